@@ -22,12 +22,27 @@ pub fn sanitize(text: &str) -> Vec<String> {
             }
             continue;
         }
+        // a line after a list item would continue it lazily (clippy's
+        // doc_lazy_continuation): a blank line ends the list first
+        if out.last().is_some_and(|l| is_list_item(l)) && !is_list_item(line) {
+            out.push(String::new());
+        }
         out.push(sanitize_line(line));
     }
     while out.last().is_some_and(String::is_empty) {
         out.pop();
     }
     out
+}
+
+/// Whether a markdown line starts a list item (`- x`, `+ x`, `* x`, `1. x`, `1) x`).
+fn is_list_item(line: &str) -> bool {
+    let digits = line.len() - line.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    let rest = &line[digits..];
+    if digits > 0 {
+        return rest.starts_with(". ") || rest.starts_with(") ");
+    }
+    ["- ", "+ ", "* "].iter().any(|m| line.starts_with(m))
 }
 
 fn sanitize_line(line: &str) -> String {
@@ -136,6 +151,23 @@ mod tests {
         assert_eq!(
             lines,
             vec!["Example:", "", "{", "\"a\": 1", "}", "", "End."]
+        );
+    }
+
+    #[test]
+    fn a_line_after_a_list_item_does_not_continue_it() {
+        assert_eq!(
+            sanitize("Know this:\n+  one\nmore on one\n+  two\n1. three\nafter"),
+            vec![
+                "Know this:",
+                "+  one",
+                "",
+                "more on one",
+                "+  two",
+                "1. three",
+                "",
+                "after"
+            ]
         );
     }
 

@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
 use crate::model::{EnumDef, Field, ResourceModel, StructDef, Ty};
+use crate::shared::{self, Shared};
 
 /// The first line of every generated file.
 pub fn header(cfn_lint_version: &str) -> String {
@@ -92,7 +93,8 @@ fn emit_required(out: &mut String, s: &StructDef, taken: &BTreeSet<String>) {
     out.push_str("#[derive(Clone, Debug, PartialEq)]\n");
     let _ = writeln!(out, "pub struct {name} {{");
     for f in required {
-        doc(out, &f.doc, "    ");
+        // the first line; the struct's field of the same name has the whole text
+        doc(out, &f.doc[..f.doc.len().min(1)], "    ");
         let ty = match &f.ty {
             Ty::Struct { name, .. } => format!("Obj<{name}>"),
             other => field_ty(other),
@@ -102,16 +104,25 @@ fn emit_required(out: &mut String, s: &StructDef, taken: &BTreeSet<String>) {
     out.push_str("}\n\n");
 }
 
+/// The `RULE_<Struct>` static: laid out by hand (one property a line, only the constraints
+/// there are, the rest from `OBJ_RULE`), since rustfmt spreads each shape over lines.
 fn emit_rule(out: &mut String, s: &StructDef, top: bool) {
     let c = &s.constraints;
     let fields: std::collections::BTreeMap<&str, &Field> =
         s.fields.iter().map(|f| (f.cfn.as_str(), f)).collect();
-    let _ = writeln!(out, "static RULE_{}: ObjRule = ObjRule {{", s.name);
-    out.push_str("    properties: &[\n");
-    for (cfn, f) in &fields {
-        let _ = writeln!(out, "        ({}, {}),", lit(cfn), f.shape);
+    out.push_str("#[rustfmt::skip]\n");
+    let _ = writeln!(
+        out,
+        "pub(crate) static RULE_{}: ObjRule = ObjRule {{",
+        s.name
+    );
+    if !fields.is_empty() {
+        out.push_str("    properties: &[\n");
+        for (cfn, f) in &fields {
+            let _ = writeln!(out, "        ({}, {}),", lit(cfn), f.shape);
+        }
+        out.push_str("    ],\n");
     }
-    out.push_str("    ],\n");
     // a required property the type cannot set (read-only) cannot be asked for
     let required: Vec<String> = c
         .required
@@ -119,7 +130,9 @@ fn emit_rule(out: &mut String, s: &StructDef, top: bool) {
         .filter(|r| !top || fields.contains_key(r.as_str()))
         .cloned()
         .collect();
-    let _ = writeln!(out, "    required: {},", str_slice(&required));
+    if !required.is_empty() {
+        let _ = writeln!(out, "    required: {},", str_slice(&required));
+    }
     let sets = |v: &[Vec<Vec<String>>]| -> String {
         let outer: Vec<String> = v
             .iter()
@@ -137,19 +150,39 @@ fn emit_rule(out: &mut String, s: &StructDef, top: bool) {
             .collect();
         format!("&[{}]", items.join(", "))
     };
-    let _ = writeln!(out, "    one_of: {},", sets(&c.one_of));
-    let _ = writeln!(out, "    any_of: {},", sets(&c.any_of));
-    let _ = writeln!(
-        out,
-        "    dependent_required: {},",
-        deps(&c.dependent_required)
-    );
-    let _ = writeln!(
-        out,
-        "    dependent_excluded: {},",
-        deps(&c.dependent_excluded)
-    );
-    let _ = writeln!(out, "    closed: {},", c.closed);
+    if !c.one_of.is_empty() {
+        let _ = writeln!(out, "    one_of: {},", sets(&c.one_of));
+    }
+    if !c.any_of.is_empty() {
+        let _ = writeln!(out, "    any_of: {},", sets(&c.any_of));
+    }
+    if !c.dependent_required.is_empty() {
+        let _ = writeln!(
+            out,
+            "    dependent_required: {},",
+            deps(&c.dependent_required)
+        );
+    }
+    if !c.dependent_excluded.is_empty() {
+        let _ = writeln!(
+            out,
+            "    dependent_excluded: {},",
+            deps(&c.dependent_excluded)
+        );
+    }
+    if c.closed {
+        out.push_str("    closed: true,\n");
+    }
+    let all_set = !fields.is_empty()
+        && !required.is_empty()
+        && !c.one_of.is_empty()
+        && !c.any_of.is_empty()
+        && !c.dependent_required.is_empty()
+        && !c.dependent_excluded.is_empty()
+        && c.closed;
+    if !all_set {
+        out.push_str("    ..OBJ_RULE\n");
+    }
     out.push_str("};\n\n");
 }
 
@@ -180,6 +213,8 @@ fn emit_struct(
     }
     out.push_str("}\n\n");
 
+    // laid out by hand: rustfmt would spread every one-line setter over four lines
+    out.push_str("#[rustfmt::skip]\n");
     let _ = writeln!(out, "impl {} {{", s.name);
     if let Some(m) = resource {
         let _ = writeln!(
@@ -253,26 +288,20 @@ fn emit_struct(
         out.push_str("        }\n    }\n\n");
     }
 
-    // setters: the first line of the field's doc (the field carries the rest)
+    // setters, a line each: the first line of the field's doc (the field carries the rest)
     for f in &s.fields {
         doc(out, &f.doc[..f.doc.len().min(1)], "    ");
-        if f.doc.len() > 1 {
-            out.push_str(
-                "    ///\n    /// The field of the same name has the full documentation.\n",
-            );
-        }
         let (pty, conv) = param(&f.ty, "value");
+        let set = if f.required {
+            conv
+        } else {
+            format!("Some({conv})")
+        };
         let _ = writeln!(
             out,
-            "    pub fn {}(mut self, value: {pty}) -> Self {{",
-            f.ident
+            "    pub fn {}(mut self, value: {pty}) -> Self {{ self.{} = {set}; self }}",
+            f.ident, f.ident
         );
-        if f.required {
-            let _ = writeln!(out, "        self.{} = {conv};", f.ident);
-        } else {
-            let _ = writeln!(out, "        self.{} = Some({conv});", f.ident);
-        }
-        out.push_str("        self\n    }\n\n");
     }
     out.push_str("}\n\n");
 
@@ -375,8 +404,23 @@ fn emit_enum(out: &mut String, e: &EnumDef) {
     );
 }
 
-/// The source of one resource type's module.
-pub fn resource_file(m: &ResourceModel, header: &str) -> String {
+/// The `pub(crate) static PATTERN_<i>` lines of a module.
+fn emit_patterns(out: &mut String, patterns: &[String]) {
+    for (i, p) in patterns.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "pub(crate) static PATTERN_{i}: Pattern = Pattern::new({});",
+            lit(p)
+        );
+    }
+    if !patterns.is_empty() {
+        out.push('\n');
+    }
+}
+
+/// The source of one resource type's module; the property types it shares with other
+/// types of its service are re-exported from the service's shared module.
+pub fn resource_file(m: &ResourceModel, header: &str, shared: &Shared) -> String {
     let mut out = String::from(header);
     let _ = writeln!(
         out,
@@ -385,35 +429,140 @@ pub fn resource_file(m: &ResourceModel, header: &str) -> String {
     );
     out.push_str("#![allow(non_upper_case_globals)]\n\n");
     out.push_str("use crate::support::prelude::*;\n\n");
-    for (i, p) in m.patterns.iter().enumerate() {
-        let _ = writeln!(
-            out,
-            "pub(crate) static PATTERN_{i}: Pattern = Pattern::new({});",
-            lit(p)
-        );
-    }
-    if !m.patterns.is_empty() {
-        out.push('\n');
-    }
+    let is_shared = |name: &str| shared.is_shared(&m.module, name);
+    let local: Vec<&StructDef> = m.structs.iter().filter(|s| !is_shared(&s.name)).collect();
     let taken: BTreeSet<String> = std::iter::once(&m.resource)
         .chain(&m.structs)
         .map(|s| s.name.clone())
         .chain(m.enums.iter().map(|e| e.name.clone()))
         .chain(std::iter::once(m.attributes_name()))
         .collect();
-    emit_struct(&mut out, &m.resource, Some(m), &taken);
+    // the shared types: re-exported under this module's path, and their rules imported for
+    // the local structs that hold them
+    let mut reexports: Vec<String> = Vec::new();
+    for s in m.structs.iter().filter(|s| is_shared(&s.name)) {
+        reexports.push(s.name.clone());
+        if s.fields.iter().any(|f| f.required) {
+            reexports.push(required_name(s, &taken));
+        }
+    }
+    reexports.extend(
+        m.enums
+            .iter()
+            .filter(|e| is_shared(&e.name))
+            .map(|e| e.name.clone()),
+    );
+    if !reexports.is_empty() {
+        reexports.sort();
+        let _ = writeln!(
+            out,
+            "pub use super::{}::{{{}}};",
+            shared::MODULE,
+            reexports.join(", ")
+        );
+        let mut held = Vec::new();
+        for s in std::iter::once(&m.resource).chain(local.iter().copied()) {
+            for f in &s.fields {
+                shared::referenced(&f.ty, &mut held);
+            }
+        }
+        let mut rules: Vec<String> = held
+            .into_iter()
+            .filter(|n| is_shared(n) && m.structs.iter().any(|s| s.name == *n))
+            .map(|n| format!("RULE_{n}"))
+            .collect();
+        rules.sort();
+        rules.dedup();
+        if !rules.is_empty() {
+            let _ = writeln!(
+                out,
+                "use super::{}::{{{}}};",
+                shared::MODULE,
+                rules.join(", ")
+            );
+        }
+        out.push('\n');
+    }
+    // only the patterns the local structs use
+    let patterns = module_patterns(m, shared);
+    emit_patterns(&mut out, &patterns);
+    let renumber = |s: &StructDef| -> StructDef {
+        let mut s = s.clone();
+        for f in &mut s.fields {
+            f.shape = shared::map_patterns(&f.shape, |i| {
+                let at = m
+                    .patterns
+                    .get(i)
+                    .and_then(|p| patterns.iter().position(|q| q == p))
+                    .unwrap_or(i);
+                format!("PATTERN_{at}")
+            });
+        }
+        s
+    };
+    emit_struct(&mut out, &renumber(&m.resource), Some(m), &taken);
     emit_attributes(&mut out, m);
-    for s in &m.structs {
+    for s in &local {
+        emit_struct(&mut out, &renumber(s), None, &taken);
+    }
+    for e in m.enums.iter().filter(|e| !is_shared(&e.name)) {
+        emit_enum(&mut out, e);
+    }
+    out
+}
+
+/// The patterns a resource module emits (those its own structs use), in order: what
+/// `PATTERN_<i>` of the module is.
+pub fn module_patterns(m: &ResourceModel, shared: &Shared) -> Vec<String> {
+    let mut used: BTreeSet<usize> = BTreeSet::new();
+    for s in std::iter::once(&m.resource).chain(
+        m.structs
+            .iter()
+            .filter(|s| !shared.is_shared(&m.module, &s.name)),
+    ) {
+        for f in &s.fields {
+            shared::map_patterns(&f.shape, |i| {
+                used.insert(i);
+                String::new()
+            });
+        }
+    }
+    used.into_iter().map(|i| m.patterns[i].clone()).collect()
+}
+
+/// The source of a service's shared module (`ecs/shared.rs`).
+pub fn shared_file(service: &str, shared: &Shared, header: &str) -> String {
+    let mut out = String::from(header);
+    let _ = writeln!(
+        out,
+        "\n//! Property types that several `AWS::{service}` resource types define identically,\n\
+         //! generated once; each resource type's module re-exports the ones it uses.\n"
+    );
+    out.push_str("#![allow(non_upper_case_globals)]\n\n");
+    out.push_str("use crate::support::prelude::*;\n\n");
+    emit_patterns(&mut out, &shared.patterns);
+    let taken: BTreeSet<String> = shared
+        .structs
+        .iter()
+        .map(|s| s.name.clone())
+        .chain(shared.enums.iter().map(|e| e.name.clone()))
+        .collect();
+    for s in &shared.structs {
         emit_struct(&mut out, s, None, &taken);
     }
-    for e in &m.enums {
+    for e in &shared.enums {
         emit_enum(&mut out, e);
     }
     out
 }
 
 /// The source of a service's module (`ec2/mod.rs`).
-pub fn service_file(service: &str, models: &[&ResourceModel], header: &str) -> String {
+pub fn service_file(
+    service: &str,
+    models: &[&ResourceModel],
+    header: &str,
+    shared: &Shared,
+) -> String {
     let mut out = String::from(header);
     let _ = writeln!(out, "\n//! `AWS::{service}` resource types:\n//!");
     for m in models {
@@ -423,7 +572,17 @@ pub fn service_file(service: &str, models: &[&ResourceModel], header: &str) -> S
             m.type_name, m.resource.name, m.module
         );
     }
+    if !shared.used_by.is_empty() {
+        let _ = writeln!(
+            out,
+            "//!\n//! Property types several of them define identically are in [`{}`].",
+            shared::MODULE
+        );
+    }
     out.push('\n');
+    if !shared.used_by.is_empty() {
+        let _ = writeln!(out, "pub mod {};", shared::MODULE);
+    }
     for m in models {
         let _ = writeln!(out, "pub mod {};", m.module);
     }
@@ -451,7 +610,11 @@ pub fn service_file(service: &str, models: &[&ResourceModel], header: &str) -> S
 }
 
 /// The source of `generated/mod.rs`: the service modules and the facts table.
-pub fn root_file(services: &BTreeMap<String, Vec<&ResourceModel>>, header: &str) -> String {
+pub fn root_file(
+    services: &BTreeMap<String, Vec<&ResourceModel>>,
+    shared: &BTreeMap<String, Shared>,
+    header: &str,
+) -> String {
     let mut out = String::from(header);
     out.push_str("\n//! The generated resource types, one module per service.\n\n");
     // the std trait method names clippy's should_implement_trait knows
@@ -544,12 +707,23 @@ pub fn root_file(services: &BTreeMap<String, Vec<&ResourceModel>>, header: &str)
     );
     let mut all: Vec<&ResourceModel> = services.values().flatten().copied().collect();
     all.sort_by(|a, b| a.type_name.cmp(&b.type_name));
+    let none = Shared::default();
     for m in all {
-        for i in 0..m.patterns.len() {
+        let sh = shared.get(&m.service_mod).unwrap_or(&none);
+        for i in 0..module_patterns(m, sh).len() {
             let _ = writeln!(
                 out,
                 "    #[cfg(feature = \"{}\")]\n    &{}::{}::PATTERN_{i},",
                 m.service_mod, m.service_mod, m.module
+            );
+        }
+    }
+    for (service, sh) in shared {
+        for i in 0..sh.patterns.len() {
+            let _ = writeln!(
+                out,
+                "    #[cfg(feature = \"{service}\")]\n    &{service}::{}::PATTERN_{i},",
+                shared::MODULE
             );
         }
     }

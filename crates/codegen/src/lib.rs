@@ -28,6 +28,7 @@ mod emit;
 pub mod every_type;
 pub mod model;
 pub mod names;
+pub mod shared;
 
 /// A generation error: a message naming the file or type at fault.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -211,27 +212,44 @@ pub fn generate(codegen_dir: &Path) -> Result<Vec<GeneratedFile>, Error> {
     for m in &models {
         services.entry(m.service_mod.clone()).or_default().push(m);
     }
+    let mut shared = BTreeMap::new();
+    for (service_mod, ms) in &mut services {
+        ms.sort_by(|a, b| a.module.cmp(&b.module));
+        if ms.iter().any(|m| m.module == shared::MODULE) {
+            return Err(err(format!(
+                "a resource module of {service_mod} is named `{}`, like the shared module",
+                shared::MODULE
+            )));
+        }
+        shared.insert(service_mod.clone(), shared::plan(ms));
+    }
     let mut files = Vec::new();
     files.push(GeneratedFile {
         path: PathBuf::from("mod.rs"),
-        contents: emit::root_file(&services, &header),
+        contents: emit::root_file(&services, &shared, &header),
     });
-    for (service_mod, ms) in &mut services {
-        ms.sort_by(|a, b| a.module.cmp(&b.module));
+    for (service_mod, ms) in &services {
         let service = ms[0]
             .type_name
             .split("::")
             .nth(1)
             .unwrap_or(service_mod.as_str())
             .to_owned();
+        let sh = &shared[service_mod];
         files.push(GeneratedFile {
             path: PathBuf::from(service_mod).join("mod.rs"),
-            contents: emit::service_file(&service, ms, &header),
+            contents: emit::service_file(&service, ms, &header, sh),
         });
+        if !sh.used_by.is_empty() {
+            files.push(GeneratedFile {
+                path: PathBuf::from(service_mod).join(format!("{}.rs", shared::MODULE)),
+                contents: emit::shared_file(&service, sh, &header),
+            });
+        }
         for m in ms.iter() {
             files.push(GeneratedFile {
                 path: PathBuf::from(service_mod).join(format!("{}.rs", m.module)),
-                contents: emit::resource_file(m, &header),
+                contents: emit::resource_file(m, &header, sh),
             });
         }
     }

@@ -1213,10 +1213,22 @@ impl<'a> Builder<'a> {
                 if min == "None" && max == "None" && allowed.is_empty() {
                     return format!("Shape::{}", kind.to_uppercase());
                 }
-                format!(
-                    "Shape::{kind}(&NumRule {{ min: {min}, max: {max}, allowed: &[{}] }})",
-                    allowed.join(", ")
-                )
+                let mut set = Vec::new();
+                if min != "None" {
+                    set.push(format!("min: {min}"));
+                }
+                if max != "None" {
+                    set.push(format!("max: {max}"));
+                }
+                if !allowed.is_empty() {
+                    set.push(format!("allowed: &[{}]", allowed.join(", ")));
+                }
+                let rest = if set.len() < 3 {
+                    ", ..NumRule::ANY"
+                } else {
+                    ""
+                };
+                format!("Shape::{kind}(&NumRule {{ {}{rest} }})", set.join(", "))
             }
             Ty::Str | Ty::Enum(_) => {
                 let pattern = match self
@@ -1257,10 +1269,25 @@ impl<'a> Builder<'a> {
                 {
                     return "Shape::STR".into();
                 }
-                format!(
-                    "Shape::Str(&StrRule {{ min_len: {min}, max_len: {max}, pattern: {pattern}, allowed: {}, format: {format} }})",
-                    str_list(&allowed),
-                )
+                // only what is constrained; the rest from `StrRule::ANY`
+                let mut set = Vec::new();
+                for (name, v) in [("min_len", &min), ("max_len", &max), ("pattern", &pattern)] {
+                    if v != "None" {
+                        set.push(format!("{name}: {v}"));
+                    }
+                }
+                if !allowed.is_empty() {
+                    set.push(format!("allowed: {}", str_list(&allowed)));
+                }
+                if format != "None" {
+                    set.push(format!("format: {format}"));
+                }
+                let rest = if set.len() < 5 {
+                    ", ..StrRule::ANY"
+                } else {
+                    ""
+                };
+                format!("Shape::Str(&StrRule {{ {}{rest} }})", set.join(", "))
             }
             Ty::List(item) => {
                 let items_schema = self.lookup(schema, "items");
@@ -1411,7 +1438,8 @@ mod tests {
             }),
             &[],
         );
-        assert_eq!(m.resource.name, "Value");
+        // the resource too: a struct named `Value` would shadow the intrinsic `Value`
+        assert_eq!(m.resource.name, "CfnValue");
         assert_eq!(
             field(&m.resource, "Value").ty,
             Ty::Struct {

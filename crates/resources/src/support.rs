@@ -139,10 +139,23 @@ impl MapBuilder {
     }
 }
 
+/// An object rule with no constraint: generated rules name what they check and take the rest
+/// from it (`ObjRule { required: &["Name"], ..OBJ_RULE }`).
+#[allow(dead_code)] // unused when no service feature is on
+pub(crate) const OBJ_RULE: crate::constraint::ObjRule = crate::constraint::ObjRule {
+    properties: &[],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: false,
+};
+
 /// What every generated module imports (unused when no service feature is on).
 #[allow(unused_imports)]
 pub(crate) mod prelude {
-    pub(crate) use super::MapBuilder;
+    pub(crate) use super::{MapBuilder, OBJ_RULE};
     pub(crate) use crate::constraint::{
         self, Format, ListRule, NumRule, ObjRule, Pattern, Shape, StrRule,
     };

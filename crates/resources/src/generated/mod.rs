@@ -7096,29 +7096,19 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "appintegrations")]
     &appintegrations::application::PATTERN_4,
     #[cfg(feature = "appintegrations")]
-    &appintegrations::application::PATTERN_5,
-    #[cfg(feature = "appintegrations")]
     &appintegrations::data_integration::PATTERN_0,
     #[cfg(feature = "appintegrations")]
     &appintegrations::data_integration::PATTERN_1,
     #[cfg(feature = "appintegrations")]
     &appintegrations::data_integration::PATTERN_2,
     #[cfg(feature = "appintegrations")]
-    &appintegrations::data_integration::PATTERN_3,
-    #[cfg(feature = "appintegrations")]
     &appintegrations::event_integration::PATTERN_0,
     #[cfg(feature = "appintegrations")]
     &appintegrations::event_integration::PATTERN_1,
-    #[cfg(feature = "appintegrations")]
-    &appintegrations::event_integration::PATTERN_2,
     #[cfg(feature = "apprunner")]
     &apprunner::auto_scaling_configuration::PATTERN_0,
     #[cfg(feature = "apprunner")]
-    &apprunner::auto_scaling_configuration::PATTERN_1,
-    #[cfg(feature = "apprunner")]
     &apprunner::observability_configuration::PATTERN_0,
-    #[cfg(feature = "apprunner")]
-    &apprunner::observability_configuration::PATTERN_1,
     #[cfg(feature = "apprunner")]
     &apprunner::service::PATTERN_0,
     #[cfg(feature = "apprunner")]
@@ -7140,17 +7130,11 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "apprunner")]
     &apprunner::service::PATTERN_9,
     #[cfg(feature = "apprunner")]
-    &apprunner::service::PATTERN_10,
-    #[cfg(feature = "apprunner")]
     &apprunner::vpc_connector::PATTERN_0,
-    #[cfg(feature = "apprunner")]
-    &apprunner::vpc_connector::PATTERN_1,
     #[cfg(feature = "apprunner")]
     &apprunner::vpc_ingress_connection::PATTERN_0,
     #[cfg(feature = "apprunner")]
     &apprunner::vpc_ingress_connection::PATTERN_1,
-    #[cfg(feature = "apprunner")]
-    &apprunner::vpc_ingress_connection::PATTERN_2,
     #[cfg(feature = "appstream")]
     &appstream::app_block::PATTERN_0,
     #[cfg(feature = "appstream")]
@@ -7180,27 +7164,15 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "appsync")]
     &appsync::api::PATTERN_1,
     #[cfg(feature = "appsync")]
-    &appsync::api::PATTERN_2,
-    #[cfg(feature = "appsync")]
-    &appsync::api::PATTERN_3,
-    #[cfg(feature = "appsync")]
     &appsync::channel_namespace::PATTERN_0,
     #[cfg(feature = "appsync")]
     &appsync::channel_namespace::PATTERN_1,
-    #[cfg(feature = "appsync")]
-    &appsync::channel_namespace::PATTERN_2,
-    #[cfg(feature = "appsync")]
-    &appsync::channel_namespace::PATTERN_3,
     #[cfg(feature = "appsync")]
     &appsync::data_source::PATTERN_0,
     #[cfg(feature = "appsync")]
     &appsync::domain_name::PATTERN_0,
     #[cfg(feature = "appsync")]
     &appsync::domain_name::PATTERN_1,
-    #[cfg(feature = "appsync")]
-    &appsync::domain_name::PATTERN_2,
-    #[cfg(feature = "appsync")]
-    &appsync::domain_name::PATTERN_3,
     #[cfg(feature = "appsync")]
     &appsync::domain_name_api_association::PATTERN_0,
     #[cfg(feature = "appsync")]
@@ -7378,8 +7350,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "bedrock")]
     &bedrock::application_inference_profile::PATTERN_1,
     #[cfg(feature = "bedrock")]
-    &bedrock::application_inference_profile::PATTERN_2,
-    #[cfg(feature = "bedrock")]
     &bedrock::automated_reasoning_policy::PATTERN_0,
     #[cfg(feature = "bedrock")]
     &bedrock::automated_reasoning_policy::PATTERN_1,
@@ -7390,31 +7360,21 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "bedrock")]
     &bedrock::automated_reasoning_policy::PATTERN_4,
     #[cfg(feature = "bedrock")]
-    &bedrock::automated_reasoning_policy::PATTERN_5,
-    #[cfg(feature = "bedrock")]
     &bedrock::automated_reasoning_policy_version::PATTERN_0,
     #[cfg(feature = "bedrock")]
     &bedrock::automated_reasoning_policy_version::PATTERN_1,
     #[cfg(feature = "bedrock")]
-    &bedrock::automated_reasoning_policy_version::PATTERN_2,
-    #[cfg(feature = "bedrock")]
     &bedrock::blueprint::PATTERN_0,
-    #[cfg(feature = "bedrock")]
-    &bedrock::blueprint::PATTERN_1,
     #[cfg(feature = "bedrock")]
     &bedrock::data_automation_library::PATTERN_0,
     #[cfg(feature = "bedrock")]
     &bedrock::data_automation_library::PATTERN_1,
-    #[cfg(feature = "bedrock")]
-    &bedrock::data_automation_library::PATTERN_2,
     #[cfg(feature = "bedrock")]
     &bedrock::data_automation_project::PATTERN_0,
     #[cfg(feature = "bedrock")]
     &bedrock::data_automation_project::PATTERN_1,
     #[cfg(feature = "bedrock")]
     &bedrock::data_automation_project::PATTERN_2,
-    #[cfg(feature = "bedrock")]
-    &bedrock::data_automation_project::PATTERN_3,
     #[cfg(feature = "bedrock")]
     &bedrock::data_source::PATTERN_0,
     #[cfg(feature = "bedrock")]
@@ -7437,8 +7397,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &bedrock::data_source::PATTERN_9,
     #[cfg(feature = "bedrock")]
     &bedrock::data_source::PATTERN_10,
-    #[cfg(feature = "bedrock")]
-    &bedrock::data_source::PATTERN_11,
     #[cfg(feature = "bedrock")]
     &bedrock::enforced_guardrail_configuration::PATTERN_0,
     #[cfg(feature = "bedrock")]
@@ -7478,8 +7436,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "bedrock")]
     &bedrock::guardrail::PATTERN_4,
     #[cfg(feature = "bedrock")]
-    &bedrock::guardrail::PATTERN_5,
-    #[cfg(feature = "bedrock")]
     &bedrock::guardrail_version::PATTERN_0,
     #[cfg(feature = "bedrock")]
     &bedrock::intelligent_prompt_router::PATTERN_0,
@@ -7487,8 +7443,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &bedrock::intelligent_prompt_router::PATTERN_1,
     #[cfg(feature = "bedrock")]
     &bedrock::intelligent_prompt_router::PATTERN_2,
-    #[cfg(feature = "bedrock")]
-    &bedrock::intelligent_prompt_router::PATTERN_3,
     #[cfg(feature = "bedrock")]
     &bedrock::knowledge_base::PATTERN_0,
     #[cfg(feature = "bedrock")]
@@ -7528,8 +7482,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "bedrock")]
     &bedrock::knowledge_base::PATTERN_18,
     #[cfg(feature = "bedrock")]
-    &bedrock::knowledge_base::PATTERN_19,
-    #[cfg(feature = "bedrock")]
     &bedrock::prompt::PATTERN_0,
     #[cfg(feature = "bedrock")]
     &bedrock::prompt::PATTERN_1,
@@ -7550,21 +7502,9 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "bedrockagentcore")]
     &bedrockagentcore::browser_custom::PATTERN_1,
     #[cfg(feature = "bedrockagentcore")]
-    &bedrockagentcore::browser_custom::PATTERN_2,
-    #[cfg(feature = "bedrockagentcore")]
-    &bedrockagentcore::browser_custom::PATTERN_3,
-    #[cfg(feature = "bedrockagentcore")]
-    &bedrockagentcore::browser_custom::PATTERN_4,
-    #[cfg(feature = "bedrockagentcore")]
     &bedrockagentcore::browser_profile::PATTERN_0,
     #[cfg(feature = "bedrockagentcore")]
     &bedrockagentcore::code_interpreter_custom::PATTERN_0,
-    #[cfg(feature = "bedrockagentcore")]
-    &bedrockagentcore::code_interpreter_custom::PATTERN_1,
-    #[cfg(feature = "bedrockagentcore")]
-    &bedrockagentcore::code_interpreter_custom::PATTERN_2,
-    #[cfg(feature = "bedrockagentcore")]
-    &bedrockagentcore::code_interpreter_custom::PATTERN_3,
     #[cfg(feature = "bedrockagentcore")]
     &bedrockagentcore::evaluator::PATTERN_0,
     #[cfg(feature = "bedrockagentcore")]
@@ -7642,10 +7582,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "bedrockagentcore")]
     &bedrockagentcore::runtime::PATTERN_9,
     #[cfg(feature = "bedrockagentcore")]
-    &bedrockagentcore::runtime::PATTERN_10,
-    #[cfg(feature = "bedrockagentcore")]
-    &bedrockagentcore::runtime::PATTERN_11,
-    #[cfg(feature = "bedrockagentcore")]
     &bedrockagentcore::runtime_endpoint::PATTERN_0,
     #[cfg(feature = "bedrockagentcore")]
     &bedrockagentcore::runtime_endpoint::PATTERN_1,
@@ -7718,17 +7654,11 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "ce")]
     &ce::anomaly_monitor::PATTERN_0,
     #[cfg(feature = "ce")]
-    &ce::anomaly_monitor::PATTERN_1,
-    #[cfg(feature = "ce")]
     &ce::anomaly_subscription::PATTERN_0,
     #[cfg(feature = "ce")]
     &ce::anomaly_subscription::PATTERN_1,
     #[cfg(feature = "ce")]
     &ce::anomaly_subscription::PATTERN_2,
-    #[cfg(feature = "ce")]
-    &ce::anomaly_subscription::PATTERN_3,
-    #[cfg(feature = "ce")]
-    &ce::cost_category::PATTERN_0,
     #[cfg(feature = "cur")]
     &cur::report_definition::PATTERN_0,
     #[cfg(feature = "cur")]
@@ -7740,23 +7670,13 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "cases")]
     &cases::case_rule::PATTERN_0,
     #[cfg(feature = "cases")]
-    &cases::case_rule::PATTERN_1,
-    #[cfg(feature = "cases")]
     &cases::domain::PATTERN_0,
-    #[cfg(feature = "cases")]
-    &cases::domain::PATTERN_1,
     #[cfg(feature = "cases")]
     &cases::field::PATTERN_0,
     #[cfg(feature = "cases")]
-    &cases::field::PATTERN_1,
-    #[cfg(feature = "cases")]
     &cases::layout::PATTERN_0,
     #[cfg(feature = "cases")]
-    &cases::layout::PATTERN_1,
-    #[cfg(feature = "cases")]
     &cases::template::PATTERN_0,
-    #[cfg(feature = "cases")]
-    &cases::template::PATTERN_1,
     #[cfg(feature = "cassandra")]
     &cassandra::keyspace::PATTERN_0,
     #[cfg(feature = "cassandra")]
@@ -7902,8 +7822,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "cloudformation")]
     &cloudformation::guard_hook::PATTERN_1,
     #[cfg(feature = "cloudformation")]
-    &cloudformation::guard_hook::PATTERN_2,
-    #[cfg(feature = "cloudformation")]
     &cloudformation::hook_default_version::PATTERN_0,
     #[cfg(feature = "cloudformation")]
     &cloudformation::hook_default_version::PATTERN_1,
@@ -7922,17 +7840,11 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "cloudformation")]
     &cloudformation::hook_version::PATTERN_1,
     #[cfg(feature = "cloudformation")]
-    &cloudformation::hook_version::PATTERN_2,
-    #[cfg(feature = "cloudformation")]
-    &cloudformation::hook_version::PATTERN_3,
-    #[cfg(feature = "cloudformation")]
     &cloudformation::lambda_hook::PATTERN_0,
     #[cfg(feature = "cloudformation")]
     &cloudformation::lambda_hook::PATTERN_1,
     #[cfg(feature = "cloudformation")]
     &cloudformation::lambda_hook::PATTERN_2,
-    #[cfg(feature = "cloudformation")]
-    &cloudformation::lambda_hook::PATTERN_3,
     #[cfg(feature = "cloudformation")]
     &cloudformation::module_default_version::PATTERN_0,
     #[cfg(feature = "cloudformation")]
@@ -7959,8 +7871,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &cloudformation::resource_version::PATTERN_0,
     #[cfg(feature = "cloudformation")]
     &cloudformation::resource_version::PATTERN_1,
-    #[cfg(feature = "cloudformation")]
-    &cloudformation::resource_version::PATTERN_2,
     #[cfg(feature = "cloudformation")]
     &cloudformation::stack_set::PATTERN_0,
     #[cfg(feature = "cloudformation")]
@@ -8044,15 +7954,9 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "cloudtrail")]
     &cloudtrail::event_data_store::PATTERN_2,
     #[cfg(feature = "cloudtrail")]
-    &cloudtrail::event_data_store::PATTERN_3,
-    #[cfg(feature = "cloudtrail")]
     &cloudtrail::resource_policy::PATTERN_0,
     #[cfg(feature = "cloudtrail")]
     &cloudtrail::trail::PATTERN_0,
-    #[cfg(feature = "cloudtrail")]
-    &cloudtrail::trail::PATTERN_1,
-    #[cfg(feature = "cloudtrail")]
-    &cloudtrail::trail::PATTERN_2,
     #[cfg(feature = "cloudwatch")]
     &cloudwatch::alarm::PATTERN_0,
     #[cfg(feature = "cloudwatch")]
@@ -8062,25 +7966,17 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "codeartifact")]
     &codeartifact::domain::PATTERN_0,
     #[cfg(feature = "codeartifact")]
-    &codeartifact::domain::PATTERN_1,
-    #[cfg(feature = "codeartifact")]
-    &codeartifact::domain::PATTERN_2,
-    #[cfg(feature = "codeartifact")]
     &codeartifact::package_group::PATTERN_0,
     #[cfg(feature = "codeartifact")]
     &codeartifact::package_group::PATTERN_1,
     #[cfg(feature = "codeartifact")]
     &codeartifact::package_group::PATTERN_2,
     #[cfg(feature = "codeartifact")]
-    &codeartifact::package_group::PATTERN_3,
-    #[cfg(feature = "codeartifact")]
     &codeartifact::repository::PATTERN_0,
     #[cfg(feature = "codeartifact")]
     &codeartifact::repository::PATTERN_1,
     #[cfg(feature = "codeartifact")]
     &codeartifact::repository::PATTERN_2,
-    #[cfg(feature = "codeartifact")]
-    &codeartifact::repository::PATTERN_3,
     #[cfg(feature = "codebuild")]
     &codebuild::fleet::PATTERN_0,
     #[cfg(feature = "codebuild")]
@@ -8158,8 +8054,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "comprehend")]
     &comprehend::document_classifier::PATTERN_6,
     #[cfg(feature = "comprehend")]
-    &comprehend::document_classifier::PATTERN_7,
-    #[cfg(feature = "comprehend")]
     &comprehend::flywheel::PATTERN_0,
     #[cfg(feature = "comprehend")]
     &comprehend::flywheel::PATTERN_1,
@@ -8173,8 +8067,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &comprehend::flywheel::PATTERN_5,
     #[cfg(feature = "comprehend")]
     &comprehend::flywheel::PATTERN_6,
-    #[cfg(feature = "comprehend")]
-    &comprehend::flywheel::PATTERN_7,
     #[cfg(feature = "computeoptimizer")]
     &computeoptimizer::automation_rule::PATTERN_0,
     #[cfg(feature = "computeoptimizer")]
@@ -8214,13 +8106,9 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "connect")]
     &connect::agent_status::PATTERN_0,
     #[cfg(feature = "connect")]
-    &connect::agent_status::PATTERN_1,
-    #[cfg(feature = "connect")]
     &connect::approved_origin::PATTERN_0,
     #[cfg(feature = "connect")]
     &connect::contact_flow::PATTERN_0,
-    #[cfg(feature = "connect")]
-    &connect::contact_flow::PATTERN_1,
     #[cfg(feature = "connect")]
     &connect::contact_flow_module::PATTERN_0,
     #[cfg(feature = "connect")]
@@ -8242,8 +8130,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "connect")]
     &connect::data_table::PATTERN_2,
     #[cfg(feature = "connect")]
-    &connect::data_table::PATTERN_3,
-    #[cfg(feature = "connect")]
     &connect::data_table_attribute::PATTERN_0,
     #[cfg(feature = "connect")]
     &connect::data_table_attribute::PATTERN_1,
@@ -8264,8 +8150,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "connect")]
     &connect::evaluation_form::PATTERN_1,
     #[cfg(feature = "connect")]
-    &connect::evaluation_form::PATTERN_2,
-    #[cfg(feature = "connect")]
     &connect::hours_of_operation::PATTERN_0,
     #[cfg(feature = "connect")]
     &connect::hours_of_operation::PATTERN_1,
@@ -8275,8 +8159,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &connect::hours_of_operation::PATTERN_3,
     #[cfg(feature = "connect")]
     &connect::hours_of_operation::PATTERN_4,
-    #[cfg(feature = "connect")]
-    &connect::hours_of_operation::PATTERN_5,
     #[cfg(feature = "connect")]
     &connect::instance::PATTERN_0,
     #[cfg(feature = "connect")]
@@ -8305,8 +8187,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &connect::phone_number::PATTERN_2,
     #[cfg(feature = "connect")]
     &connect::phone_number::PATTERN_3,
-    #[cfg(feature = "connect")]
-    &connect::phone_number::PATTERN_4,
     #[cfg(feature = "connect")]
     &connect::predefined_attribute::PATTERN_0,
     #[cfg(feature = "connect")]
@@ -8340,13 +8220,9 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "connect")]
     &connect::quick_connect::PATTERN_4,
     #[cfg(feature = "connect")]
-    &connect::quick_connect::PATTERN_5,
-    #[cfg(feature = "connect")]
     &connect::routing_profile::PATTERN_0,
     #[cfg(feature = "connect")]
     &connect::routing_profile::PATTERN_1,
-    #[cfg(feature = "connect")]
-    &connect::routing_profile::PATTERN_2,
     #[cfg(feature = "connect")]
     &connect::rule::PATTERN_0,
     #[cfg(feature = "connect")]
@@ -8361,8 +8237,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &connect::rule::PATTERN_5,
     #[cfg(feature = "connect")]
     &connect::rule::PATTERN_6,
-    #[cfg(feature = "connect")]
-    &connect::rule::PATTERN_7,
     #[cfg(feature = "connect")]
     &connect::security_key::PATTERN_0,
     #[cfg(feature = "connect")]
@@ -8386,8 +8260,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "connect")]
     &connect::task_template::PATTERN_3,
     #[cfg(feature = "connect")]
-    &connect::task_template::PATTERN_4,
-    #[cfg(feature = "connect")]
     &connect::traffic_distribution_group::PATTERN_0,
     #[cfg(feature = "connect")]
     &connect::traffic_distribution_group::PATTERN_1,
@@ -8408,13 +8280,9 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "connect")]
     &connect::user::PATTERN_7,
     #[cfg(feature = "connect")]
-    &connect::user::PATTERN_8,
-    #[cfg(feature = "connect")]
     &connect::user_hierarchy_group::PATTERN_0,
     #[cfg(feature = "connect")]
     &connect::user_hierarchy_group::PATTERN_1,
-    #[cfg(feature = "connect")]
-    &connect::user_hierarchy_group::PATTERN_2,
     #[cfg(feature = "connect")]
     &connect::user_hierarchy_structure::PATTERN_0,
     #[cfg(feature = "connect")]
@@ -8425,8 +8293,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &connect::view::PATTERN_1,
     #[cfg(feature = "connect")]
     &connect::view::PATTERN_2,
-    #[cfg(feature = "connect")]
-    &connect::view::PATTERN_3,
     #[cfg(feature = "connect")]
     &connect::view_version::PATTERN_0,
     #[cfg(feature = "connect")]
@@ -8492,11 +8358,7 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "customerprofiles")]
     &customerprofiles::domain::PATTERN_3,
     #[cfg(feature = "customerprofiles")]
-    &customerprofiles::domain::PATTERN_4,
-    #[cfg(feature = "customerprofiles")]
     &customerprofiles::event_stream::PATTERN_0,
-    #[cfg(feature = "customerprofiles")]
-    &customerprofiles::event_stream::PATTERN_1,
     #[cfg(feature = "customerprofiles")]
     &customerprofiles::event_trigger::PATTERN_0,
     #[cfg(feature = "customerprofiles")]
@@ -8522,23 +8384,15 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "customerprofiles")]
     &customerprofiles::integration::PATTERN_8,
     #[cfg(feature = "customerprofiles")]
-    &customerprofiles::integration::PATTERN_9,
-    #[cfg(feature = "customerprofiles")]
     &customerprofiles::object_type::PATTERN_0,
     #[cfg(feature = "customerprofiles")]
     &customerprofiles::object_type::PATTERN_1,
     #[cfg(feature = "customerprofiles")]
-    &customerprofiles::object_type::PATTERN_2,
-    #[cfg(feature = "customerprofiles")]
     &customerprofiles::recommender::PATTERN_0,
-    #[cfg(feature = "customerprofiles")]
-    &customerprofiles::recommender::PATTERN_1,
     #[cfg(feature = "customerprofiles")]
     &customerprofiles::segment_definition::PATTERN_0,
     #[cfg(feature = "customerprofiles")]
     &customerprofiles::segment_definition::PATTERN_1,
-    #[cfg(feature = "customerprofiles")]
-    &customerprofiles::segment_definition::PATTERN_2,
     #[cfg(feature = "dsql")]
     &dsql::cluster::PATTERN_0,
     #[cfg(feature = "dsql")]
@@ -8551,8 +8405,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &databrew::dataset::PATTERN_2,
     #[cfg(feature = "databrew")]
     &databrew::dataset::PATTERN_3,
-    #[cfg(feature = "databrew")]
-    &databrew::dataset::PATTERN_4,
     #[cfg(feature = "databrew")]
     &databrew::job::PATTERN_0,
     #[cfg(feature = "databrew")]
@@ -8576,8 +8428,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "datasync")]
     &datasync::agent::PATTERN_4,
     #[cfg(feature = "datasync")]
-    &datasync::agent::PATTERN_5,
-    #[cfg(feature = "datasync")]
     &datasync::location_azure_blob::PATTERN_0,
     #[cfg(feature = "datasync")]
     &datasync::location_azure_blob::PATTERN_1,
@@ -8585,16 +8435,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &datasync::location_azure_blob::PATTERN_2,
     #[cfg(feature = "datasync")]
     &datasync::location_azure_blob::PATTERN_3,
-    #[cfg(feature = "datasync")]
-    &datasync::location_azure_blob::PATTERN_4,
-    #[cfg(feature = "datasync")]
-    &datasync::location_azure_blob::PATTERN_5,
-    #[cfg(feature = "datasync")]
-    &datasync::location_azure_blob::PATTERN_6,
-    #[cfg(feature = "datasync")]
-    &datasync::location_azure_blob::PATTERN_7,
-    #[cfg(feature = "datasync")]
-    &datasync::location_azure_blob::PATTERN_8,
     #[cfg(feature = "datasync")]
     &datasync::location_efs::PATTERN_0,
     #[cfg(feature = "datasync")]
@@ -8608,19 +8448,11 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "datasync")]
     &datasync::location_efs::PATTERN_5,
     #[cfg(feature = "datasync")]
-    &datasync::location_efs::PATTERN_6,
-    #[cfg(feature = "datasync")]
-    &datasync::location_efs::PATTERN_7,
-    #[cfg(feature = "datasync")]
     &datasync::location_fsx_lustre::PATTERN_0,
     #[cfg(feature = "datasync")]
     &datasync::location_fsx_lustre::PATTERN_1,
     #[cfg(feature = "datasync")]
     &datasync::location_fsx_lustre::PATTERN_2,
-    #[cfg(feature = "datasync")]
-    &datasync::location_fsx_lustre::PATTERN_3,
-    #[cfg(feature = "datasync")]
-    &datasync::location_fsx_lustre::PATTERN_4,
     #[cfg(feature = "datasync")]
     &datasync::location_fsx_ontap::PATTERN_0,
     #[cfg(feature = "datasync")]
@@ -8636,23 +8468,11 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "datasync")]
     &datasync::location_fsx_ontap::PATTERN_6,
     #[cfg(feature = "datasync")]
-    &datasync::location_fsx_ontap::PATTERN_7,
-    #[cfg(feature = "datasync")]
-    &datasync::location_fsx_ontap::PATTERN_8,
-    #[cfg(feature = "datasync")]
-    &datasync::location_fsx_ontap::PATTERN_9,
-    #[cfg(feature = "datasync")]
-    &datasync::location_fsx_ontap::PATTERN_10,
-    #[cfg(feature = "datasync")]
     &datasync::location_fsx_open_zfs::PATTERN_0,
     #[cfg(feature = "datasync")]
     &datasync::location_fsx_open_zfs::PATTERN_1,
     #[cfg(feature = "datasync")]
     &datasync::location_fsx_open_zfs::PATTERN_2,
-    #[cfg(feature = "datasync")]
-    &datasync::location_fsx_open_zfs::PATTERN_3,
-    #[cfg(feature = "datasync")]
-    &datasync::location_fsx_open_zfs::PATTERN_4,
     #[cfg(feature = "datasync")]
     &datasync::location_fsx_windows::PATTERN_0,
     #[cfg(feature = "datasync")]
@@ -8665,16 +8485,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &datasync::location_fsx_windows::PATTERN_4,
     #[cfg(feature = "datasync")]
     &datasync::location_fsx_windows::PATTERN_5,
-    #[cfg(feature = "datasync")]
-    &datasync::location_fsx_windows::PATTERN_6,
-    #[cfg(feature = "datasync")]
-    &datasync::location_fsx_windows::PATTERN_7,
-    #[cfg(feature = "datasync")]
-    &datasync::location_fsx_windows::PATTERN_8,
-    #[cfg(feature = "datasync")]
-    &datasync::location_fsx_windows::PATTERN_9,
-    #[cfg(feature = "datasync")]
-    &datasync::location_fsx_windows::PATTERN_10,
     #[cfg(feature = "datasync")]
     &datasync::location_hdfs::PATTERN_0,
     #[cfg(feature = "datasync")]
@@ -8692,21 +8502,11 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "datasync")]
     &datasync::location_hdfs::PATTERN_7,
     #[cfg(feature = "datasync")]
-    &datasync::location_hdfs::PATTERN_8,
-    #[cfg(feature = "datasync")]
-    &datasync::location_hdfs::PATTERN_9,
-    #[cfg(feature = "datasync")]
-    &datasync::location_hdfs::PATTERN_10,
-    #[cfg(feature = "datasync")]
     &datasync::location_nfs::PATTERN_0,
     #[cfg(feature = "datasync")]
     &datasync::location_nfs::PATTERN_1,
     #[cfg(feature = "datasync")]
     &datasync::location_nfs::PATTERN_2,
-    #[cfg(feature = "datasync")]
-    &datasync::location_nfs::PATTERN_3,
-    #[cfg(feature = "datasync")]
-    &datasync::location_nfs::PATTERN_4,
     #[cfg(feature = "datasync")]
     &datasync::location_object_storage::PATTERN_0,
     #[cfg(feature = "datasync")]
@@ -8718,25 +8518,11 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "datasync")]
     &datasync::location_object_storage::PATTERN_4,
     #[cfg(feature = "datasync")]
-    &datasync::location_object_storage::PATTERN_5,
-    #[cfg(feature = "datasync")]
-    &datasync::location_object_storage::PATTERN_6,
-    #[cfg(feature = "datasync")]
-    &datasync::location_object_storage::PATTERN_7,
-    #[cfg(feature = "datasync")]
-    &datasync::location_object_storage::PATTERN_8,
-    #[cfg(feature = "datasync")]
-    &datasync::location_object_storage::PATTERN_9,
-    #[cfg(feature = "datasync")]
     &datasync::location_s3::PATTERN_0,
     #[cfg(feature = "datasync")]
     &datasync::location_s3::PATTERN_1,
     #[cfg(feature = "datasync")]
     &datasync::location_s3::PATTERN_2,
-    #[cfg(feature = "datasync")]
-    &datasync::location_s3::PATTERN_3,
-    #[cfg(feature = "datasync")]
-    &datasync::location_s3::PATTERN_4,
     #[cfg(feature = "datasync")]
     &datasync::location_smb::PATTERN_0,
     #[cfg(feature = "datasync")]
@@ -8753,16 +8539,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &datasync::location_smb::PATTERN_6,
     #[cfg(feature = "datasync")]
     &datasync::location_smb::PATTERN_7,
-    #[cfg(feature = "datasync")]
-    &datasync::location_smb::PATTERN_8,
-    #[cfg(feature = "datasync")]
-    &datasync::location_smb::PATTERN_9,
-    #[cfg(feature = "datasync")]
-    &datasync::location_smb::PATTERN_10,
-    #[cfg(feature = "datasync")]
-    &datasync::location_smb::PATTERN_11,
-    #[cfg(feature = "datasync")]
-    &datasync::location_smb::PATTERN_12,
     #[cfg(feature = "datasync")]
     &datasync::task::PATTERN_0,
     #[cfg(feature = "datasync")]
@@ -8785,8 +8561,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &datasync::task::PATTERN_9,
     #[cfg(feature = "datasync")]
     &datasync::task::PATTERN_10,
-    #[cfg(feature = "datasync")]
-    &datasync::task::PATTERN_11,
     #[cfg(feature = "datazone")]
     &datazone::connection::PATTERN_0,
     #[cfg(feature = "datazone")]
@@ -9058,16 +8832,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "directconnect")]
     &directconnect::private_virtual_interface::PATTERN_4,
     #[cfg(feature = "directconnect")]
-    &directconnect::private_virtual_interface::PATTERN_5,
-    #[cfg(feature = "directconnect")]
-    &directconnect::private_virtual_interface::PATTERN_6,
-    #[cfg(feature = "directconnect")]
-    &directconnect::private_virtual_interface::PATTERN_7,
-    #[cfg(feature = "directconnect")]
-    &directconnect::private_virtual_interface::PATTERN_8,
-    #[cfg(feature = "directconnect")]
-    &directconnect::private_virtual_interface::PATTERN_9,
-    #[cfg(feature = "directconnect")]
     &directconnect::public_virtual_interface::PATTERN_0,
     #[cfg(feature = "directconnect")]
     &directconnect::public_virtual_interface::PATTERN_1,
@@ -9076,14 +8840,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "directconnect")]
     &directconnect::public_virtual_interface::PATTERN_3,
     #[cfg(feature = "directconnect")]
-    &directconnect::public_virtual_interface::PATTERN_4,
-    #[cfg(feature = "directconnect")]
-    &directconnect::public_virtual_interface::PATTERN_5,
-    #[cfg(feature = "directconnect")]
-    &directconnect::public_virtual_interface::PATTERN_6,
-    #[cfg(feature = "directconnect")]
-    &directconnect::public_virtual_interface::PATTERN_7,
-    #[cfg(feature = "directconnect")]
     &directconnect::transit_virtual_interface::PATTERN_0,
     #[cfg(feature = "directconnect")]
     &directconnect::transit_virtual_interface::PATTERN_1,
@@ -9091,16 +8847,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &directconnect::transit_virtual_interface::PATTERN_2,
     #[cfg(feature = "directconnect")]
     &directconnect::transit_virtual_interface::PATTERN_3,
-    #[cfg(feature = "directconnect")]
-    &directconnect::transit_virtual_interface::PATTERN_4,
-    #[cfg(feature = "directconnect")]
-    &directconnect::transit_virtual_interface::PATTERN_5,
-    #[cfg(feature = "directconnect")]
-    &directconnect::transit_virtual_interface::PATTERN_6,
-    #[cfg(feature = "directconnect")]
-    &directconnect::transit_virtual_interface::PATTERN_7,
-    #[cfg(feature = "directconnect")]
-    &directconnect::transit_virtual_interface::PATTERN_8,
     #[cfg(feature = "directoryservice")]
     &directoryservice::simple_ad::PATTERN_0,
     #[cfg(feature = "directoryservice")]
@@ -9186,13 +8932,9 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "ecr")]
     &ecr::repository::PATTERN_1,
     #[cfg(feature = "ecr")]
-    &ecr::repository::PATTERN_2,
-    #[cfg(feature = "ecr")]
     &ecr::repository_creation_template::PATTERN_0,
     #[cfg(feature = "ecr")]
     &ecr::repository_creation_template::PATTERN_1,
-    #[cfg(feature = "ecr")]
-    &ecr::repository_creation_template::PATTERN_2,
     #[cfg(feature = "ecr")]
     &ecr::signing_configuration::PATTERN_0,
     #[cfg(feature = "ecr")]
@@ -9202,19 +8944,9 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "ecs")]
     &ecs::capacity_provider::PATTERN_1,
     #[cfg(feature = "ecs")]
-    &ecs::cluster::PATTERN_0,
-    #[cfg(feature = "ecs")]
     &ecs::daemon::PATTERN_0,
     #[cfg(feature = "ecs")]
-    &ecs::daemon_task_definition::PATTERN_0,
-    #[cfg(feature = "ecs")]
     &ecs::express_gateway_service::PATTERN_0,
-    #[cfg(feature = "ecs")]
-    &ecs::service::PATTERN_0,
-    #[cfg(feature = "ecs")]
-    &ecs::task_definition::PATTERN_0,
-    #[cfg(feature = "ecs")]
-    &ecs::task_set::PATTERN_0,
     #[cfg(feature = "efs")]
     &efs::access_point::PATTERN_0,
     #[cfg(feature = "efs")]
@@ -9388,21 +9120,9 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "elasticache")]
     &elasticache::user_group::PATTERN_3,
     #[cfg(feature = "elasticloadbalancingv2")]
-    &elasticloadbalancingv2::listener::PATTERN_0,
-    #[cfg(feature = "elasticloadbalancingv2")]
-    &elasticloadbalancingv2::listener::PATTERN_1,
-    #[cfg(feature = "elasticloadbalancingv2")]
-    &elasticloadbalancingv2::listener_rule::PATTERN_0,
-    #[cfg(feature = "elasticloadbalancingv2")]
-    &elasticloadbalancingv2::listener_rule::PATTERN_1,
-    #[cfg(feature = "elasticloadbalancingv2")]
     &elasticloadbalancingv2::load_balancer::PATTERN_0,
     #[cfg(feature = "elasticloadbalancingv2")]
-    &elasticloadbalancingv2::target_group::PATTERN_0,
-    #[cfg(feature = "elasticloadbalancingv2")]
     &elasticloadbalancingv2::trust_store::PATTERN_0,
-    #[cfg(feature = "elasticloadbalancingv2")]
-    &elasticloadbalancingv2::trust_store::PATTERN_1,
     #[cfg(feature = "elementalinference")]
     &elementalinference::feed::PATTERN_0,
     #[cfg(feature = "elementalinference")]
@@ -9419,12 +9139,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &entityresolution::id_mapping_workflow::PATTERN_4,
     #[cfg(feature = "entityresolution")]
     &entityresolution::id_mapping_workflow::PATTERN_5,
-    #[cfg(feature = "entityresolution")]
-    &entityresolution::id_mapping_workflow::PATTERN_6,
-    #[cfg(feature = "entityresolution")]
-    &entityresolution::id_mapping_workflow::PATTERN_7,
-    #[cfg(feature = "entityresolution")]
-    &entityresolution::id_mapping_workflow::PATTERN_8,
     #[cfg(feature = "entityresolution")]
     &entityresolution::id_namespace::PATTERN_0,
     #[cfg(feature = "entityresolution")]
@@ -9453,10 +9167,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &entityresolution::matching_workflow::PATTERN_7,
     #[cfg(feature = "entityresolution")]
     &entityresolution::matching_workflow::PATTERN_8,
-    #[cfg(feature = "entityresolution")]
-    &entityresolution::matching_workflow::PATTERN_9,
-    #[cfg(feature = "entityresolution")]
-    &entityresolution::matching_workflow::PATTERN_10,
     #[cfg(feature = "entityresolution")]
     &entityresolution::policy_statement::PATTERN_0,
     #[cfg(feature = "entityresolution")]
@@ -9546,13 +9256,9 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "evidently")]
     &evidently::experiment::PATTERN_6,
     #[cfg(feature = "evidently")]
-    &evidently::experiment::PATTERN_7,
-    #[cfg(feature = "evidently")]
     &evidently::feature::PATTERN_0,
     #[cfg(feature = "evidently")]
     &evidently::feature::PATTERN_1,
-    #[cfg(feature = "evidently")]
-    &evidently::feature::PATTERN_2,
     #[cfg(feature = "evidently")]
     &evidently::launch::PATTERN_0,
     #[cfg(feature = "evidently")]
@@ -9566,8 +9272,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "evidently")]
     &evidently::launch::PATTERN_5,
     #[cfg(feature = "evidently")]
-    &evidently::launch::PATTERN_6,
-    #[cfg(feature = "evidently")]
     &evidently::project::PATTERN_0,
     #[cfg(feature = "evidently")]
     &evidently::project::PATTERN_1,
@@ -9578,11 +9282,7 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "evidently")]
     &evidently::project::PATTERN_4,
     #[cfg(feature = "evidently")]
-    &evidently::project::PATTERN_5,
-    #[cfg(feature = "evidently")]
     &evidently::segment::PATTERN_0,
-    #[cfg(feature = "evidently")]
-    &evidently::segment::PATTERN_1,
     #[cfg(feature = "fis")]
     &fis::experiment_template::PATTERN_0,
     #[cfg(feature = "fis")]
@@ -9664,31 +9364,19 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "forecast")]
     &forecast::dataset::PATTERN_3,
     #[cfg(feature = "forecast")]
-    &forecast::dataset::PATTERN_4,
-    #[cfg(feature = "forecast")]
     &forecast::dataset_group::PATTERN_0,
     #[cfg(feature = "forecast")]
     &forecast::dataset_group::PATTERN_1,
-    #[cfg(feature = "forecast")]
-    &forecast::dataset_group::PATTERN_2,
     #[cfg(feature = "frauddetector")]
     &frauddetector::detector::PATTERN_0,
     #[cfg(feature = "frauddetector")]
     &frauddetector::detector::PATTERN_1,
     #[cfg(feature = "frauddetector")]
-    &frauddetector::detector::PATTERN_2,
-    #[cfg(feature = "frauddetector")]
     &frauddetector::entity_type::PATTERN_0,
-    #[cfg(feature = "frauddetector")]
-    &frauddetector::entity_type::PATTERN_1,
     #[cfg(feature = "frauddetector")]
     &frauddetector::event_type::PATTERN_0,
     #[cfg(feature = "frauddetector")]
-    &frauddetector::event_type::PATTERN_1,
-    #[cfg(feature = "frauddetector")]
     &frauddetector::label::PATTERN_0,
-    #[cfg(feature = "frauddetector")]
-    &frauddetector::label::PATTERN_1,
     #[cfg(feature = "frauddetector")]
     &frauddetector::list::PATTERN_0,
     #[cfg(feature = "frauddetector")]
@@ -9696,15 +9384,9 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "frauddetector")]
     &frauddetector::list::PATTERN_2,
     #[cfg(feature = "frauddetector")]
-    &frauddetector::list::PATTERN_3,
-    #[cfg(feature = "frauddetector")]
     &frauddetector::outcome::PATTERN_0,
     #[cfg(feature = "frauddetector")]
-    &frauddetector::outcome::PATTERN_1,
-    #[cfg(feature = "frauddetector")]
     &frauddetector::variable::PATTERN_0,
-    #[cfg(feature = "frauddetector")]
-    &frauddetector::variable::PATTERN_1,
     #[cfg(feature = "gamelift")]
     &gamelift::alias::PATTERN_0,
     #[cfg(feature = "gamelift")]
@@ -9719,8 +9401,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &gamelift::container_fleet::PATTERN_2,
     #[cfg(feature = "gamelift")]
     &gamelift::container_fleet::PATTERN_3,
-    #[cfg(feature = "gamelift")]
-    &gamelift::container_fleet::PATTERN_4,
     #[cfg(feature = "gamelift")]
     &gamelift::container_group_definition::PATTERN_0,
     #[cfg(feature = "gamelift")]
@@ -9757,8 +9437,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &gamelift::fleet::PATTERN_9,
     #[cfg(feature = "gamelift")]
     &gamelift::fleet::PATTERN_10,
-    #[cfg(feature = "gamelift")]
-    &gamelift::fleet::PATTERN_11,
     #[cfg(feature = "gamelift")]
     &gamelift::game_server_group::PATTERN_0,
     #[cfg(feature = "gamelift")]
@@ -9872,17 +9550,9 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "groundstation")]
     &groundstation::dataflow_endpoint_group::PATTERN_2,
     #[cfg(feature = "groundstation")]
-    &groundstation::dataflow_endpoint_group::PATTERN_3,
-    #[cfg(feature = "groundstation")]
-    &groundstation::dataflow_endpoint_group::PATTERN_4,
-    #[cfg(feature = "groundstation")]
     &groundstation::dataflow_endpoint_group_v2::PATTERN_0,
     #[cfg(feature = "groundstation")]
     &groundstation::dataflow_endpoint_group_v2::PATTERN_1,
-    #[cfg(feature = "groundstation")]
-    &groundstation::dataflow_endpoint_group_v2::PATTERN_2,
-    #[cfg(feature = "groundstation")]
-    &groundstation::dataflow_endpoint_group_v2::PATTERN_3,
     #[cfg(feature = "groundstation")]
     &groundstation::mission_profile::PATTERN_0,
     #[cfg(feature = "groundstation")]
@@ -9891,10 +9561,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &groundstation::mission_profile::PATTERN_2,
     #[cfg(feature = "groundstation")]
     &groundstation::mission_profile::PATTERN_3,
-    #[cfg(feature = "groundstation")]
-    &groundstation::mission_profile::PATTERN_4,
-    #[cfg(feature = "groundstation")]
-    &groundstation::mission_profile::PATTERN_5,
     #[cfg(feature = "guardduty")]
     &guardduty::threat_entity_set::PATTERN_0,
     #[cfg(feature = "guardduty")]
@@ -9928,10 +9594,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "iam")]
     &iam::oidc_provider::PATTERN_0,
     #[cfg(feature = "iam")]
-    &iam::oidc_provider::PATTERN_1,
-    #[cfg(feature = "iam")]
-    &iam::oidc_provider::PATTERN_2,
-    #[cfg(feature = "iam")]
     &iam::policy::PATTERN_0,
     #[cfg(feature = "iam")]
     &iam::role::PATTERN_0,
@@ -9953,10 +9615,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &iam::saml_provider::PATTERN_1,
     #[cfg(feature = "iam")]
     &iam::saml_provider::PATTERN_2,
-    #[cfg(feature = "iam")]
-    &iam::saml_provider::PATTERN_3,
-    #[cfg(feature = "iam")]
-    &iam::saml_provider::PATTERN_4,
     #[cfg(feature = "iam")]
     &iam::server_certificate::PATTERN_0,
     #[cfg(feature = "iam")]
@@ -9983,10 +9641,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &iam::virtual_mfa_device::PATTERN_0,
     #[cfg(feature = "iam")]
     &iam::virtual_mfa_device::PATTERN_1,
-    #[cfg(feature = "iam")]
-    &iam::virtual_mfa_device::PATTERN_2,
-    #[cfg(feature = "iam")]
-    &iam::virtual_mfa_device::PATTERN_3,
     #[cfg(feature = "ivs")]
     &ivs::channel::PATTERN_0,
     #[cfg(feature = "ivs")]
@@ -10052,10 +9706,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "imagebuilder")]
     &imagebuilder::container_recipe::PATTERN_1,
     #[cfg(feature = "imagebuilder")]
-    &imagebuilder::container_recipe::PATTERN_2,
-    #[cfg(feature = "imagebuilder")]
-    &imagebuilder::container_recipe::PATTERN_3,
-    #[cfg(feature = "imagebuilder")]
     &imagebuilder::distribution_configuration::PATTERN_0,
     #[cfg(feature = "imagebuilder")]
     &imagebuilder::distribution_configuration::PATTERN_1,
@@ -10080,14 +9730,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "imagebuilder")]
     &imagebuilder::image::PATTERN_5,
     #[cfg(feature = "imagebuilder")]
-    &imagebuilder::image::PATTERN_6,
-    #[cfg(feature = "imagebuilder")]
-    &imagebuilder::image::PATTERN_7,
-    #[cfg(feature = "imagebuilder")]
-    &imagebuilder::image::PATTERN_8,
-    #[cfg(feature = "imagebuilder")]
-    &imagebuilder::image::PATTERN_9,
-    #[cfg(feature = "imagebuilder")]
     &imagebuilder::image_pipeline::PATTERN_0,
     #[cfg(feature = "imagebuilder")]
     &imagebuilder::image_pipeline::PATTERN_1,
@@ -10102,23 +9744,9 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "imagebuilder")]
     &imagebuilder::image_pipeline::PATTERN_6,
     #[cfg(feature = "imagebuilder")]
-    &imagebuilder::image_pipeline::PATTERN_7,
-    #[cfg(feature = "imagebuilder")]
-    &imagebuilder::image_pipeline::PATTERN_8,
-    #[cfg(feature = "imagebuilder")]
-    &imagebuilder::image_pipeline::PATTERN_9,
-    #[cfg(feature = "imagebuilder")]
-    &imagebuilder::image_pipeline::PATTERN_10,
-    #[cfg(feature = "imagebuilder")]
     &imagebuilder::image_recipe::PATTERN_0,
     #[cfg(feature = "imagebuilder")]
     &imagebuilder::image_recipe::PATTERN_1,
-    #[cfg(feature = "imagebuilder")]
-    &imagebuilder::image_recipe::PATTERN_2,
-    #[cfg(feature = "imagebuilder")]
-    &imagebuilder::image_recipe::PATTERN_3,
-    #[cfg(feature = "imagebuilder")]
-    &imagebuilder::image_recipe::PATTERN_4,
     #[cfg(feature = "imagebuilder")]
     &imagebuilder::infrastructure_configuration::PATTERN_0,
     #[cfg(feature = "imagebuilder")]
@@ -10208,17 +9836,11 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "iot")]
     &iot::command::PATTERN_4,
     #[cfg(feature = "iot")]
-    &iot::command::PATTERN_5,
-    #[cfg(feature = "iot")]
     &iot::custom_metric::PATTERN_0,
     #[cfg(feature = "iot")]
     &iot::custom_metric::PATTERN_1,
     #[cfg(feature = "iot")]
-    &iot::custom_metric::PATTERN_2,
-    #[cfg(feature = "iot")]
     &iot::dimension::PATTERN_0,
-    #[cfg(feature = "iot")]
-    &iot::dimension::PATTERN_1,
     #[cfg(feature = "iot")]
     &iot::domain_configuration::PATTERN_0,
     #[cfg(feature = "iot")]
@@ -10238,15 +9860,11 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "iot")]
     &iot::fleet_metric::PATTERN_3,
     #[cfg(feature = "iot")]
-    &iot::fleet_metric::PATTERN_4,
-    #[cfg(feature = "iot")]
     &iot::job_template::PATTERN_0,
     #[cfg(feature = "iot")]
     &iot::job_template::PATTERN_1,
     #[cfg(feature = "iot")]
     &iot::job_template::PATTERN_2,
-    #[cfg(feature = "iot")]
-    &iot::job_template::PATTERN_3,
     #[cfg(feature = "iot")]
     &iot::logging::PATTERN_0,
     #[cfg(feature = "iot")]
@@ -10255,8 +9873,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &iot::mitigation_action::PATTERN_0,
     #[cfg(feature = "iot")]
     &iot::mitigation_action::PATTERN_1,
-    #[cfg(feature = "iot")]
-    &iot::mitigation_action::PATTERN_2,
     #[cfg(feature = "iot")]
     &iot::policy::PATTERN_0,
     #[cfg(feature = "iot")]
@@ -10284,15 +9900,11 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "iot")]
     &iot::scheduled_audit::PATTERN_1,
     #[cfg(feature = "iot")]
-    &iot::scheduled_audit::PATTERN_2,
-    #[cfg(feature = "iot")]
     &iot::security_profile::PATTERN_0,
     #[cfg(feature = "iot")]
     &iot::security_profile::PATTERN_1,
     #[cfg(feature = "iot")]
     &iot::security_profile::PATTERN_2,
-    #[cfg(feature = "iot")]
-    &iot::security_profile::PATTERN_3,
     #[cfg(feature = "iot")]
     &iot::software_package::PATTERN_0,
     #[cfg(feature = "iot")]
@@ -10366,17 +9978,11 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "iotevents")]
     &iotevents::alarm_model::PATTERN_1,
     #[cfg(feature = "iotevents")]
-    &iotevents::alarm_model::PATTERN_2,
-    #[cfg(feature = "iotevents")]
-    &iotevents::alarm_model::PATTERN_3,
-    #[cfg(feature = "iotevents")]
     &iotevents::detector_model::PATTERN_0,
     #[cfg(feature = "iotevents")]
     &iotevents::detector_model::PATTERN_1,
     #[cfg(feature = "iotevents")]
     &iotevents::detector_model::PATTERN_2,
-    #[cfg(feature = "iotevents")]
-    &iotevents::detector_model::PATTERN_3,
     #[cfg(feature = "iotevents")]
     &iotevents::input::PATTERN_0,
     #[cfg(feature = "iotevents")]
@@ -10822,17 +10428,11 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "lex")]
     &lex::bot::PATTERN_11,
     #[cfg(feature = "lex")]
-    &lex::bot::PATTERN_12,
-    #[cfg(feature = "lex")]
     &lex::bot_alias::PATTERN_0,
     #[cfg(feature = "lex")]
     &lex::bot_alias::PATTERN_1,
     #[cfg(feature = "lex")]
     &lex::bot_alias::PATTERN_2,
-    #[cfg(feature = "lex")]
-    &lex::bot_alias::PATTERN_3,
-    #[cfg(feature = "lex")]
-    &lex::bot_alias::PATTERN_4,
     #[cfg(feature = "lex")]
     &lex::bot_version::PATTERN_0,
     #[cfg(feature = "lex")]
@@ -10860,8 +10460,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "lightsail")]
     &lightsail::disk::PATTERN_1,
     #[cfg(feature = "lightsail")]
-    &lightsail::disk::PATTERN_2,
-    #[cfg(feature = "lightsail")]
     &lightsail::disk_snapshot::PATTERN_0,
     #[cfg(feature = "lightsail")]
     &lightsail::distribution::PATTERN_0,
@@ -10875,8 +10473,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &lightsail::instance::PATTERN_1,
     #[cfg(feature = "lightsail")]
     &lightsail::instance::PATTERN_2,
-    #[cfg(feature = "lightsail")]
-    &lightsail::instance::PATTERN_3,
     #[cfg(feature = "lightsail")]
     &lightsail::instance_snapshot::PATTERN_0,
     #[cfg(feature = "lightsail")]
@@ -10904,41 +10500,17 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "location")]
     &location::api_key::PATTERN_7,
     #[cfg(feature = "location")]
-    &location::api_key::PATTERN_8,
-    #[cfg(feature = "location")]
-    &location::api_key::PATTERN_9,
-    #[cfg(feature = "location")]
     &location::geofence_collection::PATTERN_0,
-    #[cfg(feature = "location")]
-    &location::geofence_collection::PATTERN_1,
-    #[cfg(feature = "location")]
-    &location::geofence_collection::PATTERN_2,
     #[cfg(feature = "location")]
     &location::map::PATTERN_0,
     #[cfg(feature = "location")]
     &location::map::PATTERN_1,
     #[cfg(feature = "location")]
-    &location::map::PATTERN_2,
-    #[cfg(feature = "location")]
-    &location::map::PATTERN_3,
-    #[cfg(feature = "location")]
     &location::place_index::PATTERN_0,
-    #[cfg(feature = "location")]
-    &location::place_index::PATTERN_1,
-    #[cfg(feature = "location")]
-    &location::place_index::PATTERN_2,
     #[cfg(feature = "location")]
     &location::route_calculator::PATTERN_0,
     #[cfg(feature = "location")]
-    &location::route_calculator::PATTERN_1,
-    #[cfg(feature = "location")]
-    &location::route_calculator::PATTERN_2,
-    #[cfg(feature = "location")]
     &location::tracker::PATTERN_0,
-    #[cfg(feature = "location")]
-    &location::tracker::PATTERN_1,
-    #[cfg(feature = "location")]
-    &location::tracker::PATTERN_2,
     #[cfg(feature = "location")]
     &location::tracker_consumer::PATTERN_0,
     #[cfg(feature = "location")]
@@ -11106,10 +10678,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "mediaconnect")]
     &mediaconnect::flow::PATTERN_2,
     #[cfg(feature = "mediaconnect")]
-    &mediaconnect::flow::PATTERN_3,
-    #[cfg(feature = "mediaconnect")]
-    &mediaconnect::flow::PATTERN_4,
-    #[cfg(feature = "mediaconnect")]
     &mediaconnect::flow_entitlement::PATTERN_0,
     #[cfg(feature = "mediaconnect")]
     &mediaconnect::flow_entitlement::PATTERN_1,
@@ -11123,12 +10691,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &mediaconnect::flow_source::PATTERN_0,
     #[cfg(feature = "mediaconnect")]
     &mediaconnect::flow_source::PATTERN_1,
-    #[cfg(feature = "mediaconnect")]
-    &mediaconnect::flow_source::PATTERN_2,
-    #[cfg(feature = "mediaconnect")]
-    &mediaconnect::flow_source::PATTERN_3,
-    #[cfg(feature = "mediaconnect")]
-    &mediaconnect::flow_source::PATTERN_4,
     #[cfg(feature = "mediaconnect")]
     &mediaconnect::flow_vpc_interface::PATTERN_0,
     #[cfg(feature = "mediaconnect")]
@@ -11196,25 +10758,9 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "memorydb")]
     &memorydb::cluster::PATTERN_1,
     #[cfg(feature = "memorydb")]
-    &memorydb::cluster::PATTERN_2,
-    #[cfg(feature = "memorydb")]
-    &memorydb::cluster::PATTERN_3,
-    #[cfg(feature = "memorydb")]
     &memorydb::multi_region_cluster::PATTERN_0,
     #[cfg(feature = "memorydb")]
-    &memorydb::multi_region_cluster::PATTERN_1,
-    #[cfg(feature = "memorydb")]
-    &memorydb::multi_region_cluster::PATTERN_2,
-    #[cfg(feature = "memorydb")]
-    &memorydb::parameter_group::PATTERN_0,
-    #[cfg(feature = "memorydb")]
-    &memorydb::parameter_group::PATTERN_1,
-    #[cfg(feature = "memorydb")]
     &memorydb::subnet_group::PATTERN_0,
-    #[cfg(feature = "memorydb")]
-    &memorydb::subnet_group::PATTERN_1,
-    #[cfg(feature = "memorydb")]
-    &memorydb::subnet_group::PATTERN_2,
     #[cfg(feature = "memorydb")]
     &memorydb::user::PATTERN_0,
     #[cfg(feature = "memorydb")]
@@ -11258,10 +10804,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "networkfirewall")]
     &networkfirewall::firewall_policy::PATTERN_2,
     #[cfg(feature = "networkfirewall")]
-    &networkfirewall::firewall_policy::PATTERN_3,
-    #[cfg(feature = "networkfirewall")]
-    &networkfirewall::firewall_policy::PATTERN_4,
-    #[cfg(feature = "networkfirewall")]
     &networkfirewall::logging_configuration::PATTERN_0,
     #[cfg(feature = "networkfirewall")]
     &networkfirewall::logging_configuration::PATTERN_1,
@@ -11270,19 +10812,11 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "networkfirewall")]
     &networkfirewall::rule_group::PATTERN_1,
     #[cfg(feature = "networkfirewall")]
-    &networkfirewall::rule_group::PATTERN_2,
-    #[cfg(feature = "networkfirewall")]
-    &networkfirewall::rule_group::PATTERN_3,
-    #[cfg(feature = "networkfirewall")]
-    &networkfirewall::rule_group::PATTERN_4,
-    #[cfg(feature = "networkfirewall")]
     &networkfirewall::tls_inspection_configuration::PATTERN_0,
     #[cfg(feature = "networkfirewall")]
     &networkfirewall::tls_inspection_configuration::PATTERN_1,
     #[cfg(feature = "networkfirewall")]
     &networkfirewall::tls_inspection_configuration::PATTERN_2,
-    #[cfg(feature = "networkfirewall")]
-    &networkfirewall::tls_inspection_configuration::PATTERN_3,
     #[cfg(feature = "networkfirewall")]
     &networkfirewall::vpc_endpoint_association::PATTERN_0,
     #[cfg(feature = "networkfirewall")]
@@ -11436,21 +10970,13 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "observabilityadmin")]
     &observabilityadmin::organization_telemetry_rule::PATTERN_0,
     #[cfg(feature = "observabilityadmin")]
-    &observabilityadmin::organization_telemetry_rule::PATTERN_1,
-    #[cfg(feature = "observabilityadmin")]
     &observabilityadmin::s3_table_integration::PATTERN_0,
     #[cfg(feature = "observabilityadmin")]
     &observabilityadmin::telemetry_pipelines::PATTERN_0,
     #[cfg(feature = "observabilityadmin")]
     &observabilityadmin::telemetry_rule::PATTERN_0,
-    #[cfg(feature = "observabilityadmin")]
-    &observabilityadmin::telemetry_rule::PATTERN_1,
     #[cfg(feature = "omics")]
     &omics::annotation_store::PATTERN_0,
-    #[cfg(feature = "omics")]
-    &omics::annotation_store::PATTERN_1,
-    #[cfg(feature = "omics")]
-    &omics::annotation_store::PATTERN_2,
     #[cfg(feature = "omics")]
     &omics::configuration::PATTERN_0,
     #[cfg(feature = "omics")]
@@ -11462,8 +10988,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "omics")]
     &omics::reference_store::PATTERN_0,
     #[cfg(feature = "omics")]
-    &omics::reference_store::PATTERN_1,
-    #[cfg(feature = "omics")]
     &omics::run_group::PATTERN_0,
     #[cfg(feature = "omics")]
     &omics::sequence_store::PATTERN_0,
@@ -11472,13 +10996,7 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "omics")]
     &omics::sequence_store::PATTERN_2,
     #[cfg(feature = "omics")]
-    &omics::sequence_store::PATTERN_3,
-    #[cfg(feature = "omics")]
     &omics::variant_store::PATTERN_0,
-    #[cfg(feature = "omics")]
-    &omics::variant_store::PATTERN_1,
-    #[cfg(feature = "omics")]
-    &omics::variant_store::PATTERN_2,
     #[cfg(feature = "omics")]
     &omics::workflow::PATTERN_0,
     #[cfg(feature = "omics")]
@@ -11487,12 +11005,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &omics::workflow::PATTERN_2,
     #[cfg(feature = "omics")]
     &omics::workflow::PATTERN_3,
-    #[cfg(feature = "omics")]
-    &omics::workflow::PATTERN_4,
-    #[cfg(feature = "omics")]
-    &omics::workflow::PATTERN_5,
-    #[cfg(feature = "omics")]
-    &omics::workflow::PATTERN_6,
     #[cfg(feature = "omics")]
     &omics::workflow_version::PATTERN_0,
     #[cfg(feature = "omics")]
@@ -11505,10 +11017,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &omics::workflow_version::PATTERN_4,
     #[cfg(feature = "omics")]
     &omics::workflow_version::PATTERN_5,
-    #[cfg(feature = "omics")]
-    &omics::workflow_version::PATTERN_6,
-    #[cfg(feature = "omics")]
-    &omics::workflow_version::PATTERN_7,
     #[cfg(feature = "opensearchserverless")]
     &opensearchserverless::access_policy::PATTERN_0,
     #[cfg(feature = "opensearchserverless")]
@@ -11568,13 +11076,9 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "organizations")]
     &organizations::organizational_unit::PATTERN_1,
     #[cfg(feature = "organizations")]
-    &organizations::organizational_unit::PATTERN_2,
-    #[cfg(feature = "organizations")]
     &organizations::policy::PATTERN_0,
     #[cfg(feature = "organizations")]
     &organizations::policy::PATTERN_1,
-    #[cfg(feature = "organizations")]
-    &organizations::resource_policy::PATTERN_0,
     #[cfg(feature = "pcaconnectorad")]
     &pcaconnectorad::connector::PATTERN_0,
     #[cfg(feature = "pcaconnectorad")]
@@ -11621,8 +11125,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &panorama::application_instance::PATTERN_3,
     #[cfg(feature = "panorama")]
     &panorama::package::PATTERN_0,
-    #[cfg(feature = "panorama")]
-    &panorama::package::PATTERN_1,
     #[cfg(feature = "panorama")]
     &panorama::package_version::PATTERN_0,
     #[cfg(feature = "panorama")]
@@ -11826,16 +11328,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "quicksight")]
     &quicksight::analysis::PATTERN_2,
     #[cfg(feature = "quicksight")]
-    &quicksight::analysis::PATTERN_3,
-    #[cfg(feature = "quicksight")]
-    &quicksight::analysis::PATTERN_4,
-    #[cfg(feature = "quicksight")]
-    &quicksight::analysis::PATTERN_5,
-    #[cfg(feature = "quicksight")]
-    &quicksight::analysis::PATTERN_6,
-    #[cfg(feature = "quicksight")]
-    &quicksight::analysis::PATTERN_7,
-    #[cfg(feature = "quicksight")]
     &quicksight::custom_permissions::PATTERN_0,
     #[cfg(feature = "quicksight")]
     &quicksight::custom_permissions::PATTERN_1,
@@ -11847,16 +11339,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &quicksight::dashboard::PATTERN_2,
     #[cfg(feature = "quicksight")]
     &quicksight::dashboard::PATTERN_3,
-    #[cfg(feature = "quicksight")]
-    &quicksight::dashboard::PATTERN_4,
-    #[cfg(feature = "quicksight")]
-    &quicksight::dashboard::PATTERN_5,
-    #[cfg(feature = "quicksight")]
-    &quicksight::dashboard::PATTERN_6,
-    #[cfg(feature = "quicksight")]
-    &quicksight::dashboard::PATTERN_7,
-    #[cfg(feature = "quicksight")]
-    &quicksight::dashboard::PATTERN_8,
     #[cfg(feature = "quicksight")]
     &quicksight::data_set::PATTERN_0,
     #[cfg(feature = "quicksight")]
@@ -11891,16 +11373,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &quicksight::template::PATTERN_1,
     #[cfg(feature = "quicksight")]
     &quicksight::template::PATTERN_2,
-    #[cfg(feature = "quicksight")]
-    &quicksight::template::PATTERN_3,
-    #[cfg(feature = "quicksight")]
-    &quicksight::template::PATTERN_4,
-    #[cfg(feature = "quicksight")]
-    &quicksight::template::PATTERN_5,
-    #[cfg(feature = "quicksight")]
-    &quicksight::template::PATTERN_6,
-    #[cfg(feature = "quicksight")]
-    &quicksight::template::PATTERN_7,
     #[cfg(feature = "quicksight")]
     &quicksight::theme::PATTERN_0,
     #[cfg(feature = "quicksight")]
@@ -11950,11 +11422,7 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "rds")]
     &rds::db_proxy::PATTERN_0,
     #[cfg(feature = "rds")]
-    &rds::db_proxy::PATTERN_1,
-    #[cfg(feature = "rds")]
     &rds::db_proxy_endpoint::PATTERN_0,
-    #[cfg(feature = "rds")]
-    &rds::db_proxy_endpoint::PATTERN_1,
     #[cfg(feature = "rds")]
     &rds::db_proxy_target_group::PATTERN_0,
     #[cfg(feature = "rds")]
@@ -11968,27 +11436,15 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "rtbfabric")]
     &rtbfabric::inbound_external_link::PATTERN_0,
     #[cfg(feature = "rtbfabric")]
-    &rtbfabric::inbound_external_link::PATTERN_1,
-    #[cfg(feature = "rtbfabric")]
-    &rtbfabric::inbound_external_link::PATTERN_2,
-    #[cfg(feature = "rtbfabric")]
     &rtbfabric::link::PATTERN_0,
     #[cfg(feature = "rtbfabric")]
     &rtbfabric::link::PATTERN_1,
     #[cfg(feature = "rtbfabric")]
     &rtbfabric::link::PATTERN_2,
     #[cfg(feature = "rtbfabric")]
-    &rtbfabric::link::PATTERN_3,
-    #[cfg(feature = "rtbfabric")]
-    &rtbfabric::link::PATTERN_4,
-    #[cfg(feature = "rtbfabric")]
     &rtbfabric::outbound_external_link::PATTERN_0,
     #[cfg(feature = "rtbfabric")]
     &rtbfabric::outbound_external_link::PATTERN_1,
-    #[cfg(feature = "rtbfabric")]
-    &rtbfabric::outbound_external_link::PATTERN_2,
-    #[cfg(feature = "rtbfabric")]
-    &rtbfabric::outbound_external_link::PATTERN_3,
     #[cfg(feature = "rtbfabric")]
     &rtbfabric::requester_gateway::PATTERN_0,
     #[cfg(feature = "rtbfabric")]
@@ -12009,8 +11465,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &rtbfabric::responder_gateway::PATTERN_3,
     #[cfg(feature = "rtbfabric")]
     &rtbfabric::responder_gateway::PATTERN_4,
-    #[cfg(feature = "rtbfabric")]
-    &rtbfabric::responder_gateway::PATTERN_5,
     #[cfg(feature = "rum")]
     &rum::app_monitor::PATTERN_0,
     #[cfg(feature = "rum")]
@@ -12090,13 +11544,9 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "refactorspaces")]
     &refactorspaces::application::PATTERN_3,
     #[cfg(feature = "refactorspaces")]
-    &refactorspaces::application::PATTERN_4,
-    #[cfg(feature = "refactorspaces")]
     &refactorspaces::environment::PATTERN_0,
     #[cfg(feature = "refactorspaces")]
     &refactorspaces::environment::PATTERN_1,
-    #[cfg(feature = "refactorspaces")]
-    &refactorspaces::environment::PATTERN_2,
     #[cfg(feature = "refactorspaces")]
     &refactorspaces::route::PATTERN_0,
     #[cfg(feature = "refactorspaces")]
@@ -12105,8 +11555,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &refactorspaces::route::PATTERN_2,
     #[cfg(feature = "refactorspaces")]
     &refactorspaces::route::PATTERN_3,
-    #[cfg(feature = "refactorspaces")]
-    &refactorspaces::route::PATTERN_4,
     #[cfg(feature = "refactorspaces")]
     &refactorspaces::service::PATTERN_0,
     #[cfg(feature = "refactorspaces")]
@@ -12121,20 +11569,10 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &refactorspaces::service::PATTERN_5,
     #[cfg(feature = "refactorspaces")]
     &refactorspaces::service::PATTERN_6,
-    #[cfg(feature = "refactorspaces")]
-    &refactorspaces::service::PATTERN_7,
     #[cfg(feature = "rekognition")]
     &rekognition::collection::PATTERN_0,
     #[cfg(feature = "rekognition")]
-    &rekognition::collection::PATTERN_1,
-    #[cfg(feature = "rekognition")]
-    &rekognition::collection::PATTERN_2,
-    #[cfg(feature = "rekognition")]
     &rekognition::project::PATTERN_0,
-    #[cfg(feature = "rekognition")]
-    &rekognition::project::PATTERN_1,
-    #[cfg(feature = "rekognition")]
-    &rekognition::project::PATTERN_2,
     #[cfg(feature = "rekognition")]
     &rekognition::stream_processor::PATTERN_0,
     #[cfg(feature = "rekognition")]
@@ -12216,11 +11654,7 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "rolesanywhere")]
     &rolesanywhere::profile::PATTERN_1,
     #[cfg(feature = "rolesanywhere")]
-    &rolesanywhere::profile::PATTERN_2,
-    #[cfg(feature = "rolesanywhere")]
     &rolesanywhere::trust_anchor::PATTERN_0,
-    #[cfg(feature = "rolesanywhere")]
-    &rolesanywhere::trust_anchor::PATTERN_1,
     #[cfg(feature = "route53")]
     &route53::cidr_collection::PATTERN_0,
     #[cfg(feature = "route53")]
@@ -12318,17 +11752,9 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "s3express")]
     &s3express::access_point::PATTERN_1,
     #[cfg(feature = "s3express")]
-    &s3express::access_point::PATTERN_2,
-    #[cfg(feature = "s3express")]
-    &s3express::access_point::PATTERN_3,
-    #[cfg(feature = "s3express")]
     &s3express::directory_bucket::PATTERN_0,
     #[cfg(feature = "s3express")]
     &s3express::directory_bucket::PATTERN_1,
-    #[cfg(feature = "s3express")]
-    &s3express::directory_bucket::PATTERN_2,
-    #[cfg(feature = "s3express")]
-    &s3express::directory_bucket::PATTERN_3,
     #[cfg(feature = "s3files")]
     &s3files::access_point::PATTERN_0,
     #[cfg(feature = "s3files")]
@@ -12405,10 +11831,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &s3tables::table_bucket_policy::PATTERN_0,
     #[cfg(feature = "s3vectors")]
     &s3vectors::index::PATTERN_0,
-    #[cfg(feature = "s3vectors")]
-    &s3vectors::index::PATTERN_1,
-    #[cfg(feature = "s3vectors")]
-    &s3vectors::vector_bucket::PATTERN_0,
     #[cfg(feature = "s3vectors")]
     &s3vectors::vector_bucket_policy::PATTERN_0,
     #[cfg(feature = "ses")]
@@ -12516,10 +11938,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "smsvoice")]
     &smsvoice::phone_number::PATTERN_2,
     #[cfg(feature = "smsvoice")]
-    &smsvoice::phone_number::PATTERN_3,
-    #[cfg(feature = "smsvoice")]
-    &smsvoice::phone_number::PATTERN_4,
-    #[cfg(feature = "smsvoice")]
     &smsvoice::pool::PATTERN_0,
     #[cfg(feature = "smsvoice")]
     &smsvoice::pool::PATTERN_1,
@@ -12527,10 +11945,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &smsvoice::pool::PATTERN_2,
     #[cfg(feature = "smsvoice")]
     &smsvoice::pool::PATTERN_3,
-    #[cfg(feature = "smsvoice")]
-    &smsvoice::pool::PATTERN_4,
-    #[cfg(feature = "smsvoice")]
-    &smsvoice::pool::PATTERN_5,
     #[cfg(feature = "smsvoice")]
     &smsvoice::protect_configuration::PATTERN_0,
     #[cfg(feature = "smsvoice")]
@@ -12596,10 +12010,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "ssmcontacts")]
     &ssmcontacts::contact::PATTERN_1,
     #[cfg(feature = "ssmcontacts")]
-    &ssmcontacts::contact::PATTERN_2,
-    #[cfg(feature = "ssmcontacts")]
-    &ssmcontacts::contact::PATTERN_3,
-    #[cfg(feature = "ssmcontacts")]
     &ssmcontacts::contact_channel::PATTERN_0,
     #[cfg(feature = "ssmcontacts")]
     &ssmcontacts::contact_channel::PATTERN_1,
@@ -12615,16 +12025,10 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &ssmcontacts::rotation::PATTERN_3,
     #[cfg(feature = "ssmcontacts")]
     &ssmcontacts::rotation::PATTERN_4,
-    #[cfg(feature = "ssmcontacts")]
-    &ssmcontacts::rotation::PATTERN_5,
-    #[cfg(feature = "ssmcontacts")]
-    &ssmcontacts::rotation::PATTERN_6,
     #[cfg(feature = "ssmguiconnect")]
     &ssmguiconnect::preferences::PATTERN_0,
     #[cfg(feature = "ssmguiconnect")]
     &ssmguiconnect::preferences::PATTERN_1,
-    #[cfg(feature = "ssmincidents")]
-    &ssmincidents::replication_set::PATTERN_0,
     #[cfg(feature = "ssmincidents")]
     &ssmincidents::response_plan::PATTERN_0,
     #[cfg(feature = "ssmincidents")]
@@ -12633,8 +12037,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &ssmincidents::response_plan::PATTERN_2,
     #[cfg(feature = "ssmincidents")]
     &ssmincidents::response_plan::PATTERN_3,
-    #[cfg(feature = "ssmincidents")]
-    &ssmincidents::response_plan::PATTERN_4,
     #[cfg(feature = "ssmquicksetup")]
     &ssmquicksetup::configuration_manager::PATTERN_0,
     #[cfg(feature = "ssmquicksetup")]
@@ -12667,8 +12069,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &sso::assignment::PATTERN_3,
     #[cfg(feature = "sso")]
     &sso::instance::PATTERN_0,
-    #[cfg(feature = "sso")]
-    &sso::instance::PATTERN_1,
     #[cfg(feature = "sso")]
     &sso::instance_access_control_attribute_configuration::PATTERN_0,
     #[cfg(feature = "sso")]
@@ -12732,10 +12132,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "sagemaker")]
     &sagemaker::cluster::PATTERN_11,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::cluster::PATTERN_12,
-    #[cfg(feature = "sagemaker")]
-    &sagemaker::cluster::PATTERN_13,
-    #[cfg(feature = "sagemaker")]
     &sagemaker::data_quality_job_definition::PATTERN_0,
     #[cfg(feature = "sagemaker")]
     &sagemaker::data_quality_job_definition::PATTERN_1,
@@ -12745,12 +12141,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &sagemaker::data_quality_job_definition::PATTERN_3,
     #[cfg(feature = "sagemaker")]
     &sagemaker::data_quality_job_definition::PATTERN_4,
-    #[cfg(feature = "sagemaker")]
-    &sagemaker::data_quality_job_definition::PATTERN_5,
-    #[cfg(feature = "sagemaker")]
-    &sagemaker::data_quality_job_definition::PATTERN_6,
-    #[cfg(feature = "sagemaker")]
-    &sagemaker::data_quality_job_definition::PATTERN_7,
     #[cfg(feature = "sagemaker")]
     &sagemaker::device::PATTERN_0,
     #[cfg(feature = "sagemaker")]
@@ -12806,20 +12196,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "sagemaker")]
     &sagemaker::domain::PATTERN_13,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::domain::PATTERN_14,
-    #[cfg(feature = "sagemaker")]
-    &sagemaker::domain::PATTERN_15,
-    #[cfg(feature = "sagemaker")]
-    &sagemaker::domain::PATTERN_16,
-    #[cfg(feature = "sagemaker")]
-    &sagemaker::domain::PATTERN_17,
-    #[cfg(feature = "sagemaker")]
-    &sagemaker::domain::PATTERN_18,
-    #[cfg(feature = "sagemaker")]
-    &sagemaker::domain::PATTERN_19,
-    #[cfg(feature = "sagemaker")]
-    &sagemaker::domain::PATTERN_20,
-    #[cfg(feature = "sagemaker")]
     &sagemaker::endpoint::PATTERN_0,
     #[cfg(feature = "sagemaker")]
     &sagemaker::endpoint::PATTERN_1,
@@ -12843,8 +12219,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &sagemaker::image::PATTERN_2,
     #[cfg(feature = "sagemaker")]
     &sagemaker::image::PATTERN_3,
-    #[cfg(feature = "sagemaker")]
-    &sagemaker::image::PATTERN_4,
     #[cfg(feature = "sagemaker")]
     &sagemaker::image_version::PATTERN_0,
     #[cfg(feature = "sagemaker")]
@@ -12879,8 +12253,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &sagemaker::inference_experiment::PATTERN_5,
     #[cfg(feature = "sagemaker")]
     &sagemaker::inference_experiment::PATTERN_6,
-    #[cfg(feature = "sagemaker")]
-    &sagemaker::inference_experiment::PATTERN_7,
     #[cfg(feature = "sagemaker")]
     &sagemaker::mlflow_tracking_server::PATTERN_0,
     #[cfg(feature = "sagemaker")]
@@ -12922,12 +12294,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "sagemaker")]
     &sagemaker::model_bias_job_definition::PATTERN_5,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::model_bias_job_definition::PATTERN_6,
-    #[cfg(feature = "sagemaker")]
-    &sagemaker::model_bias_job_definition::PATTERN_7,
-    #[cfg(feature = "sagemaker")]
-    &sagemaker::model_bias_job_definition::PATTERN_8,
-    #[cfg(feature = "sagemaker")]
     &sagemaker::model_card::PATTERN_0,
     #[cfg(feature = "sagemaker")]
     &sagemaker::model_card::PATTERN_1,
@@ -12935,8 +12301,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &sagemaker::model_card::PATTERN_2,
     #[cfg(feature = "sagemaker")]
     &sagemaker::model_card::PATTERN_3,
-    #[cfg(feature = "sagemaker")]
-    &sagemaker::model_card::PATTERN_4,
     #[cfg(feature = "sagemaker")]
     &sagemaker::model_explainability_job_definition::PATTERN_0,
     #[cfg(feature = "sagemaker")]
@@ -12947,12 +12311,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &sagemaker::model_explainability_job_definition::PATTERN_3,
     #[cfg(feature = "sagemaker")]
     &sagemaker::model_explainability_job_definition::PATTERN_4,
-    #[cfg(feature = "sagemaker")]
-    &sagemaker::model_explainability_job_definition::PATTERN_5,
-    #[cfg(feature = "sagemaker")]
-    &sagemaker::model_explainability_job_definition::PATTERN_6,
-    #[cfg(feature = "sagemaker")]
-    &sagemaker::model_explainability_job_definition::PATTERN_7,
     #[cfg(feature = "sagemaker")]
     &sagemaker::model_package::PATTERN_0,
     #[cfg(feature = "sagemaker")]
@@ -12984,13 +12342,9 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "sagemaker")]
     &sagemaker::model_package::PATTERN_14,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::model_package::PATTERN_15,
-    #[cfg(feature = "sagemaker")]
     &sagemaker::model_package_group::PATTERN_0,
     #[cfg(feature = "sagemaker")]
     &sagemaker::model_package_group::PATTERN_1,
-    #[cfg(feature = "sagemaker")]
-    &sagemaker::model_package_group::PATTERN_2,
     #[cfg(feature = "sagemaker")]
     &sagemaker::model_quality_job_definition::PATTERN_0,
     #[cfg(feature = "sagemaker")]
@@ -13003,12 +12357,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &sagemaker::model_quality_job_definition::PATTERN_4,
     #[cfg(feature = "sagemaker")]
     &sagemaker::model_quality_job_definition::PATTERN_5,
-    #[cfg(feature = "sagemaker")]
-    &sagemaker::model_quality_job_definition::PATTERN_6,
-    #[cfg(feature = "sagemaker")]
-    &sagemaker::model_quality_job_definition::PATTERN_7,
-    #[cfg(feature = "sagemaker")]
-    &sagemaker::model_quality_job_definition::PATTERN_8,
     #[cfg(feature = "sagemaker")]
     &sagemaker::monitoring_schedule::PATTERN_0,
     #[cfg(feature = "sagemaker")]
@@ -13025,10 +12373,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &sagemaker::monitoring_schedule::PATTERN_6,
     #[cfg(feature = "sagemaker")]
     &sagemaker::monitoring_schedule::PATTERN_7,
-    #[cfg(feature = "sagemaker")]
-    &sagemaker::monitoring_schedule::PATTERN_8,
-    #[cfg(feature = "sagemaker")]
-    &sagemaker::monitoring_schedule::PATTERN_9,
     #[cfg(feature = "sagemaker")]
     &sagemaker::partner_app::PATTERN_0,
     #[cfg(feature = "sagemaker")]
@@ -13082,8 +12426,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "sagemaker")]
     &sagemaker::project::PATTERN_4,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::project::PATTERN_5,
-    #[cfg(feature = "sagemaker")]
     &sagemaker::space::PATTERN_0,
     #[cfg(feature = "sagemaker")]
     &sagemaker::space::PATTERN_1,
@@ -13103,10 +12445,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &sagemaker::space::PATTERN_8,
     #[cfg(feature = "sagemaker")]
     &sagemaker::space::PATTERN_9,
-    #[cfg(feature = "sagemaker")]
-    &sagemaker::space::PATTERN_10,
-    #[cfg(feature = "sagemaker")]
-    &sagemaker::space::PATTERN_11,
     #[cfg(feature = "sagemaker")]
     &sagemaker::studio_lifecycle_config::PATTERN_0,
     #[cfg(feature = "sagemaker")]
@@ -13131,24 +12469,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &sagemaker::user_profile::PATTERN_7,
     #[cfg(feature = "sagemaker")]
     &sagemaker::user_profile::PATTERN_8,
-    #[cfg(feature = "sagemaker")]
-    &sagemaker::user_profile::PATTERN_9,
-    #[cfg(feature = "sagemaker")]
-    &sagemaker::user_profile::PATTERN_10,
-    #[cfg(feature = "sagemaker")]
-    &sagemaker::user_profile::PATTERN_11,
-    #[cfg(feature = "sagemaker")]
-    &sagemaker::user_profile::PATTERN_12,
-    #[cfg(feature = "sagemaker")]
-    &sagemaker::user_profile::PATTERN_13,
-    #[cfg(feature = "sagemaker")]
-    &sagemaker::user_profile::PATTERN_14,
-    #[cfg(feature = "sagemaker")]
-    &sagemaker::user_profile::PATTERN_15,
-    #[cfg(feature = "sagemaker")]
-    &sagemaker::user_profile::PATTERN_16,
-    #[cfg(feature = "sagemaker")]
-    &sagemaker::user_profile::PATTERN_17,
     #[cfg(feature = "scheduler")]
     &scheduler::schedule::PATTERN_0,
     #[cfg(feature = "scheduler")]
@@ -13172,11 +12492,7 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "securityhub")]
     &securityhub::automation_rule::PATTERN_2,
     #[cfg(feature = "securityhub")]
-    &securityhub::automation_rule::PATTERN_3,
-    #[cfg(feature = "securityhub")]
     &securityhub::automation_rule_v2::PATTERN_0,
-    #[cfg(feature = "securityhub")]
-    &securityhub::automation_rule_v2::PATTERN_1,
     #[cfg(feature = "securityhub")]
     &securityhub::configuration_policy::PATTERN_0,
     #[cfg(feature = "securityhub")]
@@ -13354,15 +12670,11 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "timestream")]
     &timestream::influx_db_cluster::PATTERN_2,
     #[cfg(feature = "timestream")]
-    &timestream::influx_db_cluster::PATTERN_3,
-    #[cfg(feature = "timestream")]
     &timestream::influx_db_instance::PATTERN_0,
     #[cfg(feature = "timestream")]
     &timestream::influx_db_instance::PATTERN_1,
     #[cfg(feature = "timestream")]
     &timestream::influx_db_instance::PATTERN_2,
-    #[cfg(feature = "timestream")]
-    &timestream::influx_db_instance::PATTERN_3,
     #[cfg(feature = "timestream")]
     &timestream::scheduled_query::PATTERN_0,
     #[cfg(feature = "timestream")]
@@ -13554,13 +12866,9 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "wafv2")]
     &wafv2::ip_set::PATTERN_2,
     #[cfg(feature = "wafv2")]
-    &wafv2::ip_set::PATTERN_3,
-    #[cfg(feature = "wafv2")]
     &wafv2::regex_pattern_set::PATTERN_0,
     #[cfg(feature = "wafv2")]
     &wafv2::regex_pattern_set::PATTERN_1,
-    #[cfg(feature = "wafv2")]
-    &wafv2::regex_pattern_set::PATTERN_2,
     #[cfg(feature = "wafv2")]
     &wafv2::rule_group::PATTERN_0,
     #[cfg(feature = "wafv2")]
@@ -13569,20 +12877,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &wafv2::rule_group::PATTERN_2,
     #[cfg(feature = "wafv2")]
     &wafv2::rule_group::PATTERN_3,
-    #[cfg(feature = "wafv2")]
-    &wafv2::rule_group::PATTERN_4,
-    #[cfg(feature = "wafv2")]
-    &wafv2::rule_group::PATTERN_5,
-    #[cfg(feature = "wafv2")]
-    &wafv2::rule_group::PATTERN_6,
-    #[cfg(feature = "wafv2")]
-    &wafv2::rule_group::PATTERN_7,
-    #[cfg(feature = "wafv2")]
-    &wafv2::rule_group::PATTERN_8,
-    #[cfg(feature = "wafv2")]
-    &wafv2::rule_group::PATTERN_9,
-    #[cfg(feature = "wafv2")]
-    &wafv2::rule_group::PATTERN_10,
     #[cfg(feature = "wafv2")]
     &wafv2::web_acl::PATTERN_0,
     #[cfg(feature = "wafv2")]
@@ -13597,16 +12891,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &wafv2::web_acl::PATTERN_5,
     #[cfg(feature = "wafv2")]
     &wafv2::web_acl::PATTERN_6,
-    #[cfg(feature = "wafv2")]
-    &wafv2::web_acl::PATTERN_7,
-    #[cfg(feature = "wafv2")]
-    &wafv2::web_acl::PATTERN_8,
-    #[cfg(feature = "wafv2")]
-    &wafv2::web_acl::PATTERN_9,
-    #[cfg(feature = "wafv2")]
-    &wafv2::web_acl::PATTERN_10,
-    #[cfg(feature = "wafv2")]
-    &wafv2::web_acl::PATTERN_11,
     #[cfg(feature = "wafv2")]
     &wafv2::web_acl_association::PATTERN_0,
     #[cfg(feature = "wisdom")]
@@ -13632,17 +12916,11 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "wisdom")]
     &wisdom::assistant::PATTERN_0,
     #[cfg(feature = "wisdom")]
-    &wisdom::assistant::PATTERN_1,
-    #[cfg(feature = "wisdom")]
     &wisdom::assistant_association::PATTERN_0,
-    #[cfg(feature = "wisdom")]
-    &wisdom::assistant_association::PATTERN_1,
     #[cfg(feature = "wisdom")]
     &wisdom::knowledge_base::PATTERN_0,
     #[cfg(feature = "wisdom")]
     &wisdom::knowledge_base::PATTERN_1,
-    #[cfg(feature = "wisdom")]
-    &wisdom::knowledge_base::PATTERN_2,
     #[cfg(feature = "wisdom")]
     &wisdom::message_template::PATTERN_0,
     #[cfg(feature = "wisdom")]
@@ -13652,15 +12930,11 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "wisdom")]
     &wisdom::message_template::PATTERN_3,
     #[cfg(feature = "wisdom")]
-    &wisdom::message_template::PATTERN_4,
-    #[cfg(feature = "wisdom")]
     &wisdom::message_template_version::PATTERN_0,
     #[cfg(feature = "wisdom")]
     &wisdom::quick_response::PATTERN_0,
     #[cfg(feature = "wisdom")]
     &wisdom::quick_response::PATTERN_1,
-    #[cfg(feature = "wisdom")]
-    &wisdom::quick_response::PATTERN_2,
     #[cfg(feature = "workspaces")]
     &workspaces::connection_alias::PATTERN_0,
     #[cfg(feature = "workspaces")]
@@ -13692,8 +12966,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "workspacesweb")]
     &workspacesweb::browser_settings::PATTERN_2,
     #[cfg(feature = "workspacesweb")]
-    &workspacesweb::browser_settings::PATTERN_3,
-    #[cfg(feature = "workspacesweb")]
     &workspacesweb::data_protection_settings::PATTERN_0,
     #[cfg(feature = "workspacesweb")]
     &workspacesweb::data_protection_settings::PATTERN_1,
@@ -13706,13 +12978,9 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "workspacesweb")]
     &workspacesweb::data_protection_settings::PATTERN_5,
     #[cfg(feature = "workspacesweb")]
-    &workspacesweb::data_protection_settings::PATTERN_6,
-    #[cfg(feature = "workspacesweb")]
     &workspacesweb::identity_provider::PATTERN_0,
     #[cfg(feature = "workspacesweb")]
     &workspacesweb::identity_provider::PATTERN_1,
-    #[cfg(feature = "workspacesweb")]
-    &workspacesweb::identity_provider::PATTERN_2,
     #[cfg(feature = "workspacesweb")]
     &workspacesweb::ip_access_settings::PATTERN_0,
     #[cfg(feature = "workspacesweb")]
@@ -13720,15 +12988,11 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "workspacesweb")]
     &workspacesweb::ip_access_settings::PATTERN_2,
     #[cfg(feature = "workspacesweb")]
-    &workspacesweb::ip_access_settings::PATTERN_3,
-    #[cfg(feature = "workspacesweb")]
     &workspacesweb::network_settings::PATTERN_0,
     #[cfg(feature = "workspacesweb")]
     &workspacesweb::network_settings::PATTERN_1,
     #[cfg(feature = "workspacesweb")]
     &workspacesweb::network_settings::PATTERN_2,
-    #[cfg(feature = "workspacesweb")]
-    &workspacesweb::network_settings::PATTERN_3,
     #[cfg(feature = "workspacesweb")]
     &workspacesweb::portal::PATTERN_0,
     #[cfg(feature = "workspacesweb")]
@@ -13737,8 +13001,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &workspacesweb::portal::PATTERN_2,
     #[cfg(feature = "workspacesweb")]
     &workspacesweb::portal::PATTERN_3,
-    #[cfg(feature = "workspacesweb")]
-    &workspacesweb::portal::PATTERN_4,
     #[cfg(feature = "workspacesweb")]
     &workspacesweb::session_logger::PATTERN_0,
     #[cfg(feature = "workspacesweb")]
@@ -13750,13 +13012,7 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "workspacesweb")]
     &workspacesweb::session_logger::PATTERN_4,
     #[cfg(feature = "workspacesweb")]
-    &workspacesweb::session_logger::PATTERN_5,
-    #[cfg(feature = "workspacesweb")]
-    &workspacesweb::trust_store::PATTERN_0,
-    #[cfg(feature = "workspacesweb")]
     &workspacesweb::user_access_logging_settings::PATTERN_0,
-    #[cfg(feature = "workspacesweb")]
-    &workspacesweb::user_access_logging_settings::PATTERN_1,
     #[cfg(feature = "workspacesweb")]
     &workspacesweb::user_settings::PATTERN_0,
     #[cfg(feature = "workspacesweb")]
@@ -13767,8 +13023,6 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &workspacesweb::user_settings::PATTERN_3,
     #[cfg(feature = "workspacesweb")]
     &workspacesweb::user_settings::PATTERN_4,
-    #[cfg(feature = "workspacesweb")]
-    &workspacesweb::user_settings::PATTERN_5,
     #[cfg(feature = "workspacesinstances")]
     &workspacesinstances::volume::PATTERN_0,
     #[cfg(feature = "workspacesinstances")]
@@ -13805,4 +13059,264 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &workspacesinstances::workspace_instance::PATTERN_10,
     #[cfg(feature = "xray")]
     &xray::resource_policy::PATTERN_0,
+    #[cfg(feature = "amplify")]
+    &amplify::shared::PATTERN_0,
+    #[cfg(feature = "appintegrations")]
+    &appintegrations::shared::PATTERN_0,
+    #[cfg(feature = "apprunner")]
+    &apprunner::shared::PATTERN_0,
+    #[cfg(feature = "appsync")]
+    &appsync::shared::PATTERN_0,
+    #[cfg(feature = "appsync")]
+    &appsync::shared::PATTERN_1,
+    #[cfg(feature = "bedrock")]
+    &bedrock::shared::PATTERN_0,
+    #[cfg(feature = "bedrock")]
+    &bedrock::shared::PATTERN_1,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::shared::PATTERN_0,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::shared::PATTERN_1,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::shared::PATTERN_2,
+    #[cfg(feature = "cases")]
+    &cases::shared::PATTERN_0,
+    #[cfg(feature = "ce")]
+    &ce::shared::PATTERN_0,
+    #[cfg(feature = "cloudformation")]
+    &cloudformation::shared::PATTERN_0,
+    #[cfg(feature = "cloudformation")]
+    &cloudformation::shared::PATTERN_1,
+    #[cfg(feature = "cloudformation")]
+    &cloudformation::shared::PATTERN_2,
+    #[cfg(feature = "cloudtrail")]
+    &cloudtrail::shared::PATTERN_0,
+    #[cfg(feature = "cloudtrail")]
+    &cloudtrail::shared::PATTERN_1,
+    #[cfg(feature = "codeartifact")]
+    &codeartifact::shared::PATTERN_0,
+    #[cfg(feature = "codeartifact")]
+    &codeartifact::shared::PATTERN_1,
+    #[cfg(feature = "comprehend")]
+    &comprehend::shared::PATTERN_0,
+    #[cfg(feature = "connect")]
+    &connect::shared::PATTERN_0,
+    #[cfg(feature = "customerprofiles")]
+    &customerprofiles::shared::PATTERN_0,
+    #[cfg(feature = "databrew")]
+    &databrew::shared::PATTERN_0,
+    #[cfg(feature = "datasync")]
+    &datasync::shared::PATTERN_0,
+    #[cfg(feature = "datasync")]
+    &datasync::shared::PATTERN_1,
+    #[cfg(feature = "datasync")]
+    &datasync::shared::PATTERN_2,
+    #[cfg(feature = "datasync")]
+    &datasync::shared::PATTERN_3,
+    #[cfg(feature = "datasync")]
+    &datasync::shared::PATTERN_4,
+    #[cfg(feature = "directconnect")]
+    &directconnect::shared::PATTERN_0,
+    #[cfg(feature = "directconnect")]
+    &directconnect::shared::PATTERN_1,
+    #[cfg(feature = "directconnect")]
+    &directconnect::shared::PATTERN_2,
+    #[cfg(feature = "directconnect")]
+    &directconnect::shared::PATTERN_3,
+    #[cfg(feature = "directconnect")]
+    &directconnect::shared::PATTERN_4,
+    #[cfg(feature = "ecr")]
+    &ecr::shared::PATTERN_0,
+    #[cfg(feature = "ecs")]
+    &ecs::shared::PATTERN_0,
+    #[cfg(feature = "elasticloadbalancingv2")]
+    &elasticloadbalancingv2::shared::PATTERN_0,
+    #[cfg(feature = "elasticloadbalancingv2")]
+    &elasticloadbalancingv2::shared::PATTERN_1,
+    #[cfg(feature = "elasticloadbalancingv2")]
+    &elasticloadbalancingv2::shared::PATTERN_2,
+    #[cfg(feature = "entityresolution")]
+    &entityresolution::shared::PATTERN_0,
+    #[cfg(feature = "entityresolution")]
+    &entityresolution::shared::PATTERN_1,
+    #[cfg(feature = "entityresolution")]
+    &entityresolution::shared::PATTERN_2,
+    #[cfg(feature = "evidently")]
+    &evidently::shared::PATTERN_0,
+    #[cfg(feature = "forecast")]
+    &forecast::shared::PATTERN_0,
+    #[cfg(feature = "frauddetector")]
+    &frauddetector::shared::PATTERN_0,
+    #[cfg(feature = "gamelift")]
+    &gamelift::shared::PATTERN_0,
+    #[cfg(feature = "groundstation")]
+    &groundstation::shared::PATTERN_0,
+    #[cfg(feature = "groundstation")]
+    &groundstation::shared::PATTERN_1,
+    #[cfg(feature = "iam")]
+    &iam::shared::PATTERN_0,
+    #[cfg(feature = "iam")]
+    &iam::shared::PATTERN_1,
+    #[cfg(feature = "imagebuilder")]
+    &imagebuilder::shared::PATTERN_0,
+    #[cfg(feature = "imagebuilder")]
+    &imagebuilder::shared::PATTERN_1,
+    #[cfg(feature = "imagebuilder")]
+    &imagebuilder::shared::PATTERN_2,
+    #[cfg(feature = "imagebuilder")]
+    &imagebuilder::shared::PATTERN_3,
+    #[cfg(feature = "imagebuilder")]
+    &imagebuilder::shared::PATTERN_4,
+    #[cfg(feature = "iot")]
+    &iot::shared::PATTERN_0,
+    #[cfg(feature = "iotevents")]
+    &iotevents::shared::PATTERN_0,
+    #[cfg(feature = "iotevents")]
+    &iotevents::shared::PATTERN_1,
+    #[cfg(feature = "lex")]
+    &lex::shared::PATTERN_0,
+    #[cfg(feature = "lex")]
+    &lex::shared::PATTERN_1,
+    #[cfg(feature = "lightsail")]
+    &lightsail::shared::PATTERN_0,
+    #[cfg(feature = "location")]
+    &location::shared::PATTERN_0,
+    #[cfg(feature = "location")]
+    &location::shared::PATTERN_1,
+    #[cfg(feature = "mediaconnect")]
+    &mediaconnect::shared::PATTERN_0,
+    #[cfg(feature = "mediaconnect")]
+    &mediaconnect::shared::PATTERN_1,
+    #[cfg(feature = "mediaconnect")]
+    &mediaconnect::shared::PATTERN_2,
+    #[cfg(feature = "memorydb")]
+    &memorydb::shared::PATTERN_0,
+    #[cfg(feature = "memorydb")]
+    &memorydb::shared::PATTERN_1,
+    #[cfg(feature = "networkfirewall")]
+    &networkfirewall::shared::PATTERN_0,
+    #[cfg(feature = "networkfirewall")]
+    &networkfirewall::shared::PATTERN_1,
+    #[cfg(feature = "networkfirewall")]
+    &networkfirewall::shared::PATTERN_2,
+    #[cfg(feature = "networkfirewall")]
+    &networkfirewall::shared::PATTERN_3,
+    #[cfg(feature = "networkmanager")]
+    &networkmanager::shared::PATTERN_0,
+    #[cfg(feature = "observabilityadmin")]
+    &observabilityadmin::shared::PATTERN_0,
+    #[cfg(feature = "omics")]
+    &omics::shared::PATTERN_0,
+    #[cfg(feature = "omics")]
+    &omics::shared::PATTERN_1,
+    #[cfg(feature = "omics")]
+    &omics::shared::PATTERN_2,
+    #[cfg(feature = "omics")]
+    &omics::shared::PATTERN_3,
+    #[cfg(feature = "omics")]
+    &omics::shared::PATTERN_4,
+    #[cfg(feature = "omics")]
+    &omics::shared::PATTERN_5,
+    #[cfg(feature = "organizations")]
+    &organizations::shared::PATTERN_0,
+    #[cfg(feature = "panorama")]
+    &panorama::shared::PATTERN_0,
+    #[cfg(feature = "quicksight")]
+    &quicksight::shared::PATTERN_0,
+    #[cfg(feature = "quicksight")]
+    &quicksight::shared::PATTERN_1,
+    #[cfg(feature = "quicksight")]
+    &quicksight::shared::PATTERN_2,
+    #[cfg(feature = "quicksight")]
+    &quicksight::shared::PATTERN_3,
+    #[cfg(feature = "quicksight")]
+    &quicksight::shared::PATTERN_4,
+    #[cfg(feature = "quicksight")]
+    &quicksight::shared::PATTERN_5,
+    #[cfg(feature = "quicksight")]
+    &quicksight::shared::PATTERN_6,
+    #[cfg(feature = "rds")]
+    &rds::shared::PATTERN_0,
+    #[cfg(feature = "refactorspaces")]
+    &refactorspaces::shared::PATTERN_0,
+    #[cfg(feature = "rekognition")]
+    &rekognition::shared::PATTERN_0,
+    #[cfg(feature = "rekognition")]
+    &rekognition::shared::PATTERN_1,
+    #[cfg(feature = "rolesanywhere")]
+    &rolesanywhere::shared::PATTERN_0,
+    #[cfg(feature = "rtbfabric")]
+    &rtbfabric::shared::PATTERN_0,
+    #[cfg(feature = "rtbfabric")]
+    &rtbfabric::shared::PATTERN_1,
+    #[cfg(feature = "s3express")]
+    &s3express::shared::PATTERN_0,
+    #[cfg(feature = "s3express")]
+    &s3express::shared::PATTERN_1,
+    #[cfg(feature = "s3vectors")]
+    &s3vectors::shared::PATTERN_0,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::shared::PATTERN_0,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::shared::PATTERN_1,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::shared::PATTERN_2,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::shared::PATTERN_3,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::shared::PATTERN_4,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::shared::PATTERN_5,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::shared::PATTERN_6,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::shared::PATTERN_7,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::shared::PATTERN_8,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::shared::PATTERN_9,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::shared::PATTERN_10,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::shared::PATTERN_11,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::shared::PATTERN_12,
+    #[cfg(feature = "securityhub")]
+    &securityhub::shared::PATTERN_0,
+    #[cfg(feature = "smsvoice")]
+    &smsvoice::shared::PATTERN_0,
+    #[cfg(feature = "smsvoice")]
+    &smsvoice::shared::PATTERN_1,
+    #[cfg(feature = "ssmcontacts")]
+    &ssmcontacts::shared::PATTERN_0,
+    #[cfg(feature = "ssmcontacts")]
+    &ssmcontacts::shared::PATTERN_1,
+    #[cfg(feature = "ssmincidents")]
+    &ssmincidents::shared::PATTERN_0,
+    #[cfg(feature = "sso")]
+    &sso::shared::PATTERN_0,
+    #[cfg(feature = "timestream")]
+    &timestream::shared::PATTERN_0,
+    #[cfg(feature = "wafv2")]
+    &wafv2::shared::PATTERN_0,
+    #[cfg(feature = "wafv2")]
+    &wafv2::shared::PATTERN_1,
+    #[cfg(feature = "wafv2")]
+    &wafv2::shared::PATTERN_2,
+    #[cfg(feature = "wafv2")]
+    &wafv2::shared::PATTERN_3,
+    #[cfg(feature = "wafv2")]
+    &wafv2::shared::PATTERN_4,
+    #[cfg(feature = "wafv2")]
+    &wafv2::shared::PATTERN_5,
+    #[cfg(feature = "wafv2")]
+    &wafv2::shared::PATTERN_6,
+    #[cfg(feature = "wafv2")]
+    &wafv2::shared::PATTERN_7,
+    #[cfg(feature = "wafv2")]
+    &wafv2::shared::PATTERN_8,
+    #[cfg(feature = "wisdom")]
+    &wisdom::shared::PATTERN_0,
+    #[cfg(feature = "workspacesweb")]
+    &workspacesweb::shared::PATTERN_0,
 ];

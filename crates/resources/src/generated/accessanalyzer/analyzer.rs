@@ -13,64 +13,21 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z][A-Za-z0-9_.-]*$")
 #[derive(Clone, Debug, PartialEq)]
 pub struct AnalyzerRequired {
     /// `Type`: a string, required.
-    ///
-    /// The type represents the zone of trust for the analyzer.
-    ///
-    /// *Allowed Values* : ACCOUNT | ORGANIZATION | ACCOUNT_UNUSED_ACCESS | ACCOUNT_INTERNAL_ACCESS | ORGANIZATION_INTERNAL_ACCESS | ORGANIZATION_UNUSED_ACCESS
-    ///
-    /// Length 0 to 1024; create-only: changing it replaces the resource.
     pub r#type: Str,
 }
 
-static RULE_Analyzer: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Analyzer: ObjRule = ObjRule {
     properties: &[
-        (
-            "AnalyzerConfiguration",
-            Shape::Object(&RULE_AnalyzerConfiguration),
-        ),
-        (
-            "AnalyzerName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ArchiveRules",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ArchiveRule),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AnalyzerConfiguration", Shape::Object(&RULE_AnalyzerConfiguration)),
+        ("AnalyzerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ArchiveRules", Shape::List(&ListRule { items: Shape::Object(&RULE_ArchiveRule), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("Type", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
     ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AccessAnalyzer::Analyzer` resource.
@@ -122,6 +79,7 @@ pub struct Analyzer {
     pub r#type: Str,
 }
 
+#[rustfmt::skip]
 impl Analyzer {
     /// The CloudFormation type name, `AWS::AccessAnalyzer::Analyzer`.
     pub const TYPE_NAME: &'static str = "AWS::AccessAnalyzer::Analyzer";
@@ -154,44 +112,15 @@ impl Analyzer {
     }
 
     /// `AnalyzerConfiguration`: an [`AnalyzerConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn analyzer_configuration(mut self, value: impl Into<Obj<AnalyzerConfiguration>>) -> Self {
-        self.analyzer_configuration = Some(value.into());
-        self
-    }
-
+    pub fn analyzer_configuration(mut self, value: impl Into<Obj<AnalyzerConfiguration>>) -> Self { self.analyzer_configuration = Some(value.into()); self }
     /// `AnalyzerName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn analyzer_name(mut self, value: impl Into<Str>) -> Self {
-        self.analyzer_name = Some(value.into());
-        self
-    }
-
+    pub fn analyzer_name(mut self, value: impl Into<Str>) -> Self { self.analyzer_name = Some(value.into()); self }
     /// `ArchiveRules`: a list of [`ArchiveRule`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn archive_rules(mut self, value: impl Into<List<ArchiveRule>>) -> Self {
-        self.archive_rules = Some(value.into());
-        self
-    }
-
+    pub fn archive_rules(mut self, value: impl Into<List<ArchiveRule>>) -> Self { self.archive_rules = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
 }
 
 impl Resource for Analyzer {
@@ -238,21 +167,13 @@ impl AnalyzerAttributes {
     }
 }
 
-static RULE_AnalysisRule: ObjRule = ObjRule {
-    properties: &[(
-        "Exclusions",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_AnalysisRuleCriteria),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_AnalysisRule: ObjRule = ObjRule {
+    properties: &[
+        ("Exclusions", Shape::List(&ListRule { items: Shape::Object(&RULE_AnalysisRuleCriteria), min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AnalysisRule` property type of `AWS::AccessAnalyzer::Analyzer`.
@@ -266,6 +187,7 @@ pub struct AnalysisRule {
     pub exclusions: Option<List<AnalysisRuleCriteria>>,
 }
 
+#[rustfmt::skip]
 impl AnalysisRule {
     /// A `AnalysisRule` with no property set (none is required).
     pub fn new() -> Self {
@@ -273,10 +195,7 @@ impl AnalysisRule {
     }
 
     /// `Exclusions`: a list of [`AnalysisRuleCriteria`] objects.
-    pub fn exclusions(mut self, value: impl Into<List<AnalysisRuleCriteria>>) -> Self {
-        self.exclusions = Some(value.into());
-        self
-    }
+    pub fn exclusions(mut self, value: impl Into<List<AnalysisRuleCriteria>>) -> Self { self.exclusions = Some(value.into()); self }
 }
 
 impl PropertyType for AnalysisRule {}
@@ -289,35 +208,14 @@ impl ToValue for AnalysisRule {
     }
 }
 
-static RULE_AnalysisRuleCriteria: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AnalysisRuleCriteria: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccountIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ResourceTags",
-            Shape::List(&ListRule {
-                items: Shape::List(&ListRule {
-                    items: Shape::Object(&RULE_Tag),
-                    min_items: None,
-                    max_items: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AccountIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("ResourceTags", Shape::List(&ListRule { items: Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None }), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AnalysisRuleCriteria` property type of `AWS::AccessAnalyzer::Analyzer`.
@@ -341,6 +239,7 @@ pub struct AnalysisRuleCriteria {
     pub resource_tags: Option<List<List<Tag>>>,
 }
 
+#[rustfmt::skip]
 impl AnalysisRuleCriteria {
     /// A `AnalysisRuleCriteria` with no property set (none is required).
     pub fn new() -> Self {
@@ -348,20 +247,9 @@ impl AnalysisRuleCriteria {
     }
 
     /// `AccountIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn account_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.account_ids = Some(value.into());
-        self
-    }
-
+    pub fn account_ids(mut self, value: impl Into<List<Str>>) -> Self { self.account_ids = Some(value.into()); self }
     /// `ResourceTags`: a list of lists of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_tags(mut self, value: impl Into<List<List<Tag>>>) -> Self {
-        self.resource_tags = Some(value.into());
-        self
-    }
+    pub fn resource_tags(mut self, value: impl Into<List<List<Tag>>>) -> Self { self.resource_tags = Some(value.into()); self }
 }
 
 impl PropertyType for AnalysisRuleCriteria {}
@@ -375,23 +263,14 @@ impl ToValue for AnalysisRuleCriteria {
     }
 }
 
-static RULE_AnalyzerConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AnalyzerConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "InternalAccessConfiguration",
-            Shape::Object(&RULE_InternalAccessConfiguration),
-        ),
-        (
-            "UnusedAccessConfiguration",
-            Shape::Object(&RULE_UnusedAccessConfiguration),
-        ),
+        ("InternalAccessConfiguration", Shape::Object(&RULE_InternalAccessConfiguration)),
+        ("UnusedAccessConfiguration", Shape::Object(&RULE_UnusedAccessConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AnalyzerConfiguration` property type of `AWS::AccessAnalyzer::Analyzer`.
@@ -407,6 +286,7 @@ pub struct AnalyzerConfiguration {
     pub unused_access_configuration: Option<Obj<UnusedAccessConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl AnalyzerConfiguration {
     /// A `AnalyzerConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -414,22 +294,9 @@ impl AnalyzerConfiguration {
     }
 
     /// `InternalAccessConfiguration`: an [`InternalAccessConfiguration`] object.
-    pub fn internal_access_configuration(
-        mut self,
-        value: impl Into<Obj<InternalAccessConfiguration>>,
-    ) -> Self {
-        self.internal_access_configuration = Some(value.into());
-        self
-    }
-
+    pub fn internal_access_configuration(mut self, value: impl Into<Obj<InternalAccessConfiguration>>) -> Self { self.internal_access_configuration = Some(value.into()); self }
     /// `UnusedAccessConfiguration`: an [`UnusedAccessConfiguration`] object.
-    pub fn unused_access_configuration(
-        mut self,
-        value: impl Into<Obj<UnusedAccessConfiguration>>,
-    ) -> Self {
-        self.unused_access_configuration = Some(value.into());
-        self
-    }
+    pub fn unused_access_configuration(mut self, value: impl Into<Obj<UnusedAccessConfiguration>>) -> Self { self.unused_access_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for AnalyzerConfiguration {}
@@ -453,46 +320,20 @@ impl ToValue for AnalyzerConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ArchiveRuleRequired {
     /// `Filter`: a list of [`Filter`] objects, required.
-    ///
-    /// The criteria for the rule.
-    ///
-    /// Items at least 1.
     pub filter: List<Filter>,
     /// `RuleName`: a string, required.
-    ///
-    /// The name of the rule to create.
-    ///
-    /// Pattern `^[A-Za-z][A-Za-z0-9_.-]*$`; length 1 to 255.
     pub rule_name: Str,
 }
 
-static RULE_ArchiveRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ArchiveRule: ObjRule = ObjRule {
     properties: &[
-        (
-            "Filter",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Filter),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "RuleName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Filter", Shape::List(&ListRule { items: Shape::Object(&RULE_Filter), min_items: Some(1), max_items: None })),
+        ("RuleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["Filter", "RuleName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ArchiveRule` property type of `AWS::AccessAnalyzer::Analyzer`.
@@ -516,6 +357,7 @@ pub struct ArchiveRule {
     pub rule_name: Str,
 }
 
+#[rustfmt::skip]
 impl ArchiveRule {
     /// A `ArchiveRule` with its required properties, named in a [`ArchiveRuleRequired`].
     pub fn new(required: ArchiveRuleRequired) -> Self {
@@ -526,20 +368,9 @@ impl ArchiveRule {
     }
 
     /// `Filter`: a list of [`Filter`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter(mut self, value: impl Into<List<Filter>>) -> Self {
-        self.filter = value.into();
-        self
-    }
-
+    pub fn filter(mut self, value: impl Into<List<Filter>>) -> Self { self.filter = value.into(); self }
     /// `RuleName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_name(mut self, value: impl Into<Str>) -> Self {
-        self.rule_name = value.into();
-        self
-    }
+    pub fn rule_name(mut self, value: impl Into<Str>) -> Self { self.rule_name = value.into(); self }
 }
 
 impl PropertyType for ArchiveRule {}
@@ -557,46 +388,21 @@ impl ToValue for ArchiveRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FilterRequired {
     /// `Property`: a string, required.
-    ///
-    /// The property used to define the criteria in the filter for the rule.
     pub property: Str,
 }
 
-static RULE_Filter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Filter: ObjRule = ObjRule {
     properties: &[
-        (
-            "Contains",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Eq",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Contains", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Eq", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("Exists", Shape::Bool),
-        (
-            "Neq",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Neq", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("Property", Shape::STR),
     ],
     required: &["Property"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Filter` property type of `AWS::AccessAnalyzer::Analyzer`.
@@ -630,6 +436,7 @@ pub struct Filter {
     pub property: Str,
 }
 
+#[rustfmt::skip]
 impl Filter {
     /// A `Filter` with its required properties, named in a [`FilterRequired`].
     pub fn new(required: FilterRequired) -> Self {
@@ -643,44 +450,15 @@ impl Filter {
     }
 
     /// `Contains`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn contains(mut self, value: impl Into<List<Str>>) -> Self {
-        self.contains = Some(value.into());
-        self
-    }
-
+    pub fn contains(mut self, value: impl Into<List<Str>>) -> Self { self.contains = Some(value.into()); self }
     /// `Eq`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn eq(mut self, value: impl Into<List<Str>>) -> Self {
-        self.eq = Some(value.into());
-        self
-    }
-
+    pub fn eq(mut self, value: impl Into<List<Str>>) -> Self { self.eq = Some(value.into()); self }
     /// `Exists`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exists(mut self, value: impl Into<Bool>) -> Self {
-        self.exists = Some(value.into());
-        self
-    }
-
+    pub fn exists(mut self, value: impl Into<Bool>) -> Self { self.exists = Some(value.into()); self }
     /// `Neq`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn neq(mut self, value: impl Into<List<Str>>) -> Self {
-        self.neq = Some(value.into());
-        self
-    }
-
+    pub fn neq(mut self, value: impl Into<List<Str>>) -> Self { self.neq = Some(value.into()); self }
     /// `Property`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn property(mut self, value: impl Into<Str>) -> Self {
-        self.property = value.into();
-        self
-    }
+    pub fn property(mut self, value: impl Into<Str>) -> Self { self.property = value.into(); self }
 }
 
 impl PropertyType for Filter {}
@@ -697,21 +475,13 @@ impl ToValue for Filter {
     }
 }
 
-static RULE_InternalAccessAnalysisRule: ObjRule = ObjRule {
-    properties: &[(
-        "Inclusions",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_InternalAccessAnalysisRuleCriteria),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_InternalAccessAnalysisRule: ObjRule = ObjRule {
+    properties: &[
+        ("Inclusions", Shape::List(&ListRule { items: Shape::Object(&RULE_InternalAccessAnalysisRuleCriteria), min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InternalAccessAnalysisRule` property type of `AWS::AccessAnalyzer::Analyzer`.
@@ -725,6 +495,7 @@ pub struct InternalAccessAnalysisRule {
     pub inclusions: Option<List<InternalAccessAnalysisRuleCriteria>>,
 }
 
+#[rustfmt::skip]
 impl InternalAccessAnalysisRule {
     /// A `InternalAccessAnalysisRule` with no property set (none is required).
     pub fn new() -> Self {
@@ -732,13 +503,7 @@ impl InternalAccessAnalysisRule {
     }
 
     /// `Inclusions`: a list of [`InternalAccessAnalysisRuleCriteria`] objects.
-    pub fn inclusions(
-        mut self,
-        value: impl Into<List<InternalAccessAnalysisRuleCriteria>>,
-    ) -> Self {
-        self.inclusions = Some(value.into());
-        self
-    }
+    pub fn inclusions(mut self, value: impl Into<List<InternalAccessAnalysisRuleCriteria>>) -> Self { self.inclusions = Some(value.into()); self }
 }
 
 impl PropertyType for InternalAccessAnalysisRule {}
@@ -751,39 +516,15 @@ impl ToValue for InternalAccessAnalysisRule {
     }
 }
 
-static RULE_InternalAccessAnalysisRuleCriteria: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InternalAccessAnalysisRuleCriteria: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccountIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ResourceArns",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ResourceTypes",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AccountIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("ResourceArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("ResourceTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InternalAccessAnalysisRuleCriteria` property type of `AWS::AccessAnalyzer::Analyzer`.
@@ -814,6 +555,7 @@ pub struct InternalAccessAnalysisRuleCriteria {
     pub resource_types: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl InternalAccessAnalysisRuleCriteria {
     /// A `InternalAccessAnalysisRuleCriteria` with no property set (none is required).
     pub fn new() -> Self {
@@ -821,28 +563,11 @@ impl InternalAccessAnalysisRuleCriteria {
     }
 
     /// `AccountIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn account_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.account_ids = Some(value.into());
-        self
-    }
-
+    pub fn account_ids(mut self, value: impl Into<List<Str>>) -> Self { self.account_ids = Some(value.into()); self }
     /// `ResourceArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.resource_arns = Some(value.into());
-        self
-    }
-
+    pub fn resource_arns(mut self, value: impl Into<List<Str>>) -> Self { self.resource_arns = Some(value.into()); self }
     /// `ResourceTypes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_types(mut self, value: impl Into<List<Str>>) -> Self {
-        self.resource_types = Some(value.into());
-        self
-    }
+    pub fn resource_types(mut self, value: impl Into<List<Str>>) -> Self { self.resource_types = Some(value.into()); self }
 }
 
 impl PropertyType for InternalAccessAnalysisRuleCriteria {}
@@ -857,17 +582,13 @@ impl ToValue for InternalAccessAnalysisRuleCriteria {
     }
 }
 
-static RULE_InternalAccessConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "InternalAccessAnalysisRule",
-        Shape::Object(&RULE_InternalAccessAnalysisRule),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_InternalAccessConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("InternalAccessAnalysisRule", Shape::Object(&RULE_InternalAccessAnalysisRule)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InternalAccessConfiguration` property type of `AWS::AccessAnalyzer::Analyzer`.
@@ -883,6 +604,7 @@ pub struct InternalAccessConfiguration {
     pub internal_access_analysis_rule: Option<Obj<InternalAccessAnalysisRule>>,
 }
 
+#[rustfmt::skip]
 impl InternalAccessConfiguration {
     /// A `InternalAccessConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -890,15 +612,7 @@ impl InternalAccessConfiguration {
     }
 
     /// `InternalAccessAnalysisRule`: an [`InternalAccessAnalysisRule`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn internal_access_analysis_rule(
-        mut self,
-        value: impl Into<Obj<InternalAccessAnalysisRule>>,
-    ) -> Self {
-        self.internal_access_analysis_rule = Some(value.into());
-        self
-    }
+    pub fn internal_access_analysis_rule(mut self, value: impl Into<Obj<InternalAccessAnalysisRule>>) -> Self { self.internal_access_analysis_rule = Some(value.into()); self }
 }
 
 impl PropertyType for InternalAccessConfiguration {}
@@ -918,40 +632,18 @@ impl ToValue for InternalAccessConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 127.
     pub key: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
     ],
     required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::AccessAnalyzer::Analyzer`.
@@ -969,6 +661,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -979,20 +672,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tag {}
@@ -1006,24 +688,14 @@ impl ToValue for Tag {
     }
 }
 
-static RULE_UnusedAccessConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_UnusedAccessConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AnalysisRule", Shape::Object(&RULE_AnalysisRule)),
-        (
-            "UnusedAccessAge",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(365.0),
-                allowed: &[],
-            }),
-        ),
+        ("UnusedAccessAge", Shape::Int(&NumRule { min: Some(1.0), max: Some(365.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `UnusedAccessConfiguration` property type of `AWS::AccessAnalyzer::Analyzer`.
@@ -1045,6 +717,7 @@ pub struct UnusedAccessConfiguration {
     pub unused_access_age: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl UnusedAccessConfiguration {
     /// A `UnusedAccessConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1052,20 +725,9 @@ impl UnusedAccessConfiguration {
     }
 
     /// `AnalysisRule`: an [`AnalysisRule`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn analysis_rule(mut self, value: impl Into<Obj<AnalysisRule>>) -> Self {
-        self.analysis_rule = Some(value.into());
-        self
-    }
-
+    pub fn analysis_rule(mut self, value: impl Into<Obj<AnalysisRule>>) -> Self { self.analysis_rule = Some(value.into()); self }
     /// `UnusedAccessAge`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unused_access_age(mut self, value: impl Into<Int>) -> Self {
-        self.unused_access_age = Some(value.into());
-        self
-    }
+    pub fn unused_access_age(mut self, value: impl Into<Int>) -> Self { self.unused_access_age = Some(value.into()); self }
 }
 
 impl PropertyType for UnusedAccessConfiguration {}

@@ -7,69 +7,38 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    CustomAttribute, CustomAttributeRequired, KeyUsage, OtherName, OtherNameRequired, Subject,
+};
+use super::shared::{RULE_KeyUsage, RULE_OtherName, RULE_Subject};
+
 /// The required properties of [`Certificate`], by name: `Certificate::new(CertificateRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CertificateRequired {
     /// `CertificateAuthorityArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) for the private CA issues the certificate.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub certificate_authority_arn: Str,
     /// `CertificateSigningRequest`: a string, required.
-    ///
-    /// The certificate signing request (CSR) for the certificate.
-    ///
-    /// Length at least 1; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
     pub certificate_signing_request: Str,
     /// `SigningAlgorithm`: a string, required.
-    ///
-    /// The name of the algorithm that will be used to sign the certificate to be issued.
-    ///
-    /// This parameter should not be confused with the `SigningAlgorithm` parameter used to sign a CSR in the `CreateCertificateAuthority` action.
-    ///
-    /// &gt; The specified signing algorithm family (RSA or ECDSA) must match the algorithm family of the CA's secret key.
-    ///
-    /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
     pub signing_algorithm: Str,
     /// `Validity`: a [`Validity`] object, required.
-    ///
-    /// The period of time during which the certificate will be valid.
-    ///
-    /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
     pub validity: Obj<Validity>,
 }
 
-static RULE_Certificate: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Certificate: ObjRule = ObjRule {
     properties: &[
         ("ApiPassthrough", Shape::Object(&RULE_ApiPassthrough)),
         ("CertificateAuthorityArn", Shape::STR),
-        (
-            "CertificateSigningRequest",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CertificateSigningRequest", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
         ("SigningAlgorithm", Shape::STR),
         ("TemplateArn", Shape::STR),
         ("Validity", Shape::Object(&RULE_Validity)),
         ("ValidityNotBefore", Shape::Object(&RULE_Validity)),
     ],
-    required: &[
-        "CertificateAuthorityArn",
-        "CertificateSigningRequest",
-        "SigningAlgorithm",
-        "Validity",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["CertificateAuthorityArn", "CertificateSigningRequest", "SigningAlgorithm", "Validity"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ACMPCA::Certificate` resource.
@@ -139,6 +108,7 @@ pub struct Certificate {
     pub validity_not_before: Option<Obj<Validity>>,
 }
 
+#[rustfmt::skip]
 impl Certificate {
     /// The CloudFormation type name, `AWS::ACMPCA::Certificate`.
     pub const TYPE_NAME: &'static str = "AWS::ACMPCA::Certificate";
@@ -149,30 +119,10 @@ impl Certificate {
         type_name: "AWS::ACMPCA::Certificate",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-acmpca-certificate.html",
         primary_identifier: &["Arn", "CertificateAuthorityArn"],
-        required: &[
-            "CertificateAuthorityArn",
-            "CertificateSigningRequest",
-            "SigningAlgorithm",
-            "Validity",
-        ],
-        create_only: &[
-            "ApiPassthrough",
-            "CertificateAuthorityArn",
-            "CertificateSigningRequest",
-            "SigningAlgorithm",
-            "TemplateArn",
-            "Validity",
-            "ValidityNotBefore",
-        ],
+        required: &["CertificateAuthorityArn", "CertificateSigningRequest", "SigningAlgorithm", "Validity"],
+        create_only: &["ApiPassthrough", "CertificateAuthorityArn", "CertificateSigningRequest", "SigningAlgorithm", "TemplateArn", "Validity", "ValidityNotBefore"],
         conditional_create_only: &[],
-        write_only: &[
-            "ApiPassthrough",
-            "CertificateSigningRequest",
-            "SigningAlgorithm",
-            "TemplateArn",
-            "Validity",
-            "ValidityNotBefore",
-        ],
+        write_only: &["ApiPassthrough", "CertificateSigningRequest", "SigningAlgorithm", "TemplateArn", "Validity", "ValidityNotBefore"],
         read_only: &["Arn", "Certificate"],
         attributes: &["Arn", "Certificate"],
         taggable: false,
@@ -193,60 +143,19 @@ impl Certificate {
     }
 
     /// `ApiPassthrough`: an [`ApiPassthrough`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn api_passthrough(mut self, value: impl Into<Obj<ApiPassthrough>>) -> Self {
-        self.api_passthrough = Some(value.into());
-        self
-    }
-
+    pub fn api_passthrough(mut self, value: impl Into<Obj<ApiPassthrough>>) -> Self { self.api_passthrough = Some(value.into()); self }
     /// `CertificateAuthorityArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_authority_arn(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_authority_arn = value.into();
-        self
-    }
-
+    pub fn certificate_authority_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_authority_arn = value.into(); self }
     /// `CertificateSigningRequest`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_signing_request(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_signing_request = value.into();
-        self
-    }
-
+    pub fn certificate_signing_request(mut self, value: impl Into<Str>) -> Self { self.certificate_signing_request = value.into(); self }
     /// `SigningAlgorithm`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn signing_algorithm(mut self, value: impl Into<Str>) -> Self {
-        self.signing_algorithm = value.into();
-        self
-    }
-
+    pub fn signing_algorithm(mut self, value: impl Into<Str>) -> Self { self.signing_algorithm = value.into(); self }
     /// `TemplateArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn template_arn(mut self, value: impl Into<Str>) -> Self {
-        self.template_arn = Some(value.into());
-        self
-    }
-
+    pub fn template_arn(mut self, value: impl Into<Str>) -> Self { self.template_arn = Some(value.into()); self }
     /// `Validity`: a [`Validity`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn validity(mut self, value: impl Into<Obj<Validity>>) -> Self {
-        self.validity = value.into();
-        self
-    }
-
+    pub fn validity(mut self, value: impl Into<Obj<Validity>>) -> Self { self.validity = value.into(); self }
     /// `ValidityNotBefore`: a [`Validity`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn validity_not_before(mut self, value: impl Into<Obj<Validity>>) -> Self {
-        self.validity_not_before = Some(value.into());
-        self
-    }
+    pub fn validity_not_before(mut self, value: impl Into<Obj<Validity>>) -> Self { self.validity_not_before = Some(value.into()); self }
 }
 
 impl Resource for Certificate {
@@ -300,17 +209,14 @@ impl CertificateAttributes {
     }
 }
 
-static RULE_ApiPassthrough: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ApiPassthrough: ObjRule = ObjRule {
     properties: &[
         ("Extensions", Shape::Object(&RULE_Extensions)),
         ("Subject", Shape::Object(&RULE_Subject)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ApiPassthrough` property type of `AWS::ACMPCA::Certificate`.
@@ -332,6 +238,7 @@ pub struct ApiPassthrough {
     pub subject: Option<Obj<Subject>>,
 }
 
+#[rustfmt::skip]
 impl ApiPassthrough {
     /// A `ApiPassthrough` with no property set (none is required).
     pub fn new() -> Self {
@@ -339,20 +246,9 @@ impl ApiPassthrough {
     }
 
     /// `Extensions`: an [`Extensions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn extensions(mut self, value: impl Into<Obj<Extensions>>) -> Self {
-        self.extensions = Some(value.into());
-        self
-    }
-
+    pub fn extensions(mut self, value: impl Into<Obj<Extensions>>) -> Self { self.extensions = Some(value.into()); self }
     /// `Subject`: a [`Subject`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subject(mut self, value: impl Into<Obj<Subject>>) -> Self {
-        self.subject = Some(value.into());
-        self
-    }
+    pub fn subject(mut self, value: impl Into<Obj<Subject>>) -> Self { self.subject = Some(value.into()); self }
 }
 
 impl PropertyType for ApiPassthrough {}
@@ -366,108 +262,25 @@ impl ToValue for ApiPassthrough {
     }
 }
 
-/// The required properties of [`CustomAttribute`], by name: `CustomAttribute::new(CustomAttributeRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomAttributeRequired {
-    /// `ObjectIdentifier`: a string, required.
-    ///
-    /// Specifies the object identifier (OID) of the attribute type of the relative distinguished name (RDN).
-    pub object_identifier: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Specifies the attribute value of relative distinguished name (RDN).
-    pub value: Str,
-}
-
-static RULE_CustomAttribute: ObjRule = ObjRule {
-    properties: &[("ObjectIdentifier", Shape::STR), ("Value", Shape::STR)],
-    required: &["ObjectIdentifier", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CustomAttribute` property type of `AWS::ACMPCA::Certificate`.
-///
-/// Defines the X.500 relative distinguished name (RDN).
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-acmpca-certificate-customattribute.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomAttribute {
-    /// `ObjectIdentifier`: a string, required.
-    ///
-    /// Specifies the object identifier (OID) of the attribute type of the relative distinguished name (RDN).
-    pub object_identifier: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Specifies the attribute value of relative distinguished name (RDN).
-    pub value: Str,
-}
-
-impl CustomAttribute {
-    /// A `CustomAttribute` with its required properties, named in a [`CustomAttributeRequired`].
-    pub fn new(required: CustomAttributeRequired) -> Self {
-        Self {
-            object_identifier: required.object_identifier,
-            value: required.value,
-        }
-    }
-
-    /// `ObjectIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.object_identifier = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for CustomAttribute {}
-
-impl ToValue for CustomAttribute {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("ObjectIdentifier", &self.object_identifier)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`CustomExtension`], by name: `CustomExtension::new(CustomExtensionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomExtensionRequired {
     /// `ObjectIdentifier`: a string, required.
-    ///
-    /// Specifies the object identifier (OID) of the X.509 extension. For more information, see the \[Global OID reference database.\](<https://docs.aws.amazon.com/https://oidref.com/2.5.29>)
     pub object_identifier: Str,
     /// `Value`: a string, required.
-    ///
-    /// Specifies the base64-encoded value of the X.509 extension.
     pub value: Str,
 }
 
-static RULE_CustomExtension: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CustomExtension: ObjRule = ObjRule {
     properties: &[
         ("Critical", Shape::Bool),
         ("ObjectIdentifier", Shape::STR),
         ("Value", Shape::STR),
     ],
     required: &["ObjectIdentifier", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomExtension` property type of `AWS::ACMPCA::Certificate`.
@@ -493,6 +306,7 @@ pub struct CustomExtension {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl CustomExtension {
     /// A `CustomExtension` with its required properties, named in a [`CustomExtensionRequired`].
     pub fn new(required: CustomExtensionRequired) -> Self {
@@ -504,28 +318,11 @@ impl CustomExtension {
     }
 
     /// `Critical`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn critical(mut self, value: impl Into<Bool>) -> Self {
-        self.critical = Some(value.into());
-        self
-    }
-
+    pub fn critical(mut self, value: impl Into<Bool>) -> Self { self.critical = Some(value.into()); self }
     /// `ObjectIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.object_identifier = value.into();
-        self
-    }
-
+    pub fn object_identifier(mut self, value: impl Into<Str>) -> Self { self.object_identifier = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for CustomExtension {}
@@ -544,23 +341,20 @@ impl ToValue for CustomExtension {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EdiPartyNameRequired {
     /// `NameAssigner`: a string, required.
-    ///
-    /// Specifies the name assigner.
     pub name_assigner: Str,
     /// `PartyName`: a string, required.
-    ///
-    /// Specifies the party name.
     pub party_name: Str,
 }
 
-static RULE_EdiPartyName: ObjRule = ObjRule {
-    properties: &[("NameAssigner", Shape::STR), ("PartyName", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_EdiPartyName: ObjRule = ObjRule {
+    properties: &[
+        ("NameAssigner", Shape::STR),
+        ("PartyName", Shape::STR),
+    ],
     required: &["PartyName", "NameAssigner"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EdiPartyName` property type of `AWS::ACMPCA::Certificate`.
@@ -580,6 +374,7 @@ pub struct EdiPartyName {
     pub party_name: Str,
 }
 
+#[rustfmt::skip]
 impl EdiPartyName {
     /// A `EdiPartyName` with its required properties, named in a [`EdiPartyNameRequired`].
     pub fn new(required: EdiPartyNameRequired) -> Self {
@@ -590,20 +385,9 @@ impl EdiPartyName {
     }
 
     /// `NameAssigner`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name_assigner(mut self, value: impl Into<Str>) -> Self {
-        self.name_assigner = value.into();
-        self
-    }
-
+    pub fn name_assigner(mut self, value: impl Into<Str>) -> Self { self.name_assigner = value.into(); self }
     /// `PartyName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn party_name(mut self, value: impl Into<Str>) -> Self {
-        self.party_name = value.into();
-        self
-    }
+    pub fn party_name(mut self, value: impl Into<Str>) -> Self { self.party_name = value.into(); self }
 }
 
 impl PropertyType for EdiPartyName {}
@@ -617,17 +401,14 @@ impl ToValue for EdiPartyName {
     }
 }
 
-static RULE_ExtendedKeyUsage: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ExtendedKeyUsage: ObjRule = ObjRule {
     properties: &[
         ("ExtendedKeyUsageObjectIdentifier", Shape::STR),
         ("ExtendedKeyUsageType", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ExtendedKeyUsage` property type of `AWS::ACMPCA::Certificate`.
@@ -647,6 +428,7 @@ pub struct ExtendedKeyUsage {
     pub extended_key_usage_type: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ExtendedKeyUsage {
     /// A `ExtendedKeyUsage` with no property set (none is required).
     pub fn new() -> Self {
@@ -654,20 +436,9 @@ impl ExtendedKeyUsage {
     }
 
     /// `ExtendedKeyUsageObjectIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn extended_key_usage_object_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.extended_key_usage_object_identifier = Some(value.into());
-        self
-    }
-
+    pub fn extended_key_usage_object_identifier(mut self, value: impl Into<Str>) -> Self { self.extended_key_usage_object_identifier = Some(value.into()); self }
     /// `ExtendedKeyUsageType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn extended_key_usage_type(mut self, value: impl Into<Str>) -> Self {
-        self.extended_key_usage_type = Some(value.into());
-        self
-    }
+    pub fn extended_key_usage_type(mut self, value: impl Into<Str>) -> Self { self.extended_key_usage_type = Some(value.into()); self }
 }
 
 impl PropertyType for ExtendedKeyUsage {}
@@ -684,48 +455,17 @@ impl ToValue for ExtendedKeyUsage {
     }
 }
 
-static RULE_Extensions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Extensions: ObjRule = ObjRule {
     properties: &[
-        (
-            "CertificatePolicies",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PolicyInformation),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "CustomExtensions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CustomExtension),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ExtendedKeyUsage",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ExtendedKeyUsage),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CertificatePolicies", Shape::List(&ListRule { items: Shape::Object(&RULE_PolicyInformation), min_items: None, max_items: None })),
+        ("CustomExtensions", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomExtension), min_items: None, max_items: None })),
+        ("ExtendedKeyUsage", Shape::List(&ListRule { items: Shape::Object(&RULE_ExtendedKeyUsage), min_items: None, max_items: None })),
         ("KeyUsage", Shape::Object(&RULE_KeyUsage)),
-        (
-            "SubjectAlternativeNames",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_GeneralName),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SubjectAlternativeNames", Shape::List(&ListRule { items: Shape::Object(&RULE_GeneralName), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Extensions` property type of `AWS::ACMPCA::Certificate`.
@@ -759,6 +499,7 @@ pub struct Extensions {
     pub subject_alternative_names: Option<List<GeneralName>>,
 }
 
+#[rustfmt::skip]
 impl Extensions {
     /// A `Extensions` with no property set (none is required).
     pub fn new() -> Self {
@@ -766,44 +507,15 @@ impl Extensions {
     }
 
     /// `CertificatePolicies`: a list of [`PolicyInformation`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_policies(mut self, value: impl Into<List<PolicyInformation>>) -> Self {
-        self.certificate_policies = Some(value.into());
-        self
-    }
-
+    pub fn certificate_policies(mut self, value: impl Into<List<PolicyInformation>>) -> Self { self.certificate_policies = Some(value.into()); self }
     /// `CustomExtensions`: a list of [`CustomExtension`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_extensions(mut self, value: impl Into<List<CustomExtension>>) -> Self {
-        self.custom_extensions = Some(value.into());
-        self
-    }
-
+    pub fn custom_extensions(mut self, value: impl Into<List<CustomExtension>>) -> Self { self.custom_extensions = Some(value.into()); self }
     /// `ExtendedKeyUsage`: a list of [`ExtendedKeyUsage`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn extended_key_usage(mut self, value: impl Into<List<ExtendedKeyUsage>>) -> Self {
-        self.extended_key_usage = Some(value.into());
-        self
-    }
-
+    pub fn extended_key_usage(mut self, value: impl Into<List<ExtendedKeyUsage>>) -> Self { self.extended_key_usage = Some(value.into()); self }
     /// `KeyUsage`: a [`KeyUsage`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_usage(mut self, value: impl Into<Obj<KeyUsage>>) -> Self {
-        self.key_usage = Some(value.into());
-        self
-    }
-
+    pub fn key_usage(mut self, value: impl Into<Obj<KeyUsage>>) -> Self { self.key_usage = Some(value.into()); self }
     /// `SubjectAlternativeNames`: a list of [`GeneralName`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subject_alternative_names(mut self, value: impl Into<List<GeneralName>>) -> Self {
-        self.subject_alternative_names = Some(value.into());
-        self
-    }
+    pub fn subject_alternative_names(mut self, value: impl Into<List<GeneralName>>) -> Self { self.subject_alternative_names = Some(value.into()); self }
 }
 
 impl PropertyType for Extensions {}
@@ -820,7 +532,8 @@ impl ToValue for Extensions {
     }
 }
 
-static RULE_GeneralName: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GeneralName: ObjRule = ObjRule {
     properties: &[
         ("DirectoryName", Shape::Object(&RULE_Subject)),
         ("DnsName", Shape::STR),
@@ -831,12 +544,8 @@ static RULE_GeneralName: ObjRule = ObjRule {
         ("Rfc822Name", Shape::STR),
         ("UniformResourceIdentifier", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GeneralName` property type of `AWS::ACMPCA::Certificate`.
@@ -880,6 +589,7 @@ pub struct GeneralName {
     pub uniform_resource_identifier: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl GeneralName {
     /// A `GeneralName` with no property set (none is required).
     pub fn new() -> Self {
@@ -887,68 +597,21 @@ impl GeneralName {
     }
 
     /// `DirectoryName`: a [`Subject`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn directory_name(mut self, value: impl Into<Obj<Subject>>) -> Self {
-        self.directory_name = Some(value.into());
-        self
-    }
-
+    pub fn directory_name(mut self, value: impl Into<Obj<Subject>>) -> Self { self.directory_name = Some(value.into()); self }
     /// `DnsName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dns_name(mut self, value: impl Into<Str>) -> Self {
-        self.dns_name = Some(value.into());
-        self
-    }
-
+    pub fn dns_name(mut self, value: impl Into<Str>) -> Self { self.dns_name = Some(value.into()); self }
     /// `EdiPartyName`: an [`EdiPartyName`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn edi_party_name(mut self, value: impl Into<Obj<EdiPartyName>>) -> Self {
-        self.edi_party_name = Some(value.into());
-        self
-    }
-
+    pub fn edi_party_name(mut self, value: impl Into<Obj<EdiPartyName>>) -> Self { self.edi_party_name = Some(value.into()); self }
     /// `IpAddress`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_address(mut self, value: impl Into<Str>) -> Self {
-        self.ip_address = Some(value.into());
-        self
-    }
-
+    pub fn ip_address(mut self, value: impl Into<Str>) -> Self { self.ip_address = Some(value.into()); self }
     /// `OtherName`: an [`OtherName`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn other_name(mut self, value: impl Into<Obj<OtherName>>) -> Self {
-        self.other_name = Some(value.into());
-        self
-    }
-
+    pub fn other_name(mut self, value: impl Into<Obj<OtherName>>) -> Self { self.other_name = Some(value.into()); self }
     /// `RegisteredId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn registered_id(mut self, value: impl Into<Str>) -> Self {
-        self.registered_id = Some(value.into());
-        self
-    }
-
+    pub fn registered_id(mut self, value: impl Into<Str>) -> Self { self.registered_id = Some(value.into()); self }
     /// `Rfc822Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rfc822_name(mut self, value: impl Into<Str>) -> Self {
-        self.rfc822_name = Some(value.into());
-        self
-    }
-
+    pub fn rfc822_name(mut self, value: impl Into<Str>) -> Self { self.rfc822_name = Some(value.into()); self }
     /// `UniformResourceIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn uniform_resource_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.uniform_resource_identifier = Some(value.into());
-        self
-    }
+    pub fn uniform_resource_identifier(mut self, value: impl Into<Str>) -> Self { self.uniform_resource_identifier = Some(value.into()); self }
 }
 
 impl PropertyType for GeneralName {}
@@ -971,290 +634,22 @@ impl ToValue for GeneralName {
     }
 }
 
-static RULE_KeyUsage: ObjRule = ObjRule {
-    properties: &[
-        ("CRLSign", Shape::Bool),
-        ("DataEncipherment", Shape::Bool),
-        ("DecipherOnly", Shape::Bool),
-        ("DigitalSignature", Shape::Bool),
-        ("EncipherOnly", Shape::Bool),
-        ("KeyAgreement", Shape::Bool),
-        ("KeyCertSign", Shape::Bool),
-        ("KeyEncipherment", Shape::Bool),
-        ("NonRepudiation", Shape::Bool),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `KeyUsage` property type of `AWS::ACMPCA::Certificate`.
-///
-/// Defines one or more purposes for which the key contained in the certificate can be used. Default value for each option is false.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-acmpca-certificate-keyusage.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct KeyUsage {
-    /// `CRLSign`: a boolean.
-    ///
-    /// Key can be used to sign CRLs.
-    ///
-    /// Default `false`.
-    pub crl_sign: Option<Bool>,
-    /// `DataEncipherment`: a boolean.
-    ///
-    /// Key can be used to decipher data.
-    ///
-    /// Default `false`.
-    pub data_encipherment: Option<Bool>,
-    /// `DecipherOnly`: a boolean.
-    ///
-    /// Key can be used only to decipher data.
-    ///
-    /// Default `false`.
-    pub decipher_only: Option<Bool>,
-    /// `DigitalSignature`: a boolean.
-    ///
-    /// Key can be used for digital signing.
-    ///
-    /// Default `false`.
-    pub digital_signature: Option<Bool>,
-    /// `EncipherOnly`: a boolean.
-    ///
-    /// Key can be used only to encipher data.
-    ///
-    /// Default `false`.
-    pub encipher_only: Option<Bool>,
-    /// `KeyAgreement`: a boolean.
-    ///
-    /// Key can be used in a key-agreement protocol.
-    ///
-    /// Default `false`.
-    pub key_agreement: Option<Bool>,
-    /// `KeyCertSign`: a boolean.
-    ///
-    /// Key can be used to sign certificates.
-    ///
-    /// Default `false`.
-    pub key_cert_sign: Option<Bool>,
-    /// `KeyEncipherment`: a boolean.
-    ///
-    /// Key can be used to encipher data.
-    ///
-    /// Default `false`.
-    pub key_encipherment: Option<Bool>,
-    /// `NonRepudiation`: a boolean.
-    ///
-    /// Key can be used for non-repudiation.
-    ///
-    /// Default `false`.
-    pub non_repudiation: Option<Bool>,
-}
-
-impl KeyUsage {
-    /// A `KeyUsage` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `CRLSign`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn crl_sign(mut self, value: impl Into<Bool>) -> Self {
-        self.crl_sign = Some(value.into());
-        self
-    }
-
-    /// `DataEncipherment`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_encipherment(mut self, value: impl Into<Bool>) -> Self {
-        self.data_encipherment = Some(value.into());
-        self
-    }
-
-    /// `DecipherOnly`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn decipher_only(mut self, value: impl Into<Bool>) -> Self {
-        self.decipher_only = Some(value.into());
-        self
-    }
-
-    /// `DigitalSignature`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn digital_signature(mut self, value: impl Into<Bool>) -> Self {
-        self.digital_signature = Some(value.into());
-        self
-    }
-
-    /// `EncipherOnly`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encipher_only(mut self, value: impl Into<Bool>) -> Self {
-        self.encipher_only = Some(value.into());
-        self
-    }
-
-    /// `KeyAgreement`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_agreement(mut self, value: impl Into<Bool>) -> Self {
-        self.key_agreement = Some(value.into());
-        self
-    }
-
-    /// `KeyCertSign`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_cert_sign(mut self, value: impl Into<Bool>) -> Self {
-        self.key_cert_sign = Some(value.into());
-        self
-    }
-
-    /// `KeyEncipherment`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_encipherment(mut self, value: impl Into<Bool>) -> Self {
-        self.key_encipherment = Some(value.into());
-        self
-    }
-
-    /// `NonRepudiation`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn non_repudiation(mut self, value: impl Into<Bool>) -> Self {
-        self.non_repudiation = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for KeyUsage {}
-
-impl ToValue for KeyUsage {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("CRLSign", &self.crl_sign)
-            .opt("DataEncipherment", &self.data_encipherment)
-            .opt("DecipherOnly", &self.decipher_only)
-            .opt("DigitalSignature", &self.digital_signature)
-            .opt("EncipherOnly", &self.encipher_only)
-            .opt("KeyAgreement", &self.key_agreement)
-            .opt("KeyCertSign", &self.key_cert_sign)
-            .opt("KeyEncipherment", &self.key_encipherment)
-            .opt("NonRepudiation", &self.non_repudiation)
-            .build()
-    }
-}
-
-/// The required properties of [`OtherName`], by name: `OtherName::new(OtherNameRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OtherNameRequired {
-    /// `TypeId`: a string, required.
-    ///
-    /// Specifies an OID.
-    pub type_id: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Specifies an OID value.
-    pub value: Str,
-}
-
-static RULE_OtherName: ObjRule = ObjRule {
-    properties: &[("TypeId", Shape::STR), ("Value", Shape::STR)],
-    required: &["TypeId", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `OtherName` property type of `AWS::ACMPCA::Certificate`.
-///
-/// Defines a custom ASN.1 X.400 `GeneralName` using an object identifier (OID) and value. The OID must satisfy the regular expression shown below. For more information, see NIST's definition of \[Object Identifier (OID)\](<https://docs.aws.amazon.com/https://csrc.nist.gov/glossary/term/Object_Identifier>) .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-acmpca-certificate-othername.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct OtherName {
-    /// `TypeId`: a string, required.
-    ///
-    /// Specifies an OID.
-    pub type_id: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Specifies an OID value.
-    pub value: Str,
-}
-
-impl OtherName {
-    /// A `OtherName` with its required properties, named in a [`OtherNameRequired`].
-    pub fn new(required: OtherNameRequired) -> Self {
-        Self {
-            type_id: required.type_id,
-            value: required.value,
-        }
-    }
-
-    /// `TypeId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn type_id(mut self, value: impl Into<Str>) -> Self {
-        self.type_id = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for OtherName {}
-
-impl ToValue for OtherName {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("TypeId", &self.type_id)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`PolicyInformation`], by name: `PolicyInformation::new(PolicyInformationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyInformationRequired {
     /// `CertPolicyId`: a string, required.
-    ///
-    /// Specifies the object identifier (OID) of the certificate policy under which the certificate was issued. For more information, see NIST's definition of \[Object Identifier (OID)\](<https://docs.aws.amazon.com/https://csrc.nist.gov/glossary/term/Object_Identifier>) .
     pub cert_policy_id: Str,
 }
 
-static RULE_PolicyInformation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PolicyInformation: ObjRule = ObjRule {
     properties: &[
         ("CertPolicyId", Shape::STR),
-        (
-            "PolicyQualifiers",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PolicyQualifierInfo),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("PolicyQualifiers", Shape::List(&ListRule { items: Shape::Object(&RULE_PolicyQualifierInfo), min_items: None, max_items: None })),
     ],
     required: &["CertPolicyId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PolicyInformation` property type of `AWS::ACMPCA::Certificate`.
@@ -1274,6 +669,7 @@ pub struct PolicyInformation {
     pub policy_qualifiers: Option<List<PolicyQualifierInfo>>,
 }
 
+#[rustfmt::skip]
 impl PolicyInformation {
     /// A `PolicyInformation` with its required properties, named in a [`PolicyInformationRequired`].
     pub fn new(required: PolicyInformationRequired) -> Self {
@@ -1284,20 +680,9 @@ impl PolicyInformation {
     }
 
     /// `CertPolicyId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cert_policy_id(mut self, value: impl Into<Str>) -> Self {
-        self.cert_policy_id = value.into();
-        self
-    }
-
+    pub fn cert_policy_id(mut self, value: impl Into<Str>) -> Self { self.cert_policy_id = value.into(); self }
     /// `PolicyQualifiers`: a list of [`PolicyQualifierInfo`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_qualifiers(mut self, value: impl Into<List<PolicyQualifierInfo>>) -> Self {
-        self.policy_qualifiers = Some(value.into());
-        self
-    }
+    pub fn policy_qualifiers(mut self, value: impl Into<List<PolicyQualifierInfo>>) -> Self { self.policy_qualifiers = Some(value.into()); self }
 }
 
 impl PropertyType for PolicyInformation {}
@@ -1315,26 +700,20 @@ impl ToValue for PolicyInformation {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyQualifierInfoRequired {
     /// `PolicyQualifierId`: a string, required.
-    ///
-    /// Identifies the qualifier modifying a `CertPolicyId` .
     pub policy_qualifier_id: Str,
     /// `Qualifier`: a [`Qualifier`] object, required.
-    ///
-    /// Defines the qualifier type. AWS Private CA supports the use of a URI for a CPS qualifier in this field.
     pub qualifier: Obj<Qualifier>,
 }
 
-static RULE_PolicyQualifierInfo: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PolicyQualifierInfo: ObjRule = ObjRule {
     properties: &[
         ("PolicyQualifierId", Shape::STR),
         ("Qualifier", Shape::Object(&RULE_Qualifier)),
     ],
     required: &["PolicyQualifierId", "Qualifier"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PolicyQualifierInfo` property type of `AWS::ACMPCA::Certificate`.
@@ -1354,6 +733,7 @@ pub struct PolicyQualifierInfo {
     pub qualifier: Obj<Qualifier>,
 }
 
+#[rustfmt::skip]
 impl PolicyQualifierInfo {
     /// A `PolicyQualifierInfo` with its required properties, named in a [`PolicyQualifierInfoRequired`].
     pub fn new(required: PolicyQualifierInfoRequired) -> Self {
@@ -1364,20 +744,9 @@ impl PolicyQualifierInfo {
     }
 
     /// `PolicyQualifierId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_qualifier_id(mut self, value: impl Into<Str>) -> Self {
-        self.policy_qualifier_id = value.into();
-        self
-    }
-
+    pub fn policy_qualifier_id(mut self, value: impl Into<Str>) -> Self { self.policy_qualifier_id = value.into(); self }
     /// `Qualifier`: a [`Qualifier`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn qualifier(mut self, value: impl Into<Obj<Qualifier>>) -> Self {
-        self.qualifier = value.into();
-        self
-    }
+    pub fn qualifier(mut self, value: impl Into<Obj<Qualifier>>) -> Self { self.qualifier = value.into(); self }
 }
 
 impl PropertyType for PolicyQualifierInfo {}
@@ -1395,19 +764,17 @@ impl ToValue for PolicyQualifierInfo {
 #[derive(Clone, Debug, PartialEq)]
 pub struct QualifierRequired {
     /// `CpsUri`: a string, required.
-    ///
-    /// Contains a pointer to a certification practice statement (CPS) published by the CA.
     pub cps_uri: Str,
 }
 
-static RULE_Qualifier: ObjRule = ObjRule {
-    properties: &[("CpsUri", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Qualifier: ObjRule = ObjRule {
+    properties: &[
+        ("CpsUri", Shape::STR),
+    ],
     required: &["CpsUri"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Qualifier` property type of `AWS::ACMPCA::Certificate`.
@@ -1423,6 +790,7 @@ pub struct Qualifier {
     pub cps_uri: Str,
 }
 
+#[rustfmt::skip]
 impl Qualifier {
     /// A `Qualifier` with its required properties, named in a [`QualifierRequired`].
     pub fn new(required: QualifierRequired) -> Self {
@@ -1432,12 +800,7 @@ impl Qualifier {
     }
 
     /// `CpsUri`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cps_uri(mut self, value: impl Into<Str>) -> Self {
-        self.cps_uri = value.into();
-        self
-    }
+    pub fn cps_uri(mut self, value: impl Into<Str>) -> Self { self.cps_uri = value.into(); self }
 }
 
 impl PropertyType for Qualifier {}
@@ -1448,287 +811,24 @@ impl ToValue for Qualifier {
     }
 }
 
-static RULE_Subject: ObjRule = ObjRule {
-    properties: &[
-        ("CommonName", Shape::STR),
-        ("Country", Shape::STR),
-        (
-            "CustomAttributes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CustomAttribute),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        ("DistinguishedNameQualifier", Shape::STR),
-        ("GenerationQualifier", Shape::STR),
-        ("GivenName", Shape::STR),
-        ("Initials", Shape::STR),
-        ("Locality", Shape::STR),
-        ("Organization", Shape::STR),
-        ("OrganizationalUnit", Shape::STR),
-        ("Pseudonym", Shape::STR),
-        ("SerialNumber", Shape::STR),
-        ("State", Shape::STR),
-        ("Surname", Shape::STR),
-        ("Title", Shape::STR),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Subject` property type of `AWS::ACMPCA::Certificate`.
-///
-/// Contains information about the certificate subject. The `Subject` field in the certificate identifies the entity that owns or controls the public key in the certificate. The entity can be a user, computer, device, or service. The `Subject` must contain an X.500 distinguished name (DN). A DN is a sequence of relative distinguished names (RDNs). The RDNs are separated by commas in the certificate.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-acmpca-certificate-subject.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Subject {
-    /// `CommonName`: a string.
-    ///
-    /// For CA and end-entity certificates in a private PKI, the common name (CN) can be any string within the length limit.
-    ///
-    /// Note: In publicly trusted certificates, the common name must be a fully qualified domain name (FQDN) associated with the certificate subject.
-    pub common_name: Option<Str>,
-    /// `Country`: a string.
-    ///
-    /// Two-digit code that specifies the country in which the certificate subject located.
-    pub country: Option<Str>,
-    /// `CustomAttributes`: a list of [`CustomAttribute`] objects.
-    ///
-    /// Contains a sequence of one or more X.500 relative distinguished names (RDNs), each of which consists of an object identifier (OID) and a value. For more information, see NIST’s definition of \[Object Identifier (OID)\](<https://docs.aws.amazon.com/https://csrc.nist.gov/glossary/term/Object_Identifier>) .
-    ///
-    /// &gt; Custom attributes cannot be used in combination with standard attributes.
-    pub custom_attributes: Option<List<CustomAttribute>>,
-    /// `DistinguishedNameQualifier`: a string.
-    ///
-    /// Disambiguating information for the certificate subject.
-    pub distinguished_name_qualifier: Option<Str>,
-    /// `GenerationQualifier`: a string.
-    ///
-    /// Typically a qualifier appended to the name of an individual. Examples include Jr. for junior, Sr. for senior, and III for third.
-    pub generation_qualifier: Option<Str>,
-    /// `GivenName`: a string.
-    ///
-    /// First name.
-    pub given_name: Option<Str>,
-    /// `Initials`: a string.
-    ///
-    /// Concatenation that typically contains the first letter of the *GivenName* , the first letter of the middle name if one exists, and the first letter of the *Surname* .
-    pub initials: Option<Str>,
-    /// `Locality`: a string.
-    ///
-    /// The locality (such as a city or town) in which the certificate subject is located.
-    pub locality: Option<Str>,
-    /// `Organization`: a string.
-    ///
-    /// Legal name of the organization with which the certificate subject is affiliated.
-    pub organization: Option<Str>,
-    /// `OrganizationalUnit`: a string.
-    ///
-    /// A subdivision or unit of the organization (such as sales or finance) with which the certificate subject is affiliated.
-    pub organizational_unit: Option<Str>,
-    /// `Pseudonym`: a string.
-    ///
-    /// Typically a shortened version of a longer *GivenName* . For example, Jonathan is often shortened to John. Elizabeth is often shortened to Beth, Liz, or Eliza.
-    pub pseudonym: Option<Str>,
-    /// `SerialNumber`: a string.
-    ///
-    /// The certificate serial number.
-    pub serial_number: Option<Str>,
-    /// `State`: a string.
-    ///
-    /// State in which the subject of the certificate is located.
-    pub state: Option<Str>,
-    /// `Surname`: a string.
-    ///
-    /// Family name. In the US and the UK, for example, the surname of an individual is ordered last. In Asian cultures the surname is typically ordered first.
-    pub surname: Option<Str>,
-    /// `Title`: a string.
-    ///
-    /// A title such as Mr. or Ms., which is pre-pended to the name to refer formally to the certificate subject.
-    pub title: Option<Str>,
-}
-
-impl Subject {
-    /// A `Subject` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `CommonName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn common_name(mut self, value: impl Into<Str>) -> Self {
-        self.common_name = Some(value.into());
-        self
-    }
-
-    /// `Country`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn country(mut self, value: impl Into<Str>) -> Self {
-        self.country = Some(value.into());
-        self
-    }
-
-    /// `CustomAttributes`: a list of [`CustomAttribute`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_attributes(mut self, value: impl Into<List<CustomAttribute>>) -> Self {
-        self.custom_attributes = Some(value.into());
-        self
-    }
-
-    /// `DistinguishedNameQualifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn distinguished_name_qualifier(mut self, value: impl Into<Str>) -> Self {
-        self.distinguished_name_qualifier = Some(value.into());
-        self
-    }
-
-    /// `GenerationQualifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn generation_qualifier(mut self, value: impl Into<Str>) -> Self {
-        self.generation_qualifier = Some(value.into());
-        self
-    }
-
-    /// `GivenName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn given_name(mut self, value: impl Into<Str>) -> Self {
-        self.given_name = Some(value.into());
-        self
-    }
-
-    /// `Initials`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn initials(mut self, value: impl Into<Str>) -> Self {
-        self.initials = Some(value.into());
-        self
-    }
-
-    /// `Locality`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn locality(mut self, value: impl Into<Str>) -> Self {
-        self.locality = Some(value.into());
-        self
-    }
-
-    /// `Organization`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn organization(mut self, value: impl Into<Str>) -> Self {
-        self.organization = Some(value.into());
-        self
-    }
-
-    /// `OrganizationalUnit`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn organizational_unit(mut self, value: impl Into<Str>) -> Self {
-        self.organizational_unit = Some(value.into());
-        self
-    }
-
-    /// `Pseudonym`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pseudonym(mut self, value: impl Into<Str>) -> Self {
-        self.pseudonym = Some(value.into());
-        self
-    }
-
-    /// `SerialNumber`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn serial_number(mut self, value: impl Into<Str>) -> Self {
-        self.serial_number = Some(value.into());
-        self
-    }
-
-    /// `State`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state(mut self, value: impl Into<Str>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-
-    /// `Surname`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn surname(mut self, value: impl Into<Str>) -> Self {
-        self.surname = Some(value.into());
-        self
-    }
-
-    /// `Title`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn title(mut self, value: impl Into<Str>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Subject {}
-
-impl ToValue for Subject {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("CommonName", &self.common_name)
-            .opt("Country", &self.country)
-            .opt("CustomAttributes", &self.custom_attributes)
-            .opt(
-                "DistinguishedNameQualifier",
-                &self.distinguished_name_qualifier,
-            )
-            .opt("GenerationQualifier", &self.generation_qualifier)
-            .opt("GivenName", &self.given_name)
-            .opt("Initials", &self.initials)
-            .opt("Locality", &self.locality)
-            .opt("Organization", &self.organization)
-            .opt("OrganizationalUnit", &self.organizational_unit)
-            .opt("Pseudonym", &self.pseudonym)
-            .opt("SerialNumber", &self.serial_number)
-            .opt("State", &self.state)
-            .opt("Surname", &self.surname)
-            .opt("Title", &self.title)
-            .build()
-    }
-}
-
 /// The required properties of [`Validity`], by name: `Validity::new(ValidityRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ValidityRequired {
     /// `Type`: a string, required.
-    ///
-    /// Specifies whether the `Value` parameter represents days, months, or years.
     pub r#type: Str,
     /// `Value`: a number, required.
-    ///
-    /// A long integer interpreted according to the value of `Type` , below.
     pub value: Num,
 }
 
-static RULE_Validity: ObjRule = ObjRule {
-    properties: &[("Type", Shape::STR), ("Value", Shape::NUM)],
+#[rustfmt::skip]
+pub(crate) static RULE_Validity: ObjRule = ObjRule {
+    properties: &[
+        ("Type", Shape::STR),
+        ("Value", Shape::NUM),
+    ],
     required: &["Value", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Validity` property type of `AWS::ACMPCA::Certificate`.
@@ -1748,6 +848,7 @@ pub struct Validity {
     pub value: Num,
 }
 
+#[rustfmt::skip]
 impl Validity {
     /// A `Validity` with its required properties, named in a [`ValidityRequired`].
     pub fn new(required: ValidityRequired) -> Self {
@@ -1758,20 +859,9 @@ impl Validity {
     }
 
     /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
     /// `Value`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Num>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Num>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Validity {}

@@ -7,6 +7,11 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    CustomAttribute, CustomAttributeRequired, KeyUsage, OtherName, OtherNameRequired, Subject,
+};
+use super::shared::{RULE_KeyUsage, RULE_OtherName, RULE_Subject};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[-a-zA-Z0-9;/?:@&=+$,%_.!~*()']*$");
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^[-a-zA-Z0-9;?:@&=+$,%_.!~*()']+(/[-a-zA-Z0-9;?:@&=+$,%_.!~*()']+)*$");
@@ -17,83 +22,31 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+
 #[derive(Clone, Debug, PartialEq)]
 pub struct CertificateAuthorityRequired {
     /// `KeyAlgorithm`: a string, required.
-    ///
-    /// Type of the public key algorithm and size, in bits, of the key pair that your CA creates when it issues a certificate. When you create a subordinate CA, you must use a key algorithm supported by the parent CA.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub key_algorithm: Str,
     /// `SigningAlgorithm`: a string, required.
-    ///
-    /// Name of the algorithm your private CA uses to sign certificate requests.
-    ///
-    /// This parameter should not be confused with the `SigningAlgorithm` parameter used to sign certificates when they are issued.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub signing_algorithm: Str,
     /// `Subject`: a [`Subject`] object, required.
-    ///
-    /// Structure that contains X.500 distinguished name information for your private CA.
-    ///
-    /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
     pub subject: Obj<Subject>,
     /// `Type`: a string, required.
-    ///
-    /// Type of your private CA.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub r#type: Str,
 }
 
-static RULE_CertificateAuthority: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CertificateAuthority: ObjRule = ObjRule {
     properties: &[
         ("CsrExtensions", Shape::Object(&RULE_CsrExtensions)),
         ("KeyAlgorithm", Shape::STR),
-        (
-            "KeyStorageSecurityStandard",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "CCPC_LEVEL_1_OR_HIGHER",
-                    "FIPS_140_2_LEVEL_2_OR_HIGHER",
-                    "FIPS_140_2_LEVEL_3_OR_HIGHER",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "RevocationConfiguration",
-            Shape::Object(&RULE_RevocationConfiguration),
-        ),
+        ("KeyStorageSecurityStandard", Shape::Str(&StrRule { allowed: &["CCPC_LEVEL_1_OR_HIGHER", "FIPS_140_2_LEVEL_2_OR_HIGHER", "FIPS_140_2_LEVEL_3_OR_HIGHER"], ..StrRule::ANY })),
+        ("RevocationConfiguration", Shape::Object(&RULE_RevocationConfiguration)),
         ("SigningAlgorithm", Shape::STR),
         ("Subject", Shape::Object(&RULE_Subject)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50) })),
         ("Type", Shape::STR),
-        (
-            "UsageMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["GENERAL_PURPOSE", "SHORT_LIVED_CERTIFICATE"],
-                format: None,
-            }),
-        ),
+        ("UsageMode", Shape::Str(&StrRule { allowed: &["GENERAL_PURPOSE", "SHORT_LIVED_CERTIFICATE"], ..StrRule::ANY })),
     ],
     required: &["Type", "KeyAlgorithm", "SigningAlgorithm", "Subject"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ACMPCA::CertificateAuthority` resource.
@@ -177,6 +130,7 @@ pub struct CertificateAuthority {
     pub usage_mode: Option<UsageMode>,
 }
 
+#[rustfmt::skip]
 impl CertificateAuthority {
     /// The CloudFormation type name, `AWS::ACMPCA::CertificateAuthority`.
     pub const TYPE_NAME: &'static str = "AWS::ACMPCA::CertificateAuthority";
@@ -188,22 +142,9 @@ impl CertificateAuthority {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-acmpca-certificateauthority.html",
         primary_identifier: &["Arn"],
         required: &["KeyAlgorithm", "SigningAlgorithm", "Subject", "Type"],
-        create_only: &[
-            "Type",
-            "KeyAlgorithm",
-            "SigningAlgorithm",
-            "Subject",
-            "CsrExtensions",
-            "KeyStorageSecurityStandard",
-            "UsageMode",
-        ],
+        create_only: &["Type", "KeyAlgorithm", "SigningAlgorithm", "Subject", "CsrExtensions", "KeyStorageSecurityStandard", "UsageMode"],
         conditional_create_only: &[],
-        write_only: &[
-            "Subject",
-            "CsrExtensions",
-            "RevocationConfiguration",
-            "KeyStorageSecurityStandard",
-        ],
+        write_only: &["Subject", "CsrExtensions", "RevocationConfiguration", "KeyStorageSecurityStandard"],
         read_only: &["Arn", "CertificateSigningRequest"],
         attributes: &["Arn", "CertificateSigningRequest"],
         taggable: true,
@@ -226,82 +167,23 @@ impl CertificateAuthority {
     }
 
     /// `CsrExtensions`: a [`CsrExtensions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn csr_extensions(mut self, value: impl Into<Obj<CsrExtensions>>) -> Self {
-        self.csr_extensions = Some(value.into());
-        self
-    }
-
+    pub fn csr_extensions(mut self, value: impl Into<Obj<CsrExtensions>>) -> Self { self.csr_extensions = Some(value.into()); self }
     /// `KeyAlgorithm`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_algorithm(mut self, value: impl Into<Str>) -> Self {
-        self.key_algorithm = value.into();
-        self
-    }
-
+    pub fn key_algorithm(mut self, value: impl Into<Str>) -> Self { self.key_algorithm = value.into(); self }
     /// `KeyStorageSecurityStandard`: a [`KeyStorageSecurityStandard`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_storage_security_standard(
-        mut self,
-        value: impl Into<KeyStorageSecurityStandard>,
-    ) -> Self {
-        self.key_storage_security_standard = Some(value.into());
-        self
-    }
-
+    pub fn key_storage_security_standard(mut self, value: impl Into<KeyStorageSecurityStandard>) -> Self { self.key_storage_security_standard = Some(value.into()); self }
     /// `RevocationConfiguration`: a [`RevocationConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn revocation_configuration(
-        mut self,
-        value: impl Into<Obj<RevocationConfiguration>>,
-    ) -> Self {
-        self.revocation_configuration = Some(value.into());
-        self
-    }
-
+    pub fn revocation_configuration(mut self, value: impl Into<Obj<RevocationConfiguration>>) -> Self { self.revocation_configuration = Some(value.into()); self }
     /// `SigningAlgorithm`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn signing_algorithm(mut self, value: impl Into<Str>) -> Self {
-        self.signing_algorithm = value.into();
-        self
-    }
-
+    pub fn signing_algorithm(mut self, value: impl Into<Str>) -> Self { self.signing_algorithm = value.into(); self }
     /// `Subject`: a [`Subject`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subject(mut self, value: impl Into<Obj<Subject>>) -> Self {
-        self.subject = value.into();
-        self
-    }
-
+    pub fn subject(mut self, value: impl Into<Obj<Subject>>) -> Self { self.subject = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
     /// `UsageMode`: an [`UsageMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn usage_mode(mut self, value: impl Into<UsageMode>) -> Self {
-        self.usage_mode = Some(value.into());
-        self
-    }
+    pub fn usage_mode(mut self, value: impl Into<UsageMode>) -> Self { self.usage_mode = Some(value.into()); self }
 }
 
 impl Resource for CertificateAuthority {
@@ -364,26 +246,20 @@ impl CertificateAuthorityAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccessDescriptionRequired {
     /// `AccessLocation`: a [`GeneralName`] object, required.
-    ///
-    /// The location of `AccessDescription` information.
     pub access_location: Obj<GeneralName>,
     /// `AccessMethod`: an [`AccessMethod`] object, required.
-    ///
-    /// The type and format of `AccessDescription` information.
     pub access_method: Obj<AccessMethod>,
 }
 
-static RULE_AccessDescription: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AccessDescription: ObjRule = ObjRule {
     properties: &[
         ("AccessLocation", Shape::Object(&RULE_GeneralName)),
         ("AccessMethod", Shape::Object(&RULE_AccessMethod)),
     ],
     required: &["AccessMethod", "AccessLocation"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AccessDescription` property type of `AWS::ACMPCA::CertificateAuthority`.
@@ -403,6 +279,7 @@ pub struct AccessDescription {
     pub access_method: Obj<AccessMethod>,
 }
 
+#[rustfmt::skip]
 impl AccessDescription {
     /// A `AccessDescription` with its required properties, named in a [`AccessDescriptionRequired`].
     pub fn new(required: AccessDescriptionRequired) -> Self {
@@ -413,20 +290,9 @@ impl AccessDescription {
     }
 
     /// `AccessLocation`: a [`GeneralName`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_location(mut self, value: impl Into<Obj<GeneralName>>) -> Self {
-        self.access_location = value.into();
-        self
-    }
-
+    pub fn access_location(mut self, value: impl Into<Obj<GeneralName>>) -> Self { self.access_location = value.into(); self }
     /// `AccessMethod`: an [`AccessMethod`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_method(mut self, value: impl Into<Obj<AccessMethod>>) -> Self {
-        self.access_method = value.into();
-        self
-    }
+    pub fn access_method(mut self, value: impl Into<Obj<AccessMethod>>) -> Self { self.access_method = value.into(); self }
 }
 
 impl PropertyType for AccessDescription {}
@@ -440,17 +306,14 @@ impl ToValue for AccessDescription {
     }
 }
 
-static RULE_AccessMethod: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AccessMethod: ObjRule = ObjRule {
     properties: &[
         ("AccessMethodType", Shape::STR),
         ("CustomObjectIdentifier", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AccessMethod` property type of `AWS::ACMPCA::CertificateAuthority`.
@@ -470,6 +333,7 @@ pub struct AccessMethod {
     pub custom_object_identifier: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AccessMethod {
     /// A `AccessMethod` with no property set (none is required).
     pub fn new() -> Self {
@@ -477,20 +341,9 @@ impl AccessMethod {
     }
 
     /// `AccessMethodType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_method_type(mut self, value: impl Into<Str>) -> Self {
-        self.access_method_type = Some(value.into());
-        self
-    }
-
+    pub fn access_method_type(mut self, value: impl Into<Str>) -> Self { self.access_method_type = Some(value.into()); self }
     /// `CustomObjectIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_object_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.custom_object_identifier = Some(value.into());
-        self
-    }
+    pub fn custom_object_identifier(mut self, value: impl Into<Str>) -> Self { self.custom_object_identifier = Some(value.into()); self }
 }
 
 impl PropertyType for AccessMethod {}
@@ -508,83 +361,24 @@ impl ToValue for AccessMethod {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CrlConfigurationRequired {
     /// `Enabled`: a boolean, required.
-    ///
-    /// Boolean value that specifies whether certificate revocation lists (CRLs) are enabled. You can use this value to enable certificate revocation for a new CA when you call the `CreateCertificateAuthority` operation or for an existing CA when you call the `UpdateCertificateAuthority` operation.
     pub enabled: Bool,
 }
 
-static RULE_CrlConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CrlConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "CrlDistributionPointExtensionConfiguration",
-            Shape::Object(&RULE_CrlDistributionPointExtensionConfiguration),
-        ),
-        (
-            "CrlType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["COMPLETE", "PARTITIONED"],
-                format: None,
-            }),
-        ),
-        (
-            "CustomCname",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(253),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "CustomPath",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(253),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CrlDistributionPointExtensionConfiguration", Shape::Object(&RULE_CrlDistributionPointExtensionConfiguration)),
+        ("CrlType", Shape::Str(&StrRule { allowed: &["COMPLETE", "PARTITIONED"], ..StrRule::ANY })),
+        ("CustomCname", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(253), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("CustomPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(253), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Enabled", Shape::Bool),
-        (
-            "ExpirationInDays",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(5000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "S3BucketName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
-        (
-            "S3ObjectAcl",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["BUCKET_OWNER_FULL_CONTROL", "PUBLIC_READ"],
-                format: None,
-            }),
-        ),
+        ("ExpirationInDays", Shape::Int(&NumRule { min: Some(1.0), max: Some(5000.0), ..NumRule::ANY })),
+        ("S3BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), pattern: Some(&PATTERN_2), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+        ("S3ObjectAcl", Shape::Str(&StrRule { allowed: &["BUCKET_OWNER_FULL_CONTROL", "PUBLIC_READ"], ..StrRule::ANY })),
     ],
     required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CrlConfiguration` property type of `AWS::ACMPCA::CertificateAuthority`.
@@ -685,6 +479,7 @@ pub struct CrlConfiguration {
     pub s3_object_acl: Option<S3ObjectAcl>,
 }
 
+#[rustfmt::skip]
 impl CrlConfiguration {
     /// A `CrlConfiguration` with its required properties, named in a [`CrlConfigurationRequired`].
     pub fn new(required: CrlConfigurationRequired) -> Self {
@@ -701,71 +496,21 @@ impl CrlConfiguration {
     }
 
     /// `CrlDistributionPointExtensionConfiguration`: a [`CrlDistributionPointExtensionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn crl_distribution_point_extension_configuration(
-        mut self,
-        value: impl Into<Obj<CrlDistributionPointExtensionConfiguration>>,
-    ) -> Self {
-        self.crl_distribution_point_extension_configuration = Some(value.into());
-        self
-    }
-
+    pub fn crl_distribution_point_extension_configuration(mut self, value: impl Into<Obj<CrlDistributionPointExtensionConfiguration>>) -> Self { self.crl_distribution_point_extension_configuration = Some(value.into()); self }
     /// `CrlType`: a [`CrlType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn crl_type(mut self, value: impl Into<CrlType>) -> Self {
-        self.crl_type = Some(value.into());
-        self
-    }
-
+    pub fn crl_type(mut self, value: impl Into<CrlType>) -> Self { self.crl_type = Some(value.into()); self }
     /// `CustomCname`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_cname(mut self, value: impl Into<Str>) -> Self {
-        self.custom_cname = Some(value.into());
-        self
-    }
-
+    pub fn custom_cname(mut self, value: impl Into<Str>) -> Self { self.custom_cname = Some(value.into()); self }
     /// `CustomPath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_path(mut self, value: impl Into<Str>) -> Self {
-        self.custom_path = Some(value.into());
-        self
-    }
-
+    pub fn custom_path(mut self, value: impl Into<Str>) -> Self { self.custom_path = Some(value.into()); self }
     /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
     /// `ExpirationInDays`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expiration_in_days(mut self, value: impl Into<Int>) -> Self {
-        self.expiration_in_days = Some(value.into());
-        self
-    }
-
+    pub fn expiration_in_days(mut self, value: impl Into<Int>) -> Self { self.expiration_in_days = Some(value.into()); self }
     /// `S3BucketName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.s3_bucket_name = Some(value.into());
-        self
-    }
-
+    pub fn s3_bucket_name(mut self, value: impl Into<Str>) -> Self { self.s3_bucket_name = Some(value.into()); self }
     /// `S3ObjectAcl`: a [`S3ObjectAcl`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_object_acl(mut self, value: impl Into<S3ObjectAcl>) -> Self {
-        self.s3_object_acl = Some(value.into());
-        self
-    }
+    pub fn s3_object_acl(mut self, value: impl Into<S3ObjectAcl>) -> Self { self.s3_object_acl = Some(value.into()); self }
 }
 
 impl PropertyType for CrlConfiguration {}
@@ -792,23 +537,17 @@ impl ToValue for CrlConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CrlDistributionPointExtensionConfigurationRequired {
     /// `OmitExtension`: a boolean, required.
-    ///
-    /// Configures whether the CRL Distribution Point extension should be populated with the default URL to the CRL. If set to `true` , then the CDP extension will not be present in any certificates issued by that CA unless otherwise specified through CSR or API passthrough.
-    ///
-    /// &gt; Only set this if you have another way to distribute the CRL Distribution Points for certificates issued by your CA, such as the Matter Distributed Compliance Ledger.
-    /// &gt;
-    /// &gt; This configuration cannot be enabled with a custom CNAME set.
     pub omit_extension: Bool,
 }
 
-static RULE_CrlDistributionPointExtensionConfiguration: ObjRule = ObjRule {
-    properties: &[("OmitExtension", Shape::Bool)],
+#[rustfmt::skip]
+pub(crate) static RULE_CrlDistributionPointExtensionConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("OmitExtension", Shape::Bool),
+    ],
     required: &["OmitExtension"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CrlDistributionPointExtensionConfiguration` property type of `AWS::ACMPCA::CertificateAuthority`.
@@ -828,6 +567,7 @@ pub struct CrlDistributionPointExtensionConfiguration {
     pub omit_extension: Bool,
 }
 
+#[rustfmt::skip]
 impl CrlDistributionPointExtensionConfiguration {
     /// A `CrlDistributionPointExtensionConfiguration` with its required properties, named in a [`CrlDistributionPointExtensionConfigurationRequired`].
     pub fn new(required: CrlDistributionPointExtensionConfigurationRequired) -> Self {
@@ -837,12 +577,7 @@ impl CrlDistributionPointExtensionConfiguration {
     }
 
     /// `OmitExtension`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn omit_extension(mut self, value: impl Into<Bool>) -> Self {
-        self.omit_extension = value.into();
-        self
-    }
+    pub fn omit_extension(mut self, value: impl Into<Bool>) -> Self { self.omit_extension = value.into(); self }
 }
 
 impl PropertyType for CrlDistributionPointExtensionConfiguration {}
@@ -855,24 +590,14 @@ impl ToValue for CrlDistributionPointExtensionConfiguration {
     }
 }
 
-static RULE_CsrExtensions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CsrExtensions: ObjRule = ObjRule {
     properties: &[
         ("KeyUsage", Shape::Object(&RULE_KeyUsage)),
-        (
-            "SubjectInformationAccess",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AccessDescription),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SubjectInformationAccess", Shape::List(&ListRule { items: Shape::Object(&RULE_AccessDescription), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CsrExtensions` property type of `AWS::ACMPCA::CertificateAuthority`.
@@ -892,6 +617,7 @@ pub struct CsrExtensions {
     pub subject_information_access: Option<List<AccessDescription>>,
 }
 
+#[rustfmt::skip]
 impl CsrExtensions {
     /// A `CsrExtensions` with no property set (none is required).
     pub fn new() -> Self {
@@ -899,20 +625,9 @@ impl CsrExtensions {
     }
 
     /// `KeyUsage`: a [`KeyUsage`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_usage(mut self, value: impl Into<Obj<KeyUsage>>) -> Self {
-        self.key_usage = Some(value.into());
-        self
-    }
-
+    pub fn key_usage(mut self, value: impl Into<Obj<KeyUsage>>) -> Self { self.key_usage = Some(value.into()); self }
     /// `SubjectInformationAccess`: a list of [`AccessDescription`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subject_information_access(mut self, value: impl Into<List<AccessDescription>>) -> Self {
-        self.subject_information_access = Some(value.into());
-        self
-    }
+    pub fn subject_information_access(mut self, value: impl Into<List<AccessDescription>>) -> Self { self.subject_information_access = Some(value.into()); self }
 }
 
 impl PropertyType for CsrExtensions {}
@@ -926,100 +641,22 @@ impl ToValue for CsrExtensions {
     }
 }
 
-/// The required properties of [`CustomAttribute`], by name: `CustomAttribute::new(CustomAttributeRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomAttributeRequired {
-    /// `ObjectIdentifier`: a string, required.
-    ///
-    /// Specifies the object identifier (OID) of the attribute type of the relative distinguished name (RDN).
-    pub object_identifier: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Specifies the attribute value of relative distinguished name (RDN).
-    pub value: Str,
-}
-
-static RULE_CustomAttribute: ObjRule = ObjRule {
-    properties: &[("ObjectIdentifier", Shape::STR), ("Value", Shape::STR)],
-    required: &["ObjectIdentifier", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CustomAttribute` property type of `AWS::ACMPCA::CertificateAuthority`.
-///
-/// Defines the X.500 relative distinguished name (RDN).
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-acmpca-certificateauthority-customattribute.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomAttribute {
-    /// `ObjectIdentifier`: a string, required.
-    ///
-    /// Specifies the object identifier (OID) of the attribute type of the relative distinguished name (RDN).
-    pub object_identifier: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Specifies the attribute value of relative distinguished name (RDN).
-    pub value: Str,
-}
-
-impl CustomAttribute {
-    /// A `CustomAttribute` with its required properties, named in a [`CustomAttributeRequired`].
-    pub fn new(required: CustomAttributeRequired) -> Self {
-        Self {
-            object_identifier: required.object_identifier,
-            value: required.value,
-        }
-    }
-
-    /// `ObjectIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.object_identifier = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for CustomAttribute {}
-
-impl ToValue for CustomAttribute {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("ObjectIdentifier", &self.object_identifier)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`EdiPartyName`], by name: `EdiPartyName::new(EdiPartyNameRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EdiPartyNameRequired {
     /// `PartyName`: a string, required.
-    ///
-    /// Specifies the party name.
     pub party_name: Str,
 }
 
-static RULE_EdiPartyName: ObjRule = ObjRule {
-    properties: &[("NameAssigner", Shape::STR), ("PartyName", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_EdiPartyName: ObjRule = ObjRule {
+    properties: &[
+        ("NameAssigner", Shape::STR),
+        ("PartyName", Shape::STR),
+    ],
     required: &["PartyName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EdiPartyName` property type of `AWS::ACMPCA::CertificateAuthority`.
@@ -1039,6 +676,7 @@ pub struct EdiPartyName {
     pub party_name: Str,
 }
 
+#[rustfmt::skip]
 impl EdiPartyName {
     /// A `EdiPartyName` with its required properties, named in a [`EdiPartyNameRequired`].
     pub fn new(required: EdiPartyNameRequired) -> Self {
@@ -1049,20 +687,9 @@ impl EdiPartyName {
     }
 
     /// `NameAssigner`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name_assigner(mut self, value: impl Into<Str>) -> Self {
-        self.name_assigner = Some(value.into());
-        self
-    }
-
+    pub fn name_assigner(mut self, value: impl Into<Str>) -> Self { self.name_assigner = Some(value.into()); self }
     /// `PartyName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn party_name(mut self, value: impl Into<Str>) -> Self {
-        self.party_name = value.into();
-        self
-    }
+    pub fn party_name(mut self, value: impl Into<Str>) -> Self { self.party_name = value.into(); self }
 }
 
 impl PropertyType for EdiPartyName {}
@@ -1076,7 +703,8 @@ impl ToValue for EdiPartyName {
     }
 }
 
-static RULE_GeneralName: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GeneralName: ObjRule = ObjRule {
     properties: &[
         ("DirectoryName", Shape::Object(&RULE_Subject)),
         ("DnsName", Shape::STR),
@@ -1087,12 +715,8 @@ static RULE_GeneralName: ObjRule = ObjRule {
         ("Rfc822Name", Shape::STR),
         ("UniformResourceIdentifier", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GeneralName` property type of `AWS::ACMPCA::CertificateAuthority`.
@@ -1136,6 +760,7 @@ pub struct GeneralName {
     pub uniform_resource_identifier: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl GeneralName {
     /// A `GeneralName` with no property set (none is required).
     pub fn new() -> Self {
@@ -1143,68 +768,21 @@ impl GeneralName {
     }
 
     /// `DirectoryName`: a [`Subject`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn directory_name(mut self, value: impl Into<Obj<Subject>>) -> Self {
-        self.directory_name = Some(value.into());
-        self
-    }
-
+    pub fn directory_name(mut self, value: impl Into<Obj<Subject>>) -> Self { self.directory_name = Some(value.into()); self }
     /// `DnsName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dns_name(mut self, value: impl Into<Str>) -> Self {
-        self.dns_name = Some(value.into());
-        self
-    }
-
+    pub fn dns_name(mut self, value: impl Into<Str>) -> Self { self.dns_name = Some(value.into()); self }
     /// `EdiPartyName`: an [`EdiPartyName`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn edi_party_name(mut self, value: impl Into<Obj<EdiPartyName>>) -> Self {
-        self.edi_party_name = Some(value.into());
-        self
-    }
-
+    pub fn edi_party_name(mut self, value: impl Into<Obj<EdiPartyName>>) -> Self { self.edi_party_name = Some(value.into()); self }
     /// `IpAddress`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_address(mut self, value: impl Into<Str>) -> Self {
-        self.ip_address = Some(value.into());
-        self
-    }
-
+    pub fn ip_address(mut self, value: impl Into<Str>) -> Self { self.ip_address = Some(value.into()); self }
     /// `OtherName`: an [`OtherName`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn other_name(mut self, value: impl Into<Obj<OtherName>>) -> Self {
-        self.other_name = Some(value.into());
-        self
-    }
-
+    pub fn other_name(mut self, value: impl Into<Obj<OtherName>>) -> Self { self.other_name = Some(value.into()); self }
     /// `RegisteredId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn registered_id(mut self, value: impl Into<Str>) -> Self {
-        self.registered_id = Some(value.into());
-        self
-    }
-
+    pub fn registered_id(mut self, value: impl Into<Str>) -> Self { self.registered_id = Some(value.into()); self }
     /// `Rfc822Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rfc822_name(mut self, value: impl Into<Str>) -> Self {
-        self.rfc822_name = Some(value.into());
-        self
-    }
-
+    pub fn rfc822_name(mut self, value: impl Into<Str>) -> Self { self.rfc822_name = Some(value.into()); self }
     /// `UniformResourceIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn uniform_resource_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.uniform_resource_identifier = Some(value.into());
-        self
-    }
+    pub fn uniform_resource_identifier(mut self, value: impl Into<Str>) -> Self { self.uniform_resource_identifier = Some(value.into()); self }
 }
 
 impl PropertyType for GeneralName {}
@@ -1227,215 +805,22 @@ impl ToValue for GeneralName {
     }
 }
 
-static RULE_KeyUsage: ObjRule = ObjRule {
-    properties: &[
-        ("CRLSign", Shape::Bool),
-        ("DataEncipherment", Shape::Bool),
-        ("DecipherOnly", Shape::Bool),
-        ("DigitalSignature", Shape::Bool),
-        ("EncipherOnly", Shape::Bool),
-        ("KeyAgreement", Shape::Bool),
-        ("KeyCertSign", Shape::Bool),
-        ("KeyEncipherment", Shape::Bool),
-        ("NonRepudiation", Shape::Bool),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `KeyUsage` property type of `AWS::ACMPCA::CertificateAuthority`.
-///
-/// Defines one or more purposes for which the key contained in the certificate can be used. Default value for each option is false.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-acmpca-certificateauthority-keyusage.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct KeyUsage {
-    /// `CRLSign`: a boolean.
-    ///
-    /// Key can be used to sign CRLs.
-    ///
-    /// Default `false`.
-    pub crl_sign: Option<Bool>,
-    /// `DataEncipherment`: a boolean.
-    ///
-    /// Key can be used to decipher data.
-    ///
-    /// Default `false`.
-    pub data_encipherment: Option<Bool>,
-    /// `DecipherOnly`: a boolean.
-    ///
-    /// Key can be used only to decipher data.
-    ///
-    /// Default `false`.
-    pub decipher_only: Option<Bool>,
-    /// `DigitalSignature`: a boolean.
-    ///
-    /// Key can be used for digital signing.
-    ///
-    /// Default `false`.
-    pub digital_signature: Option<Bool>,
-    /// `EncipherOnly`: a boolean.
-    ///
-    /// Key can be used only to encipher data.
-    ///
-    /// Default `false`.
-    pub encipher_only: Option<Bool>,
-    /// `KeyAgreement`: a boolean.
-    ///
-    /// Key can be used in a key-agreement protocol.
-    ///
-    /// Default `false`.
-    pub key_agreement: Option<Bool>,
-    /// `KeyCertSign`: a boolean.
-    ///
-    /// Key can be used to sign certificates.
-    ///
-    /// Default `false`.
-    pub key_cert_sign: Option<Bool>,
-    /// `KeyEncipherment`: a boolean.
-    ///
-    /// Key can be used to encipher data.
-    ///
-    /// Default `false`.
-    pub key_encipherment: Option<Bool>,
-    /// `NonRepudiation`: a boolean.
-    ///
-    /// Key can be used for non-repudiation.
-    ///
-    /// Default `false`.
-    pub non_repudiation: Option<Bool>,
-}
-
-impl KeyUsage {
-    /// A `KeyUsage` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `CRLSign`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn crl_sign(mut self, value: impl Into<Bool>) -> Self {
-        self.crl_sign = Some(value.into());
-        self
-    }
-
-    /// `DataEncipherment`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_encipherment(mut self, value: impl Into<Bool>) -> Self {
-        self.data_encipherment = Some(value.into());
-        self
-    }
-
-    /// `DecipherOnly`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn decipher_only(mut self, value: impl Into<Bool>) -> Self {
-        self.decipher_only = Some(value.into());
-        self
-    }
-
-    /// `DigitalSignature`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn digital_signature(mut self, value: impl Into<Bool>) -> Self {
-        self.digital_signature = Some(value.into());
-        self
-    }
-
-    /// `EncipherOnly`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encipher_only(mut self, value: impl Into<Bool>) -> Self {
-        self.encipher_only = Some(value.into());
-        self
-    }
-
-    /// `KeyAgreement`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_agreement(mut self, value: impl Into<Bool>) -> Self {
-        self.key_agreement = Some(value.into());
-        self
-    }
-
-    /// `KeyCertSign`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_cert_sign(mut self, value: impl Into<Bool>) -> Self {
-        self.key_cert_sign = Some(value.into());
-        self
-    }
-
-    /// `KeyEncipherment`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_encipherment(mut self, value: impl Into<Bool>) -> Self {
-        self.key_encipherment = Some(value.into());
-        self
-    }
-
-    /// `NonRepudiation`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn non_repudiation(mut self, value: impl Into<Bool>) -> Self {
-        self.non_repudiation = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for KeyUsage {}
-
-impl ToValue for KeyUsage {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("CRLSign", &self.crl_sign)
-            .opt("DataEncipherment", &self.data_encipherment)
-            .opt("DecipherOnly", &self.decipher_only)
-            .opt("DigitalSignature", &self.digital_signature)
-            .opt("EncipherOnly", &self.encipher_only)
-            .opt("KeyAgreement", &self.key_agreement)
-            .opt("KeyCertSign", &self.key_cert_sign)
-            .opt("KeyEncipherment", &self.key_encipherment)
-            .opt("NonRepudiation", &self.non_repudiation)
-            .build()
-    }
-}
-
 /// The required properties of [`OcspConfiguration`], by name: `OcspConfiguration::new(OcspConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OcspConfigurationRequired {
     /// `Enabled`: a boolean, required.
-    ///
-    /// Flag enabling use of the Online Certificate Status Protocol (OCSP) for validating certificate revocation status.
     pub enabled: Bool,
 }
 
-static RULE_OcspConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OcspConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
-        (
-            "OcspCustomCname",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(253),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("OcspCustomCname", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(253), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OcspConfiguration` property type of `AWS::ACMPCA::CertificateAuthority`.
@@ -1459,6 +844,7 @@ pub struct OcspConfiguration {
     pub ocsp_custom_cname: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl OcspConfiguration {
     /// A `OcspConfiguration` with its required properties, named in a [`OcspConfigurationRequired`].
     pub fn new(required: OcspConfigurationRequired) -> Self {
@@ -1469,20 +855,9 @@ impl OcspConfiguration {
     }
 
     /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
     /// `OcspCustomCname`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ocsp_custom_cname(mut self, value: impl Into<Str>) -> Self {
-        self.ocsp_custom_cname = Some(value.into());
-        self
-    }
+    pub fn ocsp_custom_cname(mut self, value: impl Into<Str>) -> Self { self.ocsp_custom_cname = Some(value.into()); self }
 }
 
 impl PropertyType for OcspConfiguration {}
@@ -1496,94 +871,14 @@ impl ToValue for OcspConfiguration {
     }
 }
 
-/// The required properties of [`OtherName`], by name: `OtherName::new(OtherNameRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OtherNameRequired {
-    /// `TypeId`: a string, required.
-    ///
-    /// Specifies an OID.
-    pub type_id: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Specifies an OID value.
-    pub value: Str,
-}
-
-static RULE_OtherName: ObjRule = ObjRule {
-    properties: &[("TypeId", Shape::STR), ("Value", Shape::STR)],
-    required: &["TypeId", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `OtherName` property type of `AWS::ACMPCA::CertificateAuthority`.
-///
-/// Defines a custom ASN.1 X.400 `GeneralName` using an object identifier (OID) and value. The OID must satisfy the regular expression shown below. For more information, see NIST's definition of \[Object Identifier (OID)\](<https://docs.aws.amazon.com/https://csrc.nist.gov/glossary/term/Object_Identifier>) .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-acmpca-certificateauthority-othername.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct OtherName {
-    /// `TypeId`: a string, required.
-    ///
-    /// Specifies an OID.
-    pub type_id: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Specifies an OID value.
-    pub value: Str,
-}
-
-impl OtherName {
-    /// A `OtherName` with its required properties, named in a [`OtherNameRequired`].
-    pub fn new(required: OtherNameRequired) -> Self {
-        Self {
-            type_id: required.type_id,
-            value: required.value,
-        }
-    }
-
-    /// `TypeId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn type_id(mut self, value: impl Into<Str>) -> Self {
-        self.type_id = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for OtherName {}
-
-impl ToValue for OtherName {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("TypeId", &self.type_id)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_RevocationConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RevocationConfiguration: ObjRule = ObjRule {
     properties: &[
         ("CrlConfiguration", Shape::Object(&RULE_CrlConfiguration)),
         ("OcspConfiguration", Shape::Object(&RULE_OcspConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RevocationConfiguration` property type of `AWS::ACMPCA::CertificateAuthority`.
@@ -1611,6 +906,7 @@ pub struct RevocationConfiguration {
     pub ocsp_configuration: Option<Obj<OcspConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl RevocationConfiguration {
     /// A `RevocationConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1618,20 +914,9 @@ impl RevocationConfiguration {
     }
 
     /// `CrlConfiguration`: a [`CrlConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn crl_configuration(mut self, value: impl Into<Obj<CrlConfiguration>>) -> Self {
-        self.crl_configuration = Some(value.into());
-        self
-    }
-
+    pub fn crl_configuration(mut self, value: impl Into<Obj<CrlConfiguration>>) -> Self { self.crl_configuration = Some(value.into()); self }
     /// `OcspConfiguration`: an [`OcspConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ocsp_configuration(mut self, value: impl Into<Obj<OcspConfiguration>>) -> Self {
-        self.ocsp_configuration = Some(value.into());
-        self
-    }
+    pub fn ocsp_configuration(mut self, value: impl Into<Obj<OcspConfiguration>>) -> Self { self.ocsp_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for RevocationConfiguration {}
@@ -1645,302 +930,22 @@ impl ToValue for RevocationConfiguration {
     }
 }
 
-static RULE_Subject: ObjRule = ObjRule {
-    properties: &[
-        ("CommonName", Shape::STR),
-        ("Country", Shape::STR),
-        (
-            "CustomAttributes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CustomAttribute),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        ("DistinguishedNameQualifier", Shape::STR),
-        ("GenerationQualifier", Shape::STR),
-        ("GivenName", Shape::STR),
-        ("Initials", Shape::STR),
-        ("Locality", Shape::STR),
-        ("Organization", Shape::STR),
-        ("OrganizationalUnit", Shape::STR),
-        ("Pseudonym", Shape::STR),
-        ("SerialNumber", Shape::STR),
-        ("State", Shape::STR),
-        ("Surname", Shape::STR),
-        ("Title", Shape::STR),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Subject` property type of `AWS::ACMPCA::CertificateAuthority`.
-///
-/// ASN1 subject for the certificate authority.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-acmpca-certificateauthority-subject.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Subject {
-    /// `CommonName`: a string.
-    ///
-    /// Fully qualified domain name (FQDN) associated with the certificate subject.
-    pub common_name: Option<Str>,
-    /// `Country`: a string.
-    ///
-    /// Two-digit code that specifies the country in which the certificate subject located.
-    pub country: Option<Str>,
-    /// `CustomAttributes`: a list of [`CustomAttribute`] objects.
-    ///
-    /// Contains a sequence of one or more X.500 relative distinguished names (RDNs), each of which consists of an object identifier (OID) and a value. For more information, see NIST’s definition of \[Object Identifier (OID)\](<https://docs.aws.amazon.com/https://csrc.nist.gov/glossary/term/Object_Identifier>) .
-    ///
-    /// &gt; Custom attributes cannot be used in combination with standard attributes.
-    pub custom_attributes: Option<List<CustomAttribute>>,
-    /// `DistinguishedNameQualifier`: a string.
-    ///
-    /// Disambiguating information for the certificate subject.
-    pub distinguished_name_qualifier: Option<Str>,
-    /// `GenerationQualifier`: a string.
-    ///
-    /// Typically a qualifier appended to the name of an individual. Examples include Jr. for junior, Sr. for senior, and III for third.
-    pub generation_qualifier: Option<Str>,
-    /// `GivenName`: a string.
-    ///
-    /// First name.
-    pub given_name: Option<Str>,
-    /// `Initials`: a string.
-    ///
-    /// Concatenation that typically contains the first letter of the GivenName, the first letter of the middle name if one exists, and the first letter of the SurName.
-    pub initials: Option<Str>,
-    /// `Locality`: a string.
-    ///
-    /// The locality (such as a city or town) in which the certificate subject is located.
-    pub locality: Option<Str>,
-    /// `Organization`: a string.
-    ///
-    /// Legal name of the organization with which the certificate subject is affiliated.
-    pub organization: Option<Str>,
-    /// `OrganizationalUnit`: a string.
-    ///
-    /// A subdivision or unit of the organization (such as sales or finance) with which the certificate subject is affiliated.
-    pub organizational_unit: Option<Str>,
-    /// `Pseudonym`: a string.
-    ///
-    /// Typically a shortened version of a longer GivenName. For example, Jonathan is often shortened to John. Elizabeth is often shortened to Beth, Liz, or Eliza.
-    pub pseudonym: Option<Str>,
-    /// `SerialNumber`: a string.
-    ///
-    /// The certificate serial number.
-    pub serial_number: Option<Str>,
-    /// `State`: a string.
-    ///
-    /// State in which the subject of the certificate is located.
-    pub state: Option<Str>,
-    /// `Surname`: a string.
-    ///
-    /// Family name.
-    pub surname: Option<Str>,
-    /// `Title`: a string.
-    ///
-    /// A personal title such as Mr.
-    pub title: Option<Str>,
-}
-
-impl Subject {
-    /// A `Subject` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `CommonName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn common_name(mut self, value: impl Into<Str>) -> Self {
-        self.common_name = Some(value.into());
-        self
-    }
-
-    /// `Country`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn country(mut self, value: impl Into<Str>) -> Self {
-        self.country = Some(value.into());
-        self
-    }
-
-    /// `CustomAttributes`: a list of [`CustomAttribute`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_attributes(mut self, value: impl Into<List<CustomAttribute>>) -> Self {
-        self.custom_attributes = Some(value.into());
-        self
-    }
-
-    /// `DistinguishedNameQualifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn distinguished_name_qualifier(mut self, value: impl Into<Str>) -> Self {
-        self.distinguished_name_qualifier = Some(value.into());
-        self
-    }
-
-    /// `GenerationQualifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn generation_qualifier(mut self, value: impl Into<Str>) -> Self {
-        self.generation_qualifier = Some(value.into());
-        self
-    }
-
-    /// `GivenName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn given_name(mut self, value: impl Into<Str>) -> Self {
-        self.given_name = Some(value.into());
-        self
-    }
-
-    /// `Initials`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn initials(mut self, value: impl Into<Str>) -> Self {
-        self.initials = Some(value.into());
-        self
-    }
-
-    /// `Locality`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn locality(mut self, value: impl Into<Str>) -> Self {
-        self.locality = Some(value.into());
-        self
-    }
-
-    /// `Organization`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn organization(mut self, value: impl Into<Str>) -> Self {
-        self.organization = Some(value.into());
-        self
-    }
-
-    /// `OrganizationalUnit`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn organizational_unit(mut self, value: impl Into<Str>) -> Self {
-        self.organizational_unit = Some(value.into());
-        self
-    }
-
-    /// `Pseudonym`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pseudonym(mut self, value: impl Into<Str>) -> Self {
-        self.pseudonym = Some(value.into());
-        self
-    }
-
-    /// `SerialNumber`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn serial_number(mut self, value: impl Into<Str>) -> Self {
-        self.serial_number = Some(value.into());
-        self
-    }
-
-    /// `State`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state(mut self, value: impl Into<Str>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-
-    /// `Surname`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn surname(mut self, value: impl Into<Str>) -> Self {
-        self.surname = Some(value.into());
-        self
-    }
-
-    /// `Title`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn title(mut self, value: impl Into<Str>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Subject {}
-
-impl ToValue for Subject {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("CommonName", &self.common_name)
-            .opt("Country", &self.country)
-            .opt("CustomAttributes", &self.custom_attributes)
-            .opt(
-                "DistinguishedNameQualifier",
-                &self.distinguished_name_qualifier,
-            )
-            .opt("GenerationQualifier", &self.generation_qualifier)
-            .opt("GivenName", &self.given_name)
-            .opt("Initials", &self.initials)
-            .opt("Locality", &self.locality)
-            .opt("Organization", &self.organization)
-            .opt("OrganizationalUnit", &self.organizational_unit)
-            .opt("Pseudonym", &self.pseudonym)
-            .opt("SerialNumber", &self.serial_number)
-            .opt("State", &self.state)
-            .opt("Surname", &self.surname)
-            .opt("Title", &self.title)
-            .build()
-    }
-}
-
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
     pub key: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::ACMPCA::CertificateAuthority`.
@@ -1958,6 +963,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -1968,20 +974,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tag {}

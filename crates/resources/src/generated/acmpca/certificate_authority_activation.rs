@@ -11,20 +11,13 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CertificateAuthorityActivationRequired {
     /// `Certificate`: a string, required.
-    ///
-    /// The Base64 PEM-encoded certificate authority certificate.
-    ///
-    /// Write-only: CloudFormation does not return it.
     pub certificate: Str,
     /// `CertificateAuthorityArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of your private CA.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub certificate_authority_arn: Str,
 }
 
-static RULE_CertificateAuthorityActivation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CertificateAuthorityActivation: ObjRule = ObjRule {
     properties: &[
         ("Certificate", Shape::STR),
         ("CertificateAuthorityArn", Shape::STR),
@@ -32,11 +25,8 @@ static RULE_CertificateAuthorityActivation: ObjRule = ObjRule {
         ("Status", Shape::STR),
     ],
     required: &["CertificateAuthorityArn", "Certificate"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ACMPCA::CertificateAuthorityActivation` resource.
@@ -76,6 +66,7 @@ pub struct CertificateAuthorityActivation {
     pub status: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CertificateAuthorityActivation {
     /// The CloudFormation type name, `AWS::ACMPCA::CertificateAuthorityActivation`.
     pub const TYPE_NAME: &'static str = "AWS::ACMPCA::CertificateAuthorityActivation";
@@ -107,36 +98,13 @@ impl CertificateAuthorityActivation {
     }
 
     /// `Certificate`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate(mut self, value: impl Into<Str>) -> Self {
-        self.certificate = value.into();
-        self
-    }
-
+    pub fn certificate(mut self, value: impl Into<Str>) -> Self { self.certificate = value.into(); self }
     /// `CertificateAuthorityArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_authority_arn(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_authority_arn = value.into();
-        self
-    }
-
+    pub fn certificate_authority_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_authority_arn = value.into(); self }
     /// `CertificateChain`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_chain(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_chain = Some(value.into());
-        self
-    }
-
+    pub fn certificate_chain(mut self, value: impl Into<Str>) -> Self { self.certificate_chain = Some(value.into()); self }
     /// `Status`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<Str>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
+    pub fn status(mut self, value: impl Into<Str>) -> Self { self.status = Some(value.into()); self }
 }
 
 impl Resource for CertificateAuthorityActivation {

@@ -7,11 +7,14 @@
 //! - `AWS::ACMPCA::CertificateAuthority`: [`CertificateAuthority`], property types in [`certificate_authority`]
 //! - `AWS::ACMPCA::CertificateAuthorityActivation`: [`CertificateAuthorityActivation`], property types in [`certificate_authority_activation`]
 //! - `AWS::ACMPCA::Permission`: [`Permission`], property types in [`permission`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod certificate;
 pub mod certificate_authority;
 pub mod certificate_authority_activation;
 pub mod permission;
+pub mod shared;
 
 pub use certificate::{Certificate, CertificateAttributes, CertificateRequired};
 pub use certificate_authority::{

@@ -16,78 +16,24 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-9]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct PermissionRequired {
     /// `Actions`: a list of [`Action`] values, required.
-    ///
-    /// The private CA actions that can be performed by the designated AWS service. Supported actions are `IssueCertificate` , `GetCertificate` , and `ListPermissions` .
-    ///
-    /// Items 1 to 3; create-only: changing it replaces the resource.
     pub actions: List<Action>,
     /// `CertificateAuthorityArn`: a string, required.
-    ///
-    /// The Amazon Resource Number (ARN) of the private CA from which the permission was issued.
-    ///
-    /// Pattern `^arn:[\w+=/,.@-]+:acm-pca:[\w+=/,.@-]*:[0-9]*:[\w+=,.@-]+(/[\w+=,.@-]+)*$`; length 5 to 200; create-only: changing it replaces the resource.
     pub certificate_authority_arn: Str,
     /// `Principal`: a string, required.
-    ///
-    /// The AWS service or entity that holds the permission. At this time, the only valid principal is `acm.amazonaws.com` .
-    ///
-    /// Pattern `^[^*]+$`; length 0 to 128; create-only: changing it replaces the resource.
     pub principal: Str,
 }
 
-static RULE_Permission: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Permission: ObjRule = ObjRule {
     properties: &[
-        (
-            "Actions",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["GetCertificate", "IssueCertificate", "ListPermissions"],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(3),
-            }),
-        ),
-        (
-            "CertificateAuthorityArn",
-            Shape::Str(&StrRule {
-                min_len: Some(5),
-                max_len: Some(200),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Principal",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SourceAccount",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Actions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["GetCertificate", "IssueCertificate", "ListPermissions"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(3) })),
+        ("CertificateAuthorityArn", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Principal", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("SourceAccount", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["Actions", "CertificateAuthorityArn", "Principal"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ACMPCA::Permission` resource.
@@ -135,6 +81,7 @@ pub struct Permission {
     pub source_account: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Permission {
     /// The CloudFormation type name, `AWS::ACMPCA::Permission`.
     pub const TYPE_NAME: &'static str = "AWS::ACMPCA::Permission";
@@ -146,12 +93,7 @@ impl Permission {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-acmpca-permission.html",
         primary_identifier: &["CertificateAuthorityArn", "Principal"],
         required: &["Actions", "CertificateAuthorityArn", "Principal"],
-        create_only: &[
-            "Actions",
-            "CertificateAuthorityArn",
-            "Principal",
-            "SourceAccount",
-        ],
+        create_only: &["Actions", "CertificateAuthorityArn", "Principal", "SourceAccount"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &[],
@@ -171,36 +113,13 @@ impl Permission {
     }
 
     /// `Actions`: a list of [`Action`] values, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions(mut self, value: impl Into<List<Action>>) -> Self {
-        self.actions = value.into();
-        self
-    }
-
+    pub fn actions(mut self, value: impl Into<List<Action>>) -> Self { self.actions = value.into(); self }
     /// `CertificateAuthorityArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_authority_arn(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_authority_arn = value.into();
-        self
-    }
-
+    pub fn certificate_authority_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_authority_arn = value.into(); self }
     /// `Principal`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn principal(mut self, value: impl Into<Str>) -> Self {
-        self.principal = value.into();
-        self
-    }
-
+    pub fn principal(mut self, value: impl Into<Str>) -> Self { self.principal = value.into(); self }
     /// `SourceAccount`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_account(mut self, value: impl Into<Str>) -> Self {
-        self.source_account = Some(value.into());
-        self
-    }
+    pub fn source_account(mut self, value: impl Into<Str>) -> Self { self.source_account = Some(value.into()); self }
 }
 
 impl Resource for Permission {

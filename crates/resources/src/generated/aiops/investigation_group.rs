@@ -15,91 +15,26 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+
 #[derive(Clone, Debug, PartialEq)]
 pub struct InvestigationGroupRequired {
     /// `Name`: a string, required.
-    ///
-    /// Specify either the name or the ARN of the investigation group that you want to view. This is used to set the name of the investigation group.
-    ///
-    /// Pattern `^[\-_A-Za-z0-9\[\]\(\)\{\}\.: ]+$`; length 1 to 512; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_InvestigationGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InvestigationGroup: ObjRule = ObjRule {
     properties: &[
-        (
-            "ChatbotNotificationChannels",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ChatbotNotificationChannel),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "CrossAccountConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CrossAccountConfiguration),
-                min_items: Some(0),
-                max_items: Some(25),
-            }),
-        ),
+        ("ChatbotNotificationChannels", Shape::List(&ListRule { items: Shape::Object(&RULE_ChatbotNotificationChannel), min_items: None, max_items: None })),
+        ("CrossAccountConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_CrossAccountConfiguration), min_items: Some(0), max_items: Some(25) })),
         ("EncryptionConfig", Shape::Object(&RULE_EncryptionConfigMap)),
         ("InvestigationGroupPolicy", Shape::STR),
         ("IsCloudTrailEventHistoryEnabled", Shape::Bool),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RetentionInDays",
-            Shape::Int(&NumRule {
-                min: Some(7.0),
-                max: Some(90.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "TagKeyBoundaries",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(200),
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("RetentionInDays", Shape::Int(&NumRule { min: Some(7.0), max: Some(90.0), ..NumRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("TagKeyBoundaries", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AIOps::InvestigationGroup` resource.
@@ -181,6 +116,7 @@ pub struct InvestigationGroup {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl InvestigationGroup {
     /// The CloudFormation type name, `AWS::AIOps::InvestigationGroup`.
     pub const TYPE_NAME: &'static str = "AWS::AIOps::InvestigationGroup";
@@ -195,20 +131,8 @@ impl InvestigationGroup {
         create_only: &["Name", "RetentionInDays"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "CreatedBy",
-            "CreatedAt",
-            "LastModifiedBy",
-            "LastModifiedAt",
-            "Arn",
-        ],
-        attributes: &[
-            "Arn",
-            "CreatedAt",
-            "CreatedBy",
-            "LastModifiedAt",
-            "LastModifiedBy",
-        ],
+        read_only: &["CreatedBy", "CreatedAt", "LastModifiedBy", "LastModifiedAt", "Arn"],
+        attributes: &["Arn", "CreatedAt", "CreatedBy", "LastModifiedAt", "LastModifiedBy"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -230,90 +154,25 @@ impl InvestigationGroup {
     }
 
     /// `ChatbotNotificationChannels`: a list of [`ChatbotNotificationChannel`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn chatbot_notification_channels(
-        mut self,
-        value: impl Into<List<ChatbotNotificationChannel>>,
-    ) -> Self {
-        self.chatbot_notification_channels = Some(value.into());
-        self
-    }
-
+    pub fn chatbot_notification_channels(mut self, value: impl Into<List<ChatbotNotificationChannel>>) -> Self { self.chatbot_notification_channels = Some(value.into()); self }
     /// `CrossAccountConfigurations`: a list of [`CrossAccountConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cross_account_configurations(
-        mut self,
-        value: impl Into<List<CrossAccountConfiguration>>,
-    ) -> Self {
-        self.cross_account_configurations = Some(value.into());
-        self
-    }
-
+    pub fn cross_account_configurations(mut self, value: impl Into<List<CrossAccountConfiguration>>) -> Self { self.cross_account_configurations = Some(value.into()); self }
     /// `EncryptionConfig`: an [`EncryptionConfigMap`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_config(mut self, value: impl Into<Obj<EncryptionConfigMap>>) -> Self {
-        self.encryption_config = Some(value.into());
-        self
-    }
-
+    pub fn encryption_config(mut self, value: impl Into<Obj<EncryptionConfigMap>>) -> Self { self.encryption_config = Some(value.into()); self }
     /// `InvestigationGroupPolicy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn investigation_group_policy(mut self, value: impl Into<Str>) -> Self {
-        self.investigation_group_policy = Some(value.into());
-        self
-    }
-
+    pub fn investigation_group_policy(mut self, value: impl Into<Str>) -> Self { self.investigation_group_policy = Some(value.into()); self }
     /// `IsCloudTrailEventHistoryEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_cloud_trail_event_history_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.is_cloud_trail_event_history_enabled = Some(value.into());
-        self
-    }
-
+    pub fn is_cloud_trail_event_history_enabled(mut self, value: impl Into<Bool>) -> Self { self.is_cloud_trail_event_history_enabled = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `RetentionInDays`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retention_in_days(mut self, value: impl Into<Int>) -> Self {
-        self.retention_in_days = Some(value.into());
-        self
-    }
-
+    pub fn retention_in_days(mut self, value: impl Into<Int>) -> Self { self.retention_in_days = Some(value.into()); self }
     /// `RoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = Some(value.into());
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
     /// `TagKeyBoundaries`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tag_key_boundaries(mut self, value: impl Into<List<Str>>) -> Self {
-        self.tag_key_boundaries = Some(value.into());
-        self
-    }
-
+    pub fn tag_key_boundaries(mut self, value: impl Into<List<Str>>) -> Self { self.tag_key_boundaries = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for InvestigationGroup {
@@ -392,33 +251,14 @@ impl InvestigationGroupAttributes {
     }
 }
 
-static RULE_ChatbotNotificationChannel: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ChatbotNotificationChannel: ObjRule = ObjRule {
     properties: &[
-        (
-            "ChatConfigurationArns",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SNSTopicArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SnsTopicArn),
-            }),
-        ),
+        ("ChatConfigurationArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("SNSTopicArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ChatbotNotificationChannel` property type of `AWS::AIOps::InvestigationGroup`.
@@ -440,6 +280,7 @@ pub struct ChatbotNotificationChannel {
     pub sns_topic_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ChatbotNotificationChannel {
     /// A `ChatbotNotificationChannel` with no property set (none is required).
     pub fn new() -> Self {
@@ -447,20 +288,9 @@ impl ChatbotNotificationChannel {
     }
 
     /// `ChatConfigurationArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn chat_configuration_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.chat_configuration_arns = Some(value.into());
-        self
-    }
-
+    pub fn chat_configuration_arns(mut self, value: impl Into<List<Str>>) -> Self { self.chat_configuration_arns = Some(value.into()); self }
     /// `SNSTopicArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sns_topic_arn(mut self, value: impl Into<Str>) -> Self {
-        self.sns_topic_arn = Some(value.into());
-        self
-    }
+    pub fn sns_topic_arn(mut self, value: impl Into<Str>) -> Self { self.sns_topic_arn = Some(value.into()); self }
 }
 
 impl PropertyType for ChatbotNotificationChannel {}
@@ -474,23 +304,13 @@ impl ToValue for ChatbotNotificationChannel {
     }
 }
 
-static RULE_CrossAccountConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "SourceRoleArn",
-        Shape::Str(&StrRule {
-            min_len: Some(20),
-            max_len: Some(2048),
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: Some(Format::IamRoleArn),
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_CrossAccountConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("SourceRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CrossAccountConfiguration` property type of `AWS::AIOps::InvestigationGroup`.
@@ -508,6 +328,7 @@ pub struct CrossAccountConfiguration {
     pub source_role_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CrossAccountConfiguration {
     /// A `CrossAccountConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -515,12 +336,7 @@ impl CrossAccountConfiguration {
     }
 
     /// `SourceRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.source_role_arn = Some(value.into());
-        self
-    }
+    pub fn source_role_arn(mut self, value: impl Into<Str>) -> Self { self.source_role_arn = Some(value.into()); self }
 }
 
 impl PropertyType for CrossAccountConfiguration {}
@@ -533,35 +349,14 @@ impl ToValue for CrossAccountConfiguration {
     }
 }
 
-static RULE_EncryptionConfigMap: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EncryptionConfigMap: ObjRule = ObjRule {
     properties: &[
-        (
-            "EncryptionConfigurationType",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("EncryptionConfigurationType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EncryptionConfigMap` property type of `AWS::AIOps::InvestigationGroup`.
@@ -585,6 +380,7 @@ pub struct EncryptionConfigMap {
     pub kms_key_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl EncryptionConfigMap {
     /// A `EncryptionConfigMap` with no property set (none is required).
     pub fn new() -> Self {
@@ -592,20 +388,9 @@ impl EncryptionConfigMap {
     }
 
     /// `EncryptionConfigurationType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_configuration_type(mut self, value: impl Into<Str>) -> Self {
-        self.encryption_configuration_type = Some(value.into());
-        self
-    }
-
+    pub fn encryption_configuration_type(mut self, value: impl Into<Str>) -> Self { self.encryption_configuration_type = Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
 }
 
 impl PropertyType for EncryptionConfigMap {}
@@ -626,44 +411,20 @@ impl ToValue for EncryptionConfigMap {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::AIOps::InvestigationGroup`.
@@ -681,6 +442,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -691,20 +453,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_ConfigurationId;
+pub use super::shared::{ConfigurationId, ConfigurationIdRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9A-Za-z_-]{1,50}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^arn:.*");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-9]{1,2}:[0-9]{2}(:[0-9]{2})?$");
@@ -18,130 +21,44 @@ pub(crate) static PATTERN_5: Pattern = Pattern::new("^[A-Za-z0-9_.~-]{2,100}$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct BrokerRequired {
     /// `BrokerName`: a string, required.
-    ///
-    /// Required. The broker's name. This value must be unique in your AWS account , 1-50 characters long, must contain only letters, numbers, dashes, and underscores, and must not contain white spaces, brackets, wildcard characters, or special characters.
-    ///
-    /// &gt; Do not add personally identifiable information (PII) or other confidential or sensitive information in broker names. Broker names are accessible to other AWS services, including CloudWatch Logs . Broker names are not intended to be used for private or sensitive data.
-    ///
-    /// Pattern `^[0-9A-Za-z_-]{1,50}$`; create-only: changing it replaces the resource.
     pub broker_name: Str,
     /// `DeploymentMode`: a string, required.
-    ///
-    /// Required. The broker's deployment mode.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub deployment_mode: Str,
     /// `EngineType`: a string, required.
-    ///
-    /// Required. The type of broker engine. Currently, Amazon MQ supports `ACTIVEMQ` and `RABBITMQ` .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub engine_type: Str,
     /// `HostInstanceType`: a string, required.
-    ///
-    /// Required. The broker's instance type.
     pub host_instance_type: Str,
     /// `PubliclyAccessible`: a boolean, required.
-    ///
-    /// Enables connections from applications outside of the VPC that hosts the broker's subnets. Set to `false` by default, if no value is provided.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub publicly_accessible: Bool,
 }
 
-static RULE_Broker: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Broker: ObjRule = ObjRule {
     properties: &[
         ("AuthenticationStrategy", Shape::STR),
         ("AutoMinorVersionUpgrade", Shape::Bool),
-        (
-            "BrokerName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("BrokerName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Configuration", Shape::Object(&RULE_ConfigurationId)),
         ("DataReplicationMode", Shape::STR),
-        (
-            "DataReplicationPrimaryBrokerArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DataReplicationPrimaryBrokerArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("DeploymentMode", Shape::STR),
         ("EncryptionOptions", Shape::Object(&RULE_EncryptionOptions)),
         ("EngineType", Shape::STR),
         ("EngineVersion", Shape::STR),
         ("HostInstanceType", Shape::STR),
-        (
-            "LdapServerMetadata",
-            Shape::Object(&RULE_LdapServerMetadata),
-        ),
+        ("LdapServerMetadata", Shape::Object(&RULE_LdapServerMetadata)),
         ("Logs", Shape::Object(&RULE_LogList)),
-        (
-            "MaintenanceWindowStartTime",
-            Shape::Object(&RULE_MaintenanceWindow),
-        ),
+        ("MaintenanceWindowStartTime", Shape::Object(&RULE_MaintenanceWindow)),
         ("PubliclyAccessible", Shape::Bool),
-        (
-            "SecurityGroups",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
+        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
         ("StorageType", Shape::STR),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TagsEntry),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Users",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_User),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagsEntry), min_items: None, max_items: None })),
+        ("Users", Shape::List(&ListRule { items: Shape::Object(&RULE_User), min_items: None, max_items: None })),
     ],
-    required: &[
-        "BrokerName",
-        "EngineType",
-        "DeploymentMode",
-        "HostInstanceType",
-        "PubliclyAccessible",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["BrokerName", "EngineType", "DeploymentMode", "HostInstanceType", "PubliclyAccessible"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AmazonMQ::Broker` resource.
@@ -294,6 +211,7 @@ pub struct Broker {
     pub users: Option<List<User>>,
 }
 
+#[rustfmt::skip]
 impl Broker {
     /// The CloudFormation type name, `AWS::AmazonMQ::Broker`.
     pub const TYPE_NAME: &'static str = "AWS::AmazonMQ::Broker";
@@ -304,59 +222,12 @@ impl Broker {
         type_name: "AWS::AmazonMQ::Broker",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-amazonmq-broker.html",
         primary_identifier: &["Id"],
-        required: &[
-            "BrokerName",
-            "DeploymentMode",
-            "EngineType",
-            "HostInstanceType",
-            "PubliclyAccessible",
-        ],
-        create_only: &[
-            "BrokerName",
-            "StorageType",
-            "DeploymentMode",
-            "EngineType",
-            "SubnetIds",
-            "AuthenticationStrategy",
-            "EncryptionOptions",
-            "PubliclyAccessible",
-        ],
+        required: &["BrokerName", "DeploymentMode", "EngineType", "HostInstanceType", "PubliclyAccessible"],
+        create_only: &["BrokerName", "StorageType", "DeploymentMode", "EngineType", "SubnetIds", "AuthenticationStrategy", "EncryptionOptions", "PubliclyAccessible"],
         conditional_create_only: &[],
-        write_only: &[
-            "EngineVersion",
-            "Users",
-            "LdapServerMetadata/ServiceAccountPassword",
-            "DataReplicationPrimaryBrokerArn",
-            "Configuration",
-        ],
-        read_only: &[
-            "Id",
-            "Arn",
-            "EngineVersionCurrent",
-            "IpAddresses",
-            "MqttEndpoints",
-            "OpenWireEndpoints",
-            "ConfigurationId",
-            "ConfigurationRevision",
-            "StompEndpoints",
-            "WssEndpoints",
-            "AmqpEndpoints",
-            "ConsoleURLs",
-        ],
-        attributes: &[
-            "AmqpEndpoints",
-            "Arn",
-            "ConfigurationId",
-            "ConfigurationRevision",
-            "ConsoleURLs",
-            "EngineVersionCurrent",
-            "Id",
-            "IpAddresses",
-            "MqttEndpoints",
-            "OpenWireEndpoints",
-            "StompEndpoints",
-            "WssEndpoints",
-        ],
+        write_only: &["EngineVersion", "Users", "LdapServerMetadata/ServiceAccountPassword", "DataReplicationPrimaryBrokerArn", "Configuration"],
+        read_only: &["Id", "Arn", "EngineVersionCurrent", "IpAddresses", "MqttEndpoints", "OpenWireEndpoints", "ConfigurationId", "ConfigurationRevision", "StompEndpoints", "WssEndpoints", "AmqpEndpoints", "ConsoleURLs"],
+        attributes: &["AmqpEndpoints", "Arn", "ConfigurationId", "ConfigurationRevision", "ConsoleURLs", "EngineVersionCurrent", "Id", "IpAddresses", "MqttEndpoints", "OpenWireEndpoints", "StompEndpoints", "WssEndpoints"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -388,167 +259,45 @@ impl Broker {
     }
 
     /// `AuthenticationStrategy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authentication_strategy(mut self, value: impl Into<Str>) -> Self {
-        self.authentication_strategy = Some(value.into());
-        self
-    }
-
+    pub fn authentication_strategy(mut self, value: impl Into<Str>) -> Self { self.authentication_strategy = Some(value.into()); self }
     /// `AutoMinorVersionUpgrade`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_minor_version_upgrade(mut self, value: impl Into<Bool>) -> Self {
-        self.auto_minor_version_upgrade = Some(value.into());
-        self
-    }
-
+    pub fn auto_minor_version_upgrade(mut self, value: impl Into<Bool>) -> Self { self.auto_minor_version_upgrade = Some(value.into()); self }
     /// `BrokerName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn broker_name(mut self, value: impl Into<Str>) -> Self {
-        self.broker_name = value.into();
-        self
-    }
-
+    pub fn broker_name(mut self, value: impl Into<Str>) -> Self { self.broker_name = value.into(); self }
     /// `Configuration`: a [`ConfigurationId`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration(mut self, value: impl Into<Obj<ConfigurationId>>) -> Self {
-        self.configuration = Some(value.into());
-        self
-    }
-
+    pub fn configuration(mut self, value: impl Into<Obj<ConfigurationId>>) -> Self { self.configuration = Some(value.into()); self }
     /// `DataReplicationMode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_replication_mode(mut self, value: impl Into<Str>) -> Self {
-        self.data_replication_mode = Some(value.into());
-        self
-    }
-
+    pub fn data_replication_mode(mut self, value: impl Into<Str>) -> Self { self.data_replication_mode = Some(value.into()); self }
     /// `DataReplicationPrimaryBrokerArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_replication_primary_broker_arn(mut self, value: impl Into<Str>) -> Self {
-        self.data_replication_primary_broker_arn = Some(value.into());
-        self
-    }
-
+    pub fn data_replication_primary_broker_arn(mut self, value: impl Into<Str>) -> Self { self.data_replication_primary_broker_arn = Some(value.into()); self }
     /// `DeploymentMode`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deployment_mode(mut self, value: impl Into<Str>) -> Self {
-        self.deployment_mode = value.into();
-        self
-    }
-
+    pub fn deployment_mode(mut self, value: impl Into<Str>) -> Self { self.deployment_mode = value.into(); self }
     /// `EncryptionOptions`: an [`EncryptionOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_options(mut self, value: impl Into<Obj<EncryptionOptions>>) -> Self {
-        self.encryption_options = Some(value.into());
-        self
-    }
-
+    pub fn encryption_options(mut self, value: impl Into<Obj<EncryptionOptions>>) -> Self { self.encryption_options = Some(value.into()); self }
     /// `EngineType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn engine_type(mut self, value: impl Into<Str>) -> Self {
-        self.engine_type = value.into();
-        self
-    }
-
+    pub fn engine_type(mut self, value: impl Into<Str>) -> Self { self.engine_type = value.into(); self }
     /// `EngineVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn engine_version(mut self, value: impl Into<Str>) -> Self {
-        self.engine_version = Some(value.into());
-        self
-    }
-
+    pub fn engine_version(mut self, value: impl Into<Str>) -> Self { self.engine_version = Some(value.into()); self }
     /// `HostInstanceType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn host_instance_type(mut self, value: impl Into<Str>) -> Self {
-        self.host_instance_type = value.into();
-        self
-    }
-
+    pub fn host_instance_type(mut self, value: impl Into<Str>) -> Self { self.host_instance_type = value.into(); self }
     /// `LdapServerMetadata`: a [`LdapServerMetadata`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ldap_server_metadata(mut self, value: impl Into<Obj<LdapServerMetadata>>) -> Self {
-        self.ldap_server_metadata = Some(value.into());
-        self
-    }
-
+    pub fn ldap_server_metadata(mut self, value: impl Into<Obj<LdapServerMetadata>>) -> Self { self.ldap_server_metadata = Some(value.into()); self }
     /// `Logs`: a [`LogList`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logs(mut self, value: impl Into<Obj<LogList>>) -> Self {
-        self.logs = Some(value.into());
-        self
-    }
-
+    pub fn logs(mut self, value: impl Into<Obj<LogList>>) -> Self { self.logs = Some(value.into()); self }
     /// `MaintenanceWindowStartTime`: a [`MaintenanceWindow`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maintenance_window_start_time(
-        mut self,
-        value: impl Into<Obj<MaintenanceWindow>>,
-    ) -> Self {
-        self.maintenance_window_start_time = Some(value.into());
-        self
-    }
-
+    pub fn maintenance_window_start_time(mut self, value: impl Into<Obj<MaintenanceWindow>>) -> Self { self.maintenance_window_start_time = Some(value.into()); self }
     /// `PubliclyAccessible`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn publicly_accessible(mut self, value: impl Into<Bool>) -> Self {
-        self.publicly_accessible = value.into();
-        self
-    }
-
+    pub fn publicly_accessible(mut self, value: impl Into<Bool>) -> Self { self.publicly_accessible = value.into(); self }
     /// `SecurityGroups`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_groups = Some(value.into());
-        self
-    }
-
+    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.security_groups = Some(value.into()); self }
     /// `StorageType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_type(mut self, value: impl Into<Str>) -> Self {
-        self.storage_type = Some(value.into());
-        self
-    }
-
+    pub fn storage_type(mut self, value: impl Into<Str>) -> Self { self.storage_type = Some(value.into()); self }
     /// `SubnetIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = Some(value.into());
-        self
-    }
-
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = Some(value.into()); self }
     /// `Tags`: a list of [`TagsEntry`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<TagsEntry>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<TagsEntry>>) -> Self { self.tags = Some(value.into()); self }
     /// `Users`: a list of [`User`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn users(mut self, value: impl Into<List<User>>) -> Self {
-        self.users = Some(value.into());
-        self
-    }
+    pub fn users(mut self, value: impl Into<List<User>>) -> Self { self.users = Some(value.into()); self }
 }
 
 impl Resource for Broker {
@@ -707,100 +456,22 @@ impl BrokerAttributes {
     }
 }
 
-/// The required properties of [`ConfigurationId`], by name: `ConfigurationId::new(ConfigurationIdRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ConfigurationIdRequired {
-    /// `Id`: a string, required.
-    ///
-    /// Required. The unique ID that Amazon MQ generates for the configuration.
-    pub id: Str,
-    /// `Revision`: an integer, required.
-    ///
-    /// The revision number of the configuration.
-    pub revision: Int,
-}
-
-static RULE_ConfigurationId: ObjRule = ObjRule {
-    properties: &[("Id", Shape::STR), ("Revision", Shape::INT)],
-    required: &["Revision", "Id"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ConfigurationId` property type of `AWS::AmazonMQ::Broker`.
-///
-/// A list of information about the configuration.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-amazonmq-broker-configurationid.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ConfigurationId {
-    /// `Id`: a string, required.
-    ///
-    /// Required. The unique ID that Amazon MQ generates for the configuration.
-    pub id: Str,
-    /// `Revision`: an integer, required.
-    ///
-    /// The revision number of the configuration.
-    pub revision: Int,
-}
-
-impl ConfigurationId {
-    /// A `ConfigurationId` with its required properties, named in a [`ConfigurationIdRequired`].
-    pub fn new(required: ConfigurationIdRequired) -> Self {
-        Self {
-            id: required.id,
-            revision: required.revision,
-        }
-    }
-
-    /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
-    /// `Revision`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn revision(mut self, value: impl Into<Int>) -> Self {
-        self.revision = value.into();
-        self
-    }
-}
-
-impl PropertyType for ConfigurationId {}
-
-impl ToValue for ConfigurationId {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Id", &self.id)
-            .req("Revision", &self.revision)
-            .build()
-    }
-}
-
 /// The required properties of [`EncryptionOptions`], by name: `EncryptionOptions::new(EncryptionOptionsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EncryptionOptionsRequired {
     /// `UseAwsOwnedKey`: a boolean, required.
-    ///
-    /// Enables the use of an AWS owned CMK using AWS  (KMS). Set to `true` by default, if no value is provided, for example, for RabbitMQ brokers.
     pub use_aws_owned_key: Bool,
 }
 
-static RULE_EncryptionOptions: ObjRule = ObjRule {
-    properties: &[("KmsKeyId", Shape::STR), ("UseAwsOwnedKey", Shape::Bool)],
+#[rustfmt::skip]
+pub(crate) static RULE_EncryptionOptions: ObjRule = ObjRule {
+    properties: &[
+        ("KmsKeyId", Shape::STR),
+        ("UseAwsOwnedKey", Shape::Bool),
+    ],
     required: &["UseAwsOwnedKey"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EncryptionOptions` property type of `AWS::AmazonMQ::Broker`.
@@ -820,6 +491,7 @@ pub struct EncryptionOptions {
     pub use_aws_owned_key: Bool,
 }
 
+#[rustfmt::skip]
 impl EncryptionOptions {
     /// A `EncryptionOptions` with its required properties, named in a [`EncryptionOptionsRequired`].
     pub fn new(required: EncryptionOptionsRequired) -> Self {
@@ -830,20 +502,9 @@ impl EncryptionOptions {
     }
 
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `UseAwsOwnedKey`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn use_aws_owned_key(mut self, value: impl Into<Bool>) -> Self {
-        self.use_aws_owned_key = value.into();
-        self
-    }
+    pub fn use_aws_owned_key(mut self, value: impl Into<Bool>) -> Self { self.use_aws_owned_key = value.into(); self }
 }
 
 impl PropertyType for EncryptionOptions {}
@@ -874,16 +535,10 @@ pub struct LdapServerMetadataRequired {
     pub user_search_matching: Str,
 }
 
-static RULE_LdapServerMetadata: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LdapServerMetadata: ObjRule = ObjRule {
     properties: &[
-        (
-            "Hosts",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Hosts", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("RoleBase", Shape::STR),
         ("RoleName", Shape::STR),
         ("RoleSearchMatching", Shape::STR),
@@ -895,19 +550,9 @@ static RULE_LdapServerMetadata: ObjRule = ObjRule {
         ("UserSearchMatching", Shape::STR),
         ("UserSearchSubtree", Shape::Bool),
     ],
-    required: &[
-        "Hosts",
-        "UserSearchMatching",
-        "UserBase",
-        "RoleSearchMatching",
-        "ServiceAccountUsername",
-        "RoleBase",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["Hosts", "UserSearchMatching", "UserBase", "RoleSearchMatching", "ServiceAccountUsername", "RoleBase"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LdapServerMetadata` property type of `AWS::AmazonMQ::Broker`.
@@ -941,6 +586,7 @@ pub struct LdapServerMetadata {
     pub user_search_subtree: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl LdapServerMetadata {
     /// A `LdapServerMetadata` with its required properties, named in a [`LdapServerMetadataRequired`].
     pub fn new(required: LdapServerMetadataRequired) -> Self {
@@ -960,70 +606,27 @@ impl LdapServerMetadata {
     }
 
     /// `Hosts`: a list of strings, required.
-    pub fn hosts(mut self, value: impl Into<List<Str>>) -> Self {
-        self.hosts = value.into();
-        self
-    }
-
+    pub fn hosts(mut self, value: impl Into<List<Str>>) -> Self { self.hosts = value.into(); self }
     /// `RoleBase`: a string, required.
-    pub fn role_base(mut self, value: impl Into<Str>) -> Self {
-        self.role_base = value.into();
-        self
-    }
-
+    pub fn role_base(mut self, value: impl Into<Str>) -> Self { self.role_base = value.into(); self }
     /// `RoleName`: a string.
-    pub fn role_name(mut self, value: impl Into<Str>) -> Self {
-        self.role_name = Some(value.into());
-        self
-    }
-
+    pub fn role_name(mut self, value: impl Into<Str>) -> Self { self.role_name = Some(value.into()); self }
     /// `RoleSearchMatching`: a string, required.
-    pub fn role_search_matching(mut self, value: impl Into<Str>) -> Self {
-        self.role_search_matching = value.into();
-        self
-    }
-
+    pub fn role_search_matching(mut self, value: impl Into<Str>) -> Self { self.role_search_matching = value.into(); self }
     /// `RoleSearchSubtree`: a boolean.
-    pub fn role_search_subtree(mut self, value: impl Into<Bool>) -> Self {
-        self.role_search_subtree = Some(value.into());
-        self
-    }
-
+    pub fn role_search_subtree(mut self, value: impl Into<Bool>) -> Self { self.role_search_subtree = Some(value.into()); self }
     /// `ServiceAccountPassword`: a string.
-    pub fn service_account_password(mut self, value: impl Into<Str>) -> Self {
-        self.service_account_password = Some(value.into());
-        self
-    }
-
+    pub fn service_account_password(mut self, value: impl Into<Str>) -> Self { self.service_account_password = Some(value.into()); self }
     /// `ServiceAccountUsername`: a string, required.
-    pub fn service_account_username(mut self, value: impl Into<Str>) -> Self {
-        self.service_account_username = value.into();
-        self
-    }
-
+    pub fn service_account_username(mut self, value: impl Into<Str>) -> Self { self.service_account_username = value.into(); self }
     /// `UserBase`: a string, required.
-    pub fn user_base(mut self, value: impl Into<Str>) -> Self {
-        self.user_base = value.into();
-        self
-    }
-
+    pub fn user_base(mut self, value: impl Into<Str>) -> Self { self.user_base = value.into(); self }
     /// `UserRoleName`: a string.
-    pub fn user_role_name(mut self, value: impl Into<Str>) -> Self {
-        self.user_role_name = Some(value.into());
-        self
-    }
-
+    pub fn user_role_name(mut self, value: impl Into<Str>) -> Self { self.user_role_name = Some(value.into()); self }
     /// `UserSearchMatching`: a string, required.
-    pub fn user_search_matching(mut self, value: impl Into<Str>) -> Self {
-        self.user_search_matching = value.into();
-        self
-    }
-
+    pub fn user_search_matching(mut self, value: impl Into<Str>) -> Self { self.user_search_matching = value.into(); self }
     /// `UserSearchSubtree`: a boolean.
-    pub fn user_search_subtree(mut self, value: impl Into<Bool>) -> Self {
-        self.user_search_subtree = Some(value.into());
-        self
-    }
+    pub fn user_search_subtree(mut self, value: impl Into<Bool>) -> Self { self.user_search_subtree = Some(value.into()); self }
 }
 
 impl PropertyType for LdapServerMetadata {}
@@ -1046,14 +649,14 @@ impl ToValue for LdapServerMetadata {
     }
 }
 
-static RULE_LogList: ObjRule = ObjRule {
-    properties: &[("Audit", Shape::Bool), ("General", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_LogList: ObjRule = ObjRule {
+    properties: &[
+        ("Audit", Shape::Bool),
+        ("General", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LogList` property type of `AWS::AmazonMQ::Broker`.
@@ -1073,6 +676,7 @@ pub struct LogList {
     pub general: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl LogList {
     /// A `LogList` with no property set (none is required).
     pub fn new() -> Self {
@@ -1080,20 +684,9 @@ impl LogList {
     }
 
     /// `Audit`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn audit(mut self, value: impl Into<Bool>) -> Self {
-        self.audit = Some(value.into());
-        self
-    }
-
+    pub fn audit(mut self, value: impl Into<Bool>) -> Self { self.audit = Some(value.into()); self }
     /// `General`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn general(mut self, value: impl Into<Bool>) -> Self {
-        self.general = Some(value.into());
-        self
-    }
+    pub fn general(mut self, value: impl Into<Bool>) -> Self { self.general = Some(value.into()); self }
 }
 
 impl PropertyType for LogList {}
@@ -1111,42 +704,23 @@ impl ToValue for LogList {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MaintenanceWindowRequired {
     /// `DayOfWeek`: a string, required.
-    ///
-    /// Required. The day of the week.
     pub day_of_week: Str,
     /// `TimeOfDay`: a string, required.
-    ///
-    /// Required. The time, in 24-hour format.
-    ///
-    /// Pattern `^[0-9]{1,2}:[0-9]{2}(:[0-9]{2})?$`.
     pub time_of_day: Str,
     /// `TimeZone`: a string, required.
-    ///
-    /// The time zone, UTC by default, in either the Country/City format, or the UTC offset format.
     pub time_zone: Str,
 }
 
-static RULE_MaintenanceWindow: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MaintenanceWindow: ObjRule = ObjRule {
     properties: &[
         ("DayOfWeek", Shape::STR),
-        (
-            "TimeOfDay",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("TimeOfDay", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("TimeZone", Shape::STR),
     ],
     required: &["DayOfWeek", "TimeOfDay", "TimeZone"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MaintenanceWindow` property type of `AWS::AmazonMQ::Broker`.
@@ -1172,6 +746,7 @@ pub struct MaintenanceWindow {
     pub time_zone: Str,
 }
 
+#[rustfmt::skip]
 impl MaintenanceWindow {
     /// A `MaintenanceWindow` with its required properties, named in a [`MaintenanceWindowRequired`].
     pub fn new(required: MaintenanceWindowRequired) -> Self {
@@ -1183,28 +758,11 @@ impl MaintenanceWindow {
     }
 
     /// `DayOfWeek`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn day_of_week(mut self, value: impl Into<Str>) -> Self {
-        self.day_of_week = value.into();
-        self
-    }
-
+    pub fn day_of_week(mut self, value: impl Into<Str>) -> Self { self.day_of_week = value.into(); self }
     /// `TimeOfDay`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn time_of_day(mut self, value: impl Into<Str>) -> Self {
-        self.time_of_day = value.into();
-        self
-    }
-
+    pub fn time_of_day(mut self, value: impl Into<Str>) -> Self { self.time_of_day = value.into(); self }
     /// `TimeZone`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn time_zone(mut self, value: impl Into<Str>) -> Self {
-        self.time_zone = value.into();
-        self
-    }
+    pub fn time_zone(mut self, value: impl Into<Str>) -> Self { self.time_zone = value.into(); self }
 }
 
 impl PropertyType for MaintenanceWindow {}
@@ -1228,14 +786,15 @@ pub struct TagsEntryRequired {
     pub value: Str,
 }
 
-static RULE_TagsEntry: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_TagsEntry: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TagsEntry` property type of `AWS::AmazonMQ::Broker`.
@@ -1251,6 +810,7 @@ pub struct TagsEntry {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl TagsEntry {
     /// A `TagsEntry` with its required properties, named in a [`TagsEntryRequired`].
     pub fn new(required: TagsEntryRequired) -> Self {
@@ -1261,16 +821,9 @@ impl TagsEntry {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for TagsEntry {}
@@ -1288,69 +841,23 @@ impl ToValue for TagsEntry {
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserRequired {
     /// `Password`: a string, required.
-    ///
-    /// Required. The password of the user. This value must be at least 12 characters long, must contain at least 4 unique characters, and must not contain commas, colons, or equal signs (,:=).
-    ///
-    /// Pattern `^[^,:=]+$`; length at least 12.
     pub password: Str,
     /// `Username`: a string, required.
-    ///
-    /// The username of the broker user. The following restrictions apply to broker usernames:
-    ///
-    /// - For Amazon MQ for ActiveMQ brokers, this value can contain only alphanumeric characters, dashes, periods, underscores, and tildes (- . _ ~). This value must be 2-100 characters long.
-    /// - For Amazon MQ for RabbitMQ brokers, this value can contain only alphanumeric characters, dashes, periods, underscores (- . _). This value must not contain a tilde (~) character. Amazon MQ prohibts using `guest` as a valid usename. This value must be 2-100 characters long.
-    ///
-    /// &gt; Do not add personally identifiable information (PII) or other confidential or sensitive information in broker usernames. Broker usernames are accessible to other AWS services, including CloudWatch Logs . Broker usernames are not intended to be used for private or sensitive data.
-    ///
-    /// Pattern `^[A-Za-z0-9_.~-]{2,100}$`.
     pub username: Str,
 }
 
-static RULE_User: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_User: ObjRule = ObjRule {
     properties: &[
         ("ConsoleAccess", Shape::Bool),
-        (
-            "Groups",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_3),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "Password",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: None,
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Groups", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: None, max_items: Some(20) })),
+        ("Password", Shape::Str(&StrRule { min_len: Some(12), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ("ReplicationUser", Shape::Bool),
-        (
-            "Username",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Username", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
     ],
     required: &["Username", "Password"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `User` property type of `AWS::AmazonMQ::Broker`.
@@ -1395,6 +902,7 @@ pub struct User {
     pub username: Str,
 }
 
+#[rustfmt::skip]
 impl User {
     /// A `User` with its required properties, named in a [`UserRequired`].
     pub fn new(required: UserRequired) -> Self {
@@ -1408,44 +916,15 @@ impl User {
     }
 
     /// `ConsoleAccess`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn console_access(mut self, value: impl Into<Bool>) -> Self {
-        self.console_access = Some(value.into());
-        self
-    }
-
+    pub fn console_access(mut self, value: impl Into<Bool>) -> Self { self.console_access = Some(value.into()); self }
     /// `Groups`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.groups = Some(value.into());
-        self
-    }
-
+    pub fn groups(mut self, value: impl Into<List<Str>>) -> Self { self.groups = Some(value.into()); self }
     /// `Password`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn password(mut self, value: impl Into<Str>) -> Self {
-        self.password = value.into();
-        self
-    }
-
+    pub fn password(mut self, value: impl Into<Str>) -> Self { self.password = value.into(); self }
     /// `ReplicationUser`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replication_user(mut self, value: impl Into<Bool>) -> Self {
-        self.replication_user = Some(value.into());
-        self
-    }
-
+    pub fn replication_user(mut self, value: impl Into<Bool>) -> Self { self.replication_user = Some(value.into()); self }
     /// `Username`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn username(mut self, value: impl Into<Str>) -> Self {
-        self.username = value.into();
-        self
-    }
+    pub fn username(mut self, value: impl Into<Str>) -> Self { self.username = value.into(); self }
 }
 
 impl PropertyType for User {}

@@ -11,20 +11,13 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfigurationRequired {
     /// `EngineType`: a string, required.
-    ///
-    /// Required. The type of broker engine. Currently, Amazon MQ supports `ACTIVEMQ` and `RABBITMQ` .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub engine_type: Str,
     /// `Name`: a string, required.
-    ///
-    /// Required. The name of the configuration. This value can contain only alphanumeric characters, dashes, periods, underscores, and tildes (- . _ ~). This value must be 1-150 characters long.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_Configuration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Configuration: ObjRule = ObjRule {
     properties: &[
         ("AuthenticationStrategy", Shape::STR),
         ("Data", Shape::STR),
@@ -32,21 +25,11 @@ static RULE_Configuration: ObjRule = ObjRule {
         ("EngineType", Shape::STR),
         ("EngineVersion", Shape::STR),
         ("Name", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TagsEntry),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagsEntry), min_items: None, max_items: None })),
     ],
     required: &["EngineType", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AmazonMQ::Configuration` resource.
@@ -102,6 +85,7 @@ pub struct Configuration {
     pub tags: Option<List<TagsEntry>>,
 }
 
+#[rustfmt::skip]
 impl Configuration {
     /// The CloudFormation type name, `AWS::AmazonMQ::Configuration`.
     pub const TYPE_NAME: &'static str = "AWS::AmazonMQ::Configuration";
@@ -113,12 +97,7 @@ impl Configuration {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-amazonmq-configuration.html",
         primary_identifier: &["Id"],
         required: &["EngineType", "Name"],
-        create_only: &[
-            "AuthenticationStrategy",
-            "EngineType",
-            "EngineVersion",
-            "Name",
-        ],
+        create_only: &["AuthenticationStrategy", "EngineType", "EngineVersion", "Name"],
         conditional_create_only: &[],
         write_only: &["Data"],
         read_only: &["Arn", "Id", "Revision"],
@@ -141,60 +120,19 @@ impl Configuration {
     }
 
     /// `AuthenticationStrategy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authentication_strategy(mut self, value: impl Into<Str>) -> Self {
-        self.authentication_strategy = Some(value.into());
-        self
-    }
-
+    pub fn authentication_strategy(mut self, value: impl Into<Str>) -> Self { self.authentication_strategy = Some(value.into()); self }
     /// `Data`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data(mut self, value: impl Into<Str>) -> Self {
-        self.data = Some(value.into());
-        self
-    }
-
+    pub fn data(mut self, value: impl Into<Str>) -> Self { self.data = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `EngineType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn engine_type(mut self, value: impl Into<Str>) -> Self {
-        self.engine_type = value.into();
-        self
-    }
-
+    pub fn engine_type(mut self, value: impl Into<Str>) -> Self { self.engine_type = value.into(); self }
     /// `EngineVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn engine_version(mut self, value: impl Into<Str>) -> Self {
-        self.engine_version = Some(value.into());
-        self
-    }
-
+    pub fn engine_version(mut self, value: impl Into<Str>) -> Self { self.engine_version = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`TagsEntry`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<TagsEntry>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<TagsEntry>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Configuration {
@@ -272,14 +210,15 @@ pub struct TagsEntryRequired {
     pub value: Str,
 }
 
-static RULE_TagsEntry: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_TagsEntry: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TagsEntry` property type of `AWS::AmazonMQ::Configuration`.
@@ -295,6 +234,7 @@ pub struct TagsEntry {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl TagsEntry {
     /// A `TagsEntry` with its required properties, named in a [`TagsEntryRequired`].
     pub fn new(required: TagsEntryRequired) -> Self {
@@ -305,16 +245,9 @@ impl TagsEntry {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for TagsEntry {}

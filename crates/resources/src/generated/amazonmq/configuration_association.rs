@@ -7,32 +7,27 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_ConfigurationId;
+pub use super::shared::{ConfigurationId, ConfigurationIdRequired};
+
 /// The required properties of [`ConfigurationAssociation`], by name: `ConfigurationAssociation::new(ConfigurationAssociationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfigurationAssociationRequired {
     /// `Broker`: a string, required.
-    ///
-    /// ID of the Broker that the configuration should be applied to
-    ///
-    /// Create-only: changing it replaces the resource.
     pub broker: Str,
     /// `Configuration`: a [`ConfigurationId`] object, required.
-    ///
-    /// Returns information about all configurations.
     pub configuration: Obj<ConfigurationId>,
 }
 
-static RULE_ConfigurationAssociation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConfigurationAssociation: ObjRule = ObjRule {
     properties: &[
         ("Broker", Shape::STR),
         ("Configuration", Shape::Object(&RULE_ConfigurationId)),
     ],
     required: &["Configuration", "Broker"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AmazonMQ::ConfigurationAssociation` resource.
@@ -60,6 +55,7 @@ pub struct ConfigurationAssociation {
     pub configuration: Obj<ConfigurationId>,
 }
 
+#[rustfmt::skip]
 impl ConfigurationAssociation {
     /// The CloudFormation type name, `AWS::AmazonMQ::ConfigurationAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::AmazonMQ::ConfigurationAssociation";
@@ -89,20 +85,9 @@ impl ConfigurationAssociation {
     }
 
     /// `Broker`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn broker(mut self, value: impl Into<Str>) -> Self {
-        self.broker = value.into();
-        self
-    }
-
+    pub fn broker(mut self, value: impl Into<Str>) -> Self { self.broker = value.into(); self }
     /// `Configuration`: a [`ConfigurationId`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration(mut self, value: impl Into<Obj<ConfigurationId>>) -> Self {
-        self.configuration = value.into();
-        self
-    }
+    pub fn configuration(mut self, value: impl Into<Obj<ConfigurationId>>) -> Self { self.configuration = value.into(); self }
 }
 
 impl Resource for ConfigurationAssociation {
@@ -140,82 +125,5 @@ impl ConfigurationAssociationAttributes {
     /// The ID of the ConfigurationAssociation Resource
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
-    }
-}
-
-/// The required properties of [`ConfigurationId`], by name: `ConfigurationId::new(ConfigurationIdRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ConfigurationIdRequired {
-    /// `Id`: a string, required.
-    ///
-    /// Required. The unique ID that Amazon MQ generates for the configuration.
-    pub id: Str,
-    /// `Revision`: an integer, required.
-    ///
-    /// The revision number of the configuration.
-    pub revision: Int,
-}
-
-static RULE_ConfigurationId: ObjRule = ObjRule {
-    properties: &[("Id", Shape::STR), ("Revision", Shape::INT)],
-    required: &["Revision", "Id"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ConfigurationId` property type of `AWS::AmazonMQ::ConfigurationAssociation`.
-///
-/// A list of information about the configuration.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-amazonmq-configurationassociation-configurationid.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ConfigurationId {
-    /// `Id`: a string, required.
-    ///
-    /// Required. The unique ID that Amazon MQ generates for the configuration.
-    pub id: Str,
-    /// `Revision`: an integer, required.
-    ///
-    /// The revision number of the configuration.
-    pub revision: Int,
-}
-
-impl ConfigurationId {
-    /// A `ConfigurationId` with its required properties, named in a [`ConfigurationIdRequired`].
-    pub fn new(required: ConfigurationIdRequired) -> Self {
-        Self {
-            id: required.id,
-            revision: required.revision,
-        }
-    }
-
-    /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
-    /// `Revision`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn revision(mut self, value: impl Into<Int>) -> Self {
-        self.revision = value.into();
-        self
-    }
-}
-
-impl PropertyType for ConfigurationId {}
-
-impl ToValue for ConfigurationId {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Id", &self.id)
-            .req("Revision", &self.revision)
-            .build()
     }
 }

@@ -6,10 +6,13 @@
 //! - `AWS::AmazonMQ::Broker`: [`Broker`], property types in [`broker`]
 //! - `AWS::AmazonMQ::Configuration`: [`Configuration`], property types in [`configuration`]
 //! - `AWS::AmazonMQ::ConfigurationAssociation`: [`ConfigurationAssociation`], property types in [`configuration_association`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod broker;
 pub mod configuration;
 pub mod configuration_association;
+pub mod shared;
 
 pub use broker::{Broker, BrokerAttributes, BrokerRequired};
 pub use configuration::{Configuration, ConfigurationAttributes, ConfigurationRequired};

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_EnvironmentVariable;
+pub use super::shared::{EnvironmentVariable, EnvironmentVariableRequired, Stage};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?s).+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("(?s).*");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("(?s).+");
@@ -17,154 +20,34 @@ pub(crate) static PATTERN_4: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$"
 #[derive(Clone, Debug, PartialEq)]
 pub struct AppRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the Amplify app.
-    ///
-    /// Pattern `(?s).+`; length 1 to 255.
     pub name: Str,
 }
 
-static RULE_App: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_App: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccessToken",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AutoBranchCreationConfig",
-            Shape::Object(&RULE_AutoBranchCreationConfig),
-        ),
+        ("AccessToken", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("AutoBranchCreationConfig", Shape::Object(&RULE_AutoBranchCreationConfig)),
         ("BasicAuthConfig", Shape::Object(&RULE_BasicAuthConfig)),
-        (
-            "BuildSpec",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(25000),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("BuildSpec", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(25000), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("CacheConfig", Shape::Object(&RULE_CacheConfig)),
-        (
-            "ComputeRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1000),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "CustomHeaders",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(25000),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "CustomRules",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CustomRule),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1000),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ComputeRoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("CustomHeaders", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(25000), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("CustomRules", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomRule), min_items: None, max_items: None })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("EnableBranchAutoDeletion", Shape::Bool),
-        (
-            "EnvironmentVariables",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EnvironmentVariable),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "IAMServiceRole",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1000),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("EnvironmentVariables", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentVariable), min_items: None, max_items: None })),
+        ("IAMServiceRole", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("JobConfig", Shape::Object(&RULE_JobConfig)),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OauthToken",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1000),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Platform",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["WEB", "WEB_DYNAMIC", "WEB_COMPUTE"],
-                format: None,
-            }),
-        ),
-        (
-            "Repository",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1000),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("OauthToken", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Platform", Shape::Str(&StrRule { allowed: &["WEB", "WEB_DYNAMIC", "WEB_COMPUTE"], ..StrRule::ANY })),
+        ("Repository", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Amplify::App` resource.
@@ -291,6 +174,7 @@ pub struct App {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl App {
     /// The CloudFormation type name, `AWS::Amplify::App`.
     pub const TYPE_NAME: &'static str = "AWS::Amplify::App";
@@ -304,12 +188,7 @@ impl App {
         required: &["Name"],
         create_only: &[],
         conditional_create_only: &[],
-        write_only: &[
-            "AccessToken",
-            "BasicAuthConfig",
-            "OauthToken",
-            "AutoBranchCreationConfig",
-        ],
+        write_only: &["AccessToken", "BasicAuthConfig", "OauthToken", "AutoBranchCreationConfig"],
         read_only: &["AppId", "AppName", "Arn", "DefaultDomain"],
         attributes: &["AppId", "AppName", "Arn", "DefaultDomain"],
         taggable: true,
@@ -341,151 +220,41 @@ impl App {
     }
 
     /// `AccessToken`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_token(mut self, value: impl Into<Str>) -> Self {
-        self.access_token = Some(value.into());
-        self
-    }
-
+    pub fn access_token(mut self, value: impl Into<Str>) -> Self { self.access_token = Some(value.into()); self }
     /// `AutoBranchCreationConfig`: an [`AutoBranchCreationConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_branch_creation_config(
-        mut self,
-        value: impl Into<Obj<AutoBranchCreationConfig>>,
-    ) -> Self {
-        self.auto_branch_creation_config = Some(value.into());
-        self
-    }
-
+    pub fn auto_branch_creation_config(mut self, value: impl Into<Obj<AutoBranchCreationConfig>>) -> Self { self.auto_branch_creation_config = Some(value.into()); self }
     /// `BasicAuthConfig`: a [`BasicAuthConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn basic_auth_config(mut self, value: impl Into<Obj<BasicAuthConfig>>) -> Self {
-        self.basic_auth_config = Some(value.into());
-        self
-    }
-
+    pub fn basic_auth_config(mut self, value: impl Into<Obj<BasicAuthConfig>>) -> Self { self.basic_auth_config = Some(value.into()); self }
     /// `BuildSpec`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn build_spec(mut self, value: impl Into<Str>) -> Self {
-        self.build_spec = Some(value.into());
-        self
-    }
-
+    pub fn build_spec(mut self, value: impl Into<Str>) -> Self { self.build_spec = Some(value.into()); self }
     /// `CacheConfig`: a [`CacheConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cache_config(mut self, value: impl Into<Obj<CacheConfig>>) -> Self {
-        self.cache_config = Some(value.into());
-        self
-    }
-
+    pub fn cache_config(mut self, value: impl Into<Obj<CacheConfig>>) -> Self { self.cache_config = Some(value.into()); self }
     /// `ComputeRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compute_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.compute_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn compute_role_arn(mut self, value: impl Into<Str>) -> Self { self.compute_role_arn = Some(value.into()); self }
     /// `CustomHeaders`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_headers(mut self, value: impl Into<Str>) -> Self {
-        self.custom_headers = Some(value.into());
-        self
-    }
-
+    pub fn custom_headers(mut self, value: impl Into<Str>) -> Self { self.custom_headers = Some(value.into()); self }
     /// `CustomRules`: a list of [`CustomRule`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_rules(mut self, value: impl Into<List<CustomRule>>) -> Self {
-        self.custom_rules = Some(value.into());
-        self
-    }
-
+    pub fn custom_rules(mut self, value: impl Into<List<CustomRule>>) -> Self { self.custom_rules = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `EnableBranchAutoDeletion`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_branch_auto_deletion(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_branch_auto_deletion = Some(value.into());
-        self
-    }
-
+    pub fn enable_branch_auto_deletion(mut self, value: impl Into<Bool>) -> Self { self.enable_branch_auto_deletion = Some(value.into()); self }
     /// `EnvironmentVariables`: a list of [`EnvironmentVariable`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment_variables(mut self, value: impl Into<List<EnvironmentVariable>>) -> Self {
-        self.environment_variables = Some(value.into());
-        self
-    }
-
+    pub fn environment_variables(mut self, value: impl Into<List<EnvironmentVariable>>) -> Self { self.environment_variables = Some(value.into()); self }
     /// `IAMServiceRole`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iam_service_role(mut self, value: impl Into<Str>) -> Self {
-        self.iam_service_role = Some(value.into());
-        self
-    }
-
+    pub fn iam_service_role(mut self, value: impl Into<Str>) -> Self { self.iam_service_role = Some(value.into()); self }
     /// `JobConfig`: a [`JobConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn job_config(mut self, value: impl Into<Obj<JobConfig>>) -> Self {
-        self.job_config = Some(value.into());
-        self
-    }
-
+    pub fn job_config(mut self, value: impl Into<Obj<JobConfig>>) -> Self { self.job_config = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `OauthToken`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn oauth_token(mut self, value: impl Into<Str>) -> Self {
-        self.oauth_token = Some(value.into());
-        self
-    }
-
+    pub fn oauth_token(mut self, value: impl Into<Str>) -> Self { self.oauth_token = Some(value.into()); self }
     /// `Platform`: a [`Platform`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn platform(mut self, value: impl Into<Platform>) -> Self {
-        self.platform = Some(value.into());
-        self
-    }
-
+    pub fn platform(mut self, value: impl Into<Platform>) -> Self { self.platform = Some(value.into()); self }
     /// `Repository`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn repository(mut self, value: impl Into<Str>) -> Self {
-        self.repository = Some(value.into());
-        self
-    }
-
+    pub fn repository(mut self, value: impl Into<Str>) -> Self { self.repository = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for App {
@@ -572,88 +341,23 @@ impl AppAttributes {
     }
 }
 
-static RULE_AutoBranchCreationConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AutoBranchCreationConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "AutoBranchCreationPatterns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AutoBranchCreationPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: None })),
         ("BasicAuthConfig", Shape::Object(&RULE_BasicAuthConfig)),
-        (
-            "BuildSpec",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(25000),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("BuildSpec", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(25000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("EnableAutoBranchCreation", Shape::Bool),
         ("EnableAutoBuild", Shape::Bool),
         ("EnablePerformanceMode", Shape::Bool),
         ("EnablePullRequestPreview", Shape::Bool),
-        (
-            "EnvironmentVariables",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EnvironmentVariable),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Framework",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PullRequestEnvironmentName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(20),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Stage",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "EXPERIMENTAL",
-                    "BETA",
-                    "PULL_REQUEST",
-                    "PRODUCTION",
-                    "DEVELOPMENT",
-                ],
-                format: None,
-            }),
-        ),
+        ("EnvironmentVariables", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentVariable), min_items: None, max_items: None })),
+        ("Framework", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("PullRequestEnvironmentName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(20), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Stage", Shape::Str(&StrRule { allowed: &["EXPERIMENTAL", "BETA", "PULL_REQUEST", "PRODUCTION", "DEVELOPMENT"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AutoBranchCreationConfig` property type of `AWS::Amplify::App`.
@@ -729,6 +433,7 @@ pub struct AutoBranchCreationConfig {
     pub stage: Option<Stage>,
 }
 
+#[rustfmt::skip]
 impl AutoBranchCreationConfig {
     /// A `AutoBranchCreationConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -736,92 +441,27 @@ impl AutoBranchCreationConfig {
     }
 
     /// `AutoBranchCreationPatterns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_branch_creation_patterns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.auto_branch_creation_patterns = Some(value.into());
-        self
-    }
-
+    pub fn auto_branch_creation_patterns(mut self, value: impl Into<List<Str>>) -> Self { self.auto_branch_creation_patterns = Some(value.into()); self }
     /// `BasicAuthConfig`: a [`BasicAuthConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn basic_auth_config(mut self, value: impl Into<Obj<BasicAuthConfig>>) -> Self {
-        self.basic_auth_config = Some(value.into());
-        self
-    }
-
+    pub fn basic_auth_config(mut self, value: impl Into<Obj<BasicAuthConfig>>) -> Self { self.basic_auth_config = Some(value.into()); self }
     /// `BuildSpec`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn build_spec(mut self, value: impl Into<Str>) -> Self {
-        self.build_spec = Some(value.into());
-        self
-    }
-
+    pub fn build_spec(mut self, value: impl Into<Str>) -> Self { self.build_spec = Some(value.into()); self }
     /// `EnableAutoBranchCreation`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_auto_branch_creation(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_auto_branch_creation = Some(value.into());
-        self
-    }
-
+    pub fn enable_auto_branch_creation(mut self, value: impl Into<Bool>) -> Self { self.enable_auto_branch_creation = Some(value.into()); self }
     /// `EnableAutoBuild`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_auto_build(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_auto_build = Some(value.into());
-        self
-    }
-
+    pub fn enable_auto_build(mut self, value: impl Into<Bool>) -> Self { self.enable_auto_build = Some(value.into()); self }
     /// `EnablePerformanceMode`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_performance_mode(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_performance_mode = Some(value.into());
-        self
-    }
-
+    pub fn enable_performance_mode(mut self, value: impl Into<Bool>) -> Self { self.enable_performance_mode = Some(value.into()); self }
     /// `EnablePullRequestPreview`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_pull_request_preview(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_pull_request_preview = Some(value.into());
-        self
-    }
-
+    pub fn enable_pull_request_preview(mut self, value: impl Into<Bool>) -> Self { self.enable_pull_request_preview = Some(value.into()); self }
     /// `EnvironmentVariables`: a list of [`EnvironmentVariable`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment_variables(mut self, value: impl Into<List<EnvironmentVariable>>) -> Self {
-        self.environment_variables = Some(value.into());
-        self
-    }
-
+    pub fn environment_variables(mut self, value: impl Into<List<EnvironmentVariable>>) -> Self { self.environment_variables = Some(value.into()); self }
     /// `Framework`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn framework(mut self, value: impl Into<Str>) -> Self {
-        self.framework = Some(value.into());
-        self
-    }
-
+    pub fn framework(mut self, value: impl Into<Str>) -> Self { self.framework = Some(value.into()); self }
     /// `PullRequestEnvironmentName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pull_request_environment_name(mut self, value: impl Into<Str>) -> Self {
-        self.pull_request_environment_name = Some(value.into());
-        self
-    }
-
+    pub fn pull_request_environment_name(mut self, value: impl Into<Str>) -> Self { self.pull_request_environment_name = Some(value.into()); self }
     /// `Stage`: a [`Stage`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stage(mut self, value: impl Into<Stage>) -> Self {
-        self.stage = Some(value.into());
-        self
-    }
+    pub fn stage(mut self, value: impl Into<Stage>) -> Self { self.stage = Some(value.into()); self }
 }
 
 impl PropertyType for AutoBranchCreationConfig {}
@@ -856,36 +496,15 @@ impl ToValue for AutoBranchCreationConfig {
     }
 }
 
-static RULE_BasicAuthConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BasicAuthConfig: ObjRule = ObjRule {
     properties: &[
         ("EnableBasicAuth", Shape::Bool),
-        (
-            "Password",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Username",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Password", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("Username", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BasicAuthConfig` property type of `AWS::Amplify::App`.
@@ -913,6 +532,7 @@ pub struct BasicAuthConfig {
     pub username: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl BasicAuthConfig {
     /// A `BasicAuthConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -920,28 +540,11 @@ impl BasicAuthConfig {
     }
 
     /// `EnableBasicAuth`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_basic_auth(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_basic_auth = Some(value.into());
-        self
-    }
-
+    pub fn enable_basic_auth(mut self, value: impl Into<Bool>) -> Self { self.enable_basic_auth = Some(value.into()); self }
     /// `Password`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn password(mut self, value: impl Into<Str>) -> Self {
-        self.password = Some(value.into());
-        self
-    }
-
+    pub fn password(mut self, value: impl Into<Str>) -> Self { self.password = Some(value.into()); self }
     /// `Username`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn username(mut self, value: impl Into<Str>) -> Self {
-        self.username = Some(value.into());
-        self
-    }
+    pub fn username(mut self, value: impl Into<Str>) -> Self { self.username = Some(value.into()); self }
 }
 
 impl PropertyType for BasicAuthConfig {}
@@ -956,23 +559,13 @@ impl ToValue for BasicAuthConfig {
     }
 }
 
-static RULE_CacheConfig: ObjRule = ObjRule {
-    properties: &[(
-        "Type",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["AMPLIFY_MANAGED", "AMPLIFY_MANAGED_NO_COOKIES"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_CacheConfig: ObjRule = ObjRule {
+    properties: &[
+        ("Type", Shape::Str(&StrRule { allowed: &["AMPLIFY_MANAGED", "AMPLIFY_MANAGED_NO_COOKIES"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CacheConfig` property type of `AWS::Amplify::App`.
@@ -994,6 +587,7 @@ pub struct CacheConfig {
     pub r#type: Option<CacheConfigType>,
 }
 
+#[rustfmt::skip]
 impl CacheConfig {
     /// A `CacheConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1001,12 +595,7 @@ impl CacheConfig {
     }
 
     /// `Type`: a [`CacheConfigType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<CacheConfigType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<CacheConfigType>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl PropertyType for CacheConfig {}
@@ -1021,68 +610,22 @@ impl ToValue for CacheConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomRuleRequired {
     /// `Source`: a string, required.
-    ///
-    /// The source pattern for a URL rewrite or redirect rule.
-    ///
-    /// Pattern `(?s).+`; length 1 to 2048.
     pub source: Str,
     /// `Target`: a string, required.
-    ///
-    /// The target pattern for a URL rewrite or redirect rule.
-    ///
-    /// Pattern `(?s).+`; length 1 to 2048.
     pub target: Str,
 }
 
-static RULE_CustomRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CustomRule: ObjRule = ObjRule {
     properties: &[
-        (
-            "Condition",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Source",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(7),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Target",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Condition", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Status", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(7), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Target", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["Target", "Source"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomRule` property type of `AWS::Amplify::App`.
@@ -1124,6 +667,7 @@ pub struct CustomRule {
     pub target: Str,
 }
 
+#[rustfmt::skip]
 impl CustomRule {
     /// A `CustomRule` with its required properties, named in a [`CustomRuleRequired`].
     pub fn new(required: CustomRuleRequired) -> Self {
@@ -1136,36 +680,13 @@ impl CustomRule {
     }
 
     /// `Condition`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn condition(mut self, value: impl Into<Str>) -> Self {
-        self.condition = Some(value.into());
-        self
-    }
-
+    pub fn condition(mut self, value: impl Into<Str>) -> Self { self.condition = Some(value.into()); self }
     /// `Source`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source(mut self, value: impl Into<Str>) -> Self {
-        self.source = value.into();
-        self
-    }
-
+    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = value.into(); self }
     /// `Status`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<Str>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-
+    pub fn status(mut self, value: impl Into<Str>) -> Self { self.status = Some(value.into()); self }
     /// `Target`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target(mut self, value: impl Into<Str>) -> Self {
-        self.target = value.into();
-        self
-    }
+    pub fn target(mut self, value: impl Into<Str>) -> Self { self.target = value.into(); self }
 }
 
 impl PropertyType for CustomRule {}
@@ -1181,150 +702,21 @@ impl ToValue for CustomRule {
     }
 }
 
-/// The required properties of [`EnvironmentVariable`], by name: `EnvironmentVariable::new(EnvironmentVariableRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EnvironmentVariableRequired {
-    /// `Name`: a string, required.
-    ///
-    /// The environment variable name.
-    ///
-    /// Pattern `(?s).*`; length at most 255.
-    pub name: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The environment variable value.
-    ///
-    /// Pattern `(?s).*`; length at most 5500.
-    pub value: Str,
-}
-
-static RULE_EnvironmentVariable: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(255),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(5500),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Name", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `EnvironmentVariable` property type of `AWS::Amplify::App`.
-///
-/// Environment variables are key-value pairs that are available at build time. Set environment variables for all branches in your app.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-amplify-app-environmentvariable.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct EnvironmentVariable {
-    /// `Name`: a string, required.
-    ///
-    /// The environment variable name.
-    ///
-    /// Pattern `(?s).*`; length at most 255.
-    pub name: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The environment variable value.
-    ///
-    /// Pattern `(?s).*`; length at most 5500.
-    pub value: Str,
-}
-
-impl EnvironmentVariable {
-    /// A `EnvironmentVariable` with its required properties, named in a [`EnvironmentVariableRequired`].
-    pub fn new(required: EnvironmentVariableRequired) -> Self {
-        Self {
-            name: required.name,
-            value: required.value,
-        }
-    }
-
-    /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for EnvironmentVariable {}
-
-impl ToValue for EnvironmentVariable {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Name", &self.name)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`JobConfig`], by name: `JobConfig::new(JobConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct JobConfigRequired {
     /// `BuildComputeType`: a [`BuildComputeType`] value, required.
-    ///
-    /// Specifies the size of the build instance. Amplify supports three instance sizes: `STANDARD_8GB` , `LARGE_16GB` , and `XLARGE_72GB` . If you don't specify a value, Amplify uses the `STANDARD_8GB` default.
-    ///
-    /// The following list describes the CPU, memory, and storage capacity for each build instance type:
-    ///
-    /// - **STANDARD_8GB** - - vCPUs: 4
-    /// - Memory: 8 GiB
-    /// - Disk space: 128 GB
-    /// - **LARGE_16GB** - - vCPUs: 8
-    /// - Memory: 16 GiB
-    /// - Disk space: 128 GB
-    /// - **XLARGE_72GB** - - vCPUs: 36
-    /// - Memory: 72 GiB
-    /// - Disk space: 256 GB
     pub build_compute_type: BuildComputeType,
 }
 
-static RULE_JobConfig: ObjRule = ObjRule {
-    properties: &[(
-        "BuildComputeType",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["STANDARD_8GB", "LARGE_16GB", "XLARGE_72GB"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_JobConfig: ObjRule = ObjRule {
+    properties: &[
+        ("BuildComputeType", Shape::Str(&StrRule { allowed: &["STANDARD_8GB", "LARGE_16GB", "XLARGE_72GB"], ..StrRule::ANY })),
+    ],
     required: &["BuildComputeType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `JobConfig` property type of `AWS::Amplify::App`.
@@ -1354,6 +746,7 @@ pub struct JobConfig {
     pub build_compute_type: BuildComputeType,
 }
 
+#[rustfmt::skip]
 impl JobConfig {
     /// A `JobConfig` with its required properties, named in a [`JobConfigRequired`].
     pub fn new(required: JobConfigRequired) -> Self {
@@ -1363,12 +756,7 @@ impl JobConfig {
     }
 
     /// `BuildComputeType`: a [`BuildComputeType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn build_compute_type(mut self, value: impl Into<BuildComputeType>) -> Self {
-        self.build_compute_type = value.into();
-        self
-    }
+    pub fn build_compute_type(mut self, value: impl Into<BuildComputeType>) -> Self { self.build_compute_type = value.into(); self }
 }
 
 impl PropertyType for JobConfig {}
@@ -1385,44 +773,20 @@ impl ToValue for JobConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::Amplify::App`.
@@ -1440,6 +804,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -1450,20 +815,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -1561,43 +915,6 @@ impl ToValue for Platform {
             Self::Web => "WEB",
             Self::WebDynamic => "WEB_DYNAMIC",
             Self::WebCompute => "WEB_COMPUTE",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Stage` (`AWS::Amplify::App`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Stage {
-    /// `EXPERIMENTAL`
-    Experimental,
-    /// `BETA`
-    Beta,
-    /// `PULL_REQUEST`
-    PullRequest,
-    /// `PRODUCTION`
-    Production,
-    /// `DEVELOPMENT`
-    Development,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Stage {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Stage {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Experimental => "EXPERIMENTAL",
-            Self::Beta => "BETA",
-            Self::PullRequest => "PULL_REQUEST",
-            Self::Production => "PRODUCTION",
-            Self::Development => "DEVELOPMENT",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_EnvironmentVariable;
+pub use super::shared::{EnvironmentVariable, EnvironmentVariableRequired, Stage};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("d[a-z0-9]+");
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^arn:aws:cloudformation:[a-z0-9-]+:\\d{12}:stack/.+/.+$");
@@ -19,136 +22,34 @@ pub(crate) static PATTERN_5: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+
 #[derive(Clone, Debug, PartialEq)]
 pub struct BranchRequired {
     /// `AppId`: a string, required.
-    ///
-    /// The unique ID for an Amplify app.
-    ///
-    /// Pattern `d[a-z0-9]+`; length 1 to 20; create-only: changing it replaces the resource.
     pub app_id: Str,
     /// `BranchName`: a string, required.
-    ///
-    /// The name for the branch.
-    ///
-    /// Pattern `(?s).+`; length 1 to 255; create-only: changing it replaces the resource.
     pub branch_name: Str,
 }
 
-static RULE_Branch: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Branch: ObjRule = ObjRule {
     properties: &[
-        (
-            "AppId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(20),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AppId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(20), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Backend", Shape::Object(&RULE_Backend)),
         ("BasicAuthConfig", Shape::Object(&RULE_BasicAuthConfig)),
-        (
-            "BranchName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BuildSpec",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(25000),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ComputeRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1000),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1000),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("BranchName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("BuildSpec", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(25000), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("ComputeRoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("EnableAutoBuild", Shape::Bool),
         ("EnablePerformanceMode", Shape::Bool),
         ("EnablePullRequestPreview", Shape::Bool),
         ("EnableSkewProtection", Shape::Bool),
-        (
-            "EnvironmentVariables",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EnvironmentVariable),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Framework",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PullRequestEnvironmentName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(20),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Stage",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "EXPERIMENTAL",
-                    "BETA",
-                    "PULL_REQUEST",
-                    "PRODUCTION",
-                    "DEVELOPMENT",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("EnvironmentVariables", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentVariable), min_items: None, max_items: None })),
+        ("Framework", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("PullRequestEnvironmentName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(20), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Stage", Shape::Str(&StrRule { allowed: &["EXPERIMENTAL", "BETA", "PULL_REQUEST", "PRODUCTION", "DEVELOPMENT"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["AppId", "BranchName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Amplify::Branch` resource.
@@ -262,6 +163,7 @@ pub struct Branch {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Branch {
     /// The CloudFormation type name, `AWS::Amplify::Branch`.
     pub const TYPE_NAME: &'static str = "AWS::Amplify::Branch";
@@ -277,27 +179,7 @@ impl Branch {
         conditional_create_only: &[],
         write_only: &["BasicAuthConfig"],
         read_only: &["Arn"],
-        attributes: &[
-            "AppId",
-            "Arn",
-            "Backend.StackArn",
-            "BasicAuthConfig.EnableBasicAuth",
-            "BasicAuthConfig.Password",
-            "BasicAuthConfig.Username",
-            "BranchName",
-            "BuildSpec",
-            "ComputeRoleArn",
-            "Description",
-            "EnableAutoBuild",
-            "EnablePerformanceMode",
-            "EnablePullRequestPreview",
-            "EnableSkewProtection",
-            "EnvironmentVariables",
-            "Framework",
-            "PullRequestEnvironmentName",
-            "Stage",
-            "Tags",
-        ],
+        attributes: &["AppId", "Arn", "Backend.StackArn", "BasicAuthConfig.EnableBasicAuth", "BasicAuthConfig.Password", "BasicAuthConfig.Username", "BranchName", "BuildSpec", "ComputeRoleArn", "Description", "EnableAutoBuild", "EnablePerformanceMode", "EnablePullRequestPreview", "EnableSkewProtection", "EnvironmentVariables", "Framework", "PullRequestEnvironmentName", "Stage", "Tags"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -325,132 +207,37 @@ impl Branch {
     }
 
     /// `AppId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn app_id(mut self, value: impl Into<Str>) -> Self {
-        self.app_id = value.into();
-        self
-    }
-
+    pub fn app_id(mut self, value: impl Into<Str>) -> Self { self.app_id = value.into(); self }
     /// `Backend`: a [`Backend`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn backend(mut self, value: impl Into<Obj<Backend>>) -> Self {
-        self.backend = Some(value.into());
-        self
-    }
-
+    pub fn backend(mut self, value: impl Into<Obj<Backend>>) -> Self { self.backend = Some(value.into()); self }
     /// `BasicAuthConfig`: a [`BasicAuthConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn basic_auth_config(mut self, value: impl Into<Obj<BasicAuthConfig>>) -> Self {
-        self.basic_auth_config = Some(value.into());
-        self
-    }
-
+    pub fn basic_auth_config(mut self, value: impl Into<Obj<BasicAuthConfig>>) -> Self { self.basic_auth_config = Some(value.into()); self }
     /// `BranchName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn branch_name(mut self, value: impl Into<Str>) -> Self {
-        self.branch_name = value.into();
-        self
-    }
-
+    pub fn branch_name(mut self, value: impl Into<Str>) -> Self { self.branch_name = value.into(); self }
     /// `BuildSpec`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn build_spec(mut self, value: impl Into<Str>) -> Self {
-        self.build_spec = Some(value.into());
-        self
-    }
-
+    pub fn build_spec(mut self, value: impl Into<Str>) -> Self { self.build_spec = Some(value.into()); self }
     /// `ComputeRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compute_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.compute_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn compute_role_arn(mut self, value: impl Into<Str>) -> Self { self.compute_role_arn = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `EnableAutoBuild`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_auto_build(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_auto_build = Some(value.into());
-        self
-    }
-
+    pub fn enable_auto_build(mut self, value: impl Into<Bool>) -> Self { self.enable_auto_build = Some(value.into()); self }
     /// `EnablePerformanceMode`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_performance_mode(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_performance_mode = Some(value.into());
-        self
-    }
-
+    pub fn enable_performance_mode(mut self, value: impl Into<Bool>) -> Self { self.enable_performance_mode = Some(value.into()); self }
     /// `EnablePullRequestPreview`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_pull_request_preview(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_pull_request_preview = Some(value.into());
-        self
-    }
-
+    pub fn enable_pull_request_preview(mut self, value: impl Into<Bool>) -> Self { self.enable_pull_request_preview = Some(value.into()); self }
     /// `EnableSkewProtection`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_skew_protection(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_skew_protection = Some(value.into());
-        self
-    }
-
+    pub fn enable_skew_protection(mut self, value: impl Into<Bool>) -> Self { self.enable_skew_protection = Some(value.into()); self }
     /// `EnvironmentVariables`: a list of [`EnvironmentVariable`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment_variables(mut self, value: impl Into<List<EnvironmentVariable>>) -> Self {
-        self.environment_variables = Some(value.into());
-        self
-    }
-
+    pub fn environment_variables(mut self, value: impl Into<List<EnvironmentVariable>>) -> Self { self.environment_variables = Some(value.into()); self }
     /// `Framework`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn framework(mut self, value: impl Into<Str>) -> Self {
-        self.framework = Some(value.into());
-        self
-    }
-
+    pub fn framework(mut self, value: impl Into<Str>) -> Self { self.framework = Some(value.into()); self }
     /// `PullRequestEnvironmentName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pull_request_environment_name(mut self, value: impl Into<Str>) -> Self {
-        self.pull_request_environment_name = Some(value.into());
-        self
-    }
-
+    pub fn pull_request_environment_name(mut self, value: impl Into<Str>) -> Self { self.pull_request_environment_name = Some(value.into()); self }
     /// `Stage`: a [`Stage`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stage(mut self, value: impl Into<Stage>) -> Self {
-        self.stage = Some(value.into());
-        self
-    }
-
+    pub fn stage(mut self, value: impl Into<Stage>) -> Self { self.stage = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Branch {
@@ -652,23 +439,13 @@ impl BranchAttributes {
     }
 }
 
-static RULE_Backend: ObjRule = ObjRule {
-    properties: &[(
-        "StackArn",
-        Shape::Str(&StrRule {
-            min_len: Some(20),
-            max_len: Some(2048),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Backend: ObjRule = ObjRule {
+    properties: &[
+        ("StackArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Backend` property type of `AWS::Amplify::Branch`.
@@ -688,6 +465,7 @@ pub struct Backend {
     pub stack_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Backend {
     /// A `Backend` with no property set (none is required).
     pub fn new() -> Self {
@@ -695,12 +473,7 @@ impl Backend {
     }
 
     /// `StackArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stack_arn(mut self, value: impl Into<Str>) -> Self {
-        self.stack_arn = Some(value.into());
-        self
-    }
+    pub fn stack_arn(mut self, value: impl Into<Str>) -> Self { self.stack_arn = Some(value.into()); self }
 }
 
 impl PropertyType for Backend {}
@@ -715,47 +488,21 @@ impl ToValue for Backend {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BasicAuthConfigRequired {
     /// `Password`: a string, required.
-    ///
-    /// The password for basic authorization.
-    ///
-    /// Length 1 to 255.
     pub password: Str,
     /// `Username`: a string, required.
-    ///
-    /// Length 1 to 255.
     pub username: Str,
 }
 
-static RULE_BasicAuthConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BasicAuthConfig: ObjRule = ObjRule {
     properties: &[
         ("EnableBasicAuth", Shape::Bool),
-        (
-            "Password",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Username",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Password", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("Username", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
     ],
     required: &["Username", "Password"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BasicAuthConfig` property type of `AWS::Amplify::Branch`.
@@ -781,6 +528,7 @@ pub struct BasicAuthConfig {
     pub username: Str,
 }
 
+#[rustfmt::skip]
 impl BasicAuthConfig {
     /// A `BasicAuthConfig` with its required properties, named in a [`BasicAuthConfigRequired`].
     pub fn new(required: BasicAuthConfigRequired) -> Self {
@@ -792,28 +540,11 @@ impl BasicAuthConfig {
     }
 
     /// `EnableBasicAuth`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_basic_auth(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_basic_auth = Some(value.into());
-        self
-    }
-
+    pub fn enable_basic_auth(mut self, value: impl Into<Bool>) -> Self { self.enable_basic_auth = Some(value.into()); self }
     /// `Password`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn password(mut self, value: impl Into<Str>) -> Self {
-        self.password = value.into();
-        self
-    }
-
+    pub fn password(mut self, value: impl Into<Str>) -> Self { self.password = value.into(); self }
     /// `Username`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn username(mut self, value: impl Into<Str>) -> Self {
-        self.username = value.into();
-        self
-    }
+    pub fn username(mut self, value: impl Into<Str>) -> Self { self.username = value.into(); self }
 }
 
 impl PropertyType for BasicAuthConfig {}
@@ -828,154 +559,24 @@ impl ToValue for BasicAuthConfig {
     }
 }
 
-/// The required properties of [`EnvironmentVariable`], by name: `EnvironmentVariable::new(EnvironmentVariableRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EnvironmentVariableRequired {
-    /// `Name`: a string, required.
-    ///
-    /// The environment variable name.
-    ///
-    /// Pattern `(?s).*`; length at most 255.
-    pub name: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The environment variable value.
-    ///
-    /// Pattern `(?s).*`; length at most 5500.
-    pub value: Str,
-}
-
-static RULE_EnvironmentVariable: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(255),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(5500),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Name", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `EnvironmentVariable` property type of `AWS::Amplify::Branch`.
-///
-/// The EnvironmentVariable property type sets environment variables for a specific branch. Environment variables are key-value pairs that are available at build time.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-amplify-branch-environmentvariable.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct EnvironmentVariable {
-    /// `Name`: a string, required.
-    ///
-    /// The environment variable name.
-    ///
-    /// Pattern `(?s).*`; length at most 255.
-    pub name: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The environment variable value.
-    ///
-    /// Pattern `(?s).*`; length at most 5500.
-    pub value: Str,
-}
-
-impl EnvironmentVariable {
-    /// A `EnvironmentVariable` with its required properties, named in a [`EnvironmentVariableRequired`].
-    pub fn new(required: EnvironmentVariableRequired) -> Self {
-        Self {
-            name: required.name,
-            value: required.value,
-        }
-    }
-
-    /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for EnvironmentVariable {}
-
-impl ToValue for EnvironmentVariable {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Name", &self.name)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::Amplify::Branch`.
@@ -993,6 +594,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -1003,20 +605,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -1027,42 +618,5 @@ impl ToValue for Tag {
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
-    }
-}
-
-/// The values of `Stage` (`AWS::Amplify::Branch`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Stage {
-    /// `EXPERIMENTAL`
-    Experimental,
-    /// `BETA`
-    Beta,
-    /// `PULL_REQUEST`
-    PullRequest,
-    /// `PRODUCTION`
-    Production,
-    /// `DEVELOPMENT`
-    Development,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Stage {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Stage {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Experimental => "EXPERIMENTAL",
-            Self::Beta => "BETA",
-            Self::PullRequest => "PULL_REQUEST",
-            Self::Production => "PRODUCTION",
-            Self::Development => "DEVELOPMENT",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

@@ -21,91 +21,27 @@ pub(crate) static PATTERN_5: Pattern = Pattern::new("(?s).*");
 #[derive(Clone, Debug, PartialEq)]
 pub struct DomainRequired {
     /// `AppId`: a string, required.
-    ///
-    /// The unique ID for an Amplify app.
-    ///
-    /// Pattern `d[a-z0-9]+`; length 1 to 20; create-only: changing it replaces the resource.
     pub app_id: Str,
     /// `DomainName`: a string, required.
-    ///
-    /// The domain name for the domain association.
-    ///
-    /// Pattern `^(((?!-)[A-Za-z0-9-]{0,62}[A-Za-z0-9])\.)+((?!-)[A-Za-z0-9-]{1,62}[A-Za-z0-9])(\.)?$`; length 0 to 255; create-only: changing it replaces the resource.
     pub domain_name: Str,
     /// `SubDomainSettings`: a list of [`SubDomainSetting`] objects, required.
-    ///
-    /// The setting for the subdomain.
-    ///
-    /// Items 0 to 255.
     pub sub_domain_settings: List<SubDomainSetting>,
 }
 
-static RULE_Domain: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Domain: ObjRule = ObjRule {
     properties: &[
-        (
-            "AppId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(20),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AutoSubDomainCreationPatterns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AutoSubDomainIAMRole",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1000),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "CertificateSettings",
-            Shape::Object(&RULE_CertificateSettings),
-        ),
-        (
-            "DomainName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AppId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(20), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("AutoSubDomainCreationPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("AutoSubDomainIAMRole", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("CertificateSettings", Shape::Object(&RULE_CertificateSettings)),
+        ("DomainName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ("EnableAutoSubDomain", Shape::Bool),
-        (
-            "SubDomainSettings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SubDomainSetting),
-                min_items: Some(0),
-                max_items: Some(255),
-            }),
-        ),
+        ("SubDomainSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_SubDomainSetting), min_items: Some(0), max_items: Some(255) })),
     ],
     required: &["AppId", "DomainName", "SubDomainSettings"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Amplify::Domain` resource.
@@ -163,6 +99,7 @@ pub struct Domain {
     pub sub_domain_settings: List<SubDomainSetting>,
 }
 
+#[rustfmt::skip]
 impl Domain {
     /// The CloudFormation type name, `AWS::Amplify::Domain`.
     pub const TYPE_NAME: &'static str = "AWS::Amplify::Domain";
@@ -177,32 +114,8 @@ impl Domain {
         create_only: &["AppId", "DomainName"],
         conditional_create_only: &[],
         write_only: &["CertificateSettings"],
-        read_only: &[
-            "Arn",
-            "DomainStatus",
-            "StatusReason",
-            "CertificateRecord",
-            "Certificate",
-            "UpdateStatus",
-        ],
-        attributes: &[
-            "AppId",
-            "Arn",
-            "AutoSubDomainCreationPatterns",
-            "AutoSubDomainIAMRole",
-            "Certificate.CertificateArn",
-            "Certificate.CertificateType",
-            "Certificate.CertificateVerificationDNSRecord",
-            "CertificateRecord",
-            "CertificateSettings.CertificateType",
-            "CertificateSettings.CustomCertificateArn",
-            "DomainName",
-            "DomainStatus",
-            "EnableAutoSubDomain",
-            "StatusReason",
-            "SubDomainSettings",
-            "UpdateStatus",
-        ],
+        read_only: &["Arn", "DomainStatus", "StatusReason", "CertificateRecord", "Certificate", "UpdateStatus"],
+        attributes: &["AppId", "Arn", "AutoSubDomainCreationPatterns", "AutoSubDomainIAMRole", "Certificate.CertificateArn", "Certificate.CertificateType", "Certificate.CertificateVerificationDNSRecord", "CertificateRecord", "CertificateSettings.CertificateType", "CertificateSettings.CustomCertificateArn", "DomainName", "DomainStatus", "EnableAutoSubDomain", "StatusReason", "SubDomainSettings", "UpdateStatus"],
         taggable: true,
         tag_format: TagFormat::None,
     };
@@ -221,60 +134,19 @@ impl Domain {
     }
 
     /// `AppId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn app_id(mut self, value: impl Into<Str>) -> Self {
-        self.app_id = value.into();
-        self
-    }
-
+    pub fn app_id(mut self, value: impl Into<Str>) -> Self { self.app_id = value.into(); self }
     /// `AutoSubDomainCreationPatterns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_sub_domain_creation_patterns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.auto_sub_domain_creation_patterns = Some(value.into());
-        self
-    }
-
+    pub fn auto_sub_domain_creation_patterns(mut self, value: impl Into<List<Str>>) -> Self { self.auto_sub_domain_creation_patterns = Some(value.into()); self }
     /// `AutoSubDomainIAMRole`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_sub_domain_iam_role(mut self, value: impl Into<Str>) -> Self {
-        self.auto_sub_domain_iam_role = Some(value.into());
-        self
-    }
-
+    pub fn auto_sub_domain_iam_role(mut self, value: impl Into<Str>) -> Self { self.auto_sub_domain_iam_role = Some(value.into()); self }
     /// `CertificateSettings`: a [`CertificateSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_settings(mut self, value: impl Into<Obj<CertificateSettings>>) -> Self {
-        self.certificate_settings = Some(value.into());
-        self
-    }
-
+    pub fn certificate_settings(mut self, value: impl Into<Obj<CertificateSettings>>) -> Self { self.certificate_settings = Some(value.into()); self }
     /// `DomainName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self {
-        self.domain_name = value.into();
-        self
-    }
-
+    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = value.into(); self }
     /// `EnableAutoSubDomain`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_auto_sub_domain(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_auto_sub_domain = Some(value.into());
-        self
-    }
-
+    pub fn enable_auto_sub_domain(mut self, value: impl Into<Bool>) -> Self { self.enable_auto_sub_domain = Some(value.into()); self }
     /// `SubDomainSettings`: a list of [`SubDomainSetting`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sub_domain_settings(mut self, value: impl Into<List<SubDomainSetting>>) -> Self {
-        self.sub_domain_settings = value.into();
-        self
-    }
+    pub fn sub_domain_settings(mut self, value: impl Into<List<SubDomainSetting>>) -> Self { self.sub_domain_settings = value.into(); self }
 }
 
 impl Resource for Domain {
@@ -449,35 +321,14 @@ impl DomainAttributes {
     }
 }
 
-static RULE_CertificateSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CertificateSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "CertificateType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AMPLIFY_MANAGED", "CUSTOM"],
-                format: None,
-            }),
-        ),
-        (
-            "CustomCertificateArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1000),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CertificateType", Shape::Str(&StrRule { allowed: &["AMPLIFY_MANAGED", "CUSTOM"], ..StrRule::ANY })),
+        ("CustomCertificateArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CertificateSettings` property type of `AWS::Amplify::Domain`.
@@ -505,6 +356,7 @@ pub struct CertificateSettings {
     pub custom_certificate_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CertificateSettings {
     /// A `CertificateSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -512,20 +364,9 @@ impl CertificateSettings {
     }
 
     /// `CertificateType`: a [`CertificateType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_type(mut self, value: impl Into<CertificateType>) -> Self {
-        self.certificate_type = Some(value.into());
-        self
-    }
-
+    pub fn certificate_type(mut self, value: impl Into<CertificateType>) -> Self { self.certificate_type = Some(value.into()); self }
     /// `CustomCertificateArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_certificate_arn(mut self, value: impl Into<Str>) -> Self {
-        self.custom_certificate_arn = Some(value.into());
-        self
-    }
+    pub fn custom_certificate_arn(mut self, value: impl Into<Str>) -> Self { self.custom_certificate_arn = Some(value.into()); self }
 }
 
 impl PropertyType for CertificateSettings {}
@@ -543,52 +384,20 @@ impl ToValue for CertificateSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubDomainSettingRequired {
     /// `BranchName`: a string, required.
-    ///
-    /// The branch name setting for the subdomain.
-    ///
-    /// *Length Constraints:* Minimum length of 1. Maximum length of 255.
-    ///
-    /// *Pattern:* (?s).+
-    ///
-    /// Pattern `(?s).+`; length 1 to 255.
     pub branch_name: Str,
     /// `Prefix`: a string, required.
-    ///
-    /// The prefix setting for the subdomain.
-    ///
-    /// Pattern `(?s).*`; length 0 to 255.
     pub prefix: Str,
 }
 
-static RULE_SubDomainSetting: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SubDomainSetting: ObjRule = ObjRule {
     properties: &[
-        (
-            "BranchName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Prefix",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("BranchName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Prefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
     ],
     required: &["Prefix", "BranchName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SubDomainSetting` property type of `AWS::Amplify::Domain`.
@@ -616,6 +425,7 @@ pub struct SubDomainSetting {
     pub prefix: Str,
 }
 
+#[rustfmt::skip]
 impl SubDomainSetting {
     /// A `SubDomainSetting` with its required properties, named in a [`SubDomainSettingRequired`].
     pub fn new(required: SubDomainSettingRequired) -> Self {
@@ -626,20 +436,9 @@ impl SubDomainSetting {
     }
 
     /// `BranchName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn branch_name(mut self, value: impl Into<Str>) -> Self {
-        self.branch_name = value.into();
-        self
-    }
-
+    pub fn branch_name(mut self, value: impl Into<Str>) -> Self { self.branch_name = value.into(); self }
     /// `Prefix`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = value.into();
-        self
-    }
+    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = value.into(); self }
 }
 
 impl PropertyType for SubDomainSetting {}

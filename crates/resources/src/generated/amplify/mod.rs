@@ -6,10 +6,13 @@
 //! - `AWS::Amplify::App`: [`App`], property types in [`app`]
 //! - `AWS::Amplify::Branch`: [`Branch`], property types in [`branch`]
 //! - `AWS::Amplify::Domain`: [`Domain`], property types in [`domain`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod app;
 pub mod branch;
 pub mod domain;
+pub mod shared;
 
 pub use app::{App, AppAttributes, AppRequired};
 pub use branch::{Branch, BranchAttributes, BranchRequired};

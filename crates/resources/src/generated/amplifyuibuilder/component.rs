@@ -7,61 +7,26 @@
 
 use crate::support::prelude::*;
 
-static RULE_Component: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Component: ObjRule = ObjRule {
     properties: &[
         ("AppId", Shape::STR),
         ("BindingProperties", Shape::Any),
-        (
-            "Children",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ComponentChild),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Children", Shape::List(&ListRule { items: Shape::Object(&RULE_ComponentChild), min_items: None, max_items: None })),
         ("CollectionProperties", Shape::Any),
-        (
-            "ComponentType",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ComponentType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("EnvironmentName", Shape::STR),
         ("Events", Shape::Any),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("Overrides", Shape::Any),
         ("Properties", Shape::Any),
         ("SchemaVersion", Shape::STR),
         ("SourceId", Shape::STR),
         ("Tags", Shape::Any),
-        (
-            "Variants",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ComponentVariant),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Variants", Shape::List(&ListRule { items: Shape::Object(&RULE_ComponentVariant), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AmplifyUIBuilder::Component` resource.
@@ -143,6 +108,7 @@ pub struct Component {
     pub variants: Option<List<ComponentVariant>>,
 }
 
+#[rustfmt::skip]
 impl Component {
     /// The CloudFormation type name, `AWS::AmplifyUIBuilder::Component`.
     pub const TYPE_NAME: &'static str = "AWS::AmplifyUIBuilder::Component";
@@ -169,116 +135,33 @@ impl Component {
     }
 
     /// `AppId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn app_id(mut self, value: impl Into<Str>) -> Self {
-        self.app_id = Some(value.into());
-        self
-    }
-
+    pub fn app_id(mut self, value: impl Into<Str>) -> Self { self.app_id = Some(value.into()); self }
     /// `BindingProperties`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn binding_properties(mut self, value: impl Into<Json>) -> Self {
-        self.binding_properties = Some(value.into());
-        self
-    }
-
+    pub fn binding_properties(mut self, value: impl Into<Json>) -> Self { self.binding_properties = Some(value.into()); self }
     /// `Children`: a list of [`ComponentChild`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn children(mut self, value: impl Into<List<ComponentChild>>) -> Self {
-        self.children = Some(value.into());
-        self
-    }
-
+    pub fn children(mut self, value: impl Into<List<ComponentChild>>) -> Self { self.children = Some(value.into()); self }
     /// `CollectionProperties`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn collection_properties(mut self, value: impl Into<Json>) -> Self {
-        self.collection_properties = Some(value.into());
-        self
-    }
-
+    pub fn collection_properties(mut self, value: impl Into<Json>) -> Self { self.collection_properties = Some(value.into()); self }
     /// `ComponentType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn component_type(mut self, value: impl Into<Str>) -> Self {
-        self.component_type = Some(value.into());
-        self
-    }
-
+    pub fn component_type(mut self, value: impl Into<Str>) -> Self { self.component_type = Some(value.into()); self }
     /// `EnvironmentName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment_name(mut self, value: impl Into<Str>) -> Self {
-        self.environment_name = Some(value.into());
-        self
-    }
-
+    pub fn environment_name(mut self, value: impl Into<Str>) -> Self { self.environment_name = Some(value.into()); self }
     /// `Events`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn events(mut self, value: impl Into<Json>) -> Self {
-        self.events = Some(value.into());
-        self
-    }
-
+    pub fn events(mut self, value: impl Into<Json>) -> Self { self.events = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Overrides`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn overrides(mut self, value: impl Into<Json>) -> Self {
-        self.overrides = Some(value.into());
-        self
-    }
-
+    pub fn overrides(mut self, value: impl Into<Json>) -> Self { self.overrides = Some(value.into()); self }
     /// `Properties`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn properties(mut self, value: impl Into<Json>) -> Self {
-        self.properties = Some(value.into());
-        self
-    }
-
+    pub fn properties(mut self, value: impl Into<Json>) -> Self { self.properties = Some(value.into()); self }
     /// `SchemaVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema_version(mut self, value: impl Into<Str>) -> Self {
-        self.schema_version = Some(value.into());
-        self
-    }
-
+    pub fn schema_version(mut self, value: impl Into<Str>) -> Self { self.schema_version = Some(value.into()); self }
     /// `SourceId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_id(mut self, value: impl Into<Str>) -> Self {
-        self.source_id = Some(value.into());
-        self
-    }
-
+    pub fn source_id(mut self, value: impl Into<Str>) -> Self { self.source_id = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `Variants`: a list of [`ComponentVariant`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn variants(mut self, value: impl Into<List<ComponentVariant>>) -> Self {
-        self.variants = Some(value.into());
-        self
-    }
+    pub fn variants(mut self, value: impl Into<List<ComponentVariant>>) -> Self { self.variants = Some(value.into()); self }
 }
 
 impl Resource for Component {
@@ -352,29 +235,17 @@ impl ComponentAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ComponentChildRequired {
     /// `ComponentType`: a string, required.
-    ///
-    /// The type of the child component.
     pub component_type: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the child component.
     pub name: Str,
     /// `Properties`: a JSON value, required.
-    ///
-    /// Describes the properties of the child component. You can't specify `tags` as a valid property for `properties` .
     pub properties: Json,
 }
 
-static RULE_ComponentChild: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ComponentChild: ObjRule = ObjRule {
     properties: &[
-        (
-            "Children",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ComponentChild),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Children", Shape::List(&ListRule { items: Shape::Object(&RULE_ComponentChild), min_items: None, max_items: None })),
         ("ComponentType", Shape::STR),
         ("Events", Shape::Any),
         ("Name", Shape::STR),
@@ -382,11 +253,8 @@ static RULE_ComponentChild: ObjRule = ObjRule {
         ("SourceId", Shape::STR),
     ],
     required: &["ComponentType", "Name", "Properties"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ComponentChild` property type of `AWS::AmplifyUIBuilder::Component`.
@@ -422,6 +290,7 @@ pub struct ComponentChild {
     pub source_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ComponentChild {
     /// A `ComponentChild` with its required properties, named in a [`ComponentChildRequired`].
     pub fn new(required: ComponentChildRequired) -> Self {
@@ -436,52 +305,17 @@ impl ComponentChild {
     }
 
     /// `Children`: a list of [`ComponentChild`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn children(mut self, value: impl Into<List<ComponentChild>>) -> Self {
-        self.children = Some(value.into());
-        self
-    }
-
+    pub fn children(mut self, value: impl Into<List<ComponentChild>>) -> Self { self.children = Some(value.into()); self }
     /// `ComponentType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn component_type(mut self, value: impl Into<Str>) -> Self {
-        self.component_type = value.into();
-        self
-    }
-
+    pub fn component_type(mut self, value: impl Into<Str>) -> Self { self.component_type = value.into(); self }
     /// `Events`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn events(mut self, value: impl Into<Json>) -> Self {
-        self.events = Some(value.into());
-        self
-    }
-
+    pub fn events(mut self, value: impl Into<Json>) -> Self { self.events = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Properties`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn properties(mut self, value: impl Into<Json>) -> Self {
-        self.properties = value.into();
-        self
-    }
-
+    pub fn properties(mut self, value: impl Into<Json>) -> Self { self.properties = value.into(); self }
     /// `SourceId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_id(mut self, value: impl Into<Str>) -> Self {
-        self.source_id = Some(value.into());
-        self
-    }
+    pub fn source_id(mut self, value: impl Into<Str>) -> Self { self.source_id = Some(value.into()); self }
 }
 
 impl PropertyType for ComponentChild {}
@@ -499,14 +333,14 @@ impl ToValue for ComponentChild {
     }
 }
 
-static RULE_ComponentVariant: ObjRule = ObjRule {
-    properties: &[("Overrides", Shape::Any), ("VariantValues", Shape::Any)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ComponentVariant: ObjRule = ObjRule {
+    properties: &[
+        ("Overrides", Shape::Any),
+        ("VariantValues", Shape::Any),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ComponentVariant` property type of `AWS::AmplifyUIBuilder::Component`.
@@ -526,6 +360,7 @@ pub struct ComponentVariant {
     pub variant_values: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl ComponentVariant {
     /// A `ComponentVariant` with no property set (none is required).
     pub fn new() -> Self {
@@ -533,20 +368,9 @@ impl ComponentVariant {
     }
 
     /// `Overrides`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn overrides(mut self, value: impl Into<Json>) -> Self {
-        self.overrides = Some(value.into());
-        self
-    }
-
+    pub fn overrides(mut self, value: impl Into<Json>) -> Self { self.overrides = Some(value.into()); self }
     /// `VariantValues`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn variant_values(mut self, value: impl Into<Json>) -> Self {
-        self.variant_values = Some(value.into());
-        self
-    }
+    pub fn variant_values(mut self, value: impl Into<Json>) -> Self { self.variant_values = Some(value.into()); self }
 }
 
 impl PropertyType for ComponentVariant {}

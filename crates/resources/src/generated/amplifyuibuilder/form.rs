@@ -7,54 +7,24 @@
 
 use crate::support::prelude::*;
 
-static RULE_Form: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Form: ObjRule = ObjRule {
     properties: &[
         ("AppId", Shape::STR),
         ("Cta", Shape::Object(&RULE_FormCta)),
         ("DataType", Shape::Object(&RULE_FormDataTypeConfig)),
         ("EnvironmentName", Shape::STR),
         ("Fields", Shape::Any),
-        (
-            "FormActionType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["create", "update"],
-                format: None,
-            }),
-        ),
-        (
-            "LabelDecorator",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["required", "optional", "none"],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("FormActionType", Shape::Str(&StrRule { allowed: &["create", "update"], ..StrRule::ANY })),
+        ("LabelDecorator", Shape::Str(&StrRule { allowed: &["required", "optional", "none"], ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("SchemaVersion", Shape::STR),
         ("SectionalElements", Shape::Any),
         ("Style", Shape::Object(&RULE_FormStyle)),
         ("Tags", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AmplifyUIBuilder::Form` resource.
@@ -126,6 +96,7 @@ pub struct Form {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl Form {
     /// The CloudFormation type name, `AWS::AmplifyUIBuilder::Form`.
     pub const TYPE_NAME: &'static str = "AWS::AmplifyUIBuilder::Form";
@@ -152,100 +123,29 @@ impl Form {
     }
 
     /// `AppId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn app_id(mut self, value: impl Into<Str>) -> Self {
-        self.app_id = Some(value.into());
-        self
-    }
-
+    pub fn app_id(mut self, value: impl Into<Str>) -> Self { self.app_id = Some(value.into()); self }
     /// `Cta`: a [`FormCta`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cta(mut self, value: impl Into<Obj<FormCta>>) -> Self {
-        self.cta = Some(value.into());
-        self
-    }
-
+    pub fn cta(mut self, value: impl Into<Obj<FormCta>>) -> Self { self.cta = Some(value.into()); self }
     /// `DataType`: a [`FormDataTypeConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_type(mut self, value: impl Into<Obj<FormDataTypeConfig>>) -> Self {
-        self.data_type = Some(value.into());
-        self
-    }
-
+    pub fn data_type(mut self, value: impl Into<Obj<FormDataTypeConfig>>) -> Self { self.data_type = Some(value.into()); self }
     /// `EnvironmentName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment_name(mut self, value: impl Into<Str>) -> Self {
-        self.environment_name = Some(value.into());
-        self
-    }
-
+    pub fn environment_name(mut self, value: impl Into<Str>) -> Self { self.environment_name = Some(value.into()); self }
     /// `Fields`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fields(mut self, value: impl Into<Json>) -> Self {
-        self.fields = Some(value.into());
-        self
-    }
-
+    pub fn fields(mut self, value: impl Into<Json>) -> Self { self.fields = Some(value.into()); self }
     /// `FormActionType`: a [`FormActionType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn form_action_type(mut self, value: impl Into<FormActionType>) -> Self {
-        self.form_action_type = Some(value.into());
-        self
-    }
-
+    pub fn form_action_type(mut self, value: impl Into<FormActionType>) -> Self { self.form_action_type = Some(value.into()); self }
     /// `LabelDecorator`: a [`LabelDecorator`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn label_decorator(mut self, value: impl Into<LabelDecorator>) -> Self {
-        self.label_decorator = Some(value.into());
-        self
-    }
-
+    pub fn label_decorator(mut self, value: impl Into<LabelDecorator>) -> Self { self.label_decorator = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `SchemaVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema_version(mut self, value: impl Into<Str>) -> Self {
-        self.schema_version = Some(value.into());
-        self
-    }
-
+    pub fn schema_version(mut self, value: impl Into<Str>) -> Self { self.schema_version = Some(value.into()); self }
     /// `SectionalElements`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sectional_elements(mut self, value: impl Into<Json>) -> Self {
-        self.sectional_elements = Some(value.into());
-        self
-    }
-
+    pub fn sectional_elements(mut self, value: impl Into<Json>) -> Self { self.sectional_elements = Some(value.into()); self }
     /// `Style`: a [`FormStyle`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn style(mut self, value: impl Into<Obj<FormStyle>>) -> Self {
-        self.style = Some(value.into());
-        self
-    }
-
+    pub fn style(mut self, value: impl Into<Obj<FormStyle>>) -> Self { self.style = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Form {
@@ -299,18 +199,15 @@ impl FormAttributes {
     }
 }
 
-static RULE_FormButton: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FormButton: ObjRule = ObjRule {
     properties: &[
         ("Children", Shape::STR),
         ("Excluded", Shape::Bool),
         ("Position", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FormButton` property type of `AWS::AmplifyUIBuilder::Form`.
@@ -334,6 +231,7 @@ pub struct FormButton {
     pub position: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl FormButton {
     /// A `FormButton` with no property set (none is required).
     pub fn new() -> Self {
@@ -341,28 +239,11 @@ impl FormButton {
     }
 
     /// `Children`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn children(mut self, value: impl Into<Str>) -> Self {
-        self.children = Some(value.into());
-        self
-    }
-
+    pub fn children(mut self, value: impl Into<Str>) -> Self { self.children = Some(value.into()); self }
     /// `Excluded`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn excluded(mut self, value: impl Into<Bool>) -> Self {
-        self.excluded = Some(value.into());
-        self
-    }
-
+    pub fn excluded(mut self, value: impl Into<Bool>) -> Self { self.excluded = Some(value.into()); self }
     /// `Position`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn position(mut self, value: impl Into<Json>) -> Self {
-        self.position = Some(value.into());
-        self
-    }
+    pub fn position(mut self, value: impl Into<Json>) -> Self { self.position = Some(value.into()); self }
 }
 
 impl PropertyType for FormButton {}
@@ -377,28 +258,16 @@ impl ToValue for FormButton {
     }
 }
 
-static RULE_FormCta: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FormCta: ObjRule = ObjRule {
     properties: &[
         ("Cancel", Shape::Object(&RULE_FormButton)),
         ("Clear", Shape::Object(&RULE_FormButton)),
-        (
-            "Position",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["top", "bottom", "top_and_bottom"],
-                format: None,
-            }),
-        ),
+        ("Position", Shape::Str(&StrRule { allowed: &["top", "bottom", "top_and_bottom"], ..StrRule::ANY })),
         ("Submit", Shape::Object(&RULE_FormButton)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FormCTA` property type of `AWS::AmplifyUIBuilder::Form`.
@@ -426,6 +295,7 @@ pub struct FormCta {
     pub submit: Option<Obj<FormButton>>,
 }
 
+#[rustfmt::skip]
 impl FormCta {
     /// A `FormCta` with no property set (none is required).
     pub fn new() -> Self {
@@ -433,36 +303,13 @@ impl FormCta {
     }
 
     /// `Cancel`: a [`FormButton`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cancel(mut self, value: impl Into<Obj<FormButton>>) -> Self {
-        self.cancel = Some(value.into());
-        self
-    }
-
+    pub fn cancel(mut self, value: impl Into<Obj<FormButton>>) -> Self { self.cancel = Some(value.into()); self }
     /// `Clear`: a [`FormButton`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn clear(mut self, value: impl Into<Obj<FormButton>>) -> Self {
-        self.clear = Some(value.into());
-        self
-    }
-
+    pub fn clear(mut self, value: impl Into<Obj<FormButton>>) -> Self { self.clear = Some(value.into()); self }
     /// `Position`: a [`FormButtonsPosition`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn position(mut self, value: impl Into<FormButtonsPosition>) -> Self {
-        self.position = Some(value.into());
-        self
-    }
-
+    pub fn position(mut self, value: impl Into<FormButtonsPosition>) -> Self { self.position = Some(value.into()); self }
     /// `Submit`: a [`FormButton`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn submit(mut self, value: impl Into<Obj<FormButton>>) -> Self {
-        self.submit = Some(value.into());
-        self
-    }
+    pub fn submit(mut self, value: impl Into<Obj<FormButton>>) -> Self { self.submit = Some(value.into()); self }
 }
 
 impl PropertyType for FormCta {}
@@ -482,35 +329,20 @@ impl ToValue for FormCta {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FormDataTypeConfigRequired {
     /// `DataSourceType`: a [`FormDataSourceType`] value, required.
-    ///
-    /// The data source type, either an Amplify DataStore model or a custom data type.
     pub data_source_type: FormDataSourceType,
     /// `DataTypeName`: a string, required.
-    ///
-    /// The unique name of the data type you are using as the data source for the form.
     pub data_type_name: Str,
 }
 
-static RULE_FormDataTypeConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FormDataTypeConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "DataSourceType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DataStore", "Custom"],
-                format: None,
-            }),
-        ),
+        ("DataSourceType", Shape::Str(&StrRule { allowed: &["DataStore", "Custom"], ..StrRule::ANY })),
         ("DataTypeName", Shape::STR),
     ],
     required: &["DataSourceType", "DataTypeName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FormDataTypeConfig` property type of `AWS::AmplifyUIBuilder::Form`.
@@ -530,6 +362,7 @@ pub struct FormDataTypeConfig {
     pub data_type_name: Str,
 }
 
+#[rustfmt::skip]
 impl FormDataTypeConfig {
     /// A `FormDataTypeConfig` with its required properties, named in a [`FormDataTypeConfigRequired`].
     pub fn new(required: FormDataTypeConfigRequired) -> Self {
@@ -540,20 +373,9 @@ impl FormDataTypeConfig {
     }
 
     /// `DataSourceType`: a [`FormDataSourceType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_source_type(mut self, value: impl Into<FormDataSourceType>) -> Self {
-        self.data_source_type = value.into();
-        self
-    }
-
+    pub fn data_source_type(mut self, value: impl Into<FormDataSourceType>) -> Self { self.data_source_type = value.into(); self }
     /// `DataTypeName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_type_name(mut self, value: impl Into<Str>) -> Self {
-        self.data_type_name = value.into();
-        self
-    }
+    pub fn data_type_name(mut self, value: impl Into<Str>) -> Self { self.data_type_name = value.into(); self }
 }
 
 impl PropertyType for FormDataTypeConfig {}
@@ -567,18 +389,15 @@ impl ToValue for FormDataTypeConfig {
     }
 }
 
-static RULE_FormStyle: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FormStyle: ObjRule = ObjRule {
     properties: &[
         ("HorizontalGap", Shape::Any),
         ("OuterPadding", Shape::Any),
         ("VerticalGap", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FormStyle` property type of `AWS::AmplifyUIBuilder::Form`.
@@ -602,6 +421,7 @@ pub struct FormStyle {
     pub vertical_gap: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl FormStyle {
     /// A `FormStyle` with no property set (none is required).
     pub fn new() -> Self {
@@ -609,28 +429,11 @@ impl FormStyle {
     }
 
     /// `HorizontalGap`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn horizontal_gap(mut self, value: impl Into<Json>) -> Self {
-        self.horizontal_gap = Some(value.into());
-        self
-    }
-
+    pub fn horizontal_gap(mut self, value: impl Into<Json>) -> Self { self.horizontal_gap = Some(value.into()); self }
     /// `OuterPadding`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn outer_padding(mut self, value: impl Into<Json>) -> Self {
-        self.outer_padding = Some(value.into());
-        self
-    }
-
+    pub fn outer_padding(mut self, value: impl Into<Json>) -> Self { self.outer_padding = Some(value.into()); self }
     /// `VerticalGap`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vertical_gap(mut self, value: impl Into<Json>) -> Self {
-        self.vertical_gap = Some(value.into());
-        self
-    }
+    pub fn vertical_gap(mut self, value: impl Into<Json>) -> Self { self.vertical_gap = Some(value.into()); self }
 }
 
 impl PropertyType for FormStyle {}

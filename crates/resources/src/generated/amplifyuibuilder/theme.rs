@@ -7,44 +7,18 @@
 
 use crate::support::prelude::*;
 
-static RULE_Theme: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Theme: ObjRule = ObjRule {
     properties: &[
         ("AppId", Shape::STR),
         ("EnvironmentName", Shape::STR),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Overrides",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ThemeValues),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("Overrides", Shape::List(&ListRule { items: Shape::Object(&RULE_ThemeValues), min_items: None, max_items: None })),
         ("Tags", Shape::Any),
-        (
-            "Values",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ThemeValues),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_ThemeValues), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AmplifyUIBuilder::Theme` resource.
@@ -92,6 +66,7 @@ pub struct Theme {
     pub values: Option<List<ThemeValues>>,
 }
 
+#[rustfmt::skip]
 impl Theme {
     /// The CloudFormation type name, `AWS::AmplifyUIBuilder::Theme`.
     pub const TYPE_NAME: &'static str = "AWS::AmplifyUIBuilder::Theme";
@@ -118,52 +93,17 @@ impl Theme {
     }
 
     /// `AppId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn app_id(mut self, value: impl Into<Str>) -> Self {
-        self.app_id = Some(value.into());
-        self
-    }
-
+    pub fn app_id(mut self, value: impl Into<Str>) -> Self { self.app_id = Some(value.into()); self }
     /// `EnvironmentName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment_name(mut self, value: impl Into<Str>) -> Self {
-        self.environment_name = Some(value.into());
-        self
-    }
-
+    pub fn environment_name(mut self, value: impl Into<Str>) -> Self { self.environment_name = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Overrides`: a list of [`ThemeValues`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn overrides(mut self, value: impl Into<List<ThemeValues>>) -> Self {
-        self.overrides = Some(value.into());
-        self
-    }
-
+    pub fn overrides(mut self, value: impl Into<List<ThemeValues>>) -> Self { self.overrides = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `Values`: a list of [`ThemeValues`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn values(mut self, value: impl Into<List<ThemeValues>>) -> Self {
-        self.values = Some(value.into());
-        self
-    }
+    pub fn values(mut self, value: impl Into<List<ThemeValues>>) -> Self { self.values = Some(value.into()); self }
 }
 
 impl Resource for Theme {
@@ -225,24 +165,14 @@ impl ThemeAttributes {
     }
 }
 
-static RULE_ThemeValue: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ThemeValue: ObjRule = ObjRule {
     properties: &[
-        (
-            "Children",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ThemeValues),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Children", Shape::List(&ListRule { items: Shape::Object(&RULE_ThemeValues), min_items: None, max_items: None })),
         ("Value", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ThemeValue` property type of `AWS::AmplifyUIBuilder::Theme`.
@@ -262,6 +192,7 @@ pub struct ThemeValue {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ThemeValue {
     /// A `ThemeValue` with no property set (none is required).
     pub fn new() -> Self {
@@ -269,20 +200,9 @@ impl ThemeValue {
     }
 
     /// `Children`: a list of [`ThemeValues`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn children(mut self, value: impl Into<List<ThemeValues>>) -> Self {
-        self.children = Some(value.into());
-        self
-    }
-
+    pub fn children(mut self, value: impl Into<List<ThemeValues>>) -> Self { self.children = Some(value.into()); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for ThemeValue {}
@@ -296,17 +216,14 @@ impl ToValue for ThemeValue {
     }
 }
 
-static RULE_ThemeValues: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ThemeValues: ObjRule = ObjRule {
     properties: &[
         ("Key", Shape::STR),
         ("Value", Shape::Object(&RULE_ThemeValue)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ThemeValues` property type of `AWS::AmplifyUIBuilder::Theme`.
@@ -326,6 +243,7 @@ pub struct ThemeValues {
     pub value: Option<Box<Obj<ThemeValue>>>,
 }
 
+#[rustfmt::skip]
 impl ThemeValues {
     /// A `ThemeValues` with no property set (none is required).
     pub fn new() -> Self {
@@ -333,20 +251,9 @@ impl ThemeValues {
     }
 
     /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `Value`: a [`ThemeValue`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Obj<ThemeValue>>) -> Self {
-        self.value = Some(Box::new(value.into()));
-        self
-    }
+    pub fn value(mut self, value: impl Into<Obj<ThemeValue>>) -> Self { self.value = Some(Box::new(value.into())); self }
 }
 
 impl PropertyType for ThemeValues {}

@@ -7,23 +7,13 @@
 
 use crate::support::prelude::*;
 
-static RULE_Account: ObjRule = ObjRule {
-    properties: &[(
-        "CloudWatchRoleArn",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &[],
-            format: Some(Format::IamRoleArn),
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Account: ObjRule = ObjRule {
+    properties: &[
+        ("CloudWatchRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ApiGateway::Account` resource.
@@ -48,6 +38,7 @@ pub struct Account {
     pub cloud_watch_role_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Account {
     /// The CloudFormation type name, `AWS::ApiGateway::Account`.
     pub const TYPE_NAME: &'static str = "AWS::ApiGateway::Account";
@@ -74,12 +65,7 @@ impl Account {
     }
 
     /// `CloudWatchRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.cloud_watch_role_arn = Some(value.into());
-        self
-    }
+    pub fn cloud_watch_role_arn(mut self, value: impl Into<Str>) -> Self { self.cloud_watch_role_arn = Some(value.into()); self }
 }
 
 impl Resource for Account {

@@ -7,37 +7,20 @@
 
 use crate::support::prelude::*;
 
-static RULE_ApiKey: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ApiKey: ObjRule = ObjRule {
     properties: &[
         ("CustomerId", Shape::STR),
         ("Description", Shape::STR),
         ("Enabled", Shape::Bool),
         ("GenerateDistinctId", Shape::Bool),
         ("Name", Shape::STR),
-        (
-            "StageKeys",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StageKey),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("StageKeys", Shape::List(&ListRule { items: Shape::Object(&RULE_StageKey), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("Value", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ApiGateway::ApiKey` resource.
@@ -97,6 +80,7 @@ pub struct ApiKey {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ApiKey {
     /// The CloudFormation type name, `AWS::ApiGateway::ApiKey`.
     pub const TYPE_NAME: &'static str = "AWS::ApiGateway::ApiKey";
@@ -123,68 +107,21 @@ impl ApiKey {
     }
 
     /// `CustomerId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn customer_id(mut self, value: impl Into<Str>) -> Self {
-        self.customer_id = Some(value.into());
-        self
-    }
-
+    pub fn customer_id(mut self, value: impl Into<Str>) -> Self { self.customer_id = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `GenerateDistinctId`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn generate_distinct_id(mut self, value: impl Into<Bool>) -> Self {
-        self.generate_distinct_id = Some(value.into());
-        self
-    }
-
+    pub fn generate_distinct_id(mut self, value: impl Into<Bool>) -> Self { self.generate_distinct_id = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `StageKeys`: a list of [`StageKey`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stage_keys(mut self, value: impl Into<List<StageKey>>) -> Self {
-        self.stage_keys = Some(value.into());
-        self
-    }
-
+    pub fn stage_keys(mut self, value: impl Into<List<StageKey>>) -> Self { self.stage_keys = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl Resource for ApiKey {
@@ -234,14 +171,14 @@ impl ApiKeyAttributes {
     }
 }
 
-static RULE_StageKey: ObjRule = ObjRule {
-    properties: &[("RestApiId", Shape::STR), ("StageName", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_StageKey: ObjRule = ObjRule {
+    properties: &[
+        ("RestApiId", Shape::STR),
+        ("StageName", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StageKey` property type of `AWS::ApiGateway::ApiKey`.
@@ -261,6 +198,7 @@ pub struct StageKey {
     pub stage_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl StageKey {
     /// A `StageKey` with no property set (none is required).
     pub fn new() -> Self {
@@ -268,20 +206,9 @@ impl StageKey {
     }
 
     /// `RestApiId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rest_api_id(mut self, value: impl Into<Str>) -> Self {
-        self.rest_api_id = Some(value.into());
-        self
-    }
-
+    pub fn rest_api_id(mut self, value: impl Into<Str>) -> Self { self.rest_api_id = Some(value.into()); self }
     /// `StageName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stage_name(mut self, value: impl Into<Str>) -> Self {
-        self.stage_name = Some(value.into());
-        self
-    }
+    pub fn stage_name(mut self, value: impl Into<Str>) -> Self { self.stage_name = Some(value.into()); self }
 }
 
 impl PropertyType for StageKey {}
@@ -299,44 +226,20 @@ impl ToValue for StageKey {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::ApiGateway::ApiKey`.
@@ -354,6 +257,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -364,20 +268,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -11,22 +11,15 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuthorizerRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the authorizer.
     pub name: Str,
     /// `RestApiId`: a string, required.
-    ///
-    /// The string identifier of the associated RestApi.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub rest_api_id: Str,
     /// `Type`: a string, required.
-    ///
-    /// The authorizer type. Valid values are `TOKEN` for a Lambda function using a single authorization token submitted in a custom header, `REQUEST` for a Lambda function using incoming request parameters, and `COGNITO_USER_POOLS` for using an Amazon Cognito user pool.
     pub r#type: Str,
 }
 
-static RULE_Authorizer: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Authorizer: ObjRule = ObjRule {
     properties: &[
         ("AuthType", Shape::STR),
         ("AuthorizerCredentials", Shape::STR),
@@ -35,23 +28,13 @@ static RULE_Authorizer: ObjRule = ObjRule {
         ("IdentitySource", Shape::STR),
         ("IdentityValidationExpression", Shape::STR),
         ("Name", Shape::STR),
-        (
-            "ProviderARNs",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ProviderARNs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("RestApiId", Shape::STR),
         ("Type", Shape::STR),
     ],
     required: &["RestApiId", "Type", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ApiGateway::Authorizer` resource.
@@ -111,6 +94,7 @@ pub struct Authorizer {
     pub r#type: Str,
 }
 
+#[rustfmt::skip]
 impl Authorizer {
     /// The CloudFormation type name, `AWS::ApiGateway::Authorizer`.
     pub const TYPE_NAME: &'static str = "AWS::ApiGateway::Authorizer";
@@ -148,84 +132,25 @@ impl Authorizer {
     }
 
     /// `AuthType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auth_type(mut self, value: impl Into<Str>) -> Self {
-        self.auth_type = Some(value.into());
-        self
-    }
-
+    pub fn auth_type(mut self, value: impl Into<Str>) -> Self { self.auth_type = Some(value.into()); self }
     /// `AuthorizerCredentials`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authorizer_credentials(mut self, value: impl Into<Str>) -> Self {
-        self.authorizer_credentials = Some(value.into());
-        self
-    }
-
+    pub fn authorizer_credentials(mut self, value: impl Into<Str>) -> Self { self.authorizer_credentials = Some(value.into()); self }
     /// `AuthorizerResultTtlInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authorizer_result_ttl_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.authorizer_result_ttl_in_seconds = Some(value.into());
-        self
-    }
-
+    pub fn authorizer_result_ttl_in_seconds(mut self, value: impl Into<Int>) -> Self { self.authorizer_result_ttl_in_seconds = Some(value.into()); self }
     /// `AuthorizerUri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authorizer_uri(mut self, value: impl Into<Str>) -> Self {
-        self.authorizer_uri = Some(value.into());
-        self
-    }
-
+    pub fn authorizer_uri(mut self, value: impl Into<Str>) -> Self { self.authorizer_uri = Some(value.into()); self }
     /// `IdentitySource`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identity_source(mut self, value: impl Into<Str>) -> Self {
-        self.identity_source = Some(value.into());
-        self
-    }
-
+    pub fn identity_source(mut self, value: impl Into<Str>) -> Self { self.identity_source = Some(value.into()); self }
     /// `IdentityValidationExpression`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identity_validation_expression(mut self, value: impl Into<Str>) -> Self {
-        self.identity_validation_expression = Some(value.into());
-        self
-    }
-
+    pub fn identity_validation_expression(mut self, value: impl Into<Str>) -> Self { self.identity_validation_expression = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `ProviderARNs`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provider_ar_ns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.provider_ar_ns = Some(value.into());
-        self
-    }
-
+    pub fn provider_ar_ns(mut self, value: impl Into<List<Str>>) -> Self { self.provider_ar_ns = Some(value.into()); self }
     /// `RestApiId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rest_api_id(mut self, value: impl Into<Str>) -> Self {
-        self.rest_api_id = value.into();
-        self
-    }
-
+    pub fn rest_api_id(mut self, value: impl Into<Str>) -> Self { self.rest_api_id = value.into(); self }
     /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
 }
 
 impl Resource for Authorizer {

@@ -11,14 +11,11 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BasePathMappingRequired {
     /// `DomainName`: a string, required.
-    ///
-    /// The domain name of the BasePathMapping resource to be described.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub domain_name: Str,
 }
 
-static RULE_BasePathMapping: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BasePathMapping: ObjRule = ObjRule {
     properties: &[
         ("BasePath", Shape::STR),
         ("DomainName", Shape::STR),
@@ -26,11 +23,8 @@ static RULE_BasePathMapping: ObjRule = ObjRule {
         ("Stage", Shape::STR),
     ],
     required: &["DomainName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ApiGateway::BasePathMapping` resource.
@@ -68,6 +62,7 @@ pub struct BasePathMapping {
     pub stage: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl BasePathMapping {
     /// The CloudFormation type name, `AWS::ApiGateway::BasePathMapping`.
     pub const TYPE_NAME: &'static str = "AWS::ApiGateway::BasePathMapping";
@@ -99,36 +94,13 @@ impl BasePathMapping {
     }
 
     /// `BasePath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn base_path(mut self, value: impl Into<Str>) -> Self {
-        self.base_path = Some(value.into());
-        self
-    }
-
+    pub fn base_path(mut self, value: impl Into<Str>) -> Self { self.base_path = Some(value.into()); self }
     /// `DomainName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self {
-        self.domain_name = value.into();
-        self
-    }
-
+    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = value.into(); self }
     /// `RestApiId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rest_api_id(mut self, value: impl Into<Str>) -> Self {
-        self.rest_api_id = Some(value.into());
-        self
-    }
-
+    pub fn rest_api_id(mut self, value: impl Into<Str>) -> Self { self.rest_api_id = Some(value.into()); self }
     /// `Stage`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stage(mut self, value: impl Into<Str>) -> Self {
-        self.stage = Some(value.into());
-        self
-    }
+    pub fn stage(mut self, value: impl Into<Str>) -> Self { self.stage = Some(value.into()); self }
 }
 
 impl Resource for BasePathMapping {

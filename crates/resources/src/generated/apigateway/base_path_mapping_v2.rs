@@ -11,18 +11,13 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BasePathMappingV2Required {
     /// `DomainNameArn`: a string, required.
-    ///
-    /// The ARN of the domain name for the BasePathMappingV2 resource to be described.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub domain_name_arn: Str,
     /// `RestApiId`: a string, required.
-    ///
-    /// The private API's identifier. This identifier is unique across all of your APIs in API Gateway.
     pub rest_api_id: Str,
 }
 
-static RULE_BasePathMappingV2: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BasePathMappingV2: ObjRule = ObjRule {
     properties: &[
         ("BasePath", Shape::STR),
         ("DomainNameArn", Shape::STR),
@@ -30,11 +25,8 @@ static RULE_BasePathMappingV2: ObjRule = ObjRule {
         ("Stage", Shape::STR),
     ],
     required: &["DomainNameArn", "RestApiId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ApiGateway::BasePathMappingV2` resource.
@@ -72,6 +64,7 @@ pub struct BasePathMappingV2 {
     pub stage: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl BasePathMappingV2 {
     /// The CloudFormation type name, `AWS::ApiGateway::BasePathMappingV2`.
     pub const TYPE_NAME: &'static str = "AWS::ApiGateway::BasePathMappingV2";
@@ -103,36 +96,13 @@ impl BasePathMappingV2 {
     }
 
     /// `BasePath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn base_path(mut self, value: impl Into<Str>) -> Self {
-        self.base_path = Some(value.into());
-        self
-    }
-
+    pub fn base_path(mut self, value: impl Into<Str>) -> Self { self.base_path = Some(value.into()); self }
     /// `DomainNameArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_name_arn(mut self, value: impl Into<Str>) -> Self {
-        self.domain_name_arn = value.into();
-        self
-    }
-
+    pub fn domain_name_arn(mut self, value: impl Into<Str>) -> Self { self.domain_name_arn = value.into(); self }
     /// `RestApiId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rest_api_id(mut self, value: impl Into<Str>) -> Self {
-        self.rest_api_id = value.into();
-        self
-    }
-
+    pub fn rest_api_id(mut self, value: impl Into<Str>) -> Self { self.rest_api_id = value.into(); self }
     /// `Stage`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stage(mut self, value: impl Into<Str>) -> Self {
-        self.stage = Some(value.into());
-        self
-    }
+    pub fn stage(mut self, value: impl Into<Str>) -> Self { self.stage = Some(value.into()); self }
 }
 
 impl Resource for BasePathMappingV2 {

@@ -7,34 +7,28 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{AccessLogSetting, Tag, TagRequired};
+use super::shared::{RULE_AccessLogSetting, RULE_Tag};
+
 /// The required properties of [`Deployment`], by name: `Deployment::new(DeploymentRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeploymentRequired {
     /// `RestApiId`: a string, required.
-    ///
-    /// The string identifier of the associated RestApi.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub rest_api_id: Str,
 }
 
-static RULE_Deployment: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Deployment: ObjRule = ObjRule {
     properties: &[
-        (
-            "DeploymentCanarySettings",
-            Shape::Object(&RULE_DeploymentCanarySettings),
-        ),
+        ("DeploymentCanarySettings", Shape::Object(&RULE_DeploymentCanarySettings)),
         ("Description", Shape::STR),
         ("RestApiId", Shape::STR),
         ("StageDescription", Shape::Object(&RULE_StageDescription)),
         ("StageName", Shape::STR),
     ],
     required: &["RestApiId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ApiGateway::Deployment` resource.
@@ -80,6 +74,7 @@ pub struct Deployment {
     pub stage_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Deployment {
     /// The CloudFormation type name, `AWS::ApiGateway::Deployment`.
     pub const TYPE_NAME: &'static str = "AWS::ApiGateway::Deployment";
@@ -112,47 +107,15 @@ impl Deployment {
     }
 
     /// `DeploymentCanarySettings`: a [`DeploymentCanarySettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deployment_canary_settings(
-        mut self,
-        value: impl Into<Obj<DeploymentCanarySettings>>,
-    ) -> Self {
-        self.deployment_canary_settings = Some(value.into());
-        self
-    }
-
+    pub fn deployment_canary_settings(mut self, value: impl Into<Obj<DeploymentCanarySettings>>) -> Self { self.deployment_canary_settings = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `RestApiId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rest_api_id(mut self, value: impl Into<Str>) -> Self {
-        self.rest_api_id = value.into();
-        self
-    }
-
+    pub fn rest_api_id(mut self, value: impl Into<Str>) -> Self { self.rest_api_id = value.into(); self }
     /// `StageDescription`: a [`StageDescription`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stage_description(mut self, value: impl Into<Obj<StageDescription>>) -> Self {
-        self.stage_description = Some(value.into());
-        self
-    }
-
+    pub fn stage_description(mut self, value: impl Into<Obj<StageDescription>>) -> Self { self.stage_description = Some(value.into()); self }
     /// `StageName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stage_name(mut self, value: impl Into<Str>) -> Self {
-        self.stage_name = Some(value.into());
-        self
-    }
+    pub fn stage_name(mut self, value: impl Into<Str>) -> Self { self.stage_name = Some(value.into()); self }
 }
 
 impl Resource for Deployment {
@@ -196,81 +159,15 @@ impl DeploymentAttributes {
     }
 }
 
-static RULE_AccessLogSetting: ObjRule = ObjRule {
-    properties: &[("DestinationArn", Shape::STR), ("Format", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `AccessLogSetting` property type of `AWS::ApiGateway::Deployment`.
-///
-/// The `AccessLogSetting` property type specifies settings for logging access in this stage.
-///
-/// `AccessLogSetting` is a property of the \[StageDescription\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigateway-deployment-stagedescription.html>) property type.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigateway-deployment-accesslogsetting.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct AccessLogSetting {
-    /// `DestinationArn`: a string.
-    ///
-    /// The Amazon Resource Name (ARN) of the CloudWatch Logs log group or Kinesis Data Firehose delivery stream to receive access logs. If you specify a Kinesis Data Firehose delivery stream, the stream name must begin with `amazon-apigateway-` .
-    pub destination_arn: Option<Str>,
-    /// `Format`: a string.
-    ///
-    /// A single line format of the access logs of data, as specified by selected $context variables. The format must include at least `$context.requestId` .
-    pub format: Option<Str>,
-}
-
-impl AccessLogSetting {
-    /// A `AccessLogSetting` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `DestinationArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_arn(mut self, value: impl Into<Str>) -> Self {
-        self.destination_arn = Some(value.into());
-        self
-    }
-
-    /// `Format`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn format(mut self, value: impl Into<Str>) -> Self {
-        self.format = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for AccessLogSetting {}
-
-impl ToValue for AccessLogSetting {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("DestinationArn", &self.destination_arn)
-            .opt("Format", &self.format)
-            .build()
-    }
-}
-
-static RULE_CanarySetting: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CanarySetting: ObjRule = ObjRule {
     properties: &[
         ("PercentTraffic", Shape::NUM),
         ("StageVariableOverrides", Shape::Any),
         ("UseStageCache", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CanarySetting` property type of `AWS::ApiGateway::Deployment`.
@@ -296,6 +193,7 @@ pub struct CanarySetting {
     pub use_stage_cache: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl CanarySetting {
     /// A `CanarySetting` with no property set (none is required).
     pub fn new() -> Self {
@@ -303,28 +201,11 @@ impl CanarySetting {
     }
 
     /// `PercentTraffic`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn percent_traffic(mut self, value: impl Into<Num>) -> Self {
-        self.percent_traffic = Some(value.into());
-        self
-    }
-
+    pub fn percent_traffic(mut self, value: impl Into<Num>) -> Self { self.percent_traffic = Some(value.into()); self }
     /// `StageVariableOverrides`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stage_variable_overrides(mut self, value: impl Into<Json>) -> Self {
-        self.stage_variable_overrides = Some(value.into());
-        self
-    }
-
+    pub fn stage_variable_overrides(mut self, value: impl Into<Json>) -> Self { self.stage_variable_overrides = Some(value.into()); self }
     /// `UseStageCache`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn use_stage_cache(mut self, value: impl Into<Bool>) -> Self {
-        self.use_stage_cache = Some(value.into());
-        self
-    }
+    pub fn use_stage_cache(mut self, value: impl Into<Bool>) -> Self { self.use_stage_cache = Some(value.into()); self }
 }
 
 impl PropertyType for CanarySetting {}
@@ -339,18 +220,15 @@ impl ToValue for CanarySetting {
     }
 }
 
-static RULE_DeploymentCanarySettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DeploymentCanarySettings: ObjRule = ObjRule {
     properties: &[
         ("PercentTraffic", Shape::NUM),
         ("StageVariableOverrides", Shape::Any),
         ("UseStageCache", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DeploymentCanarySettings` property type of `AWS::ApiGateway::Deployment`.
@@ -374,6 +252,7 @@ pub struct DeploymentCanarySettings {
     pub use_stage_cache: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl DeploymentCanarySettings {
     /// A `DeploymentCanarySettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -381,28 +260,11 @@ impl DeploymentCanarySettings {
     }
 
     /// `PercentTraffic`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn percent_traffic(mut self, value: impl Into<Num>) -> Self {
-        self.percent_traffic = Some(value.into());
-        self
-    }
-
+    pub fn percent_traffic(mut self, value: impl Into<Num>) -> Self { self.percent_traffic = Some(value.into()); self }
     /// `StageVariableOverrides`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stage_variable_overrides(mut self, value: impl Into<Json>) -> Self {
-        self.stage_variable_overrides = Some(value.into());
-        self
-    }
-
+    pub fn stage_variable_overrides(mut self, value: impl Into<Json>) -> Self { self.stage_variable_overrides = Some(value.into()); self }
     /// `UseStageCache`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn use_stage_cache(mut self, value: impl Into<Bool>) -> Self {
-        self.use_stage_cache = Some(value.into());
-        self
-    }
+    pub fn use_stage_cache(mut self, value: impl Into<Bool>) -> Self { self.use_stage_cache = Some(value.into()); self }
 }
 
 impl PropertyType for DeploymentCanarySettings {}
@@ -417,7 +279,8 @@ impl ToValue for DeploymentCanarySettings {
     }
 }
 
-static RULE_MethodSetting: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MethodSetting: ObjRule = ObjRule {
     properties: &[
         ("CacheDataEncrypted", Shape::Bool),
         ("CacheTtlInSeconds", Shape::INT),
@@ -430,12 +293,8 @@ static RULE_MethodSetting: ObjRule = ObjRule {
         ("ThrottlingBurstLimit", Shape::INT),
         ("ThrottlingRateLimit", Shape::NUM),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MethodSetting` property type of `AWS::ApiGateway::Deployment`.
@@ -489,6 +348,7 @@ pub struct MethodSetting {
     pub throttling_rate_limit: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl MethodSetting {
     /// A `MethodSetting` with no property set (none is required).
     pub fn new() -> Self {
@@ -496,84 +356,25 @@ impl MethodSetting {
     }
 
     /// `CacheDataEncrypted`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cache_data_encrypted(mut self, value: impl Into<Bool>) -> Self {
-        self.cache_data_encrypted = Some(value.into());
-        self
-    }
-
+    pub fn cache_data_encrypted(mut self, value: impl Into<Bool>) -> Self { self.cache_data_encrypted = Some(value.into()); self }
     /// `CacheTtlInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cache_ttl_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.cache_ttl_in_seconds = Some(value.into());
-        self
-    }
-
+    pub fn cache_ttl_in_seconds(mut self, value: impl Into<Int>) -> Self { self.cache_ttl_in_seconds = Some(value.into()); self }
     /// `CachingEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn caching_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.caching_enabled = Some(value.into());
-        self
-    }
-
+    pub fn caching_enabled(mut self, value: impl Into<Bool>) -> Self { self.caching_enabled = Some(value.into()); self }
     /// `DataTraceEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_trace_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.data_trace_enabled = Some(value.into());
-        self
-    }
-
+    pub fn data_trace_enabled(mut self, value: impl Into<Bool>) -> Self { self.data_trace_enabled = Some(value.into()); self }
     /// `HttpMethod`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_method(mut self, value: impl Into<Str>) -> Self {
-        self.http_method = Some(value.into());
-        self
-    }
-
+    pub fn http_method(mut self, value: impl Into<Str>) -> Self { self.http_method = Some(value.into()); self }
     /// `LoggingLevel`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logging_level(mut self, value: impl Into<Str>) -> Self {
-        self.logging_level = Some(value.into());
-        self
-    }
-
+    pub fn logging_level(mut self, value: impl Into<Str>) -> Self { self.logging_level = Some(value.into()); self }
     /// `MetricsEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metrics_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.metrics_enabled = Some(value.into());
-        self
-    }
-
+    pub fn metrics_enabled(mut self, value: impl Into<Bool>) -> Self { self.metrics_enabled = Some(value.into()); self }
     /// `ResourcePath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_path(mut self, value: impl Into<Str>) -> Self {
-        self.resource_path = Some(value.into());
-        self
-    }
-
+    pub fn resource_path(mut self, value: impl Into<Str>) -> Self { self.resource_path = Some(value.into()); self }
     /// `ThrottlingBurstLimit`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn throttling_burst_limit(mut self, value: impl Into<Int>) -> Self {
-        self.throttling_burst_limit = Some(value.into());
-        self
-    }
-
+    pub fn throttling_burst_limit(mut self, value: impl Into<Int>) -> Self { self.throttling_burst_limit = Some(value.into()); self }
     /// `ThrottlingRateLimit`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn throttling_rate_limit(mut self, value: impl Into<Num>) -> Self {
-        self.throttling_rate_limit = Some(value.into());
-        self
-    }
+    pub fn throttling_rate_limit(mut self, value: impl Into<Num>) -> Self { self.throttling_rate_limit = Some(value.into()); self }
 }
 
 impl PropertyType for MethodSetting {}
@@ -595,7 +396,8 @@ impl ToValue for MethodSetting {
     }
 }
 
-static RULE_StageDescription: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StageDescription: ObjRule = ObjRule {
     properties: &[
         ("AccessLogSetting", Shape::Object(&RULE_AccessLogSetting)),
         ("CacheClusterEnabled", Shape::Bool),
@@ -609,34 +411,16 @@ static RULE_StageDescription: ObjRule = ObjRule {
         ("Description", Shape::STR),
         ("DocumentationVersion", Shape::STR),
         ("LoggingLevel", Shape::STR),
-        (
-            "MethodSettings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MethodSetting),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("MethodSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_MethodSetting), min_items: None, max_items: None })),
         ("MetricsEnabled", Shape::Bool),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("ThrottlingBurstLimit", Shape::INT),
         ("ThrottlingRateLimit", Shape::NUM),
         ("TracingEnabled", Shape::Bool),
         ("Variables", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StageDescription` property type of `AWS::ApiGateway::Deployment`.
@@ -726,6 +510,7 @@ pub struct StageDescription {
     pub variables: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl StageDescription {
     /// A `StageDescription` with no property set (none is required).
     pub fn new() -> Self {
@@ -733,156 +518,43 @@ impl StageDescription {
     }
 
     /// `AccessLogSetting`: an [`AccessLogSetting`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_log_setting(mut self, value: impl Into<Obj<AccessLogSetting>>) -> Self {
-        self.access_log_setting = Some(value.into());
-        self
-    }
-
+    pub fn access_log_setting(mut self, value: impl Into<Obj<AccessLogSetting>>) -> Self { self.access_log_setting = Some(value.into()); self }
     /// `CacheClusterEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cache_cluster_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.cache_cluster_enabled = Some(value.into());
-        self
-    }
-
+    pub fn cache_cluster_enabled(mut self, value: impl Into<Bool>) -> Self { self.cache_cluster_enabled = Some(value.into()); self }
     /// `CacheClusterSize`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cache_cluster_size(mut self, value: impl Into<Str>) -> Self {
-        self.cache_cluster_size = Some(value.into());
-        self
-    }
-
+    pub fn cache_cluster_size(mut self, value: impl Into<Str>) -> Self { self.cache_cluster_size = Some(value.into()); self }
     /// `CacheDataEncrypted`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cache_data_encrypted(mut self, value: impl Into<Bool>) -> Self {
-        self.cache_data_encrypted = Some(value.into());
-        self
-    }
-
+    pub fn cache_data_encrypted(mut self, value: impl Into<Bool>) -> Self { self.cache_data_encrypted = Some(value.into()); self }
     /// `CacheTtlInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cache_ttl_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.cache_ttl_in_seconds = Some(value.into());
-        self
-    }
-
+    pub fn cache_ttl_in_seconds(mut self, value: impl Into<Int>) -> Self { self.cache_ttl_in_seconds = Some(value.into()); self }
     /// `CachingEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn caching_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.caching_enabled = Some(value.into());
-        self
-    }
-
+    pub fn caching_enabled(mut self, value: impl Into<Bool>) -> Self { self.caching_enabled = Some(value.into()); self }
     /// `CanarySetting`: a [`CanarySetting`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn canary_setting(mut self, value: impl Into<Obj<CanarySetting>>) -> Self {
-        self.canary_setting = Some(value.into());
-        self
-    }
-
+    pub fn canary_setting(mut self, value: impl Into<Obj<CanarySetting>>) -> Self { self.canary_setting = Some(value.into()); self }
     /// `ClientCertificateId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_certificate_id(mut self, value: impl Into<Str>) -> Self {
-        self.client_certificate_id = Some(value.into());
-        self
-    }
-
+    pub fn client_certificate_id(mut self, value: impl Into<Str>) -> Self { self.client_certificate_id = Some(value.into()); self }
     /// `DataTraceEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_trace_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.data_trace_enabled = Some(value.into());
-        self
-    }
-
+    pub fn data_trace_enabled(mut self, value: impl Into<Bool>) -> Self { self.data_trace_enabled = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DocumentationVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn documentation_version(mut self, value: impl Into<Str>) -> Self {
-        self.documentation_version = Some(value.into());
-        self
-    }
-
+    pub fn documentation_version(mut self, value: impl Into<Str>) -> Self { self.documentation_version = Some(value.into()); self }
     /// `LoggingLevel`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logging_level(mut self, value: impl Into<Str>) -> Self {
-        self.logging_level = Some(value.into());
-        self
-    }
-
+    pub fn logging_level(mut self, value: impl Into<Str>) -> Self { self.logging_level = Some(value.into()); self }
     /// `MethodSettings`: a list of [`MethodSetting`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn method_settings(mut self, value: impl Into<List<MethodSetting>>) -> Self {
-        self.method_settings = Some(value.into());
-        self
-    }
-
+    pub fn method_settings(mut self, value: impl Into<List<MethodSetting>>) -> Self { self.method_settings = Some(value.into()); self }
     /// `MetricsEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metrics_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.metrics_enabled = Some(value.into());
-        self
-    }
-
+    pub fn metrics_enabled(mut self, value: impl Into<Bool>) -> Self { self.metrics_enabled = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `ThrottlingBurstLimit`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn throttling_burst_limit(mut self, value: impl Into<Int>) -> Self {
-        self.throttling_burst_limit = Some(value.into());
-        self
-    }
-
+    pub fn throttling_burst_limit(mut self, value: impl Into<Int>) -> Self { self.throttling_burst_limit = Some(value.into()); self }
     /// `ThrottlingRateLimit`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn throttling_rate_limit(mut self, value: impl Into<Num>) -> Self {
-        self.throttling_rate_limit = Some(value.into());
-        self
-    }
-
+    pub fn throttling_rate_limit(mut self, value: impl Into<Num>) -> Self { self.throttling_rate_limit = Some(value.into()); self }
     /// `TracingEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tracing_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.tracing_enabled = Some(value.into());
-        self
-    }
-
+    pub fn tracing_enabled(mut self, value: impl Into<Bool>) -> Self { self.tracing_enabled = Some(value.into()); self }
     /// `Variables`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn variables(mut self, value: impl Into<Json>) -> Self {
-        self.variables = Some(value.into());
-        self
-    }
+    pub fn variables(mut self, value: impl Into<Json>) -> Self { self.variables = Some(value.into()); self }
 }
 
 impl PropertyType for StageDescription {}
@@ -909,69 +581,6 @@ impl ToValue for StageDescription {
             .opt("ThrottlingRateLimit", &self.throttling_rate_limit)
             .opt("TracingEnabled", &self.tracing_enabled)
             .opt("Variables", &self.variables)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::ApiGateway::Deployment`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigateway-deployment-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -11,35 +11,23 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct DocumentationPartRequired {
     /// `Location`: a [`Location`] object, required.
-    ///
-    /// The location of the targeted API entity of the to-be-created documentation part.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub location: Obj<Location>,
     /// `Properties`: a string, required.
-    ///
-    /// The new documentation content map of the targeted API entity. Enclosed key-value pairs are API-specific, but only OpenAPI-compliant key-value pairs can be exported and, hence, published.
     pub properties: Str,
     /// `RestApiId`: a string, required.
-    ///
-    /// The string identifier of the associated RestApi.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub rest_api_id: Str,
 }
 
-static RULE_DocumentationPart: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DocumentationPart: ObjRule = ObjRule {
     properties: &[
         ("Location", Shape::Object(&RULE_Location)),
         ("Properties", Shape::STR),
         ("RestApiId", Shape::STR),
     ],
     required: &["Location", "Properties", "RestApiId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ApiGateway::DocumentationPart` resource.
@@ -73,6 +61,7 @@ pub struct DocumentationPart {
     pub rest_api_id: Str,
 }
 
+#[rustfmt::skip]
 impl DocumentationPart {
     /// The CloudFormation type name, `AWS::ApiGateway::DocumentationPart`.
     pub const TYPE_NAME: &'static str = "AWS::ApiGateway::DocumentationPart";
@@ -103,28 +92,11 @@ impl DocumentationPart {
     }
 
     /// `Location`: a [`Location`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn location(mut self, value: impl Into<Obj<Location>>) -> Self {
-        self.location = value.into();
-        self
-    }
-
+    pub fn location(mut self, value: impl Into<Obj<Location>>) -> Self { self.location = value.into(); self }
     /// `Properties`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn properties(mut self, value: impl Into<Str>) -> Self {
-        self.properties = value.into();
-        self
-    }
-
+    pub fn properties(mut self, value: impl Into<Str>) -> Self { self.properties = value.into(); self }
     /// `RestApiId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rest_api_id(mut self, value: impl Into<Str>) -> Self {
-        self.rest_api_id = value.into();
-        self
-    }
+    pub fn rest_api_id(mut self, value: impl Into<Str>) -> Self { self.rest_api_id = value.into(); self }
 }
 
 impl Resource for DocumentationPart {
@@ -166,42 +138,17 @@ impl DocumentationPartAttributes {
     }
 }
 
-static RULE_Location: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Location: ObjRule = ObjRule {
     properties: &[
         ("Method", Shape::STR),
         ("Name", Shape::STR),
         ("Path", Shape::STR),
         ("StatusCode", Shape::STR),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "API",
-                    "AUTHORIZER",
-                    "MODEL",
-                    "RESOURCE",
-                    "METHOD",
-                    "PATH_PARAMETER",
-                    "QUERY_PARAMETER",
-                    "REQUEST_HEADER",
-                    "REQUEST_BODY",
-                    "RESPONSE",
-                    "RESPONSE_HEADER",
-                    "RESPONSE_BODY",
-                ],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["API", "AUTHORIZER", "MODEL", "RESOURCE", "METHOD", "PATH_PARAMETER", "QUERY_PARAMETER", "REQUEST_HEADER", "REQUEST_BODY", "RESPONSE", "RESPONSE_HEADER", "RESPONSE_BODY"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Location` property type of `AWS::ApiGateway::DocumentationPart`.
@@ -235,6 +182,7 @@ pub struct Location {
     pub r#type: Option<LocationType>,
 }
 
+#[rustfmt::skip]
 impl Location {
     /// A `Location` with no property set (none is required).
     pub fn new() -> Self {
@@ -242,44 +190,15 @@ impl Location {
     }
 
     /// `Method`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn method(mut self, value: impl Into<Str>) -> Self {
-        self.method = Some(value.into());
-        self
-    }
-
+    pub fn method(mut self, value: impl Into<Str>) -> Self { self.method = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Path`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn path(mut self, value: impl Into<Str>) -> Self {
-        self.path = Some(value.into());
-        self
-    }
-
+    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = Some(value.into()); self }
     /// `StatusCode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status_code(mut self, value: impl Into<Str>) -> Self {
-        self.status_code = Some(value.into());
-        self
-    }
-
+    pub fn status_code(mut self, value: impl Into<Str>) -> Self { self.status_code = Some(value.into()); self }
     /// `Type`: a [`LocationType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<LocationType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<LocationType>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl PropertyType for Location {}

@@ -11,49 +11,21 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct DocumentationVersionRequired {
     /// `DocumentationVersion`: a string, required.
-    ///
-    /// The version identifier of the to-be-updated documentation version.
-    ///
-    /// Length at least 1; create-only: changing it replaces the resource.
     pub documentation_version: Str,
     /// `RestApiId`: a string, required.
-    ///
-    /// The string identifier of the associated RestApi.
-    ///
-    /// Length at least 1; create-only: changing it replaces the resource.
     pub rest_api_id: Str,
 }
 
-static RULE_DocumentationVersion: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DocumentationVersion: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
-        (
-            "DocumentationVersion",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RestApiId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DocumentationVersion", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ("RestApiId", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
     ],
     required: &["DocumentationVersion", "RestApiId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ApiGateway::DocumentationVersion` resource.
@@ -87,6 +59,7 @@ pub struct DocumentationVersion {
     pub rest_api_id: Str,
 }
 
+#[rustfmt::skip]
 impl DocumentationVersion {
     /// The CloudFormation type name, `AWS::ApiGateway::DocumentationVersion`.
     pub const TYPE_NAME: &'static str = "AWS::ApiGateway::DocumentationVersion";
@@ -117,28 +90,11 @@ impl DocumentationVersion {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DocumentationVersion`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn documentation_version(mut self, value: impl Into<Str>) -> Self {
-        self.documentation_version = value.into();
-        self
-    }
-
+    pub fn documentation_version(mut self, value: impl Into<Str>) -> Self { self.documentation_version = value.into(); self }
     /// `RestApiId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rest_api_id(mut self, value: impl Into<Str>) -> Self {
-        self.rest_api_id = value.into();
-        self
-    }
+    pub fn rest_api_id(mut self, value: impl Into<Str>) -> Self { self.rest_api_id = value.into(); self }
 }
 
 impl Resource for DocumentationVersion {

@@ -11,58 +11,24 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct DomainNameAccessAssociationRequired {
     /// `AccessAssociationSource`: a string, required.
-    ///
-    /// The identifier of the domain name access association source. For a `VPCE` , the value is the VPC endpoint ID.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub access_association_source: Str,
     /// `AccessAssociationSourceType`: an [`AccessAssociationSourceType`] value, required.
-    ///
-    /// The type of the domain name access association source. Only `VPCE` is currently supported.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub access_association_source_type: AccessAssociationSourceType,
     /// `DomainNameArn`: a string, required.
-    ///
-    /// The ARN of the domain name.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub domain_name_arn: Str,
 }
 
-static RULE_DomainNameAccessAssociation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DomainNameAccessAssociation: ObjRule = ObjRule {
     properties: &[
         ("AccessAssociationSource", Shape::STR),
-        (
-            "AccessAssociationSourceType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["VPCE"],
-                format: None,
-            }),
-        ),
+        ("AccessAssociationSourceType", Shape::Str(&StrRule { allowed: &["VPCE"], ..StrRule::ANY })),
         ("DomainNameArn", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[
-        "DomainNameArn",
-        "AccessAssociationSource",
-        "AccessAssociationSourceType",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["DomainNameArn", "AccessAssociationSource", "AccessAssociationSourceType"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ApiGateway::DomainNameAccessAssociation` resource.
@@ -108,6 +74,7 @@ pub struct DomainNameAccessAssociation {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl DomainNameAccessAssociation {
     /// The CloudFormation type name, `AWS::ApiGateway::DomainNameAccessAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::ApiGateway::DomainNameAccessAssociation";
@@ -118,17 +85,8 @@ impl DomainNameAccessAssociation {
         type_name: "AWS::ApiGateway::DomainNameAccessAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-domainnameaccessassociation.html",
         primary_identifier: &["DomainNameAccessAssociationArn"],
-        required: &[
-            "AccessAssociationSource",
-            "AccessAssociationSourceType",
-            "DomainNameArn",
-        ],
-        create_only: &[
-            "DomainNameArn",
-            "AccessAssociationSource",
-            "AccessAssociationSourceType",
-            "Tags",
-        ],
+        required: &["AccessAssociationSource", "AccessAssociationSourceType", "DomainNameArn"],
+        create_only: &["DomainNameArn", "AccessAssociationSource", "AccessAssociationSourceType", "Tags"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["DomainNameAccessAssociationArn"],
@@ -148,39 +106,13 @@ impl DomainNameAccessAssociation {
     }
 
     /// `AccessAssociationSource`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_association_source(mut self, value: impl Into<Str>) -> Self {
-        self.access_association_source = value.into();
-        self
-    }
-
+    pub fn access_association_source(mut self, value: impl Into<Str>) -> Self { self.access_association_source = value.into(); self }
     /// `AccessAssociationSourceType`: an [`AccessAssociationSourceType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_association_source_type(
-        mut self,
-        value: impl Into<AccessAssociationSourceType>,
-    ) -> Self {
-        self.access_association_source_type = value.into();
-        self
-    }
-
+    pub fn access_association_source_type(mut self, value: impl Into<AccessAssociationSourceType>) -> Self { self.access_association_source_type = value.into(); self }
     /// `DomainNameArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_name_arn(mut self, value: impl Into<Str>) -> Self {
-        self.domain_name_arn = value.into();
-        self
-    }
-
+    pub fn domain_name_arn(mut self, value: impl Into<Str>) -> Self { self.domain_name_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for DomainNameAccessAssociation {
@@ -238,14 +170,15 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::ApiGateway::DomainNameAccessAssociation`.
@@ -259,6 +192,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -269,16 +203,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -7,55 +7,23 @@
 
 use crate::support::prelude::*;
 
-static RULE_DomainNameV2: ObjRule = ObjRule {
+use super::shared::RULE_EndpointConfiguration;
+pub use super::shared::{EndpointConfiguration, RoutingMode};
+
+#[rustfmt::skip]
+pub(crate) static RULE_DomainNameV2: ObjRule = ObjRule {
     properties: &[
-        (
-            "CertificateArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::AcmCertificateArn),
-            }),
-        ),
+        ("CertificateArn", Shape::Str(&StrRule { format: Some(Format::AcmCertificateArn), ..StrRule::ANY })),
         ("DomainName", Shape::STR),
         ("EndpointAccessMode", Shape::STR),
-        (
-            "EndpointConfiguration",
-            Shape::Object(&RULE_EndpointConfiguration),
-        ),
+        ("EndpointConfiguration", Shape::Object(&RULE_EndpointConfiguration)),
         ("Policy", Shape::Any),
-        (
-            "RoutingMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "BASE_PATH_MAPPING_ONLY",
-                    "ROUTING_RULE_THEN_BASE_PATH_MAPPING",
-                    "ROUTING_RULE_ONLY",
-                ],
-                format: None,
-            }),
-        ),
+        ("RoutingMode", Shape::Str(&StrRule { allowed: &["BASE_PATH_MAPPING_ONLY", "ROUTING_RULE_THEN_BASE_PATH_MAPPING", "ROUTING_RULE_ONLY"], ..StrRule::ANY })),
         ("SecurityPolicy", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ApiGateway::DomainNameV2` resource.
@@ -115,6 +83,7 @@ pub struct DomainNameV2 {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl DomainNameV2 {
     /// The CloudFormation type name, `AWS::ApiGateway::DomainNameV2`.
     pub const TYPE_NAME: &'static str = "AWS::ApiGateway::DomainNameV2";
@@ -141,68 +110,21 @@ impl DomainNameV2 {
     }
 
     /// `CertificateArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_arn = Some(value.into());
-        self
-    }
-
+    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_arn = Some(value.into()); self }
     /// `DomainName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self {
-        self.domain_name = Some(value.into());
-        self
-    }
-
+    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = Some(value.into()); self }
     /// `EndpointAccessMode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_access_mode(mut self, value: impl Into<Str>) -> Self {
-        self.endpoint_access_mode = Some(value.into());
-        self
-    }
-
+    pub fn endpoint_access_mode(mut self, value: impl Into<Str>) -> Self { self.endpoint_access_mode = Some(value.into()); self }
     /// `EndpointConfiguration`: an [`EndpointConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_configuration(mut self, value: impl Into<Obj<EndpointConfiguration>>) -> Self {
-        self.endpoint_configuration = Some(value.into());
-        self
-    }
-
+    pub fn endpoint_configuration(mut self, value: impl Into<Obj<EndpointConfiguration>>) -> Self { self.endpoint_configuration = Some(value.into()); self }
     /// `Policy`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy(mut self, value: impl Into<Json>) -> Self {
-        self.policy = Some(value.into());
-        self
-    }
-
+    pub fn policy(mut self, value: impl Into<Json>) -> Self { self.policy = Some(value.into()); self }
     /// `RoutingMode`: a [`RoutingMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn routing_mode(mut self, value: impl Into<RoutingMode>) -> Self {
-        self.routing_mode = Some(value.into());
-        self
-    }
-
+    pub fn routing_mode(mut self, value: impl Into<RoutingMode>) -> Self { self.routing_mode = Some(value.into()); self }
     /// `SecurityPolicy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_policy(mut self, value: impl Into<Str>) -> Self {
-        self.security_policy = Some(value.into());
-        self
-    }
-
+    pub fn security_policy(mut self, value: impl Into<Str>) -> Self { self.security_policy = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for DomainNameV2 {
@@ -259,85 +181,14 @@ impl DomainNameV2Attributes {
     }
 }
 
-static RULE_EndpointConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        ("IpAddressType", Shape::STR),
-        (
-            "Types",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
-};
-
-/// The `EndpointConfiguration` property type of `AWS::ApiGateway::DomainNameV2`.
-///
-/// The endpoint configuration to indicate the types of endpoints an API (RestApi) or its custom domain name (DomainName) has and the IP address types that can invoke it.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigateway-domainnamev2-endpointconfiguration.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct EndpointConfiguration {
-    /// `IpAddressType`: a string.
-    ///
-    /// The IP address types that can invoke an API (RestApi) or a DomainName. Use `ipv4` to allow only IPv4 addresses to invoke an API or DomainName, or use `dualstack` to allow both IPv4 and IPv6 addresses to invoke an API or a DomainName. For the `PRIVATE` endpoint type, only `dualstack` is supported.
-    pub ip_address_type: Option<Str>,
-    /// `Types`: a list of strings.
-    ///
-    /// A list of endpoint types of an API (RestApi) or its custom domain name (DomainName). For an edge-optimized API and its custom domain name, the endpoint type is `"EDGE"` . For a regional API and its custom domain name, the endpoint type is `REGIONAL` . For a private API, the endpoint type is `PRIVATE` .
-    pub types: Option<List<Str>>,
-}
-
-impl EndpointConfiguration {
-    /// A `EndpointConfiguration` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `IpAddressType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_address_type(mut self, value: impl Into<Str>) -> Self {
-        self.ip_address_type = Some(value.into());
-        self
-    }
-
-    /// `Types`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn types(mut self, value: impl Into<List<Str>>) -> Self {
-        self.types = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for EndpointConfiguration {}
-
-impl ToValue for EndpointConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("IpAddressType", &self.ip_address_type)
-            .opt("Types", &self.types)
-            .build()
-    }
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::ApiGateway::DomainNameV2`.
@@ -351,6 +202,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
     pub fn new() -> Self {
@@ -358,16 +210,9 @@ impl Tag {
     }
 
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tag {}
@@ -378,36 +223,5 @@ impl ToValue for Tag {
             .opt("Key", &self.key)
             .opt("Value", &self.value)
             .build()
-    }
-}
-
-/// The values of `RoutingMode` (`AWS::ApiGateway::DomainNameV2`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum RoutingMode {
-    /// `BASE_PATH_MAPPING_ONLY`
-    BasePathMappingOnly,
-    /// `ROUTING_RULE_THEN_BASE_PATH_MAPPING`
-    RoutingRuleThenBasePathMapping,
-    /// `ROUTING_RULE_ONLY`
-    RoutingRuleOnly,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for RoutingMode {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for RoutingMode {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::BasePathMappingOnly => "BASE_PATH_MAPPING_ONLY",
-            Self::RoutingRuleThenBasePathMapping => "ROUTING_RULE_THEN_BASE_PATH_MAPPING",
-            Self::RoutingRuleOnly => "ROUTING_RULE_ONLY",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

@@ -11,20 +11,13 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct GatewayResponseRequired {
     /// `ResponseType`: a string, required.
-    ///
-    /// The response type of the associated GatewayResponse.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub response_type: Str,
     /// `RestApiId`: a string, required.
-    ///
-    /// The string identifier of the associated RestApi.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub rest_api_id: Str,
 }
 
-static RULE_GatewayResponse: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GatewayResponse: ObjRule = ObjRule {
     properties: &[
         ("ResponseParameters", Shape::Any),
         ("ResponseTemplates", Shape::Any),
@@ -33,11 +26,8 @@ static RULE_GatewayResponse: ObjRule = ObjRule {
         ("StatusCode", Shape::STR),
     ],
     required: &["ResponseType", "RestApiId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ApiGateway::GatewayResponse` resource.
@@ -79,6 +69,7 @@ pub struct GatewayResponse {
     pub status_code: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl GatewayResponse {
     /// The CloudFormation type name, `AWS::ApiGateway::GatewayResponse`.
     pub const TYPE_NAME: &'static str = "AWS::ApiGateway::GatewayResponse";
@@ -111,44 +102,15 @@ impl GatewayResponse {
     }
 
     /// `ResponseParameters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn response_parameters(mut self, value: impl Into<Json>) -> Self {
-        self.response_parameters = Some(value.into());
-        self
-    }
-
+    pub fn response_parameters(mut self, value: impl Into<Json>) -> Self { self.response_parameters = Some(value.into()); self }
     /// `ResponseTemplates`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn response_templates(mut self, value: impl Into<Json>) -> Self {
-        self.response_templates = Some(value.into());
-        self
-    }
-
+    pub fn response_templates(mut self, value: impl Into<Json>) -> Self { self.response_templates = Some(value.into()); self }
     /// `ResponseType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn response_type(mut self, value: impl Into<Str>) -> Self {
-        self.response_type = value.into();
-        self
-    }
-
+    pub fn response_type(mut self, value: impl Into<Str>) -> Self { self.response_type = value.into(); self }
     /// `RestApiId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rest_api_id(mut self, value: impl Into<Str>) -> Self {
-        self.rest_api_id = value.into();
-        self
-    }
-
+    pub fn rest_api_id(mut self, value: impl Into<Str>) -> Self { self.rest_api_id = value.into(); self }
     /// `StatusCode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status_code(mut self, value: impl Into<Str>) -> Self {
-        self.status_code = Some(value.into());
-        self
-    }
+    pub fn status_code(mut self, value: impl Into<Str>) -> Self { self.status_code = Some(value.into()); self }
 }
 
 impl Resource for GatewayResponse {

@@ -11,48 +11,23 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct MethodRequired {
     /// `HttpMethod`: a string, required.
-    ///
-    /// The method's HTTP verb.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub http_method: Str,
     /// `ResourceId`: a string, required.
-    ///
-    /// The Resource identifier for the MethodResponse resource.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub resource_id: Str,
     /// `RestApiId`: a string, required.
-    ///
-    /// The string identifier of the associated RestApi.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub rest_api_id: Str,
 }
 
-static RULE_Method: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Method: ObjRule = ObjRule {
     properties: &[
         ("ApiKeyRequired", Shape::Bool),
-        (
-            "AuthorizationScopes",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AuthorizationScopes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("AuthorizationType", Shape::STR),
         ("AuthorizerId", Shape::STR),
         ("HttpMethod", Shape::STR),
         ("Integration", Shape::Object(&RULE_Integration)),
-        (
-            "MethodResponses",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MethodResponse),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("MethodResponses", Shape::List(&ListRule { items: Shape::Object(&RULE_MethodResponse), min_items: None, max_items: None })),
         ("OperationName", Shape::STR),
         ("RequestModels", Shape::Any),
         ("RequestParameters", Shape::Any),
@@ -61,11 +36,8 @@ static RULE_Method: ObjRule = ObjRule {
         ("RestApiId", Shape::STR),
     ],
     required: &["RestApiId", "ResourceId", "HttpMethod"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ApiGateway::Method` resource.
@@ -143,6 +115,7 @@ pub struct Method {
     pub rest_api_id: Str,
 }
 
+#[rustfmt::skip]
 impl Method {
     /// The CloudFormation type name, `AWS::ApiGateway::Method`.
     pub const TYPE_NAME: &'static str = "AWS::ApiGateway::Method";
@@ -183,108 +156,31 @@ impl Method {
     }
 
     /// `ApiKeyRequired`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn api_key_required(mut self, value: impl Into<Bool>) -> Self {
-        self.api_key_required = Some(value.into());
-        self
-    }
-
+    pub fn api_key_required(mut self, value: impl Into<Bool>) -> Self { self.api_key_required = Some(value.into()); self }
     /// `AuthorizationScopes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authorization_scopes(mut self, value: impl Into<List<Str>>) -> Self {
-        self.authorization_scopes = Some(value.into());
-        self
-    }
-
+    pub fn authorization_scopes(mut self, value: impl Into<List<Str>>) -> Self { self.authorization_scopes = Some(value.into()); self }
     /// `AuthorizationType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authorization_type(mut self, value: impl Into<Str>) -> Self {
-        self.authorization_type = Some(value.into());
-        self
-    }
-
+    pub fn authorization_type(mut self, value: impl Into<Str>) -> Self { self.authorization_type = Some(value.into()); self }
     /// `AuthorizerId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authorizer_id(mut self, value: impl Into<Str>) -> Self {
-        self.authorizer_id = Some(value.into());
-        self
-    }
-
+    pub fn authorizer_id(mut self, value: impl Into<Str>) -> Self { self.authorizer_id = Some(value.into()); self }
     /// `HttpMethod`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_method(mut self, value: impl Into<Str>) -> Self {
-        self.http_method = value.into();
-        self
-    }
-
+    pub fn http_method(mut self, value: impl Into<Str>) -> Self { self.http_method = value.into(); self }
     /// `Integration`: an [`Integration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn integration(mut self, value: impl Into<Obj<Integration>>) -> Self {
-        self.integration = Some(value.into());
-        self
-    }
-
+    pub fn integration(mut self, value: impl Into<Obj<Integration>>) -> Self { self.integration = Some(value.into()); self }
     /// `MethodResponses`: a list of [`MethodResponse`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn method_responses(mut self, value: impl Into<List<MethodResponse>>) -> Self {
-        self.method_responses = Some(value.into());
-        self
-    }
-
+    pub fn method_responses(mut self, value: impl Into<List<MethodResponse>>) -> Self { self.method_responses = Some(value.into()); self }
     /// `OperationName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn operation_name(mut self, value: impl Into<Str>) -> Self {
-        self.operation_name = Some(value.into());
-        self
-    }
-
+    pub fn operation_name(mut self, value: impl Into<Str>) -> Self { self.operation_name = Some(value.into()); self }
     /// `RequestModels`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn request_models(mut self, value: impl Into<Json>) -> Self {
-        self.request_models = Some(value.into());
-        self
-    }
-
+    pub fn request_models(mut self, value: impl Into<Json>) -> Self { self.request_models = Some(value.into()); self }
     /// `RequestParameters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn request_parameters(mut self, value: impl Into<Json>) -> Self {
-        self.request_parameters = Some(value.into());
-        self
-    }
-
+    pub fn request_parameters(mut self, value: impl Into<Json>) -> Self { self.request_parameters = Some(value.into()); self }
     /// `RequestValidatorId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn request_validator_id(mut self, value: impl Into<Str>) -> Self {
-        self.request_validator_id = Some(value.into());
-        self
-    }
-
+    pub fn request_validator_id(mut self, value: impl Into<Str>) -> Self { self.request_validator_id = Some(value.into()); self }
     /// `ResourceId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_id(mut self, value: impl Into<Str>) -> Self {
-        self.resource_id = value.into();
-        self
-    }
-
+    pub fn resource_id(mut self, value: impl Into<Str>) -> Self { self.resource_id = value.into(); self }
     /// `RestApiId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rest_api_id(mut self, value: impl Into<Str>) -> Self {
-        self.rest_api_id = value.into();
-        self
-    }
+    pub fn rest_api_id(mut self, value: impl Into<Str>) -> Self { self.rest_api_id = value.into(); self }
 }
 
 impl Resource for Method {
@@ -331,104 +227,32 @@ impl From<ResourceRef> for MethodAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IntegrationRequired {
     /// `Type`: an [`IntegrationType`] value, required.
-    ///
-    /// Specifies an API method integration type. The valid value is one of the following:
-    ///
-    /// For the HTTP and HTTP proxy integrations, each integration can specify a protocol ( `http/https` ), port and path. Standard 80 and 443 ports are supported as well as custom ports above 1024. An HTTP or HTTP proxy integration with a `connectionType` of `VPC_LINK` is referred to as a private integration and uses a VpcLink to connect API Gateway to a network load balancer of a VPC.
     pub r#type: IntegrationType,
 }
 
-static RULE_Integration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Integration: ObjRule = ObjRule {
     properties: &[
-        (
-            "CacheKeyParameters",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CacheKeyParameters", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("CacheNamespace", Shape::STR),
         ("ConnectionId", Shape::STR),
-        (
-            "ConnectionType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["INTERNET", "VPC_LINK"],
-                format: None,
-            }),
-        ),
-        (
-            "ContentHandling",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"],
-                format: None,
-            }),
-        ),
+        ("ConnectionType", Shape::Str(&StrRule { allowed: &["INTERNET", "VPC_LINK"], ..StrRule::ANY })),
+        ("ContentHandling", Shape::Str(&StrRule { allowed: &["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"], ..StrRule::ANY })),
         ("Credentials", Shape::STR),
         ("IntegrationHttpMethod", Shape::STR),
-        (
-            "IntegrationResponses",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_IntegrationResponse),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("IntegrationResponses", Shape::List(&ListRule { items: Shape::Object(&RULE_IntegrationResponse), min_items: None, max_items: None })),
         ("IntegrationTarget", Shape::STR),
-        (
-            "PassthroughBehavior",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["WHEN_NO_MATCH", "WHEN_NO_TEMPLATES", "NEVER"],
-                format: None,
-            }),
-        ),
+        ("PassthroughBehavior", Shape::Str(&StrRule { allowed: &["WHEN_NO_MATCH", "WHEN_NO_TEMPLATES", "NEVER"], ..StrRule::ANY })),
         ("RequestParameters", Shape::Any),
         ("RequestTemplates", Shape::Any),
-        (
-            "ResponseTransferMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["BUFFERED", "STREAM"],
-                format: None,
-            }),
-        ),
-        (
-            "TimeoutInMillis",
-            Shape::Int(&NumRule {
-                min: Some(50.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AWS", "AWS_PROXY", "HTTP", "HTTP_PROXY", "MOCK"],
-                format: None,
-            }),
-        ),
+        ("ResponseTransferMode", Shape::Str(&StrRule { allowed: &["BUFFERED", "STREAM"], ..StrRule::ANY })),
+        ("TimeoutInMillis", Shape::Int(&NumRule { min: Some(50.0), ..NumRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["AWS", "AWS_PROXY", "HTTP", "HTTP_PROXY", "MOCK"], ..StrRule::ANY })),
         ("Uri", Shape::STR),
     ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Integration` property type of `AWS::ApiGateway::Method`.
@@ -514,6 +338,7 @@ pub struct Integration {
     pub uri: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Integration {
     /// A `Integration` with its required properties, named in a [`IntegrationRequired`].
     pub fn new(required: IntegrationRequired) -> Self {
@@ -538,132 +363,37 @@ impl Integration {
     }
 
     /// `CacheKeyParameters`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cache_key_parameters(mut self, value: impl Into<List<Str>>) -> Self {
-        self.cache_key_parameters = Some(value.into());
-        self
-    }
-
+    pub fn cache_key_parameters(mut self, value: impl Into<List<Str>>) -> Self { self.cache_key_parameters = Some(value.into()); self }
     /// `CacheNamespace`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cache_namespace(mut self, value: impl Into<Str>) -> Self {
-        self.cache_namespace = Some(value.into());
-        self
-    }
-
+    pub fn cache_namespace(mut self, value: impl Into<Str>) -> Self { self.cache_namespace = Some(value.into()); self }
     /// `ConnectionId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_id(mut self, value: impl Into<Str>) -> Self {
-        self.connection_id = Some(value.into());
-        self
-    }
-
+    pub fn connection_id(mut self, value: impl Into<Str>) -> Self { self.connection_id = Some(value.into()); self }
     /// `ConnectionType`: a [`ConnectionType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_type(mut self, value: impl Into<ConnectionType>) -> Self {
-        self.connection_type = Some(value.into());
-        self
-    }
-
+    pub fn connection_type(mut self, value: impl Into<ConnectionType>) -> Self { self.connection_type = Some(value.into()); self }
     /// `ContentHandling`: a [`ContentHandling`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content_handling(mut self, value: impl Into<ContentHandling>) -> Self {
-        self.content_handling = Some(value.into());
-        self
-    }
-
+    pub fn content_handling(mut self, value: impl Into<ContentHandling>) -> Self { self.content_handling = Some(value.into()); self }
     /// `Credentials`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn credentials(mut self, value: impl Into<Str>) -> Self {
-        self.credentials = Some(value.into());
-        self
-    }
-
+    pub fn credentials(mut self, value: impl Into<Str>) -> Self { self.credentials = Some(value.into()); self }
     /// `IntegrationHttpMethod`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn integration_http_method(mut self, value: impl Into<Str>) -> Self {
-        self.integration_http_method = Some(value.into());
-        self
-    }
-
+    pub fn integration_http_method(mut self, value: impl Into<Str>) -> Self { self.integration_http_method = Some(value.into()); self }
     /// `IntegrationResponses`: a list of [`IntegrationResponse`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn integration_responses(mut self, value: impl Into<List<IntegrationResponse>>) -> Self {
-        self.integration_responses = Some(value.into());
-        self
-    }
-
+    pub fn integration_responses(mut self, value: impl Into<List<IntegrationResponse>>) -> Self { self.integration_responses = Some(value.into()); self }
     /// `IntegrationTarget`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn integration_target(mut self, value: impl Into<Str>) -> Self {
-        self.integration_target = Some(value.into());
-        self
-    }
-
+    pub fn integration_target(mut self, value: impl Into<Str>) -> Self { self.integration_target = Some(value.into()); self }
     /// `PassthroughBehavior`: a [`PassthroughBehavior`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn passthrough_behavior(mut self, value: impl Into<PassthroughBehavior>) -> Self {
-        self.passthrough_behavior = Some(value.into());
-        self
-    }
-
+    pub fn passthrough_behavior(mut self, value: impl Into<PassthroughBehavior>) -> Self { self.passthrough_behavior = Some(value.into()); self }
     /// `RequestParameters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn request_parameters(mut self, value: impl Into<Json>) -> Self {
-        self.request_parameters = Some(value.into());
-        self
-    }
-
+    pub fn request_parameters(mut self, value: impl Into<Json>) -> Self { self.request_parameters = Some(value.into()); self }
     /// `RequestTemplates`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn request_templates(mut self, value: impl Into<Json>) -> Self {
-        self.request_templates = Some(value.into());
-        self
-    }
-
+    pub fn request_templates(mut self, value: impl Into<Json>) -> Self { self.request_templates = Some(value.into()); self }
     /// `ResponseTransferMode`: a [`ResponseTransferMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn response_transfer_mode(mut self, value: impl Into<ResponseTransferMode>) -> Self {
-        self.response_transfer_mode = Some(value.into());
-        self
-    }
-
+    pub fn response_transfer_mode(mut self, value: impl Into<ResponseTransferMode>) -> Self { self.response_transfer_mode = Some(value.into()); self }
     /// `TimeoutInMillis`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout_in_millis(mut self, value: impl Into<Int>) -> Self {
-        self.timeout_in_millis = Some(value.into());
-        self
-    }
-
+    pub fn timeout_in_millis(mut self, value: impl Into<Int>) -> Self { self.timeout_in_millis = Some(value.into()); self }
     /// `Type`: an [`IntegrationType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<IntegrationType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<IntegrationType>) -> Self { self.r#type = value.into(); self }
     /// `Uri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn uri(mut self, value: impl Into<Str>) -> Self {
-        self.uri = Some(value.into());
-        self
-    }
+    pub fn uri(mut self, value: impl Into<Str>) -> Self { self.uri = Some(value.into()); self }
 }
 
 impl PropertyType for Integration {}
@@ -695,34 +425,21 @@ impl ToValue for Integration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IntegrationResponseRequired {
     /// `StatusCode`: a string, required.
-    ///
-    /// Specifies the status code that is used to map the integration response to an existing MethodResponse.
     pub status_code: Str,
 }
 
-static RULE_IntegrationResponse: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IntegrationResponse: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContentHandling",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"],
-                format: None,
-            }),
-        ),
+        ("ContentHandling", Shape::Str(&StrRule { allowed: &["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"], ..StrRule::ANY })),
         ("ResponseParameters", Shape::Any),
         ("ResponseTemplates", Shape::Any),
         ("SelectionPattern", Shape::STR),
         ("StatusCode", Shape::STR),
     ],
     required: &["StatusCode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IntegrationResponse` property type of `AWS::ApiGateway::Method`.
@@ -756,6 +473,7 @@ pub struct IntegrationResponse {
     pub status_code: Str,
 }
 
+#[rustfmt::skip]
 impl IntegrationResponse {
     /// A `IntegrationResponse` with its required properties, named in a [`IntegrationResponseRequired`].
     pub fn new(required: IntegrationResponseRequired) -> Self {
@@ -769,44 +487,15 @@ impl IntegrationResponse {
     }
 
     /// `ContentHandling`: a [`ContentHandling`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content_handling(mut self, value: impl Into<ContentHandling>) -> Self {
-        self.content_handling = Some(value.into());
-        self
-    }
-
+    pub fn content_handling(mut self, value: impl Into<ContentHandling>) -> Self { self.content_handling = Some(value.into()); self }
     /// `ResponseParameters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn response_parameters(mut self, value: impl Into<Json>) -> Self {
-        self.response_parameters = Some(value.into());
-        self
-    }
-
+    pub fn response_parameters(mut self, value: impl Into<Json>) -> Self { self.response_parameters = Some(value.into()); self }
     /// `ResponseTemplates`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn response_templates(mut self, value: impl Into<Json>) -> Self {
-        self.response_templates = Some(value.into());
-        self
-    }
-
+    pub fn response_templates(mut self, value: impl Into<Json>) -> Self { self.response_templates = Some(value.into()); self }
     /// `SelectionPattern`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn selection_pattern(mut self, value: impl Into<Str>) -> Self {
-        self.selection_pattern = Some(value.into());
-        self
-    }
-
+    pub fn selection_pattern(mut self, value: impl Into<Str>) -> Self { self.selection_pattern = Some(value.into()); self }
     /// `StatusCode`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status_code(mut self, value: impl Into<Str>) -> Self {
-        self.status_code = value.into();
-        self
-    }
+    pub fn status_code(mut self, value: impl Into<Str>) -> Self { self.status_code = value.into(); self }
 }
 
 impl PropertyType for IntegrationResponse {}
@@ -827,23 +516,19 @@ impl ToValue for IntegrationResponse {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MethodResponseRequired {
     /// `StatusCode`: a string, required.
-    ///
-    /// The method response's status code.
     pub status_code: Str,
 }
 
-static RULE_MethodResponse: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MethodResponse: ObjRule = ObjRule {
     properties: &[
         ("ResponseModels", Shape::Any),
         ("ResponseParameters", Shape::Any),
         ("StatusCode", Shape::STR),
     ],
     required: &["StatusCode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MethodResponse` property type of `AWS::ApiGateway::Method`.
@@ -867,6 +552,7 @@ pub struct MethodResponse {
     pub status_code: Str,
 }
 
+#[rustfmt::skip]
 impl MethodResponse {
     /// A `MethodResponse` with its required properties, named in a [`MethodResponseRequired`].
     pub fn new(required: MethodResponseRequired) -> Self {
@@ -878,28 +564,11 @@ impl MethodResponse {
     }
 
     /// `ResponseModels`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn response_models(mut self, value: impl Into<Json>) -> Self {
-        self.response_models = Some(value.into());
-        self
-    }
-
+    pub fn response_models(mut self, value: impl Into<Json>) -> Self { self.response_models = Some(value.into()); self }
     /// `ResponseParameters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn response_parameters(mut self, value: impl Into<Json>) -> Self {
-        self.response_parameters = Some(value.into());
-        self
-    }
-
+    pub fn response_parameters(mut self, value: impl Into<Json>) -> Self { self.response_parameters = Some(value.into()); self }
     /// `StatusCode`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status_code(mut self, value: impl Into<Str>) -> Self {
-        self.status_code = value.into();
-        self
-    }
+    pub fn status_code(mut self, value: impl Into<Str>) -> Self { self.status_code = value.into(); self }
 }
 
 impl PropertyType for MethodResponse {}

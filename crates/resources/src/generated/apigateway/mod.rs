@@ -25,6 +25,8 @@
 //! - `AWS::ApiGateway::UsagePlan`: [`UsagePlan`], property types in [`usage_plan`]
 //! - `AWS::ApiGateway::UsagePlanKey`: [`UsagePlanKey`], property types in [`usage_plan_key`]
 //! - `AWS::ApiGateway::VpcLink`: [`VpcLink`], property types in [`vpc_link`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod account;
 pub mod api_key;
@@ -44,6 +46,7 @@ pub mod model;
 pub mod request_validator;
 pub mod resource;
 pub mod rest_api;
+pub mod shared;
 pub mod stage;
 pub mod usage_plan;
 pub mod usage_plan_key;

@@ -11,14 +11,11 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModelRequired {
     /// `RestApiId`: a string, required.
-    ///
-    /// The string identifier of the associated RestApi.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub rest_api_id: Str,
 }
 
-static RULE_Model: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Model: ObjRule = ObjRule {
     properties: &[
         ("ContentType", Shape::STR),
         ("Description", Shape::STR),
@@ -27,11 +24,8 @@ static RULE_Model: ObjRule = ObjRule {
         ("Schema", Shape::Any),
     ],
     required: &["RestApiId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ApiGateway::Model` resource.
@@ -77,6 +71,7 @@ pub struct Model {
     pub schema: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl Model {
     /// The CloudFormation type name, `AWS::ApiGateway::Model`.
     pub const TYPE_NAME: &'static str = "AWS::ApiGateway::Model";
@@ -109,44 +104,15 @@ impl Model {
     }
 
     /// `ContentType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content_type(mut self, value: impl Into<Str>) -> Self {
-        self.content_type = Some(value.into());
-        self
-    }
-
+    pub fn content_type(mut self, value: impl Into<Str>) -> Self { self.content_type = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `RestApiId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rest_api_id(mut self, value: impl Into<Str>) -> Self {
-        self.rest_api_id = value.into();
-        self
-    }
-
+    pub fn rest_api_id(mut self, value: impl Into<Str>) -> Self { self.rest_api_id = value.into(); self }
     /// `Schema`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema(mut self, value: impl Into<Json>) -> Self {
-        self.schema = Some(value.into());
-        self
-    }
+    pub fn schema(mut self, value: impl Into<Json>) -> Self { self.schema = Some(value.into()); self }
 }
 
 impl Resource for Model {

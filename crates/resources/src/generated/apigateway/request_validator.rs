@@ -11,14 +11,11 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct RequestValidatorRequired {
     /// `RestApiId`: a string, required.
-    ///
-    /// The string identifier of the associated RestApi.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub rest_api_id: Str,
 }
 
-static RULE_RequestValidator: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RequestValidator: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::STR),
         ("RestApiId", Shape::STR),
@@ -26,11 +23,8 @@ static RULE_RequestValidator: ObjRule = ObjRule {
         ("ValidateRequestParameters", Shape::Bool),
     ],
     required: &["RestApiId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ApiGateway::RequestValidator` resource.
@@ -68,6 +62,7 @@ pub struct RequestValidator {
     pub validate_request_parameters: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl RequestValidator {
     /// The CloudFormation type name, `AWS::ApiGateway::RequestValidator`.
     pub const TYPE_NAME: &'static str = "AWS::ApiGateway::RequestValidator";
@@ -99,36 +94,13 @@ impl RequestValidator {
     }
 
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `RestApiId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rest_api_id(mut self, value: impl Into<Str>) -> Self {
-        self.rest_api_id = value.into();
-        self
-    }
-
+    pub fn rest_api_id(mut self, value: impl Into<Str>) -> Self { self.rest_api_id = value.into(); self }
     /// `ValidateRequestBody`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn validate_request_body(mut self, value: impl Into<Bool>) -> Self {
-        self.validate_request_body = Some(value.into());
-        self
-    }
-
+    pub fn validate_request_body(mut self, value: impl Into<Bool>) -> Self { self.validate_request_body = Some(value.into()); self }
     /// `ValidateRequestParameters`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn validate_request_parameters(mut self, value: impl Into<Bool>) -> Self {
-        self.validate_request_parameters = Some(value.into());
-        self
-    }
+    pub fn validate_request_parameters(mut self, value: impl Into<Bool>) -> Self { self.validate_request_parameters = Some(value.into()); self }
 }
 
 impl Resource for RequestValidator {

@@ -11,37 +11,23 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CfnResourceRequired {
     /// `ParentId`: a string, required.
-    ///
-    /// The parent resource's identifier.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub parent_id: Str,
     /// `PathPart`: a string, required.
-    ///
-    /// The last path segment for this resource.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub path_part: Str,
     /// `RestApiId`: a string, required.
-    ///
-    /// The string identifier of the associated RestApi.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub rest_api_id: Str,
 }
 
-static RULE_CfnResource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CfnResource: ObjRule = ObjRule {
     properties: &[
         ("ParentId", Shape::STR),
         ("PathPart", Shape::STR),
         ("RestApiId", Shape::STR),
     ],
     required: &["ParentId", "PathPart", "RestApiId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ApiGateway::Resource` resource.
@@ -77,6 +63,7 @@ pub struct CfnResource {
     pub rest_api_id: Str,
 }
 
+#[rustfmt::skip]
 impl CfnResource {
     /// The CloudFormation type name, `AWS::ApiGateway::Resource`.
     pub const TYPE_NAME: &'static str = "AWS::ApiGateway::Resource";
@@ -107,28 +94,11 @@ impl CfnResource {
     }
 
     /// `ParentId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parent_id(mut self, value: impl Into<Str>) -> Self {
-        self.parent_id = value.into();
-        self
-    }
-
+    pub fn parent_id(mut self, value: impl Into<Str>) -> Self { self.parent_id = value.into(); self }
     /// `PathPart`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn path_part(mut self, value: impl Into<Str>) -> Self {
-        self.path_part = value.into();
-        self
-    }
-
+    pub fn path_part(mut self, value: impl Into<Str>) -> Self { self.path_part = value.into(); self }
     /// `RestApiId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rest_api_id(mut self, value: impl Into<Str>) -> Self {
-        self.rest_api_id = value.into();
-        self
-    }
+    pub fn rest_api_id(mut self, value: impl Into<Str>) -> Self { self.rest_api_id = value.into(); self }
 }
 
 impl Resource for CfnResource {

@@ -7,27 +7,18 @@
 
 use crate::support::prelude::*;
 
-static RULE_RestApi: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RestApi: ObjRule = ObjRule {
     properties: &[
         ("ApiKeySourceType", Shape::STR),
-        (
-            "BinaryMediaTypes",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("BinaryMediaTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("Body", Shape::Any),
         ("BodyS3Location", Shape::Object(&RULE_S3Location)),
         ("CloneFrom", Shape::STR),
         ("Description", Shape::STR),
         ("DisableExecuteApiEndpoint", Shape::Bool),
         ("EndpointAccessMode", Shape::STR),
-        (
-            "EndpointConfiguration",
-            Shape::Object(&RULE_EndpointConfiguration),
-        ),
+        ("EndpointConfiguration", Shape::Object(&RULE_EndpointConfiguration)),
         ("FailOnWarnings", Shape::Bool),
         ("MinimumCompressionSize", Shape::INT),
         ("Mode", Shape::STR),
@@ -35,21 +26,10 @@ static RULE_RestApi: ObjRule = ObjRule {
         ("Parameters", Shape::Any),
         ("Policy", Shape::Any),
         ("SecurityPolicy", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ApiGateway::RestApi` resource.
@@ -158,6 +138,7 @@ pub struct RestApi {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl RestApi {
     /// The CloudFormation type name, `AWS::ApiGateway::RestApi`.
     pub const TYPE_NAME: &'static str = "AWS::ApiGateway::RestApi";
@@ -171,14 +152,7 @@ impl RestApi {
         required: &[],
         create_only: &[],
         conditional_create_only: &[],
-        write_only: &[
-            "Body",
-            "BodyS3Location",
-            "CloneFrom",
-            "FailOnWarnings",
-            "Mode",
-            "Parameters",
-        ],
+        write_only: &["Body", "BodyS3Location", "CloneFrom", "FailOnWarnings", "Mode", "Parameters"],
         read_only: &["RestApiId", "RootResourceId"],
         attributes: &["RestApiId", "RootResourceId"],
         taggable: true,
@@ -191,140 +165,39 @@ impl RestApi {
     }
 
     /// `ApiKeySourceType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn api_key_source_type(mut self, value: impl Into<Str>) -> Self {
-        self.api_key_source_type = Some(value.into());
-        self
-    }
-
+    pub fn api_key_source_type(mut self, value: impl Into<Str>) -> Self { self.api_key_source_type = Some(value.into()); self }
     /// `BinaryMediaTypes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn binary_media_types(mut self, value: impl Into<List<Str>>) -> Self {
-        self.binary_media_types = Some(value.into());
-        self
-    }
-
+    pub fn binary_media_types(mut self, value: impl Into<List<Str>>) -> Self { self.binary_media_types = Some(value.into()); self }
     /// `Body`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn body(mut self, value: impl Into<Json>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
+    pub fn body(mut self, value: impl Into<Json>) -> Self { self.body = Some(value.into()); self }
     /// `BodyS3Location`: a [`S3Location`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn body_s3_location(mut self, value: impl Into<Obj<S3Location>>) -> Self {
-        self.body_s3_location = Some(value.into());
-        self
-    }
-
+    pub fn body_s3_location(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.body_s3_location = Some(value.into()); self }
     /// `CloneFrom`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn clone_from(mut self, value: impl Into<Str>) -> Self {
-        self.clone_from = Some(value.into());
-        self
-    }
-
+    pub fn clone_from(mut self, value: impl Into<Str>) -> Self { self.clone_from = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DisableExecuteApiEndpoint`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disable_execute_api_endpoint(mut self, value: impl Into<Bool>) -> Self {
-        self.disable_execute_api_endpoint = Some(value.into());
-        self
-    }
-
+    pub fn disable_execute_api_endpoint(mut self, value: impl Into<Bool>) -> Self { self.disable_execute_api_endpoint = Some(value.into()); self }
     /// `EndpointAccessMode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_access_mode(mut self, value: impl Into<Str>) -> Self {
-        self.endpoint_access_mode = Some(value.into());
-        self
-    }
-
+    pub fn endpoint_access_mode(mut self, value: impl Into<Str>) -> Self { self.endpoint_access_mode = Some(value.into()); self }
     /// `EndpointConfiguration`: an [`EndpointConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_configuration(mut self, value: impl Into<Obj<EndpointConfiguration>>) -> Self {
-        self.endpoint_configuration = Some(value.into());
-        self
-    }
-
+    pub fn endpoint_configuration(mut self, value: impl Into<Obj<EndpointConfiguration>>) -> Self { self.endpoint_configuration = Some(value.into()); self }
     /// `FailOnWarnings`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fail_on_warnings(mut self, value: impl Into<Bool>) -> Self {
-        self.fail_on_warnings = Some(value.into());
-        self
-    }
-
+    pub fn fail_on_warnings(mut self, value: impl Into<Bool>) -> Self { self.fail_on_warnings = Some(value.into()); self }
     /// `MinimumCompressionSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn minimum_compression_size(mut self, value: impl Into<Int>) -> Self {
-        self.minimum_compression_size = Some(value.into());
-        self
-    }
-
+    pub fn minimum_compression_size(mut self, value: impl Into<Int>) -> Self { self.minimum_compression_size = Some(value.into()); self }
     /// `Mode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mode(mut self, value: impl Into<Str>) -> Self {
-        self.mode = Some(value.into());
-        self
-    }
-
+    pub fn mode(mut self, value: impl Into<Str>) -> Self { self.mode = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Parameters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self {
-        self.parameters = Some(value.into());
-        self
-    }
-
+    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = Some(value.into()); self }
     /// `Policy`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy(mut self, value: impl Into<Json>) -> Self {
-        self.policy = Some(value.into());
-        self
-    }
-
+    pub fn policy(mut self, value: impl Into<Json>) -> Self { self.policy = Some(value.into()); self }
     /// `SecurityPolicy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_policy(mut self, value: impl Into<Str>) -> Self {
-        self.security_policy = Some(value.into());
-        self
-    }
-
+    pub fn security_policy(mut self, value: impl Into<Str>) -> Self { self.security_policy = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for RestApi {
@@ -393,32 +266,15 @@ impl RestApiAttributes {
     }
 }
 
-static RULE_EndpointConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EndpointConfiguration: ObjRule = ObjRule {
     properties: &[
         ("IpAddressType", Shape::STR),
-        (
-            "Types",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VpcEndpointIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Types", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("VpcEndpointIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EndpointConfiguration` property type of `AWS::ApiGateway::RestApi`.
@@ -444,6 +300,7 @@ pub struct EndpointConfiguration {
     pub vpc_endpoint_ids: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl EndpointConfiguration {
     /// A `EndpointConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -451,28 +308,11 @@ impl EndpointConfiguration {
     }
 
     /// `IpAddressType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_address_type(mut self, value: impl Into<Str>) -> Self {
-        self.ip_address_type = Some(value.into());
-        self
-    }
-
+    pub fn ip_address_type(mut self, value: impl Into<Str>) -> Self { self.ip_address_type = Some(value.into()); self }
     /// `Types`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn types(mut self, value: impl Into<List<Str>>) -> Self {
-        self.types = Some(value.into());
-        self
-    }
-
+    pub fn types(mut self, value: impl Into<List<Str>>) -> Self { self.types = Some(value.into()); self }
     /// `VpcEndpointIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_endpoint_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.vpc_endpoint_ids = Some(value.into());
-        self
-    }
+    pub fn vpc_endpoint_ids(mut self, value: impl Into<List<Str>>) -> Self { self.vpc_endpoint_ids = Some(value.into()); self }
 }
 
 impl PropertyType for EndpointConfiguration {}
@@ -487,19 +327,16 @@ impl ToValue for EndpointConfiguration {
     }
 }
 
-static RULE_S3Location: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3Location: ObjRule = ObjRule {
     properties: &[
         ("Bucket", Shape::STR),
         ("ETag", Shape::STR),
         ("Key", Shape::STR),
         ("Version", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3Location` property type of `AWS::ApiGateway::RestApi`.
@@ -529,6 +366,7 @@ pub struct S3Location {
     pub version: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl S3Location {
     /// A `S3Location` with no property set (none is required).
     pub fn new() -> Self {
@@ -536,36 +374,13 @@ impl S3Location {
     }
 
     /// `Bucket`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self {
-        self.bucket = Some(value.into());
-        self
-    }
-
+    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = Some(value.into()); self }
     /// `ETag`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn e_tag(mut self, value: impl Into<Str>) -> Self {
-        self.e_tag = Some(value.into());
-        self
-    }
-
+    pub fn e_tag(mut self, value: impl Into<Str>) -> Self { self.e_tag = Some(value.into()); self }
     /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `Version`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<Str>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
+    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
 }
 
 impl PropertyType for S3Location {}
@@ -590,14 +405,15 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::ApiGateway::RestApi`.
@@ -611,6 +427,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -621,16 +438,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -7,20 +7,20 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::AccessLogSetting;
+use super::shared::RULE_AccessLogSetting;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^/.*$");
 
 /// The required properties of [`Stage`], by name: `Stage::new(StageRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StageRequired {
     /// `RestApiId`: a string, required.
-    ///
-    /// The string identifier of the associated RestApi.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub rest_api_id: Str,
 }
 
-static RULE_Stage: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Stage: ObjRule = ObjRule {
     properties: &[
         ("AccessLogSetting", Shape::Object(&RULE_AccessLogSetting)),
         ("CacheClusterEnabled", Shape::Bool),
@@ -30,33 +30,16 @@ static RULE_Stage: ObjRule = ObjRule {
         ("DeploymentId", Shape::STR),
         ("Description", Shape::STR),
         ("DocumentationVersion", Shape::STR),
-        (
-            "MethodSettings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MethodSetting),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("MethodSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_MethodSetting), min_items: None, max_items: None })),
         ("RestApiId", Shape::STR),
         ("StageName", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("TracingEnabled", Shape::Bool),
         ("Variables", Shape::Any),
     ],
     required: &["RestApiId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ApiGateway::Stage` resource.
@@ -134,6 +117,7 @@ pub struct Stage {
     pub variables: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl Stage {
     /// The CloudFormation type name, `AWS::ApiGateway::Stage`.
     pub const TYPE_NAME: &'static str = "AWS::ApiGateway::Stage";
@@ -175,116 +159,33 @@ impl Stage {
     }
 
     /// `AccessLogSetting`: an [`AccessLogSetting`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_log_setting(mut self, value: impl Into<Obj<AccessLogSetting>>) -> Self {
-        self.access_log_setting = Some(value.into());
-        self
-    }
-
+    pub fn access_log_setting(mut self, value: impl Into<Obj<AccessLogSetting>>) -> Self { self.access_log_setting = Some(value.into()); self }
     /// `CacheClusterEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cache_cluster_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.cache_cluster_enabled = Some(value.into());
-        self
-    }
-
+    pub fn cache_cluster_enabled(mut self, value: impl Into<Bool>) -> Self { self.cache_cluster_enabled = Some(value.into()); self }
     /// `CacheClusterSize`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cache_cluster_size(mut self, value: impl Into<Str>) -> Self {
-        self.cache_cluster_size = Some(value.into());
-        self
-    }
-
+    pub fn cache_cluster_size(mut self, value: impl Into<Str>) -> Self { self.cache_cluster_size = Some(value.into()); self }
     /// `CanarySetting`: a [`CanarySetting`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn canary_setting(mut self, value: impl Into<Obj<CanarySetting>>) -> Self {
-        self.canary_setting = Some(value.into());
-        self
-    }
-
+    pub fn canary_setting(mut self, value: impl Into<Obj<CanarySetting>>) -> Self { self.canary_setting = Some(value.into()); self }
     /// `ClientCertificateId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_certificate_id(mut self, value: impl Into<Str>) -> Self {
-        self.client_certificate_id = Some(value.into());
-        self
-    }
-
+    pub fn client_certificate_id(mut self, value: impl Into<Str>) -> Self { self.client_certificate_id = Some(value.into()); self }
     /// `DeploymentId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deployment_id(mut self, value: impl Into<Str>) -> Self {
-        self.deployment_id = Some(value.into());
-        self
-    }
-
+    pub fn deployment_id(mut self, value: impl Into<Str>) -> Self { self.deployment_id = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DocumentationVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn documentation_version(mut self, value: impl Into<Str>) -> Self {
-        self.documentation_version = Some(value.into());
-        self
-    }
-
+    pub fn documentation_version(mut self, value: impl Into<Str>) -> Self { self.documentation_version = Some(value.into()); self }
     /// `MethodSettings`: a list of [`MethodSetting`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn method_settings(mut self, value: impl Into<List<MethodSetting>>) -> Self {
-        self.method_settings = Some(value.into());
-        self
-    }
-
+    pub fn method_settings(mut self, value: impl Into<List<MethodSetting>>) -> Self { self.method_settings = Some(value.into()); self }
     /// `RestApiId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rest_api_id(mut self, value: impl Into<Str>) -> Self {
-        self.rest_api_id = value.into();
-        self
-    }
-
+    pub fn rest_api_id(mut self, value: impl Into<Str>) -> Self { self.rest_api_id = value.into(); self }
     /// `StageName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stage_name(mut self, value: impl Into<Str>) -> Self {
-        self.stage_name = Some(value.into());
-        self
-    }
-
+    pub fn stage_name(mut self, value: impl Into<Str>) -> Self { self.stage_name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TracingEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tracing_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.tracing_enabled = Some(value.into());
-        self
-    }
-
+    pub fn tracing_enabled(mut self, value: impl Into<Bool>) -> Self { self.tracing_enabled = Some(value.into()); self }
     /// `Variables`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn variables(mut self, value: impl Into<Json>) -> Self {
-        self.variables = Some(value.into());
-        self
-    }
+    pub fn variables(mut self, value: impl Into<Json>) -> Self { self.variables = Some(value.into()); self }
 }
 
 impl Resource for Stage {
@@ -331,89 +232,16 @@ impl From<ResourceRef> for StageAttributes {
     }
 }
 
-static RULE_AccessLogSetting: ObjRule = ObjRule {
-    properties: &[("DestinationArn", Shape::STR), ("Format", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `AccessLogSetting` property type of `AWS::ApiGateway::Stage`.
-///
-/// The `AccessLogSetting` property type specifies settings for logging access in this stage.
-///
-/// `AccessLogSetting` is a property of the \[AWS::ApiGateway::Stage\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-stage.html>) resource.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigateway-stage-accesslogsetting.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct AccessLogSetting {
-    /// `DestinationArn`: a string.
-    ///
-    /// The Amazon Resource Name (ARN) of the CloudWatch Logs log group or Kinesis Data Firehose delivery stream to receive access logs. If you specify a Kinesis Data Firehose delivery stream, the stream name must begin with `amazon-apigateway-` . This parameter is required to enable access logging.
-    pub destination_arn: Option<Str>,
-    /// `Format`: a string.
-    ///
-    /// A single line format of the access logs of data, as specified by selected \[$context variables\](<https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html#context-variable-reference>) . The format must include at least `$context.requestId` . This parameter is required to enable access logging.
-    pub format: Option<Str>,
-}
-
-impl AccessLogSetting {
-    /// A `AccessLogSetting` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `DestinationArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_arn(mut self, value: impl Into<Str>) -> Self {
-        self.destination_arn = Some(value.into());
-        self
-    }
-
-    /// `Format`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn format(mut self, value: impl Into<Str>) -> Self {
-        self.format = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for AccessLogSetting {}
-
-impl ToValue for AccessLogSetting {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("DestinationArn", &self.destination_arn)
-            .opt("Format", &self.format)
-            .build()
-    }
-}
-
-static RULE_CanarySetting: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CanarySetting: ObjRule = ObjRule {
     properties: &[
         ("DeploymentId", Shape::STR),
-        (
-            "PercentTraffic",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
+        ("PercentTraffic", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
         ("StageVariableOverrides", Shape::Any),
         ("UseStageCache", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CanarySetting` property type of `AWS::ApiGateway::Stage`.
@@ -443,6 +271,7 @@ pub struct CanarySetting {
     pub use_stage_cache: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl CanarySetting {
     /// A `CanarySetting` with no property set (none is required).
     pub fn new() -> Self {
@@ -450,36 +279,13 @@ impl CanarySetting {
     }
 
     /// `DeploymentId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deployment_id(mut self, value: impl Into<Str>) -> Self {
-        self.deployment_id = Some(value.into());
-        self
-    }
-
+    pub fn deployment_id(mut self, value: impl Into<Str>) -> Self { self.deployment_id = Some(value.into()); self }
     /// `PercentTraffic`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn percent_traffic(mut self, value: impl Into<Num>) -> Self {
-        self.percent_traffic = Some(value.into());
-        self
-    }
-
+    pub fn percent_traffic(mut self, value: impl Into<Num>) -> Self { self.percent_traffic = Some(value.into()); self }
     /// `StageVariableOverrides`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stage_variable_overrides(mut self, value: impl Into<Json>) -> Self {
-        self.stage_variable_overrides = Some(value.into());
-        self
-    }
-
+    pub fn stage_variable_overrides(mut self, value: impl Into<Json>) -> Self { self.stage_variable_overrides = Some(value.into()); self }
     /// `UseStageCache`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn use_stage_cache(mut self, value: impl Into<Bool>) -> Self {
-        self.use_stage_cache = Some(value.into());
-        self
-    }
+    pub fn use_stage_cache(mut self, value: impl Into<Bool>) -> Self { self.use_stage_cache = Some(value.into()); self }
 }
 
 impl PropertyType for CanarySetting {}
@@ -495,7 +301,8 @@ impl ToValue for CanarySetting {
     }
 }
 
-static RULE_MethodSetting: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MethodSetting: ObjRule = ObjRule {
     properties: &[
         ("CacheDataEncrypted", Shape::Bool),
         ("CacheTtlInSeconds", Shape::INT),
@@ -504,39 +311,12 @@ static RULE_MethodSetting: ObjRule = ObjRule {
         ("HttpMethod", Shape::STR),
         ("LoggingLevel", Shape::STR),
         ("MetricsEnabled", Shape::Bool),
-        (
-            "ResourcePath",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ThrottlingBurstLimit",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ThrottlingRateLimit",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("ResourcePath", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ThrottlingBurstLimit", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("ThrottlingRateLimit", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MethodSetting` property type of `AWS::ApiGateway::Stage`.
@@ -596,6 +376,7 @@ pub struct MethodSetting {
     pub throttling_rate_limit: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl MethodSetting {
     /// A `MethodSetting` with no property set (none is required).
     pub fn new() -> Self {
@@ -603,84 +384,25 @@ impl MethodSetting {
     }
 
     /// `CacheDataEncrypted`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cache_data_encrypted(mut self, value: impl Into<Bool>) -> Self {
-        self.cache_data_encrypted = Some(value.into());
-        self
-    }
-
+    pub fn cache_data_encrypted(mut self, value: impl Into<Bool>) -> Self { self.cache_data_encrypted = Some(value.into()); self }
     /// `CacheTtlInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cache_ttl_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.cache_ttl_in_seconds = Some(value.into());
-        self
-    }
-
+    pub fn cache_ttl_in_seconds(mut self, value: impl Into<Int>) -> Self { self.cache_ttl_in_seconds = Some(value.into()); self }
     /// `CachingEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn caching_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.caching_enabled = Some(value.into());
-        self
-    }
-
+    pub fn caching_enabled(mut self, value: impl Into<Bool>) -> Self { self.caching_enabled = Some(value.into()); self }
     /// `DataTraceEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_trace_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.data_trace_enabled = Some(value.into());
-        self
-    }
-
+    pub fn data_trace_enabled(mut self, value: impl Into<Bool>) -> Self { self.data_trace_enabled = Some(value.into()); self }
     /// `HttpMethod`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_method(mut self, value: impl Into<Str>) -> Self {
-        self.http_method = Some(value.into());
-        self
-    }
-
+    pub fn http_method(mut self, value: impl Into<Str>) -> Self { self.http_method = Some(value.into()); self }
     /// `LoggingLevel`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logging_level(mut self, value: impl Into<Str>) -> Self {
-        self.logging_level = Some(value.into());
-        self
-    }
-
+    pub fn logging_level(mut self, value: impl Into<Str>) -> Self { self.logging_level = Some(value.into()); self }
     /// `MetricsEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metrics_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.metrics_enabled = Some(value.into());
-        self
-    }
-
+    pub fn metrics_enabled(mut self, value: impl Into<Bool>) -> Self { self.metrics_enabled = Some(value.into()); self }
     /// `ResourcePath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_path(mut self, value: impl Into<Str>) -> Self {
-        self.resource_path = Some(value.into());
-        self
-    }
-
+    pub fn resource_path(mut self, value: impl Into<Str>) -> Self { self.resource_path = Some(value.into()); self }
     /// `ThrottlingBurstLimit`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn throttling_burst_limit(mut self, value: impl Into<Int>) -> Self {
-        self.throttling_burst_limit = Some(value.into());
-        self
-    }
-
+    pub fn throttling_burst_limit(mut self, value: impl Into<Int>) -> Self { self.throttling_burst_limit = Some(value.into()); self }
     /// `ThrottlingRateLimit`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn throttling_rate_limit(mut self, value: impl Into<Num>) -> Self {
-        self.throttling_rate_limit = Some(value.into());
-        self
-    }
+    pub fn throttling_rate_limit(mut self, value: impl Into<Num>) -> Self { self.throttling_rate_limit = Some(value.into()); self }
 }
 
 impl PropertyType for MethodSetting {}
@@ -706,44 +428,20 @@ impl ToValue for MethodSetting {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::ApiGateway::Stage`.
@@ -761,6 +459,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -771,20 +470,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

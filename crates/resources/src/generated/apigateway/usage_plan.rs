@@ -7,35 +7,18 @@
 
 use crate::support::prelude::*;
 
-static RULE_UsagePlan: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_UsagePlan: ObjRule = ObjRule {
     properties: &[
-        (
-            "ApiStages",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ApiStage),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ApiStages", Shape::List(&ListRule { items: Shape::Object(&RULE_ApiStage), min_items: None, max_items: None })),
         ("Description", Shape::STR),
         ("Quota", Shape::Object(&RULE_QuotaSettings)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("Throttle", Shape::Object(&RULE_ThrottleSettings)),
         ("UsagePlanName", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ApiGateway::UsagePlan` resource.
@@ -78,6 +61,7 @@ pub struct UsagePlan {
     pub usage_plan_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl UsagePlan {
     /// The CloudFormation type name, `AWS::ApiGateway::UsagePlan`.
     pub const TYPE_NAME: &'static str = "AWS::ApiGateway::UsagePlan";
@@ -104,52 +88,17 @@ impl UsagePlan {
     }
 
     /// `ApiStages`: a list of [`ApiStage`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn api_stages(mut self, value: impl Into<List<ApiStage>>) -> Self {
-        self.api_stages = Some(value.into());
-        self
-    }
-
+    pub fn api_stages(mut self, value: impl Into<List<ApiStage>>) -> Self { self.api_stages = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Quota`: a [`QuotaSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn quota(mut self, value: impl Into<Obj<QuotaSettings>>) -> Self {
-        self.quota = Some(value.into());
-        self
-    }
-
+    pub fn quota(mut self, value: impl Into<Obj<QuotaSettings>>) -> Self { self.quota = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Throttle`: a [`ThrottleSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn throttle(mut self, value: impl Into<Obj<ThrottleSettings>>) -> Self {
-        self.throttle = Some(value.into());
-        self
-    }
-
+    pub fn throttle(mut self, value: impl Into<Obj<ThrottleSettings>>) -> Self { self.throttle = Some(value.into()); self }
     /// `UsagePlanName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn usage_plan_name(mut self, value: impl Into<Str>) -> Self {
-        self.usage_plan_name = Some(value.into());
-        self
-    }
+    pub fn usage_plan_name(mut self, value: impl Into<Str>) -> Self { self.usage_plan_name = Some(value.into()); self }
 }
 
 impl Resource for UsagePlan {
@@ -197,18 +146,15 @@ impl UsagePlanAttributes {
     }
 }
 
-static RULE_ApiStage: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ApiStage: ObjRule = ObjRule {
     properties: &[
         ("ApiId", Shape::STR),
         ("Stage", Shape::STR),
         ("Throttle", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ApiStage` property type of `AWS::ApiGateway::UsagePlan`.
@@ -232,6 +178,7 @@ pub struct ApiStage {
     pub throttle: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl ApiStage {
     /// A `ApiStage` with no property set (none is required).
     pub fn new() -> Self {
@@ -239,28 +186,11 @@ impl ApiStage {
     }
 
     /// `ApiId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn api_id(mut self, value: impl Into<Str>) -> Self {
-        self.api_id = Some(value.into());
-        self
-    }
-
+    pub fn api_id(mut self, value: impl Into<Str>) -> Self { self.api_id = Some(value.into()); self }
     /// `Stage`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stage(mut self, value: impl Into<Str>) -> Self {
-        self.stage = Some(value.into());
-        self
-    }
-
+    pub fn stage(mut self, value: impl Into<Str>) -> Self { self.stage = Some(value.into()); self }
     /// `Throttle`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn throttle(mut self, value: impl Into<Json>) -> Self {
-        self.throttle = Some(value.into());
-        self
-    }
+    pub fn throttle(mut self, value: impl Into<Json>) -> Self { self.throttle = Some(value.into()); self }
 }
 
 impl PropertyType for ApiStage {}
@@ -275,32 +205,15 @@ impl ToValue for ApiStage {
     }
 }
 
-static RULE_QuotaSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_QuotaSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "Limit",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Offset",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("Limit", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("Offset", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
         ("Period", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `QuotaSettings` property type of `AWS::ApiGateway::UsagePlan`.
@@ -330,6 +243,7 @@ pub struct QuotaSettings {
     pub period: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl QuotaSettings {
     /// A `QuotaSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -337,28 +251,11 @@ impl QuotaSettings {
     }
 
     /// `Limit`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn limit(mut self, value: impl Into<Int>) -> Self {
-        self.limit = Some(value.into());
-        self
-    }
-
+    pub fn limit(mut self, value: impl Into<Int>) -> Self { self.limit = Some(value.into()); self }
     /// `Offset`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn offset(mut self, value: impl Into<Int>) -> Self {
-        self.offset = Some(value.into());
-        self
-    }
-
+    pub fn offset(mut self, value: impl Into<Int>) -> Self { self.offset = Some(value.into()); self }
     /// `Period`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn period(mut self, value: impl Into<Str>) -> Self {
-        self.period = Some(value.into());
-        self
-    }
+    pub fn period(mut self, value: impl Into<Str>) -> Self { self.period = Some(value.into()); self }
 }
 
 impl PropertyType for QuotaSettings {}
@@ -377,44 +274,20 @@ impl ToValue for QuotaSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::ApiGateway::UsagePlan`.
@@ -432,6 +305,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -442,20 +316,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -469,31 +332,14 @@ impl ToValue for Tag {
     }
 }
 
-static RULE_ThrottleSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ThrottleSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "BurstLimit",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "RateLimit",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("BurstLimit", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("RateLimit", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ThrottleSettings` property type of `AWS::ApiGateway::UsagePlan`.
@@ -517,6 +363,7 @@ pub struct ThrottleSettings {
     pub rate_limit: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl ThrottleSettings {
     /// A `ThrottleSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -524,20 +371,9 @@ impl ThrottleSettings {
     }
 
     /// `BurstLimit`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn burst_limit(mut self, value: impl Into<Int>) -> Self {
-        self.burst_limit = Some(value.into());
-        self
-    }
-
+    pub fn burst_limit(mut self, value: impl Into<Int>) -> Self { self.burst_limit = Some(value.into()); self }
     /// `RateLimit`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rate_limit(mut self, value: impl Into<Num>) -> Self {
-        self.rate_limit = Some(value.into());
-        self
-    }
+    pub fn rate_limit(mut self, value: impl Into<Num>) -> Self { self.rate_limit = Some(value.into()); self }
 }
 
 impl PropertyType for ThrottleSettings {}

@@ -11,46 +11,23 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct UsagePlanKeyRequired {
     /// `KeyId`: a string, required.
-    ///
-    /// The Id of the UsagePlanKey resource.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub key_id: Str,
     /// `KeyType`: a [`KeyType`] value, required.
-    ///
-    /// The type of a UsagePlanKey resource for a plan customer.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub key_type: KeyType,
     /// `UsagePlanId`: a string, required.
-    ///
-    /// The Id of the UsagePlan resource representing the usage plan containing the UsagePlanKey resource representing a plan customer.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub usage_plan_id: Str,
 }
 
-static RULE_UsagePlanKey: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_UsagePlanKey: ObjRule = ObjRule {
     properties: &[
         ("KeyId", Shape::STR),
-        (
-            "KeyType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["API_KEY"],
-                format: None,
-            }),
-        ),
+        ("KeyType", Shape::Str(&StrRule { allowed: &["API_KEY"], ..StrRule::ANY })),
         ("UsagePlanId", Shape::STR),
     ],
     required: &["KeyType", "UsagePlanId", "KeyId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ApiGateway::UsagePlanKey` resource.
@@ -86,6 +63,7 @@ pub struct UsagePlanKey {
     pub usage_plan_id: Str,
 }
 
+#[rustfmt::skip]
 impl UsagePlanKey {
     /// The CloudFormation type name, `AWS::ApiGateway::UsagePlanKey`.
     pub const TYPE_NAME: &'static str = "AWS::ApiGateway::UsagePlanKey";
@@ -116,28 +94,11 @@ impl UsagePlanKey {
     }
 
     /// `KeyId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_id(mut self, value: impl Into<Str>) -> Self {
-        self.key_id = value.into();
-        self
-    }
-
+    pub fn key_id(mut self, value: impl Into<Str>) -> Self { self.key_id = value.into(); self }
     /// `KeyType`: a [`KeyType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_type(mut self, value: impl Into<KeyType>) -> Self {
-        self.key_type = value.into();
-        self
-    }
-
+    pub fn key_type(mut self, value: impl Into<KeyType>) -> Self { self.key_type = value.into(); self }
     /// `UsagePlanId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn usage_plan_id(mut self, value: impl Into<Str>) -> Self {
-        self.usage_plan_id = value.into();
-        self
-    }
+    pub fn usage_plan_id(mut self, value: impl Into<Str>) -> Self { self.usage_plan_id = value.into(); self }
 }
 
 impl Resource for UsagePlanKey {

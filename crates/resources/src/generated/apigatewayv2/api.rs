@@ -7,7 +7,8 @@
 
 use crate::support::prelude::*;
 
-static RULE_Api: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Api: ObjRule = ObjRule {
     properties: &[
         ("ApiKeySelectionExpression", Shape::STR),
         ("BasePath", Shape::STR),
@@ -28,12 +29,8 @@ static RULE_Api: ObjRule = ObjRule {
         ("Target", Shape::STR),
         ("Version", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ApiGatewayV2::Api` resource.
@@ -143,6 +140,7 @@ pub struct Api {
     pub version: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Api {
     /// The CloudFormation type name, `AWS::ApiGatewayV2::Api`.
     pub const TYPE_NAME: &'static str = "AWS::ApiGatewayV2::Api";
@@ -156,20 +154,7 @@ impl Api {
         required: &[],
         create_only: &["ProtocolType"],
         conditional_create_only: &[],
-        write_only: &[
-            "Body",
-            "BasePath",
-            "BodyS3Location",
-            "BodyS3Location/Etag",
-            "BodyS3Location/Bucket",
-            "BodyS3Location/Version",
-            "BodyS3Location/Key",
-            "CredentialsArn",
-            "FailOnWarnings",
-            "RouteKey",
-            "Target",
-            "DisableSchemaValidation",
-        ],
+        write_only: &["Body", "BasePath", "BodyS3Location", "BodyS3Location/Etag", "BodyS3Location/Bucket", "BodyS3Location/Version", "BodyS3Location/Key", "CredentialsArn", "FailOnWarnings", "RouteKey", "Target", "DisableSchemaValidation"],
         read_only: &["ApiId", "ApiEndpoint"],
         attributes: &["ApiEndpoint", "ApiId"],
         taggable: true,
@@ -182,148 +167,41 @@ impl Api {
     }
 
     /// `ApiKeySelectionExpression`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn api_key_selection_expression(mut self, value: impl Into<Str>) -> Self {
-        self.api_key_selection_expression = Some(value.into());
-        self
-    }
-
+    pub fn api_key_selection_expression(mut self, value: impl Into<Str>) -> Self { self.api_key_selection_expression = Some(value.into()); self }
     /// `BasePath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn base_path(mut self, value: impl Into<Str>) -> Self {
-        self.base_path = Some(value.into());
-        self
-    }
-
+    pub fn base_path(mut self, value: impl Into<Str>) -> Self { self.base_path = Some(value.into()); self }
     /// `Body`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn body(mut self, value: impl Into<Json>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
+    pub fn body(mut self, value: impl Into<Json>) -> Self { self.body = Some(value.into()); self }
     /// `BodyS3Location`: a [`BodyS3Location`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn body_s3_location(mut self, value: impl Into<Obj<BodyS3Location>>) -> Self {
-        self.body_s3_location = Some(value.into());
-        self
-    }
-
+    pub fn body_s3_location(mut self, value: impl Into<Obj<BodyS3Location>>) -> Self { self.body_s3_location = Some(value.into()); self }
     /// `CorsConfiguration`: a [`Cors`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cors_configuration(mut self, value: impl Into<Obj<Cors>>) -> Self {
-        self.cors_configuration = Some(value.into());
-        self
-    }
-
+    pub fn cors_configuration(mut self, value: impl Into<Obj<Cors>>) -> Self { self.cors_configuration = Some(value.into()); self }
     /// `CredentialsArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn credentials_arn(mut self, value: impl Into<Str>) -> Self {
-        self.credentials_arn = Some(value.into());
-        self
-    }
-
+    pub fn credentials_arn(mut self, value: impl Into<Str>) -> Self { self.credentials_arn = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DisableExecuteApiEndpoint`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disable_execute_api_endpoint(mut self, value: impl Into<Bool>) -> Self {
-        self.disable_execute_api_endpoint = Some(value.into());
-        self
-    }
-
+    pub fn disable_execute_api_endpoint(mut self, value: impl Into<Bool>) -> Self { self.disable_execute_api_endpoint = Some(value.into()); self }
     /// `DisableSchemaValidation`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disable_schema_validation(mut self, value: impl Into<Bool>) -> Self {
-        self.disable_schema_validation = Some(value.into());
-        self
-    }
-
+    pub fn disable_schema_validation(mut self, value: impl Into<Bool>) -> Self { self.disable_schema_validation = Some(value.into()); self }
     /// `FailOnWarnings`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fail_on_warnings(mut self, value: impl Into<Bool>) -> Self {
-        self.fail_on_warnings = Some(value.into());
-        self
-    }
-
+    pub fn fail_on_warnings(mut self, value: impl Into<Bool>) -> Self { self.fail_on_warnings = Some(value.into()); self }
     /// `IpAddressType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_address_type(mut self, value: impl Into<Str>) -> Self {
-        self.ip_address_type = Some(value.into());
-        self
-    }
-
+    pub fn ip_address_type(mut self, value: impl Into<Str>) -> Self { self.ip_address_type = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `ProtocolType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol_type(mut self, value: impl Into<Str>) -> Self {
-        self.protocol_type = Some(value.into());
-        self
-    }
-
+    pub fn protocol_type(mut self, value: impl Into<Str>) -> Self { self.protocol_type = Some(value.into()); self }
     /// `RouteKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn route_key(mut self, value: impl Into<Str>) -> Self {
-        self.route_key = Some(value.into());
-        self
-    }
-
+    pub fn route_key(mut self, value: impl Into<Str>) -> Self { self.route_key = Some(value.into()); self }
     /// `RouteSelectionExpression`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn route_selection_expression(mut self, value: impl Into<Str>) -> Self {
-        self.route_selection_expression = Some(value.into());
-        self
-    }
-
+    pub fn route_selection_expression(mut self, value: impl Into<Str>) -> Self { self.route_selection_expression = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `Target`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target(mut self, value: impl Into<Str>) -> Self {
-        self.target = Some(value.into());
-        self
-    }
-
+    pub fn target(mut self, value: impl Into<Str>) -> Self { self.target = Some(value.into()); self }
     /// `Version`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<Str>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
+    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
 }
 
 impl Resource for Api {
@@ -396,19 +274,16 @@ impl ApiAttributes {
     }
 }
 
-static RULE_BodyS3Location: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BodyS3Location: ObjRule = ObjRule {
     properties: &[
         ("Bucket", Shape::STR),
         ("Etag", Shape::STR),
         ("Key", Shape::STR),
         ("Version", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BodyS3Location` property type of `AWS::ApiGatewayV2::Api`.
@@ -436,6 +311,7 @@ pub struct BodyS3Location {
     pub version: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl BodyS3Location {
     /// A `BodyS3Location` with no property set (none is required).
     pub fn new() -> Self {
@@ -443,36 +319,13 @@ impl BodyS3Location {
     }
 
     /// `Bucket`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self {
-        self.bucket = Some(value.into());
-        self
-    }
-
+    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = Some(value.into()); self }
     /// `Etag`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn etag(mut self, value: impl Into<Str>) -> Self {
-        self.etag = Some(value.into());
-        self
-    }
-
+    pub fn etag(mut self, value: impl Into<Str>) -> Self { self.etag = Some(value.into()); self }
     /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `Version`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<Str>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
+    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
 }
 
 impl PropertyType for BodyS3Location {}
@@ -488,49 +341,18 @@ impl ToValue for BodyS3Location {
     }
 }
 
-static RULE_Cors: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Cors: ObjRule = ObjRule {
     properties: &[
         ("AllowCredentials", Shape::Bool),
-        (
-            "AllowHeaders",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AllowMethods",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AllowOrigins",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ExposeHeaders",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AllowHeaders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("AllowMethods", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("AllowOrigins", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("ExposeHeaders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("MaxAge", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Cors` property type of `AWS::ApiGatewayV2::Api`.
@@ -566,6 +388,7 @@ pub struct Cors {
     pub max_age: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl Cors {
     /// A `Cors` with no property set (none is required).
     pub fn new() -> Self {
@@ -573,52 +396,17 @@ impl Cors {
     }
 
     /// `AllowCredentials`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allow_credentials(mut self, value: impl Into<Bool>) -> Self {
-        self.allow_credentials = Some(value.into());
-        self
-    }
-
+    pub fn allow_credentials(mut self, value: impl Into<Bool>) -> Self { self.allow_credentials = Some(value.into()); self }
     /// `AllowHeaders`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allow_headers(mut self, value: impl Into<List<Str>>) -> Self {
-        self.allow_headers = Some(value.into());
-        self
-    }
-
+    pub fn allow_headers(mut self, value: impl Into<List<Str>>) -> Self { self.allow_headers = Some(value.into()); self }
     /// `AllowMethods`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allow_methods(mut self, value: impl Into<List<Str>>) -> Self {
-        self.allow_methods = Some(value.into());
-        self
-    }
-
+    pub fn allow_methods(mut self, value: impl Into<List<Str>>) -> Self { self.allow_methods = Some(value.into()); self }
     /// `AllowOrigins`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allow_origins(mut self, value: impl Into<List<Str>>) -> Self {
-        self.allow_origins = Some(value.into());
-        self
-    }
-
+    pub fn allow_origins(mut self, value: impl Into<List<Str>>) -> Self { self.allow_origins = Some(value.into()); self }
     /// `ExposeHeaders`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expose_headers(mut self, value: impl Into<List<Str>>) -> Self {
-        self.expose_headers = Some(value.into());
-        self
-    }
-
+    pub fn expose_headers(mut self, value: impl Into<List<Str>>) -> Self { self.expose_headers = Some(value.into()); self }
     /// `MaxAge`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_age(mut self, value: impl Into<Int>) -> Self {
-        self.max_age = Some(value.into());
-        self
-    }
+    pub fn max_age(mut self, value: impl Into<Int>) -> Self { self.max_age = Some(value.into()); self }
 }
 
 impl PropertyType for Cors {}

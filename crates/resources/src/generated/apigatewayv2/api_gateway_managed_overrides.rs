@@ -7,18 +7,18 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{AccessLogSettings, RouteSettings};
+use super::shared::{RULE_AccessLogSettings, RULE_RouteSettings};
+
 /// The required properties of [`ApiGatewayManagedOverrides`], by name: `ApiGatewayManagedOverrides::new(ApiGatewayManagedOverridesRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApiGatewayManagedOverridesRequired {
     /// `ApiId`: a string, required.
-    ///
-    /// The ID of the API for which to override the configuration of API Gateway-managed resources.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub api_id: Str,
 }
 
-static RULE_ApiGatewayManagedOverrides: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ApiGatewayManagedOverrides: ObjRule = ObjRule {
     properties: &[
         ("ApiId", Shape::STR),
         ("Integration", Shape::Object(&RULE_IntegrationOverrides)),
@@ -26,11 +26,8 @@ static RULE_ApiGatewayManagedOverrides: ObjRule = ObjRule {
         ("Stage", Shape::Object(&RULE_StageOverrides)),
     ],
     required: &["ApiId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ApiGatewayV2::ApiGatewayManagedOverrides` resource.
@@ -66,6 +63,7 @@ pub struct ApiGatewayManagedOverrides {
     pub stage: Option<Obj<StageOverrides>>,
 }
 
+#[rustfmt::skip]
 impl ApiGatewayManagedOverrides {
     /// The CloudFormation type name, `AWS::ApiGatewayV2::ApiGatewayManagedOverrides`.
     pub const TYPE_NAME: &'static str = "AWS::ApiGatewayV2::ApiGatewayManagedOverrides";
@@ -97,36 +95,13 @@ impl ApiGatewayManagedOverrides {
     }
 
     /// `ApiId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn api_id(mut self, value: impl Into<Str>) -> Self {
-        self.api_id = value.into();
-        self
-    }
-
+    pub fn api_id(mut self, value: impl Into<Str>) -> Self { self.api_id = value.into(); self }
     /// `Integration`: an [`IntegrationOverrides`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn integration(mut self, value: impl Into<Obj<IntegrationOverrides>>) -> Self {
-        self.integration = Some(value.into());
-        self
-    }
-
+    pub fn integration(mut self, value: impl Into<Obj<IntegrationOverrides>>) -> Self { self.integration = Some(value.into()); self }
     /// `Route`: a [`RouteOverrides`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn route(mut self, value: impl Into<Obj<RouteOverrides>>) -> Self {
-        self.route = Some(value.into());
-        self
-    }
-
+    pub fn route(mut self, value: impl Into<Obj<RouteOverrides>>) -> Self { self.route = Some(value.into()); self }
     /// `Stage`: a [`StageOverrides`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stage(mut self, value: impl Into<Obj<StageOverrides>>) -> Self {
-        self.stage = Some(value.into());
-        self
-    }
+    pub fn stage(mut self, value: impl Into<Obj<StageOverrides>>) -> Self { self.stage = Some(value.into()); self }
 }
 
 impl Resource for ApiGatewayManagedOverrides {
@@ -169,80 +144,16 @@ impl ApiGatewayManagedOverridesAttributes {
     }
 }
 
-static RULE_AccessLogSettings: ObjRule = ObjRule {
-    properties: &[("DestinationArn", Shape::STR), ("Format", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `AccessLogSettings` property type of `AWS::ApiGatewayV2::ApiGatewayManagedOverrides`.
-///
-/// The `AccessLogSettings` property overrides the access log settings for an API Gateway-managed stage.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigatewayv2-apigatewaymanagedoverrides-accesslogsettings.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct AccessLogSettings {
-    /// `DestinationArn`: a string.
-    ///
-    /// The ARN of the CloudWatch Logs log group to receive access logs.
-    pub destination_arn: Option<Str>,
-    /// `Format`: a string.
-    ///
-    /// A single line format of the access logs of data, as specified by selected $context variables. The format must include at least $context.requestId.
-    pub format: Option<Str>,
-}
-
-impl AccessLogSettings {
-    /// A `AccessLogSettings` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `DestinationArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_arn(mut self, value: impl Into<Str>) -> Self {
-        self.destination_arn = Some(value.into());
-        self
-    }
-
-    /// `Format`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn format(mut self, value: impl Into<Str>) -> Self {
-        self.format = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for AccessLogSettings {}
-
-impl ToValue for AccessLogSettings {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("DestinationArn", &self.destination_arn)
-            .opt("Format", &self.format)
-            .build()
-    }
-}
-
-static RULE_IntegrationOverrides: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IntegrationOverrides: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("IntegrationMethod", Shape::STR),
         ("PayloadFormatVersion", Shape::STR),
         ("TimeoutInMillis", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IntegrationOverrides` property type of `AWS::ApiGatewayV2::ApiGatewayManagedOverrides`.
@@ -270,6 +181,7 @@ pub struct IntegrationOverrides {
     pub timeout_in_millis: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl IntegrationOverrides {
     /// A `IntegrationOverrides` with no property set (none is required).
     pub fn new() -> Self {
@@ -277,36 +189,13 @@ impl IntegrationOverrides {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `IntegrationMethod`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn integration_method(mut self, value: impl Into<Str>) -> Self {
-        self.integration_method = Some(value.into());
-        self
-    }
-
+    pub fn integration_method(mut self, value: impl Into<Str>) -> Self { self.integration_method = Some(value.into()); self }
     /// `PayloadFormatVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn payload_format_version(mut self, value: impl Into<Str>) -> Self {
-        self.payload_format_version = Some(value.into());
-        self
-    }
-
+    pub fn payload_format_version(mut self, value: impl Into<Str>) -> Self { self.payload_format_version = Some(value.into()); self }
     /// `TimeoutInMillis`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout_in_millis(mut self, value: impl Into<Int>) -> Self {
-        self.timeout_in_millis = Some(value.into());
-        self
-    }
+    pub fn timeout_in_millis(mut self, value: impl Into<Int>) -> Self { self.timeout_in_millis = Some(value.into()); self }
 }
 
 impl PropertyType for IntegrationOverrides {}
@@ -322,27 +211,17 @@ impl ToValue for IntegrationOverrides {
     }
 }
 
-static RULE_RouteOverrides: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RouteOverrides: ObjRule = ObjRule {
     properties: &[
-        (
-            "AuthorizationScopes",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AuthorizationScopes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("AuthorizationType", Shape::STR),
         ("AuthorizerId", Shape::STR),
         ("OperationName", Shape::STR),
         ("Target", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RouteOverrides` property type of `AWS::ApiGatewayV2::ApiGatewayManagedOverrides`.
@@ -374,6 +253,7 @@ pub struct RouteOverrides {
     pub target: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl RouteOverrides {
     /// A `RouteOverrides` with no property set (none is required).
     pub fn new() -> Self {
@@ -381,44 +261,15 @@ impl RouteOverrides {
     }
 
     /// `AuthorizationScopes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authorization_scopes(mut self, value: impl Into<List<Str>>) -> Self {
-        self.authorization_scopes = Some(value.into());
-        self
-    }
-
+    pub fn authorization_scopes(mut self, value: impl Into<List<Str>>) -> Self { self.authorization_scopes = Some(value.into()); self }
     /// `AuthorizationType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authorization_type(mut self, value: impl Into<Str>) -> Self {
-        self.authorization_type = Some(value.into());
-        self
-    }
-
+    pub fn authorization_type(mut self, value: impl Into<Str>) -> Self { self.authorization_type = Some(value.into()); self }
     /// `AuthorizerId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authorizer_id(mut self, value: impl Into<Str>) -> Self {
-        self.authorizer_id = Some(value.into());
-        self
-    }
-
+    pub fn authorizer_id(mut self, value: impl Into<Str>) -> Self { self.authorizer_id = Some(value.into()); self }
     /// `OperationName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn operation_name(mut self, value: impl Into<Str>) -> Self {
-        self.operation_name = Some(value.into());
-        self
-    }
-
+    pub fn operation_name(mut self, value: impl Into<Str>) -> Self { self.operation_name = Some(value.into()); self }
     /// `Target`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target(mut self, value: impl Into<Str>) -> Self {
-        self.target = Some(value.into());
-        self
-    }
+    pub fn target(mut self, value: impl Into<Str>) -> Self { self.target = Some(value.into()); self }
 }
 
 impl PropertyType for RouteOverrides {}
@@ -435,113 +286,8 @@ impl ToValue for RouteOverrides {
     }
 }
 
-static RULE_RouteSettings: ObjRule = ObjRule {
-    properties: &[
-        ("DataTraceEnabled", Shape::Bool),
-        ("DetailedMetricsEnabled", Shape::Bool),
-        ("LoggingLevel", Shape::STR),
-        ("ThrottlingBurstLimit", Shape::INT),
-        ("ThrottlingRateLimit", Shape::NUM),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `RouteSettings` property type of `AWS::ApiGatewayV2::ApiGatewayManagedOverrides`.
-///
-/// The `RouteSettings` property overrides the route settings for an API Gateway-managed route.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigatewayv2-apigatewaymanagedoverrides-routesettings.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct RouteSettings {
-    /// `DataTraceEnabled`: a boolean.
-    ///
-    /// Specifies whether ( `true` ) or not ( `false` ) data trace logging is enabled for this route. This property affects the log entries pushed to Amazon CloudWatch Logs. Supported only for WebSocket APIs.
-    pub data_trace_enabled: Option<Bool>,
-    /// `DetailedMetricsEnabled`: a boolean.
-    ///
-    /// Specifies whether detailed metrics are enabled.
-    pub detailed_metrics_enabled: Option<Bool>,
-    /// `LoggingLevel`: a string.
-    ///
-    /// Specifies the logging level for this route: `INFO` , `ERROR` , or `OFF` . This property affects the log entries pushed to Amazon CloudWatch Logs. Supported only for WebSocket APIs.
-    pub logging_level: Option<Str>,
-    /// `ThrottlingBurstLimit`: an integer.
-    ///
-    /// Specifies the throttling burst limit.
-    pub throttling_burst_limit: Option<Int>,
-    /// `ThrottlingRateLimit`: a number.
-    ///
-    /// Specifies the throttling rate limit.
-    pub throttling_rate_limit: Option<Num>,
-}
-
-impl RouteSettings {
-    /// A `RouteSettings` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `DataTraceEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_trace_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.data_trace_enabled = Some(value.into());
-        self
-    }
-
-    /// `DetailedMetricsEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn detailed_metrics_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.detailed_metrics_enabled = Some(value.into());
-        self
-    }
-
-    /// `LoggingLevel`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logging_level(mut self, value: impl Into<Str>) -> Self {
-        self.logging_level = Some(value.into());
-        self
-    }
-
-    /// `ThrottlingBurstLimit`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn throttling_burst_limit(mut self, value: impl Into<Int>) -> Self {
-        self.throttling_burst_limit = Some(value.into());
-        self
-    }
-
-    /// `ThrottlingRateLimit`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn throttling_rate_limit(mut self, value: impl Into<Num>) -> Self {
-        self.throttling_rate_limit = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for RouteSettings {}
-
-impl ToValue for RouteSettings {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("DataTraceEnabled", &self.data_trace_enabled)
-            .opt("DetailedMetricsEnabled", &self.detailed_metrics_enabled)
-            .opt("LoggingLevel", &self.logging_level)
-            .opt("ThrottlingBurstLimit", &self.throttling_burst_limit)
-            .opt("ThrottlingRateLimit", &self.throttling_rate_limit)
-            .build()
-    }
-}
-
-static RULE_StageOverrides: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StageOverrides: ObjRule = ObjRule {
     properties: &[
         ("AccessLogSettings", Shape::Object(&RULE_AccessLogSettings)),
         ("AutoDeploy", Shape::Bool),
@@ -550,12 +296,8 @@ static RULE_StageOverrides: ObjRule = ObjRule {
         ("RouteSettings", Shape::Any),
         ("StageVariables", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StageOverrides` property type of `AWS::ApiGatewayV2::ApiGatewayManagedOverrides`.
@@ -595,6 +337,7 @@ pub struct StageOverrides {
     pub stage_variables: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl StageOverrides {
     /// A `StageOverrides` with no property set (none is required).
     pub fn new() -> Self {
@@ -602,52 +345,17 @@ impl StageOverrides {
     }
 
     /// `AccessLogSettings`: an [`AccessLogSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_log_settings(mut self, value: impl Into<Obj<AccessLogSettings>>) -> Self {
-        self.access_log_settings = Some(value.into());
-        self
-    }
-
+    pub fn access_log_settings(mut self, value: impl Into<Obj<AccessLogSettings>>) -> Self { self.access_log_settings = Some(value.into()); self }
     /// `AutoDeploy`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_deploy(mut self, value: impl Into<Bool>) -> Self {
-        self.auto_deploy = Some(value.into());
-        self
-    }
-
+    pub fn auto_deploy(mut self, value: impl Into<Bool>) -> Self { self.auto_deploy = Some(value.into()); self }
     /// `DefaultRouteSettings`: a [`RouteSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_route_settings(mut self, value: impl Into<Obj<RouteSettings>>) -> Self {
-        self.default_route_settings = Some(value.into());
-        self
-    }
-
+    pub fn default_route_settings(mut self, value: impl Into<Obj<RouteSettings>>) -> Self { self.default_route_settings = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `RouteSettings`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn route_settings(mut self, value: impl Into<Json>) -> Self {
-        self.route_settings = Some(value.into());
-        self
-    }
-
+    pub fn route_settings(mut self, value: impl Into<Json>) -> Self { self.route_settings = Some(value.into()); self }
     /// `StageVariables`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stage_variables(mut self, value: impl Into<Json>) -> Self {
-        self.stage_variables = Some(value.into());
-        self
-    }
+    pub fn stage_variables(mut self, value: impl Into<Json>) -> Self { self.stage_variables = Some(value.into()); self }
 }
 
 impl PropertyType for StageOverrides {}

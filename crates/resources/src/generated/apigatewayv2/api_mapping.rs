@@ -11,22 +11,15 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApiMappingRequired {
     /// `ApiId`: a string, required.
-    ///
-    /// The API identifier.
     pub api_id: Str,
     /// `DomainName`: a string, required.
-    ///
-    /// The domain name.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub domain_name: Str,
     /// `Stage`: a string, required.
-    ///
-    /// The API stage.
     pub stage: Str,
 }
 
-static RULE_ApiMapping: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ApiMapping: ObjRule = ObjRule {
     properties: &[
         ("ApiId", Shape::STR),
         ("ApiMappingKey", Shape::STR),
@@ -34,11 +27,8 @@ static RULE_ApiMapping: ObjRule = ObjRule {
         ("Stage", Shape::STR),
     ],
     required: &["DomainName", "Stage", "ApiId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ApiGatewayV2::ApiMapping` resource.
@@ -74,6 +64,7 @@ pub struct ApiMapping {
     pub stage: Str,
 }
 
+#[rustfmt::skip]
 impl ApiMapping {
     /// The CloudFormation type name, `AWS::ApiGatewayV2::ApiMapping`.
     pub const TYPE_NAME: &'static str = "AWS::ApiGatewayV2::ApiMapping";
@@ -105,36 +96,13 @@ impl ApiMapping {
     }
 
     /// `ApiId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn api_id(mut self, value: impl Into<Str>) -> Self {
-        self.api_id = value.into();
-        self
-    }
-
+    pub fn api_id(mut self, value: impl Into<Str>) -> Self { self.api_id = value.into(); self }
     /// `ApiMappingKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn api_mapping_key(mut self, value: impl Into<Str>) -> Self {
-        self.api_mapping_key = Some(value.into());
-        self
-    }
-
+    pub fn api_mapping_key(mut self, value: impl Into<Str>) -> Self { self.api_mapping_key = Some(value.into()); self }
     /// `DomainName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self {
-        self.domain_name = value.into();
-        self
-    }
-
+    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = value.into(); self }
     /// `Stage`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stage(mut self, value: impl Into<Str>) -> Self {
-        self.stage = value.into();
-        self
-    }
+    pub fn stage(mut self, value: impl Into<Str>) -> Self { self.stage = value.into(); self }
 }
 
 impl Resource for ApiMapping {

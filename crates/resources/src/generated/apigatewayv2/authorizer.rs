@@ -11,22 +11,15 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuthorizerRequired {
     /// `ApiId`: a string, required.
-    ///
-    /// The API identifier.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub api_id: Str,
     /// `AuthorizerType`: a string, required.
-    ///
-    /// The authorizer type. Specify `REQUEST` for a Lambda function using incoming request parameters. Specify `JWT` to use JSON Web Tokens (supported only for HTTP APIs).
     pub authorizer_type: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the authorizer.
     pub name: Str,
 }
 
-static RULE_Authorizer: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Authorizer: ObjRule = ObjRule {
     properties: &[
         ("ApiId", Shape::STR),
         ("AuthorizerCredentialsArn", Shape::STR),
@@ -35,24 +28,14 @@ static RULE_Authorizer: ObjRule = ObjRule {
         ("AuthorizerType", Shape::STR),
         ("AuthorizerUri", Shape::STR),
         ("EnableSimpleResponses", Shape::Bool),
-        (
-            "IdentitySource",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("IdentitySource", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("IdentityValidationExpression", Shape::STR),
         ("JwtConfiguration", Shape::Object(&RULE_JwtConfiguration)),
         ("Name", Shape::STR),
     ],
     required: &["AuthorizerType", "ApiId", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ApiGatewayV2::Authorizer` resource.
@@ -130,6 +113,7 @@ pub struct Authorizer {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl Authorizer {
     /// The CloudFormation type name, `AWS::ApiGatewayV2::Authorizer`.
     pub const TYPE_NAME: &'static str = "AWS::ApiGatewayV2::Authorizer";
@@ -143,13 +127,7 @@ impl Authorizer {
         required: &["ApiId", "AuthorizerType", "Name"],
         create_only: &["ApiId"],
         conditional_create_only: &[],
-        write_only: &[
-            "AuthorizerPayloadFormatVersion",
-            "AuthorizerResultTtlInSeconds",
-            "EnableSimpleResponses",
-            "AuthorizerCredentialsArn",
-            "AuthorizerUri",
-        ],
+        write_only: &["AuthorizerPayloadFormatVersion", "AuthorizerResultTtlInSeconds", "EnableSimpleResponses", "AuthorizerCredentialsArn", "AuthorizerUri"],
         read_only: &["AuthorizerId"],
         attributes: &["AuthorizerId"],
         taggable: false,
@@ -174,92 +152,27 @@ impl Authorizer {
     }
 
     /// `ApiId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn api_id(mut self, value: impl Into<Str>) -> Self {
-        self.api_id = value.into();
-        self
-    }
-
+    pub fn api_id(mut self, value: impl Into<Str>) -> Self { self.api_id = value.into(); self }
     /// `AuthorizerCredentialsArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authorizer_credentials_arn(mut self, value: impl Into<Str>) -> Self {
-        self.authorizer_credentials_arn = Some(value.into());
-        self
-    }
-
+    pub fn authorizer_credentials_arn(mut self, value: impl Into<Str>) -> Self { self.authorizer_credentials_arn = Some(value.into()); self }
     /// `AuthorizerPayloadFormatVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authorizer_payload_format_version(mut self, value: impl Into<Str>) -> Self {
-        self.authorizer_payload_format_version = Some(value.into());
-        self
-    }
-
+    pub fn authorizer_payload_format_version(mut self, value: impl Into<Str>) -> Self { self.authorizer_payload_format_version = Some(value.into()); self }
     /// `AuthorizerResultTtlInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authorizer_result_ttl_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.authorizer_result_ttl_in_seconds = Some(value.into());
-        self
-    }
-
+    pub fn authorizer_result_ttl_in_seconds(mut self, value: impl Into<Int>) -> Self { self.authorizer_result_ttl_in_seconds = Some(value.into()); self }
     /// `AuthorizerType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authorizer_type(mut self, value: impl Into<Str>) -> Self {
-        self.authorizer_type = value.into();
-        self
-    }
-
+    pub fn authorizer_type(mut self, value: impl Into<Str>) -> Self { self.authorizer_type = value.into(); self }
     /// `AuthorizerUri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authorizer_uri(mut self, value: impl Into<Str>) -> Self {
-        self.authorizer_uri = Some(value.into());
-        self
-    }
-
+    pub fn authorizer_uri(mut self, value: impl Into<Str>) -> Self { self.authorizer_uri = Some(value.into()); self }
     /// `EnableSimpleResponses`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_simple_responses(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_simple_responses = Some(value.into());
-        self
-    }
-
+    pub fn enable_simple_responses(mut self, value: impl Into<Bool>) -> Self { self.enable_simple_responses = Some(value.into()); self }
     /// `IdentitySource`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identity_source(mut self, value: impl Into<List<Str>>) -> Self {
-        self.identity_source = Some(value.into());
-        self
-    }
-
+    pub fn identity_source(mut self, value: impl Into<List<Str>>) -> Self { self.identity_source = Some(value.into()); self }
     /// `IdentityValidationExpression`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identity_validation_expression(mut self, value: impl Into<Str>) -> Self {
-        self.identity_validation_expression = Some(value.into());
-        self
-    }
-
+    pub fn identity_validation_expression(mut self, value: impl Into<Str>) -> Self { self.identity_validation_expression = Some(value.into()); self }
     /// `JwtConfiguration`: a [`JwtConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn jwt_configuration(mut self, value: impl Into<Obj<JwtConfiguration>>) -> Self {
-        self.jwt_configuration = Some(value.into());
-        self
-    }
-
+    pub fn jwt_configuration(mut self, value: impl Into<Obj<JwtConfiguration>>) -> Self { self.jwt_configuration = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl Resource for Authorizer {
@@ -318,24 +231,14 @@ impl AuthorizerAttributes {
     }
 }
 
-static RULE_JwtConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_JwtConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Audience",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Audience", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("Issuer", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `JWTConfiguration` property type of `AWS::ApiGatewayV2::Authorizer`.
@@ -355,6 +258,7 @@ pub struct JwtConfiguration {
     pub issuer: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl JwtConfiguration {
     /// A `JwtConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -362,20 +266,9 @@ impl JwtConfiguration {
     }
 
     /// `Audience`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn audience(mut self, value: impl Into<List<Str>>) -> Self {
-        self.audience = Some(value.into());
-        self
-    }
-
+    pub fn audience(mut self, value: impl Into<List<Str>>) -> Self { self.audience = Some(value.into()); self }
     /// `Issuer`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn issuer(mut self, value: impl Into<Str>) -> Self {
-        self.issuer = Some(value.into());
-        self
-    }
+    pub fn issuer(mut self, value: impl Into<Str>) -> Self { self.issuer = Some(value.into()); self }
 }
 
 impl PropertyType for JwtConfiguration {}

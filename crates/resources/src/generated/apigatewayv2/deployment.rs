@@ -11,25 +11,19 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeploymentRequired {
     /// `ApiId`: a string, required.
-    ///
-    /// The API identifier.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub api_id: Str,
 }
 
-static RULE_Deployment: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Deployment: ObjRule = ObjRule {
     properties: &[
         ("ApiId", Shape::STR),
         ("Description", Shape::STR),
         ("StageName", Shape::STR),
     ],
     required: &["ApiId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ApiGatewayV2::Deployment` resource.
@@ -63,6 +57,7 @@ pub struct Deployment {
     pub stage_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Deployment {
     /// The CloudFormation type name, `AWS::ApiGatewayV2::Deployment`.
     pub const TYPE_NAME: &'static str = "AWS::ApiGatewayV2::Deployment";
@@ -93,28 +88,11 @@ impl Deployment {
     }
 
     /// `ApiId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn api_id(mut self, value: impl Into<Str>) -> Self {
-        self.api_id = value.into();
-        self
-    }
-
+    pub fn api_id(mut self, value: impl Into<Str>) -> Self { self.api_id = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `StageName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stage_name(mut self, value: impl Into<Str>) -> Self {
-        self.stage_name = Some(value.into());
-        self
-    }
+    pub fn stage_name(mut self, value: impl Into<Str>) -> Self { self.stage_name = Some(value.into()); self }
 }
 
 impl Resource for Deployment {

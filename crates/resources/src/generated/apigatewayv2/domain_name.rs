@@ -11,50 +11,21 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct DomainNameRequired {
     /// `DomainName`: a string, required.
-    ///
-    /// The custom domain name for your API in Amazon API Gateway. Uppercase letters and the underscore ( `_` ) character are not supported.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub domain_name: Str,
 }
 
-static RULE_DomainName: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DomainName: ObjRule = ObjRule {
     properties: &[
         ("DomainName", Shape::STR),
-        (
-            "DomainNameConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DomainNameConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "MutualTlsAuthentication",
-            Shape::Object(&RULE_MutualTlsAuthentication),
-        ),
-        (
-            "RoutingMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "API_MAPPING_ONLY",
-                    "ROUTING_RULE_THEN_API_MAPPING",
-                    "ROUTING_RULE_ONLY",
-                ],
-                format: None,
-            }),
-        ),
+        ("DomainNameConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_DomainNameConfiguration), min_items: None, max_items: None })),
+        ("MutualTlsAuthentication", Shape::Object(&RULE_MutualTlsAuthentication)),
+        ("RoutingMode", Shape::Str(&StrRule { allowed: &["API_MAPPING_ONLY", "ROUTING_RULE_THEN_API_MAPPING", "ROUTING_RULE_ONLY"], ..StrRule::ANY })),
         ("Tags", Shape::Any),
     ],
     required: &["DomainName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ApiGatewayV2::DomainName` resource.
@@ -98,6 +69,7 @@ pub struct DomainName {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl DomainName {
     /// The CloudFormation type name, `AWS::ApiGatewayV2::DomainName`.
     pub const TYPE_NAME: &'static str = "AWS::ApiGatewayV2::DomainName";
@@ -112,16 +84,8 @@ impl DomainName {
         create_only: &["DomainName"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "RegionalDomainName",
-            "RegionalHostedZoneId",
-            "DomainNameArn",
-        ],
-        attributes: &[
-            "DomainNameArn",
-            "RegionalDomainName",
-            "RegionalHostedZoneId",
-        ],
+        read_only: &["RegionalDomainName", "RegionalHostedZoneId", "DomainNameArn"],
+        attributes: &["DomainNameArn", "RegionalDomainName", "RegionalHostedZoneId"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -138,50 +102,15 @@ impl DomainName {
     }
 
     /// `DomainName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self {
-        self.domain_name = value.into();
-        self
-    }
-
+    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = value.into(); self }
     /// `DomainNameConfigurations`: a list of [`DomainNameConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_name_configurations(
-        mut self,
-        value: impl Into<List<DomainNameConfiguration>>,
-    ) -> Self {
-        self.domain_name_configurations = Some(value.into());
-        self
-    }
-
+    pub fn domain_name_configurations(mut self, value: impl Into<List<DomainNameConfiguration>>) -> Self { self.domain_name_configurations = Some(value.into()); self }
     /// `MutualTlsAuthentication`: a [`MutualTlsAuthentication`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mutual_tls_authentication(
-        mut self,
-        value: impl Into<Obj<MutualTlsAuthentication>>,
-    ) -> Self {
-        self.mutual_tls_authentication = Some(value.into());
-        self
-    }
-
+    pub fn mutual_tls_authentication(mut self, value: impl Into<Obj<MutualTlsAuthentication>>) -> Self { self.mutual_tls_authentication = Some(value.into()); self }
     /// `RoutingMode`: a [`RoutingMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn routing_mode(mut self, value: impl Into<RoutingMode>) -> Self {
-        self.routing_mode = Some(value.into());
-        self
-    }
-
+    pub fn routing_mode(mut self, value: impl Into<RoutingMode>) -> Self { self.routing_mode = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for DomainName {
@@ -242,30 +171,18 @@ impl DomainNameAttributes {
     }
 }
 
-static RULE_DomainNameConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DomainNameConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "CertificateArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::AcmCertificateArn),
-            }),
-        ),
+        ("CertificateArn", Shape::Str(&StrRule { format: Some(Format::AcmCertificateArn), ..StrRule::ANY })),
         ("CertificateName", Shape::STR),
         ("EndpointType", Shape::STR),
         ("IpAddressType", Shape::STR),
         ("OwnershipVerificationCertificateArn", Shape::STR),
         ("SecurityPolicy", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DomainNameConfiguration` property type of `AWS::ApiGatewayV2::DomainName`.
@@ -305,6 +222,7 @@ pub struct DomainNameConfiguration {
     pub security_policy: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DomainNameConfiguration {
     /// A `DomainNameConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -312,52 +230,17 @@ impl DomainNameConfiguration {
     }
 
     /// `CertificateArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_arn = Some(value.into());
-        self
-    }
-
+    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_arn = Some(value.into()); self }
     /// `CertificateName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_name(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_name = Some(value.into());
-        self
-    }
-
+    pub fn certificate_name(mut self, value: impl Into<Str>) -> Self { self.certificate_name = Some(value.into()); self }
     /// `EndpointType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_type(mut self, value: impl Into<Str>) -> Self {
-        self.endpoint_type = Some(value.into());
-        self
-    }
-
+    pub fn endpoint_type(mut self, value: impl Into<Str>) -> Self { self.endpoint_type = Some(value.into()); self }
     /// `IpAddressType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_address_type(mut self, value: impl Into<Str>) -> Self {
-        self.ip_address_type = Some(value.into());
-        self
-    }
-
+    pub fn ip_address_type(mut self, value: impl Into<Str>) -> Self { self.ip_address_type = Some(value.into()); self }
     /// `OwnershipVerificationCertificateArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ownership_verification_certificate_arn(mut self, value: impl Into<Str>) -> Self {
-        self.ownership_verification_certificate_arn = Some(value.into());
-        self
-    }
-
+    pub fn ownership_verification_certificate_arn(mut self, value: impl Into<Str>) -> Self { self.ownership_verification_certificate_arn = Some(value.into()); self }
     /// `SecurityPolicy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_policy(mut self, value: impl Into<Str>) -> Self {
-        self.security_policy = Some(value.into());
-        self
-    }
+    pub fn security_policy(mut self, value: impl Into<Str>) -> Self { self.security_policy = Some(value.into()); self }
 }
 
 impl PropertyType for DomainNameConfiguration {}
@@ -378,17 +261,14 @@ impl ToValue for DomainNameConfiguration {
     }
 }
 
-static RULE_MutualTlsAuthentication: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MutualTlsAuthentication: ObjRule = ObjRule {
     properties: &[
         ("TruststoreUri", Shape::STR),
         ("TruststoreVersion", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MutualTlsAuthentication` property type of `AWS::ApiGatewayV2::DomainName`.
@@ -408,6 +288,7 @@ pub struct MutualTlsAuthentication {
     pub truststore_version: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl MutualTlsAuthentication {
     /// A `MutualTlsAuthentication` with no property set (none is required).
     pub fn new() -> Self {
@@ -415,20 +296,9 @@ impl MutualTlsAuthentication {
     }
 
     /// `TruststoreUri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn truststore_uri(mut self, value: impl Into<Str>) -> Self {
-        self.truststore_uri = Some(value.into());
-        self
-    }
-
+    pub fn truststore_uri(mut self, value: impl Into<Str>) -> Self { self.truststore_uri = Some(value.into()); self }
     /// `TruststoreVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn truststore_version(mut self, value: impl Into<Str>) -> Self {
-        self.truststore_version = Some(value.into());
-        self
-    }
+    pub fn truststore_version(mut self, value: impl Into<Str>) -> Self { self.truststore_version = Some(value.into()); self }
 }
 
 impl PropertyType for MutualTlsAuthentication {}

@@ -14,43 +14,19 @@ pub(crate) static PATTERN_0: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct IntegrationRequired {
     /// `ApiId`: a string, required.
-    ///
-    /// The API identifier.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub api_id: Str,
     /// `IntegrationType`: a string, required.
-    ///
-    /// The integration type of an integration. One of the following:
-    ///
-    /// `AWS` : for integrating the route or method request with an AWS service action, including the Lambda function-invoking action. With the Lambda function-invoking action, this is referred to as the Lambda custom integration. With any other AWS service action, this is known as AWS integration. Supported only for WebSocket APIs.
-    ///
-    /// `AWS_PROXY` : for integrating the route or method request with a Lambda function or other AWS service action. This integration is also referred to as a Lambda proxy integration.
-    ///
-    /// `HTTP` : for integrating the route or method request with an HTTP endpoint. This integration is also referred to as the HTTP custom integration. Supported only for WebSocket APIs.
-    ///
-    /// `HTTP_PROXY` : for integrating the route or method request with an HTTP endpoint, with the client request passed through as-is. This is also referred to as HTTP proxy integration. For HTTP API private integrations, use an `HTTP_PROXY` integration.
-    ///
-    /// `MOCK` : for integrating the route or method request with API Gateway as a "loopback" endpoint without invoking any backend. Supported only for WebSocket APIs.
     pub integration_type: Str,
 }
 
-static RULE_Integration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Integration: ObjRule = ObjRule {
     properties: &[
         ("ApiId", Shape::STR),
         ("ConnectionId", Shape::STR),
         ("ConnectionType", Shape::STR),
         ("ContentHandlingStrategy", Shape::STR),
-        (
-            "CredentialsArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CredentialsArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Description", Shape::STR),
         ("IntegrationMethod", Shape::STR),
         ("IntegrationSubtype", Shape::STR),
@@ -66,11 +42,8 @@ static RULE_Integration: ObjRule = ObjRule {
         ("TlsConfig", Shape::Object(&RULE_TlsConfig)),
     ],
     required: &["ApiId", "IntegrationType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ApiGatewayV2::Integration` resource.
@@ -194,6 +167,7 @@ pub struct Integration {
     pub tls_config: Option<Obj<TlsConfig>>,
 }
 
+#[rustfmt::skip]
 impl Integration {
     /// The CloudFormation type name, `AWS::ApiGatewayV2::Integration`.
     pub const TYPE_NAME: &'static str = "AWS::ApiGatewayV2::Integration";
@@ -239,148 +213,41 @@ impl Integration {
     }
 
     /// `ApiId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn api_id(mut self, value: impl Into<Str>) -> Self {
-        self.api_id = value.into();
-        self
-    }
-
+    pub fn api_id(mut self, value: impl Into<Str>) -> Self { self.api_id = value.into(); self }
     /// `ConnectionId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_id(mut self, value: impl Into<Str>) -> Self {
-        self.connection_id = Some(value.into());
-        self
-    }
-
+    pub fn connection_id(mut self, value: impl Into<Str>) -> Self { self.connection_id = Some(value.into()); self }
     /// `ConnectionType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_type(mut self, value: impl Into<Str>) -> Self {
-        self.connection_type = Some(value.into());
-        self
-    }
-
+    pub fn connection_type(mut self, value: impl Into<Str>) -> Self { self.connection_type = Some(value.into()); self }
     /// `ContentHandlingStrategy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content_handling_strategy(mut self, value: impl Into<Str>) -> Self {
-        self.content_handling_strategy = Some(value.into());
-        self
-    }
-
+    pub fn content_handling_strategy(mut self, value: impl Into<Str>) -> Self { self.content_handling_strategy = Some(value.into()); self }
     /// `CredentialsArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn credentials_arn(mut self, value: impl Into<Str>) -> Self {
-        self.credentials_arn = Some(value.into());
-        self
-    }
-
+    pub fn credentials_arn(mut self, value: impl Into<Str>) -> Self { self.credentials_arn = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `IntegrationMethod`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn integration_method(mut self, value: impl Into<Str>) -> Self {
-        self.integration_method = Some(value.into());
-        self
-    }
-
+    pub fn integration_method(mut self, value: impl Into<Str>) -> Self { self.integration_method = Some(value.into()); self }
     /// `IntegrationSubtype`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn integration_subtype(mut self, value: impl Into<Str>) -> Self {
-        self.integration_subtype = Some(value.into());
-        self
-    }
-
+    pub fn integration_subtype(mut self, value: impl Into<Str>) -> Self { self.integration_subtype = Some(value.into()); self }
     /// `IntegrationType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn integration_type(mut self, value: impl Into<Str>) -> Self {
-        self.integration_type = value.into();
-        self
-    }
-
+    pub fn integration_type(mut self, value: impl Into<Str>) -> Self { self.integration_type = value.into(); self }
     /// `IntegrationUri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn integration_uri(mut self, value: impl Into<Str>) -> Self {
-        self.integration_uri = Some(value.into());
-        self
-    }
-
+    pub fn integration_uri(mut self, value: impl Into<Str>) -> Self { self.integration_uri = Some(value.into()); self }
     /// `PassthroughBehavior`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn passthrough_behavior(mut self, value: impl Into<Str>) -> Self {
-        self.passthrough_behavior = Some(value.into());
-        self
-    }
-
+    pub fn passthrough_behavior(mut self, value: impl Into<Str>) -> Self { self.passthrough_behavior = Some(value.into()); self }
     /// `PayloadFormatVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn payload_format_version(mut self, value: impl Into<Str>) -> Self {
-        self.payload_format_version = Some(value.into());
-        self
-    }
-
+    pub fn payload_format_version(mut self, value: impl Into<Str>) -> Self { self.payload_format_version = Some(value.into()); self }
     /// `RequestParameters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn request_parameters(mut self, value: impl Into<Json>) -> Self {
-        self.request_parameters = Some(value.into());
-        self
-    }
-
+    pub fn request_parameters(mut self, value: impl Into<Json>) -> Self { self.request_parameters = Some(value.into()); self }
     /// `RequestTemplates`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn request_templates(mut self, value: impl Into<Json>) -> Self {
-        self.request_templates = Some(value.into());
-        self
-    }
-
+    pub fn request_templates(mut self, value: impl Into<Json>) -> Self { self.request_templates = Some(value.into()); self }
     /// `ResponseParameters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn response_parameters(mut self, value: impl Into<Json>) -> Self {
-        self.response_parameters = Some(value.into());
-        self
-    }
-
+    pub fn response_parameters(mut self, value: impl Into<Json>) -> Self { self.response_parameters = Some(value.into()); self }
     /// `TemplateSelectionExpression`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn template_selection_expression(mut self, value: impl Into<Str>) -> Self {
-        self.template_selection_expression = Some(value.into());
-        self
-    }
-
+    pub fn template_selection_expression(mut self, value: impl Into<Str>) -> Self { self.template_selection_expression = Some(value.into()); self }
     /// `TimeoutInMillis`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout_in_millis(mut self, value: impl Into<Int>) -> Self {
-        self.timeout_in_millis = Some(value.into());
-        self
-    }
-
+    pub fn timeout_in_millis(mut self, value: impl Into<Int>) -> Self { self.timeout_in_millis = Some(value.into()); self }
     /// `TlsConfig`: a [`TlsConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tls_config(mut self, value: impl Into<Obj<TlsConfig>>) -> Self {
-        self.tls_config = Some(value.into());
-        self
-    }
+    pub fn tls_config(mut self, value: impl Into<Obj<TlsConfig>>) -> Self { self.tls_config = Some(value.into()); self }
 }
 
 impl Resource for Integration {
@@ -440,14 +307,13 @@ impl IntegrationAttributes {
     }
 }
 
-static RULE_TlsConfig: ObjRule = ObjRule {
-    properties: &[("ServerNameToVerify", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_TlsConfig: ObjRule = ObjRule {
+    properties: &[
+        ("ServerNameToVerify", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TlsConfig` property type of `AWS::ApiGatewayV2::Integration`.
@@ -463,6 +329,7 @@ pub struct TlsConfig {
     pub server_name_to_verify: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl TlsConfig {
     /// A `TlsConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -470,12 +337,7 @@ impl TlsConfig {
     }
 
     /// `ServerNameToVerify`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn server_name_to_verify(mut self, value: impl Into<Str>) -> Self {
-        self.server_name_to_verify = Some(value.into());
-        self
-    }
+    pub fn server_name_to_verify(mut self, value: impl Into<Str>) -> Self { self.server_name_to_verify = Some(value.into()); self }
 }
 
 impl PropertyType for TlsConfig {}

@@ -11,24 +11,15 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct IntegrationResponseRequired {
     /// `ApiId`: a string, required.
-    ///
-    /// The API identifier.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub api_id: Str,
     /// `IntegrationId`: a string, required.
-    ///
-    /// The integration ID.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub integration_id: Str,
     /// `IntegrationResponseKey`: a string, required.
-    ///
-    /// The integration response key.
     pub integration_response_key: Str,
 }
 
-static RULE_IntegrationResponse: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IntegrationResponse: ObjRule = ObjRule {
     properties: &[
         ("ApiId", Shape::STR),
         ("ContentHandlingStrategy", Shape::STR),
@@ -39,11 +30,8 @@ static RULE_IntegrationResponse: ObjRule = ObjRule {
         ("TemplateSelectionExpression", Shape::STR),
     ],
     required: &["ApiId", "IntegrationId", "IntegrationResponseKey"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ApiGatewayV2::IntegrationResponse` resource.
@@ -103,6 +91,7 @@ pub struct IntegrationResponse {
     pub template_selection_expression: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl IntegrationResponse {
     /// The CloudFormation type name, `AWS::ApiGatewayV2::IntegrationResponse`.
     pub const TYPE_NAME: &'static str = "AWS::ApiGatewayV2::IntegrationResponse";
@@ -137,60 +126,19 @@ impl IntegrationResponse {
     }
 
     /// `ApiId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn api_id(mut self, value: impl Into<Str>) -> Self {
-        self.api_id = value.into();
-        self
-    }
-
+    pub fn api_id(mut self, value: impl Into<Str>) -> Self { self.api_id = value.into(); self }
     /// `ContentHandlingStrategy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content_handling_strategy(mut self, value: impl Into<Str>) -> Self {
-        self.content_handling_strategy = Some(value.into());
-        self
-    }
-
+    pub fn content_handling_strategy(mut self, value: impl Into<Str>) -> Self { self.content_handling_strategy = Some(value.into()); self }
     /// `IntegrationId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn integration_id(mut self, value: impl Into<Str>) -> Self {
-        self.integration_id = value.into();
-        self
-    }
-
+    pub fn integration_id(mut self, value: impl Into<Str>) -> Self { self.integration_id = value.into(); self }
     /// `IntegrationResponseKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn integration_response_key(mut self, value: impl Into<Str>) -> Self {
-        self.integration_response_key = value.into();
-        self
-    }
-
+    pub fn integration_response_key(mut self, value: impl Into<Str>) -> Self { self.integration_response_key = value.into(); self }
     /// `ResponseParameters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn response_parameters(mut self, value: impl Into<Json>) -> Self {
-        self.response_parameters = Some(value.into());
-        self
-    }
-
+    pub fn response_parameters(mut self, value: impl Into<Json>) -> Self { self.response_parameters = Some(value.into()); self }
     /// `ResponseTemplates`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn response_templates(mut self, value: impl Into<Json>) -> Self {
-        self.response_templates = Some(value.into());
-        self
-    }
-
+    pub fn response_templates(mut self, value: impl Into<Json>) -> Self { self.response_templates = Some(value.into()); self }
     /// `TemplateSelectionExpression`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn template_selection_expression(mut self, value: impl Into<Str>) -> Self {
-        self.template_selection_expression = Some(value.into());
-        self
-    }
+    pub fn template_selection_expression(mut self, value: impl Into<Str>) -> Self { self.template_selection_expression = Some(value.into()); self }
 }
 
 impl Resource for IntegrationResponse {

@@ -17,6 +17,8 @@
 //! - `AWS::ApiGatewayV2::RoutingRule`: [`RoutingRule`], property types in [`routing_rule`]
 //! - `AWS::ApiGatewayV2::Stage`: [`Stage`], property types in [`stage`]
 //! - `AWS::ApiGatewayV2::VpcLink`: [`VpcLink`], property types in [`vpc_link`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod api;
 pub mod api_gateway_managed_overrides;
@@ -30,6 +32,7 @@ pub mod model;
 pub mod route;
 pub mod route_response;
 pub mod routing_rule;
+pub mod shared;
 pub mod stage;
 pub mod vpc_link;
 

@@ -11,24 +11,15 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModelRequired {
     /// `ApiId`: a string, required.
-    ///
-    /// The API identifier.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub api_id: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the model.
     pub name: Str,
     /// `Schema`: a JSON value, required.
-    ///
-    /// The schema for the model. For application/json models, this should be JSON schema draft 4 model.
-    ///
-    /// Format `json`.
     pub schema: Json,
 }
 
-static RULE_Model: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Model: ObjRule = ObjRule {
     properties: &[
         ("ApiId", Shape::STR),
         ("ContentType", Shape::STR),
@@ -37,11 +28,8 @@ static RULE_Model: ObjRule = ObjRule {
         ("Schema", Shape::Any),
     ],
     required: &["ApiId", "Schema", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ApiGatewayV2::Model` resource.
@@ -83,6 +71,7 @@ pub struct Model {
     pub schema: Json,
 }
 
+#[rustfmt::skip]
 impl Model {
     /// The CloudFormation type name, `AWS::ApiGatewayV2::Model`.
     pub const TYPE_NAME: &'static str = "AWS::ApiGatewayV2::Model";
@@ -115,44 +104,15 @@ impl Model {
     }
 
     /// `ApiId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn api_id(mut self, value: impl Into<Str>) -> Self {
-        self.api_id = value.into();
-        self
-    }
-
+    pub fn api_id(mut self, value: impl Into<Str>) -> Self { self.api_id = value.into(); self }
     /// `ContentType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content_type(mut self, value: impl Into<Str>) -> Self {
-        self.content_type = Some(value.into());
-        self
-    }
-
+    pub fn content_type(mut self, value: impl Into<Str>) -> Self { self.content_type = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Schema`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema(mut self, value: impl Into<Json>) -> Self {
-        self.schema = value.into();
-        self
-    }
+    pub fn schema(mut self, value: impl Into<Json>) -> Self { self.schema = value.into(); self }
 }
 
 impl Resource for Model {

@@ -11,29 +11,17 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct RouteRequired {
     /// `ApiId`: a string, required.
-    ///
-    /// The API identifier.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub api_id: Str,
     /// `RouteKey`: a string, required.
-    ///
-    /// The route key for the route. For HTTP APIs, the route key can be either `$default` , or a combination of an HTTP method and resource path, for example, `GET /pets` .
     pub route_key: Str,
 }
 
-static RULE_Route: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Route: ObjRule = ObjRule {
     properties: &[
         ("ApiId", Shape::STR),
         ("ApiKeyRequired", Shape::Bool),
-        (
-            "AuthorizationScopes",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AuthorizationScopes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("AuthorizationType", Shape::STR),
         ("AuthorizerId", Shape::STR),
         ("ModelSelectionExpression", Shape::STR),
@@ -45,11 +33,8 @@ static RULE_Route: ObjRule = ObjRule {
         ("Target", Shape::STR),
     ],
     required: &["RouteKey", "ApiId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ApiGatewayV2::Route` resource.
@@ -123,6 +108,7 @@ pub struct Route {
     pub target: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Route {
     /// The CloudFormation type name, `AWS::ApiGatewayV2::Route`.
     pub const TYPE_NAME: &'static str = "AWS::ApiGatewayV2::Route";
@@ -162,100 +148,29 @@ impl Route {
     }
 
     /// `ApiId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn api_id(mut self, value: impl Into<Str>) -> Self {
-        self.api_id = value.into();
-        self
-    }
-
+    pub fn api_id(mut self, value: impl Into<Str>) -> Self { self.api_id = value.into(); self }
     /// `ApiKeyRequired`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn api_key_required(mut self, value: impl Into<Bool>) -> Self {
-        self.api_key_required = Some(value.into());
-        self
-    }
-
+    pub fn api_key_required(mut self, value: impl Into<Bool>) -> Self { self.api_key_required = Some(value.into()); self }
     /// `AuthorizationScopes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authorization_scopes(mut self, value: impl Into<List<Str>>) -> Self {
-        self.authorization_scopes = Some(value.into());
-        self
-    }
-
+    pub fn authorization_scopes(mut self, value: impl Into<List<Str>>) -> Self { self.authorization_scopes = Some(value.into()); self }
     /// `AuthorizationType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authorization_type(mut self, value: impl Into<Str>) -> Self {
-        self.authorization_type = Some(value.into());
-        self
-    }
-
+    pub fn authorization_type(mut self, value: impl Into<Str>) -> Self { self.authorization_type = Some(value.into()); self }
     /// `AuthorizerId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authorizer_id(mut self, value: impl Into<Str>) -> Self {
-        self.authorizer_id = Some(value.into());
-        self
-    }
-
+    pub fn authorizer_id(mut self, value: impl Into<Str>) -> Self { self.authorizer_id = Some(value.into()); self }
     /// `ModelSelectionExpression`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_selection_expression(mut self, value: impl Into<Str>) -> Self {
-        self.model_selection_expression = Some(value.into());
-        self
-    }
-
+    pub fn model_selection_expression(mut self, value: impl Into<Str>) -> Self { self.model_selection_expression = Some(value.into()); self }
     /// `OperationName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn operation_name(mut self, value: impl Into<Str>) -> Self {
-        self.operation_name = Some(value.into());
-        self
-    }
-
+    pub fn operation_name(mut self, value: impl Into<Str>) -> Self { self.operation_name = Some(value.into()); self }
     /// `RequestModels`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn request_models(mut self, value: impl Into<Json>) -> Self {
-        self.request_models = Some(value.into());
-        self
-    }
-
+    pub fn request_models(mut self, value: impl Into<Json>) -> Self { self.request_models = Some(value.into()); self }
     /// `RequestParameters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn request_parameters(mut self, value: impl Into<Json>) -> Self {
-        self.request_parameters = Some(value.into());
-        self
-    }
-
+    pub fn request_parameters(mut self, value: impl Into<Json>) -> Self { self.request_parameters = Some(value.into()); self }
     /// `RouteKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn route_key(mut self, value: impl Into<Str>) -> Self {
-        self.route_key = value.into();
-        self
-    }
-
+    pub fn route_key(mut self, value: impl Into<Str>) -> Self { self.route_key = value.into(); self }
     /// `RouteResponseSelectionExpression`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn route_response_selection_expression(mut self, value: impl Into<Str>) -> Self {
-        self.route_response_selection_expression = Some(value.into());
-        self
-    }
-
+    pub fn route_response_selection_expression(mut self, value: impl Into<Str>) -> Self { self.route_response_selection_expression = Some(value.into()); self }
     /// `Target`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target(mut self, value: impl Into<Str>) -> Self {
-        self.target = Some(value.into());
-        self
-    }
+    pub fn target(mut self, value: impl Into<Str>) -> Self { self.target = Some(value.into()); self }
 }
 
 impl Resource for Route {

@@ -11,24 +11,15 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct RouteResponseRequired {
     /// `ApiId`: a string, required.
-    ///
-    /// The API identifier.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub api_id: Str,
     /// `RouteId`: a string, required.
-    ///
-    /// The route ID.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub route_id: Str,
     /// `RouteResponseKey`: a string, required.
-    ///
-    /// The route response key.
     pub route_response_key: Str,
 }
 
-static RULE_RouteResponse: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RouteResponse: ObjRule = ObjRule {
     properties: &[
         ("ApiId", Shape::STR),
         ("ModelSelectionExpression", Shape::STR),
@@ -38,11 +29,8 @@ static RULE_RouteResponse: ObjRule = ObjRule {
         ("RouteResponseKey", Shape::STR),
     ],
     required: &["RouteResponseKey", "RouteId", "ApiId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ApiGatewayV2::RouteResponse` resource.
@@ -90,6 +78,7 @@ pub struct RouteResponse {
     pub route_response_key: Str,
 }
 
+#[rustfmt::skip]
 impl RouteResponse {
     /// The CloudFormation type name, `AWS::ApiGatewayV2::RouteResponse`.
     pub const TYPE_NAME: &'static str = "AWS::ApiGatewayV2::RouteResponse";
@@ -123,52 +112,17 @@ impl RouteResponse {
     }
 
     /// `ApiId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn api_id(mut self, value: impl Into<Str>) -> Self {
-        self.api_id = value.into();
-        self
-    }
-
+    pub fn api_id(mut self, value: impl Into<Str>) -> Self { self.api_id = value.into(); self }
     /// `ModelSelectionExpression`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_selection_expression(mut self, value: impl Into<Str>) -> Self {
-        self.model_selection_expression = Some(value.into());
-        self
-    }
-
+    pub fn model_selection_expression(mut self, value: impl Into<Str>) -> Self { self.model_selection_expression = Some(value.into()); self }
     /// `ResponseModels`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn response_models(mut self, value: impl Into<Json>) -> Self {
-        self.response_models = Some(value.into());
-        self
-    }
-
+    pub fn response_models(mut self, value: impl Into<Json>) -> Self { self.response_models = Some(value.into()); self }
     /// `ResponseParameters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn response_parameters(mut self, value: impl Into<Json>) -> Self {
-        self.response_parameters = Some(value.into());
-        self
-    }
-
+    pub fn response_parameters(mut self, value: impl Into<Json>) -> Self { self.response_parameters = Some(value.into()); self }
     /// `RouteId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn route_id(mut self, value: impl Into<Str>) -> Self {
-        self.route_id = value.into();
-        self
-    }
-
+    pub fn route_id(mut self, value: impl Into<Str>) -> Self { self.route_id = value.into(); self }
     /// `RouteResponseKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn route_response_key(mut self, value: impl Into<Str>) -> Self {
-        self.route_response_key = value.into();
-        self
-    }
+    pub fn route_response_key(mut self, value: impl Into<Str>) -> Self { self.route_response_key = value.into(); self }
 }
 
 impl Resource for RouteResponse {

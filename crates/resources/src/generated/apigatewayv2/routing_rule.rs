@@ -11,61 +11,26 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct RoutingRuleRequired {
     /// `Actions`: a list of [`Action`] objects, required.
-    ///
-    /// The resulting action based on matching a routing rules condition. Only InvokeApi is supported.
     pub actions: List<Action>,
     /// `Conditions`: a list of [`Condition`] objects, required.
-    ///
-    /// The conditions of the routing rule.
     pub conditions: List<Condition>,
     /// `DomainNameArn`: a string, required.
-    ///
-    /// The ARN of the domain name.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub domain_name_arn: Str,
     /// `Priority`: an integer, required.
-    ///
-    /// The order in which API Gateway evaluates a rule. Priority is evaluated from the lowest value to the highest value. Rules can't have the same priority. Priority values 1-1,000,000 are supported.
-    ///
-    /// Value 1 to 1000000.
     pub priority: Int,
 }
 
-static RULE_RoutingRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RoutingRule: ObjRule = ObjRule {
     properties: &[
-        (
-            "Actions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Action),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Conditions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Condition),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_Action), min_items: None, max_items: None })),
+        ("Conditions", Shape::List(&ListRule { items: Shape::Object(&RULE_Condition), min_items: None, max_items: None })),
         ("DomainNameArn", Shape::STR),
-        (
-            "Priority",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(1000000.0),
-                allowed: &[],
-            }),
-        ),
+        ("Priority", Shape::Int(&NumRule { min: Some(1.0), max: Some(1000000.0), ..NumRule::ANY })),
     ],
     required: &["DomainNameArn", "Priority", "Conditions", "Actions"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ApiGatewayV2::RoutingRule` resource.
@@ -103,6 +68,7 @@ pub struct RoutingRule {
     pub priority: Int,
 }
 
+#[rustfmt::skip]
 impl RoutingRule {
     /// The CloudFormation type name, `AWS::ApiGatewayV2::RoutingRule`.
     pub const TYPE_NAME: &'static str = "AWS::ApiGatewayV2::RoutingRule";
@@ -134,36 +100,13 @@ impl RoutingRule {
     }
 
     /// `Actions`: a list of [`Action`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions(mut self, value: impl Into<List<Action>>) -> Self {
-        self.actions = value.into();
-        self
-    }
-
+    pub fn actions(mut self, value: impl Into<List<Action>>) -> Self { self.actions = value.into(); self }
     /// `Conditions`: a list of [`Condition`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn conditions(mut self, value: impl Into<List<Condition>>) -> Self {
-        self.conditions = value.into();
-        self
-    }
-
+    pub fn conditions(mut self, value: impl Into<List<Condition>>) -> Self { self.conditions = value.into(); self }
     /// `DomainNameArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_name_arn(mut self, value: impl Into<Str>) -> Self {
-        self.domain_name_arn = value.into();
-        self
-    }
-
+    pub fn domain_name_arn(mut self, value: impl Into<Str>) -> Self { self.domain_name_arn = value.into(); self }
     /// `Priority`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self {
-        self.priority = value.into();
-        self
-    }
+    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = value.into(); self }
 }
 
 impl Resource for RoutingRule {
@@ -217,19 +160,16 @@ impl RoutingRuleAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ActionRequired {
     /// `InvokeApi`: an [`ActionInvokeApi`] object, required.
-    ///
-    /// Represents an InvokeApi action.
     pub invoke_api: Obj<ActionInvokeApi>,
 }
 
-static RULE_Action: ObjRule = ObjRule {
-    properties: &[("InvokeApi", Shape::Object(&RULE_ActionInvokeApi))],
+#[rustfmt::skip]
+pub(crate) static RULE_Action: ObjRule = ObjRule {
+    properties: &[
+        ("InvokeApi", Shape::Object(&RULE_ActionInvokeApi)),
+    ],
     required: &["InvokeApi"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `Action` property type of `AWS::ApiGatewayV2::RoutingRule`.
@@ -245,6 +185,7 @@ pub struct Action {
     pub invoke_api: Obj<ActionInvokeApi>,
 }
 
+#[rustfmt::skip]
 impl Action {
     /// A `Action` with its required properties, named in a [`ActionRequired`].
     pub fn new(required: ActionRequired) -> Self {
@@ -254,12 +195,7 @@ impl Action {
     }
 
     /// `InvokeApi`: an [`ActionInvokeApi`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn invoke_api(mut self, value: impl Into<Obj<ActionInvokeApi>>) -> Self {
-        self.invoke_api = value.into();
-        self
-    }
+    pub fn invoke_api(mut self, value: impl Into<Obj<ActionInvokeApi>>) -> Self { self.invoke_api = value.into(); self }
 }
 
 impl PropertyType for Action {}
@@ -274,27 +210,20 @@ impl ToValue for Action {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ActionInvokeApiRequired {
     /// `ApiId`: a string, required.
-    ///
-    /// The API identifier of the target API.
     pub api_id: Str,
     /// `Stage`: a string, required.
-    ///
-    /// The name of the target stage.
     pub stage: Str,
 }
 
-static RULE_ActionInvokeApi: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ActionInvokeApi: ObjRule = ObjRule {
     properties: &[
         ("ApiId", Shape::STR),
         ("Stage", Shape::STR),
         ("StripBasePath", Shape::Bool),
     ],
     required: &["ApiId", "Stage"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `ActionInvokeApi` property type of `AWS::ApiGatewayV2::RoutingRule`.
@@ -318,6 +247,7 @@ pub struct ActionInvokeApi {
     pub strip_base_path: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl ActionInvokeApi {
     /// A `ActionInvokeApi` with its required properties, named in a [`ActionInvokeApiRequired`].
     pub fn new(required: ActionInvokeApiRequired) -> Self {
@@ -329,28 +259,11 @@ impl ActionInvokeApi {
     }
 
     /// `ApiId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn api_id(mut self, value: impl Into<Str>) -> Self {
-        self.api_id = value.into();
-        self
-    }
-
+    pub fn api_id(mut self, value: impl Into<Str>) -> Self { self.api_id = value.into(); self }
     /// `Stage`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stage(mut self, value: impl Into<Str>) -> Self {
-        self.stage = value.into();
-        self
-    }
-
+    pub fn stage(mut self, value: impl Into<Str>) -> Self { self.stage = value.into(); self }
     /// `StripBasePath`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn strip_base_path(mut self, value: impl Into<Bool>) -> Self {
-        self.strip_base_path = Some(value.into());
-        self
-    }
+    pub fn strip_base_path(mut self, value: impl Into<Bool>) -> Self { self.strip_base_path = Some(value.into()); self }
 }
 
 impl PropertyType for ActionInvokeApi {}
@@ -365,17 +278,13 @@ impl ToValue for ActionInvokeApi {
     }
 }
 
-static RULE_Condition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Condition: ObjRule = ObjRule {
     properties: &[
         ("MatchBasePaths", Shape::Object(&RULE_MatchBasePaths)),
         ("MatchHeaders", Shape::Object(&RULE_MatchHeaders)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `Condition` property type of `AWS::ApiGatewayV2::RoutingRule`.
@@ -395,6 +304,7 @@ pub struct Condition {
     pub match_headers: Option<Obj<MatchHeaders>>,
 }
 
+#[rustfmt::skip]
 impl Condition {
     /// A `Condition` with no property set (none is required).
     pub fn new() -> Self {
@@ -402,20 +312,9 @@ impl Condition {
     }
 
     /// `MatchBasePaths`: a [`MatchBasePaths`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn match_base_paths(mut self, value: impl Into<Obj<MatchBasePaths>>) -> Self {
-        self.match_base_paths = Some(value.into());
-        self
-    }
-
+    pub fn match_base_paths(mut self, value: impl Into<Obj<MatchBasePaths>>) -> Self { self.match_base_paths = Some(value.into()); self }
     /// `MatchHeaders`: a [`MatchHeaders`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn match_headers(mut self, value: impl Into<Obj<MatchHeaders>>) -> Self {
-        self.match_headers = Some(value.into());
-        self
-    }
+    pub fn match_headers(mut self, value: impl Into<Obj<MatchHeaders>>) -> Self { self.match_headers = Some(value.into()); self }
 }
 
 impl PropertyType for Condition {}
@@ -433,26 +332,16 @@ impl ToValue for Condition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MatchBasePathsRequired {
     /// `AnyOf`: a list of strings, required.
-    ///
-    /// The string of the case sensitive base path to be matched.
     pub any_of: List<Str>,
 }
 
-static RULE_MatchBasePaths: ObjRule = ObjRule {
-    properties: &[(
-        "AnyOf",
-        Shape::List(&ListRule {
-            items: Shape::STR,
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_MatchBasePaths: ObjRule = ObjRule {
+    properties: &[
+        ("AnyOf", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+    ],
     required: &["AnyOf"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `MatchBasePaths` property type of `AWS::ApiGatewayV2::RoutingRule`.
@@ -468,6 +357,7 @@ pub struct MatchBasePaths {
     pub any_of: List<Str>,
 }
 
+#[rustfmt::skip]
 impl MatchBasePaths {
     /// A `MatchBasePaths` with its required properties, named in a [`MatchBasePathsRequired`].
     pub fn new(required: MatchBasePathsRequired) -> Self {
@@ -477,12 +367,7 @@ impl MatchBasePaths {
     }
 
     /// `AnyOf`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn any_of(mut self, value: impl Into<List<Str>>) -> Self {
-        self.any_of = value.into();
-        self
-    }
+    pub fn any_of(mut self, value: impl Into<List<Str>>) -> Self { self.any_of = value.into(); self }
 }
 
 impl PropertyType for MatchBasePaths {}
@@ -497,23 +382,19 @@ impl ToValue for MatchBasePaths {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MatchHeaderValueRequired {
     /// `Header`: a string, required.
-    ///
-    /// The case insensitive header name to be matched. The header name must be less than 40 characters and the only allowed characters are `a-z` , `A-Z` , `0-9` , and the following special characters: `*?-!#$%&'.^_`|~.\` .
     pub header: Str,
     /// `ValueGlob`: a string, required.
-    ///
-    /// The case sensitive header glob value to be matched against entire header value. The header glob value must be less than 128 characters and the only allowed characters are `a-z` , `A-Z` , `0-9` , and the following special characters: `*?-!#$%&'.^_`|~` . Wildcard matching is supported for header glob values but must be for `*prefix-match` , `suffix-match*` , or `*infix*-match\` .
     pub value_glob: Str,
 }
 
-static RULE_MatchHeaderValue: ObjRule = ObjRule {
-    properties: &[("Header", Shape::STR), ("ValueGlob", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_MatchHeaderValue: ObjRule = ObjRule {
+    properties: &[
+        ("Header", Shape::STR),
+        ("ValueGlob", Shape::STR),
+    ],
     required: &["Header", "ValueGlob"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `MatchHeaderValue` property type of `AWS::ApiGatewayV2::RoutingRule`.
@@ -533,6 +414,7 @@ pub struct MatchHeaderValue {
     pub value_glob: Str,
 }
 
+#[rustfmt::skip]
 impl MatchHeaderValue {
     /// A `MatchHeaderValue` with its required properties, named in a [`MatchHeaderValueRequired`].
     pub fn new(required: MatchHeaderValueRequired) -> Self {
@@ -543,20 +425,9 @@ impl MatchHeaderValue {
     }
 
     /// `Header`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn header(mut self, value: impl Into<Str>) -> Self {
-        self.header = value.into();
-        self
-    }
-
+    pub fn header(mut self, value: impl Into<Str>) -> Self { self.header = value.into(); self }
     /// `ValueGlob`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value_glob(mut self, value: impl Into<Str>) -> Self {
-        self.value_glob = value.into();
-        self
-    }
+    pub fn value_glob(mut self, value: impl Into<Str>) -> Self { self.value_glob = value.into(); self }
 }
 
 impl PropertyType for MatchHeaderValue {}
@@ -574,26 +445,16 @@ impl ToValue for MatchHeaderValue {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MatchHeadersRequired {
     /// `AnyOf`: a list of [`MatchHeaderValue`] objects, required.
-    ///
-    /// The header name and header value glob to be matched. The matchHeaders condition is matched if any of the header name and header value globs are matched.
     pub any_of: List<MatchHeaderValue>,
 }
 
-static RULE_MatchHeaders: ObjRule = ObjRule {
-    properties: &[(
-        "AnyOf",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_MatchHeaderValue),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_MatchHeaders: ObjRule = ObjRule {
+    properties: &[
+        ("AnyOf", Shape::List(&ListRule { items: Shape::Object(&RULE_MatchHeaderValue), min_items: None, max_items: None })),
+    ],
     required: &["AnyOf"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `MatchHeaders` property type of `AWS::ApiGatewayV2::RoutingRule`.
@@ -609,6 +470,7 @@ pub struct MatchHeaders {
     pub any_of: List<MatchHeaderValue>,
 }
 
+#[rustfmt::skip]
 impl MatchHeaders {
     /// A `MatchHeaders` with its required properties, named in a [`MatchHeadersRequired`].
     pub fn new(required: MatchHeadersRequired) -> Self {
@@ -618,12 +480,7 @@ impl MatchHeaders {
     }
 
     /// `AnyOf`: a list of [`MatchHeaderValue`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn any_of(mut self, value: impl Into<List<MatchHeaderValue>>) -> Self {
-        self.any_of = value.into();
-        self
-    }
+    pub fn any_of(mut self, value: impl Into<List<MatchHeaderValue>>) -> Self { self.any_of = value.into(); self }
 }
 
 impl PropertyType for MatchHeaders {}

@@ -7,24 +7,20 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{AccessLogSettings, RouteSettings};
+use super::shared::{RULE_AccessLogSettings, RULE_RouteSettings};
+
 /// The required properties of [`Stage`], by name: `Stage::new(StageRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StageRequired {
     /// `ApiId`: a string, required.
-    ///
-    /// The API identifier.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub api_id: Str,
     /// `StageName`: a string, required.
-    ///
-    /// The stage name. Stage names can contain only alphanumeric characters, hyphens, and underscores, or be `$default` . Maximum length is 128 characters.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub stage_name: Str,
 }
 
-static RULE_Stage: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Stage: ObjRule = ObjRule {
     properties: &[
         ("AccessLogSettings", Shape::Object(&RULE_AccessLogSettings)),
         ("ApiId", Shape::STR),
@@ -39,11 +35,8 @@ static RULE_Stage: ObjRule = ObjRule {
         ("Tags", Shape::Any),
     ],
     required: &["StageName", "ApiId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ApiGatewayV2::Stage` resource.
@@ -113,6 +106,7 @@ pub struct Stage {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl Stage {
     /// The CloudFormation type name, `AWS::ApiGatewayV2::Stage`.
     pub const TYPE_NAME: &'static str = "AWS::ApiGatewayV2::Stage";
@@ -151,92 +145,27 @@ impl Stage {
     }
 
     /// `AccessLogSettings`: an [`AccessLogSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_log_settings(mut self, value: impl Into<Obj<AccessLogSettings>>) -> Self {
-        self.access_log_settings = Some(value.into());
-        self
-    }
-
+    pub fn access_log_settings(mut self, value: impl Into<Obj<AccessLogSettings>>) -> Self { self.access_log_settings = Some(value.into()); self }
     /// `ApiId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn api_id(mut self, value: impl Into<Str>) -> Self {
-        self.api_id = value.into();
-        self
-    }
-
+    pub fn api_id(mut self, value: impl Into<Str>) -> Self { self.api_id = value.into(); self }
     /// `AutoDeploy`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_deploy(mut self, value: impl Into<Bool>) -> Self {
-        self.auto_deploy = Some(value.into());
-        self
-    }
-
+    pub fn auto_deploy(mut self, value: impl Into<Bool>) -> Self { self.auto_deploy = Some(value.into()); self }
     /// `ClientCertificateId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_certificate_id(mut self, value: impl Into<Str>) -> Self {
-        self.client_certificate_id = Some(value.into());
-        self
-    }
-
+    pub fn client_certificate_id(mut self, value: impl Into<Str>) -> Self { self.client_certificate_id = Some(value.into()); self }
     /// `DefaultRouteSettings`: a [`RouteSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_route_settings(mut self, value: impl Into<Obj<RouteSettings>>) -> Self {
-        self.default_route_settings = Some(value.into());
-        self
-    }
-
+    pub fn default_route_settings(mut self, value: impl Into<Obj<RouteSettings>>) -> Self { self.default_route_settings = Some(value.into()); self }
     /// `DeploymentId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deployment_id(mut self, value: impl Into<Str>) -> Self {
-        self.deployment_id = Some(value.into());
-        self
-    }
-
+    pub fn deployment_id(mut self, value: impl Into<Str>) -> Self { self.deployment_id = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `RouteSettings`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn route_settings(mut self, value: impl Into<Json>) -> Self {
-        self.route_settings = Some(value.into());
-        self
-    }
-
+    pub fn route_settings(mut self, value: impl Into<Json>) -> Self { self.route_settings = Some(value.into()); self }
     /// `StageName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stage_name(mut self, value: impl Into<Str>) -> Self {
-        self.stage_name = value.into();
-        self
-    }
-
+    pub fn stage_name(mut self, value: impl Into<Str>) -> Self { self.stage_name = value.into(); self }
     /// `StageVariables`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stage_variables(mut self, value: impl Into<Json>) -> Self {
-        self.stage_variables = Some(value.into());
-        self
-    }
-
+    pub fn stage_variables(mut self, value: impl Into<Json>) -> Self { self.stage_variables = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Stage {
@@ -284,172 +213,5 @@ impl StageAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
-    }
-}
-
-static RULE_AccessLogSettings: ObjRule = ObjRule {
-    properties: &[("DestinationArn", Shape::STR), ("Format", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `AccessLogSettings` property type of `AWS::ApiGatewayV2::Stage`.
-///
-/// Settings for logging access in a stage.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigatewayv2-stage-accesslogsettings.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct AccessLogSettings {
-    /// `DestinationArn`: a string.
-    ///
-    /// The ARN of the CloudWatch Logs log group to receive access logs. This parameter is required to enable access logging.
-    pub destination_arn: Option<Str>,
-    /// `Format`: a string.
-    ///
-    /// A single line format of the access logs of data, as specified by selected $context variables. The format must include at least $context.requestId. This parameter is required to enable access logging.
-    pub format: Option<Str>,
-}
-
-impl AccessLogSettings {
-    /// A `AccessLogSettings` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `DestinationArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_arn(mut self, value: impl Into<Str>) -> Self {
-        self.destination_arn = Some(value.into());
-        self
-    }
-
-    /// `Format`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn format(mut self, value: impl Into<Str>) -> Self {
-        self.format = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for AccessLogSettings {}
-
-impl ToValue for AccessLogSettings {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("DestinationArn", &self.destination_arn)
-            .opt("Format", &self.format)
-            .build()
-    }
-}
-
-static RULE_RouteSettings: ObjRule = ObjRule {
-    properties: &[
-        ("DataTraceEnabled", Shape::Bool),
-        ("DetailedMetricsEnabled", Shape::Bool),
-        ("LoggingLevel", Shape::STR),
-        ("ThrottlingBurstLimit", Shape::INT),
-        ("ThrottlingRateLimit", Shape::NUM),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `RouteSettings` property type of `AWS::ApiGatewayV2::Stage`.
-///
-/// Represents a collection of route settings.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigatewayv2-stage-routesettings.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct RouteSettings {
-    /// `DataTraceEnabled`: a boolean.
-    ///
-    /// Specifies whether ( `true` ) or not ( `false` ) data trace logging is enabled for this route. This property affects the log entries pushed to Amazon CloudWatch Logs. Supported only for WebSocket APIs.
-    pub data_trace_enabled: Option<Bool>,
-    /// `DetailedMetricsEnabled`: a boolean.
-    ///
-    /// Specifies whether detailed metrics are enabled.
-    pub detailed_metrics_enabled: Option<Bool>,
-    /// `LoggingLevel`: a string.
-    ///
-    /// Specifies the logging level for this route: `INFO` , `ERROR` , or `OFF` . This property affects the log entries pushed to Amazon CloudWatch Logs. Supported only for WebSocket APIs.
-    pub logging_level: Option<Str>,
-    /// `ThrottlingBurstLimit`: an integer.
-    ///
-    /// Specifies the throttling burst limit.
-    pub throttling_burst_limit: Option<Int>,
-    /// `ThrottlingRateLimit`: a number.
-    ///
-    /// Specifies the throttling rate limit.
-    pub throttling_rate_limit: Option<Num>,
-}
-
-impl RouteSettings {
-    /// A `RouteSettings` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `DataTraceEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_trace_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.data_trace_enabled = Some(value.into());
-        self
-    }
-
-    /// `DetailedMetricsEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn detailed_metrics_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.detailed_metrics_enabled = Some(value.into());
-        self
-    }
-
-    /// `LoggingLevel`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logging_level(mut self, value: impl Into<Str>) -> Self {
-        self.logging_level = Some(value.into());
-        self
-    }
-
-    /// `ThrottlingBurstLimit`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn throttling_burst_limit(mut self, value: impl Into<Int>) -> Self {
-        self.throttling_burst_limit = Some(value.into());
-        self
-    }
-
-    /// `ThrottlingRateLimit`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn throttling_rate_limit(mut self, value: impl Into<Num>) -> Self {
-        self.throttling_rate_limit = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for RouteSettings {}
-
-impl ToValue for RouteSettings {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("DataTraceEnabled", &self.data_trace_enabled)
-            .opt("DetailedMetricsEnabled", &self.detailed_metrics_enabled)
-            .opt("LoggingLevel", &self.logging_level)
-            .opt("ThrottlingBurstLimit", &self.throttling_burst_limit)
-            .opt("ThrottlingRateLimit", &self.throttling_rate_limit)
-            .build()
     }
 }

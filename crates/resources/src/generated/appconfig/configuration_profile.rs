@@ -7,6 +7,8 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::DeletionProtectionCheck;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-z0-9]{4,7}");
 pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^((arn):(aws|aws-cn|aws-iso|aws-iso-[a-z]{1}|aws-us-gov|aws-eusc):(iam)::\\d{12}:role[/].*)$",
@@ -17,137 +19,30 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z\\.]+");
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfigurationProfileRequired {
     /// `ApplicationId`: a string, required.
-    ///
-    /// The application ID.
-    ///
-    /// Pattern `[a-z0-9]{4,7}`; create-only: changing it replaces the resource.
     pub application_id: Str,
     /// `LocationUri`: a string, required.
-    ///
-    /// A URI to locate the configuration. You can specify the following:
-    ///
-    /// - For the AWS AppConfig hosted configuration store and for feature flags, specify `hosted` .
-    /// - For an AWS Systems Manager Parameter Store parameter, specify either the parameter name in the format `ssm-parameter://<parameter name>` or the ARN.
-    /// - For an AWS CodePipeline pipeline, specify the URI in the following format: `codepipeline` ://&lt;pipeline name&gt;.
-    /// - For an AWS Secrets Manager secret, specify the URI in the following format: `secretsmanager` ://&lt;secret name&gt;.
-    /// - For an Amazon S3 object, specify the URI in the following format: `s3://<bucket>/<objectKey>` . Here is an example: `s3://amzn-s3-demo-bucket/my-app/us-east-1/my-config.json`
-    /// - For an SSM document, specify either the document name in the format `ssm-document://<document name>` or the Amazon Resource Name (ARN).
-    ///
-    /// Length 1 to 2048; create-only: changing it replaces the resource.
     pub location_uri: Str,
     /// `Name`: a string, required.
-    ///
-    /// A name for the configuration profile.
-    ///
-    /// Length 1 to 128.
     pub name: Str,
 }
 
-static RULE_ConfigurationProfile: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConfigurationProfile: ObjRule = ObjRule {
     properties: &[
-        (
-            "ApplicationId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DeletionProtectionCheck",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ACCOUNT_DEFAULT", "APPLY", "BYPASS"],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KmsKeyIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LocationUri",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RetrievalRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tags),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Validators",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Validators),
-                min_items: Some(0),
-                max_items: Some(2),
-            }),
-        ),
+        ("ApplicationId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DeletionProtectionCheck", Shape::Str(&StrRule { allowed: &["ACCOUNT_DEFAULT", "APPLY", "BYPASS"], ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("KmsKeyIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ("LocationUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("RetrievalRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tags), min_items: None, max_items: None })),
+        ("Type", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Validators", Shape::List(&ListRule { items: Shape::Object(&RULE_Validators), min_items: Some(0), max_items: Some(2) })),
     ],
     required: &["LocationUri", "ApplicationId", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AppConfig::ConfigurationProfile` resource.
@@ -256,6 +151,7 @@ pub struct ConfigurationProfile {
     pub validators: Option<List<Validators>>,
 }
 
+#[rustfmt::skip]
 impl ConfigurationProfile {
     /// The CloudFormation type name, `AWS::AppConfig::ConfigurationProfile`.
     pub const TYPE_NAME: &'static str = "AWS::AppConfig::ConfigurationProfile";
@@ -293,84 +189,25 @@ impl ConfigurationProfile {
     }
 
     /// `ApplicationId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_id(mut self, value: impl Into<Str>) -> Self {
-        self.application_id = value.into();
-        self
-    }
-
+    pub fn application_id(mut self, value: impl Into<Str>) -> Self { self.application_id = value.into(); self }
     /// `DeletionProtectionCheck`: a [`DeletionProtectionCheck`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deletion_protection_check(mut self, value: impl Into<DeletionProtectionCheck>) -> Self {
-        self.deletion_protection_check = Some(value.into());
-        self
-    }
-
+    pub fn deletion_protection_check(mut self, value: impl Into<DeletionProtectionCheck>) -> Self { self.deletion_protection_check = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `KmsKeyIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_identifier = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_identifier(mut self, value: impl Into<Str>) -> Self { self.kms_key_identifier = Some(value.into()); self }
     /// `LocationUri`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn location_uri(mut self, value: impl Into<Str>) -> Self {
-        self.location_uri = value.into();
-        self
-    }
-
+    pub fn location_uri(mut self, value: impl Into<Str>) -> Self { self.location_uri = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `RetrievalRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retrieval_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.retrieval_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn retrieval_role_arn(mut self, value: impl Into<Str>) -> Self { self.retrieval_role_arn = Some(value.into()); self }
     /// `Tags`: a list of [`Tags`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tags>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tags>>) -> Self { self.tags = Some(value.into()); self }
     /// `Type`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = Some(value.into()); self }
     /// `Validators`: a list of [`Validators`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn validators(mut self, value: impl Into<List<Validators>>) -> Self {
-        self.validators = Some(value.into());
-        self
-    }
+    pub fn validators(mut self, value: impl Into<List<Validators>>) -> Self { self.validators = Some(value.into()); self }
 }
 
 impl Resource for ConfigurationProfile {
@@ -429,35 +266,14 @@ impl ConfigurationProfileAttributes {
     }
 }
 
-static RULE_Tags: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tags: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tags` property type of `AWS::AppConfig::ConfigurationProfile`.
@@ -481,6 +297,7 @@ pub struct Tags {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tags {
     /// A `Tags` with no property set (none is required).
     pub fn new() -> Self {
@@ -488,20 +305,9 @@ impl Tags {
     }
 
     /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tags {}
@@ -515,35 +321,14 @@ impl ToValue for Tags {
     }
 }
 
-static RULE_Validators: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Validators: ObjRule = ObjRule {
     properties: &[
-        (
-            "Content",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(32768),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["JSON_SCHEMA", "LAMBDA"],
-                format: None,
-            }),
-        ),
+        ("Content", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32768), ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["JSON_SCHEMA", "LAMBDA"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Validators` property type of `AWS::AppConfig::ConfigurationProfile`.
@@ -565,6 +350,7 @@ pub struct Validators {
     pub r#type: Option<ValidatorsType>,
 }
 
+#[rustfmt::skip]
 impl Validators {
     /// A `Validators` with no property set (none is required).
     pub fn new() -> Self {
@@ -572,20 +358,9 @@ impl Validators {
     }
 
     /// `Content`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content(mut self, value: impl Into<Str>) -> Self {
-        self.content = Some(value.into());
-        self
-    }
-
+    pub fn content(mut self, value: impl Into<Str>) -> Self { self.content = Some(value.into()); self }
     /// `Type`: a [`ValidatorsType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<ValidatorsType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<ValidatorsType>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl PropertyType for Validators {}
@@ -596,37 +371,6 @@ impl ToValue for Validators {
             .opt("Content", &self.content)
             .opt("Type", &self.r#type)
             .build()
-    }
-}
-
-/// The values of `DeletionProtectionCheck` (`AWS::AppConfig::ConfigurationProfile`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum DeletionProtectionCheck {
-    /// `ACCOUNT_DEFAULT`
-    AccountDefault,
-    /// `APPLY`
-    Apply,
-    /// `BYPASS`
-    Bypass,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for DeletionProtectionCheck {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for DeletionProtectionCheck {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::AccountDefault => "ACCOUNT_DEFAULT",
-            Self::Apply => "APPLY",
-            Self::Bypass => "BYPASS",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 

@@ -15,138 +15,33 @@ pub(crate) static PATTERN_1: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeploymentRequired {
     /// `ApplicationId`: a string, required.
-    ///
-    /// The application ID.
-    ///
-    /// Pattern `^[a-z0-9]{4,7}$`; create-only: changing it replaces the resource.
     pub application_id: Str,
     /// `ConfigurationProfileId`: a string, required.
-    ///
-    /// The configuration profile ID.
-    ///
-    /// Pattern `^[a-z0-9]{4,7}$`; create-only: changing it replaces the resource.
     pub configuration_profile_id: Str,
     /// `ConfigurationVersion`: a string, required.
-    ///
-    /// The configuration version to deploy. If deploying an AWS AppConfig hosted configuration version, you can specify either the version number or version label. For all other configurations, you must specify the version number.
-    ///
-    /// Length 1 to 1024; create-only: changing it replaces the resource.
     pub configuration_version: Str,
     /// `DeploymentStrategyId`: a string, required.
-    ///
-    /// The deployment strategy ID.
-    ///
-    /// Pattern `^(^[a-z0-9]{4,7}$|^AppConfig\.[A-Za-z0-9]{9,40}$)$`; create-only: changing it replaces the resource.
     pub deployment_strategy_id: Str,
     /// `EnvironmentId`: a string, required.
-    ///
-    /// The environment ID.
-    ///
-    /// Pattern `^[a-z0-9]{4,7}$`; create-only: changing it replaces the resource.
     pub environment_id: Str,
 }
 
-static RULE_Deployment: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Deployment: ObjRule = ObjRule {
     properties: &[
-        (
-            "ApplicationId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ConfigurationProfileId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ConfigurationVersion",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DeploymentStrategyId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DynamicExtensionParameters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DynamicExtensionParameters),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "EnvironmentId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KmsKeyIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ApplicationId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ConfigurationProfileId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ConfigurationVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("DeploymentStrategyId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("DynamicExtensionParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_DynamicExtensionParameters), min_items: None, max_items: None })),
+        ("EnvironmentId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("KmsKeyIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[
-        "ApplicationId",
-        "ConfigurationProfileId",
-        "DeploymentStrategyId",
-        "EnvironmentId",
-        "ConfigurationVersion",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["ApplicationId", "ConfigurationProfileId", "DeploymentStrategyId", "EnvironmentId", "ConfigurationVersion"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AppConfig::Deployment` resource.
@@ -230,6 +125,7 @@ pub struct Deployment {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Deployment {
     /// The CloudFormation type name, `AWS::AppConfig::Deployment`.
     pub const TYPE_NAME: &'static str = "AWS::AppConfig::Deployment";
@@ -240,24 +136,8 @@ impl Deployment {
         type_name: "AWS::AppConfig::Deployment",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appconfig-deployment.html",
         primary_identifier: &["ApplicationId", "EnvironmentId", "DeploymentNumber"],
-        required: &[
-            "ApplicationId",
-            "ConfigurationProfileId",
-            "ConfigurationVersion",
-            "DeploymentStrategyId",
-            "EnvironmentId",
-        ],
-        create_only: &[
-            "ApplicationId",
-            "ConfigurationProfileId",
-            "DeploymentStrategyId",
-            "EnvironmentId",
-            "Description",
-            "ConfigurationVersion",
-            "KmsKeyIdentifier",
-            "DynamicExtensionParameters",
-            "Tags",
-        ],
+        required: &["ApplicationId", "ConfigurationProfileId", "ConfigurationVersion", "DeploymentStrategyId", "EnvironmentId"],
+        create_only: &["ApplicationId", "ConfigurationProfileId", "DeploymentStrategyId", "EnvironmentId", "Description", "ConfigurationVersion", "KmsKeyIdentifier", "DynamicExtensionParameters", "Tags"],
         conditional_create_only: &[],
         write_only: &["DynamicExtensionParameters"],
         read_only: &["DeploymentNumber", "State"],
@@ -282,79 +162,23 @@ impl Deployment {
     }
 
     /// `ApplicationId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_id(mut self, value: impl Into<Str>) -> Self {
-        self.application_id = value.into();
-        self
-    }
-
+    pub fn application_id(mut self, value: impl Into<Str>) -> Self { self.application_id = value.into(); self }
     /// `ConfigurationProfileId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration_profile_id(mut self, value: impl Into<Str>) -> Self {
-        self.configuration_profile_id = value.into();
-        self
-    }
-
+    pub fn configuration_profile_id(mut self, value: impl Into<Str>) -> Self { self.configuration_profile_id = value.into(); self }
     /// `ConfigurationVersion`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration_version(mut self, value: impl Into<Str>) -> Self {
-        self.configuration_version = value.into();
-        self
-    }
-
+    pub fn configuration_version(mut self, value: impl Into<Str>) -> Self { self.configuration_version = value.into(); self }
     /// `DeploymentStrategyId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deployment_strategy_id(mut self, value: impl Into<Str>) -> Self {
-        self.deployment_strategy_id = value.into();
-        self
-    }
-
+    pub fn deployment_strategy_id(mut self, value: impl Into<Str>) -> Self { self.deployment_strategy_id = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DynamicExtensionParameters`: a list of [`DynamicExtensionParameters`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dynamic_extension_parameters(
-        mut self,
-        value: impl Into<List<DynamicExtensionParameters>>,
-    ) -> Self {
-        self.dynamic_extension_parameters = Some(value.into());
-        self
-    }
-
+    pub fn dynamic_extension_parameters(mut self, value: impl Into<List<DynamicExtensionParameters>>) -> Self { self.dynamic_extension_parameters = Some(value.into()); self }
     /// `EnvironmentId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment_id(mut self, value: impl Into<Str>) -> Self {
-        self.environment_id = value.into();
-        self
-    }
-
+    pub fn environment_id(mut self, value: impl Into<Str>) -> Self { self.environment_id = value.into(); self }
     /// `KmsKeyIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_identifier = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_identifier(mut self, value: impl Into<Str>) -> Self { self.kms_key_identifier = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Deployment {
@@ -415,18 +239,15 @@ impl DeploymentAttributes {
     }
 }
 
-static RULE_DynamicExtensionParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DynamicExtensionParameters: ObjRule = ObjRule {
     properties: &[
         ("ExtensionReference", Shape::STR),
         ("ParameterName", Shape::STR),
         ("ParameterValue", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DynamicExtensionParameters` property type of `AWS::AppConfig::Deployment`.
@@ -450,6 +271,7 @@ pub struct DynamicExtensionParameters {
     pub parameter_value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DynamicExtensionParameters {
     /// A `DynamicExtensionParameters` with no property set (none is required).
     pub fn new() -> Self {
@@ -457,28 +279,11 @@ impl DynamicExtensionParameters {
     }
 
     /// `ExtensionReference`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn extension_reference(mut self, value: impl Into<Str>) -> Self {
-        self.extension_reference = Some(value.into());
-        self
-    }
-
+    pub fn extension_reference(mut self, value: impl Into<Str>) -> Self { self.extension_reference = Some(value.into()); self }
     /// `ParameterName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameter_name(mut self, value: impl Into<Str>) -> Self {
-        self.parameter_name = Some(value.into());
-        self
-    }
-
+    pub fn parameter_name(mut self, value: impl Into<Str>) -> Self { self.parameter_name = Some(value.into()); self }
     /// `ParameterValue`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameter_value(mut self, value: impl Into<Str>) -> Self {
-        self.parameter_value = Some(value.into());
-        self
-    }
+    pub fn parameter_value(mut self, value: impl Into<Str>) -> Self { self.parameter_value = Some(value.into()); self }
 }
 
 impl PropertyType for DynamicExtensionParameters {}
@@ -493,14 +298,14 @@ impl ToValue for DynamicExtensionParameters {
     }
 }
 
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::AppConfig::Deployment`.
@@ -514,6 +319,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
     pub fn new() -> Self {
@@ -521,16 +327,9 @@ impl Tag {
     }
 
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tag {}

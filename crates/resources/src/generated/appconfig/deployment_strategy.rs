@@ -11,117 +11,30 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeploymentStrategyRequired {
     /// `DeploymentDurationInMinutes`: a number, required.
-    ///
-    /// Total amount of time for a deployment to last.
-    ///
-    /// Value 0 to 1440.
     pub deployment_duration_in_minutes: Num,
     /// `GrowthFactor`: a number, required.
-    ///
-    /// The percentage of targets to receive a deployed configuration during each interval.
-    ///
-    /// Value 1.0 to 100.0.
     pub growth_factor: Num,
     /// `Name`: a string, required.
-    ///
-    /// A name for the deployment strategy.
-    ///
-    /// Length 1 to 64; create-only: changing it replaces the resource.
     pub name: Str,
     /// `ReplicateTo`: a [`ReplicateTo`] value, required.
-    ///
-    /// Save the deployment strategy to a Systems Manager (SSM) document.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub replicate_to: ReplicateTo,
 }
 
-static RULE_DeploymentStrategy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DeploymentStrategy: ObjRule = ObjRule {
     properties: &[
-        (
-            "DeploymentDurationInMinutes",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(1440.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FinalBakeTimeInMinutes",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(1440.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "GrowthFactor",
-            Shape::Num(&NumRule {
-                min: Some(1.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "GrowthType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["EXPONENTIAL", "LINEAR"],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ReplicateTo",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NONE", "SSM_DOCUMENT"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DeploymentDurationInMinutes", Shape::Num(&NumRule { min: Some(0.0), max: Some(1440.0), ..NumRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("FinalBakeTimeInMinutes", Shape::Num(&NumRule { min: Some(0.0), max: Some(1440.0), ..NumRule::ANY })),
+        ("GrowthFactor", Shape::Num(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
+        ("GrowthType", Shape::Str(&StrRule { allowed: &["EXPONENTIAL", "LINEAR"], ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+        ("ReplicateTo", Shape::Str(&StrRule { allowed: &["NONE", "SSM_DOCUMENT"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[
-        "DeploymentDurationInMinutes",
-        "GrowthFactor",
-        "Name",
-        "ReplicateTo",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["DeploymentDurationInMinutes", "GrowthFactor", "Name", "ReplicateTo"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AppConfig::DeploymentStrategy` resource.
@@ -205,6 +118,7 @@ pub struct DeploymentStrategy {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl DeploymentStrategy {
     /// The CloudFormation type name, `AWS::AppConfig::DeploymentStrategy`.
     pub const TYPE_NAME: &'static str = "AWS::AppConfig::DeploymentStrategy";
@@ -215,12 +129,7 @@ impl DeploymentStrategy {
         type_name: "AWS::AppConfig::DeploymentStrategy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appconfig-deploymentstrategy.html",
         primary_identifier: &["Id"],
-        required: &[
-            "DeploymentDurationInMinutes",
-            "GrowthFactor",
-            "Name",
-            "ReplicateTo",
-        ],
+        required: &["DeploymentDurationInMinutes", "GrowthFactor", "Name", "ReplicateTo"],
         create_only: &["Name", "ReplicateTo"],
         conditional_create_only: &[],
         write_only: &[],
@@ -245,68 +154,21 @@ impl DeploymentStrategy {
     }
 
     /// `DeploymentDurationInMinutes`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deployment_duration_in_minutes(mut self, value: impl Into<Num>) -> Self {
-        self.deployment_duration_in_minutes = value.into();
-        self
-    }
-
+    pub fn deployment_duration_in_minutes(mut self, value: impl Into<Num>) -> Self { self.deployment_duration_in_minutes = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `FinalBakeTimeInMinutes`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn final_bake_time_in_minutes(mut self, value: impl Into<Num>) -> Self {
-        self.final_bake_time_in_minutes = Some(value.into());
-        self
-    }
-
+    pub fn final_bake_time_in_minutes(mut self, value: impl Into<Num>) -> Self { self.final_bake_time_in_minutes = Some(value.into()); self }
     /// `GrowthFactor`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn growth_factor(mut self, value: impl Into<Num>) -> Self {
-        self.growth_factor = value.into();
-        self
-    }
-
+    pub fn growth_factor(mut self, value: impl Into<Num>) -> Self { self.growth_factor = value.into(); self }
     /// `GrowthType`: a [`GrowthType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn growth_type(mut self, value: impl Into<GrowthType>) -> Self {
-        self.growth_type = Some(value.into());
-        self
-    }
-
+    pub fn growth_type(mut self, value: impl Into<GrowthType>) -> Self { self.growth_type = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `ReplicateTo`: a [`ReplicateTo`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replicate_to(mut self, value: impl Into<ReplicateTo>) -> Self {
-        self.replicate_to = value.into();
-        self
-    }
-
+    pub fn replicate_to(mut self, value: impl Into<ReplicateTo>) -> Self { self.replicate_to = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for DeploymentStrategy {
@@ -359,14 +221,14 @@ impl DeploymentStrategyAttributes {
     }
 }
 
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::AppConfig::DeploymentStrategy`.
@@ -380,6 +242,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
     pub fn new() -> Self {
@@ -387,16 +250,9 @@ impl Tag {
     }
 
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tag {}

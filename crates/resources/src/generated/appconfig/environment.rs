@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{DeletionProtectionCheck, Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-z0-9]{4,7}");
 pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^((arn):(aws|aws-cn|aws-iso|aws-iso-[a-z]{1}|aws-us-gov|aws-eusc):(iam)::\\d{12}:role[/].*)$",
@@ -16,84 +19,24 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnvironmentRequired {
     /// `ApplicationId`: a string, required.
-    ///
-    /// The application ID.
-    ///
-    /// Pattern `[a-z0-9]{4,7}`; create-only: changing it replaces the resource.
     pub application_id: Str,
     /// `Name`: a string, required.
-    ///
-    /// A name for the environment.
-    ///
-    /// Length 1 to 64.
     pub name: Str,
 }
 
-static RULE_Environment: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Environment: ObjRule = ObjRule {
     properties: &[
-        (
-            "ApplicationId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DeletionProtectionCheck",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ACCOUNT_DEFAULT", "APPLY", "BYPASS"],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Monitors",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Monitor),
-                min_items: Some(0),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ApplicationId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DeletionProtectionCheck", Shape::Str(&StrRule { allowed: &["ACCOUNT_DEFAULT", "APPLY", "BYPASS"], ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("Monitors", Shape::List(&ListRule { items: Shape::Object(&RULE_Monitor), min_items: Some(0), max_items: Some(5) })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Name", "ApplicationId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AppConfig::Environment` resource.
@@ -161,6 +104,7 @@ pub struct Environment {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Environment {
     /// The CloudFormation type name, `AWS::AppConfig::Environment`.
     pub const TYPE_NAME: &'static str = "AWS::AppConfig::Environment";
@@ -194,52 +138,17 @@ impl Environment {
     }
 
     /// `ApplicationId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_id(mut self, value: impl Into<Str>) -> Self {
-        self.application_id = value.into();
-        self
-    }
-
+    pub fn application_id(mut self, value: impl Into<Str>) -> Self { self.application_id = value.into(); self }
     /// `DeletionProtectionCheck`: a [`DeletionProtectionCheck`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deletion_protection_check(mut self, value: impl Into<DeletionProtectionCheck>) -> Self {
-        self.deletion_protection_check = Some(value.into());
-        self
-    }
-
+    pub fn deletion_protection_check(mut self, value: impl Into<DeletionProtectionCheck>) -> Self { self.deletion_protection_check = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Monitors`: a list of [`Monitor`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn monitors(mut self, value: impl Into<List<Monitor>>) -> Self {
-        self.monitors = Some(value.into());
-        self
-    }
-
+    pub fn monitors(mut self, value: impl Into<List<Monitor>>) -> Self { self.monitors = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Environment {
@@ -291,42 +200,18 @@ impl EnvironmentAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MonitorRequired {
     /// `AlarmArn`: a string, required.
-    ///
-    /// Amazon Resource Name (ARN) of the Amazon CloudWatch alarm.
-    ///
-    /// Length 1 to 2048.
     pub alarm_arn: Str,
 }
 
-static RULE_Monitor: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Monitor: ObjRule = ObjRule {
     properties: &[
-        (
-            "AlarmArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AlarmRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("AlarmArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ("AlarmRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["AlarmArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Monitor` property type of `AWS::AppConfig::Environment`.
@@ -350,6 +235,7 @@ pub struct Monitor {
     pub alarm_role_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Monitor {
     /// A `Monitor` with its required properties, named in a [`MonitorRequired`].
     pub fn new(required: MonitorRequired) -> Self {
@@ -360,20 +246,9 @@ impl Monitor {
     }
 
     /// `AlarmArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alarm_arn(mut self, value: impl Into<Str>) -> Self {
-        self.alarm_arn = value.into();
-        self
-    }
-
+    pub fn alarm_arn(mut self, value: impl Into<Str>) -> Self { self.alarm_arn = value.into(); self }
     /// `AlarmRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alarm_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.alarm_role_arn = Some(value.into());
-        self
-    }
+    pub fn alarm_role_arn(mut self, value: impl Into<Str>) -> Self { self.alarm_role_arn = Some(value.into()); self }
 }
 
 impl PropertyType for Monitor {}
@@ -384,132 +259,5 @@ impl ToValue for Monitor {
             .req("AlarmArn", &self.alarm_arn)
             .opt("AlarmRoleArn", &self.alarm_role_arn)
             .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::AppConfig::Environment`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appconfig-environment-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-/// The values of `DeletionProtectionCheck` (`AWS::AppConfig::Environment`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum DeletionProtectionCheck {
-    /// `ACCOUNT_DEFAULT`
-    AccountDefault,
-    /// `APPLY`
-    Apply,
-    /// `BYPASS`
-    Bypass,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for DeletionProtectionCheck {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for DeletionProtectionCheck {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::AccountDefault => "ACCOUNT_DEFAULT",
-            Self::Apply => "APPLY",
-            Self::Bypass => "BYPASS",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

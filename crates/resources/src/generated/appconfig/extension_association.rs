@@ -7,45 +7,20 @@
 
 use crate::support::prelude::*;
 
-static RULE_ExtensionAssociation: ObjRule = ObjRule {
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
+#[rustfmt::skip]
+pub(crate) static RULE_ExtensionAssociation: ObjRule = ObjRule {
     properties: &[
-        (
-            "ExtensionIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ExtensionIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
         ("ExtensionVersionNumber", Shape::INT),
         ("Parameters", Shape::Any),
-        (
-            "ResourceIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ResourceIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AppConfig::ExtensionAssociation` resource.
@@ -89,6 +64,7 @@ pub struct ExtensionAssociation {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ExtensionAssociation {
     /// The CloudFormation type name, `AWS::AppConfig::ExtensionAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::AppConfig::ExtensionAssociation";
@@ -100,11 +76,7 @@ impl ExtensionAssociation {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appconfig-extensionassociation.html",
         primary_identifier: &["Id"],
         required: &[],
-        create_only: &[
-            "ExtensionIdentifier",
-            "ResourceIdentifier",
-            "ExtensionVersionNumber",
-        ],
+        create_only: &["ExtensionIdentifier", "ResourceIdentifier", "ExtensionVersionNumber"],
         conditional_create_only: &[],
         write_only: &["ExtensionIdentifier", "ResourceIdentifier"],
         read_only: &["Id", "Arn", "ResourceArn", "ExtensionArn"],
@@ -119,44 +91,15 @@ impl ExtensionAssociation {
     }
 
     /// `ExtensionIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn extension_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.extension_identifier = Some(value.into());
-        self
-    }
-
+    pub fn extension_identifier(mut self, value: impl Into<Str>) -> Self { self.extension_identifier = Some(value.into()); self }
     /// `ExtensionVersionNumber`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn extension_version_number(mut self, value: impl Into<Int>) -> Self {
-        self.extension_version_number = Some(value.into());
-        self
-    }
-
+    pub fn extension_version_number(mut self, value: impl Into<Int>) -> Self { self.extension_version_number = Some(value.into()); self }
     /// `Parameters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self {
-        self.parameters = Some(value.into());
-        self
-    }
-
+    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = Some(value.into()); self }
     /// `ResourceIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.resource_identifier = Some(value.into());
-        self
-    }
-
+    pub fn resource_identifier(mut self, value: impl Into<Str>) -> Self { self.resource_identifier = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ExtensionAssociation {
@@ -221,101 +164,5 @@ impl ExtensionAssociationAttributes {
     /// The ARNs of applications, configuration profiles, or environments defined in the association.
     pub fn resource_arn(&self) -> Value {
         self.0.get_att("ResourceArn")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::AppConfig::ExtensionAssociation`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appconfig-extensionassociation-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

@@ -14,99 +14,29 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^$|.*[^0-9].*");
 #[derive(Clone, Debug, PartialEq)]
 pub struct HostedConfigurationVersionRequired {
     /// `ApplicationId`: a string, required.
-    ///
-    /// The application ID.
-    ///
-    /// Pattern `[a-z0-9]{4,7}`; create-only: changing it replaces the resource.
     pub application_id: Str,
     /// `ConfigurationProfileId`: a string, required.
-    ///
-    /// The configuration profile ID.
-    ///
-    /// Pattern `[a-z0-9]{4,7}`; create-only: changing it replaces the resource.
     pub configuration_profile_id: Str,
     /// `Content`: a string, required.
-    ///
-    /// The configuration data, as bytes.
-    ///
-    /// &gt; AWS AppConfig accepts any type of data, including text formats like JSON or TOML, or binary formats like protocol buffers or compressed data.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub content: Str,
     /// `ContentType`: a string, required.
-    ///
-    /// A standard MIME type describing the format of the configuration content. For more information, see \[Content-Type\](<https://docs.aws.amazon.com/https://www.w3.org/Protocols/rfc2616/rfc2616-sec14.html#sec14.17>) .
-    ///
-    /// Length 1 to 255; create-only: changing it replaces the resource.
     pub content_type: Str,
 }
 
-static RULE_HostedConfigurationVersion: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HostedConfigurationVersion: ObjRule = ObjRule {
     properties: &[
-        (
-            "ApplicationId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ConfigurationProfileId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ApplicationId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ConfigurationProfileId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Content", Shape::STR),
-        (
-            "ContentType",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ContentType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
         ("LatestVersionNumber", Shape::INT),
-        (
-            "VersionLabel",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("VersionLabel", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
-    required: &[
-        "ApplicationId",
-        "ConfigurationProfileId",
-        "Content",
-        "ContentType",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["ApplicationId", "ConfigurationProfileId", "Content", "ContentType"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AppConfig::HostedConfigurationVersion` resource.
@@ -176,6 +106,7 @@ pub struct HostedConfigurationVersion {
     pub version_label: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl HostedConfigurationVersion {
     /// The CloudFormation type name, `AWS::AppConfig::HostedConfigurationVersion`.
     pub const TYPE_NAME: &'static str = "AWS::AppConfig::HostedConfigurationVersion";
@@ -186,21 +117,8 @@ impl HostedConfigurationVersion {
         type_name: "AWS::AppConfig::HostedConfigurationVersion",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appconfig-hostedconfigurationversion.html",
         primary_identifier: &["ApplicationId", "ConfigurationProfileId", "VersionNumber"],
-        required: &[
-            "ApplicationId",
-            "ConfigurationProfileId",
-            "Content",
-            "ContentType",
-        ],
-        create_only: &[
-            "ApplicationId",
-            "ConfigurationProfileId",
-            "Description",
-            "Content",
-            "ContentType",
-            "LatestVersionNumber",
-            "VersionLabel",
-        ],
+        required: &["ApplicationId", "ConfigurationProfileId", "Content", "ContentType"],
+        create_only: &["ApplicationId", "ConfigurationProfileId", "Description", "Content", "ContentType", "LatestVersionNumber", "VersionLabel"],
         conditional_create_only: &[],
         write_only: &["LatestVersionNumber"],
         read_only: &["VersionNumber"],
@@ -223,60 +141,19 @@ impl HostedConfigurationVersion {
     }
 
     /// `ApplicationId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_id(mut self, value: impl Into<Str>) -> Self {
-        self.application_id = value.into();
-        self
-    }
-
+    pub fn application_id(mut self, value: impl Into<Str>) -> Self { self.application_id = value.into(); self }
     /// `ConfigurationProfileId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration_profile_id(mut self, value: impl Into<Str>) -> Self {
-        self.configuration_profile_id = value.into();
-        self
-    }
-
+    pub fn configuration_profile_id(mut self, value: impl Into<Str>) -> Self { self.configuration_profile_id = value.into(); self }
     /// `Content`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content(mut self, value: impl Into<Str>) -> Self {
-        self.content = value.into();
-        self
-    }
-
+    pub fn content(mut self, value: impl Into<Str>) -> Self { self.content = value.into(); self }
     /// `ContentType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content_type(mut self, value: impl Into<Str>) -> Self {
-        self.content_type = value.into();
-        self
-    }
-
+    pub fn content_type(mut self, value: impl Into<Str>) -> Self { self.content_type = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `LatestVersionNumber`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn latest_version_number(mut self, value: impl Into<Int>) -> Self {
-        self.latest_version_number = Some(value.into());
-        self
-    }
-
+    pub fn latest_version_number(mut self, value: impl Into<Int>) -> Self { self.latest_version_number = Some(value.into()); self }
     /// `VersionLabel`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version_label(mut self, value: impl Into<Str>) -> Self {
-        self.version_label = Some(value.into());
-        self
-    }
+    pub fn version_label(mut self, value: impl Into<Str>) -> Self { self.version_label = Some(value.into()); self }
 }
 
 impl Resource for HostedConfigurationVersion {

@@ -11,6 +11,8 @@
 //! - `AWS::AppConfig::Extension`: [`Extension`], property types in [`extension`]
 //! - `AWS::AppConfig::ExtensionAssociation`: [`ExtensionAssociation`], property types in [`extension_association`]
 //! - `AWS::AppConfig::HostedConfigurationVersion`: [`HostedConfigurationVersion`], property types in [`hosted_configuration_version`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod application;
 pub mod configuration_profile;
@@ -20,6 +22,7 @@ pub mod environment;
 pub mod extension;
 pub mod extension_association;
 pub mod hosted_configuration_version;
+pub mod shared;
 
 pub use application::{Application, ApplicationAttributes, ApplicationRequired};
 pub use configuration_profile::{

@@ -15,60 +15,22 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("[\\s\\w/!@#+=.-]*");
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectorRequired {
     /// `ConnectorProvisioningConfig`: a [`ConnectorProvisioningConfig`] object, required.
-    ///
-    /// The configuration required for registering the connector.
     pub connector_provisioning_config: Obj<ConnectorProvisioningConfig>,
     /// `ConnectorProvisioningType`: a string, required.
-    ///
-    /// The provisioning type used to register the connector.
-    ///
-    /// Pattern `[a-zA-Z0-9][\w!@#.-]+`; length 1 to 256.
     pub connector_provisioning_type: Str,
 }
 
-static RULE_Connector: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Connector: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConnectorLabel",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ConnectorProvisioningConfig",
-            Shape::Object(&RULE_ConnectorProvisioningConfig),
-        ),
-        (
-            "ConnectorProvisioningType",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ConnectorLabel", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ConnectorProvisioningConfig", Shape::Object(&RULE_ConnectorProvisioningConfig)),
+        ("ConnectorProvisioningType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["ConnectorProvisioningType", "ConnectorProvisioningConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AppFlow::Connector` resource.
@@ -108,6 +70,7 @@ pub struct Connector {
     pub description: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Connector {
     /// The CloudFormation type name, `AWS::AppFlow::Connector`.
     pub const TYPE_NAME: &'static str = "AWS::AppFlow::Connector";
@@ -139,39 +102,13 @@ impl Connector {
     }
 
     /// `ConnectorLabel`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connector_label(mut self, value: impl Into<Str>) -> Self {
-        self.connector_label = Some(value.into());
-        self
-    }
-
+    pub fn connector_label(mut self, value: impl Into<Str>) -> Self { self.connector_label = Some(value.into()); self }
     /// `ConnectorProvisioningConfig`: a [`ConnectorProvisioningConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connector_provisioning_config(
-        mut self,
-        value: impl Into<Obj<ConnectorProvisioningConfig>>,
-    ) -> Self {
-        self.connector_provisioning_config = value.into();
-        self
-    }
-
+    pub fn connector_provisioning_config(mut self, value: impl Into<Obj<ConnectorProvisioningConfig>>) -> Self { self.connector_provisioning_config = value.into(); self }
     /// `ConnectorProvisioningType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connector_provisioning_type(mut self, value: impl Into<Str>) -> Self {
-        self.connector_provisioning_type = value.into();
-        self
-    }
-
+    pub fn connector_provisioning_type(mut self, value: impl Into<Str>) -> Self { self.connector_provisioning_type = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
 }
 
 impl Resource for Connector {
@@ -220,17 +157,13 @@ impl ConnectorAttributes {
     }
 }
 
-static RULE_ConnectorProvisioningConfig: ObjRule = ObjRule {
-    properties: &[(
-        "Lambda",
-        Shape::Object(&RULE_LambdaConnectorProvisioningConfig),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ConnectorProvisioningConfig: ObjRule = ObjRule {
+    properties: &[
+        ("Lambda", Shape::Object(&RULE_LambdaConnectorProvisioningConfig)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConnectorProvisioningConfig` property type of `AWS::AppFlow::Connector`.
@@ -246,6 +179,7 @@ pub struct ConnectorProvisioningConfig {
     pub lambda: Option<Obj<LambdaConnectorProvisioningConfig>>,
 }
 
+#[rustfmt::skip]
 impl ConnectorProvisioningConfig {
     /// A `ConnectorProvisioningConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -253,12 +187,7 @@ impl ConnectorProvisioningConfig {
     }
 
     /// `Lambda`: a [`LambdaConnectorProvisioningConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda(mut self, value: impl Into<Obj<LambdaConnectorProvisioningConfig>>) -> Self {
-        self.lambda = Some(value.into());
-        self
-    }
+    pub fn lambda(mut self, value: impl Into<Obj<LambdaConnectorProvisioningConfig>>) -> Self { self.lambda = Some(value.into()); self }
 }
 
 impl PropertyType for ConnectorProvisioningConfig {}
@@ -273,30 +202,17 @@ impl ToValue for ConnectorProvisioningConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LambdaConnectorProvisioningConfigRequired {
     /// `LambdaArn`: a string, required.
-    ///
-    /// Lambda ARN of the connector being registered.
-    ///
-    /// Format `AWS::Lambda::Function.Arn`; pattern `arn:*:.*:.*:[0-9]+:.*`; length 0 to 512.
     pub lambda_arn: Str,
 }
 
-static RULE_LambdaConnectorProvisioningConfig: ObjRule = ObjRule {
-    properties: &[(
-        "LambdaArn",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(512),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: Some(Format::LambdaFunctionArn),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_LambdaConnectorProvisioningConfig: ObjRule = ObjRule {
+    properties: &[
+        ("LambdaArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
+    ],
     required: &["LambdaArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LambdaConnectorProvisioningConfig` property type of `AWS::AppFlow::Connector`.
@@ -314,6 +230,7 @@ pub struct LambdaConnectorProvisioningConfig {
     pub lambda_arn: Str,
 }
 
+#[rustfmt::skip]
 impl LambdaConnectorProvisioningConfig {
     /// A `LambdaConnectorProvisioningConfig` with its required properties, named in a [`LambdaConnectorProvisioningConfigRequired`].
     pub fn new(required: LambdaConnectorProvisioningConfigRequired) -> Self {
@@ -323,12 +240,7 @@ impl LambdaConnectorProvisioningConfig {
     }
 
     /// `LambdaArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_arn(mut self, value: impl Into<Str>) -> Self {
-        self.lambda_arn = value.into();
-        self
-    }
+    pub fn lambda_arn(mut self, value: impl Into<Str>) -> Self { self.lambda_arn = value.into(); self }
 }
 
 impl PropertyType for LambdaConnectorProvisioningConfig {}

@@ -27,105 +27,26 @@ pub(crate) static PATTERN_12: Pattern = Pattern::new("arn:aws:kms:.*:[0-9]+:.*")
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectorProfileRequired {
     /// `ConnectionMode`: a [`ConnectionMode`] value, required.
-    ///
-    /// Indicates the connection mode and if it is public or private.
     pub connection_mode: ConnectionMode,
     /// `ConnectorProfileName`: a string, required.
-    ///
-    /// The name of the connector profile. The name is unique for each `ConnectorProfile` in the AWS account .
-    ///
-    /// Pattern `[\w/!@#+=.-]+`; length 0 to 256; create-only: changing it replaces the resource.
     pub connector_profile_name: Str,
     /// `ConnectorType`: a [`ConnectorType`] value, required.
-    ///
-    /// The type of connector, such as Salesforce, Amplitude, and so on.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub connector_type: ConnectorType,
 }
 
-static RULE_ConnectorProfile: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConnectorProfile: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConnectionMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Public", "Private"],
-                format: None,
-            }),
-        ),
-        (
-            "ConnectorLabel",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ConnectorProfileConfig",
-            Shape::Object(&RULE_ConnectorProfileConfig),
-        ),
-        (
-            "ConnectorProfileName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_11),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ConnectorType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "Salesforce",
-                    "Pardot",
-                    "Singular",
-                    "Slack",
-                    "Redshift",
-                    "Marketo",
-                    "Googleanalytics",
-                    "Zendesk",
-                    "Servicenow",
-                    "SAPOData",
-                    "Datadog",
-                    "Trendmicro",
-                    "Snowflake",
-                    "Dynatrace",
-                    "Infornexus",
-                    "Amplitude",
-                    "Veeva",
-                    "CustomConnector",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "KMSArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_12),
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
+        ("ConnectionMode", Shape::Str(&StrRule { allowed: &["Public", "Private"], ..StrRule::ANY })),
+        ("ConnectorLabel", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ConnectorProfileConfig", Shape::Object(&RULE_ConnectorProfileConfig)),
+        ("ConnectorProfileName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
+        ("ConnectorType", Shape::Str(&StrRule { allowed: &["Salesforce", "Pardot", "Singular", "Slack", "Redshift", "Marketo", "Googleanalytics", "Zendesk", "Servicenow", "SAPOData", "Datadog", "Trendmicro", "Snowflake", "Dynatrace", "Infornexus", "Amplitude", "Veeva", "CustomConnector"], ..StrRule::ANY })),
+        ("KMSArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_12), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
     ],
     required: &["ConnectorProfileName", "ConnectionMode", "ConnectorType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AppFlow::ConnectorProfile` resource.
@@ -179,6 +100,7 @@ pub struct ConnectorProfile {
     pub kms_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ConnectorProfile {
     /// The CloudFormation type name, `AWS::AppFlow::ConnectorProfile`.
     pub const TYPE_NAME: &'static str = "AWS::AppFlow::ConnectorProfile";
@@ -212,55 +134,17 @@ impl ConnectorProfile {
     }
 
     /// `ConnectionMode`: a [`ConnectionMode`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_mode(mut self, value: impl Into<ConnectionMode>) -> Self {
-        self.connection_mode = value.into();
-        self
-    }
-
+    pub fn connection_mode(mut self, value: impl Into<ConnectionMode>) -> Self { self.connection_mode = value.into(); self }
     /// `ConnectorLabel`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connector_label(mut self, value: impl Into<Str>) -> Self {
-        self.connector_label = Some(value.into());
-        self
-    }
-
+    pub fn connector_label(mut self, value: impl Into<Str>) -> Self { self.connector_label = Some(value.into()); self }
     /// `ConnectorProfileConfig`: a [`ConnectorProfileConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connector_profile_config(
-        mut self,
-        value: impl Into<Obj<ConnectorProfileConfig>>,
-    ) -> Self {
-        self.connector_profile_config = Some(value.into());
-        self
-    }
-
+    pub fn connector_profile_config(mut self, value: impl Into<Obj<ConnectorProfileConfig>>) -> Self { self.connector_profile_config = Some(value.into()); self }
     /// `ConnectorProfileName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connector_profile_name(mut self, value: impl Into<Str>) -> Self {
-        self.connector_profile_name = value.into();
-        self
-    }
-
+    pub fn connector_profile_name(mut self, value: impl Into<Str>) -> Self { self.connector_profile_name = value.into(); self }
     /// `ConnectorType`: a [`ConnectorType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connector_type(mut self, value: impl Into<ConnectorType>) -> Self {
-        self.connector_type = value.into();
-        self
-    }
-
+    pub fn connector_type(mut self, value: impl Into<ConnectorType>) -> Self { self.connector_type = value.into(); self }
     /// `KMSArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_arn = Some(value.into());
-        self
-    }
+    pub fn kms_arn(mut self, value: impl Into<Str>) -> Self { self.kms_arn = Some(value.into()); self }
 }
 
 impl Resource for ConnectorProfile {
@@ -316,48 +200,19 @@ impl ConnectorProfileAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AmplitudeConnectorProfileCredentialsRequired {
     /// `ApiKey`: a string, required.
-    ///
-    /// A unique alphanumeric identifier used to authenticate a user, developer, or calling program to your API.
-    ///
-    /// Pattern `\S+`; length 0 to 256.
     pub api_key: Str,
     /// `SecretKey`: a string, required.
-    ///
-    /// The Secret Access Key portion of the credentials.
-    ///
-    /// Pattern `\S+`; length 0 to 256.
     pub secret_key: Str,
 }
 
-static RULE_AmplitudeConnectorProfileCredentials: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AmplitudeConnectorProfileCredentials: ObjRule = ObjRule {
     properties: &[
-        (
-            "ApiKey",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SecretKey",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ApiKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("SecretKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["ApiKey", "SecretKey"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `AmplitudeConnectorProfileCredentials` property type of `AWS::AppFlow::ConnectorProfile`.
@@ -381,6 +236,7 @@ pub struct AmplitudeConnectorProfileCredentials {
     pub secret_key: Str,
 }
 
+#[rustfmt::skip]
 impl AmplitudeConnectorProfileCredentials {
     /// A `AmplitudeConnectorProfileCredentials` with its required properties, named in a [`AmplitudeConnectorProfileCredentialsRequired`].
     pub fn new(required: AmplitudeConnectorProfileCredentialsRequired) -> Self {
@@ -391,20 +247,9 @@ impl AmplitudeConnectorProfileCredentials {
     }
 
     /// `ApiKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn api_key(mut self, value: impl Into<Str>) -> Self {
-        self.api_key = value.into();
-        self
-    }
-
+    pub fn api_key(mut self, value: impl Into<Str>) -> Self { self.api_key = value.into(); self }
     /// `SecretKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_key(mut self, value: impl Into<Str>) -> Self {
-        self.secret_key = value.into();
-        self
-    }
+    pub fn secret_key(mut self, value: impl Into<Str>) -> Self { self.secret_key = value.into(); self }
 }
 
 impl PropertyType for AmplitudeConnectorProfileCredentials {}
@@ -422,42 +267,18 @@ impl ToValue for AmplitudeConnectorProfileCredentials {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApiKeyCredentialsRequired {
     /// `ApiKey`: a string, required.
-    ///
-    /// The API key required for API key authentication.
-    ///
-    /// Pattern `\S+`; length 0 to 256.
     pub api_key: Str,
 }
 
-static RULE_ApiKeyCredentials: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ApiKeyCredentials: ObjRule = ObjRule {
     properties: &[
-        (
-            "ApiKey",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ApiSecretKey",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ApiKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ApiSecretKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["ApiKey"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ApiKeyCredentials` property type of `AWS::AppFlow::ConnectorProfile`.
@@ -481,6 +302,7 @@ pub struct ApiKeyCredentials {
     pub api_secret_key: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ApiKeyCredentials {
     /// A `ApiKeyCredentials` with its required properties, named in a [`ApiKeyCredentialsRequired`].
     pub fn new(required: ApiKeyCredentialsRequired) -> Self {
@@ -491,20 +313,9 @@ impl ApiKeyCredentials {
     }
 
     /// `ApiKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn api_key(mut self, value: impl Into<Str>) -> Self {
-        self.api_key = value.into();
-        self
-    }
-
+    pub fn api_key(mut self, value: impl Into<Str>) -> Self { self.api_key = value.into(); self }
     /// `ApiSecretKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn api_secret_key(mut self, value: impl Into<Str>) -> Self {
-        self.api_secret_key = Some(value.into());
-        self
-    }
+    pub fn api_secret_key(mut self, value: impl Into<Str>) -> Self { self.api_secret_key = Some(value.into()); self }
 }
 
 impl PropertyType for ApiKeyCredentials {}
@@ -522,48 +333,20 @@ impl ToValue for ApiKeyCredentials {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BasicAuthCredentialsRequired {
     /// `Password`: a string, required.
-    ///
-    /// The password to use to connect to a resource.
-    ///
-    /// Pattern `\S+`; length 0 to 512.
     pub password: Str,
     /// `Username`: a string, required.
-    ///
-    /// The username to use to connect to a resource.
-    ///
-    /// Pattern `\S+`; length 0 to 512.
     pub username: Str,
 }
 
-static RULE_BasicAuthCredentials: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BasicAuthCredentials: ObjRule = ObjRule {
     properties: &[
-        (
-            "Password",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Username",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Password", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Username", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["Username", "Password"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BasicAuthCredentials` property type of `AWS::AppFlow::ConnectorProfile`.
@@ -587,6 +370,7 @@ pub struct BasicAuthCredentials {
     pub username: Str,
 }
 
+#[rustfmt::skip]
 impl BasicAuthCredentials {
     /// A `BasicAuthCredentials` with its required properties, named in a [`BasicAuthCredentialsRequired`].
     pub fn new(required: BasicAuthCredentialsRequired) -> Self {
@@ -597,20 +381,9 @@ impl BasicAuthCredentials {
     }
 
     /// `Password`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn password(mut self, value: impl Into<Str>) -> Self {
-        self.password = value.into();
-        self
-    }
-
+    pub fn password(mut self, value: impl Into<Str>) -> Self { self.password = value.into(); self }
     /// `Username`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn username(mut self, value: impl Into<Str>) -> Self {
-        self.username = value.into();
-        self
-    }
+    pub fn username(mut self, value: impl Into<Str>) -> Self { self.username = value.into(); self }
 }
 
 impl PropertyType for BasicAuthCredentials {}
@@ -624,35 +397,13 @@ impl ToValue for BasicAuthCredentials {
     }
 }
 
-static RULE_ConnectorOAuthRequest: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConnectorOAuthRequest: ObjRule = ObjRule {
     properties: &[
-        (
-            "AuthCode",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(4096),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RedirectUri",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AuthCode", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("RedirectUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `ConnectorOAuthRequest` property type of `AWS::AppFlow::ConnectorProfile`.
@@ -676,6 +427,7 @@ pub struct ConnectorOAuthRequest {
     pub redirect_uri: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ConnectorOAuthRequest {
     /// A `ConnectorOAuthRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -683,20 +435,9 @@ impl ConnectorOAuthRequest {
     }
 
     /// `AuthCode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auth_code(mut self, value: impl Into<Str>) -> Self {
-        self.auth_code = Some(value.into());
-        self
-    }
-
+    pub fn auth_code(mut self, value: impl Into<Str>) -> Self { self.auth_code = Some(value.into()); self }
     /// `RedirectUri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn redirect_uri(mut self, value: impl Into<Str>) -> Self {
-        self.redirect_uri = Some(value.into());
-        self
-    }
+    pub fn redirect_uri(mut self, value: impl Into<Str>) -> Self { self.redirect_uri = Some(value.into()); self }
 }
 
 impl PropertyType for ConnectorOAuthRequest {}
@@ -710,23 +451,13 @@ impl ToValue for ConnectorOAuthRequest {
     }
 }
 
-static RULE_ConnectorProfileConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConnectorProfileConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConnectorProfileCredentials",
-            Shape::Object(&RULE_ConnectorProfileCredentials),
-        ),
-        (
-            "ConnectorProfileProperties",
-            Shape::Object(&RULE_ConnectorProfileProperties),
-        ),
+        ("ConnectorProfileCredentials", Shape::Object(&RULE_ConnectorProfileCredentials)),
+        ("ConnectorProfileProperties", Shape::Object(&RULE_ConnectorProfileProperties)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `ConnectorProfileConfig` property type of `AWS::AppFlow::ConnectorProfile`.
@@ -746,6 +477,7 @@ pub struct ConnectorProfileConfig {
     pub connector_profile_properties: Option<Obj<ConnectorProfileProperties>>,
 }
 
+#[rustfmt::skip]
 impl ConnectorProfileConfig {
     /// A `ConnectorProfileConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -753,26 +485,9 @@ impl ConnectorProfileConfig {
     }
 
     /// `ConnectorProfileCredentials`: a [`ConnectorProfileCredentials`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connector_profile_credentials(
-        mut self,
-        value: impl Into<Obj<ConnectorProfileCredentials>>,
-    ) -> Self {
-        self.connector_profile_credentials = Some(value.into());
-        self
-    }
-
+    pub fn connector_profile_credentials(mut self, value: impl Into<Obj<ConnectorProfileCredentials>>) -> Self { self.connector_profile_credentials = Some(value.into()); self }
     /// `ConnectorProfileProperties`: a [`ConnectorProfileProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connector_profile_properties(
-        mut self,
-        value: impl Into<Obj<ConnectorProfileProperties>>,
-    ) -> Self {
-        self.connector_profile_properties = Some(value.into());
-        self
-    }
+    pub fn connector_profile_properties(mut self, value: impl Into<Obj<ConnectorProfileProperties>>) -> Self { self.connector_profile_properties = Some(value.into()); self }
 }
 
 impl PropertyType for ConnectorProfileConfig {}
@@ -792,87 +507,29 @@ impl ToValue for ConnectorProfileConfig {
     }
 }
 
-static RULE_ConnectorProfileCredentials: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConnectorProfileCredentials: ObjRule = ObjRule {
     properties: &[
-        (
-            "Amplitude",
-            Shape::Object(&RULE_AmplitudeConnectorProfileCredentials),
-        ),
-        (
-            "CustomConnector",
-            Shape::Object(&RULE_CustomConnectorProfileCredentials),
-        ),
-        (
-            "Datadog",
-            Shape::Object(&RULE_DatadogConnectorProfileCredentials),
-        ),
-        (
-            "Dynatrace",
-            Shape::Object(&RULE_DynatraceConnectorProfileCredentials),
-        ),
-        (
-            "GoogleAnalytics",
-            Shape::Object(&RULE_GoogleAnalyticsConnectorProfileCredentials),
-        ),
-        (
-            "InforNexus",
-            Shape::Object(&RULE_InforNexusConnectorProfileCredentials),
-        ),
-        (
-            "Marketo",
-            Shape::Object(&RULE_MarketoConnectorProfileCredentials),
-        ),
-        (
-            "Pardot",
-            Shape::Object(&RULE_PardotConnectorProfileCredentials),
-        ),
-        (
-            "Redshift",
-            Shape::Object(&RULE_RedshiftConnectorProfileCredentials),
-        ),
-        (
-            "SAPOData",
-            Shape::Object(&RULE_SapoDataConnectorProfileCredentials),
-        ),
-        (
-            "Salesforce",
-            Shape::Object(&RULE_SalesforceConnectorProfileCredentials),
-        ),
-        (
-            "ServiceNow",
-            Shape::Object(&RULE_ServiceNowConnectorProfileCredentials),
-        ),
-        (
-            "Singular",
-            Shape::Object(&RULE_SingularConnectorProfileCredentials),
-        ),
-        (
-            "Slack",
-            Shape::Object(&RULE_SlackConnectorProfileCredentials),
-        ),
-        (
-            "Snowflake",
-            Shape::Object(&RULE_SnowflakeConnectorProfileCredentials),
-        ),
-        (
-            "Trendmicro",
-            Shape::Object(&RULE_TrendmicroConnectorProfileCredentials),
-        ),
-        (
-            "Veeva",
-            Shape::Object(&RULE_VeevaConnectorProfileCredentials),
-        ),
-        (
-            "Zendesk",
-            Shape::Object(&RULE_ZendeskConnectorProfileCredentials),
-        ),
+        ("Amplitude", Shape::Object(&RULE_AmplitudeConnectorProfileCredentials)),
+        ("CustomConnector", Shape::Object(&RULE_CustomConnectorProfileCredentials)),
+        ("Datadog", Shape::Object(&RULE_DatadogConnectorProfileCredentials)),
+        ("Dynatrace", Shape::Object(&RULE_DynatraceConnectorProfileCredentials)),
+        ("GoogleAnalytics", Shape::Object(&RULE_GoogleAnalyticsConnectorProfileCredentials)),
+        ("InforNexus", Shape::Object(&RULE_InforNexusConnectorProfileCredentials)),
+        ("Marketo", Shape::Object(&RULE_MarketoConnectorProfileCredentials)),
+        ("Pardot", Shape::Object(&RULE_PardotConnectorProfileCredentials)),
+        ("Redshift", Shape::Object(&RULE_RedshiftConnectorProfileCredentials)),
+        ("SAPOData", Shape::Object(&RULE_SapoDataConnectorProfileCredentials)),
+        ("Salesforce", Shape::Object(&RULE_SalesforceConnectorProfileCredentials)),
+        ("ServiceNow", Shape::Object(&RULE_ServiceNowConnectorProfileCredentials)),
+        ("Singular", Shape::Object(&RULE_SingularConnectorProfileCredentials)),
+        ("Slack", Shape::Object(&RULE_SlackConnectorProfileCredentials)),
+        ("Snowflake", Shape::Object(&RULE_SnowflakeConnectorProfileCredentials)),
+        ("Trendmicro", Shape::Object(&RULE_TrendmicroConnectorProfileCredentials)),
+        ("Veeva", Shape::Object(&RULE_VeevaConnectorProfileCredentials)),
+        ("Zendesk", Shape::Object(&RULE_ZendeskConnectorProfileCredentials)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `ConnectorProfileCredentials` property type of `AWS::AppFlow::ConnectorProfile`.
@@ -956,6 +613,7 @@ pub struct ConnectorProfileCredentials {
     pub zendesk: Option<Obj<ZendeskConnectorProfileCredentials>>,
 }
 
+#[rustfmt::skip]
 impl ConnectorProfileCredentials {
     /// A `ConnectorProfileCredentials` with no property set (none is required).
     pub fn new() -> Self {
@@ -963,175 +621,41 @@ impl ConnectorProfileCredentials {
     }
 
     /// `Amplitude`: an [`AmplitudeConnectorProfileCredentials`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn amplitude(
-        mut self,
-        value: impl Into<Obj<AmplitudeConnectorProfileCredentials>>,
-    ) -> Self {
-        self.amplitude = Some(value.into());
-        self
-    }
-
+    pub fn amplitude(mut self, value: impl Into<Obj<AmplitudeConnectorProfileCredentials>>) -> Self { self.amplitude = Some(value.into()); self }
     /// `CustomConnector`: a [`CustomConnectorProfileCredentials`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_connector(
-        mut self,
-        value: impl Into<Obj<CustomConnectorProfileCredentials>>,
-    ) -> Self {
-        self.custom_connector = Some(value.into());
-        self
-    }
-
+    pub fn custom_connector(mut self, value: impl Into<Obj<CustomConnectorProfileCredentials>>) -> Self { self.custom_connector = Some(value.into()); self }
     /// `Datadog`: a [`DatadogConnectorProfileCredentials`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn datadog(mut self, value: impl Into<Obj<DatadogConnectorProfileCredentials>>) -> Self {
-        self.datadog = Some(value.into());
-        self
-    }
-
+    pub fn datadog(mut self, value: impl Into<Obj<DatadogConnectorProfileCredentials>>) -> Self { self.datadog = Some(value.into()); self }
     /// `Dynatrace`: a [`DynatraceConnectorProfileCredentials`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dynatrace(
-        mut self,
-        value: impl Into<Obj<DynatraceConnectorProfileCredentials>>,
-    ) -> Self {
-        self.dynatrace = Some(value.into());
-        self
-    }
-
+    pub fn dynatrace(mut self, value: impl Into<Obj<DynatraceConnectorProfileCredentials>>) -> Self { self.dynatrace = Some(value.into()); self }
     /// `GoogleAnalytics`: a [`GoogleAnalyticsConnectorProfileCredentials`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn google_analytics(
-        mut self,
-        value: impl Into<Obj<GoogleAnalyticsConnectorProfileCredentials>>,
-    ) -> Self {
-        self.google_analytics = Some(value.into());
-        self
-    }
-
+    pub fn google_analytics(mut self, value: impl Into<Obj<GoogleAnalyticsConnectorProfileCredentials>>) -> Self { self.google_analytics = Some(value.into()); self }
     /// `InforNexus`: an [`InforNexusConnectorProfileCredentials`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn infor_nexus(
-        mut self,
-        value: impl Into<Obj<InforNexusConnectorProfileCredentials>>,
-    ) -> Self {
-        self.infor_nexus = Some(value.into());
-        self
-    }
-
+    pub fn infor_nexus(mut self, value: impl Into<Obj<InforNexusConnectorProfileCredentials>>) -> Self { self.infor_nexus = Some(value.into()); self }
     /// `Marketo`: a [`MarketoConnectorProfileCredentials`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn marketo(mut self, value: impl Into<Obj<MarketoConnectorProfileCredentials>>) -> Self {
-        self.marketo = Some(value.into());
-        self
-    }
-
+    pub fn marketo(mut self, value: impl Into<Obj<MarketoConnectorProfileCredentials>>) -> Self { self.marketo = Some(value.into()); self }
     /// `Pardot`: a [`PardotConnectorProfileCredentials`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pardot(mut self, value: impl Into<Obj<PardotConnectorProfileCredentials>>) -> Self {
-        self.pardot = Some(value.into());
-        self
-    }
-
+    pub fn pardot(mut self, value: impl Into<Obj<PardotConnectorProfileCredentials>>) -> Self { self.pardot = Some(value.into()); self }
     /// `Redshift`: a [`RedshiftConnectorProfileCredentials`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn redshift(mut self, value: impl Into<Obj<RedshiftConnectorProfileCredentials>>) -> Self {
-        self.redshift = Some(value.into());
-        self
-    }
-
+    pub fn redshift(mut self, value: impl Into<Obj<RedshiftConnectorProfileCredentials>>) -> Self { self.redshift = Some(value.into()); self }
     /// `SAPOData`: a [`SapoDataConnectorProfileCredentials`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sapo_data(mut self, value: impl Into<Obj<SapoDataConnectorProfileCredentials>>) -> Self {
-        self.sapo_data = Some(value.into());
-        self
-    }
-
+    pub fn sapo_data(mut self, value: impl Into<Obj<SapoDataConnectorProfileCredentials>>) -> Self { self.sapo_data = Some(value.into()); self }
     /// `Salesforce`: a [`SalesforceConnectorProfileCredentials`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn salesforce(
-        mut self,
-        value: impl Into<Obj<SalesforceConnectorProfileCredentials>>,
-    ) -> Self {
-        self.salesforce = Some(value.into());
-        self
-    }
-
+    pub fn salesforce(mut self, value: impl Into<Obj<SalesforceConnectorProfileCredentials>>) -> Self { self.salesforce = Some(value.into()); self }
     /// `ServiceNow`: a [`ServiceNowConnectorProfileCredentials`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_now(
-        mut self,
-        value: impl Into<Obj<ServiceNowConnectorProfileCredentials>>,
-    ) -> Self {
-        self.service_now = Some(value.into());
-        self
-    }
-
+    pub fn service_now(mut self, value: impl Into<Obj<ServiceNowConnectorProfileCredentials>>) -> Self { self.service_now = Some(value.into()); self }
     /// `Singular`: a [`SingularConnectorProfileCredentials`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn singular(mut self, value: impl Into<Obj<SingularConnectorProfileCredentials>>) -> Self {
-        self.singular = Some(value.into());
-        self
-    }
-
+    pub fn singular(mut self, value: impl Into<Obj<SingularConnectorProfileCredentials>>) -> Self { self.singular = Some(value.into()); self }
     /// `Slack`: a [`SlackConnectorProfileCredentials`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn slack(mut self, value: impl Into<Obj<SlackConnectorProfileCredentials>>) -> Self {
-        self.slack = Some(value.into());
-        self
-    }
-
+    pub fn slack(mut self, value: impl Into<Obj<SlackConnectorProfileCredentials>>) -> Self { self.slack = Some(value.into()); self }
     /// `Snowflake`: a [`SnowflakeConnectorProfileCredentials`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snowflake(
-        mut self,
-        value: impl Into<Obj<SnowflakeConnectorProfileCredentials>>,
-    ) -> Self {
-        self.snowflake = Some(value.into());
-        self
-    }
-
+    pub fn snowflake(mut self, value: impl Into<Obj<SnowflakeConnectorProfileCredentials>>) -> Self { self.snowflake = Some(value.into()); self }
     /// `Trendmicro`: a [`TrendmicroConnectorProfileCredentials`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn trendmicro(
-        mut self,
-        value: impl Into<Obj<TrendmicroConnectorProfileCredentials>>,
-    ) -> Self {
-        self.trendmicro = Some(value.into());
-        self
-    }
-
+    pub fn trendmicro(mut self, value: impl Into<Obj<TrendmicroConnectorProfileCredentials>>) -> Self { self.trendmicro = Some(value.into()); self }
     /// `Veeva`: a [`VeevaConnectorProfileCredentials`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn veeva(mut self, value: impl Into<Obj<VeevaConnectorProfileCredentials>>) -> Self {
-        self.veeva = Some(value.into());
-        self
-    }
-
+    pub fn veeva(mut self, value: impl Into<Obj<VeevaConnectorProfileCredentials>>) -> Self { self.veeva = Some(value.into()); self }
     /// `Zendesk`: a [`ZendeskConnectorProfileCredentials`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn zendesk(mut self, value: impl Into<Obj<ZendeskConnectorProfileCredentials>>) -> Self {
-        self.zendesk = Some(value.into());
-        self
-    }
+    pub fn zendesk(mut self, value: impl Into<Obj<ZendeskConnectorProfileCredentials>>) -> Self { self.zendesk = Some(value.into()); self }
 }
 
 impl PropertyType for ConnectorProfileCredentials {}
@@ -1161,71 +685,25 @@ impl ToValue for ConnectorProfileCredentials {
     }
 }
 
-static RULE_ConnectorProfileProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConnectorProfileProperties: ObjRule = ObjRule {
     properties: &[
-        (
-            "CustomConnector",
-            Shape::Object(&RULE_CustomConnectorProfileProperties),
-        ),
-        (
-            "Datadog",
-            Shape::Object(&RULE_DatadogConnectorProfileProperties),
-        ),
-        (
-            "Dynatrace",
-            Shape::Object(&RULE_DynatraceConnectorProfileProperties),
-        ),
-        (
-            "InforNexus",
-            Shape::Object(&RULE_InforNexusConnectorProfileProperties),
-        ),
-        (
-            "Marketo",
-            Shape::Object(&RULE_MarketoConnectorProfileProperties),
-        ),
-        (
-            "Pardot",
-            Shape::Object(&RULE_PardotConnectorProfileProperties),
-        ),
-        (
-            "Redshift",
-            Shape::Object(&RULE_RedshiftConnectorProfileProperties),
-        ),
-        (
-            "SAPOData",
-            Shape::Object(&RULE_SapoDataConnectorProfileProperties),
-        ),
-        (
-            "Salesforce",
-            Shape::Object(&RULE_SalesforceConnectorProfileProperties),
-        ),
-        (
-            "ServiceNow",
-            Shape::Object(&RULE_ServiceNowConnectorProfileProperties),
-        ),
-        (
-            "Slack",
-            Shape::Object(&RULE_SlackConnectorProfileProperties),
-        ),
-        (
-            "Snowflake",
-            Shape::Object(&RULE_SnowflakeConnectorProfileProperties),
-        ),
-        (
-            "Veeva",
-            Shape::Object(&RULE_VeevaConnectorProfileProperties),
-        ),
-        (
-            "Zendesk",
-            Shape::Object(&RULE_ZendeskConnectorProfileProperties),
-        ),
+        ("CustomConnector", Shape::Object(&RULE_CustomConnectorProfileProperties)),
+        ("Datadog", Shape::Object(&RULE_DatadogConnectorProfileProperties)),
+        ("Dynatrace", Shape::Object(&RULE_DynatraceConnectorProfileProperties)),
+        ("InforNexus", Shape::Object(&RULE_InforNexusConnectorProfileProperties)),
+        ("Marketo", Shape::Object(&RULE_MarketoConnectorProfileProperties)),
+        ("Pardot", Shape::Object(&RULE_PardotConnectorProfileProperties)),
+        ("Redshift", Shape::Object(&RULE_RedshiftConnectorProfileProperties)),
+        ("SAPOData", Shape::Object(&RULE_SapoDataConnectorProfileProperties)),
+        ("Salesforce", Shape::Object(&RULE_SalesforceConnectorProfileProperties)),
+        ("ServiceNow", Shape::Object(&RULE_ServiceNowConnectorProfileProperties)),
+        ("Slack", Shape::Object(&RULE_SlackConnectorProfileProperties)),
+        ("Snowflake", Shape::Object(&RULE_SnowflakeConnectorProfileProperties)),
+        ("Veeva", Shape::Object(&RULE_VeevaConnectorProfileProperties)),
+        ("Zendesk", Shape::Object(&RULE_ZendeskConnectorProfileProperties)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `ConnectorProfileProperties` property type of `AWS::AppFlow::ConnectorProfile`.
@@ -1293,6 +771,7 @@ pub struct ConnectorProfileProperties {
     pub zendesk: Option<Obj<ZendeskConnectorProfileProperties>>,
 }
 
+#[rustfmt::skip]
 impl ConnectorProfileProperties {
     /// A `ConnectorProfileProperties` with no property set (none is required).
     pub fn new() -> Self {
@@ -1300,128 +779,33 @@ impl ConnectorProfileProperties {
     }
 
     /// `CustomConnector`: a [`CustomConnectorProfileProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_connector(
-        mut self,
-        value: impl Into<Obj<CustomConnectorProfileProperties>>,
-    ) -> Self {
-        self.custom_connector = Some(value.into());
-        self
-    }
-
+    pub fn custom_connector(mut self, value: impl Into<Obj<CustomConnectorProfileProperties>>) -> Self { self.custom_connector = Some(value.into()); self }
     /// `Datadog`: a [`DatadogConnectorProfileProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn datadog(mut self, value: impl Into<Obj<DatadogConnectorProfileProperties>>) -> Self {
-        self.datadog = Some(value.into());
-        self
-    }
-
+    pub fn datadog(mut self, value: impl Into<Obj<DatadogConnectorProfileProperties>>) -> Self { self.datadog = Some(value.into()); self }
     /// `Dynatrace`: a [`DynatraceConnectorProfileProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dynatrace(mut self, value: impl Into<Obj<DynatraceConnectorProfileProperties>>) -> Self {
-        self.dynatrace = Some(value.into());
-        self
-    }
-
+    pub fn dynatrace(mut self, value: impl Into<Obj<DynatraceConnectorProfileProperties>>) -> Self { self.dynatrace = Some(value.into()); self }
     /// `InforNexus`: an [`InforNexusConnectorProfileProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn infor_nexus(
-        mut self,
-        value: impl Into<Obj<InforNexusConnectorProfileProperties>>,
-    ) -> Self {
-        self.infor_nexus = Some(value.into());
-        self
-    }
-
+    pub fn infor_nexus(mut self, value: impl Into<Obj<InforNexusConnectorProfileProperties>>) -> Self { self.infor_nexus = Some(value.into()); self }
     /// `Marketo`: a [`MarketoConnectorProfileProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn marketo(mut self, value: impl Into<Obj<MarketoConnectorProfileProperties>>) -> Self {
-        self.marketo = Some(value.into());
-        self
-    }
-
+    pub fn marketo(mut self, value: impl Into<Obj<MarketoConnectorProfileProperties>>) -> Self { self.marketo = Some(value.into()); self }
     /// `Pardot`: a [`PardotConnectorProfileProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pardot(mut self, value: impl Into<Obj<PardotConnectorProfileProperties>>) -> Self {
-        self.pardot = Some(value.into());
-        self
-    }
-
+    pub fn pardot(mut self, value: impl Into<Obj<PardotConnectorProfileProperties>>) -> Self { self.pardot = Some(value.into()); self }
     /// `Redshift`: a [`RedshiftConnectorProfileProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn redshift(mut self, value: impl Into<Obj<RedshiftConnectorProfileProperties>>) -> Self {
-        self.redshift = Some(value.into());
-        self
-    }
-
+    pub fn redshift(mut self, value: impl Into<Obj<RedshiftConnectorProfileProperties>>) -> Self { self.redshift = Some(value.into()); self }
     /// `SAPOData`: a [`SapoDataConnectorProfileProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sapo_data(mut self, value: impl Into<Obj<SapoDataConnectorProfileProperties>>) -> Self {
-        self.sapo_data = Some(value.into());
-        self
-    }
-
+    pub fn sapo_data(mut self, value: impl Into<Obj<SapoDataConnectorProfileProperties>>) -> Self { self.sapo_data = Some(value.into()); self }
     /// `Salesforce`: a [`SalesforceConnectorProfileProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn salesforce(
-        mut self,
-        value: impl Into<Obj<SalesforceConnectorProfileProperties>>,
-    ) -> Self {
-        self.salesforce = Some(value.into());
-        self
-    }
-
+    pub fn salesforce(mut self, value: impl Into<Obj<SalesforceConnectorProfileProperties>>) -> Self { self.salesforce = Some(value.into()); self }
     /// `ServiceNow`: a [`ServiceNowConnectorProfileProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_now(
-        mut self,
-        value: impl Into<Obj<ServiceNowConnectorProfileProperties>>,
-    ) -> Self {
-        self.service_now = Some(value.into());
-        self
-    }
-
+    pub fn service_now(mut self, value: impl Into<Obj<ServiceNowConnectorProfileProperties>>) -> Self { self.service_now = Some(value.into()); self }
     /// `Slack`: a [`SlackConnectorProfileProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn slack(mut self, value: impl Into<Obj<SlackConnectorProfileProperties>>) -> Self {
-        self.slack = Some(value.into());
-        self
-    }
-
+    pub fn slack(mut self, value: impl Into<Obj<SlackConnectorProfileProperties>>) -> Self { self.slack = Some(value.into()); self }
     /// `Snowflake`: a [`SnowflakeConnectorProfileProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snowflake(mut self, value: impl Into<Obj<SnowflakeConnectorProfileProperties>>) -> Self {
-        self.snowflake = Some(value.into());
-        self
-    }
-
+    pub fn snowflake(mut self, value: impl Into<Obj<SnowflakeConnectorProfileProperties>>) -> Self { self.snowflake = Some(value.into()); self }
     /// `Veeva`: a [`VeevaConnectorProfileProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn veeva(mut self, value: impl Into<Obj<VeevaConnectorProfileProperties>>) -> Self {
-        self.veeva = Some(value.into());
-        self
-    }
-
+    pub fn veeva(mut self, value: impl Into<Obj<VeevaConnectorProfileProperties>>) -> Self { self.veeva = Some(value.into()); self }
     /// `Zendesk`: a [`ZendeskConnectorProfileProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn zendesk(mut self, value: impl Into<Obj<ZendeskConnectorProfileProperties>>) -> Self {
-        self.zendesk = Some(value.into());
-        self
-    }
+    pub fn zendesk(mut self, value: impl Into<Obj<ZendeskConnectorProfileProperties>>) -> Self { self.zendesk = Some(value.into()); self }
 }
 
 impl PropertyType for ConnectorProfileProperties {}
@@ -1451,33 +835,18 @@ impl ToValue for ConnectorProfileProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomAuthCredentialsRequired {
     /// `CustomAuthenticationType`: a string, required.
-    ///
-    /// The custom authentication type that the connector uses.
-    ///
-    /// Pattern `\S+`; length 0 to 256.
     pub custom_authentication_type: Str,
 }
 
-static RULE_CustomAuthCredentials: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CustomAuthCredentials: ObjRule = ObjRule {
     properties: &[
         ("CredentialsMap", Shape::Any),
-        (
-            "CustomAuthenticationType",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CustomAuthenticationType", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["CustomAuthenticationType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomAuthCredentials` property type of `AWS::AppFlow::ConnectorProfile`.
@@ -1499,6 +868,7 @@ pub struct CustomAuthCredentials {
     pub custom_authentication_type: Str,
 }
 
+#[rustfmt::skip]
 impl CustomAuthCredentials {
     /// A `CustomAuthCredentials` with its required properties, named in a [`CustomAuthCredentialsRequired`].
     pub fn new(required: CustomAuthCredentialsRequired) -> Self {
@@ -1509,20 +879,9 @@ impl CustomAuthCredentials {
     }
 
     /// `CredentialsMap`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn credentials_map(mut self, value: impl Into<Json>) -> Self {
-        self.credentials_map = Some(value.into());
-        self
-    }
-
+    pub fn credentials_map(mut self, value: impl Into<Json>) -> Self { self.credentials_map = Some(value.into()); self }
     /// `CustomAuthenticationType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_authentication_type(mut self, value: impl Into<Str>) -> Self {
-        self.custom_authentication_type = value.into();
-        self
-    }
+    pub fn custom_authentication_type(mut self, value: impl Into<Str>) -> Self { self.custom_authentication_type = value.into(); self }
 }
 
 impl PropertyType for CustomAuthCredentials {}
@@ -1540,34 +899,21 @@ impl ToValue for CustomAuthCredentials {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomConnectorProfileCredentialsRequired {
     /// `AuthenticationType`: an [`AuthenticationType`] value, required.
-    ///
-    /// The authentication type that the custom connector uses for authenticating while creating a connector profile.
     pub authentication_type: AuthenticationType,
 }
 
-static RULE_CustomConnectorProfileCredentials: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CustomConnectorProfileCredentials: ObjRule = ObjRule {
     properties: &[
         ("ApiKey", Shape::Object(&RULE_ApiKeyCredentials)),
-        (
-            "AuthenticationType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["OAUTH2", "APIKEY", "BASIC", "CUSTOM"],
-                format: None,
-            }),
-        ),
+        ("AuthenticationType", Shape::Str(&StrRule { allowed: &["OAUTH2", "APIKEY", "BASIC", "CUSTOM"], ..StrRule::ANY })),
         ("Basic", Shape::Object(&RULE_BasicAuthCredentials)),
         ("Custom", Shape::Object(&RULE_CustomAuthCredentials)),
         ("Oauth2", Shape::Object(&RULE_OAuth2Credentials)),
     ],
     required: &["AuthenticationType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomConnectorProfileCredentials` property type of `AWS::AppFlow::ConnectorProfile`.
@@ -1599,6 +945,7 @@ pub struct CustomConnectorProfileCredentials {
     pub oauth2: Option<Obj<OAuth2Credentials>>,
 }
 
+#[rustfmt::skip]
 impl CustomConnectorProfileCredentials {
     /// A `CustomConnectorProfileCredentials` with its required properties, named in a [`CustomConnectorProfileCredentialsRequired`].
     pub fn new(required: CustomConnectorProfileCredentialsRequired) -> Self {
@@ -1612,44 +959,15 @@ impl CustomConnectorProfileCredentials {
     }
 
     /// `ApiKey`: an [`ApiKeyCredentials`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn api_key(mut self, value: impl Into<Obj<ApiKeyCredentials>>) -> Self {
-        self.api_key = Some(value.into());
-        self
-    }
-
+    pub fn api_key(mut self, value: impl Into<Obj<ApiKeyCredentials>>) -> Self { self.api_key = Some(value.into()); self }
     /// `AuthenticationType`: an [`AuthenticationType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authentication_type(mut self, value: impl Into<AuthenticationType>) -> Self {
-        self.authentication_type = value.into();
-        self
-    }
-
+    pub fn authentication_type(mut self, value: impl Into<AuthenticationType>) -> Self { self.authentication_type = value.into(); self }
     /// `Basic`: a [`BasicAuthCredentials`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn basic(mut self, value: impl Into<Obj<BasicAuthCredentials>>) -> Self {
-        self.basic = Some(value.into());
-        self
-    }
-
+    pub fn basic(mut self, value: impl Into<Obj<BasicAuthCredentials>>) -> Self { self.basic = Some(value.into()); self }
     /// `Custom`: a [`CustomAuthCredentials`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom(mut self, value: impl Into<Obj<CustomAuthCredentials>>) -> Self {
-        self.custom = Some(value.into());
-        self
-    }
-
+    pub fn custom(mut self, value: impl Into<Obj<CustomAuthCredentials>>) -> Self { self.custom = Some(value.into()); self }
     /// `Oauth2`: an [`OAuth2Credentials`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn oauth2(mut self, value: impl Into<Obj<OAuth2Credentials>>) -> Self {
-        self.oauth2 = Some(value.into());
-        self
-    }
+    pub fn oauth2(mut self, value: impl Into<Obj<OAuth2Credentials>>) -> Self { self.oauth2 = Some(value.into()); self }
 }
 
 impl PropertyType for CustomConnectorProfileCredentials {}
@@ -1666,17 +984,14 @@ impl ToValue for CustomConnectorProfileCredentials {
     }
 }
 
-static RULE_CustomConnectorProfileProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CustomConnectorProfileProperties: ObjRule = ObjRule {
     properties: &[
         ("OAuth2Properties", Shape::Object(&RULE_OAuth2Properties)),
         ("ProfileProperties", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomConnectorProfileProperties` property type of `AWS::AppFlow::ConnectorProfile`.
@@ -1696,6 +1011,7 @@ pub struct CustomConnectorProfileProperties {
     pub profile_properties: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl CustomConnectorProfileProperties {
     /// A `CustomConnectorProfileProperties` with no property set (none is required).
     pub fn new() -> Self {
@@ -1703,20 +1019,9 @@ impl CustomConnectorProfileProperties {
     }
 
     /// `OAuth2Properties`: an [`OAuth2Properties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn o_auth2_properties(mut self, value: impl Into<Obj<OAuth2Properties>>) -> Self {
-        self.o_auth2_properties = Some(value.into());
-        self
-    }
-
+    pub fn o_auth2_properties(mut self, value: impl Into<Obj<OAuth2Properties>>) -> Self { self.o_auth2_properties = Some(value.into()); self }
     /// `ProfileProperties`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn profile_properties(mut self, value: impl Into<Json>) -> Self {
-        self.profile_properties = Some(value.into());
-        self
-    }
+    pub fn profile_properties(mut self, value: impl Into<Json>) -> Self { self.profile_properties = Some(value.into()); self }
 }
 
 impl PropertyType for CustomConnectorProfileProperties {}
@@ -1734,48 +1039,19 @@ impl ToValue for CustomConnectorProfileProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatadogConnectorProfileCredentialsRequired {
     /// `ApiKey`: a string, required.
-    ///
-    /// A unique alphanumeric identifier used to authenticate a user, developer, or calling program to your API.
-    ///
-    /// Pattern `\S+`; length 0 to 256.
     pub api_key: Str,
     /// `ApplicationKey`: a string, required.
-    ///
-    /// Application keys, in conjunction with your API key, give you full access to Datadog’s programmatic API. Application keys are associated with the user account that created them. The application key is used to log all requests made to the API.
-    ///
-    /// Pattern `\S+`; length 0 to 512.
     pub application_key: Str,
 }
 
-static RULE_DatadogConnectorProfileCredentials: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DatadogConnectorProfileCredentials: ObjRule = ObjRule {
     properties: &[
-        (
-            "ApiKey",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ApplicationKey",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ApiKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ApplicationKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["ApiKey", "ApplicationKey"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `DatadogConnectorProfileCredentials` property type of `AWS::AppFlow::ConnectorProfile`.
@@ -1799,6 +1075,7 @@ pub struct DatadogConnectorProfileCredentials {
     pub application_key: Str,
 }
 
+#[rustfmt::skip]
 impl DatadogConnectorProfileCredentials {
     /// A `DatadogConnectorProfileCredentials` with its required properties, named in a [`DatadogConnectorProfileCredentialsRequired`].
     pub fn new(required: DatadogConnectorProfileCredentialsRequired) -> Self {
@@ -1809,20 +1086,9 @@ impl DatadogConnectorProfileCredentials {
     }
 
     /// `ApiKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn api_key(mut self, value: impl Into<Str>) -> Self {
-        self.api_key = value.into();
-        self
-    }
-
+    pub fn api_key(mut self, value: impl Into<Str>) -> Self { self.api_key = value.into(); self }
     /// `ApplicationKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_key(mut self, value: impl Into<Str>) -> Self {
-        self.application_key = value.into();
-        self
-    }
+    pub fn application_key(mut self, value: impl Into<Str>) -> Self { self.application_key = value.into(); self }
 }
 
 impl PropertyType for DatadogConnectorProfileCredentials {}
@@ -1840,30 +1106,16 @@ impl ToValue for DatadogConnectorProfileCredentials {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatadogConnectorProfilePropertiesRequired {
     /// `InstanceUrl`: a string, required.
-    ///
-    /// The location of the Datadog resource.
-    ///
-    /// Pattern `\S+`; length 0 to 256.
     pub instance_url: Str,
 }
 
-static RULE_DatadogConnectorProfileProperties: ObjRule = ObjRule {
-    properties: &[(
-        "InstanceUrl",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(256),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_DatadogConnectorProfileProperties: ObjRule = ObjRule {
+    properties: &[
+        ("InstanceUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     required: &["InstanceUrl"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `DatadogConnectorProfileProperties` property type of `AWS::AppFlow::ConnectorProfile`.
@@ -1881,6 +1133,7 @@ pub struct DatadogConnectorProfileProperties {
     pub instance_url: Str,
 }
 
+#[rustfmt::skip]
 impl DatadogConnectorProfileProperties {
     /// A `DatadogConnectorProfileProperties` with its required properties, named in a [`DatadogConnectorProfilePropertiesRequired`].
     pub fn new(required: DatadogConnectorProfilePropertiesRequired) -> Self {
@@ -1890,12 +1143,7 @@ impl DatadogConnectorProfileProperties {
     }
 
     /// `InstanceUrl`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_url(mut self, value: impl Into<Str>) -> Self {
-        self.instance_url = value.into();
-        self
-    }
+    pub fn instance_url(mut self, value: impl Into<Str>) -> Self { self.instance_url = value.into(); self }
 }
 
 impl PropertyType for DatadogConnectorProfileProperties {}
@@ -1912,30 +1160,16 @@ impl ToValue for DatadogConnectorProfileProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DynatraceConnectorProfileCredentialsRequired {
     /// `ApiToken`: a string, required.
-    ///
-    /// The API tokens used by Dynatrace API to authenticate various API calls.
-    ///
-    /// Pattern `\S+`; length 0 to 256.
     pub api_token: Str,
 }
 
-static RULE_DynatraceConnectorProfileCredentials: ObjRule = ObjRule {
-    properties: &[(
-        "ApiToken",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(256),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_DynatraceConnectorProfileCredentials: ObjRule = ObjRule {
+    properties: &[
+        ("ApiToken", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     required: &["ApiToken"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `DynatraceConnectorProfileCredentials` property type of `AWS::AppFlow::ConnectorProfile`.
@@ -1953,6 +1187,7 @@ pub struct DynatraceConnectorProfileCredentials {
     pub api_token: Str,
 }
 
+#[rustfmt::skip]
 impl DynatraceConnectorProfileCredentials {
     /// A `DynatraceConnectorProfileCredentials` with its required properties, named in a [`DynatraceConnectorProfileCredentialsRequired`].
     pub fn new(required: DynatraceConnectorProfileCredentialsRequired) -> Self {
@@ -1962,12 +1197,7 @@ impl DynatraceConnectorProfileCredentials {
     }
 
     /// `ApiToken`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn api_token(mut self, value: impl Into<Str>) -> Self {
-        self.api_token = value.into();
-        self
-    }
+    pub fn api_token(mut self, value: impl Into<Str>) -> Self { self.api_token = value.into(); self }
 }
 
 impl PropertyType for DynatraceConnectorProfileCredentials {}
@@ -1982,30 +1212,16 @@ impl ToValue for DynatraceConnectorProfileCredentials {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DynatraceConnectorProfilePropertiesRequired {
     /// `InstanceUrl`: a string, required.
-    ///
-    /// The location of the Dynatrace resource.
-    ///
-    /// Pattern `\S+`; length 0 to 256.
     pub instance_url: Str,
 }
 
-static RULE_DynatraceConnectorProfileProperties: ObjRule = ObjRule {
-    properties: &[(
-        "InstanceUrl",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(256),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_DynatraceConnectorProfileProperties: ObjRule = ObjRule {
+    properties: &[
+        ("InstanceUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     required: &["InstanceUrl"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `DynatraceConnectorProfileProperties` property type of `AWS::AppFlow::ConnectorProfile`.
@@ -2023,6 +1239,7 @@ pub struct DynatraceConnectorProfileProperties {
     pub instance_url: Str,
 }
 
+#[rustfmt::skip]
 impl DynatraceConnectorProfileProperties {
     /// A `DynatraceConnectorProfileProperties` with its required properties, named in a [`DynatraceConnectorProfilePropertiesRequired`].
     pub fn new(required: DynatraceConnectorProfilePropertiesRequired) -> Self {
@@ -2032,12 +1249,7 @@ impl DynatraceConnectorProfileProperties {
     }
 
     /// `InstanceUrl`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_url(mut self, value: impl Into<Str>) -> Self {
-        self.instance_url = value.into();
-        self
-    }
+    pub fn instance_url(mut self, value: impl Into<Str>) -> Self { self.instance_url = value.into(); self }
 }
 
 impl PropertyType for DynatraceConnectorProfileProperties {}
@@ -2054,72 +1266,22 @@ impl ToValue for DynatraceConnectorProfileProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GoogleAnalyticsConnectorProfileCredentialsRequired {
     /// `ClientId`: a string, required.
-    ///
-    /// The identifier for the desired client.
-    ///
-    /// Pattern `\S+`; length 0 to 512.
     pub client_id: Str,
     /// `ClientSecret`: a string, required.
-    ///
-    /// The client secret used by the OAuth client to authenticate to the authorization server.
-    ///
-    /// Pattern `\S+`; length 0 to 512.
     pub client_secret: Str,
 }
 
-static RULE_GoogleAnalyticsConnectorProfileCredentials: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GoogleAnalyticsConnectorProfileCredentials: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccessToken",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(4096),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ClientId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ClientSecret",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ConnectorOAuthRequest",
-            Shape::Object(&RULE_ConnectorOAuthRequest),
-        ),
-        (
-            "RefreshToken",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(4096),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AccessToken", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ClientId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ClientSecret", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ConnectorOAuthRequest", Shape::Object(&RULE_ConnectorOAuthRequest)),
+        ("RefreshToken", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["ClientId", "ClientSecret"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `GoogleAnalyticsConnectorProfileCredentials` property type of `AWS::AppFlow::ConnectorProfile`.
@@ -2159,6 +1321,7 @@ pub struct GoogleAnalyticsConnectorProfileCredentials {
     pub refresh_token: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl GoogleAnalyticsConnectorProfileCredentials {
     /// A `GoogleAnalyticsConnectorProfileCredentials` with its required properties, named in a [`GoogleAnalyticsConnectorProfileCredentialsRequired`].
     pub fn new(required: GoogleAnalyticsConnectorProfileCredentialsRequired) -> Self {
@@ -2172,47 +1335,15 @@ impl GoogleAnalyticsConnectorProfileCredentials {
     }
 
     /// `AccessToken`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_token(mut self, value: impl Into<Str>) -> Self {
-        self.access_token = Some(value.into());
-        self
-    }
-
+    pub fn access_token(mut self, value: impl Into<Str>) -> Self { self.access_token = Some(value.into()); self }
     /// `ClientId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_id(mut self, value: impl Into<Str>) -> Self {
-        self.client_id = value.into();
-        self
-    }
-
+    pub fn client_id(mut self, value: impl Into<Str>) -> Self { self.client_id = value.into(); self }
     /// `ClientSecret`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_secret(mut self, value: impl Into<Str>) -> Self {
-        self.client_secret = value.into();
-        self
-    }
-
+    pub fn client_secret(mut self, value: impl Into<Str>) -> Self { self.client_secret = value.into(); self }
     /// `ConnectorOAuthRequest`: a [`ConnectorOAuthRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connector_o_auth_request(
-        mut self,
-        value: impl Into<Obj<ConnectorOAuthRequest>>,
-    ) -> Self {
-        self.connector_o_auth_request = Some(value.into());
-        self
-    }
-
+    pub fn connector_o_auth_request(mut self, value: impl Into<Obj<ConnectorOAuthRequest>>) -> Self { self.connector_o_auth_request = Some(value.into()); self }
     /// `RefreshToken`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn refresh_token(mut self, value: impl Into<Str>) -> Self {
-        self.refresh_token = Some(value.into());
-        self
-    }
+    pub fn refresh_token(mut self, value: impl Into<Str>) -> Self { self.refresh_token = Some(value.into()); self }
 }
 
 impl PropertyType for GoogleAnalyticsConnectorProfileCredentials {}
@@ -2233,80 +1364,25 @@ impl ToValue for GoogleAnalyticsConnectorProfileCredentials {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InforNexusConnectorProfileCredentialsRequired {
     /// `AccessKeyId`: a string, required.
-    ///
-    /// The Access Key portion of the credentials.
-    ///
-    /// Pattern `\S+`; length 0 to 256.
     pub access_key_id: Str,
     /// `Datakey`: a string, required.
-    ///
-    /// The encryption keys used to encrypt data.
-    ///
-    /// Pattern `\S+`; length 0 to 512.
     pub datakey: Str,
     /// `SecretAccessKey`: a string, required.
-    ///
-    /// The secret key used to sign requests.
-    ///
-    /// Pattern `\S+`; length 0 to 512.
     pub secret_access_key: Str,
     /// `UserId`: a string, required.
-    ///
-    /// The identifier for the user.
-    ///
-    /// Pattern `\S+`; length 0 to 512.
     pub user_id: Str,
 }
 
-static RULE_InforNexusConnectorProfileCredentials: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InforNexusConnectorProfileCredentials: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccessKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Datakey",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SecretAccessKey",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "UserId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AccessKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Datakey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("SecretAccessKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("UserId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["AccessKeyId", "UserId", "SecretAccessKey", "Datakey"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `InforNexusConnectorProfileCredentials` property type of `AWS::AppFlow::ConnectorProfile`.
@@ -2342,6 +1418,7 @@ pub struct InforNexusConnectorProfileCredentials {
     pub user_id: Str,
 }
 
+#[rustfmt::skip]
 impl InforNexusConnectorProfileCredentials {
     /// A `InforNexusConnectorProfileCredentials` with its required properties, named in a [`InforNexusConnectorProfileCredentialsRequired`].
     pub fn new(required: InforNexusConnectorProfileCredentialsRequired) -> Self {
@@ -2354,36 +1431,13 @@ impl InforNexusConnectorProfileCredentials {
     }
 
     /// `AccessKeyId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.access_key_id = value.into();
-        self
-    }
-
+    pub fn access_key_id(mut self, value: impl Into<Str>) -> Self { self.access_key_id = value.into(); self }
     /// `Datakey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn datakey(mut self, value: impl Into<Str>) -> Self {
-        self.datakey = value.into();
-        self
-    }
-
+    pub fn datakey(mut self, value: impl Into<Str>) -> Self { self.datakey = value.into(); self }
     /// `SecretAccessKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_access_key(mut self, value: impl Into<Str>) -> Self {
-        self.secret_access_key = value.into();
-        self
-    }
-
+    pub fn secret_access_key(mut self, value: impl Into<Str>) -> Self { self.secret_access_key = value.into(); self }
     /// `UserId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_id(mut self, value: impl Into<Str>) -> Self {
-        self.user_id = value.into();
-        self
-    }
+    pub fn user_id(mut self, value: impl Into<Str>) -> Self { self.user_id = value.into(); self }
 }
 
 impl PropertyType for InforNexusConnectorProfileCredentials {}
@@ -2403,30 +1457,16 @@ impl ToValue for InforNexusConnectorProfileCredentials {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InforNexusConnectorProfilePropertiesRequired {
     /// `InstanceUrl`: a string, required.
-    ///
-    /// The location of the Infor Nexus resource.
-    ///
-    /// Pattern `\S+`; length 0 to 256.
     pub instance_url: Str,
 }
 
-static RULE_InforNexusConnectorProfileProperties: ObjRule = ObjRule {
-    properties: &[(
-        "InstanceUrl",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(256),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_InforNexusConnectorProfileProperties: ObjRule = ObjRule {
+    properties: &[
+        ("InstanceUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     required: &["InstanceUrl"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `InforNexusConnectorProfileProperties` property type of `AWS::AppFlow::ConnectorProfile`.
@@ -2444,6 +1484,7 @@ pub struct InforNexusConnectorProfileProperties {
     pub instance_url: Str,
 }
 
+#[rustfmt::skip]
 impl InforNexusConnectorProfileProperties {
     /// A `InforNexusConnectorProfileProperties` with its required properties, named in a [`InforNexusConnectorProfilePropertiesRequired`].
     pub fn new(required: InforNexusConnectorProfilePropertiesRequired) -> Self {
@@ -2453,12 +1494,7 @@ impl InforNexusConnectorProfileProperties {
     }
 
     /// `InstanceUrl`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_url(mut self, value: impl Into<Str>) -> Self {
-        self.instance_url = value.into();
-        self
-    }
+    pub fn instance_url(mut self, value: impl Into<Str>) -> Self { self.instance_url = value.into(); self }
 }
 
 impl PropertyType for InforNexusConnectorProfileProperties {}
@@ -2475,62 +1511,21 @@ impl ToValue for InforNexusConnectorProfileProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MarketoConnectorProfileCredentialsRequired {
     /// `ClientId`: a string, required.
-    ///
-    /// The identifier for the desired client.
-    ///
-    /// Pattern `\S+`; length 0 to 512.
     pub client_id: Str,
     /// `ClientSecret`: a string, required.
-    ///
-    /// The client secret used by the OAuth client to authenticate to the authorization server.
-    ///
-    /// Pattern `\S+`; length 0 to 512.
     pub client_secret: Str,
 }
 
-static RULE_MarketoConnectorProfileCredentials: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MarketoConnectorProfileCredentials: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccessToken",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(4096),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ClientId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ClientSecret",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ConnectorOAuthRequest",
-            Shape::Object(&RULE_ConnectorOAuthRequest),
-        ),
+        ("AccessToken", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ClientId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ClientSecret", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ConnectorOAuthRequest", Shape::Object(&RULE_ConnectorOAuthRequest)),
     ],
     required: &["ClientId", "ClientSecret"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `MarketoConnectorProfileCredentials` property type of `AWS::AppFlow::ConnectorProfile`.
@@ -2564,6 +1559,7 @@ pub struct MarketoConnectorProfileCredentials {
     pub connector_o_auth_request: Option<Obj<ConnectorOAuthRequest>>,
 }
 
+#[rustfmt::skip]
 impl MarketoConnectorProfileCredentials {
     /// A `MarketoConnectorProfileCredentials` with its required properties, named in a [`MarketoConnectorProfileCredentialsRequired`].
     pub fn new(required: MarketoConnectorProfileCredentialsRequired) -> Self {
@@ -2576,39 +1572,13 @@ impl MarketoConnectorProfileCredentials {
     }
 
     /// `AccessToken`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_token(mut self, value: impl Into<Str>) -> Self {
-        self.access_token = Some(value.into());
-        self
-    }
-
+    pub fn access_token(mut self, value: impl Into<Str>) -> Self { self.access_token = Some(value.into()); self }
     /// `ClientId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_id(mut self, value: impl Into<Str>) -> Self {
-        self.client_id = value.into();
-        self
-    }
-
+    pub fn client_id(mut self, value: impl Into<Str>) -> Self { self.client_id = value.into(); self }
     /// `ClientSecret`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_secret(mut self, value: impl Into<Str>) -> Self {
-        self.client_secret = value.into();
-        self
-    }
-
+    pub fn client_secret(mut self, value: impl Into<Str>) -> Self { self.client_secret = value.into(); self }
     /// `ConnectorOAuthRequest`: a [`ConnectorOAuthRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connector_o_auth_request(
-        mut self,
-        value: impl Into<Obj<ConnectorOAuthRequest>>,
-    ) -> Self {
-        self.connector_o_auth_request = Some(value.into());
-        self
-    }
+    pub fn connector_o_auth_request(mut self, value: impl Into<Obj<ConnectorOAuthRequest>>) -> Self { self.connector_o_auth_request = Some(value.into()); self }
 }
 
 impl PropertyType for MarketoConnectorProfileCredentials {}
@@ -2628,30 +1598,16 @@ impl ToValue for MarketoConnectorProfileCredentials {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MarketoConnectorProfilePropertiesRequired {
     /// `InstanceUrl`: a string, required.
-    ///
-    /// The location of the Marketo resource.
-    ///
-    /// Pattern `\S+`; length 0 to 256.
     pub instance_url: Str,
 }
 
-static RULE_MarketoConnectorProfileProperties: ObjRule = ObjRule {
-    properties: &[(
-        "InstanceUrl",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(256),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_MarketoConnectorProfileProperties: ObjRule = ObjRule {
+    properties: &[
+        ("InstanceUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     required: &["InstanceUrl"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `MarketoConnectorProfileProperties` property type of `AWS::AppFlow::ConnectorProfile`.
@@ -2669,6 +1625,7 @@ pub struct MarketoConnectorProfileProperties {
     pub instance_url: Str,
 }
 
+#[rustfmt::skip]
 impl MarketoConnectorProfileProperties {
     /// A `MarketoConnectorProfileProperties` with its required properties, named in a [`MarketoConnectorProfilePropertiesRequired`].
     pub fn new(required: MarketoConnectorProfilePropertiesRequired) -> Self {
@@ -2678,12 +1635,7 @@ impl MarketoConnectorProfileProperties {
     }
 
     /// `InstanceUrl`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_url(mut self, value: impl Into<Str>) -> Self {
-        self.instance_url = value.into();
-        self
-    }
+    pub fn instance_url(mut self, value: impl Into<Str>) -> Self { self.instance_url = value.into(); self }
 }
 
 impl PropertyType for MarketoConnectorProfileProperties {}
@@ -2696,56 +1648,17 @@ impl ToValue for MarketoConnectorProfileProperties {
     }
 }
 
-static RULE_OAuth2Credentials: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OAuth2Credentials: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccessToken",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(4096),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ClientId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ClientSecret",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AccessToken", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ClientId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ClientSecret", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("OAuthRequest", Shape::Object(&RULE_ConnectorOAuthRequest)),
-        (
-            "RefreshToken",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(4096),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("RefreshToken", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OAuth2Credentials` property type of `AWS::AppFlow::ConnectorProfile`.
@@ -2783,6 +1696,7 @@ pub struct OAuth2Credentials {
     pub refresh_token: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl OAuth2Credentials {
     /// A `OAuth2Credentials` with no property set (none is required).
     pub fn new() -> Self {
@@ -2790,42 +1704,15 @@ impl OAuth2Credentials {
     }
 
     /// `AccessToken`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_token(mut self, value: impl Into<Str>) -> Self {
-        self.access_token = Some(value.into());
-        self
-    }
-
+    pub fn access_token(mut self, value: impl Into<Str>) -> Self { self.access_token = Some(value.into()); self }
     /// `ClientId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_id(mut self, value: impl Into<Str>) -> Self {
-        self.client_id = Some(value.into());
-        self
-    }
-
+    pub fn client_id(mut self, value: impl Into<Str>) -> Self { self.client_id = Some(value.into()); self }
     /// `ClientSecret`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_secret(mut self, value: impl Into<Str>) -> Self {
-        self.client_secret = Some(value.into());
-        self
-    }
-
+    pub fn client_secret(mut self, value: impl Into<Str>) -> Self { self.client_secret = Some(value.into()); self }
     /// `OAuthRequest`: a [`ConnectorOAuthRequest`] object.
-    pub fn o_auth_request(mut self, value: impl Into<Obj<ConnectorOAuthRequest>>) -> Self {
-        self.o_auth_request = Some(value.into());
-        self
-    }
-
+    pub fn o_auth_request(mut self, value: impl Into<Obj<ConnectorOAuthRequest>>) -> Self { self.o_auth_request = Some(value.into()); self }
     /// `RefreshToken`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn refresh_token(mut self, value: impl Into<Str>) -> Self {
-        self.refresh_token = Some(value.into());
-        self
-    }
+    pub fn refresh_token(mut self, value: impl Into<Str>) -> Self { self.refresh_token = Some(value.into()); self }
 }
 
 impl PropertyType for OAuth2Credentials {}
@@ -2842,36 +1729,15 @@ impl ToValue for OAuth2Credentials {
     }
 }
 
-static RULE_OAuth2Properties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OAuth2Properties: ObjRule = ObjRule {
     properties: &[
-        (
-            "OAuth2GrantType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CLIENT_CREDENTIALS", "AUTHORIZATION_CODE", "JWT_BEARER"],
-                format: None,
-            }),
-        ),
-        (
-            "TokenUrl",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("OAuth2GrantType", Shape::Str(&StrRule { allowed: &["CLIENT_CREDENTIALS", "AUTHORIZATION_CODE", "JWT_BEARER"], ..StrRule::ANY })),
+        ("TokenUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
         ("TokenUrlCustomProperties", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OAuth2Properties` property type of `AWS::AppFlow::ConnectorProfile`.
@@ -2897,6 +1763,7 @@ pub struct OAuth2Properties {
     pub token_url_custom_properties: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl OAuth2Properties {
     /// A `OAuth2Properties` with no property set (none is required).
     pub fn new() -> Self {
@@ -2904,28 +1771,11 @@ impl OAuth2Properties {
     }
 
     /// `OAuth2GrantType`: an [`OAuth2GrantType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn o_auth2_grant_type(mut self, value: impl Into<OAuth2GrantType>) -> Self {
-        self.o_auth2_grant_type = Some(value.into());
-        self
-    }
-
+    pub fn o_auth2_grant_type(mut self, value: impl Into<OAuth2GrantType>) -> Self { self.o_auth2_grant_type = Some(value.into()); self }
     /// `TokenUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn token_url(mut self, value: impl Into<Str>) -> Self {
-        self.token_url = Some(value.into());
-        self
-    }
-
+    pub fn token_url(mut self, value: impl Into<Str>) -> Self { self.token_url = Some(value.into()); self }
     /// `TokenUrlCustomProperties`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn token_url_custom_properties(mut self, value: impl Into<Json>) -> Self {
-        self.token_url_custom_properties = Some(value.into());
-        self
-    }
+    pub fn token_url_custom_properties(mut self, value: impl Into<Json>) -> Self { self.token_url_custom_properties = Some(value.into()); self }
 }
 
 impl PropertyType for OAuth2Properties {}
@@ -2943,59 +1793,16 @@ impl ToValue for OAuth2Properties {
     }
 }
 
-static RULE_OAuthCredentials: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OAuthCredentials: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccessToken",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(4096),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ClientId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ClientSecret",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ConnectorOAuthRequest",
-            Shape::Object(&RULE_ConnectorOAuthRequest),
-        ),
-        (
-            "RefreshToken",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(4096),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AccessToken", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ClientId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ClientSecret", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ConnectorOAuthRequest", Shape::Object(&RULE_ConnectorOAuthRequest)),
+        ("RefreshToken", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `OAuthCredentials` property type of `AWS::AppFlow::ConnectorProfile`.
@@ -3025,6 +1832,7 @@ pub struct OAuthCredentials {
     pub refresh_token: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl OAuthCredentials {
     /// A `OAuthCredentials` with no property set (none is required).
     pub fn new() -> Self {
@@ -3032,45 +1840,15 @@ impl OAuthCredentials {
     }
 
     /// `AccessToken`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_token(mut self, value: impl Into<Str>) -> Self {
-        self.access_token = Some(value.into());
-        self
-    }
-
+    pub fn access_token(mut self, value: impl Into<Str>) -> Self { self.access_token = Some(value.into()); self }
     /// `ClientId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_id(mut self, value: impl Into<Str>) -> Self {
-        self.client_id = Some(value.into());
-        self
-    }
-
+    pub fn client_id(mut self, value: impl Into<Str>) -> Self { self.client_id = Some(value.into()); self }
     /// `ClientSecret`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_secret(mut self, value: impl Into<Str>) -> Self {
-        self.client_secret = Some(value.into());
-        self
-    }
-
+    pub fn client_secret(mut self, value: impl Into<Str>) -> Self { self.client_secret = Some(value.into()); self }
     /// `ConnectorOAuthRequest`: a [`ConnectorOAuthRequest`] object.
-    pub fn connector_o_auth_request(
-        mut self,
-        value: impl Into<Obj<ConnectorOAuthRequest>>,
-    ) -> Self {
-        self.connector_o_auth_request = Some(value.into());
-        self
-    }
-
+    pub fn connector_o_auth_request(mut self, value: impl Into<Obj<ConnectorOAuthRequest>>) -> Self { self.connector_o_auth_request = Some(value.into()); self }
     /// `RefreshToken`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn refresh_token(mut self, value: impl Into<Str>) -> Self {
-        self.refresh_token = Some(value.into());
-        self
-    }
+    pub fn refresh_token(mut self, value: impl Into<Str>) -> Self { self.refresh_token = Some(value.into()); self }
 }
 
 impl PropertyType for OAuthCredentials {}
@@ -3087,49 +1865,14 @@ impl ToValue for OAuthCredentials {
     }
 }
 
-static RULE_OAuthProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OAuthProperties: ObjRule = ObjRule {
     properties: &[
-        (
-            "AuthCodeUrl",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OAuthScopes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(128),
-                    pattern: Some(&PATTERN_9),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TokenUrl",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AuthCodeUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("OAuthScopes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_9), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("TokenUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `OAuthProperties` property type of `AWS::AppFlow::ConnectorProfile`.
@@ -3159,6 +1902,7 @@ pub struct OAuthProperties {
     pub token_url: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl OAuthProperties {
     /// A `OAuthProperties` with no property set (none is required).
     pub fn new() -> Self {
@@ -3166,28 +1910,11 @@ impl OAuthProperties {
     }
 
     /// `AuthCodeUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auth_code_url(mut self, value: impl Into<Str>) -> Self {
-        self.auth_code_url = Some(value.into());
-        self
-    }
-
+    pub fn auth_code_url(mut self, value: impl Into<Str>) -> Self { self.auth_code_url = Some(value.into()); self }
     /// `OAuthScopes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn o_auth_scopes(mut self, value: impl Into<List<Str>>) -> Self {
-        self.o_auth_scopes = Some(value.into());
-        self
-    }
-
+    pub fn o_auth_scopes(mut self, value: impl Into<List<Str>>) -> Self { self.o_auth_scopes = Some(value.into()); self }
     /// `TokenUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn token_url(mut self, value: impl Into<Str>) -> Self {
-        self.token_url = Some(value.into());
-        self
-    }
+    pub fn token_url(mut self, value: impl Into<Str>) -> Self { self.token_url = Some(value.into()); self }
 }
 
 impl PropertyType for OAuthProperties {}
@@ -3202,49 +1929,15 @@ impl ToValue for OAuthProperties {
     }
 }
 
-static RULE_PardotConnectorProfileCredentials: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PardotConnectorProfileCredentials: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccessToken",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(4096),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ClientCredentialsArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ConnectorOAuthRequest",
-            Shape::Object(&RULE_ConnectorOAuthRequest),
-        ),
-        (
-            "RefreshToken",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(4096),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AccessToken", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ClientCredentialsArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("ConnectorOAuthRequest", Shape::Object(&RULE_ConnectorOAuthRequest)),
+        ("RefreshToken", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `PardotConnectorProfileCredentials` property type of `AWS::AppFlow::ConnectorProfile`.
@@ -3276,6 +1969,7 @@ pub struct PardotConnectorProfileCredentials {
     pub refresh_token: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl PardotConnectorProfileCredentials {
     /// A `PardotConnectorProfileCredentials` with no property set (none is required).
     pub fn new() -> Self {
@@ -3283,37 +1977,13 @@ impl PardotConnectorProfileCredentials {
     }
 
     /// `AccessToken`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_token(mut self, value: impl Into<Str>) -> Self {
-        self.access_token = Some(value.into());
-        self
-    }
-
+    pub fn access_token(mut self, value: impl Into<Str>) -> Self { self.access_token = Some(value.into()); self }
     /// `ClientCredentialsArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_credentials_arn(mut self, value: impl Into<Str>) -> Self {
-        self.client_credentials_arn = Some(value.into());
-        self
-    }
-
+    pub fn client_credentials_arn(mut self, value: impl Into<Str>) -> Self { self.client_credentials_arn = Some(value.into()); self }
     /// `ConnectorOAuthRequest`: a [`ConnectorOAuthRequest`] object.
-    pub fn connector_o_auth_request(
-        mut self,
-        value: impl Into<Obj<ConnectorOAuthRequest>>,
-    ) -> Self {
-        self.connector_o_auth_request = Some(value.into());
-        self
-    }
-
+    pub fn connector_o_auth_request(mut self, value: impl Into<Obj<ConnectorOAuthRequest>>) -> Self { self.connector_o_auth_request = Some(value.into()); self }
     /// `RefreshToken`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn refresh_token(mut self, value: impl Into<Str>) -> Self {
-        self.refresh_token = Some(value.into());
-        self
-    }
+    pub fn refresh_token(mut self, value: impl Into<Str>) -> Self { self.refresh_token = Some(value.into()); self }
 }
 
 impl PropertyType for PardotConnectorProfileCredentials {}
@@ -3333,43 +2003,18 @@ impl ToValue for PardotConnectorProfileCredentials {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PardotConnectorProfilePropertiesRequired {
     /// `BusinessUnitId`: a string, required.
-    ///
-    /// The business unit id of Salesforce Pardot instance.
-    ///
-    /// Pattern `\S+`; length 0 to 18.
     pub business_unit_id: Str,
 }
 
-static RULE_PardotConnectorProfileProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PardotConnectorProfileProperties: ObjRule = ObjRule {
     properties: &[
-        (
-            "BusinessUnitId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(18),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InstanceUrl",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("BusinessUnitId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(18), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("InstanceUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("IsSandboxEnvironment", Shape::Bool),
     ],
     required: &["BusinessUnitId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `PardotConnectorProfileProperties` property type of `AWS::AppFlow::ConnectorProfile`.
@@ -3397,6 +2042,7 @@ pub struct PardotConnectorProfileProperties {
     pub is_sandbox_environment: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl PardotConnectorProfileProperties {
     /// A `PardotConnectorProfileProperties` with its required properties, named in a [`PardotConnectorProfilePropertiesRequired`].
     pub fn new(required: PardotConnectorProfilePropertiesRequired) -> Self {
@@ -3408,28 +2054,11 @@ impl PardotConnectorProfileProperties {
     }
 
     /// `BusinessUnitId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn business_unit_id(mut self, value: impl Into<Str>) -> Self {
-        self.business_unit_id = value.into();
-        self
-    }
-
+    pub fn business_unit_id(mut self, value: impl Into<Str>) -> Self { self.business_unit_id = value.into(); self }
     /// `InstanceUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_url(mut self, value: impl Into<Str>) -> Self {
-        self.instance_url = Some(value.into());
-        self
-    }
-
+    pub fn instance_url(mut self, value: impl Into<Str>) -> Self { self.instance_url = Some(value.into()); self }
     /// `IsSandboxEnvironment`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_sandbox_environment(mut self, value: impl Into<Bool>) -> Self {
-        self.is_sandbox_environment = Some(value.into());
-        self
-    }
+    pub fn is_sandbox_environment(mut self, value: impl Into<Bool>) -> Self { self.is_sandbox_environment = Some(value.into()); self }
 }
 
 impl PropertyType for PardotConnectorProfileProperties {}
@@ -3444,35 +2073,13 @@ impl ToValue for PardotConnectorProfileProperties {
     }
 }
 
-static RULE_RedshiftConnectorProfileCredentials: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RedshiftConnectorProfileCredentials: ObjRule = ObjRule {
     properties: &[
-        (
-            "Password",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Username",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Password", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Username", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `RedshiftConnectorProfileCredentials` property type of `AWS::AppFlow::ConnectorProfile`.
@@ -3496,6 +2103,7 @@ pub struct RedshiftConnectorProfileCredentials {
     pub username: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl RedshiftConnectorProfileCredentials {
     /// A `RedshiftConnectorProfileCredentials` with no property set (none is required).
     pub fn new() -> Self {
@@ -3503,20 +2111,9 @@ impl RedshiftConnectorProfileCredentials {
     }
 
     /// `Password`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn password(mut self, value: impl Into<Str>) -> Self {
-        self.password = Some(value.into());
-        self
-    }
-
+    pub fn password(mut self, value: impl Into<Str>) -> Self { self.password = Some(value.into()); self }
     /// `Username`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn username(mut self, value: impl Into<Str>) -> Self {
-        self.username = Some(value.into());
-        self
-    }
+    pub fn username(mut self, value: impl Into<Str>) -> Self { self.username = Some(value.into()); self }
 }
 
 impl PropertyType for RedshiftConnectorProfileCredentials {}
@@ -3534,109 +2131,26 @@ impl ToValue for RedshiftConnectorProfileCredentials {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RedshiftConnectorProfilePropertiesRequired {
     /// `BucketName`: a string, required.
-    ///
-    /// A name for the associated Amazon S3 bucket.
-    ///
-    /// Format `AWS::S3::Bucket.Name`; pattern `\S+`; length 3 to 63.
     pub bucket_name: Str,
     /// `RoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of IAM role that grants Amazon Redshift read-only access to Amazon S3. For more information, and for the polices that you attach to this role, see \[Allow Amazon Redshift to access your Amazon AppFlow data in Amazon S3\](<https://docs.aws.amazon.com/appflow/latest/userguide/security_iam_service-role-policies.html#redshift-access-s3>) .
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `arn:aws:iam:.*:[0-9]+:.*`; length 0 to 512.
     pub role_arn: Str,
 }
 
-static RULE_RedshiftConnectorProfileProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RedshiftConnectorProfileProperties: ObjRule = ObjRule {
     properties: &[
-        (
-            "BucketName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
-        (
-            "BucketPrefix",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ClusterIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DataApiRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "DatabaseName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DatabaseUrl",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_1), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+        ("BucketPrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
+        ("ClusterIdentifier", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("DataApiRoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_6), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("DatabaseName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("DatabaseUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("IsRedshiftServerless", Shape::Bool),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "WorkgroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_6), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("WorkgroupName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["BucketName", "RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `RedshiftConnectorProfileProperties` property type of `AWS::AppFlow::ConnectorProfile`.
@@ -3700,6 +2214,7 @@ pub struct RedshiftConnectorProfileProperties {
     pub workgroup_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl RedshiftConnectorProfileProperties {
     /// A `RedshiftConnectorProfileProperties` with its required properties, named in a [`RedshiftConnectorProfilePropertiesRequired`].
     pub fn new(required: RedshiftConnectorProfilePropertiesRequired) -> Self {
@@ -3717,76 +2232,23 @@ impl RedshiftConnectorProfileProperties {
     }
 
     /// `BucketName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_name = value.into();
-        self
-    }
-
+    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = value.into(); self }
     /// `BucketPrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_prefix = Some(value.into());
-        self
-    }
-
+    pub fn bucket_prefix(mut self, value: impl Into<Str>) -> Self { self.bucket_prefix = Some(value.into()); self }
     /// `ClusterIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.cluster_identifier = Some(value.into());
-        self
-    }
-
+    pub fn cluster_identifier(mut self, value: impl Into<Str>) -> Self { self.cluster_identifier = Some(value.into()); self }
     /// `DataApiRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_api_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.data_api_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn data_api_role_arn(mut self, value: impl Into<Str>) -> Self { self.data_api_role_arn = Some(value.into()); self }
     /// `DatabaseName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self {
-        self.database_name = Some(value.into());
-        self
-    }
-
+    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = Some(value.into()); self }
     /// `DatabaseUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_url(mut self, value: impl Into<Str>) -> Self {
-        self.database_url = Some(value.into());
-        self
-    }
-
+    pub fn database_url(mut self, value: impl Into<Str>) -> Self { self.database_url = Some(value.into()); self }
     /// `IsRedshiftServerless`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_redshift_serverless(mut self, value: impl Into<Bool>) -> Self {
-        self.is_redshift_serverless = Some(value.into());
-        self
-    }
-
+    pub fn is_redshift_serverless(mut self, value: impl Into<Bool>) -> Self { self.is_redshift_serverless = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `WorkgroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn workgroup_name(mut self, value: impl Into<Str>) -> Self {
-        self.workgroup_name = Some(value.into());
-        self
-    }
+    pub fn workgroup_name(mut self, value: impl Into<Str>) -> Self { self.workgroup_name = Some(value.into()); self }
 }
 
 impl PropertyType for RedshiftConnectorProfileProperties {}
@@ -3807,69 +2269,17 @@ impl ToValue for RedshiftConnectorProfileProperties {
     }
 }
 
-static RULE_SalesforceConnectorProfileCredentials: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SalesforceConnectorProfileCredentials: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccessToken",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(4096),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ClientCredentialsArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ConnectorOAuthRequest",
-            Shape::Object(&RULE_ConnectorOAuthRequest),
-        ),
-        (
-            "JwtToken",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(8000),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OAuth2GrantType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CLIENT_CREDENTIALS", "AUTHORIZATION_CODE", "JWT_BEARER"],
-                format: None,
-            }),
-        ),
-        (
-            "RefreshToken",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(4096),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AccessToken", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ClientCredentialsArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("ConnectorOAuthRequest", Shape::Object(&RULE_ConnectorOAuthRequest)),
+        ("JwtToken", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(8000), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("OAuth2GrantType", Shape::Str(&StrRule { allowed: &["CLIENT_CREDENTIALS", "AUTHORIZATION_CODE", "JWT_BEARER"], ..StrRule::ANY })),
+        ("RefreshToken", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `SalesforceConnectorProfileCredentials` property type of `AWS::AppFlow::ConnectorProfile`.
@@ -3920,6 +2330,7 @@ pub struct SalesforceConnectorProfileCredentials {
     pub refresh_token: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SalesforceConnectorProfileCredentials {
     /// A `SalesforceConnectorProfileCredentials` with no property set (none is required).
     pub fn new() -> Self {
@@ -3927,55 +2338,17 @@ impl SalesforceConnectorProfileCredentials {
     }
 
     /// `AccessToken`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_token(mut self, value: impl Into<Str>) -> Self {
-        self.access_token = Some(value.into());
-        self
-    }
-
+    pub fn access_token(mut self, value: impl Into<Str>) -> Self { self.access_token = Some(value.into()); self }
     /// `ClientCredentialsArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_credentials_arn(mut self, value: impl Into<Str>) -> Self {
-        self.client_credentials_arn = Some(value.into());
-        self
-    }
-
+    pub fn client_credentials_arn(mut self, value: impl Into<Str>) -> Self { self.client_credentials_arn = Some(value.into()); self }
     /// `ConnectorOAuthRequest`: a [`ConnectorOAuthRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connector_o_auth_request(
-        mut self,
-        value: impl Into<Obj<ConnectorOAuthRequest>>,
-    ) -> Self {
-        self.connector_o_auth_request = Some(value.into());
-        self
-    }
-
+    pub fn connector_o_auth_request(mut self, value: impl Into<Obj<ConnectorOAuthRequest>>) -> Self { self.connector_o_auth_request = Some(value.into()); self }
     /// `JwtToken`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn jwt_token(mut self, value: impl Into<Str>) -> Self {
-        self.jwt_token = Some(value.into());
-        self
-    }
-
+    pub fn jwt_token(mut self, value: impl Into<Str>) -> Self { self.jwt_token = Some(value.into()); self }
     /// `OAuth2GrantType`: an [`OAuth2GrantType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn o_auth2_grant_type(mut self, value: impl Into<OAuth2GrantType>) -> Self {
-        self.o_auth2_grant_type = Some(value.into());
-        self
-    }
-
+    pub fn o_auth2_grant_type(mut self, value: impl Into<OAuth2GrantType>) -> Self { self.o_auth2_grant_type = Some(value.into()); self }
     /// `RefreshToken`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn refresh_token(mut self, value: impl Into<Str>) -> Self {
-        self.refresh_token = Some(value.into());
-        self
-    }
+    pub fn refresh_token(mut self, value: impl Into<Str>) -> Self { self.refresh_token = Some(value.into()); self }
 }
 
 impl PropertyType for SalesforceConnectorProfileCredentials {}
@@ -3993,27 +2366,14 @@ impl ToValue for SalesforceConnectorProfileCredentials {
     }
 }
 
-static RULE_SalesforceConnectorProfileProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SalesforceConnectorProfileProperties: ObjRule = ObjRule {
     properties: &[
-        (
-            "InstanceUrl",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("InstanceUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("isSandboxEnvironment", Shape::Bool),
         ("usePrivateLinkForMetadataAndAuthorization", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `SalesforceConnectorProfileProperties` property type of `AWS::AppFlow::ConnectorProfile`.
@@ -4059,6 +2419,7 @@ pub struct SalesforceConnectorProfileProperties {
     pub use_private_link_for_metadata_and_authorization: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl SalesforceConnectorProfileProperties {
     /// A `SalesforceConnectorProfileProperties` with no property set (none is required).
     pub fn new() -> Self {
@@ -4066,31 +2427,11 @@ impl SalesforceConnectorProfileProperties {
     }
 
     /// `InstanceUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_url(mut self, value: impl Into<Str>) -> Self {
-        self.instance_url = Some(value.into());
-        self
-    }
-
+    pub fn instance_url(mut self, value: impl Into<Str>) -> Self { self.instance_url = Some(value.into()); self }
     /// `isSandboxEnvironment`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_sandbox_environment(mut self, value: impl Into<Bool>) -> Self {
-        self.is_sandbox_environment = Some(value.into());
-        self
-    }
-
+    pub fn is_sandbox_environment(mut self, value: impl Into<Bool>) -> Self { self.is_sandbox_environment = Some(value.into()); self }
     /// `usePrivateLinkForMetadataAndAuthorization`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn use_private_link_for_metadata_and_authorization(
-        mut self,
-        value: impl Into<Bool>,
-    ) -> Self {
-        self.use_private_link_for_metadata_and_authorization = Some(value.into());
-        self
-    }
+    pub fn use_private_link_for_metadata_and_authorization(mut self, value: impl Into<Bool>) -> Self { self.use_private_link_for_metadata_and_authorization = Some(value.into()); self }
 }
 
 impl PropertyType for SalesforceConnectorProfileProperties {}
@@ -4108,20 +2449,13 @@ impl ToValue for SalesforceConnectorProfileProperties {
     }
 }
 
-static RULE_SapoDataConnectorProfileCredentials: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SapoDataConnectorProfileCredentials: ObjRule = ObjRule {
     properties: &[
-        (
-            "BasicAuthCredentials",
-            Shape::Object(&RULE_BasicAuthCredentials),
-        ),
+        ("BasicAuthCredentials", Shape::Object(&RULE_BasicAuthCredentials)),
         ("OAuthCredentials", Shape::Object(&RULE_OAuthCredentials)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `SAPODataConnectorProfileCredentials` property type of `AWS::AppFlow::ConnectorProfile`.
@@ -4141,6 +2475,7 @@ pub struct SapoDataConnectorProfileCredentials {
     pub o_auth_credentials: Option<Obj<OAuthCredentials>>,
 }
 
+#[rustfmt::skip]
 impl SapoDataConnectorProfileCredentials {
     /// A `SapoDataConnectorProfileCredentials` with no property set (none is required).
     pub fn new() -> Self {
@@ -4148,20 +2483,9 @@ impl SapoDataConnectorProfileCredentials {
     }
 
     /// `BasicAuthCredentials`: a [`BasicAuthCredentials`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn basic_auth_credentials(mut self, value: impl Into<Obj<BasicAuthCredentials>>) -> Self {
-        self.basic_auth_credentials = Some(value.into());
-        self
-    }
-
+    pub fn basic_auth_credentials(mut self, value: impl Into<Obj<BasicAuthCredentials>>) -> Self { self.basic_auth_credentials = Some(value.into()); self }
     /// `OAuthCredentials`: an [`OAuthCredentials`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn o_auth_credentials(mut self, value: impl Into<Obj<OAuthCredentials>>) -> Self {
-        self.o_auth_credentials = Some(value.into());
-        self
-    }
+    pub fn o_auth_credentials(mut self, value: impl Into<Obj<OAuthCredentials>>) -> Self { self.o_auth_credentials = Some(value.into()); self }
 }
 
 impl PropertyType for SapoDataConnectorProfileCredentials {}
@@ -4175,75 +2499,19 @@ impl ToValue for SapoDataConnectorProfileCredentials {
     }
 }
 
-static RULE_SapoDataConnectorProfileProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SapoDataConnectorProfileProperties: ObjRule = ObjRule {
     properties: &[
-        (
-            "ApplicationHostUrl",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ApplicationServicePath",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ClientNumber",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(3),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ApplicationHostUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("ApplicationServicePath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ClientNumber", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(3), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
         ("DisableSSO", Shape::Bool),
-        (
-            "LogonLanguage",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2),
-                pattern: Some(&PATTERN_8),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("LogonLanguage", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
         ("OAuthProperties", Shape::Object(&RULE_OAuthProperties)),
-        (
-            "PortNumber",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PrivateLinkServiceName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("PortNumber", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
+        ("PrivateLinkServiceName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `SAPODataConnectorProfileProperties` property type of `AWS::AppFlow::ConnectorProfile`.
@@ -4301,6 +2569,7 @@ pub struct SapoDataConnectorProfileProperties {
     pub private_link_service_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SapoDataConnectorProfileProperties {
     /// A `SapoDataConnectorProfileProperties` with no property set (none is required).
     pub fn new() -> Self {
@@ -4308,68 +2577,21 @@ impl SapoDataConnectorProfileProperties {
     }
 
     /// `ApplicationHostUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_host_url(mut self, value: impl Into<Str>) -> Self {
-        self.application_host_url = Some(value.into());
-        self
-    }
-
+    pub fn application_host_url(mut self, value: impl Into<Str>) -> Self { self.application_host_url = Some(value.into()); self }
     /// `ApplicationServicePath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_service_path(mut self, value: impl Into<Str>) -> Self {
-        self.application_service_path = Some(value.into());
-        self
-    }
-
+    pub fn application_service_path(mut self, value: impl Into<Str>) -> Self { self.application_service_path = Some(value.into()); self }
     /// `ClientNumber`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_number(mut self, value: impl Into<Str>) -> Self {
-        self.client_number = Some(value.into());
-        self
-    }
-
+    pub fn client_number(mut self, value: impl Into<Str>) -> Self { self.client_number = Some(value.into()); self }
     /// `DisableSSO`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disable_sso(mut self, value: impl Into<Bool>) -> Self {
-        self.disable_sso = Some(value.into());
-        self
-    }
-
+    pub fn disable_sso(mut self, value: impl Into<Bool>) -> Self { self.disable_sso = Some(value.into()); self }
     /// `LogonLanguage`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logon_language(mut self, value: impl Into<Str>) -> Self {
-        self.logon_language = Some(value.into());
-        self
-    }
-
+    pub fn logon_language(mut self, value: impl Into<Str>) -> Self { self.logon_language = Some(value.into()); self }
     /// `OAuthProperties`: an [`OAuthProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn o_auth_properties(mut self, value: impl Into<Obj<OAuthProperties>>) -> Self {
-        self.o_auth_properties = Some(value.into());
-        self
-    }
-
+    pub fn o_auth_properties(mut self, value: impl Into<Obj<OAuthProperties>>) -> Self { self.o_auth_properties = Some(value.into()); self }
     /// `PortNumber`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port_number(mut self, value: impl Into<Int>) -> Self {
-        self.port_number = Some(value.into());
-        self
-    }
-
+    pub fn port_number(mut self, value: impl Into<Int>) -> Self { self.port_number = Some(value.into()); self }
     /// `PrivateLinkServiceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn private_link_service_name(mut self, value: impl Into<Str>) -> Self {
-        self.private_link_service_name = Some(value.into());
-        self
-    }
+    pub fn private_link_service_name(mut self, value: impl Into<Str>) -> Self { self.private_link_service_name = Some(value.into()); self }
 }
 
 impl PropertyType for SapoDataConnectorProfileProperties {}
@@ -4389,36 +2611,14 @@ impl ToValue for SapoDataConnectorProfileProperties {
     }
 }
 
-static RULE_ServiceNowConnectorProfileCredentials: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ServiceNowConnectorProfileCredentials: ObjRule = ObjRule {
     properties: &[
         ("OAuth2Credentials", Shape::Object(&RULE_OAuth2Credentials)),
-        (
-            "Password",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Username",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Password", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Username", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `ServiceNowConnectorProfileCredentials` property type of `AWS::AppFlow::ConnectorProfile`.
@@ -4446,6 +2646,7 @@ pub struct ServiceNowConnectorProfileCredentials {
     pub username: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ServiceNowConnectorProfileCredentials {
     /// A `ServiceNowConnectorProfileCredentials` with no property set (none is required).
     pub fn new() -> Self {
@@ -4453,28 +2654,11 @@ impl ServiceNowConnectorProfileCredentials {
     }
 
     /// `OAuth2Credentials`: an [`OAuth2Credentials`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn o_auth2_credentials(mut self, value: impl Into<Obj<OAuth2Credentials>>) -> Self {
-        self.o_auth2_credentials = Some(value.into());
-        self
-    }
-
+    pub fn o_auth2_credentials(mut self, value: impl Into<Obj<OAuth2Credentials>>) -> Self { self.o_auth2_credentials = Some(value.into()); self }
     /// `Password`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn password(mut self, value: impl Into<Str>) -> Self {
-        self.password = Some(value.into());
-        self
-    }
-
+    pub fn password(mut self, value: impl Into<Str>) -> Self { self.password = Some(value.into()); self }
     /// `Username`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn username(mut self, value: impl Into<Str>) -> Self {
-        self.username = Some(value.into());
-        self
-    }
+    pub fn username(mut self, value: impl Into<Str>) -> Self { self.username = Some(value.into()); self }
 }
 
 impl PropertyType for ServiceNowConnectorProfileCredentials {}
@@ -4493,30 +2677,16 @@ impl ToValue for ServiceNowConnectorProfileCredentials {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServiceNowConnectorProfilePropertiesRequired {
     /// `InstanceUrl`: a string, required.
-    ///
-    /// The location of the ServiceNow resource.
-    ///
-    /// Pattern `\S+`; length 0 to 256.
     pub instance_url: Str,
 }
 
-static RULE_ServiceNowConnectorProfileProperties: ObjRule = ObjRule {
-    properties: &[(
-        "InstanceUrl",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(256),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ServiceNowConnectorProfileProperties: ObjRule = ObjRule {
+    properties: &[
+        ("InstanceUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     required: &["InstanceUrl"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `ServiceNowConnectorProfileProperties` property type of `AWS::AppFlow::ConnectorProfile`.
@@ -4534,6 +2704,7 @@ pub struct ServiceNowConnectorProfileProperties {
     pub instance_url: Str,
 }
 
+#[rustfmt::skip]
 impl ServiceNowConnectorProfileProperties {
     /// A `ServiceNowConnectorProfileProperties` with its required properties, named in a [`ServiceNowConnectorProfilePropertiesRequired`].
     pub fn new(required: ServiceNowConnectorProfilePropertiesRequired) -> Self {
@@ -4543,12 +2714,7 @@ impl ServiceNowConnectorProfileProperties {
     }
 
     /// `InstanceUrl`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_url(mut self, value: impl Into<Str>) -> Self {
-        self.instance_url = value.into();
-        self
-    }
+    pub fn instance_url(mut self, value: impl Into<Str>) -> Self { self.instance_url = value.into(); self }
 }
 
 impl PropertyType for ServiceNowConnectorProfileProperties {}
@@ -4565,30 +2731,16 @@ impl ToValue for ServiceNowConnectorProfileProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SingularConnectorProfileCredentialsRequired {
     /// `ApiKey`: a string, required.
-    ///
-    /// A unique alphanumeric identifier used to authenticate a user, developer, or calling program to your API.
-    ///
-    /// Pattern `\S+`; length 0 to 256.
     pub api_key: Str,
 }
 
-static RULE_SingularConnectorProfileCredentials: ObjRule = ObjRule {
-    properties: &[(
-        "ApiKey",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(256),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_SingularConnectorProfileCredentials: ObjRule = ObjRule {
+    properties: &[
+        ("ApiKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     required: &["ApiKey"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `SingularConnectorProfileCredentials` property type of `AWS::AppFlow::ConnectorProfile`.
@@ -4606,6 +2758,7 @@ pub struct SingularConnectorProfileCredentials {
     pub api_key: Str,
 }
 
+#[rustfmt::skip]
 impl SingularConnectorProfileCredentials {
     /// A `SingularConnectorProfileCredentials` with its required properties, named in a [`SingularConnectorProfileCredentialsRequired`].
     pub fn new(required: SingularConnectorProfileCredentialsRequired) -> Self {
@@ -4615,12 +2768,7 @@ impl SingularConnectorProfileCredentials {
     }
 
     /// `ApiKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn api_key(mut self, value: impl Into<Str>) -> Self {
-        self.api_key = value.into();
-        self
-    }
+    pub fn api_key(mut self, value: impl Into<Str>) -> Self { self.api_key = value.into(); self }
 }
 
 impl PropertyType for SingularConnectorProfileCredentials {}
@@ -4635,62 +2783,21 @@ impl ToValue for SingularConnectorProfileCredentials {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SlackConnectorProfileCredentialsRequired {
     /// `ClientId`: a string, required.
-    ///
-    /// The identifier for the client.
-    ///
-    /// Pattern `\S+`; length 0 to 512.
     pub client_id: Str,
     /// `ClientSecret`: a string, required.
-    ///
-    /// The client secret used by the OAuth client to authenticate to the authorization server.
-    ///
-    /// Pattern `\S+`; length 0 to 512.
     pub client_secret: Str,
 }
 
-static RULE_SlackConnectorProfileCredentials: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SlackConnectorProfileCredentials: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccessToken",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(4096),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ClientId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ClientSecret",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ConnectorOAuthRequest",
-            Shape::Object(&RULE_ConnectorOAuthRequest),
-        ),
+        ("AccessToken", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ClientId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ClientSecret", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ConnectorOAuthRequest", Shape::Object(&RULE_ConnectorOAuthRequest)),
     ],
     required: &["ClientId", "ClientSecret"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `SlackConnectorProfileCredentials` property type of `AWS::AppFlow::ConnectorProfile`.
@@ -4724,6 +2831,7 @@ pub struct SlackConnectorProfileCredentials {
     pub connector_o_auth_request: Option<Obj<ConnectorOAuthRequest>>,
 }
 
+#[rustfmt::skip]
 impl SlackConnectorProfileCredentials {
     /// A `SlackConnectorProfileCredentials` with its required properties, named in a [`SlackConnectorProfileCredentialsRequired`].
     pub fn new(required: SlackConnectorProfileCredentialsRequired) -> Self {
@@ -4736,39 +2844,13 @@ impl SlackConnectorProfileCredentials {
     }
 
     /// `AccessToken`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_token(mut self, value: impl Into<Str>) -> Self {
-        self.access_token = Some(value.into());
-        self
-    }
-
+    pub fn access_token(mut self, value: impl Into<Str>) -> Self { self.access_token = Some(value.into()); self }
     /// `ClientId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_id(mut self, value: impl Into<Str>) -> Self {
-        self.client_id = value.into();
-        self
-    }
-
+    pub fn client_id(mut self, value: impl Into<Str>) -> Self { self.client_id = value.into(); self }
     /// `ClientSecret`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_secret(mut self, value: impl Into<Str>) -> Self {
-        self.client_secret = value.into();
-        self
-    }
-
+    pub fn client_secret(mut self, value: impl Into<Str>) -> Self { self.client_secret = value.into(); self }
     /// `ConnectorOAuthRequest`: a [`ConnectorOAuthRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connector_o_auth_request(
-        mut self,
-        value: impl Into<Obj<ConnectorOAuthRequest>>,
-    ) -> Self {
-        self.connector_o_auth_request = Some(value.into());
-        self
-    }
+    pub fn connector_o_auth_request(mut self, value: impl Into<Obj<ConnectorOAuthRequest>>) -> Self { self.connector_o_auth_request = Some(value.into()); self }
 }
 
 impl PropertyType for SlackConnectorProfileCredentials {}
@@ -4788,30 +2870,16 @@ impl ToValue for SlackConnectorProfileCredentials {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SlackConnectorProfilePropertiesRequired {
     /// `InstanceUrl`: a string, required.
-    ///
-    /// The location of the Slack resource.
-    ///
-    /// Pattern `\S+`; length 0 to 256.
     pub instance_url: Str,
 }
 
-static RULE_SlackConnectorProfileProperties: ObjRule = ObjRule {
-    properties: &[(
-        "InstanceUrl",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(256),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_SlackConnectorProfileProperties: ObjRule = ObjRule {
+    properties: &[
+        ("InstanceUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     required: &["InstanceUrl"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `SlackConnectorProfileProperties` property type of `AWS::AppFlow::ConnectorProfile`.
@@ -4829,6 +2897,7 @@ pub struct SlackConnectorProfileProperties {
     pub instance_url: Str,
 }
 
+#[rustfmt::skip]
 impl SlackConnectorProfileProperties {
     /// A `SlackConnectorProfileProperties` with its required properties, named in a [`SlackConnectorProfilePropertiesRequired`].
     pub fn new(required: SlackConnectorProfilePropertiesRequired) -> Self {
@@ -4838,12 +2907,7 @@ impl SlackConnectorProfileProperties {
     }
 
     /// `InstanceUrl`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_url(mut self, value: impl Into<Str>) -> Self {
-        self.instance_url = value.into();
-        self
-    }
+    pub fn instance_url(mut self, value: impl Into<Str>) -> Self { self.instance_url = value.into(); self }
 }
 
 impl PropertyType for SlackConnectorProfileProperties {}
@@ -4860,48 +2924,19 @@ impl ToValue for SlackConnectorProfileProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SnowflakeConnectorProfileCredentialsRequired {
     /// `Password`: a string, required.
-    ///
-    /// The password that corresponds to the user name.
-    ///
-    /// Pattern `\S+`; length 0 to 512.
     pub password: Str,
     /// `Username`: a string, required.
-    ///
-    /// The name of the user.
-    ///
-    /// Pattern `\S+`; length 0 to 512.
     pub username: Str,
 }
 
-static RULE_SnowflakeConnectorProfileCredentials: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SnowflakeConnectorProfileCredentials: ObjRule = ObjRule {
     properties: &[
-        (
-            "Password",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Username",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Password", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Username", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["Username", "Password"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `SnowflakeConnectorProfileCredentials` property type of `AWS::AppFlow::ConnectorProfile`.
@@ -4925,6 +2960,7 @@ pub struct SnowflakeConnectorProfileCredentials {
     pub username: Str,
 }
 
+#[rustfmt::skip]
 impl SnowflakeConnectorProfileCredentials {
     /// A `SnowflakeConnectorProfileCredentials` with its required properties, named in a [`SnowflakeConnectorProfileCredentialsRequired`].
     pub fn new(required: SnowflakeConnectorProfileCredentialsRequired) -> Self {
@@ -4935,20 +2971,9 @@ impl SnowflakeConnectorProfileCredentials {
     }
 
     /// `Password`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn password(mut self, value: impl Into<Str>) -> Self {
-        self.password = value.into();
-        self
-    }
-
+    pub fn password(mut self, value: impl Into<Str>) -> Self { self.password = value.into(); self }
     /// `Username`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn username(mut self, value: impl Into<Str>) -> Self {
-        self.username = value.into();
-        self
-    }
+    pub fn username(mut self, value: impl Into<Str>) -> Self { self.username = value.into(); self }
 }
 
 impl PropertyType for SnowflakeConnectorProfileCredentials {}
@@ -4966,104 +2991,26 @@ impl ToValue for SnowflakeConnectorProfileCredentials {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SnowflakeConnectorProfilePropertiesRequired {
     /// `BucketName`: a string, required.
-    ///
-    /// The name of the Amazon S3 bucket associated with Snowflake.
-    ///
-    /// Format `AWS::S3::Bucket.Name`; pattern `\S+`; length 3 to 63.
     pub bucket_name: Str,
     /// `Stage`: a string, required.
-    ///
-    /// The name of the Amazon S3 stage that was created while setting up an Amazon S3 stage in the Snowflake account. This is written in the following format: &lt; Database&gt;&lt; Schema&gt;&lt;Stage Name&gt;.
-    ///
-    /// Pattern `\S+`; length 0 to 512.
     pub stage: Str,
     /// `Warehouse`: a string, required.
-    ///
-    /// The name of the Snowflake warehouse.
-    ///
-    /// Pattern `[\s\w/!@#+=.-]*`; length 0 to 512.
     pub warehouse: Str,
 }
 
-static RULE_SnowflakeConnectorProfileProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SnowflakeConnectorProfileProperties: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccountName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BucketName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
-        (
-            "BucketPrefix",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PrivateLinkServiceName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Region",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Stage",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Warehouse",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_10),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AccountName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_1), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+        ("BucketPrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
+        ("PrivateLinkServiceName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Region", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Stage", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Warehouse", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
     ],
     required: &["Warehouse", "Stage", "BucketName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `SnowflakeConnectorProfileProperties` property type of `AWS::AppFlow::ConnectorProfile`.
@@ -5117,6 +3064,7 @@ pub struct SnowflakeConnectorProfileProperties {
     pub warehouse: Str,
 }
 
+#[rustfmt::skip]
 impl SnowflakeConnectorProfileProperties {
     /// A `SnowflakeConnectorProfileProperties` with its required properties, named in a [`SnowflakeConnectorProfilePropertiesRequired`].
     pub fn new(required: SnowflakeConnectorProfilePropertiesRequired) -> Self {
@@ -5132,60 +3080,19 @@ impl SnowflakeConnectorProfileProperties {
     }
 
     /// `AccountName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn account_name(mut self, value: impl Into<Str>) -> Self {
-        self.account_name = Some(value.into());
-        self
-    }
-
+    pub fn account_name(mut self, value: impl Into<Str>) -> Self { self.account_name = Some(value.into()); self }
     /// `BucketName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_name = value.into();
-        self
-    }
-
+    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = value.into(); self }
     /// `BucketPrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_prefix = Some(value.into());
-        self
-    }
-
+    pub fn bucket_prefix(mut self, value: impl Into<Str>) -> Self { self.bucket_prefix = Some(value.into()); self }
     /// `PrivateLinkServiceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn private_link_service_name(mut self, value: impl Into<Str>) -> Self {
-        self.private_link_service_name = Some(value.into());
-        self
-    }
-
+    pub fn private_link_service_name(mut self, value: impl Into<Str>) -> Self { self.private_link_service_name = Some(value.into()); self }
     /// `Region`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn region(mut self, value: impl Into<Str>) -> Self {
-        self.region = Some(value.into());
-        self
-    }
-
+    pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = Some(value.into()); self }
     /// `Stage`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stage(mut self, value: impl Into<Str>) -> Self {
-        self.stage = value.into();
-        self
-    }
-
+    pub fn stage(mut self, value: impl Into<Str>) -> Self { self.stage = value.into(); self }
     /// `Warehouse`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn warehouse(mut self, value: impl Into<Str>) -> Self {
-        self.warehouse = value.into();
-        self
-    }
+    pub fn warehouse(mut self, value: impl Into<Str>) -> Self { self.warehouse = value.into(); self }
 }
 
 impl PropertyType for SnowflakeConnectorProfileProperties {}
@@ -5208,30 +3115,16 @@ impl ToValue for SnowflakeConnectorProfileProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrendmicroConnectorProfileCredentialsRequired {
     /// `ApiSecretKey`: a string, required.
-    ///
-    /// The Secret Access Key portion of the credentials.
-    ///
-    /// Pattern `\S+`; length 0 to 256.
     pub api_secret_key: Str,
 }
 
-static RULE_TrendmicroConnectorProfileCredentials: ObjRule = ObjRule {
-    properties: &[(
-        "ApiSecretKey",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(256),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_TrendmicroConnectorProfileCredentials: ObjRule = ObjRule {
+    properties: &[
+        ("ApiSecretKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     required: &["ApiSecretKey"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `TrendmicroConnectorProfileCredentials` property type of `AWS::AppFlow::ConnectorProfile`.
@@ -5249,6 +3142,7 @@ pub struct TrendmicroConnectorProfileCredentials {
     pub api_secret_key: Str,
 }
 
+#[rustfmt::skip]
 impl TrendmicroConnectorProfileCredentials {
     /// A `TrendmicroConnectorProfileCredentials` with its required properties, named in a [`TrendmicroConnectorProfileCredentialsRequired`].
     pub fn new(required: TrendmicroConnectorProfileCredentialsRequired) -> Self {
@@ -5258,12 +3152,7 @@ impl TrendmicroConnectorProfileCredentials {
     }
 
     /// `ApiSecretKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn api_secret_key(mut self, value: impl Into<Str>) -> Self {
-        self.api_secret_key = value.into();
-        self
-    }
+    pub fn api_secret_key(mut self, value: impl Into<Str>) -> Self { self.api_secret_key = value.into(); self }
 }
 
 impl PropertyType for TrendmicroConnectorProfileCredentials {}
@@ -5280,48 +3169,19 @@ impl ToValue for TrendmicroConnectorProfileCredentials {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VeevaConnectorProfileCredentialsRequired {
     /// `Password`: a string, required.
-    ///
-    /// The password that corresponds to the user name.
-    ///
-    /// Pattern `\S+`; length 0 to 512.
     pub password: Str,
     /// `Username`: a string, required.
-    ///
-    /// The name of the user.
-    ///
-    /// Pattern `\S+`; length 0 to 512.
     pub username: Str,
 }
 
-static RULE_VeevaConnectorProfileCredentials: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VeevaConnectorProfileCredentials: ObjRule = ObjRule {
     properties: &[
-        (
-            "Password",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Username",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Password", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Username", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["Username", "Password"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `VeevaConnectorProfileCredentials` property type of `AWS::AppFlow::ConnectorProfile`.
@@ -5345,6 +3205,7 @@ pub struct VeevaConnectorProfileCredentials {
     pub username: Str,
 }
 
+#[rustfmt::skip]
 impl VeevaConnectorProfileCredentials {
     /// A `VeevaConnectorProfileCredentials` with its required properties, named in a [`VeevaConnectorProfileCredentialsRequired`].
     pub fn new(required: VeevaConnectorProfileCredentialsRequired) -> Self {
@@ -5355,20 +3216,9 @@ impl VeevaConnectorProfileCredentials {
     }
 
     /// `Password`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn password(mut self, value: impl Into<Str>) -> Self {
-        self.password = value.into();
-        self
-    }
-
+    pub fn password(mut self, value: impl Into<Str>) -> Self { self.password = value.into(); self }
     /// `Username`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn username(mut self, value: impl Into<Str>) -> Self {
-        self.username = value.into();
-        self
-    }
+    pub fn username(mut self, value: impl Into<Str>) -> Self { self.username = value.into(); self }
 }
 
 impl PropertyType for VeevaConnectorProfileCredentials {}
@@ -5386,30 +3236,16 @@ impl ToValue for VeevaConnectorProfileCredentials {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VeevaConnectorProfilePropertiesRequired {
     /// `InstanceUrl`: a string, required.
-    ///
-    /// The location of the Veeva resource.
-    ///
-    /// Pattern `\S+`; length 0 to 256.
     pub instance_url: Str,
 }
 
-static RULE_VeevaConnectorProfileProperties: ObjRule = ObjRule {
-    properties: &[(
-        "InstanceUrl",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(256),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_VeevaConnectorProfileProperties: ObjRule = ObjRule {
+    properties: &[
+        ("InstanceUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     required: &["InstanceUrl"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `VeevaConnectorProfileProperties` property type of `AWS::AppFlow::ConnectorProfile`.
@@ -5427,6 +3263,7 @@ pub struct VeevaConnectorProfileProperties {
     pub instance_url: Str,
 }
 
+#[rustfmt::skip]
 impl VeevaConnectorProfileProperties {
     /// A `VeevaConnectorProfileProperties` with its required properties, named in a [`VeevaConnectorProfilePropertiesRequired`].
     pub fn new(required: VeevaConnectorProfilePropertiesRequired) -> Self {
@@ -5436,12 +3273,7 @@ impl VeevaConnectorProfileProperties {
     }
 
     /// `InstanceUrl`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_url(mut self, value: impl Into<Str>) -> Self {
-        self.instance_url = value.into();
-        self
-    }
+    pub fn instance_url(mut self, value: impl Into<Str>) -> Self { self.instance_url = value.into(); self }
 }
 
 impl PropertyType for VeevaConnectorProfileProperties {}
@@ -5458,62 +3290,21 @@ impl ToValue for VeevaConnectorProfileProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ZendeskConnectorProfileCredentialsRequired {
     /// `ClientId`: a string, required.
-    ///
-    /// The identifier for the desired client.
-    ///
-    /// Pattern `\S+`; length 0 to 512.
     pub client_id: Str,
     /// `ClientSecret`: a string, required.
-    ///
-    /// The client secret used by the OAuth client to authenticate to the authorization server.
-    ///
-    /// Pattern `\S+`; length 0 to 512.
     pub client_secret: Str,
 }
 
-static RULE_ZendeskConnectorProfileCredentials: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ZendeskConnectorProfileCredentials: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccessToken",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(4096),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ClientId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ClientSecret",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ConnectorOAuthRequest",
-            Shape::Object(&RULE_ConnectorOAuthRequest),
-        ),
+        ("AccessToken", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ClientId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ClientSecret", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ConnectorOAuthRequest", Shape::Object(&RULE_ConnectorOAuthRequest)),
     ],
     required: &["ClientId", "ClientSecret"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `ZendeskConnectorProfileCredentials` property type of `AWS::AppFlow::ConnectorProfile`.
@@ -5547,6 +3338,7 @@ pub struct ZendeskConnectorProfileCredentials {
     pub connector_o_auth_request: Option<Obj<ConnectorOAuthRequest>>,
 }
 
+#[rustfmt::skip]
 impl ZendeskConnectorProfileCredentials {
     /// A `ZendeskConnectorProfileCredentials` with its required properties, named in a [`ZendeskConnectorProfileCredentialsRequired`].
     pub fn new(required: ZendeskConnectorProfileCredentialsRequired) -> Self {
@@ -5559,39 +3351,13 @@ impl ZendeskConnectorProfileCredentials {
     }
 
     /// `AccessToken`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_token(mut self, value: impl Into<Str>) -> Self {
-        self.access_token = Some(value.into());
-        self
-    }
-
+    pub fn access_token(mut self, value: impl Into<Str>) -> Self { self.access_token = Some(value.into()); self }
     /// `ClientId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_id(mut self, value: impl Into<Str>) -> Self {
-        self.client_id = value.into();
-        self
-    }
-
+    pub fn client_id(mut self, value: impl Into<Str>) -> Self { self.client_id = value.into(); self }
     /// `ClientSecret`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_secret(mut self, value: impl Into<Str>) -> Self {
-        self.client_secret = value.into();
-        self
-    }
-
+    pub fn client_secret(mut self, value: impl Into<Str>) -> Self { self.client_secret = value.into(); self }
     /// `ConnectorOAuthRequest`: a [`ConnectorOAuthRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connector_o_auth_request(
-        mut self,
-        value: impl Into<Obj<ConnectorOAuthRequest>>,
-    ) -> Self {
-        self.connector_o_auth_request = Some(value.into());
-        self
-    }
+    pub fn connector_o_auth_request(mut self, value: impl Into<Obj<ConnectorOAuthRequest>>) -> Self { self.connector_o_auth_request = Some(value.into()); self }
 }
 
 impl PropertyType for ZendeskConnectorProfileCredentials {}
@@ -5611,30 +3377,16 @@ impl ToValue for ZendeskConnectorProfileCredentials {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ZendeskConnectorProfilePropertiesRequired {
     /// `InstanceUrl`: a string, required.
-    ///
-    /// The location of the Zendesk resource.
-    ///
-    /// Pattern `\S+`; length 0 to 256.
     pub instance_url: Str,
 }
 
-static RULE_ZendeskConnectorProfileProperties: ObjRule = ObjRule {
-    properties: &[(
-        "InstanceUrl",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(256),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ZendeskConnectorProfileProperties: ObjRule = ObjRule {
+    properties: &[
+        ("InstanceUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     required: &["InstanceUrl"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `ZendeskConnectorProfileProperties` property type of `AWS::AppFlow::ConnectorProfile`.
@@ -5652,6 +3404,7 @@ pub struct ZendeskConnectorProfileProperties {
     pub instance_url: Str,
 }
 
+#[rustfmt::skip]
 impl ZendeskConnectorProfileProperties {
     /// A `ZendeskConnectorProfileProperties` with its required properties, named in a [`ZendeskConnectorProfilePropertiesRequired`].
     pub fn new(required: ZendeskConnectorProfilePropertiesRequired) -> Self {
@@ -5661,12 +3414,7 @@ impl ZendeskConnectorProfileProperties {
     }
 
     /// `InstanceUrl`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_url(mut self, value: impl Into<Str>) -> Self {
-        self.instance_url = value.into();
-        self
-    }
+    pub fn instance_url(mut self, value: impl Into<Str>) -> Self { self.instance_url = value.into(); self }
 }
 
 impl PropertyType for ZendeskConnectorProfileProperties {}

@@ -23,114 +23,34 @@ pub(crate) static PATTERN_10: Pattern = Pattern::new(".+");
 #[derive(Clone, Debug, PartialEq)]
 pub struct FlowRequired {
     /// `DestinationFlowConfigList`: a list of [`DestinationFlowConfig`] objects, required.
-    ///
-    /// The configuration that controls how Amazon AppFlow places data in the destination connector.
     pub destination_flow_config_list: List<DestinationFlowConfig>,
     /// `FlowName`: a string, required.
-    ///
-    /// The specified name of the flow. Spaces are not allowed. Use underscores (_) or hyphens (-) only.
-    ///
-    /// Pattern `[a-zA-Z0-9][\w!@#.-]+`; length 1 to 256; create-only: changing it replaces the resource.
     pub flow_name: Str,
     /// `SourceFlowConfig`: a [`SourceFlowConfig`] object, required.
-    ///
-    /// Contains information about the configuration of the source connector used in the flow.
     pub source_flow_config: Obj<SourceFlowConfig>,
     /// `Tasks`: a list of [`Task`] objects, required.
-    ///
-    /// A list of tasks that Amazon AppFlow performs while transferring the data in the flow run.
     pub tasks: List<Task>,
     /// `TriggerConfig`: a [`TriggerConfig`] object, required.
-    ///
-    /// The trigger settings that determine how and when Amazon AppFlow runs the specified flow.
     pub trigger_config: Obj<TriggerConfig>,
 }
 
-static RULE_Flow: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Flow: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DestinationFlowConfigList",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DestinationFlowConfig),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "FlowName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FlowStatus",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Active", "Suspended", "Draft"],
-                format: None,
-            }),
-        ),
-        (
-            "KMSArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
-        (
-            "MetadataCatalogConfig",
-            Shape::Object(&RULE_MetadataCatalogConfig),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DestinationFlowConfigList", Shape::List(&ListRule { items: Shape::Object(&RULE_DestinationFlowConfig), min_items: None, max_items: None })),
+        ("FlowName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("FlowStatus", Shape::Str(&StrRule { allowed: &["Active", "Suspended", "Draft"], ..StrRule::ANY })),
+        ("KMSArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_6), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+        ("MetadataCatalogConfig", Shape::Object(&RULE_MetadataCatalogConfig)),
         ("SourceFlowConfig", Shape::Object(&RULE_SourceFlowConfig)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tasks",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Task),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tasks", Shape::List(&ListRule { items: Shape::Object(&RULE_Task), min_items: None, max_items: None })),
         ("TriggerConfig", Shape::Object(&RULE_TriggerConfig)),
     ],
-    required: &[
-        "FlowName",
-        "Tasks",
-        "SourceFlowConfig",
-        "DestinationFlowConfigList",
-        "TriggerConfig",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["FlowName", "Tasks", "SourceFlowConfig", "DestinationFlowConfigList", "TriggerConfig"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AppFlow::Flow` resource.
@@ -201,6 +121,7 @@ pub struct Flow {
     pub trigger_config: Obj<TriggerConfig>,
 }
 
+#[rustfmt::skip]
 impl Flow {
     /// The CloudFormation type name, `AWS::AppFlow::Flow`.
     pub const TYPE_NAME: &'static str = "AWS::AppFlow::Flow";
@@ -211,13 +132,7 @@ impl Flow {
         type_name: "AWS::AppFlow::Flow",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appflow-flow.html",
         primary_identifier: &["FlowName"],
-        required: &[
-            "DestinationFlowConfigList",
-            "FlowName",
-            "SourceFlowConfig",
-            "Tasks",
-            "TriggerConfig",
-        ],
+        required: &["DestinationFlowConfigList", "FlowName", "SourceFlowConfig", "Tasks", "TriggerConfig"],
         create_only: &["FlowName", "KMSArn"],
         conditional_create_only: &[],
         write_only: &[],
@@ -244,87 +159,25 @@ impl Flow {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DestinationFlowConfigList`: a list of [`DestinationFlowConfig`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_flow_config_list(
-        mut self,
-        value: impl Into<List<DestinationFlowConfig>>,
-    ) -> Self {
-        self.destination_flow_config_list = value.into();
-        self
-    }
-
+    pub fn destination_flow_config_list(mut self, value: impl Into<List<DestinationFlowConfig>>) -> Self { self.destination_flow_config_list = value.into(); self }
     /// `FlowName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn flow_name(mut self, value: impl Into<Str>) -> Self {
-        self.flow_name = value.into();
-        self
-    }
-
+    pub fn flow_name(mut self, value: impl Into<Str>) -> Self { self.flow_name = value.into(); self }
     /// `FlowStatus`: a [`FlowStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn flow_status(mut self, value: impl Into<FlowStatus>) -> Self {
-        self.flow_status = Some(value.into());
-        self
-    }
-
+    pub fn flow_status(mut self, value: impl Into<FlowStatus>) -> Self { self.flow_status = Some(value.into()); self }
     /// `KMSArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_arn = Some(value.into());
-        self
-    }
-
+    pub fn kms_arn(mut self, value: impl Into<Str>) -> Self { self.kms_arn = Some(value.into()); self }
     /// `MetadataCatalogConfig`: a [`MetadataCatalogConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metadata_catalog_config(mut self, value: impl Into<Obj<MetadataCatalogConfig>>) -> Self {
-        self.metadata_catalog_config = Some(value.into());
-        self
-    }
-
+    pub fn metadata_catalog_config(mut self, value: impl Into<Obj<MetadataCatalogConfig>>) -> Self { self.metadata_catalog_config = Some(value.into()); self }
     /// `SourceFlowConfig`: a [`SourceFlowConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_flow_config(mut self, value: impl Into<Obj<SourceFlowConfig>>) -> Self {
-        self.source_flow_config = value.into();
-        self
-    }
-
+    pub fn source_flow_config(mut self, value: impl Into<Obj<SourceFlowConfig>>) -> Self { self.source_flow_config = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Tasks`: a list of [`Task`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tasks(mut self, value: impl Into<List<Task>>) -> Self {
-        self.tasks = value.into();
-        self
-    }
-
+    pub fn tasks(mut self, value: impl Into<List<Task>>) -> Self { self.tasks = value.into(); self }
     /// `TriggerConfig`: a [`TriggerConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn trigger_config(mut self, value: impl Into<Obj<TriggerConfig>>) -> Self {
-        self.trigger_config = value.into();
-        self
-    }
+    pub fn trigger_config(mut self, value: impl Into<Obj<TriggerConfig>>) -> Self { self.trigger_config = value.into(); self }
 }
 
 impl Resource for Flow {
@@ -379,26 +232,13 @@ impl FlowAttributes {
     }
 }
 
-static RULE_AggregationConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AggregationConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "AggregationType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["None", "SingleFile"],
-                format: None,
-            }),
-        ),
+        ("AggregationType", Shape::Str(&StrRule { allowed: &["None", "SingleFile"], ..StrRule::ANY })),
         ("TargetFileSize", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `AggregationConfig` property type of `AWS::AppFlow::Flow`.
@@ -418,6 +258,7 @@ pub struct AggregationConfig {
     pub target_file_size: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl AggregationConfig {
     /// A `AggregationConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -425,20 +266,9 @@ impl AggregationConfig {
     }
 
     /// `AggregationType`: an [`AggregationType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aggregation_type(mut self, value: impl Into<AggregationType>) -> Self {
-        self.aggregation_type = Some(value.into());
-        self
-    }
-
+    pub fn aggregation_type(mut self, value: impl Into<AggregationType>) -> Self { self.aggregation_type = Some(value.into()); self }
     /// `TargetFileSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_file_size(mut self, value: impl Into<Int>) -> Self {
-        self.target_file_size = Some(value.into());
-        self
-    }
+    pub fn target_file_size(mut self, value: impl Into<Int>) -> Self { self.target_file_size = Some(value.into()); self }
 }
 
 impl PropertyType for AggregationConfig {}
@@ -456,30 +286,17 @@ impl ToValue for AggregationConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AmplitudeSourcePropertiesRequired {
     /// `Object`: a string, required.
-    ///
-    /// The object specified in the Amplitude flow source.
-    ///
-    /// Pattern `\S+`; length 0 to 512.
     pub object: Str,
 }
 
-static RULE_AmplitudeSourceProperties: ObjRule = ObjRule {
-    properties: &[(
-        "Object",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(512),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_AmplitudeSourceProperties: ObjRule = ObjRule {
+    properties: &[
+        ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     required: &["Object"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AmplitudeSourceProperties` property type of `AWS::AppFlow::Flow`.
@@ -497,6 +314,7 @@ pub struct AmplitudeSourceProperties {
     pub object: Str,
 }
 
+#[rustfmt::skip]
 impl AmplitudeSourceProperties {
     /// A `AmplitudeSourceProperties` with its required properties, named in a [`AmplitudeSourcePropertiesRequired`].
     pub fn new(required: AmplitudeSourcePropertiesRequired) -> Self {
@@ -506,12 +324,7 @@ impl AmplitudeSourceProperties {
     }
 
     /// `Object`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object(mut self, value: impl Into<Str>) -> Self {
-        self.object = value.into();
-        self
-    }
+    pub fn object(mut self, value: impl Into<Str>) -> Self { self.object = value.into(); self }
 }
 
 impl PropertyType for AmplitudeSourceProperties {}
@@ -522,456 +335,28 @@ impl ToValue for AmplitudeSourceProperties {
     }
 }
 
-static RULE_ConnectorOperator: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConnectorOperator: ObjRule = ObjRule {
     properties: &[
-        (
-            "Amplitude",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["BETWEEN"],
-                format: None,
-            }),
-        ),
-        (
-            "CustomConnector",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "PROJECTION",
-                    "LESS_THAN",
-                    "GREATER_THAN",
-                    "CONTAINS",
-                    "BETWEEN",
-                    "LESS_THAN_OR_EQUAL_TO",
-                    "GREATER_THAN_OR_EQUAL_TO",
-                    "EQUAL_TO",
-                    "NOT_EQUAL_TO",
-                    "ADDITION",
-                    "MULTIPLICATION",
-                    "DIVISION",
-                    "SUBTRACTION",
-                    "MASK_ALL",
-                    "MASK_FIRST_N",
-                    "MASK_LAST_N",
-                    "VALIDATE_NON_NULL",
-                    "VALIDATE_NON_ZERO",
-                    "VALIDATE_NON_NEGATIVE",
-                    "VALIDATE_NUMERIC",
-                    "NO_OP",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Datadog",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "PROJECTION",
-                    "BETWEEN",
-                    "EQUAL_TO",
-                    "ADDITION",
-                    "MULTIPLICATION",
-                    "DIVISION",
-                    "SUBTRACTION",
-                    "MASK_ALL",
-                    "MASK_FIRST_N",
-                    "MASK_LAST_N",
-                    "VALIDATE_NON_NULL",
-                    "VALIDATE_NON_ZERO",
-                    "VALIDATE_NON_NEGATIVE",
-                    "VALIDATE_NUMERIC",
-                    "NO_OP",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Dynatrace",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "PROJECTION",
-                    "BETWEEN",
-                    "EQUAL_TO",
-                    "ADDITION",
-                    "MULTIPLICATION",
-                    "DIVISION",
-                    "SUBTRACTION",
-                    "MASK_ALL",
-                    "MASK_FIRST_N",
-                    "MASK_LAST_N",
-                    "VALIDATE_NON_NULL",
-                    "VALIDATE_NON_ZERO",
-                    "VALIDATE_NON_NEGATIVE",
-                    "VALIDATE_NUMERIC",
-                    "NO_OP",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "GoogleAnalytics",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PROJECTION", "BETWEEN"],
-                format: None,
-            }),
-        ),
-        (
-            "InforNexus",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "PROJECTION",
-                    "BETWEEN",
-                    "EQUAL_TO",
-                    "ADDITION",
-                    "MULTIPLICATION",
-                    "DIVISION",
-                    "SUBTRACTION",
-                    "MASK_ALL",
-                    "MASK_FIRST_N",
-                    "MASK_LAST_N",
-                    "VALIDATE_NON_NULL",
-                    "VALIDATE_NON_ZERO",
-                    "VALIDATE_NON_NEGATIVE",
-                    "VALIDATE_NUMERIC",
-                    "NO_OP",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Marketo",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "PROJECTION",
-                    "LESS_THAN",
-                    "GREATER_THAN",
-                    "BETWEEN",
-                    "ADDITION",
-                    "MULTIPLICATION",
-                    "DIVISION",
-                    "SUBTRACTION",
-                    "MASK_ALL",
-                    "MASK_FIRST_N",
-                    "MASK_LAST_N",
-                    "VALIDATE_NON_NULL",
-                    "VALIDATE_NON_ZERO",
-                    "VALIDATE_NON_NEGATIVE",
-                    "VALIDATE_NUMERIC",
-                    "NO_OP",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Pardot",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "PROJECTION",
-                    "EQUAL_TO",
-                    "NO_OP",
-                    "ADDITION",
-                    "MULTIPLICATION",
-                    "DIVISION",
-                    "SUBTRACTION",
-                    "MASK_ALL",
-                    "MASK_FIRST_N",
-                    "MASK_LAST_N",
-                    "VALIDATE_NON_NULL",
-                    "VALIDATE_NON_ZERO",
-                    "VALIDATE_NON_NEGATIVE",
-                    "VALIDATE_NUMERIC",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "S3",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "PROJECTION",
-                    "LESS_THAN",
-                    "GREATER_THAN",
-                    "BETWEEN",
-                    "LESS_THAN_OR_EQUAL_TO",
-                    "GREATER_THAN_OR_EQUAL_TO",
-                    "EQUAL_TO",
-                    "NOT_EQUAL_TO",
-                    "ADDITION",
-                    "MULTIPLICATION",
-                    "DIVISION",
-                    "SUBTRACTION",
-                    "MASK_ALL",
-                    "MASK_FIRST_N",
-                    "MASK_LAST_N",
-                    "VALIDATE_NON_NULL",
-                    "VALIDATE_NON_ZERO",
-                    "VALIDATE_NON_NEGATIVE",
-                    "VALIDATE_NUMERIC",
-                    "NO_OP",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "SAPOData",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "PROJECTION",
-                    "LESS_THAN",
-                    "CONTAINS",
-                    "GREATER_THAN",
-                    "BETWEEN",
-                    "LESS_THAN_OR_EQUAL_TO",
-                    "GREATER_THAN_OR_EQUAL_TO",
-                    "EQUAL_TO",
-                    "NOT_EQUAL_TO",
-                    "ADDITION",
-                    "MULTIPLICATION",
-                    "DIVISION",
-                    "SUBTRACTION",
-                    "MASK_ALL",
-                    "MASK_FIRST_N",
-                    "MASK_LAST_N",
-                    "VALIDATE_NON_NULL",
-                    "VALIDATE_NON_ZERO",
-                    "VALIDATE_NON_NEGATIVE",
-                    "VALIDATE_NUMERIC",
-                    "NO_OP",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Salesforce",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "PROJECTION",
-                    "LESS_THAN",
-                    "CONTAINS",
-                    "GREATER_THAN",
-                    "BETWEEN",
-                    "LESS_THAN_OR_EQUAL_TO",
-                    "GREATER_THAN_OR_EQUAL_TO",
-                    "EQUAL_TO",
-                    "NOT_EQUAL_TO",
-                    "ADDITION",
-                    "MULTIPLICATION",
-                    "DIVISION",
-                    "SUBTRACTION",
-                    "MASK_ALL",
-                    "MASK_FIRST_N",
-                    "MASK_LAST_N",
-                    "VALIDATE_NON_NULL",
-                    "VALIDATE_NON_ZERO",
-                    "VALIDATE_NON_NEGATIVE",
-                    "VALIDATE_NUMERIC",
-                    "NO_OP",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "ServiceNow",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "PROJECTION",
-                    "LESS_THAN",
-                    "CONTAINS",
-                    "GREATER_THAN",
-                    "BETWEEN",
-                    "LESS_THAN_OR_EQUAL_TO",
-                    "GREATER_THAN_OR_EQUAL_TO",
-                    "EQUAL_TO",
-                    "NOT_EQUAL_TO",
-                    "ADDITION",
-                    "MULTIPLICATION",
-                    "DIVISION",
-                    "SUBTRACTION",
-                    "MASK_ALL",
-                    "MASK_FIRST_N",
-                    "MASK_LAST_N",
-                    "VALIDATE_NON_NULL",
-                    "VALIDATE_NON_ZERO",
-                    "VALIDATE_NON_NEGATIVE",
-                    "VALIDATE_NUMERIC",
-                    "NO_OP",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Singular",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "PROJECTION",
-                    "EQUAL_TO",
-                    "ADDITION",
-                    "MULTIPLICATION",
-                    "DIVISION",
-                    "SUBTRACTION",
-                    "MASK_ALL",
-                    "MASK_FIRST_N",
-                    "MASK_LAST_N",
-                    "VALIDATE_NON_NULL",
-                    "VALIDATE_NON_ZERO",
-                    "VALIDATE_NON_NEGATIVE",
-                    "VALIDATE_NUMERIC",
-                    "NO_OP",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Slack",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "PROJECTION",
-                    "BETWEEN",
-                    "EQUAL_TO",
-                    "ADDITION",
-                    "MULTIPLICATION",
-                    "DIVISION",
-                    "SUBTRACTION",
-                    "MASK_ALL",
-                    "MASK_FIRST_N",
-                    "MASK_LAST_N",
-                    "VALIDATE_NON_NULL",
-                    "VALIDATE_NON_ZERO",
-                    "VALIDATE_NON_NEGATIVE",
-                    "VALIDATE_NUMERIC",
-                    "NO_OP",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Trendmicro",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "PROJECTION",
-                    "EQUAL_TO",
-                    "ADDITION",
-                    "MULTIPLICATION",
-                    "DIVISION",
-                    "SUBTRACTION",
-                    "MASK_ALL",
-                    "MASK_FIRST_N",
-                    "MASK_LAST_N",
-                    "VALIDATE_NON_NULL",
-                    "VALIDATE_NON_ZERO",
-                    "VALIDATE_NON_NEGATIVE",
-                    "VALIDATE_NUMERIC",
-                    "NO_OP",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Veeva",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "PROJECTION",
-                    "LESS_THAN",
-                    "GREATER_THAN",
-                    "BETWEEN",
-                    "LESS_THAN_OR_EQUAL_TO",
-                    "GREATER_THAN_OR_EQUAL_TO",
-                    "EQUAL_TO",
-                    "NOT_EQUAL_TO",
-                    "ADDITION",
-                    "MULTIPLICATION",
-                    "DIVISION",
-                    "SUBTRACTION",
-                    "MASK_ALL",
-                    "MASK_FIRST_N",
-                    "MASK_LAST_N",
-                    "VALIDATE_NON_NULL",
-                    "VALIDATE_NON_ZERO",
-                    "VALIDATE_NON_NEGATIVE",
-                    "VALIDATE_NUMERIC",
-                    "NO_OP",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Zendesk",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "PROJECTION",
-                    "GREATER_THAN",
-                    "ADDITION",
-                    "MULTIPLICATION",
-                    "DIVISION",
-                    "SUBTRACTION",
-                    "MASK_ALL",
-                    "MASK_FIRST_N",
-                    "MASK_LAST_N",
-                    "VALIDATE_NON_NULL",
-                    "VALIDATE_NON_ZERO",
-                    "VALIDATE_NON_NEGATIVE",
-                    "VALIDATE_NUMERIC",
-                    "NO_OP",
-                ],
-                format: None,
-            }),
-        ),
+        ("Amplitude", Shape::Str(&StrRule { allowed: &["BETWEEN"], ..StrRule::ANY })),
+        ("CustomConnector", Shape::Str(&StrRule { allowed: &["PROJECTION", "LESS_THAN", "GREATER_THAN", "CONTAINS", "BETWEEN", "LESS_THAN_OR_EQUAL_TO", "GREATER_THAN_OR_EQUAL_TO", "EQUAL_TO", "NOT_EQUAL_TO", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"], ..StrRule::ANY })),
+        ("Datadog", Shape::Str(&StrRule { allowed: &["PROJECTION", "BETWEEN", "EQUAL_TO", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"], ..StrRule::ANY })),
+        ("Dynatrace", Shape::Str(&StrRule { allowed: &["PROJECTION", "BETWEEN", "EQUAL_TO", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"], ..StrRule::ANY })),
+        ("GoogleAnalytics", Shape::Str(&StrRule { allowed: &["PROJECTION", "BETWEEN"], ..StrRule::ANY })),
+        ("InforNexus", Shape::Str(&StrRule { allowed: &["PROJECTION", "BETWEEN", "EQUAL_TO", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"], ..StrRule::ANY })),
+        ("Marketo", Shape::Str(&StrRule { allowed: &["PROJECTION", "LESS_THAN", "GREATER_THAN", "BETWEEN", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"], ..StrRule::ANY })),
+        ("Pardot", Shape::Str(&StrRule { allowed: &["PROJECTION", "EQUAL_TO", "NO_OP", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC"], ..StrRule::ANY })),
+        ("S3", Shape::Str(&StrRule { allowed: &["PROJECTION", "LESS_THAN", "GREATER_THAN", "BETWEEN", "LESS_THAN_OR_EQUAL_TO", "GREATER_THAN_OR_EQUAL_TO", "EQUAL_TO", "NOT_EQUAL_TO", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"], ..StrRule::ANY })),
+        ("SAPOData", Shape::Str(&StrRule { allowed: &["PROJECTION", "LESS_THAN", "CONTAINS", "GREATER_THAN", "BETWEEN", "LESS_THAN_OR_EQUAL_TO", "GREATER_THAN_OR_EQUAL_TO", "EQUAL_TO", "NOT_EQUAL_TO", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"], ..StrRule::ANY })),
+        ("Salesforce", Shape::Str(&StrRule { allowed: &["PROJECTION", "LESS_THAN", "CONTAINS", "GREATER_THAN", "BETWEEN", "LESS_THAN_OR_EQUAL_TO", "GREATER_THAN_OR_EQUAL_TO", "EQUAL_TO", "NOT_EQUAL_TO", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"], ..StrRule::ANY })),
+        ("ServiceNow", Shape::Str(&StrRule { allowed: &["PROJECTION", "LESS_THAN", "CONTAINS", "GREATER_THAN", "BETWEEN", "LESS_THAN_OR_EQUAL_TO", "GREATER_THAN_OR_EQUAL_TO", "EQUAL_TO", "NOT_EQUAL_TO", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"], ..StrRule::ANY })),
+        ("Singular", Shape::Str(&StrRule { allowed: &["PROJECTION", "EQUAL_TO", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"], ..StrRule::ANY })),
+        ("Slack", Shape::Str(&StrRule { allowed: &["PROJECTION", "BETWEEN", "EQUAL_TO", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"], ..StrRule::ANY })),
+        ("Trendmicro", Shape::Str(&StrRule { allowed: &["PROJECTION", "EQUAL_TO", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"], ..StrRule::ANY })),
+        ("Veeva", Shape::Str(&StrRule { allowed: &["PROJECTION", "LESS_THAN", "GREATER_THAN", "BETWEEN", "LESS_THAN_OR_EQUAL_TO", "GREATER_THAN_OR_EQUAL_TO", "EQUAL_TO", "NOT_EQUAL_TO", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"], ..StrRule::ANY })),
+        ("Zendesk", Shape::Str(&StrRule { allowed: &["PROJECTION", "GREATER_THAN", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `ConnectorOperator` property type of `AWS::AppFlow::Flow`.
@@ -1051,6 +436,7 @@ pub struct ConnectorOperator {
     pub zendesk: Option<ZendeskConnectorOperator>,
 }
 
+#[rustfmt::skip]
 impl ConnectorOperator {
     /// A `ConnectorOperator` with no property set (none is required).
     pub fn new() -> Self {
@@ -1058,140 +444,39 @@ impl ConnectorOperator {
     }
 
     /// `Amplitude`: an [`AmplitudeConnectorOperator`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn amplitude(mut self, value: impl Into<AmplitudeConnectorOperator>) -> Self {
-        self.amplitude = Some(value.into());
-        self
-    }
-
+    pub fn amplitude(mut self, value: impl Into<AmplitudeConnectorOperator>) -> Self { self.amplitude = Some(value.into()); self }
     /// `CustomConnector`: an [`Operator`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_connector(mut self, value: impl Into<Operator>) -> Self {
-        self.custom_connector = Some(value.into());
-        self
-    }
-
+    pub fn custom_connector(mut self, value: impl Into<Operator>) -> Self { self.custom_connector = Some(value.into()); self }
     /// `Datadog`: a [`DatadogConnectorOperator`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn datadog(mut self, value: impl Into<DatadogConnectorOperator>) -> Self {
-        self.datadog = Some(value.into());
-        self
-    }
-
+    pub fn datadog(mut self, value: impl Into<DatadogConnectorOperator>) -> Self { self.datadog = Some(value.into()); self }
     /// `Dynatrace`: a [`DynatraceConnectorOperator`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dynatrace(mut self, value: impl Into<DynatraceConnectorOperator>) -> Self {
-        self.dynatrace = Some(value.into());
-        self
-    }
-
+    pub fn dynatrace(mut self, value: impl Into<DynatraceConnectorOperator>) -> Self { self.dynatrace = Some(value.into()); self }
     /// `GoogleAnalytics`: a [`GoogleAnalyticsConnectorOperator`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn google_analytics(mut self, value: impl Into<GoogleAnalyticsConnectorOperator>) -> Self {
-        self.google_analytics = Some(value.into());
-        self
-    }
-
+    pub fn google_analytics(mut self, value: impl Into<GoogleAnalyticsConnectorOperator>) -> Self { self.google_analytics = Some(value.into()); self }
     /// `InforNexus`: an [`InforNexusConnectorOperator`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn infor_nexus(mut self, value: impl Into<InforNexusConnectorOperator>) -> Self {
-        self.infor_nexus = Some(value.into());
-        self
-    }
-
+    pub fn infor_nexus(mut self, value: impl Into<InforNexusConnectorOperator>) -> Self { self.infor_nexus = Some(value.into()); self }
     /// `Marketo`: a [`MarketoConnectorOperator`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn marketo(mut self, value: impl Into<MarketoConnectorOperator>) -> Self {
-        self.marketo = Some(value.into());
-        self
-    }
-
+    pub fn marketo(mut self, value: impl Into<MarketoConnectorOperator>) -> Self { self.marketo = Some(value.into()); self }
     /// `Pardot`: a [`PardotConnectorOperator`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pardot(mut self, value: impl Into<PardotConnectorOperator>) -> Self {
-        self.pardot = Some(value.into());
-        self
-    }
-
+    pub fn pardot(mut self, value: impl Into<PardotConnectorOperator>) -> Self { self.pardot = Some(value.into()); self }
     /// `S3`: a [`S3ConnectorOperator`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3(mut self, value: impl Into<S3ConnectorOperator>) -> Self {
-        self.s3 = Some(value.into());
-        self
-    }
-
+    pub fn s3(mut self, value: impl Into<S3ConnectorOperator>) -> Self { self.s3 = Some(value.into()); self }
     /// `SAPOData`: a [`SapoDataConnectorOperator`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sapo_data(mut self, value: impl Into<SapoDataConnectorOperator>) -> Self {
-        self.sapo_data = Some(value.into());
-        self
-    }
-
+    pub fn sapo_data(mut self, value: impl Into<SapoDataConnectorOperator>) -> Self { self.sapo_data = Some(value.into()); self }
     /// `Salesforce`: a [`SalesforceConnectorOperator`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn salesforce(mut self, value: impl Into<SalesforceConnectorOperator>) -> Self {
-        self.salesforce = Some(value.into());
-        self
-    }
-
+    pub fn salesforce(mut self, value: impl Into<SalesforceConnectorOperator>) -> Self { self.salesforce = Some(value.into()); self }
     /// `ServiceNow`: a [`ServiceNowConnectorOperator`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_now(mut self, value: impl Into<ServiceNowConnectorOperator>) -> Self {
-        self.service_now = Some(value.into());
-        self
-    }
-
+    pub fn service_now(mut self, value: impl Into<ServiceNowConnectorOperator>) -> Self { self.service_now = Some(value.into()); self }
     /// `Singular`: a [`SingularConnectorOperator`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn singular(mut self, value: impl Into<SingularConnectorOperator>) -> Self {
-        self.singular = Some(value.into());
-        self
-    }
-
+    pub fn singular(mut self, value: impl Into<SingularConnectorOperator>) -> Self { self.singular = Some(value.into()); self }
     /// `Slack`: a [`SlackConnectorOperator`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn slack(mut self, value: impl Into<SlackConnectorOperator>) -> Self {
-        self.slack = Some(value.into());
-        self
-    }
-
+    pub fn slack(mut self, value: impl Into<SlackConnectorOperator>) -> Self { self.slack = Some(value.into()); self }
     /// `Trendmicro`: a [`TrendmicroConnectorOperator`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn trendmicro(mut self, value: impl Into<TrendmicroConnectorOperator>) -> Self {
-        self.trendmicro = Some(value.into());
-        self
-    }
-
+    pub fn trendmicro(mut self, value: impl Into<TrendmicroConnectorOperator>) -> Self { self.trendmicro = Some(value.into()); self }
     /// `Veeva`: a [`VeevaConnectorOperator`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn veeva(mut self, value: impl Into<VeevaConnectorOperator>) -> Self {
-        self.veeva = Some(value.into());
-        self
-    }
-
+    pub fn veeva(mut self, value: impl Into<VeevaConnectorOperator>) -> Self { self.veeva = Some(value.into()); self }
     /// `Zendesk`: a [`ZendeskConnectorOperator`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn zendesk(mut self, value: impl Into<ZendeskConnectorOperator>) -> Self {
-        self.zendesk = Some(value.into());
-        self
-    }
+    pub fn zendesk(mut self, value: impl Into<ZendeskConnectorOperator>) -> Self { self.zendesk = Some(value.into()); self }
 }
 
 impl PropertyType for ConnectorOperator {}
@@ -1224,61 +509,21 @@ impl ToValue for ConnectorOperator {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomConnectorDestinationPropertiesRequired {
     /// `EntityName`: a string, required.
-    ///
-    /// The entity specified in the custom connector as a destination in the flow.
-    ///
-    /// Pattern `\S+`; length 0 to 1024.
     pub entity_name: Str,
 }
 
-static RULE_CustomConnectorDestinationProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CustomConnectorDestinationProperties: ObjRule = ObjRule {
     properties: &[
         ("CustomProperties", Shape::Any),
-        (
-            "EntityName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ErrorHandlingConfig",
-            Shape::Object(&RULE_ErrorHandlingConfig),
-        ),
-        (
-            "IdFieldNames",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(128),
-                    pattern: Some(&PATTERN_3),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: None,
-            }),
-        ),
-        (
-            "WriteOperationType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["INSERT", "UPSERT", "UPDATE", "DELETE"],
-                format: None,
-            }),
-        ),
+        ("EntityName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ErrorHandlingConfig", Shape::Object(&RULE_ErrorHandlingConfig)),
+        ("IdFieldNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(0), max_items: None })),
+        ("WriteOperationType", Shape::Str(&StrRule { allowed: &["INSERT", "UPSERT", "UPDATE", "DELETE"], ..StrRule::ANY })),
     ],
     required: &["EntityName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomConnectorDestinationProperties` property type of `AWS::AppFlow::Flow`.
@@ -1314,6 +559,7 @@ pub struct CustomConnectorDestinationProperties {
     pub write_operation_type: Option<WriteOperationType>,
 }
 
+#[rustfmt::skip]
 impl CustomConnectorDestinationProperties {
     /// A `CustomConnectorDestinationProperties` with its required properties, named in a [`CustomConnectorDestinationPropertiesRequired`].
     pub fn new(required: CustomConnectorDestinationPropertiesRequired) -> Self {
@@ -1327,44 +573,15 @@ impl CustomConnectorDestinationProperties {
     }
 
     /// `CustomProperties`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_properties(mut self, value: impl Into<Json>) -> Self {
-        self.custom_properties = Some(value.into());
-        self
-    }
-
+    pub fn custom_properties(mut self, value: impl Into<Json>) -> Self { self.custom_properties = Some(value.into()); self }
     /// `EntityName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn entity_name(mut self, value: impl Into<Str>) -> Self {
-        self.entity_name = value.into();
-        self
-    }
-
+    pub fn entity_name(mut self, value: impl Into<Str>) -> Self { self.entity_name = value.into(); self }
     /// `ErrorHandlingConfig`: an [`ErrorHandlingConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn error_handling_config(mut self, value: impl Into<Obj<ErrorHandlingConfig>>) -> Self {
-        self.error_handling_config = Some(value.into());
-        self
-    }
-
+    pub fn error_handling_config(mut self, value: impl Into<Obj<ErrorHandlingConfig>>) -> Self { self.error_handling_config = Some(value.into()); self }
     /// `IdFieldNames`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id_field_names(mut self, value: impl Into<List<Str>>) -> Self {
-        self.id_field_names = Some(value.into());
-        self
-    }
-
+    pub fn id_field_names(mut self, value: impl Into<List<Str>>) -> Self { self.id_field_names = Some(value.into()); self }
     /// `WriteOperationType`: a [`WriteOperationType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn write_operation_type(mut self, value: impl Into<WriteOperationType>) -> Self {
-        self.write_operation_type = Some(value.into());
-        self
-    }
+    pub fn write_operation_type(mut self, value: impl Into<WriteOperationType>) -> Self { self.write_operation_type = Some(value.into()); self }
 }
 
 impl PropertyType for CustomConnectorDestinationProperties {}
@@ -1385,37 +602,19 @@ impl ToValue for CustomConnectorDestinationProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomConnectorSourcePropertiesRequired {
     /// `EntityName`: a string, required.
-    ///
-    /// The entity specified in the custom connector as a source in the flow.
-    ///
-    /// Pattern `\S+`; length 0 to 1024.
     pub entity_name: Str,
 }
 
-static RULE_CustomConnectorSourceProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CustomConnectorSourceProperties: ObjRule = ObjRule {
     properties: &[
         ("CustomProperties", Shape::Any),
-        (
-            "DataTransferApi",
-            Shape::Object(&RULE_CustomConnectorSourcePropertiesDataTransferApi),
-        ),
-        (
-            "EntityName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DataTransferApi", Shape::Object(&RULE_CustomConnectorSourcePropertiesDataTransferApi)),
+        ("EntityName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["EntityName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomConnectorSourceProperties` property type of `AWS::AppFlow::Flow`.
@@ -1441,6 +640,7 @@ pub struct CustomConnectorSourceProperties {
     pub entity_name: Str,
 }
 
+#[rustfmt::skip]
 impl CustomConnectorSourceProperties {
     /// A `CustomConnectorSourceProperties` with its required properties, named in a [`CustomConnectorSourcePropertiesRequired`].
     pub fn new(required: CustomConnectorSourcePropertiesRequired) -> Self {
@@ -1452,31 +652,11 @@ impl CustomConnectorSourceProperties {
     }
 
     /// `CustomProperties`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_properties(mut self, value: impl Into<Json>) -> Self {
-        self.custom_properties = Some(value.into());
-        self
-    }
-
+    pub fn custom_properties(mut self, value: impl Into<Json>) -> Self { self.custom_properties = Some(value.into()); self }
     /// `DataTransferApi`: a [`CustomConnectorSourcePropertiesDataTransferApi`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_transfer_api(
-        mut self,
-        value: impl Into<Obj<CustomConnectorSourcePropertiesDataTransferApi>>,
-    ) -> Self {
-        self.data_transfer_api = Some(value.into());
-        self
-    }
-
+    pub fn data_transfer_api(mut self, value: impl Into<Obj<CustomConnectorSourcePropertiesDataTransferApi>>) -> Self { self.data_transfer_api = Some(value.into()); self }
     /// `EntityName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn entity_name(mut self, value: impl Into<Str>) -> Self {
-        self.entity_name = value.into();
-        self
-    }
+    pub fn entity_name(mut self, value: impl Into<Str>) -> Self { self.entity_name = value.into(); self }
 }
 
 impl PropertyType for CustomConnectorSourceProperties {}
@@ -1495,42 +675,20 @@ impl ToValue for CustomConnectorSourceProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomConnectorSourcePropertiesDataTransferApiRequired {
     /// `Name`: a string, required.
-    ///
-    /// Pattern `[\w/-]+`; length 0 to 64.
     pub name: Str,
     /// `Type`: a [`CustomConnectorSourcePropertiesDataTransferApiType`] value, required.
     pub r#type: CustomConnectorSourcePropertiesDataTransferApiType,
 }
 
-static RULE_CustomConnectorSourcePropertiesDataTransferApi: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CustomConnectorSourcePropertiesDataTransferApi: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_8),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SYNC", "ASYNC", "AUTOMATIC"],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["SYNC", "ASYNC", "AUTOMATIC"], ..StrRule::ANY })),
     ],
     required: &["Name", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataTransferApi` property type of `AWS::AppFlow::Flow`.
@@ -1548,6 +706,7 @@ pub struct CustomConnectorSourcePropertiesDataTransferApi {
     pub r#type: CustomConnectorSourcePropertiesDataTransferApiType,
 }
 
+#[rustfmt::skip]
 impl CustomConnectorSourcePropertiesDataTransferApi {
     /// A `CustomConnectorSourcePropertiesDataTransferApi` with its required properties, named in a [`CustomConnectorSourcePropertiesDataTransferApiRequired`].
     pub fn new(required: CustomConnectorSourcePropertiesDataTransferApiRequired) -> Self {
@@ -1558,21 +717,9 @@ impl CustomConnectorSourcePropertiesDataTransferApi {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Type`: a [`CustomConnectorSourcePropertiesDataTransferApiType`] value, required.
-    pub fn r#type(
-        mut self,
-        value: impl Into<CustomConnectorSourcePropertiesDataTransferApiType>,
-    ) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<CustomConnectorSourcePropertiesDataTransferApiType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for CustomConnectorSourcePropertiesDataTransferApi {}
@@ -1590,30 +737,17 @@ impl ToValue for CustomConnectorSourcePropertiesDataTransferApi {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatadogSourcePropertiesRequired {
     /// `Object`: a string, required.
-    ///
-    /// The object specified in the Datadog flow source.
-    ///
-    /// Pattern `\S+`; length 0 to 512.
     pub object: Str,
 }
 
-static RULE_DatadogSourceProperties: ObjRule = ObjRule {
-    properties: &[(
-        "Object",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(512),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_DatadogSourceProperties: ObjRule = ObjRule {
+    properties: &[
+        ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     required: &["Object"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DatadogSourceProperties` property type of `AWS::AppFlow::Flow`.
@@ -1631,6 +765,7 @@ pub struct DatadogSourceProperties {
     pub object: Str,
 }
 
+#[rustfmt::skip]
 impl DatadogSourceProperties {
     /// A `DatadogSourceProperties` with its required properties, named in a [`DatadogSourcePropertiesRequired`].
     pub fn new(required: DatadogSourcePropertiesRequired) -> Self {
@@ -1640,12 +775,7 @@ impl DatadogSourceProperties {
     }
 
     /// `Object`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object(mut self, value: impl Into<Str>) -> Self {
-        self.object = value.into();
-        self
-    }
+    pub fn object(mut self, value: impl Into<Str>) -> Self { self.object = value.into(); self }
 }
 
 impl PropertyType for DatadogSourceProperties {}
@@ -1656,50 +786,22 @@ impl ToValue for DatadogSourceProperties {
     }
 }
 
-static RULE_DestinationConnectorProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DestinationConnectorProperties: ObjRule = ObjRule {
     properties: &[
-        (
-            "CustomConnector",
-            Shape::Object(&RULE_CustomConnectorDestinationProperties),
-        ),
-        (
-            "EventBridge",
-            Shape::Object(&RULE_EventBridgeDestinationProperties),
-        ),
-        (
-            "LookoutMetrics",
-            Shape::Object(&RULE_LookoutMetricsDestinationProperties),
-        ),
+        ("CustomConnector", Shape::Object(&RULE_CustomConnectorDestinationProperties)),
+        ("EventBridge", Shape::Object(&RULE_EventBridgeDestinationProperties)),
+        ("LookoutMetrics", Shape::Object(&RULE_LookoutMetricsDestinationProperties)),
         ("Marketo", Shape::Object(&RULE_MarketoDestinationProperties)),
-        (
-            "Redshift",
-            Shape::Object(&RULE_RedshiftDestinationProperties),
-        ),
+        ("Redshift", Shape::Object(&RULE_RedshiftDestinationProperties)),
         ("S3", Shape::Object(&RULE_S3DestinationProperties)),
-        (
-            "SAPOData",
-            Shape::Object(&RULE_SapoDataDestinationProperties),
-        ),
-        (
-            "Salesforce",
-            Shape::Object(&RULE_SalesforceDestinationProperties),
-        ),
-        (
-            "Snowflake",
-            Shape::Object(&RULE_SnowflakeDestinationProperties),
-        ),
-        (
-            "Upsolver",
-            Shape::Object(&RULE_UpsolverDestinationProperties),
-        ),
+        ("SAPOData", Shape::Object(&RULE_SapoDataDestinationProperties)),
+        ("Salesforce", Shape::Object(&RULE_SalesforceDestinationProperties)),
+        ("Snowflake", Shape::Object(&RULE_SnowflakeDestinationProperties)),
+        ("Upsolver", Shape::Object(&RULE_UpsolverDestinationProperties)),
         ("Zendesk", Shape::Object(&RULE_ZendeskDestinationProperties)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `DestinationConnectorProperties` property type of `AWS::AppFlow::Flow`.
@@ -1755,6 +857,7 @@ pub struct DestinationConnectorProperties {
     pub zendesk: Option<Obj<ZendeskDestinationProperties>>,
 }
 
+#[rustfmt::skip]
 impl DestinationConnectorProperties {
     /// A `DestinationConnectorProperties` with no property set (none is required).
     pub fn new() -> Self {
@@ -1762,98 +865,27 @@ impl DestinationConnectorProperties {
     }
 
     /// `CustomConnector`: a [`CustomConnectorDestinationProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_connector(
-        mut self,
-        value: impl Into<Obj<CustomConnectorDestinationProperties>>,
-    ) -> Self {
-        self.custom_connector = Some(value.into());
-        self
-    }
-
+    pub fn custom_connector(mut self, value: impl Into<Obj<CustomConnectorDestinationProperties>>) -> Self { self.custom_connector = Some(value.into()); self }
     /// `EventBridge`: an [`EventBridgeDestinationProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_bridge(mut self, value: impl Into<Obj<EventBridgeDestinationProperties>>) -> Self {
-        self.event_bridge = Some(value.into());
-        self
-    }
-
+    pub fn event_bridge(mut self, value: impl Into<Obj<EventBridgeDestinationProperties>>) -> Self { self.event_bridge = Some(value.into()); self }
     /// `LookoutMetrics`: a [`LookoutMetricsDestinationProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lookout_metrics(
-        mut self,
-        value: impl Into<Obj<LookoutMetricsDestinationProperties>>,
-    ) -> Self {
-        self.lookout_metrics = Some(value.into());
-        self
-    }
-
+    pub fn lookout_metrics(mut self, value: impl Into<Obj<LookoutMetricsDestinationProperties>>) -> Self { self.lookout_metrics = Some(value.into()); self }
     /// `Marketo`: a [`MarketoDestinationProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn marketo(mut self, value: impl Into<Obj<MarketoDestinationProperties>>) -> Self {
-        self.marketo = Some(value.into());
-        self
-    }
-
+    pub fn marketo(mut self, value: impl Into<Obj<MarketoDestinationProperties>>) -> Self { self.marketo = Some(value.into()); self }
     /// `Redshift`: a [`RedshiftDestinationProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn redshift(mut self, value: impl Into<Obj<RedshiftDestinationProperties>>) -> Self {
-        self.redshift = Some(value.into());
-        self
-    }
-
+    pub fn redshift(mut self, value: impl Into<Obj<RedshiftDestinationProperties>>) -> Self { self.redshift = Some(value.into()); self }
     /// `S3`: a [`S3DestinationProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3(mut self, value: impl Into<Obj<S3DestinationProperties>>) -> Self {
-        self.s3 = Some(value.into());
-        self
-    }
-
+    pub fn s3(mut self, value: impl Into<Obj<S3DestinationProperties>>) -> Self { self.s3 = Some(value.into()); self }
     /// `SAPOData`: a [`SapoDataDestinationProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sapo_data(mut self, value: impl Into<Obj<SapoDataDestinationProperties>>) -> Self {
-        self.sapo_data = Some(value.into());
-        self
-    }
-
+    pub fn sapo_data(mut self, value: impl Into<Obj<SapoDataDestinationProperties>>) -> Self { self.sapo_data = Some(value.into()); self }
     /// `Salesforce`: a [`SalesforceDestinationProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn salesforce(mut self, value: impl Into<Obj<SalesforceDestinationProperties>>) -> Self {
-        self.salesforce = Some(value.into());
-        self
-    }
-
+    pub fn salesforce(mut self, value: impl Into<Obj<SalesforceDestinationProperties>>) -> Self { self.salesforce = Some(value.into()); self }
     /// `Snowflake`: a [`SnowflakeDestinationProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snowflake(mut self, value: impl Into<Obj<SnowflakeDestinationProperties>>) -> Self {
-        self.snowflake = Some(value.into());
-        self
-    }
-
+    pub fn snowflake(mut self, value: impl Into<Obj<SnowflakeDestinationProperties>>) -> Self { self.snowflake = Some(value.into()); self }
     /// `Upsolver`: an [`UpsolverDestinationProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn upsolver(mut self, value: impl Into<Obj<UpsolverDestinationProperties>>) -> Self {
-        self.upsolver = Some(value.into());
-        self
-    }
-
+    pub fn upsolver(mut self, value: impl Into<Obj<UpsolverDestinationProperties>>) -> Self { self.upsolver = Some(value.into()); self }
     /// `Zendesk`: a [`ZendeskDestinationProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn zendesk(mut self, value: impl Into<Obj<ZendeskDestinationProperties>>) -> Self {
-        self.zendesk = Some(value.into());
-        self
-    }
+    pub fn zendesk(mut self, value: impl Into<Obj<ZendeskDestinationProperties>>) -> Self { self.zendesk = Some(value.into()); self }
 }
 
 impl PropertyType for DestinationConnectorProperties {}
@@ -1880,81 +912,22 @@ impl ToValue for DestinationConnectorProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DestinationFlowConfigRequired {
     /// `ConnectorType`: a [`ConnectorType`] value, required.
-    ///
-    /// The type of destination connector, such as Sales force, Amazon S3, and so on.
     pub connector_type: ConnectorType,
     /// `DestinationConnectorProperties`: a [`DestinationConnectorProperties`] object, required.
-    ///
-    /// This stores the information that is required to query a particular connector.
     pub destination_connector_properties: Obj<DestinationConnectorProperties>,
 }
 
-static RULE_DestinationFlowConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DestinationFlowConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "ApiVersion",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ConnectorProfileName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ConnectorType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "SAPOData",
-                    "Salesforce",
-                    "Pardot",
-                    "Singular",
-                    "Slack",
-                    "Redshift",
-                    "S3",
-                    "Marketo",
-                    "Googleanalytics",
-                    "Zendesk",
-                    "Servicenow",
-                    "Datadog",
-                    "Trendmicro",
-                    "Snowflake",
-                    "Dynatrace",
-                    "Infornexus",
-                    "Amplitude",
-                    "Veeva",
-                    "CustomConnector",
-                    "EventBridge",
-                    "Upsolver",
-                    "LookoutMetrics",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "DestinationConnectorProperties",
-            Shape::Object(&RULE_DestinationConnectorProperties),
-        ),
+        ("ApiVersion", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ConnectorProfileName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("ConnectorType", Shape::Str(&StrRule { allowed: &["SAPOData", "Salesforce", "Pardot", "Singular", "Slack", "Redshift", "S3", "Marketo", "Googleanalytics", "Zendesk", "Servicenow", "Datadog", "Trendmicro", "Snowflake", "Dynatrace", "Infornexus", "Amplitude", "Veeva", "CustomConnector", "EventBridge", "Upsolver", "LookoutMetrics"], ..StrRule::ANY })),
+        ("DestinationConnectorProperties", Shape::Object(&RULE_DestinationConnectorProperties)),
     ],
     required: &["ConnectorType", "DestinationConnectorProperties"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DestinationFlowConfig` property type of `AWS::AppFlow::Flow`.
@@ -1986,6 +959,7 @@ pub struct DestinationFlowConfig {
     pub destination_connector_properties: Obj<DestinationConnectorProperties>,
 }
 
+#[rustfmt::skip]
 impl DestinationFlowConfig {
     /// A `DestinationFlowConfig` with its required properties, named in a [`DestinationFlowConfigRequired`].
     pub fn new(required: DestinationFlowConfigRequired) -> Self {
@@ -1998,39 +972,13 @@ impl DestinationFlowConfig {
     }
 
     /// `ApiVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn api_version(mut self, value: impl Into<Str>) -> Self {
-        self.api_version = Some(value.into());
-        self
-    }
-
+    pub fn api_version(mut self, value: impl Into<Str>) -> Self { self.api_version = Some(value.into()); self }
     /// `ConnectorProfileName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connector_profile_name(mut self, value: impl Into<Str>) -> Self {
-        self.connector_profile_name = Some(value.into());
-        self
-    }
-
+    pub fn connector_profile_name(mut self, value: impl Into<Str>) -> Self { self.connector_profile_name = Some(value.into()); self }
     /// `ConnectorType`: a [`ConnectorType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connector_type(mut self, value: impl Into<ConnectorType>) -> Self {
-        self.connector_type = value.into();
-        self
-    }
-
+    pub fn connector_type(mut self, value: impl Into<ConnectorType>) -> Self { self.connector_type = value.into(); self }
     /// `DestinationConnectorProperties`: a [`DestinationConnectorProperties`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_connector_properties(
-        mut self,
-        value: impl Into<Obj<DestinationConnectorProperties>>,
-    ) -> Self {
-        self.destination_connector_properties = value.into();
-        self
-    }
+    pub fn destination_connector_properties(mut self, value: impl Into<Obj<DestinationConnectorProperties>>) -> Self { self.destination_connector_properties = value.into(); self }
 }
 
 impl PropertyType for DestinationFlowConfig {}
@@ -2053,30 +1001,17 @@ impl ToValue for DestinationFlowConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DynatraceSourcePropertiesRequired {
     /// `Object`: a string, required.
-    ///
-    /// The object specified in the Dynatrace flow source.
-    ///
-    /// Pattern `\S+`; length 0 to 512.
     pub object: Str,
 }
 
-static RULE_DynatraceSourceProperties: ObjRule = ObjRule {
-    properties: &[(
-        "Object",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(512),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_DynatraceSourceProperties: ObjRule = ObjRule {
+    properties: &[
+        ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     required: &["Object"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DynatraceSourceProperties` property type of `AWS::AppFlow::Flow`.
@@ -2094,6 +1029,7 @@ pub struct DynatraceSourceProperties {
     pub object: Str,
 }
 
+#[rustfmt::skip]
 impl DynatraceSourceProperties {
     /// A `DynatraceSourceProperties` with its required properties, named in a [`DynatraceSourcePropertiesRequired`].
     pub fn new(required: DynatraceSourcePropertiesRequired) -> Self {
@@ -2103,12 +1039,7 @@ impl DynatraceSourceProperties {
     }
 
     /// `Object`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object(mut self, value: impl Into<Str>) -> Self {
-        self.object = value.into();
-        self
-    }
+    pub fn object(mut self, value: impl Into<Str>) -> Self { self.object = value.into(); self }
 }
 
 impl PropertyType for DynatraceSourceProperties {}
@@ -2119,36 +1050,15 @@ impl ToValue for DynatraceSourceProperties {
     }
 }
 
-static RULE_ErrorHandlingConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ErrorHandlingConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "BucketName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
-        (
-            "BucketPrefix",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_1), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+        ("BucketPrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
         ("FailOnFirstError", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ErrorHandlingConfig` property type of `AWS::AppFlow::Flow`.
@@ -2176,6 +1086,7 @@ pub struct ErrorHandlingConfig {
     pub fail_on_first_error: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl ErrorHandlingConfig {
     /// A `ErrorHandlingConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -2183,28 +1094,11 @@ impl ErrorHandlingConfig {
     }
 
     /// `BucketName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_name = Some(value.into());
-        self
-    }
-
+    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = Some(value.into()); self }
     /// `BucketPrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_prefix = Some(value.into());
-        self
-    }
-
+    pub fn bucket_prefix(mut self, value: impl Into<Str>) -> Self { self.bucket_prefix = Some(value.into()); self }
     /// `FailOnFirstError`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fail_on_first_error(mut self, value: impl Into<Bool>) -> Self {
-        self.fail_on_first_error = Some(value.into());
-        self
-    }
+    pub fn fail_on_first_error(mut self, value: impl Into<Bool>) -> Self { self.fail_on_first_error = Some(value.into()); self }
 }
 
 impl PropertyType for ErrorHandlingConfig {}
@@ -2223,36 +1117,18 @@ impl ToValue for ErrorHandlingConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventBridgeDestinationPropertiesRequired {
     /// `Object`: a string, required.
-    ///
-    /// The object specified in the Amazon EventBridge flow destination.
-    ///
-    /// Pattern `\S+`; length 0 to 512.
     pub object: Str,
 }
 
-static RULE_EventBridgeDestinationProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EventBridgeDestinationProperties: ObjRule = ObjRule {
     properties: &[
-        (
-            "ErrorHandlingConfig",
-            Shape::Object(&RULE_ErrorHandlingConfig),
-        ),
-        (
-            "Object",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ErrorHandlingConfig", Shape::Object(&RULE_ErrorHandlingConfig)),
+        ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["Object"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EventBridgeDestinationProperties` property type of `AWS::AppFlow::Flow`.
@@ -2274,6 +1150,7 @@ pub struct EventBridgeDestinationProperties {
     pub object: Str,
 }
 
+#[rustfmt::skip]
 impl EventBridgeDestinationProperties {
     /// A `EventBridgeDestinationProperties` with its required properties, named in a [`EventBridgeDestinationPropertiesRequired`].
     pub fn new(required: EventBridgeDestinationPropertiesRequired) -> Self {
@@ -2284,20 +1161,9 @@ impl EventBridgeDestinationProperties {
     }
 
     /// `ErrorHandlingConfig`: an [`ErrorHandlingConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn error_handling_config(mut self, value: impl Into<Obj<ErrorHandlingConfig>>) -> Self {
-        self.error_handling_config = Some(value.into());
-        self
-    }
-
+    pub fn error_handling_config(mut self, value: impl Into<Obj<ErrorHandlingConfig>>) -> Self { self.error_handling_config = Some(value.into()); self }
     /// `Object`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object(mut self, value: impl Into<Str>) -> Self {
-        self.object = value.into();
-        self
-    }
+    pub fn object(mut self, value: impl Into<Str>) -> Self { self.object = value.into(); self }
 }
 
 impl PropertyType for EventBridgeDestinationProperties {}
@@ -2315,64 +1181,23 @@ impl ToValue for EventBridgeDestinationProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GlueDataCatalogRequired {
     /// `DatabaseName`: a string, required.
-    ///
-    /// A string containing the value for the tag
-    ///
-    /// Length 0 to 255.
     pub database_name: Str,
     /// `RoleArn`: a string, required.
-    ///
-    /// A string containing the value for the tag
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `arn:aws:iam:.*:[0-9]+:.*`; length 0 to 512.
     pub role_arn: Str,
     /// `TablePrefix`: a string, required.
-    ///
-    /// A string containing the value for the tag
-    ///
-    /// Length 0 to 128.
     pub table_prefix: Str,
 }
 
-static RULE_GlueDataCatalog: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GlueDataCatalog: ObjRule = ObjRule {
     properties: &[
-        (
-            "DatabaseName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "TablePrefix",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DatabaseName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_7), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("TablePrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
     ],
     required: &["RoleArn", "DatabaseName", "TablePrefix"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GlueDataCatalog` property type of `AWS::AppFlow::Flow`.
@@ -2402,6 +1227,7 @@ pub struct GlueDataCatalog {
     pub table_prefix: Str,
 }
 
+#[rustfmt::skip]
 impl GlueDataCatalog {
     /// A `GlueDataCatalog` with its required properties, named in a [`GlueDataCatalogRequired`].
     pub fn new(required: GlueDataCatalogRequired) -> Self {
@@ -2413,28 +1239,11 @@ impl GlueDataCatalog {
     }
 
     /// `DatabaseName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self {
-        self.database_name = value.into();
-        self
-    }
-
+    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = value.into(); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `TablePrefix`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.table_prefix = value.into();
-        self
-    }
+    pub fn table_prefix(mut self, value: impl Into<Str>) -> Self { self.table_prefix = value.into(); self }
 }
 
 impl PropertyType for GlueDataCatalog {}
@@ -2453,30 +1262,17 @@ impl ToValue for GlueDataCatalog {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GoogleAnalyticsSourcePropertiesRequired {
     /// `Object`: a string, required.
-    ///
-    /// The object specified in the Google Analytics flow source.
-    ///
-    /// Pattern `\S+`; length 0 to 512.
     pub object: Str,
 }
 
-static RULE_GoogleAnalyticsSourceProperties: ObjRule = ObjRule {
-    properties: &[(
-        "Object",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(512),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_GoogleAnalyticsSourceProperties: ObjRule = ObjRule {
+    properties: &[
+        ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     required: &["Object"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GoogleAnalyticsSourceProperties` property type of `AWS::AppFlow::Flow`.
@@ -2494,6 +1290,7 @@ pub struct GoogleAnalyticsSourceProperties {
     pub object: Str,
 }
 
+#[rustfmt::skip]
 impl GoogleAnalyticsSourceProperties {
     /// A `GoogleAnalyticsSourceProperties` with its required properties, named in a [`GoogleAnalyticsSourcePropertiesRequired`].
     pub fn new(required: GoogleAnalyticsSourcePropertiesRequired) -> Self {
@@ -2503,12 +1300,7 @@ impl GoogleAnalyticsSourceProperties {
     }
 
     /// `Object`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object(mut self, value: impl Into<Str>) -> Self {
-        self.object = value.into();
-        self
-    }
+    pub fn object(mut self, value: impl Into<Str>) -> Self { self.object = value.into(); self }
 }
 
 impl PropertyType for GoogleAnalyticsSourceProperties {}
@@ -2519,23 +1311,12 @@ impl ToValue for GoogleAnalyticsSourceProperties {
     }
 }
 
-static RULE_IncrementalPullConfig: ObjRule = ObjRule {
-    properties: &[(
-        "DatetimeTypeFieldName",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(256),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+#[rustfmt::skip]
+pub(crate) static RULE_IncrementalPullConfig: ObjRule = ObjRule {
+    properties: &[
+        ("DatetimeTypeFieldName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+    ],
+    ..OBJ_RULE
 };
 
 /// The `IncrementalPullConfig` property type of `AWS::AppFlow::Flow`.
@@ -2553,6 +1334,7 @@ pub struct IncrementalPullConfig {
     pub datetime_type_field_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl IncrementalPullConfig {
     /// A `IncrementalPullConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -2560,12 +1342,7 @@ impl IncrementalPullConfig {
     }
 
     /// `DatetimeTypeFieldName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn datetime_type_field_name(mut self, value: impl Into<Str>) -> Self {
-        self.datetime_type_field_name = Some(value.into());
-        self
-    }
+    pub fn datetime_type_field_name(mut self, value: impl Into<Str>) -> Self { self.datetime_type_field_name = Some(value.into()); self }
 }
 
 impl PropertyType for IncrementalPullConfig {}
@@ -2582,30 +1359,17 @@ impl ToValue for IncrementalPullConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InforNexusSourcePropertiesRequired {
     /// `Object`: a string, required.
-    ///
-    /// The object specified in the Infor Nexus flow source.
-    ///
-    /// Pattern `\S+`; length 0 to 512.
     pub object: Str,
 }
 
-static RULE_InforNexusSourceProperties: ObjRule = ObjRule {
-    properties: &[(
-        "Object",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(512),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_InforNexusSourceProperties: ObjRule = ObjRule {
+    properties: &[
+        ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     required: &["Object"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InforNexusSourceProperties` property type of `AWS::AppFlow::Flow`.
@@ -2623,6 +1387,7 @@ pub struct InforNexusSourceProperties {
     pub object: Str,
 }
 
+#[rustfmt::skip]
 impl InforNexusSourceProperties {
     /// A `InforNexusSourceProperties` with its required properties, named in a [`InforNexusSourcePropertiesRequired`].
     pub fn new(required: InforNexusSourcePropertiesRequired) -> Self {
@@ -2632,12 +1397,7 @@ impl InforNexusSourceProperties {
     }
 
     /// `Object`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object(mut self, value: impl Into<Str>) -> Self {
-        self.object = value.into();
-        self
-    }
+    pub fn object(mut self, value: impl Into<Str>) -> Self { self.object = value.into(); self }
 }
 
 impl PropertyType for InforNexusSourceProperties {}
@@ -2648,23 +1408,13 @@ impl ToValue for InforNexusSourceProperties {
     }
 }
 
-static RULE_LookoutMetricsDestinationProperties: ObjRule = ObjRule {
-    properties: &[(
-        "Object",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(512),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_LookoutMetricsDestinationProperties: ObjRule = ObjRule {
+    properties: &[
+        ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LookoutMetricsDestinationProperties` property type of `AWS::AppFlow::Flow`.
@@ -2682,6 +1432,7 @@ pub struct LookoutMetricsDestinationProperties {
     pub object: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LookoutMetricsDestinationProperties {
     /// A `LookoutMetricsDestinationProperties` with no property set (none is required).
     pub fn new() -> Self {
@@ -2689,12 +1440,7 @@ impl LookoutMetricsDestinationProperties {
     }
 
     /// `Object`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object(mut self, value: impl Into<Str>) -> Self {
-        self.object = Some(value.into());
-        self
-    }
+    pub fn object(mut self, value: impl Into<Str>) -> Self { self.object = Some(value.into()); self }
 }
 
 impl PropertyType for LookoutMetricsDestinationProperties {}
@@ -2709,36 +1455,18 @@ impl ToValue for LookoutMetricsDestinationProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MarketoDestinationPropertiesRequired {
     /// `Object`: a string, required.
-    ///
-    /// The object specified in the Marketo flow destination.
-    ///
-    /// Pattern `\S+`; length 0 to 512.
     pub object: Str,
 }
 
-static RULE_MarketoDestinationProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MarketoDestinationProperties: ObjRule = ObjRule {
     properties: &[
-        (
-            "ErrorHandlingConfig",
-            Shape::Object(&RULE_ErrorHandlingConfig),
-        ),
-        (
-            "Object",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ErrorHandlingConfig", Shape::Object(&RULE_ErrorHandlingConfig)),
+        ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["Object"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MarketoDestinationProperties` property type of `AWS::AppFlow::Flow`.
@@ -2760,6 +1488,7 @@ pub struct MarketoDestinationProperties {
     pub object: Str,
 }
 
+#[rustfmt::skip]
 impl MarketoDestinationProperties {
     /// A `MarketoDestinationProperties` with its required properties, named in a [`MarketoDestinationPropertiesRequired`].
     pub fn new(required: MarketoDestinationPropertiesRequired) -> Self {
@@ -2770,20 +1499,9 @@ impl MarketoDestinationProperties {
     }
 
     /// `ErrorHandlingConfig`: an [`ErrorHandlingConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn error_handling_config(mut self, value: impl Into<Obj<ErrorHandlingConfig>>) -> Self {
-        self.error_handling_config = Some(value.into());
-        self
-    }
-
+    pub fn error_handling_config(mut self, value: impl Into<Obj<ErrorHandlingConfig>>) -> Self { self.error_handling_config = Some(value.into()); self }
     /// `Object`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object(mut self, value: impl Into<Str>) -> Self {
-        self.object = value.into();
-        self
-    }
+    pub fn object(mut self, value: impl Into<Str>) -> Self { self.object = value.into(); self }
 }
 
 impl PropertyType for MarketoDestinationProperties {}
@@ -2801,30 +1519,17 @@ impl ToValue for MarketoDestinationProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MarketoSourcePropertiesRequired {
     /// `Object`: a string, required.
-    ///
-    /// The object specified in the Marketo flow source.
-    ///
-    /// Pattern `\S+`; length 0 to 512.
     pub object: Str,
 }
 
-static RULE_MarketoSourceProperties: ObjRule = ObjRule {
-    properties: &[(
-        "Object",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(512),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_MarketoSourceProperties: ObjRule = ObjRule {
+    properties: &[
+        ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     required: &["Object"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MarketoSourceProperties` property type of `AWS::AppFlow::Flow`.
@@ -2842,6 +1547,7 @@ pub struct MarketoSourceProperties {
     pub object: Str,
 }
 
+#[rustfmt::skip]
 impl MarketoSourceProperties {
     /// A `MarketoSourceProperties` with its required properties, named in a [`MarketoSourcePropertiesRequired`].
     pub fn new(required: MarketoSourcePropertiesRequired) -> Self {
@@ -2851,12 +1557,7 @@ impl MarketoSourceProperties {
     }
 
     /// `Object`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object(mut self, value: impl Into<Str>) -> Self {
-        self.object = value.into();
-        self
-    }
+    pub fn object(mut self, value: impl Into<Str>) -> Self { self.object = value.into(); self }
 }
 
 impl PropertyType for MarketoSourceProperties {}
@@ -2867,14 +1568,13 @@ impl ToValue for MarketoSourceProperties {
     }
 }
 
-static RULE_MetadataCatalogConfig: ObjRule = ObjRule {
-    properties: &[("GlueDataCatalog", Shape::Object(&RULE_GlueDataCatalog))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_MetadataCatalogConfig: ObjRule = ObjRule {
+    properties: &[
+        ("GlueDataCatalog", Shape::Object(&RULE_GlueDataCatalog)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MetadataCatalogConfig` property type of `AWS::AppFlow::Flow`.
@@ -2890,6 +1590,7 @@ pub struct MetadataCatalogConfig {
     pub glue_data_catalog: Option<Obj<GlueDataCatalog>>,
 }
 
+#[rustfmt::skip]
 impl MetadataCatalogConfig {
     /// A `MetadataCatalogConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -2897,12 +1598,7 @@ impl MetadataCatalogConfig {
     }
 
     /// `GlueDataCatalog`: a [`GlueDataCatalog`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn glue_data_catalog(mut self, value: impl Into<Obj<GlueDataCatalog>>) -> Self {
-        self.glue_data_catalog = Some(value.into());
-        self
-    }
+    pub fn glue_data_catalog(mut self, value: impl Into<Obj<GlueDataCatalog>>) -> Self { self.glue_data_catalog = Some(value.into()); self }
 }
 
 impl PropertyType for MetadataCatalogConfig {}
@@ -2919,30 +1615,17 @@ impl ToValue for MetadataCatalogConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PardotSourcePropertiesRequired {
     /// `Object`: a string, required.
-    ///
-    /// The object specified in the Salesforce Pardot flow source.
-    ///
-    /// Pattern `\S+`; length 0 to 512.
     pub object: Str,
 }
 
-static RULE_PardotSourceProperties: ObjRule = ObjRule {
-    properties: &[(
-        "Object",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(512),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_PardotSourceProperties: ObjRule = ObjRule {
+    properties: &[
+        ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     required: &["Object"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PardotSourceProperties` property type of `AWS::AppFlow::Flow`.
@@ -2960,6 +1643,7 @@ pub struct PardotSourceProperties {
     pub object: Str,
 }
 
+#[rustfmt::skip]
 impl PardotSourceProperties {
     /// A `PardotSourceProperties` with its required properties, named in a [`PardotSourcePropertiesRequired`].
     pub fn new(required: PardotSourcePropertiesRequired) -> Self {
@@ -2969,12 +1653,7 @@ impl PardotSourceProperties {
     }
 
     /// `Object`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object(mut self, value: impl Into<Str>) -> Self {
-        self.object = value.into();
-        self
-    }
+    pub fn object(mut self, value: impl Into<Str>) -> Self { self.object = value.into(); self }
 }
 
 impl PropertyType for PardotSourceProperties {}
@@ -2985,49 +1664,15 @@ impl ToValue for PardotSourceProperties {
     }
 }
 
-static RULE_PrefixConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PrefixConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "PathPrefixHierarchy",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["EXECUTION_ID", "SCHEMA_VERSION"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "PrefixFormat",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["YEAR", "MONTH", "DAY", "HOUR", "MINUTE"],
-                format: None,
-            }),
-        ),
-        (
-            "PrefixType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FILENAME", "PATH", "PATH_AND_FILENAME"],
-                format: None,
-            }),
-        ),
+        ("PathPrefixHierarchy", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["EXECUTION_ID", "SCHEMA_VERSION"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("PrefixFormat", Shape::Str(&StrRule { allowed: &["YEAR", "MONTH", "DAY", "HOUR", "MINUTE"], ..StrRule::ANY })),
+        ("PrefixType", Shape::Str(&StrRule { allowed: &["FILENAME", "PATH", "PATH_AND_FILENAME"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PrefixConfig` property type of `AWS::AppFlow::Flow`.
@@ -3058,6 +1703,7 @@ pub struct PrefixConfig {
     pub prefix_type: Option<PrefixType>,
 }
 
+#[rustfmt::skip]
 impl PrefixConfig {
     /// A `PrefixConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -3065,28 +1711,11 @@ impl PrefixConfig {
     }
 
     /// `PathPrefixHierarchy`: a list of [`PathPrefix`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn path_prefix_hierarchy(mut self, value: impl Into<List<PathPrefix>>) -> Self {
-        self.path_prefix_hierarchy = Some(value.into());
-        self
-    }
-
+    pub fn path_prefix_hierarchy(mut self, value: impl Into<List<PathPrefix>>) -> Self { self.path_prefix_hierarchy = Some(value.into()); self }
     /// `PrefixFormat`: a [`PrefixFormat`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix_format(mut self, value: impl Into<PrefixFormat>) -> Self {
-        self.prefix_format = Some(value.into());
-        self
-    }
-
+    pub fn prefix_format(mut self, value: impl Into<PrefixFormat>) -> Self { self.prefix_format = Some(value.into()); self }
     /// `PrefixType`: a [`PrefixType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix_type(mut self, value: impl Into<PrefixType>) -> Self {
-        self.prefix_type = Some(value.into());
-        self
-    }
+    pub fn prefix_type(mut self, value: impl Into<PrefixType>) -> Self { self.prefix_type = Some(value.into()); self }
 }
 
 impl PropertyType for PrefixConfig {}
@@ -3105,62 +1734,22 @@ impl ToValue for PrefixConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RedshiftDestinationPropertiesRequired {
     /// `IntermediateBucketName`: a string, required.
-    ///
-    /// The intermediate bucket that Amazon AppFlow uses when moving data into Amazon Redshift.
-    ///
-    /// Format `AWS::S3::Bucket.Name`; pattern `\S+`; length 3 to 63.
     pub intermediate_bucket_name: Str,
     /// `Object`: a string, required.
-    ///
-    /// The object specified in the Amazon Redshift flow destination.
-    ///
-    /// Pattern `\S+`; length 0 to 512.
     pub object: Str,
 }
 
-static RULE_RedshiftDestinationProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RedshiftDestinationProperties: ObjRule = ObjRule {
     properties: &[
-        (
-            "BucketPrefix",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ErrorHandlingConfig",
-            Shape::Object(&RULE_ErrorHandlingConfig),
-        ),
-        (
-            "IntermediateBucketName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
-        (
-            "Object",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("BucketPrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
+        ("ErrorHandlingConfig", Shape::Object(&RULE_ErrorHandlingConfig)),
+        ("IntermediateBucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_1), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+        ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["Object", "IntermediateBucketName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RedshiftDestinationProperties` property type of `AWS::AppFlow::Flow`.
@@ -3194,6 +1783,7 @@ pub struct RedshiftDestinationProperties {
     pub object: Str,
 }
 
+#[rustfmt::skip]
 impl RedshiftDestinationProperties {
     /// A `RedshiftDestinationProperties` with its required properties, named in a [`RedshiftDestinationPropertiesRequired`].
     pub fn new(required: RedshiftDestinationPropertiesRequired) -> Self {
@@ -3206,36 +1796,13 @@ impl RedshiftDestinationProperties {
     }
 
     /// `BucketPrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_prefix = Some(value.into());
-        self
-    }
-
+    pub fn bucket_prefix(mut self, value: impl Into<Str>) -> Self { self.bucket_prefix = Some(value.into()); self }
     /// `ErrorHandlingConfig`: an [`ErrorHandlingConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn error_handling_config(mut self, value: impl Into<Obj<ErrorHandlingConfig>>) -> Self {
-        self.error_handling_config = Some(value.into());
-        self
-    }
-
+    pub fn error_handling_config(mut self, value: impl Into<Obj<ErrorHandlingConfig>>) -> Self { self.error_handling_config = Some(value.into()); self }
     /// `IntermediateBucketName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn intermediate_bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.intermediate_bucket_name = value.into();
-        self
-    }
-
+    pub fn intermediate_bucket_name(mut self, value: impl Into<Str>) -> Self { self.intermediate_bucket_name = value.into(); self }
     /// `Object`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object(mut self, value: impl Into<Str>) -> Self {
-        self.object = value.into();
-        self
-    }
+    pub fn object(mut self, value: impl Into<Str>) -> Self { self.object = value.into(); self }
 }
 
 impl PropertyType for RedshiftDestinationProperties {}
@@ -3255,46 +1822,19 @@ impl ToValue for RedshiftDestinationProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3DestinationPropertiesRequired {
     /// `BucketName`: a string, required.
-    ///
-    /// The Amazon S3 bucket name in which Amazon AppFlow places the transferred data.
-    ///
-    /// Format `AWS::S3::Bucket.Name`; pattern `\S+`; length 3 to 63.
     pub bucket_name: Str,
 }
 
-static RULE_S3DestinationProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3DestinationProperties: ObjRule = ObjRule {
     properties: &[
-        (
-            "BucketName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
-        (
-            "BucketPrefix",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "S3OutputFormatConfig",
-            Shape::Object(&RULE_S3OutputFormatConfig),
-        ),
+        ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_1), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+        ("BucketPrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
+        ("S3OutputFormatConfig", Shape::Object(&RULE_S3OutputFormatConfig)),
     ],
     required: &["BucketName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3DestinationProperties` property type of `AWS::AppFlow::Flow`.
@@ -3322,6 +1862,7 @@ pub struct S3DestinationProperties {
     pub s3_output_format_config: Option<Obj<S3OutputFormatConfig>>,
 }
 
+#[rustfmt::skip]
 impl S3DestinationProperties {
     /// A `S3DestinationProperties` with its required properties, named in a [`S3DestinationPropertiesRequired`].
     pub fn new(required: S3DestinationPropertiesRequired) -> Self {
@@ -3333,28 +1874,11 @@ impl S3DestinationProperties {
     }
 
     /// `BucketName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_name = value.into();
-        self
-    }
-
+    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = value.into(); self }
     /// `BucketPrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_prefix = Some(value.into());
-        self
-    }
-
+    pub fn bucket_prefix(mut self, value: impl Into<Str>) -> Self { self.bucket_prefix = Some(value.into()); self }
     /// `S3OutputFormatConfig`: a [`S3OutputFormatConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_output_format_config(mut self, value: impl Into<Obj<S3OutputFormatConfig>>) -> Self {
-        self.s3_output_format_config = Some(value.into());
-        self
-    }
+    pub fn s3_output_format_config(mut self, value: impl Into<Obj<S3OutputFormatConfig>>) -> Self { self.s3_output_format_config = Some(value.into()); self }
 }
 
 impl PropertyType for S3DestinationProperties {}
@@ -3369,23 +1893,12 @@ impl ToValue for S3DestinationProperties {
     }
 }
 
-static RULE_S3InputFormatConfig: ObjRule = ObjRule {
-    properties: &[(
-        "S3InputFileType",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["CSV", "JSON"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+#[rustfmt::skip]
+pub(crate) static RULE_S3InputFormatConfig: ObjRule = ObjRule {
+    properties: &[
+        ("S3InputFileType", Shape::Str(&StrRule { allowed: &["CSV", "JSON"], ..StrRule::ANY })),
+    ],
+    ..OBJ_RULE
 };
 
 /// The `S3InputFormatConfig` property type of `AWS::AppFlow::Flow`.
@@ -3401,6 +1914,7 @@ pub struct S3InputFormatConfig {
     pub s3_input_file_type: Option<S3InputFileType>,
 }
 
+#[rustfmt::skip]
 impl S3InputFormatConfig {
     /// A `S3InputFormatConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -3408,12 +1922,7 @@ impl S3InputFormatConfig {
     }
 
     /// `S3InputFileType`: a [`S3InputFileType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_input_file_type(mut self, value: impl Into<S3InputFileType>) -> Self {
-        self.s3_input_file_type = Some(value.into());
-        self
-    }
+    pub fn s3_input_file_type(mut self, value: impl Into<S3InputFileType>) -> Self { self.s3_input_file_type = Some(value.into()); self }
 }
 
 impl PropertyType for S3InputFormatConfig {}
@@ -3426,28 +1935,16 @@ impl ToValue for S3InputFormatConfig {
     }
 }
 
-static RULE_S3OutputFormatConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3OutputFormatConfig: ObjRule = ObjRule {
     properties: &[
         ("AggregationConfig", Shape::Object(&RULE_AggregationConfig)),
-        (
-            "FileType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CSV", "JSON", "PARQUET"],
-                format: None,
-            }),
-        ),
+        ("FileType", Shape::Str(&StrRule { allowed: &["CSV", "JSON", "PARQUET"], ..StrRule::ANY })),
         ("PrefixConfig", Shape::Object(&RULE_PrefixConfig)),
         ("PreserveSourceDataTyping", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3OutputFormatConfig` property type of `AWS::AppFlow::Flow`.
@@ -3478,6 +1975,7 @@ pub struct S3OutputFormatConfig {
     pub preserve_source_data_typing: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl S3OutputFormatConfig {
     /// A `S3OutputFormatConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -3485,36 +1983,13 @@ impl S3OutputFormatConfig {
     }
 
     /// `AggregationConfig`: an [`AggregationConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aggregation_config(mut self, value: impl Into<Obj<AggregationConfig>>) -> Self {
-        self.aggregation_config = Some(value.into());
-        self
-    }
-
+    pub fn aggregation_config(mut self, value: impl Into<Obj<AggregationConfig>>) -> Self { self.aggregation_config = Some(value.into()); self }
     /// `FileType`: a [`FileType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_type(mut self, value: impl Into<FileType>) -> Self {
-        self.file_type = Some(value.into());
-        self
-    }
-
+    pub fn file_type(mut self, value: impl Into<FileType>) -> Self { self.file_type = Some(value.into()); self }
     /// `PrefixConfig`: a [`PrefixConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix_config(mut self, value: impl Into<Obj<PrefixConfig>>) -> Self {
-        self.prefix_config = Some(value.into());
-        self
-    }
-
+    pub fn prefix_config(mut self, value: impl Into<Obj<PrefixConfig>>) -> Self { self.prefix_config = Some(value.into()); self }
     /// `PreserveSourceDataTyping`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preserve_source_data_typing(mut self, value: impl Into<Bool>) -> Self {
-        self.preserve_source_data_typing = Some(value.into());
-        self
-    }
+    pub fn preserve_source_data_typing(mut self, value: impl Into<Bool>) -> Self { self.preserve_source_data_typing = Some(value.into()); self }
 }
 
 impl PropertyType for S3OutputFormatConfig {}
@@ -3537,52 +2012,21 @@ impl ToValue for S3OutputFormatConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3SourcePropertiesRequired {
     /// `BucketName`: a string, required.
-    ///
-    /// The Amazon S3 bucket name where the source files are stored.
-    ///
-    /// Format `AWS::S3::Bucket.Name`; pattern `\S+`; length 3 to 63.
     pub bucket_name: Str,
     /// `BucketPrefix`: a string, required.
-    ///
-    /// The object key for the Amazon S3 bucket in which the source files are stored.
-    ///
-    /// Length 0 to 512.
     pub bucket_prefix: Str,
 }
 
-static RULE_S3SourceProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3SourceProperties: ObjRule = ObjRule {
     properties: &[
-        (
-            "BucketName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
-        (
-            "BucketPrefix",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "S3InputFormatConfig",
-            Shape::Object(&RULE_S3InputFormatConfig),
-        ),
+        ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_1), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+        ("BucketPrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
+        ("S3InputFormatConfig", Shape::Object(&RULE_S3InputFormatConfig)),
     ],
     required: &["BucketName", "BucketPrefix"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3SourceProperties` property type of `AWS::AppFlow::Flow`.
@@ -3610,6 +2054,7 @@ pub struct S3SourceProperties {
     pub s3_input_format_config: Option<Obj<S3InputFormatConfig>>,
 }
 
+#[rustfmt::skip]
 impl S3SourceProperties {
     /// A `S3SourceProperties` with its required properties, named in a [`S3SourcePropertiesRequired`].
     pub fn new(required: S3SourcePropertiesRequired) -> Self {
@@ -3621,28 +2066,11 @@ impl S3SourceProperties {
     }
 
     /// `BucketName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_name = value.into();
-        self
-    }
-
+    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = value.into(); self }
     /// `BucketPrefix`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_prefix = value.into();
-        self
-    }
-
+    pub fn bucket_prefix(mut self, value: impl Into<Str>) -> Self { self.bucket_prefix = value.into(); self }
     /// `S3InputFormatConfig`: a [`S3InputFormatConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_input_format_config(mut self, value: impl Into<Obj<S3InputFormatConfig>>) -> Self {
-        self.s3_input_format_config = Some(value.into());
-        self
-    }
+    pub fn s3_input_format_config(mut self, value: impl Into<Obj<S3InputFormatConfig>>) -> Self { self.s3_input_format_config = Some(value.into()); self }
 }
 
 impl PropertyType for S3SourceProperties {}
@@ -3661,70 +2089,21 @@ impl ToValue for S3SourceProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SalesforceDestinationPropertiesRequired {
     /// `Object`: a string, required.
-    ///
-    /// The object specified in the Salesforce flow destination.
-    ///
-    /// Pattern `\S+`; length 0 to 512.
     pub object: Str,
 }
 
-static RULE_SalesforceDestinationProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SalesforceDestinationProperties: ObjRule = ObjRule {
     properties: &[
-        (
-            "DataTransferApi",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AUTOMATIC", "BULKV2", "REST_SYNC"],
-                format: None,
-            }),
-        ),
-        (
-            "ErrorHandlingConfig",
-            Shape::Object(&RULE_ErrorHandlingConfig),
-        ),
-        (
-            "IdFieldNames",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(128),
-                    pattern: Some(&PATTERN_3),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: None,
-            }),
-        ),
-        (
-            "Object",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "WriteOperationType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["INSERT", "UPSERT", "UPDATE", "DELETE"],
-                format: None,
-            }),
-        ),
+        ("DataTransferApi", Shape::Str(&StrRule { allowed: &["AUTOMATIC", "BULKV2", "REST_SYNC"], ..StrRule::ANY })),
+        ("ErrorHandlingConfig", Shape::Object(&RULE_ErrorHandlingConfig)),
+        ("IdFieldNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(0), max_items: None })),
+        ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("WriteOperationType", Shape::Str(&StrRule { allowed: &["INSERT", "UPSERT", "UPDATE", "DELETE"], ..StrRule::ANY })),
     ],
     required: &["Object"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SalesforceDestinationProperties` property type of `AWS::AppFlow::Flow`.
@@ -3770,6 +2149,7 @@ pub struct SalesforceDestinationProperties {
     pub write_operation_type: Option<WriteOperationType>,
 }
 
+#[rustfmt::skip]
 impl SalesforceDestinationProperties {
     /// A `SalesforceDestinationProperties` with its required properties, named in a [`SalesforceDestinationPropertiesRequired`].
     pub fn new(required: SalesforceDestinationPropertiesRequired) -> Self {
@@ -3783,44 +2163,15 @@ impl SalesforceDestinationProperties {
     }
 
     /// `DataTransferApi`: a [`DataTransferApi`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_transfer_api(mut self, value: impl Into<DataTransferApi>) -> Self {
-        self.data_transfer_api = Some(value.into());
-        self
-    }
-
+    pub fn data_transfer_api(mut self, value: impl Into<DataTransferApi>) -> Self { self.data_transfer_api = Some(value.into()); self }
     /// `ErrorHandlingConfig`: an [`ErrorHandlingConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn error_handling_config(mut self, value: impl Into<Obj<ErrorHandlingConfig>>) -> Self {
-        self.error_handling_config = Some(value.into());
-        self
-    }
-
+    pub fn error_handling_config(mut self, value: impl Into<Obj<ErrorHandlingConfig>>) -> Self { self.error_handling_config = Some(value.into()); self }
     /// `IdFieldNames`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id_field_names(mut self, value: impl Into<List<Str>>) -> Self {
-        self.id_field_names = Some(value.into());
-        self
-    }
-
+    pub fn id_field_names(mut self, value: impl Into<List<Str>>) -> Self { self.id_field_names = Some(value.into()); self }
     /// `Object`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object(mut self, value: impl Into<Str>) -> Self {
-        self.object = value.into();
-        self
-    }
-
+    pub fn object(mut self, value: impl Into<Str>) -> Self { self.object = value.into(); self }
     /// `WriteOperationType`: a [`WriteOperationType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn write_operation_type(mut self, value: impl Into<WriteOperationType>) -> Self {
-        self.write_operation_type = Some(value.into());
-        self
-    }
+    pub fn write_operation_type(mut self, value: impl Into<WriteOperationType>) -> Self { self.write_operation_type = Some(value.into()); self }
 }
 
 impl PropertyType for SalesforceDestinationProperties {}
@@ -3841,44 +2192,20 @@ impl ToValue for SalesforceDestinationProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SalesforceSourcePropertiesRequired {
     /// `Object`: a string, required.
-    ///
-    /// The object specified in the Salesforce flow source.
-    ///
-    /// Pattern `\S+`; length 0 to 512.
     pub object: Str,
 }
 
-static RULE_SalesforceSourceProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SalesforceSourceProperties: ObjRule = ObjRule {
     properties: &[
-        (
-            "DataTransferApi",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AUTOMATIC", "BULKV2", "REST_SYNC"],
-                format: None,
-            }),
-        ),
+        ("DataTransferApi", Shape::Str(&StrRule { allowed: &["AUTOMATIC", "BULKV2", "REST_SYNC"], ..StrRule::ANY })),
         ("EnableDynamicFieldUpdate", Shape::Bool),
         ("IncludeDeletedRecords", Shape::Bool),
-        (
-            "Object",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["Object"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SalesforceSourceProperties` property type of `AWS::AppFlow::Flow`.
@@ -3918,6 +2245,7 @@ pub struct SalesforceSourceProperties {
     pub object: Str,
 }
 
+#[rustfmt::skip]
 impl SalesforceSourceProperties {
     /// A `SalesforceSourceProperties` with its required properties, named in a [`SalesforceSourcePropertiesRequired`].
     pub fn new(required: SalesforceSourcePropertiesRequired) -> Self {
@@ -3930,36 +2258,13 @@ impl SalesforceSourceProperties {
     }
 
     /// `DataTransferApi`: a [`DataTransferApi`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_transfer_api(mut self, value: impl Into<DataTransferApi>) -> Self {
-        self.data_transfer_api = Some(value.into());
-        self
-    }
-
+    pub fn data_transfer_api(mut self, value: impl Into<DataTransferApi>) -> Self { self.data_transfer_api = Some(value.into()); self }
     /// `EnableDynamicFieldUpdate`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_dynamic_field_update(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_dynamic_field_update = Some(value.into());
-        self
-    }
-
+    pub fn enable_dynamic_field_update(mut self, value: impl Into<Bool>) -> Self { self.enable_dynamic_field_update = Some(value.into()); self }
     /// `IncludeDeletedRecords`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_deleted_records(mut self, value: impl Into<Bool>) -> Self {
-        self.include_deleted_records = Some(value.into());
-        self
-    }
-
+    pub fn include_deleted_records(mut self, value: impl Into<Bool>) -> Self { self.include_deleted_records = Some(value.into()); self }
     /// `Object`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object(mut self, value: impl Into<Str>) -> Self {
-        self.object = value.into();
-        self
-    }
+    pub fn object(mut self, value: impl Into<Str>) -> Self { self.object = value.into(); self }
 }
 
 impl PropertyType for SalesforceSourceProperties {}
@@ -3982,64 +2287,21 @@ impl ToValue for SalesforceSourceProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SapoDataDestinationPropertiesRequired {
     /// `ObjectPath`: a string, required.
-    ///
-    /// The object path specified in the SAPOData flow destination.
-    ///
-    /// Pattern `\S+`; length 0 to 512.
     pub object_path: Str,
 }
 
-static RULE_SapoDataDestinationProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SapoDataDestinationProperties: ObjRule = ObjRule {
     properties: &[
-        (
-            "ErrorHandlingConfig",
-            Shape::Object(&RULE_ErrorHandlingConfig),
-        ),
-        (
-            "IdFieldNames",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(128),
-                    pattern: Some(&PATTERN_3),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: None,
-            }),
-        ),
-        (
-            "ObjectPath",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SuccessResponseHandlingConfig",
-            Shape::Object(&RULE_SuccessResponseHandlingConfig),
-        ),
-        (
-            "WriteOperationType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["INSERT", "UPSERT", "UPDATE", "DELETE"],
-                format: None,
-            }),
-        ),
+        ("ErrorHandlingConfig", Shape::Object(&RULE_ErrorHandlingConfig)),
+        ("IdFieldNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(0), max_items: None })),
+        ("ObjectPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("SuccessResponseHandlingConfig", Shape::Object(&RULE_SuccessResponseHandlingConfig)),
+        ("WriteOperationType", Shape::Str(&StrRule { allowed: &["INSERT", "UPSERT", "UPDATE", "DELETE"], ..StrRule::ANY })),
     ],
     required: &["ObjectPath"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SAPODataDestinationProperties` property type of `AWS::AppFlow::Flow`.
@@ -4077,6 +2339,7 @@ pub struct SapoDataDestinationProperties {
     pub write_operation_type: Option<WriteOperationType>,
 }
 
+#[rustfmt::skip]
 impl SapoDataDestinationProperties {
     /// A `SapoDataDestinationProperties` with its required properties, named in a [`SapoDataDestinationPropertiesRequired`].
     pub fn new(required: SapoDataDestinationPropertiesRequired) -> Self {
@@ -4090,47 +2353,15 @@ impl SapoDataDestinationProperties {
     }
 
     /// `ErrorHandlingConfig`: an [`ErrorHandlingConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn error_handling_config(mut self, value: impl Into<Obj<ErrorHandlingConfig>>) -> Self {
-        self.error_handling_config = Some(value.into());
-        self
-    }
-
+    pub fn error_handling_config(mut self, value: impl Into<Obj<ErrorHandlingConfig>>) -> Self { self.error_handling_config = Some(value.into()); self }
     /// `IdFieldNames`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id_field_names(mut self, value: impl Into<List<Str>>) -> Self {
-        self.id_field_names = Some(value.into());
-        self
-    }
-
+    pub fn id_field_names(mut self, value: impl Into<List<Str>>) -> Self { self.id_field_names = Some(value.into()); self }
     /// `ObjectPath`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object_path(mut self, value: impl Into<Str>) -> Self {
-        self.object_path = value.into();
-        self
-    }
-
+    pub fn object_path(mut self, value: impl Into<Str>) -> Self { self.object_path = value.into(); self }
     /// `SuccessResponseHandlingConfig`: a [`SuccessResponseHandlingConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn success_response_handling_config(
-        mut self,
-        value: impl Into<Obj<SuccessResponseHandlingConfig>>,
-    ) -> Self {
-        self.success_response_handling_config = Some(value.into());
-        self
-    }
-
+    pub fn success_response_handling_config(mut self, value: impl Into<Obj<SuccessResponseHandlingConfig>>) -> Self { self.success_response_handling_config = Some(value.into()); self }
     /// `WriteOperationType`: a [`WriteOperationType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn write_operation_type(mut self, value: impl Into<WriteOperationType>) -> Self {
-        self.write_operation_type = Some(value.into());
-        self
-    }
+    pub fn write_operation_type(mut self, value: impl Into<WriteOperationType>) -> Self { self.write_operation_type = Some(value.into()); self }
 }
 
 impl PropertyType for SapoDataDestinationProperties {}
@@ -4154,28 +2385,17 @@ impl ToValue for SapoDataDestinationProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SapoDataPaginationConfigRequired {
     /// `maxPageSize`: an integer, required.
-    ///
-    /// The maximum number of records that Amazon AppFlow receives in each page of the response from your SAP application. For transfers of OData records, the maximum page size is 3,000. For transfers of data that comes from an ODP provider, the maximum page size is 10,000.
-    ///
-    /// Value 1 to 10000.
     pub max_page_size: Int,
 }
 
-static RULE_SapoDataPaginationConfig: ObjRule = ObjRule {
-    properties: &[(
-        "maxPageSize",
-        Shape::Int(&NumRule {
-            min: Some(1.0),
-            max: Some(10000.0),
-            allowed: &[],
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_SapoDataPaginationConfig: ObjRule = ObjRule {
+    properties: &[
+        ("maxPageSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(10000.0), ..NumRule::ANY })),
+    ],
     required: &["maxPageSize"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SAPODataPaginationConfig` property type of `AWS::AppFlow::Flow`.
@@ -4193,6 +2413,7 @@ pub struct SapoDataPaginationConfig {
     pub max_page_size: Int,
 }
 
+#[rustfmt::skip]
 impl SapoDataPaginationConfig {
     /// A `SapoDataPaginationConfig` with its required properties, named in a [`SapoDataPaginationConfigRequired`].
     pub fn new(required: SapoDataPaginationConfigRequired) -> Self {
@@ -4202,12 +2423,7 @@ impl SapoDataPaginationConfig {
     }
 
     /// `maxPageSize`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_page_size(mut self, value: impl Into<Int>) -> Self {
-        self.max_page_size = value.into();
-        self
-    }
+    pub fn max_page_size(mut self, value: impl Into<Int>) -> Self { self.max_page_size = value.into(); self }
 }
 
 impl PropertyType for SapoDataPaginationConfig {}
@@ -4224,28 +2440,17 @@ impl ToValue for SapoDataPaginationConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SapoDataParallelismConfigRequired {
     /// `maxParallelism`: an integer, required.
-    ///
-    /// The maximum number of processes that Amazon AppFlow runs at the same time when it retrieves your data from your SAP application.
-    ///
-    /// Value 1 to 10.
     pub max_parallelism: Int,
 }
 
-static RULE_SapoDataParallelismConfig: ObjRule = ObjRule {
-    properties: &[(
-        "maxParallelism",
-        Shape::Int(&NumRule {
-            min: Some(1.0),
-            max: Some(10.0),
-            allowed: &[],
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_SapoDataParallelismConfig: ObjRule = ObjRule {
+    properties: &[
+        ("maxParallelism", Shape::Int(&NumRule { min: Some(1.0), max: Some(10.0), ..NumRule::ANY })),
+    ],
     required: &["maxParallelism"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SAPODataParallelismConfig` property type of `AWS::AppFlow::Flow`.
@@ -4263,6 +2468,7 @@ pub struct SapoDataParallelismConfig {
     pub max_parallelism: Int,
 }
 
+#[rustfmt::skip]
 impl SapoDataParallelismConfig {
     /// A `SapoDataParallelismConfig` with its required properties, named in a [`SapoDataParallelismConfigRequired`].
     pub fn new(required: SapoDataParallelismConfigRequired) -> Self {
@@ -4272,12 +2478,7 @@ impl SapoDataParallelismConfig {
     }
 
     /// `maxParallelism`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_parallelism(mut self, value: impl Into<Int>) -> Self {
-        self.max_parallelism = value.into();
-        self
-    }
+    pub fn max_parallelism(mut self, value: impl Into<Int>) -> Self { self.max_parallelism = value.into(); self }
 }
 
 impl PropertyType for SapoDataParallelismConfig {}
@@ -4294,40 +2495,19 @@ impl ToValue for SapoDataParallelismConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SapoDataSourcePropertiesRequired {
     /// `ObjectPath`: a string, required.
-    ///
-    /// The object path specified in the SAPOData flow source.
-    ///
-    /// Pattern `\S+`; length 0 to 512.
     pub object_path: Str,
 }
 
-static RULE_SapoDataSourceProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SapoDataSourceProperties: ObjRule = ObjRule {
     properties: &[
-        (
-            "ObjectPath",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "paginationConfig",
-            Shape::Object(&RULE_SapoDataPaginationConfig),
-        ),
-        (
-            "parallelismConfig",
-            Shape::Object(&RULE_SapoDataParallelismConfig),
-        ),
+        ("ObjectPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("paginationConfig", Shape::Object(&RULE_SapoDataPaginationConfig)),
+        ("parallelismConfig", Shape::Object(&RULE_SapoDataParallelismConfig)),
     ],
     required: &["ObjectPath"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SAPODataSourceProperties` property type of `AWS::AppFlow::Flow`.
@@ -4353,6 +2533,7 @@ pub struct SapoDataSourceProperties {
     pub parallelism_config: Option<Obj<SapoDataParallelismConfig>>,
 }
 
+#[rustfmt::skip]
 impl SapoDataSourceProperties {
     /// A `SapoDataSourceProperties` with its required properties, named in a [`SapoDataSourcePropertiesRequired`].
     pub fn new(required: SapoDataSourcePropertiesRequired) -> Self {
@@ -4364,28 +2545,11 @@ impl SapoDataSourceProperties {
     }
 
     /// `ObjectPath`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object_path(mut self, value: impl Into<Str>) -> Self {
-        self.object_path = value.into();
-        self
-    }
-
+    pub fn object_path(mut self, value: impl Into<Str>) -> Self { self.object_path = value.into(); self }
     /// `paginationConfig`: a [`SapoDataPaginationConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pagination_config(mut self, value: impl Into<Obj<SapoDataPaginationConfig>>) -> Self {
-        self.pagination_config = Some(value.into());
-        self
-    }
-
+    pub fn pagination_config(mut self, value: impl Into<Obj<SapoDataPaginationConfig>>) -> Self { self.pagination_config = Some(value.into()); self }
     /// `parallelismConfig`: a [`SapoDataParallelismConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parallelism_config(mut self, value: impl Into<Obj<SapoDataParallelismConfig>>) -> Self {
-        self.parallelism_config = Some(value.into());
-        self
-    }
+    pub fn parallelism_config(mut self, value: impl Into<Obj<SapoDataParallelismConfig>>) -> Self { self.parallelism_config = Some(value.into()); self }
 }
 
 impl PropertyType for SapoDataSourceProperties {}
@@ -4404,71 +2568,24 @@ impl ToValue for SapoDataSourceProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScheduledTriggerPropertiesRequired {
     /// `ScheduleExpression`: a string, required.
-    ///
-    /// The scheduling expression that determines the rate at which the schedule will run, for example `rate(5minutes)` .
-    ///
-    /// Length 1 to 256.
     pub schedule_expression: Str,
 }
 
-static RULE_ScheduledTriggerProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ScheduledTriggerProperties: ObjRule = ObjRule {
     properties: &[
-        (
-            "DataPullMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Incremental", "Complete"],
-                format: None,
-            }),
-        ),
+        ("DataPullMode", Shape::Str(&StrRule { allowed: &["Incremental", "Complete"], ..StrRule::ANY })),
         ("FirstExecutionFrom", Shape::NUM),
-        (
-            "FlowErrorDeactivationThreshold",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
+        ("FlowErrorDeactivationThreshold", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
         ("ScheduleEndTime", Shape::NUM),
-        (
-            "ScheduleExpression",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ScheduleOffset",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(36000.0),
-                allowed: &[],
-            }),
-        ),
+        ("ScheduleExpression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("ScheduleOffset", Shape::Num(&NumRule { min: Some(0.0), max: Some(36000.0), ..NumRule::ANY })),
         ("ScheduleStartTime", Shape::NUM),
-        (
-            "TimeZone",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("TimeZone", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["ScheduleExpression"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ScheduledTriggerProperties` property type of `AWS::AppFlow::Flow`.
@@ -4522,6 +2639,7 @@ pub struct ScheduledTriggerProperties {
     pub time_zone: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ScheduledTriggerProperties {
     /// A `ScheduledTriggerProperties` with its required properties, named in a [`ScheduledTriggerPropertiesRequired`].
     pub fn new(required: ScheduledTriggerPropertiesRequired) -> Self {
@@ -4538,68 +2656,21 @@ impl ScheduledTriggerProperties {
     }
 
     /// `DataPullMode`: a [`DataPullMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_pull_mode(mut self, value: impl Into<DataPullMode>) -> Self {
-        self.data_pull_mode = Some(value.into());
-        self
-    }
-
+    pub fn data_pull_mode(mut self, value: impl Into<DataPullMode>) -> Self { self.data_pull_mode = Some(value.into()); self }
     /// `FirstExecutionFrom`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn first_execution_from(mut self, value: impl Into<Num>) -> Self {
-        self.first_execution_from = Some(value.into());
-        self
-    }
-
+    pub fn first_execution_from(mut self, value: impl Into<Num>) -> Self { self.first_execution_from = Some(value.into()); self }
     /// `FlowErrorDeactivationThreshold`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn flow_error_deactivation_threshold(mut self, value: impl Into<Int>) -> Self {
-        self.flow_error_deactivation_threshold = Some(value.into());
-        self
-    }
-
+    pub fn flow_error_deactivation_threshold(mut self, value: impl Into<Int>) -> Self { self.flow_error_deactivation_threshold = Some(value.into()); self }
     /// `ScheduleEndTime`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule_end_time(mut self, value: impl Into<Num>) -> Self {
-        self.schedule_end_time = Some(value.into());
-        self
-    }
-
+    pub fn schedule_end_time(mut self, value: impl Into<Num>) -> Self { self.schedule_end_time = Some(value.into()); self }
     /// `ScheduleExpression`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule_expression(mut self, value: impl Into<Str>) -> Self {
-        self.schedule_expression = value.into();
-        self
-    }
-
+    pub fn schedule_expression(mut self, value: impl Into<Str>) -> Self { self.schedule_expression = value.into(); self }
     /// `ScheduleOffset`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule_offset(mut self, value: impl Into<Num>) -> Self {
-        self.schedule_offset = Some(value.into());
-        self
-    }
-
+    pub fn schedule_offset(mut self, value: impl Into<Num>) -> Self { self.schedule_offset = Some(value.into()); self }
     /// `ScheduleStartTime`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule_start_time(mut self, value: impl Into<Num>) -> Self {
-        self.schedule_start_time = Some(value.into());
-        self
-    }
-
+    pub fn schedule_start_time(mut self, value: impl Into<Num>) -> Self { self.schedule_start_time = Some(value.into()); self }
     /// `TimeZone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn time_zone(mut self, value: impl Into<Str>) -> Self {
-        self.time_zone = Some(value.into());
-        self
-    }
+    pub fn time_zone(mut self, value: impl Into<Str>) -> Self { self.time_zone = Some(value.into()); self }
 }
 
 impl PropertyType for ScheduledTriggerProperties {}
@@ -4626,30 +2697,17 @@ impl ToValue for ScheduledTriggerProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServiceNowSourcePropertiesRequired {
     /// `Object`: a string, required.
-    ///
-    /// The object specified in the ServiceNow flow source.
-    ///
-    /// Pattern `\S+`; length 0 to 512.
     pub object: Str,
 }
 
-static RULE_ServiceNowSourceProperties: ObjRule = ObjRule {
-    properties: &[(
-        "Object",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(512),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ServiceNowSourceProperties: ObjRule = ObjRule {
+    properties: &[
+        ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     required: &["Object"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ServiceNowSourceProperties` property type of `AWS::AppFlow::Flow`.
@@ -4667,6 +2725,7 @@ pub struct ServiceNowSourceProperties {
     pub object: Str,
 }
 
+#[rustfmt::skip]
 impl ServiceNowSourceProperties {
     /// A `ServiceNowSourceProperties` with its required properties, named in a [`ServiceNowSourcePropertiesRequired`].
     pub fn new(required: ServiceNowSourcePropertiesRequired) -> Self {
@@ -4676,12 +2735,7 @@ impl ServiceNowSourceProperties {
     }
 
     /// `Object`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object(mut self, value: impl Into<Str>) -> Self {
-        self.object = value.into();
-        self
-    }
+    pub fn object(mut self, value: impl Into<Str>) -> Self { self.object = value.into(); self }
 }
 
 impl PropertyType for ServiceNowSourceProperties {}
@@ -4696,30 +2750,17 @@ impl ToValue for ServiceNowSourceProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SingularSourcePropertiesRequired {
     /// `Object`: a string, required.
-    ///
-    /// The object specified in the Singular flow source.
-    ///
-    /// Pattern `\S+`; length 0 to 512.
     pub object: Str,
 }
 
-static RULE_SingularSourceProperties: ObjRule = ObjRule {
-    properties: &[(
-        "Object",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(512),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_SingularSourceProperties: ObjRule = ObjRule {
+    properties: &[
+        ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     required: &["Object"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SingularSourceProperties` property type of `AWS::AppFlow::Flow`.
@@ -4737,6 +2778,7 @@ pub struct SingularSourceProperties {
     pub object: Str,
 }
 
+#[rustfmt::skip]
 impl SingularSourceProperties {
     /// A `SingularSourceProperties` with its required properties, named in a [`SingularSourcePropertiesRequired`].
     pub fn new(required: SingularSourcePropertiesRequired) -> Self {
@@ -4746,12 +2788,7 @@ impl SingularSourceProperties {
     }
 
     /// `Object`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object(mut self, value: impl Into<Str>) -> Self {
-        self.object = value.into();
-        self
-    }
+    pub fn object(mut self, value: impl Into<Str>) -> Self { self.object = value.into(); self }
 }
 
 impl PropertyType for SingularSourceProperties {}
@@ -4766,30 +2803,17 @@ impl ToValue for SingularSourceProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SlackSourcePropertiesRequired {
     /// `Object`: a string, required.
-    ///
-    /// The object specified in the Slack flow source.
-    ///
-    /// Pattern `\S+`; length 0 to 512.
     pub object: Str,
 }
 
-static RULE_SlackSourceProperties: ObjRule = ObjRule {
-    properties: &[(
-        "Object",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(512),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_SlackSourceProperties: ObjRule = ObjRule {
+    properties: &[
+        ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     required: &["Object"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SlackSourceProperties` property type of `AWS::AppFlow::Flow`.
@@ -4807,6 +2831,7 @@ pub struct SlackSourceProperties {
     pub object: Str,
 }
 
+#[rustfmt::skip]
 impl SlackSourceProperties {
     /// A `SlackSourceProperties` with its required properties, named in a [`SlackSourcePropertiesRequired`].
     pub fn new(required: SlackSourcePropertiesRequired) -> Self {
@@ -4816,12 +2841,7 @@ impl SlackSourceProperties {
     }
 
     /// `Object`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object(mut self, value: impl Into<Str>) -> Self {
-        self.object = value.into();
-        self
-    }
+    pub fn object(mut self, value: impl Into<Str>) -> Self { self.object = value.into(); self }
 }
 
 impl PropertyType for SlackSourceProperties {}
@@ -4836,62 +2856,22 @@ impl ToValue for SlackSourceProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SnowflakeDestinationPropertiesRequired {
     /// `IntermediateBucketName`: a string, required.
-    ///
-    /// The intermediate bucket that Amazon AppFlow uses when moving data into Snowflake.
-    ///
-    /// Format `AWS::S3::Bucket.Name`; pattern `\S+`; length 3 to 63.
     pub intermediate_bucket_name: Str,
     /// `Object`: a string, required.
-    ///
-    /// The object specified in the Snowflake flow destination.
-    ///
-    /// Pattern `\S+`; length 0 to 512.
     pub object: Str,
 }
 
-static RULE_SnowflakeDestinationProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SnowflakeDestinationProperties: ObjRule = ObjRule {
     properties: &[
-        (
-            "BucketPrefix",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ErrorHandlingConfig",
-            Shape::Object(&RULE_ErrorHandlingConfig),
-        ),
-        (
-            "IntermediateBucketName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
-        (
-            "Object",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("BucketPrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
+        ("ErrorHandlingConfig", Shape::Object(&RULE_ErrorHandlingConfig)),
+        ("IntermediateBucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_1), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+        ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["Object", "IntermediateBucketName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SnowflakeDestinationProperties` property type of `AWS::AppFlow::Flow`.
@@ -4925,6 +2905,7 @@ pub struct SnowflakeDestinationProperties {
     pub object: Str,
 }
 
+#[rustfmt::skip]
 impl SnowflakeDestinationProperties {
     /// A `SnowflakeDestinationProperties` with its required properties, named in a [`SnowflakeDestinationPropertiesRequired`].
     pub fn new(required: SnowflakeDestinationPropertiesRequired) -> Self {
@@ -4937,36 +2918,13 @@ impl SnowflakeDestinationProperties {
     }
 
     /// `BucketPrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_prefix = Some(value.into());
-        self
-    }
-
+    pub fn bucket_prefix(mut self, value: impl Into<Str>) -> Self { self.bucket_prefix = Some(value.into()); self }
     /// `ErrorHandlingConfig`: an [`ErrorHandlingConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn error_handling_config(mut self, value: impl Into<Obj<ErrorHandlingConfig>>) -> Self {
-        self.error_handling_config = Some(value.into());
-        self
-    }
-
+    pub fn error_handling_config(mut self, value: impl Into<Obj<ErrorHandlingConfig>>) -> Self { self.error_handling_config = Some(value.into()); self }
     /// `IntermediateBucketName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn intermediate_bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.intermediate_bucket_name = value.into();
-        self
-    }
-
+    pub fn intermediate_bucket_name(mut self, value: impl Into<Str>) -> Self { self.intermediate_bucket_name = value.into(); self }
     /// `Object`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object(mut self, value: impl Into<Str>) -> Self {
-        self.object = value.into();
-        self
-    }
+    pub fn object(mut self, value: impl Into<Str>) -> Self { self.object = value.into(); self }
 }
 
 impl PropertyType for SnowflakeDestinationProperties {}
@@ -4982,50 +2940,28 @@ impl ToValue for SnowflakeDestinationProperties {
     }
 }
 
-static RULE_SourceConnectorProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SourceConnectorProperties: ObjRule = ObjRule {
     properties: &[
         ("Amplitude", Shape::Object(&RULE_AmplitudeSourceProperties)),
-        (
-            "CustomConnector",
-            Shape::Object(&RULE_CustomConnectorSourceProperties),
-        ),
+        ("CustomConnector", Shape::Object(&RULE_CustomConnectorSourceProperties)),
         ("Datadog", Shape::Object(&RULE_DatadogSourceProperties)),
         ("Dynatrace", Shape::Object(&RULE_DynatraceSourceProperties)),
-        (
-            "GoogleAnalytics",
-            Shape::Object(&RULE_GoogleAnalyticsSourceProperties),
-        ),
-        (
-            "InforNexus",
-            Shape::Object(&RULE_InforNexusSourceProperties),
-        ),
+        ("GoogleAnalytics", Shape::Object(&RULE_GoogleAnalyticsSourceProperties)),
+        ("InforNexus", Shape::Object(&RULE_InforNexusSourceProperties)),
         ("Marketo", Shape::Object(&RULE_MarketoSourceProperties)),
         ("Pardot", Shape::Object(&RULE_PardotSourceProperties)),
         ("S3", Shape::Object(&RULE_S3SourceProperties)),
         ("SAPOData", Shape::Object(&RULE_SapoDataSourceProperties)),
-        (
-            "Salesforce",
-            Shape::Object(&RULE_SalesforceSourceProperties),
-        ),
-        (
-            "ServiceNow",
-            Shape::Object(&RULE_ServiceNowSourceProperties),
-        ),
+        ("Salesforce", Shape::Object(&RULE_SalesforceSourceProperties)),
+        ("ServiceNow", Shape::Object(&RULE_ServiceNowSourceProperties)),
         ("Singular", Shape::Object(&RULE_SingularSourceProperties)),
         ("Slack", Shape::Object(&RULE_SlackSourceProperties)),
-        (
-            "Trendmicro",
-            Shape::Object(&RULE_TrendmicroSourceProperties),
-        ),
+        ("Trendmicro", Shape::Object(&RULE_TrendmicroSourceProperties)),
         ("Veeva", Shape::Object(&RULE_VeevaSourceProperties)),
         ("Zendesk", Shape::Object(&RULE_ZendeskSourceProperties)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `SourceConnectorProperties` property type of `AWS::AppFlow::Flow`.
@@ -5105,6 +3041,7 @@ pub struct SourceConnectorProperties {
     pub zendesk: Option<Obj<ZendeskSourceProperties>>,
 }
 
+#[rustfmt::skip]
 impl SourceConnectorProperties {
     /// A `SourceConnectorProperties` with no property set (none is required).
     pub fn new() -> Self {
@@ -5112,146 +3049,39 @@ impl SourceConnectorProperties {
     }
 
     /// `Amplitude`: an [`AmplitudeSourceProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn amplitude(mut self, value: impl Into<Obj<AmplitudeSourceProperties>>) -> Self {
-        self.amplitude = Some(value.into());
-        self
-    }
-
+    pub fn amplitude(mut self, value: impl Into<Obj<AmplitudeSourceProperties>>) -> Self { self.amplitude = Some(value.into()); self }
     /// `CustomConnector`: a [`CustomConnectorSourceProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_connector(
-        mut self,
-        value: impl Into<Obj<CustomConnectorSourceProperties>>,
-    ) -> Self {
-        self.custom_connector = Some(value.into());
-        self
-    }
-
+    pub fn custom_connector(mut self, value: impl Into<Obj<CustomConnectorSourceProperties>>) -> Self { self.custom_connector = Some(value.into()); self }
     /// `Datadog`: a [`DatadogSourceProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn datadog(mut self, value: impl Into<Obj<DatadogSourceProperties>>) -> Self {
-        self.datadog = Some(value.into());
-        self
-    }
-
+    pub fn datadog(mut self, value: impl Into<Obj<DatadogSourceProperties>>) -> Self { self.datadog = Some(value.into()); self }
     /// `Dynatrace`: a [`DynatraceSourceProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dynatrace(mut self, value: impl Into<Obj<DynatraceSourceProperties>>) -> Self {
-        self.dynatrace = Some(value.into());
-        self
-    }
-
+    pub fn dynatrace(mut self, value: impl Into<Obj<DynatraceSourceProperties>>) -> Self { self.dynatrace = Some(value.into()); self }
     /// `GoogleAnalytics`: a [`GoogleAnalyticsSourceProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn google_analytics(
-        mut self,
-        value: impl Into<Obj<GoogleAnalyticsSourceProperties>>,
-    ) -> Self {
-        self.google_analytics = Some(value.into());
-        self
-    }
-
+    pub fn google_analytics(mut self, value: impl Into<Obj<GoogleAnalyticsSourceProperties>>) -> Self { self.google_analytics = Some(value.into()); self }
     /// `InforNexus`: an [`InforNexusSourceProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn infor_nexus(mut self, value: impl Into<Obj<InforNexusSourceProperties>>) -> Self {
-        self.infor_nexus = Some(value.into());
-        self
-    }
-
+    pub fn infor_nexus(mut self, value: impl Into<Obj<InforNexusSourceProperties>>) -> Self { self.infor_nexus = Some(value.into()); self }
     /// `Marketo`: a [`MarketoSourceProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn marketo(mut self, value: impl Into<Obj<MarketoSourceProperties>>) -> Self {
-        self.marketo = Some(value.into());
-        self
-    }
-
+    pub fn marketo(mut self, value: impl Into<Obj<MarketoSourceProperties>>) -> Self { self.marketo = Some(value.into()); self }
     /// `Pardot`: a [`PardotSourceProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pardot(mut self, value: impl Into<Obj<PardotSourceProperties>>) -> Self {
-        self.pardot = Some(value.into());
-        self
-    }
-
+    pub fn pardot(mut self, value: impl Into<Obj<PardotSourceProperties>>) -> Self { self.pardot = Some(value.into()); self }
     /// `S3`: a [`S3SourceProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3(mut self, value: impl Into<Obj<S3SourceProperties>>) -> Self {
-        self.s3 = Some(value.into());
-        self
-    }
-
+    pub fn s3(mut self, value: impl Into<Obj<S3SourceProperties>>) -> Self { self.s3 = Some(value.into()); self }
     /// `SAPOData`: a [`SapoDataSourceProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sapo_data(mut self, value: impl Into<Obj<SapoDataSourceProperties>>) -> Self {
-        self.sapo_data = Some(value.into());
-        self
-    }
-
+    pub fn sapo_data(mut self, value: impl Into<Obj<SapoDataSourceProperties>>) -> Self { self.sapo_data = Some(value.into()); self }
     /// `Salesforce`: a [`SalesforceSourceProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn salesforce(mut self, value: impl Into<Obj<SalesforceSourceProperties>>) -> Self {
-        self.salesforce = Some(value.into());
-        self
-    }
-
+    pub fn salesforce(mut self, value: impl Into<Obj<SalesforceSourceProperties>>) -> Self { self.salesforce = Some(value.into()); self }
     /// `ServiceNow`: a [`ServiceNowSourceProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_now(mut self, value: impl Into<Obj<ServiceNowSourceProperties>>) -> Self {
-        self.service_now = Some(value.into());
-        self
-    }
-
+    pub fn service_now(mut self, value: impl Into<Obj<ServiceNowSourceProperties>>) -> Self { self.service_now = Some(value.into()); self }
     /// `Singular`: a [`SingularSourceProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn singular(mut self, value: impl Into<Obj<SingularSourceProperties>>) -> Self {
-        self.singular = Some(value.into());
-        self
-    }
-
+    pub fn singular(mut self, value: impl Into<Obj<SingularSourceProperties>>) -> Self { self.singular = Some(value.into()); self }
     /// `Slack`: a [`SlackSourceProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn slack(mut self, value: impl Into<Obj<SlackSourceProperties>>) -> Self {
-        self.slack = Some(value.into());
-        self
-    }
-
+    pub fn slack(mut self, value: impl Into<Obj<SlackSourceProperties>>) -> Self { self.slack = Some(value.into()); self }
     /// `Trendmicro`: a [`TrendmicroSourceProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn trendmicro(mut self, value: impl Into<Obj<TrendmicroSourceProperties>>) -> Self {
-        self.trendmicro = Some(value.into());
-        self
-    }
-
+    pub fn trendmicro(mut self, value: impl Into<Obj<TrendmicroSourceProperties>>) -> Self { self.trendmicro = Some(value.into()); self }
     /// `Veeva`: a [`VeevaSourceProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn veeva(mut self, value: impl Into<Obj<VeevaSourceProperties>>) -> Self {
-        self.veeva = Some(value.into());
-        self
-    }
-
+    pub fn veeva(mut self, value: impl Into<Obj<VeevaSourceProperties>>) -> Self { self.veeva = Some(value.into()); self }
     /// `Zendesk`: a [`ZendeskSourceProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn zendesk(mut self, value: impl Into<Obj<ZendeskSourceProperties>>) -> Self {
-        self.zendesk = Some(value.into());
-        self
-    }
+    pub fn zendesk(mut self, value: impl Into<Obj<ZendeskSourceProperties>>) -> Self { self.zendesk = Some(value.into()); self }
 }
 
 impl PropertyType for SourceConnectorProperties {}
@@ -5284,85 +3114,23 @@ impl ToValue for SourceConnectorProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SourceFlowConfigRequired {
     /// `ConnectorType`: a [`ConnectorType`] value, required.
-    ///
-    /// The type of connector, such as Salesforce, Amplitude, and so on.
     pub connector_type: ConnectorType,
     /// `SourceConnectorProperties`: a [`SourceConnectorProperties`] object, required.
-    ///
-    /// Specifies the information that is required to query a particular source connector.
     pub source_connector_properties: Obj<SourceConnectorProperties>,
 }
 
-static RULE_SourceFlowConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SourceFlowConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "ApiVersion",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ConnectorProfileName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ConnectorType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "SAPOData",
-                    "Salesforce",
-                    "Pardot",
-                    "Singular",
-                    "Slack",
-                    "Redshift",
-                    "S3",
-                    "Marketo",
-                    "Googleanalytics",
-                    "Zendesk",
-                    "Servicenow",
-                    "Datadog",
-                    "Trendmicro",
-                    "Snowflake",
-                    "Dynatrace",
-                    "Infornexus",
-                    "Amplitude",
-                    "Veeva",
-                    "CustomConnector",
-                    "EventBridge",
-                    "Upsolver",
-                    "LookoutMetrics",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "IncrementalPullConfig",
-            Shape::Object(&RULE_IncrementalPullConfig),
-        ),
-        (
-            "SourceConnectorProperties",
-            Shape::Object(&RULE_SourceConnectorProperties),
-        ),
+        ("ApiVersion", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ConnectorProfileName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("ConnectorType", Shape::Str(&StrRule { allowed: &["SAPOData", "Salesforce", "Pardot", "Singular", "Slack", "Redshift", "S3", "Marketo", "Googleanalytics", "Zendesk", "Servicenow", "Datadog", "Trendmicro", "Snowflake", "Dynatrace", "Infornexus", "Amplitude", "Veeva", "CustomConnector", "EventBridge", "Upsolver", "LookoutMetrics"], ..StrRule::ANY })),
+        ("IncrementalPullConfig", Shape::Object(&RULE_IncrementalPullConfig)),
+        ("SourceConnectorProperties", Shape::Object(&RULE_SourceConnectorProperties)),
     ],
     required: &["ConnectorType", "SourceConnectorProperties"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SourceFlowConfig` property type of `AWS::AppFlow::Flow`.
@@ -5398,6 +3166,7 @@ pub struct SourceFlowConfig {
     pub source_connector_properties: Obj<SourceConnectorProperties>,
 }
 
+#[rustfmt::skip]
 impl SourceFlowConfig {
     /// A `SourceFlowConfig` with its required properties, named in a [`SourceFlowConfigRequired`].
     pub fn new(required: SourceFlowConfigRequired) -> Self {
@@ -5411,47 +3180,15 @@ impl SourceFlowConfig {
     }
 
     /// `ApiVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn api_version(mut self, value: impl Into<Str>) -> Self {
-        self.api_version = Some(value.into());
-        self
-    }
-
+    pub fn api_version(mut self, value: impl Into<Str>) -> Self { self.api_version = Some(value.into()); self }
     /// `ConnectorProfileName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connector_profile_name(mut self, value: impl Into<Str>) -> Self {
-        self.connector_profile_name = Some(value.into());
-        self
-    }
-
+    pub fn connector_profile_name(mut self, value: impl Into<Str>) -> Self { self.connector_profile_name = Some(value.into()); self }
     /// `ConnectorType`: a [`ConnectorType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connector_type(mut self, value: impl Into<ConnectorType>) -> Self {
-        self.connector_type = value.into();
-        self
-    }
-
+    pub fn connector_type(mut self, value: impl Into<ConnectorType>) -> Self { self.connector_type = value.into(); self }
     /// `IncrementalPullConfig`: an [`IncrementalPullConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn incremental_pull_config(mut self, value: impl Into<Obj<IncrementalPullConfig>>) -> Self {
-        self.incremental_pull_config = Some(value.into());
-        self
-    }
-
+    pub fn incremental_pull_config(mut self, value: impl Into<Obj<IncrementalPullConfig>>) -> Self { self.incremental_pull_config = Some(value.into()); self }
     /// `SourceConnectorProperties`: a [`SourceConnectorProperties`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_connector_properties(
-        mut self,
-        value: impl Into<Obj<SourceConnectorProperties>>,
-    ) -> Self {
-        self.source_connector_properties = value.into();
-        self
-    }
+    pub fn source_connector_properties(mut self, value: impl Into<Obj<SourceConnectorProperties>>) -> Self { self.source_connector_properties = value.into(); self }
 }
 
 impl PropertyType for SourceFlowConfig {}
@@ -5471,35 +3208,14 @@ impl ToValue for SourceFlowConfig {
     }
 }
 
-static RULE_SuccessResponseHandlingConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SuccessResponseHandlingConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "BucketName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
-        (
-            "BucketPrefix",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_1), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+        ("BucketPrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SuccessResponseHandlingConfig` property type of `AWS::AppFlow::Flow`.
@@ -5525,6 +3241,7 @@ pub struct SuccessResponseHandlingConfig {
     pub bucket_prefix: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SuccessResponseHandlingConfig {
     /// A `SuccessResponseHandlingConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -5532,20 +3249,9 @@ impl SuccessResponseHandlingConfig {
     }
 
     /// `BucketName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_name = Some(value.into());
-        self
-    }
-
+    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = Some(value.into()); self }
     /// `BucketPrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_prefix = Some(value.into());
-        self
-    }
+    pub fn bucket_prefix(mut self, value: impl Into<Str>) -> Self { self.bucket_prefix = Some(value.into()); self }
 }
 
 impl PropertyType for SuccessResponseHandlingConfig {}
@@ -5563,44 +3269,20 @@ impl ToValue for SuccessResponseHandlingConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::AppFlow::Flow`.
@@ -5618,6 +3300,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -5628,20 +3311,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -5659,82 +3331,23 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TaskRequired {
     /// `SourceFields`: a list of strings, required.
-    ///
-    /// The source fields to which a particular task is applied.
-    ///
-    /// Each item: length 0 to 2048.
     pub source_fields: List<Str>,
     /// `TaskType`: a [`TaskType`] value, required.
-    ///
-    /// Specifies the particular task implementation that Amazon AppFlow performs.
-    ///
-    /// *Allowed values* : `Arithmetic` | `Filter` | `Map` | `Map_all` | `Mask` | `Merge` | `Truncate` | `Validate`
     pub task_type: TaskType,
 }
 
-static RULE_Task: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Task: ObjRule = ObjRule {
     properties: &[
         ("ConnectorOperator", Shape::Object(&RULE_ConnectorOperator)),
-        (
-            "DestinationField",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SourceFields",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(2048),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TaskProperties",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TaskPropertiesObject),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TaskType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "Arithmetic",
-                    "Filter",
-                    "Map",
-                    "Map_all",
-                    "Mask",
-                    "Merge",
-                    "Passthrough",
-                    "Truncate",
-                    "Validate",
-                    "Partition",
-                ],
-                format: None,
-            }),
-        ),
+        ("DestinationField", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ("SourceFields", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("TaskProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_TaskPropertiesObject), min_items: None, max_items: None })),
+        ("TaskType", Shape::Str(&StrRule { allowed: &["Arithmetic", "Filter", "Map", "Map_all", "Mask", "Merge", "Passthrough", "Truncate", "Validate", "Partition"], ..StrRule::ANY })),
     ],
     required: &["SourceFields", "TaskType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Task` property type of `AWS::AppFlow::Flow`.
@@ -5772,6 +3385,7 @@ pub struct Task {
     pub task_type: TaskType,
 }
 
+#[rustfmt::skip]
 impl Task {
     /// A `Task` with its required properties, named in a [`TaskRequired`].
     pub fn new(required: TaskRequired) -> Self {
@@ -5785,44 +3399,15 @@ impl Task {
     }
 
     /// `ConnectorOperator`: a [`ConnectorOperator`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connector_operator(mut self, value: impl Into<Obj<ConnectorOperator>>) -> Self {
-        self.connector_operator = Some(value.into());
-        self
-    }
-
+    pub fn connector_operator(mut self, value: impl Into<Obj<ConnectorOperator>>) -> Self { self.connector_operator = Some(value.into()); self }
     /// `DestinationField`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_field(mut self, value: impl Into<Str>) -> Self {
-        self.destination_field = Some(value.into());
-        self
-    }
-
+    pub fn destination_field(mut self, value: impl Into<Str>) -> Self { self.destination_field = Some(value.into()); self }
     /// `SourceFields`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_fields(mut self, value: impl Into<List<Str>>) -> Self {
-        self.source_fields = value.into();
-        self
-    }
-
+    pub fn source_fields(mut self, value: impl Into<List<Str>>) -> Self { self.source_fields = value.into(); self }
     /// `TaskProperties`: a list of [`TaskPropertiesObject`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn task_properties(mut self, value: impl Into<List<TaskPropertiesObject>>) -> Self {
-        self.task_properties = Some(value.into());
-        self
-    }
-
+    pub fn task_properties(mut self, value: impl Into<List<TaskPropertiesObject>>) -> Self { self.task_properties = Some(value.into()); self }
     /// `TaskType`: a [`TaskType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn task_type(mut self, value: impl Into<TaskType>) -> Self {
-        self.task_type = value.into();
-        self
-    }
+    pub fn task_type(mut self, value: impl Into<TaskType>) -> Self { self.task_type = value.into(); self }
 }
 
 impl PropertyType for Task {}
@@ -5843,64 +3428,20 @@ impl ToValue for Task {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TaskPropertiesObjectRequired {
     /// `Key`: an [`OperatorPropertiesKeys`] value, required.
-    ///
-    /// The task property key.
     pub key: OperatorPropertiesKeys,
     /// `Value`: a string, required.
-    ///
-    /// The task property value.
-    ///
-    /// Pattern `.+`; length at most 2048.
     pub value: Str,
 }
 
-static RULE_TaskPropertiesObject: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TaskPropertiesObject: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "VALUE",
-                    "VALUES",
-                    "DATA_TYPE",
-                    "UPPER_BOUND",
-                    "LOWER_BOUND",
-                    "SOURCE_DATA_TYPE",
-                    "DESTINATION_DATA_TYPE",
-                    "VALIDATION_ACTION",
-                    "MASK_VALUE",
-                    "MASK_LENGTH",
-                    "TRUNCATE_LENGTH",
-                    "MATH_OPERATION_FIELDS_ORDER",
-                    "CONCAT_FORMAT",
-                    "SUBFIELD_CATEGORY_MAP",
-                    "EXCLUDE_SOURCE_FIELDS_LIST",
-                    "INCLUDE_NEW_FIELDS",
-                    "ORDERED_PARTITION_KEYS_LIST",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_10),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { allowed: &["VALUE", "VALUES", "DATA_TYPE", "UPPER_BOUND", "LOWER_BOUND", "SOURCE_DATA_TYPE", "DESTINATION_DATA_TYPE", "VALIDATION_ACTION", "MASK_VALUE", "MASK_LENGTH", "TRUNCATE_LENGTH", "MATH_OPERATION_FIELDS_ORDER", "CONCAT_FORMAT", "SUBFIELD_CATEGORY_MAP", "EXCLUDE_SOURCE_FIELDS_LIST", "INCLUDE_NEW_FIELDS", "ORDERED_PARTITION_KEYS_LIST"], ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TaskPropertiesObject` property type of `AWS::AppFlow::Flow`.
@@ -5922,6 +3463,7 @@ pub struct TaskPropertiesObject {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl TaskPropertiesObject {
     /// A `TaskPropertiesObject` with its required properties, named in a [`TaskPropertiesObjectRequired`].
     pub fn new(required: TaskPropertiesObjectRequired) -> Self {
@@ -5932,20 +3474,9 @@ impl TaskPropertiesObject {
     }
 
     /// `Key`: an [`OperatorPropertiesKeys`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<OperatorPropertiesKeys>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<OperatorPropertiesKeys>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for TaskPropertiesObject {}
@@ -5963,30 +3494,17 @@ impl ToValue for TaskPropertiesObject {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrendmicroSourcePropertiesRequired {
     /// `Object`: a string, required.
-    ///
-    /// The object specified in the Trend Micro flow source.
-    ///
-    /// Pattern `\S+`; length 0 to 512.
     pub object: Str,
 }
 
-static RULE_TrendmicroSourceProperties: ObjRule = ObjRule {
-    properties: &[(
-        "Object",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(512),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_TrendmicroSourceProperties: ObjRule = ObjRule {
+    properties: &[
+        ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     required: &["Object"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TrendmicroSourceProperties` property type of `AWS::AppFlow::Flow`.
@@ -6004,6 +3522,7 @@ pub struct TrendmicroSourceProperties {
     pub object: Str,
 }
 
+#[rustfmt::skip]
 impl TrendmicroSourceProperties {
     /// A `TrendmicroSourceProperties` with its required properties, named in a [`TrendmicroSourcePropertiesRequired`].
     pub fn new(required: TrendmicroSourcePropertiesRequired) -> Self {
@@ -6013,12 +3532,7 @@ impl TrendmicroSourceProperties {
     }
 
     /// `Object`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object(mut self, value: impl Into<Str>) -> Self {
-        self.object = value.into();
-        self
-    }
+    pub fn object(mut self, value: impl Into<Str>) -> Self { self.object = value.into(); self }
 }
 
 impl PropertyType for TrendmicroSourceProperties {}
@@ -6033,34 +3547,18 @@ impl ToValue for TrendmicroSourceProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TriggerConfigRequired {
     /// `TriggerType`: a [`TriggerType`] value, required.
-    ///
-    /// Specifies the type of flow trigger. This can be `OnDemand` , `Scheduled` , or `Event` .
     pub trigger_type: TriggerType,
 }
 
-static RULE_TriggerConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TriggerConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "TriggerProperties",
-            Shape::Object(&RULE_ScheduledTriggerProperties),
-        ),
-        (
-            "TriggerType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Scheduled", "Event", "OnDemand"],
-                format: None,
-            }),
-        ),
+        ("TriggerProperties", Shape::Object(&RULE_ScheduledTriggerProperties)),
+        ("TriggerType", Shape::Str(&StrRule { allowed: &["Scheduled", "Event", "OnDemand"], ..StrRule::ANY })),
     ],
     required: &["TriggerType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TriggerConfig` property type of `AWS::AppFlow::Flow`.
@@ -6080,6 +3578,7 @@ pub struct TriggerConfig {
     pub trigger_type: TriggerType,
 }
 
+#[rustfmt::skip]
 impl TriggerConfig {
     /// A `TriggerConfig` with its required properties, named in a [`TriggerConfigRequired`].
     pub fn new(required: TriggerConfigRequired) -> Self {
@@ -6090,20 +3589,9 @@ impl TriggerConfig {
     }
 
     /// `TriggerProperties`: a [`ScheduledTriggerProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn trigger_properties(mut self, value: impl Into<Obj<ScheduledTriggerProperties>>) -> Self {
-        self.trigger_properties = Some(value.into());
-        self
-    }
-
+    pub fn trigger_properties(mut self, value: impl Into<Obj<ScheduledTriggerProperties>>) -> Self { self.trigger_properties = Some(value.into()); self }
     /// `TriggerType`: a [`TriggerType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn trigger_type(mut self, value: impl Into<TriggerType>) -> Self {
-        self.trigger_type = value.into();
-        self
-    }
+    pub fn trigger_type(mut self, value: impl Into<TriggerType>) -> Self { self.trigger_type = value.into(); self }
 }
 
 impl PropertyType for TriggerConfig {}
@@ -6121,50 +3609,21 @@ impl ToValue for TriggerConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpsolverDestinationPropertiesRequired {
     /// `BucketName`: a string, required.
-    ///
-    /// The Upsolver Amazon S3 bucket name in which Amazon AppFlow places the transferred data.
-    ///
-    /// Format `AWS::S3::Bucket.Name`; pattern `^(upsolver-appflow)\S*`; length 16 to 63.
     pub bucket_name: Str,
     /// `S3OutputFormatConfig`: an [`UpsolverS3OutputFormatConfig`] object, required.
-    ///
-    /// The configuration that determines how data is formatted when Upsolver is used as the flow destination.
     pub s3_output_format_config: Obj<UpsolverS3OutputFormatConfig>,
 }
 
-static RULE_UpsolverDestinationProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_UpsolverDestinationProperties: ObjRule = ObjRule {
     properties: &[
-        (
-            "BucketName",
-            Shape::Str(&StrRule {
-                min_len: Some(16),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
-        (
-            "BucketPrefix",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "S3OutputFormatConfig",
-            Shape::Object(&RULE_UpsolverS3OutputFormatConfig),
-        ),
+        ("BucketName", Shape::Str(&StrRule { min_len: Some(16), max_len: Some(63), pattern: Some(&PATTERN_4), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+        ("BucketPrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
+        ("S3OutputFormatConfig", Shape::Object(&RULE_UpsolverS3OutputFormatConfig)),
     ],
     required: &["BucketName", "S3OutputFormatConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `UpsolverDestinationProperties` property type of `AWS::AppFlow::Flow`.
@@ -6192,6 +3651,7 @@ pub struct UpsolverDestinationProperties {
     pub s3_output_format_config: Obj<UpsolverS3OutputFormatConfig>,
 }
 
+#[rustfmt::skip]
 impl UpsolverDestinationProperties {
     /// A `UpsolverDestinationProperties` with its required properties, named in a [`UpsolverDestinationPropertiesRequired`].
     pub fn new(required: UpsolverDestinationPropertiesRequired) -> Self {
@@ -6203,31 +3663,11 @@ impl UpsolverDestinationProperties {
     }
 
     /// `BucketName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_name = value.into();
-        self
-    }
-
+    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = value.into(); self }
     /// `BucketPrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_prefix = Some(value.into());
-        self
-    }
-
+    pub fn bucket_prefix(mut self, value: impl Into<Str>) -> Self { self.bucket_prefix = Some(value.into()); self }
     /// `S3OutputFormatConfig`: an [`UpsolverS3OutputFormatConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_output_format_config(
-        mut self,
-        value: impl Into<Obj<UpsolverS3OutputFormatConfig>>,
-    ) -> Self {
-        self.s3_output_format_config = value.into();
-        self
-    }
+    pub fn s3_output_format_config(mut self, value: impl Into<Obj<UpsolverS3OutputFormatConfig>>) -> Self { self.s3_output_format_config = value.into(); self }
 }
 
 impl PropertyType for UpsolverDestinationProperties {}
@@ -6246,32 +3686,19 @@ impl ToValue for UpsolverDestinationProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpsolverS3OutputFormatConfigRequired {
     /// `PrefixConfig`: a [`PrefixConfig`] object, required.
-    ///
-    /// Specifies elements that Amazon AppFlow includes in the file and folder names in the flow destination.
     pub prefix_config: Obj<PrefixConfig>,
 }
 
-static RULE_UpsolverS3OutputFormatConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_UpsolverS3OutputFormatConfig: ObjRule = ObjRule {
     properties: &[
         ("AggregationConfig", Shape::Object(&RULE_AggregationConfig)),
-        (
-            "FileType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CSV", "JSON", "PARQUET"],
-                format: None,
-            }),
-        ),
+        ("FileType", Shape::Str(&StrRule { allowed: &["CSV", "JSON", "PARQUET"], ..StrRule::ANY })),
         ("PrefixConfig", Shape::Object(&RULE_PrefixConfig)),
     ],
     required: &["PrefixConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `UpsolverS3OutputFormatConfig` property type of `AWS::AppFlow::Flow`.
@@ -6295,6 +3722,7 @@ pub struct UpsolverS3OutputFormatConfig {
     pub prefix_config: Obj<PrefixConfig>,
 }
 
+#[rustfmt::skip]
 impl UpsolverS3OutputFormatConfig {
     /// A `UpsolverS3OutputFormatConfig` with its required properties, named in a [`UpsolverS3OutputFormatConfigRequired`].
     pub fn new(required: UpsolverS3OutputFormatConfigRequired) -> Self {
@@ -6306,28 +3734,11 @@ impl UpsolverS3OutputFormatConfig {
     }
 
     /// `AggregationConfig`: an [`AggregationConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aggregation_config(mut self, value: impl Into<Obj<AggregationConfig>>) -> Self {
-        self.aggregation_config = Some(value.into());
-        self
-    }
-
+    pub fn aggregation_config(mut self, value: impl Into<Obj<AggregationConfig>>) -> Self { self.aggregation_config = Some(value.into()); self }
     /// `FileType`: a [`FileType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_type(mut self, value: impl Into<FileType>) -> Self {
-        self.file_type = Some(value.into());
-        self
-    }
-
+    pub fn file_type(mut self, value: impl Into<FileType>) -> Self { self.file_type = Some(value.into()); self }
     /// `PrefixConfig`: a [`PrefixConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix_config(mut self, value: impl Into<Obj<PrefixConfig>>) -> Self {
-        self.prefix_config = value.into();
-        self
-    }
+    pub fn prefix_config(mut self, value: impl Into<Obj<PrefixConfig>>) -> Self { self.prefix_config = value.into(); self }
 }
 
 impl PropertyType for UpsolverS3OutputFormatConfig {}
@@ -6346,45 +3757,21 @@ impl ToValue for UpsolverS3OutputFormatConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VeevaSourcePropertiesRequired {
     /// `Object`: a string, required.
-    ///
-    /// The object specified in the Veeva flow source.
-    ///
-    /// Pattern `\S+`; length 0 to 512.
     pub object: Str,
 }
 
-static RULE_VeevaSourceProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VeevaSourceProperties: ObjRule = ObjRule {
     properties: &[
-        (
-            "DocumentType",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DocumentType", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
         ("IncludeAllVersions", Shape::Bool),
         ("IncludeRenditions", Shape::Bool),
         ("IncludeSourceFiles", Shape::Bool),
-        (
-            "Object",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["Object"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VeevaSourceProperties` property type of `AWS::AppFlow::Flow`.
@@ -6420,6 +3807,7 @@ pub struct VeevaSourceProperties {
     pub object: Str,
 }
 
+#[rustfmt::skip]
 impl VeevaSourceProperties {
     /// A `VeevaSourceProperties` with its required properties, named in a [`VeevaSourcePropertiesRequired`].
     pub fn new(required: VeevaSourcePropertiesRequired) -> Self {
@@ -6433,44 +3821,15 @@ impl VeevaSourceProperties {
     }
 
     /// `DocumentType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn document_type(mut self, value: impl Into<Str>) -> Self {
-        self.document_type = Some(value.into());
-        self
-    }
-
+    pub fn document_type(mut self, value: impl Into<Str>) -> Self { self.document_type = Some(value.into()); self }
     /// `IncludeAllVersions`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_all_versions(mut self, value: impl Into<Bool>) -> Self {
-        self.include_all_versions = Some(value.into());
-        self
-    }
-
+    pub fn include_all_versions(mut self, value: impl Into<Bool>) -> Self { self.include_all_versions = Some(value.into()); self }
     /// `IncludeRenditions`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_renditions(mut self, value: impl Into<Bool>) -> Self {
-        self.include_renditions = Some(value.into());
-        self
-    }
-
+    pub fn include_renditions(mut self, value: impl Into<Bool>) -> Self { self.include_renditions = Some(value.into()); self }
     /// `IncludeSourceFiles`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_source_files(mut self, value: impl Into<Bool>) -> Self {
-        self.include_source_files = Some(value.into());
-        self
-    }
-
+    pub fn include_source_files(mut self, value: impl Into<Bool>) -> Self { self.include_source_files = Some(value.into()); self }
     /// `Object`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object(mut self, value: impl Into<Str>) -> Self {
-        self.object = value.into();
-        self
-    }
+    pub fn object(mut self, value: impl Into<Str>) -> Self { self.object = value.into(); self }
 }
 
 impl PropertyType for VeevaSourceProperties {}
@@ -6491,60 +3850,20 @@ impl ToValue for VeevaSourceProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ZendeskDestinationPropertiesRequired {
     /// `Object`: a string, required.
-    ///
-    /// The object specified in the Zendesk flow destination.
-    ///
-    /// Pattern `\S+`; length 0 to 512.
     pub object: Str,
 }
 
-static RULE_ZendeskDestinationProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ZendeskDestinationProperties: ObjRule = ObjRule {
     properties: &[
-        (
-            "ErrorHandlingConfig",
-            Shape::Object(&RULE_ErrorHandlingConfig),
-        ),
-        (
-            "IdFieldNames",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(128),
-                    pattern: Some(&PATTERN_3),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: None,
-            }),
-        ),
-        (
-            "Object",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "WriteOperationType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["INSERT", "UPSERT", "UPDATE", "DELETE"],
-                format: None,
-            }),
-        ),
+        ("ErrorHandlingConfig", Shape::Object(&RULE_ErrorHandlingConfig)),
+        ("IdFieldNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(0), max_items: None })),
+        ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("WriteOperationType", Shape::Str(&StrRule { allowed: &["INSERT", "UPSERT", "UPDATE", "DELETE"], ..StrRule::ANY })),
     ],
     required: &["Object"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ZendeskDestinationProperties` property type of `AWS::AppFlow::Flow`.
@@ -6576,6 +3895,7 @@ pub struct ZendeskDestinationProperties {
     pub write_operation_type: Option<WriteOperationType>,
 }
 
+#[rustfmt::skip]
 impl ZendeskDestinationProperties {
     /// A `ZendeskDestinationProperties` with its required properties, named in a [`ZendeskDestinationPropertiesRequired`].
     pub fn new(required: ZendeskDestinationPropertiesRequired) -> Self {
@@ -6588,36 +3908,13 @@ impl ZendeskDestinationProperties {
     }
 
     /// `ErrorHandlingConfig`: an [`ErrorHandlingConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn error_handling_config(mut self, value: impl Into<Obj<ErrorHandlingConfig>>) -> Self {
-        self.error_handling_config = Some(value.into());
-        self
-    }
-
+    pub fn error_handling_config(mut self, value: impl Into<Obj<ErrorHandlingConfig>>) -> Self { self.error_handling_config = Some(value.into()); self }
     /// `IdFieldNames`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id_field_names(mut self, value: impl Into<List<Str>>) -> Self {
-        self.id_field_names = Some(value.into());
-        self
-    }
-
+    pub fn id_field_names(mut self, value: impl Into<List<Str>>) -> Self { self.id_field_names = Some(value.into()); self }
     /// `Object`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object(mut self, value: impl Into<Str>) -> Self {
-        self.object = value.into();
-        self
-    }
-
+    pub fn object(mut self, value: impl Into<Str>) -> Self { self.object = value.into(); self }
     /// `WriteOperationType`: a [`WriteOperationType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn write_operation_type(mut self, value: impl Into<WriteOperationType>) -> Self {
-        self.write_operation_type = Some(value.into());
-        self
-    }
+    pub fn write_operation_type(mut self, value: impl Into<WriteOperationType>) -> Self { self.write_operation_type = Some(value.into()); self }
 }
 
 impl PropertyType for ZendeskDestinationProperties {}
@@ -6637,30 +3934,17 @@ impl ToValue for ZendeskDestinationProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ZendeskSourcePropertiesRequired {
     /// `Object`: a string, required.
-    ///
-    /// The object specified in the Zendesk flow source.
-    ///
-    /// Pattern `\S+`; length 0 to 512.
     pub object: Str,
 }
 
-static RULE_ZendeskSourceProperties: ObjRule = ObjRule {
-    properties: &[(
-        "Object",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(512),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ZendeskSourceProperties: ObjRule = ObjRule {
+    properties: &[
+        ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     required: &["Object"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ZendeskSourceProperties` property type of `AWS::AppFlow::Flow`.
@@ -6678,6 +3962,7 @@ pub struct ZendeskSourceProperties {
     pub object: Str,
 }
 
+#[rustfmt::skip]
 impl ZendeskSourceProperties {
     /// A `ZendeskSourceProperties` with its required properties, named in a [`ZendeskSourcePropertiesRequired`].
     pub fn new(required: ZendeskSourcePropertiesRequired) -> Self {
@@ -6687,12 +3972,7 @@ impl ZendeskSourceProperties {
     }
 
     /// `Object`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object(mut self, value: impl Into<Str>) -> Self {
-        self.object = value.into();
-        self
-    }
+    pub fn object(mut self, value: impl Into<Str>) -> Self { self.object = value.into(); self }
 }
 
 impl PropertyType for ZendeskSourceProperties {}

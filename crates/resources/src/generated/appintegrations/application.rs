@@ -7,120 +7,44 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\w+\\:\\/\\/.*$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-z-]+$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9\\/\\._ \\-]+$");
 pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9/\\._\\-]+$");
 pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9\\/\\._\\-\\*]+$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
 
 /// The required properties of [`Application`], by name: `Application::new(ApplicationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationRequired {
     /// `ApplicationSourceConfig`: an [`ApplicationSourceConfig`] object, required.
-    ///
-    /// The configuration for where the application should be loaded from.
     pub application_source_config: Obj<ApplicationSourceConfig>,
     /// `Name`: a string, required.
-    ///
-    /// The name of the application.
-    ///
-    /// Pattern `^[a-zA-Z0-9\/\._ \-]+$`; length 1 to 255.
     pub name: Str,
     /// `Namespace`: a string, required.
-    ///
-    /// The namespace of the application.
-    ///
-    /// Pattern `^[a-zA-Z0-9/\._\-]+$`; length 1 to 255.
     pub namespace: Str,
 }
 
-static RULE_Application: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Application: ObjRule = ObjRule {
     properties: &[
         ("ApplicationConfig", Shape::Object(&RULE_ApplicationConfig)),
-        (
-            "ApplicationSourceConfig",
-            Shape::Object(&RULE_ApplicationSourceConfig),
-        ),
-        (
-            "ApplicationType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["STANDARD", "SERVICE", "MCP_SERVER"],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ApplicationSourceConfig", Shape::Object(&RULE_ApplicationSourceConfig)),
+        ("ApplicationType", Shape::Str(&StrRule { allowed: &["STANDARD", "SERVICE", "MCP_SERVER"], ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
         ("IframeConfig", Shape::Object(&RULE_IframeConfig)),
-        (
-            "InitializationTimeout",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(600000.0),
-                allowed: &[],
-            }),
-        ),
+        ("InitializationTimeout", Shape::Int(&NumRule { min: Some(1.0), max: Some(600000.0), ..NumRule::ANY })),
         ("IsService", Shape::Bool),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Namespace",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Permissions",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    pattern: Some(&PATTERN_4),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(150),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Namespace", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Permissions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(0), max_items: Some(150) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["Name", "Namespace", "ApplicationSourceConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AppIntegrations::Application` resource.
@@ -191,6 +115,7 @@ pub struct Application {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Application {
     /// The CloudFormation type name, `AWS::AppIntegrations::Application`.
     pub const TYPE_NAME: &'static str = "AWS::AppIntegrations::Application";
@@ -229,91 +154,27 @@ impl Application {
     }
 
     /// `ApplicationConfig`: an [`ApplicationConfig`] object.
-    pub fn application_config(mut self, value: impl Into<Obj<ApplicationConfig>>) -> Self {
-        self.application_config = Some(value.into());
-        self
-    }
-
+    pub fn application_config(mut self, value: impl Into<Obj<ApplicationConfig>>) -> Self { self.application_config = Some(value.into()); self }
     /// `ApplicationSourceConfig`: an [`ApplicationSourceConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_source_config(
-        mut self,
-        value: impl Into<Obj<ApplicationSourceConfig>>,
-    ) -> Self {
-        self.application_source_config = value.into();
-        self
-    }
-
+    pub fn application_source_config(mut self, value: impl Into<Obj<ApplicationSourceConfig>>) -> Self { self.application_source_config = value.into(); self }
     /// `ApplicationType`: an [`ApplicationType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_type(mut self, value: impl Into<ApplicationType>) -> Self {
-        self.application_type = Some(value.into());
-        self
-    }
-
+    pub fn application_type(mut self, value: impl Into<ApplicationType>) -> Self { self.application_type = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `IframeConfig`: an [`IframeConfig`] object.
-    pub fn iframe_config(mut self, value: impl Into<Obj<IframeConfig>>) -> Self {
-        self.iframe_config = Some(value.into());
-        self
-    }
-
+    pub fn iframe_config(mut self, value: impl Into<Obj<IframeConfig>>) -> Self { self.iframe_config = Some(value.into()); self }
     /// `InitializationTimeout`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn initialization_timeout(mut self, value: impl Into<Int>) -> Self {
-        self.initialization_timeout = Some(value.into());
-        self
-    }
-
+    pub fn initialization_timeout(mut self, value: impl Into<Int>) -> Self { self.initialization_timeout = Some(value.into()); self }
     /// `IsService`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_service(mut self, value: impl Into<Bool>) -> Self {
-        self.is_service = Some(value.into());
-        self
-    }
-
+    pub fn is_service(mut self, value: impl Into<Bool>) -> Self { self.is_service = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Namespace`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self {
-        self.namespace = value.into();
-        self
-    }
-
+    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = value.into(); self }
     /// `Permissions`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn permissions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.permissions = Some(value.into());
-        self
-    }
-
+    pub fn permissions(mut self, value: impl Into<List<Str>>) -> Self { self.permissions = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Application {
@@ -373,14 +234,13 @@ impl ApplicationAttributes {
     }
 }
 
-static RULE_ApplicationConfig: ObjRule = ObjRule {
-    properties: &[("ContactHandling", Shape::Object(&RULE_ContactHandling))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ApplicationConfig: ObjRule = ObjRule {
+    properties: &[
+        ("ContactHandling", Shape::Object(&RULE_ContactHandling)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ApplicationConfig` property type of `AWS::AppIntegrations::Application`.
@@ -392,6 +252,7 @@ pub struct ApplicationConfig {
     pub contact_handling: Option<Obj<ContactHandling>>,
 }
 
+#[rustfmt::skip]
 impl ApplicationConfig {
     /// A `ApplicationConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -399,10 +260,7 @@ impl ApplicationConfig {
     }
 
     /// `ContactHandling`: a [`ContactHandling`] object.
-    pub fn contact_handling(mut self, value: impl Into<Obj<ContactHandling>>) -> Self {
-        self.contact_handling = Some(value.into());
-        self
-    }
+    pub fn contact_handling(mut self, value: impl Into<Obj<ContactHandling>>) -> Self { self.contact_handling = Some(value.into()); self }
 }
 
 impl PropertyType for ApplicationConfig {}
@@ -422,14 +280,14 @@ pub struct ApplicationSourceConfigRequired {
     pub external_url_config: Obj<ExternalUrlConfig>,
 }
 
-static RULE_ApplicationSourceConfig: ObjRule = ObjRule {
-    properties: &[("ExternalUrlConfig", Shape::Object(&RULE_ExternalUrlConfig))],
+#[rustfmt::skip]
+pub(crate) static RULE_ApplicationSourceConfig: ObjRule = ObjRule {
+    properties: &[
+        ("ExternalUrlConfig", Shape::Object(&RULE_ExternalUrlConfig)),
+    ],
     required: &["ExternalUrlConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ApplicationSourceConfig` property type of `AWS::AppIntegrations::Application`.
@@ -443,6 +301,7 @@ pub struct ApplicationSourceConfig {
     pub external_url_config: Obj<ExternalUrlConfig>,
 }
 
+#[rustfmt::skip]
 impl ApplicationSourceConfig {
     /// A `ApplicationSourceConfig` with its required properties, named in a [`ApplicationSourceConfigRequired`].
     pub fn new(required: ApplicationSourceConfigRequired) -> Self {
@@ -452,10 +311,7 @@ impl ApplicationSourceConfig {
     }
 
     /// `ExternalUrlConfig`: an [`ExternalUrlConfig`] object, required.
-    pub fn external_url_config(mut self, value: impl Into<Obj<ExternalUrlConfig>>) -> Self {
-        self.external_url_config = value.into();
-        self
-    }
+    pub fn external_url_config(mut self, value: impl Into<Obj<ExternalUrlConfig>>) -> Self { self.external_url_config = value.into(); self }
 }
 
 impl PropertyType for ApplicationSourceConfig {}
@@ -475,23 +331,14 @@ pub struct ContactHandlingRequired {
     pub scope: ContactHandlingScope,
 }
 
-static RULE_ContactHandling: ObjRule = ObjRule {
-    properties: &[(
-        "Scope",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["CROSS_CONTACTS", "PER_CONTACT"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ContactHandling: ObjRule = ObjRule {
+    properties: &[
+        ("Scope", Shape::Str(&StrRule { allowed: &["CROSS_CONTACTS", "PER_CONTACT"], ..StrRule::ANY })),
+    ],
     required: &["Scope"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ContactHandling` property type of `AWS::AppIntegrations::Application`.
@@ -503,6 +350,7 @@ pub struct ContactHandling {
     pub scope: ContactHandlingScope,
 }
 
+#[rustfmt::skip]
 impl ContactHandling {
     /// A `ContactHandling` with its required properties, named in a [`ContactHandlingRequired`].
     pub fn new(required: ContactHandlingRequired) -> Self {
@@ -512,10 +360,7 @@ impl ContactHandling {
     }
 
     /// `Scope`: a [`ContactHandlingScope`] value, required.
-    pub fn scope(mut self, value: impl Into<ContactHandlingScope>) -> Self {
-        self.scope = value.into();
-        self
-    }
+    pub fn scope(mut self, value: impl Into<ContactHandlingScope>) -> Self { self.scope = value.into(); self }
 }
 
 impl PropertyType for ContactHandling {}
@@ -530,46 +375,18 @@ impl ToValue for ContactHandling {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExternalUrlConfigRequired {
     /// `AccessUrl`: a string, required.
-    ///
-    /// The URL to access the application.
-    ///
-    /// Pattern `^\w+\:\/\/.*$`; length 1 to 1000.
     pub access_url: Str,
 }
 
-static RULE_ExternalUrlConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ExternalUrlConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccessUrl",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1000),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ApprovedOrigins",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(1000),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("AccessUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ApprovedOrigins", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(50) })),
     ],
     required: &["AccessUrl"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ExternalUrlConfig` property type of `AWS::AppIntegrations::Application`.
@@ -593,6 +410,7 @@ pub struct ExternalUrlConfig {
     pub approved_origins: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl ExternalUrlConfig {
     /// A `ExternalUrlConfig` with its required properties, named in a [`ExternalUrlConfigRequired`].
     pub fn new(required: ExternalUrlConfigRequired) -> Self {
@@ -603,20 +421,9 @@ impl ExternalUrlConfig {
     }
 
     /// `AccessUrl`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_url(mut self, value: impl Into<Str>) -> Self {
-        self.access_url = value.into();
-        self
-    }
-
+    pub fn access_url(mut self, value: impl Into<Str>) -> Self { self.access_url = value.into(); self }
     /// `ApprovedOrigins`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn approved_origins(mut self, value: impl Into<List<Str>>) -> Self {
-        self.approved_origins = Some(value.into());
-        self
-    }
+    pub fn approved_origins(mut self, value: impl Into<List<Str>>) -> Self { self.approved_origins = Some(value.into()); self }
 }
 
 impl PropertyType for ExternalUrlConfig {}
@@ -630,43 +437,14 @@ impl ToValue for ExternalUrlConfig {
     }
 }
 
-static RULE_IframeConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IframeConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "Allow",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(25),
-            }),
-        ),
-        (
-            "Sandbox",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(25),
-            }),
-        ),
+        ("Allow", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(25) })),
+        ("Sandbox", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(25) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IframeConfig` property type of `AWS::AppIntegrations::Application`.
@@ -684,6 +462,7 @@ pub struct IframeConfig {
     pub sandbox: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl IframeConfig {
     /// A `IframeConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -691,20 +470,9 @@ impl IframeConfig {
     }
 
     /// `Allow`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allow(mut self, value: impl Into<List<Str>>) -> Self {
-        self.allow = Some(value.into());
-        self
-    }
-
+    pub fn allow(mut self, value: impl Into<List<Str>>) -> Self { self.allow = Some(value.into()); self }
     /// `Sandbox`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sandbox(mut self, value: impl Into<List<Str>>) -> Self {
-        self.sandbox = Some(value.into());
-        self
-    }
+    pub fn sandbox(mut self, value: impl Into<List<Str>>) -> Self { self.sandbox = Some(value.into()); self }
 }
 
 impl PropertyType for IframeConfig {}
@@ -714,102 +482,6 @@ impl ToValue for IframeConfig {
         MapBuilder::new()
             .opt("Allow", &self.allow)
             .opt("Sandbox", &self.sandbox)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::AppIntegrations::Application`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appintegrations-application-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

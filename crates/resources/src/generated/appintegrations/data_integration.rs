@@ -7,96 +7,41 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(".*\\S.*");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9/\\._\\-]+$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new(
     "^(\\w+\\:\\/\\/[\\w.-]+[\\w/!@#+=.-]+$)|(\\w+\\:\\/\\/[\\w.-]+[\\w/!@#+=.-]+[\\w/!@#+=.-]+[\\w/!@#+=.,-]+$)",
 );
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
 
 /// The required properties of [`DataIntegration`], by name: `DataIntegration::new(DataIntegrationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataIntegrationRequired {
     /// `KmsKey`: a string, required.
-    ///
-    /// The KMS key for the DataIntegration.
-    ///
-    /// Pattern `.*\S.*`; length 1 to 255; create-only: changing it replaces the resource.
     pub kms_key: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the DataIntegration.
-    ///
-    /// Pattern `^[a-zA-Z0-9/\._\-]+$`; length 1 to 255.
     pub name: Str,
     /// `SourceURI`: a string, required.
-    ///
-    /// The URI of the data source.
-    ///
-    /// Pattern `^(\w+\:\/\/[\w.-]+[\w/!@#+=.-]+$)|(\w+\:\/\/[\w.-]+[\w/!@#+=.-]+[\w/!@#+=.-]+[\w/!@#+=.,-]+$)`; length 1 to 1000; create-only: changing it replaces the resource.
     pub source_uri: Str,
 }
 
-static RULE_DataIntegration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataIntegration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
         ("FileConfiguration", Shape::Object(&RULE_FileConfiguration)),
-        (
-            "KmsKey",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("KmsKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("ObjectConfiguration", Shape::Any),
         ("ScheduleConfig", Shape::Object(&RULE_ScheduleConfig)),
-        (
-            "SourceURI",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1000),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("SourceURI", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["Name", "KmsKey", "SourceURI"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AppIntegrations::DataIntegration` resource.
@@ -160,6 +105,7 @@ pub struct DataIntegration {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl DataIntegration {
     /// The CloudFormation type name, `AWS::AppIntegrations::DataIntegration`.
     pub const TYPE_NAME: &'static str = "AWS::AppIntegrations::DataIntegration";
@@ -195,68 +141,21 @@ impl DataIntegration {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `FileConfiguration`: a [`FileConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_configuration(mut self, value: impl Into<Obj<FileConfiguration>>) -> Self {
-        self.file_configuration = Some(value.into());
-        self
-    }
-
+    pub fn file_configuration(mut self, value: impl Into<Obj<FileConfiguration>>) -> Self { self.file_configuration = Some(value.into()); self }
     /// `KmsKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key = value.into();
-        self
-    }
-
+    pub fn kms_key(mut self, value: impl Into<Str>) -> Self { self.kms_key = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `ObjectConfiguration`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object_configuration(mut self, value: impl Into<Json>) -> Self {
-        self.object_configuration = Some(value.into());
-        self
-    }
-
+    pub fn object_configuration(mut self, value: impl Into<Json>) -> Self { self.object_configuration = Some(value.into()); self }
     /// `ScheduleConfig`: a [`ScheduleConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule_config(mut self, value: impl Into<Obj<ScheduleConfig>>) -> Self {
-        self.schedule_config = Some(value.into());
-        self
-    }
-
+    pub fn schedule_config(mut self, value: impl Into<Obj<ScheduleConfig>>) -> Self { self.schedule_config = Some(value.into()); self }
     /// `SourceURI`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_uri(mut self, value: impl Into<Str>) -> Self {
-        self.source_uri = value.into();
-        self
-    }
-
+    pub fn source_uri(mut self, value: impl Into<Str>) -> Self { self.source_uri = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for DataIntegration {
@@ -317,37 +216,18 @@ impl DataIntegrationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FileConfigurationRequired {
     /// `Folders`: a list of strings, required.
-    ///
-    /// Identifiers for the source folders to pull all files from recursively.
-    ///
-    /// Items 1 to 10; each item: pattern `.*\S.*`, length 1 to 200.
     pub folders: List<Str>,
 }
 
-static RULE_FileConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FileConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Filters", Shape::Any),
-        (
-            "Folders",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(200),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
+        ("Folders", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10) })),
     ],
     required: &["Folders"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FileConfiguration` property type of `AWS::AppIntegrations::DataIntegration`.
@@ -369,6 +249,7 @@ pub struct FileConfiguration {
     pub folders: List<Str>,
 }
 
+#[rustfmt::skip]
 impl FileConfiguration {
     /// A `FileConfiguration` with its required properties, named in a [`FileConfigurationRequired`].
     pub fn new(required: FileConfigurationRequired) -> Self {
@@ -379,20 +260,9 @@ impl FileConfiguration {
     }
 
     /// `Filters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filters(mut self, value: impl Into<Json>) -> Self {
-        self.filters = Some(value.into());
-        self
-    }
-
+    pub fn filters(mut self, value: impl Into<Json>) -> Self { self.filters = Some(value.into()); self }
     /// `Folders`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn folders(mut self, value: impl Into<List<Str>>) -> Self {
-        self.folders = value.into();
-        self
-    }
+    pub fn folders(mut self, value: impl Into<List<Str>>) -> Self { self.folders = value.into(); self }
 }
 
 impl PropertyType for FileConfiguration {}
@@ -410,52 +280,19 @@ impl ToValue for FileConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScheduleConfigRequired {
     /// `ScheduleExpression`: a string, required.
-    ///
-    /// How often the data should be pulled from data source.
-    ///
-    /// Pattern `.*\S.*`; length 1 to 255.
     pub schedule_expression: Str,
 }
 
-static RULE_ScheduleConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ScheduleConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "FirstExecutionFrom",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Object",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ScheduleExpression",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("FirstExecutionFrom", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Object", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ScheduleExpression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["ScheduleExpression"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ScheduleConfig` property type of `AWS::AppIntegrations::DataIntegration`.
@@ -485,6 +322,7 @@ pub struct ScheduleConfig {
     pub schedule_expression: Str,
 }
 
+#[rustfmt::skip]
 impl ScheduleConfig {
     /// A `ScheduleConfig` with its required properties, named in a [`ScheduleConfigRequired`].
     pub fn new(required: ScheduleConfigRequired) -> Self {
@@ -496,28 +334,11 @@ impl ScheduleConfig {
     }
 
     /// `FirstExecutionFrom`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn first_execution_from(mut self, value: impl Into<Str>) -> Self {
-        self.first_execution_from = Some(value.into());
-        self
-    }
-
+    pub fn first_execution_from(mut self, value: impl Into<Str>) -> Self { self.first_execution_from = Some(value.into()); self }
     /// `Object`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object(mut self, value: impl Into<Str>) -> Self {
-        self.object = Some(value.into());
-        self
-    }
-
+    pub fn object(mut self, value: impl Into<Str>) -> Self { self.object = Some(value.into()); self }
     /// `ScheduleExpression`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule_expression(mut self, value: impl Into<Str>) -> Self {
-        self.schedule_expression = value.into();
-        self
-    }
+    pub fn schedule_expression(mut self, value: impl Into<Str>) -> Self { self.schedule_expression = value.into(); self }
 }
 
 impl PropertyType for ScheduleConfig {}
@@ -528,102 +349,6 @@ impl ToValue for ScheduleConfig {
             .opt("FirstExecutionFrom", &self.first_execution_from)
             .opt("Object", &self.object)
             .req("ScheduleExpression", &self.schedule_expression)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::AppIntegrations::DataIntegration`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appintegrations-dataintegration-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

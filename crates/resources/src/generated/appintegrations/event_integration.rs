@@ -7,81 +7,35 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9/\\._\\-]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^aws\\.(partner\\/.*|cases)$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
 
 /// The required properties of [`EventIntegration`], by name: `EventIntegration::new(EventIntegrationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventIntegrationRequired {
     /// `EventBridgeBus`: a string, required.
-    ///
-    /// The Amazon EventBridge bus for the event integration.
-    ///
-    /// Pattern `^[a-zA-Z0-9/\._\-]+$`; length 1 to 255; create-only: changing it replaces the resource.
     pub event_bridge_bus: Str,
     /// `EventFilter`: an [`EventFilter`] object, required.
-    ///
-    /// The event integration filter.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub event_filter: Obj<EventFilter>,
     /// `Name`: a string, required.
-    ///
-    /// The name of the event integration.
-    ///
-    /// Pattern `^[a-zA-Z0-9/\._\-]+$`; length 1 to 255; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_EventIntegration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EventIntegration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EventBridgeBus",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
+        ("EventBridgeBus", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("EventFilter", Shape::Object(&RULE_EventFilter)),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["Name", "EventBridgeBus", "EventFilter"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AppIntegrations::EventIntegration` resource.
@@ -131,6 +85,7 @@ pub struct EventIntegration {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl EventIntegration {
     /// The CloudFormation type name, `AWS::AppIntegrations::EventIntegration`.
     pub const TYPE_NAME: &'static str = "AWS::AppIntegrations::EventIntegration";
@@ -163,44 +118,15 @@ impl EventIntegration {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `EventBridgeBus`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_bridge_bus(mut self, value: impl Into<Str>) -> Self {
-        self.event_bridge_bus = value.into();
-        self
-    }
-
+    pub fn event_bridge_bus(mut self, value: impl Into<Str>) -> Self { self.event_bridge_bus = value.into(); self }
     /// `EventFilter`: an [`EventFilter`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_filter(mut self, value: impl Into<Obj<EventFilter>>) -> Self {
-        self.event_filter = value.into();
-        self
-    }
-
+    pub fn event_filter(mut self, value: impl Into<Obj<EventFilter>>) -> Self { self.event_filter = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for EventIntegration {
@@ -251,30 +177,17 @@ impl EventIntegrationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventFilterRequired {
     /// `Source`: a string, required.
-    ///
-    /// The source of the events.
-    ///
-    /// Pattern `^aws\.(partner\/.*|cases)$`; length 1 to 256.
     pub source: Str,
 }
 
-static RULE_EventFilter: ObjRule = ObjRule {
-    properties: &[(
-        "Source",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(256),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_EventFilter: ObjRule = ObjRule {
+    properties: &[
+        ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     required: &["Source"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EventFilter` property type of `AWS::AppIntegrations::EventIntegration`.
@@ -292,6 +205,7 @@ pub struct EventFilter {
     pub source: Str,
 }
 
+#[rustfmt::skip]
 impl EventFilter {
     /// A `EventFilter` with its required properties, named in a [`EventFilterRequired`].
     pub fn new(required: EventFilterRequired) -> Self {
@@ -301,12 +215,7 @@ impl EventFilter {
     }
 
     /// `Source`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source(mut self, value: impl Into<Str>) -> Self {
-        self.source = value.into();
-        self
-    }
+    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = value.into(); self }
 }
 
 impl PropertyType for EventFilter {}
@@ -314,101 +223,5 @@ impl PropertyType for EventFilter {}
 impl ToValue for EventFilter {
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Source", &self.source).build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::AppIntegrations::EventIntegration`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appintegrations-eventintegration-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

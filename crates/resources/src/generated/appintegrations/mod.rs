@@ -6,10 +6,13 @@
 //! - `AWS::AppIntegrations::Application`: [`Application`], property types in [`application`]
 //! - `AWS::AppIntegrations::DataIntegration`: [`DataIntegration`], property types in [`data_integration`]
 //! - `AWS::AppIntegrations::EventIntegration`: [`EventIntegration`], property types in [`event_integration`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod application;
 pub mod data_integration;
 pub mod event_integration;
+pub mod shared;
 
 pub use application::{Application, ApplicationAttributes, ApplicationRequired};
 pub use data_integration::{DataIntegration, DataIntegrationAttributes, DataIntegrationRequired};

@@ -5,9 +5,12 @@
 //!
 //! - `AWS::ApplicationAutoScaling::ScalableTarget`: [`ScalableTarget`], property types in [`scalable_target`]
 //! - `AWS::ApplicationAutoScaling::ScalingPolicy`: [`ScalingPolicy`], property types in [`scaling_policy`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod scalable_target;
 pub mod scaling_policy;
+pub mod shared;
 
 pub use scalable_target::{ScalableTarget, ScalableTargetAttributes, ScalableTargetRequired};
 pub use scaling_policy::{ScalingPolicy, ScalingPolicyAttributes, ScalingPolicyRequired};

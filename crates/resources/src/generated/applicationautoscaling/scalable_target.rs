@@ -7,190 +7,38 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{ScalableDimension, ServiceNamespace};
+
 /// The required properties of [`ScalableTarget`], by name: `ScalableTarget::new(ScalableTargetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScalableTargetRequired {
     /// `MaxCapacity`: an integer, required.
-    ///
-    /// The maximum value that you plan to scale out to. When a scaling policy is in effect, Application Auto Scaling can scale out (expand) as needed to the maximum capacity limit in response to changing demand.
     pub max_capacity: Int,
     /// `MinCapacity`: an integer, required.
-    ///
-    /// The minimum value that you plan to scale in to. When a scaling policy is in effect, Application Auto Scaling can scale in (contract) as needed to the minimum capacity limit in response to changing demand.
     pub min_capacity: Int,
     /// `ResourceId`: a string, required.
-    ///
-    /// The identifier of the resource associated with the scalable target. This string consists of the resource type and unique identifier.
-    ///
-    /// - ECS service - The resource type is `service` and the unique identifier is the cluster name and service name. Example: `service/my-cluster/my-service` .
-    /// - Spot Fleet - The resource type is `spot-fleet-request` and the unique identifier is the Spot Fleet request ID. Example: `spot-fleet-request/sfr-73fbd2ce-aa30-494c-8788-1cee4EXAMPLE` .
-    /// - EMR cluster - The resource type is `instancegroup` and the unique identifier is the cluster ID and instance group ID. Example: `instancegroup/j-2EEZNYKUA1NTV/ig-1791Y4E1L8YI0` .
-    /// - AppStream 2.0 fleet - The resource type is `fleet` and the unique identifier is the fleet name. Example: `fleet/sample-fleet` .
-    /// - DynamoDB table - The resource type is `table` and the unique identifier is the table name. Example: `table/my-table` .
-    /// - DynamoDB global secondary index - The resource type is `index` and the unique identifier is the index name. Example: `table/my-table/index/my-table-index` .
-    /// - Aurora DB cluster - The resource type is `cluster` and the unique identifier is the cluster name. Example: `cluster:my-db-cluster` .
-    /// - SageMaker endpoint variant - The resource type is `variant` and the unique identifier is the resource ID. Example: `endpoint/my-end-point/variant/KMeansClustering` .
-    /// - Custom resources are not supported with a resource type. This parameter must specify the `OutputValue` from the CloudFormation template stack used to access the resources. The unique identifier is defined by the service provider. More information is available in our \[GitHub repository\](<https://docs.aws.amazon.com/https://github.com/aws/aws-auto-scaling-custom-resource>) .
-    /// - Amazon Comprehend document classification endpoint - The resource type and unique identifier are specified using the endpoint ARN. Example: `arn:aws:comprehend:us-west-2:123456789012:document-classifier-endpoint/EXAMPLE` .
-    /// - Amazon Comprehend entity recognizer endpoint - The resource type and unique identifier are specified using the endpoint ARN. Example: `arn:aws:comprehend:us-west-2:123456789012:entity-recognizer-endpoint/EXAMPLE` .
-    /// - Lambda provisioned concurrency - The resource type is `function` and the unique identifier is the function name with a function version or alias name suffix that is not `$LATEST` . Example: `function:my-function:prod` or `function:my-function:1` .
-    /// - Amazon Keyspaces table - The resource type is `table` and the unique identifier is the table name. Example: `keyspace/mykeyspace/table/mytable` .
-    /// - Amazon MSK cluster - The resource type and unique identifier are specified using the cluster ARN. Example: `arn:aws:kafka:us-east-1:123456789012:cluster/demo-cluster-1/6357e0b2-0e6a-4b86-a0b4-70df934c2e31-5` .
-    /// - Amazon ElastiCache replication group - The resource type is `replication-group` and the unique identifier is the replication group name. Example: `replication-group/mycluster` .
-    /// - Amazon ElastiCache cache cluster - The resource type is `cache-cluster` and the unique identifier is the cache cluster name. Example: `cache-cluster/mycluster` .
-    /// - Neptune cluster - The resource type is `cluster` and the unique identifier is the cluster name. Example: `cluster:mycluster` .
-    /// - SageMaker serverless endpoint - The resource type is `variant` and the unique identifier is the resource ID. Example: `endpoint/my-end-point/variant/KMeansClustering` .
-    /// - SageMaker inference component - The resource type is `inference-component` and the unique identifier is the resource ID. Example: `inference-component/my-inference-component` .
-    /// - Pool of WorkSpaces - The resource type is `workspacespool` and the unique identifier is the pool ID. Example: `workspacespool/wspool-123456` .
-    ///
-    /// Length 1 to 1600; create-only: changing it replaces the resource.
     pub resource_id: Str,
     /// `ScalableDimension`: a [`ScalableDimension`] value, required.
-    ///
-    /// The scalable dimension associated with the scalable target. This string consists of the service namespace, resource type, and scaling property.
-    ///
-    /// - `ecs:service:DesiredCount` - The task count of an ECS service.
-    /// - `elasticmapreduce:instancegroup:InstanceCount` - The instance count of an EMR Instance Group.
-    /// - `ec2:spot-fleet-request:TargetCapacity` - The target capacity of a Spot Fleet.
-    /// - `appstream:fleet:DesiredCapacity` - The capacity of an AppStream 2.0 fleet.
-    /// - `dynamodb:table:ReadCapacityUnits` - The provisioned read capacity for a DynamoDB table.
-    /// - `dynamodb:table:WriteCapacityUnits` - The provisioned write capacity for a DynamoDB table.
-    /// - `dynamodb:index:ReadCapacityUnits` - The provisioned read capacity for a DynamoDB global secondary index.
-    /// - `dynamodb:index:WriteCapacityUnits` - The provisioned write capacity for a DynamoDB global secondary index.
-    /// - `rds:cluster:ReadReplicaCount` - The count of Aurora Replicas in an Aurora DB cluster. Available for Aurora MySQL-compatible edition and Aurora PostgreSQL-compatible edition.
-    /// - `sagemaker:variant:DesiredInstanceCount` - The number of EC2 instances for a SageMaker model endpoint variant.
-    /// - `custom-resource:ResourceType:Property` - The scalable dimension for a custom resource provided by your own application or service.
-    /// - `comprehend:document-classifier-endpoint:DesiredInferenceUnits` - The number of inference units for an Amazon Comprehend document classification endpoint.
-    /// - `comprehend:entity-recognizer-endpoint:DesiredInferenceUnits` - The number of inference units for an Amazon Comprehend entity recognizer endpoint.
-    /// - `lambda:function:ProvisionedConcurrency` - The provisioned concurrency for a Lambda function.
-    /// - `cassandra:table:ReadCapacityUnits` - The provisioned read capacity for an Amazon Keyspaces table.
-    /// - `cassandra:table:WriteCapacityUnits` - The provisioned write capacity for an Amazon Keyspaces table.
-    /// - `kafka:broker-storage:VolumeSize` - The provisioned volume size (in GiB) for brokers in an Amazon MSK cluster.
-    /// - `elasticache:cache-cluster:Nodes` - The number of nodes for an Amazon ElastiCache cache cluster.
-    /// - `elasticache:replication-group:NodeGroups` - The number of node groups for an Amazon ElastiCache replication group.
-    /// - `elasticache:replication-group:Replicas` - The number of replicas per node group for an Amazon ElastiCache replication group.
-    /// - `neptune:cluster:ReadReplicaCount` - The count of read replicas in an Amazon Neptune DB cluster.
-    /// - `sagemaker:variant:DesiredProvisionedConcurrency` - The provisioned concurrency for a SageMaker serverless endpoint.
-    /// - `sagemaker:inference-component:DesiredCopyCount` - The number of copies across an endpoint for a SageMaker inference component.
-    /// - `workspaces:workspacespool:DesiredUserSessions` - The number of user sessions for the WorkSpaces in the pool.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub scalable_dimension: ScalableDimension,
     /// `ServiceNamespace`: a [`ServiceNamespace`] value, required.
-    ///
-    /// The namespace of the AWS service that provides the resource, or a `custom-resource` .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub service_namespace: ServiceNamespace,
 }
 
-static RULE_ScalableTarget: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ScalableTarget: ObjRule = ObjRule {
     properties: &[
         ("MaxCapacity", Shape::INT),
         ("MinCapacity", Shape::INT),
-        (
-            "ResourceId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1600),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RoleARN",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1600),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "ScalableDimension",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "appstream:fleet:DesiredCapacity",
-                    "cassandra:table:ReadCapacityUnits",
-                    "cassandra:table:WriteCapacityUnits",
-                    "comprehend:document-classifier-endpoint:DesiredInferenceUnits",
-                    "comprehend:entity-recognizer-endpoint:DesiredInferenceUnits",
-                    "custom-resource:ResourceType:Property",
-                    "dynamodb:index:ReadCapacityUnits",
-                    "dynamodb:index:WriteCapacityUnits",
-                    "dynamodb:table:ReadCapacityUnits",
-                    "dynamodb:table:WriteCapacityUnits",
-                    "ec2:spot-fleet-request:TargetCapacity",
-                    "ecs:service:DesiredCount",
-                    "elasticache:cache-cluster:Nodes",
-                    "elasticache:replication-group:NodeGroups",
-                    "elasticache:replication-group:Replicas",
-                    "elasticmapreduce:instancegroup:InstanceCount",
-                    "kafka:broker-storage:VolumeSize",
-                    "lambda:function:ProvisionedConcurrency",
-                    "neptune:cluster:ReadReplicaCount",
-                    "rds:cluster:ReadReplicaCount",
-                    "sagemaker:inference-component:DesiredCopyCount",
-                    "sagemaker:variant:DesiredInstanceCount",
-                    "sagemaker:variant:DesiredProvisionedConcurrency",
-                    "workspaces:workspacespool:DesiredUserSessions",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "ScheduledActions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ScheduledAction),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ServiceNamespace",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "appstream",
-                    "cassandra",
-                    "comprehend",
-                    "custom-resource",
-                    "dynamodb",
-                    "ec2",
-                    "ecs",
-                    "elasticache",
-                    "elasticmapreduce",
-                    "kafka",
-                    "lambda",
-                    "neptune",
-                    "rds",
-                    "sagemaker",
-                    "workspaces",
-                ],
-                format: None,
-            }),
-        ),
+        ("ResourceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), ..StrRule::ANY })),
+        ("RoleARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("ScalableDimension", Shape::Str(&StrRule { allowed: &["appstream:fleet:DesiredCapacity", "cassandra:table:ReadCapacityUnits", "cassandra:table:WriteCapacityUnits", "comprehend:document-classifier-endpoint:DesiredInferenceUnits", "comprehend:entity-recognizer-endpoint:DesiredInferenceUnits", "custom-resource:ResourceType:Property", "dynamodb:index:ReadCapacityUnits", "dynamodb:index:WriteCapacityUnits", "dynamodb:table:ReadCapacityUnits", "dynamodb:table:WriteCapacityUnits", "ec2:spot-fleet-request:TargetCapacity", "ecs:service:DesiredCount", "elasticache:cache-cluster:Nodes", "elasticache:replication-group:NodeGroups", "elasticache:replication-group:Replicas", "elasticmapreduce:instancegroup:InstanceCount", "kafka:broker-storage:VolumeSize", "lambda:function:ProvisionedConcurrency", "neptune:cluster:ReadReplicaCount", "rds:cluster:ReadReplicaCount", "sagemaker:inference-component:DesiredCopyCount", "sagemaker:variant:DesiredInstanceCount", "sagemaker:variant:DesiredProvisionedConcurrency", "workspaces:workspacespool:DesiredUserSessions"], ..StrRule::ANY })),
+        ("ScheduledActions", Shape::List(&ListRule { items: Shape::Object(&RULE_ScheduledAction), min_items: None, max_items: None })),
+        ("ServiceNamespace", Shape::Str(&StrRule { allowed: &["appstream", "cassandra", "comprehend", "custom-resource", "dynamodb", "ec2", "ecs", "elasticache", "elasticmapreduce", "kafka", "lambda", "neptune", "rds", "sagemaker", "workspaces"], ..StrRule::ANY })),
         ("SuspendedState", Shape::Object(&RULE_SuspendedState)),
     ],
-    required: &[
-        "ResourceId",
-        "ServiceNamespace",
-        "ScalableDimension",
-        "MinCapacity",
-        "MaxCapacity",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["ResourceId", "ServiceNamespace", "ScalableDimension", "MinCapacity", "MaxCapacity"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ApplicationAutoScaling::ScalableTarget` resource.
@@ -306,6 +154,7 @@ pub struct ScalableTarget {
     pub suspended_state: Option<Obj<SuspendedState>>,
 }
 
+#[rustfmt::skip]
 impl ScalableTarget {
     /// The CloudFormation type name, `AWS::ApplicationAutoScaling::ScalableTarget`.
     pub const TYPE_NAME: &'static str = "AWS::ApplicationAutoScaling::ScalableTarget";
@@ -316,13 +165,7 @@ impl ScalableTarget {
         type_name: "AWS::ApplicationAutoScaling::ScalableTarget",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationautoscaling-scalabletarget.html",
         primary_identifier: &["ResourceId", "ScalableDimension", "ServiceNamespace"],
-        required: &[
-            "MaxCapacity",
-            "MinCapacity",
-            "ResourceId",
-            "ScalableDimension",
-            "ServiceNamespace",
-        ],
+        required: &["MaxCapacity", "MinCapacity", "ResourceId", "ScalableDimension", "ServiceNamespace"],
         create_only: &["ResourceId", "ScalableDimension", "ServiceNamespace"],
         conditional_create_only: &[],
         write_only: &["RoleARN"],
@@ -347,68 +190,21 @@ impl ScalableTarget {
     }
 
     /// `MaxCapacity`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.max_capacity = value.into();
-        self
-    }
-
+    pub fn max_capacity(mut self, value: impl Into<Int>) -> Self { self.max_capacity = value.into(); self }
     /// `MinCapacity`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.min_capacity = value.into();
-        self
-    }
-
+    pub fn min_capacity(mut self, value: impl Into<Int>) -> Self { self.min_capacity = value.into(); self }
     /// `ResourceId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_id(mut self, value: impl Into<Str>) -> Self {
-        self.resource_id = value.into();
-        self
-    }
-
+    pub fn resource_id(mut self, value: impl Into<Str>) -> Self { self.resource_id = value.into(); self }
     /// `RoleARN`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = Some(value.into());
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
     /// `ScalableDimension`: a [`ScalableDimension`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scalable_dimension(mut self, value: impl Into<ScalableDimension>) -> Self {
-        self.scalable_dimension = value.into();
-        self
-    }
-
+    pub fn scalable_dimension(mut self, value: impl Into<ScalableDimension>) -> Self { self.scalable_dimension = value.into(); self }
     /// `ScheduledActions`: a list of [`ScheduledAction`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scheduled_actions(mut self, value: impl Into<List<ScheduledAction>>) -> Self {
-        self.scheduled_actions = Some(value.into());
-        self
-    }
-
+    pub fn scheduled_actions(mut self, value: impl Into<List<ScheduledAction>>) -> Self { self.scheduled_actions = Some(value.into()); self }
     /// `ServiceNamespace`: a [`ServiceNamespace`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_namespace(mut self, value: impl Into<ServiceNamespace>) -> Self {
-        self.service_namespace = value.into();
-        self
-    }
-
+    pub fn service_namespace(mut self, value: impl Into<ServiceNamespace>) -> Self { self.service_namespace = value.into(); self }
     /// `SuspendedState`: a [`SuspendedState`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn suspended_state(mut self, value: impl Into<Obj<SuspendedState>>) -> Self {
-        self.suspended_state = Some(value.into());
-        self
-    }
+    pub fn suspended_state(mut self, value: impl Into<Obj<SuspendedState>>) -> Self { self.suspended_state = Some(value.into()); self }
 }
 
 impl Resource for ScalableTarget {
@@ -453,14 +249,14 @@ impl ScalableTargetAttributes {
     }
 }
 
-static RULE_ScalableTargetAction: ObjRule = ObjRule {
-    properties: &[("MaxCapacity", Shape::INT), ("MinCapacity", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ScalableTargetAction: ObjRule = ObjRule {
+    properties: &[
+        ("MaxCapacity", Shape::INT),
+        ("MinCapacity", Shape::INT),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ScalableTargetAction` property type of `AWS::ApplicationAutoScaling::ScalableTarget`.
@@ -480,6 +276,7 @@ pub struct ScalableTargetAction {
     pub min_capacity: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl ScalableTargetAction {
     /// A `ScalableTargetAction` with no property set (none is required).
     pub fn new() -> Self {
@@ -487,20 +284,9 @@ impl ScalableTargetAction {
     }
 
     /// `MaxCapacity`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.max_capacity = Some(value.into());
-        self
-    }
-
+    pub fn max_capacity(mut self, value: impl Into<Int>) -> Self { self.max_capacity = Some(value.into()); self }
     /// `MinCapacity`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.min_capacity = Some(value.into());
-        self
-    }
+    pub fn min_capacity(mut self, value: impl Into<Int>) -> Self { self.min_capacity = Some(value.into()); self }
 }
 
 impl PropertyType for ScalableTargetAction {}
@@ -518,45 +304,24 @@ impl ToValue for ScalableTargetAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScheduledActionRequired {
     /// `Schedule`: a string, required.
-    ///
-    /// The schedule for this action. The following formats are supported:
-    ///
-    /// - At expressions - " `at( *yyyy* - *mm* - *dd* T *hh* : *mm* : *ss* )` "
-    /// - Rate expressions - " `rate( *value* *unit* )` "
-    /// - Cron expressions - " `cron( *fields* )` "
-    ///
-    /// At expressions are useful for one-time schedules. Cron expressions are useful for scheduled actions that run periodically at a specified date and time, and rate expressions are useful for scheduled actions that run at a regular interval.
-    ///
-    /// At and cron expressions use Universal Coordinated Time (UTC) by default.
-    ///
-    /// The cron format consists of six fields separated by white spaces: \[Minutes\] \[Hours\] \[Day_of_Month\] \[Month\] \[Day_of_Week\] \[Year\].
-    ///
-    /// For rate expressions, *value* is a positive integer and *unit* is `minute` | `minutes` | `hour` | `hours` | `day` | `days` .
     pub schedule: Str,
     /// `ScheduledActionName`: a string, required.
-    ///
-    /// The name of the scheduled action. This name must be unique among all other scheduled actions on the specified scalable target.
     pub scheduled_action_name: Str,
 }
 
-static RULE_ScheduledAction: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ScheduledAction: ObjRule = ObjRule {
     properties: &[
         ("EndTime", Shape::STR),
-        (
-            "ScalableTargetAction",
-            Shape::Object(&RULE_ScalableTargetAction),
-        ),
+        ("ScalableTargetAction", Shape::Object(&RULE_ScalableTargetAction)),
         ("Schedule", Shape::STR),
         ("ScheduledActionName", Shape::STR),
         ("StartTime", Shape::STR),
         ("Timezone", Shape::STR),
     ],
     required: &["ScheduledActionName", "Schedule"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ScheduledAction` property type of `AWS::ApplicationAutoScaling::ScalableTarget`.
@@ -606,6 +371,7 @@ pub struct ScheduledAction {
     pub timezone: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ScheduledAction {
     /// A `ScheduledAction` with its required properties, named in a [`ScheduledActionRequired`].
     pub fn new(required: ScheduledActionRequired) -> Self {
@@ -620,52 +386,17 @@ impl ScheduledAction {
     }
 
     /// `EndTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn end_time(mut self, value: impl Into<Str>) -> Self {
-        self.end_time = Some(value.into());
-        self
-    }
-
+    pub fn end_time(mut self, value: impl Into<Str>) -> Self { self.end_time = Some(value.into()); self }
     /// `ScalableTargetAction`: a [`ScalableTargetAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scalable_target_action(mut self, value: impl Into<Obj<ScalableTargetAction>>) -> Self {
-        self.scalable_target_action = Some(value.into());
-        self
-    }
-
+    pub fn scalable_target_action(mut self, value: impl Into<Obj<ScalableTargetAction>>) -> Self { self.scalable_target_action = Some(value.into()); self }
     /// `Schedule`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule(mut self, value: impl Into<Str>) -> Self {
-        self.schedule = value.into();
-        self
-    }
-
+    pub fn schedule(mut self, value: impl Into<Str>) -> Self { self.schedule = value.into(); self }
     /// `ScheduledActionName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scheduled_action_name(mut self, value: impl Into<Str>) -> Self {
-        self.scheduled_action_name = value.into();
-        self
-    }
-
+    pub fn scheduled_action_name(mut self, value: impl Into<Str>) -> Self { self.scheduled_action_name = value.into(); self }
     /// `StartTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start_time(mut self, value: impl Into<Str>) -> Self {
-        self.start_time = Some(value.into());
-        self
-    }
-
+    pub fn start_time(mut self, value: impl Into<Str>) -> Self { self.start_time = Some(value.into()); self }
     /// `Timezone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timezone(mut self, value: impl Into<Str>) -> Self {
-        self.timezone = Some(value.into());
-        self
-    }
+    pub fn timezone(mut self, value: impl Into<Str>) -> Self { self.timezone = Some(value.into()); self }
 }
 
 impl PropertyType for ScheduledAction {}
@@ -683,18 +414,15 @@ impl ToValue for ScheduledAction {
     }
 }
 
-static RULE_SuspendedState: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SuspendedState: ObjRule = ObjRule {
     properties: &[
         ("DynamicScalingInSuspended", Shape::Bool),
         ("DynamicScalingOutSuspended", Shape::Bool),
         ("ScheduledScalingSuspended", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SuspendedState` property type of `AWS::ApplicationAutoScaling::ScalableTarget`.
@@ -720,6 +448,7 @@ pub struct SuspendedState {
     pub scheduled_scaling_suspended: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl SuspendedState {
     /// A `SuspendedState` with no property set (none is required).
     pub fn new() -> Self {
@@ -727,28 +456,11 @@ impl SuspendedState {
     }
 
     /// `DynamicScalingInSuspended`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dynamic_scaling_in_suspended(mut self, value: impl Into<Bool>) -> Self {
-        self.dynamic_scaling_in_suspended = Some(value.into());
-        self
-    }
-
+    pub fn dynamic_scaling_in_suspended(mut self, value: impl Into<Bool>) -> Self { self.dynamic_scaling_in_suspended = Some(value.into()); self }
     /// `DynamicScalingOutSuspended`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dynamic_scaling_out_suspended(mut self, value: impl Into<Bool>) -> Self {
-        self.dynamic_scaling_out_suspended = Some(value.into());
-        self
-    }
-
+    pub fn dynamic_scaling_out_suspended(mut self, value: impl Into<Bool>) -> Self { self.dynamic_scaling_out_suspended = Some(value.into()); self }
     /// `ScheduledScalingSuspended`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scheduled_scaling_suspended(mut self, value: impl Into<Bool>) -> Self {
-        self.scheduled_scaling_suspended = Some(value.into());
-        self
-    }
+    pub fn scheduled_scaling_suspended(mut self, value: impl Into<Bool>) -> Self { self.scheduled_scaling_suspended = Some(value.into()); self }
 }
 
 impl PropertyType for SuspendedState {}
@@ -769,180 +481,5 @@ impl ToValue for SuspendedState {
                 &self.scheduled_scaling_suspended,
             )
             .build()
-    }
-}
-
-/// The values of `ScalableDimension` (`AWS::ApplicationAutoScaling::ScalableTarget`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ScalableDimension {
-    /// `appstream:fleet:DesiredCapacity`
-    AppstreamFleetDesiredCapacity,
-    /// `cassandra:table:ReadCapacityUnits`
-    CassandraTableReadCapacityUnits,
-    /// `cassandra:table:WriteCapacityUnits`
-    CassandraTableWriteCapacityUnits,
-    /// `comprehend:document-classifier-endpoint:DesiredInferenceUnits`
-    ComprehendDocumentClassifierEndpointDesiredInferenceUnits,
-    /// `comprehend:entity-recognizer-endpoint:DesiredInferenceUnits`
-    ComprehendEntityRecognizerEndpointDesiredInferenceUnits,
-    /// `custom-resource:ResourceType:Property`
-    CustomResourceResourceTypeProperty,
-    /// `dynamodb:index:ReadCapacityUnits`
-    DynamodbIndexReadCapacityUnits,
-    /// `dynamodb:index:WriteCapacityUnits`
-    DynamodbIndexWriteCapacityUnits,
-    /// `dynamodb:table:ReadCapacityUnits`
-    DynamodbTableReadCapacityUnits,
-    /// `dynamodb:table:WriteCapacityUnits`
-    DynamodbTableWriteCapacityUnits,
-    /// `ec2:spot-fleet-request:TargetCapacity`
-    Ec2SpotFleetRequestTargetCapacity,
-    /// `ecs:service:DesiredCount`
-    EcsServiceDesiredCount,
-    /// `elasticache:cache-cluster:Nodes`
-    ElasticacheCacheClusterNodes,
-    /// `elasticache:replication-group:NodeGroups`
-    ElasticacheReplicationGroupNodeGroups,
-    /// `elasticache:replication-group:Replicas`
-    ElasticacheReplicationGroupReplicas,
-    /// `elasticmapreduce:instancegroup:InstanceCount`
-    ElasticmapreduceInstancegroupInstanceCount,
-    /// `kafka:broker-storage:VolumeSize`
-    KafkaBrokerStorageVolumeSize,
-    /// `lambda:function:ProvisionedConcurrency`
-    LambdaFunctionProvisionedConcurrency,
-    /// `neptune:cluster:ReadReplicaCount`
-    NeptuneClusterReadReplicaCount,
-    /// `rds:cluster:ReadReplicaCount`
-    RdsClusterReadReplicaCount,
-    /// `sagemaker:inference-component:DesiredCopyCount`
-    SagemakerInferenceComponentDesiredCopyCount,
-    /// `sagemaker:variant:DesiredInstanceCount`
-    SagemakerVariantDesiredInstanceCount,
-    /// `sagemaker:variant:DesiredProvisionedConcurrency`
-    SagemakerVariantDesiredProvisionedConcurrency,
-    /// `workspaces:workspacespool:DesiredUserSessions`
-    WorkspacesWorkspacespoolDesiredUserSessions,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ScalableDimension {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ScalableDimension {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::AppstreamFleetDesiredCapacity => "appstream:fleet:DesiredCapacity",
-            Self::CassandraTableReadCapacityUnits => "cassandra:table:ReadCapacityUnits",
-            Self::CassandraTableWriteCapacityUnits => "cassandra:table:WriteCapacityUnits",
-            Self::ComprehendDocumentClassifierEndpointDesiredInferenceUnits => {
-                "comprehend:document-classifier-endpoint:DesiredInferenceUnits"
-            }
-            Self::ComprehendEntityRecognizerEndpointDesiredInferenceUnits => {
-                "comprehend:entity-recognizer-endpoint:DesiredInferenceUnits"
-            }
-            Self::CustomResourceResourceTypeProperty => "custom-resource:ResourceType:Property",
-            Self::DynamodbIndexReadCapacityUnits => "dynamodb:index:ReadCapacityUnits",
-            Self::DynamodbIndexWriteCapacityUnits => "dynamodb:index:WriteCapacityUnits",
-            Self::DynamodbTableReadCapacityUnits => "dynamodb:table:ReadCapacityUnits",
-            Self::DynamodbTableWriteCapacityUnits => "dynamodb:table:WriteCapacityUnits",
-            Self::Ec2SpotFleetRequestTargetCapacity => "ec2:spot-fleet-request:TargetCapacity",
-            Self::EcsServiceDesiredCount => "ecs:service:DesiredCount",
-            Self::ElasticacheCacheClusterNodes => "elasticache:cache-cluster:Nodes",
-            Self::ElasticacheReplicationGroupNodeGroups => {
-                "elasticache:replication-group:NodeGroups"
-            }
-            Self::ElasticacheReplicationGroupReplicas => "elasticache:replication-group:Replicas",
-            Self::ElasticmapreduceInstancegroupInstanceCount => {
-                "elasticmapreduce:instancegroup:InstanceCount"
-            }
-            Self::KafkaBrokerStorageVolumeSize => "kafka:broker-storage:VolumeSize",
-            Self::LambdaFunctionProvisionedConcurrency => "lambda:function:ProvisionedConcurrency",
-            Self::NeptuneClusterReadReplicaCount => "neptune:cluster:ReadReplicaCount",
-            Self::RdsClusterReadReplicaCount => "rds:cluster:ReadReplicaCount",
-            Self::SagemakerInferenceComponentDesiredCopyCount => {
-                "sagemaker:inference-component:DesiredCopyCount"
-            }
-            Self::SagemakerVariantDesiredInstanceCount => "sagemaker:variant:DesiredInstanceCount",
-            Self::SagemakerVariantDesiredProvisionedConcurrency => {
-                "sagemaker:variant:DesiredProvisionedConcurrency"
-            }
-            Self::WorkspacesWorkspacespoolDesiredUserSessions => {
-                "workspaces:workspacespool:DesiredUserSessions"
-            }
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `ServiceNamespace` (`AWS::ApplicationAutoScaling::ScalableTarget`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ServiceNamespace {
-    /// `appstream`
-    Appstream,
-    /// `cassandra`
-    Cassandra,
-    /// `comprehend`
-    Comprehend,
-    /// `custom-resource`
-    CustomResource,
-    /// `dynamodb`
-    Dynamodb,
-    /// `ec2`
-    Ec2,
-    /// `ecs`
-    Ecs,
-    /// `elasticache`
-    Elasticache,
-    /// `elasticmapreduce`
-    Elasticmapreduce,
-    /// `kafka`
-    Kafka,
-    /// `lambda`
-    Lambda,
-    /// `neptune`
-    Neptune,
-    /// `rds`
-    Rds,
-    /// `sagemaker`
-    Sagemaker,
-    /// `workspaces`
-    Workspaces,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ServiceNamespace {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ServiceNamespace {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Appstream => "appstream",
-            Self::Cassandra => "cassandra",
-            Self::Comprehend => "comprehend",
-            Self::CustomResource => "custom-resource",
-            Self::Dynamodb => "dynamodb",
-            Self::Ec2 => "ec2",
-            Self::Ecs => "ecs",
-            Self::Elasticache => "elasticache",
-            Self::Elasticmapreduce => "elasticmapreduce",
-            Self::Kafka => "kafka",
-            Self::Lambda => "lambda",
-            Self::Neptune => "neptune",
-            Self::Rds => "rds",
-            Self::Sagemaker => "sagemaker",
-            Self::Workspaces => "workspaces",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

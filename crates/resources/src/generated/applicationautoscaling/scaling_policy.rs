@@ -7,146 +7,37 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{ScalableDimension, ServiceNamespace};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\p{Print}+$");
 
 /// The required properties of [`ScalingPolicy`], by name: `ScalingPolicy::new(ScalingPolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScalingPolicyRequired {
     /// `PolicyName`: a string, required.
-    ///
-    /// The name of the scaling policy.
-    ///
-    /// Updates to the name of a target tracking scaling policy are not supported, unless you also update the metric used for scaling. To change only a target tracking scaling policy's name, first delete the policy by removing the existing `AWS::ApplicationAutoScaling::ScalingPolicy` resource from the template and updating the stack. Then, recreate the resource with the same settings and a different name.
-    ///
-    /// Pattern `^\p{Print}+$`; length 1 to 256; create-only: changing it replaces the resource.
     pub policy_name: Str,
     /// `PolicyType`: a [`PolicyType`] value, required.
-    ///
-    /// The scaling policy type.
-    ///
-    /// The following policy types are supported:
-    ///
-    /// `TargetTrackingScaling` —Not supported for Amazon EMR
-    ///
-    /// `StepScaling` —Not supported for DynamoDB, Amazon Comprehend, Lambda, Amazon Keyspaces, Amazon MSK, Amazon ElastiCache, or Neptune.
-    ///
-    /// `PredictiveScaling` —Only supported for Amazon ECS
     pub policy_type: PolicyType,
 }
 
-static RULE_ScalingPolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ScalingPolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "PolicyName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PolicyType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PredictiveScaling", "StepScaling", "TargetTrackingScaling"],
-                format: None,
-            }),
-        ),
-        (
-            "PredictiveScalingPolicyConfiguration",
-            Shape::Object(&RULE_PredictiveScalingPolicyConfiguration),
-        ),
-        (
-            "ResourceId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1600),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ScalableDimension",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "appstream:fleet:DesiredCapacity",
-                    "cassandra:table:ReadCapacityUnits",
-                    "cassandra:table:WriteCapacityUnits",
-                    "comprehend:document-classifier-endpoint:DesiredInferenceUnits",
-                    "comprehend:entity-recognizer-endpoint:DesiredInferenceUnits",
-                    "custom-resource:ResourceType:Property",
-                    "dynamodb:index:ReadCapacityUnits",
-                    "dynamodb:index:WriteCapacityUnits",
-                    "dynamodb:table:ReadCapacityUnits",
-                    "dynamodb:table:WriteCapacityUnits",
-                    "ec2:spot-fleet-request:TargetCapacity",
-                    "ecs:service:DesiredCount",
-                    "elasticache:cache-cluster:Nodes",
-                    "elasticache:replication-group:NodeGroups",
-                    "elasticache:replication-group:Replicas",
-                    "elasticmapreduce:instancegroup:InstanceCount",
-                    "kafka:broker-storage:VolumeSize",
-                    "lambda:function:ProvisionedConcurrency",
-                    "neptune:cluster:ReadReplicaCount",
-                    "rds:cluster:ReadReplicaCount",
-                    "sagemaker:inference-component:DesiredCopyCount",
-                    "sagemaker:variant:DesiredInstanceCount",
-                    "sagemaker:variant:DesiredProvisionedConcurrency",
-                    "workspaces:workspacespool:DesiredUserSessions",
-                ],
-                format: None,
-            }),
-        ),
+        ("PolicyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("PolicyType", Shape::Str(&StrRule { allowed: &["PredictiveScaling", "StepScaling", "TargetTrackingScaling"], ..StrRule::ANY })),
+        ("PredictiveScalingPolicyConfiguration", Shape::Object(&RULE_PredictiveScalingPolicyConfiguration)),
+        ("ResourceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), ..StrRule::ANY })),
+        ("ScalableDimension", Shape::Str(&StrRule { allowed: &["appstream:fleet:DesiredCapacity", "cassandra:table:ReadCapacityUnits", "cassandra:table:WriteCapacityUnits", "comprehend:document-classifier-endpoint:DesiredInferenceUnits", "comprehend:entity-recognizer-endpoint:DesiredInferenceUnits", "custom-resource:ResourceType:Property", "dynamodb:index:ReadCapacityUnits", "dynamodb:index:WriteCapacityUnits", "dynamodb:table:ReadCapacityUnits", "dynamodb:table:WriteCapacityUnits", "ec2:spot-fleet-request:TargetCapacity", "ecs:service:DesiredCount", "elasticache:cache-cluster:Nodes", "elasticache:replication-group:NodeGroups", "elasticache:replication-group:Replicas", "elasticmapreduce:instancegroup:InstanceCount", "kafka:broker-storage:VolumeSize", "lambda:function:ProvisionedConcurrency", "neptune:cluster:ReadReplicaCount", "rds:cluster:ReadReplicaCount", "sagemaker:inference-component:DesiredCopyCount", "sagemaker:variant:DesiredInstanceCount", "sagemaker:variant:DesiredProvisionedConcurrency", "workspaces:workspacespool:DesiredUserSessions"], ..StrRule::ANY })),
         ("ScalingTargetId", Shape::STR),
-        (
-            "ServiceNamespace",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "appstream",
-                    "cassandra",
-                    "comprehend",
-                    "custom-resource",
-                    "dynamodb",
-                    "ec2",
-                    "ecs",
-                    "elasticache",
-                    "elasticmapreduce",
-                    "kafka",
-                    "lambda",
-                    "neptune",
-                    "rds",
-                    "sagemaker",
-                    "workspaces",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "StepScalingPolicyConfiguration",
-            Shape::Object(&RULE_StepScalingPolicyConfiguration),
-        ),
-        (
-            "TargetTrackingScalingPolicyConfiguration",
-            Shape::Object(&RULE_TargetTrackingScalingPolicyConfiguration),
-        ),
+        ("ServiceNamespace", Shape::Str(&StrRule { allowed: &["appstream", "cassandra", "comprehend", "custom-resource", "dynamodb", "ec2", "ecs", "elasticache", "elasticmapreduce", "kafka", "lambda", "neptune", "rds", "sagemaker", "workspaces"], ..StrRule::ANY })),
+        ("StepScalingPolicyConfiguration", Shape::Object(&RULE_StepScalingPolicyConfiguration)),
+        ("TargetTrackingScalingPolicyConfiguration", Shape::Object(&RULE_TargetTrackingScalingPolicyConfiguration)),
     ],
     required: &["PolicyName", "PolicyType"],
     one_of: &[&[&["ScalingTargetId"], &["ResourceId"]]],
-    any_of: &[],
     dependent_required: &[("ResourceId", &["ScalableDimension", "ServiceNamespace"])],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ApplicationAutoScaling::ScalingPolicy` resource.
@@ -271,6 +162,7 @@ pub struct ScalingPolicy {
         Option<Obj<TargetTrackingScalingPolicyConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl ScalingPolicy {
     /// The CloudFormation type name, `AWS::ApplicationAutoScaling::ScalingPolicy`.
     pub const TYPE_NAME: &'static str = "AWS::ApplicationAutoScaling::ScalingPolicy";
@@ -282,18 +174,9 @@ impl ScalingPolicy {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationautoscaling-scalingpolicy.html",
         primary_identifier: &["Arn", "ScalableDimension"],
         required: &["PolicyName", "PolicyType"],
-        create_only: &[
-            "PolicyName",
-            "ServiceNamespace",
-            "ResourceId",
-            "ScalableDimension",
-            "ScalingTargetId",
-        ],
+        create_only: &["PolicyName", "ServiceNamespace", "ResourceId", "ScalableDimension", "ScalingTargetId"],
         conditional_create_only: &[],
-        write_only: &[
-            "TargetTrackingScalingPolicyConfiguration/PredefinedMetricSpecification/ResourceLabel",
-            "ScalingTargetId",
-        ],
+        write_only: &["TargetTrackingScalingPolicyConfiguration/PredefinedMetricSpecification/ResourceLabel", "ScalingTargetId"],
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: false,
@@ -316,85 +199,23 @@ impl ScalingPolicy {
     }
 
     /// `PolicyName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_name(mut self, value: impl Into<Str>) -> Self {
-        self.policy_name = value.into();
-        self
-    }
-
+    pub fn policy_name(mut self, value: impl Into<Str>) -> Self { self.policy_name = value.into(); self }
     /// `PolicyType`: a [`PolicyType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_type(mut self, value: impl Into<PolicyType>) -> Self {
-        self.policy_type = value.into();
-        self
-    }
-
+    pub fn policy_type(mut self, value: impl Into<PolicyType>) -> Self { self.policy_type = value.into(); self }
     /// `PredictiveScalingPolicyConfiguration`: a [`PredictiveScalingPolicyConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn predictive_scaling_policy_configuration(
-        mut self,
-        value: impl Into<Obj<PredictiveScalingPolicyConfiguration>>,
-    ) -> Self {
-        self.predictive_scaling_policy_configuration = Some(value.into());
-        self
-    }
-
+    pub fn predictive_scaling_policy_configuration(mut self, value: impl Into<Obj<PredictiveScalingPolicyConfiguration>>) -> Self { self.predictive_scaling_policy_configuration = Some(value.into()); self }
     /// `ResourceId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_id(mut self, value: impl Into<Str>) -> Self {
-        self.resource_id = Some(value.into());
-        self
-    }
-
+    pub fn resource_id(mut self, value: impl Into<Str>) -> Self { self.resource_id = Some(value.into()); self }
     /// `ScalableDimension`: a [`ScalableDimension`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scalable_dimension(mut self, value: impl Into<ScalableDimension>) -> Self {
-        self.scalable_dimension = Some(value.into());
-        self
-    }
-
+    pub fn scalable_dimension(mut self, value: impl Into<ScalableDimension>) -> Self { self.scalable_dimension = Some(value.into()); self }
     /// `ScalingTargetId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scaling_target_id(mut self, value: impl Into<Str>) -> Self {
-        self.scaling_target_id = Some(value.into());
-        self
-    }
-
+    pub fn scaling_target_id(mut self, value: impl Into<Str>) -> Self { self.scaling_target_id = Some(value.into()); self }
     /// `ServiceNamespace`: a [`ServiceNamespace`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_namespace(mut self, value: impl Into<ServiceNamespace>) -> Self {
-        self.service_namespace = Some(value.into());
-        self
-    }
-
+    pub fn service_namespace(mut self, value: impl Into<ServiceNamespace>) -> Self { self.service_namespace = Some(value.into()); self }
     /// `StepScalingPolicyConfiguration`: a [`StepScalingPolicyConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn step_scaling_policy_configuration(
-        mut self,
-        value: impl Into<Obj<StepScalingPolicyConfiguration>>,
-    ) -> Self {
-        self.step_scaling_policy_configuration = Some(value.into());
-        self
-    }
-
+    pub fn step_scaling_policy_configuration(mut self, value: impl Into<Obj<StepScalingPolicyConfiguration>>) -> Self { self.step_scaling_policy_configuration = Some(value.into()); self }
     /// `TargetTrackingScalingPolicyConfiguration`: a [`TargetTrackingScalingPolicyConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_tracking_scaling_policy_configuration(
-        mut self,
-        value: impl Into<Obj<TargetTrackingScalingPolicyConfiguration>>,
-    ) -> Self {
-        self.target_tracking_scaling_policy_configuration = Some(value.into());
-        self
-    }
+    pub fn target_tracking_scaling_policy_configuration(mut self, value: impl Into<Obj<TargetTrackingScalingPolicyConfiguration>>) -> Self { self.target_tracking_scaling_policy_configuration = Some(value.into()); self }
 }
 
 impl Resource for ScalingPolicy {
@@ -451,44 +272,18 @@ impl ScalingPolicyAttributes {
     }
 }
 
-static RULE_CustomizedMetricSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CustomizedMetricSpecification: ObjRule = ObjRule {
     properties: &[
-        (
-            "Dimensions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MetricDimension),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDimension), min_items: None, max_items: None })),
         ("MetricName", Shape::STR),
-        (
-            "Metrics",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TargetTrackingMetricDataQuery),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Metrics", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetTrackingMetricDataQuery), min_items: None, max_items: None })),
         ("Namespace", Shape::STR),
-        (
-            "Statistic",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Average", "Maximum", "Minimum", "SampleCount", "Sum"],
-                format: None,
-            }),
-        ),
+        ("Statistic", Shape::Str(&StrRule { allowed: &["Average", "Maximum", "Minimum", "SampleCount", "Sum"], ..StrRule::ANY })),
         ("Unit", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomizedMetricSpecification` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
@@ -539,6 +334,7 @@ pub struct CustomizedMetricSpecification {
     pub unit: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CustomizedMetricSpecification {
     /// A `CustomizedMetricSpecification` with no property set (none is required).
     pub fn new() -> Self {
@@ -546,52 +342,17 @@ impl CustomizedMetricSpecification {
     }
 
     /// `Dimensions`: a list of [`MetricDimension`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dimensions(mut self, value: impl Into<List<MetricDimension>>) -> Self {
-        self.dimensions = Some(value.into());
-        self
-    }
-
+    pub fn dimensions(mut self, value: impl Into<List<MetricDimension>>) -> Self { self.dimensions = Some(value.into()); self }
     /// `MetricName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self {
-        self.metric_name = Some(value.into());
-        self
-    }
-
+    pub fn metric_name(mut self, value: impl Into<Str>) -> Self { self.metric_name = Some(value.into()); self }
     /// `Metrics`: a list of [`TargetTrackingMetricDataQuery`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metrics(mut self, value: impl Into<List<TargetTrackingMetricDataQuery>>) -> Self {
-        self.metrics = Some(value.into());
-        self
-    }
-
+    pub fn metrics(mut self, value: impl Into<List<TargetTrackingMetricDataQuery>>) -> Self { self.metrics = Some(value.into()); self }
     /// `Namespace`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self {
-        self.namespace = Some(value.into());
-        self
-    }
-
+    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = Some(value.into()); self }
     /// `Statistic`: a [`CustomizedMetricSpecificationStatistic`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn statistic(mut self, value: impl Into<CustomizedMetricSpecificationStatistic>) -> Self {
-        self.statistic = Some(value.into());
-        self
-    }
-
+    pub fn statistic(mut self, value: impl Into<CustomizedMetricSpecificationStatistic>) -> Self { self.statistic = Some(value.into()); self }
     /// `Unit`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unit(mut self, value: impl Into<Str>) -> Self {
-        self.unit = Some(value.into());
-        self
-    }
+    pub fn unit(mut self, value: impl Into<Str>) -> Self { self.unit = Some(value.into()); self }
 }
 
 impl PropertyType for CustomizedMetricSpecification {}
@@ -613,23 +374,20 @@ impl ToValue for CustomizedMetricSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricDimensionRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the dimension.
     pub name: Str,
     /// `Value`: a string, required.
-    ///
-    /// The value of the dimension.
     pub value: Str,
 }
 
-static RULE_MetricDimension: ObjRule = ObjRule {
-    properties: &[("Name", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_MetricDimension: ObjRule = ObjRule {
+    properties: &[
+        ("Name", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Value", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MetricDimension` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
@@ -649,6 +407,7 @@ pub struct MetricDimension {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl MetricDimension {
     /// A `MetricDimension` with its required properties, named in a [`MetricDimensionRequired`].
     pub fn new(required: MetricDimensionRequired) -> Self {
@@ -659,20 +418,9 @@ impl MetricDimension {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for MetricDimension {}
@@ -690,70 +438,18 @@ impl ToValue for MetricDimension {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PredefinedMetricSpecificationRequired {
     /// `PredefinedMetricType`: a [`PredefinedMetricType`] value, required.
-    ///
-    /// The metric type. The `ALBRequestCountPerTarget` metric type applies only to Spot fleet requests and ECS services.
     pub predefined_metric_type: PredefinedMetricType,
 }
 
-static RULE_PredefinedMetricSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PredefinedMetricSpecification: ObjRule = ObjRule {
     properties: &[
-        (
-            "PredefinedMetricType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "ALBRequestCountPerTarget",
-                    "AppStreamAverageCapacityUtilization",
-                    "CassandraReadCapacityUtilization",
-                    "CassandraWriteCapacityUtilization",
-                    "ComprehendInferenceUtilization",
-                    "DynamoDBReadCapacityUtilization",
-                    "DynamoDBWriteCapacityUtilization",
-                    "EC2SpotFleetRequestAverageCPUUtilization",
-                    "EC2SpotFleetRequestAverageNetworkIn",
-                    "EC2SpotFleetRequestAverageNetworkOut",
-                    "ECSServiceAverageCPUUtilization",
-                    "ECSServiceAverageMemoryUtilization",
-                    "ElastiCacheDatabaseCapacityUsageCountedForEvictPercentage",
-                    "ElastiCacheDatabaseMemoryUsageCountedForEvictPercentage",
-                    "ElastiCacheDatabaseMemoryUsagePercentage",
-                    "ElastiCacheEngineCPUUtilization",
-                    "ElastiCachePrimaryEngineCPUUtilization",
-                    "ElastiCacheReplicaEngineCPUUtilization",
-                    "KafkaBrokerStorageUtilization",
-                    "LambdaProvisionedConcurrencyUtilization",
-                    "NeptuneReaderAverageCPUUtilization",
-                    "RDSReaderAverageCPUUtilization",
-                    "RDSReaderAverageDatabaseConnections",
-                    "SageMakerInferenceComponentConcurrentRequestsPerCopyHighResolution",
-                    "SageMakerInferenceComponentInvocationsPerCopy",
-                    "SageMakerVariantConcurrentRequestsPerModelHighResolution",
-                    "SageMakerVariantInvocationsPerInstance",
-                    "SageMakerVariantProvisionedConcurrencyUtilization",
-                    "WorkSpacesAverageUserSessionsCapacityUtilization",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "ResourceLabel",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1023),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("PredefinedMetricType", Shape::Str(&StrRule { allowed: &["ALBRequestCountPerTarget", "AppStreamAverageCapacityUtilization", "CassandraReadCapacityUtilization", "CassandraWriteCapacityUtilization", "ComprehendInferenceUtilization", "DynamoDBReadCapacityUtilization", "DynamoDBWriteCapacityUtilization", "EC2SpotFleetRequestAverageCPUUtilization", "EC2SpotFleetRequestAverageNetworkIn", "EC2SpotFleetRequestAverageNetworkOut", "ECSServiceAverageCPUUtilization", "ECSServiceAverageMemoryUtilization", "ElastiCacheDatabaseCapacityUsageCountedForEvictPercentage", "ElastiCacheDatabaseMemoryUsageCountedForEvictPercentage", "ElastiCacheDatabaseMemoryUsagePercentage", "ElastiCacheEngineCPUUtilization", "ElastiCachePrimaryEngineCPUUtilization", "ElastiCacheReplicaEngineCPUUtilization", "KafkaBrokerStorageUtilization", "LambdaProvisionedConcurrencyUtilization", "NeptuneReaderAverageCPUUtilization", "RDSReaderAverageCPUUtilization", "RDSReaderAverageDatabaseConnections", "SageMakerInferenceComponentConcurrentRequestsPerCopyHighResolution", "SageMakerInferenceComponentInvocationsPerCopy", "SageMakerVariantConcurrentRequestsPerModelHighResolution", "SageMakerVariantInvocationsPerInstance", "SageMakerVariantProvisionedConcurrencyUtilization", "WorkSpacesAverageUserSessionsCapacityUtilization"], ..StrRule::ANY })),
+        ("ResourceLabel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1023), ..StrRule::ANY })),
     ],
     required: &["PredefinedMetricType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PredefinedMetricSpecification` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
@@ -788,6 +484,7 @@ pub struct PredefinedMetricSpecification {
     pub resource_label: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl PredefinedMetricSpecification {
     /// A `PredefinedMetricSpecification` with its required properties, named in a [`PredefinedMetricSpecificationRequired`].
     pub fn new(required: PredefinedMetricSpecificationRequired) -> Self {
@@ -798,20 +495,9 @@ impl PredefinedMetricSpecification {
     }
 
     /// `PredefinedMetricType`: a [`PredefinedMetricType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn predefined_metric_type(mut self, value: impl Into<PredefinedMetricType>) -> Self {
-        self.predefined_metric_type = value.into();
-        self
-    }
-
+    pub fn predefined_metric_type(mut self, value: impl Into<PredefinedMetricType>) -> Self { self.predefined_metric_type = value.into(); self }
     /// `ResourceLabel`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_label(mut self, value: impl Into<Str>) -> Self {
-        self.resource_label = Some(value.into());
-        self
-    }
+    pub fn resource_label(mut self, value: impl Into<Str>) -> Self { self.resource_label = Some(value.into()); self }
 }
 
 impl PropertyType for PredefinedMetricSpecification {}
@@ -829,26 +515,17 @@ impl ToValue for PredefinedMetricSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PredictiveScalingCustomizedCapacityMetricRequired {
     /// `MetricDataQueries`: a list of [`PredictiveScalingMetricDataQuery`] objects, required.
-    ///
-    /// One or more metric data queries to provide data points for a metric specification.
     pub metric_data_queries: List<PredictiveScalingMetricDataQuery>,
 }
 
-static RULE_PredictiveScalingCustomizedCapacityMetric: ObjRule = ObjRule {
-    properties: &[(
-        "MetricDataQueries",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_PredictiveScalingMetricDataQuery),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_PredictiveScalingCustomizedCapacityMetric: ObjRule = ObjRule {
+    properties: &[
+        ("MetricDataQueries", Shape::List(&ListRule { items: Shape::Object(&RULE_PredictiveScalingMetricDataQuery), min_items: None, max_items: None })),
+    ],
     required: &["MetricDataQueries"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PredictiveScalingCustomizedCapacityMetric` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
@@ -864,6 +541,7 @@ pub struct PredictiveScalingCustomizedCapacityMetric {
     pub metric_data_queries: List<PredictiveScalingMetricDataQuery>,
 }
 
+#[rustfmt::skip]
 impl PredictiveScalingCustomizedCapacityMetric {
     /// A `PredictiveScalingCustomizedCapacityMetric` with its required properties, named in a [`PredictiveScalingCustomizedCapacityMetricRequired`].
     pub fn new(required: PredictiveScalingCustomizedCapacityMetricRequired) -> Self {
@@ -873,15 +551,7 @@ impl PredictiveScalingCustomizedCapacityMetric {
     }
 
     /// `MetricDataQueries`: a list of [`PredictiveScalingMetricDataQuery`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_data_queries(
-        mut self,
-        value: impl Into<List<PredictiveScalingMetricDataQuery>>,
-    ) -> Self {
-        self.metric_data_queries = value.into();
-        self
-    }
+    pub fn metric_data_queries(mut self, value: impl Into<List<PredictiveScalingMetricDataQuery>>) -> Self { self.metric_data_queries = value.into(); self }
 }
 
 impl PropertyType for PredictiveScalingCustomizedCapacityMetric {}
@@ -901,21 +571,14 @@ pub struct PredictiveScalingCustomizedLoadMetricRequired {
     pub metric_data_queries: List<PredictiveScalingMetricDataQuery>,
 }
 
-static RULE_PredictiveScalingCustomizedLoadMetric: ObjRule = ObjRule {
-    properties: &[(
-        "MetricDataQueries",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_PredictiveScalingMetricDataQuery),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_PredictiveScalingCustomizedLoadMetric: ObjRule = ObjRule {
+    properties: &[
+        ("MetricDataQueries", Shape::List(&ListRule { items: Shape::Object(&RULE_PredictiveScalingMetricDataQuery), min_items: None, max_items: None })),
+    ],
     required: &["MetricDataQueries"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PredictiveScalingCustomizedLoadMetric` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
@@ -929,6 +592,7 @@ pub struct PredictiveScalingCustomizedLoadMetric {
     pub metric_data_queries: List<PredictiveScalingMetricDataQuery>,
 }
 
+#[rustfmt::skip]
 impl PredictiveScalingCustomizedLoadMetric {
     /// A `PredictiveScalingCustomizedLoadMetric` with its required properties, named in a [`PredictiveScalingCustomizedLoadMetricRequired`].
     pub fn new(required: PredictiveScalingCustomizedLoadMetricRequired) -> Self {
@@ -938,13 +602,7 @@ impl PredictiveScalingCustomizedLoadMetric {
     }
 
     /// `MetricDataQueries`: a list of [`PredictiveScalingMetricDataQuery`] objects, required.
-    pub fn metric_data_queries(
-        mut self,
-        value: impl Into<List<PredictiveScalingMetricDataQuery>>,
-    ) -> Self {
-        self.metric_data_queries = value.into();
-        self
-    }
+    pub fn metric_data_queries(mut self, value: impl Into<List<PredictiveScalingMetricDataQuery>>) -> Self { self.metric_data_queries = value.into(); self }
 }
 
 impl PropertyType for PredictiveScalingCustomizedLoadMetric {}
@@ -961,26 +619,17 @@ impl ToValue for PredictiveScalingCustomizedLoadMetric {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PredictiveScalingCustomizedScalingMetricRequired {
     /// `MetricDataQueries`: a list of [`PredictiveScalingMetricDataQuery`] objects, required.
-    ///
-    /// One or more metric data queries to provide data points for a metric specification.
     pub metric_data_queries: List<PredictiveScalingMetricDataQuery>,
 }
 
-static RULE_PredictiveScalingCustomizedScalingMetric: ObjRule = ObjRule {
-    properties: &[(
-        "MetricDataQueries",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_PredictiveScalingMetricDataQuery),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_PredictiveScalingCustomizedScalingMetric: ObjRule = ObjRule {
+    properties: &[
+        ("MetricDataQueries", Shape::List(&ListRule { items: Shape::Object(&RULE_PredictiveScalingMetricDataQuery), min_items: None, max_items: None })),
+    ],
     required: &["MetricDataQueries"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PredictiveScalingCustomizedScalingMetric` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
@@ -996,6 +645,7 @@ pub struct PredictiveScalingCustomizedScalingMetric {
     pub metric_data_queries: List<PredictiveScalingMetricDataQuery>,
 }
 
+#[rustfmt::skip]
 impl PredictiveScalingCustomizedScalingMetric {
     /// A `PredictiveScalingCustomizedScalingMetric` with its required properties, named in a [`PredictiveScalingCustomizedScalingMetricRequired`].
     pub fn new(required: PredictiveScalingCustomizedScalingMetricRequired) -> Self {
@@ -1005,15 +655,7 @@ impl PredictiveScalingCustomizedScalingMetric {
     }
 
     /// `MetricDataQueries`: a list of [`PredictiveScalingMetricDataQuery`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_data_queries(
-        mut self,
-        value: impl Into<List<PredictiveScalingMetricDataQuery>>,
-    ) -> Self {
-        self.metric_data_queries = value.into();
-        self
-    }
+    pub fn metric_data_queries(mut self, value: impl Into<List<PredictiveScalingMetricDataQuery>>) -> Self { self.metric_data_queries = value.into(); self }
 }
 
 impl PropertyType for PredictiveScalingCustomizedScalingMetric {}
@@ -1026,43 +668,15 @@ impl ToValue for PredictiveScalingCustomizedScalingMetric {
     }
 }
 
-static RULE_PredictiveScalingMetric: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PredictiveScalingMetric: ObjRule = ObjRule {
     properties: &[
-        (
-            "Dimensions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PredictiveScalingMetricDimension),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "MetricName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Namespace",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_PredictiveScalingMetricDimension), min_items: None, max_items: None })),
+        ("MetricName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("Namespace", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PredictiveScalingMetric` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
@@ -1090,6 +704,7 @@ pub struct PredictiveScalingMetric {
     pub namespace: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl PredictiveScalingMetric {
     /// A `PredictiveScalingMetric` with no property set (none is required).
     pub fn new() -> Self {
@@ -1097,28 +712,11 @@ impl PredictiveScalingMetric {
     }
 
     /// `Dimensions`: a list of [`PredictiveScalingMetricDimension`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dimensions(mut self, value: impl Into<List<PredictiveScalingMetricDimension>>) -> Self {
-        self.dimensions = Some(value.into());
-        self
-    }
-
+    pub fn dimensions(mut self, value: impl Into<List<PredictiveScalingMetricDimension>>) -> Self { self.dimensions = Some(value.into()); self }
     /// `MetricName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self {
-        self.metric_name = Some(value.into());
-        self
-    }
-
+    pub fn metric_name(mut self, value: impl Into<Str>) -> Self { self.metric_name = Some(value.into()); self }
     /// `Namespace`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self {
-        self.namespace = Some(value.into());
-        self
-    }
+    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = Some(value.into()); self }
 }
 
 impl PropertyType for PredictiveScalingMetric {}
@@ -1133,41 +731,17 @@ impl ToValue for PredictiveScalingMetric {
     }
 }
 
-static RULE_PredictiveScalingMetricDataQuery: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PredictiveScalingMetricDataQuery: ObjRule = ObjRule {
     properties: &[
-        (
-            "Expression",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Id",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Expression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("Label", Shape::STR),
-        (
-            "MetricStat",
-            Shape::Object(&RULE_PredictiveScalingMetricStat),
-        ),
+        ("MetricStat", Shape::Object(&RULE_PredictiveScalingMetricStat)),
         ("ReturnData", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PredictiveScalingMetricDataQuery` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
@@ -1211,6 +785,7 @@ pub struct PredictiveScalingMetricDataQuery {
     pub return_data: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl PredictiveScalingMetricDataQuery {
     /// A `PredictiveScalingMetricDataQuery` with no property set (none is required).
     pub fn new() -> Self {
@@ -1218,44 +793,15 @@ impl PredictiveScalingMetricDataQuery {
     }
 
     /// `Expression`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expression(mut self, value: impl Into<Str>) -> Self {
-        self.expression = Some(value.into());
-        self
-    }
-
+    pub fn expression(mut self, value: impl Into<Str>) -> Self { self.expression = Some(value.into()); self }
     /// `Id`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = Some(value.into()); self }
     /// `Label`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn label(mut self, value: impl Into<Str>) -> Self {
-        self.label = Some(value.into());
-        self
-    }
-
+    pub fn label(mut self, value: impl Into<Str>) -> Self { self.label = Some(value.into()); self }
     /// `MetricStat`: a [`PredictiveScalingMetricStat`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_stat(mut self, value: impl Into<Obj<PredictiveScalingMetricStat>>) -> Self {
-        self.metric_stat = Some(value.into());
-        self
-    }
-
+    pub fn metric_stat(mut self, value: impl Into<Obj<PredictiveScalingMetricStat>>) -> Self { self.metric_stat = Some(value.into()); self }
     /// `ReturnData`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn return_data(mut self, value: impl Into<Bool>) -> Self {
-        self.return_data = Some(value.into());
-        self
-    }
+    pub fn return_data(mut self, value: impl Into<Bool>) -> Self { self.return_data = Some(value.into()); self }
 }
 
 impl PropertyType for PredictiveScalingMetricDataQuery {}
@@ -1272,35 +818,14 @@ impl ToValue for PredictiveScalingMetricDataQuery {
     }
 }
 
-static RULE_PredictiveScalingMetricDimension: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PredictiveScalingMetricDimension: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PredictiveScalingMetricDimension` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
@@ -1324,6 +849,7 @@ pub struct PredictiveScalingMetricDimension {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl PredictiveScalingMetricDimension {
     /// A `PredictiveScalingMetricDimension` with no property set (none is required).
     pub fn new() -> Self {
@@ -1331,20 +857,9 @@ impl PredictiveScalingMetricDimension {
     }
 
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for PredictiveScalingMetricDimension {}
@@ -1362,45 +877,23 @@ impl ToValue for PredictiveScalingMetricDimension {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PredictiveScalingMetricSpecificationRequired {
     /// `TargetValue`: a number, required.
-    ///
-    /// Specifies the target utilization.
     pub target_value: Num,
 }
 
-static RULE_PredictiveScalingMetricSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PredictiveScalingMetricSpecification: ObjRule = ObjRule {
     properties: &[
-        (
-            "CustomizedCapacityMetricSpecification",
-            Shape::Object(&RULE_PredictiveScalingCustomizedCapacityMetric),
-        ),
-        (
-            "CustomizedLoadMetricSpecification",
-            Shape::Object(&RULE_PredictiveScalingCustomizedLoadMetric),
-        ),
-        (
-            "CustomizedScalingMetricSpecification",
-            Shape::Object(&RULE_PredictiveScalingCustomizedScalingMetric),
-        ),
-        (
-            "PredefinedLoadMetricSpecification",
-            Shape::Object(&RULE_PredictiveScalingPredefinedLoadMetric),
-        ),
-        (
-            "PredefinedMetricPairSpecification",
-            Shape::Object(&RULE_PredictiveScalingPredefinedMetricPair),
-        ),
-        (
-            "PredefinedScalingMetricSpecification",
-            Shape::Object(&RULE_PredictiveScalingPredefinedScalingMetric),
-        ),
+        ("CustomizedCapacityMetricSpecification", Shape::Object(&RULE_PredictiveScalingCustomizedCapacityMetric)),
+        ("CustomizedLoadMetricSpecification", Shape::Object(&RULE_PredictiveScalingCustomizedLoadMetric)),
+        ("CustomizedScalingMetricSpecification", Shape::Object(&RULE_PredictiveScalingCustomizedScalingMetric)),
+        ("PredefinedLoadMetricSpecification", Shape::Object(&RULE_PredictiveScalingPredefinedLoadMetric)),
+        ("PredefinedMetricPairSpecification", Shape::Object(&RULE_PredictiveScalingPredefinedMetricPair)),
+        ("PredefinedScalingMetricSpecification", Shape::Object(&RULE_PredictiveScalingPredefinedScalingMetric)),
         ("TargetValue", Shape::NUM),
     ],
     required: &["TargetValue"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PredictiveScalingMetricSpecification` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
@@ -1445,6 +938,7 @@ pub struct PredictiveScalingMetricSpecification {
     pub target_value: Num,
 }
 
+#[rustfmt::skip]
 impl PredictiveScalingMetricSpecification {
     /// A `PredictiveScalingMetricSpecification` with its required properties, named in a [`PredictiveScalingMetricSpecificationRequired`].
     pub fn new(required: PredictiveScalingMetricSpecificationRequired) -> Self {
@@ -1460,78 +954,19 @@ impl PredictiveScalingMetricSpecification {
     }
 
     /// `CustomizedCapacityMetricSpecification`: a [`PredictiveScalingCustomizedCapacityMetric`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn customized_capacity_metric_specification(
-        mut self,
-        value: impl Into<Obj<PredictiveScalingCustomizedCapacityMetric>>,
-    ) -> Self {
-        self.customized_capacity_metric_specification = Some(value.into());
-        self
-    }
-
+    pub fn customized_capacity_metric_specification(mut self, value: impl Into<Obj<PredictiveScalingCustomizedCapacityMetric>>) -> Self { self.customized_capacity_metric_specification = Some(value.into()); self }
     /// `CustomizedLoadMetricSpecification`: a [`PredictiveScalingCustomizedLoadMetric`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn customized_load_metric_specification(
-        mut self,
-        value: impl Into<Obj<PredictiveScalingCustomizedLoadMetric>>,
-    ) -> Self {
-        self.customized_load_metric_specification = Some(value.into());
-        self
-    }
-
+    pub fn customized_load_metric_specification(mut self, value: impl Into<Obj<PredictiveScalingCustomizedLoadMetric>>) -> Self { self.customized_load_metric_specification = Some(value.into()); self }
     /// `CustomizedScalingMetricSpecification`: a [`PredictiveScalingCustomizedScalingMetric`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn customized_scaling_metric_specification(
-        mut self,
-        value: impl Into<Obj<PredictiveScalingCustomizedScalingMetric>>,
-    ) -> Self {
-        self.customized_scaling_metric_specification = Some(value.into());
-        self
-    }
-
+    pub fn customized_scaling_metric_specification(mut self, value: impl Into<Obj<PredictiveScalingCustomizedScalingMetric>>) -> Self { self.customized_scaling_metric_specification = Some(value.into()); self }
     /// `PredefinedLoadMetricSpecification`: a [`PredictiveScalingPredefinedLoadMetric`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn predefined_load_metric_specification(
-        mut self,
-        value: impl Into<Obj<PredictiveScalingPredefinedLoadMetric>>,
-    ) -> Self {
-        self.predefined_load_metric_specification = Some(value.into());
-        self
-    }
-
+    pub fn predefined_load_metric_specification(mut self, value: impl Into<Obj<PredictiveScalingPredefinedLoadMetric>>) -> Self { self.predefined_load_metric_specification = Some(value.into()); self }
     /// `PredefinedMetricPairSpecification`: a [`PredictiveScalingPredefinedMetricPair`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn predefined_metric_pair_specification(
-        mut self,
-        value: impl Into<Obj<PredictiveScalingPredefinedMetricPair>>,
-    ) -> Self {
-        self.predefined_metric_pair_specification = Some(value.into());
-        self
-    }
-
+    pub fn predefined_metric_pair_specification(mut self, value: impl Into<Obj<PredictiveScalingPredefinedMetricPair>>) -> Self { self.predefined_metric_pair_specification = Some(value.into()); self }
     /// `PredefinedScalingMetricSpecification`: a [`PredictiveScalingPredefinedScalingMetric`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn predefined_scaling_metric_specification(
-        mut self,
-        value: impl Into<Obj<PredictiveScalingPredefinedScalingMetric>>,
-    ) -> Self {
-        self.predefined_scaling_metric_specification = Some(value.into());
-        self
-    }
-
+    pub fn predefined_scaling_metric_specification(mut self, value: impl Into<Obj<PredictiveScalingPredefinedScalingMetric>>) -> Self { self.predefined_scaling_metric_specification = Some(value.into()); self }
     /// `TargetValue`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_value(mut self, value: impl Into<Num>) -> Self {
-        self.target_value = value.into();
-        self
-    }
+    pub fn target_value(mut self, value: impl Into<Num>) -> Self { self.target_value = value.into(); self }
 }
 
 impl PropertyType for PredictiveScalingMetricSpecification {}
@@ -1568,27 +1003,15 @@ impl ToValue for PredictiveScalingMetricSpecification {
     }
 }
 
-static RULE_PredictiveScalingMetricStat: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PredictiveScalingMetricStat: ObjRule = ObjRule {
     properties: &[
         ("Metric", Shape::Object(&RULE_PredictiveScalingMetric)),
         ("Stat", Shape::STR),
-        (
-            "Unit",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1023),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Unit", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1023), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PredictiveScalingMetricStat` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
@@ -1616,6 +1039,7 @@ pub struct PredictiveScalingMetricStat {
     pub unit: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl PredictiveScalingMetricStat {
     /// A `PredictiveScalingMetricStat` with no property set (none is required).
     pub fn new() -> Self {
@@ -1623,28 +1047,11 @@ impl PredictiveScalingMetricStat {
     }
 
     /// `Metric`: a [`PredictiveScalingMetric`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric(mut self, value: impl Into<Obj<PredictiveScalingMetric>>) -> Self {
-        self.metric = Some(value.into());
-        self
-    }
-
+    pub fn metric(mut self, value: impl Into<Obj<PredictiveScalingMetric>>) -> Self { self.metric = Some(value.into()); self }
     /// `Stat`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stat(mut self, value: impl Into<Str>) -> Self {
-        self.stat = Some(value.into());
-        self
-    }
-
+    pub fn stat(mut self, value: impl Into<Str>) -> Self { self.stat = Some(value.into()); self }
     /// `Unit`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unit(mut self, value: impl Into<Str>) -> Self {
-        self.unit = Some(value.into());
-        self
-    }
+    pub fn unit(mut self, value: impl Into<Str>) -> Self { self.unit = Some(value.into()); self }
 }
 
 impl PropertyType for PredictiveScalingMetricStat {}
@@ -1663,66 +1070,21 @@ impl ToValue for PredictiveScalingMetricStat {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PredictiveScalingPolicyConfigurationRequired {
     /// `MetricSpecifications`: a list of [`PredictiveScalingMetricSpecification`] objects, required.
-    ///
-    /// This structure includes the metrics and target utilization to use for predictive scaling.
-    ///
-    /// This is an array, but we currently only support a single metric specification. That is, you can specify a target value and a single metric pair, or a target value and one scaling metric and one load metric.
     pub metric_specifications: List<PredictiveScalingMetricSpecification>,
 }
 
-static RULE_PredictiveScalingPolicyConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PredictiveScalingPolicyConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "MaxCapacityBreachBehavior",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["HonorMaxCapacity", "IncreaseMaxCapacity"],
-                format: None,
-            }),
-        ),
-        (
-            "MaxCapacityBuffer",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MetricSpecifications",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PredictiveScalingMetricSpecification),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Mode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ForecastAndScale", "ForecastOnly"],
-                format: None,
-            }),
-        ),
-        (
-            "SchedulingBufferTime",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(3600.0),
-                allowed: &[],
-            }),
-        ),
+        ("MaxCapacityBreachBehavior", Shape::Str(&StrRule { allowed: &["HonorMaxCapacity", "IncreaseMaxCapacity"], ..StrRule::ANY })),
+        ("MaxCapacityBuffer", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+        ("MetricSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_PredictiveScalingMetricSpecification), min_items: None, max_items: None })),
+        ("Mode", Shape::Str(&StrRule { allowed: &["ForecastAndScale", "ForecastOnly"], ..StrRule::ANY })),
+        ("SchedulingBufferTime", Shape::Int(&NumRule { min: Some(0.0), max: Some(3600.0), ..NumRule::ANY })),
     ],
     required: &["MetricSpecifications"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PredictiveScalingPolicyConfiguration` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
@@ -1764,6 +1126,7 @@ pub struct PredictiveScalingPolicyConfiguration {
     pub scheduling_buffer_time: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl PredictiveScalingPolicyConfiguration {
     /// A `PredictiveScalingPolicyConfiguration` with its required properties, named in a [`PredictiveScalingPolicyConfigurationRequired`].
     pub fn new(required: PredictiveScalingPolicyConfigurationRequired) -> Self {
@@ -1777,50 +1140,15 @@ impl PredictiveScalingPolicyConfiguration {
     }
 
     /// `MaxCapacityBreachBehavior`: a [`MaxCapacityBreachBehavior`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_capacity_breach_behavior(
-        mut self,
-        value: impl Into<MaxCapacityBreachBehavior>,
-    ) -> Self {
-        self.max_capacity_breach_behavior = Some(value.into());
-        self
-    }
-
+    pub fn max_capacity_breach_behavior(mut self, value: impl Into<MaxCapacityBreachBehavior>) -> Self { self.max_capacity_breach_behavior = Some(value.into()); self }
     /// `MaxCapacityBuffer`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_capacity_buffer(mut self, value: impl Into<Int>) -> Self {
-        self.max_capacity_buffer = Some(value.into());
-        self
-    }
-
+    pub fn max_capacity_buffer(mut self, value: impl Into<Int>) -> Self { self.max_capacity_buffer = Some(value.into()); self }
     /// `MetricSpecifications`: a list of [`PredictiveScalingMetricSpecification`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_specifications(
-        mut self,
-        value: impl Into<List<PredictiveScalingMetricSpecification>>,
-    ) -> Self {
-        self.metric_specifications = value.into();
-        self
-    }
-
+    pub fn metric_specifications(mut self, value: impl Into<List<PredictiveScalingMetricSpecification>>) -> Self { self.metric_specifications = value.into(); self }
     /// `Mode`: a [`PredictiveScalingPolicyConfigurationMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mode(mut self, value: impl Into<PredictiveScalingPolicyConfigurationMode>) -> Self {
-        self.mode = Some(value.into());
-        self
-    }
-
+    pub fn mode(mut self, value: impl Into<PredictiveScalingPolicyConfigurationMode>) -> Self { self.mode = Some(value.into()); self }
     /// `SchedulingBufferTime`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scheduling_buffer_time(mut self, value: impl Into<Int>) -> Self {
-        self.scheduling_buffer_time = Some(value.into());
-        self
-    }
+    pub fn scheduling_buffer_time(mut self, value: impl Into<Int>) -> Self { self.scheduling_buffer_time = Some(value.into()); self }
 }
 
 impl PropertyType for PredictiveScalingPolicyConfiguration {}
@@ -1844,42 +1172,18 @@ impl ToValue for PredictiveScalingPolicyConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PredictiveScalingPredefinedLoadMetricRequired {
     /// `PredefinedMetricType`: a string, required.
-    ///
-    /// The metric type.
-    ///
-    /// Length 1 to 128.
     pub predefined_metric_type: Str,
 }
 
-static RULE_PredictiveScalingPredefinedLoadMetric: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PredictiveScalingPredefinedLoadMetric: ObjRule = ObjRule {
     properties: &[
-        (
-            "PredefinedMetricType",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ResourceLabel",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1023),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("PredefinedMetricType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("ResourceLabel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1023), ..StrRule::ANY })),
     ],
     required: &["PredefinedMetricType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PredictiveScalingPredefinedLoadMetric` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
@@ -1917,6 +1221,7 @@ pub struct PredictiveScalingPredefinedLoadMetric {
     pub resource_label: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl PredictiveScalingPredefinedLoadMetric {
     /// A `PredictiveScalingPredefinedLoadMetric` with its required properties, named in a [`PredictiveScalingPredefinedLoadMetricRequired`].
     pub fn new(required: PredictiveScalingPredefinedLoadMetricRequired) -> Self {
@@ -1927,20 +1232,9 @@ impl PredictiveScalingPredefinedLoadMetric {
     }
 
     /// `PredefinedMetricType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn predefined_metric_type(mut self, value: impl Into<Str>) -> Self {
-        self.predefined_metric_type = value.into();
-        self
-    }
-
+    pub fn predefined_metric_type(mut self, value: impl Into<Str>) -> Self { self.predefined_metric_type = value.into(); self }
     /// `ResourceLabel`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_label(mut self, value: impl Into<Str>) -> Self {
-        self.resource_label = Some(value.into());
-        self
-    }
+    pub fn resource_label(mut self, value: impl Into<Str>) -> Self { self.resource_label = Some(value.into()); self }
 }
 
 impl PropertyType for PredictiveScalingPredefinedLoadMetric {}
@@ -1958,42 +1252,18 @@ impl ToValue for PredictiveScalingPredefinedLoadMetric {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PredictiveScalingPredefinedMetricPairRequired {
     /// `PredefinedMetricType`: a string, required.
-    ///
-    /// Indicates which metrics to use. There are two different types of metrics for each metric type: one is a load metric and one is a scaling metric.
-    ///
-    /// Length 1 to 128.
     pub predefined_metric_type: Str,
 }
 
-static RULE_PredictiveScalingPredefinedMetricPair: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PredictiveScalingPredefinedMetricPair: ObjRule = ObjRule {
     properties: &[
-        (
-            "PredefinedMetricType",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ResourceLabel",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1023),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("PredefinedMetricType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("ResourceLabel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1023), ..StrRule::ANY })),
     ],
     required: &["PredefinedMetricType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PredictiveScalingPredefinedMetricPair` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
@@ -2029,6 +1299,7 @@ pub struct PredictiveScalingPredefinedMetricPair {
     pub resource_label: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl PredictiveScalingPredefinedMetricPair {
     /// A `PredictiveScalingPredefinedMetricPair` with its required properties, named in a [`PredictiveScalingPredefinedMetricPairRequired`].
     pub fn new(required: PredictiveScalingPredefinedMetricPairRequired) -> Self {
@@ -2039,20 +1310,9 @@ impl PredictiveScalingPredefinedMetricPair {
     }
 
     /// `PredefinedMetricType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn predefined_metric_type(mut self, value: impl Into<Str>) -> Self {
-        self.predefined_metric_type = value.into();
-        self
-    }
-
+    pub fn predefined_metric_type(mut self, value: impl Into<Str>) -> Self { self.predefined_metric_type = value.into(); self }
     /// `ResourceLabel`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_label(mut self, value: impl Into<Str>) -> Self {
-        self.resource_label = Some(value.into());
-        self
-    }
+    pub fn resource_label(mut self, value: impl Into<Str>) -> Self { self.resource_label = Some(value.into()); self }
 }
 
 impl PropertyType for PredictiveScalingPredefinedMetricPair {}
@@ -2070,42 +1330,18 @@ impl ToValue for PredictiveScalingPredefinedMetricPair {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PredictiveScalingPredefinedScalingMetricRequired {
     /// `PredefinedMetricType`: a string, required.
-    ///
-    /// The metric type.
-    ///
-    /// Length 1 to 128.
     pub predefined_metric_type: Str,
 }
 
-static RULE_PredictiveScalingPredefinedScalingMetric: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PredictiveScalingPredefinedScalingMetric: ObjRule = ObjRule {
     properties: &[
-        (
-            "PredefinedMetricType",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ResourceLabel",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1023),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("PredefinedMetricType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("ResourceLabel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1023), ..StrRule::ANY })),
     ],
     required: &["PredefinedMetricType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PredictiveScalingPredefinedScalingMetric` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
@@ -2143,6 +1379,7 @@ pub struct PredictiveScalingPredefinedScalingMetric {
     pub resource_label: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl PredictiveScalingPredefinedScalingMetric {
     /// A `PredictiveScalingPredefinedScalingMetric` with its required properties, named in a [`PredictiveScalingPredefinedScalingMetricRequired`].
     pub fn new(required: PredictiveScalingPredefinedScalingMetricRequired) -> Self {
@@ -2153,20 +1390,9 @@ impl PredictiveScalingPredefinedScalingMetric {
     }
 
     /// `PredefinedMetricType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn predefined_metric_type(mut self, value: impl Into<Str>) -> Self {
-        self.predefined_metric_type = value.into();
-        self
-    }
-
+    pub fn predefined_metric_type(mut self, value: impl Into<Str>) -> Self { self.predefined_metric_type = value.into(); self }
     /// `ResourceLabel`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_label(mut self, value: impl Into<Str>) -> Self {
-        self.resource_label = Some(value.into());
-        self
-    }
+    pub fn resource_label(mut self, value: impl Into<Str>) -> Self { self.resource_label = Some(value.into()); self }
 }
 
 impl PropertyType for PredictiveScalingPredefinedScalingMetric {}
@@ -2184,23 +1410,19 @@ impl ToValue for PredictiveScalingPredefinedScalingMetric {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StepAdjustmentRequired {
     /// `ScalingAdjustment`: an integer, required.
-    ///
-    /// The amount by which to scale. The adjustment is based on the value that you specified in the `AdjustmentType` property (either an absolute number or a percentage). A positive value adds to the current capacity and a negative number subtracts from the current capacity.
     pub scaling_adjustment: Int,
 }
 
-static RULE_StepAdjustment: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StepAdjustment: ObjRule = ObjRule {
     properties: &[
         ("MetricIntervalLowerBound", Shape::NUM),
         ("MetricIntervalUpperBound", Shape::NUM),
         ("ScalingAdjustment", Shape::INT),
     ],
     required: &["ScalingAdjustment"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StepAdjustment` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
@@ -2237,6 +1459,7 @@ pub struct StepAdjustment {
     pub scaling_adjustment: Int,
 }
 
+#[rustfmt::skip]
 impl StepAdjustment {
     /// A `StepAdjustment` with its required properties, named in a [`StepAdjustmentRequired`].
     pub fn new(required: StepAdjustmentRequired) -> Self {
@@ -2248,28 +1471,11 @@ impl StepAdjustment {
     }
 
     /// `MetricIntervalLowerBound`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_interval_lower_bound(mut self, value: impl Into<Num>) -> Self {
-        self.metric_interval_lower_bound = Some(value.into());
-        self
-    }
-
+    pub fn metric_interval_lower_bound(mut self, value: impl Into<Num>) -> Self { self.metric_interval_lower_bound = Some(value.into()); self }
     /// `MetricIntervalUpperBound`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_interval_upper_bound(mut self, value: impl Into<Num>) -> Self {
-        self.metric_interval_upper_bound = Some(value.into());
-        self
-    }
-
+    pub fn metric_interval_upper_bound(mut self, value: impl Into<Num>) -> Self { self.metric_interval_upper_bound = Some(value.into()); self }
     /// `ScalingAdjustment`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scaling_adjustment(mut self, value: impl Into<Int>) -> Self {
-        self.scaling_adjustment = value.into();
-        self
-    }
+    pub fn scaling_adjustment(mut self, value: impl Into<Int>) -> Self { self.scaling_adjustment = value.into(); self }
 }
 
 impl PropertyType for StepAdjustment {}
@@ -2290,49 +1496,17 @@ impl ToValue for StepAdjustment {
     }
 }
 
-static RULE_StepScalingPolicyConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StepScalingPolicyConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "AdjustmentType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "ChangeInCapacity",
-                    "ExactCapacity",
-                    "PercentChangeInCapacity",
-                ],
-                format: None,
-            }),
-        ),
+        ("AdjustmentType", Shape::Str(&StrRule { allowed: &["ChangeInCapacity", "ExactCapacity", "PercentChangeInCapacity"], ..StrRule::ANY })),
         ("Cooldown", Shape::INT),
-        (
-            "MetricAggregationType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Average", "Maximum", "Minimum"],
-                format: None,
-            }),
-        ),
+        ("MetricAggregationType", Shape::Str(&StrRule { allowed: &["Average", "Maximum", "Minimum"], ..StrRule::ANY })),
         ("MinAdjustmentMagnitude", Shape::INT),
-        (
-            "StepAdjustments",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StepAdjustment),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("StepAdjustments", Shape::List(&ListRule { items: Shape::Object(&RULE_StepAdjustment), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StepScalingPolicyConfiguration` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
@@ -2368,6 +1542,7 @@ pub struct StepScalingPolicyConfiguration {
     pub step_adjustments: Option<List<StepAdjustment>>,
 }
 
+#[rustfmt::skip]
 impl StepScalingPolicyConfiguration {
     /// A `StepScalingPolicyConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -2375,44 +1550,15 @@ impl StepScalingPolicyConfiguration {
     }
 
     /// `AdjustmentType`: an [`AdjustmentType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn adjustment_type(mut self, value: impl Into<AdjustmentType>) -> Self {
-        self.adjustment_type = Some(value.into());
-        self
-    }
-
+    pub fn adjustment_type(mut self, value: impl Into<AdjustmentType>) -> Self { self.adjustment_type = Some(value.into()); self }
     /// `Cooldown`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cooldown(mut self, value: impl Into<Int>) -> Self {
-        self.cooldown = Some(value.into());
-        self
-    }
-
+    pub fn cooldown(mut self, value: impl Into<Int>) -> Self { self.cooldown = Some(value.into()); self }
     /// `MetricAggregationType`: a [`MetricAggregationType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_aggregation_type(mut self, value: impl Into<MetricAggregationType>) -> Self {
-        self.metric_aggregation_type = Some(value.into());
-        self
-    }
-
+    pub fn metric_aggregation_type(mut self, value: impl Into<MetricAggregationType>) -> Self { self.metric_aggregation_type = Some(value.into()); self }
     /// `MinAdjustmentMagnitude`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_adjustment_magnitude(mut self, value: impl Into<Int>) -> Self {
-        self.min_adjustment_magnitude = Some(value.into());
-        self
-    }
-
+    pub fn min_adjustment_magnitude(mut self, value: impl Into<Int>) -> Self { self.min_adjustment_magnitude = Some(value.into()); self }
     /// `StepAdjustments`: a list of [`StepAdjustment`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn step_adjustments(mut self, value: impl Into<List<StepAdjustment>>) -> Self {
-        self.step_adjustments = Some(value.into());
-        self
-    }
+    pub fn step_adjustments(mut self, value: impl Into<List<StepAdjustment>>) -> Self { self.step_adjustments = Some(value.into()); self }
 }
 
 impl PropertyType for StepScalingPolicyConfiguration {}
@@ -2429,43 +1575,15 @@ impl ToValue for StepScalingPolicyConfiguration {
     }
 }
 
-static RULE_TargetTrackingMetric: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TargetTrackingMetric: ObjRule = ObjRule {
     properties: &[
-        (
-            "Dimensions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TargetTrackingMetricDimension),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "MetricName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Namespace",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetTrackingMetricDimension), min_items: None, max_items: None })),
+        ("MetricName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("Namespace", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TargetTrackingMetric` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
@@ -2497,6 +1615,7 @@ pub struct TargetTrackingMetric {
     pub namespace: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl TargetTrackingMetric {
     /// A `TargetTrackingMetric` with no property set (none is required).
     pub fn new() -> Self {
@@ -2504,28 +1623,11 @@ impl TargetTrackingMetric {
     }
 
     /// `Dimensions`: a list of [`TargetTrackingMetricDimension`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dimensions(mut self, value: impl Into<List<TargetTrackingMetricDimension>>) -> Self {
-        self.dimensions = Some(value.into());
-        self
-    }
-
+    pub fn dimensions(mut self, value: impl Into<List<TargetTrackingMetricDimension>>) -> Self { self.dimensions = Some(value.into()); self }
     /// `MetricName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self {
-        self.metric_name = Some(value.into());
-        self
-    }
-
+    pub fn metric_name(mut self, value: impl Into<Str>) -> Self { self.metric_name = Some(value.into()); self }
     /// `Namespace`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self {
-        self.namespace = Some(value.into());
-        self
-    }
+    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = Some(value.into()); self }
 }
 
 impl PropertyType for TargetTrackingMetric {}
@@ -2540,38 +1642,17 @@ impl ToValue for TargetTrackingMetric {
     }
 }
 
-static RULE_TargetTrackingMetricDataQuery: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TargetTrackingMetricDataQuery: ObjRule = ObjRule {
     properties: &[
-        (
-            "Expression",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Id",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Expression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("Label", Shape::STR),
         ("MetricStat", Shape::Object(&RULE_TargetTrackingMetricStat)),
         ("ReturnData", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TargetTrackingMetricDataQuery` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
@@ -2621,6 +1702,7 @@ pub struct TargetTrackingMetricDataQuery {
     pub return_data: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl TargetTrackingMetricDataQuery {
     /// A `TargetTrackingMetricDataQuery` with no property set (none is required).
     pub fn new() -> Self {
@@ -2628,44 +1710,15 @@ impl TargetTrackingMetricDataQuery {
     }
 
     /// `Expression`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expression(mut self, value: impl Into<Str>) -> Self {
-        self.expression = Some(value.into());
-        self
-    }
-
+    pub fn expression(mut self, value: impl Into<Str>) -> Self { self.expression = Some(value.into()); self }
     /// `Id`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = Some(value.into()); self }
     /// `Label`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn label(mut self, value: impl Into<Str>) -> Self {
-        self.label = Some(value.into());
-        self
-    }
-
+    pub fn label(mut self, value: impl Into<Str>) -> Self { self.label = Some(value.into()); self }
     /// `MetricStat`: a [`TargetTrackingMetricStat`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_stat(mut self, value: impl Into<Obj<TargetTrackingMetricStat>>) -> Self {
-        self.metric_stat = Some(value.into());
-        self
-    }
-
+    pub fn metric_stat(mut self, value: impl Into<Obj<TargetTrackingMetricStat>>) -> Self { self.metric_stat = Some(value.into()); self }
     /// `ReturnData`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn return_data(mut self, value: impl Into<Bool>) -> Self {
-        self.return_data = Some(value.into());
-        self
-    }
+    pub fn return_data(mut self, value: impl Into<Bool>) -> Self { self.return_data = Some(value.into()); self }
 }
 
 impl PropertyType for TargetTrackingMetricDataQuery {}
@@ -2682,35 +1735,14 @@ impl ToValue for TargetTrackingMetricDataQuery {
     }
 }
 
-static RULE_TargetTrackingMetricDimension: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TargetTrackingMetricDimension: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TargetTrackingMetricDimension` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
@@ -2734,6 +1766,7 @@ pub struct TargetTrackingMetricDimension {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl TargetTrackingMetricDimension {
     /// A `TargetTrackingMetricDimension` with no property set (none is required).
     pub fn new() -> Self {
@@ -2741,20 +1774,9 @@ impl TargetTrackingMetricDimension {
     }
 
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for TargetTrackingMetricDimension {}
@@ -2768,27 +1790,15 @@ impl ToValue for TargetTrackingMetricDimension {
     }
 }
 
-static RULE_TargetTrackingMetricStat: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TargetTrackingMetricStat: ObjRule = ObjRule {
     properties: &[
         ("Metric", Shape::Object(&RULE_TargetTrackingMetric)),
         ("Stat", Shape::STR),
-        (
-            "Unit",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1023),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Unit", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1023), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TargetTrackingMetricStat` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
@@ -2820,6 +1830,7 @@ pub struct TargetTrackingMetricStat {
     pub unit: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl TargetTrackingMetricStat {
     /// A `TargetTrackingMetricStat` with no property set (none is required).
     pub fn new() -> Self {
@@ -2827,28 +1838,11 @@ impl TargetTrackingMetricStat {
     }
 
     /// `Metric`: a [`TargetTrackingMetric`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric(mut self, value: impl Into<Obj<TargetTrackingMetric>>) -> Self {
-        self.metric = Some(value.into());
-        self
-    }
-
+    pub fn metric(mut self, value: impl Into<Obj<TargetTrackingMetric>>) -> Self { self.metric = Some(value.into()); self }
     /// `Stat`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stat(mut self, value: impl Into<Str>) -> Self {
-        self.stat = Some(value.into());
-        self
-    }
-
+    pub fn stat(mut self, value: impl Into<Str>) -> Self { self.stat = Some(value.into()); self }
     /// `Unit`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unit(mut self, value: impl Into<Str>) -> Self {
-        self.unit = Some(value.into());
-        self
-    }
+    pub fn unit(mut self, value: impl Into<Str>) -> Self { self.unit = Some(value.into()); self }
 }
 
 impl PropertyType for TargetTrackingMetricStat {}
@@ -2867,32 +1861,22 @@ impl ToValue for TargetTrackingMetricStat {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TargetTrackingScalingPolicyConfigurationRequired {
     /// `TargetValue`: a number, required.
-    ///
-    /// The target value for the metric. Although this property accepts numbers of type Double, it won't accept values that are either too small or too large. Values must be in the range of -2^360 to 2^360. The value must be a valid number based on the choice of metric. For example, if the metric is CPU utilization, then the target value is a percent value that represents how much of the CPU can be used before scaling out.
     pub target_value: Num,
 }
 
-static RULE_TargetTrackingScalingPolicyConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TargetTrackingScalingPolicyConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "CustomizedMetricSpecification",
-            Shape::Object(&RULE_CustomizedMetricSpecification),
-        ),
+        ("CustomizedMetricSpecification", Shape::Object(&RULE_CustomizedMetricSpecification)),
         ("DisableScaleIn", Shape::Bool),
-        (
-            "PredefinedMetricSpecification",
-            Shape::Object(&RULE_PredefinedMetricSpecification),
-        ),
+        ("PredefinedMetricSpecification", Shape::Object(&RULE_PredefinedMetricSpecification)),
         ("ScaleInCooldown", Shape::INT),
         ("ScaleOutCooldown", Shape::INT),
         ("TargetValue", Shape::NUM),
     ],
     required: &["TargetValue"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TargetTrackingScalingPolicyConfiguration` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
@@ -2930,6 +1914,7 @@ pub struct TargetTrackingScalingPolicyConfiguration {
     pub target_value: Num,
 }
 
+#[rustfmt::skip]
 impl TargetTrackingScalingPolicyConfiguration {
     /// A `TargetTrackingScalingPolicyConfiguration` with its required properties, named in a [`TargetTrackingScalingPolicyConfigurationRequired`].
     pub fn new(required: TargetTrackingScalingPolicyConfigurationRequired) -> Self {
@@ -2944,58 +1929,17 @@ impl TargetTrackingScalingPolicyConfiguration {
     }
 
     /// `CustomizedMetricSpecification`: a [`CustomizedMetricSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn customized_metric_specification(
-        mut self,
-        value: impl Into<Obj<CustomizedMetricSpecification>>,
-    ) -> Self {
-        self.customized_metric_specification = Some(value.into());
-        self
-    }
-
+    pub fn customized_metric_specification(mut self, value: impl Into<Obj<CustomizedMetricSpecification>>) -> Self { self.customized_metric_specification = Some(value.into()); self }
     /// `DisableScaleIn`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disable_scale_in(mut self, value: impl Into<Bool>) -> Self {
-        self.disable_scale_in = Some(value.into());
-        self
-    }
-
+    pub fn disable_scale_in(mut self, value: impl Into<Bool>) -> Self { self.disable_scale_in = Some(value.into()); self }
     /// `PredefinedMetricSpecification`: a [`PredefinedMetricSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn predefined_metric_specification(
-        mut self,
-        value: impl Into<Obj<PredefinedMetricSpecification>>,
-    ) -> Self {
-        self.predefined_metric_specification = Some(value.into());
-        self
-    }
-
+    pub fn predefined_metric_specification(mut self, value: impl Into<Obj<PredefinedMetricSpecification>>) -> Self { self.predefined_metric_specification = Some(value.into()); self }
     /// `ScaleInCooldown`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scale_in_cooldown(mut self, value: impl Into<Int>) -> Self {
-        self.scale_in_cooldown = Some(value.into());
-        self
-    }
-
+    pub fn scale_in_cooldown(mut self, value: impl Into<Int>) -> Self { self.scale_in_cooldown = Some(value.into()); self }
     /// `ScaleOutCooldown`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scale_out_cooldown(mut self, value: impl Into<Int>) -> Self {
-        self.scale_out_cooldown = Some(value.into());
-        self
-    }
-
+    pub fn scale_out_cooldown(mut self, value: impl Into<Int>) -> Self { self.scale_out_cooldown = Some(value.into()); self }
     /// `TargetValue`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_value(mut self, value: impl Into<Num>) -> Self {
-        self.target_value = value.into();
-        self
-    }
+    pub fn target_value(mut self, value: impl Into<Num>) -> Self { self.target_value = value.into(); self }
 }
 
 impl PropertyType for TargetTrackingScalingPolicyConfiguration {}
@@ -3334,181 +2278,6 @@ impl ToValue for PredictiveScalingPolicyConfigurationMode {
         let s = match self {
             Self::ForecastAndScale => "ForecastAndScale",
             Self::ForecastOnly => "ForecastOnly",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `ScalableDimension` (`AWS::ApplicationAutoScaling::ScalingPolicy`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ScalableDimension {
-    /// `appstream:fleet:DesiredCapacity`
-    AppstreamFleetDesiredCapacity,
-    /// `cassandra:table:ReadCapacityUnits`
-    CassandraTableReadCapacityUnits,
-    /// `cassandra:table:WriteCapacityUnits`
-    CassandraTableWriteCapacityUnits,
-    /// `comprehend:document-classifier-endpoint:DesiredInferenceUnits`
-    ComprehendDocumentClassifierEndpointDesiredInferenceUnits,
-    /// `comprehend:entity-recognizer-endpoint:DesiredInferenceUnits`
-    ComprehendEntityRecognizerEndpointDesiredInferenceUnits,
-    /// `custom-resource:ResourceType:Property`
-    CustomResourceResourceTypeProperty,
-    /// `dynamodb:index:ReadCapacityUnits`
-    DynamodbIndexReadCapacityUnits,
-    /// `dynamodb:index:WriteCapacityUnits`
-    DynamodbIndexWriteCapacityUnits,
-    /// `dynamodb:table:ReadCapacityUnits`
-    DynamodbTableReadCapacityUnits,
-    /// `dynamodb:table:WriteCapacityUnits`
-    DynamodbTableWriteCapacityUnits,
-    /// `ec2:spot-fleet-request:TargetCapacity`
-    Ec2SpotFleetRequestTargetCapacity,
-    /// `ecs:service:DesiredCount`
-    EcsServiceDesiredCount,
-    /// `elasticache:cache-cluster:Nodes`
-    ElasticacheCacheClusterNodes,
-    /// `elasticache:replication-group:NodeGroups`
-    ElasticacheReplicationGroupNodeGroups,
-    /// `elasticache:replication-group:Replicas`
-    ElasticacheReplicationGroupReplicas,
-    /// `elasticmapreduce:instancegroup:InstanceCount`
-    ElasticmapreduceInstancegroupInstanceCount,
-    /// `kafka:broker-storage:VolumeSize`
-    KafkaBrokerStorageVolumeSize,
-    /// `lambda:function:ProvisionedConcurrency`
-    LambdaFunctionProvisionedConcurrency,
-    /// `neptune:cluster:ReadReplicaCount`
-    NeptuneClusterReadReplicaCount,
-    /// `rds:cluster:ReadReplicaCount`
-    RdsClusterReadReplicaCount,
-    /// `sagemaker:inference-component:DesiredCopyCount`
-    SagemakerInferenceComponentDesiredCopyCount,
-    /// `sagemaker:variant:DesiredInstanceCount`
-    SagemakerVariantDesiredInstanceCount,
-    /// `sagemaker:variant:DesiredProvisionedConcurrency`
-    SagemakerVariantDesiredProvisionedConcurrency,
-    /// `workspaces:workspacespool:DesiredUserSessions`
-    WorkspacesWorkspacespoolDesiredUserSessions,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ScalableDimension {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ScalableDimension {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::AppstreamFleetDesiredCapacity => "appstream:fleet:DesiredCapacity",
-            Self::CassandraTableReadCapacityUnits => "cassandra:table:ReadCapacityUnits",
-            Self::CassandraTableWriteCapacityUnits => "cassandra:table:WriteCapacityUnits",
-            Self::ComprehendDocumentClassifierEndpointDesiredInferenceUnits => {
-                "comprehend:document-classifier-endpoint:DesiredInferenceUnits"
-            }
-            Self::ComprehendEntityRecognizerEndpointDesiredInferenceUnits => {
-                "comprehend:entity-recognizer-endpoint:DesiredInferenceUnits"
-            }
-            Self::CustomResourceResourceTypeProperty => "custom-resource:ResourceType:Property",
-            Self::DynamodbIndexReadCapacityUnits => "dynamodb:index:ReadCapacityUnits",
-            Self::DynamodbIndexWriteCapacityUnits => "dynamodb:index:WriteCapacityUnits",
-            Self::DynamodbTableReadCapacityUnits => "dynamodb:table:ReadCapacityUnits",
-            Self::DynamodbTableWriteCapacityUnits => "dynamodb:table:WriteCapacityUnits",
-            Self::Ec2SpotFleetRequestTargetCapacity => "ec2:spot-fleet-request:TargetCapacity",
-            Self::EcsServiceDesiredCount => "ecs:service:DesiredCount",
-            Self::ElasticacheCacheClusterNodes => "elasticache:cache-cluster:Nodes",
-            Self::ElasticacheReplicationGroupNodeGroups => {
-                "elasticache:replication-group:NodeGroups"
-            }
-            Self::ElasticacheReplicationGroupReplicas => "elasticache:replication-group:Replicas",
-            Self::ElasticmapreduceInstancegroupInstanceCount => {
-                "elasticmapreduce:instancegroup:InstanceCount"
-            }
-            Self::KafkaBrokerStorageVolumeSize => "kafka:broker-storage:VolumeSize",
-            Self::LambdaFunctionProvisionedConcurrency => "lambda:function:ProvisionedConcurrency",
-            Self::NeptuneClusterReadReplicaCount => "neptune:cluster:ReadReplicaCount",
-            Self::RdsClusterReadReplicaCount => "rds:cluster:ReadReplicaCount",
-            Self::SagemakerInferenceComponentDesiredCopyCount => {
-                "sagemaker:inference-component:DesiredCopyCount"
-            }
-            Self::SagemakerVariantDesiredInstanceCount => "sagemaker:variant:DesiredInstanceCount",
-            Self::SagemakerVariantDesiredProvisionedConcurrency => {
-                "sagemaker:variant:DesiredProvisionedConcurrency"
-            }
-            Self::WorkspacesWorkspacespoolDesiredUserSessions => {
-                "workspaces:workspacespool:DesiredUserSessions"
-            }
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `ServiceNamespace` (`AWS::ApplicationAutoScaling::ScalingPolicy`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ServiceNamespace {
-    /// `appstream`
-    Appstream,
-    /// `cassandra`
-    Cassandra,
-    /// `comprehend`
-    Comprehend,
-    /// `custom-resource`
-    CustomResource,
-    /// `dynamodb`
-    Dynamodb,
-    /// `ec2`
-    Ec2,
-    /// `ecs`
-    Ecs,
-    /// `elasticache`
-    Elasticache,
-    /// `elasticmapreduce`
-    Elasticmapreduce,
-    /// `kafka`
-    Kafka,
-    /// `lambda`
-    Lambda,
-    /// `neptune`
-    Neptune,
-    /// `rds`
-    Rds,
-    /// `sagemaker`
-    Sagemaker,
-    /// `workspaces`
-    Workspaces,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ServiceNamespace {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ServiceNamespace {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Appstream => "appstream",
-            Self::Cassandra => "cassandra",
-            Self::Comprehend => "comprehend",
-            Self::CustomResource => "custom-resource",
-            Self::Dynamodb => "dynamodb",
-            Self::Ec2 => "ec2",
-            Self::Ecs => "ecs",
-            Self::Elasticache => "elasticache",
-            Self::Elasticmapreduce => "elasticmapreduce",
-            Self::Kafka => "kafka",
-            Self::Lambda => "lambda",
-            Self::Neptune => "neptune",
-            Self::Rds => "rds",
-            Self::Sagemaker => "sagemaker",
-            Self::Workspaces => "workspaces",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -23,98 +23,28 @@ pub(crate) static PATTERN_9: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationRequired {
     /// `ResourceGroupName`: a string, required.
-    ///
-    /// The name of the resource group used for the application.
-    ///
-    /// Pattern `[a-zA-Z0-9.-_]*`; length 1 to 256; create-only: changing it replaces the resource.
     pub resource_group_name: Str,
 }
 
-static RULE_Application: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Application: ObjRule = ObjRule {
     properties: &[
         ("AttachMissingPermission", Shape::Bool),
         ("AutoConfigurationEnabled", Shape::Bool),
         ("CWEMonitorEnabled", Shape::Bool),
-        (
-            "ComponentMonitoringSettings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ComponentMonitoringSetting),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "CustomComponents",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CustomComponent),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "GroupingType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ACCOUNT_BASED"],
-                format: None,
-            }),
-        ),
-        (
-            "LogPatternSets",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_LogPatternSet),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("ComponentMonitoringSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_ComponentMonitoringSetting), min_items: Some(1), max_items: None })),
+        ("CustomComponents", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomComponent), min_items: Some(1), max_items: None })),
+        ("GroupingType", Shape::Str(&StrRule { allowed: &["ACCOUNT_BASED"], ..StrRule::ANY })),
+        ("LogPatternSets", Shape::List(&ListRule { items: Shape::Object(&RULE_LogPatternSet), min_items: Some(1), max_items: None })),
         ("OpsCenterEnabled", Shape::Bool),
-        (
-            "OpsItemSNSTopicArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(300),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ResourceGroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SNSNotificationArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(300),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(1),
-                max_items: Some(200),
-            }),
-        ),
+        ("OpsItemSNSTopicArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(300), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ResourceGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("SNSNotificationArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(300), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200) })),
     ],
     required: &["ResourceGroupName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ApplicationInsights::Application` resource.
@@ -198,6 +128,7 @@ pub struct Application {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Application {
     /// The CloudFormation type name, `AWS::ApplicationInsights::Application`.
     pub const TYPE_NAME: &'static str = "AWS::ApplicationInsights::Application";
@@ -211,15 +142,7 @@ impl Application {
         required: &["ResourceGroupName"],
         create_only: &["ResourceGroupName", "GroupingType"],
         conditional_create_only: &[],
-        write_only: &[
-            "ComponentMonitoringSettings",
-            "LogPatternSets",
-            "CustomComponents",
-            "GroupingType",
-            "OpsItemSNSTopicArn",
-            "SNSNotificationArn",
-            "AttachMissingPermission",
-        ],
+        write_only: &["ComponentMonitoringSettings", "LogPatternSets", "CustomComponents", "GroupingType", "OpsItemSNSTopicArn", "SNSNotificationArn", "AttachMissingPermission"],
         read_only: &["ApplicationARN"],
         attributes: &["ApplicationARN"],
         taggable: true,
@@ -245,103 +168,29 @@ impl Application {
     }
 
     /// `AttachMissingPermission`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attach_missing_permission(mut self, value: impl Into<Bool>) -> Self {
-        self.attach_missing_permission = Some(value.into());
-        self
-    }
-
+    pub fn attach_missing_permission(mut self, value: impl Into<Bool>) -> Self { self.attach_missing_permission = Some(value.into()); self }
     /// `AutoConfigurationEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_configuration_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.auto_configuration_enabled = Some(value.into());
-        self
-    }
-
+    pub fn auto_configuration_enabled(mut self, value: impl Into<Bool>) -> Self { self.auto_configuration_enabled = Some(value.into()); self }
     /// `CWEMonitorEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cwe_monitor_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.cwe_monitor_enabled = Some(value.into());
-        self
-    }
-
+    pub fn cwe_monitor_enabled(mut self, value: impl Into<Bool>) -> Self { self.cwe_monitor_enabled = Some(value.into()); self }
     /// `ComponentMonitoringSettings`: a list of [`ComponentMonitoringSetting`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn component_monitoring_settings(
-        mut self,
-        value: impl Into<List<ComponentMonitoringSetting>>,
-    ) -> Self {
-        self.component_monitoring_settings = Some(value.into());
-        self
-    }
-
+    pub fn component_monitoring_settings(mut self, value: impl Into<List<ComponentMonitoringSetting>>) -> Self { self.component_monitoring_settings = Some(value.into()); self }
     /// `CustomComponents`: a list of [`CustomComponent`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_components(mut self, value: impl Into<List<CustomComponent>>) -> Self {
-        self.custom_components = Some(value.into());
-        self
-    }
-
+    pub fn custom_components(mut self, value: impl Into<List<CustomComponent>>) -> Self { self.custom_components = Some(value.into()); self }
     /// `GroupingType`: a [`GroupingType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn grouping_type(mut self, value: impl Into<GroupingType>) -> Self {
-        self.grouping_type = Some(value.into());
-        self
-    }
-
+    pub fn grouping_type(mut self, value: impl Into<GroupingType>) -> Self { self.grouping_type = Some(value.into()); self }
     /// `LogPatternSets`: a list of [`LogPatternSet`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_pattern_sets(mut self, value: impl Into<List<LogPatternSet>>) -> Self {
-        self.log_pattern_sets = Some(value.into());
-        self
-    }
-
+    pub fn log_pattern_sets(mut self, value: impl Into<List<LogPatternSet>>) -> Self { self.log_pattern_sets = Some(value.into()); self }
     /// `OpsCenterEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ops_center_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.ops_center_enabled = Some(value.into());
-        self
-    }
-
+    pub fn ops_center_enabled(mut self, value: impl Into<Bool>) -> Self { self.ops_center_enabled = Some(value.into()); self }
     /// `OpsItemSNSTopicArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ops_item_sns_topic_arn(mut self, value: impl Into<Str>) -> Self {
-        self.ops_item_sns_topic_arn = Some(value.into());
-        self
-    }
-
+    pub fn ops_item_sns_topic_arn(mut self, value: impl Into<Str>) -> Self { self.ops_item_sns_topic_arn = Some(value.into()); self }
     /// `ResourceGroupName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.resource_group_name = value.into();
-        self
-    }
-
+    pub fn resource_group_name(mut self, value: impl Into<Str>) -> Self { self.resource_group_name = value.into(); self }
     /// `SNSNotificationArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sns_notification_arn(mut self, value: impl Into<Str>) -> Self {
-        self.sns_notification_arn = Some(value.into());
-        self
-    }
-
+    pub fn sns_notification_arn(mut self, value: impl Into<Str>) -> Self { self.sns_notification_arn = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Application {
@@ -402,42 +251,18 @@ impl ApplicationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AlarmRequired {
     /// `AlarmName`: a string, required.
-    ///
-    /// The name of the CloudWatch alarm to be monitored for the component.
-    ///
-    /// Length 1 to 255.
     pub alarm_name: Str,
 }
 
-static RULE_Alarm: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Alarm: ObjRule = ObjRule {
     properties: &[
-        (
-            "AlarmName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Severity",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["HIGH", "MEDIUM", "LOW"],
-                format: None,
-            }),
-        ),
+        ("AlarmName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("Severity", Shape::Str(&StrRule { allowed: &["HIGH", "MEDIUM", "LOW"], ..StrRule::ANY })),
     ],
     required: &["AlarmName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Alarm` property type of `AWS::ApplicationInsights::Application`.
@@ -459,6 +284,7 @@ pub struct Alarm {
     pub severity: Option<Severity>,
 }
 
+#[rustfmt::skip]
 impl Alarm {
     /// A `Alarm` with its required properties, named in a [`AlarmRequired`].
     pub fn new(required: AlarmRequired) -> Self {
@@ -469,20 +295,9 @@ impl Alarm {
     }
 
     /// `AlarmName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alarm_name(mut self, value: impl Into<Str>) -> Self {
-        self.alarm_name = value.into();
-        self
-    }
-
+    pub fn alarm_name(mut self, value: impl Into<Str>) -> Self { self.alarm_name = value.into(); self }
     /// `Severity`: a [`Severity`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn severity(mut self, value: impl Into<Severity>) -> Self {
-        self.severity = Some(value.into());
-        self
-    }
+    pub fn severity(mut self, value: impl Into<Severity>) -> Self { self.severity = Some(value.into()); self }
 }
 
 impl PropertyType for Alarm {}
@@ -500,19 +315,17 @@ impl ToValue for Alarm {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AlarmMetricRequired {
     /// `AlarmMetricName`: a string, required.
-    ///
-    /// The name of the metric to be monitored for the component. For metrics supported by Application Insights, see \[Logs and metrics supported by Amazon CloudWatch Application Insights\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/appinsights-logs-and-metrics.html>) .
     pub alarm_metric_name: Str,
 }
 
-static RULE_AlarmMetric: ObjRule = ObjRule {
-    properties: &[("AlarmMetricName", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_AlarmMetric: ObjRule = ObjRule {
+    properties: &[
+        ("AlarmMetricName", Shape::STR),
+    ],
     required: &["AlarmMetricName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AlarmMetric` property type of `AWS::ApplicationInsights::Application`.
@@ -528,6 +341,7 @@ pub struct AlarmMetric {
     pub alarm_metric_name: Str,
 }
 
+#[rustfmt::skip]
 impl AlarmMetric {
     /// A `AlarmMetric` with its required properties, named in a [`AlarmMetricRequired`].
     pub fn new(required: AlarmMetricRequired) -> Self {
@@ -537,12 +351,7 @@ impl AlarmMetric {
     }
 
     /// `AlarmMetricName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alarm_metric_name(mut self, value: impl Into<Str>) -> Self {
-        self.alarm_metric_name = value.into();
-        self
-    }
+    pub fn alarm_metric_name(mut self, value: impl Into<Str>) -> Self { self.alarm_metric_name = value.into(); self }
 }
 
 impl PropertyType for AlarmMetric {}
@@ -555,27 +364,14 @@ impl ToValue for AlarmMetric {
     }
 }
 
-static RULE_ComponentConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ComponentConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConfigurationDetails",
-            Shape::Object(&RULE_ConfigurationDetails),
-        ),
-        (
-            "SubComponentTypeConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SubComponentTypeConfiguration),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("ConfigurationDetails", Shape::Object(&RULE_ConfigurationDetails)),
+        ("SubComponentTypeConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_SubComponentTypeConfiguration), min_items: Some(1), max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ComponentConfiguration` property type of `AWS::ApplicationInsights::Application`.
@@ -597,6 +393,7 @@ pub struct ComponentConfiguration {
     pub sub_component_type_configurations: Option<List<SubComponentTypeConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl ComponentConfiguration {
     /// A `ComponentConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -604,23 +401,9 @@ impl ComponentConfiguration {
     }
 
     /// `ConfigurationDetails`: a [`ConfigurationDetails`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration_details(mut self, value: impl Into<Obj<ConfigurationDetails>>) -> Self {
-        self.configuration_details = Some(value.into());
-        self
-    }
-
+    pub fn configuration_details(mut self, value: impl Into<Obj<ConfigurationDetails>>) -> Self { self.configuration_details = Some(value.into()); self }
     /// `SubComponentTypeConfigurations`: a list of [`SubComponentTypeConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sub_component_type_configurations(
-        mut self,
-        value: impl Into<List<SubComponentTypeConfiguration>>,
-    ) -> Self {
-        self.sub_component_type_configurations = Some(value.into());
-        self
-    }
+    pub fn sub_component_type_configurations(mut self, value: impl Into<List<SubComponentTypeConfiguration>>) -> Self { self.sub_component_type_configurations = Some(value.into()); self }
 }
 
 impl PropertyType for ComponentConfiguration {}
@@ -641,78 +424,25 @@ impl ToValue for ComponentConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ComponentMonitoringSettingRequired {
     /// `ComponentConfigurationMode`: a [`ComponentConfigurationMode`] value, required.
-    ///
-    /// Component monitoring can be configured in one of the following three modes:
-    ///
-    /// - `DEFAULT` : The component will be configured with the recommended default monitoring settings of the selected `Tier` .
-    /// - `CUSTOM` : The component will be configured with the customized monitoring settings that are specified in `CustomComponentConfiguration` . If used, `CustomComponentConfiguration` must be provided.
-    /// - `DEFAULT_WITH_OVERWRITE` : The component will be configured with the recommended default monitoring settings of the selected `Tier` , and merged with customized overwrite settings that are specified in `DefaultOverwriteComponentConfiguration` . If used, `DefaultOverwriteComponentConfiguration` must be provided.
     pub component_configuration_mode: ComponentConfigurationMode,
     /// `Tier`: a string, required.
-    ///
-    /// The tier of the application component. Supported tiers include `DOT_NET_CORE` , `DOT_NET_WORKER` , `DOT_NET_WEB` , `SQL_SERVER` , `SQL_SERVER_ALWAYSON_AVAILABILITY_GROUP` , `SQL_SERVER_FAILOVER_CLUSTER_INSTANCE` , `MYSQL` , `POSTGRESQL` , `JAVA_JMX` , `ORACLE` , `SAP_HANA_MULTI_NODE` , `SAP_HANA_SINGLE_NODE` , `SAP_HANA_HIGH_AVAILABILITY` , `SHAREPOINT` . `ACTIVE_DIRECTORY` , and `DEFAULT` .
-    ///
-    /// Pattern `^[A-Z][A-Z_]*$`.
     pub tier: Str,
 }
 
-static RULE_ComponentMonitoringSetting: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ComponentMonitoringSetting: ObjRule = ObjRule {
     properties: &[
-        (
-            "ComponentARN",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(300),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ComponentConfigurationMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DEFAULT", "DEFAULT_WITH_OVERWRITE", "CUSTOM"],
-                format: None,
-            }),
-        ),
-        (
-            "ComponentName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "CustomComponentConfiguration",
-            Shape::Object(&RULE_ComponentConfiguration),
-        ),
-        (
-            "DefaultOverwriteComponentConfiguration",
-            Shape::Object(&RULE_ComponentConfiguration),
-        ),
-        (
-            "Tier",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ComponentARN", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(300), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ComponentConfigurationMode", Shape::Str(&StrRule { allowed: &["DEFAULT", "DEFAULT_WITH_OVERWRITE", "CUSTOM"], ..StrRule::ANY })),
+        ("ComponentName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("CustomComponentConfiguration", Shape::Object(&RULE_ComponentConfiguration)),
+        ("DefaultOverwriteComponentConfiguration", Shape::Object(&RULE_ComponentConfiguration)),
+        ("Tier", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
     required: &["Tier", "ComponentConfigurationMode"],
     one_of: &[&[&["ComponentName"], &["ComponentARN"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ComponentMonitoringSetting` property type of `AWS::ApplicationInsights::Application`.
@@ -758,6 +488,7 @@ pub struct ComponentMonitoringSetting {
     pub tier: Str,
 }
 
+#[rustfmt::skip]
 impl ComponentMonitoringSetting {
     /// A `ComponentMonitoringSetting` with its required properties, named in a [`ComponentMonitoringSettingRequired`].
     pub fn new(required: ComponentMonitoringSettingRequired) -> Self {
@@ -772,61 +503,17 @@ impl ComponentMonitoringSetting {
     }
 
     /// `ComponentARN`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn component_arn(mut self, value: impl Into<Str>) -> Self {
-        self.component_arn = Some(value.into());
-        self
-    }
-
+    pub fn component_arn(mut self, value: impl Into<Str>) -> Self { self.component_arn = Some(value.into()); self }
     /// `ComponentConfigurationMode`: a [`ComponentConfigurationMode`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn component_configuration_mode(
-        mut self,
-        value: impl Into<ComponentConfigurationMode>,
-    ) -> Self {
-        self.component_configuration_mode = value.into();
-        self
-    }
-
+    pub fn component_configuration_mode(mut self, value: impl Into<ComponentConfigurationMode>) -> Self { self.component_configuration_mode = value.into(); self }
     /// `ComponentName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn component_name(mut self, value: impl Into<Str>) -> Self {
-        self.component_name = Some(value.into());
-        self
-    }
-
+    pub fn component_name(mut self, value: impl Into<Str>) -> Self { self.component_name = Some(value.into()); self }
     /// `CustomComponentConfiguration`: a [`ComponentConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_component_configuration(
-        mut self,
-        value: impl Into<Obj<ComponentConfiguration>>,
-    ) -> Self {
-        self.custom_component_configuration = Some(value.into());
-        self
-    }
-
+    pub fn custom_component_configuration(mut self, value: impl Into<Obj<ComponentConfiguration>>) -> Self { self.custom_component_configuration = Some(value.into()); self }
     /// `DefaultOverwriteComponentConfiguration`: a [`ComponentConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_overwrite_component_configuration(
-        mut self,
-        value: impl Into<Obj<ComponentConfiguration>>,
-    ) -> Self {
-        self.default_overwrite_component_configuration = Some(value.into());
-        self
-    }
-
+    pub fn default_overwrite_component_configuration(mut self, value: impl Into<Obj<ComponentConfiguration>>) -> Self { self.default_overwrite_component_configuration = Some(value.into()); self }
     /// `Tier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tier(mut self, value: impl Into<Str>) -> Self {
-        self.tier = value.into();
-        self
-    }
+    pub fn tier(mut self, value: impl Into<Str>) -> Self { self.tier = value.into(); self }
 }
 
 impl PropertyType for ComponentMonitoringSetting {}
@@ -853,75 +540,22 @@ impl ToValue for ComponentMonitoringSetting {
     }
 }
 
-static RULE_ConfigurationDetails: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConfigurationDetails: ObjRule = ObjRule {
     properties: &[
-        (
-            "AlarmMetrics",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AlarmMetric),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Alarms",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Alarm),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "HAClusterPrometheusExporter",
-            Shape::Object(&RULE_HaClusterPrometheusExporter),
-        ),
-        (
-            "HANAPrometheusExporter",
-            Shape::Object(&RULE_HanaPrometheusExporter),
-        ),
-        (
-            "JMXPrometheusExporter",
-            Shape::Object(&RULE_JmxPrometheusExporter),
-        ),
-        (
-            "Logs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Log),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "NetWeaverPrometheusExporter",
-            Shape::Object(&RULE_NetWeaverPrometheusExporter),
-        ),
-        (
-            "Processes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Process),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SQLServerPrometheusExporter",
-            Shape::Object(&RULE_SqlServerPrometheusExporter),
-        ),
-        (
-            "WindowsEvents",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_WindowsEvent),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AlarmMetrics", Shape::List(&ListRule { items: Shape::Object(&RULE_AlarmMetric), min_items: None, max_items: None })),
+        ("Alarms", Shape::List(&ListRule { items: Shape::Object(&RULE_Alarm), min_items: None, max_items: None })),
+        ("HAClusterPrometheusExporter", Shape::Object(&RULE_HaClusterPrometheusExporter)),
+        ("HANAPrometheusExporter", Shape::Object(&RULE_HanaPrometheusExporter)),
+        ("JMXPrometheusExporter", Shape::Object(&RULE_JmxPrometheusExporter)),
+        ("Logs", Shape::List(&ListRule { items: Shape::Object(&RULE_Log), min_items: None, max_items: None })),
+        ("NetWeaverPrometheusExporter", Shape::Object(&RULE_NetWeaverPrometheusExporter)),
+        ("Processes", Shape::List(&ListRule { items: Shape::Object(&RULE_Process), min_items: None, max_items: None })),
+        ("SQLServerPrometheusExporter", Shape::Object(&RULE_SqlServerPrometheusExporter)),
+        ("WindowsEvents", Shape::List(&ListRule { items: Shape::Object(&RULE_WindowsEvent), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConfigurationDetails` property type of `AWS::ApplicationInsights::Application`.
@@ -973,6 +607,7 @@ pub struct ConfigurationDetails {
     pub windows_events: Option<List<WindowsEvent>>,
 }
 
+#[rustfmt::skip]
 impl ConfigurationDetails {
     /// A `ConfigurationDetails` with no property set (none is required).
     pub fn new() -> Self {
@@ -980,96 +615,25 @@ impl ConfigurationDetails {
     }
 
     /// `AlarmMetrics`: a list of [`AlarmMetric`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alarm_metrics(mut self, value: impl Into<List<AlarmMetric>>) -> Self {
-        self.alarm_metrics = Some(value.into());
-        self
-    }
-
+    pub fn alarm_metrics(mut self, value: impl Into<List<AlarmMetric>>) -> Self { self.alarm_metrics = Some(value.into()); self }
     /// `Alarms`: a list of [`Alarm`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alarms(mut self, value: impl Into<List<Alarm>>) -> Self {
-        self.alarms = Some(value.into());
-        self
-    }
-
+    pub fn alarms(mut self, value: impl Into<List<Alarm>>) -> Self { self.alarms = Some(value.into()); self }
     /// `HAClusterPrometheusExporter`: a [`HaClusterPrometheusExporter`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ha_cluster_prometheus_exporter(
-        mut self,
-        value: impl Into<Obj<HaClusterPrometheusExporter>>,
-    ) -> Self {
-        self.ha_cluster_prometheus_exporter = Some(value.into());
-        self
-    }
-
+    pub fn ha_cluster_prometheus_exporter(mut self, value: impl Into<Obj<HaClusterPrometheusExporter>>) -> Self { self.ha_cluster_prometheus_exporter = Some(value.into()); self }
     /// `HANAPrometheusExporter`: a [`HanaPrometheusExporter`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hana_prometheus_exporter(
-        mut self,
-        value: impl Into<Obj<HanaPrometheusExporter>>,
-    ) -> Self {
-        self.hana_prometheus_exporter = Some(value.into());
-        self
-    }
-
+    pub fn hana_prometheus_exporter(mut self, value: impl Into<Obj<HanaPrometheusExporter>>) -> Self { self.hana_prometheus_exporter = Some(value.into()); self }
     /// `JMXPrometheusExporter`: a [`JmxPrometheusExporter`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn jmx_prometheus_exporter(mut self, value: impl Into<Obj<JmxPrometheusExporter>>) -> Self {
-        self.jmx_prometheus_exporter = Some(value.into());
-        self
-    }
-
+    pub fn jmx_prometheus_exporter(mut self, value: impl Into<Obj<JmxPrometheusExporter>>) -> Self { self.jmx_prometheus_exporter = Some(value.into()); self }
     /// `Logs`: a list of [`Log`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logs(mut self, value: impl Into<List<Log>>) -> Self {
-        self.logs = Some(value.into());
-        self
-    }
-
+    pub fn logs(mut self, value: impl Into<List<Log>>) -> Self { self.logs = Some(value.into()); self }
     /// `NetWeaverPrometheusExporter`: a [`NetWeaverPrometheusExporter`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn net_weaver_prometheus_exporter(
-        mut self,
-        value: impl Into<Obj<NetWeaverPrometheusExporter>>,
-    ) -> Self {
-        self.net_weaver_prometheus_exporter = Some(value.into());
-        self
-    }
-
+    pub fn net_weaver_prometheus_exporter(mut self, value: impl Into<Obj<NetWeaverPrometheusExporter>>) -> Self { self.net_weaver_prometheus_exporter = Some(value.into()); self }
     /// `Processes`: a list of [`Process`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn processes(mut self, value: impl Into<List<Process>>) -> Self {
-        self.processes = Some(value.into());
-        self
-    }
-
+    pub fn processes(mut self, value: impl Into<List<Process>>) -> Self { self.processes = Some(value.into()); self }
     /// `SQLServerPrometheusExporter`: a [`SqlServerPrometheusExporter`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sql_server_prometheus_exporter(
-        mut self,
-        value: impl Into<Obj<SqlServerPrometheusExporter>>,
-    ) -> Self {
-        self.sql_server_prometheus_exporter = Some(value.into());
-        self
-    }
-
+    pub fn sql_server_prometheus_exporter(mut self, value: impl Into<Obj<SqlServerPrometheusExporter>>) -> Self { self.sql_server_prometheus_exporter = Some(value.into()); self }
     /// `WindowsEvents`: a list of [`WindowsEvent`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn windows_events(mut self, value: impl Into<List<WindowsEvent>>) -> Self {
-        self.windows_events = Some(value.into());
-        self
-    }
+    pub fn windows_events(mut self, value: impl Into<List<WindowsEvent>>) -> Self { self.windows_events = Some(value.into()); self }
 }
 
 impl PropertyType for ConfigurationDetails {}
@@ -1104,52 +668,20 @@ impl ToValue for ConfigurationDetails {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomComponentRequired {
     /// `ComponentName`: a string, required.
-    ///
-    /// The name of the component.
-    ///
-    /// Pattern `^[\d\w\-_.+]*$`; length 1 to 128.
     pub component_name: Str,
     /// `ResourceList`: a list of strings, required.
-    ///
-    /// The list of resource ARNs that belong to the component.
-    ///
-    /// Items at least 1; each item: pattern `^arn:aws(-[\w]+)*:[\w\d-]+:([\w\d-]*)?:[\w\d_-]*([:/].+)*$`, length 20 to 300.
     pub resource_list: List<Str>,
 }
 
-static RULE_CustomComponent: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CustomComponent: ObjRule = ObjRule {
     properties: &[
-        (
-            "ComponentName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ResourceList",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(20),
-                    max_len: Some(300),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("ComponentName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ResourceList", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(20), max_len: Some(300), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
     ],
     required: &["ComponentName", "ResourceList"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomComponent` property type of `AWS::ApplicationInsights::Application`.
@@ -1173,6 +705,7 @@ pub struct CustomComponent {
     pub resource_list: List<Str>,
 }
 
+#[rustfmt::skip]
 impl CustomComponent {
     /// A `CustomComponent` with its required properties, named in a [`CustomComponentRequired`].
     pub fn new(required: CustomComponentRequired) -> Self {
@@ -1183,20 +716,9 @@ impl CustomComponent {
     }
 
     /// `ComponentName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn component_name(mut self, value: impl Into<Str>) -> Self {
-        self.component_name = value.into();
-        self
-    }
-
+    pub fn component_name(mut self, value: impl Into<Str>) -> Self { self.component_name = value.into(); self }
     /// `ResourceList`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_list(mut self, value: impl Into<List<Str>>) -> Self {
-        self.resource_list = value.into();
-        self
-    }
+    pub fn resource_list(mut self, value: impl Into<List<Str>>) -> Self { self.resource_list = value.into(); self }
 }
 
 impl PropertyType for CustomComponent {}
@@ -1210,14 +732,13 @@ impl ToValue for CustomComponent {
     }
 }
 
-static RULE_HaClusterPrometheusExporter: ObjRule = ObjRule {
-    properties: &[("PrometheusPort", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_HaClusterPrometheusExporter: ObjRule = ObjRule {
+    properties: &[
+        ("PrometheusPort", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HAClusterPrometheusExporter` property type of `AWS::ApplicationInsights::Application`.
@@ -1233,6 +754,7 @@ pub struct HaClusterPrometheusExporter {
     pub prometheus_port: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl HaClusterPrometheusExporter {
     /// A `HaClusterPrometheusExporter` with no property set (none is required).
     pub fn new() -> Self {
@@ -1240,12 +762,7 @@ impl HaClusterPrometheusExporter {
     }
 
     /// `PrometheusPort`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prometheus_port(mut self, value: impl Into<Str>) -> Self {
-        self.prometheus_port = Some(value.into());
-        self
-    }
+    pub fn prometheus_port(mut self, value: impl Into<Str>) -> Self { self.prometheus_port = Some(value.into()); self }
 }
 
 impl PropertyType for HaClusterPrometheusExporter {}
@@ -1262,24 +779,17 @@ impl ToValue for HaClusterPrometheusExporter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HanaPrometheusExporterRequired {
     /// `AgreeToInstallHANADBClient`: a boolean, required.
-    ///
-    /// Designates whether you agree to install the HANA DB client.
     pub agree_to_install_hanadb_client: Bool,
     /// `HANAPort`: a string, required.
-    ///
-    /// The HANA database port by which the exporter will query HANA metrics.
     pub hana_port: Str,
     /// `HANASID`: a string, required.
-    ///
-    /// The three-character SAP system ID (SID) of the SAP HANA system.
     pub hanasid: Str,
     /// `HANASecretName`: a string, required.
-    ///
-    /// The AWS Secrets Manager secret that stores HANA monitoring user credentials. The HANA Prometheus exporter uses these credentials to connect to the database and query HANA metrics.
     pub hana_secret_name: Str,
 }
 
-static RULE_HanaPrometheusExporter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HanaPrometheusExporter: ObjRule = ObjRule {
     properties: &[
         ("AgreeToInstallHANADBClient", Shape::Bool),
         ("HANAPort", Shape::STR),
@@ -1287,17 +797,9 @@ static RULE_HanaPrometheusExporter: ObjRule = ObjRule {
         ("HANASecretName", Shape::STR),
         ("PrometheusPort", Shape::STR),
     ],
-    required: &[
-        "HANASID",
-        "HANAPort",
-        "HANASecretName",
-        "AgreeToInstallHANADBClient",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["HANASID", "HANAPort", "HANASecretName", "AgreeToInstallHANADBClient"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HANAPrometheusExporter` property type of `AWS::ApplicationInsights::Application`.
@@ -1329,6 +831,7 @@ pub struct HanaPrometheusExporter {
     pub prometheus_port: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl HanaPrometheusExporter {
     /// A `HanaPrometheusExporter` with its required properties, named in a [`HanaPrometheusExporterRequired`].
     pub fn new(required: HanaPrometheusExporterRequired) -> Self {
@@ -1342,44 +845,15 @@ impl HanaPrometheusExporter {
     }
 
     /// `AgreeToInstallHANADBClient`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn agree_to_install_hanadb_client(mut self, value: impl Into<Bool>) -> Self {
-        self.agree_to_install_hanadb_client = value.into();
-        self
-    }
-
+    pub fn agree_to_install_hanadb_client(mut self, value: impl Into<Bool>) -> Self { self.agree_to_install_hanadb_client = value.into(); self }
     /// `HANAPort`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hana_port(mut self, value: impl Into<Str>) -> Self {
-        self.hana_port = value.into();
-        self
-    }
-
+    pub fn hana_port(mut self, value: impl Into<Str>) -> Self { self.hana_port = value.into(); self }
     /// `HANASID`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hanasid(mut self, value: impl Into<Str>) -> Self {
-        self.hanasid = value.into();
-        self
-    }
-
+    pub fn hanasid(mut self, value: impl Into<Str>) -> Self { self.hanasid = value.into(); self }
     /// `HANASecretName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hana_secret_name(mut self, value: impl Into<Str>) -> Self {
-        self.hana_secret_name = value.into();
-        self
-    }
-
+    pub fn hana_secret_name(mut self, value: impl Into<Str>) -> Self { self.hana_secret_name = value.into(); self }
     /// `PrometheusPort`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prometheus_port(mut self, value: impl Into<Str>) -> Self {
-        self.prometheus_port = Some(value.into());
-        self
-    }
+    pub fn prometheus_port(mut self, value: impl Into<Str>) -> Self { self.prometheus_port = Some(value.into()); self }
 }
 
 impl PropertyType for HanaPrometheusExporter {}
@@ -1399,18 +873,15 @@ impl ToValue for HanaPrometheusExporter {
     }
 }
 
-static RULE_JmxPrometheusExporter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_JmxPrometheusExporter: ObjRule = ObjRule {
     properties: &[
         ("HostPort", Shape::STR),
         ("JMXURL", Shape::STR),
         ("PrometheusPort", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `JMXPrometheusExporter` property type of `AWS::ApplicationInsights::Application`.
@@ -1434,6 +905,7 @@ pub struct JmxPrometheusExporter {
     pub prometheus_port: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl JmxPrometheusExporter {
     /// A `JmxPrometheusExporter` with no property set (none is required).
     pub fn new() -> Self {
@@ -1441,28 +913,11 @@ impl JmxPrometheusExporter {
     }
 
     /// `HostPort`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn host_port(mut self, value: impl Into<Str>) -> Self {
-        self.host_port = Some(value.into());
-        self
-    }
-
+    pub fn host_port(mut self, value: impl Into<Str>) -> Self { self.host_port = Some(value.into()); self }
     /// `JMXURL`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn jmxurl(mut self, value: impl Into<Str>) -> Self {
-        self.jmxurl = Some(value.into());
-        self
-    }
-
+    pub fn jmxurl(mut self, value: impl Into<Str>) -> Self { self.jmxurl = Some(value.into()); self }
     /// `PrometheusPort`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prometheus_port(mut self, value: impl Into<Str>) -> Self {
-        self.prometheus_port = Some(value.into());
-        self
-    }
+    pub fn prometheus_port(mut self, value: impl Into<Str>) -> Self { self.prometheus_port = Some(value.into()); self }
 }
 
 impl PropertyType for JmxPrometheusExporter {}
@@ -1481,72 +936,21 @@ impl ToValue for JmxPrometheusExporter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogRequired {
     /// `LogType`: a string, required.
-    ///
-    /// The log type decides the log patterns against which Application Insights analyzes the log. The log type is selected from the following: `SQL_SERVER` , `MYSQL` , `MYSQL_SLOW_QUERY` , `POSTGRESQL` , `ORACLE_ALERT` , `ORACLE_LISTENER` , `IIS` , `APPLICATION` , `WINDOWS_EVENTS` , `WINDOWS_EVENTS_ACTIVE_DIRECTORY` , `WINDOWS_EVENTS_DNS` , `WINDOWS_EVENTS_IIS` , `WINDOWS_EVENTS_SHAREPOINT` , `SQL_SERVER_ALWAYSON_AVAILABILITY_GROUP` , `SQL_SERVER_FAILOVER_CLUSTER_INSTANCE` , `STEP_FUNCTION` , `API_GATEWAY_ACCESS` , `API_GATEWAY_EXECUTION` , `SAP_HANA_LOGS` , `SAP_HANA_TRACE` , `SAP_HANA_HIGH_AVAILABILITY` , and `DEFAULT` .
-    ///
-    /// Pattern `^[A-Z][A-Z_]*$`.
     pub log_type: Str,
 }
 
-static RULE_Log: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Log: ObjRule = ObjRule {
     properties: &[
-        (
-            "Encoding",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["utf-8", "utf-16", "ascii"],
-                format: None,
-            }),
-        ),
-        (
-            "LogGroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: Some(Format::LogGroupName),
-            }),
-        ),
-        (
-            "LogPath",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(260),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LogType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PatternSet",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(30),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Encoding", Shape::Str(&StrRule { allowed: &["utf-8", "utf-16", "ascii"], ..StrRule::ANY })),
+        ("LogGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), format: Some(Format::LogGroupName), ..StrRule::ANY })),
+        ("LogPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(260), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("LogType", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("PatternSet", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
     ],
     required: &["LogType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Log` property type of `AWS::ApplicationInsights::Application`.
@@ -1590,6 +994,7 @@ pub struct Log {
     pub pattern_set: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Log {
     /// A `Log` with its required properties, named in a [`LogRequired`].
     pub fn new(required: LogRequired) -> Self {
@@ -1603,44 +1008,15 @@ impl Log {
     }
 
     /// `Encoding`: an [`Encoding`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encoding(mut self, value: impl Into<Encoding>) -> Self {
-        self.encoding = Some(value.into());
-        self
-    }
-
+    pub fn encoding(mut self, value: impl Into<Encoding>) -> Self { self.encoding = Some(value.into()); self }
     /// `LogGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.log_group_name = Some(value.into());
-        self
-    }
-
+    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self { self.log_group_name = Some(value.into()); self }
     /// `LogPath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_path(mut self, value: impl Into<Str>) -> Self {
-        self.log_path = Some(value.into());
-        self
-    }
-
+    pub fn log_path(mut self, value: impl Into<Str>) -> Self { self.log_path = Some(value.into()); self }
     /// `LogType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_type(mut self, value: impl Into<Str>) -> Self {
-        self.log_type = value.into();
-        self
-    }
-
+    pub fn log_type(mut self, value: impl Into<Str>) -> Self { self.log_type = value.into(); self }
     /// `PatternSet`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pattern_set(mut self, value: impl Into<Str>) -> Self {
-        self.pattern_set = Some(value.into());
-        self
-    }
+    pub fn pattern_set(mut self, value: impl Into<Str>) -> Self { self.pattern_set = Some(value.into()); self }
 }
 
 impl PropertyType for Log {}
@@ -1661,53 +1037,23 @@ impl ToValue for Log {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogPatternRequired {
     /// `Pattern`: a string, required.
-    ///
-    /// A regular expression that defines the log pattern. A log pattern can contain up to 50 characters, and it cannot be empty.
-    ///
-    /// Length 1 to 50.
     pub pattern: Str,
     /// `PatternName`: a string, required.
-    ///
-    /// The name of the log pattern. A log pattern name can contain up to 50 characters, and it cannot be empty. The characters can be Unicode letters, digits, or one of the following symbols: period, dash, underscore.
-    ///
-    /// Pattern `[a-zA-Z0-9.-_]*`; length 1 to 50.
     pub pattern_name: Str,
     /// `Rank`: an integer, required.
-    ///
-    /// The rank of the log pattern.
     pub rank: Int,
 }
 
-static RULE_LogPattern: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LogPattern: ObjRule = ObjRule {
     properties: &[
-        (
-            "Pattern",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(50),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PatternName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(50),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Pattern", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY })),
+        ("PatternName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
         ("Rank", Shape::INT),
     ],
     required: &["PatternName", "Pattern", "Rank"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LogPattern` property type of `AWS::ApplicationInsights::Application`.
@@ -1735,6 +1081,7 @@ pub struct LogPattern {
     pub rank: Int,
 }
 
+#[rustfmt::skip]
 impl LogPattern {
     /// A `LogPattern` with its required properties, named in a [`LogPatternRequired`].
     pub fn new(required: LogPatternRequired) -> Self {
@@ -1746,28 +1093,11 @@ impl LogPattern {
     }
 
     /// `Pattern`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pattern(mut self, value: impl Into<Str>) -> Self {
-        self.pattern = value.into();
-        self
-    }
-
+    pub fn pattern(mut self, value: impl Into<Str>) -> Self { self.pattern = value.into(); self }
     /// `PatternName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pattern_name(mut self, value: impl Into<Str>) -> Self {
-        self.pattern_name = value.into();
-        self
-    }
-
+    pub fn pattern_name(mut self, value: impl Into<Str>) -> Self { self.pattern_name = value.into(); self }
     /// `Rank`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rank(mut self, value: impl Into<Int>) -> Self {
-        self.rank = value.into();
-        self
-    }
+    pub fn rank(mut self, value: impl Into<Int>) -> Self { self.rank = value.into(); self }
 }
 
 impl PropertyType for LogPattern {}
@@ -1786,46 +1116,20 @@ impl ToValue for LogPattern {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogPatternSetRequired {
     /// `LogPatterns`: a list of [`LogPattern`] objects, required.
-    ///
-    /// A list of objects that define the log patterns that belong to `LogPatternSet` .
-    ///
-    /// Items at least 1.
     pub log_patterns: List<LogPattern>,
     /// `PatternSetName`: a string, required.
-    ///
-    /// The name of the log pattern. A log pattern name can contain up to 30 characters, and it cannot be empty. The characters can be Unicode letters, digits, or one of the following symbols: period, dash, underscore.
-    ///
-    /// Pattern `[a-zA-Z0-9.-_]*`; length 1 to 30.
     pub pattern_set_name: Str,
 }
 
-static RULE_LogPatternSet: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LogPatternSet: ObjRule = ObjRule {
     properties: &[
-        (
-            "LogPatterns",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_LogPattern),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "PatternSetName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(30),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("LogPatterns", Shape::List(&ListRule { items: Shape::Object(&RULE_LogPattern), min_items: Some(1), max_items: None })),
+        ("PatternSetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
     ],
     required: &["PatternSetName", "LogPatterns"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LogPatternSet` property type of `AWS::ApplicationInsights::Application`.
@@ -1849,6 +1153,7 @@ pub struct LogPatternSet {
     pub pattern_set_name: Str,
 }
 
+#[rustfmt::skip]
 impl LogPatternSet {
     /// A `LogPatternSet` with its required properties, named in a [`LogPatternSetRequired`].
     pub fn new(required: LogPatternSetRequired) -> Self {
@@ -1859,20 +1164,9 @@ impl LogPatternSet {
     }
 
     /// `LogPatterns`: a list of [`LogPattern`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_patterns(mut self, value: impl Into<List<LogPattern>>) -> Self {
-        self.log_patterns = value.into();
-        self
-    }
-
+    pub fn log_patterns(mut self, value: impl Into<List<LogPattern>>) -> Self { self.log_patterns = value.into(); self }
     /// `PatternSetName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pattern_set_name(mut self, value: impl Into<Str>) -> Self {
-        self.pattern_set_name = value.into();
-        self
-    }
+    pub fn pattern_set_name(mut self, value: impl Into<Str>) -> Self { self.pattern_set_name = value.into(); self }
 }
 
 impl PropertyType for LogPatternSet {}
@@ -1890,42 +1184,21 @@ impl ToValue for LogPatternSet {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NetWeaverPrometheusExporterRequired {
     /// `InstanceNumbers`: a list of strings, required.
-    ///
-    /// SAP instance numbers for ASCS, ERS, and App Servers.
-    ///
-    /// Each item: pattern `\b([0-9]|[0-9][0-9])\b`, length 1 to 2.
     pub instance_numbers: List<Str>,
     /// `SAPSID`: a string, required.
-    ///
-    /// SAP NetWeaver SID.
     pub sapsid: Str,
 }
 
-static RULE_NetWeaverPrometheusExporter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NetWeaverPrometheusExporter: ObjRule = ObjRule {
     properties: &[
-        (
-            "InstanceNumbers",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(2),
-                    pattern: Some(&PATTERN_6),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("InstanceNumbers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: None, max_items: None })),
         ("PrometheusPort", Shape::STR),
         ("SAPSID", Shape::STR),
     ],
     required: &["SAPSID", "InstanceNumbers"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NetWeaverPrometheusExporter` property type of `AWS::ApplicationInsights::Application`.
@@ -1951,6 +1224,7 @@ pub struct NetWeaverPrometheusExporter {
     pub sapsid: Str,
 }
 
+#[rustfmt::skip]
 impl NetWeaverPrometheusExporter {
     /// A `NetWeaverPrometheusExporter` with its required properties, named in a [`NetWeaverPrometheusExporterRequired`].
     pub fn new(required: NetWeaverPrometheusExporterRequired) -> Self {
@@ -1962,28 +1236,11 @@ impl NetWeaverPrometheusExporter {
     }
 
     /// `InstanceNumbers`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_numbers(mut self, value: impl Into<List<Str>>) -> Self {
-        self.instance_numbers = value.into();
-        self
-    }
-
+    pub fn instance_numbers(mut self, value: impl Into<List<Str>>) -> Self { self.instance_numbers = value.into(); self }
     /// `PrometheusPort`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prometheus_port(mut self, value: impl Into<Str>) -> Self {
-        self.prometheus_port = Some(value.into());
-        self
-    }
-
+    pub fn prometheus_port(mut self, value: impl Into<Str>) -> Self { self.prometheus_port = Some(value.into()); self }
     /// `SAPSID`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sapsid(mut self, value: impl Into<Str>) -> Self {
-        self.sapsid = value.into();
-        self
-    }
+    pub fn sapsid(mut self, value: impl Into<Str>) -> Self { self.sapsid = value.into(); self }
 }
 
 impl PropertyType for NetWeaverPrometheusExporter {}
@@ -2002,44 +1259,20 @@ impl ToValue for NetWeaverPrometheusExporter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProcessRequired {
     /// `AlarmMetrics`: a list of [`AlarmMetric`] objects, required.
-    ///
-    /// A list of metrics to monitor for the component.
     pub alarm_metrics: List<AlarmMetric>,
     /// `ProcessName`: a string, required.
-    ///
-    /// The name of the process to be monitored for the component.
-    ///
-    /// Pattern `^[a-zA-Z0-9_,-]+$`; length 1 to 256.
     pub process_name: Str,
 }
 
-static RULE_Process: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Process: ObjRule = ObjRule {
     properties: &[
-        (
-            "AlarmMetrics",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AlarmMetric),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ProcessName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AlarmMetrics", Shape::List(&ListRule { items: Shape::Object(&RULE_AlarmMetric), min_items: None, max_items: None })),
+        ("ProcessName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
     ],
     required: &["ProcessName", "AlarmMetrics"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Process` property type of `AWS::ApplicationInsights::Application`.
@@ -2061,6 +1294,7 @@ pub struct Process {
     pub process_name: Str,
 }
 
+#[rustfmt::skip]
 impl Process {
     /// A `Process` with its required properties, named in a [`ProcessRequired`].
     pub fn new(required: ProcessRequired) -> Self {
@@ -2071,20 +1305,9 @@ impl Process {
     }
 
     /// `AlarmMetrics`: a list of [`AlarmMetric`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alarm_metrics(mut self, value: impl Into<List<AlarmMetric>>) -> Self {
-        self.alarm_metrics = value.into();
-        self
-    }
-
+    pub fn alarm_metrics(mut self, value: impl Into<List<AlarmMetric>>) -> Self { self.alarm_metrics = value.into(); self }
     /// `ProcessName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn process_name(mut self, value: impl Into<Str>) -> Self {
-        self.process_name = value.into();
-        self
-    }
+    pub fn process_name(mut self, value: impl Into<Str>) -> Self { self.process_name = value.into(); self }
 }
 
 impl PropertyType for Process {}
@@ -2102,26 +1325,20 @@ impl ToValue for Process {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SqlServerPrometheusExporterRequired {
     /// `PrometheusPort`: a string, required.
-    ///
-    /// Prometheus exporter port.
     pub prometheus_port: Str,
     /// `SQLSecretName`: a string, required.
-    ///
-    /// Secret name which managers SQL exporter connection. e.g. {"data_source_name": "sqlserver://&lt;USERNAME&gt;:&lt;PASSWORD&gt;@localhost:1433"}
     pub sql_secret_name: Str,
 }
 
-static RULE_SqlServerPrometheusExporter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SqlServerPrometheusExporter: ObjRule = ObjRule {
     properties: &[
         ("PrometheusPort", Shape::STR),
         ("SQLSecretName", Shape::STR),
     ],
     required: &["PrometheusPort", "SQLSecretName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SQLServerPrometheusExporter` property type of `AWS::ApplicationInsights::Application`.
@@ -2141,6 +1358,7 @@ pub struct SqlServerPrometheusExporter {
     pub sql_secret_name: Str,
 }
 
+#[rustfmt::skip]
 impl SqlServerPrometheusExporter {
     /// A `SqlServerPrometheusExporter` with its required properties, named in a [`SqlServerPrometheusExporterRequired`].
     pub fn new(required: SqlServerPrometheusExporterRequired) -> Self {
@@ -2151,20 +1369,9 @@ impl SqlServerPrometheusExporter {
     }
 
     /// `PrometheusPort`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prometheus_port(mut self, value: impl Into<Str>) -> Self {
-        self.prometheus_port = value.into();
-        self
-    }
-
+    pub fn prometheus_port(mut self, value: impl Into<Str>) -> Self { self.prometheus_port = value.into(); self }
     /// `SQLSecretName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sql_secret_name(mut self, value: impl Into<Str>) -> Self {
-        self.sql_secret_name = value.into();
-        self
-    }
+    pub fn sql_secret_name(mut self, value: impl Into<Str>) -> Self { self.sql_secret_name = value.into(); self }
 }
 
 impl PropertyType for SqlServerPrometheusExporter {}
@@ -2178,47 +1385,16 @@ impl ToValue for SqlServerPrometheusExporter {
     }
 }
 
-static RULE_SubComponentConfigurationDetails: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SubComponentConfigurationDetails: ObjRule = ObjRule {
     properties: &[
-        (
-            "AlarmMetrics",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AlarmMetric),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Logs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Log),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Processes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Process),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "WindowsEvents",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_WindowsEvent),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AlarmMetrics", Shape::List(&ListRule { items: Shape::Object(&RULE_AlarmMetric), min_items: None, max_items: None })),
+        ("Logs", Shape::List(&ListRule { items: Shape::Object(&RULE_Log), min_items: None, max_items: None })),
+        ("Processes", Shape::List(&ListRule { items: Shape::Object(&RULE_Process), min_items: None, max_items: None })),
+        ("WindowsEvents", Shape::List(&ListRule { items: Shape::Object(&RULE_WindowsEvent), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SubComponentConfigurationDetails` property type of `AWS::ApplicationInsights::Application`.
@@ -2246,6 +1422,7 @@ pub struct SubComponentConfigurationDetails {
     pub windows_events: Option<List<WindowsEvent>>,
 }
 
+#[rustfmt::skip]
 impl SubComponentConfigurationDetails {
     /// A `SubComponentConfigurationDetails` with no property set (none is required).
     pub fn new() -> Self {
@@ -2253,36 +1430,13 @@ impl SubComponentConfigurationDetails {
     }
 
     /// `AlarmMetrics`: a list of [`AlarmMetric`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alarm_metrics(mut self, value: impl Into<List<AlarmMetric>>) -> Self {
-        self.alarm_metrics = Some(value.into());
-        self
-    }
-
+    pub fn alarm_metrics(mut self, value: impl Into<List<AlarmMetric>>) -> Self { self.alarm_metrics = Some(value.into()); self }
     /// `Logs`: a list of [`Log`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logs(mut self, value: impl Into<List<Log>>) -> Self {
-        self.logs = Some(value.into());
-        self
-    }
-
+    pub fn logs(mut self, value: impl Into<List<Log>>) -> Self { self.logs = Some(value.into()); self }
     /// `Processes`: a list of [`Process`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn processes(mut self, value: impl Into<List<Process>>) -> Self {
-        self.processes = Some(value.into());
-        self
-    }
-
+    pub fn processes(mut self, value: impl Into<List<Process>>) -> Self { self.processes = Some(value.into()); self }
     /// `WindowsEvents`: a list of [`WindowsEvent`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn windows_events(mut self, value: impl Into<List<WindowsEvent>>) -> Self {
-        self.windows_events = Some(value.into());
-        self
-    }
+    pub fn windows_events(mut self, value: impl Into<List<WindowsEvent>>) -> Self { self.windows_events = Some(value.into()); self }
 }
 
 impl PropertyType for SubComponentConfigurationDetails {}
@@ -2302,38 +1456,20 @@ impl ToValue for SubComponentConfigurationDetails {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubComponentTypeConfigurationRequired {
     /// `SubComponentConfigurationDetails`: a [`SubComponentConfigurationDetails`] object, required.
-    ///
-    /// The configuration settings of the sub-components.
     pub sub_component_configuration_details: Obj<SubComponentConfigurationDetails>,
     /// `SubComponentType`: a [`SubComponentType`] value, required.
-    ///
-    /// The sub-component type.
     pub sub_component_type: SubComponentType,
 }
 
-static RULE_SubComponentTypeConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SubComponentTypeConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "SubComponentConfigurationDetails",
-            Shape::Object(&RULE_SubComponentConfigurationDetails),
-        ),
-        (
-            "SubComponentType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AWS::EC2::Instance", "AWS::EC2::Volume"],
-                format: None,
-            }),
-        ),
+        ("SubComponentConfigurationDetails", Shape::Object(&RULE_SubComponentConfigurationDetails)),
+        ("SubComponentType", Shape::Str(&StrRule { allowed: &["AWS::EC2::Instance", "AWS::EC2::Volume"], ..StrRule::ANY })),
     ],
     required: &["SubComponentType", "SubComponentConfigurationDetails"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SubComponentTypeConfiguration` property type of `AWS::ApplicationInsights::Application`.
@@ -2353,6 +1489,7 @@ pub struct SubComponentTypeConfiguration {
     pub sub_component_type: SubComponentType,
 }
 
+#[rustfmt::skip]
 impl SubComponentTypeConfiguration {
     /// A `SubComponentTypeConfiguration` with its required properties, named in a [`SubComponentTypeConfigurationRequired`].
     pub fn new(required: SubComponentTypeConfigurationRequired) -> Self {
@@ -2363,23 +1500,9 @@ impl SubComponentTypeConfiguration {
     }
 
     /// `SubComponentConfigurationDetails`: a [`SubComponentConfigurationDetails`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sub_component_configuration_details(
-        mut self,
-        value: impl Into<Obj<SubComponentConfigurationDetails>>,
-    ) -> Self {
-        self.sub_component_configuration_details = value.into();
-        self
-    }
-
+    pub fn sub_component_configuration_details(mut self, value: impl Into<Obj<SubComponentConfigurationDetails>>) -> Self { self.sub_component_configuration_details = value.into(); self }
     /// `SubComponentType`: a [`SubComponentType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sub_component_type(mut self, value: impl Into<SubComponentType>) -> Self {
-        self.sub_component_type = value.into();
-        self
-    }
+    pub fn sub_component_type(mut self, value: impl Into<SubComponentType>) -> Self { self.sub_component_type = value.into(); self }
 }
 
 impl PropertyType for SubComponentTypeConfiguration {}
@@ -2400,44 +1523,20 @@ impl ToValue for SubComponentTypeConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::ApplicationInsights::Application`.
@@ -2455,6 +1554,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -2465,20 +1565,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -2496,78 +1585,24 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct WindowsEventRequired {
     /// `EventLevels`: a list of [`EventLevel`] values, required.
-    ///
-    /// The levels of event to log. You must specify each level to log. Possible values include `INFORMATION` , `WARNING` , `ERROR` , `CRITICAL` , and `VERBOSE` . This field is required for each type of Windows Event to log.
-    ///
-    /// Items at least 1.
     pub event_levels: List<EventLevel>,
     /// `EventName`: a string, required.
-    ///
-    /// The type of Windows Events to log, equivalent to the Windows Event log channel name. For example, System, Security, CustomEventName, and so on. This field is required for each type of Windows event to log.
-    ///
-    /// Pattern `^[a-zA-Z0-9_ \\/-]+$`; length 1 to 260.
     pub event_name: Str,
     /// `LogGroupName`: a string, required.
-    ///
-    /// The CloudWatch log group name to be associated with the monitored log.
-    ///
-    /// Format `AWS::Logs::LogGroup.Name`; pattern `[\.\-_/#A-Za-z0-9]+`; length 1 to 512.
     pub log_group_name: Str,
 }
 
-static RULE_WindowsEvent: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WindowsEvent: ObjRule = ObjRule {
     properties: &[
-        (
-            "EventLevels",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["INFORMATION", "WARNING", "ERROR", "CRITICAL", "VERBOSE"],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "EventName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(260),
-                pattern: Some(&PATTERN_8),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LogGroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: Some(Format::LogGroupName),
-            }),
-        ),
-        (
-            "PatternSet",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(30),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("EventLevels", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["INFORMATION", "WARNING", "ERROR", "CRITICAL", "VERBOSE"], ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("EventName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(260), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+        ("LogGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), format: Some(Format::LogGroupName), ..StrRule::ANY })),
+        ("PatternSet", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
     ],
     required: &["LogGroupName", "EventName", "EventLevels"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WindowsEvent` property type of `AWS::ApplicationInsights::Application`.
@@ -2603,6 +1638,7 @@ pub struct WindowsEvent {
     pub pattern_set: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl WindowsEvent {
     /// A `WindowsEvent` with its required properties, named in a [`WindowsEventRequired`].
     pub fn new(required: WindowsEventRequired) -> Self {
@@ -2615,36 +1651,13 @@ impl WindowsEvent {
     }
 
     /// `EventLevels`: a list of [`EventLevel`] values, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_levels(mut self, value: impl Into<List<EventLevel>>) -> Self {
-        self.event_levels = value.into();
-        self
-    }
-
+    pub fn event_levels(mut self, value: impl Into<List<EventLevel>>) -> Self { self.event_levels = value.into(); self }
     /// `EventName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_name(mut self, value: impl Into<Str>) -> Self {
-        self.event_name = value.into();
-        self
-    }
-
+    pub fn event_name(mut self, value: impl Into<Str>) -> Self { self.event_name = value.into(); self }
     /// `LogGroupName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.log_group_name = value.into();
-        self
-    }
-
+    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self { self.log_group_name = value.into(); self }
     /// `PatternSet`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pattern_set(mut self, value: impl Into<Str>) -> Self {
-        self.pattern_set = Some(value.into());
-        self
-    }
+    pub fn pattern_set(mut self, value: impl Into<Str>) -> Self { self.pattern_set = Some(value.into()); self }
 }
 
 impl PropertyType for WindowsEvent {}

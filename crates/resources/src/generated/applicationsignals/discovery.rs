@@ -7,14 +7,10 @@
 
 use crate::support::prelude::*;
 
-static RULE_Discovery: ObjRule = ObjRule {
-    properties: &[],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Discovery: ObjRule = ObjRule {
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ApplicationSignals::Discovery` resource.
@@ -44,6 +40,7 @@ static RULE_Discovery: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Discovery {}
 
+#[rustfmt::skip]
 impl Discovery {
     /// The CloudFormation type name, `AWS::ApplicationSignals::Discovery`.
     pub const TYPE_NAME: &'static str = "AWS::ApplicationSignals::Discovery";
@@ -68,6 +65,7 @@ impl Discovery {
     pub fn new() -> Self {
         Default::default()
     }
+
 }
 
 impl Resource for Discovery {

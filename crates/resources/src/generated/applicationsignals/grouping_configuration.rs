@@ -13,26 +13,17 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9\\s+\\-=\\._:/@]
 #[derive(Clone, Debug, PartialEq)]
 pub struct GroupingConfigurationRequired {
     /// `GroupingAttributeDefinitions`: a list of [`GroupingAttributeDefinition`] objects, required.
-    ///
-    /// An array of grouping attribute definitions that specify how services should be grouped based on various attributes and source keys.
     pub grouping_attribute_definitions: List<GroupingAttributeDefinition>,
 }
 
-static RULE_GroupingConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "GroupingAttributeDefinitions",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_GroupingAttributeDefinition),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_GroupingConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("GroupingAttributeDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_GroupingAttributeDefinition), min_items: None, max_items: None })),
+    ],
     required: &["GroupingAttributeDefinitions"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ApplicationSignals::GroupingConfiguration` resource.
@@ -53,6 +44,7 @@ pub struct GroupingConfiguration {
     pub grouping_attribute_definitions: List<GroupingAttributeDefinition>,
 }
 
+#[rustfmt::skip]
 impl GroupingConfiguration {
     /// The CloudFormation type name, `AWS::ApplicationSignals::GroupingConfiguration`.
     pub const TYPE_NAME: &'static str = "AWS::ApplicationSignals::GroupingConfiguration";
@@ -81,15 +73,7 @@ impl GroupingConfiguration {
     }
 
     /// `GroupingAttributeDefinitions`: a list of [`GroupingAttributeDefinition`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn grouping_attribute_definitions(
-        mut self,
-        value: impl Into<List<GroupingAttributeDefinition>>,
-    ) -> Self {
-        self.grouping_attribute_definitions = value.into();
-        self
-    }
+    pub fn grouping_attribute_definitions(mut self, value: impl Into<List<GroupingAttributeDefinition>>) -> Self { self.grouping_attribute_definitions = value.into(); self }
 }
 
 impl Resource for GroupingConfiguration {
@@ -139,62 +123,21 @@ impl GroupingConfigurationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GroupingAttributeDefinitionRequired {
     /// `GroupingName`: a string, required.
-    ///
-    /// The friendly name for this grouping attribute, such as `BusinessUnit` or `Environment` . This name is used to identify the grouping in the console and APIs.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+\-=\._:/@]*$`; length 1 to 128.
     pub grouping_name: Str,
     /// `GroupingSourceKeys`: a list of strings, required.
-    ///
-    /// An array of source keys used to derive the grouping attribute value from telemetry data, AWS tags, or other sources. For example, \["business_unit", "team"\] would look for values in those fields.
-    ///
-    /// Items at least 1.
     pub grouping_source_keys: List<Str>,
 }
 
-static RULE_GroupingAttributeDefinition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GroupingAttributeDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "DefaultGroupingValue",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "GroupingName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "GroupingSourceKeys",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("DefaultGroupingValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("GroupingName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("GroupingSourceKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
     ],
     required: &["GroupingName", "GroupingSourceKeys"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GroupingAttributeDefinition` property type of `AWS::ApplicationSignals::GroupingConfiguration`.
@@ -224,6 +167,7 @@ pub struct GroupingAttributeDefinition {
     pub grouping_source_keys: List<Str>,
 }
 
+#[rustfmt::skip]
 impl GroupingAttributeDefinition {
     /// A `GroupingAttributeDefinition` with its required properties, named in a [`GroupingAttributeDefinitionRequired`].
     pub fn new(required: GroupingAttributeDefinitionRequired) -> Self {
@@ -235,28 +179,11 @@ impl GroupingAttributeDefinition {
     }
 
     /// `DefaultGroupingValue`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_grouping_value(mut self, value: impl Into<Str>) -> Self {
-        self.default_grouping_value = Some(value.into());
-        self
-    }
-
+    pub fn default_grouping_value(mut self, value: impl Into<Str>) -> Self { self.default_grouping_value = Some(value.into()); self }
     /// `GroupingName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn grouping_name(mut self, value: impl Into<Str>) -> Self {
-        self.grouping_name = value.into();
-        self
-    }
-
+    pub fn grouping_name(mut self, value: impl Into<Str>) -> Self { self.grouping_name = value.into(); self }
     /// `GroupingSourceKeys`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn grouping_source_keys(mut self, value: impl Into<List<Str>>) -> Self {
-        self.grouping_source_keys = value.into();
-        self
-    }
+    pub fn grouping_source_keys(mut self, value: impl Into<List<Str>>) -> Self { self.grouping_source_keys = value.into(); self }
 }
 
 impl PropertyType for GroupingAttributeDefinition {}

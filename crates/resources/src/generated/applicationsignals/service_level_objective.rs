@@ -15,69 +15,24 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$"
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServiceLevelObjectiveRequired {
     /// `Name`: a string, required.
-    ///
-    /// A name for this SLO.
-    ///
-    /// Pattern `^[0-9A-Za-z][-._0-9A-Za-z ]{0,126}[0-9A-Za-z]$`; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_ServiceLevelObjective: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ServiceLevelObjective: ObjRule = ObjRule {
     properties: &[
-        (
-            "BurnRateConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_BurnRateConfiguration),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ExclusionWindows",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ExclusionWindow),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
+        ("BurnRateConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_BurnRateConfiguration), min_items: Some(0), max_items: Some(10) })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("ExclusionWindows", Shape::List(&ListRule { items: Shape::Object(&RULE_ExclusionWindow), min_items: Some(0), max_items: Some(10) })),
         ("Goal", Shape::Object(&RULE_Goal)),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("RequestBasedSli", Shape::Object(&RULE_RequestBasedSli)),
         ("Sli", Shape::Object(&RULE_Sli)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(1),
-                max_items: Some(200),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200) })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ApplicationSignals::ServiceLevelObjective` resource.
@@ -175,6 +130,7 @@ pub struct ServiceLevelObjective {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ServiceLevelObjective {
     /// The CloudFormation type name, `AWS::ApplicationSignals::ServiceLevelObjective`.
     pub const TYPE_NAME: &'static str = "AWS::ApplicationSignals::ServiceLevelObjective";
@@ -210,71 +166,21 @@ impl ServiceLevelObjective {
     }
 
     /// `BurnRateConfigurations`: a list of [`BurnRateConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn burn_rate_configurations(
-        mut self,
-        value: impl Into<List<BurnRateConfiguration>>,
-    ) -> Self {
-        self.burn_rate_configurations = Some(value.into());
-        self
-    }
-
+    pub fn burn_rate_configurations(mut self, value: impl Into<List<BurnRateConfiguration>>) -> Self { self.burn_rate_configurations = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `ExclusionWindows`: a list of [`ExclusionWindow`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exclusion_windows(mut self, value: impl Into<List<ExclusionWindow>>) -> Self {
-        self.exclusion_windows = Some(value.into());
-        self
-    }
-
+    pub fn exclusion_windows(mut self, value: impl Into<List<ExclusionWindow>>) -> Self { self.exclusion_windows = Some(value.into()); self }
     /// `Goal`: a [`Goal`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn goal(mut self, value: impl Into<Obj<Goal>>) -> Self {
-        self.goal = Some(value.into());
-        self
-    }
-
+    pub fn goal(mut self, value: impl Into<Obj<Goal>>) -> Self { self.goal = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `RequestBasedSli`: a [`RequestBasedSli`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn request_based_sli(mut self, value: impl Into<Obj<RequestBasedSli>>) -> Self {
-        self.request_based_sli = Some(value.into());
-        self
-    }
-
+    pub fn request_based_sli(mut self, value: impl Into<Obj<RequestBasedSli>>) -> Self { self.request_based_sli = Some(value.into()); self }
     /// `Sli`: a [`Sli`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sli(mut self, value: impl Into<Obj<Sli>>) -> Self {
-        self.sli = Some(value.into());
-        self
-    }
-
+    pub fn sli(mut self, value: impl Into<Obj<Sli>>) -> Self { self.sli = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ServiceLevelObjective {
@@ -349,28 +255,17 @@ impl ServiceLevelObjectiveAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BurnRateConfigurationRequired {
     /// `LookBackWindowMinutes`: an integer, required.
-    ///
-    /// The number of minutes to use as the look-back window.
-    ///
-    /// Value 1 to 10080.
     pub look_back_window_minutes: Int,
 }
 
-static RULE_BurnRateConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "LookBackWindowMinutes",
-        Shape::Int(&NumRule {
-            min: Some(1.0),
-            max: Some(10080.0),
-            allowed: &[],
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_BurnRateConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("LookBackWindowMinutes", Shape::Int(&NumRule { min: Some(1.0), max: Some(10080.0), ..NumRule::ANY })),
+    ],
     required: &["LookBackWindowMinutes"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BurnRateConfiguration` property type of `AWS::ApplicationSignals::ServiceLevelObjective`.
@@ -394,6 +289,7 @@ pub struct BurnRateConfiguration {
     pub look_back_window_minutes: Int,
 }
 
+#[rustfmt::skip]
 impl BurnRateConfiguration {
     /// A `BurnRateConfiguration` with its required properties, named in a [`BurnRateConfigurationRequired`].
     pub fn new(required: BurnRateConfigurationRequired) -> Self {
@@ -403,12 +299,7 @@ impl BurnRateConfiguration {
     }
 
     /// `LookBackWindowMinutes`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn look_back_window_minutes(mut self, value: impl Into<Int>) -> Self {
-        self.look_back_window_minutes = value.into();
-        self
-    }
+    pub fn look_back_window_minutes(mut self, value: impl Into<Int>) -> Self { self.look_back_window_minutes = value.into(); self }
 }
 
 impl PropertyType for BurnRateConfiguration {}
@@ -425,62 +316,23 @@ impl ToValue for BurnRateConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CalendarIntervalRequired {
     /// `Duration`: an integer, required.
-    ///
-    /// Specifies the duration of each calendar interval. For example, if `Duration` is `1` and `DurationUnit` is `MONTH` , each interval is one month, aligned with the calendar.
-    ///
-    /// Value at least 1.
     pub duration: Int,
     /// `DurationUnit`: a [`DurationUnit`] value, required.
-    ///
-    /// Specifies the calendar interval unit.
     pub duration_unit: DurationUnit,
     /// `StartTime`: an integer, required.
-    ///
-    /// The date and time when you want the first interval to start. Be sure to choose a time that configures the intervals the way that you want. For example, if you want weekly intervals starting on Mondays at 6 a.m., be sure to specify a start time that is a Monday at 6 a.m.
-    ///
-    /// When used in a raw HTTP Query API, it is formatted as be epoch time in seconds. For example: `1698778057`
-    ///
-    /// As soon as one calendar interval ends, another automatically begins.
-    ///
-    /// Value at least 946684800.
     pub start_time: Int,
 }
 
-static RULE_CalendarInterval: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CalendarInterval: ObjRule = ObjRule {
     properties: &[
-        (
-            "Duration",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "DurationUnit",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["MINUTE", "HOUR", "DAY", "MONTH"],
-                format: None,
-            }),
-        ),
-        (
-            "StartTime",
-            Shape::Int(&NumRule {
-                min: Some(946684800.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("Duration", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("DurationUnit", Shape::Str(&StrRule { allowed: &["MINUTE", "HOUR", "DAY", "MONTH"], ..StrRule::ANY })),
+        ("StartTime", Shape::Int(&NumRule { min: Some(946684800.0), ..NumRule::ANY })),
     ],
     required: &["StartTime", "DurationUnit", "Duration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CalendarInterval` property type of `AWS::ApplicationSignals::ServiceLevelObjective`.
@@ -512,6 +364,7 @@ pub struct CalendarInterval {
     pub start_time: Int,
 }
 
+#[rustfmt::skip]
 impl CalendarInterval {
     /// A `CalendarInterval` with its required properties, named in a [`CalendarIntervalRequired`].
     pub fn new(required: CalendarIntervalRequired) -> Self {
@@ -523,28 +376,11 @@ impl CalendarInterval {
     }
 
     /// `Duration`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn duration(mut self, value: impl Into<Int>) -> Self {
-        self.duration = value.into();
-        self
-    }
-
+    pub fn duration(mut self, value: impl Into<Int>) -> Self { self.duration = value.into(); self }
     /// `DurationUnit`: a [`DurationUnit`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn duration_unit(mut self, value: impl Into<DurationUnit>) -> Self {
-        self.duration_unit = value.into();
-        self
-    }
-
+    pub fn duration_unit(mut self, value: impl Into<DurationUnit>) -> Self { self.duration_unit = value.into(); self }
     /// `StartTime`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start_time(mut self, value: impl Into<Int>) -> Self {
-        self.start_time = value.into();
-        self
-    }
+    pub fn start_time(mut self, value: impl Into<Int>) -> Self { self.start_time = value.into(); self }
 }
 
 impl PropertyType for CalendarInterval {}
@@ -563,43 +399,20 @@ impl ToValue for CalendarInterval {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DependencyConfigRequired {
     /// `DependencyKeyAttributes`: a JSON value, required.
-    ///
-    /// If this SLO is related to a metric collected by Application Signals, you must use this field to specify which dependency the SLO metric is related to.
-    ///
-    /// - `Type` designates the type of object this is.
-    /// - `ResourceType` specifies the type of the resource. This field is used only when the value of the `Type` field is `Resource` or `AWS::Resource` .
-    /// - `Name` specifies the name of the object. This is used only if the value of the `Type` field is `Service` , `RemoteService` , or `AWS::Service` .
-    /// - `Identifier` identifies the resource objects of this resource. This is used only if the value of the `Type` field is `Resource` or `AWS::Resource` .
-    /// - `Environment` specifies the location where this object is hosted, or what it belongs to.
     pub dependency_key_attributes: Json,
     /// `DependencyOperationName`: a string, required.
-    ///
-    /// When the SLO monitors a specific operation of the dependency, this field specifies the name of that operation in the dependency.
-    ///
-    /// Length 1 to 255.
     pub dependency_operation_name: Str,
 }
 
-static RULE_DependencyConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DependencyConfig: ObjRule = ObjRule {
     properties: &[
         ("DependencyKeyAttributes", Shape::Any),
-        (
-            "DependencyOperationName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DependencyOperationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
     ],
     required: &["DependencyKeyAttributes", "DependencyOperationName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DependencyConfig` property type of `AWS::ApplicationSignals::ServiceLevelObjective`.
@@ -627,6 +440,7 @@ pub struct DependencyConfig {
     pub dependency_operation_name: Str,
 }
 
+#[rustfmt::skip]
 impl DependencyConfig {
     /// A `DependencyConfig` with its required properties, named in a [`DependencyConfigRequired`].
     pub fn new(required: DependencyConfigRequired) -> Self {
@@ -637,20 +451,9 @@ impl DependencyConfig {
     }
 
     /// `DependencyKeyAttributes`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dependency_key_attributes(mut self, value: impl Into<Json>) -> Self {
-        self.dependency_key_attributes = value.into();
-        self
-    }
-
+    pub fn dependency_key_attributes(mut self, value: impl Into<Json>) -> Self { self.dependency_key_attributes = value.into(); self }
     /// `DependencyOperationName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dependency_operation_name(mut self, value: impl Into<Str>) -> Self {
-        self.dependency_operation_name = value.into();
-        self
-    }
+    pub fn dependency_operation_name(mut self, value: impl Into<Str>) -> Self { self.dependency_operation_name = value.into(); self }
 }
 
 impl PropertyType for DependencyConfig {}
@@ -668,23 +471,20 @@ impl ToValue for DependencyConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DimensionRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the dimension. Dimension names must contain only ASCII characters, must include at least one non-whitespace character, and cannot start with a colon ( `:` ). ASCII control characters are not supported as part of dimension names.
     pub name: Str,
     /// `Value`: a string, required.
-    ///
-    /// The value of the dimension. Dimension values must contain only ASCII characters and must include at least one non-whitespace character. ASCII control characters are not supported as part of dimension values.
     pub value: Str,
 }
 
-static RULE_Dimension: ObjRule = ObjRule {
-    properties: &[("Name", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Dimension: ObjRule = ObjRule {
+    properties: &[
+        ("Name", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Value", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Dimension` property type of `AWS::ApplicationSignals::ServiceLevelObjective`.
@@ -706,6 +506,7 @@ pub struct Dimension {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Dimension {
     /// A `Dimension` with its required properties, named in a [`DimensionRequired`].
     pub fn new(required: DimensionRequired) -> Self {
@@ -716,20 +517,9 @@ impl Dimension {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Dimension {}
@@ -747,33 +537,20 @@ impl ToValue for Dimension {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExclusionWindowRequired {
     /// `Window`: a [`Window`] object, required.
-    ///
-    /// The time exclusion window.
     pub window: Obj<Window>,
 }
 
-static RULE_ExclusionWindow: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ExclusionWindow: ObjRule = ObjRule {
     properties: &[
-        (
-            "Reason",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Reason", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
         ("RecurrenceRule", Shape::Object(&RULE_RecurrenceRule)),
         ("StartTime", Shape::STR),
         ("Window", Shape::Object(&RULE_Window)),
     ],
     required: &["Window"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ExclusionWindow` property type of `AWS::ApplicationSignals::ServiceLevelObjective`.
@@ -803,6 +580,7 @@ pub struct ExclusionWindow {
     pub window: Obj<Window>,
 }
 
+#[rustfmt::skip]
 impl ExclusionWindow {
     /// A `ExclusionWindow` with its required properties, named in a [`ExclusionWindowRequired`].
     pub fn new(required: ExclusionWindowRequired) -> Self {
@@ -815,36 +593,13 @@ impl ExclusionWindow {
     }
 
     /// `Reason`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn reason(mut self, value: impl Into<Str>) -> Self {
-        self.reason = Some(value.into());
-        self
-    }
-
+    pub fn reason(mut self, value: impl Into<Str>) -> Self { self.reason = Some(value.into()); self }
     /// `RecurrenceRule`: a [`RecurrenceRule`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn recurrence_rule(mut self, value: impl Into<Obj<RecurrenceRule>>) -> Self {
-        self.recurrence_rule = Some(value.into());
-        self
-    }
-
+    pub fn recurrence_rule(mut self, value: impl Into<Obj<RecurrenceRule>>) -> Self { self.recurrence_rule = Some(value.into()); self }
     /// `StartTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start_time(mut self, value: impl Into<Str>) -> Self {
-        self.start_time = Some(value.into());
-        self
-    }
-
+    pub fn start_time(mut self, value: impl Into<Str>) -> Self { self.start_time = Some(value.into()); self }
     /// `Window`: a [`Window`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn window(mut self, value: impl Into<Obj<Window>>) -> Self {
-        self.window = value.into();
-        self
-    }
+    pub fn window(mut self, value: impl Into<Obj<Window>>) -> Self { self.window = value.into(); self }
 }
 
 impl PropertyType for ExclusionWindow {}
@@ -860,18 +615,15 @@ impl ToValue for ExclusionWindow {
     }
 }
 
-static RULE_Goal: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Goal: ObjRule = ObjRule {
     properties: &[
         ("AttainmentGoal", Shape::NUM),
         ("Interval", Shape::Object(&RULE_Interval)),
         ("WarningThreshold", Shape::NUM),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Goal` property type of `AWS::ApplicationSignals::ServiceLevelObjective`.
@@ -903,6 +655,7 @@ pub struct Goal {
     pub warning_threshold: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl Goal {
     /// A `Goal` with no property set (none is required).
     pub fn new() -> Self {
@@ -910,28 +663,11 @@ impl Goal {
     }
 
     /// `AttainmentGoal`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attainment_goal(mut self, value: impl Into<Num>) -> Self {
-        self.attainment_goal = Some(value.into());
-        self
-    }
-
+    pub fn attainment_goal(mut self, value: impl Into<Num>) -> Self { self.attainment_goal = Some(value.into()); self }
     /// `Interval`: an [`Interval`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interval(mut self, value: impl Into<Obj<Interval>>) -> Self {
-        self.interval = Some(value.into());
-        self
-    }
-
+    pub fn interval(mut self, value: impl Into<Obj<Interval>>) -> Self { self.interval = Some(value.into()); self }
     /// `WarningThreshold`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn warning_threshold(mut self, value: impl Into<Num>) -> Self {
-        self.warning_threshold = Some(value.into());
-        self
-    }
+    pub fn warning_threshold(mut self, value: impl Into<Num>) -> Self { self.warning_threshold = Some(value.into()); self }
 }
 
 impl PropertyType for Goal {}
@@ -946,17 +682,14 @@ impl ToValue for Goal {
     }
 }
 
-static RULE_Interval: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Interval: ObjRule = ObjRule {
     properties: &[
         ("CalendarInterval", Shape::Object(&RULE_CalendarInterval)),
         ("RollingInterval", Shape::Object(&RULE_RollingInterval)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Interval` property type of `AWS::ApplicationSignals::ServiceLevelObjective`.
@@ -976,6 +709,7 @@ pub struct Interval {
     pub rolling_interval: Option<Obj<RollingInterval>>,
 }
 
+#[rustfmt::skip]
 impl Interval {
     /// A `Interval` with no property set (none is required).
     pub fn new() -> Self {
@@ -983,20 +717,9 @@ impl Interval {
     }
 
     /// `CalendarInterval`: a [`CalendarInterval`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn calendar_interval(mut self, value: impl Into<Obj<CalendarInterval>>) -> Self {
-        self.calendar_interval = Some(value.into());
-        self
-    }
-
+    pub fn calendar_interval(mut self, value: impl Into<Obj<CalendarInterval>>) -> Self { self.calendar_interval = Some(value.into()); self }
     /// `RollingInterval`: a [`RollingInterval`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rolling_interval(mut self, value: impl Into<Obj<RollingInterval>>) -> Self {
-        self.rolling_interval = Some(value.into());
-        self
-    }
+    pub fn rolling_interval(mut self, value: impl Into<Obj<RollingInterval>>) -> Self { self.rolling_interval = Some(value.into()); self }
 }
 
 impl PropertyType for Interval {}
@@ -1010,25 +733,15 @@ impl ToValue for Interval {
     }
 }
 
-static RULE_Metric: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Metric: ObjRule = ObjRule {
     properties: &[
-        (
-            "Dimensions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Dimension),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_Dimension), min_items: None, max_items: None })),
         ("MetricName", Shape::STR),
         ("Namespace", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Metric` property type of `AWS::ApplicationSignals::ServiceLevelObjective`.
@@ -1052,6 +765,7 @@ pub struct Metric {
     pub namespace: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Metric {
     /// A `Metric` with no property set (none is required).
     pub fn new() -> Self {
@@ -1059,28 +773,11 @@ impl Metric {
     }
 
     /// `Dimensions`: a list of [`Dimension`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dimensions(mut self, value: impl Into<List<Dimension>>) -> Self {
-        self.dimensions = Some(value.into());
-        self
-    }
-
+    pub fn dimensions(mut self, value: impl Into<List<Dimension>>) -> Self { self.dimensions = Some(value.into()); self }
     /// `MetricName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self {
-        self.metric_name = Some(value.into());
-        self
-    }
-
+    pub fn metric_name(mut self, value: impl Into<Str>) -> Self { self.metric_name = Some(value.into()); self }
     /// `Namespace`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self {
-        self.namespace = Some(value.into());
-        self
-    }
+    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = Some(value.into()); self }
 }
 
 impl PropertyType for Metric {}
@@ -1099,12 +796,11 @@ impl ToValue for Metric {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricDataQueryRequired {
     /// `Id`: a string, required.
-    ///
-    /// A short name used to tie this object to the results in the response. This `Id` must be unique within a `MetricDataQueries` array. If you are performing math expressions on this set of data, this name represents that data and can serve as a variable in the metric math expression. The valid characters are letters, numbers, and underscore. The first character must be a lowercase letter.
     pub id: Str,
 }
 
-static RULE_MetricDataQuery: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MetricDataQuery: ObjRule = ObjRule {
     properties: &[
         ("AccountId", Shape::STR),
         ("Expression", Shape::STR),
@@ -1113,11 +809,8 @@ static RULE_MetricDataQuery: ObjRule = ObjRule {
         ("ReturnData", Shape::Bool),
     ],
     required: &["Id"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MetricDataQuery` property type of `AWS::ApplicationSignals::ServiceLevelObjective`.
@@ -1161,6 +854,7 @@ pub struct MetricDataQuery {
     pub return_data: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl MetricDataQuery {
     /// A `MetricDataQuery` with its required properties, named in a [`MetricDataQueryRequired`].
     pub fn new(required: MetricDataQueryRequired) -> Self {
@@ -1174,44 +868,15 @@ impl MetricDataQuery {
     }
 
     /// `AccountId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn account_id(mut self, value: impl Into<Str>) -> Self {
-        self.account_id = Some(value.into());
-        self
-    }
-
+    pub fn account_id(mut self, value: impl Into<Str>) -> Self { self.account_id = Some(value.into()); self }
     /// `Expression`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expression(mut self, value: impl Into<Str>) -> Self {
-        self.expression = Some(value.into());
-        self
-    }
-
+    pub fn expression(mut self, value: impl Into<Str>) -> Self { self.expression = Some(value.into()); self }
     /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
     /// `MetricStat`: a [`MetricStat`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_stat(mut self, value: impl Into<Obj<MetricStat>>) -> Self {
-        self.metric_stat = Some(value.into());
-        self
-    }
-
+    pub fn metric_stat(mut self, value: impl Into<Obj<MetricStat>>) -> Self { self.metric_stat = Some(value.into()); self }
     /// `ReturnData`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn return_data(mut self, value: impl Into<Bool>) -> Self {
-        self.return_data = Some(value.into());
-        self
-    }
+    pub fn return_data(mut self, value: impl Into<Bool>) -> Self { self.return_data = Some(value.into()); self }
 }
 
 impl PropertyType for MetricDataQuery {}
@@ -1232,20 +897,15 @@ impl ToValue for MetricDataQuery {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricStatRequired {
     /// `Metric`: a [`Metric`] object, required.
-    ///
-    /// The metric to use as the service level indicator, including the metric name, namespace, and dimensions.
     pub metric: Obj<Metric>,
     /// `Period`: an integer, required.
-    ///
-    /// The granularity, in seconds, to be used for the metric. For metrics with regular resolution, a period can be as short as one minute (60 seconds) and must be a multiple of 60. For high-resolution metrics that are collected at intervals of less than one minute, the period can be 1, 5, 10, 30, 60, or any multiple of 60. High-resolution metrics are those metrics stored by a `PutMetricData` call that includes a `StorageResolution` of 1 second.
     pub period: Int,
     /// `Stat`: a string, required.
-    ///
-    /// The statistic to use for comparison to the threshold. It can be any CloudWatch statistic or extended statistic. For more information about statistics, see \[CloudWatch statistics definitions\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Statistics-definitions.html>) .
     pub stat: Str,
 }
 
-static RULE_MetricStat: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MetricStat: ObjRule = ObjRule {
     properties: &[
         ("Metric", Shape::Object(&RULE_Metric)),
         ("Period", Shape::INT),
@@ -1253,11 +913,8 @@ static RULE_MetricStat: ObjRule = ObjRule {
         ("Unit", Shape::STR),
     ],
     required: &["Stat", "Period", "Metric"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MetricStat` property type of `AWS::ApplicationSignals::ServiceLevelObjective`.
@@ -1285,6 +942,7 @@ pub struct MetricStat {
     pub unit: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl MetricStat {
     /// A `MetricStat` with its required properties, named in a [`MetricStatRequired`].
     pub fn new(required: MetricStatRequired) -> Self {
@@ -1297,36 +955,13 @@ impl MetricStat {
     }
 
     /// `Metric`: a [`Metric`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric(mut self, value: impl Into<Obj<Metric>>) -> Self {
-        self.metric = value.into();
-        self
-    }
-
+    pub fn metric(mut self, value: impl Into<Obj<Metric>>) -> Self { self.metric = value.into(); self }
     /// `Period`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn period(mut self, value: impl Into<Int>) -> Self {
-        self.period = value.into();
-        self
-    }
-
+    pub fn period(mut self, value: impl Into<Int>) -> Self { self.period = value.into(); self }
     /// `Stat`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stat(mut self, value: impl Into<Str>) -> Self {
-        self.stat = value.into();
-        self
-    }
-
+    pub fn stat(mut self, value: impl Into<Str>) -> Self { self.stat = value.into(); self }
     /// `Unit`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unit(mut self, value: impl Into<Str>) -> Self {
-        self.unit = Some(value.into());
-        self
-    }
+    pub fn unit(mut self, value: impl Into<Str>) -> Self { self.unit = Some(value.into()); self }
 }
 
 impl PropertyType for MetricStat {}
@@ -1342,31 +977,14 @@ impl ToValue for MetricStat {
     }
 }
 
-static RULE_MonitoredRequestCountMetric: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MonitoredRequestCountMetric: ObjRule = ObjRule {
     properties: &[
-        (
-            "BadCountMetric",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MetricDataQuery),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "GoodCountMetric",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MetricDataQuery),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("BadCountMetric", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDataQuery), min_items: None, max_items: None })),
+        ("GoodCountMetric", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDataQuery), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MonitoredRequestCountMetric` property type of `AWS::ApplicationSignals::ServiceLevelObjective`.
@@ -1386,6 +1004,7 @@ pub struct MonitoredRequestCountMetric {
     pub good_count_metric: Option<List<MetricDataQuery>>,
 }
 
+#[rustfmt::skip]
 impl MonitoredRequestCountMetric {
     /// A `MonitoredRequestCountMetric` with no property set (none is required).
     pub fn new() -> Self {
@@ -1393,20 +1012,9 @@ impl MonitoredRequestCountMetric {
     }
 
     /// `BadCountMetric`: a list of [`MetricDataQuery`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bad_count_metric(mut self, value: impl Into<List<MetricDataQuery>>) -> Self {
-        self.bad_count_metric = Some(value.into());
-        self
-    }
-
+    pub fn bad_count_metric(mut self, value: impl Into<List<MetricDataQuery>>) -> Self { self.bad_count_metric = Some(value.into()); self }
     /// `GoodCountMetric`: a list of [`MetricDataQuery`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn good_count_metric(mut self, value: impl Into<List<MetricDataQuery>>) -> Self {
-        self.good_count_metric = Some(value.into());
-        self
-    }
+    pub fn good_count_metric(mut self, value: impl Into<List<MetricDataQuery>>) -> Self { self.good_count_metric = Some(value.into()); self }
 }
 
 impl PropertyType for MonitoredRequestCountMetric {}
@@ -1424,33 +1032,17 @@ impl ToValue for MonitoredRequestCountMetric {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecurrenceRuleRequired {
     /// `Expression`: a string, required.
-    ///
-    /// The following two rules are supported:
-    ///
-    /// - rate(value unit) - The value must be a positive integer and the unit can be hour|day|month.
-    /// - cron - An expression which consists of six fields separated by white spaces: (minutes hours day_of_month month day_of_week year).
-    ///
-    /// Length 1 to 1024.
     pub expression: Str,
 }
 
-static RULE_RecurrenceRule: ObjRule = ObjRule {
-    properties: &[(
-        "Expression",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(1024),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_RecurrenceRule: ObjRule = ObjRule {
+    properties: &[
+        ("Expression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+    ],
     required: &["Expression"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RecurrenceRule` property type of `AWS::ApplicationSignals::ServiceLevelObjective`.
@@ -1471,6 +1063,7 @@ pub struct RecurrenceRule {
     pub expression: Str,
 }
 
+#[rustfmt::skip]
 impl RecurrenceRule {
     /// A `RecurrenceRule` with its required properties, named in a [`RecurrenceRuleRequired`].
     pub fn new(required: RecurrenceRuleRequired) -> Self {
@@ -1480,12 +1073,7 @@ impl RecurrenceRule {
     }
 
     /// `Expression`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expression(mut self, value: impl Into<Str>) -> Self {
-        self.expression = value.into();
-        self
-    }
+    pub fn expression(mut self, value: impl Into<Str>) -> Self { self.expression = value.into(); self }
 }
 
 impl PropertyType for RecurrenceRule {}
@@ -1502,40 +1090,19 @@ impl ToValue for RecurrenceRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RequestBasedSliRequired {
     /// `RequestBasedSliMetric`: a [`RequestBasedSliMetric`] object, required.
-    ///
-    /// A structure that contains information about the metric that the SLO monitors.
     pub request_based_sli_metric: Obj<RequestBasedSliMetric>,
 }
 
-static RULE_RequestBasedSli: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RequestBasedSli: ObjRule = ObjRule {
     properties: &[
-        (
-            "ComparisonOperator",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "GreaterThanOrEqualTo",
-                    "LessThanOrEqualTo",
-                    "LessThan",
-                    "GreaterThan",
-                ],
-                format: None,
-            }),
-        ),
+        ("ComparisonOperator", Shape::Str(&StrRule { allowed: &["GreaterThanOrEqualTo", "LessThanOrEqualTo", "LessThan", "GreaterThan"], ..StrRule::ANY })),
         ("MetricThreshold", Shape::NUM),
-        (
-            "RequestBasedSliMetric",
-            Shape::Object(&RULE_RequestBasedSliMetric),
-        ),
+        ("RequestBasedSliMetric", Shape::Object(&RULE_RequestBasedSliMetric)),
     ],
     required: &["RequestBasedSliMetric"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RequestBasedSli` property type of `AWS::ApplicationSignals::ServiceLevelObjective`.
@@ -1559,6 +1126,7 @@ pub struct RequestBasedSli {
     pub request_based_sli_metric: Obj<RequestBasedSliMetric>,
 }
 
+#[rustfmt::skip]
 impl RequestBasedSli {
     /// A `RequestBasedSli` with its required properties, named in a [`RequestBasedSliRequired`].
     pub fn new(required: RequestBasedSliRequired) -> Self {
@@ -1570,31 +1138,11 @@ impl RequestBasedSli {
     }
 
     /// `ComparisonOperator`: a [`ComparisonOperator`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn comparison_operator(mut self, value: impl Into<ComparisonOperator>) -> Self {
-        self.comparison_operator = Some(value.into());
-        self
-    }
-
+    pub fn comparison_operator(mut self, value: impl Into<ComparisonOperator>) -> Self { self.comparison_operator = Some(value.into()); self }
     /// `MetricThreshold`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_threshold(mut self, value: impl Into<Num>) -> Self {
-        self.metric_threshold = Some(value.into());
-        self
-    }
-
+    pub fn metric_threshold(mut self, value: impl Into<Num>) -> Self { self.metric_threshold = Some(value.into()); self }
     /// `RequestBasedSliMetric`: a [`RequestBasedSliMetric`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn request_based_sli_metric(
-        mut self,
-        value: impl Into<Obj<RequestBasedSliMetric>>,
-    ) -> Self {
-        self.request_based_sli_metric = value.into();
-        self
-    }
+    pub fn request_based_sli_metric(mut self, value: impl Into<Obj<RequestBasedSliMetric>>) -> Self { self.request_based_sli_metric = value.into(); self }
 }
 
 impl PropertyType for RequestBasedSli {}
@@ -1609,49 +1157,18 @@ impl ToValue for RequestBasedSli {
     }
 }
 
-static RULE_RequestBasedSliMetric: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RequestBasedSliMetric: ObjRule = ObjRule {
     properties: &[
         ("DependencyConfig", Shape::Object(&RULE_DependencyConfig)),
         ("KeyAttributes", Shape::Any),
-        (
-            "MetricType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["LATENCY", "AVAILABILITY"],
-                format: None,
-            }),
-        ),
-        (
-            "MonitoredRequestCountMetric",
-            Shape::Object(&RULE_MonitoredRequestCountMetric),
-        ),
-        (
-            "OperationName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TotalRequestCountMetric",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MetricDataQuery),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("MetricType", Shape::Str(&StrRule { allowed: &["LATENCY", "AVAILABILITY"], ..StrRule::ANY })),
+        ("MonitoredRequestCountMetric", Shape::Object(&RULE_MonitoredRequestCountMetric)),
+        ("OperationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("TotalRequestCountMetric", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDataQuery), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RequestBasedSliMetric` property type of `AWS::ApplicationSignals::ServiceLevelObjective`.
@@ -1696,6 +1213,7 @@ pub struct RequestBasedSliMetric {
     pub total_request_count_metric: Option<List<MetricDataQuery>>,
 }
 
+#[rustfmt::skip]
 impl RequestBasedSliMetric {
     /// A `RequestBasedSliMetric` with no property set (none is required).
     pub fn new() -> Self {
@@ -1703,55 +1221,17 @@ impl RequestBasedSliMetric {
     }
 
     /// `DependencyConfig`: a [`DependencyConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dependency_config(mut self, value: impl Into<Obj<DependencyConfig>>) -> Self {
-        self.dependency_config = Some(value.into());
-        self
-    }
-
+    pub fn dependency_config(mut self, value: impl Into<Obj<DependencyConfig>>) -> Self { self.dependency_config = Some(value.into()); self }
     /// `KeyAttributes`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_attributes(mut self, value: impl Into<Json>) -> Self {
-        self.key_attributes = Some(value.into());
-        self
-    }
-
+    pub fn key_attributes(mut self, value: impl Into<Json>) -> Self { self.key_attributes = Some(value.into()); self }
     /// `MetricType`: a [`MetricType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_type(mut self, value: impl Into<MetricType>) -> Self {
-        self.metric_type = Some(value.into());
-        self
-    }
-
+    pub fn metric_type(mut self, value: impl Into<MetricType>) -> Self { self.metric_type = Some(value.into()); self }
     /// `MonitoredRequestCountMetric`: a [`MonitoredRequestCountMetric`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn monitored_request_count_metric(
-        mut self,
-        value: impl Into<Obj<MonitoredRequestCountMetric>>,
-    ) -> Self {
-        self.monitored_request_count_metric = Some(value.into());
-        self
-    }
-
+    pub fn monitored_request_count_metric(mut self, value: impl Into<Obj<MonitoredRequestCountMetric>>) -> Self { self.monitored_request_count_metric = Some(value.into()); self }
     /// `OperationName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn operation_name(mut self, value: impl Into<Str>) -> Self {
-        self.operation_name = Some(value.into());
-        self
-    }
-
+    pub fn operation_name(mut self, value: impl Into<Str>) -> Self { self.operation_name = Some(value.into()); self }
     /// `TotalRequestCountMetric`: a list of [`MetricDataQuery`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn total_request_count_metric(mut self, value: impl Into<List<MetricDataQuery>>) -> Self {
-        self.total_request_count_metric = Some(value.into());
-        self
-    }
+    pub fn total_request_count_metric(mut self, value: impl Into<List<MetricDataQuery>>) -> Self { self.total_request_count_metric = Some(value.into()); self }
 }
 
 impl PropertyType for RequestBasedSliMetric {}
@@ -1776,44 +1256,20 @@ impl ToValue for RequestBasedSliMetric {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RollingIntervalRequired {
     /// `Duration`: an integer, required.
-    ///
-    /// Specifies the duration of each rolling interval. For example, if `Duration` is `7` and `DurationUnit` is `DAY` , each rolling interval is seven days.
-    ///
-    /// Value at least 1.
     pub duration: Int,
     /// `DurationUnit`: a [`DurationUnit`] value, required.
-    ///
-    /// Specifies the rolling interval unit.
     pub duration_unit: DurationUnit,
 }
 
-static RULE_RollingInterval: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RollingInterval: ObjRule = ObjRule {
     properties: &[
-        (
-            "Duration",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "DurationUnit",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["MINUTE", "HOUR", "DAY", "MONTH"],
-                format: None,
-            }),
-        ),
+        ("Duration", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("DurationUnit", Shape::Str(&StrRule { allowed: &["MINUTE", "HOUR", "DAY", "MONTH"], ..StrRule::ANY })),
     ],
     required: &["DurationUnit", "Duration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RollingInterval` property type of `AWS::ApplicationSignals::ServiceLevelObjective`.
@@ -1835,6 +1291,7 @@ pub struct RollingInterval {
     pub duration_unit: DurationUnit,
 }
 
+#[rustfmt::skip]
 impl RollingInterval {
     /// A `RollingInterval` with its required properties, named in a [`RollingIntervalRequired`].
     pub fn new(required: RollingIntervalRequired) -> Self {
@@ -1845,20 +1302,9 @@ impl RollingInterval {
     }
 
     /// `Duration`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn duration(mut self, value: impl Into<Int>) -> Self {
-        self.duration = value.into();
-        self
-    }
-
+    pub fn duration(mut self, value: impl Into<Int>) -> Self { self.duration = value.into(); self }
     /// `DurationUnit`: a [`DurationUnit`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn duration_unit(mut self, value: impl Into<DurationUnit>) -> Self {
-        self.duration_unit = value.into();
-        self
-    }
+    pub fn duration_unit(mut self, value: impl Into<DurationUnit>) -> Self { self.duration_unit = value.into(); self }
 }
 
 impl PropertyType for RollingInterval {}
@@ -1876,45 +1322,23 @@ impl ToValue for RollingInterval {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SliRequired {
     /// `ComparisonOperator`: a [`ComparisonOperator`] value, required.
-    ///
-    /// The arithmetic operation to use when comparing the specified metric to the threshold.
     pub comparison_operator: ComparisonOperator,
     /// `MetricThreshold`: a number, required.
-    ///
-    /// The value that the SLI metric is compared to.
     pub metric_threshold: Num,
     /// `SliMetric`: a [`SliMetric`] object, required.
-    ///
-    /// Use this structure to specify the metric to be used for the SLO.
     pub sli_metric: Obj<SliMetric>,
 }
 
-static RULE_Sli: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Sli: ObjRule = ObjRule {
     properties: &[
-        (
-            "ComparisonOperator",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "GreaterThanOrEqualTo",
-                    "LessThanOrEqualTo",
-                    "LessThan",
-                    "GreaterThan",
-                ],
-                format: None,
-            }),
-        ),
+        ("ComparisonOperator", Shape::Str(&StrRule { allowed: &["GreaterThanOrEqualTo", "LessThanOrEqualTo", "LessThan", "GreaterThan"], ..StrRule::ANY })),
         ("MetricThreshold", Shape::NUM),
         ("SliMetric", Shape::Object(&RULE_SliMetric)),
     ],
     required: &["SliMetric", "MetricThreshold", "ComparisonOperator"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Sli` property type of `AWS::ApplicationSignals::ServiceLevelObjective`.
@@ -1938,6 +1362,7 @@ pub struct Sli {
     pub sli_metric: Obj<SliMetric>,
 }
 
+#[rustfmt::skip]
 impl Sli {
     /// A `Sli` with its required properties, named in a [`SliRequired`].
     pub fn new(required: SliRequired) -> Self {
@@ -1949,28 +1374,11 @@ impl Sli {
     }
 
     /// `ComparisonOperator`: a [`ComparisonOperator`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn comparison_operator(mut self, value: impl Into<ComparisonOperator>) -> Self {
-        self.comparison_operator = value.into();
-        self
-    }
-
+    pub fn comparison_operator(mut self, value: impl Into<ComparisonOperator>) -> Self { self.comparison_operator = value.into(); self }
     /// `MetricThreshold`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_threshold(mut self, value: impl Into<Num>) -> Self {
-        self.metric_threshold = value.into();
-        self
-    }
-
+    pub fn metric_threshold(mut self, value: impl Into<Num>) -> Self { self.metric_threshold = value.into(); self }
     /// `SliMetric`: a [`SliMetric`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sli_metric(mut self, value: impl Into<Obj<SliMetric>>) -> Self {
-        self.sli_metric = value.into();
-        self
-    }
+    pub fn sli_metric(mut self, value: impl Into<Obj<SliMetric>>) -> Self { self.sli_metric = value.into(); self }
 }
 
 impl PropertyType for Sli {}
@@ -1985,63 +1393,19 @@ impl ToValue for Sli {
     }
 }
 
-static RULE_SliMetric: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SliMetric: ObjRule = ObjRule {
     properties: &[
         ("DependencyConfig", Shape::Object(&RULE_DependencyConfig)),
         ("KeyAttributes", Shape::Any),
-        (
-            "MetricDataQueries",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MetricDataQuery),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "MetricType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["LATENCY", "AVAILABILITY"],
-                format: None,
-            }),
-        ),
-        (
-            "OperationName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PeriodSeconds",
-            Shape::Int(&NumRule {
-                min: Some(60.0),
-                max: Some(900.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Statistic",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(20),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("MetricDataQueries", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDataQuery), min_items: None, max_items: None })),
+        ("MetricType", Shape::Str(&StrRule { allowed: &["LATENCY", "AVAILABILITY"], ..StrRule::ANY })),
+        ("OperationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("PeriodSeconds", Shape::Int(&NumRule { min: Some(60.0), max: Some(900.0), ..NumRule::ANY })),
+        ("Statistic", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(20), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SliMetric` property type of `AWS::ApplicationSignals::ServiceLevelObjective`.
@@ -2095,6 +1459,7 @@ pub struct SliMetric {
     pub statistic: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SliMetric {
     /// A `SliMetric` with no property set (none is required).
     pub fn new() -> Self {
@@ -2102,60 +1467,19 @@ impl SliMetric {
     }
 
     /// `DependencyConfig`: a [`DependencyConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dependency_config(mut self, value: impl Into<Obj<DependencyConfig>>) -> Self {
-        self.dependency_config = Some(value.into());
-        self
-    }
-
+    pub fn dependency_config(mut self, value: impl Into<Obj<DependencyConfig>>) -> Self { self.dependency_config = Some(value.into()); self }
     /// `KeyAttributes`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_attributes(mut self, value: impl Into<Json>) -> Self {
-        self.key_attributes = Some(value.into());
-        self
-    }
-
+    pub fn key_attributes(mut self, value: impl Into<Json>) -> Self { self.key_attributes = Some(value.into()); self }
     /// `MetricDataQueries`: a list of [`MetricDataQuery`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_data_queries(mut self, value: impl Into<List<MetricDataQuery>>) -> Self {
-        self.metric_data_queries = Some(value.into());
-        self
-    }
-
+    pub fn metric_data_queries(mut self, value: impl Into<List<MetricDataQuery>>) -> Self { self.metric_data_queries = Some(value.into()); self }
     /// `MetricType`: a [`MetricType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_type(mut self, value: impl Into<MetricType>) -> Self {
-        self.metric_type = Some(value.into());
-        self
-    }
-
+    pub fn metric_type(mut self, value: impl Into<MetricType>) -> Self { self.metric_type = Some(value.into()); self }
     /// `OperationName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn operation_name(mut self, value: impl Into<Str>) -> Self {
-        self.operation_name = Some(value.into());
-        self
-    }
-
+    pub fn operation_name(mut self, value: impl Into<Str>) -> Self { self.operation_name = Some(value.into()); self }
     /// `PeriodSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn period_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.period_seconds = Some(value.into());
-        self
-    }
-
+    pub fn period_seconds(mut self, value: impl Into<Int>) -> Self { self.period_seconds = Some(value.into()); self }
     /// `Statistic`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn statistic(mut self, value: impl Into<Str>) -> Self {
-        self.statistic = Some(value.into());
-        self
-    }
+    pub fn statistic(mut self, value: impl Into<Str>) -> Self { self.statistic = Some(value.into()); self }
 }
 
 impl PropertyType for SliMetric {}
@@ -2178,44 +1502,20 @@ impl ToValue for SliMetric {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::ApplicationSignals::ServiceLevelObjective`.
@@ -2233,6 +1533,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -2243,20 +1544,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -2274,44 +1564,20 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct WindowRequired {
     /// `Duration`: an integer, required.
-    ///
-    /// The start and end time of the time exclusion window.
-    ///
-    /// Value at least 1.
     pub duration: Int,
     /// `DurationUnit`: a [`DurationUnit`] value, required.
-    ///
-    /// The unit of measurement to use during the time window exclusion.
     pub duration_unit: DurationUnit,
 }
 
-static RULE_Window: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Window: ObjRule = ObjRule {
     properties: &[
-        (
-            "Duration",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "DurationUnit",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["MINUTE", "HOUR", "DAY", "MONTH"],
-                format: None,
-            }),
-        ),
+        ("Duration", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("DurationUnit", Shape::Str(&StrRule { allowed: &["MINUTE", "HOUR", "DAY", "MONTH"], ..StrRule::ANY })),
     ],
     required: &["DurationUnit", "Duration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Window` property type of `AWS::ApplicationSignals::ServiceLevelObjective`.
@@ -2333,6 +1599,7 @@ pub struct Window {
     pub duration_unit: DurationUnit,
 }
 
+#[rustfmt::skip]
 impl Window {
     /// A `Window` with its required properties, named in a [`WindowRequired`].
     pub fn new(required: WindowRequired) -> Self {
@@ -2343,20 +1610,9 @@ impl Window {
     }
 
     /// `Duration`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn duration(mut self, value: impl Into<Int>) -> Self {
-        self.duration = value.into();
-        self
-    }
-
+    pub fn duration(mut self, value: impl Into<Int>) -> Self { self.duration = value.into(); self }
     /// `DurationUnit`: a [`DurationUnit`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn duration_unit(mut self, value: impl Into<DurationUnit>) -> Self {
-        self.duration_unit = value.into();
-        self
-    }
+    pub fn duration_unit(mut self, value: impl Into<DurationUnit>) -> Self { self.duration_unit = value.into(); self }
 }
 
 impl PropertyType for Window {}

@@ -7,49 +7,36 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    HttpPathMatch, HttpQueryParameterMatch, QueryParameter, QueryParameterRequired, Tag,
+    TagRequired,
+};
+use super::shared::{RULE_HttpPathMatch, RULE_QueryParameter, RULE_Tag};
+
 /// The required properties of [`GatewayRoute`], by name: `GatewayRoute::new(GatewayRouteRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GatewayRouteRequired {
     /// `MeshName`: a string, required.
-    ///
-    /// The name of the service mesh that the resource resides in.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub mesh_name: Str,
     /// `Spec`: a [`GatewayRouteSpec`] object, required.
-    ///
-    /// The specifications of the gateway route.
     pub spec: Obj<GatewayRouteSpec>,
     /// `VirtualGatewayName`: a string, required.
-    ///
-    /// The virtual gateway that the gateway route is associated with.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub virtual_gateway_name: Str,
 }
 
-static RULE_GatewayRoute: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GatewayRoute: ObjRule = ObjRule {
     properties: &[
         ("GatewayRouteName", Shape::STR),
         ("MeshName", Shape::STR),
         ("MeshOwner", Shape::STR),
         ("Spec", Shape::Object(&RULE_GatewayRouteSpec)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("VirtualGatewayName", Shape::STR),
     ],
     required: &["MeshName", "VirtualGatewayName", "Spec"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AppMesh::GatewayRoute` resource.
@@ -103,6 +90,7 @@ pub struct GatewayRoute {
     pub virtual_gateway_name: Str,
 }
 
+#[rustfmt::skip]
 impl GatewayRoute {
     /// The CloudFormation type name, `AWS::AppMesh::GatewayRoute`.
     pub const TYPE_NAME: &'static str = "AWS::AppMesh::GatewayRoute";
@@ -114,25 +102,11 @@ impl GatewayRoute {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appmesh-gatewayroute.html",
         primary_identifier: &["Id"],
         required: &["MeshName", "Spec", "VirtualGatewayName"],
-        create_only: &[
-            "MeshName",
-            "VirtualGatewayName",
-            "MeshOwner",
-            "GatewayRouteName",
-        ],
+        create_only: &["MeshName", "VirtualGatewayName", "MeshOwner", "GatewayRouteName"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Id", "ResourceOwner", "Arn", "Uid"],
-        attributes: &[
-            "Arn",
-            "GatewayRouteName",
-            "Id",
-            "MeshName",
-            "MeshOwner",
-            "ResourceOwner",
-            "Uid",
-            "VirtualGatewayName",
-        ],
+        attributes: &["Arn", "GatewayRouteName", "Id", "MeshName", "MeshOwner", "ResourceOwner", "Uid", "VirtualGatewayName"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -150,52 +124,17 @@ impl GatewayRoute {
     }
 
     /// `GatewayRouteName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gateway_route_name(mut self, value: impl Into<Str>) -> Self {
-        self.gateway_route_name = Some(value.into());
-        self
-    }
-
+    pub fn gateway_route_name(mut self, value: impl Into<Str>) -> Self { self.gateway_route_name = Some(value.into()); self }
     /// `MeshName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mesh_name(mut self, value: impl Into<Str>) -> Self {
-        self.mesh_name = value.into();
-        self
-    }
-
+    pub fn mesh_name(mut self, value: impl Into<Str>) -> Self { self.mesh_name = value.into(); self }
     /// `MeshOwner`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mesh_owner(mut self, value: impl Into<Str>) -> Self {
-        self.mesh_owner = Some(value.into());
-        self
-    }
-
+    pub fn mesh_owner(mut self, value: impl Into<Str>) -> Self { self.mesh_owner = Some(value.into()); self }
     /// `Spec`: a [`GatewayRouteSpec`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn spec(mut self, value: impl Into<Obj<GatewayRouteSpec>>) -> Self {
-        self.spec = value.into();
-        self
-    }
-
+    pub fn spec(mut self, value: impl Into<Obj<GatewayRouteSpec>>) -> Self { self.spec = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VirtualGatewayName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn virtual_gateway_name(mut self, value: impl Into<Str>) -> Self {
-        self.virtual_gateway_name = value.into();
-        self
-    }
+    pub fn virtual_gateway_name(mut self, value: impl Into<Str>) -> Self { self.virtual_gateway_name = value.into(); self }
 }
 
 impl Resource for GatewayRoute {
@@ -290,14 +229,14 @@ impl GatewayRouteAttributes {
     }
 }
 
-static RULE_GatewayRouteHostnameMatch: ObjRule = ObjRule {
-    properties: &[("Exact", Shape::STR), ("Suffix", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_GatewayRouteHostnameMatch: ObjRule = ObjRule {
+    properties: &[
+        ("Exact", Shape::STR),
+        ("Suffix", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GatewayRouteHostnameMatch` property type of `AWS::AppMesh::GatewayRoute`.
@@ -317,6 +256,7 @@ pub struct GatewayRouteHostnameMatch {
     pub suffix: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl GatewayRouteHostnameMatch {
     /// A `GatewayRouteHostnameMatch` with no property set (none is required).
     pub fn new() -> Self {
@@ -324,20 +264,9 @@ impl GatewayRouteHostnameMatch {
     }
 
     /// `Exact`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exact(mut self, value: impl Into<Str>) -> Self {
-        self.exact = Some(value.into());
-        self
-    }
-
+    pub fn exact(mut self, value: impl Into<Str>) -> Self { self.exact = Some(value.into()); self }
     /// `Suffix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn suffix(mut self, value: impl Into<Str>) -> Self {
-        self.suffix = Some(value.into());
-        self
-    }
+    pub fn suffix(mut self, value: impl Into<Str>) -> Self { self.suffix = Some(value.into()); self }
 }
 
 impl PropertyType for GatewayRouteHostnameMatch {}
@@ -351,14 +280,13 @@ impl ToValue for GatewayRouteHostnameMatch {
     }
 }
 
-static RULE_GatewayRouteHostnameRewrite: ObjRule = ObjRule {
-    properties: &[("DefaultTargetHostname", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_GatewayRouteHostnameRewrite: ObjRule = ObjRule {
+    properties: &[
+        ("DefaultTargetHostname", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GatewayRouteHostnameRewrite` property type of `AWS::AppMesh::GatewayRoute`.
@@ -374,6 +302,7 @@ pub struct GatewayRouteHostnameRewrite {
     pub default_target_hostname: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl GatewayRouteHostnameRewrite {
     /// A `GatewayRouteHostnameRewrite` with no property set (none is required).
     pub fn new() -> Self {
@@ -381,12 +310,7 @@ impl GatewayRouteHostnameRewrite {
     }
 
     /// `DefaultTargetHostname`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_target_hostname(mut self, value: impl Into<Str>) -> Self {
-        self.default_target_hostname = Some(value.into());
-        self
-    }
+    pub fn default_target_hostname(mut self, value: impl Into<Str>) -> Self { self.default_target_hostname = Some(value.into()); self }
 }
 
 impl PropertyType for GatewayRouteHostnameRewrite {}
@@ -399,7 +323,8 @@ impl ToValue for GatewayRouteHostnameRewrite {
     }
 }
 
-static RULE_GatewayRouteMetadataMatch: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GatewayRouteMetadataMatch: ObjRule = ObjRule {
     properties: &[
         ("Exact", Shape::STR),
         ("Prefix", Shape::STR),
@@ -407,12 +332,8 @@ static RULE_GatewayRouteMetadataMatch: ObjRule = ObjRule {
         ("Regex", Shape::STR),
         ("Suffix", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GatewayRouteMetadataMatch` property type of `AWS::AppMesh::GatewayRoute`.
@@ -444,6 +365,7 @@ pub struct GatewayRouteMetadataMatch {
     pub suffix: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl GatewayRouteMetadataMatch {
     /// A `GatewayRouteMetadataMatch` with no property set (none is required).
     pub fn new() -> Self {
@@ -451,44 +373,15 @@ impl GatewayRouteMetadataMatch {
     }
 
     /// `Exact`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exact(mut self, value: impl Into<Str>) -> Self {
-        self.exact = Some(value.into());
-        self
-    }
-
+    pub fn exact(mut self, value: impl Into<Str>) -> Self { self.exact = Some(value.into()); self }
     /// `Prefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = Some(value.into());
-        self
-    }
-
+    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
     /// `Range`: a [`GatewayRouteRangeMatch`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn range(mut self, value: impl Into<Obj<GatewayRouteRangeMatch>>) -> Self {
-        self.range = Some(value.into());
-        self
-    }
-
+    pub fn range(mut self, value: impl Into<Obj<GatewayRouteRangeMatch>>) -> Self { self.range = Some(value.into()); self }
     /// `Regex`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn regex(mut self, value: impl Into<Str>) -> Self {
-        self.regex = Some(value.into());
-        self
-    }
-
+    pub fn regex(mut self, value: impl Into<Str>) -> Self { self.regex = Some(value.into()); self }
     /// `Suffix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn suffix(mut self, value: impl Into<Str>) -> Self {
-        self.suffix = Some(value.into());
-        self
-    }
+    pub fn suffix(mut self, value: impl Into<Str>) -> Self { self.suffix = Some(value.into()); self }
 }
 
 impl PropertyType for GatewayRouteMetadataMatch {}
@@ -509,23 +402,20 @@ impl ToValue for GatewayRouteMetadataMatch {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GatewayRouteRangeMatchRequired {
     /// `End`: an integer, required.
-    ///
-    /// The end of the range.
     pub end: Int,
     /// `Start`: an integer, required.
-    ///
-    /// The start of the range.
     pub start: Int,
 }
 
-static RULE_GatewayRouteRangeMatch: ObjRule = ObjRule {
-    properties: &[("End", Shape::INT), ("Start", Shape::INT)],
+#[rustfmt::skip]
+pub(crate) static RULE_GatewayRouteRangeMatch: ObjRule = ObjRule {
+    properties: &[
+        ("End", Shape::INT),
+        ("Start", Shape::INT),
+    ],
     required: &["Start", "End"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GatewayRouteRangeMatch` property type of `AWS::AppMesh::GatewayRoute`.
@@ -545,6 +435,7 @@ pub struct GatewayRouteRangeMatch {
     pub start: Int,
 }
 
+#[rustfmt::skip]
 impl GatewayRouteRangeMatch {
     /// A `GatewayRouteRangeMatch` with its required properties, named in a [`GatewayRouteRangeMatchRequired`].
     pub fn new(required: GatewayRouteRangeMatchRequired) -> Self {
@@ -555,20 +446,9 @@ impl GatewayRouteRangeMatch {
     }
 
     /// `End`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn end(mut self, value: impl Into<Int>) -> Self {
-        self.end = value.into();
-        self
-    }
-
+    pub fn end(mut self, value: impl Into<Int>) -> Self { self.end = value.into(); self }
     /// `Start`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start(mut self, value: impl Into<Int>) -> Self {
-        self.start = value.into();
-        self
-    }
+    pub fn start(mut self, value: impl Into<Int>) -> Self { self.start = value.into(); self }
 }
 
 impl PropertyType for GatewayRouteRangeMatch {}
@@ -582,19 +462,16 @@ impl ToValue for GatewayRouteRangeMatch {
     }
 }
 
-static RULE_GatewayRouteSpec: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GatewayRouteSpec: ObjRule = ObjRule {
     properties: &[
         ("GrpcRoute", Shape::Object(&RULE_GrpcGatewayRoute)),
         ("Http2Route", Shape::Object(&RULE_HttpGatewayRoute)),
         ("HttpRoute", Shape::Object(&RULE_HttpGatewayRoute)),
         ("Priority", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GatewayRouteSpec` property type of `AWS::AppMesh::GatewayRoute`.
@@ -622,6 +499,7 @@ pub struct GatewayRouteSpec {
     pub priority: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl GatewayRouteSpec {
     /// A `GatewayRouteSpec` with no property set (none is required).
     pub fn new() -> Self {
@@ -629,36 +507,13 @@ impl GatewayRouteSpec {
     }
 
     /// `GrpcRoute`: a [`GrpcGatewayRoute`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn grpc_route(mut self, value: impl Into<Obj<GrpcGatewayRoute>>) -> Self {
-        self.grpc_route = Some(value.into());
-        self
-    }
-
+    pub fn grpc_route(mut self, value: impl Into<Obj<GrpcGatewayRoute>>) -> Self { self.grpc_route = Some(value.into()); self }
     /// `Http2Route`: a [`HttpGatewayRoute`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http2_route(mut self, value: impl Into<Obj<HttpGatewayRoute>>) -> Self {
-        self.http2_route = Some(value.into());
-        self
-    }
-
+    pub fn http2_route(mut self, value: impl Into<Obj<HttpGatewayRoute>>) -> Self { self.http2_route = Some(value.into()); self }
     /// `HttpRoute`: a [`HttpGatewayRoute`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_route(mut self, value: impl Into<Obj<HttpGatewayRoute>>) -> Self {
-        self.http_route = Some(value.into());
-        self
-    }
-
+    pub fn http_route(mut self, value: impl Into<Obj<HttpGatewayRoute>>) -> Self { self.http_route = Some(value.into()); self }
     /// `Priority`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self {
-        self.priority = Some(value.into());
-        self
-    }
+    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = Some(value.into()); self }
 }
 
 impl PropertyType for GatewayRouteSpec {}
@@ -678,25 +533,18 @@ impl ToValue for GatewayRouteSpec {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GatewayRouteTargetRequired {
     /// `VirtualService`: a [`GatewayRouteVirtualService`] object, required.
-    ///
-    /// An object that represents a virtual service gateway route target.
     pub virtual_service: Obj<GatewayRouteVirtualService>,
 }
 
-static RULE_GatewayRouteTarget: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GatewayRouteTarget: ObjRule = ObjRule {
     properties: &[
         ("Port", Shape::INT),
-        (
-            "VirtualService",
-            Shape::Object(&RULE_GatewayRouteVirtualService),
-        ),
+        ("VirtualService", Shape::Object(&RULE_GatewayRouteVirtualService)),
     ],
     required: &["VirtualService"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GatewayRouteTarget` property type of `AWS::AppMesh::GatewayRoute`.
@@ -716,6 +564,7 @@ pub struct GatewayRouteTarget {
     pub virtual_service: Obj<GatewayRouteVirtualService>,
 }
 
+#[rustfmt::skip]
 impl GatewayRouteTarget {
     /// A `GatewayRouteTarget` with its required properties, named in a [`GatewayRouteTargetRequired`].
     pub fn new(required: GatewayRouteTargetRequired) -> Self {
@@ -726,20 +575,9 @@ impl GatewayRouteTarget {
     }
 
     /// `Port`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = Some(value.into());
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
     /// `VirtualService`: a [`GatewayRouteVirtualService`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn virtual_service(mut self, value: impl Into<Obj<GatewayRouteVirtualService>>) -> Self {
-        self.virtual_service = value.into();
-        self
-    }
+    pub fn virtual_service(mut self, value: impl Into<Obj<GatewayRouteVirtualService>>) -> Self { self.virtual_service = value.into(); self }
 }
 
 impl PropertyType for GatewayRouteTarget {}
@@ -757,19 +595,17 @@ impl ToValue for GatewayRouteTarget {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GatewayRouteVirtualServiceRequired {
     /// `VirtualServiceName`: a string, required.
-    ///
-    /// The name of the virtual service that traffic is routed to.
     pub virtual_service_name: Str,
 }
 
-static RULE_GatewayRouteVirtualService: ObjRule = ObjRule {
-    properties: &[("VirtualServiceName", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_GatewayRouteVirtualService: ObjRule = ObjRule {
+    properties: &[
+        ("VirtualServiceName", Shape::STR),
+    ],
     required: &["VirtualServiceName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GatewayRouteVirtualService` property type of `AWS::AppMesh::GatewayRoute`.
@@ -785,6 +621,7 @@ pub struct GatewayRouteVirtualService {
     pub virtual_service_name: Str,
 }
 
+#[rustfmt::skip]
 impl GatewayRouteVirtualService {
     /// A `GatewayRouteVirtualService` with its required properties, named in a [`GatewayRouteVirtualServiceRequired`].
     pub fn new(required: GatewayRouteVirtualServiceRequired) -> Self {
@@ -794,12 +631,7 @@ impl GatewayRouteVirtualService {
     }
 
     /// `VirtualServiceName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn virtual_service_name(mut self, value: impl Into<Str>) -> Self {
-        self.virtual_service_name = value.into();
-        self
-    }
+    pub fn virtual_service_name(mut self, value: impl Into<Str>) -> Self { self.virtual_service_name = value.into(); self }
 }
 
 impl PropertyType for GatewayRouteVirtualService {}
@@ -816,26 +648,20 @@ impl ToValue for GatewayRouteVirtualService {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GrpcGatewayRouteRequired {
     /// `Action`: a [`GrpcGatewayRouteAction`] object, required.
-    ///
-    /// An object that represents the action to take if a match is determined.
     pub action: Obj<GrpcGatewayRouteAction>,
     /// `Match`: a [`GrpcGatewayRouteMatch`] object, required.
-    ///
-    /// An object that represents the criteria for determining a request match.
     pub r#match: Obj<GrpcGatewayRouteMatch>,
 }
 
-static RULE_GrpcGatewayRoute: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GrpcGatewayRoute: ObjRule = ObjRule {
     properties: &[
         ("Action", Shape::Object(&RULE_GrpcGatewayRouteAction)),
         ("Match", Shape::Object(&RULE_GrpcGatewayRouteMatch)),
     ],
     required: &["Action", "Match"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GrpcGatewayRoute` property type of `AWS::AppMesh::GatewayRoute`.
@@ -855,6 +681,7 @@ pub struct GrpcGatewayRoute {
     pub r#match: Obj<GrpcGatewayRouteMatch>,
 }
 
+#[rustfmt::skip]
 impl GrpcGatewayRoute {
     /// A `GrpcGatewayRoute` with its required properties, named in a [`GrpcGatewayRouteRequired`].
     pub fn new(required: GrpcGatewayRouteRequired) -> Self {
@@ -865,20 +692,9 @@ impl GrpcGatewayRoute {
     }
 
     /// `Action`: a [`GrpcGatewayRouteAction`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<Obj<GrpcGatewayRouteAction>>) -> Self {
-        self.action = value.into();
-        self
-    }
-
+    pub fn action(mut self, value: impl Into<Obj<GrpcGatewayRouteAction>>) -> Self { self.action = value.into(); self }
     /// `Match`: a [`GrpcGatewayRouteMatch`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#match(mut self, value: impl Into<Obj<GrpcGatewayRouteMatch>>) -> Self {
-        self.r#match = value.into();
-        self
-    }
+    pub fn r#match(mut self, value: impl Into<Obj<GrpcGatewayRouteMatch>>) -> Self { self.r#match = value.into(); self }
 }
 
 impl PropertyType for GrpcGatewayRoute {}
@@ -896,22 +712,18 @@ impl ToValue for GrpcGatewayRoute {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GrpcGatewayRouteActionRequired {
     /// `Target`: a [`GatewayRouteTarget`] object, required.
-    ///
-    /// An object that represents the target that traffic is routed to when a request matches the gateway route.
     pub target: Obj<GatewayRouteTarget>,
 }
 
-static RULE_GrpcGatewayRouteAction: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GrpcGatewayRouteAction: ObjRule = ObjRule {
     properties: &[
         ("Rewrite", Shape::Object(&RULE_GrpcGatewayRouteRewrite)),
         ("Target", Shape::Object(&RULE_GatewayRouteTarget)),
     ],
     required: &["Target"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GrpcGatewayRouteAction` property type of `AWS::AppMesh::GatewayRoute`.
@@ -931,6 +743,7 @@ pub struct GrpcGatewayRouteAction {
     pub target: Obj<GatewayRouteTarget>,
 }
 
+#[rustfmt::skip]
 impl GrpcGatewayRouteAction {
     /// A `GrpcGatewayRouteAction` with its required properties, named in a [`GrpcGatewayRouteActionRequired`].
     pub fn new(required: GrpcGatewayRouteActionRequired) -> Self {
@@ -941,20 +754,9 @@ impl GrpcGatewayRouteAction {
     }
 
     /// `Rewrite`: a [`GrpcGatewayRouteRewrite`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rewrite(mut self, value: impl Into<Obj<GrpcGatewayRouteRewrite>>) -> Self {
-        self.rewrite = Some(value.into());
-        self
-    }
-
+    pub fn rewrite(mut self, value: impl Into<Obj<GrpcGatewayRouteRewrite>>) -> Self { self.rewrite = Some(value.into()); self }
     /// `Target`: a [`GatewayRouteTarget`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target(mut self, value: impl Into<Obj<GatewayRouteTarget>>) -> Self {
-        self.target = value.into();
-        self
-    }
+    pub fn target(mut self, value: impl Into<Obj<GatewayRouteTarget>>) -> Self { self.target = value.into(); self }
 }
 
 impl PropertyType for GrpcGatewayRouteAction {}
@@ -968,26 +770,16 @@ impl ToValue for GrpcGatewayRouteAction {
     }
 }
 
-static RULE_GrpcGatewayRouteMatch: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GrpcGatewayRouteMatch: ObjRule = ObjRule {
     properties: &[
         ("Hostname", Shape::Object(&RULE_GatewayRouteHostnameMatch)),
-        (
-            "Metadata",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_GrpcGatewayRouteMetadata),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Metadata", Shape::List(&ListRule { items: Shape::Object(&RULE_GrpcGatewayRouteMetadata), min_items: None, max_items: None })),
         ("Port", Shape::INT),
         ("ServiceName", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GrpcGatewayRouteMatch` property type of `AWS::AppMesh::GatewayRoute`.
@@ -1015,6 +807,7 @@ pub struct GrpcGatewayRouteMatch {
     pub service_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl GrpcGatewayRouteMatch {
     /// A `GrpcGatewayRouteMatch` with no property set (none is required).
     pub fn new() -> Self {
@@ -1022,36 +815,13 @@ impl GrpcGatewayRouteMatch {
     }
 
     /// `Hostname`: a [`GatewayRouteHostnameMatch`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hostname(mut self, value: impl Into<Obj<GatewayRouteHostnameMatch>>) -> Self {
-        self.hostname = Some(value.into());
-        self
-    }
-
+    pub fn hostname(mut self, value: impl Into<Obj<GatewayRouteHostnameMatch>>) -> Self { self.hostname = Some(value.into()); self }
     /// `Metadata`: a list of [`GrpcGatewayRouteMetadata`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metadata(mut self, value: impl Into<List<GrpcGatewayRouteMetadata>>) -> Self {
-        self.metadata = Some(value.into());
-        self
-    }
-
+    pub fn metadata(mut self, value: impl Into<List<GrpcGatewayRouteMetadata>>) -> Self { self.metadata = Some(value.into()); self }
     /// `Port`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = Some(value.into());
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
     /// `ServiceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_name(mut self, value: impl Into<Str>) -> Self {
-        self.service_name = Some(value.into());
-        self
-    }
+    pub fn service_name(mut self, value: impl Into<Str>) -> Self { self.service_name = Some(value.into()); self }
 }
 
 impl PropertyType for GrpcGatewayRouteMatch {}
@@ -1071,23 +841,19 @@ impl ToValue for GrpcGatewayRouteMatch {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GrpcGatewayRouteMetadataRequired {
     /// `Name`: a string, required.
-    ///
-    /// A name for the gateway route metadata.
     pub name: Str,
 }
 
-static RULE_GrpcGatewayRouteMetadata: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GrpcGatewayRouteMetadata: ObjRule = ObjRule {
     properties: &[
         ("Invert", Shape::Bool),
         ("Match", Shape::Object(&RULE_GatewayRouteMetadataMatch)),
         ("Name", Shape::STR),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GrpcGatewayRouteMetadata` property type of `AWS::AppMesh::GatewayRoute`.
@@ -1111,6 +877,7 @@ pub struct GrpcGatewayRouteMetadata {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl GrpcGatewayRouteMetadata {
     /// A `GrpcGatewayRouteMetadata` with its required properties, named in a [`GrpcGatewayRouteMetadataRequired`].
     pub fn new(required: GrpcGatewayRouteMetadataRequired) -> Self {
@@ -1122,28 +889,11 @@ impl GrpcGatewayRouteMetadata {
     }
 
     /// `Invert`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn invert(mut self, value: impl Into<Bool>) -> Self {
-        self.invert = Some(value.into());
-        self
-    }
-
+    pub fn invert(mut self, value: impl Into<Bool>) -> Self { self.invert = Some(value.into()); self }
     /// `Match`: a [`GatewayRouteMetadataMatch`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#match(mut self, value: impl Into<Obj<GatewayRouteMetadataMatch>>) -> Self {
-        self.r#match = Some(value.into());
-        self
-    }
-
+    pub fn r#match(mut self, value: impl Into<Obj<GatewayRouteMetadataMatch>>) -> Self { self.r#match = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for GrpcGatewayRouteMetadata {}
@@ -1158,14 +908,13 @@ impl ToValue for GrpcGatewayRouteMetadata {
     }
 }
 
-static RULE_GrpcGatewayRouteRewrite: ObjRule = ObjRule {
-    properties: &[("Hostname", Shape::Object(&RULE_GatewayRouteHostnameRewrite))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_GrpcGatewayRouteRewrite: ObjRule = ObjRule {
+    properties: &[
+        ("Hostname", Shape::Object(&RULE_GatewayRouteHostnameRewrite)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GrpcGatewayRouteRewrite` property type of `AWS::AppMesh::GatewayRoute`.
@@ -1181,6 +930,7 @@ pub struct GrpcGatewayRouteRewrite {
     pub hostname: Option<Obj<GatewayRouteHostnameRewrite>>,
 }
 
+#[rustfmt::skip]
 impl GrpcGatewayRouteRewrite {
     /// A `GrpcGatewayRouteRewrite` with no property set (none is required).
     pub fn new() -> Self {
@@ -1188,12 +938,7 @@ impl GrpcGatewayRouteRewrite {
     }
 
     /// `Hostname`: a [`GatewayRouteHostnameRewrite`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hostname(mut self, value: impl Into<Obj<GatewayRouteHostnameRewrite>>) -> Self {
-        self.hostname = Some(value.into());
-        self
-    }
+    pub fn hostname(mut self, value: impl Into<Obj<GatewayRouteHostnameRewrite>>) -> Self { self.hostname = Some(value.into()); self }
 }
 
 impl PropertyType for GrpcGatewayRouteRewrite {}
@@ -1208,26 +953,20 @@ impl ToValue for GrpcGatewayRouteRewrite {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HttpGatewayRouteRequired {
     /// `Action`: a [`HttpGatewayRouteAction`] object, required.
-    ///
-    /// An object that represents the action to take if a match is determined.
     pub action: Obj<HttpGatewayRouteAction>,
     /// `Match`: a [`HttpGatewayRouteMatch`] object, required.
-    ///
-    /// An object that represents the criteria for determining a request match.
     pub r#match: Obj<HttpGatewayRouteMatch>,
 }
 
-static RULE_HttpGatewayRoute: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HttpGatewayRoute: ObjRule = ObjRule {
     properties: &[
         ("Action", Shape::Object(&RULE_HttpGatewayRouteAction)),
         ("Match", Shape::Object(&RULE_HttpGatewayRouteMatch)),
     ],
     required: &["Action", "Match"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HttpGatewayRoute` property type of `AWS::AppMesh::GatewayRoute`.
@@ -1247,6 +986,7 @@ pub struct HttpGatewayRoute {
     pub r#match: Obj<HttpGatewayRouteMatch>,
 }
 
+#[rustfmt::skip]
 impl HttpGatewayRoute {
     /// A `HttpGatewayRoute` with its required properties, named in a [`HttpGatewayRouteRequired`].
     pub fn new(required: HttpGatewayRouteRequired) -> Self {
@@ -1257,20 +997,9 @@ impl HttpGatewayRoute {
     }
 
     /// `Action`: a [`HttpGatewayRouteAction`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<Obj<HttpGatewayRouteAction>>) -> Self {
-        self.action = value.into();
-        self
-    }
-
+    pub fn action(mut self, value: impl Into<Obj<HttpGatewayRouteAction>>) -> Self { self.action = value.into(); self }
     /// `Match`: a [`HttpGatewayRouteMatch`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#match(mut self, value: impl Into<Obj<HttpGatewayRouteMatch>>) -> Self {
-        self.r#match = value.into();
-        self
-    }
+    pub fn r#match(mut self, value: impl Into<Obj<HttpGatewayRouteMatch>>) -> Self { self.r#match = value.into(); self }
 }
 
 impl PropertyType for HttpGatewayRoute {}
@@ -1288,22 +1017,18 @@ impl ToValue for HttpGatewayRoute {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HttpGatewayRouteActionRequired {
     /// `Target`: a [`GatewayRouteTarget`] object, required.
-    ///
-    /// An object that represents the target that traffic is routed to when a request matches the gateway route.
     pub target: Obj<GatewayRouteTarget>,
 }
 
-static RULE_HttpGatewayRouteAction: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HttpGatewayRouteAction: ObjRule = ObjRule {
     properties: &[
         ("Rewrite", Shape::Object(&RULE_HttpGatewayRouteRewrite)),
         ("Target", Shape::Object(&RULE_GatewayRouteTarget)),
     ],
     required: &["Target"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HttpGatewayRouteAction` property type of `AWS::AppMesh::GatewayRoute`.
@@ -1323,6 +1048,7 @@ pub struct HttpGatewayRouteAction {
     pub target: Obj<GatewayRouteTarget>,
 }
 
+#[rustfmt::skip]
 impl HttpGatewayRouteAction {
     /// A `HttpGatewayRouteAction` with its required properties, named in a [`HttpGatewayRouteActionRequired`].
     pub fn new(required: HttpGatewayRouteActionRequired) -> Self {
@@ -1333,20 +1059,9 @@ impl HttpGatewayRouteAction {
     }
 
     /// `Rewrite`: a [`HttpGatewayRouteRewrite`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rewrite(mut self, value: impl Into<Obj<HttpGatewayRouteRewrite>>) -> Self {
-        self.rewrite = Some(value.into());
-        self
-    }
-
+    pub fn rewrite(mut self, value: impl Into<Obj<HttpGatewayRouteRewrite>>) -> Self { self.rewrite = Some(value.into()); self }
     /// `Target`: a [`GatewayRouteTarget`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target(mut self, value: impl Into<Obj<GatewayRouteTarget>>) -> Self {
-        self.target = value.into();
-        self
-    }
+    pub fn target(mut self, value: impl Into<Obj<GatewayRouteTarget>>) -> Self { self.target = value.into(); self }
 }
 
 impl PropertyType for HttpGatewayRouteAction {}
@@ -1364,23 +1079,19 @@ impl ToValue for HttpGatewayRouteAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HttpGatewayRouteHeaderRequired {
     /// `Name`: a string, required.
-    ///
-    /// A name for the HTTP header in the gateway route that will be matched on.
     pub name: Str,
 }
 
-static RULE_HttpGatewayRouteHeader: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HttpGatewayRouteHeader: ObjRule = ObjRule {
     properties: &[
         ("Invert", Shape::Bool),
         ("Match", Shape::Object(&RULE_HttpGatewayRouteHeaderMatch)),
         ("Name", Shape::STR),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HttpGatewayRouteHeader` property type of `AWS::AppMesh::GatewayRoute`.
@@ -1404,6 +1115,7 @@ pub struct HttpGatewayRouteHeader {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl HttpGatewayRouteHeader {
     /// A `HttpGatewayRouteHeader` with its required properties, named in a [`HttpGatewayRouteHeaderRequired`].
     pub fn new(required: HttpGatewayRouteHeaderRequired) -> Self {
@@ -1415,28 +1127,11 @@ impl HttpGatewayRouteHeader {
     }
 
     /// `Invert`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn invert(mut self, value: impl Into<Bool>) -> Self {
-        self.invert = Some(value.into());
-        self
-    }
-
+    pub fn invert(mut self, value: impl Into<Bool>) -> Self { self.invert = Some(value.into()); self }
     /// `Match`: a [`HttpGatewayRouteHeaderMatch`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#match(mut self, value: impl Into<Obj<HttpGatewayRouteHeaderMatch>>) -> Self {
-        self.r#match = Some(value.into());
-        self
-    }
-
+    pub fn r#match(mut self, value: impl Into<Obj<HttpGatewayRouteHeaderMatch>>) -> Self { self.r#match = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for HttpGatewayRouteHeader {}
@@ -1451,7 +1146,8 @@ impl ToValue for HttpGatewayRouteHeader {
     }
 }
 
-static RULE_HttpGatewayRouteHeaderMatch: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HttpGatewayRouteHeaderMatch: ObjRule = ObjRule {
     properties: &[
         ("Exact", Shape::STR),
         ("Prefix", Shape::STR),
@@ -1459,12 +1155,8 @@ static RULE_HttpGatewayRouteHeaderMatch: ObjRule = ObjRule {
         ("Regex", Shape::STR),
         ("Suffix", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HttpGatewayRouteHeaderMatch` property type of `AWS::AppMesh::GatewayRoute`.
@@ -1496,6 +1188,7 @@ pub struct HttpGatewayRouteHeaderMatch {
     pub suffix: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl HttpGatewayRouteHeaderMatch {
     /// A `HttpGatewayRouteHeaderMatch` with no property set (none is required).
     pub fn new() -> Self {
@@ -1503,44 +1196,15 @@ impl HttpGatewayRouteHeaderMatch {
     }
 
     /// `Exact`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exact(mut self, value: impl Into<Str>) -> Self {
-        self.exact = Some(value.into());
-        self
-    }
-
+    pub fn exact(mut self, value: impl Into<Str>) -> Self { self.exact = Some(value.into()); self }
     /// `Prefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = Some(value.into());
-        self
-    }
-
+    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
     /// `Range`: a [`GatewayRouteRangeMatch`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn range(mut self, value: impl Into<Obj<GatewayRouteRangeMatch>>) -> Self {
-        self.range = Some(value.into());
-        self
-    }
-
+    pub fn range(mut self, value: impl Into<Obj<GatewayRouteRangeMatch>>) -> Self { self.range = Some(value.into()); self }
     /// `Regex`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn regex(mut self, value: impl Into<Str>) -> Self {
-        self.regex = Some(value.into());
-        self
-    }
-
+    pub fn regex(mut self, value: impl Into<Str>) -> Self { self.regex = Some(value.into()); self }
     /// `Suffix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn suffix(mut self, value: impl Into<Str>) -> Self {
-        self.suffix = Some(value.into());
-        self
-    }
+    pub fn suffix(mut self, value: impl Into<Str>) -> Self { self.suffix = Some(value.into()); self }
 }
 
 impl PropertyType for HttpGatewayRouteHeaderMatch {}
@@ -1557,36 +1221,19 @@ impl ToValue for HttpGatewayRouteHeaderMatch {
     }
 }
 
-static RULE_HttpGatewayRouteMatch: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HttpGatewayRouteMatch: ObjRule = ObjRule {
     properties: &[
-        (
-            "Headers",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_HttpGatewayRouteHeader),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Headers", Shape::List(&ListRule { items: Shape::Object(&RULE_HttpGatewayRouteHeader), min_items: None, max_items: None })),
         ("Hostname", Shape::Object(&RULE_GatewayRouteHostnameMatch)),
         ("Method", Shape::STR),
         ("Path", Shape::Object(&RULE_HttpPathMatch)),
         ("Port", Shape::INT),
         ("Prefix", Shape::STR),
-        (
-            "QueryParameters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_QueryParameter),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("QueryParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_QueryParameter), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HttpGatewayRouteMatch` property type of `AWS::AppMesh::GatewayRoute`.
@@ -1626,6 +1273,7 @@ pub struct HttpGatewayRouteMatch {
     pub query_parameters: Option<List<QueryParameter>>,
 }
 
+#[rustfmt::skip]
 impl HttpGatewayRouteMatch {
     /// A `HttpGatewayRouteMatch` with no property set (none is required).
     pub fn new() -> Self {
@@ -1633,60 +1281,19 @@ impl HttpGatewayRouteMatch {
     }
 
     /// `Headers`: a list of [`HttpGatewayRouteHeader`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn headers(mut self, value: impl Into<List<HttpGatewayRouteHeader>>) -> Self {
-        self.headers = Some(value.into());
-        self
-    }
-
+    pub fn headers(mut self, value: impl Into<List<HttpGatewayRouteHeader>>) -> Self { self.headers = Some(value.into()); self }
     /// `Hostname`: a [`GatewayRouteHostnameMatch`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hostname(mut self, value: impl Into<Obj<GatewayRouteHostnameMatch>>) -> Self {
-        self.hostname = Some(value.into());
-        self
-    }
-
+    pub fn hostname(mut self, value: impl Into<Obj<GatewayRouteHostnameMatch>>) -> Self { self.hostname = Some(value.into()); self }
     /// `Method`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn method(mut self, value: impl Into<Str>) -> Self {
-        self.method = Some(value.into());
-        self
-    }
-
+    pub fn method(mut self, value: impl Into<Str>) -> Self { self.method = Some(value.into()); self }
     /// `Path`: a [`HttpPathMatch`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn path(mut self, value: impl Into<Obj<HttpPathMatch>>) -> Self {
-        self.path = Some(value.into());
-        self
-    }
-
+    pub fn path(mut self, value: impl Into<Obj<HttpPathMatch>>) -> Self { self.path = Some(value.into()); self }
     /// `Port`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = Some(value.into());
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
     /// `Prefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = Some(value.into());
-        self
-    }
-
+    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
     /// `QueryParameters`: a list of [`QueryParameter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_parameters(mut self, value: impl Into<List<QueryParameter>>) -> Self {
-        self.query_parameters = Some(value.into());
-        self
-    }
+    pub fn query_parameters(mut self, value: impl Into<List<QueryParameter>>) -> Self { self.query_parameters = Some(value.into()); self }
 }
 
 impl PropertyType for HttpGatewayRouteMatch {}
@@ -1705,14 +1312,13 @@ impl ToValue for HttpGatewayRouteMatch {
     }
 }
 
-static RULE_HttpGatewayRoutePathRewrite: ObjRule = ObjRule {
-    properties: &[("Exact", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_HttpGatewayRoutePathRewrite: ObjRule = ObjRule {
+    properties: &[
+        ("Exact", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HttpGatewayRoutePathRewrite` property type of `AWS::AppMesh::GatewayRoute`.
@@ -1728,6 +1334,7 @@ pub struct HttpGatewayRoutePathRewrite {
     pub exact: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl HttpGatewayRoutePathRewrite {
     /// A `HttpGatewayRoutePathRewrite` with no property set (none is required).
     pub fn new() -> Self {
@@ -1735,12 +1342,7 @@ impl HttpGatewayRoutePathRewrite {
     }
 
     /// `Exact`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exact(mut self, value: impl Into<Str>) -> Self {
-        self.exact = Some(value.into());
-        self
-    }
+    pub fn exact(mut self, value: impl Into<Str>) -> Self { self.exact = Some(value.into()); self }
 }
 
 impl PropertyType for HttpGatewayRoutePathRewrite {}
@@ -1751,14 +1353,14 @@ impl ToValue for HttpGatewayRoutePathRewrite {
     }
 }
 
-static RULE_HttpGatewayRoutePrefixRewrite: ObjRule = ObjRule {
-    properties: &[("DefaultPrefix", Shape::STR), ("Value", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_HttpGatewayRoutePrefixRewrite: ObjRule = ObjRule {
+    properties: &[
+        ("DefaultPrefix", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HttpGatewayRoutePrefixRewrite` property type of `AWS::AppMesh::GatewayRoute`.
@@ -1778,6 +1380,7 @@ pub struct HttpGatewayRoutePrefixRewrite {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl HttpGatewayRoutePrefixRewrite {
     /// A `HttpGatewayRoutePrefixRewrite` with no property set (none is required).
     pub fn new() -> Self {
@@ -1785,20 +1388,9 @@ impl HttpGatewayRoutePrefixRewrite {
     }
 
     /// `DefaultPrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.default_prefix = Some(value.into());
-        self
-    }
-
+    pub fn default_prefix(mut self, value: impl Into<Str>) -> Self { self.default_prefix = Some(value.into()); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for HttpGatewayRoutePrefixRewrite {}
@@ -1812,18 +1404,15 @@ impl ToValue for HttpGatewayRoutePrefixRewrite {
     }
 }
 
-static RULE_HttpGatewayRouteRewrite: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HttpGatewayRouteRewrite: ObjRule = ObjRule {
     properties: &[
         ("Hostname", Shape::Object(&RULE_GatewayRouteHostnameRewrite)),
         ("Path", Shape::Object(&RULE_HttpGatewayRoutePathRewrite)),
         ("Prefix", Shape::Object(&RULE_HttpGatewayRoutePrefixRewrite)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HttpGatewayRouteRewrite` property type of `AWS::AppMesh::GatewayRoute`.
@@ -1847,6 +1436,7 @@ pub struct HttpGatewayRouteRewrite {
     pub prefix: Option<Obj<HttpGatewayRoutePrefixRewrite>>,
 }
 
+#[rustfmt::skip]
 impl HttpGatewayRouteRewrite {
     /// A `HttpGatewayRouteRewrite` with no property set (none is required).
     pub fn new() -> Self {
@@ -1854,28 +1444,11 @@ impl HttpGatewayRouteRewrite {
     }
 
     /// `Hostname`: a [`GatewayRouteHostnameRewrite`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hostname(mut self, value: impl Into<Obj<GatewayRouteHostnameRewrite>>) -> Self {
-        self.hostname = Some(value.into());
-        self
-    }
-
+    pub fn hostname(mut self, value: impl Into<Obj<GatewayRouteHostnameRewrite>>) -> Self { self.hostname = Some(value.into()); self }
     /// `Path`: a [`HttpGatewayRoutePathRewrite`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn path(mut self, value: impl Into<Obj<HttpGatewayRoutePathRewrite>>) -> Self {
-        self.path = Some(value.into());
-        self
-    }
-
+    pub fn path(mut self, value: impl Into<Obj<HttpGatewayRoutePathRewrite>>) -> Self { self.path = Some(value.into()); self }
     /// `Prefix`: a [`HttpGatewayRoutePrefixRewrite`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix(mut self, value: impl Into<Obj<HttpGatewayRoutePrefixRewrite>>) -> Self {
-        self.prefix = Some(value.into());
-        self
-    }
+    pub fn prefix(mut self, value: impl Into<Obj<HttpGatewayRoutePrefixRewrite>>) -> Self { self.prefix = Some(value.into()); self }
 }
 
 impl PropertyType for HttpGatewayRouteRewrite {}
@@ -1886,252 +1459,6 @@ impl ToValue for HttpGatewayRouteRewrite {
             .opt("Hostname", &self.hostname)
             .opt("Path", &self.path)
             .opt("Prefix", &self.prefix)
-            .build()
-    }
-}
-
-static RULE_HttpPathMatch: ObjRule = ObjRule {
-    properties: &[("Exact", Shape::STR), ("Regex", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `HttpPathMatch` property type of `AWS::AppMesh::GatewayRoute`.
-///
-/// An object representing the path to match in the request.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-gatewayroute-httppathmatch.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct HttpPathMatch {
-    /// `Exact`: a string.
-    ///
-    /// The exact path to match on.
-    pub exact: Option<Str>,
-    /// `Regex`: a string.
-    ///
-    /// The regex used to match the path.
-    pub regex: Option<Str>,
-}
-
-impl HttpPathMatch {
-    /// A `HttpPathMatch` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Exact`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exact(mut self, value: impl Into<Str>) -> Self {
-        self.exact = Some(value.into());
-        self
-    }
-
-    /// `Regex`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn regex(mut self, value: impl Into<Str>) -> Self {
-        self.regex = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for HttpPathMatch {}
-
-impl ToValue for HttpPathMatch {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Exact", &self.exact)
-            .opt("Regex", &self.regex)
-            .build()
-    }
-}
-
-static RULE_HttpQueryParameterMatch: ObjRule = ObjRule {
-    properties: &[("Exact", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `HttpQueryParameterMatch` property type of `AWS::AppMesh::GatewayRoute`.
-///
-/// An object representing the query parameter to match.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-gatewayroute-httpqueryparametermatch.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct HttpQueryParameterMatch {
-    /// `Exact`: a string.
-    ///
-    /// The exact query parameter to match on.
-    pub exact: Option<Str>,
-}
-
-impl HttpQueryParameterMatch {
-    /// A `HttpQueryParameterMatch` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Exact`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exact(mut self, value: impl Into<Str>) -> Self {
-        self.exact = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for HttpQueryParameterMatch {}
-
-impl ToValue for HttpQueryParameterMatch {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Exact", &self.exact).build()
-    }
-}
-
-/// The required properties of [`QueryParameter`], by name: `QueryParameter::new(QueryParameterRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct QueryParameterRequired {
-    /// `Name`: a string, required.
-    ///
-    /// A name for the query parameter that will be matched on.
-    pub name: Str,
-}
-
-static RULE_QueryParameter: ObjRule = ObjRule {
-    properties: &[
-        ("Match", Shape::Object(&RULE_HttpQueryParameterMatch)),
-        ("Name", Shape::STR),
-    ],
-    required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `QueryParameter` property type of `AWS::AppMesh::GatewayRoute`.
-///
-/// An object that represents the query parameter in the request.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-gatewayroute-queryparameter.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct QueryParameter {
-    /// `Match`: a [`HttpQueryParameterMatch`] object.
-    ///
-    /// The query parameter to match on.
-    pub r#match: Option<Obj<HttpQueryParameterMatch>>,
-    /// `Name`: a string, required.
-    ///
-    /// A name for the query parameter that will be matched on.
-    pub name: Str,
-}
-
-impl QueryParameter {
-    /// A `QueryParameter` with its required properties, named in a [`QueryParameterRequired`].
-    pub fn new(required: QueryParameterRequired) -> Self {
-        Self {
-            r#match: None,
-            name: required.name,
-        }
-    }
-
-    /// `Match`: a [`HttpQueryParameterMatch`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#match(mut self, value: impl Into<Obj<HttpQueryParameterMatch>>) -> Self {
-        self.r#match = Some(value.into());
-        self
-    }
-
-    /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-}
-
-impl PropertyType for QueryParameter {}
-
-impl ToValue for QueryParameter {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Match", &self.r#match)
-            .req("Name", &self.name)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::AppMesh::GatewayRoute`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-gatewayroute-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

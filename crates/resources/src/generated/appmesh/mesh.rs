@@ -7,25 +7,18 @@
 
 use crate::support::prelude::*;
 
-static RULE_Mesh: ObjRule = ObjRule {
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
+#[rustfmt::skip]
+pub(crate) static RULE_Mesh: ObjRule = ObjRule {
     properties: &[
         ("MeshName", Shape::STR),
         ("Spec", Shape::Object(&RULE_MeshSpec)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AppMesh::Mesh` resource.
@@ -61,6 +54,7 @@ pub struct Mesh {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Mesh {
     /// The CloudFormation type name, `AWS::AppMesh::Mesh`.
     pub const TYPE_NAME: &'static str = "AWS::AppMesh::Mesh";
@@ -87,28 +81,11 @@ impl Mesh {
     }
 
     /// `MeshName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mesh_name(mut self, value: impl Into<Str>) -> Self {
-        self.mesh_name = Some(value.into());
-        self
-    }
-
+    pub fn mesh_name(mut self, value: impl Into<Str>) -> Self { self.mesh_name = Some(value.into()); self }
     /// `Spec`: a [`MeshSpec`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn spec(mut self, value: impl Into<Obj<MeshSpec>>) -> Self {
-        self.spec = Some(value.into());
-        self
-    }
-
+    pub fn spec(mut self, value: impl Into<Obj<MeshSpec>>) -> Self { self.spec = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Mesh {
@@ -190,21 +167,17 @@ impl MeshAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EgressFilterRequired {
     /// `Type`: a string, required.
-    ///
-    /// The egress filter type. By default, the type is `DROP_ALL` , which allows egress only from virtual nodes to other defined resources in the service mesh (and any traffic to `*.amazonaws.com` for AWS API calls). You can set the egress filter type to `ALLOW_ALL` to allow egress to any endpoint inside or outside of the service mesh.
-    ///
-    /// &gt; If you specify any backends on a virtual node when using `ALLOW_ALL` , you must specifiy all egress for that virtual node as backends. Otherwise, `ALLOW_ALL` will no longer work for that virtual node.
     pub r#type: Str,
 }
 
-static RULE_EgressFilter: ObjRule = ObjRule {
-    properties: &[("Type", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_EgressFilter: ObjRule = ObjRule {
+    properties: &[
+        ("Type", Shape::STR),
+    ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EgressFilter` property type of `AWS::AppMesh::Mesh`.
@@ -222,6 +195,7 @@ pub struct EgressFilter {
     pub r#type: Str,
 }
 
+#[rustfmt::skip]
 impl EgressFilter {
     /// A `EgressFilter` with its required properties, named in a [`EgressFilterRequired`].
     pub fn new(required: EgressFilterRequired) -> Self {
@@ -231,12 +205,7 @@ impl EgressFilter {
     }
 
     /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for EgressFilter {}
@@ -247,14 +216,13 @@ impl ToValue for EgressFilter {
     }
 }
 
-static RULE_MeshServiceDiscovery: ObjRule = ObjRule {
-    properties: &[("IpPreference", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_MeshServiceDiscovery: ObjRule = ObjRule {
+    properties: &[
+        ("IpPreference", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MeshServiceDiscovery` property type of `AWS::AppMesh::Mesh`.
@@ -270,6 +238,7 @@ pub struct MeshServiceDiscovery {
     pub ip_preference: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl MeshServiceDiscovery {
     /// A `MeshServiceDiscovery` with no property set (none is required).
     pub fn new() -> Self {
@@ -277,12 +246,7 @@ impl MeshServiceDiscovery {
     }
 
     /// `IpPreference`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_preference(mut self, value: impl Into<Str>) -> Self {
-        self.ip_preference = Some(value.into());
-        self
-    }
+    pub fn ip_preference(mut self, value: impl Into<Str>) -> Self { self.ip_preference = Some(value.into()); self }
 }
 
 impl PropertyType for MeshServiceDiscovery {}
@@ -295,20 +259,14 @@ impl ToValue for MeshServiceDiscovery {
     }
 }
 
-static RULE_MeshSpec: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MeshSpec: ObjRule = ObjRule {
     properties: &[
         ("EgressFilter", Shape::Object(&RULE_EgressFilter)),
-        (
-            "ServiceDiscovery",
-            Shape::Object(&RULE_MeshServiceDiscovery),
-        ),
+        ("ServiceDiscovery", Shape::Object(&RULE_MeshServiceDiscovery)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MeshSpec` property type of `AWS::AppMesh::Mesh`.
@@ -328,6 +286,7 @@ pub struct MeshSpec {
     pub service_discovery: Option<Obj<MeshServiceDiscovery>>,
 }
 
+#[rustfmt::skip]
 impl MeshSpec {
     /// A `MeshSpec` with no property set (none is required).
     pub fn new() -> Self {
@@ -335,20 +294,9 @@ impl MeshSpec {
     }
 
     /// `EgressFilter`: an [`EgressFilter`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn egress_filter(mut self, value: impl Into<Obj<EgressFilter>>) -> Self {
-        self.egress_filter = Some(value.into());
-        self
-    }
-
+    pub fn egress_filter(mut self, value: impl Into<Obj<EgressFilter>>) -> Self { self.egress_filter = Some(value.into()); self }
     /// `ServiceDiscovery`: a [`MeshServiceDiscovery`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_discovery(mut self, value: impl Into<Obj<MeshServiceDiscovery>>) -> Self {
-        self.service_discovery = Some(value.into());
-        self
-    }
+    pub fn service_discovery(mut self, value: impl Into<Obj<MeshServiceDiscovery>>) -> Self { self.service_discovery = Some(value.into()); self }
 }
 
 impl PropertyType for MeshSpec {}
@@ -358,69 +306,6 @@ impl ToValue for MeshSpec {
         MapBuilder::new()
             .opt("EgressFilter", &self.egress_filter)
             .opt("ServiceDiscovery", &self.service_discovery)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::AppMesh::Mesh`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-mesh-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

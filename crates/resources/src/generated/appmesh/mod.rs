@@ -10,10 +10,13 @@
 //! - `AWS::AppMesh::VirtualNode`: [`VirtualNode`], property types in [`virtual_node`]
 //! - `AWS::AppMesh::VirtualRouter`: [`VirtualRouter`], property types in [`virtual_router`]
 //! - `AWS::AppMesh::VirtualService`: [`VirtualService`], property types in [`virtual_service`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod gateway_route;
 pub mod mesh;
 pub mod route;
+pub mod shared;
 pub mod virtual_gateway;
 pub mod virtual_node;
 pub mod virtual_router;

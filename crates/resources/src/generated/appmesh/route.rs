@@ -7,49 +7,39 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    Duration, DurationRequired, GrpcTimeout, HttpPathMatch, HttpQueryParameterMatch, HttpTimeout,
+    QueryParameter, QueryParameterRequired, Tag, TagRequired, TcpTimeout,
+};
+use super::shared::{
+    RULE_Duration, RULE_GrpcTimeout, RULE_HttpPathMatch, RULE_HttpTimeout, RULE_QueryParameter,
+    RULE_Tag, RULE_TcpTimeout,
+};
+
 /// The required properties of [`Route`], by name: `Route::new(RouteRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RouteRequired {
     /// `MeshName`: a string, required.
-    ///
-    /// The name of the service mesh to create the route in.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub mesh_name: Str,
     /// `Spec`: a [`RouteSpec`] object, required.
-    ///
-    /// The route specification to apply.
     pub spec: Obj<RouteSpec>,
     /// `VirtualRouterName`: a string, required.
-    ///
-    /// The name of the virtual router in which to create the route. If the virtual router is in a shared mesh, then you must be the owner of the virtual router resource.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub virtual_router_name: Str,
 }
 
-static RULE_Route: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Route: ObjRule = ObjRule {
     properties: &[
         ("MeshName", Shape::STR),
         ("MeshOwner", Shape::STR),
         ("RouteName", Shape::STR),
         ("Spec", Shape::Object(&RULE_RouteSpec)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("VirtualRouterName", Shape::STR),
     ],
     required: &["MeshName", "VirtualRouterName", "Spec"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AppMesh::Route` resource.
@@ -103,6 +93,7 @@ pub struct Route {
     pub virtual_router_name: Str,
 }
 
+#[rustfmt::skip]
 impl Route {
     /// The CloudFormation type name, `AWS::AppMesh::Route`.
     pub const TYPE_NAME: &'static str = "AWS::AppMesh::Route";
@@ -118,16 +109,7 @@ impl Route {
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Id", "ResourceOwner", "Arn", "Uid"],
-        attributes: &[
-            "Arn",
-            "Id",
-            "MeshName",
-            "MeshOwner",
-            "ResourceOwner",
-            "RouteName",
-            "Uid",
-            "VirtualRouterName",
-        ],
+        attributes: &["Arn", "Id", "MeshName", "MeshOwner", "ResourceOwner", "RouteName", "Uid", "VirtualRouterName"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -145,52 +127,17 @@ impl Route {
     }
 
     /// `MeshName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mesh_name(mut self, value: impl Into<Str>) -> Self {
-        self.mesh_name = value.into();
-        self
-    }
-
+    pub fn mesh_name(mut self, value: impl Into<Str>) -> Self { self.mesh_name = value.into(); self }
     /// `MeshOwner`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mesh_owner(mut self, value: impl Into<Str>) -> Self {
-        self.mesh_owner = Some(value.into());
-        self
-    }
-
+    pub fn mesh_owner(mut self, value: impl Into<Str>) -> Self { self.mesh_owner = Some(value.into()); self }
     /// `RouteName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn route_name(mut self, value: impl Into<Str>) -> Self {
-        self.route_name = Some(value.into());
-        self
-    }
-
+    pub fn route_name(mut self, value: impl Into<Str>) -> Self { self.route_name = Some(value.into()); self }
     /// `Spec`: a [`RouteSpec`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn spec(mut self, value: impl Into<Obj<RouteSpec>>) -> Self {
-        self.spec = value.into();
-        self
-    }
-
+    pub fn spec(mut self, value: impl Into<Obj<RouteSpec>>) -> Self { self.spec = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VirtualRouterName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn virtual_router_name(mut self, value: impl Into<Str>) -> Self {
-        self.virtual_router_name = value.into();
-        self
-    }
+    pub fn virtual_router_name(mut self, value: impl Into<Str>) -> Self { self.virtual_router_name = value.into(); self }
 }
 
 impl Resource for Route {
@@ -285,131 +232,27 @@ impl RouteAttributes {
     }
 }
 
-/// The required properties of [`Duration`], by name: `Duration::new(DurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DurationRequired {
-    /// `Unit`: a string, required.
-    ///
-    /// A unit of time.
-    pub unit: Str,
-    /// `Value`: an integer, required.
-    ///
-    /// A number of time units.
-    pub value: Int,
-}
-
-static RULE_Duration: ObjRule = ObjRule {
-    properties: &[("Unit", Shape::STR), ("Value", Shape::INT)],
-    required: &["Value", "Unit"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Duration` property type of `AWS::AppMesh::Route`.
-///
-/// An object that represents a duration of time.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-route-duration.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Duration {
-    /// `Unit`: a string, required.
-    ///
-    /// A unit of time.
-    pub unit: Str,
-    /// `Value`: an integer, required.
-    ///
-    /// A number of time units.
-    pub value: Int,
-}
-
-impl Duration {
-    /// A `Duration` with its required properties, named in a [`DurationRequired`].
-    pub fn new(required: DurationRequired) -> Self {
-        Self {
-            unit: required.unit,
-            value: required.value,
-        }
-    }
-
-    /// `Unit`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unit(mut self, value: impl Into<Str>) -> Self {
-        self.unit = value.into();
-        self
-    }
-
-    /// `Value`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Int>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Duration {}
-
-impl ToValue for Duration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Unit", &self.unit)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`GrpcRetryPolicy`], by name: `GrpcRetryPolicy::new(GrpcRetryPolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GrpcRetryPolicyRequired {
     /// `MaxRetries`: an integer, required.
-    ///
-    /// The maximum number of retry attempts.
     pub max_retries: Int,
     /// `PerRetryTimeout`: a [`Duration`] object, required.
-    ///
-    /// The timeout for each retry attempt.
     pub per_retry_timeout: Obj<Duration>,
 }
 
-static RULE_GrpcRetryPolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GrpcRetryPolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "GrpcRetryEvents",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "HttpRetryEvents",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("GrpcRetryEvents", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("HttpRetryEvents", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("MaxRetries", Shape::INT),
         ("PerRetryTimeout", Shape::Object(&RULE_Duration)),
-        (
-            "TcpRetryEvents",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("TcpRetryEvents", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
     required: &["MaxRetries", "PerRetryTimeout"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GrpcRetryPolicy` property type of `AWS::AppMesh::Route`.
@@ -446,6 +289,7 @@ pub struct GrpcRetryPolicy {
     pub tcp_retry_events: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl GrpcRetryPolicy {
     /// A `GrpcRetryPolicy` with its required properties, named in a [`GrpcRetryPolicyRequired`].
     pub fn new(required: GrpcRetryPolicyRequired) -> Self {
@@ -459,44 +303,15 @@ impl GrpcRetryPolicy {
     }
 
     /// `GrpcRetryEvents`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn grpc_retry_events(mut self, value: impl Into<List<Str>>) -> Self {
-        self.grpc_retry_events = Some(value.into());
-        self
-    }
-
+    pub fn grpc_retry_events(mut self, value: impl Into<List<Str>>) -> Self { self.grpc_retry_events = Some(value.into()); self }
     /// `HttpRetryEvents`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_retry_events(mut self, value: impl Into<List<Str>>) -> Self {
-        self.http_retry_events = Some(value.into());
-        self
-    }
-
+    pub fn http_retry_events(mut self, value: impl Into<List<Str>>) -> Self { self.http_retry_events = Some(value.into()); self }
     /// `MaxRetries`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_retries(mut self, value: impl Into<Int>) -> Self {
-        self.max_retries = value.into();
-        self
-    }
-
+    pub fn max_retries(mut self, value: impl Into<Int>) -> Self { self.max_retries = value.into(); self }
     /// `PerRetryTimeout`: a [`Duration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn per_retry_timeout(mut self, value: impl Into<Obj<Duration>>) -> Self {
-        self.per_retry_timeout = value.into();
-        self
-    }
-
+    pub fn per_retry_timeout(mut self, value: impl Into<Obj<Duration>>) -> Self { self.per_retry_timeout = value.into(); self }
     /// `TcpRetryEvents`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tcp_retry_events(mut self, value: impl Into<List<Str>>) -> Self {
-        self.tcp_retry_events = Some(value.into());
-        self
-    }
+    pub fn tcp_retry_events(mut self, value: impl Into<List<Str>>) -> Self { self.tcp_retry_events = Some(value.into()); self }
 }
 
 impl PropertyType for GrpcRetryPolicy {}
@@ -517,16 +332,13 @@ impl ToValue for GrpcRetryPolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GrpcRouteRequired {
     /// `Action`: a [`GrpcRouteAction`] object, required.
-    ///
-    /// An object that represents the action to take if a match is determined.
     pub action: Obj<GrpcRouteAction>,
     /// `Match`: a [`GrpcRouteMatch`] object, required.
-    ///
-    /// An object that represents the criteria for determining a request match.
     pub r#match: Obj<GrpcRouteMatch>,
 }
 
-static RULE_GrpcRoute: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GrpcRoute: ObjRule = ObjRule {
     properties: &[
         ("Action", Shape::Object(&RULE_GrpcRouteAction)),
         ("Match", Shape::Object(&RULE_GrpcRouteMatch)),
@@ -534,11 +346,8 @@ static RULE_GrpcRoute: ObjRule = ObjRule {
         ("Timeout", Shape::Object(&RULE_GrpcTimeout)),
     ],
     required: &["Action", "Match"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GrpcRoute` property type of `AWS::AppMesh::Route`.
@@ -566,6 +375,7 @@ pub struct GrpcRoute {
     pub timeout: Option<Obj<GrpcTimeout>>,
 }
 
+#[rustfmt::skip]
 impl GrpcRoute {
     /// A `GrpcRoute` with its required properties, named in a [`GrpcRouteRequired`].
     pub fn new(required: GrpcRouteRequired) -> Self {
@@ -578,36 +388,13 @@ impl GrpcRoute {
     }
 
     /// `Action`: a [`GrpcRouteAction`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<Obj<GrpcRouteAction>>) -> Self {
-        self.action = value.into();
-        self
-    }
-
+    pub fn action(mut self, value: impl Into<Obj<GrpcRouteAction>>) -> Self { self.action = value.into(); self }
     /// `Match`: a [`GrpcRouteMatch`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#match(mut self, value: impl Into<Obj<GrpcRouteMatch>>) -> Self {
-        self.r#match = value.into();
-        self
-    }
-
+    pub fn r#match(mut self, value: impl Into<Obj<GrpcRouteMatch>>) -> Self { self.r#match = value.into(); self }
     /// `RetryPolicy`: a [`GrpcRetryPolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retry_policy(mut self, value: impl Into<Obj<GrpcRetryPolicy>>) -> Self {
-        self.retry_policy = Some(value.into());
-        self
-    }
-
+    pub fn retry_policy(mut self, value: impl Into<Obj<GrpcRetryPolicy>>) -> Self { self.retry_policy = Some(value.into()); self }
     /// `Timeout`: a [`GrpcTimeout`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout(mut self, value: impl Into<Obj<GrpcTimeout>>) -> Self {
-        self.timeout = Some(value.into());
-        self
-    }
+    pub fn timeout(mut self, value: impl Into<Obj<GrpcTimeout>>) -> Self { self.timeout = Some(value.into()); self }
 }
 
 impl PropertyType for GrpcRoute {}
@@ -627,26 +414,17 @@ impl ToValue for GrpcRoute {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GrpcRouteActionRequired {
     /// `WeightedTargets`: a list of [`WeightedTarget`] objects, required.
-    ///
-    /// An object that represents the targets that traffic is routed to when a request matches the route.
     pub weighted_targets: List<WeightedTarget>,
 }
 
-static RULE_GrpcRouteAction: ObjRule = ObjRule {
-    properties: &[(
-        "WeightedTargets",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_WeightedTarget),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_GrpcRouteAction: ObjRule = ObjRule {
+    properties: &[
+        ("WeightedTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_WeightedTarget), min_items: None, max_items: None })),
+    ],
     required: &["WeightedTargets"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GrpcRouteAction` property type of `AWS::AppMesh::Route`.
@@ -662,6 +440,7 @@ pub struct GrpcRouteAction {
     pub weighted_targets: List<WeightedTarget>,
 }
 
+#[rustfmt::skip]
 impl GrpcRouteAction {
     /// A `GrpcRouteAction` with its required properties, named in a [`GrpcRouteActionRequired`].
     pub fn new(required: GrpcRouteActionRequired) -> Self {
@@ -671,12 +450,7 @@ impl GrpcRouteAction {
     }
 
     /// `WeightedTargets`: a list of [`WeightedTarget`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn weighted_targets(mut self, value: impl Into<List<WeightedTarget>>) -> Self {
-        self.weighted_targets = value.into();
-        self
-    }
+    pub fn weighted_targets(mut self, value: impl Into<List<WeightedTarget>>) -> Self { self.weighted_targets = value.into(); self }
 }
 
 impl PropertyType for GrpcRouteAction {}
@@ -689,26 +463,16 @@ impl ToValue for GrpcRouteAction {
     }
 }
 
-static RULE_GrpcRouteMatch: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GrpcRouteMatch: ObjRule = ObjRule {
     properties: &[
-        (
-            "Metadata",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_GrpcRouteMetadata),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Metadata", Shape::List(&ListRule { items: Shape::Object(&RULE_GrpcRouteMetadata), min_items: None, max_items: None })),
         ("MethodName", Shape::STR),
         ("Port", Shape::INT),
         ("ServiceName", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GrpcRouteMatch` property type of `AWS::AppMesh::Route`.
@@ -736,6 +500,7 @@ pub struct GrpcRouteMatch {
     pub service_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl GrpcRouteMatch {
     /// A `GrpcRouteMatch` with no property set (none is required).
     pub fn new() -> Self {
@@ -743,36 +508,13 @@ impl GrpcRouteMatch {
     }
 
     /// `Metadata`: a list of [`GrpcRouteMetadata`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metadata(mut self, value: impl Into<List<GrpcRouteMetadata>>) -> Self {
-        self.metadata = Some(value.into());
-        self
-    }
-
+    pub fn metadata(mut self, value: impl Into<List<GrpcRouteMetadata>>) -> Self { self.metadata = Some(value.into()); self }
     /// `MethodName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn method_name(mut self, value: impl Into<Str>) -> Self {
-        self.method_name = Some(value.into());
-        self
-    }
-
+    pub fn method_name(mut self, value: impl Into<Str>) -> Self { self.method_name = Some(value.into()); self }
     /// `Port`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = Some(value.into());
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
     /// `ServiceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_name(mut self, value: impl Into<Str>) -> Self {
-        self.service_name = Some(value.into());
-        self
-    }
+    pub fn service_name(mut self, value: impl Into<Str>) -> Self { self.service_name = Some(value.into()); self }
 }
 
 impl PropertyType for GrpcRouteMatch {}
@@ -792,23 +534,19 @@ impl ToValue for GrpcRouteMatch {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GrpcRouteMetadataRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the route.
     pub name: Str,
 }
 
-static RULE_GrpcRouteMetadata: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GrpcRouteMetadata: ObjRule = ObjRule {
     properties: &[
         ("Invert", Shape::Bool),
         ("Match", Shape::Object(&RULE_GrpcRouteMetadataMatchMethod)),
         ("Name", Shape::STR),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GrpcRouteMetadata` property type of `AWS::AppMesh::Route`.
@@ -832,6 +570,7 @@ pub struct GrpcRouteMetadata {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl GrpcRouteMetadata {
     /// A `GrpcRouteMetadata` with its required properties, named in a [`GrpcRouteMetadataRequired`].
     pub fn new(required: GrpcRouteMetadataRequired) -> Self {
@@ -843,28 +582,11 @@ impl GrpcRouteMetadata {
     }
 
     /// `Invert`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn invert(mut self, value: impl Into<Bool>) -> Self {
-        self.invert = Some(value.into());
-        self
-    }
-
+    pub fn invert(mut self, value: impl Into<Bool>) -> Self { self.invert = Some(value.into()); self }
     /// `Match`: a [`GrpcRouteMetadataMatchMethod`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#match(mut self, value: impl Into<Obj<GrpcRouteMetadataMatchMethod>>) -> Self {
-        self.r#match = Some(value.into());
-        self
-    }
-
+    pub fn r#match(mut self, value: impl Into<Obj<GrpcRouteMetadataMatchMethod>>) -> Self { self.r#match = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for GrpcRouteMetadata {}
@@ -879,7 +601,8 @@ impl ToValue for GrpcRouteMetadata {
     }
 }
 
-static RULE_GrpcRouteMetadataMatchMethod: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GrpcRouteMetadataMatchMethod: ObjRule = ObjRule {
     properties: &[
         ("Exact", Shape::STR),
         ("Prefix", Shape::STR),
@@ -887,12 +610,8 @@ static RULE_GrpcRouteMetadataMatchMethod: ObjRule = ObjRule {
         ("Regex", Shape::STR),
         ("Suffix", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GrpcRouteMetadataMatchMethod` property type of `AWS::AppMesh::Route`.
@@ -924,6 +643,7 @@ pub struct GrpcRouteMetadataMatchMethod {
     pub suffix: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl GrpcRouteMetadataMatchMethod {
     /// A `GrpcRouteMetadataMatchMethod` with no property set (none is required).
     pub fn new() -> Self {
@@ -931,44 +651,15 @@ impl GrpcRouteMetadataMatchMethod {
     }
 
     /// `Exact`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exact(mut self, value: impl Into<Str>) -> Self {
-        self.exact = Some(value.into());
-        self
-    }
-
+    pub fn exact(mut self, value: impl Into<Str>) -> Self { self.exact = Some(value.into()); self }
     /// `Prefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = Some(value.into());
-        self
-    }
-
+    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
     /// `Range`: a [`MatchRange`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn range(mut self, value: impl Into<Obj<MatchRange>>) -> Self {
-        self.range = Some(value.into());
-        self
-    }
-
+    pub fn range(mut self, value: impl Into<Obj<MatchRange>>) -> Self { self.range = Some(value.into()); self }
     /// `Regex`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn regex(mut self, value: impl Into<Str>) -> Self {
-        self.regex = Some(value.into());
-        self
-    }
-
+    pub fn regex(mut self, value: impl Into<Str>) -> Self { self.regex = Some(value.into()); self }
     /// `Suffix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn suffix(mut self, value: impl Into<Str>) -> Self {
-        self.suffix = Some(value.into());
-        self
-    }
+    pub fn suffix(mut self, value: impl Into<Str>) -> Self { self.suffix = Some(value.into()); self }
 }
 
 impl PropertyType for GrpcRouteMetadataMatchMethod {}
@@ -985,71 +676,8 @@ impl ToValue for GrpcRouteMetadataMatchMethod {
     }
 }
 
-static RULE_GrpcTimeout: ObjRule = ObjRule {
-    properties: &[
-        ("Idle", Shape::Object(&RULE_Duration)),
-        ("PerRequest", Shape::Object(&RULE_Duration)),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `GrpcTimeout` property type of `AWS::AppMesh::Route`.
-///
-/// An object that represents types of timeouts.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-route-grpctimeout.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct GrpcTimeout {
-    /// `Idle`: a [`Duration`] object.
-    ///
-    /// An object that represents an idle timeout. An idle timeout bounds the amount of time that a connection may be idle. The default value is none.
-    pub idle: Option<Obj<Duration>>,
-    /// `PerRequest`: a [`Duration`] object.
-    ///
-    /// An object that represents a per request timeout. The default value is 15 seconds. If you set a higher timeout, then make sure that the higher value is set for each App Mesh resource in a conversation. For example, if a virtual node backend uses a virtual router provider to route to another virtual node, then the timeout should be greater than 15 seconds for the source and destination virtual node and the route.
-    pub per_request: Option<Obj<Duration>>,
-}
-
-impl GrpcTimeout {
-    /// A `GrpcTimeout` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Idle`: a [`Duration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn idle(mut self, value: impl Into<Obj<Duration>>) -> Self {
-        self.idle = Some(value.into());
-        self
-    }
-
-    /// `PerRequest`: a [`Duration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn per_request(mut self, value: impl Into<Obj<Duration>>) -> Self {
-        self.per_request = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for GrpcTimeout {}
-
-impl ToValue for GrpcTimeout {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Idle", &self.idle)
-            .opt("PerRequest", &self.per_request)
-            .build()
-    }
-}
-
-static RULE_HeaderMatchMethod: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HeaderMatchMethod: ObjRule = ObjRule {
     properties: &[
         ("Exact", Shape::STR),
         ("Prefix", Shape::STR),
@@ -1057,12 +685,8 @@ static RULE_HeaderMatchMethod: ObjRule = ObjRule {
         ("Regex", Shape::STR),
         ("Suffix", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HeaderMatchMethod` property type of `AWS::AppMesh::Route`.
@@ -1094,6 +718,7 @@ pub struct HeaderMatchMethod {
     pub suffix: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl HeaderMatchMethod {
     /// A `HeaderMatchMethod` with no property set (none is required).
     pub fn new() -> Self {
@@ -1101,44 +726,15 @@ impl HeaderMatchMethod {
     }
 
     /// `Exact`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exact(mut self, value: impl Into<Str>) -> Self {
-        self.exact = Some(value.into());
-        self
-    }
-
+    pub fn exact(mut self, value: impl Into<Str>) -> Self { self.exact = Some(value.into()); self }
     /// `Prefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = Some(value.into());
-        self
-    }
-
+    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
     /// `Range`: a [`MatchRange`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn range(mut self, value: impl Into<Obj<MatchRange>>) -> Self {
-        self.range = Some(value.into());
-        self
-    }
-
+    pub fn range(mut self, value: impl Into<Obj<MatchRange>>) -> Self { self.range = Some(value.into()); self }
     /// `Regex`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn regex(mut self, value: impl Into<Str>) -> Self {
-        self.regex = Some(value.into());
-        self
-    }
-
+    pub fn regex(mut self, value: impl Into<Str>) -> Self { self.regex = Some(value.into()); self }
     /// `Suffix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn suffix(mut self, value: impl Into<Str>) -> Self {
-        self.suffix = Some(value.into());
-        self
-    }
+    pub fn suffix(mut self, value: impl Into<Str>) -> Self { self.suffix = Some(value.into()); self }
 }
 
 impl PropertyType for HeaderMatchMethod {}
@@ -1155,153 +751,26 @@ impl ToValue for HeaderMatchMethod {
     }
 }
 
-static RULE_HttpPathMatch: ObjRule = ObjRule {
-    properties: &[("Exact", Shape::STR), ("Regex", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `HttpPathMatch` property type of `AWS::AppMesh::Route`.
-///
-/// An object representing the path to match in the request.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-route-httppathmatch.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct HttpPathMatch {
-    /// `Exact`: a string.
-    ///
-    /// The exact path to match on.
-    pub exact: Option<Str>,
-    /// `Regex`: a string.
-    ///
-    /// The regex used to match the path.
-    pub regex: Option<Str>,
-}
-
-impl HttpPathMatch {
-    /// A `HttpPathMatch` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Exact`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exact(mut self, value: impl Into<Str>) -> Self {
-        self.exact = Some(value.into());
-        self
-    }
-
-    /// `Regex`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn regex(mut self, value: impl Into<Str>) -> Self {
-        self.regex = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for HttpPathMatch {}
-
-impl ToValue for HttpPathMatch {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Exact", &self.exact)
-            .opt("Regex", &self.regex)
-            .build()
-    }
-}
-
-static RULE_HttpQueryParameterMatch: ObjRule = ObjRule {
-    properties: &[("Exact", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `HttpQueryParameterMatch` property type of `AWS::AppMesh::Route`.
-///
-/// An object representing the query parameter to match.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-route-httpqueryparametermatch.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct HttpQueryParameterMatch {
-    /// `Exact`: a string.
-    ///
-    /// The exact query parameter to match on.
-    pub exact: Option<Str>,
-}
-
-impl HttpQueryParameterMatch {
-    /// A `HttpQueryParameterMatch` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Exact`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exact(mut self, value: impl Into<Str>) -> Self {
-        self.exact = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for HttpQueryParameterMatch {}
-
-impl ToValue for HttpQueryParameterMatch {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Exact", &self.exact).build()
-    }
-}
-
 /// The required properties of [`HttpRetryPolicy`], by name: `HttpRetryPolicy::new(HttpRetryPolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HttpRetryPolicyRequired {
     /// `MaxRetries`: an integer, required.
-    ///
-    /// The maximum number of retry attempts.
     pub max_retries: Int,
     /// `PerRetryTimeout`: a [`Duration`] object, required.
-    ///
-    /// The timeout for each retry attempt.
     pub per_retry_timeout: Obj<Duration>,
 }
 
-static RULE_HttpRetryPolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HttpRetryPolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "HttpRetryEvents",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("HttpRetryEvents", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("MaxRetries", Shape::INT),
         ("PerRetryTimeout", Shape::Object(&RULE_Duration)),
-        (
-            "TcpRetryEvents",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("TcpRetryEvents", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
     required: &["MaxRetries", "PerRetryTimeout"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HttpRetryPolicy` property type of `AWS::AppMesh::Route`.
@@ -1334,6 +803,7 @@ pub struct HttpRetryPolicy {
     pub tcp_retry_events: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl HttpRetryPolicy {
     /// A `HttpRetryPolicy` with its required properties, named in a [`HttpRetryPolicyRequired`].
     pub fn new(required: HttpRetryPolicyRequired) -> Self {
@@ -1346,36 +816,13 @@ impl HttpRetryPolicy {
     }
 
     /// `HttpRetryEvents`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_retry_events(mut self, value: impl Into<List<Str>>) -> Self {
-        self.http_retry_events = Some(value.into());
-        self
-    }
-
+    pub fn http_retry_events(mut self, value: impl Into<List<Str>>) -> Self { self.http_retry_events = Some(value.into()); self }
     /// `MaxRetries`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_retries(mut self, value: impl Into<Int>) -> Self {
-        self.max_retries = value.into();
-        self
-    }
-
+    pub fn max_retries(mut self, value: impl Into<Int>) -> Self { self.max_retries = value.into(); self }
     /// `PerRetryTimeout`: a [`Duration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn per_retry_timeout(mut self, value: impl Into<Obj<Duration>>) -> Self {
-        self.per_retry_timeout = value.into();
-        self
-    }
-
+    pub fn per_retry_timeout(mut self, value: impl Into<Obj<Duration>>) -> Self { self.per_retry_timeout = value.into(); self }
     /// `TcpRetryEvents`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tcp_retry_events(mut self, value: impl Into<List<Str>>) -> Self {
-        self.tcp_retry_events = Some(value.into());
-        self
-    }
+    pub fn tcp_retry_events(mut self, value: impl Into<List<Str>>) -> Self { self.tcp_retry_events = Some(value.into()); self }
 }
 
 impl PropertyType for HttpRetryPolicy {}
@@ -1395,16 +842,13 @@ impl ToValue for HttpRetryPolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HttpRouteRequired {
     /// `Action`: a [`HttpRouteAction`] object, required.
-    ///
-    /// An object that represents the action to take if a match is determined.
     pub action: Obj<HttpRouteAction>,
     /// `Match`: a [`HttpRouteMatch`] object, required.
-    ///
-    /// An object that represents the criteria for determining a request match.
     pub r#match: Obj<HttpRouteMatch>,
 }
 
-static RULE_HttpRoute: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HttpRoute: ObjRule = ObjRule {
     properties: &[
         ("Action", Shape::Object(&RULE_HttpRouteAction)),
         ("Match", Shape::Object(&RULE_HttpRouteMatch)),
@@ -1412,11 +856,8 @@ static RULE_HttpRoute: ObjRule = ObjRule {
         ("Timeout", Shape::Object(&RULE_HttpTimeout)),
     ],
     required: &["Action", "Match"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HttpRoute` property type of `AWS::AppMesh::Route`.
@@ -1444,6 +885,7 @@ pub struct HttpRoute {
     pub timeout: Option<Obj<HttpTimeout>>,
 }
 
+#[rustfmt::skip]
 impl HttpRoute {
     /// A `HttpRoute` with its required properties, named in a [`HttpRouteRequired`].
     pub fn new(required: HttpRouteRequired) -> Self {
@@ -1456,36 +898,13 @@ impl HttpRoute {
     }
 
     /// `Action`: a [`HttpRouteAction`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<Obj<HttpRouteAction>>) -> Self {
-        self.action = value.into();
-        self
-    }
-
+    pub fn action(mut self, value: impl Into<Obj<HttpRouteAction>>) -> Self { self.action = value.into(); self }
     /// `Match`: a [`HttpRouteMatch`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#match(mut self, value: impl Into<Obj<HttpRouteMatch>>) -> Self {
-        self.r#match = value.into();
-        self
-    }
-
+    pub fn r#match(mut self, value: impl Into<Obj<HttpRouteMatch>>) -> Self { self.r#match = value.into(); self }
     /// `RetryPolicy`: a [`HttpRetryPolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retry_policy(mut self, value: impl Into<Obj<HttpRetryPolicy>>) -> Self {
-        self.retry_policy = Some(value.into());
-        self
-    }
-
+    pub fn retry_policy(mut self, value: impl Into<Obj<HttpRetryPolicy>>) -> Self { self.retry_policy = Some(value.into()); self }
     /// `Timeout`: a [`HttpTimeout`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout(mut self, value: impl Into<Obj<HttpTimeout>>) -> Self {
-        self.timeout = Some(value.into());
-        self
-    }
+    pub fn timeout(mut self, value: impl Into<Obj<HttpTimeout>>) -> Self { self.timeout = Some(value.into()); self }
 }
 
 impl PropertyType for HttpRoute {}
@@ -1505,26 +924,17 @@ impl ToValue for HttpRoute {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HttpRouteActionRequired {
     /// `WeightedTargets`: a list of [`WeightedTarget`] objects, required.
-    ///
-    /// An object that represents the targets that traffic is routed to when a request matches the route.
     pub weighted_targets: List<WeightedTarget>,
 }
 
-static RULE_HttpRouteAction: ObjRule = ObjRule {
-    properties: &[(
-        "WeightedTargets",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_WeightedTarget),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_HttpRouteAction: ObjRule = ObjRule {
+    properties: &[
+        ("WeightedTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_WeightedTarget), min_items: None, max_items: None })),
+    ],
     required: &["WeightedTargets"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HttpRouteAction` property type of `AWS::AppMesh::Route`.
@@ -1540,6 +950,7 @@ pub struct HttpRouteAction {
     pub weighted_targets: List<WeightedTarget>,
 }
 
+#[rustfmt::skip]
 impl HttpRouteAction {
     /// A `HttpRouteAction` with its required properties, named in a [`HttpRouteActionRequired`].
     pub fn new(required: HttpRouteActionRequired) -> Self {
@@ -1549,12 +960,7 @@ impl HttpRouteAction {
     }
 
     /// `WeightedTargets`: a list of [`WeightedTarget`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn weighted_targets(mut self, value: impl Into<List<WeightedTarget>>) -> Self {
-        self.weighted_targets = value.into();
-        self
-    }
+    pub fn weighted_targets(mut self, value: impl Into<List<WeightedTarget>>) -> Self { self.weighted_targets = value.into(); self }
 }
 
 impl PropertyType for HttpRouteAction {}
@@ -1571,23 +977,19 @@ impl ToValue for HttpRouteAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HttpRouteHeaderRequired {
     /// `Name`: a string, required.
-    ///
-    /// A name for the HTTP header in the client request that will be matched on.
     pub name: Str,
 }
 
-static RULE_HttpRouteHeader: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HttpRouteHeader: ObjRule = ObjRule {
     properties: &[
         ("Invert", Shape::Bool),
         ("Match", Shape::Object(&RULE_HeaderMatchMethod)),
         ("Name", Shape::STR),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HttpRouteHeader` property type of `AWS::AppMesh::Route`.
@@ -1611,6 +1013,7 @@ pub struct HttpRouteHeader {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl HttpRouteHeader {
     /// A `HttpRouteHeader` with its required properties, named in a [`HttpRouteHeaderRequired`].
     pub fn new(required: HttpRouteHeaderRequired) -> Self {
@@ -1622,28 +1025,11 @@ impl HttpRouteHeader {
     }
 
     /// `Invert`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn invert(mut self, value: impl Into<Bool>) -> Self {
-        self.invert = Some(value.into());
-        self
-    }
-
+    pub fn invert(mut self, value: impl Into<Bool>) -> Self { self.invert = Some(value.into()); self }
     /// `Match`: a [`HeaderMatchMethod`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#match(mut self, value: impl Into<Obj<HeaderMatchMethod>>) -> Self {
-        self.r#match = Some(value.into());
-        self
-    }
-
+    pub fn r#match(mut self, value: impl Into<Obj<HeaderMatchMethod>>) -> Self { self.r#match = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for HttpRouteHeader {}
@@ -1658,36 +1044,19 @@ impl ToValue for HttpRouteHeader {
     }
 }
 
-static RULE_HttpRouteMatch: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HttpRouteMatch: ObjRule = ObjRule {
     properties: &[
-        (
-            "Headers",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_HttpRouteHeader),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Headers", Shape::List(&ListRule { items: Shape::Object(&RULE_HttpRouteHeader), min_items: None, max_items: None })),
         ("Method", Shape::STR),
         ("Path", Shape::Object(&RULE_HttpPathMatch)),
         ("Port", Shape::INT),
         ("Prefix", Shape::STR),
-        (
-            "QueryParameters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_QueryParameter),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("QueryParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_QueryParameter), min_items: None, max_items: None })),
         ("Scheme", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HttpRouteMatch` property type of `AWS::AppMesh::Route`.
@@ -1727,6 +1096,7 @@ pub struct HttpRouteMatch {
     pub scheme: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl HttpRouteMatch {
     /// A `HttpRouteMatch` with no property set (none is required).
     pub fn new() -> Self {
@@ -1734,60 +1104,19 @@ impl HttpRouteMatch {
     }
 
     /// `Headers`: a list of [`HttpRouteHeader`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn headers(mut self, value: impl Into<List<HttpRouteHeader>>) -> Self {
-        self.headers = Some(value.into());
-        self
-    }
-
+    pub fn headers(mut self, value: impl Into<List<HttpRouteHeader>>) -> Self { self.headers = Some(value.into()); self }
     /// `Method`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn method(mut self, value: impl Into<Str>) -> Self {
-        self.method = Some(value.into());
-        self
-    }
-
+    pub fn method(mut self, value: impl Into<Str>) -> Self { self.method = Some(value.into()); self }
     /// `Path`: a [`HttpPathMatch`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn path(mut self, value: impl Into<Obj<HttpPathMatch>>) -> Self {
-        self.path = Some(value.into());
-        self
-    }
-
+    pub fn path(mut self, value: impl Into<Obj<HttpPathMatch>>) -> Self { self.path = Some(value.into()); self }
     /// `Port`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = Some(value.into());
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
     /// `Prefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = Some(value.into());
-        self
-    }
-
+    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
     /// `QueryParameters`: a list of [`QueryParameter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_parameters(mut self, value: impl Into<List<QueryParameter>>) -> Self {
-        self.query_parameters = Some(value.into());
-        self
-    }
-
+    pub fn query_parameters(mut self, value: impl Into<List<QueryParameter>>) -> Self { self.query_parameters = Some(value.into()); self }
     /// `Scheme`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scheme(mut self, value: impl Into<Str>) -> Self {
-        self.scheme = Some(value.into());
-        self
-    }
+    pub fn scheme(mut self, value: impl Into<Str>) -> Self { self.scheme = Some(value.into()); self }
 }
 
 impl PropertyType for HttpRouteMatch {}
@@ -1806,91 +1135,24 @@ impl ToValue for HttpRouteMatch {
     }
 }
 
-static RULE_HttpTimeout: ObjRule = ObjRule {
-    properties: &[
-        ("Idle", Shape::Object(&RULE_Duration)),
-        ("PerRequest", Shape::Object(&RULE_Duration)),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `HttpTimeout` property type of `AWS::AppMesh::Route`.
-///
-/// An object that represents types of timeouts.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-route-httptimeout.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct HttpTimeout {
-    /// `Idle`: a [`Duration`] object.
-    ///
-    /// An object that represents an idle timeout. An idle timeout bounds the amount of time that a connection may be idle. The default value is none.
-    pub idle: Option<Obj<Duration>>,
-    /// `PerRequest`: a [`Duration`] object.
-    ///
-    /// An object that represents a per request timeout. The default value is 15 seconds. If you set a higher timeout, then make sure that the higher value is set for each App Mesh resource in a conversation. For example, if a virtual node backend uses a virtual router provider to route to another virtual node, then the timeout should be greater than 15 seconds for the source and destination virtual node and the route.
-    pub per_request: Option<Obj<Duration>>,
-}
-
-impl HttpTimeout {
-    /// A `HttpTimeout` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Idle`: a [`Duration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn idle(mut self, value: impl Into<Obj<Duration>>) -> Self {
-        self.idle = Some(value.into());
-        self
-    }
-
-    /// `PerRequest`: a [`Duration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn per_request(mut self, value: impl Into<Obj<Duration>>) -> Self {
-        self.per_request = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for HttpTimeout {}
-
-impl ToValue for HttpTimeout {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Idle", &self.idle)
-            .opt("PerRequest", &self.per_request)
-            .build()
-    }
-}
-
 /// The required properties of [`MatchRange`], by name: `MatchRange::new(MatchRangeRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MatchRangeRequired {
     /// `End`: an integer, required.
-    ///
-    /// The end of the range.
     pub end: Int,
     /// `Start`: an integer, required.
-    ///
-    /// The start of the range.
     pub start: Int,
 }
 
-static RULE_MatchRange: ObjRule = ObjRule {
-    properties: &[("End", Shape::INT), ("Start", Shape::INT)],
+#[rustfmt::skip]
+pub(crate) static RULE_MatchRange: ObjRule = ObjRule {
+    properties: &[
+        ("End", Shape::INT),
+        ("Start", Shape::INT),
+    ],
     required: &["Start", "End"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MatchRange` property type of `AWS::AppMesh::Route`.
@@ -1910,6 +1172,7 @@ pub struct MatchRange {
     pub start: Int,
 }
 
+#[rustfmt::skip]
 impl MatchRange {
     /// A `MatchRange` with its required properties, named in a [`MatchRangeRequired`].
     pub fn new(required: MatchRangeRequired) -> Self {
@@ -1920,20 +1183,9 @@ impl MatchRange {
     }
 
     /// `End`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn end(mut self, value: impl Into<Int>) -> Self {
-        self.end = value.into();
-        self
-    }
-
+    pub fn end(mut self, value: impl Into<Int>) -> Self { self.end = value.into(); self }
     /// `Start`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start(mut self, value: impl Into<Int>) -> Self {
-        self.start = value.into();
-        self
-    }
+    pub fn start(mut self, value: impl Into<Int>) -> Self { self.start = value.into(); self }
 }
 
 impl PropertyType for MatchRange {}
@@ -1947,83 +1199,8 @@ impl ToValue for MatchRange {
     }
 }
 
-/// The required properties of [`QueryParameter`], by name: `QueryParameter::new(QueryParameterRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct QueryParameterRequired {
-    /// `Name`: a string, required.
-    ///
-    /// A name for the query parameter that will be matched on.
-    pub name: Str,
-}
-
-static RULE_QueryParameter: ObjRule = ObjRule {
-    properties: &[
-        ("Match", Shape::Object(&RULE_HttpQueryParameterMatch)),
-        ("Name", Shape::STR),
-    ],
-    required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `QueryParameter` property type of `AWS::AppMesh::Route`.
-///
-/// An object that represents the query parameter in the request.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-route-queryparameter.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct QueryParameter {
-    /// `Match`: a [`HttpQueryParameterMatch`] object.
-    ///
-    /// The query parameter to match on.
-    pub r#match: Option<Obj<HttpQueryParameterMatch>>,
-    /// `Name`: a string, required.
-    ///
-    /// A name for the query parameter that will be matched on.
-    pub name: Str,
-}
-
-impl QueryParameter {
-    /// A `QueryParameter` with its required properties, named in a [`QueryParameterRequired`].
-    pub fn new(required: QueryParameterRequired) -> Self {
-        Self {
-            r#match: None,
-            name: required.name,
-        }
-    }
-
-    /// `Match`: a [`HttpQueryParameterMatch`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#match(mut self, value: impl Into<Obj<HttpQueryParameterMatch>>) -> Self {
-        self.r#match = Some(value.into());
-        self
-    }
-
-    /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-}
-
-impl PropertyType for QueryParameter {}
-
-impl ToValue for QueryParameter {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Match", &self.r#match)
-            .req("Name", &self.name)
-            .build()
-    }
-}
-
-static RULE_RouteSpec: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RouteSpec: ObjRule = ObjRule {
     properties: &[
         ("GrpcRoute", Shape::Object(&RULE_GrpcRoute)),
         ("Http2Route", Shape::Object(&RULE_HttpRoute)),
@@ -2031,12 +1208,8 @@ static RULE_RouteSpec: ObjRule = ObjRule {
         ("Priority", Shape::INT),
         ("TcpRoute", Shape::Object(&RULE_TcpRoute)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RouteSpec` property type of `AWS::AppMesh::Route`.
@@ -2068,6 +1241,7 @@ pub struct RouteSpec {
     pub tcp_route: Option<Obj<TcpRoute>>,
 }
 
+#[rustfmt::skip]
 impl RouteSpec {
     /// A `RouteSpec` with no property set (none is required).
     pub fn new() -> Self {
@@ -2075,44 +1249,15 @@ impl RouteSpec {
     }
 
     /// `GrpcRoute`: a [`GrpcRoute`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn grpc_route(mut self, value: impl Into<Obj<GrpcRoute>>) -> Self {
-        self.grpc_route = Some(value.into());
-        self
-    }
-
+    pub fn grpc_route(mut self, value: impl Into<Obj<GrpcRoute>>) -> Self { self.grpc_route = Some(value.into()); self }
     /// `Http2Route`: a [`HttpRoute`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http2_route(mut self, value: impl Into<Obj<HttpRoute>>) -> Self {
-        self.http2_route = Some(value.into());
-        self
-    }
-
+    pub fn http2_route(mut self, value: impl Into<Obj<HttpRoute>>) -> Self { self.http2_route = Some(value.into()); self }
     /// `HttpRoute`: a [`HttpRoute`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_route(mut self, value: impl Into<Obj<HttpRoute>>) -> Self {
-        self.http_route = Some(value.into());
-        self
-    }
-
+    pub fn http_route(mut self, value: impl Into<Obj<HttpRoute>>) -> Self { self.http_route = Some(value.into()); self }
     /// `Priority`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self {
-        self.priority = Some(value.into());
-        self
-    }
-
+    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = Some(value.into()); self }
     /// `TcpRoute`: a [`TcpRoute`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tcp_route(mut self, value: impl Into<Obj<TcpRoute>>) -> Self {
-        self.tcp_route = Some(value.into());
-        self
-    }
+    pub fn tcp_route(mut self, value: impl Into<Obj<TcpRoute>>) -> Self { self.tcp_route = Some(value.into()); self }
 }
 
 impl PropertyType for RouteSpec {}
@@ -2129,90 +1274,23 @@ impl ToValue for RouteSpec {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::AppMesh::Route`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-route-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TcpRoute`], by name: `TcpRoute::new(TcpRouteRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TcpRouteRequired {
     /// `Action`: a [`TcpRouteAction`] object, required.
-    ///
-    /// The action to take if a match is determined.
     pub action: Obj<TcpRouteAction>,
 }
 
-static RULE_TcpRoute: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TcpRoute: ObjRule = ObjRule {
     properties: &[
         ("Action", Shape::Object(&RULE_TcpRouteAction)),
         ("Match", Shape::Object(&RULE_TcpRouteMatch)),
         ("Timeout", Shape::Object(&RULE_TcpTimeout)),
     ],
     required: &["Action"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TcpRoute` property type of `AWS::AppMesh::Route`.
@@ -2236,6 +1314,7 @@ pub struct TcpRoute {
     pub timeout: Option<Obj<TcpTimeout>>,
 }
 
+#[rustfmt::skip]
 impl TcpRoute {
     /// A `TcpRoute` with its required properties, named in a [`TcpRouteRequired`].
     pub fn new(required: TcpRouteRequired) -> Self {
@@ -2247,28 +1326,11 @@ impl TcpRoute {
     }
 
     /// `Action`: a [`TcpRouteAction`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<Obj<TcpRouteAction>>) -> Self {
-        self.action = value.into();
-        self
-    }
-
+    pub fn action(mut self, value: impl Into<Obj<TcpRouteAction>>) -> Self { self.action = value.into(); self }
     /// `Match`: a [`TcpRouteMatch`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#match(mut self, value: impl Into<Obj<TcpRouteMatch>>) -> Self {
-        self.r#match = Some(value.into());
-        self
-    }
-
+    pub fn r#match(mut self, value: impl Into<Obj<TcpRouteMatch>>) -> Self { self.r#match = Some(value.into()); self }
     /// `Timeout`: a [`TcpTimeout`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout(mut self, value: impl Into<Obj<TcpTimeout>>) -> Self {
-        self.timeout = Some(value.into());
-        self
-    }
+    pub fn timeout(mut self, value: impl Into<Obj<TcpTimeout>>) -> Self { self.timeout = Some(value.into()); self }
 }
 
 impl PropertyType for TcpRoute {}
@@ -2287,26 +1349,17 @@ impl ToValue for TcpRoute {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TcpRouteActionRequired {
     /// `WeightedTargets`: a list of [`WeightedTarget`] objects, required.
-    ///
-    /// An object that represents the targets that traffic is routed to when a request matches the route.
     pub weighted_targets: List<WeightedTarget>,
 }
 
-static RULE_TcpRouteAction: ObjRule = ObjRule {
-    properties: &[(
-        "WeightedTargets",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_WeightedTarget),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_TcpRouteAction: ObjRule = ObjRule {
+    properties: &[
+        ("WeightedTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_WeightedTarget), min_items: None, max_items: None })),
+    ],
     required: &["WeightedTargets"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TcpRouteAction` property type of `AWS::AppMesh::Route`.
@@ -2322,6 +1375,7 @@ pub struct TcpRouteAction {
     pub weighted_targets: List<WeightedTarget>,
 }
 
+#[rustfmt::skip]
 impl TcpRouteAction {
     /// A `TcpRouteAction` with its required properties, named in a [`TcpRouteActionRequired`].
     pub fn new(required: TcpRouteActionRequired) -> Self {
@@ -2331,12 +1385,7 @@ impl TcpRouteAction {
     }
 
     /// `WeightedTargets`: a list of [`WeightedTarget`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn weighted_targets(mut self, value: impl Into<List<WeightedTarget>>) -> Self {
-        self.weighted_targets = value.into();
-        self
-    }
+    pub fn weighted_targets(mut self, value: impl Into<List<WeightedTarget>>) -> Self { self.weighted_targets = value.into(); self }
 }
 
 impl PropertyType for TcpRouteAction {}
@@ -2349,14 +1398,13 @@ impl ToValue for TcpRouteAction {
     }
 }
 
-static RULE_TcpRouteMatch: ObjRule = ObjRule {
-    properties: &[("Port", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_TcpRouteMatch: ObjRule = ObjRule {
+    properties: &[
+        ("Port", Shape::INT),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TcpRouteMatch` property type of `AWS::AppMesh::Route`.
@@ -2372,6 +1420,7 @@ pub struct TcpRouteMatch {
     pub port: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl TcpRouteMatch {
     /// A `TcpRouteMatch` with no property set (none is required).
     pub fn new() -> Self {
@@ -2379,12 +1428,7 @@ impl TcpRouteMatch {
     }
 
     /// `Port`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = Some(value.into());
-        self
-    }
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
 }
 
 impl PropertyType for TcpRouteMatch {}
@@ -2395,77 +1439,25 @@ impl ToValue for TcpRouteMatch {
     }
 }
 
-static RULE_TcpTimeout: ObjRule = ObjRule {
-    properties: &[("Idle", Shape::Object(&RULE_Duration))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `TcpTimeout` property type of `AWS::AppMesh::Route`.
-///
-/// An object that represents types of timeouts.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-route-tcptimeout.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct TcpTimeout {
-    /// `Idle`: a [`Duration`] object.
-    ///
-    /// An object that represents an idle timeout. An idle timeout bounds the amount of time that a connection may be idle. The default value is none.
-    pub idle: Option<Obj<Duration>>,
-}
-
-impl TcpTimeout {
-    /// A `TcpTimeout` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Idle`: a [`Duration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn idle(mut self, value: impl Into<Obj<Duration>>) -> Self {
-        self.idle = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for TcpTimeout {}
-
-impl ToValue for TcpTimeout {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Idle", &self.idle).build()
-    }
-}
-
 /// The required properties of [`WeightedTarget`], by name: `WeightedTarget::new(WeightedTargetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WeightedTargetRequired {
     /// `VirtualNode`: a string, required.
-    ///
-    /// The virtual node to associate with the weighted target.
     pub virtual_node: Str,
     /// `Weight`: an integer, required.
-    ///
-    /// The relative weight of the weighted target.
     pub weight: Int,
 }
 
-static RULE_WeightedTarget: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WeightedTarget: ObjRule = ObjRule {
     properties: &[
         ("Port", Shape::INT),
         ("VirtualNode", Shape::STR),
         ("Weight", Shape::INT),
     ],
     required: &["VirtualNode", "Weight"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WeightedTarget` property type of `AWS::AppMesh::Route`.
@@ -2489,6 +1481,7 @@ pub struct WeightedTarget {
     pub weight: Int,
 }
 
+#[rustfmt::skip]
 impl WeightedTarget {
     /// A `WeightedTarget` with its required properties, named in a [`WeightedTargetRequired`].
     pub fn new(required: WeightedTargetRequired) -> Self {
@@ -2500,28 +1493,11 @@ impl WeightedTarget {
     }
 
     /// `Port`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = Some(value.into());
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
     /// `VirtualNode`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn virtual_node(mut self, value: impl Into<Str>) -> Self {
-        self.virtual_node = value.into();
-        self
-    }
-
+    pub fn virtual_node(mut self, value: impl Into<Str>) -> Self { self.virtual_node = value.into(); self }
     /// `Weight`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn weight(mut self, value: impl Into<Int>) -> Self {
-        self.weight = value.into();
-        self
-    }
+    pub fn weight(mut self, value: impl Into<Int>) -> Self { self.weight = value.into(); self }
 }
 
 impl PropertyType for WeightedTarget {}

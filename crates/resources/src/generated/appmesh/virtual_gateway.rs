@@ -7,42 +7,33 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    JsonFormatRef, JsonFormatRefRequired, LoggingFormat, SubjectAlternativeNameMatchers,
+    SubjectAlternativeNames, SubjectAlternativeNamesRequired, Tag, TagRequired,
+};
+use super::shared::{RULE_LoggingFormat, RULE_SubjectAlternativeNames, RULE_Tag};
+
 /// The required properties of [`VirtualGateway`], by name: `VirtualGateway::new(VirtualGatewayRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VirtualGatewayRequired {
     /// `MeshName`: a string, required.
-    ///
-    /// The name of the service mesh that the virtual gateway resides in.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub mesh_name: Str,
     /// `Spec`: a [`VirtualGatewaySpec`] object, required.
-    ///
-    /// The specifications of the virtual gateway.
     pub spec: Obj<VirtualGatewaySpec>,
 }
 
-static RULE_VirtualGateway: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VirtualGateway: ObjRule = ObjRule {
     properties: &[
         ("MeshName", Shape::STR),
         ("MeshOwner", Shape::STR),
         ("Spec", Shape::Object(&RULE_VirtualGatewaySpec)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("VirtualGatewayName", Shape::STR),
     ],
     required: &["MeshName", "Spec"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AppMesh::VirtualGateway` resource.
@@ -90,6 +81,7 @@ pub struct VirtualGateway {
     pub virtual_gateway_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl VirtualGateway {
     /// The CloudFormation type name, `AWS::AppMesh::VirtualGateway`.
     pub const TYPE_NAME: &'static str = "AWS::AppMesh::VirtualGateway";
@@ -105,15 +97,7 @@ impl VirtualGateway {
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Id", "ResourceOwner", "Arn", "Uid"],
-        attributes: &[
-            "Arn",
-            "Id",
-            "MeshName",
-            "MeshOwner",
-            "ResourceOwner",
-            "Uid",
-            "VirtualGatewayName",
-        ],
+        attributes: &["Arn", "Id", "MeshName", "MeshOwner", "ResourceOwner", "Uid", "VirtualGatewayName"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -130,44 +114,15 @@ impl VirtualGateway {
     }
 
     /// `MeshName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mesh_name(mut self, value: impl Into<Str>) -> Self {
-        self.mesh_name = value.into();
-        self
-    }
-
+    pub fn mesh_name(mut self, value: impl Into<Str>) -> Self { self.mesh_name = value.into(); self }
     /// `MeshOwner`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mesh_owner(mut self, value: impl Into<Str>) -> Self {
-        self.mesh_owner = Some(value.into());
-        self
-    }
-
+    pub fn mesh_owner(mut self, value: impl Into<Str>) -> Self { self.mesh_owner = Some(value.into()); self }
     /// `Spec`: a [`VirtualGatewaySpec`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn spec(mut self, value: impl Into<Obj<VirtualGatewaySpec>>) -> Self {
-        self.spec = value.into();
-        self
-    }
-
+    pub fn spec(mut self, value: impl Into<Obj<VirtualGatewaySpec>>) -> Self { self.spec = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VirtualGatewayName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn virtual_gateway_name(mut self, value: impl Into<Str>) -> Self {
-        self.virtual_gateway_name = Some(value.into());
-        self
-    }
+    pub fn virtual_gateway_name(mut self, value: impl Into<Str>) -> Self { self.virtual_gateway_name = Some(value.into()); self }
 }
 
 impl Resource for VirtualGateway {
@@ -254,335 +209,13 @@ impl VirtualGatewayAttributes {
     }
 }
 
-/// The required properties of [`JsonFormatRef`], by name: `JsonFormatRef::new(JsonFormatRefRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct JsonFormatRefRequired {
-    /// `Key`: a string, required.
-    ///
-    /// The specified key for the JSON.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The specified value for the JSON.
-    pub value: Str,
-}
-
-static RULE_JsonFormatRef: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `JsonFormatRef` property type of `AWS::AppMesh::VirtualGateway`.
-///
-/// An object that represents the key value pairs for the JSON.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-virtualgateway-jsonformatref.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct JsonFormatRef {
-    /// `Key`: a string, required.
-    ///
-    /// The specified key for the JSON.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The specified value for the JSON.
-    pub value: Str,
-}
-
-impl JsonFormatRef {
-    /// A `JsonFormatRef` with its required properties, named in a [`JsonFormatRefRequired`].
-    pub fn new(required: JsonFormatRefRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for JsonFormatRef {}
-
-impl ToValue for JsonFormatRef {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_LoggingFormat: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VirtualGatewayAccessLog: ObjRule = ObjRule {
     properties: &[
-        (
-            "Json",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_JsonFormatRef),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        ("Text", Shape::STR),
+        ("File", Shape::Object(&RULE_VirtualGatewayFileAccessLog)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
-};
-
-/// The `LoggingFormat` property type of `AWS::AppMesh::VirtualGateway`.
-///
-/// An object that represents the format for the logs.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-virtualgateway-loggingformat.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct LoggingFormat {
-    /// `Json`: a list of [`JsonFormatRef`] objects.
-    ///
-    /// The logging format for JSON.
-    pub json: Option<List<JsonFormatRef>>,
-    /// `Text`: a string.
-    ///
-    /// The logging format for text.
-    pub text: Option<Str>,
-}
-
-impl LoggingFormat {
-    /// A `LoggingFormat` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Json`: a list of [`JsonFormatRef`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn json(mut self, value: impl Into<List<JsonFormatRef>>) -> Self {
-        self.json = Some(value.into());
-        self
-    }
-
-    /// `Text`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text(mut self, value: impl Into<Str>) -> Self {
-        self.text = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for LoggingFormat {}
-
-impl ToValue for LoggingFormat {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Json", &self.json)
-            .opt("Text", &self.text)
-            .build()
-    }
-}
-
-static RULE_SubjectAlternativeNameMatchers: ObjRule = ObjRule {
-    properties: &[(
-        "Exact",
-        Shape::List(&ListRule {
-            items: Shape::STR,
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SubjectAlternativeNameMatchers` property type of `AWS::AppMesh::VirtualGateway`.
-///
-/// An object that represents the methods by which a subject alternative name on a peer Transport Layer Security (TLS) certificate can be matched.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-virtualgateway-subjectalternativenamematchers.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct SubjectAlternativeNameMatchers {
-    /// `Exact`: a list of strings.
-    ///
-    /// The values sent must match the specified values exactly.
-    pub exact: Option<List<Str>>,
-}
-
-impl SubjectAlternativeNameMatchers {
-    /// A `SubjectAlternativeNameMatchers` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Exact`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exact(mut self, value: impl Into<List<Str>>) -> Self {
-        self.exact = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for SubjectAlternativeNameMatchers {}
-
-impl ToValue for SubjectAlternativeNameMatchers {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Exact", &self.exact).build()
-    }
-}
-
-/// The required properties of [`SubjectAlternativeNames`], by name: `SubjectAlternativeNames::new(SubjectAlternativeNamesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SubjectAlternativeNamesRequired {
-    /// `Match`: a [`SubjectAlternativeNameMatchers`] object, required.
-    ///
-    /// An object that represents the criteria for determining a SANs match.
-    pub r#match: Obj<SubjectAlternativeNameMatchers>,
-}
-
-static RULE_SubjectAlternativeNames: ObjRule = ObjRule {
-    properties: &[("Match", Shape::Object(&RULE_SubjectAlternativeNameMatchers))],
-    required: &["Match"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SubjectAlternativeNames` property type of `AWS::AppMesh::VirtualGateway`.
-///
-/// An object that represents the subject alternative names secured by the certificate.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-virtualgateway-subjectalternativenames.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct SubjectAlternativeNames {
-    /// `Match`: a [`SubjectAlternativeNameMatchers`] object, required.
-    ///
-    /// An object that represents the criteria for determining a SANs match.
-    pub r#match: Obj<SubjectAlternativeNameMatchers>,
-}
-
-impl SubjectAlternativeNames {
-    /// A `SubjectAlternativeNames` with its required properties, named in a [`SubjectAlternativeNamesRequired`].
-    pub fn new(required: SubjectAlternativeNamesRequired) -> Self {
-        Self {
-            r#match: required.r#match,
-        }
-    }
-
-    /// `Match`: a [`SubjectAlternativeNameMatchers`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#match(mut self, value: impl Into<Obj<SubjectAlternativeNameMatchers>>) -> Self {
-        self.r#match = value.into();
-        self
-    }
-}
-
-impl PropertyType for SubjectAlternativeNames {}
-
-impl ToValue for SubjectAlternativeNames {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Match", &self.r#match).build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::AppMesh::VirtualGateway`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-virtualgateway-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_VirtualGatewayAccessLog: ObjRule = ObjRule {
-    properties: &[("File", Shape::Object(&RULE_VirtualGatewayFileAccessLog))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VirtualGatewayAccessLog` property type of `AWS::AppMesh::VirtualGateway`.
@@ -598,6 +231,7 @@ pub struct VirtualGatewayAccessLog {
     pub file: Option<Obj<VirtualGatewayFileAccessLog>>,
 }
 
+#[rustfmt::skip]
 impl VirtualGatewayAccessLog {
     /// A `VirtualGatewayAccessLog` with no property set (none is required).
     pub fn new() -> Self {
@@ -605,12 +239,7 @@ impl VirtualGatewayAccessLog {
     }
 
     /// `File`: a [`VirtualGatewayFileAccessLog`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file(mut self, value: impl Into<Obj<VirtualGatewayFileAccessLog>>) -> Self {
-        self.file = Some(value.into());
-        self
-    }
+    pub fn file(mut self, value: impl Into<Obj<VirtualGatewayFileAccessLog>>) -> Self { self.file = Some(value.into()); self }
 }
 
 impl PropertyType for VirtualGatewayAccessLog {}
@@ -621,17 +250,13 @@ impl ToValue for VirtualGatewayAccessLog {
     }
 }
 
-static RULE_VirtualGatewayBackendDefaults: ObjRule = ObjRule {
-    properties: &[(
-        "ClientPolicy",
-        Shape::Object(&RULE_VirtualGatewayClientPolicy),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_VirtualGatewayBackendDefaults: ObjRule = ObjRule {
+    properties: &[
+        ("ClientPolicy", Shape::Object(&RULE_VirtualGatewayClientPolicy)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VirtualGatewayBackendDefaults` property type of `AWS::AppMesh::VirtualGateway`.
@@ -647,6 +272,7 @@ pub struct VirtualGatewayBackendDefaults {
     pub client_policy: Option<Obj<VirtualGatewayClientPolicy>>,
 }
 
+#[rustfmt::skip]
 impl VirtualGatewayBackendDefaults {
     /// A `VirtualGatewayBackendDefaults` with no property set (none is required).
     pub fn new() -> Self {
@@ -654,12 +280,7 @@ impl VirtualGatewayBackendDefaults {
     }
 
     /// `ClientPolicy`: a [`VirtualGatewayClientPolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_policy(mut self, value: impl Into<Obj<VirtualGatewayClientPolicy>>) -> Self {
-        self.client_policy = Some(value.into());
-        self
-    }
+    pub fn client_policy(mut self, value: impl Into<Obj<VirtualGatewayClientPolicy>>) -> Self { self.client_policy = Some(value.into()); self }
 }
 
 impl PropertyType for VirtualGatewayBackendDefaults {}
@@ -672,14 +293,13 @@ impl ToValue for VirtualGatewayBackendDefaults {
     }
 }
 
-static RULE_VirtualGatewayClientPolicy: ObjRule = ObjRule {
-    properties: &[("TLS", Shape::Object(&RULE_VirtualGatewayClientPolicyTls))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_VirtualGatewayClientPolicy: ObjRule = ObjRule {
+    properties: &[
+        ("TLS", Shape::Object(&RULE_VirtualGatewayClientPolicyTls)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VirtualGatewayClientPolicy` property type of `AWS::AppMesh::VirtualGateway`.
@@ -695,6 +315,7 @@ pub struct VirtualGatewayClientPolicy {
     pub tls: Option<Obj<VirtualGatewayClientPolicyTls>>,
 }
 
+#[rustfmt::skip]
 impl VirtualGatewayClientPolicy {
     /// A `VirtualGatewayClientPolicy` with no property set (none is required).
     pub fn new() -> Self {
@@ -702,12 +323,7 @@ impl VirtualGatewayClientPolicy {
     }
 
     /// `TLS`: a [`VirtualGatewayClientPolicyTls`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tls(mut self, value: impl Into<Obj<VirtualGatewayClientPolicyTls>>) -> Self {
-        self.tls = Some(value.into());
-        self
-    }
+    pub fn tls(mut self, value: impl Into<Obj<VirtualGatewayClientPolicyTls>>) -> Self { self.tls = Some(value.into()); self }
 }
 
 impl PropertyType for VirtualGatewayClientPolicy {}
@@ -722,37 +338,20 @@ impl ToValue for VirtualGatewayClientPolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VirtualGatewayClientPolicyTlsRequired {
     /// `Validation`: a [`VirtualGatewayTlsValidationContext`] object, required.
-    ///
-    /// A reference to an object that represents a Transport Layer Security (TLS) validation context.
     pub validation: Obj<VirtualGatewayTlsValidationContext>,
 }
 
-static RULE_VirtualGatewayClientPolicyTls: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VirtualGatewayClientPolicyTls: ObjRule = ObjRule {
     properties: &[
-        (
-            "Certificate",
-            Shape::Object(&RULE_VirtualGatewayClientTlsCertificate),
-        ),
+        ("Certificate", Shape::Object(&RULE_VirtualGatewayClientTlsCertificate)),
         ("Enforce", Shape::Bool),
-        (
-            "Ports",
-            Shape::List(&ListRule {
-                items: Shape::INT,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Validation",
-            Shape::Object(&RULE_VirtualGatewayTlsValidationContext),
-        ),
+        ("Ports", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None })),
+        ("Validation", Shape::Object(&RULE_VirtualGatewayTlsValidationContext)),
     ],
     required: &["Validation"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VirtualGatewayClientPolicyTls` property type of `AWS::AppMesh::VirtualGateway`.
@@ -780,6 +379,7 @@ pub struct VirtualGatewayClientPolicyTls {
     pub validation: Obj<VirtualGatewayTlsValidationContext>,
 }
 
+#[rustfmt::skip]
 impl VirtualGatewayClientPolicyTls {
     /// A `VirtualGatewayClientPolicyTls` with its required properties, named in a [`VirtualGatewayClientPolicyTlsRequired`].
     pub fn new(required: VirtualGatewayClientPolicyTlsRequired) -> Self {
@@ -792,39 +392,13 @@ impl VirtualGatewayClientPolicyTls {
     }
 
     /// `Certificate`: a [`VirtualGatewayClientTlsCertificate`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate(
-        mut self,
-        value: impl Into<Obj<VirtualGatewayClientTlsCertificate>>,
-    ) -> Self {
-        self.certificate = Some(value.into());
-        self
-    }
-
+    pub fn certificate(mut self, value: impl Into<Obj<VirtualGatewayClientTlsCertificate>>) -> Self { self.certificate = Some(value.into()); self }
     /// `Enforce`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enforce(mut self, value: impl Into<Bool>) -> Self {
-        self.enforce = Some(value.into());
-        self
-    }
-
+    pub fn enforce(mut self, value: impl Into<Bool>) -> Self { self.enforce = Some(value.into()); self }
     /// `Ports`: a list of integers.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ports(mut self, value: impl Into<List<Int>>) -> Self {
-        self.ports = Some(value.into());
-        self
-    }
-
+    pub fn ports(mut self, value: impl Into<List<Int>>) -> Self { self.ports = Some(value.into()); self }
     /// `Validation`: a [`VirtualGatewayTlsValidationContext`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn validation(mut self, value: impl Into<Obj<VirtualGatewayTlsValidationContext>>) -> Self {
-        self.validation = value.into();
-        self
-    }
+    pub fn validation(mut self, value: impl Into<Obj<VirtualGatewayTlsValidationContext>>) -> Self { self.validation = value.into(); self }
 }
 
 impl PropertyType for VirtualGatewayClientPolicyTls {}
@@ -840,23 +414,14 @@ impl ToValue for VirtualGatewayClientPolicyTls {
     }
 }
 
-static RULE_VirtualGatewayClientTlsCertificate: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VirtualGatewayClientTlsCertificate: ObjRule = ObjRule {
     properties: &[
-        (
-            "File",
-            Shape::Object(&RULE_VirtualGatewayListenerTlsFileCertificate),
-        ),
-        (
-            "SDS",
-            Shape::Object(&RULE_VirtualGatewayListenerTlsSdsCertificate),
-        ),
+        ("File", Shape::Object(&RULE_VirtualGatewayListenerTlsFileCertificate)),
+        ("SDS", Shape::Object(&RULE_VirtualGatewayListenerTlsSdsCertificate)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VirtualGatewayClientTlsCertificate` property type of `AWS::AppMesh::VirtualGateway`.
@@ -876,6 +441,7 @@ pub struct VirtualGatewayClientTlsCertificate {
     pub sds: Option<Obj<VirtualGatewayListenerTlsSdsCertificate>>,
 }
 
+#[rustfmt::skip]
 impl VirtualGatewayClientTlsCertificate {
     /// A `VirtualGatewayClientTlsCertificate` with no property set (none is required).
     pub fn new() -> Self {
@@ -883,20 +449,9 @@ impl VirtualGatewayClientTlsCertificate {
     }
 
     /// `File`: a [`VirtualGatewayListenerTlsFileCertificate`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file(mut self, value: impl Into<Obj<VirtualGatewayListenerTlsFileCertificate>>) -> Self {
-        self.file = Some(value.into());
-        self
-    }
-
+    pub fn file(mut self, value: impl Into<Obj<VirtualGatewayListenerTlsFileCertificate>>) -> Self { self.file = Some(value.into()); self }
     /// `SDS`: a [`VirtualGatewayListenerTlsSdsCertificate`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sds(mut self, value: impl Into<Obj<VirtualGatewayListenerTlsSdsCertificate>>) -> Self {
-        self.sds = Some(value.into());
-        self
-    }
+    pub fn sds(mut self, value: impl Into<Obj<VirtualGatewayListenerTlsSdsCertificate>>) -> Self { self.sds = Some(value.into()); self }
 }
 
 impl PropertyType for VirtualGatewayClientTlsCertificate {}
@@ -910,27 +465,15 @@ impl ToValue for VirtualGatewayClientTlsCertificate {
     }
 }
 
-static RULE_VirtualGatewayConnectionPool: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VirtualGatewayConnectionPool: ObjRule = ObjRule {
     properties: &[
-        (
-            "GRPC",
-            Shape::Object(&RULE_VirtualGatewayGrpcConnectionPool),
-        ),
-        (
-            "HTTP",
-            Shape::Object(&RULE_VirtualGatewayHttpConnectionPool),
-        ),
-        (
-            "HTTP2",
-            Shape::Object(&RULE_VirtualGatewayHttp2ConnectionPool),
-        ),
+        ("GRPC", Shape::Object(&RULE_VirtualGatewayGrpcConnectionPool)),
+        ("HTTP", Shape::Object(&RULE_VirtualGatewayHttpConnectionPool)),
+        ("HTTP2", Shape::Object(&RULE_VirtualGatewayHttp2ConnectionPool)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VirtualGatewayConnectionPool` property type of `AWS::AppMesh::VirtualGateway`.
@@ -958,6 +501,7 @@ pub struct VirtualGatewayConnectionPool {
     pub http2: Option<Obj<VirtualGatewayHttp2ConnectionPool>>,
 }
 
+#[rustfmt::skip]
 impl VirtualGatewayConnectionPool {
     /// A `VirtualGatewayConnectionPool` with no property set (none is required).
     pub fn new() -> Self {
@@ -965,28 +509,11 @@ impl VirtualGatewayConnectionPool {
     }
 
     /// `GRPC`: a [`VirtualGatewayGrpcConnectionPool`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn grpc(mut self, value: impl Into<Obj<VirtualGatewayGrpcConnectionPool>>) -> Self {
-        self.grpc = Some(value.into());
-        self
-    }
-
+    pub fn grpc(mut self, value: impl Into<Obj<VirtualGatewayGrpcConnectionPool>>) -> Self { self.grpc = Some(value.into()); self }
     /// `HTTP`: a [`VirtualGatewayHttpConnectionPool`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http(mut self, value: impl Into<Obj<VirtualGatewayHttpConnectionPool>>) -> Self {
-        self.http = Some(value.into());
-        self
-    }
-
+    pub fn http(mut self, value: impl Into<Obj<VirtualGatewayHttpConnectionPool>>) -> Self { self.http = Some(value.into()); self }
     /// `HTTP2`: a [`VirtualGatewayHttp2ConnectionPool`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http2(mut self, value: impl Into<Obj<VirtualGatewayHttp2ConnectionPool>>) -> Self {
-        self.http2 = Some(value.into());
-        self
-    }
+    pub fn http2(mut self, value: impl Into<Obj<VirtualGatewayHttp2ConnectionPool>>) -> Self { self.http2 = Some(value.into()); self }
 }
 
 impl PropertyType for VirtualGatewayConnectionPool {}
@@ -1005,22 +532,18 @@ impl ToValue for VirtualGatewayConnectionPool {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VirtualGatewayFileAccessLogRequired {
     /// `Path`: a string, required.
-    ///
-    /// The file path to write access logs to. You can use `/dev/stdout` to send access logs to standard out and configure your Envoy container to use a log driver, such as `awslogs` , to export the access logs to a log storage service such as Amazon CloudWatch Logs. You can also specify a path in the Envoy container's file system to write the files to disk.
     pub path: Str,
 }
 
-static RULE_VirtualGatewayFileAccessLog: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VirtualGatewayFileAccessLog: ObjRule = ObjRule {
     properties: &[
         ("Format", Shape::Object(&RULE_LoggingFormat)),
         ("Path", Shape::STR),
     ],
     required: &["Path"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VirtualGatewayFileAccessLog` property type of `AWS::AppMesh::VirtualGateway`.
@@ -1040,6 +563,7 @@ pub struct VirtualGatewayFileAccessLog {
     pub path: Str,
 }
 
+#[rustfmt::skip]
 impl VirtualGatewayFileAccessLog {
     /// A `VirtualGatewayFileAccessLog` with its required properties, named in a [`VirtualGatewayFileAccessLogRequired`].
     pub fn new(required: VirtualGatewayFileAccessLogRequired) -> Self {
@@ -1050,20 +574,9 @@ impl VirtualGatewayFileAccessLog {
     }
 
     /// `Format`: a [`LoggingFormat`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn format(mut self, value: impl Into<Obj<LoggingFormat>>) -> Self {
-        self.format = Some(value.into());
-        self
-    }
-
+    pub fn format(mut self, value: impl Into<Obj<LoggingFormat>>) -> Self { self.format = Some(value.into()); self }
     /// `Path`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn path(mut self, value: impl Into<Str>) -> Self {
-        self.path = value.into();
-        self
-    }
+    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = value.into(); self }
 }
 
 impl PropertyType for VirtualGatewayFileAccessLog {}
@@ -1081,19 +594,17 @@ impl ToValue for VirtualGatewayFileAccessLog {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VirtualGatewayGrpcConnectionPoolRequired {
     /// `MaxRequests`: an integer, required.
-    ///
-    /// Maximum number of inflight requests Envoy can concurrently support across hosts in upstream cluster.
     pub max_requests: Int,
 }
 
-static RULE_VirtualGatewayGrpcConnectionPool: ObjRule = ObjRule {
-    properties: &[("MaxRequests", Shape::INT)],
+#[rustfmt::skip]
+pub(crate) static RULE_VirtualGatewayGrpcConnectionPool: ObjRule = ObjRule {
+    properties: &[
+        ("MaxRequests", Shape::INT),
+    ],
     required: &["MaxRequests"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VirtualGatewayGrpcConnectionPool` property type of `AWS::AppMesh::VirtualGateway`.
@@ -1109,6 +620,7 @@ pub struct VirtualGatewayGrpcConnectionPool {
     pub max_requests: Int,
 }
 
+#[rustfmt::skip]
 impl VirtualGatewayGrpcConnectionPool {
     /// A `VirtualGatewayGrpcConnectionPool` with its required properties, named in a [`VirtualGatewayGrpcConnectionPoolRequired`].
     pub fn new(required: VirtualGatewayGrpcConnectionPoolRequired) -> Self {
@@ -1118,12 +630,7 @@ impl VirtualGatewayGrpcConnectionPool {
     }
 
     /// `MaxRequests`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_requests(mut self, value: impl Into<Int>) -> Self {
-        self.max_requests = value.into();
-        self
-    }
+    pub fn max_requests(mut self, value: impl Into<Int>) -> Self { self.max_requests = value.into(); self }
 }
 
 impl PropertyType for VirtualGatewayGrpcConnectionPool {}
@@ -1140,28 +647,19 @@ impl ToValue for VirtualGatewayGrpcConnectionPool {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VirtualGatewayHealthCheckPolicyRequired {
     /// `HealthyThreshold`: an integer, required.
-    ///
-    /// The number of consecutive successful health checks that must occur before declaring the listener healthy.
     pub healthy_threshold: Int,
     /// `IntervalMillis`: an integer, required.
-    ///
-    /// The time period in milliseconds between each health check execution.
     pub interval_millis: Int,
     /// `Protocol`: a string, required.
-    ///
-    /// The protocol for the health check request. If you specify `grpc` , then your service must conform to the \[GRPC Health Checking Protocol\](<https://docs.aws.amazon.com/https://github.com/grpc/grpc/blob/master/doc/health-checking.md>) .
     pub protocol: Str,
     /// `TimeoutMillis`: an integer, required.
-    ///
-    /// The amount of time to wait when receiving a response from the health check, in milliseconds.
     pub timeout_millis: Int,
     /// `UnhealthyThreshold`: an integer, required.
-    ///
-    /// The number of consecutive failed health checks that must occur before declaring a virtual gateway unhealthy.
     pub unhealthy_threshold: Int,
 }
 
-static RULE_VirtualGatewayHealthCheckPolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VirtualGatewayHealthCheckPolicy: ObjRule = ObjRule {
     properties: &[
         ("HealthyThreshold", Shape::INT),
         ("IntervalMillis", Shape::INT),
@@ -1171,18 +669,9 @@ static RULE_VirtualGatewayHealthCheckPolicy: ObjRule = ObjRule {
         ("TimeoutMillis", Shape::INT),
         ("UnhealthyThreshold", Shape::INT),
     ],
-    required: &[
-        "UnhealthyThreshold",
-        "HealthyThreshold",
-        "TimeoutMillis",
-        "Protocol",
-        "IntervalMillis",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["UnhealthyThreshold", "HealthyThreshold", "TimeoutMillis", "Protocol", "IntervalMillis"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VirtualGatewayHealthCheckPolicy` property type of `AWS::AppMesh::VirtualGateway`.
@@ -1222,6 +711,7 @@ pub struct VirtualGatewayHealthCheckPolicy {
     pub unhealthy_threshold: Int,
 }
 
+#[rustfmt::skip]
 impl VirtualGatewayHealthCheckPolicy {
     /// A `VirtualGatewayHealthCheckPolicy` with its required properties, named in a [`VirtualGatewayHealthCheckPolicyRequired`].
     pub fn new(required: VirtualGatewayHealthCheckPolicyRequired) -> Self {
@@ -1237,60 +727,19 @@ impl VirtualGatewayHealthCheckPolicy {
     }
 
     /// `HealthyThreshold`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn healthy_threshold(mut self, value: impl Into<Int>) -> Self {
-        self.healthy_threshold = value.into();
-        self
-    }
-
+    pub fn healthy_threshold(mut self, value: impl Into<Int>) -> Self { self.healthy_threshold = value.into(); self }
     /// `IntervalMillis`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interval_millis(mut self, value: impl Into<Int>) -> Self {
-        self.interval_millis = value.into();
-        self
-    }
-
+    pub fn interval_millis(mut self, value: impl Into<Int>) -> Self { self.interval_millis = value.into(); self }
     /// `Path`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn path(mut self, value: impl Into<Str>) -> Self {
-        self.path = Some(value.into());
-        self
-    }
-
+    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = Some(value.into()); self }
     /// `Port`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = Some(value.into());
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
     /// `Protocol`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Str>) -> Self {
-        self.protocol = value.into();
-        self
-    }
-
+    pub fn protocol(mut self, value: impl Into<Str>) -> Self { self.protocol = value.into(); self }
     /// `TimeoutMillis`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout_millis(mut self, value: impl Into<Int>) -> Self {
-        self.timeout_millis = value.into();
-        self
-    }
-
+    pub fn timeout_millis(mut self, value: impl Into<Int>) -> Self { self.timeout_millis = value.into(); self }
     /// `UnhealthyThreshold`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unhealthy_threshold(mut self, value: impl Into<Int>) -> Self {
-        self.unhealthy_threshold = value.into();
-        self
-    }
+    pub fn unhealthy_threshold(mut self, value: impl Into<Int>) -> Self { self.unhealthy_threshold = value.into(); self }
 }
 
 impl PropertyType for VirtualGatewayHealthCheckPolicy {}
@@ -1313,19 +762,17 @@ impl ToValue for VirtualGatewayHealthCheckPolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VirtualGatewayHttp2ConnectionPoolRequired {
     /// `MaxRequests`: an integer, required.
-    ///
-    /// Maximum number of inflight requests Envoy can concurrently support across hosts in upstream cluster.
     pub max_requests: Int,
 }
 
-static RULE_VirtualGatewayHttp2ConnectionPool: ObjRule = ObjRule {
-    properties: &[("MaxRequests", Shape::INT)],
+#[rustfmt::skip]
+pub(crate) static RULE_VirtualGatewayHttp2ConnectionPool: ObjRule = ObjRule {
+    properties: &[
+        ("MaxRequests", Shape::INT),
+    ],
     required: &["MaxRequests"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VirtualGatewayHttp2ConnectionPool` property type of `AWS::AppMesh::VirtualGateway`.
@@ -1341,6 +788,7 @@ pub struct VirtualGatewayHttp2ConnectionPool {
     pub max_requests: Int,
 }
 
+#[rustfmt::skip]
 impl VirtualGatewayHttp2ConnectionPool {
     /// A `VirtualGatewayHttp2ConnectionPool` with its required properties, named in a [`VirtualGatewayHttp2ConnectionPoolRequired`].
     pub fn new(required: VirtualGatewayHttp2ConnectionPoolRequired) -> Self {
@@ -1350,12 +798,7 @@ impl VirtualGatewayHttp2ConnectionPool {
     }
 
     /// `MaxRequests`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_requests(mut self, value: impl Into<Int>) -> Self {
-        self.max_requests = value.into();
-        self
-    }
+    pub fn max_requests(mut self, value: impl Into<Int>) -> Self { self.max_requests = value.into(); self }
 }
 
 impl PropertyType for VirtualGatewayHttp2ConnectionPool {}
@@ -1372,22 +815,18 @@ impl ToValue for VirtualGatewayHttp2ConnectionPool {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VirtualGatewayHttpConnectionPoolRequired {
     /// `MaxConnections`: an integer, required.
-    ///
-    /// Maximum number of outbound TCP connections Envoy can establish concurrently with all hosts in upstream cluster.
     pub max_connections: Int,
 }
 
-static RULE_VirtualGatewayHttpConnectionPool: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VirtualGatewayHttpConnectionPool: ObjRule = ObjRule {
     properties: &[
         ("MaxConnections", Shape::INT),
         ("MaxPendingRequests", Shape::INT),
     ],
     required: &["MaxConnections"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VirtualGatewayHttpConnectionPool` property type of `AWS::AppMesh::VirtualGateway`.
@@ -1407,6 +846,7 @@ pub struct VirtualGatewayHttpConnectionPool {
     pub max_pending_requests: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl VirtualGatewayHttpConnectionPool {
     /// A `VirtualGatewayHttpConnectionPool` with its required properties, named in a [`VirtualGatewayHttpConnectionPoolRequired`].
     pub fn new(required: VirtualGatewayHttpConnectionPoolRequired) -> Self {
@@ -1417,20 +857,9 @@ impl VirtualGatewayHttpConnectionPool {
     }
 
     /// `MaxConnections`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_connections(mut self, value: impl Into<Int>) -> Self {
-        self.max_connections = value.into();
-        self
-    }
-
+    pub fn max_connections(mut self, value: impl Into<Int>) -> Self { self.max_connections = value.into(); self }
     /// `MaxPendingRequests`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_pending_requests(mut self, value: impl Into<Int>) -> Self {
-        self.max_pending_requests = Some(value.into());
-        self
-    }
+    pub fn max_pending_requests(mut self, value: impl Into<Int>) -> Self { self.max_pending_requests = Some(value.into()); self }
 }
 
 impl PropertyType for VirtualGatewayHttpConnectionPool {}
@@ -1448,33 +877,20 @@ impl ToValue for VirtualGatewayHttpConnectionPool {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VirtualGatewayListenerRequired {
     /// `PortMapping`: a [`VirtualGatewayPortMapping`] object, required.
-    ///
-    /// The port mapping information for the listener.
     pub port_mapping: Obj<VirtualGatewayPortMapping>,
 }
 
-static RULE_VirtualGatewayListener: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VirtualGatewayListener: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConnectionPool",
-            Shape::Object(&RULE_VirtualGatewayConnectionPool),
-        ),
-        (
-            "HealthCheck",
-            Shape::Object(&RULE_VirtualGatewayHealthCheckPolicy),
-        ),
-        (
-            "PortMapping",
-            Shape::Object(&RULE_VirtualGatewayPortMapping),
-        ),
+        ("ConnectionPool", Shape::Object(&RULE_VirtualGatewayConnectionPool)),
+        ("HealthCheck", Shape::Object(&RULE_VirtualGatewayHealthCheckPolicy)),
+        ("PortMapping", Shape::Object(&RULE_VirtualGatewayPortMapping)),
         ("TLS", Shape::Object(&RULE_VirtualGatewayListenerTls)),
     ],
     required: &["PortMapping"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VirtualGatewayListener` property type of `AWS::AppMesh::VirtualGateway`.
@@ -1502,6 +918,7 @@ pub struct VirtualGatewayListener {
     pub tls: Option<Obj<VirtualGatewayListenerTls>>,
 }
 
+#[rustfmt::skip]
 impl VirtualGatewayListener {
     /// A `VirtualGatewayListener` with its required properties, named in a [`VirtualGatewayListenerRequired`].
     pub fn new(required: VirtualGatewayListenerRequired) -> Self {
@@ -1514,36 +931,13 @@ impl VirtualGatewayListener {
     }
 
     /// `ConnectionPool`: a [`VirtualGatewayConnectionPool`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_pool(mut self, value: impl Into<Obj<VirtualGatewayConnectionPool>>) -> Self {
-        self.connection_pool = Some(value.into());
-        self
-    }
-
+    pub fn connection_pool(mut self, value: impl Into<Obj<VirtualGatewayConnectionPool>>) -> Self { self.connection_pool = Some(value.into()); self }
     /// `HealthCheck`: a [`VirtualGatewayHealthCheckPolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn health_check(mut self, value: impl Into<Obj<VirtualGatewayHealthCheckPolicy>>) -> Self {
-        self.health_check = Some(value.into());
-        self
-    }
-
+    pub fn health_check(mut self, value: impl Into<Obj<VirtualGatewayHealthCheckPolicy>>) -> Self { self.health_check = Some(value.into()); self }
     /// `PortMapping`: a [`VirtualGatewayPortMapping`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port_mapping(mut self, value: impl Into<Obj<VirtualGatewayPortMapping>>) -> Self {
-        self.port_mapping = value.into();
-        self
-    }
-
+    pub fn port_mapping(mut self, value: impl Into<Obj<VirtualGatewayPortMapping>>) -> Self { self.port_mapping = value.into(); self }
     /// `TLS`: a [`VirtualGatewayListenerTls`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tls(mut self, value: impl Into<Obj<VirtualGatewayListenerTls>>) -> Self {
-        self.tls = Some(value.into());
-        self
-    }
+    pub fn tls(mut self, value: impl Into<Obj<VirtualGatewayListenerTls>>) -> Self { self.tls = Some(value.into()); self }
 }
 
 impl PropertyType for VirtualGatewayListener {}
@@ -1563,37 +957,21 @@ impl ToValue for VirtualGatewayListener {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VirtualGatewayListenerTlsRequired {
     /// `Certificate`: a [`VirtualGatewayListenerTlsCertificate`] object, required.
-    ///
-    /// An object that represents a Transport Layer Security (TLS) certificate.
     pub certificate: Obj<VirtualGatewayListenerTlsCertificate>,
     /// `Mode`: a string, required.
-    ///
-    /// Specify one of the following modes.
-    ///
-    /// - ** STRICT – Listener only accepts connections with TLS enabled.
-    /// - ** PERMISSIVE – Listener accepts connections with or without TLS enabled.
-    /// - ** DISABLED – Listener only accepts connections without TLS.
     pub mode: Str,
 }
 
-static RULE_VirtualGatewayListenerTls: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VirtualGatewayListenerTls: ObjRule = ObjRule {
     properties: &[
-        (
-            "Certificate",
-            Shape::Object(&RULE_VirtualGatewayListenerTlsCertificate),
-        ),
+        ("Certificate", Shape::Object(&RULE_VirtualGatewayListenerTlsCertificate)),
         ("Mode", Shape::STR),
-        (
-            "Validation",
-            Shape::Object(&RULE_VirtualGatewayListenerTlsValidationContext),
-        ),
+        ("Validation", Shape::Object(&RULE_VirtualGatewayListenerTlsValidationContext)),
     ],
     required: &["Mode", "Certificate"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VirtualGatewayListenerTls` property type of `AWS::AppMesh::VirtualGateway`.
@@ -1621,6 +999,7 @@ pub struct VirtualGatewayListenerTls {
     pub validation: Option<Obj<VirtualGatewayListenerTlsValidationContext>>,
 }
 
+#[rustfmt::skip]
 impl VirtualGatewayListenerTls {
     /// A `VirtualGatewayListenerTls` with its required properties, named in a [`VirtualGatewayListenerTlsRequired`].
     pub fn new(required: VirtualGatewayListenerTlsRequired) -> Self {
@@ -1632,34 +1011,11 @@ impl VirtualGatewayListenerTls {
     }
 
     /// `Certificate`: a [`VirtualGatewayListenerTlsCertificate`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate(
-        mut self,
-        value: impl Into<Obj<VirtualGatewayListenerTlsCertificate>>,
-    ) -> Self {
-        self.certificate = value.into();
-        self
-    }
-
+    pub fn certificate(mut self, value: impl Into<Obj<VirtualGatewayListenerTlsCertificate>>) -> Self { self.certificate = value.into(); self }
     /// `Mode`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mode(mut self, value: impl Into<Str>) -> Self {
-        self.mode = value.into();
-        self
-    }
-
+    pub fn mode(mut self, value: impl Into<Str>) -> Self { self.mode = value.into(); self }
     /// `Validation`: a [`VirtualGatewayListenerTlsValidationContext`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn validation(
-        mut self,
-        value: impl Into<Obj<VirtualGatewayListenerTlsValidationContext>>,
-    ) -> Self {
-        self.validation = Some(value.into());
-        self
-    }
+    pub fn validation(mut self, value: impl Into<Obj<VirtualGatewayListenerTlsValidationContext>>) -> Self { self.validation = Some(value.into()); self }
 }
 
 impl PropertyType for VirtualGatewayListenerTls {}
@@ -1678,30 +1034,17 @@ impl ToValue for VirtualGatewayListenerTls {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VirtualGatewayListenerTlsAcmCertificateRequired {
     /// `CertificateArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) for the certificate. The certificate must meet specific requirements and you must have proxy authorization enabled. For more information, see \[Transport Layer Security (TLS)\](<https://docs.aws.amazon.com/app-mesh/latest/userguide/tls.html#virtual-node-tls-prerequisites>) .
-    ///
-    /// Format `AWS::ACM::Certificate.Arn`.
     pub certificate_arn: Str,
 }
 
-static RULE_VirtualGatewayListenerTlsAcmCertificate: ObjRule = ObjRule {
-    properties: &[(
-        "CertificateArn",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &[],
-            format: Some(Format::AcmCertificateArn),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_VirtualGatewayListenerTlsAcmCertificate: ObjRule = ObjRule {
+    properties: &[
+        ("CertificateArn", Shape::Str(&StrRule { format: Some(Format::AcmCertificateArn), ..StrRule::ANY })),
+    ],
     required: &["CertificateArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VirtualGatewayListenerTlsAcmCertificate` property type of `AWS::AppMesh::VirtualGateway`.
@@ -1719,6 +1062,7 @@ pub struct VirtualGatewayListenerTlsAcmCertificate {
     pub certificate_arn: Str,
 }
 
+#[rustfmt::skip]
 impl VirtualGatewayListenerTlsAcmCertificate {
     /// A `VirtualGatewayListenerTlsAcmCertificate` with its required properties, named in a [`VirtualGatewayListenerTlsAcmCertificateRequired`].
     pub fn new(required: VirtualGatewayListenerTlsAcmCertificateRequired) -> Self {
@@ -1728,12 +1072,7 @@ impl VirtualGatewayListenerTlsAcmCertificate {
     }
 
     /// `CertificateArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_arn = value.into();
-        self
-    }
+    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_arn = value.into(); self }
 }
 
 impl PropertyType for VirtualGatewayListenerTlsAcmCertificate {}
@@ -1746,27 +1085,15 @@ impl ToValue for VirtualGatewayListenerTlsAcmCertificate {
     }
 }
 
-static RULE_VirtualGatewayListenerTlsCertificate: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VirtualGatewayListenerTlsCertificate: ObjRule = ObjRule {
     properties: &[
-        (
-            "ACM",
-            Shape::Object(&RULE_VirtualGatewayListenerTlsAcmCertificate),
-        ),
-        (
-            "File",
-            Shape::Object(&RULE_VirtualGatewayListenerTlsFileCertificate),
-        ),
-        (
-            "SDS",
-            Shape::Object(&RULE_VirtualGatewayListenerTlsSdsCertificate),
-        ),
+        ("ACM", Shape::Object(&RULE_VirtualGatewayListenerTlsAcmCertificate)),
+        ("File", Shape::Object(&RULE_VirtualGatewayListenerTlsFileCertificate)),
+        ("SDS", Shape::Object(&RULE_VirtualGatewayListenerTlsSdsCertificate)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VirtualGatewayListenerTlsCertificate` property type of `AWS::AppMesh::VirtualGateway`.
@@ -1790,6 +1117,7 @@ pub struct VirtualGatewayListenerTlsCertificate {
     pub sds: Option<Obj<VirtualGatewayListenerTlsSdsCertificate>>,
 }
 
+#[rustfmt::skip]
 impl VirtualGatewayListenerTlsCertificate {
     /// A `VirtualGatewayListenerTlsCertificate` with no property set (none is required).
     pub fn new() -> Self {
@@ -1797,28 +1125,11 @@ impl VirtualGatewayListenerTlsCertificate {
     }
 
     /// `ACM`: a [`VirtualGatewayListenerTlsAcmCertificate`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn acm(mut self, value: impl Into<Obj<VirtualGatewayListenerTlsAcmCertificate>>) -> Self {
-        self.acm = Some(value.into());
-        self
-    }
-
+    pub fn acm(mut self, value: impl Into<Obj<VirtualGatewayListenerTlsAcmCertificate>>) -> Self { self.acm = Some(value.into()); self }
     /// `File`: a [`VirtualGatewayListenerTlsFileCertificate`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file(mut self, value: impl Into<Obj<VirtualGatewayListenerTlsFileCertificate>>) -> Self {
-        self.file = Some(value.into());
-        self
-    }
-
+    pub fn file(mut self, value: impl Into<Obj<VirtualGatewayListenerTlsFileCertificate>>) -> Self { self.file = Some(value.into()); self }
     /// `SDS`: a [`VirtualGatewayListenerTlsSdsCertificate`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sds(mut self, value: impl Into<Obj<VirtualGatewayListenerTlsSdsCertificate>>) -> Self {
-        self.sds = Some(value.into());
-        self
-    }
+    pub fn sds(mut self, value: impl Into<Obj<VirtualGatewayListenerTlsSdsCertificate>>) -> Self { self.sds = Some(value.into()); self }
 }
 
 impl PropertyType for VirtualGatewayListenerTlsCertificate {}
@@ -1837,23 +1148,20 @@ impl ToValue for VirtualGatewayListenerTlsCertificate {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VirtualGatewayListenerTlsFileCertificateRequired {
     /// `CertificateChain`: a string, required.
-    ///
-    /// The certificate chain for the certificate.
     pub certificate_chain: Str,
     /// `PrivateKey`: a string, required.
-    ///
-    /// The private key for a certificate stored on the file system of the mesh endpoint that the proxy is running on.
     pub private_key: Str,
 }
 
-static RULE_VirtualGatewayListenerTlsFileCertificate: ObjRule = ObjRule {
-    properties: &[("CertificateChain", Shape::STR), ("PrivateKey", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_VirtualGatewayListenerTlsFileCertificate: ObjRule = ObjRule {
+    properties: &[
+        ("CertificateChain", Shape::STR),
+        ("PrivateKey", Shape::STR),
+    ],
     required: &["PrivateKey", "CertificateChain"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VirtualGatewayListenerTlsFileCertificate` property type of `AWS::AppMesh::VirtualGateway`.
@@ -1873,6 +1181,7 @@ pub struct VirtualGatewayListenerTlsFileCertificate {
     pub private_key: Str,
 }
 
+#[rustfmt::skip]
 impl VirtualGatewayListenerTlsFileCertificate {
     /// A `VirtualGatewayListenerTlsFileCertificate` with its required properties, named in a [`VirtualGatewayListenerTlsFileCertificateRequired`].
     pub fn new(required: VirtualGatewayListenerTlsFileCertificateRequired) -> Self {
@@ -1883,20 +1192,9 @@ impl VirtualGatewayListenerTlsFileCertificate {
     }
 
     /// `CertificateChain`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_chain(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_chain = value.into();
-        self
-    }
-
+    pub fn certificate_chain(mut self, value: impl Into<Str>) -> Self { self.certificate_chain = value.into(); self }
     /// `PrivateKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn private_key(mut self, value: impl Into<Str>) -> Self {
-        self.private_key = value.into();
-        self
-    }
+    pub fn private_key(mut self, value: impl Into<Str>) -> Self { self.private_key = value.into(); self }
 }
 
 impl PropertyType for VirtualGatewayListenerTlsFileCertificate {}
@@ -1914,19 +1212,17 @@ impl ToValue for VirtualGatewayListenerTlsFileCertificate {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VirtualGatewayListenerTlsSdsCertificateRequired {
     /// `SecretName`: a string, required.
-    ///
-    /// A reference to an object that represents the name of the secret secret requested from the Secret Discovery Service provider representing Transport Layer Security (TLS) materials like a certificate or certificate chain.
     pub secret_name: Str,
 }
 
-static RULE_VirtualGatewayListenerTlsSdsCertificate: ObjRule = ObjRule {
-    properties: &[("SecretName", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_VirtualGatewayListenerTlsSdsCertificate: ObjRule = ObjRule {
+    properties: &[
+        ("SecretName", Shape::STR),
+    ],
     required: &["SecretName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VirtualGatewayListenerTlsSdsCertificate` property type of `AWS::AppMesh::VirtualGateway`.
@@ -1942,6 +1238,7 @@ pub struct VirtualGatewayListenerTlsSdsCertificate {
     pub secret_name: Str,
 }
 
+#[rustfmt::skip]
 impl VirtualGatewayListenerTlsSdsCertificate {
     /// A `VirtualGatewayListenerTlsSdsCertificate` with its required properties, named in a [`VirtualGatewayListenerTlsSdsCertificateRequired`].
     pub fn new(required: VirtualGatewayListenerTlsSdsCertificateRequired) -> Self {
@@ -1951,12 +1248,7 @@ impl VirtualGatewayListenerTlsSdsCertificate {
     }
 
     /// `SecretName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_name(mut self, value: impl Into<Str>) -> Self {
-        self.secret_name = value.into();
-        self
-    }
+    pub fn secret_name(mut self, value: impl Into<Str>) -> Self { self.secret_name = value.into(); self }
 }
 
 impl PropertyType for VirtualGatewayListenerTlsSdsCertificate {}
@@ -1973,28 +1265,18 @@ impl ToValue for VirtualGatewayListenerTlsSdsCertificate {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VirtualGatewayListenerTlsValidationContextRequired {
     /// `Trust`: a [`VirtualGatewayListenerTlsValidationContextTrust`] object, required.
-    ///
-    /// A reference to where to retrieve the trust chain when validating a peer’s Transport Layer Security (TLS) certificate.
     pub trust: Obj<VirtualGatewayListenerTlsValidationContextTrust>,
 }
 
-static RULE_VirtualGatewayListenerTlsValidationContext: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VirtualGatewayListenerTlsValidationContext: ObjRule = ObjRule {
     properties: &[
-        (
-            "SubjectAlternativeNames",
-            Shape::Object(&RULE_SubjectAlternativeNames),
-        ),
-        (
-            "Trust",
-            Shape::Object(&RULE_VirtualGatewayListenerTlsValidationContextTrust),
-        ),
+        ("SubjectAlternativeNames", Shape::Object(&RULE_SubjectAlternativeNames)),
+        ("Trust", Shape::Object(&RULE_VirtualGatewayListenerTlsValidationContextTrust)),
     ],
     required: &["Trust"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VirtualGatewayListenerTlsValidationContext` property type of `AWS::AppMesh::VirtualGateway`.
@@ -2014,6 +1296,7 @@ pub struct VirtualGatewayListenerTlsValidationContext {
     pub trust: Obj<VirtualGatewayListenerTlsValidationContextTrust>,
 }
 
+#[rustfmt::skip]
 impl VirtualGatewayListenerTlsValidationContext {
     /// A `VirtualGatewayListenerTlsValidationContext` with its required properties, named in a [`VirtualGatewayListenerTlsValidationContextRequired`].
     pub fn new(required: VirtualGatewayListenerTlsValidationContextRequired) -> Self {
@@ -2024,26 +1307,9 @@ impl VirtualGatewayListenerTlsValidationContext {
     }
 
     /// `SubjectAlternativeNames`: a [`SubjectAlternativeNames`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subject_alternative_names(
-        mut self,
-        value: impl Into<Obj<SubjectAlternativeNames>>,
-    ) -> Self {
-        self.subject_alternative_names = Some(value.into());
-        self
-    }
-
+    pub fn subject_alternative_names(mut self, value: impl Into<Obj<SubjectAlternativeNames>>) -> Self { self.subject_alternative_names = Some(value.into()); self }
     /// `Trust`: a [`VirtualGatewayListenerTlsValidationContextTrust`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn trust(
-        mut self,
-        value: impl Into<Obj<VirtualGatewayListenerTlsValidationContextTrust>>,
-    ) -> Self {
-        self.trust = value.into();
-        self
-    }
+    pub fn trust(mut self, value: impl Into<Obj<VirtualGatewayListenerTlsValidationContextTrust>>) -> Self { self.trust = value.into(); self }
 }
 
 impl PropertyType for VirtualGatewayListenerTlsValidationContext {}
@@ -2057,23 +1323,14 @@ impl ToValue for VirtualGatewayListenerTlsValidationContext {
     }
 }
 
-static RULE_VirtualGatewayListenerTlsValidationContextTrust: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VirtualGatewayListenerTlsValidationContextTrust: ObjRule = ObjRule {
     properties: &[
-        (
-            "File",
-            Shape::Object(&RULE_VirtualGatewayTlsValidationContextFileTrust),
-        ),
-        (
-            "SDS",
-            Shape::Object(&RULE_VirtualGatewayTlsValidationContextSdsTrust),
-        ),
+        ("File", Shape::Object(&RULE_VirtualGatewayTlsValidationContextFileTrust)),
+        ("SDS", Shape::Object(&RULE_VirtualGatewayTlsValidationContextSdsTrust)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VirtualGatewayListenerTlsValidationContextTrust` property type of `AWS::AppMesh::VirtualGateway`.
@@ -2093,6 +1350,7 @@ pub struct VirtualGatewayListenerTlsValidationContextTrust {
     pub sds: Option<Obj<VirtualGatewayTlsValidationContextSdsTrust>>,
 }
 
+#[rustfmt::skip]
 impl VirtualGatewayListenerTlsValidationContextTrust {
     /// A `VirtualGatewayListenerTlsValidationContextTrust` with no property set (none is required).
     pub fn new() -> Self {
@@ -2100,26 +1358,9 @@ impl VirtualGatewayListenerTlsValidationContextTrust {
     }
 
     /// `File`: a [`VirtualGatewayTlsValidationContextFileTrust`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file(
-        mut self,
-        value: impl Into<Obj<VirtualGatewayTlsValidationContextFileTrust>>,
-    ) -> Self {
-        self.file = Some(value.into());
-        self
-    }
-
+    pub fn file(mut self, value: impl Into<Obj<VirtualGatewayTlsValidationContextFileTrust>>) -> Self { self.file = Some(value.into()); self }
     /// `SDS`: a [`VirtualGatewayTlsValidationContextSdsTrust`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sds(
-        mut self,
-        value: impl Into<Obj<VirtualGatewayTlsValidationContextSdsTrust>>,
-    ) -> Self {
-        self.sds = Some(value.into());
-        self
-    }
+    pub fn sds(mut self, value: impl Into<Obj<VirtualGatewayTlsValidationContextSdsTrust>>) -> Self { self.sds = Some(value.into()); self }
 }
 
 impl PropertyType for VirtualGatewayListenerTlsValidationContextTrust {}
@@ -2133,14 +1374,13 @@ impl ToValue for VirtualGatewayListenerTlsValidationContextTrust {
     }
 }
 
-static RULE_VirtualGatewayLogging: ObjRule = ObjRule {
-    properties: &[("AccessLog", Shape::Object(&RULE_VirtualGatewayAccessLog))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_VirtualGatewayLogging: ObjRule = ObjRule {
+    properties: &[
+        ("AccessLog", Shape::Object(&RULE_VirtualGatewayAccessLog)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VirtualGatewayLogging` property type of `AWS::AppMesh::VirtualGateway`.
@@ -2156,6 +1396,7 @@ pub struct VirtualGatewayLogging {
     pub access_log: Option<Obj<VirtualGatewayAccessLog>>,
 }
 
+#[rustfmt::skip]
 impl VirtualGatewayLogging {
     /// A `VirtualGatewayLogging` with no property set (none is required).
     pub fn new() -> Self {
@@ -2163,12 +1404,7 @@ impl VirtualGatewayLogging {
     }
 
     /// `AccessLog`: a [`VirtualGatewayAccessLog`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_log(mut self, value: impl Into<Obj<VirtualGatewayAccessLog>>) -> Self {
-        self.access_log = Some(value.into());
-        self
-    }
+    pub fn access_log(mut self, value: impl Into<Obj<VirtualGatewayAccessLog>>) -> Self { self.access_log = Some(value.into()); self }
 }
 
 impl PropertyType for VirtualGatewayLogging {}
@@ -2183,23 +1419,20 @@ impl ToValue for VirtualGatewayLogging {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VirtualGatewayPortMappingRequired {
     /// `Port`: an integer, required.
-    ///
-    /// The port used for the port mapping. Specify one protocol.
     pub port: Int,
     /// `Protocol`: a string, required.
-    ///
-    /// The protocol used for the port mapping.
     pub protocol: Str,
 }
 
-static RULE_VirtualGatewayPortMapping: ObjRule = ObjRule {
-    properties: &[("Port", Shape::INT), ("Protocol", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_VirtualGatewayPortMapping: ObjRule = ObjRule {
+    properties: &[
+        ("Port", Shape::INT),
+        ("Protocol", Shape::STR),
+    ],
     required: &["Port", "Protocol"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VirtualGatewayPortMapping` property type of `AWS::AppMesh::VirtualGateway`.
@@ -2219,6 +1452,7 @@ pub struct VirtualGatewayPortMapping {
     pub protocol: Str,
 }
 
+#[rustfmt::skip]
 impl VirtualGatewayPortMapping {
     /// A `VirtualGatewayPortMapping` with its required properties, named in a [`VirtualGatewayPortMappingRequired`].
     pub fn new(required: VirtualGatewayPortMappingRequired) -> Self {
@@ -2229,20 +1463,9 @@ impl VirtualGatewayPortMapping {
     }
 
     /// `Port`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = value.into();
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = value.into(); self }
     /// `Protocol`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Str>) -> Self {
-        self.protocol = value.into();
-        self
-    }
+    pub fn protocol(mut self, value: impl Into<Str>) -> Self { self.protocol = value.into(); self }
 }
 
 impl PropertyType for VirtualGatewayPortMapping {}
@@ -2260,33 +1483,19 @@ impl ToValue for VirtualGatewayPortMapping {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VirtualGatewaySpecRequired {
     /// `Listeners`: a list of [`VirtualGatewayListener`] objects, required.
-    ///
-    /// The listeners that the mesh endpoint is expected to receive inbound traffic from. You can specify one listener.
     pub listeners: List<VirtualGatewayListener>,
 }
 
-static RULE_VirtualGatewaySpec: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VirtualGatewaySpec: ObjRule = ObjRule {
     properties: &[
-        (
-            "BackendDefaults",
-            Shape::Object(&RULE_VirtualGatewayBackendDefaults),
-        ),
-        (
-            "Listeners",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_VirtualGatewayListener),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("BackendDefaults", Shape::Object(&RULE_VirtualGatewayBackendDefaults)),
+        ("Listeners", Shape::List(&ListRule { items: Shape::Object(&RULE_VirtualGatewayListener), min_items: None, max_items: None })),
         ("Logging", Shape::Object(&RULE_VirtualGatewayLogging)),
     ],
     required: &["Listeners"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VirtualGatewaySpec` property type of `AWS::AppMesh::VirtualGateway`.
@@ -2310,6 +1519,7 @@ pub struct VirtualGatewaySpec {
     pub logging: Option<Obj<VirtualGatewayLogging>>,
 }
 
+#[rustfmt::skip]
 impl VirtualGatewaySpec {
     /// A `VirtualGatewaySpec` with its required properties, named in a [`VirtualGatewaySpecRequired`].
     pub fn new(required: VirtualGatewaySpecRequired) -> Self {
@@ -2321,31 +1531,11 @@ impl VirtualGatewaySpec {
     }
 
     /// `BackendDefaults`: a [`VirtualGatewayBackendDefaults`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn backend_defaults(
-        mut self,
-        value: impl Into<Obj<VirtualGatewayBackendDefaults>>,
-    ) -> Self {
-        self.backend_defaults = Some(value.into());
-        self
-    }
-
+    pub fn backend_defaults(mut self, value: impl Into<Obj<VirtualGatewayBackendDefaults>>) -> Self { self.backend_defaults = Some(value.into()); self }
     /// `Listeners`: a list of [`VirtualGatewayListener`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn listeners(mut self, value: impl Into<List<VirtualGatewayListener>>) -> Self {
-        self.listeners = value.into();
-        self
-    }
-
+    pub fn listeners(mut self, value: impl Into<List<VirtualGatewayListener>>) -> Self { self.listeners = value.into(); self }
     /// `Logging`: a [`VirtualGatewayLogging`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logging(mut self, value: impl Into<Obj<VirtualGatewayLogging>>) -> Self {
-        self.logging = Some(value.into());
-        self
-    }
+    pub fn logging(mut self, value: impl Into<Obj<VirtualGatewayLogging>>) -> Self { self.logging = Some(value.into()); self }
 }
 
 impl PropertyType for VirtualGatewaySpec {}
@@ -2364,28 +1554,18 @@ impl ToValue for VirtualGatewaySpec {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VirtualGatewayTlsValidationContextRequired {
     /// `Trust`: a [`VirtualGatewayTlsValidationContextTrust`] object, required.
-    ///
-    /// A reference to where to retrieve the trust chain when validating a peer’s Transport Layer Security (TLS) certificate.
     pub trust: Obj<VirtualGatewayTlsValidationContextTrust>,
 }
 
-static RULE_VirtualGatewayTlsValidationContext: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VirtualGatewayTlsValidationContext: ObjRule = ObjRule {
     properties: &[
-        (
-            "SubjectAlternativeNames",
-            Shape::Object(&RULE_SubjectAlternativeNames),
-        ),
-        (
-            "Trust",
-            Shape::Object(&RULE_VirtualGatewayTlsValidationContextTrust),
-        ),
+        ("SubjectAlternativeNames", Shape::Object(&RULE_SubjectAlternativeNames)),
+        ("Trust", Shape::Object(&RULE_VirtualGatewayTlsValidationContextTrust)),
     ],
     required: &["Trust"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VirtualGatewayTlsValidationContext` property type of `AWS::AppMesh::VirtualGateway`.
@@ -2405,6 +1585,7 @@ pub struct VirtualGatewayTlsValidationContext {
     pub trust: Obj<VirtualGatewayTlsValidationContextTrust>,
 }
 
+#[rustfmt::skip]
 impl VirtualGatewayTlsValidationContext {
     /// A `VirtualGatewayTlsValidationContext` with its required properties, named in a [`VirtualGatewayTlsValidationContextRequired`].
     pub fn new(required: VirtualGatewayTlsValidationContextRequired) -> Self {
@@ -2415,23 +1596,9 @@ impl VirtualGatewayTlsValidationContext {
     }
 
     /// `SubjectAlternativeNames`: a [`SubjectAlternativeNames`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subject_alternative_names(
-        mut self,
-        value: impl Into<Obj<SubjectAlternativeNames>>,
-    ) -> Self {
-        self.subject_alternative_names = Some(value.into());
-        self
-    }
-
+    pub fn subject_alternative_names(mut self, value: impl Into<Obj<SubjectAlternativeNames>>) -> Self { self.subject_alternative_names = Some(value.into()); self }
     /// `Trust`: a [`VirtualGatewayTlsValidationContextTrust`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn trust(mut self, value: impl Into<Obj<VirtualGatewayTlsValidationContextTrust>>) -> Self {
-        self.trust = value.into();
-        self
-    }
+    pub fn trust(mut self, value: impl Into<Obj<VirtualGatewayTlsValidationContextTrust>>) -> Self { self.trust = value.into(); self }
 }
 
 impl PropertyType for VirtualGatewayTlsValidationContext {}
@@ -2449,26 +1616,17 @@ impl ToValue for VirtualGatewayTlsValidationContext {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VirtualGatewayTlsValidationContextAcmTrustRequired {
     /// `CertificateAuthorityArns`: a list of strings, required.
-    ///
-    /// One or more ACM Amazon Resource Name (ARN)s.
     pub certificate_authority_arns: List<Str>,
 }
 
-static RULE_VirtualGatewayTlsValidationContextAcmTrust: ObjRule = ObjRule {
-    properties: &[(
-        "CertificateAuthorityArns",
-        Shape::List(&ListRule {
-            items: Shape::STR,
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_VirtualGatewayTlsValidationContextAcmTrust: ObjRule = ObjRule {
+    properties: &[
+        ("CertificateAuthorityArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+    ],
     required: &["CertificateAuthorityArns"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VirtualGatewayTlsValidationContextAcmTrust` property type of `AWS::AppMesh::VirtualGateway`.
@@ -2484,6 +1642,7 @@ pub struct VirtualGatewayTlsValidationContextAcmTrust {
     pub certificate_authority_arns: List<Str>,
 }
 
+#[rustfmt::skip]
 impl VirtualGatewayTlsValidationContextAcmTrust {
     /// A `VirtualGatewayTlsValidationContextAcmTrust` with its required properties, named in a [`VirtualGatewayTlsValidationContextAcmTrustRequired`].
     pub fn new(required: VirtualGatewayTlsValidationContextAcmTrustRequired) -> Self {
@@ -2493,12 +1652,7 @@ impl VirtualGatewayTlsValidationContextAcmTrust {
     }
 
     /// `CertificateAuthorityArns`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_authority_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.certificate_authority_arns = value.into();
-        self
-    }
+    pub fn certificate_authority_arns(mut self, value: impl Into<List<Str>>) -> Self { self.certificate_authority_arns = value.into(); self }
 }
 
 impl PropertyType for VirtualGatewayTlsValidationContextAcmTrust {}
@@ -2515,19 +1669,17 @@ impl ToValue for VirtualGatewayTlsValidationContextAcmTrust {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VirtualGatewayTlsValidationContextFileTrustRequired {
     /// `CertificateChain`: a string, required.
-    ///
-    /// The certificate trust chain for a certificate stored on the file system of the virtual node that the proxy is running on.
     pub certificate_chain: Str,
 }
 
-static RULE_VirtualGatewayTlsValidationContextFileTrust: ObjRule = ObjRule {
-    properties: &[("CertificateChain", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_VirtualGatewayTlsValidationContextFileTrust: ObjRule = ObjRule {
+    properties: &[
+        ("CertificateChain", Shape::STR),
+    ],
     required: &["CertificateChain"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VirtualGatewayTlsValidationContextFileTrust` property type of `AWS::AppMesh::VirtualGateway`.
@@ -2543,6 +1695,7 @@ pub struct VirtualGatewayTlsValidationContextFileTrust {
     pub certificate_chain: Str,
 }
 
+#[rustfmt::skip]
 impl VirtualGatewayTlsValidationContextFileTrust {
     /// A `VirtualGatewayTlsValidationContextFileTrust` with its required properties, named in a [`VirtualGatewayTlsValidationContextFileTrustRequired`].
     pub fn new(required: VirtualGatewayTlsValidationContextFileTrustRequired) -> Self {
@@ -2552,12 +1705,7 @@ impl VirtualGatewayTlsValidationContextFileTrust {
     }
 
     /// `CertificateChain`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_chain(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_chain = value.into();
-        self
-    }
+    pub fn certificate_chain(mut self, value: impl Into<Str>) -> Self { self.certificate_chain = value.into(); self }
 }
 
 impl PropertyType for VirtualGatewayTlsValidationContextFileTrust {}
@@ -2574,19 +1722,17 @@ impl ToValue for VirtualGatewayTlsValidationContextFileTrust {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VirtualGatewayTlsValidationContextSdsTrustRequired {
     /// `SecretName`: a string, required.
-    ///
-    /// A reference to an object that represents the name of the secret for a virtual gateway's Transport Layer Security (TLS) Secret Discovery Service validation context trust.
     pub secret_name: Str,
 }
 
-static RULE_VirtualGatewayTlsValidationContextSdsTrust: ObjRule = ObjRule {
-    properties: &[("SecretName", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_VirtualGatewayTlsValidationContextSdsTrust: ObjRule = ObjRule {
+    properties: &[
+        ("SecretName", Shape::STR),
+    ],
     required: &["SecretName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VirtualGatewayTlsValidationContextSdsTrust` property type of `AWS::AppMesh::VirtualGateway`.
@@ -2602,6 +1748,7 @@ pub struct VirtualGatewayTlsValidationContextSdsTrust {
     pub secret_name: Str,
 }
 
+#[rustfmt::skip]
 impl VirtualGatewayTlsValidationContextSdsTrust {
     /// A `VirtualGatewayTlsValidationContextSdsTrust` with its required properties, named in a [`VirtualGatewayTlsValidationContextSdsTrustRequired`].
     pub fn new(required: VirtualGatewayTlsValidationContextSdsTrustRequired) -> Self {
@@ -2611,12 +1758,7 @@ impl VirtualGatewayTlsValidationContextSdsTrust {
     }
 
     /// `SecretName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_name(mut self, value: impl Into<Str>) -> Self {
-        self.secret_name = value.into();
-        self
-    }
+    pub fn secret_name(mut self, value: impl Into<Str>) -> Self { self.secret_name = value.into(); self }
 }
 
 impl PropertyType for VirtualGatewayTlsValidationContextSdsTrust {}
@@ -2629,27 +1771,15 @@ impl ToValue for VirtualGatewayTlsValidationContextSdsTrust {
     }
 }
 
-static RULE_VirtualGatewayTlsValidationContextTrust: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VirtualGatewayTlsValidationContextTrust: ObjRule = ObjRule {
     properties: &[
-        (
-            "ACM",
-            Shape::Object(&RULE_VirtualGatewayTlsValidationContextAcmTrust),
-        ),
-        (
-            "File",
-            Shape::Object(&RULE_VirtualGatewayTlsValidationContextFileTrust),
-        ),
-        (
-            "SDS",
-            Shape::Object(&RULE_VirtualGatewayTlsValidationContextSdsTrust),
-        ),
+        ("ACM", Shape::Object(&RULE_VirtualGatewayTlsValidationContextAcmTrust)),
+        ("File", Shape::Object(&RULE_VirtualGatewayTlsValidationContextFileTrust)),
+        ("SDS", Shape::Object(&RULE_VirtualGatewayTlsValidationContextSdsTrust)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VirtualGatewayTlsValidationContextTrust` property type of `AWS::AppMesh::VirtualGateway`.
@@ -2673,6 +1803,7 @@ pub struct VirtualGatewayTlsValidationContextTrust {
     pub sds: Option<Obj<VirtualGatewayTlsValidationContextSdsTrust>>,
 }
 
+#[rustfmt::skip]
 impl VirtualGatewayTlsValidationContextTrust {
     /// A `VirtualGatewayTlsValidationContextTrust` with no property set (none is required).
     pub fn new() -> Self {
@@ -2680,37 +1811,11 @@ impl VirtualGatewayTlsValidationContextTrust {
     }
 
     /// `ACM`: a [`VirtualGatewayTlsValidationContextAcmTrust`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn acm(
-        mut self,
-        value: impl Into<Obj<VirtualGatewayTlsValidationContextAcmTrust>>,
-    ) -> Self {
-        self.acm = Some(value.into());
-        self
-    }
-
+    pub fn acm(mut self, value: impl Into<Obj<VirtualGatewayTlsValidationContextAcmTrust>>) -> Self { self.acm = Some(value.into()); self }
     /// `File`: a [`VirtualGatewayTlsValidationContextFileTrust`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file(
-        mut self,
-        value: impl Into<Obj<VirtualGatewayTlsValidationContextFileTrust>>,
-    ) -> Self {
-        self.file = Some(value.into());
-        self
-    }
-
+    pub fn file(mut self, value: impl Into<Obj<VirtualGatewayTlsValidationContextFileTrust>>) -> Self { self.file = Some(value.into()); self }
     /// `SDS`: a [`VirtualGatewayTlsValidationContextSdsTrust`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sds(
-        mut self,
-        value: impl Into<Obj<VirtualGatewayTlsValidationContextSdsTrust>>,
-    ) -> Self {
-        self.sds = Some(value.into());
-        self
-    }
+    pub fn sds(mut self, value: impl Into<Obj<VirtualGatewayTlsValidationContextSdsTrust>>) -> Self { self.sds = Some(value.into()); self }
 }
 
 impl PropertyType for VirtualGatewayTlsValidationContextTrust {}

@@ -7,42 +7,37 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    Duration, DurationRequired, GrpcTimeout, HttpTimeout, JsonFormatRef, JsonFormatRefRequired,
+    LoggingFormat, PortMapping, PortMappingRequired, SubjectAlternativeNameMatchers,
+    SubjectAlternativeNames, SubjectAlternativeNamesRequired, Tag, TagRequired, TcpTimeout,
+};
+use super::shared::{
+    RULE_Duration, RULE_GrpcTimeout, RULE_HttpTimeout, RULE_LoggingFormat, RULE_PortMapping,
+    RULE_SubjectAlternativeNames, RULE_Tag, RULE_TcpTimeout,
+};
+
 /// The required properties of [`VirtualNode`], by name: `VirtualNode::new(VirtualNodeRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VirtualNodeRequired {
     /// `MeshName`: a string, required.
-    ///
-    /// The name of the service mesh to create the virtual node in.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub mesh_name: Str,
     /// `Spec`: a [`VirtualNodeSpec`] object, required.
-    ///
-    /// The virtual node specification to apply.
     pub spec: Obj<VirtualNodeSpec>,
 }
 
-static RULE_VirtualNode: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VirtualNode: ObjRule = ObjRule {
     properties: &[
         ("MeshName", Shape::STR),
         ("MeshOwner", Shape::STR),
         ("Spec", Shape::Object(&RULE_VirtualNodeSpec)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("VirtualNodeName", Shape::STR),
     ],
     required: &["MeshName", "Spec"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AppMesh::VirtualNode` resource.
@@ -96,6 +91,7 @@ pub struct VirtualNode {
     pub virtual_node_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl VirtualNode {
     /// The CloudFormation type name, `AWS::AppMesh::VirtualNode`.
     pub const TYPE_NAME: &'static str = "AWS::AppMesh::VirtualNode";
@@ -111,15 +107,7 @@ impl VirtualNode {
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Id", "ResourceOwner", "Arn", "Uid"],
-        attributes: &[
-            "Arn",
-            "Id",
-            "MeshName",
-            "MeshOwner",
-            "ResourceOwner",
-            "Uid",
-            "VirtualNodeName",
-        ],
+        attributes: &["Arn", "Id", "MeshName", "MeshOwner", "ResourceOwner", "Uid", "VirtualNodeName"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -136,44 +124,15 @@ impl VirtualNode {
     }
 
     /// `MeshName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mesh_name(mut self, value: impl Into<Str>) -> Self {
-        self.mesh_name = value.into();
-        self
-    }
-
+    pub fn mesh_name(mut self, value: impl Into<Str>) -> Self { self.mesh_name = value.into(); self }
     /// `MeshOwner`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mesh_owner(mut self, value: impl Into<Str>) -> Self {
-        self.mesh_owner = Some(value.into());
-        self
-    }
-
+    pub fn mesh_owner(mut self, value: impl Into<Str>) -> Self { self.mesh_owner = Some(value.into()); self }
     /// `Spec`: a [`VirtualNodeSpec`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn spec(mut self, value: impl Into<Obj<VirtualNodeSpec>>) -> Self {
-        self.spec = value.into();
-        self
-    }
-
+    pub fn spec(mut self, value: impl Into<Obj<VirtualNodeSpec>>) -> Self { self.spec = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VirtualNodeName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn virtual_node_name(mut self, value: impl Into<Str>) -> Self {
-        self.virtual_node_name = Some(value.into());
-        self
-    }
+    pub fn virtual_node_name(mut self, value: impl Into<Str>) -> Self { self.virtual_node_name = Some(value.into()); self }
 }
 
 impl Resource for VirtualNode {
@@ -260,14 +219,13 @@ impl VirtualNodeAttributes {
     }
 }
 
-static RULE_AccessLog: ObjRule = ObjRule {
-    properties: &[("File", Shape::Object(&RULE_FileAccessLog))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_AccessLog: ObjRule = ObjRule {
+    properties: &[
+        ("File", Shape::Object(&RULE_FileAccessLog)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AccessLog` property type of `AWS::AppMesh::VirtualNode`.
@@ -283,6 +241,7 @@ pub struct AccessLog {
     pub file: Option<Obj<FileAccessLog>>,
 }
 
+#[rustfmt::skip]
 impl AccessLog {
     /// A `AccessLog` with no property set (none is required).
     pub fn new() -> Self {
@@ -290,12 +249,7 @@ impl AccessLog {
     }
 
     /// `File`: a [`FileAccessLog`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file(mut self, value: impl Into<Obj<FileAccessLog>>) -> Self {
-        self.file = Some(value.into());
-        self
-    }
+    pub fn file(mut self, value: impl Into<Obj<FileAccessLog>>) -> Self { self.file = Some(value.into()); self }
 }
 
 impl PropertyType for AccessLog {}
@@ -310,23 +264,20 @@ impl ToValue for AccessLog {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AwsCloudMapInstanceAttributeRequired {
     /// `Key`: a string, required.
-    ///
-    /// The name of an AWS Cloud Map service instance attribute key. Any AWS Cloud Map service instance that contains the specified key and value is returned.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// The value of an AWS Cloud Map service instance attribute key. Any AWS Cloud Map service instance that contains the specified key and value is returned.
     pub value: Str,
 }
 
-static RULE_AwsCloudMapInstanceAttribute: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_AwsCloudMapInstanceAttribute: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AwsCloudMapInstanceAttribute` property type of `AWS::AppMesh::VirtualNode`.
@@ -348,6 +299,7 @@ pub struct AwsCloudMapInstanceAttribute {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl AwsCloudMapInstanceAttribute {
     /// A `AwsCloudMapInstanceAttribute` with its required properties, named in a [`AwsCloudMapInstanceAttributeRequired`].
     pub fn new(required: AwsCloudMapInstanceAttributeRequired) -> Self {
@@ -358,20 +310,9 @@ impl AwsCloudMapInstanceAttribute {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for AwsCloudMapInstanceAttribute {}
@@ -389,35 +330,22 @@ impl ToValue for AwsCloudMapInstanceAttribute {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AwsCloudMapServiceDiscoveryRequired {
     /// `NamespaceName`: a string, required.
-    ///
-    /// The HTTP name of the AWS Cloud Map namespace to use.
     pub namespace_name: Str,
     /// `ServiceName`: a string, required.
-    ///
-    /// The name of the AWS Cloud Map service to use.
     pub service_name: Str,
 }
 
-static RULE_AwsCloudMapServiceDiscovery: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AwsCloudMapServiceDiscovery: ObjRule = ObjRule {
     properties: &[
-        (
-            "Attributes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AwsCloudMapInstanceAttribute),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Attributes", Shape::List(&ListRule { items: Shape::Object(&RULE_AwsCloudMapInstanceAttribute), min_items: None, max_items: None })),
         ("IpPreference", Shape::STR),
         ("NamespaceName", Shape::STR),
         ("ServiceName", Shape::STR),
     ],
     required: &["NamespaceName", "ServiceName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AwsCloudMapServiceDiscovery` property type of `AWS::AppMesh::VirtualNode`.
@@ -447,6 +375,7 @@ pub struct AwsCloudMapServiceDiscovery {
     pub service_name: Str,
 }
 
+#[rustfmt::skip]
 impl AwsCloudMapServiceDiscovery {
     /// A `AwsCloudMapServiceDiscovery` with its required properties, named in a [`AwsCloudMapServiceDiscoveryRequired`].
     pub fn new(required: AwsCloudMapServiceDiscoveryRequired) -> Self {
@@ -459,36 +388,13 @@ impl AwsCloudMapServiceDiscovery {
     }
 
     /// `Attributes`: a list of [`AwsCloudMapInstanceAttribute`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attributes(mut self, value: impl Into<List<AwsCloudMapInstanceAttribute>>) -> Self {
-        self.attributes = Some(value.into());
-        self
-    }
-
+    pub fn attributes(mut self, value: impl Into<List<AwsCloudMapInstanceAttribute>>) -> Self { self.attributes = Some(value.into()); self }
     /// `IpPreference`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_preference(mut self, value: impl Into<Str>) -> Self {
-        self.ip_preference = Some(value.into());
-        self
-    }
-
+    pub fn ip_preference(mut self, value: impl Into<Str>) -> Self { self.ip_preference = Some(value.into()); self }
     /// `NamespaceName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace_name(mut self, value: impl Into<Str>) -> Self {
-        self.namespace_name = value.into();
-        self
-    }
-
+    pub fn namespace_name(mut self, value: impl Into<Str>) -> Self { self.namespace_name = value.into(); self }
     /// `ServiceName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_name(mut self, value: impl Into<Str>) -> Self {
-        self.service_name = value.into();
-        self
-    }
+    pub fn service_name(mut self, value: impl Into<Str>) -> Self { self.service_name = value.into(); self }
 }
 
 impl PropertyType for AwsCloudMapServiceDiscovery {}
@@ -504,14 +410,13 @@ impl ToValue for AwsCloudMapServiceDiscovery {
     }
 }
 
-static RULE_Backend: ObjRule = ObjRule {
-    properties: &[("VirtualService", Shape::Object(&RULE_VirtualServiceBackend))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Backend: ObjRule = ObjRule {
+    properties: &[
+        ("VirtualService", Shape::Object(&RULE_VirtualServiceBackend)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Backend` property type of `AWS::AppMesh::VirtualNode`.
@@ -527,6 +432,7 @@ pub struct Backend {
     pub virtual_service: Option<Obj<VirtualServiceBackend>>,
 }
 
+#[rustfmt::skip]
 impl Backend {
     /// A `Backend` with no property set (none is required).
     pub fn new() -> Self {
@@ -534,12 +440,7 @@ impl Backend {
     }
 
     /// `VirtualService`: a [`VirtualServiceBackend`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn virtual_service(mut self, value: impl Into<Obj<VirtualServiceBackend>>) -> Self {
-        self.virtual_service = Some(value.into());
-        self
-    }
+    pub fn virtual_service(mut self, value: impl Into<Obj<VirtualServiceBackend>>) -> Self { self.virtual_service = Some(value.into()); self }
 }
 
 impl PropertyType for Backend {}
@@ -552,14 +453,13 @@ impl ToValue for Backend {
     }
 }
 
-static RULE_BackendDefaults: ObjRule = ObjRule {
-    properties: &[("ClientPolicy", Shape::Object(&RULE_ClientPolicy))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_BackendDefaults: ObjRule = ObjRule {
+    properties: &[
+        ("ClientPolicy", Shape::Object(&RULE_ClientPolicy)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BackendDefaults` property type of `AWS::AppMesh::VirtualNode`.
@@ -575,6 +475,7 @@ pub struct BackendDefaults {
     pub client_policy: Option<Obj<ClientPolicy>>,
 }
 
+#[rustfmt::skip]
 impl BackendDefaults {
     /// A `BackendDefaults` with no property set (none is required).
     pub fn new() -> Self {
@@ -582,12 +483,7 @@ impl BackendDefaults {
     }
 
     /// `ClientPolicy`: a [`ClientPolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_policy(mut self, value: impl Into<Obj<ClientPolicy>>) -> Self {
-        self.client_policy = Some(value.into());
-        self
-    }
+    pub fn client_policy(mut self, value: impl Into<Obj<ClientPolicy>>) -> Self { self.client_policy = Some(value.into()); self }
 }
 
 impl PropertyType for BackendDefaults {}
@@ -600,14 +496,13 @@ impl ToValue for BackendDefaults {
     }
 }
 
-static RULE_ClientPolicy: ObjRule = ObjRule {
-    properties: &[("TLS", Shape::Object(&RULE_ClientPolicyTls))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ClientPolicy: ObjRule = ObjRule {
+    properties: &[
+        ("TLS", Shape::Object(&RULE_ClientPolicyTls)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ClientPolicy` property type of `AWS::AppMesh::VirtualNode`.
@@ -623,6 +518,7 @@ pub struct ClientPolicy {
     pub tls: Option<Obj<ClientPolicyTls>>,
 }
 
+#[rustfmt::skip]
 impl ClientPolicy {
     /// A `ClientPolicy` with no property set (none is required).
     pub fn new() -> Self {
@@ -630,12 +526,7 @@ impl ClientPolicy {
     }
 
     /// `TLS`: a [`ClientPolicyTls`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tls(mut self, value: impl Into<Obj<ClientPolicyTls>>) -> Self {
-        self.tls = Some(value.into());
-        self
-    }
+    pub fn tls(mut self, value: impl Into<Obj<ClientPolicyTls>>) -> Self { self.tls = Some(value.into()); self }
 }
 
 impl PropertyType for ClientPolicy {}
@@ -650,31 +541,20 @@ impl ToValue for ClientPolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClientPolicyTlsRequired {
     /// `Validation`: a [`TlsValidationContext`] object, required.
-    ///
-    /// A reference to an object that represents a TLS validation context.
     pub validation: Obj<TlsValidationContext>,
 }
 
-static RULE_ClientPolicyTls: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ClientPolicyTls: ObjRule = ObjRule {
     properties: &[
         ("Certificate", Shape::Object(&RULE_ClientTlsCertificate)),
         ("Enforce", Shape::Bool),
-        (
-            "Ports",
-            Shape::List(&ListRule {
-                items: Shape::INT,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Ports", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None })),
         ("Validation", Shape::Object(&RULE_TlsValidationContext)),
     ],
     required: &["Validation"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ClientPolicyTls` property type of `AWS::AppMesh::VirtualNode`.
@@ -702,6 +582,7 @@ pub struct ClientPolicyTls {
     pub validation: Obj<TlsValidationContext>,
 }
 
+#[rustfmt::skip]
 impl ClientPolicyTls {
     /// A `ClientPolicyTls` with its required properties, named in a [`ClientPolicyTlsRequired`].
     pub fn new(required: ClientPolicyTlsRequired) -> Self {
@@ -714,36 +595,13 @@ impl ClientPolicyTls {
     }
 
     /// `Certificate`: a [`ClientTlsCertificate`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate(mut self, value: impl Into<Obj<ClientTlsCertificate>>) -> Self {
-        self.certificate = Some(value.into());
-        self
-    }
-
+    pub fn certificate(mut self, value: impl Into<Obj<ClientTlsCertificate>>) -> Self { self.certificate = Some(value.into()); self }
     /// `Enforce`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enforce(mut self, value: impl Into<Bool>) -> Self {
-        self.enforce = Some(value.into());
-        self
-    }
-
+    pub fn enforce(mut self, value: impl Into<Bool>) -> Self { self.enforce = Some(value.into()); self }
     /// `Ports`: a list of integers.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ports(mut self, value: impl Into<List<Int>>) -> Self {
-        self.ports = Some(value.into());
-        self
-    }
-
+    pub fn ports(mut self, value: impl Into<List<Int>>) -> Self { self.ports = Some(value.into()); self }
     /// `Validation`: a [`TlsValidationContext`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn validation(mut self, value: impl Into<Obj<TlsValidationContext>>) -> Self {
-        self.validation = value.into();
-        self
-    }
+    pub fn validation(mut self, value: impl Into<Obj<TlsValidationContext>>) -> Self { self.validation = value.into(); self }
 }
 
 impl PropertyType for ClientPolicyTls {}
@@ -759,17 +617,14 @@ impl ToValue for ClientPolicyTls {
     }
 }
 
-static RULE_ClientTlsCertificate: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ClientTlsCertificate: ObjRule = ObjRule {
     properties: &[
         ("File", Shape::Object(&RULE_ListenerTlsFileCertificate)),
         ("SDS", Shape::Object(&RULE_ListenerTlsSdsCertificate)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ClientTlsCertificate` property type of `AWS::AppMesh::VirtualNode`.
@@ -789,6 +644,7 @@ pub struct ClientTlsCertificate {
     pub sds: Option<Obj<ListenerTlsSdsCertificate>>,
 }
 
+#[rustfmt::skip]
 impl ClientTlsCertificate {
     /// A `ClientTlsCertificate` with no property set (none is required).
     pub fn new() -> Self {
@@ -796,20 +652,9 @@ impl ClientTlsCertificate {
     }
 
     /// `File`: a [`ListenerTlsFileCertificate`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file(mut self, value: impl Into<Obj<ListenerTlsFileCertificate>>) -> Self {
-        self.file = Some(value.into());
-        self
-    }
-
+    pub fn file(mut self, value: impl Into<Obj<ListenerTlsFileCertificate>>) -> Self { self.file = Some(value.into()); self }
     /// `SDS`: a [`ListenerTlsSdsCertificate`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sds(mut self, value: impl Into<Obj<ListenerTlsSdsCertificate>>) -> Self {
-        self.sds = Some(value.into());
-        self
-    }
+    pub fn sds(mut self, value: impl Into<Obj<ListenerTlsSdsCertificate>>) -> Self { self.sds = Some(value.into()); self }
 }
 
 impl PropertyType for ClientTlsCertificate {}
@@ -827,23 +672,19 @@ impl ToValue for ClientTlsCertificate {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DnsServiceDiscoveryRequired {
     /// `Hostname`: a string, required.
-    ///
-    /// Specifies the DNS service discovery hostname for the virtual node.
     pub hostname: Str,
 }
 
-static RULE_DnsServiceDiscovery: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DnsServiceDiscovery: ObjRule = ObjRule {
     properties: &[
         ("Hostname", Shape::STR),
         ("IpPreference", Shape::STR),
         ("ResponseType", Shape::STR),
     ],
     required: &["Hostname"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DnsServiceDiscovery` property type of `AWS::AppMesh::VirtualNode`.
@@ -867,6 +708,7 @@ pub struct DnsServiceDiscovery {
     pub response_type: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DnsServiceDiscovery {
     /// A `DnsServiceDiscovery` with its required properties, named in a [`DnsServiceDiscoveryRequired`].
     pub fn new(required: DnsServiceDiscoveryRequired) -> Self {
@@ -878,28 +720,11 @@ impl DnsServiceDiscovery {
     }
 
     /// `Hostname`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hostname(mut self, value: impl Into<Str>) -> Self {
-        self.hostname = value.into();
-        self
-    }
-
+    pub fn hostname(mut self, value: impl Into<Str>) -> Self { self.hostname = value.into(); self }
     /// `IpPreference`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_preference(mut self, value: impl Into<Str>) -> Self {
-        self.ip_preference = Some(value.into());
-        self
-    }
-
+    pub fn ip_preference(mut self, value: impl Into<Str>) -> Self { self.ip_preference = Some(value.into()); self }
     /// `ResponseType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn response_type(mut self, value: impl Into<Str>) -> Self {
-        self.response_type = Some(value.into());
-        self
-    }
+    pub fn response_type(mut self, value: impl Into<Str>) -> Self { self.response_type = Some(value.into()); self }
 }
 
 impl PropertyType for DnsServiceDiscovery {}
@@ -914,105 +739,22 @@ impl ToValue for DnsServiceDiscovery {
     }
 }
 
-/// The required properties of [`Duration`], by name: `Duration::new(DurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DurationRequired {
-    /// `Unit`: a string, required.
-    ///
-    /// A unit of time.
-    pub unit: Str,
-    /// `Value`: an integer, required.
-    ///
-    /// A number of time units.
-    pub value: Int,
-}
-
-static RULE_Duration: ObjRule = ObjRule {
-    properties: &[("Unit", Shape::STR), ("Value", Shape::INT)],
-    required: &["Value", "Unit"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Duration` property type of `AWS::AppMesh::VirtualNode`.
-///
-/// An object that represents a duration of time.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-virtualnode-duration.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Duration {
-    /// `Unit`: a string, required.
-    ///
-    /// A unit of time.
-    pub unit: Str,
-    /// `Value`: an integer, required.
-    ///
-    /// A number of time units.
-    pub value: Int,
-}
-
-impl Duration {
-    /// A `Duration` with its required properties, named in a [`DurationRequired`].
-    pub fn new(required: DurationRequired) -> Self {
-        Self {
-            unit: required.unit,
-            value: required.value,
-        }
-    }
-
-    /// `Unit`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unit(mut self, value: impl Into<Str>) -> Self {
-        self.unit = value.into();
-        self
-    }
-
-    /// `Value`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Int>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Duration {}
-
-impl ToValue for Duration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Unit", &self.unit)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`FileAccessLog`], by name: `FileAccessLog::new(FileAccessLogRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FileAccessLogRequired {
     /// `Path`: a string, required.
-    ///
-    /// The file path to write access logs to. You can use `/dev/stdout` to send access logs to standard out and configure your Envoy container to use a log driver, such as `awslogs` , to export the access logs to a log storage service such as Amazon CloudWatch Logs. You can also specify a path in the Envoy container's file system to write the files to disk.
-    ///
-    /// &gt; The Envoy process must have write permissions to the path that you specify here. Otherwise, Envoy fails to bootstrap properly.
     pub path: Str,
 }
 
-static RULE_FileAccessLog: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FileAccessLog: ObjRule = ObjRule {
     properties: &[
         ("Format", Shape::Object(&RULE_LoggingFormat)),
         ("Path", Shape::STR),
     ],
     required: &["Path"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FileAccessLog` property type of `AWS::AppMesh::VirtualNode`.
@@ -1034,6 +776,7 @@ pub struct FileAccessLog {
     pub path: Str,
 }
 
+#[rustfmt::skip]
 impl FileAccessLog {
     /// A `FileAccessLog` with its required properties, named in a [`FileAccessLogRequired`].
     pub fn new(required: FileAccessLogRequired) -> Self {
@@ -1044,20 +787,9 @@ impl FileAccessLog {
     }
 
     /// `Format`: a [`LoggingFormat`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn format(mut self, value: impl Into<Obj<LoggingFormat>>) -> Self {
-        self.format = Some(value.into());
-        self
-    }
-
+    pub fn format(mut self, value: impl Into<Obj<LoggingFormat>>) -> Self { self.format = Some(value.into()); self }
     /// `Path`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn path(mut self, value: impl Into<Str>) -> Self {
-        self.path = value.into();
-        self
-    }
+    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = value.into(); self }
 }
 
 impl PropertyType for FileAccessLog {}
@@ -1071,96 +803,23 @@ impl ToValue for FileAccessLog {
     }
 }
 
-static RULE_GrpcTimeout: ObjRule = ObjRule {
-    properties: &[
-        ("Idle", Shape::Object(&RULE_Duration)),
-        ("PerRequest", Shape::Object(&RULE_Duration)),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `GrpcTimeout` property type of `AWS::AppMesh::VirtualNode`.
-///
-/// An object that represents types of timeouts.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-virtualnode-grpctimeout.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct GrpcTimeout {
-    /// `Idle`: a [`Duration`] object.
-    ///
-    /// An object that represents an idle timeout. An idle timeout bounds the amount of time that a connection may be idle. The default value is none.
-    pub idle: Option<Obj<Duration>>,
-    /// `PerRequest`: a [`Duration`] object.
-    ///
-    /// An object that represents a per request timeout. The default value is 15 seconds. If you set a higher timeout, then make sure that the higher value is set for each App Mesh resource in a conversation. For example, if a virtual node backend uses a virtual router provider to route to another virtual node, then the timeout should be greater than 15 seconds for the source and destination virtual node and the route.
-    pub per_request: Option<Obj<Duration>>,
-}
-
-impl GrpcTimeout {
-    /// A `GrpcTimeout` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Idle`: a [`Duration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn idle(mut self, value: impl Into<Obj<Duration>>) -> Self {
-        self.idle = Some(value.into());
-        self
-    }
-
-    /// `PerRequest`: a [`Duration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn per_request(mut self, value: impl Into<Obj<Duration>>) -> Self {
-        self.per_request = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for GrpcTimeout {}
-
-impl ToValue for GrpcTimeout {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Idle", &self.idle)
-            .opt("PerRequest", &self.per_request)
-            .build()
-    }
-}
-
 /// The required properties of [`HealthCheck`], by name: `HealthCheck::new(HealthCheckRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HealthCheckRequired {
     /// `HealthyThreshold`: an integer, required.
-    ///
-    /// The number of consecutive successful health checks that must occur before declaring listener healthy.
     pub healthy_threshold: Int,
     /// `IntervalMillis`: an integer, required.
-    ///
-    /// The time period in milliseconds between each health check execution.
     pub interval_millis: Int,
     /// `Protocol`: a string, required.
-    ///
-    /// The protocol for the health check request. If you specify `grpc` , then your service must conform to the \[GRPC Health Checking Protocol\](<https://docs.aws.amazon.com/https://github.com/grpc/grpc/blob/master/doc/health-checking.md>) .
     pub protocol: Str,
     /// `TimeoutMillis`: an integer, required.
-    ///
-    /// The amount of time to wait when receiving a response from the health check, in milliseconds.
     pub timeout_millis: Int,
     /// `UnhealthyThreshold`: an integer, required.
-    ///
-    /// The number of consecutive failed health checks that must occur before declaring a virtual node unhealthy.
     pub unhealthy_threshold: Int,
 }
 
-static RULE_HealthCheck: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HealthCheck: ObjRule = ObjRule {
     properties: &[
         ("HealthyThreshold", Shape::INT),
         ("IntervalMillis", Shape::INT),
@@ -1170,18 +829,9 @@ static RULE_HealthCheck: ObjRule = ObjRule {
         ("TimeoutMillis", Shape::INT),
         ("UnhealthyThreshold", Shape::INT),
     ],
-    required: &[
-        "UnhealthyThreshold",
-        "HealthyThreshold",
-        "TimeoutMillis",
-        "Protocol",
-        "IntervalMillis",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["UnhealthyThreshold", "HealthyThreshold", "TimeoutMillis", "Protocol", "IntervalMillis"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HealthCheck` property type of `AWS::AppMesh::VirtualNode`.
@@ -1221,6 +871,7 @@ pub struct HealthCheck {
     pub unhealthy_threshold: Int,
 }
 
+#[rustfmt::skip]
 impl HealthCheck {
     /// A `HealthCheck` with its required properties, named in a [`HealthCheckRequired`].
     pub fn new(required: HealthCheckRequired) -> Self {
@@ -1236,60 +887,19 @@ impl HealthCheck {
     }
 
     /// `HealthyThreshold`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn healthy_threshold(mut self, value: impl Into<Int>) -> Self {
-        self.healthy_threshold = value.into();
-        self
-    }
-
+    pub fn healthy_threshold(mut self, value: impl Into<Int>) -> Self { self.healthy_threshold = value.into(); self }
     /// `IntervalMillis`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interval_millis(mut self, value: impl Into<Int>) -> Self {
-        self.interval_millis = value.into();
-        self
-    }
-
+    pub fn interval_millis(mut self, value: impl Into<Int>) -> Self { self.interval_millis = value.into(); self }
     /// `Path`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn path(mut self, value: impl Into<Str>) -> Self {
-        self.path = Some(value.into());
-        self
-    }
-
+    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = Some(value.into()); self }
     /// `Port`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = Some(value.into());
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
     /// `Protocol`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Str>) -> Self {
-        self.protocol = value.into();
-        self
-    }
-
+    pub fn protocol(mut self, value: impl Into<Str>) -> Self { self.protocol = value.into(); self }
     /// `TimeoutMillis`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout_millis(mut self, value: impl Into<Int>) -> Self {
-        self.timeout_millis = value.into();
-        self
-    }
-
+    pub fn timeout_millis(mut self, value: impl Into<Int>) -> Self { self.timeout_millis = value.into(); self }
     /// `UnhealthyThreshold`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unhealthy_threshold(mut self, value: impl Into<Int>) -> Self {
-        self.unhealthy_threshold = value.into();
-        self
-    }
+    pub fn unhealthy_threshold(mut self, value: impl Into<Int>) -> Self { self.unhealthy_threshold = value.into(); self }
 }
 
 impl PropertyType for HealthCheck {}
@@ -1308,162 +918,17 @@ impl ToValue for HealthCheck {
     }
 }
 
-static RULE_HttpTimeout: ObjRule = ObjRule {
-    properties: &[
-        ("Idle", Shape::Object(&RULE_Duration)),
-        ("PerRequest", Shape::Object(&RULE_Duration)),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `HttpTimeout` property type of `AWS::AppMesh::VirtualNode`.
-///
-/// An object that represents types of timeouts.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-virtualnode-httptimeout.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct HttpTimeout {
-    /// `Idle`: a [`Duration`] object.
-    ///
-    /// An object that represents an idle timeout. An idle timeout bounds the amount of time that a connection may be idle. The default value is none.
-    pub idle: Option<Obj<Duration>>,
-    /// `PerRequest`: a [`Duration`] object.
-    ///
-    /// An object that represents a per request timeout. The default value is 15 seconds. If you set a higher timeout, then make sure that the higher value is set for each App Mesh resource in a conversation. For example, if a virtual node backend uses a virtual router provider to route to another virtual node, then the timeout should be greater than 15 seconds for the source and destination virtual node and the route.
-    pub per_request: Option<Obj<Duration>>,
-}
-
-impl HttpTimeout {
-    /// A `HttpTimeout` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Idle`: a [`Duration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn idle(mut self, value: impl Into<Obj<Duration>>) -> Self {
-        self.idle = Some(value.into());
-        self
-    }
-
-    /// `PerRequest`: a [`Duration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn per_request(mut self, value: impl Into<Obj<Duration>>) -> Self {
-        self.per_request = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for HttpTimeout {}
-
-impl ToValue for HttpTimeout {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Idle", &self.idle)
-            .opt("PerRequest", &self.per_request)
-            .build()
-    }
-}
-
-/// The required properties of [`JsonFormatRef`], by name: `JsonFormatRef::new(JsonFormatRefRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct JsonFormatRefRequired {
-    /// `Key`: a string, required.
-    ///
-    /// The specified key for the JSON.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The specified value for the JSON.
-    pub value: Str,
-}
-
-static RULE_JsonFormatRef: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `JsonFormatRef` property type of `AWS::AppMesh::VirtualNode`.
-///
-/// An object that represents the key value pairs for the JSON.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-virtualnode-jsonformatref.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct JsonFormatRef {
-    /// `Key`: a string, required.
-    ///
-    /// The specified key for the JSON.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The specified value for the JSON.
-    pub value: Str,
-}
-
-impl JsonFormatRef {
-    /// A `JsonFormatRef` with its required properties, named in a [`JsonFormatRefRequired`].
-    pub fn new(required: JsonFormatRefRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for JsonFormatRef {}
-
-impl ToValue for JsonFormatRef {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`Listener`], by name: `Listener::new(ListenerRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ListenerRequired {
     /// `PortMapping`: a [`PortMapping`] object, required.
-    ///
-    /// The port mapping information for the listener.
     pub port_mapping: Obj<PortMapping>,
 }
 
-static RULE_Listener: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Listener: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConnectionPool",
-            Shape::Object(&RULE_VirtualNodeConnectionPool),
-        ),
+        ("ConnectionPool", Shape::Object(&RULE_VirtualNodeConnectionPool)),
         ("HealthCheck", Shape::Object(&RULE_HealthCheck)),
         ("OutlierDetection", Shape::Object(&RULE_OutlierDetection)),
         ("PortMapping", Shape::Object(&RULE_PortMapping)),
@@ -1471,11 +936,8 @@ static RULE_Listener: ObjRule = ObjRule {
         ("Timeout", Shape::Object(&RULE_ListenerTimeout)),
     ],
     required: &["PortMapping"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Listener` property type of `AWS::AppMesh::VirtualNode`.
@@ -1511,6 +973,7 @@ pub struct Listener {
     pub timeout: Option<Obj<ListenerTimeout>>,
 }
 
+#[rustfmt::skip]
 impl Listener {
     /// A `Listener` with its required properties, named in a [`ListenerRequired`].
     pub fn new(required: ListenerRequired) -> Self {
@@ -1525,52 +988,17 @@ impl Listener {
     }
 
     /// `ConnectionPool`: a [`VirtualNodeConnectionPool`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_pool(mut self, value: impl Into<Obj<VirtualNodeConnectionPool>>) -> Self {
-        self.connection_pool = Some(value.into());
-        self
-    }
-
+    pub fn connection_pool(mut self, value: impl Into<Obj<VirtualNodeConnectionPool>>) -> Self { self.connection_pool = Some(value.into()); self }
     /// `HealthCheck`: a [`HealthCheck`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn health_check(mut self, value: impl Into<Obj<HealthCheck>>) -> Self {
-        self.health_check = Some(value.into());
-        self
-    }
-
+    pub fn health_check(mut self, value: impl Into<Obj<HealthCheck>>) -> Self { self.health_check = Some(value.into()); self }
     /// `OutlierDetection`: an [`OutlierDetection`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn outlier_detection(mut self, value: impl Into<Obj<OutlierDetection>>) -> Self {
-        self.outlier_detection = Some(value.into());
-        self
-    }
-
+    pub fn outlier_detection(mut self, value: impl Into<Obj<OutlierDetection>>) -> Self { self.outlier_detection = Some(value.into()); self }
     /// `PortMapping`: a [`PortMapping`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port_mapping(mut self, value: impl Into<Obj<PortMapping>>) -> Self {
-        self.port_mapping = value.into();
-        self
-    }
-
+    pub fn port_mapping(mut self, value: impl Into<Obj<PortMapping>>) -> Self { self.port_mapping = value.into(); self }
     /// `TLS`: a [`ListenerTls`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tls(mut self, value: impl Into<Obj<ListenerTls>>) -> Self {
-        self.tls = Some(value.into());
-        self
-    }
-
+    pub fn tls(mut self, value: impl Into<Obj<ListenerTls>>) -> Self { self.tls = Some(value.into()); self }
     /// `Timeout`: a [`ListenerTimeout`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout(mut self, value: impl Into<Obj<ListenerTimeout>>) -> Self {
-        self.timeout = Some(value.into());
-        self
-    }
+    pub fn timeout(mut self, value: impl Into<Obj<ListenerTimeout>>) -> Self { self.timeout = Some(value.into()); self }
 }
 
 impl PropertyType for Listener {}
@@ -1588,19 +1016,16 @@ impl ToValue for Listener {
     }
 }
 
-static RULE_ListenerTimeout: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ListenerTimeout: ObjRule = ObjRule {
     properties: &[
         ("GRPC", Shape::Object(&RULE_GrpcTimeout)),
         ("HTTP", Shape::Object(&RULE_HttpTimeout)),
         ("HTTP2", Shape::Object(&RULE_HttpTimeout)),
         ("TCP", Shape::Object(&RULE_TcpTimeout)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ListenerTimeout` property type of `AWS::AppMesh::VirtualNode`.
@@ -1628,6 +1053,7 @@ pub struct ListenerTimeout {
     pub tcp: Option<Obj<TcpTimeout>>,
 }
 
+#[rustfmt::skip]
 impl ListenerTimeout {
     /// A `ListenerTimeout` with no property set (none is required).
     pub fn new() -> Self {
@@ -1635,36 +1061,13 @@ impl ListenerTimeout {
     }
 
     /// `GRPC`: a [`GrpcTimeout`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn grpc(mut self, value: impl Into<Obj<GrpcTimeout>>) -> Self {
-        self.grpc = Some(value.into());
-        self
-    }
-
+    pub fn grpc(mut self, value: impl Into<Obj<GrpcTimeout>>) -> Self { self.grpc = Some(value.into()); self }
     /// `HTTP`: a [`HttpTimeout`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http(mut self, value: impl Into<Obj<HttpTimeout>>) -> Self {
-        self.http = Some(value.into());
-        self
-    }
-
+    pub fn http(mut self, value: impl Into<Obj<HttpTimeout>>) -> Self { self.http = Some(value.into()); self }
     /// `HTTP2`: a [`HttpTimeout`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http2(mut self, value: impl Into<Obj<HttpTimeout>>) -> Self {
-        self.http2 = Some(value.into());
-        self
-    }
-
+    pub fn http2(mut self, value: impl Into<Obj<HttpTimeout>>) -> Self { self.http2 = Some(value.into()); self }
     /// `TCP`: a [`TcpTimeout`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tcp(mut self, value: impl Into<Obj<TcpTimeout>>) -> Self {
-        self.tcp = Some(value.into());
-        self
-    }
+    pub fn tcp(mut self, value: impl Into<Obj<TcpTimeout>>) -> Self { self.tcp = Some(value.into()); self }
 }
 
 impl PropertyType for ListenerTimeout {}
@@ -1684,34 +1087,21 @@ impl ToValue for ListenerTimeout {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ListenerTlsRequired {
     /// `Certificate`: a [`ListenerTlsCertificate`] object, required.
-    ///
-    /// A reference to an object that represents a listener's Transport Layer Security (TLS) certificate.
     pub certificate: Obj<ListenerTlsCertificate>,
     /// `Mode`: a string, required.
-    ///
-    /// Specify one of the following modes.
-    ///
-    /// - ** STRICT – Listener only accepts connections with TLS enabled.
-    /// - ** PERMISSIVE – Listener accepts connections with or without TLS enabled.
-    /// - ** DISABLED – Listener only accepts connections without TLS.
     pub mode: Str,
 }
 
-static RULE_ListenerTls: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ListenerTls: ObjRule = ObjRule {
     properties: &[
         ("Certificate", Shape::Object(&RULE_ListenerTlsCertificate)),
         ("Mode", Shape::STR),
-        (
-            "Validation",
-            Shape::Object(&RULE_ListenerTlsValidationContext),
-        ),
+        ("Validation", Shape::Object(&RULE_ListenerTlsValidationContext)),
     ],
     required: &["Mode", "Certificate"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ListenerTls` property type of `AWS::AppMesh::VirtualNode`.
@@ -1739,6 +1129,7 @@ pub struct ListenerTls {
     pub validation: Option<Obj<ListenerTlsValidationContext>>,
 }
 
+#[rustfmt::skip]
 impl ListenerTls {
     /// A `ListenerTls` with its required properties, named in a [`ListenerTlsRequired`].
     pub fn new(required: ListenerTlsRequired) -> Self {
@@ -1750,28 +1141,11 @@ impl ListenerTls {
     }
 
     /// `Certificate`: a [`ListenerTlsCertificate`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate(mut self, value: impl Into<Obj<ListenerTlsCertificate>>) -> Self {
-        self.certificate = value.into();
-        self
-    }
-
+    pub fn certificate(mut self, value: impl Into<Obj<ListenerTlsCertificate>>) -> Self { self.certificate = value.into(); self }
     /// `Mode`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mode(mut self, value: impl Into<Str>) -> Self {
-        self.mode = value.into();
-        self
-    }
-
+    pub fn mode(mut self, value: impl Into<Str>) -> Self { self.mode = value.into(); self }
     /// `Validation`: a [`ListenerTlsValidationContext`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn validation(mut self, value: impl Into<Obj<ListenerTlsValidationContext>>) -> Self {
-        self.validation = Some(value.into());
-        self
-    }
+    pub fn validation(mut self, value: impl Into<Obj<ListenerTlsValidationContext>>) -> Self { self.validation = Some(value.into()); self }
 }
 
 impl PropertyType for ListenerTls {}
@@ -1790,30 +1164,17 @@ impl ToValue for ListenerTls {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ListenerTlsAcmCertificateRequired {
     /// `CertificateArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) for the certificate. The certificate must meet specific requirements and you must have proxy authorization enabled. For more information, see \[Transport Layer Security (TLS)\](<https://docs.aws.amazon.com/app-mesh/latest/userguide/tls.html#virtual-node-tls-prerequisites>) .
-    ///
-    /// Format `AWS::ACM::Certificate.Arn`.
     pub certificate_arn: Str,
 }
 
-static RULE_ListenerTlsAcmCertificate: ObjRule = ObjRule {
-    properties: &[(
-        "CertificateArn",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &[],
-            format: Some(Format::AcmCertificateArn),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ListenerTlsAcmCertificate: ObjRule = ObjRule {
+    properties: &[
+        ("CertificateArn", Shape::Str(&StrRule { format: Some(Format::AcmCertificateArn), ..StrRule::ANY })),
+    ],
     required: &["CertificateArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ListenerTlsAcmCertificate` property type of `AWS::AppMesh::VirtualNode`.
@@ -1831,6 +1192,7 @@ pub struct ListenerTlsAcmCertificate {
     pub certificate_arn: Str,
 }
 
+#[rustfmt::skip]
 impl ListenerTlsAcmCertificate {
     /// A `ListenerTlsAcmCertificate` with its required properties, named in a [`ListenerTlsAcmCertificateRequired`].
     pub fn new(required: ListenerTlsAcmCertificateRequired) -> Self {
@@ -1840,12 +1202,7 @@ impl ListenerTlsAcmCertificate {
     }
 
     /// `CertificateArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_arn = value.into();
-        self
-    }
+    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_arn = value.into(); self }
 }
 
 impl PropertyType for ListenerTlsAcmCertificate {}
@@ -1858,18 +1215,15 @@ impl ToValue for ListenerTlsAcmCertificate {
     }
 }
 
-static RULE_ListenerTlsCertificate: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ListenerTlsCertificate: ObjRule = ObjRule {
     properties: &[
         ("ACM", Shape::Object(&RULE_ListenerTlsAcmCertificate)),
         ("File", Shape::Object(&RULE_ListenerTlsFileCertificate)),
         ("SDS", Shape::Object(&RULE_ListenerTlsSdsCertificate)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ListenerTlsCertificate` property type of `AWS::AppMesh::VirtualNode`.
@@ -1893,6 +1247,7 @@ pub struct ListenerTlsCertificate {
     pub sds: Option<Obj<ListenerTlsSdsCertificate>>,
 }
 
+#[rustfmt::skip]
 impl ListenerTlsCertificate {
     /// A `ListenerTlsCertificate` with no property set (none is required).
     pub fn new() -> Self {
@@ -1900,28 +1255,11 @@ impl ListenerTlsCertificate {
     }
 
     /// `ACM`: a [`ListenerTlsAcmCertificate`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn acm(mut self, value: impl Into<Obj<ListenerTlsAcmCertificate>>) -> Self {
-        self.acm = Some(value.into());
-        self
-    }
-
+    pub fn acm(mut self, value: impl Into<Obj<ListenerTlsAcmCertificate>>) -> Self { self.acm = Some(value.into()); self }
     /// `File`: a [`ListenerTlsFileCertificate`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file(mut self, value: impl Into<Obj<ListenerTlsFileCertificate>>) -> Self {
-        self.file = Some(value.into());
-        self
-    }
-
+    pub fn file(mut self, value: impl Into<Obj<ListenerTlsFileCertificate>>) -> Self { self.file = Some(value.into()); self }
     /// `SDS`: a [`ListenerTlsSdsCertificate`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sds(mut self, value: impl Into<Obj<ListenerTlsSdsCertificate>>) -> Self {
-        self.sds = Some(value.into());
-        self
-    }
+    pub fn sds(mut self, value: impl Into<Obj<ListenerTlsSdsCertificate>>) -> Self { self.sds = Some(value.into()); self }
 }
 
 impl PropertyType for ListenerTlsCertificate {}
@@ -1940,23 +1278,20 @@ impl ToValue for ListenerTlsCertificate {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ListenerTlsFileCertificateRequired {
     /// `CertificateChain`: a string, required.
-    ///
-    /// The certificate chain for the certificate.
     pub certificate_chain: Str,
     /// `PrivateKey`: a string, required.
-    ///
-    /// The private key for a certificate stored on the file system of the virtual node that the proxy is running on.
     pub private_key: Str,
 }
 
-static RULE_ListenerTlsFileCertificate: ObjRule = ObjRule {
-    properties: &[("CertificateChain", Shape::STR), ("PrivateKey", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_ListenerTlsFileCertificate: ObjRule = ObjRule {
+    properties: &[
+        ("CertificateChain", Shape::STR),
+        ("PrivateKey", Shape::STR),
+    ],
     required: &["PrivateKey", "CertificateChain"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ListenerTlsFileCertificate` property type of `AWS::AppMesh::VirtualNode`.
@@ -1976,6 +1311,7 @@ pub struct ListenerTlsFileCertificate {
     pub private_key: Str,
 }
 
+#[rustfmt::skip]
 impl ListenerTlsFileCertificate {
     /// A `ListenerTlsFileCertificate` with its required properties, named in a [`ListenerTlsFileCertificateRequired`].
     pub fn new(required: ListenerTlsFileCertificateRequired) -> Self {
@@ -1986,20 +1322,9 @@ impl ListenerTlsFileCertificate {
     }
 
     /// `CertificateChain`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_chain(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_chain = value.into();
-        self
-    }
-
+    pub fn certificate_chain(mut self, value: impl Into<Str>) -> Self { self.certificate_chain = value.into(); self }
     /// `PrivateKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn private_key(mut self, value: impl Into<Str>) -> Self {
-        self.private_key = value.into();
-        self
-    }
+    pub fn private_key(mut self, value: impl Into<Str>) -> Self { self.private_key = value.into(); self }
 }
 
 impl PropertyType for ListenerTlsFileCertificate {}
@@ -2017,19 +1342,17 @@ impl ToValue for ListenerTlsFileCertificate {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ListenerTlsSdsCertificateRequired {
     /// `SecretName`: a string, required.
-    ///
-    /// A reference to an object that represents the name of the secret requested from the Secret Discovery Service provider representing Transport Layer Security (TLS) materials like a certificate or certificate chain.
     pub secret_name: Str,
 }
 
-static RULE_ListenerTlsSdsCertificate: ObjRule = ObjRule {
-    properties: &[("SecretName", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_ListenerTlsSdsCertificate: ObjRule = ObjRule {
+    properties: &[
+        ("SecretName", Shape::STR),
+    ],
     required: &["SecretName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ListenerTlsSdsCertificate` property type of `AWS::AppMesh::VirtualNode`.
@@ -2045,6 +1368,7 @@ pub struct ListenerTlsSdsCertificate {
     pub secret_name: Str,
 }
 
+#[rustfmt::skip]
 impl ListenerTlsSdsCertificate {
     /// A `ListenerTlsSdsCertificate` with its required properties, named in a [`ListenerTlsSdsCertificateRequired`].
     pub fn new(required: ListenerTlsSdsCertificateRequired) -> Self {
@@ -2054,12 +1378,7 @@ impl ListenerTlsSdsCertificate {
     }
 
     /// `SecretName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_name(mut self, value: impl Into<Str>) -> Self {
-        self.secret_name = value.into();
-        self
-    }
+    pub fn secret_name(mut self, value: impl Into<Str>) -> Self { self.secret_name = value.into(); self }
 }
 
 impl PropertyType for ListenerTlsSdsCertificate {}
@@ -2076,28 +1395,18 @@ impl ToValue for ListenerTlsSdsCertificate {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ListenerTlsValidationContextRequired {
     /// `Trust`: a [`ListenerTlsValidationContextTrust`] object, required.
-    ///
-    /// A reference to where to retrieve the trust chain when validating a peer’s Transport Layer Security (TLS) certificate.
     pub trust: Obj<ListenerTlsValidationContextTrust>,
 }
 
-static RULE_ListenerTlsValidationContext: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ListenerTlsValidationContext: ObjRule = ObjRule {
     properties: &[
-        (
-            "SubjectAlternativeNames",
-            Shape::Object(&RULE_SubjectAlternativeNames),
-        ),
-        (
-            "Trust",
-            Shape::Object(&RULE_ListenerTlsValidationContextTrust),
-        ),
+        ("SubjectAlternativeNames", Shape::Object(&RULE_SubjectAlternativeNames)),
+        ("Trust", Shape::Object(&RULE_ListenerTlsValidationContextTrust)),
     ],
     required: &["Trust"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ListenerTlsValidationContext` property type of `AWS::AppMesh::VirtualNode`.
@@ -2117,6 +1426,7 @@ pub struct ListenerTlsValidationContext {
     pub trust: Obj<ListenerTlsValidationContextTrust>,
 }
 
+#[rustfmt::skip]
 impl ListenerTlsValidationContext {
     /// A `ListenerTlsValidationContext` with its required properties, named in a [`ListenerTlsValidationContextRequired`].
     pub fn new(required: ListenerTlsValidationContextRequired) -> Self {
@@ -2127,23 +1437,9 @@ impl ListenerTlsValidationContext {
     }
 
     /// `SubjectAlternativeNames`: a [`SubjectAlternativeNames`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subject_alternative_names(
-        mut self,
-        value: impl Into<Obj<SubjectAlternativeNames>>,
-    ) -> Self {
-        self.subject_alternative_names = Some(value.into());
-        self
-    }
-
+    pub fn subject_alternative_names(mut self, value: impl Into<Obj<SubjectAlternativeNames>>) -> Self { self.subject_alternative_names = Some(value.into()); self }
     /// `Trust`: a [`ListenerTlsValidationContextTrust`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn trust(mut self, value: impl Into<Obj<ListenerTlsValidationContextTrust>>) -> Self {
-        self.trust = value.into();
-        self
-    }
+    pub fn trust(mut self, value: impl Into<Obj<ListenerTlsValidationContextTrust>>) -> Self { self.trust = value.into(); self }
 }
 
 impl PropertyType for ListenerTlsValidationContext {}
@@ -2157,17 +1453,14 @@ impl ToValue for ListenerTlsValidationContext {
     }
 }
 
-static RULE_ListenerTlsValidationContextTrust: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ListenerTlsValidationContextTrust: ObjRule = ObjRule {
     properties: &[
         ("File", Shape::Object(&RULE_TlsValidationContextFileTrust)),
         ("SDS", Shape::Object(&RULE_TlsValidationContextSdsTrust)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ListenerTlsValidationContextTrust` property type of `AWS::AppMesh::VirtualNode`.
@@ -2187,6 +1480,7 @@ pub struct ListenerTlsValidationContextTrust {
     pub sds: Option<Obj<TlsValidationContextSdsTrust>>,
 }
 
+#[rustfmt::skip]
 impl ListenerTlsValidationContextTrust {
     /// A `ListenerTlsValidationContextTrust` with no property set (none is required).
     pub fn new() -> Self {
@@ -2194,20 +1488,9 @@ impl ListenerTlsValidationContextTrust {
     }
 
     /// `File`: a [`TlsValidationContextFileTrust`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file(mut self, value: impl Into<Obj<TlsValidationContextFileTrust>>) -> Self {
-        self.file = Some(value.into());
-        self
-    }
-
+    pub fn file(mut self, value: impl Into<Obj<TlsValidationContextFileTrust>>) -> Self { self.file = Some(value.into()); self }
     /// `SDS`: a [`TlsValidationContextSdsTrust`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sds(mut self, value: impl Into<Obj<TlsValidationContextSdsTrust>>) -> Self {
-        self.sds = Some(value.into());
-        self
-    }
+    pub fn sds(mut self, value: impl Into<Obj<TlsValidationContextSdsTrust>>) -> Self { self.sds = Some(value.into()); self }
 }
 
 impl PropertyType for ListenerTlsValidationContextTrust {}
@@ -2221,14 +1504,13 @@ impl ToValue for ListenerTlsValidationContextTrust {
     }
 }
 
-static RULE_Logging: ObjRule = ObjRule {
-    properties: &[("AccessLog", Shape::Object(&RULE_AccessLog))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Logging: ObjRule = ObjRule {
+    properties: &[
+        ("AccessLog", Shape::Object(&RULE_AccessLog)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Logging` property type of `AWS::AppMesh::VirtualNode`.
@@ -2244,6 +1526,7 @@ pub struct Logging {
     pub access_log: Option<Obj<AccessLog>>,
 }
 
+#[rustfmt::skip]
 impl Logging {
     /// A `Logging` with no property set (none is required).
     pub fn new() -> Self {
@@ -2251,12 +1534,7 @@ impl Logging {
     }
 
     /// `AccessLog`: an [`AccessLog`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_log(mut self, value: impl Into<Obj<AccessLog>>) -> Self {
-        self.access_log = Some(value.into());
-        self
-    }
+    pub fn access_log(mut self, value: impl Into<Obj<AccessLog>>) -> Self { self.access_log = Some(value.into()); self }
 }
 
 impl PropertyType for Logging {}
@@ -2267,116 +1545,30 @@ impl ToValue for Logging {
     }
 }
 
-static RULE_LoggingFormat: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Json",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_JsonFormatRef),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        ("Text", Shape::STR),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `LoggingFormat` property type of `AWS::AppMesh::VirtualNode`.
-///
-/// An object that represents the format for the logs.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-virtualnode-loggingformat.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct LoggingFormat {
-    /// `Json`: a list of [`JsonFormatRef`] objects.
-    ///
-    /// The logging format for JSON.
-    pub json: Option<List<JsonFormatRef>>,
-    /// `Text`: a string.
-    ///
-    /// The logging format for text.
-    pub text: Option<Str>,
-}
-
-impl LoggingFormat {
-    /// A `LoggingFormat` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Json`: a list of [`JsonFormatRef`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn json(mut self, value: impl Into<List<JsonFormatRef>>) -> Self {
-        self.json = Some(value.into());
-        self
-    }
-
-    /// `Text`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text(mut self, value: impl Into<Str>) -> Self {
-        self.text = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for LoggingFormat {}
-
-impl ToValue for LoggingFormat {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Json", &self.json)
-            .opt("Text", &self.text)
-            .build()
-    }
-}
-
 /// The required properties of [`OutlierDetection`], by name: `OutlierDetection::new(OutlierDetectionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OutlierDetectionRequired {
     /// `BaseEjectionDuration`: a [`Duration`] object, required.
-    ///
-    /// The base amount of time for which a host is ejected.
     pub base_ejection_duration: Obj<Duration>,
     /// `Interval`: a [`Duration`] object, required.
-    ///
-    /// The time interval between ejection sweep analysis.
     pub interval: Obj<Duration>,
     /// `MaxEjectionPercent`: an integer, required.
-    ///
-    /// Maximum percentage of hosts in load balancing pool for upstream service that can be ejected. Will eject at least one host regardless of the value.
     pub max_ejection_percent: Int,
     /// `MaxServerErrors`: an integer, required.
-    ///
-    /// Number of consecutive `5xx` errors required for ejection.
     pub max_server_errors: Int,
 }
 
-static RULE_OutlierDetection: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OutlierDetection: ObjRule = ObjRule {
     properties: &[
         ("BaseEjectionDuration", Shape::Object(&RULE_Duration)),
         ("Interval", Shape::Object(&RULE_Duration)),
         ("MaxEjectionPercent", Shape::INT),
         ("MaxServerErrors", Shape::INT),
     ],
-    required: &[
-        "MaxEjectionPercent",
-        "BaseEjectionDuration",
-        "MaxServerErrors",
-        "Interval",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["MaxEjectionPercent", "BaseEjectionDuration", "MaxServerErrors", "Interval"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OutlierDetection` property type of `AWS::AppMesh::VirtualNode`.
@@ -2404,6 +1596,7 @@ pub struct OutlierDetection {
     pub max_server_errors: Int,
 }
 
+#[rustfmt::skip]
 impl OutlierDetection {
     /// A `OutlierDetection` with its required properties, named in a [`OutlierDetectionRequired`].
     pub fn new(required: OutlierDetectionRequired) -> Self {
@@ -2416,36 +1609,13 @@ impl OutlierDetection {
     }
 
     /// `BaseEjectionDuration`: a [`Duration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn base_ejection_duration(mut self, value: impl Into<Obj<Duration>>) -> Self {
-        self.base_ejection_duration = value.into();
-        self
-    }
-
+    pub fn base_ejection_duration(mut self, value: impl Into<Obj<Duration>>) -> Self { self.base_ejection_duration = value.into(); self }
     /// `Interval`: a [`Duration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interval(mut self, value: impl Into<Obj<Duration>>) -> Self {
-        self.interval = value.into();
-        self
-    }
-
+    pub fn interval(mut self, value: impl Into<Obj<Duration>>) -> Self { self.interval = value.into(); self }
     /// `MaxEjectionPercent`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_ejection_percent(mut self, value: impl Into<Int>) -> Self {
-        self.max_ejection_percent = value.into();
-        self
-    }
-
+    pub fn max_ejection_percent(mut self, value: impl Into<Int>) -> Self { self.max_ejection_percent = value.into(); self }
     /// `MaxServerErrors`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_server_errors(mut self, value: impl Into<Int>) -> Self {
-        self.max_server_errors = value.into();
-        self
-    }
+    pub fn max_server_errors(mut self, value: impl Into<Int>) -> Self { self.max_server_errors = value.into(); self }
 }
 
 impl PropertyType for OutlierDetection {}
@@ -2461,97 +1631,14 @@ impl ToValue for OutlierDetection {
     }
 }
 
-/// The required properties of [`PortMapping`], by name: `PortMapping::new(PortMappingRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PortMappingRequired {
-    /// `Port`: an integer, required.
-    ///
-    /// The port used for the port mapping.
-    pub port: Int,
-    /// `Protocol`: a string, required.
-    ///
-    /// The protocol used for the port mapping. Specify `http` , `http2` , `grpc` , or `tcp` .
-    pub protocol: Str,
-}
-
-static RULE_PortMapping: ObjRule = ObjRule {
-    properties: &[("Port", Shape::INT), ("Protocol", Shape::STR)],
-    required: &["Port", "Protocol"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `PortMapping` property type of `AWS::AppMesh::VirtualNode`.
-///
-/// An object representing a virtual node or virtual router listener port mapping.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-virtualnode-portmapping.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct PortMapping {
-    /// `Port`: an integer, required.
-    ///
-    /// The port used for the port mapping.
-    pub port: Int,
-    /// `Protocol`: a string, required.
-    ///
-    /// The protocol used for the port mapping. Specify `http` , `http2` , `grpc` , or `tcp` .
-    pub protocol: Str,
-}
-
-impl PortMapping {
-    /// A `PortMapping` with its required properties, named in a [`PortMappingRequired`].
-    pub fn new(required: PortMappingRequired) -> Self {
-        Self {
-            port: required.port,
-            protocol: required.protocol,
-        }
-    }
-
-    /// `Port`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = value.into();
-        self
-    }
-
-    /// `Protocol`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Str>) -> Self {
-        self.protocol = value.into();
-        self
-    }
-}
-
-impl PropertyType for PortMapping {}
-
-impl ToValue for PortMapping {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Port", &self.port)
-            .req("Protocol", &self.protocol)
-            .build()
-    }
-}
-
-static RULE_ServiceDiscovery: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ServiceDiscovery: ObjRule = ObjRule {
     properties: &[
-        (
-            "AWSCloudMap",
-            Shape::Object(&RULE_AwsCloudMapServiceDiscovery),
-        ),
+        ("AWSCloudMap", Shape::Object(&RULE_AwsCloudMapServiceDiscovery)),
         ("DNS", Shape::Object(&RULE_DnsServiceDiscovery)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ServiceDiscovery` property type of `AWS::AppMesh::VirtualNode`.
@@ -2571,6 +1658,7 @@ pub struct ServiceDiscovery {
     pub dns: Option<Obj<DnsServiceDiscovery>>,
 }
 
+#[rustfmt::skip]
 impl ServiceDiscovery {
     /// A `ServiceDiscovery` with no property set (none is required).
     pub fn new() -> Self {
@@ -2578,20 +1666,9 @@ impl ServiceDiscovery {
     }
 
     /// `AWSCloudMap`: an [`AwsCloudMapServiceDiscovery`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_cloud_map(mut self, value: impl Into<Obj<AwsCloudMapServiceDiscovery>>) -> Self {
-        self.aws_cloud_map = Some(value.into());
-        self
-    }
-
+    pub fn aws_cloud_map(mut self, value: impl Into<Obj<AwsCloudMapServiceDiscovery>>) -> Self { self.aws_cloud_map = Some(value.into()); self }
     /// `DNS`: a [`DnsServiceDiscovery`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dns(mut self, value: impl Into<Obj<DnsServiceDiscovery>>) -> Self {
-        self.dns = Some(value.into());
-        self
-    }
+    pub fn dns(mut self, value: impl Into<Obj<DnsServiceDiscovery>>) -> Self { self.dns = Some(value.into()); self }
 }
 
 impl PropertyType for ServiceDiscovery {}
@@ -2605,248 +1682,22 @@ impl ToValue for ServiceDiscovery {
     }
 }
 
-static RULE_SubjectAlternativeNameMatchers: ObjRule = ObjRule {
-    properties: &[(
-        "Exact",
-        Shape::List(&ListRule {
-            items: Shape::STR,
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SubjectAlternativeNameMatchers` property type of `AWS::AppMesh::VirtualNode`.
-///
-/// An object that represents the methods by which a subject alternative name on a peer Transport Layer Security (TLS) certificate can be matched.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-virtualnode-subjectalternativenamematchers.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct SubjectAlternativeNameMatchers {
-    /// `Exact`: a list of strings.
-    ///
-    /// The values sent must match the specified values exactly.
-    pub exact: Option<List<Str>>,
-}
-
-impl SubjectAlternativeNameMatchers {
-    /// A `SubjectAlternativeNameMatchers` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Exact`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exact(mut self, value: impl Into<List<Str>>) -> Self {
-        self.exact = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for SubjectAlternativeNameMatchers {}
-
-impl ToValue for SubjectAlternativeNameMatchers {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Exact", &self.exact).build()
-    }
-}
-
-/// The required properties of [`SubjectAlternativeNames`], by name: `SubjectAlternativeNames::new(SubjectAlternativeNamesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SubjectAlternativeNamesRequired {
-    /// `Match`: a [`SubjectAlternativeNameMatchers`] object, required.
-    ///
-    /// An object that represents the criteria for determining a SANs match.
-    pub r#match: Obj<SubjectAlternativeNameMatchers>,
-}
-
-static RULE_SubjectAlternativeNames: ObjRule = ObjRule {
-    properties: &[("Match", Shape::Object(&RULE_SubjectAlternativeNameMatchers))],
-    required: &["Match"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SubjectAlternativeNames` property type of `AWS::AppMesh::VirtualNode`.
-///
-/// An object that represents the subject alternative names secured by the certificate.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-virtualnode-subjectalternativenames.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct SubjectAlternativeNames {
-    /// `Match`: a [`SubjectAlternativeNameMatchers`] object, required.
-    ///
-    /// An object that represents the criteria for determining a SANs match.
-    pub r#match: Obj<SubjectAlternativeNameMatchers>,
-}
-
-impl SubjectAlternativeNames {
-    /// A `SubjectAlternativeNames` with its required properties, named in a [`SubjectAlternativeNamesRequired`].
-    pub fn new(required: SubjectAlternativeNamesRequired) -> Self {
-        Self {
-            r#match: required.r#match,
-        }
-    }
-
-    /// `Match`: a [`SubjectAlternativeNameMatchers`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#match(mut self, value: impl Into<Obj<SubjectAlternativeNameMatchers>>) -> Self {
-        self.r#match = value.into();
-        self
-    }
-}
-
-impl PropertyType for SubjectAlternativeNames {}
-
-impl ToValue for SubjectAlternativeNames {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Match", &self.r#match).build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::AppMesh::VirtualNode`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-virtualnode-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_TcpTimeout: ObjRule = ObjRule {
-    properties: &[("Idle", Shape::Object(&RULE_Duration))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `TcpTimeout` property type of `AWS::AppMesh::VirtualNode`.
-///
-/// An object that represents types of timeouts.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-virtualnode-tcptimeout.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct TcpTimeout {
-    /// `Idle`: a [`Duration`] object.
-    ///
-    /// An object that represents an idle timeout. An idle timeout bounds the amount of time that a connection may be idle. The default value is none.
-    pub idle: Option<Obj<Duration>>,
-}
-
-impl TcpTimeout {
-    /// A `TcpTimeout` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Idle`: a [`Duration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn idle(mut self, value: impl Into<Obj<Duration>>) -> Self {
-        self.idle = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for TcpTimeout {}
-
-impl ToValue for TcpTimeout {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Idle", &self.idle).build()
-    }
-}
-
 /// The required properties of [`TlsValidationContext`], by name: `TlsValidationContext::new(TlsValidationContextRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TlsValidationContextRequired {
     /// `Trust`: a [`TlsValidationContextTrust`] object, required.
-    ///
-    /// A reference to where to retrieve the trust chain when validating a peer’s Transport Layer Security (TLS) certificate.
     pub trust: Obj<TlsValidationContextTrust>,
 }
 
-static RULE_TlsValidationContext: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TlsValidationContext: ObjRule = ObjRule {
     properties: &[
-        (
-            "SubjectAlternativeNames",
-            Shape::Object(&RULE_SubjectAlternativeNames),
-        ),
+        ("SubjectAlternativeNames", Shape::Object(&RULE_SubjectAlternativeNames)),
         ("Trust", Shape::Object(&RULE_TlsValidationContextTrust)),
     ],
     required: &["Trust"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TlsValidationContext` property type of `AWS::AppMesh::VirtualNode`.
@@ -2866,6 +1717,7 @@ pub struct TlsValidationContext {
     pub trust: Obj<TlsValidationContextTrust>,
 }
 
+#[rustfmt::skip]
 impl TlsValidationContext {
     /// A `TlsValidationContext` with its required properties, named in a [`TlsValidationContextRequired`].
     pub fn new(required: TlsValidationContextRequired) -> Self {
@@ -2876,23 +1728,9 @@ impl TlsValidationContext {
     }
 
     /// `SubjectAlternativeNames`: a [`SubjectAlternativeNames`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subject_alternative_names(
-        mut self,
-        value: impl Into<Obj<SubjectAlternativeNames>>,
-    ) -> Self {
-        self.subject_alternative_names = Some(value.into());
-        self
-    }
-
+    pub fn subject_alternative_names(mut self, value: impl Into<Obj<SubjectAlternativeNames>>) -> Self { self.subject_alternative_names = Some(value.into()); self }
     /// `Trust`: a [`TlsValidationContextTrust`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn trust(mut self, value: impl Into<Obj<TlsValidationContextTrust>>) -> Self {
-        self.trust = value.into();
-        self
-    }
+    pub fn trust(mut self, value: impl Into<Obj<TlsValidationContextTrust>>) -> Self { self.trust = value.into(); self }
 }
 
 impl PropertyType for TlsValidationContext {}
@@ -2910,26 +1748,17 @@ impl ToValue for TlsValidationContext {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TlsValidationContextAcmTrustRequired {
     /// `CertificateAuthorityArns`: a list of strings, required.
-    ///
-    /// One or more ACM Amazon Resource Name (ARN)s.
     pub certificate_authority_arns: List<Str>,
 }
 
-static RULE_TlsValidationContextAcmTrust: ObjRule = ObjRule {
-    properties: &[(
-        "CertificateAuthorityArns",
-        Shape::List(&ListRule {
-            items: Shape::STR,
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_TlsValidationContextAcmTrust: ObjRule = ObjRule {
+    properties: &[
+        ("CertificateAuthorityArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+    ],
     required: &["CertificateAuthorityArns"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TlsValidationContextAcmTrust` property type of `AWS::AppMesh::VirtualNode`.
@@ -2945,6 +1774,7 @@ pub struct TlsValidationContextAcmTrust {
     pub certificate_authority_arns: List<Str>,
 }
 
+#[rustfmt::skip]
 impl TlsValidationContextAcmTrust {
     /// A `TlsValidationContextAcmTrust` with its required properties, named in a [`TlsValidationContextAcmTrustRequired`].
     pub fn new(required: TlsValidationContextAcmTrustRequired) -> Self {
@@ -2954,12 +1784,7 @@ impl TlsValidationContextAcmTrust {
     }
 
     /// `CertificateAuthorityArns`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_authority_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.certificate_authority_arns = value.into();
-        self
-    }
+    pub fn certificate_authority_arns(mut self, value: impl Into<List<Str>>) -> Self { self.certificate_authority_arns = value.into(); self }
 }
 
 impl PropertyType for TlsValidationContextAcmTrust {}
@@ -2976,19 +1801,17 @@ impl ToValue for TlsValidationContextAcmTrust {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TlsValidationContextFileTrustRequired {
     /// `CertificateChain`: a string, required.
-    ///
-    /// The certificate trust chain for a certificate stored on the file system of the virtual node that the proxy is running on.
     pub certificate_chain: Str,
 }
 
-static RULE_TlsValidationContextFileTrust: ObjRule = ObjRule {
-    properties: &[("CertificateChain", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_TlsValidationContextFileTrust: ObjRule = ObjRule {
+    properties: &[
+        ("CertificateChain", Shape::STR),
+    ],
     required: &["CertificateChain"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TlsValidationContextFileTrust` property type of `AWS::AppMesh::VirtualNode`.
@@ -3004,6 +1827,7 @@ pub struct TlsValidationContextFileTrust {
     pub certificate_chain: Str,
 }
 
+#[rustfmt::skip]
 impl TlsValidationContextFileTrust {
     /// A `TlsValidationContextFileTrust` with its required properties, named in a [`TlsValidationContextFileTrustRequired`].
     pub fn new(required: TlsValidationContextFileTrustRequired) -> Self {
@@ -3013,12 +1837,7 @@ impl TlsValidationContextFileTrust {
     }
 
     /// `CertificateChain`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_chain(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_chain = value.into();
-        self
-    }
+    pub fn certificate_chain(mut self, value: impl Into<Str>) -> Self { self.certificate_chain = value.into(); self }
 }
 
 impl PropertyType for TlsValidationContextFileTrust {}
@@ -3035,19 +1854,17 @@ impl ToValue for TlsValidationContextFileTrust {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TlsValidationContextSdsTrustRequired {
     /// `SecretName`: a string, required.
-    ///
-    /// A reference to an object that represents the name of the secret for a Transport Layer Security (TLS) Secret Discovery Service validation context trust.
     pub secret_name: Str,
 }
 
-static RULE_TlsValidationContextSdsTrust: ObjRule = ObjRule {
-    properties: &[("SecretName", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_TlsValidationContextSdsTrust: ObjRule = ObjRule {
+    properties: &[
+        ("SecretName", Shape::STR),
+    ],
     required: &["SecretName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TlsValidationContextSdsTrust` property type of `AWS::AppMesh::VirtualNode`.
@@ -3063,6 +1880,7 @@ pub struct TlsValidationContextSdsTrust {
     pub secret_name: Str,
 }
 
+#[rustfmt::skip]
 impl TlsValidationContextSdsTrust {
     /// A `TlsValidationContextSdsTrust` with its required properties, named in a [`TlsValidationContextSdsTrustRequired`].
     pub fn new(required: TlsValidationContextSdsTrustRequired) -> Self {
@@ -3072,12 +1890,7 @@ impl TlsValidationContextSdsTrust {
     }
 
     /// `SecretName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_name(mut self, value: impl Into<Str>) -> Self {
-        self.secret_name = value.into();
-        self
-    }
+    pub fn secret_name(mut self, value: impl Into<Str>) -> Self { self.secret_name = value.into(); self }
 }
 
 impl PropertyType for TlsValidationContextSdsTrust {}
@@ -3090,18 +1903,15 @@ impl ToValue for TlsValidationContextSdsTrust {
     }
 }
 
-static RULE_TlsValidationContextTrust: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TlsValidationContextTrust: ObjRule = ObjRule {
     properties: &[
         ("ACM", Shape::Object(&RULE_TlsValidationContextAcmTrust)),
         ("File", Shape::Object(&RULE_TlsValidationContextFileTrust)),
         ("SDS", Shape::Object(&RULE_TlsValidationContextSdsTrust)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TlsValidationContextTrust` property type of `AWS::AppMesh::VirtualNode`.
@@ -3125,6 +1935,7 @@ pub struct TlsValidationContextTrust {
     pub sds: Option<Obj<TlsValidationContextSdsTrust>>,
 }
 
+#[rustfmt::skip]
 impl TlsValidationContextTrust {
     /// A `TlsValidationContextTrust` with no property set (none is required).
     pub fn new() -> Self {
@@ -3132,28 +1943,11 @@ impl TlsValidationContextTrust {
     }
 
     /// `ACM`: a [`TlsValidationContextAcmTrust`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn acm(mut self, value: impl Into<Obj<TlsValidationContextAcmTrust>>) -> Self {
-        self.acm = Some(value.into());
-        self
-    }
-
+    pub fn acm(mut self, value: impl Into<Obj<TlsValidationContextAcmTrust>>) -> Self { self.acm = Some(value.into()); self }
     /// `File`: a [`TlsValidationContextFileTrust`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file(mut self, value: impl Into<Obj<TlsValidationContextFileTrust>>) -> Self {
-        self.file = Some(value.into());
-        self
-    }
-
+    pub fn file(mut self, value: impl Into<Obj<TlsValidationContextFileTrust>>) -> Self { self.file = Some(value.into()); self }
     /// `SDS`: a [`TlsValidationContextSdsTrust`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sds(mut self, value: impl Into<Obj<TlsValidationContextSdsTrust>>) -> Self {
-        self.sds = Some(value.into());
-        self
-    }
+    pub fn sds(mut self, value: impl Into<Obj<TlsValidationContextSdsTrust>>) -> Self { self.sds = Some(value.into()); self }
 }
 
 impl PropertyType for TlsValidationContextTrust {}
@@ -3168,19 +1962,16 @@ impl ToValue for TlsValidationContextTrust {
     }
 }
 
-static RULE_VirtualNodeConnectionPool: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VirtualNodeConnectionPool: ObjRule = ObjRule {
     properties: &[
         ("GRPC", Shape::Object(&RULE_VirtualNodeGrpcConnectionPool)),
         ("HTTP", Shape::Object(&RULE_VirtualNodeHttpConnectionPool)),
         ("HTTP2", Shape::Object(&RULE_VirtualNodeHttp2ConnectionPool)),
         ("TCP", Shape::Object(&RULE_VirtualNodeTcpConnectionPool)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VirtualNodeConnectionPool` property type of `AWS::AppMesh::VirtualNode`.
@@ -3212,6 +2003,7 @@ pub struct VirtualNodeConnectionPool {
     pub tcp: Option<Obj<VirtualNodeTcpConnectionPool>>,
 }
 
+#[rustfmt::skip]
 impl VirtualNodeConnectionPool {
     /// A `VirtualNodeConnectionPool` with no property set (none is required).
     pub fn new() -> Self {
@@ -3219,36 +2011,13 @@ impl VirtualNodeConnectionPool {
     }
 
     /// `GRPC`: a [`VirtualNodeGrpcConnectionPool`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn grpc(mut self, value: impl Into<Obj<VirtualNodeGrpcConnectionPool>>) -> Self {
-        self.grpc = Some(value.into());
-        self
-    }
-
+    pub fn grpc(mut self, value: impl Into<Obj<VirtualNodeGrpcConnectionPool>>) -> Self { self.grpc = Some(value.into()); self }
     /// `HTTP`: a [`VirtualNodeHttpConnectionPool`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http(mut self, value: impl Into<Obj<VirtualNodeHttpConnectionPool>>) -> Self {
-        self.http = Some(value.into());
-        self
-    }
-
+    pub fn http(mut self, value: impl Into<Obj<VirtualNodeHttpConnectionPool>>) -> Self { self.http = Some(value.into()); self }
     /// `HTTP2`: a [`VirtualNodeHttp2ConnectionPool`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http2(mut self, value: impl Into<Obj<VirtualNodeHttp2ConnectionPool>>) -> Self {
-        self.http2 = Some(value.into());
-        self
-    }
-
+    pub fn http2(mut self, value: impl Into<Obj<VirtualNodeHttp2ConnectionPool>>) -> Self { self.http2 = Some(value.into()); self }
     /// `TCP`: a [`VirtualNodeTcpConnectionPool`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tcp(mut self, value: impl Into<Obj<VirtualNodeTcpConnectionPool>>) -> Self {
-        self.tcp = Some(value.into());
-        self
-    }
+    pub fn tcp(mut self, value: impl Into<Obj<VirtualNodeTcpConnectionPool>>) -> Self { self.tcp = Some(value.into()); self }
 }
 
 impl PropertyType for VirtualNodeConnectionPool {}
@@ -3268,19 +2037,17 @@ impl ToValue for VirtualNodeConnectionPool {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VirtualNodeGrpcConnectionPoolRequired {
     /// `MaxRequests`: an integer, required.
-    ///
-    /// Maximum number of inflight requests Envoy can concurrently support across hosts in upstream cluster.
     pub max_requests: Int,
 }
 
-static RULE_VirtualNodeGrpcConnectionPool: ObjRule = ObjRule {
-    properties: &[("MaxRequests", Shape::INT)],
+#[rustfmt::skip]
+pub(crate) static RULE_VirtualNodeGrpcConnectionPool: ObjRule = ObjRule {
+    properties: &[
+        ("MaxRequests", Shape::INT),
+    ],
     required: &["MaxRequests"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VirtualNodeGrpcConnectionPool` property type of `AWS::AppMesh::VirtualNode`.
@@ -3296,6 +2063,7 @@ pub struct VirtualNodeGrpcConnectionPool {
     pub max_requests: Int,
 }
 
+#[rustfmt::skip]
 impl VirtualNodeGrpcConnectionPool {
     /// A `VirtualNodeGrpcConnectionPool` with its required properties, named in a [`VirtualNodeGrpcConnectionPoolRequired`].
     pub fn new(required: VirtualNodeGrpcConnectionPoolRequired) -> Self {
@@ -3305,12 +2073,7 @@ impl VirtualNodeGrpcConnectionPool {
     }
 
     /// `MaxRequests`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_requests(mut self, value: impl Into<Int>) -> Self {
-        self.max_requests = value.into();
-        self
-    }
+    pub fn max_requests(mut self, value: impl Into<Int>) -> Self { self.max_requests = value.into(); self }
 }
 
 impl PropertyType for VirtualNodeGrpcConnectionPool {}
@@ -3327,19 +2090,17 @@ impl ToValue for VirtualNodeGrpcConnectionPool {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VirtualNodeHttp2ConnectionPoolRequired {
     /// `MaxRequests`: an integer, required.
-    ///
-    /// Maximum number of inflight requests Envoy can concurrently support across hosts in upstream cluster.
     pub max_requests: Int,
 }
 
-static RULE_VirtualNodeHttp2ConnectionPool: ObjRule = ObjRule {
-    properties: &[("MaxRequests", Shape::INT)],
+#[rustfmt::skip]
+pub(crate) static RULE_VirtualNodeHttp2ConnectionPool: ObjRule = ObjRule {
+    properties: &[
+        ("MaxRequests", Shape::INT),
+    ],
     required: &["MaxRequests"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VirtualNodeHttp2ConnectionPool` property type of `AWS::AppMesh::VirtualNode`.
@@ -3355,6 +2116,7 @@ pub struct VirtualNodeHttp2ConnectionPool {
     pub max_requests: Int,
 }
 
+#[rustfmt::skip]
 impl VirtualNodeHttp2ConnectionPool {
     /// A `VirtualNodeHttp2ConnectionPool` with its required properties, named in a [`VirtualNodeHttp2ConnectionPoolRequired`].
     pub fn new(required: VirtualNodeHttp2ConnectionPoolRequired) -> Self {
@@ -3364,12 +2126,7 @@ impl VirtualNodeHttp2ConnectionPool {
     }
 
     /// `MaxRequests`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_requests(mut self, value: impl Into<Int>) -> Self {
-        self.max_requests = value.into();
-        self
-    }
+    pub fn max_requests(mut self, value: impl Into<Int>) -> Self { self.max_requests = value.into(); self }
 }
 
 impl PropertyType for VirtualNodeHttp2ConnectionPool {}
@@ -3386,22 +2143,18 @@ impl ToValue for VirtualNodeHttp2ConnectionPool {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VirtualNodeHttpConnectionPoolRequired {
     /// `MaxConnections`: an integer, required.
-    ///
-    /// Maximum number of outbound TCP connections Envoy can establish concurrently with all hosts in upstream cluster.
     pub max_connections: Int,
 }
 
-static RULE_VirtualNodeHttpConnectionPool: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VirtualNodeHttpConnectionPool: ObjRule = ObjRule {
     properties: &[
         ("MaxConnections", Shape::INT),
         ("MaxPendingRequests", Shape::INT),
     ],
     required: &["MaxConnections"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VirtualNodeHttpConnectionPool` property type of `AWS::AppMesh::VirtualNode`.
@@ -3421,6 +2174,7 @@ pub struct VirtualNodeHttpConnectionPool {
     pub max_pending_requests: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl VirtualNodeHttpConnectionPool {
     /// A `VirtualNodeHttpConnectionPool` with its required properties, named in a [`VirtualNodeHttpConnectionPoolRequired`].
     pub fn new(required: VirtualNodeHttpConnectionPoolRequired) -> Self {
@@ -3431,20 +2185,9 @@ impl VirtualNodeHttpConnectionPool {
     }
 
     /// `MaxConnections`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_connections(mut self, value: impl Into<Int>) -> Self {
-        self.max_connections = value.into();
-        self
-    }
-
+    pub fn max_connections(mut self, value: impl Into<Int>) -> Self { self.max_connections = value.into(); self }
     /// `MaxPendingRequests`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_pending_requests(mut self, value: impl Into<Int>) -> Self {
-        self.max_pending_requests = Some(value.into());
-        self
-    }
+    pub fn max_pending_requests(mut self, value: impl Into<Int>) -> Self { self.max_pending_requests = Some(value.into()); self }
 }
 
 impl PropertyType for VirtualNodeHttpConnectionPool {}
@@ -3458,34 +2201,17 @@ impl ToValue for VirtualNodeHttpConnectionPool {
     }
 }
 
-static RULE_VirtualNodeSpec: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VirtualNodeSpec: ObjRule = ObjRule {
     properties: &[
         ("BackendDefaults", Shape::Object(&RULE_BackendDefaults)),
-        (
-            "Backends",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Backend),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Listeners",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Listener),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Backends", Shape::List(&ListRule { items: Shape::Object(&RULE_Backend), min_items: None, max_items: None })),
+        ("Listeners", Shape::List(&ListRule { items: Shape::Object(&RULE_Listener), min_items: None, max_items: None })),
         ("Logging", Shape::Object(&RULE_Logging)),
         ("ServiceDiscovery", Shape::Object(&RULE_ServiceDiscovery)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VirtualNodeSpec` property type of `AWS::AppMesh::VirtualNode`.
@@ -3519,6 +2245,7 @@ pub struct VirtualNodeSpec {
     pub service_discovery: Option<Obj<ServiceDiscovery>>,
 }
 
+#[rustfmt::skip]
 impl VirtualNodeSpec {
     /// A `VirtualNodeSpec` with no property set (none is required).
     pub fn new() -> Self {
@@ -3526,44 +2253,15 @@ impl VirtualNodeSpec {
     }
 
     /// `BackendDefaults`: a [`BackendDefaults`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn backend_defaults(mut self, value: impl Into<Obj<BackendDefaults>>) -> Self {
-        self.backend_defaults = Some(value.into());
-        self
-    }
-
+    pub fn backend_defaults(mut self, value: impl Into<Obj<BackendDefaults>>) -> Self { self.backend_defaults = Some(value.into()); self }
     /// `Backends`: a list of [`Backend`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn backends(mut self, value: impl Into<List<Backend>>) -> Self {
-        self.backends = Some(value.into());
-        self
-    }
-
+    pub fn backends(mut self, value: impl Into<List<Backend>>) -> Self { self.backends = Some(value.into()); self }
     /// `Listeners`: a list of [`Listener`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn listeners(mut self, value: impl Into<List<Listener>>) -> Self {
-        self.listeners = Some(value.into());
-        self
-    }
-
+    pub fn listeners(mut self, value: impl Into<List<Listener>>) -> Self { self.listeners = Some(value.into()); self }
     /// `Logging`: a [`Logging`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logging(mut self, value: impl Into<Obj<Logging>>) -> Self {
-        self.logging = Some(value.into());
-        self
-    }
-
+    pub fn logging(mut self, value: impl Into<Obj<Logging>>) -> Self { self.logging = Some(value.into()); self }
     /// `ServiceDiscovery`: a [`ServiceDiscovery`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_discovery(mut self, value: impl Into<Obj<ServiceDiscovery>>) -> Self {
-        self.service_discovery = Some(value.into());
-        self
-    }
+    pub fn service_discovery(mut self, value: impl Into<Obj<ServiceDiscovery>>) -> Self { self.service_discovery = Some(value.into()); self }
 }
 
 impl PropertyType for VirtualNodeSpec {}
@@ -3584,19 +2282,17 @@ impl ToValue for VirtualNodeSpec {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VirtualNodeTcpConnectionPoolRequired {
     /// `MaxConnections`: an integer, required.
-    ///
-    /// Maximum number of outbound TCP connections Envoy can establish concurrently with all hosts in upstream cluster.
     pub max_connections: Int,
 }
 
-static RULE_VirtualNodeTcpConnectionPool: ObjRule = ObjRule {
-    properties: &[("MaxConnections", Shape::INT)],
+#[rustfmt::skip]
+pub(crate) static RULE_VirtualNodeTcpConnectionPool: ObjRule = ObjRule {
+    properties: &[
+        ("MaxConnections", Shape::INT),
+    ],
     required: &["MaxConnections"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VirtualNodeTcpConnectionPool` property type of `AWS::AppMesh::VirtualNode`.
@@ -3612,6 +2308,7 @@ pub struct VirtualNodeTcpConnectionPool {
     pub max_connections: Int,
 }
 
+#[rustfmt::skip]
 impl VirtualNodeTcpConnectionPool {
     /// A `VirtualNodeTcpConnectionPool` with its required properties, named in a [`VirtualNodeTcpConnectionPoolRequired`].
     pub fn new(required: VirtualNodeTcpConnectionPoolRequired) -> Self {
@@ -3621,12 +2318,7 @@ impl VirtualNodeTcpConnectionPool {
     }
 
     /// `MaxConnections`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_connections(mut self, value: impl Into<Int>) -> Self {
-        self.max_connections = value.into();
-        self
-    }
+    pub fn max_connections(mut self, value: impl Into<Int>) -> Self { self.max_connections = value.into(); self }
 }
 
 impl PropertyType for VirtualNodeTcpConnectionPool {}
@@ -3643,24 +2335,18 @@ impl ToValue for VirtualNodeTcpConnectionPool {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VirtualServiceBackendRequired {
     /// `VirtualServiceName`: a string, required.
-    ///
-    /// The name of the virtual service that is acting as a virtual node backend.
-    ///
-    /// &gt; App Mesh doesn't validate the existence of those virtual services specified in backends. This is to prevent a cyclic dependency between virtual nodes and virtual services creation. Make sure the virtual service name is correct. The virtual service can be created afterwards if it doesn't already exist.
     pub virtual_service_name: Str,
 }
 
-static RULE_VirtualServiceBackend: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VirtualServiceBackend: ObjRule = ObjRule {
     properties: &[
         ("ClientPolicy", Shape::Object(&RULE_ClientPolicy)),
         ("VirtualServiceName", Shape::STR),
     ],
     required: &["VirtualServiceName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VirtualServiceBackend` property type of `AWS::AppMesh::VirtualNode`.
@@ -3682,6 +2368,7 @@ pub struct VirtualServiceBackend {
     pub virtual_service_name: Str,
 }
 
+#[rustfmt::skip]
 impl VirtualServiceBackend {
     /// A `VirtualServiceBackend` with its required properties, named in a [`VirtualServiceBackendRequired`].
     pub fn new(required: VirtualServiceBackendRequired) -> Self {
@@ -3692,20 +2379,9 @@ impl VirtualServiceBackend {
     }
 
     /// `ClientPolicy`: a [`ClientPolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_policy(mut self, value: impl Into<Obj<ClientPolicy>>) -> Self {
-        self.client_policy = Some(value.into());
-        self
-    }
-
+    pub fn client_policy(mut self, value: impl Into<Obj<ClientPolicy>>) -> Self { self.client_policy = Some(value.into()); self }
     /// `VirtualServiceName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn virtual_service_name(mut self, value: impl Into<Str>) -> Self {
-        self.virtual_service_name = value.into();
-        self
-    }
+    pub fn virtual_service_name(mut self, value: impl Into<Str>) -> Self { self.virtual_service_name = value.into(); self }
 }
 
 impl PropertyType for VirtualServiceBackend {}

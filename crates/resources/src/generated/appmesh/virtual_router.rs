@@ -7,42 +7,30 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{PortMapping, PortMappingRequired, Tag, TagRequired};
+use super::shared::{RULE_PortMapping, RULE_Tag};
+
 /// The required properties of [`VirtualRouter`], by name: `VirtualRouter::new(VirtualRouterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VirtualRouterRequired {
     /// `MeshName`: a string, required.
-    ///
-    /// The name of the service mesh to create the virtual router in.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub mesh_name: Str,
     /// `Spec`: a [`VirtualRouterSpec`] object, required.
-    ///
-    /// The virtual router specification to apply.
     pub spec: Obj<VirtualRouterSpec>,
 }
 
-static RULE_VirtualRouter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VirtualRouter: ObjRule = ObjRule {
     properties: &[
         ("MeshName", Shape::STR),
         ("MeshOwner", Shape::STR),
         ("Spec", Shape::Object(&RULE_VirtualRouterSpec)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("VirtualRouterName", Shape::STR),
     ],
     required: &["MeshName", "Spec"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AppMesh::VirtualRouter` resource.
@@ -90,6 +78,7 @@ pub struct VirtualRouter {
     pub virtual_router_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl VirtualRouter {
     /// The CloudFormation type name, `AWS::AppMesh::VirtualRouter`.
     pub const TYPE_NAME: &'static str = "AWS::AppMesh::VirtualRouter";
@@ -105,15 +94,7 @@ impl VirtualRouter {
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Id", "ResourceOwner", "Arn", "Uid"],
-        attributes: &[
-            "Arn",
-            "Id",
-            "MeshName",
-            "MeshOwner",
-            "ResourceOwner",
-            "Uid",
-            "VirtualRouterName",
-        ],
+        attributes: &["Arn", "Id", "MeshName", "MeshOwner", "ResourceOwner", "Uid", "VirtualRouterName"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -130,44 +111,15 @@ impl VirtualRouter {
     }
 
     /// `MeshName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mesh_name(mut self, value: impl Into<Str>) -> Self {
-        self.mesh_name = value.into();
-        self
-    }
-
+    pub fn mesh_name(mut self, value: impl Into<Str>) -> Self { self.mesh_name = value.into(); self }
     /// `MeshOwner`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mesh_owner(mut self, value: impl Into<Str>) -> Self {
-        self.mesh_owner = Some(value.into());
-        self
-    }
-
+    pub fn mesh_owner(mut self, value: impl Into<Str>) -> Self { self.mesh_owner = Some(value.into()); self }
     /// `Spec`: a [`VirtualRouterSpec`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn spec(mut self, value: impl Into<Obj<VirtualRouterSpec>>) -> Self {
-        self.spec = value.into();
-        self
-    }
-
+    pub fn spec(mut self, value: impl Into<Obj<VirtualRouterSpec>>) -> Self { self.spec = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VirtualRouterName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn virtual_router_name(mut self, value: impl Into<Str>) -> Self {
-        self.virtual_router_name = Some(value.into());
-        self
-    }
+    pub fn virtual_router_name(mut self, value: impl Into<Str>) -> Self { self.virtual_router_name = Some(value.into()); self }
 }
 
 impl Resource for VirtualRouter {
@@ -254,163 +206,21 @@ impl VirtualRouterAttributes {
     }
 }
 
-/// The required properties of [`PortMapping`], by name: `PortMapping::new(PortMappingRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PortMappingRequired {
-    /// `Port`: an integer, required.
-    ///
-    /// The port used for the port mapping.
-    pub port: Int,
-    /// `Protocol`: a string, required.
-    ///
-    /// The protocol used for the port mapping. Specify one protocol.
-    pub protocol: Str,
-}
-
-static RULE_PortMapping: ObjRule = ObjRule {
-    properties: &[("Port", Shape::INT), ("Protocol", Shape::STR)],
-    required: &["Port", "Protocol"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `PortMapping` property type of `AWS::AppMesh::VirtualRouter`.
-///
-/// An object representing a virtual router listener port mapping.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-virtualrouter-portmapping.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct PortMapping {
-    /// `Port`: an integer, required.
-    ///
-    /// The port used for the port mapping.
-    pub port: Int,
-    /// `Protocol`: a string, required.
-    ///
-    /// The protocol used for the port mapping. Specify one protocol.
-    pub protocol: Str,
-}
-
-impl PortMapping {
-    /// A `PortMapping` with its required properties, named in a [`PortMappingRequired`].
-    pub fn new(required: PortMappingRequired) -> Self {
-        Self {
-            port: required.port,
-            protocol: required.protocol,
-        }
-    }
-
-    /// `Port`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = value.into();
-        self
-    }
-
-    /// `Protocol`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Str>) -> Self {
-        self.protocol = value.into();
-        self
-    }
-}
-
-impl PropertyType for PortMapping {}
-
-impl ToValue for PortMapping {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Port", &self.port)
-            .req("Protocol", &self.protocol)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::AppMesh::VirtualRouter`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-virtualrouter-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`VirtualRouterListener`], by name: `VirtualRouterListener::new(VirtualRouterListenerRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VirtualRouterListenerRequired {
     /// `PortMapping`: a [`PortMapping`] object, required.
-    ///
-    /// The port mapping information for the listener.
     pub port_mapping: Obj<PortMapping>,
 }
 
-static RULE_VirtualRouterListener: ObjRule = ObjRule {
-    properties: &[("PortMapping", Shape::Object(&RULE_PortMapping))],
+#[rustfmt::skip]
+pub(crate) static RULE_VirtualRouterListener: ObjRule = ObjRule {
+    properties: &[
+        ("PortMapping", Shape::Object(&RULE_PortMapping)),
+    ],
     required: &["PortMapping"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VirtualRouterListener` property type of `AWS::AppMesh::VirtualRouter`.
@@ -426,6 +236,7 @@ pub struct VirtualRouterListener {
     pub port_mapping: Obj<PortMapping>,
 }
 
+#[rustfmt::skip]
 impl VirtualRouterListener {
     /// A `VirtualRouterListener` with its required properties, named in a [`VirtualRouterListenerRequired`].
     pub fn new(required: VirtualRouterListenerRequired) -> Self {
@@ -435,12 +246,7 @@ impl VirtualRouterListener {
     }
 
     /// `PortMapping`: a [`PortMapping`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port_mapping(mut self, value: impl Into<Obj<PortMapping>>) -> Self {
-        self.port_mapping = value.into();
-        self
-    }
+    pub fn port_mapping(mut self, value: impl Into<Obj<PortMapping>>) -> Self { self.port_mapping = value.into(); self }
 }
 
 impl PropertyType for VirtualRouterListener {}
@@ -457,26 +263,17 @@ impl ToValue for VirtualRouterListener {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VirtualRouterSpecRequired {
     /// `Listeners`: a list of [`VirtualRouterListener`] objects, required.
-    ///
-    /// The listeners that the virtual router is expected to receive inbound traffic from.
     pub listeners: List<VirtualRouterListener>,
 }
 
-static RULE_VirtualRouterSpec: ObjRule = ObjRule {
-    properties: &[(
-        "Listeners",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_VirtualRouterListener),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_VirtualRouterSpec: ObjRule = ObjRule {
+    properties: &[
+        ("Listeners", Shape::List(&ListRule { items: Shape::Object(&RULE_VirtualRouterListener), min_items: None, max_items: None })),
+    ],
     required: &["Listeners"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VirtualRouterSpec` property type of `AWS::AppMesh::VirtualRouter`.
@@ -492,6 +289,7 @@ pub struct VirtualRouterSpec {
     pub listeners: List<VirtualRouterListener>,
 }
 
+#[rustfmt::skip]
 impl VirtualRouterSpec {
     /// A `VirtualRouterSpec` with its required properties, named in a [`VirtualRouterSpecRequired`].
     pub fn new(required: VirtualRouterSpecRequired) -> Self {
@@ -501,12 +299,7 @@ impl VirtualRouterSpec {
     }
 
     /// `Listeners`: a list of [`VirtualRouterListener`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn listeners(mut self, value: impl Into<List<VirtualRouterListener>>) -> Self {
-        self.listeners = value.into();
-        self
-    }
+    pub fn listeners(mut self, value: impl Into<List<VirtualRouterListener>>) -> Self { self.listeners = value.into(); self }
 }
 
 impl PropertyType for VirtualRouterSpec {}

@@ -7,48 +7,32 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`VirtualService`], by name: `VirtualService::new(VirtualServiceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VirtualServiceRequired {
     /// `MeshName`: a string, required.
-    ///
-    /// The name of the service mesh to create the virtual service in.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub mesh_name: Str,
     /// `Spec`: a [`VirtualServiceSpec`] object, required.
-    ///
-    /// The virtual service specification to apply.
     pub spec: Obj<VirtualServiceSpec>,
     /// `VirtualServiceName`: a string, required.
-    ///
-    /// The name to use for the virtual service.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub virtual_service_name: Str,
 }
 
-static RULE_VirtualService: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VirtualService: ObjRule = ObjRule {
     properties: &[
         ("MeshName", Shape::STR),
         ("MeshOwner", Shape::STR),
         ("Spec", Shape::Object(&RULE_VirtualServiceSpec)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("VirtualServiceName", Shape::STR),
     ],
     required: &["MeshName", "VirtualServiceName", "Spec"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AppMesh::VirtualService` resource.
@@ -96,6 +80,7 @@ pub struct VirtualService {
     pub virtual_service_name: Str,
 }
 
+#[rustfmt::skip]
 impl VirtualService {
     /// The CloudFormation type name, `AWS::AppMesh::VirtualService`.
     pub const TYPE_NAME: &'static str = "AWS::AppMesh::VirtualService";
@@ -111,15 +96,7 @@ impl VirtualService {
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Id", "ResourceOwner", "Arn", "Uid"],
-        attributes: &[
-            "Arn",
-            "Id",
-            "MeshName",
-            "MeshOwner",
-            "ResourceOwner",
-            "Uid",
-            "VirtualServiceName",
-        ],
+        attributes: &["Arn", "Id", "MeshName", "MeshOwner", "ResourceOwner", "Uid", "VirtualServiceName"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -136,44 +113,15 @@ impl VirtualService {
     }
 
     /// `MeshName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mesh_name(mut self, value: impl Into<Str>) -> Self {
-        self.mesh_name = value.into();
-        self
-    }
-
+    pub fn mesh_name(mut self, value: impl Into<Str>) -> Self { self.mesh_name = value.into(); self }
     /// `MeshOwner`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mesh_owner(mut self, value: impl Into<Str>) -> Self {
-        self.mesh_owner = Some(value.into());
-        self
-    }
-
+    pub fn mesh_owner(mut self, value: impl Into<Str>) -> Self { self.mesh_owner = Some(value.into()); self }
     /// `Spec`: a [`VirtualServiceSpec`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn spec(mut self, value: impl Into<Obj<VirtualServiceSpec>>) -> Self {
-        self.spec = value.into();
-        self
-    }
-
+    pub fn spec(mut self, value: impl Into<Obj<VirtualServiceSpec>>) -> Self { self.spec = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VirtualServiceName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn virtual_service_name(mut self, value: impl Into<Str>) -> Self {
-        self.virtual_service_name = value.into();
-        self
-    }
+    pub fn virtual_service_name(mut self, value: impl Into<Str>) -> Self { self.virtual_service_name = value.into(); self }
 }
 
 impl Resource for VirtualService {
@@ -260,86 +208,21 @@ impl VirtualServiceAttributes {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::AppMesh::VirtualService`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-virtualservice-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`VirtualNodeServiceProvider`], by name: `VirtualNodeServiceProvider::new(VirtualNodeServiceProviderRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VirtualNodeServiceProviderRequired {
     /// `VirtualNodeName`: a string, required.
-    ///
-    /// The name of the virtual node that is acting as a service provider.
     pub virtual_node_name: Str,
 }
 
-static RULE_VirtualNodeServiceProvider: ObjRule = ObjRule {
-    properties: &[("VirtualNodeName", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_VirtualNodeServiceProvider: ObjRule = ObjRule {
+    properties: &[
+        ("VirtualNodeName", Shape::STR),
+    ],
     required: &["VirtualNodeName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VirtualNodeServiceProvider` property type of `AWS::AppMesh::VirtualService`.
@@ -355,6 +238,7 @@ pub struct VirtualNodeServiceProvider {
     pub virtual_node_name: Str,
 }
 
+#[rustfmt::skip]
 impl VirtualNodeServiceProvider {
     /// A `VirtualNodeServiceProvider` with its required properties, named in a [`VirtualNodeServiceProviderRequired`].
     pub fn new(required: VirtualNodeServiceProviderRequired) -> Self {
@@ -364,12 +248,7 @@ impl VirtualNodeServiceProvider {
     }
 
     /// `VirtualNodeName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn virtual_node_name(mut self, value: impl Into<Str>) -> Self {
-        self.virtual_node_name = value.into();
-        self
-    }
+    pub fn virtual_node_name(mut self, value: impl Into<Str>) -> Self { self.virtual_node_name = value.into(); self }
 }
 
 impl PropertyType for VirtualNodeServiceProvider {}
@@ -386,19 +265,17 @@ impl ToValue for VirtualNodeServiceProvider {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VirtualRouterServiceProviderRequired {
     /// `VirtualRouterName`: a string, required.
-    ///
-    /// The name of the virtual router that is acting as a service provider.
     pub virtual_router_name: Str,
 }
 
-static RULE_VirtualRouterServiceProvider: ObjRule = ObjRule {
-    properties: &[("VirtualRouterName", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_VirtualRouterServiceProvider: ObjRule = ObjRule {
+    properties: &[
+        ("VirtualRouterName", Shape::STR),
+    ],
     required: &["VirtualRouterName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VirtualRouterServiceProvider` property type of `AWS::AppMesh::VirtualService`.
@@ -414,6 +291,7 @@ pub struct VirtualRouterServiceProvider {
     pub virtual_router_name: Str,
 }
 
+#[rustfmt::skip]
 impl VirtualRouterServiceProvider {
     /// A `VirtualRouterServiceProvider` with its required properties, named in a [`VirtualRouterServiceProviderRequired`].
     pub fn new(required: VirtualRouterServiceProviderRequired) -> Self {
@@ -423,12 +301,7 @@ impl VirtualRouterServiceProvider {
     }
 
     /// `VirtualRouterName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn virtual_router_name(mut self, value: impl Into<Str>) -> Self {
-        self.virtual_router_name = value.into();
-        self
-    }
+    pub fn virtual_router_name(mut self, value: impl Into<Str>) -> Self { self.virtual_router_name = value.into(); self }
 }
 
 impl PropertyType for VirtualRouterServiceProvider {}
@@ -441,23 +314,14 @@ impl ToValue for VirtualRouterServiceProvider {
     }
 }
 
-static RULE_VirtualServiceProvider: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VirtualServiceProvider: ObjRule = ObjRule {
     properties: &[
-        (
-            "VirtualNode",
-            Shape::Object(&RULE_VirtualNodeServiceProvider),
-        ),
-        (
-            "VirtualRouter",
-            Shape::Object(&RULE_VirtualRouterServiceProvider),
-        ),
+        ("VirtualNode", Shape::Object(&RULE_VirtualNodeServiceProvider)),
+        ("VirtualRouter", Shape::Object(&RULE_VirtualRouterServiceProvider)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VirtualServiceProvider` property type of `AWS::AppMesh::VirtualService`.
@@ -477,6 +341,7 @@ pub struct VirtualServiceProvider {
     pub virtual_router: Option<Obj<VirtualRouterServiceProvider>>,
 }
 
+#[rustfmt::skip]
 impl VirtualServiceProvider {
     /// A `VirtualServiceProvider` with no property set (none is required).
     pub fn new() -> Self {
@@ -484,20 +349,9 @@ impl VirtualServiceProvider {
     }
 
     /// `VirtualNode`: a [`VirtualNodeServiceProvider`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn virtual_node(mut self, value: impl Into<Obj<VirtualNodeServiceProvider>>) -> Self {
-        self.virtual_node = Some(value.into());
-        self
-    }
-
+    pub fn virtual_node(mut self, value: impl Into<Obj<VirtualNodeServiceProvider>>) -> Self { self.virtual_node = Some(value.into()); self }
     /// `VirtualRouter`: a [`VirtualRouterServiceProvider`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn virtual_router(mut self, value: impl Into<Obj<VirtualRouterServiceProvider>>) -> Self {
-        self.virtual_router = Some(value.into());
-        self
-    }
+    pub fn virtual_router(mut self, value: impl Into<Obj<VirtualRouterServiceProvider>>) -> Self { self.virtual_router = Some(value.into()); self }
 }
 
 impl PropertyType for VirtualServiceProvider {}
@@ -511,14 +365,13 @@ impl ToValue for VirtualServiceProvider {
     }
 }
 
-static RULE_VirtualServiceSpec: ObjRule = ObjRule {
-    properties: &[("Provider", Shape::Object(&RULE_VirtualServiceProvider))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_VirtualServiceSpec: ObjRule = ObjRule {
+    properties: &[
+        ("Provider", Shape::Object(&RULE_VirtualServiceProvider)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VirtualServiceSpec` property type of `AWS::AppMesh::VirtualService`.
@@ -534,6 +387,7 @@ pub struct VirtualServiceSpec {
     pub provider: Option<Obj<VirtualServiceProvider>>,
 }
 
+#[rustfmt::skip]
 impl VirtualServiceSpec {
     /// A `VirtualServiceSpec` with no property set (none is required).
     pub fn new() -> Self {
@@ -541,12 +395,7 @@ impl VirtualServiceSpec {
     }
 
     /// `Provider`: a [`VirtualServiceProvider`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provider(mut self, value: impl Into<Obj<VirtualServiceProvider>>) -> Self {
-        self.provider = Some(value.into());
-        self
-    }
+    pub fn provider(mut self, value: impl Into<Obj<VirtualServiceProvider>>) -> Self { self.provider = Some(value.into()); self }
 }
 
 impl PropertyType for VirtualServiceSpec {}

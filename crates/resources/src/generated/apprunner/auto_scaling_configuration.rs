@@ -7,60 +7,22 @@
 
 use crate::support::prelude::*;
 
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[A-Za-z0-9][A-Za-z0-9\\-_]{3,31}");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!aws:).+$");
+use super::shared::RULE_Tag;
+pub use super::shared::Tag;
 
-static RULE_AutoScalingConfiguration: ObjRule = ObjRule {
+pub(crate) static PATTERN_0: Pattern = Pattern::new("[A-Za-z0-9][A-Za-z0-9\\-_]{3,31}");
+
+#[rustfmt::skip]
+pub(crate) static RULE_AutoScalingConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "AutoScalingConfigurationName",
-            Shape::Str(&StrRule {
-                min_len: Some(4),
-                max_len: Some(32),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MaxConcurrency",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(200.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaxSize",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "MinSize",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(25.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AutoScalingConfigurationName", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(32), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("MaxConcurrency", Shape::Int(&NumRule { min: Some(1.0), max: Some(200.0), ..NumRule::ANY })),
+        ("MaxSize", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("MinSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(25.0), ..NumRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AppRunner::AutoScalingConfiguration` resource.
@@ -120,6 +82,7 @@ pub struct AutoScalingConfiguration {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl AutoScalingConfiguration {
     /// The CloudFormation type name, `AWS::AppRunner::AutoScalingConfiguration`.
     pub const TYPE_NAME: &'static str = "AWS::AppRunner::AutoScalingConfiguration";
@@ -131,25 +94,11 @@ impl AutoScalingConfiguration {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apprunner-autoscalingconfiguration.html",
         primary_identifier: &["AutoScalingConfigurationArn"],
         required: &[],
-        create_only: &[
-            "AutoScalingConfigurationName",
-            "MaxConcurrency",
-            "MaxSize",
-            "MinSize",
-            "Tags",
-        ],
+        create_only: &["AutoScalingConfigurationName", "MaxConcurrency", "MaxSize", "MinSize", "Tags"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "AutoScalingConfigurationArn",
-            "AutoScalingConfigurationRevision",
-            "Latest",
-        ],
-        attributes: &[
-            "AutoScalingConfigurationArn",
-            "AutoScalingConfigurationRevision",
-            "Latest",
-        ],
+        read_only: &["AutoScalingConfigurationArn", "AutoScalingConfigurationRevision", "Latest"],
+        attributes: &["AutoScalingConfigurationArn", "AutoScalingConfigurationRevision", "Latest"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -160,44 +109,15 @@ impl AutoScalingConfiguration {
     }
 
     /// `AutoScalingConfigurationName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_scaling_configuration_name(mut self, value: impl Into<Str>) -> Self {
-        self.auto_scaling_configuration_name = Some(value.into());
-        self
-    }
-
+    pub fn auto_scaling_configuration_name(mut self, value: impl Into<Str>) -> Self { self.auto_scaling_configuration_name = Some(value.into()); self }
     /// `MaxConcurrency`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_concurrency(mut self, value: impl Into<Int>) -> Self {
-        self.max_concurrency = Some(value.into());
-        self
-    }
-
+    pub fn max_concurrency(mut self, value: impl Into<Int>) -> Self { self.max_concurrency = Some(value.into()); self }
     /// `MaxSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_size(mut self, value: impl Into<Int>) -> Self {
-        self.max_size = Some(value.into());
-        self
-    }
-
+    pub fn max_size(mut self, value: impl Into<Int>) -> Self { self.max_size = Some(value.into()); self }
     /// `MinSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_size(mut self, value: impl Into<Int>) -> Self {
-        self.min_size = Some(value.into());
-        self
-    }
-
+    pub fn min_size(mut self, value: impl Into<Int>) -> Self { self.min_size = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for AutoScalingConfiguration {
@@ -258,85 +178,5 @@ impl AutoScalingConfigurationAttributes {
     /// It's set to true for the configuration with the highest `Revision` among all configurations that share the same `AutoScalingConfigurationName` . It's set to false otherwise. App Runner temporarily doubles the number of provisioned instances during deployments, to maintain the same capacity for both old and new code.
     pub fn latest(&self) -> Value {
         self.0.get_att("Latest")
-    }
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::AppRunner::AutoScalingConfiguration`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apprunner-autoscalingconfiguration-tag.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string.
-    ///
-    /// Pattern `^(?!aws:).+$`; length 1 to 128.
-    pub key: Option<Str>,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
     }
 }

@@ -8,10 +8,13 @@
 //! - `AWS::AppRunner::Service`: [`Service`], property types in [`service`]
 //! - `AWS::AppRunner::VpcConnector`: [`VpcConnector`], property types in [`vpc_connector`]
 //! - `AWS::AppRunner::VpcIngressConnection`: [`VpcIngressConnection`], property types in [`vpc_ingress_connection`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod auto_scaling_configuration;
 pub mod observability_configuration;
 pub mod service;
+pub mod shared;
 pub mod vpc_connector;
 pub mod vpc_ingress_connection;
 

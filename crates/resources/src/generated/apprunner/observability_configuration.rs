@@ -7,40 +7,20 @@
 
 use crate::support::prelude::*;
 
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[A-Za-z0-9][A-Za-z0-9\\-_]{3,31}");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!aws:).+$");
+use super::shared::RULE_Tag;
+pub use super::shared::Tag;
 
-static RULE_ObservabilityConfiguration: ObjRule = ObjRule {
+pub(crate) static PATTERN_0: Pattern = Pattern::new("[A-Za-z0-9][A-Za-z0-9\\-_]{3,31}");
+
+#[rustfmt::skip]
+pub(crate) static RULE_ObservabilityConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ObservabilityConfigurationName",
-            Shape::Str(&StrRule {
-                min_len: Some(4),
-                max_len: Some(32),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TraceConfiguration",
-            Shape::Object(&RULE_TraceConfiguration),
-        ),
+        ("ObservabilityConfigurationName", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(32), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("TraceConfiguration", Shape::Object(&RULE_TraceConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AppRunner::ObservabilityConfiguration` resource.
@@ -90,6 +70,7 @@ pub struct ObservabilityConfiguration {
     pub trace_configuration: Option<Obj<TraceConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl ObservabilityConfiguration {
     /// The CloudFormation type name, `AWS::AppRunner::ObservabilityConfiguration`.
     pub const TYPE_NAME: &'static str = "AWS::AppRunner::ObservabilityConfiguration";
@@ -101,23 +82,11 @@ impl ObservabilityConfiguration {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apprunner-observabilityconfiguration.html",
         primary_identifier: &["ObservabilityConfigurationArn"],
         required: &[],
-        create_only: &[
-            "ObservabilityConfigurationName",
-            "TraceConfiguration",
-            "Tags",
-        ],
+        create_only: &["ObservabilityConfigurationName", "TraceConfiguration", "Tags"],
         conditional_create_only: &[],
         write_only: &["Tags"],
-        read_only: &[
-            "ObservabilityConfigurationArn",
-            "ObservabilityConfigurationRevision",
-            "Latest",
-        ],
-        attributes: &[
-            "Latest",
-            "ObservabilityConfigurationArn",
-            "ObservabilityConfigurationRevision",
-        ],
+        read_only: &["ObservabilityConfigurationArn", "ObservabilityConfigurationRevision", "Latest"],
+        attributes: &["Latest", "ObservabilityConfigurationArn", "ObservabilityConfigurationRevision"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -128,28 +97,11 @@ impl ObservabilityConfiguration {
     }
 
     /// `ObservabilityConfigurationName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn observability_configuration_name(mut self, value: impl Into<Str>) -> Self {
-        self.observability_configuration_name = Some(value.into());
-        self
-    }
-
+    pub fn observability_configuration_name(mut self, value: impl Into<Str>) -> Self { self.observability_configuration_name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TraceConfiguration`: a [`TraceConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn trace_configuration(mut self, value: impl Into<Obj<TraceConfiguration>>) -> Self {
-        self.trace_configuration = Some(value.into());
-        self
-    }
+    pub fn trace_configuration(mut self, value: impl Into<Obj<TraceConfiguration>>) -> Self { self.trace_configuration = Some(value.into()); self }
 }
 
 impl Resource for ObservabilityConfiguration {
@@ -211,112 +163,21 @@ impl ObservabilityConfigurationAttributes {
     }
 }
 
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::AppRunner::ObservabilityConfiguration`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apprunner-observabilityconfiguration-tag.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string.
-    ///
-    /// Pattern `^(?!aws:).+$`; length 1 to 128.
-    pub key: Option<Str>,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TraceConfiguration`], by name: `TraceConfiguration::new(TraceConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TraceConfigurationRequired {
     /// `Vendor`: a [`Vendor`] value, required.
-    ///
-    /// The implementation provider chosen for tracing App Runner services.
     pub vendor: Vendor,
 }
 
-static RULE_TraceConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "Vendor",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["AWSXRAY"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_TraceConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("Vendor", Shape::Str(&StrRule { allowed: &["AWSXRAY"], ..StrRule::ANY })),
+    ],
     required: &["Vendor"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TraceConfiguration` property type of `AWS::AppRunner::ObservabilityConfiguration`.
@@ -332,6 +193,7 @@ pub struct TraceConfiguration {
     pub vendor: Vendor,
 }
 
+#[rustfmt::skip]
 impl TraceConfiguration {
     /// A `TraceConfiguration` with its required properties, named in a [`TraceConfigurationRequired`].
     pub fn new(required: TraceConfigurationRequired) -> Self {
@@ -341,12 +203,7 @@ impl TraceConfiguration {
     }
 
     /// `Vendor`: a [`Vendor`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vendor(mut self, value: impl Into<Vendor>) -> Self {
-        self.vendor = value.into();
-        self
-    }
+    pub fn vendor(mut self, value: impl Into<Vendor>) -> Self { self.vendor = value.into(); self }
 }
 
 impl PropertyType for TraceConfiguration {}

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::Tag;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "arn:aws(-[\\w]+)*:[a-z0-9-\\\\.]{0,63}:[a-z0-9-\\\\.]{0,63}:[0-9]{12}:(\\w|\\/|-){1,1011}",
 );
@@ -28,78 +31,30 @@ pub(crate) static PATTERN_8: Pattern = Pattern::new("[^\\x00]+");
 pub(crate) static PATTERN_9: Pattern = Pattern::new(
     "([0-9]{12}.dkr.ecr.[a-z\\-]+-[0-9]{1}.amazonaws.com\\/.*)|(^public\\.ecr\\.aws\\/.+\\/.+)",
 );
-pub(crate) static PATTERN_10: Pattern = Pattern::new("^(?!aws:).+$");
 
 /// The required properties of [`Service`], by name: `Service::new(ServiceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServiceRequired {
     /// `SourceConfiguration`: a [`SourceConfiguration`] object, required.
-    ///
-    /// The source to deploy to the App Runner service. It can be a code or an image repository.
     pub source_configuration: Obj<SourceConfiguration>,
 }
 
-static RULE_Service: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Service: ObjRule = ObjRule {
     properties: &[
-        (
-            "AutoScalingConfigurationArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1011),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EncryptionConfiguration",
-            Shape::Object(&RULE_EncryptionConfiguration),
-        ),
-        (
-            "HealthCheckConfiguration",
-            Shape::Object(&RULE_HealthCheckConfiguration),
-        ),
-        (
-            "InstanceConfiguration",
-            Shape::Object(&RULE_InstanceConfiguration),
-        ),
-        (
-            "NetworkConfiguration",
-            Shape::Object(&RULE_NetworkConfiguration),
-        ),
-        (
-            "ObservabilityConfiguration",
-            Shape::Object(&RULE_ServiceObservabilityConfiguration),
-        ),
-        (
-            "ServiceName",
-            Shape::Str(&StrRule {
-                min_len: Some(4),
-                max_len: Some(40),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SourceConfiguration",
-            Shape::Object(&RULE_SourceConfiguration),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AutoScalingConfigurationArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1011), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
+        ("HealthCheckConfiguration", Shape::Object(&RULE_HealthCheckConfiguration)),
+        ("InstanceConfiguration", Shape::Object(&RULE_InstanceConfiguration)),
+        ("NetworkConfiguration", Shape::Object(&RULE_NetworkConfiguration)),
+        ("ObservabilityConfiguration", Shape::Object(&RULE_ServiceObservabilityConfiguration)),
+        ("ServiceName", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(40), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("SourceConfiguration", Shape::Object(&RULE_SourceConfiguration)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["SourceConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AppRunner::Service` resource.
@@ -169,6 +124,7 @@ pub struct Service {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Service {
     /// The CloudFormation type name, `AWS::AppRunner::Service`.
     pub const TYPE_NAME: &'static str = "AWS::AppRunner::Service";
@@ -205,85 +161,23 @@ impl Service {
     }
 
     /// `AutoScalingConfigurationArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_scaling_configuration_arn(mut self, value: impl Into<Str>) -> Self {
-        self.auto_scaling_configuration_arn = Some(value.into());
-        self
-    }
-
+    pub fn auto_scaling_configuration_arn(mut self, value: impl Into<Str>) -> Self { self.auto_scaling_configuration_arn = Some(value.into()); self }
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_configuration(
-        mut self,
-        value: impl Into<Obj<EncryptionConfiguration>>,
-    ) -> Self {
-        self.encryption_configuration = Some(value.into());
-        self
-    }
-
+    pub fn encryption_configuration(mut self, value: impl Into<Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = Some(value.into()); self }
     /// `HealthCheckConfiguration`: a [`HealthCheckConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn health_check_configuration(
-        mut self,
-        value: impl Into<Obj<HealthCheckConfiguration>>,
-    ) -> Self {
-        self.health_check_configuration = Some(value.into());
-        self
-    }
-
+    pub fn health_check_configuration(mut self, value: impl Into<Obj<HealthCheckConfiguration>>) -> Self { self.health_check_configuration = Some(value.into()); self }
     /// `InstanceConfiguration`: an [`InstanceConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_configuration(mut self, value: impl Into<Obj<InstanceConfiguration>>) -> Self {
-        self.instance_configuration = Some(value.into());
-        self
-    }
-
+    pub fn instance_configuration(mut self, value: impl Into<Obj<InstanceConfiguration>>) -> Self { self.instance_configuration = Some(value.into()); self }
     /// `NetworkConfiguration`: a [`NetworkConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_configuration(mut self, value: impl Into<Obj<NetworkConfiguration>>) -> Self {
-        self.network_configuration = Some(value.into());
-        self
-    }
-
+    pub fn network_configuration(mut self, value: impl Into<Obj<NetworkConfiguration>>) -> Self { self.network_configuration = Some(value.into()); self }
     /// `ObservabilityConfiguration`: a [`ServiceObservabilityConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn observability_configuration(
-        mut self,
-        value: impl Into<Obj<ServiceObservabilityConfiguration>>,
-    ) -> Self {
-        self.observability_configuration = Some(value.into());
-        self
-    }
-
+    pub fn observability_configuration(mut self, value: impl Into<Obj<ServiceObservabilityConfiguration>>) -> Self { self.observability_configuration = Some(value.into()); self }
     /// `ServiceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_name(mut self, value: impl Into<Str>) -> Self {
-        self.service_name = Some(value.into());
-        self
-    }
-
+    pub fn service_name(mut self, value: impl Into<Str>) -> Self { self.service_name = Some(value.into()); self }
     /// `SourceConfiguration`: a [`SourceConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_configuration(mut self, value: impl Into<Obj<SourceConfiguration>>) -> Self {
-        self.source_configuration = value.into();
-        self
-    }
-
+    pub fn source_configuration(mut self, value: impl Into<Obj<SourceConfiguration>>) -> Self { self.source_configuration = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Service {
@@ -364,35 +258,14 @@ impl ServiceAttributes {
     }
 }
 
-static RULE_AuthenticationConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AuthenticationConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccessRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(29),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "ConnectionArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1011),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AccessRoleArn", Shape::Str(&StrRule { min_len: Some(29), max_len: Some(1024), pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("ConnectionArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1011), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AuthenticationConfiguration` property type of `AWS::AppRunner::Service`.
@@ -416,6 +289,7 @@ pub struct AuthenticationConfiguration {
     pub connection_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AuthenticationConfiguration {
     /// A `AuthenticationConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -423,20 +297,9 @@ impl AuthenticationConfiguration {
     }
 
     /// `AccessRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.access_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn access_role_arn(mut self, value: impl Into<Str>) -> Self { self.access_role_arn = Some(value.into()); self }
     /// `ConnectionArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_arn(mut self, value: impl Into<Str>) -> Self {
-        self.connection_arn = Some(value.into());
-        self
-    }
+    pub fn connection_arn(mut self, value: impl Into<Str>) -> Self { self.connection_arn = Some(value.into()); self }
 }
 
 impl PropertyType for AuthenticationConfiguration {}
@@ -454,37 +317,18 @@ impl ToValue for AuthenticationConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CodeConfigurationRequired {
     /// `ConfigurationSource`: a [`ConfigurationSource`] value, required.
-    ///
-    /// The source of the App Runner configuration. Values are interpreted as follows:
-    ///
-    /// - `REPOSITORY` – App Runner reads configuration values from the `apprunner.yaml` file in the source code repository and ignores `CodeConfigurationValues` .
-    /// - `API` – App Runner uses configuration values provided in `CodeConfigurationValues` and ignores the `apprunner.yaml` file in the source code repository.
     pub configuration_source: ConfigurationSource,
 }
 
-static RULE_CodeConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CodeConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "CodeConfigurationValues",
-            Shape::Object(&RULE_CodeConfigurationValues),
-        ),
-        (
-            "ConfigurationSource",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["REPOSITORY", "API"],
-                format: None,
-            }),
-        ),
+        ("CodeConfigurationValues", Shape::Object(&RULE_CodeConfigurationValues)),
+        ("ConfigurationSource", Shape::Str(&StrRule { allowed: &["REPOSITORY", "API"], ..StrRule::ANY })),
     ],
     required: &["ConfigurationSource"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CodeConfiguration` property type of `AWS::AppRunner::Service`.
@@ -507,6 +351,7 @@ pub struct CodeConfiguration {
     pub configuration_source: ConfigurationSource,
 }
 
+#[rustfmt::skip]
 impl CodeConfiguration {
     /// A `CodeConfiguration` with its required properties, named in a [`CodeConfigurationRequired`].
     pub fn new(required: CodeConfigurationRequired) -> Self {
@@ -517,23 +362,9 @@ impl CodeConfiguration {
     }
 
     /// `CodeConfigurationValues`: a [`CodeConfigurationValues`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn code_configuration_values(
-        mut self,
-        value: impl Into<Obj<CodeConfigurationValues>>,
-    ) -> Self {
-        self.code_configuration_values = Some(value.into());
-        self
-    }
-
+    pub fn code_configuration_values(mut self, value: impl Into<Obj<CodeConfigurationValues>>) -> Self { self.code_configuration_values = Some(value.into()); self }
     /// `ConfigurationSource`: a [`ConfigurationSource`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration_source(mut self, value: impl Into<ConfigurationSource>) -> Self {
-        self.configuration_source = value.into();
-        self
-    }
+    pub fn configuration_source(mut self, value: impl Into<ConfigurationSource>) -> Self { self.configuration_source = value.into(); self }
 }
 
 impl PropertyType for CodeConfiguration {}
@@ -551,90 +382,22 @@ impl ToValue for CodeConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CodeConfigurationValuesRequired {
     /// `Runtime`: a [`Runtime`] value, required.
-    ///
-    /// A runtime environment type for building and running an App Runner service. It represents a programming language runtime.
     pub runtime: Runtime,
 }
 
-static RULE_CodeConfigurationValues: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CodeConfigurationValues: ObjRule = ObjRule {
     properties: &[
-        (
-            "BuildCommand",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Port",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(51200),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Runtime",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "PYTHON_3",
-                    "NODEJS_12",
-                    "NODEJS_14",
-                    "CORRETTO_8",
-                    "CORRETTO_11",
-                    "NODEJS_16",
-                    "GO_1",
-                    "DOTNET_6",
-                    "PHP_81",
-                    "RUBY_31",
-                    "PYTHON_311",
-                    "NODEJS_18",
-                    "NODEJS_22",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "RuntimeEnvironmentSecrets",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_KeyValuePair),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "RuntimeEnvironmentVariables",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_KeyValuePair),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "StartCommand",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("BuildCommand", Shape::Str(&StrRule { pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+        ("Port", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(51200), ..StrRule::ANY })),
+        ("Runtime", Shape::Str(&StrRule { allowed: &["PYTHON_3", "NODEJS_12", "NODEJS_14", "CORRETTO_8", "CORRETTO_11", "NODEJS_16", "GO_1", "DOTNET_6", "PHP_81", "RUBY_31", "PYTHON_311", "NODEJS_18", "NODEJS_22"], ..StrRule::ANY })),
+        ("RuntimeEnvironmentSecrets", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyValuePair), min_items: None, max_items: None })),
+        ("RuntimeEnvironmentVariables", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyValuePair), min_items: None, max_items: None })),
+        ("StartCommand", Shape::Str(&StrRule { pattern: Some(&PATTERN_7), ..StrRule::ANY })),
     ],
     required: &["Runtime"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CodeConfigurationValues` property type of `AWS::AppRunner::Service`.
@@ -681,6 +444,7 @@ pub struct CodeConfigurationValues {
     pub start_command: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CodeConfigurationValues {
     /// A `CodeConfigurationValues` with its required properties, named in a [`CodeConfigurationValuesRequired`].
     pub fn new(required: CodeConfigurationValuesRequired) -> Self {
@@ -695,52 +459,17 @@ impl CodeConfigurationValues {
     }
 
     /// `BuildCommand`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn build_command(mut self, value: impl Into<Str>) -> Self {
-        self.build_command = Some(value.into());
-        self
-    }
-
+    pub fn build_command(mut self, value: impl Into<Str>) -> Self { self.build_command = Some(value.into()); self }
     /// `Port`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Str>) -> Self {
-        self.port = Some(value.into());
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Str>) -> Self { self.port = Some(value.into()); self }
     /// `Runtime`: a [`Runtime`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn runtime(mut self, value: impl Into<Runtime>) -> Self {
-        self.runtime = value.into();
-        self
-    }
-
+    pub fn runtime(mut self, value: impl Into<Runtime>) -> Self { self.runtime = value.into(); self }
     /// `RuntimeEnvironmentSecrets`: a list of [`KeyValuePair`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn runtime_environment_secrets(mut self, value: impl Into<List<KeyValuePair>>) -> Self {
-        self.runtime_environment_secrets = Some(value.into());
-        self
-    }
-
+    pub fn runtime_environment_secrets(mut self, value: impl Into<List<KeyValuePair>>) -> Self { self.runtime_environment_secrets = Some(value.into()); self }
     /// `RuntimeEnvironmentVariables`: a list of [`KeyValuePair`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn runtime_environment_variables(mut self, value: impl Into<List<KeyValuePair>>) -> Self {
-        self.runtime_environment_variables = Some(value.into());
-        self
-    }
-
+    pub fn runtime_environment_variables(mut self, value: impl Into<List<KeyValuePair>>) -> Self { self.runtime_environment_variables = Some(value.into()); self }
     /// `StartCommand`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start_command(mut self, value: impl Into<Str>) -> Self {
-        self.start_command = Some(value.into());
-        self
-    }
+    pub fn start_command(mut self, value: impl Into<Str>) -> Self { self.start_command = Some(value.into()); self }
 }
 
 impl PropertyType for CodeConfigurationValues {}
@@ -768,48 +497,22 @@ impl ToValue for CodeConfigurationValues {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CodeRepositoryRequired {
     /// `RepositoryUrl`: a string, required.
-    ///
-    /// The location of the repository that contains the source code.
-    ///
-    /// Length 0 to 51200.
     pub repository_url: Str,
     /// `SourceCodeVersion`: a [`SourceCodeVersion`] object, required.
-    ///
-    /// The version that should be used within the source code repository.
     pub source_code_version: Obj<SourceCodeVersion>,
 }
 
-static RULE_CodeRepository: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CodeRepository: ObjRule = ObjRule {
     properties: &[
         ("CodeConfiguration", Shape::Object(&RULE_CodeConfiguration)),
-        (
-            "RepositoryUrl",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(51200),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("RepositoryUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(51200), ..StrRule::ANY })),
         ("SourceCodeVersion", Shape::Object(&RULE_SourceCodeVersion)),
-        (
-            "SourceDirectory",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(4096),
-                pattern: Some(&PATTERN_8),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("SourceDirectory", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
     ],
     required: &["RepositoryUrl", "SourceCodeVersion"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CodeRepository` property type of `AWS::AppRunner::Service`.
@@ -843,6 +546,7 @@ pub struct CodeRepository {
     pub source_directory: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CodeRepository {
     /// A `CodeRepository` with its required properties, named in a [`CodeRepositoryRequired`].
     pub fn new(required: CodeRepositoryRequired) -> Self {
@@ -855,36 +559,13 @@ impl CodeRepository {
     }
 
     /// `CodeConfiguration`: a [`CodeConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn code_configuration(mut self, value: impl Into<Obj<CodeConfiguration>>) -> Self {
-        self.code_configuration = Some(value.into());
-        self
-    }
-
+    pub fn code_configuration(mut self, value: impl Into<Obj<CodeConfiguration>>) -> Self { self.code_configuration = Some(value.into()); self }
     /// `RepositoryUrl`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn repository_url(mut self, value: impl Into<Str>) -> Self {
-        self.repository_url = value.into();
-        self
-    }
-
+    pub fn repository_url(mut self, value: impl Into<Str>) -> Self { self.repository_url = value.into(); self }
     /// `SourceCodeVersion`: a [`SourceCodeVersion`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_code_version(mut self, value: impl Into<Obj<SourceCodeVersion>>) -> Self {
-        self.source_code_version = value.into();
-        self
-    }
-
+    pub fn source_code_version(mut self, value: impl Into<Obj<SourceCodeVersion>>) -> Self { self.source_code_version = value.into(); self }
     /// `SourceDirectory`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_directory(mut self, value: impl Into<Str>) -> Self {
-        self.source_directory = Some(value.into());
-        self
-    }
+    pub fn source_directory(mut self, value: impl Into<Str>) -> Self { self.source_directory = Some(value.into()); self }
 }
 
 impl PropertyType for CodeRepository {}
@@ -904,44 +585,18 @@ impl ToValue for CodeRepository {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EgressConfigurationRequired {
     /// `EgressType`: an [`EgressType`] value, required.
-    ///
-    /// The type of egress configuration.
-    ///
-    /// Set to `DEFAULT` for access to resources hosted on public networks.
-    ///
-    /// Set to `VPC` to associate your service to a custom VPC specified by `VpcConnectorArn` .
     pub egress_type: EgressType,
 }
 
-static RULE_EgressConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EgressConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "EgressType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DEFAULT", "VPC"],
-                format: None,
-            }),
-        ),
-        (
-            "VpcConnectorArn",
-            Shape::Str(&StrRule {
-                min_len: Some(44),
-                max_len: Some(1011),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("EgressType", Shape::Str(&StrRule { allowed: &["DEFAULT", "VPC"], ..StrRule::ANY })),
+        ("VpcConnectorArn", Shape::Str(&StrRule { min_len: Some(44), max_len: Some(1011), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["EgressType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EgressConfiguration` property type of `AWS::AppRunner::Service`.
@@ -967,6 +622,7 @@ pub struct EgressConfiguration {
     pub vpc_connector_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl EgressConfiguration {
     /// A `EgressConfiguration` with its required properties, named in a [`EgressConfigurationRequired`].
     pub fn new(required: EgressConfigurationRequired) -> Self {
@@ -977,20 +633,9 @@ impl EgressConfiguration {
     }
 
     /// `EgressType`: an [`EgressType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn egress_type(mut self, value: impl Into<EgressType>) -> Self {
-        self.egress_type = value.into();
-        self
-    }
-
+    pub fn egress_type(mut self, value: impl Into<EgressType>) -> Self { self.egress_type = value.into(); self }
     /// `VpcConnectorArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_connector_arn(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_connector_arn = Some(value.into());
-        self
-    }
+    pub fn vpc_connector_arn(mut self, value: impl Into<Str>) -> Self { self.vpc_connector_arn = Some(value.into()); self }
 }
 
 impl PropertyType for EgressConfiguration {}
@@ -1008,30 +653,17 @@ impl ToValue for EgressConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EncryptionConfigurationRequired {
     /// `KmsKey`: a string, required.
-    ///
-    /// The ARN of the KMS key that's used for encryption.
-    ///
-    /// Pattern `arn:aws(-[\w]+)*:kms:[a-z\-]+-[0-9]{1}:[0-9]{12}:key\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`; length 0 to 256.
     pub kms_key: Str,
 }
 
-static RULE_EncryptionConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "KmsKey",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(256),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("KmsKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     required: &["KmsKey"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EncryptionConfiguration` property type of `AWS::AppRunner::Service`.
@@ -1049,6 +681,7 @@ pub struct EncryptionConfiguration {
     pub kms_key: Str,
 }
 
+#[rustfmt::skip]
 impl EncryptionConfiguration {
     /// A `EncryptionConfiguration` with its required properties, named in a [`EncryptionConfigurationRequired`].
     pub fn new(required: EncryptionConfigurationRequired) -> Self {
@@ -1058,12 +691,7 @@ impl EncryptionConfiguration {
     }
 
     /// `KmsKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key = value.into();
-        self
-    }
+    pub fn kms_key(mut self, value: impl Into<Str>) -> Self { self.kms_key = value.into(); self }
 }
 
 impl PropertyType for EncryptionConfiguration {}
@@ -1074,67 +702,18 @@ impl ToValue for EncryptionConfiguration {
     }
 }
 
-static RULE_HealthCheckConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HealthCheckConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "HealthyThreshold",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(20.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Interval",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(20.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Path",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Protocol",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["TCP", "HTTP"],
-                format: None,
-            }),
-        ),
-        (
-            "Timeout",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(20.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "UnhealthyThreshold",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(20.0),
-                allowed: &[],
-            }),
-        ),
+        ("HealthyThreshold", Shape::Int(&NumRule { min: Some(1.0), max: Some(20.0), ..NumRule::ANY })),
+        ("Interval", Shape::Int(&NumRule { min: Some(1.0), max: Some(20.0), ..NumRule::ANY })),
+        ("Path", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ("Protocol", Shape::Str(&StrRule { allowed: &["TCP", "HTTP"], ..StrRule::ANY })),
+        ("Timeout", Shape::Int(&NumRule { min: Some(1.0), max: Some(20.0), ..NumRule::ANY })),
+        ("UnhealthyThreshold", Shape::Int(&NumRule { min: Some(1.0), max: Some(20.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HealthCheckConfiguration` property type of `AWS::AppRunner::Service`.
@@ -1196,6 +775,7 @@ pub struct HealthCheckConfiguration {
     pub unhealthy_threshold: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl HealthCheckConfiguration {
     /// A `HealthCheckConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1203,52 +783,17 @@ impl HealthCheckConfiguration {
     }
 
     /// `HealthyThreshold`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn healthy_threshold(mut self, value: impl Into<Int>) -> Self {
-        self.healthy_threshold = Some(value.into());
-        self
-    }
-
+    pub fn healthy_threshold(mut self, value: impl Into<Int>) -> Self { self.healthy_threshold = Some(value.into()); self }
     /// `Interval`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interval(mut self, value: impl Into<Int>) -> Self {
-        self.interval = Some(value.into());
-        self
-    }
-
+    pub fn interval(mut self, value: impl Into<Int>) -> Self { self.interval = Some(value.into()); self }
     /// `Path`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn path(mut self, value: impl Into<Str>) -> Self {
-        self.path = Some(value.into());
-        self
-    }
-
+    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = Some(value.into()); self }
     /// `Protocol`: a [`Protocol`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self {
-        self.protocol = Some(value.into());
-        self
-    }
-
+    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self { self.protocol = Some(value.into()); self }
     /// `Timeout`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout(mut self, value: impl Into<Int>) -> Self {
-        self.timeout = Some(value.into());
-        self
-    }
-
+    pub fn timeout(mut self, value: impl Into<Int>) -> Self { self.timeout = Some(value.into()); self }
     /// `UnhealthyThreshold`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unhealthy_threshold(mut self, value: impl Into<Int>) -> Self {
-        self.unhealthy_threshold = Some(value.into());
-        self
-    }
+    pub fn unhealthy_threshold(mut self, value: impl Into<Int>) -> Self { self.unhealthy_threshold = Some(value.into()); self }
 }
 
 impl PropertyType for HealthCheckConfiguration {}
@@ -1266,51 +811,16 @@ impl ToValue for HealthCheckConfiguration {
     }
 }
 
-static RULE_ImageConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ImageConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Port",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(51200),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RuntimeEnvironmentSecrets",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_KeyValuePair),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "RuntimeEnvironmentVariables",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_KeyValuePair),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "StartCommand",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Port", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(51200), ..StrRule::ANY })),
+        ("RuntimeEnvironmentSecrets", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyValuePair), min_items: None, max_items: None })),
+        ("RuntimeEnvironmentVariables", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyValuePair), min_items: None, max_items: None })),
+        ("StartCommand", Shape::Str(&StrRule { pattern: Some(&PATTERN_7), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ImageConfiguration` property type of `AWS::AppRunner::Service`.
@@ -1347,6 +857,7 @@ pub struct ImageConfiguration {
     pub start_command: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ImageConfiguration {
     /// A `ImageConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1354,36 +865,13 @@ impl ImageConfiguration {
     }
 
     /// `Port`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Str>) -> Self {
-        self.port = Some(value.into());
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Str>) -> Self { self.port = Some(value.into()); self }
     /// `RuntimeEnvironmentSecrets`: a list of [`KeyValuePair`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn runtime_environment_secrets(mut self, value: impl Into<List<KeyValuePair>>) -> Self {
-        self.runtime_environment_secrets = Some(value.into());
-        self
-    }
-
+    pub fn runtime_environment_secrets(mut self, value: impl Into<List<KeyValuePair>>) -> Self { self.runtime_environment_secrets = Some(value.into()); self }
     /// `RuntimeEnvironmentVariables`: a list of [`KeyValuePair`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn runtime_environment_variables(mut self, value: impl Into<List<KeyValuePair>>) -> Self {
-        self.runtime_environment_variables = Some(value.into());
-        self
-    }
-
+    pub fn runtime_environment_variables(mut self, value: impl Into<List<KeyValuePair>>) -> Self { self.runtime_environment_variables = Some(value.into()); self }
     /// `StartCommand`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start_command(mut self, value: impl Into<Str>) -> Self {
-        self.start_command = Some(value.into());
-        self
-    }
+    pub fn start_command(mut self, value: impl Into<Str>) -> Self { self.start_command = Some(value.into()); self }
 }
 
 impl PropertyType for ImageConfiguration {}
@@ -1409,52 +897,21 @@ impl ToValue for ImageConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ImageRepositoryRequired {
     /// `ImageIdentifier`: a string, required.
-    ///
-    /// The identifier of an image.
-    ///
-    /// For an image in Amazon Elastic Container Registry (Amazon ECR), this is an image name. For the image name format, see \[Pulling an image\](<https://docs.aws.amazon.com/AmazonECR/latest/userguide/docker-pull-ecr-image.html>) in the *Amazon ECR User Guide* .
-    ///
-    /// Pattern `([0-9]{12}.dkr.ecr.[a-z\-]+-[0-9]{1}.amazonaws.com\/.*)|(^public\.ecr\.aws\/.+\/.+)`; length 1 to 1024.
     pub image_identifier: Str,
     /// `ImageRepositoryType`: an [`ImageRepositoryType`] value, required.
-    ///
-    /// The type of the image repository. This reflects the repository provider and whether the repository is private or public.
     pub image_repository_type: ImageRepositoryType,
 }
 
-static RULE_ImageRepository: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ImageRepository: ObjRule = ObjRule {
     properties: &[
-        (
-            "ImageConfiguration",
-            Shape::Object(&RULE_ImageConfiguration),
-        ),
-        (
-            "ImageIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ImageRepositoryType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ECR", "ECR_PUBLIC"],
-                format: None,
-            }),
-        ),
+        ("ImageConfiguration", Shape::Object(&RULE_ImageConfiguration)),
+        ("ImageIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+        ("ImageRepositoryType", Shape::Str(&StrRule { allowed: &["ECR", "ECR_PUBLIC"], ..StrRule::ANY })),
     ],
     required: &["ImageIdentifier", "ImageRepositoryType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ImageRepository` property type of `AWS::AppRunner::Service`.
@@ -1482,6 +939,7 @@ pub struct ImageRepository {
     pub image_repository_type: ImageRepositoryType,
 }
 
+#[rustfmt::skip]
 impl ImageRepository {
     /// A `ImageRepository` with its required properties, named in a [`ImageRepositoryRequired`].
     pub fn new(required: ImageRepositoryRequired) -> Self {
@@ -1493,28 +951,11 @@ impl ImageRepository {
     }
 
     /// `ImageConfiguration`: an [`ImageConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_configuration(mut self, value: impl Into<Obj<ImageConfiguration>>) -> Self {
-        self.image_configuration = Some(value.into());
-        self
-    }
-
+    pub fn image_configuration(mut self, value: impl Into<Obj<ImageConfiguration>>) -> Self { self.image_configuration = Some(value.into()); self }
     /// `ImageIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.image_identifier = value.into();
-        self
-    }
-
+    pub fn image_identifier(mut self, value: impl Into<Str>) -> Self { self.image_identifier = value.into(); self }
     /// `ImageRepositoryType`: an [`ImageRepositoryType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_repository_type(mut self, value: impl Into<ImageRepositoryType>) -> Self {
-        self.image_repository_type = value.into();
-        self
-    }
+    pub fn image_repository_type(mut self, value: impl Into<ImageRepositoryType>) -> Self { self.image_repository_type = value.into(); self }
 }
 
 impl PropertyType for ImageRepository {}
@@ -1533,19 +974,17 @@ impl ToValue for ImageRepository {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IngressConfigurationRequired {
     /// `IsPubliclyAccessible`: a boolean, required.
-    ///
-    /// Specifies whether your App Runner service is publicly accessible. To make the service publicly accessible set it to `True` . To make the service privately accessible, from only within an Amazon VPC set it to `False` .
     pub is_publicly_accessible: Bool,
 }
 
-static RULE_IngressConfiguration: ObjRule = ObjRule {
-    properties: &[("IsPubliclyAccessible", Shape::Bool)],
+#[rustfmt::skip]
+pub(crate) static RULE_IngressConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("IsPubliclyAccessible", Shape::Bool),
+    ],
     required: &["IsPubliclyAccessible"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IngressConfiguration` property type of `AWS::AppRunner::Service`.
@@ -1561,6 +1000,7 @@ pub struct IngressConfiguration {
     pub is_publicly_accessible: Bool,
 }
 
+#[rustfmt::skip]
 impl IngressConfiguration {
     /// A `IngressConfiguration` with its required properties, named in a [`IngressConfigurationRequired`].
     pub fn new(required: IngressConfigurationRequired) -> Self {
@@ -1570,12 +1010,7 @@ impl IngressConfiguration {
     }
 
     /// `IsPubliclyAccessible`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_publicly_accessible(mut self, value: impl Into<Bool>) -> Self {
-        self.is_publicly_accessible = value.into();
-        self
-    }
+    pub fn is_publicly_accessible(mut self, value: impl Into<Bool>) -> Self { self.is_publicly_accessible = value.into(); self }
 }
 
 impl PropertyType for IngressConfiguration {}
@@ -1588,45 +1023,15 @@ impl ToValue for IngressConfiguration {
     }
 }
 
-static RULE_InstanceConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InstanceConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Cpu",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(9),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InstanceRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(29),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Memory",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(6),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Cpu", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(9), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("InstanceRoleArn", Shape::Str(&StrRule { min_len: Some(29), max_len: Some(1024), pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Memory", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(6), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InstanceConfiguration` property type of `AWS::AppRunner::Service`.
@@ -1660,6 +1065,7 @@ pub struct InstanceConfiguration {
     pub memory: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl InstanceConfiguration {
     /// A `InstanceConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1667,28 +1073,11 @@ impl InstanceConfiguration {
     }
 
     /// `Cpu`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cpu(mut self, value: impl Into<Str>) -> Self {
-        self.cpu = Some(value.into());
-        self
-    }
-
+    pub fn cpu(mut self, value: impl Into<Str>) -> Self { self.cpu = Some(value.into()); self }
     /// `InstanceRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.instance_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn instance_role_arn(mut self, value: impl Into<Str>) -> Self { self.instance_role_arn = Some(value.into()); self }
     /// `Memory`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn memory(mut self, value: impl Into<Str>) -> Self {
-        self.memory = Some(value.into());
-        self
-    }
+    pub fn memory(mut self, value: impl Into<Str>) -> Self { self.memory = Some(value.into()); self }
 }
 
 impl PropertyType for InstanceConfiguration {}
@@ -1703,14 +1092,14 @@ impl ToValue for InstanceConfiguration {
     }
 }
 
-static RULE_KeyValuePair: ObjRule = ObjRule {
-    properties: &[("Name", Shape::STR), ("Value", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_KeyValuePair: ObjRule = ObjRule {
+    properties: &[
+        ("Name", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KeyValuePair` property type of `AWS::AppRunner::Service`.
@@ -1730,6 +1119,7 @@ pub struct KeyValuePair {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl KeyValuePair {
     /// A `KeyValuePair` with no property set (none is required).
     pub fn new() -> Self {
@@ -1737,20 +1127,9 @@ impl KeyValuePair {
     }
 
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for KeyValuePair {}
@@ -1764,33 +1143,15 @@ impl ToValue for KeyValuePair {
     }
 }
 
-static RULE_NetworkConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NetworkConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "EgressConfiguration",
-            Shape::Object(&RULE_EgressConfiguration),
-        ),
-        (
-            "IngressConfiguration",
-            Shape::Object(&RULE_IngressConfiguration),
-        ),
-        (
-            "IpAddressType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["IPV4", "DUAL_STACK"],
-                format: None,
-            }),
-        ),
+        ("EgressConfiguration", Shape::Object(&RULE_EgressConfiguration)),
+        ("IngressConfiguration", Shape::Object(&RULE_IngressConfiguration)),
+        ("IpAddressType", Shape::Str(&StrRule { allowed: &["IPV4", "DUAL_STACK"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NetworkConfiguration` property type of `AWS::AppRunner::Service`.
@@ -1814,6 +1175,7 @@ pub struct NetworkConfiguration {
     pub ip_address_type: Option<IpAddressType>,
 }
 
+#[rustfmt::skip]
 impl NetworkConfiguration {
     /// A `NetworkConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1821,28 +1183,11 @@ impl NetworkConfiguration {
     }
 
     /// `EgressConfiguration`: an [`EgressConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn egress_configuration(mut self, value: impl Into<Obj<EgressConfiguration>>) -> Self {
-        self.egress_configuration = Some(value.into());
-        self
-    }
-
+    pub fn egress_configuration(mut self, value: impl Into<Obj<EgressConfiguration>>) -> Self { self.egress_configuration = Some(value.into()); self }
     /// `IngressConfiguration`: an [`IngressConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ingress_configuration(mut self, value: impl Into<Obj<IngressConfiguration>>) -> Self {
-        self.ingress_configuration = Some(value.into());
-        self
-    }
-
+    pub fn ingress_configuration(mut self, value: impl Into<Obj<IngressConfiguration>>) -> Self { self.ingress_configuration = Some(value.into()); self }
     /// `IpAddressType`: an [`IpAddressType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self {
-        self.ip_address_type = Some(value.into());
-        self
-    }
+    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self { self.ip_address_type = Some(value.into()); self }
 }
 
 impl PropertyType for NetworkConfiguration {}
@@ -1861,31 +1206,18 @@ impl ToValue for NetworkConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServiceObservabilityConfigurationRequired {
     /// `ObservabilityEnabled`: a boolean, required.
-    ///
-    /// When `true` , an observability configuration resource is associated with the service, and an `ObservabilityConfigurationArn` is specified.
     pub observability_enabled: Bool,
 }
 
-static RULE_ServiceObservabilityConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ServiceObservabilityConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ObservabilityConfigurationArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1011),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ObservabilityConfigurationArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1011), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
         ("ObservabilityEnabled", Shape::Bool),
     ],
     required: &["ObservabilityEnabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ServiceObservabilityConfiguration` property type of `AWS::AppRunner::Service`.
@@ -1911,6 +1243,7 @@ pub struct ServiceObservabilityConfiguration {
     pub observability_enabled: Bool,
 }
 
+#[rustfmt::skip]
 impl ServiceObservabilityConfiguration {
     /// A `ServiceObservabilityConfiguration` with its required properties, named in a [`ServiceObservabilityConfigurationRequired`].
     pub fn new(required: ServiceObservabilityConfigurationRequired) -> Self {
@@ -1921,20 +1254,9 @@ impl ServiceObservabilityConfiguration {
     }
 
     /// `ObservabilityConfigurationArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn observability_configuration_arn(mut self, value: impl Into<Str>) -> Self {
-        self.observability_configuration_arn = Some(value.into());
-        self
-    }
-
+    pub fn observability_configuration_arn(mut self, value: impl Into<Str>) -> Self { self.observability_configuration_arn = Some(value.into()); self }
     /// `ObservabilityEnabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn observability_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.observability_enabled = value.into();
-        self
-    }
+    pub fn observability_enabled(mut self, value: impl Into<Bool>) -> Self { self.observability_enabled = value.into(); self }
 }
 
 impl PropertyType for ServiceObservabilityConfiguration {}
@@ -1955,50 +1277,20 @@ impl ToValue for ServiceObservabilityConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SourceCodeVersionRequired {
     /// `Type`: a [`SourceCodeVersionType`] value, required.
-    ///
-    /// The type of version identifier.
-    ///
-    /// For a git-based repository, branches represent versions.
     pub r#type: SourceCodeVersionType,
     /// `Value`: a string, required.
-    ///
-    /// A source code version.
-    ///
-    /// For a git-based repository, a branch name maps to a specific version. App Runner uses the most recent commit to the branch.
-    ///
-    /// Length 0 to 51200.
     pub value: Str,
 }
 
-static RULE_SourceCodeVersion: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SourceCodeVersion: ObjRule = ObjRule {
     properties: &[
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["BRANCH"],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(51200),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["BRANCH"], ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(51200), ..StrRule::ANY })),
     ],
     required: &["Type", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SourceCodeVersion` property type of `AWS::AppRunner::Service`.
@@ -2024,6 +1316,7 @@ pub struct SourceCodeVersion {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl SourceCodeVersion {
     /// A `SourceCodeVersion` with its required properties, named in a [`SourceCodeVersionRequired`].
     pub fn new(required: SourceCodeVersionRequired) -> Self {
@@ -2034,20 +1327,9 @@ impl SourceCodeVersion {
     }
 
     /// `Type`: a [`SourceCodeVersionType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<SourceCodeVersionType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<SourceCodeVersionType>) -> Self { self.r#type = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for SourceCodeVersion {}
@@ -2061,22 +1343,16 @@ impl ToValue for SourceCodeVersion {
     }
 }
 
-static RULE_SourceConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SourceConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "AuthenticationConfiguration",
-            Shape::Object(&RULE_AuthenticationConfiguration),
-        ),
+        ("AuthenticationConfiguration", Shape::Object(&RULE_AuthenticationConfiguration)),
         ("AutoDeploymentsEnabled", Shape::Bool),
         ("CodeRepository", Shape::Object(&RULE_CodeRepository)),
         ("ImageRepository", Shape::Object(&RULE_ImageRepository)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SourceConfiguration` property type of `AWS::AppRunner::Service`.
@@ -2110,6 +1386,7 @@ pub struct SourceConfiguration {
     pub image_repository: Option<Obj<ImageRepository>>,
 }
 
+#[rustfmt::skip]
 impl SourceConfiguration {
     /// A `SourceConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -2117,39 +1394,13 @@ impl SourceConfiguration {
     }
 
     /// `AuthenticationConfiguration`: an [`AuthenticationConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authentication_configuration(
-        mut self,
-        value: impl Into<Obj<AuthenticationConfiguration>>,
-    ) -> Self {
-        self.authentication_configuration = Some(value.into());
-        self
-    }
-
+    pub fn authentication_configuration(mut self, value: impl Into<Obj<AuthenticationConfiguration>>) -> Self { self.authentication_configuration = Some(value.into()); self }
     /// `AutoDeploymentsEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_deployments_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.auto_deployments_enabled = Some(value.into());
-        self
-    }
-
+    pub fn auto_deployments_enabled(mut self, value: impl Into<Bool>) -> Self { self.auto_deployments_enabled = Some(value.into()); self }
     /// `CodeRepository`: a [`CodeRepository`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn code_repository(mut self, value: impl Into<Obj<CodeRepository>>) -> Self {
-        self.code_repository = Some(value.into());
-        self
-    }
-
+    pub fn code_repository(mut self, value: impl Into<Obj<CodeRepository>>) -> Self { self.code_repository = Some(value.into()); self }
     /// `ImageRepository`: an [`ImageRepository`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_repository(mut self, value: impl Into<Obj<ImageRepository>>) -> Self {
-        self.image_repository = Some(value.into());
-        self
-    }
+    pub fn image_repository(mut self, value: impl Into<Obj<ImageRepository>>) -> Self { self.image_repository = Some(value.into()); self }
 }
 
 impl PropertyType for SourceConfiguration {}
@@ -2164,86 +1415,6 @@ impl ToValue for SourceConfiguration {
             .opt("AutoDeploymentsEnabled", &self.auto_deployments_enabled)
             .opt("CodeRepository", &self.code_repository)
             .opt("ImageRepository", &self.image_repository)
-            .build()
-    }
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_10),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::AppRunner::Service`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apprunner-service-tag.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string.
-    ///
-    /// Pattern `^(?!aws:).+$`; length 1 to 128.
-    pub key: Option<Str>,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
             .build()
     }
 }

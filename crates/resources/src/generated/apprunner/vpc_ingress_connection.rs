@@ -7,68 +7,34 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::Tag;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "arn:aws(-[\\w]+)*:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[0-9]{12}:(\\w|/|-){1,1011}",
 );
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!aws:).+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("[A-Za-z0-9][A-Za-z0-9\\-_]{3,39}");
+pub(crate) static PATTERN_1: Pattern = Pattern::new("[A-Za-z0-9][A-Za-z0-9\\-_]{3,39}");
 
 /// The required properties of [`VpcIngressConnection`], by name: `VpcIngressConnection::new(VpcIngressConnectionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcIngressConnectionRequired {
     /// `IngressVpcConfiguration`: an [`IngressVpcConfiguration`] object, required.
-    ///
-    /// Specifications for the customer’s Amazon VPC and the related AWS PrivateLink VPC endpoint that are used to create the VPC Ingress Connection resource.
     pub ingress_vpc_configuration: Obj<IngressVpcConfiguration>,
     /// `ServiceArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) for this App Runner service that is used to create the VPC Ingress Connection resource.
-    ///
-    /// Pattern `arn:aws(-[\w]+)*:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[0-9]{12}:(\w|/|-){1,1011}`; length 1 to 1011; create-only: changing it replaces the resource.
     pub service_arn: Str,
 }
 
-static RULE_VpcIngressConnection: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VpcIngressConnection: ObjRule = ObjRule {
     properties: &[
-        (
-            "IngressVpcConfiguration",
-            Shape::Object(&RULE_IngressVpcConfiguration),
-        ),
-        (
-            "ServiceArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1011),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VpcIngressConnectionName",
-            Shape::Str(&StrRule {
-                min_len: Some(4),
-                max_len: Some(40),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("IngressVpcConfiguration", Shape::Object(&RULE_IngressVpcConfiguration)),
+        ("ServiceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1011), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("VpcIngressConnectionName", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(40), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["ServiceArn", "IngressVpcConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AppRunner::VpcIngressConnection` resource.
@@ -112,6 +78,7 @@ pub struct VpcIngressConnection {
     pub vpc_ingress_connection_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl VpcIngressConnection {
     /// The CloudFormation type name, `AWS::AppRunner::VpcIngressConnection`.
     pub const TYPE_NAME: &'static str = "AWS::AppRunner::VpcIngressConnection";
@@ -143,39 +110,13 @@ impl VpcIngressConnection {
     }
 
     /// `IngressVpcConfiguration`: an [`IngressVpcConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ingress_vpc_configuration(
-        mut self,
-        value: impl Into<Obj<IngressVpcConfiguration>>,
-    ) -> Self {
-        self.ingress_vpc_configuration = value.into();
-        self
-    }
-
+    pub fn ingress_vpc_configuration(mut self, value: impl Into<Obj<IngressVpcConfiguration>>) -> Self { self.ingress_vpc_configuration = value.into(); self }
     /// `ServiceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_arn(mut self, value: impl Into<Str>) -> Self {
-        self.service_arn = value.into();
-        self
-    }
-
+    pub fn service_arn(mut self, value: impl Into<Str>) -> Self { self.service_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VpcIngressConnectionName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_ingress_connection_name(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_ingress_connection_name = Some(value.into());
-        self
-    }
+    pub fn vpc_ingress_connection_name(mut self, value: impl Into<Str>) -> Self { self.vpc_ingress_connection_name = Some(value.into()); self }
 }
 
 impl Resource for VpcIngressConnection {
@@ -242,48 +183,20 @@ impl VpcIngressConnectionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IngressVpcConfigurationRequired {
     /// `VpcEndpointId`: a string, required.
-    ///
-    /// The ID of the VPC endpoint that your App Runner service connects to.
-    ///
-    /// Length 0 to 51200.
     pub vpc_endpoint_id: Str,
     /// `VpcId`: a string, required.
-    ///
-    /// The ID of the VPC that is used for the VPC endpoint.
-    ///
-    /// Format `AWS::EC2::VPC.Id`; length 0 to 51200.
     pub vpc_id: Str,
 }
 
-static RULE_IngressVpcConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IngressVpcConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "VpcEndpointId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(51200),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VpcId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(51200),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::VpcId),
-            }),
-        ),
+        ("VpcEndpointId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(51200), ..StrRule::ANY })),
+        ("VpcId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(51200), format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
     required: &["VpcId", "VpcEndpointId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IngressVpcConfiguration` property type of `AWS::AppRunner::VpcIngressConnection`.
@@ -307,6 +220,7 @@ pub struct IngressVpcConfiguration {
     pub vpc_id: Str,
 }
 
+#[rustfmt::skip]
 impl IngressVpcConfiguration {
     /// A `IngressVpcConfiguration` with its required properties, named in a [`IngressVpcConfigurationRequired`].
     pub fn new(required: IngressVpcConfigurationRequired) -> Self {
@@ -317,20 +231,9 @@ impl IngressVpcConfiguration {
     }
 
     /// `VpcEndpointId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_endpoint_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_endpoint_id = value.into();
-        self
-    }
-
+    pub fn vpc_endpoint_id(mut self, value: impl Into<Str>) -> Self { self.vpc_endpoint_id = value.into(); self }
     /// `VpcId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_id = value.into();
-        self
-    }
+    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = value.into(); self }
 }
 
 impl PropertyType for IngressVpcConfiguration {}
@@ -340,86 +243,6 @@ impl ToValue for IngressVpcConfiguration {
         MapBuilder::new()
             .req("VpcEndpointId", &self.vpc_endpoint_id)
             .req("VpcId", &self.vpc_id)
-            .build()
-    }
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::AppRunner::VpcIngressConnection`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apprunner-vpcingressconnection-tag.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string.
-    ///
-    /// Pattern `^(?!aws:).+$`; length 1 to 128.
-    pub key: Option<Str>,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
             .build()
     }
 }

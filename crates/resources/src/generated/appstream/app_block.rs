@@ -14,81 +14,26 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9a-z\\.\\-]*(?<!\\.)$")
 #[derive(Clone, Debug, PartialEq)]
 pub struct AppBlockRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the app block.
-    ///
-    /// *Pattern* : `^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,100}$`
-    ///
-    /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,100}$`; create-only: changing it replaces the resource.
     pub name: Str,
     /// `SourceS3Location`: a [`S3Location`] object, required.
-    ///
-    /// The source S3 location of the app block.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub source_s3_location: Obj<S3Location>,
 }
 
-static RULE_AppBlock: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AppBlock: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DisplayName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PackagingType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["APPSTREAM2", "CUSTOM"],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ("DisplayName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("PackagingType", Shape::Str(&StrRule { allowed: &["APPSTREAM2", "CUSTOM"], ..StrRule::ANY })),
         ("PostSetupScriptDetails", Shape::Object(&RULE_ScriptDetails)),
         ("SetupScriptDetails", Shape::Object(&RULE_ScriptDetails)),
         ("SourceS3Location", Shape::Object(&RULE_S3Location)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Any,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Any, min_items: None, max_items: None })),
     ],
     required: &["Name", "SourceS3Location"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AppStream::AppBlock` resource.
@@ -154,6 +99,7 @@ pub struct AppBlock {
     pub tags: Option<List<Json>>,
 }
 
+#[rustfmt::skip]
 impl AppBlock {
     /// The CloudFormation type name, `AWS::AppStream::AppBlock`.
     pub const TYPE_NAME: &'static str = "AWS::AppStream::AppBlock";
@@ -165,15 +111,7 @@ impl AppBlock {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appstream-appblock.html",
         primary_identifier: &["Arn"],
         required: &["Name", "SourceS3Location"],
-        create_only: &[
-            "Name",
-            "DisplayName",
-            "Description",
-            "SourceS3Location",
-            "SetupScriptDetails",
-            "PackagingType",
-            "PostSetupScriptDetails",
-        ],
+        create_only: &["Name", "DisplayName", "Description", "SourceS3Location", "SetupScriptDetails", "PackagingType", "PostSetupScriptDetails"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Arn", "CreatedTime"],
@@ -197,68 +135,21 @@ impl AppBlock {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DisplayName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-
+    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `PackagingType`: a [`PackagingType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn packaging_type(mut self, value: impl Into<PackagingType>) -> Self {
-        self.packaging_type = Some(value.into());
-        self
-    }
-
+    pub fn packaging_type(mut self, value: impl Into<PackagingType>) -> Self { self.packaging_type = Some(value.into()); self }
     /// `PostSetupScriptDetails`: a [`ScriptDetails`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn post_setup_script_details(mut self, value: impl Into<Obj<ScriptDetails>>) -> Self {
-        self.post_setup_script_details = Some(value.into());
-        self
-    }
-
+    pub fn post_setup_script_details(mut self, value: impl Into<Obj<ScriptDetails>>) -> Self { self.post_setup_script_details = Some(value.into()); self }
     /// `SetupScriptDetails`: a [`ScriptDetails`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn setup_script_details(mut self, value: impl Into<Obj<ScriptDetails>>) -> Self {
-        self.setup_script_details = Some(value.into());
-        self
-    }
-
+    pub fn setup_script_details(mut self, value: impl Into<Obj<ScriptDetails>>) -> Self { self.setup_script_details = Some(value.into()); self }
     /// `SourceS3Location`: a [`S3Location`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_s3_location(mut self, value: impl Into<Obj<S3Location>>) -> Self {
-        self.source_s3_location = value.into();
-        self
-    }
-
+    pub fn source_s3_location(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.source_s3_location = value.into(); self }
     /// `Tags`: a list of JSON values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Json>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Json>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for AppBlock {
@@ -314,42 +205,18 @@ impl AppBlockAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3LocationRequired {
     /// `S3Bucket`: a string, required.
-    ///
-    /// The S3 bucket of the app block.
-    ///
-    /// Format `AWS::S3::Bucket.Name`; pattern `^[0-9a-z\.\-]*(?<!\.)$`; length 3 to 63.
     pub s3_bucket: Str,
 }
 
-static RULE_S3Location: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3Location: ObjRule = ObjRule {
     properties: &[
-        (
-            "S3Bucket",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
-        (
-            "S3Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("S3Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_1), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+        ("S3Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
     ],
     required: &["S3Bucket"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3Location` property type of `AWS::AppStream::AppBlock`.
@@ -375,6 +242,7 @@ pub struct S3Location {
     pub s3_key: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl S3Location {
     /// A `S3Location` with its required properties, named in a [`S3LocationRequired`].
     pub fn new(required: S3LocationRequired) -> Self {
@@ -385,20 +253,9 @@ impl S3Location {
     }
 
     /// `S3Bucket`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_bucket(mut self, value: impl Into<Str>) -> Self {
-        self.s3_bucket = value.into();
-        self
-    }
-
+    pub fn s3_bucket(mut self, value: impl Into<Str>) -> Self { self.s3_bucket = value.into(); self }
     /// `S3Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_key(mut self, value: impl Into<Str>) -> Self {
-        self.s3_key = Some(value.into());
-        self
-    }
+    pub fn s3_key(mut self, value: impl Into<Str>) -> Self { self.s3_key = Some(value.into()); self }
 }
 
 impl PropertyType for S3Location {}
@@ -416,52 +273,24 @@ impl ToValue for S3Location {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScriptDetailsRequired {
     /// `ExecutablePath`: a string, required.
-    ///
-    /// The run path for the script.
-    ///
-    /// Length at least 1.
     pub executable_path: Str,
     /// `ScriptS3Location`: a [`S3Location`] object, required.
-    ///
-    /// The S3 object location of the script.
     pub script_s3_location: Obj<S3Location>,
     /// `TimeoutInSeconds`: an integer, required.
-    ///
-    /// The run timeout, in seconds, for the script.
     pub timeout_in_seconds: Int,
 }
 
-static RULE_ScriptDetails: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ScriptDetails: ObjRule = ObjRule {
     properties: &[
-        (
-            "ExecutableParameters",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ExecutablePath",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ExecutableParameters", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ("ExecutablePath", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
         ("ScriptS3Location", Shape::Object(&RULE_S3Location)),
         ("TimeoutInSeconds", Shape::INT),
     ],
     required: &["ScriptS3Location", "ExecutablePath", "TimeoutInSeconds"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ScriptDetails` property type of `AWS::AppStream::AppBlock`.
@@ -493,6 +322,7 @@ pub struct ScriptDetails {
     pub timeout_in_seconds: Int,
 }
 
+#[rustfmt::skip]
 impl ScriptDetails {
     /// A `ScriptDetails` with its required properties, named in a [`ScriptDetailsRequired`].
     pub fn new(required: ScriptDetailsRequired) -> Self {
@@ -505,36 +335,13 @@ impl ScriptDetails {
     }
 
     /// `ExecutableParameters`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn executable_parameters(mut self, value: impl Into<Str>) -> Self {
-        self.executable_parameters = Some(value.into());
-        self
-    }
-
+    pub fn executable_parameters(mut self, value: impl Into<Str>) -> Self { self.executable_parameters = Some(value.into()); self }
     /// `ExecutablePath`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn executable_path(mut self, value: impl Into<Str>) -> Self {
-        self.executable_path = value.into();
-        self
-    }
-
+    pub fn executable_path(mut self, value: impl Into<Str>) -> Self { self.executable_path = value.into(); self }
     /// `ScriptS3Location`: a [`S3Location`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn script_s3_location(mut self, value: impl Into<Obj<S3Location>>) -> Self {
-        self.script_s3_location = value.into();
-        self
-    }
-
+    pub fn script_s3_location(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.script_s3_location = value.into(); self }
     /// `TimeoutInSeconds`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.timeout_in_seconds = value.into();
-        self
-    }
+    pub fn timeout_in_seconds(mut self, value: impl Into<Int>) -> Self { self.timeout_in_seconds = value.into(); self }
 }
 
 impl PropertyType for ScriptDetails {}

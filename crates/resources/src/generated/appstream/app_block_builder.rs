@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{AccessEndpoint, AccessEndpointRequired, EndpointType, VpcConfig};
+use super::shared::{RULE_AccessEndpoint, RULE_VpcConfig};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^arn:aws(?:\\-cn|\\-iso\\-b|\\-iso|\\-us\\-gov)?:[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.\\\\-]{0,1023}$",
 );
@@ -16,124 +19,33 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_.-]{
 #[derive(Clone, Debug, PartialEq)]
 pub struct AppBlockBuilderRequired {
     /// `InstanceType`: a string, required.
-    ///
-    /// The instance type of the app block builder.
-    ///
-    /// Length at least 1.
     pub instance_type: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the app block builder.
-    ///
-    /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,100}$`; create-only: changing it replaces the resource.
     pub name: Str,
     /// `Platform`: a [`PlatformType`] value, required.
-    ///
-    /// The platform of the app block builder.
-    ///
-    /// *Allowed values* : `WINDOWS_SERVER_2019`
     pub platform: PlatformType,
     /// `VpcConfig`: a [`VpcConfig`] object, required.
-    ///
-    /// The VPC configuration for the app block builder.
     pub vpc_config: Obj<VpcConfig>,
 }
 
-static RULE_AppBlockBuilder: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AppBlockBuilder: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccessEndpoints",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AccessEndpoint),
-                min_items: Some(1),
-                max_items: Some(4),
-            }),
-        ),
-        (
-            "AppBlockArns",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DisplayName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AccessEndpoints", Shape::List(&ListRule { items: Shape::Object(&RULE_AccessEndpoint), min_items: Some(1), max_items: Some(4) })),
+        ("AppBlockArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ("DisplayName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
         ("EnableDefaultInternetAccess", Shape::Bool),
-        (
-            "IamRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "InstanceType",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Platform",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["WINDOWS_SERVER_2019"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("IamRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("InstanceType", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Platform", Shape::Str(&StrRule { allowed: &["WINDOWS_SERVER_2019"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("VpcConfig", Shape::Object(&RULE_VpcConfig)),
     ],
     required: &["Name", "Platform", "InstanceType", "VpcConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AppStream::AppBlockBuilder` resource.
@@ -213,6 +125,7 @@ pub struct AppBlockBuilder {
     pub vpc_config: Obj<VpcConfig>,
 }
 
+#[rustfmt::skip]
 impl AppBlockBuilder {
     /// The CloudFormation type name, `AWS::AppStream::AppBlockBuilder`.
     pub const TYPE_NAME: &'static str = "AWS::AppStream::AppBlockBuilder";
@@ -251,92 +164,27 @@ impl AppBlockBuilder {
     }
 
     /// `AccessEndpoints`: a list of [`AccessEndpoint`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_endpoints(mut self, value: impl Into<List<AccessEndpoint>>) -> Self {
-        self.access_endpoints = Some(value.into());
-        self
-    }
-
+    pub fn access_endpoints(mut self, value: impl Into<List<AccessEndpoint>>) -> Self { self.access_endpoints = Some(value.into()); self }
     /// `AppBlockArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn app_block_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.app_block_arns = Some(value.into());
-        self
-    }
-
+    pub fn app_block_arns(mut self, value: impl Into<List<Str>>) -> Self { self.app_block_arns = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DisplayName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-
+    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = Some(value.into()); self }
     /// `EnableDefaultInternetAccess`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_default_internet_access(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_default_internet_access = Some(value.into());
-        self
-    }
-
+    pub fn enable_default_internet_access(mut self, value: impl Into<Bool>) -> Self { self.enable_default_internet_access = Some(value.into()); self }
     /// `IamRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iam_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.iam_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn iam_role_arn(mut self, value: impl Into<Str>) -> Self { self.iam_role_arn = Some(value.into()); self }
     /// `InstanceType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_type(mut self, value: impl Into<Str>) -> Self {
-        self.instance_type = value.into();
-        self
-    }
-
+    pub fn instance_type(mut self, value: impl Into<Str>) -> Self { self.instance_type = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Platform`: a [`PlatformType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn platform(mut self, value: impl Into<PlatformType>) -> Self {
-        self.platform = value.into();
-        self
-    }
-
+    pub fn platform(mut self, value: impl Into<PlatformType>) -> Self { self.platform = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VpcConfig`: a [`VpcConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self {
-        self.vpc_config = value.into();
-        self
-    }
+    pub fn vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self { self.vpc_config = value.into(); self }
 }
 
 impl Resource for AppBlockBuilder {
@@ -397,108 +245,6 @@ impl AppBlockBuilderAttributes {
     }
 }
 
-/// The required properties of [`AccessEndpoint`], by name: `AccessEndpoint::new(AccessEndpointRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AccessEndpointRequired {
-    /// `EndpointType`: an [`EndpointType`] value, required.
-    ///
-    /// The type of interface endpoint.
-    pub endpoint_type: EndpointType,
-    /// `VpceId`: a string, required.
-    ///
-    /// The identifier (ID) of the VPC in which the interface endpoint is used.
-    ///
-    /// Length at least 1.
-    pub vpce_id: Str,
-}
-
-static RULE_AccessEndpoint: ObjRule = ObjRule {
-    properties: &[
-        (
-            "EndpointType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["STREAMING"],
-                format: None,
-            }),
-        ),
-        (
-            "VpceId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["EndpointType", "VpceId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `AccessEndpoint` property type of `AWS::AppStream::AppBlockBuilder`.
-///
-/// Describes an interface VPC endpoint (interface endpoint) that lets you create a private connection between the virtual private cloud (VPC) that you specify and AppStream 2.0. When you specify an interface endpoint for a stack, users of the stack can connect to AppStream 2.0 only through that endpoint. When you specify an interface endpoint for an image builder, administrators can connect to the image builder only through that endpoint.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appstream-appblockbuilder-accessendpoint.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct AccessEndpoint {
-    /// `EndpointType`: an [`EndpointType`] value, required.
-    ///
-    /// The type of interface endpoint.
-    pub endpoint_type: EndpointType,
-    /// `VpceId`: a string, required.
-    ///
-    /// The identifier (ID) of the VPC in which the interface endpoint is used.
-    ///
-    /// Length at least 1.
-    pub vpce_id: Str,
-}
-
-impl AccessEndpoint {
-    /// A `AccessEndpoint` with its required properties, named in a [`AccessEndpointRequired`].
-    pub fn new(required: AccessEndpointRequired) -> Self {
-        Self {
-            endpoint_type: required.endpoint_type,
-            vpce_id: required.vpce_id,
-        }
-    }
-
-    /// `EndpointType`: an [`EndpointType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_type(mut self, value: impl Into<EndpointType>) -> Self {
-        self.endpoint_type = value.into();
-        self
-    }
-
-    /// `VpceId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpce_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpce_id = value.into();
-        self
-    }
-}
-
-impl PropertyType for AccessEndpoint {}
-
-impl ToValue for AccessEndpoint {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("EndpointType", &self.endpoint_type)
-            .req("VpceId", &self.vpce_id)
-            .build()
-    }
-}
-
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -508,14 +254,15 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::AppStream::AppBlockBuilder`.
@@ -529,6 +276,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -539,16 +287,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -559,125 +300,6 @@ impl ToValue for Tag {
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
-    }
-}
-
-static RULE_VpcConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: Some(0),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `VpcConfig` property type of `AWS::AppStream::AppBlockBuilder`.
-///
-/// Describes VPC configuration information for fleets and image builders.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appstream-appblockbuilder-vpcconfig.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct VpcConfig {
-    /// `SecurityGroupIds`: a list of strings.
-    ///
-    /// The identifiers of the security groups for the fleet or image builder.
-    ///
-    /// Format `AWS::EC2::SecurityGroup.Ids`; items 0 to 5; each item: format `AWS::EC2::SecurityGroup.Id`, length at least 1.
-    pub security_group_ids: Option<List<Str>>,
-    /// `SubnetIds`: a list of strings.
-    ///
-    /// The identifiers of the subnets to which a network interface is attached from the fleet instance or image builder instance. Fleet instances use one or more subnets. Image builder instances use one subnet.
-    ///
-    /// Each item: length at least 1.
-    pub subnet_ids: Option<List<Str>>,
-}
-
-impl VpcConfig {
-    /// A `VpcConfig` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `SecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = Some(value.into());
-        self
-    }
-
-    /// `SubnetIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for VpcConfig {}
-
-impl ToValue for VpcConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("SecurityGroupIds", &self.security_group_ids)
-            .opt("SubnetIds", &self.subnet_ids)
-            .build()
-    }
-}
-
-/// The values of `EndpointType` (`AWS::AppStream::AppBlockBuilder`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum EndpointType {
-    /// `STREAMING`
-    Streaming,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for EndpointType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for EndpointType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Streaming => "STREAMING",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 

@@ -17,188 +17,38 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_.-]{
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationRequired {
     /// `AppBlockArn`: a string, required.
-    ///
-    /// The app block ARN with which the application should be associated.
-    ///
-    /// Pattern `^arn:aws(?:\-cn|\-iso\-b|\-iso|\-us\-gov)?:[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.\\-]{0,1023}$`.
     pub app_block_arn: Str,
     /// `IconS3Location`: a [`S3Location`] object, required.
-    ///
-    /// The icon S3 location of the application.
     pub icon_s3_location: Obj<S3Location>,
     /// `InstanceFamilies`: a list of strings, required.
-    ///
-    /// The instance families the application supports.
-    ///
-    /// *Allowed Values* : `GENERAL_PURPOSE` | `GRAPHICS_G4`
-    ///
-    /// Each item: length at least 1; create-only: changing it replaces the resource.
     pub instance_families: List<Str>,
     /// `LaunchPath`: a string, required.
-    ///
-    /// The launch path of the application.
-    ///
-    /// Length at least 1.
     pub launch_path: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the application. This name is visible to users when a name is not specified in the DisplayName property.
-    ///
-    /// *Pattern* : `^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,100}$`
-    ///
-    /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,100}$`; create-only: changing it replaces the resource.
     pub name: Str,
     /// `Platforms`: a list of [`PlatformType`] values, required.
-    ///
-    /// The platforms the application supports.
-    ///
-    /// *Allowed Values* : `WINDOWS_SERVER_2019` | `AMAZON_LINUX2`
-    ///
-    /// Items 0 to 4; create-only: changing it replaces the resource.
     pub platforms: List<PlatformType>,
 }
 
-static RULE_Application: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Application: ObjRule = ObjRule {
     properties: &[
-        (
-            "AppBlockArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AttributesToDelete",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DisplayName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AppBlockArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("AttributesToDelete", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ("DisplayName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
         ("IconS3Location", Shape::Object(&RULE_S3Location)),
-        (
-            "InstanceFamilies",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "LaunchParameters",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LaunchPath",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Platforms",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "AMAZON_LINUX2",
-                        "RHEL8",
-                        "ROCKY_LINUX8",
-                        "UBUNTU_PRO_2404",
-                        "WINDOWS",
-                        "WINDOWS_SERVER_2016",
-                        "WINDOWS_SERVER_2019",
-                        "WINDOWS_SERVER_2022",
-                        "WINDOWS_SERVER_2025",
-                    ],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(4),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Any,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "WorkingDirectory",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("InstanceFamilies", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("LaunchParameters", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ("LaunchPath", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Platforms", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["AMAZON_LINUX2", "RHEL8", "ROCKY_LINUX8", "UBUNTU_PRO_2404", "WINDOWS", "WINDOWS_SERVER_2016", "WINDOWS_SERVER_2019", "WINDOWS_SERVER_2022", "WINDOWS_SERVER_2025"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(4) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Any, min_items: None, max_items: None })),
+        ("WorkingDirectory", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
     ],
-    required: &[
-        "Name",
-        "IconS3Location",
-        "LaunchPath",
-        "Platforms",
-        "InstanceFamilies",
-        "AppBlockArn",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["Name", "IconS3Location", "LaunchPath", "Platforms", "InstanceFamilies", "AppBlockArn"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AppStream::Application` resource.
@@ -290,6 +140,7 @@ pub struct Application {
     pub working_directory: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Application {
     /// The CloudFormation type name, `AWS::AppStream::Application`.
     pub const TYPE_NAME: &'static str = "AWS::AppStream::Application";
@@ -300,14 +151,7 @@ impl Application {
         type_name: "AWS::AppStream::Application",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appstream-application.html",
         primary_identifier: &["Arn"],
-        required: &[
-            "AppBlockArn",
-            "IconS3Location",
-            "InstanceFamilies",
-            "LaunchPath",
-            "Name",
-            "Platforms",
-        ],
+        required: &["AppBlockArn", "IconS3Location", "InstanceFamilies", "LaunchPath", "Name", "Platforms"],
         create_only: &["Name", "InstanceFamilies", "Platforms"],
         conditional_create_only: &[],
         write_only: &["AttributesToDelete"],
@@ -336,100 +180,29 @@ impl Application {
     }
 
     /// `AppBlockArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn app_block_arn(mut self, value: impl Into<Str>) -> Self {
-        self.app_block_arn = value.into();
-        self
-    }
-
+    pub fn app_block_arn(mut self, value: impl Into<Str>) -> Self { self.app_block_arn = value.into(); self }
     /// `AttributesToDelete`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attributes_to_delete(mut self, value: impl Into<List<Str>>) -> Self {
-        self.attributes_to_delete = Some(value.into());
-        self
-    }
-
+    pub fn attributes_to_delete(mut self, value: impl Into<List<Str>>) -> Self { self.attributes_to_delete = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DisplayName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-
+    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = Some(value.into()); self }
     /// `IconS3Location`: a [`S3Location`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn icon_s3_location(mut self, value: impl Into<Obj<S3Location>>) -> Self {
-        self.icon_s3_location = value.into();
-        self
-    }
-
+    pub fn icon_s3_location(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.icon_s3_location = value.into(); self }
     /// `InstanceFamilies`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_families(mut self, value: impl Into<List<Str>>) -> Self {
-        self.instance_families = value.into();
-        self
-    }
-
+    pub fn instance_families(mut self, value: impl Into<List<Str>>) -> Self { self.instance_families = value.into(); self }
     /// `LaunchParameters`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn launch_parameters(mut self, value: impl Into<Str>) -> Self {
-        self.launch_parameters = Some(value.into());
-        self
-    }
-
+    pub fn launch_parameters(mut self, value: impl Into<Str>) -> Self { self.launch_parameters = Some(value.into()); self }
     /// `LaunchPath`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn launch_path(mut self, value: impl Into<Str>) -> Self {
-        self.launch_path = value.into();
-        self
-    }
-
+    pub fn launch_path(mut self, value: impl Into<Str>) -> Self { self.launch_path = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Platforms`: a list of [`PlatformType`] values, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn platforms(mut self, value: impl Into<List<PlatformType>>) -> Self {
-        self.platforms = value.into();
-        self
-    }
-
+    pub fn platforms(mut self, value: impl Into<List<PlatformType>>) -> Self { self.platforms = value.into(); self }
     /// `Tags`: a list of JSON values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Json>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Json>>) -> Self { self.tags = Some(value.into()); self }
     /// `WorkingDirectory`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn working_directory(mut self, value: impl Into<Str>) -> Self {
-        self.working_directory = Some(value.into());
-        self
-    }
+    pub fn working_directory(mut self, value: impl Into<Str>) -> Self { self.working_directory = Some(value.into()); self }
 }
 
 impl Resource for Application {
@@ -489,48 +262,20 @@ impl ApplicationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3LocationRequired {
     /// `S3Bucket`: a string, required.
-    ///
-    /// The S3 bucket of the S3 object.
-    ///
-    /// Format `AWS::S3::Bucket.Name`; pattern `^[0-9a-z\.\-]*(?<!\.)$`; length 3 to 63.
     pub s3_bucket: Str,
     /// `S3Key`: a string, required.
-    ///
-    /// The S3 key of the S3 object.
-    ///
-    /// Length 1 to 1024.
     pub s3_key: Str,
 }
 
-static RULE_S3Location: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3Location: ObjRule = ObjRule {
     properties: &[
-        (
-            "S3Bucket",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
-        (
-            "S3Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("S3Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_1), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+        ("S3Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
     ],
     required: &["S3Bucket", "S3Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3Location` property type of `AWS::AppStream::Application`.
@@ -554,6 +299,7 @@ pub struct S3Location {
     pub s3_key: Str,
 }
 
+#[rustfmt::skip]
 impl S3Location {
     /// A `S3Location` with its required properties, named in a [`S3LocationRequired`].
     pub fn new(required: S3LocationRequired) -> Self {
@@ -564,20 +310,9 @@ impl S3Location {
     }
 
     /// `S3Bucket`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_bucket(mut self, value: impl Into<Str>) -> Self {
-        self.s3_bucket = value.into();
-        self
-    }
-
+    pub fn s3_bucket(mut self, value: impl Into<Str>) -> Self { self.s3_bucket = value.into(); self }
     /// `S3Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_key(mut self, value: impl Into<Str>) -> Self {
-        self.s3_key = value.into();
-        self
-    }
+    pub fn s3_key(mut self, value: impl Into<Str>) -> Self { self.s3_key = value.into(); self }
 }
 
 impl PropertyType for S3Location {}

@@ -11,37 +11,23 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationEntitlementAssociationRequired {
     /// `ApplicationIdentifier`: a string, required.
-    ///
-    /// The identifier of the application.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub application_identifier: Str,
     /// `EntitlementName`: a string, required.
-    ///
-    /// The name of the entitlement.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub entitlement_name: Str,
     /// `StackName`: a string, required.
-    ///
-    /// The name of the stack.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub stack_name: Str,
 }
 
-static RULE_ApplicationEntitlementAssociation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ApplicationEntitlementAssociation: ObjRule = ObjRule {
     properties: &[
         ("ApplicationIdentifier", Shape::STR),
         ("EntitlementName", Shape::STR),
         ("StackName", Shape::STR),
     ],
     required: &["StackName", "EntitlementName", "ApplicationIdentifier"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AppStream::ApplicationEntitlementAssociation` resource.
@@ -77,6 +63,7 @@ pub struct ApplicationEntitlementAssociation {
     pub stack_name: Str,
 }
 
+#[rustfmt::skip]
 impl ApplicationEntitlementAssociation {
     /// The CloudFormation type name, `AWS::AppStream::ApplicationEntitlementAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::AppStream::ApplicationEntitlementAssociation";
@@ -107,28 +94,11 @@ impl ApplicationEntitlementAssociation {
     }
 
     /// `ApplicationIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.application_identifier = value.into();
-        self
-    }
-
+    pub fn application_identifier(mut self, value: impl Into<Str>) -> Self { self.application_identifier = value.into(); self }
     /// `EntitlementName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn entitlement_name(mut self, value: impl Into<Str>) -> Self {
-        self.entitlement_name = value.into();
-        self
-    }
-
+    pub fn entitlement_name(mut self, value: impl Into<Str>) -> Self { self.entitlement_name = value.into(); self }
     /// `StackName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stack_name(mut self, value: impl Into<Str>) -> Self {
-        self.stack_name = value.into();
-        self
-    }
+    pub fn stack_name(mut self, value: impl Into<Str>) -> Self { self.stack_name = value.into(); self }
 }
 
 impl Resource for ApplicationEntitlementAssociation {

@@ -11,27 +11,20 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationFleetAssociationRequired {
     /// `ApplicationArn`: a string, required.
-    ///
-    /// The ARN of the application.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub application_arn: Str,
     /// `FleetName`: a string, required.
-    ///
-    /// The name of the fleet.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub fleet_name: Str,
 }
 
-static RULE_ApplicationFleetAssociation: ObjRule = ObjRule {
-    properties: &[("ApplicationArn", Shape::STR), ("FleetName", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_ApplicationFleetAssociation: ObjRule = ObjRule {
+    properties: &[
+        ("ApplicationArn", Shape::STR),
+        ("FleetName", Shape::STR),
+    ],
     required: &["FleetName", "ApplicationArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AppStream::ApplicationFleetAssociation` resource.
@@ -61,6 +54,7 @@ pub struct ApplicationFleetAssociation {
     pub fleet_name: Str,
 }
 
+#[rustfmt::skip]
 impl ApplicationFleetAssociation {
     /// The CloudFormation type name, `AWS::AppStream::ApplicationFleetAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::AppStream::ApplicationFleetAssociation";
@@ -90,20 +84,9 @@ impl ApplicationFleetAssociation {
     }
 
     /// `ApplicationArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_arn(mut self, value: impl Into<Str>) -> Self {
-        self.application_arn = value.into();
-        self
-    }
-
+    pub fn application_arn(mut self, value: impl Into<Str>) -> Self { self.application_arn = value.into(); self }
     /// `FleetName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fleet_name(mut self, value: impl Into<Str>) -> Self {
-        self.fleet_name = value.into();
-        self
-    }
+    pub fn fleet_name(mut self, value: impl Into<Str>) -> Self { self.fleet_name = value.into(); self }
 }
 
 impl Resource for ApplicationFleetAssociation {

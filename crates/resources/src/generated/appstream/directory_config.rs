@@ -15,59 +15,24 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct DirectoryConfigRequired {
     /// `DirectoryName`: a string, required.
-    ///
-    /// The fully qualified name of the directory (for example, corp.example.com).
-    ///
-    /// Create-only: changing it replaces the resource.
     pub directory_name: Str,
     /// `OrganizationalUnitDistinguishedNames`: a list of strings, required.
-    ///
-    /// The distinguished names of the organizational units for computer accounts.
-    ///
-    /// Each item: length 0 to 2000.
     pub organizational_unit_distinguished_names: List<Str>,
     /// `ServiceAccountCredentials`: a [`ServiceAccountCredentials`] object, required.
-    ///
-    /// The credentials for the service account used by the streaming instance to connect to the directory. Do not use this parameter directly. Use `ServiceAccountCredentials` as an input parameter with `noEcho` as shown in the \[Parameters\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/parameters-section-structure.html>) . For best practices information, see \[Do Not Embed Credentials in Your Templates\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/best-practices.html#creds>) .
     pub service_account_credentials: Obj<ServiceAccountCredentials>,
 }
 
-static RULE_DirectoryConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DirectoryConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "CertificateBasedAuthProperties",
-            Shape::Object(&RULE_CertificateBasedAuthProperties),
-        ),
+        ("CertificateBasedAuthProperties", Shape::Object(&RULE_CertificateBasedAuthProperties)),
         ("DirectoryName", Shape::STR),
-        (
-            "OrganizationalUnitDistinguishedNames",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(2000),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ServiceAccountCredentials",
-            Shape::Object(&RULE_ServiceAccountCredentials),
-        ),
+        ("OrganizationalUnitDistinguishedNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2000), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("ServiceAccountCredentials", Shape::Object(&RULE_ServiceAccountCredentials)),
     ],
-    required: &[
-        "DirectoryName",
-        "OrganizationalUnitDistinguishedNames",
-        "ServiceAccountCredentials",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["DirectoryName", "OrganizationalUnitDistinguishedNames", "ServiceAccountCredentials"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AppStream::DirectoryConfig` resource.
@@ -105,6 +70,7 @@ pub struct DirectoryConfig {
     pub service_account_credentials: Obj<ServiceAccountCredentials>,
 }
 
+#[rustfmt::skip]
 impl DirectoryConfig {
     /// The CloudFormation type name, `AWS::AppStream::DirectoryConfig`.
     pub const TYPE_NAME: &'static str = "AWS::AppStream::DirectoryConfig";
@@ -115,11 +81,7 @@ impl DirectoryConfig {
         type_name: "AWS::AppStream::DirectoryConfig",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appstream-directoryconfig.html",
         primary_identifier: &["DirectoryName"],
-        required: &[
-            "DirectoryName",
-            "OrganizationalUnitDistinguishedNames",
-            "ServiceAccountCredentials",
-        ],
+        required: &["DirectoryName", "OrganizationalUnitDistinguishedNames", "ServiceAccountCredentials"],
         create_only: &["DirectoryName"],
         conditional_create_only: &[],
         write_only: &["ServiceAccountCredentials/AccountPassword"],
@@ -134,49 +96,19 @@ impl DirectoryConfig {
         Self {
             certificate_based_auth_properties: None,
             directory_name: required.directory_name,
-            organizational_unit_distinguished_names: required
-                .organizational_unit_distinguished_names,
+            organizational_unit_distinguished_names: required.organizational_unit_distinguished_names,
             service_account_credentials: required.service_account_credentials,
         }
     }
 
     /// `CertificateBasedAuthProperties`: a [`CertificateBasedAuthProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_based_auth_properties(
-        mut self,
-        value: impl Into<Obj<CertificateBasedAuthProperties>>,
-    ) -> Self {
-        self.certificate_based_auth_properties = Some(value.into());
-        self
-    }
-
+    pub fn certificate_based_auth_properties(mut self, value: impl Into<Obj<CertificateBasedAuthProperties>>) -> Self { self.certificate_based_auth_properties = Some(value.into()); self }
     /// `DirectoryName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn directory_name(mut self, value: impl Into<Str>) -> Self {
-        self.directory_name = value.into();
-        self
-    }
-
+    pub fn directory_name(mut self, value: impl Into<Str>) -> Self { self.directory_name = value.into(); self }
     /// `OrganizationalUnitDistinguishedNames`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn organizational_unit_distinguished_names(mut self, value: impl Into<List<Str>>) -> Self {
-        self.organizational_unit_distinguished_names = value.into();
-        self
-    }
-
+    pub fn organizational_unit_distinguished_names(mut self, value: impl Into<List<Str>>) -> Self { self.organizational_unit_distinguished_names = value.into(); self }
     /// `ServiceAccountCredentials`: a [`ServiceAccountCredentials`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_account_credentials(
-        mut self,
-        value: impl Into<Obj<ServiceAccountCredentials>>,
-    ) -> Self {
-        self.service_account_credentials = value.into();
-        self
-    }
+    pub fn service_account_credentials(mut self, value: impl Into<Obj<ServiceAccountCredentials>>) -> Self { self.service_account_credentials = value.into(); self }
 }
 
 impl Resource for DirectoryConfig {
@@ -219,35 +151,14 @@ impl From<ResourceRef> for DirectoryConfigAttributes {
     }
 }
 
-static RULE_CertificateBasedAuthProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CertificateBasedAuthProperties: ObjRule = ObjRule {
     properties: &[
-        (
-            "CertificateAuthorityArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DISABLED", "ENABLED", "ENABLED_NO_DIRECTORY_LOGIN_FALLBACK"],
-                format: None,
-            }),
-        ),
+        ("CertificateAuthorityArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Status", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED", "ENABLED_NO_DIRECTORY_LOGIN_FALLBACK"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CertificateBasedAuthProperties` property type of `AWS::AppStream::DirectoryConfig`.
@@ -269,6 +180,7 @@ pub struct CertificateBasedAuthProperties {
     pub status: Option<CertificateBasedAuthPropertiesStatus>,
 }
 
+#[rustfmt::skip]
 impl CertificateBasedAuthProperties {
     /// A `CertificateBasedAuthProperties` with no property set (none is required).
     pub fn new() -> Self {
@@ -276,20 +188,9 @@ impl CertificateBasedAuthProperties {
     }
 
     /// `CertificateAuthorityArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_authority_arn(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_authority_arn = Some(value.into());
-        self
-    }
-
+    pub fn certificate_authority_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_authority_arn = Some(value.into()); self }
     /// `Status`: a [`CertificateBasedAuthPropertiesStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<CertificateBasedAuthPropertiesStatus>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
+    pub fn status(mut self, value: impl Into<CertificateBasedAuthPropertiesStatus>) -> Self { self.status = Some(value.into()); self }
 }
 
 impl PropertyType for CertificateBasedAuthProperties {}
@@ -307,48 +208,20 @@ impl ToValue for CertificateBasedAuthProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServiceAccountCredentialsRequired {
     /// `AccountName`: a string, required.
-    ///
-    /// The user name of the account. This account must have the following privileges: create computer objects, join computers to the domain, and change/reset the password on descendant computer objects for the organizational units specified.
-    ///
-    /// Length at least 1.
     pub account_name: Str,
     /// `AccountPassword`: a string, required.
-    ///
-    /// The password for the account.
-    ///
-    /// Length 1 to 127.
     pub account_password: Str,
 }
 
-static RULE_ServiceAccountCredentials: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ServiceAccountCredentials: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccountName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AccountPassword",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AccountName", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ("AccountPassword", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
     ],
     required: &["AccountName", "AccountPassword"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ServiceAccountCredentials` property type of `AWS::AppStream::DirectoryConfig`.
@@ -372,6 +245,7 @@ pub struct ServiceAccountCredentials {
     pub account_password: Str,
 }
 
+#[rustfmt::skip]
 impl ServiceAccountCredentials {
     /// A `ServiceAccountCredentials` with its required properties, named in a [`ServiceAccountCredentialsRequired`].
     pub fn new(required: ServiceAccountCredentialsRequired) -> Self {
@@ -382,20 +256,9 @@ impl ServiceAccountCredentials {
     }
 
     /// `AccountName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn account_name(mut self, value: impl Into<Str>) -> Self {
-        self.account_name = value.into();
-        self
-    }
-
+    pub fn account_name(mut self, value: impl Into<Str>) -> Self { self.account_name = value.into(); self }
     /// `AccountPassword`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn account_password(mut self, value: impl Into<Str>) -> Self {
-        self.account_password = value.into();
-        self
-    }
+    pub fn account_password(mut self, value: impl Into<Str>) -> Self { self.account_password = value.into(); self }
 }
 
 impl PropertyType for ServiceAccountCredentials {}

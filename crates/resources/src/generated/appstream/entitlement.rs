@@ -13,86 +13,27 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_.-]{
 #[derive(Clone, Debug, PartialEq)]
 pub struct EntitlementRequired {
     /// `AppVisibility`: an [`AppVisibility`] value, required.
-    ///
-    /// Specifies whether to entitle all apps or only selected apps.
     pub app_visibility: AppVisibility,
     /// `Attributes`: a list of [`Attribute`] objects, required.
-    ///
-    /// The attributes of the entitlement.
-    ///
-    /// Items at least 1.
     pub attributes: List<Attribute>,
     /// `Name`: a string, required.
-    ///
-    /// The name of the entitlement.
-    ///
-    /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,100}$`; create-only: changing it replaces the resource.
     pub name: Str,
     /// `StackName`: a string, required.
-    ///
-    /// The name of the stack.
-    ///
-    /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,100}$`; create-only: changing it replaces the resource.
     pub stack_name: Str,
 }
 
-static RULE_Entitlement: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Entitlement: ObjRule = ObjRule {
     properties: &[
-        (
-            "AppVisibility",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ALL", "ASSOCIATED"],
-                format: None,
-            }),
-        ),
-        (
-            "Attributes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Attribute),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "StackName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AppVisibility", Shape::Str(&StrRule { allowed: &["ALL", "ASSOCIATED"], ..StrRule::ANY })),
+        ("Attributes", Shape::List(&ListRule { items: Shape::Object(&RULE_Attribute), min_items: Some(1), max_items: None })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("StackName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["Name", "StackName", "AppVisibility", "Attributes"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AppStream::Entitlement` resource.
@@ -138,6 +79,7 @@ pub struct Entitlement {
     pub stack_name: Str,
 }
 
+#[rustfmt::skip]
 impl Entitlement {
     /// The CloudFormation type name, `AWS::AppStream::Entitlement`.
     pub const TYPE_NAME: &'static str = "AWS::AppStream::Entitlement";
@@ -170,44 +112,15 @@ impl Entitlement {
     }
 
     /// `AppVisibility`: an [`AppVisibility`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn app_visibility(mut self, value: impl Into<AppVisibility>) -> Self {
-        self.app_visibility = value.into();
-        self
-    }
-
+    pub fn app_visibility(mut self, value: impl Into<AppVisibility>) -> Self { self.app_visibility = value.into(); self }
     /// `Attributes`: a list of [`Attribute`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attributes(mut self, value: impl Into<List<Attribute>>) -> Self {
-        self.attributes = value.into();
-        self
-    }
-
+    pub fn attributes(mut self, value: impl Into<List<Attribute>>) -> Self { self.attributes = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `StackName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stack_name(mut self, value: impl Into<Str>) -> Self {
-        self.stack_name = value.into();
-        self
-    }
+    pub fn stack_name(mut self, value: impl Into<Str>) -> Self { self.stack_name = value.into(); self }
 }
 
 impl Resource for Entitlement {
@@ -262,58 +175,20 @@ impl EntitlementAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AttributeRequired {
     /// `Name`: a string, required.
-    ///
-    /// A supported AWS IAM SAML PrincipalTag attribute that is matched to a value when a user identity federates to an AppStream 2.0 SAML application.
-    ///
-    /// The following are supported values:
-    ///
-    /// - roles
-    /// - department
-    /// - organization
-    /// - groups
-    /// - title
-    /// - costCenter
-    /// - userType
-    ///
-    /// Length at least 1.
     pub name: Str,
     /// `Value`: a string, required.
-    ///
-    /// A value that is matched to a supported SAML attribute name when a user identity federates to an AppStream 2.0 SAML application.
-    ///
-    /// Length at least 1.
     pub value: Str,
 }
 
-static RULE_Attribute: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Attribute: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
     ],
     required: &["Name", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Attribute` property type of `AWS::AppStream::Entitlement`.
@@ -347,6 +222,7 @@ pub struct Attribute {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Attribute {
     /// A `Attribute` with its required properties, named in a [`AttributeRequired`].
     pub fn new(required: AttributeRequired) -> Self {
@@ -357,20 +233,9 @@ impl Attribute {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Attribute {}

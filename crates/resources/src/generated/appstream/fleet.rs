@@ -7,154 +7,49 @@
 
 use crate::support::prelude::*;
 
+use super::shared::{RULE_Tag, RULE_VolumeConfig};
+pub use super::shared::{Tag, TagRequired, VolumeConfig};
+
 /// The required properties of [`Fleet`], by name: `Fleet::new(FleetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FleetRequired {
     /// `InstanceType`: a string, required.
-    ///
-    /// The instance type to use when launching fleet instances. The following instance types are available for non-Elastic fleets:
-    ///
-    /// - stream.standard.small
-    /// - stream.standard.medium
-    /// - stream.standard.large
-    /// - stream.compute.large
-    /// - stream.compute.xlarge
-    /// - stream.compute.2xlarge
-    /// - stream.compute.4xlarge
-    /// - stream.compute.8xlarge
-    /// - stream.memory.large
-    /// - stream.memory.xlarge
-    /// - stream.memory.2xlarge
-    /// - stream.memory.4xlarge
-    /// - stream.memory.8xlarge
-    /// - stream.memory.z1d.large
-    /// - stream.memory.z1d.xlarge
-    /// - stream.memory.z1d.2xlarge
-    /// - stream.memory.z1d.3xlarge
-    /// - stream.memory.z1d.6xlarge
-    /// - stream.memory.z1d.12xlarge
-    /// - stream.graphics-design.large
-    /// - stream.graphics-design.xlarge
-    /// - stream.graphics-design.2xlarge
-    /// - stream.graphics-design.4xlarge
-    /// - stream.graphics.g4dn.xlarge
-    /// - stream.graphics.g4dn.2xlarge
-    /// - stream.graphics.g4dn.4xlarge
-    /// - stream.graphics.g4dn.8xlarge
-    /// - stream.graphics.g4dn.12xlarge
-    /// - stream.graphics.g4dn.16xlarge
-    /// - stream.graphics.g5.xlarge
-    /// - stream.graphics.g5.2xlarge
-    /// - stream.graphics.g5.4xlarge
-    /// - stream.graphics.g5.8xlarge
-    /// - stream.graphics.g5.16xlarge
-    /// - stream.graphics.g5.12xlarge
-    /// - stream.graphics.g5.24xlarge
-    /// - stream.graphics.g6.xlarge
-    /// - stream.graphics.g6.2xlarge
-    /// - stream.graphics.g6.4xlarge
-    /// - stream.graphics.g6.8xlarge
-    /// - stream.graphics.g6.16xlarge
-    /// - stream.graphics.g6.12xlarge
-    /// - stream.graphics.g6.24xlarge
-    /// - stream.graphics.gr6.4xlarge
-    /// - stream.graphics.gr6.8xlarge
-    /// - stream.graphics.g6f.large
-    /// - stream.graphics.g6f.xlarge
-    /// - stream.graphics.g6f.2xlarge
-    /// - stream.graphics.g6f.4xlarge
-    /// - stream.graphics.gr6f.4xlarge
-    ///
-    /// The following instance types are available for Elastic fleets:
-    ///
-    /// - stream.standard.small
-    /// - stream.standard.medium
     pub instance_type: Str,
     /// `Name`: a string, required.
-    ///
-    /// A unique name for the fleet.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_Fleet: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Fleet: ObjRule = ObjRule {
     properties: &[
         ("ComputeCapacity", Shape::Object(&RULE_ComputeCapacity)),
         ("Description", Shape::STR),
         ("DisableIMDSV1", Shape::Bool),
-        (
-            "DisconnectTimeoutInSeconds",
-            Shape::Int(&NumRule {
-                min: Some(60.0),
-                max: Some(360000.0),
-                allowed: &[],
-            }),
-        ),
+        ("DisconnectTimeoutInSeconds", Shape::Int(&NumRule { min: Some(60.0), max: Some(360000.0), ..NumRule::ANY })),
         ("DisplayName", Shape::STR),
         ("DomainJoinInfo", Shape::Object(&RULE_DomainJoinInfo)),
         ("EnableDefaultInternetAccess", Shape::Bool),
         ("FleetType", Shape::STR),
-        (
-            "IamRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "IdleDisconnectTimeoutInSeconds",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(3600.0),
-                allowed: &[],
-            }),
-        ),
+        ("IamRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("IdleDisconnectTimeoutInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(3600.0), ..NumRule::ANY })),
         ("ImageArn", Shape::STR),
         ("ImageName", Shape::STR),
         ("InstanceType", Shape::STR),
         ("MaxConcurrentSessions", Shape::INT),
         ("MaxSessionsPerInstance", Shape::INT),
-        (
-            "MaxUserDurationInSeconds",
-            Shape::Int(&NumRule {
-                min: Some(600.0),
-                max: Some(360000.0),
-                allowed: &[],
-            }),
-        ),
+        ("MaxUserDurationInSeconds", Shape::Int(&NumRule { min: Some(600.0), max: Some(360000.0), ..NumRule::ANY })),
         ("Name", Shape::STR),
         ("Platform", Shape::STR),
         ("RootVolumeConfig", Shape::Object(&RULE_VolumeConfig)),
         ("SessionScriptS3Location", Shape::Object(&RULE_S3Location)),
         ("StreamView", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "UsbDeviceFilterStrings",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("UsbDeviceFilterStrings", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("VpcConfig", Shape::Object(&RULE_VpcConfig)),
     ],
     required: &["InstanceType", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AppStream::Fleet` resource.
@@ -350,6 +245,7 @@ pub struct Fleet {
     pub vpc_config: Option<Obj<VpcConfig>>,
 }
 
+#[rustfmt::skip]
 impl Fleet {
     /// The CloudFormation type name, `AWS::AppStream::Fleet`.
     pub const TYPE_NAME: &'static str = "AWS::AppStream::Fleet";
@@ -401,192 +297,53 @@ impl Fleet {
     }
 
     /// `ComputeCapacity`: a [`ComputeCapacity`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compute_capacity(mut self, value: impl Into<Obj<ComputeCapacity>>) -> Self {
-        self.compute_capacity = Some(value.into());
-        self
-    }
-
+    pub fn compute_capacity(mut self, value: impl Into<Obj<ComputeCapacity>>) -> Self { self.compute_capacity = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DisableIMDSV1`: a boolean.
-    pub fn disable_imdsv1(mut self, value: impl Into<Bool>) -> Self {
-        self.disable_imdsv1 = Some(value.into());
-        self
-    }
-
+    pub fn disable_imdsv1(mut self, value: impl Into<Bool>) -> Self { self.disable_imdsv1 = Some(value.into()); self }
     /// `DisconnectTimeoutInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disconnect_timeout_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.disconnect_timeout_in_seconds = Some(value.into());
-        self
-    }
-
+    pub fn disconnect_timeout_in_seconds(mut self, value: impl Into<Int>) -> Self { self.disconnect_timeout_in_seconds = Some(value.into()); self }
     /// `DisplayName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-
+    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = Some(value.into()); self }
     /// `DomainJoinInfo`: a [`DomainJoinInfo`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_join_info(mut self, value: impl Into<Obj<DomainJoinInfo>>) -> Self {
-        self.domain_join_info = Some(value.into());
-        self
-    }
-
+    pub fn domain_join_info(mut self, value: impl Into<Obj<DomainJoinInfo>>) -> Self { self.domain_join_info = Some(value.into()); self }
     /// `EnableDefaultInternetAccess`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_default_internet_access(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_default_internet_access = Some(value.into());
-        self
-    }
-
+    pub fn enable_default_internet_access(mut self, value: impl Into<Bool>) -> Self { self.enable_default_internet_access = Some(value.into()); self }
     /// `FleetType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fleet_type(mut self, value: impl Into<Str>) -> Self {
-        self.fleet_type = Some(value.into());
-        self
-    }
-
+    pub fn fleet_type(mut self, value: impl Into<Str>) -> Self { self.fleet_type = Some(value.into()); self }
     /// `IamRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iam_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.iam_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn iam_role_arn(mut self, value: impl Into<Str>) -> Self { self.iam_role_arn = Some(value.into()); self }
     /// `IdleDisconnectTimeoutInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn idle_disconnect_timeout_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.idle_disconnect_timeout_in_seconds = Some(value.into());
-        self
-    }
-
+    pub fn idle_disconnect_timeout_in_seconds(mut self, value: impl Into<Int>) -> Self { self.idle_disconnect_timeout_in_seconds = Some(value.into()); self }
     /// `ImageArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_arn(mut self, value: impl Into<Str>) -> Self {
-        self.image_arn = Some(value.into());
-        self
-    }
-
+    pub fn image_arn(mut self, value: impl Into<Str>) -> Self { self.image_arn = Some(value.into()); self }
     /// `ImageName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_name(mut self, value: impl Into<Str>) -> Self {
-        self.image_name = Some(value.into());
-        self
-    }
-
+    pub fn image_name(mut self, value: impl Into<Str>) -> Self { self.image_name = Some(value.into()); self }
     /// `InstanceType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_type(mut self, value: impl Into<Str>) -> Self {
-        self.instance_type = value.into();
-        self
-    }
-
+    pub fn instance_type(mut self, value: impl Into<Str>) -> Self { self.instance_type = value.into(); self }
     /// `MaxConcurrentSessions`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_concurrent_sessions(mut self, value: impl Into<Int>) -> Self {
-        self.max_concurrent_sessions = Some(value.into());
-        self
-    }
-
+    pub fn max_concurrent_sessions(mut self, value: impl Into<Int>) -> Self { self.max_concurrent_sessions = Some(value.into()); self }
     /// `MaxSessionsPerInstance`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_sessions_per_instance(mut self, value: impl Into<Int>) -> Self {
-        self.max_sessions_per_instance = Some(value.into());
-        self
-    }
-
+    pub fn max_sessions_per_instance(mut self, value: impl Into<Int>) -> Self { self.max_sessions_per_instance = Some(value.into()); self }
     /// `MaxUserDurationInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_user_duration_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.max_user_duration_in_seconds = Some(value.into());
-        self
-    }
-
+    pub fn max_user_duration_in_seconds(mut self, value: impl Into<Int>) -> Self { self.max_user_duration_in_seconds = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Platform`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn platform(mut self, value: impl Into<Str>) -> Self {
-        self.platform = Some(value.into());
-        self
-    }
-
+    pub fn platform(mut self, value: impl Into<Str>) -> Self { self.platform = Some(value.into()); self }
     /// `RootVolumeConfig`: a [`VolumeConfig`] object.
-    pub fn root_volume_config(mut self, value: impl Into<Obj<VolumeConfig>>) -> Self {
-        self.root_volume_config = Some(value.into());
-        self
-    }
-
+    pub fn root_volume_config(mut self, value: impl Into<Obj<VolumeConfig>>) -> Self { self.root_volume_config = Some(value.into()); self }
     /// `SessionScriptS3Location`: a [`S3Location`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn session_script_s3_location(mut self, value: impl Into<Obj<S3Location>>) -> Self {
-        self.session_script_s3_location = Some(value.into());
-        self
-    }
-
+    pub fn session_script_s3_location(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.session_script_s3_location = Some(value.into()); self }
     /// `StreamView`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stream_view(mut self, value: impl Into<Str>) -> Self {
-        self.stream_view = Some(value.into());
-        self
-    }
-
+    pub fn stream_view(mut self, value: impl Into<Str>) -> Self { self.stream_view = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `UsbDeviceFilterStrings`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn usb_device_filter_strings(mut self, value: impl Into<List<Str>>) -> Self {
-        self.usb_device_filter_strings = Some(value.into());
-        self
-    }
-
+    pub fn usb_device_filter_strings(mut self, value: impl Into<List<Str>>) -> Self { self.usb_device_filter_strings = Some(value.into()); self }
     /// `VpcConfig`: a [`VpcConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self {
-        self.vpc_config = Some(value.into());
-        self
-    }
+    pub fn vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self { self.vpc_config = Some(value.into()); self }
 }
 
 impl Resource for Fleet {
@@ -662,17 +419,14 @@ impl FleetAttributes {
     }
 }
 
-static RULE_ComputeCapacity: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ComputeCapacity: ObjRule = ObjRule {
     properties: &[
         ("DesiredInstances", Shape::INT),
         ("DesiredSessions", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ComputeCapacity` property type of `AWS::AppStream::Fleet`.
@@ -694,6 +448,7 @@ pub struct ComputeCapacity {
     pub desired_sessions: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl ComputeCapacity {
     /// A `ComputeCapacity` with no property set (none is required).
     pub fn new() -> Self {
@@ -701,20 +456,9 @@ impl ComputeCapacity {
     }
 
     /// `DesiredInstances`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn desired_instances(mut self, value: impl Into<Int>) -> Self {
-        self.desired_instances = Some(value.into());
-        self
-    }
-
+    pub fn desired_instances(mut self, value: impl Into<Int>) -> Self { self.desired_instances = Some(value.into()); self }
     /// `DesiredSessions`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn desired_sessions(mut self, value: impl Into<Int>) -> Self {
-        self.desired_sessions = Some(value.into());
-        self
-    }
+    pub fn desired_sessions(mut self, value: impl Into<Int>) -> Self { self.desired_sessions = Some(value.into()); self }
 }
 
 impl PropertyType for ComputeCapacity {}
@@ -728,17 +472,14 @@ impl ToValue for ComputeCapacity {
     }
 }
 
-static RULE_DomainJoinInfo: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DomainJoinInfo: ObjRule = ObjRule {
     properties: &[
         ("DirectoryName", Shape::STR),
         ("OrganizationalUnitDistinguishedName", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DomainJoinInfo` property type of `AWS::AppStream::Fleet`.
@@ -758,6 +499,7 @@ pub struct DomainJoinInfo {
     pub organizational_unit_distinguished_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DomainJoinInfo {
     /// A `DomainJoinInfo` with no property set (none is required).
     pub fn new() -> Self {
@@ -765,20 +507,9 @@ impl DomainJoinInfo {
     }
 
     /// `DirectoryName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn directory_name(mut self, value: impl Into<Str>) -> Self {
-        self.directory_name = Some(value.into());
-        self
-    }
-
+    pub fn directory_name(mut self, value: impl Into<Str>) -> Self { self.directory_name = Some(value.into()); self }
     /// `OrganizationalUnitDistinguishedName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn organizational_unit_distinguished_name(mut self, value: impl Into<Str>) -> Self {
-        self.organizational_unit_distinguished_name = Some(value.into());
-        self
-    }
+    pub fn organizational_unit_distinguished_name(mut self, value: impl Into<Str>) -> Self { self.organizational_unit_distinguished_name = Some(value.into()); self }
 }
 
 impl PropertyType for DomainJoinInfo {}
@@ -799,37 +530,20 @@ impl ToValue for DomainJoinInfo {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3LocationRequired {
     /// `S3Bucket`: a string, required.
-    ///
-    /// The S3 bucket of the S3 object.
-    ///
-    /// Format `AWS::S3::Bucket.Name`.
     pub s3_bucket: Str,
     /// `S3Key`: a string, required.
-    ///
-    /// The S3 key of the S3 object.
     pub s3_key: Str,
 }
 
-static RULE_S3Location: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3Location: ObjRule = ObjRule {
     properties: &[
-        (
-            "S3Bucket",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
+        ("S3Bucket", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
         ("S3Key", Shape::STR),
     ],
     required: &["S3Bucket", "S3Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3Location` property type of `AWS::AppStream::Fleet`.
@@ -851,6 +565,7 @@ pub struct S3Location {
     pub s3_key: Str,
 }
 
+#[rustfmt::skip]
 impl S3Location {
     /// A `S3Location` with its required properties, named in a [`S3LocationRequired`].
     pub fn new(required: S3LocationRequired) -> Self {
@@ -861,20 +576,9 @@ impl S3Location {
     }
 
     /// `S3Bucket`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_bucket(mut self, value: impl Into<Str>) -> Self {
-        self.s3_bucket = value.into();
-        self
-    }
-
+    pub fn s3_bucket(mut self, value: impl Into<Str>) -> Self { self.s3_bucket = value.into(); self }
     /// `S3Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_key(mut self, value: impl Into<Str>) -> Self {
-        self.s3_key = value.into();
-        self
-    }
+    pub fn s3_key(mut self, value: impl Into<Str>) -> Self { self.s3_key = value.into(); self }
 }
 
 impl PropertyType for S3Location {}
@@ -888,142 +592,14 @@ impl ToValue for S3Location {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::AppStream::Fleet`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appstream-fleet-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_VolumeConfig: ObjRule = ObjRule {
-    properties: &[("VolumeSizeInGb", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `VolumeConfig` property type of `AWS::AppStream::Fleet`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appstream-fleet-volumeconfig.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct VolumeConfig {
-    /// `VolumeSizeInGb`: an integer.
-    pub volume_size_in_gb: Option<Int>,
-}
-
-impl VolumeConfig {
-    /// A `VolumeConfig` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `VolumeSizeInGb`: an integer.
-    pub fn volume_size_in_gb(mut self, value: impl Into<Int>) -> Self {
-        self.volume_size_in_gb = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for VolumeConfig {}
-
-impl ToValue for VolumeConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("VolumeSizeInGb", &self.volume_size_in_gb)
-            .build()
-    }
-}
-
-static RULE_VpcConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VpcConfig` property type of `AWS::AppStream::Fleet`.
@@ -1045,6 +621,7 @@ pub struct VpcConfig {
     pub subnet_ids: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl VpcConfig {
     /// A `VpcConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1052,20 +629,9 @@ impl VpcConfig {
     }
 
     /// `SecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = Some(value.into());
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
     /// `SubnetIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = Some(value.into());
-        self
-    }
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = Some(value.into()); self }
 }
 
 impl PropertyType for VpcConfig {}

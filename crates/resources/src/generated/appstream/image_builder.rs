@@ -7,6 +7,11 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    AccessEndpoint, AccessEndpointRequired, EndpointType, Tag, TagRequired, VolumeConfig, VpcConfig,
+};
+use super::shared::{RULE_AccessEndpoint, RULE_Tag, RULE_VolumeConfig, RULE_VpcConfig};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^arn:aws(?:\\-cn|\\-iso\\-b|\\-iso|\\-us\\-gov)?:[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.\\\\-]{0,1023}$",
 );
@@ -15,207 +20,35 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct ImageBuilderRequired {
     /// `InstanceType`: a string, required.
-    ///
-    /// The instance type to use when launching the image builder. The following instance types are available:
-    ///
-    /// - stream.standard.small
-    /// - stream.standard.medium
-    /// - stream.standard.large
-    /// - stream.compute.large
-    /// - stream.compute.xlarge
-    /// - stream.compute.2xlarge
-    /// - stream.compute.4xlarge
-    /// - stream.compute.8xlarge
-    /// - stream.memory.large
-    /// - stream.memory.xlarge
-    /// - stream.memory.2xlarge
-    /// - stream.memory.4xlarge
-    /// - stream.memory.8xlarge
-    /// - stream.memory.z1d.large
-    /// - stream.memory.z1d.xlarge
-    /// - stream.memory.z1d.2xlarge
-    /// - stream.memory.z1d.3xlarge
-    /// - stream.memory.z1d.6xlarge
-    /// - stream.memory.z1d.12xlarge
-    /// - stream.graphics-design.large
-    /// - stream.graphics-design.xlarge
-    /// - stream.graphics-design.2xlarge
-    /// - stream.graphics-design.4xlarge
-    /// - stream.graphics.g4dn.xlarge
-    /// - stream.graphics.g4dn.2xlarge
-    /// - stream.graphics.g4dn.4xlarge
-    /// - stream.graphics.g4dn.8xlarge
-    /// - stream.graphics.g4dn.12xlarge
-    /// - stream.graphics.g4dn.16xlarge
-    /// - stream.graphics.g5.xlarge
-    /// - stream.graphics.g5.2xlarge
-    /// - stream.graphics.g5.4xlarge
-    /// - stream.graphics.g5.8xlarge
-    /// - stream.graphics.g5.16xlarge
-    /// - stream.graphics.g5.12xlarge
-    /// - stream.graphics.g5.24xlarge
-    /// - stream.graphics.g6.xlarge
-    /// - stream.graphics.g6.2xlarge
-    /// - stream.graphics.g6.4xlarge
-    /// - stream.graphics.g6.8xlarge
-    /// - stream.graphics.g6.16xlarge
-    /// - stream.graphics.g6.12xlarge
-    /// - stream.graphics.g6.24xlarge
-    /// - stream.graphics.gr6.4xlarge
-    /// - stream.graphics.gr6.8xlarge
-    /// - stream.graphics.g6f.large
-    /// - stream.graphics.g6f.xlarge
-    /// - stream.graphics.g6f.2xlarge
-    /// - stream.graphics.g6f.4xlarge
-    /// - stream.graphics.gr6f.4xlarge
-    ///
-    /// Length at least 1.
     pub instance_type: Str,
     /// `Name`: a string, required.
-    ///
-    /// A unique name for the image builder.
-    ///
-    /// Length at least 1; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_ImageBuilder: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ImageBuilder: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccessEndpoints",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AccessEndpoint),
-                min_items: Some(1),
-                max_items: Some(4),
-            }),
-        ),
-        (
-            "AppstreamAgentVersion",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DisplayName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AccessEndpoints", Shape::List(&ListRule { items: Shape::Object(&RULE_AccessEndpoint), min_items: Some(1), max_items: Some(4) })),
+        ("AppstreamAgentVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ("DisplayName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
         ("DomainJoinInfo", Shape::Object(&RULE_DomainJoinInfo)),
         ("EnableDefaultInternetAccess", Shape::Bool),
-        (
-            "IamRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "ImageArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ImageName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InstanceType",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("IamRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("ImageArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ImageName", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ("InstanceType", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
         ("RootVolumeConfig", Shape::Object(&RULE_VolumeConfig)),
-        (
-            "SoftwaresToInstall",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SoftwaresToUninstall",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SoftwaresToInstall", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SoftwaresToUninstall", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("VpcConfig", Shape::Object(&RULE_VpcConfig)),
     ],
     required: &["InstanceType", "Name"],
     one_of: &[&[&["ImageName"], &["ImageArn"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AppStream::ImageBuilder` resource.
@@ -368,6 +201,7 @@ pub struct ImageBuilder {
     pub vpc_config: Option<Obj<VpcConfig>>,
 }
 
+#[rustfmt::skip]
 impl ImageBuilder {
     /// The CloudFormation type name, `AWS::AppStream::ImageBuilder`.
     pub const TYPE_NAME: &'static str = "AWS::AppStream::ImageBuilder";
@@ -411,130 +245,37 @@ impl ImageBuilder {
     }
 
     /// `AccessEndpoints`: a list of [`AccessEndpoint`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_endpoints(mut self, value: impl Into<List<AccessEndpoint>>) -> Self {
-        self.access_endpoints = Some(value.into());
-        self
-    }
-
+    pub fn access_endpoints(mut self, value: impl Into<List<AccessEndpoint>>) -> Self { self.access_endpoints = Some(value.into()); self }
     /// `AppstreamAgentVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn appstream_agent_version(mut self, value: impl Into<Str>) -> Self {
-        self.appstream_agent_version = Some(value.into());
-        self
-    }
-
+    pub fn appstream_agent_version(mut self, value: impl Into<Str>) -> Self { self.appstream_agent_version = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DisplayName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-
+    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = Some(value.into()); self }
     /// `DomainJoinInfo`: a [`DomainJoinInfo`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_join_info(mut self, value: impl Into<Obj<DomainJoinInfo>>) -> Self {
-        self.domain_join_info = Some(value.into());
-        self
-    }
-
+    pub fn domain_join_info(mut self, value: impl Into<Obj<DomainJoinInfo>>) -> Self { self.domain_join_info = Some(value.into()); self }
     /// `EnableDefaultInternetAccess`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_default_internet_access(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_default_internet_access = Some(value.into());
-        self
-    }
-
+    pub fn enable_default_internet_access(mut self, value: impl Into<Bool>) -> Self { self.enable_default_internet_access = Some(value.into()); self }
     /// `IamRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iam_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.iam_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn iam_role_arn(mut self, value: impl Into<Str>) -> Self { self.iam_role_arn = Some(value.into()); self }
     /// `ImageArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_arn(mut self, value: impl Into<Str>) -> Self {
-        self.image_arn = Some(value.into());
-        self
-    }
-
+    pub fn image_arn(mut self, value: impl Into<Str>) -> Self { self.image_arn = Some(value.into()); self }
     /// `ImageName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_name(mut self, value: impl Into<Str>) -> Self {
-        self.image_name = Some(value.into());
-        self
-    }
-
+    pub fn image_name(mut self, value: impl Into<Str>) -> Self { self.image_name = Some(value.into()); self }
     /// `InstanceType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_type(mut self, value: impl Into<Str>) -> Self {
-        self.instance_type = value.into();
-        self
-    }
-
+    pub fn instance_type(mut self, value: impl Into<Str>) -> Self { self.instance_type = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `RootVolumeConfig`: a [`VolumeConfig`] object.
-    pub fn root_volume_config(mut self, value: impl Into<Obj<VolumeConfig>>) -> Self {
-        self.root_volume_config = Some(value.into());
-        self
-    }
-
+    pub fn root_volume_config(mut self, value: impl Into<Obj<VolumeConfig>>) -> Self { self.root_volume_config = Some(value.into()); self }
     /// `SoftwaresToInstall`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn softwares_to_install(mut self, value: impl Into<List<Str>>) -> Self {
-        self.softwares_to_install = Some(value.into());
-        self
-    }
-
+    pub fn softwares_to_install(mut self, value: impl Into<List<Str>>) -> Self { self.softwares_to_install = Some(value.into()); self }
     /// `SoftwaresToUninstall`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn softwares_to_uninstall(mut self, value: impl Into<List<Str>>) -> Self {
-        self.softwares_to_uninstall = Some(value.into());
-        self
-    }
-
+    pub fn softwares_to_uninstall(mut self, value: impl Into<List<Str>>) -> Self { self.softwares_to_uninstall = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VpcConfig`: a [`VpcConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self {
-        self.vpc_config = Some(value.into());
-        self
-    }
+    pub fn vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self { self.vpc_config = Some(value.into()); self }
 }
 
 impl Resource for ImageBuilder {
@@ -592,128 +333,14 @@ impl ImageBuilderAttributes {
     }
 }
 
-/// The required properties of [`AccessEndpoint`], by name: `AccessEndpoint::new(AccessEndpointRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AccessEndpointRequired {
-    /// `EndpointType`: an [`EndpointType`] value, required.
-    ///
-    /// The type of interface endpoint.
-    pub endpoint_type: EndpointType,
-    /// `VpceId`: a string, required.
-    ///
-    /// The identifier (ID) of the VPC in which the interface endpoint is used.
-    ///
-    /// Length at least 1.
-    pub vpce_id: Str,
-}
-
-static RULE_AccessEndpoint: ObjRule = ObjRule {
-    properties: &[
-        (
-            "EndpointType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["STREAMING"],
-                format: None,
-            }),
-        ),
-        (
-            "VpceId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["EndpointType", "VpceId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `AccessEndpoint` property type of `AWS::AppStream::ImageBuilder`.
-///
-/// Describes an interface VPC endpoint (interface endpoint) that lets you create a private connection between the virtual private cloud (VPC) that you specify and WorkSpaces Applications. When you specify an interface endpoint for a stack, users of the stack can connect to WorkSpaces Applications only through that endpoint. When you specify an interface endpoint for an image builder, administrators can connect to the image builder only through that endpoint.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appstream-imagebuilder-accessendpoint.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct AccessEndpoint {
-    /// `EndpointType`: an [`EndpointType`] value, required.
-    ///
-    /// The type of interface endpoint.
-    pub endpoint_type: EndpointType,
-    /// `VpceId`: a string, required.
-    ///
-    /// The identifier (ID) of the VPC in which the interface endpoint is used.
-    ///
-    /// Length at least 1.
-    pub vpce_id: Str,
-}
-
-impl AccessEndpoint {
-    /// A `AccessEndpoint` with its required properties, named in a [`AccessEndpointRequired`].
-    pub fn new(required: AccessEndpointRequired) -> Self {
-        Self {
-            endpoint_type: required.endpoint_type,
-            vpce_id: required.vpce_id,
-        }
-    }
-
-    /// `EndpointType`: an [`EndpointType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_type(mut self, value: impl Into<EndpointType>) -> Self {
-        self.endpoint_type = value.into();
-        self
-    }
-
-    /// `VpceId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpce_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpce_id = value.into();
-        self
-    }
-}
-
-impl PropertyType for AccessEndpoint {}
-
-impl ToValue for AccessEndpoint {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("EndpointType", &self.endpoint_type)
-            .req("VpceId", &self.vpce_id)
-            .build()
-    }
-}
-
-static RULE_DomainJoinInfo: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DomainJoinInfo: ObjRule = ObjRule {
     properties: &[
         ("DirectoryName", Shape::STR),
-        (
-            "OrganizationalUnitDistinguishedName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("OrganizationalUnitDistinguishedName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2000), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DomainJoinInfo` property type of `AWS::AppStream::ImageBuilder`.
@@ -735,6 +362,7 @@ pub struct DomainJoinInfo {
     pub organizational_unit_distinguished_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DomainJoinInfo {
     /// A `DomainJoinInfo` with no property set (none is required).
     pub fn new() -> Self {
@@ -742,20 +370,9 @@ impl DomainJoinInfo {
     }
 
     /// `DirectoryName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn directory_name(mut self, value: impl Into<Str>) -> Self {
-        self.directory_name = Some(value.into());
-        self
-    }
-
+    pub fn directory_name(mut self, value: impl Into<Str>) -> Self { self.directory_name = Some(value.into()); self }
     /// `OrganizationalUnitDistinguishedName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn organizational_unit_distinguished_name(mut self, value: impl Into<Str>) -> Self {
-        self.organizational_unit_distinguished_name = Some(value.into());
-        self
-    }
+    pub fn organizational_unit_distinguished_name(mut self, value: impl Into<Str>) -> Self { self.organizational_unit_distinguished_name = Some(value.into()); self }
 }
 
 impl PropertyType for DomainJoinInfo {}
@@ -769,229 +386,5 @@ impl ToValue for DomainJoinInfo {
                 &self.organizational_unit_distinguished_name,
             )
             .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::AppStream::ImageBuilder`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appstream-imagebuilder-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_VolumeConfig: ObjRule = ObjRule {
-    properties: &[("VolumeSizeInGb", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `VolumeConfig` property type of `AWS::AppStream::ImageBuilder`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appstream-imagebuilder-volumeconfig.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct VolumeConfig {
-    /// `VolumeSizeInGb`: an integer.
-    pub volume_size_in_gb: Option<Int>,
-}
-
-impl VolumeConfig {
-    /// A `VolumeConfig` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `VolumeSizeInGb`: an integer.
-    pub fn volume_size_in_gb(mut self, value: impl Into<Int>) -> Self {
-        self.volume_size_in_gb = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for VolumeConfig {}
-
-impl ToValue for VolumeConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("VolumeSizeInGb", &self.volume_size_in_gb)
-            .build()
-    }
-}
-
-static RULE_VpcConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: Some(0),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `VpcConfig` property type of `AWS::AppStream::ImageBuilder`.
-///
-/// The VPC configuration for the image builder.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appstream-imagebuilder-vpcconfig.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct VpcConfig {
-    /// `SecurityGroupIds`: a list of strings.
-    ///
-    /// The identifiers of the security groups for the image builder.
-    ///
-    /// Format `AWS::EC2::SecurityGroup.Ids`; items 0 to 5; each item: format `AWS::EC2::SecurityGroup.Id`, length at least 1.
-    pub security_group_ids: Option<List<Str>>,
-    /// `SubnetIds`: a list of strings.
-    ///
-    /// The identifier of the subnet to which a network interface is attached from the image builder instance. An image builder instance can use one subnet.
-    ///
-    /// Each item: length at least 1.
-    pub subnet_ids: Option<List<Str>>,
-}
-
-impl VpcConfig {
-    /// A `VpcConfig` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `SecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = Some(value.into());
-        self
-    }
-
-    /// `SubnetIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for VpcConfig {}
-
-impl ToValue for VpcConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("SecurityGroupIds", &self.security_group_ids)
-            .opt("SubnetIds", &self.subnet_ids)
-            .build()
-    }
-}
-
-/// The values of `EndpointType` (`AWS::AppStream::ImageBuilder`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum EndpointType {
-    /// `STREAMING`
-    Streaming,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for EndpointType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for EndpointType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Streaming => "STREAMING",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

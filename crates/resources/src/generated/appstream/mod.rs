@@ -16,6 +16,8 @@
 //! - `AWS::AppStream::StackFleetAssociation`: [`StackFleetAssociation`], property types in [`stack_fleet_association`]
 //! - `AWS::AppStream::StackUserAssociation`: [`StackUserAssociation`], property types in [`stack_user_association`]
 //! - `AWS::AppStream::User`: [`User`], property types in [`user`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod app_block;
 pub mod app_block_builder;
@@ -26,6 +28,7 @@ pub mod directory_config;
 pub mod entitlement;
 pub mod fleet;
 pub mod image_builder;
+pub mod shared;
 pub mod stack;
 pub mod stack_fleet_association;
 pub mod stack_user_association;

@@ -7,132 +7,33 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{AccessEndpoint, AccessEndpointRequired, EndpointType, Tag, TagRequired};
+use super::shared::{RULE_AccessEndpoint, RULE_Tag};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z0-9][a-z0-9-]{0,61}[a-z0-9]$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,100}$");
 
-static RULE_Stack: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Stack: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccessEndpoints",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AccessEndpoint),
-                min_items: Some(1),
-                max_items: Some(4),
-            }),
-        ),
-        (
-            "ApplicationSettings",
-            Shape::Object(&RULE_ApplicationSettings),
-        ),
-        (
-            "AttributesToDelete",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AccessEndpoints", Shape::List(&ListRule { items: Shape::Object(&RULE_AccessEndpoint), min_items: Some(1), max_items: Some(4) })),
+        ("ApplicationSettings", Shape::Object(&RULE_ApplicationSettings)),
+        ("AttributesToDelete", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("DeleteStorageConnectors", Shape::Bool),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DisplayName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EmbedHostDomains",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(128),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "FeedbackURL",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RedirectURL",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "StorageConnectors",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StorageConnector),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "StreamingExperienceSettings",
-            Shape::Object(&RULE_StreamingExperienceSettings),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "UserSettings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_UserSetting),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ("DisplayName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
+        ("EmbedHostDomains", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(20) })),
+        ("FeedbackURL", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("RedirectURL", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY })),
+        ("StorageConnectors", Shape::List(&ListRule { items: Shape::Object(&RULE_StorageConnector), min_items: None, max_items: None })),
+        ("StreamingExperienceSettings", Shape::Object(&RULE_StreamingExperienceSettings)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("UserSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_UserSetting), min_items: Some(1), max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AppStream::Stack` resource.
@@ -228,6 +129,7 @@ pub struct Stack {
     pub user_settings: Option<List<UserSetting>>,
 }
 
+#[rustfmt::skip]
 impl Stack {
     /// The CloudFormation type name, `AWS::AppStream::Stack`.
     pub const TYPE_NAME: &'static str = "AWS::AppStream::Stack";
@@ -254,119 +156,33 @@ impl Stack {
     }
 
     /// `AccessEndpoints`: a list of [`AccessEndpoint`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_endpoints(mut self, value: impl Into<List<AccessEndpoint>>) -> Self {
-        self.access_endpoints = Some(value.into());
-        self
-    }
-
+    pub fn access_endpoints(mut self, value: impl Into<List<AccessEndpoint>>) -> Self { self.access_endpoints = Some(value.into()); self }
     /// `ApplicationSettings`: an [`ApplicationSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_settings(mut self, value: impl Into<Obj<ApplicationSettings>>) -> Self {
-        self.application_settings = Some(value.into());
-        self
-    }
-
+    pub fn application_settings(mut self, value: impl Into<Obj<ApplicationSettings>>) -> Self { self.application_settings = Some(value.into()); self }
     /// `AttributesToDelete`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attributes_to_delete(mut self, value: impl Into<List<Str>>) -> Self {
-        self.attributes_to_delete = Some(value.into());
-        self
-    }
-
+    pub fn attributes_to_delete(mut self, value: impl Into<List<Str>>) -> Self { self.attributes_to_delete = Some(value.into()); self }
     /// `DeleteStorageConnectors`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delete_storage_connectors(mut self, value: impl Into<Bool>) -> Self {
-        self.delete_storage_connectors = Some(value.into());
-        self
-    }
-
+    pub fn delete_storage_connectors(mut self, value: impl Into<Bool>) -> Self { self.delete_storage_connectors = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DisplayName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-
+    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = Some(value.into()); self }
     /// `EmbedHostDomains`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn embed_host_domains(mut self, value: impl Into<List<Str>>) -> Self {
-        self.embed_host_domains = Some(value.into());
-        self
-    }
-
+    pub fn embed_host_domains(mut self, value: impl Into<List<Str>>) -> Self { self.embed_host_domains = Some(value.into()); self }
     /// `FeedbackURL`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn feedback_url(mut self, value: impl Into<Str>) -> Self {
-        self.feedback_url = Some(value.into());
-        self
-    }
-
+    pub fn feedback_url(mut self, value: impl Into<Str>) -> Self { self.feedback_url = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `RedirectURL`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn redirect_url(mut self, value: impl Into<Str>) -> Self {
-        self.redirect_url = Some(value.into());
-        self
-    }
-
+    pub fn redirect_url(mut self, value: impl Into<Str>) -> Self { self.redirect_url = Some(value.into()); self }
     /// `StorageConnectors`: a list of [`StorageConnector`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_connectors(mut self, value: impl Into<List<StorageConnector>>) -> Self {
-        self.storage_connectors = Some(value.into());
-        self
-    }
-
+    pub fn storage_connectors(mut self, value: impl Into<List<StorageConnector>>) -> Self { self.storage_connectors = Some(value.into()); self }
     /// `StreamingExperienceSettings`: a [`StreamingExperienceSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn streaming_experience_settings(
-        mut self,
-        value: impl Into<Obj<StreamingExperienceSettings>>,
-    ) -> Self {
-        self.streaming_experience_settings = Some(value.into());
-        self
-    }
-
+    pub fn streaming_experience_settings(mut self, value: impl Into<Obj<StreamingExperienceSettings>>) -> Self { self.streaming_experience_settings = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `UserSettings`: a list of [`UserSetting`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_settings(mut self, value: impl Into<List<UserSetting>>) -> Self {
-        self.user_settings = Some(value.into());
-        self
-    }
+    pub fn user_settings(mut self, value: impl Into<List<UserSetting>>) -> Self { self.user_settings = Some(value.into()); self }
 }
 
 impl Resource for Stack {
@@ -416,137 +232,22 @@ impl From<ResourceRef> for StackAttributes {
     }
 }
 
-/// The required properties of [`AccessEndpoint`], by name: `AccessEndpoint::new(AccessEndpointRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AccessEndpointRequired {
-    /// `EndpointType`: an [`EndpointType`] value, required.
-    ///
-    /// The type of interface endpoint.
-    pub endpoint_type: EndpointType,
-    /// `VpceId`: a string, required.
-    ///
-    /// The identifier (ID) of the VPC in which the interface endpoint is used.
-    ///
-    /// Length at least 1.
-    pub vpce_id: Str,
-}
-
-static RULE_AccessEndpoint: ObjRule = ObjRule {
-    properties: &[
-        (
-            "EndpointType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["STREAMING"],
-                format: None,
-            }),
-        ),
-        (
-            "VpceId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["EndpointType", "VpceId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `AccessEndpoint` property type of `AWS::AppStream::Stack`.
-///
-/// Describes an interface VPC endpoint (interface endpoint) that lets you create a private connection between the virtual private cloud (VPC) that you specify and WorkSpaces Applications. When you specify an interface endpoint for a stack, users of the stack can connect to WorkSpaces Applications only through that endpoint. When you specify an interface endpoint for an image builder, administrators can connect to the image builder only through that endpoint.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appstream-stack-accessendpoint.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct AccessEndpoint {
-    /// `EndpointType`: an [`EndpointType`] value, required.
-    ///
-    /// The type of interface endpoint.
-    pub endpoint_type: EndpointType,
-    /// `VpceId`: a string, required.
-    ///
-    /// The identifier (ID) of the VPC in which the interface endpoint is used.
-    ///
-    /// Length at least 1.
-    pub vpce_id: Str,
-}
-
-impl AccessEndpoint {
-    /// A `AccessEndpoint` with its required properties, named in a [`AccessEndpointRequired`].
-    pub fn new(required: AccessEndpointRequired) -> Self {
-        Self {
-            endpoint_type: required.endpoint_type,
-            vpce_id: required.vpce_id,
-        }
-    }
-
-    /// `EndpointType`: an [`EndpointType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_type(mut self, value: impl Into<EndpointType>) -> Self {
-        self.endpoint_type = value.into();
-        self
-    }
-
-    /// `VpceId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpce_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpce_id = value.into();
-        self
-    }
-}
-
-impl PropertyType for AccessEndpoint {}
-
-impl ToValue for AccessEndpoint {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("EndpointType", &self.endpoint_type)
-            .req("VpceId", &self.vpce_id)
-            .build()
-    }
-}
-
 /// The required properties of [`ApplicationSettings`], by name: `ApplicationSettings::new(ApplicationSettingsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationSettingsRequired {
     /// `Enabled`: a boolean, required.
-    ///
-    /// Enables or disables persistent application settings for users during their streaming sessions.
     pub enabled: Bool,
 }
 
-static RULE_ApplicationSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ApplicationSettings: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
-        (
-            "SettingsGroup",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("SettingsGroup", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
     ],
     required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ApplicationSettings` property type of `AWS::AppStream::Stack`.
@@ -568,6 +269,7 @@ pub struct ApplicationSettings {
     pub settings_group: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ApplicationSettings {
     /// A `ApplicationSettings` with its required properties, named in a [`ApplicationSettingsRequired`].
     pub fn new(required: ApplicationSettingsRequired) -> Self {
@@ -578,20 +280,9 @@ impl ApplicationSettings {
     }
 
     /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
     /// `SettingsGroup`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn settings_group(mut self, value: impl Into<Str>) -> Self {
-        self.settings_group = Some(value.into());
-        self
-    }
+    pub fn settings_group(mut self, value: impl Into<Str>) -> Self { self.settings_group = Some(value.into()); self }
 }
 
 impl PropertyType for ApplicationSettings {}
@@ -609,54 +300,19 @@ impl ToValue for ApplicationSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StorageConnectorRequired {
     /// `ConnectorType`: a [`ConnectorType`] value, required.
-    ///
-    /// The type of storage connector.
     pub connector_type: ConnectorType,
 }
 
-static RULE_StorageConnector: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StorageConnector: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConnectorType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["GOOGLE_DRIVE", "HOMEFOLDERS", "ONE_DRIVE"],
-                format: None,
-            }),
-        ),
-        (
-            "Domains",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "ResourceIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ConnectorType", Shape::Str(&StrRule { allowed: &["GOOGLE_DRIVE", "HOMEFOLDERS", "ONE_DRIVE"], ..StrRule::ANY })),
+        ("Domains", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY }), min_items: Some(0), max_items: Some(50) })),
+        ("ResourceIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
     ],
     required: &["ConnectorType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StorageConnector` property type of `AWS::AppStream::Stack`.
@@ -684,6 +340,7 @@ pub struct StorageConnector {
     pub resource_identifier: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl StorageConnector {
     /// A `StorageConnector` with its required properties, named in a [`StorageConnectorRequired`].
     pub fn new(required: StorageConnectorRequired) -> Self {
@@ -695,28 +352,11 @@ impl StorageConnector {
     }
 
     /// `ConnectorType`: a [`ConnectorType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connector_type(mut self, value: impl Into<ConnectorType>) -> Self {
-        self.connector_type = value.into();
-        self
-    }
-
+    pub fn connector_type(mut self, value: impl Into<ConnectorType>) -> Self { self.connector_type = value.into(); self }
     /// `Domains`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domains(mut self, value: impl Into<List<Str>>) -> Self {
-        self.domains = Some(value.into());
-        self
-    }
-
+    pub fn domains(mut self, value: impl Into<List<Str>>) -> Self { self.domains = Some(value.into()); self }
     /// `ResourceIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.resource_identifier = Some(value.into());
-        self
-    }
+    pub fn resource_identifier(mut self, value: impl Into<Str>) -> Self { self.resource_identifier = Some(value.into()); self }
 }
 
 impl PropertyType for StorageConnector {}
@@ -731,23 +371,13 @@ impl ToValue for StorageConnector {
     }
 }
 
-static RULE_StreamingExperienceSettings: ObjRule = ObjRule {
-    properties: &[(
-        "PreferredProtocol",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["TCP", "UDP"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_StreamingExperienceSettings: ObjRule = ObjRule {
+    properties: &[
+        ("PreferredProtocol", Shape::Str(&StrRule { allowed: &["TCP", "UDP"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StreamingExperienceSettings` property type of `AWS::AppStream::Stack`.
@@ -763,6 +393,7 @@ pub struct StreamingExperienceSettings {
     pub preferred_protocol: Option<PreferredProtocol>,
 }
 
+#[rustfmt::skip]
 impl StreamingExperienceSettings {
     /// A `StreamingExperienceSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -770,12 +401,7 @@ impl StreamingExperienceSettings {
     }
 
     /// `PreferredProtocol`: a [`PreferredProtocol`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preferred_protocol(mut self, value: impl Into<PreferredProtocol>) -> Self {
-        self.preferred_protocol = Some(value.into());
-        self
-    }
+    pub fn preferred_protocol(mut self, value: impl Into<PreferredProtocol>) -> Self { self.preferred_protocol = Some(value.into()); self }
 }
 
 impl PropertyType for StreamingExperienceSettings {}
@@ -788,121 +414,25 @@ impl ToValue for StreamingExperienceSettings {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::AppStream::Stack`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appstream-stack-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`UserSetting`], by name: `UserSetting::new(UserSettingRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserSettingRequired {
     /// `Action`: an [`Action`] value, required.
-    ///
-    /// The action that is enabled or disabled.
     pub action: Action,
     /// `Permission`: an [`UserSettingPermission`] value, required.
-    ///
-    /// Indicates whether the action is enabled or disabled.
     pub permission: UserSettingPermission,
 }
 
-static RULE_UserSetting: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_UserSetting: ObjRule = ObjRule {
     properties: &[
-        (
-            "Action",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "AUTO_TIME_ZONE_REDIRECTION",
-                    "CLIPBOARD_COPY_FROM_LOCAL_DEVICE",
-                    "CLIPBOARD_COPY_TO_LOCAL_DEVICE",
-                    "DOMAIN_PASSWORD_SIGNIN",
-                    "DOMAIN_SMART_CARD_SIGNIN",
-                    "FILE_DOWNLOAD",
-                    "FILE_UPLOAD",
-                    "PRINTING_TO_LOCAL_DEVICE",
-                ],
-                format: None,
-            }),
-        ),
+        ("Action", Shape::Str(&StrRule { allowed: &["AUTO_TIME_ZONE_REDIRECTION", "CLIPBOARD_COPY_FROM_LOCAL_DEVICE", "CLIPBOARD_COPY_TO_LOCAL_DEVICE", "DOMAIN_PASSWORD_SIGNIN", "DOMAIN_SMART_CARD_SIGNIN", "FILE_DOWNLOAD", "FILE_UPLOAD", "PRINTING_TO_LOCAL_DEVICE"], ..StrRule::ANY })),
         ("MaximumLength", Shape::INT),
-        (
-            "Permission",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DISABLED", "ENABLED"],
-                format: None,
-            }),
-        ),
+        ("Permission", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
     ],
     required: &["Action", "Permission"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `UserSetting` property type of `AWS::AppStream::Stack`.
@@ -932,6 +462,7 @@ pub struct UserSetting {
     pub permission: UserSettingPermission,
 }
 
+#[rustfmt::skip]
 impl UserSetting {
     /// A `UserSetting` with its required properties, named in a [`UserSettingRequired`].
     pub fn new(required: UserSettingRequired) -> Self {
@@ -943,28 +474,11 @@ impl UserSetting {
     }
 
     /// `Action`: an [`Action`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<Action>) -> Self {
-        self.action = value.into();
-        self
-    }
-
+    pub fn action(mut self, value: impl Into<Action>) -> Self { self.action = value.into(); self }
     /// `MaximumLength`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_length(mut self, value: impl Into<Int>) -> Self {
-        self.maximum_length = Some(value.into());
-        self
-    }
-
+    pub fn maximum_length(mut self, value: impl Into<Int>) -> Self { self.maximum_length = Some(value.into()); self }
     /// `Permission`: an [`UserSettingPermission`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn permission(mut self, value: impl Into<UserSettingPermission>) -> Self {
-        self.permission = value.into();
-        self
-    }
+    pub fn permission(mut self, value: impl Into<UserSettingPermission>) -> Self { self.permission = value.into(); self }
 }
 
 impl PropertyType for UserSetting {}
@@ -1050,31 +564,6 @@ impl ToValue for ConnectorType {
             Self::GoogleDrive => "GOOGLE_DRIVE",
             Self::Homefolders => "HOMEFOLDERS",
             Self::OneDrive => "ONE_DRIVE",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `EndpointType` (`AWS::AppStream::Stack`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum EndpointType {
-    /// `STREAMING`
-    Streaming,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for EndpointType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for EndpointType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Streaming => "STREAMING",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -11,27 +11,20 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct StackFleetAssociationRequired {
     /// `FleetName`: a string, required.
-    ///
-    /// The name of the fleet.
-    ///
-    /// To associate a fleet with a stack, you must specify a dependency on the fleet resource. For more information, see \[DependsOn Attribute\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html>) .
     pub fleet_name: Str,
     /// `StackName`: a string, required.
-    ///
-    /// The name of the stack.
-    ///
-    /// To associate a fleet with a stack, you must specify a dependency on the stack resource. For more information, see \[DependsOn Attribute\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html>) .
     pub stack_name: Str,
 }
 
-static RULE_StackFleetAssociation: ObjRule = ObjRule {
-    properties: &[("FleetName", Shape::STR), ("StackName", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_StackFleetAssociation: ObjRule = ObjRule {
+    properties: &[
+        ("FleetName", Shape::STR),
+        ("StackName", Shape::STR),
+    ],
     required: &["FleetName", "StackName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AppStream::StackFleetAssociation` resource.
@@ -60,6 +53,7 @@ pub struct StackFleetAssociation {
     pub stack_name: Str,
 }
 
+#[rustfmt::skip]
 impl StackFleetAssociation {
     /// The CloudFormation type name, `AWS::AppStream::StackFleetAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::AppStream::StackFleetAssociation";
@@ -89,20 +83,9 @@ impl StackFleetAssociation {
     }
 
     /// `FleetName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fleet_name(mut self, value: impl Into<Str>) -> Self {
-        self.fleet_name = value.into();
-        self
-    }
-
+    pub fn fleet_name(mut self, value: impl Into<Str>) -> Self { self.fleet_name = value.into(); self }
     /// `StackName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stack_name(mut self, value: impl Into<Str>) -> Self {
-        self.stack_name = value.into();
-        self
-    }
+    pub fn stack_name(mut self, value: impl Into<Str>) -> Self { self.stack_name = value.into(); self }
 }
 
 impl Resource for StackFleetAssociation {

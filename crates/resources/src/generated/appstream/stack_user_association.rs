@@ -11,28 +11,15 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct StackUserAssociationRequired {
     /// `AuthenticationType`: a string, required.
-    ///
-    /// The authentication type for the user who is associated with the stack. You must specify USERPOOL.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub authentication_type: Str,
     /// `StackName`: a string, required.
-    ///
-    /// The name of the stack that is associated with the user.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub stack_name: Str,
     /// `UserName`: a string, required.
-    ///
-    /// The email address of the user who is associated with the stack.
-    ///
-    /// &gt; Users' email addresses are case-sensitive.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub user_name: Str,
 }
 
-static RULE_StackUserAssociation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StackUserAssociation: ObjRule = ObjRule {
     properties: &[
         ("AuthenticationType", Shape::STR),
         ("SendEmailNotification", Shape::Bool),
@@ -40,11 +27,8 @@ static RULE_StackUserAssociation: ObjRule = ObjRule {
         ("UserName", Shape::STR),
     ],
     required: &["StackName", "UserName", "AuthenticationType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AppStream::StackUserAssociation` resource.
@@ -88,6 +72,7 @@ pub struct StackUserAssociation {
     pub user_name: Str,
 }
 
+#[rustfmt::skip]
 impl StackUserAssociation {
     /// The CloudFormation type name, `AWS::AppStream::StackUserAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::AppStream::StackUserAssociation";
@@ -99,12 +84,7 @@ impl StackUserAssociation {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appstream-stackuserassociation.html",
         primary_identifier: &["Id"],
         required: &["AuthenticationType", "StackName", "UserName"],
-        create_only: &[
-            "StackName",
-            "AuthenticationType",
-            "SendEmailNotification",
-            "UserName",
-        ],
+        create_only: &["StackName", "AuthenticationType", "SendEmailNotification", "UserName"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Id"],
@@ -124,36 +104,13 @@ impl StackUserAssociation {
     }
 
     /// `AuthenticationType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authentication_type(mut self, value: impl Into<Str>) -> Self {
-        self.authentication_type = value.into();
-        self
-    }
-
+    pub fn authentication_type(mut self, value: impl Into<Str>) -> Self { self.authentication_type = value.into(); self }
     /// `SendEmailNotification`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn send_email_notification(mut self, value: impl Into<Bool>) -> Self {
-        self.send_email_notification = Some(value.into());
-        self
-    }
-
+    pub fn send_email_notification(mut self, value: impl Into<Bool>) -> Self { self.send_email_notification = Some(value.into()); self }
     /// `StackName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stack_name(mut self, value: impl Into<Str>) -> Self {
-        self.stack_name = value.into();
-        self
-    }
-
+    pub fn stack_name(mut self, value: impl Into<Str>) -> Self { self.stack_name = value.into(); self }
     /// `UserName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_name(mut self, value: impl Into<Str>) -> Self {
-        self.user_name = value.into();
-        self
-    }
+    pub fn user_name(mut self, value: impl Into<Str>) -> Self { self.user_name = value.into(); self }
 }
 
 impl Resource for StackUserAssociation {

@@ -11,22 +11,13 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserRequired {
     /// `AuthenticationType`: a string, required.
-    ///
-    /// The authentication type for the user. You must specify USERPOOL.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub authentication_type: Str,
     /// `UserName`: a string, required.
-    ///
-    /// The email address of the user.
-    ///
-    /// Users' email addresses are case-sensitive. During login, if they specify an email address that doesn't use the same capitalization as the email address specified when their user pool account was created, a "user does not exist" error message displays.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub user_name: Str,
 }
 
-static RULE_User: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_User: ObjRule = ObjRule {
     properties: &[
         ("AuthenticationType", Shape::STR),
         ("FirstName", Shape::STR),
@@ -35,11 +26,8 @@ static RULE_User: ObjRule = ObjRule {
         ("UserName", Shape::STR),
     ],
     required: &["UserName", "AuthenticationType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AppStream::User` resource.
@@ -91,6 +79,7 @@ pub struct User {
     pub user_name: Str,
 }
 
+#[rustfmt::skip]
 impl User {
     /// The CloudFormation type name, `AWS::AppStream::User`.
     pub const TYPE_NAME: &'static str = "AWS::AppStream::User";
@@ -102,13 +91,7 @@ impl User {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appstream-user.html",
         primary_identifier: &["Id"],
         required: &["AuthenticationType", "UserName"],
-        create_only: &[
-            "FirstName",
-            "MessageAction",
-            "LastName",
-            "AuthenticationType",
-            "UserName",
-        ],
+        create_only: &["FirstName", "MessageAction", "LastName", "AuthenticationType", "UserName"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Id"],
@@ -129,44 +112,15 @@ impl User {
     }
 
     /// `AuthenticationType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authentication_type(mut self, value: impl Into<Str>) -> Self {
-        self.authentication_type = value.into();
-        self
-    }
-
+    pub fn authentication_type(mut self, value: impl Into<Str>) -> Self { self.authentication_type = value.into(); self }
     /// `FirstName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn first_name(mut self, value: impl Into<Str>) -> Self {
-        self.first_name = Some(value.into());
-        self
-    }
-
+    pub fn first_name(mut self, value: impl Into<Str>) -> Self { self.first_name = Some(value.into()); self }
     /// `LastName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn last_name(mut self, value: impl Into<Str>) -> Self {
-        self.last_name = Some(value.into());
-        self
-    }
-
+    pub fn last_name(mut self, value: impl Into<Str>) -> Self { self.last_name = Some(value.into()); self }
     /// `MessageAction`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn message_action(mut self, value: impl Into<Str>) -> Self {
-        self.message_action = Some(value.into());
-        self
-    }
-
+    pub fn message_action(mut self, value: impl Into<Str>) -> Self { self.message_action = Some(value.into()); self }
     /// `UserName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_name(mut self, value: impl Into<Str>) -> Self {
-        self.user_name = value.into();
-        self
-    }
+    pub fn user_name(mut self, value: impl Into<Str>) -> Self { self.user_name = value.into(); self }
 }
 
 impl Resource for User {

@@ -7,60 +7,30 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{AuthMode, AuthenticationType, Tag, TagRequired};
+use super::shared::{RULE_AuthMode, RULE_Tag};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[A-Za-z0-9_\\-\\ ]+");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("[A-Za-z0-9_\\-\\ \\.]+");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^(?!aws:)[ a-zA-Z+-=._:/]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[\\s\\w+-=\\.:/@]*$");
 
 /// The required properties of [`Api`], by name: `Api::new(ApiRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApiRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the `Api` .
-    ///
-    /// Pattern `[A-Za-z0-9_\-\ ]+`; length 1 to 50.
     pub name: Str,
 }
 
-static RULE_Api: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Api: ObjRule = ObjRule {
     properties: &[
         ("EventConfig", Shape::Object(&RULE_EventConfig)),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(50),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OwnerContact",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(250),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("OwnerContact", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(250), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AppSync::Api` resource.
@@ -99,6 +69,7 @@ pub struct Api {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Api {
     /// The CloudFormation type name, `AWS::AppSync::Api`.
     pub const TYPE_NAME: &'static str = "AWS::AppSync::Api";
@@ -130,36 +101,13 @@ impl Api {
     }
 
     /// `EventConfig`: an [`EventConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_config(mut self, value: impl Into<Obj<EventConfig>>) -> Self {
-        self.event_config = Some(value.into());
-        self
-    }
-
+    pub fn event_config(mut self, value: impl Into<Obj<EventConfig>>) -> Self { self.event_config = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `OwnerContact`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn owner_contact(mut self, value: impl Into<Str>) -> Self {
-        self.owner_contact = Some(value.into());
-        self
-    }
-
+    pub fn owner_contact(mut self, value: impl Into<Str>) -> Self { self.owner_contact = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Api {
@@ -233,110 +181,24 @@ impl ApiAttributes {
     }
 }
 
-static RULE_AuthMode: ObjRule = ObjRule {
-    properties: &[(
-        "AuthType",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &[
-                "AMAZON_COGNITO_USER_POOLS",
-                "AWS_IAM",
-                "API_KEY",
-                "OPENID_CONNECT",
-                "AWS_LAMBDA",
-            ],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `AuthMode` property type of `AWS::AppSync::Api`.
-///
-/// Describes an authorization configuration. Use `AuthMode` to specify the publishing and subscription authorization configuration for an Event API.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appsync-api-authmode.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct AuthMode {
-    /// `AuthType`: an [`AuthenticationType`] value.
-    ///
-    /// The authorization type.
-    pub auth_type: Option<AuthenticationType>,
-}
-
-impl AuthMode {
-    /// A `AuthMode` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `AuthType`: an [`AuthenticationType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auth_type(mut self, value: impl Into<AuthenticationType>) -> Self {
-        self.auth_type = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for AuthMode {}
-
-impl ToValue for AuthMode {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("AuthType", &self.auth_type).build()
-    }
-}
-
 /// The required properties of [`AuthProvider`], by name: `AuthProvider::new(AuthProviderRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuthProviderRequired {
     /// `AuthType`: an [`AuthenticationType`] value, required.
-    ///
-    /// The authorization type.
     pub auth_type: AuthenticationType,
 }
 
-static RULE_AuthProvider: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AuthProvider: ObjRule = ObjRule {
     properties: &[
-        (
-            "AuthType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "AMAZON_COGNITO_USER_POOLS",
-                    "AWS_IAM",
-                    "API_KEY",
-                    "OPENID_CONNECT",
-                    "AWS_LAMBDA",
-                ],
-                format: None,
-            }),
-        ),
+        ("AuthType", Shape::Str(&StrRule { allowed: &["AMAZON_COGNITO_USER_POOLS", "AWS_IAM", "API_KEY", "OPENID_CONNECT", "AWS_LAMBDA"], ..StrRule::ANY })),
         ("CognitoConfig", Shape::Object(&RULE_CognitoConfig)),
-        (
-            "LambdaAuthorizerConfig",
-            Shape::Object(&RULE_LambdaAuthorizerConfig),
-        ),
-        (
-            "OpenIDConnectConfig",
-            Shape::Object(&RULE_OpenIdConnectConfig),
-        ),
+        ("LambdaAuthorizerConfig", Shape::Object(&RULE_LambdaAuthorizerConfig)),
+        ("OpenIDConnectConfig", Shape::Object(&RULE_OpenIdConnectConfig)),
     ],
     required: &["AuthType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AuthProvider` property type of `AWS::AppSync::Api`.
@@ -364,6 +226,7 @@ pub struct AuthProvider {
     pub open_id_connect_config: Option<Obj<OpenIdConnectConfig>>,
 }
 
+#[rustfmt::skip]
 impl AuthProvider {
     /// A `AuthProvider` with its required properties, named in a [`AuthProviderRequired`].
     pub fn new(required: AuthProviderRequired) -> Self {
@@ -376,39 +239,13 @@ impl AuthProvider {
     }
 
     /// `AuthType`: an [`AuthenticationType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auth_type(mut self, value: impl Into<AuthenticationType>) -> Self {
-        self.auth_type = value.into();
-        self
-    }
-
+    pub fn auth_type(mut self, value: impl Into<AuthenticationType>) -> Self { self.auth_type = value.into(); self }
     /// `CognitoConfig`: a [`CognitoConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cognito_config(mut self, value: impl Into<Obj<CognitoConfig>>) -> Self {
-        self.cognito_config = Some(value.into());
-        self
-    }
-
+    pub fn cognito_config(mut self, value: impl Into<Obj<CognitoConfig>>) -> Self { self.cognito_config = Some(value.into()); self }
     /// `LambdaAuthorizerConfig`: a [`LambdaAuthorizerConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_authorizer_config(
-        mut self,
-        value: impl Into<Obj<LambdaAuthorizerConfig>>,
-    ) -> Self {
-        self.lambda_authorizer_config = Some(value.into());
-        self
-    }
-
+    pub fn lambda_authorizer_config(mut self, value: impl Into<Obj<LambdaAuthorizerConfig>>) -> Self { self.lambda_authorizer_config = Some(value.into()); self }
     /// `OpenIDConnectConfig`: an [`OpenIdConnectConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn open_id_connect_config(mut self, value: impl Into<Obj<OpenIdConnectConfig>>) -> Self {
-        self.open_id_connect_config = Some(value.into());
-        self
-    }
+    pub fn open_id_connect_config(mut self, value: impl Into<Obj<OpenIdConnectConfig>>) -> Self { self.open_id_connect_config = Some(value.into()); self }
 }
 
 impl PropertyType for AuthProvider {}
@@ -428,27 +265,21 @@ impl ToValue for AuthProvider {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CognitoConfigRequired {
     /// `AwsRegion`: a string, required.
-    ///
-    /// The AWS Region in which the user pool was created.
     pub aws_region: Str,
     /// `UserPoolId`: a string, required.
-    ///
-    /// The user pool ID.
     pub user_pool_id: Str,
 }
 
-static RULE_CognitoConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CognitoConfig: ObjRule = ObjRule {
     properties: &[
         ("AppIdClientRegex", Shape::STR),
         ("AwsRegion", Shape::STR),
         ("UserPoolId", Shape::STR),
     ],
     required: &["UserPoolId", "AwsRegion"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CognitoConfig` property type of `AWS::AppSync::Api`.
@@ -472,6 +303,7 @@ pub struct CognitoConfig {
     pub user_pool_id: Str,
 }
 
+#[rustfmt::skip]
 impl CognitoConfig {
     /// A `CognitoConfig` with its required properties, named in a [`CognitoConfigRequired`].
     pub fn new(required: CognitoConfigRequired) -> Self {
@@ -483,28 +315,11 @@ impl CognitoConfig {
     }
 
     /// `AppIdClientRegex`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn app_id_client_regex(mut self, value: impl Into<Str>) -> Self {
-        self.app_id_client_regex = Some(value.into());
-        self
-    }
-
+    pub fn app_id_client_regex(mut self, value: impl Into<Str>) -> Self { self.app_id_client_regex = Some(value.into()); self }
     /// `AwsRegion`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_region(mut self, value: impl Into<Str>) -> Self {
-        self.aws_region = value.into();
-        self
-    }
-
+    pub fn aws_region(mut self, value: impl Into<Str>) -> Self { self.aws_region = value.into(); self }
     /// `UserPoolId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_pool_id(mut self, value: impl Into<Str>) -> Self {
-        self.user_pool_id = value.into();
-        self
-    }
+    pub fn user_pool_id(mut self, value: impl Into<Str>) -> Self { self.user_pool_id = value.into(); self }
 }
 
 impl PropertyType for CognitoConfig {}
@@ -523,70 +338,27 @@ impl ToValue for CognitoConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventConfigRequired {
     /// `AuthProviders`: a list of [`AuthProvider`] objects, required.
-    ///
-    /// A list of authorization providers.
     pub auth_providers: List<AuthProvider>,
     /// `ConnectionAuthModes`: a list of [`AuthMode`] objects, required.
-    ///
-    /// A list of valid authorization modes for the Event API connections.
     pub connection_auth_modes: List<AuthMode>,
     /// `DefaultPublishAuthModes`: a list of [`AuthMode`] objects, required.
-    ///
-    /// A list of valid authorization modes for the Event API publishing.
     pub default_publish_auth_modes: List<AuthMode>,
     /// `DefaultSubscribeAuthModes`: a list of [`AuthMode`] objects, required.
-    ///
-    /// A list of valid authorization modes for the Event API subscriptions.
     pub default_subscribe_auth_modes: List<AuthMode>,
 }
 
-static RULE_EventConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EventConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "AuthProviders",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AuthProvider),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ConnectionAuthModes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AuthMode),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "DefaultPublishAuthModes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AuthMode),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "DefaultSubscribeAuthModes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AuthMode),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AuthProviders", Shape::List(&ListRule { items: Shape::Object(&RULE_AuthProvider), min_items: None, max_items: None })),
+        ("ConnectionAuthModes", Shape::List(&ListRule { items: Shape::Object(&RULE_AuthMode), min_items: None, max_items: None })),
+        ("DefaultPublishAuthModes", Shape::List(&ListRule { items: Shape::Object(&RULE_AuthMode), min_items: None, max_items: None })),
+        ("DefaultSubscribeAuthModes", Shape::List(&ListRule { items: Shape::Object(&RULE_AuthMode), min_items: None, max_items: None })),
         ("LogConfig", Shape::Object(&RULE_EventLogConfig)),
     ],
-    required: &[
-        "AuthProviders",
-        "ConnectionAuthModes",
-        "DefaultPublishAuthModes",
-        "DefaultSubscribeAuthModes",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["AuthProviders", "ConnectionAuthModes", "DefaultPublishAuthModes", "DefaultSubscribeAuthModes"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EventConfig` property type of `AWS::AppSync::Api`.
@@ -618,6 +390,7 @@ pub struct EventConfig {
     pub log_config: Option<Obj<EventLogConfig>>,
 }
 
+#[rustfmt::skip]
 impl EventConfig {
     /// A `EventConfig` with its required properties, named in a [`EventConfigRequired`].
     pub fn new(required: EventConfigRequired) -> Self {
@@ -631,44 +404,15 @@ impl EventConfig {
     }
 
     /// `AuthProviders`: a list of [`AuthProvider`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auth_providers(mut self, value: impl Into<List<AuthProvider>>) -> Self {
-        self.auth_providers = value.into();
-        self
-    }
-
+    pub fn auth_providers(mut self, value: impl Into<List<AuthProvider>>) -> Self { self.auth_providers = value.into(); self }
     /// `ConnectionAuthModes`: a list of [`AuthMode`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_auth_modes(mut self, value: impl Into<List<AuthMode>>) -> Self {
-        self.connection_auth_modes = value.into();
-        self
-    }
-
+    pub fn connection_auth_modes(mut self, value: impl Into<List<AuthMode>>) -> Self { self.connection_auth_modes = value.into(); self }
     /// `DefaultPublishAuthModes`: a list of [`AuthMode`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_publish_auth_modes(mut self, value: impl Into<List<AuthMode>>) -> Self {
-        self.default_publish_auth_modes = value.into();
-        self
-    }
-
+    pub fn default_publish_auth_modes(mut self, value: impl Into<List<AuthMode>>) -> Self { self.default_publish_auth_modes = value.into(); self }
     /// `DefaultSubscribeAuthModes`: a list of [`AuthMode`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_subscribe_auth_modes(mut self, value: impl Into<List<AuthMode>>) -> Self {
-        self.default_subscribe_auth_modes = value.into();
-        self
-    }
-
+    pub fn default_subscribe_auth_modes(mut self, value: impl Into<List<AuthMode>>) -> Self { self.default_subscribe_auth_modes = value.into(); self }
     /// `LogConfig`: an [`EventLogConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_config(mut self, value: impl Into<Obj<EventLogConfig>>) -> Self {
-        self.log_config = Some(value.into());
-        self
-    }
+    pub fn log_config(mut self, value: impl Into<Obj<EventLogConfig>>) -> Self { self.log_config = Some(value.into()); self }
 }
 
 impl PropertyType for EventConfig {}
@@ -692,46 +436,20 @@ impl ToValue for EventConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventLogConfigRequired {
     /// `CloudWatchLogsRoleArn`: a string, required.
-    ///
-    /// The IAM service role that AWS AppSync assumes to publish CloudWatch Logs in your account.
-    ///
-    /// Format `AWS::IAM::Role.Arn`.
     pub cloud_watch_logs_role_arn: Str,
     /// `LogLevel`: an [`EventLogLevel`] value, required.
-    ///
-    /// The type of information to log for the Event API.
     pub log_level: EventLogLevel,
 }
 
-static RULE_EventLogConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EventLogConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "CloudWatchLogsRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "LogLevel",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NONE", "ERROR", "ALL", "INFO", "DEBUG"],
-                format: None,
-            }),
-        ),
+        ("CloudWatchLogsRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("LogLevel", Shape::Str(&StrRule { allowed: &["NONE", "ERROR", "ALL", "INFO", "DEBUG"], ..StrRule::ANY })),
     ],
     required: &["LogLevel", "CloudWatchLogsRoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EventLogConfig` property type of `AWS::AppSync::Api`.
@@ -753,6 +471,7 @@ pub struct EventLogConfig {
     pub log_level: EventLogLevel,
 }
 
+#[rustfmt::skip]
 impl EventLogConfig {
     /// A `EventLogConfig` with its required properties, named in a [`EventLogConfigRequired`].
     pub fn new(required: EventLogConfigRequired) -> Self {
@@ -763,20 +482,9 @@ impl EventLogConfig {
     }
 
     /// `CloudWatchLogsRoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch_logs_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.cloud_watch_logs_role_arn = value.into();
-        self
-    }
-
+    pub fn cloud_watch_logs_role_arn(mut self, value: impl Into<Str>) -> Self { self.cloud_watch_logs_role_arn = value.into(); self }
     /// `LogLevel`: an [`EventLogLevel`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_level(mut self, value: impl Into<EventLogLevel>) -> Self {
-        self.log_level = value.into();
-        self
-    }
+    pub fn log_level(mut self, value: impl Into<EventLogLevel>) -> Self { self.log_level = value.into(); self }
 }
 
 impl PropertyType for EventLogConfig {}
@@ -794,34 +502,19 @@ impl ToValue for EventLogConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LambdaAuthorizerConfigRequired {
     /// `AuthorizerUri`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the Lambda function to be called for authorization. This can be a standard Lambda ARN, a version ARN ( `.../v3` ), or an alias ARN.
-    ///
-    /// *Note* : This Lambda function must have the following resource-based policy assigned to it. When configuring Lambda authorizers in the console, this is done for you. To use the AWS Command Line Interface ( AWS CLI ), run the following:
-    ///
-    /// `aws lambda add-permission --function-name "arn:aws:lambda:us-east-2:111122223333:function:my-function" --statement-id "appsync" --principal appsync.amazonaws.com --action lambda:InvokeFunction`
     pub authorizer_uri: Str,
 }
 
-static RULE_LambdaAuthorizerConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LambdaAuthorizerConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "AuthorizerResultTtlInSeconds",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(3600.0),
-                allowed: &[],
-            }),
-        ),
+        ("AuthorizerResultTtlInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(3600.0), ..NumRule::ANY })),
         ("AuthorizerUri", Shape::STR),
         ("IdentityValidationExpression", Shape::STR),
     ],
     required: &["AuthorizerUri"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LambdaAuthorizerConfig` property type of `AWS::AppSync::Api`.
@@ -851,6 +544,7 @@ pub struct LambdaAuthorizerConfig {
     pub identity_validation_expression: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LambdaAuthorizerConfig {
     /// A `LambdaAuthorizerConfig` with its required properties, named in a [`LambdaAuthorizerConfigRequired`].
     pub fn new(required: LambdaAuthorizerConfigRequired) -> Self {
@@ -862,28 +556,11 @@ impl LambdaAuthorizerConfig {
     }
 
     /// `AuthorizerResultTtlInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authorizer_result_ttl_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.authorizer_result_ttl_in_seconds = Some(value.into());
-        self
-    }
-
+    pub fn authorizer_result_ttl_in_seconds(mut self, value: impl Into<Int>) -> Self { self.authorizer_result_ttl_in_seconds = Some(value.into()); self }
     /// `AuthorizerUri`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authorizer_uri(mut self, value: impl Into<Str>) -> Self {
-        self.authorizer_uri = value.into();
-        self
-    }
-
+    pub fn authorizer_uri(mut self, value: impl Into<Str>) -> Self { self.authorizer_uri = value.into(); self }
     /// `IdentityValidationExpression`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identity_validation_expression(mut self, value: impl Into<Str>) -> Self {
-        self.identity_validation_expression = Some(value.into());
-        self
-    }
+    pub fn identity_validation_expression(mut self, value: impl Into<Str>) -> Self { self.identity_validation_expression = Some(value.into()); self }
 }
 
 impl PropertyType for LambdaAuthorizerConfig {}
@@ -908,12 +585,11 @@ impl ToValue for LambdaAuthorizerConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OpenIdConnectConfigRequired {
     /// `Issuer`: a string, required.
-    ///
-    /// The issuer for the OIDC configuration. The issuer returned by discovery must exactly match the value of `iss` in the ID token.
     pub issuer: Str,
 }
 
-static RULE_OpenIdConnectConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OpenIdConnectConfig: ObjRule = ObjRule {
     properties: &[
         ("AuthTTL", Shape::NUM),
         ("ClientId", Shape::STR),
@@ -921,11 +597,8 @@ static RULE_OpenIdConnectConfig: ObjRule = ObjRule {
         ("Issuer", Shape::STR),
     ],
     required: &["Issuer"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OpenIDConnectConfig` property type of `AWS::AppSync::Api`.
@@ -953,6 +626,7 @@ pub struct OpenIdConnectConfig {
     pub issuer: Str,
 }
 
+#[rustfmt::skip]
 impl OpenIdConnectConfig {
     /// A `OpenIdConnectConfig` with its required properties, named in a [`OpenIdConnectConfigRequired`].
     pub fn new(required: OpenIdConnectConfigRequired) -> Self {
@@ -965,36 +639,13 @@ impl OpenIdConnectConfig {
     }
 
     /// `AuthTTL`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auth_ttl(mut self, value: impl Into<Num>) -> Self {
-        self.auth_ttl = Some(value.into());
-        self
-    }
-
+    pub fn auth_ttl(mut self, value: impl Into<Num>) -> Self { self.auth_ttl = Some(value.into()); self }
     /// `ClientId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_id(mut self, value: impl Into<Str>) -> Self {
-        self.client_id = Some(value.into());
-        self
-    }
-
+    pub fn client_id(mut self, value: impl Into<Str>) -> Self { self.client_id = Some(value.into()); self }
     /// `IatTTL`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iat_ttl(mut self, value: impl Into<Num>) -> Self {
-        self.iat_ttl = Some(value.into());
-        self
-    }
-
+    pub fn iat_ttl(mut self, value: impl Into<Num>) -> Self { self.iat_ttl = Some(value.into()); self }
     /// `Issuer`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn issuer(mut self, value: impl Into<Str>) -> Self {
-        self.issuer = value.into();
-        self
-    }
+    pub fn issuer(mut self, value: impl Into<Str>) -> Self { self.issuer = value.into(); self }
 }
 
 impl PropertyType for OpenIdConnectConfig {}
@@ -1007,139 +658,6 @@ impl ToValue for OpenIdConnectConfig {
             .opt("IatTTL", &self.iat_ttl)
             .req("Issuer", &self.issuer)
             .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[ a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[\s\w+-=\.:/@]*$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::AppSync::Api`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appsync-api-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[ a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[\s\w+-=\.:/@]*$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-/// The values of `AuthenticationType` (`AWS::AppSync::Api`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum AuthenticationType {
-    /// `AMAZON_COGNITO_USER_POOLS`
-    AmazonCognitoUserPools,
-    /// `AWS_IAM`
-    AwsIam,
-    /// `API_KEY`
-    ApiKey,
-    /// `OPENID_CONNECT`
-    OpenidConnect,
-    /// `AWS_LAMBDA`
-    AwsLambda,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for AuthenticationType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for AuthenticationType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::AmazonCognitoUserPools => "AMAZON_COGNITO_USER_POOLS",
-            Self::AwsIam => "AWS_IAM",
-            Self::ApiKey => "API_KEY",
-            Self::OpenidConnect => "OPENID_CONNECT",
-            Self::AwsLambda => "AWS_LAMBDA",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 

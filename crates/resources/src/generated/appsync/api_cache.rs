@@ -11,53 +11,17 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApiCacheRequired {
     /// `ApiCachingBehavior`: a string, required.
-    ///
-    /// Caching behavior.
-    ///
-    /// - *FULL_REQUEST_CACHING* : All requests from the same user are cached. Individual resolvers are automatically cached. All API calls will try to return responses from the cache.
-    /// - *PER_RESOLVER_CACHING* : Individual resolvers that you specify are cached.
-    /// - *OPERATION_LEVEL_CACHING* : Full requests are cached together and returned without executing resolvers.
     pub api_caching_behavior: Str,
     /// `ApiId`: a string, required.
-    ///
-    /// The GraphQL API ID.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub api_id: Str,
     /// `Ttl`: a number, required.
-    ///
-    /// TTL in seconds for cache entries.
-    ///
-    /// Valid values are 1–3,600 seconds.
     pub ttl: Num,
     /// `Type`: a string, required.
-    ///
-    /// The cache instance type. Valid values are
-    ///
-    /// - `SMALL`
-    /// - `MEDIUM`
-    /// - `LARGE`
-    /// - `XLARGE`
-    /// - `LARGE_2X`
-    /// - `LARGE_4X`
-    /// - `LARGE_8X` (not available in all regions)
-    /// - `LARGE_12X`
-    ///
-    /// Historically, instance types were identified by an EC2-style value. As of July 2020, this is deprecated, and the generic identifiers above should be used.
-    ///
-    /// The following legacy instance types are available, but their use is discouraged:
-    ///
-    /// - *T2_SMALL* : A t2.small instance type.
-    /// - *T2_MEDIUM* : A t2.medium instance type.
-    /// - *R4_LARGE* : A r4.large instance type.
-    /// - *R4_XLARGE* : A r4.xlarge instance type.
-    /// - *R4_2XLARGE* : A r4.2xlarge instance type.
-    /// - *R4_4XLARGE* : A r4.4xlarge instance type.
-    /// - *R4_8XLARGE* : A r4.8xlarge instance type.
     pub r#type: Str,
 }
 
-static RULE_ApiCache: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ApiCache: ObjRule = ObjRule {
     properties: &[
         ("ApiCachingBehavior", Shape::STR),
         ("ApiId", Shape::STR),
@@ -68,11 +32,8 @@ static RULE_ApiCache: ObjRule = ObjRule {
         ("Type", Shape::STR),
     ],
     required: &["Type", "ApiId", "ApiCachingBehavior", "Ttl"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AppSync::ApiCache` resource.
@@ -156,6 +117,7 @@ pub struct ApiCache {
     pub r#type: Str,
 }
 
+#[rustfmt::skip]
 impl ApiCache {
     /// The CloudFormation type name, `AWS::AppSync::ApiCache`.
     pub const TYPE_NAME: &'static str = "AWS::AppSync::ApiCache";
@@ -190,60 +152,19 @@ impl ApiCache {
     }
 
     /// `ApiCachingBehavior`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn api_caching_behavior(mut self, value: impl Into<Str>) -> Self {
-        self.api_caching_behavior = value.into();
-        self
-    }
-
+    pub fn api_caching_behavior(mut self, value: impl Into<Str>) -> Self { self.api_caching_behavior = value.into(); self }
     /// `ApiId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn api_id(mut self, value: impl Into<Str>) -> Self {
-        self.api_id = value.into();
-        self
-    }
-
+    pub fn api_id(mut self, value: impl Into<Str>) -> Self { self.api_id = value.into(); self }
     /// `AtRestEncryptionEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn at_rest_encryption_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.at_rest_encryption_enabled = Some(value.into());
-        self
-    }
-
+    pub fn at_rest_encryption_enabled(mut self, value: impl Into<Bool>) -> Self { self.at_rest_encryption_enabled = Some(value.into()); self }
     /// `HealthMetricsConfig`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn health_metrics_config(mut self, value: impl Into<Str>) -> Self {
-        self.health_metrics_config = Some(value.into());
-        self
-    }
-
+    pub fn health_metrics_config(mut self, value: impl Into<Str>) -> Self { self.health_metrics_config = Some(value.into()); self }
     /// `TransitEncryptionEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transit_encryption_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.transit_encryption_enabled = Some(value.into());
-        self
-    }
-
+    pub fn transit_encryption_enabled(mut self, value: impl Into<Bool>) -> Self { self.transit_encryption_enabled = Some(value.into()); self }
     /// `Ttl`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ttl(mut self, value: impl Into<Num>) -> Self {
-        self.ttl = value.into();
-        self
-    }
-
+    pub fn ttl(mut self, value: impl Into<Num>) -> Self { self.ttl = value.into(); self }
     /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
 }
 
 impl Resource for ApiCache {

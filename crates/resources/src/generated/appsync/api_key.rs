@@ -11,25 +11,19 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApiKeyRequired {
     /// `ApiId`: a string, required.
-    ///
-    /// Unique AWS AppSync GraphQL API ID for this API key.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub api_id: Str,
 }
 
-static RULE_ApiKey: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ApiKey: ObjRule = ObjRule {
     properties: &[
         ("ApiId", Shape::STR),
         ("Description", Shape::STR),
         ("Expires", Shape::NUM),
     ],
     required: &["ApiId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AppSync::ApiKey` resource.
@@ -61,6 +55,7 @@ pub struct ApiKey {
     pub expires: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl ApiKey {
     /// The CloudFormation type name, `AWS::AppSync::ApiKey`.
     pub const TYPE_NAME: &'static str = "AWS::AppSync::ApiKey";
@@ -91,28 +86,11 @@ impl ApiKey {
     }
 
     /// `ApiId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn api_id(mut self, value: impl Into<Str>) -> Self {
-        self.api_id = value.into();
-        self
-    }
-
+    pub fn api_id(mut self, value: impl Into<Str>) -> Self { self.api_id = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Expires`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expires(mut self, value: impl Into<Num>) -> Self {
-        self.expires = Some(value.into());
-        self
-    }
+    pub fn expires(mut self, value: impl Into<Num>) -> Self { self.expires = Some(value.into()); self }
 }
 
 impl Resource for ApiKey {

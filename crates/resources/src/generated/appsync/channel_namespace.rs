@@ -7,85 +7,37 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{AuthMode, AuthenticationType, Tag, TagRequired};
+use super::shared::{RULE_AuthMode, RULE_Tag};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("([_A-Za-z][_0-9A-Za-z]{0,511})?");
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("([A-Za-z0-9](?:[A-Za-z0-9\\-]{0,48}[A-Za-z0-9])?)");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^(?!aws:)[ a-zA-Z+-=._:/]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[\\s\\w+-=\\.:/@]*$");
 
 /// The required properties of [`ChannelNamespace`], by name: `ChannelNamespace::new(ChannelNamespaceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChannelNamespaceRequired {
     /// `ApiId`: a string, required.
-    ///
-    /// The `Api` ID.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub api_id: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the channel namespace. This name must be unique within the `Api` .
-    ///
-    /// Pattern `([A-Za-z0-9](?:[A-Za-z0-9\-]{0,48}[A-Za-z0-9])?)`; length 1 to 50; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_ChannelNamespace: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ChannelNamespace: ObjRule = ObjRule {
     properties: &[
         ("ApiId", Shape::STR),
-        (
-            "CodeHandlers",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32768),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CodeHandlers", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32768), ..StrRule::ANY })),
         ("CodeS3Location", Shape::STR),
         ("HandlerConfigs", Shape::Object(&RULE_HandlerConfigs)),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(50),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PublishAuthModes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AuthMode),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SubscribeAuthModes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AuthMode),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("PublishAuthModes", Shape::List(&ListRule { items: Shape::Object(&RULE_AuthMode), min_items: None, max_items: None })),
+        ("SubscribeAuthModes", Shape::List(&ListRule { items: Shape::Object(&RULE_AuthMode), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["ApiId", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AppSync::ChannelNamespace` resource.
@@ -143,6 +95,7 @@ pub struct ChannelNamespace {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ChannelNamespace {
     /// The CloudFormation type name, `AWS::AppSync::ChannelNamespace`.
     pub const TYPE_NAME: &'static str = "AWS::AppSync::ChannelNamespace";
@@ -178,68 +131,21 @@ impl ChannelNamespace {
     }
 
     /// `ApiId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn api_id(mut self, value: impl Into<Str>) -> Self {
-        self.api_id = value.into();
-        self
-    }
-
+    pub fn api_id(mut self, value: impl Into<Str>) -> Self { self.api_id = value.into(); self }
     /// `CodeHandlers`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn code_handlers(mut self, value: impl Into<Str>) -> Self {
-        self.code_handlers = Some(value.into());
-        self
-    }
-
+    pub fn code_handlers(mut self, value: impl Into<Str>) -> Self { self.code_handlers = Some(value.into()); self }
     /// `CodeS3Location`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn code_s3_location(mut self, value: impl Into<Str>) -> Self {
-        self.code_s3_location = Some(value.into());
-        self
-    }
-
+    pub fn code_s3_location(mut self, value: impl Into<Str>) -> Self { self.code_s3_location = Some(value.into()); self }
     /// `HandlerConfigs`: a [`HandlerConfigs`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn handler_configs(mut self, value: impl Into<Obj<HandlerConfigs>>) -> Self {
-        self.handler_configs = Some(value.into());
-        self
-    }
-
+    pub fn handler_configs(mut self, value: impl Into<Obj<HandlerConfigs>>) -> Self { self.handler_configs = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `PublishAuthModes`: a list of [`AuthMode`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn publish_auth_modes(mut self, value: impl Into<List<AuthMode>>) -> Self {
-        self.publish_auth_modes = Some(value.into());
-        self
-    }
-
+    pub fn publish_auth_modes(mut self, value: impl Into<List<AuthMode>>) -> Self { self.publish_auth_modes = Some(value.into()); self }
     /// `SubscribeAuthModes`: a list of [`AuthMode`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subscribe_auth_modes(mut self, value: impl Into<List<AuthMode>>) -> Self {
-        self.subscribe_auth_modes = Some(value.into());
-        self
-    }
-
+    pub fn subscribe_auth_modes(mut self, value: impl Into<List<AuthMode>>) -> Self { self.subscribe_auth_modes = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ChannelNamespace {
@@ -287,100 +193,24 @@ impl ChannelNamespaceAttributes {
     }
 }
 
-static RULE_AuthMode: ObjRule = ObjRule {
-    properties: &[(
-        "AuthType",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &[
-                "AMAZON_COGNITO_USER_POOLS",
-                "AWS_IAM",
-                "API_KEY",
-                "OPENID_CONNECT",
-                "AWS_LAMBDA",
-            ],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `AuthMode` property type of `AWS::AppSync::ChannelNamespace`.
-///
-/// Describes an authorization configuration. Use `AuthMode` to specify the publishing and subscription authorization configuration for an Event API.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appsync-channelnamespace-authmode.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct AuthMode {
-    /// `AuthType`: an [`AuthenticationType`] value.
-    ///
-    /// The authorization type.
-    pub auth_type: Option<AuthenticationType>,
-}
-
-impl AuthMode {
-    /// A `AuthMode` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `AuthType`: an [`AuthenticationType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auth_type(mut self, value: impl Into<AuthenticationType>) -> Self {
-        self.auth_type = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for AuthMode {}
-
-impl ToValue for AuthMode {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("AuthType", &self.auth_type).build()
-    }
-}
-
 /// The required properties of [`HandlerConfig`], by name: `HandlerConfig::new(HandlerConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HandlerConfigRequired {
     /// `Behavior`: a [`HandlerBehavior`] value, required.
-    ///
-    /// The behavior for the handler.
     pub behavior: HandlerBehavior,
     /// `Integration`: an [`Integration`] object, required.
-    ///
-    /// The integration data source configuration for the handler.
     pub integration: Obj<Integration>,
 }
 
-static RULE_HandlerConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HandlerConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "Behavior",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CODE", "DIRECT"],
-                format: None,
-            }),
-        ),
+        ("Behavior", Shape::Str(&StrRule { allowed: &["CODE", "DIRECT"], ..StrRule::ANY })),
         ("Integration", Shape::Object(&RULE_Integration)),
     ],
     required: &["Behavior", "Integration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HandlerConfig` property type of `AWS::AppSync::ChannelNamespace`.
@@ -400,6 +230,7 @@ pub struct HandlerConfig {
     pub integration: Obj<Integration>,
 }
 
+#[rustfmt::skip]
 impl HandlerConfig {
     /// A `HandlerConfig` with its required properties, named in a [`HandlerConfigRequired`].
     pub fn new(required: HandlerConfigRequired) -> Self {
@@ -410,20 +241,9 @@ impl HandlerConfig {
     }
 
     /// `Behavior`: a [`HandlerBehavior`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn behavior(mut self, value: impl Into<HandlerBehavior>) -> Self {
-        self.behavior = value.into();
-        self
-    }
-
+    pub fn behavior(mut self, value: impl Into<HandlerBehavior>) -> Self { self.behavior = value.into(); self }
     /// `Integration`: an [`Integration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn integration(mut self, value: impl Into<Obj<Integration>>) -> Self {
-        self.integration = value.into();
-        self
-    }
+    pub fn integration(mut self, value: impl Into<Obj<Integration>>) -> Self { self.integration = value.into(); self }
 }
 
 impl PropertyType for HandlerConfig {}
@@ -437,17 +257,14 @@ impl ToValue for HandlerConfig {
     }
 }
 
-static RULE_HandlerConfigs: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HandlerConfigs: ObjRule = ObjRule {
     properties: &[
         ("OnPublish", Shape::Object(&RULE_HandlerConfig)),
         ("OnSubscribe", Shape::Object(&RULE_HandlerConfig)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HandlerConfigs` property type of `AWS::AppSync::ChannelNamespace`.
@@ -467,6 +284,7 @@ pub struct HandlerConfigs {
     pub on_subscribe: Option<Obj<HandlerConfig>>,
 }
 
+#[rustfmt::skip]
 impl HandlerConfigs {
     /// A `HandlerConfigs` with no property set (none is required).
     pub fn new() -> Self {
@@ -474,20 +292,9 @@ impl HandlerConfigs {
     }
 
     /// `OnPublish`: a [`HandlerConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_publish(mut self, value: impl Into<Obj<HandlerConfig>>) -> Self {
-        self.on_publish = Some(value.into());
-        self
-    }
-
+    pub fn on_publish(mut self, value: impl Into<Obj<HandlerConfig>>) -> Self { self.on_publish = Some(value.into()); self }
     /// `OnSubscribe`: a [`HandlerConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_subscribe(mut self, value: impl Into<Obj<HandlerConfig>>) -> Self {
-        self.on_subscribe = Some(value.into());
-        self
-    }
+    pub fn on_subscribe(mut self, value: impl Into<Obj<HandlerConfig>>) -> Self { self.on_subscribe = Some(value.into()); self }
 }
 
 impl PropertyType for HandlerConfigs {}
@@ -505,33 +312,18 @@ impl ToValue for HandlerConfigs {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IntegrationRequired {
     /// `DataSourceName`: a string, required.
-    ///
-    /// The unique name of the data source that has been configured on the API.
-    ///
-    /// Pattern `([_A-Za-z][_0-9A-Za-z]{0,511})?`; length 1 to 512.
     pub data_source_name: Str,
 }
 
-static RULE_Integration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Integration: ObjRule = ObjRule {
     properties: &[
-        (
-            "DataSourceName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DataSourceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("LambdaConfig", Shape::Object(&RULE_LambdaConfig)),
     ],
     required: &["DataSourceName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Integration` property type of `AWS::AppSync::ChannelNamespace`.
@@ -553,6 +345,7 @@ pub struct Integration {
     pub lambda_config: Option<Obj<LambdaConfig>>,
 }
 
+#[rustfmt::skip]
 impl Integration {
     /// A `Integration` with its required properties, named in a [`IntegrationRequired`].
     pub fn new(required: IntegrationRequired) -> Self {
@@ -563,20 +356,9 @@ impl Integration {
     }
 
     /// `DataSourceName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_source_name(mut self, value: impl Into<Str>) -> Self {
-        self.data_source_name = value.into();
-        self
-    }
-
+    pub fn data_source_name(mut self, value: impl Into<Str>) -> Self { self.data_source_name = value.into(); self }
     /// `LambdaConfig`: a [`LambdaConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_config(mut self, value: impl Into<Obj<LambdaConfig>>) -> Self {
-        self.lambda_config = Some(value.into());
-        self
-    }
+    pub fn lambda_config(mut self, value: impl Into<Obj<LambdaConfig>>) -> Self { self.lambda_config = Some(value.into()); self }
 }
 
 impl PropertyType for Integration {}
@@ -594,28 +376,17 @@ impl ToValue for Integration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LambdaConfigRequired {
     /// `InvokeType`: an [`InvokeType`] value, required.
-    ///
-    /// The invocation type for a Lambda data source.
     pub invoke_type: InvokeType,
 }
 
-static RULE_LambdaConfig: ObjRule = ObjRule {
-    properties: &[(
-        "InvokeType",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["REQUEST_RESPONSE", "EVENT"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_LambdaConfig: ObjRule = ObjRule {
+    properties: &[
+        ("InvokeType", Shape::Str(&StrRule { allowed: &["REQUEST_RESPONSE", "EVENT"], ..StrRule::ANY })),
+    ],
     required: &["InvokeType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LambdaConfig` property type of `AWS::AppSync::ChannelNamespace`.
@@ -631,6 +402,7 @@ pub struct LambdaConfig {
     pub invoke_type: InvokeType,
 }
 
+#[rustfmt::skip]
 impl LambdaConfig {
     /// A `LambdaConfig` with its required properties, named in a [`LambdaConfigRequired`].
     pub fn new(required: LambdaConfigRequired) -> Self {
@@ -640,12 +412,7 @@ impl LambdaConfig {
     }
 
     /// `InvokeType`: an [`InvokeType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn invoke_type(mut self, value: impl Into<InvokeType>) -> Self {
-        self.invoke_type = value.into();
-        self
-    }
+    pub fn invoke_type(mut self, value: impl Into<InvokeType>) -> Self { self.invoke_type = value.into(); self }
 }
 
 impl PropertyType for LambdaConfig {}
@@ -655,139 +422,6 @@ impl ToValue for LambdaConfig {
         MapBuilder::new()
             .req("InvokeType", &self.invoke_type)
             .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[ a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[\s\w+-=\.:/@]*$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::AppSync::ChannelNamespace`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appsync-channelnamespace-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[ a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[\s\w+-=\.:/@]*$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-/// The values of `AuthenticationType` (`AWS::AppSync::ChannelNamespace`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum AuthenticationType {
-    /// `AMAZON_COGNITO_USER_POOLS`
-    AmazonCognitoUserPools,
-    /// `AWS_IAM`
-    AwsIam,
-    /// `API_KEY`
-    ApiKey,
-    /// `OPENID_CONNECT`
-    OpenidConnect,
-    /// `AWS_LAMBDA`
-    AwsLambda,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for AuthenticationType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for AuthenticationType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::AmazonCognitoUserPools => "AMAZON_COGNITO_USER_POOLS",
-            Self::AwsIam => "AWS_IAM",
-            Self::ApiKey => "API_KEY",
-            Self::OpenidConnect => "OPENID_CONNECT",
-            Self::AwsLambda => "AWS_LAMBDA",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 

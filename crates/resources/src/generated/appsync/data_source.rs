@@ -13,110 +13,33 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[_A-Za-z][_0-9A-Za-z]*$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataSourceRequired {
     /// `ApiId`: a string, required.
-    ///
-    /// Unique AWS AppSync GraphQL API identifier where this data source will be created.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub api_id: Str,
     /// `Name`: a string, required.
-    ///
-    /// Friendly name for you to identify your AppSync data source after creation.
-    ///
-    /// Pattern `^[_A-Za-z][_0-9A-Za-z]*$`; length 1 to 65536; create-only: changing it replaces the resource.
     pub name: Str,
     /// `Type`: a [`DataSourceType`] value, required.
-    ///
-    /// The type of the data source.
-    ///
-    /// - *AWS_LAMBDA* : The data source is an AWS Lambda function.
-    /// - *AMAZON_DYNAMODB* : The data source is an Amazon DynamoDB table.
-    /// - *AMAZON_ELASTICSEARCH* : The data source is an Amazon OpenSearch Service domain.
-    /// - *AMAZON_EVENTBRIDGE* : The data source is an Amazon EventBridge event bus.
-    /// - *AMAZON_OPENSEARCH_SERVICE* : The data source is an Amazon OpenSearch Service domain.
-    /// - *AMAZON_BEDROCK_RUNTIME* : The data source is the Amazon Bedrock runtime.
-    /// - *NONE* : There is no data source. This type is used when you wish to invoke a GraphQL operation without connecting to a data source, such as performing data transformation with resolvers or triggering a subscription to be invoked from a mutation.
-    /// - *HTTP* : The data source is an HTTP endpoint.
-    /// - *RELATIONAL_DATABASE* : The data source is a relational database.
     pub r#type: DataSourceType,
 }
 
-static RULE_DataSource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataSource: ObjRule = ObjRule {
     properties: &[
         ("ApiId", Shape::STR),
         ("Description", Shape::STR),
         ("DynamoDBConfig", Shape::Object(&RULE_DynamoDbConfig)),
-        (
-            "ElasticsearchConfig",
-            Shape::Object(&RULE_ElasticsearchConfig),
-        ),
+        ("ElasticsearchConfig", Shape::Object(&RULE_ElasticsearchConfig)),
         ("EventBridgeConfig", Shape::Object(&RULE_EventBridgeConfig)),
         ("HttpConfig", Shape::Object(&RULE_HttpConfig)),
         ("LambdaConfig", Shape::Object(&RULE_LambdaConfig)),
-        (
-            "MetricsConfig",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DISABLED", "ENABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(65536),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OpenSearchServiceConfig",
-            Shape::Object(&RULE_OpenSearchServiceConfig),
-        ),
-        (
-            "RelationalDatabaseConfig",
-            Shape::Object(&RULE_RelationalDatabaseConfig),
-        ),
-        (
-            "ServiceRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "AMAZON_BEDROCK_RUNTIME",
-                    "AMAZON_DYNAMODB",
-                    "AMAZON_ELASTICSEARCH",
-                    "AMAZON_EVENTBRIDGE",
-                    "AMAZON_OPENSEARCH_SERVICE",
-                    "AWS_LAMBDA",
-                    "HTTP",
-                    "NONE",
-                    "RELATIONAL_DATABASE",
-                ],
-                format: None,
-            }),
-        ),
+        ("MetricsConfig", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65536), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("OpenSearchServiceConfig", Shape::Object(&RULE_OpenSearchServiceConfig)),
+        ("RelationalDatabaseConfig", Shape::Object(&RULE_RelationalDatabaseConfig)),
+        ("ServiceRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["AMAZON_BEDROCK_RUNTIME", "AMAZON_DYNAMODB", "AMAZON_ELASTICSEARCH", "AMAZON_EVENTBRIDGE", "AMAZON_OPENSEARCH_SERVICE", "AWS_LAMBDA", "HTTP", "NONE", "RELATIONAL_DATABASE"], ..StrRule::ANY })),
     ],
     required: &["Type", "ApiId", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AppSync::DataSource` resource.
@@ -206,6 +129,7 @@ pub struct DataSource {
     pub r#type: DataSourceType,
 }
 
+#[rustfmt::skip]
 impl DataSource {
     /// The CloudFormation type name, `AWS::AppSync::DataSource`.
     pub const TYPE_NAME: &'static str = "AWS::AppSync::DataSource";
@@ -246,114 +170,31 @@ impl DataSource {
     }
 
     /// `ApiId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn api_id(mut self, value: impl Into<Str>) -> Self {
-        self.api_id = value.into();
-        self
-    }
-
+    pub fn api_id(mut self, value: impl Into<Str>) -> Self { self.api_id = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DynamoDBConfig`: a [`DynamoDbConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dynamo_db_config(mut self, value: impl Into<Obj<DynamoDbConfig>>) -> Self {
-        self.dynamo_db_config = Some(value.into());
-        self
-    }
-
+    pub fn dynamo_db_config(mut self, value: impl Into<Obj<DynamoDbConfig>>) -> Self { self.dynamo_db_config = Some(value.into()); self }
     /// `ElasticsearchConfig`: an [`ElasticsearchConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn elasticsearch_config(mut self, value: impl Into<Obj<ElasticsearchConfig>>) -> Self {
-        self.elasticsearch_config = Some(value.into());
-        self
-    }
-
+    pub fn elasticsearch_config(mut self, value: impl Into<Obj<ElasticsearchConfig>>) -> Self { self.elasticsearch_config = Some(value.into()); self }
     /// `EventBridgeConfig`: an [`EventBridgeConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_bridge_config(mut self, value: impl Into<Obj<EventBridgeConfig>>) -> Self {
-        self.event_bridge_config = Some(value.into());
-        self
-    }
-
+    pub fn event_bridge_config(mut self, value: impl Into<Obj<EventBridgeConfig>>) -> Self { self.event_bridge_config = Some(value.into()); self }
     /// `HttpConfig`: a [`HttpConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_config(mut self, value: impl Into<Obj<HttpConfig>>) -> Self {
-        self.http_config = Some(value.into());
-        self
-    }
-
+    pub fn http_config(mut self, value: impl Into<Obj<HttpConfig>>) -> Self { self.http_config = Some(value.into()); self }
     /// `LambdaConfig`: a [`LambdaConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_config(mut self, value: impl Into<Obj<LambdaConfig>>) -> Self {
-        self.lambda_config = Some(value.into());
-        self
-    }
-
+    pub fn lambda_config(mut self, value: impl Into<Obj<LambdaConfig>>) -> Self { self.lambda_config = Some(value.into()); self }
     /// `MetricsConfig`: a [`MetricsConfig`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metrics_config(mut self, value: impl Into<MetricsConfig>) -> Self {
-        self.metrics_config = Some(value.into());
-        self
-    }
-
+    pub fn metrics_config(mut self, value: impl Into<MetricsConfig>) -> Self { self.metrics_config = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `OpenSearchServiceConfig`: an [`OpenSearchServiceConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn open_search_service_config(
-        mut self,
-        value: impl Into<Obj<OpenSearchServiceConfig>>,
-    ) -> Self {
-        self.open_search_service_config = Some(value.into());
-        self
-    }
-
+    pub fn open_search_service_config(mut self, value: impl Into<Obj<OpenSearchServiceConfig>>) -> Self { self.open_search_service_config = Some(value.into()); self }
     /// `RelationalDatabaseConfig`: a [`RelationalDatabaseConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn relational_database_config(
-        mut self,
-        value: impl Into<Obj<RelationalDatabaseConfig>>,
-    ) -> Self {
-        self.relational_database_config = Some(value.into());
-        self
-    }
-
+    pub fn relational_database_config(mut self, value: impl Into<Obj<RelationalDatabaseConfig>>) -> Self { self.relational_database_config = Some(value.into()); self }
     /// `ServiceRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.service_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn service_role_arn(mut self, value: impl Into<Str>) -> Self { self.service_role_arn = Some(value.into()); self }
     /// `Type`: a [`DataSourceType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<DataSourceType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<DataSourceType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl Resource for DataSource {
@@ -416,33 +257,18 @@ impl DataSourceAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuthorizationConfigRequired {
     /// `AuthorizationType`: an [`AuthorizationType`] value, required.
-    ///
-    /// The authorization type that the HTTP endpoint requires.
-    ///
-    /// - *AWS_IAM* : The authorization type is Signature Version 4 (SigV4).
     pub authorization_type: AuthorizationType,
 }
 
-static RULE_AuthorizationConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AuthorizationConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "AuthorizationType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AWS_IAM"],
-                format: None,
-            }),
-        ),
+        ("AuthorizationType", Shape::Str(&StrRule { allowed: &["AWS_IAM"], ..StrRule::ANY })),
         ("AwsIamConfig", Shape::Object(&RULE_AwsIamConfig)),
     ],
     required: &["AuthorizationType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AuthorizationConfig` property type of `AWS::AppSync::DataSource`.
@@ -466,6 +292,7 @@ pub struct AuthorizationConfig {
     pub aws_iam_config: Option<Obj<AwsIamConfig>>,
 }
 
+#[rustfmt::skip]
 impl AuthorizationConfig {
     /// A `AuthorizationConfig` with its required properties, named in a [`AuthorizationConfigRequired`].
     pub fn new(required: AuthorizationConfigRequired) -> Self {
@@ -476,20 +303,9 @@ impl AuthorizationConfig {
     }
 
     /// `AuthorizationType`: an [`AuthorizationType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authorization_type(mut self, value: impl Into<AuthorizationType>) -> Self {
-        self.authorization_type = value.into();
-        self
-    }
-
+    pub fn authorization_type(mut self, value: impl Into<AuthorizationType>) -> Self { self.authorization_type = value.into(); self }
     /// `AwsIamConfig`: an [`AwsIamConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_iam_config(mut self, value: impl Into<Obj<AwsIamConfig>>) -> Self {
-        self.aws_iam_config = Some(value.into());
-        self
-    }
+    pub fn aws_iam_config(mut self, value: impl Into<Obj<AwsIamConfig>>) -> Self { self.aws_iam_config = Some(value.into()); self }
 }
 
 impl PropertyType for AuthorizationConfig {}
@@ -503,17 +319,14 @@ impl ToValue for AuthorizationConfig {
     }
 }
 
-static RULE_AwsIamConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AwsIamConfig: ObjRule = ObjRule {
     properties: &[
         ("SigningRegion", Shape::STR),
         ("SigningServiceName", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AwsIamConfig` property type of `AWS::AppSync::DataSource`.
@@ -535,6 +348,7 @@ pub struct AwsIamConfig {
     pub signing_service_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AwsIamConfig {
     /// A `AwsIamConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -542,20 +356,9 @@ impl AwsIamConfig {
     }
 
     /// `SigningRegion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn signing_region(mut self, value: impl Into<Str>) -> Self {
-        self.signing_region = Some(value.into());
-        self
-    }
-
+    pub fn signing_region(mut self, value: impl Into<Str>) -> Self { self.signing_region = Some(value.into()); self }
     /// `SigningServiceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn signing_service_name(mut self, value: impl Into<Str>) -> Self {
-        self.signing_service_name = Some(value.into());
-        self
-    }
+    pub fn signing_service_name(mut self, value: impl Into<Str>) -> Self { self.signing_service_name = Some(value.into()); self }
 }
 
 impl PropertyType for AwsIamConfig {}
@@ -573,31 +376,23 @@ impl ToValue for AwsIamConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeltaSyncConfigRequired {
     /// `BaseTableTTL`: a string, required.
-    ///
-    /// The number of minutes that an Item is stored in the data source.
     pub base_table_ttl: Str,
     /// `DeltaSyncTableName`: a string, required.
-    ///
-    /// The Delta Sync table name.
     pub delta_sync_table_name: Str,
     /// `DeltaSyncTableTTL`: a string, required.
-    ///
-    /// The number of minutes that a Delta Sync log entry is stored in the Delta Sync table.
     pub delta_sync_table_ttl: Str,
 }
 
-static RULE_DeltaSyncConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DeltaSyncConfig: ObjRule = ObjRule {
     properties: &[
         ("BaseTableTTL", Shape::STR),
         ("DeltaSyncTableName", Shape::STR),
         ("DeltaSyncTableTTL", Shape::STR),
     ],
     required: &["BaseTableTTL", "DeltaSyncTableTTL", "DeltaSyncTableName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DeltaSyncConfig` property type of `AWS::AppSync::DataSource`.
@@ -621,6 +416,7 @@ pub struct DeltaSyncConfig {
     pub delta_sync_table_ttl: Str,
 }
 
+#[rustfmt::skip]
 impl DeltaSyncConfig {
     /// A `DeltaSyncConfig` with its required properties, named in a [`DeltaSyncConfigRequired`].
     pub fn new(required: DeltaSyncConfigRequired) -> Self {
@@ -632,28 +428,11 @@ impl DeltaSyncConfig {
     }
 
     /// `BaseTableTTL`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn base_table_ttl(mut self, value: impl Into<Str>) -> Self {
-        self.base_table_ttl = value.into();
-        self
-    }
-
+    pub fn base_table_ttl(mut self, value: impl Into<Str>) -> Self { self.base_table_ttl = value.into(); self }
     /// `DeltaSyncTableName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delta_sync_table_name(mut self, value: impl Into<Str>) -> Self {
-        self.delta_sync_table_name = value.into();
-        self
-    }
-
+    pub fn delta_sync_table_name(mut self, value: impl Into<Str>) -> Self { self.delta_sync_table_name = value.into(); self }
     /// `DeltaSyncTableTTL`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delta_sync_table_ttl(mut self, value: impl Into<Str>) -> Self {
-        self.delta_sync_table_ttl = value.into();
-        self
-    }
+    pub fn delta_sync_table_ttl(mut self, value: impl Into<Str>) -> Self { self.delta_sync_table_ttl = value.into(); self }
 }
 
 impl PropertyType for DeltaSyncConfig {}
@@ -672,16 +451,13 @@ impl ToValue for DeltaSyncConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DynamoDbConfigRequired {
     /// `AwsRegion`: a string, required.
-    ///
-    /// The AWS Region.
     pub aws_region: Str,
     /// `TableName`: a string, required.
-    ///
-    /// The table name.
     pub table_name: Str,
 }
 
-static RULE_DynamoDbConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DynamoDbConfig: ObjRule = ObjRule {
     properties: &[
         ("AwsRegion", Shape::STR),
         ("DeltaSyncConfig", Shape::Object(&RULE_DeltaSyncConfig)),
@@ -690,11 +466,8 @@ static RULE_DynamoDbConfig: ObjRule = ObjRule {
         ("Versioned", Shape::Bool),
     ],
     required: &["TableName", "AwsRegion"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DynamoDBConfig` property type of `AWS::AppSync::DataSource`.
@@ -728,6 +501,7 @@ pub struct DynamoDbConfig {
     pub versioned: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl DynamoDbConfig {
     /// A `DynamoDbConfig` with its required properties, named in a [`DynamoDbConfigRequired`].
     pub fn new(required: DynamoDbConfigRequired) -> Self {
@@ -741,44 +515,15 @@ impl DynamoDbConfig {
     }
 
     /// `AwsRegion`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_region(mut self, value: impl Into<Str>) -> Self {
-        self.aws_region = value.into();
-        self
-    }
-
+    pub fn aws_region(mut self, value: impl Into<Str>) -> Self { self.aws_region = value.into(); self }
     /// `DeltaSyncConfig`: a [`DeltaSyncConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delta_sync_config(mut self, value: impl Into<Obj<DeltaSyncConfig>>) -> Self {
-        self.delta_sync_config = Some(value.into());
-        self
-    }
-
+    pub fn delta_sync_config(mut self, value: impl Into<Obj<DeltaSyncConfig>>) -> Self { self.delta_sync_config = Some(value.into()); self }
     /// `TableName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self {
-        self.table_name = value.into();
-        self
-    }
-
+    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = value.into(); self }
     /// `UseCallerCredentials`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn use_caller_credentials(mut self, value: impl Into<Bool>) -> Self {
-        self.use_caller_credentials = Some(value.into());
-        self
-    }
-
+    pub fn use_caller_credentials(mut self, value: impl Into<Bool>) -> Self { self.use_caller_credentials = Some(value.into()); self }
     /// `Versioned`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn versioned(mut self, value: impl Into<Bool>) -> Self {
-        self.versioned = Some(value.into());
-        self
-    }
+    pub fn versioned(mut self, value: impl Into<Bool>) -> Self { self.versioned = Some(value.into()); self }
 }
 
 impl PropertyType for DynamoDbConfig {}
@@ -799,23 +544,20 @@ impl ToValue for DynamoDbConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ElasticsearchConfigRequired {
     /// `AwsRegion`: a string, required.
-    ///
-    /// The AWS Region.
     pub aws_region: Str,
     /// `Endpoint`: a string, required.
-    ///
-    /// The endpoint.
     pub endpoint: Str,
 }
 
-static RULE_ElasticsearchConfig: ObjRule = ObjRule {
-    properties: &[("AwsRegion", Shape::STR), ("Endpoint", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_ElasticsearchConfig: ObjRule = ObjRule {
+    properties: &[
+        ("AwsRegion", Shape::STR),
+        ("Endpoint", Shape::STR),
+    ],
     required: &["AwsRegion", "Endpoint"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ElasticsearchConfig` property type of `AWS::AppSync::DataSource`.
@@ -833,6 +575,7 @@ pub struct ElasticsearchConfig {
     pub endpoint: Str,
 }
 
+#[rustfmt::skip]
 impl ElasticsearchConfig {
     /// A `ElasticsearchConfig` with its required properties, named in a [`ElasticsearchConfigRequired`].
     pub fn new(required: ElasticsearchConfigRequired) -> Self {
@@ -843,20 +586,9 @@ impl ElasticsearchConfig {
     }
 
     /// `AwsRegion`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_region(mut self, value: impl Into<Str>) -> Self {
-        self.aws_region = value.into();
-        self
-    }
-
+    pub fn aws_region(mut self, value: impl Into<Str>) -> Self { self.aws_region = value.into(); self }
     /// `Endpoint`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint(mut self, value: impl Into<Str>) -> Self {
-        self.endpoint = value.into();
-        self
-    }
+    pub fn endpoint(mut self, value: impl Into<Str>) -> Self { self.endpoint = value.into(); self }
 }
 
 impl PropertyType for ElasticsearchConfig {}
@@ -874,19 +606,17 @@ impl ToValue for ElasticsearchConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventBridgeConfigRequired {
     /// `EventBusArn`: a string, required.
-    ///
-    /// The event bus pipeline's ARN. For more information about event buses, see \[EventBridge event buses\](<https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-bus.html>) .
     pub event_bus_arn: Str,
 }
 
-static RULE_EventBridgeConfig: ObjRule = ObjRule {
-    properties: &[("EventBusArn", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_EventBridgeConfig: ObjRule = ObjRule {
+    properties: &[
+        ("EventBusArn", Shape::STR),
+    ],
     required: &["EventBusArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EventBridgeConfig` property type of `AWS::AppSync::DataSource`.
@@ -902,6 +632,7 @@ pub struct EventBridgeConfig {
     pub event_bus_arn: Str,
 }
 
+#[rustfmt::skip]
 impl EventBridgeConfig {
     /// A `EventBridgeConfig` with its required properties, named in a [`EventBridgeConfigRequired`].
     pub fn new(required: EventBridgeConfigRequired) -> Self {
@@ -911,12 +642,7 @@ impl EventBridgeConfig {
     }
 
     /// `EventBusArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_bus_arn(mut self, value: impl Into<Str>) -> Self {
-        self.event_bus_arn = value.into();
-        self
-    }
+    pub fn event_bus_arn(mut self, value: impl Into<Str>) -> Self { self.event_bus_arn = value.into(); self }
 }
 
 impl PropertyType for EventBridgeConfig {}
@@ -933,25 +659,18 @@ impl ToValue for EventBridgeConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HttpConfigRequired {
     /// `Endpoint`: a string, required.
-    ///
-    /// The endpoint.
     pub endpoint: Str,
 }
 
-static RULE_HttpConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HttpConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "AuthorizationConfig",
-            Shape::Object(&RULE_AuthorizationConfig),
-        ),
+        ("AuthorizationConfig", Shape::Object(&RULE_AuthorizationConfig)),
         ("Endpoint", Shape::STR),
     ],
     required: &["Endpoint"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HttpConfig` property type of `AWS::AppSync::DataSource`.
@@ -973,6 +692,7 @@ pub struct HttpConfig {
     pub endpoint: Str,
 }
 
+#[rustfmt::skip]
 impl HttpConfig {
     /// A `HttpConfig` with its required properties, named in a [`HttpConfigRequired`].
     pub fn new(required: HttpConfigRequired) -> Self {
@@ -983,20 +703,9 @@ impl HttpConfig {
     }
 
     /// `AuthorizationConfig`: an [`AuthorizationConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authorization_config(mut self, value: impl Into<Obj<AuthorizationConfig>>) -> Self {
-        self.authorization_config = Some(value.into());
-        self
-    }
-
+    pub fn authorization_config(mut self, value: impl Into<Obj<AuthorizationConfig>>) -> Self { self.authorization_config = Some(value.into()); self }
     /// `Endpoint`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint(mut self, value: impl Into<Str>) -> Self {
-        self.endpoint = value.into();
-        self
-    }
+    pub fn endpoint(mut self, value: impl Into<Str>) -> Self { self.endpoint = value.into(); self }
 }
 
 impl PropertyType for HttpConfig {}
@@ -1014,19 +723,17 @@ impl ToValue for HttpConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LambdaConfigRequired {
     /// `LambdaFunctionArn`: a string, required.
-    ///
-    /// The ARN for the Lambda function.
     pub lambda_function_arn: Str,
 }
 
-static RULE_LambdaConfig: ObjRule = ObjRule {
-    properties: &[("LambdaFunctionArn", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_LambdaConfig: ObjRule = ObjRule {
+    properties: &[
+        ("LambdaFunctionArn", Shape::STR),
+    ],
     required: &["LambdaFunctionArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LambdaConfig` property type of `AWS::AppSync::DataSource`.
@@ -1044,6 +751,7 @@ pub struct LambdaConfig {
     pub lambda_function_arn: Str,
 }
 
+#[rustfmt::skip]
 impl LambdaConfig {
     /// A `LambdaConfig` with its required properties, named in a [`LambdaConfigRequired`].
     pub fn new(required: LambdaConfigRequired) -> Self {
@@ -1053,12 +761,7 @@ impl LambdaConfig {
     }
 
     /// `LambdaFunctionArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_function_arn(mut self, value: impl Into<Str>) -> Self {
-        self.lambda_function_arn = value.into();
-        self
-    }
+    pub fn lambda_function_arn(mut self, value: impl Into<Str>) -> Self { self.lambda_function_arn = value.into(); self }
 }
 
 impl PropertyType for LambdaConfig {}
@@ -1075,23 +778,20 @@ impl ToValue for LambdaConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OpenSearchServiceConfigRequired {
     /// `AwsRegion`: a string, required.
-    ///
-    /// The AWS Region.
     pub aws_region: Str,
     /// `Endpoint`: a string, required.
-    ///
-    /// The endpoint.
     pub endpoint: Str,
 }
 
-static RULE_OpenSearchServiceConfig: ObjRule = ObjRule {
-    properties: &[("AwsRegion", Shape::STR), ("Endpoint", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_OpenSearchServiceConfig: ObjRule = ObjRule {
+    properties: &[
+        ("AwsRegion", Shape::STR),
+        ("Endpoint", Shape::STR),
+    ],
     required: &["AwsRegion", "Endpoint"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OpenSearchServiceConfig` property type of `AWS::AppSync::DataSource`.
@@ -1113,6 +813,7 @@ pub struct OpenSearchServiceConfig {
     pub endpoint: Str,
 }
 
+#[rustfmt::skip]
 impl OpenSearchServiceConfig {
     /// A `OpenSearchServiceConfig` with its required properties, named in a [`OpenSearchServiceConfigRequired`].
     pub fn new(required: OpenSearchServiceConfigRequired) -> Self {
@@ -1123,20 +824,9 @@ impl OpenSearchServiceConfig {
     }
 
     /// `AwsRegion`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_region(mut self, value: impl Into<Str>) -> Self {
-        self.aws_region = value.into();
-        self
-    }
-
+    pub fn aws_region(mut self, value: impl Into<Str>) -> Self { self.aws_region = value.into(); self }
     /// `Endpoint`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint(mut self, value: impl Into<Str>) -> Self {
-        self.endpoint = value.into();
-        self
-    }
+    pub fn endpoint(mut self, value: impl Into<Str>) -> Self { self.endpoint = value.into(); self }
 }
 
 impl PropertyType for OpenSearchServiceConfig {}
@@ -1154,20 +844,15 @@ impl ToValue for OpenSearchServiceConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RdsHttpEndpointConfigRequired {
     /// `AwsRegion`: a string, required.
-    ///
-    /// AWS Region for RDS HTTP endpoint.
     pub aws_region: Str,
     /// `AwsSecretStoreArn`: a string, required.
-    ///
-    /// The ARN for database credentials stored in AWS Secrets Manager .
     pub aws_secret_store_arn: Str,
     /// `DbClusterIdentifier`: a string, required.
-    ///
-    /// Amazon RDS cluster Amazon Resource Name (ARN).
     pub db_cluster_identifier: Str,
 }
 
-static RULE_RdsHttpEndpointConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RdsHttpEndpointConfig: ObjRule = ObjRule {
     properties: &[
         ("AwsRegion", Shape::STR),
         ("AwsSecretStoreArn", Shape::STR),
@@ -1176,11 +861,8 @@ static RULE_RdsHttpEndpointConfig: ObjRule = ObjRule {
         ("Schema", Shape::STR),
     ],
     required: &["AwsRegion", "DbClusterIdentifier", "AwsSecretStoreArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RdsHttpEndpointConfig` property type of `AWS::AppSync::DataSource`.
@@ -1214,6 +896,7 @@ pub struct RdsHttpEndpointConfig {
     pub schema: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl RdsHttpEndpointConfig {
     /// A `RdsHttpEndpointConfig` with its required properties, named in a [`RdsHttpEndpointConfigRequired`].
     pub fn new(required: RdsHttpEndpointConfigRequired) -> Self {
@@ -1227,44 +910,15 @@ impl RdsHttpEndpointConfig {
     }
 
     /// `AwsRegion`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_region(mut self, value: impl Into<Str>) -> Self {
-        self.aws_region = value.into();
-        self
-    }
-
+    pub fn aws_region(mut self, value: impl Into<Str>) -> Self { self.aws_region = value.into(); self }
     /// `AwsSecretStoreArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_secret_store_arn(mut self, value: impl Into<Str>) -> Self {
-        self.aws_secret_store_arn = value.into();
-        self
-    }
-
+    pub fn aws_secret_store_arn(mut self, value: impl Into<Str>) -> Self { self.aws_secret_store_arn = value.into(); self }
     /// `DatabaseName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self {
-        self.database_name = Some(value.into());
-        self
-    }
-
+    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = Some(value.into()); self }
     /// `DbClusterIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_cluster_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.db_cluster_identifier = value.into();
-        self
-    }
-
+    pub fn db_cluster_identifier(mut self, value: impl Into<Str>) -> Self { self.db_cluster_identifier = value.into(); self }
     /// `Schema`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema(mut self, value: impl Into<Str>) -> Self {
-        self.schema = Some(value.into());
-        self
-    }
+    pub fn schema(mut self, value: impl Into<Str>) -> Self { self.schema = Some(value.into()); self }
 }
 
 impl PropertyType for RdsHttpEndpointConfig {}
@@ -1285,34 +939,18 @@ impl ToValue for RdsHttpEndpointConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RelationalDatabaseConfigRequired {
     /// `RelationalDatabaseSourceType`: a [`RelationalDatabaseSourceType`] value, required.
-    ///
-    /// The type of relational data source.
     pub relational_database_source_type: RelationalDatabaseSourceType,
 }
 
-static RULE_RelationalDatabaseConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RelationalDatabaseConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "RdsHttpEndpointConfig",
-            Shape::Object(&RULE_RdsHttpEndpointConfig),
-        ),
-        (
-            "RelationalDatabaseSourceType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["RDS_HTTP_ENDPOINT"],
-                format: None,
-            }),
-        ),
+        ("RdsHttpEndpointConfig", Shape::Object(&RULE_RdsHttpEndpointConfig)),
+        ("RelationalDatabaseSourceType", Shape::Str(&StrRule { allowed: &["RDS_HTTP_ENDPOINT"], ..StrRule::ANY })),
     ],
     required: &["RelationalDatabaseSourceType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RelationalDatabaseConfig` property type of `AWS::AppSync::DataSource`.
@@ -1334,6 +972,7 @@ pub struct RelationalDatabaseConfig {
     pub relational_database_source_type: RelationalDatabaseSourceType,
 }
 
+#[rustfmt::skip]
 impl RelationalDatabaseConfig {
     /// A `RelationalDatabaseConfig` with its required properties, named in a [`RelationalDatabaseConfigRequired`].
     pub fn new(required: RelationalDatabaseConfigRequired) -> Self {
@@ -1344,26 +983,9 @@ impl RelationalDatabaseConfig {
     }
 
     /// `RdsHttpEndpointConfig`: a [`RdsHttpEndpointConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rds_http_endpoint_config(
-        mut self,
-        value: impl Into<Obj<RdsHttpEndpointConfig>>,
-    ) -> Self {
-        self.rds_http_endpoint_config = Some(value.into());
-        self
-    }
-
+    pub fn rds_http_endpoint_config(mut self, value: impl Into<Obj<RdsHttpEndpointConfig>>) -> Self { self.rds_http_endpoint_config = Some(value.into()); self }
     /// `RelationalDatabaseSourceType`: a [`RelationalDatabaseSourceType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn relational_database_source_type(
-        mut self,
-        value: impl Into<RelationalDatabaseSourceType>,
-    ) -> Self {
-        self.relational_database_source_type = value.into();
-        self
-    }
+    pub fn relational_database_source_type(mut self, value: impl Into<RelationalDatabaseSourceType>) -> Self { self.relational_database_source_type = value.into(); self }
 }
 
 impl PropertyType for RelationalDatabaseConfig {}

@@ -14,37 +14,20 @@ pub(crate) static PATTERN_0: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct DomainNameApiAssociationRequired {
     /// `ApiId`: a string, required.
-    ///
-    /// The API ID.
     pub api_id: Str,
     /// `DomainName`: a string, required.
-    ///
-    /// The domain name.
-    ///
-    /// Pattern `^(\*[a-z\d-]*\.)?([a-z\d-]+\.)+[a-z\d-]+$`; length 1 to 253; create-only: changing it replaces the resource.
     pub domain_name: Str,
 }
 
-static RULE_DomainNameApiAssociation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DomainNameApiAssociation: ObjRule = ObjRule {
     properties: &[
         ("ApiId", Shape::STR),
-        (
-            "DomainName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(253),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DomainName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(253), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["DomainName", "ApiId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AppSync::DomainNameApiAssociation` resource.
@@ -72,6 +55,7 @@ pub struct DomainNameApiAssociation {
     pub domain_name: Str,
 }
 
+#[rustfmt::skip]
 impl DomainNameApiAssociation {
     /// The CloudFormation type name, `AWS::AppSync::DomainNameApiAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::AppSync::DomainNameApiAssociation";
@@ -101,20 +85,9 @@ impl DomainNameApiAssociation {
     }
 
     /// `ApiId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn api_id(mut self, value: impl Into<Str>) -> Self {
-        self.api_id = value.into();
-        self
-    }
-
+    pub fn api_id(mut self, value: impl Into<Str>) -> Self { self.api_id = value.into(); self }
     /// `DomainName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self {
-        self.domain_name = value.into();
-        self
-    }
+    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = value.into(); self }
 }
 
 impl Resource for DomainNameApiAssociation {

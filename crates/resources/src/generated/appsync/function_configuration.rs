@@ -7,106 +7,46 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_SyncConfig;
+pub use super::shared::{
+    AppSyncRuntimeName, ConflictDetection, ConflictHandler, LambdaConflictHandlerConfig,
+    SyncConfig, SyncConfigRequired,
+};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[_A-Za-z][_0-9A-Za-z]*$");
 
 /// The required properties of [`FunctionConfiguration`], by name: `FunctionConfiguration::new(FunctionConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FunctionConfigurationRequired {
     /// `ApiId`: a string, required.
-    ///
-    /// The AWS AppSync GraphQL API that you want to attach using this function.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub api_id: Str,
     /// `DataSourceName`: a string, required.
-    ///
-    /// The name of data source this function will attach.
-    ///
-    /// Pattern `^[_A-Za-z][_0-9A-Za-z]*$`; length 1 to 65536.
     pub data_source_name: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the function.
-    ///
-    /// Pattern `^[_A-Za-z][_0-9A-Za-z]*$`; length 1 to 65536.
     pub name: Str,
 }
 
-static RULE_FunctionConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FunctionConfiguration: ObjRule = ObjRule {
     properties: &[
         ("ApiId", Shape::STR),
-        (
-            "Code",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32768),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Code", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32768), ..StrRule::ANY })),
         ("CodeS3Location", Shape::STR),
-        (
-            "DataSourceName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(65536),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DataSourceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65536), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Description", Shape::STR),
         ("FunctionVersion", Shape::STR),
-        (
-            "MaxBatchSize",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(2000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(65536),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RequestMappingTemplate",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(65536),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("MaxBatchSize", Shape::Int(&NumRule { min: Some(0.0), max: Some(2000.0), ..NumRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65536), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("RequestMappingTemplate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65536), ..StrRule::ANY })),
         ("RequestMappingTemplateS3Location", Shape::STR),
-        (
-            "ResponseMappingTemplate",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(65536),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ResponseMappingTemplate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65536), ..StrRule::ANY })),
         ("ResponseMappingTemplateS3Location", Shape::STR),
         ("Runtime", Shape::Object(&RULE_AppSyncRuntime)),
         ("SyncConfig", Shape::Object(&RULE_SyncConfig)),
     ],
     required: &["ApiId", "DataSourceName", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AppSync::FunctionConfiguration` resource.
@@ -208,6 +148,7 @@ pub struct FunctionConfiguration {
     pub sync_config: Option<Obj<SyncConfig>>,
 }
 
+#[rustfmt::skip]
 impl FunctionConfiguration {
     /// The CloudFormation type name, `AWS::AppSync::FunctionConfiguration`.
     pub const TYPE_NAME: &'static str = "AWS::AppSync::FunctionConfiguration";
@@ -221,33 +162,9 @@ impl FunctionConfiguration {
         required: &["ApiId", "DataSourceName", "Name"],
         create_only: &["ApiId"],
         conditional_create_only: &[],
-        write_only: &[
-            "CodeS3Location",
-            "ResponseMappingTemplateS3Location",
-            "RequestMappingTemplateS3Location",
-        ],
+        write_only: &["CodeS3Location", "ResponseMappingTemplateS3Location", "RequestMappingTemplateS3Location"],
         read_only: &["FunctionArn", "FunctionId"],
-        attributes: &[
-            "ApiId",
-            "Code",
-            "CodeS3Location",
-            "DataSourceName",
-            "Description",
-            "FunctionArn",
-            "FunctionId",
-            "FunctionVersion",
-            "MaxBatchSize",
-            "Name",
-            "RequestMappingTemplate",
-            "RequestMappingTemplateS3Location",
-            "ResponseMappingTemplate",
-            "ResponseMappingTemplateS3Location",
-            "Runtime.Name",
-            "Runtime.RuntimeVersion",
-            "SyncConfig.ConflictDetection",
-            "SyncConfig.ConflictHandler",
-            "SyncConfig.LambdaConflictHandlerConfig.LambdaConflictHandlerArn",
-        ],
+        attributes: &["ApiId", "Code", "CodeS3Location", "DataSourceName", "Description", "FunctionArn", "FunctionId", "FunctionVersion", "MaxBatchSize", "Name", "RequestMappingTemplate", "RequestMappingTemplateS3Location", "ResponseMappingTemplate", "ResponseMappingTemplateS3Location", "Runtime.Name", "Runtime.RuntimeVersion", "SyncConfig.ConflictDetection", "SyncConfig.ConflictHandler", "SyncConfig.LambdaConflictHandlerConfig.LambdaConflictHandlerArn"],
         taggable: false,
         tag_format: TagFormat::None,
     };
@@ -273,116 +190,33 @@ impl FunctionConfiguration {
     }
 
     /// `ApiId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn api_id(mut self, value: impl Into<Str>) -> Self {
-        self.api_id = value.into();
-        self
-    }
-
+    pub fn api_id(mut self, value: impl Into<Str>) -> Self { self.api_id = value.into(); self }
     /// `Code`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn code(mut self, value: impl Into<Str>) -> Self {
-        self.code = Some(value.into());
-        self
-    }
-
+    pub fn code(mut self, value: impl Into<Str>) -> Self { self.code = Some(value.into()); self }
     /// `CodeS3Location`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn code_s3_location(mut self, value: impl Into<Str>) -> Self {
-        self.code_s3_location = Some(value.into());
-        self
-    }
-
+    pub fn code_s3_location(mut self, value: impl Into<Str>) -> Self { self.code_s3_location = Some(value.into()); self }
     /// `DataSourceName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_source_name(mut self, value: impl Into<Str>) -> Self {
-        self.data_source_name = value.into();
-        self
-    }
-
+    pub fn data_source_name(mut self, value: impl Into<Str>) -> Self { self.data_source_name = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `FunctionVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn function_version(mut self, value: impl Into<Str>) -> Self {
-        self.function_version = Some(value.into());
-        self
-    }
-
+    pub fn function_version(mut self, value: impl Into<Str>) -> Self { self.function_version = Some(value.into()); self }
     /// `MaxBatchSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_batch_size(mut self, value: impl Into<Int>) -> Self {
-        self.max_batch_size = Some(value.into());
-        self
-    }
-
+    pub fn max_batch_size(mut self, value: impl Into<Int>) -> Self { self.max_batch_size = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `RequestMappingTemplate`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn request_mapping_template(mut self, value: impl Into<Str>) -> Self {
-        self.request_mapping_template = Some(value.into());
-        self
-    }
-
+    pub fn request_mapping_template(mut self, value: impl Into<Str>) -> Self { self.request_mapping_template = Some(value.into()); self }
     /// `RequestMappingTemplateS3Location`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn request_mapping_template_s3_location(mut self, value: impl Into<Str>) -> Self {
-        self.request_mapping_template_s3_location = Some(value.into());
-        self
-    }
-
+    pub fn request_mapping_template_s3_location(mut self, value: impl Into<Str>) -> Self { self.request_mapping_template_s3_location = Some(value.into()); self }
     /// `ResponseMappingTemplate`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn response_mapping_template(mut self, value: impl Into<Str>) -> Self {
-        self.response_mapping_template = Some(value.into());
-        self
-    }
-
+    pub fn response_mapping_template(mut self, value: impl Into<Str>) -> Self { self.response_mapping_template = Some(value.into()); self }
     /// `ResponseMappingTemplateS3Location`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn response_mapping_template_s3_location(mut self, value: impl Into<Str>) -> Self {
-        self.response_mapping_template_s3_location = Some(value.into());
-        self
-    }
-
+    pub fn response_mapping_template_s3_location(mut self, value: impl Into<Str>) -> Self { self.response_mapping_template_s3_location = Some(value.into()); self }
     /// `Runtime`: an [`AppSyncRuntime`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn runtime(mut self, value: impl Into<Obj<AppSyncRuntime>>) -> Self {
-        self.runtime = Some(value.into());
-        self
-    }
-
+    pub fn runtime(mut self, value: impl Into<Obj<AppSyncRuntime>>) -> Self { self.runtime = Some(value.into()); self }
     /// `SyncConfig`: a [`SyncConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sync_config(mut self, value: impl Into<Obj<SyncConfig>>) -> Self {
-        self.sync_config = Some(value.into());
-        self
-    }
+    pub fn sync_config(mut self, value: impl Into<Obj<SyncConfig>>) -> Self { self.sync_config = Some(value.into()); self }
 }
 
 impl Resource for FunctionConfiguration {
@@ -581,35 +415,20 @@ impl FunctionConfigurationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AppSyncRuntimeRequired {
     /// `Name`: an [`AppSyncRuntimeName`] value, required.
-    ///
-    /// The `name` of the runtime to use. Currently, the only allowed value is `APPSYNC_JS` .
     pub name: AppSyncRuntimeName,
     /// `RuntimeVersion`: a string, required.
-    ///
-    /// The `version` of the runtime to use. Currently, the only allowed version is `1.0.0` .
     pub runtime_version: Str,
 }
 
-static RULE_AppSyncRuntime: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AppSyncRuntime: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["APPSYNC_JS"],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { allowed: &["APPSYNC_JS"], ..StrRule::ANY })),
         ("RuntimeVersion", Shape::STR),
     ],
     required: &["Name", "RuntimeVersion"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AppSyncRuntime` property type of `AWS::AppSync::FunctionConfiguration`.
@@ -629,6 +448,7 @@ pub struct AppSyncRuntime {
     pub runtime_version: Str,
 }
 
+#[rustfmt::skip]
 impl AppSyncRuntime {
     /// A `AppSyncRuntime` with its required properties, named in a [`AppSyncRuntimeRequired`].
     pub fn new(required: AppSyncRuntimeRequired) -> Self {
@@ -639,20 +459,9 @@ impl AppSyncRuntime {
     }
 
     /// `Name`: an [`AppSyncRuntimeName`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<AppSyncRuntimeName>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<AppSyncRuntimeName>) -> Self { self.name = value.into(); self }
     /// `RuntimeVersion`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn runtime_version(mut self, value: impl Into<Str>) -> Self {
-        self.runtime_version = value.into();
-        self
-    }
+    pub fn runtime_version(mut self, value: impl Into<Str>) -> Self { self.runtime_version = value.into(); self }
 }
 
 impl PropertyType for AppSyncRuntime {}
@@ -663,273 +472,5 @@ impl ToValue for AppSyncRuntime {
             .req("Name", &self.name)
             .req("RuntimeVersion", &self.runtime_version)
             .build()
-    }
-}
-
-static RULE_LambdaConflictHandlerConfig: ObjRule = ObjRule {
-    properties: &[("LambdaConflictHandlerArn", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `LambdaConflictHandlerConfig` property type of `AWS::AppSync::FunctionConfiguration`.
-///
-/// The `LambdaConflictHandlerConfig` object when configuring `LAMBDA` as the Conflict Handler.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appsync-functionconfiguration-lambdaconflicthandlerconfig.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct LambdaConflictHandlerConfig {
-    /// `LambdaConflictHandlerArn`: a string.
-    ///
-    /// The Amazon Resource Name (ARN) for the Lambda function to use as the Conflict Handler.
-    pub lambda_conflict_handler_arn: Option<Str>,
-}
-
-impl LambdaConflictHandlerConfig {
-    /// A `LambdaConflictHandlerConfig` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `LambdaConflictHandlerArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_conflict_handler_arn(mut self, value: impl Into<Str>) -> Self {
-        self.lambda_conflict_handler_arn = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for LambdaConflictHandlerConfig {}
-
-impl ToValue for LambdaConflictHandlerConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt(
-                "LambdaConflictHandlerArn",
-                &self.lambda_conflict_handler_arn,
-            )
-            .build()
-    }
-}
-
-/// The required properties of [`SyncConfig`], by name: `SyncConfig::new(SyncConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SyncConfigRequired {
-    /// `ConflictDetection`: a [`ConflictDetection`] value, required.
-    ///
-    /// The Conflict Detection strategy to use.
-    ///
-    /// - *VERSION* : Detect conflicts based on object versions for this resolver.
-    /// - *NONE* : Do not detect conflicts when invoking this resolver.
-    pub conflict_detection: ConflictDetection,
-}
-
-static RULE_SyncConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "ConflictDetection",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NONE", "VERSION"],
-                format: None,
-            }),
-        ),
-        (
-            "ConflictHandler",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AUTOMERGE", "LAMBDA", "NONE", "OPTIMISTIC_CONCURRENCY"],
-                format: None,
-            }),
-        ),
-        (
-            "LambdaConflictHandlerConfig",
-            Shape::Object(&RULE_LambdaConflictHandlerConfig),
-        ),
-    ],
-    required: &["ConflictDetection"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SyncConfig` property type of `AWS::AppSync::FunctionConfiguration`.
-///
-/// Describes a Sync configuration for a resolver.
-///
-/// Specifies which Conflict Detection strategy and Resolution strategy to use when the resolver is invoked.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appsync-functionconfiguration-syncconfig.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct SyncConfig {
-    /// `ConflictDetection`: a [`ConflictDetection`] value, required.
-    ///
-    /// The Conflict Detection strategy to use.
-    ///
-    /// - *VERSION* : Detect conflicts based on object versions for this resolver.
-    /// - *NONE* : Do not detect conflicts when invoking this resolver.
-    pub conflict_detection: ConflictDetection,
-    /// `ConflictHandler`: a [`ConflictHandler`] value.
-    ///
-    /// The Conflict Resolution strategy to perform in the event of a conflict.
-    ///
-    /// - *OPTIMISTIC_CONCURRENCY* : Resolve conflicts by rejecting mutations when versions don't match the latest version at the server.
-    /// - *AUTOMERGE* : Resolve conflicts with the Automerge conflict resolution strategy.
-    /// - *LAMBDA* : Resolve conflicts with an AWS Lambda function supplied in the `LambdaConflictHandlerConfig` .
-    pub conflict_handler: Option<ConflictHandler>,
-    /// `LambdaConflictHandlerConfig`: a [`LambdaConflictHandlerConfig`] object.
-    ///
-    /// The `LambdaConflictHandlerConfig` when configuring `LAMBDA` as the Conflict Handler.
-    pub lambda_conflict_handler_config: Option<Obj<LambdaConflictHandlerConfig>>,
-}
-
-impl SyncConfig {
-    /// A `SyncConfig` with its required properties, named in a [`SyncConfigRequired`].
-    pub fn new(required: SyncConfigRequired) -> Self {
-        Self {
-            conflict_detection: required.conflict_detection,
-            conflict_handler: None,
-            lambda_conflict_handler_config: None,
-        }
-    }
-
-    /// `ConflictDetection`: a [`ConflictDetection`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn conflict_detection(mut self, value: impl Into<ConflictDetection>) -> Self {
-        self.conflict_detection = value.into();
-        self
-    }
-
-    /// `ConflictHandler`: a [`ConflictHandler`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn conflict_handler(mut self, value: impl Into<ConflictHandler>) -> Self {
-        self.conflict_handler = Some(value.into());
-        self
-    }
-
-    /// `LambdaConflictHandlerConfig`: a [`LambdaConflictHandlerConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_conflict_handler_config(
-        mut self,
-        value: impl Into<Obj<LambdaConflictHandlerConfig>>,
-    ) -> Self {
-        self.lambda_conflict_handler_config = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for SyncConfig {}
-
-impl ToValue for SyncConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("ConflictDetection", &self.conflict_detection)
-            .opt("ConflictHandler", &self.conflict_handler)
-            .opt(
-                "LambdaConflictHandlerConfig",
-                &self.lambda_conflict_handler_config,
-            )
-            .build()
-    }
-}
-
-/// The values of `Name` (`AWS::AppSync::FunctionConfiguration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum AppSyncRuntimeName {
-    /// `APPSYNC_JS`
-    AppsyncJs,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for AppSyncRuntimeName {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for AppSyncRuntimeName {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::AppsyncJs => "APPSYNC_JS",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `ConflictDetection` (`AWS::AppSync::FunctionConfiguration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ConflictDetection {
-    /// `NONE`
-    None,
-    /// `VERSION`
-    Version,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ConflictDetection {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ConflictDetection {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::None => "NONE",
-            Self::Version => "VERSION",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `ConflictHandler` (`AWS::AppSync::FunctionConfiguration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ConflictHandler {
-    /// `AUTOMERGE`
-    Automerge,
-    /// `LAMBDA`
-    Lambda,
-    /// `NONE`
-    None,
-    /// `OPTIMISTIC_CONCURRENCY`
-    OptimisticConcurrency,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ConflictHandler {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ConflictHandler {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Automerge => "AUTOMERGE",
-            Self::Lambda => "LAMBDA",
-            Self::None => "NONE",
-            Self::OptimisticConcurrency => "OPTIMISTIC_CONCURRENCY",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

@@ -11,130 +11,36 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct GraphQlApiRequired {
     /// `AuthenticationType`: an [`AuthenticationType`] value, required.
-    ///
-    /// Security configuration for your GraphQL API. For allowed values (such as `API_KEY` , `AWS_IAM` , `AMAZON_COGNITO_USER_POOLS` , `OPENID_CONNECT` , or `AWS_LAMBDA` ), see \[Security\](<https://docs.aws.amazon.com/appsync/latest/devguide/security.html>) in the *AWS AppSync Developer Guide* .
     pub authentication_type: AuthenticationType,
     /// `Name`: a string, required.
-    ///
-    /// The API name.
     pub name: Str,
 }
 
-static RULE_GraphQlApi: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GraphQlApi: ObjRule = ObjRule {
     properties: &[
-        (
-            "AdditionalAuthenticationProviders",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AdditionalAuthenticationProvider),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ApiType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["GRAPHQL", "MERGED"],
-                format: None,
-            }),
-        ),
-        (
-            "AuthenticationType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "AMAZON_COGNITO_USER_POOLS",
-                    "API_KEY",
-                    "AWS_IAM",
-                    "AWS_LAMBDA",
-                    "OPENID_CONNECT",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "EnhancedMetricsConfig",
-            Shape::Object(&RULE_EnhancedMetricsConfig),
-        ),
+        ("AdditionalAuthenticationProviders", Shape::List(&ListRule { items: Shape::Object(&RULE_AdditionalAuthenticationProvider), min_items: None, max_items: None })),
+        ("ApiType", Shape::Str(&StrRule { allowed: &["GRAPHQL", "MERGED"], ..StrRule::ANY })),
+        ("AuthenticationType", Shape::Str(&StrRule { allowed: &["AMAZON_COGNITO_USER_POOLS", "API_KEY", "AWS_IAM", "AWS_LAMBDA", "OPENID_CONNECT"], ..StrRule::ANY })),
+        ("EnhancedMetricsConfig", Shape::Object(&RULE_EnhancedMetricsConfig)),
         ("EnvironmentVariables", Shape::Any),
-        (
-            "IntrospectionConfig",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DISABLED", "ENABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "LambdaAuthorizerConfig",
-            Shape::Object(&RULE_LambdaAuthorizerConfig),
-        ),
+        ("IntrospectionConfig", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+        ("LambdaAuthorizerConfig", Shape::Object(&RULE_LambdaAuthorizerConfig)),
         ("LogConfig", Shape::Object(&RULE_LogConfig)),
-        (
-            "MergedApiExecutionRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("MergedApiExecutionRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("Name", Shape::STR),
-        (
-            "OpenIDConnectConfig",
-            Shape::Object(&RULE_OpenIdConnectConfig),
-        ),
+        ("OpenIDConnectConfig", Shape::Object(&RULE_OpenIdConnectConfig)),
         ("OwnerContact", Shape::STR),
-        (
-            "QueryDepthLimit",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(75.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ResolverCountLimit",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(10000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("QueryDepthLimit", Shape::Int(&NumRule { min: Some(0.0), max: Some(75.0), ..NumRule::ANY })),
+        ("ResolverCountLimit", Shape::Int(&NumRule { min: Some(0.0), max: Some(10000.0), ..NumRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("UserPoolConfig", Shape::Object(&RULE_UserPoolConfig)),
-        (
-            "Visibility",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["GLOBAL", "PRIVATE"],
-                format: None,
-            }),
-        ),
+        ("Visibility", Shape::Str(&StrRule { allowed: &["GLOBAL", "PRIVATE"], ..StrRule::ANY })),
         ("XrayEnabled", Shape::Bool),
     ],
     required: &["Name", "AuthenticationType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AppSync::GraphQLApi` resource.
@@ -249,6 +155,7 @@ pub struct GraphQlApi {
     pub xray_enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl GraphQlApi {
     /// The CloudFormation type name, `AWS::AppSync::GraphQLApi`.
     pub const TYPE_NAME: &'static str = "AWS::AppSync::GraphQLApi";
@@ -261,38 +168,10 @@ impl GraphQlApi {
         primary_identifier: &["ApiId"],
         required: &["AuthenticationType", "Name"],
         create_only: &[],
-        conditional_create_only: &[
-            "LambdaAuthorizerConfig/AuthorizerResultTtlInSeconds",
-            "LambdaAuthorizerConfig/AuthorizerUri",
-            "LambdaAuthorizerConfig/IdentityValidationExpression",
-            "UserPoolConfig/AppIdClientRegex",
-            "UserPoolConfig/AwsRegion",
-            "UserPoolConfig/DefaultAction",
-            "UserPoolConfig/UserPoolId",
-            "OpenIDConnectConfig/AuthTTL",
-            "OpenIDConnectConfig/IatTTL",
-            "OpenIDConnectConfig/Issuer",
-            "OpenIDConnectConfig/ClientId",
-        ],
+        conditional_create_only: &["LambdaAuthorizerConfig/AuthorizerResultTtlInSeconds", "LambdaAuthorizerConfig/AuthorizerUri", "LambdaAuthorizerConfig/IdentityValidationExpression", "UserPoolConfig/AppIdClientRegex", "UserPoolConfig/AwsRegion", "UserPoolConfig/DefaultAction", "UserPoolConfig/UserPoolId", "OpenIDConnectConfig/AuthTTL", "OpenIDConnectConfig/IatTTL", "OpenIDConnectConfig/Issuer", "OpenIDConnectConfig/ClientId"],
         write_only: &[],
-        read_only: &[
-            "ApiId",
-            "Arn",
-            "GraphQLEndpointArn",
-            "GraphQLDns",
-            "GraphQLUrl",
-            "RealtimeDns",
-            "RealtimeUrl",
-        ],
-        attributes: &[
-            "ApiId",
-            "Arn",
-            "GraphQLDns",
-            "GraphQLEndpointArn",
-            "GraphQLUrl",
-            "RealtimeDns",
-            "RealtimeUrl",
-        ],
+        read_only: &["ApiId", "Arn", "GraphQLEndpointArn", "GraphQLDns", "GraphQLUrl", "RealtimeDns", "RealtimeUrl"],
+        attributes: &["ApiId", "Arn", "GraphQLDns", "GraphQLEndpointArn", "GraphQLUrl", "RealtimeDns", "RealtimeUrl"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -322,154 +201,41 @@ impl GraphQlApi {
     }
 
     /// `AdditionalAuthenticationProviders`: a list of [`AdditionalAuthenticationProvider`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn additional_authentication_providers(
-        mut self,
-        value: impl Into<List<AdditionalAuthenticationProvider>>,
-    ) -> Self {
-        self.additional_authentication_providers = Some(value.into());
-        self
-    }
-
+    pub fn additional_authentication_providers(mut self, value: impl Into<List<AdditionalAuthenticationProvider>>) -> Self { self.additional_authentication_providers = Some(value.into()); self }
     /// `ApiType`: an [`ApiType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn api_type(mut self, value: impl Into<ApiType>) -> Self {
-        self.api_type = Some(value.into());
-        self
-    }
-
+    pub fn api_type(mut self, value: impl Into<ApiType>) -> Self { self.api_type = Some(value.into()); self }
     /// `AuthenticationType`: an [`AuthenticationType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authentication_type(mut self, value: impl Into<AuthenticationType>) -> Self {
-        self.authentication_type = value.into();
-        self
-    }
-
+    pub fn authentication_type(mut self, value: impl Into<AuthenticationType>) -> Self { self.authentication_type = value.into(); self }
     /// `EnhancedMetricsConfig`: an [`EnhancedMetricsConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enhanced_metrics_config(mut self, value: impl Into<Obj<EnhancedMetricsConfig>>) -> Self {
-        self.enhanced_metrics_config = Some(value.into());
-        self
-    }
-
+    pub fn enhanced_metrics_config(mut self, value: impl Into<Obj<EnhancedMetricsConfig>>) -> Self { self.enhanced_metrics_config = Some(value.into()); self }
     /// `EnvironmentVariables`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment_variables(mut self, value: impl Into<Json>) -> Self {
-        self.environment_variables = Some(value.into());
-        self
-    }
-
+    pub fn environment_variables(mut self, value: impl Into<Json>) -> Self { self.environment_variables = Some(value.into()); self }
     /// `IntrospectionConfig`: an [`IntrospectionConfig`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn introspection_config(mut self, value: impl Into<IntrospectionConfig>) -> Self {
-        self.introspection_config = Some(value.into());
-        self
-    }
-
+    pub fn introspection_config(mut self, value: impl Into<IntrospectionConfig>) -> Self { self.introspection_config = Some(value.into()); self }
     /// `LambdaAuthorizerConfig`: a [`LambdaAuthorizerConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_authorizer_config(
-        mut self,
-        value: impl Into<Obj<LambdaAuthorizerConfig>>,
-    ) -> Self {
-        self.lambda_authorizer_config = Some(value.into());
-        self
-    }
-
+    pub fn lambda_authorizer_config(mut self, value: impl Into<Obj<LambdaAuthorizerConfig>>) -> Self { self.lambda_authorizer_config = Some(value.into()); self }
     /// `LogConfig`: a [`LogConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_config(mut self, value: impl Into<Obj<LogConfig>>) -> Self {
-        self.log_config = Some(value.into());
-        self
-    }
-
+    pub fn log_config(mut self, value: impl Into<Obj<LogConfig>>) -> Self { self.log_config = Some(value.into()); self }
     /// `MergedApiExecutionRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn merged_api_execution_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.merged_api_execution_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn merged_api_execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.merged_api_execution_role_arn = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `OpenIDConnectConfig`: an [`OpenIdConnectConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn open_id_connect_config(mut self, value: impl Into<Obj<OpenIdConnectConfig>>) -> Self {
-        self.open_id_connect_config = Some(value.into());
-        self
-    }
-
+    pub fn open_id_connect_config(mut self, value: impl Into<Obj<OpenIdConnectConfig>>) -> Self { self.open_id_connect_config = Some(value.into()); self }
     /// `OwnerContact`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn owner_contact(mut self, value: impl Into<Str>) -> Self {
-        self.owner_contact = Some(value.into());
-        self
-    }
-
+    pub fn owner_contact(mut self, value: impl Into<Str>) -> Self { self.owner_contact = Some(value.into()); self }
     /// `QueryDepthLimit`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_depth_limit(mut self, value: impl Into<Int>) -> Self {
-        self.query_depth_limit = Some(value.into());
-        self
-    }
-
+    pub fn query_depth_limit(mut self, value: impl Into<Int>) -> Self { self.query_depth_limit = Some(value.into()); self }
     /// `ResolverCountLimit`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resolver_count_limit(mut self, value: impl Into<Int>) -> Self {
-        self.resolver_count_limit = Some(value.into());
-        self
-    }
-
+    pub fn resolver_count_limit(mut self, value: impl Into<Int>) -> Self { self.resolver_count_limit = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `UserPoolConfig`: an [`UserPoolConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_pool_config(mut self, value: impl Into<Obj<UserPoolConfig>>) -> Self {
-        self.user_pool_config = Some(value.into());
-        self
-    }
-
+    pub fn user_pool_config(mut self, value: impl Into<Obj<UserPoolConfig>>) -> Self { self.user_pool_config = Some(value.into()); self }
     /// `Visibility`: a [`Visibility`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visibility(mut self, value: impl Into<Visibility>) -> Self {
-        self.visibility = Some(value.into());
-        self
-    }
-
+    pub fn visibility(mut self, value: impl Into<Visibility>) -> Self { self.visibility = Some(value.into()); self }
     /// `XrayEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn xray_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.xray_enabled = Some(value.into());
-        self
-    }
+    pub fn xray_enabled(mut self, value: impl Into<Bool>) -> Self { self.xray_enabled = Some(value.into()); self }
 }
 
 impl Resource for GraphQlApi {
@@ -581,47 +347,20 @@ impl GraphQlApiAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AdditionalAuthenticationProviderRequired {
     /// `AuthenticationType`: an [`AuthenticationType`] value, required.
-    ///
-    /// The authentication type for API key, AWS Identity and Access Management , OIDC, Amazon Cognito user pools , or AWS Lambda .
-    ///
-    /// Valid Values: `API_KEY` | `AWS_IAM` | `OPENID_CONNECT` | `AMAZON_COGNITO_USER_POOLS` | `AWS_LAMBDA`
     pub authentication_type: AuthenticationType,
 }
 
-static RULE_AdditionalAuthenticationProvider: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AdditionalAuthenticationProvider: ObjRule = ObjRule {
     properties: &[
-        (
-            "AuthenticationType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "AMAZON_COGNITO_USER_POOLS",
-                    "API_KEY",
-                    "AWS_IAM",
-                    "AWS_LAMBDA",
-                    "OPENID_CONNECT",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "LambdaAuthorizerConfig",
-            Shape::Object(&RULE_LambdaAuthorizerConfig),
-        ),
-        (
-            "OpenIDConnectConfig",
-            Shape::Object(&RULE_OpenIdConnectConfig),
-        ),
+        ("AuthenticationType", Shape::Str(&StrRule { allowed: &["AMAZON_COGNITO_USER_POOLS", "API_KEY", "AWS_IAM", "AWS_LAMBDA", "OPENID_CONNECT"], ..StrRule::ANY })),
+        ("LambdaAuthorizerConfig", Shape::Object(&RULE_LambdaAuthorizerConfig)),
+        ("OpenIDConnectConfig", Shape::Object(&RULE_OpenIdConnectConfig)),
         ("UserPoolConfig", Shape::Object(&RULE_CognitoUserPoolConfig)),
     ],
     required: &["AuthenticationType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AdditionalAuthenticationProvider` property type of `AWS::AppSync::GraphQLApi`.
@@ -651,6 +390,7 @@ pub struct AdditionalAuthenticationProvider {
     pub user_pool_config: Option<Obj<CognitoUserPoolConfig>>,
 }
 
+#[rustfmt::skip]
 impl AdditionalAuthenticationProvider {
     /// A `AdditionalAuthenticationProvider` with its required properties, named in a [`AdditionalAuthenticationProviderRequired`].
     pub fn new(required: AdditionalAuthenticationProviderRequired) -> Self {
@@ -663,39 +403,13 @@ impl AdditionalAuthenticationProvider {
     }
 
     /// `AuthenticationType`: an [`AuthenticationType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authentication_type(mut self, value: impl Into<AuthenticationType>) -> Self {
-        self.authentication_type = value.into();
-        self
-    }
-
+    pub fn authentication_type(mut self, value: impl Into<AuthenticationType>) -> Self { self.authentication_type = value.into(); self }
     /// `LambdaAuthorizerConfig`: a [`LambdaAuthorizerConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_authorizer_config(
-        mut self,
-        value: impl Into<Obj<LambdaAuthorizerConfig>>,
-    ) -> Self {
-        self.lambda_authorizer_config = Some(value.into());
-        self
-    }
-
+    pub fn lambda_authorizer_config(mut self, value: impl Into<Obj<LambdaAuthorizerConfig>>) -> Self { self.lambda_authorizer_config = Some(value.into()); self }
     /// `OpenIDConnectConfig`: an [`OpenIdConnectConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn open_id_connect_config(mut self, value: impl Into<Obj<OpenIdConnectConfig>>) -> Self {
-        self.open_id_connect_config = Some(value.into());
-        self
-    }
-
+    pub fn open_id_connect_config(mut self, value: impl Into<Obj<OpenIdConnectConfig>>) -> Self { self.open_id_connect_config = Some(value.into()); self }
     /// `UserPoolConfig`: a [`CognitoUserPoolConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_pool_config(mut self, value: impl Into<Obj<CognitoUserPoolConfig>>) -> Self {
-        self.user_pool_config = Some(value.into());
-        self
-    }
+    pub fn user_pool_config(mut self, value: impl Into<Obj<CognitoUserPoolConfig>>) -> Self { self.user_pool_config = Some(value.into()); self }
 }
 
 impl PropertyType for AdditionalAuthenticationProvider {}
@@ -711,18 +425,15 @@ impl ToValue for AdditionalAuthenticationProvider {
     }
 }
 
-static RULE_CognitoUserPoolConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CognitoUserPoolConfig: ObjRule = ObjRule {
     properties: &[
         ("AppIdClientRegex", Shape::STR),
         ("AwsRegion", Shape::STR),
         ("UserPoolId", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CognitoUserPoolConfig` property type of `AWS::AppSync::GraphQLApi`.
@@ -746,6 +457,7 @@ pub struct CognitoUserPoolConfig {
     pub user_pool_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CognitoUserPoolConfig {
     /// A `CognitoUserPoolConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -753,28 +465,11 @@ impl CognitoUserPoolConfig {
     }
 
     /// `AppIdClientRegex`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn app_id_client_regex(mut self, value: impl Into<Str>) -> Self {
-        self.app_id_client_regex = Some(value.into());
-        self
-    }
-
+    pub fn app_id_client_regex(mut self, value: impl Into<Str>) -> Self { self.app_id_client_regex = Some(value.into()); self }
     /// `AwsRegion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_region(mut self, value: impl Into<Str>) -> Self {
-        self.aws_region = Some(value.into());
-        self
-    }
-
+    pub fn aws_region(mut self, value: impl Into<Str>) -> Self { self.aws_region = Some(value.into()); self }
     /// `UserPoolId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_pool_id(mut self, value: impl Into<Str>) -> Self {
-        self.user_pool_id = Some(value.into());
-        self
-    }
+    pub fn user_pool_id(mut self, value: impl Into<Str>) -> Self { self.user_pool_id = Some(value.into()); self }
 }
 
 impl PropertyType for CognitoUserPoolConfig {}
@@ -793,90 +488,23 @@ impl ToValue for CognitoUserPoolConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnhancedMetricsConfigRequired {
     /// `DataSourceLevelMetricsBehavior`: a [`DataSourceLevelMetricsBehavior`] value, required.
-    ///
-    /// Controls how data source metrics will be emitted to CloudWatch. Data source metrics include:
-    ///
-    /// - *Requests* : The number of invocations that occured during a request.
-    /// - *Latency* : The time to complete a data source invocation.
-    /// - *Errors* : The number of errors that occurred during a data source invocation.
-    ///
-    /// These metrics can be emitted to CloudWatch per data source or for all data sources in the request. Metrics will be recorded by API ID and data source name. `dataSourceLevelMetricsBehavior` accepts one of these values at a time:
-    ///
-    /// - `FULL_REQUEST_DATA_SOURCE_METRICS` : Records and emits metric data for all data sources in the request.
-    /// - `PER_DATA_SOURCE_METRICS` : Records and emits metric data for data sources that have the `MetricsConfig` value set to `ENABLED` .
     pub data_source_level_metrics_behavior: DataSourceLevelMetricsBehavior,
     /// `OperationLevelMetricsConfig`: an [`OperationLevelMetricsConfig`] value, required.
-    ///
-    /// Controls how operation metrics will be emitted to CloudWatch. Operation metrics include:
-    ///
-    /// - *Requests* : The number of times a specified GraphQL operation was called.
-    /// - *GraphQL errors* : The number of GraphQL errors that occurred during a specified GraphQL operation.
-    ///
-    /// Metrics will be recorded by API ID and operation name. You can set the value to `ENABLED` or `DISABLED` .
     pub operation_level_metrics_config: OperationLevelMetricsConfig,
     /// `ResolverLevelMetricsBehavior`: a [`ResolverLevelMetricsBehavior`] value, required.
-    ///
-    /// Controls how resolver metrics will be emitted to CloudWatch. Resolver metrics include:
-    ///
-    /// - *GraphQL errors* : The number of GraphQL errors that occurred.
-    /// - *Requests* : The number of invocations that occurred during a request.
-    /// - *Latency* : The time to complete a resolver invocation.
-    /// - *Cache hits* : The number of cache hits during a request.
-    /// - *Cache misses* : The number of cache misses during a request.
-    ///
-    /// These metrics can be emitted to CloudWatch per resolver or for all resolvers in the request. Metrics will be recorded by API ID and resolver name. `resolverLevelMetricsBehavior` accepts one of these values at a time:
-    ///
-    /// - `FULL_REQUEST_RESOLVER_METRICS` : Records and emits metric data for all resolvers in the request.
-    /// - `PER_RESOLVER_METRICS` : Records and emits metric data for resolvers that have the `MetricsConfig` value set to `ENABLED` .
     pub resolver_level_metrics_behavior: ResolverLevelMetricsBehavior,
 }
 
-static RULE_EnhancedMetricsConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EnhancedMetricsConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "DataSourceLevelMetricsBehavior",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "FULL_REQUEST_DATA_SOURCE_METRICS",
-                    "PER_DATA_SOURCE_METRICS",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "OperationLevelMetricsConfig",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DISABLED", "ENABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "ResolverLevelMetricsBehavior",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FULL_REQUEST_RESOLVER_METRICS", "PER_RESOLVER_METRICS"],
-                format: None,
-            }),
-        ),
+        ("DataSourceLevelMetricsBehavior", Shape::Str(&StrRule { allowed: &["FULL_REQUEST_DATA_SOURCE_METRICS", "PER_DATA_SOURCE_METRICS"], ..StrRule::ANY })),
+        ("OperationLevelMetricsConfig", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+        ("ResolverLevelMetricsBehavior", Shape::Str(&StrRule { allowed: &["FULL_REQUEST_RESOLVER_METRICS", "PER_RESOLVER_METRICS"], ..StrRule::ANY })),
     ],
-    required: &[
-        "OperationLevelMetricsConfig",
-        "ResolverLevelMetricsBehavior",
-        "DataSourceLevelMetricsBehavior",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["OperationLevelMetricsConfig", "ResolverLevelMetricsBehavior", "DataSourceLevelMetricsBehavior"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EnhancedMetricsConfig` property type of `AWS::AppSync::GraphQLApi`.
@@ -925,6 +553,7 @@ pub struct EnhancedMetricsConfig {
     pub resolver_level_metrics_behavior: ResolverLevelMetricsBehavior,
 }
 
+#[rustfmt::skip]
 impl EnhancedMetricsConfig {
     /// A `EnhancedMetricsConfig` with its required properties, named in a [`EnhancedMetricsConfigRequired`].
     pub fn new(required: EnhancedMetricsConfigRequired) -> Self {
@@ -936,37 +565,11 @@ impl EnhancedMetricsConfig {
     }
 
     /// `DataSourceLevelMetricsBehavior`: a [`DataSourceLevelMetricsBehavior`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_source_level_metrics_behavior(
-        mut self,
-        value: impl Into<DataSourceLevelMetricsBehavior>,
-    ) -> Self {
-        self.data_source_level_metrics_behavior = value.into();
-        self
-    }
-
+    pub fn data_source_level_metrics_behavior(mut self, value: impl Into<DataSourceLevelMetricsBehavior>) -> Self { self.data_source_level_metrics_behavior = value.into(); self }
     /// `OperationLevelMetricsConfig`: an [`OperationLevelMetricsConfig`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn operation_level_metrics_config(
-        mut self,
-        value: impl Into<OperationLevelMetricsConfig>,
-    ) -> Self {
-        self.operation_level_metrics_config = value.into();
-        self
-    }
-
+    pub fn operation_level_metrics_config(mut self, value: impl Into<OperationLevelMetricsConfig>) -> Self { self.operation_level_metrics_config = value.into(); self }
     /// `ResolverLevelMetricsBehavior`: a [`ResolverLevelMetricsBehavior`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resolver_level_metrics_behavior(
-        mut self,
-        value: impl Into<ResolverLevelMetricsBehavior>,
-    ) -> Self {
-        self.resolver_level_metrics_behavior = value.into();
-        self
-    }
+    pub fn resolver_level_metrics_behavior(mut self, value: impl Into<ResolverLevelMetricsBehavior>) -> Self { self.resolver_level_metrics_behavior = value.into(); self }
 }
 
 impl PropertyType for EnhancedMetricsConfig {}
@@ -990,25 +593,15 @@ impl ToValue for EnhancedMetricsConfig {
     }
 }
 
-static RULE_LambdaAuthorizerConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LambdaAuthorizerConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "AuthorizerResultTtlInSeconds",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(3600.0),
-                allowed: &[],
-            }),
-        ),
+        ("AuthorizerResultTtlInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(3600.0), ..NumRule::ANY })),
         ("AuthorizerUri", Shape::STR),
         ("IdentityValidationExpression", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LambdaAuthorizerConfig` property type of `AWS::AppSync::GraphQLApi`.
@@ -1038,6 +631,7 @@ pub struct LambdaAuthorizerConfig {
     pub identity_validation_expression: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LambdaAuthorizerConfig {
     /// A `LambdaAuthorizerConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1045,28 +639,11 @@ impl LambdaAuthorizerConfig {
     }
 
     /// `AuthorizerResultTtlInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authorizer_result_ttl_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.authorizer_result_ttl_in_seconds = Some(value.into());
-        self
-    }
-
+    pub fn authorizer_result_ttl_in_seconds(mut self, value: impl Into<Int>) -> Self { self.authorizer_result_ttl_in_seconds = Some(value.into()); self }
     /// `AuthorizerUri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authorizer_uri(mut self, value: impl Into<Str>) -> Self {
-        self.authorizer_uri = Some(value.into());
-        self
-    }
-
+    pub fn authorizer_uri(mut self, value: impl Into<Str>) -> Self { self.authorizer_uri = Some(value.into()); self }
     /// `IdentityValidationExpression`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identity_validation_expression(mut self, value: impl Into<Str>) -> Self {
-        self.identity_validation_expression = Some(value.into());
-        self
-    }
+    pub fn identity_validation_expression(mut self, value: impl Into<Str>) -> Self { self.identity_validation_expression = Some(value.into()); self }
 }
 
 impl PropertyType for LambdaAuthorizerConfig {}
@@ -1091,68 +668,21 @@ impl ToValue for LambdaAuthorizerConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogConfigRequired {
     /// `CloudWatchLogsRoleArn`: a string, required.
-    ///
-    /// The service role that AWS AppSync will assume to publish to Amazon CloudWatch Logs in your account.
-    ///
-    /// Format `AWS::IAM::Role.Arn`.
     pub cloud_watch_logs_role_arn: Str,
     /// `FieldLogLevel`: a [`FieldLogLevel`] value, required.
-    ///
-    /// The field logging level. Values can be NONE, ERROR, INFO, DEBUG, or ALL.
-    ///
-    /// - *NONE* : No field-level logs are captured.
-    /// - *ERROR* : Logs the following information *only* for the fields that are in the error category:
-    ///
-    /// - The error section in the server response.
-    /// - Field-level errors.
-    /// - The generated request/response functions that got resolved for error fields.
-    /// - *INFO* : Logs the following information *only* for the fields that are in the info and error categories:
-    ///
-    /// - Info-level messages.
-    /// - The user messages sent through `$util.log.info` and `console.log` .
-    /// - Field-level tracing and mapping logs are not shown.
-    /// - *DEBUG* : Logs the following information *only* for the fields that are in the debug, info, and error categories:
-    ///
-    /// - Debug-level messages.
-    /// - The user messages sent through `$util.log.info` , `$util.log.debug` , `console.log` , and `console.debug` .
-    /// - Field-level tracing and mapping logs are not shown.
-    /// - *ALL* : The following information is logged for all fields in the query:
-    ///
-    /// - Field-level tracing information.
-    /// - The generated request/response functions that were resolved for each field.
     pub field_log_level: FieldLogLevel,
 }
 
-static RULE_LogConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LogConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "CloudWatchLogsRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("CloudWatchLogsRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("ExcludeVerboseContent", Shape::Bool),
-        (
-            "FieldLogLevel",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ALL", "DEBUG", "ERROR", "INFO", "NONE"],
-                format: None,
-            }),
-        ),
+        ("FieldLogLevel", Shape::Str(&StrRule { allowed: &["ALL", "DEBUG", "ERROR", "INFO", "NONE"], ..StrRule::ANY })),
     ],
     required: &["FieldLogLevel", "CloudWatchLogsRoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LogConfig` property type of `AWS::AppSync::GraphQLApi`.
@@ -1201,6 +731,7 @@ pub struct LogConfig {
     pub field_log_level: FieldLogLevel,
 }
 
+#[rustfmt::skip]
 impl LogConfig {
     /// A `LogConfig` with its required properties, named in a [`LogConfigRequired`].
     pub fn new(required: LogConfigRequired) -> Self {
@@ -1212,28 +743,11 @@ impl LogConfig {
     }
 
     /// `CloudWatchLogsRoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch_logs_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.cloud_watch_logs_role_arn = value.into();
-        self
-    }
-
+    pub fn cloud_watch_logs_role_arn(mut self, value: impl Into<Str>) -> Self { self.cloud_watch_logs_role_arn = value.into(); self }
     /// `ExcludeVerboseContent`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exclude_verbose_content(mut self, value: impl Into<Bool>) -> Self {
-        self.exclude_verbose_content = Some(value.into());
-        self
-    }
-
+    pub fn exclude_verbose_content(mut self, value: impl Into<Bool>) -> Self { self.exclude_verbose_content = Some(value.into()); self }
     /// `FieldLogLevel`: a [`FieldLogLevel`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_log_level(mut self, value: impl Into<FieldLogLevel>) -> Self {
-        self.field_log_level = value.into();
-        self
-    }
+    pub fn field_log_level(mut self, value: impl Into<FieldLogLevel>) -> Self { self.field_log_level = value.into(); self }
 }
 
 impl PropertyType for LogConfig {}
@@ -1248,19 +762,16 @@ impl ToValue for LogConfig {
     }
 }
 
-static RULE_OpenIdConnectConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OpenIdConnectConfig: ObjRule = ObjRule {
     properties: &[
         ("AuthTTL", Shape::NUM),
         ("ClientId", Shape::STR),
         ("IatTTL", Shape::NUM),
         ("Issuer", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OpenIDConnectConfig` property type of `AWS::AppSync::GraphQLApi`.
@@ -1290,6 +801,7 @@ pub struct OpenIdConnectConfig {
     pub issuer: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl OpenIdConnectConfig {
     /// A `OpenIdConnectConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1297,36 +809,13 @@ impl OpenIdConnectConfig {
     }
 
     /// `AuthTTL`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auth_ttl(mut self, value: impl Into<Num>) -> Self {
-        self.auth_ttl = Some(value.into());
-        self
-    }
-
+    pub fn auth_ttl(mut self, value: impl Into<Num>) -> Self { self.auth_ttl = Some(value.into()); self }
     /// `ClientId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_id(mut self, value: impl Into<Str>) -> Self {
-        self.client_id = Some(value.into());
-        self
-    }
-
+    pub fn client_id(mut self, value: impl Into<Str>) -> Self { self.client_id = Some(value.into()); self }
     /// `IatTTL`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iat_ttl(mut self, value: impl Into<Num>) -> Self {
-        self.iat_ttl = Some(value.into());
-        self
-    }
-
+    pub fn iat_ttl(mut self, value: impl Into<Num>) -> Self { self.iat_ttl = Some(value.into()); self }
     /// `Issuer`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn issuer(mut self, value: impl Into<Str>) -> Self {
-        self.issuer = Some(value.into());
-        self
-    }
+    pub fn issuer(mut self, value: impl Into<Str>) -> Self { self.issuer = Some(value.into()); self }
 }
 
 impl PropertyType for OpenIdConnectConfig {}
@@ -1351,14 +840,15 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::AppSync::GraphQLApi`.
@@ -1372,6 +862,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -1382,16 +873,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -1405,28 +889,16 @@ impl ToValue for Tag {
     }
 }
 
-static RULE_UserPoolConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_UserPoolConfig: ObjRule = ObjRule {
     properties: &[
         ("AppIdClientRegex", Shape::STR),
         ("AwsRegion", Shape::STR),
-        (
-            "DefaultAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ALLOW", "DENY"],
-                format: None,
-            }),
-        ),
+        ("DefaultAction", Shape::Str(&StrRule { allowed: &["ALLOW", "DENY"], ..StrRule::ANY })),
         ("UserPoolId", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `UserPoolConfig` property type of `AWS::AppSync::GraphQLApi`.
@@ -1456,6 +928,7 @@ pub struct UserPoolConfig {
     pub user_pool_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl UserPoolConfig {
     /// A `UserPoolConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1463,36 +936,13 @@ impl UserPoolConfig {
     }
 
     /// `AppIdClientRegex`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn app_id_client_regex(mut self, value: impl Into<Str>) -> Self {
-        self.app_id_client_regex = Some(value.into());
-        self
-    }
-
+    pub fn app_id_client_regex(mut self, value: impl Into<Str>) -> Self { self.app_id_client_regex = Some(value.into()); self }
     /// `AwsRegion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_region(mut self, value: impl Into<Str>) -> Self {
-        self.aws_region = Some(value.into());
-        self
-    }
-
+    pub fn aws_region(mut self, value: impl Into<Str>) -> Self { self.aws_region = Some(value.into()); self }
     /// `DefaultAction`: a [`DefaultAction`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_action(mut self, value: impl Into<DefaultAction>) -> Self {
-        self.default_action = Some(value.into());
-        self
-    }
-
+    pub fn default_action(mut self, value: impl Into<DefaultAction>) -> Self { self.default_action = Some(value.into()); self }
     /// `UserPoolId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_pool_id(mut self, value: impl Into<Str>) -> Self {
-        self.user_pool_id = Some(value.into());
-        self
-    }
+    pub fn user_pool_id(mut self, value: impl Into<Str>) -> Self { self.user_pool_id = Some(value.into()); self }
 }
 
 impl PropertyType for UserPoolConfig {}

@@ -11,25 +11,19 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct GraphQlSchemaRequired {
     /// `ApiId`: a string, required.
-    ///
-    /// The AWS AppSync GraphQL API identifier to which you want to apply this schema.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub api_id: Str,
 }
 
-static RULE_GraphQlSchema: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GraphQlSchema: ObjRule = ObjRule {
     properties: &[
         ("ApiId", Shape::STR),
         ("Definition", Shape::STR),
         ("DefinitionS3Location", Shape::STR),
     ],
     required: &["ApiId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AppSync::GraphQLSchema` resource.
@@ -67,6 +61,7 @@ pub struct GraphQlSchema {
     pub definition_s3_location: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl GraphQlSchema {
     /// The CloudFormation type name, `AWS::AppSync::GraphQLSchema`.
     pub const TYPE_NAME: &'static str = "AWS::AppSync::GraphQLSchema";
@@ -97,28 +92,11 @@ impl GraphQlSchema {
     }
 
     /// `ApiId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn api_id(mut self, value: impl Into<Str>) -> Self {
-        self.api_id = value.into();
-        self
-    }
-
+    pub fn api_id(mut self, value: impl Into<Str>) -> Self { self.api_id = value.into(); self }
     /// `Definition`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn definition(mut self, value: impl Into<Str>) -> Self {
-        self.definition = Some(value.into());
-        self
-    }
-
+    pub fn definition(mut self, value: impl Into<Str>) -> Self { self.definition = Some(value.into()); self }
     /// `DefinitionS3Location`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn definition_s3_location(mut self, value: impl Into<Str>) -> Self {
-        self.definition_s3_location = Some(value.into());
-        self
-    }
+    pub fn definition_s3_location(mut self, value: impl Into<Str>) -> Self { self.definition_s3_location = Some(value.into()); self }
 }
 
 impl Resource for GraphQlSchema {

@@ -15,6 +15,8 @@
 //! - `AWS::AppSync::GraphQLSchema`: [`GraphQlSchema`], property types in [`graph_ql_schema`]
 //! - `AWS::AppSync::Resolver`: [`Resolver`], property types in [`resolver`]
 //! - `AWS::AppSync::SourceApiAssociation`: [`SourceApiAssociation`], property types in [`source_api_association`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod api;
 pub mod api_cache;
@@ -27,6 +29,7 @@ pub mod function_configuration;
 pub mod graph_ql_api;
 pub mod graph_ql_schema;
 pub mod resolver;
+pub mod shared;
 pub mod source_api_association;
 
 pub use api::{Api, ApiAttributes, ApiRequired};

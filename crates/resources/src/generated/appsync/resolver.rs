@@ -7,136 +7,49 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_SyncConfig;
+pub use super::shared::{
+    AppSyncRuntimeName, ConflictDetection, ConflictHandler, LambdaConflictHandlerConfig,
+    SyncConfig, SyncConfigRequired,
+};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[_A-Za-z][_0-9A-Za-z]*$");
 
 /// The required properties of [`Resolver`], by name: `Resolver::new(ResolverRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResolverRequired {
     /// `ApiId`: a string, required.
-    ///
-    /// The AWS AppSync GraphQL API to which you want to attach this resolver.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub api_id: Str,
     /// `FieldName`: a string, required.
-    ///
-    /// The GraphQL field on a type that invokes the resolver.
-    ///
-    /// Pattern `^[_A-Za-z][_0-9A-Za-z]*$`; length 1 to 65536; create-only: changing it replaces the resource.
     pub field_name: Str,
     /// `TypeName`: a string, required.
-    ///
-    /// The GraphQL type that invokes this resolver.
-    ///
-    /// Pattern `^[_A-Za-z][_0-9A-Za-z]*$`; length 1 to 65536; create-only: changing it replaces the resource.
     pub type_name: Str,
 }
 
-static RULE_Resolver: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Resolver: ObjRule = ObjRule {
     properties: &[
         ("ApiId", Shape::STR),
         ("CachingConfig", Shape::Object(&RULE_CachingConfig)),
-        (
-            "Code",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32768),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Code", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32768), ..StrRule::ANY })),
         ("CodeS3Location", Shape::STR),
-        (
-            "DataSourceName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(65536),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FieldName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(65536),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Kind",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PIPELINE", "UNIT"],
-                format: None,
-            }),
-        ),
-        (
-            "MaxBatchSize",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(2000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MetricsConfig",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
+        ("DataSourceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65536), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("FieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65536), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Kind", Shape::Str(&StrRule { allowed: &["PIPELINE", "UNIT"], ..StrRule::ANY })),
+        ("MaxBatchSize", Shape::Int(&NumRule { min: Some(0.0), max: Some(2000.0), ..NumRule::ANY })),
+        ("MetricsConfig", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
         ("PipelineConfig", Shape::Object(&RULE_PipelineConfig)),
-        (
-            "RequestMappingTemplate",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(65536),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("RequestMappingTemplate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65536), ..StrRule::ANY })),
         ("RequestMappingTemplateS3Location", Shape::STR),
-        (
-            "ResponseMappingTemplate",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(65536),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ResponseMappingTemplate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65536), ..StrRule::ANY })),
         ("ResponseMappingTemplateS3Location", Shape::STR),
         ("Runtime", Shape::Object(&RULE_AppSyncRuntime)),
         ("SyncConfig", Shape::Object(&RULE_SyncConfig)),
-        (
-            "TypeName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(65536),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("TypeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65536), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["TypeName", "ApiId", "FieldName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AppSync::Resolver` resource.
@@ -253,6 +166,7 @@ pub struct Resolver {
     pub type_name: Str,
 }
 
+#[rustfmt::skip]
 impl Resolver {
     /// The CloudFormation type name, `AWS::AppSync::Resolver`.
     pub const TYPE_NAME: &'static str = "AWS::AppSync::Resolver";
@@ -266,36 +180,9 @@ impl Resolver {
         required: &["ApiId", "FieldName", "TypeName"],
         create_only: &["ApiId", "FieldName", "TypeName"],
         conditional_create_only: &[],
-        write_only: &[
-            "RequestMappingTemplateS3Location",
-            "ResponseMappingTemplateS3Location",
-            "CodeS3Location",
-        ],
+        write_only: &["RequestMappingTemplateS3Location", "ResponseMappingTemplateS3Location", "CodeS3Location"],
         read_only: &["ResolverArn"],
-        attributes: &[
-            "ApiId",
-            "CachingConfig.CachingKeys",
-            "CachingConfig.Ttl",
-            "Code",
-            "CodeS3Location",
-            "DataSourceName",
-            "FieldName",
-            "Kind",
-            "MaxBatchSize",
-            "MetricsConfig",
-            "PipelineConfig.Functions",
-            "RequestMappingTemplate",
-            "RequestMappingTemplateS3Location",
-            "ResolverArn",
-            "ResponseMappingTemplate",
-            "ResponseMappingTemplateS3Location",
-            "Runtime.Name",
-            "Runtime.RuntimeVersion",
-            "SyncConfig.ConflictDetection",
-            "SyncConfig.ConflictHandler",
-            "SyncConfig.LambdaConflictHandlerConfig.LambdaConflictHandlerArn",
-            "TypeName",
-        ],
+        attributes: &["ApiId", "CachingConfig.CachingKeys", "CachingConfig.Ttl", "Code", "CodeS3Location", "DataSourceName", "FieldName", "Kind", "MaxBatchSize", "MetricsConfig", "PipelineConfig.Functions", "RequestMappingTemplate", "RequestMappingTemplateS3Location", "ResolverArn", "ResponseMappingTemplate", "ResponseMappingTemplateS3Location", "Runtime.Name", "Runtime.RuntimeVersion", "SyncConfig.ConflictDetection", "SyncConfig.ConflictHandler", "SyncConfig.LambdaConflictHandlerConfig.LambdaConflictHandlerArn", "TypeName"],
         taggable: false,
         tag_format: TagFormat::None,
     };
@@ -324,140 +211,39 @@ impl Resolver {
     }
 
     /// `ApiId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn api_id(mut self, value: impl Into<Str>) -> Self {
-        self.api_id = value.into();
-        self
-    }
-
+    pub fn api_id(mut self, value: impl Into<Str>) -> Self { self.api_id = value.into(); self }
     /// `CachingConfig`: a [`CachingConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn caching_config(mut self, value: impl Into<Obj<CachingConfig>>) -> Self {
-        self.caching_config = Some(value.into());
-        self
-    }
-
+    pub fn caching_config(mut self, value: impl Into<Obj<CachingConfig>>) -> Self { self.caching_config = Some(value.into()); self }
     /// `Code`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn code(mut self, value: impl Into<Str>) -> Self {
-        self.code = Some(value.into());
-        self
-    }
-
+    pub fn code(mut self, value: impl Into<Str>) -> Self { self.code = Some(value.into()); self }
     /// `CodeS3Location`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn code_s3_location(mut self, value: impl Into<Str>) -> Self {
-        self.code_s3_location = Some(value.into());
-        self
-    }
-
+    pub fn code_s3_location(mut self, value: impl Into<Str>) -> Self { self.code_s3_location = Some(value.into()); self }
     /// `DataSourceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_source_name(mut self, value: impl Into<Str>) -> Self {
-        self.data_source_name = Some(value.into());
-        self
-    }
-
+    pub fn data_source_name(mut self, value: impl Into<Str>) -> Self { self.data_source_name = Some(value.into()); self }
     /// `FieldName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_name(mut self, value: impl Into<Str>) -> Self {
-        self.field_name = value.into();
-        self
-    }
-
+    pub fn field_name(mut self, value: impl Into<Str>) -> Self { self.field_name = value.into(); self }
     /// `Kind`: a [`ResolverKind`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kind(mut self, value: impl Into<ResolverKind>) -> Self {
-        self.kind = Some(value.into());
-        self
-    }
-
+    pub fn kind(mut self, value: impl Into<ResolverKind>) -> Self { self.kind = Some(value.into()); self }
     /// `MaxBatchSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_batch_size(mut self, value: impl Into<Int>) -> Self {
-        self.max_batch_size = Some(value.into());
-        self
-    }
-
+    pub fn max_batch_size(mut self, value: impl Into<Int>) -> Self { self.max_batch_size = Some(value.into()); self }
     /// `MetricsConfig`: a [`MetricsConfig`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metrics_config(mut self, value: impl Into<MetricsConfig>) -> Self {
-        self.metrics_config = Some(value.into());
-        self
-    }
-
+    pub fn metrics_config(mut self, value: impl Into<MetricsConfig>) -> Self { self.metrics_config = Some(value.into()); self }
     /// `PipelineConfig`: a [`PipelineConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pipeline_config(mut self, value: impl Into<Obj<PipelineConfig>>) -> Self {
-        self.pipeline_config = Some(value.into());
-        self
-    }
-
+    pub fn pipeline_config(mut self, value: impl Into<Obj<PipelineConfig>>) -> Self { self.pipeline_config = Some(value.into()); self }
     /// `RequestMappingTemplate`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn request_mapping_template(mut self, value: impl Into<Str>) -> Self {
-        self.request_mapping_template = Some(value.into());
-        self
-    }
-
+    pub fn request_mapping_template(mut self, value: impl Into<Str>) -> Self { self.request_mapping_template = Some(value.into()); self }
     /// `RequestMappingTemplateS3Location`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn request_mapping_template_s3_location(mut self, value: impl Into<Str>) -> Self {
-        self.request_mapping_template_s3_location = Some(value.into());
-        self
-    }
-
+    pub fn request_mapping_template_s3_location(mut self, value: impl Into<Str>) -> Self { self.request_mapping_template_s3_location = Some(value.into()); self }
     /// `ResponseMappingTemplate`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn response_mapping_template(mut self, value: impl Into<Str>) -> Self {
-        self.response_mapping_template = Some(value.into());
-        self
-    }
-
+    pub fn response_mapping_template(mut self, value: impl Into<Str>) -> Self { self.response_mapping_template = Some(value.into()); self }
     /// `ResponseMappingTemplateS3Location`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn response_mapping_template_s3_location(mut self, value: impl Into<Str>) -> Self {
-        self.response_mapping_template_s3_location = Some(value.into());
-        self
-    }
-
+    pub fn response_mapping_template_s3_location(mut self, value: impl Into<Str>) -> Self { self.response_mapping_template_s3_location = Some(value.into()); self }
     /// `Runtime`: an [`AppSyncRuntime`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn runtime(mut self, value: impl Into<Obj<AppSyncRuntime>>) -> Self {
-        self.runtime = Some(value.into());
-        self
-    }
-
+    pub fn runtime(mut self, value: impl Into<Obj<AppSyncRuntime>>) -> Self { self.runtime = Some(value.into()); self }
     /// `SyncConfig`: a [`SyncConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sync_config(mut self, value: impl Into<Obj<SyncConfig>>) -> Self {
-        self.sync_config = Some(value.into());
-        self
-    }
-
+    pub fn sync_config(mut self, value: impl Into<Obj<SyncConfig>>) -> Self { self.sync_config = Some(value.into()); self }
     /// `TypeName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn type_name(mut self, value: impl Into<Str>) -> Self {
-        self.type_name = value.into();
-        self
-    }
+    pub fn type_name(mut self, value: impl Into<Str>) -> Self { self.type_name = value.into(); self }
 }
 
 impl Resource for Resolver {
@@ -687,35 +473,20 @@ impl ResolverAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AppSyncRuntimeRequired {
     /// `Name`: an [`AppSyncRuntimeName`] value, required.
-    ///
-    /// The `name` of the runtime to use. Currently, the only allowed value is `APPSYNC_JS` .
     pub name: AppSyncRuntimeName,
     /// `RuntimeVersion`: a string, required.
-    ///
-    /// The `version` of the runtime to use. Currently, the only allowed version is `1.0.0` .
     pub runtime_version: Str,
 }
 
-static RULE_AppSyncRuntime: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AppSyncRuntime: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["APPSYNC_JS"],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { allowed: &["APPSYNC_JS"], ..StrRule::ANY })),
         ("RuntimeVersion", Shape::STR),
     ],
     required: &["RuntimeVersion", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AppSyncRuntime` property type of `AWS::AppSync::Resolver`.
@@ -735,6 +506,7 @@ pub struct AppSyncRuntime {
     pub runtime_version: Str,
 }
 
+#[rustfmt::skip]
 impl AppSyncRuntime {
     /// A `AppSyncRuntime` with its required properties, named in a [`AppSyncRuntimeRequired`].
     pub fn new(required: AppSyncRuntimeRequired) -> Self {
@@ -745,20 +517,9 @@ impl AppSyncRuntime {
     }
 
     /// `Name`: an [`AppSyncRuntimeName`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<AppSyncRuntimeName>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<AppSyncRuntimeName>) -> Self { self.name = value.into(); self }
     /// `RuntimeVersion`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn runtime_version(mut self, value: impl Into<Str>) -> Self {
-        self.runtime_version = value.into();
-        self
-    }
+    pub fn runtime_version(mut self, value: impl Into<Str>) -> Self { self.runtime_version = value.into(); self }
 }
 
 impl PropertyType for AppSyncRuntime {}
@@ -776,31 +537,18 @@ impl ToValue for AppSyncRuntime {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CachingConfigRequired {
     /// `Ttl`: a number, required.
-    ///
-    /// The TTL in seconds for a resolver that has caching activated.
-    ///
-    /// Valid values are 1–3,600 seconds.
     pub ttl: Num,
 }
 
-static RULE_CachingConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CachingConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "CachingKeys",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CachingKeys", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("Ttl", Shape::NUM),
     ],
     required: &["Ttl"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CachingConfig` property type of `AWS::AppSync::Resolver`.
@@ -824,6 +572,7 @@ pub struct CachingConfig {
     pub ttl: Num,
 }
 
+#[rustfmt::skip]
 impl CachingConfig {
     /// A `CachingConfig` with its required properties, named in a [`CachingConfigRequired`].
     pub fn new(required: CachingConfigRequired) -> Self {
@@ -834,20 +583,9 @@ impl CachingConfig {
     }
 
     /// `CachingKeys`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn caching_keys(mut self, value: impl Into<List<Str>>) -> Self {
-        self.caching_keys = Some(value.into());
-        self
-    }
-
+    pub fn caching_keys(mut self, value: impl Into<List<Str>>) -> Self { self.caching_keys = Some(value.into()); self }
     /// `Ttl`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ttl(mut self, value: impl Into<Num>) -> Self {
-        self.ttl = value.into();
-        self
-    }
+    pub fn ttl(mut self, value: impl Into<Num>) -> Self { self.ttl = value.into(); self }
 }
 
 impl PropertyType for CachingConfig {}
@@ -861,72 +599,13 @@ impl ToValue for CachingConfig {
     }
 }
 
-static RULE_LambdaConflictHandlerConfig: ObjRule = ObjRule {
-    properties: &[("LambdaConflictHandlerArn", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_PipelineConfig: ObjRule = ObjRule {
+    properties: &[
+        ("Functions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+    ],
     closed: true,
-};
-
-/// The `LambdaConflictHandlerConfig` property type of `AWS::AppSync::Resolver`.
-///
-/// The `LambdaConflictHandlerConfig` when configuring LAMBDA as the Conflict Handler.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appsync-resolver-lambdaconflicthandlerconfig.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct LambdaConflictHandlerConfig {
-    /// `LambdaConflictHandlerArn`: a string.
-    ///
-    /// The Amazon Resource Name (ARN) for the Lambda function to use as the Conflict Handler.
-    pub lambda_conflict_handler_arn: Option<Str>,
-}
-
-impl LambdaConflictHandlerConfig {
-    /// A `LambdaConflictHandlerConfig` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `LambdaConflictHandlerArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_conflict_handler_arn(mut self, value: impl Into<Str>) -> Self {
-        self.lambda_conflict_handler_arn = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for LambdaConflictHandlerConfig {}
-
-impl ToValue for LambdaConflictHandlerConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt(
-                "LambdaConflictHandlerArn",
-                &self.lambda_conflict_handler_arn,
-            )
-            .build()
-    }
-}
-
-static RULE_PipelineConfig: ObjRule = ObjRule {
-    properties: &[(
-        "Functions",
-        Shape::List(&ListRule {
-            items: Shape::STR,
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PipelineConfig` property type of `AWS::AppSync::Resolver`.
@@ -944,6 +623,7 @@ pub struct PipelineConfig {
     pub functions: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl PipelineConfig {
     /// A `PipelineConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -951,12 +631,7 @@ impl PipelineConfig {
     }
 
     /// `Functions`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn functions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.functions = Some(value.into());
-        self
-    }
+    pub fn functions(mut self, value: impl Into<List<Str>>) -> Self { self.functions = Some(value.into()); self }
 }
 
 impl PropertyType for PipelineConfig {}
@@ -964,223 +639,6 @@ impl PropertyType for PipelineConfig {}
 impl ToValue for PipelineConfig {
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Functions", &self.functions).build()
-    }
-}
-
-/// The required properties of [`SyncConfig`], by name: `SyncConfig::new(SyncConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SyncConfigRequired {
-    /// `ConflictDetection`: a [`ConflictDetection`] value, required.
-    ///
-    /// The Conflict Detection strategy to use.
-    ///
-    /// - *VERSION* : Detect conflicts based on object versions for this resolver.
-    /// - *NONE* : Do not detect conflicts when invoking this resolver.
-    pub conflict_detection: ConflictDetection,
-}
-
-static RULE_SyncConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "ConflictDetection",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NONE", "VERSION"],
-                format: None,
-            }),
-        ),
-        (
-            "ConflictHandler",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AUTOMERGE", "LAMBDA", "NONE", "OPTIMISTIC_CONCURRENCY"],
-                format: None,
-            }),
-        ),
-        (
-            "LambdaConflictHandlerConfig",
-            Shape::Object(&RULE_LambdaConflictHandlerConfig),
-        ),
-    ],
-    required: &["ConflictDetection"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SyncConfig` property type of `AWS::AppSync::Resolver`.
-///
-/// Describes a Sync configuration for a resolver.
-///
-/// Specifies which Conflict Detection strategy and Resolution strategy to use when the resolver is invoked.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appsync-resolver-syncconfig.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct SyncConfig {
-    /// `ConflictDetection`: a [`ConflictDetection`] value, required.
-    ///
-    /// The Conflict Detection strategy to use.
-    ///
-    /// - *VERSION* : Detect conflicts based on object versions for this resolver.
-    /// - *NONE* : Do not detect conflicts when invoking this resolver.
-    pub conflict_detection: ConflictDetection,
-    /// `ConflictHandler`: a [`ConflictHandler`] value.
-    ///
-    /// The Conflict Resolution strategy to perform in the event of a conflict.
-    ///
-    /// - *OPTIMISTIC_CONCURRENCY* : Resolve conflicts by rejecting mutations when versions don't match the latest version at the server.
-    /// - *AUTOMERGE* : Resolve conflicts with the Automerge conflict resolution strategy.
-    /// - *LAMBDA* : Resolve conflicts with an AWS Lambda function supplied in the `LambdaConflictHandlerConfig` .
-    pub conflict_handler: Option<ConflictHandler>,
-    /// `LambdaConflictHandlerConfig`: a [`LambdaConflictHandlerConfig`] object.
-    ///
-    /// The `LambdaConflictHandlerConfig` when configuring `LAMBDA` as the Conflict Handler.
-    pub lambda_conflict_handler_config: Option<Obj<LambdaConflictHandlerConfig>>,
-}
-
-impl SyncConfig {
-    /// A `SyncConfig` with its required properties, named in a [`SyncConfigRequired`].
-    pub fn new(required: SyncConfigRequired) -> Self {
-        Self {
-            conflict_detection: required.conflict_detection,
-            conflict_handler: None,
-            lambda_conflict_handler_config: None,
-        }
-    }
-
-    /// `ConflictDetection`: a [`ConflictDetection`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn conflict_detection(mut self, value: impl Into<ConflictDetection>) -> Self {
-        self.conflict_detection = value.into();
-        self
-    }
-
-    /// `ConflictHandler`: a [`ConflictHandler`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn conflict_handler(mut self, value: impl Into<ConflictHandler>) -> Self {
-        self.conflict_handler = Some(value.into());
-        self
-    }
-
-    /// `LambdaConflictHandlerConfig`: a [`LambdaConflictHandlerConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_conflict_handler_config(
-        mut self,
-        value: impl Into<Obj<LambdaConflictHandlerConfig>>,
-    ) -> Self {
-        self.lambda_conflict_handler_config = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for SyncConfig {}
-
-impl ToValue for SyncConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("ConflictDetection", &self.conflict_detection)
-            .opt("ConflictHandler", &self.conflict_handler)
-            .opt(
-                "LambdaConflictHandlerConfig",
-                &self.lambda_conflict_handler_config,
-            )
-            .build()
-    }
-}
-
-/// The values of `Name` (`AWS::AppSync::Resolver`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum AppSyncRuntimeName {
-    /// `APPSYNC_JS`
-    AppsyncJs,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for AppSyncRuntimeName {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for AppSyncRuntimeName {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::AppsyncJs => "APPSYNC_JS",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `ConflictDetection` (`AWS::AppSync::Resolver`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ConflictDetection {
-    /// `NONE`
-    None,
-    /// `VERSION`
-    Version,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ConflictDetection {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ConflictDetection {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::None => "NONE",
-            Self::Version => "VERSION",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `ConflictHandler` (`AWS::AppSync::Resolver`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ConflictHandler {
-    /// `AUTOMERGE`
-    Automerge,
-    /// `LAMBDA`
-    Lambda,
-    /// `NONE`
-    None,
-    /// `OPTIMISTIC_CONCURRENCY`
-    OptimisticConcurrency,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ConflictHandler {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ConflictHandler {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Automerge => "AUTOMERGE",
-            Self::Lambda => "LAMBDA",
-            Self::None => "NONE",
-            Self::OptimisticConcurrency => "OPTIMISTIC_CONCURRENCY",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 

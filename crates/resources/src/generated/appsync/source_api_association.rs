@@ -7,22 +7,16 @@
 
 use crate::support::prelude::*;
 
-static RULE_SourceApiAssociation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SourceApiAssociation: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("MergedApiIdentifier", Shape::STR),
-        (
-            "SourceApiAssociationConfig",
-            Shape::Object(&RULE_SourceApiAssociationConfig),
-        ),
+        ("SourceApiAssociationConfig", Shape::Object(&RULE_SourceApiAssociationConfig)),
         ("SourceApiIdentifier", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AppSync::SourceApiAssociation` resource.
@@ -60,6 +54,7 @@ pub struct SourceApiAssociation {
     pub source_api_identifier: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SourceApiAssociation {
     /// The CloudFormation type name, `AWS::AppSync::SourceApiAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::AppSync::SourceApiAssociation";
@@ -74,28 +69,8 @@ impl SourceApiAssociation {
         create_only: &["SourceApiIdentifier", "MergedApiIdentifier"],
         conditional_create_only: &[],
         write_only: &["SourceApiIdentifier", "MergedApiIdentifier"],
-        read_only: &[
-            "AssociationId",
-            "AssociationArn",
-            "SourceApiId",
-            "SourceApiArn",
-            "MergedApiId",
-            "MergedApiArn",
-            "SourceApiAssociationStatus",
-            "SourceApiAssociationStatusDetail",
-            "LastSuccessfulMergeDate",
-        ],
-        attributes: &[
-            "AssociationArn",
-            "AssociationId",
-            "LastSuccessfulMergeDate",
-            "MergedApiArn",
-            "MergedApiId",
-            "SourceApiArn",
-            "SourceApiAssociationStatus",
-            "SourceApiAssociationStatusDetail",
-            "SourceApiId",
-        ],
+        read_only: &["AssociationId", "AssociationArn", "SourceApiId", "SourceApiArn", "MergedApiId", "MergedApiArn", "SourceApiAssociationStatus", "SourceApiAssociationStatusDetail", "LastSuccessfulMergeDate"],
+        attributes: &["AssociationArn", "AssociationId", "LastSuccessfulMergeDate", "MergedApiArn", "MergedApiId", "SourceApiArn", "SourceApiAssociationStatus", "SourceApiAssociationStatusDetail", "SourceApiId"],
         taggable: false,
         tag_format: TagFormat::None,
     };
@@ -106,39 +81,13 @@ impl SourceApiAssociation {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `MergedApiIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn merged_api_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.merged_api_identifier = Some(value.into());
-        self
-    }
-
+    pub fn merged_api_identifier(mut self, value: impl Into<Str>) -> Self { self.merged_api_identifier = Some(value.into()); self }
     /// `SourceApiAssociationConfig`: a [`SourceApiAssociationConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_api_association_config(
-        mut self,
-        value: impl Into<Obj<SourceApiAssociationConfig>>,
-    ) -> Self {
-        self.source_api_association_config = Some(value.into());
-        self
-    }
-
+    pub fn source_api_association_config(mut self, value: impl Into<Obj<SourceApiAssociationConfig>>) -> Self { self.source_api_association_config = Some(value.into()); self }
     /// `SourceApiIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_api_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.source_api_identifier = Some(value.into());
-        self
-    }
+    pub fn source_api_identifier(mut self, value: impl Into<Str>) -> Self { self.source_api_identifier = Some(value.into()); self }
 }
 
 impl Resource for SourceApiAssociation {
@@ -244,23 +193,13 @@ impl SourceApiAssociationAttributes {
     }
 }
 
-static RULE_SourceApiAssociationConfig: ObjRule = ObjRule {
-    properties: &[(
-        "MergeType",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["AUTO_MERGE", "MANUAL_MERGE"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_SourceApiAssociationConfig: ObjRule = ObjRule {
+    properties: &[
+        ("MergeType", Shape::Str(&StrRule { allowed: &["AUTO_MERGE", "MANUAL_MERGE"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SourceApiAssociationConfig` property type of `AWS::AppSync::SourceApiAssociation`.
@@ -282,6 +221,7 @@ pub struct SourceApiAssociationConfig {
     pub merge_type: Option<MergeType>,
 }
 
+#[rustfmt::skip]
 impl SourceApiAssociationConfig {
     /// A `SourceApiAssociationConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -289,12 +229,7 @@ impl SourceApiAssociationConfig {
     }
 
     /// `MergeType`: a [`MergeType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn merge_type(mut self, value: impl Into<MergeType>) -> Self {
-        self.merge_type = Some(value.into());
-        self
-    }
+    pub fn merge_type(mut self, value: impl Into<MergeType>) -> Self { self.merge_type = Some(value.into()); self }
 }
 
 impl PropertyType for SourceApiAssociationConfig {}

@@ -13,57 +13,22 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z][A-Za-z0-9_\\-]{1,
 #[derive(Clone, Debug, PartialEq)]
 pub struct TestCaseRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the test case.
-    ///
-    /// Pattern `^[A-Za-z][A-Za-z0-9_\-]{1,59}$`; create-only: changing it replaces the resource.
     pub name: Str,
     /// `Steps`: a list of [`Step`] objects, required.
-    ///
-    /// The steps in the test case.
-    ///
-    /// Items 1 to 20.
     pub steps: List<Step>,
 }
 
-static RULE_TestCase: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TestCase: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Steps",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Step),
-                min_items: Some(1),
-                max_items: Some(20),
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Steps", Shape::List(&ListRule { items: Shape::Object(&RULE_Step), min_items: Some(1), max_items: Some(20) })),
         ("Tags", Shape::Any),
     ],
     required: &["Name", "Steps"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AppTest::TestCase` resource.
@@ -105,6 +70,7 @@ pub struct TestCase {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl TestCase {
     /// The CloudFormation type name, `AWS::AppTest::TestCase`.
     pub const TYPE_NAME: &'static str = "AWS::AppTest::TestCase";
@@ -119,24 +85,8 @@ impl TestCase {
         create_only: &["Name"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "CreationTime",
-            "LastUpdateTime",
-            "LatestVersion",
-            "Status",
-            "TestCaseArn",
-            "TestCaseId",
-            "TestCaseVersion",
-        ],
-        attributes: &[
-            "CreationTime",
-            "LastUpdateTime",
-            "LatestVersion",
-            "Status",
-            "TestCaseArn",
-            "TestCaseId",
-            "TestCaseVersion",
-        ],
+        read_only: &["CreationTime", "LastUpdateTime", "LatestVersion", "Status", "TestCaseArn", "TestCaseId", "TestCaseVersion"],
+        attributes: &["CreationTime", "LastUpdateTime", "LatestVersion", "Status", "TestCaseArn", "TestCaseId", "TestCaseVersion"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -152,36 +102,13 @@ impl TestCase {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Steps`: a list of [`Step`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn steps(mut self, value: impl Into<List<Step>>) -> Self {
-        self.steps = value.into();
-        self
-    }
-
+    pub fn steps(mut self, value: impl Into<List<Step>>) -> Self { self.steps = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for TestCase {
@@ -271,47 +198,21 @@ impl TestCaseAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StepRequired {
     /// `Action`: a JSON value, required.
-    ///
-    /// The action of the step.
     pub action: Json,
     /// `Name`: a string, required.
-    ///
-    /// The name of the step.
-    ///
-    /// Pattern `^[A-Za-z][A-Za-z0-9_\-]{1,59}$`.
     pub name: Str,
 }
 
-static RULE_Step: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Step: ObjRule = ObjRule {
     properties: &[
         ("Action", Shape::Any),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["Action", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Step` property type of `AWS::AppTest::TestCase`.
@@ -339,6 +240,7 @@ pub struct Step {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl Step {
     /// A `Step` with its required properties, named in a [`StepRequired`].
     pub fn new(required: StepRequired) -> Self {
@@ -350,28 +252,11 @@ impl Step {
     }
 
     /// `Action`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<Json>) -> Self {
-        self.action = value.into();
-        self
-    }
-
+    pub fn action(mut self, value: impl Into<Json>) -> Self { self.action = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for Step {}

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^arn:(aws|aws-us-gov|aws-cn):aps:[a-z0-9-]+:[0-9]+:workspace/[a-zA-Z0-9-]+$");
 
@@ -14,74 +17,27 @@ pub(crate) static PATTERN_0: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct AnomalyDetectorRequired {
     /// `Alias`: a string, required.
-    ///
-    /// The user-friendly name of the anomaly detector.
-    ///
-    /// Length 1 to 128; create-only: changing it replaces the resource.
     pub alias: Str,
     /// `Configuration`: an [`AnomalyDetectorConfiguration`] object, required.
-    ///
-    /// The algorithm configuration of the anomaly detector.
     pub configuration: Obj<AnomalyDetectorConfiguration>,
     /// `Workspace`: a string, required.
-    ///
-    /// An Amazon Managed Service for Prometheus workspace is a logical and isolated Prometheus server dedicated to ingesting, storing, and querying your Prometheus-compatible metrics.
-    ///
-    /// Pattern `^arn:(aws|aws-us-gov|aws-cn):aps:[a-z0-9-]+:[0-9]+:workspace/[a-zA-Z0-9-]+$`; create-only: changing it replaces the resource.
     pub workspace: Str,
 }
 
-static RULE_AnomalyDetector: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AnomalyDetector: ObjRule = ObjRule {
     properties: &[
-        (
-            "Alias",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Configuration",
-            Shape::Object(&RULE_AnomalyDetectorConfiguration),
-        ),
+        ("Alias", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Configuration", Shape::Object(&RULE_AnomalyDetectorConfiguration)),
         ("EvaluationIntervalInSeconds", Shape::INT),
-        (
-            "Labels",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Label),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Labels", Shape::List(&ListRule { items: Shape::Object(&RULE_Label), min_items: None, max_items: None })),
         ("MissingDataAction", Shape::Object(&RULE_MissingDataAction)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Workspace",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Workspace", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["Workspace", "Configuration", "Alias"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::APS::AnomalyDetector` resource.
@@ -133,6 +89,7 @@ pub struct AnomalyDetector {
     pub workspace: Str,
 }
 
+#[rustfmt::skip]
 impl AnomalyDetector {
     /// The CloudFormation type name, `AWS::APS::AnomalyDetector`.
     pub const TYPE_NAME: &'static str = "AWS::APS::AnomalyDetector";
@@ -167,60 +124,19 @@ impl AnomalyDetector {
     }
 
     /// `Alias`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alias(mut self, value: impl Into<Str>) -> Self {
-        self.alias = value.into();
-        self
-    }
-
+    pub fn alias(mut self, value: impl Into<Str>) -> Self { self.alias = value.into(); self }
     /// `Configuration`: an [`AnomalyDetectorConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration(mut self, value: impl Into<Obj<AnomalyDetectorConfiguration>>) -> Self {
-        self.configuration = value.into();
-        self
-    }
-
+    pub fn configuration(mut self, value: impl Into<Obj<AnomalyDetectorConfiguration>>) -> Self { self.configuration = value.into(); self }
     /// `EvaluationIntervalInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn evaluation_interval_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.evaluation_interval_in_seconds = Some(value.into());
-        self
-    }
-
+    pub fn evaluation_interval_in_seconds(mut self, value: impl Into<Int>) -> Self { self.evaluation_interval_in_seconds = Some(value.into()); self }
     /// `Labels`: a list of [`Label`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn labels(mut self, value: impl Into<List<Label>>) -> Self {
-        self.labels = Some(value.into());
-        self
-    }
-
+    pub fn labels(mut self, value: impl Into<List<Label>>) -> Self { self.labels = Some(value.into()); self }
     /// `MissingDataAction`: a [`MissingDataAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn missing_data_action(mut self, value: impl Into<Obj<MissingDataAction>>) -> Self {
-        self.missing_data_action = Some(value.into());
-        self
-    }
-
+    pub fn missing_data_action(mut self, value: impl Into<Obj<MissingDataAction>>) -> Self { self.missing_data_action = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Workspace`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn workspace(mut self, value: impl Into<Str>) -> Self {
-        self.workspace = value.into();
-        self
-    }
+    pub fn workspace(mut self, value: impl Into<Str>) -> Self { self.workspace = value.into(); self }
 }
 
 impl Resource for AnomalyDetector {
@@ -276,22 +192,17 @@ impl AnomalyDetectorAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AnomalyDetectorConfigurationRequired {
     /// `RandomCutForest`: a [`RandomCutForestConfiguration`] object, required.
-    ///
-    /// The Random Cut Forest algorithm configuration for anomaly detection.
     pub random_cut_forest: Obj<RandomCutForestConfiguration>,
 }
 
-static RULE_AnomalyDetectorConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "RandomCutForest",
-        Shape::Object(&RULE_RandomCutForestConfiguration),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_AnomalyDetectorConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("RandomCutForest", Shape::Object(&RULE_RandomCutForestConfiguration)),
+    ],
     required: &["RandomCutForest"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AnomalyDetectorConfiguration` property type of `AWS::APS::AnomalyDetector`.
@@ -307,6 +218,7 @@ pub struct AnomalyDetectorConfiguration {
     pub random_cut_forest: Obj<RandomCutForestConfiguration>,
 }
 
+#[rustfmt::skip]
 impl AnomalyDetectorConfiguration {
     /// A `AnomalyDetectorConfiguration` with its required properties, named in a [`AnomalyDetectorConfigurationRequired`].
     pub fn new(required: AnomalyDetectorConfigurationRequired) -> Self {
@@ -316,15 +228,7 @@ impl AnomalyDetectorConfiguration {
     }
 
     /// `RandomCutForest`: a [`RandomCutForestConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn random_cut_forest(
-        mut self,
-        value: impl Into<Obj<RandomCutForestConfiguration>>,
-    ) -> Self {
-        self.random_cut_forest = value.into();
-        self
-    }
+    pub fn random_cut_forest(mut self, value: impl Into<Obj<RandomCutForestConfiguration>>) -> Self { self.random_cut_forest = value.into(); self }
 }
 
 impl PropertyType for AnomalyDetectorConfiguration {}
@@ -337,14 +241,15 @@ impl ToValue for AnomalyDetectorConfiguration {
     }
 }
 
-static RULE_IgnoreNearExpected: ObjRule = ObjRule {
-    properties: &[("Amount", Shape::NUM), ("Ratio", Shape::NUM)],
-    required: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_IgnoreNearExpected: ObjRule = ObjRule {
+    properties: &[
+        ("Amount", Shape::NUM),
+        ("Ratio", Shape::NUM),
+    ],
     one_of: &[&[&["Amount"], &["Ratio"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IgnoreNearExpected` property type of `AWS::APS::AnomalyDetector`.
@@ -364,6 +269,7 @@ pub struct IgnoreNearExpected {
     pub ratio: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl IgnoreNearExpected {
     /// A `IgnoreNearExpected` with no property set (none is required).
     pub fn new() -> Self {
@@ -371,20 +277,9 @@ impl IgnoreNearExpected {
     }
 
     /// `Amount`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn amount(mut self, value: impl Into<Num>) -> Self {
-        self.amount = Some(value.into());
-        self
-    }
-
+    pub fn amount(mut self, value: impl Into<Num>) -> Self { self.amount = Some(value.into()); self }
     /// `Ratio`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ratio(mut self, value: impl Into<Num>) -> Self {
-        self.ratio = Some(value.into());
-        self
-    }
+    pub fn ratio(mut self, value: impl Into<Num>) -> Self { self.ratio = Some(value.into()); self }
 }
 
 impl PropertyType for IgnoreNearExpected {}
@@ -402,48 +297,20 @@ impl ToValue for IgnoreNearExpected {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LabelRequired {
     /// `Key`: a string, required.
-    ///
-    /// The key of the label.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// The value for this label.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Label: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Label: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Label` property type of `AWS::APS::AnomalyDetector`.
@@ -467,6 +334,7 @@ pub struct Label {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Label {
     /// A `Label` with its required properties, named in a [`LabelRequired`].
     pub fn new(required: LabelRequired) -> Self {
@@ -477,20 +345,9 @@ impl Label {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Label {}
@@ -504,14 +361,15 @@ impl ToValue for Label {
     }
 }
 
-static RULE_MissingDataAction: ObjRule = ObjRule {
-    properties: &[("MarkAsAnomaly", Shape::Bool), ("Skip", Shape::Bool)],
-    required: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_MissingDataAction: ObjRule = ObjRule {
+    properties: &[
+        ("MarkAsAnomaly", Shape::Bool),
+        ("Skip", Shape::Bool),
+    ],
     one_of: &[&[&["MarkAsAnomaly"], &["Skip"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MissingDataAction` property type of `AWS::APS::AnomalyDetector`.
@@ -531,6 +389,7 @@ pub struct MissingDataAction {
     pub skip: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl MissingDataAction {
     /// A `MissingDataAction` with no property set (none is required).
     pub fn new() -> Self {
@@ -538,20 +397,9 @@ impl MissingDataAction {
     }
 
     /// `MarkAsAnomaly`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mark_as_anomaly(mut self, value: impl Into<Bool>) -> Self {
-        self.mark_as_anomaly = Some(value.into());
-        self
-    }
-
+    pub fn mark_as_anomaly(mut self, value: impl Into<Bool>) -> Self { self.mark_as_anomaly = Some(value.into()); self }
     /// `Skip`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn skip(mut self, value: impl Into<Bool>) -> Self {
-        self.skip = Some(value.into());
-        self
-    }
+    pub fn skip(mut self, value: impl Into<Bool>) -> Self { self.skip = Some(value.into()); self }
 }
 
 impl PropertyType for MissingDataAction {}
@@ -569,60 +417,21 @@ impl ToValue for MissingDataAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RandomCutForestConfigurationRequired {
     /// `Query`: a string, required.
-    ///
-    /// The Prometheus query used to retrieve the time-series data for anomaly detection.
-    ///
-    /// &gt; Random Cut Forest queries must be wrapped by a supported PromQL aggregation operator. For more information, see \[Aggregation operators\](<https://docs.aws.amazon.com/https://prometheus.io/docs/prometheus/latest/querying/operators/#aggregation-operators>) on the *Prometheus docs* website.
-    /// &gt;
-    /// &gt; *Supported PromQL aggregation operators* : `avg` , `count` , `group` , `max` , `min` , `quantile` , `stddev` , `stdvar` , and `sum` .
-    ///
-    /// Length at least 1.
     pub query: Str,
 }
 
-static RULE_RandomCutForestConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RandomCutForestConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "IgnoreNearExpectedFromAbove",
-            Shape::Object(&RULE_IgnoreNearExpected),
-        ),
-        (
-            "IgnoreNearExpectedFromBelow",
-            Shape::Object(&RULE_IgnoreNearExpected),
-        ),
-        (
-            "Query",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SampleSize",
-            Shape::Int(&NumRule {
-                min: Some(256.0),
-                max: Some(1024.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ShingleSize",
-            Shape::Int(&NumRule {
-                min: Some(2.0),
-                max: Some(1024.0),
-                allowed: &[],
-            }),
-        ),
+        ("IgnoreNearExpectedFromAbove", Shape::Object(&RULE_IgnoreNearExpected)),
+        ("IgnoreNearExpectedFromBelow", Shape::Object(&RULE_IgnoreNearExpected)),
+        ("Query", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ("SampleSize", Shape::Int(&NumRule { min: Some(256.0), max: Some(1024.0), ..NumRule::ANY })),
+        ("ShingleSize", Shape::Int(&NumRule { min: Some(2.0), max: Some(1024.0), ..NumRule::ANY })),
     ],
     required: &["Query"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RandomCutForestConfiguration` property type of `AWS::APS::AnomalyDetector`.
@@ -664,6 +473,7 @@ pub struct RandomCutForestConfiguration {
     pub shingle_size: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl RandomCutForestConfiguration {
     /// A `RandomCutForestConfiguration` with its required properties, named in a [`RandomCutForestConfigurationRequired`].
     pub fn new(required: RandomCutForestConfigurationRequired) -> Self {
@@ -677,50 +487,15 @@ impl RandomCutForestConfiguration {
     }
 
     /// `IgnoreNearExpectedFromAbove`: an [`IgnoreNearExpected`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ignore_near_expected_from_above(
-        mut self,
-        value: impl Into<Obj<IgnoreNearExpected>>,
-    ) -> Self {
-        self.ignore_near_expected_from_above = Some(value.into());
-        self
-    }
-
+    pub fn ignore_near_expected_from_above(mut self, value: impl Into<Obj<IgnoreNearExpected>>) -> Self { self.ignore_near_expected_from_above = Some(value.into()); self }
     /// `IgnoreNearExpectedFromBelow`: an [`IgnoreNearExpected`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ignore_near_expected_from_below(
-        mut self,
-        value: impl Into<Obj<IgnoreNearExpected>>,
-    ) -> Self {
-        self.ignore_near_expected_from_below = Some(value.into());
-        self
-    }
-
+    pub fn ignore_near_expected_from_below(mut self, value: impl Into<Obj<IgnoreNearExpected>>) -> Self { self.ignore_near_expected_from_below = Some(value.into()); self }
     /// `Query`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query(mut self, value: impl Into<Str>) -> Self {
-        self.query = value.into();
-        self
-    }
-
+    pub fn query(mut self, value: impl Into<Str>) -> Self { self.query = value.into(); self }
     /// `SampleSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sample_size(mut self, value: impl Into<Int>) -> Self {
-        self.sample_size = Some(value.into());
-        self
-    }
-
+    pub fn sample_size(mut self, value: impl Into<Int>) -> Self { self.sample_size = Some(value.into()); self }
     /// `ShingleSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn shingle_size(mut self, value: impl Into<Int>) -> Self {
-        self.shingle_size = Some(value.into());
-        self
-    }
+    pub fn shingle_size(mut self, value: impl Into<Int>) -> Self { self.shingle_size = Some(value.into()); self }
 }
 
 impl PropertyType for RandomCutForestConfiguration {}
@@ -739,102 +514,6 @@ impl ToValue for RandomCutForestConfiguration {
             .req("Query", &self.query)
             .opt("SampleSize", &self.sample_size)
             .opt("ShingleSize", &self.shingle_size)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::APS::AnomalyDetector`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-aps-anomalydetector-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

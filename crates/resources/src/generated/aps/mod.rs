@@ -8,11 +8,14 @@
 //! - `AWS::APS::RuleGroupsNamespace`: [`RuleGroupsNamespace`], property types in [`rule_groups_namespace`]
 //! - `AWS::APS::Scraper`: [`Scraper`], property types in [`scraper`]
 //! - `AWS::APS::Workspace`: [`Workspace`], property types in [`workspace`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod anomaly_detector;
 pub mod resource_policy;
 pub mod rule_groups_namespace;
 pub mod scraper;
+pub mod shared;
 pub mod workspace;
 
 pub use anomaly_detector::{AnomalyDetector, AnomalyDetectorAttributes, AnomalyDetectorRequired};

@@ -14,37 +14,20 @@ pub(crate) static PATTERN_0: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourcePolicyRequired {
     /// `PolicyDocument`: a string, required.
-    ///
-    /// The JSON to use as the Resource-based Policy.
     pub policy_document: Str,
     /// `WorkspaceArn`: a string, required.
-    ///
-    /// An ARN identifying a Workspace.
-    ///
-    /// Pattern `^arn:(aws|aws-us-gov|aws-cn):aps:[a-z0-9-]+:[0-9]+:workspace/[a-zA-Z0-9-]+$`; create-only: changing it replaces the resource.
     pub workspace_arn: Str,
 }
 
-static RULE_ResourcePolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResourcePolicy: ObjRule = ObjRule {
     properties: &[
         ("PolicyDocument", Shape::STR),
-        (
-            "WorkspaceArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("WorkspaceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["WorkspaceArn", "PolicyDocument"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::APS::ResourcePolicy` resource.
@@ -78,6 +61,7 @@ pub struct ResourcePolicy {
     pub workspace_arn: Str,
 }
 
+#[rustfmt::skip]
 impl ResourcePolicy {
     /// The CloudFormation type name, `AWS::APS::ResourcePolicy`.
     pub const TYPE_NAME: &'static str = "AWS::APS::ResourcePolicy";
@@ -107,20 +91,9 @@ impl ResourcePolicy {
     }
 
     /// `PolicyDocument`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_document(mut self, value: impl Into<Str>) -> Self {
-        self.policy_document = value.into();
-        self
-    }
-
+    pub fn policy_document(mut self, value: impl Into<Str>) -> Self { self.policy_document = value.into(); self }
     /// `WorkspaceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn workspace_arn(mut self, value: impl Into<Str>) -> Self {
-        self.workspace_arn = value.into();
-        self
-    }
+    pub fn workspace_arn(mut self, value: impl Into<Str>) -> Self { self.workspace_arn = value.into(); self }
 }
 
 impl Resource for ResourcePolicy {

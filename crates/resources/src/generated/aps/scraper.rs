@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9A-Za-z][-.0-9A-Z_a-z]*$");
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^arn:aws[-a-z]*:aps:[-a-z0-9]+:[0-9]{12}:workspace/.+$");
@@ -19,59 +22,27 @@ pub(crate) static PATTERN_4: Pattern = Pattern::new("^subnet-[0-9a-z]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScraperRequired {
     /// `Destination`: a [`Destination`] object, required.
-    ///
-    /// The Amazon Managed Service for Prometheus workspace the scraper sends metrics to.
     pub destination: Obj<Destination>,
     /// `ScrapeConfiguration`: a [`ScrapeConfiguration`] object, required.
-    ///
-    /// The configuration in use by the scraper.
     pub scrape_configuration: Obj<ScrapeConfiguration>,
     /// `Source`: a [`Source`] object, required.
-    ///
-    /// The Amazon EKS cluster from which the scraper collects metrics.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub source: Obj<Source>,
 }
 
-static RULE_Scraper: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Scraper: ObjRule = ObjRule {
     properties: &[
-        (
-            "Alias",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Alias", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Destination", Shape::Object(&RULE_Destination)),
         ("RoleConfiguration", Shape::Object(&RULE_RoleConfiguration)),
-        (
-            "ScrapeConfiguration",
-            Shape::Object(&RULE_ScrapeConfiguration),
-        ),
-        (
-            "ScraperLoggingConfiguration",
-            Shape::Object(&RULE_ScraperLoggingConfiguration),
-        ),
+        ("ScrapeConfiguration", Shape::Object(&RULE_ScrapeConfiguration)),
+        ("ScraperLoggingConfiguration", Shape::Object(&RULE_ScraperLoggingConfiguration)),
         ("Source", Shape::Object(&RULE_Source)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["ScrapeConfiguration", "Source", "Destination"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::APS::Scraper` resource.
@@ -127,6 +98,7 @@ pub struct Scraper {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Scraper {
     /// The CloudFormation type name, `AWS::APS::Scraper`.
     pub const TYPE_NAME: &'static str = "AWS::APS::Scraper";
@@ -161,63 +133,19 @@ impl Scraper {
     }
 
     /// `Alias`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alias(mut self, value: impl Into<Str>) -> Self {
-        self.alias = Some(value.into());
-        self
-    }
-
+    pub fn alias(mut self, value: impl Into<Str>) -> Self { self.alias = Some(value.into()); self }
     /// `Destination`: a [`Destination`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination(mut self, value: impl Into<Obj<Destination>>) -> Self {
-        self.destination = value.into();
-        self
-    }
-
+    pub fn destination(mut self, value: impl Into<Obj<Destination>>) -> Self { self.destination = value.into(); self }
     /// `RoleConfiguration`: a [`RoleConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_configuration(mut self, value: impl Into<Obj<RoleConfiguration>>) -> Self {
-        self.role_configuration = Some(value.into());
-        self
-    }
-
+    pub fn role_configuration(mut self, value: impl Into<Obj<RoleConfiguration>>) -> Self { self.role_configuration = Some(value.into()); self }
     /// `ScrapeConfiguration`: a [`ScrapeConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scrape_configuration(mut self, value: impl Into<Obj<ScrapeConfiguration>>) -> Self {
-        self.scrape_configuration = value.into();
-        self
-    }
-
+    pub fn scrape_configuration(mut self, value: impl Into<Obj<ScrapeConfiguration>>) -> Self { self.scrape_configuration = value.into(); self }
     /// `ScraperLoggingConfiguration`: a [`ScraperLoggingConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scraper_logging_configuration(
-        mut self,
-        value: impl Into<Obj<ScraperLoggingConfiguration>>,
-    ) -> Self {
-        self.scraper_logging_configuration = Some(value.into());
-        self
-    }
-
+    pub fn scraper_logging_configuration(mut self, value: impl Into<Obj<ScraperLoggingConfiguration>>) -> Self { self.scraper_logging_configuration = Some(value.into()); self }
     /// `Source`: a [`Source`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source(mut self, value: impl Into<Obj<Source>>) -> Self {
-        self.source = value.into();
-        self
-    }
-
+    pub fn source(mut self, value: impl Into<Obj<Source>>) -> Self { self.source = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Scraper {
@@ -289,28 +217,17 @@ impl ScraperAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AmpConfigurationRequired {
     /// `WorkspaceArn`: a string, required.
-    ///
-    /// Pattern `^arn:aws[-a-z]*:aps:[-a-z0-9]+:[0-9]{12}:workspace/.+$`.
     pub workspace_arn: Str,
 }
 
-static RULE_AmpConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "WorkspaceArn",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_AmpConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("WorkspaceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     required: &["WorkspaceArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AmpConfiguration` property type of `AWS::APS::Scraper`.
@@ -326,6 +243,7 @@ pub struct AmpConfiguration {
     pub workspace_arn: Str,
 }
 
+#[rustfmt::skip]
 impl AmpConfiguration {
     /// A `AmpConfiguration` with its required properties, named in a [`AmpConfigurationRequired`].
     pub fn new(required: AmpConfigurationRequired) -> Self {
@@ -335,12 +253,7 @@ impl AmpConfiguration {
     }
 
     /// `WorkspaceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn workspace_arn(mut self, value: impl Into<Str>) -> Self {
-        self.workspace_arn = value.into();
-        self
-    }
+    pub fn workspace_arn(mut self, value: impl Into<Str>) -> Self { self.workspace_arn = value.into(); self }
 }
 
 impl PropertyType for AmpConfiguration {}
@@ -353,23 +266,13 @@ impl ToValue for AmpConfiguration {
     }
 }
 
-static RULE_CloudWatchLogDestination: ObjRule = ObjRule {
-    properties: &[(
-        "LogGroupArn",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(512),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_CloudWatchLogDestination: ObjRule = ObjRule {
+    properties: &[
+        ("LogGroupArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CloudWatchLogDestination` property type of `AWS::APS::Scraper`.
@@ -387,6 +290,7 @@ pub struct CloudWatchLogDestination {
     pub log_group_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CloudWatchLogDestination {
     /// A `CloudWatchLogDestination` with no property set (none is required).
     pub fn new() -> Self {
@@ -394,12 +298,7 @@ impl CloudWatchLogDestination {
     }
 
     /// `LogGroupArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_group_arn(mut self, value: impl Into<Str>) -> Self {
-        self.log_group_arn = Some(value.into());
-        self
-    }
+    pub fn log_group_arn(mut self, value: impl Into<Str>) -> Self { self.log_group_arn = Some(value.into()); self }
 }
 
 impl PropertyType for CloudWatchLogDestination {}
@@ -412,14 +311,13 @@ impl ToValue for CloudWatchLogDestination {
     }
 }
 
-static RULE_ComponentConfig: ObjRule = ObjRule {
-    properties: &[("Options", Shape::Any)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ComponentConfig: ObjRule = ObjRule {
+    properties: &[
+        ("Options", Shape::Any),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ComponentConfig` property type of `AWS::APS::Scraper`.
@@ -435,6 +333,7 @@ pub struct ComponentConfig {
     pub options: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl ComponentConfig {
     /// A `ComponentConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -442,12 +341,7 @@ impl ComponentConfig {
     }
 
     /// `Options`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn options(mut self, value: impl Into<Json>) -> Self {
-        self.options = Some(value.into());
-        self
-    }
+    pub fn options(mut self, value: impl Into<Json>) -> Self { self.options = Some(value.into()); self }
 }
 
 impl PropertyType for ComponentConfig {}
@@ -458,14 +352,14 @@ impl ToValue for ComponentConfig {
     }
 }
 
-static RULE_Destination: ObjRule = ObjRule {
-    properties: &[("AmpConfiguration", Shape::Object(&RULE_AmpConfiguration))],
-    required: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Destination: ObjRule = ObjRule {
+    properties: &[
+        ("AmpConfiguration", Shape::Object(&RULE_AmpConfiguration)),
+    ],
     one_of: &[&[&["AmpConfiguration"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Destination` property type of `AWS::APS::Scraper`.
@@ -481,6 +375,7 @@ pub struct Destination {
     pub amp_configuration: Option<Obj<AmpConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl Destination {
     /// A `Destination` with no property set (none is required).
     pub fn new() -> Self {
@@ -488,12 +383,7 @@ impl Destination {
     }
 
     /// `AmpConfiguration`: an [`AmpConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn amp_configuration(mut self, value: impl Into<Obj<AmpConfiguration>>) -> Self {
-        self.amp_configuration = Some(value.into());
-        self
-    }
+    pub fn amp_configuration(mut self, value: impl Into<Obj<AmpConfiguration>>) -> Self { self.amp_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for Destination {}
@@ -510,60 +400,21 @@ impl ToValue for Destination {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EksConfigurationRequired {
     /// `ClusterArn`: a string, required.
-    ///
-    /// Pattern `^arn:aws[-a-z]*:eks:[-a-z0-9]+:[0-9]{12}:cluster/.+$`.
     pub cluster_arn: Str,
     /// `SubnetIds`: a list of strings, required.
     pub subnet_ids: List<Str>,
 }
 
-static RULE_EksConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EksConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ClusterArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_3),
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_4),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ClusterArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: None, max_items: None })),
     ],
     required: &["ClusterArn", "SubnetIds"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EksConfiguration` property type of `AWS::APS::Scraper`.
@@ -585,6 +436,7 @@ pub struct EksConfiguration {
     pub subnet_ids: List<Str>,
 }
 
+#[rustfmt::skip]
 impl EksConfiguration {
     /// A `EksConfiguration` with its required properties, named in a [`EksConfigurationRequired`].
     pub fn new(required: EksConfigurationRequired) -> Self {
@@ -596,26 +448,11 @@ impl EksConfiguration {
     }
 
     /// `ClusterArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_arn(mut self, value: impl Into<Str>) -> Self {
-        self.cluster_arn = value.into();
-        self
-    }
-
+    pub fn cluster_arn(mut self, value: impl Into<Str>) -> Self { self.cluster_arn = value.into(); self }
     /// `SecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = Some(value.into());
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
     /// `SubnetIds`: a list of strings, required.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = value.into();
-        self
-    }
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
 }
 
 impl PropertyType for EksConfiguration {}
@@ -630,35 +467,14 @@ impl ToValue for EksConfiguration {
     }
 }
 
-static RULE_RoleConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RoleConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "SourceRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "TargetRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("SourceRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("TargetRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RoleConfiguration` property type of `AWS::APS::Scraper`.
@@ -682,6 +498,7 @@ pub struct RoleConfiguration {
     pub target_role_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl RoleConfiguration {
     /// A `RoleConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -689,20 +506,9 @@ impl RoleConfiguration {
     }
 
     /// `SourceRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.source_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn source_role_arn(mut self, value: impl Into<Str>) -> Self { self.source_role_arn = Some(value.into()); self }
     /// `TargetRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.target_role_arn = Some(value.into());
-        self
-    }
+    pub fn target_role_arn(mut self, value: impl Into<Str>) -> Self { self.target_role_arn = Some(value.into()); self }
 }
 
 impl PropertyType for RoleConfiguration {}
@@ -716,14 +522,14 @@ impl ToValue for RoleConfiguration {
     }
 }
 
-static RULE_ScrapeConfiguration: ObjRule = ObjRule {
-    properties: &[("ConfigurationBlob", Shape::STR)],
-    required: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ScrapeConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("ConfigurationBlob", Shape::STR),
+    ],
     one_of: &[&[&["ConfigurationBlob"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ScrapeConfiguration` property type of `AWS::APS::Scraper`.
@@ -739,6 +545,7 @@ pub struct ScrapeConfiguration {
     pub configuration_blob: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ScrapeConfiguration {
     /// A `ScrapeConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -746,12 +553,7 @@ impl ScrapeConfiguration {
     }
 
     /// `ConfigurationBlob`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration_blob(mut self, value: impl Into<Str>) -> Self {
-        self.configuration_blob = Some(value.into());
-        self
-    }
+    pub fn configuration_blob(mut self, value: impl Into<Str>) -> Self { self.configuration_blob = Some(value.into()); self }
 }
 
 impl PropertyType for ScrapeConfiguration {}
@@ -768,31 +570,18 @@ impl ToValue for ScrapeConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScraperComponentRequired {
     /// `Type`: a [`ScraperComponentType`] value, required.
-    ///
-    /// The type of the scraper component.
     pub r#type: ScraperComponentType,
 }
 
-static RULE_ScraperComponent: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ScraperComponent: ObjRule = ObjRule {
     properties: &[
         ("Config", Shape::Object(&RULE_ComponentConfig)),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SERVICE_DISCOVERY", "COLLECTOR", "EXPORTER"],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["SERVICE_DISCOVERY", "COLLECTOR", "EXPORTER"], ..StrRule::ANY })),
     ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ScraperComponent` property type of `AWS::APS::Scraper`.
@@ -812,6 +601,7 @@ pub struct ScraperComponent {
     pub r#type: ScraperComponentType,
 }
 
+#[rustfmt::skip]
 impl ScraperComponent {
     /// A `ScraperComponent` with its required properties, named in a [`ScraperComponentRequired`].
     pub fn new(required: ScraperComponentRequired) -> Self {
@@ -822,20 +612,9 @@ impl ScraperComponent {
     }
 
     /// `Config`: a [`ComponentConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn config(mut self, value: impl Into<Obj<ComponentConfig>>) -> Self {
-        self.config = Some(value.into());
-        self
-    }
-
+    pub fn config(mut self, value: impl Into<Obj<ComponentConfig>>) -> Self { self.config = Some(value.into()); self }
     /// `Type`: a [`ScraperComponentType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<ScraperComponentType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<ScraperComponentType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for ScraperComponent {}
@@ -853,36 +632,20 @@ impl ToValue for ScraperComponent {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScraperLoggingConfigurationRequired {
     /// `LoggingDestination`: a [`ScraperLoggingDestination`] object, required.
-    ///
-    /// Destination for scraper logging
     pub logging_destination: Obj<ScraperLoggingDestination>,
     /// `ScraperComponents`: a list of [`ScraperComponent`] objects, required.
-    ///
-    /// Items at least 1.
     pub scraper_components: List<ScraperComponent>,
 }
 
-static RULE_ScraperLoggingConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ScraperLoggingConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "LoggingDestination",
-            Shape::Object(&RULE_ScraperLoggingDestination),
-        ),
-        (
-            "ScraperComponents",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ScraperComponent),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("LoggingDestination", Shape::Object(&RULE_ScraperLoggingDestination)),
+        ("ScraperComponents", Shape::List(&ListRule { items: Shape::Object(&RULE_ScraperComponent), min_items: Some(1), max_items: None })),
     ],
     required: &["ScraperComponents", "LoggingDestination"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ScraperLoggingConfiguration` property type of `AWS::APS::Scraper`.
@@ -902,6 +665,7 @@ pub struct ScraperLoggingConfiguration {
     pub scraper_components: List<ScraperComponent>,
 }
 
+#[rustfmt::skip]
 impl ScraperLoggingConfiguration {
     /// A `ScraperLoggingConfiguration` with its required properties, named in a [`ScraperLoggingConfigurationRequired`].
     pub fn new(required: ScraperLoggingConfigurationRequired) -> Self {
@@ -912,20 +676,9 @@ impl ScraperLoggingConfiguration {
     }
 
     /// `LoggingDestination`: a [`ScraperLoggingDestination`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logging_destination(mut self, value: impl Into<Obj<ScraperLoggingDestination>>) -> Self {
-        self.logging_destination = value.into();
-        self
-    }
-
+    pub fn logging_destination(mut self, value: impl Into<Obj<ScraperLoggingDestination>>) -> Self { self.logging_destination = value.into(); self }
     /// `ScraperComponents`: a list of [`ScraperComponent`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scraper_components(mut self, value: impl Into<List<ScraperComponent>>) -> Self {
-        self.scraper_components = value.into();
-        self
-    }
+    pub fn scraper_components(mut self, value: impl Into<List<ScraperComponent>>) -> Self { self.scraper_components = value.into(); self }
 }
 
 impl PropertyType for ScraperLoggingConfiguration {}
@@ -939,17 +692,13 @@ impl ToValue for ScraperLoggingConfiguration {
     }
 }
 
-static RULE_ScraperLoggingDestination: ObjRule = ObjRule {
-    properties: &[(
-        "CloudWatchLogs",
-        Shape::Object(&RULE_CloudWatchLogDestination),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ScraperLoggingDestination: ObjRule = ObjRule {
+    properties: &[
+        ("CloudWatchLogs", Shape::Object(&RULE_CloudWatchLogDestination)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ScraperLoggingDestination` property type of `AWS::APS::Scraper`.
@@ -965,6 +714,7 @@ pub struct ScraperLoggingDestination {
     pub cloud_watch_logs: Option<Obj<CloudWatchLogDestination>>,
 }
 
+#[rustfmt::skip]
 impl ScraperLoggingDestination {
     /// A `ScraperLoggingDestination` with no property set (none is required).
     pub fn new() -> Self {
@@ -972,12 +722,7 @@ impl ScraperLoggingDestination {
     }
 
     /// `CloudWatchLogs`: a [`CloudWatchLogDestination`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch_logs(mut self, value: impl Into<Obj<CloudWatchLogDestination>>) -> Self {
-        self.cloud_watch_logs = Some(value.into());
-        self
-    }
+    pub fn cloud_watch_logs(mut self, value: impl Into<Obj<CloudWatchLogDestination>>) -> Self { self.cloud_watch_logs = Some(value.into()); self }
 }
 
 impl PropertyType for ScraperLoggingDestination {}
@@ -990,17 +735,15 @@ impl ToValue for ScraperLoggingDestination {
     }
 }
 
-static RULE_Source: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Source: ObjRule = ObjRule {
     properties: &[
         ("EksConfiguration", Shape::Object(&RULE_EksConfiguration)),
         ("VpcConfiguration", Shape::Object(&RULE_VpcConfiguration)),
     ],
-    required: &[],
     one_of: &[&[&["EksConfiguration"], &["VpcConfiguration"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Source` property type of `AWS::APS::Scraper`.
@@ -1020,6 +763,7 @@ pub struct Source {
     pub vpc_configuration: Option<Obj<VpcConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl Source {
     /// A `Source` with no property set (none is required).
     pub fn new() -> Self {
@@ -1027,20 +771,9 @@ impl Source {
     }
 
     /// `EksConfiguration`: an [`EksConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn eks_configuration(mut self, value: impl Into<Obj<EksConfiguration>>) -> Self {
-        self.eks_configuration = Some(value.into());
-        self
-    }
-
+    pub fn eks_configuration(mut self, value: impl Into<Obj<EksConfiguration>>) -> Self { self.eks_configuration = Some(value.into()); self }
     /// `VpcConfiguration`: a [`VpcConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_configuration(mut self, value: impl Into<Obj<VpcConfiguration>>) -> Self {
-        self.vpc_configuration = Some(value.into());
-        self
-    }
+    pub fn vpc_configuration(mut self, value: impl Into<Obj<VpcConfiguration>>) -> Self { self.vpc_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for Source {}
@@ -1054,150 +787,24 @@ impl ToValue for Source {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::APS::Scraper`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-aps-scraper-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`VpcConfiguration`], by name: `VpcConfiguration::new(VpcConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcConfigurationRequired {
     /// `SecurityGroupIds`: a list of strings, required.
-    ///
-    /// Format `AWS::EC2::SecurityGroup.Ids`.
     pub security_group_ids: List<Str>,
     /// `SubnetIds`: a list of strings, required.
     pub subnet_ids: List<Str>,
 }
 
-static RULE_VpcConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VpcConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_3),
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_4),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: None, max_items: None })),
     ],
     required: &["SecurityGroupIds", "SubnetIds"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VpcConfiguration` property type of `AWS::APS::Scraper`.
@@ -1215,6 +822,7 @@ pub struct VpcConfiguration {
     pub subnet_ids: List<Str>,
 }
 
+#[rustfmt::skip]
 impl VpcConfiguration {
     /// A `VpcConfiguration` with its required properties, named in a [`VpcConfigurationRequired`].
     pub fn new(required: VpcConfigurationRequired) -> Self {
@@ -1225,18 +833,9 @@ impl VpcConfiguration {
     }
 
     /// `SecurityGroupIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = value.into();
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = value.into(); self }
     /// `SubnetIds`: a list of strings, required.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = value.into();
-        self
-    }
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
 }
 
 impl PropertyType for VpcConfiguration {}

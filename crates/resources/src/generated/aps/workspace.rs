@@ -7,60 +7,26 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^arn:aws[-a-z]*:kms:[-a-z0-9]+:[0-9]{12}:key/.+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z_][a-zA-Z0-9_]*$");
 
-static RULE_Workspace: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Workspace: ObjRule = ObjRule {
     properties: &[
         ("AlertManagerDefinition", Shape::STR),
-        (
-            "Alias",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KmsKeyArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
-        (
-            "LoggingConfiguration",
-            Shape::Object(&RULE_LoggingConfiguration),
-        ),
-        (
-            "QueryLoggingConfiguration",
-            Shape::Object(&RULE_QueryLoggingConfiguration),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "WorkspaceConfiguration",
-            Shape::Object(&RULE_WorkspaceConfiguration),
-        ),
+        ("Alias", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
+        ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+        ("LoggingConfiguration", Shape::Object(&RULE_LoggingConfiguration)),
+        ("QueryLoggingConfiguration", Shape::Object(&RULE_QueryLoggingConfiguration)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("WorkspaceConfiguration", Shape::Object(&RULE_WorkspaceConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::APS::Workspace` resource.
@@ -116,6 +82,7 @@ pub struct Workspace {
     pub workspace_configuration: Option<Obj<WorkspaceConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl Workspace {
     /// The CloudFormation type name, `AWS::APS::Workspace`.
     pub const TYPE_NAME: &'static str = "AWS::APS::Workspace";
@@ -142,66 +109,19 @@ impl Workspace {
     }
 
     /// `AlertManagerDefinition`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alert_manager_definition(mut self, value: impl Into<Str>) -> Self {
-        self.alert_manager_definition = Some(value.into());
-        self
-    }
-
+    pub fn alert_manager_definition(mut self, value: impl Into<Str>) -> Self { self.alert_manager_definition = Some(value.into()); self }
     /// `Alias`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alias(mut self, value: impl Into<Str>) -> Self {
-        self.alias = Some(value.into());
-        self
-    }
-
+    pub fn alias(mut self, value: impl Into<Str>) -> Self { self.alias = Some(value.into()); self }
     /// `KmsKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_arn = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
     /// `LoggingConfiguration`: a [`LoggingConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logging_configuration(mut self, value: impl Into<Obj<LoggingConfiguration>>) -> Self {
-        self.logging_configuration = Some(value.into());
-        self
-    }
-
+    pub fn logging_configuration(mut self, value: impl Into<Obj<LoggingConfiguration>>) -> Self { self.logging_configuration = Some(value.into()); self }
     /// `QueryLoggingConfiguration`: a [`QueryLoggingConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_logging_configuration(
-        mut self,
-        value: impl Into<Obj<QueryLoggingConfiguration>>,
-    ) -> Self {
-        self.query_logging_configuration = Some(value.into());
-        self
-    }
-
+    pub fn query_logging_configuration(mut self, value: impl Into<Obj<QueryLoggingConfiguration>>) -> Self { self.query_logging_configuration = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `WorkspaceConfiguration`: a [`WorkspaceConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn workspace_configuration(
-        mut self,
-        value: impl Into<Obj<WorkspaceConfiguration>>,
-    ) -> Self {
-        self.workspace_configuration = Some(value.into());
-        self
-    }
+    pub fn workspace_configuration(mut self, value: impl Into<Obj<WorkspaceConfiguration>>) -> Self { self.workspace_configuration = Some(value.into()); self }
 }
 
 impl Resource for Workspace {
@@ -271,30 +191,17 @@ impl WorkspaceAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CloudWatchLogDestinationRequired {
     /// `LogGroupArn`: a string, required.
-    ///
-    /// The ARN of the CloudWatch log group.
-    ///
-    /// Length 0 to 512.
     pub log_group_arn: Str,
 }
 
-static RULE_CloudWatchLogDestination: ObjRule = ObjRule {
-    properties: &[(
-        "LogGroupArn",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(512),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_CloudWatchLogDestination: ObjRule = ObjRule {
+    properties: &[
+        ("LogGroupArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
+    ],
     required: &["LogGroupArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CloudWatchLogDestination` property type of `AWS::APS::Workspace`.
@@ -312,6 +219,7 @@ pub struct CloudWatchLogDestination {
     pub log_group_arn: Str,
 }
 
+#[rustfmt::skip]
 impl CloudWatchLogDestination {
     /// A `CloudWatchLogDestination` with its required properties, named in a [`CloudWatchLogDestinationRequired`].
     pub fn new(required: CloudWatchLogDestinationRequired) -> Self {
@@ -321,12 +229,7 @@ impl CloudWatchLogDestination {
     }
 
     /// `LogGroupArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_group_arn(mut self, value: impl Into<Str>) -> Self {
-        self.log_group_arn = value.into();
-        self
-    }
+    pub fn log_group_arn(mut self, value: impl Into<Str>) -> Self { self.log_group_arn = value.into(); self }
 }
 
 impl PropertyType for CloudWatchLogDestination {}
@@ -343,48 +246,20 @@ impl ToValue for CloudWatchLogDestination {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LabelRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name for this label.
-    ///
-    /// Pattern `^[a-zA-Z_][a-zA-Z0-9_]*$`; length at least 1.
     pub name: Str,
     /// `Value`: a string, required.
-    ///
-    /// The value for this label.
-    ///
-    /// Length at least 1.
     pub value: Str,
 }
 
-static RULE_Label: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Label: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
     ],
     required: &["Name", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Label` property type of `AWS::APS::Workspace`.
@@ -408,6 +283,7 @@ pub struct Label {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Label {
     /// A `Label` with its required properties, named in a [`LabelRequired`].
     pub fn new(required: LabelRequired) -> Self {
@@ -418,20 +294,9 @@ impl Label {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Label {}
@@ -449,37 +314,20 @@ impl ToValue for Label {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LimitsPerLabelSetRequired {
     /// `LabelSet`: a list of [`Label`] objects, required.
-    ///
-    /// This defines one label set that will have an enforced ingestion limit. You can set ingestion limits on time series that match defined label sets, to help prevent a workspace from being overwhelmed with unexpected spikes in time series ingestion.
-    ///
-    /// Label values accept all UTF-8 characters with one exception. If the label name is metric name label `__ *name* __` , then the *metric* part of the name must conform to the following pattern: `[a-zA-Z_:][a-zA-Z0-9_:]*`
-    ///
-    /// Items at least 0.
     pub label_set: List<Label>,
     /// `Limits`: a [`LimitsPerLabelSetEntry`] object, required.
-    ///
-    /// This structure contains the information about the limits that apply to time series that match this label set.
     pub limits: Obj<LimitsPerLabelSetEntry>,
 }
 
-static RULE_LimitsPerLabelSet: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LimitsPerLabelSet: ObjRule = ObjRule {
     properties: &[
-        (
-            "LabelSet",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Label),
-                min_items: Some(0),
-                max_items: None,
-            }),
-        ),
+        ("LabelSet", Shape::List(&ListRule { items: Shape::Object(&RULE_Label), min_items: Some(0), max_items: None })),
         ("Limits", Shape::Object(&RULE_LimitsPerLabelSetEntry)),
     ],
     required: &["Limits", "LabelSet"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LimitsPerLabelSet` property type of `AWS::APS::Workspace`.
@@ -503,6 +351,7 @@ pub struct LimitsPerLabelSet {
     pub limits: Obj<LimitsPerLabelSetEntry>,
 }
 
+#[rustfmt::skip]
 impl LimitsPerLabelSet {
     /// A `LimitsPerLabelSet` with its required properties, named in a [`LimitsPerLabelSetRequired`].
     pub fn new(required: LimitsPerLabelSetRequired) -> Self {
@@ -513,20 +362,9 @@ impl LimitsPerLabelSet {
     }
 
     /// `LabelSet`: a list of [`Label`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn label_set(mut self, value: impl Into<List<Label>>) -> Self {
-        self.label_set = value.into();
-        self
-    }
-
+    pub fn label_set(mut self, value: impl Into<List<Label>>) -> Self { self.label_set = value.into(); self }
     /// `Limits`: a [`LimitsPerLabelSetEntry`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn limits(mut self, value: impl Into<Obj<LimitsPerLabelSetEntry>>) -> Self {
-        self.limits = value.into();
-        self
-    }
+    pub fn limits(mut self, value: impl Into<Obj<LimitsPerLabelSetEntry>>) -> Self { self.limits = value.into(); self }
 }
 
 impl PropertyType for LimitsPerLabelSet {}
@@ -540,21 +378,13 @@ impl ToValue for LimitsPerLabelSet {
     }
 }
 
-static RULE_LimitsPerLabelSetEntry: ObjRule = ObjRule {
-    properties: &[(
-        "MaxSeries",
-        Shape::Int(&NumRule {
-            min: Some(0.0),
-            max: None,
-            allowed: &[],
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_LimitsPerLabelSetEntry: ObjRule = ObjRule {
+    properties: &[
+        ("MaxSeries", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LimitsPerLabelSetEntry` property type of `AWS::APS::Workspace`.
@@ -574,6 +404,7 @@ pub struct LimitsPerLabelSetEntry {
     pub max_series: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl LimitsPerLabelSetEntry {
     /// A `LimitsPerLabelSetEntry` with no property set (none is required).
     pub fn new() -> Self {
@@ -581,12 +412,7 @@ impl LimitsPerLabelSetEntry {
     }
 
     /// `MaxSeries`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_series(mut self, value: impl Into<Int>) -> Self {
-        self.max_series = Some(value.into());
-        self
-    }
+    pub fn max_series(mut self, value: impl Into<Int>) -> Self { self.max_series = Some(value.into()); self }
 }
 
 impl PropertyType for LimitsPerLabelSetEntry {}
@@ -597,23 +423,13 @@ impl ToValue for LimitsPerLabelSetEntry {
     }
 }
 
-static RULE_LoggingConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "LogGroupArn",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(512),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_LoggingConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("LogGroupArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LoggingConfiguration` property type of `AWS::APS::Workspace`.
@@ -633,6 +449,7 @@ pub struct LoggingConfiguration {
     pub log_group_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LoggingConfiguration {
     /// A `LoggingConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -640,12 +457,7 @@ impl LoggingConfiguration {
     }
 
     /// `LogGroupArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_group_arn(mut self, value: impl Into<Str>) -> Self {
-        self.log_group_arn = Some(value.into());
-        self
-    }
+    pub fn log_group_arn(mut self, value: impl Into<Str>) -> Self { self.log_group_arn = Some(value.into()); self }
 }
 
 impl PropertyType for LoggingConfiguration {}
@@ -662,29 +474,20 @@ impl ToValue for LoggingConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoggingDestinationRequired {
     /// `CloudWatchLogs`: a [`CloudWatchLogDestination`] object, required.
-    ///
-    /// Configuration details for logging to CloudWatch Logs.
     pub cloud_watch_logs: Obj<CloudWatchLogDestination>,
     /// `Filters`: a [`LoggingFilter`] object, required.
-    ///
-    /// Filtering criteria that determine which queries are logged.
     pub filters: Obj<LoggingFilter>,
 }
 
-static RULE_LoggingDestination: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LoggingDestination: ObjRule = ObjRule {
     properties: &[
-        (
-            "CloudWatchLogs",
-            Shape::Object(&RULE_CloudWatchLogDestination),
-        ),
+        ("CloudWatchLogs", Shape::Object(&RULE_CloudWatchLogDestination)),
         ("Filters", Shape::Object(&RULE_LoggingFilter)),
     ],
     required: &["CloudWatchLogs", "Filters"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LoggingDestination` property type of `AWS::APS::Workspace`.
@@ -704,6 +507,7 @@ pub struct LoggingDestination {
     pub filters: Obj<LoggingFilter>,
 }
 
+#[rustfmt::skip]
 impl LoggingDestination {
     /// A `LoggingDestination` with its required properties, named in a [`LoggingDestinationRequired`].
     pub fn new(required: LoggingDestinationRequired) -> Self {
@@ -714,20 +518,9 @@ impl LoggingDestination {
     }
 
     /// `CloudWatchLogs`: a [`CloudWatchLogDestination`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch_logs(mut self, value: impl Into<Obj<CloudWatchLogDestination>>) -> Self {
-        self.cloud_watch_logs = value.into();
-        self
-    }
-
+    pub fn cloud_watch_logs(mut self, value: impl Into<Obj<CloudWatchLogDestination>>) -> Self { self.cloud_watch_logs = value.into(); self }
     /// `Filters`: a [`LoggingFilter`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filters(mut self, value: impl Into<Obj<LoggingFilter>>) -> Self {
-        self.filters = value.into();
-        self
-    }
+    pub fn filters(mut self, value: impl Into<Obj<LoggingFilter>>) -> Self { self.filters = value.into(); self }
 }
 
 impl PropertyType for LoggingDestination {}
@@ -745,28 +538,17 @@ impl ToValue for LoggingDestination {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoggingFilterRequired {
     /// `QspThreshold`: an integer, required.
-    ///
-    /// The Query Samples Processed (QSP) threshold above which queries will be logged. Queries processing more samples than this threshold will be captured in logs.
-    ///
-    /// Value at least 0.
     pub qsp_threshold: Int,
 }
 
-static RULE_LoggingFilter: ObjRule = ObjRule {
-    properties: &[(
-        "QspThreshold",
-        Shape::Int(&NumRule {
-            min: Some(0.0),
-            max: None,
-            allowed: &[],
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_LoggingFilter: ObjRule = ObjRule {
+    properties: &[
+        ("QspThreshold", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+    ],
     required: &["QspThreshold"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LoggingFilter` property type of `AWS::APS::Workspace`.
@@ -784,6 +566,7 @@ pub struct LoggingFilter {
     pub qsp_threshold: Int,
 }
 
+#[rustfmt::skip]
 impl LoggingFilter {
     /// A `LoggingFilter` with its required properties, named in a [`LoggingFilterRequired`].
     pub fn new(required: LoggingFilterRequired) -> Self {
@@ -793,12 +576,7 @@ impl LoggingFilter {
     }
 
     /// `QspThreshold`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn qsp_threshold(mut self, value: impl Into<Int>) -> Self {
-        self.qsp_threshold = value.into();
-        self
-    }
+    pub fn qsp_threshold(mut self, value: impl Into<Int>) -> Self { self.qsp_threshold = value.into(); self }
 }
 
 impl PropertyType for LoggingFilter {}
@@ -815,28 +593,17 @@ impl ToValue for LoggingFilter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueryLoggingConfigurationRequired {
     /// `Destinations`: a list of [`LoggingDestination`] objects, required.
-    ///
-    /// Defines a destination and its associated filtering criteria for query logging.
-    ///
-    /// Items 1 to 1.
     pub destinations: List<LoggingDestination>,
 }
 
-static RULE_QueryLoggingConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "Destinations",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_LoggingDestination),
-            min_items: Some(1),
-            max_items: Some(1),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_QueryLoggingConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_LoggingDestination), min_items: Some(1), max_items: Some(1) })),
+    ],
     required: &["Destinations"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `QueryLoggingConfiguration` property type of `AWS::APS::Workspace`.
@@ -854,6 +621,7 @@ pub struct QueryLoggingConfiguration {
     pub destinations: List<LoggingDestination>,
 }
 
+#[rustfmt::skip]
 impl QueryLoggingConfiguration {
     /// A `QueryLoggingConfiguration` with its required properties, named in a [`QueryLoggingConfigurationRequired`].
     pub fn new(required: QueryLoggingConfigurationRequired) -> Self {
@@ -863,12 +631,7 @@ impl QueryLoggingConfiguration {
     }
 
     /// `Destinations`: a list of [`LoggingDestination`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destinations(mut self, value: impl Into<List<LoggingDestination>>) -> Self {
-        self.destinations = value.into();
-        self
-    }
+    pub fn destinations(mut self, value: impl Into<List<LoggingDestination>>) -> Self { self.destinations = value.into(); self }
 }
 
 impl PropertyType for QueryLoggingConfiguration {}
@@ -881,127 +644,14 @@ impl ToValue for QueryLoggingConfiguration {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WorkspaceConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("LimitsPerLabelSets", Shape::List(&ListRule { items: Shape::Object(&RULE_LimitsPerLabelSet), min_items: Some(0), max_items: None })),
+        ("RetentionPeriodInDays", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
     ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
-};
-
-/// The `Tag` property type of `AWS::APS::Workspace`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-aps-workspace-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_WorkspaceConfiguration: ObjRule = ObjRule {
-    properties: &[
-        (
-            "LimitsPerLabelSets",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_LimitsPerLabelSet),
-                min_items: Some(0),
-                max_items: None,
-            }),
-        ),
-        (
-            "RetentionPeriodInDays",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WorkspaceConfiguration` property type of `AWS::APS::Workspace`.
@@ -1025,6 +675,7 @@ pub struct WorkspaceConfiguration {
     pub retention_period_in_days: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl WorkspaceConfiguration {
     /// A `WorkspaceConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1032,20 +683,9 @@ impl WorkspaceConfiguration {
     }
 
     /// `LimitsPerLabelSets`: a list of [`LimitsPerLabelSet`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn limits_per_label_sets(mut self, value: impl Into<List<LimitsPerLabelSet>>) -> Self {
-        self.limits_per_label_sets = Some(value.into());
-        self
-    }
-
+    pub fn limits_per_label_sets(mut self, value: impl Into<List<LimitsPerLabelSet>>) -> Self { self.limits_per_label_sets = Some(value.into()); self }
     /// `RetentionPeriodInDays`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retention_period_in_days(mut self, value: impl Into<Int>) -> Self {
-        self.retention_period_in_days = Some(value.into());
-        self
-    }
+    pub fn retention_period_in_days(mut self, value: impl Into<Int>) -> Self { self.retention_period_in_days = Some(value.into()); self }
 }
 
 impl PropertyType for WorkspaceConfiguration {}

@@ -17,135 +17,36 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-z]{2}-[a-z-]+-\\d+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct PlanRequired {
     /// `ExecutionRole`: a string, required.
-    ///
-    /// The execution role for a plan.
-    ///
-    /// Pattern `^arn:aws[a-zA-Z0-9-]*:iam::[0-9]{12}:role/.+$`.
     pub execution_role: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name for a plan.
-    ///
-    /// Pattern `^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,30}[a-zA-Z0-9])?$`; length 1 to 32; create-only: changing it replaces the resource.
     pub name: Str,
     /// `RecoveryApproach`: a [`RecoveryApproach`] value, required.
-    ///
-    /// The recovery approach for a Region switch plan, which can be active/active (activeActive) or active/passive (activePassive).
-    ///
-    /// Create-only: changing it replaces the resource.
     pub recovery_approach: RecoveryApproach,
     /// `Regions`: a list of strings, required.
-    ///
-    /// The AWS Regions for a plan.
-    ///
-    /// Items 2 to 2; each item: pattern `^[a-z]{2}-[a-z-]+-\d+$`; create-only: changing it replaces the resource.
     pub regions: List<Str>,
     /// `Workflows`: a list of [`Workflow`] objects, required.
-    ///
-    /// The workflows for a plan.
     pub workflows: List<Workflow>,
 }
 
-static RULE_Plan: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Plan: ObjRule = ObjRule {
     properties: &[
         ("AssociatedAlarms", Shape::Any),
         ("Description", Shape::STR),
-        (
-            "ExecutionRole",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PrimaryRegion",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RecoveryApproach",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["activeActive", "activePassive"],
-                format: None,
-            }),
-        ),
-        (
-            "RecoveryTimeObjectiveMinutes",
-            Shape::Num(&NumRule {
-                min: Some(1.0),
-                max: Some(10080.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Regions",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(2),
-                max_items: Some(2),
-            }),
-        ),
-        (
-            "ReportConfiguration",
-            Shape::Object(&RULE_ReportConfiguration),
-        ),
+        ("ExecutionRole", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("PrimaryRegion", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("RecoveryApproach", Shape::Str(&StrRule { allowed: &["activeActive", "activePassive"], ..StrRule::ANY })),
+        ("RecoveryTimeObjectiveMinutes", Shape::Num(&NumRule { min: Some(1.0), max: Some(10080.0), ..NumRule::ANY })),
+        ("Regions", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(2), max_items: Some(2) })),
+        ("ReportConfiguration", Shape::Object(&RULE_ReportConfiguration)),
         ("Tags", Shape::Any),
-        (
-            "Triggers",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Trigger),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Workflows",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Workflow),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Triggers", Shape::List(&ListRule { items: Shape::Object(&RULE_Trigger), min_items: None, max_items: None })),
+        ("Workflows", Shape::List(&ListRule { items: Shape::Object(&RULE_Workflow), min_items: None, max_items: None })),
     ],
-    required: &[
-        "ExecutionRole",
-        "Name",
-        "RecoveryApproach",
-        "Regions",
-        "Workflows",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["ExecutionRole", "Name", "RecoveryApproach", "Regions", "Workflows"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ARCRegionSwitch::Plan` resource.
@@ -221,6 +122,7 @@ pub struct Plan {
     pub workflows: List<Workflow>,
 }
 
+#[rustfmt::skip]
 impl Plan {
     /// The CloudFormation type name, `AWS::ARCRegionSwitch::Plan`.
     pub const TYPE_NAME: &'static str = "AWS::ARCRegionSwitch::Plan";
@@ -231,32 +133,12 @@ impl Plan {
         type_name: "AWS::ARCRegionSwitch::Plan",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-arcregionswitch-plan.html",
         primary_identifier: &["Arn"],
-        required: &[
-            "ExecutionRole",
-            "Name",
-            "RecoveryApproach",
-            "Regions",
-            "Workflows",
-        ],
+        required: &["ExecutionRole", "Name", "RecoveryApproach", "Regions", "Workflows"],
         create_only: &["Name", "PrimaryRegion", "RecoveryApproach", "Regions"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Arn",
-            "Owner",
-            "Version",
-            "HealthChecksForPlan",
-            "Route53HealthChecks",
-            "PlanHealthChecks",
-        ],
-        attributes: &[
-            "Arn",
-            "HealthChecksForPlan",
-            "Owner",
-            "PlanHealthChecks",
-            "Route53HealthChecks",
-            "Version",
-        ],
+        read_only: &["Arn", "Owner", "Version", "HealthChecksForPlan", "Route53HealthChecks", "PlanHealthChecks"],
+        attributes: &["Arn", "HealthChecksForPlan", "Owner", "PlanHealthChecks", "Route53HealthChecks", "Version"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -280,98 +162,29 @@ impl Plan {
     }
 
     /// `AssociatedAlarms`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn associated_alarms(mut self, value: impl Into<Json>) -> Self {
-        self.associated_alarms = Some(value.into());
-        self
-    }
-
+    pub fn associated_alarms(mut self, value: impl Into<Json>) -> Self { self.associated_alarms = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `ExecutionRole`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_role(mut self, value: impl Into<Str>) -> Self {
-        self.execution_role = value.into();
-        self
-    }
-
+    pub fn execution_role(mut self, value: impl Into<Str>) -> Self { self.execution_role = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `PrimaryRegion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn primary_region(mut self, value: impl Into<Str>) -> Self {
-        self.primary_region = Some(value.into());
-        self
-    }
-
+    pub fn primary_region(mut self, value: impl Into<Str>) -> Self { self.primary_region = Some(value.into()); self }
     /// `RecoveryApproach`: a [`RecoveryApproach`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn recovery_approach(mut self, value: impl Into<RecoveryApproach>) -> Self {
-        self.recovery_approach = value.into();
-        self
-    }
-
+    pub fn recovery_approach(mut self, value: impl Into<RecoveryApproach>) -> Self { self.recovery_approach = value.into(); self }
     /// `RecoveryTimeObjectiveMinutes`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn recovery_time_objective_minutes(mut self, value: impl Into<Num>) -> Self {
-        self.recovery_time_objective_minutes = Some(value.into());
-        self
-    }
-
+    pub fn recovery_time_objective_minutes(mut self, value: impl Into<Num>) -> Self { self.recovery_time_objective_minutes = Some(value.into()); self }
     /// `Regions`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn regions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.regions = value.into();
-        self
-    }
-
+    pub fn regions(mut self, value: impl Into<List<Str>>) -> Self { self.regions = value.into(); self }
     /// `ReportConfiguration`: a [`ReportConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn report_configuration(mut self, value: impl Into<Obj<ReportConfiguration>>) -> Self {
-        self.report_configuration = Some(value.into());
-        self
-    }
-
+    pub fn report_configuration(mut self, value: impl Into<Obj<ReportConfiguration>>) -> Self { self.report_configuration = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `Triggers`: a list of [`Trigger`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn triggers(mut self, value: impl Into<List<Trigger>>) -> Self {
-        self.triggers = Some(value.into());
-        self
-    }
-
+    pub fn triggers(mut self, value: impl Into<List<Trigger>>) -> Self { self.triggers = Some(value.into()); self }
     /// `Workflows`: a list of [`Workflow`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn workflows(mut self, value: impl Into<List<Workflow>>) -> Self {
-        self.workflows = value.into();
-        self
-    }
+    pub fn workflows(mut self, value: impl Into<List<Workflow>>) -> Self { self.workflows = value.into(); self }
 }
 
 impl Resource for Plan {
@@ -457,21 +270,13 @@ impl PlanAttributes {
     }
 }
 
-static RULE_ReportConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "ReportOutput",
-        Shape::List(&ListRule {
-            items: Shape::Any,
-            min_items: Some(1),
-            max_items: Some(1),
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ReportConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("ReportOutput", Shape::List(&ListRule { items: Shape::Any, min_items: Some(1), max_items: Some(1) })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReportConfiguration` property type of `AWS::ARCRegionSwitch::Plan`.
@@ -489,6 +294,7 @@ pub struct ReportConfiguration {
     pub report_output: Option<List<Json>>,
 }
 
+#[rustfmt::skip]
 impl ReportConfiguration {
     /// A `ReportConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -496,12 +302,7 @@ impl ReportConfiguration {
     }
 
     /// `ReportOutput`: a list of JSON values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn report_output(mut self, value: impl Into<List<Json>>) -> Self {
-        self.report_output = Some(value.into());
-        self
-    }
+    pub fn report_output(mut self, value: impl Into<List<Json>>) -> Self { self.report_output = Some(value.into()); self }
 }
 
 impl PropertyType for ReportConfiguration {}
@@ -518,55 +319,24 @@ impl ToValue for ReportConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StepRequired {
     /// `ExecutionBlockConfiguration`: a JSON value, required.
-    ///
-    /// The configuration for an execution block in a workflow.
     pub execution_block_configuration: Json,
     /// `ExecutionBlockType`: an [`ExecutionBlockType`] value, required.
-    ///
-    /// The type of an execution block in a workflow.
     pub execution_block_type: ExecutionBlockType,
     /// `Name`: a string, required.
-    ///
-    /// The name of a step in a workflow.
     pub name: Str,
 }
 
-static RULE_Step: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Step: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("ExecutionBlockConfiguration", Shape::Any),
-        (
-            "ExecutionBlockType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "CustomActionLambda",
-                    "ManualApproval",
-                    "AuroraGlobalDatabase",
-                    "EC2AutoScaling",
-                    "ARCRoutingControl",
-                    "ARCRegionSwitchPlan",
-                    "Parallel",
-                    "ECSServiceScaling",
-                    "EKSResourceScaling",
-                    "Route53HealthCheck",
-                    "DocumentDb",
-                    "RdsPromoteReadReplica",
-                    "RdsCreateCrossRegionReplica",
-                ],
-                format: None,
-            }),
-        ),
+        ("ExecutionBlockType", Shape::Str(&StrRule { allowed: &["CustomActionLambda", "ManualApproval", "AuroraGlobalDatabase", "EC2AutoScaling", "ARCRoutingControl", "ARCRegionSwitchPlan", "Parallel", "ECSServiceScaling", "EKSResourceScaling", "Route53HealthCheck", "DocumentDb", "RdsPromoteReadReplica", "RdsCreateCrossRegionReplica"], ..StrRule::ANY })),
         ("Name", Shape::STR),
     ],
     required: &["ExecutionBlockConfiguration", "ExecutionBlockType", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Step` property type of `AWS::ARCRegionSwitch::Plan`.
@@ -594,6 +364,7 @@ pub struct Step {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl Step {
     /// A `Step` with its required properties, named in a [`StepRequired`].
     pub fn new(required: StepRequired) -> Self {
@@ -606,36 +377,13 @@ impl Step {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `ExecutionBlockConfiguration`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_block_configuration(mut self, value: impl Into<Json>) -> Self {
-        self.execution_block_configuration = value.into();
-        self
-    }
-
+    pub fn execution_block_configuration(mut self, value: impl Into<Json>) -> Self { self.execution_block_configuration = value.into(); self }
     /// `ExecutionBlockType`: an [`ExecutionBlockType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_block_type(mut self, value: impl Into<ExecutionBlockType>) -> Self {
-        self.execution_block_type = value.into();
-        self
-    }
-
+    pub fn execution_block_type(mut self, value: impl Into<ExecutionBlockType>) -> Self { self.execution_block_type = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for Step {}
@@ -658,71 +406,27 @@ impl ToValue for Step {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TriggerRequired {
     /// `Action`: a [`WorkflowTargetAction`] value, required.
-    ///
-    /// The action to perform when the trigger fires. Valid values include ACTIVATE and DEACTIVATE.
     pub action: WorkflowTargetAction,
     /// `Conditions`: a list of [`TriggerCondition`] objects, required.
-    ///
-    /// The conditions that must be met for the trigger to fire.
-    ///
-    /// Items 1 to 10.
     pub conditions: List<TriggerCondition>,
     /// `MinDelayMinutesBetweenExecutions`: a number, required.
-    ///
-    /// The minimum time, in minutes, that must elapse between automatic executions of the plan.
     pub min_delay_minutes_between_executions: Num,
     /// `TargetRegion`: a string, required.
-    ///
-    /// The AWS Region for a trigger.
-    ///
-    /// Pattern `^[a-z]{2}-[a-z-]+-\d+$`.
     pub target_region: Str,
 }
 
-static RULE_Trigger: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Trigger: ObjRule = ObjRule {
     properties: &[
-        (
-            "Action",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["activate", "deactivate", "postRecovery"],
-                format: None,
-            }),
-        ),
-        (
-            "Conditions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TriggerCondition),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
+        ("Action", Shape::Str(&StrRule { allowed: &["activate", "deactivate", "postRecovery"], ..StrRule::ANY })),
+        ("Conditions", Shape::List(&ListRule { items: Shape::Object(&RULE_TriggerCondition), min_items: Some(1), max_items: Some(10) })),
         ("Description", Shape::STR),
         ("MinDelayMinutesBetweenExecutions", Shape::NUM),
-        (
-            "TargetRegion",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("TargetRegion", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
-    required: &[
-        "Action",
-        "Conditions",
-        "MinDelayMinutesBetweenExecutions",
-        "TargetRegion",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["Action", "Conditions", "MinDelayMinutesBetweenExecutions", "TargetRegion"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Trigger` property type of `AWS::ARCRegionSwitch::Plan`.
@@ -758,6 +462,7 @@ pub struct Trigger {
     pub target_region: Str,
 }
 
+#[rustfmt::skip]
 impl Trigger {
     /// A `Trigger` with its required properties, named in a [`TriggerRequired`].
     pub fn new(required: TriggerRequired) -> Self {
@@ -771,44 +476,15 @@ impl Trigger {
     }
 
     /// `Action`: a [`WorkflowTargetAction`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<WorkflowTargetAction>) -> Self {
-        self.action = value.into();
-        self
-    }
-
+    pub fn action(mut self, value: impl Into<WorkflowTargetAction>) -> Self { self.action = value.into(); self }
     /// `Conditions`: a list of [`TriggerCondition`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn conditions(mut self, value: impl Into<List<TriggerCondition>>) -> Self {
-        self.conditions = value.into();
-        self
-    }
-
+    pub fn conditions(mut self, value: impl Into<List<TriggerCondition>>) -> Self { self.conditions = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `MinDelayMinutesBetweenExecutions`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_delay_minutes_between_executions(mut self, value: impl Into<Num>) -> Self {
-        self.min_delay_minutes_between_executions = value.into();
-        self
-    }
-
+    pub fn min_delay_minutes_between_executions(mut self, value: impl Into<Num>) -> Self { self.min_delay_minutes_between_executions = value.into(); self }
     /// `TargetRegion`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_region(mut self, value: impl Into<Str>) -> Self {
-        self.target_region = value.into();
-        self
-    }
+    pub fn target_region(mut self, value: impl Into<Str>) -> Self { self.target_region = value.into(); self }
 }
 
 impl PropertyType for Trigger {}
@@ -832,35 +508,20 @@ impl ToValue for Trigger {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TriggerConditionRequired {
     /// `AssociatedAlarmName`: a string, required.
-    ///
-    /// The name of the CloudWatch alarm associated with the condition.
     pub associated_alarm_name: Str,
     /// `Condition`: an [`AlarmCondition`] value, required.
-    ///
-    /// The condition that must be met. Valid values include ALARM and OK.
     pub condition: AlarmCondition,
 }
 
-static RULE_TriggerCondition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TriggerCondition: ObjRule = ObjRule {
     properties: &[
         ("AssociatedAlarmName", Shape::STR),
-        (
-            "Condition",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["red", "green"],
-                format: None,
-            }),
-        ),
+        ("Condition", Shape::Str(&StrRule { allowed: &["red", "green"], ..StrRule::ANY })),
     ],
     required: &["AssociatedAlarmName", "Condition"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TriggerCondition` property type of `AWS::ARCRegionSwitch::Plan`.
@@ -880,6 +541,7 @@ pub struct TriggerCondition {
     pub condition: AlarmCondition,
 }
 
+#[rustfmt::skip]
 impl TriggerCondition {
     /// A `TriggerCondition` with its required properties, named in a [`TriggerConditionRequired`].
     pub fn new(required: TriggerConditionRequired) -> Self {
@@ -890,20 +552,9 @@ impl TriggerCondition {
     }
 
     /// `AssociatedAlarmName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn associated_alarm_name(mut self, value: impl Into<Str>) -> Self {
-        self.associated_alarm_name = value.into();
-        self
-    }
-
+    pub fn associated_alarm_name(mut self, value: impl Into<Str>) -> Self { self.associated_alarm_name = value.into(); self }
     /// `Condition`: an [`AlarmCondition`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn condition(mut self, value: impl Into<AlarmCondition>) -> Self {
-        self.condition = value.into();
-        self
-    }
+    pub fn condition(mut self, value: impl Into<AlarmCondition>) -> Self { self.condition = value.into(); self }
 }
 
 impl PropertyType for TriggerCondition {}
@@ -921,49 +572,20 @@ impl ToValue for TriggerCondition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct WorkflowRequired {
     /// `WorkflowTargetAction`: a [`WorkflowTargetAction`] value, required.
-    ///
-    /// The action that the workflow performs. Valid values include ACTIVATE and DEACTIVATE.
     pub workflow_target_action: WorkflowTargetAction,
 }
 
-static RULE_Workflow: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Workflow: ObjRule = ObjRule {
     properties: &[
-        (
-            "Steps",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Step),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Steps", Shape::List(&ListRule { items: Shape::Object(&RULE_Step), min_items: None, max_items: None })),
         ("WorkflowDescription", Shape::STR),
-        (
-            "WorkflowTargetAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["activate", "deactivate", "postRecovery"],
-                format: None,
-            }),
-        ),
-        (
-            "WorkflowTargetRegion",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("WorkflowTargetAction", Shape::Str(&StrRule { allowed: &["activate", "deactivate", "postRecovery"], ..StrRule::ANY })),
+        ("WorkflowTargetRegion", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["WorkflowTargetAction"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Workflow` property type of `AWS::ARCRegionSwitch::Plan`.
@@ -993,6 +615,7 @@ pub struct Workflow {
     pub workflow_target_region: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Workflow {
     /// A `Workflow` with its required properties, named in a [`WorkflowRequired`].
     pub fn new(required: WorkflowRequired) -> Self {
@@ -1005,36 +628,13 @@ impl Workflow {
     }
 
     /// `Steps`: a list of [`Step`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn steps(mut self, value: impl Into<List<Step>>) -> Self {
-        self.steps = Some(value.into());
-        self
-    }
-
+    pub fn steps(mut self, value: impl Into<List<Step>>) -> Self { self.steps = Some(value.into()); self }
     /// `WorkflowDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn workflow_description(mut self, value: impl Into<Str>) -> Self {
-        self.workflow_description = Some(value.into());
-        self
-    }
-
+    pub fn workflow_description(mut self, value: impl Into<Str>) -> Self { self.workflow_description = Some(value.into()); self }
     /// `WorkflowTargetAction`: a [`WorkflowTargetAction`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn workflow_target_action(mut self, value: impl Into<WorkflowTargetAction>) -> Self {
-        self.workflow_target_action = value.into();
-        self
-    }
-
+    pub fn workflow_target_action(mut self, value: impl Into<WorkflowTargetAction>) -> Self { self.workflow_target_action = value.into(); self }
     /// `WorkflowTargetRegion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn workflow_target_region(mut self, value: impl Into<Str>) -> Self {
-        self.workflow_target_region = Some(value.into());
-        self
-    }
+    pub fn workflow_target_region(mut self, value: impl Into<Str>) -> Self { self.workflow_target_region = Some(value.into()); self }
 }
 
 impl PropertyType for Workflow {}

@@ -11,28 +11,17 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct AutoshiftObserverNotificationStatusRequired {
     /// `Status`: an [`AutoshiftObserverNotificationStatusProperty`] value, required.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub status: AutoshiftObserverNotificationStatusProperty,
 }
 
-static RULE_AutoshiftObserverNotificationStatus: ObjRule = ObjRule {
-    properties: &[(
-        "Status",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["ENABLED"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_AutoshiftObserverNotificationStatus: ObjRule = ObjRule {
+    properties: &[
+        ("Status", Shape::Str(&StrRule { allowed: &["ENABLED"], ..StrRule::ANY })),
+    ],
     required: &["Status"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ARCZonalShift::AutoshiftObserverNotificationStatus` resource.
@@ -54,6 +43,7 @@ pub struct AutoshiftObserverNotificationStatus {
     pub status: AutoshiftObserverNotificationStatusProperty,
 }
 
+#[rustfmt::skip]
 impl AutoshiftObserverNotificationStatus {
     /// The CloudFormation type name, `AWS::ARCZonalShift::AutoshiftObserverNotificationStatus`.
     pub const TYPE_NAME: &'static str = "AWS::ARCZonalShift::AutoshiftObserverNotificationStatus";
@@ -82,12 +72,7 @@ impl AutoshiftObserverNotificationStatus {
     }
 
     /// `Status`: an [`AutoshiftObserverNotificationStatusProperty`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<AutoshiftObserverNotificationStatusProperty>) -> Self {
-        self.status = value.into();
-        self
-    }
+    pub fn status(mut self, value: impl Into<AutoshiftObserverNotificationStatusProperty>) -> Self { self.status = value.into(); self }
 }
 
 impl Resource for AutoshiftObserverNotificationStatus {

@@ -14,39 +14,15 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new(
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^.*$");
 pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z]*$");
 
-static RULE_ZonalAutoshiftConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ZonalAutoshiftConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "PracticeRunConfiguration",
-            Shape::Object(&RULE_PracticeRunConfiguration),
-        ),
-        (
-            "ResourceIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(8),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ZonalAutoshiftStatus",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED"],
-                format: None,
-            }),
-        ),
+        ("PracticeRunConfiguration", Shape::Object(&RULE_PracticeRunConfiguration)),
+        ("ResourceIdentifier", Shape::Str(&StrRule { min_len: Some(8), max_len: Some(1024), ..StrRule::ANY })),
+        ("ZonalAutoshiftStatus", Shape::Str(&StrRule { allowed: &["ENABLED"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ARCZonalShift::ZonalAutoshiftConfiguration` resource.
@@ -86,6 +62,7 @@ pub struct ZonalAutoshiftConfiguration {
     pub zonal_autoshift_status: Option<ZonalAutoshiftStatus>,
 }
 
+#[rustfmt::skip]
 impl ZonalAutoshiftConfiguration {
     /// The CloudFormation type name, `AWS::ARCZonalShift::ZonalAutoshiftConfiguration`.
     pub const TYPE_NAME: &'static str = "AWS::ARCZonalShift::ZonalAutoshiftConfiguration";
@@ -112,31 +89,11 @@ impl ZonalAutoshiftConfiguration {
     }
 
     /// `PracticeRunConfiguration`: a [`PracticeRunConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn practice_run_configuration(
-        mut self,
-        value: impl Into<Obj<PracticeRunConfiguration>>,
-    ) -> Self {
-        self.practice_run_configuration = Some(value.into());
-        self
-    }
-
+    pub fn practice_run_configuration(mut self, value: impl Into<Obj<PracticeRunConfiguration>>) -> Self { self.practice_run_configuration = Some(value.into()); self }
     /// `ResourceIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.resource_identifier = Some(value.into());
-        self
-    }
-
+    pub fn resource_identifier(mut self, value: impl Into<Str>) -> Self { self.resource_identifier = Some(value.into()); self }
     /// `ZonalAutoshiftStatus`: a [`ZonalAutoshiftStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn zonal_autoshift_status(mut self, value: impl Into<ZonalAutoshiftStatus>) -> Self {
-        self.zonal_autoshift_status = Some(value.into());
-        self
-    }
+    pub fn zonal_autoshift_status(mut self, value: impl Into<ZonalAutoshiftStatus>) -> Self { self.zonal_autoshift_status = Some(value.into()); self }
 }
 
 impl Resource for ZonalAutoshiftConfiguration {
@@ -173,48 +130,20 @@ impl From<ResourceRef> for ZonalAutoshiftConfigurationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ControlConditionRequired {
     /// `AlarmIdentifier`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) for an Amazon CloudWatch alarm that you specify as a control condition for a practice run.
-    ///
-    /// Pattern `^.*$`; length 8 to 1024.
     pub alarm_identifier: Str,
     /// `Type`: a string, required.
-    ///
-    /// The type of alarm specified for a practice run. You can only specify Amazon CloudWatch alarms for practice runs, so the only valid value is `CLOUDWATCH` .
-    ///
-    /// Pattern `^[a-zA-Z]*$`; length 8 to 10.
     pub r#type: Str,
 }
 
-static RULE_ControlCondition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ControlCondition: ObjRule = ObjRule {
     properties: &[
-        (
-            "AlarmIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(8),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: Some(8),
-                max_len: Some(10),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AlarmIdentifier", Shape::Str(&StrRule { min_len: Some(8), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { min_len: Some(8), max_len: Some(10), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["AlarmIdentifier", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ControlCondition` property type of `AWS::ARCZonalShift::ZonalAutoshiftConfiguration`.
@@ -242,6 +171,7 @@ pub struct ControlCondition {
     pub r#type: Str,
 }
 
+#[rustfmt::skip]
 impl ControlCondition {
     /// A `ControlCondition` with its required properties, named in a [`ControlConditionRequired`].
     pub fn new(required: ControlConditionRequired) -> Self {
@@ -252,20 +182,9 @@ impl ControlCondition {
     }
 
     /// `AlarmIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alarm_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.alarm_identifier = value.into();
-        self
-    }
-
+    pub fn alarm_identifier(mut self, value: impl Into<Str>) -> Self { self.alarm_identifier = value.into(); self }
     /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for ControlCondition {}
@@ -283,66 +202,20 @@ impl ToValue for ControlCondition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PracticeRunConfigurationRequired {
     /// `OutcomeAlarms`: a list of [`ControlCondition`] objects, required.
-    ///
-    /// The alarm that you specify to monitor the health of your application during practice runs. When the outcome alarm goes into an `ALARM` state, the practice run is ended and the outcome is set to `FAILED` .
-    ///
-    /// Items 1 to 1.
     pub outcome_alarms: List<ControlCondition>,
 }
 
-static RULE_PracticeRunConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PracticeRunConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "BlockedDates",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(10),
-                    max_len: Some(10),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(15),
-            }),
-        ),
-        (
-            "BlockedWindows",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(19),
-                    max_len: Some(19),
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(15),
-            }),
-        ),
-        (
-            "BlockingAlarms",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ControlCondition),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "OutcomeAlarms",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ControlCondition),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
+        ("BlockedDates", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(10), max_len: Some(10), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(15) })),
+        ("BlockedWindows", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(19), max_len: Some(19), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(15) })),
+        ("BlockingAlarms", Shape::List(&ListRule { items: Shape::Object(&RULE_ControlCondition), min_items: Some(1), max_items: Some(1) })),
+        ("OutcomeAlarms", Shape::List(&ListRule { items: Shape::Object(&RULE_ControlCondition), min_items: Some(1), max_items: Some(1) })),
     ],
     required: &["OutcomeAlarms"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PracticeRunConfiguration` property type of `AWS::ARCZonalShift::ZonalAutoshiftConfiguration`.
@@ -388,6 +261,7 @@ pub struct PracticeRunConfiguration {
     pub outcome_alarms: List<ControlCondition>,
 }
 
+#[rustfmt::skip]
 impl PracticeRunConfiguration {
     /// A `PracticeRunConfiguration` with its required properties, named in a [`PracticeRunConfigurationRequired`].
     pub fn new(required: PracticeRunConfigurationRequired) -> Self {
@@ -400,36 +274,13 @@ impl PracticeRunConfiguration {
     }
 
     /// `BlockedDates`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn blocked_dates(mut self, value: impl Into<List<Str>>) -> Self {
-        self.blocked_dates = Some(value.into());
-        self
-    }
-
+    pub fn blocked_dates(mut self, value: impl Into<List<Str>>) -> Self { self.blocked_dates = Some(value.into()); self }
     /// `BlockedWindows`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn blocked_windows(mut self, value: impl Into<List<Str>>) -> Self {
-        self.blocked_windows = Some(value.into());
-        self
-    }
-
+    pub fn blocked_windows(mut self, value: impl Into<List<Str>>) -> Self { self.blocked_windows = Some(value.into()); self }
     /// `BlockingAlarms`: a list of [`ControlCondition`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn blocking_alarms(mut self, value: impl Into<List<ControlCondition>>) -> Self {
-        self.blocking_alarms = Some(value.into());
-        self
-    }
-
+    pub fn blocking_alarms(mut self, value: impl Into<List<ControlCondition>>) -> Self { self.blocking_alarms = Some(value.into()); self }
     /// `OutcomeAlarms`: a list of [`ControlCondition`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn outcome_alarms(mut self, value: impl Into<List<ControlCondition>>) -> Self {
-        self.outcome_alarms = value.into();
-        self
-    }
+    pub fn outcome_alarms(mut self, value: impl Into<List<ControlCondition>>) -> Self { self.outcome_alarms = value.into(); self }
 }
 
 impl PropertyType for PracticeRunConfiguration {}

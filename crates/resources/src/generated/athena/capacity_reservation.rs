@@ -7,64 +7,31 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9._-]{1,128}");
 
 /// The required properties of [`CapacityReservation`], by name: `CapacityReservation::new(CapacityReservationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CapacityReservationRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the capacity reservation.
-    ///
-    /// Pattern `[a-zA-Z0-9._-]{1,128}`; create-only: changing it replaces the resource.
     pub name: Str,
     /// `TargetDpus`: an integer, required.
-    ///
-    /// The number of data processing units requested.
-    ///
-    /// Format `int64`; value at least 1.
     pub target_dpus: Int,
 }
 
-static RULE_CapacityReservation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CapacityReservation: ObjRule = ObjRule {
     properties: &[
-        (
-            "CapacityAssignmentConfiguration",
-            Shape::Object(&RULE_CapacityAssignmentConfiguration),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TargetDpus",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("CapacityAssignmentConfiguration", Shape::Object(&RULE_CapacityAssignmentConfiguration)),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("TargetDpus", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
     ],
     required: &["Name", "TargetDpus"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Athena::CapacityReservation` resource.
@@ -104,6 +71,7 @@ pub struct CapacityReservation {
     pub target_dpus: Int,
 }
 
+#[rustfmt::skip]
 impl CapacityReservation {
     /// The CloudFormation type name, `AWS::Athena::CapacityReservation`.
     pub const TYPE_NAME: &'static str = "AWS::Athena::CapacityReservation";
@@ -118,20 +86,8 @@ impl CapacityReservation {
         create_only: &["Name"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Arn",
-            "Status",
-            "AllocatedDpus",
-            "CreationTime",
-            "LastSuccessfulAllocationTime",
-        ],
-        attributes: &[
-            "AllocatedDpus",
-            "Arn",
-            "CreationTime",
-            "LastSuccessfulAllocationTime",
-            "Status",
-        ],
+        read_only: &["Arn", "Status", "AllocatedDpus", "CreationTime", "LastSuccessfulAllocationTime"],
+        attributes: &["AllocatedDpus", "Arn", "CreationTime", "LastSuccessfulAllocationTime", "Status"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -147,39 +103,13 @@ impl CapacityReservation {
     }
 
     /// `CapacityAssignmentConfiguration`: a [`CapacityAssignmentConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_assignment_configuration(
-        mut self,
-        value: impl Into<Obj<CapacityAssignmentConfiguration>>,
-    ) -> Self {
-        self.capacity_assignment_configuration = Some(value.into());
-        self
-    }
-
+    pub fn capacity_assignment_configuration(mut self, value: impl Into<Obj<CapacityAssignmentConfiguration>>) -> Self { self.capacity_assignment_configuration = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TargetDpus`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_dpus(mut self, value: impl Into<Int>) -> Self {
-        self.target_dpus = value.into();
-        self
-    }
+    pub fn target_dpus(mut self, value: impl Into<Int>) -> Self { self.target_dpus = value.into(); self }
 }
 
 impl Resource for CapacityReservation {
@@ -256,32 +186,17 @@ impl CapacityReservationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CapacityAssignmentRequired {
     /// `WorkgroupNames`: a list of strings, required.
-    ///
-    /// The list of workgroup names for the capacity assignment.
     pub workgroup_names: List<Str>,
 }
 
-static RULE_CapacityAssignment: ObjRule = ObjRule {
-    properties: &[(
-        "WorkgroupNames",
-        Shape::List(&ListRule {
-            items: Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_CapacityAssignment: ObjRule = ObjRule {
+    properties: &[
+        ("WorkgroupNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None })),
+    ],
     required: &["WorkgroupNames"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CapacityAssignment` property type of `AWS::Athena::CapacityReservation`.
@@ -297,6 +212,7 @@ pub struct CapacityAssignment {
     pub workgroup_names: List<Str>,
 }
 
+#[rustfmt::skip]
 impl CapacityAssignment {
     /// A `CapacityAssignment` with its required properties, named in a [`CapacityAssignmentRequired`].
     pub fn new(required: CapacityAssignmentRequired) -> Self {
@@ -306,12 +222,7 @@ impl CapacityAssignment {
     }
 
     /// `WorkgroupNames`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn workgroup_names(mut self, value: impl Into<List<Str>>) -> Self {
-        self.workgroup_names = value.into();
-        self
-    }
+    pub fn workgroup_names(mut self, value: impl Into<List<Str>>) -> Self { self.workgroup_names = value.into(); self }
 }
 
 impl PropertyType for CapacityAssignment {}
@@ -328,26 +239,17 @@ impl ToValue for CapacityAssignment {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CapacityAssignmentConfigurationRequired {
     /// `CapacityAssignments`: a list of [`CapacityAssignment`] objects, required.
-    ///
-    /// The list of assignments that make up the capacity assignment configuration.
     pub capacity_assignments: List<CapacityAssignment>,
 }
 
-static RULE_CapacityAssignmentConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "CapacityAssignments",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_CapacityAssignment),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_CapacityAssignmentConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("CapacityAssignments", Shape::List(&ListRule { items: Shape::Object(&RULE_CapacityAssignment), min_items: None, max_items: None })),
+    ],
     required: &["CapacityAssignments"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CapacityAssignmentConfiguration` property type of `AWS::Athena::CapacityReservation`.
@@ -363,6 +265,7 @@ pub struct CapacityAssignmentConfiguration {
     pub capacity_assignments: List<CapacityAssignment>,
 }
 
+#[rustfmt::skip]
 impl CapacityAssignmentConfiguration {
     /// A `CapacityAssignmentConfiguration` with its required properties, named in a [`CapacityAssignmentConfigurationRequired`].
     pub fn new(required: CapacityAssignmentConfigurationRequired) -> Self {
@@ -372,12 +275,7 @@ impl CapacityAssignmentConfiguration {
     }
 
     /// `CapacityAssignments`: a list of [`CapacityAssignment`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_assignments(mut self, value: impl Into<List<CapacityAssignment>>) -> Self {
-        self.capacity_assignments = value.into();
-        self
-    }
+    pub fn capacity_assignments(mut self, value: impl Into<List<CapacityAssignment>>) -> Self { self.capacity_assignments = value.into(); self }
 }
 
 impl PropertyType for CapacityAssignmentConfiguration {}
@@ -386,102 +284,6 @@ impl ToValue for CapacityAssignmentConfiguration {
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CapacityAssignments", &self.capacity_assignments)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Athena::CapacityReservation`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-athena-capacityreservation-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -7,91 +7,33 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`DataCatalog`], by name: `DataCatalog::new(DataCatalogRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataCatalogRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the data catalog. The catalog name must be unique for the AWS account and can use a maximum of 128 alphanumeric, underscore, at sign, or hyphen characters.
-    ///
-    /// Length 1 to 256; create-only: changing it replaces the resource.
     pub name: Str,
     /// `Type`: a [`DataCatalogType`] value, required.
-    ///
-    /// The type of data catalog: `LAMBDA` for a federated catalog, `GLUE` for AWS Glue Catalog, or `HIVE` for an external hive metastore.
     pub r#type: DataCatalogType,
 }
 
-static RULE_DataCatalog: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataCatalog: ObjRule = ObjRule {
     properties: &[
         ("ConnectionType", Shape::STR),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
         ("Error", Shape::STR),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
         ("Parameters", Shape::Any),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "CREATE_IN_PROGRESS",
-                    "CREATE_COMPLETE",
-                    "CREATE_FAILED",
-                    "CREATE_FAILED_CLEANUP_IN_PROGRESS",
-                    "CREATE_FAILED_CLEANUP_COMPLETE",
-                    "CREATE_FAILED_CLEANUP_FAILED",
-                    "DELETE_IN_PROGRESS",
-                    "DELETE_COMPLETE",
-                    "DELETE_FAILED",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["LAMBDA", "GLUE", "HIVE", "FEDERATED"],
-                format: None,
-            }),
-        ),
+        ("Status", Shape::Str(&StrRule { allowed: &["CREATE_IN_PROGRESS", "CREATE_COMPLETE", "CREATE_FAILED", "CREATE_FAILED_CLEANUP_IN_PROGRESS", "CREATE_FAILED_CLEANUP_COMPLETE", "CREATE_FAILED_CLEANUP_FAILED", "DELETE_IN_PROGRESS", "DELETE_COMPLETE", "DELETE_FAILED"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Type", Shape::Str(&StrRule { allowed: &["LAMBDA", "GLUE", "HIVE", "FEDERATED"], ..StrRule::ANY })),
     ],
     required: &["Name", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Athena::DataCatalog` resource.
@@ -189,6 +131,7 @@ pub struct DataCatalog {
     pub r#type: DataCatalogType,
 }
 
+#[rustfmt::skip]
 impl DataCatalog {
     /// The CloudFormation type name, `AWS::Athena::DataCatalog`.
     pub const TYPE_NAME: &'static str = "AWS::Athena::DataCatalog";
@@ -224,68 +167,21 @@ impl DataCatalog {
     }
 
     /// `ConnectionType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_type(mut self, value: impl Into<Str>) -> Self {
-        self.connection_type = Some(value.into());
-        self
-    }
-
+    pub fn connection_type(mut self, value: impl Into<Str>) -> Self { self.connection_type = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Error`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn error(mut self, value: impl Into<Str>) -> Self {
-        self.error = Some(value.into());
-        self
-    }
-
+    pub fn error(mut self, value: impl Into<Str>) -> Self { self.error = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Parameters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self {
-        self.parameters = Some(value.into());
-        self
-    }
-
+    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = Some(value.into()); self }
     /// `Status`: a [`DataCatalogStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<DataCatalogStatus>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-
+    pub fn status(mut self, value: impl Into<DataCatalogStatus>) -> Self { self.status = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Type`: a [`DataCatalogType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<DataCatalogType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<DataCatalogType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl Resource for DataCatalog {
@@ -323,102 +219,6 @@ pub struct DataCatalogAttributes(());
 impl From<ResourceRef> for DataCatalogAttributes {
     fn from(_: ResourceRef) -> Self {
         Self(())
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Athena::DataCatalog`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-athena-datacatalog-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 

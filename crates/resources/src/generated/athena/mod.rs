@@ -8,11 +8,14 @@
 //! - `AWS::Athena::NamedQuery`: [`NamedQuery`], property types in [`named_query`]
 //! - `AWS::Athena::PreparedStatement`: [`PreparedStatement`], property types in [`prepared_statement`]
 //! - `AWS::Athena::WorkGroup`: [`WorkGroup`], property types in [`work_group`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod capacity_reservation;
 pub mod data_catalog;
 pub mod named_query;
 pub mod prepared_statement;
+pub mod shared;
 pub mod work_group;
 
 pub use capacity_reservation::{

@@ -13,78 +13,23 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9._-]{1,128}$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct NamedQueryRequired {
     /// `Database`: a string, required.
-    ///
-    /// The database to which the query belongs.
-    ///
-    /// Length 1 to 255; create-only: changing it replaces the resource.
     pub database: Str,
     /// `QueryString`: a string, required.
-    ///
-    /// The SQL statements that make up the query.
-    ///
-    /// Length 1 to 262144; create-only: changing it replaces the resource.
     pub query_string: Str,
 }
 
-static RULE_NamedQuery: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NamedQuery: ObjRule = ObjRule {
     properties: &[
-        (
-            "Database",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "QueryString",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(262144),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "WorkGroup",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Database", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("QueryString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(262144), ..StrRule::ANY })),
+        ("WorkGroup", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["Database", "QueryString"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Athena::NamedQuery` resource.
@@ -132,6 +77,7 @@ pub struct NamedQuery {
     pub work_group: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl NamedQuery {
     /// The CloudFormation type name, `AWS::Athena::NamedQuery`.
     pub const TYPE_NAME: &'static str = "AWS::Athena::NamedQuery";
@@ -143,13 +89,7 @@ impl NamedQuery {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-athena-namedquery.html",
         primary_identifier: &["NamedQueryId"],
         required: &["Database", "QueryString"],
-        create_only: &[
-            "Name",
-            "Database",
-            "Description",
-            "QueryString",
-            "WorkGroup",
-        ],
+        create_only: &["Name", "Database", "Description", "QueryString", "WorkGroup"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["NamedQueryId"],
@@ -170,44 +110,15 @@ impl NamedQuery {
     }
 
     /// `Database`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database(mut self, value: impl Into<Str>) -> Self {
-        self.database = value.into();
-        self
-    }
-
+    pub fn database(mut self, value: impl Into<Str>) -> Self { self.database = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `QueryString`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_string(mut self, value: impl Into<Str>) -> Self {
-        self.query_string = value.into();
-        self
-    }
-
+    pub fn query_string(mut self, value: impl Into<Str>) -> Self { self.query_string = value.into(); self }
     /// `WorkGroup`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn work_group(mut self, value: impl Into<Str>) -> Self {
-        self.work_group = Some(value.into());
-        self
-    }
+    pub fn work_group(mut self, value: impl Into<Str>) -> Self { self.work_group = Some(value.into()); self }
 }
 
 impl Resource for NamedQuery {

@@ -14,74 +14,24 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9._-]{1,128}$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct PreparedStatementRequired {
     /// `QueryStatement`: a string, required.
-    ///
-    /// The query string for the prepared statement.
-    ///
-    /// Length 1 to 262144.
     pub query_statement: Str,
     /// `StatementName`: a string, required.
-    ///
-    /// The name of the prepared statement.
-    ///
-    /// Pattern `^[a-zA-Z_][a-zA-Z0-9_@:]{1,256}$`; length 1 to 256; create-only: changing it replaces the resource.
     pub statement_name: Str,
     /// `WorkGroup`: a string, required.
-    ///
-    /// The workgroup to which the prepared statement belongs.
-    ///
-    /// Pattern `^[a-zA-Z0-9._-]{1,128}$`; length 1 to 128; create-only: changing it replaces the resource.
     pub work_group: Str,
 }
 
-static RULE_PreparedStatement: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PreparedStatement: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "QueryStatement",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(262144),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "StatementName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "WorkGroup",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("QueryStatement", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(262144), ..StrRule::ANY })),
+        ("StatementName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("WorkGroup", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["StatementName", "WorkGroup", "QueryStatement"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Athena::PreparedStatement` resource.
@@ -123,6 +73,7 @@ pub struct PreparedStatement {
     pub work_group: Str,
 }
 
+#[rustfmt::skip]
 impl PreparedStatement {
     /// The CloudFormation type name, `AWS::Athena::PreparedStatement`.
     pub const TYPE_NAME: &'static str = "AWS::Athena::PreparedStatement";
@@ -154,36 +105,13 @@ impl PreparedStatement {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `QueryStatement`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_statement(mut self, value: impl Into<Str>) -> Self {
-        self.query_statement = value.into();
-        self
-    }
-
+    pub fn query_statement(mut self, value: impl Into<Str>) -> Self { self.query_statement = value.into(); self }
     /// `StatementName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn statement_name(mut self, value: impl Into<Str>) -> Self {
-        self.statement_name = value.into();
-        self
-    }
-
+    pub fn statement_name(mut self, value: impl Into<Str>) -> Self { self.statement_name = value.into(); self }
     /// `WorkGroup`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn work_group(mut self, value: impl Into<Str>) -> Self {
-        self.work_group = value.into();
-        self
-    }
+    pub fn work_group(mut self, value: impl Into<Str>) -> Self { self.work_group = value.into(); self }
 }
 
 impl Resource for PreparedStatement {

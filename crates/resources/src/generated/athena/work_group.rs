@@ -7,75 +7,32 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9._-]{1,128}");
 
 /// The required properties of [`WorkGroup`], by name: `WorkGroup::new(WorkGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WorkGroupRequired {
     /// `Name`: a string, required.
-    ///
-    /// The workgroup name.
-    ///
-    /// Pattern `[a-zA-Z0-9._-]{1,128}`; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_WorkGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WorkGroup: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("RecursiveDeleteOption", Shape::Bool),
-        (
-            "State",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "WorkGroupConfiguration",
-            Shape::Object(&RULE_WorkGroupConfiguration),
-        ),
-        (
-            "WorkGroupConfigurationUpdates",
-            Shape::Object(&RULE_WorkGroupConfigurationUpdates),
-        ),
+        ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("WorkGroupConfiguration", Shape::Object(&RULE_WorkGroupConfiguration)),
+        ("WorkGroupConfigurationUpdates", Shape::Object(&RULE_WorkGroupConfigurationUpdates)),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Athena::WorkGroup` resource.
@@ -129,6 +86,7 @@ pub struct WorkGroup {
     pub work_group_configuration_updates: Option<Obj<WorkGroupConfigurationUpdates>>,
 }
 
+#[rustfmt::skip]
 impl WorkGroup {
     /// The CloudFormation type name, `AWS::Athena::WorkGroup`.
     pub const TYPE_NAME: &'static str = "AWS::Athena::WorkGroup";
@@ -142,21 +100,9 @@ impl WorkGroup {
         required: &["Name"],
         create_only: &["Name"],
         conditional_create_only: &[],
-        write_only: &[
-            "WorkGroupConfigurationUpdates",
-            "RecursiveDeleteOption",
-            "WorkGroupConfiguration/AdditionalConfiguration",
-        ],
-        read_only: &[
-            "CreationTime",
-            "WorkGroupConfiguration/EngineVersion/EffectiveEngineVersion",
-            "WorkGroupConfigurationUpdates/EngineVersion/EffectiveEngineVersion",
-        ],
-        attributes: &[
-            "CreationTime",
-            "WorkGroupConfiguration.EngineVersion.EffectiveEngineVersion",
-            "WorkGroupConfigurationUpdates.EngineVersion.EffectiveEngineVersion",
-        ],
+        write_only: &["WorkGroupConfigurationUpdates", "RecursiveDeleteOption", "WorkGroupConfiguration/AdditionalConfiguration"],
+        read_only: &["CreationTime", "WorkGroupConfiguration/EngineVersion/EffectiveEngineVersion", "WorkGroupConfigurationUpdates/EngineVersion/EffectiveEngineVersion"],
+        attributes: &["CreationTime", "WorkGroupConfiguration.EngineVersion.EffectiveEngineVersion", "WorkGroupConfigurationUpdates.EngineVersion.EffectiveEngineVersion"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -175,66 +121,19 @@ impl WorkGroup {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `RecursiveDeleteOption`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn recursive_delete_option(mut self, value: impl Into<Bool>) -> Self {
-        self.recursive_delete_option = Some(value.into());
-        self
-    }
-
+    pub fn recursive_delete_option(mut self, value: impl Into<Bool>) -> Self { self.recursive_delete_option = Some(value.into()); self }
     /// `State`: a [`WorkGroupState`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state(mut self, value: impl Into<WorkGroupState>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-
+    pub fn state(mut self, value: impl Into<WorkGroupState>) -> Self { self.state = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `WorkGroupConfiguration`: a [`WorkGroupConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn work_group_configuration(
-        mut self,
-        value: impl Into<Obj<WorkGroupConfiguration>>,
-    ) -> Self {
-        self.work_group_configuration = Some(value.into());
-        self
-    }
-
+    pub fn work_group_configuration(mut self, value: impl Into<Obj<WorkGroupConfiguration>>) -> Self { self.work_group_configuration = Some(value.into()); self }
     /// `WorkGroupConfigurationUpdates`: a [`WorkGroupConfigurationUpdates`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn work_group_configuration_updates(
-        mut self,
-        value: impl Into<Obj<WorkGroupConfigurationUpdates>>,
-    ) -> Self {
-        self.work_group_configuration_updates = Some(value.into());
-        self
-    }
+    pub fn work_group_configuration_updates(mut self, value: impl Into<Obj<WorkGroupConfigurationUpdates>>) -> Self { self.work_group_configuration_updates = Some(value.into()); self }
 }
 
 impl Resource for WorkGroup {
@@ -304,28 +203,17 @@ impl WorkGroupAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AclConfigurationRequired {
     /// `S3AclOption`: a [`S3AclOption`] value, required.
-    ///
-    /// The Amazon S3 canned ACL that Athena should specify when storing query results, including data files inserted by Athena as the result of statements like CTAS or INSERT INTO. Currently the only supported canned ACL is `BUCKET_OWNER_FULL_CONTROL` . If a query runs in a workgroup and the workgroup overrides client-side settings, then the Amazon S3 canned ACL specified in the workgroup's settings is used for all queries that run in the workgroup. For more information about Amazon S3 canned ACLs, see \[Canned ACL\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html#canned-acl>) in the *Amazon S3 User Guide* .
     pub s3_acl_option: S3AclOption,
 }
 
-static RULE_AclConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "S3AclOption",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["BUCKET_OWNER_FULL_CONTROL"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_AclConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("S3AclOption", Shape::Str(&StrRule { allowed: &["BUCKET_OWNER_FULL_CONTROL"], ..StrRule::ANY })),
+    ],
     required: &["S3AclOption"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AclConfiguration` property type of `AWS::Athena::WorkGroup`.
@@ -341,6 +229,7 @@ pub struct AclConfiguration {
     pub s3_acl_option: S3AclOption,
 }
 
+#[rustfmt::skip]
 impl AclConfiguration {
     /// A `AclConfiguration` with its required properties, named in a [`AclConfigurationRequired`].
     pub fn new(required: AclConfigurationRequired) -> Self {
@@ -350,12 +239,7 @@ impl AclConfiguration {
     }
 
     /// `S3AclOption`: a [`S3AclOption`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_acl_option(mut self, value: impl Into<S3AclOption>) -> Self {
-        self.s3_acl_option = value.into();
-        self
-    }
+    pub fn s3_acl_option(mut self, value: impl Into<S3AclOption>) -> Self { self.s3_acl_option = value.into(); self }
 }
 
 impl PropertyType for AclConfiguration {}
@@ -368,14 +252,14 @@ impl ToValue for AclConfiguration {
     }
 }
 
-static RULE_Classification: ObjRule = ObjRule {
-    properties: &[("Name", Shape::STR), ("Properties", Shape::Any)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Classification: ObjRule = ObjRule {
+    properties: &[
+        ("Name", Shape::STR),
+        ("Properties", Shape::Any),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Classification` property type of `AWS::Athena::WorkGroup`.
@@ -395,6 +279,7 @@ pub struct Classification {
     pub properties: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl Classification {
     /// A `Classification` with no property set (none is required).
     pub fn new() -> Self {
@@ -402,20 +287,9 @@ impl Classification {
     }
 
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Properties`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn properties(mut self, value: impl Into<Json>) -> Self {
-        self.properties = Some(value.into());
-        self
-    }
+    pub fn properties(mut self, value: impl Into<Json>) -> Self { self.properties = Some(value.into()); self }
 }
 
 impl PropertyType for Classification {}
@@ -429,19 +303,16 @@ impl ToValue for Classification {
     }
 }
 
-static RULE_CloudWatchLoggingConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CloudWatchLoggingConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
         ("LogGroup", Shape::STR),
         ("LogStreamNamePrefix", Shape::STR),
         ("LogTypes", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CloudWatchLoggingConfiguration` property type of `AWS::Athena::WorkGroup`.
@@ -469,6 +340,7 @@ pub struct CloudWatchLoggingConfiguration {
     pub log_types: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl CloudWatchLoggingConfiguration {
     /// A `CloudWatchLoggingConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -476,36 +348,13 @@ impl CloudWatchLoggingConfiguration {
     }
 
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `LogGroup`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_group(mut self, value: impl Into<Str>) -> Self {
-        self.log_group = Some(value.into());
-        self
-    }
-
+    pub fn log_group(mut self, value: impl Into<Str>) -> Self { self.log_group = Some(value.into()); self }
     /// `LogStreamNamePrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_stream_name_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.log_stream_name_prefix = Some(value.into());
-        self
-    }
-
+    pub fn log_stream_name_prefix(mut self, value: impl Into<Str>) -> Self { self.log_stream_name_prefix = Some(value.into()); self }
     /// `LogTypes`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_types(mut self, value: impl Into<Json>) -> Self {
-        self.log_types = Some(value.into());
-        self
-    }
+    pub fn log_types(mut self, value: impl Into<Json>) -> Self { self.log_types = Some(value.into()); self }
 }
 
 impl PropertyType for CloudWatchLoggingConfiguration {}
@@ -525,19 +374,17 @@ impl ToValue for CloudWatchLoggingConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomerContentEncryptionConfigurationRequired {
     /// `KmsKey`: a string, required.
-    ///
-    /// The customer managed KMS key that is used to encrypt the user's data stores in Athena.
     pub kms_key: Str,
 }
 
-static RULE_CustomerContentEncryptionConfiguration: ObjRule = ObjRule {
-    properties: &[("KmsKey", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_CustomerContentEncryptionConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("KmsKey", Shape::STR),
+    ],
     required: &["KmsKey"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomerContentEncryptionConfiguration` property type of `AWS::Athena::WorkGroup`.
@@ -553,6 +400,7 @@ pub struct CustomerContentEncryptionConfiguration {
     pub kms_key: Str,
 }
 
+#[rustfmt::skip]
 impl CustomerContentEncryptionConfiguration {
     /// A `CustomerContentEncryptionConfiguration` with its required properties, named in a [`CustomerContentEncryptionConfigurationRequired`].
     pub fn new(required: CustomerContentEncryptionConfigurationRequired) -> Self {
@@ -562,12 +410,7 @@ impl CustomerContentEncryptionConfiguration {
     }
 
     /// `KmsKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key = value.into();
-        self
-    }
+    pub fn kms_key(mut self, value: impl Into<Str>) -> Self { self.kms_key = value.into(); self }
 }
 
 impl PropertyType for CustomerContentEncryptionConfiguration {}
@@ -582,33 +425,18 @@ impl ToValue for CustomerContentEncryptionConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EncryptionConfigurationRequired {
     /// `EncryptionOption`: an [`EncryptionOption`] value, required.
-    ///
-    /// Indicates whether Amazon S3 server-side encryption with Amazon S3-managed keys ( `SSE_S3` ), server-side encryption with KMS-managed keys ( `SSE_KMS` ), or client-side encryption with KMS-managed keys ( `CSE_KMS` ) is used.
-    ///
-    /// If a query runs in a workgroup and the workgroup overrides client-side settings, then the workgroup's setting for encryption is used. It specifies whether query results must be encrypted, for all queries that run in this workgroup.
     pub encryption_option: EncryptionOption,
 }
 
-static RULE_EncryptionConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "EncryptionOption",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SSE_S3", "SSE_KMS", "CSE_KMS"],
-                format: None,
-            }),
-        ),
+        ("EncryptionOption", Shape::Str(&StrRule { allowed: &["SSE_S3", "SSE_KMS", "CSE_KMS"], ..StrRule::ANY })),
         ("KmsKey", Shape::STR),
     ],
     required: &["EncryptionOption"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EncryptionConfiguration` property type of `AWS::Athena::WorkGroup`.
@@ -630,6 +458,7 @@ pub struct EncryptionConfiguration {
     pub kms_key: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl EncryptionConfiguration {
     /// A `EncryptionConfiguration` with its required properties, named in a [`EncryptionConfigurationRequired`].
     pub fn new(required: EncryptionConfigurationRequired) -> Self {
@@ -640,20 +469,9 @@ impl EncryptionConfiguration {
     }
 
     /// `EncryptionOption`: an [`EncryptionOption`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_option(mut self, value: impl Into<EncryptionOption>) -> Self {
-        self.encryption_option = value.into();
-        self
-    }
-
+    pub fn encryption_option(mut self, value: impl Into<EncryptionOption>) -> Self { self.encryption_option = value.into(); self }
     /// `KmsKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key = Some(value.into());
-        self
-    }
+    pub fn kms_key(mut self, value: impl Into<Str>) -> Self { self.kms_key = Some(value.into()); self }
 }
 
 impl PropertyType for EncryptionConfiguration {}
@@ -667,28 +485,18 @@ impl ToValue for EncryptionConfiguration {
     }
 }
 
-static RULE_EngineConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EngineConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AdditionalConfigs", Shape::Any),
-        (
-            "Classifications",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Classification),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Classifications", Shape::List(&ListRule { items: Shape::Object(&RULE_Classification), min_items: None, max_items: None })),
         ("CoordinatorDpuSize", Shape::INT),
         ("DefaultExecutorDpuSize", Shape::INT),
         ("MaxConcurrentDpus", Shape::INT),
         ("SparkProperties", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EngineConfiguration` property type of `AWS::Athena::WorkGroup`.
@@ -726,6 +534,7 @@ pub struct EngineConfiguration {
     pub spark_properties: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl EngineConfiguration {
     /// A `EngineConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -733,52 +542,17 @@ impl EngineConfiguration {
     }
 
     /// `AdditionalConfigs`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn additional_configs(mut self, value: impl Into<Json>) -> Self {
-        self.additional_configs = Some(value.into());
-        self
-    }
-
+    pub fn additional_configs(mut self, value: impl Into<Json>) -> Self { self.additional_configs = Some(value.into()); self }
     /// `Classifications`: a list of [`Classification`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn classifications(mut self, value: impl Into<List<Classification>>) -> Self {
-        self.classifications = Some(value.into());
-        self
-    }
-
+    pub fn classifications(mut self, value: impl Into<List<Classification>>) -> Self { self.classifications = Some(value.into()); self }
     /// `CoordinatorDpuSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn coordinator_dpu_size(mut self, value: impl Into<Int>) -> Self {
-        self.coordinator_dpu_size = Some(value.into());
-        self
-    }
-
+    pub fn coordinator_dpu_size(mut self, value: impl Into<Int>) -> Self { self.coordinator_dpu_size = Some(value.into()); self }
     /// `DefaultExecutorDpuSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_executor_dpu_size(mut self, value: impl Into<Int>) -> Self {
-        self.default_executor_dpu_size = Some(value.into());
-        self
-    }
-
+    pub fn default_executor_dpu_size(mut self, value: impl Into<Int>) -> Self { self.default_executor_dpu_size = Some(value.into()); self }
     /// `MaxConcurrentDpus`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_concurrent_dpus(mut self, value: impl Into<Int>) -> Self {
-        self.max_concurrent_dpus = Some(value.into());
-        self
-    }
-
+    pub fn max_concurrent_dpus(mut self, value: impl Into<Int>) -> Self { self.max_concurrent_dpus = Some(value.into()); self }
     /// `SparkProperties`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn spark_properties(mut self, value: impl Into<Json>) -> Self {
-        self.spark_properties = Some(value.into());
-        self
-    }
+    pub fn spark_properties(mut self, value: impl Into<Json>) -> Self { self.spark_properties = Some(value.into()); self }
 }
 
 impl PropertyType for EngineConfiguration {}
@@ -796,17 +570,14 @@ impl ToValue for EngineConfiguration {
     }
 }
 
-static RULE_EngineVersion: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EngineVersion: ObjRule = ObjRule {
     properties: &[
         ("EffectiveEngineVersion", Shape::STR),
         ("SelectedEngineVersion", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EngineVersion` property type of `AWS::Athena::WorkGroup`.
@@ -826,6 +597,7 @@ pub struct EngineVersion {
     pub selected_engine_version: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl EngineVersion {
     /// A `EngineVersion` with no property set (none is required).
     pub fn new() -> Self {
@@ -833,20 +605,9 @@ impl EngineVersion {
     }
 
     /// `EffectiveEngineVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn effective_engine_version(mut self, value: impl Into<Str>) -> Self {
-        self.effective_engine_version = Some(value.into());
-        self
-    }
-
+    pub fn effective_engine_version(mut self, value: impl Into<Str>) -> Self { self.effective_engine_version = Some(value.into()); self }
     /// `SelectedEngineVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn selected_engine_version(mut self, value: impl Into<Str>) -> Self {
-        self.selected_engine_version = Some(value.into());
-        self
-    }
+    pub fn selected_engine_version(mut self, value: impl Into<Str>) -> Self { self.selected_engine_version = Some(value.into()); self }
 }
 
 impl PropertyType for EngineVersion {}
@@ -860,14 +621,14 @@ impl ToValue for EngineVersion {
     }
 }
 
-static RULE_ManagedLoggingConfiguration: ObjRule = ObjRule {
-    properties: &[("Enabled", Shape::Bool), ("KmsKey", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ManagedLoggingConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("Enabled", Shape::Bool),
+        ("KmsKey", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ManagedLoggingConfiguration` property type of `AWS::Athena::WorkGroup`.
@@ -887,6 +648,7 @@ pub struct ManagedLoggingConfiguration {
     pub kms_key: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ManagedLoggingConfiguration {
     /// A `ManagedLoggingConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -894,20 +656,9 @@ impl ManagedLoggingConfiguration {
     }
 
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `KmsKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key = Some(value.into());
-        self
-    }
+    pub fn kms_key(mut self, value: impl Into<Str>) -> Self { self.kms_key = Some(value.into()); self }
 }
 
 impl PropertyType for ManagedLoggingConfiguration {}
@@ -921,20 +672,14 @@ impl ToValue for ManagedLoggingConfiguration {
     }
 }
 
-static RULE_ManagedQueryResultsConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ManagedQueryResultsConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
-        (
-            "EncryptionConfiguration",
-            Shape::Object(&RULE_ManagedStorageEncryptionConfiguration),
-        ),
+        ("EncryptionConfiguration", Shape::Object(&RULE_ManagedStorageEncryptionConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ManagedQueryResultsConfiguration` property type of `AWS::Athena::WorkGroup`.
@@ -954,6 +699,7 @@ pub struct ManagedQueryResultsConfiguration {
     pub encryption_configuration: Option<Obj<ManagedStorageEncryptionConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl ManagedQueryResultsConfiguration {
     /// A `ManagedQueryResultsConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -961,23 +707,9 @@ impl ManagedQueryResultsConfiguration {
     }
 
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `EncryptionConfiguration`: a [`ManagedStorageEncryptionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_configuration(
-        mut self,
-        value: impl Into<Obj<ManagedStorageEncryptionConfiguration>>,
-    ) -> Self {
-        self.encryption_configuration = Some(value.into());
-        self
-    }
+    pub fn encryption_configuration(mut self, value: impl Into<Obj<ManagedStorageEncryptionConfiguration>>) -> Self { self.encryption_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for ManagedQueryResultsConfiguration {}
@@ -991,14 +723,13 @@ impl ToValue for ManagedQueryResultsConfiguration {
     }
 }
 
-static RULE_ManagedStorageEncryptionConfiguration: ObjRule = ObjRule {
-    properties: &[("KmsKey", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ManagedStorageEncryptionConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("KmsKey", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ManagedStorageEncryptionConfiguration` property type of `AWS::Athena::WorkGroup`.
@@ -1014,6 +745,7 @@ pub struct ManagedStorageEncryptionConfiguration {
     pub kms_key: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ManagedStorageEncryptionConfiguration {
     /// A `ManagedStorageEncryptionConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1021,12 +753,7 @@ impl ManagedStorageEncryptionConfiguration {
     }
 
     /// `KmsKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key = Some(value.into());
-        self
-    }
+    pub fn kms_key(mut self, value: impl Into<Str>) -> Self { self.kms_key = Some(value.into()); self }
 }
 
 impl PropertyType for ManagedStorageEncryptionConfiguration {}
@@ -1037,27 +764,15 @@ impl ToValue for ManagedStorageEncryptionConfiguration {
     }
 }
 
-static RULE_MonitoringConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MonitoringConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "CloudWatchLoggingConfiguration",
-            Shape::Object(&RULE_CloudWatchLoggingConfiguration),
-        ),
-        (
-            "ManagedLoggingConfiguration",
-            Shape::Object(&RULE_ManagedLoggingConfiguration),
-        ),
-        (
-            "S3LoggingConfiguration",
-            Shape::Object(&RULE_S3LoggingConfiguration),
-        ),
+        ("CloudWatchLoggingConfiguration", Shape::Object(&RULE_CloudWatchLoggingConfiguration)),
+        ("ManagedLoggingConfiguration", Shape::Object(&RULE_ManagedLoggingConfiguration)),
+        ("S3LoggingConfiguration", Shape::Object(&RULE_S3LoggingConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MonitoringConfiguration` property type of `AWS::Athena::WorkGroup`.
@@ -1081,6 +796,7 @@ pub struct MonitoringConfiguration {
     pub s3_logging_configuration: Option<Obj<S3LoggingConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl MonitoringConfiguration {
     /// A `MonitoringConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1088,37 +804,11 @@ impl MonitoringConfiguration {
     }
 
     /// `CloudWatchLoggingConfiguration`: a [`CloudWatchLoggingConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch_logging_configuration(
-        mut self,
-        value: impl Into<Obj<CloudWatchLoggingConfiguration>>,
-    ) -> Self {
-        self.cloud_watch_logging_configuration = Some(value.into());
-        self
-    }
-
+    pub fn cloud_watch_logging_configuration(mut self, value: impl Into<Obj<CloudWatchLoggingConfiguration>>) -> Self { self.cloud_watch_logging_configuration = Some(value.into()); self }
     /// `ManagedLoggingConfiguration`: a [`ManagedLoggingConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn managed_logging_configuration(
-        mut self,
-        value: impl Into<Obj<ManagedLoggingConfiguration>>,
-    ) -> Self {
-        self.managed_logging_configuration = Some(value.into());
-        self
-    }
-
+    pub fn managed_logging_configuration(mut self, value: impl Into<Obj<ManagedLoggingConfiguration>>) -> Self { self.managed_logging_configuration = Some(value.into()); self }
     /// `S3LoggingConfiguration`: a [`S3LoggingConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_logging_configuration(
-        mut self,
-        value: impl Into<Obj<S3LoggingConfiguration>>,
-    ) -> Self {
-        self.s3_logging_configuration = Some(value.into());
-        self
-    }
+    pub fn s3_logging_configuration(mut self, value: impl Into<Obj<S3LoggingConfiguration>>) -> Self { self.s3_logging_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for MonitoringConfiguration {}
@@ -1139,22 +829,16 @@ impl ToValue for MonitoringConfiguration {
     }
 }
 
-static RULE_ResultConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResultConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AclConfiguration", Shape::Object(&RULE_AclConfiguration)),
-        (
-            "EncryptionConfiguration",
-            Shape::Object(&RULE_EncryptionConfiguration),
-        ),
+        ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
         ("ExpectedBucketOwner", Shape::STR),
         ("OutputLocation", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ResultConfiguration` property type of `AWS::Athena::WorkGroup`.
@@ -1184,6 +868,7 @@ pub struct ResultConfiguration {
     pub output_location: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ResultConfiguration {
     /// A `ResultConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1191,39 +876,13 @@ impl ResultConfiguration {
     }
 
     /// `AclConfiguration`: an [`AclConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn acl_configuration(mut self, value: impl Into<Obj<AclConfiguration>>) -> Self {
-        self.acl_configuration = Some(value.into());
-        self
-    }
-
+    pub fn acl_configuration(mut self, value: impl Into<Obj<AclConfiguration>>) -> Self { self.acl_configuration = Some(value.into()); self }
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_configuration(
-        mut self,
-        value: impl Into<Obj<EncryptionConfiguration>>,
-    ) -> Self {
-        self.encryption_configuration = Some(value.into());
-        self
-    }
-
+    pub fn encryption_configuration(mut self, value: impl Into<Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = Some(value.into()); self }
     /// `ExpectedBucketOwner`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expected_bucket_owner(mut self, value: impl Into<Str>) -> Self {
-        self.expected_bucket_owner = Some(value.into());
-        self
-    }
-
+    pub fn expected_bucket_owner(mut self, value: impl Into<Str>) -> Self { self.expected_bucket_owner = Some(value.into()); self }
     /// `OutputLocation`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_location(mut self, value: impl Into<Str>) -> Self {
-        self.output_location = Some(value.into());
-        self
-    }
+    pub fn output_location(mut self, value: impl Into<Str>) -> Self { self.output_location = Some(value.into()); self }
 }
 
 impl PropertyType for ResultConfiguration {}
@@ -1239,13 +898,11 @@ impl ToValue for ResultConfiguration {
     }
 }
 
-static RULE_ResultConfigurationUpdates: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResultConfigurationUpdates: ObjRule = ObjRule {
     properties: &[
         ("AclConfiguration", Shape::Object(&RULE_AclConfiguration)),
-        (
-            "EncryptionConfiguration",
-            Shape::Object(&RULE_EncryptionConfiguration),
-        ),
+        ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
         ("ExpectedBucketOwner", Shape::STR),
         ("OutputLocation", Shape::STR),
         ("RemoveAclConfiguration", Shape::Bool),
@@ -1253,12 +910,8 @@ static RULE_ResultConfigurationUpdates: ObjRule = ObjRule {
         ("RemoveExpectedBucketOwner", Shape::Bool),
         ("RemoveOutputLocation", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ResultConfigurationUpdates` property type of `AWS::Athena::WorkGroup`.
@@ -1304,6 +957,7 @@ pub struct ResultConfigurationUpdates {
     pub remove_output_location: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl ResultConfigurationUpdates {
     /// A `ResultConfigurationUpdates` with no property set (none is required).
     pub fn new() -> Self {
@@ -1311,71 +965,21 @@ impl ResultConfigurationUpdates {
     }
 
     /// `AclConfiguration`: an [`AclConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn acl_configuration(mut self, value: impl Into<Obj<AclConfiguration>>) -> Self {
-        self.acl_configuration = Some(value.into());
-        self
-    }
-
+    pub fn acl_configuration(mut self, value: impl Into<Obj<AclConfiguration>>) -> Self { self.acl_configuration = Some(value.into()); self }
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_configuration(
-        mut self,
-        value: impl Into<Obj<EncryptionConfiguration>>,
-    ) -> Self {
-        self.encryption_configuration = Some(value.into());
-        self
-    }
-
+    pub fn encryption_configuration(mut self, value: impl Into<Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = Some(value.into()); self }
     /// `ExpectedBucketOwner`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expected_bucket_owner(mut self, value: impl Into<Str>) -> Self {
-        self.expected_bucket_owner = Some(value.into());
-        self
-    }
-
+    pub fn expected_bucket_owner(mut self, value: impl Into<Str>) -> Self { self.expected_bucket_owner = Some(value.into()); self }
     /// `OutputLocation`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_location(mut self, value: impl Into<Str>) -> Self {
-        self.output_location = Some(value.into());
-        self
-    }
-
+    pub fn output_location(mut self, value: impl Into<Str>) -> Self { self.output_location = Some(value.into()); self }
     /// `RemoveAclConfiguration`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn remove_acl_configuration(mut self, value: impl Into<Bool>) -> Self {
-        self.remove_acl_configuration = Some(value.into());
-        self
-    }
-
+    pub fn remove_acl_configuration(mut self, value: impl Into<Bool>) -> Self { self.remove_acl_configuration = Some(value.into()); self }
     /// `RemoveEncryptionConfiguration`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn remove_encryption_configuration(mut self, value: impl Into<Bool>) -> Self {
-        self.remove_encryption_configuration = Some(value.into());
-        self
-    }
-
+    pub fn remove_encryption_configuration(mut self, value: impl Into<Bool>) -> Self { self.remove_encryption_configuration = Some(value.into()); self }
     /// `RemoveExpectedBucketOwner`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn remove_expected_bucket_owner(mut self, value: impl Into<Bool>) -> Self {
-        self.remove_expected_bucket_owner = Some(value.into());
-        self
-    }
-
+    pub fn remove_expected_bucket_owner(mut self, value: impl Into<Bool>) -> Self { self.remove_expected_bucket_owner = Some(value.into()); self }
     /// `RemoveOutputLocation`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn remove_output_location(mut self, value: impl Into<Bool>) -> Self {
-        self.remove_output_location = Some(value.into());
-        self
-    }
+    pub fn remove_output_location(mut self, value: impl Into<Bool>) -> Self { self.remove_output_location = Some(value.into()); self }
 }
 
 impl PropertyType for ResultConfigurationUpdates {}
@@ -1401,18 +1005,15 @@ impl ToValue for ResultConfigurationUpdates {
     }
 }
 
-static RULE_S3LoggingConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3LoggingConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
         ("KmsKey", Shape::STR),
         ("LogLocation", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3LoggingConfiguration` property type of `AWS::Athena::WorkGroup`.
@@ -1436,6 +1037,7 @@ pub struct S3LoggingConfiguration {
     pub log_location: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl S3LoggingConfiguration {
     /// A `S3LoggingConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1443,28 +1045,11 @@ impl S3LoggingConfiguration {
     }
 
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `KmsKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key = Some(value.into());
-        self
-    }
-
+    pub fn kms_key(mut self, value: impl Into<Str>) -> Self { self.kms_key = Some(value.into()); self }
     /// `LogLocation`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_location(mut self, value: impl Into<Str>) -> Self {
-        self.log_location = Some(value.into());
-        self
-    }
+    pub fn log_location(mut self, value: impl Into<Str>) -> Self { self.log_location = Some(value.into()); self }
 }
 
 impl PropertyType for S3LoggingConfiguration {}
@@ -1479,145 +1064,24 @@ impl ToValue for S3LoggingConfiguration {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Athena::WorkGroup`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-athena-workgroup-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_WorkGroupConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WorkGroupConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AdditionalConfiguration", Shape::STR),
-        (
-            "BytesScannedCutoffPerQuery",
-            Shape::Int(&NumRule {
-                min: Some(10000000.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "CustomerContentEncryptionConfiguration",
-            Shape::Object(&RULE_CustomerContentEncryptionConfiguration),
-        ),
+        ("BytesScannedCutoffPerQuery", Shape::Int(&NumRule { min: Some(10000000.0), ..NumRule::ANY })),
+        ("CustomerContentEncryptionConfiguration", Shape::Object(&RULE_CustomerContentEncryptionConfiguration)),
         ("EnforceWorkGroupConfiguration", Shape::Bool),
-        (
-            "EngineConfiguration",
-            Shape::Object(&RULE_EngineConfiguration),
-        ),
+        ("EngineConfiguration", Shape::Object(&RULE_EngineConfiguration)),
         ("EngineVersion", Shape::Object(&RULE_EngineVersion)),
         ("ExecutionRole", Shape::STR),
-        (
-            "ManagedQueryResultsConfiguration",
-            Shape::Object(&RULE_ManagedQueryResultsConfiguration),
-        ),
-        (
-            "MonitoringConfiguration",
-            Shape::Object(&RULE_MonitoringConfiguration),
-        ),
+        ("ManagedQueryResultsConfiguration", Shape::Object(&RULE_ManagedQueryResultsConfiguration)),
+        ("MonitoringConfiguration", Shape::Object(&RULE_MonitoringConfiguration)),
         ("PublishCloudWatchMetricsEnabled", Shape::Bool),
         ("RequesterPaysEnabled", Shape::Bool),
-        (
-            "ResultConfiguration",
-            Shape::Object(&RULE_ResultConfiguration),
-        ),
+        ("ResultConfiguration", Shape::Object(&RULE_ResultConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WorkGroupConfiguration` property type of `AWS::Athena::WorkGroup`.
@@ -1682,6 +1146,7 @@ pub struct WorkGroupConfiguration {
     pub result_configuration: Option<Obj<ResultConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl WorkGroupConfiguration {
     /// A `WorkGroupConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1689,109 +1154,29 @@ impl WorkGroupConfiguration {
     }
 
     /// `AdditionalConfiguration`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn additional_configuration(mut self, value: impl Into<Str>) -> Self {
-        self.additional_configuration = Some(value.into());
-        self
-    }
-
+    pub fn additional_configuration(mut self, value: impl Into<Str>) -> Self { self.additional_configuration = Some(value.into()); self }
     /// `BytesScannedCutoffPerQuery`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bytes_scanned_cutoff_per_query(mut self, value: impl Into<Int>) -> Self {
-        self.bytes_scanned_cutoff_per_query = Some(value.into());
-        self
-    }
-
+    pub fn bytes_scanned_cutoff_per_query(mut self, value: impl Into<Int>) -> Self { self.bytes_scanned_cutoff_per_query = Some(value.into()); self }
     /// `CustomerContentEncryptionConfiguration`: a [`CustomerContentEncryptionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn customer_content_encryption_configuration(
-        mut self,
-        value: impl Into<Obj<CustomerContentEncryptionConfiguration>>,
-    ) -> Self {
-        self.customer_content_encryption_configuration = Some(value.into());
-        self
-    }
-
+    pub fn customer_content_encryption_configuration(mut self, value: impl Into<Obj<CustomerContentEncryptionConfiguration>>) -> Self { self.customer_content_encryption_configuration = Some(value.into()); self }
     /// `EnforceWorkGroupConfiguration`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enforce_work_group_configuration(mut self, value: impl Into<Bool>) -> Self {
-        self.enforce_work_group_configuration = Some(value.into());
-        self
-    }
-
+    pub fn enforce_work_group_configuration(mut self, value: impl Into<Bool>) -> Self { self.enforce_work_group_configuration = Some(value.into()); self }
     /// `EngineConfiguration`: an [`EngineConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn engine_configuration(mut self, value: impl Into<Obj<EngineConfiguration>>) -> Self {
-        self.engine_configuration = Some(value.into());
-        self
-    }
-
+    pub fn engine_configuration(mut self, value: impl Into<Obj<EngineConfiguration>>) -> Self { self.engine_configuration = Some(value.into()); self }
     /// `EngineVersion`: an [`EngineVersion`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn engine_version(mut self, value: impl Into<Obj<EngineVersion>>) -> Self {
-        self.engine_version = Some(value.into());
-        self
-    }
-
+    pub fn engine_version(mut self, value: impl Into<Obj<EngineVersion>>) -> Self { self.engine_version = Some(value.into()); self }
     /// `ExecutionRole`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_role(mut self, value: impl Into<Str>) -> Self {
-        self.execution_role = Some(value.into());
-        self
-    }
-
+    pub fn execution_role(mut self, value: impl Into<Str>) -> Self { self.execution_role = Some(value.into()); self }
     /// `ManagedQueryResultsConfiguration`: a [`ManagedQueryResultsConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn managed_query_results_configuration(
-        mut self,
-        value: impl Into<Obj<ManagedQueryResultsConfiguration>>,
-    ) -> Self {
-        self.managed_query_results_configuration = Some(value.into());
-        self
-    }
-
+    pub fn managed_query_results_configuration(mut self, value: impl Into<Obj<ManagedQueryResultsConfiguration>>) -> Self { self.managed_query_results_configuration = Some(value.into()); self }
     /// `MonitoringConfiguration`: a [`MonitoringConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn monitoring_configuration(
-        mut self,
-        value: impl Into<Obj<MonitoringConfiguration>>,
-    ) -> Self {
-        self.monitoring_configuration = Some(value.into());
-        self
-    }
-
+    pub fn monitoring_configuration(mut self, value: impl Into<Obj<MonitoringConfiguration>>) -> Self { self.monitoring_configuration = Some(value.into()); self }
     /// `PublishCloudWatchMetricsEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn publish_cloud_watch_metrics_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.publish_cloud_watch_metrics_enabled = Some(value.into());
-        self
-    }
-
+    pub fn publish_cloud_watch_metrics_enabled(mut self, value: impl Into<Bool>) -> Self { self.publish_cloud_watch_metrics_enabled = Some(value.into()); self }
     /// `RequesterPaysEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn requester_pays_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.requester_pays_enabled = Some(value.into());
-        self
-    }
-
+    pub fn requester_pays_enabled(mut self, value: impl Into<Bool>) -> Self { self.requester_pays_enabled = Some(value.into()); self }
     /// `ResultConfiguration`: a [`ResultConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn result_configuration(mut self, value: impl Into<Obj<ResultConfiguration>>) -> Self {
-        self.result_configuration = Some(value.into());
-        self
-    }
+    pub fn result_configuration(mut self, value: impl Into<Obj<ResultConfiguration>>) -> Self { self.result_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for WorkGroupConfiguration {}
@@ -1830,51 +1215,26 @@ impl ToValue for WorkGroupConfiguration {
     }
 }
 
-static RULE_WorkGroupConfigurationUpdates: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WorkGroupConfigurationUpdates: ObjRule = ObjRule {
     properties: &[
         ("AdditionalConfiguration", Shape::STR),
-        (
-            "BytesScannedCutoffPerQuery",
-            Shape::Int(&NumRule {
-                min: Some(10000000.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "CustomerContentEncryptionConfiguration",
-            Shape::Object(&RULE_CustomerContentEncryptionConfiguration),
-        ),
+        ("BytesScannedCutoffPerQuery", Shape::Int(&NumRule { min: Some(10000000.0), ..NumRule::ANY })),
+        ("CustomerContentEncryptionConfiguration", Shape::Object(&RULE_CustomerContentEncryptionConfiguration)),
         ("EnforceWorkGroupConfiguration", Shape::Bool),
-        (
-            "EngineConfiguration",
-            Shape::Object(&RULE_EngineConfiguration),
-        ),
+        ("EngineConfiguration", Shape::Object(&RULE_EngineConfiguration)),
         ("EngineVersion", Shape::Object(&RULE_EngineVersion)),
         ("ExecutionRole", Shape::STR),
-        (
-            "ManagedQueryResultsConfiguration",
-            Shape::Object(&RULE_ManagedQueryResultsConfiguration),
-        ),
-        (
-            "MonitoringConfiguration",
-            Shape::Object(&RULE_MonitoringConfiguration),
-        ),
+        ("ManagedQueryResultsConfiguration", Shape::Object(&RULE_ManagedQueryResultsConfiguration)),
+        ("MonitoringConfiguration", Shape::Object(&RULE_MonitoringConfiguration)),
         ("PublishCloudWatchMetricsEnabled", Shape::Bool),
         ("RemoveBytesScannedCutoffPerQuery", Shape::Bool),
         ("RemoveCustomerContentEncryptionConfiguration", Shape::Bool),
         ("RequesterPaysEnabled", Shape::Bool),
-        (
-            "ResultConfigurationUpdates",
-            Shape::Object(&RULE_ResultConfigurationUpdates),
-        ),
+        ("ResultConfigurationUpdates", Shape::Object(&RULE_ResultConfigurationUpdates)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WorkGroupConfigurationUpdates` property type of `AWS::Athena::WorkGroup`.
@@ -1943,6 +1303,7 @@ pub struct WorkGroupConfigurationUpdates {
     pub result_configuration_updates: Option<Obj<ResultConfigurationUpdates>>,
 }
 
+#[rustfmt::skip]
 impl WorkGroupConfigurationUpdates {
     /// A `WorkGroupConfigurationUpdates` with no property set (none is required).
     pub fn new() -> Self {
@@ -1950,129 +1311,33 @@ impl WorkGroupConfigurationUpdates {
     }
 
     /// `AdditionalConfiguration`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn additional_configuration(mut self, value: impl Into<Str>) -> Self {
-        self.additional_configuration = Some(value.into());
-        self
-    }
-
+    pub fn additional_configuration(mut self, value: impl Into<Str>) -> Self { self.additional_configuration = Some(value.into()); self }
     /// `BytesScannedCutoffPerQuery`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bytes_scanned_cutoff_per_query(mut self, value: impl Into<Int>) -> Self {
-        self.bytes_scanned_cutoff_per_query = Some(value.into());
-        self
-    }
-
+    pub fn bytes_scanned_cutoff_per_query(mut self, value: impl Into<Int>) -> Self { self.bytes_scanned_cutoff_per_query = Some(value.into()); self }
     /// `CustomerContentEncryptionConfiguration`: a [`CustomerContentEncryptionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn customer_content_encryption_configuration(
-        mut self,
-        value: impl Into<Obj<CustomerContentEncryptionConfiguration>>,
-    ) -> Self {
-        self.customer_content_encryption_configuration = Some(value.into());
-        self
-    }
-
+    pub fn customer_content_encryption_configuration(mut self, value: impl Into<Obj<CustomerContentEncryptionConfiguration>>) -> Self { self.customer_content_encryption_configuration = Some(value.into()); self }
     /// `EnforceWorkGroupConfiguration`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enforce_work_group_configuration(mut self, value: impl Into<Bool>) -> Self {
-        self.enforce_work_group_configuration = Some(value.into());
-        self
-    }
-
+    pub fn enforce_work_group_configuration(mut self, value: impl Into<Bool>) -> Self { self.enforce_work_group_configuration = Some(value.into()); self }
     /// `EngineConfiguration`: an [`EngineConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn engine_configuration(mut self, value: impl Into<Obj<EngineConfiguration>>) -> Self {
-        self.engine_configuration = Some(value.into());
-        self
-    }
-
+    pub fn engine_configuration(mut self, value: impl Into<Obj<EngineConfiguration>>) -> Self { self.engine_configuration = Some(value.into()); self }
     /// `EngineVersion`: an [`EngineVersion`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn engine_version(mut self, value: impl Into<Obj<EngineVersion>>) -> Self {
-        self.engine_version = Some(value.into());
-        self
-    }
-
+    pub fn engine_version(mut self, value: impl Into<Obj<EngineVersion>>) -> Self { self.engine_version = Some(value.into()); self }
     /// `ExecutionRole`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_role(mut self, value: impl Into<Str>) -> Self {
-        self.execution_role = Some(value.into());
-        self
-    }
-
+    pub fn execution_role(mut self, value: impl Into<Str>) -> Self { self.execution_role = Some(value.into()); self }
     /// `ManagedQueryResultsConfiguration`: a [`ManagedQueryResultsConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn managed_query_results_configuration(
-        mut self,
-        value: impl Into<Obj<ManagedQueryResultsConfiguration>>,
-    ) -> Self {
-        self.managed_query_results_configuration = Some(value.into());
-        self
-    }
-
+    pub fn managed_query_results_configuration(mut self, value: impl Into<Obj<ManagedQueryResultsConfiguration>>) -> Self { self.managed_query_results_configuration = Some(value.into()); self }
     /// `MonitoringConfiguration`: a [`MonitoringConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn monitoring_configuration(
-        mut self,
-        value: impl Into<Obj<MonitoringConfiguration>>,
-    ) -> Self {
-        self.monitoring_configuration = Some(value.into());
-        self
-    }
-
+    pub fn monitoring_configuration(mut self, value: impl Into<Obj<MonitoringConfiguration>>) -> Self { self.monitoring_configuration = Some(value.into()); self }
     /// `PublishCloudWatchMetricsEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn publish_cloud_watch_metrics_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.publish_cloud_watch_metrics_enabled = Some(value.into());
-        self
-    }
-
+    pub fn publish_cloud_watch_metrics_enabled(mut self, value: impl Into<Bool>) -> Self { self.publish_cloud_watch_metrics_enabled = Some(value.into()); self }
     /// `RemoveBytesScannedCutoffPerQuery`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn remove_bytes_scanned_cutoff_per_query(mut self, value: impl Into<Bool>) -> Self {
-        self.remove_bytes_scanned_cutoff_per_query = Some(value.into());
-        self
-    }
-
+    pub fn remove_bytes_scanned_cutoff_per_query(mut self, value: impl Into<Bool>) -> Self { self.remove_bytes_scanned_cutoff_per_query = Some(value.into()); self }
     /// `RemoveCustomerContentEncryptionConfiguration`: a boolean.
-    pub fn remove_customer_content_encryption_configuration(
-        mut self,
-        value: impl Into<Bool>,
-    ) -> Self {
-        self.remove_customer_content_encryption_configuration = Some(value.into());
-        self
-    }
-
+    pub fn remove_customer_content_encryption_configuration(mut self, value: impl Into<Bool>) -> Self { self.remove_customer_content_encryption_configuration = Some(value.into()); self }
     /// `RequesterPaysEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn requester_pays_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.requester_pays_enabled = Some(value.into());
-        self
-    }
-
+    pub fn requester_pays_enabled(mut self, value: impl Into<Bool>) -> Self { self.requester_pays_enabled = Some(value.into()); self }
     /// `ResultConfigurationUpdates`: a [`ResultConfigurationUpdates`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn result_configuration_updates(
-        mut self,
-        value: impl Into<Obj<ResultConfigurationUpdates>>,
-    ) -> Self {
-        self.result_configuration_updates = Some(value.into());
-        self
-    }
+    pub fn result_configuration_updates(mut self, value: impl Into<Obj<ResultConfigurationUpdates>>) -> Self { self.result_configuration_updates = Some(value.into()); self }
 }
 
 impl PropertyType for WorkGroupConfigurationUpdates {}

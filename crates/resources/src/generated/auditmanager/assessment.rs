@@ -22,85 +22,22 @@ pub(crate) static PATTERN_9: Pattern =
     Pattern::new("^([a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}|.*\\S.*)$");
 pub(crate) static PATTERN_10: Pattern = Pattern::new("^[a-zA-Z0-9-\\s().]+$");
 
-static RULE_Assessment: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Assessment: ObjRule = ObjRule {
     properties: &[
-        (
-            "AssessmentReportsDestination",
-            Shape::Object(&RULE_AssessmentReportsDestination),
-        ),
+        ("AssessmentReportsDestination", Shape::Object(&RULE_AssessmentReportsDestination)),
         ("AwsAccount", Shape::Object(&RULE_AwsAccount)),
-        (
-            "Delegations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Delegation),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1000),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FrameworkId",
-            Shape::Str(&StrRule {
-                min_len: Some(32),
-                max_len: Some(36),
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Roles",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Role),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Delegations", Shape::List(&ListRule { items: Shape::Object(&RULE_Delegation), min_items: None, max_items: None })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("FrameworkId", Shape::Str(&StrRule { min_len: Some(32), max_len: Some(36), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("Roles", Shape::List(&ListRule { items: Shape::Object(&RULE_Role), min_items: None, max_items: None })),
         ("Scope", Shape::Object(&RULE_Scope)),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ACTIVE", "INACTIVE"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Status", Shape::Str(&StrRule { allowed: &["ACTIVE", "INACTIVE"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AuditManager::Assessment` resource.
@@ -170,6 +107,7 @@ pub struct Assessment {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Assessment {
     /// The CloudFormation type name, `AWS::AuditManager::Assessment`.
     pub const TYPE_NAME: &'static str = "AWS::AuditManager::Assessment";
@@ -196,87 +134,25 @@ impl Assessment {
     }
 
     /// `AssessmentReportsDestination`: an [`AssessmentReportsDestination`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn assessment_reports_destination(
-        mut self,
-        value: impl Into<Obj<AssessmentReportsDestination>>,
-    ) -> Self {
-        self.assessment_reports_destination = Some(value.into());
-        self
-    }
-
+    pub fn assessment_reports_destination(mut self, value: impl Into<Obj<AssessmentReportsDestination>>) -> Self { self.assessment_reports_destination = Some(value.into()); self }
     /// `AwsAccount`: an [`AwsAccount`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_account(mut self, value: impl Into<Obj<AwsAccount>>) -> Self {
-        self.aws_account = Some(value.into());
-        self
-    }
-
+    pub fn aws_account(mut self, value: impl Into<Obj<AwsAccount>>) -> Self { self.aws_account = Some(value.into()); self }
     /// `Delegations`: a list of [`Delegation`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delegations(mut self, value: impl Into<List<Delegation>>) -> Self {
-        self.delegations = Some(value.into());
-        self
-    }
-
+    pub fn delegations(mut self, value: impl Into<List<Delegation>>) -> Self { self.delegations = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `FrameworkId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn framework_id(mut self, value: impl Into<Str>) -> Self {
-        self.framework_id = Some(value.into());
-        self
-    }
-
+    pub fn framework_id(mut self, value: impl Into<Str>) -> Self { self.framework_id = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Roles`: a list of [`Role`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn roles(mut self, value: impl Into<List<Role>>) -> Self {
-        self.roles = Some(value.into());
-        self
-    }
-
+    pub fn roles(mut self, value: impl Into<List<Role>>) -> Self { self.roles = Some(value.into()); self }
     /// `Scope`: a [`Scope`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scope(mut self, value: impl Into<Obj<Scope>>) -> Self {
-        self.scope = Some(value.into());
-        self
-    }
-
+    pub fn scope(mut self, value: impl Into<Obj<Scope>>) -> Self { self.scope = Some(value.into()); self }
     /// `Status`: an [`AssessmentStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<AssessmentStatus>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-
+    pub fn status(mut self, value: impl Into<AssessmentStatus>) -> Self { self.status = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Assessment {
@@ -339,35 +215,14 @@ impl AssessmentAttributes {
     }
 }
 
-static RULE_AssessmentReportsDestination: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AssessmentReportsDestination: ObjRule = ObjRule {
     properties: &[
-        (
-            "Destination",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DestinationType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["S3"],
-                format: None,
-            }),
-        ),
+        ("Destination", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DestinationType", Shape::Str(&StrRule { allowed: &["S3"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AssessmentReportsDestination` property type of `AWS::AuditManager::Assessment`.
@@ -389,6 +244,7 @@ pub struct AssessmentReportsDestination {
     pub destination_type: Option<AssessmentReportDestinationType>,
 }
 
+#[rustfmt::skip]
 impl AssessmentReportsDestination {
     /// A `AssessmentReportsDestination` with no property set (none is required).
     pub fn new() -> Self {
@@ -396,20 +252,9 @@ impl AssessmentReportsDestination {
     }
 
     /// `Destination`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination(mut self, value: impl Into<Str>) -> Self {
-        self.destination = Some(value.into());
-        self
-    }
-
+    pub fn destination(mut self, value: impl Into<Str>) -> Self { self.destination = Some(value.into()); self }
     /// `DestinationType`: an [`AssessmentReportDestinationType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_type(mut self, value: impl Into<AssessmentReportDestinationType>) -> Self {
-        self.destination_type = Some(value.into());
-        self
-    }
+    pub fn destination_type(mut self, value: impl Into<AssessmentReportDestinationType>) -> Self { self.destination_type = Some(value.into()); self }
 }
 
 impl PropertyType for AssessmentReportsDestination {}
@@ -423,45 +268,15 @@ impl ToValue for AssessmentReportsDestination {
     }
 }
 
-static RULE_AwsAccount: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AwsAccount: ObjRule = ObjRule {
     properties: &[
-        (
-            "EmailAddress",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(320),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Id",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(50),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("EmailAddress", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(320), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Id", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWSAccount` property type of `AWS::AuditManager::Assessment`.
@@ -491,6 +306,7 @@ pub struct AwsAccount {
     pub name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AwsAccount {
     /// A `AwsAccount` with no property set (none is required).
     pub fn new() -> Self {
@@ -498,28 +314,11 @@ impl AwsAccount {
     }
 
     /// `EmailAddress`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn email_address(mut self, value: impl Into<Str>) -> Self {
-        self.email_address = Some(value.into());
-        self
-    }
-
+    pub fn email_address(mut self, value: impl Into<Str>) -> Self { self.email_address = Some(value.into()); self }
     /// `Id`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
 }
 
 impl PropertyType for AwsAccount {}
@@ -534,23 +333,13 @@ impl ToValue for AwsAccount {
     }
 }
 
-static RULE_AwsService: ObjRule = ObjRule {
-    properties: &[(
-        "ServiceName",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(40),
-            pattern: Some(&PATTERN_10),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_AwsService: ObjRule = ObjRule {
+    properties: &[
+        ("ServiceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(40), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWSService` property type of `AWS::AuditManager::Assessment`.
@@ -568,6 +357,7 @@ pub struct AwsService {
     pub service_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AwsService {
     /// A `AwsService` with no property set (none is required).
     pub fn new() -> Self {
@@ -575,12 +365,7 @@ impl AwsService {
     }
 
     /// `ServiceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_name(mut self, value: impl Into<Str>) -> Self {
-        self.service_name = Some(value.into());
-        self
-    }
+    pub fn service_name(mut self, value: impl Into<Str>) -> Self { self.service_name = Some(value.into()); self }
 }
 
 impl PropertyType for AwsService {}
@@ -593,107 +378,23 @@ impl ToValue for AwsService {
     }
 }
 
-static RULE_Delegation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Delegation: ObjRule = ObjRule {
     properties: &[
-        (
-            "AssessmentId",
-            Shape::Str(&StrRule {
-                min_len: Some(36),
-                max_len: Some(36),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AssessmentName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Comment",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(350),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ControlSetId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(300),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "CreatedBy",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AssessmentId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("AssessmentName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("Comment", Shape::Str(&StrRule { max_len: Some(350), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("ControlSetId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("CreatedBy", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
         ("CreationTime", Shape::NUM),
-        (
-            "Id",
-            Shape::Str(&StrRule {
-                min_len: Some(36),
-                max_len: Some(36),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Id", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ("LastUpdated", Shape::NUM),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_8),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "RoleType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PROCESS_OWNER", "RESOURCE_OWNER"],
-                format: None,
-            }),
-        ),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["IN_PROGRESS", "UNDER_REVIEW", "COMPLETE"],
-                format: None,
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_8), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("RoleType", Shape::Str(&StrRule { allowed: &["PROCESS_OWNER", "RESOURCE_OWNER"], ..StrRule::ANY })),
+        ("Status", Shape::Str(&StrRule { allowed: &["IN_PROGRESS", "UNDER_REVIEW", "COMPLETE"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Delegation` property type of `AWS::AuditManager::Assessment`.
@@ -775,6 +476,7 @@ pub struct Delegation {
     pub status: Option<DelegationStatus>,
 }
 
+#[rustfmt::skip]
 impl Delegation {
     /// A `Delegation` with no property set (none is required).
     pub fn new() -> Self {
@@ -782,92 +484,27 @@ impl Delegation {
     }
 
     /// `AssessmentId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn assessment_id(mut self, value: impl Into<Str>) -> Self {
-        self.assessment_id = Some(value.into());
-        self
-    }
-
+    pub fn assessment_id(mut self, value: impl Into<Str>) -> Self { self.assessment_id = Some(value.into()); self }
     /// `AssessmentName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn assessment_name(mut self, value: impl Into<Str>) -> Self {
-        self.assessment_name = Some(value.into());
-        self
-    }
-
+    pub fn assessment_name(mut self, value: impl Into<Str>) -> Self { self.assessment_name = Some(value.into()); self }
     /// `Comment`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn comment(mut self, value: impl Into<Str>) -> Self {
-        self.comment = Some(value.into());
-        self
-    }
-
+    pub fn comment(mut self, value: impl Into<Str>) -> Self { self.comment = Some(value.into()); self }
     /// `ControlSetId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn control_set_id(mut self, value: impl Into<Str>) -> Self {
-        self.control_set_id = Some(value.into());
-        self
-    }
-
+    pub fn control_set_id(mut self, value: impl Into<Str>) -> Self { self.control_set_id = Some(value.into()); self }
     /// `CreatedBy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn created_by(mut self, value: impl Into<Str>) -> Self {
-        self.created_by = Some(value.into());
-        self
-    }
-
+    pub fn created_by(mut self, value: impl Into<Str>) -> Self { self.created_by = Some(value.into()); self }
     /// `CreationTime`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn creation_time(mut self, value: impl Into<Num>) -> Self {
-        self.creation_time = Some(value.into());
-        self
-    }
-
+    pub fn creation_time(mut self, value: impl Into<Num>) -> Self { self.creation_time = Some(value.into()); self }
     /// `Id`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = Some(value.into()); self }
     /// `LastUpdated`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn last_updated(mut self, value: impl Into<Num>) -> Self {
-        self.last_updated = Some(value.into());
-        self
-    }
-
+    pub fn last_updated(mut self, value: impl Into<Num>) -> Self { self.last_updated = Some(value.into()); self }
     /// `RoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = Some(value.into());
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
     /// `RoleType`: a [`RoleType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_type(mut self, value: impl Into<RoleType>) -> Self {
-        self.role_type = Some(value.into());
-        self
-    }
-
+    pub fn role_type(mut self, value: impl Into<RoleType>) -> Self { self.role_type = Some(value.into()); self }
     /// `Status`: a [`DelegationStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<DelegationStatus>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
+    pub fn status(mut self, value: impl Into<DelegationStatus>) -> Self { self.status = Some(value.into()); self }
 }
 
 impl PropertyType for Delegation {}
@@ -890,35 +527,14 @@ impl ToValue for Delegation {
     }
 }
 
-static RULE_Role: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Role: ObjRule = ObjRule {
     properties: &[
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_8),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "RoleType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PROCESS_OWNER", "RESOURCE_OWNER"],
-                format: None,
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_8), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("RoleType", Shape::Str(&StrRule { allowed: &["PROCESS_OWNER", "RESOURCE_OWNER"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Role` property type of `AWS::AuditManager::Assessment`.
@@ -946,6 +562,7 @@ pub struct Role {
     pub role_type: Option<RoleType>,
 }
 
+#[rustfmt::skip]
 impl Role {
     /// A `Role` with no property set (none is required).
     pub fn new() -> Self {
@@ -953,20 +570,9 @@ impl Role {
     }
 
     /// `RoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = Some(value.into());
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
     /// `RoleType`: a [`RoleType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_type(mut self, value: impl Into<RoleType>) -> Self {
-        self.role_type = Some(value.into());
-        self
-    }
+    pub fn role_type(mut self, value: impl Into<RoleType>) -> Self { self.role_type = Some(value.into()); self }
 }
 
 impl PropertyType for Role {}
@@ -980,31 +586,14 @@ impl ToValue for Role {
     }
 }
 
-static RULE_Scope: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Scope: ObjRule = ObjRule {
     properties: &[
-        (
-            "AwsAccounts",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AwsAccount),
-                min_items: Some(1),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "AwsServices",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AwsService),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AwsAccounts", Shape::List(&ListRule { items: Shape::Object(&RULE_AwsAccount), min_items: Some(1), max_items: Some(200) })),
+        ("AwsServices", Shape::List(&ListRule { items: Shape::Object(&RULE_AwsService), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Scope` property type of `AWS::AuditManager::Assessment`.
@@ -1028,6 +617,7 @@ pub struct Scope {
     pub aws_services: Option<List<AwsService>>,
 }
 
+#[rustfmt::skip]
 impl Scope {
     /// A `Scope` with no property set (none is required).
     pub fn new() -> Self {
@@ -1035,20 +625,9 @@ impl Scope {
     }
 
     /// `AwsAccounts`: a list of [`AwsAccount`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_accounts(mut self, value: impl Into<List<AwsAccount>>) -> Self {
-        self.aws_accounts = Some(value.into());
-        self
-    }
-
+    pub fn aws_accounts(mut self, value: impl Into<List<AwsAccount>>) -> Self { self.aws_accounts = Some(value.into()); self }
     /// `AwsServices`: a list of [`AwsService`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_services(mut self, value: impl Into<List<AwsService>>) -> Self {
-        self.aws_services = Some(value.into());
-        self
-    }
+    pub fn aws_services(mut self, value: impl Into<List<AwsService>>) -> Self { self.aws_services = Some(value.into()); self }
 }
 
 impl PropertyType for Scope {}
@@ -1066,44 +645,20 @@ impl ToValue for Scope {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::AuditManager::Assessment`.
@@ -1121,6 +676,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -1131,20 +687,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

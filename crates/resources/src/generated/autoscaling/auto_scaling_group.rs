@@ -20,303 +20,57 @@ pub(crate) static PATTERN_6: Pattern = Pattern::new("^[a-zA-Z0-9\\.\\*\\-]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct AutoScalingGroupRequired {
     /// `MaxSize`: a string, required.
-    ///
-    /// The maximum size of the group.
-    ///
-    /// &gt; With a mixed instances policy that uses instance weighting, Amazon EC2 Auto Scaling may need to go above `MaxSize` to meet your capacity requirements. In this event, Amazon EC2 Auto Scaling will never go above `MaxSize` by more than your largest instance weight (weights that define how many units each instance contributes to the desired capacity of the group).
-    ///
-    /// Pattern `^[0-9]+$`.
     pub max_size: Str,
     /// `MinSize`: a string, required.
-    ///
-    /// The minimum size of the group.
-    ///
-    /// Pattern `^[0-9]+$`.
     pub min_size: Str,
 }
 
-static RULE_AutoScalingGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AutoScalingGroup: ObjRule = ObjRule {
     properties: &[
-        (
-            "AutoScalingGroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AvailabilityZoneDistribution",
-            Shape::Object(&RULE_AvailabilityZoneDistribution),
-        ),
-        (
-            "AvailabilityZoneIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AvailabilityZoneImpairmentPolicy",
-            Shape::Object(&RULE_AvailabilityZoneImpairmentPolicy),
-        ),
-        (
-            "AvailabilityZones",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AutoScalingGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("AvailabilityZoneDistribution", Shape::Object(&RULE_AvailabilityZoneDistribution)),
+        ("AvailabilityZoneIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("AvailabilityZoneImpairmentPolicy", Shape::Object(&RULE_AvailabilityZoneImpairmentPolicy)),
+        ("AvailabilityZones", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: None })),
         ("CapacityRebalance", Shape::Bool),
-        (
-            "CapacityReservationSpecification",
-            Shape::Object(&RULE_CapacityReservationSpecification),
-        ),
+        ("CapacityReservationSpecification", Shape::Object(&RULE_CapacityReservationSpecification)),
         ("Context", Shape::STR),
         ("Cooldown", Shape::STR),
         ("DefaultInstanceWarmup", Shape::INT),
-        (
-            "DeletionProtection",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["none", "prevent-all-deletion", "prevent-force-deletion"],
-                format: None,
-            }),
-        ),
-        (
-            "DesiredCapacity",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DesiredCapacityType",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DeletionProtection", Shape::Str(&StrRule { allowed: &["none", "prevent-all-deletion", "prevent-force-deletion"], ..StrRule::ANY })),
+        ("DesiredCapacity", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("DesiredCapacityType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("HealthCheckGracePeriod", Shape::INT),
-        (
-            "HealthCheckType",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InstanceId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(19),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InstanceLifecyclePolicy",
-            Shape::Object(&RULE_InstanceLifecyclePolicy),
-        ),
-        (
-            "InstanceMaintenancePolicy",
-            Shape::Object(&RULE_InstanceMaintenancePolicy),
-        ),
-        (
-            "LaunchConfigurationName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LaunchTemplate",
-            Shape::Object(&RULE_LaunchTemplateSpecification),
-        ),
-        (
-            "LifecycleHookSpecificationList",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_LifecycleHookSpecification),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "LoadBalancerNames",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("HealthCheckType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("InstanceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(19), ..StrRule::ANY })),
+        ("InstanceLifecyclePolicy", Shape::Object(&RULE_InstanceLifecyclePolicy)),
+        ("InstanceMaintenancePolicy", Shape::Object(&RULE_InstanceMaintenancePolicy)),
+        ("LaunchConfigurationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("LaunchTemplate", Shape::Object(&RULE_LaunchTemplateSpecification)),
+        ("LifecycleHookSpecificationList", Shape::List(&ListRule { items: Shape::Object(&RULE_LifecycleHookSpecification), min_items: None, max_items: None })),
+        ("LoadBalancerNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: None })),
         ("MaxInstanceLifetime", Shape::INT),
-        (
-            "MaxSize",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MetricsCollection",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MetricsCollection),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "MinSize",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MixedInstancesPolicy",
-            Shape::Object(&RULE_MixedInstancesPolicy),
-        ),
+        ("MaxSize", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("MetricsCollection", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricsCollection), min_items: None, max_items: None })),
+        ("MinSize", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("MixedInstancesPolicy", Shape::Object(&RULE_MixedInstancesPolicy)),
         ("NewInstancesProtectedFromScaleIn", Shape::Bool),
-        (
-            "NotificationConfiguration",
-            Shape::Object(&RULE_NotificationConfiguration),
-        ),
-        (
-            "NotificationConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_NotificationConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "PlacementGroup",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ServiceLinkedRoleARN",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1600),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("NotificationConfiguration", Shape::Object(&RULE_NotificationConfiguration)),
+        ("NotificationConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_NotificationConfiguration), min_items: None, max_items: None })),
+        ("PlacementGroup", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("ServiceLinkedRoleARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("SkipZonalShiftValidation", Shape::Bool),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TagProperty),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TargetGroupARNs",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(511),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TerminationPolicies",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(1600),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TrafficSources",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TrafficSourceIdentifier),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VPCZoneIdentifier",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagProperty), min_items: None, max_items: None })),
+        ("TargetGroupARNs", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(511), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("TerminationPolicies", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("TrafficSources", Shape::List(&ListRule { items: Shape::Object(&RULE_TrafficSourceIdentifier), min_items: None, max_items: None })),
+        ("VPCZoneIdentifier", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
     required: &["MinSize", "MaxSize"],
-    one_of: &[&[
-        &["InstanceId"],
-        &["LaunchConfigurationName"],
-        &["LaunchTemplate"],
-        &["MixedInstancesPolicy"],
-    ]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    one_of: &[&[&["InstanceId"], &["LaunchConfigurationName"], &["LaunchTemplate"], &["MixedInstancesPolicy"]]],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AutoScaling::AutoScalingGroup` resource.
@@ -582,6 +336,7 @@ pub struct AutoScalingGroup {
     pub vpc_zone_identifier: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl AutoScalingGroup {
     /// The CloudFormation type name, `AWS::AutoScaling::AutoScalingGroup`.
     pub const TYPE_NAME: &'static str = "AWS::AutoScaling::AutoScalingGroup";
@@ -594,71 +349,10 @@ impl AutoScalingGroup {
         primary_identifier: &["AutoScalingGroupName"],
         required: &["MaxSize", "MinSize"],
         create_only: &["InstanceId", "AutoScalingGroupName"],
-        conditional_create_only: &[
-            "LaunchConfigurationName",
-            "VPCZoneIdentifier",
-            "LaunchTemplate",
-            "MixedInstancesPolicy",
-        ],
+        conditional_create_only: &["LaunchConfigurationName", "VPCZoneIdentifier", "LaunchTemplate", "MixedInstancesPolicy"],
         write_only: &["SkipZonalShiftValidation", "InstanceId"],
         read_only: &["AutoScalingGroupARN"],
-        attributes: &[
-            "AutoScalingGroupARN",
-            "AutoScalingGroupName",
-            "AvailabilityZoneDistribution.CapacityDistributionStrategy",
-            "AvailabilityZoneIds",
-            "AvailabilityZoneImpairmentPolicy.ImpairedZoneHealthCheckBehavior",
-            "AvailabilityZoneImpairmentPolicy.ZonalShiftEnabled",
-            "AvailabilityZones",
-            "CapacityRebalance",
-            "CapacityReservationSpecification.CapacityReservationPreference",
-            "CapacityReservationSpecification.CapacityReservationTarget.CapacityReservationIds",
-            "CapacityReservationSpecification.CapacityReservationTarget.CapacityReservationResourceGroupArns",
-            "Context",
-            "Cooldown",
-            "DefaultInstanceWarmup",
-            "DeletionProtection",
-            "DesiredCapacity",
-            "DesiredCapacityType",
-            "HealthCheckGracePeriod",
-            "HealthCheckType",
-            "InstanceId",
-            "InstanceLifecyclePolicy.RetentionTriggers.TerminateHookAbandon",
-            "InstanceMaintenancePolicy.MaxHealthyPercentage",
-            "InstanceMaintenancePolicy.MinHealthyPercentage",
-            "LaunchConfigurationName",
-            "LaunchTemplate.LaunchTemplateId",
-            "LaunchTemplate.LaunchTemplateName",
-            "LaunchTemplate.Version",
-            "LifecycleHookSpecificationList",
-            "LoadBalancerNames",
-            "MaxInstanceLifetime",
-            "MaxSize",
-            "MetricsCollection",
-            "MinSize",
-            "MixedInstancesPolicy.InstancesDistribution.OnDemandAllocationStrategy",
-            "MixedInstancesPolicy.InstancesDistribution.OnDemandBaseCapacity",
-            "MixedInstancesPolicy.InstancesDistribution.OnDemandPercentageAboveBaseCapacity",
-            "MixedInstancesPolicy.InstancesDistribution.SpotAllocationStrategy",
-            "MixedInstancesPolicy.InstancesDistribution.SpotInstancePools",
-            "MixedInstancesPolicy.InstancesDistribution.SpotMaxPrice",
-            "MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification.LaunchTemplateId",
-            "MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification.LaunchTemplateName",
-            "MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification.Version",
-            "MixedInstancesPolicy.LaunchTemplate.Overrides",
-            "NewInstancesProtectedFromScaleIn",
-            "NotificationConfiguration.NotificationTypes",
-            "NotificationConfiguration.TopicARN",
-            "NotificationConfigurations",
-            "PlacementGroup",
-            "ServiceLinkedRoleARN",
-            "SkipZonalShiftValidation",
-            "Tags",
-            "TargetGroupARNs",
-            "TerminationPolicies",
-            "TrafficSources",
-            "VPCZoneIdentifier",
-        ],
+        attributes: &["AutoScalingGroupARN", "AutoScalingGroupName", "AvailabilityZoneDistribution.CapacityDistributionStrategy", "AvailabilityZoneIds", "AvailabilityZoneImpairmentPolicy.ImpairedZoneHealthCheckBehavior", "AvailabilityZoneImpairmentPolicy.ZonalShiftEnabled", "AvailabilityZones", "CapacityRebalance", "CapacityReservationSpecification.CapacityReservationPreference", "CapacityReservationSpecification.CapacityReservationTarget.CapacityReservationIds", "CapacityReservationSpecification.CapacityReservationTarget.CapacityReservationResourceGroupArns", "Context", "Cooldown", "DefaultInstanceWarmup", "DeletionProtection", "DesiredCapacity", "DesiredCapacityType", "HealthCheckGracePeriod", "HealthCheckType", "InstanceId", "InstanceLifecyclePolicy.RetentionTriggers.TerminateHookAbandon", "InstanceMaintenancePolicy.MaxHealthyPercentage", "InstanceMaintenancePolicy.MinHealthyPercentage", "LaunchConfigurationName", "LaunchTemplate.LaunchTemplateId", "LaunchTemplate.LaunchTemplateName", "LaunchTemplate.Version", "LifecycleHookSpecificationList", "LoadBalancerNames", "MaxInstanceLifetime", "MaxSize", "MetricsCollection", "MinSize", "MixedInstancesPolicy.InstancesDistribution.OnDemandAllocationStrategy", "MixedInstancesPolicy.InstancesDistribution.OnDemandBaseCapacity", "MixedInstancesPolicy.InstancesDistribution.OnDemandPercentageAboveBaseCapacity", "MixedInstancesPolicy.InstancesDistribution.SpotAllocationStrategy", "MixedInstancesPolicy.InstancesDistribution.SpotInstancePools", "MixedInstancesPolicy.InstancesDistribution.SpotMaxPrice", "MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification.LaunchTemplateId", "MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification.LaunchTemplateName", "MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification.Version", "MixedInstancesPolicy.LaunchTemplate.Overrides", "NewInstancesProtectedFromScaleIn", "NotificationConfiguration.NotificationTypes", "NotificationConfiguration.TopicARN", "NotificationConfigurations", "PlacementGroup", "ServiceLinkedRoleARN", "SkipZonalShiftValidation", "Tags", "TargetGroupARNs", "TerminationPolicies", "TrafficSources", "VPCZoneIdentifier"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -708,332 +402,81 @@ impl AutoScalingGroup {
     }
 
     /// `AutoScalingGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_scaling_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.auto_scaling_group_name = Some(value.into());
-        self
-    }
-
+    pub fn auto_scaling_group_name(mut self, value: impl Into<Str>) -> Self { self.auto_scaling_group_name = Some(value.into()); self }
     /// `AvailabilityZoneDistribution`: an [`AvailabilityZoneDistribution`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone_distribution(
-        mut self,
-        value: impl Into<Obj<AvailabilityZoneDistribution>>,
-    ) -> Self {
-        self.availability_zone_distribution = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone_distribution(mut self, value: impl Into<Obj<AvailabilityZoneDistribution>>) -> Self { self.availability_zone_distribution = Some(value.into()); self }
     /// `AvailabilityZoneIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.availability_zone_ids = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone_ids(mut self, value: impl Into<List<Str>>) -> Self { self.availability_zone_ids = Some(value.into()); self }
     /// `AvailabilityZoneImpairmentPolicy`: an [`AvailabilityZoneImpairmentPolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone_impairment_policy(
-        mut self,
-        value: impl Into<Obj<AvailabilityZoneImpairmentPolicy>>,
-    ) -> Self {
-        self.availability_zone_impairment_policy = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone_impairment_policy(mut self, value: impl Into<Obj<AvailabilityZoneImpairmentPolicy>>) -> Self { self.availability_zone_impairment_policy = Some(value.into()); self }
     /// `AvailabilityZones`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zones(mut self, value: impl Into<List<Str>>) -> Self {
-        self.availability_zones = Some(value.into());
-        self
-    }
-
+    pub fn availability_zones(mut self, value: impl Into<List<Str>>) -> Self { self.availability_zones = Some(value.into()); self }
     /// `CapacityRebalance`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_rebalance(mut self, value: impl Into<Bool>) -> Self {
-        self.capacity_rebalance = Some(value.into());
-        self
-    }
-
+    pub fn capacity_rebalance(mut self, value: impl Into<Bool>) -> Self { self.capacity_rebalance = Some(value.into()); self }
     /// `CapacityReservationSpecification`: a [`CapacityReservationSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_reservation_specification(
-        mut self,
-        value: impl Into<Obj<CapacityReservationSpecification>>,
-    ) -> Self {
-        self.capacity_reservation_specification = Some(value.into());
-        self
-    }
-
+    pub fn capacity_reservation_specification(mut self, value: impl Into<Obj<CapacityReservationSpecification>>) -> Self { self.capacity_reservation_specification = Some(value.into()); self }
     /// `Context`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn context(mut self, value: impl Into<Str>) -> Self {
-        self.context = Some(value.into());
-        self
-    }
-
+    pub fn context(mut self, value: impl Into<Str>) -> Self { self.context = Some(value.into()); self }
     /// `Cooldown`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cooldown(mut self, value: impl Into<Str>) -> Self {
-        self.cooldown = Some(value.into());
-        self
-    }
-
+    pub fn cooldown(mut self, value: impl Into<Str>) -> Self { self.cooldown = Some(value.into()); self }
     /// `DefaultInstanceWarmup`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_instance_warmup(mut self, value: impl Into<Int>) -> Self {
-        self.default_instance_warmup = Some(value.into());
-        self
-    }
-
+    pub fn default_instance_warmup(mut self, value: impl Into<Int>) -> Self { self.default_instance_warmup = Some(value.into()); self }
     /// `DeletionProtection`: a [`DeletionProtection`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deletion_protection(mut self, value: impl Into<DeletionProtection>) -> Self {
-        self.deletion_protection = Some(value.into());
-        self
-    }
-
+    pub fn deletion_protection(mut self, value: impl Into<DeletionProtection>) -> Self { self.deletion_protection = Some(value.into()); self }
     /// `DesiredCapacity`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn desired_capacity(mut self, value: impl Into<Str>) -> Self {
-        self.desired_capacity = Some(value.into());
-        self
-    }
-
+    pub fn desired_capacity(mut self, value: impl Into<Str>) -> Self { self.desired_capacity = Some(value.into()); self }
     /// `DesiredCapacityType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn desired_capacity_type(mut self, value: impl Into<Str>) -> Self {
-        self.desired_capacity_type = Some(value.into());
-        self
-    }
-
+    pub fn desired_capacity_type(mut self, value: impl Into<Str>) -> Self { self.desired_capacity_type = Some(value.into()); self }
     /// `HealthCheckGracePeriod`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn health_check_grace_period(mut self, value: impl Into<Int>) -> Self {
-        self.health_check_grace_period = Some(value.into());
-        self
-    }
-
+    pub fn health_check_grace_period(mut self, value: impl Into<Int>) -> Self { self.health_check_grace_period = Some(value.into()); self }
     /// `HealthCheckType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn health_check_type(mut self, value: impl Into<Str>) -> Self {
-        self.health_check_type = Some(value.into());
-        self
-    }
-
+    pub fn health_check_type(mut self, value: impl Into<Str>) -> Self { self.health_check_type = Some(value.into()); self }
     /// `InstanceId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_id(mut self, value: impl Into<Str>) -> Self {
-        self.instance_id = Some(value.into());
-        self
-    }
-
+    pub fn instance_id(mut self, value: impl Into<Str>) -> Self { self.instance_id = Some(value.into()); self }
     /// `InstanceLifecyclePolicy`: an [`InstanceLifecyclePolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_lifecycle_policy(
-        mut self,
-        value: impl Into<Obj<InstanceLifecyclePolicy>>,
-    ) -> Self {
-        self.instance_lifecycle_policy = Some(value.into());
-        self
-    }
-
+    pub fn instance_lifecycle_policy(mut self, value: impl Into<Obj<InstanceLifecyclePolicy>>) -> Self { self.instance_lifecycle_policy = Some(value.into()); self }
     /// `InstanceMaintenancePolicy`: an [`InstanceMaintenancePolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_maintenance_policy(
-        mut self,
-        value: impl Into<Obj<InstanceMaintenancePolicy>>,
-    ) -> Self {
-        self.instance_maintenance_policy = Some(value.into());
-        self
-    }
-
+    pub fn instance_maintenance_policy(mut self, value: impl Into<Obj<InstanceMaintenancePolicy>>) -> Self { self.instance_maintenance_policy = Some(value.into()); self }
     /// `LaunchConfigurationName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn launch_configuration_name(mut self, value: impl Into<Str>) -> Self {
-        self.launch_configuration_name = Some(value.into());
-        self
-    }
-
+    pub fn launch_configuration_name(mut self, value: impl Into<Str>) -> Self { self.launch_configuration_name = Some(value.into()); self }
     /// `LaunchTemplate`: a [`LaunchTemplateSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn launch_template(mut self, value: impl Into<Obj<LaunchTemplateSpecification>>) -> Self {
-        self.launch_template = Some(value.into());
-        self
-    }
-
+    pub fn launch_template(mut self, value: impl Into<Obj<LaunchTemplateSpecification>>) -> Self { self.launch_template = Some(value.into()); self }
     /// `LifecycleHookSpecificationList`: a list of [`LifecycleHookSpecification`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lifecycle_hook_specification_list(
-        mut self,
-        value: impl Into<List<LifecycleHookSpecification>>,
-    ) -> Self {
-        self.lifecycle_hook_specification_list = Some(value.into());
-        self
-    }
-
+    pub fn lifecycle_hook_specification_list(mut self, value: impl Into<List<LifecycleHookSpecification>>) -> Self { self.lifecycle_hook_specification_list = Some(value.into()); self }
     /// `LoadBalancerNames`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn load_balancer_names(mut self, value: impl Into<List<Str>>) -> Self {
-        self.load_balancer_names = Some(value.into());
-        self
-    }
-
+    pub fn load_balancer_names(mut self, value: impl Into<List<Str>>) -> Self { self.load_balancer_names = Some(value.into()); self }
     /// `MaxInstanceLifetime`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_instance_lifetime(mut self, value: impl Into<Int>) -> Self {
-        self.max_instance_lifetime = Some(value.into());
-        self
-    }
-
+    pub fn max_instance_lifetime(mut self, value: impl Into<Int>) -> Self { self.max_instance_lifetime = Some(value.into()); self }
     /// `MaxSize`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_size(mut self, value: impl Into<Str>) -> Self {
-        self.max_size = value.into();
-        self
-    }
-
+    pub fn max_size(mut self, value: impl Into<Str>) -> Self { self.max_size = value.into(); self }
     /// `MetricsCollection`: a list of [`MetricsCollection`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metrics_collection(mut self, value: impl Into<List<MetricsCollection>>) -> Self {
-        self.metrics_collection = Some(value.into());
-        self
-    }
-
+    pub fn metrics_collection(mut self, value: impl Into<List<MetricsCollection>>) -> Self { self.metrics_collection = Some(value.into()); self }
     /// `MinSize`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_size(mut self, value: impl Into<Str>) -> Self {
-        self.min_size = value.into();
-        self
-    }
-
+    pub fn min_size(mut self, value: impl Into<Str>) -> Self { self.min_size = value.into(); self }
     /// `MixedInstancesPolicy`: a [`MixedInstancesPolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mixed_instances_policy(mut self, value: impl Into<Obj<MixedInstancesPolicy>>) -> Self {
-        self.mixed_instances_policy = Some(value.into());
-        self
-    }
-
+    pub fn mixed_instances_policy(mut self, value: impl Into<Obj<MixedInstancesPolicy>>) -> Self { self.mixed_instances_policy = Some(value.into()); self }
     /// `NewInstancesProtectedFromScaleIn`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn new_instances_protected_from_scale_in(mut self, value: impl Into<Bool>) -> Self {
-        self.new_instances_protected_from_scale_in = Some(value.into());
-        self
-    }
-
+    pub fn new_instances_protected_from_scale_in(mut self, value: impl Into<Bool>) -> Self { self.new_instances_protected_from_scale_in = Some(value.into()); self }
     /// `NotificationConfiguration`: a [`NotificationConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notification_configuration(
-        mut self,
-        value: impl Into<Obj<NotificationConfiguration>>,
-    ) -> Self {
-        self.notification_configuration = Some(value.into());
-        self
-    }
-
+    pub fn notification_configuration(mut self, value: impl Into<Obj<NotificationConfiguration>>) -> Self { self.notification_configuration = Some(value.into()); self }
     /// `NotificationConfigurations`: a list of [`NotificationConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notification_configurations(
-        mut self,
-        value: impl Into<List<NotificationConfiguration>>,
-    ) -> Self {
-        self.notification_configurations = Some(value.into());
-        self
-    }
-
+    pub fn notification_configurations(mut self, value: impl Into<List<NotificationConfiguration>>) -> Self { self.notification_configurations = Some(value.into()); self }
     /// `PlacementGroup`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn placement_group(mut self, value: impl Into<Str>) -> Self {
-        self.placement_group = Some(value.into());
-        self
-    }
-
+    pub fn placement_group(mut self, value: impl Into<Str>) -> Self { self.placement_group = Some(value.into()); self }
     /// `ServiceLinkedRoleARN`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_linked_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.service_linked_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn service_linked_role_arn(mut self, value: impl Into<Str>) -> Self { self.service_linked_role_arn = Some(value.into()); self }
     /// `SkipZonalShiftValidation`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn skip_zonal_shift_validation(mut self, value: impl Into<Bool>) -> Self {
-        self.skip_zonal_shift_validation = Some(value.into());
-        self
-    }
-
+    pub fn skip_zonal_shift_validation(mut self, value: impl Into<Bool>) -> Self { self.skip_zonal_shift_validation = Some(value.into()); self }
     /// `Tags`: a list of [`TagProperty`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<TagProperty>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<TagProperty>>) -> Self { self.tags = Some(value.into()); self }
     /// `TargetGroupARNs`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_group_ar_ns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.target_group_ar_ns = Some(value.into());
-        self
-    }
-
+    pub fn target_group_ar_ns(mut self, value: impl Into<List<Str>>) -> Self { self.target_group_ar_ns = Some(value.into()); self }
     /// `TerminationPolicies`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn termination_policies(mut self, value: impl Into<List<Str>>) -> Self {
-        self.termination_policies = Some(value.into());
-        self
-    }
-
+    pub fn termination_policies(mut self, value: impl Into<List<Str>>) -> Self { self.termination_policies = Some(value.into()); self }
     /// `TrafficSources`: a list of [`TrafficSourceIdentifier`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn traffic_sources(mut self, value: impl Into<List<TrafficSourceIdentifier>>) -> Self {
-        self.traffic_sources = Some(value.into());
-        self
-    }
-
+    pub fn traffic_sources(mut self, value: impl Into<List<TrafficSourceIdentifier>>) -> Self { self.traffic_sources = Some(value.into()); self }
     /// `VPCZoneIdentifier`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_zone_identifier(mut self, value: impl Into<List<Str>>) -> Self {
-        self.vpc_zone_identifier = Some(value.into());
-        self
-    }
+    pub fn vpc_zone_identifier(mut self, value: impl Into<List<Str>>) -> Self { self.vpc_zone_identifier = Some(value.into()); self }
 }
 
 impl Resource for AutoScalingGroup {
@@ -1659,31 +1102,14 @@ impl AutoScalingGroupAttributes {
     }
 }
 
-static RULE_AcceleratorCountRequest: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AcceleratorCountRequest: ObjRule = ObjRule {
     properties: &[
-        (
-            "Max",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Min",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("Max", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("Min", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AcceleratorCountRequest` property type of `AWS::AutoScaling::AutoScalingGroup`.
@@ -1707,6 +1133,7 @@ pub struct AcceleratorCountRequest {
     pub min: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl AcceleratorCountRequest {
     /// A `AcceleratorCountRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -1714,20 +1141,9 @@ impl AcceleratorCountRequest {
     }
 
     /// `Max`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Int>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
+    pub fn max(mut self, value: impl Into<Int>) -> Self { self.max = Some(value.into()); self }
     /// `Min`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Int>) -> Self {
-        self.min = Some(value.into());
-        self
-    }
+    pub fn min(mut self, value: impl Into<Int>) -> Self { self.min = Some(value.into()); self }
 }
 
 impl PropertyType for AcceleratorCountRequest {}
@@ -1741,31 +1157,14 @@ impl ToValue for AcceleratorCountRequest {
     }
 }
 
-static RULE_AcceleratorTotalMemoryMiBRequest: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AcceleratorTotalMemoryMiBRequest: ObjRule = ObjRule {
     properties: &[
-        (
-            "Max",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Min",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("Max", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("Min", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AcceleratorTotalMemoryMiBRequest` property type of `AWS::AutoScaling::AutoScalingGroup`.
@@ -1789,6 +1188,7 @@ pub struct AcceleratorTotalMemoryMiBRequest {
     pub min: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl AcceleratorTotalMemoryMiBRequest {
     /// A `AcceleratorTotalMemoryMiBRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -1796,20 +1196,9 @@ impl AcceleratorTotalMemoryMiBRequest {
     }
 
     /// `Max`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Int>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
+    pub fn max(mut self, value: impl Into<Int>) -> Self { self.max = Some(value.into()); self }
     /// `Min`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Int>) -> Self {
-        self.min = Some(value.into());
-        self
-    }
+    pub fn min(mut self, value: impl Into<Int>) -> Self { self.min = Some(value.into()); self }
 }
 
 impl PropertyType for AcceleratorTotalMemoryMiBRequest {}
@@ -1823,23 +1212,13 @@ impl ToValue for AcceleratorTotalMemoryMiBRequest {
     }
 }
 
-static RULE_AvailabilityZoneDistribution: ObjRule = ObjRule {
-    properties: &[(
-        "CapacityDistributionStrategy",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["balanced-best-effort", "balanced-only"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_AvailabilityZoneDistribution: ObjRule = ObjRule {
+    properties: &[
+        ("CapacityDistributionStrategy", Shape::Str(&StrRule { allowed: &["balanced-best-effort", "balanced-only"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AvailabilityZoneDistribution` property type of `AWS::AutoScaling::AutoScalingGroup`.
@@ -1858,6 +1237,7 @@ pub struct AvailabilityZoneDistribution {
     pub capacity_distribution_strategy: Option<CapacityDistributionStrategy>,
 }
 
+#[rustfmt::skip]
 impl AvailabilityZoneDistribution {
     /// A `AvailabilityZoneDistribution` with no property set (none is required).
     pub fn new() -> Self {
@@ -1865,15 +1245,7 @@ impl AvailabilityZoneDistribution {
     }
 
     /// `CapacityDistributionStrategy`: a [`CapacityDistributionStrategy`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_distribution_strategy(
-        mut self,
-        value: impl Into<CapacityDistributionStrategy>,
-    ) -> Self {
-        self.capacity_distribution_strategy = Some(value.into());
-        self
-    }
+    pub fn capacity_distribution_strategy(mut self, value: impl Into<CapacityDistributionStrategy>) -> Self { self.capacity_distribution_strategy = Some(value.into()); self }
 }
 
 impl PropertyType for AvailabilityZoneDistribution {}
@@ -1893,35 +1265,20 @@ impl ToValue for AvailabilityZoneDistribution {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AvailabilityZoneImpairmentPolicyRequired {
     /// `ImpairedZoneHealthCheckBehavior`: an [`ImpairedZoneHealthCheckBehavior`] value, required.
-    ///
-    /// Specifies the health check behavior for the impaired Availability Zone in an active zonal shift. If you select `Replace unhealthy` , instances that appear unhealthy will be replaced in all Availability Zones. If you select `Ignore unhealthy` , instances will not be replaced in the Availability Zone with the active zonal shift. For more information, see \[Auto Scaling group zonal shift\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-zonal-shift.html>) in the *Amazon EC2 Auto Scaling User Guide* .
     pub impaired_zone_health_check_behavior: ImpairedZoneHealthCheckBehavior,
     /// `ZonalShiftEnabled`: a boolean, required.
-    ///
-    /// If `true` , enable zonal shift for your Auto Scaling group.
     pub zonal_shift_enabled: Bool,
 }
 
-static RULE_AvailabilityZoneImpairmentPolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AvailabilityZoneImpairmentPolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "ImpairedZoneHealthCheckBehavior",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["IgnoreUnhealthy", "ReplaceUnhealthy"],
-                format: None,
-            }),
-        ),
+        ("ImpairedZoneHealthCheckBehavior", Shape::Str(&StrRule { allowed: &["IgnoreUnhealthy", "ReplaceUnhealthy"], ..StrRule::ANY })),
         ("ZonalShiftEnabled", Shape::Bool),
     ],
     required: &["ImpairedZoneHealthCheckBehavior", "ZonalShiftEnabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AvailabilityZoneImpairmentPolicy` property type of `AWS::AutoScaling::AutoScalingGroup`.
@@ -1941,6 +1298,7 @@ pub struct AvailabilityZoneImpairmentPolicy {
     pub zonal_shift_enabled: Bool,
 }
 
+#[rustfmt::skip]
 impl AvailabilityZoneImpairmentPolicy {
     /// A `AvailabilityZoneImpairmentPolicy` with its required properties, named in a [`AvailabilityZoneImpairmentPolicyRequired`].
     pub fn new(required: AvailabilityZoneImpairmentPolicyRequired) -> Self {
@@ -1951,23 +1309,9 @@ impl AvailabilityZoneImpairmentPolicy {
     }
 
     /// `ImpairedZoneHealthCheckBehavior`: an [`ImpairedZoneHealthCheckBehavior`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn impaired_zone_health_check_behavior(
-        mut self,
-        value: impl Into<ImpairedZoneHealthCheckBehavior>,
-    ) -> Self {
-        self.impaired_zone_health_check_behavior = value.into();
-        self
-    }
-
+    pub fn impaired_zone_health_check_behavior(mut self, value: impl Into<ImpairedZoneHealthCheckBehavior>) -> Self { self.impaired_zone_health_check_behavior = value.into(); self }
     /// `ZonalShiftEnabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn zonal_shift_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.zonal_shift_enabled = value.into();
-        self
-    }
+    pub fn zonal_shift_enabled(mut self, value: impl Into<Bool>) -> Self { self.zonal_shift_enabled = value.into(); self }
 }
 
 impl PropertyType for AvailabilityZoneImpairmentPolicy {}
@@ -1984,31 +1328,14 @@ impl ToValue for AvailabilityZoneImpairmentPolicy {
     }
 }
 
-static RULE_BaselineEbsBandwidthMbpsRequest: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BaselineEbsBandwidthMbpsRequest: ObjRule = ObjRule {
     properties: &[
-        (
-            "Max",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Min",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("Max", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("Min", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BaselineEbsBandwidthMbpsRequest` property type of `AWS::AutoScaling::AutoScalingGroup`.
@@ -2032,6 +1359,7 @@ pub struct BaselineEbsBandwidthMbpsRequest {
     pub min: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl BaselineEbsBandwidthMbpsRequest {
     /// A `BaselineEbsBandwidthMbpsRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -2039,20 +1367,9 @@ impl BaselineEbsBandwidthMbpsRequest {
     }
 
     /// `Max`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Int>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
+    pub fn max(mut self, value: impl Into<Int>) -> Self { self.max = Some(value.into()); self }
     /// `Min`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Int>) -> Self {
-        self.min = Some(value.into());
-        self
-    }
+    pub fn min(mut self, value: impl Into<Int>) -> Self { self.min = Some(value.into()); self }
 }
 
 impl PropertyType for BaselineEbsBandwidthMbpsRequest {}
@@ -2066,14 +1383,13 @@ impl ToValue for BaselineEbsBandwidthMbpsRequest {
     }
 }
 
-static RULE_BaselinePerformanceFactorsRequest: ObjRule = ObjRule {
-    properties: &[("Cpu", Shape::Object(&RULE_CpuPerformanceFactorRequest))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_BaselinePerformanceFactorsRequest: ObjRule = ObjRule {
+    properties: &[
+        ("Cpu", Shape::Object(&RULE_CpuPerformanceFactorRequest)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BaselinePerformanceFactorsRequest` property type of `AWS::AutoScaling::AutoScalingGroup`.
@@ -2091,6 +1407,7 @@ pub struct BaselinePerformanceFactorsRequest {
     pub cpu: Option<Obj<CpuPerformanceFactorRequest>>,
 }
 
+#[rustfmt::skip]
 impl BaselinePerformanceFactorsRequest {
     /// A `BaselinePerformanceFactorsRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -2098,12 +1415,7 @@ impl BaselinePerformanceFactorsRequest {
     }
 
     /// `Cpu`: a [`CpuPerformanceFactorRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cpu(mut self, value: impl Into<Obj<CpuPerformanceFactorRequest>>) -> Self {
-        self.cpu = Some(value.into());
-        self
-    }
+    pub fn cpu(mut self, value: impl Into<Obj<CpuPerformanceFactorRequest>>) -> Self { self.cpu = Some(value.into()); self }
 }
 
 impl PropertyType for BaselinePerformanceFactorsRequest {}
@@ -2118,44 +1430,18 @@ impl ToValue for BaselinePerformanceFactorsRequest {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CapacityReservationSpecificationRequired {
     /// `CapacityReservationPreference`: a [`CapacityReservationPreference`] value, required.
-    ///
-    /// The capacity reservation preference. The following options are available:
-    ///
-    /// - `capacity-reservations-only` - Auto Scaling will only launch instances into a Capacity Reservation or Capacity Reservation resource group. If capacity isn't available, instances will fail to launch.
-    /// - `capacity-reservations-first` - Auto Scaling will try to launch instances into a Capacity Reservation or Capacity Reservation resource group first. If capacity isn't available, instances will run in On-Demand capacity.
-    /// - `none` - Auto Scaling will not launch instances into a Capacity Reservation. Instances will run in On-Demand capacity.
-    /// - `default` - Auto Scaling uses the Capacity Reservation preference from your launch template or an open Capacity Reservation.
     pub capacity_reservation_preference: CapacityReservationPreference,
 }
 
-static RULE_CapacityReservationSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CapacityReservationSpecification: ObjRule = ObjRule {
     properties: &[
-        (
-            "CapacityReservationPreference",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "capacity-reservations-first",
-                    "capacity-reservations-only",
-                    "default",
-                    "none",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "CapacityReservationTarget",
-            Shape::Object(&RULE_CapacityReservationTarget),
-        ),
+        ("CapacityReservationPreference", Shape::Str(&StrRule { allowed: &["capacity-reservations-first", "capacity-reservations-only", "default", "none"], ..StrRule::ANY })),
+        ("CapacityReservationTarget", Shape::Object(&RULE_CapacityReservationTarget)),
     ],
     required: &["CapacityReservationPreference"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CapacityReservationSpecification` property type of `AWS::AutoScaling::AutoScalingGroup`.
@@ -2180,6 +1466,7 @@ pub struct CapacityReservationSpecification {
     pub capacity_reservation_target: Option<Obj<CapacityReservationTarget>>,
 }
 
+#[rustfmt::skip]
 impl CapacityReservationSpecification {
     /// A `CapacityReservationSpecification` with its required properties, named in a [`CapacityReservationSpecificationRequired`].
     pub fn new(required: CapacityReservationSpecificationRequired) -> Self {
@@ -2190,26 +1477,9 @@ impl CapacityReservationSpecification {
     }
 
     /// `CapacityReservationPreference`: a [`CapacityReservationPreference`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_reservation_preference(
-        mut self,
-        value: impl Into<CapacityReservationPreference>,
-    ) -> Self {
-        self.capacity_reservation_preference = value.into();
-        self
-    }
-
+    pub fn capacity_reservation_preference(mut self, value: impl Into<CapacityReservationPreference>) -> Self { self.capacity_reservation_preference = value.into(); self }
     /// `CapacityReservationTarget`: a [`CapacityReservationTarget`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_reservation_target(
-        mut self,
-        value: impl Into<Obj<CapacityReservationTarget>>,
-    ) -> Self {
-        self.capacity_reservation_target = Some(value.into());
-        self
-    }
+    pub fn capacity_reservation_target(mut self, value: impl Into<Obj<CapacityReservationTarget>>) -> Self { self.capacity_reservation_target = Some(value.into()); self }
 }
 
 impl PropertyType for CapacityReservationSpecification {}
@@ -2229,43 +1499,14 @@ impl ToValue for CapacityReservationSpecification {
     }
 }
 
-static RULE_CapacityReservationTarget: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CapacityReservationTarget: ObjRule = ObjRule {
     properties: &[
-        (
-            "CapacityReservationIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "CapacityReservationResourceGroupArns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(1600),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CapacityReservationIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("CapacityReservationResourceGroupArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), ..StrRule::ANY }), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CapacityReservationTarget` property type of `AWS::AutoScaling::AutoScalingGroup`.
@@ -2285,6 +1526,7 @@ pub struct CapacityReservationTarget {
     pub capacity_reservation_resource_group_arns: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl CapacityReservationTarget {
     /// A `CapacityReservationTarget` with no property set (none is required).
     pub fn new() -> Self {
@@ -2292,20 +1534,9 @@ impl CapacityReservationTarget {
     }
 
     /// `CapacityReservationIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_reservation_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.capacity_reservation_ids = Some(value.into());
-        self
-    }
-
+    pub fn capacity_reservation_ids(mut self, value: impl Into<List<Str>>) -> Self { self.capacity_reservation_ids = Some(value.into()); self }
     /// `CapacityReservationResourceGroupArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_reservation_resource_group_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.capacity_reservation_resource_group_arns = Some(value.into());
-        self
-    }
+    pub fn capacity_reservation_resource_group_arns(mut self, value: impl Into<List<Str>>) -> Self { self.capacity_reservation_resource_group_arns = Some(value.into()); self }
 }
 
 impl PropertyType for CapacityReservationTarget {}
@@ -2322,21 +1553,13 @@ impl ToValue for CapacityReservationTarget {
     }
 }
 
-static RULE_CpuPerformanceFactorRequest: ObjRule = ObjRule {
-    properties: &[(
-        "References",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_PerformanceFactorReferenceRequest),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_CpuPerformanceFactorRequest: ObjRule = ObjRule {
+    properties: &[
+        ("References", Shape::List(&ListRule { items: Shape::Object(&RULE_PerformanceFactorReferenceRequest), min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CpuPerformanceFactorRequest` property type of `AWS::AutoScaling::AutoScalingGroup`.
@@ -2354,6 +1577,7 @@ pub struct CpuPerformanceFactorRequest {
     pub references: Option<List<PerformanceFactorReferenceRequest>>,
 }
 
+#[rustfmt::skip]
 impl CpuPerformanceFactorRequest {
     /// A `CpuPerformanceFactorRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -2361,12 +1585,7 @@ impl CpuPerformanceFactorRequest {
     }
 
     /// `References`: a list of [`PerformanceFactorReferenceRequest`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn references(mut self, value: impl Into<List<PerformanceFactorReferenceRequest>>) -> Self {
-        self.references = Some(value.into());
-        self
-    }
+    pub fn references(mut self, value: impl Into<List<PerformanceFactorReferenceRequest>>) -> Self { self.references = Some(value.into()); self }
 }
 
 impl PropertyType for CpuPerformanceFactorRequest {}
@@ -2379,14 +1598,13 @@ impl ToValue for CpuPerformanceFactorRequest {
     }
 }
 
-static RULE_InstanceLifecyclePolicy: ObjRule = ObjRule {
-    properties: &[("RetentionTriggers", Shape::Object(&RULE_RetentionTriggers))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_InstanceLifecyclePolicy: ObjRule = ObjRule {
+    properties: &[
+        ("RetentionTriggers", Shape::Object(&RULE_RetentionTriggers)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InstanceLifecyclePolicy` property type of `AWS::AutoScaling::AutoScalingGroup`.
@@ -2404,6 +1622,7 @@ pub struct InstanceLifecyclePolicy {
     pub retention_triggers: Option<Obj<RetentionTriggers>>,
 }
 
+#[rustfmt::skip]
 impl InstanceLifecyclePolicy {
     /// A `InstanceLifecyclePolicy` with no property set (none is required).
     pub fn new() -> Self {
@@ -2411,12 +1630,7 @@ impl InstanceLifecyclePolicy {
     }
 
     /// `RetentionTriggers`: a [`RetentionTriggers`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retention_triggers(mut self, value: impl Into<Obj<RetentionTriggers>>) -> Self {
-        self.retention_triggers = Some(value.into());
-        self
-    }
+    pub fn retention_triggers(mut self, value: impl Into<Obj<RetentionTriggers>>) -> Self { self.retention_triggers = Some(value.into()); self }
 }
 
 impl PropertyType for InstanceLifecyclePolicy {}
@@ -2429,34 +1643,15 @@ impl ToValue for InstanceLifecyclePolicy {
     }
 }
 
-static RULE_InstanceMaintenancePolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InstanceMaintenancePolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "MaxHealthyPercentage",
-            Shape::Int(&NumRule {
-                min: Some(-1.0),
-                max: Some(200.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MinHealthyPercentage",
-            Shape::Int(&NumRule {
-                min: Some(-1.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
+        ("MaxHealthyPercentage", Shape::Int(&NumRule { min: Some(-1.0), max: Some(200.0), ..NumRule::ANY })),
+        ("MinHealthyPercentage", Shape::Int(&NumRule { min: Some(-1.0), max: Some(100.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[
-        ("MaxHealthyPercentage", &["MinHealthyPercentage"]),
-        ("MinHealthyPercentage", &["MaxHealthyPercentage"]),
-    ],
-    dependent_excluded: &[],
+    dependent_required: &[("MaxHealthyPercentage", &["MinHealthyPercentage"]), ("MinHealthyPercentage", &["MaxHealthyPercentage"])],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InstanceMaintenancePolicy` property type of `AWS::AutoScaling::AutoScalingGroup`.
@@ -2484,6 +1679,7 @@ pub struct InstanceMaintenancePolicy {
     pub min_healthy_percentage: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl InstanceMaintenancePolicy {
     /// A `InstanceMaintenancePolicy` with no property set (none is required).
     pub fn new() -> Self {
@@ -2491,20 +1687,9 @@ impl InstanceMaintenancePolicy {
     }
 
     /// `MaxHealthyPercentage`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_healthy_percentage(mut self, value: impl Into<Int>) -> Self {
-        self.max_healthy_percentage = Some(value.into());
-        self
-    }
-
+    pub fn max_healthy_percentage(mut self, value: impl Into<Int>) -> Self { self.max_healthy_percentage = Some(value.into()); self }
     /// `MinHealthyPercentage`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_healthy_percentage(mut self, value: impl Into<Int>) -> Self {
-        self.min_healthy_percentage = Some(value.into());
-        self
-    }
+    pub fn min_healthy_percentage(mut self, value: impl Into<Int>) -> Self { self.min_healthy_percentage = Some(value.into()); self }
 }
 
 impl PropertyType for InstanceMaintenancePolicy {}
@@ -2522,233 +1707,43 @@ impl ToValue for InstanceMaintenancePolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstanceRequirementsRequired {
     /// `MemoryMiB`: a [`MemoryMiBRequest`] object, required.
-    ///
-    /// The minimum and maximum instance memory size for an instance type, in MiB.
     pub memory_mi_b: Obj<MemoryMiBRequest>,
     /// `VCpuCount`: a [`VCpuCountRequest`] object, required.
-    ///
-    /// The minimum and maximum number of vCPUs for an instance type.
     pub v_cpu_count: Obj<VCpuCountRequest>,
 }
 
-static RULE_InstanceRequirements: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InstanceRequirements: ObjRule = ObjRule {
     properties: &[
-        (
-            "AcceleratorCount",
-            Shape::Object(&RULE_AcceleratorCountRequest),
-        ),
-        (
-            "AcceleratorManufacturers",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["amazon-web-services", "amd", "nvidia", "xilinx"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AcceleratorNames",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "a100",
-                        "k80",
-                        "m60",
-                        "radeon-pro-v520",
-                        "t4",
-                        "v100",
-                        "vu9p",
-                    ],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AcceleratorTotalMemoryMiB",
-            Shape::Object(&RULE_AcceleratorTotalMemoryMiBRequest),
-        ),
-        (
-            "AcceleratorTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["fpga", "gpu", "inference"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AllowedInstanceTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(30),
-                    pattern: Some(&PATTERN_6),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(400),
-            }),
-        ),
-        (
-            "BareMetal",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["excluded", "included", "required"],
-                format: None,
-            }),
-        ),
-        (
-            "BaselineEbsBandwidthMbps",
-            Shape::Object(&RULE_BaselineEbsBandwidthMbpsRequest),
-        ),
-        (
-            "BaselinePerformanceFactors",
-            Shape::Object(&RULE_BaselinePerformanceFactorsRequest),
-        ),
-        (
-            "BurstablePerformance",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["excluded", "included", "required"],
-                format: None,
-            }),
-        ),
-        (
-            "CpuManufacturers",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["amazon-web-services", "amd", "apple", "intel"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ExcludedInstanceTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(30),
-                    pattern: Some(&PATTERN_6),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(400),
-            }),
-        ),
-        (
-            "InstanceGenerations",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["current", "previous"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "LocalStorage",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["excluded", "included", "required"],
-                format: None,
-            }),
-        ),
-        (
-            "LocalStorageTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["hdd", "ssd"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "MaxSpotPriceAsPercentageOfOptimalOnDemandPrice",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "MemoryGiBPerVCpu",
-            Shape::Object(&RULE_MemoryGiBPerVCpuRequest),
-        ),
+        ("AcceleratorCount", Shape::Object(&RULE_AcceleratorCountRequest)),
+        ("AcceleratorManufacturers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["amazon-web-services", "amd", "nvidia", "xilinx"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("AcceleratorNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["a100", "k80", "m60", "radeon-pro-v520", "t4", "v100", "vu9p"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("AcceleratorTotalMemoryMiB", Shape::Object(&RULE_AcceleratorTotalMemoryMiBRequest)),
+        ("AcceleratorTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["fpga", "gpu", "inference"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("AllowedInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: Some(0), max_items: Some(400) })),
+        ("BareMetal", Shape::Str(&StrRule { allowed: &["excluded", "included", "required"], ..StrRule::ANY })),
+        ("BaselineEbsBandwidthMbps", Shape::Object(&RULE_BaselineEbsBandwidthMbpsRequest)),
+        ("BaselinePerformanceFactors", Shape::Object(&RULE_BaselinePerformanceFactorsRequest)),
+        ("BurstablePerformance", Shape::Str(&StrRule { allowed: &["excluded", "included", "required"], ..StrRule::ANY })),
+        ("CpuManufacturers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["amazon-web-services", "amd", "apple", "intel"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("ExcludedInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: Some(0), max_items: Some(400) })),
+        ("InstanceGenerations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["current", "previous"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("LocalStorage", Shape::Str(&StrRule { allowed: &["excluded", "included", "required"], ..StrRule::ANY })),
+        ("LocalStorageTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["hdd", "ssd"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("MaxSpotPriceAsPercentageOfOptimalOnDemandPrice", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("MemoryGiBPerVCpu", Shape::Object(&RULE_MemoryGiBPerVCpuRequest)),
         ("MemoryMiB", Shape::Object(&RULE_MemoryMiBRequest)),
-        (
-            "NetworkBandwidthGbps",
-            Shape::Object(&RULE_NetworkBandwidthGbpsRequest),
-        ),
-        (
-            "NetworkInterfaceCount",
-            Shape::Object(&RULE_NetworkInterfaceCountRequest),
-        ),
-        (
-            "OnDemandMaxPricePercentageOverLowestPrice",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("NetworkBandwidthGbps", Shape::Object(&RULE_NetworkBandwidthGbpsRequest)),
+        ("NetworkInterfaceCount", Shape::Object(&RULE_NetworkInterfaceCountRequest)),
+        ("OnDemandMaxPricePercentageOverLowestPrice", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
         ("RequireHibernateSupport", Shape::Bool),
-        (
-            "SpotMaxPricePercentageOverLowestPrice",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "TotalLocalStorageGB",
-            Shape::Object(&RULE_TotalLocalStorageGbRequest),
-        ),
+        ("SpotMaxPricePercentageOverLowestPrice", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("TotalLocalStorageGB", Shape::Object(&RULE_TotalLocalStorageGbRequest)),
         ("VCpuCount", Shape::Object(&RULE_VCpuCountRequest)),
     ],
     required: &["MemoryMiB", "VCpuCount"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InstanceRequirements` property type of `AWS::AutoScaling::AutoScalingGroup`.
@@ -2985,6 +1980,7 @@ pub struct InstanceRequirements {
     pub v_cpu_count: Obj<VCpuCountRequest>,
 }
 
+#[rustfmt::skip]
 impl InstanceRequirements {
     /// A `InstanceRequirements` with its required properties, named in a [`InstanceRequirementsRequired`].
     pub fn new(required: InstanceRequirementsRequired) -> Self {
@@ -3018,231 +2014,55 @@ impl InstanceRequirements {
     }
 
     /// `AcceleratorCount`: an [`AcceleratorCountRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accelerator_count(mut self, value: impl Into<Obj<AcceleratorCountRequest>>) -> Self {
-        self.accelerator_count = Some(value.into());
-        self
-    }
-
+    pub fn accelerator_count(mut self, value: impl Into<Obj<AcceleratorCountRequest>>) -> Self { self.accelerator_count = Some(value.into()); self }
     /// `AcceleratorManufacturers`: a list of [`AcceleratorManufacturer`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accelerator_manufacturers(
-        mut self,
-        value: impl Into<List<AcceleratorManufacturer>>,
-    ) -> Self {
-        self.accelerator_manufacturers = Some(value.into());
-        self
-    }
-
+    pub fn accelerator_manufacturers(mut self, value: impl Into<List<AcceleratorManufacturer>>) -> Self { self.accelerator_manufacturers = Some(value.into()); self }
     /// `AcceleratorNames`: a list of [`AcceleratorName`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accelerator_names(mut self, value: impl Into<List<AcceleratorName>>) -> Self {
-        self.accelerator_names = Some(value.into());
-        self
-    }
-
+    pub fn accelerator_names(mut self, value: impl Into<List<AcceleratorName>>) -> Self { self.accelerator_names = Some(value.into()); self }
     /// `AcceleratorTotalMemoryMiB`: an [`AcceleratorTotalMemoryMiBRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accelerator_total_memory_mi_b(
-        mut self,
-        value: impl Into<Obj<AcceleratorTotalMemoryMiBRequest>>,
-    ) -> Self {
-        self.accelerator_total_memory_mi_b = Some(value.into());
-        self
-    }
-
+    pub fn accelerator_total_memory_mi_b(mut self, value: impl Into<Obj<AcceleratorTotalMemoryMiBRequest>>) -> Self { self.accelerator_total_memory_mi_b = Some(value.into()); self }
     /// `AcceleratorTypes`: a list of [`AcceleratorType`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accelerator_types(mut self, value: impl Into<List<AcceleratorType>>) -> Self {
-        self.accelerator_types = Some(value.into());
-        self
-    }
-
+    pub fn accelerator_types(mut self, value: impl Into<List<AcceleratorType>>) -> Self { self.accelerator_types = Some(value.into()); self }
     /// `AllowedInstanceTypes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allowed_instance_types(mut self, value: impl Into<List<Str>>) -> Self {
-        self.allowed_instance_types = Some(value.into());
-        self
-    }
-
+    pub fn allowed_instance_types(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_instance_types = Some(value.into()); self }
     /// `BareMetal`: a [`BareMetal`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bare_metal(mut self, value: impl Into<BareMetal>) -> Self {
-        self.bare_metal = Some(value.into());
-        self
-    }
-
+    pub fn bare_metal(mut self, value: impl Into<BareMetal>) -> Self { self.bare_metal = Some(value.into()); self }
     /// `BaselineEbsBandwidthMbps`: a [`BaselineEbsBandwidthMbpsRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn baseline_ebs_bandwidth_mbps(
-        mut self,
-        value: impl Into<Obj<BaselineEbsBandwidthMbpsRequest>>,
-    ) -> Self {
-        self.baseline_ebs_bandwidth_mbps = Some(value.into());
-        self
-    }
-
+    pub fn baseline_ebs_bandwidth_mbps(mut self, value: impl Into<Obj<BaselineEbsBandwidthMbpsRequest>>) -> Self { self.baseline_ebs_bandwidth_mbps = Some(value.into()); self }
     /// `BaselinePerformanceFactors`: a [`BaselinePerformanceFactorsRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn baseline_performance_factors(
-        mut self,
-        value: impl Into<Obj<BaselinePerformanceFactorsRequest>>,
-    ) -> Self {
-        self.baseline_performance_factors = Some(value.into());
-        self
-    }
-
+    pub fn baseline_performance_factors(mut self, value: impl Into<Obj<BaselinePerformanceFactorsRequest>>) -> Self { self.baseline_performance_factors = Some(value.into()); self }
     /// `BurstablePerformance`: a [`BurstablePerformance`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn burstable_performance(mut self, value: impl Into<BurstablePerformance>) -> Self {
-        self.burstable_performance = Some(value.into());
-        self
-    }
-
+    pub fn burstable_performance(mut self, value: impl Into<BurstablePerformance>) -> Self { self.burstable_performance = Some(value.into()); self }
     /// `CpuManufacturers`: a list of [`CpuManufacturer`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cpu_manufacturers(mut self, value: impl Into<List<CpuManufacturer>>) -> Self {
-        self.cpu_manufacturers = Some(value.into());
-        self
-    }
-
+    pub fn cpu_manufacturers(mut self, value: impl Into<List<CpuManufacturer>>) -> Self { self.cpu_manufacturers = Some(value.into()); self }
     /// `ExcludedInstanceTypes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn excluded_instance_types(mut self, value: impl Into<List<Str>>) -> Self {
-        self.excluded_instance_types = Some(value.into());
-        self
-    }
-
+    pub fn excluded_instance_types(mut self, value: impl Into<List<Str>>) -> Self { self.excluded_instance_types = Some(value.into()); self }
     /// `InstanceGenerations`: a list of [`InstanceGeneration`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_generations(mut self, value: impl Into<List<InstanceGeneration>>) -> Self {
-        self.instance_generations = Some(value.into());
-        self
-    }
-
+    pub fn instance_generations(mut self, value: impl Into<List<InstanceGeneration>>) -> Self { self.instance_generations = Some(value.into()); self }
     /// `LocalStorage`: a [`LocalStorage`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn local_storage(mut self, value: impl Into<LocalStorage>) -> Self {
-        self.local_storage = Some(value.into());
-        self
-    }
-
+    pub fn local_storage(mut self, value: impl Into<LocalStorage>) -> Self { self.local_storage = Some(value.into()); self }
     /// `LocalStorageTypes`: a list of [`LocalStorageType`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn local_storage_types(mut self, value: impl Into<List<LocalStorageType>>) -> Self {
-        self.local_storage_types = Some(value.into());
-        self
-    }
-
+    pub fn local_storage_types(mut self, value: impl Into<List<LocalStorageType>>) -> Self { self.local_storage_types = Some(value.into()); self }
     /// `MaxSpotPriceAsPercentageOfOptimalOnDemandPrice`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_spot_price_as_percentage_of_optimal_on_demand_price(
-        mut self,
-        value: impl Into<Int>,
-    ) -> Self {
-        self.max_spot_price_as_percentage_of_optimal_on_demand_price = Some(value.into());
-        self
-    }
-
+    pub fn max_spot_price_as_percentage_of_optimal_on_demand_price(mut self, value: impl Into<Int>) -> Self { self.max_spot_price_as_percentage_of_optimal_on_demand_price = Some(value.into()); self }
     /// `MemoryGiBPerVCpu`: a [`MemoryGiBPerVCpuRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn memory_gi_b_per_v_cpu(mut self, value: impl Into<Obj<MemoryGiBPerVCpuRequest>>) -> Self {
-        self.memory_gi_b_per_v_cpu = Some(value.into());
-        self
-    }
-
+    pub fn memory_gi_b_per_v_cpu(mut self, value: impl Into<Obj<MemoryGiBPerVCpuRequest>>) -> Self { self.memory_gi_b_per_v_cpu = Some(value.into()); self }
     /// `MemoryMiB`: a [`MemoryMiBRequest`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn memory_mi_b(mut self, value: impl Into<Obj<MemoryMiBRequest>>) -> Self {
-        self.memory_mi_b = value.into();
-        self
-    }
-
+    pub fn memory_mi_b(mut self, value: impl Into<Obj<MemoryMiBRequest>>) -> Self { self.memory_mi_b = value.into(); self }
     /// `NetworkBandwidthGbps`: a [`NetworkBandwidthGbpsRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_bandwidth_gbps(
-        mut self,
-        value: impl Into<Obj<NetworkBandwidthGbpsRequest>>,
-    ) -> Self {
-        self.network_bandwidth_gbps = Some(value.into());
-        self
-    }
-
+    pub fn network_bandwidth_gbps(mut self, value: impl Into<Obj<NetworkBandwidthGbpsRequest>>) -> Self { self.network_bandwidth_gbps = Some(value.into()); self }
     /// `NetworkInterfaceCount`: a [`NetworkInterfaceCountRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_interface_count(
-        mut self,
-        value: impl Into<Obj<NetworkInterfaceCountRequest>>,
-    ) -> Self {
-        self.network_interface_count = Some(value.into());
-        self
-    }
-
+    pub fn network_interface_count(mut self, value: impl Into<Obj<NetworkInterfaceCountRequest>>) -> Self { self.network_interface_count = Some(value.into()); self }
     /// `OnDemandMaxPricePercentageOverLowestPrice`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_demand_max_price_percentage_over_lowest_price(
-        mut self,
-        value: impl Into<Int>,
-    ) -> Self {
-        self.on_demand_max_price_percentage_over_lowest_price = Some(value.into());
-        self
-    }
-
+    pub fn on_demand_max_price_percentage_over_lowest_price(mut self, value: impl Into<Int>) -> Self { self.on_demand_max_price_percentage_over_lowest_price = Some(value.into()); self }
     /// `RequireHibernateSupport`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn require_hibernate_support(mut self, value: impl Into<Bool>) -> Self {
-        self.require_hibernate_support = Some(value.into());
-        self
-    }
-
+    pub fn require_hibernate_support(mut self, value: impl Into<Bool>) -> Self { self.require_hibernate_support = Some(value.into()); self }
     /// `SpotMaxPricePercentageOverLowestPrice`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn spot_max_price_percentage_over_lowest_price(mut self, value: impl Into<Int>) -> Self {
-        self.spot_max_price_percentage_over_lowest_price = Some(value.into());
-        self
-    }
-
+    pub fn spot_max_price_percentage_over_lowest_price(mut self, value: impl Into<Int>) -> Self { self.spot_max_price_percentage_over_lowest_price = Some(value.into()); self }
     /// `TotalLocalStorageGB`: a [`TotalLocalStorageGbRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn total_local_storage_gb(
-        mut self,
-        value: impl Into<Obj<TotalLocalStorageGbRequest>>,
-    ) -> Self {
-        self.total_local_storage_gb = Some(value.into());
-        self
-    }
-
+    pub fn total_local_storage_gb(mut self, value: impl Into<Obj<TotalLocalStorageGbRequest>>) -> Self { self.total_local_storage_gb = Some(value.into()); self }
     /// `VCpuCount`: a [`VCpuCountRequest`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn v_cpu_count(mut self, value: impl Into<Obj<VCpuCountRequest>>) -> Self {
-        self.v_cpu_count = value.into();
-        self
-    }
+    pub fn v_cpu_count(mut self, value: impl Into<Obj<VCpuCountRequest>>) -> Self { self.v_cpu_count = value.into(); self }
 }
 
 impl PropertyType for InstanceRequirements {}
@@ -3297,30 +2117,18 @@ impl ToValue for InstanceRequirements {
     }
 }
 
-static RULE_InstancesDistribution: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InstancesDistribution: ObjRule = ObjRule {
     properties: &[
         ("OnDemandAllocationStrategy", Shape::STR),
         ("OnDemandBaseCapacity", Shape::INT),
         ("OnDemandPercentageAboveBaseCapacity", Shape::INT),
         ("SpotAllocationStrategy", Shape::STR),
         ("SpotInstancePools", Shape::INT),
-        (
-            "SpotMaxPrice",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("SpotMaxPrice", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InstancesDistribution` property type of `AWS::AutoScaling::AutoScalingGroup`.
@@ -3390,6 +2198,7 @@ pub struct InstancesDistribution {
     pub spot_max_price: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl InstancesDistribution {
     /// A `InstancesDistribution` with no property set (none is required).
     pub fn new() -> Self {
@@ -3397,52 +2206,17 @@ impl InstancesDistribution {
     }
 
     /// `OnDemandAllocationStrategy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_demand_allocation_strategy(mut self, value: impl Into<Str>) -> Self {
-        self.on_demand_allocation_strategy = Some(value.into());
-        self
-    }
-
+    pub fn on_demand_allocation_strategy(mut self, value: impl Into<Str>) -> Self { self.on_demand_allocation_strategy = Some(value.into()); self }
     /// `OnDemandBaseCapacity`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_demand_base_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.on_demand_base_capacity = Some(value.into());
-        self
-    }
-
+    pub fn on_demand_base_capacity(mut self, value: impl Into<Int>) -> Self { self.on_demand_base_capacity = Some(value.into()); self }
     /// `OnDemandPercentageAboveBaseCapacity`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_demand_percentage_above_base_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.on_demand_percentage_above_base_capacity = Some(value.into());
-        self
-    }
-
+    pub fn on_demand_percentage_above_base_capacity(mut self, value: impl Into<Int>) -> Self { self.on_demand_percentage_above_base_capacity = Some(value.into()); self }
     /// `SpotAllocationStrategy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn spot_allocation_strategy(mut self, value: impl Into<Str>) -> Self {
-        self.spot_allocation_strategy = Some(value.into());
-        self
-    }
-
+    pub fn spot_allocation_strategy(mut self, value: impl Into<Str>) -> Self { self.spot_allocation_strategy = Some(value.into()); self }
     /// `SpotInstancePools`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn spot_instance_pools(mut self, value: impl Into<Int>) -> Self {
-        self.spot_instance_pools = Some(value.into());
-        self
-    }
-
+    pub fn spot_instance_pools(mut self, value: impl Into<Int>) -> Self { self.spot_instance_pools = Some(value.into()); self }
     /// `SpotMaxPrice`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn spot_max_price(mut self, value: impl Into<Str>) -> Self {
-        self.spot_max_price = Some(value.into());
-        self
-    }
+    pub fn spot_max_price(mut self, value: impl Into<Str>) -> Self { self.spot_max_price = Some(value.into()); self }
 }
 
 impl PropertyType for InstancesDistribution {}
@@ -3470,32 +2244,18 @@ impl ToValue for InstancesDistribution {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LaunchTemplateRequired {
     /// `LaunchTemplateSpecification`: a [`LaunchTemplateSpecification`] object, required.
-    ///
-    /// The launch template.
     pub launch_template_specification: Obj<LaunchTemplateSpecification>,
 }
 
-static RULE_LaunchTemplate: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LaunchTemplate: ObjRule = ObjRule {
     properties: &[
-        (
-            "LaunchTemplateSpecification",
-            Shape::Object(&RULE_LaunchTemplateSpecification),
-        ),
-        (
-            "Overrides",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_LaunchTemplateOverrides),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("LaunchTemplateSpecification", Shape::Object(&RULE_LaunchTemplateSpecification)),
+        ("Overrides", Shape::List(&ListRule { items: Shape::Object(&RULE_LaunchTemplateOverrides), min_items: None, max_items: None })),
     ],
     required: &["LaunchTemplateSpecification"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LaunchTemplate` property type of `AWS::AutoScaling::AutoScalingGroup`.
@@ -3517,6 +2277,7 @@ pub struct LaunchTemplate {
     pub overrides: Option<List<LaunchTemplateOverrides>>,
 }
 
+#[rustfmt::skip]
 impl LaunchTemplate {
     /// A `LaunchTemplate` with its required properties, named in a [`LaunchTemplateRequired`].
     pub fn new(required: LaunchTemplateRequired) -> Self {
@@ -3527,23 +2288,9 @@ impl LaunchTemplate {
     }
 
     /// `LaunchTemplateSpecification`: a [`LaunchTemplateSpecification`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn launch_template_specification(
-        mut self,
-        value: impl Into<Obj<LaunchTemplateSpecification>>,
-    ) -> Self {
-        self.launch_template_specification = value.into();
-        self
-    }
-
+    pub fn launch_template_specification(mut self, value: impl Into<Obj<LaunchTemplateSpecification>>) -> Self { self.launch_template_specification = value.into(); self }
     /// `Overrides`: a list of [`LaunchTemplateOverrides`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn overrides(mut self, value: impl Into<List<LaunchTemplateOverrides>>) -> Self {
-        self.overrides = Some(value.into());
-        self
-    }
+    pub fn overrides(mut self, value: impl Into<List<LaunchTemplateOverrides>>) -> Self { self.overrides = Some(value.into()); self }
 }
 
 impl PropertyType for LaunchTemplate {}
@@ -3560,53 +2307,17 @@ impl ToValue for LaunchTemplate {
     }
 }
 
-static RULE_LaunchTemplateOverrides: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LaunchTemplateOverrides: ObjRule = ObjRule {
     properties: &[
-        (
-            "ImageId",
-            Shape::Str(&StrRule {
-                min_len: Some(5),
-                max_len: Some(21),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: Some(Format::ImageId),
-            }),
-        ),
-        (
-            "InstanceRequirements",
-            Shape::Object(&RULE_InstanceRequirements),
-        ),
-        (
-            "InstanceType",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LaunchTemplateSpecification",
-            Shape::Object(&RULE_LaunchTemplateSpecification),
-        ),
-        (
-            "WeightedCapacity",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ImageId", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(21), pattern: Some(&PATTERN_5), format: Some(Format::ImageId), ..StrRule::ANY })),
+        ("InstanceRequirements", Shape::Object(&RULE_InstanceRequirements)),
+        ("InstanceType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("LaunchTemplateSpecification", Shape::Object(&RULE_LaunchTemplateSpecification)),
+        ("WeightedCapacity", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LaunchTemplateOverrides` property type of `AWS::AutoScaling::AutoScalingGroup`.
@@ -3671,6 +2382,7 @@ pub struct LaunchTemplateOverrides {
     pub weighted_capacity: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LaunchTemplateOverrides {
     /// A `LaunchTemplateOverrides` with no property set (none is required).
     pub fn new() -> Self {
@@ -3678,47 +2390,15 @@ impl LaunchTemplateOverrides {
     }
 
     /// `ImageId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_id(mut self, value: impl Into<Str>) -> Self {
-        self.image_id = Some(value.into());
-        self
-    }
-
+    pub fn image_id(mut self, value: impl Into<Str>) -> Self { self.image_id = Some(value.into()); self }
     /// `InstanceRequirements`: an [`InstanceRequirements`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_requirements(mut self, value: impl Into<Obj<InstanceRequirements>>) -> Self {
-        self.instance_requirements = Some(value.into());
-        self
-    }
-
+    pub fn instance_requirements(mut self, value: impl Into<Obj<InstanceRequirements>>) -> Self { self.instance_requirements = Some(value.into()); self }
     /// `InstanceType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_type(mut self, value: impl Into<Str>) -> Self {
-        self.instance_type = Some(value.into());
-        self
-    }
-
+    pub fn instance_type(mut self, value: impl Into<Str>) -> Self { self.instance_type = Some(value.into()); self }
     /// `LaunchTemplateSpecification`: a [`LaunchTemplateSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn launch_template_specification(
-        mut self,
-        value: impl Into<Obj<LaunchTemplateSpecification>>,
-    ) -> Self {
-        self.launch_template_specification = Some(value.into());
-        self
-    }
-
+    pub fn launch_template_specification(mut self, value: impl Into<Obj<LaunchTemplateSpecification>>) -> Self { self.launch_template_specification = Some(value.into()); self }
     /// `WeightedCapacity`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn weighted_capacity(mut self, value: impl Into<Str>) -> Self {
-        self.weighted_capacity = Some(value.into());
-        self
-    }
+    pub fn weighted_capacity(mut self, value: impl Into<Str>) -> Self { self.weighted_capacity = Some(value.into()); self }
 }
 
 impl PropertyType for LaunchTemplateOverrides {}
@@ -3742,56 +2422,20 @@ impl ToValue for LaunchTemplateOverrides {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LaunchTemplateSpecificationRequired {
     /// `Version`: a string, required.
-    ///
-    /// The version number of the launch template.
-    ///
-    /// Specifying `$Latest` or `$Default` for the template version number is not supported. However, you can specify `LatestVersionNumber` or `DefaultVersionNumber` using the `Fn::GetAtt` intrinsic function. For more information, see \[Fn::GetAtt\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-getatt.html>) .
-    ///
-    /// &gt; For an example of using the `Fn::GetAtt` function, see the \[Examples\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html#aws-resource-autoscaling-autoscalinggroup--examples>) section of the `AWS::AutoScaling::AutoScalingGroup` resource.
-    ///
-    /// Length 1 to 255.
     pub version: Str,
 }
 
-static RULE_LaunchTemplateSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LaunchTemplateSpecification: ObjRule = ObjRule {
     properties: &[
-        (
-            "LaunchTemplateId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LaunchTemplateName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Version",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("LaunchTemplateId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("LaunchTemplateName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Version", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
     ],
     required: &["Version"],
     one_of: &[&[&["LaunchTemplateId"], &["LaunchTemplateName"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LaunchTemplateSpecification` property type of `AWS::AutoScaling::AutoScalingGroup`.
@@ -3840,6 +2484,7 @@ pub struct LaunchTemplateSpecification {
     pub version: Str,
 }
 
+#[rustfmt::skip]
 impl LaunchTemplateSpecification {
     /// A `LaunchTemplateSpecification` with its required properties, named in a [`LaunchTemplateSpecificationRequired`].
     pub fn new(required: LaunchTemplateSpecificationRequired) -> Self {
@@ -3851,28 +2496,11 @@ impl LaunchTemplateSpecification {
     }
 
     /// `LaunchTemplateId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn launch_template_id(mut self, value: impl Into<Str>) -> Self {
-        self.launch_template_id = Some(value.into());
-        self
-    }
-
+    pub fn launch_template_id(mut self, value: impl Into<Str>) -> Self { self.launch_template_id = Some(value.into()); self }
     /// `LaunchTemplateName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn launch_template_name(mut self, value: impl Into<Str>) -> Self {
-        self.launch_template_name = Some(value.into());
-        self
-    }
-
+    pub fn launch_template_name(mut self, value: impl Into<Str>) -> Self { self.launch_template_name = Some(value.into()); self }
     /// `Version`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<Str>) -> Self {
-        self.version = value.into();
-        self
-    }
+    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = value.into(); self }
 }
 
 impl PropertyType for LaunchTemplateSpecification {}
@@ -3891,72 +2519,25 @@ impl ToValue for LaunchTemplateSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LifecycleHookSpecificationRequired {
     /// `LifecycleHookName`: a string, required.
-    ///
-    /// The name of the lifecycle hook.
-    ///
-    /// Pattern `^[A-Za-z0-9\-_\/]+$`; length 1 to 255.
     pub lifecycle_hook_name: Str,
     /// `LifecycleTransition`: a string, required.
-    ///
-    /// The lifecycle transition. For Auto Scaling groups, there are two major lifecycle transitions.
-    ///
-    /// - To create a lifecycle hook for scale-out events, specify `autoscaling:EC2_INSTANCE_LAUNCHING` .
-    /// - To create a lifecycle hook for scale-in events, specify `autoscaling:EC2_INSTANCE_TERMINATING` .
     pub lifecycle_transition: Str,
 }
 
-static RULE_LifecycleHookSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LifecycleHookSpecification: ObjRule = ObjRule {
     properties: &[
         ("DefaultResult", Shape::STR),
         ("HeartbeatTimeout", Shape::INT),
-        (
-            "LifecycleHookName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("LifecycleHookName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("LifecycleTransition", Shape::STR),
-        (
-            "NotificationMetadata",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(4000),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "NotificationTargetARN",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RoleARN",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("NotificationMetadata", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4000), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("NotificationTargetARN", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+        ("RoleARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["LifecycleHookName", "LifecycleTransition"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LifecycleHookSpecification` property type of `AWS::AutoScaling::AutoScalingGroup`.
@@ -4013,6 +2594,7 @@ pub struct LifecycleHookSpecification {
     pub role_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LifecycleHookSpecification {
     /// A `LifecycleHookSpecification` with its required properties, named in a [`LifecycleHookSpecificationRequired`].
     pub fn new(required: LifecycleHookSpecificationRequired) -> Self {
@@ -4028,60 +2610,19 @@ impl LifecycleHookSpecification {
     }
 
     /// `DefaultResult`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_result(mut self, value: impl Into<Str>) -> Self {
-        self.default_result = Some(value.into());
-        self
-    }
-
+    pub fn default_result(mut self, value: impl Into<Str>) -> Self { self.default_result = Some(value.into()); self }
     /// `HeartbeatTimeout`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn heartbeat_timeout(mut self, value: impl Into<Int>) -> Self {
-        self.heartbeat_timeout = Some(value.into());
-        self
-    }
-
+    pub fn heartbeat_timeout(mut self, value: impl Into<Int>) -> Self { self.heartbeat_timeout = Some(value.into()); self }
     /// `LifecycleHookName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lifecycle_hook_name(mut self, value: impl Into<Str>) -> Self {
-        self.lifecycle_hook_name = value.into();
-        self
-    }
-
+    pub fn lifecycle_hook_name(mut self, value: impl Into<Str>) -> Self { self.lifecycle_hook_name = value.into(); self }
     /// `LifecycleTransition`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lifecycle_transition(mut self, value: impl Into<Str>) -> Self {
-        self.lifecycle_transition = value.into();
-        self
-    }
-
+    pub fn lifecycle_transition(mut self, value: impl Into<Str>) -> Self { self.lifecycle_transition = value.into(); self }
     /// `NotificationMetadata`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notification_metadata(mut self, value: impl Into<Str>) -> Self {
-        self.notification_metadata = Some(value.into());
-        self
-    }
-
+    pub fn notification_metadata(mut self, value: impl Into<Str>) -> Self { self.notification_metadata = Some(value.into()); self }
     /// `NotificationTargetARN`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notification_target_arn(mut self, value: impl Into<Str>) -> Self {
-        self.notification_target_arn = Some(value.into());
-        self
-    }
-
+    pub fn notification_target_arn(mut self, value: impl Into<Str>) -> Self { self.notification_target_arn = Some(value.into()); self }
     /// `RoleARN`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = Some(value.into());
-        self
-    }
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
 }
 
 impl PropertyType for LifecycleHookSpecification {}
@@ -4100,31 +2641,14 @@ impl ToValue for LifecycleHookSpecification {
     }
 }
 
-static RULE_MemoryGiBPerVCpuRequest: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MemoryGiBPerVCpuRequest: ObjRule = ObjRule {
     properties: &[
-        (
-            "Max",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Min",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("Max", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("Min", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MemoryGiBPerVCpuRequest` property type of `AWS::AutoScaling::AutoScalingGroup`.
@@ -4148,6 +2672,7 @@ pub struct MemoryGiBPerVCpuRequest {
     pub min: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl MemoryGiBPerVCpuRequest {
     /// A `MemoryGiBPerVCpuRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -4155,20 +2680,9 @@ impl MemoryGiBPerVCpuRequest {
     }
 
     /// `Max`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Num>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
+    pub fn max(mut self, value: impl Into<Num>) -> Self { self.max = Some(value.into()); self }
     /// `Min`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Num>) -> Self {
-        self.min = Some(value.into());
-        self
-    }
+    pub fn min(mut self, value: impl Into<Num>) -> Self { self.min = Some(value.into()); self }
 }
 
 impl PropertyType for MemoryGiBPerVCpuRequest {}
@@ -4182,31 +2696,14 @@ impl ToValue for MemoryGiBPerVCpuRequest {
     }
 }
 
-static RULE_MemoryMiBRequest: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MemoryMiBRequest: ObjRule = ObjRule {
     properties: &[
-        (
-            "Max",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Min",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("Max", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("Min", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MemoryMiBRequest` property type of `AWS::AutoScaling::AutoScalingGroup`.
@@ -4230,6 +2727,7 @@ pub struct MemoryMiBRequest {
     pub min: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl MemoryMiBRequest {
     /// A `MemoryMiBRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -4237,20 +2735,9 @@ impl MemoryMiBRequest {
     }
 
     /// `Max`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Int>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
+    pub fn max(mut self, value: impl Into<Int>) -> Self { self.max = Some(value.into()); self }
     /// `Min`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Int>) -> Self {
-        self.min = Some(value.into());
-        self
-    }
+    pub fn min(mut self, value: impl Into<Int>) -> Self { self.min = Some(value.into()); self }
 }
 
 impl PropertyType for MemoryMiBRequest {}
@@ -4268,29 +2755,18 @@ impl ToValue for MemoryMiBRequest {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricsCollectionRequired {
     /// `Granularity`: a string, required.
-    ///
-    /// The frequency at which Amazon EC2 Auto Scaling sends aggregated data to CloudWatch. The only valid value is `1Minute` .
     pub granularity: Str,
 }
 
-static RULE_MetricsCollection: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MetricsCollection: ObjRule = ObjRule {
     properties: &[
         ("Granularity", Shape::STR),
-        (
-            "Metrics",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Metrics", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
     required: &["Granularity"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MetricsCollection` property type of `AWS::AutoScaling::AutoScalingGroup`.
@@ -4339,6 +2815,7 @@ pub struct MetricsCollection {
     pub metrics: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl MetricsCollection {
     /// A `MetricsCollection` with its required properties, named in a [`MetricsCollectionRequired`].
     pub fn new(required: MetricsCollectionRequired) -> Self {
@@ -4349,20 +2826,9 @@ impl MetricsCollection {
     }
 
     /// `Granularity`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn granularity(mut self, value: impl Into<Str>) -> Self {
-        self.granularity = value.into();
-        self
-    }
-
+    pub fn granularity(mut self, value: impl Into<Str>) -> Self { self.granularity = value.into(); self }
     /// `Metrics`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metrics(mut self, value: impl Into<List<Str>>) -> Self {
-        self.metrics = Some(value.into());
-        self
-    }
+    pub fn metrics(mut self, value: impl Into<List<Str>>) -> Self { self.metrics = Some(value.into()); self }
 }
 
 impl PropertyType for MetricsCollection {}
@@ -4380,25 +2846,18 @@ impl ToValue for MetricsCollection {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MixedInstancesPolicyRequired {
     /// `LaunchTemplate`: a [`LaunchTemplate`] object, required.
-    ///
-    /// One or more launch templates and the instance types (overrides) that are used to launch EC2 instances to fulfill On-Demand and Spot capacities.
     pub launch_template: Obj<LaunchTemplate>,
 }
 
-static RULE_MixedInstancesPolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MixedInstancesPolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "InstancesDistribution",
-            Shape::Object(&RULE_InstancesDistribution),
-        ),
+        ("InstancesDistribution", Shape::Object(&RULE_InstancesDistribution)),
         ("LaunchTemplate", Shape::Object(&RULE_LaunchTemplate)),
     ],
     required: &["LaunchTemplate"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MixedInstancesPolicy` property type of `AWS::AutoScaling::AutoScalingGroup`.
@@ -4431,6 +2890,7 @@ pub struct MixedInstancesPolicy {
     pub launch_template: Obj<LaunchTemplate>,
 }
 
+#[rustfmt::skip]
 impl MixedInstancesPolicy {
     /// A `MixedInstancesPolicy` with its required properties, named in a [`MixedInstancesPolicyRequired`].
     pub fn new(required: MixedInstancesPolicyRequired) -> Self {
@@ -4441,20 +2901,9 @@ impl MixedInstancesPolicy {
     }
 
     /// `InstancesDistribution`: an [`InstancesDistribution`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instances_distribution(mut self, value: impl Into<Obj<InstancesDistribution>>) -> Self {
-        self.instances_distribution = Some(value.into());
-        self
-    }
-
+    pub fn instances_distribution(mut self, value: impl Into<Obj<InstancesDistribution>>) -> Self { self.instances_distribution = Some(value.into()); self }
     /// `LaunchTemplate`: a [`LaunchTemplate`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn launch_template(mut self, value: impl Into<Obj<LaunchTemplate>>) -> Self {
-        self.launch_template = value.into();
-        self
-    }
+    pub fn launch_template(mut self, value: impl Into<Obj<LaunchTemplate>>) -> Self { self.launch_template = value.into(); self }
 }
 
 impl PropertyType for MixedInstancesPolicy {}
@@ -4468,31 +2917,14 @@ impl ToValue for MixedInstancesPolicy {
     }
 }
 
-static RULE_NetworkBandwidthGbpsRequest: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NetworkBandwidthGbpsRequest: ObjRule = ObjRule {
     properties: &[
-        (
-            "Max",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Min",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("Max", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("Min", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NetworkBandwidthGbpsRequest` property type of `AWS::AutoScaling::AutoScalingGroup`.
@@ -4518,6 +2950,7 @@ pub struct NetworkBandwidthGbpsRequest {
     pub min: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl NetworkBandwidthGbpsRequest {
     /// A `NetworkBandwidthGbpsRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -4525,20 +2958,9 @@ impl NetworkBandwidthGbpsRequest {
     }
 
     /// `Max`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Num>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
+    pub fn max(mut self, value: impl Into<Num>) -> Self { self.max = Some(value.into()); self }
     /// `Min`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Num>) -> Self {
-        self.min = Some(value.into());
-        self
-    }
+    pub fn min(mut self, value: impl Into<Num>) -> Self { self.min = Some(value.into()); self }
 }
 
 impl PropertyType for NetworkBandwidthGbpsRequest {}
@@ -4552,31 +2974,14 @@ impl ToValue for NetworkBandwidthGbpsRequest {
     }
 }
 
-static RULE_NetworkInterfaceCountRequest: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NetworkInterfaceCountRequest: ObjRule = ObjRule {
     properties: &[
-        (
-            "Max",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Min",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("Max", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("Min", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NetworkInterfaceCountRequest` property type of `AWS::AutoScaling::AutoScalingGroup`.
@@ -4600,6 +3005,7 @@ pub struct NetworkInterfaceCountRequest {
     pub min: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl NetworkInterfaceCountRequest {
     /// A `NetworkInterfaceCountRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -4607,20 +3013,9 @@ impl NetworkInterfaceCountRequest {
     }
 
     /// `Max`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Int>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
+    pub fn max(mut self, value: impl Into<Int>) -> Self { self.max = Some(value.into()); self }
     /// `Min`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Int>) -> Self {
-        self.min = Some(value.into());
-        self
-    }
+    pub fn min(mut self, value: impl Into<Int>) -> Self { self.min = Some(value.into()); self }
 }
 
 impl PropertyType for NetworkInterfaceCountRequest {}
@@ -4638,31 +3033,18 @@ impl ToValue for NetworkInterfaceCountRequest {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NotificationConfigurationRequired {
     /// `TopicARN`: a JSON value, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the Amazon SNS topic.
-    ///
-    /// Each item: format `AWS::SNS::Topic.Arn`.
     pub topic_arn: Json,
 }
 
-static RULE_NotificationConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NotificationConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "NotificationTypes",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("NotificationTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("TopicARN", Shape::Any),
     ],
     required: &["TopicARN"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NotificationConfiguration` property type of `AWS::AutoScaling::AutoScalingGroup`.
@@ -4696,6 +3078,7 @@ pub struct NotificationConfiguration {
     pub topic_arn: Json,
 }
 
+#[rustfmt::skip]
 impl NotificationConfiguration {
     /// A `NotificationConfiguration` with its required properties, named in a [`NotificationConfigurationRequired`].
     pub fn new(required: NotificationConfigurationRequired) -> Self {
@@ -4706,20 +3089,9 @@ impl NotificationConfiguration {
     }
 
     /// `NotificationTypes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notification_types(mut self, value: impl Into<List<Str>>) -> Self {
-        self.notification_types = Some(value.into());
-        self
-    }
-
+    pub fn notification_types(mut self, value: impl Into<List<Str>>) -> Self { self.notification_types = Some(value.into()); self }
     /// `TopicARN`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn topic_arn(mut self, value: impl Into<Json>) -> Self {
-        self.topic_arn = value.into();
-        self
-    }
+    pub fn topic_arn(mut self, value: impl Into<Json>) -> Self { self.topic_arn = value.into(); self }
 }
 
 impl PropertyType for NotificationConfiguration {}
@@ -4733,14 +3105,13 @@ impl ToValue for NotificationConfiguration {
     }
 }
 
-static RULE_PerformanceFactorReferenceRequest: ObjRule = ObjRule {
-    properties: &[("InstanceFamily", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_PerformanceFactorReferenceRequest: ObjRule = ObjRule {
+    properties: &[
+        ("InstanceFamily", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PerformanceFactorReferenceRequest` property type of `AWS::AutoScaling::AutoScalingGroup`.
@@ -4775,6 +3146,7 @@ pub struct PerformanceFactorReferenceRequest {
     pub instance_family: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl PerformanceFactorReferenceRequest {
     /// A `PerformanceFactorReferenceRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -4782,12 +3154,7 @@ impl PerformanceFactorReferenceRequest {
     }
 
     /// `InstanceFamily`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_family(mut self, value: impl Into<Str>) -> Self {
-        self.instance_family = Some(value.into());
-        self
-    }
+    pub fn instance_family(mut self, value: impl Into<Str>) -> Self { self.instance_family = Some(value.into()); self }
 }
 
 impl PropertyType for PerformanceFactorReferenceRequest {}
@@ -4800,23 +3167,13 @@ impl ToValue for PerformanceFactorReferenceRequest {
     }
 }
 
-static RULE_RetentionTriggers: ObjRule = ObjRule {
-    properties: &[(
-        "TerminateHookAbandon",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["retain", "terminate"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_RetentionTriggers: ObjRule = ObjRule {
+    properties: &[
+        ("TerminateHookAbandon", Shape::Str(&StrRule { allowed: &["retain", "terminate"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RetentionTriggers` property type of `AWS::AutoScaling::AutoScalingGroup`.
@@ -4836,6 +3193,7 @@ pub struct RetentionTriggers {
     pub terminate_hook_abandon: Option<TerminateHookAbandon>,
 }
 
+#[rustfmt::skip]
 impl RetentionTriggers {
     /// A `RetentionTriggers` with no property set (none is required).
     pub fn new() -> Self {
@@ -4843,12 +3201,7 @@ impl RetentionTriggers {
     }
 
     /// `TerminateHookAbandon`: a [`TerminateHookAbandon`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn terminate_hook_abandon(mut self, value: impl Into<TerminateHookAbandon>) -> Self {
-        self.terminate_hook_abandon = Some(value.into());
-        self
-    }
+    pub fn terminate_hook_abandon(mut self, value: impl Into<TerminateHookAbandon>) -> Self { self.terminate_hook_abandon = Some(value.into()); self }
 }
 
 impl PropertyType for RetentionTriggers {}
@@ -4865,53 +3218,23 @@ impl ToValue for RetentionTriggers {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagPropertyRequired {
     /// `Key`: a string, required.
-    ///
-    /// The tag key.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `PropagateAtLaunch`: a boolean, required.
-    ///
-    /// Set to `true` if you want CloudFormation to copy the tag to EC2 instances that are launched as part of the Auto Scaling group. Set to `false` if you want the tag attached only to the Auto Scaling group and not copied to any instances launched as part of the Auto Scaling group.
     pub propagate_at_launch: Bool,
     /// `Value`: a string, required.
-    ///
-    /// The tag value.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_TagProperty: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TagProperty: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
         ("PropagateAtLaunch", Shape::Bool),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Value", "Key", "PropagateAtLaunch"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TagProperty` property type of `AWS::AutoScaling::AutoScalingGroup`.
@@ -4947,6 +3270,7 @@ pub struct TagProperty {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl TagProperty {
     /// A `TagProperty` with its required properties, named in a [`TagPropertyRequired`].
     pub fn new(required: TagPropertyRequired) -> Self {
@@ -4958,28 +3282,11 @@ impl TagProperty {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `PropagateAtLaunch`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn propagate_at_launch(mut self, value: impl Into<Bool>) -> Self {
-        self.propagate_at_launch = value.into();
-        self
-    }
-
+    pub fn propagate_at_launch(mut self, value: impl Into<Bool>) -> Self { self.propagate_at_launch = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for TagProperty {}
@@ -4994,31 +3301,14 @@ impl ToValue for TagProperty {
     }
 }
 
-static RULE_TotalLocalStorageGbRequest: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TotalLocalStorageGbRequest: ObjRule = ObjRule {
     properties: &[
-        (
-            "Max",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Min",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("Max", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("Min", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TotalLocalStorageGBRequest` property type of `AWS::AutoScaling::AutoScalingGroup`.
@@ -5042,6 +3332,7 @@ pub struct TotalLocalStorageGbRequest {
     pub min: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl TotalLocalStorageGbRequest {
     /// A `TotalLocalStorageGbRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -5049,20 +3340,9 @@ impl TotalLocalStorageGbRequest {
     }
 
     /// `Max`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Num>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
+    pub fn max(mut self, value: impl Into<Num>) -> Self { self.max = Some(value.into()); self }
     /// `Min`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Num>) -> Self {
-        self.min = Some(value.into());
-        self
-    }
+    pub fn min(mut self, value: impl Into<Num>) -> Self { self.min = Some(value.into()); self }
 }
 
 impl PropertyType for TotalLocalStorageGbRequest {}
@@ -5080,68 +3360,20 @@ impl ToValue for TotalLocalStorageGbRequest {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrafficSourceIdentifierRequired {
     /// `Identifier`: a string, required.
-    ///
-    /// Identifies the traffic source.
-    ///
-    /// For Application Load Balancers, Gateway Load Balancers, Network Load Balancers, and VPC Lattice, this will be the Amazon Resource Name (ARN) for a target group in this account and Region. For Classic Load Balancers, this will be the name of the Classic Load Balancer in this account and Region.
-    ///
-    /// For example:
-    ///
-    /// - Application Load Balancer ARN: `arn:aws:elasticloadbalancing:us-west-2:123456789012:targetgroup/my-targets/1234567890123456`
-    /// - Classic Load Balancer name: `my-classic-load-balancer`
-    /// - VPC Lattice ARN: `arn:aws:vpc-lattice:us-west-2:123456789012:targetgroup/tg-1234567890123456`
-    ///
-    /// To get the ARN of a target group for a Application Load Balancer, Gateway Load Balancer, or Network Load Balancer, or the name of a Classic Load Balancer, use the Elastic Load Balancing \[DescribeTargetGroups\](<https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeTargetGroups.html>) and \[DescribeLoadBalancers\](<https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeLoadBalancers.html>) API operations.
-    ///
-    /// To get the ARN of a target group for VPC Lattice, use the VPC Lattice \[GetTargetGroup\](<https://docs.aws.amazon.com/vpc-lattice/latest/APIReference/API_GetTargetGroup.html>) API operation.
-    ///
-    /// Length 1 to 511.
     pub identifier: Str,
     /// `Type`: a string, required.
-    ///
-    /// Provides additional context for the value of `Identifier` .
-    ///
-    /// The following lists the valid values:
-    ///
-    /// - `elb` if `Identifier` is the name of a Classic Load Balancer.
-    /// - `elbv2` if `Identifier` is the ARN of an Application Load Balancer, Gateway Load Balancer, or Network Load Balancer target group.
-    /// - `vpc-lattice` if `Identifier` is the ARN of a VPC Lattice target group.
-    ///
-    /// Required if the identifier is the name of a Classic Load Balancer.
-    ///
-    /// Length 1 to 511.
     pub r#type: Str,
 }
 
-static RULE_TrafficSourceIdentifier: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TrafficSourceIdentifier: ObjRule = ObjRule {
     properties: &[
-        (
-            "Identifier",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(511),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(511),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Identifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(511), ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(511), ..StrRule::ANY })),
     ],
     required: &["Identifier", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TrafficSourceIdentifier` property type of `AWS::AutoScaling::AutoScalingGroup`.
@@ -5185,6 +3417,7 @@ pub struct TrafficSourceIdentifier {
     pub r#type: Str,
 }
 
+#[rustfmt::skip]
 impl TrafficSourceIdentifier {
     /// A `TrafficSourceIdentifier` with its required properties, named in a [`TrafficSourceIdentifierRequired`].
     pub fn new(required: TrafficSourceIdentifierRequired) -> Self {
@@ -5195,20 +3428,9 @@ impl TrafficSourceIdentifier {
     }
 
     /// `Identifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identifier(mut self, value: impl Into<Str>) -> Self {
-        self.identifier = value.into();
-        self
-    }
-
+    pub fn identifier(mut self, value: impl Into<Str>) -> Self { self.identifier = value.into(); self }
     /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for TrafficSourceIdentifier {}
@@ -5222,31 +3444,14 @@ impl ToValue for TrafficSourceIdentifier {
     }
 }
 
-static RULE_VCpuCountRequest: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VCpuCountRequest: ObjRule = ObjRule {
     properties: &[
-        (
-            "Max",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Min",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("Max", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("Min", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VCpuCountRequest` property type of `AWS::AutoScaling::AutoScalingGroup`.
@@ -5270,6 +3475,7 @@ pub struct VCpuCountRequest {
     pub min: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl VCpuCountRequest {
     /// A `VCpuCountRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -5277,20 +3483,9 @@ impl VCpuCountRequest {
     }
 
     /// `Max`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Int>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
+    pub fn max(mut self, value: impl Into<Int>) -> Self { self.max = Some(value.into()); self }
     /// `Min`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Int>) -> Self {
-        self.min = Some(value.into());
-        self
-    }
+    pub fn min(mut self, value: impl Into<Int>) -> Self { self.min = Some(value.into()); self }
 }
 
 impl PropertyType for VCpuCountRequest {}

@@ -11,186 +11,37 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct LaunchConfigurationRequired {
     /// `ImageId`: a string, required.
-    ///
-    /// The ID of the Amazon Machine Image (AMI) that was assigned during registration. For more information, see \[Find a Linux AMI\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/finding-an-ami.html>) in the *Amazon EC2 User Guide* .
-    ///
-    /// If you specify `InstanceId` , an `ImageId` is not required.
-    ///
-    /// Format `AWS::EC2::Image.Id`; length 1 to 255; create-only: changing it replaces the resource.
     pub image_id: Str,
     /// `InstanceType`: a string, required.
-    ///
-    /// Specifies the instance type of the EC2 instance. For information about available instance types, see \[Available instance types\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html#AvailableInstanceTypes>) in the *Amazon EC2 User Guide* .
-    ///
-    /// If you specify `InstanceId` , an `InstanceType` is not required.
-    ///
-    /// Length 1 to 255; create-only: changing it replaces the resource.
     pub instance_type: Str,
 }
 
-static RULE_LaunchConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LaunchConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AssociatePublicIpAddress", Shape::Bool),
-        (
-            "BlockDeviceMappings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_BlockDeviceMapping),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ClassicLinkVPCId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ClassicLinkVPCSecurityGroups",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("BlockDeviceMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_BlockDeviceMapping), min_items: None, max_items: None })),
+        ("ClassicLinkVPCId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("ClassicLinkVPCSecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: None })),
         ("EbsOptimized", Shape::Bool),
-        (
-            "IamInstanceProfile",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1600),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ImageId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::ImageId),
-            }),
-        ),
-        (
-            "InstanceId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(19),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("IamInstanceProfile", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), ..StrRule::ANY })),
+        ("ImageId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), format: Some(Format::ImageId), ..StrRule::ANY })),
+        ("InstanceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(19), ..StrRule::ANY })),
         ("InstanceMonitoring", Shape::Bool),
-        (
-            "InstanceType",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KernelId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KeyName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LaunchConfigurationName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("InstanceType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("KernelId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("KeyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("LaunchConfigurationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("MetadataOptions", Shape::Object(&RULE_MetadataOptions)),
-        (
-            "PlacementTenancy",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RamDiskId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SecurityGroups",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SpotPrice",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "UserData",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(21847),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("PlacementTenancy", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+        ("RamDiskId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("SecurityGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("SpotPrice", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("UserData", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(21847), ..StrRule::ANY })),
     ],
     required: &["ImageId", "InstanceType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AutoScaling::LaunchConfiguration` resource.
@@ -356,6 +207,7 @@ pub struct LaunchConfiguration {
     pub user_data: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LaunchConfiguration {
     /// The CloudFormation type name, `AWS::AutoScaling::LaunchConfiguration`.
     pub const TYPE_NAME: &'static str = "AWS::AutoScaling::LaunchConfiguration";
@@ -367,27 +219,7 @@ impl LaunchConfiguration {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-launchconfiguration.html",
         primary_identifier: &["LaunchConfigurationName"],
         required: &["ImageId", "InstanceType"],
-        create_only: &[
-            "AssociatePublicIpAddress",
-            "BlockDeviceMappings",
-            "ClassicLinkVPCId",
-            "ClassicLinkVPCSecurityGroups",
-            "EbsOptimized",
-            "IamInstanceProfile",
-            "ImageId",
-            "InstanceId",
-            "InstanceMonitoring",
-            "InstanceType",
-            "KernelId",
-            "KeyName",
-            "LaunchConfigurationName",
-            "MetadataOptions",
-            "PlacementTenancy",
-            "RamDiskId",
-            "SecurityGroups",
-            "SpotPrice",
-            "UserData",
-        ],
+        create_only: &["AssociatePublicIpAddress", "BlockDeviceMappings", "ClassicLinkVPCId", "ClassicLinkVPCSecurityGroups", "EbsOptimized", "IamInstanceProfile", "ImageId", "InstanceId", "InstanceMonitoring", "InstanceType", "KernelId", "KeyName", "LaunchConfigurationName", "MetadataOptions", "PlacementTenancy", "RamDiskId", "SecurityGroups", "SpotPrice", "UserData"],
         conditional_create_only: &[],
         write_only: &["InstanceId"],
         read_only: &[],
@@ -422,156 +254,43 @@ impl LaunchConfiguration {
     }
 
     /// `AssociatePublicIpAddress`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn associate_public_ip_address(mut self, value: impl Into<Bool>) -> Self {
-        self.associate_public_ip_address = Some(value.into());
-        self
-    }
-
+    pub fn associate_public_ip_address(mut self, value: impl Into<Bool>) -> Self { self.associate_public_ip_address = Some(value.into()); self }
     /// `BlockDeviceMappings`: a list of [`BlockDeviceMapping`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn block_device_mappings(mut self, value: impl Into<List<BlockDeviceMapping>>) -> Self {
-        self.block_device_mappings = Some(value.into());
-        self
-    }
-
+    pub fn block_device_mappings(mut self, value: impl Into<List<BlockDeviceMapping>>) -> Self { self.block_device_mappings = Some(value.into()); self }
     /// `ClassicLinkVPCId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn classic_link_vpc_id(mut self, value: impl Into<Str>) -> Self {
-        self.classic_link_vpc_id = Some(value.into());
-        self
-    }
-
+    pub fn classic_link_vpc_id(mut self, value: impl Into<Str>) -> Self { self.classic_link_vpc_id = Some(value.into()); self }
     /// `ClassicLinkVPCSecurityGroups`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn classic_link_vpc_security_groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.classic_link_vpc_security_groups = Some(value.into());
-        self
-    }
-
+    pub fn classic_link_vpc_security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.classic_link_vpc_security_groups = Some(value.into()); self }
     /// `EbsOptimized`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ebs_optimized(mut self, value: impl Into<Bool>) -> Self {
-        self.ebs_optimized = Some(value.into());
-        self
-    }
-
+    pub fn ebs_optimized(mut self, value: impl Into<Bool>) -> Self { self.ebs_optimized = Some(value.into()); self }
     /// `IamInstanceProfile`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iam_instance_profile(mut self, value: impl Into<Str>) -> Self {
-        self.iam_instance_profile = Some(value.into());
-        self
-    }
-
+    pub fn iam_instance_profile(mut self, value: impl Into<Str>) -> Self { self.iam_instance_profile = Some(value.into()); self }
     /// `ImageId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_id(mut self, value: impl Into<Str>) -> Self {
-        self.image_id = value.into();
-        self
-    }
-
+    pub fn image_id(mut self, value: impl Into<Str>) -> Self { self.image_id = value.into(); self }
     /// `InstanceId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_id(mut self, value: impl Into<Str>) -> Self {
-        self.instance_id = Some(value.into());
-        self
-    }
-
+    pub fn instance_id(mut self, value: impl Into<Str>) -> Self { self.instance_id = Some(value.into()); self }
     /// `InstanceMonitoring`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_monitoring(mut self, value: impl Into<Bool>) -> Self {
-        self.instance_monitoring = Some(value.into());
-        self
-    }
-
+    pub fn instance_monitoring(mut self, value: impl Into<Bool>) -> Self { self.instance_monitoring = Some(value.into()); self }
     /// `InstanceType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_type(mut self, value: impl Into<Str>) -> Self {
-        self.instance_type = value.into();
-        self
-    }
-
+    pub fn instance_type(mut self, value: impl Into<Str>) -> Self { self.instance_type = value.into(); self }
     /// `KernelId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kernel_id(mut self, value: impl Into<Str>) -> Self {
-        self.kernel_id = Some(value.into());
-        self
-    }
-
+    pub fn kernel_id(mut self, value: impl Into<Str>) -> Self { self.kernel_id = Some(value.into()); self }
     /// `KeyName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_name(mut self, value: impl Into<Str>) -> Self {
-        self.key_name = Some(value.into());
-        self
-    }
-
+    pub fn key_name(mut self, value: impl Into<Str>) -> Self { self.key_name = Some(value.into()); self }
     /// `LaunchConfigurationName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn launch_configuration_name(mut self, value: impl Into<Str>) -> Self {
-        self.launch_configuration_name = Some(value.into());
-        self
-    }
-
+    pub fn launch_configuration_name(mut self, value: impl Into<Str>) -> Self { self.launch_configuration_name = Some(value.into()); self }
     /// `MetadataOptions`: a [`MetadataOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metadata_options(mut self, value: impl Into<Obj<MetadataOptions>>) -> Self {
-        self.metadata_options = Some(value.into());
-        self
-    }
-
+    pub fn metadata_options(mut self, value: impl Into<Obj<MetadataOptions>>) -> Self { self.metadata_options = Some(value.into()); self }
     /// `PlacementTenancy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn placement_tenancy(mut self, value: impl Into<Str>) -> Self {
-        self.placement_tenancy = Some(value.into());
-        self
-    }
-
+    pub fn placement_tenancy(mut self, value: impl Into<Str>) -> Self { self.placement_tenancy = Some(value.into()); self }
     /// `RamDiskId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ram_disk_id(mut self, value: impl Into<Str>) -> Self {
-        self.ram_disk_id = Some(value.into());
-        self
-    }
-
+    pub fn ram_disk_id(mut self, value: impl Into<Str>) -> Self { self.ram_disk_id = Some(value.into()); self }
     /// `SecurityGroups`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_groups = Some(value.into());
-        self
-    }
-
+    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.security_groups = Some(value.into()); self }
     /// `SpotPrice`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn spot_price(mut self, value: impl Into<Str>) -> Self {
-        self.spot_price = Some(value.into());
-        self
-    }
-
+    pub fn spot_price(mut self, value: impl Into<Str>) -> Self { self.spot_price = Some(value.into()); self }
     /// `UserData`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_data(mut self, value: impl Into<Str>) -> Self {
-        self.user_data = Some(value.into());
-        self
-    }
+    pub fn user_data(mut self, value: impl Into<Str>) -> Self { self.user_data = Some(value.into()); self }
 }
 
 impl Resource for LaunchConfiguration {
@@ -626,61 +345,19 @@ impl From<ResourceRef> for LaunchConfigurationAttributes {
     }
 }
 
-static RULE_BlockDevice: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BlockDevice: ObjRule = ObjRule {
     properties: &[
         ("DeleteOnTermination", Shape::Bool),
         ("Encrypted", Shape::Bool),
-        (
-            "Iops",
-            Shape::Int(&NumRule {
-                min: Some(100.0),
-                max: Some(20000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SnapshotId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Throughput",
-            Shape::Int(&NumRule {
-                min: Some(125.0),
-                max: Some(1000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "VolumeSize",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(16384.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "VolumeType",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Iops", Shape::Int(&NumRule { min: Some(100.0), max: Some(20000.0), ..NumRule::ANY })),
+        ("SnapshotId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("Throughput", Shape::Int(&NumRule { min: Some(125.0), max: Some(1000.0), ..NumRule::ANY })),
+        ("VolumeSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(16384.0), ..NumRule::ANY })),
+        ("VolumeType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BlockDevice` property type of `AWS::AutoScaling::LaunchConfiguration`.
@@ -756,6 +433,7 @@ pub struct BlockDevice {
     pub volume_type: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl BlockDevice {
     /// A `BlockDevice` with no property set (none is required).
     pub fn new() -> Self {
@@ -763,60 +441,19 @@ impl BlockDevice {
     }
 
     /// `DeleteOnTermination`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delete_on_termination(mut self, value: impl Into<Bool>) -> Self {
-        self.delete_on_termination = Some(value.into());
-        self
-    }
-
+    pub fn delete_on_termination(mut self, value: impl Into<Bool>) -> Self { self.delete_on_termination = Some(value.into()); self }
     /// `Encrypted`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encrypted(mut self, value: impl Into<Bool>) -> Self {
-        self.encrypted = Some(value.into());
-        self
-    }
-
+    pub fn encrypted(mut self, value: impl Into<Bool>) -> Self { self.encrypted = Some(value.into()); self }
     /// `Iops`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iops(mut self, value: impl Into<Int>) -> Self {
-        self.iops = Some(value.into());
-        self
-    }
-
+    pub fn iops(mut self, value: impl Into<Int>) -> Self { self.iops = Some(value.into()); self }
     /// `SnapshotId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshot_id(mut self, value: impl Into<Str>) -> Self {
-        self.snapshot_id = Some(value.into());
-        self
-    }
-
+    pub fn snapshot_id(mut self, value: impl Into<Str>) -> Self { self.snapshot_id = Some(value.into()); self }
     /// `Throughput`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn throughput(mut self, value: impl Into<Int>) -> Self {
-        self.throughput = Some(value.into());
-        self
-    }
-
+    pub fn throughput(mut self, value: impl Into<Int>) -> Self { self.throughput = Some(value.into()); self }
     /// `VolumeSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_size(mut self, value: impl Into<Int>) -> Self {
-        self.volume_size = Some(value.into());
-        self
-    }
-
+    pub fn volume_size(mut self, value: impl Into<Int>) -> Self { self.volume_size = Some(value.into()); self }
     /// `VolumeType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_type(mut self, value: impl Into<Str>) -> Self {
-        self.volume_type = Some(value.into());
-        self
-    }
+    pub fn volume_type(mut self, value: impl Into<Str>) -> Self { self.volume_type = Some(value.into()); self }
 }
 
 impl PropertyType for BlockDevice {}
@@ -839,46 +476,21 @@ impl ToValue for BlockDevice {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BlockDeviceMappingRequired {
     /// `DeviceName`: a string, required.
-    ///
-    /// The device name assigned to the volume (for example, `/dev/sdh` or `xvdh` ). For more information, see \[Device naming on Linux instances\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/device_naming.html>) in the *Amazon EC2 User Guide* .
-    ///
-    /// &gt; To define a block device mapping, set the device name and exactly one of the following properties: `Ebs` , `NoDevice` , or `VirtualName` .
-    ///
-    /// Length 1 to 255.
     pub device_name: Str,
 }
 
-static RULE_BlockDeviceMapping: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BlockDeviceMapping: ObjRule = ObjRule {
     properties: &[
-        (
-            "DeviceName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DeviceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("Ebs", Shape::Object(&RULE_BlockDevice)),
         ("NoDevice", Shape::Bool),
-        (
-            "VirtualName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("VirtualName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
     ],
     required: &["DeviceName"],
     one_of: &[&[&["VirtualName"], &["Ebs"], &["NoDevice"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BlockDeviceMapping` property type of `AWS::AutoScaling::LaunchConfiguration`.
@@ -918,6 +530,7 @@ pub struct BlockDeviceMapping {
     pub virtual_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl BlockDeviceMapping {
     /// A `BlockDeviceMapping` with its required properties, named in a [`BlockDeviceMappingRequired`].
     pub fn new(required: BlockDeviceMappingRequired) -> Self {
@@ -930,36 +543,13 @@ impl BlockDeviceMapping {
     }
 
     /// `DeviceName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn device_name(mut self, value: impl Into<Str>) -> Self {
-        self.device_name = value.into();
-        self
-    }
-
+    pub fn device_name(mut self, value: impl Into<Str>) -> Self { self.device_name = value.into(); self }
     /// `Ebs`: a [`BlockDevice`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ebs(mut self, value: impl Into<Obj<BlockDevice>>) -> Self {
-        self.ebs = Some(value.into());
-        self
-    }
-
+    pub fn ebs(mut self, value: impl Into<Obj<BlockDevice>>) -> Self { self.ebs = Some(value.into()); self }
     /// `NoDevice`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn no_device(mut self, value: impl Into<Bool>) -> Self {
-        self.no_device = Some(value.into());
-        self
-    }
-
+    pub fn no_device(mut self, value: impl Into<Bool>) -> Self { self.no_device = Some(value.into()); self }
     /// `VirtualName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn virtual_name(mut self, value: impl Into<Str>) -> Self {
-        self.virtual_name = Some(value.into());
-        self
-    }
+    pub fn virtual_name(mut self, value: impl Into<Str>) -> Self { self.virtual_name = Some(value.into()); self }
 }
 
 impl PropertyType for BlockDeviceMapping {}
@@ -975,43 +565,15 @@ impl ToValue for BlockDeviceMapping {
     }
 }
 
-static RULE_MetadataOptions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MetadataOptions: ObjRule = ObjRule {
     properties: &[
-        (
-            "HttpEndpoint",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["disabled", "enabled"],
-                format: None,
-            }),
-        ),
-        (
-            "HttpPutResponseHopLimit",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(64.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "HttpTokens",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["optional", "required"],
-                format: None,
-            }),
-        ),
+        ("HttpEndpoint", Shape::Str(&StrRule { allowed: &["disabled", "enabled"], ..StrRule::ANY })),
+        ("HttpPutResponseHopLimit", Shape::Int(&NumRule { min: Some(1.0), max: Some(64.0), ..NumRule::ANY })),
+        ("HttpTokens", Shape::Str(&StrRule { allowed: &["optional", "required"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MetadataOptions` property type of `AWS::AutoScaling::LaunchConfiguration`.
@@ -1047,6 +609,7 @@ pub struct MetadataOptions {
     pub http_tokens: Option<HttpTokens>,
 }
 
+#[rustfmt::skip]
 impl MetadataOptions {
     /// A `MetadataOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -1054,28 +617,11 @@ impl MetadataOptions {
     }
 
     /// `HttpEndpoint`: a [`HttpEndpoint`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_endpoint(mut self, value: impl Into<HttpEndpoint>) -> Self {
-        self.http_endpoint = Some(value.into());
-        self
-    }
-
+    pub fn http_endpoint(mut self, value: impl Into<HttpEndpoint>) -> Self { self.http_endpoint = Some(value.into()); self }
     /// `HttpPutResponseHopLimit`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_put_response_hop_limit(mut self, value: impl Into<Int>) -> Self {
-        self.http_put_response_hop_limit = Some(value.into());
-        self
-    }
-
+    pub fn http_put_response_hop_limit(mut self, value: impl Into<Int>) -> Self { self.http_put_response_hop_limit = Some(value.into()); self }
     /// `HttpTokens`: a [`HttpTokens`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_tokens(mut self, value: impl Into<HttpTokens>) -> Self {
-        self.http_tokens = Some(value.into());
-        self
-    }
+    pub fn http_tokens(mut self, value: impl Into<HttpTokens>) -> Self { self.http_tokens = Some(value.into()); self }
 }
 
 impl PropertyType for MetadataOptions {}

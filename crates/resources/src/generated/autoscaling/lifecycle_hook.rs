@@ -14,103 +14,26 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\u0009\\u000A\\u000D\\u0
 #[derive(Clone, Debug, PartialEq)]
 pub struct LifecycleHookRequired {
     /// `AutoScalingGroupName`: a string, required.
-    ///
-    /// The name of the Auto Scaling group.
-    ///
-    /// Length 1 to 255; create-only: changing it replaces the resource.
     pub auto_scaling_group_name: Str,
     /// `LifecycleTransition`: a [`LifecycleTransition`] value, required.
-    ///
-    /// The lifecycle transition. For Auto Scaling groups, there are two major lifecycle transitions.
-    ///
-    /// - To create a lifecycle hook for scale-out events, specify `autoscaling:EC2_INSTANCE_LAUNCHING` .
-    /// - To create a lifecycle hook for scale-in events, specify `autoscaling:EC2_INSTANCE_TERMINATING` .
     pub lifecycle_transition: LifecycleTransition,
 }
 
-static RULE_LifecycleHook: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LifecycleHook: ObjRule = ObjRule {
     properties: &[
-        (
-            "AutoScalingGroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DefaultResult",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ABANDON", "CONTINUE"],
-                format: None,
-            }),
-        ),
+        ("AutoScalingGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("DefaultResult", Shape::Str(&StrRule { allowed: &["ABANDON", "CONTINUE"], ..StrRule::ANY })),
         ("HeartbeatTimeout", Shape::INT),
-        (
-            "LifecycleHookName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LifecycleTransition",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "autoscaling:EC2_INSTANCE_LAUNCHING",
-                    "autoscaling:EC2_INSTANCE_TERMINATING",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "NotificationMetadata",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1023),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "NotificationTargetARN",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RoleARN",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("LifecycleHookName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("LifecycleTransition", Shape::Str(&StrRule { allowed: &["autoscaling:EC2_INSTANCE_LAUNCHING", "autoscaling:EC2_INSTANCE_TERMINATING"], ..StrRule::ANY })),
+        ("NotificationMetadata", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1023), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("NotificationTargetARN", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+        ("RoleARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["LifecycleTransition", "AutoScalingGroupName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AutoScaling::LifecycleHook` resource.
@@ -181,6 +104,7 @@ pub struct LifecycleHook {
     pub role_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LifecycleHook {
     /// The CloudFormation type name, `AWS::AutoScaling::LifecycleHook`.
     pub const TYPE_NAME: &'static str = "AWS::AutoScaling::LifecycleHook";
@@ -216,68 +140,21 @@ impl LifecycleHook {
     }
 
     /// `AutoScalingGroupName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_scaling_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.auto_scaling_group_name = value.into();
-        self
-    }
-
+    pub fn auto_scaling_group_name(mut self, value: impl Into<Str>) -> Self { self.auto_scaling_group_name = value.into(); self }
     /// `DefaultResult`: a [`DefaultResult`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_result(mut self, value: impl Into<DefaultResult>) -> Self {
-        self.default_result = Some(value.into());
-        self
-    }
-
+    pub fn default_result(mut self, value: impl Into<DefaultResult>) -> Self { self.default_result = Some(value.into()); self }
     /// `HeartbeatTimeout`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn heartbeat_timeout(mut self, value: impl Into<Int>) -> Self {
-        self.heartbeat_timeout = Some(value.into());
-        self
-    }
-
+    pub fn heartbeat_timeout(mut self, value: impl Into<Int>) -> Self { self.heartbeat_timeout = Some(value.into()); self }
     /// `LifecycleHookName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lifecycle_hook_name(mut self, value: impl Into<Str>) -> Self {
-        self.lifecycle_hook_name = Some(value.into());
-        self
-    }
-
+    pub fn lifecycle_hook_name(mut self, value: impl Into<Str>) -> Self { self.lifecycle_hook_name = Some(value.into()); self }
     /// `LifecycleTransition`: a [`LifecycleTransition`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lifecycle_transition(mut self, value: impl Into<LifecycleTransition>) -> Self {
-        self.lifecycle_transition = value.into();
-        self
-    }
-
+    pub fn lifecycle_transition(mut self, value: impl Into<LifecycleTransition>) -> Self { self.lifecycle_transition = value.into(); self }
     /// `NotificationMetadata`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notification_metadata(mut self, value: impl Into<Str>) -> Self {
-        self.notification_metadata = Some(value.into());
-        self
-    }
-
+    pub fn notification_metadata(mut self, value: impl Into<Str>) -> Self { self.notification_metadata = Some(value.into()); self }
     /// `NotificationTargetARN`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notification_target_arn(mut self, value: impl Into<Str>) -> Self {
-        self.notification_target_arn = Some(value.into());
-        self
-    }
-
+    pub fn notification_target_arn(mut self, value: impl Into<Str>) -> Self { self.notification_target_arn = Some(value.into()); self }
     /// `RoleARN`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = Some(value.into());
-        self
-    }
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
 }
 
 impl Resource for LifecycleHook {

@@ -11,91 +11,27 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScalingPolicyRequired {
     /// `AutoScalingGroupName`: a string, required.
-    ///
-    /// The name of the Auto Scaling group.
-    ///
-    /// Length 1 to 255; create-only: changing it replaces the resource.
     pub auto_scaling_group_name: Str,
 }
 
-static RULE_ScalingPolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ScalingPolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "AdjustmentType",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[
-                    "ChangeInCapacity",
-                    "ExactCapacity",
-                    "PercentChangeInCapacity",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "AutoScalingGroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AdjustmentType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), allowed: &["ChangeInCapacity", "ExactCapacity", "PercentChangeInCapacity"], ..StrRule::ANY })),
+        ("AutoScalingGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("Cooldown", Shape::STR),
         ("EstimatedInstanceWarmup", Shape::INT),
-        (
-            "MetricAggregationType",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32),
-                pattern: None,
-                allowed: &["Average", "Maximum", "Minimum"],
-                format: None,
-            }),
-        ),
+        ("MetricAggregationType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), allowed: &["Average", "Maximum", "Minimum"], ..StrRule::ANY })),
         ("MinAdjustmentMagnitude", Shape::INT),
-        (
-            "PolicyType",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[
-                    "PredictiveScaling",
-                    "SimpleScaling",
-                    "StepScaling",
-                    "TargetTrackingScaling",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "PredictiveScalingConfiguration",
-            Shape::Object(&RULE_PredictiveScalingConfiguration),
-        ),
+        ("PolicyType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), allowed: &["PredictiveScaling", "SimpleScaling", "StepScaling", "TargetTrackingScaling"], ..StrRule::ANY })),
+        ("PredictiveScalingConfiguration", Shape::Object(&RULE_PredictiveScalingConfiguration)),
         ("ScalingAdjustment", Shape::INT),
-        (
-            "StepAdjustments",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StepAdjustment),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TargetTrackingConfiguration",
-            Shape::Object(&RULE_TargetTrackingConfiguration),
-        ),
+        ("StepAdjustments", Shape::List(&ListRule { items: Shape::Object(&RULE_StepAdjustment), min_items: None, max_items: None })),
+        ("TargetTrackingConfiguration", Shape::Object(&RULE_TargetTrackingConfiguration)),
     ],
     required: &["AutoScalingGroupName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AutoScaling::ScalingPolicy` resource.
@@ -209,6 +145,7 @@ pub struct ScalingPolicy {
     pub target_tracking_configuration: Option<Obj<TargetTrackingConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl ScalingPolicy {
     /// The CloudFormation type name, `AWS::AutoScaling::ScalingPolicy`.
     pub const TYPE_NAME: &'static str = "AWS::AutoScaling::ScalingPolicy";
@@ -247,98 +184,27 @@ impl ScalingPolicy {
     }
 
     /// `AdjustmentType`: an [`AdjustmentType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn adjustment_type(mut self, value: impl Into<AdjustmentType>) -> Self {
-        self.adjustment_type = Some(value.into());
-        self
-    }
-
+    pub fn adjustment_type(mut self, value: impl Into<AdjustmentType>) -> Self { self.adjustment_type = Some(value.into()); self }
     /// `AutoScalingGroupName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_scaling_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.auto_scaling_group_name = value.into();
-        self
-    }
-
+    pub fn auto_scaling_group_name(mut self, value: impl Into<Str>) -> Self { self.auto_scaling_group_name = value.into(); self }
     /// `Cooldown`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cooldown(mut self, value: impl Into<Str>) -> Self {
-        self.cooldown = Some(value.into());
-        self
-    }
-
+    pub fn cooldown(mut self, value: impl Into<Str>) -> Self { self.cooldown = Some(value.into()); self }
     /// `EstimatedInstanceWarmup`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn estimated_instance_warmup(mut self, value: impl Into<Int>) -> Self {
-        self.estimated_instance_warmup = Some(value.into());
-        self
-    }
-
+    pub fn estimated_instance_warmup(mut self, value: impl Into<Int>) -> Self { self.estimated_instance_warmup = Some(value.into()); self }
     /// `MetricAggregationType`: a [`MetricAggregationType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_aggregation_type(mut self, value: impl Into<MetricAggregationType>) -> Self {
-        self.metric_aggregation_type = Some(value.into());
-        self
-    }
-
+    pub fn metric_aggregation_type(mut self, value: impl Into<MetricAggregationType>) -> Self { self.metric_aggregation_type = Some(value.into()); self }
     /// `MinAdjustmentMagnitude`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_adjustment_magnitude(mut self, value: impl Into<Int>) -> Self {
-        self.min_adjustment_magnitude = Some(value.into());
-        self
-    }
-
+    pub fn min_adjustment_magnitude(mut self, value: impl Into<Int>) -> Self { self.min_adjustment_magnitude = Some(value.into()); self }
     /// `PolicyType`: a [`PolicyType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_type(mut self, value: impl Into<PolicyType>) -> Self {
-        self.policy_type = Some(value.into());
-        self
-    }
-
+    pub fn policy_type(mut self, value: impl Into<PolicyType>) -> Self { self.policy_type = Some(value.into()); self }
     /// `PredictiveScalingConfiguration`: a [`PredictiveScalingConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn predictive_scaling_configuration(
-        mut self,
-        value: impl Into<Obj<PredictiveScalingConfiguration>>,
-    ) -> Self {
-        self.predictive_scaling_configuration = Some(value.into());
-        self
-    }
-
+    pub fn predictive_scaling_configuration(mut self, value: impl Into<Obj<PredictiveScalingConfiguration>>) -> Self { self.predictive_scaling_configuration = Some(value.into()); self }
     /// `ScalingAdjustment`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scaling_adjustment(mut self, value: impl Into<Int>) -> Self {
-        self.scaling_adjustment = Some(value.into());
-        self
-    }
-
+    pub fn scaling_adjustment(mut self, value: impl Into<Int>) -> Self { self.scaling_adjustment = Some(value.into()); self }
     /// `StepAdjustments`: a list of [`StepAdjustment`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn step_adjustments(mut self, value: impl Into<List<StepAdjustment>>) -> Self {
-        self.step_adjustments = Some(value.into());
-        self
-    }
-
+    pub fn step_adjustments(mut self, value: impl Into<List<StepAdjustment>>) -> Self { self.step_adjustments = Some(value.into()); self }
     /// `TargetTrackingConfiguration`: a [`TargetTrackingConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_tracking_configuration(
-        mut self,
-        value: impl Into<Obj<TargetTrackingConfiguration>>,
-    ) -> Self {
-        self.target_tracking_configuration = Some(value.into());
-        self
-    }
+    pub fn target_tracking_configuration(mut self, value: impl Into<Obj<TargetTrackingConfiguration>>) -> Self { self.target_tracking_configuration = Some(value.into()); self }
 }
 
 impl Resource for ScalingPolicy {
@@ -401,52 +267,19 @@ impl ScalingPolicyAttributes {
     }
 }
 
-static RULE_CustomizedMetricSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CustomizedMetricSpecification: ObjRule = ObjRule {
     properties: &[
-        (
-            "Dimensions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MetricDimension),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDimension), min_items: None, max_items: None })),
         ("MetricName", Shape::STR),
-        (
-            "Metrics",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TargetTrackingMetricDataQuery),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Metrics", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetTrackingMetricDataQuery), min_items: None, max_items: None })),
         ("Namespace", Shape::STR),
-        (
-            "Period",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Statistic",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Average", "Maximum", "Minimum", "SampleCount", "Sum"],
-                format: None,
-            }),
-        ),
+        ("Period", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("Statistic", Shape::Str(&StrRule { allowed: &["Average", "Maximum", "Minimum", "SampleCount", "Sum"], ..StrRule::ANY })),
         ("Unit", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomizedMetricSpecification` property type of `AWS::AutoScaling::ScalingPolicy`.
@@ -499,6 +332,7 @@ pub struct CustomizedMetricSpecification {
     pub unit: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CustomizedMetricSpecification {
     /// A `CustomizedMetricSpecification` with no property set (none is required).
     pub fn new() -> Self {
@@ -506,60 +340,19 @@ impl CustomizedMetricSpecification {
     }
 
     /// `Dimensions`: a list of [`MetricDimension`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dimensions(mut self, value: impl Into<List<MetricDimension>>) -> Self {
-        self.dimensions = Some(value.into());
-        self
-    }
-
+    pub fn dimensions(mut self, value: impl Into<List<MetricDimension>>) -> Self { self.dimensions = Some(value.into()); self }
     /// `MetricName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self {
-        self.metric_name = Some(value.into());
-        self
-    }
-
+    pub fn metric_name(mut self, value: impl Into<Str>) -> Self { self.metric_name = Some(value.into()); self }
     /// `Metrics`: a list of [`TargetTrackingMetricDataQuery`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metrics(mut self, value: impl Into<List<TargetTrackingMetricDataQuery>>) -> Self {
-        self.metrics = Some(value.into());
-        self
-    }
-
+    pub fn metrics(mut self, value: impl Into<List<TargetTrackingMetricDataQuery>>) -> Self { self.metrics = Some(value.into()); self }
     /// `Namespace`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self {
-        self.namespace = Some(value.into());
-        self
-    }
-
+    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = Some(value.into()); self }
     /// `Period`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn period(mut self, value: impl Into<Int>) -> Self {
-        self.period = Some(value.into());
-        self
-    }
-
+    pub fn period(mut self, value: impl Into<Int>) -> Self { self.period = Some(value.into()); self }
     /// `Statistic`: a [`CustomizedMetricSpecificationStatistic`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn statistic(mut self, value: impl Into<CustomizedMetricSpecificationStatistic>) -> Self {
-        self.statistic = Some(value.into());
-        self
-    }
-
+    pub fn statistic(mut self, value: impl Into<CustomizedMetricSpecificationStatistic>) -> Self { self.statistic = Some(value.into()); self }
     /// `Unit`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unit(mut self, value: impl Into<Str>) -> Self {
-        self.unit = Some(value.into());
-        self
-    }
+    pub fn unit(mut self, value: impl Into<Str>) -> Self { self.unit = Some(value.into()); self }
 }
 
 impl PropertyType for CustomizedMetricSpecification {}
@@ -582,34 +375,21 @@ impl ToValue for CustomizedMetricSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricRequired {
     /// `MetricName`: a string, required.
-    ///
-    /// The name of the metric.
     pub metric_name: Str,
     /// `Namespace`: a string, required.
-    ///
-    /// The namespace of the metric. For more information, see the table in \[AWS services that publish CloudWatch metrics\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/aws-services-cloudwatch-metrics.html>) in the *Amazon CloudWatch User Guide* .
     pub namespace: Str,
 }
 
-static RULE_Metric: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Metric: ObjRule = ObjRule {
     properties: &[
-        (
-            "Dimensions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MetricDimension),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDimension), min_items: None, max_items: None })),
         ("MetricName", Shape::STR),
         ("Namespace", Shape::STR),
     ],
     required: &["MetricName", "Namespace"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Metric` property type of `AWS::AutoScaling::ScalingPolicy`.
@@ -637,6 +417,7 @@ pub struct Metric {
     pub namespace: Str,
 }
 
+#[rustfmt::skip]
 impl Metric {
     /// A `Metric` with its required properties, named in a [`MetricRequired`].
     pub fn new(required: MetricRequired) -> Self {
@@ -648,28 +429,11 @@ impl Metric {
     }
 
     /// `Dimensions`: a list of [`MetricDimension`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dimensions(mut self, value: impl Into<List<MetricDimension>>) -> Self {
-        self.dimensions = Some(value.into());
-        self
-    }
-
+    pub fn dimensions(mut self, value: impl Into<List<MetricDimension>>) -> Self { self.dimensions = Some(value.into()); self }
     /// `MetricName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self {
-        self.metric_name = value.into();
-        self
-    }
-
+    pub fn metric_name(mut self, value: impl Into<Str>) -> Self { self.metric_name = value.into(); self }
     /// `Namespace`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self {
-        self.namespace = value.into();
-        self
-    }
+    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = value.into(); self }
 }
 
 impl PropertyType for Metric {}
@@ -688,54 +452,21 @@ impl ToValue for Metric {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricDataQueryRequired {
     /// `Id`: a string, required.
-    ///
-    /// A short name that identifies the object's results in the response. This name must be unique among all `MetricDataQuery` objects specified for a single scaling policy. If you are performing math expressions on this set of data, this name represents that data and can serve as a variable in the mathematical expression. The valid characters are letters, numbers, and underscores. The first character must be a lowercase letter.
-    ///
-    /// Length 1 to 255.
     pub id: Str,
 }
 
-static RULE_MetricDataQuery: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MetricDataQuery: ObjRule = ObjRule {
     properties: &[
-        (
-            "Expression",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1023),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Id",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Label",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2047),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Expression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1023), ..StrRule::ANY })),
+        ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("Label", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2047), ..StrRule::ANY })),
         ("MetricStat", Shape::Object(&RULE_MetricStat)),
         ("ReturnData", Shape::Bool),
     ],
     required: &["Id"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MetricDataQuery` property type of `AWS::AutoScaling::ScalingPolicy`.
@@ -793,6 +524,7 @@ pub struct MetricDataQuery {
     pub return_data: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl MetricDataQuery {
     /// A `MetricDataQuery` with its required properties, named in a [`MetricDataQueryRequired`].
     pub fn new(required: MetricDataQueryRequired) -> Self {
@@ -806,44 +538,15 @@ impl MetricDataQuery {
     }
 
     /// `Expression`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expression(mut self, value: impl Into<Str>) -> Self {
-        self.expression = Some(value.into());
-        self
-    }
-
+    pub fn expression(mut self, value: impl Into<Str>) -> Self { self.expression = Some(value.into()); self }
     /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
     /// `Label`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn label(mut self, value: impl Into<Str>) -> Self {
-        self.label = Some(value.into());
-        self
-    }
-
+    pub fn label(mut self, value: impl Into<Str>) -> Self { self.label = Some(value.into()); self }
     /// `MetricStat`: a [`MetricStat`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_stat(mut self, value: impl Into<Obj<MetricStat>>) -> Self {
-        self.metric_stat = Some(value.into());
-        self
-    }
-
+    pub fn metric_stat(mut self, value: impl Into<Obj<MetricStat>>) -> Self { self.metric_stat = Some(value.into()); self }
     /// `ReturnData`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn return_data(mut self, value: impl Into<Bool>) -> Self {
-        self.return_data = Some(value.into());
-        self
-    }
+    pub fn return_data(mut self, value: impl Into<Bool>) -> Self { self.return_data = Some(value.into()); self }
 }
 
 impl PropertyType for MetricDataQuery {}
@@ -864,23 +567,20 @@ impl ToValue for MetricDataQuery {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricDimensionRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the dimension.
     pub name: Str,
     /// `Value`: a string, required.
-    ///
-    /// The value of the dimension.
     pub value: Str,
 }
 
-static RULE_MetricDimension: ObjRule = ObjRule {
-    properties: &[("Name", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_MetricDimension: ObjRule = ObjRule {
+    properties: &[
+        ("Name", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Value", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MetricDimension` property type of `AWS::AutoScaling::ScalingPolicy`.
@@ -900,6 +600,7 @@ pub struct MetricDimension {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl MetricDimension {
     /// A `MetricDimension` with its required properties, named in a [`MetricDimensionRequired`].
     pub fn new(required: MetricDimensionRequired) -> Self {
@@ -910,20 +611,9 @@ impl MetricDimension {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for MetricDimension {}
@@ -941,40 +631,21 @@ impl ToValue for MetricDimension {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricStatRequired {
     /// `Metric`: a [`Metric`] object, required.
-    ///
-    /// The CloudWatch metric to return, including the metric name, namespace, and dimensions. To get the exact metric name, namespace, and dimensions, inspect the \[Metric\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_Metric.html>) object that is returned by a call to \[ListMetrics\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_ListMetrics.html>) .
     pub metric: Obj<Metric>,
     /// `Stat`: a string, required.
-    ///
-    /// The statistic to return. It can include any CloudWatch statistic or extended statistic. For a list of valid values, see the table in \[Statistics\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Statistic>) in the *Amazon CloudWatch User Guide* .
-    ///
-    /// The most commonly used metrics for predictive scaling are `Average` and `Sum` .
-    ///
-    /// Length 1 to 100.
     pub stat: Str,
 }
 
-static RULE_MetricStat: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MetricStat: ObjRule = ObjRule {
     properties: &[
         ("Metric", Shape::Object(&RULE_Metric)),
-        (
-            "Stat",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Stat", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
         ("Unit", Shape::STR),
     ],
     required: &["Stat", "Metric"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MetricStat` property type of `AWS::AutoScaling::ScalingPolicy`.
@@ -1006,6 +677,7 @@ pub struct MetricStat {
     pub unit: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl MetricStat {
     /// A `MetricStat` with its required properties, named in a [`MetricStatRequired`].
     pub fn new(required: MetricStatRequired) -> Self {
@@ -1017,28 +689,11 @@ impl MetricStat {
     }
 
     /// `Metric`: a [`Metric`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric(mut self, value: impl Into<Obj<Metric>>) -> Self {
-        self.metric = value.into();
-        self
-    }
-
+    pub fn metric(mut self, value: impl Into<Obj<Metric>>) -> Self { self.metric = value.into(); self }
     /// `Stat`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stat(mut self, value: impl Into<Str>) -> Self {
-        self.stat = value.into();
-        self
-    }
-
+    pub fn stat(mut self, value: impl Into<Str>) -> Self { self.stat = value.into(); self }
     /// `Unit`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unit(mut self, value: impl Into<Str>) -> Self {
-        self.unit = Some(value.into());
-        self
-    }
+    pub fn unit(mut self, value: impl Into<Str>) -> Self { self.unit = Some(value.into()); self }
 }
 
 impl PropertyType for MetricStat {}
@@ -1057,50 +712,18 @@ impl ToValue for MetricStat {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PredefinedMetricSpecificationRequired {
     /// `PredefinedMetricType`: a [`PredefinedMetricSpecificationPredefinedMetricType`] value, required.
-    ///
-    /// The metric type. The following predefined metrics are available:
-    ///
-    /// - `ASGAverageCPUUtilization` - Average CPU utilization of the Auto Scaling group.
-    /// - `ASGAverageNetworkIn` - Average number of bytes received on all network interfaces by the Auto Scaling group.
-    /// - `ASGAverageNetworkOut` - Average number of bytes sent out on all network interfaces by the Auto Scaling group.
-    /// - `ALBRequestCountPerTarget` - Average Application Load Balancer request count per target for your Auto Scaling group.
     pub predefined_metric_type: PredefinedMetricSpecificationPredefinedMetricType,
 }
 
-static RULE_PredefinedMetricSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PredefinedMetricSpecification: ObjRule = ObjRule {
     properties: &[
-        (
-            "PredefinedMetricType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "ALBRequestCountPerTarget",
-                    "ASGAverageCPUUtilization",
-                    "ASGAverageNetworkIn",
-                    "ASGAverageNetworkOut",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "ResourceLabel",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1023),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("PredefinedMetricType", Shape::Str(&StrRule { allowed: &["ALBRequestCountPerTarget", "ASGAverageCPUUtilization", "ASGAverageNetworkIn", "ASGAverageNetworkOut"], ..StrRule::ANY })),
+        ("ResourceLabel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1023), ..StrRule::ANY })),
     ],
     required: &["PredefinedMetricType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PredefinedMetricSpecification` property type of `AWS::AutoScaling::ScalingPolicy`.
@@ -1140,6 +763,7 @@ pub struct PredefinedMetricSpecification {
     pub resource_label: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl PredefinedMetricSpecification {
     /// A `PredefinedMetricSpecification` with its required properties, named in a [`PredefinedMetricSpecificationRequired`].
     pub fn new(required: PredefinedMetricSpecificationRequired) -> Self {
@@ -1150,23 +774,9 @@ impl PredefinedMetricSpecification {
     }
 
     /// `PredefinedMetricType`: a [`PredefinedMetricSpecificationPredefinedMetricType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn predefined_metric_type(
-        mut self,
-        value: impl Into<PredefinedMetricSpecificationPredefinedMetricType>,
-    ) -> Self {
-        self.predefined_metric_type = value.into();
-        self
-    }
-
+    pub fn predefined_metric_type(mut self, value: impl Into<PredefinedMetricSpecificationPredefinedMetricType>) -> Self { self.predefined_metric_type = value.into(); self }
     /// `ResourceLabel`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_label(mut self, value: impl Into<Str>) -> Self {
-        self.resource_label = Some(value.into());
-        self
-    }
+    pub fn resource_label(mut self, value: impl Into<Str>) -> Self { self.resource_label = Some(value.into()); self }
 }
 
 impl PropertyType for PredefinedMetricSpecification {}
@@ -1184,66 +794,21 @@ impl ToValue for PredefinedMetricSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PredictiveScalingConfigurationRequired {
     /// `MetricSpecifications`: a list of [`PredictiveScalingMetricSpecification`] objects, required.
-    ///
-    /// This structure includes the metrics and target utilization to use for predictive scaling.
-    ///
-    /// This is an array, but we currently only support a single metric specification. That is, you can specify a target value and a single metric pair, or a target value and one scaling metric and one load metric.
     pub metric_specifications: List<PredictiveScalingMetricSpecification>,
 }
 
-static RULE_PredictiveScalingConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PredictiveScalingConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "MaxCapacityBreachBehavior",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["HonorMaxCapacity", "IncreaseMaxCapacity"],
-                format: None,
-            }),
-        ),
-        (
-            "MaxCapacityBuffer",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MetricSpecifications",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PredictiveScalingMetricSpecification),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Mode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ForecastAndScale", "ForecastOnly"],
-                format: None,
-            }),
-        ),
-        (
-            "SchedulingBufferTime",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("MaxCapacityBreachBehavior", Shape::Str(&StrRule { allowed: &["HonorMaxCapacity", "IncreaseMaxCapacity"], ..StrRule::ANY })),
+        ("MaxCapacityBuffer", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+        ("MetricSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_PredictiveScalingMetricSpecification), min_items: None, max_items: None })),
+        ("Mode", Shape::Str(&StrRule { allowed: &["ForecastAndScale", "ForecastOnly"], ..StrRule::ANY })),
+        ("SchedulingBufferTime", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
     ],
     required: &["MetricSpecifications"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PredictiveScalingConfiguration` property type of `AWS::AutoScaling::ScalingPolicy`.
@@ -1296,6 +861,7 @@ pub struct PredictiveScalingConfiguration {
     pub scheduling_buffer_time: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl PredictiveScalingConfiguration {
     /// A `PredictiveScalingConfiguration` with its required properties, named in a [`PredictiveScalingConfigurationRequired`].
     pub fn new(required: PredictiveScalingConfigurationRequired) -> Self {
@@ -1309,50 +875,15 @@ impl PredictiveScalingConfiguration {
     }
 
     /// `MaxCapacityBreachBehavior`: a [`MaxCapacityBreachBehavior`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_capacity_breach_behavior(
-        mut self,
-        value: impl Into<MaxCapacityBreachBehavior>,
-    ) -> Self {
-        self.max_capacity_breach_behavior = Some(value.into());
-        self
-    }
-
+    pub fn max_capacity_breach_behavior(mut self, value: impl Into<MaxCapacityBreachBehavior>) -> Self { self.max_capacity_breach_behavior = Some(value.into()); self }
     /// `MaxCapacityBuffer`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_capacity_buffer(mut self, value: impl Into<Int>) -> Self {
-        self.max_capacity_buffer = Some(value.into());
-        self
-    }
-
+    pub fn max_capacity_buffer(mut self, value: impl Into<Int>) -> Self { self.max_capacity_buffer = Some(value.into()); self }
     /// `MetricSpecifications`: a list of [`PredictiveScalingMetricSpecification`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_specifications(
-        mut self,
-        value: impl Into<List<PredictiveScalingMetricSpecification>>,
-    ) -> Self {
-        self.metric_specifications = value.into();
-        self
-    }
-
+    pub fn metric_specifications(mut self, value: impl Into<List<PredictiveScalingMetricSpecification>>) -> Self { self.metric_specifications = value.into(); self }
     /// `Mode`: a [`PredictiveScalingConfigurationMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mode(mut self, value: impl Into<PredictiveScalingConfigurationMode>) -> Self {
-        self.mode = Some(value.into());
-        self
-    }
-
+    pub fn mode(mut self, value: impl Into<PredictiveScalingConfigurationMode>) -> Self { self.mode = Some(value.into()); self }
     /// `SchedulingBufferTime`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scheduling_buffer_time(mut self, value: impl Into<Int>) -> Self {
-        self.scheduling_buffer_time = Some(value.into());
-        self
-    }
+    pub fn scheduling_buffer_time(mut self, value: impl Into<Int>) -> Self { self.scheduling_buffer_time = Some(value.into()); self }
 }
 
 impl PropertyType for PredictiveScalingConfiguration {}
@@ -1376,26 +907,17 @@ impl ToValue for PredictiveScalingConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PredictiveScalingCustomizedCapacityMetricRequired {
     /// `MetricDataQueries`: a list of [`MetricDataQuery`] objects, required.
-    ///
-    /// One or more metric data queries to provide the data points for a capacity metric. Use multiple metric data queries only if you are performing a math expression on returned data.
     pub metric_data_queries: List<MetricDataQuery>,
 }
 
-static RULE_PredictiveScalingCustomizedCapacityMetric: ObjRule = ObjRule {
-    properties: &[(
-        "MetricDataQueries",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_MetricDataQuery),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_PredictiveScalingCustomizedCapacityMetric: ObjRule = ObjRule {
+    properties: &[
+        ("MetricDataQueries", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDataQuery), min_items: None, max_items: None })),
+    ],
     required: &["MetricDataQueries"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PredictiveScalingCustomizedCapacityMetric` property type of `AWS::AutoScaling::ScalingPolicy`.
@@ -1411,6 +933,7 @@ pub struct PredictiveScalingCustomizedCapacityMetric {
     pub metric_data_queries: List<MetricDataQuery>,
 }
 
+#[rustfmt::skip]
 impl PredictiveScalingCustomizedCapacityMetric {
     /// A `PredictiveScalingCustomizedCapacityMetric` with its required properties, named in a [`PredictiveScalingCustomizedCapacityMetricRequired`].
     pub fn new(required: PredictiveScalingCustomizedCapacityMetricRequired) -> Self {
@@ -1420,12 +943,7 @@ impl PredictiveScalingCustomizedCapacityMetric {
     }
 
     /// `MetricDataQueries`: a list of [`MetricDataQuery`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_data_queries(mut self, value: impl Into<List<MetricDataQuery>>) -> Self {
-        self.metric_data_queries = value.into();
-        self
-    }
+    pub fn metric_data_queries(mut self, value: impl Into<List<MetricDataQuery>>) -> Self { self.metric_data_queries = value.into(); self }
 }
 
 impl PropertyType for PredictiveScalingCustomizedCapacityMetric {}
@@ -1442,26 +960,17 @@ impl ToValue for PredictiveScalingCustomizedCapacityMetric {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PredictiveScalingCustomizedLoadMetricRequired {
     /// `MetricDataQueries`: a list of [`MetricDataQuery`] objects, required.
-    ///
-    /// One or more metric data queries to provide the data points for a load metric. Use multiple metric data queries only if you are performing a math expression on returned data.
     pub metric_data_queries: List<MetricDataQuery>,
 }
 
-static RULE_PredictiveScalingCustomizedLoadMetric: ObjRule = ObjRule {
-    properties: &[(
-        "MetricDataQueries",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_MetricDataQuery),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_PredictiveScalingCustomizedLoadMetric: ObjRule = ObjRule {
+    properties: &[
+        ("MetricDataQueries", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDataQuery), min_items: None, max_items: None })),
+    ],
     required: &["MetricDataQueries"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PredictiveScalingCustomizedLoadMetric` property type of `AWS::AutoScaling::ScalingPolicy`.
@@ -1477,6 +986,7 @@ pub struct PredictiveScalingCustomizedLoadMetric {
     pub metric_data_queries: List<MetricDataQuery>,
 }
 
+#[rustfmt::skip]
 impl PredictiveScalingCustomizedLoadMetric {
     /// A `PredictiveScalingCustomizedLoadMetric` with its required properties, named in a [`PredictiveScalingCustomizedLoadMetricRequired`].
     pub fn new(required: PredictiveScalingCustomizedLoadMetricRequired) -> Self {
@@ -1486,12 +996,7 @@ impl PredictiveScalingCustomizedLoadMetric {
     }
 
     /// `MetricDataQueries`: a list of [`MetricDataQuery`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_data_queries(mut self, value: impl Into<List<MetricDataQuery>>) -> Self {
-        self.metric_data_queries = value.into();
-        self
-    }
+    pub fn metric_data_queries(mut self, value: impl Into<List<MetricDataQuery>>) -> Self { self.metric_data_queries = value.into(); self }
 }
 
 impl PropertyType for PredictiveScalingCustomizedLoadMetric {}
@@ -1508,26 +1013,17 @@ impl ToValue for PredictiveScalingCustomizedLoadMetric {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PredictiveScalingCustomizedScalingMetricRequired {
     /// `MetricDataQueries`: a list of [`MetricDataQuery`] objects, required.
-    ///
-    /// One or more metric data queries to provide the data points for a scaling metric. Use multiple metric data queries only if you are performing a math expression on returned data.
     pub metric_data_queries: List<MetricDataQuery>,
 }
 
-static RULE_PredictiveScalingCustomizedScalingMetric: ObjRule = ObjRule {
-    properties: &[(
-        "MetricDataQueries",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_MetricDataQuery),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_PredictiveScalingCustomizedScalingMetric: ObjRule = ObjRule {
+    properties: &[
+        ("MetricDataQueries", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDataQuery), min_items: None, max_items: None })),
+    ],
     required: &["MetricDataQueries"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PredictiveScalingCustomizedScalingMetric` property type of `AWS::AutoScaling::ScalingPolicy`.
@@ -1543,6 +1039,7 @@ pub struct PredictiveScalingCustomizedScalingMetric {
     pub metric_data_queries: List<MetricDataQuery>,
 }
 
+#[rustfmt::skip]
 impl PredictiveScalingCustomizedScalingMetric {
     /// A `PredictiveScalingCustomizedScalingMetric` with its required properties, named in a [`PredictiveScalingCustomizedScalingMetricRequired`].
     pub fn new(required: PredictiveScalingCustomizedScalingMetricRequired) -> Self {
@@ -1552,12 +1049,7 @@ impl PredictiveScalingCustomizedScalingMetric {
     }
 
     /// `MetricDataQueries`: a list of [`MetricDataQuery`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_data_queries(mut self, value: impl Into<List<MetricDataQuery>>) -> Self {
-        self.metric_data_queries = value.into();
-        self
-    }
+    pub fn metric_data_queries(mut self, value: impl Into<List<MetricDataQuery>>) -> Self { self.metric_data_queries = value.into(); self }
 }
 
 impl PropertyType for PredictiveScalingCustomizedScalingMetric {}
@@ -1574,47 +1066,23 @@ impl ToValue for PredictiveScalingCustomizedScalingMetric {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PredictiveScalingMetricSpecificationRequired {
     /// `TargetValue`: a number, required.
-    ///
-    /// Specifies the target utilization.
-    ///
-    /// &gt; Some metrics are based on a count instead of a percentage, such as the request count for an Application Load Balancer or the number of messages in an SQS queue. If the scaling policy specifies one of these metrics, specify the target utilization as the optimal average request or message count per instance during any one-minute interval.
     pub target_value: Num,
 }
 
-static RULE_PredictiveScalingMetricSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PredictiveScalingMetricSpecification: ObjRule = ObjRule {
     properties: &[
-        (
-            "CustomizedCapacityMetricSpecification",
-            Shape::Object(&RULE_PredictiveScalingCustomizedCapacityMetric),
-        ),
-        (
-            "CustomizedLoadMetricSpecification",
-            Shape::Object(&RULE_PredictiveScalingCustomizedLoadMetric),
-        ),
-        (
-            "CustomizedScalingMetricSpecification",
-            Shape::Object(&RULE_PredictiveScalingCustomizedScalingMetric),
-        ),
-        (
-            "PredefinedLoadMetricSpecification",
-            Shape::Object(&RULE_PredictiveScalingPredefinedLoadMetric),
-        ),
-        (
-            "PredefinedMetricPairSpecification",
-            Shape::Object(&RULE_PredictiveScalingPredefinedMetricPair),
-        ),
-        (
-            "PredefinedScalingMetricSpecification",
-            Shape::Object(&RULE_PredictiveScalingPredefinedScalingMetric),
-        ),
+        ("CustomizedCapacityMetricSpecification", Shape::Object(&RULE_PredictiveScalingCustomizedCapacityMetric)),
+        ("CustomizedLoadMetricSpecification", Shape::Object(&RULE_PredictiveScalingCustomizedLoadMetric)),
+        ("CustomizedScalingMetricSpecification", Shape::Object(&RULE_PredictiveScalingCustomizedScalingMetric)),
+        ("PredefinedLoadMetricSpecification", Shape::Object(&RULE_PredictiveScalingPredefinedLoadMetric)),
+        ("PredefinedMetricPairSpecification", Shape::Object(&RULE_PredictiveScalingPredefinedMetricPair)),
+        ("PredefinedScalingMetricSpecification", Shape::Object(&RULE_PredictiveScalingPredefinedScalingMetric)),
         ("TargetValue", Shape::NUM),
     ],
     required: &["TargetValue"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PredictiveScalingMetricSpecification` property type of `AWS::AutoScaling::ScalingPolicy`.
@@ -1671,6 +1139,7 @@ pub struct PredictiveScalingMetricSpecification {
     pub target_value: Num,
 }
 
+#[rustfmt::skip]
 impl PredictiveScalingMetricSpecification {
     /// A `PredictiveScalingMetricSpecification` with its required properties, named in a [`PredictiveScalingMetricSpecificationRequired`].
     pub fn new(required: PredictiveScalingMetricSpecificationRequired) -> Self {
@@ -1686,78 +1155,19 @@ impl PredictiveScalingMetricSpecification {
     }
 
     /// `CustomizedCapacityMetricSpecification`: a [`PredictiveScalingCustomizedCapacityMetric`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn customized_capacity_metric_specification(
-        mut self,
-        value: impl Into<Obj<PredictiveScalingCustomizedCapacityMetric>>,
-    ) -> Self {
-        self.customized_capacity_metric_specification = Some(value.into());
-        self
-    }
-
+    pub fn customized_capacity_metric_specification(mut self, value: impl Into<Obj<PredictiveScalingCustomizedCapacityMetric>>) -> Self { self.customized_capacity_metric_specification = Some(value.into()); self }
     /// `CustomizedLoadMetricSpecification`: a [`PredictiveScalingCustomizedLoadMetric`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn customized_load_metric_specification(
-        mut self,
-        value: impl Into<Obj<PredictiveScalingCustomizedLoadMetric>>,
-    ) -> Self {
-        self.customized_load_metric_specification = Some(value.into());
-        self
-    }
-
+    pub fn customized_load_metric_specification(mut self, value: impl Into<Obj<PredictiveScalingCustomizedLoadMetric>>) -> Self { self.customized_load_metric_specification = Some(value.into()); self }
     /// `CustomizedScalingMetricSpecification`: a [`PredictiveScalingCustomizedScalingMetric`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn customized_scaling_metric_specification(
-        mut self,
-        value: impl Into<Obj<PredictiveScalingCustomizedScalingMetric>>,
-    ) -> Self {
-        self.customized_scaling_metric_specification = Some(value.into());
-        self
-    }
-
+    pub fn customized_scaling_metric_specification(mut self, value: impl Into<Obj<PredictiveScalingCustomizedScalingMetric>>) -> Self { self.customized_scaling_metric_specification = Some(value.into()); self }
     /// `PredefinedLoadMetricSpecification`: a [`PredictiveScalingPredefinedLoadMetric`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn predefined_load_metric_specification(
-        mut self,
-        value: impl Into<Obj<PredictiveScalingPredefinedLoadMetric>>,
-    ) -> Self {
-        self.predefined_load_metric_specification = Some(value.into());
-        self
-    }
-
+    pub fn predefined_load_metric_specification(mut self, value: impl Into<Obj<PredictiveScalingPredefinedLoadMetric>>) -> Self { self.predefined_load_metric_specification = Some(value.into()); self }
     /// `PredefinedMetricPairSpecification`: a [`PredictiveScalingPredefinedMetricPair`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn predefined_metric_pair_specification(
-        mut self,
-        value: impl Into<Obj<PredictiveScalingPredefinedMetricPair>>,
-    ) -> Self {
-        self.predefined_metric_pair_specification = Some(value.into());
-        self
-    }
-
+    pub fn predefined_metric_pair_specification(mut self, value: impl Into<Obj<PredictiveScalingPredefinedMetricPair>>) -> Self { self.predefined_metric_pair_specification = Some(value.into()); self }
     /// `PredefinedScalingMetricSpecification`: a [`PredictiveScalingPredefinedScalingMetric`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn predefined_scaling_metric_specification(
-        mut self,
-        value: impl Into<Obj<PredictiveScalingPredefinedScalingMetric>>,
-    ) -> Self {
-        self.predefined_scaling_metric_specification = Some(value.into());
-        self
-    }
-
+    pub fn predefined_scaling_metric_specification(mut self, value: impl Into<Obj<PredictiveScalingPredefinedScalingMetric>>) -> Self { self.predefined_scaling_metric_specification = Some(value.into()); self }
     /// `TargetValue`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_value(mut self, value: impl Into<Num>) -> Self {
-        self.target_value = value.into();
-        self
-    }
+    pub fn target_value(mut self, value: impl Into<Num>) -> Self { self.target_value = value.into(); self }
 }
 
 impl PropertyType for PredictiveScalingMetricSpecification {}
@@ -1798,45 +1208,18 @@ impl ToValue for PredictiveScalingMetricSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PredictiveScalingPredefinedLoadMetricRequired {
     /// `PredefinedMetricType`: a [`PredefinedMetricType`] value, required.
-    ///
-    /// The metric type.
     pub predefined_metric_type: PredefinedMetricType,
 }
 
-static RULE_PredictiveScalingPredefinedLoadMetric: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PredictiveScalingPredefinedLoadMetric: ObjRule = ObjRule {
     properties: &[
-        (
-            "PredefinedMetricType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "ALBTargetGroupRequestCount",
-                    "ASGTotalCPUUtilization",
-                    "ASGTotalNetworkIn",
-                    "ASGTotalNetworkOut",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "ResourceLabel",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1023),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("PredefinedMetricType", Shape::Str(&StrRule { allowed: &["ALBTargetGroupRequestCount", "ASGTotalCPUUtilization", "ASGTotalNetworkIn", "ASGTotalNetworkOut"], ..StrRule::ANY })),
+        ("ResourceLabel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1023), ..StrRule::ANY })),
     ],
     required: &["PredefinedMetricType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PredictiveScalingPredefinedLoadMetric` property type of `AWS::AutoScaling::ScalingPolicy`.
@@ -1871,6 +1254,7 @@ pub struct PredictiveScalingPredefinedLoadMetric {
     pub resource_label: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl PredictiveScalingPredefinedLoadMetric {
     /// A `PredictiveScalingPredefinedLoadMetric` with its required properties, named in a [`PredictiveScalingPredefinedLoadMetricRequired`].
     pub fn new(required: PredictiveScalingPredefinedLoadMetricRequired) -> Self {
@@ -1881,20 +1265,9 @@ impl PredictiveScalingPredefinedLoadMetric {
     }
 
     /// `PredefinedMetricType`: a [`PredefinedMetricType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn predefined_metric_type(mut self, value: impl Into<PredefinedMetricType>) -> Self {
-        self.predefined_metric_type = value.into();
-        self
-    }
-
+    pub fn predefined_metric_type(mut self, value: impl Into<PredefinedMetricType>) -> Self { self.predefined_metric_type = value.into(); self }
     /// `ResourceLabel`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_label(mut self, value: impl Into<Str>) -> Self {
-        self.resource_label = Some(value.into());
-        self
-    }
+    pub fn resource_label(mut self, value: impl Into<Str>) -> Self { self.resource_label = Some(value.into()); self }
 }
 
 impl PropertyType for PredictiveScalingPredefinedLoadMetric {}
@@ -1912,45 +1285,18 @@ impl ToValue for PredictiveScalingPredefinedLoadMetric {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PredictiveScalingPredefinedMetricPairRequired {
     /// `PredefinedMetricType`: a [`PredictiveScalingPredefinedMetricPairPredefinedMetricType`] value, required.
-    ///
-    /// Indicates which metrics to use. There are two different types of metrics for each metric type: one is a load metric and one is a scaling metric. For example, if the metric type is `ASGCPUUtilization` , the Auto Scaling group's total CPU metric is used as the load metric, and the average CPU metric is used for the scaling metric.
     pub predefined_metric_type: PredictiveScalingPredefinedMetricPairPredefinedMetricType,
 }
 
-static RULE_PredictiveScalingPredefinedMetricPair: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PredictiveScalingPredefinedMetricPair: ObjRule = ObjRule {
     properties: &[
-        (
-            "PredefinedMetricType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "ALBRequestCount",
-                    "ASGCPUUtilization",
-                    "ASGNetworkIn",
-                    "ASGNetworkOut",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "ResourceLabel",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1023),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("PredefinedMetricType", Shape::Str(&StrRule { allowed: &["ALBRequestCount", "ASGCPUUtilization", "ASGNetworkIn", "ASGNetworkOut"], ..StrRule::ANY })),
+        ("ResourceLabel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1023), ..StrRule::ANY })),
     ],
     required: &["PredefinedMetricType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PredictiveScalingPredefinedMetricPair` property type of `AWS::AutoScaling::ScalingPolicy`.
@@ -1985,6 +1331,7 @@ pub struct PredictiveScalingPredefinedMetricPair {
     pub resource_label: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl PredictiveScalingPredefinedMetricPair {
     /// A `PredictiveScalingPredefinedMetricPair` with its required properties, named in a [`PredictiveScalingPredefinedMetricPairRequired`].
     pub fn new(required: PredictiveScalingPredefinedMetricPairRequired) -> Self {
@@ -1995,23 +1342,9 @@ impl PredictiveScalingPredefinedMetricPair {
     }
 
     /// `PredefinedMetricType`: a [`PredictiveScalingPredefinedMetricPairPredefinedMetricType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn predefined_metric_type(
-        mut self,
-        value: impl Into<PredictiveScalingPredefinedMetricPairPredefinedMetricType>,
-    ) -> Self {
-        self.predefined_metric_type = value.into();
-        self
-    }
-
+    pub fn predefined_metric_type(mut self, value: impl Into<PredictiveScalingPredefinedMetricPairPredefinedMetricType>) -> Self { self.predefined_metric_type = value.into(); self }
     /// `ResourceLabel`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_label(mut self, value: impl Into<Str>) -> Self {
-        self.resource_label = Some(value.into());
-        self
-    }
+    pub fn resource_label(mut self, value: impl Into<Str>) -> Self { self.resource_label = Some(value.into()); self }
 }
 
 impl PropertyType for PredictiveScalingPredefinedMetricPair {}
@@ -2029,45 +1362,18 @@ impl ToValue for PredictiveScalingPredefinedMetricPair {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PredictiveScalingPredefinedScalingMetricRequired {
     /// `PredefinedMetricType`: a [`PredictiveScalingPredefinedScalingMetricPredefinedMetricType`] value, required.
-    ///
-    /// The metric type.
     pub predefined_metric_type: PredictiveScalingPredefinedScalingMetricPredefinedMetricType,
 }
 
-static RULE_PredictiveScalingPredefinedScalingMetric: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PredictiveScalingPredefinedScalingMetric: ObjRule = ObjRule {
     properties: &[
-        (
-            "PredefinedMetricType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "ALBRequestCountPerTarget",
-                    "ASGAverageCPUUtilization",
-                    "ASGAverageNetworkIn",
-                    "ASGAverageNetworkOut",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "ResourceLabel",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1023),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("PredefinedMetricType", Shape::Str(&StrRule { allowed: &["ALBRequestCountPerTarget", "ASGAverageCPUUtilization", "ASGAverageNetworkIn", "ASGAverageNetworkOut"], ..StrRule::ANY })),
+        ("ResourceLabel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1023), ..StrRule::ANY })),
     ],
     required: &["PredefinedMetricType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PredictiveScalingPredefinedScalingMetric` property type of `AWS::AutoScaling::ScalingPolicy`.
@@ -2102,6 +1408,7 @@ pub struct PredictiveScalingPredefinedScalingMetric {
     pub resource_label: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl PredictiveScalingPredefinedScalingMetric {
     /// A `PredictiveScalingPredefinedScalingMetric` with its required properties, named in a [`PredictiveScalingPredefinedScalingMetricRequired`].
     pub fn new(required: PredictiveScalingPredefinedScalingMetricRequired) -> Self {
@@ -2112,23 +1419,9 @@ impl PredictiveScalingPredefinedScalingMetric {
     }
 
     /// `PredefinedMetricType`: a [`PredictiveScalingPredefinedScalingMetricPredefinedMetricType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn predefined_metric_type(
-        mut self,
-        value: impl Into<PredictiveScalingPredefinedScalingMetricPredefinedMetricType>,
-    ) -> Self {
-        self.predefined_metric_type = value.into();
-        self
-    }
-
+    pub fn predefined_metric_type(mut self, value: impl Into<PredictiveScalingPredefinedScalingMetricPredefinedMetricType>) -> Self { self.predefined_metric_type = value.into(); self }
     /// `ResourceLabel`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_label(mut self, value: impl Into<Str>) -> Self {
-        self.resource_label = Some(value.into());
-        self
-    }
+    pub fn resource_label(mut self, value: impl Into<Str>) -> Self { self.resource_label = Some(value.into()); self }
 }
 
 impl PropertyType for PredictiveScalingPredefinedScalingMetric {}
@@ -2146,23 +1439,19 @@ impl ToValue for PredictiveScalingPredefinedScalingMetric {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StepAdjustmentRequired {
     /// `ScalingAdjustment`: an integer, required.
-    ///
-    /// The amount by which to scale, based on the specified adjustment type. A positive value adds to the current capacity while a negative number removes from the current capacity. For exact capacity, you must specify a non-negative value.
     pub scaling_adjustment: Int,
 }
 
-static RULE_StepAdjustment: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StepAdjustment: ObjRule = ObjRule {
     properties: &[
         ("MetricIntervalLowerBound", Shape::NUM),
         ("MetricIntervalUpperBound", Shape::NUM),
         ("ScalingAdjustment", Shape::INT),
     ],
     required: &["ScalingAdjustment"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StepAdjustment` property type of `AWS::AutoScaling::ScalingPolicy`.
@@ -2204,6 +1493,7 @@ pub struct StepAdjustment {
     pub scaling_adjustment: Int,
 }
 
+#[rustfmt::skip]
 impl StepAdjustment {
     /// A `StepAdjustment` with its required properties, named in a [`StepAdjustmentRequired`].
     pub fn new(required: StepAdjustmentRequired) -> Self {
@@ -2215,28 +1505,11 @@ impl StepAdjustment {
     }
 
     /// `MetricIntervalLowerBound`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_interval_lower_bound(mut self, value: impl Into<Num>) -> Self {
-        self.metric_interval_lower_bound = Some(value.into());
-        self
-    }
-
+    pub fn metric_interval_lower_bound(mut self, value: impl Into<Num>) -> Self { self.metric_interval_lower_bound = Some(value.into()); self }
     /// `MetricIntervalUpperBound`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_interval_upper_bound(mut self, value: impl Into<Num>) -> Self {
-        self.metric_interval_upper_bound = Some(value.into());
-        self
-    }
-
+    pub fn metric_interval_upper_bound(mut self, value: impl Into<Num>) -> Self { self.metric_interval_upper_bound = Some(value.into()); self }
     /// `ScalingAdjustment`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scaling_adjustment(mut self, value: impl Into<Int>) -> Self {
-        self.scaling_adjustment = value.into();
-        self
-    }
+    pub fn scaling_adjustment(mut self, value: impl Into<Int>) -> Self { self.scaling_adjustment = value.into(); self }
 }
 
 impl PropertyType for StepAdjustment {}
@@ -2261,32 +1534,20 @@ impl ToValue for StepAdjustment {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TargetTrackingConfigurationRequired {
     /// `TargetValue`: a number, required.
-    ///
-    /// The target value for the metric.
-    ///
-    /// &gt; Some metrics are based on a count instead of a percentage, such as the request count for an Application Load Balancer or the number of messages in an SQS queue. If the scaling policy specifies one of these metrics, specify the target utilization as the optimal average request or message count per instance during any one-minute interval.
     pub target_value: Num,
 }
 
-static RULE_TargetTrackingConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TargetTrackingConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "CustomizedMetricSpecification",
-            Shape::Object(&RULE_CustomizedMetricSpecification),
-        ),
+        ("CustomizedMetricSpecification", Shape::Object(&RULE_CustomizedMetricSpecification)),
         ("DisableScaleIn", Shape::Bool),
-        (
-            "PredefinedMetricSpecification",
-            Shape::Object(&RULE_PredefinedMetricSpecification),
-        ),
+        ("PredefinedMetricSpecification", Shape::Object(&RULE_PredefinedMetricSpecification)),
         ("TargetValue", Shape::NUM),
     ],
     required: &["TargetValue"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TargetTrackingConfiguration` property type of `AWS::AutoScaling::ScalingPolicy`.
@@ -2318,6 +1579,7 @@ pub struct TargetTrackingConfiguration {
     pub target_value: Num,
 }
 
+#[rustfmt::skip]
 impl TargetTrackingConfiguration {
     /// A `TargetTrackingConfiguration` with its required properties, named in a [`TargetTrackingConfigurationRequired`].
     pub fn new(required: TargetTrackingConfigurationRequired) -> Self {
@@ -2330,42 +1592,13 @@ impl TargetTrackingConfiguration {
     }
 
     /// `CustomizedMetricSpecification`: a [`CustomizedMetricSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn customized_metric_specification(
-        mut self,
-        value: impl Into<Obj<CustomizedMetricSpecification>>,
-    ) -> Self {
-        self.customized_metric_specification = Some(value.into());
-        self
-    }
-
+    pub fn customized_metric_specification(mut self, value: impl Into<Obj<CustomizedMetricSpecification>>) -> Self { self.customized_metric_specification = Some(value.into()); self }
     /// `DisableScaleIn`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disable_scale_in(mut self, value: impl Into<Bool>) -> Self {
-        self.disable_scale_in = Some(value.into());
-        self
-    }
-
+    pub fn disable_scale_in(mut self, value: impl Into<Bool>) -> Self { self.disable_scale_in = Some(value.into()); self }
     /// `PredefinedMetricSpecification`: a [`PredefinedMetricSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn predefined_metric_specification(
-        mut self,
-        value: impl Into<Obj<PredefinedMetricSpecification>>,
-    ) -> Self {
-        self.predefined_metric_specification = Some(value.into());
-        self
-    }
-
+    pub fn predefined_metric_specification(mut self, value: impl Into<Obj<PredefinedMetricSpecification>>) -> Self { self.predefined_metric_specification = Some(value.into()); self }
     /// `TargetValue`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_value(mut self, value: impl Into<Num>) -> Self {
-        self.target_value = value.into();
-        self
-    }
+    pub fn target_value(mut self, value: impl Into<Num>) -> Self { self.target_value = value.into(); self }
 }
 
 impl PropertyType for TargetTrackingConfiguration {}
@@ -2391,62 +1624,22 @@ impl ToValue for TargetTrackingConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TargetTrackingMetricDataQueryRequired {
     /// `Id`: a string, required.
-    ///
-    /// A short name that identifies the object's results in the response. This name must be unique among all `TargetTrackingMetricDataQuery` objects specified for a single scaling policy. If you are performing math expressions on this set of data, this name represents that data and can serve as a variable in the mathematical expression. The valid characters are letters, numbers, and underscores. The first character must be a lowercase letter.
-    ///
-    /// Length 1 to 64.
     pub id: Str,
 }
 
-static RULE_TargetTrackingMetricDataQuery: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TargetTrackingMetricDataQuery: ObjRule = ObjRule {
     properties: &[
-        (
-            "Expression",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2047),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Id",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Label",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2047),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Expression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2047), ..StrRule::ANY })),
+        ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+        ("Label", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2047), ..StrRule::ANY })),
         ("MetricStat", Shape::Object(&RULE_TargetTrackingMetricStat)),
-        (
-            "Period",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("Period", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
         ("ReturnData", Shape::Bool),
     ],
     required: &["Id"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TargetTrackingMetricDataQuery` property type of `AWS::AutoScaling::ScalingPolicy`.
@@ -2504,6 +1697,7 @@ pub struct TargetTrackingMetricDataQuery {
     pub return_data: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl TargetTrackingMetricDataQuery {
     /// A `TargetTrackingMetricDataQuery` with its required properties, named in a [`TargetTrackingMetricDataQueryRequired`].
     pub fn new(required: TargetTrackingMetricDataQueryRequired) -> Self {
@@ -2518,52 +1712,17 @@ impl TargetTrackingMetricDataQuery {
     }
 
     /// `Expression`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expression(mut self, value: impl Into<Str>) -> Self {
-        self.expression = Some(value.into());
-        self
-    }
-
+    pub fn expression(mut self, value: impl Into<Str>) -> Self { self.expression = Some(value.into()); self }
     /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
     /// `Label`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn label(mut self, value: impl Into<Str>) -> Self {
-        self.label = Some(value.into());
-        self
-    }
-
+    pub fn label(mut self, value: impl Into<Str>) -> Self { self.label = Some(value.into()); self }
     /// `MetricStat`: a [`TargetTrackingMetricStat`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_stat(mut self, value: impl Into<Obj<TargetTrackingMetricStat>>) -> Self {
-        self.metric_stat = Some(value.into());
-        self
-    }
-
+    pub fn metric_stat(mut self, value: impl Into<Obj<TargetTrackingMetricStat>>) -> Self { self.metric_stat = Some(value.into()); self }
     /// `Period`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn period(mut self, value: impl Into<Int>) -> Self {
-        self.period = Some(value.into());
-        self
-    }
-
+    pub fn period(mut self, value: impl Into<Int>) -> Self { self.period = Some(value.into()); self }
     /// `ReturnData`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn return_data(mut self, value: impl Into<Bool>) -> Self {
-        self.return_data = Some(value.into());
-        self
-    }
+    pub fn return_data(mut self, value: impl Into<Bool>) -> Self { self.return_data = Some(value.into()); self }
 }
 
 impl PropertyType for TargetTrackingMetricDataQuery {}
@@ -2585,48 +1744,22 @@ impl ToValue for TargetTrackingMetricDataQuery {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TargetTrackingMetricStatRequired {
     /// `Metric`: a [`Metric`] object, required.
-    ///
-    /// The metric to use.
     pub metric: Obj<Metric>,
     /// `Stat`: a string, required.
-    ///
-    /// The statistic to return. It can include any CloudWatch statistic or extended statistic. For a list of valid values, see the table in \[Statistics\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Statistic>) in the *Amazon CloudWatch User Guide* .
-    ///
-    /// The most commonly used metric for scaling is `Average` .
-    ///
-    /// Length 1 to 100.
     pub stat: Str,
 }
 
-static RULE_TargetTrackingMetricStat: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TargetTrackingMetricStat: ObjRule = ObjRule {
     properties: &[
         ("Metric", Shape::Object(&RULE_Metric)),
-        (
-            "Period",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Stat",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Period", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("Stat", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
         ("Unit", Shape::STR),
     ],
     required: &["Stat", "Metric"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TargetTrackingMetricStat` property type of `AWS::AutoScaling::ScalingPolicy`.
@@ -2664,6 +1797,7 @@ pub struct TargetTrackingMetricStat {
     pub unit: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl TargetTrackingMetricStat {
     /// A `TargetTrackingMetricStat` with its required properties, named in a [`TargetTrackingMetricStatRequired`].
     pub fn new(required: TargetTrackingMetricStatRequired) -> Self {
@@ -2676,36 +1810,13 @@ impl TargetTrackingMetricStat {
     }
 
     /// `Metric`: a [`Metric`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric(mut self, value: impl Into<Obj<Metric>>) -> Self {
-        self.metric = value.into();
-        self
-    }
-
+    pub fn metric(mut self, value: impl Into<Obj<Metric>>) -> Self { self.metric = value.into(); self }
     /// `Period`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn period(mut self, value: impl Into<Int>) -> Self {
-        self.period = Some(value.into());
-        self
-    }
-
+    pub fn period(mut self, value: impl Into<Int>) -> Self { self.period = Some(value.into()); self }
     /// `Stat`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stat(mut self, value: impl Into<Str>) -> Self {
-        self.stat = value.into();
-        self
-    }
-
+    pub fn stat(mut self, value: impl Into<Str>) -> Self { self.stat = value.into(); self }
     /// `Unit`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unit(mut self, value: impl Into<Str>) -> Self {
-        self.unit = Some(value.into());
-        self
-    }
+    pub fn unit(mut self, value: impl Into<Str>) -> Self { self.unit = Some(value.into()); self }
 }
 
 impl PropertyType for TargetTrackingMetricStat {}

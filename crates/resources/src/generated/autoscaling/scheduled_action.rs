@@ -11,57 +11,24 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScheduledActionRequired {
     /// `AutoScalingGroupName`: a string, required.
-    ///
-    /// The name of the Auto Scaling group.
-    ///
-    /// Length 1 to 255; create-only: changing it replaces the resource.
     pub auto_scaling_group_name: Str,
 }
 
-static RULE_ScheduledAction: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ScheduledAction: ObjRule = ObjRule {
     properties: &[
-        (
-            "AutoScalingGroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AutoScalingGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("DesiredCapacity", Shape::INT),
         ("EndTime", Shape::STR),
         ("MaxSize", Shape::INT),
         ("MinSize", Shape::INT),
-        (
-            "Recurrence",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Recurrence", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("StartTime", Shape::STR),
-        (
-            "TimeZone",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("TimeZone", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
     ],
     required: &["AutoScalingGroupName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AutoScaling::ScheduledAction` resource.
@@ -131,6 +98,7 @@ pub struct ScheduledAction {
     pub time_zone: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ScheduledAction {
     /// The CloudFormation type name, `AWS::AutoScaling::ScheduledAction`.
     pub const TYPE_NAME: &'static str = "AWS::AutoScaling::ScheduledAction";
@@ -166,68 +134,21 @@ impl ScheduledAction {
     }
 
     /// `AutoScalingGroupName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_scaling_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.auto_scaling_group_name = value.into();
-        self
-    }
-
+    pub fn auto_scaling_group_name(mut self, value: impl Into<Str>) -> Self { self.auto_scaling_group_name = value.into(); self }
     /// `DesiredCapacity`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn desired_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.desired_capacity = Some(value.into());
-        self
-    }
-
+    pub fn desired_capacity(mut self, value: impl Into<Int>) -> Self { self.desired_capacity = Some(value.into()); self }
     /// `EndTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn end_time(mut self, value: impl Into<Str>) -> Self {
-        self.end_time = Some(value.into());
-        self
-    }
-
+    pub fn end_time(mut self, value: impl Into<Str>) -> Self { self.end_time = Some(value.into()); self }
     /// `MaxSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_size(mut self, value: impl Into<Int>) -> Self {
-        self.max_size = Some(value.into());
-        self
-    }
-
+    pub fn max_size(mut self, value: impl Into<Int>) -> Self { self.max_size = Some(value.into()); self }
     /// `MinSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_size(mut self, value: impl Into<Int>) -> Self {
-        self.min_size = Some(value.into());
-        self
-    }
-
+    pub fn min_size(mut self, value: impl Into<Int>) -> Self { self.min_size = Some(value.into()); self }
     /// `Recurrence`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn recurrence(mut self, value: impl Into<Str>) -> Self {
-        self.recurrence = Some(value.into());
-        self
-    }
-
+    pub fn recurrence(mut self, value: impl Into<Str>) -> Self { self.recurrence = Some(value.into()); self }
     /// `StartTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start_time(mut self, value: impl Into<Str>) -> Self {
-        self.start_time = Some(value.into());
-        self
-    }
-
+    pub fn start_time(mut self, value: impl Into<Str>) -> Self { self.start_time = Some(value.into()); self }
     /// `TimeZone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn time_zone(mut self, value: impl Into<Str>) -> Self {
-        self.time_zone = Some(value.into());
-        self
-    }
+    pub fn time_zone(mut self, value: impl Into<Str>) -> Self { self.time_zone = Some(value.into()); self }
 }
 
 impl Resource for ScheduledAction {

@@ -11,62 +11,21 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct WarmPoolRequired {
     /// `AutoScalingGroupName`: a string, required.
-    ///
-    /// The name of the Auto Scaling group.
-    ///
-    /// Length 1 to 255; create-only: changing it replaces the resource.
     pub auto_scaling_group_name: Str,
 }
 
-static RULE_WarmPool: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WarmPool: ObjRule = ObjRule {
     properties: &[
-        (
-            "AutoScalingGroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InstanceReusePolicy",
-            Shape::Object(&RULE_InstanceReusePolicy),
-        ),
-        (
-            "MaxGroupPreparedCapacity",
-            Shape::Int(&NumRule {
-                min: Some(-1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "MinSize",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "PoolState",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Hibernated", "Running", "Stopped"],
-                format: None,
-            }),
-        ),
+        ("AutoScalingGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("InstanceReusePolicy", Shape::Object(&RULE_InstanceReusePolicy)),
+        ("MaxGroupPreparedCapacity", Shape::Int(&NumRule { min: Some(-1.0), ..NumRule::ANY })),
+        ("MinSize", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("PoolState", Shape::Str(&StrRule { allowed: &["Hibernated", "Running", "Stopped"], ..StrRule::ANY })),
     ],
     required: &["AutoScalingGroupName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AutoScaling::WarmPool` resource.
@@ -122,6 +81,7 @@ pub struct WarmPool {
     pub pool_state: Option<PoolState>,
 }
 
+#[rustfmt::skip]
 impl WarmPool {
     /// The CloudFormation type name, `AWS::AutoScaling::WarmPool`.
     pub const TYPE_NAME: &'static str = "AWS::AutoScaling::WarmPool";
@@ -154,44 +114,15 @@ impl WarmPool {
     }
 
     /// `AutoScalingGroupName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_scaling_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.auto_scaling_group_name = value.into();
-        self
-    }
-
+    pub fn auto_scaling_group_name(mut self, value: impl Into<Str>) -> Self { self.auto_scaling_group_name = value.into(); self }
     /// `InstanceReusePolicy`: an [`InstanceReusePolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_reuse_policy(mut self, value: impl Into<Obj<InstanceReusePolicy>>) -> Self {
-        self.instance_reuse_policy = Some(value.into());
-        self
-    }
-
+    pub fn instance_reuse_policy(mut self, value: impl Into<Obj<InstanceReusePolicy>>) -> Self { self.instance_reuse_policy = Some(value.into()); self }
     /// `MaxGroupPreparedCapacity`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_group_prepared_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.max_group_prepared_capacity = Some(value.into());
-        self
-    }
-
+    pub fn max_group_prepared_capacity(mut self, value: impl Into<Int>) -> Self { self.max_group_prepared_capacity = Some(value.into()); self }
     /// `MinSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_size(mut self, value: impl Into<Int>) -> Self {
-        self.min_size = Some(value.into());
-        self
-    }
-
+    pub fn min_size(mut self, value: impl Into<Int>) -> Self { self.min_size = Some(value.into()); self }
     /// `PoolState`: a [`PoolState`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pool_state(mut self, value: impl Into<PoolState>) -> Self {
-        self.pool_state = Some(value.into());
-        self
-    }
+    pub fn pool_state(mut self, value: impl Into<PoolState>) -> Self { self.pool_state = Some(value.into()); self }
 }
 
 impl Resource for WarmPool {
@@ -229,14 +160,13 @@ impl From<ResourceRef> for WarmPoolAttributes {
     }
 }
 
-static RULE_InstanceReusePolicy: ObjRule = ObjRule {
-    properties: &[("ReuseOnScaleIn", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_InstanceReusePolicy: ObjRule = ObjRule {
+    properties: &[
+        ("ReuseOnScaleIn", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InstanceReusePolicy` property type of `AWS::AutoScaling::WarmPool`.
@@ -254,6 +184,7 @@ pub struct InstanceReusePolicy {
     pub reuse_on_scale_in: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl InstanceReusePolicy {
     /// A `InstanceReusePolicy` with no property set (none is required).
     pub fn new() -> Self {
@@ -261,12 +192,7 @@ impl InstanceReusePolicy {
     }
 
     /// `ReuseOnScaleIn`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn reuse_on_scale_in(mut self, value: impl Into<Bool>) -> Self {
-        self.reuse_on_scale_in = Some(value.into());
-        self
-    }
+    pub fn reuse_on_scale_in(mut self, value: impl Into<Bool>) -> Self { self.reuse_on_scale_in = Some(value.into()); self }
 }
 
 impl PropertyType for InstanceReusePolicy {}

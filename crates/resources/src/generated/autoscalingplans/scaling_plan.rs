@@ -11,33 +11,20 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScalingPlanRequired {
     /// `ApplicationSource`: an [`ApplicationSource`] object, required.
-    ///
-    /// A CloudFormation stack or a set of tags. You can create one scaling plan per application source. The `ApplicationSource` property must be present to ensure interoperability with the AWS Auto Scaling console.
     pub application_source: Obj<ApplicationSource>,
     /// `ScalingInstructions`: a list of [`ScalingInstruction`] objects, required.
-    ///
-    /// The scaling instructions.
     pub scaling_instructions: List<ScalingInstruction>,
 }
 
-static RULE_ScalingPlan: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ScalingPlan: ObjRule = ObjRule {
     properties: &[
         ("ApplicationSource", Shape::Object(&RULE_ApplicationSource)),
-        (
-            "ScalingInstructions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ScalingInstruction),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ScalingInstructions", Shape::List(&ListRule { items: Shape::Object(&RULE_ScalingInstruction), min_items: None, max_items: None })),
     ],
     required: &["ScalingInstructions", "ApplicationSource"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AutoScalingPlans::ScalingPlan` resource.
@@ -70,6 +57,7 @@ pub struct ScalingPlan {
     pub scaling_instructions: List<ScalingInstruction>,
 }
 
+#[rustfmt::skip]
 impl ScalingPlan {
     /// The CloudFormation type name, `AWS::AutoScalingPlans::ScalingPlan`.
     pub const TYPE_NAME: &'static str = "AWS::AutoScalingPlans::ScalingPlan";
@@ -99,20 +87,9 @@ impl ScalingPlan {
     }
 
     /// `ApplicationSource`: an [`ApplicationSource`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_source(mut self, value: impl Into<Obj<ApplicationSource>>) -> Self {
-        self.application_source = value.into();
-        self
-    }
-
+    pub fn application_source(mut self, value: impl Into<Obj<ApplicationSource>>) -> Self { self.application_source = value.into(); self }
     /// `ScalingInstructions`: a list of [`ScalingInstruction`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scaling_instructions(mut self, value: impl Into<List<ScalingInstruction>>) -> Self {
-        self.scaling_instructions = value.into();
-        self
-    }
+    pub fn scaling_instructions(mut self, value: impl Into<List<ScalingInstruction>>) -> Self { self.scaling_instructions = value.into(); self }
 }
 
 impl Resource for ScalingPlan {
@@ -161,24 +138,14 @@ impl ScalingPlanAttributes {
     }
 }
 
-static RULE_ApplicationSource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ApplicationSource: ObjRule = ObjRule {
     properties: &[
         ("CloudFormationStackARN", Shape::STR),
-        (
-            "TagFilters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TagFilter),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("TagFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_TagFilter), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ApplicationSource` property type of `AWS::AutoScalingPlans::ScalingPlan`.
@@ -204,6 +171,7 @@ pub struct ApplicationSource {
     pub tag_filters: Option<List<TagFilter>>,
 }
 
+#[rustfmt::skip]
 impl ApplicationSource {
     /// A `ApplicationSource` with no property set (none is required).
     pub fn new() -> Self {
@@ -211,20 +179,9 @@ impl ApplicationSource {
     }
 
     /// `CloudFormationStackARN`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_formation_stack_arn(mut self, value: impl Into<Str>) -> Self {
-        self.cloud_formation_stack_arn = Some(value.into());
-        self
-    }
-
+    pub fn cloud_formation_stack_arn(mut self, value: impl Into<Str>) -> Self { self.cloud_formation_stack_arn = Some(value.into()); self }
     /// `TagFilters`: a list of [`TagFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tag_filters(mut self, value: impl Into<List<TagFilter>>) -> Self {
-        self.tag_filters = Some(value.into());
-        self
-    }
+    pub fn tag_filters(mut self, value: impl Into<List<TagFilter>>) -> Self { self.tag_filters = Some(value.into()); self }
 }
 
 impl PropertyType for ApplicationSource {}
@@ -242,42 +199,25 @@ impl ToValue for ApplicationSource {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomizedLoadMetricSpecificationRequired {
     /// `MetricName`: a string, required.
-    ///
-    /// The name of the metric.
     pub metric_name: Str,
     /// `Namespace`: a string, required.
-    ///
-    /// The namespace of the metric.
     pub namespace: Str,
     /// `Statistic`: a string, required.
-    ///
-    /// The statistic of the metric.
-    ///
-    /// *Allowed Values* : `Sum`
     pub statistic: Str,
 }
 
-static RULE_CustomizedLoadMetricSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CustomizedLoadMetricSpecification: ObjRule = ObjRule {
     properties: &[
-        (
-            "Dimensions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MetricDimension),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDimension), min_items: None, max_items: None })),
         ("MetricName", Shape::STR),
         ("Namespace", Shape::STR),
         ("Statistic", Shape::STR),
         ("Unit", Shape::STR),
     ],
     required: &["MetricName", "Statistic", "Namespace"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomizedLoadMetricSpecification` property type of `AWS::AutoScalingPlans::ScalingPlan`.
@@ -323,6 +263,7 @@ pub struct CustomizedLoadMetricSpecification {
     pub unit: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CustomizedLoadMetricSpecification {
     /// A `CustomizedLoadMetricSpecification` with its required properties, named in a [`CustomizedLoadMetricSpecificationRequired`].
     pub fn new(required: CustomizedLoadMetricSpecificationRequired) -> Self {
@@ -336,44 +277,15 @@ impl CustomizedLoadMetricSpecification {
     }
 
     /// `Dimensions`: a list of [`MetricDimension`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dimensions(mut self, value: impl Into<List<MetricDimension>>) -> Self {
-        self.dimensions = Some(value.into());
-        self
-    }
-
+    pub fn dimensions(mut self, value: impl Into<List<MetricDimension>>) -> Self { self.dimensions = Some(value.into()); self }
     /// `MetricName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self {
-        self.metric_name = value.into();
-        self
-    }
-
+    pub fn metric_name(mut self, value: impl Into<Str>) -> Self { self.metric_name = value.into(); self }
     /// `Namespace`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self {
-        self.namespace = value.into();
-        self
-    }
-
+    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = value.into(); self }
     /// `Statistic`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn statistic(mut self, value: impl Into<Str>) -> Self {
-        self.statistic = value.into();
-        self
-    }
-
+    pub fn statistic(mut self, value: impl Into<Str>) -> Self { self.statistic = value.into(); self }
     /// `Unit`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unit(mut self, value: impl Into<Str>) -> Self {
-        self.unit = Some(value.into());
-        self
-    }
+    pub fn unit(mut self, value: impl Into<Str>) -> Self { self.unit = Some(value.into()); self }
 }
 
 impl PropertyType for CustomizedLoadMetricSpecification {}
@@ -394,40 +306,25 @@ impl ToValue for CustomizedLoadMetricSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomizedScalingMetricSpecificationRequired {
     /// `MetricName`: a string, required.
-    ///
-    /// The name of the metric. To get the exact metric name, namespace, and dimensions, inspect the \[Metrics\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_Metric.html>) object that is returned by a call to \[ListMetrics\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_ListMetrics.html>) .
     pub metric_name: Str,
     /// `Namespace`: a string, required.
-    ///
-    /// The namespace of the metric.
     pub namespace: Str,
     /// `Statistic`: a string, required.
-    ///
-    /// The statistic of the metric.
     pub statistic: Str,
 }
 
-static RULE_CustomizedScalingMetricSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CustomizedScalingMetricSpecification: ObjRule = ObjRule {
     properties: &[
-        (
-            "Dimensions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MetricDimension),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDimension), min_items: None, max_items: None })),
         ("MetricName", Shape::STR),
         ("Namespace", Shape::STR),
         ("Statistic", Shape::STR),
         ("Unit", Shape::STR),
     ],
     required: &["MetricName", "Statistic", "Namespace"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomizedScalingMetricSpecification` property type of `AWS::AutoScalingPlans::ScalingPlan`.
@@ -468,6 +365,7 @@ pub struct CustomizedScalingMetricSpecification {
     pub unit: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CustomizedScalingMetricSpecification {
     /// A `CustomizedScalingMetricSpecification` with its required properties, named in a [`CustomizedScalingMetricSpecificationRequired`].
     pub fn new(required: CustomizedScalingMetricSpecificationRequired) -> Self {
@@ -481,44 +379,15 @@ impl CustomizedScalingMetricSpecification {
     }
 
     /// `Dimensions`: a list of [`MetricDimension`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dimensions(mut self, value: impl Into<List<MetricDimension>>) -> Self {
-        self.dimensions = Some(value.into());
-        self
-    }
-
+    pub fn dimensions(mut self, value: impl Into<List<MetricDimension>>) -> Self { self.dimensions = Some(value.into()); self }
     /// `MetricName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self {
-        self.metric_name = value.into();
-        self
-    }
-
+    pub fn metric_name(mut self, value: impl Into<Str>) -> Self { self.metric_name = value.into(); self }
     /// `Namespace`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self {
-        self.namespace = value.into();
-        self
-    }
-
+    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = value.into(); self }
     /// `Statistic`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn statistic(mut self, value: impl Into<Str>) -> Self {
-        self.statistic = value.into();
-        self
-    }
-
+    pub fn statistic(mut self, value: impl Into<Str>) -> Self { self.statistic = value.into(); self }
     /// `Unit`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unit(mut self, value: impl Into<Str>) -> Self {
-        self.unit = Some(value.into());
-        self
-    }
+    pub fn unit(mut self, value: impl Into<Str>) -> Self { self.unit = Some(value.into()); self }
 }
 
 impl PropertyType for CustomizedScalingMetricSpecification {}
@@ -539,23 +408,20 @@ impl ToValue for CustomizedScalingMetricSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricDimensionRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the dimension.
     pub name: Str,
     /// `Value`: a string, required.
-    ///
-    /// The value of the dimension.
     pub value: Str,
 }
 
-static RULE_MetricDimension: ObjRule = ObjRule {
-    properties: &[("Name", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_MetricDimension: ObjRule = ObjRule {
+    properties: &[
+        ("Name", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Value", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MetricDimension` property type of `AWS::AutoScalingPlans::ScalingPlan`.
@@ -575,6 +441,7 @@ pub struct MetricDimension {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl MetricDimension {
     /// A `MetricDimension` with its required properties, named in a [`MetricDimensionRequired`].
     pub fn new(required: MetricDimensionRequired) -> Self {
@@ -585,20 +452,9 @@ impl MetricDimension {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for MetricDimension {}
@@ -616,22 +472,18 @@ impl ToValue for MetricDimension {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PredefinedLoadMetricSpecificationRequired {
     /// `PredefinedLoadMetricType`: a string, required.
-    ///
-    /// The metric type.
     pub predefined_load_metric_type: Str,
 }
 
-static RULE_PredefinedLoadMetricSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PredefinedLoadMetricSpecification: ObjRule = ObjRule {
     properties: &[
         ("PredefinedLoadMetricType", Shape::STR),
         ("ResourceLabel", Shape::STR),
     ],
     required: &["PredefinedLoadMetricType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PredefinedLoadMetricSpecification` property type of `AWS::AutoScalingPlans::ScalingPlan`.
@@ -662,6 +514,7 @@ pub struct PredefinedLoadMetricSpecification {
     pub resource_label: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl PredefinedLoadMetricSpecification {
     /// A `PredefinedLoadMetricSpecification` with its required properties, named in a [`PredefinedLoadMetricSpecificationRequired`].
     pub fn new(required: PredefinedLoadMetricSpecificationRequired) -> Self {
@@ -672,20 +525,9 @@ impl PredefinedLoadMetricSpecification {
     }
 
     /// `PredefinedLoadMetricType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn predefined_load_metric_type(mut self, value: impl Into<Str>) -> Self {
-        self.predefined_load_metric_type = value.into();
-        self
-    }
-
+    pub fn predefined_load_metric_type(mut self, value: impl Into<Str>) -> Self { self.predefined_load_metric_type = value.into(); self }
     /// `ResourceLabel`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_label(mut self, value: impl Into<Str>) -> Self {
-        self.resource_label = Some(value.into());
-        self
-    }
+    pub fn resource_label(mut self, value: impl Into<Str>) -> Self { self.resource_label = Some(value.into()); self }
 }
 
 impl PropertyType for PredefinedLoadMetricSpecification {}
@@ -706,22 +548,18 @@ impl ToValue for PredefinedLoadMetricSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PredefinedScalingMetricSpecificationRequired {
     /// `PredefinedScalingMetricType`: a string, required.
-    ///
-    /// The metric type. The `ALBRequestCountPerTarget` metric type applies only to Auto Scaling groups, Spot Fleet requests, and ECS services.
     pub predefined_scaling_metric_type: Str,
 }
 
-static RULE_PredefinedScalingMetricSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PredefinedScalingMetricSpecification: ObjRule = ObjRule {
     properties: &[
         ("PredefinedScalingMetricType", Shape::STR),
         ("ResourceLabel", Shape::STR),
     ],
     required: &["PredefinedScalingMetricType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PredefinedScalingMetricSpecification` property type of `AWS::AutoScalingPlans::ScalingPlan`.
@@ -750,6 +588,7 @@ pub struct PredefinedScalingMetricSpecification {
     pub resource_label: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl PredefinedScalingMetricSpecification {
     /// A `PredefinedScalingMetricSpecification` with its required properties, named in a [`PredefinedScalingMetricSpecificationRequired`].
     pub fn new(required: PredefinedScalingMetricSpecificationRequired) -> Self {
@@ -760,20 +599,9 @@ impl PredefinedScalingMetricSpecification {
     }
 
     /// `PredefinedScalingMetricType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn predefined_scaling_metric_type(mut self, value: impl Into<Str>) -> Self {
-        self.predefined_scaling_metric_type = value.into();
-        self
-    }
-
+    pub fn predefined_scaling_metric_type(mut self, value: impl Into<Str>) -> Self { self.predefined_scaling_metric_type = value.into(); self }
     /// `ResourceLabel`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_label(mut self, value: impl Into<Str>) -> Self {
-        self.resource_label = Some(value.into());
-        self
-    }
+    pub fn resource_label(mut self, value: impl Into<Str>) -> Self { self.resource_label = Some(value.into()); self }
 }
 
 impl PropertyType for PredefinedScalingMetricSpecification {}
@@ -794,60 +622,27 @@ impl ToValue for PredefinedScalingMetricSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScalingInstructionRequired {
     /// `MaxCapacity`: an integer, required.
-    ///
-    /// The maximum capacity of the resource. The exception to this upper limit is if you specify a non-default setting for *PredictiveScalingMaxCapacityBehavior* .
     pub max_capacity: Int,
     /// `MinCapacity`: an integer, required.
-    ///
-    /// The minimum capacity of the resource.
     pub min_capacity: Int,
     /// `ResourceId`: a string, required.
-    ///
-    /// The ID of the resource. This string consists of the resource type and unique identifier.
-    ///
-    /// - Auto Scaling group - The resource type is `autoScalingGroup` and the unique identifier is the name of the Auto Scaling group. Example: `autoScalingGroup/my-asg` .
-    /// - ECS service - The resource type is `service` and the unique identifier is the cluster name and service name. Example: `service/default/sample-webapp` .
-    /// - Spot Fleet request - The resource type is `spot-fleet-request` and the unique identifier is the Spot Fleet request ID. Example: `spot-fleet-request/sfr-73fbd2ce-aa30-494c-8788-1cee4EXAMPLE` .
-    /// - DynamoDB table - The resource type is `table` and the unique identifier is the resource ID. Example: `table/my-table` .
-    /// - DynamoDB global secondary index - The resource type is `index` and the unique identifier is the resource ID. Example: `table/my-table/index/my-table-index` .
-    /// - Aurora DB cluster - The resource type is `cluster` and the unique identifier is the cluster name. Example: `cluster:my-db-cluster` .
     pub resource_id: Str,
     /// `ScalableDimension`: a string, required.
-    ///
-    /// The scalable dimension associated with the resource.
-    ///
-    /// - `autoscaling:autoScalingGroup:DesiredCapacity` - The desired capacity of an Auto Scaling group.
-    /// - `ecs:service:DesiredCount` - The desired task count of an ECS service.
-    /// - `ec2:spot-fleet-request:TargetCapacity` - The target capacity of a Spot Fleet request.
-    /// - `dynamodb:table:ReadCapacityUnits` - The provisioned read capacity for a DynamoDB table.
-    /// - `dynamodb:table:WriteCapacityUnits` - The provisioned write capacity for a DynamoDB table.
-    /// - `dynamodb:index:ReadCapacityUnits` - The provisioned read capacity for a DynamoDB global secondary index.
-    /// - `dynamodb:index:WriteCapacityUnits` - The provisioned write capacity for a DynamoDB global secondary index.
-    /// - `rds:cluster:ReadReplicaCount` - The count of Aurora Replicas in an Aurora DB cluster. Available for Aurora MySQL-compatible edition and Aurora PostgreSQL-compatible edition.
     pub scalable_dimension: Str,
     /// `ServiceNamespace`: a string, required.
-    ///
-    /// The namespace of the AWS service.
     pub service_namespace: Str,
     /// `TargetTrackingConfigurations`: a list of [`TargetTrackingConfiguration`] objects, required.
-    ///
-    /// The target tracking configurations (up to 10). Each of these structures must specify a unique scaling metric and a target value for the metric.
     pub target_tracking_configurations: List<TargetTrackingConfiguration>,
 }
 
-static RULE_ScalingInstruction: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ScalingInstruction: ObjRule = ObjRule {
     properties: &[
-        (
-            "CustomizedLoadMetricSpecification",
-            Shape::Object(&RULE_CustomizedLoadMetricSpecification),
-        ),
+        ("CustomizedLoadMetricSpecification", Shape::Object(&RULE_CustomizedLoadMetricSpecification)),
         ("DisableDynamicScaling", Shape::Bool),
         ("MaxCapacity", Shape::INT),
         ("MinCapacity", Shape::INT),
-        (
-            "PredefinedLoadMetricSpecification",
-            Shape::Object(&RULE_PredefinedLoadMetricSpecification),
-        ),
+        ("PredefinedLoadMetricSpecification", Shape::Object(&RULE_PredefinedLoadMetricSpecification)),
         ("PredictiveScalingMaxCapacityBehavior", Shape::STR),
         ("PredictiveScalingMaxCapacityBuffer", Shape::INT),
         ("PredictiveScalingMode", Shape::STR),
@@ -856,28 +651,11 @@ static RULE_ScalingInstruction: ObjRule = ObjRule {
         ("ScalingPolicyUpdateBehavior", Shape::STR),
         ("ScheduledActionBufferTime", Shape::INT),
         ("ServiceNamespace", Shape::STR),
-        (
-            "TargetTrackingConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TargetTrackingConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("TargetTrackingConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetTrackingConfiguration), min_items: None, max_items: None })),
     ],
-    required: &[
-        "ResourceId",
-        "ServiceNamespace",
-        "ScalableDimension",
-        "MinCapacity",
-        "TargetTrackingConfigurations",
-        "MaxCapacity",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["ResourceId", "ServiceNamespace", "ScalableDimension", "MinCapacity", "TargetTrackingConfigurations", "MaxCapacity"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ScalingInstruction` property type of `AWS::AutoScalingPlans::ScalingPlan`.
@@ -987,6 +765,7 @@ pub struct ScalingInstruction {
     pub target_tracking_configurations: List<TargetTrackingConfiguration>,
 }
 
+#[rustfmt::skip]
 impl ScalingInstruction {
     /// A `ScalingInstruction` with its required properties, named in a [`ScalingInstructionRequired`].
     pub fn new(required: ScalingInstructionRequired) -> Self {
@@ -1009,125 +788,33 @@ impl ScalingInstruction {
     }
 
     /// `CustomizedLoadMetricSpecification`: a [`CustomizedLoadMetricSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn customized_load_metric_specification(
-        mut self,
-        value: impl Into<Obj<CustomizedLoadMetricSpecification>>,
-    ) -> Self {
-        self.customized_load_metric_specification = Some(value.into());
-        self
-    }
-
+    pub fn customized_load_metric_specification(mut self, value: impl Into<Obj<CustomizedLoadMetricSpecification>>) -> Self { self.customized_load_metric_specification = Some(value.into()); self }
     /// `DisableDynamicScaling`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disable_dynamic_scaling(mut self, value: impl Into<Bool>) -> Self {
-        self.disable_dynamic_scaling = Some(value.into());
-        self
-    }
-
+    pub fn disable_dynamic_scaling(mut self, value: impl Into<Bool>) -> Self { self.disable_dynamic_scaling = Some(value.into()); self }
     /// `MaxCapacity`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.max_capacity = value.into();
-        self
-    }
-
+    pub fn max_capacity(mut self, value: impl Into<Int>) -> Self { self.max_capacity = value.into(); self }
     /// `MinCapacity`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.min_capacity = value.into();
-        self
-    }
-
+    pub fn min_capacity(mut self, value: impl Into<Int>) -> Self { self.min_capacity = value.into(); self }
     /// `PredefinedLoadMetricSpecification`: a [`PredefinedLoadMetricSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn predefined_load_metric_specification(
-        mut self,
-        value: impl Into<Obj<PredefinedLoadMetricSpecification>>,
-    ) -> Self {
-        self.predefined_load_metric_specification = Some(value.into());
-        self
-    }
-
+    pub fn predefined_load_metric_specification(mut self, value: impl Into<Obj<PredefinedLoadMetricSpecification>>) -> Self { self.predefined_load_metric_specification = Some(value.into()); self }
     /// `PredictiveScalingMaxCapacityBehavior`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn predictive_scaling_max_capacity_behavior(mut self, value: impl Into<Str>) -> Self {
-        self.predictive_scaling_max_capacity_behavior = Some(value.into());
-        self
-    }
-
+    pub fn predictive_scaling_max_capacity_behavior(mut self, value: impl Into<Str>) -> Self { self.predictive_scaling_max_capacity_behavior = Some(value.into()); self }
     /// `PredictiveScalingMaxCapacityBuffer`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn predictive_scaling_max_capacity_buffer(mut self, value: impl Into<Int>) -> Self {
-        self.predictive_scaling_max_capacity_buffer = Some(value.into());
-        self
-    }
-
+    pub fn predictive_scaling_max_capacity_buffer(mut self, value: impl Into<Int>) -> Self { self.predictive_scaling_max_capacity_buffer = Some(value.into()); self }
     /// `PredictiveScalingMode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn predictive_scaling_mode(mut self, value: impl Into<Str>) -> Self {
-        self.predictive_scaling_mode = Some(value.into());
-        self
-    }
-
+    pub fn predictive_scaling_mode(mut self, value: impl Into<Str>) -> Self { self.predictive_scaling_mode = Some(value.into()); self }
     /// `ResourceId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_id(mut self, value: impl Into<Str>) -> Self {
-        self.resource_id = value.into();
-        self
-    }
-
+    pub fn resource_id(mut self, value: impl Into<Str>) -> Self { self.resource_id = value.into(); self }
     /// `ScalableDimension`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scalable_dimension(mut self, value: impl Into<Str>) -> Self {
-        self.scalable_dimension = value.into();
-        self
-    }
-
+    pub fn scalable_dimension(mut self, value: impl Into<Str>) -> Self { self.scalable_dimension = value.into(); self }
     /// `ScalingPolicyUpdateBehavior`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scaling_policy_update_behavior(mut self, value: impl Into<Str>) -> Self {
-        self.scaling_policy_update_behavior = Some(value.into());
-        self
-    }
-
+    pub fn scaling_policy_update_behavior(mut self, value: impl Into<Str>) -> Self { self.scaling_policy_update_behavior = Some(value.into()); self }
     /// `ScheduledActionBufferTime`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scheduled_action_buffer_time(mut self, value: impl Into<Int>) -> Self {
-        self.scheduled_action_buffer_time = Some(value.into());
-        self
-    }
-
+    pub fn scheduled_action_buffer_time(mut self, value: impl Into<Int>) -> Self { self.scheduled_action_buffer_time = Some(value.into()); self }
     /// `ServiceNamespace`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_namespace(mut self, value: impl Into<Str>) -> Self {
-        self.service_namespace = value.into();
-        self
-    }
-
+    pub fn service_namespace(mut self, value: impl Into<Str>) -> Self { self.service_namespace = value.into(); self }
     /// `TargetTrackingConfigurations`: a list of [`TargetTrackingConfiguration`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_tracking_configurations(
-        mut self,
-        value: impl Into<List<TargetTrackingConfiguration>>,
-    ) -> Self {
-        self.target_tracking_configurations = value.into();
-        self
-    }
+    pub fn target_tracking_configurations(mut self, value: impl Into<List<TargetTrackingConfiguration>>) -> Self { self.target_tracking_configurations = value.into(); self }
 }
 
 impl PropertyType for ScalingInstruction {}
@@ -1178,29 +865,18 @@ impl ToValue for ScalingInstruction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagFilterRequired {
     /// `Key`: a string, required.
-    ///
-    /// The tag key.
     pub key: Str,
 }
 
-static RULE_TagFilter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TagFilter: ObjRule = ObjRule {
     properties: &[
         ("Key", Shape::STR),
-        (
-            "Values",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
     required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TagFilter` property type of `AWS::AutoScalingPlans::ScalingPlan`.
@@ -1220,6 +896,7 @@ pub struct TagFilter {
     pub values: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl TagFilter {
     /// A `TagFilter` with its required properties, named in a [`TagFilterRequired`].
     pub fn new(required: TagFilterRequired) -> Self {
@@ -1230,20 +907,9 @@ impl TagFilter {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Values`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.values = Some(value.into());
-        self
-    }
+    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = Some(value.into()); self }
 }
 
 impl PropertyType for TagFilter {}
@@ -1261,33 +927,23 @@ impl ToValue for TagFilter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TargetTrackingConfigurationRequired {
     /// `TargetValue`: a number, required.
-    ///
-    /// The target value for the metric. Although this property accepts numbers of type Double, it won't accept values that are either too small or too large. Values must be in the range of -2^360 to 2^360.
     pub target_value: Num,
 }
 
-static RULE_TargetTrackingConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TargetTrackingConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "CustomizedScalingMetricSpecification",
-            Shape::Object(&RULE_CustomizedScalingMetricSpecification),
-        ),
+        ("CustomizedScalingMetricSpecification", Shape::Object(&RULE_CustomizedScalingMetricSpecification)),
         ("DisableScaleIn", Shape::Bool),
         ("EstimatedInstanceWarmup", Shape::INT),
-        (
-            "PredefinedScalingMetricSpecification",
-            Shape::Object(&RULE_PredefinedScalingMetricSpecification),
-        ),
+        ("PredefinedScalingMetricSpecification", Shape::Object(&RULE_PredefinedScalingMetricSpecification)),
         ("ScaleInCooldown", Shape::INT),
         ("ScaleOutCooldown", Shape::INT),
         ("TargetValue", Shape::NUM),
     ],
     required: &["TargetValue"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TargetTrackingConfiguration` property type of `AWS::AutoScalingPlans::ScalingPlan`.
@@ -1329,6 +985,7 @@ pub struct TargetTrackingConfiguration {
     pub target_value: Num,
 }
 
+#[rustfmt::skip]
 impl TargetTrackingConfiguration {
     /// A `TargetTrackingConfiguration` with its required properties, named in a [`TargetTrackingConfigurationRequired`].
     pub fn new(required: TargetTrackingConfigurationRequired) -> Self {
@@ -1344,66 +1001,19 @@ impl TargetTrackingConfiguration {
     }
 
     /// `CustomizedScalingMetricSpecification`: a [`CustomizedScalingMetricSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn customized_scaling_metric_specification(
-        mut self,
-        value: impl Into<Obj<CustomizedScalingMetricSpecification>>,
-    ) -> Self {
-        self.customized_scaling_metric_specification = Some(value.into());
-        self
-    }
-
+    pub fn customized_scaling_metric_specification(mut self, value: impl Into<Obj<CustomizedScalingMetricSpecification>>) -> Self { self.customized_scaling_metric_specification = Some(value.into()); self }
     /// `DisableScaleIn`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disable_scale_in(mut self, value: impl Into<Bool>) -> Self {
-        self.disable_scale_in = Some(value.into());
-        self
-    }
-
+    pub fn disable_scale_in(mut self, value: impl Into<Bool>) -> Self { self.disable_scale_in = Some(value.into()); self }
     /// `EstimatedInstanceWarmup`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn estimated_instance_warmup(mut self, value: impl Into<Int>) -> Self {
-        self.estimated_instance_warmup = Some(value.into());
-        self
-    }
-
+    pub fn estimated_instance_warmup(mut self, value: impl Into<Int>) -> Self { self.estimated_instance_warmup = Some(value.into()); self }
     /// `PredefinedScalingMetricSpecification`: a [`PredefinedScalingMetricSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn predefined_scaling_metric_specification(
-        mut self,
-        value: impl Into<Obj<PredefinedScalingMetricSpecification>>,
-    ) -> Self {
-        self.predefined_scaling_metric_specification = Some(value.into());
-        self
-    }
-
+    pub fn predefined_scaling_metric_specification(mut self, value: impl Into<Obj<PredefinedScalingMetricSpecification>>) -> Self { self.predefined_scaling_metric_specification = Some(value.into()); self }
     /// `ScaleInCooldown`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scale_in_cooldown(mut self, value: impl Into<Int>) -> Self {
-        self.scale_in_cooldown = Some(value.into());
-        self
-    }
-
+    pub fn scale_in_cooldown(mut self, value: impl Into<Int>) -> Self { self.scale_in_cooldown = Some(value.into()); self }
     /// `ScaleOutCooldown`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scale_out_cooldown(mut self, value: impl Into<Int>) -> Self {
-        self.scale_out_cooldown = Some(value.into());
-        self
-    }
-
+    pub fn scale_out_cooldown(mut self, value: impl Into<Int>) -> Self { self.scale_out_cooldown = Some(value.into()); self }
     /// `TargetValue`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_value(mut self, value: impl Into<Num>) -> Self {
-        self.target_value = value.into();
-        self
-    }
+    pub fn target_value(mut self, value: impl Into<Num>) -> Self { self.target_value = value.into(); self }
 }
 
 impl PropertyType for TargetTrackingConfiguration {}

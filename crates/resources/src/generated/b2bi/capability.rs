@@ -7,73 +7,32 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`Capability`], by name: `Capability::new(CapabilityRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CapabilityRequired {
     /// `Configuration`: a JSON value, required.
-    ///
-    /// Specifies a structure that contains the details for a capability.
     pub configuration: Json,
     /// `Name`: a string, required.
-    ///
-    /// The display name of the capability.
-    ///
-    /// Length 1 to 254.
     pub name: Str,
     /// `Type`: a [`CapabilityType`] value, required.
-    ///
-    /// Returns the type of the capability. Currently, only `edi` is supported.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub r#type: CapabilityType,
 }
 
-static RULE_Capability: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Capability: ObjRule = ObjRule {
     properties: &[
         ("Configuration", Shape::Any),
-        (
-            "InstructionsDocuments",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_S3Location),
-                min_items: Some(0),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(254),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["edi"],
-                format: None,
-            }),
-        ),
+        ("InstructionsDocuments", Shape::List(&ListRule { items: Shape::Object(&RULE_S3Location), min_items: Some(0), max_items: Some(5) })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(254), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Type", Shape::Str(&StrRule { allowed: &["edi"], ..StrRule::ANY })),
     ],
     required: &["Configuration", "Name", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::B2BI::Capability` resource.
@@ -119,6 +78,7 @@ pub struct Capability {
     pub r#type: CapabilityType,
 }
 
+#[rustfmt::skip]
 impl Capability {
     /// The CloudFormation type name, `AWS::B2BI::Capability`.
     pub const TYPE_NAME: &'static str = "AWS::B2BI::Capability";
@@ -151,44 +111,15 @@ impl Capability {
     }
 
     /// `Configuration`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration(mut self, value: impl Into<Json>) -> Self {
-        self.configuration = value.into();
-        self
-    }
-
+    pub fn configuration(mut self, value: impl Into<Json>) -> Self { self.configuration = value.into(); self }
     /// `InstructionsDocuments`: a list of [`S3Location`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instructions_documents(mut self, value: impl Into<List<S3Location>>) -> Self {
-        self.instructions_documents = Some(value.into());
-        self
-    }
-
+    pub fn instructions_documents(mut self, value: impl Into<List<S3Location>>) -> Self { self.instructions_documents = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Type`: a [`CapabilityType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<CapabilityType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<CapabilityType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl Resource for Capability {
@@ -256,35 +187,14 @@ impl CapabilityAttributes {
     }
 }
 
-static RULE_S3Location: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3Location: ObjRule = ObjRule {
     properties: &[
-        (
-            "BucketName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+        ("Key", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3Location` property type of `AWS::B2BI::Capability`.
@@ -308,6 +218,7 @@ pub struct S3Location {
     pub key: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl S3Location {
     /// A `S3Location` with no property set (none is required).
     pub fn new() -> Self {
@@ -315,20 +226,9 @@ impl S3Location {
     }
 
     /// `BucketName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_name = Some(value.into());
-        self
-    }
-
+    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = Some(value.into()); self }
     /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
 }
 
 impl PropertyType for S3Location {}
@@ -338,102 +238,6 @@ impl ToValue for S3Location {
         MapBuilder::new()
             .opt("BucketName", &self.bucket_name)
             .opt("Key", &self.key)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::B2BI::Capability`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-b2bi-capability-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -7,10 +7,13 @@
 //! - `AWS::B2BI::Partnership`: [`Partnership`], property types in [`partnership`]
 //! - `AWS::B2BI::Profile`: [`Profile`], property types in [`profile`]
 //! - `AWS::B2BI::Transformer`: [`Transformer`], property types in [`transformer`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod capability;
 pub mod partnership;
 pub mod profile;
+pub mod shared;
 pub mod transformer;
 
 pub use capability::{Capability, CapabilityAttributes, CapabilityRequired};

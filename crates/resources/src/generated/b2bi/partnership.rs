@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\w\\.\\-]+@[\\w\\.\\-]+$");
 pub(crate) static PATTERN_2: Pattern =
@@ -16,103 +19,29 @@ pub(crate) static PATTERN_2: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct PartnershipRequired {
     /// `Capabilities`: a list of strings, required.
-    ///
-    /// Returns one or more capabilities associated with this partnership.
-    ///
-    /// Each item: pattern `^[a-zA-Z0-9_-]+$`, length 1 to 64.
     pub capabilities: List<Str>,
     /// `Email`: a string, required.
-    ///
-    /// Specifies the email address associated with this trading partner.
-    ///
-    /// Pattern `^[\w\.\-]+@[\w\.\-]+$`; length 5 to 254; create-only: changing it replaces the resource.
     pub email: Str,
     /// `Name`: a string, required.
-    ///
-    /// Returns the name of the partnership.
-    ///
-    /// Length 1 to 254.
     pub name: Str,
     /// `ProfileId`: a string, required.
-    ///
-    /// Returns the unique, system-generated identifier for the profile connected to this partnership.
-    ///
-    /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 64; create-only: changing it replaces the resource.
     pub profile_id: Str,
 }
 
-static RULE_Partnership: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Partnership: ObjRule = ObjRule {
     properties: &[
-        (
-            "Capabilities",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Capabilities", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None })),
         ("CapabilityOptions", Shape::Object(&RULE_CapabilityOptions)),
-        (
-            "Email",
-            Shape::Str(&StrRule {
-                min_len: Some(5),
-                max_len: Some(254),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(254),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Phone",
-            Shape::Str(&StrRule {
-                min_len: Some(7),
-                max_len: Some(22),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ProfileId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Email", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(254), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(254), ..StrRule::ANY })),
+        ("Phone", Shape::Str(&StrRule { min_len: Some(7), max_len: Some(22), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("ProfileId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["Capabilities", "Email", "Name", "ProfileId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::B2BI::Partnership` resource.
@@ -170,6 +99,7 @@ pub struct Partnership {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Partnership {
     /// The CloudFormation type name, `AWS::B2BI::Partnership`.
     pub const TYPE_NAME: &'static str = "AWS::B2BI::Partnership";
@@ -184,20 +114,8 @@ impl Partnership {
         create_only: &["Email", "Phone", "ProfileId"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "CreatedAt",
-            "ModifiedAt",
-            "PartnershipArn",
-            "PartnershipId",
-            "TradingPartnerId",
-        ],
-        attributes: &[
-            "CreatedAt",
-            "ModifiedAt",
-            "PartnershipArn",
-            "PartnershipId",
-            "TradingPartnerId",
-        ],
+        read_only: &["CreatedAt", "ModifiedAt", "PartnershipArn", "PartnershipId", "TradingPartnerId"],
+        attributes: &["CreatedAt", "ModifiedAt", "PartnershipArn", "PartnershipId", "TradingPartnerId"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -216,60 +134,19 @@ impl Partnership {
     }
 
     /// `Capabilities`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capabilities(mut self, value: impl Into<List<Str>>) -> Self {
-        self.capabilities = value.into();
-        self
-    }
-
+    pub fn capabilities(mut self, value: impl Into<List<Str>>) -> Self { self.capabilities = value.into(); self }
     /// `CapabilityOptions`: a [`CapabilityOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capability_options(mut self, value: impl Into<Obj<CapabilityOptions>>) -> Self {
-        self.capability_options = Some(value.into());
-        self
-    }
-
+    pub fn capability_options(mut self, value: impl Into<Obj<CapabilityOptions>>) -> Self { self.capability_options = Some(value.into()); self }
     /// `Email`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn email(mut self, value: impl Into<Str>) -> Self {
-        self.email = value.into();
-        self
-    }
-
+    pub fn email(mut self, value: impl Into<Str>) -> Self { self.email = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Phone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn phone(mut self, value: impl Into<Str>) -> Self {
-        self.phone = Some(value.into());
-        self
-    }
-
+    pub fn phone(mut self, value: impl Into<Str>) -> Self { self.phone = Some(value.into()); self }
     /// `ProfileId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn profile_id(mut self, value: impl Into<Str>) -> Self {
-        self.profile_id = value.into();
-        self
-    }
-
+    pub fn profile_id(mut self, value: impl Into<Str>) -> Self { self.profile_id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Partnership {
@@ -346,17 +223,14 @@ impl PartnershipAttributes {
     }
 }
 
-static RULE_CapabilityOptions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CapabilityOptions: ObjRule = ObjRule {
     properties: &[
         ("InboundEdi", Shape::Object(&RULE_InboundEdiOptions)),
         ("OutboundEdi", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CapabilityOptions` property type of `AWS::B2BI::Partnership`.
@@ -376,6 +250,7 @@ pub struct CapabilityOptions {
     pub outbound_edi: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl CapabilityOptions {
     /// A `CapabilityOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -383,20 +258,9 @@ impl CapabilityOptions {
     }
 
     /// `InboundEdi`: an [`InboundEdiOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inbound_edi(mut self, value: impl Into<Obj<InboundEdiOptions>>) -> Self {
-        self.inbound_edi = Some(value.into());
-        self
-    }
-
+    pub fn inbound_edi(mut self, value: impl Into<Obj<InboundEdiOptions>>) -> Self { self.inbound_edi = Some(value.into()); self }
     /// `OutboundEdi`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn outbound_edi(mut self, value: impl Into<Json>) -> Self {
-        self.outbound_edi = Some(value.into());
-        self
-    }
+    pub fn outbound_edi(mut self, value: impl Into<Json>) -> Self { self.outbound_edi = Some(value.into()); self }
 }
 
 impl PropertyType for CapabilityOptions {}
@@ -410,14 +274,13 @@ impl ToValue for CapabilityOptions {
     }
 }
 
-static RULE_InboundEdiOptions: ObjRule = ObjRule {
-    properties: &[("X12", Shape::Object(&RULE_X12InboundEdiOptions))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_InboundEdiOptions: ObjRule = ObjRule {
+    properties: &[
+        ("X12", Shape::Object(&RULE_X12InboundEdiOptions)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InboundEdiOptions` property type of `AWS::B2BI::Partnership`.
@@ -433,6 +296,7 @@ pub struct InboundEdiOptions {
     pub x12: Option<Obj<X12InboundEdiOptions>>,
 }
 
+#[rustfmt::skip]
 impl InboundEdiOptions {
     /// A `InboundEdiOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -440,12 +304,7 @@ impl InboundEdiOptions {
     }
 
     /// `X12`: a [`X12InboundEdiOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn x12(mut self, value: impl Into<Obj<X12InboundEdiOptions>>) -> Self {
-        self.x12 = Some(value.into());
-        self
-    }
+    pub fn x12(mut self, value: impl Into<Obj<X12InboundEdiOptions>>) -> Self { self.x12 = Some(value.into()); self }
 }
 
 impl PropertyType for InboundEdiOptions {}
@@ -456,150 +315,24 @@ impl ToValue for InboundEdiOptions {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::B2BI::Partnership`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-b2bi-partnership-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`X12AcknowledgmentOptions`], by name: `X12AcknowledgmentOptions::new(X12AcknowledgmentOptionsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct X12AcknowledgmentOptionsRequired {
     /// `FunctionalAcknowledgment`: a [`X12FunctionalAcknowledgment`] value, required.
-    ///
-    /// Specifies whether functional acknowledgments (997/999) should be generated for incoming X12 transactions. Valid values are `DO_NOT_GENERATE` , `GENERATE_ALL_SEGMENTS` and `GENERATE_WITHOUT_TRANSACTION_SET_RESPONSE_LOOP` .
-    ///
-    /// If you choose `GENERATE_WITHOUT_TRANSACTION_SET_RESPONSE_LOOP` , AWS B2B Data Interchange skips the AK2_Loop when generating an acknowledgment document.
     pub functional_acknowledgment: X12FunctionalAcknowledgment,
     /// `TechnicalAcknowledgment`: a [`X12TechnicalAcknowledgment`] value, required.
-    ///
-    /// Specifies whether technical acknowledgments (TA1) should be generated for incoming X12 interchanges. Valid values are `DO_NOT_GENERATE` and `GENERATE_ALL_SEGMENTS` and.
     pub technical_acknowledgment: X12TechnicalAcknowledgment,
 }
 
-static RULE_X12AcknowledgmentOptions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_X12AcknowledgmentOptions: ObjRule = ObjRule {
     properties: &[
-        (
-            "FunctionalAcknowledgment",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "DO_NOT_GENERATE",
-                    "GENERATE_ALL_SEGMENTS",
-                    "GENERATE_WITHOUT_TRANSACTION_SET_RESPONSE_LOOP",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "TechnicalAcknowledgment",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DO_NOT_GENERATE", "GENERATE_ALL_SEGMENTS"],
-                format: None,
-            }),
-        ),
+        ("FunctionalAcknowledgment", Shape::Str(&StrRule { allowed: &["DO_NOT_GENERATE", "GENERATE_ALL_SEGMENTS", "GENERATE_WITHOUT_TRANSACTION_SET_RESPONSE_LOOP"], ..StrRule::ANY })),
+        ("TechnicalAcknowledgment", Shape::Str(&StrRule { allowed: &["DO_NOT_GENERATE", "GENERATE_ALL_SEGMENTS"], ..StrRule::ANY })),
     ],
     required: &["FunctionalAcknowledgment", "TechnicalAcknowledgment"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `X12AcknowledgmentOptions` property type of `AWS::B2BI::Partnership`.
@@ -621,6 +354,7 @@ pub struct X12AcknowledgmentOptions {
     pub technical_acknowledgment: X12TechnicalAcknowledgment,
 }
 
+#[rustfmt::skip]
 impl X12AcknowledgmentOptions {
     /// A `X12AcknowledgmentOptions` with its required properties, named in a [`X12AcknowledgmentOptionsRequired`].
     pub fn new(required: X12AcknowledgmentOptionsRequired) -> Self {
@@ -631,26 +365,9 @@ impl X12AcknowledgmentOptions {
     }
 
     /// `FunctionalAcknowledgment`: a [`X12FunctionalAcknowledgment`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn functional_acknowledgment(
-        mut self,
-        value: impl Into<X12FunctionalAcknowledgment>,
-    ) -> Self {
-        self.functional_acknowledgment = value.into();
-        self
-    }
-
+    pub fn functional_acknowledgment(mut self, value: impl Into<X12FunctionalAcknowledgment>) -> Self { self.functional_acknowledgment = value.into(); self }
     /// `TechnicalAcknowledgment`: a [`X12TechnicalAcknowledgment`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn technical_acknowledgment(
-        mut self,
-        value: impl Into<X12TechnicalAcknowledgment>,
-    ) -> Self {
-        self.technical_acknowledgment = value.into();
-        self
-    }
+    pub fn technical_acknowledgment(mut self, value: impl Into<X12TechnicalAcknowledgment>) -> Self { self.technical_acknowledgment = value.into(); self }
 }
 
 impl PropertyType for X12AcknowledgmentOptions {}
@@ -664,17 +381,13 @@ impl ToValue for X12AcknowledgmentOptions {
     }
 }
 
-static RULE_X12InboundEdiOptions: ObjRule = ObjRule {
-    properties: &[(
-        "AcknowledgmentOptions",
-        Shape::Object(&RULE_X12AcknowledgmentOptions),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_X12InboundEdiOptions: ObjRule = ObjRule {
+    properties: &[
+        ("AcknowledgmentOptions", Shape::Object(&RULE_X12AcknowledgmentOptions)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `X12InboundEdiOptions` property type of `AWS::B2BI::Partnership`.
@@ -690,6 +403,7 @@ pub struct X12InboundEdiOptions {
     pub acknowledgment_options: Option<Obj<X12AcknowledgmentOptions>>,
 }
 
+#[rustfmt::skip]
 impl X12InboundEdiOptions {
     /// A `X12InboundEdiOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -697,15 +411,7 @@ impl X12InboundEdiOptions {
     }
 
     /// `AcknowledgmentOptions`: a [`X12AcknowledgmentOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn acknowledgment_options(
-        mut self,
-        value: impl Into<Obj<X12AcknowledgmentOptions>>,
-    ) -> Self {
-        self.acknowledgment_options = Some(value.into());
-        self
-    }
+    pub fn acknowledgment_options(mut self, value: impl Into<Obj<X12AcknowledgmentOptions>>) -> Self { self.acknowledgment_options = Some(value.into()); self }
 }
 
 impl PropertyType for X12InboundEdiOptions {}

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w\\.\\-]+@[\\w\\.\\-]+$");
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^\\+?([0-9 \\t\\-()\\/]{7,})(?:\\s*(?:#|x\\.?|ext\\.?|extension) \\t*(\\d+))?$");
@@ -15,98 +18,28 @@ pub(crate) static PATTERN_1: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProfileRequired {
     /// `BusinessName`: a string, required.
-    ///
-    /// Returns the name for the business associated with this profile.
-    ///
-    /// Length 1 to 254.
     pub business_name: Str,
     /// `Logging`: a [`Logging`] value, required.
-    ///
-    /// Specifies whether or not logging is enabled for this profile.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub logging: Logging,
     /// `Name`: a string, required.
-    ///
-    /// Returns the display name for profile.
-    ///
-    /// Length 1 to 254.
     pub name: Str,
     /// `Phone`: a string, required.
-    ///
-    /// Specifies the phone number associated with the profile.
-    ///
-    /// Pattern `^\+?([0-9 \t\-()\/]{7,})(?:\s*(?:#|x\.?|ext\.?|extension) \t*(\d+))?$`; length 7 to 22.
     pub phone: Str,
 }
 
-static RULE_Profile: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Profile: ObjRule = ObjRule {
     properties: &[
-        (
-            "BusinessName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(254),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Email",
-            Shape::Str(&StrRule {
-                min_len: Some(5),
-                max_len: Some(254),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Logging",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(254),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Phone",
-            Shape::Str(&StrRule {
-                min_len: Some(7),
-                max_len: Some(22),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("BusinessName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(254), ..StrRule::ANY })),
+        ("Email", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(254), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Logging", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(254), ..StrRule::ANY })),
+        ("Phone", Shape::Str(&StrRule { min_len: Some(7), max_len: Some(22), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["BusinessName", "Logging", "Name", "Phone"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::B2BI::Profile` resource.
@@ -158,6 +91,7 @@ pub struct Profile {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Profile {
     /// The CloudFormation type name, `AWS::B2BI::Profile`.
     pub const TYPE_NAME: &'static str = "AWS::B2BI::Profile";
@@ -172,20 +106,8 @@ impl Profile {
         create_only: &["Logging"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "CreatedAt",
-            "LogGroupName",
-            "ModifiedAt",
-            "ProfileArn",
-            "ProfileId",
-        ],
-        attributes: &[
-            "CreatedAt",
-            "LogGroupName",
-            "ModifiedAt",
-            "ProfileArn",
-            "ProfileId",
-        ],
+        read_only: &["CreatedAt", "LogGroupName", "ModifiedAt", "ProfileArn", "ProfileId"],
+        attributes: &["CreatedAt", "LogGroupName", "ModifiedAt", "ProfileArn", "ProfileId"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -203,52 +125,17 @@ impl Profile {
     }
 
     /// `BusinessName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn business_name(mut self, value: impl Into<Str>) -> Self {
-        self.business_name = value.into();
-        self
-    }
-
+    pub fn business_name(mut self, value: impl Into<Str>) -> Self { self.business_name = value.into(); self }
     /// `Email`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn email(mut self, value: impl Into<Str>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-
+    pub fn email(mut self, value: impl Into<Str>) -> Self { self.email = Some(value.into()); self }
     /// `Logging`: a [`Logging`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logging(mut self, value: impl Into<Logging>) -> Self {
-        self.logging = value.into();
-        self
-    }
-
+    pub fn logging(mut self, value: impl Into<Logging>) -> Self { self.logging = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Phone`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn phone(mut self, value: impl Into<Str>) -> Self {
-        self.phone = value.into();
-        self
-    }
-
+    pub fn phone(mut self, value: impl Into<Str>) -> Self { self.phone = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Profile {
@@ -319,102 +206,6 @@ impl ProfileAttributes {
     /// `Fn::GetAtt` `ProfileId`: a string.
     pub fn profile_id(&self) -> Value {
         self.0.get_att("ProfileId")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::B2BI::Profile`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-b2bi-profile-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 

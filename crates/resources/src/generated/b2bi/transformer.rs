@@ -7,95 +7,38 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,512}$");
 
 /// The required properties of [`Transformer`], by name: `Transformer::new(TransformerRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransformerRequired {
     /// `Name`: a string, required.
-    ///
-    /// Returns the descriptive name for the transformer.
-    ///
-    /// Pattern `^[a-zA-Z0-9_-]{1,512}$`; length 1 to 254.
     pub name: Str,
     /// `Status`: a [`TransformerStatus`] value, required.
-    ///
-    /// Returns the state of the newly created transformer. The transformer can be either `active` or `inactive` . For the transformer to be used in a capability, its status must `active` .
     pub status: TransformerStatus,
 }
 
-static RULE_Transformer: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Transformer: ObjRule = ObjRule {
     properties: &[
         ("EdiType", Shape::Any),
-        (
-            "FileFormat",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["XML", "JSON", "NOT_USED"],
-                format: None,
-            }),
-        ),
+        ("FileFormat", Shape::Str(&StrRule { allowed: &["XML", "JSON", "NOT_USED"], ..StrRule::ANY })),
         ("InputConversion", Shape::Object(&RULE_InputConversion)),
         ("Mapping", Shape::Object(&RULE_Mapping)),
-        (
-            "MappingTemplate",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(350000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(254),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("MappingTemplate", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(350000), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(254), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("OutputConversion", Shape::Object(&RULE_OutputConversion)),
-        (
-            "SampleDocument",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("SampleDocument", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
         ("SampleDocuments", Shape::Object(&RULE_SampleDocuments)),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["active", "inactive"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Status", Shape::Str(&StrRule { allowed: &["active", "inactive"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["Name", "Status"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::B2BI::Transformer` resource.
@@ -173,6 +116,7 @@ pub struct Transformer {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Transformer {
     /// The CloudFormation type name, `AWS::B2BI::Transformer`.
     pub const TYPE_NAME: &'static str = "AWS::B2BI::Transformer";
@@ -211,92 +155,27 @@ impl Transformer {
     }
 
     /// `EdiType`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn edi_type(mut self, value: impl Into<Json>) -> Self {
-        self.edi_type = Some(value.into());
-        self
-    }
-
+    pub fn edi_type(mut self, value: impl Into<Json>) -> Self { self.edi_type = Some(value.into()); self }
     /// `FileFormat`: a [`FileFormat`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_format(mut self, value: impl Into<FileFormat>) -> Self {
-        self.file_format = Some(value.into());
-        self
-    }
-
+    pub fn file_format(mut self, value: impl Into<FileFormat>) -> Self { self.file_format = Some(value.into()); self }
     /// `InputConversion`: an [`InputConversion`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_conversion(mut self, value: impl Into<Obj<InputConversion>>) -> Self {
-        self.input_conversion = Some(value.into());
-        self
-    }
-
+    pub fn input_conversion(mut self, value: impl Into<Obj<InputConversion>>) -> Self { self.input_conversion = Some(value.into()); self }
     /// `Mapping`: a [`Mapping`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mapping(mut self, value: impl Into<Obj<Mapping>>) -> Self {
-        self.mapping = Some(value.into());
-        self
-    }
-
+    pub fn mapping(mut self, value: impl Into<Obj<Mapping>>) -> Self { self.mapping = Some(value.into()); self }
     /// `MappingTemplate`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mapping_template(mut self, value: impl Into<Str>) -> Self {
-        self.mapping_template = Some(value.into());
-        self
-    }
-
+    pub fn mapping_template(mut self, value: impl Into<Str>) -> Self { self.mapping_template = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `OutputConversion`: an [`OutputConversion`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_conversion(mut self, value: impl Into<Obj<OutputConversion>>) -> Self {
-        self.output_conversion = Some(value.into());
-        self
-    }
-
+    pub fn output_conversion(mut self, value: impl Into<Obj<OutputConversion>>) -> Self { self.output_conversion = Some(value.into()); self }
     /// `SampleDocument`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sample_document(mut self, value: impl Into<Str>) -> Self {
-        self.sample_document = Some(value.into());
-        self
-    }
-
+    pub fn sample_document(mut self, value: impl Into<Str>) -> Self { self.sample_document = Some(value.into()); self }
     /// `SampleDocuments`: a [`SampleDocuments`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sample_documents(mut self, value: impl Into<Obj<SampleDocuments>>) -> Self {
-        self.sample_documents = Some(value.into());
-        self
-    }
-
+    pub fn sample_documents(mut self, value: impl Into<Obj<SampleDocuments>>) -> Self { self.sample_documents = Some(value.into()); self }
     /// `Status`: a [`TransformerStatus`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<TransformerStatus>) -> Self {
-        self.status = value.into();
-        self
-    }
-
+    pub fn status(mut self, value: impl Into<TransformerStatus>) -> Self { self.status = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Transformer {
@@ -370,14 +249,13 @@ impl TransformerAttributes {
     }
 }
 
-static RULE_AdvancedOptions: ObjRule = ObjRule {
-    properties: &[("X12", Shape::Object(&RULE_X12AdvancedOptions))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_AdvancedOptions: ObjRule = ObjRule {
+    properties: &[
+        ("X12", Shape::Object(&RULE_X12AdvancedOptions)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AdvancedOptions` property type of `AWS::B2BI::Transformer`.
@@ -393,6 +271,7 @@ pub struct AdvancedOptions {
     pub x12: Option<Obj<X12AdvancedOptions>>,
 }
 
+#[rustfmt::skip]
 impl AdvancedOptions {
     /// A `AdvancedOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -400,12 +279,7 @@ impl AdvancedOptions {
     }
 
     /// `X12`: a [`X12AdvancedOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn x12(mut self, value: impl Into<Obj<X12AdvancedOptions>>) -> Self {
-        self.x12 = Some(value.into());
-        self
-    }
+    pub fn x12(mut self, value: impl Into<Obj<X12AdvancedOptions>>) -> Self { self.x12 = Some(value.into()); self }
 }
 
 impl PropertyType for AdvancedOptions {}
@@ -420,32 +294,19 @@ impl ToValue for AdvancedOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InputConversionRequired {
     /// `FromFormat`: a [`FromFormat`] value, required.
-    ///
-    /// The format for the transformer input: currently on `X12` is supported.
     pub from_format: FromFormat,
 }
 
-static RULE_InputConversion: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InputConversion: ObjRule = ObjRule {
     properties: &[
         ("AdvancedOptions", Shape::Object(&RULE_AdvancedOptions)),
         ("FormatOptions", Shape::Any),
-        (
-            "FromFormat",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["X12"],
-                format: None,
-            }),
-        ),
+        ("FromFormat", Shape::Str(&StrRule { allowed: &["X12"], ..StrRule::ANY })),
     ],
     required: &["FromFormat"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InputConversion` property type of `AWS::B2BI::Transformer`.
@@ -469,6 +330,7 @@ pub struct InputConversion {
     pub from_format: FromFormat,
 }
 
+#[rustfmt::skip]
 impl InputConversion {
     /// A `InputConversion` with its required properties, named in a [`InputConversionRequired`].
     pub fn new(required: InputConversionRequired) -> Self {
@@ -480,28 +342,11 @@ impl InputConversion {
     }
 
     /// `AdvancedOptions`: an [`AdvancedOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn advanced_options(mut self, value: impl Into<Obj<AdvancedOptions>>) -> Self {
-        self.advanced_options = Some(value.into());
-        self
-    }
-
+    pub fn advanced_options(mut self, value: impl Into<Obj<AdvancedOptions>>) -> Self { self.advanced_options = Some(value.into()); self }
     /// `FormatOptions`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn format_options(mut self, value: impl Into<Json>) -> Self {
-        self.format_options = Some(value.into());
-        self
-    }
-
+    pub fn format_options(mut self, value: impl Into<Json>) -> Self { self.format_options = Some(value.into()); self }
     /// `FromFormat`: a [`FromFormat`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn from_format(mut self, value: impl Into<FromFormat>) -> Self {
-        self.from_format = value.into();
-        self
-    }
+    pub fn from_format(mut self, value: impl Into<FromFormat>) -> Self { self.from_format = value.into(); self }
 }
 
 impl PropertyType for InputConversion {}
@@ -520,40 +365,18 @@ impl ToValue for InputConversion {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MappingRequired {
     /// `TemplateLanguage`: a [`MappingTemplateLanguage`] value, required.
-    ///
-    /// The transformation language for the template, either XSLT or JSONATA.
     pub template_language: MappingTemplateLanguage,
 }
 
-static RULE_Mapping: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Mapping: ObjRule = ObjRule {
     properties: &[
-        (
-            "Template",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(350000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TemplateLanguage",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["XSLT", "JSONATA"],
-                format: None,
-            }),
-        ),
+        ("Template", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(350000), ..StrRule::ANY })),
+        ("TemplateLanguage", Shape::Str(&StrRule { allowed: &["XSLT", "JSONATA"], ..StrRule::ANY })),
     ],
     required: &["TemplateLanguage"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Mapping` property type of `AWS::B2BI::Transformer`.
@@ -575,6 +398,7 @@ pub struct Mapping {
     pub template_language: MappingTemplateLanguage,
 }
 
+#[rustfmt::skip]
 impl Mapping {
     /// A `Mapping` with its required properties, named in a [`MappingRequired`].
     pub fn new(required: MappingRequired) -> Self {
@@ -585,20 +409,9 @@ impl Mapping {
     }
 
     /// `Template`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn template(mut self, value: impl Into<Str>) -> Self {
-        self.template = Some(value.into());
-        self
-    }
-
+    pub fn template(mut self, value: impl Into<Str>) -> Self { self.template = Some(value.into()); self }
     /// `TemplateLanguage`: a [`MappingTemplateLanguage`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn template_language(mut self, value: impl Into<MappingTemplateLanguage>) -> Self {
-        self.template_language = value.into();
-        self
-    }
+    pub fn template_language(mut self, value: impl Into<MappingTemplateLanguage>) -> Self { self.template_language = value.into(); self }
 }
 
 impl PropertyType for Mapping {}
@@ -616,32 +429,19 @@ impl ToValue for Mapping {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OutputConversionRequired {
     /// `ToFormat`: a [`ToFormat`] value, required.
-    ///
-    /// The format for the output from an outbound transformer: only X12 is currently supported.
     pub to_format: ToFormat,
 }
 
-static RULE_OutputConversion: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OutputConversion: ObjRule = ObjRule {
     properties: &[
         ("AdvancedOptions", Shape::Object(&RULE_AdvancedOptions)),
         ("FormatOptions", Shape::Any),
-        (
-            "ToFormat",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["X12"],
-                format: None,
-            }),
-        ),
+        ("ToFormat", Shape::Str(&StrRule { allowed: &["X12"], ..StrRule::ANY })),
     ],
     required: &["ToFormat"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OutputConversion` property type of `AWS::B2BI::Transformer`.
@@ -663,6 +463,7 @@ pub struct OutputConversion {
     pub to_format: ToFormat,
 }
 
+#[rustfmt::skip]
 impl OutputConversion {
     /// A `OutputConversion` with its required properties, named in a [`OutputConversionRequired`].
     pub fn new(required: OutputConversionRequired) -> Self {
@@ -674,26 +475,11 @@ impl OutputConversion {
     }
 
     /// `AdvancedOptions`: an [`AdvancedOptions`] object.
-    pub fn advanced_options(mut self, value: impl Into<Obj<AdvancedOptions>>) -> Self {
-        self.advanced_options = Some(value.into());
-        self
-    }
-
+    pub fn advanced_options(mut self, value: impl Into<Obj<AdvancedOptions>>) -> Self { self.advanced_options = Some(value.into()); self }
     /// `FormatOptions`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn format_options(mut self, value: impl Into<Json>) -> Self {
-        self.format_options = Some(value.into());
-        self
-    }
-
+    pub fn format_options(mut self, value: impl Into<Json>) -> Self { self.format_options = Some(value.into()); self }
     /// `ToFormat`: a [`ToFormat`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn to_format(mut self, value: impl Into<ToFormat>) -> Self {
-        self.to_format = value.into();
-        self
-    }
+    pub fn to_format(mut self, value: impl Into<ToFormat>) -> Self { self.to_format = value.into(); self }
 }
 
 impl PropertyType for OutputConversion {}
@@ -708,35 +494,14 @@ impl ToValue for OutputConversion {
     }
 }
 
-static RULE_SampleDocumentKeys: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SampleDocumentKeys: ObjRule = ObjRule {
     properties: &[
-        (
-            "Input",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Output",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Input", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("Output", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SampleDocumentKeys` property type of `AWS::B2BI::Transformer`.
@@ -760,6 +525,7 @@ pub struct SampleDocumentKeys {
     pub output: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SampleDocumentKeys {
     /// A `SampleDocumentKeys` with no property set (none is required).
     pub fn new() -> Self {
@@ -767,20 +533,9 @@ impl SampleDocumentKeys {
     }
 
     /// `Input`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input(mut self, value: impl Into<Str>) -> Self {
-        self.input = Some(value.into());
-        self
-    }
-
+    pub fn input(mut self, value: impl Into<Str>) -> Self { self.input = Some(value.into()); self }
     /// `Output`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output(mut self, value: impl Into<Str>) -> Self {
-        self.output = Some(value.into());
-        self
-    }
+    pub fn output(mut self, value: impl Into<Str>) -> Self { self.output = Some(value.into()); self }
 }
 
 impl PropertyType for SampleDocumentKeys {}
@@ -798,44 +553,20 @@ impl ToValue for SampleDocumentKeys {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SampleDocumentsRequired {
     /// `BucketName`: a string, required.
-    ///
-    /// Contains the Amazon S3 bucket that is used to hold your sample documents.
-    ///
-    /// Format `AWS::S3::Bucket.Name`; length 3 to 63.
     pub bucket_name: Str,
     /// `Keys`: a list of [`SampleDocumentKeys`] objects, required.
-    ///
-    /// Contains an array of the Amazon S3 keys used to identify the location for your sample documents.
     pub keys: List<SampleDocumentKeys>,
 }
 
-static RULE_SampleDocuments: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SampleDocuments: ObjRule = ObjRule {
     properties: &[
-        (
-            "BucketName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
-        (
-            "Keys",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SampleDocumentKeys),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+        ("Keys", Shape::List(&ListRule { items: Shape::Object(&RULE_SampleDocumentKeys), min_items: None, max_items: None })),
     ],
     required: &["BucketName", "Keys"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SampleDocuments` property type of `AWS::B2BI::Transformer`.
@@ -857,6 +588,7 @@ pub struct SampleDocuments {
     pub keys: List<SampleDocumentKeys>,
 }
 
+#[rustfmt::skip]
 impl SampleDocuments {
     /// A `SampleDocuments` with its required properties, named in a [`SampleDocumentsRequired`].
     pub fn new(required: SampleDocumentsRequired) -> Self {
@@ -867,20 +599,9 @@ impl SampleDocuments {
     }
 
     /// `BucketName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_name = value.into();
-        self
-    }
-
+    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = value.into(); self }
     /// `Keys`: a list of [`SampleDocumentKeys`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn keys(mut self, value: impl Into<List<SampleDocumentKeys>>) -> Self {
-        self.keys = value.into();
-        self
-    }
+    pub fn keys(mut self, value: impl Into<List<SampleDocumentKeys>>) -> Self { self.keys = value.into(); self }
 }
 
 impl PropertyType for SampleDocuments {}
@@ -894,116 +615,14 @@ impl ToValue for SampleDocuments {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::B2BI::Transformer`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-b2bi-transformer-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_X12AdvancedOptions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_X12AdvancedOptions: ObjRule = ObjRule {
     properties: &[
         ("SplitOptions", Shape::Object(&RULE_X12SplitOptions)),
-        (
-            "ValidationOptions",
-            Shape::Object(&RULE_X12ValidationOptions),
-        ),
+        ("ValidationOptions", Shape::Object(&RULE_X12ValidationOptions)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `X12AdvancedOptions` property type of `AWS::B2BI::Transformer`.
@@ -1023,6 +642,7 @@ pub struct X12AdvancedOptions {
     pub validation_options: Option<Obj<X12ValidationOptions>>,
 }
 
+#[rustfmt::skip]
 impl X12AdvancedOptions {
     /// A `X12AdvancedOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -1030,20 +650,9 @@ impl X12AdvancedOptions {
     }
 
     /// `SplitOptions`: a [`X12SplitOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn split_options(mut self, value: impl Into<Obj<X12SplitOptions>>) -> Self {
-        self.split_options = Some(value.into());
-        self
-    }
-
+    pub fn split_options(mut self, value: impl Into<Obj<X12SplitOptions>>) -> Self { self.split_options = Some(value.into()); self }
     /// `ValidationOptions`: a [`X12ValidationOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn validation_options(mut self, value: impl Into<Obj<X12ValidationOptions>>) -> Self {
-        self.validation_options = Some(value.into());
-        self
-    }
+    pub fn validation_options(mut self, value: impl Into<Obj<X12ValidationOptions>>) -> Self { self.validation_options = Some(value.into()); self }
 }
 
 impl PropertyType for X12AdvancedOptions {}
@@ -1057,23 +666,13 @@ impl ToValue for X12AdvancedOptions {
     }
 }
 
-static RULE_X12SplitOptions: ObjRule = ObjRule {
-    properties: &[(
-        "SplitBy",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["NONE", "TRANSACTION"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_X12SplitOptions: ObjRule = ObjRule {
+    properties: &[
+        ("SplitBy", Shape::Str(&StrRule { allowed: &["NONE", "TRANSACTION"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `X12SplitOptions` property type of `AWS::B2BI::Transformer`.
@@ -1089,6 +688,7 @@ pub struct X12SplitOptions {
     pub split_by: Option<X12SplitBy>,
 }
 
+#[rustfmt::skip]
 impl X12SplitOptions {
     /// A `X12SplitOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -1096,12 +696,7 @@ impl X12SplitOptions {
     }
 
     /// `SplitBy`: a [`X12SplitBy`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn split_by(mut self, value: impl Into<X12SplitBy>) -> Self {
-        self.split_by = Some(value.into());
-        self
-    }
+    pub fn split_by(mut self, value: impl Into<X12SplitBy>) -> Self { self.split_by = Some(value.into()); self }
 }
 
 impl PropertyType for X12SplitOptions {}
@@ -1112,21 +707,13 @@ impl ToValue for X12SplitOptions {
     }
 }
 
-static RULE_X12ValidationOptions: ObjRule = ObjRule {
-    properties: &[(
-        "ValidationRules",
-        Shape::List(&ListRule {
-            items: Shape::Any,
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_X12ValidationOptions: ObjRule = ObjRule {
+    properties: &[
+        ("ValidationRules", Shape::List(&ListRule { items: Shape::Any, min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `X12ValidationOptions` property type of `AWS::B2BI::Transformer`.
@@ -1142,6 +729,7 @@ pub struct X12ValidationOptions {
     pub validation_rules: Option<List<Json>>,
 }
 
+#[rustfmt::skip]
 impl X12ValidationOptions {
     /// A `X12ValidationOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -1149,12 +737,7 @@ impl X12ValidationOptions {
     }
 
     /// `ValidationRules`: a list of JSON values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn validation_rules(mut self, value: impl Into<List<Json>>) -> Self {
-        self.validation_rules = Some(value.into());
-        self
-    }
+    pub fn validation_rules(mut self, value: impl Into<List<Json>>) -> Self { self.validation_rules = Some(value.into()); self }
 }
 
 impl PropertyType for X12ValidationOptions {}

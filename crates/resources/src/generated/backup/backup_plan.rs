@@ -13,22 +13,18 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9\\-\\_\\.]{1,50}
 #[derive(Clone, Debug, PartialEq)]
 pub struct BackupPlanRequired {
     /// `BackupPlan`: a [`BackupPlanResourceType`] object, required.
-    ///
-    /// Uniquely identifies the backup plan to be associated with the selection of resources.
     pub backup_plan: Obj<BackupPlanResourceType>,
 }
 
-static RULE_BackupPlan: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BackupPlan: ObjRule = ObjRule {
     properties: &[
         ("BackupPlan", Shape::Object(&RULE_BackupPlanResourceType)),
         ("BackupPlanTags", Shape::Any),
     ],
     required: &["BackupPlan"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Backup::BackupPlan` resource.
@@ -55,6 +51,7 @@ pub struct BackupPlan {
     pub backup_plan_tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl BackupPlan {
     /// The CloudFormation type name, `AWS::Backup::BackupPlan`.
     pub const TYPE_NAME: &'static str = "AWS::Backup::BackupPlan";
@@ -84,20 +81,9 @@ impl BackupPlan {
     }
 
     /// `BackupPlan`: a [`BackupPlanResourceType`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn backup_plan(mut self, value: impl Into<Obj<BackupPlanResourceType>>) -> Self {
-        self.backup_plan = value.into();
-        self
-    }
-
+    pub fn backup_plan(mut self, value: impl Into<Obj<BackupPlanResourceType>>) -> Self { self.backup_plan = value.into(); self }
     /// `BackupPlanTags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn backup_plan_tags(mut self, value: impl Into<Json>) -> Self {
-        self.backup_plan_tags = Some(value.into());
-        self
-    }
+    pub fn backup_plan_tags(mut self, value: impl Into<Json>) -> Self { self.backup_plan_tags = Some(value.into()); self }
 }
 
 impl Resource for BackupPlan {
@@ -159,49 +145,20 @@ impl BackupPlanAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AdvancedBackupSettingResourceTypeRequired {
     /// `BackupOptions`: a JSON value, required.
-    ///
-    /// The backup option for the resource. Each option is a key-value pair. This option is only available for Windows VSS backup jobs.
-    ///
-    /// Valid values:
-    ///
-    /// Set to `"WindowsVSS":"enabled"` to enable the `WindowsVSS` backup option and create a Windows VSS backup.
-    ///
-    /// Set to `"WindowsVSS":"disabled"` to create a regular backup. The `WindowsVSS` option is not enabled by default.
-    ///
-    /// If you specify an invalid option, you get an `InvalidParameterValueException` exception.
-    ///
-    /// For more information about Windows VSS backups, see \[Creating a VSS-Enabled Windows Backup\](<https://docs.aws.amazon.com/aws-backup/latest/devguide/windows-backups.html>) .
-    ///
-    /// Format `json`.
     pub backup_options: Json,
     /// `ResourceType`: a string, required.
-    ///
-    /// The name of a resource type. The only supported resource type is EC2.
-    ///
-    /// Pattern `^[a-zA-Z0-9\-\_\.]{1,50}$`.
     pub resource_type: Str,
 }
 
-static RULE_AdvancedBackupSettingResourceType: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AdvancedBackupSettingResourceType: ObjRule = ObjRule {
     properties: &[
         ("BackupOptions", Shape::Any),
-        (
-            "ResourceType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ResourceType", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["BackupOptions", "ResourceType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AdvancedBackupSettingResourceType` property type of `AWS::Backup::BackupPlan`.
@@ -235,6 +192,7 @@ pub struct AdvancedBackupSettingResourceType {
     pub resource_type: Str,
 }
 
+#[rustfmt::skip]
 impl AdvancedBackupSettingResourceType {
     /// A `AdvancedBackupSettingResourceType` with its required properties, named in a [`AdvancedBackupSettingResourceTypeRequired`].
     pub fn new(required: AdvancedBackupSettingResourceTypeRequired) -> Self {
@@ -245,20 +203,9 @@ impl AdvancedBackupSettingResourceType {
     }
 
     /// `BackupOptions`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn backup_options(mut self, value: impl Into<Json>) -> Self {
-        self.backup_options = value.into();
-        self
-    }
-
+    pub fn backup_options(mut self, value: impl Into<Json>) -> Self { self.backup_options = value.into(); self }
     /// `ResourceType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_type(mut self, value: impl Into<Str>) -> Self {
-        self.resource_type = value.into();
-        self
-    }
+    pub fn resource_type(mut self, value: impl Into<Str>) -> Self { self.resource_type = value.into(); self }
 }
 
 impl PropertyType for AdvancedBackupSettingResourceType {}
@@ -276,49 +223,22 @@ impl ToValue for AdvancedBackupSettingResourceType {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BackupPlanResourceTypeRequired {
     /// `BackupPlanName`: a string, required.
-    ///
-    /// The display name of a backup plan.
     pub backup_plan_name: Str,
     /// `BackupPlanRule`: a list of [`BackupRuleResourceType`] objects, required.
-    ///
-    /// An array of `BackupRule` objects, each of which specifies a scheduled task that is used to back up a selection of resources.
     pub backup_plan_rule: List<BackupRuleResourceType>,
 }
 
-static RULE_BackupPlanResourceType: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BackupPlanResourceType: ObjRule = ObjRule {
     properties: &[
-        (
-            "AdvancedBackupSettings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AdvancedBackupSettingResourceType),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AdvancedBackupSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_AdvancedBackupSettingResourceType), min_items: None, max_items: None })),
         ("BackupPlanName", Shape::STR),
-        (
-            "BackupPlanRule",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_BackupRuleResourceType),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ScanSettings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ScanSettingResourceType),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("BackupPlanRule", Shape::List(&ListRule { items: Shape::Object(&RULE_BackupRuleResourceType), min_items: None, max_items: None })),
+        ("ScanSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_ScanSettingResourceType), min_items: None, max_items: None })),
     ],
     required: &["BackupPlanName", "BackupPlanRule"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BackupPlanResourceType` property type of `AWS::Backup::BackupPlan`.
@@ -344,6 +264,7 @@ pub struct BackupPlanResourceType {
     pub scan_settings: Option<List<ScanSettingResourceType>>,
 }
 
+#[rustfmt::skip]
 impl BackupPlanResourceType {
     /// A `BackupPlanResourceType` with its required properties, named in a [`BackupPlanResourceTypeRequired`].
     pub fn new(required: BackupPlanResourceTypeRequired) -> Self {
@@ -356,37 +277,13 @@ impl BackupPlanResourceType {
     }
 
     /// `AdvancedBackupSettings`: a list of [`AdvancedBackupSettingResourceType`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn advanced_backup_settings(
-        mut self,
-        value: impl Into<List<AdvancedBackupSettingResourceType>>,
-    ) -> Self {
-        self.advanced_backup_settings = Some(value.into());
-        self
-    }
-
+    pub fn advanced_backup_settings(mut self, value: impl Into<List<AdvancedBackupSettingResourceType>>) -> Self { self.advanced_backup_settings = Some(value.into()); self }
     /// `BackupPlanName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn backup_plan_name(mut self, value: impl Into<Str>) -> Self {
-        self.backup_plan_name = value.into();
-        self
-    }
-
+    pub fn backup_plan_name(mut self, value: impl Into<Str>) -> Self { self.backup_plan_name = value.into(); self }
     /// `BackupPlanRule`: a list of [`BackupRuleResourceType`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn backup_plan_rule(mut self, value: impl Into<List<BackupRuleResourceType>>) -> Self {
-        self.backup_plan_rule = value.into();
-        self
-    }
-
+    pub fn backup_plan_rule(mut self, value: impl Into<List<BackupRuleResourceType>>) -> Self { self.backup_plan_rule = value.into(); self }
     /// `ScanSettings`: a list of [`ScanSettingResourceType`] objects.
-    pub fn scan_settings(mut self, value: impl Into<List<ScanSettingResourceType>>) -> Self {
-        self.scan_settings = Some(value.into());
-        self
-    }
+    pub fn scan_settings(mut self, value: impl Into<List<ScanSettingResourceType>>) -> Self { self.scan_settings = Some(value.into()); self }
 }
 
 impl PropertyType for BackupPlanResourceType {}
@@ -406,46 +303,22 @@ impl ToValue for BackupPlanResourceType {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BackupRuleResourceTypeRequired {
     /// `RuleName`: a string, required.
-    ///
-    /// A display name for a backup rule.
     pub rule_name: Str,
     /// `TargetBackupVault`: a string, required.
-    ///
-    /// The name of a logical container where backups are stored. Backup vaults are identified by names that are unique to the account used to create them and the AWS Region where they are created. They consist of letters, numbers, and hyphens.
     pub target_backup_vault: Str,
 }
 
-static RULE_BackupRuleResourceType: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BackupRuleResourceType: ObjRule = ObjRule {
     properties: &[
         ("CompletionWindowMinutes", Shape::NUM),
-        (
-            "CopyActions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CopyActionResourceType),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CopyActions", Shape::List(&ListRule { items: Shape::Object(&RULE_CopyActionResourceType), min_items: None, max_items: None })),
         ("EnableContinuousBackup", Shape::Bool),
-        (
-            "IndexActions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_IndexActionsResourceType),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("IndexActions", Shape::List(&ListRule { items: Shape::Object(&RULE_IndexActionsResourceType), min_items: None, max_items: None })),
         ("Lifecycle", Shape::Object(&RULE_LifecycleResourceType)),
         ("RecoveryPointTags", Shape::Any),
         ("RuleName", Shape::STR),
-        (
-            "ScanActions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ScanActionResourceType),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ScanActions", Shape::List(&ListRule { items: Shape::Object(&RULE_ScanActionResourceType), min_items: None, max_items: None })),
         ("ScheduleExpression", Shape::STR),
         ("ScheduleExpressionTimezone", Shape::STR),
         ("StartWindowMinutes", Shape::NUM),
@@ -453,11 +326,8 @@ static RULE_BackupRuleResourceType: ObjRule = ObjRule {
         ("TargetLogicallyAirGappedBackupVaultArn", Shape::STR),
     ],
     required: &["TargetBackupVault", "RuleName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BackupRuleResourceType` property type of `AWS::Backup::BackupPlan`.
@@ -526,6 +396,7 @@ pub struct BackupRuleResourceType {
     pub target_logically_air_gapped_backup_vault_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl BackupRuleResourceType {
     /// A `BackupRuleResourceType` with its required properties, named in a [`BackupRuleResourceTypeRequired`].
     pub fn new(required: BackupRuleResourceTypeRequired) -> Self {
@@ -547,106 +418,31 @@ impl BackupRuleResourceType {
     }
 
     /// `CompletionWindowMinutes`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn completion_window_minutes(mut self, value: impl Into<Num>) -> Self {
-        self.completion_window_minutes = Some(value.into());
-        self
-    }
-
+    pub fn completion_window_minutes(mut self, value: impl Into<Num>) -> Self { self.completion_window_minutes = Some(value.into()); self }
     /// `CopyActions`: a list of [`CopyActionResourceType`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn copy_actions(mut self, value: impl Into<List<CopyActionResourceType>>) -> Self {
-        self.copy_actions = Some(value.into());
-        self
-    }
-
+    pub fn copy_actions(mut self, value: impl Into<List<CopyActionResourceType>>) -> Self { self.copy_actions = Some(value.into()); self }
     /// `EnableContinuousBackup`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_continuous_backup(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_continuous_backup = Some(value.into());
-        self
-    }
-
+    pub fn enable_continuous_backup(mut self, value: impl Into<Bool>) -> Self { self.enable_continuous_backup = Some(value.into()); self }
     /// `IndexActions`: a list of [`IndexActionsResourceType`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn index_actions(mut self, value: impl Into<List<IndexActionsResourceType>>) -> Self {
-        self.index_actions = Some(value.into());
-        self
-    }
-
+    pub fn index_actions(mut self, value: impl Into<List<IndexActionsResourceType>>) -> Self { self.index_actions = Some(value.into()); self }
     /// `Lifecycle`: a [`LifecycleResourceType`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lifecycle(mut self, value: impl Into<Obj<LifecycleResourceType>>) -> Self {
-        self.lifecycle = Some(value.into());
-        self
-    }
-
+    pub fn lifecycle(mut self, value: impl Into<Obj<LifecycleResourceType>>) -> Self { self.lifecycle = Some(value.into()); self }
     /// `RecoveryPointTags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn recovery_point_tags(mut self, value: impl Into<Json>) -> Self {
-        self.recovery_point_tags = Some(value.into());
-        self
-    }
-
+    pub fn recovery_point_tags(mut self, value: impl Into<Json>) -> Self { self.recovery_point_tags = Some(value.into()); self }
     /// `RuleName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_name(mut self, value: impl Into<Str>) -> Self {
-        self.rule_name = value.into();
-        self
-    }
-
+    pub fn rule_name(mut self, value: impl Into<Str>) -> Self { self.rule_name = value.into(); self }
     /// `ScanActions`: a list of [`ScanActionResourceType`] objects.
-    pub fn scan_actions(mut self, value: impl Into<List<ScanActionResourceType>>) -> Self {
-        self.scan_actions = Some(value.into());
-        self
-    }
-
+    pub fn scan_actions(mut self, value: impl Into<List<ScanActionResourceType>>) -> Self { self.scan_actions = Some(value.into()); self }
     /// `ScheduleExpression`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule_expression(mut self, value: impl Into<Str>) -> Self {
-        self.schedule_expression = Some(value.into());
-        self
-    }
-
+    pub fn schedule_expression(mut self, value: impl Into<Str>) -> Self { self.schedule_expression = Some(value.into()); self }
     /// `ScheduleExpressionTimezone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule_expression_timezone(mut self, value: impl Into<Str>) -> Self {
-        self.schedule_expression_timezone = Some(value.into());
-        self
-    }
-
+    pub fn schedule_expression_timezone(mut self, value: impl Into<Str>) -> Self { self.schedule_expression_timezone = Some(value.into()); self }
     /// `StartWindowMinutes`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start_window_minutes(mut self, value: impl Into<Num>) -> Self {
-        self.start_window_minutes = Some(value.into());
-        self
-    }
-
+    pub fn start_window_minutes(mut self, value: impl Into<Num>) -> Self { self.start_window_minutes = Some(value.into()); self }
     /// `TargetBackupVault`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_backup_vault(mut self, value: impl Into<Str>) -> Self {
-        self.target_backup_vault = value.into();
-        self
-    }
-
+    pub fn target_backup_vault(mut self, value: impl Into<Str>) -> Self { self.target_backup_vault = value.into(); self }
     /// `TargetLogicallyAirGappedBackupVaultArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_logically_air_gapped_backup_vault_arn(mut self, value: impl Into<Str>) -> Self {
-        self.target_logically_air_gapped_backup_vault_arn = Some(value.into());
-        self
-    }
+    pub fn target_logically_air_gapped_backup_vault_arn(mut self, value: impl Into<Str>) -> Self { self.target_logically_air_gapped_backup_vault_arn = Some(value.into()); self }
 }
 
 impl PropertyType for BackupRuleResourceType {}
@@ -681,22 +477,18 @@ impl ToValue for BackupRuleResourceType {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CopyActionResourceTypeRequired {
     /// `DestinationBackupVaultArn`: a string, required.
-    ///
-    /// An Amazon Resource Name (ARN) that uniquely identifies the destination backup vault for the copied backup. For example, `arn:aws:backup:us-east-1:123456789012:vault:aBackupVault.`
     pub destination_backup_vault_arn: Str,
 }
 
-static RULE_CopyActionResourceType: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CopyActionResourceType: ObjRule = ObjRule {
     properties: &[
         ("DestinationBackupVaultArn", Shape::STR),
         ("Lifecycle", Shape::Object(&RULE_LifecycleResourceType)),
     ],
     required: &["DestinationBackupVaultArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CopyActionResourceType` property type of `AWS::Backup::BackupPlan`.
@@ -718,6 +510,7 @@ pub struct CopyActionResourceType {
     pub lifecycle: Option<Obj<LifecycleResourceType>>,
 }
 
+#[rustfmt::skip]
 impl CopyActionResourceType {
     /// A `CopyActionResourceType` with its required properties, named in a [`CopyActionResourceTypeRequired`].
     pub fn new(required: CopyActionResourceTypeRequired) -> Self {
@@ -728,20 +521,9 @@ impl CopyActionResourceType {
     }
 
     /// `DestinationBackupVaultArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_backup_vault_arn(mut self, value: impl Into<Str>) -> Self {
-        self.destination_backup_vault_arn = value.into();
-        self
-    }
-
+    pub fn destination_backup_vault_arn(mut self, value: impl Into<Str>) -> Self { self.destination_backup_vault_arn = value.into(); self }
     /// `Lifecycle`: a [`LifecycleResourceType`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lifecycle(mut self, value: impl Into<Obj<LifecycleResourceType>>) -> Self {
-        self.lifecycle = Some(value.into());
-        self
-    }
+    pub fn lifecycle(mut self, value: impl Into<Obj<LifecycleResourceType>>) -> Self { self.lifecycle = Some(value.into()); self }
 }
 
 impl PropertyType for CopyActionResourceType {}
@@ -758,27 +540,13 @@ impl ToValue for CopyActionResourceType {
     }
 }
 
-static RULE_IndexActionsResourceType: ObjRule = ObjRule {
-    properties: &[(
-        "ResourceTypes",
-        Shape::List(&ListRule {
-            items: Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_IndexActionsResourceType: ObjRule = ObjRule {
+    properties: &[
+        ("ResourceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IndexActionsResourceType` property type of `AWS::Backup::BackupPlan`.
@@ -799,6 +567,7 @@ pub struct IndexActionsResourceType {
     pub resource_types: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl IndexActionsResourceType {
     /// A `IndexActionsResourceType` with no property set (none is required).
     pub fn new() -> Self {
@@ -806,12 +575,7 @@ impl IndexActionsResourceType {
     }
 
     /// `ResourceTypes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_types(mut self, value: impl Into<List<Str>>) -> Self {
-        self.resource_types = Some(value.into());
-        self
-    }
+    pub fn resource_types(mut self, value: impl Into<List<Str>>) -> Self { self.resource_types = Some(value.into()); self }
 }
 
 impl PropertyType for IndexActionsResourceType {}
@@ -824,18 +588,15 @@ impl ToValue for IndexActionsResourceType {
     }
 }
 
-static RULE_LifecycleResourceType: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LifecycleResourceType: ObjRule = ObjRule {
     properties: &[
         ("DeleteAfterDays", Shape::NUM),
         ("MoveToColdStorageAfterDays", Shape::NUM),
         ("OptInToArchiveForSupportedResources", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LifecycleResourceType` property type of `AWS::Backup::BackupPlan`.
@@ -859,6 +620,7 @@ pub struct LifecycleResourceType {
     pub opt_in_to_archive_for_supported_resources: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl LifecycleResourceType {
     /// A `LifecycleResourceType` with no property set (none is required).
     pub fn new() -> Self {
@@ -866,28 +628,11 @@ impl LifecycleResourceType {
     }
 
     /// `DeleteAfterDays`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delete_after_days(mut self, value: impl Into<Num>) -> Self {
-        self.delete_after_days = Some(value.into());
-        self
-    }
-
+    pub fn delete_after_days(mut self, value: impl Into<Num>) -> Self { self.delete_after_days = Some(value.into()); self }
     /// `MoveToColdStorageAfterDays`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn move_to_cold_storage_after_days(mut self, value: impl Into<Num>) -> Self {
-        self.move_to_cold_storage_after_days = Some(value.into());
-        self
-    }
-
+    pub fn move_to_cold_storage_after_days(mut self, value: impl Into<Num>) -> Self { self.move_to_cold_storage_after_days = Some(value.into()); self }
     /// `OptInToArchiveForSupportedResources`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn opt_in_to_archive_for_supported_resources(mut self, value: impl Into<Bool>) -> Self {
-        self.opt_in_to_archive_for_supported_resources = Some(value.into());
-        self
-    }
+    pub fn opt_in_to_archive_for_supported_resources(mut self, value: impl Into<Bool>) -> Self { self.opt_in_to_archive_for_supported_resources = Some(value.into()); self }
 }
 
 impl PropertyType for LifecycleResourceType {}
@@ -908,35 +653,14 @@ impl ToValue for LifecycleResourceType {
     }
 }
 
-static RULE_ScanActionResourceType: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ScanActionResourceType: ObjRule = ObjRule {
     properties: &[
-        (
-            "MalwareScanner",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["GUARDDUTY"],
-                format: None,
-            }),
-        ),
-        (
-            "ScanMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FULL_SCAN", "INCREMENTAL_SCAN"],
-                format: None,
-            }),
-        ),
+        ("MalwareScanner", Shape::Str(&StrRule { allowed: &["GUARDDUTY"], ..StrRule::ANY })),
+        ("ScanMode", Shape::Str(&StrRule { allowed: &["FULL_SCAN", "INCREMENTAL_SCAN"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ScanActionResourceType` property type of `AWS::Backup::BackupPlan`.
@@ -950,6 +674,7 @@ pub struct ScanActionResourceType {
     pub scan_mode: Option<ScanMode>,
 }
 
+#[rustfmt::skip]
 impl ScanActionResourceType {
     /// A `ScanActionResourceType` with no property set (none is required).
     pub fn new() -> Self {
@@ -957,16 +682,9 @@ impl ScanActionResourceType {
     }
 
     /// `MalwareScanner`: a [`MalwareScanner`] value.
-    pub fn malware_scanner(mut self, value: impl Into<MalwareScanner>) -> Self {
-        self.malware_scanner = Some(value.into());
-        self
-    }
-
+    pub fn malware_scanner(mut self, value: impl Into<MalwareScanner>) -> Self { self.malware_scanner = Some(value.into()); self }
     /// `ScanMode`: a [`ScanMode`] value.
-    pub fn scan_mode(mut self, value: impl Into<ScanMode>) -> Self {
-        self.scan_mode = Some(value.into());
-        self
-    }
+    pub fn scan_mode(mut self, value: impl Into<ScanMode>) -> Self { self.scan_mode = Some(value.into()); self }
 }
 
 impl PropertyType for ScanActionResourceType {}
@@ -980,49 +698,15 @@ impl ToValue for ScanActionResourceType {
     }
 }
 
-static RULE_ScanSettingResourceType: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ScanSettingResourceType: ObjRule = ObjRule {
     properties: &[
-        (
-            "MalwareScanner",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["GUARDDUTY"],
-                format: None,
-            }),
-        ),
-        (
-            "ResourceTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ScannerRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("MalwareScanner", Shape::Str(&StrRule { allowed: &["GUARDDUTY"], ..StrRule::ANY })),
+        ("ResourceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("ScannerRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ScanSettingResourceType` property type of `AWS::Backup::BackupPlan`.
@@ -1040,6 +724,7 @@ pub struct ScanSettingResourceType {
     pub scanner_role_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ScanSettingResourceType {
     /// A `ScanSettingResourceType` with no property set (none is required).
     pub fn new() -> Self {
@@ -1047,24 +732,11 @@ impl ScanSettingResourceType {
     }
 
     /// `MalwareScanner`: a [`MalwareScanner`] value.
-    pub fn malware_scanner(mut self, value: impl Into<MalwareScanner>) -> Self {
-        self.malware_scanner = Some(value.into());
-        self
-    }
-
+    pub fn malware_scanner(mut self, value: impl Into<MalwareScanner>) -> Self { self.malware_scanner = Some(value.into()); self }
     /// `ResourceTypes`: a list of strings.
-    pub fn resource_types(mut self, value: impl Into<List<Str>>) -> Self {
-        self.resource_types = Some(value.into());
-        self
-    }
-
+    pub fn resource_types(mut self, value: impl Into<List<Str>>) -> Self { self.resource_types = Some(value.into()); self }
     /// `ScannerRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scanner_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.scanner_role_arn = Some(value.into());
-        self
-    }
+    pub fn scanner_role_arn(mut self, value: impl Into<Str>) -> Self { self.scanner_role_arn = Some(value.into()); self }
 }
 
 impl PropertyType for ScanSettingResourceType {}

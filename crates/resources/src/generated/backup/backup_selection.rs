@@ -13,35 +13,20 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9\\-\\_\\.\\:]+$"
 #[derive(Clone, Debug, PartialEq)]
 pub struct BackupSelectionRequired {
     /// `BackupPlanId`: a string, required.
-    ///
-    /// Uniquely identifies a backup plan.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub backup_plan_id: Str,
     /// `BackupSelection`: a [`BackupSelectionResourceType`] object, required.
-    ///
-    /// Specifies the body of a request to assign a set of resources to a backup plan.
-    ///
-    /// It includes an array of resources, an optional array of patterns to exclude resources, an optional role to provide access to the AWS service the resource belongs to, and an optional array of tags used to identify a set of resources.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub backup_selection: Obj<BackupSelectionResourceType>,
 }
 
-static RULE_BackupSelection: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BackupSelection: ObjRule = ObjRule {
     properties: &[
         ("BackupPlanId", Shape::STR),
-        (
-            "BackupSelection",
-            Shape::Object(&RULE_BackupSelectionResourceType),
-        ),
+        ("BackupSelection", Shape::Object(&RULE_BackupSelectionResourceType)),
     ],
     required: &["BackupSelection", "BackupPlanId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Backup::BackupSelection` resource.
@@ -75,6 +60,7 @@ pub struct BackupSelection {
     pub backup_selection: Obj<BackupSelectionResourceType>,
 }
 
+#[rustfmt::skip]
 impl BackupSelection {
     /// The CloudFormation type name, `AWS::Backup::BackupSelection`.
     pub const TYPE_NAME: &'static str = "AWS::Backup::BackupSelection";
@@ -90,20 +76,7 @@ impl BackupSelection {
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["SelectionId", "Id"],
-        attributes: &[
-            "BackupPlanId",
-            "BackupSelection.Conditions.StringEquals",
-            "BackupSelection.Conditions.StringLike",
-            "BackupSelection.Conditions.StringNotEquals",
-            "BackupSelection.Conditions.StringNotLike",
-            "BackupSelection.IamRoleArn",
-            "BackupSelection.ListOfTags",
-            "BackupSelection.NotResources",
-            "BackupSelection.Resources",
-            "BackupSelection.SelectionName",
-            "Id",
-            "SelectionId",
-        ],
+        attributes: &["BackupPlanId", "BackupSelection.Conditions.StringEquals", "BackupSelection.Conditions.StringLike", "BackupSelection.Conditions.StringNotEquals", "BackupSelection.Conditions.StringNotLike", "BackupSelection.IamRoleArn", "BackupSelection.ListOfTags", "BackupSelection.NotResources", "BackupSelection.Resources", "BackupSelection.SelectionName", "Id", "SelectionId"],
         taggable: false,
         tag_format: TagFormat::None,
     };
@@ -117,20 +90,9 @@ impl BackupSelection {
     }
 
     /// `BackupPlanId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn backup_plan_id(mut self, value: impl Into<Str>) -> Self {
-        self.backup_plan_id = value.into();
-        self
-    }
-
+    pub fn backup_plan_id(mut self, value: impl Into<Str>) -> Self { self.backup_plan_id = value.into(); self }
     /// `BackupSelection`: a [`BackupSelectionResourceType`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn backup_selection(mut self, value: impl Into<Obj<BackupSelectionResourceType>>) -> Self {
-        self.backup_selection = value.into();
-        self
-    }
+    pub fn backup_selection(mut self, value: impl Into<Obj<BackupSelectionResourceType>>) -> Self { self.backup_selection = value.into(); self }
 }
 
 impl Resource for BackupSelection {
@@ -251,73 +213,24 @@ impl BackupSelectionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BackupSelectionResourceTypeRequired {
     /// `IamRoleArn`: a string, required.
-    ///
-    /// The ARN of the IAM role that AWS Backup uses to authenticate when backing up the target resource; for example, `arn:aws:iam::123456789012:role/S3Access` .
-    ///
-    /// Format `AWS::IAM::Role.Arn`.
     pub iam_role_arn: Str,
     /// `SelectionName`: a string, required.
-    ///
-    /// The display name of a resource selection document.
-    ///
-    /// Pattern `^[a-zA-Z0-9\-\_\.\:]+$`.
     pub selection_name: Str,
 }
 
-static RULE_BackupSelectionResourceType: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BackupSelectionResourceType: ObjRule = ObjRule {
     properties: &[
         ("Conditions", Shape::Object(&RULE_Conditions)),
-        (
-            "IamRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "ListOfTags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ConditionResourceType),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "NotResources",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Resources",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SelectionName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("IamRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("ListOfTags", Shape::List(&ListRule { items: Shape::Object(&RULE_ConditionResourceType), min_items: None, max_items: None })),
+        ("NotResources", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Resources", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("SelectionName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["SelectionName", "IamRoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BackupSelectionResourceType` property type of `AWS::Backup::BackupSelection`.
@@ -369,6 +282,7 @@ pub struct BackupSelectionResourceType {
     pub selection_name: Str,
 }
 
+#[rustfmt::skip]
 impl BackupSelectionResourceType {
     /// A `BackupSelectionResourceType` with its required properties, named in a [`BackupSelectionResourceTypeRequired`].
     pub fn new(required: BackupSelectionResourceTypeRequired) -> Self {
@@ -383,52 +297,17 @@ impl BackupSelectionResourceType {
     }
 
     /// `Conditions`: a [`Conditions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn conditions(mut self, value: impl Into<Obj<Conditions>>) -> Self {
-        self.conditions = Some(value.into());
-        self
-    }
-
+    pub fn conditions(mut self, value: impl Into<Obj<Conditions>>) -> Self { self.conditions = Some(value.into()); self }
     /// `IamRoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iam_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.iam_role_arn = value.into();
-        self
-    }
-
+    pub fn iam_role_arn(mut self, value: impl Into<Str>) -> Self { self.iam_role_arn = value.into(); self }
     /// `ListOfTags`: a list of [`ConditionResourceType`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn list_of_tags(mut self, value: impl Into<List<ConditionResourceType>>) -> Self {
-        self.list_of_tags = Some(value.into());
-        self
-    }
-
+    pub fn list_of_tags(mut self, value: impl Into<List<ConditionResourceType>>) -> Self { self.list_of_tags = Some(value.into()); self }
     /// `NotResources`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn not_resources(mut self, value: impl Into<List<Str>>) -> Self {
-        self.not_resources = Some(value.into());
-        self
-    }
-
+    pub fn not_resources(mut self, value: impl Into<List<Str>>) -> Self { self.not_resources = Some(value.into()); self }
     /// `Resources`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resources(mut self, value: impl Into<List<Str>>) -> Self {
-        self.resources = Some(value.into());
-        self
-    }
-
+    pub fn resources(mut self, value: impl Into<List<Str>>) -> Self { self.resources = Some(value.into()); self }
     /// `SelectionName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn selection_name(mut self, value: impl Into<Str>) -> Self {
-        self.selection_name = value.into();
-        self
-    }
+    pub fn selection_name(mut self, value: impl Into<Str>) -> Self { self.selection_name = value.into(); self }
 }
 
 impl PropertyType for BackupSelectionResourceType {}
@@ -446,14 +325,14 @@ impl ToValue for BackupSelectionResourceType {
     }
 }
 
-static RULE_ConditionParameter: ObjRule = ObjRule {
-    properties: &[("ConditionKey", Shape::STR), ("ConditionValue", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ConditionParameter: ObjRule = ObjRule {
+    properties: &[
+        ("ConditionKey", Shape::STR),
+        ("ConditionValue", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConditionParameter` property type of `AWS::Backup::BackupSelection`.
@@ -475,6 +354,7 @@ pub struct ConditionParameter {
     pub condition_value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ConditionParameter {
     /// A `ConditionParameter` with no property set (none is required).
     pub fn new() -> Self {
@@ -482,20 +362,9 @@ impl ConditionParameter {
     }
 
     /// `ConditionKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn condition_key(mut self, value: impl Into<Str>) -> Self {
-        self.condition_key = Some(value.into());
-        self
-    }
-
+    pub fn condition_key(mut self, value: impl Into<Str>) -> Self { self.condition_key = Some(value.into()); self }
     /// `ConditionValue`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn condition_value(mut self, value: impl Into<Str>) -> Self {
-        self.condition_value = Some(value.into());
-        self
-    }
+    pub fn condition_value(mut self, value: impl Into<Str>) -> Self { self.condition_value = Some(value.into()); self }
 }
 
 impl PropertyType for ConditionParameter {}
@@ -513,40 +382,23 @@ impl ToValue for ConditionParameter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConditionResourceTypeRequired {
     /// `ConditionKey`: a string, required.
-    ///
-    /// The key in a key-value pair. For example, in `"Department": "accounting"` , `"Department"` is the key.
     pub condition_key: Str,
     /// `ConditionType`: a [`ConditionType`] value, required.
-    ///
-    /// An operation, such as `STRINGEQUALS` , that is applied to a key-value pair used to filter resources in a selection.
     pub condition_type: ConditionType,
     /// `ConditionValue`: a string, required.
-    ///
-    /// The value in a key-value pair. For example, in `"Department": "accounting"` , `"accounting"` is the value.
     pub condition_value: Str,
 }
 
-static RULE_ConditionResourceType: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConditionResourceType: ObjRule = ObjRule {
     properties: &[
         ("ConditionKey", Shape::STR),
-        (
-            "ConditionType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["STRINGEQUALS"],
-                format: None,
-            }),
-        ),
+        ("ConditionType", Shape::Str(&StrRule { allowed: &["STRINGEQUALS"], ..StrRule::ANY })),
         ("ConditionValue", Shape::STR),
     ],
     required: &["ConditionValue", "ConditionKey", "ConditionType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConditionResourceType` property type of `AWS::Backup::BackupSelection`.
@@ -570,6 +422,7 @@ pub struct ConditionResourceType {
     pub condition_value: Str,
 }
 
+#[rustfmt::skip]
 impl ConditionResourceType {
     /// A `ConditionResourceType` with its required properties, named in a [`ConditionResourceTypeRequired`].
     pub fn new(required: ConditionResourceTypeRequired) -> Self {
@@ -581,28 +434,11 @@ impl ConditionResourceType {
     }
 
     /// `ConditionKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn condition_key(mut self, value: impl Into<Str>) -> Self {
-        self.condition_key = value.into();
-        self
-    }
-
+    pub fn condition_key(mut self, value: impl Into<Str>) -> Self { self.condition_key = value.into(); self }
     /// `ConditionType`: a [`ConditionType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn condition_type(mut self, value: impl Into<ConditionType>) -> Self {
-        self.condition_type = value.into();
-        self
-    }
-
+    pub fn condition_type(mut self, value: impl Into<ConditionType>) -> Self { self.condition_type = value.into(); self }
     /// `ConditionValue`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn condition_value(mut self, value: impl Into<Str>) -> Self {
-        self.condition_value = value.into();
-        self
-    }
+    pub fn condition_value(mut self, value: impl Into<Str>) -> Self { self.condition_value = value.into(); self }
 }
 
 impl PropertyType for ConditionResourceType {}
@@ -617,47 +453,16 @@ impl ToValue for ConditionResourceType {
     }
 }
 
-static RULE_Conditions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Conditions: ObjRule = ObjRule {
     properties: &[
-        (
-            "StringEquals",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ConditionParameter),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "StringLike",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ConditionParameter),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "StringNotEquals",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ConditionParameter),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "StringNotLike",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ConditionParameter),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("StringEquals", Shape::List(&ListRule { items: Shape::Object(&RULE_ConditionParameter), min_items: None, max_items: None })),
+        ("StringLike", Shape::List(&ListRule { items: Shape::Object(&RULE_ConditionParameter), min_items: None, max_items: None })),
+        ("StringNotEquals", Shape::List(&ListRule { items: Shape::Object(&RULE_ConditionParameter), min_items: None, max_items: None })),
+        ("StringNotLike", Shape::List(&ListRule { items: Shape::Object(&RULE_ConditionParameter), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Conditions` property type of `AWS::Backup::BackupSelection`.
@@ -682,6 +487,7 @@ pub struct Conditions {
     pub string_not_like: Option<List<ConditionParameter>>,
 }
 
+#[rustfmt::skip]
 impl Conditions {
     /// A `Conditions` with no property set (none is required).
     pub fn new() -> Self {
@@ -689,28 +495,13 @@ impl Conditions {
     }
 
     /// `StringEquals`: a list of [`ConditionParameter`] objects.
-    pub fn string_equals(mut self, value: impl Into<List<ConditionParameter>>) -> Self {
-        self.string_equals = Some(value.into());
-        self
-    }
-
+    pub fn string_equals(mut self, value: impl Into<List<ConditionParameter>>) -> Self { self.string_equals = Some(value.into()); self }
     /// `StringLike`: a list of [`ConditionParameter`] objects.
-    pub fn string_like(mut self, value: impl Into<List<ConditionParameter>>) -> Self {
-        self.string_like = Some(value.into());
-        self
-    }
-
+    pub fn string_like(mut self, value: impl Into<List<ConditionParameter>>) -> Self { self.string_like = Some(value.into()); self }
     /// `StringNotEquals`: a list of [`ConditionParameter`] objects.
-    pub fn string_not_equals(mut self, value: impl Into<List<ConditionParameter>>) -> Self {
-        self.string_not_equals = Some(value.into());
-        self
-    }
-
+    pub fn string_not_equals(mut self, value: impl Into<List<ConditionParameter>>) -> Self { self.string_not_equals = Some(value.into()); self }
     /// `StringNotLike`: a list of [`ConditionParameter`] objects.
-    pub fn string_not_like(mut self, value: impl Into<List<ConditionParameter>>) -> Self {
-        self.string_not_like = Some(value.into());
-        self
-    }
+    pub fn string_not_like(mut self, value: impl Into<List<ConditionParameter>>) -> Self { self.string_not_like = Some(value.into()); self }
 }
 
 impl PropertyType for Conditions {}

@@ -7,46 +7,31 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_NotificationObjectType;
+pub use super::shared::{NotificationObjectType, NotificationObjectTypeRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9\\-\\_]{2,50}$");
 
 /// The required properties of [`BackupVault`], by name: `BackupVault::new(BackupVaultRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BackupVaultRequired {
     /// `BackupVaultName`: a string, required.
-    ///
-    /// The name of a logical container where backups are stored. Backup vaults are identified by names that are unique to the account used to create them and the AWS Region where they are created.
-    ///
-    /// Pattern `^[a-zA-Z0-9\-\_]{2,50}$`; create-only: changing it replaces the resource.
     pub backup_vault_name: Str,
 }
 
-static RULE_BackupVault: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BackupVault: ObjRule = ObjRule {
     properties: &[
         ("AccessPolicy", Shape::Any),
-        (
-            "BackupVaultName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("BackupVaultName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("BackupVaultTags", Shape::Any),
         ("EncryptionKeyArn", Shape::STR),
-        (
-            "LockConfiguration",
-            Shape::Object(&RULE_LockConfigurationType),
-        ),
+        ("LockConfiguration", Shape::Object(&RULE_LockConfigurationType)),
         ("Notifications", Shape::Object(&RULE_NotificationObjectType)),
     ],
     required: &["BackupVaultName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Backup::BackupVault` resource.
@@ -98,6 +83,7 @@ pub struct BackupVault {
     pub notifications: Option<Obj<NotificationObjectType>>,
 }
 
+#[rustfmt::skip]
 impl BackupVault {
     /// The CloudFormation type name, `AWS::Backup::BackupVault`.
     pub const TYPE_NAME: &'static str = "AWS::Backup::BackupVault";
@@ -113,16 +99,7 @@ impl BackupVault {
         conditional_create_only: &[],
         write_only: &["LockConfiguration/ChangeableForDays"],
         read_only: &["BackupVaultArn"],
-        attributes: &[
-            "BackupVaultArn",
-            "BackupVaultName",
-            "EncryptionKeyArn",
-            "LockConfiguration.ChangeableForDays",
-            "LockConfiguration.MaxRetentionDays",
-            "LockConfiguration.MinRetentionDays",
-            "Notifications.BackupVaultEvents",
-            "Notifications.SNSTopicArn",
-        ],
+        attributes: &["BackupVaultArn", "BackupVaultName", "EncryptionKeyArn", "LockConfiguration.ChangeableForDays", "LockConfiguration.MaxRetentionDays", "LockConfiguration.MinRetentionDays", "Notifications.BackupVaultEvents", "Notifications.SNSTopicArn"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -140,52 +117,17 @@ impl BackupVault {
     }
 
     /// `AccessPolicy`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_policy(mut self, value: impl Into<Json>) -> Self {
-        self.access_policy = Some(value.into());
-        self
-    }
-
+    pub fn access_policy(mut self, value: impl Into<Json>) -> Self { self.access_policy = Some(value.into()); self }
     /// `BackupVaultName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn backup_vault_name(mut self, value: impl Into<Str>) -> Self {
-        self.backup_vault_name = value.into();
-        self
-    }
-
+    pub fn backup_vault_name(mut self, value: impl Into<Str>) -> Self { self.backup_vault_name = value.into(); self }
     /// `BackupVaultTags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn backup_vault_tags(mut self, value: impl Into<Json>) -> Self {
-        self.backup_vault_tags = Some(value.into());
-        self
-    }
-
+    pub fn backup_vault_tags(mut self, value: impl Into<Json>) -> Self { self.backup_vault_tags = Some(value.into()); self }
     /// `EncryptionKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.encryption_key_arn = Some(value.into());
-        self
-    }
-
+    pub fn encryption_key_arn(mut self, value: impl Into<Str>) -> Self { self.encryption_key_arn = Some(value.into()); self }
     /// `LockConfiguration`: a [`LockConfigurationType`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lock_configuration(mut self, value: impl Into<Obj<LockConfigurationType>>) -> Self {
-        self.lock_configuration = Some(value.into());
-        self
-    }
-
+    pub fn lock_configuration(mut self, value: impl Into<Obj<LockConfigurationType>>) -> Self { self.lock_configuration = Some(value.into()); self }
     /// `Notifications`: a [`NotificationObjectType`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notifications(mut self, value: impl Into<Obj<NotificationObjectType>>) -> Self {
-        self.notifications = Some(value.into());
-        self
-    }
+    pub fn notifications(mut self, value: impl Into<Obj<NotificationObjectType>>) -> Self { self.notifications = Some(value.into()); self }
 }
 
 impl Resource for BackupVault {
@@ -300,27 +242,19 @@ impl BackupVaultAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LockConfigurationTypeRequired {
     /// `MinRetentionDays`: an integer, required.
-    ///
-    /// The AWS Backup Vault Lock configuration that specifies the minimum retention period that the vault retains its recovery points. This setting can be useful if, for example, your organization's policies require you to retain certain data for at least seven years (2555 days).
-    ///
-    /// If this parameter is not specified, Vault Lock will not enforce a minimum retention period.
-    ///
-    /// If this parameter is specified, any backup or copy job to the vault must have a lifecycle policy with a retention period equal to or longer than the minimum retention period. If the job's retention period is shorter than that minimum retention period, then the vault fails that backup or copy job, and you should either modify your lifecycle settings or use a different vault. Recovery points already saved in the vault prior to Vault Lock are not affected.
     pub min_retention_days: Int,
 }
 
-static RULE_LockConfigurationType: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LockConfigurationType: ObjRule = ObjRule {
     properties: &[
         ("ChangeableForDays", Shape::INT),
         ("MaxRetentionDays", Shape::INT),
         ("MinRetentionDays", Shape::INT),
     ],
     required: &["MinRetentionDays"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LockConfigurationType` property type of `AWS::Backup::BackupVault`.
@@ -358,6 +292,7 @@ pub struct LockConfigurationType {
     pub min_retention_days: Int,
 }
 
+#[rustfmt::skip]
 impl LockConfigurationType {
     /// A `LockConfigurationType` with its required properties, named in a [`LockConfigurationTypeRequired`].
     pub fn new(required: LockConfigurationTypeRequired) -> Self {
@@ -369,28 +304,11 @@ impl LockConfigurationType {
     }
 
     /// `ChangeableForDays`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn changeable_for_days(mut self, value: impl Into<Int>) -> Self {
-        self.changeable_for_days = Some(value.into());
-        self
-    }
-
+    pub fn changeable_for_days(mut self, value: impl Into<Int>) -> Self { self.changeable_for_days = Some(value.into()); self }
     /// `MaxRetentionDays`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_retention_days(mut self, value: impl Into<Int>) -> Self {
-        self.max_retention_days = Some(value.into());
-        self
-    }
-
+    pub fn max_retention_days(mut self, value: impl Into<Int>) -> Self { self.max_retention_days = Some(value.into()); self }
     /// `MinRetentionDays`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_retention_days(mut self, value: impl Into<Int>) -> Self {
-        self.min_retention_days = value.into();
-        self
-    }
+    pub fn min_retention_days(mut self, value: impl Into<Int>) -> Self { self.min_retention_days = value.into(); self }
 }
 
 impl PropertyType for LockConfigurationType {}
@@ -401,106 +319,6 @@ impl ToValue for LockConfigurationType {
             .opt("ChangeableForDays", &self.changeable_for_days)
             .opt("MaxRetentionDays", &self.max_retention_days)
             .req("MinRetentionDays", &self.min_retention_days)
-            .build()
-    }
-}
-
-/// The required properties of [`NotificationObjectType`], by name: `NotificationObjectType::new(NotificationObjectTypeRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct NotificationObjectTypeRequired {
-    /// `BackupVaultEvents`: a list of strings, required.
-    ///
-    /// An array of events that indicate the status of jobs to back up resources to the backup vault. For valid events, see \[BackupVaultEvents\](<https://docs.aws.amazon.com/aws-backup/latest/devguide/API_PutBackupVaultNotifications.html#API_PutBackupVaultNotifications_RequestSyntax>) in the *AWS Backup API Guide* .
-    pub backup_vault_events: List<Str>,
-    /// `SNSTopicArn`: a string, required.
-    ///
-    /// An ARN that uniquely identifies an Amazon Simple Notification Service (Amazon SNS) topic; for example, `arn:aws:sns:us-west-2:111122223333:MyTopic` .
-    ///
-    /// Format `AWS::SNS::Topic.Arn`.
-    pub sns_topic_arn: Str,
-}
-
-static RULE_NotificationObjectType: ObjRule = ObjRule {
-    properties: &[
-        (
-            "BackupVaultEvents",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SNSTopicArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SnsTopicArn),
-            }),
-        ),
-    ],
-    required: &["SNSTopicArn", "BackupVaultEvents"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `NotificationObjectType` property type of `AWS::Backup::BackupVault`.
-///
-/// Specifies an object containing SNS event notification properties for the target backup vault.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-backup-backupvault-notificationobjecttype.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct NotificationObjectType {
-    /// `BackupVaultEvents`: a list of strings, required.
-    ///
-    /// An array of events that indicate the status of jobs to back up resources to the backup vault. For valid events, see \[BackupVaultEvents\](<https://docs.aws.amazon.com/aws-backup/latest/devguide/API_PutBackupVaultNotifications.html#API_PutBackupVaultNotifications_RequestSyntax>) in the *AWS Backup API Guide* .
-    pub backup_vault_events: List<Str>,
-    /// `SNSTopicArn`: a string, required.
-    ///
-    /// An ARN that uniquely identifies an Amazon Simple Notification Service (Amazon SNS) topic; for example, `arn:aws:sns:us-west-2:111122223333:MyTopic` .
-    ///
-    /// Format `AWS::SNS::Topic.Arn`.
-    pub sns_topic_arn: Str,
-}
-
-impl NotificationObjectType {
-    /// A `NotificationObjectType` with its required properties, named in a [`NotificationObjectTypeRequired`].
-    pub fn new(required: NotificationObjectTypeRequired) -> Self {
-        Self {
-            backup_vault_events: required.backup_vault_events,
-            sns_topic_arn: required.sns_topic_arn,
-        }
-    }
-
-    /// `BackupVaultEvents`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn backup_vault_events(mut self, value: impl Into<List<Str>>) -> Self {
-        self.backup_vault_events = value.into();
-        self
-    }
-
-    /// `SNSTopicArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sns_topic_arn(mut self, value: impl Into<Str>) -> Self {
-        self.sns_topic_arn = value.into();
-        self
-    }
-}
-
-impl PropertyType for NotificationObjectType {}
-
-impl ToValue for NotificationObjectType {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("BackupVaultEvents", &self.backup_vault_events)
-            .req("SNSTopicArn", &self.sns_topic_arn)
             .build()
     }
 }

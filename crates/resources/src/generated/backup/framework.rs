@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::Tag;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("\\S");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z][_a-zA-Z0-9]*");
 
@@ -14,56 +17,20 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z][_a-zA-Z0-9]*");
 #[derive(Clone, Debug, PartialEq)]
 pub struct FrameworkRequired {
     /// `FrameworkControls`: a list of [`FrameworkControl`] objects, required.
-    ///
-    /// Contains detailed information about all of the controls of a framework. Each framework must contain at least one control.
     pub framework_controls: List<FrameworkControl>,
 }
 
-static RULE_Framework: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Framework: ObjRule = ObjRule {
     properties: &[
-        (
-            "FrameworkControls",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_FrameworkControl),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "FrameworkDescription",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FrameworkName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FrameworkTags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("FrameworkControls", Shape::List(&ListRule { items: Shape::Object(&RULE_FrameworkControl), min_items: None, max_items: None })),
+        ("FrameworkDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("FrameworkName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("FrameworkTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["FrameworkControls"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Backup::Framework` resource.
@@ -103,6 +70,7 @@ pub struct Framework {
     pub framework_tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Framework {
     /// The CloudFormation type name, `AWS::Backup::Framework`.
     pub const TYPE_NAME: &'static str = "AWS::Backup::Framework";
@@ -117,18 +85,8 @@ impl Framework {
         create_only: &["FrameworkName"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "FrameworkArn",
-            "CreationTime",
-            "FrameworkStatus",
-            "DeploymentStatus",
-        ],
-        attributes: &[
-            "CreationTime",
-            "DeploymentStatus",
-            "FrameworkArn",
-            "FrameworkStatus",
-        ],
+        read_only: &["FrameworkArn", "CreationTime", "FrameworkStatus", "DeploymentStatus"],
+        attributes: &["CreationTime", "DeploymentStatus", "FrameworkArn", "FrameworkStatus"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -144,36 +102,13 @@ impl Framework {
     }
 
     /// `FrameworkControls`: a list of [`FrameworkControl`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn framework_controls(mut self, value: impl Into<List<FrameworkControl>>) -> Self {
-        self.framework_controls = value.into();
-        self
-    }
-
+    pub fn framework_controls(mut self, value: impl Into<List<FrameworkControl>>) -> Self { self.framework_controls = value.into(); self }
     /// `FrameworkDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn framework_description(mut self, value: impl Into<Str>) -> Self {
-        self.framework_description = Some(value.into());
-        self
-    }
-
+    pub fn framework_description(mut self, value: impl Into<Str>) -> Self { self.framework_description = Some(value.into()); self }
     /// `FrameworkName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn framework_name(mut self, value: impl Into<Str>) -> Self {
-        self.framework_name = Some(value.into());
-        self
-    }
-
+    pub fn framework_name(mut self, value: impl Into<Str>) -> Self { self.framework_name = Some(value.into()); self }
     /// `FrameworkTags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn framework_tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.framework_tags = Some(value.into());
-        self
-    }
+    pub fn framework_tags(mut self, value: impl Into<List<Tag>>) -> Self { self.framework_tags = Some(value.into()); self }
 }
 
 impl Resource for Framework {
@@ -244,26 +179,20 @@ impl FrameworkAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ControlInputParameterRequired {
     /// `ParameterName`: a string, required.
-    ///
-    /// The name of a parameter, for example, `BackupPlanFrequency` .
     pub parameter_name: Str,
     /// `ParameterValue`: a string, required.
-    ///
-    /// The value of parameter, for example, `hourly` .
     pub parameter_value: Str,
 }
 
-static RULE_ControlInputParameter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ControlInputParameter: ObjRule = ObjRule {
     properties: &[
         ("ParameterName", Shape::STR),
         ("ParameterValue", Shape::STR),
     ],
     required: &["ParameterName", "ParameterValue"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ControlInputParameter` property type of `AWS::Backup::Framework`.
@@ -283,6 +212,7 @@ pub struct ControlInputParameter {
     pub parameter_value: Str,
 }
 
+#[rustfmt::skip]
 impl ControlInputParameter {
     /// A `ControlInputParameter` with its required properties, named in a [`ControlInputParameterRequired`].
     pub fn new(required: ControlInputParameterRequired) -> Self {
@@ -293,20 +223,9 @@ impl ControlInputParameter {
     }
 
     /// `ParameterName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameter_name(mut self, value: impl Into<Str>) -> Self {
-        self.parameter_name = value.into();
-        self
-    }
-
+    pub fn parameter_name(mut self, value: impl Into<Str>) -> Self { self.parameter_name = value.into(); self }
     /// `ParameterValue`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameter_value(mut self, value: impl Into<Str>) -> Self {
-        self.parameter_value = value.into();
-        self
-    }
+    pub fn parameter_value(mut self, value: impl Into<Str>) -> Self { self.parameter_value = value.into(); self }
 }
 
 impl PropertyType for ControlInputParameter {}
@@ -320,39 +239,15 @@ impl ToValue for ControlInputParameter {
     }
 }
 
-static RULE_ControlScope: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ControlScope: ObjRule = ObjRule {
     properties: &[
-        (
-            "ComplianceResourceIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "ComplianceResourceTypes",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ComplianceResourceIds", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(100) })),
+        ("ComplianceResourceTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ControlScope` property type of `AWS::Backup::Framework`.
@@ -374,6 +269,7 @@ pub struct ControlScope {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ControlScope {
     /// A `ControlScope` with no property set (none is required).
     pub fn new() -> Self {
@@ -381,24 +277,11 @@ impl ControlScope {
     }
 
     /// `ComplianceResourceIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compliance_resource_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.compliance_resource_ids = Some(value.into());
-        self
-    }
-
+    pub fn compliance_resource_ids(mut self, value: impl Into<List<Str>>) -> Self { self.compliance_resource_ids = Some(value.into()); self }
     /// `ComplianceResourceTypes`: a list of strings.
-    pub fn compliance_resource_types(mut self, value: impl Into<List<Str>>) -> Self {
-        self.compliance_resource_types = Some(value.into());
-        self
-    }
-
+    pub fn compliance_resource_types(mut self, value: impl Into<List<Str>>) -> Self { self.compliance_resource_types = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl PropertyType for ControlScope {}
@@ -417,30 +300,19 @@ impl ToValue for ControlScope {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FrameworkControlRequired {
     /// `ControlName`: a string, required.
-    ///
-    /// The name of a control. This name is between 1 and 256 characters.
     pub control_name: Str,
 }
 
-static RULE_FrameworkControl: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FrameworkControl: ObjRule = ObjRule {
     properties: &[
-        (
-            "ControlInputParameters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ControlInputParameter),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ControlInputParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_ControlInputParameter), min_items: None, max_items: None })),
         ("ControlName", Shape::STR),
         ("ControlScope", Shape::Object(&RULE_ControlScope)),
     ],
     required: &["ControlName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FrameworkControl` property type of `AWS::Backup::Framework`.
@@ -466,6 +338,7 @@ pub struct FrameworkControl {
     pub control_scope: Option<Obj<ControlScope>>,
 }
 
+#[rustfmt::skip]
 impl FrameworkControl {
     /// A `FrameworkControl` with its required properties, named in a [`FrameworkControlRequired`].
     pub fn new(required: FrameworkControlRequired) -> Self {
@@ -477,31 +350,11 @@ impl FrameworkControl {
     }
 
     /// `ControlInputParameters`: a list of [`ControlInputParameter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn control_input_parameters(
-        mut self,
-        value: impl Into<List<ControlInputParameter>>,
-    ) -> Self {
-        self.control_input_parameters = Some(value.into());
-        self
-    }
-
+    pub fn control_input_parameters(mut self, value: impl Into<List<ControlInputParameter>>) -> Self { self.control_input_parameters = Some(value.into()); self }
     /// `ControlName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn control_name(mut self, value: impl Into<Str>) -> Self {
-        self.control_name = value.into();
-        self
-    }
-
+    pub fn control_name(mut self, value: impl Into<Str>) -> Self { self.control_name = value.into(); self }
     /// `ControlScope`: a [`ControlScope`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn control_scope(mut self, value: impl Into<Obj<ControlScope>>) -> Self {
-        self.control_scope = Some(value.into());
-        self
-    }
+    pub fn control_scope(mut self, value: impl Into<Obj<ControlScope>>) -> Self { self.control_scope = Some(value.into()); self }
 }
 
 impl PropertyType for FrameworkControl {}
@@ -512,86 +365,6 @@ impl ToValue for FrameworkControl {
             .opt("ControlInputParameters", &self.control_input_parameters)
             .req("ControlName", &self.control_name)
             .opt("ControlScope", &self.control_scope)
-            .build()
-    }
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Backup::Framework`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-backup-framework-tag.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string.
-    ///
-    /// Length 1 to 128.
-    pub key: Option<Str>,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
             .build()
     }
 }

@@ -7,46 +7,27 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_NotificationObjectType;
+pub use super::shared::{NotificationObjectType, NotificationObjectTypeRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9\\-\\_]{2,50}$");
 
 /// The required properties of [`LogicallyAirGappedBackupVault`], by name: `LogicallyAirGappedBackupVault::new(LogicallyAirGappedBackupVaultRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogicallyAirGappedBackupVaultRequired {
     /// `BackupVaultName`: a string, required.
-    ///
-    /// The name of a logical container where backups are stored. Logically air-gapped backup vaults are identified by names that are unique to the account used to create them and the Region where they are created.
-    ///
-    /// Pattern `^[a-zA-Z0-9\-\_]{2,50}$`; create-only: changing it replaces the resource.
     pub backup_vault_name: Str,
     /// `MaxRetentionDays`: an integer, required.
-    ///
-    /// The maximum retention period that the vault retains its recovery points.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub max_retention_days: Int,
     /// `MinRetentionDays`: an integer, required.
-    ///
-    /// This setting specifies the minimum retention period that the vault retains its recovery points.
-    ///
-    /// The minimum value accepted is 7 days.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub min_retention_days: Int,
 }
 
-static RULE_LogicallyAirGappedBackupVault: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LogicallyAirGappedBackupVault: ObjRule = ObjRule {
     properties: &[
         ("AccessPolicy", Shape::Any),
-        (
-            "BackupVaultName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("BackupVaultName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("BackupVaultTags", Shape::Any),
         ("EncryptionKeyArn", Shape::STR),
         ("MaxRetentionDays", Shape::INT),
@@ -55,11 +36,8 @@ static RULE_LogicallyAirGappedBackupVault: ObjRule = ObjRule {
         ("Notifications", Shape::Object(&RULE_NotificationObjectType)),
     ],
     required: &["BackupVaultName", "MinRetentionDays", "MaxRetentionDays"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Backup::LogicallyAirGappedBackupVault` resource.
@@ -125,6 +103,7 @@ pub struct LogicallyAirGappedBackupVault {
     pub notifications: Option<Obj<NotificationObjectType>>,
 }
 
+#[rustfmt::skip]
 impl LogicallyAirGappedBackupVault {
     /// The CloudFormation type name, `AWS::Backup::LogicallyAirGappedBackupVault`.
     pub const TYPE_NAME: &'static str = "AWS::Backup::LogicallyAirGappedBackupVault";
@@ -136,27 +115,11 @@ impl LogicallyAirGappedBackupVault {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-backup-logicallyairgappedbackupvault.html",
         primary_identifier: &["BackupVaultName"],
         required: &["BackupVaultName", "MaxRetentionDays", "MinRetentionDays"],
-        create_only: &[
-            "BackupVaultName",
-            "MinRetentionDays",
-            "MaxRetentionDays",
-            "EncryptionKeyArn",
-        ],
+        create_only: &["BackupVaultName", "MinRetentionDays", "MaxRetentionDays", "EncryptionKeyArn"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["BackupVaultArn", "VaultState", "VaultType"],
-        attributes: &[
-            "BackupVaultArn",
-            "BackupVaultName",
-            "EncryptionKeyArn",
-            "MaxRetentionDays",
-            "MinRetentionDays",
-            "MpaApprovalTeamArn",
-            "Notifications.BackupVaultEvents",
-            "Notifications.SNSTopicArn",
-            "VaultState",
-            "VaultType",
-        ],
+        attributes: &["BackupVaultArn", "BackupVaultName", "EncryptionKeyArn", "MaxRetentionDays", "MinRetentionDays", "MpaApprovalTeamArn", "Notifications.BackupVaultEvents", "Notifications.SNSTopicArn", "VaultState", "VaultType"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -176,68 +139,21 @@ impl LogicallyAirGappedBackupVault {
     }
 
     /// `AccessPolicy`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_policy(mut self, value: impl Into<Json>) -> Self {
-        self.access_policy = Some(value.into());
-        self
-    }
-
+    pub fn access_policy(mut self, value: impl Into<Json>) -> Self { self.access_policy = Some(value.into()); self }
     /// `BackupVaultName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn backup_vault_name(mut self, value: impl Into<Str>) -> Self {
-        self.backup_vault_name = value.into();
-        self
-    }
-
+    pub fn backup_vault_name(mut self, value: impl Into<Str>) -> Self { self.backup_vault_name = value.into(); self }
     /// `BackupVaultTags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn backup_vault_tags(mut self, value: impl Into<Json>) -> Self {
-        self.backup_vault_tags = Some(value.into());
-        self
-    }
-
+    pub fn backup_vault_tags(mut self, value: impl Into<Json>) -> Self { self.backup_vault_tags = Some(value.into()); self }
     /// `EncryptionKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.encryption_key_arn = Some(value.into());
-        self
-    }
-
+    pub fn encryption_key_arn(mut self, value: impl Into<Str>) -> Self { self.encryption_key_arn = Some(value.into()); self }
     /// `MaxRetentionDays`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_retention_days(mut self, value: impl Into<Int>) -> Self {
-        self.max_retention_days = value.into();
-        self
-    }
-
+    pub fn max_retention_days(mut self, value: impl Into<Int>) -> Self { self.max_retention_days = value.into(); self }
     /// `MinRetentionDays`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_retention_days(mut self, value: impl Into<Int>) -> Self {
-        self.min_retention_days = value.into();
-        self
-    }
-
+    pub fn min_retention_days(mut self, value: impl Into<Int>) -> Self { self.min_retention_days = value.into(); self }
     /// `MpaApprovalTeamArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mpa_approval_team_arn(mut self, value: impl Into<Str>) -> Self {
-        self.mpa_approval_team_arn = Some(value.into());
-        self
-    }
-
+    pub fn mpa_approval_team_arn(mut self, value: impl Into<Str>) -> Self { self.mpa_approval_team_arn = Some(value.into()); self }
     /// `Notifications`: a [`NotificationObjectType`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notifications(mut self, value: impl Into<Obj<NotificationObjectType>>) -> Self {
-        self.notifications = Some(value.into());
-        self
-    }
+    pub fn notifications(mut self, value: impl Into<Obj<NotificationObjectType>>) -> Self { self.notifications = Some(value.into()); self }
 }
 
 impl Resource for LogicallyAirGappedBackupVault {
@@ -349,103 +265,5 @@ impl LogicallyAirGappedBackupVaultAttributes {
     /// The vault type. The possible values are `BACKUP_VAULT` and `LOGICALLY_AIR_GAPPED_BACKUP_VAULT` .
     pub fn vault_type(&self) -> Value {
         self.0.get_att("VaultType")
-    }
-}
-
-/// The required properties of [`NotificationObjectType`], by name: `NotificationObjectType::new(NotificationObjectTypeRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct NotificationObjectTypeRequired {
-    /// `BackupVaultEvents`: a list of strings, required.
-    ///
-    /// An array of events that indicate the status of jobs to back up resources to the backup vault.
-    pub backup_vault_events: List<Str>,
-    /// `SNSTopicArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) that specifies the topic for a backup vault’s events; for example, `arn:aws:sns:us-west-2:111122223333:MyVaultTopic` .
-    ///
-    /// Format `AWS::SNS::Topic.Arn`.
-    pub sns_topic_arn: Str,
-}
-
-static RULE_NotificationObjectType: ObjRule = ObjRule {
-    properties: &[
-        (
-            "BackupVaultEvents",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SNSTopicArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SnsTopicArn),
-            }),
-        ),
-    ],
-    required: &["SNSTopicArn", "BackupVaultEvents"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `NotificationObjectType` property type of `AWS::Backup::LogicallyAirGappedBackupVault`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-backup-logicallyairgappedbackupvault-notificationobjecttype.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct NotificationObjectType {
-    /// `BackupVaultEvents`: a list of strings, required.
-    ///
-    /// An array of events that indicate the status of jobs to back up resources to the backup vault.
-    pub backup_vault_events: List<Str>,
-    /// `SNSTopicArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) that specifies the topic for a backup vault’s events; for example, `arn:aws:sns:us-west-2:111122223333:MyVaultTopic` .
-    ///
-    /// Format `AWS::SNS::Topic.Arn`.
-    pub sns_topic_arn: Str,
-}
-
-impl NotificationObjectType {
-    /// A `NotificationObjectType` with its required properties, named in a [`NotificationObjectTypeRequired`].
-    pub fn new(required: NotificationObjectTypeRequired) -> Self {
-        Self {
-            backup_vault_events: required.backup_vault_events,
-            sns_topic_arn: required.sns_topic_arn,
-        }
-    }
-
-    /// `BackupVaultEvents`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn backup_vault_events(mut self, value: impl Into<List<Str>>) -> Self {
-        self.backup_vault_events = value.into();
-        self
-    }
-
-    /// `SNSTopicArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sns_topic_arn(mut self, value: impl Into<Str>) -> Self {
-        self.sns_topic_arn = value.into();
-        self
-    }
-}
-
-impl PropertyType for NotificationObjectType {}
-
-impl ToValue for NotificationObjectType {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("BackupVaultEvents", &self.backup_vault_events)
-            .req("SNSTopicArn", &self.sns_topic_arn)
-            .build()
     }
 }

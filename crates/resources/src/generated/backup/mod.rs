@@ -12,6 +12,8 @@
 //! - `AWS::Backup::RestoreTestingPlan`: [`RestoreTestingPlan`], property types in [`restore_testing_plan`]
 //! - `AWS::Backup::RestoreTestingSelection`: [`RestoreTestingSelection`], property types in [`restore_testing_selection`]
 //! - `AWS::Backup::TieringConfiguration`: [`TieringConfiguration`], property types in [`tiering_configuration`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod backup_plan;
 pub mod backup_selection;
@@ -21,6 +23,7 @@ pub mod logically_air_gapped_backup_vault;
 pub mod report_plan;
 pub mod restore_testing_plan;
 pub mod restore_testing_selection;
+pub mod shared;
 pub mod tiering_configuration;
 
 pub use backup_plan::{BackupPlan, BackupPlanAttributes, BackupPlanRequired};

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::Tag;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(".*\\S.*");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z][_a-zA-Z0-9]*");
 
@@ -14,61 +17,23 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z][_a-zA-Z0-9]*");
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReportPlanRequired {
     /// `ReportDeliveryChannel`: a [`ReportDeliveryChannel`] object, required.
-    ///
-    /// Contains information about where and how to deliver your reports, specifically your Amazon S3 bucket name, S3 key prefix, and the formats of your reports.
     pub report_delivery_channel: Obj<ReportDeliveryChannel>,
     /// `ReportSetting`: a [`ReportSetting`] object, required.
-    ///
-    /// Identifies the report template for the report. Reports are built using a report template. The report templates are:
-    ///
-    /// `RESOURCE_COMPLIANCE_REPORT | CONTROL_COMPLIANCE_REPORT | BACKUP_JOB_REPORT | COPY_JOB_REPORT | RESTORE_JOB_REPORT`
-    ///
-    /// If the report template is `RESOURCE_COMPLIANCE_REPORT` or `CONTROL_COMPLIANCE_REPORT` , this API resource also describes the report coverage by AWS Regions and frameworks.
     pub report_setting: Obj<ReportSetting>,
 }
 
-static RULE_ReportPlan: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ReportPlan: ObjRule = ObjRule {
     properties: &[
-        (
-            "ReportDeliveryChannel",
-            Shape::Object(&RULE_ReportDeliveryChannel),
-        ),
-        (
-            "ReportPlanDescription",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ReportPlanName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ReportPlanTags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ReportDeliveryChannel", Shape::Object(&RULE_ReportDeliveryChannel)),
+        ("ReportPlanDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ReportPlanName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ReportPlanTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("ReportSetting", Shape::Object(&RULE_ReportSetting)),
     ],
     required: &["ReportDeliveryChannel", "ReportSetting"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Backup::ReportPlan` resource.
@@ -118,6 +83,7 @@ pub struct ReportPlan {
     pub report_setting: Obj<ReportSetting>,
 }
 
+#[rustfmt::skip]
 impl ReportPlan {
     /// The CloudFormation type name, `AWS::Backup::ReportPlan`.
     pub const TYPE_NAME: &'static str = "AWS::Backup::ReportPlan";
@@ -150,44 +116,15 @@ impl ReportPlan {
     }
 
     /// `ReportDeliveryChannel`: a [`ReportDeliveryChannel`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn report_delivery_channel(mut self, value: impl Into<Obj<ReportDeliveryChannel>>) -> Self {
-        self.report_delivery_channel = value.into();
-        self
-    }
-
+    pub fn report_delivery_channel(mut self, value: impl Into<Obj<ReportDeliveryChannel>>) -> Self { self.report_delivery_channel = value.into(); self }
     /// `ReportPlanDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn report_plan_description(mut self, value: impl Into<Str>) -> Self {
-        self.report_plan_description = Some(value.into());
-        self
-    }
-
+    pub fn report_plan_description(mut self, value: impl Into<Str>) -> Self { self.report_plan_description = Some(value.into()); self }
     /// `ReportPlanName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn report_plan_name(mut self, value: impl Into<Str>) -> Self {
-        self.report_plan_name = Some(value.into());
-        self
-    }
-
+    pub fn report_plan_name(mut self, value: impl Into<Str>) -> Self { self.report_plan_name = Some(value.into()); self }
     /// `ReportPlanTags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn report_plan_tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.report_plan_tags = Some(value.into());
-        self
-    }
-
+    pub fn report_plan_tags(mut self, value: impl Into<List<Tag>>) -> Self { self.report_plan_tags = Some(value.into()); self }
     /// `ReportSetting`: a [`ReportSetting`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn report_setting(mut self, value: impl Into<Obj<ReportSetting>>) -> Self {
-        self.report_setting = value.into();
-        self
-    }
+    pub fn report_setting(mut self, value: impl Into<Obj<ReportSetting>>) -> Self { self.report_setting = value.into(); self }
 }
 
 impl Resource for ReportPlan {
@@ -238,39 +175,19 @@ impl ReportPlanAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReportDeliveryChannelRequired {
     /// `S3BucketName`: a string, required.
-    ///
-    /// Format `AWS::S3::Bucket.Name`.
     pub s3_bucket_name: Str,
 }
 
-static RULE_ReportDeliveryChannel: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ReportDeliveryChannel: ObjRule = ObjRule {
     properties: &[
-        (
-            "Formats",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "S3BucketName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
+        ("Formats", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("S3BucketName", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
         ("S3KeyPrefix", Shape::STR),
     ],
     required: &["S3BucketName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReportDeliveryChannel` property type of `AWS::Backup::ReportPlan`.
@@ -290,6 +207,7 @@ pub struct ReportDeliveryChannel {
     pub s3_key_prefix: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ReportDeliveryChannel {
     /// A `ReportDeliveryChannel` with its required properties, named in a [`ReportDeliveryChannelRequired`].
     pub fn new(required: ReportDeliveryChannelRequired) -> Self {
@@ -301,24 +219,11 @@ impl ReportDeliveryChannel {
     }
 
     /// `Formats`: a list of strings.
-    pub fn formats(mut self, value: impl Into<List<Str>>) -> Self {
-        self.formats = Some(value.into());
-        self
-    }
-
+    pub fn formats(mut self, value: impl Into<List<Str>>) -> Self { self.formats = Some(value.into()); self }
     /// `S3BucketName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.s3_bucket_name = value.into();
-        self
-    }
-
+    pub fn s3_bucket_name(mut self, value: impl Into<Str>) -> Self { self.s3_bucket_name = value.into(); self }
     /// `S3KeyPrefix`: a string.
-    pub fn s3_key_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.s3_key_prefix = Some(value.into());
-        self
-    }
+    pub fn s3_key_prefix(mut self, value: impl Into<Str>) -> Self { self.s3_key_prefix = Some(value.into()); self }
 }
 
 impl PropertyType for ReportDeliveryChannel {}
@@ -340,48 +245,18 @@ pub struct ReportSettingRequired {
     pub report_template: Str,
 }
 
-static RULE_ReportSetting: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ReportSetting: ObjRule = ObjRule {
     properties: &[
-        (
-            "Accounts",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "FrameworkArns",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "OrganizationUnits",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Regions",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Accounts", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("FrameworkArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("OrganizationUnits", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Regions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("ReportTemplate", Shape::STR),
     ],
     required: &["ReportTemplate"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReportSetting` property type of `AWS::Backup::ReportPlan`.
@@ -407,6 +282,7 @@ pub struct ReportSetting {
     pub report_template: Str,
 }
 
+#[rustfmt::skip]
 impl ReportSetting {
     /// A `ReportSetting` with its required properties, named in a [`ReportSettingRequired`].
     pub fn new(required: ReportSettingRequired) -> Self {
@@ -420,34 +296,15 @@ impl ReportSetting {
     }
 
     /// `Accounts`: a list of strings.
-    pub fn accounts(mut self, value: impl Into<List<Str>>) -> Self {
-        self.accounts = Some(value.into());
-        self
-    }
-
+    pub fn accounts(mut self, value: impl Into<List<Str>>) -> Self { self.accounts = Some(value.into()); self }
     /// `FrameworkArns`: a list of strings.
-    pub fn framework_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.framework_arns = Some(value.into());
-        self
-    }
-
+    pub fn framework_arns(mut self, value: impl Into<List<Str>>) -> Self { self.framework_arns = Some(value.into()); self }
     /// `OrganizationUnits`: a list of strings.
-    pub fn organization_units(mut self, value: impl Into<List<Str>>) -> Self {
-        self.organization_units = Some(value.into());
-        self
-    }
-
+    pub fn organization_units(mut self, value: impl Into<List<Str>>) -> Self { self.organization_units = Some(value.into()); self }
     /// `Regions`: a list of strings.
-    pub fn regions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.regions = Some(value.into());
-        self
-    }
-
+    pub fn regions(mut self, value: impl Into<List<Str>>) -> Self { self.regions = Some(value.into()); self }
     /// `ReportTemplate`: a string, required.
-    pub fn report_template(mut self, value: impl Into<Str>) -> Self {
-        self.report_template = value.into();
-        self
-    }
+    pub fn report_template(mut self, value: impl Into<Str>) -> Self { self.report_template = value.into(); self }
 }
 
 impl PropertyType for ReportSetting {}
@@ -460,86 +317,6 @@ impl ToValue for ReportSetting {
             .opt("OrganizationUnits", &self.organization_units)
             .opt("Regions", &self.regions)
             .req("ReportTemplate", &self.report_template)
-            .build()
-    }
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Backup::ReportPlan`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-backup-reportplan-tag.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string.
-    ///
-    /// Length 1 to 128.
-    pub key: Option<Str>,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
             .build()
     }
 }

@@ -11,50 +11,26 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct RestoreTestingPlanRequired {
     /// `RecoveryPointSelection`: a [`RestoreTestingRecoveryPointSelection`] object, required.
-    ///
-    /// The specified criteria to assign a set of resources, such as recovery point types or backup vaults.
     pub recovery_point_selection: Obj<RestoreTestingRecoveryPointSelection>,
     /// `RestoreTestingPlanName`: a string, required.
-    ///
-    /// The RestoreTestingPlanName is a unique string that is the name of the restore testing plan. This cannot be changed after creation, and it must consist of only alphanumeric characters and underscores.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub restore_testing_plan_name: Str,
     /// `ScheduleExpression`: a string, required.
-    ///
-    /// A CRON expression in specified timezone when a restore testing plan is executed. When no CRON expression is provided, AWS Backup will use the default expression `cron(0 5 ? * * *)` .
     pub schedule_expression: Str,
 }
 
-static RULE_RestoreTestingPlan: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RestoreTestingPlan: ObjRule = ObjRule {
     properties: &[
-        (
-            "RecoveryPointSelection",
-            Shape::Object(&RULE_RestoreTestingRecoveryPointSelection),
-        ),
+        ("RecoveryPointSelection", Shape::Object(&RULE_RestoreTestingRecoveryPointSelection)),
         ("RestoreTestingPlanName", Shape::STR),
         ("ScheduleExpression", Shape::STR),
         ("ScheduleExpressionTimezone", Shape::STR),
         ("StartWindowHours", Shape::INT),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[
-        "RecoveryPointSelection",
-        "ScheduleExpression",
-        "RestoreTestingPlanName",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["RecoveryPointSelection", "ScheduleExpression", "RestoreTestingPlanName"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Backup::RestoreTestingPlan` resource.
@@ -102,6 +78,7 @@ pub struct RestoreTestingPlan {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl RestoreTestingPlan {
     /// The CloudFormation type name, `AWS::Backup::RestoreTestingPlan`.
     pub const TYPE_NAME: &'static str = "AWS::Backup::RestoreTestingPlan";
@@ -112,11 +89,7 @@ impl RestoreTestingPlan {
         type_name: "AWS::Backup::RestoreTestingPlan",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-backup-restoretestingplan.html",
         primary_identifier: &["RestoreTestingPlanName"],
-        required: &[
-            "RecoveryPointSelection",
-            "RestoreTestingPlanName",
-            "ScheduleExpression",
-        ],
+        required: &["RecoveryPointSelection", "RestoreTestingPlanName", "ScheduleExpression"],
         create_only: &["RestoreTestingPlanName"],
         conditional_create_only: &[],
         write_only: &[],
@@ -139,55 +112,17 @@ impl RestoreTestingPlan {
     }
 
     /// `RecoveryPointSelection`: a [`RestoreTestingRecoveryPointSelection`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn recovery_point_selection(
-        mut self,
-        value: impl Into<Obj<RestoreTestingRecoveryPointSelection>>,
-    ) -> Self {
-        self.recovery_point_selection = value.into();
-        self
-    }
-
+    pub fn recovery_point_selection(mut self, value: impl Into<Obj<RestoreTestingRecoveryPointSelection>>) -> Self { self.recovery_point_selection = value.into(); self }
     /// `RestoreTestingPlanName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn restore_testing_plan_name(mut self, value: impl Into<Str>) -> Self {
-        self.restore_testing_plan_name = value.into();
-        self
-    }
-
+    pub fn restore_testing_plan_name(mut self, value: impl Into<Str>) -> Self { self.restore_testing_plan_name = value.into(); self }
     /// `ScheduleExpression`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule_expression(mut self, value: impl Into<Str>) -> Self {
-        self.schedule_expression = value.into();
-        self
-    }
-
+    pub fn schedule_expression(mut self, value: impl Into<Str>) -> Self { self.schedule_expression = value.into(); self }
     /// `ScheduleExpressionTimezone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule_expression_timezone(mut self, value: impl Into<Str>) -> Self {
-        self.schedule_expression_timezone = Some(value.into());
-        self
-    }
-
+    pub fn schedule_expression_timezone(mut self, value: impl Into<Str>) -> Self { self.schedule_expression_timezone = Some(value.into()); self }
     /// `StartWindowHours`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start_window_hours(mut self, value: impl Into<Int>) -> Self {
-        self.start_window_hours = Some(value.into());
-        self
-    }
-
+    pub fn start_window_hours(mut self, value: impl Into<Int>) -> Self { self.start_window_hours = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for RestoreTestingPlan {
@@ -242,71 +177,25 @@ impl RestoreTestingPlanAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RestoreTestingRecoveryPointSelectionRequired {
     /// `Algorithm`: a [`RestoreTestingRecoveryPointSelectionAlgorithm`] value, required.
-    ///
-    /// Acceptable values include "LATEST_WITHIN_WINDOW" or "RANDOM_WITHIN_WINDOW"
     pub algorithm: RestoreTestingRecoveryPointSelectionAlgorithm,
     /// `IncludeVaults`: a list of strings, required.
-    ///
-    /// Accepted values include wildcard \["*"\] or by specific ARNs or ARN wilcard replacement \["arn:aws:backup:us-west-2:123456789012:backup-vault:asdf", ...\] \["arn:aws:backup:*:*:backup-vault:asdf-*", ...\]
     pub include_vaults: List<Str>,
     /// `RecoveryPointTypes`: a list of [`RestoreTestingRecoveryPointType`] values, required.
-    ///
-    /// These are the types of recovery points.
-    ///
-    /// Include `SNAPSHOT` to restore only snapshot recovery points; include `CONTINUOUS` to restore continuous recovery points (point in time restore / PITR); use both to restore either a snapshot or a continuous recovery point. The recovery point will be determined by the value for `Algorithm` .
     pub recovery_point_types: List<RestoreTestingRecoveryPointType>,
 }
 
-static RULE_RestoreTestingRecoveryPointSelection: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RestoreTestingRecoveryPointSelection: ObjRule = ObjRule {
     properties: &[
-        (
-            "Algorithm",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["LATEST_WITHIN_WINDOW", "RANDOM_WITHIN_WINDOW"],
-                format: None,
-            }),
-        ),
-        (
-            "ExcludeVaults",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "IncludeVaults",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "RecoveryPointTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["SNAPSHOT", "CONTINUOUS"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Algorithm", Shape::Str(&StrRule { allowed: &["LATEST_WITHIN_WINDOW", "RANDOM_WITHIN_WINDOW"], ..StrRule::ANY })),
+        ("ExcludeVaults", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("IncludeVaults", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("RecoveryPointTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SNAPSHOT", "CONTINUOUS"], ..StrRule::ANY }), min_items: None, max_items: None })),
         ("SelectionWindowDays", Shape::INT),
     ],
     required: &["Algorithm", "RecoveryPointTypes", "IncludeVaults"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RestoreTestingRecoveryPointSelection` property type of `AWS::Backup::RestoreTestingPlan`.
@@ -350,6 +239,7 @@ pub struct RestoreTestingRecoveryPointSelection {
     pub selection_window_days: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl RestoreTestingRecoveryPointSelection {
     /// A `RestoreTestingRecoveryPointSelection` with its required properties, named in a [`RestoreTestingRecoveryPointSelectionRequired`].
     pub fn new(required: RestoreTestingRecoveryPointSelectionRequired) -> Self {
@@ -363,50 +253,15 @@ impl RestoreTestingRecoveryPointSelection {
     }
 
     /// `Algorithm`: a [`RestoreTestingRecoveryPointSelectionAlgorithm`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn algorithm(
-        mut self,
-        value: impl Into<RestoreTestingRecoveryPointSelectionAlgorithm>,
-    ) -> Self {
-        self.algorithm = value.into();
-        self
-    }
-
+    pub fn algorithm(mut self, value: impl Into<RestoreTestingRecoveryPointSelectionAlgorithm>) -> Self { self.algorithm = value.into(); self }
     /// `ExcludeVaults`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exclude_vaults(mut self, value: impl Into<List<Str>>) -> Self {
-        self.exclude_vaults = Some(value.into());
-        self
-    }
-
+    pub fn exclude_vaults(mut self, value: impl Into<List<Str>>) -> Self { self.exclude_vaults = Some(value.into()); self }
     /// `IncludeVaults`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_vaults(mut self, value: impl Into<List<Str>>) -> Self {
-        self.include_vaults = value.into();
-        self
-    }
-
+    pub fn include_vaults(mut self, value: impl Into<List<Str>>) -> Self { self.include_vaults = value.into(); self }
     /// `RecoveryPointTypes`: a list of [`RestoreTestingRecoveryPointType`] values, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn recovery_point_types(
-        mut self,
-        value: impl Into<List<RestoreTestingRecoveryPointType>>,
-    ) -> Self {
-        self.recovery_point_types = value.into();
-        self
-    }
-
+    pub fn recovery_point_types(mut self, value: impl Into<List<RestoreTestingRecoveryPointType>>) -> Self { self.recovery_point_types = value.into(); self }
     /// `SelectionWindowDays`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn selection_window_days(mut self, value: impl Into<Int>) -> Self {
-        self.selection_window_days = Some(value.into());
-        self
-    }
+    pub fn selection_window_days(mut self, value: impl Into<Int>) -> Self { self.selection_window_days = Some(value.into()); self }
 }
 
 impl PropertyType for RestoreTestingRecoveryPointSelection {}
@@ -427,44 +282,20 @@ impl ToValue for RestoreTestingRecoveryPointSelection {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::Backup::RestoreTestingPlan`.
@@ -482,6 +313,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -492,20 +324,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

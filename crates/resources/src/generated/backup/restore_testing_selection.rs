@@ -11,76 +11,30 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct RestoreTestingSelectionRequired {
     /// `IamRoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the IAM role that AWS Backup uses to create the target resource; for example: `arn:aws:iam::123456789012:role/S3Access` .
-    ///
-    /// Format `AWS::IAM::Role.Arn`.
     pub iam_role_arn: Str,
     /// `ProtectedResourceType`: a string, required.
-    ///
-    /// The type of AWS resource included in a resource testing selection; for example, an Amazon EBS volume or an Amazon RDS database.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub protected_resource_type: Str,
     /// `RestoreTestingPlanName`: a string, required.
-    ///
-    /// Unique string that is the name of the restore testing plan.
-    ///
-    /// The name cannot be changed after creation. The name must consist of only alphanumeric characters and underscores. Maximum length is 50.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub restore_testing_plan_name: Str,
     /// `RestoreTestingSelectionName`: a string, required.
-    ///
-    /// The unique name of the restore testing selection that belongs to the related restore testing plan.
-    ///
-    /// The name consists of only alphanumeric characters and underscores. Maximum length is 50.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub restore_testing_selection_name: Str,
 }
 
-static RULE_RestoreTestingSelection: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RestoreTestingSelection: ObjRule = ObjRule {
     properties: &[
-        (
-            "IamRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "ProtectedResourceArns",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ProtectedResourceConditions",
-            Shape::Object(&RULE_ProtectedResourceConditions),
-        ),
+        ("IamRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("ProtectedResourceArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("ProtectedResourceConditions", Shape::Object(&RULE_ProtectedResourceConditions)),
         ("ProtectedResourceType", Shape::STR),
         ("RestoreMetadataOverrides", Shape::Any),
         ("RestoreTestingPlanName", Shape::STR),
         ("RestoreTestingSelectionName", Shape::STR),
         ("ValidationWindowHours", Shape::INT),
     ],
-    required: &[
-        "IamRoleArn",
-        "ProtectedResourceType",
-        "RestoreTestingPlanName",
-        "RestoreTestingSelectionName",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["IamRoleArn", "ProtectedResourceType", "RestoreTestingPlanName", "RestoreTestingSelectionName"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Backup::RestoreTestingSelection` resource.
@@ -155,6 +109,7 @@ pub struct RestoreTestingSelection {
     pub validation_window_hours: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl RestoreTestingSelection {
     /// The CloudFormation type name, `AWS::Backup::RestoreTestingSelection`.
     pub const TYPE_NAME: &'static str = "AWS::Backup::RestoreTestingSelection";
@@ -165,17 +120,8 @@ impl RestoreTestingSelection {
         type_name: "AWS::Backup::RestoreTestingSelection",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-backup-restoretestingselection.html",
         primary_identifier: &["RestoreTestingPlanName", "RestoreTestingSelectionName"],
-        required: &[
-            "IamRoleArn",
-            "ProtectedResourceType",
-            "RestoreTestingPlanName",
-            "RestoreTestingSelectionName",
-        ],
-        create_only: &[
-            "ProtectedResourceType",
-            "RestoreTestingPlanName",
-            "RestoreTestingSelectionName",
-        ],
+        required: &["IamRoleArn", "ProtectedResourceType", "RestoreTestingPlanName", "RestoreTestingSelectionName"],
+        create_only: &["ProtectedResourceType", "RestoreTestingPlanName", "RestoreTestingSelectionName"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &[],
@@ -199,71 +145,21 @@ impl RestoreTestingSelection {
     }
 
     /// `IamRoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iam_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.iam_role_arn = value.into();
-        self
-    }
-
+    pub fn iam_role_arn(mut self, value: impl Into<Str>) -> Self { self.iam_role_arn = value.into(); self }
     /// `ProtectedResourceArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protected_resource_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.protected_resource_arns = Some(value.into());
-        self
-    }
-
+    pub fn protected_resource_arns(mut self, value: impl Into<List<Str>>) -> Self { self.protected_resource_arns = Some(value.into()); self }
     /// `ProtectedResourceConditions`: a [`ProtectedResourceConditions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protected_resource_conditions(
-        mut self,
-        value: impl Into<Obj<ProtectedResourceConditions>>,
-    ) -> Self {
-        self.protected_resource_conditions = Some(value.into());
-        self
-    }
-
+    pub fn protected_resource_conditions(mut self, value: impl Into<Obj<ProtectedResourceConditions>>) -> Self { self.protected_resource_conditions = Some(value.into()); self }
     /// `ProtectedResourceType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protected_resource_type(mut self, value: impl Into<Str>) -> Self {
-        self.protected_resource_type = value.into();
-        self
-    }
-
+    pub fn protected_resource_type(mut self, value: impl Into<Str>) -> Self { self.protected_resource_type = value.into(); self }
     /// `RestoreMetadataOverrides`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn restore_metadata_overrides(mut self, value: impl Into<Json>) -> Self {
-        self.restore_metadata_overrides = Some(value.into());
-        self
-    }
-
+    pub fn restore_metadata_overrides(mut self, value: impl Into<Json>) -> Self { self.restore_metadata_overrides = Some(value.into()); self }
     /// `RestoreTestingPlanName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn restore_testing_plan_name(mut self, value: impl Into<Str>) -> Self {
-        self.restore_testing_plan_name = value.into();
-        self
-    }
-
+    pub fn restore_testing_plan_name(mut self, value: impl Into<Str>) -> Self { self.restore_testing_plan_name = value.into(); self }
     /// `RestoreTestingSelectionName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn restore_testing_selection_name(mut self, value: impl Into<Str>) -> Self {
-        self.restore_testing_selection_name = value.into();
-        self
-    }
-
+    pub fn restore_testing_selection_name(mut self, value: impl Into<Str>) -> Self { self.restore_testing_selection_name = value.into(); self }
     /// `ValidationWindowHours`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn validation_window_hours(mut self, value: impl Into<Int>) -> Self {
-        self.validation_window_hours = Some(value.into());
-        self
-    }
+    pub fn validation_window_hours(mut self, value: impl Into<Int>) -> Self { self.validation_window_hours = Some(value.into()); self }
 }
 
 impl Resource for RestoreTestingSelection {
@@ -311,23 +207,20 @@ impl From<ResourceRef> for RestoreTestingSelectionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeyValueRequired {
     /// `Key`: a string, required.
-    ///
-    /// The tag key.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// The tag value.
     pub value: Str,
 }
 
-static RULE_KeyValue: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_KeyValue: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KeyValue` property type of `AWS::Backup::RestoreTestingSelection`.
@@ -347,6 +240,7 @@ pub struct KeyValue {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl KeyValue {
     /// A `KeyValue` with its required properties, named in a [`KeyValueRequired`].
     pub fn new(required: KeyValueRequired) -> Self {
@@ -357,20 +251,9 @@ impl KeyValue {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for KeyValue {}
@@ -384,31 +267,14 @@ impl ToValue for KeyValue {
     }
 }
 
-static RULE_ProtectedResourceConditions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ProtectedResourceConditions: ObjRule = ObjRule {
     properties: &[
-        (
-            "StringEquals",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_KeyValue),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "StringNotEquals",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_KeyValue),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("StringEquals", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyValue), min_items: None, max_items: None })),
+        ("StringNotEquals", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyValue), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ProtectedResourceConditions` property type of `AWS::Backup::RestoreTestingSelection`.
@@ -428,6 +294,7 @@ pub struct ProtectedResourceConditions {
     pub string_not_equals: Option<List<KeyValue>>,
 }
 
+#[rustfmt::skip]
 impl ProtectedResourceConditions {
     /// A `ProtectedResourceConditions` with no property set (none is required).
     pub fn new() -> Self {
@@ -435,20 +302,9 @@ impl ProtectedResourceConditions {
     }
 
     /// `StringEquals`: a list of [`KeyValue`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn string_equals(mut self, value: impl Into<List<KeyValue>>) -> Self {
-        self.string_equals = Some(value.into());
-        self
-    }
-
+    pub fn string_equals(mut self, value: impl Into<List<KeyValue>>) -> Self { self.string_equals = Some(value.into()); self }
     /// `StringNotEquals`: a list of [`KeyValue`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn string_not_equals(mut self, value: impl Into<List<KeyValue>>) -> Self {
-        self.string_not_equals = Some(value.into());
-        self
-    }
+    pub fn string_not_equals(mut self, value: impl Into<List<KeyValue>>) -> Self { self.string_not_equals = Some(value.into()); self }
 }
 
 impl PropertyType for ProtectedResourceConditions {}

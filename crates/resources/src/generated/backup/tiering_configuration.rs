@@ -15,35 +15,20 @@ pub struct TieringConfigurationRequired {
     /// `ResourceSelection`: a list of [`ResourceSelection`] objects, required.
     pub resource_selection: List<ResourceSelection>,
     /// `TieringConfigurationName`: a string, required.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub tiering_configuration_name: Str,
 }
 
-static RULE_TieringConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TieringConfiguration: ObjRule = ObjRule {
     properties: &[
         ("BackupVaultName", Shape::STR),
-        (
-            "ResourceSelection",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ResourceSelection),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ResourceSelection", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceSelection), min_items: None, max_items: None })),
         ("TieringConfigurationName", Shape::STR),
         ("TieringConfigurationTags", Shape::Any),
     ],
-    required: &[
-        "TieringConfigurationName",
-        "BackupVaultName",
-        "ResourceSelection",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["TieringConfigurationName", "BackupVaultName", "ResourceSelection"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Backup::TieringConfiguration` resource.
@@ -71,6 +56,7 @@ pub struct TieringConfiguration {
     pub tiering_configuration_tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl TieringConfiguration {
     /// The CloudFormation type name, `AWS::Backup::TieringConfiguration`.
     pub const TYPE_NAME: &'static str = "AWS::Backup::TieringConfiguration";
@@ -81,11 +67,7 @@ impl TieringConfiguration {
         type_name: "AWS::Backup::TieringConfiguration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-backup-tieringconfiguration.html",
         primary_identifier: &["TieringConfigurationName"],
-        required: &[
-            "BackupVaultName",
-            "ResourceSelection",
-            "TieringConfigurationName",
-        ],
+        required: &["BackupVaultName", "ResourceSelection", "TieringConfigurationName"],
         create_only: &["TieringConfigurationName"],
         conditional_create_only: &[],
         write_only: &[],
@@ -106,30 +88,13 @@ impl TieringConfiguration {
     }
 
     /// `BackupVaultName`: a string, required.
-    pub fn backup_vault_name(mut self, value: impl Into<Str>) -> Self {
-        self.backup_vault_name = value.into();
-        self
-    }
-
+    pub fn backup_vault_name(mut self, value: impl Into<Str>) -> Self { self.backup_vault_name = value.into(); self }
     /// `ResourceSelection`: a list of [`ResourceSelection`] objects, required.
-    pub fn resource_selection(mut self, value: impl Into<List<ResourceSelection>>) -> Self {
-        self.resource_selection = value.into();
-        self
-    }
-
+    pub fn resource_selection(mut self, value: impl Into<List<ResourceSelection>>) -> Self { self.resource_selection = value.into(); self }
     /// `TieringConfigurationName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tiering_configuration_name(mut self, value: impl Into<Str>) -> Self {
-        self.tiering_configuration_name = value.into();
-        self
-    }
-
+    pub fn tiering_configuration_name(mut self, value: impl Into<Str>) -> Self { self.tiering_configuration_name = value.into(); self }
     /// `TieringConfigurationTags`: a JSON value.
-    pub fn tiering_configuration_tags(mut self, value: impl Into<Json>) -> Self {
-        self.tiering_configuration_tags = Some(value.into());
-        self
-    }
+    pub fn tiering_configuration_tags(mut self, value: impl Into<Json>) -> Self { self.tiering_configuration_tags = Some(value.into()); self }
 }
 
 impl Resource for TieringConfiguration {
@@ -194,25 +159,16 @@ pub struct ResourceSelectionRequired {
     pub tiering_down_settings_in_days: Int,
 }
 
-static RULE_ResourceSelection: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResourceSelection: ObjRule = ObjRule {
     properties: &[
         ("ResourceType", Shape::STR),
-        (
-            "Resources",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Resources", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("TieringDownSettingsInDays", Shape::INT),
     ],
     required: &["Resources", "TieringDownSettingsInDays", "ResourceType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ResourceSelection` property type of `AWS::Backup::TieringConfiguration`.
@@ -228,6 +184,7 @@ pub struct ResourceSelection {
     pub tiering_down_settings_in_days: Int,
 }
 
+#[rustfmt::skip]
 impl ResourceSelection {
     /// A `ResourceSelection` with its required properties, named in a [`ResourceSelectionRequired`].
     pub fn new(required: ResourceSelectionRequired) -> Self {
@@ -239,22 +196,11 @@ impl ResourceSelection {
     }
 
     /// `ResourceType`: a string, required.
-    pub fn resource_type(mut self, value: impl Into<Str>) -> Self {
-        self.resource_type = value.into();
-        self
-    }
-
+    pub fn resource_type(mut self, value: impl Into<Str>) -> Self { self.resource_type = value.into(); self }
     /// `Resources`: a list of strings, required.
-    pub fn resources(mut self, value: impl Into<List<Str>>) -> Self {
-        self.resources = value.into();
-        self
-    }
-
+    pub fn resources(mut self, value: impl Into<List<Str>>) -> Self { self.resources = value.into(); self }
     /// `TieringDownSettingsInDays`: an integer, required.
-    pub fn tiering_down_settings_in_days(mut self, value: impl Into<Int>) -> Self {
-        self.tiering_down_settings_in_days = value.into();
-        self
-    }
+    pub fn tiering_down_settings_in_days(mut self, value: impl Into<Int>) -> Self { self.tiering_down_settings_in_days = value.into(); self }
 }
 
 impl PropertyType for ResourceSelection {}

@@ -11,14 +11,11 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ComputeEnvironmentRequired {
     /// `Type`: a string, required.
-    ///
-    /// The type of the compute environment: `MANAGED` or `UNMANAGED` . For more information, see \[Compute Environments\](<https://docs.aws.amazon.com/batch/latest/userguide/compute_environments.html>) in the *AWS Batch User Guide* .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub r#type: Str,
 }
 
-static RULE_ComputeEnvironment: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ComputeEnvironment: ObjRule = ObjRule {
     properties: &[
         ("ComputeEnvironmentName", Shape::STR),
         ("ComputeResources", Shape::Object(&RULE_ComputeResources)),
@@ -33,11 +30,8 @@ static RULE_ComputeEnvironment: ObjRule = ObjRule {
         ("UpdatePolicy", Shape::Object(&RULE_UpdatePolicy)),
     ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Batch::ComputeEnvironment` resource.
@@ -160,6 +154,7 @@ pub struct ComputeEnvironment {
     pub update_policy: Option<Obj<UpdatePolicy>>,
 }
 
+#[rustfmt::skip]
 impl ComputeEnvironment {
     /// The CloudFormation type name, `AWS::Batch::ComputeEnvironment`.
     pub const TYPE_NAME: &'static str = "AWS::Batch::ComputeEnvironment";
@@ -171,38 +166,10 @@ impl ComputeEnvironment {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-batch-computeenvironment.html",
         primary_identifier: &["ComputeEnvironmentArn"],
         required: &["Type"],
-        create_only: &[
-            "ComputeResources/SpotIamFleetRole",
-            "ComputeEnvironmentName",
-            "Tags",
-            "Type",
-            "EksConfiguration",
-        ],
-        conditional_create_only: &[
-            "ComputeResources/AllocationStrategy",
-            "ComputeResources/BidPercentage",
-            "ComputeResources/Ec2Configuration",
-            "ComputeResources/Ec2KeyPair",
-            "ComputeResources/ImageId",
-            "ComputeResources/InstanceRole",
-            "ComputeResources/InstanceTypes",
-            "ComputeResources/LaunchTemplate",
-            "ComputeResources/PlacementGroup",
-            "ComputeResources/ScalingPolicy",
-            "ComputeResources/SecurityGroupIds",
-            "ComputeResources/Subnets",
-            "ComputeResources/Tags",
-            "ComputeResources/Type",
-        ],
-        write_only: &[
-            "ComputeResources/UpdateToLatestImageVersion",
-            "ReplaceComputeEnvironment",
-            "UpdatePolicy",
-        ],
-        read_only: &[
-            "ComputeEnvironmentArn",
-            "ComputeResources/Ec2Configuration/*/BatchImageStatus",
-        ],
+        create_only: &["ComputeResources/SpotIamFleetRole", "ComputeEnvironmentName", "Tags", "Type", "EksConfiguration"],
+        conditional_create_only: &["ComputeResources/AllocationStrategy", "ComputeResources/BidPercentage", "ComputeResources/Ec2Configuration", "ComputeResources/Ec2KeyPair", "ComputeResources/ImageId", "ComputeResources/InstanceRole", "ComputeResources/InstanceTypes", "ComputeResources/LaunchTemplate", "ComputeResources/PlacementGroup", "ComputeResources/ScalingPolicy", "ComputeResources/SecurityGroupIds", "ComputeResources/Subnets", "ComputeResources/Tags", "ComputeResources/Type"],
+        write_only: &["ComputeResources/UpdateToLatestImageVersion", "ReplaceComputeEnvironment", "UpdatePolicy"],
+        read_only: &["ComputeEnvironmentArn", "ComputeResources/Ec2Configuration/*/BatchImageStatus"],
         attributes: &["ComputeEnvironmentArn"],
         taggable: true,
         tag_format: TagFormat::Map,
@@ -226,92 +193,27 @@ impl ComputeEnvironment {
     }
 
     /// `ComputeEnvironmentName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compute_environment_name(mut self, value: impl Into<Str>) -> Self {
-        self.compute_environment_name = Some(value.into());
-        self
-    }
-
+    pub fn compute_environment_name(mut self, value: impl Into<Str>) -> Self { self.compute_environment_name = Some(value.into()); self }
     /// `ComputeResources`: a [`ComputeResources`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compute_resources(mut self, value: impl Into<Obj<ComputeResources>>) -> Self {
-        self.compute_resources = Some(value.into());
-        self
-    }
-
+    pub fn compute_resources(mut self, value: impl Into<Obj<ComputeResources>>) -> Self { self.compute_resources = Some(value.into()); self }
     /// `Context`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn context(mut self, value: impl Into<Str>) -> Self {
-        self.context = Some(value.into());
-        self
-    }
-
+    pub fn context(mut self, value: impl Into<Str>) -> Self { self.context = Some(value.into()); self }
     /// `EksConfiguration`: an [`EksConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn eks_configuration(mut self, value: impl Into<Obj<EksConfiguration>>) -> Self {
-        self.eks_configuration = Some(value.into());
-        self
-    }
-
+    pub fn eks_configuration(mut self, value: impl Into<Obj<EksConfiguration>>) -> Self { self.eks_configuration = Some(value.into()); self }
     /// `ReplaceComputeEnvironment`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replace_compute_environment(mut self, value: impl Into<Bool>) -> Self {
-        self.replace_compute_environment = Some(value.into());
-        self
-    }
-
+    pub fn replace_compute_environment(mut self, value: impl Into<Bool>) -> Self { self.replace_compute_environment = Some(value.into()); self }
     /// `ServiceRole`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_role(mut self, value: impl Into<Str>) -> Self {
-        self.service_role = Some(value.into());
-        self
-    }
-
+    pub fn service_role(mut self, value: impl Into<Str>) -> Self { self.service_role = Some(value.into()); self }
     /// `State`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state(mut self, value: impl Into<Str>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-
+    pub fn state(mut self, value: impl Into<Str>) -> Self { self.state = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
     /// `UnmanagedvCpus`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unmanagedv_cpus(mut self, value: impl Into<Int>) -> Self {
-        self.unmanagedv_cpus = Some(value.into());
-        self
-    }
-
+    pub fn unmanagedv_cpus(mut self, value: impl Into<Int>) -> Self { self.unmanagedv_cpus = Some(value.into()); self }
     /// `UpdatePolicy`: an [`UpdatePolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn update_policy(mut self, value: impl Into<Obj<UpdatePolicy>>) -> Self {
-        self.update_policy = Some(value.into());
-        self
-    }
+    pub fn update_policy(mut self, value: impl Into<Obj<UpdatePolicy>>) -> Self { self.update_policy = Some(value.into()); self }
 }
 
 impl Resource for ComputeEnvironment {
@@ -371,115 +273,39 @@ impl ComputeEnvironmentAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ComputeResourcesRequired {
     /// `MaxvCpus`: an integer, required.
-    ///
-    /// The maximum number of Amazon EC2 vCPUs that an environment can reach.
-    ///
-    /// &gt; With `BEST_FIT_PROGRESSIVE` , `SPOT_CAPACITY_OPTIMIZED` and `SPOT_PRICE_CAPACITY_OPTIMIZED` (recommended) strategies using On-Demand or Spot Instances, and the `BEST_FIT` strategy using Spot Instances, AWS Batch might need to exceed `maxvCpus` to meet your capacity requirements. In this event, AWS Batch never exceeds `maxvCpus` by more than a single instance.
     pub maxv_cpus: Int,
     /// `Subnets`: a list of strings, required.
-    ///
-    /// The VPC subnets where the compute resources are launched. Fargate compute resources can contain up to 16 subnets. For Fargate compute resources, providing an empty list will be handled as if this parameter wasn't specified and no change is made. For Amazon EC2 compute resources, providing an empty list removes the VPC subnets from the compute resource. For more information, see \[VPCs and subnets\](<https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Subnets.html>) in the *Amazon VPC User Guide* .
-    ///
-    /// When updating a compute environment, changing the VPC subnets requires an infrastructure update of the compute environment. For more information, see \[Updating compute environments\](<https://docs.aws.amazon.com/batch/latest/userguide/updating-compute-environments.html>) in the *AWS Batch User Guide* .
-    ///
-    /// &gt; AWS Batch on Amazon EC2 and AWS Batch on Amazon EKS support Local Zones. For more information, see \[Local Zones\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/using-regions-availability-zones.html#concepts-local-zones>) in the *Amazon EC2 User Guide for Linux Instances* , \[Amazon EKS and AWS Local Zones\](<https://docs.aws.amazon.com/eks/latest/userguide/local-zones.html>) in the *Amazon EKS User Guide* and \[Amazon ECS clusters in Local Zones, Wavelength Zones, and AWS Outposts\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cluster-regions-zones.html#clusters-local-zones>) in the *Amazon ECS Developer Guide* .
-    /// &gt;
-    /// &gt; AWS Batch on Fargate doesn't currently support Local Zones.
-    ///
-    /// Format `AWS::EC2::Subnet.Ids`; each item: format `AWS::EC2::Subnet.Id`.
     pub subnets: List<Str>,
     /// `Type`: a string, required.
-    ///
-    /// The type of compute environment: `EC2` , `SPOT` , `FARGATE` , or `FARGATE_SPOT` . For more information, see \[Compute environments\](<https://docs.aws.amazon.com/batch/latest/userguide/compute_environments.html>) in the *AWS Batch User Guide* .
-    ///
-    /// If you choose `SPOT` , you must also specify an Amazon EC2 Spot Fleet role with the `spotIamFleetRole` parameter. For more information, see \[Amazon EC2 spot fleet role\](<https://docs.aws.amazon.com/batch/latest/userguide/spot_fleet_IAM_role.html>) in the *AWS Batch User Guide* .
-    ///
-    /// When updating compute environment, changing the type of a compute environment requires an infrastructure update of the compute environment. For more information, see \[Updating compute environments\](<https://docs.aws.amazon.com/batch/latest/userguide/updating-compute-environments.html>) in the *AWS Batch User Guide* .
-    ///
-    /// When updating the type of a compute environment, changing between `EC2` and `SPOT` or between `FARGATE` and `FARGATE_SPOT` will initiate an infrastructure update, but if you switch between `EC2` and `FARGATE` , CloudFormation will create a new compute environment.
     pub r#type: Str,
 }
 
-static RULE_ComputeResources: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ComputeResources: ObjRule = ObjRule {
     properties: &[
         ("AllocationStrategy", Shape::STR),
         ("BidPercentage", Shape::INT),
         ("DesiredvCpus", Shape::INT),
-        (
-            "Ec2Configuration",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Ec2ConfigurationObject),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Ec2Configuration", Shape::List(&ListRule { items: Shape::Object(&RULE_Ec2ConfigurationObject), min_items: None, max_items: None })),
         ("Ec2KeyPair", Shape::STR),
-        (
-            "ImageId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::ImageId),
-            }),
-        ),
+        ("ImageId", Shape::Str(&StrRule { format: Some(Format::ImageId), ..StrRule::ANY })),
         ("InstanceRole", Shape::STR),
-        (
-            "InstanceTypes",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "LaunchTemplate",
-            Shape::Object(&RULE_LaunchTemplateSpecification),
-        ),
+        ("InstanceTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("LaunchTemplate", Shape::Object(&RULE_LaunchTemplateSpecification)),
         ("MaxvCpus", Shape::INT),
         ("MinvCpus", Shape::INT),
         ("PlacementGroup", Shape::STR),
         ("ScalingPolicy", Shape::Object(&RULE_ComputeScalingPolicy)),
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
         ("SpotIamFleetRole", Shape::STR),
-        (
-            "Subnets",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SubnetId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: None, max_items: None })),
         ("Tags", Shape::Any),
         ("Type", Shape::STR),
         ("UpdateToLatestImageVersion", Shape::Bool),
     ],
     required: &["Subnets", "Type", "MaxvCpus"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ComputeResources` property type of `AWS::Batch::ComputeEnvironment`.
@@ -660,6 +486,7 @@ pub struct ComputeResources {
     pub update_to_latest_image_version: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl ComputeResources {
     /// A `ComputeResources` with its required properties, named in a [`ComputeResourcesRequired`].
     pub fn new(required: ComputeResourcesRequired) -> Self {
@@ -687,154 +514,43 @@ impl ComputeResources {
     }
 
     /// `AllocationStrategy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allocation_strategy(mut self, value: impl Into<Str>) -> Self {
-        self.allocation_strategy = Some(value.into());
-        self
-    }
-
+    pub fn allocation_strategy(mut self, value: impl Into<Str>) -> Self { self.allocation_strategy = Some(value.into()); self }
     /// `BidPercentage`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bid_percentage(mut self, value: impl Into<Int>) -> Self {
-        self.bid_percentage = Some(value.into());
-        self
-    }
-
+    pub fn bid_percentage(mut self, value: impl Into<Int>) -> Self { self.bid_percentage = Some(value.into()); self }
     /// `DesiredvCpus`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn desiredv_cpus(mut self, value: impl Into<Int>) -> Self {
-        self.desiredv_cpus = Some(value.into());
-        self
-    }
-
+    pub fn desiredv_cpus(mut self, value: impl Into<Int>) -> Self { self.desiredv_cpus = Some(value.into()); self }
     /// `Ec2Configuration`: a list of [`Ec2ConfigurationObject`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ec2_configuration(mut self, value: impl Into<List<Ec2ConfigurationObject>>) -> Self {
-        self.ec2_configuration = Some(value.into());
-        self
-    }
-
+    pub fn ec2_configuration(mut self, value: impl Into<List<Ec2ConfigurationObject>>) -> Self { self.ec2_configuration = Some(value.into()); self }
     /// `Ec2KeyPair`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ec2_key_pair(mut self, value: impl Into<Str>) -> Self {
-        self.ec2_key_pair = Some(value.into());
-        self
-    }
-
+    pub fn ec2_key_pair(mut self, value: impl Into<Str>) -> Self { self.ec2_key_pair = Some(value.into()); self }
     /// `ImageId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_id(mut self, value: impl Into<Str>) -> Self {
-        self.image_id = Some(value.into());
-        self
-    }
-
+    pub fn image_id(mut self, value: impl Into<Str>) -> Self { self.image_id = Some(value.into()); self }
     /// `InstanceRole`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_role(mut self, value: impl Into<Str>) -> Self {
-        self.instance_role = Some(value.into());
-        self
-    }
-
+    pub fn instance_role(mut self, value: impl Into<Str>) -> Self { self.instance_role = Some(value.into()); self }
     /// `InstanceTypes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_types(mut self, value: impl Into<List<Str>>) -> Self {
-        self.instance_types = Some(value.into());
-        self
-    }
-
+    pub fn instance_types(mut self, value: impl Into<List<Str>>) -> Self { self.instance_types = Some(value.into()); self }
     /// `LaunchTemplate`: a [`LaunchTemplateSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn launch_template(mut self, value: impl Into<Obj<LaunchTemplateSpecification>>) -> Self {
-        self.launch_template = Some(value.into());
-        self
-    }
-
+    pub fn launch_template(mut self, value: impl Into<Obj<LaunchTemplateSpecification>>) -> Self { self.launch_template = Some(value.into()); self }
     /// `MaxvCpus`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maxv_cpus(mut self, value: impl Into<Int>) -> Self {
-        self.maxv_cpus = value.into();
-        self
-    }
-
+    pub fn maxv_cpus(mut self, value: impl Into<Int>) -> Self { self.maxv_cpus = value.into(); self }
     /// `MinvCpus`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn minv_cpus(mut self, value: impl Into<Int>) -> Self {
-        self.minv_cpus = Some(value.into());
-        self
-    }
-
+    pub fn minv_cpus(mut self, value: impl Into<Int>) -> Self { self.minv_cpus = Some(value.into()); self }
     /// `PlacementGroup`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn placement_group(mut self, value: impl Into<Str>) -> Self {
-        self.placement_group = Some(value.into());
-        self
-    }
-
+    pub fn placement_group(mut self, value: impl Into<Str>) -> Self { self.placement_group = Some(value.into()); self }
     /// `ScalingPolicy`: a [`ComputeScalingPolicy`] object.
-    pub fn scaling_policy(mut self, value: impl Into<Obj<ComputeScalingPolicy>>) -> Self {
-        self.scaling_policy = Some(value.into());
-        self
-    }
-
+    pub fn scaling_policy(mut self, value: impl Into<Obj<ComputeScalingPolicy>>) -> Self { self.scaling_policy = Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = Some(value.into());
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
     /// `SpotIamFleetRole`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn spot_iam_fleet_role(mut self, value: impl Into<Str>) -> Self {
-        self.spot_iam_fleet_role = Some(value.into());
-        self
-    }
-
+    pub fn spot_iam_fleet_role(mut self, value: impl Into<Str>) -> Self { self.spot_iam_fleet_role = Some(value.into()); self }
     /// `Subnets`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnets = value.into();
-        self
-    }
-
+    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self { self.subnets = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
     /// `UpdateToLatestImageVersion`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn update_to_latest_image_version(mut self, value: impl Into<Bool>) -> Self {
-        self.update_to_latest_image_version = Some(value.into());
-        self
-    }
+    pub fn update_to_latest_image_version(mut self, value: impl Into<Bool>) -> Self { self.update_to_latest_image_version = Some(value.into()); self }
 }
 
 impl PropertyType for ComputeResources {}
@@ -868,14 +584,13 @@ impl ToValue for ComputeResources {
     }
 }
 
-static RULE_ComputeScalingPolicy: ObjRule = ObjRule {
-    properties: &[("MinScaleDownDelayMinutes", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ComputeScalingPolicy: ObjRule = ObjRule {
+    properties: &[
+        ("MinScaleDownDelayMinutes", Shape::INT),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ComputeScalingPolicy` property type of `AWS::Batch::ComputeEnvironment`.
@@ -887,6 +602,7 @@ pub struct ComputeScalingPolicy {
     pub min_scale_down_delay_minutes: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl ComputeScalingPolicy {
     /// A `ComputeScalingPolicy` with no property set (none is required).
     pub fn new() -> Self {
@@ -894,10 +610,7 @@ impl ComputeScalingPolicy {
     }
 
     /// `MinScaleDownDelayMinutes`: an integer.
-    pub fn min_scale_down_delay_minutes(mut self, value: impl Into<Int>) -> Self {
-        self.min_scale_down_delay_minutes = Some(value.into());
-        self
-    }
+    pub fn min_scale_down_delay_minutes(mut self, value: impl Into<Int>) -> Self { self.min_scale_down_delay_minutes = Some(value.into()); self }
 }
 
 impl PropertyType for ComputeScalingPolicy {}
@@ -917,69 +630,20 @@ impl ToValue for ComputeScalingPolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ec2ConfigurationObjectRequired {
     /// `ImageType`: a string, required.
-    ///
-    /// The image type to match with the instance type to select an AMI. The supported values are different for `ECS` and `EKS` resources.
-    ///
-    /// - **ECS** - If the `imageIdOverride` parameter isn't specified, then a recent \[Amazon ECS-optimized Amazon Linux 2 AMI\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-optimized_AMI.html#al2ami>) ( `ECS_AL2` ) is used. If a new image type is specified in an update, but neither an `imageId` nor a `imageIdOverride` parameter is specified, then the latest Amazon ECS optimized AMI for that image type that's supported by AWS Batch is used.
-    ///
-    /// &gt; AWS will end support for Amazon ECS optimized AL2-optimized and AL2-accelerated AMIs. Starting in January 2026, AWS Batch will change the default AMI for new Amazon ECS compute environments from Amazon Linux 2 to Amazon Linux 2023. We recommend migrating AWS Batch Amazon ECS compute environments to Amazon Linux 2023 to maintain optimal performance and security. For more information on upgrading from AL2 to AL2023, see \[How to migrate from ECS AL2 to ECS AL2023\](<https://docs.aws.amazon.com/batch/latest/userguide/ecs-migration-2023.html>) in the *AWS Batch User Guide* .
-    ///
-    /// - **ECS_AL2** - \[Amazon Linux 2\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-optimized_AMI.html#al2ami>) : Default for all non-GPU instance families.
-    /// - **ECS_AL2_NVIDIA** - \[Amazon Linux 2 (GPU)\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-optimized_AMI.html#gpuami>) : Default for all GPU instance families (for example `P4` and `G4` ) and can be used for all non AWS Graviton-based instance types.
-    /// - **ECS_AL2023** - \[Amazon Linux 2023\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-optimized_AMI.html>) : AWS Batch supports Amazon Linux 2023.
-    ///
-    /// &gt; Amazon Linux 2023 does not support `A1` instances.
-    /// - **ECS_AL2023_NVIDIA** - \[Amazon Linux 2023 (GPU)\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-optimized_AMI.html#gpuami>) : For all GPU instance families and can be used for all non AWS Graviton-based instance types.
-    ///
-    /// &gt; ECS_AL2023_NVIDIA doesn't support `p3` and `g3` instance types.
-    /// - **EKS** - If the `imageIdOverride` parameter isn't specified, then a recent \[Amazon EKS-optimized Amazon Linux 2023 AMI\](<https://docs.aws.amazon.com/eks/latest/userguide/eks-optimized-ami.html>) ( `EKS_AL2023` ) is used. If a new image type is specified in an update, but neither an `imageId` nor a `imageIdOverride` parameter is specified, then the latest Amazon EKS optimized AMI for that image type that AWS Batch supports is used.
-    ///
-    /// &gt; Amazon Linux 2023 AMIs are the default on AWS Batch for Amazon EKS.
-    /// &gt;
-    /// &gt; AWS will end support for Amazon EKS AL2-optimized and AL2-accelerated AMIs, starting 11/26/25. You can continue using AWS Batch -provided Amazon EKS optimized Amazon Linux 2 AMIs on your Amazon EKS compute environments beyond the 11/26/25 end-of-support date, these compute environments will no longer receive any new software updates, security patches, or bug fixes from AWS . For more information on upgrading from AL2 to AL2023, see \[How to upgrade from EKS AL2 to EKS AL2023\](<https://docs.aws.amazon.com/batch/latest/userguide/eks-migration-2023.html>) in the *AWS Batch User Guide* .
-    ///
-    /// - **EKS_AL2** - \[Amazon Linux 2\](<https://docs.aws.amazon.com/eks/latest/userguide/eks-optimized-ami.html>) : Used for non-GPU instance families.
-    /// - **EKS_AL2_NVIDIA** - \[Amazon Linux 2 (accelerated)\](<https://docs.aws.amazon.com/eks/latest/userguide/eks-optimized-ami.html>) : Used for GPU instance families (for example, `P4` and `G4` ) and can be used for all non AWS Graviton-based instance types.
-    /// - **EKS_AL2023** - \[Amazon Linux 2023\](<https://docs.aws.amazon.com/eks/latest/userguide/eks-optimized-ami.html>) : Default for non-GPU instance families.
-    ///
-    /// &gt; Amazon Linux 2023 does not support `A1` instances.
-    /// - **EKS_AL2023_NVIDIA** - \[Amazon Linux 2023 (accelerated)\](<https://docs.aws.amazon.com/eks/latest/userguide/eks-optimized-ami.html>) : Default for GPU instance families and can be used for all non AWS Graviton-based instance types.
-    ///
-    /// Length 1 to 256.
     pub image_type: Str,
 }
 
-static RULE_Ec2ConfigurationObject: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Ec2ConfigurationObject: ObjRule = ObjRule {
     properties: &[
         ("BatchImageStatus", Shape::STR),
         ("ImageIdOverride", Shape::STR),
-        (
-            "ImageKubernetesVersion",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ImageType",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ImageKubernetesVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("ImageType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["ImageType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Ec2ConfigurationObject` property type of `AWS::Batch::ComputeEnvironment`.
@@ -1038,6 +702,7 @@ pub struct Ec2ConfigurationObject {
     pub image_type: Str,
 }
 
+#[rustfmt::skip]
 impl Ec2ConfigurationObject {
     /// A `Ec2ConfigurationObject` with its required properties, named in a [`Ec2ConfigurationObjectRequired`].
     pub fn new(required: Ec2ConfigurationObjectRequired) -> Self {
@@ -1050,34 +715,13 @@ impl Ec2ConfigurationObject {
     }
 
     /// `BatchImageStatus`: a string.
-    pub fn batch_image_status(mut self, value: impl Into<Str>) -> Self {
-        self.batch_image_status = Some(value.into());
-        self
-    }
-
+    pub fn batch_image_status(mut self, value: impl Into<Str>) -> Self { self.batch_image_status = Some(value.into()); self }
     /// `ImageIdOverride`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_id_override(mut self, value: impl Into<Str>) -> Self {
-        self.image_id_override = Some(value.into());
-        self
-    }
-
+    pub fn image_id_override(mut self, value: impl Into<Str>) -> Self { self.image_id_override = Some(value.into()); self }
     /// `ImageKubernetesVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_kubernetes_version(mut self, value: impl Into<Str>) -> Self {
-        self.image_kubernetes_version = Some(value.into());
-        self
-    }
-
+    pub fn image_kubernetes_version(mut self, value: impl Into<Str>) -> Self { self.image_kubernetes_version = Some(value.into()); self }
     /// `ImageType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_type(mut self, value: impl Into<Str>) -> Self {
-        self.image_type = value.into();
-        self
-    }
+    pub fn image_type(mut self, value: impl Into<Str>) -> Self { self.image_type = value.into(); self }
 }
 
 impl PropertyType for Ec2ConfigurationObject {}
@@ -1097,30 +741,20 @@ impl ToValue for Ec2ConfigurationObject {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EksConfigurationRequired {
     /// `EksClusterArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the Amazon EKS cluster. An example is `arn: *aws* :eks: *us-east-1* : *123456789012* :cluster/ *ClusterForBatch*` .
-    ///
-    /// Default `false`.
     pub eks_cluster_arn: Str,
     /// `KubernetesNamespace`: a string, required.
-    ///
-    /// The namespace of the Amazon EKS cluster. AWS Batch manages pods in this namespace. The value can't left empty or null. It must be fewer than 64 characters long, can't be set to `default` , can't start with " `kube-` ," and must match this regular expression: `^[a-z0-9]([-a-z0-9]*[a-z0-9])?$` . For more information, see \[Namespaces\](<https://docs.aws.amazon.com/https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/>) in the Kubernetes documentation.
-    ///
-    /// Default `false`.
     pub kubernetes_namespace: Str,
 }
 
-static RULE_EksConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EksConfiguration: ObjRule = ObjRule {
     properties: &[
         ("EksClusterArn", Shape::STR),
         ("KubernetesNamespace", Shape::STR),
     ],
     required: &["EksClusterArn", "KubernetesNamespace"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EksConfiguration` property type of `AWS::Batch::ComputeEnvironment`.
@@ -1144,6 +778,7 @@ pub struct EksConfiguration {
     pub kubernetes_namespace: Str,
 }
 
+#[rustfmt::skip]
 impl EksConfiguration {
     /// A `EksConfiguration` with its required properties, named in a [`EksConfigurationRequired`].
     pub fn new(required: EksConfigurationRequired) -> Self {
@@ -1154,20 +789,9 @@ impl EksConfiguration {
     }
 
     /// `EksClusterArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn eks_cluster_arn(mut self, value: impl Into<Str>) -> Self {
-        self.eks_cluster_arn = value.into();
-        self
-    }
-
+    pub fn eks_cluster_arn(mut self, value: impl Into<Str>) -> Self { self.eks_cluster_arn = value.into(); self }
     /// `KubernetesNamespace`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kubernetes_namespace(mut self, value: impl Into<Str>) -> Self {
-        self.kubernetes_namespace = value.into();
-        self
-    }
+    pub fn kubernetes_namespace(mut self, value: impl Into<Str>) -> Self { self.kubernetes_namespace = value.into(); self }
 }
 
 impl PropertyType for EksConfiguration {}
@@ -1181,27 +805,17 @@ impl ToValue for EksConfiguration {
     }
 }
 
-static RULE_LaunchTemplateSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LaunchTemplateSpecification: ObjRule = ObjRule {
     properties: &[
         ("LaunchTemplateId", Shape::STR),
         ("LaunchTemplateName", Shape::STR),
-        (
-            "Overrides",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_LaunchTemplateSpecificationOverride),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Overrides", Shape::List(&ListRule { items: Shape::Object(&RULE_LaunchTemplateSpecificationOverride), min_items: None, max_items: None })),
         ("UserdataType", Shape::STR),
         ("Version", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LaunchTemplateSpecification` property type of `AWS::Batch::ComputeEnvironment`.
@@ -1249,6 +863,7 @@ pub struct LaunchTemplateSpecification {
     pub version: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LaunchTemplateSpecification {
     /// A `LaunchTemplateSpecification` with no property set (none is required).
     pub fn new() -> Self {
@@ -1256,47 +871,15 @@ impl LaunchTemplateSpecification {
     }
 
     /// `LaunchTemplateId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn launch_template_id(mut self, value: impl Into<Str>) -> Self {
-        self.launch_template_id = Some(value.into());
-        self
-    }
-
+    pub fn launch_template_id(mut self, value: impl Into<Str>) -> Self { self.launch_template_id = Some(value.into()); self }
     /// `LaunchTemplateName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn launch_template_name(mut self, value: impl Into<Str>) -> Self {
-        self.launch_template_name = Some(value.into());
-        self
-    }
-
+    pub fn launch_template_name(mut self, value: impl Into<Str>) -> Self { self.launch_template_name = Some(value.into()); self }
     /// `Overrides`: a list of [`LaunchTemplateSpecificationOverride`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn overrides(
-        mut self,
-        value: impl Into<List<LaunchTemplateSpecificationOverride>>,
-    ) -> Self {
-        self.overrides = Some(value.into());
-        self
-    }
-
+    pub fn overrides(mut self, value: impl Into<List<LaunchTemplateSpecificationOverride>>) -> Self { self.overrides = Some(value.into()); self }
     /// `UserdataType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn userdata_type(mut self, value: impl Into<Str>) -> Self {
-        self.userdata_type = Some(value.into());
-        self
-    }
-
+    pub fn userdata_type(mut self, value: impl Into<Str>) -> Self { self.userdata_type = Some(value.into()); self }
     /// `Version`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<Str>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
+    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
 }
 
 impl PropertyType for LaunchTemplateSpecification {}
@@ -1313,27 +896,17 @@ impl ToValue for LaunchTemplateSpecification {
     }
 }
 
-static RULE_LaunchTemplateSpecificationOverride: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LaunchTemplateSpecificationOverride: ObjRule = ObjRule {
     properties: &[
         ("LaunchTemplateId", Shape::STR),
         ("LaunchTemplateName", Shape::STR),
-        (
-            "TargetInstanceTypes",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("TargetInstanceTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("UserdataType", Shape::STR),
         ("Version", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LaunchTemplateSpecificationOverride` property type of `AWS::Batch::ComputeEnvironment`.
@@ -1392,6 +965,7 @@ pub struct LaunchTemplateSpecificationOverride {
     pub version: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LaunchTemplateSpecificationOverride {
     /// A `LaunchTemplateSpecificationOverride` with no property set (none is required).
     pub fn new() -> Self {
@@ -1399,44 +973,15 @@ impl LaunchTemplateSpecificationOverride {
     }
 
     /// `LaunchTemplateId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn launch_template_id(mut self, value: impl Into<Str>) -> Self {
-        self.launch_template_id = Some(value.into());
-        self
-    }
-
+    pub fn launch_template_id(mut self, value: impl Into<Str>) -> Self { self.launch_template_id = Some(value.into()); self }
     /// `LaunchTemplateName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn launch_template_name(mut self, value: impl Into<Str>) -> Self {
-        self.launch_template_name = Some(value.into());
-        self
-    }
-
+    pub fn launch_template_name(mut self, value: impl Into<Str>) -> Self { self.launch_template_name = Some(value.into()); self }
     /// `TargetInstanceTypes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_instance_types(mut self, value: impl Into<List<Str>>) -> Self {
-        self.target_instance_types = Some(value.into());
-        self
-    }
-
+    pub fn target_instance_types(mut self, value: impl Into<List<Str>>) -> Self { self.target_instance_types = Some(value.into()); self }
     /// `UserdataType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn userdata_type(mut self, value: impl Into<Str>) -> Self {
-        self.userdata_type = Some(value.into());
-        self
-    }
-
+    pub fn userdata_type(mut self, value: impl Into<Str>) -> Self { self.userdata_type = Some(value.into()); self }
     /// `Version`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<Str>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
+    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
 }
 
 impl PropertyType for LaunchTemplateSpecificationOverride {}
@@ -1453,17 +998,14 @@ impl ToValue for LaunchTemplateSpecificationOverride {
     }
 }
 
-static RULE_UpdatePolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_UpdatePolicy: ObjRule = ObjRule {
     properties: &[
         ("JobExecutionTimeoutMinutes", Shape::INT),
         ("TerminateJobsOnUpdate", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `UpdatePolicy` property type of `AWS::Batch::ComputeEnvironment`.
@@ -1487,6 +1029,7 @@ pub struct UpdatePolicy {
     pub terminate_jobs_on_update: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl UpdatePolicy {
     /// A `UpdatePolicy` with no property set (none is required).
     pub fn new() -> Self {
@@ -1494,20 +1037,9 @@ impl UpdatePolicy {
     }
 
     /// `JobExecutionTimeoutMinutes`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn job_execution_timeout_minutes(mut self, value: impl Into<Int>) -> Self {
-        self.job_execution_timeout_minutes = Some(value.into());
-        self
-    }
-
+    pub fn job_execution_timeout_minutes(mut self, value: impl Into<Int>) -> Self { self.job_execution_timeout_minutes = Some(value.into()); self }
     /// `TerminateJobsOnUpdate`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn terminate_jobs_on_update(mut self, value: impl Into<Bool>) -> Self {
-        self.terminate_jobs_on_update = Some(value.into());
-        self
-    }
+    pub fn terminate_jobs_on_update(mut self, value: impl Into<Bool>) -> Self { self.terminate_jobs_on_update = Some(value.into()); self }
 }
 
 impl PropertyType for UpdatePolicy {}

@@ -13,53 +13,22 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("");
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConsumableResourceRequired {
     /// `ResourceType`: a [`ResourceType`] value, required.
-    ///
-    /// Indicates whether the resource is available to be re-used after a job completes. Can be one of:
-    ///
-    /// - `REPLENISHABLE`
-    /// - `NON_REPLENISHABLE`
-    ///
-    /// Create-only: changing it replaces the resource.
     pub resource_type: ResourceType,
     /// `TotalQuantity`: an integer, required.
-    ///
-    /// The total amount of the consumable resource that is available.
-    ///
-    /// Format `int64`.
     pub total_quantity: Int,
 }
 
-static RULE_ConsumableResource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConsumableResource: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConsumableResourceName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ResourceType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["REPLENISHABLE", "NON_REPLENISHABLE"],
-                format: None,
-            }),
-        ),
+        ("ConsumableResourceName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ResourceType", Shape::Str(&StrRule { allowed: &["REPLENISHABLE", "NON_REPLENISHABLE"], ..StrRule::ANY })),
         ("Tags", Shape::Any),
         ("TotalQuantity", Shape::INT),
     ],
     required: &["ResourceType", "TotalQuantity"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Batch::ConsumableResource` resource.
@@ -104,6 +73,7 @@ pub struct ConsumableResource {
     pub total_quantity: Int,
 }
 
+#[rustfmt::skip]
 impl ConsumableResource {
     /// The CloudFormation type name, `AWS::Batch::ConsumableResource`.
     pub const TYPE_NAME: &'static str = "AWS::Batch::ConsumableResource";
@@ -118,18 +88,8 @@ impl ConsumableResource {
         create_only: &["ConsumableResourceName", "ResourceType", "Tags"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "ConsumableResourceArn",
-            "CreatedAt",
-            "InUseQuantity",
-            "AvailableQuantity",
-        ],
-        attributes: &[
-            "AvailableQuantity",
-            "ConsumableResourceArn",
-            "CreatedAt",
-            "InUseQuantity",
-        ],
+        read_only: &["ConsumableResourceArn", "CreatedAt", "InUseQuantity", "AvailableQuantity"],
+        attributes: &["AvailableQuantity", "ConsumableResourceArn", "CreatedAt", "InUseQuantity"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -145,36 +105,13 @@ impl ConsumableResource {
     }
 
     /// `ConsumableResourceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn consumable_resource_name(mut self, value: impl Into<Str>) -> Self {
-        self.consumable_resource_name = Some(value.into());
-        self
-    }
-
+    pub fn consumable_resource_name(mut self, value: impl Into<Str>) -> Self { self.consumable_resource_name = Some(value.into()); self }
     /// `ResourceType`: a [`ResourceType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self {
-        self.resource_type = value.into();
-        self
-    }
-
+    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self { self.resource_type = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `TotalQuantity`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn total_quantity(mut self, value: impl Into<Int>) -> Self {
-        self.total_quantity = value.into();
-        self
-    }
+    pub fn total_quantity(mut self, value: impl Into<Int>) -> Self { self.total_quantity = value.into(); self }
 }
 
 impl Resource for ConsumableResource {

@@ -15,53 +15,22 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct JobDefinitionRequired {
     /// `Type`: a string, required.
-    ///
-    /// The type of job definition. For more information about multi-node parallel jobs, see \[Creating a multi-node parallel job definition\](<https://docs.aws.amazon.com/batch/latest/userguide/multi-node-job-def.html>) in the *AWS Batch User Guide* .
-    ///
-    /// - If the value is `container` , then one of the following is required: `containerProperties` , `ecsProperties` , or `eksProperties` .
-    /// - If the value is `multinode` , then `nodeProperties` is required.
-    ///
-    /// &gt; If the job is run on Fargate resources, then `multinode` isn't supported.
     pub r#type: Str,
 }
 
-static RULE_JobDefinition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_JobDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConsumableResourceProperties",
-            Shape::Object(&RULE_ConsumableResourceProperties),
-        ),
-        (
-            "ContainerProperties",
-            Shape::Object(&RULE_ContainerProperties),
-        ),
+        ("ConsumableResourceProperties", Shape::Object(&RULE_ConsumableResourceProperties)),
+        ("ContainerProperties", Shape::Object(&RULE_ContainerProperties)),
         ("EcsProperties", Shape::Object(&RULE_EcsProperties)),
         ("EksProperties", Shape::Object(&RULE_EksProperties)),
-        (
-            "JobDefinitionName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("JobDefinitionName", Shape::Str(&StrRule { max_len: Some(128), ..StrRule::ANY })),
         ("NodeProperties", Shape::Object(&RULE_NodeProperties)),
         ("Parameters", Shape::Any),
-        (
-            "PlatformCapabilities",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("PlatformCapabilities", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("PropagateTags", Shape::Bool),
-        (
-            "ResourceRetentionPolicy",
-            Shape::Object(&RULE_ResourceRetentionPolicy),
-        ),
+        ("ResourceRetentionPolicy", Shape::Object(&RULE_ResourceRetentionPolicy)),
         ("RetryStrategy", Shape::Object(&RULE_RetryStrategy)),
         ("SchedulingPriority", Shape::INT),
         ("Tags", Shape::Any),
@@ -69,11 +38,8 @@ static RULE_JobDefinition: ObjRule = ObjRule {
         ("Type", Shape::STR),
     ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Batch::JobDefinition` resource.
@@ -162,6 +128,7 @@ pub struct JobDefinition {
     pub r#type: Str,
 }
 
+#[rustfmt::skip]
 impl JobDefinition {
     /// The CloudFormation type name, `AWS::Batch::JobDefinition`.
     pub const TYPE_NAME: &'static str = "AWS::Batch::JobDefinition";
@@ -175,10 +142,7 @@ impl JobDefinition {
         required: &["Type"],
         create_only: &["JobDefinitionName"],
         conditional_create_only: &[],
-        write_only: &[
-            "ResourceRetentionPolicy",
-            "ResourceRetentionPolicy/SkipDeregisterOnUpdate",
-        ],
+        write_only: &["ResourceRetentionPolicy", "ResourceRetentionPolicy/SkipDeregisterOnUpdate"],
         read_only: &["JobDefinitionArn"],
         attributes: &["JobDefinitionArn"],
         taggable: true,
@@ -207,130 +171,35 @@ impl JobDefinition {
     }
 
     /// `ConsumableResourceProperties`: a [`ConsumableResourceProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn consumable_resource_properties(
-        mut self,
-        value: impl Into<Obj<ConsumableResourceProperties>>,
-    ) -> Self {
-        self.consumable_resource_properties = Some(value.into());
-        self
-    }
-
+    pub fn consumable_resource_properties(mut self, value: impl Into<Obj<ConsumableResourceProperties>>) -> Self { self.consumable_resource_properties = Some(value.into()); self }
     /// `ContainerProperties`: a [`ContainerProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_properties(mut self, value: impl Into<Obj<ContainerProperties>>) -> Self {
-        self.container_properties = Some(value.into());
-        self
-    }
-
+    pub fn container_properties(mut self, value: impl Into<Obj<ContainerProperties>>) -> Self { self.container_properties = Some(value.into()); self }
     /// `EcsProperties`: an [`EcsProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ecs_properties(mut self, value: impl Into<Obj<EcsProperties>>) -> Self {
-        self.ecs_properties = Some(value.into());
-        self
-    }
-
+    pub fn ecs_properties(mut self, value: impl Into<Obj<EcsProperties>>) -> Self { self.ecs_properties = Some(value.into()); self }
     /// `EksProperties`: an [`EksProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn eks_properties(mut self, value: impl Into<Obj<EksProperties>>) -> Self {
-        self.eks_properties = Some(value.into());
-        self
-    }
-
+    pub fn eks_properties(mut self, value: impl Into<Obj<EksProperties>>) -> Self { self.eks_properties = Some(value.into()); self }
     /// `JobDefinitionName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn job_definition_name(mut self, value: impl Into<Str>) -> Self {
-        self.job_definition_name = Some(value.into());
-        self
-    }
-
+    pub fn job_definition_name(mut self, value: impl Into<Str>) -> Self { self.job_definition_name = Some(value.into()); self }
     /// `NodeProperties`: a [`NodeProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn node_properties(mut self, value: impl Into<Obj<NodeProperties>>) -> Self {
-        self.node_properties = Some(value.into());
-        self
-    }
-
+    pub fn node_properties(mut self, value: impl Into<Obj<NodeProperties>>) -> Self { self.node_properties = Some(value.into()); self }
     /// `Parameters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self {
-        self.parameters = Some(value.into());
-        self
-    }
-
+    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = Some(value.into()); self }
     /// `PlatformCapabilities`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn platform_capabilities(mut self, value: impl Into<List<Str>>) -> Self {
-        self.platform_capabilities = Some(value.into());
-        self
-    }
-
+    pub fn platform_capabilities(mut self, value: impl Into<List<Str>>) -> Self { self.platform_capabilities = Some(value.into()); self }
     /// `PropagateTags`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn propagate_tags(mut self, value: impl Into<Bool>) -> Self {
-        self.propagate_tags = Some(value.into());
-        self
-    }
-
+    pub fn propagate_tags(mut self, value: impl Into<Bool>) -> Self { self.propagate_tags = Some(value.into()); self }
     /// `ResourceRetentionPolicy`: a [`ResourceRetentionPolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_retention_policy(
-        mut self,
-        value: impl Into<Obj<ResourceRetentionPolicy>>,
-    ) -> Self {
-        self.resource_retention_policy = Some(value.into());
-        self
-    }
-
+    pub fn resource_retention_policy(mut self, value: impl Into<Obj<ResourceRetentionPolicy>>) -> Self { self.resource_retention_policy = Some(value.into()); self }
     /// `RetryStrategy`: a [`RetryStrategy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retry_strategy(mut self, value: impl Into<Obj<RetryStrategy>>) -> Self {
-        self.retry_strategy = Some(value.into());
-        self
-    }
-
+    pub fn retry_strategy(mut self, value: impl Into<Obj<RetryStrategy>>) -> Self { self.retry_strategy = Some(value.into()); self }
     /// `SchedulingPriority`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scheduling_priority(mut self, value: impl Into<Int>) -> Self {
-        self.scheduling_priority = Some(value.into());
-        self
-    }
-
+    pub fn scheduling_priority(mut self, value: impl Into<Int>) -> Self { self.scheduling_priority = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `Timeout`: a [`JobTimeout`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout(mut self, value: impl Into<Obj<JobTimeout>>) -> Self {
-        self.timeout = Some(value.into());
-        self
-    }
-
+    pub fn timeout(mut self, value: impl Into<Obj<JobTimeout>>) -> Self { self.timeout = Some(value.into()); self }
     /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
 }
 
 impl Resource for JobDefinition {
@@ -394,26 +263,17 @@ impl JobDefinitionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConsumableResourcePropertiesRequired {
     /// `ConsumableResourceList`: a list of [`ConsumableResourceRequirement`] objects, required.
-    ///
-    /// The list of consumable resources required by a job.
     pub consumable_resource_list: List<ConsumableResourceRequirement>,
 }
 
-static RULE_ConsumableResourceProperties: ObjRule = ObjRule {
-    properties: &[(
-        "ConsumableResourceList",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_ConsumableResourceRequirement),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ConsumableResourceProperties: ObjRule = ObjRule {
+    properties: &[
+        ("ConsumableResourceList", Shape::List(&ListRule { items: Shape::Object(&RULE_ConsumableResourceRequirement), min_items: None, max_items: None })),
+    ],
     required: &["ConsumableResourceList"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConsumableResourceProperties` property type of `AWS::Batch::JobDefinition`.
@@ -429,6 +289,7 @@ pub struct ConsumableResourceProperties {
     pub consumable_resource_list: List<ConsumableResourceRequirement>,
 }
 
+#[rustfmt::skip]
 impl ConsumableResourceProperties {
     /// A `ConsumableResourceProperties` with its required properties, named in a [`ConsumableResourcePropertiesRequired`].
     pub fn new(required: ConsumableResourcePropertiesRequired) -> Self {
@@ -438,15 +299,7 @@ impl ConsumableResourceProperties {
     }
 
     /// `ConsumableResourceList`: a list of [`ConsumableResourceRequirement`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn consumable_resource_list(
-        mut self,
-        value: impl Into<List<ConsumableResourceRequirement>>,
-    ) -> Self {
-        self.consumable_resource_list = value.into();
-        self
-    }
+    pub fn consumable_resource_list(mut self, value: impl Into<List<ConsumableResourceRequirement>>) -> Self { self.consumable_resource_list = value.into(); self }
 }
 
 impl PropertyType for ConsumableResourceProperties {}
@@ -463,39 +316,20 @@ impl ToValue for ConsumableResourceProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConsumableResourceRequirementRequired {
     /// `ConsumableResource`: a string, required.
-    ///
-    /// The name or ARN of the consumable resource.
-    ///
-    /// Pattern `arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}`.
     pub consumable_resource: Str,
     /// `Quantity`: an integer, required.
-    ///
-    /// The quantity of the consumable resource that is needed.
-    ///
-    /// Format `int64`.
     pub quantity: Int,
 }
 
-static RULE_ConsumableResourceRequirement: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConsumableResourceRequirement: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConsumableResource",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ConsumableResource", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Quantity", Shape::INT),
     ],
     required: &["ConsumableResource", "Quantity"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConsumableResourceRequirement` property type of `AWS::Batch::JobDefinition`.
@@ -519,6 +353,7 @@ pub struct ConsumableResourceRequirement {
     pub quantity: Int,
 }
 
+#[rustfmt::skip]
 impl ConsumableResourceRequirement {
     /// A `ConsumableResourceRequirement` with its required properties, named in a [`ConsumableResourceRequirementRequired`].
     pub fn new(required: ConsumableResourceRequirementRequired) -> Self {
@@ -529,20 +364,9 @@ impl ConsumableResourceRequirement {
     }
 
     /// `ConsumableResource`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn consumable_resource(mut self, value: impl Into<Str>) -> Self {
-        self.consumable_resource = value.into();
-        self
-    }
-
+    pub fn consumable_resource(mut self, value: impl Into<Str>) -> Self { self.consumable_resource = value.into(); self }
     /// `Quantity`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn quantity(mut self, value: impl Into<Int>) -> Self {
-        self.quantity = value.into();
-        self
-    }
+    pub fn quantity(mut self, value: impl Into<Int>) -> Self { self.quantity = value.into(); self }
 }
 
 impl PropertyType for ConsumableResourceRequirement {}
@@ -560,127 +384,39 @@ impl ToValue for ConsumableResourceRequirement {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContainerPropertiesRequired {
     /// `Image`: a string, required.
-    ///
-    /// Required. The image used to start a container. This string is passed directly to the Docker daemon. Images in the Docker Hub registry are available by default. Other repositories are specified with `*repository-url* / *image* : *tag*` . It can be 255 characters long. It can contain uppercase and lowercase letters, numbers, hyphens (-), underscores (_), colons (:), periods (.), forward slashes (/), and number signs (#). This parameter maps to `Image` in the \[Create a container\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/#create-a-container>) section of the \[Docker Remote API\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/>) and the `IMAGE` parameter of \[docker run\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/>) .
-    ///
-    /// &gt; Docker image architecture must match the processor architecture of the compute resources that they're scheduled on. For example, ARM-based Docker images can only run on ARM-based compute resources.
-    ///
-    /// - Images in Amazon ECR Public repositories use the full `registry/repository[:tag]` or `registry/repository[@digest]` naming conventions. For example, `public.ecr.aws/ *registry_alias* / *my-web-app* : *latest*` .
-    /// - Images in Amazon ECR repositories use the full registry and repository URI (for example, `123456789012.dkr.ecr.<region-name>.amazonaws.com/<repository-name>` ).
-    /// - Images in official repositories on Docker Hub use a single name (for example, `ubuntu` or `mongo` ).
-    /// - Images in other repositories on Docker Hub are qualified with an organization name (for example, `amazon/amazon-ecs-agent` ).
-    /// - Images in other online repositories are qualified further by a domain name (for example, `quay.io/assemblyline/ubuntu` ).
     pub image: Str,
 }
 
-static RULE_ContainerProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ContainerProperties: ObjRule = ObjRule {
     properties: &[
-        (
-            "Command",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Command", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("EnableExecuteCommand", Shape::Bool),
-        (
-            "Environment",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Environment),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Environment", Shape::List(&ListRule { items: Shape::Object(&RULE_Environment), min_items: None, max_items: None })),
         ("EphemeralStorage", Shape::Object(&RULE_EphemeralStorage)),
-        (
-            "ExecutionRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "FargatePlatformConfiguration",
-            Shape::Object(&RULE_FargatePlatformConfiguration),
-        ),
+        ("ExecutionRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("FargatePlatformConfiguration", Shape::Object(&RULE_FargatePlatformConfiguration)),
         ("Image", Shape::STR),
-        (
-            "JobRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("JobRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("LinuxParameters", Shape::Object(&RULE_LinuxParameters)),
         ("LogConfiguration", Shape::Object(&RULE_LogConfiguration)),
         ("Memory", Shape::INT),
-        (
-            "MountPoints",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MountPoint),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "NetworkConfiguration",
-            Shape::Object(&RULE_NetworkConfiguration),
-        ),
+        ("MountPoints", Shape::List(&ListRule { items: Shape::Object(&RULE_MountPoint), min_items: None, max_items: None })),
+        ("NetworkConfiguration", Shape::Object(&RULE_NetworkConfiguration)),
         ("Privileged", Shape::Bool),
         ("ReadonlyRootFilesystem", Shape::Bool),
-        (
-            "RepositoryCredentials",
-            Shape::Object(&RULE_RepositoryCredentials),
-        ),
-        (
-            "ResourceRequirements",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ResourceRequirement),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("RepositoryCredentials", Shape::Object(&RULE_RepositoryCredentials)),
+        ("ResourceRequirements", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceRequirement), min_items: None, max_items: None })),
         ("RuntimePlatform", Shape::Object(&RULE_RuntimePlatform)),
-        (
-            "Secrets",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Secret),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Ulimits",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Ulimit),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Secrets", Shape::List(&ListRule { items: Shape::Object(&RULE_Secret), min_items: None, max_items: None })),
+        ("Ulimits", Shape::List(&ListRule { items: Shape::Object(&RULE_Ulimit), min_items: None, max_items: None })),
         ("User", Shape::STR),
         ("Vcpus", Shape::INT),
-        (
-            "Volumes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Volume),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Volumes", Shape::List(&ListRule { items: Shape::Object(&RULE_Volume), min_items: None, max_items: None })),
     ],
     required: &["Image"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ContainerProperties` property type of `AWS::Batch::JobDefinition`.
@@ -812,6 +548,7 @@ pub struct ContainerProperties {
     pub volumes: Option<List<Volume>>,
 }
 
+#[rustfmt::skip]
 impl ContainerProperties {
     /// A `ContainerProperties` with its required properties, named in a [`ContainerPropertiesRequired`].
     pub fn new(required: ContainerPropertiesRequired) -> Self {
@@ -843,191 +580,51 @@ impl ContainerProperties {
     }
 
     /// `Command`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn command(mut self, value: impl Into<List<Str>>) -> Self {
-        self.command = Some(value.into());
-        self
-    }
-
+    pub fn command(mut self, value: impl Into<List<Str>>) -> Self { self.command = Some(value.into()); self }
     /// `EnableExecuteCommand`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_execute_command(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_execute_command = Some(value.into());
-        self
-    }
-
+    pub fn enable_execute_command(mut self, value: impl Into<Bool>) -> Self { self.enable_execute_command = Some(value.into()); self }
     /// `Environment`: a list of [`Environment`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment(mut self, value: impl Into<List<Environment>>) -> Self {
-        self.environment = Some(value.into());
-        self
-    }
-
+    pub fn environment(mut self, value: impl Into<List<Environment>>) -> Self { self.environment = Some(value.into()); self }
     /// `EphemeralStorage`: an [`EphemeralStorage`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ephemeral_storage(mut self, value: impl Into<Obj<EphemeralStorage>>) -> Self {
-        self.ephemeral_storage = Some(value.into());
-        self
-    }
-
+    pub fn ephemeral_storage(mut self, value: impl Into<Obj<EphemeralStorage>>) -> Self { self.ephemeral_storage = Some(value.into()); self }
     /// `ExecutionRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.execution_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.execution_role_arn = Some(value.into()); self }
     /// `FargatePlatformConfiguration`: a [`FargatePlatformConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fargate_platform_configuration(
-        mut self,
-        value: impl Into<Obj<FargatePlatformConfiguration>>,
-    ) -> Self {
-        self.fargate_platform_configuration = Some(value.into());
-        self
-    }
-
+    pub fn fargate_platform_configuration(mut self, value: impl Into<Obj<FargatePlatformConfiguration>>) -> Self { self.fargate_platform_configuration = Some(value.into()); self }
     /// `Image`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image(mut self, value: impl Into<Str>) -> Self {
-        self.image = value.into();
-        self
-    }
-
+    pub fn image(mut self, value: impl Into<Str>) -> Self { self.image = value.into(); self }
     /// `JobRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn job_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.job_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn job_role_arn(mut self, value: impl Into<Str>) -> Self { self.job_role_arn = Some(value.into()); self }
     /// `LinuxParameters`: a [`LinuxParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn linux_parameters(mut self, value: impl Into<Obj<LinuxParameters>>) -> Self {
-        self.linux_parameters = Some(value.into());
-        self
-    }
-
+    pub fn linux_parameters(mut self, value: impl Into<Obj<LinuxParameters>>) -> Self { self.linux_parameters = Some(value.into()); self }
     /// `LogConfiguration`: a [`LogConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_configuration(mut self, value: impl Into<Obj<LogConfiguration>>) -> Self {
-        self.log_configuration = Some(value.into());
-        self
-    }
-
+    pub fn log_configuration(mut self, value: impl Into<Obj<LogConfiguration>>) -> Self { self.log_configuration = Some(value.into()); self }
     /// `Memory`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn memory(mut self, value: impl Into<Int>) -> Self {
-        self.memory = Some(value.into());
-        self
-    }
-
+    pub fn memory(mut self, value: impl Into<Int>) -> Self { self.memory = Some(value.into()); self }
     /// `MountPoints`: a list of [`MountPoint`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mount_points(mut self, value: impl Into<List<MountPoint>>) -> Self {
-        self.mount_points = Some(value.into());
-        self
-    }
-
+    pub fn mount_points(mut self, value: impl Into<List<MountPoint>>) -> Self { self.mount_points = Some(value.into()); self }
     /// `NetworkConfiguration`: a [`NetworkConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_configuration(mut self, value: impl Into<Obj<NetworkConfiguration>>) -> Self {
-        self.network_configuration = Some(value.into());
-        self
-    }
-
+    pub fn network_configuration(mut self, value: impl Into<Obj<NetworkConfiguration>>) -> Self { self.network_configuration = Some(value.into()); self }
     /// `Privileged`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn privileged(mut self, value: impl Into<Bool>) -> Self {
-        self.privileged = Some(value.into());
-        self
-    }
-
+    pub fn privileged(mut self, value: impl Into<Bool>) -> Self { self.privileged = Some(value.into()); self }
     /// `ReadonlyRootFilesystem`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn readonly_root_filesystem(mut self, value: impl Into<Bool>) -> Self {
-        self.readonly_root_filesystem = Some(value.into());
-        self
-    }
-
+    pub fn readonly_root_filesystem(mut self, value: impl Into<Bool>) -> Self { self.readonly_root_filesystem = Some(value.into()); self }
     /// `RepositoryCredentials`: a [`RepositoryCredentials`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn repository_credentials(mut self, value: impl Into<Obj<RepositoryCredentials>>) -> Self {
-        self.repository_credentials = Some(value.into());
-        self
-    }
-
+    pub fn repository_credentials(mut self, value: impl Into<Obj<RepositoryCredentials>>) -> Self { self.repository_credentials = Some(value.into()); self }
     /// `ResourceRequirements`: a list of [`ResourceRequirement`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_requirements(mut self, value: impl Into<List<ResourceRequirement>>) -> Self {
-        self.resource_requirements = Some(value.into());
-        self
-    }
-
+    pub fn resource_requirements(mut self, value: impl Into<List<ResourceRequirement>>) -> Self { self.resource_requirements = Some(value.into()); self }
     /// `RuntimePlatform`: a [`RuntimePlatform`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn runtime_platform(mut self, value: impl Into<Obj<RuntimePlatform>>) -> Self {
-        self.runtime_platform = Some(value.into());
-        self
-    }
-
+    pub fn runtime_platform(mut self, value: impl Into<Obj<RuntimePlatform>>) -> Self { self.runtime_platform = Some(value.into()); self }
     /// `Secrets`: a list of [`Secret`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secrets(mut self, value: impl Into<List<Secret>>) -> Self {
-        self.secrets = Some(value.into());
-        self
-    }
-
+    pub fn secrets(mut self, value: impl Into<List<Secret>>) -> Self { self.secrets = Some(value.into()); self }
     /// `Ulimits`: a list of [`Ulimit`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ulimits(mut self, value: impl Into<List<Ulimit>>) -> Self {
-        self.ulimits = Some(value.into());
-        self
-    }
-
+    pub fn ulimits(mut self, value: impl Into<List<Ulimit>>) -> Self { self.ulimits = Some(value.into()); self }
     /// `User`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user(mut self, value: impl Into<Str>) -> Self {
-        self.user = Some(value.into());
-        self
-    }
-
+    pub fn user(mut self, value: impl Into<Str>) -> Self { self.user = Some(value.into()); self }
     /// `Vcpus`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vcpus(mut self, value: impl Into<Int>) -> Self {
-        self.vcpus = Some(value.into());
-        self
-    }
-
+    pub fn vcpus(mut self, value: impl Into<Int>) -> Self { self.vcpus = Some(value.into()); self }
     /// `Volumes`: a list of [`Volume`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volumes(mut self, value: impl Into<List<Volume>>) -> Self {
-        self.volumes = Some(value.into());
-        self
-    }
+    pub fn volumes(mut self, value: impl Into<List<Volume>>) -> Self { self.volumes = Some(value.into()); self }
 }
 
 impl PropertyType for ContainerProperties {}
@@ -1065,25 +662,15 @@ impl ToValue for ContainerProperties {
     }
 }
 
-static RULE_Device: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Device: ObjRule = ObjRule {
     properties: &[
         ("ContainerPath", Shape::STR),
         ("HostPath", Shape::STR),
-        (
-            "Permissions",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Permissions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Device` property type of `AWS::Batch::JobDefinition`.
@@ -1109,6 +696,7 @@ pub struct Device {
     pub permissions: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl Device {
     /// A `Device` with no property set (none is required).
     pub fn new() -> Self {
@@ -1116,28 +704,11 @@ impl Device {
     }
 
     /// `ContainerPath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_path(mut self, value: impl Into<Str>) -> Self {
-        self.container_path = Some(value.into());
-        self
-    }
-
+    pub fn container_path(mut self, value: impl Into<Str>) -> Self { self.container_path = Some(value.into()); self }
     /// `HostPath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn host_path(mut self, value: impl Into<Str>) -> Self {
-        self.host_path = Some(value.into());
-        self
-    }
-
+    pub fn host_path(mut self, value: impl Into<Str>) -> Self { self.host_path = Some(value.into()); self }
     /// `Permissions`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn permissions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.permissions = Some(value.into());
-        self
-    }
+    pub fn permissions(mut self, value: impl Into<List<Str>>) -> Self { self.permissions = Some(value.into()); self }
 }
 
 impl PropertyType for Device {}
@@ -1156,28 +727,17 @@ impl ToValue for Device {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EcsPropertiesRequired {
     /// `TaskProperties`: a list of [`EcsTaskProperties`] objects, required.
-    ///
-    /// An object that contains the properties for the Amazon ECS task definition of a job.
-    ///
-    /// &gt; This object is currently limited to one task element. However, the task element can run up to 10 containers.
     pub task_properties: List<EcsTaskProperties>,
 }
 
-static RULE_EcsProperties: ObjRule = ObjRule {
-    properties: &[(
-        "TaskProperties",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_EcsTaskProperties),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_EcsProperties: ObjRule = ObjRule {
+    properties: &[
+        ("TaskProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_EcsTaskProperties), min_items: None, max_items: None })),
+    ],
     required: &["TaskProperties"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EcsProperties` property type of `AWS::Batch::JobDefinition`.
@@ -1195,6 +755,7 @@ pub struct EcsProperties {
     pub task_properties: List<EcsTaskProperties>,
 }
 
+#[rustfmt::skip]
 impl EcsProperties {
     /// A `EcsProperties` with its required properties, named in a [`EcsPropertiesRequired`].
     pub fn new(required: EcsPropertiesRequired) -> Self {
@@ -1204,12 +765,7 @@ impl EcsProperties {
     }
 
     /// `TaskProperties`: a list of [`EcsTaskProperties`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn task_properties(mut self, value: impl Into<List<EcsTaskProperties>>) -> Self {
-        self.task_properties = value.into();
-        self
-    }
+    pub fn task_properties(mut self, value: impl Into<List<EcsTaskProperties>>) -> Self { self.task_properties = value.into(); self }
 }
 
 impl PropertyType for EcsProperties {}
@@ -1222,61 +778,23 @@ impl ToValue for EcsProperties {
     }
 }
 
-static RULE_EcsTaskProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EcsTaskProperties: ObjRule = ObjRule {
     properties: &[
-        (
-            "Containers",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TaskContainerProperties),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Containers", Shape::List(&ListRule { items: Shape::Object(&RULE_TaskContainerProperties), min_items: None, max_items: None })),
         ("EnableExecuteCommand", Shape::Bool),
         ("EphemeralStorage", Shape::Object(&RULE_EphemeralStorage)),
-        (
-            "ExecutionRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("ExecutionRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("IpcMode", Shape::STR),
-        (
-            "NetworkConfiguration",
-            Shape::Object(&RULE_NetworkConfiguration),
-        ),
+        ("NetworkConfiguration", Shape::Object(&RULE_NetworkConfiguration)),
         ("PidMode", Shape::STR),
         ("PlatformVersion", Shape::STR),
         ("RuntimePlatform", Shape::Object(&RULE_RuntimePlatform)),
-        (
-            "TaskRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Volumes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Volume),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("TaskRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Volumes", Shape::List(&ListRule { items: Shape::Object(&RULE_Volume), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EcsTaskProperties` property type of `AWS::Batch::JobDefinition`.
@@ -1352,6 +870,7 @@ pub struct EcsTaskProperties {
     pub volumes: Option<List<Volume>>,
 }
 
+#[rustfmt::skip]
 impl EcsTaskProperties {
     /// A `EcsTaskProperties` with no property set (none is required).
     pub fn new() -> Self {
@@ -1359,92 +878,27 @@ impl EcsTaskProperties {
     }
 
     /// `Containers`: a list of [`TaskContainerProperties`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn containers(mut self, value: impl Into<List<TaskContainerProperties>>) -> Self {
-        self.containers = Some(value.into());
-        self
-    }
-
+    pub fn containers(mut self, value: impl Into<List<TaskContainerProperties>>) -> Self { self.containers = Some(value.into()); self }
     /// `EnableExecuteCommand`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_execute_command(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_execute_command = Some(value.into());
-        self
-    }
-
+    pub fn enable_execute_command(mut self, value: impl Into<Bool>) -> Self { self.enable_execute_command = Some(value.into()); self }
     /// `EphemeralStorage`: an [`EphemeralStorage`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ephemeral_storage(mut self, value: impl Into<Obj<EphemeralStorage>>) -> Self {
-        self.ephemeral_storage = Some(value.into());
-        self
-    }
-
+    pub fn ephemeral_storage(mut self, value: impl Into<Obj<EphemeralStorage>>) -> Self { self.ephemeral_storage = Some(value.into()); self }
     /// `ExecutionRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.execution_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.execution_role_arn = Some(value.into()); self }
     /// `IpcMode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipc_mode(mut self, value: impl Into<Str>) -> Self {
-        self.ipc_mode = Some(value.into());
-        self
-    }
-
+    pub fn ipc_mode(mut self, value: impl Into<Str>) -> Self { self.ipc_mode = Some(value.into()); self }
     /// `NetworkConfiguration`: a [`NetworkConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_configuration(mut self, value: impl Into<Obj<NetworkConfiguration>>) -> Self {
-        self.network_configuration = Some(value.into());
-        self
-    }
-
+    pub fn network_configuration(mut self, value: impl Into<Obj<NetworkConfiguration>>) -> Self { self.network_configuration = Some(value.into()); self }
     /// `PidMode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pid_mode(mut self, value: impl Into<Str>) -> Self {
-        self.pid_mode = Some(value.into());
-        self
-    }
-
+    pub fn pid_mode(mut self, value: impl Into<Str>) -> Self { self.pid_mode = Some(value.into()); self }
     /// `PlatformVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn platform_version(mut self, value: impl Into<Str>) -> Self {
-        self.platform_version = Some(value.into());
-        self
-    }
-
+    pub fn platform_version(mut self, value: impl Into<Str>) -> Self { self.platform_version = Some(value.into()); self }
     /// `RuntimePlatform`: a [`RuntimePlatform`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn runtime_platform(mut self, value: impl Into<Obj<RuntimePlatform>>) -> Self {
-        self.runtime_platform = Some(value.into());
-        self
-    }
-
+    pub fn runtime_platform(mut self, value: impl Into<Obj<RuntimePlatform>>) -> Self { self.runtime_platform = Some(value.into()); self }
     /// `TaskRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn task_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.task_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn task_role_arn(mut self, value: impl Into<Str>) -> Self { self.task_role_arn = Some(value.into()); self }
     /// `Volumes`: a list of [`Volume`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volumes(mut self, value: impl Into<List<Volume>>) -> Self {
-        self.volumes = Some(value.into());
-        self
-    }
+    pub fn volumes(mut self, value: impl Into<List<Volume>>) -> Self { self.volumes = Some(value.into()); self }
 }
 
 impl PropertyType for EcsTaskProperties {}
@@ -1467,14 +921,14 @@ impl ToValue for EcsTaskProperties {
     }
 }
 
-static RULE_EfsAuthorizationConfig: ObjRule = ObjRule {
-    properties: &[("AccessPointId", Shape::STR), ("Iam", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_EfsAuthorizationConfig: ObjRule = ObjRule {
+    properties: &[
+        ("AccessPointId", Shape::STR),
+        ("Iam", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EFSAuthorizationConfig` property type of `AWS::Batch::JobDefinition`.
@@ -1494,6 +948,7 @@ pub struct EfsAuthorizationConfig {
     pub iam: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl EfsAuthorizationConfig {
     /// A `EfsAuthorizationConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1501,20 +956,9 @@ impl EfsAuthorizationConfig {
     }
 
     /// `AccessPointId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_point_id(mut self, value: impl Into<Str>) -> Self {
-        self.access_point_id = Some(value.into());
-        self
-    }
-
+    pub fn access_point_id(mut self, value: impl Into<Str>) -> Self { self.access_point_id = Some(value.into()); self }
     /// `Iam`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iam(mut self, value: impl Into<Str>) -> Self {
-        self.iam = Some(value.into());
-        self
-    }
+    pub fn iam(mut self, value: impl Into<Str>) -> Self { self.iam = Some(value.into()); self }
 }
 
 impl PropertyType for EfsAuthorizationConfig {}
@@ -1535,23 +979,18 @@ pub struct EfsVolumeConfigurationRequired {
     pub file_system_id: Str,
 }
 
-static RULE_EfsVolumeConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EfsVolumeConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "AuthorizationConfig",
-            Shape::Object(&RULE_EfsAuthorizationConfig),
-        ),
+        ("AuthorizationConfig", Shape::Object(&RULE_EfsAuthorizationConfig)),
         ("FileSystemId", Shape::STR),
         ("RootDirectory", Shape::STR),
         ("TransitEncryption", Shape::STR),
         ("TransitEncryptionPort", Shape::INT),
     ],
     required: &["FileSystemId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EFSVolumeConfiguration` property type of `AWS::Batch::JobDefinition`.
@@ -1571,6 +1010,7 @@ pub struct EfsVolumeConfiguration {
     pub transit_encryption_port: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl EfsVolumeConfiguration {
     /// A `EfsVolumeConfiguration` with its required properties, named in a [`EfsVolumeConfigurationRequired`].
     pub fn new(required: EfsVolumeConfigurationRequired) -> Self {
@@ -1584,34 +1024,15 @@ impl EfsVolumeConfiguration {
     }
 
     /// `AuthorizationConfig`: an [`EfsAuthorizationConfig`] object.
-    pub fn authorization_config(mut self, value: impl Into<Obj<EfsAuthorizationConfig>>) -> Self {
-        self.authorization_config = Some(value.into());
-        self
-    }
-
+    pub fn authorization_config(mut self, value: impl Into<Obj<EfsAuthorizationConfig>>) -> Self { self.authorization_config = Some(value.into()); self }
     /// `FileSystemId`: a string, required.
-    pub fn file_system_id(mut self, value: impl Into<Str>) -> Self {
-        self.file_system_id = value.into();
-        self
-    }
-
+    pub fn file_system_id(mut self, value: impl Into<Str>) -> Self { self.file_system_id = value.into(); self }
     /// `RootDirectory`: a string.
-    pub fn root_directory(mut self, value: impl Into<Str>) -> Self {
-        self.root_directory = Some(value.into());
-        self
-    }
-
+    pub fn root_directory(mut self, value: impl Into<Str>) -> Self { self.root_directory = Some(value.into()); self }
     /// `TransitEncryption`: a string.
-    pub fn transit_encryption(mut self, value: impl Into<Str>) -> Self {
-        self.transit_encryption = Some(value.into());
-        self
-    }
-
+    pub fn transit_encryption(mut self, value: impl Into<Str>) -> Self { self.transit_encryption = Some(value.into()); self }
     /// `TransitEncryptionPort`: an integer.
-    pub fn transit_encryption_port(mut self, value: impl Into<Int>) -> Self {
-        self.transit_encryption_port = Some(value.into());
-        self
-    }
+    pub fn transit_encryption_port(mut self, value: impl Into<Int>) -> Self { self.transit_encryption_port = Some(value.into()); self }
 }
 
 impl PropertyType for EfsVolumeConfiguration {}
@@ -1632,63 +1053,25 @@ impl ToValue for EfsVolumeConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EksContainerRequired {
     /// `Image`: a string, required.
-    ///
-    /// The Docker image used to start the container.
     pub image: Str,
 }
 
-static RULE_EksContainer: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EksContainer: ObjRule = ObjRule {
     properties: &[
-        (
-            "Args",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Command",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Env",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EksContainerEnvironmentVariable),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Args", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Command", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Env", Shape::List(&ListRule { items: Shape::Object(&RULE_EksContainerEnvironmentVariable), min_items: None, max_items: None })),
         ("Image", Shape::STR),
         ("ImagePullPolicy", Shape::STR),
         ("Name", Shape::STR),
-        (
-            "Resources",
-            Shape::Object(&RULE_EksContainerResourceRequirements),
-        ),
-        (
-            "SecurityContext",
-            Shape::Object(&RULE_EksContainerSecurityContext),
-        ),
-        (
-            "VolumeMounts",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EksContainerVolumeMount),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Resources", Shape::Object(&RULE_EksContainerResourceRequirements)),
+        ("SecurityContext", Shape::Object(&RULE_EksContainerSecurityContext)),
+        ("VolumeMounts", Shape::List(&ListRule { items: Shape::Object(&RULE_EksContainerVolumeMount), min_items: None, max_items: None })),
     ],
     required: &["Image"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EksContainer` property type of `AWS::Batch::JobDefinition`.
@@ -1742,6 +1125,7 @@ pub struct EksContainer {
     pub volume_mounts: Option<List<EksContainerVolumeMount>>,
 }
 
+#[rustfmt::skip]
 impl EksContainer {
     /// A `EksContainer` with its required properties, named in a [`EksContainerRequired`].
     pub fn new(required: EksContainerRequired) -> Self {
@@ -1759,76 +1143,23 @@ impl EksContainer {
     }
 
     /// `Args`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn args(mut self, value: impl Into<List<Str>>) -> Self {
-        self.args = Some(value.into());
-        self
-    }
-
+    pub fn args(mut self, value: impl Into<List<Str>>) -> Self { self.args = Some(value.into()); self }
     /// `Command`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn command(mut self, value: impl Into<List<Str>>) -> Self {
-        self.command = Some(value.into());
-        self
-    }
-
+    pub fn command(mut self, value: impl Into<List<Str>>) -> Self { self.command = Some(value.into()); self }
     /// `Env`: a list of [`EksContainerEnvironmentVariable`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn env(mut self, value: impl Into<List<EksContainerEnvironmentVariable>>) -> Self {
-        self.env = Some(value.into());
-        self
-    }
-
+    pub fn env(mut self, value: impl Into<List<EksContainerEnvironmentVariable>>) -> Self { self.env = Some(value.into()); self }
     /// `Image`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image(mut self, value: impl Into<Str>) -> Self {
-        self.image = value.into();
-        self
-    }
-
+    pub fn image(mut self, value: impl Into<Str>) -> Self { self.image = value.into(); self }
     /// `ImagePullPolicy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_pull_policy(mut self, value: impl Into<Str>) -> Self {
-        self.image_pull_policy = Some(value.into());
-        self
-    }
-
+    pub fn image_pull_policy(mut self, value: impl Into<Str>) -> Self { self.image_pull_policy = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Resources`: an [`EksContainerResourceRequirements`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resources(mut self, value: impl Into<Obj<EksContainerResourceRequirements>>) -> Self {
-        self.resources = Some(value.into());
-        self
-    }
-
+    pub fn resources(mut self, value: impl Into<Obj<EksContainerResourceRequirements>>) -> Self { self.resources = Some(value.into()); self }
     /// `SecurityContext`: an [`EksContainerSecurityContext`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_context(mut self, value: impl Into<Obj<EksContainerSecurityContext>>) -> Self {
-        self.security_context = Some(value.into());
-        self
-    }
-
+    pub fn security_context(mut self, value: impl Into<Obj<EksContainerSecurityContext>>) -> Self { self.security_context = Some(value.into()); self }
     /// `VolumeMounts`: a list of [`EksContainerVolumeMount`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_mounts(mut self, value: impl Into<List<EksContainerVolumeMount>>) -> Self {
-        self.volume_mounts = Some(value.into());
-        self
-    }
+    pub fn volume_mounts(mut self, value: impl Into<List<EksContainerVolumeMount>>) -> Self { self.volume_mounts = Some(value.into()); self }
 }
 
 impl PropertyType for EksContainer {}
@@ -1853,19 +1184,18 @@ impl ToValue for EksContainer {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EksContainerEnvironmentVariableRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the environment variable.
     pub name: Str,
 }
 
-static RULE_EksContainerEnvironmentVariable: ObjRule = ObjRule {
-    properties: &[("Name", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_EksContainerEnvironmentVariable: ObjRule = ObjRule {
+    properties: &[
+        ("Name", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EksContainerEnvironmentVariable` property type of `AWS::Batch::JobDefinition`.
@@ -1885,6 +1215,7 @@ pub struct EksContainerEnvironmentVariable {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl EksContainerEnvironmentVariable {
     /// A `EksContainerEnvironmentVariable` with its required properties, named in a [`EksContainerEnvironmentVariableRequired`].
     pub fn new(required: EksContainerEnvironmentVariableRequired) -> Self {
@@ -1895,20 +1226,9 @@ impl EksContainerEnvironmentVariable {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for EksContainerEnvironmentVariable {}
@@ -1922,14 +1242,14 @@ impl ToValue for EksContainerEnvironmentVariable {
     }
 }
 
-static RULE_EksContainerResourceRequirements: ObjRule = ObjRule {
-    properties: &[("Limits", Shape::Any), ("Requests", Shape::Any)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_EksContainerResourceRequirements: ObjRule = ObjRule {
+    properties: &[
+        ("Limits", Shape::Any),
+        ("Requests", Shape::Any),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EksContainerResourceRequirements` property type of `AWS::Batch::JobDefinition`.
@@ -1943,6 +1263,7 @@ pub struct EksContainerResourceRequirements {
     pub requests: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl EksContainerResourceRequirements {
     /// A `EksContainerResourceRequirements` with no property set (none is required).
     pub fn new() -> Self {
@@ -1950,16 +1271,9 @@ impl EksContainerResourceRequirements {
     }
 
     /// `Limits`: a JSON value.
-    pub fn limits(mut self, value: impl Into<Json>) -> Self {
-        self.limits = Some(value.into());
-        self
-    }
-
+    pub fn limits(mut self, value: impl Into<Json>) -> Self { self.limits = Some(value.into()); self }
     /// `Requests`: a JSON value.
-    pub fn requests(mut self, value: impl Into<Json>) -> Self {
-        self.requests = Some(value.into());
-        self
-    }
+    pub fn requests(mut self, value: impl Into<Json>) -> Self { self.requests = Some(value.into()); self }
 }
 
 impl PropertyType for EksContainerResourceRequirements {}
@@ -1973,7 +1287,8 @@ impl ToValue for EksContainerResourceRequirements {
     }
 }
 
-static RULE_EksContainerSecurityContext: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EksContainerSecurityContext: ObjRule = ObjRule {
     properties: &[
         ("AllowPrivilegeEscalation", Shape::Bool),
         ("Privileged", Shape::Bool),
@@ -1982,12 +1297,8 @@ static RULE_EksContainerSecurityContext: ObjRule = ObjRule {
         ("RunAsNonRoot", Shape::Bool),
         ("RunAsUser", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EksContainerSecurityContext` property type of `AWS::Batch::JobDefinition`.
@@ -2009,6 +1320,7 @@ pub struct EksContainerSecurityContext {
     pub run_as_user: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl EksContainerSecurityContext {
     /// A `EksContainerSecurityContext` with no property set (none is required).
     pub fn new() -> Self {
@@ -2016,40 +1328,17 @@ impl EksContainerSecurityContext {
     }
 
     /// `AllowPrivilegeEscalation`: a boolean.
-    pub fn allow_privilege_escalation(mut self, value: impl Into<Bool>) -> Self {
-        self.allow_privilege_escalation = Some(value.into());
-        self
-    }
-
+    pub fn allow_privilege_escalation(mut self, value: impl Into<Bool>) -> Self { self.allow_privilege_escalation = Some(value.into()); self }
     /// `Privileged`: a boolean.
-    pub fn privileged(mut self, value: impl Into<Bool>) -> Self {
-        self.privileged = Some(value.into());
-        self
-    }
-
+    pub fn privileged(mut self, value: impl Into<Bool>) -> Self { self.privileged = Some(value.into()); self }
     /// `ReadOnlyRootFilesystem`: a boolean.
-    pub fn read_only_root_filesystem(mut self, value: impl Into<Bool>) -> Self {
-        self.read_only_root_filesystem = Some(value.into());
-        self
-    }
-
+    pub fn read_only_root_filesystem(mut self, value: impl Into<Bool>) -> Self { self.read_only_root_filesystem = Some(value.into()); self }
     /// `RunAsGroup`: an integer.
-    pub fn run_as_group(mut self, value: impl Into<Int>) -> Self {
-        self.run_as_group = Some(value.into());
-        self
-    }
-
+    pub fn run_as_group(mut self, value: impl Into<Int>) -> Self { self.run_as_group = Some(value.into()); self }
     /// `RunAsNonRoot`: a boolean.
-    pub fn run_as_non_root(mut self, value: impl Into<Bool>) -> Self {
-        self.run_as_non_root = Some(value.into());
-        self
-    }
-
+    pub fn run_as_non_root(mut self, value: impl Into<Bool>) -> Self { self.run_as_non_root = Some(value.into()); self }
     /// `RunAsUser`: an integer.
-    pub fn run_as_user(mut self, value: impl Into<Int>) -> Self {
-        self.run_as_user = Some(value.into());
-        self
-    }
+    pub fn run_as_user(mut self, value: impl Into<Int>) -> Self { self.run_as_user = Some(value.into()); self }
 }
 
 impl PropertyType for EksContainerSecurityContext {}
@@ -2067,19 +1356,16 @@ impl ToValue for EksContainerSecurityContext {
     }
 }
 
-static RULE_EksContainerVolumeMount: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EksContainerVolumeMount: ObjRule = ObjRule {
     properties: &[
         ("MountPath", Shape::STR),
         ("Name", Shape::STR),
         ("ReadOnly", Shape::Bool),
         ("SubPath", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EksContainerVolumeMount` property type of `AWS::Batch::JobDefinition`.
@@ -2107,6 +1393,7 @@ pub struct EksContainerVolumeMount {
     pub sub_path: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl EksContainerVolumeMount {
     /// A `EksContainerVolumeMount` with no property set (none is required).
     pub fn new() -> Self {
@@ -2114,36 +1401,13 @@ impl EksContainerVolumeMount {
     }
 
     /// `MountPath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mount_path(mut self, value: impl Into<Str>) -> Self {
-        self.mount_path = Some(value.into());
-        self
-    }
-
+    pub fn mount_path(mut self, value: impl Into<Str>) -> Self { self.mount_path = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `ReadOnly`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn read_only(mut self, value: impl Into<Bool>) -> Self {
-        self.read_only = Some(value.into());
-        self
-    }
-
+    pub fn read_only(mut self, value: impl Into<Bool>) -> Self { self.read_only = Some(value.into()); self }
     /// `SubPath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sub_path(mut self, value: impl Into<Str>) -> Self {
-        self.sub_path = Some(value.into());
-        self
-    }
+    pub fn sub_path(mut self, value: impl Into<Str>) -> Self { self.sub_path = Some(value.into()); self }
 }
 
 impl PropertyType for EksContainerVolumeMount {}
@@ -2159,26 +1423,14 @@ impl ToValue for EksContainerVolumeMount {
     }
 }
 
-static RULE_EksEmptyDir: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EksEmptyDir: ObjRule = ObjRule {
     properties: &[
         ("Medium", Shape::STR),
-        (
-            "SizeLimit",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("SizeLimit", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EksEmptyDir` property type of `AWS::Batch::JobDefinition`.
@@ -2194,6 +1446,7 @@ pub struct EksEmptyDir {
     pub size_limit: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl EksEmptyDir {
     /// A `EksEmptyDir` with no property set (none is required).
     pub fn new() -> Self {
@@ -2201,18 +1454,9 @@ impl EksEmptyDir {
     }
 
     /// `Medium`: a string.
-    pub fn medium(mut self, value: impl Into<Str>) -> Self {
-        self.medium = Some(value.into());
-        self
-    }
-
+    pub fn medium(mut self, value: impl Into<Str>) -> Self { self.medium = Some(value.into()); self }
     /// `SizeLimit`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn size_limit(mut self, value: impl Into<Str>) -> Self {
-        self.size_limit = Some(value.into());
-        self
-    }
+    pub fn size_limit(mut self, value: impl Into<Str>) -> Self { self.size_limit = Some(value.into()); self }
 }
 
 impl PropertyType for EksEmptyDir {}
@@ -2226,14 +1470,13 @@ impl ToValue for EksEmptyDir {
     }
 }
 
-static RULE_EksHostPath: ObjRule = ObjRule {
-    properties: &[("Path", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_EksHostPath: ObjRule = ObjRule {
+    properties: &[
+        ("Path", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EksHostPath` property type of `AWS::Batch::JobDefinition`.
@@ -2245,6 +1488,7 @@ pub struct EksHostPath {
     pub path: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl EksHostPath {
     /// A `EksHostPath` with no property set (none is required).
     pub fn new() -> Self {
@@ -2252,10 +1496,7 @@ impl EksHostPath {
     }
 
     /// `Path`: a string.
-    pub fn path(mut self, value: impl Into<Str>) -> Self {
-        self.path = Some(value.into());
-        self
-    }
+    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = Some(value.into()); self }
 }
 
 impl PropertyType for EksHostPath {}
@@ -2266,18 +1507,15 @@ impl ToValue for EksHostPath {
     }
 }
 
-static RULE_EksMetadata: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EksMetadata: ObjRule = ObjRule {
     properties: &[
         ("Annotations", Shape::Any),
         ("Labels", Shape::Any),
         ("Namespace", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EksMetadata` property type of `AWS::Batch::JobDefinition`.
@@ -2315,6 +1553,7 @@ pub struct EksMetadata {
     pub namespace: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl EksMetadata {
     /// A `EksMetadata` with no property set (none is required).
     pub fn new() -> Self {
@@ -2322,28 +1561,11 @@ impl EksMetadata {
     }
 
     /// `Annotations`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn annotations(mut self, value: impl Into<Json>) -> Self {
-        self.annotations = Some(value.into());
-        self
-    }
-
+    pub fn annotations(mut self, value: impl Into<Json>) -> Self { self.annotations = Some(value.into()); self }
     /// `Labels`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn labels(mut self, value: impl Into<Json>) -> Self {
-        self.labels = Some(value.into());
-        self
-    }
-
+    pub fn labels(mut self, value: impl Into<Json>) -> Self { self.labels = Some(value.into()); self }
     /// `Namespace`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self {
-        self.namespace = Some(value.into());
-        self
-    }
+    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = Some(value.into()); self }
 }
 
 impl PropertyType for EksMetadata {}
@@ -2362,19 +1584,18 @@ impl ToValue for EksMetadata {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EksPersistentVolumeClaimRequired {
     /// `ClaimName`: a string, required.
-    ///
-    /// The name of the `persistentVolumeClaim` bounded to a `persistentVolume` . For more information, see \[Persistent Volume Claims\](<https://docs.aws.amazon.com/https://kubernetes.io/docs/concepts/storage/persistent-volumes/#persistentvolumeclaims>) in the *Kubernetes documentation* .
     pub claim_name: Str,
 }
 
-static RULE_EksPersistentVolumeClaim: ObjRule = ObjRule {
-    properties: &[("ClaimName", Shape::STR), ("ReadOnly", Shape::Bool)],
+#[rustfmt::skip]
+pub(crate) static RULE_EksPersistentVolumeClaim: ObjRule = ObjRule {
+    properties: &[
+        ("ClaimName", Shape::STR),
+        ("ReadOnly", Shape::Bool),
+    ],
     required: &["ClaimName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EksPersistentVolumeClaim` property type of `AWS::Batch::JobDefinition`.
@@ -2394,6 +1615,7 @@ pub struct EksPersistentVolumeClaim {
     pub read_only: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl EksPersistentVolumeClaim {
     /// A `EksPersistentVolumeClaim` with its required properties, named in a [`EksPersistentVolumeClaimRequired`].
     pub fn new(required: EksPersistentVolumeClaimRequired) -> Self {
@@ -2404,20 +1626,9 @@ impl EksPersistentVolumeClaim {
     }
 
     /// `ClaimName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn claim_name(mut self, value: impl Into<Str>) -> Self {
-        self.claim_name = value.into();
-        self
-    }
-
+    pub fn claim_name(mut self, value: impl Into<Str>) -> Self { self.claim_name = value.into(); self }
     /// `ReadOnly`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn read_only(mut self, value: impl Into<Bool>) -> Self {
-        self.read_only = Some(value.into());
-        self
-    }
+    pub fn read_only(mut self, value: impl Into<Bool>) -> Self { self.read_only = Some(value.into()); self }
 }
 
 impl PropertyType for EksPersistentVolumeClaim {}
@@ -2431,52 +1642,21 @@ impl ToValue for EksPersistentVolumeClaim {
     }
 }
 
-static RULE_EksPodProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EksPodProperties: ObjRule = ObjRule {
     properties: &[
-        (
-            "Containers",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EksContainer),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Containers", Shape::List(&ListRule { items: Shape::Object(&RULE_EksContainer), min_items: None, max_items: None })),
         ("DnsPolicy", Shape::STR),
         ("HostNetwork", Shape::Bool),
-        (
-            "ImagePullSecrets",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ImagePullSecret),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "InitContainers",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EksContainer),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ImagePullSecrets", Shape::List(&ListRule { items: Shape::Object(&RULE_ImagePullSecret), min_items: None, max_items: None })),
+        ("InitContainers", Shape::List(&ListRule { items: Shape::Object(&RULE_EksContainer), min_items: None, max_items: None })),
         ("Metadata", Shape::Object(&RULE_EksMetadata)),
         ("ServiceAccountName", Shape::STR),
         ("ShareProcessNamespace", Shape::Bool),
-        (
-            "Volumes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EksVolume),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Volumes", Shape::List(&ListRule { items: Shape::Object(&RULE_EksVolume), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EksPodProperties` property type of `AWS::Batch::JobDefinition`.
@@ -2504,6 +1684,7 @@ pub struct EksPodProperties {
     pub volumes: Option<List<EksVolume>>,
 }
 
+#[rustfmt::skip]
 impl EksPodProperties {
     /// A `EksPodProperties` with no property set (none is required).
     pub fn new() -> Self {
@@ -2511,58 +1692,23 @@ impl EksPodProperties {
     }
 
     /// `Containers`: a list of [`EksContainer`] objects.
-    pub fn containers(mut self, value: impl Into<List<EksContainer>>) -> Self {
-        self.containers = Some(value.into());
-        self
-    }
-
+    pub fn containers(mut self, value: impl Into<List<EksContainer>>) -> Self { self.containers = Some(value.into()); self }
     /// `DnsPolicy`: a string.
-    pub fn dns_policy(mut self, value: impl Into<Str>) -> Self {
-        self.dns_policy = Some(value.into());
-        self
-    }
-
+    pub fn dns_policy(mut self, value: impl Into<Str>) -> Self { self.dns_policy = Some(value.into()); self }
     /// `HostNetwork`: a boolean.
-    pub fn host_network(mut self, value: impl Into<Bool>) -> Self {
-        self.host_network = Some(value.into());
-        self
-    }
-
+    pub fn host_network(mut self, value: impl Into<Bool>) -> Self { self.host_network = Some(value.into()); self }
     /// `ImagePullSecrets`: a list of [`ImagePullSecret`] objects.
-    pub fn image_pull_secrets(mut self, value: impl Into<List<ImagePullSecret>>) -> Self {
-        self.image_pull_secrets = Some(value.into());
-        self
-    }
-
+    pub fn image_pull_secrets(mut self, value: impl Into<List<ImagePullSecret>>) -> Self { self.image_pull_secrets = Some(value.into()); self }
     /// `InitContainers`: a list of [`EksContainer`] objects.
-    pub fn init_containers(mut self, value: impl Into<List<EksContainer>>) -> Self {
-        self.init_containers = Some(value.into());
-        self
-    }
-
+    pub fn init_containers(mut self, value: impl Into<List<EksContainer>>) -> Self { self.init_containers = Some(value.into()); self }
     /// `Metadata`: an [`EksMetadata`] object.
-    pub fn metadata(mut self, value: impl Into<Obj<EksMetadata>>) -> Self {
-        self.metadata = Some(value.into());
-        self
-    }
-
+    pub fn metadata(mut self, value: impl Into<Obj<EksMetadata>>) -> Self { self.metadata = Some(value.into()); self }
     /// `ServiceAccountName`: a string.
-    pub fn service_account_name(mut self, value: impl Into<Str>) -> Self {
-        self.service_account_name = Some(value.into());
-        self
-    }
-
+    pub fn service_account_name(mut self, value: impl Into<Str>) -> Self { self.service_account_name = Some(value.into()); self }
     /// `ShareProcessNamespace`: a boolean.
-    pub fn share_process_namespace(mut self, value: impl Into<Bool>) -> Self {
-        self.share_process_namespace = Some(value.into());
-        self
-    }
-
+    pub fn share_process_namespace(mut self, value: impl Into<Bool>) -> Self { self.share_process_namespace = Some(value.into()); self }
     /// `Volumes`: a list of [`EksVolume`] objects.
-    pub fn volumes(mut self, value: impl Into<List<EksVolume>>) -> Self {
-        self.volumes = Some(value.into());
-        self
-    }
+    pub fn volumes(mut self, value: impl Into<List<EksVolume>>) -> Self { self.volumes = Some(value.into()); self }
 }
 
 impl PropertyType for EksPodProperties {}
@@ -2583,14 +1729,13 @@ impl ToValue for EksPodProperties {
     }
 }
 
-static RULE_EksProperties: ObjRule = ObjRule {
-    properties: &[("PodProperties", Shape::Object(&RULE_EksPodProperties))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_EksProperties: ObjRule = ObjRule {
+    properties: &[
+        ("PodProperties", Shape::Object(&RULE_EksPodProperties)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EksProperties` property type of `AWS::Batch::JobDefinition`.
@@ -2606,6 +1751,7 @@ pub struct EksProperties {
     pub pod_properties: Option<Obj<EksPodProperties>>,
 }
 
+#[rustfmt::skip]
 impl EksProperties {
     /// A `EksProperties` with no property set (none is required).
     pub fn new() -> Self {
@@ -2613,12 +1759,7 @@ impl EksProperties {
     }
 
     /// `PodProperties`: an [`EksPodProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pod_properties(mut self, value: impl Into<Obj<EksPodProperties>>) -> Self {
-        self.pod_properties = Some(value.into());
-        self
-    }
+    pub fn pod_properties(mut self, value: impl Into<Obj<EksPodProperties>>) -> Self { self.pod_properties = Some(value.into()); self }
 }
 
 impl PropertyType for EksProperties {}
@@ -2635,19 +1776,18 @@ impl ToValue for EksProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EksSecretRequired {
     /// `SecretName`: a string, required.
-    ///
-    /// The name of the secret. The name must be allowed as a DNS subdomain name. For more information, see \[DNS subdomain names\](<https://docs.aws.amazon.com/https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#dns-subdomain-names>) in the *Kubernetes documentation* .
     pub secret_name: Str,
 }
 
-static RULE_EksSecret: ObjRule = ObjRule {
-    properties: &[("Optional", Shape::Bool), ("SecretName", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_EksSecret: ObjRule = ObjRule {
+    properties: &[
+        ("Optional", Shape::Bool),
+        ("SecretName", Shape::STR),
+    ],
     required: &["SecretName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EksSecret` property type of `AWS::Batch::JobDefinition`.
@@ -2667,6 +1807,7 @@ pub struct EksSecret {
     pub secret_name: Str,
 }
 
+#[rustfmt::skip]
 impl EksSecret {
     /// A `EksSecret` with its required properties, named in a [`EksSecretRequired`].
     pub fn new(required: EksSecretRequired) -> Self {
@@ -2677,20 +1818,9 @@ impl EksSecret {
     }
 
     /// `Optional`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn optional(mut self, value: impl Into<Bool>) -> Self {
-        self.optional = Some(value.into());
-        self
-    }
-
+    pub fn optional(mut self, value: impl Into<Bool>) -> Self { self.optional = Some(value.into()); self }
     /// `SecretName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_name(mut self, value: impl Into<Str>) -> Self {
-        self.secret_name = value.into();
-        self
-    }
+    pub fn secret_name(mut self, value: impl Into<Str>) -> Self { self.secret_name = value.into(); self }
 }
 
 impl PropertyType for EksSecret {}
@@ -2708,28 +1838,21 @@ impl ToValue for EksSecret {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EksVolumeRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the volume. The name must be allowed as a DNS subdomain name. For more information, see \[DNS subdomain names\](<https://docs.aws.amazon.com/https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#dns-subdomain-names>) in the *Kubernetes documentation* .
     pub name: Str,
 }
 
-static RULE_EksVolume: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EksVolume: ObjRule = ObjRule {
     properties: &[
         ("EmptyDir", Shape::Object(&RULE_EksEmptyDir)),
         ("HostPath", Shape::Object(&RULE_EksHostPath)),
         ("Name", Shape::STR),
-        (
-            "PersistentVolumeClaim",
-            Shape::Object(&RULE_EksPersistentVolumeClaim),
-        ),
+        ("PersistentVolumeClaim", Shape::Object(&RULE_EksPersistentVolumeClaim)),
         ("Secret", Shape::Object(&RULE_EksSecret)),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EksVolume` property type of `AWS::Batch::JobDefinition`.
@@ -2761,6 +1884,7 @@ pub struct EksVolume {
     pub secret: Option<Obj<EksSecret>>,
 }
 
+#[rustfmt::skip]
 impl EksVolume {
     /// A `EksVolume` with its required properties, named in a [`EksVolumeRequired`].
     pub fn new(required: EksVolumeRequired) -> Self {
@@ -2774,47 +1898,15 @@ impl EksVolume {
     }
 
     /// `EmptyDir`: an [`EksEmptyDir`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn empty_dir(mut self, value: impl Into<Obj<EksEmptyDir>>) -> Self {
-        self.empty_dir = Some(value.into());
-        self
-    }
-
+    pub fn empty_dir(mut self, value: impl Into<Obj<EksEmptyDir>>) -> Self { self.empty_dir = Some(value.into()); self }
     /// `HostPath`: an [`EksHostPath`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn host_path(mut self, value: impl Into<Obj<EksHostPath>>) -> Self {
-        self.host_path = Some(value.into());
-        self
-    }
-
+    pub fn host_path(mut self, value: impl Into<Obj<EksHostPath>>) -> Self { self.host_path = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `PersistentVolumeClaim`: an [`EksPersistentVolumeClaim`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn persistent_volume_claim(
-        mut self,
-        value: impl Into<Obj<EksPersistentVolumeClaim>>,
-    ) -> Self {
-        self.persistent_volume_claim = Some(value.into());
-        self
-    }
-
+    pub fn persistent_volume_claim(mut self, value: impl Into<Obj<EksPersistentVolumeClaim>>) -> Self { self.persistent_volume_claim = Some(value.into()); self }
     /// `Secret`: an [`EksSecret`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret(mut self, value: impl Into<Obj<EksSecret>>) -> Self {
-        self.secret = Some(value.into());
-        self
-    }
+    pub fn secret(mut self, value: impl Into<Obj<EksSecret>>) -> Self { self.secret = Some(value.into()); self }
 }
 
 impl PropertyType for EksVolume {}
@@ -2831,14 +1923,14 @@ impl ToValue for EksVolume {
     }
 }
 
-static RULE_Environment: ObjRule = ObjRule {
-    properties: &[("Name", Shape::STR), ("Value", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Environment: ObjRule = ObjRule {
+    properties: &[
+        ("Name", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Environment` property type of `AWS::Batch::JobDefinition`.
@@ -2858,6 +1950,7 @@ pub struct Environment {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Environment {
     /// A `Environment` with no property set (none is required).
     pub fn new() -> Self {
@@ -2865,20 +1958,9 @@ impl Environment {
     }
 
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Environment {}
@@ -2896,19 +1978,17 @@ impl ToValue for Environment {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EphemeralStorageRequired {
     /// `SizeInGiB`: an integer, required.
-    ///
-    /// The total amount, in GiB, of ephemeral storage to set for the task. The minimum supported value is `21` GiB and the maximum supported value is `200` GiB.
     pub size_in_gi_b: Int,
 }
 
-static RULE_EphemeralStorage: ObjRule = ObjRule {
-    properties: &[("SizeInGiB", Shape::INT)],
+#[rustfmt::skip]
+pub(crate) static RULE_EphemeralStorage: ObjRule = ObjRule {
+    properties: &[
+        ("SizeInGiB", Shape::INT),
+    ],
     required: &["SizeInGiB"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EphemeralStorage` property type of `AWS::Batch::JobDefinition`.
@@ -2924,6 +2004,7 @@ pub struct EphemeralStorage {
     pub size_in_gi_b: Int,
 }
 
+#[rustfmt::skip]
 impl EphemeralStorage {
     /// A `EphemeralStorage` with its required properties, named in a [`EphemeralStorageRequired`].
     pub fn new(required: EphemeralStorageRequired) -> Self {
@@ -2933,12 +2014,7 @@ impl EphemeralStorage {
     }
 
     /// `SizeInGiB`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn size_in_gi_b(mut self, value: impl Into<Int>) -> Self {
-        self.size_in_gi_b = value.into();
-        self
-    }
+    pub fn size_in_gi_b(mut self, value: impl Into<Int>) -> Self { self.size_in_gi_b = value.into(); self }
 }
 
 impl PropertyType for EphemeralStorage {}
@@ -2955,12 +2031,11 @@ impl ToValue for EphemeralStorage {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EvaluateOnExitRequired {
     /// `Action`: a string, required.
-    ///
-    /// Specifies the action to take if all of the specified conditions ( `onStatusReason` , `onReason` , and `onExitCode` ) are met. The values aren't case sensitive.
     pub action: Str,
 }
 
-static RULE_EvaluateOnExit: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EvaluateOnExit: ObjRule = ObjRule {
     properties: &[
         ("Action", Shape::STR),
         ("OnExitCode", Shape::STR),
@@ -2968,11 +2043,8 @@ static RULE_EvaluateOnExit: ObjRule = ObjRule {
         ("OnStatusReason", Shape::STR),
     ],
     required: &["Action"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EvaluateOnExit` property type of `AWS::Batch::JobDefinition`.
@@ -3002,6 +2074,7 @@ pub struct EvaluateOnExit {
     pub on_status_reason: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl EvaluateOnExit {
     /// A `EvaluateOnExit` with its required properties, named in a [`EvaluateOnExitRequired`].
     pub fn new(required: EvaluateOnExitRequired) -> Self {
@@ -3014,36 +2087,13 @@ impl EvaluateOnExit {
     }
 
     /// `Action`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<Str>) -> Self {
-        self.action = value.into();
-        self
-    }
-
+    pub fn action(mut self, value: impl Into<Str>) -> Self { self.action = value.into(); self }
     /// `OnExitCode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_exit_code(mut self, value: impl Into<Str>) -> Self {
-        self.on_exit_code = Some(value.into());
-        self
-    }
-
+    pub fn on_exit_code(mut self, value: impl Into<Str>) -> Self { self.on_exit_code = Some(value.into()); self }
     /// `OnReason`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_reason(mut self, value: impl Into<Str>) -> Self {
-        self.on_reason = Some(value.into());
-        self
-    }
-
+    pub fn on_reason(mut self, value: impl Into<Str>) -> Self { self.on_reason = Some(value.into()); self }
     /// `OnStatusReason`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_status_reason(mut self, value: impl Into<Str>) -> Self {
-        self.on_status_reason = Some(value.into());
-        self
-    }
+    pub fn on_status_reason(mut self, value: impl Into<Str>) -> Self { self.on_status_reason = Some(value.into()); self }
 }
 
 impl PropertyType for EvaluateOnExit {}
@@ -3059,14 +2109,13 @@ impl ToValue for EvaluateOnExit {
     }
 }
 
-static RULE_FargatePlatformConfiguration: ObjRule = ObjRule {
-    properties: &[("PlatformVersion", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_FargatePlatformConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("PlatformVersion", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FargatePlatformConfiguration` property type of `AWS::Batch::JobDefinition`.
@@ -3080,6 +2129,7 @@ pub struct FargatePlatformConfiguration {
     pub platform_version: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl FargatePlatformConfiguration {
     /// A `FargatePlatformConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -3087,10 +2137,7 @@ impl FargatePlatformConfiguration {
     }
 
     /// `PlatformVersion`: a string.
-    pub fn platform_version(mut self, value: impl Into<Str>) -> Self {
-        self.platform_version = Some(value.into());
-        self
-    }
+    pub fn platform_version(mut self, value: impl Into<Str>) -> Self { self.platform_version = Some(value.into()); self }
 }
 
 impl PropertyType for FargatePlatformConfiguration {}
@@ -3110,14 +2157,15 @@ pub struct FirelensConfigurationRequired {
     pub r#type: Str,
 }
 
-static RULE_FirelensConfiguration: ObjRule = ObjRule {
-    properties: &[("Options", Shape::Any), ("Type", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_FirelensConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("Options", Shape::Any),
+        ("Type", Shape::STR),
+    ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FirelensConfiguration` property type of `AWS::Batch::JobDefinition`.
@@ -3133,6 +2181,7 @@ pub struct FirelensConfiguration {
     pub r#type: Str,
 }
 
+#[rustfmt::skip]
 impl FirelensConfiguration {
     /// A `FirelensConfiguration` with its required properties, named in a [`FirelensConfigurationRequired`].
     pub fn new(required: FirelensConfigurationRequired) -> Self {
@@ -3143,16 +2192,9 @@ impl FirelensConfiguration {
     }
 
     /// `Options`: a JSON value.
-    pub fn options(mut self, value: impl Into<Json>) -> Self {
-        self.options = Some(value.into());
-        self
-    }
-
+    pub fn options(mut self, value: impl Into<Json>) -> Self { self.options = Some(value.into()); self }
     /// `Type`: a string, required.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for FirelensConfiguration {}
@@ -3166,14 +2208,13 @@ impl ToValue for FirelensConfiguration {
     }
 }
 
-static RULE_Host: ObjRule = ObjRule {
-    properties: &[("SourcePath", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Host: ObjRule = ObjRule {
+    properties: &[
+        ("SourcePath", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Host` property type of `AWS::Batch::JobDefinition`.
@@ -3191,6 +2232,7 @@ pub struct Host {
     pub source_path: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Host {
     /// A `Host` with no property set (none is required).
     pub fn new() -> Self {
@@ -3198,12 +2240,7 @@ impl Host {
     }
 
     /// `SourcePath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_path(mut self, value: impl Into<Str>) -> Self {
-        self.source_path = Some(value.into());
-        self
-    }
+    pub fn source_path(mut self, value: impl Into<Str>) -> Self { self.source_path = Some(value.into()); self }
 }
 
 impl PropertyType for Host {}
@@ -3216,14 +2253,13 @@ impl ToValue for Host {
     }
 }
 
-static RULE_ImagePullSecret: ObjRule = ObjRule {
-    properties: &[("Name", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ImagePullSecret: ObjRule = ObjRule {
+    properties: &[
+        ("Name", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ImagePullSecret` property type of `AWS::Batch::JobDefinition`.
@@ -3239,6 +2275,7 @@ pub struct ImagePullSecret {
     pub name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ImagePullSecret {
     /// A `ImagePullSecret` with no property set (none is required).
     pub fn new() -> Self {
@@ -3246,12 +2283,7 @@ impl ImagePullSecret {
     }
 
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
 }
 
 impl PropertyType for ImagePullSecret {}
@@ -3262,14 +2294,13 @@ impl ToValue for ImagePullSecret {
     }
 }
 
-static RULE_JobTimeout: ObjRule = ObjRule {
-    properties: &[("AttemptDurationSeconds", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_JobTimeout: ObjRule = ObjRule {
+    properties: &[
+        ("AttemptDurationSeconds", Shape::INT),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `JobTimeout` property type of `AWS::Batch::JobDefinition`.
@@ -3289,6 +2320,7 @@ pub struct JobTimeout {
     pub attempt_duration_seconds: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl JobTimeout {
     /// A `JobTimeout` with no property set (none is required).
     pub fn new() -> Self {
@@ -3296,12 +2328,7 @@ impl JobTimeout {
     }
 
     /// `AttemptDurationSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attempt_duration_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.attempt_duration_seconds = Some(value.into());
-        self
-    }
+    pub fn attempt_duration_seconds(mut self, value: impl Into<Int>) -> Self { self.attempt_duration_seconds = Some(value.into()); self }
 }
 
 impl PropertyType for JobTimeout {}
@@ -3314,35 +2341,18 @@ impl ToValue for JobTimeout {
     }
 }
 
-static RULE_LinuxParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LinuxParameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "Devices",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Device),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Devices", Shape::List(&ListRule { items: Shape::Object(&RULE_Device), min_items: None, max_items: None })),
         ("InitProcessEnabled", Shape::Bool),
         ("MaxSwap", Shape::INT),
         ("SharedMemorySize", Shape::INT),
         ("Swappiness", Shape::INT),
-        (
-            "Tmpfs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tmpfs),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tmpfs", Shape::List(&ListRule { items: Shape::Object(&RULE_Tmpfs), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LinuxParameters` property type of `AWS::Batch::JobDefinition`.
@@ -3398,6 +2408,7 @@ pub struct LinuxParameters {
     pub tmpfs: Option<List<Tmpfs>>,
 }
 
+#[rustfmt::skip]
 impl LinuxParameters {
     /// A `LinuxParameters` with no property set (none is required).
     pub fn new() -> Self {
@@ -3405,52 +2416,17 @@ impl LinuxParameters {
     }
 
     /// `Devices`: a list of [`Device`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn devices(mut self, value: impl Into<List<Device>>) -> Self {
-        self.devices = Some(value.into());
-        self
-    }
-
+    pub fn devices(mut self, value: impl Into<List<Device>>) -> Self { self.devices = Some(value.into()); self }
     /// `InitProcessEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn init_process_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.init_process_enabled = Some(value.into());
-        self
-    }
-
+    pub fn init_process_enabled(mut self, value: impl Into<Bool>) -> Self { self.init_process_enabled = Some(value.into()); self }
     /// `MaxSwap`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_swap(mut self, value: impl Into<Int>) -> Self {
-        self.max_swap = Some(value.into());
-        self
-    }
-
+    pub fn max_swap(mut self, value: impl Into<Int>) -> Self { self.max_swap = Some(value.into()); self }
     /// `SharedMemorySize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn shared_memory_size(mut self, value: impl Into<Int>) -> Self {
-        self.shared_memory_size = Some(value.into());
-        self
-    }
-
+    pub fn shared_memory_size(mut self, value: impl Into<Int>) -> Self { self.shared_memory_size = Some(value.into()); self }
     /// `Swappiness`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn swappiness(mut self, value: impl Into<Int>) -> Self {
-        self.swappiness = Some(value.into());
-        self
-    }
-
+    pub fn swappiness(mut self, value: impl Into<Int>) -> Self { self.swappiness = Some(value.into()); self }
     /// `Tmpfs`: a list of [`Tmpfs`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tmpfs(mut self, value: impl Into<List<Tmpfs>>) -> Self {
-        self.tmpfs = Some(value.into());
-        self
-    }
+    pub fn tmpfs(mut self, value: impl Into<List<Tmpfs>>) -> Self { self.tmpfs = Some(value.into()); self }
 }
 
 impl PropertyType for LinuxParameters {}
@@ -3472,47 +2448,19 @@ impl ToValue for LinuxParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogConfigurationRequired {
     /// `LogDriver`: a string, required.
-    ///
-    /// The log driver to use for the container. The valid values that are listed for this parameter are log drivers that the Amazon ECS container agent can communicate with by default.
-    ///
-    /// The supported log drivers are `awsfirelens` , `awslogs` , `fluentd` , `gelf` , `json-file` , `journald` , `logentries` , `syslog` , and `splunk` .
-    ///
-    /// &gt; Jobs that are running on Fargate resources are restricted to the `awslogs` and `splunk` log drivers.
-    ///
-    /// - **awsfirelens** - Specifies the firelens logging driver. For more information on configuring Firelens, see \[Send Amazon ECS logs to an AWS service or AWS Partner\](<https://docs.aws.amazon.com//AmazonECS/latest/developerguide/using_firelens.html>) in the *Amazon Elastic Container Service Developer Guide* .
-    /// - **awslogs** - Specifies the Amazon CloudWatch Logs logging driver. For more information, see \[Using the awslogs log driver\](<https://docs.aws.amazon.com/batch/latest/userguide/using_awslogs.html>) in the *AWS Batch User Guide* and \[Amazon CloudWatch Logs logging driver\](<https://docs.aws.amazon.com/https://docs.docker.com/config/containers/logging/awslogs/>) in the Docker documentation.
-    /// - **fluentd** - Specifies the Fluentd logging driver. For more information including usage and options, see \[Fluentd logging driver\](<https://docs.aws.amazon.com/https://docs.docker.com/config/containers/logging/fluentd/>) in the *Docker documentation* .
-    /// - **gelf** - Specifies the Graylog Extended Format (GELF) logging driver. For more information including usage and options, see \[Graylog Extended Format logging driver\](<https://docs.aws.amazon.com/https://docs.docker.com/config/containers/logging/gelf/>) in the *Docker documentation* .
-    /// - **journald** - Specifies the journald logging driver. For more information including usage and options, see \[Journald logging driver\](<https://docs.aws.amazon.com/https://docs.docker.com/config/containers/logging/journald/>) in the *Docker documentation* .
-    /// - **json-file** - Specifies the JSON file logging driver. For more information including usage and options, see \[JSON File logging driver\](<https://docs.aws.amazon.com/https://docs.docker.com/config/containers/logging/json-file/>) in the *Docker documentation* .
-    /// - **splunk** - Specifies the Splunk logging driver. For more information including usage and options, see \[Splunk logging driver\](<https://docs.aws.amazon.com/https://docs.docker.com/config/containers/logging/splunk/>) in the *Docker documentation* .
-    /// - **syslog** - Specifies the syslog logging driver. For more information including usage and options, see \[Syslog logging driver\](<https://docs.aws.amazon.com/https://docs.docker.com/config/containers/logging/syslog/>) in the *Docker documentation* .
-    ///
-    /// &gt; If you have a custom driver that's not listed earlier that you want to work with the Amazon ECS container agent, you can fork the Amazon ECS container agent project that's \[available on GitHub\](<https://docs.aws.amazon.com/https://github.com/aws/amazon-ecs-agent>) and customize it to work with that driver. We encourage you to submit pull requests for changes that you want to have included. However, Amazon Web Services doesn't currently support running modified copies of this software.
-    ///
-    /// This parameter requires version 1.18 of the Docker Remote API or greater on your container instance. To check the Docker Remote API version on your container instance, log in to your container instance and run the following command: `sudo docker version | grep "Server API version"`
     pub log_driver: Str,
 }
 
-static RULE_LogConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LogConfiguration: ObjRule = ObjRule {
     properties: &[
         ("LogDriver", Shape::STR),
         ("Options", Shape::Any),
-        (
-            "SecretOptions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Secret),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SecretOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_Secret), min_items: None, max_items: None })),
     ],
     required: &["LogDriver"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LogConfiguration` property type of `AWS::Batch::JobDefinition`.
@@ -3553,6 +2501,7 @@ pub struct LogConfiguration {
     pub secret_options: Option<List<Secret>>,
 }
 
+#[rustfmt::skip]
 impl LogConfiguration {
     /// A `LogConfiguration` with its required properties, named in a [`LogConfigurationRequired`].
     pub fn new(required: LogConfigurationRequired) -> Self {
@@ -3564,28 +2513,11 @@ impl LogConfiguration {
     }
 
     /// `LogDriver`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_driver(mut self, value: impl Into<Str>) -> Self {
-        self.log_driver = value.into();
-        self
-    }
-
+    pub fn log_driver(mut self, value: impl Into<Str>) -> Self { self.log_driver = value.into(); self }
     /// `Options`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn options(mut self, value: impl Into<Json>) -> Self {
-        self.options = Some(value.into());
-        self
-    }
-
+    pub fn options(mut self, value: impl Into<Json>) -> Self { self.options = Some(value.into()); self }
     /// `SecretOptions`: a list of [`Secret`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_options(mut self, value: impl Into<List<Secret>>) -> Self {
-        self.secret_options = Some(value.into());
-        self
-    }
+    pub fn secret_options(mut self, value: impl Into<List<Secret>>) -> Self { self.secret_options = Some(value.into()); self }
 }
 
 impl PropertyType for LogConfiguration {}
@@ -3600,18 +2532,15 @@ impl ToValue for LogConfiguration {
     }
 }
 
-static RULE_MountPoint: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MountPoint: ObjRule = ObjRule {
     properties: &[
         ("ContainerPath", Shape::STR),
         ("ReadOnly", Shape::Bool),
         ("SourceVolume", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MountPoint` property type of `AWS::Batch::JobDefinition`.
@@ -3635,6 +2564,7 @@ pub struct MountPoint {
     pub source_volume: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl MountPoint {
     /// A `MountPoint` with no property set (none is required).
     pub fn new() -> Self {
@@ -3642,28 +2572,11 @@ impl MountPoint {
     }
 
     /// `ContainerPath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_path(mut self, value: impl Into<Str>) -> Self {
-        self.container_path = Some(value.into());
-        self
-    }
-
+    pub fn container_path(mut self, value: impl Into<Str>) -> Self { self.container_path = Some(value.into()); self }
     /// `ReadOnly`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn read_only(mut self, value: impl Into<Bool>) -> Self {
-        self.read_only = Some(value.into());
-        self
-    }
-
+    pub fn read_only(mut self, value: impl Into<Bool>) -> Self { self.read_only = Some(value.into()); self }
     /// `SourceVolume`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_volume(mut self, value: impl Into<Str>) -> Self {
-        self.source_volume = Some(value.into());
-        self
-    }
+    pub fn source_volume(mut self, value: impl Into<Str>) -> Self { self.source_volume = Some(value.into()); self }
 }
 
 impl PropertyType for MountPoint {}
@@ -3682,120 +2595,38 @@ impl ToValue for MountPoint {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MultiNodeContainerPropertiesRequired {
     /// `Image`: a string, required.
-    ///
-    /// Required. The image used to start a container. This string is passed directly to the Docker daemon. Images in the Docker Hub registry are available by default. Other repositories are specified with `*repository-url* / *image* : *tag*` . It can be 255 characters long. It can contain uppercase and lowercase letters, numbers, hyphens (-), underscores (_), colons (:), periods (.), forward slashes (/), and number signs (#). This parameter maps to `Image` in the \[Create a container\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/#create-a-container>) section of the \[Docker Remote API\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/>) and the `IMAGE` parameter of \[docker run\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/>) .
-    ///
-    /// &gt; Docker image architecture must match the processor architecture of the compute resources that they're scheduled on. For example, ARM-based Docker images can only run on ARM-based compute resources.
-    ///
-    /// - Images in Amazon ECR Public repositories use the full `registry/repository[:tag]` or `registry/repository[@digest]` naming conventions. For example, `public.ecr.aws/ *registry_alias* / *my-web-app* : *latest*` .
-    /// - Images in Amazon ECR repositories use the full registry and repository URI (for example, `123456789012.dkr.ecr.<region-name>.amazonaws.com/<repository-name>` ).
-    /// - Images in official repositories on Docker Hub use a single name (for example, `ubuntu` or `mongo` ).
-    /// - Images in other repositories on Docker Hub are qualified with an organization name (for example, `amazon/amazon-ecs-agent` ).
-    /// - Images in other online repositories are qualified further by a domain name (for example, `quay.io/assemblyline/ubuntu` ).
     pub image: Str,
 }
 
-static RULE_MultiNodeContainerProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MultiNodeContainerProperties: ObjRule = ObjRule {
     properties: &[
-        (
-            "Command",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Command", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("EnableExecuteCommand", Shape::Bool),
-        (
-            "Environment",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Environment),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Environment", Shape::List(&ListRule { items: Shape::Object(&RULE_Environment), min_items: None, max_items: None })),
         ("EphemeralStorage", Shape::Object(&RULE_EphemeralStorage)),
-        (
-            "ExecutionRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("ExecutionRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("Image", Shape::STR),
         ("InstanceType", Shape::STR),
-        (
-            "JobRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("JobRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("LinuxParameters", Shape::Object(&RULE_LinuxParameters)),
         ("LogConfiguration", Shape::Object(&RULE_LogConfiguration)),
         ("Memory", Shape::INT),
-        (
-            "MountPoints",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MountPoint),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("MountPoints", Shape::List(&ListRule { items: Shape::Object(&RULE_MountPoint), min_items: None, max_items: None })),
         ("Privileged", Shape::Bool),
         ("ReadonlyRootFilesystem", Shape::Bool),
-        (
-            "RepositoryCredentials",
-            Shape::Object(&RULE_RepositoryCredentials),
-        ),
-        (
-            "ResourceRequirements",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ResourceRequirement),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("RepositoryCredentials", Shape::Object(&RULE_RepositoryCredentials)),
+        ("ResourceRequirements", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceRequirement), min_items: None, max_items: None })),
         ("RuntimePlatform", Shape::Object(&RULE_RuntimePlatform)),
-        (
-            "Secrets",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Secret),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Ulimits",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Ulimit),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Secrets", Shape::List(&ListRule { items: Shape::Object(&RULE_Secret), min_items: None, max_items: None })),
+        ("Ulimits", Shape::List(&ListRule { items: Shape::Object(&RULE_Ulimit), min_items: None, max_items: None })),
         ("User", Shape::STR),
         ("Vcpus", Shape::INT),
-        (
-            "Volumes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Volume),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Volumes", Shape::List(&ListRule { items: Shape::Object(&RULE_Volume), min_items: None, max_items: None })),
     ],
     required: &["Image"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MultiNodeContainerProperties` property type of `AWS::Batch::JobDefinition`.
@@ -3929,6 +2760,7 @@ pub struct MultiNodeContainerProperties {
     pub volumes: Option<List<Volume>>,
 }
 
+#[rustfmt::skip]
 impl MultiNodeContainerProperties {
     /// A `MultiNodeContainerProperties` with its required properties, named in a [`MultiNodeContainerPropertiesRequired`].
     pub fn new(required: MultiNodeContainerPropertiesRequired) -> Self {
@@ -3959,180 +2791,49 @@ impl MultiNodeContainerProperties {
     }
 
     /// `Command`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn command(mut self, value: impl Into<List<Str>>) -> Self {
-        self.command = Some(value.into());
-        self
-    }
-
+    pub fn command(mut self, value: impl Into<List<Str>>) -> Self { self.command = Some(value.into()); self }
     /// `EnableExecuteCommand`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_execute_command(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_execute_command = Some(value.into());
-        self
-    }
-
+    pub fn enable_execute_command(mut self, value: impl Into<Bool>) -> Self { self.enable_execute_command = Some(value.into()); self }
     /// `Environment`: a list of [`Environment`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment(mut self, value: impl Into<List<Environment>>) -> Self {
-        self.environment = Some(value.into());
-        self
-    }
-
+    pub fn environment(mut self, value: impl Into<List<Environment>>) -> Self { self.environment = Some(value.into()); self }
     /// `EphemeralStorage`: an [`EphemeralStorage`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ephemeral_storage(mut self, value: impl Into<Obj<EphemeralStorage>>) -> Self {
-        self.ephemeral_storage = Some(value.into());
-        self
-    }
-
+    pub fn ephemeral_storage(mut self, value: impl Into<Obj<EphemeralStorage>>) -> Self { self.ephemeral_storage = Some(value.into()); self }
     /// `ExecutionRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.execution_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.execution_role_arn = Some(value.into()); self }
     /// `Image`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image(mut self, value: impl Into<Str>) -> Self {
-        self.image = value.into();
-        self
-    }
-
+    pub fn image(mut self, value: impl Into<Str>) -> Self { self.image = value.into(); self }
     /// `InstanceType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_type(mut self, value: impl Into<Str>) -> Self {
-        self.instance_type = Some(value.into());
-        self
-    }
-
+    pub fn instance_type(mut self, value: impl Into<Str>) -> Self { self.instance_type = Some(value.into()); self }
     /// `JobRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn job_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.job_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn job_role_arn(mut self, value: impl Into<Str>) -> Self { self.job_role_arn = Some(value.into()); self }
     /// `LinuxParameters`: a [`LinuxParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn linux_parameters(mut self, value: impl Into<Obj<LinuxParameters>>) -> Self {
-        self.linux_parameters = Some(value.into());
-        self
-    }
-
+    pub fn linux_parameters(mut self, value: impl Into<Obj<LinuxParameters>>) -> Self { self.linux_parameters = Some(value.into()); self }
     /// `LogConfiguration`: a [`LogConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_configuration(mut self, value: impl Into<Obj<LogConfiguration>>) -> Self {
-        self.log_configuration = Some(value.into());
-        self
-    }
-
+    pub fn log_configuration(mut self, value: impl Into<Obj<LogConfiguration>>) -> Self { self.log_configuration = Some(value.into()); self }
     /// `Memory`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn memory(mut self, value: impl Into<Int>) -> Self {
-        self.memory = Some(value.into());
-        self
-    }
-
+    pub fn memory(mut self, value: impl Into<Int>) -> Self { self.memory = Some(value.into()); self }
     /// `MountPoints`: a list of [`MountPoint`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mount_points(mut self, value: impl Into<List<MountPoint>>) -> Self {
-        self.mount_points = Some(value.into());
-        self
-    }
-
+    pub fn mount_points(mut self, value: impl Into<List<MountPoint>>) -> Self { self.mount_points = Some(value.into()); self }
     /// `Privileged`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn privileged(mut self, value: impl Into<Bool>) -> Self {
-        self.privileged = Some(value.into());
-        self
-    }
-
+    pub fn privileged(mut self, value: impl Into<Bool>) -> Self { self.privileged = Some(value.into()); self }
     /// `ReadonlyRootFilesystem`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn readonly_root_filesystem(mut self, value: impl Into<Bool>) -> Self {
-        self.readonly_root_filesystem = Some(value.into());
-        self
-    }
-
+    pub fn readonly_root_filesystem(mut self, value: impl Into<Bool>) -> Self { self.readonly_root_filesystem = Some(value.into()); self }
     /// `RepositoryCredentials`: a [`RepositoryCredentials`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn repository_credentials(mut self, value: impl Into<Obj<RepositoryCredentials>>) -> Self {
-        self.repository_credentials = Some(value.into());
-        self
-    }
-
+    pub fn repository_credentials(mut self, value: impl Into<Obj<RepositoryCredentials>>) -> Self { self.repository_credentials = Some(value.into()); self }
     /// `ResourceRequirements`: a list of [`ResourceRequirement`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_requirements(mut self, value: impl Into<List<ResourceRequirement>>) -> Self {
-        self.resource_requirements = Some(value.into());
-        self
-    }
-
+    pub fn resource_requirements(mut self, value: impl Into<List<ResourceRequirement>>) -> Self { self.resource_requirements = Some(value.into()); self }
     /// `RuntimePlatform`: a [`RuntimePlatform`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn runtime_platform(mut self, value: impl Into<Obj<RuntimePlatform>>) -> Self {
-        self.runtime_platform = Some(value.into());
-        self
-    }
-
+    pub fn runtime_platform(mut self, value: impl Into<Obj<RuntimePlatform>>) -> Self { self.runtime_platform = Some(value.into()); self }
     /// `Secrets`: a list of [`Secret`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secrets(mut self, value: impl Into<List<Secret>>) -> Self {
-        self.secrets = Some(value.into());
-        self
-    }
-
+    pub fn secrets(mut self, value: impl Into<List<Secret>>) -> Self { self.secrets = Some(value.into()); self }
     /// `Ulimits`: a list of [`Ulimit`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ulimits(mut self, value: impl Into<List<Ulimit>>) -> Self {
-        self.ulimits = Some(value.into());
-        self
-    }
-
+    pub fn ulimits(mut self, value: impl Into<List<Ulimit>>) -> Self { self.ulimits = Some(value.into()); self }
     /// `User`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user(mut self, value: impl Into<Str>) -> Self {
-        self.user = Some(value.into());
-        self
-    }
-
+    pub fn user(mut self, value: impl Into<Str>) -> Self { self.user = Some(value.into()); self }
     /// `Vcpus`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vcpus(mut self, value: impl Into<Int>) -> Self {
-        self.vcpus = Some(value.into());
-        self
-    }
-
+    pub fn vcpus(mut self, value: impl Into<Int>) -> Self { self.vcpus = Some(value.into()); self }
     /// `Volumes`: a list of [`Volume`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volumes(mut self, value: impl Into<List<Volume>>) -> Self {
-        self.volumes = Some(value.into());
-        self
-    }
+    pub fn volumes(mut self, value: impl Into<List<Volume>>) -> Self { self.volumes = Some(value.into()); self }
 }
 
 impl PropertyType for MultiNodeContainerProperties {}
@@ -4170,28 +2871,17 @@ impl ToValue for MultiNodeContainerProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MultiNodeEcsPropertiesRequired {
     /// `TaskProperties`: a list of [`MultiNodeEcsTaskProperties`] objects, required.
-    ///
-    /// An object that contains the properties for the Amazon ECS task definition of a job.
-    ///
-    /// &gt; This object is currently limited to one task element. However, the task element can run up to 10 containers.
     pub task_properties: List<MultiNodeEcsTaskProperties>,
 }
 
-static RULE_MultiNodeEcsProperties: ObjRule = ObjRule {
-    properties: &[(
-        "TaskProperties",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_MultiNodeEcsTaskProperties),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_MultiNodeEcsProperties: ObjRule = ObjRule {
+    properties: &[
+        ("TaskProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_MultiNodeEcsTaskProperties), min_items: None, max_items: None })),
+    ],
     required: &["TaskProperties"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MultiNodeEcsProperties` property type of `AWS::Batch::JobDefinition`.
@@ -4209,6 +2899,7 @@ pub struct MultiNodeEcsProperties {
     pub task_properties: List<MultiNodeEcsTaskProperties>,
 }
 
+#[rustfmt::skip]
 impl MultiNodeEcsProperties {
     /// A `MultiNodeEcsProperties` with its required properties, named in a [`MultiNodeEcsPropertiesRequired`].
     pub fn new(required: MultiNodeEcsPropertiesRequired) -> Self {
@@ -4218,12 +2909,7 @@ impl MultiNodeEcsProperties {
     }
 
     /// `TaskProperties`: a list of [`MultiNodeEcsTaskProperties`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn task_properties(mut self, value: impl Into<List<MultiNodeEcsTaskProperties>>) -> Self {
-        self.task_properties = value.into();
-        self
-    }
+    pub fn task_properties(mut self, value: impl Into<List<MultiNodeEcsTaskProperties>>) -> Self { self.task_properties = value.into(); self }
 }
 
 impl PropertyType for MultiNodeEcsProperties {}
@@ -4236,54 +2922,19 @@ impl ToValue for MultiNodeEcsProperties {
     }
 }
 
-static RULE_MultiNodeEcsTaskProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MultiNodeEcsTaskProperties: ObjRule = ObjRule {
     properties: &[
-        (
-            "Containers",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TaskContainerProperties),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Containers", Shape::List(&ListRule { items: Shape::Object(&RULE_TaskContainerProperties), min_items: None, max_items: None })),
         ("EnableExecuteCommand", Shape::Bool),
-        (
-            "ExecutionRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("ExecutionRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("IpcMode", Shape::STR),
         ("PidMode", Shape::STR),
-        (
-            "TaskRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Volumes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Volume),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("TaskRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Volumes", Shape::List(&ListRule { items: Shape::Object(&RULE_Volume), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MultiNodeEcsTaskProperties` property type of `AWS::Batch::JobDefinition`.
@@ -4343,6 +2994,7 @@ pub struct MultiNodeEcsTaskProperties {
     pub volumes: Option<List<Volume>>,
 }
 
+#[rustfmt::skip]
 impl MultiNodeEcsTaskProperties {
     /// A `MultiNodeEcsTaskProperties` with no property set (none is required).
     pub fn new() -> Self {
@@ -4350,60 +3002,19 @@ impl MultiNodeEcsTaskProperties {
     }
 
     /// `Containers`: a list of [`TaskContainerProperties`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn containers(mut self, value: impl Into<List<TaskContainerProperties>>) -> Self {
-        self.containers = Some(value.into());
-        self
-    }
-
+    pub fn containers(mut self, value: impl Into<List<TaskContainerProperties>>) -> Self { self.containers = Some(value.into()); self }
     /// `EnableExecuteCommand`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_execute_command(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_execute_command = Some(value.into());
-        self
-    }
-
+    pub fn enable_execute_command(mut self, value: impl Into<Bool>) -> Self { self.enable_execute_command = Some(value.into()); self }
     /// `ExecutionRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.execution_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.execution_role_arn = Some(value.into()); self }
     /// `IpcMode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipc_mode(mut self, value: impl Into<Str>) -> Self {
-        self.ipc_mode = Some(value.into());
-        self
-    }
-
+    pub fn ipc_mode(mut self, value: impl Into<Str>) -> Self { self.ipc_mode = Some(value.into()); self }
     /// `PidMode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pid_mode(mut self, value: impl Into<Str>) -> Self {
-        self.pid_mode = Some(value.into());
-        self
-    }
-
+    pub fn pid_mode(mut self, value: impl Into<Str>) -> Self { self.pid_mode = Some(value.into()); self }
     /// `TaskRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn task_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.task_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn task_role_arn(mut self, value: impl Into<Str>) -> Self { self.task_role_arn = Some(value.into()); self }
     /// `Volumes`: a list of [`Volume`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volumes(mut self, value: impl Into<List<Volume>>) -> Self {
-        self.volumes = Some(value.into());
-        self
-    }
+    pub fn volumes(mut self, value: impl Into<List<Volume>>) -> Self { self.volumes = Some(value.into()); self }
 }
 
 impl PropertyType for MultiNodeEcsTaskProperties {}
@@ -4422,14 +3033,13 @@ impl ToValue for MultiNodeEcsTaskProperties {
     }
 }
 
-static RULE_NetworkConfiguration: ObjRule = ObjRule {
-    properties: &[("AssignPublicIp", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_NetworkConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("AssignPublicIp", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NetworkConfiguration` property type of `AWS::Batch::JobDefinition`.
@@ -4445,6 +3055,7 @@ pub struct NetworkConfiguration {
     pub assign_public_ip: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl NetworkConfiguration {
     /// A `NetworkConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -4452,12 +3063,7 @@ impl NetworkConfiguration {
     }
 
     /// `AssignPublicIp`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn assign_public_ip(mut self, value: impl Into<Str>) -> Self {
-        self.assign_public_ip = Some(value.into());
-        self
-    }
+    pub fn assign_public_ip(mut self, value: impl Into<Str>) -> Self { self.assign_public_ip = Some(value.into()); self }
 }
 
 impl PropertyType for NetworkConfiguration {}
@@ -4474,38 +3080,23 @@ impl ToValue for NetworkConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NodePropertiesRequired {
     /// `MainNode`: an integer, required.
-    ///
-    /// Specifies the node index for the main node of a multi-node parallel job. This node index value must be fewer than the number of nodes.
     pub main_node: Int,
     /// `NodeRangeProperties`: a list of [`NodeRangeProperty`] objects, required.
-    ///
-    /// A list of node ranges and their properties that are associated with a multi-node parallel job.
     pub node_range_properties: List<NodeRangeProperty>,
     /// `NumNodes`: an integer, required.
-    ///
-    /// The number of nodes that are associated with a multi-node parallel job.
     pub num_nodes: Int,
 }
 
-static RULE_NodeProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NodeProperties: ObjRule = ObjRule {
     properties: &[
         ("MainNode", Shape::INT),
-        (
-            "NodeRangeProperties",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_NodeRangeProperty),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("NodeRangeProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_NodeRangeProperty), min_items: None, max_items: None })),
         ("NumNodes", Shape::INT),
     ],
     required: &["NumNodes", "MainNode", "NodeRangeProperties"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NodeProperties` property type of `AWS::Batch::JobDefinition`.
@@ -4531,6 +3122,7 @@ pub struct NodeProperties {
     pub num_nodes: Int,
 }
 
+#[rustfmt::skip]
 impl NodeProperties {
     /// A `NodeProperties` with its required properties, named in a [`NodePropertiesRequired`].
     pub fn new(required: NodePropertiesRequired) -> Self {
@@ -4542,28 +3134,11 @@ impl NodeProperties {
     }
 
     /// `MainNode`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn main_node(mut self, value: impl Into<Int>) -> Self {
-        self.main_node = value.into();
-        self
-    }
-
+    pub fn main_node(mut self, value: impl Into<Int>) -> Self { self.main_node = value.into(); self }
     /// `NodeRangeProperties`: a list of [`NodeRangeProperty`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn node_range_properties(mut self, value: impl Into<List<NodeRangeProperty>>) -> Self {
-        self.node_range_properties = value.into();
-        self
-    }
-
+    pub fn node_range_properties(mut self, value: impl Into<List<NodeRangeProperty>>) -> Self { self.node_range_properties = value.into(); self }
     /// `NumNodes`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn num_nodes(mut self, value: impl Into<Int>) -> Self {
-        self.num_nodes = value.into();
-        self
-    }
+    pub fn num_nodes(mut self, value: impl Into<Int>) -> Self { self.num_nodes = value.into(); self }
 }
 
 impl PropertyType for NodeProperties {}
@@ -4582,39 +3157,22 @@ impl ToValue for NodeProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NodeRangePropertyRequired {
     /// `TargetNodes`: a string, required.
-    ///
-    /// The range of nodes, using node index values. A range of `0:3` indicates nodes with index values of `0` through `3` . If the starting range value is omitted ( `:n` ), then `0` is used to start the range. If the ending range value is omitted ( `n:` ), then the highest possible node index is used to end the range. Your accumulative node ranges must account for all nodes ( `0:n` ). You can nest node ranges (for example, `0:10` and `4:5` ). In this case, the `4:5` range properties override the `0:10` properties.
     pub target_nodes: Str,
 }
 
-static RULE_NodeRangeProperty: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NodeRangeProperty: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConsumableResourceProperties",
-            Shape::Object(&RULE_ConsumableResourceProperties),
-        ),
-        (
-            "Container",
-            Shape::Object(&RULE_MultiNodeContainerProperties),
-        ),
+        ("ConsumableResourceProperties", Shape::Object(&RULE_ConsumableResourceProperties)),
+        ("Container", Shape::Object(&RULE_MultiNodeContainerProperties)),
         ("EcsProperties", Shape::Object(&RULE_MultiNodeEcsProperties)),
         ("EksProperties", Shape::Object(&RULE_EksProperties)),
-        (
-            "InstanceTypes",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("InstanceTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("TargetNodes", Shape::STR),
     ],
     required: &["TargetNodes"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NodeRangeProperty` property type of `AWS::Batch::JobDefinition`.
@@ -4654,6 +3212,7 @@ pub struct NodeRangeProperty {
     pub target_nodes: Str,
 }
 
+#[rustfmt::skip]
 impl NodeRangeProperty {
     /// A `NodeRangeProperty` with its required properties, named in a [`NodeRangePropertyRequired`].
     pub fn new(required: NodeRangePropertyRequired) -> Self {
@@ -4668,55 +3227,17 @@ impl NodeRangeProperty {
     }
 
     /// `ConsumableResourceProperties`: a [`ConsumableResourceProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn consumable_resource_properties(
-        mut self,
-        value: impl Into<Obj<ConsumableResourceProperties>>,
-    ) -> Self {
-        self.consumable_resource_properties = Some(value.into());
-        self
-    }
-
+    pub fn consumable_resource_properties(mut self, value: impl Into<Obj<ConsumableResourceProperties>>) -> Self { self.consumable_resource_properties = Some(value.into()); self }
     /// `Container`: a [`MultiNodeContainerProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container(mut self, value: impl Into<Obj<MultiNodeContainerProperties>>) -> Self {
-        self.container = Some(value.into());
-        self
-    }
-
+    pub fn container(mut self, value: impl Into<Obj<MultiNodeContainerProperties>>) -> Self { self.container = Some(value.into()); self }
     /// `EcsProperties`: a [`MultiNodeEcsProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ecs_properties(mut self, value: impl Into<Obj<MultiNodeEcsProperties>>) -> Self {
-        self.ecs_properties = Some(value.into());
-        self
-    }
-
+    pub fn ecs_properties(mut self, value: impl Into<Obj<MultiNodeEcsProperties>>) -> Self { self.ecs_properties = Some(value.into()); self }
     /// `EksProperties`: an [`EksProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn eks_properties(mut self, value: impl Into<Obj<EksProperties>>) -> Self {
-        self.eks_properties = Some(value.into());
-        self
-    }
-
+    pub fn eks_properties(mut self, value: impl Into<Obj<EksProperties>>) -> Self { self.eks_properties = Some(value.into()); self }
     /// `InstanceTypes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_types(mut self, value: impl Into<List<Str>>) -> Self {
-        self.instance_types = Some(value.into());
-        self
-    }
-
+    pub fn instance_types(mut self, value: impl Into<List<Str>>) -> Self { self.instance_types = Some(value.into()); self }
     /// `TargetNodes`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_nodes(mut self, value: impl Into<Str>) -> Self {
-        self.target_nodes = value.into();
-        self
-    }
+    pub fn target_nodes(mut self, value: impl Into<Str>) -> Self { self.target_nodes = value.into(); self }
 }
 
 impl PropertyType for NodeRangeProperty {}
@@ -4741,19 +3262,17 @@ impl ToValue for NodeRangeProperty {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RepositoryCredentialsRequired {
     /// `CredentialsParameter`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the secret containing the private repository credentials.
     pub credentials_parameter: Str,
 }
 
-static RULE_RepositoryCredentials: ObjRule = ObjRule {
-    properties: &[("CredentialsParameter", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_RepositoryCredentials: ObjRule = ObjRule {
+    properties: &[
+        ("CredentialsParameter", Shape::STR),
+    ],
     required: &["CredentialsParameter"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RepositoryCredentials` property type of `AWS::Batch::JobDefinition`.
@@ -4769,6 +3288,7 @@ pub struct RepositoryCredentials {
     pub credentials_parameter: Str,
 }
 
+#[rustfmt::skip]
 impl RepositoryCredentials {
     /// A `RepositoryCredentials` with its required properties, named in a [`RepositoryCredentialsRequired`].
     pub fn new(required: RepositoryCredentialsRequired) -> Self {
@@ -4778,12 +3298,7 @@ impl RepositoryCredentials {
     }
 
     /// `CredentialsParameter`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn credentials_parameter(mut self, value: impl Into<Str>) -> Self {
-        self.credentials_parameter = value.into();
-        self
-    }
+    pub fn credentials_parameter(mut self, value: impl Into<Str>) -> Self { self.credentials_parameter = value.into(); self }
 }
 
 impl PropertyType for RepositoryCredentials {}
@@ -4796,14 +3311,14 @@ impl ToValue for RepositoryCredentials {
     }
 }
 
-static RULE_ResourceRequirement: ObjRule = ObjRule {
-    properties: &[("Type", Shape::STR), ("Value", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ResourceRequirement: ObjRule = ObjRule {
+    properties: &[
+        ("Type", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ResourceRequirement` property type of `AWS::Batch::JobDefinition`.
@@ -4860,6 +3375,7 @@ pub struct ResourceRequirement {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ResourceRequirement {
     /// A `ResourceRequirement` with no property set (none is required).
     pub fn new() -> Self {
@@ -4867,20 +3383,9 @@ impl ResourceRequirement {
     }
 
     /// `Type`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = Some(value.into()); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for ResourceRequirement {}
@@ -4894,14 +3399,13 @@ impl ToValue for ResourceRequirement {
     }
 }
 
-static RULE_ResourceRetentionPolicy: ObjRule = ObjRule {
-    properties: &[("SkipDeregisterOnUpdate", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ResourceRetentionPolicy: ObjRule = ObjRule {
+    properties: &[
+        ("SkipDeregisterOnUpdate", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ResourceRetentionPolicy` property type of `AWS::Batch::JobDefinition`.
@@ -4919,6 +3423,7 @@ pub struct ResourceRetentionPolicy {
     pub skip_deregister_on_update: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl ResourceRetentionPolicy {
     /// A `ResourceRetentionPolicy` with no property set (none is required).
     pub fn new() -> Self {
@@ -4926,12 +3431,7 @@ impl ResourceRetentionPolicy {
     }
 
     /// `SkipDeregisterOnUpdate`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn skip_deregister_on_update(mut self, value: impl Into<Bool>) -> Self {
-        self.skip_deregister_on_update = Some(value.into());
-        self
-    }
+    pub fn skip_deregister_on_update(mut self, value: impl Into<Bool>) -> Self { self.skip_deregister_on_update = Some(value.into()); self }
 }
 
 impl PropertyType for ResourceRetentionPolicy {}
@@ -4944,24 +3444,14 @@ impl ToValue for ResourceRetentionPolicy {
     }
 }
 
-static RULE_RetryStrategy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RetryStrategy: ObjRule = ObjRule {
     properties: &[
         ("Attempts", Shape::INT),
-        (
-            "EvaluateOnExit",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EvaluateOnExit),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("EvaluateOnExit", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluateOnExit), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RetryStrategy` property type of `AWS::Batch::JobDefinition`.
@@ -4981,6 +3471,7 @@ pub struct RetryStrategy {
     pub evaluate_on_exit: Option<List<EvaluateOnExit>>,
 }
 
+#[rustfmt::skip]
 impl RetryStrategy {
     /// A `RetryStrategy` with no property set (none is required).
     pub fn new() -> Self {
@@ -4988,20 +3479,9 @@ impl RetryStrategy {
     }
 
     /// `Attempts`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attempts(mut self, value: impl Into<Int>) -> Self {
-        self.attempts = Some(value.into());
-        self
-    }
-
+    pub fn attempts(mut self, value: impl Into<Int>) -> Self { self.attempts = Some(value.into()); self }
     /// `EvaluateOnExit`: a list of [`EvaluateOnExit`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn evaluate_on_exit(mut self, value: impl Into<List<EvaluateOnExit>>) -> Self {
-        self.evaluate_on_exit = Some(value.into());
-        self
-    }
+    pub fn evaluate_on_exit(mut self, value: impl Into<List<EvaluateOnExit>>) -> Self { self.evaluate_on_exit = Some(value.into()); self }
 }
 
 impl PropertyType for RetryStrategy {}
@@ -5015,17 +3495,14 @@ impl ToValue for RetryStrategy {
     }
 }
 
-static RULE_RuntimePlatform: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RuntimePlatform: ObjRule = ObjRule {
     properties: &[
         ("CpuArchitecture", Shape::STR),
         ("OperatingSystemFamily", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RuntimePlatform` property type of `AWS::Batch::JobDefinition`.
@@ -5049,6 +3526,7 @@ pub struct RuntimePlatform {
     pub operating_system_family: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl RuntimePlatform {
     /// A `RuntimePlatform` with no property set (none is required).
     pub fn new() -> Self {
@@ -5056,20 +3534,9 @@ impl RuntimePlatform {
     }
 
     /// `CpuArchitecture`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cpu_architecture(mut self, value: impl Into<Str>) -> Self {
-        self.cpu_architecture = Some(value.into());
-        self
-    }
-
+    pub fn cpu_architecture(mut self, value: impl Into<Str>) -> Self { self.cpu_architecture = Some(value.into()); self }
     /// `OperatingSystemFamily`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn operating_system_family(mut self, value: impl Into<Str>) -> Self {
-        self.operating_system_family = Some(value.into());
-        self
-    }
+    pub fn operating_system_family(mut self, value: impl Into<Str>) -> Self { self.operating_system_family = Some(value.into()); self }
 }
 
 impl PropertyType for RuntimePlatform {}
@@ -5090,7 +3557,8 @@ pub struct S3FilesVolumeConfigurationRequired {
     pub file_system_arn: Str,
 }
 
-static RULE_S3FilesVolumeConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3FilesVolumeConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AccessPointArn", Shape::STR),
         ("FileSystemArn", Shape::STR),
@@ -5098,11 +3566,8 @@ static RULE_S3FilesVolumeConfiguration: ObjRule = ObjRule {
         ("TransitEncryptionPort", Shape::INT),
     ],
     required: &["FileSystemArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3FilesVolumeConfiguration` property type of `AWS::Batch::JobDefinition`.
@@ -5120,6 +3585,7 @@ pub struct S3FilesVolumeConfiguration {
     pub transit_encryption_port: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl S3FilesVolumeConfiguration {
     /// A `S3FilesVolumeConfiguration` with its required properties, named in a [`S3FilesVolumeConfigurationRequired`].
     pub fn new(required: S3FilesVolumeConfigurationRequired) -> Self {
@@ -5132,28 +3598,13 @@ impl S3FilesVolumeConfiguration {
     }
 
     /// `AccessPointArn`: a string.
-    pub fn access_point_arn(mut self, value: impl Into<Str>) -> Self {
-        self.access_point_arn = Some(value.into());
-        self
-    }
-
+    pub fn access_point_arn(mut self, value: impl Into<Str>) -> Self { self.access_point_arn = Some(value.into()); self }
     /// `FileSystemArn`: a string, required.
-    pub fn file_system_arn(mut self, value: impl Into<Str>) -> Self {
-        self.file_system_arn = value.into();
-        self
-    }
-
+    pub fn file_system_arn(mut self, value: impl Into<Str>) -> Self { self.file_system_arn = value.into(); self }
     /// `RootDirectory`: a string.
-    pub fn root_directory(mut self, value: impl Into<Str>) -> Self {
-        self.root_directory = Some(value.into());
-        self
-    }
-
+    pub fn root_directory(mut self, value: impl Into<Str>) -> Self { self.root_directory = Some(value.into()); self }
     /// `TransitEncryptionPort`: an integer.
-    pub fn transit_encryption_port(mut self, value: impl Into<Int>) -> Self {
-        self.transit_encryption_port = Some(value.into());
-        self
-    }
+    pub fn transit_encryption_port(mut self, value: impl Into<Int>) -> Self { self.transit_encryption_port = Some(value.into()); self }
 }
 
 impl PropertyType for S3FilesVolumeConfiguration {}
@@ -5173,25 +3624,20 @@ impl ToValue for S3FilesVolumeConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SecretRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the secret.
     pub name: Str,
     /// `ValueFrom`: a string, required.
-    ///
-    /// The secret to expose to the container. The supported values are either the full Amazon Resource Name (ARN) of the AWS Secrets Manager secret or the full ARN of the parameter in the AWS Systems Manager Parameter Store.
-    ///
-    /// &gt; If the AWS Systems Manager Parameter Store parameter exists in the same Region as the job you're launching, then you can use either the full Amazon Resource Name (ARN) or name of the parameter. If the parameter exists in a different Region, then the full ARN must be specified.
     pub value_from: Str,
 }
 
-static RULE_Secret: ObjRule = ObjRule {
-    properties: &[("Name", Shape::STR), ("ValueFrom", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Secret: ObjRule = ObjRule {
+    properties: &[
+        ("Name", Shape::STR),
+        ("ValueFrom", Shape::STR),
+    ],
     required: &["Name", "ValueFrom"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Secret` property type of `AWS::Batch::JobDefinition`.
@@ -5218,6 +3664,7 @@ pub struct Secret {
     pub value_from: Str,
 }
 
+#[rustfmt::skip]
 impl Secret {
     /// A `Secret` with its required properties, named in a [`SecretRequired`].
     pub fn new(required: SecretRequired) -> Self {
@@ -5228,20 +3675,9 @@ impl Secret {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `ValueFrom`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value_from(mut self, value: impl Into<Str>) -> Self {
-        self.value_from = value.into();
-        self
-    }
+    pub fn value_from(mut self, value: impl Into<Str>) -> Self { self.value_from = value.into(); self }
 }
 
 impl PropertyType for Secret {}
@@ -5259,27 +3695,20 @@ impl ToValue for Secret {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TaskContainerDependencyRequired {
     /// `Condition`: a string, required.
-    ///
-    /// The dependency condition of the container. The following are the available conditions and their behavior:
-    ///
-    /// - `START` - This condition emulates the behavior of links and volumes today. It validates that a dependent container is started before permitting other containers to start.
-    /// - `COMPLETE` - This condition validates that a dependent container runs to completion (exits) before permitting other containers to start. This can be useful for nonessential containers that run a script and then exit. This condition can't be set on an essential container.
-    /// - `SUCCESS` - This condition is the same as `COMPLETE` , but it also requires that the container exits with a zero status. This condition can't be set on an essential container.
     pub condition: Str,
     /// `ContainerName`: a string, required.
-    ///
-    /// A unique identifier for the container.
     pub container_name: Str,
 }
 
-static RULE_TaskContainerDependency: ObjRule = ObjRule {
-    properties: &[("Condition", Shape::STR), ("ContainerName", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_TaskContainerDependency: ObjRule = ObjRule {
+    properties: &[
+        ("Condition", Shape::STR),
+        ("ContainerName", Shape::STR),
+    ],
     required: &["ContainerName", "Condition"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TaskContainerDependency` property type of `AWS::Batch::JobDefinition`.
@@ -5303,6 +3732,7 @@ pub struct TaskContainerDependency {
     pub container_name: Str,
 }
 
+#[rustfmt::skip]
 impl TaskContainerDependency {
     /// A `TaskContainerDependency` with its required properties, named in a [`TaskContainerDependencyRequired`].
     pub fn new(required: TaskContainerDependencyRequired) -> Self {
@@ -5313,20 +3743,9 @@ impl TaskContainerDependency {
     }
 
     /// `Condition`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn condition(mut self, value: impl Into<Str>) -> Self {
-        self.condition = value.into();
-        self
-    }
-
+    pub fn condition(mut self, value: impl Into<Str>) -> Self { self.condition = value.into(); self }
     /// `ContainerName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_name(mut self, value: impl Into<Str>) -> Self {
-        self.container_name = value.into();
-        self
-    }
+    pub fn container_name(mut self, value: impl Into<Str>) -> Self { self.container_name = value.into(); self }
 }
 
 impl PropertyType for TaskContainerDependency {}
@@ -5344,94 +3763,35 @@ impl ToValue for TaskContainerDependency {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TaskContainerPropertiesRequired {
     /// `Image`: a string, required.
-    ///
-    /// The image used to start a container. This string is passed directly to the Docker daemon. By default, images in the Docker Hub registry are available. Other repositories are specified with either `repository-url/image:tag` or `repository-url/image@digest` . Up to 255 letters (uppercase and lowercase), numbers, hyphens, underscores, colons, periods, forward slashes, and number signs are allowed. This parameter maps to `Image` in the \[Create a container\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/#operation/ContainerCreate>) section of the \[Docker Remote API\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/>) and the `IMAGE` parameter of the \[*docker run*\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/#security-configuration>) .
     pub image: Str,
 }
 
-static RULE_TaskContainerProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TaskContainerProperties: ObjRule = ObjRule {
     properties: &[
-        (
-            "Command",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "DependsOn",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TaskContainerDependency),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Environment",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Environment),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Command", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("DependsOn", Shape::List(&ListRule { items: Shape::Object(&RULE_TaskContainerDependency), min_items: None, max_items: None })),
+        ("Environment", Shape::List(&ListRule { items: Shape::Object(&RULE_Environment), min_items: None, max_items: None })),
         ("Essential", Shape::Bool),
-        (
-            "FirelensConfiguration",
-            Shape::Object(&RULE_FirelensConfiguration),
-        ),
+        ("FirelensConfiguration", Shape::Object(&RULE_FirelensConfiguration)),
         ("Image", Shape::STR),
         ("LinuxParameters", Shape::Object(&RULE_LinuxParameters)),
         ("LogConfiguration", Shape::Object(&RULE_LogConfiguration)),
-        (
-            "MountPoints",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MountPoint),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("MountPoints", Shape::List(&ListRule { items: Shape::Object(&RULE_MountPoint), min_items: None, max_items: None })),
         ("Name", Shape::STR),
         ("Privileged", Shape::Bool),
         ("ReadonlyRootFilesystem", Shape::Bool),
-        (
-            "RepositoryCredentials",
-            Shape::Object(&RULE_RepositoryCredentials),
-        ),
-        (
-            "ResourceRequirements",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ResourceRequirement),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Secrets",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Secret),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("RepositoryCredentials", Shape::Object(&RULE_RepositoryCredentials)),
+        ("ResourceRequirements", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceRequirement), min_items: None, max_items: None })),
+        ("Secrets", Shape::List(&ListRule { items: Shape::Object(&RULE_Secret), min_items: None, max_items: None })),
         ("StartTimeout", Shape::INT),
         ("StopTimeout", Shape::INT),
-        (
-            "Ulimits",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Ulimit),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Ulimits", Shape::List(&ListRule { items: Shape::Object(&RULE_Ulimit), min_items: None, max_items: None })),
         ("User", Shape::STR),
     ],
     required: &["Image"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TaskContainerProperties` property type of `AWS::Batch::JobDefinition`.
@@ -5556,6 +3916,7 @@ pub struct TaskContainerProperties {
     pub user: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl TaskContainerProperties {
     /// A `TaskContainerProperties` with its required properties, named in a [`TaskContainerPropertiesRequired`].
     pub fn new(required: TaskContainerPropertiesRequired) -> Self {
@@ -5583,152 +3944,43 @@ impl TaskContainerProperties {
     }
 
     /// `Command`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn command(mut self, value: impl Into<List<Str>>) -> Self {
-        self.command = Some(value.into());
-        self
-    }
-
+    pub fn command(mut self, value: impl Into<List<Str>>) -> Self { self.command = Some(value.into()); self }
     /// `DependsOn`: a list of [`TaskContainerDependency`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn depends_on(mut self, value: impl Into<List<TaskContainerDependency>>) -> Self {
-        self.depends_on = Some(value.into());
-        self
-    }
-
+    pub fn depends_on(mut self, value: impl Into<List<TaskContainerDependency>>) -> Self { self.depends_on = Some(value.into()); self }
     /// `Environment`: a list of [`Environment`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment(mut self, value: impl Into<List<Environment>>) -> Self {
-        self.environment = Some(value.into());
-        self
-    }
-
+    pub fn environment(mut self, value: impl Into<List<Environment>>) -> Self { self.environment = Some(value.into()); self }
     /// `Essential`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn essential(mut self, value: impl Into<Bool>) -> Self {
-        self.essential = Some(value.into());
-        self
-    }
-
+    pub fn essential(mut self, value: impl Into<Bool>) -> Self { self.essential = Some(value.into()); self }
     /// `FirelensConfiguration`: a [`FirelensConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn firelens_configuration(mut self, value: impl Into<Obj<FirelensConfiguration>>) -> Self {
-        self.firelens_configuration = Some(value.into());
-        self
-    }
-
+    pub fn firelens_configuration(mut self, value: impl Into<Obj<FirelensConfiguration>>) -> Self { self.firelens_configuration = Some(value.into()); self }
     /// `Image`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image(mut self, value: impl Into<Str>) -> Self {
-        self.image = value.into();
-        self
-    }
-
+    pub fn image(mut self, value: impl Into<Str>) -> Self { self.image = value.into(); self }
     /// `LinuxParameters`: a [`LinuxParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn linux_parameters(mut self, value: impl Into<Obj<LinuxParameters>>) -> Self {
-        self.linux_parameters = Some(value.into());
-        self
-    }
-
+    pub fn linux_parameters(mut self, value: impl Into<Obj<LinuxParameters>>) -> Self { self.linux_parameters = Some(value.into()); self }
     /// `LogConfiguration`: a [`LogConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_configuration(mut self, value: impl Into<Obj<LogConfiguration>>) -> Self {
-        self.log_configuration = Some(value.into());
-        self
-    }
-
+    pub fn log_configuration(mut self, value: impl Into<Obj<LogConfiguration>>) -> Self { self.log_configuration = Some(value.into()); self }
     /// `MountPoints`: a list of [`MountPoint`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mount_points(mut self, value: impl Into<List<MountPoint>>) -> Self {
-        self.mount_points = Some(value.into());
-        self
-    }
-
+    pub fn mount_points(mut self, value: impl Into<List<MountPoint>>) -> Self { self.mount_points = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Privileged`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn privileged(mut self, value: impl Into<Bool>) -> Self {
-        self.privileged = Some(value.into());
-        self
-    }
-
+    pub fn privileged(mut self, value: impl Into<Bool>) -> Self { self.privileged = Some(value.into()); self }
     /// `ReadonlyRootFilesystem`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn readonly_root_filesystem(mut self, value: impl Into<Bool>) -> Self {
-        self.readonly_root_filesystem = Some(value.into());
-        self
-    }
-
+    pub fn readonly_root_filesystem(mut self, value: impl Into<Bool>) -> Self { self.readonly_root_filesystem = Some(value.into()); self }
     /// `RepositoryCredentials`: a [`RepositoryCredentials`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn repository_credentials(mut self, value: impl Into<Obj<RepositoryCredentials>>) -> Self {
-        self.repository_credentials = Some(value.into());
-        self
-    }
-
+    pub fn repository_credentials(mut self, value: impl Into<Obj<RepositoryCredentials>>) -> Self { self.repository_credentials = Some(value.into()); self }
     /// `ResourceRequirements`: a list of [`ResourceRequirement`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_requirements(mut self, value: impl Into<List<ResourceRequirement>>) -> Self {
-        self.resource_requirements = Some(value.into());
-        self
-    }
-
+    pub fn resource_requirements(mut self, value: impl Into<List<ResourceRequirement>>) -> Self { self.resource_requirements = Some(value.into()); self }
     /// `Secrets`: a list of [`Secret`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secrets(mut self, value: impl Into<List<Secret>>) -> Self {
-        self.secrets = Some(value.into());
-        self
-    }
-
+    pub fn secrets(mut self, value: impl Into<List<Secret>>) -> Self { self.secrets = Some(value.into()); self }
     /// `StartTimeout`: an integer.
-    pub fn start_timeout(mut self, value: impl Into<Int>) -> Self {
-        self.start_timeout = Some(value.into());
-        self
-    }
-
+    pub fn start_timeout(mut self, value: impl Into<Int>) -> Self { self.start_timeout = Some(value.into()); self }
     /// `StopTimeout`: an integer.
-    pub fn stop_timeout(mut self, value: impl Into<Int>) -> Self {
-        self.stop_timeout = Some(value.into());
-        self
-    }
-
+    pub fn stop_timeout(mut self, value: impl Into<Int>) -> Self { self.stop_timeout = Some(value.into()); self }
     /// `Ulimits`: a list of [`Ulimit`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ulimits(mut self, value: impl Into<List<Ulimit>>) -> Self {
-        self.ulimits = Some(value.into());
-        self
-    }
-
+    pub fn ulimits(mut self, value: impl Into<List<Ulimit>>) -> Self { self.ulimits = Some(value.into()); self }
     /// `User`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user(mut self, value: impl Into<Str>) -> Self {
-        self.user = Some(value.into());
-        self
-    }
+    pub fn user(mut self, value: impl Into<Str>) -> Self { self.user = Some(value.into()); self }
 }
 
 impl PropertyType for TaskContainerProperties {}
@@ -5763,34 +4015,21 @@ impl ToValue for TaskContainerProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TmpfsRequired {
     /// `ContainerPath`: a string, required.
-    ///
-    /// The absolute file path in the container where the `tmpfs` volume is mounted.
     pub container_path: Str,
     /// `Size`: an integer, required.
-    ///
-    /// The size (in MiB) of the `tmpfs` volume.
     pub size: Int,
 }
 
-static RULE_Tmpfs: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tmpfs: ObjRule = ObjRule {
     properties: &[
         ("ContainerPath", Shape::STR),
-        (
-            "MountOptions",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("MountOptions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("Size", Shape::INT),
     ],
     required: &["ContainerPath", "Size"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tmpfs` property type of `AWS::Batch::JobDefinition`.
@@ -5818,6 +4057,7 @@ pub struct Tmpfs {
     pub size: Int,
 }
 
+#[rustfmt::skip]
 impl Tmpfs {
     /// A `Tmpfs` with its required properties, named in a [`TmpfsRequired`].
     pub fn new(required: TmpfsRequired) -> Self {
@@ -5829,28 +4069,11 @@ impl Tmpfs {
     }
 
     /// `ContainerPath`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_path(mut self, value: impl Into<Str>) -> Self {
-        self.container_path = value.into();
-        self
-    }
-
+    pub fn container_path(mut self, value: impl Into<Str>) -> Self { self.container_path = value.into(); self }
     /// `MountOptions`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mount_options(mut self, value: impl Into<List<Str>>) -> Self {
-        self.mount_options = Some(value.into());
-        self
-    }
-
+    pub fn mount_options(mut self, value: impl Into<List<Str>>) -> Self { self.mount_options = Some(value.into()); self }
     /// `Size`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn size(mut self, value: impl Into<Int>) -> Self {
-        self.size = value.into();
-        self
-    }
+    pub fn size(mut self, value: impl Into<Int>) -> Self { self.size = value.into(); self }
 }
 
 impl PropertyType for Tmpfs {}
@@ -5869,31 +4092,23 @@ impl ToValue for Tmpfs {
 #[derive(Clone, Debug, PartialEq)]
 pub struct UlimitRequired {
     /// `HardLimit`: an integer, required.
-    ///
-    /// The hard limit for the `ulimit` type.
     pub hard_limit: Int,
     /// `Name`: a string, required.
-    ///
-    /// The `type` of the `ulimit` . Valid values are: `core` | `cpu` | `data` | `fsize` | `locks` | `memlock` | `msgqueue` | `nice` | `nofile` | `nproc` | `rss` | `rtprio` | `rttime` | `sigpending` | `stack` .
     pub name: Str,
     /// `SoftLimit`: an integer, required.
-    ///
-    /// The soft limit for the `ulimit` type.
     pub soft_limit: Int,
 }
 
-static RULE_Ulimit: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Ulimit: ObjRule = ObjRule {
     properties: &[
         ("HardLimit", Shape::INT),
         ("Name", Shape::STR),
         ("SoftLimit", Shape::INT),
     ],
     required: &["HardLimit", "Name", "SoftLimit"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Ulimit` property type of `AWS::Batch::JobDefinition`.
@@ -5919,6 +4134,7 @@ pub struct Ulimit {
     pub soft_limit: Int,
 }
 
+#[rustfmt::skip]
 impl Ulimit {
     /// A `Ulimit` with its required properties, named in a [`UlimitRequired`].
     pub fn new(required: UlimitRequired) -> Self {
@@ -5930,28 +4146,11 @@ impl Ulimit {
     }
 
     /// `HardLimit`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hard_limit(mut self, value: impl Into<Int>) -> Self {
-        self.hard_limit = value.into();
-        self
-    }
-
+    pub fn hard_limit(mut self, value: impl Into<Int>) -> Self { self.hard_limit = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `SoftLimit`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn soft_limit(mut self, value: impl Into<Int>) -> Self {
-        self.soft_limit = value.into();
-        self
-    }
+    pub fn soft_limit(mut self, value: impl Into<Int>) -> Self { self.soft_limit = value.into(); self }
 }
 
 impl PropertyType for Ulimit {}
@@ -5966,25 +4165,16 @@ impl ToValue for Ulimit {
     }
 }
 
-static RULE_Volume: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Volume: ObjRule = ObjRule {
     properties: &[
-        (
-            "EfsVolumeConfiguration",
-            Shape::Object(&RULE_EfsVolumeConfiguration),
-        ),
+        ("EfsVolumeConfiguration", Shape::Object(&RULE_EfsVolumeConfiguration)),
         ("Host", Shape::Object(&RULE_Host)),
         ("Name", Shape::STR),
-        (
-            "S3FilesVolumeConfiguration",
-            Shape::Object(&RULE_S3FilesVolumeConfiguration),
-        ),
+        ("S3FilesVolumeConfiguration", Shape::Object(&RULE_S3FilesVolumeConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Volume` property type of `AWS::Batch::JobDefinition`.
@@ -6002,6 +4192,7 @@ pub struct Volume {
     pub s3_files_volume_configuration: Option<Obj<S3FilesVolumeConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl Volume {
     /// A `Volume` with no property set (none is required).
     pub fn new() -> Self {
@@ -6009,34 +4200,13 @@ impl Volume {
     }
 
     /// `EfsVolumeConfiguration`: an [`EfsVolumeConfiguration`] object.
-    pub fn efs_volume_configuration(
-        mut self,
-        value: impl Into<Obj<EfsVolumeConfiguration>>,
-    ) -> Self {
-        self.efs_volume_configuration = Some(value.into());
-        self
-    }
-
+    pub fn efs_volume_configuration(mut self, value: impl Into<Obj<EfsVolumeConfiguration>>) -> Self { self.efs_volume_configuration = Some(value.into()); self }
     /// `Host`: a [`Host`] object.
-    pub fn host(mut self, value: impl Into<Obj<Host>>) -> Self {
-        self.host = Some(value.into());
-        self
-    }
-
+    pub fn host(mut self, value: impl Into<Obj<Host>>) -> Self { self.host = Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `S3FilesVolumeConfiguration`: a [`S3FilesVolumeConfiguration`] object.
-    pub fn s3_files_volume_configuration(
-        mut self,
-        value: impl Into<Obj<S3FilesVolumeConfiguration>>,
-    ) -> Self {
-        self.s3_files_volume_configuration = Some(value.into());
-        self
-    }
+    pub fn s3_files_volume_configuration(mut self, value: impl Into<Obj<S3FilesVolumeConfiguration>>) -> Self { self.s3_files_volume_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for Volume {}

@@ -15,86 +15,26 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct JobQueueRequired {
     /// `Priority`: an integer, required.
-    ///
-    /// The priority of the job queue. Job queues with a higher priority (or a higher integer value for the `priority` parameter) are evaluated first when associated with the same compute environment. Priority is determined in descending order. For example, a job queue with a priority value of `10` is given scheduling preference over a job queue with a priority value of `1` . All of the compute environments must be either EC2 ( `EC2` or `SPOT` ) or Fargate ( `FARGATE` or `FARGATE_SPOT` ); EC2 and Fargate compute environments can't be mixed.
-    ///
-    /// Value 0 to 1000.
     pub priority: Int,
 }
 
-static RULE_JobQueue: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_JobQueue: ObjRule = ObjRule {
     properties: &[
-        (
-            "ComputeEnvironmentOrder",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ComputeEnvironmentOrder),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "JobQueueName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ComputeEnvironmentOrder", Shape::List(&ListRule { items: Shape::Object(&RULE_ComputeEnvironmentOrder), min_items: None, max_items: None })),
+        ("JobQueueName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
         ("JobQueueType", Shape::STR),
-        (
-            "JobStateTimeLimitActions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_JobStateTimeLimitAction),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Priority",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(1000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SchedulingPolicyArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ServiceEnvironmentOrder",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ServiceEnvironmentOrder),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "State",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DISABLED", "ENABLED"],
-                format: None,
-            }),
-        ),
+        ("JobStateTimeLimitActions", Shape::List(&ListRule { items: Shape::Object(&RULE_JobStateTimeLimitAction), min_items: None, max_items: None })),
+        ("Priority", Shape::Int(&NumRule { min: Some(0.0), max: Some(1000.0), ..NumRule::ANY })),
+        ("SchedulingPolicyArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ServiceEnvironmentOrder", Shape::List(&ListRule { items: Shape::Object(&RULE_ServiceEnvironmentOrder), min_items: None, max_items: None })),
+        ("State", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
         ("Tags", Shape::Any),
     ],
     required: &["Priority"],
     one_of: &[&[&["ComputeEnvironmentOrder"], &["ServiceEnvironmentOrder"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Batch::JobQueue` resource.
@@ -160,6 +100,7 @@ pub struct JobQueue {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl JobQueue {
     /// The CloudFormation type name, `AWS::Batch::JobQueue`.
     pub const TYPE_NAME: &'static str = "AWS::Batch::JobQueue";
@@ -196,85 +137,23 @@ impl JobQueue {
     }
 
     /// `ComputeEnvironmentOrder`: a list of [`ComputeEnvironmentOrder`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compute_environment_order(
-        mut self,
-        value: impl Into<List<ComputeEnvironmentOrder>>,
-    ) -> Self {
-        self.compute_environment_order = Some(value.into());
-        self
-    }
-
+    pub fn compute_environment_order(mut self, value: impl Into<List<ComputeEnvironmentOrder>>) -> Self { self.compute_environment_order = Some(value.into()); self }
     /// `JobQueueName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn job_queue_name(mut self, value: impl Into<Str>) -> Self {
-        self.job_queue_name = Some(value.into());
-        self
-    }
-
+    pub fn job_queue_name(mut self, value: impl Into<Str>) -> Self { self.job_queue_name = Some(value.into()); self }
     /// `JobQueueType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn job_queue_type(mut self, value: impl Into<Str>) -> Self {
-        self.job_queue_type = Some(value.into());
-        self
-    }
-
+    pub fn job_queue_type(mut self, value: impl Into<Str>) -> Self { self.job_queue_type = Some(value.into()); self }
     /// `JobStateTimeLimitActions`: a list of [`JobStateTimeLimitAction`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn job_state_time_limit_actions(
-        mut self,
-        value: impl Into<List<JobStateTimeLimitAction>>,
-    ) -> Self {
-        self.job_state_time_limit_actions = Some(value.into());
-        self
-    }
-
+    pub fn job_state_time_limit_actions(mut self, value: impl Into<List<JobStateTimeLimitAction>>) -> Self { self.job_state_time_limit_actions = Some(value.into()); self }
     /// `Priority`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self {
-        self.priority = value.into();
-        self
-    }
-
+    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = value.into(); self }
     /// `SchedulingPolicyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scheduling_policy_arn(mut self, value: impl Into<Str>) -> Self {
-        self.scheduling_policy_arn = Some(value.into());
-        self
-    }
-
+    pub fn scheduling_policy_arn(mut self, value: impl Into<Str>) -> Self { self.scheduling_policy_arn = Some(value.into()); self }
     /// `ServiceEnvironmentOrder`: a list of [`ServiceEnvironmentOrder`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_environment_order(
-        mut self,
-        value: impl Into<List<ServiceEnvironmentOrder>>,
-    ) -> Self {
-        self.service_environment_order = Some(value.into());
-        self
-    }
-
+    pub fn service_environment_order(mut self, value: impl Into<List<ServiceEnvironmentOrder>>) -> Self { self.service_environment_order = Some(value.into()); self }
     /// `State`: a [`JobQueueState`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state(mut self, value: impl Into<JobQueueState>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-
+    pub fn state(mut self, value: impl Into<JobQueueState>) -> Self { self.state = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for JobQueue {
@@ -330,23 +209,20 @@ impl JobQueueAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ComputeEnvironmentOrderRequired {
     /// `ComputeEnvironment`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the compute environment.
     pub compute_environment: Str,
     /// `Order`: an integer, required.
-    ///
-    /// The order of the compute environment. Compute environments are tried in ascending order. For example, if two compute environments are associated with a job queue, the compute environment with a lower `order` integer value is tried for job placement first.
     pub order: Int,
 }
 
-static RULE_ComputeEnvironmentOrder: ObjRule = ObjRule {
-    properties: &[("ComputeEnvironment", Shape::STR), ("Order", Shape::INT)],
+#[rustfmt::skip]
+pub(crate) static RULE_ComputeEnvironmentOrder: ObjRule = ObjRule {
+    properties: &[
+        ("ComputeEnvironment", Shape::STR),
+        ("Order", Shape::INT),
+    ],
     required: &["ComputeEnvironment", "Order"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ComputeEnvironmentOrder` property type of `AWS::Batch::JobQueue`.
@@ -368,6 +244,7 @@ pub struct ComputeEnvironmentOrder {
     pub order: Int,
 }
 
+#[rustfmt::skip]
 impl ComputeEnvironmentOrder {
     /// A `ComputeEnvironmentOrder` with its required properties, named in a [`ComputeEnvironmentOrderRequired`].
     pub fn new(required: ComputeEnvironmentOrderRequired) -> Self {
@@ -378,20 +255,9 @@ impl ComputeEnvironmentOrder {
     }
 
     /// `ComputeEnvironment`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compute_environment(mut self, value: impl Into<Str>) -> Self {
-        self.compute_environment = value.into();
-        self
-    }
-
+    pub fn compute_environment(mut self, value: impl Into<Str>) -> Self { self.compute_environment = value.into(); self }
     /// `Order`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn order(mut self, value: impl Into<Int>) -> Self {
-        self.order = value.into();
-        self
-    }
+    pub fn order(mut self, value: impl Into<Int>) -> Self { self.order = value.into(); self }
 }
 
 impl PropertyType for ComputeEnvironmentOrder {}
@@ -409,54 +275,26 @@ impl ToValue for ComputeEnvironmentOrder {
 #[derive(Clone, Debug, PartialEq)]
 pub struct JobStateTimeLimitActionRequired {
     /// `Action`: a string, required.
-    ///
-    /// The action to take when a job is at the head of the job queue in the specified state for the specified period of time. The only supported value is `CANCEL` , which will cancel the job.
     pub action: Str,
     /// `MaxTimeSeconds`: an integer, required.
-    ///
-    /// The approximate amount of time, in seconds, that must pass with the job in the specified state before the action is taken. The minimum value is 600 (10 minutes) and the maximum value is 86,400 (24 hours).
-    ///
-    /// Value 600 to 86400.
     pub max_time_seconds: Int,
     /// `Reason`: a string, required.
-    ///
-    /// The reason to log for the action being taken.
     pub reason: Str,
     /// `State`: a [`JobStateTimeLimitActionState`] value, required.
-    ///
-    /// The state of the job needed to trigger the action. The only supported value is `RUNNABLE` .
     pub state: JobStateTimeLimitActionState,
 }
 
-static RULE_JobStateTimeLimitAction: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_JobStateTimeLimitAction: ObjRule = ObjRule {
     properties: &[
         ("Action", Shape::STR),
-        (
-            "MaxTimeSeconds",
-            Shape::Int(&NumRule {
-                min: Some(600.0),
-                max: Some(86400.0),
-                allowed: &[],
-            }),
-        ),
+        ("MaxTimeSeconds", Shape::Int(&NumRule { min: Some(600.0), max: Some(86400.0), ..NumRule::ANY })),
         ("Reason", Shape::STR),
-        (
-            "State",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["RUNNABLE"],
-                format: None,
-            }),
-        ),
+        ("State", Shape::Str(&StrRule { allowed: &["RUNNABLE"], ..StrRule::ANY })),
     ],
     required: &["Action", "MaxTimeSeconds", "Reason", "State"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `JobStateTimeLimitAction` property type of `AWS::Batch::JobQueue`.
@@ -486,6 +324,7 @@ pub struct JobStateTimeLimitAction {
     pub state: JobStateTimeLimitActionState,
 }
 
+#[rustfmt::skip]
 impl JobStateTimeLimitAction {
     /// A `JobStateTimeLimitAction` with its required properties, named in a [`JobStateTimeLimitActionRequired`].
     pub fn new(required: JobStateTimeLimitActionRequired) -> Self {
@@ -498,36 +337,13 @@ impl JobStateTimeLimitAction {
     }
 
     /// `Action`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<Str>) -> Self {
-        self.action = value.into();
-        self
-    }
-
+    pub fn action(mut self, value: impl Into<Str>) -> Self { self.action = value.into(); self }
     /// `MaxTimeSeconds`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_time_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.max_time_seconds = value.into();
-        self
-    }
-
+    pub fn max_time_seconds(mut self, value: impl Into<Int>) -> Self { self.max_time_seconds = value.into(); self }
     /// `Reason`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn reason(mut self, value: impl Into<Str>) -> Self {
-        self.reason = value.into();
-        self
-    }
-
+    pub fn reason(mut self, value: impl Into<Str>) -> Self { self.reason = value.into(); self }
     /// `State`: a [`JobStateTimeLimitActionState`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state(mut self, value: impl Into<JobStateTimeLimitActionState>) -> Self {
-        self.state = value.into();
-        self
-    }
+    pub fn state(mut self, value: impl Into<JobStateTimeLimitActionState>) -> Self { self.state = value.into(); self }
 }
 
 impl PropertyType for JobStateTimeLimitAction {}
@@ -547,23 +363,20 @@ impl ToValue for JobStateTimeLimitAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServiceEnvironmentOrderRequired {
     /// `Order`: an integer, required.
-    ///
-    /// The order of the service environment. Job queues with a higher priority are evaluated first when associated with the same service environment.
     pub order: Int,
     /// `ServiceEnvironment`: a string, required.
-    ///
-    /// The name or ARN of the service environment.
     pub service_environment: Str,
 }
 
-static RULE_ServiceEnvironmentOrder: ObjRule = ObjRule {
-    properties: &[("Order", Shape::INT), ("ServiceEnvironment", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_ServiceEnvironmentOrder: ObjRule = ObjRule {
+    properties: &[
+        ("Order", Shape::INT),
+        ("ServiceEnvironment", Shape::STR),
+    ],
     required: &["ServiceEnvironment", "Order"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ServiceEnvironmentOrder` property type of `AWS::Batch::JobQueue`.
@@ -583,6 +396,7 @@ pub struct ServiceEnvironmentOrder {
     pub service_environment: Str,
 }
 
+#[rustfmt::skip]
 impl ServiceEnvironmentOrder {
     /// A `ServiceEnvironmentOrder` with its required properties, named in a [`ServiceEnvironmentOrderRequired`].
     pub fn new(required: ServiceEnvironmentOrderRequired) -> Self {
@@ -593,20 +407,9 @@ impl ServiceEnvironmentOrder {
     }
 
     /// `Order`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn order(mut self, value: impl Into<Int>) -> Self {
-        self.order = value.into();
-        self
-    }
-
+    pub fn order(mut self, value: impl Into<Int>) -> Self { self.order = value.into(); self }
     /// `ServiceEnvironment`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_environment(mut self, value: impl Into<Str>) -> Self {
-        self.service_environment = value.into();
-        self
-    }
+    pub fn service_environment(mut self, value: impl Into<Str>) -> Self { self.service_environment = value.into(); self }
 }
 
 impl PropertyType for ServiceEnvironmentOrder {}

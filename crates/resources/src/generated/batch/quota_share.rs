@@ -11,80 +11,31 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct QuotaShareRequired {
     /// `CapacityLimits`: a list of [`QuotaShareCapacityLimit`] objects, required.
-    ///
-    /// A list that specifies the quantity and type of compute capacity allocated to the quota share.
     pub capacity_limits: List<QuotaShareCapacityLimit>,
     /// `JobQueue`: a string, required.
-    ///
-    /// The AWS Batch job queue associated with the quota share. This can be the job queue name or ARN. A job queue must be in the `VALID` state before you can associate it with a quota share.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub job_queue: Str,
     /// `PreemptionConfiguration`: a [`QuotaSharePreemptionConfiguration`] object, required.
     pub preemption_configuration: Obj<QuotaSharePreemptionConfiguration>,
     /// `QuotaShareName`: a string, required.
-    ///
-    /// The name of the quota share. It can be up to 128 characters long. It can contain uppercase and lowercase letters, numbers, hyphens (-), and underscores (_).
-    ///
-    /// Length 1 to 128; create-only: changing it replaces the resource.
     pub quota_share_name: Str,
     /// `ResourceSharingConfiguration`: a [`QuotaShareResourceSharingConfiguration`] object, required.
     pub resource_sharing_configuration: Obj<QuotaShareResourceSharingConfiguration>,
 }
 
-static RULE_QuotaShare: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_QuotaShare: ObjRule = ObjRule {
     properties: &[
-        (
-            "CapacityLimits",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_QuotaShareCapacityLimit),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CapacityLimits", Shape::List(&ListRule { items: Shape::Object(&RULE_QuotaShareCapacityLimit), min_items: None, max_items: None })),
         ("JobQueue", Shape::STR),
-        (
-            "PreemptionConfiguration",
-            Shape::Object(&RULE_QuotaSharePreemptionConfiguration),
-        ),
-        (
-            "QuotaShareName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ResourceSharingConfiguration",
-            Shape::Object(&RULE_QuotaShareResourceSharingConfiguration),
-        ),
-        (
-            "State",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
+        ("PreemptionConfiguration", Shape::Object(&RULE_QuotaSharePreemptionConfiguration)),
+        ("QuotaShareName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("ResourceSharingConfiguration", Shape::Object(&RULE_QuotaShareResourceSharingConfiguration)),
+        ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
         ("Tags", Shape::Any),
     ],
-    required: &[
-        "QuotaShareName",
-        "JobQueue",
-        "CapacityLimits",
-        "ResourceSharingConfiguration",
-        "PreemptionConfiguration",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["QuotaShareName", "JobQueue", "CapacityLimits", "ResourceSharingConfiguration", "PreemptionConfiguration"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Batch::QuotaShare` resource.
@@ -130,6 +81,7 @@ pub struct QuotaShare {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl QuotaShare {
     /// The CloudFormation type name, `AWS::Batch::QuotaShare`.
     pub const TYPE_NAME: &'static str = "AWS::Batch::QuotaShare";
@@ -140,13 +92,7 @@ impl QuotaShare {
         type_name: "AWS::Batch::QuotaShare",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-batch-quotashare.html",
         primary_identifier: &["QuotaShareArn"],
-        required: &[
-            "CapacityLimits",
-            "JobQueue",
-            "PreemptionConfiguration",
-            "QuotaShareName",
-            "ResourceSharingConfiguration",
-        ],
+        required: &["CapacityLimits", "JobQueue", "PreemptionConfiguration", "QuotaShareName", "ResourceSharingConfiguration"],
         create_only: &["QuotaShareName", "JobQueue"],
         conditional_create_only: &[],
         write_only: &[],
@@ -170,62 +116,19 @@ impl QuotaShare {
     }
 
     /// `CapacityLimits`: a list of [`QuotaShareCapacityLimit`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_limits(mut self, value: impl Into<List<QuotaShareCapacityLimit>>) -> Self {
-        self.capacity_limits = value.into();
-        self
-    }
-
+    pub fn capacity_limits(mut self, value: impl Into<List<QuotaShareCapacityLimit>>) -> Self { self.capacity_limits = value.into(); self }
     /// `JobQueue`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn job_queue(mut self, value: impl Into<Str>) -> Self {
-        self.job_queue = value.into();
-        self
-    }
-
+    pub fn job_queue(mut self, value: impl Into<Str>) -> Self { self.job_queue = value.into(); self }
     /// `PreemptionConfiguration`: a [`QuotaSharePreemptionConfiguration`] object, required.
-    pub fn preemption_configuration(
-        mut self,
-        value: impl Into<Obj<QuotaSharePreemptionConfiguration>>,
-    ) -> Self {
-        self.preemption_configuration = value.into();
-        self
-    }
-
+    pub fn preemption_configuration(mut self, value: impl Into<Obj<QuotaSharePreemptionConfiguration>>) -> Self { self.preemption_configuration = value.into(); self }
     /// `QuotaShareName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn quota_share_name(mut self, value: impl Into<Str>) -> Self {
-        self.quota_share_name = value.into();
-        self
-    }
-
+    pub fn quota_share_name(mut self, value: impl Into<Str>) -> Self { self.quota_share_name = value.into(); self }
     /// `ResourceSharingConfiguration`: a [`QuotaShareResourceSharingConfiguration`] object, required.
-    pub fn resource_sharing_configuration(
-        mut self,
-        value: impl Into<Obj<QuotaShareResourceSharingConfiguration>>,
-    ) -> Self {
-        self.resource_sharing_configuration = value.into();
-        self
-    }
-
+    pub fn resource_sharing_configuration(mut self, value: impl Into<Obj<QuotaShareResourceSharingConfiguration>>) -> Self { self.resource_sharing_configuration = value.into(); self }
     /// `State`: a [`QuotaShareState`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state(mut self, value: impl Into<QuotaShareState>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-
+    pub fn state(mut self, value: impl Into<QuotaShareState>) -> Self { self.state = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for QuotaShare {
@@ -279,35 +182,20 @@ impl QuotaShareAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct QuotaShareCapacityLimitRequired {
     /// `CapacityUnit`: a string, required.
-    ///
-    /// The unit of compute capacity for the capacityLimit. For example, `ml.m5.large`.
     pub capacity_unit: Str,
     /// `MaxCapacity`: an integer, required.
-    ///
-    /// The maximum capacity available for the quota share. This value represents the maximum quantity of a resource that can be allocated to jobs in the quota share without borrowing.
-    ///
-    /// Value at least 1.
     pub max_capacity: Int,
 }
 
-static RULE_QuotaShareCapacityLimit: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_QuotaShareCapacityLimit: ObjRule = ObjRule {
     properties: &[
         ("CapacityUnit", Shape::STR),
-        (
-            "MaxCapacity",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("MaxCapacity", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
     ],
     required: &["MaxCapacity", "CapacityUnit"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `QuotaShareCapacityLimit` property type of `AWS::Batch::QuotaShare`.
@@ -327,6 +215,7 @@ pub struct QuotaShareCapacityLimit {
     pub max_capacity: Int,
 }
 
+#[rustfmt::skip]
 impl QuotaShareCapacityLimit {
     /// A `QuotaShareCapacityLimit` with its required properties, named in a [`QuotaShareCapacityLimitRequired`].
     pub fn new(required: QuotaShareCapacityLimitRequired) -> Self {
@@ -337,20 +226,9 @@ impl QuotaShareCapacityLimit {
     }
 
     /// `CapacityUnit`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_unit(mut self, value: impl Into<Str>) -> Self {
-        self.capacity_unit = value.into();
-        self
-    }
-
+    pub fn capacity_unit(mut self, value: impl Into<Str>) -> Self { self.capacity_unit = value.into(); self }
     /// `MaxCapacity`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.max_capacity = value.into();
-        self
-    }
+    pub fn max_capacity(mut self, value: impl Into<Int>) -> Self { self.max_capacity = value.into(); self }
 }
 
 impl PropertyType for QuotaShareCapacityLimit {}
@@ -368,19 +246,17 @@ impl ToValue for QuotaShareCapacityLimit {
 #[derive(Clone, Debug, PartialEq)]
 pub struct QuotaSharePreemptionConfigurationRequired {
     /// `InSharePreemption`: a string, required.
-    ///
-    /// Specifies whether jobs within a quota share can be preempted by another, higher priority job in the same quota share.
     pub in_share_preemption: Str,
 }
 
-static RULE_QuotaSharePreemptionConfiguration: ObjRule = ObjRule {
-    properties: &[("InSharePreemption", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_QuotaSharePreemptionConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("InSharePreemption", Shape::STR),
+    ],
     required: &["InSharePreemption"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `QuotaSharePreemptionConfiguration` property type of `AWS::Batch::QuotaShare`.
@@ -394,6 +270,7 @@ pub struct QuotaSharePreemptionConfiguration {
     pub in_share_preemption: Str,
 }
 
+#[rustfmt::skip]
 impl QuotaSharePreemptionConfiguration {
     /// A `QuotaSharePreemptionConfiguration` with its required properties, named in a [`QuotaSharePreemptionConfigurationRequired`].
     pub fn new(required: QuotaSharePreemptionConfigurationRequired) -> Self {
@@ -403,12 +280,7 @@ impl QuotaSharePreemptionConfiguration {
     }
 
     /// `InSharePreemption`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn in_share_preemption(mut self, value: impl Into<Str>) -> Self {
-        self.in_share_preemption = value.into();
-        self
-    }
+    pub fn in_share_preemption(mut self, value: impl Into<Str>) -> Self { self.in_share_preemption = value.into(); self }
 }
 
 impl PropertyType for QuotaSharePreemptionConfiguration {}
@@ -425,29 +297,18 @@ impl ToValue for QuotaSharePreemptionConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct QuotaShareResourceSharingConfigurationRequired {
     /// `Strategy`: a string, required.
-    ///
-    /// The resource sharing strategy for the quota share. The `RESERVE` strategy allows a quota share to reserve idle capacity for itself. `LEND` configures the share to lend its idle capacity to another share in need of capacity. The `LEND_AND_BORROW` strategy configures the share to borrow idle capacity from an underutilized share, as well as lend to another share.
     pub strategy: Str,
 }
 
-static RULE_QuotaShareResourceSharingConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_QuotaShareResourceSharingConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "BorrowLimit",
-            Shape::Int(&NumRule {
-                min: Some(-1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("BorrowLimit", Shape::Int(&NumRule { min: Some(-1.0), ..NumRule::ANY })),
         ("Strategy", Shape::STR),
     ],
     required: &["Strategy"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `QuotaShareResourceSharingConfiguration` property type of `AWS::Batch::QuotaShare`.
@@ -467,6 +328,7 @@ pub struct QuotaShareResourceSharingConfiguration {
     pub strategy: Str,
 }
 
+#[rustfmt::skip]
 impl QuotaShareResourceSharingConfiguration {
     /// A `QuotaShareResourceSharingConfiguration` with its required properties, named in a [`QuotaShareResourceSharingConfigurationRequired`].
     pub fn new(required: QuotaShareResourceSharingConfigurationRequired) -> Self {
@@ -477,20 +339,9 @@ impl QuotaShareResourceSharingConfiguration {
     }
 
     /// `BorrowLimit`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn borrow_limit(mut self, value: impl Into<Int>) -> Self {
-        self.borrow_limit = Some(value.into());
-        self
-    }
-
+    pub fn borrow_limit(mut self, value: impl Into<Int>) -> Self { self.borrow_limit = Some(value.into()); self }
     /// `Strategy`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn strategy(mut self, value: impl Into<Str>) -> Self {
-        self.strategy = value.into();
-        self
-    }
+    pub fn strategy(mut self, value: impl Into<Str>) -> Self { self.strategy = value.into(); self }
 }
 
 impl PropertyType for QuotaShareResourceSharingConfiguration {}

@@ -9,28 +9,16 @@ use crate::support::prelude::*;
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("");
 
-static RULE_SchedulingPolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SchedulingPolicy: ObjRule = ObjRule {
     properties: &[
         ("FairsharePolicy", Shape::Object(&RULE_FairsharePolicy)),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("QuotaSharePolicy", Shape::Object(&RULE_QuotaSharePolicy)),
         ("Tags", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Batch::SchedulingPolicy` resource.
@@ -70,6 +58,7 @@ pub struct SchedulingPolicy {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl SchedulingPolicy {
     /// The CloudFormation type name, `AWS::Batch::SchedulingPolicy`.
     pub const TYPE_NAME: &'static str = "AWS::Batch::SchedulingPolicy";
@@ -96,36 +85,13 @@ impl SchedulingPolicy {
     }
 
     /// `FairsharePolicy`: a [`FairsharePolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fairshare_policy(mut self, value: impl Into<Obj<FairsharePolicy>>) -> Self {
-        self.fairshare_policy = Some(value.into());
-        self
-    }
-
+    pub fn fairshare_policy(mut self, value: impl Into<Obj<FairsharePolicy>>) -> Self { self.fairshare_policy = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `QuotaSharePolicy`: a [`QuotaSharePolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn quota_share_policy(mut self, value: impl Into<Obj<QuotaSharePolicy>>) -> Self {
-        self.quota_share_policy = Some(value.into());
-        self
-    }
-
+    pub fn quota_share_policy(mut self, value: impl Into<Obj<QuotaSharePolicy>>) -> Self { self.quota_share_policy = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for SchedulingPolicy {
@@ -169,39 +135,15 @@ impl SchedulingPolicyAttributes {
     }
 }
 
-static RULE_FairsharePolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FairsharePolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "ComputeReservation",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(99.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ShareDecaySeconds",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(604800.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ShareDistribution",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ShareAttributes),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ComputeReservation", Shape::Num(&NumRule { min: Some(0.0), max: Some(99.0), ..NumRule::ANY })),
+        ("ShareDecaySeconds", Shape::Num(&NumRule { min: Some(0.0), max: Some(604800.0), ..NumRule::ANY })),
+        ("ShareDistribution", Shape::List(&ListRule { items: Shape::Object(&RULE_ShareAttributes), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FairsharePolicy` property type of `AWS::Batch::SchedulingPolicy`.
@@ -237,6 +179,7 @@ pub struct FairsharePolicy {
     pub share_distribution: Option<List<ShareAttributes>>,
 }
 
+#[rustfmt::skip]
 impl FairsharePolicy {
     /// A `FairsharePolicy` with no property set (none is required).
     pub fn new() -> Self {
@@ -244,28 +187,11 @@ impl FairsharePolicy {
     }
 
     /// `ComputeReservation`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compute_reservation(mut self, value: impl Into<Num>) -> Self {
-        self.compute_reservation = Some(value.into());
-        self
-    }
-
+    pub fn compute_reservation(mut self, value: impl Into<Num>) -> Self { self.compute_reservation = Some(value.into()); self }
     /// `ShareDecaySeconds`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn share_decay_seconds(mut self, value: impl Into<Num>) -> Self {
-        self.share_decay_seconds = Some(value.into());
-        self
-    }
-
+    pub fn share_decay_seconds(mut self, value: impl Into<Num>) -> Self { self.share_decay_seconds = Some(value.into()); self }
     /// `ShareDistribution`: a list of [`ShareAttributes`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn share_distribution(mut self, value: impl Into<List<ShareAttributes>>) -> Self {
-        self.share_distribution = Some(value.into());
-        self
-    }
+    pub fn share_distribution(mut self, value: impl Into<List<ShareAttributes>>) -> Self { self.share_distribution = Some(value.into()); self }
 }
 
 impl PropertyType for FairsharePolicy {}
@@ -280,14 +206,13 @@ impl ToValue for FairsharePolicy {
     }
 }
 
-static RULE_QuotaSharePolicy: ObjRule = ObjRule {
-    properties: &[("IdleResourceAssignmentStrategy", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_QuotaSharePolicy: ObjRule = ObjRule {
+    properties: &[
+        ("IdleResourceAssignmentStrategy", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `QuotaSharePolicy` property type of `AWS::Batch::SchedulingPolicy`.
@@ -301,6 +226,7 @@ pub struct QuotaSharePolicy {
     pub idle_resource_assignment_strategy: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl QuotaSharePolicy {
     /// A `QuotaSharePolicy` with no property set (none is required).
     pub fn new() -> Self {
@@ -308,10 +234,7 @@ impl QuotaSharePolicy {
     }
 
     /// `IdleResourceAssignmentStrategy`: a string.
-    pub fn idle_resource_assignment_strategy(mut self, value: impl Into<Str>) -> Self {
-        self.idle_resource_assignment_strategy = Some(value.into());
-        self
-    }
+    pub fn idle_resource_assignment_strategy(mut self, value: impl Into<Str>) -> Self { self.idle_resource_assignment_strategy = Some(value.into()); self }
 }
 
 impl PropertyType for QuotaSharePolicy {}
@@ -327,24 +250,14 @@ impl ToValue for QuotaSharePolicy {
     }
 }
 
-static RULE_ShareAttributes: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ShareAttributes: ObjRule = ObjRule {
     properties: &[
         ("ShareIdentifier", Shape::STR),
-        (
-            "WeightFactor",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(1000.0),
-                allowed: &[],
-            }),
-        ),
+        ("WeightFactor", Shape::Num(&NumRule { min: Some(0.0), max: Some(1000.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ShareAttributes` property type of `AWS::Batch::SchedulingPolicy`.
@@ -372,6 +285,7 @@ pub struct ShareAttributes {
     pub weight_factor: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl ShareAttributes {
     /// A `ShareAttributes` with no property set (none is required).
     pub fn new() -> Self {
@@ -379,20 +293,9 @@ impl ShareAttributes {
     }
 
     /// `ShareIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn share_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.share_identifier = Some(value.into());
-        self
-    }
-
+    pub fn share_identifier(mut self, value: impl Into<Str>) -> Self { self.share_identifier = Some(value.into()); self }
     /// `WeightFactor`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn weight_factor(mut self, value: impl Into<Num>) -> Self {
-        self.weight_factor = Some(value.into());
-        self
-    }
+    pub fn weight_factor(mut self, value: impl Into<Num>) -> Self { self.weight_factor = Some(value.into()); self }
 }
 
 impl PropertyType for ShareAttributes {}

@@ -11,38 +11,23 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServiceEnvironmentRequired {
     /// `CapacityLimits`: a list of [`CapacityLimit`] objects, required.
-    ///
-    /// The capacity limits for the service environment. This defines the maximum resources that can be used by service jobs in this environment.
     pub capacity_limits: List<CapacityLimit>,
     /// `ServiceEnvironmentType`: a string, required.
-    ///
-    /// The type of service environment. For SageMaker Training jobs, this value is `SAGEMAKER_TRAINING` .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub service_environment_type: Str,
 }
 
-static RULE_ServiceEnvironment: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ServiceEnvironment: ObjRule = ObjRule {
     properties: &[
-        (
-            "CapacityLimits",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CapacityLimit),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CapacityLimits", Shape::List(&ListRule { items: Shape::Object(&RULE_CapacityLimit), min_items: None, max_items: None })),
         ("ServiceEnvironmentName", Shape::STR),
         ("ServiceEnvironmentType", Shape::STR),
         ("State", Shape::STR),
         ("Tags", Shape::Any),
     ],
     required: &["ServiceEnvironmentType", "CapacityLimits"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Batch::ServiceEnvironment` resource.
@@ -84,6 +69,7 @@ pub struct ServiceEnvironment {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl ServiceEnvironment {
     /// The CloudFormation type name, `AWS::Batch::ServiceEnvironment`.
     pub const TYPE_NAME: &'static str = "AWS::Batch::ServiceEnvironment";
@@ -116,44 +102,15 @@ impl ServiceEnvironment {
     }
 
     /// `CapacityLimits`: a list of [`CapacityLimit`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_limits(mut self, value: impl Into<List<CapacityLimit>>) -> Self {
-        self.capacity_limits = value.into();
-        self
-    }
-
+    pub fn capacity_limits(mut self, value: impl Into<List<CapacityLimit>>) -> Self { self.capacity_limits = value.into(); self }
     /// `ServiceEnvironmentName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_environment_name(mut self, value: impl Into<Str>) -> Self {
-        self.service_environment_name = Some(value.into());
-        self
-    }
-
+    pub fn service_environment_name(mut self, value: impl Into<Str>) -> Self { self.service_environment_name = Some(value.into()); self }
     /// `ServiceEnvironmentType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_environment_type(mut self, value: impl Into<Str>) -> Self {
-        self.service_environment_type = value.into();
-        self
-    }
-
+    pub fn service_environment_type(mut self, value: impl Into<Str>) -> Self { self.service_environment_type = value.into(); self }
     /// `State`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state(mut self, value: impl Into<Str>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-
+    pub fn state(mut self, value: impl Into<Str>) -> Self { self.state = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ServiceEnvironment {
@@ -200,14 +157,14 @@ impl ServiceEnvironmentAttributes {
     }
 }
 
-static RULE_CapacityLimit: ObjRule = ObjRule {
-    properties: &[("CapacityUnit", Shape::STR), ("MaxCapacity", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_CapacityLimit: ObjRule = ObjRule {
+    properties: &[
+        ("CapacityUnit", Shape::STR),
+        ("MaxCapacity", Shape::INT),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CapacityLimit` property type of `AWS::Batch::ServiceEnvironment`.
@@ -229,6 +186,7 @@ pub struct CapacityLimit {
     pub max_capacity: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl CapacityLimit {
     /// A `CapacityLimit` with no property set (none is required).
     pub fn new() -> Self {
@@ -236,20 +194,9 @@ impl CapacityLimit {
     }
 
     /// `CapacityUnit`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_unit(mut self, value: impl Into<Str>) -> Self {
-        self.capacity_unit = Some(value.into());
-        self
-    }
-
+    pub fn capacity_unit(mut self, value: impl Into<Str>) -> Self { self.capacity_unit = Some(value.into()); self }
     /// `MaxCapacity`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.max_capacity = Some(value.into());
-        self
-    }
+    pub fn max_capacity(mut self, value: impl Into<Int>) -> Self { self.max_capacity = Some(value.into()); self }
 }
 
 impl PropertyType for CapacityLimit {}

@@ -17,29 +17,18 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("^[0-9A-Za-z\\-_]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExportRequired {
     /// `Export`: an [`ExportProperty`] object, required.
-    ///
-    /// The details that are available for an export.
     pub export: Obj<ExportProperty>,
 }
 
-static RULE_Export: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Export: ObjRule = ObjRule {
     properties: &[
         ("Export", Shape::Object(&RULE_ExportProperty)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ResourceTag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["Export"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::BCMDataExports::Export` resource.
@@ -71,6 +60,7 @@ pub struct Export {
     pub tags: Option<List<ResourceTag>>,
 }
 
+#[rustfmt::skip]
 impl Export {
     /// The CloudFormation type name, `AWS::BCMDataExports::Export`.
     pub const TYPE_NAME: &'static str = "AWS::BCMDataExports::Export";
@@ -82,11 +72,7 @@ impl Export {
         documentation_url: "https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_DataExports_CreateExport.html#API_DataExports_CreateExport_RequestSyntax",
         primary_identifier: &["ExportArn"],
         required: &["Export"],
-        create_only: &[
-            "Export/Name",
-            "Export/DataQuery/TableConfigurations",
-            "Export/RefreshCadence",
-        ],
+        create_only: &["Export/Name", "Export/DataQuery/TableConfigurations", "Export/RefreshCadence"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["ExportArn", "Export/ExportArn"],
@@ -104,20 +90,9 @@ impl Export {
     }
 
     /// `Export`: an [`ExportProperty`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn export(mut self, value: impl Into<Obj<ExportProperty>>) -> Self {
-        self.export = value.into();
-        self
-    }
-
+    pub fn export(mut self, value: impl Into<Obj<ExportProperty>>) -> Self { self.export = value.into(); self }
     /// `Tags`: a list of [`ResourceTag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<ResourceTag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<ResourceTag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Export {
@@ -172,33 +147,18 @@ impl ExportAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataQueryRequired {
     /// `QueryStatement`: a string, required.
-    ///
-    /// The query statement.
-    ///
-    /// Pattern `^[\S\s]*$`; length 1 to 36000.
     pub query_statement: Str,
 }
 
-static RULE_DataQuery: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataQuery: ObjRule = ObjRule {
     properties: &[
-        (
-            "QueryStatement",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(36000),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("QueryStatement", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(36000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("TableConfigurations", Shape::Any),
     ],
     required: &["QueryStatement"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataQuery` property type of `AWS::BCMDataExports::Export`.
@@ -220,6 +180,7 @@ pub struct DataQuery {
     pub table_configurations: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl DataQuery {
     /// A `DataQuery` with its required properties, named in a [`DataQueryRequired`].
     pub fn new(required: DataQueryRequired) -> Self {
@@ -230,20 +191,9 @@ impl DataQuery {
     }
 
     /// `QueryStatement`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_statement(mut self, value: impl Into<Str>) -> Self {
-        self.query_statement = value.into();
-        self
-    }
-
+    pub fn query_statement(mut self, value: impl Into<Str>) -> Self { self.query_statement = value.into(); self }
     /// `TableConfigurations`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_configurations(mut self, value: impl Into<Json>) -> Self {
-        self.table_configurations = Some(value.into());
-        self
-    }
+    pub fn table_configurations(mut self, value: impl Into<Json>) -> Self { self.table_configurations = Some(value.into()); self }
 }
 
 impl PropertyType for DataQuery {}
@@ -261,19 +211,17 @@ impl ToValue for DataQuery {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DestinationConfigurationsRequired {
     /// `S3Destination`: a [`S3Destination`] object, required.
-    ///
-    /// An object that describes the destination of the data exports file.
     pub s3_destination: Obj<S3Destination>,
 }
 
-static RULE_DestinationConfigurations: ObjRule = ObjRule {
-    properties: &[("S3Destination", Shape::Object(&RULE_S3Destination))],
+#[rustfmt::skip]
+pub(crate) static RULE_DestinationConfigurations: ObjRule = ObjRule {
+    properties: &[
+        ("S3Destination", Shape::Object(&RULE_S3Destination)),
+    ],
     required: &["S3Destination"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DestinationConfigurations` property type of `AWS::BCMDataExports::Export`.
@@ -289,6 +237,7 @@ pub struct DestinationConfigurations {
     pub s3_destination: Obj<S3Destination>,
 }
 
+#[rustfmt::skip]
 impl DestinationConfigurations {
     /// A `DestinationConfigurations` with its required properties, named in a [`DestinationConfigurationsRequired`].
     pub fn new(required: DestinationConfigurationsRequired) -> Self {
@@ -298,12 +247,7 @@ impl DestinationConfigurations {
     }
 
     /// `S3Destination`: a [`S3Destination`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_destination(mut self, value: impl Into<Obj<S3Destination>>) -> Self {
-        self.s3_destination = value.into();
-        self
-    }
+    pub fn s3_destination(mut self, value: impl Into<Obj<S3Destination>>) -> Self { self.s3_destination = value.into(); self }
 }
 
 impl PropertyType for DestinationConfigurations {}
@@ -320,75 +264,28 @@ impl ToValue for DestinationConfigurations {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExportPropertyRequired {
     /// `DataQuery`: a [`DataQuery`] object, required.
-    ///
-    /// The data query for this specific data export.
     pub data_query: Obj<DataQuery>,
     /// `DestinationConfigurations`: a [`DestinationConfigurations`] object, required.
-    ///
-    /// The destination configuration for this specific data export.
     pub destination_configurations: Obj<DestinationConfigurations>,
     /// `Name`: a string, required.
-    ///
-    /// The name of this specific data export.
-    ///
-    /// Pattern `^[0-9A-Za-z\-_]+$`; length 1 to 128.
     pub name: Str,
     /// `RefreshCadence`: a [`RefreshCadence`] object, required.
-    ///
-    /// The cadence for AWS to update the export in your S3 bucket.
     pub refresh_cadence: Obj<RefreshCadence>,
 }
 
-static RULE_ExportProperty: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ExportProperty: ObjRule = ObjRule {
     properties: &[
         ("DataQuery", Shape::Object(&RULE_DataQuery)),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DestinationConfigurations",
-            Shape::Object(&RULE_DestinationConfigurations),
-        ),
-        (
-            "ExportArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DestinationConfigurations", Shape::Object(&RULE_DestinationConfigurations)),
+        ("ExportArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("RefreshCadence", Shape::Object(&RULE_RefreshCadence)),
     ],
-    required: &[
-        "DataQuery",
-        "DestinationConfigurations",
-        "Name",
-        "RefreshCadence",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["DataQuery", "DestinationConfigurations", "Name", "RefreshCadence"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Export` property type of `AWS::BCMDataExports::Export`.
@@ -430,6 +327,7 @@ pub struct ExportProperty {
     pub refresh_cadence: Obj<RefreshCadence>,
 }
 
+#[rustfmt::skip]
 impl ExportProperty {
     /// A `ExportProperty` with its required properties, named in a [`ExportPropertyRequired`].
     pub fn new(required: ExportPropertyRequired) -> Self {
@@ -444,55 +342,17 @@ impl ExportProperty {
     }
 
     /// `DataQuery`: a [`DataQuery`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_query(mut self, value: impl Into<Obj<DataQuery>>) -> Self {
-        self.data_query = value.into();
-        self
-    }
-
+    pub fn data_query(mut self, value: impl Into<Obj<DataQuery>>) -> Self { self.data_query = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DestinationConfigurations`: a [`DestinationConfigurations`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_configurations(
-        mut self,
-        value: impl Into<Obj<DestinationConfigurations>>,
-    ) -> Self {
-        self.destination_configurations = value.into();
-        self
-    }
-
+    pub fn destination_configurations(mut self, value: impl Into<Obj<DestinationConfigurations>>) -> Self { self.destination_configurations = value.into(); self }
     /// `ExportArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn export_arn(mut self, value: impl Into<Str>) -> Self {
-        self.export_arn = Some(value.into());
-        self
-    }
-
+    pub fn export_arn(mut self, value: impl Into<Str>) -> Self { self.export_arn = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `RefreshCadence`: a [`RefreshCadence`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn refresh_cadence(mut self, value: impl Into<Obj<RefreshCadence>>) -> Self {
-        self.refresh_cadence = value.into();
-        self
-    }
+    pub fn refresh_cadence(mut self, value: impl Into<Obj<RefreshCadence>>) -> Self { self.refresh_cadence = value.into(); self }
 }
 
 impl PropertyType for ExportProperty {}
@@ -517,28 +377,17 @@ impl ToValue for ExportProperty {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RefreshCadenceRequired {
     /// `Frequency`: a [`FrequencyOption`] value, required.
-    ///
-    /// The frequency that data exports are updated. The export refreshes each time the source data updates, up to three times daily.
     pub frequency: FrequencyOption,
 }
 
-static RULE_RefreshCadence: ObjRule = ObjRule {
-    properties: &[(
-        "Frequency",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["SYNCHRONOUS"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_RefreshCadence: ObjRule = ObjRule {
+    properties: &[
+        ("Frequency", Shape::Str(&StrRule { allowed: &["SYNCHRONOUS"], ..StrRule::ANY })),
+    ],
     required: &["Frequency"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RefreshCadence` property type of `AWS::BCMDataExports::Export`.
@@ -554,6 +403,7 @@ pub struct RefreshCadence {
     pub frequency: FrequencyOption,
 }
 
+#[rustfmt::skip]
 impl RefreshCadence {
     /// A `RefreshCadence` with its required properties, named in a [`RefreshCadenceRequired`].
     pub fn new(required: RefreshCadenceRequired) -> Self {
@@ -563,12 +413,7 @@ impl RefreshCadence {
     }
 
     /// `Frequency`: a [`FrequencyOption`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn frequency(mut self, value: impl Into<FrequencyOption>) -> Self {
-        self.frequency = value.into();
-        self
-    }
+    pub fn frequency(mut self, value: impl Into<FrequencyOption>) -> Self { self.frequency = value.into(); self }
 }
 
 impl PropertyType for RefreshCadence {}
@@ -583,48 +428,20 @@ impl ToValue for RefreshCadence {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceTagRequired {
     /// `Key`: a string, required.
-    ///
-    /// The key that's associated with the tag.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// The value that's associated with the tag.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_ResourceTag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResourceTag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ResourceTag` property type of `AWS::BCMDataExports::Export`.
@@ -648,6 +465,7 @@ pub struct ResourceTag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl ResourceTag {
     /// A `ResourceTag` with its required properties, named in a [`ResourceTagRequired`].
     pub fn new(required: ResourceTagRequired) -> Self {
@@ -658,20 +476,9 @@ impl ResourceTag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for ResourceTag {}
@@ -689,82 +496,27 @@ impl ToValue for ResourceTag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3DestinationRequired {
     /// `S3Bucket`: a string, required.
-    ///
-    /// The name of the Amazon S3 bucket used as the destination of a data export file.
-    ///
-    /// Format `AWS::S3::Bucket.Name`; pattern `^[\S\s]*$`; length 0 to 1024.
     pub s3_bucket: Str,
     /// `S3OutputConfigurations`: a [`S3OutputConfigurations`] object, required.
-    ///
-    /// The output configuration for the data export.
     pub s3_output_configurations: Obj<S3OutputConfigurations>,
     /// `S3Prefix`: a string, required.
-    ///
-    /// The S3 path prefix you want prepended to the name of your data export.
-    ///
-    /// Pattern `^[\S\s]*$`; length 0 to 1024.
     pub s3_prefix: Str,
     /// `S3Region`: a string, required.
-    ///
-    /// The S3 bucket Region.
-    ///
-    /// Pattern `^[\S\s]*$`; length 0 to 1024.
     pub s3_region: Str,
 }
 
-static RULE_S3Destination: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3Destination: ObjRule = ObjRule {
     properties: &[
-        (
-            "S3Bucket",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
-        (
-            "S3BucketOwner",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "S3OutputConfigurations",
-            Shape::Object(&RULE_S3OutputConfigurations),
-        ),
-        (
-            "S3Prefix",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "S3Region",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("S3Bucket", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+        ("S3BucketOwner", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("S3OutputConfigurations", Shape::Object(&RULE_S3OutputConfigurations)),
+        ("S3Prefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("S3Region", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["S3Bucket", "S3OutputConfigurations", "S3Prefix", "S3Region"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3Destination` property type of `AWS::BCMDataExports::Export`.
@@ -802,6 +554,7 @@ pub struct S3Destination {
     pub s3_region: Str,
 }
 
+#[rustfmt::skip]
 impl S3Destination {
     /// A `S3Destination` with its required properties, named in a [`S3DestinationRequired`].
     pub fn new(required: S3DestinationRequired) -> Self {
@@ -815,47 +568,15 @@ impl S3Destination {
     }
 
     /// `S3Bucket`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_bucket(mut self, value: impl Into<Str>) -> Self {
-        self.s3_bucket = value.into();
-        self
-    }
-
+    pub fn s3_bucket(mut self, value: impl Into<Str>) -> Self { self.s3_bucket = value.into(); self }
     /// `S3BucketOwner`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_bucket_owner(mut self, value: impl Into<Str>) -> Self {
-        self.s3_bucket_owner = Some(value.into());
-        self
-    }
-
+    pub fn s3_bucket_owner(mut self, value: impl Into<Str>) -> Self { self.s3_bucket_owner = Some(value.into()); self }
     /// `S3OutputConfigurations`: a [`S3OutputConfigurations`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_output_configurations(
-        mut self,
-        value: impl Into<Obj<S3OutputConfigurations>>,
-    ) -> Self {
-        self.s3_output_configurations = value.into();
-        self
-    }
-
+    pub fn s3_output_configurations(mut self, value: impl Into<Obj<S3OutputConfigurations>>) -> Self { self.s3_output_configurations = value.into(); self }
     /// `S3Prefix`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.s3_prefix = value.into();
-        self
-    }
-
+    pub fn s3_prefix(mut self, value: impl Into<Str>) -> Self { self.s3_prefix = value.into(); self }
     /// `S3Region`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_region(mut self, value: impl Into<Str>) -> Self {
-        self.s3_region = value.into();
-        self
-    }
+    pub fn s3_region(mut self, value: impl Into<Str>) -> Self { self.s3_region = value.into(); self }
 }
 
 impl PropertyType for S3Destination {}
@@ -876,72 +597,26 @@ impl ToValue for S3Destination {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3OutputConfigurationsRequired {
     /// `Compression`: a [`CompressionOption`] value, required.
-    ///
-    /// The compression type for the data export.
     pub compression: CompressionOption,
     /// `Format`: a [`FormatOption`] value, required.
-    ///
-    /// The file format for the data export.
     pub format: FormatOption,
     /// `OutputType`: a [`S3OutputType`] value, required.
-    ///
-    /// The output type for the data export.
     pub output_type: S3OutputType,
     /// `Overwrite`: an [`OverwriteOption`] value, required.
-    ///
-    /// The rule to follow when generating a version of the data export file. You have the choice to overwrite the previous version or to be delivered in addition to the previous versions. Overwriting exports can save on Amazon S3 storage costs. Creating new export versions allows you to track the changes in cost and usage data over time.
     pub overwrite: OverwriteOption,
 }
 
-static RULE_S3OutputConfigurations: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3OutputConfigurations: ObjRule = ObjRule {
     properties: &[
-        (
-            "Compression",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["GZIP", "PARQUET"],
-                format: None,
-            }),
-        ),
-        (
-            "Format",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["TEXT_OR_CSV", "PARQUET"],
-                format: None,
-            }),
-        ),
-        (
-            "OutputType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CUSTOM"],
-                format: None,
-            }),
-        ),
-        (
-            "Overwrite",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CREATE_NEW_REPORT", "OVERWRITE_REPORT"],
-                format: None,
-            }),
-        ),
+        ("Compression", Shape::Str(&StrRule { allowed: &["GZIP", "PARQUET"], ..StrRule::ANY })),
+        ("Format", Shape::Str(&StrRule { allowed: &["TEXT_OR_CSV", "PARQUET"], ..StrRule::ANY })),
+        ("OutputType", Shape::Str(&StrRule { allowed: &["CUSTOM"], ..StrRule::ANY })),
+        ("Overwrite", Shape::Str(&StrRule { allowed: &["CREATE_NEW_REPORT", "OVERWRITE_REPORT"], ..StrRule::ANY })),
     ],
     required: &["Compression", "Format", "OutputType", "Overwrite"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3OutputConfigurations` property type of `AWS::BCMDataExports::Export`.
@@ -969,6 +644,7 @@ pub struct S3OutputConfigurations {
     pub overwrite: OverwriteOption,
 }
 
+#[rustfmt::skip]
 impl S3OutputConfigurations {
     /// A `S3OutputConfigurations` with its required properties, named in a [`S3OutputConfigurationsRequired`].
     pub fn new(required: S3OutputConfigurationsRequired) -> Self {
@@ -981,36 +657,13 @@ impl S3OutputConfigurations {
     }
 
     /// `Compression`: a [`CompressionOption`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compression(mut self, value: impl Into<CompressionOption>) -> Self {
-        self.compression = value.into();
-        self
-    }
-
+    pub fn compression(mut self, value: impl Into<CompressionOption>) -> Self { self.compression = value.into(); self }
     /// `Format`: a [`FormatOption`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn format(mut self, value: impl Into<FormatOption>) -> Self {
-        self.format = value.into();
-        self
-    }
-
+    pub fn format(mut self, value: impl Into<FormatOption>) -> Self { self.format = value.into(); self }
     /// `OutputType`: a [`S3OutputType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_type(mut self, value: impl Into<S3OutputType>) -> Self {
-        self.output_type = value.into();
-        self
-    }
-
+    pub fn output_type(mut self, value: impl Into<S3OutputType>) -> Self { self.output_type = value.into(); self }
     /// `Overwrite`: an [`OverwriteOption`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn overwrite(mut self, value: impl Into<OverwriteOption>) -> Self {
-        self.overwrite = value.into();
-        self
-    }
+    pub fn overwrite(mut self, value: impl Into<OverwriteOption>) -> Self { self.overwrite = value.into(); self }
 }
 
 impl PropertyType for S3OutputConfigurations {}

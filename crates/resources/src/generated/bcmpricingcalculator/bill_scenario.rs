@@ -11,63 +11,17 @@ pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^arn:aws[a-z-]*:ce::[0-9]{12}:costcategory/[a-f0-9-]{36}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
 
-static RULE_BillScenario: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BillScenario: ObjRule = ObjRule {
     properties: &[
-        (
-            "CostCategoryGroupSharingPreferenceArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ExpiresAt",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::DateTime),
-            }),
-        ),
-        (
-            "GroupSharingPreference",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["OPEN", "PRIORITIZED", "RESTRICTED"],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(200),
-            }),
-        ),
+        ("CostCategoryGroupSharingPreferenceArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ExpiresAt", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
+        ("GroupSharingPreference", Shape::Str(&StrRule { allowed: &["OPEN", "PRIORITIZED", "RESTRICTED"], ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::BcmPricingCalculator::BillScenario` resource.
@@ -110,6 +64,7 @@ pub struct BillScenario {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl BillScenario {
     /// The CloudFormation type name, `AWS::BcmPricingCalculator::BillScenario`.
     pub const TYPE_NAME: &'static str = "AWS::BcmPricingCalculator::BillScenario";
@@ -124,22 +79,8 @@ impl BillScenario {
         create_only: &[],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Arn",
-            "Id",
-            "BillInterval",
-            "Status",
-            "CreatedAt",
-            "FailureMessage",
-        ],
-        attributes: &[
-            "Arn",
-            "BillInterval",
-            "CreatedAt",
-            "FailureMessage",
-            "Id",
-            "Status",
-        ],
+        read_only: &["Arn", "Id", "BillInterval", "Status", "CreatedAt", "FailureMessage"],
+        attributes: &["Arn", "BillInterval", "CreatedAt", "FailureMessage", "Id", "Status"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -150,42 +91,15 @@ impl BillScenario {
     }
 
     /// `CostCategoryGroupSharingPreferenceArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cost_category_group_sharing_preference_arn(mut self, value: impl Into<Str>) -> Self {
-        self.cost_category_group_sharing_preference_arn = Some(value.into());
-        self
-    }
-
+    pub fn cost_category_group_sharing_preference_arn(mut self, value: impl Into<Str>) -> Self { self.cost_category_group_sharing_preference_arn = Some(value.into()); self }
     /// `ExpiresAt`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expires_at(mut self, value: impl Into<Str>) -> Self {
-        self.expires_at = Some(value.into());
-        self
-    }
-
+    pub fn expires_at(mut self, value: impl Into<Str>) -> Self { self.expires_at = Some(value.into()); self }
     /// `GroupSharingPreference`: a [`GroupSharingPreference`] value.
-    pub fn group_sharing_preference(mut self, value: impl Into<GroupSharingPreference>) -> Self {
-        self.group_sharing_preference = Some(value.into());
-        self
-    }
-
+    pub fn group_sharing_preference(mut self, value: impl Into<GroupSharingPreference>) -> Self { self.group_sharing_preference = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for BillScenario {
@@ -270,44 +184,20 @@ impl BillScenarioAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::BcmPricingCalculator::BillScenario`.
@@ -325,6 +215,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -335,20 +226,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

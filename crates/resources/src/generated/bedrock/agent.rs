@@ -29,154 +29,36 @@ pub(crate) static PATTERN_7: Pattern = Pattern::new("^[0-9a-zA-Z]{10}$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct AgentRequired {
     /// `AgentName`: a string, required.
-    ///
-    /// The name of the agent.
-    ///
-    /// Pattern `^([0-9a-zA-Z][_-]?){1,100}$`.
     pub agent_name: Str,
 }
 
-static RULE_Agent: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Agent: ObjRule = ObjRule {
     properties: &[
-        (
-            "ActionGroups",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AgentActionGroup),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AgentCollaboration",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DISABLED", "SUPERVISOR", "SUPERVISOR_ROUTER"],
-                format: None,
-            }),
-        ),
-        (
-            "AgentCollaborators",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AgentCollaborator),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AgentName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AgentResourceRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("ActionGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_AgentActionGroup), min_items: None, max_items: None })),
+        ("AgentCollaboration", Shape::Str(&StrRule { allowed: &["DISABLED", "SUPERVISOR", "SUPERVISOR_ROUTER"], ..StrRule::ANY })),
+        ("AgentCollaborators", Shape::List(&ListRule { items: Shape::Object(&RULE_AgentCollaborator), min_items: None, max_items: None })),
+        ("AgentName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("AgentResourceRoleArn", Shape::Str(&StrRule { max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("AutoPrepare", Shape::Bool),
-        (
-            "CustomOrchestration",
-            Shape::Object(&RULE_CustomOrchestration),
-        ),
-        (
-            "CustomerEncryptionKeyArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(200),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FoundationModel",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "GuardrailConfiguration",
-            Shape::Object(&RULE_GuardrailConfiguration),
-        ),
-        (
-            "IdleSessionTTLInSeconds",
-            Shape::Num(&NumRule {
-                min: Some(60.0),
-                max: Some(5400.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Instruction",
-            Shape::Str(&StrRule {
-                min_len: Some(40),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KnowledgeBases",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AgentKnowledgeBase),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "MemoryConfiguration",
-            Shape::Object(&RULE_MemoryConfiguration),
-        ),
-        (
-            "OrchestrationType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DEFAULT", "CUSTOM_ORCHESTRATION"],
-                format: None,
-            }),
-        ),
-        (
-            "PromptOverrideConfiguration",
-            Shape::Object(&RULE_PromptOverrideConfiguration),
-        ),
+        ("CustomOrchestration", Shape::Object(&RULE_CustomOrchestration)),
+        ("CustomerEncryptionKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
+        ("FoundationModel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("GuardrailConfiguration", Shape::Object(&RULE_GuardrailConfiguration)),
+        ("IdleSessionTTLInSeconds", Shape::Num(&NumRule { min: Some(60.0), max: Some(5400.0), ..NumRule::ANY })),
+        ("Instruction", Shape::Str(&StrRule { min_len: Some(40), ..StrRule::ANY })),
+        ("KnowledgeBases", Shape::List(&ListRule { items: Shape::Object(&RULE_AgentKnowledgeBase), min_items: None, max_items: None })),
+        ("MemoryConfiguration", Shape::Object(&RULE_MemoryConfiguration)),
+        ("OrchestrationType", Shape::Str(&StrRule { allowed: &["DEFAULT", "CUSTOM_ORCHESTRATION"], ..StrRule::ANY })),
+        ("PromptOverrideConfiguration", Shape::Object(&RULE_PromptOverrideConfiguration)),
         ("SkipResourceInUseCheckOnDelete", Shape::Bool),
         ("Tags", Shape::Any),
         ("TestAliasTags", Shape::Any),
     ],
     required: &["AgentName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Bedrock::Agent` resource.
@@ -311,6 +193,7 @@ pub struct Agent {
     pub test_alias_tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl Agent {
     /// The CloudFormation type name, `AWS::Bedrock::Agent`.
     pub const TYPE_NAME: &'static str = "AWS::Bedrock::Agent";
@@ -324,33 +207,9 @@ impl Agent {
         required: &["AgentName"],
         create_only: &[],
         conditional_create_only: &[],
-        write_only: &[
-            "AutoPrepare",
-            "SkipResourceInUseCheckOnDelete",
-            "ActionGroups/*/SkipResourceInUseCheckOnDelete",
-        ],
-        read_only: &[
-            "AgentArn",
-            "AgentId",
-            "AgentStatus",
-            "AgentVersion",
-            "CreatedAt",
-            "FailureReasons",
-            "PreparedAt",
-            "RecommendedActions",
-            "UpdatedAt",
-        ],
-        attributes: &[
-            "AgentArn",
-            "AgentId",
-            "AgentStatus",
-            "AgentVersion",
-            "CreatedAt",
-            "FailureReasons",
-            "PreparedAt",
-            "RecommendedActions",
-            "UpdatedAt",
-        ],
+        write_only: &["AutoPrepare", "SkipResourceInUseCheckOnDelete", "ActionGroups/*/SkipResourceInUseCheckOnDelete"],
+        read_only: &["AgentArn", "AgentId", "AgentStatus", "AgentVersion", "CreatedAt", "FailureReasons", "PreparedAt", "RecommendedActions", "UpdatedAt"],
+        attributes: &["AgentArn", "AgentId", "AgentStatus", "AgentVersion", "CreatedAt", "FailureReasons", "PreparedAt", "RecommendedActions", "UpdatedAt"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -382,170 +241,45 @@ impl Agent {
     }
 
     /// `ActionGroups`: a list of [`AgentActionGroup`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action_groups(mut self, value: impl Into<List<AgentActionGroup>>) -> Self {
-        self.action_groups = Some(value.into());
-        self
-    }
-
+    pub fn action_groups(mut self, value: impl Into<List<AgentActionGroup>>) -> Self { self.action_groups = Some(value.into()); self }
     /// `AgentCollaboration`: an [`AgentCollaboration`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn agent_collaboration(mut self, value: impl Into<AgentCollaboration>) -> Self {
-        self.agent_collaboration = Some(value.into());
-        self
-    }
-
+    pub fn agent_collaboration(mut self, value: impl Into<AgentCollaboration>) -> Self { self.agent_collaboration = Some(value.into()); self }
     /// `AgentCollaborators`: a list of [`AgentCollaborator`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn agent_collaborators(mut self, value: impl Into<List<AgentCollaborator>>) -> Self {
-        self.agent_collaborators = Some(value.into());
-        self
-    }
-
+    pub fn agent_collaborators(mut self, value: impl Into<List<AgentCollaborator>>) -> Self { self.agent_collaborators = Some(value.into()); self }
     /// `AgentName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn agent_name(mut self, value: impl Into<Str>) -> Self {
-        self.agent_name = value.into();
-        self
-    }
-
+    pub fn agent_name(mut self, value: impl Into<Str>) -> Self { self.agent_name = value.into(); self }
     /// `AgentResourceRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn agent_resource_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.agent_resource_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn agent_resource_role_arn(mut self, value: impl Into<Str>) -> Self { self.agent_resource_role_arn = Some(value.into()); self }
     /// `AutoPrepare`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_prepare(mut self, value: impl Into<Bool>) -> Self {
-        self.auto_prepare = Some(value.into());
-        self
-    }
-
+    pub fn auto_prepare(mut self, value: impl Into<Bool>) -> Self { self.auto_prepare = Some(value.into()); self }
     /// `CustomOrchestration`: a [`CustomOrchestration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_orchestration(mut self, value: impl Into<Obj<CustomOrchestration>>) -> Self {
-        self.custom_orchestration = Some(value.into());
-        self
-    }
-
+    pub fn custom_orchestration(mut self, value: impl Into<Obj<CustomOrchestration>>) -> Self { self.custom_orchestration = Some(value.into()); self }
     /// `CustomerEncryptionKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn customer_encryption_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.customer_encryption_key_arn = Some(value.into());
-        self
-    }
-
+    pub fn customer_encryption_key_arn(mut self, value: impl Into<Str>) -> Self { self.customer_encryption_key_arn = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `FoundationModel`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn foundation_model(mut self, value: impl Into<Str>) -> Self {
-        self.foundation_model = Some(value.into());
-        self
-    }
-
+    pub fn foundation_model(mut self, value: impl Into<Str>) -> Self { self.foundation_model = Some(value.into()); self }
     /// `GuardrailConfiguration`: a [`GuardrailConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn guardrail_configuration(
-        mut self,
-        value: impl Into<Obj<GuardrailConfiguration>>,
-    ) -> Self {
-        self.guardrail_configuration = Some(value.into());
-        self
-    }
-
+    pub fn guardrail_configuration(mut self, value: impl Into<Obj<GuardrailConfiguration>>) -> Self { self.guardrail_configuration = Some(value.into()); self }
     /// `IdleSessionTTLInSeconds`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn idle_session_ttl_in_seconds(mut self, value: impl Into<Num>) -> Self {
-        self.idle_session_ttl_in_seconds = Some(value.into());
-        self
-    }
-
+    pub fn idle_session_ttl_in_seconds(mut self, value: impl Into<Num>) -> Self { self.idle_session_ttl_in_seconds = Some(value.into()); self }
     /// `Instruction`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instruction(mut self, value: impl Into<Str>) -> Self {
-        self.instruction = Some(value.into());
-        self
-    }
-
+    pub fn instruction(mut self, value: impl Into<Str>) -> Self { self.instruction = Some(value.into()); self }
     /// `KnowledgeBases`: a list of [`AgentKnowledgeBase`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn knowledge_bases(mut self, value: impl Into<List<AgentKnowledgeBase>>) -> Self {
-        self.knowledge_bases = Some(value.into());
-        self
-    }
-
+    pub fn knowledge_bases(mut self, value: impl Into<List<AgentKnowledgeBase>>) -> Self { self.knowledge_bases = Some(value.into()); self }
     /// `MemoryConfiguration`: a [`MemoryConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn memory_configuration(mut self, value: impl Into<Obj<MemoryConfiguration>>) -> Self {
-        self.memory_configuration = Some(value.into());
-        self
-    }
-
+    pub fn memory_configuration(mut self, value: impl Into<Obj<MemoryConfiguration>>) -> Self { self.memory_configuration = Some(value.into()); self }
     /// `OrchestrationType`: an [`OrchestrationType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn orchestration_type(mut self, value: impl Into<OrchestrationType>) -> Self {
-        self.orchestration_type = Some(value.into());
-        self
-    }
-
+    pub fn orchestration_type(mut self, value: impl Into<OrchestrationType>) -> Self { self.orchestration_type = Some(value.into()); self }
     /// `PromptOverrideConfiguration`: a [`PromptOverrideConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prompt_override_configuration(
-        mut self,
-        value: impl Into<Obj<PromptOverrideConfiguration>>,
-    ) -> Self {
-        self.prompt_override_configuration = Some(value.into());
-        self
-    }
-
+    pub fn prompt_override_configuration(mut self, value: impl Into<Obj<PromptOverrideConfiguration>>) -> Self { self.prompt_override_configuration = Some(value.into()); self }
     /// `SkipResourceInUseCheckOnDelete`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn skip_resource_in_use_check_on_delete(mut self, value: impl Into<Bool>) -> Self {
-        self.skip_resource_in_use_check_on_delete = Some(value.into());
-        self
-    }
-
+    pub fn skip_resource_in_use_check_on_delete(mut self, value: impl Into<Bool>) -> Self { self.skip_resource_in_use_check_on_delete = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `TestAliasTags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn test_alias_tags(mut self, value: impl Into<Json>) -> Self {
-        self.test_alias_tags = Some(value.into());
-        self
-    }
+    pub fn test_alias_tags(mut self, value: impl Into<Json>) -> Self { self.test_alias_tags = Some(value.into()); self }
 }
 
 impl Resource for Agent {
@@ -674,66 +408,24 @@ impl AgentAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AgentActionGroupRequired {
     /// `ActionGroupName`: a string, required.
-    ///
-    /// The name of the action group.
-    ///
-    /// Pattern `^([0-9a-zA-Z][_-]?){1,100}$`.
     pub action_group_name: Str,
 }
 
-static RULE_AgentActionGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AgentActionGroup: ObjRule = ObjRule {
     properties: &[
         ("ActionGroupExecutor", Shape::Any),
-        (
-            "ActionGroupName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ActionGroupState",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
+        ("ActionGroupName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ActionGroupState", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
         ("ApiSchema", Shape::Any),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(200),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
         ("FunctionSchema", Shape::Object(&RULE_FunctionSchema)),
-        (
-            "ParentActionGroupSignature",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AMAZON.UserInput", "AMAZON.CodeInterpreter"],
-                format: None,
-            }),
-        ),
+        ("ParentActionGroupSignature", Shape::Str(&StrRule { allowed: &["AMAZON.UserInput", "AMAZON.CodeInterpreter"], ..StrRule::ANY })),
         ("SkipResourceInUseCheckOnDelete", Shape::Bool),
     ],
     required: &["ActionGroupName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AgentActionGroup` property type of `AWS::Bedrock::Agent`.
@@ -785,6 +477,7 @@ pub struct AgentActionGroup {
     pub skip_resource_in_use_check_on_delete: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl AgentActionGroup {
     /// A `AgentActionGroup` with its required properties, named in a [`AgentActionGroupRequired`].
     pub fn new(required: AgentActionGroupRequired) -> Self {
@@ -801,68 +494,21 @@ impl AgentActionGroup {
     }
 
     /// `ActionGroupExecutor`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action_group_executor(mut self, value: impl Into<Json>) -> Self {
-        self.action_group_executor = Some(value.into());
-        self
-    }
-
+    pub fn action_group_executor(mut self, value: impl Into<Json>) -> Self { self.action_group_executor = Some(value.into()); self }
     /// `ActionGroupName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.action_group_name = value.into();
-        self
-    }
-
+    pub fn action_group_name(mut self, value: impl Into<Str>) -> Self { self.action_group_name = value.into(); self }
     /// `ActionGroupState`: an [`ActionGroupState`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action_group_state(mut self, value: impl Into<ActionGroupState>) -> Self {
-        self.action_group_state = Some(value.into());
-        self
-    }
-
+    pub fn action_group_state(mut self, value: impl Into<ActionGroupState>) -> Self { self.action_group_state = Some(value.into()); self }
     /// `ApiSchema`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn api_schema(mut self, value: impl Into<Json>) -> Self {
-        self.api_schema = Some(value.into());
-        self
-    }
-
+    pub fn api_schema(mut self, value: impl Into<Json>) -> Self { self.api_schema = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `FunctionSchema`: a [`FunctionSchema`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn function_schema(mut self, value: impl Into<Obj<FunctionSchema>>) -> Self {
-        self.function_schema = Some(value.into());
-        self
-    }
-
+    pub fn function_schema(mut self, value: impl Into<Obj<FunctionSchema>>) -> Self { self.function_schema = Some(value.into()); self }
     /// `ParentActionGroupSignature`: an [`ActionGroupSignature`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parent_action_group_signature(mut self, value: impl Into<ActionGroupSignature>) -> Self {
-        self.parent_action_group_signature = Some(value.into());
-        self
-    }
-
+    pub fn parent_action_group_signature(mut self, value: impl Into<ActionGroupSignature>) -> Self { self.parent_action_group_signature = Some(value.into()); self }
     /// `SkipResourceInUseCheckOnDelete`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn skip_resource_in_use_check_on_delete(mut self, value: impl Into<Bool>) -> Self {
-        self.skip_resource_in_use_check_on_delete = Some(value.into());
-        self
-    }
+    pub fn skip_resource_in_use_check_on_delete(mut self, value: impl Into<Bool>) -> Self { self.skip_resource_in_use_check_on_delete = Some(value.into()); self }
 }
 
 impl PropertyType for AgentActionGroup {}
@@ -892,45 +538,24 @@ impl ToValue for AgentActionGroup {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AgentCollaboratorRequired {
     /// `AgentDescriptor`: an [`AgentDescriptor`] object, required.
-    ///
-    /// The collaborator's agent descriptor.
     pub agent_descriptor: Obj<AgentDescriptor>,
     /// `CollaborationInstruction`: a string, required.
-    ///
-    /// The collaborator's instructions.
     pub collaboration_instruction: Str,
     /// `CollaboratorName`: a string, required.
-    ///
-    /// The collaborator's collaborator name.
     pub collaborator_name: Str,
 }
 
-static RULE_AgentCollaborator: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AgentCollaborator: ObjRule = ObjRule {
     properties: &[
         ("AgentDescriptor", Shape::Object(&RULE_AgentDescriptor)),
         ("CollaborationInstruction", Shape::STR),
         ("CollaboratorName", Shape::STR),
-        (
-            "RelayConversationHistory",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["TO_COLLABORATOR", "DISABLED"],
-                format: None,
-            }),
-        ),
+        ("RelayConversationHistory", Shape::Str(&StrRule { allowed: &["TO_COLLABORATOR", "DISABLED"], ..StrRule::ANY })),
     ],
-    required: &[
-        "AgentDescriptor",
-        "CollaborationInstruction",
-        "CollaboratorName",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["AgentDescriptor", "CollaborationInstruction", "CollaboratorName"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AgentCollaborator` property type of `AWS::Bedrock::Agent`.
@@ -958,6 +583,7 @@ pub struct AgentCollaborator {
     pub relay_conversation_history: Option<RelayConversationHistory>,
 }
 
+#[rustfmt::skip]
 impl AgentCollaborator {
     /// A `AgentCollaborator` with its required properties, named in a [`AgentCollaboratorRequired`].
     pub fn new(required: AgentCollaboratorRequired) -> Self {
@@ -970,39 +596,13 @@ impl AgentCollaborator {
     }
 
     /// `AgentDescriptor`: an [`AgentDescriptor`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn agent_descriptor(mut self, value: impl Into<Obj<AgentDescriptor>>) -> Self {
-        self.agent_descriptor = value.into();
-        self
-    }
-
+    pub fn agent_descriptor(mut self, value: impl Into<Obj<AgentDescriptor>>) -> Self { self.agent_descriptor = value.into(); self }
     /// `CollaborationInstruction`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn collaboration_instruction(mut self, value: impl Into<Str>) -> Self {
-        self.collaboration_instruction = value.into();
-        self
-    }
-
+    pub fn collaboration_instruction(mut self, value: impl Into<Str>) -> Self { self.collaboration_instruction = value.into(); self }
     /// `CollaboratorName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn collaborator_name(mut self, value: impl Into<Str>) -> Self {
-        self.collaborator_name = value.into();
-        self
-    }
-
+    pub fn collaborator_name(mut self, value: impl Into<Str>) -> Self { self.collaborator_name = value.into(); self }
     /// `RelayConversationHistory`: a [`RelayConversationHistory`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn relay_conversation_history(
-        mut self,
-        value: impl Into<RelayConversationHistory>,
-    ) -> Self {
-        self.relay_conversation_history = Some(value.into());
-        self
-    }
+    pub fn relay_conversation_history(mut self, value: impl Into<RelayConversationHistory>) -> Self { self.relay_conversation_history = Some(value.into()); self }
 }
 
 impl PropertyType for AgentCollaborator {}
@@ -1018,23 +618,13 @@ impl ToValue for AgentCollaborator {
     }
 }
 
-static RULE_AgentDescriptor: ObjRule = ObjRule {
-    properties: &[(
-        "AliasArn",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_AgentDescriptor: ObjRule = ObjRule {
+    properties: &[
+        ("AliasArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AgentDescriptor` property type of `AWS::Bedrock::Agent`.
@@ -1050,6 +640,7 @@ pub struct AgentDescriptor {
     pub alias_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AgentDescriptor {
     /// A `AgentDescriptor` with no property set (none is required).
     pub fn new() -> Self {
@@ -1057,12 +648,7 @@ impl AgentDescriptor {
     }
 
     /// `AliasArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alias_arn(mut self, value: impl Into<Str>) -> Self {
-        self.alias_arn = Some(value.into());
-        self
-    }
+    pub fn alias_arn(mut self, value: impl Into<Str>) -> Self { self.alias_arn = Some(value.into()); self }
 }
 
 impl PropertyType for AgentDescriptor {}
@@ -1077,58 +663,21 @@ impl ToValue for AgentDescriptor {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AgentKnowledgeBaseRequired {
     /// `Description`: a string, required.
-    ///
-    /// The description of the association between the agent and the knowledge base.
-    ///
-    /// Length 1 to 200.
     pub description: Str,
     /// `KnowledgeBaseId`: a string, required.
-    ///
-    /// The unique identifier of the association between the agent and the knowledge base.
-    ///
-    /// Pattern `^[0-9a-zA-Z]{10}$`.
     pub knowledge_base_id: Str,
 }
 
-static RULE_AgentKnowledgeBase: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AgentKnowledgeBase: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(200),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KnowledgeBaseId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KnowledgeBaseState",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
+        ("KnowledgeBaseId", Shape::Str(&StrRule { pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+        ("KnowledgeBaseState", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
     ],
     required: &["KnowledgeBaseId", "Description"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AgentKnowledgeBase` property type of `AWS::Bedrock::Agent`.
@@ -1156,6 +705,7 @@ pub struct AgentKnowledgeBase {
     pub knowledge_base_state: Option<KnowledgeBaseState>,
 }
 
+#[rustfmt::skip]
 impl AgentKnowledgeBase {
     /// A `AgentKnowledgeBase` with its required properties, named in a [`AgentKnowledgeBaseRequired`].
     pub fn new(required: AgentKnowledgeBaseRequired) -> Self {
@@ -1167,28 +717,11 @@ impl AgentKnowledgeBase {
     }
 
     /// `Description`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = value.into();
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = value.into(); self }
     /// `KnowledgeBaseId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn knowledge_base_id(mut self, value: impl Into<Str>) -> Self {
-        self.knowledge_base_id = value.into();
-        self
-    }
-
+    pub fn knowledge_base_id(mut self, value: impl Into<Str>) -> Self { self.knowledge_base_id = value.into(); self }
     /// `KnowledgeBaseState`: a [`KnowledgeBaseState`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn knowledge_base_state(mut self, value: impl Into<KnowledgeBaseState>) -> Self {
-        self.knowledge_base_state = Some(value.into());
-        self
-    }
+    pub fn knowledge_base_state(mut self, value: impl Into<KnowledgeBaseState>) -> Self { self.knowledge_base_state = Some(value.into()); self }
 }
 
 impl PropertyType for AgentKnowledgeBase {}
@@ -1203,14 +736,13 @@ impl ToValue for AgentKnowledgeBase {
     }
 }
 
-static RULE_CustomOrchestration: ObjRule = ObjRule {
-    properties: &[("Executor", Shape::Object(&RULE_OrchestrationExecutor))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_CustomOrchestration: ObjRule = ObjRule {
+    properties: &[
+        ("Executor", Shape::Object(&RULE_OrchestrationExecutor)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomOrchestration` property type of `AWS::Bedrock::Agent`.
@@ -1226,6 +758,7 @@ pub struct CustomOrchestration {
     pub executor: Option<Obj<OrchestrationExecutor>>,
 }
 
+#[rustfmt::skip]
 impl CustomOrchestration {
     /// A `CustomOrchestration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1233,12 +766,7 @@ impl CustomOrchestration {
     }
 
     /// `Executor`: an [`OrchestrationExecutor`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn executor(mut self, value: impl Into<Obj<OrchestrationExecutor>>) -> Self {
-        self.executor = Some(value.into());
-        self
-    }
+    pub fn executor(mut self, value: impl Into<Obj<OrchestrationExecutor>>) -> Self { self.executor = Some(value.into()); self }
 }
 
 impl PropertyType for CustomOrchestration {}
@@ -1253,53 +781,20 @@ impl ToValue for CustomOrchestration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FunctionRequired {
     /// `Name`: a string, required.
-    ///
-    /// A name for the function.
-    ///
-    /// Pattern `^([0-9a-zA-Z][_-]?){1,100}$`.
     pub name: Str,
 }
 
-static RULE_Function: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Function: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1200),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1200), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Parameters", Shape::Any),
-        (
-            "RequireConfirmation",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
+        ("RequireConfirmation", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Function` property type of `AWS::Bedrock::Agent`.
@@ -1339,6 +834,7 @@ pub struct Function {
     pub require_confirmation: Option<RequireConfirmation>,
 }
 
+#[rustfmt::skip]
 impl Function {
     /// A `Function` with its required properties, named in a [`FunctionRequired`].
     pub fn new(required: FunctionRequired) -> Self {
@@ -1351,36 +847,13 @@ impl Function {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Parameters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self {
-        self.parameters = Some(value.into());
-        self
-    }
-
+    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = Some(value.into()); self }
     /// `RequireConfirmation`: a [`RequireConfirmation`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn require_confirmation(mut self, value: impl Into<RequireConfirmation>) -> Self {
-        self.require_confirmation = Some(value.into());
-        self
-    }
+    pub fn require_confirmation(mut self, value: impl Into<RequireConfirmation>) -> Self { self.require_confirmation = Some(value.into()); self }
 }
 
 impl PropertyType for Function {}
@@ -1400,26 +873,17 @@ impl ToValue for Function {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FunctionSchemaRequired {
     /// `Functions`: a list of [`Function`] objects, required.
-    ///
-    /// A list of functions that each define an action in the action group.
     pub functions: List<Function>,
 }
 
-static RULE_FunctionSchema: ObjRule = ObjRule {
-    properties: &[(
-        "Functions",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_Function),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_FunctionSchema: ObjRule = ObjRule {
+    properties: &[
+        ("Functions", Shape::List(&ListRule { items: Shape::Object(&RULE_Function), min_items: None, max_items: None })),
+    ],
     required: &["Functions"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FunctionSchema` property type of `AWS::Bedrock::Agent`.
@@ -1435,6 +899,7 @@ pub struct FunctionSchema {
     pub functions: List<Function>,
 }
 
+#[rustfmt::skip]
 impl FunctionSchema {
     /// A `FunctionSchema` with its required properties, named in a [`FunctionSchemaRequired`].
     pub fn new(required: FunctionSchemaRequired) -> Self {
@@ -1444,12 +909,7 @@ impl FunctionSchema {
     }
 
     /// `Functions`: a list of [`Function`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn functions(mut self, value: impl Into<List<Function>>) -> Self {
-        self.functions = value.into();
-        self
-    }
+    pub fn functions(mut self, value: impl Into<List<Function>>) -> Self { self.functions = value.into(); self }
 }
 
 impl PropertyType for FunctionSchema {}
@@ -1460,35 +920,14 @@ impl ToValue for FunctionSchema {
     }
 }
 
-static RULE_GuardrailConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GuardrailConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "GuardrailIdentifier",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "GuardrailVersion",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("GuardrailIdentifier", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("GuardrailVersion", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GuardrailConfiguration` property type of `AWS::Bedrock::Agent`.
@@ -1512,6 +951,7 @@ pub struct GuardrailConfiguration {
     pub guardrail_version: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl GuardrailConfiguration {
     /// A `GuardrailConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1519,20 +959,9 @@ impl GuardrailConfiguration {
     }
 
     /// `GuardrailIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn guardrail_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.guardrail_identifier = Some(value.into());
-        self
-    }
-
+    pub fn guardrail_identifier(mut self, value: impl Into<Str>) -> Self { self.guardrail_identifier = Some(value.into()); self }
     /// `GuardrailVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn guardrail_version(mut self, value: impl Into<Str>) -> Self {
-        self.guardrail_version = Some(value.into());
-        self
-    }
+    pub fn guardrail_version(mut self, value: impl Into<Str>) -> Self { self.guardrail_version = Some(value.into()); self }
 }
 
 impl PropertyType for GuardrailConfiguration {}
@@ -1546,55 +975,17 @@ impl ToValue for GuardrailConfiguration {
     }
 }
 
-static RULE_InferenceConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InferenceConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "MaximumLength",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(131072.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "StopSequences",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: Some(0),
-                max_items: Some(4),
-            }),
-        ),
-        (
-            "Temperature",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(1.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TopK",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(500.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TopP",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(1.0),
-                allowed: &[],
-            }),
-        ),
+        ("MaximumLength", Shape::Num(&NumRule { min: Some(0.0), max: Some(131072.0), ..NumRule::ANY })),
+        ("StopSequences", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(4) })),
+        ("Temperature", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
+        ("TopK", Shape::Num(&NumRule { min: Some(0.0), max: Some(500.0), ..NumRule::ANY })),
+        ("TopP", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InferenceConfiguration` property type of `AWS::Bedrock::Agent`.
@@ -1642,6 +1033,7 @@ pub struct InferenceConfiguration {
     pub top_p: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl InferenceConfiguration {
     /// A `InferenceConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1649,44 +1041,15 @@ impl InferenceConfiguration {
     }
 
     /// `MaximumLength`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_length(mut self, value: impl Into<Num>) -> Self {
-        self.maximum_length = Some(value.into());
-        self
-    }
-
+    pub fn maximum_length(mut self, value: impl Into<Num>) -> Self { self.maximum_length = Some(value.into()); self }
     /// `StopSequences`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stop_sequences(mut self, value: impl Into<List<Str>>) -> Self {
-        self.stop_sequences = Some(value.into());
-        self
-    }
-
+    pub fn stop_sequences(mut self, value: impl Into<List<Str>>) -> Self { self.stop_sequences = Some(value.into()); self }
     /// `Temperature`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn temperature(mut self, value: impl Into<Num>) -> Self {
-        self.temperature = Some(value.into());
-        self
-    }
-
+    pub fn temperature(mut self, value: impl Into<Num>) -> Self { self.temperature = Some(value.into()); self }
     /// `TopK`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn top_k(mut self, value: impl Into<Num>) -> Self {
-        self.top_k = Some(value.into());
-        self
-    }
-
+    pub fn top_k(mut self, value: impl Into<Num>) -> Self { self.top_k = Some(value.into()); self }
     /// `TopP`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn top_p(mut self, value: impl Into<Num>) -> Self {
-        self.top_p = Some(value.into());
-        self
-    }
+    pub fn top_p(mut self, value: impl Into<Num>) -> Self { self.top_p = Some(value.into()); self }
 }
 
 impl PropertyType for InferenceConfiguration {}
@@ -1703,34 +1066,15 @@ impl ToValue for InferenceConfiguration {
     }
 }
 
-static RULE_MemoryConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MemoryConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "EnabledMemoryTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["SESSION_SUMMARY"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SessionSummaryConfiguration",
-            Shape::Object(&RULE_SessionSummaryConfiguration),
-        ),
+        ("EnabledMemoryTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SESSION_SUMMARY"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SessionSummaryConfiguration", Shape::Object(&RULE_SessionSummaryConfiguration)),
         ("StorageDays", Shape::NUM),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MemoryConfiguration` property type of `AWS::Bedrock::Agent`.
@@ -1754,6 +1098,7 @@ pub struct MemoryConfiguration {
     pub storage_days: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl MemoryConfiguration {
     /// A `MemoryConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1761,31 +1106,11 @@ impl MemoryConfiguration {
     }
 
     /// `EnabledMemoryTypes`: a list of [`MemoryType`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled_memory_types(mut self, value: impl Into<List<MemoryType>>) -> Self {
-        self.enabled_memory_types = Some(value.into());
-        self
-    }
-
+    pub fn enabled_memory_types(mut self, value: impl Into<List<MemoryType>>) -> Self { self.enabled_memory_types = Some(value.into()); self }
     /// `SessionSummaryConfiguration`: a [`SessionSummaryConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn session_summary_configuration(
-        mut self,
-        value: impl Into<Obj<SessionSummaryConfiguration>>,
-    ) -> Self {
-        self.session_summary_configuration = Some(value.into());
-        self
-    }
-
+    pub fn session_summary_configuration(mut self, value: impl Into<Obj<SessionSummaryConfiguration>>) -> Self { self.session_summary_configuration = Some(value.into()); self }
     /// `StorageDays`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_days(mut self, value: impl Into<Num>) -> Self {
-        self.storage_days = Some(value.into());
-        self
-    }
+    pub fn storage_days(mut self, value: impl Into<Num>) -> Self { self.storage_days = Some(value.into()); self }
 }
 
 impl PropertyType for MemoryConfiguration {}
@@ -1807,30 +1132,17 @@ impl ToValue for MemoryConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OrchestrationExecutorRequired {
     /// `Lambda`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the Lambda function containing the business logic that is carried out upon invoking the action.
-    ///
-    /// Pattern `^arn:(aws[a-zA-Z-]*)?:lambda:[a-z0-9-]{1,20}:\d{12}:function:[a-zA-Z0-9-_\.]+(:(\$LATEST|[a-zA-Z0-9-_]+))?$`; length at most 2048.
     pub lambda: Str,
 }
 
-static RULE_OrchestrationExecutor: ObjRule = ObjRule {
-    properties: &[(
-        "Lambda",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: Some(2048),
-            pattern: Some(&PATTERN_2),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_OrchestrationExecutor: ObjRule = ObjRule {
+    properties: &[
+        ("Lambda", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+    ],
     required: &["Lambda"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OrchestrationExecutor` property type of `AWS::Bedrock::Agent`.
@@ -1848,6 +1160,7 @@ pub struct OrchestrationExecutor {
     pub lambda: Str,
 }
 
+#[rustfmt::skip]
 impl OrchestrationExecutor {
     /// A `OrchestrationExecutor` with its required properties, named in a [`OrchestrationExecutorRequired`].
     pub fn new(required: OrchestrationExecutorRequired) -> Self {
@@ -1857,12 +1170,7 @@ impl OrchestrationExecutor {
     }
 
     /// `Lambda`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda(mut self, value: impl Into<Str>) -> Self {
-        self.lambda = value.into();
-        self
-    }
+    pub fn lambda(mut self, value: impl Into<Str>) -> Self { self.lambda = value.into(); self }
 }
 
 impl PropertyType for OrchestrationExecutor {}
@@ -1873,87 +1181,20 @@ impl ToValue for OrchestrationExecutor {
     }
 }
 
-static RULE_PromptConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PromptConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AdditionalModelRequestFields", Shape::Any),
-        (
-            "BasePromptTemplate",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FoundationModel",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InferenceConfiguration",
-            Shape::Object(&RULE_InferenceConfiguration),
-        ),
-        (
-            "ParserMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DEFAULT", "OVERRIDDEN"],
-                format: None,
-            }),
-        ),
-        (
-            "PromptCreationMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DEFAULT", "OVERRIDDEN"],
-                format: None,
-            }),
-        ),
-        (
-            "PromptState",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "PromptType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "PRE_PROCESSING",
-                    "ORCHESTRATION",
-                    "POST_PROCESSING",
-                    "ROUTING_CLASSIFIER",
-                    "MEMORY_SUMMARIZATION",
-                    "KNOWLEDGE_BASE_RESPONSE_GENERATION",
-                ],
-                format: None,
-            }),
-        ),
+        ("BasePromptTemplate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100000), ..StrRule::ANY })),
+        ("FoundationModel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("InferenceConfiguration", Shape::Object(&RULE_InferenceConfiguration)),
+        ("ParserMode", Shape::Str(&StrRule { allowed: &["DEFAULT", "OVERRIDDEN"], ..StrRule::ANY })),
+        ("PromptCreationMode", Shape::Str(&StrRule { allowed: &["DEFAULT", "OVERRIDDEN"], ..StrRule::ANY })),
+        ("PromptState", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("PromptType", Shape::Str(&StrRule { allowed: &["PRE_PROCESSING", "ORCHESTRATION", "POST_PROCESSING", "ROUTING_CLASSIFIER", "MEMORY_SUMMARIZATION", "KNOWLEDGE_BASE_RESPONSE_GENERATION"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PromptConfiguration` property type of `AWS::Bedrock::Agent`.
@@ -2008,6 +1249,7 @@ pub struct PromptConfiguration {
     pub prompt_type: Option<PromptType>,
 }
 
+#[rustfmt::skip]
 impl PromptConfiguration {
     /// A `PromptConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -2015,71 +1257,21 @@ impl PromptConfiguration {
     }
 
     /// `AdditionalModelRequestFields`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn additional_model_request_fields(mut self, value: impl Into<Json>) -> Self {
-        self.additional_model_request_fields = Some(value.into());
-        self
-    }
-
+    pub fn additional_model_request_fields(mut self, value: impl Into<Json>) -> Self { self.additional_model_request_fields = Some(value.into()); self }
     /// `BasePromptTemplate`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn base_prompt_template(mut self, value: impl Into<Str>) -> Self {
-        self.base_prompt_template = Some(value.into());
-        self
-    }
-
+    pub fn base_prompt_template(mut self, value: impl Into<Str>) -> Self { self.base_prompt_template = Some(value.into()); self }
     /// `FoundationModel`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn foundation_model(mut self, value: impl Into<Str>) -> Self {
-        self.foundation_model = Some(value.into());
-        self
-    }
-
+    pub fn foundation_model(mut self, value: impl Into<Str>) -> Self { self.foundation_model = Some(value.into()); self }
     /// `InferenceConfiguration`: an [`InferenceConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inference_configuration(
-        mut self,
-        value: impl Into<Obj<InferenceConfiguration>>,
-    ) -> Self {
-        self.inference_configuration = Some(value.into());
-        self
-    }
-
+    pub fn inference_configuration(mut self, value: impl Into<Obj<InferenceConfiguration>>) -> Self { self.inference_configuration = Some(value.into()); self }
     /// `ParserMode`: a [`CreationMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parser_mode(mut self, value: impl Into<CreationMode>) -> Self {
-        self.parser_mode = Some(value.into());
-        self
-    }
-
+    pub fn parser_mode(mut self, value: impl Into<CreationMode>) -> Self { self.parser_mode = Some(value.into()); self }
     /// `PromptCreationMode`: a [`CreationMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prompt_creation_mode(mut self, value: impl Into<CreationMode>) -> Self {
-        self.prompt_creation_mode = Some(value.into());
-        self
-    }
-
+    pub fn prompt_creation_mode(mut self, value: impl Into<CreationMode>) -> Self { self.prompt_creation_mode = Some(value.into()); self }
     /// `PromptState`: a [`PromptState`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prompt_state(mut self, value: impl Into<PromptState>) -> Self {
-        self.prompt_state = Some(value.into());
-        self
-    }
-
+    pub fn prompt_state(mut self, value: impl Into<PromptState>) -> Self { self.prompt_state = Some(value.into()); self }
     /// `PromptType`: a [`PromptType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prompt_type(mut self, value: impl Into<PromptType>) -> Self {
-        self.prompt_type = Some(value.into());
-        self
-    }
+    pub fn prompt_type(mut self, value: impl Into<PromptType>) -> Self { self.prompt_type = Some(value.into()); self }
 }
 
 impl PropertyType for PromptConfiguration {}
@@ -2106,40 +1298,18 @@ impl ToValue for PromptConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PromptOverrideConfigurationRequired {
     /// `PromptConfigurations`: a list of [`PromptConfiguration`] objects, required.
-    ///
-    /// Contains configurations to override a prompt template in one part of an agent sequence. For more information, see \[Advanced prompts\](<https://docs.aws.amazon.com/bedrock/latest/userguide/advanced-prompts.html>) .
-    ///
-    /// Items at most 10.
     pub prompt_configurations: List<PromptConfiguration>,
 }
 
-static RULE_PromptOverrideConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PromptOverrideConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "OverrideLambda",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PromptConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PromptConfiguration),
-                min_items: None,
-                max_items: Some(10),
-            }),
-        ),
+        ("OverrideLambda", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("PromptConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_PromptConfiguration), min_items: None, max_items: Some(10) })),
     ],
     required: &["PromptConfigurations"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PromptOverrideConfiguration` property type of `AWS::Bedrock::Agent`.
@@ -2163,6 +1333,7 @@ pub struct PromptOverrideConfiguration {
     pub prompt_configurations: List<PromptConfiguration>,
 }
 
+#[rustfmt::skip]
 impl PromptOverrideConfiguration {
     /// A `PromptOverrideConfiguration` with its required properties, named in a [`PromptOverrideConfigurationRequired`].
     pub fn new(required: PromptOverrideConfigurationRequired) -> Self {
@@ -2173,20 +1344,9 @@ impl PromptOverrideConfiguration {
     }
 
     /// `OverrideLambda`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn override_lambda(mut self, value: impl Into<Str>) -> Self {
-        self.override_lambda = Some(value.into());
-        self
-    }
-
+    pub fn override_lambda(mut self, value: impl Into<Str>) -> Self { self.override_lambda = Some(value.into()); self }
     /// `PromptConfigurations`: a list of [`PromptConfiguration`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prompt_configurations(mut self, value: impl Into<List<PromptConfiguration>>) -> Self {
-        self.prompt_configurations = value.into();
-        self
-    }
+    pub fn prompt_configurations(mut self, value: impl Into<List<PromptConfiguration>>) -> Self { self.prompt_configurations = value.into(); self }
 }
 
 impl PropertyType for PromptOverrideConfiguration {}
@@ -2200,14 +1360,13 @@ impl ToValue for PromptOverrideConfiguration {
     }
 }
 
-static RULE_SessionSummaryConfiguration: ObjRule = ObjRule {
-    properties: &[("MaxRecentSessions", Shape::NUM)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_SessionSummaryConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("MaxRecentSessions", Shape::NUM),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SessionSummaryConfiguration` property type of `AWS::Bedrock::Agent`.
@@ -2223,6 +1382,7 @@ pub struct SessionSummaryConfiguration {
     pub max_recent_sessions: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl SessionSummaryConfiguration {
     /// A `SessionSummaryConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -2230,12 +1390,7 @@ impl SessionSummaryConfiguration {
     }
 
     /// `MaxRecentSessions`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_recent_sessions(mut self, value: impl Into<Num>) -> Self {
-        self.max_recent_sessions = Some(value.into());
-        self
-    }
+    pub fn max_recent_sessions(mut self, value: impl Into<Num>) -> Self { self.max_recent_sessions = Some(value.into()); self }
 }
 
 impl PropertyType for SessionSummaryConfiguration {}

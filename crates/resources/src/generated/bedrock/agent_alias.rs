@@ -15,67 +15,23 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^(DRAFT|[0-9]{0,4}[1-9][0-9
 #[derive(Clone, Debug, PartialEq)]
 pub struct AgentAliasRequired {
     /// `AgentAliasName`: a string, required.
-    ///
-    /// The name of the alias of the agent.
-    ///
-    /// Pattern `^([0-9a-zA-Z][_-]?){1,100}$`.
     pub agent_alias_name: Str,
     /// `AgentId`: a string, required.
-    ///
-    /// The unique identifier of the agent.
-    ///
-    /// Pattern `^[0-9a-zA-Z]{10}$`; create-only: changing it replaces the resource.
     pub agent_id: Str,
 }
 
-static RULE_AgentAlias: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AgentAlias: ObjRule = ObjRule {
     properties: &[
-        (
-            "AgentAliasName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AgentId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(200),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RoutingConfiguration",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AgentAliasRoutingConfigurationListItem),
-                min_items: None,
-                max_items: Some(1),
-            }),
-        ),
+        ("AgentAliasName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("AgentId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
+        ("RoutingConfiguration", Shape::List(&ListRule { items: Shape::Object(&RULE_AgentAliasRoutingConfigurationListItem), min_items: None, max_items: Some(1) })),
         ("Tags", Shape::Any),
     ],
     required: &["AgentAliasName", "AgentId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Bedrock::AgentAlias` resource.
@@ -130,6 +86,7 @@ pub struct AgentAlias {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl AgentAlias {
     /// The CloudFormation type name, `AWS::Bedrock::AgentAlias`.
     pub const TYPE_NAME: &'static str = "AWS::Bedrock::AgentAlias";
@@ -144,22 +101,8 @@ impl AgentAlias {
         create_only: &["AgentId"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "AgentAliasArn",
-            "AgentAliasHistoryEvents",
-            "AgentAliasId",
-            "AgentAliasStatus",
-            "CreatedAt",
-            "UpdatedAt",
-        ],
-        attributes: &[
-            "AgentAliasArn",
-            "AgentAliasHistoryEvents",
-            "AgentAliasId",
-            "AgentAliasStatus",
-            "CreatedAt",
-            "UpdatedAt",
-        ],
+        read_only: &["AgentAliasArn", "AgentAliasHistoryEvents", "AgentAliasId", "AgentAliasStatus", "CreatedAt", "UpdatedAt"],
+        attributes: &["AgentAliasArn", "AgentAliasHistoryEvents", "AgentAliasId", "AgentAliasStatus", "CreatedAt", "UpdatedAt"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -176,47 +119,15 @@ impl AgentAlias {
     }
 
     /// `AgentAliasName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn agent_alias_name(mut self, value: impl Into<Str>) -> Self {
-        self.agent_alias_name = value.into();
-        self
-    }
-
+    pub fn agent_alias_name(mut self, value: impl Into<Str>) -> Self { self.agent_alias_name = value.into(); self }
     /// `AgentId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn agent_id(mut self, value: impl Into<Str>) -> Self {
-        self.agent_id = value.into();
-        self
-    }
-
+    pub fn agent_id(mut self, value: impl Into<Str>) -> Self { self.agent_id = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `RoutingConfiguration`: a list of [`AgentAliasRoutingConfigurationListItem`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn routing_configuration(
-        mut self,
-        value: impl Into<List<AgentAliasRoutingConfigurationListItem>>,
-    ) -> Self {
-        self.routing_configuration = Some(value.into());
-        self
-    }
-
+    pub fn routing_configuration(mut self, value: impl Into<List<AgentAliasRoutingConfigurationListItem>>) -> Self { self.routing_configuration = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for AgentAlias {
@@ -300,30 +211,17 @@ impl AgentAliasAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AgentAliasRoutingConfigurationListItemRequired {
     /// `AgentVersion`: a string, required.
-    ///
-    /// The version of the agent with which the alias is associated.
-    ///
-    /// Pattern `^(DRAFT|[0-9]{0,4}[1-9][0-9]{0,4})$`; length 1 to 5.
     pub agent_version: Str,
 }
 
-static RULE_AgentAliasRoutingConfigurationListItem: ObjRule = ObjRule {
-    properties: &[(
-        "AgentVersion",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(5),
-            pattern: Some(&PATTERN_2),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_AgentAliasRoutingConfigurationListItem: ObjRule = ObjRule {
+    properties: &[
+        ("AgentVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+    ],
     required: &["AgentVersion"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AgentAliasRoutingConfigurationListItem` property type of `AWS::Bedrock::AgentAlias`.
@@ -341,6 +239,7 @@ pub struct AgentAliasRoutingConfigurationListItem {
     pub agent_version: Str,
 }
 
+#[rustfmt::skip]
 impl AgentAliasRoutingConfigurationListItem {
     /// A `AgentAliasRoutingConfigurationListItem` with its required properties, named in a [`AgentAliasRoutingConfigurationListItemRequired`].
     pub fn new(required: AgentAliasRoutingConfigurationListItemRequired) -> Self {
@@ -350,12 +249,7 @@ impl AgentAliasRoutingConfigurationListItem {
     }
 
     /// `AgentVersion`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn agent_version(mut self, value: impl Into<Str>) -> Self {
-        self.agent_version = value.into();
-        self
-    }
+    pub fn agent_version(mut self, value: impl Into<Str>) -> Self { self.agent_version = value.into(); self }
 }
 
 impl PropertyType for AgentAliasRoutingConfigurationListItem {}

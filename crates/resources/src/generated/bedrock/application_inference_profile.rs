@@ -7,59 +7,30 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^([0-9a-zA-Z:.][ _-]?)+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^([0-9a-zA-Z][ _-]?)+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9\\s._:/=+@-]*$");
 
 /// The required properties of [`ApplicationInferenceProfile`], by name: `ApplicationInferenceProfile::new(ApplicationInferenceProfileRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationInferenceProfileRequired {
     /// `InferenceProfileName`: a string, required.
-    ///
-    /// The name of the inference profile.
-    ///
-    /// Pattern `^([0-9a-zA-Z][ _-]?)+$`; length 1 to 64; create-only: changing it replaces the resource.
     pub inference_profile_name: Str,
 }
 
-static RULE_ApplicationInferenceProfile: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ApplicationInferenceProfile: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(200),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InferenceProfileName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("InferenceProfileName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("ModelSource", Shape::Any),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["InferenceProfileName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Bedrock::ApplicationInferenceProfile` resource.
@@ -103,6 +74,7 @@ pub struct ApplicationInferenceProfile {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ApplicationInferenceProfile {
     /// The CloudFormation type name, `AWS::Bedrock::ApplicationInferenceProfile`.
     pub const TYPE_NAME: &'static str = "AWS::Bedrock::ApplicationInferenceProfile";
@@ -117,26 +89,8 @@ impl ApplicationInferenceProfile {
         create_only: &["Description", "InferenceProfileName", "ModelSource"],
         conditional_create_only: &[],
         write_only: &["ModelSource"],
-        read_only: &[
-            "Models",
-            "InferenceProfileArn",
-            "InferenceProfileId",
-            "InferenceProfileIdentifier",
-            "Status",
-            "Type",
-            "CreatedAt",
-            "UpdatedAt",
-        ],
-        attributes: &[
-            "CreatedAt",
-            "InferenceProfileArn",
-            "InferenceProfileId",
-            "InferenceProfileIdentifier",
-            "Models",
-            "Status",
-            "Type",
-            "UpdatedAt",
-        ],
+        read_only: &["Models", "InferenceProfileArn", "InferenceProfileId", "InferenceProfileIdentifier", "Status", "Type", "CreatedAt", "UpdatedAt"],
+        attributes: &["CreatedAt", "InferenceProfileArn", "InferenceProfileId", "InferenceProfileIdentifier", "Models", "Status", "Type", "UpdatedAt"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -152,36 +106,13 @@ impl ApplicationInferenceProfile {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `InferenceProfileName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inference_profile_name(mut self, value: impl Into<Str>) -> Self {
-        self.inference_profile_name = value.into();
-        self
-    }
-
+    pub fn inference_profile_name(mut self, value: impl Into<Str>) -> Self { self.inference_profile_name = value.into(); self }
     /// `ModelSource`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_source(mut self, value: impl Into<Json>) -> Self {
-        self.model_source = Some(value.into());
-        self
-    }
-
+    pub fn model_source(mut self, value: impl Into<Json>) -> Self { self.model_source = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ApplicationInferenceProfile {
@@ -269,101 +200,5 @@ impl ApplicationInferenceProfileAttributes {
     /// The time at which the inference profile was last updated.
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Bedrock::ApplicationInferenceProfile`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrock-applicationinferenceprofile-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

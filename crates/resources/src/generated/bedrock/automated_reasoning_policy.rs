@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\s\\S]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^(arn:aws(-[^:]+)?:kms:[a-zA-Z0-9-]*:[0-9]{12}:((key/[a-zA-Z0-9-]{36})|(alias/[a-zA-Z0-9-_/]+)))|([a-zA-Z0-9-]{36})|(alias/[a-zA-Z0-9-_/]+)$",
@@ -14,68 +17,27 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new(
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-9a-zA-Z-_ ]+$");
 pub(crate) static PATTERN_3: Pattern = Pattern::new("^[A-Z][0-9A-Z]{11}$");
 pub(crate) static PATTERN_4: Pattern = Pattern::new("^[A-Za-z][A-Za-z0-9_]+$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9\\s._:/=+@-]*$");
 
 /// The required properties of [`AutomatedReasoningPolicy`], by name: `AutomatedReasoningPolicy::new(AutomatedReasoningPolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AutomatedReasoningPolicyRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the policy.
-    ///
-    /// Pattern `^[0-9a-zA-Z-_ ]+$`; length 1 to 256.
     pub name: Str,
 }
 
-static RULE_AutomatedReasoningPolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AutomatedReasoningPolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("ForceDelete", Shape::Bool),
-        (
-            "KmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("PolicyDefinition", Shape::Object(&RULE_PolicyDefinition)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Bedrock::AutomatedReasoningPolicy` resource.
@@ -133,6 +95,7 @@ pub struct AutomatedReasoningPolicy {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl AutomatedReasoningPolicy {
     /// The CloudFormation type name, `AWS::Bedrock::AutomatedReasoningPolicy`.
     pub const TYPE_NAME: &'static str = "AWS::Bedrock::AutomatedReasoningPolicy";
@@ -147,24 +110,8 @@ impl AutomatedReasoningPolicy {
         create_only: &["KmsKeyId", "ForceDelete"],
         conditional_create_only: &[],
         write_only: &["KmsKeyId", "ForceDelete", "PolicyDefinition"],
-        read_only: &[
-            "Version",
-            "PolicyId",
-            "PolicyArn",
-            "DefinitionHash",
-            "CreatedAt",
-            "UpdatedAt",
-            "KmsKeyArn",
-        ],
-        attributes: &[
-            "CreatedAt",
-            "DefinitionHash",
-            "KmsKeyArn",
-            "PolicyArn",
-            "PolicyId",
-            "UpdatedAt",
-            "Version",
-        ],
+        read_only: &["Version", "PolicyId", "PolicyArn", "DefinitionHash", "CreatedAt", "UpdatedAt", "KmsKeyArn"],
+        attributes: &["CreatedAt", "DefinitionHash", "KmsKeyArn", "PolicyArn", "PolicyId", "UpdatedAt", "Version"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -182,52 +129,17 @@ impl AutomatedReasoningPolicy {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `ForceDelete`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn force_delete(mut self, value: impl Into<Bool>) -> Self {
-        self.force_delete = Some(value.into());
-        self
-    }
-
+    pub fn force_delete(mut self, value: impl Into<Bool>) -> Self { self.force_delete = Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `PolicyDefinition`: a [`PolicyDefinition`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_definition(mut self, value: impl Into<Obj<PolicyDefinition>>) -> Self {
-        self.policy_definition = Some(value.into());
-        self
-    }
-
+    pub fn policy_definition(mut self, value: impl Into<Obj<PolicyDefinition>>) -> Self { self.policy_definition = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for AutomatedReasoningPolicy {
@@ -303,40 +215,16 @@ impl AutomatedReasoningPolicyAttributes {
     }
 }
 
-static RULE_PolicyDefinition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PolicyDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "Rules",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PolicyDefinitionRule),
-                min_items: Some(0),
-                max_items: Some(500),
-            }),
-        ),
-        (
-            "Types",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PolicyDefinitionType),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Variables",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PolicyDefinitionVariable),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_PolicyDefinitionRule), min_items: Some(0), max_items: Some(500) })),
+        ("Types", Shape::List(&ListRule { items: Shape::Object(&RULE_PolicyDefinitionType), min_items: Some(0), max_items: Some(50) })),
+        ("Variables", Shape::List(&ListRule { items: Shape::Object(&RULE_PolicyDefinitionVariable), min_items: Some(0), max_items: Some(200) })),
         ("Version", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PolicyDefinition` property type of `AWS::Bedrock::AutomatedReasoningPolicy`.
@@ -370,6 +258,7 @@ pub struct PolicyDefinition {
     pub version: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl PolicyDefinition {
     /// A `PolicyDefinition` with no property set (none is required).
     pub fn new() -> Self {
@@ -377,36 +266,13 @@ impl PolicyDefinition {
     }
 
     /// `Rules`: a list of [`PolicyDefinitionRule`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rules(mut self, value: impl Into<List<PolicyDefinitionRule>>) -> Self {
-        self.rules = Some(value.into());
-        self
-    }
-
+    pub fn rules(mut self, value: impl Into<List<PolicyDefinitionRule>>) -> Self { self.rules = Some(value.into()); self }
     /// `Types`: a list of [`PolicyDefinitionType`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn types(mut self, value: impl Into<List<PolicyDefinitionType>>) -> Self {
-        self.types = Some(value.into());
-        self
-    }
-
+    pub fn types(mut self, value: impl Into<List<PolicyDefinitionType>>) -> Self { self.types = Some(value.into()); self }
     /// `Variables`: a list of [`PolicyDefinitionVariable`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn variables(mut self, value: impl Into<List<PolicyDefinitionVariable>>) -> Self {
-        self.variables = Some(value.into());
-        self
-    }
-
+    pub fn variables(mut self, value: impl Into<List<PolicyDefinitionVariable>>) -> Self { self.variables = Some(value.into()); self }
     /// `Version`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<Str>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
+    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
 }
 
 impl PropertyType for PolicyDefinition {}
@@ -426,58 +292,21 @@ impl ToValue for PolicyDefinition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyDefinitionRuleRequired {
     /// `Expression`: a string, required.
-    ///
-    /// The logical expression that defines the rule.
-    ///
-    /// Pattern `^[\s\S]+$`; length at most 2048.
     pub expression: Str,
     /// `Id`: a string, required.
-    ///
-    /// The unique identifier for the policy definition rule.
-    ///
-    /// Pattern `^[A-Z][0-9A-Z]{11}$`; length 12 to 12.
     pub id: Str,
 }
 
-static RULE_PolicyDefinitionRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PolicyDefinitionRule: ObjRule = ObjRule {
     properties: &[
-        (
-            "AlternateExpression",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Expression",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Id",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AlternateExpression", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Expression", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Id", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["Id", "Expression"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PolicyDefinitionRule` property type of `AWS::Bedrock::AutomatedReasoningPolicy`.
@@ -507,6 +336,7 @@ pub struct PolicyDefinitionRule {
     pub id: Str,
 }
 
+#[rustfmt::skip]
 impl PolicyDefinitionRule {
     /// A `PolicyDefinitionRule` with its required properties, named in a [`PolicyDefinitionRuleRequired`].
     pub fn new(required: PolicyDefinitionRuleRequired) -> Self {
@@ -518,28 +348,11 @@ impl PolicyDefinitionRule {
     }
 
     /// `AlternateExpression`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alternate_expression(mut self, value: impl Into<Str>) -> Self {
-        self.alternate_expression = Some(value.into());
-        self
-    }
-
+    pub fn alternate_expression(mut self, value: impl Into<Str>) -> Self { self.alternate_expression = Some(value.into()); self }
     /// `Expression`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expression(mut self, value: impl Into<Str>) -> Self {
-        self.expression = value.into();
-        self
-    }
-
+    pub fn expression(mut self, value: impl Into<Str>) -> Self { self.expression = value.into(); self }
     /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
 }
 
 impl PropertyType for PolicyDefinitionRule {}
@@ -558,56 +371,21 @@ impl ToValue for PolicyDefinitionRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyDefinitionTypeRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of a custom type defined in the policy.
-    ///
-    /// Pattern `^[A-Za-z][A-Za-z0-9_]+$`; length 1 to 64.
     pub name: Str,
     /// `Values`: a list of [`PolicyDefinitionTypeValue`] objects, required.
-    ///
-    /// The possible values for a custom type defined in the policy.
-    ///
-    /// Items 1 to 50.
     pub values: List<PolicyDefinitionTypeValue>,
 }
 
-static RULE_PolicyDefinitionType: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PolicyDefinitionType: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Values",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PolicyDefinitionTypeValue),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_PolicyDefinitionTypeValue), min_items: Some(1), max_items: Some(50) })),
     ],
     required: &["Name", "Values"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PolicyDefinitionType` property type of `AWS::Bedrock::AutomatedReasoningPolicy`.
@@ -637,6 +415,7 @@ pub struct PolicyDefinitionType {
     pub values: List<PolicyDefinitionTypeValue>,
 }
 
+#[rustfmt::skip]
 impl PolicyDefinitionType {
     /// A `PolicyDefinitionType` with its required properties, named in a [`PolicyDefinitionTypeRequired`].
     pub fn new(required: PolicyDefinitionTypeRequired) -> Self {
@@ -648,28 +427,11 @@ impl PolicyDefinitionType {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Values`: a list of [`PolicyDefinitionTypeValue`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn values(mut self, value: impl Into<List<PolicyDefinitionTypeValue>>) -> Self {
-        self.values = value.into();
-        self
-    }
+    pub fn values(mut self, value: impl Into<List<PolicyDefinitionTypeValue>>) -> Self { self.values = value.into(); self }
 }
 
 impl PropertyType for PolicyDefinitionType {}
@@ -688,42 +450,18 @@ impl ToValue for PolicyDefinitionType {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyDefinitionTypeValueRequired {
     /// `Value`: a string, required.
-    ///
-    /// The value associated with a policy definition type.
-    ///
-    /// Pattern `^[A-Za-z][A-Za-z0-9_]+$`; length 1 to 64.
     pub value: Str,
 }
 
-static RULE_PolicyDefinitionTypeValue: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PolicyDefinitionTypeValue: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
     required: &["Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PolicyDefinitionTypeValue` property type of `AWS::Bedrock::AutomatedReasoningPolicy`.
@@ -747,6 +485,7 @@ pub struct PolicyDefinitionTypeValue {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl PolicyDefinitionTypeValue {
     /// A `PolicyDefinitionTypeValue` with its required properties, named in a [`PolicyDefinitionTypeValueRequired`].
     pub fn new(required: PolicyDefinitionTypeValueRequired) -> Self {
@@ -757,20 +496,9 @@ impl PolicyDefinitionTypeValue {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for PolicyDefinitionTypeValue {}
@@ -788,64 +516,23 @@ impl ToValue for PolicyDefinitionTypeValue {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyDefinitionVariableRequired {
     /// `Description`: a string, required.
-    ///
-    /// A description of a variable defined in the policy.
-    ///
-    /// Pattern `^[\s\S]+$`; length at most 1024.
     pub description: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of a variable defined in the policy.
-    ///
-    /// Pattern `^[A-Za-z][A-Za-z0-9_]+$`; length 1 to 64.
     pub name: Str,
     /// `Type`: a string, required.
-    ///
-    /// The data type of a variable defined in the policy.
-    ///
-    /// Pattern `^[A-Za-z][A-Za-z0-9_]+$`; length 1 to 64.
     pub r#type: Str,
 }
 
-static RULE_PolicyDefinitionVariable: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PolicyDefinitionVariable: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
     required: &["Name", "Type", "Description"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PolicyDefinitionVariable` property type of `AWS::Bedrock::AutomatedReasoningPolicy`.
@@ -875,6 +562,7 @@ pub struct PolicyDefinitionVariable {
     pub r#type: Str,
 }
 
+#[rustfmt::skip]
 impl PolicyDefinitionVariable {
     /// A `PolicyDefinitionVariable` with its required properties, named in a [`PolicyDefinitionVariableRequired`].
     pub fn new(required: PolicyDefinitionVariableRequired) -> Self {
@@ -886,28 +574,11 @@ impl PolicyDefinitionVariable {
     }
 
     /// `Description`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = value.into();
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for PolicyDefinitionVariable {}
@@ -918,102 +589,6 @@ impl ToValue for PolicyDefinitionVariable {
             .req("Description", &self.description)
             .req("Name", &self.name)
             .req("Type", &self.r#type)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Bedrock::AutomatedReasoningPolicy`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrock-automatedreasoningpolicy-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

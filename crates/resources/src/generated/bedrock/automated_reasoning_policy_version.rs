@@ -7,60 +7,31 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9a-z]{128}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:automated-reasoning-policy\\/[a-z0-9]{12}$",
 );
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9\\s._:/=+@-]*$");
 
 /// The required properties of [`AutomatedReasoningPolicyVersion`], by name: `AutomatedReasoningPolicyVersion::new(AutomatedReasoningPolicyVersionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AutomatedReasoningPolicyVersionRequired {
     /// `PolicyArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the policy.
-    ///
-    /// Pattern `^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:automated-reasoning-policy\/[a-z0-9]{12}$`; length 1 to 2048; create-only: changing it replaces the resource.
     pub policy_arn: Str,
 }
 
-static RULE_AutomatedReasoningPolicyVersion: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AutomatedReasoningPolicyVersion: ObjRule = ObjRule {
     properties: &[
-        (
-            "LastUpdatedDefinitionHash",
-            Shape::Str(&StrRule {
-                min_len: Some(128),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PolicyArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("LastUpdatedDefinitionHash", Shape::Str(&StrRule { min_len: Some(128), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("PolicyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["PolicyArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Bedrock::AutomatedReasoningPolicyVersion` resource.
@@ -96,6 +67,7 @@ pub struct AutomatedReasoningPolicyVersion {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl AutomatedReasoningPolicyVersion {
     /// The CloudFormation type name, `AWS::Bedrock::AutomatedReasoningPolicyVersion`.
     pub const TYPE_NAME: &'static str = "AWS::Bedrock::AutomatedReasoningPolicyVersion";
@@ -110,24 +82,8 @@ impl AutomatedReasoningPolicyVersion {
         create_only: &["PolicyArn", "LastUpdatedDefinitionHash", "Tags"],
         conditional_create_only: &[],
         write_only: &["LastUpdatedDefinitionHash"],
-        read_only: &[
-            "Version",
-            "Name",
-            "Description",
-            "CreatedAt",
-            "UpdatedAt",
-            "PolicyId",
-            "DefinitionHash",
-        ],
-        attributes: &[
-            "CreatedAt",
-            "DefinitionHash",
-            "Description",
-            "Name",
-            "PolicyId",
-            "UpdatedAt",
-            "Version",
-        ],
+        read_only: &["Version", "Name", "Description", "CreatedAt", "UpdatedAt", "PolicyId", "DefinitionHash"],
+        attributes: &["CreatedAt", "DefinitionHash", "Description", "Name", "PolicyId", "UpdatedAt", "Version"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -142,28 +98,11 @@ impl AutomatedReasoningPolicyVersion {
     }
 
     /// `LastUpdatedDefinitionHash`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn last_updated_definition_hash(mut self, value: impl Into<Str>) -> Self {
-        self.last_updated_definition_hash = Some(value.into());
-        self
-    }
-
+    pub fn last_updated_definition_hash(mut self, value: impl Into<Str>) -> Self { self.last_updated_definition_hash = Some(value.into()); self }
     /// `PolicyArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_arn(mut self, value: impl Into<Str>) -> Self {
-        self.policy_arn = value.into();
-        self
-    }
-
+    pub fn policy_arn(mut self, value: impl Into<Str>) -> Self { self.policy_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for AutomatedReasoningPolicyVersion {
@@ -236,101 +175,5 @@ impl AutomatedReasoningPolicyVersionAttributes {
     /// `Fn::GetAtt` `Version`: a string.
     pub fn version(&self) -> Value {
         self.0.get_att("Version")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Bedrock::AutomatedReasoningPolicyVersion`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrock-automatedreasoningpolicyversion-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

@@ -7,79 +7,35 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-_]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9\\s._:/=+@-]*$");
 
 /// The required properties of [`Blueprint`], by name: `Blueprint::new(BlueprintRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BlueprintRequired {
     /// `BlueprintName`: a string, required.
-    ///
-    /// The blueprint's name.
-    ///
-    /// Pattern `^[a-zA-Z0-9-_]+$`; length 1 to 128; create-only: changing it replaces the resource.
     pub blueprint_name: Str,
     /// `Schema`: a JSON value, required.
-    ///
-    /// The blueprint's schema.
     pub schema: Json,
     /// `Type`: a [`BlueprintType`] value, required.
-    ///
-    /// The blueprint's type.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub r#type: BlueprintType,
 }
 
-static RULE_Blueprint: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Blueprint: ObjRule = ObjRule {
     properties: &[
-        (
-            "BlueprintName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("BlueprintName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("KmsEncryptionContext", Shape::Any),
-        (
-            "KmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
         ("Schema", Shape::Any),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DOCUMENT", "IMAGE", "AUDIO", "VIDEO"],
-                format: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Type", Shape::Str(&StrRule { allowed: &["DOCUMENT", "IMAGE", "AUDIO", "VIDEO"], ..StrRule::ANY })),
     ],
     required: &["BlueprintName", "Schema", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Bedrock::Blueprint` resource.
@@ -129,6 +85,7 @@ pub struct Blueprint {
     pub r#type: BlueprintType,
 }
 
+#[rustfmt::skip]
 impl Blueprint {
     /// The CloudFormation type name, `AWS::Bedrock::Blueprint`.
     pub const TYPE_NAME: &'static str = "AWS::Bedrock::Blueprint";
@@ -143,18 +100,8 @@ impl Blueprint {
         create_only: &["BlueprintName", "Type"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "BlueprintArn",
-            "BlueprintStage",
-            "CreationTime",
-            "LastModifiedTime",
-        ],
-        attributes: &[
-            "BlueprintArn",
-            "BlueprintStage",
-            "CreationTime",
-            "LastModifiedTime",
-        ],
+        read_only: &["BlueprintArn", "BlueprintStage", "CreationTime", "LastModifiedTime"],
+        attributes: &["BlueprintArn", "BlueprintStage", "CreationTime", "LastModifiedTime"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -172,52 +119,17 @@ impl Blueprint {
     }
 
     /// `BlueprintName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn blueprint_name(mut self, value: impl Into<Str>) -> Self {
-        self.blueprint_name = value.into();
-        self
-    }
-
+    pub fn blueprint_name(mut self, value: impl Into<Str>) -> Self { self.blueprint_name = value.into(); self }
     /// `KmsEncryptionContext`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_encryption_context(mut self, value: impl Into<Json>) -> Self {
-        self.kms_encryption_context = Some(value.into());
-        self
-    }
-
+    pub fn kms_encryption_context(mut self, value: impl Into<Json>) -> Self { self.kms_encryption_context = Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `Schema`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema(mut self, value: impl Into<Json>) -> Self {
-        self.schema = value.into();
-        self
-    }
-
+    pub fn schema(mut self, value: impl Into<Json>) -> Self { self.schema = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Type`: a [`BlueprintType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<BlueprintType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<BlueprintType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl Resource for Blueprint {
@@ -283,102 +195,6 @@ impl BlueprintAttributes {
     /// When the blueprint was last updated.
     pub fn last_modified_time(&self) -> Value {
         self.0.get_att("LastModifiedTime")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Bedrock::Blueprint`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrock-blueprint-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 

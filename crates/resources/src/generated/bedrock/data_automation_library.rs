@@ -7,62 +7,30 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-_]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9\\s._:/=+@-]*$");
 
 /// The required properties of [`DataAutomationLibrary`], by name: `DataAutomationLibrary::new(DataAutomationLibraryRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataAutomationLibraryRequired {
     /// `LibraryName`: a string, required.
-    ///
-    /// Name of the DataAutomationLibrary
-    ///
-    /// Pattern `^[a-zA-Z0-9-_]+$`; length 1 to 128; create-only: changing it replaces the resource.
     pub library_name: Str,
 }
 
-static RULE_DataAutomationLibrary: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataAutomationLibrary: ObjRule = ObjRule {
     properties: &[
-        (
-            "EncryptionConfiguration",
-            Shape::Object(&RULE_EncryptionConfiguration),
-        ),
-        (
-            "LibraryDescription",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(300),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LibraryName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
+        ("LibraryDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(300), ..StrRule::ANY })),
+        ("LibraryName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["LibraryName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Bedrock::DataAutomationLibrary` resource.
@@ -104,6 +72,7 @@ pub struct DataAutomationLibrary {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl DataAutomationLibrary {
     /// The CloudFormation type name, `AWS::Bedrock::DataAutomationLibrary`.
     pub const TYPE_NAME: &'static str = "AWS::Bedrock::DataAutomationLibrary";
@@ -135,39 +104,13 @@ impl DataAutomationLibrary {
     }
 
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_configuration(
-        mut self,
-        value: impl Into<Obj<EncryptionConfiguration>>,
-    ) -> Self {
-        self.encryption_configuration = Some(value.into());
-        self
-    }
-
+    pub fn encryption_configuration(mut self, value: impl Into<Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = Some(value.into()); self }
     /// `LibraryDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn library_description(mut self, value: impl Into<Str>) -> Self {
-        self.library_description = Some(value.into());
-        self
-    }
-
+    pub fn library_description(mut self, value: impl Into<Str>) -> Self { self.library_description = Some(value.into()); self }
     /// `LibraryName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn library_name(mut self, value: impl Into<Str>) -> Self {
-        self.library_name = value.into();
-        self
-    }
-
+    pub fn library_name(mut self, value: impl Into<Str>) -> Self { self.library_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for DataAutomationLibrary {
@@ -236,33 +179,18 @@ impl DataAutomationLibraryAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EncryptionConfigurationRequired {
     /// `KmsKeyId`: a string, required.
-    ///
-    /// KMS Key Identifier
-    ///
-    /// Pattern `^[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]+$`; length 1 to 2048.
     pub kms_key_id: Str,
 }
 
-static RULE_EncryptionConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
     properties: &[
         ("KmsEncryptionContext", Shape::Any),
-        (
-            "KmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["KmsKeyId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EncryptionConfiguration` property type of `AWS::Bedrock::DataAutomationLibrary`.
@@ -284,6 +212,7 @@ pub struct EncryptionConfiguration {
     pub kms_key_id: Str,
 }
 
+#[rustfmt::skip]
 impl EncryptionConfiguration {
     /// A `EncryptionConfiguration` with its required properties, named in a [`EncryptionConfigurationRequired`].
     pub fn new(required: EncryptionConfigurationRequired) -> Self {
@@ -294,20 +223,9 @@ impl EncryptionConfiguration {
     }
 
     /// `KmsEncryptionContext`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_encryption_context(mut self, value: impl Into<Json>) -> Self {
-        self.kms_encryption_context = Some(value.into());
-        self
-    }
-
+    pub fn kms_encryption_context(mut self, value: impl Into<Json>) -> Self { self.kms_encryption_context = Some(value.into()); self }
     /// `KmsKeyId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = value.into();
-        self
-    }
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = value.into(); self }
 }
 
 impl PropertyType for EncryptionConfiguration {}
@@ -317,102 +235,6 @@ impl ToValue for EncryptionConfiguration {
         MapBuilder::new()
             .opt("KmsEncryptionContext", &self.kms_encryption_context)
             .req("KmsKeyId", &self.kms_key_id)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Bedrock::DataAutomationLibrary`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrock-dataautomationlibrary-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -7,85 +7,38 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^arn:aws(|-cn|-us-gov|-iso|-iso-[a-z]):bedrock:[a-zA-Z0-9-]*:(aws|[0-9]{12}):blueprint/(bedrock-data-automation-public-[a-zA-Z0-9-_]{1,30}|[a-zA-Z0-9-]{12,36})$",
 );
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9]*$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9-_]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9\\s._:/=+@-]*$");
 
 /// The required properties of [`DataAutomationProject`], by name: `DataAutomationProject::new(DataAutomationProjectRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataAutomationProjectRequired {
     /// `ProjectName`: a string, required.
-    ///
-    /// The project's name.
-    ///
-    /// Pattern `^[a-zA-Z0-9-_]+$`; length 1 to 128; create-only: changing it replaces the resource.
     pub project_name: Str,
 }
 
-static RULE_DataAutomationProject: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataAutomationProject: ObjRule = ObjRule {
     properties: &[
-        (
-            "CustomOutputConfiguration",
-            Shape::Object(&RULE_CustomOutputConfiguration),
-        ),
+        ("CustomOutputConfiguration", Shape::Object(&RULE_CustomOutputConfiguration)),
         ("KmsEncryptionContext", Shape::Any),
-        (
-            "KmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OverrideConfiguration",
-            Shape::Object(&RULE_OverrideConfiguration),
-        ),
+        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ("OverrideConfiguration", Shape::Object(&RULE_OverrideConfiguration)),
         ("ProjectDescription", Shape::STR),
-        (
-            "ProjectName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ProjectType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ASYNC", "SYNC"],
-                format: None,
-            }),
-        ),
-        (
-            "StandardOutputConfiguration",
-            Shape::Object(&RULE_StandardOutputConfiguration),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("ProjectName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("ProjectType", Shape::Str(&StrRule { allowed: &["ASYNC", "SYNC"], ..StrRule::ANY })),
+        ("StandardOutputConfiguration", Shape::Object(&RULE_StandardOutputConfiguration)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["ProjectName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Bedrock::DataAutomationProject` resource.
@@ -147,6 +100,7 @@ pub struct DataAutomationProject {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl DataAutomationProject {
     /// The CloudFormation type name, `AWS::Bedrock::DataAutomationProject`.
     pub const TYPE_NAME: &'static str = "AWS::Bedrock::DataAutomationProject";
@@ -161,20 +115,8 @@ impl DataAutomationProject {
         create_only: &["ProjectName", "ProjectType"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "CreationTime",
-            "LastModifiedTime",
-            "ProjectArn",
-            "ProjectStage",
-            "Status",
-        ],
-        attributes: &[
-            "CreationTime",
-            "LastModifiedTime",
-            "ProjectArn",
-            "ProjectStage",
-            "Status",
-        ],
+        read_only: &["CreationTime", "LastModifiedTime", "ProjectArn", "ProjectStage", "Status"],
+        attributes: &["CreationTime", "LastModifiedTime", "ProjectArn", "ProjectStage", "Status"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -195,82 +137,23 @@ impl DataAutomationProject {
     }
 
     /// `CustomOutputConfiguration`: a [`CustomOutputConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_output_configuration(
-        mut self,
-        value: impl Into<Obj<CustomOutputConfiguration>>,
-    ) -> Self {
-        self.custom_output_configuration = Some(value.into());
-        self
-    }
-
+    pub fn custom_output_configuration(mut self, value: impl Into<Obj<CustomOutputConfiguration>>) -> Self { self.custom_output_configuration = Some(value.into()); self }
     /// `KmsEncryptionContext`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_encryption_context(mut self, value: impl Into<Json>) -> Self {
-        self.kms_encryption_context = Some(value.into());
-        self
-    }
-
+    pub fn kms_encryption_context(mut self, value: impl Into<Json>) -> Self { self.kms_encryption_context = Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `OverrideConfiguration`: an [`OverrideConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn override_configuration(mut self, value: impl Into<Obj<OverrideConfiguration>>) -> Self {
-        self.override_configuration = Some(value.into());
-        self
-    }
-
+    pub fn override_configuration(mut self, value: impl Into<Obj<OverrideConfiguration>>) -> Self { self.override_configuration = Some(value.into()); self }
     /// `ProjectDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn project_description(mut self, value: impl Into<Str>) -> Self {
-        self.project_description = Some(value.into());
-        self
-    }
-
+    pub fn project_description(mut self, value: impl Into<Str>) -> Self { self.project_description = Some(value.into()); self }
     /// `ProjectName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn project_name(mut self, value: impl Into<Str>) -> Self {
-        self.project_name = value.into();
-        self
-    }
-
+    pub fn project_name(mut self, value: impl Into<Str>) -> Self { self.project_name = value.into(); self }
     /// `ProjectType`: a [`ProjectType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn project_type(mut self, value: impl Into<ProjectType>) -> Self {
-        self.project_type = Some(value.into());
-        self
-    }
-
+    pub fn project_type(mut self, value: impl Into<ProjectType>) -> Self { self.project_type = Some(value.into()); self }
     /// `StandardOutputConfiguration`: a [`StandardOutputConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn standard_output_configuration(
-        mut self,
-        value: impl Into<Obj<StandardOutputConfiguration>>,
-    ) -> Self {
-        self.standard_output_configuration = Some(value.into());
-        self
-    }
-
+    pub fn standard_output_configuration(mut self, value: impl Into<Obj<StandardOutputConfiguration>>) -> Self { self.standard_output_configuration = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for DataAutomationProject {
@@ -355,52 +238,19 @@ impl DataAutomationProjectAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AudioExtractionCategoryRequired {
     /// `State`: a [`State`] value, required.
-    ///
-    /// Whether generating categorical data from audio is enabled.
     pub state: State,
 }
 
-static RULE_AudioExtractionCategory: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AudioExtractionCategory: ObjRule = ObjRule {
     properties: &[
-        (
-            "State",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "TypeConfiguration",
-            Shape::Object(&RULE_AudioExtractionCategoryTypeConfiguration),
-        ),
-        (
-            "Types",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "AUDIO_CONTENT_MODERATION",
-                        "TRANSCRIPT",
-                        "TOPIC_CONTENT_MODERATION",
-                    ],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("TypeConfiguration", Shape::Object(&RULE_AudioExtractionCategoryTypeConfiguration)),
+        ("Types", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["AUDIO_CONTENT_MODERATION", "TRANSCRIPT", "TOPIC_CONTENT_MODERATION"], ..StrRule::ANY }), min_items: None, max_items: None })),
     ],
     required: &["State"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AudioExtractionCategory` property type of `AWS::Bedrock::DataAutomationProject`.
@@ -424,6 +274,7 @@ pub struct AudioExtractionCategory {
     pub types: Option<List<AudioExtractionCategoryType>>,
 }
 
+#[rustfmt::skip]
 impl AudioExtractionCategory {
     /// A `AudioExtractionCategory` with its required properties, named in a [`AudioExtractionCategoryRequired`].
     pub fn new(required: AudioExtractionCategoryRequired) -> Self {
@@ -435,31 +286,11 @@ impl AudioExtractionCategory {
     }
 
     /// `State`: a [`State`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state(mut self, value: impl Into<State>) -> Self {
-        self.state = value.into();
-        self
-    }
-
+    pub fn state(mut self, value: impl Into<State>) -> Self { self.state = value.into(); self }
     /// `TypeConfiguration`: an [`AudioExtractionCategoryTypeConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn type_configuration(
-        mut self,
-        value: impl Into<Obj<AudioExtractionCategoryTypeConfiguration>>,
-    ) -> Self {
-        self.type_configuration = Some(value.into());
-        self
-    }
-
+    pub fn type_configuration(mut self, value: impl Into<Obj<AudioExtractionCategoryTypeConfiguration>>) -> Self { self.type_configuration = Some(value.into()); self }
     /// `Types`: a list of [`AudioExtractionCategoryType`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn types(mut self, value: impl Into<List<AudioExtractionCategoryType>>) -> Self {
-        self.types = Some(value.into());
-        self
-    }
+    pub fn types(mut self, value: impl Into<List<AudioExtractionCategoryType>>) -> Self { self.types = Some(value.into()); self }
 }
 
 impl PropertyType for AudioExtractionCategory {}
@@ -474,14 +305,13 @@ impl ToValue for AudioExtractionCategory {
     }
 }
 
-static RULE_AudioExtractionCategoryTypeConfiguration: ObjRule = ObjRule {
-    properties: &[("Transcript", Shape::Object(&RULE_TranscriptConfiguration))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_AudioExtractionCategoryTypeConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("Transcript", Shape::Object(&RULE_TranscriptConfiguration)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AudioExtractionCategoryTypeConfiguration` property type of `AWS::Bedrock::DataAutomationProject`.
@@ -497,6 +327,7 @@ pub struct AudioExtractionCategoryTypeConfiguration {
     pub transcript: Option<Obj<TranscriptConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl AudioExtractionCategoryTypeConfiguration {
     /// A `AudioExtractionCategoryTypeConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -504,12 +335,7 @@ impl AudioExtractionCategoryTypeConfiguration {
     }
 
     /// `Transcript`: a [`TranscriptConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transcript(mut self, value: impl Into<Obj<TranscriptConfiguration>>) -> Self {
-        self.transcript = Some(value.into());
-        self
-    }
+    pub fn transcript(mut self, value: impl Into<Obj<TranscriptConfiguration>>) -> Self { self.transcript = Some(value.into()); self }
 }
 
 impl PropertyType for AudioExtractionCategoryTypeConfiguration {}
@@ -522,42 +348,15 @@ impl ToValue for AudioExtractionCategoryTypeConfiguration {
     }
 }
 
-static RULE_AudioLanguageConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AudioLanguageConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "GenerativeOutputLanguage",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DEFAULT", "EN"],
-                format: None,
-            }),
-        ),
+        ("GenerativeOutputLanguage", Shape::Str(&StrRule { allowed: &["DEFAULT", "EN"], ..StrRule::ANY })),
         ("IdentifyMultipleLanguages", Shape::Bool),
-        (
-            "InputLanguages",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "EN", "DE", "ES", "FR", "IT", "PT", "JA", "KO", "CN", "TW", "HK",
-                    ],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("InputLanguages", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["EN", "DE", "ES", "FR", "IT", "PT", "JA", "KO", "CN", "TW", "HK"], ..StrRule::ANY }), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AudioLanguageConfiguration` property type of `AWS::Bedrock::DataAutomationProject`.
@@ -581,6 +380,7 @@ pub struct AudioLanguageConfiguration {
     pub input_languages: Option<List<Language>>,
 }
 
+#[rustfmt::skip]
 impl AudioLanguageConfiguration {
     /// A `AudioLanguageConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -588,31 +388,11 @@ impl AudioLanguageConfiguration {
     }
 
     /// `GenerativeOutputLanguage`: an [`AudioGenerativeOutputLanguage`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn generative_output_language(
-        mut self,
-        value: impl Into<AudioGenerativeOutputLanguage>,
-    ) -> Self {
-        self.generative_output_language = Some(value.into());
-        self
-    }
-
+    pub fn generative_output_language(mut self, value: impl Into<AudioGenerativeOutputLanguage>) -> Self { self.generative_output_language = Some(value.into()); self }
     /// `IdentifyMultipleLanguages`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identify_multiple_languages(mut self, value: impl Into<Bool>) -> Self {
-        self.identify_multiple_languages = Some(value.into());
-        self
-    }
-
+    pub fn identify_multiple_languages(mut self, value: impl Into<Bool>) -> Self { self.identify_multiple_languages = Some(value.into()); self }
     /// `InputLanguages`: a list of [`Language`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_languages(mut self, value: impl Into<List<Language>>) -> Self {
-        self.input_languages = Some(value.into());
-        self
-    }
+    pub fn input_languages(mut self, value: impl Into<List<Language>>) -> Self { self.input_languages = Some(value.into()); self }
 }
 
 impl PropertyType for AudioLanguageConfiguration {}
@@ -630,27 +410,15 @@ impl ToValue for AudioLanguageConfiguration {
     }
 }
 
-static RULE_AudioOverrideConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AudioOverrideConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "LanguageConfiguration",
-            Shape::Object(&RULE_AudioLanguageConfiguration),
-        ),
-        (
-            "ModalityProcessing",
-            Shape::Object(&RULE_ModalityProcessingConfiguration),
-        ),
-        (
-            "SensitiveDataConfiguration",
-            Shape::Object(&RULE_SensitiveDataConfiguration),
-        ),
+        ("LanguageConfiguration", Shape::Object(&RULE_AudioLanguageConfiguration)),
+        ("ModalityProcessing", Shape::Object(&RULE_ModalityProcessingConfiguration)),
+        ("SensitiveDataConfiguration", Shape::Object(&RULE_SensitiveDataConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AudioOverrideConfiguration` property type of `AWS::Bedrock::DataAutomationProject`.
@@ -674,6 +442,7 @@ pub struct AudioOverrideConfiguration {
     pub sensitive_data_configuration: Option<Obj<SensitiveDataConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl AudioOverrideConfiguration {
     /// A `AudioOverrideConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -681,37 +450,11 @@ impl AudioOverrideConfiguration {
     }
 
     /// `LanguageConfiguration`: an [`AudioLanguageConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn language_configuration(
-        mut self,
-        value: impl Into<Obj<AudioLanguageConfiguration>>,
-    ) -> Self {
-        self.language_configuration = Some(value.into());
-        self
-    }
-
+    pub fn language_configuration(mut self, value: impl Into<Obj<AudioLanguageConfiguration>>) -> Self { self.language_configuration = Some(value.into()); self }
     /// `ModalityProcessing`: a [`ModalityProcessingConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn modality_processing(
-        mut self,
-        value: impl Into<Obj<ModalityProcessingConfiguration>>,
-    ) -> Self {
-        self.modality_processing = Some(value.into());
-        self
-    }
-
+    pub fn modality_processing(mut self, value: impl Into<Obj<ModalityProcessingConfiguration>>) -> Self { self.modality_processing = Some(value.into()); self }
     /// `SensitiveDataConfiguration`: a [`SensitiveDataConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sensitive_data_configuration(
-        mut self,
-        value: impl Into<Obj<SensitiveDataConfiguration>>,
-    ) -> Self {
-        self.sensitive_data_configuration = Some(value.into());
-        self
-    }
+    pub fn sensitive_data_configuration(mut self, value: impl Into<Obj<SensitiveDataConfiguration>>) -> Self { self.sensitive_data_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for AudioOverrideConfiguration {}
@@ -733,19 +476,17 @@ impl ToValue for AudioOverrideConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AudioStandardExtractionRequired {
     /// `Category`: an [`AudioExtractionCategory`] object, required.
-    ///
-    /// Settings for generating data from audio.
     pub category: Obj<AudioExtractionCategory>,
 }
 
-static RULE_AudioStandardExtraction: ObjRule = ObjRule {
-    properties: &[("Category", Shape::Object(&RULE_AudioExtractionCategory))],
+#[rustfmt::skip]
+pub(crate) static RULE_AudioStandardExtraction: ObjRule = ObjRule {
+    properties: &[
+        ("Category", Shape::Object(&RULE_AudioExtractionCategory)),
+    ],
     required: &["Category"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AudioStandardExtraction` property type of `AWS::Bedrock::DataAutomationProject`.
@@ -761,6 +502,7 @@ pub struct AudioStandardExtraction {
     pub category: Obj<AudioExtractionCategory>,
 }
 
+#[rustfmt::skip]
 impl AudioStandardExtraction {
     /// A `AudioStandardExtraction` with its required properties, named in a [`AudioStandardExtractionRequired`].
     pub fn new(required: AudioStandardExtractionRequired) -> Self {
@@ -770,12 +512,7 @@ impl AudioStandardExtraction {
     }
 
     /// `Category`: an [`AudioExtractionCategory`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn category(mut self, value: impl Into<Obj<AudioExtractionCategory>>) -> Self {
-        self.category = value.into();
-        self
-    }
+    pub fn category(mut self, value: impl Into<Obj<AudioExtractionCategory>>) -> Self { self.category = value.into(); self }
 }
 
 impl PropertyType for AudioStandardExtraction {}
@@ -790,44 +527,18 @@ impl ToValue for AudioStandardExtraction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AudioStandardGenerativeFieldRequired {
     /// `State`: a [`State`] value, required.
-    ///
-    /// Whether generating descriptions is enabled for audio.
     pub state: State,
 }
 
-static RULE_AudioStandardGenerativeField: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AudioStandardGenerativeField: ObjRule = ObjRule {
     properties: &[
-        (
-            "State",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "Types",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["AUDIO_SUMMARY", "IAB", "TOPIC_SUMMARY"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("Types", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["AUDIO_SUMMARY", "IAB", "TOPIC_SUMMARY"], ..StrRule::ANY }), min_items: None, max_items: None })),
     ],
     required: &["State"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AudioStandardGenerativeField` property type of `AWS::Bedrock::DataAutomationProject`.
@@ -847,6 +558,7 @@ pub struct AudioStandardGenerativeField {
     pub types: Option<List<AudioStandardGenerativeFieldType>>,
 }
 
+#[rustfmt::skip]
 impl AudioStandardGenerativeField {
     /// A `AudioStandardGenerativeField` with its required properties, named in a [`AudioStandardGenerativeFieldRequired`].
     pub fn new(required: AudioStandardGenerativeFieldRequired) -> Self {
@@ -857,20 +569,9 @@ impl AudioStandardGenerativeField {
     }
 
     /// `State`: a [`State`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state(mut self, value: impl Into<State>) -> Self {
-        self.state = value.into();
-        self
-    }
-
+    pub fn state(mut self, value: impl Into<State>) -> Self { self.state = value.into(); self }
     /// `Types`: a list of [`AudioStandardGenerativeFieldType`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn types(mut self, value: impl Into<List<AudioStandardGenerativeFieldType>>) -> Self {
-        self.types = Some(value.into());
-        self
-    }
+    pub fn types(mut self, value: impl Into<List<AudioStandardGenerativeFieldType>>) -> Self { self.types = Some(value.into()); self }
 }
 
 impl PropertyType for AudioStandardGenerativeField {}
@@ -884,20 +585,14 @@ impl ToValue for AudioStandardGenerativeField {
     }
 }
 
-static RULE_AudioStandardOutputConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AudioStandardOutputConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Extraction", Shape::Object(&RULE_AudioStandardExtraction)),
-        (
-            "GenerativeField",
-            Shape::Object(&RULE_AudioStandardGenerativeField),
-        ),
+        ("GenerativeField", Shape::Object(&RULE_AudioStandardGenerativeField)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AudioStandardOutputConfiguration` property type of `AWS::Bedrock::DataAutomationProject`.
@@ -917,6 +612,7 @@ pub struct AudioStandardOutputConfiguration {
     pub generative_field: Option<Obj<AudioStandardGenerativeField>>,
 }
 
+#[rustfmt::skip]
 impl AudioStandardOutputConfiguration {
     /// A `AudioStandardOutputConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -924,20 +620,9 @@ impl AudioStandardOutputConfiguration {
     }
 
     /// `Extraction`: an [`AudioStandardExtraction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn extraction(mut self, value: impl Into<Obj<AudioStandardExtraction>>) -> Self {
-        self.extraction = Some(value.into());
-        self
-    }
-
+    pub fn extraction(mut self, value: impl Into<Obj<AudioStandardExtraction>>) -> Self { self.extraction = Some(value.into()); self }
     /// `GenerativeField`: an [`AudioStandardGenerativeField`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn generative_field(mut self, value: impl Into<Obj<AudioStandardGenerativeField>>) -> Self {
-        self.generative_field = Some(value.into());
-        self
-    }
+    pub fn generative_field(mut self, value: impl Into<Obj<AudioStandardGenerativeField>>) -> Self { self.generative_field = Some(value.into()); self }
 }
 
 impl PropertyType for AudioStandardOutputConfiguration {}
@@ -955,52 +640,19 @@ impl ToValue for AudioStandardOutputConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BlueprintItemRequired {
     /// `BlueprintArn`: a string, required.
-    ///
-    /// The blueprint's ARN.
-    ///
-    /// Pattern `^arn:aws(|-cn|-us-gov|-iso|-iso-[a-z]):bedrock:[a-zA-Z0-9-]*:(aws|[0-9]{12}):blueprint/(bedrock-data-automation-public-[a-zA-Z0-9-_]{1,30}|[a-zA-Z0-9-]{12,36})$`; length at most 128.
     pub blueprint_arn: Str,
 }
 
-static RULE_BlueprintItem: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BlueprintItem: ObjRule = ObjRule {
     properties: &[
-        (
-            "BlueprintArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BlueprintStage",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DEVELOPMENT", "LIVE"],
-                format: None,
-            }),
-        ),
-        (
-            "BlueprintVersion",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("BlueprintArn", Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("BlueprintStage", Shape::Str(&StrRule { allowed: &["DEVELOPMENT", "LIVE"], ..StrRule::ANY })),
+        ("BlueprintVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["BlueprintArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BlueprintItem` property type of `AWS::Bedrock::DataAutomationProject`.
@@ -1028,6 +680,7 @@ pub struct BlueprintItem {
     pub blueprint_version: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl BlueprintItem {
     /// A `BlueprintItem` with its required properties, named in a [`BlueprintItemRequired`].
     pub fn new(required: BlueprintItemRequired) -> Self {
@@ -1039,28 +692,11 @@ impl BlueprintItem {
     }
 
     /// `BlueprintArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn blueprint_arn(mut self, value: impl Into<Str>) -> Self {
-        self.blueprint_arn = value.into();
-        self
-    }
-
+    pub fn blueprint_arn(mut self, value: impl Into<Str>) -> Self { self.blueprint_arn = value.into(); self }
     /// `BlueprintStage`: a [`BlueprintStage`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn blueprint_stage(mut self, value: impl Into<BlueprintStage>) -> Self {
-        self.blueprint_stage = Some(value.into());
-        self
-    }
-
+    pub fn blueprint_stage(mut self, value: impl Into<BlueprintStage>) -> Self { self.blueprint_stage = Some(value.into()); self }
     /// `BlueprintVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn blueprint_version(mut self, value: impl Into<Str>) -> Self {
-        self.blueprint_version = Some(value.into());
-        self
-    }
+    pub fn blueprint_version(mut self, value: impl Into<Str>) -> Self { self.blueprint_version = Some(value.into()); self }
 }
 
 impl PropertyType for BlueprintItem {}
@@ -1079,28 +715,17 @@ impl ToValue for BlueprintItem {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChannelLabelingConfigurationRequired {
     /// `State`: a [`State`] value, required.
-    ///
-    /// State of channel labeling, either enabled or disabled.
     pub state: State,
 }
 
-static RULE_ChannelLabelingConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "State",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["ENABLED", "DISABLED"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ChannelLabelingConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+    ],
     required: &["State"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ChannelLabelingConfiguration` property type of `AWS::Bedrock::DataAutomationProject`.
@@ -1116,6 +741,7 @@ pub struct ChannelLabelingConfiguration {
     pub state: State,
 }
 
+#[rustfmt::skip]
 impl ChannelLabelingConfiguration {
     /// A `ChannelLabelingConfiguration` with its required properties, named in a [`ChannelLabelingConfigurationRequired`].
     pub fn new(required: ChannelLabelingConfigurationRequired) -> Self {
@@ -1125,12 +751,7 @@ impl ChannelLabelingConfiguration {
     }
 
     /// `State`: a [`State`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state(mut self, value: impl Into<State>) -> Self {
-        self.state = value.into();
-        self
-    }
+    pub fn state(mut self, value: impl Into<State>) -> Self { self.state = value.into(); self }
 }
 
 impl PropertyType for ChannelLabelingConfiguration {}
@@ -1141,21 +762,13 @@ impl ToValue for ChannelLabelingConfiguration {
     }
 }
 
-static RULE_CustomOutputConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "Blueprints",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_BlueprintItem),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_CustomOutputConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("Blueprints", Shape::List(&ListRule { items: Shape::Object(&RULE_BlueprintItem), min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomOutputConfiguration` property type of `AWS::Bedrock::DataAutomationProject`.
@@ -1171,6 +784,7 @@ pub struct CustomOutputConfiguration {
     pub blueprints: Option<List<BlueprintItem>>,
 }
 
+#[rustfmt::skip]
 impl CustomOutputConfiguration {
     /// A `CustomOutputConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1178,12 +792,7 @@ impl CustomOutputConfiguration {
     }
 
     /// `Blueprints`: a list of [`BlueprintItem`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn blueprints(mut self, value: impl Into<List<BlueprintItem>>) -> Self {
-        self.blueprints = Some(value.into());
-        self
-    }
+    pub fn blueprints(mut self, value: impl Into<List<BlueprintItem>>) -> Self { self.blueprints = Some(value.into()); self }
 }
 
 impl PropertyType for CustomOutputConfiguration {}
@@ -1200,28 +809,17 @@ impl ToValue for CustomOutputConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DocumentBoundingBoxRequired {
     /// `State`: a [`State`] value, required.
-    ///
-    /// Whether bounding boxes are enabled for documents.
     pub state: State,
 }
 
-static RULE_DocumentBoundingBox: ObjRule = ObjRule {
-    properties: &[(
-        "State",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["ENABLED", "DISABLED"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_DocumentBoundingBox: ObjRule = ObjRule {
+    properties: &[
+        ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+    ],
     required: &["State"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DocumentBoundingBox` property type of `AWS::Bedrock::DataAutomationProject`.
@@ -1237,6 +835,7 @@ pub struct DocumentBoundingBox {
     pub state: State,
 }
 
+#[rustfmt::skip]
 impl DocumentBoundingBox {
     /// A `DocumentBoundingBox` with its required properties, named in a [`DocumentBoundingBoxRequired`].
     pub fn new(required: DocumentBoundingBoxRequired) -> Self {
@@ -1246,12 +845,7 @@ impl DocumentBoundingBox {
     }
 
     /// `State`: a [`State`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state(mut self, value: impl Into<State>) -> Self {
-        self.state = value.into();
-        self
-    }
+    pub fn state(mut self, value: impl Into<State>) -> Self { self.state = value.into(); self }
 }
 
 impl PropertyType for DocumentBoundingBox {}
@@ -1262,27 +856,13 @@ impl ToValue for DocumentBoundingBox {
     }
 }
 
-static RULE_DocumentExtractionGranularity: ObjRule = ObjRule {
-    properties: &[(
-        "Types",
-        Shape::List(&ListRule {
-            items: Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DOCUMENT", "PAGE", "ELEMENT", "WORD", "LINE"],
-                format: None,
-            }),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_DocumentExtractionGranularity: ObjRule = ObjRule {
+    properties: &[
+        ("Types", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["DOCUMENT", "PAGE", "ELEMENT", "WORD", "LINE"], ..StrRule::ANY }), min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DocumentExtractionGranularity` property type of `AWS::Bedrock::DataAutomationProject`.
@@ -1298,6 +878,7 @@ pub struct DocumentExtractionGranularity {
     pub types: Option<List<DocumentExtractionGranularityType>>,
 }
 
+#[rustfmt::skip]
 impl DocumentExtractionGranularity {
     /// A `DocumentExtractionGranularity` with no property set (none is required).
     pub fn new() -> Self {
@@ -1305,12 +886,7 @@ impl DocumentExtractionGranularity {
     }
 
     /// `Types`: a list of [`DocumentExtractionGranularityType`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn types(mut self, value: impl Into<List<DocumentExtractionGranularityType>>) -> Self {
-        self.types = Some(value.into());
-        self
-    }
+    pub fn types(mut self, value: impl Into<List<DocumentExtractionGranularityType>>) -> Self { self.types = Some(value.into()); self }
 }
 
 impl PropertyType for DocumentExtractionGranularity {}
@@ -1325,28 +901,17 @@ impl ToValue for DocumentExtractionGranularity {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DocumentOutputAdditionalFileFormatRequired {
     /// `State`: a [`State`] value, required.
-    ///
-    /// Whether additional file formats are enabled for a project.
     pub state: State,
 }
 
-static RULE_DocumentOutputAdditionalFileFormat: ObjRule = ObjRule {
-    properties: &[(
-        "State",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["ENABLED", "DISABLED"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_DocumentOutputAdditionalFileFormat: ObjRule = ObjRule {
+    properties: &[
+        ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+    ],
     required: &["State"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DocumentOutputAdditionalFileFormat` property type of `AWS::Bedrock::DataAutomationProject`.
@@ -1362,6 +927,7 @@ pub struct DocumentOutputAdditionalFileFormat {
     pub state: State,
 }
 
+#[rustfmt::skip]
 impl DocumentOutputAdditionalFileFormat {
     /// A `DocumentOutputAdditionalFileFormat` with its required properties, named in a [`DocumentOutputAdditionalFileFormatRequired`].
     pub fn new(required: DocumentOutputAdditionalFileFormatRequired) -> Self {
@@ -1371,12 +937,7 @@ impl DocumentOutputAdditionalFileFormat {
     }
 
     /// `State`: a [`State`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state(mut self, value: impl Into<State>) -> Self {
-        self.state = value.into();
-        self
-    }
+    pub fn state(mut self, value: impl Into<State>) -> Self { self.state = value.into(); self }
 }
 
 impl PropertyType for DocumentOutputAdditionalFileFormat {}
@@ -1391,29 +952,20 @@ impl ToValue for DocumentOutputAdditionalFileFormat {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DocumentOutputFormatRequired {
     /// `AdditionalFileFormat`: a [`DocumentOutputAdditionalFileFormat`] object, required.
-    ///
-    /// Output settings for additional file formats.
     pub additional_file_format: Obj<DocumentOutputAdditionalFileFormat>,
     /// `TextFormat`: a [`DocumentOutputTextFormat`] object, required.
-    ///
-    /// An output text format.
     pub text_format: Obj<DocumentOutputTextFormat>,
 }
 
-static RULE_DocumentOutputFormat: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DocumentOutputFormat: ObjRule = ObjRule {
     properties: &[
-        (
-            "AdditionalFileFormat",
-            Shape::Object(&RULE_DocumentOutputAdditionalFileFormat),
-        ),
+        ("AdditionalFileFormat", Shape::Object(&RULE_DocumentOutputAdditionalFileFormat)),
         ("TextFormat", Shape::Object(&RULE_DocumentOutputTextFormat)),
     ],
     required: &["AdditionalFileFormat", "TextFormat"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DocumentOutputFormat` property type of `AWS::Bedrock::DataAutomationProject`.
@@ -1433,6 +985,7 @@ pub struct DocumentOutputFormat {
     pub text_format: Obj<DocumentOutputTextFormat>,
 }
 
+#[rustfmt::skip]
 impl DocumentOutputFormat {
     /// A `DocumentOutputFormat` with its required properties, named in a [`DocumentOutputFormatRequired`].
     pub fn new(required: DocumentOutputFormatRequired) -> Self {
@@ -1443,23 +996,9 @@ impl DocumentOutputFormat {
     }
 
     /// `AdditionalFileFormat`: a [`DocumentOutputAdditionalFileFormat`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn additional_file_format(
-        mut self,
-        value: impl Into<Obj<DocumentOutputAdditionalFileFormat>>,
-    ) -> Self {
-        self.additional_file_format = value.into();
-        self
-    }
-
+    pub fn additional_file_format(mut self, value: impl Into<Obj<DocumentOutputAdditionalFileFormat>>) -> Self { self.additional_file_format = value.into(); self }
     /// `TextFormat`: a [`DocumentOutputTextFormat`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_format(mut self, value: impl Into<Obj<DocumentOutputTextFormat>>) -> Self {
-        self.text_format = value.into();
-        self
-    }
+    pub fn text_format(mut self, value: impl Into<Obj<DocumentOutputTextFormat>>) -> Self { self.text_format = value.into(); self }
 }
 
 impl PropertyType for DocumentOutputFormat {}
@@ -1473,27 +1012,13 @@ impl ToValue for DocumentOutputFormat {
     }
 }
 
-static RULE_DocumentOutputTextFormat: ObjRule = ObjRule {
-    properties: &[(
-        "Types",
-        Shape::List(&ListRule {
-            items: Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PLAIN_TEXT", "MARKDOWN", "HTML", "CSV"],
-                format: None,
-            }),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_DocumentOutputTextFormat: ObjRule = ObjRule {
+    properties: &[
+        ("Types", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["PLAIN_TEXT", "MARKDOWN", "HTML", "CSV"], ..StrRule::ANY }), min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DocumentOutputTextFormat` property type of `AWS::Bedrock::DataAutomationProject`.
@@ -1509,6 +1034,7 @@ pub struct DocumentOutputTextFormat {
     pub types: Option<List<DocumentOutputTextFormatType>>,
 }
 
+#[rustfmt::skip]
 impl DocumentOutputTextFormat {
     /// A `DocumentOutputTextFormat` with no property set (none is required).
     pub fn new() -> Self {
@@ -1516,12 +1042,7 @@ impl DocumentOutputTextFormat {
     }
 
     /// `Types`: a list of [`DocumentOutputTextFormatType`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn types(mut self, value: impl Into<List<DocumentOutputTextFormatType>>) -> Self {
-        self.types = Some(value.into());
-        self
-    }
+    pub fn types(mut self, value: impl Into<List<DocumentOutputTextFormatType>>) -> Self { self.types = Some(value.into()); self }
 }
 
 impl PropertyType for DocumentOutputTextFormat {}
@@ -1532,24 +1053,15 @@ impl ToValue for DocumentOutputTextFormat {
     }
 }
 
-static RULE_DocumentOverrideConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DocumentOverrideConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ModalityProcessing",
-            Shape::Object(&RULE_ModalityProcessingConfiguration),
-        ),
-        (
-            "SensitiveDataConfiguration",
-            Shape::Object(&RULE_SensitiveDataConfiguration),
-        ),
+        ("ModalityProcessing", Shape::Object(&RULE_ModalityProcessingConfiguration)),
+        ("SensitiveDataConfiguration", Shape::Object(&RULE_SensitiveDataConfiguration)),
         ("Splitter", Shape::Object(&RULE_SplitterConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DocumentOverrideConfiguration` property type of `AWS::Bedrock::DataAutomationProject`.
@@ -1573,6 +1085,7 @@ pub struct DocumentOverrideConfiguration {
     pub splitter: Option<Obj<SplitterConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl DocumentOverrideConfiguration {
     /// A `DocumentOverrideConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1580,34 +1093,11 @@ impl DocumentOverrideConfiguration {
     }
 
     /// `ModalityProcessing`: a [`ModalityProcessingConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn modality_processing(
-        mut self,
-        value: impl Into<Obj<ModalityProcessingConfiguration>>,
-    ) -> Self {
-        self.modality_processing = Some(value.into());
-        self
-    }
-
+    pub fn modality_processing(mut self, value: impl Into<Obj<ModalityProcessingConfiguration>>) -> Self { self.modality_processing = Some(value.into()); self }
     /// `SensitiveDataConfiguration`: a [`SensitiveDataConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sensitive_data_configuration(
-        mut self,
-        value: impl Into<Obj<SensitiveDataConfiguration>>,
-    ) -> Self {
-        self.sensitive_data_configuration = Some(value.into());
-        self
-    }
-
+    pub fn sensitive_data_configuration(mut self, value: impl Into<Obj<SensitiveDataConfiguration>>) -> Self { self.sensitive_data_configuration = Some(value.into()); self }
     /// `Splitter`: a [`SplitterConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn splitter(mut self, value: impl Into<Obj<SplitterConfiguration>>) -> Self {
-        self.splitter = Some(value.into());
-        self
-    }
+    pub fn splitter(mut self, value: impl Into<Obj<SplitterConfiguration>>) -> Self { self.splitter = Some(value.into()); self }
 }
 
 impl PropertyType for DocumentOverrideConfiguration {}
@@ -1629,29 +1119,20 @@ impl ToValue for DocumentOverrideConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DocumentStandardExtractionRequired {
     /// `BoundingBox`: a [`DocumentBoundingBox`] object, required.
-    ///
-    /// Whether to generate bounding boxes.
     pub bounding_box: Obj<DocumentBoundingBox>,
     /// `Granularity`: a [`DocumentExtractionGranularity`] object, required.
-    ///
-    /// Which granularities to generate data for.
     pub granularity: Obj<DocumentExtractionGranularity>,
 }
 
-static RULE_DocumentStandardExtraction: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DocumentStandardExtraction: ObjRule = ObjRule {
     properties: &[
         ("BoundingBox", Shape::Object(&RULE_DocumentBoundingBox)),
-        (
-            "Granularity",
-            Shape::Object(&RULE_DocumentExtractionGranularity),
-        ),
+        ("Granularity", Shape::Object(&RULE_DocumentExtractionGranularity)),
     ],
     required: &["BoundingBox", "Granularity"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DocumentStandardExtraction` property type of `AWS::Bedrock::DataAutomationProject`.
@@ -1671,6 +1152,7 @@ pub struct DocumentStandardExtraction {
     pub granularity: Obj<DocumentExtractionGranularity>,
 }
 
+#[rustfmt::skip]
 impl DocumentStandardExtraction {
     /// A `DocumentStandardExtraction` with its required properties, named in a [`DocumentStandardExtractionRequired`].
     pub fn new(required: DocumentStandardExtractionRequired) -> Self {
@@ -1681,20 +1163,9 @@ impl DocumentStandardExtraction {
     }
 
     /// `BoundingBox`: a [`DocumentBoundingBox`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bounding_box(mut self, value: impl Into<Obj<DocumentBoundingBox>>) -> Self {
-        self.bounding_box = value.into();
-        self
-    }
-
+    pub fn bounding_box(mut self, value: impl Into<Obj<DocumentBoundingBox>>) -> Self { self.bounding_box = value.into(); self }
     /// `Granularity`: a [`DocumentExtractionGranularity`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn granularity(mut self, value: impl Into<Obj<DocumentExtractionGranularity>>) -> Self {
-        self.granularity = value.into();
-        self
-    }
+    pub fn granularity(mut self, value: impl Into<Obj<DocumentExtractionGranularity>>) -> Self { self.granularity = value.into(); self }
 }
 
 impl PropertyType for DocumentStandardExtraction {}
@@ -1712,28 +1183,17 @@ impl ToValue for DocumentStandardExtraction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DocumentStandardGenerativeFieldRequired {
     /// `State`: a [`State`] value, required.
-    ///
-    /// Whether generating descriptions is enabled for documents.
     pub state: State,
 }
 
-static RULE_DocumentStandardGenerativeField: ObjRule = ObjRule {
-    properties: &[(
-        "State",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["ENABLED", "DISABLED"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_DocumentStandardGenerativeField: ObjRule = ObjRule {
+    properties: &[
+        ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+    ],
     required: &["State"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DocumentStandardGenerativeField` property type of `AWS::Bedrock::DataAutomationProject`.
@@ -1749,6 +1209,7 @@ pub struct DocumentStandardGenerativeField {
     pub state: State,
 }
 
+#[rustfmt::skip]
 impl DocumentStandardGenerativeField {
     /// A `DocumentStandardGenerativeField` with its required properties, named in a [`DocumentStandardGenerativeFieldRequired`].
     pub fn new(required: DocumentStandardGenerativeFieldRequired) -> Self {
@@ -1758,12 +1219,7 @@ impl DocumentStandardGenerativeField {
     }
 
     /// `State`: a [`State`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state(mut self, value: impl Into<State>) -> Self {
-        self.state = value.into();
-        self
-    }
+    pub fn state(mut self, value: impl Into<State>) -> Self { self.state = value.into(); self }
 }
 
 impl PropertyType for DocumentStandardGenerativeField {}
@@ -1774,24 +1230,15 @@ impl ToValue for DocumentStandardGenerativeField {
     }
 }
 
-static RULE_DocumentStandardOutputConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DocumentStandardOutputConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Extraction",
-            Shape::Object(&RULE_DocumentStandardExtraction),
-        ),
-        (
-            "GenerativeField",
-            Shape::Object(&RULE_DocumentStandardGenerativeField),
-        ),
+        ("Extraction", Shape::Object(&RULE_DocumentStandardExtraction)),
+        ("GenerativeField", Shape::Object(&RULE_DocumentStandardGenerativeField)),
         ("OutputFormat", Shape::Object(&RULE_DocumentOutputFormat)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DocumentStandardOutputConfiguration` property type of `AWS::Bedrock::DataAutomationProject`.
@@ -1815,6 +1262,7 @@ pub struct DocumentStandardOutputConfiguration {
     pub output_format: Option<Obj<DocumentOutputFormat>>,
 }
 
+#[rustfmt::skip]
 impl DocumentStandardOutputConfiguration {
     /// A `DocumentStandardOutputConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1822,31 +1270,11 @@ impl DocumentStandardOutputConfiguration {
     }
 
     /// `Extraction`: a [`DocumentStandardExtraction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn extraction(mut self, value: impl Into<Obj<DocumentStandardExtraction>>) -> Self {
-        self.extraction = Some(value.into());
-        self
-    }
-
+    pub fn extraction(mut self, value: impl Into<Obj<DocumentStandardExtraction>>) -> Self { self.extraction = Some(value.into()); self }
     /// `GenerativeField`: a [`DocumentStandardGenerativeField`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn generative_field(
-        mut self,
-        value: impl Into<Obj<DocumentStandardGenerativeField>>,
-    ) -> Self {
-        self.generative_field = Some(value.into());
-        self
-    }
-
+    pub fn generative_field(mut self, value: impl Into<Obj<DocumentStandardGenerativeField>>) -> Self { self.generative_field = Some(value.into()); self }
     /// `OutputFormat`: a [`DocumentOutputFormat`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_format(mut self, value: impl Into<Obj<DocumentOutputFormat>>) -> Self {
-        self.output_format = Some(value.into());
-        self
-    }
+    pub fn output_format(mut self, value: impl Into<Obj<DocumentOutputFormat>>) -> Self { self.output_format = Some(value.into()); self }
 }
 
 impl PropertyType for DocumentStandardOutputConfiguration {}
@@ -1865,28 +1293,17 @@ impl ToValue for DocumentStandardOutputConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ImageBoundingBoxRequired {
     /// `State`: a [`State`] value, required.
-    ///
-    /// Bounding box settings for a project.
     pub state: State,
 }
 
-static RULE_ImageBoundingBox: ObjRule = ObjRule {
-    properties: &[(
-        "State",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["ENABLED", "DISABLED"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ImageBoundingBox: ObjRule = ObjRule {
+    properties: &[
+        ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+    ],
     required: &["State"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ImageBoundingBox` property type of `AWS::Bedrock::DataAutomationProject`.
@@ -1902,6 +1319,7 @@ pub struct ImageBoundingBox {
     pub state: State,
 }
 
+#[rustfmt::skip]
 impl ImageBoundingBox {
     /// A `ImageBoundingBox` with its required properties, named in a [`ImageBoundingBoxRequired`].
     pub fn new(required: ImageBoundingBoxRequired) -> Self {
@@ -1911,12 +1329,7 @@ impl ImageBoundingBox {
     }
 
     /// `State`: a [`State`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state(mut self, value: impl Into<State>) -> Self {
-        self.state = value.into();
-        self
-    }
+    pub fn state(mut self, value: impl Into<State>) -> Self { self.state = value.into(); self }
 }
 
 impl PropertyType for ImageBoundingBox {}
@@ -1931,44 +1344,18 @@ impl ToValue for ImageBoundingBox {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ImageExtractionCategoryRequired {
     /// `State`: a [`State`] value, required.
-    ///
-    /// Whether generating categorical data from images is enabled.
     pub state: State,
 }
 
-static RULE_ImageExtractionCategory: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ImageExtractionCategory: ObjRule = ObjRule {
     properties: &[
-        (
-            "State",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "Types",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["CONTENT_MODERATION", "TEXT_DETECTION", "LOGOS"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("Types", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["CONTENT_MODERATION", "TEXT_DETECTION", "LOGOS"], ..StrRule::ANY }), min_items: None, max_items: None })),
     ],
     required: &["State"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ImageExtractionCategory` property type of `AWS::Bedrock::DataAutomationProject`.
@@ -1988,6 +1375,7 @@ pub struct ImageExtractionCategory {
     pub types: Option<List<ImageExtractionCategoryType>>,
 }
 
+#[rustfmt::skip]
 impl ImageExtractionCategory {
     /// A `ImageExtractionCategory` with its required properties, named in a [`ImageExtractionCategoryRequired`].
     pub fn new(required: ImageExtractionCategoryRequired) -> Self {
@@ -1998,20 +1386,9 @@ impl ImageExtractionCategory {
     }
 
     /// `State`: a [`State`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state(mut self, value: impl Into<State>) -> Self {
-        self.state = value.into();
-        self
-    }
-
+    pub fn state(mut self, value: impl Into<State>) -> Self { self.state = value.into(); self }
     /// `Types`: a list of [`ImageExtractionCategoryType`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn types(mut self, value: impl Into<List<ImageExtractionCategoryType>>) -> Self {
-        self.types = Some(value.into());
-        self
-    }
+    pub fn types(mut self, value: impl Into<List<ImageExtractionCategoryType>>) -> Self { self.types = Some(value.into()); self }
 }
 
 impl PropertyType for ImageExtractionCategory {}
@@ -2025,23 +1402,14 @@ impl ToValue for ImageExtractionCategory {
     }
 }
 
-static RULE_ImageOverrideConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ImageOverrideConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ModalityProcessing",
-            Shape::Object(&RULE_ModalityProcessingConfiguration),
-        ),
-        (
-            "SensitiveDataConfiguration",
-            Shape::Object(&RULE_SensitiveDataConfiguration),
-        ),
+        ("ModalityProcessing", Shape::Object(&RULE_ModalityProcessingConfiguration)),
+        ("SensitiveDataConfiguration", Shape::Object(&RULE_SensitiveDataConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ImageOverrideConfiguration` property type of `AWS::Bedrock::DataAutomationProject`.
@@ -2061,6 +1429,7 @@ pub struct ImageOverrideConfiguration {
     pub sensitive_data_configuration: Option<Obj<SensitiveDataConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl ImageOverrideConfiguration {
     /// A `ImageOverrideConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -2068,26 +1437,9 @@ impl ImageOverrideConfiguration {
     }
 
     /// `ModalityProcessing`: a [`ModalityProcessingConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn modality_processing(
-        mut self,
-        value: impl Into<Obj<ModalityProcessingConfiguration>>,
-    ) -> Self {
-        self.modality_processing = Some(value.into());
-        self
-    }
-
+    pub fn modality_processing(mut self, value: impl Into<Obj<ModalityProcessingConfiguration>>) -> Self { self.modality_processing = Some(value.into()); self }
     /// `SensitiveDataConfiguration`: a [`SensitiveDataConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sensitive_data_configuration(
-        mut self,
-        value: impl Into<Obj<SensitiveDataConfiguration>>,
-    ) -> Self {
-        self.sensitive_data_configuration = Some(value.into());
-        self
-    }
+    pub fn sensitive_data_configuration(mut self, value: impl Into<Obj<SensitiveDataConfiguration>>) -> Self { self.sensitive_data_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for ImageOverrideConfiguration {}
@@ -2108,26 +1460,20 @@ impl ToValue for ImageOverrideConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ImageStandardExtractionRequired {
     /// `BoundingBox`: an [`ImageBoundingBox`] object, required.
-    ///
-    /// Settings for generating bounding boxes.
     pub bounding_box: Obj<ImageBoundingBox>,
     /// `Category`: an [`ImageExtractionCategory`] object, required.
-    ///
-    /// Settings for generating categorical data.
     pub category: Obj<ImageExtractionCategory>,
 }
 
-static RULE_ImageStandardExtraction: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ImageStandardExtraction: ObjRule = ObjRule {
     properties: &[
         ("BoundingBox", Shape::Object(&RULE_ImageBoundingBox)),
         ("Category", Shape::Object(&RULE_ImageExtractionCategory)),
     ],
     required: &["BoundingBox", "Category"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ImageStandardExtraction` property type of `AWS::Bedrock::DataAutomationProject`.
@@ -2147,6 +1493,7 @@ pub struct ImageStandardExtraction {
     pub category: Obj<ImageExtractionCategory>,
 }
 
+#[rustfmt::skip]
 impl ImageStandardExtraction {
     /// A `ImageStandardExtraction` with its required properties, named in a [`ImageStandardExtractionRequired`].
     pub fn new(required: ImageStandardExtractionRequired) -> Self {
@@ -2157,20 +1504,9 @@ impl ImageStandardExtraction {
     }
 
     /// `BoundingBox`: an [`ImageBoundingBox`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bounding_box(mut self, value: impl Into<Obj<ImageBoundingBox>>) -> Self {
-        self.bounding_box = value.into();
-        self
-    }
-
+    pub fn bounding_box(mut self, value: impl Into<Obj<ImageBoundingBox>>) -> Self { self.bounding_box = value.into(); self }
     /// `Category`: an [`ImageExtractionCategory`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn category(mut self, value: impl Into<Obj<ImageExtractionCategory>>) -> Self {
-        self.category = value.into();
-        self
-    }
+    pub fn category(mut self, value: impl Into<Obj<ImageExtractionCategory>>) -> Self { self.category = value.into(); self }
 }
 
 impl PropertyType for ImageStandardExtraction {}
@@ -2188,44 +1524,18 @@ impl ToValue for ImageStandardExtraction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ImageStandardGenerativeFieldRequired {
     /// `State`: a [`State`] value, required.
-    ///
-    /// Whether generating descriptions is enabled for images.
     pub state: State,
 }
 
-static RULE_ImageStandardGenerativeField: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ImageStandardGenerativeField: ObjRule = ObjRule {
     properties: &[
-        (
-            "State",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "Types",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["IMAGE_SUMMARY", "IAB"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("Types", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["IMAGE_SUMMARY", "IAB"], ..StrRule::ANY }), min_items: None, max_items: None })),
     ],
     required: &["State"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ImageStandardGenerativeField` property type of `AWS::Bedrock::DataAutomationProject`.
@@ -2245,6 +1555,7 @@ pub struct ImageStandardGenerativeField {
     pub types: Option<List<ImageStandardGenerativeFieldType>>,
 }
 
+#[rustfmt::skip]
 impl ImageStandardGenerativeField {
     /// A `ImageStandardGenerativeField` with its required properties, named in a [`ImageStandardGenerativeFieldRequired`].
     pub fn new(required: ImageStandardGenerativeFieldRequired) -> Self {
@@ -2255,20 +1566,9 @@ impl ImageStandardGenerativeField {
     }
 
     /// `State`: a [`State`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state(mut self, value: impl Into<State>) -> Self {
-        self.state = value.into();
-        self
-    }
-
+    pub fn state(mut self, value: impl Into<State>) -> Self { self.state = value.into(); self }
     /// `Types`: a list of [`ImageStandardGenerativeFieldType`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn types(mut self, value: impl Into<List<ImageStandardGenerativeFieldType>>) -> Self {
-        self.types = Some(value.into());
-        self
-    }
+    pub fn types(mut self, value: impl Into<List<ImageStandardGenerativeFieldType>>) -> Self { self.types = Some(value.into()); self }
 }
 
 impl PropertyType for ImageStandardGenerativeField {}
@@ -2282,20 +1582,14 @@ impl ToValue for ImageStandardGenerativeField {
     }
 }
 
-static RULE_ImageStandardOutputConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ImageStandardOutputConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Extraction", Shape::Object(&RULE_ImageStandardExtraction)),
-        (
-            "GenerativeField",
-            Shape::Object(&RULE_ImageStandardGenerativeField),
-        ),
+        ("GenerativeField", Shape::Object(&RULE_ImageStandardGenerativeField)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ImageStandardOutputConfiguration` property type of `AWS::Bedrock::DataAutomationProject`.
@@ -2315,6 +1609,7 @@ pub struct ImageStandardOutputConfiguration {
     pub generative_field: Option<Obj<ImageStandardGenerativeField>>,
 }
 
+#[rustfmt::skip]
 impl ImageStandardOutputConfiguration {
     /// A `ImageStandardOutputConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -2322,20 +1617,9 @@ impl ImageStandardOutputConfiguration {
     }
 
     /// `Extraction`: an [`ImageStandardExtraction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn extraction(mut self, value: impl Into<Obj<ImageStandardExtraction>>) -> Self {
-        self.extraction = Some(value.into());
-        self
-    }
-
+    pub fn extraction(mut self, value: impl Into<Obj<ImageStandardExtraction>>) -> Self { self.extraction = Some(value.into()); self }
     /// `GenerativeField`: an [`ImageStandardGenerativeField`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn generative_field(mut self, value: impl Into<Obj<ImageStandardGenerativeField>>) -> Self {
-        self.generative_field = Some(value.into());
-        self
-    }
+    pub fn generative_field(mut self, value: impl Into<Obj<ImageStandardGenerativeField>>) -> Self { self.generative_field = Some(value.into()); self }
 }
 
 impl PropertyType for ImageStandardOutputConfiguration {}
@@ -2349,23 +1633,13 @@ impl ToValue for ImageStandardOutputConfiguration {
     }
 }
 
-static RULE_ModalityProcessingConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "State",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["ENABLED", "DISABLED"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ModalityProcessingConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ModalityProcessingConfiguration` property type of `AWS::Bedrock::DataAutomationProject`.
@@ -2381,6 +1655,7 @@ pub struct ModalityProcessingConfiguration {
     pub state: Option<State>,
 }
 
+#[rustfmt::skip]
 impl ModalityProcessingConfiguration {
     /// A `ModalityProcessingConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -2388,12 +1663,7 @@ impl ModalityProcessingConfiguration {
     }
 
     /// `State`: a [`State`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state(mut self, value: impl Into<State>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
+    pub fn state(mut self, value: impl Into<State>) -> Self { self.state = Some(value.into()); self }
 }
 
 impl PropertyType for ModalityProcessingConfiguration {}
@@ -2404,55 +1674,16 @@ impl ToValue for ModalityProcessingConfiguration {
     }
 }
 
-static RULE_ModalityRoutingConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ModalityRoutingConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "jpeg",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DOCUMENT", "IMAGE", "VIDEO", "AUDIO"],
-                format: None,
-            }),
-        ),
-        (
-            "mov",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DOCUMENT", "IMAGE", "VIDEO", "AUDIO"],
-                format: None,
-            }),
-        ),
-        (
-            "mp4",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DOCUMENT", "IMAGE", "VIDEO", "AUDIO"],
-                format: None,
-            }),
-        ),
-        (
-            "png",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DOCUMENT", "IMAGE", "VIDEO", "AUDIO"],
-                format: None,
-            }),
-        ),
+        ("jpeg", Shape::Str(&StrRule { allowed: &["DOCUMENT", "IMAGE", "VIDEO", "AUDIO"], ..StrRule::ANY })),
+        ("mov", Shape::Str(&StrRule { allowed: &["DOCUMENT", "IMAGE", "VIDEO", "AUDIO"], ..StrRule::ANY })),
+        ("mp4", Shape::Str(&StrRule { allowed: &["DOCUMENT", "IMAGE", "VIDEO", "AUDIO"], ..StrRule::ANY })),
+        ("png", Shape::Str(&StrRule { allowed: &["DOCUMENT", "IMAGE", "VIDEO", "AUDIO"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ModalityRoutingConfiguration` property type of `AWS::Bedrock::DataAutomationProject`.
@@ -2480,6 +1711,7 @@ pub struct ModalityRoutingConfiguration {
     pub png: Option<DesiredModality>,
 }
 
+#[rustfmt::skip]
 impl ModalityRoutingConfiguration {
     /// A `ModalityRoutingConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -2487,36 +1719,13 @@ impl ModalityRoutingConfiguration {
     }
 
     /// `jpeg`: a [`DesiredModality`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn jpeg(mut self, value: impl Into<DesiredModality>) -> Self {
-        self.jpeg = Some(value.into());
-        self
-    }
-
+    pub fn jpeg(mut self, value: impl Into<DesiredModality>) -> Self { self.jpeg = Some(value.into()); self }
     /// `mov`: a [`DesiredModality`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mov(mut self, value: impl Into<DesiredModality>) -> Self {
-        self.mov = Some(value.into());
-        self
-    }
-
+    pub fn mov(mut self, value: impl Into<DesiredModality>) -> Self { self.mov = Some(value.into()); self }
     /// `mp4`: a [`DesiredModality`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mp4(mut self, value: impl Into<DesiredModality>) -> Self {
-        self.mp4 = Some(value.into());
-        self
-    }
-
+    pub fn mp4(mut self, value: impl Into<DesiredModality>) -> Self { self.mp4 = Some(value.into()); self }
     /// `png`: a [`DesiredModality`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn png(mut self, value: impl Into<DesiredModality>) -> Self {
-        self.png = Some(value.into());
-        self
-    }
+    pub fn png(mut self, value: impl Into<DesiredModality>) -> Self { self.png = Some(value.into()); self }
 }
 
 impl PropertyType for ModalityRoutingConfiguration {}
@@ -2532,26 +1741,17 @@ impl ToValue for ModalityRoutingConfiguration {
     }
 }
 
-static RULE_OverrideConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OverrideConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Audio", Shape::Object(&RULE_AudioOverrideConfiguration)),
-        (
-            "Document",
-            Shape::Object(&RULE_DocumentOverrideConfiguration),
-        ),
+        ("Document", Shape::Object(&RULE_DocumentOverrideConfiguration)),
         ("Image", Shape::Object(&RULE_ImageOverrideConfiguration)),
-        (
-            "ModalityRouting",
-            Shape::Object(&RULE_ModalityRoutingConfiguration),
-        ),
+        ("ModalityRouting", Shape::Object(&RULE_ModalityRoutingConfiguration)),
         ("Video", Shape::Object(&RULE_VideoOverrideConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OverrideConfiguration` property type of `AWS::Bedrock::DataAutomationProject`.
@@ -2583,6 +1783,7 @@ pub struct OverrideConfiguration {
     pub video: Option<Obj<VideoOverrideConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl OverrideConfiguration {
     /// A `OverrideConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -2590,44 +1791,15 @@ impl OverrideConfiguration {
     }
 
     /// `Audio`: an [`AudioOverrideConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn audio(mut self, value: impl Into<Obj<AudioOverrideConfiguration>>) -> Self {
-        self.audio = Some(value.into());
-        self
-    }
-
+    pub fn audio(mut self, value: impl Into<Obj<AudioOverrideConfiguration>>) -> Self { self.audio = Some(value.into()); self }
     /// `Document`: a [`DocumentOverrideConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn document(mut self, value: impl Into<Obj<DocumentOverrideConfiguration>>) -> Self {
-        self.document = Some(value.into());
-        self
-    }
-
+    pub fn document(mut self, value: impl Into<Obj<DocumentOverrideConfiguration>>) -> Self { self.document = Some(value.into()); self }
     /// `Image`: an [`ImageOverrideConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image(mut self, value: impl Into<Obj<ImageOverrideConfiguration>>) -> Self {
-        self.image = Some(value.into());
-        self
-    }
-
+    pub fn image(mut self, value: impl Into<Obj<ImageOverrideConfiguration>>) -> Self { self.image = Some(value.into()); self }
     /// `ModalityRouting`: a [`ModalityRoutingConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn modality_routing(mut self, value: impl Into<Obj<ModalityRoutingConfiguration>>) -> Self {
-        self.modality_routing = Some(value.into());
-        self
-    }
-
+    pub fn modality_routing(mut self, value: impl Into<Obj<ModalityRoutingConfiguration>>) -> Self { self.modality_routing = Some(value.into()); self }
     /// `Video`: a [`VideoOverrideConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn video(mut self, value: impl Into<Obj<VideoOverrideConfiguration>>) -> Self {
-        self.video = Some(value.into());
-        self
-    }
+    pub fn video(mut self, value: impl Into<Obj<VideoOverrideConfiguration>>) -> Self { self.video = Some(value.into()); self }
 }
 
 impl PropertyType for OverrideConfiguration {}
@@ -2644,72 +1816,13 @@ impl ToValue for OverrideConfiguration {
     }
 }
 
-static RULE_PiiEntitiesConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PiiEntitiesConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "PiiEntityTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "ALL",
-                        "ADDRESS",
-                        "AGE",
-                        "NAME",
-                        "EMAIL",
-                        "PHONE",
-                        "USERNAME",
-                        "PASSWORD",
-                        "DRIVER_ID",
-                        "LICENSE_PLATE",
-                        "VEHICLE_IDENTIFICATION_NUMBER",
-                        "CREDIT_DEBIT_CARD_CVV",
-                        "CREDIT_DEBIT_CARD_EXPIRY",
-                        "CREDIT_DEBIT_CARD_NUMBER",
-                        "PIN",
-                        "INTERNATIONAL_BANK_ACCOUNT_NUMBER",
-                        "SWIFT_CODE",
-                        "IP_ADDRESS",
-                        "MAC_ADDRESS",
-                        "URL",
-                        "AWS_ACCESS_KEY",
-                        "AWS_SECRET_KEY",
-                        "US_BANK_ACCOUNT_NUMBER",
-                        "US_BANK_ROUTING_NUMBER",
-                        "US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER",
-                        "US_PASSPORT_NUMBER",
-                        "US_SOCIAL_SECURITY_NUMBER",
-                        "CA_HEALTH_NUMBER",
-                        "CA_SOCIAL_INSURANCE_NUMBER",
-                        "UK_NATIONAL_HEALTH_SERVICE_NUMBER",
-                        "UK_NATIONAL_INSURANCE_NUMBER",
-                        "UK_UNIQUE_TAXPAYER_REFERENCE_NUMBER",
-                    ],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "RedactionMaskMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PII", "ENTITY_TYPE"],
-                format: None,
-            }),
-        ),
+        ("PiiEntityTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ALL", "ADDRESS", "AGE", "NAME", "EMAIL", "PHONE", "USERNAME", "PASSWORD", "DRIVER_ID", "LICENSE_PLATE", "VEHICLE_IDENTIFICATION_NUMBER", "CREDIT_DEBIT_CARD_CVV", "CREDIT_DEBIT_CARD_EXPIRY", "CREDIT_DEBIT_CARD_NUMBER", "PIN", "INTERNATIONAL_BANK_ACCOUNT_NUMBER", "SWIFT_CODE", "IP_ADDRESS", "MAC_ADDRESS", "URL", "AWS_ACCESS_KEY", "AWS_SECRET_KEY", "US_BANK_ACCOUNT_NUMBER", "US_BANK_ROUTING_NUMBER", "US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER", "US_PASSPORT_NUMBER", "US_SOCIAL_SECURITY_NUMBER", "CA_HEALTH_NUMBER", "CA_SOCIAL_INSURANCE_NUMBER", "UK_NATIONAL_HEALTH_SERVICE_NUMBER", "UK_NATIONAL_INSURANCE_NUMBER", "UK_UNIQUE_TAXPAYER_REFERENCE_NUMBER"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("RedactionMaskMode", Shape::Str(&StrRule { allowed: &["PII", "ENTITY_TYPE"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `PIIEntitiesConfiguration` property type of `AWS::Bedrock::DataAutomationProject`.
@@ -2729,6 +1842,7 @@ pub struct PiiEntitiesConfiguration {
     pub redaction_mask_mode: Option<PiiRedactionMaskMode>,
 }
 
+#[rustfmt::skip]
 impl PiiEntitiesConfiguration {
     /// A `PiiEntitiesConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -2736,20 +1850,9 @@ impl PiiEntitiesConfiguration {
     }
 
     /// `PiiEntityTypes`: a list of [`PiiEntityTypes`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pii_entity_types(mut self, value: impl Into<List<PiiEntityTypes>>) -> Self {
-        self.pii_entity_types = Some(value.into());
-        self
-    }
-
+    pub fn pii_entity_types(mut self, value: impl Into<List<PiiEntityTypes>>) -> Self { self.pii_entity_types = Some(value.into()); self }
     /// `RedactionMaskMode`: a [`PiiRedactionMaskMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn redaction_mask_mode(mut self, value: impl Into<PiiRedactionMaskMode>) -> Self {
-        self.redaction_mask_mode = Some(value.into());
-        self
-    }
+    pub fn redaction_mask_mode(mut self, value: impl Into<PiiRedactionMaskMode>) -> Self { self.redaction_mask_mode = Some(value.into()); self }
 }
 
 impl PropertyType for PiiEntitiesConfiguration {}
@@ -2763,43 +1866,14 @@ impl ToValue for PiiEntitiesConfiguration {
     }
 }
 
-static RULE_SensitiveDataConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SensitiveDataConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "DetectionMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DETECTION", "DETECTION_AND_REDACTION"],
-                format: None,
-            }),
-        ),
-        (
-            "DetectionScope",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["STANDARD", "CUSTOM"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "PiiEntitiesConfiguration",
-            Shape::Object(&RULE_PiiEntitiesConfiguration),
-        ),
+        ("DetectionMode", Shape::Str(&StrRule { allowed: &["DETECTION", "DETECTION_AND_REDACTION"], ..StrRule::ANY })),
+        ("DetectionScope", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["STANDARD", "CUSTOM"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("PiiEntitiesConfiguration", Shape::Object(&RULE_PiiEntitiesConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `SensitiveDataConfiguration` property type of `AWS::Bedrock::DataAutomationProject`.
@@ -2823,6 +1897,7 @@ pub struct SensitiveDataConfiguration {
     pub pii_entities_configuration: Option<Obj<PiiEntitiesConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl SensitiveDataConfiguration {
     /// A `SensitiveDataConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -2830,31 +1905,11 @@ impl SensitiveDataConfiguration {
     }
 
     /// `DetectionMode`: a [`SensitiveDataDetectionMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn detection_mode(mut self, value: impl Into<SensitiveDataDetectionMode>) -> Self {
-        self.detection_mode = Some(value.into());
-        self
-    }
-
+    pub fn detection_mode(mut self, value: impl Into<SensitiveDataDetectionMode>) -> Self { self.detection_mode = Some(value.into()); self }
     /// `DetectionScope`: a list of [`SensitiveDataDetectionScope`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn detection_scope(mut self, value: impl Into<List<SensitiveDataDetectionScope>>) -> Self {
-        self.detection_scope = Some(value.into());
-        self
-    }
-
+    pub fn detection_scope(mut self, value: impl Into<List<SensitiveDataDetectionScope>>) -> Self { self.detection_scope = Some(value.into()); self }
     /// `PiiEntitiesConfiguration`: a [`PiiEntitiesConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pii_entities_configuration(
-        mut self,
-        value: impl Into<Obj<PiiEntitiesConfiguration>>,
-    ) -> Self {
-        self.pii_entities_configuration = Some(value.into());
-        self
-    }
+    pub fn pii_entities_configuration(mut self, value: impl Into<Obj<PiiEntitiesConfiguration>>) -> Self { self.pii_entities_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for SensitiveDataConfiguration {}
@@ -2873,28 +1928,17 @@ impl ToValue for SensitiveDataConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SpeakerLabelingConfigurationRequired {
     /// `State`: a [`State`] value, required.
-    ///
-    /// State of speaker labeling, either enabled or disabled.
     pub state: State,
 }
 
-static RULE_SpeakerLabelingConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "State",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["ENABLED", "DISABLED"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_SpeakerLabelingConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+    ],
     required: &["State"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SpeakerLabelingConfiguration` property type of `AWS::Bedrock::DataAutomationProject`.
@@ -2910,6 +1954,7 @@ pub struct SpeakerLabelingConfiguration {
     pub state: State,
 }
 
+#[rustfmt::skip]
 impl SpeakerLabelingConfiguration {
     /// A `SpeakerLabelingConfiguration` with its required properties, named in a [`SpeakerLabelingConfigurationRequired`].
     pub fn new(required: SpeakerLabelingConfigurationRequired) -> Self {
@@ -2919,12 +1964,7 @@ impl SpeakerLabelingConfiguration {
     }
 
     /// `State`: a [`State`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state(mut self, value: impl Into<State>) -> Self {
-        self.state = value.into();
-        self
-    }
+    pub fn state(mut self, value: impl Into<State>) -> Self { self.state = value.into(); self }
 }
 
 impl PropertyType for SpeakerLabelingConfiguration {}
@@ -2935,23 +1975,13 @@ impl ToValue for SpeakerLabelingConfiguration {
     }
 }
 
-static RULE_SplitterConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "State",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["ENABLED", "DISABLED"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_SplitterConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SplitterConfiguration` property type of `AWS::Bedrock::DataAutomationProject`.
@@ -2967,6 +1997,7 @@ pub struct SplitterConfiguration {
     pub state: Option<State>,
 }
 
+#[rustfmt::skip]
 impl SplitterConfiguration {
     /// A `SplitterConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -2974,12 +2005,7 @@ impl SplitterConfiguration {
     }
 
     /// `State`: a [`State`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state(mut self, value: impl Into<State>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
+    pub fn state(mut self, value: impl Into<State>) -> Self { self.state = Some(value.into()); self }
 }
 
 impl PropertyType for SplitterConfiguration {}
@@ -2990,31 +2016,16 @@ impl ToValue for SplitterConfiguration {
     }
 }
 
-static RULE_StandardOutputConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StandardOutputConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Audio",
-            Shape::Object(&RULE_AudioStandardOutputConfiguration),
-        ),
-        (
-            "Document",
-            Shape::Object(&RULE_DocumentStandardOutputConfiguration),
-        ),
-        (
-            "Image",
-            Shape::Object(&RULE_ImageStandardOutputConfiguration),
-        ),
-        (
-            "Video",
-            Shape::Object(&RULE_VideoStandardOutputConfiguration),
-        ),
+        ("Audio", Shape::Object(&RULE_AudioStandardOutputConfiguration)),
+        ("Document", Shape::Object(&RULE_DocumentStandardOutputConfiguration)),
+        ("Image", Shape::Object(&RULE_ImageStandardOutputConfiguration)),
+        ("Video", Shape::Object(&RULE_VideoStandardOutputConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StandardOutputConfiguration` property type of `AWS::Bedrock::DataAutomationProject`.
@@ -3042,6 +2053,7 @@ pub struct StandardOutputConfiguration {
     pub video: Option<Obj<VideoStandardOutputConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl StandardOutputConfiguration {
     /// A `StandardOutputConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -3049,36 +2061,13 @@ impl StandardOutputConfiguration {
     }
 
     /// `Audio`: an [`AudioStandardOutputConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn audio(mut self, value: impl Into<Obj<AudioStandardOutputConfiguration>>) -> Self {
-        self.audio = Some(value.into());
-        self
-    }
-
+    pub fn audio(mut self, value: impl Into<Obj<AudioStandardOutputConfiguration>>) -> Self { self.audio = Some(value.into()); self }
     /// `Document`: a [`DocumentStandardOutputConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn document(mut self, value: impl Into<Obj<DocumentStandardOutputConfiguration>>) -> Self {
-        self.document = Some(value.into());
-        self
-    }
-
+    pub fn document(mut self, value: impl Into<Obj<DocumentStandardOutputConfiguration>>) -> Self { self.document = Some(value.into()); self }
     /// `Image`: an [`ImageStandardOutputConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image(mut self, value: impl Into<Obj<ImageStandardOutputConfiguration>>) -> Self {
-        self.image = Some(value.into());
-        self
-    }
-
+    pub fn image(mut self, value: impl Into<Obj<ImageStandardOutputConfiguration>>) -> Self { self.image = Some(value.into()); self }
     /// `Video`: a [`VideoStandardOutputConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn video(mut self, value: impl Into<Obj<VideoStandardOutputConfiguration>>) -> Self {
-        self.video = Some(value.into());
-        self
-    }
+    pub fn video(mut self, value: impl Into<Obj<VideoStandardOutputConfiguration>>) -> Self { self.video = Some(value.into()); self }
 }
 
 impl PropertyType for StandardOutputConfiguration {}
@@ -3094,119 +2083,14 @@ impl ToValue for StandardOutputConfiguration {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TranscriptConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ChannelLabeling", Shape::Object(&RULE_ChannelLabelingConfiguration)),
+        ("SpeakerLabeling", Shape::Object(&RULE_SpeakerLabelingConfiguration)),
     ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
-};
-
-/// The `Tag` property type of `AWS::Bedrock::DataAutomationProject`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrock-dataautomationproject-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_TranscriptConfiguration: ObjRule = ObjRule {
-    properties: &[
-        (
-            "ChannelLabeling",
-            Shape::Object(&RULE_ChannelLabelingConfiguration),
-        ),
-        (
-            "SpeakerLabeling",
-            Shape::Object(&RULE_SpeakerLabelingConfiguration),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TranscriptConfiguration` property type of `AWS::Bedrock::DataAutomationProject`.
@@ -3226,6 +2110,7 @@ pub struct TranscriptConfiguration {
     pub speaker_labeling: Option<Obj<SpeakerLabelingConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl TranscriptConfiguration {
     /// A `TranscriptConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -3233,20 +2118,9 @@ impl TranscriptConfiguration {
     }
 
     /// `ChannelLabeling`: a [`ChannelLabelingConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channel_labeling(mut self, value: impl Into<Obj<ChannelLabelingConfiguration>>) -> Self {
-        self.channel_labeling = Some(value.into());
-        self
-    }
-
+    pub fn channel_labeling(mut self, value: impl Into<Obj<ChannelLabelingConfiguration>>) -> Self { self.channel_labeling = Some(value.into()); self }
     /// `SpeakerLabeling`: a [`SpeakerLabelingConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn speaker_labeling(mut self, value: impl Into<Obj<SpeakerLabelingConfiguration>>) -> Self {
-        self.speaker_labeling = Some(value.into());
-        self
-    }
+    pub fn speaker_labeling(mut self, value: impl Into<Obj<SpeakerLabelingConfiguration>>) -> Self { self.speaker_labeling = Some(value.into()); self }
 }
 
 impl PropertyType for TranscriptConfiguration {}
@@ -3264,28 +2138,17 @@ impl ToValue for TranscriptConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VideoBoundingBoxRequired {
     /// `State`: a [`State`] value, required.
-    ///
-    /// Whether bounding boxes are enabled for video.
     pub state: State,
 }
 
-static RULE_VideoBoundingBox: ObjRule = ObjRule {
-    properties: &[(
-        "State",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["ENABLED", "DISABLED"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_VideoBoundingBox: ObjRule = ObjRule {
+    properties: &[
+        ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+    ],
     required: &["State"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VideoBoundingBox` property type of `AWS::Bedrock::DataAutomationProject`.
@@ -3301,6 +2164,7 @@ pub struct VideoBoundingBox {
     pub state: State,
 }
 
+#[rustfmt::skip]
 impl VideoBoundingBox {
     /// A `VideoBoundingBox` with its required properties, named in a [`VideoBoundingBoxRequired`].
     pub fn new(required: VideoBoundingBoxRequired) -> Self {
@@ -3310,12 +2174,7 @@ impl VideoBoundingBox {
     }
 
     /// `State`: a [`State`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state(mut self, value: impl Into<State>) -> Self {
-        self.state = value.into();
-        self
-    }
+    pub fn state(mut self, value: impl Into<State>) -> Self { self.state = value.into(); self }
 }
 
 impl PropertyType for VideoBoundingBox {}
@@ -3330,49 +2189,18 @@ impl ToValue for VideoBoundingBox {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VideoExtractionCategoryRequired {
     /// `State`: a [`State`] value, required.
-    ///
-    /// Whether generating categorical data from video is enabled.
     pub state: State,
 }
 
-static RULE_VideoExtractionCategory: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VideoExtractionCategory: ObjRule = ObjRule {
     properties: &[
-        (
-            "State",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "Types",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "CONTENT_MODERATION",
-                        "TEXT_DETECTION",
-                        "TRANSCRIPT",
-                        "LOGOS",
-                    ],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("Types", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["CONTENT_MODERATION", "TEXT_DETECTION", "TRANSCRIPT", "LOGOS"], ..StrRule::ANY }), min_items: None, max_items: None })),
     ],
     required: &["State"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VideoExtractionCategory` property type of `AWS::Bedrock::DataAutomationProject`.
@@ -3392,6 +2220,7 @@ pub struct VideoExtractionCategory {
     pub types: Option<List<VideoExtractionCategoryType>>,
 }
 
+#[rustfmt::skip]
 impl VideoExtractionCategory {
     /// A `VideoExtractionCategory` with its required properties, named in a [`VideoExtractionCategoryRequired`].
     pub fn new(required: VideoExtractionCategoryRequired) -> Self {
@@ -3402,20 +2231,9 @@ impl VideoExtractionCategory {
     }
 
     /// `State`: a [`State`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state(mut self, value: impl Into<State>) -> Self {
-        self.state = value.into();
-        self
-    }
-
+    pub fn state(mut self, value: impl Into<State>) -> Self { self.state = value.into(); self }
     /// `Types`: a list of [`VideoExtractionCategoryType`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn types(mut self, value: impl Into<List<VideoExtractionCategoryType>>) -> Self {
-        self.types = Some(value.into());
-        self
-    }
+    pub fn types(mut self, value: impl Into<List<VideoExtractionCategoryType>>) -> Self { self.types = Some(value.into()); self }
 }
 
 impl PropertyType for VideoExtractionCategory {}
@@ -3429,23 +2247,14 @@ impl ToValue for VideoExtractionCategory {
     }
 }
 
-static RULE_VideoOverrideConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VideoOverrideConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ModalityProcessing",
-            Shape::Object(&RULE_ModalityProcessingConfiguration),
-        ),
-        (
-            "SensitiveDataConfiguration",
-            Shape::Object(&RULE_SensitiveDataConfiguration),
-        ),
+        ("ModalityProcessing", Shape::Object(&RULE_ModalityProcessingConfiguration)),
+        ("SensitiveDataConfiguration", Shape::Object(&RULE_SensitiveDataConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VideoOverrideConfiguration` property type of `AWS::Bedrock::DataAutomationProject`.
@@ -3465,6 +2274,7 @@ pub struct VideoOverrideConfiguration {
     pub sensitive_data_configuration: Option<Obj<SensitiveDataConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl VideoOverrideConfiguration {
     /// A `VideoOverrideConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -3472,26 +2282,9 @@ impl VideoOverrideConfiguration {
     }
 
     /// `ModalityProcessing`: a [`ModalityProcessingConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn modality_processing(
-        mut self,
-        value: impl Into<Obj<ModalityProcessingConfiguration>>,
-    ) -> Self {
-        self.modality_processing = Some(value.into());
-        self
-    }
-
+    pub fn modality_processing(mut self, value: impl Into<Obj<ModalityProcessingConfiguration>>) -> Self { self.modality_processing = Some(value.into()); self }
     /// `SensitiveDataConfiguration`: a [`SensitiveDataConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sensitive_data_configuration(
-        mut self,
-        value: impl Into<Obj<SensitiveDataConfiguration>>,
-    ) -> Self {
-        self.sensitive_data_configuration = Some(value.into());
-        self
-    }
+    pub fn sensitive_data_configuration(mut self, value: impl Into<Obj<SensitiveDataConfiguration>>) -> Self { self.sensitive_data_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for VideoOverrideConfiguration {}
@@ -3512,26 +2305,20 @@ impl ToValue for VideoOverrideConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VideoStandardExtractionRequired {
     /// `BoundingBox`: a [`VideoBoundingBox`] object, required.
-    ///
-    /// Settings for generating bounding boxes.
     pub bounding_box: Obj<VideoBoundingBox>,
     /// `Category`: a [`VideoExtractionCategory`] object, required.
-    ///
-    /// Settings for generating categorical data.
     pub category: Obj<VideoExtractionCategory>,
 }
 
-static RULE_VideoStandardExtraction: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VideoStandardExtraction: ObjRule = ObjRule {
     properties: &[
         ("BoundingBox", Shape::Object(&RULE_VideoBoundingBox)),
         ("Category", Shape::Object(&RULE_VideoExtractionCategory)),
     ],
     required: &["BoundingBox", "Category"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VideoStandardExtraction` property type of `AWS::Bedrock::DataAutomationProject`.
@@ -3551,6 +2338,7 @@ pub struct VideoStandardExtraction {
     pub category: Obj<VideoExtractionCategory>,
 }
 
+#[rustfmt::skip]
 impl VideoStandardExtraction {
     /// A `VideoStandardExtraction` with its required properties, named in a [`VideoStandardExtractionRequired`].
     pub fn new(required: VideoStandardExtractionRequired) -> Self {
@@ -3561,20 +2349,9 @@ impl VideoStandardExtraction {
     }
 
     /// `BoundingBox`: a [`VideoBoundingBox`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bounding_box(mut self, value: impl Into<Obj<VideoBoundingBox>>) -> Self {
-        self.bounding_box = value.into();
-        self
-    }
-
+    pub fn bounding_box(mut self, value: impl Into<Obj<VideoBoundingBox>>) -> Self { self.bounding_box = value.into(); self }
     /// `Category`: a [`VideoExtractionCategory`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn category(mut self, value: impl Into<Obj<VideoExtractionCategory>>) -> Self {
-        self.category = value.into();
-        self
-    }
+    pub fn category(mut self, value: impl Into<Obj<VideoExtractionCategory>>) -> Self { self.category = value.into(); self }
 }
 
 impl PropertyType for VideoStandardExtraction {}
@@ -3592,44 +2369,18 @@ impl ToValue for VideoStandardExtraction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VideoStandardGenerativeFieldRequired {
     /// `State`: a [`State`] value, required.
-    ///
-    /// Whether generating descriptions is enabled for video.
     pub state: State,
 }
 
-static RULE_VideoStandardGenerativeField: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VideoStandardGenerativeField: ObjRule = ObjRule {
     properties: &[
-        (
-            "State",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "Types",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["VIDEO_SUMMARY", "IAB", "CHAPTER_SUMMARY"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("Types", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["VIDEO_SUMMARY", "IAB", "CHAPTER_SUMMARY"], ..StrRule::ANY }), min_items: None, max_items: None })),
     ],
     required: &["State"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VideoStandardGenerativeField` property type of `AWS::Bedrock::DataAutomationProject`.
@@ -3649,6 +2400,7 @@ pub struct VideoStandardGenerativeField {
     pub types: Option<List<VideoStandardGenerativeFieldType>>,
 }
 
+#[rustfmt::skip]
 impl VideoStandardGenerativeField {
     /// A `VideoStandardGenerativeField` with its required properties, named in a [`VideoStandardGenerativeFieldRequired`].
     pub fn new(required: VideoStandardGenerativeFieldRequired) -> Self {
@@ -3659,20 +2411,9 @@ impl VideoStandardGenerativeField {
     }
 
     /// `State`: a [`State`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state(mut self, value: impl Into<State>) -> Self {
-        self.state = value.into();
-        self
-    }
-
+    pub fn state(mut self, value: impl Into<State>) -> Self { self.state = value.into(); self }
     /// `Types`: a list of [`VideoStandardGenerativeFieldType`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn types(mut self, value: impl Into<List<VideoStandardGenerativeFieldType>>) -> Self {
-        self.types = Some(value.into());
-        self
-    }
+    pub fn types(mut self, value: impl Into<List<VideoStandardGenerativeFieldType>>) -> Self { self.types = Some(value.into()); self }
 }
 
 impl PropertyType for VideoStandardGenerativeField {}
@@ -3686,20 +2427,14 @@ impl ToValue for VideoStandardGenerativeField {
     }
 }
 
-static RULE_VideoStandardOutputConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VideoStandardOutputConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Extraction", Shape::Object(&RULE_VideoStandardExtraction)),
-        (
-            "GenerativeField",
-            Shape::Object(&RULE_VideoStandardGenerativeField),
-        ),
+        ("GenerativeField", Shape::Object(&RULE_VideoStandardGenerativeField)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VideoStandardOutputConfiguration` property type of `AWS::Bedrock::DataAutomationProject`.
@@ -3719,6 +2454,7 @@ pub struct VideoStandardOutputConfiguration {
     pub generative_field: Option<Obj<VideoStandardGenerativeField>>,
 }
 
+#[rustfmt::skip]
 impl VideoStandardOutputConfiguration {
     /// A `VideoStandardOutputConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -3726,20 +2462,9 @@ impl VideoStandardOutputConfiguration {
     }
 
     /// `Extraction`: a [`VideoStandardExtraction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn extraction(mut self, value: impl Into<Obj<VideoStandardExtraction>>) -> Self {
-        self.extraction = Some(value.into());
-        self
-    }
-
+    pub fn extraction(mut self, value: impl Into<Obj<VideoStandardExtraction>>) -> Self { self.extraction = Some(value.into()); self }
     /// `GenerativeField`: a [`VideoStandardGenerativeField`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn generative_field(mut self, value: impl Into<Obj<VideoStandardGenerativeField>>) -> Self {
-        self.generative_field = Some(value.into());
-        self
-    }
+    pub fn generative_field(mut self, value: impl Into<Obj<VideoStandardGenerativeField>>) -> Self { self.generative_field = Some(value.into()); self }
 }
 
 impl PropertyType for VideoStandardOutputConfiguration {}

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_S3Location;
+pub use super::shared::{S3Location, S3LocationRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^arn:aws(|-cn|-us-gov):secretsmanager:[a-z0-9-]{1,20}:([0-9]{12}|):secret:[a-zA-Z0-9!/_+=.@-]{1,512}$",
 );
@@ -26,8 +29,7 @@ pub(crate) static PATTERN_8: Pattern = Pattern::new(
 pub(crate) static PATTERN_9: Pattern = Pattern::new(
     "^(arn:aws(-cn|-us-gov|-eusc|-iso(-[b-f])?)?:(bedrock):[a-z0-9-]{1,20}:([0-9]{12})?:([a-z-]+/)?)?([a-zA-Z0-9.-]{1,63}){0,2}(([:][a-z0-9-]{1,63}){0,2})?(/[a-z0-9]{1,12})?$",
 );
-pub(crate) static PATTERN_10: Pattern = Pattern::new("^s3://.{1,128}$");
-pub(crate) static PATTERN_11: Pattern = Pattern::new(
+pub(crate) static PATTERN_10: Pattern = Pattern::new(
     "^arn:(aws[a-zA-Z-]*)?:lambda:[a-z]{2}(-gov)?-[a-z]+-\\d{1}:\\d{12}:function:[a-zA-Z0-9-_\\.]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?$",
 );
 
@@ -35,84 +37,27 @@ pub(crate) static PATTERN_11: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataSourceRequired {
     /// `DataSourceConfiguration`: a [`DataSourceConfiguration`] object, required.
-    ///
-    /// The connection configuration for the data source.
     pub data_source_configuration: Obj<DataSourceConfiguration>,
     /// `KnowledgeBaseId`: a string, required.
-    ///
-    /// The unique identifier of the knowledge base to which the data source belongs.
-    ///
-    /// Pattern `^[0-9a-zA-Z]{10}$`; create-only: changing it replaces the resource.
     pub knowledge_base_id: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the data source.
-    ///
-    /// Pattern `^([0-9a-zA-Z][_-]?){1,100}$`.
     pub name: Str,
 }
 
-static RULE_DataSource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataSource: ObjRule = ObjRule {
     properties: &[
-        (
-            "DataDeletionPolicy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["RETAIN", "DELETE"],
-                format: None,
-            }),
-        ),
-        (
-            "DataSourceConfiguration",
-            Shape::Object(&RULE_DataSourceConfiguration),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(200),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KnowledgeBaseId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ServerSideEncryptionConfiguration",
-            Shape::Object(&RULE_ServerSideEncryptionConfiguration),
-        ),
-        (
-            "VectorIngestionConfiguration",
-            Shape::Object(&RULE_VectorIngestionConfiguration),
-        ),
+        ("DataDeletionPolicy", Shape::Str(&StrRule { allowed: &["RETAIN", "DELETE"], ..StrRule::ANY })),
+        ("DataSourceConfiguration", Shape::Object(&RULE_DataSourceConfiguration)),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
+        ("KnowledgeBaseId", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+        ("ServerSideEncryptionConfiguration", Shape::Object(&RULE_ServerSideEncryptionConfiguration)),
+        ("VectorIngestionConfiguration", Shape::Object(&RULE_VectorIngestionConfiguration)),
     ],
     required: &["DataSourceConfiguration", "Name", "KnowledgeBaseId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Bedrock::DataSource` resource.
@@ -176,6 +121,7 @@ pub struct DataSource {
     pub vector_ingestion_configuration: Option<Obj<VectorIngestionConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl DataSource {
     /// The CloudFormation type name, `AWS::Bedrock::DataSource`.
     pub const TYPE_NAME: &'static str = "AWS::Bedrock::DataSource";
@@ -187,30 +133,11 @@ impl DataSource {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-datasource.html",
         primary_identifier: &["KnowledgeBaseId", "DataSourceId"],
         required: &["DataSourceConfiguration", "KnowledgeBaseId", "Name"],
-        create_only: &[
-            "KnowledgeBaseId",
-            "VectorIngestionConfiguration/ChunkingConfiguration",
-            "VectorIngestionConfiguration/ParsingConfiguration",
-            "DataSourceConfiguration/Type",
-        ],
+        create_only: &["KnowledgeBaseId", "VectorIngestionConfiguration/ChunkingConfiguration", "VectorIngestionConfiguration/ParsingConfiguration", "DataSourceConfiguration/Type"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "DataSourceId",
-            "DataSourceStatus",
-            "CreatedAt",
-            "UpdatedAt",
-            "FailureReasons",
-            "DataSourceConfiguration/WebConfiguration/CrawlerConfiguration/UserAgentHeader",
-        ],
-        attributes: &[
-            "CreatedAt",
-            "DataSourceConfiguration.WebConfiguration.CrawlerConfiguration.UserAgentHeader",
-            "DataSourceId",
-            "DataSourceStatus",
-            "FailureReasons",
-            "UpdatedAt",
-        ],
+        read_only: &["DataSourceId", "DataSourceStatus", "CreatedAt", "UpdatedAt", "FailureReasons", "DataSourceConfiguration/WebConfiguration/CrawlerConfiguration/UserAgentHeader"],
+        attributes: &["CreatedAt", "DataSourceConfiguration.WebConfiguration.CrawlerConfiguration.UserAgentHeader", "DataSourceId", "DataSourceStatus", "FailureReasons", "UpdatedAt"],
         taggable: false,
         tag_format: TagFormat::None,
     };
@@ -229,69 +156,19 @@ impl DataSource {
     }
 
     /// `DataDeletionPolicy`: a [`DataDeletionPolicy`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_deletion_policy(mut self, value: impl Into<DataDeletionPolicy>) -> Self {
-        self.data_deletion_policy = Some(value.into());
-        self
-    }
-
+    pub fn data_deletion_policy(mut self, value: impl Into<DataDeletionPolicy>) -> Self { self.data_deletion_policy = Some(value.into()); self }
     /// `DataSourceConfiguration`: a [`DataSourceConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_source_configuration(
-        mut self,
-        value: impl Into<Obj<DataSourceConfiguration>>,
-    ) -> Self {
-        self.data_source_configuration = value.into();
-        self
-    }
-
+    pub fn data_source_configuration(mut self, value: impl Into<Obj<DataSourceConfiguration>>) -> Self { self.data_source_configuration = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `KnowledgeBaseId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn knowledge_base_id(mut self, value: impl Into<Str>) -> Self {
-        self.knowledge_base_id = value.into();
-        self
-    }
-
+    pub fn knowledge_base_id(mut self, value: impl Into<Str>) -> Self { self.knowledge_base_id = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `ServerSideEncryptionConfiguration`: a [`ServerSideEncryptionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn server_side_encryption_configuration(
-        mut self,
-        value: impl Into<Obj<ServerSideEncryptionConfiguration>>,
-    ) -> Self {
-        self.server_side_encryption_configuration = Some(value.into());
-        self
-    }
-
+    pub fn server_side_encryption_configuration(mut self, value: impl Into<Obj<ServerSideEncryptionConfiguration>>) -> Self { self.server_side_encryption_configuration = Some(value.into()); self }
     /// `VectorIngestionConfiguration`: a [`VectorIngestionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vector_ingestion_configuration(
-        mut self,
-        value: impl Into<Obj<VectorIngestionConfiguration>>,
-    ) -> Self {
-        self.vector_ingestion_configuration = Some(value.into());
-        self
-    }
+    pub fn vector_ingestion_configuration(mut self, value: impl Into<Obj<VectorIngestionConfiguration>>) -> Self { self.vector_ingestion_configuration = Some(value.into()); self }
 }
 
 impl Resource for DataSource {
@@ -380,23 +257,13 @@ impl DataSourceAttributes {
     }
 }
 
-static RULE_BedrockDataAutomationConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "ParsingModality",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["MULTIMODAL"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_BedrockDataAutomationConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("ParsingModality", Shape::Str(&StrRule { allowed: &["MULTIMODAL"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BedrockDataAutomationConfiguration` property type of `AWS::Bedrock::DataSource`.
@@ -412,6 +279,7 @@ pub struct BedrockDataAutomationConfiguration {
     pub parsing_modality: Option<ParsingModality>,
 }
 
+#[rustfmt::skip]
 impl BedrockDataAutomationConfiguration {
     /// A `BedrockDataAutomationConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -419,12 +287,7 @@ impl BedrockDataAutomationConfiguration {
     }
 
     /// `ParsingModality`: a [`ParsingModality`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parsing_modality(mut self, value: impl Into<ParsingModality>) -> Self {
-        self.parsing_modality = Some(value.into());
-        self
-    }
+    pub fn parsing_modality(mut self, value: impl Into<ParsingModality>) -> Self { self.parsing_modality = Some(value.into()); self }
 }
 
 impl PropertyType for BedrockDataAutomationConfiguration {}
@@ -441,43 +304,19 @@ impl ToValue for BedrockDataAutomationConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BedrockFoundationModelConfigurationRequired {
     /// `ModelArn`: a string, required.
-    ///
-    /// The ARN of the foundation model to use for parsing.
-    ///
-    /// Pattern `^(arn:aws(-cn|-us-gov|-eusc|-iso(-[b-f])?)?:(bedrock):[a-z0-9-]{1,20}:([0-9]{12})?:([a-z-]+/)?)?([a-zA-Z0-9.-]{1,63}){0,2}(([:][a-z0-9-]{1,63}){0,2})?(/[a-z0-9]{1,12})?$`; length 1 to 2048.
     pub model_arn: Str,
 }
 
-static RULE_BedrockFoundationModelConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BedrockFoundationModelConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ModelArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ParsingModality",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["MULTIMODAL"],
-                format: None,
-            }),
-        ),
+        ("ModelArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+        ("ParsingModality", Shape::Str(&StrRule { allowed: &["MULTIMODAL"], ..StrRule::ANY })),
         ("ParsingPrompt", Shape::Object(&RULE_ParsingPrompt)),
     ],
     required: &["ModelArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BedrockFoundationModelConfiguration` property type of `AWS::Bedrock::DataSource`.
@@ -503,6 +342,7 @@ pub struct BedrockFoundationModelConfiguration {
     pub parsing_prompt: Option<Obj<ParsingPrompt>>,
 }
 
+#[rustfmt::skip]
 impl BedrockFoundationModelConfiguration {
     /// A `BedrockFoundationModelConfiguration` with its required properties, named in a [`BedrockFoundationModelConfigurationRequired`].
     pub fn new(required: BedrockFoundationModelConfigurationRequired) -> Self {
@@ -514,28 +354,11 @@ impl BedrockFoundationModelConfiguration {
     }
 
     /// `ModelArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_arn(mut self, value: impl Into<Str>) -> Self {
-        self.model_arn = value.into();
-        self
-    }
-
+    pub fn model_arn(mut self, value: impl Into<Str>) -> Self { self.model_arn = value.into(); self }
     /// `ParsingModality`: a [`ParsingModality`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parsing_modality(mut self, value: impl Into<ParsingModality>) -> Self {
-        self.parsing_modality = Some(value.into());
-        self
-    }
-
+    pub fn parsing_modality(mut self, value: impl Into<ParsingModality>) -> Self { self.parsing_modality = Some(value.into()); self }
     /// `ParsingPrompt`: a [`ParsingPrompt`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parsing_prompt(mut self, value: impl Into<Obj<ParsingPrompt>>) -> Self {
-        self.parsing_prompt = Some(value.into());
-        self
-    }
+    pub fn parsing_prompt(mut self, value: impl Into<Obj<ParsingPrompt>>) -> Self { self.parsing_prompt = Some(value.into()); self }
 }
 
 impl PropertyType for BedrockFoundationModelConfiguration {}
@@ -554,40 +377,20 @@ impl ToValue for BedrockFoundationModelConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BedrockFoundationModelContextEnrichmentConfigurationRequired {
     /// `EnrichmentStrategyConfiguration`: an [`EnrichmentStrategyConfiguration`] object, required.
-    ///
-    /// The enrichment stategy used to provide additional context. For example, Neptune GraphRAG uses Amazon Bedrock foundation models to perform chunk entity extraction.
     pub enrichment_strategy_configuration: Obj<EnrichmentStrategyConfiguration>,
     /// `ModelArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the model used to create vector embeddings for the knowledge base.
-    ///
-    /// Pattern `^(arn:aws(-cn|-us-gov|-eusc|-iso(-[b-f])?)?:(bedrock):[a-z0-9-]{1,20}:([0-9]{12})?:([a-z-]+/)?)?([a-zA-Z0-9.-]{1,63}){0,2}(([:][a-z0-9-]{1,63}){0,2})?(/[a-z0-9]{1,12})?$`; length 1 to 2048.
     pub model_arn: Str,
 }
 
-static RULE_BedrockFoundationModelContextEnrichmentConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BedrockFoundationModelContextEnrichmentConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "EnrichmentStrategyConfiguration",
-            Shape::Object(&RULE_EnrichmentStrategyConfiguration),
-        ),
-        (
-            "ModelArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("EnrichmentStrategyConfiguration", Shape::Object(&RULE_EnrichmentStrategyConfiguration)),
+        ("ModelArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
     ],
     required: &["EnrichmentStrategyConfiguration", "ModelArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BedrockFoundationModelContextEnrichmentConfiguration` property type of `AWS::Bedrock::DataSource`.
@@ -609,6 +412,7 @@ pub struct BedrockFoundationModelContextEnrichmentConfiguration {
     pub model_arn: Str,
 }
 
+#[rustfmt::skip]
 impl BedrockFoundationModelContextEnrichmentConfiguration {
     /// A `BedrockFoundationModelContextEnrichmentConfiguration` with its required properties, named in a [`BedrockFoundationModelContextEnrichmentConfigurationRequired`].
     pub fn new(required: BedrockFoundationModelContextEnrichmentConfigurationRequired) -> Self {
@@ -619,23 +423,9 @@ impl BedrockFoundationModelContextEnrichmentConfiguration {
     }
 
     /// `EnrichmentStrategyConfiguration`: an [`EnrichmentStrategyConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enrichment_strategy_configuration(
-        mut self,
-        value: impl Into<Obj<EnrichmentStrategyConfiguration>>,
-    ) -> Self {
-        self.enrichment_strategy_configuration = value.into();
-        self
-    }
-
+    pub fn enrichment_strategy_configuration(mut self, value: impl Into<Obj<EnrichmentStrategyConfiguration>>) -> Self { self.enrichment_strategy_configuration = value.into(); self }
     /// `ModelArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_arn(mut self, value: impl Into<Str>) -> Self {
-        self.model_arn = value.into();
-        self
-    }
+    pub fn model_arn(mut self, value: impl Into<Str>) -> Self { self.model_arn = value.into(); self }
 }
 
 impl PropertyType for BedrockFoundationModelContextEnrichmentConfiguration {}
@@ -656,47 +446,20 @@ impl ToValue for BedrockFoundationModelContextEnrichmentConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChunkingConfigurationRequired {
     /// `ChunkingStrategy`: a [`ChunkingStrategy`] value, required.
-    ///
-    /// Knowledge base can split your source data into chunks. A *chunk* refers to an excerpt from a data source that is returned when the knowledge base that it belongs to is queried. You have the following options for chunking your data. If you opt for `NONE` , then you may want to pre-process your files by splitting them up such that each file corresponds to a chunk.
-    ///
-    /// - `FIXED_SIZE` – Amazon Bedrock splits your source data into chunks of the approximate size that you set in the `fixedSizeChunkingConfiguration` .
-    /// - `HIERARCHICAL` – Split documents into layers of chunks where the first layer contains large chunks, and the second layer contains smaller chunks derived from the first layer.
-    /// - `SEMANTIC` – Split documents into chunks based on groups of similar content derived with natural language processing.
-    /// - `NONE` – Amazon Bedrock treats each file as one chunk. If you choose this option, you may want to pre-process your documents by splitting them into separate files.
     pub chunking_strategy: ChunkingStrategy,
 }
 
-static RULE_ChunkingConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ChunkingConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ChunkingStrategy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FIXED_SIZE", "NONE", "HIERARCHICAL", "SEMANTIC"],
-                format: None,
-            }),
-        ),
-        (
-            "FixedSizeChunkingConfiguration",
-            Shape::Object(&RULE_FixedSizeChunkingConfiguration),
-        ),
-        (
-            "HierarchicalChunkingConfiguration",
-            Shape::Object(&RULE_HierarchicalChunkingConfiguration),
-        ),
-        (
-            "SemanticChunkingConfiguration",
-            Shape::Object(&RULE_SemanticChunkingConfiguration),
-        ),
+        ("ChunkingStrategy", Shape::Str(&StrRule { allowed: &["FIXED_SIZE", "NONE", "HIERARCHICAL", "SEMANTIC"], ..StrRule::ANY })),
+        ("FixedSizeChunkingConfiguration", Shape::Object(&RULE_FixedSizeChunkingConfiguration)),
+        ("HierarchicalChunkingConfiguration", Shape::Object(&RULE_HierarchicalChunkingConfiguration)),
+        ("SemanticChunkingConfiguration", Shape::Object(&RULE_SemanticChunkingConfiguration)),
     ],
     required: &["ChunkingStrategy"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ChunkingConfiguration` property type of `AWS::Bedrock::DataSource`.
@@ -729,6 +492,7 @@ pub struct ChunkingConfiguration {
     pub semantic_chunking_configuration: Option<Obj<SemanticChunkingConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl ChunkingConfiguration {
     /// A `ChunkingConfiguration` with its required properties, named in a [`ChunkingConfigurationRequired`].
     pub fn new(required: ChunkingConfigurationRequired) -> Self {
@@ -741,45 +505,13 @@ impl ChunkingConfiguration {
     }
 
     /// `ChunkingStrategy`: a [`ChunkingStrategy`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn chunking_strategy(mut self, value: impl Into<ChunkingStrategy>) -> Self {
-        self.chunking_strategy = value.into();
-        self
-    }
-
+    pub fn chunking_strategy(mut self, value: impl Into<ChunkingStrategy>) -> Self { self.chunking_strategy = value.into(); self }
     /// `FixedSizeChunkingConfiguration`: a [`FixedSizeChunkingConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fixed_size_chunking_configuration(
-        mut self,
-        value: impl Into<Obj<FixedSizeChunkingConfiguration>>,
-    ) -> Self {
-        self.fixed_size_chunking_configuration = Some(value.into());
-        self
-    }
-
+    pub fn fixed_size_chunking_configuration(mut self, value: impl Into<Obj<FixedSizeChunkingConfiguration>>) -> Self { self.fixed_size_chunking_configuration = Some(value.into()); self }
     /// `HierarchicalChunkingConfiguration`: a [`HierarchicalChunkingConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hierarchical_chunking_configuration(
-        mut self,
-        value: impl Into<Obj<HierarchicalChunkingConfiguration>>,
-    ) -> Self {
-        self.hierarchical_chunking_configuration = Some(value.into());
-        self
-    }
-
+    pub fn hierarchical_chunking_configuration(mut self, value: impl Into<Obj<HierarchicalChunkingConfiguration>>) -> Self { self.hierarchical_chunking_configuration = Some(value.into()); self }
     /// `SemanticChunkingConfiguration`: a [`SemanticChunkingConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn semantic_chunking_configuration(
-        mut self,
-        value: impl Into<Obj<SemanticChunkingConfiguration>>,
-    ) -> Self {
-        self.semantic_chunking_configuration = Some(value.into());
-        self
-    }
+    pub fn semantic_chunking_configuration(mut self, value: impl Into<Obj<SemanticChunkingConfiguration>>) -> Self { self.semantic_chunking_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for ChunkingConfiguration {}
@@ -804,17 +536,13 @@ impl ToValue for ChunkingConfiguration {
     }
 }
 
-static RULE_ConfluenceCrawlerConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "FilterConfiguration",
-        Shape::Object(&RULE_CrawlFilterConfiguration),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ConfluenceCrawlerConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("FilterConfiguration", Shape::Object(&RULE_CrawlFilterConfiguration)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConfluenceCrawlerConfiguration` property type of `AWS::Bedrock::DataSource`.
@@ -830,6 +558,7 @@ pub struct ConfluenceCrawlerConfiguration {
     pub filter_configuration: Option<Obj<CrawlFilterConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl ConfluenceCrawlerConfiguration {
     /// A `ConfluenceCrawlerConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -837,12 +566,7 @@ impl ConfluenceCrawlerConfiguration {
     }
 
     /// `FilterConfiguration`: a [`CrawlFilterConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter_configuration(mut self, value: impl Into<Obj<CrawlFilterConfiguration>>) -> Self {
-        self.filter_configuration = Some(value.into());
-        self
-    }
+    pub fn filter_configuration(mut self, value: impl Into<Obj<CrawlFilterConfiguration>>) -> Self { self.filter_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for ConfluenceCrawlerConfiguration {}
@@ -859,28 +583,18 @@ impl ToValue for ConfluenceCrawlerConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfluenceDataSourceConfigurationRequired {
     /// `SourceConfiguration`: a [`ConfluenceSourceConfiguration`] object, required.
-    ///
-    /// The endpoint information to connect to your Confluence data source.
     pub source_configuration: Obj<ConfluenceSourceConfiguration>,
 }
 
-static RULE_ConfluenceDataSourceConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConfluenceDataSourceConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "CrawlerConfiguration",
-            Shape::Object(&RULE_ConfluenceCrawlerConfiguration),
-        ),
-        (
-            "SourceConfiguration",
-            Shape::Object(&RULE_ConfluenceSourceConfiguration),
-        ),
+        ("CrawlerConfiguration", Shape::Object(&RULE_ConfluenceCrawlerConfiguration)),
+        ("SourceConfiguration", Shape::Object(&RULE_ConfluenceSourceConfiguration)),
     ],
     required: &["SourceConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConfluenceDataSourceConfiguration` property type of `AWS::Bedrock::DataSource`.
@@ -900,6 +614,7 @@ pub struct ConfluenceDataSourceConfiguration {
     pub source_configuration: Obj<ConfluenceSourceConfiguration>,
 }
 
+#[rustfmt::skip]
 impl ConfluenceDataSourceConfiguration {
     /// A `ConfluenceDataSourceConfiguration` with its required properties, named in a [`ConfluenceDataSourceConfigurationRequired`].
     pub fn new(required: ConfluenceDataSourceConfigurationRequired) -> Self {
@@ -910,26 +625,9 @@ impl ConfluenceDataSourceConfiguration {
     }
 
     /// `CrawlerConfiguration`: a [`ConfluenceCrawlerConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn crawler_configuration(
-        mut self,
-        value: impl Into<Obj<ConfluenceCrawlerConfiguration>>,
-    ) -> Self {
-        self.crawler_configuration = Some(value.into());
-        self
-    }
-
+    pub fn crawler_configuration(mut self, value: impl Into<Obj<ConfluenceCrawlerConfiguration>>) -> Self { self.crawler_configuration = Some(value.into()); self }
     /// `SourceConfiguration`: a [`ConfluenceSourceConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_configuration(
-        mut self,
-        value: impl Into<Obj<ConfluenceSourceConfiguration>>,
-    ) -> Self {
-        self.source_configuration = value.into();
-        self
-    }
+    pub fn source_configuration(mut self, value: impl Into<Obj<ConfluenceSourceConfiguration>>) -> Self { self.source_configuration = value.into(); self }
 }
 
 impl PropertyType for ConfluenceDataSourceConfiguration {}
@@ -947,76 +645,26 @@ impl ToValue for ConfluenceDataSourceConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfluenceSourceConfigurationRequired {
     /// `AuthType`: an [`AuthType`] value, required.
-    ///
-    /// The supported authentication type to authenticate and connect to your Confluence instance.
     pub auth_type: AuthType,
     /// `CredentialsSecretArn`: a string, required.
-    ///
-    /// The Amazon Resource Name of an AWS Secrets Manager secret that stores your authentication credentials for your Confluence instance URL. For more information on the key-value pairs that must be included in your secret, depending on your authentication type, see \[Confluence connection configuration\](<https://docs.aws.amazon.com/bedrock/latest/userguide/confluence-data-source-connector.html#configuration-confluence-connector>) .
-    ///
-    /// Pattern `^arn:aws(|-cn|-us-gov):secretsmanager:[a-z0-9-]{1,20}:([0-9]{12}|):secret:[a-zA-Z0-9!/_+=.@-]{1,512}$`.
     pub credentials_secret_arn: Str,
     /// `HostType`: a [`HostType`] value, required.
-    ///
-    /// The supported host type, whether online/cloud or server/on-premises.
     pub host_type: HostType,
     /// `HostUrl`: a string, required.
-    ///
-    /// The Confluence host URL or instance URL.
-    ///
-    /// Pattern `^https://[A-Za-z0-9][^\s]*$`; length 1 to 2048.
     pub host_url: Str,
 }
 
-static RULE_ConfluenceSourceConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConfluenceSourceConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "AuthType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["BASIC", "OAUTH2_CLIENT_CREDENTIALS"],
-                format: None,
-            }),
-        ),
-        (
-            "CredentialsSecretArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "HostType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SAAS"],
-                format: None,
-            }),
-        ),
-        (
-            "HostUrl",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AuthType", Shape::Str(&StrRule { allowed: &["BASIC", "OAUTH2_CLIENT_CREDENTIALS"], ..StrRule::ANY })),
+        ("CredentialsSecretArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("HostType", Shape::Str(&StrRule { allowed: &["SAAS"], ..StrRule::ANY })),
+        ("HostUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["HostUrl", "HostType", "AuthType", "CredentialsSecretArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConfluenceSourceConfiguration` property type of `AWS::Bedrock::DataSource`.
@@ -1048,6 +696,7 @@ pub struct ConfluenceSourceConfiguration {
     pub host_url: Str,
 }
 
+#[rustfmt::skip]
 impl ConfluenceSourceConfiguration {
     /// A `ConfluenceSourceConfiguration` with its required properties, named in a [`ConfluenceSourceConfigurationRequired`].
     pub fn new(required: ConfluenceSourceConfigurationRequired) -> Self {
@@ -1060,36 +709,13 @@ impl ConfluenceSourceConfiguration {
     }
 
     /// `AuthType`: an [`AuthType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auth_type(mut self, value: impl Into<AuthType>) -> Self {
-        self.auth_type = value.into();
-        self
-    }
-
+    pub fn auth_type(mut self, value: impl Into<AuthType>) -> Self { self.auth_type = value.into(); self }
     /// `CredentialsSecretArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn credentials_secret_arn(mut self, value: impl Into<Str>) -> Self {
-        self.credentials_secret_arn = value.into();
-        self
-    }
-
+    pub fn credentials_secret_arn(mut self, value: impl Into<Str>) -> Self { self.credentials_secret_arn = value.into(); self }
     /// `HostType`: a [`HostType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn host_type(mut self, value: impl Into<HostType>) -> Self {
-        self.host_type = value.into();
-        self
-    }
-
+    pub fn host_type(mut self, value: impl Into<HostType>) -> Self { self.host_type = value.into(); self }
     /// `HostUrl`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn host_url(mut self, value: impl Into<Str>) -> Self {
-        self.host_url = value.into();
-        self
-    }
+    pub fn host_url(mut self, value: impl Into<Str>) -> Self { self.host_url = value.into(); self }
 }
 
 impl PropertyType for ConfluenceSourceConfiguration {}
@@ -1109,34 +735,18 @@ impl ToValue for ConfluenceSourceConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContextEnrichmentConfigurationRequired {
     /// `Type`: a [`ContextEnrichmentType`] value, required.
-    ///
-    /// The method used for context enrichment. It must be Amazon Bedrock foundation models.
     pub r#type: ContextEnrichmentType,
 }
 
-static RULE_ContextEnrichmentConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ContextEnrichmentConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "BedrockFoundationModelConfiguration",
-            Shape::Object(&RULE_BedrockFoundationModelContextEnrichmentConfiguration),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["BEDROCK_FOUNDATION_MODEL"],
-                format: None,
-            }),
-        ),
+        ("BedrockFoundationModelConfiguration", Shape::Object(&RULE_BedrockFoundationModelContextEnrichmentConfiguration)),
+        ("Type", Shape::Str(&StrRule { allowed: &["BEDROCK_FOUNDATION_MODEL"], ..StrRule::ANY })),
     ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ContextEnrichmentConfiguration` property type of `AWS::Bedrock::DataSource`.
@@ -1157,6 +767,7 @@ pub struct ContextEnrichmentConfiguration {
     pub r#type: ContextEnrichmentType,
 }
 
+#[rustfmt::skip]
 impl ContextEnrichmentConfiguration {
     /// A `ContextEnrichmentConfiguration` with its required properties, named in a [`ContextEnrichmentConfigurationRequired`].
     pub fn new(required: ContextEnrichmentConfigurationRequired) -> Self {
@@ -1167,23 +778,9 @@ impl ContextEnrichmentConfiguration {
     }
 
     /// `BedrockFoundationModelConfiguration`: a [`BedrockFoundationModelContextEnrichmentConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bedrock_foundation_model_configuration(
-        mut self,
-        value: impl Into<Obj<BedrockFoundationModelContextEnrichmentConfiguration>>,
-    ) -> Self {
-        self.bedrock_foundation_model_configuration = Some(value.into());
-        self
-    }
-
+    pub fn bedrock_foundation_model_configuration(mut self, value: impl Into<Obj<BedrockFoundationModelContextEnrichmentConfiguration>>) -> Self { self.bedrock_foundation_model_configuration = Some(value.into()); self }
     /// `Type`: a [`ContextEnrichmentType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<ContextEnrichmentType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<ContextEnrichmentType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for ContextEnrichmentConfiguration {}
@@ -1204,34 +801,18 @@ impl ToValue for ContextEnrichmentConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CrawlFilterConfigurationRequired {
     /// `Type`: a [`CrawlFilterConfigurationType`] value, required.
-    ///
-    /// The type of filtering that you want to apply to certain objects or content of the data source. For example, the `PATTERN` type is regular expression patterns you can apply to filter your content.
     pub r#type: CrawlFilterConfigurationType,
 }
 
-static RULE_CrawlFilterConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CrawlFilterConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "PatternObjectFilter",
-            Shape::Object(&RULE_PatternObjectFilterConfiguration),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PATTERN"],
-                format: None,
-            }),
-        ),
+        ("PatternObjectFilter", Shape::Object(&RULE_PatternObjectFilterConfiguration)),
+        ("Type", Shape::Str(&StrRule { allowed: &["PATTERN"], ..StrRule::ANY })),
     ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CrawlFilterConfiguration` property type of `AWS::Bedrock::DataSource`.
@@ -1251,6 +832,7 @@ pub struct CrawlFilterConfiguration {
     pub r#type: CrawlFilterConfigurationType,
 }
 
+#[rustfmt::skip]
 impl CrawlFilterConfiguration {
     /// A `CrawlFilterConfiguration` with its required properties, named in a [`CrawlFilterConfigurationRequired`].
     pub fn new(required: CrawlFilterConfigurationRequired) -> Self {
@@ -1261,23 +843,9 @@ impl CrawlFilterConfiguration {
     }
 
     /// `PatternObjectFilter`: a [`PatternObjectFilterConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pattern_object_filter(
-        mut self,
-        value: impl Into<Obj<PatternObjectFilterConfiguration>>,
-    ) -> Self {
-        self.pattern_object_filter = Some(value.into());
-        self
-    }
-
+    pub fn pattern_object_filter(mut self, value: impl Into<Obj<PatternObjectFilterConfiguration>>) -> Self { self.pattern_object_filter = Some(value.into()); self }
     /// `Type`: a [`CrawlFilterConfigurationType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<CrawlFilterConfigurationType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<CrawlFilterConfigurationType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for CrawlFilterConfiguration {}
@@ -1295,38 +863,20 @@ impl ToValue for CrawlFilterConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomTransformationConfigurationRequired {
     /// `IntermediateStorage`: an [`IntermediateStorage`] object, required.
-    ///
-    /// An S3 bucket path for input and output objects.
     pub intermediate_storage: Obj<IntermediateStorage>,
     /// `Transformations`: a list of [`Transformation`] objects, required.
-    ///
-    /// A Lambda function that processes documents.
-    ///
-    /// Items 1 to 1.
     pub transformations: List<Transformation>,
 }
 
-static RULE_CustomTransformationConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CustomTransformationConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "IntermediateStorage",
-            Shape::Object(&RULE_IntermediateStorage),
-        ),
-        (
-            "Transformations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Transformation),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
+        ("IntermediateStorage", Shape::Object(&RULE_IntermediateStorage)),
+        ("Transformations", Shape::List(&ListRule { items: Shape::Object(&RULE_Transformation), min_items: Some(1), max_items: Some(1) })),
     ],
     required: &["IntermediateStorage", "Transformations"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomTransformationConfiguration` property type of `AWS::Bedrock::DataSource`.
@@ -1352,6 +902,7 @@ pub struct CustomTransformationConfiguration {
     pub transformations: List<Transformation>,
 }
 
+#[rustfmt::skip]
 impl CustomTransformationConfiguration {
     /// A `CustomTransformationConfiguration` with its required properties, named in a [`CustomTransformationConfigurationRequired`].
     pub fn new(required: CustomTransformationConfigurationRequired) -> Self {
@@ -1362,20 +913,9 @@ impl CustomTransformationConfiguration {
     }
 
     /// `IntermediateStorage`: an [`IntermediateStorage`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn intermediate_storage(mut self, value: impl Into<Obj<IntermediateStorage>>) -> Self {
-        self.intermediate_storage = value.into();
-        self
-    }
-
+    pub fn intermediate_storage(mut self, value: impl Into<Obj<IntermediateStorage>>) -> Self { self.intermediate_storage = value.into(); self }
     /// `Transformations`: a list of [`Transformation`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transformations(mut self, value: impl Into<List<Transformation>>) -> Self {
-        self.transformations = value.into();
-        self
-    }
+    pub fn transformations(mut self, value: impl Into<List<Transformation>>) -> Self { self.transformations = value.into(); self }
 }
 
 impl PropertyType for CustomTransformationConfiguration {}
@@ -1393,58 +933,22 @@ impl ToValue for CustomTransformationConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataSourceConfigurationRequired {
     /// `Type`: a [`DataSourceType`] value, required.
-    ///
-    /// The type of data source.
     pub r#type: DataSourceType,
 }
 
-static RULE_DataSourceConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataSourceConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConfluenceConfiguration",
-            Shape::Object(&RULE_ConfluenceDataSourceConfiguration),
-        ),
-        (
-            "S3Configuration",
-            Shape::Object(&RULE_S3DataSourceConfiguration),
-        ),
-        (
-            "SalesforceConfiguration",
-            Shape::Object(&RULE_SalesforceDataSourceConfiguration),
-        ),
-        (
-            "SharePointConfiguration",
-            Shape::Object(&RULE_SharePointDataSourceConfiguration),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "S3",
-                    "CONFLUENCE",
-                    "SALESFORCE",
-                    "SHAREPOINT",
-                    "WEB",
-                    "CUSTOM",
-                    "REDSHIFT_METADATA",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "WebConfiguration",
-            Shape::Object(&RULE_WebDataSourceConfiguration),
-        ),
+        ("ConfluenceConfiguration", Shape::Object(&RULE_ConfluenceDataSourceConfiguration)),
+        ("S3Configuration", Shape::Object(&RULE_S3DataSourceConfiguration)),
+        ("SalesforceConfiguration", Shape::Object(&RULE_SalesforceDataSourceConfiguration)),
+        ("SharePointConfiguration", Shape::Object(&RULE_SharePointDataSourceConfiguration)),
+        ("Type", Shape::Str(&StrRule { allowed: &["S3", "CONFLUENCE", "SALESFORCE", "SHAREPOINT", "WEB", "CUSTOM", "REDSHIFT_METADATA"], ..StrRule::ANY })),
+        ("WebConfiguration", Shape::Object(&RULE_WebDataSourceConfiguration)),
     ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataSourceConfiguration` property type of `AWS::Bedrock::DataSource`.
@@ -1488,6 +992,7 @@ pub struct DataSourceConfiguration {
     pub web_configuration: Option<Obj<WebDataSourceConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl DataSourceConfiguration {
     /// A `DataSourceConfiguration` with its required properties, named in a [`DataSourceConfigurationRequired`].
     pub fn new(required: DataSourceConfigurationRequired) -> Self {
@@ -1502,61 +1007,17 @@ impl DataSourceConfiguration {
     }
 
     /// `ConfluenceConfiguration`: a [`ConfluenceDataSourceConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn confluence_configuration(
-        mut self,
-        value: impl Into<Obj<ConfluenceDataSourceConfiguration>>,
-    ) -> Self {
-        self.confluence_configuration = Some(value.into());
-        self
-    }
-
+    pub fn confluence_configuration(mut self, value: impl Into<Obj<ConfluenceDataSourceConfiguration>>) -> Self { self.confluence_configuration = Some(value.into()); self }
     /// `S3Configuration`: a [`S3DataSourceConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_configuration(mut self, value: impl Into<Obj<S3DataSourceConfiguration>>) -> Self {
-        self.s3_configuration = Some(value.into());
-        self
-    }
-
+    pub fn s3_configuration(mut self, value: impl Into<Obj<S3DataSourceConfiguration>>) -> Self { self.s3_configuration = Some(value.into()); self }
     /// `SalesforceConfiguration`: a [`SalesforceDataSourceConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn salesforce_configuration(
-        mut self,
-        value: impl Into<Obj<SalesforceDataSourceConfiguration>>,
-    ) -> Self {
-        self.salesforce_configuration = Some(value.into());
-        self
-    }
-
+    pub fn salesforce_configuration(mut self, value: impl Into<Obj<SalesforceDataSourceConfiguration>>) -> Self { self.salesforce_configuration = Some(value.into()); self }
     /// `SharePointConfiguration`: a [`SharePointDataSourceConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn share_point_configuration(
-        mut self,
-        value: impl Into<Obj<SharePointDataSourceConfiguration>>,
-    ) -> Self {
-        self.share_point_configuration = Some(value.into());
-        self
-    }
-
+    pub fn share_point_configuration(mut self, value: impl Into<Obj<SharePointDataSourceConfiguration>>) -> Self { self.share_point_configuration = Some(value.into()); self }
     /// `Type`: a [`DataSourceType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<DataSourceType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<DataSourceType>) -> Self { self.r#type = value.into(); self }
     /// `WebConfiguration`: a [`WebDataSourceConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn web_configuration(mut self, value: impl Into<Obj<WebDataSourceConfiguration>>) -> Self {
-        self.web_configuration = Some(value.into());
-        self
-    }
+    pub fn web_configuration(mut self, value: impl Into<Obj<WebDataSourceConfiguration>>) -> Self { self.web_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for DataSourceConfiguration {}
@@ -1578,28 +1039,17 @@ impl ToValue for DataSourceConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnrichmentStrategyConfigurationRequired {
     /// `Method`: an [`EnrichmentStrategyMethod`] value, required.
-    ///
-    /// The method used for the context enrichment strategy.
     pub method: EnrichmentStrategyMethod,
 }
 
-static RULE_EnrichmentStrategyConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "Method",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["CHUNK_ENTITY_EXTRACTION"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_EnrichmentStrategyConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("Method", Shape::Str(&StrRule { allowed: &["CHUNK_ENTITY_EXTRACTION"], ..StrRule::ANY })),
+    ],
     required: &["Method"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EnrichmentStrategyConfiguration` property type of `AWS::Bedrock::DataSource`.
@@ -1615,6 +1065,7 @@ pub struct EnrichmentStrategyConfiguration {
     pub method: EnrichmentStrategyMethod,
 }
 
+#[rustfmt::skip]
 impl EnrichmentStrategyConfiguration {
     /// A `EnrichmentStrategyConfiguration` with its required properties, named in a [`EnrichmentStrategyConfigurationRequired`].
     pub fn new(required: EnrichmentStrategyConfigurationRequired) -> Self {
@@ -1624,12 +1075,7 @@ impl EnrichmentStrategyConfiguration {
     }
 
     /// `Method`: an [`EnrichmentStrategyMethod`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn method(mut self, value: impl Into<EnrichmentStrategyMethod>) -> Self {
-        self.method = value.into();
-        self
-    }
+    pub fn method(mut self, value: impl Into<EnrichmentStrategyMethod>) -> Self { self.method = value.into(); self }
 }
 
 impl PropertyType for EnrichmentStrategyConfiguration {}
@@ -1644,44 +1090,20 @@ impl ToValue for EnrichmentStrategyConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FixedSizeChunkingConfigurationRequired {
     /// `MaxTokens`: an integer, required.
-    ///
-    /// The maximum number of tokens to include in a chunk.
-    ///
-    /// Value at least 1.
     pub max_tokens: Int,
     /// `OverlapPercentage`: an integer, required.
-    ///
-    /// The percentage of overlap between adjacent chunks of a data source.
-    ///
-    /// Value 1 to 99.
     pub overlap_percentage: Int,
 }
 
-static RULE_FixedSizeChunkingConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FixedSizeChunkingConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "MaxTokens",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "OverlapPercentage",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(99.0),
-                allowed: &[],
-            }),
-        ),
+        ("MaxTokens", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("OverlapPercentage", Shape::Int(&NumRule { min: Some(1.0), max: Some(99.0), ..NumRule::ANY })),
     ],
     required: &["MaxTokens", "OverlapPercentage"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FixedSizeChunkingConfiguration` property type of `AWS::Bedrock::DataSource`.
@@ -1705,6 +1127,7 @@ pub struct FixedSizeChunkingConfiguration {
     pub overlap_percentage: Int,
 }
 
+#[rustfmt::skip]
 impl FixedSizeChunkingConfiguration {
     /// A `FixedSizeChunkingConfiguration` with its required properties, named in a [`FixedSizeChunkingConfigurationRequired`].
     pub fn new(required: FixedSizeChunkingConfigurationRequired) -> Self {
@@ -1715,20 +1138,9 @@ impl FixedSizeChunkingConfiguration {
     }
 
     /// `MaxTokens`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_tokens(mut self, value: impl Into<Int>) -> Self {
-        self.max_tokens = value.into();
-        self
-    }
-
+    pub fn max_tokens(mut self, value: impl Into<Int>) -> Self { self.max_tokens = value.into(); self }
     /// `OverlapPercentage`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn overlap_percentage(mut self, value: impl Into<Int>) -> Self {
-        self.overlap_percentage = value.into();
-        self
-    }
+    pub fn overlap_percentage(mut self, value: impl Into<Int>) -> Self { self.overlap_percentage = value.into(); self }
 }
 
 impl PropertyType for FixedSizeChunkingConfiguration {}
@@ -1746,44 +1158,20 @@ impl ToValue for FixedSizeChunkingConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HierarchicalChunkingConfigurationRequired {
     /// `LevelConfigurations`: a list of [`HierarchicalChunkingLevelConfiguration`] objects, required.
-    ///
-    /// Token settings for each layer.
-    ///
-    /// Items 2 to 2.
     pub level_configurations: List<HierarchicalChunkingLevelConfiguration>,
     /// `OverlapTokens`: an integer, required.
-    ///
-    /// The number of tokens to repeat across chunks in the same layer.
-    ///
-    /// Value at least 1.
     pub overlap_tokens: Int,
 }
 
-static RULE_HierarchicalChunkingConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HierarchicalChunkingConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "LevelConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_HierarchicalChunkingLevelConfiguration),
-                min_items: Some(2),
-                max_items: Some(2),
-            }),
-        ),
-        (
-            "OverlapTokens",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("LevelConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_HierarchicalChunkingLevelConfiguration), min_items: Some(2), max_items: Some(2) })),
+        ("OverlapTokens", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
     ],
     required: &["LevelConfigurations", "OverlapTokens"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HierarchicalChunkingConfiguration` property type of `AWS::Bedrock::DataSource`.
@@ -1809,6 +1197,7 @@ pub struct HierarchicalChunkingConfiguration {
     pub overlap_tokens: Int,
 }
 
+#[rustfmt::skip]
 impl HierarchicalChunkingConfiguration {
     /// A `HierarchicalChunkingConfiguration` with its required properties, named in a [`HierarchicalChunkingConfigurationRequired`].
     pub fn new(required: HierarchicalChunkingConfigurationRequired) -> Self {
@@ -1819,23 +1208,9 @@ impl HierarchicalChunkingConfiguration {
     }
 
     /// `LevelConfigurations`: a list of [`HierarchicalChunkingLevelConfiguration`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn level_configurations(
-        mut self,
-        value: impl Into<List<HierarchicalChunkingLevelConfiguration>>,
-    ) -> Self {
-        self.level_configurations = value.into();
-        self
-    }
-
+    pub fn level_configurations(mut self, value: impl Into<List<HierarchicalChunkingLevelConfiguration>>) -> Self { self.level_configurations = value.into(); self }
     /// `OverlapTokens`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn overlap_tokens(mut self, value: impl Into<Int>) -> Self {
-        self.overlap_tokens = value.into();
-        self
-    }
+    pub fn overlap_tokens(mut self, value: impl Into<Int>) -> Self { self.overlap_tokens = value.into(); self }
 }
 
 impl PropertyType for HierarchicalChunkingConfiguration {}
@@ -1853,28 +1228,17 @@ impl ToValue for HierarchicalChunkingConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HierarchicalChunkingLevelConfigurationRequired {
     /// `MaxTokens`: an integer, required.
-    ///
-    /// The maximum number of tokens that a chunk can contain in this layer.
-    ///
-    /// Value 1 to 8192.
     pub max_tokens: Int,
 }
 
-static RULE_HierarchicalChunkingLevelConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "MaxTokens",
-        Shape::Int(&NumRule {
-            min: Some(1.0),
-            max: Some(8192.0),
-            allowed: &[],
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_HierarchicalChunkingLevelConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("MaxTokens", Shape::Int(&NumRule { min: Some(1.0), max: Some(8192.0), ..NumRule::ANY })),
+    ],
     required: &["MaxTokens"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HierarchicalChunkingLevelConfiguration` property type of `AWS::Bedrock::DataSource`.
@@ -1892,6 +1256,7 @@ pub struct HierarchicalChunkingLevelConfiguration {
     pub max_tokens: Int,
 }
 
+#[rustfmt::skip]
 impl HierarchicalChunkingLevelConfiguration {
     /// A `HierarchicalChunkingLevelConfiguration` with its required properties, named in a [`HierarchicalChunkingLevelConfigurationRequired`].
     pub fn new(required: HierarchicalChunkingLevelConfigurationRequired) -> Self {
@@ -1901,12 +1266,7 @@ impl HierarchicalChunkingLevelConfiguration {
     }
 
     /// `MaxTokens`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_tokens(mut self, value: impl Into<Int>) -> Self {
-        self.max_tokens = value.into();
-        self
-    }
+    pub fn max_tokens(mut self, value: impl Into<Int>) -> Self { self.max_tokens = value.into(); self }
 }
 
 impl PropertyType for HierarchicalChunkingLevelConfiguration {}
@@ -1921,19 +1281,17 @@ impl ToValue for HierarchicalChunkingLevelConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IntermediateStorageRequired {
     /// `S3Location`: a [`S3Location`] object, required.
-    ///
-    /// An S3 bucket path.
     pub s3_location: Obj<S3Location>,
 }
 
-static RULE_IntermediateStorage: ObjRule = ObjRule {
-    properties: &[("S3Location", Shape::Object(&RULE_S3Location))],
+#[rustfmt::skip]
+pub(crate) static RULE_IntermediateStorage: ObjRule = ObjRule {
+    properties: &[
+        ("S3Location", Shape::Object(&RULE_S3Location)),
+    ],
     required: &["S3Location"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IntermediateStorage` property type of `AWS::Bedrock::DataSource`.
@@ -1949,6 +1307,7 @@ pub struct IntermediateStorage {
     pub s3_location: Obj<S3Location>,
 }
 
+#[rustfmt::skip]
 impl IntermediateStorage {
     /// A `IntermediateStorage` with its required properties, named in a [`IntermediateStorageRequired`].
     pub fn new(required: IntermediateStorageRequired) -> Self {
@@ -1958,12 +1317,7 @@ impl IntermediateStorage {
     }
 
     /// `S3Location`: a [`S3Location`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_location(mut self, value: impl Into<Obj<S3Location>>) -> Self {
-        self.s3_location = value.into();
-        self
-    }
+    pub fn s3_location(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.s3_location = value.into(); self }
 }
 
 impl PropertyType for IntermediateStorage {}
@@ -1980,38 +1334,19 @@ impl ToValue for IntermediateStorage {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ParsingConfigurationRequired {
     /// `ParsingStrategy`: a [`ParsingStrategy`] value, required.
-    ///
-    /// The parsing strategy for the data source.
     pub parsing_strategy: ParsingStrategy,
 }
 
-static RULE_ParsingConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ParsingConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "BedrockDataAutomationConfiguration",
-            Shape::Object(&RULE_BedrockDataAutomationConfiguration),
-        ),
-        (
-            "BedrockFoundationModelConfiguration",
-            Shape::Object(&RULE_BedrockFoundationModelConfiguration),
-        ),
-        (
-            "ParsingStrategy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["BEDROCK_FOUNDATION_MODEL", "BEDROCK_DATA_AUTOMATION"],
-                format: None,
-            }),
-        ),
+        ("BedrockDataAutomationConfiguration", Shape::Object(&RULE_BedrockDataAutomationConfiguration)),
+        ("BedrockFoundationModelConfiguration", Shape::Object(&RULE_BedrockFoundationModelConfiguration)),
+        ("ParsingStrategy", Shape::Str(&StrRule { allowed: &["BEDROCK_FOUNDATION_MODEL", "BEDROCK_DATA_AUTOMATION"], ..StrRule::ANY })),
     ],
     required: &["ParsingStrategy"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ParsingConfiguration` property type of `AWS::Bedrock::DataSource`.
@@ -2037,6 +1372,7 @@ pub struct ParsingConfiguration {
     pub parsing_strategy: ParsingStrategy,
 }
 
+#[rustfmt::skip]
 impl ParsingConfiguration {
     /// A `ParsingConfiguration` with its required properties, named in a [`ParsingConfigurationRequired`].
     pub fn new(required: ParsingConfigurationRequired) -> Self {
@@ -2048,34 +1384,11 @@ impl ParsingConfiguration {
     }
 
     /// `BedrockDataAutomationConfiguration`: a [`BedrockDataAutomationConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bedrock_data_automation_configuration(
-        mut self,
-        value: impl Into<Obj<BedrockDataAutomationConfiguration>>,
-    ) -> Self {
-        self.bedrock_data_automation_configuration = Some(value.into());
-        self
-    }
-
+    pub fn bedrock_data_automation_configuration(mut self, value: impl Into<Obj<BedrockDataAutomationConfiguration>>) -> Self { self.bedrock_data_automation_configuration = Some(value.into()); self }
     /// `BedrockFoundationModelConfiguration`: a [`BedrockFoundationModelConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bedrock_foundation_model_configuration(
-        mut self,
-        value: impl Into<Obj<BedrockFoundationModelConfiguration>>,
-    ) -> Self {
-        self.bedrock_foundation_model_configuration = Some(value.into());
-        self
-    }
-
+    pub fn bedrock_foundation_model_configuration(mut self, value: impl Into<Obj<BedrockFoundationModelConfiguration>>) -> Self { self.bedrock_foundation_model_configuration = Some(value.into()); self }
     /// `ParsingStrategy`: a [`ParsingStrategy`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parsing_strategy(mut self, value: impl Into<ParsingStrategy>) -> Self {
-        self.parsing_strategy = value.into();
-        self
-    }
+    pub fn parsing_strategy(mut self, value: impl Into<ParsingStrategy>) -> Self { self.parsing_strategy = value.into(); self }
 }
 
 impl PropertyType for ParsingConfiguration {}
@@ -2100,30 +1413,17 @@ impl ToValue for ParsingConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ParsingPromptRequired {
     /// `ParsingPromptText`: a string, required.
-    ///
-    /// Instructions for interpreting the contents of a document.
-    ///
-    /// Length 1 to 10000.
     pub parsing_prompt_text: Str,
 }
 
-static RULE_ParsingPrompt: ObjRule = ObjRule {
-    properties: &[(
-        "ParsingPromptText",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(10000),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ParsingPrompt: ObjRule = ObjRule {
+    properties: &[
+        ("ParsingPromptText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10000), ..StrRule::ANY })),
+    ],
     required: &["ParsingPromptText"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ParsingPrompt` property type of `AWS::Bedrock::DataSource`.
@@ -2141,6 +1441,7 @@ pub struct ParsingPrompt {
     pub parsing_prompt_text: Str,
 }
 
+#[rustfmt::skip]
 impl ParsingPrompt {
     /// A `ParsingPrompt` with its required properties, named in a [`ParsingPromptRequired`].
     pub fn new(required: ParsingPromptRequired) -> Self {
@@ -2150,12 +1451,7 @@ impl ParsingPrompt {
     }
 
     /// `ParsingPromptText`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parsing_prompt_text(mut self, value: impl Into<Str>) -> Self {
-        self.parsing_prompt_text = value.into();
-        self
-    }
+    pub fn parsing_prompt_text(mut self, value: impl Into<Str>) -> Self { self.parsing_prompt_text = value.into(); self }
 }
 
 impl PropertyType for ParsingPrompt {}
@@ -2172,60 +1468,19 @@ impl ToValue for ParsingPrompt {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PatternObjectFilterRequired {
     /// `ObjectType`: a string, required.
-    ///
-    /// The supported object type or content type of the data source.
-    ///
-    /// Length 1 to 50.
     pub object_type: Str,
 }
 
-static RULE_PatternObjectFilter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PatternObjectFilter: ObjRule = ObjRule {
     properties: &[
-        (
-            "ExclusionFilters",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: Some(1000),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(25),
-            }),
-        ),
-        (
-            "InclusionFilters",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: Some(1000),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(25),
-            }),
-        ),
-        (
-            "ObjectType",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(50),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ExclusionFilters", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1000), ..StrRule::ANY }), min_items: Some(1), max_items: Some(25) })),
+        ("InclusionFilters", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1000), ..StrRule::ANY }), min_items: Some(1), max_items: Some(25) })),
+        ("ObjectType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY })),
     ],
     required: &["ObjectType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PatternObjectFilter` property type of `AWS::Bedrock::DataSource`.
@@ -2255,6 +1510,7 @@ pub struct PatternObjectFilter {
     pub object_type: Str,
 }
 
+#[rustfmt::skip]
 impl PatternObjectFilter {
     /// A `PatternObjectFilter` with its required properties, named in a [`PatternObjectFilterRequired`].
     pub fn new(required: PatternObjectFilterRequired) -> Self {
@@ -2266,28 +1522,11 @@ impl PatternObjectFilter {
     }
 
     /// `ExclusionFilters`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exclusion_filters(mut self, value: impl Into<List<Str>>) -> Self {
-        self.exclusion_filters = Some(value.into());
-        self
-    }
-
+    pub fn exclusion_filters(mut self, value: impl Into<List<Str>>) -> Self { self.exclusion_filters = Some(value.into()); self }
     /// `InclusionFilters`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inclusion_filters(mut self, value: impl Into<List<Str>>) -> Self {
-        self.inclusion_filters = Some(value.into());
-        self
-    }
-
+    pub fn inclusion_filters(mut self, value: impl Into<List<Str>>) -> Self { self.inclusion_filters = Some(value.into()); self }
     /// `ObjectType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object_type(mut self, value: impl Into<Str>) -> Self {
-        self.object_type = value.into();
-        self
-    }
+    pub fn object_type(mut self, value: impl Into<Str>) -> Self { self.object_type = value.into(); self }
 }
 
 impl PropertyType for PatternObjectFilter {}
@@ -2306,28 +1545,17 @@ impl ToValue for PatternObjectFilter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PatternObjectFilterConfigurationRequired {
     /// `Filters`: a list of [`PatternObjectFilter`] objects, required.
-    ///
-    /// The configuration of specific filters applied to your data source content. You can filter out or include certain content.
-    ///
-    /// Items 1 to 25.
     pub filters: List<PatternObjectFilter>,
 }
 
-static RULE_PatternObjectFilterConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "Filters",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_PatternObjectFilter),
-            min_items: Some(1),
-            max_items: Some(25),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_PatternObjectFilterConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("Filters", Shape::List(&ListRule { items: Shape::Object(&RULE_PatternObjectFilter), min_items: Some(1), max_items: Some(25) })),
+    ],
     required: &["Filters"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PatternObjectFilterConfiguration` property type of `AWS::Bedrock::DataSource`.
@@ -2345,6 +1573,7 @@ pub struct PatternObjectFilterConfiguration {
     pub filters: List<PatternObjectFilter>,
 }
 
+#[rustfmt::skip]
 impl PatternObjectFilterConfiguration {
     /// A `PatternObjectFilterConfiguration` with its required properties, named in a [`PatternObjectFilterConfigurationRequired`].
     pub fn new(required: PatternObjectFilterConfigurationRequired) -> Self {
@@ -2354,12 +1583,7 @@ impl PatternObjectFilterConfiguration {
     }
 
     /// `Filters`: a list of [`PatternObjectFilter`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filters(mut self, value: impl Into<List<PatternObjectFilter>>) -> Self {
-        self.filters = value.into();
-        self
-    }
+    pub fn filters(mut self, value: impl Into<List<PatternObjectFilter>>) -> Self { self.filters = value.into(); self }
 }
 
 impl PropertyType for PatternObjectFilterConfiguration {}
@@ -2374,56 +1598,19 @@ impl ToValue for PatternObjectFilterConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3DataSourceConfigurationRequired {
     /// `BucketArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the S3 bucket that contains your data.
-    ///
-    /// Pattern `^arn:aws(-cn|-us-gov|-eusc|-iso(-[b-f])?)?:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`; length 1 to 2048.
     pub bucket_arn: Str,
 }
 
-static RULE_S3DataSourceConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3DataSourceConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "BucketArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BucketOwnerAccountId",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InclusionPrefixes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(300),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
+        ("BucketArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("BucketOwnerAccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("InclusionPrefixes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1) })),
     ],
     required: &["BucketArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3DataSourceConfiguration` property type of `AWS::Bedrock::DataSource`.
@@ -2453,6 +1640,7 @@ pub struct S3DataSourceConfiguration {
     pub inclusion_prefixes: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl S3DataSourceConfiguration {
     /// A `S3DataSourceConfiguration` with its required properties, named in a [`S3DataSourceConfigurationRequired`].
     pub fn new(required: S3DataSourceConfigurationRequired) -> Self {
@@ -2464,28 +1652,11 @@ impl S3DataSourceConfiguration {
     }
 
     /// `BucketArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_arn(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_arn = value.into();
-        self
-    }
-
+    pub fn bucket_arn(mut self, value: impl Into<Str>) -> Self { self.bucket_arn = value.into(); self }
     /// `BucketOwnerAccountId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_owner_account_id(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_owner_account_id = Some(value.into());
-        self
-    }
-
+    pub fn bucket_owner_account_id(mut self, value: impl Into<Str>) -> Self { self.bucket_owner_account_id = Some(value.into()); self }
     /// `InclusionPrefixes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inclusion_prefixes(mut self, value: impl Into<List<Str>>) -> Self {
-        self.inclusion_prefixes = Some(value.into());
-        self
-    }
+    pub fn inclusion_prefixes(mut self, value: impl Into<List<Str>>) -> Self { self.inclusion_prefixes = Some(value.into()); self }
 }
 
 impl PropertyType for S3DataSourceConfiguration {}
@@ -2500,85 +1671,13 @@ impl ToValue for S3DataSourceConfiguration {
     }
 }
 
-/// The required properties of [`S3Location`], by name: `S3Location::new(S3LocationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3LocationRequired {
-    /// `URI`: a string, required.
-    ///
-    /// An object URI starting with `s3://` .
-    ///
-    /// Pattern `^s3://.{1,128}$`; length 1 to 2048.
-    pub uri: Str,
-}
-
-static RULE_S3Location: ObjRule = ObjRule {
-    properties: &[(
-        "URI",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(2048),
-            pattern: Some(&PATTERN_10),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &["URI"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_SalesforceCrawlerConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("FilterConfiguration", Shape::Object(&RULE_CrawlFilterConfiguration)),
+    ],
     closed: true,
-};
-
-/// The `S3Location` property type of `AWS::Bedrock::DataSource`.
-///
-/// A storage location in an Amazon S3 bucket.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrock-datasource-s3location.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3Location {
-    /// `URI`: a string, required.
-    ///
-    /// An object URI starting with `s3://` .
-    ///
-    /// Pattern `^s3://.{1,128}$`; length 1 to 2048.
-    pub uri: Str,
-}
-
-impl S3Location {
-    /// A `S3Location` with its required properties, named in a [`S3LocationRequired`].
-    pub fn new(required: S3LocationRequired) -> Self {
-        Self { uri: required.uri }
-    }
-
-    /// `URI`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn uri(mut self, value: impl Into<Str>) -> Self {
-        self.uri = value.into();
-        self
-    }
-}
-
-impl PropertyType for S3Location {}
-
-impl ToValue for S3Location {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("URI", &self.uri).build()
-    }
-}
-
-static RULE_SalesforceCrawlerConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "FilterConfiguration",
-        Shape::Object(&RULE_CrawlFilterConfiguration),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SalesforceCrawlerConfiguration` property type of `AWS::Bedrock::DataSource`.
@@ -2594,6 +1693,7 @@ pub struct SalesforceCrawlerConfiguration {
     pub filter_configuration: Option<Obj<CrawlFilterConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl SalesforceCrawlerConfiguration {
     /// A `SalesforceCrawlerConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -2601,12 +1701,7 @@ impl SalesforceCrawlerConfiguration {
     }
 
     /// `FilterConfiguration`: a [`CrawlFilterConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter_configuration(mut self, value: impl Into<Obj<CrawlFilterConfiguration>>) -> Self {
-        self.filter_configuration = Some(value.into());
-        self
-    }
+    pub fn filter_configuration(mut self, value: impl Into<Obj<CrawlFilterConfiguration>>) -> Self { self.filter_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for SalesforceCrawlerConfiguration {}
@@ -2623,28 +1718,18 @@ impl ToValue for SalesforceCrawlerConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SalesforceDataSourceConfigurationRequired {
     /// `SourceConfiguration`: a [`SalesforceSourceConfiguration`] object, required.
-    ///
-    /// The endpoint information to connect to your Salesforce data source.
     pub source_configuration: Obj<SalesforceSourceConfiguration>,
 }
 
-static RULE_SalesforceDataSourceConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SalesforceDataSourceConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "CrawlerConfiguration",
-            Shape::Object(&RULE_SalesforceCrawlerConfiguration),
-        ),
-        (
-            "SourceConfiguration",
-            Shape::Object(&RULE_SalesforceSourceConfiguration),
-        ),
+        ("CrawlerConfiguration", Shape::Object(&RULE_SalesforceCrawlerConfiguration)),
+        ("SourceConfiguration", Shape::Object(&RULE_SalesforceSourceConfiguration)),
     ],
     required: &["SourceConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SalesforceDataSourceConfiguration` property type of `AWS::Bedrock::DataSource`.
@@ -2664,6 +1749,7 @@ pub struct SalesforceDataSourceConfiguration {
     pub source_configuration: Obj<SalesforceSourceConfiguration>,
 }
 
+#[rustfmt::skip]
 impl SalesforceDataSourceConfiguration {
     /// A `SalesforceDataSourceConfiguration` with its required properties, named in a [`SalesforceDataSourceConfigurationRequired`].
     pub fn new(required: SalesforceDataSourceConfigurationRequired) -> Self {
@@ -2674,26 +1760,9 @@ impl SalesforceDataSourceConfiguration {
     }
 
     /// `CrawlerConfiguration`: a [`SalesforceCrawlerConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn crawler_configuration(
-        mut self,
-        value: impl Into<Obj<SalesforceCrawlerConfiguration>>,
-    ) -> Self {
-        self.crawler_configuration = Some(value.into());
-        self
-    }
-
+    pub fn crawler_configuration(mut self, value: impl Into<Obj<SalesforceCrawlerConfiguration>>) -> Self { self.crawler_configuration = Some(value.into()); self }
     /// `SourceConfiguration`: a [`SalesforceSourceConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_configuration(
-        mut self,
-        value: impl Into<Obj<SalesforceSourceConfiguration>>,
-    ) -> Self {
-        self.source_configuration = value.into();
-        self
-    }
+    pub fn source_configuration(mut self, value: impl Into<Obj<SalesforceSourceConfiguration>>) -> Self { self.source_configuration = value.into(); self }
 }
 
 impl PropertyType for SalesforceDataSourceConfiguration {}
@@ -2711,62 +1780,23 @@ impl ToValue for SalesforceDataSourceConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SalesforceSourceConfigurationRequired {
     /// `AuthType`: a [`SalesforceSourceConfigurationAuthType`] value, required.
-    ///
-    /// The supported authentication type to authenticate and connect to your Salesforce instance.
     pub auth_type: SalesforceSourceConfigurationAuthType,
     /// `CredentialsSecretArn`: a string, required.
-    ///
-    /// The Amazon Resource Name of an AWS Secrets Manager secret that stores your authentication credentials for your Salesforce instance URL. For more information on the key-value pairs that must be included in your secret, depending on your authentication type, see \[Salesforce connection configuration\](<https://docs.aws.amazon.com/bedrock/latest/userguide/salesforce-data-source-connector.html#configuration-salesforce-connector>) .
-    ///
-    /// Pattern `^arn:aws(|-cn|-us-gov):secretsmanager:[a-z0-9-]{1,20}:([0-9]{12}|):secret:[a-zA-Z0-9!/_+=.@-]{1,512}$`.
     pub credentials_secret_arn: Str,
     /// `HostUrl`: a string, required.
-    ///
-    /// The Salesforce host URL or instance URL.
-    ///
-    /// Pattern `^https://[A-Za-z0-9][^\s]*$`; length 1 to 2048.
     pub host_url: Str,
 }
 
-static RULE_SalesforceSourceConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SalesforceSourceConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "AuthType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["OAUTH2_CLIENT_CREDENTIALS"],
-                format: None,
-            }),
-        ),
-        (
-            "CredentialsSecretArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "HostUrl",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AuthType", Shape::Str(&StrRule { allowed: &["OAUTH2_CLIENT_CREDENTIALS"], ..StrRule::ANY })),
+        ("CredentialsSecretArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("HostUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["HostUrl", "AuthType", "CredentialsSecretArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SalesforceSourceConfiguration` property type of `AWS::Bedrock::DataSource`.
@@ -2794,6 +1824,7 @@ pub struct SalesforceSourceConfiguration {
     pub host_url: Str,
 }
 
+#[rustfmt::skip]
 impl SalesforceSourceConfiguration {
     /// A `SalesforceSourceConfiguration` with its required properties, named in a [`SalesforceSourceConfigurationRequired`].
     pub fn new(required: SalesforceSourceConfigurationRequired) -> Self {
@@ -2805,28 +1836,11 @@ impl SalesforceSourceConfiguration {
     }
 
     /// `AuthType`: a [`SalesforceSourceConfigurationAuthType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auth_type(mut self, value: impl Into<SalesforceSourceConfigurationAuthType>) -> Self {
-        self.auth_type = value.into();
-        self
-    }
-
+    pub fn auth_type(mut self, value: impl Into<SalesforceSourceConfigurationAuthType>) -> Self { self.auth_type = value.into(); self }
     /// `CredentialsSecretArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn credentials_secret_arn(mut self, value: impl Into<Str>) -> Self {
-        self.credentials_secret_arn = value.into();
-        self
-    }
-
+    pub fn credentials_secret_arn(mut self, value: impl Into<Str>) -> Self { self.credentials_secret_arn = value.into(); self }
     /// `HostUrl`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn host_url(mut self, value: impl Into<Str>) -> Self {
-        self.host_url = value.into();
-        self
-    }
+    pub fn host_url(mut self, value: impl Into<Str>) -> Self { self.host_url = value.into(); self }
 }
 
 impl PropertyType for SalesforceSourceConfiguration {}
@@ -2845,30 +1859,17 @@ impl ToValue for SalesforceSourceConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SeedUrlRequired {
     /// `Url`: a string, required.
-    ///
-    /// A seed or starting point URL.
-    ///
-    /// Pattern `^https?://[A-Za-z0-9][^\s]*$`.
     pub url: Str,
 }
 
-static RULE_SeedUrl: ObjRule = ObjRule {
-    properties: &[(
-        "Url",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: Some(&PATTERN_5),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_SeedUrl: ObjRule = ObjRule {
+    properties: &[
+        ("Url", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+    ],
     required: &["Url"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SeedUrl` property type of `AWS::Bedrock::DataSource`.
@@ -2886,19 +1887,17 @@ pub struct SeedUrl {
     pub url: Str,
 }
 
+#[rustfmt::skip]
 impl SeedUrl {
     /// A `SeedUrl` with its required properties, named in a [`SeedUrlRequired`].
     pub fn new(required: SeedUrlRequired) -> Self {
-        Self { url: required.url }
+        Self {
+            url: required.url,
+        }
     }
 
     /// `Url`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn url(mut self, value: impl Into<Str>) -> Self {
-        self.url = value.into();
-        self
-    }
+    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = value.into(); self }
 }
 
 impl PropertyType for SeedUrl {}
@@ -2913,58 +1912,23 @@ impl ToValue for SeedUrl {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SemanticChunkingConfigurationRequired {
     /// `BreakpointPercentileThreshold`: an integer, required.
-    ///
-    /// The dissimilarity threshold for splitting chunks.
-    ///
-    /// Value 50 to 99.
     pub breakpoint_percentile_threshold: Int,
     /// `BufferSize`: an integer, required.
-    ///
-    /// The buffer size.
-    ///
-    /// Value 0 to 1.
     pub buffer_size: Int,
     /// `MaxTokens`: an integer, required.
-    ///
-    /// The maximum number of tokens that a chunk can contain.
-    ///
-    /// Value at least 1.
     pub max_tokens: Int,
 }
 
-static RULE_SemanticChunkingConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SemanticChunkingConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "BreakpointPercentileThreshold",
-            Shape::Int(&NumRule {
-                min: Some(50.0),
-                max: Some(99.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "BufferSize",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(1.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaxTokens",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("BreakpointPercentileThreshold", Shape::Int(&NumRule { min: Some(50.0), max: Some(99.0), ..NumRule::ANY })),
+        ("BufferSize", Shape::Int(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
+        ("MaxTokens", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
     ],
     required: &["BreakpointPercentileThreshold", "BufferSize", "MaxTokens"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SemanticChunkingConfiguration` property type of `AWS::Bedrock::DataSource`.
@@ -2998,6 +1962,7 @@ pub struct SemanticChunkingConfiguration {
     pub max_tokens: Int,
 }
 
+#[rustfmt::skip]
 impl SemanticChunkingConfiguration {
     /// A `SemanticChunkingConfiguration` with its required properties, named in a [`SemanticChunkingConfigurationRequired`].
     pub fn new(required: SemanticChunkingConfigurationRequired) -> Self {
@@ -3009,28 +1974,11 @@ impl SemanticChunkingConfiguration {
     }
 
     /// `BreakpointPercentileThreshold`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn breakpoint_percentile_threshold(mut self, value: impl Into<Int>) -> Self {
-        self.breakpoint_percentile_threshold = value.into();
-        self
-    }
-
+    pub fn breakpoint_percentile_threshold(mut self, value: impl Into<Int>) -> Self { self.breakpoint_percentile_threshold = value.into(); self }
     /// `BufferSize`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn buffer_size(mut self, value: impl Into<Int>) -> Self {
-        self.buffer_size = value.into();
-        self
-    }
-
+    pub fn buffer_size(mut self, value: impl Into<Int>) -> Self { self.buffer_size = value.into(); self }
     /// `MaxTokens`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_tokens(mut self, value: impl Into<Int>) -> Self {
-        self.max_tokens = value.into();
-        self
-    }
+    pub fn max_tokens(mut self, value: impl Into<Int>) -> Self { self.max_tokens = value.into(); self }
 }
 
 impl PropertyType for SemanticChunkingConfiguration {}
@@ -3048,23 +1996,13 @@ impl ToValue for SemanticChunkingConfiguration {
     }
 }
 
-static RULE_ServerSideEncryptionConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "KmsKeyArn",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(2048),
-            pattern: Some(&PATTERN_8),
-            allowed: &[],
-            format: Some(Format::KmsKeyArn),
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ServerSideEncryptionConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_8), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ServerSideEncryptionConfiguration` property type of `AWS::Bedrock::DataSource`.
@@ -3082,6 +2020,7 @@ pub struct ServerSideEncryptionConfiguration {
     pub kms_key_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ServerSideEncryptionConfiguration {
     /// A `ServerSideEncryptionConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -3089,12 +2028,7 @@ impl ServerSideEncryptionConfiguration {
     }
 
     /// `KmsKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_arn = Some(value.into());
-        self
-    }
+    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
 }
 
 impl PropertyType for ServerSideEncryptionConfiguration {}
@@ -3107,17 +2041,13 @@ impl ToValue for ServerSideEncryptionConfiguration {
     }
 }
 
-static RULE_SharePointCrawlerConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "FilterConfiguration",
-        Shape::Object(&RULE_CrawlFilterConfiguration),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_SharePointCrawlerConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("FilterConfiguration", Shape::Object(&RULE_CrawlFilterConfiguration)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SharePointCrawlerConfiguration` property type of `AWS::Bedrock::DataSource`.
@@ -3133,6 +2063,7 @@ pub struct SharePointCrawlerConfiguration {
     pub filter_configuration: Option<Obj<CrawlFilterConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl SharePointCrawlerConfiguration {
     /// A `SharePointCrawlerConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -3140,12 +2071,7 @@ impl SharePointCrawlerConfiguration {
     }
 
     /// `FilterConfiguration`: a [`CrawlFilterConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter_configuration(mut self, value: impl Into<Obj<CrawlFilterConfiguration>>) -> Self {
-        self.filter_configuration = Some(value.into());
-        self
-    }
+    pub fn filter_configuration(mut self, value: impl Into<Obj<CrawlFilterConfiguration>>) -> Self { self.filter_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for SharePointCrawlerConfiguration {}
@@ -3162,28 +2088,18 @@ impl ToValue for SharePointCrawlerConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SharePointDataSourceConfigurationRequired {
     /// `SourceConfiguration`: a [`SharePointSourceConfiguration`] object, required.
-    ///
-    /// The endpoint information to connect to your SharePoint data source.
     pub source_configuration: Obj<SharePointSourceConfiguration>,
 }
 
-static RULE_SharePointDataSourceConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SharePointDataSourceConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "CrawlerConfiguration",
-            Shape::Object(&RULE_SharePointCrawlerConfiguration),
-        ),
-        (
-            "SourceConfiguration",
-            Shape::Object(&RULE_SharePointSourceConfiguration),
-        ),
+        ("CrawlerConfiguration", Shape::Object(&RULE_SharePointCrawlerConfiguration)),
+        ("SourceConfiguration", Shape::Object(&RULE_SharePointSourceConfiguration)),
     ],
     required: &["SourceConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SharePointDataSourceConfiguration` property type of `AWS::Bedrock::DataSource`.
@@ -3203,6 +2119,7 @@ pub struct SharePointDataSourceConfiguration {
     pub source_configuration: Obj<SharePointSourceConfiguration>,
 }
 
+#[rustfmt::skip]
 impl SharePointDataSourceConfiguration {
     /// A `SharePointDataSourceConfiguration` with its required properties, named in a [`SharePointDataSourceConfigurationRequired`].
     pub fn new(required: SharePointDataSourceConfigurationRequired) -> Self {
@@ -3213,26 +2130,9 @@ impl SharePointDataSourceConfiguration {
     }
 
     /// `CrawlerConfiguration`: a [`SharePointCrawlerConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn crawler_configuration(
-        mut self,
-        value: impl Into<Obj<SharePointCrawlerConfiguration>>,
-    ) -> Self {
-        self.crawler_configuration = Some(value.into());
-        self
-    }
-
+    pub fn crawler_configuration(mut self, value: impl Into<Obj<SharePointCrawlerConfiguration>>) -> Self { self.crawler_configuration = Some(value.into()); self }
     /// `SourceConfiguration`: a [`SharePointSourceConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_configuration(
-        mut self,
-        value: impl Into<Obj<SharePointSourceConfiguration>>,
-    ) -> Self {
-        self.source_configuration = value.into();
-        self
-    }
+    pub fn source_configuration(mut self, value: impl Into<Obj<SharePointSourceConfiguration>>) -> Self { self.source_configuration = value.into(); self }
 }
 
 impl PropertyType for SharePointDataSourceConfiguration {}
@@ -3250,115 +2150,30 @@ impl ToValue for SharePointDataSourceConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SharePointSourceConfigurationRequired {
     /// `AuthType`: a [`SharePointSourceConfigurationAuthType`] value, required.
-    ///
-    /// The supported authentication type to authenticate and connect to your SharePoint site/sites.
     pub auth_type: SharePointSourceConfigurationAuthType,
     /// `CredentialsSecretArn`: a string, required.
-    ///
-    /// The Amazon Resource Name of an AWS Secrets Manager secret that stores your authentication credentials for your SharePoint site/sites. For more information on the key-value pairs that must be included in your secret, depending on your authentication type, see \[SharePoint connection configuration\](<https://docs.aws.amazon.com/bedrock/latest/userguide/sharepoint-data-source-connector.html#configuration-sharepoint-connector>) .
-    ///
-    /// Pattern `^arn:aws(|-cn|-us-gov):secretsmanager:[a-z0-9-]{1,20}:([0-9]{12}|):secret:[a-zA-Z0-9!/_+=.@-]{1,512}$`.
     pub credentials_secret_arn: Str,
     /// `Domain`: a string, required.
-    ///
-    /// The domain of your SharePoint instance or site URL/URLs.
-    ///
-    /// Length 1 to 50.
     pub domain: Str,
     /// `HostType`: a [`SharePointSourceConfigurationHostType`] value, required.
-    ///
-    /// The supported host type, whether online/cloud or server/on-premises.
     pub host_type: SharePointSourceConfigurationHostType,
     /// `SiteUrls`: a list of strings, required.
-    ///
-    /// A list of one or more SharePoint site URLs.
-    ///
-    /// Items 1 to 100; each item: pattern `^https://[A-Za-z0-9][^\s]*$`.
     pub site_urls: List<Str>,
 }
 
-static RULE_SharePointSourceConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SharePointSourceConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "AuthType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "OAUTH2_CLIENT_CREDENTIALS",
-                    "OAUTH2_SHAREPOINT_APP_ONLY_CLIENT_CREDENTIALS",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "CredentialsSecretArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Domain",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(50),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "HostType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ONLINE"],
-                format: None,
-            }),
-        ),
-        (
-            "SiteUrls",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "TenantId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AuthType", Shape::Str(&StrRule { allowed: &["OAUTH2_CLIENT_CREDENTIALS", "OAUTH2_SHAREPOINT_APP_ONLY_CLIENT_CREDENTIALS"], ..StrRule::ANY })),
+        ("CredentialsSecretArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Domain", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY })),
+        ("HostType", Shape::Str(&StrRule { allowed: &["ONLINE"], ..StrRule::ANY })),
+        ("SiteUrls", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100) })),
+        ("TenantId", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
-    required: &[
-        "Domain",
-        "SiteUrls",
-        "HostType",
-        "AuthType",
-        "CredentialsSecretArn",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["Domain", "SiteUrls", "HostType", "AuthType", "CredentialsSecretArn"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SharePointSourceConfiguration` property type of `AWS::Bedrock::DataSource`.
@@ -3402,6 +2217,7 @@ pub struct SharePointSourceConfiguration {
     pub tenant_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SharePointSourceConfiguration {
     /// A `SharePointSourceConfiguration` with its required properties, named in a [`SharePointSourceConfigurationRequired`].
     pub fn new(required: SharePointSourceConfigurationRequired) -> Self {
@@ -3416,52 +2232,17 @@ impl SharePointSourceConfiguration {
     }
 
     /// `AuthType`: a [`SharePointSourceConfigurationAuthType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auth_type(mut self, value: impl Into<SharePointSourceConfigurationAuthType>) -> Self {
-        self.auth_type = value.into();
-        self
-    }
-
+    pub fn auth_type(mut self, value: impl Into<SharePointSourceConfigurationAuthType>) -> Self { self.auth_type = value.into(); self }
     /// `CredentialsSecretArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn credentials_secret_arn(mut self, value: impl Into<Str>) -> Self {
-        self.credentials_secret_arn = value.into();
-        self
-    }
-
+    pub fn credentials_secret_arn(mut self, value: impl Into<Str>) -> Self { self.credentials_secret_arn = value.into(); self }
     /// `Domain`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain(mut self, value: impl Into<Str>) -> Self {
-        self.domain = value.into();
-        self
-    }
-
+    pub fn domain(mut self, value: impl Into<Str>) -> Self { self.domain = value.into(); self }
     /// `HostType`: a [`SharePointSourceConfigurationHostType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn host_type(mut self, value: impl Into<SharePointSourceConfigurationHostType>) -> Self {
-        self.host_type = value.into();
-        self
-    }
-
+    pub fn host_type(mut self, value: impl Into<SharePointSourceConfigurationHostType>) -> Self { self.host_type = value.into(); self }
     /// `SiteUrls`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn site_urls(mut self, value: impl Into<List<Str>>) -> Self {
-        self.site_urls = value.into();
-        self
-    }
-
+    pub fn site_urls(mut self, value: impl Into<List<Str>>) -> Self { self.site_urls = value.into(); self }
     /// `TenantId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tenant_id(mut self, value: impl Into<Str>) -> Self {
-        self.tenant_id = Some(value.into());
-        self
-    }
+    pub fn tenant_id(mut self, value: impl Into<Str>) -> Self { self.tenant_id = Some(value.into()); self }
 }
 
 impl PropertyType for SharePointSourceConfiguration {}
@@ -3483,38 +2264,20 @@ impl ToValue for SharePointSourceConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransformationRequired {
     /// `StepToApply`: a [`StepToApply`] value, required.
-    ///
-    /// When the service applies the transformation.
     pub step_to_apply: StepToApply,
     /// `TransformationFunction`: a [`TransformationFunction`] object, required.
-    ///
-    /// A Lambda function that processes documents.
     pub transformation_function: Obj<TransformationFunction>,
 }
 
-static RULE_Transformation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Transformation: ObjRule = ObjRule {
     properties: &[
-        (
-            "StepToApply",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["POST_CHUNKING"],
-                format: None,
-            }),
-        ),
-        (
-            "TransformationFunction",
-            Shape::Object(&RULE_TransformationFunction),
-        ),
+        ("StepToApply", Shape::Str(&StrRule { allowed: &["POST_CHUNKING"], ..StrRule::ANY })),
+        ("TransformationFunction", Shape::Object(&RULE_TransformationFunction)),
     ],
     required: &["StepToApply", "TransformationFunction"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Transformation` property type of `AWS::Bedrock::DataSource`.
@@ -3534,6 +2297,7 @@ pub struct Transformation {
     pub transformation_function: Obj<TransformationFunction>,
 }
 
+#[rustfmt::skip]
 impl Transformation {
     /// A `Transformation` with its required properties, named in a [`TransformationRequired`].
     pub fn new(required: TransformationRequired) -> Self {
@@ -3544,23 +2308,9 @@ impl Transformation {
     }
 
     /// `StepToApply`: a [`StepToApply`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn step_to_apply(mut self, value: impl Into<StepToApply>) -> Self {
-        self.step_to_apply = value.into();
-        self
-    }
-
+    pub fn step_to_apply(mut self, value: impl Into<StepToApply>) -> Self { self.step_to_apply = value.into(); self }
     /// `TransformationFunction`: a [`TransformationFunction`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transformation_function(
-        mut self,
-        value: impl Into<Obj<TransformationFunction>>,
-    ) -> Self {
-        self.transformation_function = value.into();
-        self
-    }
+    pub fn transformation_function(mut self, value: impl Into<Obj<TransformationFunction>>) -> Self { self.transformation_function = value.into(); self }
 }
 
 impl PropertyType for Transformation {}
@@ -3578,22 +2328,17 @@ impl ToValue for Transformation {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransformationFunctionRequired {
     /// `TransformationLambdaConfiguration`: a [`TransformationLambdaConfiguration`] object, required.
-    ///
-    /// The Lambda function.
     pub transformation_lambda_configuration: Obj<TransformationLambdaConfiguration>,
 }
 
-static RULE_TransformationFunction: ObjRule = ObjRule {
-    properties: &[(
-        "TransformationLambdaConfiguration",
-        Shape::Object(&RULE_TransformationLambdaConfiguration),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_TransformationFunction: ObjRule = ObjRule {
+    properties: &[
+        ("TransformationLambdaConfiguration", Shape::Object(&RULE_TransformationLambdaConfiguration)),
+    ],
     required: &["TransformationLambdaConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TransformationFunction` property type of `AWS::Bedrock::DataSource`.
@@ -3609,6 +2354,7 @@ pub struct TransformationFunction {
     pub transformation_lambda_configuration: Obj<TransformationLambdaConfiguration>,
 }
 
+#[rustfmt::skip]
 impl TransformationFunction {
     /// A `TransformationFunction` with its required properties, named in a [`TransformationFunctionRequired`].
     pub fn new(required: TransformationFunctionRequired) -> Self {
@@ -3618,15 +2364,7 @@ impl TransformationFunction {
     }
 
     /// `TransformationLambdaConfiguration`: a [`TransformationLambdaConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transformation_lambda_configuration(
-        mut self,
-        value: impl Into<Obj<TransformationLambdaConfiguration>>,
-    ) -> Self {
-        self.transformation_lambda_configuration = value.into();
-        self
-    }
+    pub fn transformation_lambda_configuration(mut self, value: impl Into<Obj<TransformationLambdaConfiguration>>) -> Self { self.transformation_lambda_configuration = value.into(); self }
 }
 
 impl PropertyType for TransformationFunction {}
@@ -3646,30 +2384,17 @@ impl ToValue for TransformationFunction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransformationLambdaConfigurationRequired {
     /// `LambdaArn`: a string, required.
-    ///
-    /// The function's ARN identifier.
-    ///
-    /// Format `AWS::Lambda::Function.Arn`; pattern `^arn:(aws[a-zA-Z-]*)?:lambda:[a-z]{2}(-gov)?-[a-z]+-\d{1}:\d{12}:function:[a-zA-Z0-9-_\.]+(:(\$LATEST|[a-zA-Z0-9-_]+))?$`; length 0 to 2048.
     pub lambda_arn: Str,
 }
 
-static RULE_TransformationLambdaConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "LambdaArn",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(2048),
-            pattern: Some(&PATTERN_11),
-            allowed: &[],
-            format: Some(Format::LambdaFunctionArn),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_TransformationLambdaConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("LambdaArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_10), format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
+    ],
     required: &["LambdaArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TransformationLambdaConfiguration` property type of `AWS::Bedrock::DataSource`.
@@ -3687,6 +2412,7 @@ pub struct TransformationLambdaConfiguration {
     pub lambda_arn: Str,
 }
 
+#[rustfmt::skip]
 impl TransformationLambdaConfiguration {
     /// A `TransformationLambdaConfiguration` with its required properties, named in a [`TransformationLambdaConfigurationRequired`].
     pub fn new(required: TransformationLambdaConfigurationRequired) -> Self {
@@ -3696,12 +2422,7 @@ impl TransformationLambdaConfiguration {
     }
 
     /// `LambdaArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_arn(mut self, value: impl Into<Str>) -> Self {
-        self.lambda_arn = value.into();
-        self
-    }
+    pub fn lambda_arn(mut self, value: impl Into<Str>) -> Self { self.lambda_arn = value.into(); self }
 }
 
 impl PropertyType for TransformationLambdaConfiguration {}
@@ -3716,28 +2437,17 @@ impl ToValue for TransformationLambdaConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct UrlConfigurationRequired {
     /// `SeedUrls`: a list of [`SeedUrl`] objects, required.
-    ///
-    /// One or more seed or starting point URLs.
-    ///
-    /// Items 1 to 100.
     pub seed_urls: List<SeedUrl>,
 }
 
-static RULE_UrlConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "SeedUrls",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_SeedUrl),
-            min_items: Some(1),
-            max_items: Some(100),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_UrlConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("SeedUrls", Shape::List(&ListRule { items: Shape::Object(&RULE_SeedUrl), min_items: Some(1), max_items: Some(100) })),
+    ],
     required: &["SeedUrls"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `UrlConfiguration` property type of `AWS::Bedrock::DataSource`.
@@ -3755,6 +2465,7 @@ pub struct UrlConfiguration {
     pub seed_urls: List<SeedUrl>,
 }
 
+#[rustfmt::skip]
 impl UrlConfiguration {
     /// A `UrlConfiguration` with its required properties, named in a [`UrlConfigurationRequired`].
     pub fn new(required: UrlConfigurationRequired) -> Self {
@@ -3764,12 +2475,7 @@ impl UrlConfiguration {
     }
 
     /// `SeedUrls`: a list of [`SeedUrl`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn seed_urls(mut self, value: impl Into<List<SeedUrl>>) -> Self {
-        self.seed_urls = value.into();
-        self
-    }
+    pub fn seed_urls(mut self, value: impl Into<List<SeedUrl>>) -> Self { self.seed_urls = value.into(); self }
 }
 
 impl PropertyType for UrlConfiguration {}
@@ -3780,31 +2486,16 @@ impl ToValue for UrlConfiguration {
     }
 }
 
-static RULE_VectorIngestionConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VectorIngestionConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ChunkingConfiguration",
-            Shape::Object(&RULE_ChunkingConfiguration),
-        ),
-        (
-            "ContextEnrichmentConfiguration",
-            Shape::Object(&RULE_ContextEnrichmentConfiguration),
-        ),
-        (
-            "CustomTransformationConfiguration",
-            Shape::Object(&RULE_CustomTransformationConfiguration),
-        ),
-        (
-            "ParsingConfiguration",
-            Shape::Object(&RULE_ParsingConfiguration),
-        ),
+        ("ChunkingConfiguration", Shape::Object(&RULE_ChunkingConfiguration)),
+        ("ContextEnrichmentConfiguration", Shape::Object(&RULE_ContextEnrichmentConfiguration)),
+        ("CustomTransformationConfiguration", Shape::Object(&RULE_CustomTransformationConfiguration)),
+        ("ParsingConfiguration", Shape::Object(&RULE_ParsingConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VectorIngestionConfiguration` property type of `AWS::Bedrock::DataSource`.
@@ -3832,6 +2523,7 @@ pub struct VectorIngestionConfiguration {
     pub parsing_configuration: Option<Obj<ParsingConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl VectorIngestionConfiguration {
     /// A `VectorIngestionConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -3839,42 +2531,13 @@ impl VectorIngestionConfiguration {
     }
 
     /// `ChunkingConfiguration`: a [`ChunkingConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn chunking_configuration(mut self, value: impl Into<Obj<ChunkingConfiguration>>) -> Self {
-        self.chunking_configuration = Some(value.into());
-        self
-    }
-
+    pub fn chunking_configuration(mut self, value: impl Into<Obj<ChunkingConfiguration>>) -> Self { self.chunking_configuration = Some(value.into()); self }
     /// `ContextEnrichmentConfiguration`: a [`ContextEnrichmentConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn context_enrichment_configuration(
-        mut self,
-        value: impl Into<Obj<ContextEnrichmentConfiguration>>,
-    ) -> Self {
-        self.context_enrichment_configuration = Some(value.into());
-        self
-    }
-
+    pub fn context_enrichment_configuration(mut self, value: impl Into<Obj<ContextEnrichmentConfiguration>>) -> Self { self.context_enrichment_configuration = Some(value.into()); self }
     /// `CustomTransformationConfiguration`: a [`CustomTransformationConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_transformation_configuration(
-        mut self,
-        value: impl Into<Obj<CustomTransformationConfiguration>>,
-    ) -> Self {
-        self.custom_transformation_configuration = Some(value.into());
-        self
-    }
-
+    pub fn custom_transformation_configuration(mut self, value: impl Into<Obj<CustomTransformationConfiguration>>) -> Self { self.custom_transformation_configuration = Some(value.into()); self }
     /// `ParsingConfiguration`: a [`ParsingConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parsing_configuration(mut self, value: impl Into<Obj<ParsingConfiguration>>) -> Self {
-        self.parsing_configuration = Some(value.into());
-        self
-    }
+    pub fn parsing_configuration(mut self, value: impl Into<Obj<ParsingConfiguration>>) -> Self { self.parsing_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for VectorIngestionConfiguration {}
@@ -3896,74 +2559,18 @@ impl ToValue for VectorIngestionConfiguration {
     }
 }
 
-static RULE_WebCrawlerConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WebCrawlerConfiguration: ObjRule = ObjRule {
     properties: &[
         ("CrawlerLimits", Shape::Object(&RULE_WebCrawlerLimits)),
-        (
-            "ExclusionFilters",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: Some(1000),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(25),
-            }),
-        ),
-        (
-            "InclusionFilters",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: Some(1000),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(25),
-            }),
-        ),
-        (
-            "Scope",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["HOST_ONLY", "SUBDOMAINS"],
-                format: None,
-            }),
-        ),
-        (
-            "UserAgent",
-            Shape::Str(&StrRule {
-                min_len: Some(15),
-                max_len: Some(40),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "UserAgentHeader",
-            Shape::Str(&StrRule {
-                min_len: Some(61),
-                max_len: Some(86),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ExclusionFilters", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1000), ..StrRule::ANY }), min_items: Some(1), max_items: Some(25) })),
+        ("InclusionFilters", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1000), ..StrRule::ANY }), min_items: Some(1), max_items: Some(25) })),
+        ("Scope", Shape::Str(&StrRule { allowed: &["HOST_ONLY", "SUBDOMAINS"], ..StrRule::ANY })),
+        ("UserAgent", Shape::Str(&StrRule { min_len: Some(15), max_len: Some(40), ..StrRule::ANY })),
+        ("UserAgentHeader", Shape::Str(&StrRule { min_len: Some(61), max_len: Some(86), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WebCrawlerConfiguration` property type of `AWS::Bedrock::DataSource`.
@@ -4009,6 +2616,7 @@ pub struct WebCrawlerConfiguration {
     pub user_agent_header: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl WebCrawlerConfiguration {
     /// A `WebCrawlerConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -4016,52 +2624,17 @@ impl WebCrawlerConfiguration {
     }
 
     /// `CrawlerLimits`: a [`WebCrawlerLimits`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn crawler_limits(mut self, value: impl Into<Obj<WebCrawlerLimits>>) -> Self {
-        self.crawler_limits = Some(value.into());
-        self
-    }
-
+    pub fn crawler_limits(mut self, value: impl Into<Obj<WebCrawlerLimits>>) -> Self { self.crawler_limits = Some(value.into()); self }
     /// `ExclusionFilters`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exclusion_filters(mut self, value: impl Into<List<Str>>) -> Self {
-        self.exclusion_filters = Some(value.into());
-        self
-    }
-
+    pub fn exclusion_filters(mut self, value: impl Into<List<Str>>) -> Self { self.exclusion_filters = Some(value.into()); self }
     /// `InclusionFilters`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inclusion_filters(mut self, value: impl Into<List<Str>>) -> Self {
-        self.inclusion_filters = Some(value.into());
-        self
-    }
-
+    pub fn inclusion_filters(mut self, value: impl Into<List<Str>>) -> Self { self.inclusion_filters = Some(value.into()); self }
     /// `Scope`: a [`WebScopeType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scope(mut self, value: impl Into<WebScopeType>) -> Self {
-        self.scope = Some(value.into());
-        self
-    }
-
+    pub fn scope(mut self, value: impl Into<WebScopeType>) -> Self { self.scope = Some(value.into()); self }
     /// `UserAgent`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_agent(mut self, value: impl Into<Str>) -> Self {
-        self.user_agent = Some(value.into());
-        self
-    }
-
+    pub fn user_agent(mut self, value: impl Into<Str>) -> Self { self.user_agent = Some(value.into()); self }
     /// `UserAgentHeader`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_agent_header(mut self, value: impl Into<Str>) -> Self {
-        self.user_agent_header = Some(value.into());
-        self
-    }
+    pub fn user_agent_header(mut self, value: impl Into<Str>) -> Self { self.user_agent_header = Some(value.into()); self }
 }
 
 impl PropertyType for WebCrawlerConfiguration {}
@@ -4079,31 +2652,14 @@ impl ToValue for WebCrawlerConfiguration {
     }
 }
 
-static RULE_WebCrawlerLimits: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WebCrawlerLimits: ObjRule = ObjRule {
     properties: &[
-        (
-            "MaxPages",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "RateLimit",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(300.0),
-                allowed: &[],
-            }),
-        ),
+        ("MaxPages", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("RateLimit", Shape::Int(&NumRule { min: Some(1.0), max: Some(300.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WebCrawlerLimits` property type of `AWS::Bedrock::DataSource`.
@@ -4127,6 +2683,7 @@ pub struct WebCrawlerLimits {
     pub rate_limit: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl WebCrawlerLimits {
     /// A `WebCrawlerLimits` with no property set (none is required).
     pub fn new() -> Self {
@@ -4134,20 +2691,9 @@ impl WebCrawlerLimits {
     }
 
     /// `MaxPages`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_pages(mut self, value: impl Into<Int>) -> Self {
-        self.max_pages = Some(value.into());
-        self
-    }
-
+    pub fn max_pages(mut self, value: impl Into<Int>) -> Self { self.max_pages = Some(value.into()); self }
     /// `RateLimit`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rate_limit(mut self, value: impl Into<Int>) -> Self {
-        self.rate_limit = Some(value.into());
-        self
-    }
+    pub fn rate_limit(mut self, value: impl Into<Int>) -> Self { self.rate_limit = Some(value.into()); self }
 }
 
 impl PropertyType for WebCrawlerLimits {}
@@ -4165,28 +2711,18 @@ impl ToValue for WebCrawlerLimits {
 #[derive(Clone, Debug, PartialEq)]
 pub struct WebDataSourceConfigurationRequired {
     /// `SourceConfiguration`: a [`WebSourceConfiguration`] object, required.
-    ///
-    /// The source configuration details for the web data source.
     pub source_configuration: Obj<WebSourceConfiguration>,
 }
 
-static RULE_WebDataSourceConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WebDataSourceConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "CrawlerConfiguration",
-            Shape::Object(&RULE_WebCrawlerConfiguration),
-        ),
-        (
-            "SourceConfiguration",
-            Shape::Object(&RULE_WebSourceConfiguration),
-        ),
+        ("CrawlerConfiguration", Shape::Object(&RULE_WebCrawlerConfiguration)),
+        ("SourceConfiguration", Shape::Object(&RULE_WebSourceConfiguration)),
     ],
     required: &["SourceConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WebDataSourceConfiguration` property type of `AWS::Bedrock::DataSource`.
@@ -4206,6 +2742,7 @@ pub struct WebDataSourceConfiguration {
     pub source_configuration: Obj<WebSourceConfiguration>,
 }
 
+#[rustfmt::skip]
 impl WebDataSourceConfiguration {
     /// A `WebDataSourceConfiguration` with its required properties, named in a [`WebDataSourceConfigurationRequired`].
     pub fn new(required: WebDataSourceConfigurationRequired) -> Self {
@@ -4216,20 +2753,9 @@ impl WebDataSourceConfiguration {
     }
 
     /// `CrawlerConfiguration`: a [`WebCrawlerConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn crawler_configuration(mut self, value: impl Into<Obj<WebCrawlerConfiguration>>) -> Self {
-        self.crawler_configuration = Some(value.into());
-        self
-    }
-
+    pub fn crawler_configuration(mut self, value: impl Into<Obj<WebCrawlerConfiguration>>) -> Self { self.crawler_configuration = Some(value.into()); self }
     /// `SourceConfiguration`: a [`WebSourceConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_configuration(mut self, value: impl Into<Obj<WebSourceConfiguration>>) -> Self {
-        self.source_configuration = value.into();
-        self
-    }
+    pub fn source_configuration(mut self, value: impl Into<Obj<WebSourceConfiguration>>) -> Self { self.source_configuration = value.into(); self }
 }
 
 impl PropertyType for WebDataSourceConfiguration {}
@@ -4247,19 +2773,17 @@ impl ToValue for WebDataSourceConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct WebSourceConfigurationRequired {
     /// `UrlConfiguration`: an [`UrlConfiguration`] object, required.
-    ///
-    /// The configuration of the URL/URLs.
     pub url_configuration: Obj<UrlConfiguration>,
 }
 
-static RULE_WebSourceConfiguration: ObjRule = ObjRule {
-    properties: &[("UrlConfiguration", Shape::Object(&RULE_UrlConfiguration))],
+#[rustfmt::skip]
+pub(crate) static RULE_WebSourceConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("UrlConfiguration", Shape::Object(&RULE_UrlConfiguration)),
+    ],
     required: &["UrlConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WebSourceConfiguration` property type of `AWS::Bedrock::DataSource`.
@@ -4275,6 +2799,7 @@ pub struct WebSourceConfiguration {
     pub url_configuration: Obj<UrlConfiguration>,
 }
 
+#[rustfmt::skip]
 impl WebSourceConfiguration {
     /// A `WebSourceConfiguration` with its required properties, named in a [`WebSourceConfigurationRequired`].
     pub fn new(required: WebSourceConfigurationRequired) -> Self {
@@ -4284,12 +2809,7 @@ impl WebSourceConfiguration {
     }
 
     /// `UrlConfiguration`: an [`UrlConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn url_configuration(mut self, value: impl Into<Obj<UrlConfiguration>>) -> Self {
-        self.url_configuration = value.into();
-        self
-    }
+    pub fn url_configuration(mut self, value: impl Into<Obj<UrlConfiguration>>) -> Self { self.url_configuration = value.into(); self }
 }
 
 impl PropertyType for WebSourceConfiguration {}

@@ -22,53 +22,22 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnforcedGuardrailConfigurationRequired {
     /// `GuardrailIdentifier`: a string, required.
-    ///
-    /// Identifier for the guardrail, could be the ID or the ARN
-    ///
-    /// Pattern `^(([a-z0-9]+)|(arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:guardrail/[a-z0-9]+))$`; length 0 to 2048.
     pub guardrail_identifier: Str,
     /// `GuardrailVersion`: a string, required.
-    ///
-    /// Numerical guardrail version (not DRAFT)
-    ///
-    /// Pattern `^[1-9][0-9]{0,7}$`.
     pub guardrail_version: Str,
 }
 
-static RULE_EnforcedGuardrailConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EnforcedGuardrailConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "GuardrailIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "GuardrailVersion",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("GuardrailIdentifier", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("GuardrailVersion", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("ModelEnforcement", Shape::Object(&RULE_ModelEnforcement)),
-        (
-            "SelectiveContentGuarding",
-            Shape::Object(&RULE_SelectiveContentGuarding),
-        ),
+        ("SelectiveContentGuarding", Shape::Object(&RULE_SelectiveContentGuarding)),
     ],
     required: &["GuardrailIdentifier", "GuardrailVersion"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Bedrock::EnforcedGuardrailConfiguration` resource.
@@ -105,6 +74,7 @@ pub struct EnforcedGuardrailConfiguration {
     pub selective_content_guarding: Option<Obj<SelectiveContentGuarding>>,
 }
 
+#[rustfmt::skip]
 impl EnforcedGuardrailConfiguration {
     /// The CloudFormation type name, `AWS::Bedrock::EnforcedGuardrailConfiguration`.
     pub const TYPE_NAME: &'static str = "AWS::Bedrock::EnforcedGuardrailConfiguration";
@@ -119,26 +89,8 @@ impl EnforcedGuardrailConfiguration {
         create_only: &[],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "ConfigId",
-            "GuardrailArn",
-            "GuardrailId",
-            "CreatedAt",
-            "CreatedBy",
-            "UpdatedAt",
-            "UpdatedBy",
-            "Owner",
-        ],
-        attributes: &[
-            "ConfigId",
-            "CreatedAt",
-            "CreatedBy",
-            "GuardrailArn",
-            "GuardrailId",
-            "Owner",
-            "UpdatedAt",
-            "UpdatedBy",
-        ],
+        read_only: &["ConfigId", "GuardrailArn", "GuardrailId", "CreatedAt", "CreatedBy", "UpdatedAt", "UpdatedBy", "Owner"],
+        attributes: &["ConfigId", "CreatedAt", "CreatedBy", "GuardrailArn", "GuardrailId", "Owner", "UpdatedAt", "UpdatedBy"],
         taggable: false,
         tag_format: TagFormat::None,
     };
@@ -154,39 +106,13 @@ impl EnforcedGuardrailConfiguration {
     }
 
     /// `GuardrailIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn guardrail_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.guardrail_identifier = value.into();
-        self
-    }
-
+    pub fn guardrail_identifier(mut self, value: impl Into<Str>) -> Self { self.guardrail_identifier = value.into(); self }
     /// `GuardrailVersion`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn guardrail_version(mut self, value: impl Into<Str>) -> Self {
-        self.guardrail_version = value.into();
-        self
-    }
-
+    pub fn guardrail_version(mut self, value: impl Into<Str>) -> Self { self.guardrail_version = value.into(); self }
     /// `ModelEnforcement`: a [`ModelEnforcement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_enforcement(mut self, value: impl Into<Obj<ModelEnforcement>>) -> Self {
-        self.model_enforcement = Some(value.into());
-        self
-    }
-
+    pub fn model_enforcement(mut self, value: impl Into<Obj<ModelEnforcement>>) -> Self { self.model_enforcement = Some(value.into()); self }
     /// `SelectiveContentGuarding`: a [`SelectiveContentGuarding`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn selective_content_guarding(
-        mut self,
-        value: impl Into<Obj<SelectiveContentGuarding>>,
-    ) -> Self {
-        self.selective_content_guarding = Some(value.into());
-        self
-    }
+    pub fn selective_content_guarding(mut self, value: impl Into<Obj<SelectiveContentGuarding>>) -> Self { self.selective_content_guarding = Some(value.into()); self }
 }
 
 impl Resource for EnforcedGuardrailConfiguration {
@@ -280,56 +206,20 @@ impl EnforcedGuardrailConfigurationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModelEnforcementRequired {
     /// `ExcludedModels`: a list of strings, required.
-    ///
-    /// Models to exclude from enforcement. If a model is in both lists, it is excluded
-    ///
-    /// Items at least 0; each item: pattern `^([a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63})([:][a-z0-9-]{1,63}){0,2}(/[a-z0-9]{12}){0,1}$`.
     pub excluded_models: List<Str>,
     /// `IncludedModels`: a list of strings, required.
-    ///
-    /// Models to enforce the guardrail on
-    ///
-    /// Items at least 1; each item: pattern `^(ALL|([a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63})([:][a-z0-9-]{1,63}){0,2}(/[a-z0-9]{12}){0,1})$`.
     pub included_models: List<Str>,
 }
 
-static RULE_ModelEnforcement: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ModelEnforcement: ObjRule = ObjRule {
     properties: &[
-        (
-            "ExcludedModels",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: None,
-            }),
-        ),
-        (
-            "IncludedModels",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_3),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("ExcludedModels", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(0), max_items: None })),
+        ("IncludedModels", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
     ],
     required: &["IncludedModels", "ExcludedModels"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ModelEnforcement` property type of `AWS::Bedrock::EnforcedGuardrailConfiguration`.
@@ -353,6 +243,7 @@ pub struct ModelEnforcement {
     pub included_models: List<Str>,
 }
 
+#[rustfmt::skip]
 impl ModelEnforcement {
     /// A `ModelEnforcement` with its required properties, named in a [`ModelEnforcementRequired`].
     pub fn new(required: ModelEnforcementRequired) -> Self {
@@ -363,20 +254,9 @@ impl ModelEnforcement {
     }
 
     /// `ExcludedModels`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn excluded_models(mut self, value: impl Into<List<Str>>) -> Self {
-        self.excluded_models = value.into();
-        self
-    }
-
+    pub fn excluded_models(mut self, value: impl Into<List<Str>>) -> Self { self.excluded_models = value.into(); self }
     /// `IncludedModels`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn included_models(mut self, value: impl Into<List<Str>>) -> Self {
-        self.included_models = value.into();
-        self
-    }
+    pub fn included_models(mut self, value: impl Into<List<Str>>) -> Self { self.included_models = value.into(); self }
 }
 
 impl PropertyType for ModelEnforcement {}
@@ -390,35 +270,14 @@ impl ToValue for ModelEnforcement {
     }
 }
 
-static RULE_SelectiveContentGuarding: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SelectiveContentGuarding: ObjRule = ObjRule {
     properties: &[
-        (
-            "Messages",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SELECTIVE", "COMPREHENSIVE"],
-                format: None,
-            }),
-        ),
-        (
-            "System",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SELECTIVE", "COMPREHENSIVE"],
-                format: None,
-            }),
-        ),
+        ("Messages", Shape::Str(&StrRule { allowed: &["SELECTIVE", "COMPREHENSIVE"], ..StrRule::ANY })),
+        ("System", Shape::Str(&StrRule { allowed: &["SELECTIVE", "COMPREHENSIVE"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SelectiveContentGuarding` property type of `AWS::Bedrock::EnforcedGuardrailConfiguration`.
@@ -438,6 +297,7 @@ pub struct SelectiveContentGuarding {
     pub system: Option<System>,
 }
 
+#[rustfmt::skip]
 impl SelectiveContentGuarding {
     /// A `SelectiveContentGuarding` with no property set (none is required).
     pub fn new() -> Self {
@@ -445,20 +305,9 @@ impl SelectiveContentGuarding {
     }
 
     /// `Messages`: a [`Messages`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn messages(mut self, value: impl Into<Messages>) -> Self {
-        self.messages = Some(value.into());
-        self
-    }
-
+    pub fn messages(mut self, value: impl Into<Messages>) -> Self { self.messages = Some(value.into()); self }
     /// `System`: a [`System`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn system(mut self, value: impl Into<System>) -> Self {
-        self.system = Some(value.into());
-        self
-    }
+    pub fn system(mut self, value: impl Into<System>) -> Self { self.system = Some(value.into()); self }
 }
 
 impl PropertyType for SelectiveContentGuarding {}

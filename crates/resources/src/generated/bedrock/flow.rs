@@ -20,83 +20,28 @@ pub(crate) static PATTERN_5: Pattern = Pattern::new("^([0-9a-zA-Z][_-]?){1,100}$
 #[derive(Clone, Debug, PartialEq)]
 pub struct FlowRequired {
     /// `ExecutionRoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the service role with permissions to create a flow. For more information, see \[Create a service row for flows\](<https://docs.aws.amazon.com/bedrock/latest/userguide/flows-permissions.html>) in the Amazon Bedrock User Guide.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/(service-role/)?.+$`; length at most 2048.
     pub execution_role_arn: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the flow.
-    ///
-    /// Pattern `^([0-9a-zA-Z][_-]?){1,100}$`.
     pub name: Str,
 }
 
-static RULE_Flow: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Flow: ObjRule = ObjRule {
     properties: &[
-        (
-            "CustomerEncryptionKeyArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CustomerEncryptionKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Definition", Shape::Object(&RULE_FlowDefinition)),
         ("DefinitionS3Location", Shape::Object(&RULE_S3Location)),
-        (
-            "DefinitionString",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(512000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DefinitionString", Shape::Str(&StrRule { max_len: Some(512000), ..StrRule::ANY })),
         ("DefinitionSubstitutions", Shape::Any),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(200),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ExecutionRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
+        ("ExecutionRoleArn", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
         ("Tags", Shape::Any),
         ("TestAliasTags", Shape::Any),
     ],
     required: &["ExecutionRoleArn", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Bedrock::Flow` resource.
@@ -184,6 +129,7 @@ pub struct Flow {
     pub test_alias_tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl Flow {
     /// The CloudFormation type name, `AWS::Bedrock::Flow`.
     pub const TYPE_NAME: &'static str = "AWS::Bedrock::Flow";
@@ -197,29 +143,9 @@ impl Flow {
         required: &["ExecutionRoleArn", "Name"],
         create_only: &[],
         conditional_create_only: &[],
-        write_only: &[
-            "DefinitionString",
-            "DefinitionS3Location",
-            "DefinitionSubstitutions",
-        ],
-        read_only: &[
-            "Arn",
-            "CreatedAt",
-            "Id",
-            "Status",
-            "UpdatedAt",
-            "Version",
-            "Validations",
-        ],
-        attributes: &[
-            "Arn",
-            "CreatedAt",
-            "Id",
-            "Status",
-            "UpdatedAt",
-            "Validations",
-            "Version",
-        ],
+        write_only: &["DefinitionString", "DefinitionS3Location", "DefinitionSubstitutions"],
+        read_only: &["Arn", "CreatedAt", "Id", "Status", "UpdatedAt", "Version", "Validations"],
+        attributes: &["Arn", "CreatedAt", "Id", "Status", "UpdatedAt", "Validations", "Version"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -241,84 +167,25 @@ impl Flow {
     }
 
     /// `CustomerEncryptionKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn customer_encryption_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.customer_encryption_key_arn = Some(value.into());
-        self
-    }
-
+    pub fn customer_encryption_key_arn(mut self, value: impl Into<Str>) -> Self { self.customer_encryption_key_arn = Some(value.into()); self }
     /// `Definition`: a [`FlowDefinition`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn definition(mut self, value: impl Into<Obj<FlowDefinition>>) -> Self {
-        self.definition = Some(Box::new(value.into()));
-        self
-    }
-
+    pub fn definition(mut self, value: impl Into<Obj<FlowDefinition>>) -> Self { self.definition = Some(Box::new(value.into())); self }
     /// `DefinitionS3Location`: a [`S3Location`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn definition_s3_location(mut self, value: impl Into<Obj<S3Location>>) -> Self {
-        self.definition_s3_location = Some(value.into());
-        self
-    }
-
+    pub fn definition_s3_location(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.definition_s3_location = Some(value.into()); self }
     /// `DefinitionString`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn definition_string(mut self, value: impl Into<Str>) -> Self {
-        self.definition_string = Some(value.into());
-        self
-    }
-
+    pub fn definition_string(mut self, value: impl Into<Str>) -> Self { self.definition_string = Some(value.into()); self }
     /// `DefinitionSubstitutions`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn definition_substitutions(mut self, value: impl Into<Json>) -> Self {
-        self.definition_substitutions = Some(value.into());
-        self
-    }
-
+    pub fn definition_substitutions(mut self, value: impl Into<Json>) -> Self { self.definition_substitutions = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `ExecutionRoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.execution_role_arn = value.into();
-        self
-    }
-
+    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.execution_role_arn = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `TestAliasTags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn test_alias_tags(mut self, value: impl Into<Json>) -> Self {
-        self.test_alias_tags = Some(value.into());
-        self
-    }
+    pub fn test_alias_tags(mut self, value: impl Into<Json>) -> Self { self.test_alias_tags = Some(value.into()); self }
 }
 
 impl Resource for Flow {
@@ -415,79 +282,27 @@ impl FlowAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FlowConnectionRequired {
     /// `Name`: a string, required.
-    ///
-    /// A name for the connection that you can reference.
-    ///
-    /// Pattern `^[a-zA-Z]([_]?[0-9a-zA-Z]){1,100}$`.
     pub name: Str,
     /// `Source`: a string, required.
-    ///
-    /// The node that the connection starts at.
-    ///
-    /// Pattern `^[a-zA-Z]([_]?[0-9a-zA-Z]){1,50}$`.
     pub source: Str,
     /// `Target`: a string, required.
-    ///
-    /// The node that the connection ends at.
-    ///
-    /// Pattern `^[a-zA-Z]([_]?[0-9a-zA-Z]){1,50}$`.
     pub target: Str,
     /// `Type`: a [`FlowConnectionType`] value, required.
-    ///
-    /// Whether the source node that the connection begins from is a condition node ( `Conditional` ) or not ( `Data` ).
     pub r#type: FlowConnectionType,
 }
 
-static RULE_FlowConnection: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FlowConnection: ObjRule = ObjRule {
     properties: &[
         ("Configuration", Shape::Any),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Source",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Target",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Data", "Conditional"],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Source", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Target", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["Data", "Conditional"], ..StrRule::ANY })),
     ],
     required: &["Name", "Source", "Target", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FlowConnection` property type of `AWS::Bedrock::Flow`.
@@ -525,6 +340,7 @@ pub struct FlowConnection {
     pub r#type: FlowConnectionType,
 }
 
+#[rustfmt::skip]
 impl FlowConnection {
     /// A `FlowConnection` with its required properties, named in a [`FlowConnectionRequired`].
     pub fn new(required: FlowConnectionRequired) -> Self {
@@ -538,44 +354,15 @@ impl FlowConnection {
     }
 
     /// `Configuration`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration(mut self, value: impl Into<Json>) -> Self {
-        self.configuration = Some(value.into());
-        self
-    }
-
+    pub fn configuration(mut self, value: impl Into<Json>) -> Self { self.configuration = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Source`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source(mut self, value: impl Into<Str>) -> Self {
-        self.source = value.into();
-        self
-    }
-
+    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = value.into(); self }
     /// `Target`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target(mut self, value: impl Into<Str>) -> Self {
-        self.target = value.into();
-        self
-    }
-
+    pub fn target(mut self, value: impl Into<Str>) -> Self { self.target = value.into(); self }
     /// `Type`: a [`FlowConnectionType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<FlowConnectionType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<FlowConnectionType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for FlowConnection {}
@@ -592,31 +379,14 @@ impl ToValue for FlowConnection {
     }
 }
 
-static RULE_FlowDefinition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FlowDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "Connections",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_FlowConnection),
-                min_items: None,
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "Nodes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_FlowNode),
-                min_items: None,
-                max_items: Some(40),
-            }),
-        ),
+        ("Connections", Shape::List(&ListRule { items: Shape::Object(&RULE_FlowConnection), min_items: None, max_items: Some(100) })),
+        ("Nodes", Shape::List(&ListRule { items: Shape::Object(&RULE_FlowNode), min_items: None, max_items: Some(40) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FlowDefinition` property type of `AWS::Bedrock::Flow`.
@@ -640,6 +410,7 @@ pub struct FlowDefinition {
     pub nodes: Option<List<FlowNode>>,
 }
 
+#[rustfmt::skip]
 impl FlowDefinition {
     /// A `FlowDefinition` with no property set (none is required).
     pub fn new() -> Self {
@@ -647,20 +418,9 @@ impl FlowDefinition {
     }
 
     /// `Connections`: a list of [`FlowConnection`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connections(mut self, value: impl Into<List<FlowConnection>>) -> Self {
-        self.connections = Some(value.into());
-        self
-    }
-
+    pub fn connections(mut self, value: impl Into<List<FlowConnection>>) -> Self { self.connections = Some(value.into()); self }
     /// `Nodes`: a list of [`FlowNode`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn nodes(mut self, value: impl Into<List<FlowNode>>) -> Self {
-        self.nodes = Some(value.into());
-        self
-    }
+    pub fn nodes(mut self, value: impl Into<List<FlowNode>>) -> Self { self.nodes = Some(value.into()); self }
 }
 
 impl PropertyType for FlowDefinition {}
@@ -678,80 +438,23 @@ impl ToValue for FlowDefinition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FlowNodeRequired {
     /// `Name`: a string, required.
-    ///
-    /// A name for the node.
-    ///
-    /// Pattern `^[a-zA-Z]([_]?[0-9a-zA-Z]){1,50}$`.
     pub name: Str,
     /// `Type`: a [`FlowNodeType`] value, required.
-    ///
-    /// The type of node. This value must match the name of the key that you provide in the configuration you provide in the `FlowNodeConfiguration` field.
     pub r#type: FlowNodeType,
 }
 
-static RULE_FlowNode: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FlowNode: ObjRule = ObjRule {
     properties: &[
         ("Configuration", Shape::Any),
-        (
-            "Inputs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_FlowNodeInput),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Outputs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_FlowNodeOutput),
-                min_items: None,
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "Input",
-                    "Output",
-                    "KnowledgeBase",
-                    "Condition",
-                    "Lex",
-                    "Prompt",
-                    "LambdaFunction",
-                    "Agent",
-                    "Storage",
-                    "Retrieval",
-                    "Iterator",
-                    "Collector",
-                    "InlineCode",
-                    "Loop",
-                    "LoopInput",
-                    "LoopController",
-                ],
-                format: None,
-            }),
-        ),
+        ("Inputs", Shape::List(&ListRule { items: Shape::Object(&RULE_FlowNodeInput), min_items: None, max_items: Some(20) })),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Outputs", Shape::List(&ListRule { items: Shape::Object(&RULE_FlowNodeOutput), min_items: None, max_items: Some(5) })),
+        ("Type", Shape::Str(&StrRule { allowed: &["Input", "Output", "KnowledgeBase", "Condition", "Lex", "Prompt", "LambdaFunction", "Agent", "Storage", "Retrieval", "Iterator", "Collector", "InlineCode", "Loop", "LoopInput", "LoopController"], ..StrRule::ANY })),
     ],
     required: &["Name", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FlowNode` property type of `AWS::Bedrock::Flow`.
@@ -789,6 +492,7 @@ pub struct FlowNode {
     pub r#type: FlowNodeType,
 }
 
+#[rustfmt::skip]
 impl FlowNode {
     /// A `FlowNode` with its required properties, named in a [`FlowNodeRequired`].
     pub fn new(required: FlowNodeRequired) -> Self {
@@ -802,44 +506,15 @@ impl FlowNode {
     }
 
     /// `Configuration`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration(mut self, value: impl Into<Json>) -> Self {
-        self.configuration = Some(value.into());
-        self
-    }
-
+    pub fn configuration(mut self, value: impl Into<Json>) -> Self { self.configuration = Some(value.into()); self }
     /// `Inputs`: a list of [`FlowNodeInput`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inputs(mut self, value: impl Into<List<FlowNodeInput>>) -> Self {
-        self.inputs = Some(value.into());
-        self
-    }
-
+    pub fn inputs(mut self, value: impl Into<List<FlowNodeInput>>) -> Self { self.inputs = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Outputs`: a list of [`FlowNodeOutput`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn outputs(mut self, value: impl Into<List<FlowNodeOutput>>) -> Self {
-        self.outputs = Some(value.into());
-        self
-    }
-
+    pub fn outputs(mut self, value: impl Into<List<FlowNodeOutput>>) -> Self { self.outputs = Some(value.into()); self }
     /// `Type`: a [`FlowNodeType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<FlowNodeType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<FlowNodeType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for FlowNode {}
@@ -860,72 +535,24 @@ impl ToValue for FlowNode {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FlowNodeInputRequired {
     /// `Expression`: a string, required.
-    ///
-    /// An expression that formats the input for the node. For an explanation of how to create expressions, see \[Expressions in Prompt flows in Amazon Bedrock\](<https://docs.aws.amazon.com/bedrock/latest/userguide/flows-expressions.html>) .
-    ///
-    /// Length 1 to 64.
     pub expression: Str,
     /// `Name`: a string, required.
-    ///
-    /// Specifies a name for the input that you can reference.
-    ///
-    /// Pattern `^[a-zA-Z]([_]?[0-9a-zA-Z]){1,50}$`.
     pub name: Str,
     /// `Type`: a [`FlowNodeIoDataType`] value, required.
-    ///
-    /// Specifies the data type of the input. If the input doesn't match this type at runtime, a validation error will be thrown.
     pub r#type: FlowNodeIoDataType,
 }
 
-static RULE_FlowNodeInput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FlowNodeInput: ObjRule = ObjRule {
     properties: &[
-        (
-            "Category",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["LoopCondition", "ReturnValueToLoopStart", "ExitLoop"],
-                format: None,
-            }),
-        ),
-        (
-            "Expression",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["String", "Number", "Boolean", "Object", "Array"],
-                format: None,
-            }),
-        ),
+        ("Category", Shape::Str(&StrRule { allowed: &["LoopCondition", "ReturnValueToLoopStart", "ExitLoop"], ..StrRule::ANY })),
+        ("Expression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["String", "Number", "Boolean", "Object", "Array"], ..StrRule::ANY })),
     ],
     required: &["Expression", "Name", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FlowNodeInput` property type of `AWS::Bedrock::Flow`.
@@ -961,6 +588,7 @@ pub struct FlowNodeInput {
     pub r#type: FlowNodeIoDataType,
 }
 
+#[rustfmt::skip]
 impl FlowNodeInput {
     /// A `FlowNodeInput` with its required properties, named in a [`FlowNodeInputRequired`].
     pub fn new(required: FlowNodeInputRequired) -> Self {
@@ -973,36 +601,13 @@ impl FlowNodeInput {
     }
 
     /// `Category`: a [`FlowNodeInputCategory`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn category(mut self, value: impl Into<FlowNodeInputCategory>) -> Self {
-        self.category = Some(value.into());
-        self
-    }
-
+    pub fn category(mut self, value: impl Into<FlowNodeInputCategory>) -> Self { self.category = Some(value.into()); self }
     /// `Expression`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expression(mut self, value: impl Into<Str>) -> Self {
-        self.expression = value.into();
-        self
-    }
-
+    pub fn expression(mut self, value: impl Into<Str>) -> Self { self.expression = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Type`: a [`FlowNodeIoDataType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<FlowNodeIoDataType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<FlowNodeIoDataType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for FlowNodeInput {}
@@ -1022,46 +627,20 @@ impl ToValue for FlowNodeInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FlowNodeOutputRequired {
     /// `Name`: a string, required.
-    ///
-    /// A name for the output that you can reference.
-    ///
-    /// Pattern `^[a-zA-Z]([_]?[0-9a-zA-Z]){1,50}$`.
     pub name: Str,
     /// `Type`: a [`FlowNodeIoDataType`] value, required.
-    ///
-    /// The data type of the output. If the output doesn't match this type at runtime, a validation error will be thrown.
     pub r#type: FlowNodeIoDataType,
 }
 
-static RULE_FlowNodeOutput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FlowNodeOutput: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["String", "Number", "Boolean", "Object", "Array"],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["String", "Number", "Boolean", "Object", "Array"], ..StrRule::ANY })),
     ],
     required: &["Name", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FlowNodeOutput` property type of `AWS::Bedrock::Flow`.
@@ -1083,6 +662,7 @@ pub struct FlowNodeOutput {
     pub r#type: FlowNodeIoDataType,
 }
 
+#[rustfmt::skip]
 impl FlowNodeOutput {
     /// A `FlowNodeOutput` with its required properties, named in a [`FlowNodeOutputRequired`].
     pub fn new(required: FlowNodeOutputRequired) -> Self {
@@ -1093,20 +673,9 @@ impl FlowNodeOutput {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Type`: a [`FlowNodeIoDataType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<FlowNodeIoDataType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<FlowNodeIoDataType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for FlowNodeOutput {}
@@ -1124,58 +693,21 @@ impl ToValue for FlowNodeOutput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3LocationRequired {
     /// `Bucket`: a string, required.
-    ///
-    /// The S3 bucket containing the flow definition.
-    ///
-    /// Pattern `^[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9]$`; length 3 to 63.
     pub bucket: Str,
     /// `Key`: a string, required.
-    ///
-    /// The object key for the S3 location containing the definition.
-    ///
-    /// Length 1 to 1024.
     pub key: Str,
 }
 
-static RULE_S3Location: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3Location: ObjRule = ObjRule {
     properties: &[
-        (
-            "Bucket",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Version",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("Version", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
     ],
     required: &["Bucket", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3Location` property type of `AWS::Bedrock::Flow`.
@@ -1205,6 +737,7 @@ pub struct S3Location {
     pub version: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl S3Location {
     /// A `S3Location` with its required properties, named in a [`S3LocationRequired`].
     pub fn new(required: S3LocationRequired) -> Self {
@@ -1216,28 +749,11 @@ impl S3Location {
     }
 
     /// `Bucket`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self {
-        self.bucket = value.into();
-        self
-    }
-
+    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Version`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<Str>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
+    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
 }
 
 impl PropertyType for S3Location {}

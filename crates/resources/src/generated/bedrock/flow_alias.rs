@@ -16,77 +16,26 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^(DRAFT|[0-9]{0,4}[1-9][0-9
 #[derive(Clone, Debug, PartialEq)]
 pub struct FlowAliasRequired {
     /// `FlowArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the alias.
-    ///
-    /// Pattern `^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:flow/[0-9a-zA-Z]{10}$`; length at most 2048; create-only: changing it replaces the resource.
     pub flow_arn: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the alias.
-    ///
-    /// Pattern `^([0-9a-zA-Z][_-]?){1,100}$`.
     pub name: Str,
     /// `RoutingConfiguration`: a list of [`FlowAliasRoutingConfigurationListItem`] objects, required.
-    ///
-    /// A list of configurations about the versions that the alias maps to. Currently, you can only specify one.
-    ///
-    /// Items 1 to 1.
     pub routing_configuration: List<FlowAliasRoutingConfigurationListItem>,
 }
 
-static RULE_FlowAlias: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FlowAlias: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConcurrencyConfiguration",
-            Shape::Object(&RULE_FlowAliasConcurrencyConfiguration),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(200),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FlowArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RoutingConfiguration",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_FlowAliasRoutingConfigurationListItem),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
+        ("ConcurrencyConfiguration", Shape::Object(&RULE_FlowAliasConcurrencyConfiguration)),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
+        ("FlowArn", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("RoutingConfiguration", Shape::List(&ListRule { items: Shape::Object(&RULE_FlowAliasRoutingConfigurationListItem), min_items: Some(1), max_items: Some(1) })),
         ("Tags", Shape::Any),
     ],
     required: &["Name", "FlowArn", "RoutingConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Bedrock::FlowAlias` resource.
@@ -139,6 +88,7 @@ pub struct FlowAlias {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl FlowAlias {
     /// The CloudFormation type name, `AWS::Bedrock::FlowAlias`.
     pub const TYPE_NAME: &'static str = "AWS::Bedrock::FlowAlias";
@@ -172,58 +122,17 @@ impl FlowAlias {
     }
 
     /// `ConcurrencyConfiguration`: a [`FlowAliasConcurrencyConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn concurrency_configuration(
-        mut self,
-        value: impl Into<Obj<FlowAliasConcurrencyConfiguration>>,
-    ) -> Self {
-        self.concurrency_configuration = Some(value.into());
-        self
-    }
-
+    pub fn concurrency_configuration(mut self, value: impl Into<Obj<FlowAliasConcurrencyConfiguration>>) -> Self { self.concurrency_configuration = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `FlowArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn flow_arn(mut self, value: impl Into<Str>) -> Self {
-        self.flow_arn = value.into();
-        self
-    }
-
+    pub fn flow_arn(mut self, value: impl Into<Str>) -> Self { self.flow_arn = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `RoutingConfiguration`: a list of [`FlowAliasRoutingConfigurationListItem`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn routing_configuration(
-        mut self,
-        value: impl Into<List<FlowAliasRoutingConfigurationListItem>>,
-    ) -> Self {
-        self.routing_configuration = value.into();
-        self
-    }
-
+    pub fn routing_configuration(mut self, value: impl Into<List<FlowAliasRoutingConfigurationListItem>>) -> Self { self.routing_configuration = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for FlowAlias {
@@ -303,41 +212,18 @@ impl FlowAliasAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FlowAliasConcurrencyConfigurationRequired {
     /// `Type`: a [`ConcurrencyType`] value, required.
-    ///
-    /// The type of concurrency to use for parallel node execution. Specify one of the following options:
-    ///
-    /// - `Automatic` - Amazon Bedrock determines which nodes can be executed in parallel based on the flow definition and its dependencies.
-    /// - `Manual` - You specify which nodes can be executed in parallel.
     pub r#type: ConcurrencyType,
 }
 
-static RULE_FlowAliasConcurrencyConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FlowAliasConcurrencyConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "MaxConcurrency",
-            Shape::Num(&NumRule {
-                min: Some(1.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Automatic", "Manual"],
-                format: None,
-            }),
-        ),
+        ("MaxConcurrency", Shape::Num(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["Automatic", "Manual"], ..StrRule::ANY })),
     ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FlowAliasConcurrencyConfiguration` property type of `AWS::Bedrock::FlowAlias`.
@@ -362,6 +248,7 @@ pub struct FlowAliasConcurrencyConfiguration {
     pub r#type: ConcurrencyType,
 }
 
+#[rustfmt::skip]
 impl FlowAliasConcurrencyConfiguration {
     /// A `FlowAliasConcurrencyConfiguration` with its required properties, named in a [`FlowAliasConcurrencyConfigurationRequired`].
     pub fn new(required: FlowAliasConcurrencyConfigurationRequired) -> Self {
@@ -372,20 +259,9 @@ impl FlowAliasConcurrencyConfiguration {
     }
 
     /// `MaxConcurrency`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_concurrency(mut self, value: impl Into<Num>) -> Self {
-        self.max_concurrency = Some(value.into());
-        self
-    }
-
+    pub fn max_concurrency(mut self, value: impl Into<Num>) -> Self { self.max_concurrency = Some(value.into()); self }
     /// `Type`: a [`ConcurrencyType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<ConcurrencyType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<ConcurrencyType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for FlowAliasConcurrencyConfiguration {}
@@ -399,23 +275,13 @@ impl ToValue for FlowAliasConcurrencyConfiguration {
     }
 }
 
-static RULE_FlowAliasRoutingConfigurationListItem: ObjRule = ObjRule {
-    properties: &[(
-        "FlowVersion",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(5),
-            pattern: Some(&PATTERN_2),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_FlowAliasRoutingConfigurationListItem: ObjRule = ObjRule {
+    properties: &[
+        ("FlowVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FlowAliasRoutingConfigurationListItem` property type of `AWS::Bedrock::FlowAlias`.
@@ -433,6 +299,7 @@ pub struct FlowAliasRoutingConfigurationListItem {
     pub flow_version: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl FlowAliasRoutingConfigurationListItem {
     /// A `FlowAliasRoutingConfigurationListItem` with no property set (none is required).
     pub fn new() -> Self {
@@ -440,12 +307,7 @@ impl FlowAliasRoutingConfigurationListItem {
     }
 
     /// `FlowVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn flow_version(mut self, value: impl Into<Str>) -> Self {
-        self.flow_version = Some(value.into());
-        self
-    }
+    pub fn flow_version(mut self, value: impl Into<Str>) -> Self { self.flow_version = Some(value.into()); self }
 }
 
 impl PropertyType for FlowAliasRoutingConfigurationListItem {}

@@ -14,42 +14,18 @@ pub(crate) static PATTERN_0: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct FlowVersionRequired {
     /// `FlowArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the flow that the version belongs to.
-    ///
-    /// Pattern `^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:flow/[0-9a-zA-Z]{10}$`; create-only: changing it replaces the resource.
     pub flow_arn: Str,
 }
 
-static RULE_FlowVersion: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FlowVersion: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(200),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FlowArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
+        ("FlowArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["FlowArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Bedrock::FlowVersion` resource.
@@ -79,6 +55,7 @@ pub struct FlowVersion {
     pub flow_arn: Str,
 }
 
+#[rustfmt::skip]
 impl FlowVersion {
     /// The CloudFormation type name, `AWS::Bedrock::FlowVersion`.
     pub const TYPE_NAME: &'static str = "AWS::Bedrock::FlowVersion";
@@ -93,26 +70,8 @@ impl FlowVersion {
         create_only: &["Description", "FlowArn"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "CreatedAt",
-            "Definition",
-            "ExecutionRoleArn",
-            "FlowId",
-            "Name",
-            "Status",
-            "Version",
-            "CustomerEncryptionKeyArn",
-        ],
-        attributes: &[
-            "CreatedAt",
-            "CustomerEncryptionKeyArn",
-            "Definition",
-            "ExecutionRoleArn",
-            "FlowId",
-            "Name",
-            "Status",
-            "Version",
-        ],
+        read_only: &["CreatedAt", "Definition", "ExecutionRoleArn", "FlowId", "Name", "Status", "Version", "CustomerEncryptionKeyArn"],
+        attributes: &["CreatedAt", "CustomerEncryptionKeyArn", "Definition", "ExecutionRoleArn", "FlowId", "Name", "Status", "Version"],
         taggable: false,
         tag_format: TagFormat::None,
     };
@@ -126,20 +85,9 @@ impl FlowVersion {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `FlowArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn flow_arn(mut self, value: impl Into<Str>) -> Self {
-        self.flow_arn = value.into();
-        self
-    }
+    pub fn flow_arn(mut self, value: impl Into<Str>) -> Self { self.flow_arn = value.into(); self }
 }
 
 impl Resource for FlowVersion {

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:automated-reasoning-policy\\/[a-z0-9]{12}(:([1-9][0-9]{0,11}))?$",
 );
@@ -16,121 +19,39 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new(
 pub(crate) static PATTERN_2: Pattern =
     Pattern::new("^arn:aws(-[^:]+)?:kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$");
 pub(crate) static PATTERN_3: Pattern = Pattern::new("^[0-9a-zA-Z-_]+$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9\\s._:/=+@-]*$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^[0-9a-zA-Z-_ !?.]+$");
+pub(crate) static PATTERN_4: Pattern = Pattern::new("^[0-9a-zA-Z-_ !?.]+$");
 
 /// The required properties of [`Guardrail`], by name: `Guardrail::new(GuardrailRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GuardrailRequired {
     /// `BlockedInputMessaging`: a string, required.
-    ///
-    /// The message to return when the guardrail blocks a prompt.
-    ///
-    /// Length 1 to 500.
     pub blocked_input_messaging: Str,
     /// `BlockedOutputsMessaging`: a string, required.
-    ///
-    /// The message to return when the guardrail blocks a model response.
-    ///
-    /// Length 1 to 500.
     pub blocked_outputs_messaging: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the guardrail.
-    ///
-    /// Pattern `^[0-9a-zA-Z-_]+$`; length 1 to 50.
     pub name: Str,
 }
 
-static RULE_Guardrail: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Guardrail: ObjRule = ObjRule {
     properties: &[
-        (
-            "AutomatedReasoningPolicyConfig",
-            Shape::Object(&RULE_AutomatedReasoningPolicyConfig),
-        ),
-        (
-            "BlockedInputMessaging",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(500),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BlockedOutputsMessaging",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(500),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ContentPolicyConfig",
-            Shape::Object(&RULE_ContentPolicyConfig),
-        ),
-        (
-            "ContextualGroundingPolicyConfig",
-            Shape::Object(&RULE_ContextualGroundingPolicyConfig),
-        ),
-        (
-            "CrossRegionConfig",
-            Shape::Object(&RULE_GuardrailCrossRegionConfig),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(200),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KmsKeyArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(50),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SensitiveInformationPolicyConfig",
-            Shape::Object(&RULE_SensitiveInformationPolicyConfig),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("AutomatedReasoningPolicyConfig", Shape::Object(&RULE_AutomatedReasoningPolicyConfig)),
+        ("BlockedInputMessaging", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
+        ("BlockedOutputsMessaging", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
+        ("ContentPolicyConfig", Shape::Object(&RULE_ContentPolicyConfig)),
+        ("ContextualGroundingPolicyConfig", Shape::Object(&RULE_ContextualGroundingPolicyConfig)),
+        ("CrossRegionConfig", Shape::Object(&RULE_GuardrailCrossRegionConfig)),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
+        ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("SensitiveInformationPolicyConfig", Shape::Object(&RULE_SensitiveInformationPolicyConfig)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
         ("TopicPolicyConfig", Shape::Object(&RULE_TopicPolicyConfig)),
         ("WordPolicyConfig", Shape::Object(&RULE_WordPolicyConfig)),
     ],
     required: &["Name", "BlockedInputMessaging", "BlockedOutputsMessaging"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Bedrock::Guardrail` resource.
@@ -223,6 +144,7 @@ pub struct Guardrail {
     pub word_policy_config: Option<Obj<WordPolicyConfig>>,
 }
 
+#[rustfmt::skip]
 impl Guardrail {
     /// The CloudFormation type name, `AWS::Bedrock::Guardrail`.
     pub const TYPE_NAME: &'static str = "AWS::Bedrock::Guardrail";
@@ -237,26 +159,8 @@ impl Guardrail {
         create_only: &[],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "CreatedAt",
-            "FailureRecommendations",
-            "GuardrailArn",
-            "GuardrailId",
-            "Status",
-            "StatusReasons",
-            "UpdatedAt",
-            "Version",
-        ],
-        attributes: &[
-            "CreatedAt",
-            "FailureRecommendations",
-            "GuardrailArn",
-            "GuardrailId",
-            "Status",
-            "StatusReasons",
-            "UpdatedAt",
-            "Version",
-        ],
+        read_only: &["CreatedAt", "FailureRecommendations", "GuardrailArn", "GuardrailId", "Status", "StatusReasons", "UpdatedAt", "Version"],
+        attributes: &["CreatedAt", "FailureRecommendations", "GuardrailArn", "GuardrailId", "Status", "StatusReasons", "UpdatedAt", "Version"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -281,120 +185,31 @@ impl Guardrail {
     }
 
     /// `AutomatedReasoningPolicyConfig`: an [`AutomatedReasoningPolicyConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn automated_reasoning_policy_config(
-        mut self,
-        value: impl Into<Obj<AutomatedReasoningPolicyConfig>>,
-    ) -> Self {
-        self.automated_reasoning_policy_config = Some(value.into());
-        self
-    }
-
+    pub fn automated_reasoning_policy_config(mut self, value: impl Into<Obj<AutomatedReasoningPolicyConfig>>) -> Self { self.automated_reasoning_policy_config = Some(value.into()); self }
     /// `BlockedInputMessaging`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn blocked_input_messaging(mut self, value: impl Into<Str>) -> Self {
-        self.blocked_input_messaging = value.into();
-        self
-    }
-
+    pub fn blocked_input_messaging(mut self, value: impl Into<Str>) -> Self { self.blocked_input_messaging = value.into(); self }
     /// `BlockedOutputsMessaging`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn blocked_outputs_messaging(mut self, value: impl Into<Str>) -> Self {
-        self.blocked_outputs_messaging = value.into();
-        self
-    }
-
+    pub fn blocked_outputs_messaging(mut self, value: impl Into<Str>) -> Self { self.blocked_outputs_messaging = value.into(); self }
     /// `ContentPolicyConfig`: a [`ContentPolicyConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content_policy_config(mut self, value: impl Into<Obj<ContentPolicyConfig>>) -> Self {
-        self.content_policy_config = Some(value.into());
-        self
-    }
-
+    pub fn content_policy_config(mut self, value: impl Into<Obj<ContentPolicyConfig>>) -> Self { self.content_policy_config = Some(value.into()); self }
     /// `ContextualGroundingPolicyConfig`: a [`ContextualGroundingPolicyConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn contextual_grounding_policy_config(
-        mut self,
-        value: impl Into<Obj<ContextualGroundingPolicyConfig>>,
-    ) -> Self {
-        self.contextual_grounding_policy_config = Some(value.into());
-        self
-    }
-
+    pub fn contextual_grounding_policy_config(mut self, value: impl Into<Obj<ContextualGroundingPolicyConfig>>) -> Self { self.contextual_grounding_policy_config = Some(value.into()); self }
     /// `CrossRegionConfig`: a [`GuardrailCrossRegionConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cross_region_config(
-        mut self,
-        value: impl Into<Obj<GuardrailCrossRegionConfig>>,
-    ) -> Self {
-        self.cross_region_config = Some(value.into());
-        self
-    }
-
+    pub fn cross_region_config(mut self, value: impl Into<Obj<GuardrailCrossRegionConfig>>) -> Self { self.cross_region_config = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `KmsKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_arn = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `SensitiveInformationPolicyConfig`: a [`SensitiveInformationPolicyConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sensitive_information_policy_config(
-        mut self,
-        value: impl Into<Obj<SensitiveInformationPolicyConfig>>,
-    ) -> Self {
-        self.sensitive_information_policy_config = Some(value.into());
-        self
-    }
-
+    pub fn sensitive_information_policy_config(mut self, value: impl Into<Obj<SensitiveInformationPolicyConfig>>) -> Self { self.sensitive_information_policy_config = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TopicPolicyConfig`: a [`TopicPolicyConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn topic_policy_config(mut self, value: impl Into<Obj<TopicPolicyConfig>>) -> Self {
-        self.topic_policy_config = Some(value.into());
-        self
-    }
-
+    pub fn topic_policy_config(mut self, value: impl Into<Obj<TopicPolicyConfig>>) -> Self { self.topic_policy_config = Some(value.into()); self }
     /// `WordPolicyConfig`: a [`WordPolicyConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn word_policy_config(mut self, value: impl Into<Obj<WordPolicyConfig>>) -> Self {
-        self.word_policy_config = Some(value.into());
-        self
-    }
+    pub fn word_policy_config(mut self, value: impl Into<Obj<WordPolicyConfig>>) -> Self { self.word_policy_config = Some(value.into()); self }
 }
 
 impl Resource for Guardrail {
@@ -509,44 +324,18 @@ impl GuardrailAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AutomatedReasoningPolicyConfigRequired {
     /// `Policies`: a list of strings, required.
-    ///
-    /// The list of Automated Reasoning policy ARNs that should be applied as part of this guardrail configuration.
-    ///
-    /// Items 1 to 2; each item: pattern `^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:automated-reasoning-policy\/[a-z0-9]{12}(:([1-9][0-9]{0,11}))?$`, length 15 to 2048.
     pub policies: List<Str>,
 }
 
-static RULE_AutomatedReasoningPolicyConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AutomatedReasoningPolicyConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConfidenceThreshold",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(1.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Policies",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(15),
-                    max_len: Some(2048),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(2),
-            }),
-        ),
+        ("ConfidenceThreshold", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
+        ("Policies", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(15), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(2) })),
     ],
     required: &["Policies"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AutomatedReasoningPolicyConfig` property type of `AWS::Bedrock::Guardrail`.
@@ -570,6 +359,7 @@ pub struct AutomatedReasoningPolicyConfig {
     pub policies: List<Str>,
 }
 
+#[rustfmt::skip]
 impl AutomatedReasoningPolicyConfig {
     /// A `AutomatedReasoningPolicyConfig` with its required properties, named in a [`AutomatedReasoningPolicyConfigRequired`].
     pub fn new(required: AutomatedReasoningPolicyConfigRequired) -> Self {
@@ -580,20 +370,9 @@ impl AutomatedReasoningPolicyConfig {
     }
 
     /// `ConfidenceThreshold`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn confidence_threshold(mut self, value: impl Into<Num>) -> Self {
-        self.confidence_threshold = Some(value.into());
-        self
-    }
-
+    pub fn confidence_threshold(mut self, value: impl Into<Num>) -> Self { self.confidence_threshold = Some(value.into()); self }
     /// `Policies`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policies(mut self, value: impl Into<List<Str>>) -> Self {
-        self.policies = value.into();
-        self
-    }
+    pub fn policies(mut self, value: impl Into<List<Str>>) -> Self { self.policies = value.into(); self }
 }
 
 impl PropertyType for AutomatedReasoningPolicyConfig {}
@@ -611,115 +390,29 @@ impl ToValue for AutomatedReasoningPolicyConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContentFilterConfigRequired {
     /// `InputStrength`: a [`FilterStrength`] value, required.
-    ///
-    /// The strength of the content filter to apply to prompts. As you increase the filter strength, the likelihood of filtering harmful content increases and the probability of seeing harmful content in your application reduces.
     pub input_strength: FilterStrength,
     /// `OutputStrength`: a [`FilterStrength`] value, required.
-    ///
-    /// The strength of the content filter to apply to model responses. As you increase the filter strength, the likelihood of filtering harmful content increases and the probability of seeing harmful content in your application reduces.
     pub output_strength: FilterStrength,
     /// `Type`: a [`ContentFilterType`] value, required.
-    ///
-    /// The harmful category that the content filter is applied to.
     pub r#type: ContentFilterType,
 }
 
-static RULE_ContentFilterConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ContentFilterConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "InputAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["BLOCK", "NONE"],
-                format: None,
-            }),
-        ),
+        ("InputAction", Shape::Str(&StrRule { allowed: &["BLOCK", "NONE"], ..StrRule::ANY })),
         ("InputEnabled", Shape::Bool),
-        (
-            "InputModalities",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["TEXT", "IMAGE"],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(2),
-            }),
-        ),
-        (
-            "InputStrength",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NONE", "LOW", "MEDIUM", "HIGH"],
-                format: None,
-            }),
-        ),
-        (
-            "OutputAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["BLOCK", "NONE"],
-                format: None,
-            }),
-        ),
+        ("InputModalities", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["TEXT", "IMAGE"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(2) })),
+        ("InputStrength", Shape::Str(&StrRule { allowed: &["NONE", "LOW", "MEDIUM", "HIGH"], ..StrRule::ANY })),
+        ("OutputAction", Shape::Str(&StrRule { allowed: &["BLOCK", "NONE"], ..StrRule::ANY })),
         ("OutputEnabled", Shape::Bool),
-        (
-            "OutputModalities",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["TEXT", "IMAGE"],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(2),
-            }),
-        ),
-        (
-            "OutputStrength",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NONE", "LOW", "MEDIUM", "HIGH"],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "SEXUAL",
-                    "VIOLENCE",
-                    "HATE",
-                    "INSULTS",
-                    "MISCONDUCT",
-                    "PROMPT_ATTACK",
-                ],
-                format: None,
-            }),
-        ),
+        ("OutputModalities", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["TEXT", "IMAGE"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(2) })),
+        ("OutputStrength", Shape::Str(&StrRule { allowed: &["NONE", "LOW", "MEDIUM", "HIGH"], ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["SEXUAL", "VIOLENCE", "HATE", "INSULTS", "MISCONDUCT", "PROMPT_ATTACK"], ..StrRule::ANY })),
     ],
     required: &["InputStrength", "OutputStrength", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ContentFilterConfig` property type of `AWS::Bedrock::Guardrail`.
@@ -786,6 +479,7 @@ pub struct ContentFilterConfig {
     pub r#type: ContentFilterType,
 }
 
+#[rustfmt::skip]
 impl ContentFilterConfig {
     /// A `ContentFilterConfig` with its required properties, named in a [`ContentFilterConfigRequired`].
     pub fn new(required: ContentFilterConfigRequired) -> Self {
@@ -803,76 +497,23 @@ impl ContentFilterConfig {
     }
 
     /// `InputAction`: a [`ContentFilterAction`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_action(mut self, value: impl Into<ContentFilterAction>) -> Self {
-        self.input_action = Some(value.into());
-        self
-    }
-
+    pub fn input_action(mut self, value: impl Into<ContentFilterAction>) -> Self { self.input_action = Some(value.into()); self }
     /// `InputEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.input_enabled = Some(value.into());
-        self
-    }
-
+    pub fn input_enabled(mut self, value: impl Into<Bool>) -> Self { self.input_enabled = Some(value.into()); self }
     /// `InputModalities`: a list of [`Modality`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_modalities(mut self, value: impl Into<List<Modality>>) -> Self {
-        self.input_modalities = Some(value.into());
-        self
-    }
-
+    pub fn input_modalities(mut self, value: impl Into<List<Modality>>) -> Self { self.input_modalities = Some(value.into()); self }
     /// `InputStrength`: a [`FilterStrength`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_strength(mut self, value: impl Into<FilterStrength>) -> Self {
-        self.input_strength = value.into();
-        self
-    }
-
+    pub fn input_strength(mut self, value: impl Into<FilterStrength>) -> Self { self.input_strength = value.into(); self }
     /// `OutputAction`: a [`ContentFilterAction`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_action(mut self, value: impl Into<ContentFilterAction>) -> Self {
-        self.output_action = Some(value.into());
-        self
-    }
-
+    pub fn output_action(mut self, value: impl Into<ContentFilterAction>) -> Self { self.output_action = Some(value.into()); self }
     /// `OutputEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.output_enabled = Some(value.into());
-        self
-    }
-
+    pub fn output_enabled(mut self, value: impl Into<Bool>) -> Self { self.output_enabled = Some(value.into()); self }
     /// `OutputModalities`: a list of [`Modality`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_modalities(mut self, value: impl Into<List<Modality>>) -> Self {
-        self.output_modalities = Some(value.into());
-        self
-    }
-
+    pub fn output_modalities(mut self, value: impl Into<List<Modality>>) -> Self { self.output_modalities = Some(value.into()); self }
     /// `OutputStrength`: a [`FilterStrength`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_strength(mut self, value: impl Into<FilterStrength>) -> Self {
-        self.output_strength = value.into();
-        self
-    }
-
+    pub fn output_strength(mut self, value: impl Into<FilterStrength>) -> Self { self.output_strength = value.into(); self }
     /// `Type`: a [`ContentFilterType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<ContentFilterType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<ContentFilterType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for ContentFilterConfig {}
@@ -900,23 +541,14 @@ pub struct ContentFiltersTierConfigRequired {
     pub tier_name: ContentFiltersTierName,
 }
 
-static RULE_ContentFiltersTierConfig: ObjRule = ObjRule {
-    properties: &[(
-        "TierName",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["CLASSIC", "STANDARD"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ContentFiltersTierConfig: ObjRule = ObjRule {
+    properties: &[
+        ("TierName", Shape::Str(&StrRule { allowed: &["CLASSIC", "STANDARD"], ..StrRule::ANY })),
+    ],
     required: &["TierName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ContentFiltersTierConfig` property type of `AWS::Bedrock::Guardrail`.
@@ -930,6 +562,7 @@ pub struct ContentFiltersTierConfig {
     pub tier_name: ContentFiltersTierName,
 }
 
+#[rustfmt::skip]
 impl ContentFiltersTierConfig {
     /// A `ContentFiltersTierConfig` with its required properties, named in a [`ContentFiltersTierConfigRequired`].
     pub fn new(required: ContentFiltersTierConfigRequired) -> Self {
@@ -939,10 +572,7 @@ impl ContentFiltersTierConfig {
     }
 
     /// `TierName`: a [`ContentFiltersTierName`] value, required.
-    pub fn tier_name(mut self, value: impl Into<ContentFiltersTierName>) -> Self {
-        self.tier_name = value.into();
-        self
-    }
+    pub fn tier_name(mut self, value: impl Into<ContentFiltersTierName>) -> Self { self.tier_name = value.into(); self }
 }
 
 impl PropertyType for ContentFiltersTierConfig {}
@@ -957,34 +587,18 @@ impl ToValue for ContentFiltersTierConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContentPolicyConfigRequired {
     /// `FiltersConfig`: a list of [`ContentFilterConfig`] objects, required.
-    ///
-    /// Contains the type of the content filter and how strongly it should apply to prompts and model responses.
-    ///
-    /// Items 1 to 6.
     pub filters_config: List<ContentFilterConfig>,
 }
 
-static RULE_ContentPolicyConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ContentPolicyConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContentFiltersTierConfig",
-            Shape::Object(&RULE_ContentFiltersTierConfig),
-        ),
-        (
-            "FiltersConfig",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ContentFilterConfig),
-                min_items: Some(1),
-                max_items: Some(6),
-            }),
-        ),
+        ("ContentFiltersTierConfig", Shape::Object(&RULE_ContentFiltersTierConfig)),
+        ("FiltersConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_ContentFilterConfig), min_items: Some(1), max_items: Some(6) })),
     ],
     required: &["FiltersConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ContentPolicyConfig` property type of `AWS::Bedrock::Guardrail`.
@@ -1006,6 +620,7 @@ pub struct ContentPolicyConfig {
     pub filters_config: List<ContentFilterConfig>,
 }
 
+#[rustfmt::skip]
 impl ContentPolicyConfig {
     /// A `ContentPolicyConfig` with its required properties, named in a [`ContentPolicyConfigRequired`].
     pub fn new(required: ContentPolicyConfigRequired) -> Self {
@@ -1016,23 +631,9 @@ impl ContentPolicyConfig {
     }
 
     /// `ContentFiltersTierConfig`: a [`ContentFiltersTierConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content_filters_tier_config(
-        mut self,
-        value: impl Into<Obj<ContentFiltersTierConfig>>,
-    ) -> Self {
-        self.content_filters_tier_config = Some(value.into());
-        self
-    }
-
+    pub fn content_filters_tier_config(mut self, value: impl Into<Obj<ContentFiltersTierConfig>>) -> Self { self.content_filters_tier_config = Some(value.into()); self }
     /// `FiltersConfig`: a list of [`ContentFilterConfig`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filters_config(mut self, value: impl Into<List<ContentFilterConfig>>) -> Self {
-        self.filters_config = value.into();
-        self
-    }
+    pub fn filters_config(mut self, value: impl Into<List<ContentFilterConfig>>) -> Self { self.filters_config = value.into(); self }
 }
 
 impl PropertyType for ContentPolicyConfig {}
@@ -1053,55 +654,22 @@ impl ToValue for ContentPolicyConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContextualGroundingFilterConfigRequired {
     /// `Threshold`: a number, required.
-    ///
-    /// The threshold details for the guardrails contextual grounding filter.
-    ///
-    /// Value at least 0.
     pub threshold: Num,
     /// `Type`: a [`ContextualGroundingFilterType`] value, required.
-    ///
-    /// The filter details for the guardrails contextual grounding filter.
     pub r#type: ContextualGroundingFilterType,
 }
 
-static RULE_ContextualGroundingFilterConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ContextualGroundingFilterConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "Action",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["BLOCK", "NONE"],
-                format: None,
-            }),
-        ),
+        ("Action", Shape::Str(&StrRule { allowed: &["BLOCK", "NONE"], ..StrRule::ANY })),
         ("Enabled", Shape::Bool),
-        (
-            "Threshold",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["GROUNDING", "RELEVANCE"],
-                format: None,
-            }),
-        ),
+        ("Threshold", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["GROUNDING", "RELEVANCE"], ..StrRule::ANY })),
     ],
     required: &["Threshold", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ContextualGroundingFilterConfig` property type of `AWS::Bedrock::Guardrail`.
@@ -1134,6 +702,7 @@ pub struct ContextualGroundingFilterConfig {
     pub r#type: ContextualGroundingFilterType,
 }
 
+#[rustfmt::skip]
 impl ContextualGroundingFilterConfig {
     /// A `ContextualGroundingFilterConfig` with its required properties, named in a [`ContextualGroundingFilterConfigRequired`].
     pub fn new(required: ContextualGroundingFilterConfigRequired) -> Self {
@@ -1146,36 +715,13 @@ impl ContextualGroundingFilterConfig {
     }
 
     /// `Action`: a [`ContextualGroundingAction`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<ContextualGroundingAction>) -> Self {
-        self.action = Some(value.into());
-        self
-    }
-
+    pub fn action(mut self, value: impl Into<ContextualGroundingAction>) -> Self { self.action = Some(value.into()); self }
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `Threshold`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn threshold(mut self, value: impl Into<Num>) -> Self {
-        self.threshold = value.into();
-        self
-    }
-
+    pub fn threshold(mut self, value: impl Into<Num>) -> Self { self.threshold = value.into(); self }
     /// `Type`: a [`ContextualGroundingFilterType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<ContextualGroundingFilterType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<ContextualGroundingFilterType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for ContextualGroundingFilterConfig {}
@@ -1195,28 +741,17 @@ impl ToValue for ContextualGroundingFilterConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContextualGroundingPolicyConfigRequired {
     /// `FiltersConfig`: a list of [`ContextualGroundingFilterConfig`] objects, required.
-    ///
-    /// List of contextual grounding filter configs.
-    ///
-    /// Items at least 1.
     pub filters_config: List<ContextualGroundingFilterConfig>,
 }
 
-static RULE_ContextualGroundingPolicyConfig: ObjRule = ObjRule {
-    properties: &[(
-        "FiltersConfig",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_ContextualGroundingFilterConfig),
-            min_items: Some(1),
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ContextualGroundingPolicyConfig: ObjRule = ObjRule {
+    properties: &[
+        ("FiltersConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_ContextualGroundingFilterConfig), min_items: Some(1), max_items: None })),
+    ],
     required: &["FiltersConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ContextualGroundingPolicyConfig` property type of `AWS::Bedrock::Guardrail`.
@@ -1234,6 +769,7 @@ pub struct ContextualGroundingPolicyConfig {
     pub filters_config: List<ContextualGroundingFilterConfig>,
 }
 
+#[rustfmt::skip]
 impl ContextualGroundingPolicyConfig {
     /// A `ContextualGroundingPolicyConfig` with its required properties, named in a [`ContextualGroundingPolicyConfigRequired`].
     pub fn new(required: ContextualGroundingPolicyConfigRequired) -> Self {
@@ -1243,15 +779,7 @@ impl ContextualGroundingPolicyConfig {
     }
 
     /// `FiltersConfig`: a list of [`ContextualGroundingFilterConfig`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filters_config(
-        mut self,
-        value: impl Into<List<ContextualGroundingFilterConfig>>,
-    ) -> Self {
-        self.filters_config = value.into();
-        self
-    }
+    pub fn filters_config(mut self, value: impl Into<List<ContextualGroundingFilterConfig>>) -> Self { self.filters_config = value.into(); self }
 }
 
 impl PropertyType for ContextualGroundingPolicyConfig {}
@@ -1268,30 +796,17 @@ impl ToValue for ContextualGroundingPolicyConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GuardrailCrossRegionConfigRequired {
     /// `GuardrailProfileArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the guardrail profile that your guardrail is using. Guardrail profile availability depends on your current AWS Region . For more information, see the \[Amazon Bedrock User Guide\](<https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-cross-region-support.html>) .
-    ///
-    /// Pattern `^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:guardrail-profile/[a-z0-9-]+[.]{1}guardrail[.]{1}v[0-9:]+$`; length 15 to 2048.
     pub guardrail_profile_arn: Str,
 }
 
-static RULE_GuardrailCrossRegionConfig: ObjRule = ObjRule {
-    properties: &[(
-        "GuardrailProfileArn",
-        Shape::Str(&StrRule {
-            min_len: Some(15),
-            max_len: Some(2048),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_GuardrailCrossRegionConfig: ObjRule = ObjRule {
+    properties: &[
+        ("GuardrailProfileArn", Shape::Str(&StrRule { min_len: Some(15), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     required: &["GuardrailProfileArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GuardrailCrossRegionConfig` property type of `AWS::Bedrock::Guardrail`.
@@ -1311,6 +826,7 @@ pub struct GuardrailCrossRegionConfig {
     pub guardrail_profile_arn: Str,
 }
 
+#[rustfmt::skip]
 impl GuardrailCrossRegionConfig {
     /// A `GuardrailCrossRegionConfig` with its required properties, named in a [`GuardrailCrossRegionConfigRequired`].
     pub fn new(required: GuardrailCrossRegionConfigRequired) -> Self {
@@ -1320,12 +836,7 @@ impl GuardrailCrossRegionConfig {
     }
 
     /// `GuardrailProfileArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn guardrail_profile_arn(mut self, value: impl Into<Str>) -> Self {
-        self.guardrail_profile_arn = value.into();
-        self
-    }
+    pub fn guardrail_profile_arn(mut self, value: impl Into<Str>) -> Self { self.guardrail_profile_arn = value.into(); self }
 }
 
 impl PropertyType for GuardrailCrossRegionConfig {}
@@ -1342,52 +853,21 @@ impl ToValue for GuardrailCrossRegionConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ManagedWordsConfigRequired {
     /// `Type`: a [`ManagedWordsType`] value, required.
-    ///
-    /// The managed word type to configure for the guardrail.
     pub r#type: ManagedWordsType,
 }
 
-static RULE_ManagedWordsConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ManagedWordsConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "InputAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["BLOCK", "NONE"],
-                format: None,
-            }),
-        ),
+        ("InputAction", Shape::Str(&StrRule { allowed: &["BLOCK", "NONE"], ..StrRule::ANY })),
         ("InputEnabled", Shape::Bool),
-        (
-            "OutputAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["BLOCK", "NONE"],
-                format: None,
-            }),
-        ),
+        ("OutputAction", Shape::Str(&StrRule { allowed: &["BLOCK", "NONE"], ..StrRule::ANY })),
         ("OutputEnabled", Shape::Bool),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PROFANITY"],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["PROFANITY"], ..StrRule::ANY })),
     ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ManagedWordsConfig` property type of `AWS::Bedrock::Guardrail`.
@@ -1425,6 +905,7 @@ pub struct ManagedWordsConfig {
     pub r#type: ManagedWordsType,
 }
 
+#[rustfmt::skip]
 impl ManagedWordsConfig {
     /// A `ManagedWordsConfig` with its required properties, named in a [`ManagedWordsConfigRequired`].
     pub fn new(required: ManagedWordsConfigRequired) -> Self {
@@ -1438,44 +919,15 @@ impl ManagedWordsConfig {
     }
 
     /// `InputAction`: a [`WordAction`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_action(mut self, value: impl Into<WordAction>) -> Self {
-        self.input_action = Some(value.into());
-        self
-    }
-
+    pub fn input_action(mut self, value: impl Into<WordAction>) -> Self { self.input_action = Some(value.into()); self }
     /// `InputEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.input_enabled = Some(value.into());
-        self
-    }
-
+    pub fn input_enabled(mut self, value: impl Into<Bool>) -> Self { self.input_enabled = Some(value.into()); self }
     /// `OutputAction`: a [`WordAction`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_action(mut self, value: impl Into<WordAction>) -> Self {
-        self.output_action = Some(value.into());
-        self
-    }
-
+    pub fn output_action(mut self, value: impl Into<WordAction>) -> Self { self.output_action = Some(value.into()); self }
     /// `OutputEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.output_enabled = Some(value.into());
-        self
-    }
-
+    pub fn output_enabled(mut self, value: impl Into<Bool>) -> Self { self.output_enabled = Some(value.into()); self }
     /// `Type`: a [`ManagedWordsType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<ManagedWordsType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<ManagedWordsType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for ManagedWordsConfig {}
@@ -1496,215 +948,24 @@ impl ToValue for ManagedWordsConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PiiEntityConfigRequired {
     /// `Action`: a [`SensitiveInformationAction`] value, required.
-    ///
-    /// Configure guardrail action when the PII entity is detected.
     pub action: SensitiveInformationAction,
     /// `Type`: a [`PiiEntityType`] value, required.
-    ///
-    /// Configure guardrail type when the PII entity is detected.
-    ///
-    /// The following PIIs are used to block or mask sensitive information:
-    ///
-    /// - *General*
-    ///
-    /// - *ADDRESS*
-    ///
-    /// A physical address, such as "100 Main Street, Anytown, USA" or "Suite #12, Building 123". An address can include information such as the street, building, location, city, state, country, county, zip code, precinct, and neighborhood.
-    /// - *AGE*
-    ///
-    /// An individual's age, including the quantity and unit of time. For example, in the phrase "I am 40 years old," Guardrails recognizes "40 years" as an age.
-    /// - *NAME*
-    ///
-    /// An individual's name. This entity type does not include titles, such as Dr., Mr., Mrs., or Miss. guardrails doesn't apply this entity type to names that are part of organizations or addresses. For example, guardrails recognizes the "John Doe Organization" as an organization, and it recognizes "Jane Doe Street" as an address.
-    /// - *EMAIL*
-    ///
-    /// An email address, such as *marymajor@email.com* .
-    /// - *PHONE*
-    ///
-    /// A phone number. This entity type also includes fax and pager numbers.
-    /// - *USERNAME*
-    ///
-    /// A user name that identifies an account, such as a login name, screen name, nick name, or handle.
-    /// - *PASSWORD*
-    ///
-    /// An alphanumeric string that is used as a password, such as "* *very20special#pass** ".
-    /// - *DRIVER_ID*
-    ///
-    /// The number assigned to a driver's license, which is an official document permitting an individual to operate one or more motorized vehicles on a public road. A driver's license number consists of alphanumeric characters.
-    /// - *LICENSE_PLATE*
-    ///
-    /// A license plate for a vehicle is issued by the state or country where the vehicle is registered. The format for passenger vehicles is typically five to eight digits, consisting of upper-case letters and numbers. The format varies depending on the location of the issuing state or country.
-    /// - *VEHICLE_IDENTIFICATION_NUMBER*
-    ///
-    /// A Vehicle Identification Number (VIN) uniquely identifies a vehicle. VIN content and format are defined in the *ISO 3779* specification. Each country has specific codes and formats for VINs.
-    /// - *Finance*
-    ///
-    /// - *CREDIT_DEBIT_CARD_CVV*
-    ///
-    /// A three-digit card verification code (CVV) that is present on VISA, MasterCard, and Discover credit and debit cards. For American Express credit or debit cards, the CVV is a four-digit numeric code.
-    /// - *CREDIT_DEBIT_CARD_EXPIRY*
-    ///
-    /// The expiration date for a credit or debit card. This number is usually four digits long and is often formatted as *month/year* or *MM/YY* . Guardrails recognizes expiration dates such as *01/21* , *01/2021* , and *Jan 2021* .
-    /// - *CREDIT_DEBIT_CARD_NUMBER*
-    ///
-    /// The number for a credit or debit card. These numbers can vary from 13 to 16 digits in length. However, Amazon Comprehend also recognizes credit or debit card numbers when only the last four digits are present.
-    /// - *PIN*
-    ///
-    /// A four-digit personal identification number (PIN) with which you can access your bank account.
-    /// - *INTERNATIONAL_BANK_ACCOUNT_NUMBER*
-    ///
-    /// An International Bank Account Number has specific formats in each country. For more information, see \[www.iban.com/structure\](<https://docs.aws.amazon.com/https://www.iban.com/structure>) .
-    /// - *SWIFT_CODE*
-    ///
-    /// A SWIFT code is a standard format of Bank Identifier Code (BIC) used to specify a particular bank or branch. Banks use these codes for money transfers such as international wire transfers.
-    ///
-    /// SWIFT codes consist of eight or 11 characters. The 11-digit codes refer to specific branches, while eight-digit codes (or 11-digit codes ending in 'XXX') refer to the head or primary office.
-    /// - *IT*
-    ///
-    /// - *IP_ADDRESS*
-    ///
-    /// An IPv4 address, such as *198.51.100.0* .
-    /// - *MAC_ADDRESS*
-    ///
-    /// A *media access control* (MAC) address is a unique identifier assigned to a network interface controller (NIC).
-    /// - *URL*
-    ///
-    /// A web address, such as *www.example.com* .
-    /// - *AWS_ACCESS_KEY*
-    ///
-    /// A unique identifier that's associated with a secret access key; you use the access key ID and secret access key to sign programmatic AWS requests cryptographically.
-    /// - *AWS_SECRET_KEY*
-    ///
-    /// A unique identifier that's associated with an access key. You use the access key ID and secret access key to sign programmatic AWS requests cryptographically.
-    /// - *USA specific*
-    ///
-    /// - *US_BANK_ACCOUNT_NUMBER*
-    ///
-    /// A US bank account number, which is typically 10 to 12 digits long.
-    /// - *US_BANK_ROUTING_NUMBER*
-    ///
-    /// A US bank account routing number. These are typically nine digits long,
-    /// - *US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER*
-    ///
-    /// A US Individual Taxpayer Identification Number (ITIN) is a nine-digit number that starts with a "9" and contain a "7" or "8" as the fourth digit. An ITIN can be formatted with a space or a dash after the third and forth digits.
-    /// - *US_PASSPORT_NUMBER*
-    ///
-    /// A US passport number. Passport numbers range from six to nine alphanumeric characters.
-    /// - *US_SOCIAL_SECURITY_NUMBER*
-    ///
-    /// A US Social Security Number (SSN) is a nine-digit number that is issued to US citizens, permanent residents, and temporary working residents.
-    /// - *Canada specific*
-    ///
-    /// - *CA_HEALTH_NUMBER*
-    ///
-    /// A Canadian Health Service Number is a 10-digit unique identifier, required for individuals to access healthcare benefits.
-    /// - *CA_SOCIAL_INSURANCE_NUMBER*
-    ///
-    /// A Canadian Social Insurance Number (SIN) is a nine-digit unique identifier, required for individuals to access government programs and benefits.
-    ///
-    /// The SIN is formatted as three groups of three digits, such as *123-456-789* . A SIN can be validated through a simple check-digit process called the \[Luhn algorithm\](<https://docs.aws.amazon.com/https://www.wikipedia.org/wiki/Luhn_algorithm>) .
-    /// - *UK Specific*
-    ///
-    /// - *UK_NATIONAL_HEALTH_SERVICE_NUMBER*
-    ///
-    /// A UK National Health Service Number is a 10-17 digit number, such as *485 777 3456* . The current system formats the 10-digit number with spaces after the third and sixth digits. The final digit is an error-detecting checksum.
-    /// - *UK_NATIONAL_INSURANCE_NUMBER*
-    ///
-    /// A UK National Insurance Number (NINO) provides individuals with access to National Insurance (social security) benefits. It is also used for some purposes in the UK tax system.
-    ///
-    /// The number is nine digits long and starts with two letters, followed by six numbers and one letter. A NINO can be formatted with a space or a dash after the two letters and after the second, forth, and sixth digits.
-    /// - *UK_UNIQUE_TAXPAYER_REFERENCE_NUMBER*
-    ///
-    /// A UK Unique Taxpayer Reference (UTR) is a 10-digit number that identifies a taxpayer or a business.
-    /// - *Custom*
-    ///
-    /// - *Regex filter* - You can use a regular expressions to define patterns for a guardrail to recognize and act upon such as serial number, booking ID etc..
     pub r#type: PiiEntityType,
 }
 
-static RULE_PiiEntityConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PiiEntityConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "Action",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["BLOCK", "ANONYMIZE", "NONE"],
-                format: None,
-            }),
-        ),
-        (
-            "InputAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["BLOCK", "ANONYMIZE", "NONE"],
-                format: None,
-            }),
-        ),
+        ("Action", Shape::Str(&StrRule { allowed: &["BLOCK", "ANONYMIZE", "NONE"], ..StrRule::ANY })),
+        ("InputAction", Shape::Str(&StrRule { allowed: &["BLOCK", "ANONYMIZE", "NONE"], ..StrRule::ANY })),
         ("InputEnabled", Shape::Bool),
-        (
-            "OutputAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["BLOCK", "ANONYMIZE", "NONE"],
-                format: None,
-            }),
-        ),
+        ("OutputAction", Shape::Str(&StrRule { allowed: &["BLOCK", "ANONYMIZE", "NONE"], ..StrRule::ANY })),
         ("OutputEnabled", Shape::Bool),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "ADDRESS",
-                    "AGE",
-                    "AWS_ACCESS_KEY",
-                    "AWS_SECRET_KEY",
-                    "CA_HEALTH_NUMBER",
-                    "CA_SOCIAL_INSURANCE_NUMBER",
-                    "CREDIT_DEBIT_CARD_CVV",
-                    "CREDIT_DEBIT_CARD_EXPIRY",
-                    "CREDIT_DEBIT_CARD_NUMBER",
-                    "DRIVER_ID",
-                    "EMAIL",
-                    "INTERNATIONAL_BANK_ACCOUNT_NUMBER",
-                    "IP_ADDRESS",
-                    "LICENSE_PLATE",
-                    "MAC_ADDRESS",
-                    "NAME",
-                    "PASSWORD",
-                    "PHONE",
-                    "PIN",
-                    "SWIFT_CODE",
-                    "UK_NATIONAL_HEALTH_SERVICE_NUMBER",
-                    "UK_NATIONAL_INSURANCE_NUMBER",
-                    "UK_UNIQUE_TAXPAYER_REFERENCE_NUMBER",
-                    "URL",
-                    "USERNAME",
-                    "US_BANK_ACCOUNT_NUMBER",
-                    "US_BANK_ROUTING_NUMBER",
-                    "US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER",
-                    "US_PASSPORT_NUMBER",
-                    "US_SOCIAL_SECURITY_NUMBER",
-                    "VEHICLE_IDENTIFICATION_NUMBER",
-                ],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["ADDRESS", "AGE", "AWS_ACCESS_KEY", "AWS_SECRET_KEY", "CA_HEALTH_NUMBER", "CA_SOCIAL_INSURANCE_NUMBER", "CREDIT_DEBIT_CARD_CVV", "CREDIT_DEBIT_CARD_EXPIRY", "CREDIT_DEBIT_CARD_NUMBER", "DRIVER_ID", "EMAIL", "INTERNATIONAL_BANK_ACCOUNT_NUMBER", "IP_ADDRESS", "LICENSE_PLATE", "MAC_ADDRESS", "NAME", "PASSWORD", "PHONE", "PIN", "SWIFT_CODE", "UK_NATIONAL_HEALTH_SERVICE_NUMBER", "UK_NATIONAL_INSURANCE_NUMBER", "UK_UNIQUE_TAXPAYER_REFERENCE_NUMBER", "URL", "USERNAME", "US_BANK_ACCOUNT_NUMBER", "US_BANK_ROUTING_NUMBER", "US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER", "US_PASSPORT_NUMBER", "US_SOCIAL_SECURITY_NUMBER", "VEHICLE_IDENTIFICATION_NUMBER"], ..StrRule::ANY })),
     ],
     required: &["Action", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PiiEntityConfig` property type of `AWS::Bedrock::Guardrail`.
@@ -1865,6 +1126,7 @@ pub struct PiiEntityConfig {
     pub r#type: PiiEntityType,
 }
 
+#[rustfmt::skip]
 impl PiiEntityConfig {
     /// A `PiiEntityConfig` with its required properties, named in a [`PiiEntityConfigRequired`].
     pub fn new(required: PiiEntityConfigRequired) -> Self {
@@ -1879,52 +1141,17 @@ impl PiiEntityConfig {
     }
 
     /// `Action`: a [`SensitiveInformationAction`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<SensitiveInformationAction>) -> Self {
-        self.action = value.into();
-        self
-    }
-
+    pub fn action(mut self, value: impl Into<SensitiveInformationAction>) -> Self { self.action = value.into(); self }
     /// `InputAction`: a [`SensitiveInformationAction`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_action(mut self, value: impl Into<SensitiveInformationAction>) -> Self {
-        self.input_action = Some(value.into());
-        self
-    }
-
+    pub fn input_action(mut self, value: impl Into<SensitiveInformationAction>) -> Self { self.input_action = Some(value.into()); self }
     /// `InputEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.input_enabled = Some(value.into());
-        self
-    }
-
+    pub fn input_enabled(mut self, value: impl Into<Bool>) -> Self { self.input_enabled = Some(value.into()); self }
     /// `OutputAction`: a [`SensitiveInformationAction`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_action(mut self, value: impl Into<SensitiveInformationAction>) -> Self {
-        self.output_action = Some(value.into());
-        self
-    }
-
+    pub fn output_action(mut self, value: impl Into<SensitiveInformationAction>) -> Self { self.output_action = Some(value.into()); self }
     /// `OutputEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.output_enabled = Some(value.into());
-        self
-    }
-
+    pub fn output_enabled(mut self, value: impl Into<Bool>) -> Self { self.output_enabled = Some(value.into()); self }
     /// `Type`: a [`PiiEntityType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<PiiEntityType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<PiiEntityType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for PiiEntityConfig {}
@@ -1946,94 +1173,28 @@ impl ToValue for PiiEntityConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RegexConfigRequired {
     /// `Action`: a [`SensitiveInformationAction`] value, required.
-    ///
-    /// The guardrail action to configure when matching regular expression is detected.
     pub action: SensitiveInformationAction,
     /// `Name`: a string, required.
-    ///
-    /// The name of the regular expression to configure for the guardrail.
-    ///
-    /// Length 1 to 100.
     pub name: Str,
     /// `Pattern`: a string, required.
-    ///
-    /// The regular expression pattern to configure for the guardrail.
-    ///
-    /// Length at least 1.
     pub pattern: Str,
 }
 
-static RULE_RegexConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RegexConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "Action",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["BLOCK", "ANONYMIZE", "NONE"],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InputAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["BLOCK", "ANONYMIZE", "NONE"],
-                format: None,
-            }),
-        ),
+        ("Action", Shape::Str(&StrRule { allowed: &["BLOCK", "ANONYMIZE", "NONE"], ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
+        ("InputAction", Shape::Str(&StrRule { allowed: &["BLOCK", "ANONYMIZE", "NONE"], ..StrRule::ANY })),
         ("InputEnabled", Shape::Bool),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OutputAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["BLOCK", "ANONYMIZE", "NONE"],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ("OutputAction", Shape::Str(&StrRule { allowed: &["BLOCK", "ANONYMIZE", "NONE"], ..StrRule::ANY })),
         ("OutputEnabled", Shape::Bool),
-        (
-            "Pattern",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Pattern", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
     ],
     required: &["Action", "Name", "Pattern"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RegexConfig` property type of `AWS::Bedrock::Guardrail`.
@@ -2089,6 +1250,7 @@ pub struct RegexConfig {
     pub pattern: Str,
 }
 
+#[rustfmt::skip]
 impl RegexConfig {
     /// A `RegexConfig` with its required properties, named in a [`RegexConfigRequired`].
     pub fn new(required: RegexConfigRequired) -> Self {
@@ -2105,68 +1267,21 @@ impl RegexConfig {
     }
 
     /// `Action`: a [`SensitiveInformationAction`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<SensitiveInformationAction>) -> Self {
-        self.action = value.into();
-        self
-    }
-
+    pub fn action(mut self, value: impl Into<SensitiveInformationAction>) -> Self { self.action = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `InputAction`: a [`SensitiveInformationAction`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_action(mut self, value: impl Into<SensitiveInformationAction>) -> Self {
-        self.input_action = Some(value.into());
-        self
-    }
-
+    pub fn input_action(mut self, value: impl Into<SensitiveInformationAction>) -> Self { self.input_action = Some(value.into()); self }
     /// `InputEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.input_enabled = Some(value.into());
-        self
-    }
-
+    pub fn input_enabled(mut self, value: impl Into<Bool>) -> Self { self.input_enabled = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `OutputAction`: a [`SensitiveInformationAction`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_action(mut self, value: impl Into<SensitiveInformationAction>) -> Self {
-        self.output_action = Some(value.into());
-        self
-    }
-
+    pub fn output_action(mut self, value: impl Into<SensitiveInformationAction>) -> Self { self.output_action = Some(value.into()); self }
     /// `OutputEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.output_enabled = Some(value.into());
-        self
-    }
-
+    pub fn output_enabled(mut self, value: impl Into<Bool>) -> Self { self.output_enabled = Some(value.into()); self }
     /// `Pattern`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pattern(mut self, value: impl Into<Str>) -> Self {
-        self.pattern = value.into();
-        self
-    }
+    pub fn pattern(mut self, value: impl Into<Str>) -> Self { self.pattern = value.into(); self }
 }
 
 impl PropertyType for RegexConfig {}
@@ -2186,31 +1301,14 @@ impl ToValue for RegexConfig {
     }
 }
 
-static RULE_SensitiveInformationPolicyConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SensitiveInformationPolicyConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "PiiEntitiesConfig",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PiiEntityConfig),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "RegexesConfig",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_RegexConfig),
-                min_items: Some(1),
-                max_items: Some(30),
-            }),
-        ),
+        ("PiiEntitiesConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_PiiEntityConfig), min_items: Some(1), max_items: None })),
+        ("RegexesConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_RegexConfig), min_items: Some(1), max_items: Some(30) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SensitiveInformationPolicyConfig` property type of `AWS::Bedrock::Guardrail`.
@@ -2234,6 +1332,7 @@ pub struct SensitiveInformationPolicyConfig {
     pub regexes_config: Option<List<RegexConfig>>,
 }
 
+#[rustfmt::skip]
 impl SensitiveInformationPolicyConfig {
     /// A `SensitiveInformationPolicyConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -2241,20 +1340,9 @@ impl SensitiveInformationPolicyConfig {
     }
 
     /// `PiiEntitiesConfig`: a list of [`PiiEntityConfig`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pii_entities_config(mut self, value: impl Into<List<PiiEntityConfig>>) -> Self {
-        self.pii_entities_config = Some(value.into());
-        self
-    }
-
+    pub fn pii_entities_config(mut self, value: impl Into<List<PiiEntityConfig>>) -> Self { self.pii_entities_config = Some(value.into()); self }
     /// `RegexesConfig`: a list of [`RegexConfig`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn regexes_config(mut self, value: impl Into<List<RegexConfig>>) -> Self {
-        self.regexes_config = Some(value.into());
-        self
-    }
+    pub fn regexes_config(mut self, value: impl Into<List<RegexConfig>>) -> Self { self.regexes_config = Some(value.into()); self }
 }
 
 impl PropertyType for SensitiveInformationPolicyConfig {}
@@ -2268,198 +1356,32 @@ impl ToValue for SensitiveInformationPolicyConfig {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Bedrock::Guardrail`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrock-guardrail-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TopicConfig`], by name: `TopicConfig::new(TopicConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TopicConfigRequired {
     /// `Definition`: a string, required.
-    ///
-    /// A definition of the topic to deny.
-    ///
-    /// Length 1 to 1000.
     pub definition: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the topic to deny.
-    ///
-    /// Pattern `^[0-9a-zA-Z-_ !?.]+$`; length 1 to 100.
     pub name: Str,
     /// `Type`: a [`TopicType`] value, required.
-    ///
-    /// Specifies to deny the topic.
     pub r#type: TopicType,
 }
 
-static RULE_TopicConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TopicConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "Definition",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Examples",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "InputAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["BLOCK", "NONE"],
-                format: None,
-            }),
-        ),
+        ("Definition", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
+        ("Examples", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5) })),
+        ("InputAction", Shape::Str(&StrRule { allowed: &["BLOCK", "NONE"], ..StrRule::ANY })),
         ("InputEnabled", Shape::Bool),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OutputAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["BLOCK", "NONE"],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("OutputAction", Shape::Str(&StrRule { allowed: &["BLOCK", "NONE"], ..StrRule::ANY })),
         ("OutputEnabled", Shape::Bool),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
     ],
     required: &["Definition", "Name", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TopicConfig` property type of `AWS::Bedrock::Guardrail`.
@@ -2515,6 +1437,7 @@ pub struct TopicConfig {
     pub r#type: TopicType,
 }
 
+#[rustfmt::skip]
 impl TopicConfig {
     /// A `TopicConfig` with its required properties, named in a [`TopicConfigRequired`].
     pub fn new(required: TopicConfigRequired) -> Self {
@@ -2531,68 +1454,21 @@ impl TopicConfig {
     }
 
     /// `Definition`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn definition(mut self, value: impl Into<Str>) -> Self {
-        self.definition = value.into();
-        self
-    }
-
+    pub fn definition(mut self, value: impl Into<Str>) -> Self { self.definition = value.into(); self }
     /// `Examples`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn examples(mut self, value: impl Into<List<Str>>) -> Self {
-        self.examples = Some(value.into());
-        self
-    }
-
+    pub fn examples(mut self, value: impl Into<List<Str>>) -> Self { self.examples = Some(value.into()); self }
     /// `InputAction`: a [`TopicAction`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_action(mut self, value: impl Into<TopicAction>) -> Self {
-        self.input_action = Some(value.into());
-        self
-    }
-
+    pub fn input_action(mut self, value: impl Into<TopicAction>) -> Self { self.input_action = Some(value.into()); self }
     /// `InputEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.input_enabled = Some(value.into());
-        self
-    }
-
+    pub fn input_enabled(mut self, value: impl Into<Bool>) -> Self { self.input_enabled = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `OutputAction`: a [`TopicAction`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_action(mut self, value: impl Into<TopicAction>) -> Self {
-        self.output_action = Some(value.into());
-        self
-    }
-
+    pub fn output_action(mut self, value: impl Into<TopicAction>) -> Self { self.output_action = Some(value.into()); self }
     /// `OutputEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.output_enabled = Some(value.into());
-        self
-    }
-
+    pub fn output_enabled(mut self, value: impl Into<Bool>) -> Self { self.output_enabled = Some(value.into()); self }
     /// `Type`: a [`TopicType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<TopicType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<TopicType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for TopicConfig {}
@@ -2616,31 +1492,18 @@ impl ToValue for TopicConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TopicPolicyConfigRequired {
     /// `TopicsConfig`: a list of [`TopicConfig`] objects, required.
-    ///
-    /// A list of policies related to topics that the guardrail should deny.
-    ///
-    /// Items 1 to 30.
     pub topics_config: List<TopicConfig>,
 }
 
-static RULE_TopicPolicyConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TopicPolicyConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "TopicsConfig",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TopicConfig),
-                min_items: Some(1),
-                max_items: Some(30),
-            }),
-        ),
+        ("TopicsConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_TopicConfig), min_items: Some(1), max_items: Some(30) })),
         ("TopicsTierConfig", Shape::Object(&RULE_TopicsTierConfig)),
     ],
     required: &["TopicsConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TopicPolicyConfig` property type of `AWS::Bedrock::Guardrail`.
@@ -2662,6 +1525,7 @@ pub struct TopicPolicyConfig {
     pub topics_tier_config: Option<Obj<TopicsTierConfig>>,
 }
 
+#[rustfmt::skip]
 impl TopicPolicyConfig {
     /// A `TopicPolicyConfig` with its required properties, named in a [`TopicPolicyConfigRequired`].
     pub fn new(required: TopicPolicyConfigRequired) -> Self {
@@ -2672,20 +1536,9 @@ impl TopicPolicyConfig {
     }
 
     /// `TopicsConfig`: a list of [`TopicConfig`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn topics_config(mut self, value: impl Into<List<TopicConfig>>) -> Self {
-        self.topics_config = value.into();
-        self
-    }
-
+    pub fn topics_config(mut self, value: impl Into<List<TopicConfig>>) -> Self { self.topics_config = value.into(); self }
     /// `TopicsTierConfig`: a [`TopicsTierConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn topics_tier_config(mut self, value: impl Into<Obj<TopicsTierConfig>>) -> Self {
-        self.topics_tier_config = Some(value.into());
-        self
-    }
+    pub fn topics_tier_config(mut self, value: impl Into<Obj<TopicsTierConfig>>) -> Self { self.topics_tier_config = Some(value.into()); self }
 }
 
 impl PropertyType for TopicPolicyConfig {}
@@ -2706,23 +1559,14 @@ pub struct TopicsTierConfigRequired {
     pub tier_name: TopicsTierName,
 }
 
-static RULE_TopicsTierConfig: ObjRule = ObjRule {
-    properties: &[(
-        "TierName",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["CLASSIC", "STANDARD"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_TopicsTierConfig: ObjRule = ObjRule {
+    properties: &[
+        ("TierName", Shape::Str(&StrRule { allowed: &["CLASSIC", "STANDARD"], ..StrRule::ANY })),
+    ],
     required: &["TierName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TopicsTierConfig` property type of `AWS::Bedrock::Guardrail`.
@@ -2736,6 +1580,7 @@ pub struct TopicsTierConfig {
     pub tier_name: TopicsTierName,
 }
 
+#[rustfmt::skip]
 impl TopicsTierConfig {
     /// A `TopicsTierConfig` with its required properties, named in a [`TopicsTierConfigRequired`].
     pub fn new(required: TopicsTierConfigRequired) -> Self {
@@ -2745,10 +1590,7 @@ impl TopicsTierConfig {
     }
 
     /// `TierName`: a [`TopicsTierName`] value, required.
-    pub fn tier_name(mut self, value: impl Into<TopicsTierName>) -> Self {
-        self.tier_name = value.into();
-        self
-    }
+    pub fn tier_name(mut self, value: impl Into<TopicsTierName>) -> Self { self.tier_name = value.into(); self }
 }
 
 impl PropertyType for TopicsTierConfig {}
@@ -2763,54 +1605,21 @@ impl ToValue for TopicsTierConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct WordConfigRequired {
     /// `Text`: a string, required.
-    ///
-    /// Text of the word configured for the guardrail to block.
-    ///
-    /// Length at least 1.
     pub text: Str,
 }
 
-static RULE_WordConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WordConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "InputAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["BLOCK", "NONE"],
-                format: None,
-            }),
-        ),
+        ("InputAction", Shape::Str(&StrRule { allowed: &["BLOCK", "NONE"], ..StrRule::ANY })),
         ("InputEnabled", Shape::Bool),
-        (
-            "OutputAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["BLOCK", "NONE"],
-                format: None,
-            }),
-        ),
+        ("OutputAction", Shape::Str(&StrRule { allowed: &["BLOCK", "NONE"], ..StrRule::ANY })),
         ("OutputEnabled", Shape::Bool),
-        (
-            "Text",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Text", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
     ],
     required: &["Text"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WordConfig` property type of `AWS::Bedrock::Guardrail`.
@@ -2850,6 +1659,7 @@ pub struct WordConfig {
     pub text: Str,
 }
 
+#[rustfmt::skip]
 impl WordConfig {
     /// A `WordConfig` with its required properties, named in a [`WordConfigRequired`].
     pub fn new(required: WordConfigRequired) -> Self {
@@ -2863,44 +1673,15 @@ impl WordConfig {
     }
 
     /// `InputAction`: a [`WordAction`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_action(mut self, value: impl Into<WordAction>) -> Self {
-        self.input_action = Some(value.into());
-        self
-    }
-
+    pub fn input_action(mut self, value: impl Into<WordAction>) -> Self { self.input_action = Some(value.into()); self }
     /// `InputEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.input_enabled = Some(value.into());
-        self
-    }
-
+    pub fn input_enabled(mut self, value: impl Into<Bool>) -> Self { self.input_enabled = Some(value.into()); self }
     /// `OutputAction`: a [`WordAction`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_action(mut self, value: impl Into<WordAction>) -> Self {
-        self.output_action = Some(value.into());
-        self
-    }
-
+    pub fn output_action(mut self, value: impl Into<WordAction>) -> Self { self.output_action = Some(value.into()); self }
     /// `OutputEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.output_enabled = Some(value.into());
-        self
-    }
-
+    pub fn output_enabled(mut self, value: impl Into<Bool>) -> Self { self.output_enabled = Some(value.into()); self }
     /// `Text`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text(mut self, value: impl Into<Str>) -> Self {
-        self.text = value.into();
-        self
-    }
+    pub fn text(mut self, value: impl Into<Str>) -> Self { self.text = value.into(); self }
 }
 
 impl PropertyType for WordConfig {}
@@ -2917,31 +1698,14 @@ impl ToValue for WordConfig {
     }
 }
 
-static RULE_WordPolicyConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WordPolicyConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "ManagedWordListsConfig",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ManagedWordsConfig),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "WordsConfig",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_WordConfig),
-                min_items: Some(1),
-                max_items: Some(10000),
-            }),
-        ),
+        ("ManagedWordListsConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_ManagedWordsConfig), min_items: None, max_items: None })),
+        ("WordsConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_WordConfig), min_items: Some(1), max_items: Some(10000) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WordPolicyConfig` property type of `AWS::Bedrock::Guardrail`.
@@ -2963,6 +1727,7 @@ pub struct WordPolicyConfig {
     pub words_config: Option<List<WordConfig>>,
 }
 
+#[rustfmt::skip]
 impl WordPolicyConfig {
     /// A `WordPolicyConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -2970,20 +1735,9 @@ impl WordPolicyConfig {
     }
 
     /// `ManagedWordListsConfig`: a list of [`ManagedWordsConfig`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn managed_word_lists_config(mut self, value: impl Into<List<ManagedWordsConfig>>) -> Self {
-        self.managed_word_lists_config = Some(value.into());
-        self
-    }
-
+    pub fn managed_word_lists_config(mut self, value: impl Into<List<ManagedWordsConfig>>) -> Self { self.managed_word_lists_config = Some(value.into()); self }
     /// `WordsConfig`: a list of [`WordConfig`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn words_config(mut self, value: impl Into<List<WordConfig>>) -> Self {
-        self.words_config = Some(value.into());
-        self
-    }
+    pub fn words_config(mut self, value: impl Into<List<WordConfig>>) -> Self { self.words_config = Some(value.into()); self }
 }
 
 impl PropertyType for WordPolicyConfig {}

@@ -15,42 +15,18 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct GuardrailVersionRequired {
     /// `GuardrailIdentifier`: a string, required.
-    ///
-    /// The unique identifier of the guardrail. This can be an ID or the ARN.
-    ///
-    /// Pattern `^(([a-z0-9]+)|(arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:guardrail/[a-z0-9]+))$`; length at most 2048; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
     pub guardrail_identifier: Str,
 }
 
-static RULE_GuardrailVersion: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GuardrailVersion: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(200),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "GuardrailIdentifier",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
+        ("GuardrailIdentifier", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["GuardrailIdentifier"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Bedrock::GuardrailVersion` resource.
@@ -80,6 +56,7 @@ pub struct GuardrailVersion {
     pub guardrail_identifier: Str,
 }
 
+#[rustfmt::skip]
 impl GuardrailVersion {
     /// The CloudFormation type name, `AWS::Bedrock::GuardrailVersion`.
     pub const TYPE_NAME: &'static str = "AWS::Bedrock::GuardrailVersion";
@@ -109,20 +86,9 @@ impl GuardrailVersion {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `GuardrailIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn guardrail_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.guardrail_identifier = value.into();
-        self
-    }
+    pub fn guardrail_identifier(mut self, value: impl Into<Str>) -> Self { self.guardrail_identifier = value.into(); self }
 }
 
 impl Resource for GuardrailVersion {

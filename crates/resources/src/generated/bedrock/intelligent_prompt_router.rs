@@ -7,97 +7,41 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^([0-9a-zA-Z:.][ _-]?)+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "(^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}::foundation-model/[a-z0-9-]{1,63}[.]{1}([a-z0-9-]{1,63}[.]){0,2}[a-z0-9-]{1,63}([:][a-z0-9-]{1,63}){0,2})|(^arn:aws(|-us-gov|-cn|-iso|-iso-b):bedrock:(|[0-9a-z-]{0,20}):(|[0-9]{12}):(inference-profile|application-inference-profile)/[a-zA-Z0-9-:.]+)$",
 );
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^([0-9a-zA-Z][ _-]?)+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9\\s._:/=+@-]*$");
 
 /// The required properties of [`IntelligentPromptRouter`], by name: `IntelligentPromptRouter::new(IntelligentPromptRouterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IntelligentPromptRouterRequired {
     /// `FallbackModel`: a [`PromptRouterTargetModel`] object, required.
-    ///
-    /// The default model to use when the routing criteria is not met.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub fallback_model: Obj<PromptRouterTargetModel>,
     /// `Models`: a list of [`PromptRouterTargetModel`] objects, required.
-    ///
-    /// A list of foundation models that the prompt router can route requests to. At least one model must be specified.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub models: List<PromptRouterTargetModel>,
     /// `PromptRouterName`: a string, required.
-    ///
-    /// The name of the prompt router. The name must be unique within your AWS account in the current region.
-    ///
-    /// Pattern `^([0-9a-zA-Z][ _-]?)+$`; length 1 to 64; create-only: changing it replaces the resource.
     pub prompt_router_name: Str,
     /// `RoutingCriteria`: a [`RoutingCriteria`] object, required.
-    ///
-    /// Routing criteria for a prompt router.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub routing_criteria: Obj<RoutingCriteria>,
 }
 
-static RULE_IntelligentPromptRouter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IntelligentPromptRouter: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(200),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FallbackModel",
-            Shape::Object(&RULE_PromptRouterTargetModel),
-        ),
-        (
-            "Models",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PromptRouterTargetModel),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "PromptRouterName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("FallbackModel", Shape::Object(&RULE_PromptRouterTargetModel)),
+        ("Models", Shape::List(&ListRule { items: Shape::Object(&RULE_PromptRouterTargetModel), min_items: None, max_items: None })),
+        ("PromptRouterName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("RoutingCriteria", Shape::Object(&RULE_RoutingCriteria)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
-    required: &[
-        "FallbackModel",
-        "Models",
-        "PromptRouterName",
-        "RoutingCriteria",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["FallbackModel", "Models", "PromptRouterName", "RoutingCriteria"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Bedrock::IntelligentPromptRouter` resource.
@@ -151,6 +95,7 @@ pub struct IntelligentPromptRouter {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl IntelligentPromptRouter {
     /// The CloudFormation type name, `AWS::Bedrock::IntelligentPromptRouter`.
     pub const TYPE_NAME: &'static str = "AWS::Bedrock::IntelligentPromptRouter";
@@ -161,35 +106,12 @@ impl IntelligentPromptRouter {
         type_name: "AWS::Bedrock::IntelligentPromptRouter",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-intelligentpromptrouter.html",
         primary_identifier: &["PromptRouterArn"],
-        required: &[
-            "FallbackModel",
-            "Models",
-            "PromptRouterName",
-            "RoutingCriteria",
-        ],
-        create_only: &[
-            "FallbackModel",
-            "Models",
-            "PromptRouterName",
-            "RoutingCriteria",
-            "Description",
-        ],
+        required: &["FallbackModel", "Models", "PromptRouterName", "RoutingCriteria"],
+        create_only: &["FallbackModel", "Models", "PromptRouterName", "RoutingCriteria", "Description"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "CreatedAt",
-            "PromptRouterArn",
-            "Status",
-            "Type",
-            "UpdatedAt",
-        ],
-        attributes: &[
-            "CreatedAt",
-            "PromptRouterArn",
-            "Status",
-            "Type",
-            "UpdatedAt",
-        ],
+        read_only: &["CreatedAt", "PromptRouterArn", "Status", "Type", "UpdatedAt"],
+        attributes: &["CreatedAt", "PromptRouterArn", "Status", "Type", "UpdatedAt"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -207,52 +129,17 @@ impl IntelligentPromptRouter {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `FallbackModel`: a [`PromptRouterTargetModel`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fallback_model(mut self, value: impl Into<Obj<PromptRouterTargetModel>>) -> Self {
-        self.fallback_model = value.into();
-        self
-    }
-
+    pub fn fallback_model(mut self, value: impl Into<Obj<PromptRouterTargetModel>>) -> Self { self.fallback_model = value.into(); self }
     /// `Models`: a list of [`PromptRouterTargetModel`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn models(mut self, value: impl Into<List<PromptRouterTargetModel>>) -> Self {
-        self.models = value.into();
-        self
-    }
-
+    pub fn models(mut self, value: impl Into<List<PromptRouterTargetModel>>) -> Self { self.models = value.into(); self }
     /// `PromptRouterName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prompt_router_name(mut self, value: impl Into<Str>) -> Self {
-        self.prompt_router_name = value.into();
-        self
-    }
-
+    pub fn prompt_router_name(mut self, value: impl Into<Str>) -> Self { self.prompt_router_name = value.into(); self }
     /// `RoutingCriteria`: a [`RoutingCriteria`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn routing_criteria(mut self, value: impl Into<Obj<RoutingCriteria>>) -> Self {
-        self.routing_criteria = value.into();
-        self
-    }
-
+    pub fn routing_criteria(mut self, value: impl Into<Obj<RoutingCriteria>>) -> Self { self.routing_criteria = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for IntelligentPromptRouter {
@@ -328,30 +215,17 @@ impl IntelligentPromptRouterAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PromptRouterTargetModelRequired {
     /// `ModelArn`: a string, required.
-    ///
-    /// The target model's ARN.
-    ///
-    /// Pattern `(^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}::foundation-model/[a-z0-9-]{1,63}[.]{1}([a-z0-9-]{1,63}[.]){0,2}[a-z0-9-]{1,63}([:][a-z0-9-]{1,63}){0,2})|(^arn:aws(|-us-gov|-cn|-iso|-iso-b):bedrock:(|[0-9a-z-]{0,20}):(|[0-9]{12}):(inference-profile|application-inference-profile)/[a-zA-Z0-9-:.]+)$`; length 1 to 2048.
     pub model_arn: Str,
 }
 
-static RULE_PromptRouterTargetModel: ObjRule = ObjRule {
-    properties: &[(
-        "ModelArn",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(2048),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_PromptRouterTargetModel: ObjRule = ObjRule {
+    properties: &[
+        ("ModelArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     required: &["ModelArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PromptRouterTargetModel` property type of `AWS::Bedrock::IntelligentPromptRouter`.
@@ -369,6 +243,7 @@ pub struct PromptRouterTargetModel {
     pub model_arn: Str,
 }
 
+#[rustfmt::skip]
 impl PromptRouterTargetModel {
     /// A `PromptRouterTargetModel` with its required properties, named in a [`PromptRouterTargetModelRequired`].
     pub fn new(required: PromptRouterTargetModelRequired) -> Self {
@@ -378,12 +253,7 @@ impl PromptRouterTargetModel {
     }
 
     /// `ModelArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_arn(mut self, value: impl Into<Str>) -> Self {
-        self.model_arn = value.into();
-        self
-    }
+    pub fn model_arn(mut self, value: impl Into<Str>) -> Self { self.model_arn = value.into(); self }
 }
 
 impl PropertyType for PromptRouterTargetModel {}
@@ -398,28 +268,17 @@ impl ToValue for PromptRouterTargetModel {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RoutingCriteriaRequired {
     /// `ResponseQualityDifference`: a number, required.
-    ///
-    /// The criteria's response quality difference.
-    ///
-    /// Value 0 to 100.
     pub response_quality_difference: Num,
 }
 
-static RULE_RoutingCriteria: ObjRule = ObjRule {
-    properties: &[(
-        "ResponseQualityDifference",
-        Shape::Num(&NumRule {
-            min: Some(0.0),
-            max: Some(100.0),
-            allowed: &[],
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_RoutingCriteria: ObjRule = ObjRule {
+    properties: &[
+        ("ResponseQualityDifference", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+    ],
     required: &["ResponseQualityDifference"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RoutingCriteria` property type of `AWS::Bedrock::IntelligentPromptRouter`.
@@ -437,6 +296,7 @@ pub struct RoutingCriteria {
     pub response_quality_difference: Num,
 }
 
+#[rustfmt::skip]
 impl RoutingCriteria {
     /// A `RoutingCriteria` with its required properties, named in a [`RoutingCriteriaRequired`].
     pub fn new(required: RoutingCriteriaRequired) -> Self {
@@ -446,12 +306,7 @@ impl RoutingCriteria {
     }
 
     /// `ResponseQualityDifference`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn response_quality_difference(mut self, value: impl Into<Num>) -> Self {
-        self.response_quality_difference = value.into();
-        self
-    }
+    pub fn response_quality_difference(mut self, value: impl Into<Num>) -> Self { self.response_quality_difference = value.into(); self }
 }
 
 impl PropertyType for RoutingCriteria {}
@@ -463,102 +318,6 @@ impl ToValue for RoutingCriteria {
                 "ResponseQualityDifference",
                 &self.response_quality_difference,
             )
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Bedrock::IntelligentPromptRouter`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrock-intelligentpromptrouter-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_S3Location;
+pub use super::shared::{S3Location, S3LocationRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^arn:aws(|-cn|-us-gov):kendra:[a-z0-9-]{1,20}:([0-9]{12}|):index/([a-zA-Z0-9][a-zA-Z0-9-]{35}|[a-zA-Z0-9][a-zA-Z0-9-]{35}-[a-zA-Z0-9][a-zA-Z0-9-]{35})$",
 );
@@ -20,100 +23,54 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("^.*\\..*\\..*$");
 pub(crate) static PATTERN_4: Pattern = Pattern::new("^.*\\.*$");
 pub(crate) static PATTERN_5: Pattern =
     Pattern::new("^(arn:aws(-[^:]+)?:[a-z0-9-]+:[a-z0-9-]{1,20}:[0-9]{0,12}:[a-zA-Z0-9-:/._+]+)$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^s3://.{1,128}$");
-pub(crate) static PATTERN_7: Pattern = Pattern::new("^([0-9a-zA-Z][_-]?){1,100}$");
-pub(crate) static PATTERN_8: Pattern = Pattern::new("^arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/.+$");
-pub(crate) static PATTERN_9: Pattern = Pattern::new("^.*$");
-pub(crate) static PATTERN_10: Pattern =
+pub(crate) static PATTERN_6: Pattern = Pattern::new("^([0-9a-zA-Z][_-]?){1,100}$");
+pub(crate) static PATTERN_7: Pattern = Pattern::new("^arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/.+$");
+pub(crate) static PATTERN_8: Pattern = Pattern::new("^.*$");
+pub(crate) static PATTERN_9: Pattern =
     Pattern::new("^[a-zA-Z0-9_-]+\\.[a-zA-Z0-9_-]+\\.mongodb\\.net$");
-pub(crate) static PATTERN_11: Pattern = Pattern::new(
+pub(crate) static PATTERN_10: Pattern = Pattern::new(
     "^(?:arn:aws(?:-us-gov|-cn|-iso|-iso-[a-z])*:.+:.*:\\d+:.+/.+$|[a-zA-Z0-9*]+[a-zA-Z0-9._-]*)$",
 );
-pub(crate) static PATTERN_12: Pattern = Pattern::new(
+pub(crate) static PATTERN_11: Pattern = Pattern::new(
     "^arn:aws(|-cn|-us-gov):neptune-graph:[a-zA-Z0-9-]*:[0-9]{12}:graph\\/g-[a-zA-Z0-9]{10}$",
 );
-pub(crate) static PATTERN_13: Pattern = Pattern::new(
+pub(crate) static PATTERN_12: Pattern = Pattern::new(
     "^arn:aws(-cn|-us-gov|-eusc|-iso(-[b-f])?)?:es:([a-z]{2,}-){2,}\\d:\\d{12}:domain/[a-z][a-z0-9-]{3,28}$",
 );
-pub(crate) static PATTERN_14: Pattern = Pattern::new("^https://.*$");
-pub(crate) static PATTERN_15: Pattern = Pattern::new("^(?![\\-_+.])[a-z0-9][a-z0-9\\-_\\.]*$");
-pub(crate) static PATTERN_16: Pattern = Pattern::new(
+pub(crate) static PATTERN_13: Pattern = Pattern::new("^https://.*$");
+pub(crate) static PATTERN_14: Pattern = Pattern::new("^(?![\\-_+.])[a-z0-9][a-z0-9\\-_\\.]*$");
+pub(crate) static PATTERN_15: Pattern = Pattern::new(
     "^arn:aws(|-cn|-us-gov|-iso):aoss:[a-z]{2}(-gov)?-[a-z]+-\\d{1}:\\d{12}:collection/[a-z0-9-]{3,32}$",
 );
-pub(crate) static PATTERN_17: Pattern = Pattern::new("^[a-zA-Z0-9_\\-]+$");
-pub(crate) static PATTERN_18: Pattern =
+pub(crate) static PATTERN_16: Pattern = Pattern::new("^[a-zA-Z0-9_\\-]+$");
+pub(crate) static PATTERN_17: Pattern =
     Pattern::new("^arn:aws(|-cn|-us-gov):rds:[a-zA-Z0-9-]*:[0-9]{12}:cluster:[a-zA-Z0-9-]{1,63}$");
-pub(crate) static PATTERN_19: Pattern = Pattern::new("^[a-zA-Z0-9_\\.\\-]+$");
+pub(crate) static PATTERN_18: Pattern = Pattern::new("^[a-zA-Z0-9_\\.\\-]+$");
 
 /// The required properties of [`KnowledgeBase`], by name: `KnowledgeBase::new(KnowledgeBaseRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct KnowledgeBaseRequired {
     /// `KnowledgeBaseConfiguration`: a [`KnowledgeBaseConfiguration`] object, required.
-    ///
-    /// Contains details about the embeddings configuration of the knowledge base.
     pub knowledge_base_configuration: Obj<KnowledgeBaseConfiguration>,
     /// `Name`: a string, required.
-    ///
-    /// The name of the knowledge base.
-    ///
-    /// Pattern `^([0-9a-zA-Z][_-]?){1,100}$`.
     pub name: Str,
     /// `RoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the IAM role with permissions to invoke API operations on the knowledge base.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/.+$`; length at most 2048.
     pub role_arn: Str,
 }
 
-static RULE_KnowledgeBase: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_KnowledgeBase: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(200),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KnowledgeBaseConfiguration",
-            Shape::Object(&RULE_KnowledgeBaseConfiguration),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_8),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "StorageConfiguration",
-            Shape::Object(&RULE_StorageConfiguration),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
+        ("KnowledgeBaseConfiguration", Shape::Object(&RULE_KnowledgeBaseConfiguration)),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_7), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("StorageConfiguration", Shape::Object(&RULE_StorageConfiguration)),
         ("Tags", Shape::Any),
     ],
     required: &["KnowledgeBaseConfiguration", "Name", "RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Bedrock::KnowledgeBase` resource.
@@ -181,6 +138,7 @@ pub struct KnowledgeBase {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl KnowledgeBase {
     /// The CloudFormation type name, `AWS::Bedrock::KnowledgeBase`.
     pub const TYPE_NAME: &'static str = "AWS::Bedrock::KnowledgeBase";
@@ -192,33 +150,11 @@ impl KnowledgeBase {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-knowledgebase.html",
         primary_identifier: &["KnowledgeBaseId"],
         required: &["KnowledgeBaseConfiguration", "Name", "RoleArn"],
-        create_only: &[
-            "StorageConfiguration",
-            "KnowledgeBaseConfiguration/Type",
-            "KnowledgeBaseConfiguration/VectorKnowledgeBaseConfiguration",
-            "KnowledgeBaseConfiguration/KendraKnowledgeBaseConfiguration",
-            "KnowledgeBaseConfiguration/SqlKnowledgeBaseConfiguration/Type",
-            "KnowledgeBaseConfiguration/SqlKnowledgeBaseConfiguration/RedshiftConfiguration/StorageConfigurations",
-            "KnowledgeBaseConfiguration/SqlKnowledgeBaseConfiguration/RedshiftConfiguration/QueryEngineConfiguration",
-        ],
+        create_only: &["StorageConfiguration", "KnowledgeBaseConfiguration/Type", "KnowledgeBaseConfiguration/VectorKnowledgeBaseConfiguration", "KnowledgeBaseConfiguration/KendraKnowledgeBaseConfiguration", "KnowledgeBaseConfiguration/SqlKnowledgeBaseConfiguration/Type", "KnowledgeBaseConfiguration/SqlKnowledgeBaseConfiguration/RedshiftConfiguration/StorageConfigurations", "KnowledgeBaseConfiguration/SqlKnowledgeBaseConfiguration/RedshiftConfiguration/QueryEngineConfiguration"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "KnowledgeBaseId",
-            "KnowledgeBaseArn",
-            "CreatedAt",
-            "UpdatedAt",
-            "FailureReasons",
-            "Status",
-        ],
-        attributes: &[
-            "CreatedAt",
-            "FailureReasons",
-            "KnowledgeBaseArn",
-            "KnowledgeBaseId",
-            "Status",
-            "UpdatedAt",
-        ],
+        read_only: &["KnowledgeBaseId", "KnowledgeBaseArn", "CreatedAt", "UpdatedAt", "FailureReasons", "Status"],
+        attributes: &["CreatedAt", "FailureReasons", "KnowledgeBaseArn", "KnowledgeBaseId", "Status", "UpdatedAt"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -236,55 +172,17 @@ impl KnowledgeBase {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `KnowledgeBaseConfiguration`: a [`KnowledgeBaseConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn knowledge_base_configuration(
-        mut self,
-        value: impl Into<Obj<KnowledgeBaseConfiguration>>,
-    ) -> Self {
-        self.knowledge_base_configuration = value.into();
-        self
-    }
-
+    pub fn knowledge_base_configuration(mut self, value: impl Into<Obj<KnowledgeBaseConfiguration>>) -> Self { self.knowledge_base_configuration = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `StorageConfiguration`: a [`StorageConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_configuration(mut self, value: impl Into<Obj<StorageConfiguration>>) -> Self {
-        self.storage_configuration = Some(value.into());
-        self
-    }
-
+    pub fn storage_configuration(mut self, value: impl Into<Obj<StorageConfiguration>>) -> Self { self.storage_configuration = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for KnowledgeBase {
@@ -372,22 +270,17 @@ impl KnowledgeBaseAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AudioConfigurationRequired {
     /// `SegmentationConfiguration`: an [`AudioSegmentationConfiguration`] object, required.
-    ///
-    /// Configuration for segmenting audio content during processing.
     pub segmentation_configuration: Obj<AudioSegmentationConfiguration>,
 }
 
-static RULE_AudioConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "SegmentationConfiguration",
-        Shape::Object(&RULE_AudioSegmentationConfiguration),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_AudioConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("SegmentationConfiguration", Shape::Object(&RULE_AudioSegmentationConfiguration)),
+    ],
     required: &["SegmentationConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AudioConfiguration` property type of `AWS::Bedrock::KnowledgeBase`.
@@ -403,6 +296,7 @@ pub struct AudioConfiguration {
     pub segmentation_configuration: Obj<AudioSegmentationConfiguration>,
 }
 
+#[rustfmt::skip]
 impl AudioConfiguration {
     /// A `AudioConfiguration` with its required properties, named in a [`AudioConfigurationRequired`].
     pub fn new(required: AudioConfigurationRequired) -> Self {
@@ -412,15 +306,7 @@ impl AudioConfiguration {
     }
 
     /// `SegmentationConfiguration`: an [`AudioSegmentationConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn segmentation_configuration(
-        mut self,
-        value: impl Into<Obj<AudioSegmentationConfiguration>>,
-    ) -> Self {
-        self.segmentation_configuration = value.into();
-        self
-    }
+    pub fn segmentation_configuration(mut self, value: impl Into<Obj<AudioSegmentationConfiguration>>) -> Self { self.segmentation_configuration = value.into(); self }
 }
 
 impl PropertyType for AudioConfiguration {}
@@ -440,28 +326,17 @@ impl ToValue for AudioConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AudioSegmentationConfigurationRequired {
     /// `FixedLengthDuration`: an integer, required.
-    ///
-    /// The duration in seconds for each audio segment. Audio files will be divided into chunks of this length for processing.
-    ///
-    /// Value 1 to 30.
     pub fixed_length_duration: Int,
 }
 
-static RULE_AudioSegmentationConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "FixedLengthDuration",
-        Shape::Int(&NumRule {
-            min: Some(1.0),
-            max: Some(30.0),
-            allowed: &[],
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_AudioSegmentationConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("FixedLengthDuration", Shape::Int(&NumRule { min: Some(1.0), max: Some(30.0), ..NumRule::ANY })),
+    ],
     required: &["FixedLengthDuration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AudioSegmentationConfiguration` property type of `AWS::Bedrock::KnowledgeBase`.
@@ -479,6 +354,7 @@ pub struct AudioSegmentationConfiguration {
     pub fixed_length_duration: Int,
 }
 
+#[rustfmt::skip]
 impl AudioSegmentationConfiguration {
     /// A `AudioSegmentationConfiguration` with its required properties, named in a [`AudioSegmentationConfigurationRequired`].
     pub fn new(required: AudioSegmentationConfigurationRequired) -> Self {
@@ -488,12 +364,7 @@ impl AudioSegmentationConfiguration {
     }
 
     /// `FixedLengthDuration`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fixed_length_duration(mut self, value: impl Into<Int>) -> Self {
-        self.fixed_length_duration = value.into();
-        self
-    }
+    pub fn fixed_length_duration(mut self, value: impl Into<Int>) -> Self { self.fixed_length_duration = value.into(); self }
 }
 
 impl PropertyType for AudioSegmentationConfiguration {}
@@ -506,49 +377,16 @@ impl ToValue for AudioSegmentationConfiguration {
     }
 }
 
-static RULE_BedrockEmbeddingModelConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BedrockEmbeddingModelConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Audio",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AudioConfiguration),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "Dimensions",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(4096.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EmbeddingDataType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FLOAT32", "BINARY"],
-                format: None,
-            }),
-        ),
-        (
-            "Video",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_VideoConfiguration),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
+        ("Audio", Shape::List(&ListRule { items: Shape::Object(&RULE_AudioConfiguration), min_items: Some(1), max_items: Some(1) })),
+        ("Dimensions", Shape::Int(&NumRule { min: Some(0.0), max: Some(4096.0), ..NumRule::ANY })),
+        ("EmbeddingDataType", Shape::Str(&StrRule { allowed: &["FLOAT32", "BINARY"], ..StrRule::ANY })),
+        ("Video", Shape::List(&ListRule { items: Shape::Object(&RULE_VideoConfiguration), min_items: Some(1), max_items: Some(1) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BedrockEmbeddingModelConfiguration` property type of `AWS::Bedrock::KnowledgeBase`.
@@ -582,6 +420,7 @@ pub struct BedrockEmbeddingModelConfiguration {
     pub video: Option<List<VideoConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl BedrockEmbeddingModelConfiguration {
     /// A `BedrockEmbeddingModelConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -589,36 +428,13 @@ impl BedrockEmbeddingModelConfiguration {
     }
 
     /// `Audio`: a list of [`AudioConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn audio(mut self, value: impl Into<List<AudioConfiguration>>) -> Self {
-        self.audio = Some(value.into());
-        self
-    }
-
+    pub fn audio(mut self, value: impl Into<List<AudioConfiguration>>) -> Self { self.audio = Some(value.into()); self }
     /// `Dimensions`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dimensions(mut self, value: impl Into<Int>) -> Self {
-        self.dimensions = Some(value.into());
-        self
-    }
-
+    pub fn dimensions(mut self, value: impl Into<Int>) -> Self { self.dimensions = Some(value.into()); self }
     /// `EmbeddingDataType`: an [`EmbeddingDataType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn embedding_data_type(mut self, value: impl Into<EmbeddingDataType>) -> Self {
-        self.embedding_data_type = Some(value.into());
-        self
-    }
-
+    pub fn embedding_data_type(mut self, value: impl Into<EmbeddingDataType>) -> Self { self.embedding_data_type = Some(value.into()); self }
     /// `Video`: a list of [`VideoConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn video(mut self, value: impl Into<List<VideoConfiguration>>) -> Self {
-        self.video = Some(value.into());
-        self
-    }
+    pub fn video(mut self, value: impl Into<List<VideoConfiguration>>) -> Self { self.video = Some(value.into()); self }
 }
 
 impl PropertyType for BedrockEmbeddingModelConfiguration {}
@@ -638,48 +454,20 @@ impl ToValue for BedrockEmbeddingModelConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CuratedQueryRequired {
     /// `NaturalLanguage`: a string, required.
-    ///
-    /// An example natural language query.
-    ///
-    /// Length 1 to 1000.
     pub natural_language: Str,
     /// `Sql`: a string, required.
-    ///
-    /// The SQL equivalent of the natural language query.
-    ///
-    /// Length 1 to 1000.
     pub sql: Str,
 }
 
-static RULE_CuratedQuery: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CuratedQuery: ObjRule = ObjRule {
     properties: &[
-        (
-            "NaturalLanguage",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Sql",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("NaturalLanguage", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
+        ("Sql", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
     ],
     required: &["NaturalLanguage", "Sql"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CuratedQuery` property type of `AWS::Bedrock::KnowledgeBase`.
@@ -703,6 +491,7 @@ pub struct CuratedQuery {
     pub sql: Str,
 }
 
+#[rustfmt::skip]
 impl CuratedQuery {
     /// A `CuratedQuery` with its required properties, named in a [`CuratedQueryRequired`].
     pub fn new(required: CuratedQueryRequired) -> Self {
@@ -713,20 +502,9 @@ impl CuratedQuery {
     }
 
     /// `NaturalLanguage`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn natural_language(mut self, value: impl Into<Str>) -> Self {
-        self.natural_language = value.into();
-        self
-    }
-
+    pub fn natural_language(mut self, value: impl Into<Str>) -> Self { self.natural_language = value.into(); self }
     /// `Sql`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sql(mut self, value: impl Into<Str>) -> Self {
-        self.sql = value.into();
-        self
-    }
+    pub fn sql(mut self, value: impl Into<Str>) -> Self { self.sql = value.into(); self }
 }
 
 impl PropertyType for CuratedQuery {}
@@ -740,17 +518,13 @@ impl ToValue for CuratedQuery {
     }
 }
 
-static RULE_EmbeddingModelConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "BedrockEmbeddingModelConfiguration",
-        Shape::Object(&RULE_BedrockEmbeddingModelConfiguration),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_EmbeddingModelConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("BedrockEmbeddingModelConfiguration", Shape::Object(&RULE_BedrockEmbeddingModelConfiguration)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EmbeddingModelConfiguration` property type of `AWS::Bedrock::KnowledgeBase`.
@@ -766,6 +540,7 @@ pub struct EmbeddingModelConfiguration {
     pub bedrock_embedding_model_configuration: Option<Obj<BedrockEmbeddingModelConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl EmbeddingModelConfiguration {
     /// A `EmbeddingModelConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -773,15 +548,7 @@ impl EmbeddingModelConfiguration {
     }
 
     /// `BedrockEmbeddingModelConfiguration`: a [`BedrockEmbeddingModelConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bedrock_embedding_model_configuration(
-        mut self,
-        value: impl Into<Obj<BedrockEmbeddingModelConfiguration>>,
-    ) -> Self {
-        self.bedrock_embedding_model_configuration = Some(value.into());
-        self
-    }
+    pub fn bedrock_embedding_model_configuration(mut self, value: impl Into<Obj<BedrockEmbeddingModelConfiguration>>) -> Self { self.bedrock_embedding_model_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for EmbeddingModelConfiguration {}
@@ -801,30 +568,17 @@ impl ToValue for EmbeddingModelConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KendraKnowledgeBaseConfigurationRequired {
     /// `KendraIndexArn`: a string, required.
-    ///
-    /// The ARN of the Amazon Kendra index.
-    ///
-    /// Pattern `^arn:aws(|-cn|-us-gov):kendra:[a-z0-9-]{1,20}:([0-9]{12}|):index/([a-zA-Z0-9][a-zA-Z0-9-]{35}|[a-zA-Z0-9][a-zA-Z0-9-]{35}-[a-zA-Z0-9][a-zA-Z0-9-]{35})$`.
     pub kendra_index_arn: Str,
 }
 
-static RULE_KendraKnowledgeBaseConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "KendraIndexArn",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_KendraKnowledgeBaseConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("KendraIndexArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+    ],
     required: &["KendraIndexArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KendraKnowledgeBaseConfiguration` property type of `AWS::Bedrock::KnowledgeBase`.
@@ -842,6 +596,7 @@ pub struct KendraKnowledgeBaseConfiguration {
     pub kendra_index_arn: Str,
 }
 
+#[rustfmt::skip]
 impl KendraKnowledgeBaseConfiguration {
     /// A `KendraKnowledgeBaseConfiguration` with its required properties, named in a [`KendraKnowledgeBaseConfigurationRequired`].
     pub fn new(required: KendraKnowledgeBaseConfigurationRequired) -> Self {
@@ -851,12 +606,7 @@ impl KendraKnowledgeBaseConfiguration {
     }
 
     /// `KendraIndexArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kendra_index_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kendra_index_arn = value.into();
-        self
-    }
+    pub fn kendra_index_arn(mut self, value: impl Into<Str>) -> Self { self.kendra_index_arn = value.into(); self }
 }
 
 impl PropertyType for KendraKnowledgeBaseConfiguration {}
@@ -873,42 +623,20 @@ impl ToValue for KendraKnowledgeBaseConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KnowledgeBaseConfigurationRequired {
     /// `Type`: a [`KnowledgeBaseType`] value, required.
-    ///
-    /// The type of data that the data source is converted into for the knowledge base.
     pub r#type: KnowledgeBaseType,
 }
 
-static RULE_KnowledgeBaseConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_KnowledgeBaseConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "KendraKnowledgeBaseConfiguration",
-            Shape::Object(&RULE_KendraKnowledgeBaseConfiguration),
-        ),
-        (
-            "SqlKnowledgeBaseConfiguration",
-            Shape::Object(&RULE_SqlKnowledgeBaseConfiguration),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["VECTOR", "KENDRA", "SQL"],
-                format: None,
-            }),
-        ),
-        (
-            "VectorKnowledgeBaseConfiguration",
-            Shape::Object(&RULE_VectorKnowledgeBaseConfiguration),
-        ),
+        ("KendraKnowledgeBaseConfiguration", Shape::Object(&RULE_KendraKnowledgeBaseConfiguration)),
+        ("SqlKnowledgeBaseConfiguration", Shape::Object(&RULE_SqlKnowledgeBaseConfiguration)),
+        ("Type", Shape::Str(&StrRule { allowed: &["VECTOR", "KENDRA", "SQL"], ..StrRule::ANY })),
+        ("VectorKnowledgeBaseConfiguration", Shape::Object(&RULE_VectorKnowledgeBaseConfiguration)),
     ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KnowledgeBaseConfiguration` property type of `AWS::Bedrock::KnowledgeBase`.
@@ -936,6 +664,7 @@ pub struct KnowledgeBaseConfiguration {
     pub vector_knowledge_base_configuration: Option<Obj<VectorKnowledgeBaseConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl KnowledgeBaseConfiguration {
     /// A `KnowledgeBaseConfiguration` with its required properties, named in a [`KnowledgeBaseConfigurationRequired`].
     pub fn new(required: KnowledgeBaseConfigurationRequired) -> Self {
@@ -948,45 +677,13 @@ impl KnowledgeBaseConfiguration {
     }
 
     /// `KendraKnowledgeBaseConfiguration`: a [`KendraKnowledgeBaseConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kendra_knowledge_base_configuration(
-        mut self,
-        value: impl Into<Obj<KendraKnowledgeBaseConfiguration>>,
-    ) -> Self {
-        self.kendra_knowledge_base_configuration = Some(value.into());
-        self
-    }
-
+    pub fn kendra_knowledge_base_configuration(mut self, value: impl Into<Obj<KendraKnowledgeBaseConfiguration>>) -> Self { self.kendra_knowledge_base_configuration = Some(value.into()); self }
     /// `SqlKnowledgeBaseConfiguration`: a [`SqlKnowledgeBaseConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sql_knowledge_base_configuration(
-        mut self,
-        value: impl Into<Obj<SqlKnowledgeBaseConfiguration>>,
-    ) -> Self {
-        self.sql_knowledge_base_configuration = Some(value.into());
-        self
-    }
-
+    pub fn sql_knowledge_base_configuration(mut self, value: impl Into<Obj<SqlKnowledgeBaseConfiguration>>) -> Self { self.sql_knowledge_base_configuration = Some(value.into()); self }
     /// `Type`: a [`KnowledgeBaseType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<KnowledgeBaseType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<KnowledgeBaseType>) -> Self { self.r#type = value.into(); self }
     /// `VectorKnowledgeBaseConfiguration`: a [`VectorKnowledgeBaseConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vector_knowledge_base_configuration(
-        mut self,
-        value: impl Into<Obj<VectorKnowledgeBaseConfiguration>>,
-    ) -> Self {
-        self.vector_knowledge_base_configuration = Some(value.into());
-        self
-    }
+    pub fn vector_knowledge_base_configuration(mut self, value: impl Into<Obj<VectorKnowledgeBaseConfiguration>>) -> Self { self.vector_knowledge_base_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for KnowledgeBaseConfiguration {}
@@ -1015,131 +712,34 @@ impl ToValue for KnowledgeBaseConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MongoDbAtlasConfigurationRequired {
     /// `CollectionName`: a string, required.
-    ///
-    /// The collection name of the knowledge base in MongoDB Atlas.
-    ///
-    /// Pattern `^.*$`; length at most 63.
     pub collection_name: Str,
     /// `CredentialsSecretArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the secret that you created in AWS Secrets Manager that contains user credentials for your MongoDB Atlas cluster.
-    ///
-    /// Pattern `^arn:aws(|-cn|-us-gov):secretsmanager:[a-z0-9-]{1,20}:([0-9]{12}|):secret:[a-zA-Z0-9!/_+=.@-]{1,512}$`.
     pub credentials_secret_arn: Str,
     /// `DatabaseName`: a string, required.
-    ///
-    /// The database name in your MongoDB Atlas cluster for your knowledge base.
-    ///
-    /// Pattern `^.*$`; length at most 63.
     pub database_name: Str,
     /// `Endpoint`: a string, required.
-    ///
-    /// The endpoint URL of your MongoDB Atlas cluster for your knowledge base.
-    ///
-    /// Pattern `^[a-zA-Z0-9_-]+\.[a-zA-Z0-9_-]+\.mongodb\.net$`; length at most 2048.
     pub endpoint: Str,
     /// `FieldMapping`: a [`MongoDbAtlasFieldMapping`] object, required.
-    ///
-    /// Contains the names of the fields to which to map information about the vector store.
     pub field_mapping: Obj<MongoDbAtlasFieldMapping>,
     /// `VectorIndexName`: a string, required.
-    ///
-    /// The name of the MongoDB Atlas vector search index.
-    ///
-    /// Pattern `^.*$`; length at most 2048.
     pub vector_index_name: Str,
 }
 
-static RULE_MongoDbAtlasConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MongoDbAtlasConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "CollectionName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(63),
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "CredentialsSecretArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DatabaseName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(63),
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Endpoint",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_10),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EndpointServiceName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(255),
-                pattern: Some(&PATTERN_11),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FieldMapping",
-            Shape::Object(&RULE_MongoDbAtlasFieldMapping),
-        ),
-        (
-            "TextIndexName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VectorIndexName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CollectionName", Shape::Str(&StrRule { max_len: Some(63), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+        ("CredentialsSecretArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("DatabaseName", Shape::Str(&StrRule { max_len: Some(63), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+        ("Endpoint", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+        ("EndpointServiceName", Shape::Str(&StrRule { max_len: Some(255), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
+        ("FieldMapping", Shape::Object(&RULE_MongoDbAtlasFieldMapping)),
+        ("TextIndexName", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+        ("VectorIndexName", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
     ],
-    required: &[
-        "Endpoint",
-        "CredentialsSecretArn",
-        "DatabaseName",
-        "CollectionName",
-        "VectorIndexName",
-        "FieldMapping",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["Endpoint", "CredentialsSecretArn", "DatabaseName", "CollectionName", "VectorIndexName", "FieldMapping"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MongoDbAtlasConfiguration` property type of `AWS::Bedrock::KnowledgeBase`.
@@ -1197,6 +797,7 @@ pub struct MongoDbAtlasConfiguration {
     pub vector_index_name: Str,
 }
 
+#[rustfmt::skip]
 impl MongoDbAtlasConfiguration {
     /// A `MongoDbAtlasConfiguration` with its required properties, named in a [`MongoDbAtlasConfigurationRequired`].
     pub fn new(required: MongoDbAtlasConfigurationRequired) -> Self {
@@ -1213,68 +814,21 @@ impl MongoDbAtlasConfiguration {
     }
 
     /// `CollectionName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn collection_name(mut self, value: impl Into<Str>) -> Self {
-        self.collection_name = value.into();
-        self
-    }
-
+    pub fn collection_name(mut self, value: impl Into<Str>) -> Self { self.collection_name = value.into(); self }
     /// `CredentialsSecretArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn credentials_secret_arn(mut self, value: impl Into<Str>) -> Self {
-        self.credentials_secret_arn = value.into();
-        self
-    }
-
+    pub fn credentials_secret_arn(mut self, value: impl Into<Str>) -> Self { self.credentials_secret_arn = value.into(); self }
     /// `DatabaseName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self {
-        self.database_name = value.into();
-        self
-    }
-
+    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = value.into(); self }
     /// `Endpoint`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint(mut self, value: impl Into<Str>) -> Self {
-        self.endpoint = value.into();
-        self
-    }
-
+    pub fn endpoint(mut self, value: impl Into<Str>) -> Self { self.endpoint = value.into(); self }
     /// `EndpointServiceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_service_name(mut self, value: impl Into<Str>) -> Self {
-        self.endpoint_service_name = Some(value.into());
-        self
-    }
-
+    pub fn endpoint_service_name(mut self, value: impl Into<Str>) -> Self { self.endpoint_service_name = Some(value.into()); self }
     /// `FieldMapping`: a [`MongoDbAtlasFieldMapping`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_mapping(mut self, value: impl Into<Obj<MongoDbAtlasFieldMapping>>) -> Self {
-        self.field_mapping = value.into();
-        self
-    }
-
+    pub fn field_mapping(mut self, value: impl Into<Obj<MongoDbAtlasFieldMapping>>) -> Self { self.field_mapping = value.into(); self }
     /// `TextIndexName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_index_name(mut self, value: impl Into<Str>) -> Self {
-        self.text_index_name = Some(value.into());
-        self
-    }
-
+    pub fn text_index_name(mut self, value: impl Into<Str>) -> Self { self.text_index_name = Some(value.into()); self }
     /// `VectorIndexName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vector_index_name(mut self, value: impl Into<Str>) -> Self {
-        self.vector_index_name = value.into();
-        self
-    }
+    pub fn vector_index_name(mut self, value: impl Into<Str>) -> Self { self.vector_index_name = value.into(); self }
 }
 
 impl PropertyType for MongoDbAtlasConfiguration {}
@@ -1298,64 +852,23 @@ impl ToValue for MongoDbAtlasConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MongoDbAtlasFieldMappingRequired {
     /// `MetadataField`: a string, required.
-    ///
-    /// The name of the field in which Amazon Bedrock stores metadata about the vector store.
-    ///
-    /// Pattern `^.*$`; length at most 2048.
     pub metadata_field: Str,
     /// `TextField`: a string, required.
-    ///
-    /// The name of the field in which Amazon Bedrock stores the raw text from your data. The text is split according to the chunking strategy you choose.
-    ///
-    /// Pattern `^.*$`; length at most 2048.
     pub text_field: Str,
     /// `VectorField`: a string, required.
-    ///
-    /// The name of the field in which Amazon Bedrock stores the vector embeddings for your data sources.
-    ///
-    /// Pattern `^.*$`; length at most 2048.
     pub vector_field: Str,
 }
 
-static RULE_MongoDbAtlasFieldMapping: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MongoDbAtlasFieldMapping: ObjRule = ObjRule {
     properties: &[
-        (
-            "MetadataField",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TextField",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VectorField",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("MetadataField", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+        ("TextField", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+        ("VectorField", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
     ],
     required: &["VectorField", "MetadataField", "TextField"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MongoDbAtlasFieldMapping` property type of `AWS::Bedrock::KnowledgeBase`.
@@ -1385,6 +898,7 @@ pub struct MongoDbAtlasFieldMapping {
     pub vector_field: Str,
 }
 
+#[rustfmt::skip]
 impl MongoDbAtlasFieldMapping {
     /// A `MongoDbAtlasFieldMapping` with its required properties, named in a [`MongoDbAtlasFieldMappingRequired`].
     pub fn new(required: MongoDbAtlasFieldMappingRequired) -> Self {
@@ -1396,28 +910,11 @@ impl MongoDbAtlasFieldMapping {
     }
 
     /// `MetadataField`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metadata_field(mut self, value: impl Into<Str>) -> Self {
-        self.metadata_field = value.into();
-        self
-    }
-
+    pub fn metadata_field(mut self, value: impl Into<Str>) -> Self { self.metadata_field = value.into(); self }
     /// `TextField`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_field(mut self, value: impl Into<Str>) -> Self {
-        self.text_field = value.into();
-        self
-    }
-
+    pub fn text_field(mut self, value: impl Into<Str>) -> Self { self.text_field = value.into(); self }
     /// `VectorField`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vector_field(mut self, value: impl Into<Str>) -> Self {
-        self.vector_field = value.into();
-        self
-    }
+    pub fn vector_field(mut self, value: impl Into<Str>) -> Self { self.vector_field = value.into(); self }
 }
 
 impl PropertyType for MongoDbAtlasFieldMapping {}
@@ -1436,40 +933,20 @@ impl ToValue for MongoDbAtlasFieldMapping {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NeptuneAnalyticsConfigurationRequired {
     /// `FieldMapping`: a [`NeptuneAnalyticsFieldMapping`] object, required.
-    ///
-    /// Contains the names of the fields to which to map information about the vector store.
     pub field_mapping: Obj<NeptuneAnalyticsFieldMapping>,
     /// `GraphArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the Neptune Analytics vector store.
-    ///
-    /// Pattern `^arn:aws(|-cn|-us-gov):neptune-graph:[a-zA-Z0-9-]*:[0-9]{12}:graph\/g-[a-zA-Z0-9]{10}$`; length 1 to 255.
     pub graph_arn: Str,
 }
 
-static RULE_NeptuneAnalyticsConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NeptuneAnalyticsConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "FieldMapping",
-            Shape::Object(&RULE_NeptuneAnalyticsFieldMapping),
-        ),
-        (
-            "GraphArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_12),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("FieldMapping", Shape::Object(&RULE_NeptuneAnalyticsFieldMapping)),
+        ("GraphArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
     ],
     required: &["GraphArn", "FieldMapping"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NeptuneAnalyticsConfiguration` property type of `AWS::Bedrock::KnowledgeBase`.
@@ -1491,6 +968,7 @@ pub struct NeptuneAnalyticsConfiguration {
     pub graph_arn: Str,
 }
 
+#[rustfmt::skip]
 impl NeptuneAnalyticsConfiguration {
     /// A `NeptuneAnalyticsConfiguration` with its required properties, named in a [`NeptuneAnalyticsConfigurationRequired`].
     pub fn new(required: NeptuneAnalyticsConfigurationRequired) -> Self {
@@ -1501,20 +979,9 @@ impl NeptuneAnalyticsConfiguration {
     }
 
     /// `FieldMapping`: a [`NeptuneAnalyticsFieldMapping`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_mapping(mut self, value: impl Into<Obj<NeptuneAnalyticsFieldMapping>>) -> Self {
-        self.field_mapping = value.into();
-        self
-    }
-
+    pub fn field_mapping(mut self, value: impl Into<Obj<NeptuneAnalyticsFieldMapping>>) -> Self { self.field_mapping = value.into(); self }
     /// `GraphArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn graph_arn(mut self, value: impl Into<Str>) -> Self {
-        self.graph_arn = value.into();
-        self
-    }
+    pub fn graph_arn(mut self, value: impl Into<Str>) -> Self { self.graph_arn = value.into(); self }
 }
 
 impl PropertyType for NeptuneAnalyticsConfiguration {}
@@ -1532,48 +999,20 @@ impl ToValue for NeptuneAnalyticsConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NeptuneAnalyticsFieldMappingRequired {
     /// `MetadataField`: a string, required.
-    ///
-    /// The name of the field in which Amazon Bedrock stores metadata about the vector store.
-    ///
-    /// Pattern `^.*$`; length at most 2048.
     pub metadata_field: Str,
     /// `TextField`: a string, required.
-    ///
-    /// The name of the field in which Amazon Bedrock stores the raw text from your data. The text is split according to the chunking strategy you choose.
-    ///
-    /// Pattern `^.*$`; length at most 2048.
     pub text_field: Str,
 }
 
-static RULE_NeptuneAnalyticsFieldMapping: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NeptuneAnalyticsFieldMapping: ObjRule = ObjRule {
     properties: &[
-        (
-            "MetadataField",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TextField",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("MetadataField", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+        ("TextField", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
     ],
     required: &["TextField", "MetadataField"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NeptuneAnalyticsFieldMapping` property type of `AWS::Bedrock::KnowledgeBase`.
@@ -1597,6 +1036,7 @@ pub struct NeptuneAnalyticsFieldMapping {
     pub text_field: Str,
 }
 
+#[rustfmt::skip]
 impl NeptuneAnalyticsFieldMapping {
     /// A `NeptuneAnalyticsFieldMapping` with its required properties, named in a [`NeptuneAnalyticsFieldMappingRequired`].
     pub fn new(required: NeptuneAnalyticsFieldMappingRequired) -> Self {
@@ -1607,20 +1047,9 @@ impl NeptuneAnalyticsFieldMapping {
     }
 
     /// `MetadataField`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metadata_field(mut self, value: impl Into<Str>) -> Self {
-        self.metadata_field = value.into();
-        self
-    }
-
+    pub fn metadata_field(mut self, value: impl Into<Str>) -> Self { self.metadata_field = value.into(); self }
     /// `TextField`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_field(mut self, value: impl Into<Str>) -> Self {
-        self.text_field = value.into();
-        self
-    }
+    pub fn text_field(mut self, value: impl Into<Str>) -> Self { self.text_field = value.into(); self }
 }
 
 impl PropertyType for NeptuneAnalyticsFieldMapping {}
@@ -1638,77 +1067,26 @@ impl ToValue for NeptuneAnalyticsFieldMapping {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OpenSearchManagedClusterConfigurationRequired {
     /// `DomainArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the OpenSearch domain.
-    ///
-    /// Pattern `^arn:aws(-cn|-us-gov|-eusc|-iso(-[b-f])?)?:es:([a-z]{2,}-){2,}\d:\d{12}:domain/[a-z][a-z0-9-]{3,28}$`; length at most 2048.
     pub domain_arn: Str,
     /// `DomainEndpoint`: a string, required.
-    ///
-    /// The endpoint URL the OpenSearch domain.
-    ///
-    /// Pattern `^https://.*$`; length at most 2048.
     pub domain_endpoint: Str,
     /// `FieldMapping`: an [`OpenSearchManagedClusterFieldMapping`] object, required.
-    ///
-    /// Contains the names of the fields to which to map information about the vector store.
     pub field_mapping: Obj<OpenSearchManagedClusterFieldMapping>,
     /// `VectorIndexName`: a string, required.
-    ///
-    /// The name of the vector store.
-    ///
-    /// Pattern `^(?![\-_+.])[a-z0-9][a-z0-9\-_\.]*$`; length 1 to 2048.
     pub vector_index_name: Str,
 }
 
-static RULE_OpenSearchManagedClusterConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OpenSearchManagedClusterConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "DomainArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_13),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DomainEndpoint",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_14),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FieldMapping",
-            Shape::Object(&RULE_OpenSearchManagedClusterFieldMapping),
-        ),
-        (
-            "VectorIndexName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_15),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DomainArn", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_12), ..StrRule::ANY })),
+        ("DomainEndpoint", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_13), ..StrRule::ANY })),
+        ("FieldMapping", Shape::Object(&RULE_OpenSearchManagedClusterFieldMapping)),
+        ("VectorIndexName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_14), ..StrRule::ANY })),
     ],
-    required: &[
-        "DomainArn",
-        "DomainEndpoint",
-        "VectorIndexName",
-        "FieldMapping",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["DomainArn", "DomainEndpoint", "VectorIndexName", "FieldMapping"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OpenSearchManagedClusterConfiguration` property type of `AWS::Bedrock::KnowledgeBase`.
@@ -1742,6 +1120,7 @@ pub struct OpenSearchManagedClusterConfiguration {
     pub vector_index_name: Str,
 }
 
+#[rustfmt::skip]
 impl OpenSearchManagedClusterConfiguration {
     /// A `OpenSearchManagedClusterConfiguration` with its required properties, named in a [`OpenSearchManagedClusterConfigurationRequired`].
     pub fn new(required: OpenSearchManagedClusterConfigurationRequired) -> Self {
@@ -1754,39 +1133,13 @@ impl OpenSearchManagedClusterConfiguration {
     }
 
     /// `DomainArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_arn(mut self, value: impl Into<Str>) -> Self {
-        self.domain_arn = value.into();
-        self
-    }
-
+    pub fn domain_arn(mut self, value: impl Into<Str>) -> Self { self.domain_arn = value.into(); self }
     /// `DomainEndpoint`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_endpoint(mut self, value: impl Into<Str>) -> Self {
-        self.domain_endpoint = value.into();
-        self
-    }
-
+    pub fn domain_endpoint(mut self, value: impl Into<Str>) -> Self { self.domain_endpoint = value.into(); self }
     /// `FieldMapping`: an [`OpenSearchManagedClusterFieldMapping`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_mapping(
-        mut self,
-        value: impl Into<Obj<OpenSearchManagedClusterFieldMapping>>,
-    ) -> Self {
-        self.field_mapping = value.into();
-        self
-    }
-
+    pub fn field_mapping(mut self, value: impl Into<Obj<OpenSearchManagedClusterFieldMapping>>) -> Self { self.field_mapping = value.into(); self }
     /// `VectorIndexName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vector_index_name(mut self, value: impl Into<Str>) -> Self {
-        self.vector_index_name = value.into();
-        self
-    }
+    pub fn vector_index_name(mut self, value: impl Into<Str>) -> Self { self.vector_index_name = value.into(); self }
 }
 
 impl PropertyType for OpenSearchManagedClusterConfiguration {}
@@ -1806,64 +1159,23 @@ impl ToValue for OpenSearchManagedClusterConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OpenSearchManagedClusterFieldMappingRequired {
     /// `MetadataField`: a string, required.
-    ///
-    /// The name of the field in which Amazon Bedrock stores metadata about the vector store.
-    ///
-    /// Pattern `^.*$`; length at most 2048.
     pub metadata_field: Str,
     /// `TextField`: a string, required.
-    ///
-    /// The name of the field in which Amazon Bedrock stores the raw text from your data. The text is split according to the chunking strategy you choose.
-    ///
-    /// Pattern `^.*$`; length at most 2048.
     pub text_field: Str,
     /// `VectorField`: a string, required.
-    ///
-    /// The name of the field in which Amazon Bedrock stores the vector embeddings for your data sources.
-    ///
-    /// Pattern `^.*$`; length at most 2048.
     pub vector_field: Str,
 }
 
-static RULE_OpenSearchManagedClusterFieldMapping: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OpenSearchManagedClusterFieldMapping: ObjRule = ObjRule {
     properties: &[
-        (
-            "MetadataField",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TextField",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VectorField",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("MetadataField", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+        ("TextField", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+        ("VectorField", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
     ],
     required: &["MetadataField", "TextField", "VectorField"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OpenSearchManagedClusterFieldMapping` property type of `AWS::Bedrock::KnowledgeBase`.
@@ -1893,6 +1205,7 @@ pub struct OpenSearchManagedClusterFieldMapping {
     pub vector_field: Str,
 }
 
+#[rustfmt::skip]
 impl OpenSearchManagedClusterFieldMapping {
     /// A `OpenSearchManagedClusterFieldMapping` with its required properties, named in a [`OpenSearchManagedClusterFieldMappingRequired`].
     pub fn new(required: OpenSearchManagedClusterFieldMappingRequired) -> Self {
@@ -1904,28 +1217,11 @@ impl OpenSearchManagedClusterFieldMapping {
     }
 
     /// `MetadataField`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metadata_field(mut self, value: impl Into<Str>) -> Self {
-        self.metadata_field = value.into();
-        self
-    }
-
+    pub fn metadata_field(mut self, value: impl Into<Str>) -> Self { self.metadata_field = value.into(); self }
     /// `TextField`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_field(mut self, value: impl Into<Str>) -> Self {
-        self.text_field = value.into();
-        self
-    }
-
+    pub fn text_field(mut self, value: impl Into<Str>) -> Self { self.text_field = value.into(); self }
     /// `VectorField`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vector_field(mut self, value: impl Into<Str>) -> Self {
-        self.vector_field = value.into();
-        self
-    }
+    pub fn vector_field(mut self, value: impl Into<Str>) -> Self { self.vector_field = value.into(); self }
 }
 
 impl PropertyType for OpenSearchManagedClusterFieldMapping {}
@@ -1944,56 +1240,23 @@ impl ToValue for OpenSearchManagedClusterFieldMapping {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OpenSearchServerlessConfigurationRequired {
     /// `CollectionArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the OpenSearch Service vector store.
-    ///
-    /// Pattern `^arn:aws(|-cn|-us-gov|-iso):aoss:[a-z]{2}(-gov)?-[a-z]+-\d{1}:\d{12}:collection/[a-z0-9-]{3,32}$`; length at most 2048.
     pub collection_arn: Str,
     /// `FieldMapping`: an [`OpenSearchServerlessFieldMapping`] object, required.
-    ///
-    /// Contains the names of the fields to which to map information about the vector store.
     pub field_mapping: Obj<OpenSearchServerlessFieldMapping>,
     /// `VectorIndexName`: a string, required.
-    ///
-    /// The name of the vector store.
-    ///
-    /// Pattern `^.*$`; length at most 2048.
     pub vector_index_name: Str,
 }
 
-static RULE_OpenSearchServerlessConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OpenSearchServerlessConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "CollectionArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_16),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FieldMapping",
-            Shape::Object(&RULE_OpenSearchServerlessFieldMapping),
-        ),
-        (
-            "VectorIndexName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CollectionArn", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_15), ..StrRule::ANY })),
+        ("FieldMapping", Shape::Object(&RULE_OpenSearchServerlessFieldMapping)),
+        ("VectorIndexName", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
     ],
     required: &["CollectionArn", "FieldMapping", "VectorIndexName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OpenSearchServerlessConfiguration` property type of `AWS::Bedrock::KnowledgeBase`.
@@ -2021,6 +1284,7 @@ pub struct OpenSearchServerlessConfiguration {
     pub vector_index_name: Str,
 }
 
+#[rustfmt::skip]
 impl OpenSearchServerlessConfiguration {
     /// A `OpenSearchServerlessConfiguration` with its required properties, named in a [`OpenSearchServerlessConfigurationRequired`].
     pub fn new(required: OpenSearchServerlessConfigurationRequired) -> Self {
@@ -2032,31 +1296,11 @@ impl OpenSearchServerlessConfiguration {
     }
 
     /// `CollectionArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn collection_arn(mut self, value: impl Into<Str>) -> Self {
-        self.collection_arn = value.into();
-        self
-    }
-
+    pub fn collection_arn(mut self, value: impl Into<Str>) -> Self { self.collection_arn = value.into(); self }
     /// `FieldMapping`: an [`OpenSearchServerlessFieldMapping`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_mapping(
-        mut self,
-        value: impl Into<Obj<OpenSearchServerlessFieldMapping>>,
-    ) -> Self {
-        self.field_mapping = value.into();
-        self
-    }
-
+    pub fn field_mapping(mut self, value: impl Into<Obj<OpenSearchServerlessFieldMapping>>) -> Self { self.field_mapping = value.into(); self }
     /// `VectorIndexName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vector_index_name(mut self, value: impl Into<Str>) -> Self {
-        self.vector_index_name = value.into();
-        self
-    }
+    pub fn vector_index_name(mut self, value: impl Into<Str>) -> Self { self.vector_index_name = value.into(); self }
 }
 
 impl PropertyType for OpenSearchServerlessConfiguration {}
@@ -2075,64 +1319,23 @@ impl ToValue for OpenSearchServerlessConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OpenSearchServerlessFieldMappingRequired {
     /// `MetadataField`: a string, required.
-    ///
-    /// The name of the field in which Amazon Bedrock stores metadata about the vector store.
-    ///
-    /// Pattern `^.*$`; length at most 2048.
     pub metadata_field: Str,
     /// `TextField`: a string, required.
-    ///
-    /// The name of the field in which Amazon Bedrock stores the raw text from your data. The text is split according to the chunking strategy you choose.
-    ///
-    /// Pattern `^.*$`; length at most 2048.
     pub text_field: Str,
     /// `VectorField`: a string, required.
-    ///
-    /// The name of the field in which Amazon Bedrock stores the vector embeddings for your data sources.
-    ///
-    /// Pattern `^.*$`; length at most 2048.
     pub vector_field: Str,
 }
 
-static RULE_OpenSearchServerlessFieldMapping: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OpenSearchServerlessFieldMapping: ObjRule = ObjRule {
     properties: &[
-        (
-            "MetadataField",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TextField",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VectorField",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("MetadataField", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+        ("TextField", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+        ("VectorField", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
     ],
     required: &["MetadataField", "TextField", "VectorField"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OpenSearchServerlessFieldMapping` property type of `AWS::Bedrock::KnowledgeBase`.
@@ -2162,6 +1365,7 @@ pub struct OpenSearchServerlessFieldMapping {
     pub vector_field: Str,
 }
 
+#[rustfmt::skip]
 impl OpenSearchServerlessFieldMapping {
     /// A `OpenSearchServerlessFieldMapping` with its required properties, named in a [`OpenSearchServerlessFieldMappingRequired`].
     pub fn new(required: OpenSearchServerlessFieldMappingRequired) -> Self {
@@ -2173,28 +1377,11 @@ impl OpenSearchServerlessFieldMapping {
     }
 
     /// `MetadataField`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metadata_field(mut self, value: impl Into<Str>) -> Self {
-        self.metadata_field = value.into();
-        self
-    }
-
+    pub fn metadata_field(mut self, value: impl Into<Str>) -> Self { self.metadata_field = value.into(); self }
     /// `TextField`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_field(mut self, value: impl Into<Str>) -> Self {
-        self.text_field = value.into();
-        self
-    }
-
+    pub fn text_field(mut self, value: impl Into<Str>) -> Self { self.text_field = value.into(); self }
     /// `VectorField`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vector_field(mut self, value: impl Into<Str>) -> Self {
-        self.vector_field = value.into();
-        self
-    }
+    pub fn vector_field(mut self, value: impl Into<Str>) -> Self { self.vector_field = value.into(); self }
 }
 
 impl PropertyType for OpenSearchServerlessFieldMapping {}
@@ -2213,63 +1400,24 @@ impl ToValue for OpenSearchServerlessFieldMapping {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PineconeConfigurationRequired {
     /// `ConnectionString`: a string, required.
-    ///
-    /// The endpoint URL for your index management page.
-    ///
-    /// Pattern `^.*$`; length at most 2048.
     pub connection_string: Str,
     /// `CredentialsSecretArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the secret that you created in AWS Secrets Manager that is linked to your Pinecone API key.
-    ///
-    /// Pattern `^arn:aws(|-cn|-us-gov):secretsmanager:[a-z0-9-]{1,20}:([0-9]{12}|):secret:[a-zA-Z0-9!/_+=.@-]{1,512}$`.
     pub credentials_secret_arn: Str,
     /// `FieldMapping`: a [`PineconeFieldMapping`] object, required.
-    ///
-    /// Contains the names of the fields to which to map information about the vector store.
     pub field_mapping: Obj<PineconeFieldMapping>,
 }
 
-static RULE_PineconeConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PineconeConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConnectionString",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "CredentialsSecretArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ConnectionString", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+        ("CredentialsSecretArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("FieldMapping", Shape::Object(&RULE_PineconeFieldMapping)),
-        (
-            "Namespace",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Namespace", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
     ],
     required: &["ConnectionString", "CredentialsSecretArn", "FieldMapping"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PineconeConfiguration` property type of `AWS::Bedrock::KnowledgeBase`.
@@ -2303,6 +1451,7 @@ pub struct PineconeConfiguration {
     pub namespace: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl PineconeConfiguration {
     /// A `PineconeConfiguration` with its required properties, named in a [`PineconeConfigurationRequired`].
     pub fn new(required: PineconeConfigurationRequired) -> Self {
@@ -2315,36 +1464,13 @@ impl PineconeConfiguration {
     }
 
     /// `ConnectionString`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_string(mut self, value: impl Into<Str>) -> Self {
-        self.connection_string = value.into();
-        self
-    }
-
+    pub fn connection_string(mut self, value: impl Into<Str>) -> Self { self.connection_string = value.into(); self }
     /// `CredentialsSecretArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn credentials_secret_arn(mut self, value: impl Into<Str>) -> Self {
-        self.credentials_secret_arn = value.into();
-        self
-    }
-
+    pub fn credentials_secret_arn(mut self, value: impl Into<Str>) -> Self { self.credentials_secret_arn = value.into(); self }
     /// `FieldMapping`: a [`PineconeFieldMapping`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_mapping(mut self, value: impl Into<Obj<PineconeFieldMapping>>) -> Self {
-        self.field_mapping = value.into();
-        self
-    }
-
+    pub fn field_mapping(mut self, value: impl Into<Obj<PineconeFieldMapping>>) -> Self { self.field_mapping = value.into(); self }
     /// `Namespace`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self {
-        self.namespace = Some(value.into());
-        self
-    }
+    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = Some(value.into()); self }
 }
 
 impl PropertyType for PineconeConfiguration {}
@@ -2364,48 +1490,20 @@ impl ToValue for PineconeConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PineconeFieldMappingRequired {
     /// `MetadataField`: a string, required.
-    ///
-    /// The name of the field in which Amazon Bedrock stores metadata about the vector store.
-    ///
-    /// Pattern `^.*$`; length at most 2048.
     pub metadata_field: Str,
     /// `TextField`: a string, required.
-    ///
-    /// The name of the field in which Amazon Bedrock stores the raw text from your data. The text is split according to the chunking strategy you choose.
-    ///
-    /// Pattern `^.*$`; length at most 2048.
     pub text_field: Str,
 }
 
-static RULE_PineconeFieldMapping: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PineconeFieldMapping: ObjRule = ObjRule {
     properties: &[
-        (
-            "MetadataField",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TextField",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("MetadataField", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+        ("TextField", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
     ],
     required: &["MetadataField", "TextField"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PineconeFieldMapping` property type of `AWS::Bedrock::KnowledgeBase`.
@@ -2429,6 +1527,7 @@ pub struct PineconeFieldMapping {
     pub text_field: Str,
 }
 
+#[rustfmt::skip]
 impl PineconeFieldMapping {
     /// A `PineconeFieldMapping` with its required properties, named in a [`PineconeFieldMappingRequired`].
     pub fn new(required: PineconeFieldMappingRequired) -> Self {
@@ -2439,20 +1538,9 @@ impl PineconeFieldMapping {
     }
 
     /// `MetadataField`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metadata_field(mut self, value: impl Into<Str>) -> Self {
-        self.metadata_field = value.into();
-        self
-    }
-
+    pub fn metadata_field(mut self, value: impl Into<Str>) -> Self { self.metadata_field = value.into(); self }
     /// `TextField`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_field(mut self, value: impl Into<Str>) -> Self {
-        self.text_field = value.into();
-        self
-    }
+    pub fn text_field(mut self, value: impl Into<Str>) -> Self { self.text_field = value.into(); self }
 }
 
 impl PropertyType for PineconeFieldMapping {}
@@ -2466,45 +1554,15 @@ impl ToValue for PineconeFieldMapping {
     }
 }
 
-static RULE_QueryGenerationColumn: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_QueryGenerationColumn: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(200),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Inclusion",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["INCLUDE", "EXCLUDE"],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
+        ("Inclusion", Shape::Str(&StrRule { allowed: &["INCLUDE", "EXCLUDE"], ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `QueryGenerationColumn` property type of `AWS::Bedrock::KnowledgeBase`.
@@ -2532,6 +1590,7 @@ pub struct QueryGenerationColumn {
     pub name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl QueryGenerationColumn {
     /// A `QueryGenerationColumn` with no property set (none is required).
     pub fn new() -> Self {
@@ -2539,28 +1598,11 @@ impl QueryGenerationColumn {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Inclusion`: an [`InclusionType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inclusion(mut self, value: impl Into<InclusionType>) -> Self {
-        self.inclusion = Some(value.into());
-        self
-    }
-
+    pub fn inclusion(mut self, value: impl Into<InclusionType>) -> Self { self.inclusion = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
 }
 
 impl PropertyType for QueryGenerationColumn {}
@@ -2575,27 +1617,14 @@ impl ToValue for QueryGenerationColumn {
     }
 }
 
-static RULE_QueryGenerationConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_QueryGenerationConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ExecutionTimeoutSeconds",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(200.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "GenerationContext",
-            Shape::Object(&RULE_QueryGenerationContext),
-        ),
+        ("ExecutionTimeoutSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(200.0), ..NumRule::ANY })),
+        ("GenerationContext", Shape::Object(&RULE_QueryGenerationContext)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `QueryGenerationConfiguration` property type of `AWS::Bedrock::KnowledgeBase`.
@@ -2617,6 +1646,7 @@ pub struct QueryGenerationConfiguration {
     pub generation_context: Option<Obj<QueryGenerationContext>>,
 }
 
+#[rustfmt::skip]
 impl QueryGenerationConfiguration {
     /// A `QueryGenerationConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -2624,20 +1654,9 @@ impl QueryGenerationConfiguration {
     }
 
     /// `ExecutionTimeoutSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_timeout_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.execution_timeout_seconds = Some(value.into());
-        self
-    }
-
+    pub fn execution_timeout_seconds(mut self, value: impl Into<Int>) -> Self { self.execution_timeout_seconds = Some(value.into()); self }
     /// `GenerationContext`: a [`QueryGenerationContext`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn generation_context(mut self, value: impl Into<Obj<QueryGenerationContext>>) -> Self {
-        self.generation_context = Some(value.into());
-        self
-    }
+    pub fn generation_context(mut self, value: impl Into<Obj<QueryGenerationContext>>) -> Self { self.generation_context = Some(value.into()); self }
 }
 
 impl PropertyType for QueryGenerationConfiguration {}
@@ -2651,31 +1670,14 @@ impl ToValue for QueryGenerationConfiguration {
     }
 }
 
-static RULE_QueryGenerationContext: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_QueryGenerationContext: ObjRule = ObjRule {
     properties: &[
-        (
-            "CuratedQueries",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CuratedQuery),
-                min_items: None,
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "Tables",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_QueryGenerationTable),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("CuratedQueries", Shape::List(&ListRule { items: Shape::Object(&RULE_CuratedQuery), min_items: None, max_items: Some(10) })),
+        ("Tables", Shape::List(&ListRule { items: Shape::Object(&RULE_QueryGenerationTable), min_items: None, max_items: Some(50) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `QueryGenerationContext` property type of `AWS::Bedrock::KnowledgeBase`.
@@ -2699,6 +1701,7 @@ pub struct QueryGenerationContext {
     pub tables: Option<List<QueryGenerationTable>>,
 }
 
+#[rustfmt::skip]
 impl QueryGenerationContext {
     /// A `QueryGenerationContext` with no property set (none is required).
     pub fn new() -> Self {
@@ -2706,20 +1709,9 @@ impl QueryGenerationContext {
     }
 
     /// `CuratedQueries`: a list of [`CuratedQuery`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn curated_queries(mut self, value: impl Into<List<CuratedQuery>>) -> Self {
-        self.curated_queries = Some(value.into());
-        self
-    }
-
+    pub fn curated_queries(mut self, value: impl Into<List<CuratedQuery>>) -> Self { self.curated_queries = Some(value.into()); self }
     /// `Tables`: a list of [`QueryGenerationTable`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tables(mut self, value: impl Into<List<QueryGenerationTable>>) -> Self {
-        self.tables = Some(value.into());
-        self
-    }
+    pub fn tables(mut self, value: impl Into<List<QueryGenerationTable>>) -> Self { self.tables = Some(value.into()); self }
 }
 
 impl PropertyType for QueryGenerationContext {}
@@ -2737,60 +1729,20 @@ impl ToValue for QueryGenerationContext {
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueryGenerationTableRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the table for which the other fields in this object apply.
-    ///
-    /// Pattern `^.*\..*\..*$`.
     pub name: Str,
 }
 
-static RULE_QueryGenerationTable: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_QueryGenerationTable: ObjRule = ObjRule {
     properties: &[
-        (
-            "Columns",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_QueryGenerationColumn),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(200),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Inclusion",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["INCLUDE", "EXCLUDE"],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Columns", Shape::List(&ListRule { items: Shape::Object(&RULE_QueryGenerationColumn), min_items: None, max_items: None })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
+        ("Inclusion", Shape::Str(&StrRule { allowed: &["INCLUDE", "EXCLUDE"], ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `QueryGenerationTable` property type of `AWS::Bedrock::KnowledgeBase`.
@@ -2822,6 +1774,7 @@ pub struct QueryGenerationTable {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl QueryGenerationTable {
     /// A `QueryGenerationTable` with its required properties, named in a [`QueryGenerationTableRequired`].
     pub fn new(required: QueryGenerationTableRequired) -> Self {
@@ -2834,36 +1787,13 @@ impl QueryGenerationTable {
     }
 
     /// `Columns`: a list of [`QueryGenerationColumn`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn columns(mut self, value: impl Into<List<QueryGenerationColumn>>) -> Self {
-        self.columns = Some(value.into());
-        self
-    }
-
+    pub fn columns(mut self, value: impl Into<List<QueryGenerationColumn>>) -> Self { self.columns = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Inclusion`: an [`InclusionType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inclusion(mut self, value: impl Into<InclusionType>) -> Self {
-        self.inclusion = Some(value.into());
-        self
-    }
-
+    pub fn inclusion(mut self, value: impl Into<InclusionType>) -> Self { self.inclusion = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for QueryGenerationTable {}
@@ -2883,91 +1813,29 @@ impl ToValue for QueryGenerationTable {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RdsConfigurationRequired {
     /// `CredentialsSecretArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the secret that you created in AWS Secrets Manager that is linked to your Amazon RDS database.
-    ///
-    /// Pattern `^arn:aws(|-cn|-us-gov):secretsmanager:[a-z0-9-]{1,20}:([0-9]{12}|):secret:[a-zA-Z0-9!/_+=.@-]{1,512}$`.
     pub credentials_secret_arn: Str,
     /// `DatabaseName`: a string, required.
-    ///
-    /// The name of your Amazon RDS database.
-    ///
-    /// Pattern `^[a-zA-Z0-9_\-]+$`; length at most 63.
     pub database_name: Str,
     /// `FieldMapping`: a [`RdsFieldMapping`] object, required.
-    ///
-    /// Contains the names of the fields to which to map information about the vector store.
     pub field_mapping: Obj<RdsFieldMapping>,
     /// `ResourceArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the vector store.
-    ///
-    /// Pattern `^arn:aws(|-cn|-us-gov):rds:[a-zA-Z0-9-]*:[0-9]{12}:cluster:[a-zA-Z0-9-]{1,63}$`.
     pub resource_arn: Str,
     /// `TableName`: a string, required.
-    ///
-    /// The name of the table in the database.
-    ///
-    /// Pattern `^[a-zA-Z0-9_\.\-]+$`; length at most 63.
     pub table_name: Str,
 }
 
-static RULE_RdsConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RdsConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "CredentialsSecretArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DatabaseName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(63),
-                pattern: Some(&PATTERN_17),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CredentialsSecretArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("DatabaseName", Shape::Str(&StrRule { max_len: Some(63), pattern: Some(&PATTERN_16), ..StrRule::ANY })),
         ("FieldMapping", Shape::Object(&RULE_RdsFieldMapping)),
-        (
-            "ResourceArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_18),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TableName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(63),
-                pattern: Some(&PATTERN_19),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ResourceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_17), ..StrRule::ANY })),
+        ("TableName", Shape::Str(&StrRule { max_len: Some(63), pattern: Some(&PATTERN_18), ..StrRule::ANY })),
     ],
-    required: &[
-        "CredentialsSecretArn",
-        "DatabaseName",
-        "FieldMapping",
-        "ResourceArn",
-        "TableName",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["CredentialsSecretArn", "DatabaseName", "FieldMapping", "ResourceArn", "TableName"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RdsConfiguration` property type of `AWS::Bedrock::KnowledgeBase`.
@@ -3007,6 +1875,7 @@ pub struct RdsConfiguration {
     pub table_name: Str,
 }
 
+#[rustfmt::skip]
 impl RdsConfiguration {
     /// A `RdsConfiguration` with its required properties, named in a [`RdsConfigurationRequired`].
     pub fn new(required: RdsConfigurationRequired) -> Self {
@@ -3020,44 +1889,15 @@ impl RdsConfiguration {
     }
 
     /// `CredentialsSecretArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn credentials_secret_arn(mut self, value: impl Into<Str>) -> Self {
-        self.credentials_secret_arn = value.into();
-        self
-    }
-
+    pub fn credentials_secret_arn(mut self, value: impl Into<Str>) -> Self { self.credentials_secret_arn = value.into(); self }
     /// `DatabaseName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self {
-        self.database_name = value.into();
-        self
-    }
-
+    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = value.into(); self }
     /// `FieldMapping`: a [`RdsFieldMapping`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_mapping(mut self, value: impl Into<Obj<RdsFieldMapping>>) -> Self {
-        self.field_mapping = value.into();
-        self
-    }
-
+    pub fn field_mapping(mut self, value: impl Into<Obj<RdsFieldMapping>>) -> Self { self.field_mapping = value.into(); self }
     /// `ResourceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self {
-        self.resource_arn = value.into();
-        self
-    }
-
+    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
     /// `TableName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self {
-        self.table_name = value.into();
-        self
-    }
+    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = value.into(); self }
 }
 
 impl PropertyType for RdsConfiguration {}
@@ -3078,95 +1918,27 @@ impl ToValue for RdsConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RdsFieldMappingRequired {
     /// `MetadataField`: a string, required.
-    ///
-    /// The name of the field in which Amazon Bedrock stores metadata about the vector store.
-    ///
-    /// Pattern `^[a-zA-Z0-9_\-]+$`; length at most 63.
     pub metadata_field: Str,
     /// `PrimaryKeyField`: a string, required.
-    ///
-    /// The name of the field in which Amazon Bedrock stores the ID for each entry.
-    ///
-    /// Pattern `^[a-zA-Z0-9_\-]+$`; length at most 63.
     pub primary_key_field: Str,
     /// `TextField`: a string, required.
-    ///
-    /// The name of the field in which Amazon Bedrock stores the raw text from your data. The text is split according to the chunking strategy you choose.
-    ///
-    /// Pattern `^[a-zA-Z0-9_\-]+$`; length at most 63.
     pub text_field: Str,
     /// `VectorField`: a string, required.
-    ///
-    /// The name of the field in which Amazon Bedrock stores the vector embeddings for your data sources.
-    ///
-    /// Pattern `^[a-zA-Z0-9_\-]+$`; length at most 63.
     pub vector_field: Str,
 }
 
-static RULE_RdsFieldMapping: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RdsFieldMapping: ObjRule = ObjRule {
     properties: &[
-        (
-            "CustomMetadataField",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(63),
-                pattern: Some(&PATTERN_17),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MetadataField",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(63),
-                pattern: Some(&PATTERN_17),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PrimaryKeyField",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(63),
-                pattern: Some(&PATTERN_17),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TextField",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(63),
-                pattern: Some(&PATTERN_17),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VectorField",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(63),
-                pattern: Some(&PATTERN_17),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CustomMetadataField", Shape::Str(&StrRule { max_len: Some(63), pattern: Some(&PATTERN_16), ..StrRule::ANY })),
+        ("MetadataField", Shape::Str(&StrRule { max_len: Some(63), pattern: Some(&PATTERN_16), ..StrRule::ANY })),
+        ("PrimaryKeyField", Shape::Str(&StrRule { max_len: Some(63), pattern: Some(&PATTERN_16), ..StrRule::ANY })),
+        ("TextField", Shape::Str(&StrRule { max_len: Some(63), pattern: Some(&PATTERN_16), ..StrRule::ANY })),
+        ("VectorField", Shape::Str(&StrRule { max_len: Some(63), pattern: Some(&PATTERN_16), ..StrRule::ANY })),
     ],
-    required: &[
-        "MetadataField",
-        "PrimaryKeyField",
-        "TextField",
-        "VectorField",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["MetadataField", "PrimaryKeyField", "TextField", "VectorField"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RdsFieldMapping` property type of `AWS::Bedrock::KnowledgeBase`.
@@ -3208,6 +1980,7 @@ pub struct RdsFieldMapping {
     pub vector_field: Str,
 }
 
+#[rustfmt::skip]
 impl RdsFieldMapping {
     /// A `RdsFieldMapping` with its required properties, named in a [`RdsFieldMappingRequired`].
     pub fn new(required: RdsFieldMappingRequired) -> Self {
@@ -3221,44 +1994,15 @@ impl RdsFieldMapping {
     }
 
     /// `CustomMetadataField`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_metadata_field(mut self, value: impl Into<Str>) -> Self {
-        self.custom_metadata_field = Some(value.into());
-        self
-    }
-
+    pub fn custom_metadata_field(mut self, value: impl Into<Str>) -> Self { self.custom_metadata_field = Some(value.into()); self }
     /// `MetadataField`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metadata_field(mut self, value: impl Into<Str>) -> Self {
-        self.metadata_field = value.into();
-        self
-    }
-
+    pub fn metadata_field(mut self, value: impl Into<Str>) -> Self { self.metadata_field = value.into(); self }
     /// `PrimaryKeyField`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn primary_key_field(mut self, value: impl Into<Str>) -> Self {
-        self.primary_key_field = value.into();
-        self
-    }
-
+    pub fn primary_key_field(mut self, value: impl Into<Str>) -> Self { self.primary_key_field = value.into(); self }
     /// `TextField`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_field(mut self, value: impl Into<Str>) -> Self {
-        self.text_field = value.into();
-        self
-    }
-
+    pub fn text_field(mut self, value: impl Into<Str>) -> Self { self.text_field = value.into(); self }
     /// `VectorField`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vector_field(mut self, value: impl Into<Str>) -> Self {
-        self.vector_field = value.into();
-        self
-    }
+    pub fn vector_field(mut self, value: impl Into<Str>) -> Self { self.vector_field = value.into(); self }
 }
 
 impl PropertyType for RdsFieldMapping {}
@@ -3279,42 +2023,21 @@ impl ToValue for RdsFieldMapping {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RedshiftConfigurationRequired {
     /// `QueryEngineConfiguration`: a [`RedshiftQueryEngineConfiguration`] object, required.
-    ///
-    /// Specifies configurations for an Amazon Redshift query engine.
     pub query_engine_configuration: Obj<RedshiftQueryEngineConfiguration>,
     /// `StorageConfigurations`: a list of [`RedshiftQueryEngineStorageConfiguration`] objects, required.
-    ///
-    /// Specifies configurations for Amazon Redshift database storage.
-    ///
-    /// Items 1 to 1.
     pub storage_configurations: List<RedshiftQueryEngineStorageConfiguration>,
 }
 
-static RULE_RedshiftConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RedshiftConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "QueryEngineConfiguration",
-            Shape::Object(&RULE_RedshiftQueryEngineConfiguration),
-        ),
-        (
-            "QueryGenerationConfiguration",
-            Shape::Object(&RULE_QueryGenerationConfiguration),
-        ),
-        (
-            "StorageConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_RedshiftQueryEngineStorageConfiguration),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
+        ("QueryEngineConfiguration", Shape::Object(&RULE_RedshiftQueryEngineConfiguration)),
+        ("QueryGenerationConfiguration", Shape::Object(&RULE_QueryGenerationConfiguration)),
+        ("StorageConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_RedshiftQueryEngineStorageConfiguration), min_items: Some(1), max_items: Some(1) })),
     ],
     required: &["StorageConfigurations", "QueryEngineConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RedshiftConfiguration` property type of `AWS::Bedrock::KnowledgeBase`.
@@ -3340,6 +2063,7 @@ pub struct RedshiftConfiguration {
     pub storage_configurations: List<RedshiftQueryEngineStorageConfiguration>,
 }
 
+#[rustfmt::skip]
 impl RedshiftConfiguration {
     /// A `RedshiftConfiguration` with its required properties, named in a [`RedshiftConfigurationRequired`].
     pub fn new(required: RedshiftConfigurationRequired) -> Self {
@@ -3351,37 +2075,11 @@ impl RedshiftConfiguration {
     }
 
     /// `QueryEngineConfiguration`: a [`RedshiftQueryEngineConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_engine_configuration(
-        mut self,
-        value: impl Into<Obj<RedshiftQueryEngineConfiguration>>,
-    ) -> Self {
-        self.query_engine_configuration = value.into();
-        self
-    }
-
+    pub fn query_engine_configuration(mut self, value: impl Into<Obj<RedshiftQueryEngineConfiguration>>) -> Self { self.query_engine_configuration = value.into(); self }
     /// `QueryGenerationConfiguration`: a [`QueryGenerationConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_generation_configuration(
-        mut self,
-        value: impl Into<Obj<QueryGenerationConfiguration>>,
-    ) -> Self {
-        self.query_generation_configuration = Some(value.into());
-        self
-    }
-
+    pub fn query_generation_configuration(mut self, value: impl Into<Obj<QueryGenerationConfiguration>>) -> Self { self.query_generation_configuration = Some(value.into()); self }
     /// `StorageConfigurations`: a list of [`RedshiftQueryEngineStorageConfiguration`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_configurations(
-        mut self,
-        value: impl Into<List<RedshiftQueryEngineStorageConfiguration>>,
-    ) -> Self {
-        self.storage_configurations = value.into();
-        self
-    }
+    pub fn storage_configurations(mut self, value: impl Into<List<RedshiftQueryEngineStorageConfiguration>>) -> Self { self.storage_configurations = value.into(); self }
 }
 
 impl PropertyType for RedshiftConfiguration {}
@@ -3403,41 +2101,19 @@ impl ToValue for RedshiftConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RedshiftProvisionedAuthConfigurationRequired {
     /// `Type`: a [`RedshiftProvisionedAuthType`] value, required.
-    ///
-    /// The type of authentication to use.
     pub r#type: RedshiftProvisionedAuthType,
 }
 
-static RULE_RedshiftProvisionedAuthConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RedshiftProvisionedAuthConfiguration: ObjRule = ObjRule {
     properties: &[
         ("DatabaseUser", Shape::STR),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["IAM", "USERNAME_PASSWORD", "USERNAME"],
-                format: None,
-            }),
-        ),
-        (
-            "UsernamePasswordSecretArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["IAM", "USERNAME_PASSWORD", "USERNAME"], ..StrRule::ANY })),
+        ("UsernamePasswordSecretArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RedshiftProvisionedAuthConfiguration` property type of `AWS::Bedrock::KnowledgeBase`.
@@ -3463,6 +2139,7 @@ pub struct RedshiftProvisionedAuthConfiguration {
     pub username_password_secret_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl RedshiftProvisionedAuthConfiguration {
     /// A `RedshiftProvisionedAuthConfiguration` with its required properties, named in a [`RedshiftProvisionedAuthConfigurationRequired`].
     pub fn new(required: RedshiftProvisionedAuthConfigurationRequired) -> Self {
@@ -3474,28 +2151,11 @@ impl RedshiftProvisionedAuthConfiguration {
     }
 
     /// `DatabaseUser`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_user(mut self, value: impl Into<Str>) -> Self {
-        self.database_user = Some(value.into());
-        self
-    }
-
+    pub fn database_user(mut self, value: impl Into<Str>) -> Self { self.database_user = Some(value.into()); self }
     /// `Type`: a [`RedshiftProvisionedAuthType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<RedshiftProvisionedAuthType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<RedshiftProvisionedAuthType>) -> Self { self.r#type = value.into(); self }
     /// `UsernamePasswordSecretArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn username_password_secret_arn(mut self, value: impl Into<Str>) -> Self {
-        self.username_password_secret_arn = Some(value.into());
-        self
-    }
+    pub fn username_password_secret_arn(mut self, value: impl Into<Str>) -> Self { self.username_password_secret_arn = Some(value.into()); self }
 }
 
 impl PropertyType for RedshiftProvisionedAuthConfiguration {}
@@ -3517,40 +2177,20 @@ impl ToValue for RedshiftProvisionedAuthConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RedshiftProvisionedConfigurationRequired {
     /// `AuthConfiguration`: a [`RedshiftProvisionedAuthConfiguration`] object, required.
-    ///
-    /// Specifies configurations for authentication to Amazon Redshift.
     pub auth_configuration: Obj<RedshiftProvisionedAuthConfiguration>,
     /// `ClusterIdentifier`: a string, required.
-    ///
-    /// The ID of the Amazon Redshift cluster.
-    ///
-    /// Length 1 to 63.
     pub cluster_identifier: Str,
 }
 
-static RULE_RedshiftProvisionedConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RedshiftProvisionedConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "AuthConfiguration",
-            Shape::Object(&RULE_RedshiftProvisionedAuthConfiguration),
-        ),
-        (
-            "ClusterIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AuthConfiguration", Shape::Object(&RULE_RedshiftProvisionedAuthConfiguration)),
+        ("ClusterIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), ..StrRule::ANY })),
     ],
     required: &["ClusterIdentifier", "AuthConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RedshiftProvisionedConfiguration` property type of `AWS::Bedrock::KnowledgeBase`.
@@ -3572,6 +2212,7 @@ pub struct RedshiftProvisionedConfiguration {
     pub cluster_identifier: Str,
 }
 
+#[rustfmt::skip]
 impl RedshiftProvisionedConfiguration {
     /// A `RedshiftProvisionedConfiguration` with its required properties, named in a [`RedshiftProvisionedConfigurationRequired`].
     pub fn new(required: RedshiftProvisionedConfigurationRequired) -> Self {
@@ -3582,23 +2223,9 @@ impl RedshiftProvisionedConfiguration {
     }
 
     /// `AuthConfiguration`: a [`RedshiftProvisionedAuthConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auth_configuration(
-        mut self,
-        value: impl Into<Obj<RedshiftProvisionedAuthConfiguration>>,
-    ) -> Self {
-        self.auth_configuration = value.into();
-        self
-    }
-
+    pub fn auth_configuration(mut self, value: impl Into<Obj<RedshiftProvisionedAuthConfiguration>>) -> Self { self.auth_configuration = value.into(); self }
     /// `ClusterIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.cluster_identifier = value.into();
-        self
-    }
+    pub fn cluster_identifier(mut self, value: impl Into<Str>) -> Self { self.cluster_identifier = value.into(); self }
 }
 
 impl PropertyType for RedshiftProvisionedConfiguration {}
@@ -3616,34 +2243,17 @@ impl ToValue for RedshiftProvisionedConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RedshiftQueryEngineAwsDataCatalogStorageConfigurationRequired {
     /// `TableNames`: a list of strings, required.
-    ///
-    /// A list of names of the tables to use.
-    ///
-    /// Items 1 to 1000.
     pub table_names: List<Str>,
 }
 
-static RULE_RedshiftQueryEngineAwsDataCatalogStorageConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "TableNames",
-        Shape::List(&ListRule {
-            items: Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(200),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-            min_items: Some(1),
-            max_items: Some(1000),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_RedshiftQueryEngineAwsDataCatalogStorageConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("TableNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1000) })),
+    ],
     required: &["TableNames"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RedshiftQueryEngineAwsDataCatalogStorageConfiguration` property type of `AWS::Bedrock::KnowledgeBase`.
@@ -3661,6 +2271,7 @@ pub struct RedshiftQueryEngineAwsDataCatalogStorageConfiguration {
     pub table_names: List<Str>,
 }
 
+#[rustfmt::skip]
 impl RedshiftQueryEngineAwsDataCatalogStorageConfiguration {
     /// A `RedshiftQueryEngineAwsDataCatalogStorageConfiguration` with its required properties, named in a [`RedshiftQueryEngineAwsDataCatalogStorageConfigurationRequired`].
     pub fn new(required: RedshiftQueryEngineAwsDataCatalogStorageConfigurationRequired) -> Self {
@@ -3670,12 +2281,7 @@ impl RedshiftQueryEngineAwsDataCatalogStorageConfiguration {
     }
 
     /// `TableNames`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_names(mut self, value: impl Into<List<Str>>) -> Self {
-        self.table_names = value.into();
-        self
-    }
+    pub fn table_names(mut self, value: impl Into<List<Str>>) -> Self { self.table_names = value.into(); self }
 }
 
 impl PropertyType for RedshiftQueryEngineAwsDataCatalogStorageConfiguration {}
@@ -3692,38 +2298,19 @@ impl ToValue for RedshiftQueryEngineAwsDataCatalogStorageConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RedshiftQueryEngineConfigurationRequired {
     /// `Type`: a [`RedshiftQueryEngineType`] value, required.
-    ///
-    /// The type of query engine.
     pub r#type: RedshiftQueryEngineType,
 }
 
-static RULE_RedshiftQueryEngineConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RedshiftQueryEngineConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ProvisionedConfiguration",
-            Shape::Object(&RULE_RedshiftProvisionedConfiguration),
-        ),
-        (
-            "ServerlessConfiguration",
-            Shape::Object(&RULE_RedshiftServerlessConfiguration),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SERVERLESS", "PROVISIONED"],
-                format: None,
-            }),
-        ),
+        ("ProvisionedConfiguration", Shape::Object(&RULE_RedshiftProvisionedConfiguration)),
+        ("ServerlessConfiguration", Shape::Object(&RULE_RedshiftServerlessConfiguration)),
+        ("Type", Shape::Str(&StrRule { allowed: &["SERVERLESS", "PROVISIONED"], ..StrRule::ANY })),
     ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RedshiftQueryEngineConfiguration` property type of `AWS::Bedrock::KnowledgeBase`.
@@ -3747,6 +2334,7 @@ pub struct RedshiftQueryEngineConfiguration {
     pub r#type: RedshiftQueryEngineType,
 }
 
+#[rustfmt::skip]
 impl RedshiftQueryEngineConfiguration {
     /// A `RedshiftQueryEngineConfiguration` with its required properties, named in a [`RedshiftQueryEngineConfigurationRequired`].
     pub fn new(required: RedshiftQueryEngineConfigurationRequired) -> Self {
@@ -3758,34 +2346,11 @@ impl RedshiftQueryEngineConfiguration {
     }
 
     /// `ProvisionedConfiguration`: a [`RedshiftProvisionedConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provisioned_configuration(
-        mut self,
-        value: impl Into<Obj<RedshiftProvisionedConfiguration>>,
-    ) -> Self {
-        self.provisioned_configuration = Some(value.into());
-        self
-    }
-
+    pub fn provisioned_configuration(mut self, value: impl Into<Obj<RedshiftProvisionedConfiguration>>) -> Self { self.provisioned_configuration = Some(value.into()); self }
     /// `ServerlessConfiguration`: a [`RedshiftServerlessConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn serverless_configuration(
-        mut self,
-        value: impl Into<Obj<RedshiftServerlessConfiguration>>,
-    ) -> Self {
-        self.serverless_configuration = Some(value.into());
-        self
-    }
-
+    pub fn serverless_configuration(mut self, value: impl Into<Obj<RedshiftServerlessConfiguration>>) -> Self { self.serverless_configuration = Some(value.into()); self }
     /// `Type`: a [`RedshiftQueryEngineType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<RedshiftQueryEngineType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<RedshiftQueryEngineType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for RedshiftQueryEngineConfiguration {}
@@ -3804,30 +2369,17 @@ impl ToValue for RedshiftQueryEngineConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RedshiftQueryEngineRedshiftStorageConfigurationRequired {
     /// `DatabaseName`: a string, required.
-    ///
-    /// The name of the Amazon Redshift database.
-    ///
-    /// Length 1 to 200.
     pub database_name: Str,
 }
 
-static RULE_RedshiftQueryEngineRedshiftStorageConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "DatabaseName",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(200),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_RedshiftQueryEngineRedshiftStorageConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("DatabaseName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
+    ],
     required: &["DatabaseName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RedshiftQueryEngineRedshiftStorageConfiguration` property type of `AWS::Bedrock::KnowledgeBase`.
@@ -3845,6 +2397,7 @@ pub struct RedshiftQueryEngineRedshiftStorageConfiguration {
     pub database_name: Str,
 }
 
+#[rustfmt::skip]
 impl RedshiftQueryEngineRedshiftStorageConfiguration {
     /// A `RedshiftQueryEngineRedshiftStorageConfiguration` with its required properties, named in a [`RedshiftQueryEngineRedshiftStorageConfigurationRequired`].
     pub fn new(required: RedshiftQueryEngineRedshiftStorageConfigurationRequired) -> Self {
@@ -3854,12 +2407,7 @@ impl RedshiftQueryEngineRedshiftStorageConfiguration {
     }
 
     /// `DatabaseName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self {
-        self.database_name = value.into();
-        self
-    }
+    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = value.into(); self }
 }
 
 impl PropertyType for RedshiftQueryEngineRedshiftStorageConfiguration {}
@@ -3876,38 +2424,19 @@ impl ToValue for RedshiftQueryEngineRedshiftStorageConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RedshiftQueryEngineStorageConfigurationRequired {
     /// `Type`: a [`RedshiftQueryEngineStorageType`] value, required.
-    ///
-    /// The data storage service to use.
     pub r#type: RedshiftQueryEngineStorageType,
 }
 
-static RULE_RedshiftQueryEngineStorageConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RedshiftQueryEngineStorageConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "AwsDataCatalogConfiguration",
-            Shape::Object(&RULE_RedshiftQueryEngineAwsDataCatalogStorageConfiguration),
-        ),
-        (
-            "RedshiftConfiguration",
-            Shape::Object(&RULE_RedshiftQueryEngineRedshiftStorageConfiguration),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["REDSHIFT", "AWS_DATA_CATALOG"],
-                format: None,
-            }),
-        ),
+        ("AwsDataCatalogConfiguration", Shape::Object(&RULE_RedshiftQueryEngineAwsDataCatalogStorageConfiguration)),
+        ("RedshiftConfiguration", Shape::Object(&RULE_RedshiftQueryEngineRedshiftStorageConfiguration)),
+        ("Type", Shape::Str(&StrRule { allowed: &["REDSHIFT", "AWS_DATA_CATALOG"], ..StrRule::ANY })),
     ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RedshiftQueryEngineStorageConfiguration` property type of `AWS::Bedrock::KnowledgeBase`.
@@ -3932,6 +2461,7 @@ pub struct RedshiftQueryEngineStorageConfiguration {
     pub r#type: RedshiftQueryEngineStorageType,
 }
 
+#[rustfmt::skip]
 impl RedshiftQueryEngineStorageConfiguration {
     /// A `RedshiftQueryEngineStorageConfiguration` with its required properties, named in a [`RedshiftQueryEngineStorageConfigurationRequired`].
     pub fn new(required: RedshiftQueryEngineStorageConfigurationRequired) -> Self {
@@ -3943,34 +2473,11 @@ impl RedshiftQueryEngineStorageConfiguration {
     }
 
     /// `AwsDataCatalogConfiguration`: a [`RedshiftQueryEngineAwsDataCatalogStorageConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_data_catalog_configuration(
-        mut self,
-        value: impl Into<Obj<RedshiftQueryEngineAwsDataCatalogStorageConfiguration>>,
-    ) -> Self {
-        self.aws_data_catalog_configuration = Some(value.into());
-        self
-    }
-
+    pub fn aws_data_catalog_configuration(mut self, value: impl Into<Obj<RedshiftQueryEngineAwsDataCatalogStorageConfiguration>>) -> Self { self.aws_data_catalog_configuration = Some(value.into()); self }
     /// `RedshiftConfiguration`: a [`RedshiftQueryEngineRedshiftStorageConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn redshift_configuration(
-        mut self,
-        value: impl Into<Obj<RedshiftQueryEngineRedshiftStorageConfiguration>>,
-    ) -> Self {
-        self.redshift_configuration = Some(value.into());
-        self
-    }
-
+    pub fn redshift_configuration(mut self, value: impl Into<Obj<RedshiftQueryEngineRedshiftStorageConfiguration>>) -> Self { self.redshift_configuration = Some(value.into()); self }
     /// `Type`: a [`RedshiftQueryEngineStorageType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<RedshiftQueryEngineStorageType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<RedshiftQueryEngineStorageType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for RedshiftQueryEngineStorageConfiguration {}
@@ -3992,40 +2499,18 @@ impl ToValue for RedshiftQueryEngineStorageConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RedshiftServerlessAuthConfigurationRequired {
     /// `Type`: a [`RedshiftServerlessAuthType`] value, required.
-    ///
-    /// The type of authentication to use.
     pub r#type: RedshiftServerlessAuthType,
 }
 
-static RULE_RedshiftServerlessAuthConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RedshiftServerlessAuthConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["IAM", "USERNAME_PASSWORD"],
-                format: None,
-            }),
-        ),
-        (
-            "UsernamePasswordSecretArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["IAM", "USERNAME_PASSWORD"], ..StrRule::ANY })),
+        ("UsernamePasswordSecretArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RedshiftServerlessAuthConfiguration` property type of `AWS::Bedrock::KnowledgeBase`.
@@ -4047,6 +2532,7 @@ pub struct RedshiftServerlessAuthConfiguration {
     pub username_password_secret_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl RedshiftServerlessAuthConfiguration {
     /// A `RedshiftServerlessAuthConfiguration` with its required properties, named in a [`RedshiftServerlessAuthConfigurationRequired`].
     pub fn new(required: RedshiftServerlessAuthConfigurationRequired) -> Self {
@@ -4057,20 +2543,9 @@ impl RedshiftServerlessAuthConfiguration {
     }
 
     /// `Type`: a [`RedshiftServerlessAuthType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<RedshiftServerlessAuthType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<RedshiftServerlessAuthType>) -> Self { self.r#type = value.into(); self }
     /// `UsernamePasswordSecretArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn username_password_secret_arn(mut self, value: impl Into<Str>) -> Self {
-        self.username_password_secret_arn = Some(value.into());
-        self
-    }
+    pub fn username_password_secret_arn(mut self, value: impl Into<Str>) -> Self { self.username_password_secret_arn = Some(value.into()); self }
 }
 
 impl PropertyType for RedshiftServerlessAuthConfiguration {}
@@ -4091,40 +2566,20 @@ impl ToValue for RedshiftServerlessAuthConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RedshiftServerlessConfigurationRequired {
     /// `AuthConfiguration`: a [`RedshiftServerlessAuthConfiguration`] object, required.
-    ///
-    /// Specifies configurations for authentication to an Amazon Redshift provisioned data warehouse.
     pub auth_configuration: Obj<RedshiftServerlessAuthConfiguration>,
     /// `WorkgroupArn`: a string, required.
-    ///
-    /// The ARN of the Amazon Redshift workgroup.
-    ///
-    /// Pattern `^(arn:(aws(-[a-z]+)*):redshift-serverless:[a-z]{2}(-gov)?-[a-z]+-\d{1}:\d{12}:workgroup/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$`.
     pub workgroup_arn: Str,
 }
 
-static RULE_RedshiftServerlessConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RedshiftServerlessConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "AuthConfiguration",
-            Shape::Object(&RULE_RedshiftServerlessAuthConfiguration),
-        ),
-        (
-            "WorkgroupArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AuthConfiguration", Shape::Object(&RULE_RedshiftServerlessAuthConfiguration)),
+        ("WorkgroupArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["WorkgroupArn", "AuthConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RedshiftServerlessConfiguration` property type of `AWS::Bedrock::KnowledgeBase`.
@@ -4146,6 +2601,7 @@ pub struct RedshiftServerlessConfiguration {
     pub workgroup_arn: Str,
 }
 
+#[rustfmt::skip]
 impl RedshiftServerlessConfiguration {
     /// A `RedshiftServerlessConfiguration` with its required properties, named in a [`RedshiftServerlessConfigurationRequired`].
     pub fn new(required: RedshiftServerlessConfigurationRequired) -> Self {
@@ -4156,23 +2612,9 @@ impl RedshiftServerlessConfiguration {
     }
 
     /// `AuthConfiguration`: a [`RedshiftServerlessAuthConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auth_configuration(
-        mut self,
-        value: impl Into<Obj<RedshiftServerlessAuthConfiguration>>,
-    ) -> Self {
-        self.auth_configuration = value.into();
-        self
-    }
-
+    pub fn auth_configuration(mut self, value: impl Into<Obj<RedshiftServerlessAuthConfiguration>>) -> Self { self.auth_configuration = value.into(); self }
     /// `WorkgroupArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn workgroup_arn(mut self, value: impl Into<Str>) -> Self {
-        self.workgroup_arn = value.into();
-        self
-    }
+    pub fn workgroup_arn(mut self, value: impl Into<Str>) -> Self { self.workgroup_arn = value.into(); self }
 }
 
 impl PropertyType for RedshiftServerlessConfiguration {}
@@ -4186,95 +2628,16 @@ impl ToValue for RedshiftServerlessConfiguration {
     }
 }
 
-/// The required properties of [`S3Location`], by name: `S3Location::new(S3LocationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3LocationRequired {
-    /// `URI`: a string, required.
-    ///
-    /// An object URI starting with `s3://` .
-    ///
-    /// Pattern `^s3://.{1,128}$`; length 1 to 2048.
-    pub uri: Str,
-}
-
-static RULE_S3Location: ObjRule = ObjRule {
-    properties: &[(
-        "URI",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(2048),
-            pattern: Some(&PATTERN_6),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &["URI"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `S3Location` property type of `AWS::Bedrock::KnowledgeBase`.
-///
-/// A storage location in an Amazon S3 bucket.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrock-knowledgebase-s3location.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3Location {
-    /// `URI`: a string, required.
-    ///
-    /// An object URI starting with `s3://` .
-    ///
-    /// Pattern `^s3://.{1,128}$`; length 1 to 2048.
-    pub uri: Str,
-}
-
-impl S3Location {
-    /// A `S3Location` with its required properties, named in a [`S3LocationRequired`].
-    pub fn new(required: S3LocationRequired) -> Self {
-        Self { uri: required.uri }
-    }
-
-    /// `URI`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn uri(mut self, value: impl Into<Str>) -> Self {
-        self.uri = value.into();
-        self
-    }
-}
-
-impl PropertyType for S3Location {}
-
-impl ToValue for S3Location {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("URI", &self.uri).build()
-    }
-}
-
-static RULE_S3VectorsConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3VectorsConfiguration: ObjRule = ObjRule {
     properties: &[
         ("IndexArn", Shape::STR),
-        (
-            "IndexName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("IndexName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), ..StrRule::ANY })),
         ("VectorBucketArn", Shape::STR),
     ],
-    required: &[],
     one_of: &[&[&["IndexArn"], &["VectorBucketArn", "IndexName"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3VectorsConfiguration` property type of `AWS::Bedrock::KnowledgeBase`.
@@ -4300,6 +2663,7 @@ pub struct S3VectorsConfiguration {
     pub vector_bucket_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl S3VectorsConfiguration {
     /// A `S3VectorsConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -4307,28 +2671,11 @@ impl S3VectorsConfiguration {
     }
 
     /// `IndexArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn index_arn(mut self, value: impl Into<Str>) -> Self {
-        self.index_arn = Some(value.into());
-        self
-    }
-
+    pub fn index_arn(mut self, value: impl Into<Str>) -> Self { self.index_arn = Some(value.into()); self }
     /// `IndexName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn index_name(mut self, value: impl Into<Str>) -> Self {
-        self.index_name = Some(value.into());
-        self
-    }
-
+    pub fn index_name(mut self, value: impl Into<Str>) -> Self { self.index_name = Some(value.into()); self }
     /// `VectorBucketArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vector_bucket_arn(mut self, value: impl Into<Str>) -> Self {
-        self.vector_bucket_arn = Some(value.into());
-        self
-    }
+    pub fn vector_bucket_arn(mut self, value: impl Into<Str>) -> Self { self.vector_bucket_arn = Some(value.into()); self }
 }
 
 impl PropertyType for S3VectorsConfiguration {}
@@ -4347,34 +2694,18 @@ impl ToValue for S3VectorsConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SqlKnowledgeBaseConfigurationRequired {
     /// `Type`: a [`QueryEngineType`] value, required.
-    ///
-    /// The type of SQL database to connect to the knowledge base.
     pub r#type: QueryEngineType,
 }
 
-static RULE_SqlKnowledgeBaseConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SqlKnowledgeBaseConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "RedshiftConfiguration",
-            Shape::Object(&RULE_RedshiftConfiguration),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["REDSHIFT"],
-                format: None,
-            }),
-        ),
+        ("RedshiftConfiguration", Shape::Object(&RULE_RedshiftConfiguration)),
+        ("Type", Shape::Str(&StrRule { allowed: &["REDSHIFT"], ..StrRule::ANY })),
     ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SqlKnowledgeBaseConfiguration` property type of `AWS::Bedrock::KnowledgeBase`.
@@ -4394,6 +2725,7 @@ pub struct SqlKnowledgeBaseConfiguration {
     pub r#type: QueryEngineType,
 }
 
+#[rustfmt::skip]
 impl SqlKnowledgeBaseConfiguration {
     /// A `SqlKnowledgeBaseConfiguration` with its required properties, named in a [`SqlKnowledgeBaseConfigurationRequired`].
     pub fn new(required: SqlKnowledgeBaseConfigurationRequired) -> Self {
@@ -4404,20 +2736,9 @@ impl SqlKnowledgeBaseConfiguration {
     }
 
     /// `RedshiftConfiguration`: a [`RedshiftConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn redshift_configuration(mut self, value: impl Into<Obj<RedshiftConfiguration>>) -> Self {
-        self.redshift_configuration = Some(value.into());
-        self
-    }
-
+    pub fn redshift_configuration(mut self, value: impl Into<Obj<RedshiftConfiguration>>) -> Self { self.redshift_configuration = Some(value.into()); self }
     /// `Type`: a [`QueryEngineType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<QueryEngineType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<QueryEngineType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for SqlKnowledgeBaseConfiguration {}
@@ -4435,71 +2756,25 @@ impl ToValue for SqlKnowledgeBaseConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StorageConfigurationRequired {
     /// `Type`: a [`KnowledgeBaseStorageType`] value, required.
-    ///
-    /// The vector store service in which the knowledge base is stored.
     pub r#type: KnowledgeBaseStorageType,
 }
 
-static RULE_StorageConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StorageConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "MongoDbAtlasConfiguration",
-            Shape::Object(&RULE_MongoDbAtlasConfiguration),
-        ),
-        (
-            "NeptuneAnalyticsConfiguration",
-            Shape::Object(&RULE_NeptuneAnalyticsConfiguration),
-        ),
-        (
-            "OpensearchManagedClusterConfiguration",
-            Shape::Object(&RULE_OpenSearchManagedClusterConfiguration),
-        ),
-        (
-            "OpensearchServerlessConfiguration",
-            Shape::Object(&RULE_OpenSearchServerlessConfiguration),
-        ),
-        (
-            "PineconeConfiguration",
-            Shape::Object(&RULE_PineconeConfiguration),
-        ),
+        ("MongoDbAtlasConfiguration", Shape::Object(&RULE_MongoDbAtlasConfiguration)),
+        ("NeptuneAnalyticsConfiguration", Shape::Object(&RULE_NeptuneAnalyticsConfiguration)),
+        ("OpensearchManagedClusterConfiguration", Shape::Object(&RULE_OpenSearchManagedClusterConfiguration)),
+        ("OpensearchServerlessConfiguration", Shape::Object(&RULE_OpenSearchServerlessConfiguration)),
+        ("PineconeConfiguration", Shape::Object(&RULE_PineconeConfiguration)),
         ("RdsConfiguration", Shape::Object(&RULE_RdsConfiguration)),
-        (
-            "S3VectorsConfiguration",
-            Shape::Object(&RULE_S3VectorsConfiguration),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "OPENSEARCH_SERVERLESS",
-                    "PINECONE",
-                    "RDS",
-                    "MONGO_DB_ATLAS",
-                    "NEPTUNE_ANALYTICS",
-                    "S3_VECTORS",
-                    "OPENSEARCH_MANAGED_CLUSTER",
-                ],
-                format: None,
-            }),
-        ),
+        ("S3VectorsConfiguration", Shape::Object(&RULE_S3VectorsConfiguration)),
+        ("Type", Shape::Str(&StrRule { allowed: &["OPENSEARCH_SERVERLESS", "PINECONE", "RDS", "MONGO_DB_ATLAS", "NEPTUNE_ANALYTICS", "S3_VECTORS", "OPENSEARCH_MANAGED_CLUSTER"], ..StrRule::ANY })),
     ],
     required: &["Type"],
-    one_of: &[&[
-        &["OpensearchServerlessConfiguration"],
-        &["PineconeConfiguration"],
-        &["RdsConfiguration"],
-        &["NeptuneAnalyticsConfiguration"],
-        &["S3VectorsConfiguration"],
-        &["MongoDbAtlasConfiguration"],
-        &["OpensearchManagedClusterConfiguration"],
-    ]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    one_of: &[&[&["OpensearchServerlessConfiguration"], &["PineconeConfiguration"], &["RdsConfiguration"], &["NeptuneAnalyticsConfiguration"], &["S3VectorsConfiguration"], &["MongoDbAtlasConfiguration"], &["OpensearchManagedClusterConfiguration"]]],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StorageConfiguration` property type of `AWS::Bedrock::KnowledgeBase`.
@@ -4544,6 +2819,7 @@ pub struct StorageConfiguration {
     pub r#type: KnowledgeBaseStorageType,
 }
 
+#[rustfmt::skip]
 impl StorageConfiguration {
     /// A `StorageConfiguration` with its required properties, named in a [`StorageConfigurationRequired`].
     pub fn new(required: StorageConfigurationRequired) -> Self {
@@ -4560,83 +2836,21 @@ impl StorageConfiguration {
     }
 
     /// `MongoDbAtlasConfiguration`: a [`MongoDbAtlasConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mongo_db_atlas_configuration(
-        mut self,
-        value: impl Into<Obj<MongoDbAtlasConfiguration>>,
-    ) -> Self {
-        self.mongo_db_atlas_configuration = Some(value.into());
-        self
-    }
-
+    pub fn mongo_db_atlas_configuration(mut self, value: impl Into<Obj<MongoDbAtlasConfiguration>>) -> Self { self.mongo_db_atlas_configuration = Some(value.into()); self }
     /// `NeptuneAnalyticsConfiguration`: a [`NeptuneAnalyticsConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn neptune_analytics_configuration(
-        mut self,
-        value: impl Into<Obj<NeptuneAnalyticsConfiguration>>,
-    ) -> Self {
-        self.neptune_analytics_configuration = Some(value.into());
-        self
-    }
-
+    pub fn neptune_analytics_configuration(mut self, value: impl Into<Obj<NeptuneAnalyticsConfiguration>>) -> Self { self.neptune_analytics_configuration = Some(value.into()); self }
     /// `OpensearchManagedClusterConfiguration`: an [`OpenSearchManagedClusterConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn opensearch_managed_cluster_configuration(
-        mut self,
-        value: impl Into<Obj<OpenSearchManagedClusterConfiguration>>,
-    ) -> Self {
-        self.opensearch_managed_cluster_configuration = Some(value.into());
-        self
-    }
-
+    pub fn opensearch_managed_cluster_configuration(mut self, value: impl Into<Obj<OpenSearchManagedClusterConfiguration>>) -> Self { self.opensearch_managed_cluster_configuration = Some(value.into()); self }
     /// `OpensearchServerlessConfiguration`: an [`OpenSearchServerlessConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn opensearch_serverless_configuration(
-        mut self,
-        value: impl Into<Obj<OpenSearchServerlessConfiguration>>,
-    ) -> Self {
-        self.opensearch_serverless_configuration = Some(value.into());
-        self
-    }
-
+    pub fn opensearch_serverless_configuration(mut self, value: impl Into<Obj<OpenSearchServerlessConfiguration>>) -> Self { self.opensearch_serverless_configuration = Some(value.into()); self }
     /// `PineconeConfiguration`: a [`PineconeConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pinecone_configuration(mut self, value: impl Into<Obj<PineconeConfiguration>>) -> Self {
-        self.pinecone_configuration = Some(value.into());
-        self
-    }
-
+    pub fn pinecone_configuration(mut self, value: impl Into<Obj<PineconeConfiguration>>) -> Self { self.pinecone_configuration = Some(value.into()); self }
     /// `RdsConfiguration`: a [`RdsConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rds_configuration(mut self, value: impl Into<Obj<RdsConfiguration>>) -> Self {
-        self.rds_configuration = Some(value.into());
-        self
-    }
-
+    pub fn rds_configuration(mut self, value: impl Into<Obj<RdsConfiguration>>) -> Self { self.rds_configuration = Some(value.into()); self }
     /// `S3VectorsConfiguration`: a [`S3VectorsConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_vectors_configuration(
-        mut self,
-        value: impl Into<Obj<S3VectorsConfiguration>>,
-    ) -> Self {
-        self.s3_vectors_configuration = Some(value.into());
-        self
-    }
-
+    pub fn s3_vectors_configuration(mut self, value: impl Into<Obj<S3VectorsConfiguration>>) -> Self { self.s3_vectors_configuration = Some(value.into()); self }
     /// `Type`: a [`KnowledgeBaseStorageType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<KnowledgeBaseStorageType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<KnowledgeBaseStorageType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for StorageConfiguration {}
@@ -4672,28 +2886,17 @@ impl ToValue for StorageConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SupplementalDataStorageConfigurationRequired {
     /// `SupplementalDataStorageLocations`: a list of [`SupplementalDataStorageLocation`] objects, required.
-    ///
-    /// List of supplemental data storage locations.
-    ///
-    /// Items 1 to 1.
     pub supplemental_data_storage_locations: List<SupplementalDataStorageLocation>,
 }
 
-static RULE_SupplementalDataStorageConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "SupplementalDataStorageLocations",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_SupplementalDataStorageLocation),
-            min_items: Some(1),
-            max_items: Some(1),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_SupplementalDataStorageConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("SupplementalDataStorageLocations", Shape::List(&ListRule { items: Shape::Object(&RULE_SupplementalDataStorageLocation), min_items: Some(1), max_items: Some(1) })),
+    ],
     required: &["SupplementalDataStorageLocations"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SupplementalDataStorageConfiguration` property type of `AWS::Bedrock::KnowledgeBase`.
@@ -4711,6 +2914,7 @@ pub struct SupplementalDataStorageConfiguration {
     pub supplemental_data_storage_locations: List<SupplementalDataStorageLocation>,
 }
 
+#[rustfmt::skip]
 impl SupplementalDataStorageConfiguration {
     /// A `SupplementalDataStorageConfiguration` with its required properties, named in a [`SupplementalDataStorageConfigurationRequired`].
     pub fn new(required: SupplementalDataStorageConfigurationRequired) -> Self {
@@ -4720,15 +2924,7 @@ impl SupplementalDataStorageConfiguration {
     }
 
     /// `SupplementalDataStorageLocations`: a list of [`SupplementalDataStorageLocation`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn supplemental_data_storage_locations(
-        mut self,
-        value: impl Into<List<SupplementalDataStorageLocation>>,
-    ) -> Self {
-        self.supplemental_data_storage_locations = value.into();
-        self
-    }
+    pub fn supplemental_data_storage_locations(mut self, value: impl Into<List<SupplementalDataStorageLocation>>) -> Self { self.supplemental_data_storage_locations = value.into(); self }
 }
 
 impl PropertyType for SupplementalDataStorageConfiguration {}
@@ -4748,31 +2944,18 @@ impl ToValue for SupplementalDataStorageConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SupplementalDataStorageLocationRequired {
     /// `SupplementalDataStorageLocationType`: a [`SupplementalDataStorageLocationType`] value, required.
-    ///
-    /// Supplemental data storage location type.
     pub supplemental_data_storage_location_type: SupplementalDataStorageLocationType,
 }
 
-static RULE_SupplementalDataStorageLocation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SupplementalDataStorageLocation: ObjRule = ObjRule {
     properties: &[
         ("S3Location", Shape::Object(&RULE_S3Location)),
-        (
-            "SupplementalDataStorageLocationType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["S3"],
-                format: None,
-            }),
-        ),
+        ("SupplementalDataStorageLocationType", Shape::Str(&StrRule { allowed: &["S3"], ..StrRule::ANY })),
     ],
     required: &["SupplementalDataStorageLocationType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SupplementalDataStorageLocation` property type of `AWS::Bedrock::KnowledgeBase`.
@@ -4792,34 +2975,20 @@ pub struct SupplementalDataStorageLocation {
     pub supplemental_data_storage_location_type: SupplementalDataStorageLocationType,
 }
 
+#[rustfmt::skip]
 impl SupplementalDataStorageLocation {
     /// A `SupplementalDataStorageLocation` with its required properties, named in a [`SupplementalDataStorageLocationRequired`].
     pub fn new(required: SupplementalDataStorageLocationRequired) -> Self {
         Self {
             s3_location: None,
-            supplemental_data_storage_location_type: required
-                .supplemental_data_storage_location_type,
+            supplemental_data_storage_location_type: required.supplemental_data_storage_location_type,
         }
     }
 
     /// `S3Location`: a [`S3Location`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_location(mut self, value: impl Into<Obj<S3Location>>) -> Self {
-        self.s3_location = Some(value.into());
-        self
-    }
-
+    pub fn s3_location(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.s3_location = Some(value.into()); self }
     /// `SupplementalDataStorageLocationType`: a [`SupplementalDataStorageLocationType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn supplemental_data_storage_location_type(
-        mut self,
-        value: impl Into<SupplementalDataStorageLocationType>,
-    ) -> Self {
-        self.supplemental_data_storage_location_type = value.into();
-        self
-    }
+    pub fn supplemental_data_storage_location_type(mut self, value: impl Into<SupplementalDataStorageLocationType>) -> Self { self.supplemental_data_storage_location_type = value.into(); self }
 }
 
 impl PropertyType for SupplementalDataStorageLocation {}
@@ -4840,40 +3009,19 @@ impl ToValue for SupplementalDataStorageLocation {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VectorKnowledgeBaseConfigurationRequired {
     /// `EmbeddingModelArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the model used to create vector embeddings for the knowledge base.
-    ///
-    /// Pattern `^(arn:aws(-[^:]+)?:[a-z0-9-]+:[a-z0-9-]{1,20}:[0-9]{0,12}:[a-zA-Z0-9-:/._+]+)$`; length 20 to 2048.
     pub embedding_model_arn: Str,
 }
 
-static RULE_VectorKnowledgeBaseConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VectorKnowledgeBaseConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "EmbeddingModelArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EmbeddingModelConfiguration",
-            Shape::Object(&RULE_EmbeddingModelConfiguration),
-        ),
-        (
-            "SupplementalDataStorageConfiguration",
-            Shape::Object(&RULE_SupplementalDataStorageConfiguration),
-        ),
+        ("EmbeddingModelArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("EmbeddingModelConfiguration", Shape::Object(&RULE_EmbeddingModelConfiguration)),
+        ("SupplementalDataStorageConfiguration", Shape::Object(&RULE_SupplementalDataStorageConfiguration)),
     ],
     required: &["EmbeddingModelArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VectorKnowledgeBaseConfiguration` property type of `AWS::Bedrock::KnowledgeBase`.
@@ -4899,6 +3047,7 @@ pub struct VectorKnowledgeBaseConfiguration {
     pub supplemental_data_storage_configuration: Option<Obj<SupplementalDataStorageConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl VectorKnowledgeBaseConfiguration {
     /// A `VectorKnowledgeBaseConfiguration` with its required properties, named in a [`VectorKnowledgeBaseConfigurationRequired`].
     pub fn new(required: VectorKnowledgeBaseConfigurationRequired) -> Self {
@@ -4910,34 +3059,11 @@ impl VectorKnowledgeBaseConfiguration {
     }
 
     /// `EmbeddingModelArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn embedding_model_arn(mut self, value: impl Into<Str>) -> Self {
-        self.embedding_model_arn = value.into();
-        self
-    }
-
+    pub fn embedding_model_arn(mut self, value: impl Into<Str>) -> Self { self.embedding_model_arn = value.into(); self }
     /// `EmbeddingModelConfiguration`: an [`EmbeddingModelConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn embedding_model_configuration(
-        mut self,
-        value: impl Into<Obj<EmbeddingModelConfiguration>>,
-    ) -> Self {
-        self.embedding_model_configuration = Some(value.into());
-        self
-    }
-
+    pub fn embedding_model_configuration(mut self, value: impl Into<Obj<EmbeddingModelConfiguration>>) -> Self { self.embedding_model_configuration = Some(value.into()); self }
     /// `SupplementalDataStorageConfiguration`: a [`SupplementalDataStorageConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn supplemental_data_storage_configuration(
-        mut self,
-        value: impl Into<Obj<SupplementalDataStorageConfiguration>>,
-    ) -> Self {
-        self.supplemental_data_storage_configuration = Some(value.into());
-        self
-    }
+    pub fn supplemental_data_storage_configuration(mut self, value: impl Into<Obj<SupplementalDataStorageConfiguration>>) -> Self { self.supplemental_data_storage_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for VectorKnowledgeBaseConfiguration {}
@@ -4962,22 +3088,17 @@ impl ToValue for VectorKnowledgeBaseConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VideoConfigurationRequired {
     /// `SegmentationConfiguration`: a [`VideoSegmentationConfiguration`] object, required.
-    ///
-    /// Configuration for segmenting video content during processing.
     pub segmentation_configuration: Obj<VideoSegmentationConfiguration>,
 }
 
-static RULE_VideoConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "SegmentationConfiguration",
-        Shape::Object(&RULE_VideoSegmentationConfiguration),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_VideoConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("SegmentationConfiguration", Shape::Object(&RULE_VideoSegmentationConfiguration)),
+    ],
     required: &["SegmentationConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VideoConfiguration` property type of `AWS::Bedrock::KnowledgeBase`.
@@ -4993,6 +3114,7 @@ pub struct VideoConfiguration {
     pub segmentation_configuration: Obj<VideoSegmentationConfiguration>,
 }
 
+#[rustfmt::skip]
 impl VideoConfiguration {
     /// A `VideoConfiguration` with its required properties, named in a [`VideoConfigurationRequired`].
     pub fn new(required: VideoConfigurationRequired) -> Self {
@@ -5002,15 +3124,7 @@ impl VideoConfiguration {
     }
 
     /// `SegmentationConfiguration`: a [`VideoSegmentationConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn segmentation_configuration(
-        mut self,
-        value: impl Into<Obj<VideoSegmentationConfiguration>>,
-    ) -> Self {
-        self.segmentation_configuration = value.into();
-        self
-    }
+    pub fn segmentation_configuration(mut self, value: impl Into<Obj<VideoSegmentationConfiguration>>) -> Self { self.segmentation_configuration = value.into(); self }
 }
 
 impl PropertyType for VideoConfiguration {}
@@ -5030,28 +3144,17 @@ impl ToValue for VideoConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VideoSegmentationConfigurationRequired {
     /// `FixedLengthDuration`: an integer, required.
-    ///
-    /// The duration in seconds for each video segment. Video files will be divided into chunks of this length for processing.
-    ///
-    /// Value 1 to 30.
     pub fixed_length_duration: Int,
 }
 
-static RULE_VideoSegmentationConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "FixedLengthDuration",
-        Shape::Int(&NumRule {
-            min: Some(1.0),
-            max: Some(30.0),
-            allowed: &[],
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_VideoSegmentationConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("FixedLengthDuration", Shape::Int(&NumRule { min: Some(1.0), max: Some(30.0), ..NumRule::ANY })),
+    ],
     required: &["FixedLengthDuration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VideoSegmentationConfiguration` property type of `AWS::Bedrock::KnowledgeBase`.
@@ -5069,6 +3172,7 @@ pub struct VideoSegmentationConfiguration {
     pub fixed_length_duration: Int,
 }
 
+#[rustfmt::skip]
 impl VideoSegmentationConfiguration {
     /// A `VideoSegmentationConfiguration` with its required properties, named in a [`VideoSegmentationConfigurationRequired`].
     pub fn new(required: VideoSegmentationConfigurationRequired) -> Self {
@@ -5078,12 +3182,7 @@ impl VideoSegmentationConfiguration {
     }
 
     /// `FixedLengthDuration`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fixed_length_duration(mut self, value: impl Into<Int>) -> Self {
-        self.fixed_length_duration = value.into();
-        self
-    }
+    pub fn fixed_length_duration(mut self, value: impl Into<Int>) -> Self { self.fixed_length_duration = value.into(); self }
 }
 
 impl PropertyType for VideoSegmentationConfiguration {}

@@ -23,6 +23,8 @@
 //! - `AWS::Bedrock::Prompt`: [`Prompt`], property types in [`prompt`]
 //! - `AWS::Bedrock::PromptVersion`: [`PromptVersion`], property types in [`prompt_version`]
 //! - `AWS::Bedrock::ResourcePolicy`: [`ResourcePolicy`], property types in [`resource_policy`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod agent;
 pub mod agent_alias;
@@ -44,6 +46,7 @@ pub mod knowledge_base;
 pub mod prompt;
 pub mod prompt_version;
 pub mod resource_policy;
+pub mod shared;
 
 pub use agent::{Agent, AgentAttributes, AgentRequired};
 pub use agent_alias::{AgentAlias, AgentAliasAttributes, AgentAliasRequired};

@@ -19,71 +19,22 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct PromptRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the prompt.
-    ///
-    /// Pattern `^([0-9a-zA-Z][_-]?){1,100}$`.
     pub name: Str,
 }
 
-static RULE_Prompt: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Prompt: ObjRule = ObjRule {
     properties: &[
-        (
-            "CustomerEncryptionKeyArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DefaultVariant",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(200),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CustomerEncryptionKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DefaultVariant", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Tags", Shape::Any),
-        (
-            "Variants",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PromptVariant),
-                min_items: Some(0),
-                max_items: Some(1),
-            }),
-        ),
+        ("Variants", Shape::List(&ListRule { items: Shape::Object(&RULE_PromptVariant), min_items: Some(0), max_items: Some(1) })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Bedrock::Prompt` resource.
@@ -137,6 +88,7 @@ pub struct Prompt {
     pub variants: Option<List<PromptVariant>>,
 }
 
+#[rustfmt::skip]
 impl Prompt {
     /// The CloudFormation type name, `AWS::Bedrock::Prompt`.
     pub const TYPE_NAME: &'static str = "AWS::Bedrock::Prompt";
@@ -170,52 +122,17 @@ impl Prompt {
     }
 
     /// `CustomerEncryptionKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn customer_encryption_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.customer_encryption_key_arn = Some(value.into());
-        self
-    }
-
+    pub fn customer_encryption_key_arn(mut self, value: impl Into<Str>) -> Self { self.customer_encryption_key_arn = Some(value.into()); self }
     /// `DefaultVariant`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_variant(mut self, value: impl Into<Str>) -> Self {
-        self.default_variant = Some(value.into());
-        self
-    }
-
+    pub fn default_variant(mut self, value: impl Into<Str>) -> Self { self.default_variant = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `Variants`: a list of [`PromptVariant`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn variants(mut self, value: impl Into<List<PromptVariant>>) -> Self {
-        self.variants = Some(value.into());
-        self
-    }
+    pub fn variants(mut self, value: impl Into<List<PromptVariant>>) -> Self { self.variants = Some(value.into()); self }
 }
 
 impl Resource for Prompt {
@@ -298,48 +215,20 @@ impl PromptAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PromptMetadataEntryRequired {
     /// `Key`: a string, required.
-    ///
-    /// The key of a metadata tag for a prompt variant.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// The value of a metadata tag for a prompt variant.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 1 to 1024.
     pub value: Str,
 }
 
-static RULE_PromptMetadataEntry: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PromptMetadataEntry: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PromptMetadataEntry` property type of `AWS::Bedrock::Prompt`.
@@ -363,6 +252,7 @@ pub struct PromptMetadataEntry {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl PromptMetadataEntry {
     /// A `PromptMetadataEntry` with its required properties, named in a [`PromptMetadataEntryRequired`].
     pub fn new(required: PromptMetadataEntryRequired) -> Self {
@@ -373,20 +263,9 @@ impl PromptMetadataEntry {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for PromptMetadataEntry {}
@@ -404,72 +283,28 @@ impl ToValue for PromptMetadataEntry {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PromptVariantRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the prompt variant.
-    ///
-    /// Pattern `^([0-9a-zA-Z][_-]?){1,100}$`.
     pub name: Str,
     /// `TemplateConfiguration`: a JSON value, required.
-    ///
-    /// Contains configurations for the prompt template.
     pub template_configuration: Json,
     /// `TemplateType`: a [`PromptTemplateType`] value, required.
-    ///
-    /// The type of prompt template to use.
     pub template_type: PromptTemplateType,
 }
 
-static RULE_PromptVariant: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PromptVariant: ObjRule = ObjRule {
     properties: &[
         ("AdditionalModelRequestFields", Shape::Any),
         ("GenAiResource", Shape::Any),
         ("InferenceConfiguration", Shape::Any),
-        (
-            "Metadata",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PromptMetadataEntry),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "ModelId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Metadata", Shape::List(&ListRule { items: Shape::Object(&RULE_PromptMetadataEntry), min_items: Some(0), max_items: Some(50) })),
+        ("ModelId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("TemplateConfiguration", Shape::Any),
-        (
-            "TemplateType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["TEXT", "CHAT"],
-                format: None,
-            }),
-        ),
+        ("TemplateType", Shape::Str(&StrRule { allowed: &["TEXT", "CHAT"], ..StrRule::ANY })),
     ],
     required: &["Name", "TemplateType", "TemplateConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PromptVariant` property type of `AWS::Bedrock::Prompt`.
@@ -519,6 +354,7 @@ pub struct PromptVariant {
     pub template_type: PromptTemplateType,
 }
 
+#[rustfmt::skip]
 impl PromptVariant {
     /// A `PromptVariant` with its required properties, named in a [`PromptVariantRequired`].
     pub fn new(required: PromptVariantRequired) -> Self {
@@ -535,68 +371,21 @@ impl PromptVariant {
     }
 
     /// `AdditionalModelRequestFields`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn additional_model_request_fields(mut self, value: impl Into<Json>) -> Self {
-        self.additional_model_request_fields = Some(value.into());
-        self
-    }
-
+    pub fn additional_model_request_fields(mut self, value: impl Into<Json>) -> Self { self.additional_model_request_fields = Some(value.into()); self }
     /// `GenAiResource`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gen_ai_resource(mut self, value: impl Into<Json>) -> Self {
-        self.gen_ai_resource = Some(value.into());
-        self
-    }
-
+    pub fn gen_ai_resource(mut self, value: impl Into<Json>) -> Self { self.gen_ai_resource = Some(value.into()); self }
     /// `InferenceConfiguration`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inference_configuration(mut self, value: impl Into<Json>) -> Self {
-        self.inference_configuration = Some(value.into());
-        self
-    }
-
+    pub fn inference_configuration(mut self, value: impl Into<Json>) -> Self { self.inference_configuration = Some(value.into()); self }
     /// `Metadata`: a list of [`PromptMetadataEntry`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metadata(mut self, value: impl Into<List<PromptMetadataEntry>>) -> Self {
-        self.metadata = Some(value.into());
-        self
-    }
-
+    pub fn metadata(mut self, value: impl Into<List<PromptMetadataEntry>>) -> Self { self.metadata = Some(value.into()); self }
     /// `ModelId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_id(mut self, value: impl Into<Str>) -> Self {
-        self.model_id = Some(value.into());
-        self
-    }
-
+    pub fn model_id(mut self, value: impl Into<Str>) -> Self { self.model_id = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `TemplateConfiguration`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn template_configuration(mut self, value: impl Into<Json>) -> Self {
-        self.template_configuration = value.into();
-        self
-    }
-
+    pub fn template_configuration(mut self, value: impl Into<Json>) -> Self { self.template_configuration = value.into(); self }
     /// `TemplateType`: a [`PromptTemplateType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn template_type(mut self, value: impl Into<PromptTemplateType>) -> Self {
-        self.template_type = value.into();
-        self
-    }
+    pub fn template_type(mut self, value: impl Into<PromptTemplateType>) -> Self { self.template_type = value.into(); self }
 }
 
 impl PropertyType for PromptVariant {}

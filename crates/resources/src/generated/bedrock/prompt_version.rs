@@ -14,43 +14,19 @@ pub(crate) static PATTERN_0: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct PromptVersionRequired {
     /// `PromptArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the version of the prompt.
-    ///
-    /// Pattern `^(arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:prompt/[0-9a-zA-Z]{10})$`; length 1 to 2048; create-only: changing it replaces the resource.
     pub prompt_arn: Str,
 }
 
-static RULE_PromptVersion: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PromptVersion: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(200),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PromptArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
+        ("PromptArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Tags", Shape::Any),
     ],
     required: &["PromptArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Bedrock::PromptVersion` resource.
@@ -86,6 +62,7 @@ pub struct PromptVersion {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl PromptVersion {
     /// The CloudFormation type name, `AWS::Bedrock::PromptVersion`.
     pub const TYPE_NAME: &'static str = "AWS::Bedrock::PromptVersion";
@@ -100,28 +77,8 @@ impl PromptVersion {
         create_only: &["PromptArn", "Description", "Tags"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Arn",
-            "CreatedAt",
-            "PromptId",
-            "UpdatedAt",
-            "Version",
-            "Name",
-            "DefaultVariant",
-            "Variants",
-            "CustomerEncryptionKeyArn",
-        ],
-        attributes: &[
-            "Arn",
-            "CreatedAt",
-            "CustomerEncryptionKeyArn",
-            "DefaultVariant",
-            "Name",
-            "PromptId",
-            "UpdatedAt",
-            "Variants",
-            "Version",
-        ],
+        read_only: &["Arn", "CreatedAt", "PromptId", "UpdatedAt", "Version", "Name", "DefaultVariant", "Variants", "CustomerEncryptionKeyArn"],
+        attributes: &["Arn", "CreatedAt", "CustomerEncryptionKeyArn", "DefaultVariant", "Name", "PromptId", "UpdatedAt", "Variants", "Version"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -136,28 +93,11 @@ impl PromptVersion {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `PromptArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prompt_arn(mut self, value: impl Into<Str>) -> Self {
-        self.prompt_arn = value.into();
-        self
-    }
-
+    pub fn prompt_arn(mut self, value: impl Into<Str>) -> Self { self.prompt_arn = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for PromptVersion {

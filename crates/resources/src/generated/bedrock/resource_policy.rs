@@ -15,37 +15,20 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourcePolicyRequired {
     /// `PolicyDocument`: a JSON value, required.
-    ///
-    /// The IAM policy document defining access permissions for the guardrail and guardrail profile resources
     pub policy_document: Json,
     /// `ResourceArn`: a string, required.
-    ///
-    /// The ARN of the Bedrock Guardrail or Guardrail Profile resource
-    ///
-    /// Pattern `^arn:aws(-[a-z]+)*:bedrock:[a-z0-9-]+:[0-9]{12}:(guardrail|guardrail-profile)/[a-z0-9]+$`; length 1 to 2048; create-only: changing it replaces the resource.
     pub resource_arn: Str,
 }
 
-static RULE_ResourcePolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResourcePolicy: ObjRule = ObjRule {
     properties: &[
         ("PolicyDocument", Shape::Any),
-        (
-            "ResourceArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ResourceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["ResourceArn", "PolicyDocument"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Bedrock::ResourcePolicy` resource.
@@ -73,6 +56,7 @@ pub struct ResourcePolicy {
     pub resource_arn: Str,
 }
 
+#[rustfmt::skip]
 impl ResourcePolicy {
     /// The CloudFormation type name, `AWS::Bedrock::ResourcePolicy`.
     pub const TYPE_NAME: &'static str = "AWS::Bedrock::ResourcePolicy";
@@ -102,20 +86,9 @@ impl ResourcePolicy {
     }
 
     /// `PolicyDocument`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_document(mut self, value: impl Into<Json>) -> Self {
-        self.policy_document = value.into();
-        self
-    }
-
+    pub fn policy_document(mut self, value: impl Into<Json>) -> Self { self.policy_document = value.into(); self }
     /// `ResourceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self {
-        self.resource_arn = value.into();
-        self
-    }
+    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
 }
 
 impl Resource for ResourcePolicy {

@@ -14,50 +14,19 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9\\s._:/=+@-]*$")
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApiKeyCredentialProviderRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the API key credential provider
-    ///
-    /// Pattern `^[a-zA-Z0-9\-_]+$`; length 1 to 128; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_ApiKeyCredentialProvider: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ApiKeyCredentialProvider: ObjRule = ObjRule {
     properties: &[
-        (
-            "ApiKey",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(65536),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("ApiKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65536), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::BedrockAgentCore::ApiKeyCredentialProvider` resource.
@@ -93,6 +62,7 @@ pub struct ApiKeyCredentialProvider {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ApiKeyCredentialProvider {
     /// The CloudFormation type name, `AWS::BedrockAgentCore::ApiKeyCredentialProvider`.
     pub const TYPE_NAME: &'static str = "AWS::BedrockAgentCore::ApiKeyCredentialProvider";
@@ -107,18 +77,8 @@ impl ApiKeyCredentialProvider {
         create_only: &["Name"],
         conditional_create_only: &[],
         write_only: &["ApiKey"],
-        read_only: &[
-            "CredentialProviderArn",
-            "ApiKeySecretArn",
-            "CreatedTime",
-            "LastUpdatedTime",
-        ],
-        attributes: &[
-            "ApiKeySecretArn",
-            "CreatedTime",
-            "CredentialProviderArn",
-            "LastUpdatedTime",
-        ],
+        read_only: &["CredentialProviderArn", "ApiKeySecretArn", "CreatedTime", "LastUpdatedTime"],
+        attributes: &["ApiKeySecretArn", "CreatedTime", "CredentialProviderArn", "LastUpdatedTime"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -133,28 +93,11 @@ impl ApiKeyCredentialProvider {
     }
 
     /// `ApiKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn api_key(mut self, value: impl Into<Str>) -> Self {
-        self.api_key = Some(value.into());
-        self
-    }
-
+    pub fn api_key(mut self, value: impl Into<Str>) -> Self { self.api_key = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ApiKeyCredentialProvider {
@@ -224,44 +167,20 @@ impl ApiKeyCredentialProviderAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::BedrockAgentCore::ApiKeyCredentialProvider`.
@@ -279,6 +198,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -289,20 +209,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

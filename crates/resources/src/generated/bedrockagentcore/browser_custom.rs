@@ -7,76 +7,41 @@
 
 use crate::support::prelude::*;
 
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:(aws(?:-cn|-us-gov|-iso(?:-[bef])?)?):secretsmanager:[a-z0-9-]+:\\d{12}:secret:[a-zA-Z0-9/_+=.@-]+$",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$");
-pub(crate) static PATTERN_2: Pattern =
+pub use super::shared::{
+    Certificate, CertificateLocation, CertificateLocationRequired, CertificateRequired, VpcConfig,
+    VpcConfigRequired,
+};
+use super::shared::{RULE_Certificate, RULE_VpcConfig};
+
+pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$");
+pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^arn:(aws(?:-cn|-us-gov|-iso(?:-[bef])?)?):iam::[0-9]{12}:role/.+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^sg-[0-9a-zA-Z]{8,17}$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^subnet-[0-9a-zA-Z]{8,17}$");
 
 /// The required properties of [`BrowserCustom`], by name: `BrowserCustom::new(BrowserCustomRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BrowserCustomRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the custom browser.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub name: Str,
     /// `NetworkConfiguration`: a [`BrowserNetworkConfiguration`] object, required.
-    ///
-    /// The network configuration for a code interpreter. This structure defines how the code interpreter connects to the network.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub network_configuration: Obj<BrowserNetworkConfiguration>,
 }
 
-static RULE_BrowserCustom: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BrowserCustom: ObjRule = ObjRule {
     properties: &[
         ("BrowserSigning", Shape::Object(&RULE_BrowserSigning)),
-        (
-            "Certificates",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Certificate),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
+        ("Certificates", Shape::List(&ListRule { items: Shape::Object(&RULE_Certificate), min_items: Some(0), max_items: Some(10) })),
         ("Description", Shape::STR),
-        (
-            "EnterprisePolicies",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_BrowserEnterprisePolicy),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "ExecutionRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("EnterprisePolicies", Shape::List(&ListRule { items: Shape::Object(&RULE_BrowserEnterprisePolicy), min_items: Some(0), max_items: Some(10) })),
+        ("ExecutionRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("Name", Shape::STR),
-        (
-            "NetworkConfiguration",
-            Shape::Object(&RULE_BrowserNetworkConfiguration),
-        ),
+        ("NetworkConfiguration", Shape::Object(&RULE_BrowserNetworkConfiguration)),
         ("RecordingConfig", Shape::Object(&RULE_RecordingConfig)),
         ("Tags", Shape::Any),
     ],
     required: &["Name", "NetworkConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::BedrockAgentCore::BrowserCustom` resource.
@@ -150,6 +115,7 @@ pub struct BrowserCustom {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl BrowserCustom {
     /// The CloudFormation type name, `AWS::BedrockAgentCore::BrowserCustom`.
     pub const TYPE_NAME: &'static str = "AWS::BedrockAgentCore::BrowserCustom";
@@ -161,34 +127,11 @@ impl BrowserCustom {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-browsercustom.html",
         primary_identifier: &["BrowserId"],
         required: &["Name", "NetworkConfiguration"],
-        create_only: &[
-            "Name",
-            "Description",
-            "NetworkConfiguration",
-            "RecordingConfig",
-            "BrowserSigning",
-            "Certificates",
-            "EnterprisePolicies",
-            "ExecutionRoleArn",
-        ],
+        create_only: &["Name", "Description", "NetworkConfiguration", "RecordingConfig", "BrowserSigning", "Certificates", "EnterprisePolicies", "ExecutionRoleArn"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "BrowserId",
-            "BrowserArn",
-            "Status",
-            "FailureReason",
-            "CreatedAt",
-            "LastUpdatedAt",
-        ],
-        attributes: &[
-            "BrowserArn",
-            "BrowserId",
-            "CreatedAt",
-            "FailureReason",
-            "LastUpdatedAt",
-            "Status",
-        ],
+        read_only: &["BrowserId", "BrowserArn", "Status", "FailureReason", "CreatedAt", "LastUpdatedAt"],
+        attributes: &["BrowserArn", "BrowserId", "CreatedAt", "FailureReason", "LastUpdatedAt", "Status"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -209,79 +152,23 @@ impl BrowserCustom {
     }
 
     /// `BrowserSigning`: a [`BrowserSigning`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn browser_signing(mut self, value: impl Into<Obj<BrowserSigning>>) -> Self {
-        self.browser_signing = Some(value.into());
-        self
-    }
-
+    pub fn browser_signing(mut self, value: impl Into<Obj<BrowserSigning>>) -> Self { self.browser_signing = Some(value.into()); self }
     /// `Certificates`: a list of [`Certificate`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificates(mut self, value: impl Into<List<Certificate>>) -> Self {
-        self.certificates = Some(value.into());
-        self
-    }
-
+    pub fn certificates(mut self, value: impl Into<List<Certificate>>) -> Self { self.certificates = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `EnterprisePolicies`: a list of [`BrowserEnterprisePolicy`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enterprise_policies(mut self, value: impl Into<List<BrowserEnterprisePolicy>>) -> Self {
-        self.enterprise_policies = Some(value.into());
-        self
-    }
-
+    pub fn enterprise_policies(mut self, value: impl Into<List<BrowserEnterprisePolicy>>) -> Self { self.enterprise_policies = Some(value.into()); self }
     /// `ExecutionRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.execution_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.execution_role_arn = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `NetworkConfiguration`: a [`BrowserNetworkConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_configuration(
-        mut self,
-        value: impl Into<Obj<BrowserNetworkConfiguration>>,
-    ) -> Self {
-        self.network_configuration = value.into();
-        self
-    }
-
+    pub fn network_configuration(mut self, value: impl Into<Obj<BrowserNetworkConfiguration>>) -> Self { self.network_configuration = value.into(); self }
     /// `RecordingConfig`: a [`RecordingConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn recording_config(mut self, value: impl Into<Obj<RecordingConfig>>) -> Self {
-        self.recording_config = Some(value.into());
-        self
-    }
-
+    pub fn recording_config(mut self, value: impl Into<Obj<RecordingConfig>>) -> Self { self.recording_config = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for BrowserCustom {
@@ -365,35 +252,20 @@ impl BrowserCustomAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BrowserEnterprisePolicyRequired {
     /// `Location`: a [`S3Location`] object, required.
-    ///
-    /// S3 Location Configuration
     pub location: Obj<S3Location>,
     /// `Type`: a [`BrowserEnterprisePolicyType`] value, required.
-    ///
-    /// The type of browser enterprise policy.
     pub r#type: BrowserEnterprisePolicyType,
 }
 
-static RULE_BrowserEnterprisePolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BrowserEnterprisePolicy: ObjRule = ObjRule {
     properties: &[
         ("Location", Shape::Object(&RULE_S3Location)),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["MANAGED", "RECOMMENDED"],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["MANAGED", "RECOMMENDED"], ..StrRule::ANY })),
     ],
     required: &["Location", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BrowserEnterprisePolicy` property type of `AWS::BedrockAgentCore::BrowserCustom`.
@@ -413,6 +285,7 @@ pub struct BrowserEnterprisePolicy {
     pub r#type: BrowserEnterprisePolicyType,
 }
 
+#[rustfmt::skip]
 impl BrowserEnterprisePolicy {
     /// A `BrowserEnterprisePolicy` with its required properties, named in a [`BrowserEnterprisePolicyRequired`].
     pub fn new(required: BrowserEnterprisePolicyRequired) -> Self {
@@ -423,20 +296,9 @@ impl BrowserEnterprisePolicy {
     }
 
     /// `Location`: a [`S3Location`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn location(mut self, value: impl Into<Obj<S3Location>>) -> Self {
-        self.location = value.into();
-        self
-    }
-
+    pub fn location(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.location = value.into(); self }
     /// `Type`: a [`BrowserEnterprisePolicyType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<BrowserEnterprisePolicyType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<BrowserEnterprisePolicyType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for BrowserEnterprisePolicy {}
@@ -454,33 +316,18 @@ impl ToValue for BrowserEnterprisePolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BrowserNetworkConfigurationRequired {
     /// `NetworkMode`: a [`BrowserNetworkMode`] value, required.
-    ///
-    /// The network mode.
-    ///
-    /// Default `"PUBLIC"`.
     pub network_mode: BrowserNetworkMode,
 }
 
-static RULE_BrowserNetworkConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BrowserNetworkConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "NetworkMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PUBLIC", "VPC"],
-                format: None,
-            }),
-        ),
+        ("NetworkMode", Shape::Str(&StrRule { allowed: &["PUBLIC", "VPC"], ..StrRule::ANY })),
         ("VpcConfig", Shape::Object(&RULE_VpcConfig)),
     ],
     required: &["NetworkMode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BrowserNetworkConfiguration` property type of `AWS::BedrockAgentCore::BrowserCustom`.
@@ -502,6 +349,7 @@ pub struct BrowserNetworkConfiguration {
     pub vpc_config: Option<Obj<VpcConfig>>,
 }
 
+#[rustfmt::skip]
 impl BrowserNetworkConfiguration {
     /// A `BrowserNetworkConfiguration` with its required properties, named in a [`BrowserNetworkConfigurationRequired`].
     pub fn new(required: BrowserNetworkConfigurationRequired) -> Self {
@@ -512,20 +360,9 @@ impl BrowserNetworkConfiguration {
     }
 
     /// `NetworkMode`: a [`BrowserNetworkMode`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_mode(mut self, value: impl Into<BrowserNetworkMode>) -> Self {
-        self.network_mode = value.into();
-        self
-    }
-
+    pub fn network_mode(mut self, value: impl Into<BrowserNetworkMode>) -> Self { self.network_mode = value.into(); self }
     /// `VpcConfig`: a [`VpcConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self {
-        self.vpc_config = Some(value.into());
-        self
-    }
+    pub fn vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self { self.vpc_config = Some(value.into()); self }
 }
 
 impl PropertyType for BrowserNetworkConfiguration {}
@@ -539,14 +376,13 @@ impl ToValue for BrowserNetworkConfiguration {
     }
 }
 
-static RULE_BrowserSigning: ObjRule = ObjRule {
-    properties: &[("Enabled", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_BrowserSigning: ObjRule = ObjRule {
+    properties: &[
+        ("Enabled", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BrowserSigning` property type of `AWS::BedrockAgentCore::BrowserCustom`.
@@ -562,6 +398,7 @@ pub struct BrowserSigning {
     pub enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl BrowserSigning {
     /// A `BrowserSigning` with no property set (none is required).
     pub fn new() -> Self {
@@ -569,12 +406,7 @@ impl BrowserSigning {
     }
 
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
 }
 
 impl PropertyType for BrowserSigning {}
@@ -585,149 +417,14 @@ impl ToValue for BrowserSigning {
     }
 }
 
-/// The required properties of [`Certificate`], by name: `Certificate::new(CertificateRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CertificateRequired {
-    /// `CertificateLocation`: a [`CertificateLocation`] object, required.
-    ///
-    /// Certificate location in Secrets Manager.
-    pub certificate_location: Obj<CertificateLocation>,
-}
-
-static RULE_Certificate: ObjRule = ObjRule {
-    properties: &[(
-        "CertificateLocation",
-        Shape::Object(&RULE_CertificateLocation),
-    )],
-    required: &["CertificateLocation"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Certificate` property type of `AWS::BedrockAgentCore::BrowserCustom`.
-///
-/// A root CA certificate configuration.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrockagentcore-browsercustom-certificate.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Certificate {
-    /// `CertificateLocation`: a [`CertificateLocation`] object, required.
-    ///
-    /// Certificate location in Secrets Manager.
-    pub certificate_location: Obj<CertificateLocation>,
-}
-
-impl Certificate {
-    /// A `Certificate` with its required properties, named in a [`CertificateRequired`].
-    pub fn new(required: CertificateRequired) -> Self {
-        Self {
-            certificate_location: required.certificate_location,
-        }
-    }
-
-    /// `CertificateLocation`: a [`CertificateLocation`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_location(mut self, value: impl Into<Obj<CertificateLocation>>) -> Self {
-        self.certificate_location = value.into();
-        self
-    }
-}
-
-impl PropertyType for Certificate {}
-
-impl ToValue for Certificate {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("CertificateLocation", &self.certificate_location)
-            .build()
-    }
-}
-
-/// The required properties of [`CertificateLocation`], by name: `CertificateLocation::new(CertificateLocationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CertificateLocationRequired {
-    /// `SecretArn`: a string, required.
-    ///
-    /// Secrets Manager secret ARN.
-    ///
-    /// Pattern `^arn:(aws(?:-cn|-us-gov|-iso(?:-[bef])?)?):secretsmanager:[a-z0-9-]+:\d{12}:secret:[a-zA-Z0-9/_+=.@-]+$`.
-    pub secret_arn: Str,
-}
-
-static RULE_CertificateLocation: ObjRule = ObjRule {
-    properties: &[(
-        "SecretArn",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &["SecretArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CertificateLocation` property type of `AWS::BedrockAgentCore::BrowserCustom`.
-///
-/// Certificate location in Secrets Manager.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrockagentcore-browsercustom-certificatelocation.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct CertificateLocation {
-    /// `SecretArn`: a string, required.
-    ///
-    /// Secrets Manager secret ARN.
-    ///
-    /// Pattern `^arn:(aws(?:-cn|-us-gov|-iso(?:-[bef])?)?):secretsmanager:[a-z0-9-]+:\d{12}:secret:[a-zA-Z0-9/_+=.@-]+$`.
-    pub secret_arn: Str,
-}
-
-impl CertificateLocation {
-    /// A `CertificateLocation` with its required properties, named in a [`CertificateLocationRequired`].
-    pub fn new(required: CertificateLocationRequired) -> Self {
-        Self {
-            secret_arn: required.secret_arn,
-        }
-    }
-
-    /// `SecretArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secret_arn = value.into();
-        self
-    }
-}
-
-impl PropertyType for CertificateLocation {}
-
-impl ToValue for CertificateLocation {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("SecretArn", &self.secret_arn).build()
-    }
-}
-
-static RULE_RecordingConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RecordingConfig: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
         ("S3Location", Shape::Object(&RULE_S3Location)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RecordingConfig` property type of `AWS::BedrockAgentCore::BrowserCustom`.
@@ -749,6 +446,7 @@ pub struct RecordingConfig {
     pub s3_location: Option<Obj<S3Location>>,
 }
 
+#[rustfmt::skip]
 impl RecordingConfig {
     /// A `RecordingConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -756,20 +454,9 @@ impl RecordingConfig {
     }
 
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `S3Location`: a [`S3Location`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_location(mut self, value: impl Into<Obj<S3Location>>) -> Self {
-        self.s3_location = Some(value.into());
-        self
-    }
+    pub fn s3_location(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.s3_location = Some(value.into()); self }
 }
 
 impl PropertyType for RecordingConfig {}
@@ -787,48 +474,20 @@ impl ToValue for RecordingConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3LocationRequired {
     /// `Bucket`: a string, required.
-    ///
-    /// The S3 location bucket name.
-    ///
-    /// Pattern `^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`.
     pub bucket: Str,
     /// `Prefix`: a string, required.
-    ///
-    /// The S3 location object prefix.
-    ///
-    /// Length at least 1.
     pub prefix: Str,
 }
 
-static RULE_S3Location: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3Location: ObjRule = ObjRule {
     properties: &[
-        (
-            "Bucket",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Prefix",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Bucket", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Prefix", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
     ],
     required: &["Bucket", "Prefix"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3Location` property type of `AWS::BedrockAgentCore::BrowserCustom`.
@@ -852,6 +511,7 @@ pub struct S3Location {
     pub prefix: Str,
 }
 
+#[rustfmt::skip]
 impl S3Location {
     /// A `S3Location` with its required properties, named in a [`S3LocationRequired`].
     pub fn new(required: S3LocationRequired) -> Self {
@@ -862,20 +522,9 @@ impl S3Location {
     }
 
     /// `Bucket`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self {
-        self.bucket = value.into();
-        self
-    }
-
+    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
     /// `Prefix`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = value.into();
-        self
-    }
+    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = value.into(); self }
 }
 
 impl PropertyType for S3Location {}
@@ -885,120 +534,6 @@ impl ToValue for S3Location {
         MapBuilder::new()
             .req("Bucket", &self.bucket)
             .req("Prefix", &self.prefix)
-            .build()
-    }
-}
-
-/// The required properties of [`VpcConfig`], by name: `VpcConfig::new(VpcConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VpcConfigRequired {
-    /// `SecurityGroups`: a list of strings, required.
-    ///
-    /// Security groups for VPC
-    ///
-    /// Format `AWS::EC2::SecurityGroup.Ids`; items 1 to 16.
-    pub security_groups: List<Str>,
-    /// `Subnets`: a list of strings, required.
-    ///
-    /// Subnets for VPC
-    ///
-    /// Format `AWS::EC2::Subnet.Ids`; items 1 to 16.
-    pub subnets: List<Str>,
-}
-
-static RULE_VpcConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "SecurityGroups",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_3),
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: Some(1),
-                max_items: Some(16),
-            }),
-        ),
-        (
-            "Subnets",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_4),
-                    allowed: &[],
-                    format: Some(Format::SubnetId),
-                }),
-                min_items: Some(1),
-                max_items: Some(16),
-            }),
-        ),
-    ],
-    required: &["SecurityGroups", "Subnets"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `VpcConfig` property type of `AWS::BedrockAgentCore::BrowserCustom`.
-///
-/// Network mode configuration for VPC
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrockagentcore-browsercustom-vpcconfig.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct VpcConfig {
-    /// `SecurityGroups`: a list of strings, required.
-    ///
-    /// Security groups for VPC
-    ///
-    /// Format `AWS::EC2::SecurityGroup.Ids`; items 1 to 16.
-    pub security_groups: List<Str>,
-    /// `Subnets`: a list of strings, required.
-    ///
-    /// Subnets for VPC
-    ///
-    /// Format `AWS::EC2::Subnet.Ids`; items 1 to 16.
-    pub subnets: List<Str>,
-}
-
-impl VpcConfig {
-    /// A `VpcConfig` with its required properties, named in a [`VpcConfigRequired`].
-    pub fn new(required: VpcConfigRequired) -> Self {
-        Self {
-            security_groups: required.security_groups,
-            subnets: required.subnets,
-        }
-    }
-
-    /// `SecurityGroups`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_groups = value.into();
-        self
-    }
-
-    /// `Subnets`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnets = value.into();
-        self
-    }
-}
-
-impl PropertyType for VpcConfig {}
-
-impl ToValue for VpcConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("SecurityGroups", &self.security_groups)
-            .req("Subnets", &self.subnets)
             .build()
     }
 }

@@ -13,34 +13,19 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9_]{0,47}
 #[derive(Clone, Debug, PartialEq)]
 pub struct BrowserProfileRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the browser profile.
-    ///
-    /// Pattern `^[a-zA-Z][a-zA-Z0-9_]{0,47}$`; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_BrowserProfile: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BrowserProfile: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Tags", Shape::Any),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::BedrockAgentCore::BrowserProfile` resource.
@@ -74,6 +59,7 @@ pub struct BrowserProfile {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl BrowserProfile {
     /// The CloudFormation type name, `AWS::BedrockAgentCore::BrowserProfile`.
     pub const TYPE_NAME: &'static str = "AWS::BedrockAgentCore::BrowserProfile";
@@ -88,26 +74,8 @@ impl BrowserProfile {
         create_only: &["Name", "Description"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "ProfileId",
-            "ProfileArn",
-            "Status",
-            "CreatedAt",
-            "LastUpdatedAt",
-            "LastSavedAt",
-            "LastSavedBrowserSessionId",
-            "LastSavedBrowserId",
-        ],
-        attributes: &[
-            "CreatedAt",
-            "LastSavedAt",
-            "LastSavedBrowserId",
-            "LastSavedBrowserSessionId",
-            "LastUpdatedAt",
-            "ProfileArn",
-            "ProfileId",
-            "Status",
-        ],
+        read_only: &["ProfileId", "ProfileArn", "Status", "CreatedAt", "LastUpdatedAt", "LastSavedAt", "LastSavedBrowserSessionId", "LastSavedBrowserId"],
+        attributes: &["CreatedAt", "LastSavedAt", "LastSavedBrowserId", "LastSavedBrowserSessionId", "LastUpdatedAt", "ProfileArn", "ProfileId", "Status"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -122,28 +90,11 @@ impl BrowserProfile {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for BrowserProfile {

@@ -7,65 +7,37 @@
 
 use crate::support::prelude::*;
 
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:(aws(?:-cn|-us-gov|-iso(?:-[bef])?)?):secretsmanager:[a-z0-9-]+:\\d{12}:secret:[a-zA-Z0-9/_+=.@-]+$",
-);
-pub(crate) static PATTERN_1: Pattern =
+pub use super::shared::{
+    Certificate, CertificateLocation, CertificateLocationRequired, CertificateRequired, VpcConfig,
+    VpcConfigRequired,
+};
+use super::shared::{RULE_Certificate, RULE_VpcConfig};
+
+pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^arn:(aws(?:-cn|-us-gov|-iso(?:-[bef])?)?):iam::[0-9]{12}:role/.+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^sg-[0-9a-zA-Z]{8,17}$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^subnet-[0-9a-zA-Z]{8,17}$");
 
 /// The required properties of [`CodeInterpreterCustom`], by name: `CodeInterpreterCustom::new(CodeInterpreterCustomRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CodeInterpreterCustomRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the code interpreter.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub name: Str,
     /// `NetworkConfiguration`: a [`CodeInterpreterNetworkConfiguration`] object, required.
-    ///
-    /// The network configuration for a code interpreter. This structure defines how the code interpreter connects to the network.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub network_configuration: Obj<CodeInterpreterNetworkConfiguration>,
 }
 
-static RULE_CodeInterpreterCustom: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CodeInterpreterCustom: ObjRule = ObjRule {
     properties: &[
-        (
-            "Certificates",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Certificate),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
+        ("Certificates", Shape::List(&ListRule { items: Shape::Object(&RULE_Certificate), min_items: Some(0), max_items: Some(10) })),
         ("Description", Shape::STR),
-        (
-            "ExecutionRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("ExecutionRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("Name", Shape::STR),
-        (
-            "NetworkConfiguration",
-            Shape::Object(&RULE_CodeInterpreterNetworkConfiguration),
-        ),
+        ("NetworkConfiguration", Shape::Object(&RULE_CodeInterpreterNetworkConfiguration)),
         ("Tags", Shape::Any),
     ],
     required: &["Name", "NetworkConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::BedrockAgentCore::CodeInterpreterCustom` resource.
@@ -121,6 +93,7 @@ pub struct CodeInterpreterCustom {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl CodeInterpreterCustom {
     /// The CloudFormation type name, `AWS::BedrockAgentCore::CodeInterpreterCustom`.
     pub const TYPE_NAME: &'static str = "AWS::BedrockAgentCore::CodeInterpreterCustom";
@@ -132,31 +105,11 @@ impl CodeInterpreterCustom {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-codeinterpretercustom.html",
         primary_identifier: &["CodeInterpreterId"],
         required: &["Name", "NetworkConfiguration"],
-        create_only: &[
-            "Name",
-            "Description",
-            "NetworkConfiguration",
-            "Certificates",
-            "ExecutionRoleArn",
-        ],
+        create_only: &["Name", "Description", "NetworkConfiguration", "Certificates", "ExecutionRoleArn"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "CodeInterpreterId",
-            "CodeInterpreterArn",
-            "Status",
-            "FailureReason",
-            "CreatedAt",
-            "LastUpdatedAt",
-        ],
-        attributes: &[
-            "CodeInterpreterArn",
-            "CodeInterpreterId",
-            "CreatedAt",
-            "FailureReason",
-            "LastUpdatedAt",
-            "Status",
-        ],
+        read_only: &["CodeInterpreterId", "CodeInterpreterArn", "Status", "FailureReason", "CreatedAt", "LastUpdatedAt"],
+        attributes: &["CodeInterpreterArn", "CodeInterpreterId", "CreatedAt", "FailureReason", "LastUpdatedAt", "Status"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -174,55 +127,17 @@ impl CodeInterpreterCustom {
     }
 
     /// `Certificates`: a list of [`Certificate`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificates(mut self, value: impl Into<List<Certificate>>) -> Self {
-        self.certificates = Some(value.into());
-        self
-    }
-
+    pub fn certificates(mut self, value: impl Into<List<Certificate>>) -> Self { self.certificates = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `ExecutionRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.execution_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.execution_role_arn = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `NetworkConfiguration`: a [`CodeInterpreterNetworkConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_configuration(
-        mut self,
-        value: impl Into<Obj<CodeInterpreterNetworkConfiguration>>,
-    ) -> Self {
-        self.network_configuration = value.into();
-        self
-    }
-
+    pub fn network_configuration(mut self, value: impl Into<Obj<CodeInterpreterNetworkConfiguration>>) -> Self { self.network_configuration = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for CodeInterpreterCustom {
@@ -299,169 +214,22 @@ impl CodeInterpreterCustomAttributes {
     }
 }
 
-/// The required properties of [`Certificate`], by name: `Certificate::new(CertificateRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CertificateRequired {
-    /// `CertificateLocation`: a [`CertificateLocation`] object, required.
-    ///
-    /// Certificate location in Secrets Manager.
-    pub certificate_location: Obj<CertificateLocation>,
-}
-
-static RULE_Certificate: ObjRule = ObjRule {
-    properties: &[(
-        "CertificateLocation",
-        Shape::Object(&RULE_CertificateLocation),
-    )],
-    required: &["CertificateLocation"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Certificate` property type of `AWS::BedrockAgentCore::CodeInterpreterCustom`.
-///
-/// A root CA certificate configuration.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrockagentcore-codeinterpretercustom-certificate.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Certificate {
-    /// `CertificateLocation`: a [`CertificateLocation`] object, required.
-    ///
-    /// Certificate location in Secrets Manager.
-    pub certificate_location: Obj<CertificateLocation>,
-}
-
-impl Certificate {
-    /// A `Certificate` with its required properties, named in a [`CertificateRequired`].
-    pub fn new(required: CertificateRequired) -> Self {
-        Self {
-            certificate_location: required.certificate_location,
-        }
-    }
-
-    /// `CertificateLocation`: a [`CertificateLocation`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_location(mut self, value: impl Into<Obj<CertificateLocation>>) -> Self {
-        self.certificate_location = value.into();
-        self
-    }
-}
-
-impl PropertyType for Certificate {}
-
-impl ToValue for Certificate {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("CertificateLocation", &self.certificate_location)
-            .build()
-    }
-}
-
-/// The required properties of [`CertificateLocation`], by name: `CertificateLocation::new(CertificateLocationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CertificateLocationRequired {
-    /// `SecretArn`: a string, required.
-    ///
-    /// Secrets Manager secret ARN.
-    ///
-    /// Pattern `^arn:(aws(?:-cn|-us-gov|-iso(?:-[bef])?)?):secretsmanager:[a-z0-9-]+:\d{12}:secret:[a-zA-Z0-9/_+=.@-]+$`.
-    pub secret_arn: Str,
-}
-
-static RULE_CertificateLocation: ObjRule = ObjRule {
-    properties: &[(
-        "SecretArn",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &["SecretArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CertificateLocation` property type of `AWS::BedrockAgentCore::CodeInterpreterCustom`.
-///
-/// Certificate location in Secrets Manager.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrockagentcore-codeinterpretercustom-certificatelocation.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct CertificateLocation {
-    /// `SecretArn`: a string, required.
-    ///
-    /// Secrets Manager secret ARN.
-    ///
-    /// Pattern `^arn:(aws(?:-cn|-us-gov|-iso(?:-[bef])?)?):secretsmanager:[a-z0-9-]+:\d{12}:secret:[a-zA-Z0-9/_+=.@-]+$`.
-    pub secret_arn: Str,
-}
-
-impl CertificateLocation {
-    /// A `CertificateLocation` with its required properties, named in a [`CertificateLocationRequired`].
-    pub fn new(required: CertificateLocationRequired) -> Self {
-        Self {
-            secret_arn: required.secret_arn,
-        }
-    }
-
-    /// `SecretArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secret_arn = value.into();
-        self
-    }
-}
-
-impl PropertyType for CertificateLocation {}
-
-impl ToValue for CertificateLocation {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("SecretArn", &self.secret_arn).build()
-    }
-}
-
 /// The required properties of [`CodeInterpreterNetworkConfiguration`], by name: `CodeInterpreterNetworkConfiguration::new(CodeInterpreterNetworkConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CodeInterpreterNetworkConfigurationRequired {
     /// `NetworkMode`: a [`CodeInterpreterNetworkMode`] value, required.
-    ///
-    /// The network mode.
-    ///
-    /// Default `"SANDBOX"`.
     pub network_mode: CodeInterpreterNetworkMode,
 }
 
-static RULE_CodeInterpreterNetworkConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CodeInterpreterNetworkConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "NetworkMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PUBLIC", "SANDBOX", "VPC"],
-                format: None,
-            }),
-        ),
+        ("NetworkMode", Shape::Str(&StrRule { allowed: &["PUBLIC", "SANDBOX", "VPC"], ..StrRule::ANY })),
         ("VpcConfig", Shape::Object(&RULE_VpcConfig)),
     ],
     required: &["NetworkMode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CodeInterpreterNetworkConfiguration` property type of `AWS::BedrockAgentCore::CodeInterpreterCustom`.
@@ -483,6 +251,7 @@ pub struct CodeInterpreterNetworkConfiguration {
     pub vpc_config: Option<Obj<VpcConfig>>,
 }
 
+#[rustfmt::skip]
 impl CodeInterpreterNetworkConfiguration {
     /// A `CodeInterpreterNetworkConfiguration` with its required properties, named in a [`CodeInterpreterNetworkConfigurationRequired`].
     pub fn new(required: CodeInterpreterNetworkConfigurationRequired) -> Self {
@@ -493,20 +262,9 @@ impl CodeInterpreterNetworkConfiguration {
     }
 
     /// `NetworkMode`: a [`CodeInterpreterNetworkMode`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_mode(mut self, value: impl Into<CodeInterpreterNetworkMode>) -> Self {
-        self.network_mode = value.into();
-        self
-    }
-
+    pub fn network_mode(mut self, value: impl Into<CodeInterpreterNetworkMode>) -> Self { self.network_mode = value.into(); self }
     /// `VpcConfig`: a [`VpcConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self {
-        self.vpc_config = Some(value.into());
-        self
-    }
+    pub fn vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self { self.vpc_config = Some(value.into()); self }
 }
 
 impl PropertyType for CodeInterpreterNetworkConfiguration {}
@@ -516,120 +274,6 @@ impl ToValue for CodeInterpreterNetworkConfiguration {
         MapBuilder::new()
             .req("NetworkMode", &self.network_mode)
             .opt("VpcConfig", &self.vpc_config)
-            .build()
-    }
-}
-
-/// The required properties of [`VpcConfig`], by name: `VpcConfig::new(VpcConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VpcConfigRequired {
-    /// `SecurityGroups`: a list of strings, required.
-    ///
-    /// Security groups for VPC
-    ///
-    /// Format `AWS::EC2::SecurityGroup.Ids`; items 1 to 16.
-    pub security_groups: List<Str>,
-    /// `Subnets`: a list of strings, required.
-    ///
-    /// Subnets for VPC
-    ///
-    /// Format `AWS::EC2::Subnet.Ids`; items 1 to 16.
-    pub subnets: List<Str>,
-}
-
-static RULE_VpcConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "SecurityGroups",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: Some(1),
-                max_items: Some(16),
-            }),
-        ),
-        (
-            "Subnets",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_3),
-                    allowed: &[],
-                    format: Some(Format::SubnetId),
-                }),
-                min_items: Some(1),
-                max_items: Some(16),
-            }),
-        ),
-    ],
-    required: &["SecurityGroups", "Subnets"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `VpcConfig` property type of `AWS::BedrockAgentCore::CodeInterpreterCustom`.
-///
-/// Network mode configuration for VPC
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrockagentcore-codeinterpretercustom-vpcconfig.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct VpcConfig {
-    /// `SecurityGroups`: a list of strings, required.
-    ///
-    /// Security groups for VPC
-    ///
-    /// Format `AWS::EC2::SecurityGroup.Ids`; items 1 to 16.
-    pub security_groups: List<Str>,
-    /// `Subnets`: a list of strings, required.
-    ///
-    /// Subnets for VPC
-    ///
-    /// Format `AWS::EC2::Subnet.Ids`; items 1 to 16.
-    pub subnets: List<Str>,
-}
-
-impl VpcConfig {
-    /// A `VpcConfig` with its required properties, named in a [`VpcConfigRequired`].
-    pub fn new(required: VpcConfigRequired) -> Self {
-        Self {
-            security_groups: required.security_groups,
-            subnets: required.subnets,
-        }
-    }
-
-    /// `SecurityGroups`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_groups = value.into();
-        self
-    }
-
-    /// `Subnets`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnets = value.into();
-        self
-    }
-}
-
-impl PropertyType for VpcConfig {}
-
-impl ToValue for VpcConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("SecurityGroups", &self.security_groups)
-            .req("Subnets", &self.subnets)
             .build()
     }
 }

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^arn:(aws[a-zA-Z-]*)?:lambda:([a-z]{2}(-gov)?-[a-z]+-\\d{1}):(\\d{12}):function:([a-zA-Z0-9-_.]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?$",
 );
@@ -18,77 +21,26 @@ pub(crate) static PATTERN_2: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct EvaluatorRequired {
     /// `EvaluatorConfig`: an [`EvaluatorConfig`] object, required.
-    ///
-    /// The configuration that defines how an evaluator assesses agent performance.
     pub evaluator_config: Obj<EvaluatorConfig>,
     /// `EvaluatorName`: a string, required.
-    ///
-    /// The name of the evaluator. Must be unique within your account.
-    ///
-    /// Pattern `^[a-zA-Z][a-zA-Z0-9_]{0,47}$`; create-only: changing it replaces the resource.
     pub evaluator_name: Str,
     /// `Level`: an [`EvaluatorLevel`] value, required.
     pub level: EvaluatorLevel,
 }
 
-static RULE_Evaluator: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Evaluator: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(200),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
         ("EvaluatorConfig", Shape::Object(&RULE_EvaluatorConfig)),
-        (
-            "EvaluatorName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KmsKeyArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Level",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["TOOL_CALL", "TRACE", "SESSION"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("EvaluatorName", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Level", Shape::Str(&StrRule { allowed: &["TOOL_CALL", "TRACE", "SESSION"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
     ],
     required: &["EvaluatorName", "EvaluatorConfig", "Level"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::BedrockAgentCore::Evaluator` resource.
@@ -136,6 +88,7 @@ pub struct Evaluator {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Evaluator {
     /// The CloudFormation type name, `AWS::BedrockAgentCore::Evaluator`.
     pub const TYPE_NAME: &'static str = "AWS::BedrockAgentCore::Evaluator";
@@ -150,20 +103,8 @@ impl Evaluator {
         create_only: &["EvaluatorName"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "EvaluatorId",
-            "EvaluatorArn",
-            "Status",
-            "CreatedAt",
-            "UpdatedAt",
-        ],
-        attributes: &[
-            "CreatedAt",
-            "EvaluatorArn",
-            "EvaluatorId",
-            "Status",
-            "UpdatedAt",
-        ],
+        read_only: &["EvaluatorId", "EvaluatorArn", "Status", "CreatedAt", "UpdatedAt"],
+        attributes: &["CreatedAt", "EvaluatorArn", "EvaluatorId", "Status", "UpdatedAt"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -181,50 +122,17 @@ impl Evaluator {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `EvaluatorConfig`: an [`EvaluatorConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn evaluator_config(mut self, value: impl Into<Obj<EvaluatorConfig>>) -> Self {
-        self.evaluator_config = value.into();
-        self
-    }
-
+    pub fn evaluator_config(mut self, value: impl Into<Obj<EvaluatorConfig>>) -> Self { self.evaluator_config = value.into(); self }
     /// `EvaluatorName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn evaluator_name(mut self, value: impl Into<Str>) -> Self {
-        self.evaluator_name = value.into();
-        self
-    }
-
+    pub fn evaluator_name(mut self, value: impl Into<Str>) -> Self { self.evaluator_name = value.into(); self }
     /// `KmsKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_arn = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
     /// `Level`: an [`EvaluatorLevel`] value, required.
-    pub fn level(mut self, value: impl Into<EvaluatorLevel>) -> Self {
-        self.level = value.into();
-        self
-    }
-
+    pub fn level(mut self, value: impl Into<EvaluatorLevel>) -> Self { self.level = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Evaluator {
@@ -302,26 +210,19 @@ impl EvaluatorAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BedrockEvaluatorModelConfigRequired {
     /// `ModelId`: a string, required.
-    ///
-    /// The identifier of the Amazon Bedrock model to use for evaluation.
     pub model_id: Str,
 }
 
-static RULE_BedrockEvaluatorModelConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BedrockEvaluatorModelConfig: ObjRule = ObjRule {
     properties: &[
         ("AdditionalModelRequestFields", Shape::Any),
-        (
-            "InferenceConfig",
-            Shape::Object(&RULE_InferenceConfiguration),
-        ),
+        ("InferenceConfig", Shape::Object(&RULE_InferenceConfiguration)),
         ("ModelId", Shape::STR),
     ],
     required: &["ModelId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BedrockEvaluatorModelConfig` property type of `AWS::BedrockAgentCore::Evaluator`.
@@ -345,6 +246,7 @@ pub struct BedrockEvaluatorModelConfig {
     pub model_id: Str,
 }
 
+#[rustfmt::skip]
 impl BedrockEvaluatorModelConfig {
     /// A `BedrockEvaluatorModelConfig` with its required properties, named in a [`BedrockEvaluatorModelConfigRequired`].
     pub fn new(required: BedrockEvaluatorModelConfigRequired) -> Self {
@@ -356,28 +258,11 @@ impl BedrockEvaluatorModelConfig {
     }
 
     /// `AdditionalModelRequestFields`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn additional_model_request_fields(mut self, value: impl Into<Json>) -> Self {
-        self.additional_model_request_fields = Some(value.into());
-        self
-    }
-
+    pub fn additional_model_request_fields(mut self, value: impl Into<Json>) -> Self { self.additional_model_request_fields = Some(value.into()); self }
     /// `InferenceConfig`: an [`InferenceConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inference_config(mut self, value: impl Into<Obj<InferenceConfiguration>>) -> Self {
-        self.inference_config = Some(value.into());
-        self
-    }
-
+    pub fn inference_config(mut self, value: impl Into<Obj<InferenceConfiguration>>) -> Self { self.inference_config = Some(value.into()); self }
     /// `ModelId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_id(mut self, value: impl Into<Str>) -> Self {
-        self.model_id = value.into();
-        self
-    }
+    pub fn model_id(mut self, value: impl Into<Str>) -> Self { self.model_id = value.into(); self }
 }
 
 impl PropertyType for BedrockEvaluatorModelConfig {}
@@ -399,37 +284,20 @@ impl ToValue for BedrockEvaluatorModelConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CategoricalScaleDefinitionRequired {
     /// `Definition`: a string, required.
-    ///
-    /// The description that explains what this categorical rating represents.
     pub definition: Str,
     /// `Label`: a string, required.
-    ///
-    /// The label of this categorical rating option.
-    ///
-    /// Length 1 to 100.
     pub label: Str,
 }
 
-static RULE_CategoricalScaleDefinition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CategoricalScaleDefinition: ObjRule = ObjRule {
     properties: &[
         ("Definition", Shape::STR),
-        (
-            "Label",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Label", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
     ],
     required: &["Label", "Definition"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CategoricalScaleDefinition` property type of `AWS::BedrockAgentCore::Evaluator`.
@@ -451,6 +319,7 @@ pub struct CategoricalScaleDefinition {
     pub label: Str,
 }
 
+#[rustfmt::skip]
 impl CategoricalScaleDefinition {
     /// A `CategoricalScaleDefinition` with its required properties, named in a [`CategoricalScaleDefinitionRequired`].
     pub fn new(required: CategoricalScaleDefinitionRequired) -> Self {
@@ -461,20 +330,9 @@ impl CategoricalScaleDefinition {
     }
 
     /// `Definition`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn definition(mut self, value: impl Into<Str>) -> Self {
-        self.definition = value.into();
-        self
-    }
-
+    pub fn definition(mut self, value: impl Into<Str>) -> Self { self.definition = value.into(); self }
     /// `Label`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn label(mut self, value: impl Into<Str>) -> Self {
-        self.label = value.into();
-        self
-    }
+    pub fn label(mut self, value: impl Into<Str>) -> Self { self.label = value.into(); self }
 }
 
 impl PropertyType for CategoricalScaleDefinition {}
@@ -492,19 +350,17 @@ impl ToValue for CategoricalScaleDefinition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CodeBasedEvaluatorConfigRequired {
     /// `LambdaConfig`: a [`LambdaEvaluatorConfig`] object, required.
-    ///
-    /// The Lambda function configuration for code-based evaluation.
     pub lambda_config: Obj<LambdaEvaluatorConfig>,
 }
 
-static RULE_CodeBasedEvaluatorConfig: ObjRule = ObjRule {
-    properties: &[("LambdaConfig", Shape::Object(&RULE_LambdaEvaluatorConfig))],
+#[rustfmt::skip]
+pub(crate) static RULE_CodeBasedEvaluatorConfig: ObjRule = ObjRule {
+    properties: &[
+        ("LambdaConfig", Shape::Object(&RULE_LambdaEvaluatorConfig)),
+    ],
     required: &["LambdaConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CodeBasedEvaluatorConfig` property type of `AWS::BedrockAgentCore::Evaluator`.
@@ -520,6 +376,7 @@ pub struct CodeBasedEvaluatorConfig {
     pub lambda_config: Obj<LambdaEvaluatorConfig>,
 }
 
+#[rustfmt::skip]
 impl CodeBasedEvaluatorConfig {
     /// A `CodeBasedEvaluatorConfig` with its required properties, named in a [`CodeBasedEvaluatorConfigRequired`].
     pub fn new(required: CodeBasedEvaluatorConfigRequired) -> Self {
@@ -529,12 +386,7 @@ impl CodeBasedEvaluatorConfig {
     }
 
     /// `LambdaConfig`: a [`LambdaEvaluatorConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_config(mut self, value: impl Into<Obj<LambdaEvaluatorConfig>>) -> Self {
-        self.lambda_config = value.into();
-        self
-    }
+    pub fn lambda_config(mut self, value: impl Into<Obj<LambdaEvaluatorConfig>>) -> Self { self.lambda_config = value.into(); self }
 }
 
 impl PropertyType for CodeBasedEvaluatorConfig {}
@@ -547,20 +399,15 @@ impl ToValue for CodeBasedEvaluatorConfig {
     }
 }
 
-static RULE_EvaluatorConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EvaluatorConfig: ObjRule = ObjRule {
     properties: &[
         ("CodeBased", Shape::Object(&RULE_CodeBasedEvaluatorConfig)),
-        (
-            "LlmAsAJudge",
-            Shape::Object(&RULE_LlmAsAJudgeEvaluatorConfig),
-        ),
+        ("LlmAsAJudge", Shape::Object(&RULE_LlmAsAJudgeEvaluatorConfig)),
     ],
-    required: &[],
     one_of: &[&[&["LlmAsAJudge"], &["CodeBased"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EvaluatorConfig` property type of `AWS::BedrockAgentCore::Evaluator`.
@@ -580,6 +427,7 @@ pub struct EvaluatorConfig {
     pub llm_as_a_judge: Option<Obj<LlmAsAJudgeEvaluatorConfig>>,
 }
 
+#[rustfmt::skip]
 impl EvaluatorConfig {
     /// A `EvaluatorConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -587,20 +435,9 @@ impl EvaluatorConfig {
     }
 
     /// `CodeBased`: a [`CodeBasedEvaluatorConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn code_based(mut self, value: impl Into<Obj<CodeBasedEvaluatorConfig>>) -> Self {
-        self.code_based = Some(value.into());
-        self
-    }
-
+    pub fn code_based(mut self, value: impl Into<Obj<CodeBasedEvaluatorConfig>>) -> Self { self.code_based = Some(value.into()); self }
     /// `LlmAsAJudge`: a [`LlmAsAJudgeEvaluatorConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn llm_as_a_judge(mut self, value: impl Into<Obj<LlmAsAJudgeEvaluatorConfig>>) -> Self {
-        self.llm_as_a_judge = Some(value.into());
-        self
-    }
+    pub fn llm_as_a_judge(mut self, value: impl Into<Obj<LlmAsAJudgeEvaluatorConfig>>) -> Self { self.llm_as_a_judge = Some(value.into()); self }
 }
 
 impl PropertyType for EvaluatorConfig {}
@@ -618,22 +455,17 @@ impl ToValue for EvaluatorConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EvaluatorModelConfigRequired {
     /// `BedrockEvaluatorModelConfig`: a [`BedrockEvaluatorModelConfig`] object, required.
-    ///
-    /// The configuration for using Amazon Bedrock models in evaluator assessments.
     pub bedrock_evaluator_model_config: Obj<BedrockEvaluatorModelConfig>,
 }
 
-static RULE_EvaluatorModelConfig: ObjRule = ObjRule {
-    properties: &[(
-        "BedrockEvaluatorModelConfig",
-        Shape::Object(&RULE_BedrockEvaluatorModelConfig),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_EvaluatorModelConfig: ObjRule = ObjRule {
+    properties: &[
+        ("BedrockEvaluatorModelConfig", Shape::Object(&RULE_BedrockEvaluatorModelConfig)),
+    ],
     required: &["BedrockEvaluatorModelConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EvaluatorModelConfig` property type of `AWS::BedrockAgentCore::Evaluator`.
@@ -649,6 +481,7 @@ pub struct EvaluatorModelConfig {
     pub bedrock_evaluator_model_config: Obj<BedrockEvaluatorModelConfig>,
 }
 
+#[rustfmt::skip]
 impl EvaluatorModelConfig {
     /// A `EvaluatorModelConfig` with its required properties, named in a [`EvaluatorModelConfigRequired`].
     pub fn new(required: EvaluatorModelConfigRequired) -> Self {
@@ -658,15 +491,7 @@ impl EvaluatorModelConfig {
     }
 
     /// `BedrockEvaluatorModelConfig`: a [`BedrockEvaluatorModelConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bedrock_evaluator_model_config(
-        mut self,
-        value: impl Into<Obj<BedrockEvaluatorModelConfig>>,
-    ) -> Self {
-        self.bedrock_evaluator_model_config = value.into();
-        self
-    }
+    pub fn bedrock_evaluator_model_config(mut self, value: impl Into<Obj<BedrockEvaluatorModelConfig>>) -> Self { self.bedrock_evaluator_model_config = value.into(); self }
 }
 
 impl PropertyType for EvaluatorModelConfig {}
@@ -682,39 +507,15 @@ impl ToValue for EvaluatorModelConfig {
     }
 }
 
-static RULE_InferenceConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InferenceConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "MaxTokens",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Temperature",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(1.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TopP",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(1.0),
-                allowed: &[],
-            }),
-        ),
+        ("MaxTokens", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("Temperature", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
+        ("TopP", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InferenceConfiguration` property type of `AWS::BedrockAgentCore::Evaluator`.
@@ -744,6 +545,7 @@ pub struct InferenceConfiguration {
     pub top_p: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl InferenceConfiguration {
     /// A `InferenceConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -751,28 +553,11 @@ impl InferenceConfiguration {
     }
 
     /// `MaxTokens`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_tokens(mut self, value: impl Into<Int>) -> Self {
-        self.max_tokens = Some(value.into());
-        self
-    }
-
+    pub fn max_tokens(mut self, value: impl Into<Int>) -> Self { self.max_tokens = Some(value.into()); self }
     /// `Temperature`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn temperature(mut self, value: impl Into<Num>) -> Self {
-        self.temperature = Some(value.into());
-        self
-    }
-
+    pub fn temperature(mut self, value: impl Into<Num>) -> Self { self.temperature = Some(value.into()); self }
     /// `TopP`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn top_p(mut self, value: impl Into<Num>) -> Self {
-        self.top_p = Some(value.into());
-        self
-    }
+    pub fn top_p(mut self, value: impl Into<Num>) -> Self { self.top_p = Some(value.into()); self }
 }
 
 impl PropertyType for InferenceConfiguration {}
@@ -791,40 +576,18 @@ impl ToValue for InferenceConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LambdaEvaluatorConfigRequired {
     /// `LambdaArn`: a string, required.
-    ///
-    /// The ARN of the Lambda function used for evaluation.
-    ///
-    /// Format `AWS::Lambda::Function.Arn`; pattern `^arn:(aws[a-zA-Z-]*)?:lambda:([a-z]{2}(-gov)?-[a-z]+-\d{1}):(\d{12}):function:([a-zA-Z0-9-_.]+)(:(\$LATEST|[a-zA-Z0-9-_]+))?$`.
     pub lambda_arn: Str,
 }
 
-static RULE_LambdaEvaluatorConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LambdaEvaluatorConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "LambdaArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::LambdaFunctionArn),
-            }),
-        ),
-        (
-            "LambdaTimeoutInSeconds",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(300.0),
-                allowed: &[],
-            }),
-        ),
+        ("LambdaArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
+        ("LambdaTimeoutInSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(300.0), ..NumRule::ANY })),
     ],
     required: &["LambdaArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LambdaEvaluatorConfig` property type of `AWS::BedrockAgentCore::Evaluator`.
@@ -848,6 +611,7 @@ pub struct LambdaEvaluatorConfig {
     pub lambda_timeout_in_seconds: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl LambdaEvaluatorConfig {
     /// A `LambdaEvaluatorConfig` with its required properties, named in a [`LambdaEvaluatorConfigRequired`].
     pub fn new(required: LambdaEvaluatorConfigRequired) -> Self {
@@ -858,20 +622,9 @@ impl LambdaEvaluatorConfig {
     }
 
     /// `LambdaArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_arn(mut self, value: impl Into<Str>) -> Self {
-        self.lambda_arn = value.into();
-        self
-    }
-
+    pub fn lambda_arn(mut self, value: impl Into<Str>) -> Self { self.lambda_arn = value.into(); self }
     /// `LambdaTimeoutInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_timeout_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.lambda_timeout_in_seconds = Some(value.into());
-        self
-    }
+    pub fn lambda_timeout_in_seconds(mut self, value: impl Into<Int>) -> Self { self.lambda_timeout_in_seconds = Some(value.into()); self }
 }
 
 impl PropertyType for LambdaEvaluatorConfig {}
@@ -889,31 +642,23 @@ impl ToValue for LambdaEvaluatorConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LlmAsAJudgeEvaluatorConfigRequired {
     /// `Instructions`: a string, required.
-    ///
-    /// The evaluation instructions that guide the language model in assessing agent performance.
     pub instructions: Str,
     /// `ModelConfig`: an [`EvaluatorModelConfig`] object, required.
-    ///
-    /// The model configuration that specifies which foundation model to use for evaluation.
     pub model_config: Obj<EvaluatorModelConfig>,
     /// `RatingScale`: a [`RatingScale`] object, required.
-    ///
-    /// The rating scale that defines how evaluators should score agent performance.
     pub rating_scale: Obj<RatingScale>,
 }
 
-static RULE_LlmAsAJudgeEvaluatorConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LlmAsAJudgeEvaluatorConfig: ObjRule = ObjRule {
     properties: &[
         ("Instructions", Shape::STR),
         ("ModelConfig", Shape::Object(&RULE_EvaluatorModelConfig)),
         ("RatingScale", Shape::Object(&RULE_RatingScale)),
     ],
     required: &["Instructions", "RatingScale", "ModelConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LlmAsAJudgeEvaluatorConfig` property type of `AWS::BedrockAgentCore::Evaluator`.
@@ -937,6 +682,7 @@ pub struct LlmAsAJudgeEvaluatorConfig {
     pub rating_scale: Obj<RatingScale>,
 }
 
+#[rustfmt::skip]
 impl LlmAsAJudgeEvaluatorConfig {
     /// A `LlmAsAJudgeEvaluatorConfig` with its required properties, named in a [`LlmAsAJudgeEvaluatorConfigRequired`].
     pub fn new(required: LlmAsAJudgeEvaluatorConfigRequired) -> Self {
@@ -948,28 +694,11 @@ impl LlmAsAJudgeEvaluatorConfig {
     }
 
     /// `Instructions`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instructions(mut self, value: impl Into<Str>) -> Self {
-        self.instructions = value.into();
-        self
-    }
-
+    pub fn instructions(mut self, value: impl Into<Str>) -> Self { self.instructions = value.into(); self }
     /// `ModelConfig`: an [`EvaluatorModelConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_config(mut self, value: impl Into<Obj<EvaluatorModelConfig>>) -> Self {
-        self.model_config = value.into();
-        self
-    }
-
+    pub fn model_config(mut self, value: impl Into<Obj<EvaluatorModelConfig>>) -> Self { self.model_config = value.into(); self }
     /// `RatingScale`: a [`RatingScale`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rating_scale(mut self, value: impl Into<Obj<RatingScale>>) -> Self {
-        self.rating_scale = value.into();
-        self
-    }
+    pub fn rating_scale(mut self, value: impl Into<Obj<RatingScale>>) -> Self { self.rating_scale = value.into(); self }
 }
 
 impl PropertyType for LlmAsAJudgeEvaluatorConfig {}
@@ -988,51 +717,23 @@ impl ToValue for LlmAsAJudgeEvaluatorConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NumericalScaleDefinitionRequired {
     /// `Definition`: a string, required.
-    ///
-    /// The description that explains what this numerical rating represents.
     pub definition: Str,
     /// `Label`: a string, required.
-    ///
-    /// The label that describes this numerical rating option.
-    ///
-    /// Length 1 to 100.
     pub label: Str,
     /// `Value`: a number, required.
-    ///
-    /// The numerical value for this rating scale option.
-    ///
-    /// Value at least 0.
     pub value: Num,
 }
 
-static RULE_NumericalScaleDefinition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NumericalScaleDefinition: ObjRule = ObjRule {
     properties: &[
         ("Definition", Shape::STR),
-        (
-            "Label",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("Label", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ("Value", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
     ],
     required: &["Value", "Label", "Definition"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NumericalScaleDefinition` property type of `AWS::BedrockAgentCore::Evaluator`.
@@ -1060,6 +761,7 @@ pub struct NumericalScaleDefinition {
     pub value: Num,
 }
 
+#[rustfmt::skip]
 impl NumericalScaleDefinition {
     /// A `NumericalScaleDefinition` with its required properties, named in a [`NumericalScaleDefinitionRequired`].
     pub fn new(required: NumericalScaleDefinitionRequired) -> Self {
@@ -1071,28 +773,11 @@ impl NumericalScaleDefinition {
     }
 
     /// `Definition`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn definition(mut self, value: impl Into<Str>) -> Self {
-        self.definition = value.into();
-        self
-    }
-
+    pub fn definition(mut self, value: impl Into<Str>) -> Self { self.definition = value.into(); self }
     /// `Label`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn label(mut self, value: impl Into<Str>) -> Self {
-        self.label = value.into();
-        self
-    }
-
+    pub fn label(mut self, value: impl Into<Str>) -> Self { self.label = value.into(); self }
     /// `Value`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Num>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Num>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for NumericalScaleDefinition {}
@@ -1107,31 +792,15 @@ impl ToValue for NumericalScaleDefinition {
     }
 }
 
-static RULE_RatingScale: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RatingScale: ObjRule = ObjRule {
     properties: &[
-        (
-            "Categorical",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CategoricalScaleDefinition),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Numerical",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_NumericalScaleDefinition),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Categorical", Shape::List(&ListRule { items: Shape::Object(&RULE_CategoricalScaleDefinition), min_items: None, max_items: None })),
+        ("Numerical", Shape::List(&ListRule { items: Shape::Object(&RULE_NumericalScaleDefinition), min_items: None, max_items: None })),
     ],
-    required: &[],
     one_of: &[&[&["Numerical"], &["Categorical"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RatingScale` property type of `AWS::BedrockAgentCore::Evaluator`.
@@ -1147,6 +816,7 @@ pub struct RatingScale {
     pub numerical: Option<List<NumericalScaleDefinition>>,
 }
 
+#[rustfmt::skip]
 impl RatingScale {
     /// A `RatingScale` with no property set (none is required).
     pub fn new() -> Self {
@@ -1154,16 +824,9 @@ impl RatingScale {
     }
 
     /// `Categorical`: a list of [`CategoricalScaleDefinition`] objects.
-    pub fn categorical(mut self, value: impl Into<List<CategoricalScaleDefinition>>) -> Self {
-        self.categorical = Some(value.into());
-        self
-    }
-
+    pub fn categorical(mut self, value: impl Into<List<CategoricalScaleDefinition>>) -> Self { self.categorical = Some(value.into()); self }
     /// `Numerical`: a list of [`NumericalScaleDefinition`] objects.
-    pub fn numerical(mut self, value: impl Into<List<NumericalScaleDefinition>>) -> Self {
-        self.numerical = Some(value.into());
-        self
-    }
+    pub fn numerical(mut self, value: impl Into<List<NumericalScaleDefinition>>) -> Self { self.numerical = Some(value.into()); self }
 }
 
 impl PropertyType for RatingScale {}
@@ -1173,102 +836,6 @@ impl ToValue for RatingScale {
         MapBuilder::new()
             .opt("Categorical", &self.categorical)
             .opt("Numerical", &self.numerical)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::BedrockAgentCore::Evaluator`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrockagentcore-evaluator-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

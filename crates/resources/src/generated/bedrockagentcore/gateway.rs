@@ -20,119 +20,34 @@ pub(crate) static PATTERN_3: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct GatewayRequired {
     /// `AuthorizerType`: an [`AuthorizerType`] value, required.
-    ///
-    /// The authorizer type for the gateway.
     pub authorizer_type: AuthorizerType,
     /// `Name`: a string, required.
-    ///
-    /// The name for the gateway.
-    ///
-    /// Pattern `^([0-9a-zA-Z][-]?){1,100}$`.
     pub name: Str,
     /// `ProtocolType`: a [`GatewayProtocolType`] value, required.
-    ///
-    /// The protocol type for the gateway target.
     pub protocol_type: GatewayProtocolType,
     /// `RoleArn`: a string, required.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:[a-z0-9-]{1,20}:iam::([0-9]{12})?:role/.+$`; length 1 to 2048.
     pub role_arn: Str,
 }
 
-static RULE_Gateway: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Gateway: ObjRule = ObjRule {
     properties: &[
         ("AuthorizerConfiguration", Shape::Any),
-        (
-            "AuthorizerType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CUSTOM_JWT", "AWS_IAM", "NONE"],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(200),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ExceptionLevel",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DEBUG"],
-                format: None,
-            }),
-        ),
-        (
-            "InterceptorConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_GatewayInterceptorConfiguration),
-                min_items: Some(1),
-                max_items: Some(2),
-            }),
-        ),
-        (
-            "KmsKeyArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PolicyEngineConfiguration",
-            Shape::Object(&RULE_GatewayPolicyEngineConfiguration),
-        ),
+        ("AuthorizerType", Shape::Str(&StrRule { allowed: &["CUSTOM_JWT", "AWS_IAM", "NONE"], ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
+        ("ExceptionLevel", Shape::Str(&StrRule { allowed: &["DEBUG"], ..StrRule::ANY })),
+        ("InterceptorConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_GatewayInterceptorConfiguration), min_items: Some(1), max_items: Some(2) })),
+        ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("PolicyEngineConfiguration", Shape::Object(&RULE_GatewayPolicyEngineConfiguration)),
         ("ProtocolConfiguration", Shape::Any),
-        (
-            "ProtocolType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["MCP"],
-                format: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("ProtocolType", Shape::Str(&StrRule { allowed: &["MCP"], ..StrRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("Tags", Shape::Any),
     ],
     required: &["AuthorizerType", "Name", "ProtocolType", "RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::BedrockAgentCore::Gateway` resource.
@@ -203,6 +118,7 @@ pub struct Gateway {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl Gateway {
     /// The CloudFormation type name, `AWS::BedrockAgentCore::Gateway`.
     pub const TYPE_NAME: &'static str = "AWS::BedrockAgentCore::Gateway";
@@ -217,26 +133,8 @@ impl Gateway {
         create_only: &[],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "CreatedAt",
-            "GatewayArn",
-            "GatewayIdentifier",
-            "GatewayUrl",
-            "Status",
-            "StatusReasons",
-            "UpdatedAt",
-            "WorkloadIdentityDetails",
-        ],
-        attributes: &[
-            "CreatedAt",
-            "GatewayArn",
-            "GatewayIdentifier",
-            "GatewayUrl",
-            "Status",
-            "StatusReasons",
-            "UpdatedAt",
-            "WorkloadIdentityDetails",
-        ],
+        read_only: &["CreatedAt", "GatewayArn", "GatewayIdentifier", "GatewayUrl", "Status", "StatusReasons", "UpdatedAt", "WorkloadIdentityDetails"],
+        attributes: &["CreatedAt", "GatewayArn", "GatewayIdentifier", "GatewayUrl", "Status", "StatusReasons", "UpdatedAt", "WorkloadIdentityDetails"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -260,102 +158,29 @@ impl Gateway {
     }
 
     /// `AuthorizerConfiguration`: a JSON value.
-    pub fn authorizer_configuration(mut self, value: impl Into<Json>) -> Self {
-        self.authorizer_configuration = Some(value.into());
-        self
-    }
-
+    pub fn authorizer_configuration(mut self, value: impl Into<Json>) -> Self { self.authorizer_configuration = Some(value.into()); self }
     /// `AuthorizerType`: an [`AuthorizerType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authorizer_type(mut self, value: impl Into<AuthorizerType>) -> Self {
-        self.authorizer_type = value.into();
-        self
-    }
-
+    pub fn authorizer_type(mut self, value: impl Into<AuthorizerType>) -> Self { self.authorizer_type = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `ExceptionLevel`: an [`ExceptionLevel`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exception_level(mut self, value: impl Into<ExceptionLevel>) -> Self {
-        self.exception_level = Some(value.into());
-        self
-    }
-
+    pub fn exception_level(mut self, value: impl Into<ExceptionLevel>) -> Self { self.exception_level = Some(value.into()); self }
     /// `InterceptorConfigurations`: a list of [`GatewayInterceptorConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interceptor_configurations(
-        mut self,
-        value: impl Into<List<GatewayInterceptorConfiguration>>,
-    ) -> Self {
-        self.interceptor_configurations = Some(value.into());
-        self
-    }
-
+    pub fn interceptor_configurations(mut self, value: impl Into<List<GatewayInterceptorConfiguration>>) -> Self { self.interceptor_configurations = Some(value.into()); self }
     /// `KmsKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_arn = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `PolicyEngineConfiguration`: a [`GatewayPolicyEngineConfiguration`] object.
-    pub fn policy_engine_configuration(
-        mut self,
-        value: impl Into<Obj<GatewayPolicyEngineConfiguration>>,
-    ) -> Self {
-        self.policy_engine_configuration = Some(value.into());
-        self
-    }
-
+    pub fn policy_engine_configuration(mut self, value: impl Into<Obj<GatewayPolicyEngineConfiguration>>) -> Self { self.policy_engine_configuration = Some(value.into()); self }
     /// `ProtocolConfiguration`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol_configuration(mut self, value: impl Into<Json>) -> Self {
-        self.protocol_configuration = Some(value.into());
-        self
-    }
-
+    pub fn protocol_configuration(mut self, value: impl Into<Json>) -> Self { self.protocol_configuration = Some(value.into()); self }
     /// `ProtocolType`: a [`GatewayProtocolType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol_type(mut self, value: impl Into<GatewayProtocolType>) -> Self {
-        self.protocol_type = value.into();
-        self
-    }
-
+    pub fn protocol_type(mut self, value: impl Into<GatewayProtocolType>) -> Self { self.protocol_type = value.into(); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Gateway {
@@ -462,41 +287,21 @@ impl GatewayAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GatewayInterceptorConfigurationRequired {
     /// `InterceptionPoints`: a list of [`GatewayInterceptionPoint`] values, required.
-    ///
-    /// Items 1 to 2.
     pub interception_points: List<GatewayInterceptionPoint>,
     /// `Interceptor`: a JSON value, required.
     pub interceptor: Json,
 }
 
-static RULE_GatewayInterceptorConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GatewayInterceptorConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "InputConfiguration",
-            Shape::Object(&RULE_InterceptorInputConfiguration),
-        ),
-        (
-            "InterceptionPoints",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["REQUEST", "RESPONSE"],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(2),
-            }),
-        ),
+        ("InputConfiguration", Shape::Object(&RULE_InterceptorInputConfiguration)),
+        ("InterceptionPoints", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["REQUEST", "RESPONSE"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(2) })),
         ("Interceptor", Shape::Any),
     ],
     required: &["Interceptor", "InterceptionPoints"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GatewayInterceptorConfiguration` property type of `AWS::BedrockAgentCore::Gateway`.
@@ -514,6 +319,7 @@ pub struct GatewayInterceptorConfiguration {
     pub interceptor: Json,
 }
 
+#[rustfmt::skip]
 impl GatewayInterceptorConfiguration {
     /// A `GatewayInterceptorConfiguration` with its required properties, named in a [`GatewayInterceptorConfigurationRequired`].
     pub fn new(required: GatewayInterceptorConfigurationRequired) -> Self {
@@ -525,27 +331,11 @@ impl GatewayInterceptorConfiguration {
     }
 
     /// `InputConfiguration`: an [`InterceptorInputConfiguration`] object.
-    pub fn input_configuration(
-        mut self,
-        value: impl Into<Obj<InterceptorInputConfiguration>>,
-    ) -> Self {
-        self.input_configuration = Some(value.into());
-        self
-    }
-
+    pub fn input_configuration(mut self, value: impl Into<Obj<InterceptorInputConfiguration>>) -> Self { self.input_configuration = Some(value.into()); self }
     /// `InterceptionPoints`: a list of [`GatewayInterceptionPoint`] values, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interception_points(mut self, value: impl Into<List<GatewayInterceptionPoint>>) -> Self {
-        self.interception_points = value.into();
-        self
-    }
-
+    pub fn interception_points(mut self, value: impl Into<List<GatewayInterceptionPoint>>) -> Self { self.interception_points = value.into(); self }
     /// `Interceptor`: a JSON value, required.
-    pub fn interceptor(mut self, value: impl Into<Json>) -> Self {
-        self.interceptor = value.into();
-        self
-    }
+    pub fn interceptor(mut self, value: impl Into<Json>) -> Self { self.interceptor = value.into(); self }
 }
 
 impl PropertyType for GatewayInterceptorConfiguration {}
@@ -564,42 +354,20 @@ impl ToValue for GatewayInterceptorConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GatewayPolicyEngineConfigurationRequired {
     /// `Arn`: a string, required.
-    ///
-    /// Pattern `^arn:[a-z0-9-]{1,20}:bedrock-agentcore:[a-z0-9-]+:[0-9]{12}:policy-engine/[a-zA-Z][a-zA-Z0-9-_]{0,99}-[a-zA-Z0-9_]{10}$`; length 1 to 170.
     pub arn: Str,
     /// `Mode`: a [`GatewayPolicyEngineMode`] value, required.
     pub mode: GatewayPolicyEngineMode,
 }
 
-static RULE_GatewayPolicyEngineConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GatewayPolicyEngineConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Arn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(170),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Mode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["LOG_ONLY", "ENFORCE"],
-                format: None,
-            }),
-        ),
+        ("Arn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(170), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Mode", Shape::Str(&StrRule { allowed: &["LOG_ONLY", "ENFORCE"], ..StrRule::ANY })),
     ],
     required: &["Arn", "Mode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GatewayPolicyEngineConfiguration` property type of `AWS::BedrockAgentCore::Gateway`.
@@ -615,6 +383,7 @@ pub struct GatewayPolicyEngineConfiguration {
     pub mode: GatewayPolicyEngineMode,
 }
 
+#[rustfmt::skip]
 impl GatewayPolicyEngineConfiguration {
     /// A `GatewayPolicyEngineConfiguration` with its required properties, named in a [`GatewayPolicyEngineConfigurationRequired`].
     pub fn new(required: GatewayPolicyEngineConfigurationRequired) -> Self {
@@ -625,18 +394,9 @@ impl GatewayPolicyEngineConfiguration {
     }
 
     /// `Arn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = value.into();
-        self
-    }
-
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = value.into(); self }
     /// `Mode`: a [`GatewayPolicyEngineMode`] value, required.
-    pub fn mode(mut self, value: impl Into<GatewayPolicyEngineMode>) -> Self {
-        self.mode = value.into();
-        self
-    }
+    pub fn mode(mut self, value: impl Into<GatewayPolicyEngineMode>) -> Self { self.mode = value.into(); self }
 }
 
 impl PropertyType for GatewayPolicyEngineConfiguration {}
@@ -657,14 +417,14 @@ pub struct InterceptorInputConfigurationRequired {
     pub pass_request_headers: Bool,
 }
 
-static RULE_InterceptorInputConfiguration: ObjRule = ObjRule {
-    properties: &[("PassRequestHeaders", Shape::Bool)],
+#[rustfmt::skip]
+pub(crate) static RULE_InterceptorInputConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("PassRequestHeaders", Shape::Bool),
+    ],
     required: &["PassRequestHeaders"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InterceptorInputConfiguration` property type of `AWS::BedrockAgentCore::Gateway`.
@@ -676,6 +436,7 @@ pub struct InterceptorInputConfiguration {
     pub pass_request_headers: Bool,
 }
 
+#[rustfmt::skip]
 impl InterceptorInputConfiguration {
     /// A `InterceptorInputConfiguration` with its required properties, named in a [`InterceptorInputConfigurationRequired`].
     pub fn new(required: InterceptorInputConfigurationRequired) -> Self {
@@ -685,10 +446,7 @@ impl InterceptorInputConfiguration {
     }
 
     /// `PassRequestHeaders`: a boolean, required.
-    pub fn pass_request_headers(mut self, value: impl Into<Bool>) -> Self {
-        self.pass_request_headers = value.into();
-        self
-    }
+    pub fn pass_request_headers(mut self, value: impl Into<Bool>) -> Self { self.pass_request_headers = value.into(); self }
 }
 
 impl PropertyType for InterceptorInputConfiguration {}

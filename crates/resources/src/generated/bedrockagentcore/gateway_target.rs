@@ -14,69 +14,24 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^([0-9a-zA-Z][-]?){1,100}$"
 #[derive(Clone, Debug, PartialEq)]
 pub struct GatewayTargetRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name for the gateway target.
-    ///
-    /// Pattern `^([0-9a-zA-Z][-]?){1,100}$`.
     pub name: Str,
     /// `TargetConfiguration`: a JSON value, required.
-    ///
-    /// The target configuration for the Smithy model target.
     pub target_configuration: Json,
 }
 
-static RULE_GatewayTarget: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GatewayTarget: ObjRule = ObjRule {
     properties: &[
-        (
-            "CredentialProviderConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CredentialProviderConfiguration),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(200),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "GatewayIdentifier",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MetadataConfiguration",
-            Shape::Object(&RULE_MetadataConfiguration),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CredentialProviderConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_CredentialProviderConfiguration), min_items: Some(1), max_items: Some(1) })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
+        ("GatewayIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("MetadataConfiguration", Shape::Object(&RULE_MetadataConfiguration)),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("TargetConfiguration", Shape::Any),
     ],
     required: &["Name", "TargetConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::BedrockAgentCore::GatewayTarget` resource.
@@ -128,6 +83,7 @@ pub struct GatewayTarget {
     pub target_configuration: Json,
 }
 
+#[rustfmt::skip]
 impl GatewayTarget {
     /// The CloudFormation type name, `AWS::BedrockAgentCore::GatewayTarget`.
     pub const TYPE_NAME: &'static str = "AWS::BedrockAgentCore::GatewayTarget";
@@ -142,24 +98,8 @@ impl GatewayTarget {
         create_only: &["GatewayIdentifier"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "CreatedAt",
-            "GatewayArn",
-            "LastSynchronizedAt",
-            "Status",
-            "StatusReasons",
-            "TargetId",
-            "UpdatedAt",
-        ],
-        attributes: &[
-            "CreatedAt",
-            "GatewayArn",
-            "LastSynchronizedAt",
-            "Status",
-            "StatusReasons",
-            "TargetId",
-            "UpdatedAt",
-        ],
+        read_only: &["CreatedAt", "GatewayArn", "LastSynchronizedAt", "Status", "StatusReasons", "TargetId", "UpdatedAt"],
+        attributes: &["CreatedAt", "GatewayArn", "LastSynchronizedAt", "Status", "StatusReasons", "TargetId", "UpdatedAt"],
         taggable: false,
         tag_format: TagFormat::None,
     };
@@ -177,53 +117,17 @@ impl GatewayTarget {
     }
 
     /// `CredentialProviderConfigurations`: a list of [`CredentialProviderConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn credential_provider_configurations(
-        mut self,
-        value: impl Into<List<CredentialProviderConfiguration>>,
-    ) -> Self {
-        self.credential_provider_configurations = Some(value.into());
-        self
-    }
-
+    pub fn credential_provider_configurations(mut self, value: impl Into<List<CredentialProviderConfiguration>>) -> Self { self.credential_provider_configurations = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `GatewayIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gateway_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.gateway_identifier = Some(value.into());
-        self
-    }
-
+    pub fn gateway_identifier(mut self, value: impl Into<Str>) -> Self { self.gateway_identifier = Some(value.into()); self }
     /// `MetadataConfiguration`: a [`MetadataConfiguration`] object.
-    pub fn metadata_configuration(mut self, value: impl Into<Obj<MetadataConfiguration>>) -> Self {
-        self.metadata_configuration = Some(value.into());
-        self
-    }
-
+    pub fn metadata_configuration(mut self, value: impl Into<Obj<MetadataConfiguration>>) -> Self { self.metadata_configuration = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `TargetConfiguration`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_configuration(mut self, value: impl Into<Json>) -> Self {
-        self.target_configuration = value.into();
-        self
-    }
+    pub fn target_configuration(mut self, value: impl Into<Json>) -> Self { self.target_configuration = value.into(); self }
 }
 
 impl Resource for GatewayTarget {
@@ -311,31 +215,18 @@ impl GatewayTargetAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CredentialProviderConfigurationRequired {
     /// `CredentialProviderType`: a [`CredentialProviderType`] value, required.
-    ///
-    /// The credential provider type for the gateway target.
     pub credential_provider_type: CredentialProviderType,
 }
 
-static RULE_CredentialProviderConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CredentialProviderConfiguration: ObjRule = ObjRule {
     properties: &[
         ("CredentialProvider", Shape::Any),
-        (
-            "CredentialProviderType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["GATEWAY_IAM_ROLE", "OAUTH", "API_KEY"],
-                format: None,
-            }),
-        ),
+        ("CredentialProviderType", Shape::Str(&StrRule { allowed: &["GATEWAY_IAM_ROLE", "OAUTH", "API_KEY"], ..StrRule::ANY })),
     ],
     required: &["CredentialProviderType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CredentialProviderConfiguration` property type of `AWS::BedrockAgentCore::GatewayTarget`.
@@ -355,6 +246,7 @@ pub struct CredentialProviderConfiguration {
     pub credential_provider_type: CredentialProviderType,
 }
 
+#[rustfmt::skip]
 impl CredentialProviderConfiguration {
     /// A `CredentialProviderConfiguration` with its required properties, named in a [`CredentialProviderConfigurationRequired`].
     pub fn new(required: CredentialProviderConfigurationRequired) -> Self {
@@ -365,20 +257,9 @@ impl CredentialProviderConfiguration {
     }
 
     /// `CredentialProvider`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn credential_provider(mut self, value: impl Into<Json>) -> Self {
-        self.credential_provider = Some(value.into());
-        self
-    }
-
+    pub fn credential_provider(mut self, value: impl Into<Json>) -> Self { self.credential_provider = Some(value.into()); self }
     /// `CredentialProviderType`: a [`CredentialProviderType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn credential_provider_type(mut self, value: impl Into<CredentialProviderType>) -> Self {
-        self.credential_provider_type = value.into();
-        self
-    }
+    pub fn credential_provider_type(mut self, value: impl Into<CredentialProviderType>) -> Self { self.credential_provider_type = value.into(); self }
 }
 
 impl PropertyType for CredentialProviderConfiguration {}
@@ -392,39 +273,15 @@ impl ToValue for CredentialProviderConfiguration {
     }
 }
 
-static RULE_MetadataConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MetadataConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "AllowedQueryParameters",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AllowedRequestHeaders",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AllowedResponseHeaders",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AllowedQueryParameters", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("AllowedRequestHeaders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("AllowedResponseHeaders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MetadataConfiguration` property type of `AWS::BedrockAgentCore::GatewayTarget`.
@@ -440,6 +297,7 @@ pub struct MetadataConfiguration {
     pub allowed_response_headers: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl MetadataConfiguration {
     /// A `MetadataConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -447,22 +305,11 @@ impl MetadataConfiguration {
     }
 
     /// `AllowedQueryParameters`: a list of strings.
-    pub fn allowed_query_parameters(mut self, value: impl Into<List<Str>>) -> Self {
-        self.allowed_query_parameters = Some(value.into());
-        self
-    }
-
+    pub fn allowed_query_parameters(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_query_parameters = Some(value.into()); self }
     /// `AllowedRequestHeaders`: a list of strings.
-    pub fn allowed_request_headers(mut self, value: impl Into<List<Str>>) -> Self {
-        self.allowed_request_headers = Some(value.into());
-        self
-    }
-
+    pub fn allowed_request_headers(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_request_headers = Some(value.into()); self }
     /// `AllowedResponseHeaders`: a list of strings.
-    pub fn allowed_response_headers(mut self, value: impl Into<List<Str>>) -> Self {
-        self.allowed_response_headers = Some(value.into());
-        self
-    }
+    pub fn allowed_response_headers(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_response_headers = Some(value.into()); self }
 }
 
 impl PropertyType for MetadataConfiguration {}

@@ -23,88 +23,27 @@ pub(crate) static PATTERN_5: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct MemoryRequired {
     /// `EventExpiryDuration`: an integer, required.
-    ///
-    /// The event expiry configuration.
-    ///
-    /// Value 3 to 365.
     pub event_expiry_duration: Int,
     /// `Name`: a string, required.
-    ///
-    /// The memory name.
-    ///
-    /// Pattern `^[a-zA-Z][a-zA-Z0-9_]{0,47}$`; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_Memory: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Memory: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
-        (
-            "EncryptionKeyArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EventExpiryDuration",
-            Shape::Int(&NumRule {
-                min: Some(3.0),
-                max: Some(365.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "IndexedKeys",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_IndexedKey),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "MemoryExecutionRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "MemoryStrategies",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MemoryStrategy),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "StreamDeliveryResources",
-            Shape::Object(&RULE_StreamDeliveryResources),
-        ),
+        ("EncryptionKeyArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("EventExpiryDuration", Shape::Int(&NumRule { min: Some(3.0), max: Some(365.0), ..NumRule::ANY })),
+        ("IndexedKeys", Shape::List(&ListRule { items: Shape::Object(&RULE_IndexedKey), min_items: Some(1), max_items: Some(10) })),
+        ("MemoryExecutionRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("MemoryStrategies", Shape::List(&ListRule { items: Shape::Object(&RULE_MemoryStrategy), min_items: None, max_items: None })),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("StreamDeliveryResources", Shape::Object(&RULE_StreamDeliveryResources)),
         ("Tags", Shape::Any),
     ],
     required: &["Name", "EventExpiryDuration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::BedrockAgentCore::Memory` resource.
@@ -170,6 +109,7 @@ pub struct Memory {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl Memory {
     /// The CloudFormation type name, `AWS::BedrockAgentCore::Memory`.
     pub const TYPE_NAME: &'static str = "AWS::BedrockAgentCore::Memory";
@@ -184,47 +124,8 @@ impl Memory {
         create_only: &["Name", "EncryptionKeyArn"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "MemoryArn",
-            "MemoryId",
-            "Status",
-            "CreatedAt",
-            "UpdatedAt",
-            "FailureReason",
-            "MemoryStrategies/*/SemanticMemoryStrategy/CreatedAt",
-            "MemoryStrategies/*/SemanticMemoryStrategy/UpdatedAt",
-            "MemoryStrategies/*/SemanticMemoryStrategy/StrategyId",
-            "MemoryStrategies/*/SemanticMemoryStrategy/Status",
-            "MemoryStrategies/*/SemanticMemoryStrategy/Type",
-            "MemoryStrategies/*/SummaryMemoryStrategy/CreatedAt",
-            "MemoryStrategies/*/SummaryMemoryStrategy/UpdatedAt",
-            "MemoryStrategies/*/SummaryMemoryStrategy/StrategyId",
-            "MemoryStrategies/*/SummaryMemoryStrategy/Status",
-            "MemoryStrategies/*/SummaryMemoryStrategy/Type",
-            "MemoryStrategies/*/UserPreferenceMemoryStrategy/CreatedAt",
-            "MemoryStrategies/*/UserPreferenceMemoryStrategy/UpdatedAt",
-            "MemoryStrategies/*/UserPreferenceMemoryStrategy/StrategyId",
-            "MemoryStrategies/*/UserPreferenceMemoryStrategy/Status",
-            "MemoryStrategies/*/UserPreferenceMemoryStrategy/Type",
-            "MemoryStrategies/*/CustomMemoryStrategy/CreatedAt",
-            "MemoryStrategies/*/CustomMemoryStrategy/UpdatedAt",
-            "MemoryStrategies/*/CustomMemoryStrategy/StrategyId",
-            "MemoryStrategies/*/CustomMemoryStrategy/Status",
-            "MemoryStrategies/*/CustomMemoryStrategy/Type",
-            "MemoryStrategies/*/EpisodicMemoryStrategy/CreatedAt",
-            "MemoryStrategies/*/EpisodicMemoryStrategy/UpdatedAt",
-            "MemoryStrategies/*/EpisodicMemoryStrategy/StrategyId",
-            "MemoryStrategies/*/EpisodicMemoryStrategy/Status",
-            "MemoryStrategies/*/EpisodicMemoryStrategy/Type",
-        ],
-        attributes: &[
-            "CreatedAt",
-            "FailureReason",
-            "MemoryArn",
-            "MemoryId",
-            "Status",
-            "UpdatedAt",
-        ],
+        read_only: &["MemoryArn", "MemoryId", "Status", "CreatedAt", "UpdatedAt", "FailureReason", "MemoryStrategies/*/SemanticMemoryStrategy/CreatedAt", "MemoryStrategies/*/SemanticMemoryStrategy/UpdatedAt", "MemoryStrategies/*/SemanticMemoryStrategy/StrategyId", "MemoryStrategies/*/SemanticMemoryStrategy/Status", "MemoryStrategies/*/SemanticMemoryStrategy/Type", "MemoryStrategies/*/SummaryMemoryStrategy/CreatedAt", "MemoryStrategies/*/SummaryMemoryStrategy/UpdatedAt", "MemoryStrategies/*/SummaryMemoryStrategy/StrategyId", "MemoryStrategies/*/SummaryMemoryStrategy/Status", "MemoryStrategies/*/SummaryMemoryStrategy/Type", "MemoryStrategies/*/UserPreferenceMemoryStrategy/CreatedAt", "MemoryStrategies/*/UserPreferenceMemoryStrategy/UpdatedAt", "MemoryStrategies/*/UserPreferenceMemoryStrategy/StrategyId", "MemoryStrategies/*/UserPreferenceMemoryStrategy/Status", "MemoryStrategies/*/UserPreferenceMemoryStrategy/Type", "MemoryStrategies/*/CustomMemoryStrategy/CreatedAt", "MemoryStrategies/*/CustomMemoryStrategy/UpdatedAt", "MemoryStrategies/*/CustomMemoryStrategy/StrategyId", "MemoryStrategies/*/CustomMemoryStrategy/Status", "MemoryStrategies/*/CustomMemoryStrategy/Type", "MemoryStrategies/*/EpisodicMemoryStrategy/CreatedAt", "MemoryStrategies/*/EpisodicMemoryStrategy/UpdatedAt", "MemoryStrategies/*/EpisodicMemoryStrategy/StrategyId", "MemoryStrategies/*/EpisodicMemoryStrategy/Status", "MemoryStrategies/*/EpisodicMemoryStrategy/Type"],
+        attributes: &["CreatedAt", "FailureReason", "MemoryArn", "MemoryId", "Status", "UpdatedAt"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -245,77 +146,23 @@ impl Memory {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `EncryptionKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.encryption_key_arn = Some(value.into());
-        self
-    }
-
+    pub fn encryption_key_arn(mut self, value: impl Into<Str>) -> Self { self.encryption_key_arn = Some(value.into()); self }
     /// `EventExpiryDuration`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_expiry_duration(mut self, value: impl Into<Int>) -> Self {
-        self.event_expiry_duration = value.into();
-        self
-    }
-
+    pub fn event_expiry_duration(mut self, value: impl Into<Int>) -> Self { self.event_expiry_duration = value.into(); self }
     /// `IndexedKeys`: a list of [`IndexedKey`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn indexed_keys(mut self, value: impl Into<List<IndexedKey>>) -> Self {
-        self.indexed_keys = Some(value.into());
-        self
-    }
-
+    pub fn indexed_keys(mut self, value: impl Into<List<IndexedKey>>) -> Self { self.indexed_keys = Some(value.into()); self }
     /// `MemoryExecutionRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn memory_execution_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.memory_execution_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn memory_execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.memory_execution_role_arn = Some(value.into()); self }
     /// `MemoryStrategies`: a list of [`MemoryStrategy`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn memory_strategies(mut self, value: impl Into<List<MemoryStrategy>>) -> Self {
-        self.memory_strategies = Some(value.into());
-        self
-    }
-
+    pub fn memory_strategies(mut self, value: impl Into<List<MemoryStrategy>>) -> Self { self.memory_strategies = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `StreamDeliveryResources`: a [`StreamDeliveryResources`] object.
-    pub fn stream_delivery_resources(
-        mut self,
-        value: impl Into<Obj<StreamDeliveryResources>>,
-    ) -> Self {
-        self.stream_delivery_resources = Some(value.into());
-        self
-    }
-
+    pub fn stream_delivery_resources(mut self, value: impl Into<Obj<StreamDeliveryResources>>) -> Self { self.stream_delivery_resources = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Memory {
@@ -395,40 +242,18 @@ impl MemoryAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContentConfigurationRequired {
     /// `Type`: a [`ContentConfigurationType`] value, required.
-    ///
-    /// The type of content to deliver
     pub r#type: ContentConfigurationType,
 }
 
-static RULE_ContentConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ContentConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Level",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["METADATA_ONLY", "FULL_CONTENT"],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["MEMORY_RECORDS"],
-                format: None,
-            }),
-        ),
+        ("Level", Shape::Str(&StrRule { allowed: &["METADATA_ONLY", "FULL_CONTENT"], ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["MEMORY_RECORDS"], ..StrRule::ANY })),
     ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ContentConfiguration` property type of `AWS::BedrockAgentCore::Memory`.
@@ -446,6 +271,7 @@ pub struct ContentConfiguration {
     pub r#type: ContentConfigurationType,
 }
 
+#[rustfmt::skip]
 impl ContentConfiguration {
     /// A `ContentConfiguration` with its required properties, named in a [`ContentConfigurationRequired`].
     pub fn new(required: ContentConfigurationRequired) -> Self {
@@ -456,20 +282,9 @@ impl ContentConfiguration {
     }
 
     /// `Level`: a [`Level`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn level(mut self, value: impl Into<Level>) -> Self {
-        self.level = Some(value.into());
-        self
-    }
-
+    pub fn level(mut self, value: impl Into<Level>) -> Self { self.level = Some(value.into()); self }
     /// `Type`: a [`ContentConfigurationType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<ContentConfigurationType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<ContentConfigurationType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for ContentConfiguration {}
@@ -483,26 +298,17 @@ impl ToValue for ContentConfiguration {
     }
 }
 
-static RULE_CustomConfigurationInput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CustomConfigurationInput: ObjRule = ObjRule {
     properties: &[
         ("EpisodicOverride", Shape::Object(&RULE_EpisodicOverride)),
-        (
-            "SelfManagedConfiguration",
-            Shape::Object(&RULE_SelfManagedConfiguration),
-        ),
+        ("SelfManagedConfiguration", Shape::Object(&RULE_SelfManagedConfiguration)),
         ("SemanticOverride", Shape::Object(&RULE_SemanticOverride)),
         ("SummaryOverride", Shape::Object(&RULE_SummaryOverride)),
-        (
-            "UserPreferenceOverride",
-            Shape::Object(&RULE_UserPreferenceOverride),
-        ),
+        ("UserPreferenceOverride", Shape::Object(&RULE_UserPreferenceOverride)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomConfigurationInput` property type of `AWS::BedrockAgentCore::Memory`.
@@ -532,6 +338,7 @@ pub struct CustomConfigurationInput {
     pub user_preference_override: Option<Obj<UserPreferenceOverride>>,
 }
 
+#[rustfmt::skip]
 impl CustomConfigurationInput {
     /// A `CustomConfigurationInput` with no property set (none is required).
     pub fn new() -> Self {
@@ -539,48 +346,15 @@ impl CustomConfigurationInput {
     }
 
     /// `EpisodicOverride`: an [`EpisodicOverride`] object.
-    pub fn episodic_override(mut self, value: impl Into<Obj<EpisodicOverride>>) -> Self {
-        self.episodic_override = Some(value.into());
-        self
-    }
-
+    pub fn episodic_override(mut self, value: impl Into<Obj<EpisodicOverride>>) -> Self { self.episodic_override = Some(value.into()); self }
     /// `SelfManagedConfiguration`: a [`SelfManagedConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn self_managed_configuration(
-        mut self,
-        value: impl Into<Obj<SelfManagedConfiguration>>,
-    ) -> Self {
-        self.self_managed_configuration = Some(value.into());
-        self
-    }
-
+    pub fn self_managed_configuration(mut self, value: impl Into<Obj<SelfManagedConfiguration>>) -> Self { self.self_managed_configuration = Some(value.into()); self }
     /// `SemanticOverride`: a [`SemanticOverride`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn semantic_override(mut self, value: impl Into<Obj<SemanticOverride>>) -> Self {
-        self.semantic_override = Some(value.into());
-        self
-    }
-
+    pub fn semantic_override(mut self, value: impl Into<Obj<SemanticOverride>>) -> Self { self.semantic_override = Some(value.into()); self }
     /// `SummaryOverride`: a [`SummaryOverride`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn summary_override(mut self, value: impl Into<Obj<SummaryOverride>>) -> Self {
-        self.summary_override = Some(value.into());
-        self
-    }
-
+    pub fn summary_override(mut self, value: impl Into<Obj<SummaryOverride>>) -> Self { self.summary_override = Some(value.into()); self }
     /// `UserPreferenceOverride`: an [`UserPreferenceOverride`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_preference_override(
-        mut self,
-        value: impl Into<Obj<UserPreferenceOverride>>,
-    ) -> Self {
-        self.user_preference_override = Some(value.into());
-        self
-    }
+    pub fn user_preference_override(mut self, value: impl Into<Obj<UserPreferenceOverride>>) -> Self { self.user_preference_override = Some(value.into()); self }
 }
 
 impl PropertyType for CustomConfigurationInput {}
@@ -601,125 +375,27 @@ impl ToValue for CustomConfigurationInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomMemoryStrategyRequired {
     /// `Name`: a string, required.
-    ///
-    /// The memory strategy name.
-    ///
-    /// Pattern `^[a-zA-Z][a-zA-Z0-9_]{0,47}$`.
     pub name: Str,
 }
 
-static RULE_CustomMemoryStrategy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CustomMemoryStrategy: ObjRule = ObjRule {
     properties: &[
-        (
-            "Configuration",
-            Shape::Object(&RULE_CustomConfigurationInput),
-        ),
-        (
-            "CreatedAt",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::DateTime),
-            }),
-        ),
+        ("Configuration", Shape::Object(&RULE_CustomConfigurationInput)),
+        ("CreatedAt", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
         ("Description", Shape::STR),
-        (
-            "MemoryRecordSchema",
-            Shape::Object(&RULE_MemoryRecordSchema),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "NamespaceTemplates",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Namespaces",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CREATING", "ACTIVE", "DELETING", "FAILED"],
-                format: None,
-            }),
-        ),
-        (
-            "StrategyId",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: None,
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "SEMANTIC",
-                    "SUMMARIZATION",
-                    "USER_PREFERENCE",
-                    "CUSTOM",
-                    "EPISODIC",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "UpdatedAt",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::DateTime),
-            }),
-        ),
+        ("MemoryRecordSchema", Shape::Object(&RULE_MemoryRecordSchema)),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("NamespaceTemplates", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("Namespaces", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("Status", Shape::Str(&StrRule { allowed: &["CREATING", "ACTIVE", "DELETING", "FAILED"], ..StrRule::ANY })),
+        ("StrategyId", Shape::Str(&StrRule { min_len: Some(12), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["SEMANTIC", "SUMMARIZATION", "USER_PREFERENCE", "CUSTOM", "EPISODIC"], ..StrRule::ANY })),
+        ("UpdatedAt", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomMemoryStrategy` property type of `AWS::BedrockAgentCore::Memory`.
@@ -785,6 +461,7 @@ pub struct CustomMemoryStrategy {
     pub updated_at: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CustomMemoryStrategy {
     /// A `CustomMemoryStrategy` with its required properties, named in a [`CustomMemoryStrategyRequired`].
     pub fn new(required: CustomMemoryStrategyRequired) -> Self {
@@ -804,90 +481,27 @@ impl CustomMemoryStrategy {
     }
 
     /// `Configuration`: a [`CustomConfigurationInput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration(mut self, value: impl Into<Obj<CustomConfigurationInput>>) -> Self {
-        self.configuration = Some(value.into());
-        self
-    }
-
+    pub fn configuration(mut self, value: impl Into<Obj<CustomConfigurationInput>>) -> Self { self.configuration = Some(value.into()); self }
     /// `CreatedAt`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn created_at(mut self, value: impl Into<Str>) -> Self {
-        self.created_at = Some(value.into());
-        self
-    }
-
+    pub fn created_at(mut self, value: impl Into<Str>) -> Self { self.created_at = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `MemoryRecordSchema`: a [`MemoryRecordSchema`] object.
-    pub fn memory_record_schema(mut self, value: impl Into<Obj<MemoryRecordSchema>>) -> Self {
-        self.memory_record_schema = Some(value.into());
-        self
-    }
-
+    pub fn memory_record_schema(mut self, value: impl Into<Obj<MemoryRecordSchema>>) -> Self { self.memory_record_schema = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `NamespaceTemplates`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace_templates(mut self, value: impl Into<List<Str>>) -> Self {
-        self.namespace_templates = Some(value.into());
-        self
-    }
-
+    pub fn namespace_templates(mut self, value: impl Into<List<Str>>) -> Self { self.namespace_templates = Some(value.into()); self }
     /// `Namespaces`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespaces(mut self, value: impl Into<List<Str>>) -> Self {
-        self.namespaces = Some(value.into());
-        self
-    }
-
+    pub fn namespaces(mut self, value: impl Into<List<Str>>) -> Self { self.namespaces = Some(value.into()); self }
     /// `Status`: a [`CustomMemoryStrategyStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<CustomMemoryStrategyStatus>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-
+    pub fn status(mut self, value: impl Into<CustomMemoryStrategyStatus>) -> Self { self.status = Some(value.into()); self }
     /// `StrategyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn strategy_id(mut self, value: impl Into<Str>) -> Self {
-        self.strategy_id = Some(value.into());
-        self
-    }
-
+    pub fn strategy_id(mut self, value: impl Into<Str>) -> Self { self.strategy_id = Some(value.into()); self }
     /// `Type`: a [`CustomMemoryStrategyType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<CustomMemoryStrategyType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<CustomMemoryStrategyType>) -> Self { self.r#type = Some(value.into()); self }
     /// `UpdatedAt`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn updated_at(mut self, value: impl Into<Str>) -> Self {
-        self.updated_at = Some(value.into());
-        self
-    }
+    pub fn updated_at(mut self, value: impl Into<Str>) -> Self { self.updated_at = Some(value.into()); self }
 }
 
 impl PropertyType for CustomMemoryStrategy {}
@@ -914,125 +528,27 @@ impl ToValue for CustomMemoryStrategy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EpisodicMemoryStrategyRequired {
     /// `Name`: a string, required.
-    ///
-    /// Name of the Memory resource
-    ///
-    /// Pattern `^[a-zA-Z][a-zA-Z0-9_]{0,47}$`.
     pub name: Str,
 }
 
-static RULE_EpisodicMemoryStrategy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EpisodicMemoryStrategy: ObjRule = ObjRule {
     properties: &[
-        (
-            "CreatedAt",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::DateTime),
-            }),
-        ),
+        ("CreatedAt", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
         ("Description", Shape::STR),
-        (
-            "MemoryRecordSchema",
-            Shape::Object(&RULE_MemoryRecordSchema),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "NamespaceTemplates",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Namespaces",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "ReflectionConfiguration",
-            Shape::Object(&RULE_EpisodicReflectionConfigurationInput),
-        ),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CREATING", "ACTIVE", "DELETING", "FAILED"],
-                format: None,
-            }),
-        ),
-        (
-            "StrategyId",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: None,
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "SEMANTIC",
-                    "SUMMARIZATION",
-                    "USER_PREFERENCE",
-                    "CUSTOM",
-                    "EPISODIC",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "UpdatedAt",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::DateTime),
-            }),
-        ),
+        ("MemoryRecordSchema", Shape::Object(&RULE_MemoryRecordSchema)),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("NamespaceTemplates", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("Namespaces", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("ReflectionConfiguration", Shape::Object(&RULE_EpisodicReflectionConfigurationInput)),
+        ("Status", Shape::Str(&StrRule { allowed: &["CREATING", "ACTIVE", "DELETING", "FAILED"], ..StrRule::ANY })),
+        ("StrategyId", Shape::Str(&StrRule { min_len: Some(12), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["SEMANTIC", "SUMMARIZATION", "USER_PREFERENCE", "CUSTOM", "EPISODIC"], ..StrRule::ANY })),
+        ("UpdatedAt", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EpisodicMemoryStrategy` property type of `AWS::BedrockAgentCore::Memory`.
@@ -1094,6 +610,7 @@ pub struct EpisodicMemoryStrategy {
     pub updated_at: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl EpisodicMemoryStrategy {
     /// A `EpisodicMemoryStrategy` with its required properties, named in a [`EpisodicMemoryStrategyRequired`].
     pub fn new(required: EpisodicMemoryStrategyRequired) -> Self {
@@ -1113,91 +630,27 @@ impl EpisodicMemoryStrategy {
     }
 
     /// `CreatedAt`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn created_at(mut self, value: impl Into<Str>) -> Self {
-        self.created_at = Some(value.into());
-        self
-    }
-
+    pub fn created_at(mut self, value: impl Into<Str>) -> Self { self.created_at = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `MemoryRecordSchema`: a [`MemoryRecordSchema`] object.
-    pub fn memory_record_schema(mut self, value: impl Into<Obj<MemoryRecordSchema>>) -> Self {
-        self.memory_record_schema = Some(value.into());
-        self
-    }
-
+    pub fn memory_record_schema(mut self, value: impl Into<Obj<MemoryRecordSchema>>) -> Self { self.memory_record_schema = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `NamespaceTemplates`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace_templates(mut self, value: impl Into<List<Str>>) -> Self {
-        self.namespace_templates = Some(value.into());
-        self
-    }
-
+    pub fn namespace_templates(mut self, value: impl Into<List<Str>>) -> Self { self.namespace_templates = Some(value.into()); self }
     /// `Namespaces`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespaces(mut self, value: impl Into<List<Str>>) -> Self {
-        self.namespaces = Some(value.into());
-        self
-    }
-
+    pub fn namespaces(mut self, value: impl Into<List<Str>>) -> Self { self.namespaces = Some(value.into()); self }
     /// `ReflectionConfiguration`: an [`EpisodicReflectionConfigurationInput`] object.
-    pub fn reflection_configuration(
-        mut self,
-        value: impl Into<Obj<EpisodicReflectionConfigurationInput>>,
-    ) -> Self {
-        self.reflection_configuration = Some(value.into());
-        self
-    }
-
+    pub fn reflection_configuration(mut self, value: impl Into<Obj<EpisodicReflectionConfigurationInput>>) -> Self { self.reflection_configuration = Some(value.into()); self }
     /// `Status`: an [`EpisodicMemoryStrategyStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<EpisodicMemoryStrategyStatus>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-
+    pub fn status(mut self, value: impl Into<EpisodicMemoryStrategyStatus>) -> Self { self.status = Some(value.into()); self }
     /// `StrategyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn strategy_id(mut self, value: impl Into<Str>) -> Self {
-        self.strategy_id = Some(value.into());
-        self
-    }
-
+    pub fn strategy_id(mut self, value: impl Into<Str>) -> Self { self.strategy_id = Some(value.into()); self }
     /// `Type`: an [`EpisodicMemoryStrategyType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<EpisodicMemoryStrategyType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<EpisodicMemoryStrategyType>) -> Self { self.r#type = Some(value.into()); self }
     /// `UpdatedAt`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn updated_at(mut self, value: impl Into<Str>) -> Self {
-        self.updated_at = Some(value.into());
-        self
-    }
+    pub fn updated_at(mut self, value: impl Into<Str>) -> Self { self.updated_at = Some(value.into()); self }
 }
 
 impl PropertyType for EpisodicMemoryStrategy {}
@@ -1220,27 +673,15 @@ impl ToValue for EpisodicMemoryStrategy {
     }
 }
 
-static RULE_EpisodicOverride: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EpisodicOverride: ObjRule = ObjRule {
     properties: &[
-        (
-            "Consolidation",
-            Shape::Object(&RULE_EpisodicOverrideConsolidationConfigurationInput),
-        ),
-        (
-            "Extraction",
-            Shape::Object(&RULE_EpisodicOverrideExtractionConfigurationInput),
-        ),
-        (
-            "Reflection",
-            Shape::Object(&RULE_EpisodicOverrideReflectionConfigurationInput),
-        ),
+        ("Consolidation", Shape::Object(&RULE_EpisodicOverrideConsolidationConfigurationInput)),
+        ("Extraction", Shape::Object(&RULE_EpisodicOverrideExtractionConfigurationInput)),
+        ("Reflection", Shape::Object(&RULE_EpisodicOverrideReflectionConfigurationInput)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EpisodicOverride` property type of `AWS::BedrockAgentCore::Memory`.
@@ -1256,6 +697,7 @@ pub struct EpisodicOverride {
     pub reflection: Option<Obj<EpisodicOverrideReflectionConfigurationInput>>,
 }
 
+#[rustfmt::skip]
 impl EpisodicOverride {
     /// A `EpisodicOverride` with no property set (none is required).
     pub fn new() -> Self {
@@ -1263,31 +705,11 @@ impl EpisodicOverride {
     }
 
     /// `Consolidation`: an [`EpisodicOverrideConsolidationConfigurationInput`] object.
-    pub fn consolidation(
-        mut self,
-        value: impl Into<Obj<EpisodicOverrideConsolidationConfigurationInput>>,
-    ) -> Self {
-        self.consolidation = Some(value.into());
-        self
-    }
-
+    pub fn consolidation(mut self, value: impl Into<Obj<EpisodicOverrideConsolidationConfigurationInput>>) -> Self { self.consolidation = Some(value.into()); self }
     /// `Extraction`: an [`EpisodicOverrideExtractionConfigurationInput`] object.
-    pub fn extraction(
-        mut self,
-        value: impl Into<Obj<EpisodicOverrideExtractionConfigurationInput>>,
-    ) -> Self {
-        self.extraction = Some(value.into());
-        self
-    }
-
+    pub fn extraction(mut self, value: impl Into<Obj<EpisodicOverrideExtractionConfigurationInput>>) -> Self { self.extraction = Some(value.into()); self }
     /// `Reflection`: an [`EpisodicOverrideReflectionConfigurationInput`] object.
-    pub fn reflection(
-        mut self,
-        value: impl Into<Obj<EpisodicOverrideReflectionConfigurationInput>>,
-    ) -> Self {
-        self.reflection = Some(value.into());
-        self
-    }
+    pub fn reflection(mut self, value: impl Into<Obj<EpisodicOverrideReflectionConfigurationInput>>) -> Self { self.reflection = Some(value.into()); self }
 }
 
 impl PropertyType for EpisodicOverride {}
@@ -1306,35 +728,20 @@ impl ToValue for EpisodicOverride {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EpisodicOverrideConsolidationConfigurationInputRequired {
     /// `AppendToPrompt`: a string, required.
-    ///
-    /// Text prompt for model instructions
-    ///
-    /// Length 1 to 30000.
     pub append_to_prompt: Str,
     /// `ModelId`: a string, required.
     pub model_id: Str,
 }
 
-static RULE_EpisodicOverrideConsolidationConfigurationInput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EpisodicOverrideConsolidationConfigurationInput: ObjRule = ObjRule {
     properties: &[
-        (
-            "AppendToPrompt",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(30000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AppendToPrompt", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30000), ..StrRule::ANY })),
         ("ModelId", Shape::STR),
     ],
     required: &["AppendToPrompt", "ModelId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EpisodicOverrideConsolidationConfigurationInput` property type of `AWS::BedrockAgentCore::Memory`.
@@ -1352,6 +759,7 @@ pub struct EpisodicOverrideConsolidationConfigurationInput {
     pub model_id: Str,
 }
 
+#[rustfmt::skip]
 impl EpisodicOverrideConsolidationConfigurationInput {
     /// A `EpisodicOverrideConsolidationConfigurationInput` with its required properties, named in a [`EpisodicOverrideConsolidationConfigurationInputRequired`].
     pub fn new(required: EpisodicOverrideConsolidationConfigurationInputRequired) -> Self {
@@ -1362,18 +770,9 @@ impl EpisodicOverrideConsolidationConfigurationInput {
     }
 
     /// `AppendToPrompt`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn append_to_prompt(mut self, value: impl Into<Str>) -> Self {
-        self.append_to_prompt = value.into();
-        self
-    }
-
+    pub fn append_to_prompt(mut self, value: impl Into<Str>) -> Self { self.append_to_prompt = value.into(); self }
     /// `ModelId`: a string, required.
-    pub fn model_id(mut self, value: impl Into<Str>) -> Self {
-        self.model_id = value.into();
-        self
-    }
+    pub fn model_id(mut self, value: impl Into<Str>) -> Self { self.model_id = value.into(); self }
 }
 
 impl PropertyType for EpisodicOverrideConsolidationConfigurationInput {}
@@ -1391,35 +790,20 @@ impl ToValue for EpisodicOverrideConsolidationConfigurationInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EpisodicOverrideExtractionConfigurationInputRequired {
     /// `AppendToPrompt`: a string, required.
-    ///
-    /// Text prompt for model instructions
-    ///
-    /// Length 1 to 30000.
     pub append_to_prompt: Str,
     /// `ModelId`: a string, required.
     pub model_id: Str,
 }
 
-static RULE_EpisodicOverrideExtractionConfigurationInput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EpisodicOverrideExtractionConfigurationInput: ObjRule = ObjRule {
     properties: &[
-        (
-            "AppendToPrompt",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(30000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AppendToPrompt", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30000), ..StrRule::ANY })),
         ("ModelId", Shape::STR),
     ],
     required: &["AppendToPrompt", "ModelId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EpisodicOverrideExtractionConfigurationInput` property type of `AWS::BedrockAgentCore::Memory`.
@@ -1437,6 +821,7 @@ pub struct EpisodicOverrideExtractionConfigurationInput {
     pub model_id: Str,
 }
 
+#[rustfmt::skip]
 impl EpisodicOverrideExtractionConfigurationInput {
     /// A `EpisodicOverrideExtractionConfigurationInput` with its required properties, named in a [`EpisodicOverrideExtractionConfigurationInputRequired`].
     pub fn new(required: EpisodicOverrideExtractionConfigurationInputRequired) -> Self {
@@ -1447,18 +832,9 @@ impl EpisodicOverrideExtractionConfigurationInput {
     }
 
     /// `AppendToPrompt`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn append_to_prompt(mut self, value: impl Into<Str>) -> Self {
-        self.append_to_prompt = value.into();
-        self
-    }
-
+    pub fn append_to_prompt(mut self, value: impl Into<Str>) -> Self { self.append_to_prompt = value.into(); self }
     /// `ModelId`: a string, required.
-    pub fn model_id(mut self, value: impl Into<Str>) -> Self {
-        self.model_id = value.into();
-        self
-    }
+    pub fn model_id(mut self, value: impl Into<Str>) -> Self { self.model_id = value.into(); self }
 }
 
 impl PropertyType for EpisodicOverrideExtractionConfigurationInput {}
@@ -1476,67 +852,23 @@ impl ToValue for EpisodicOverrideExtractionConfigurationInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EpisodicOverrideReflectionConfigurationInputRequired {
     /// `AppendToPrompt`: a string, required.
-    ///
-    /// Text prompt for model instructions
-    ///
-    /// Length 1 to 30000.
     pub append_to_prompt: Str,
     /// `ModelId`: a string, required.
     pub model_id: Str,
 }
 
-static RULE_EpisodicOverrideReflectionConfigurationInput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EpisodicOverrideReflectionConfigurationInput: ObjRule = ObjRule {
     properties: &[
-        (
-            "AppendToPrompt",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(30000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MemoryRecordSchema",
-            Shape::Object(&RULE_MemoryRecordSchema),
-        ),
+        ("AppendToPrompt", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30000), ..StrRule::ANY })),
+        ("MemoryRecordSchema", Shape::Object(&RULE_MemoryRecordSchema)),
         ("ModelId", Shape::STR),
-        (
-            "NamespaceTemplates",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Namespaces",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("NamespaceTemplates", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("Namespaces", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
     ],
     required: &["AppendToPrompt", "ModelId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EpisodicOverrideReflectionConfigurationInput` property type of `AWS::BedrockAgentCore::Memory`.
@@ -1568,6 +900,7 @@ pub struct EpisodicOverrideReflectionConfigurationInput {
     pub namespaces: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl EpisodicOverrideReflectionConfigurationInput {
     /// A `EpisodicOverrideReflectionConfigurationInput` with its required properties, named in a [`EpisodicOverrideReflectionConfigurationInputRequired`].
     pub fn new(required: EpisodicOverrideReflectionConfigurationInputRequired) -> Self {
@@ -1581,40 +914,15 @@ impl EpisodicOverrideReflectionConfigurationInput {
     }
 
     /// `AppendToPrompt`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn append_to_prompt(mut self, value: impl Into<Str>) -> Self {
-        self.append_to_prompt = value.into();
-        self
-    }
-
+    pub fn append_to_prompt(mut self, value: impl Into<Str>) -> Self { self.append_to_prompt = value.into(); self }
     /// `MemoryRecordSchema`: a [`MemoryRecordSchema`] object.
-    pub fn memory_record_schema(mut self, value: impl Into<Obj<MemoryRecordSchema>>) -> Self {
-        self.memory_record_schema = Some(value.into());
-        self
-    }
-
+    pub fn memory_record_schema(mut self, value: impl Into<Obj<MemoryRecordSchema>>) -> Self { self.memory_record_schema = Some(value.into()); self }
     /// `ModelId`: a string, required.
-    pub fn model_id(mut self, value: impl Into<Str>) -> Self {
-        self.model_id = value.into();
-        self
-    }
-
+    pub fn model_id(mut self, value: impl Into<Str>) -> Self { self.model_id = value.into(); self }
     /// `NamespaceTemplates`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace_templates(mut self, value: impl Into<List<Str>>) -> Self {
-        self.namespace_templates = Some(value.into());
-        self
-    }
-
+    pub fn namespace_templates(mut self, value: impl Into<List<Str>>) -> Self { self.namespace_templates = Some(value.into()); self }
     /// `Namespaces`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespaces(mut self, value: impl Into<List<Str>>) -> Self {
-        self.namespaces = Some(value.into());
-        self
-    }
+    pub fn namespaces(mut self, value: impl Into<List<Str>>) -> Self { self.namespaces = Some(value.into()); self }
 }
 
 impl PropertyType for EpisodicOverrideReflectionConfigurationInput {}
@@ -1631,47 +939,15 @@ impl ToValue for EpisodicOverrideReflectionConfigurationInput {
     }
 }
 
-static RULE_EpisodicReflectionConfigurationInput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EpisodicReflectionConfigurationInput: ObjRule = ObjRule {
     properties: &[
-        (
-            "MemoryRecordSchema",
-            Shape::Object(&RULE_MemoryRecordSchema),
-        ),
-        (
-            "NamespaceTemplates",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Namespaces",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("MemoryRecordSchema", Shape::Object(&RULE_MemoryRecordSchema)),
+        ("NamespaceTemplates", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("Namespaces", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EpisodicReflectionConfigurationInput` property type of `AWS::BedrockAgentCore::Memory`.
@@ -1695,6 +971,7 @@ pub struct EpisodicReflectionConfigurationInput {
     pub namespaces: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl EpisodicReflectionConfigurationInput {
     /// A `EpisodicReflectionConfigurationInput` with no property set (none is required).
     pub fn new() -> Self {
@@ -1702,26 +979,11 @@ impl EpisodicReflectionConfigurationInput {
     }
 
     /// `MemoryRecordSchema`: a [`MemoryRecordSchema`] object.
-    pub fn memory_record_schema(mut self, value: impl Into<Obj<MemoryRecordSchema>>) -> Self {
-        self.memory_record_schema = Some(value.into());
-        self
-    }
-
+    pub fn memory_record_schema(mut self, value: impl Into<Obj<MemoryRecordSchema>>) -> Self { self.memory_record_schema = Some(value.into()); self }
     /// `NamespaceTemplates`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace_templates(mut self, value: impl Into<List<Str>>) -> Self {
-        self.namespace_templates = Some(value.into());
-        self
-    }
-
+    pub fn namespace_templates(mut self, value: impl Into<List<Str>>) -> Self { self.namespace_templates = Some(value.into()); self }
     /// `Namespaces`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespaces(mut self, value: impl Into<List<Str>>) -> Self {
-        self.namespaces = Some(value.into());
-        self
-    }
+    pub fn namespaces(mut self, value: impl Into<List<Str>>) -> Self { self.namespaces = Some(value.into()); self }
 }
 
 impl PropertyType for EpisodicReflectionConfigurationInput {}
@@ -1736,17 +998,13 @@ impl ToValue for EpisodicReflectionConfigurationInput {
     }
 }
 
-static RULE_ExtractionConfig: ObjRule = ObjRule {
-    properties: &[(
-        "LlmExtractionConfig",
-        Shape::Object(&RULE_LlmExtractionConfig),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ExtractionConfig: ObjRule = ObjRule {
+    properties: &[
+        ("LlmExtractionConfig", Shape::Object(&RULE_LlmExtractionConfig)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ExtractionConfig` property type of `AWS::BedrockAgentCore::Memory`.
@@ -1758,6 +1016,7 @@ pub struct ExtractionConfig {
     pub llm_extraction_config: Option<Obj<LlmExtractionConfig>>,
 }
 
+#[rustfmt::skip]
 impl ExtractionConfig {
     /// A `ExtractionConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1765,10 +1024,7 @@ impl ExtractionConfig {
     }
 
     /// `LlmExtractionConfig`: a [`LlmExtractionConfig`] object.
-    pub fn llm_extraction_config(mut self, value: impl Into<Obj<LlmExtractionConfig>>) -> Self {
-        self.llm_extraction_config = Some(value.into());
-        self
-    }
+    pub fn llm_extraction_config(mut self, value: impl Into<Obj<LlmExtractionConfig>>) -> Self { self.llm_extraction_config = Some(value.into()); self }
 }
 
 impl PropertyType for ExtractionConfig {}
@@ -1785,46 +1041,20 @@ impl ToValue for ExtractionConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IndexedKeyRequired {
     /// `Key`: a string, required.
-    ///
-    /// Key name for metadata fields
-    ///
-    /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 1 to 128.
     pub key: Str,
     /// `Type`: a [`MetadataValueType`] value, required.
-    ///
-    /// Supported data types for metadata values
     pub r#type: MetadataValueType,
 }
 
-static RULE_IndexedKey: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IndexedKey: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["STRING", "STRINGLIST", "NUMBER"],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["STRING", "STRINGLIST", "NUMBER"], ..StrRule::ANY })),
     ],
     required: &["Key", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IndexedKey` property type of `AWS::BedrockAgentCore::Memory`.
@@ -1844,6 +1074,7 @@ pub struct IndexedKey {
     pub r#type: MetadataValueType,
 }
 
+#[rustfmt::skip]
 impl IndexedKey {
     /// A `IndexedKey` with its required properties, named in a [`IndexedKeyRequired`].
     pub fn new(required: IndexedKeyRequired) -> Self {
@@ -1854,20 +1085,9 @@ impl IndexedKey {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Type`: a [`MetadataValueType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<MetadataValueType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<MetadataValueType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for IndexedKey {}
@@ -1881,35 +1101,14 @@ impl ToValue for IndexedKey {
     }
 }
 
-static RULE_InvocationConfigurationInput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InvocationConfigurationInput: ObjRule = ObjRule {
     properties: &[
-        (
-            "PayloadDeliveryBucketName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TopicArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::SnsTopicArn),
-            }),
-        ),
+        ("PayloadDeliveryBucketName", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("TopicArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InvocationConfigurationInput` property type of `AWS::BedrockAgentCore::Memory`.
@@ -1933,6 +1132,7 @@ pub struct InvocationConfigurationInput {
     pub topic_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl InvocationConfigurationInput {
     /// A `InvocationConfigurationInput` with no property set (none is required).
     pub fn new() -> Self {
@@ -1940,20 +1140,9 @@ impl InvocationConfigurationInput {
     }
 
     /// `PayloadDeliveryBucketName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn payload_delivery_bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.payload_delivery_bucket_name = Some(value.into());
-        self
-    }
-
+    pub fn payload_delivery_bucket_name(mut self, value: impl Into<Str>) -> Self { self.payload_delivery_bucket_name = Some(value.into()); self }
     /// `TopicArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn topic_arn(mut self, value: impl Into<Str>) -> Self {
-        self.topic_arn = Some(value.into());
-        self
-    }
+    pub fn topic_arn(mut self, value: impl Into<Str>) -> Self { self.topic_arn = Some(value.into()); self }
 }
 
 impl PropertyType for InvocationConfigurationInput {}
@@ -1974,44 +1163,20 @@ impl ToValue for InvocationConfigurationInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KinesisResourceRequired {
     /// `ContentConfigurations`: a list of [`ContentConfiguration`] objects, required.
-    ///
-    /// Items 1 to 1.
     pub content_configurations: List<ContentConfiguration>,
     /// `DataStreamArn`: a string, required.
-    ///
-    /// ARN format
-    ///
-    /// Pattern `^arn:(aws(?:-cn|-us-gov|-iso(?:-[bef])?)?):[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub data_stream_arn: Str,
 }
 
-static RULE_KinesisResource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_KinesisResource: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContentConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ContentConfiguration),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "DataStreamArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ContentConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ContentConfiguration), min_items: Some(1), max_items: Some(1) })),
+        ("DataStreamArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["DataStreamArn", "ContentConfigurations"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KinesisResource` property type of `AWS::BedrockAgentCore::Memory`.
@@ -2031,6 +1196,7 @@ pub struct KinesisResource {
     pub data_stream_arn: Str,
 }
 
+#[rustfmt::skip]
 impl KinesisResource {
     /// A `KinesisResource` with its required properties, named in a [`KinesisResourceRequired`].
     pub fn new(required: KinesisResourceRequired) -> Self {
@@ -2041,20 +1207,9 @@ impl KinesisResource {
     }
 
     /// `ContentConfigurations`: a list of [`ContentConfiguration`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content_configurations(mut self, value: impl Into<List<ContentConfiguration>>) -> Self {
-        self.content_configurations = value.into();
-        self
-    }
-
+    pub fn content_configurations(mut self, value: impl Into<List<ContentConfiguration>>) -> Self { self.content_configurations = value.into(); self }
     /// `DataStreamArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_stream_arn(mut self, value: impl Into<Str>) -> Self {
-        self.data_stream_arn = value.into();
-        self
-    }
+    pub fn data_stream_arn(mut self, value: impl Into<Str>) -> Self { self.data_stream_arn = value.into(); self }
 }
 
 impl PropertyType for KinesisResource {}
@@ -2072,43 +1227,19 @@ impl ToValue for KinesisResource {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LlmExtractionConfigRequired {
     /// `Definition`: a string, required.
-    ///
-    /// Definition for the metadata schema entry
-    ///
-    /// Length 1 to 1000.
     pub definition: Str,
 }
 
-static RULE_LlmExtractionConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LlmExtractionConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "Definition",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LlmExtractionInstruction",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Definition", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
+        ("LlmExtractionInstruction", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
         ("Validation", Shape::Object(&RULE_Validation)),
     ],
     required: &["Definition"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LlmExtractionConfig` property type of `AWS::BedrockAgentCore::Memory`.
@@ -2132,6 +1263,7 @@ pub struct LlmExtractionConfig {
     pub validation: Option<Obj<Validation>>,
 }
 
+#[rustfmt::skip]
 impl LlmExtractionConfig {
     /// A `LlmExtractionConfig` with its required properties, named in a [`LlmExtractionConfigRequired`].
     pub fn new(required: LlmExtractionConfigRequired) -> Self {
@@ -2143,26 +1275,11 @@ impl LlmExtractionConfig {
     }
 
     /// `Definition`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn definition(mut self, value: impl Into<Str>) -> Self {
-        self.definition = value.into();
-        self
-    }
-
+    pub fn definition(mut self, value: impl Into<Str>) -> Self { self.definition = value.into(); self }
     /// `LlmExtractionInstruction`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn llm_extraction_instruction(mut self, value: impl Into<Str>) -> Self {
-        self.llm_extraction_instruction = Some(value.into());
-        self
-    }
-
+    pub fn llm_extraction_instruction(mut self, value: impl Into<Str>) -> Self { self.llm_extraction_instruction = Some(value.into()); self }
     /// `Validation`: a [`Validation`] object.
-    pub fn validation(mut self, value: impl Into<Obj<Validation>>) -> Self {
-        self.validation = Some(value.into());
-        self
-    }
+    pub fn validation(mut self, value: impl Into<Obj<Validation>>) -> Self { self.validation = Some(value.into()); self }
 }
 
 impl PropertyType for LlmExtractionConfig {}
@@ -2177,21 +1294,13 @@ impl ToValue for LlmExtractionConfig {
     }
 }
 
-static RULE_MemoryRecordSchema: ObjRule = ObjRule {
-    properties: &[(
-        "MetadataSchema",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_MetadataSchemaEntry),
-            min_items: Some(1),
-            max_items: Some(20),
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_MemoryRecordSchema: ObjRule = ObjRule {
+    properties: &[
+        ("MetadataSchema", Shape::List(&ListRule { items: Shape::Object(&RULE_MetadataSchemaEntry), min_items: Some(1), max_items: Some(20) })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MemoryRecordSchema` property type of `AWS::BedrockAgentCore::Memory`.
@@ -2207,6 +1316,7 @@ pub struct MemoryRecordSchema {
     pub metadata_schema: Option<List<MetadataSchemaEntry>>,
 }
 
+#[rustfmt::skip]
 impl MemoryRecordSchema {
     /// A `MemoryRecordSchema` with no property set (none is required).
     pub fn new() -> Self {
@@ -2214,12 +1324,7 @@ impl MemoryRecordSchema {
     }
 
     /// `MetadataSchema`: a list of [`MetadataSchemaEntry`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metadata_schema(mut self, value: impl Into<List<MetadataSchemaEntry>>) -> Self {
-        self.metadata_schema = Some(value.into());
-        self
-    }
+    pub fn metadata_schema(mut self, value: impl Into<List<MetadataSchemaEntry>>) -> Self { self.metadata_schema = Some(value.into()); self }
 }
 
 impl PropertyType for MemoryRecordSchema {}
@@ -2232,35 +1337,17 @@ impl ToValue for MemoryRecordSchema {
     }
 }
 
-static RULE_MemoryStrategy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MemoryStrategy: ObjRule = ObjRule {
     properties: &[
-        (
-            "CustomMemoryStrategy",
-            Shape::Object(&RULE_CustomMemoryStrategy),
-        ),
-        (
-            "EpisodicMemoryStrategy",
-            Shape::Object(&RULE_EpisodicMemoryStrategy),
-        ),
-        (
-            "SemanticMemoryStrategy",
-            Shape::Object(&RULE_SemanticMemoryStrategy),
-        ),
-        (
-            "SummaryMemoryStrategy",
-            Shape::Object(&RULE_SummaryMemoryStrategy),
-        ),
-        (
-            "UserPreferenceMemoryStrategy",
-            Shape::Object(&RULE_UserPreferenceMemoryStrategy),
-        ),
+        ("CustomMemoryStrategy", Shape::Object(&RULE_CustomMemoryStrategy)),
+        ("EpisodicMemoryStrategy", Shape::Object(&RULE_EpisodicMemoryStrategy)),
+        ("SemanticMemoryStrategy", Shape::Object(&RULE_SemanticMemoryStrategy)),
+        ("SummaryMemoryStrategy", Shape::Object(&RULE_SummaryMemoryStrategy)),
+        ("UserPreferenceMemoryStrategy", Shape::Object(&RULE_UserPreferenceMemoryStrategy)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MemoryStrategy` property type of `AWS::BedrockAgentCore::Memory`.
@@ -2290,6 +1377,7 @@ pub struct MemoryStrategy {
     pub user_preference_memory_strategy: Option<Obj<UserPreferenceMemoryStrategy>>,
 }
 
+#[rustfmt::skip]
 impl MemoryStrategy {
     /// A `MemoryStrategy` with no property set (none is required).
     pub fn new() -> Self {
@@ -2297,51 +1385,15 @@ impl MemoryStrategy {
     }
 
     /// `CustomMemoryStrategy`: a [`CustomMemoryStrategy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_memory_strategy(mut self, value: impl Into<Obj<CustomMemoryStrategy>>) -> Self {
-        self.custom_memory_strategy = Some(value.into());
-        self
-    }
-
+    pub fn custom_memory_strategy(mut self, value: impl Into<Obj<CustomMemoryStrategy>>) -> Self { self.custom_memory_strategy = Some(value.into()); self }
     /// `EpisodicMemoryStrategy`: an [`EpisodicMemoryStrategy`] object.
-    pub fn episodic_memory_strategy(
-        mut self,
-        value: impl Into<Obj<EpisodicMemoryStrategy>>,
-    ) -> Self {
-        self.episodic_memory_strategy = Some(value.into());
-        self
-    }
-
+    pub fn episodic_memory_strategy(mut self, value: impl Into<Obj<EpisodicMemoryStrategy>>) -> Self { self.episodic_memory_strategy = Some(value.into()); self }
     /// `SemanticMemoryStrategy`: a [`SemanticMemoryStrategy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn semantic_memory_strategy(
-        mut self,
-        value: impl Into<Obj<SemanticMemoryStrategy>>,
-    ) -> Self {
-        self.semantic_memory_strategy = Some(value.into());
-        self
-    }
-
+    pub fn semantic_memory_strategy(mut self, value: impl Into<Obj<SemanticMemoryStrategy>>) -> Self { self.semantic_memory_strategy = Some(value.into()); self }
     /// `SummaryMemoryStrategy`: a [`SummaryMemoryStrategy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn summary_memory_strategy(mut self, value: impl Into<Obj<SummaryMemoryStrategy>>) -> Self {
-        self.summary_memory_strategy = Some(value.into());
-        self
-    }
-
+    pub fn summary_memory_strategy(mut self, value: impl Into<Obj<SummaryMemoryStrategy>>) -> Self { self.summary_memory_strategy = Some(value.into()); self }
     /// `UserPreferenceMemoryStrategy`: an [`UserPreferenceMemoryStrategy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_preference_memory_strategy(
-        mut self,
-        value: impl Into<Obj<UserPreferenceMemoryStrategy>>,
-    ) -> Self {
-        self.user_preference_memory_strategy = Some(value.into());
-        self
-    }
+    pub fn user_preference_memory_strategy(mut self, value: impl Into<Obj<UserPreferenceMemoryStrategy>>) -> Self { self.user_preference_memory_strategy = Some(value.into()); self }
 }
 
 impl PropertyType for MemoryStrategy {}
@@ -2361,21 +1413,13 @@ impl ToValue for MemoryStrategy {
     }
 }
 
-static RULE_MessageBasedTriggerInput: ObjRule = ObjRule {
-    properties: &[(
-        "MessageCount",
-        Shape::Int(&NumRule {
-            min: Some(1.0),
-            max: Some(50.0),
-            allowed: &[],
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_MessageBasedTriggerInput: ObjRule = ObjRule {
+    properties: &[
+        ("MessageCount", Shape::Int(&NumRule { min: Some(1.0), max: Some(50.0), ..NumRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MessageBasedTriggerInput` property type of `AWS::BedrockAgentCore::Memory`.
@@ -2393,6 +1437,7 @@ pub struct MessageBasedTriggerInput {
     pub message_count: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl MessageBasedTriggerInput {
     /// A `MessageBasedTriggerInput` with no property set (none is required).
     pub fn new() -> Self {
@@ -2400,12 +1445,7 @@ impl MessageBasedTriggerInput {
     }
 
     /// `MessageCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn message_count(mut self, value: impl Into<Int>) -> Self {
-        self.message_count = Some(value.into());
-        self
-    }
+    pub fn message_count(mut self, value: impl Into<Int>) -> Self { self.message_count = Some(value.into()); self }
 }
 
 impl PropertyType for MessageBasedTriggerInput {}
@@ -2422,43 +1462,19 @@ impl ToValue for MessageBasedTriggerInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetadataSchemaEntryRequired {
     /// `Key`: a string, required.
-    ///
-    /// Key name for metadata fields
-    ///
-    /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 1 to 128.
     pub key: Str,
 }
 
-static RULE_MetadataSchemaEntry: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MetadataSchemaEntry: ObjRule = ObjRule {
     properties: &[
         ("ExtractionConfig", Shape::Object(&RULE_ExtractionConfig)),
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["STRING", "STRINGLIST", "NUMBER"],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["STRING", "STRINGLIST", "NUMBER"], ..StrRule::ANY })),
     ],
     required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MetadataSchemaEntry` property type of `AWS::BedrockAgentCore::Memory`.
@@ -2480,6 +1496,7 @@ pub struct MetadataSchemaEntry {
     pub r#type: Option<MetadataValueType>,
 }
 
+#[rustfmt::skip]
 impl MetadataSchemaEntry {
     /// A `MetadataSchemaEntry` with its required properties, named in a [`MetadataSchemaEntryRequired`].
     pub fn new(required: MetadataSchemaEntryRequired) -> Self {
@@ -2491,26 +1508,11 @@ impl MetadataSchemaEntry {
     }
 
     /// `ExtractionConfig`: an [`ExtractionConfig`] object.
-    pub fn extraction_config(mut self, value: impl Into<Obj<ExtractionConfig>>) -> Self {
-        self.extraction_config = Some(value.into());
-        self
-    }
-
+    pub fn extraction_config(mut self, value: impl Into<Obj<ExtractionConfig>>) -> Self { self.extraction_config = Some(value.into()); self }
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Type`: a [`MetadataValueType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<MetadataValueType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<MetadataValueType>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl PropertyType for MetadataSchemaEntry {}
@@ -2525,14 +1527,14 @@ impl ToValue for MetadataSchemaEntry {
     }
 }
 
-static RULE_NumberValidation: ObjRule = ObjRule {
-    properties: &[("MaxValue", Shape::NUM), ("MinValue", Shape::NUM)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_NumberValidation: ObjRule = ObjRule {
+    properties: &[
+        ("MaxValue", Shape::NUM),
+        ("MinValue", Shape::NUM),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NumberValidation` property type of `AWS::BedrockAgentCore::Memory`.
@@ -2546,6 +1548,7 @@ pub struct NumberValidation {
     pub min_value: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl NumberValidation {
     /// A `NumberValidation` with no property set (none is required).
     pub fn new() -> Self {
@@ -2553,16 +1556,9 @@ impl NumberValidation {
     }
 
     /// `MaxValue`: a number.
-    pub fn max_value(mut self, value: impl Into<Num>) -> Self {
-        self.max_value = Some(value.into());
-        self
-    }
-
+    pub fn max_value(mut self, value: impl Into<Num>) -> Self { self.max_value = Some(value.into()); self }
     /// `MinValue`: a number.
-    pub fn min_value(mut self, value: impl Into<Num>) -> Self {
-        self.min_value = Some(value.into());
-        self
-    }
+    pub fn min_value(mut self, value: impl Into<Num>) -> Self { self.min_value = Some(value.into()); self }
 }
 
 impl PropertyType for NumberValidation {}
@@ -2576,35 +1572,15 @@ impl ToValue for NumberValidation {
     }
 }
 
-static RULE_SelfManagedConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SelfManagedConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "HistoricalContextWindowSize",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(50.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "InvocationConfiguration",
-            Shape::Object(&RULE_InvocationConfigurationInput),
-        ),
-        (
-            "TriggerConditions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TriggerConditionInput),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("HistoricalContextWindowSize", Shape::Int(&NumRule { min: Some(0.0), max: Some(50.0), ..NumRule::ANY })),
+        ("InvocationConfiguration", Shape::Object(&RULE_InvocationConfigurationInput)),
+        ("TriggerConditions", Shape::List(&ListRule { items: Shape::Object(&RULE_TriggerConditionInput), min_items: Some(1), max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SelfManagedConfiguration` property type of `AWS::BedrockAgentCore::Memory`.
@@ -2630,6 +1606,7 @@ pub struct SelfManagedConfiguration {
     pub trigger_conditions: Option<List<TriggerConditionInput>>,
 }
 
+#[rustfmt::skip]
 impl SelfManagedConfiguration {
     /// A `SelfManagedConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -2637,31 +1614,11 @@ impl SelfManagedConfiguration {
     }
 
     /// `HistoricalContextWindowSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn historical_context_window_size(mut self, value: impl Into<Int>) -> Self {
-        self.historical_context_window_size = Some(value.into());
-        self
-    }
-
+    pub fn historical_context_window_size(mut self, value: impl Into<Int>) -> Self { self.historical_context_window_size = Some(value.into()); self }
     /// `InvocationConfiguration`: an [`InvocationConfigurationInput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn invocation_configuration(
-        mut self,
-        value: impl Into<Obj<InvocationConfigurationInput>>,
-    ) -> Self {
-        self.invocation_configuration = Some(value.into());
-        self
-    }
-
+    pub fn invocation_configuration(mut self, value: impl Into<Obj<InvocationConfigurationInput>>) -> Self { self.invocation_configuration = Some(value.into()); self }
     /// `TriggerConditions`: a list of [`TriggerConditionInput`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn trigger_conditions(mut self, value: impl Into<List<TriggerConditionInput>>) -> Self {
-        self.trigger_conditions = Some(value.into());
-        self
-    }
+    pub fn trigger_conditions(mut self, value: impl Into<List<TriggerConditionInput>>) -> Self { self.trigger_conditions = Some(value.into()); self }
 }
 
 impl PropertyType for SelfManagedConfiguration {}
@@ -2683,121 +1640,26 @@ impl ToValue for SelfManagedConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SemanticMemoryStrategyRequired {
     /// `Name`: a string, required.
-    ///
-    /// The memory strategy name.
-    ///
-    /// Pattern `^[a-zA-Z][a-zA-Z0-9_]{0,47}$`.
     pub name: Str,
 }
 
-static RULE_SemanticMemoryStrategy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SemanticMemoryStrategy: ObjRule = ObjRule {
     properties: &[
-        (
-            "CreatedAt",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::DateTime),
-            }),
-        ),
+        ("CreatedAt", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
         ("Description", Shape::STR),
-        (
-            "MemoryRecordSchema",
-            Shape::Object(&RULE_MemoryRecordSchema),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "NamespaceTemplates",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Namespaces",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CREATING", "ACTIVE", "DELETING", "FAILED"],
-                format: None,
-            }),
-        ),
-        (
-            "StrategyId",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: None,
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "SEMANTIC",
-                    "SUMMARIZATION",
-                    "USER_PREFERENCE",
-                    "CUSTOM",
-                    "EPISODIC",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "UpdatedAt",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::DateTime),
-            }),
-        ),
+        ("MemoryRecordSchema", Shape::Object(&RULE_MemoryRecordSchema)),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("NamespaceTemplates", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("Namespaces", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("Status", Shape::Str(&StrRule { allowed: &["CREATING", "ACTIVE", "DELETING", "FAILED"], ..StrRule::ANY })),
+        ("StrategyId", Shape::Str(&StrRule { min_len: Some(12), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["SEMANTIC", "SUMMARIZATION", "USER_PREFERENCE", "CUSTOM", "EPISODIC"], ..StrRule::ANY })),
+        ("UpdatedAt", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SemanticMemoryStrategy` property type of `AWS::BedrockAgentCore::Memory`.
@@ -2859,6 +1721,7 @@ pub struct SemanticMemoryStrategy {
     pub updated_at: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SemanticMemoryStrategy {
     /// A `SemanticMemoryStrategy` with its required properties, named in a [`SemanticMemoryStrategyRequired`].
     pub fn new(required: SemanticMemoryStrategyRequired) -> Self {
@@ -2877,82 +1740,25 @@ impl SemanticMemoryStrategy {
     }
 
     /// `CreatedAt`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn created_at(mut self, value: impl Into<Str>) -> Self {
-        self.created_at = Some(value.into());
-        self
-    }
-
+    pub fn created_at(mut self, value: impl Into<Str>) -> Self { self.created_at = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `MemoryRecordSchema`: a [`MemoryRecordSchema`] object.
-    pub fn memory_record_schema(mut self, value: impl Into<Obj<MemoryRecordSchema>>) -> Self {
-        self.memory_record_schema = Some(value.into());
-        self
-    }
-
+    pub fn memory_record_schema(mut self, value: impl Into<Obj<MemoryRecordSchema>>) -> Self { self.memory_record_schema = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `NamespaceTemplates`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace_templates(mut self, value: impl Into<List<Str>>) -> Self {
-        self.namespace_templates = Some(value.into());
-        self
-    }
-
+    pub fn namespace_templates(mut self, value: impl Into<List<Str>>) -> Self { self.namespace_templates = Some(value.into()); self }
     /// `Namespaces`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespaces(mut self, value: impl Into<List<Str>>) -> Self {
-        self.namespaces = Some(value.into());
-        self
-    }
-
+    pub fn namespaces(mut self, value: impl Into<List<Str>>) -> Self { self.namespaces = Some(value.into()); self }
     /// `Status`: a [`SemanticMemoryStrategyStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<SemanticMemoryStrategyStatus>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-
+    pub fn status(mut self, value: impl Into<SemanticMemoryStrategyStatus>) -> Self { self.status = Some(value.into()); self }
     /// `StrategyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn strategy_id(mut self, value: impl Into<Str>) -> Self {
-        self.strategy_id = Some(value.into());
-        self
-    }
-
+    pub fn strategy_id(mut self, value: impl Into<Str>) -> Self { self.strategy_id = Some(value.into()); self }
     /// `Type`: a [`SemanticMemoryStrategyType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<SemanticMemoryStrategyType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<SemanticMemoryStrategyType>) -> Self { self.r#type = Some(value.into()); self }
     /// `UpdatedAt`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn updated_at(mut self, value: impl Into<Str>) -> Self {
-        self.updated_at = Some(value.into());
-        self
-    }
+    pub fn updated_at(mut self, value: impl Into<Str>) -> Self { self.updated_at = Some(value.into()); self }
 }
 
 impl PropertyType for SemanticMemoryStrategy {}
@@ -2974,23 +1780,14 @@ impl ToValue for SemanticMemoryStrategy {
     }
 }
 
-static RULE_SemanticOverride: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SemanticOverride: ObjRule = ObjRule {
     properties: &[
-        (
-            "Consolidation",
-            Shape::Object(&RULE_SemanticOverrideConsolidationConfigurationInput),
-        ),
-        (
-            "Extraction",
-            Shape::Object(&RULE_SemanticOverrideExtractionConfigurationInput),
-        ),
+        ("Consolidation", Shape::Object(&RULE_SemanticOverrideConsolidationConfigurationInput)),
+        ("Extraction", Shape::Object(&RULE_SemanticOverrideExtractionConfigurationInput)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SemanticOverride` property type of `AWS::BedrockAgentCore::Memory`.
@@ -3010,6 +1807,7 @@ pub struct SemanticOverride {
     pub extraction: Option<Obj<SemanticOverrideExtractionConfigurationInput>>,
 }
 
+#[rustfmt::skip]
 impl SemanticOverride {
     /// A `SemanticOverride` with no property set (none is required).
     pub fn new() -> Self {
@@ -3017,26 +1815,9 @@ impl SemanticOverride {
     }
 
     /// `Consolidation`: a [`SemanticOverrideConsolidationConfigurationInput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn consolidation(
-        mut self,
-        value: impl Into<Obj<SemanticOverrideConsolidationConfigurationInput>>,
-    ) -> Self {
-        self.consolidation = Some(value.into());
-        self
-    }
-
+    pub fn consolidation(mut self, value: impl Into<Obj<SemanticOverrideConsolidationConfigurationInput>>) -> Self { self.consolidation = Some(value.into()); self }
     /// `Extraction`: a [`SemanticOverrideExtractionConfigurationInput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn extraction(
-        mut self,
-        value: impl Into<Obj<SemanticOverrideExtractionConfigurationInput>>,
-    ) -> Self {
-        self.extraction = Some(value.into());
-        self
-    }
+    pub fn extraction(mut self, value: impl Into<Obj<SemanticOverrideExtractionConfigurationInput>>) -> Self { self.extraction = Some(value.into()); self }
 }
 
 impl PropertyType for SemanticOverride {}
@@ -3054,37 +1835,20 @@ impl ToValue for SemanticOverride {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SemanticOverrideConsolidationConfigurationInputRequired {
     /// `AppendToPrompt`: a string, required.
-    ///
-    /// The override configuration.
-    ///
-    /// Length 1 to 30000.
     pub append_to_prompt: Str,
     /// `ModelId`: a string, required.
-    ///
-    /// The memory override model ID.
     pub model_id: Str,
 }
 
-static RULE_SemanticOverrideConsolidationConfigurationInput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SemanticOverrideConsolidationConfigurationInput: ObjRule = ObjRule {
     properties: &[
-        (
-            "AppendToPrompt",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(30000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AppendToPrompt", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30000), ..StrRule::ANY })),
         ("ModelId", Shape::STR),
     ],
     required: &["AppendToPrompt", "ModelId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SemanticOverrideConsolidationConfigurationInput` property type of `AWS::BedrockAgentCore::Memory`.
@@ -3106,6 +1870,7 @@ pub struct SemanticOverrideConsolidationConfigurationInput {
     pub model_id: Str,
 }
 
+#[rustfmt::skip]
 impl SemanticOverrideConsolidationConfigurationInput {
     /// A `SemanticOverrideConsolidationConfigurationInput` with its required properties, named in a [`SemanticOverrideConsolidationConfigurationInputRequired`].
     pub fn new(required: SemanticOverrideConsolidationConfigurationInputRequired) -> Self {
@@ -3116,20 +1881,9 @@ impl SemanticOverrideConsolidationConfigurationInput {
     }
 
     /// `AppendToPrompt`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn append_to_prompt(mut self, value: impl Into<Str>) -> Self {
-        self.append_to_prompt = value.into();
-        self
-    }
-
+    pub fn append_to_prompt(mut self, value: impl Into<Str>) -> Self { self.append_to_prompt = value.into(); self }
     /// `ModelId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_id(mut self, value: impl Into<Str>) -> Self {
-        self.model_id = value.into();
-        self
-    }
+    pub fn model_id(mut self, value: impl Into<Str>) -> Self { self.model_id = value.into(); self }
 }
 
 impl PropertyType for SemanticOverrideConsolidationConfigurationInput {}
@@ -3147,37 +1901,20 @@ impl ToValue for SemanticOverrideConsolidationConfigurationInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SemanticOverrideExtractionConfigurationInputRequired {
     /// `AppendToPrompt`: a string, required.
-    ///
-    /// The extraction configuration.
-    ///
-    /// Length 1 to 30000.
     pub append_to_prompt: Str,
     /// `ModelId`: a string, required.
-    ///
-    /// The memory override configuration model ID.
     pub model_id: Str,
 }
 
-static RULE_SemanticOverrideExtractionConfigurationInput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SemanticOverrideExtractionConfigurationInput: ObjRule = ObjRule {
     properties: &[
-        (
-            "AppendToPrompt",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(30000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AppendToPrompt", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30000), ..StrRule::ANY })),
         ("ModelId", Shape::STR),
     ],
     required: &["AppendToPrompt", "ModelId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SemanticOverrideExtractionConfigurationInput` property type of `AWS::BedrockAgentCore::Memory`.
@@ -3199,6 +1936,7 @@ pub struct SemanticOverrideExtractionConfigurationInput {
     pub model_id: Str,
 }
 
+#[rustfmt::skip]
 impl SemanticOverrideExtractionConfigurationInput {
     /// A `SemanticOverrideExtractionConfigurationInput` with its required properties, named in a [`SemanticOverrideExtractionConfigurationInputRequired`].
     pub fn new(required: SemanticOverrideExtractionConfigurationInputRequired) -> Self {
@@ -3209,20 +1947,9 @@ impl SemanticOverrideExtractionConfigurationInput {
     }
 
     /// `AppendToPrompt`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn append_to_prompt(mut self, value: impl Into<Str>) -> Self {
-        self.append_to_prompt = value.into();
-        self
-    }
-
+    pub fn append_to_prompt(mut self, value: impl Into<Str>) -> Self { self.append_to_prompt = value.into(); self }
     /// `ModelId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_id(mut self, value: impl Into<Str>) -> Self {
-        self.model_id = value.into();
-        self
-    }
+    pub fn model_id(mut self, value: impl Into<Str>) -> Self { self.model_id = value.into(); self }
 }
 
 impl PropertyType for SemanticOverrideExtractionConfigurationInput {}
@@ -3236,14 +1963,13 @@ impl ToValue for SemanticOverrideExtractionConfigurationInput {
     }
 }
 
-static RULE_StreamDeliveryResource: ObjRule = ObjRule {
-    properties: &[("Kinesis", Shape::Object(&RULE_KinesisResource))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_StreamDeliveryResource: ObjRule = ObjRule {
+    properties: &[
+        ("Kinesis", Shape::Object(&RULE_KinesisResource)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StreamDeliveryResource` property type of `AWS::BedrockAgentCore::Memory`.
@@ -3255,6 +1981,7 @@ pub struct StreamDeliveryResource {
     pub kinesis: Option<Obj<KinesisResource>>,
 }
 
+#[rustfmt::skip]
 impl StreamDeliveryResource {
     /// A `StreamDeliveryResource` with no property set (none is required).
     pub fn new() -> Self {
@@ -3262,10 +1989,7 @@ impl StreamDeliveryResource {
     }
 
     /// `Kinesis`: a [`KinesisResource`] object.
-    pub fn kinesis(mut self, value: impl Into<Obj<KinesisResource>>) -> Self {
-        self.kinesis = Some(value.into());
-        self
-    }
+    pub fn kinesis(mut self, value: impl Into<Obj<KinesisResource>>) -> Self { self.kinesis = Some(value.into()); self }
 }
 
 impl PropertyType for StreamDeliveryResource {}
@@ -3280,26 +2004,17 @@ impl ToValue for StreamDeliveryResource {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StreamDeliveryResourcesRequired {
     /// `Resources`: a list of [`StreamDeliveryResource`] objects, required.
-    ///
-    /// Items at most 1.
     pub resources: List<StreamDeliveryResource>,
 }
 
-static RULE_StreamDeliveryResources: ObjRule = ObjRule {
-    properties: &[(
-        "Resources",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_StreamDeliveryResource),
-            min_items: None,
-            max_items: Some(1),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_StreamDeliveryResources: ObjRule = ObjRule {
+    properties: &[
+        ("Resources", Shape::List(&ListRule { items: Shape::Object(&RULE_StreamDeliveryResource), min_items: None, max_items: Some(1) })),
+    ],
     required: &["Resources"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StreamDeliveryResources` property type of `AWS::BedrockAgentCore::Memory`.
@@ -3313,6 +2028,7 @@ pub struct StreamDeliveryResources {
     pub resources: List<StreamDeliveryResource>,
 }
 
+#[rustfmt::skip]
 impl StreamDeliveryResources {
     /// A `StreamDeliveryResources` with its required properties, named in a [`StreamDeliveryResourcesRequired`].
     pub fn new(required: StreamDeliveryResourcesRequired) -> Self {
@@ -3322,12 +2038,7 @@ impl StreamDeliveryResources {
     }
 
     /// `Resources`: a list of [`StreamDeliveryResource`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resources(mut self, value: impl Into<List<StreamDeliveryResource>>) -> Self {
-        self.resources = value.into();
-        self
-    }
+    pub fn resources(mut self, value: impl Into<List<StreamDeliveryResource>>) -> Self { self.resources = value.into(); self }
 }
 
 impl PropertyType for StreamDeliveryResources {}
@@ -3338,31 +2049,14 @@ impl ToValue for StreamDeliveryResources {
     }
 }
 
-static RULE_StringListValidation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StringListValidation: ObjRule = ObjRule {
     properties: &[
-        (
-            "AllowedValues",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "MaxItems",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(5.0),
-                allowed: &[],
-            }),
-        ),
+        ("AllowedValues", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(10) })),
+        ("MaxItems", Shape::Int(&NumRule { min: Some(1.0), max: Some(5.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StringListValidation` property type of `AWS::BedrockAgentCore::Memory`.
@@ -3380,6 +2074,7 @@ pub struct StringListValidation {
     pub max_items: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl StringListValidation {
     /// A `StringListValidation` with no property set (none is required).
     pub fn new() -> Self {
@@ -3387,20 +2082,9 @@ impl StringListValidation {
     }
 
     /// `AllowedValues`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allowed_values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.allowed_values = Some(value.into());
-        self
-    }
-
+    pub fn allowed_values(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_values = Some(value.into()); self }
     /// `MaxItems`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_items(mut self, value: impl Into<Int>) -> Self {
-        self.max_items = Some(value.into());
-        self
-    }
+    pub fn max_items(mut self, value: impl Into<Int>) -> Self { self.max_items = Some(value.into()); self }
 }
 
 impl PropertyType for StringListValidation {}
@@ -3418,26 +2102,17 @@ impl ToValue for StringListValidation {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StringValidationRequired {
     /// `AllowedValues`: a list of strings, required.
-    ///
-    /// Items 1 to 10.
     pub allowed_values: List<Str>,
 }
 
-static RULE_StringValidation: ObjRule = ObjRule {
-    properties: &[(
-        "AllowedValues",
-        Shape::List(&ListRule {
-            items: Shape::STR,
-            min_items: Some(1),
-            max_items: Some(10),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_StringValidation: ObjRule = ObjRule {
+    properties: &[
+        ("AllowedValues", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(10) })),
+    ],
     required: &["AllowedValues"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StringValidation` property type of `AWS::BedrockAgentCore::Memory`.
@@ -3451,6 +2126,7 @@ pub struct StringValidation {
     pub allowed_values: List<Str>,
 }
 
+#[rustfmt::skip]
 impl StringValidation {
     /// A `StringValidation` with its required properties, named in a [`StringValidationRequired`].
     pub fn new(required: StringValidationRequired) -> Self {
@@ -3460,12 +2136,7 @@ impl StringValidation {
     }
 
     /// `AllowedValues`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allowed_values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.allowed_values = value.into();
-        self
-    }
+    pub fn allowed_values(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_values = value.into(); self }
 }
 
 impl PropertyType for StringValidation {}
@@ -3482,121 +2153,26 @@ impl ToValue for StringValidation {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SummaryMemoryStrategyRequired {
     /// `Name`: a string, required.
-    ///
-    /// The memory strategy name.
-    ///
-    /// Pattern `^[a-zA-Z][a-zA-Z0-9_]{0,47}$`.
     pub name: Str,
 }
 
-static RULE_SummaryMemoryStrategy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SummaryMemoryStrategy: ObjRule = ObjRule {
     properties: &[
-        (
-            "CreatedAt",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::DateTime),
-            }),
-        ),
+        ("CreatedAt", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
         ("Description", Shape::STR),
-        (
-            "MemoryRecordSchema",
-            Shape::Object(&RULE_MemoryRecordSchema),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "NamespaceTemplates",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Namespaces",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CREATING", "ACTIVE", "DELETING", "FAILED"],
-                format: None,
-            }),
-        ),
-        (
-            "StrategyId",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: None,
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "SEMANTIC",
-                    "SUMMARIZATION",
-                    "USER_PREFERENCE",
-                    "CUSTOM",
-                    "EPISODIC",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "UpdatedAt",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::DateTime),
-            }),
-        ),
+        ("MemoryRecordSchema", Shape::Object(&RULE_MemoryRecordSchema)),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("NamespaceTemplates", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("Namespaces", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("Status", Shape::Str(&StrRule { allowed: &["CREATING", "ACTIVE", "DELETING", "FAILED"], ..StrRule::ANY })),
+        ("StrategyId", Shape::Str(&StrRule { min_len: Some(12), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["SEMANTIC", "SUMMARIZATION", "USER_PREFERENCE", "CUSTOM", "EPISODIC"], ..StrRule::ANY })),
+        ("UpdatedAt", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SummaryMemoryStrategy` property type of `AWS::BedrockAgentCore::Memory`.
@@ -3658,6 +2234,7 @@ pub struct SummaryMemoryStrategy {
     pub updated_at: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SummaryMemoryStrategy {
     /// A `SummaryMemoryStrategy` with its required properties, named in a [`SummaryMemoryStrategyRequired`].
     pub fn new(required: SummaryMemoryStrategyRequired) -> Self {
@@ -3676,82 +2253,25 @@ impl SummaryMemoryStrategy {
     }
 
     /// `CreatedAt`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn created_at(mut self, value: impl Into<Str>) -> Self {
-        self.created_at = Some(value.into());
-        self
-    }
-
+    pub fn created_at(mut self, value: impl Into<Str>) -> Self { self.created_at = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `MemoryRecordSchema`: a [`MemoryRecordSchema`] object.
-    pub fn memory_record_schema(mut self, value: impl Into<Obj<MemoryRecordSchema>>) -> Self {
-        self.memory_record_schema = Some(value.into());
-        self
-    }
-
+    pub fn memory_record_schema(mut self, value: impl Into<Obj<MemoryRecordSchema>>) -> Self { self.memory_record_schema = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `NamespaceTemplates`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace_templates(mut self, value: impl Into<List<Str>>) -> Self {
-        self.namespace_templates = Some(value.into());
-        self
-    }
-
+    pub fn namespace_templates(mut self, value: impl Into<List<Str>>) -> Self { self.namespace_templates = Some(value.into()); self }
     /// `Namespaces`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespaces(mut self, value: impl Into<List<Str>>) -> Self {
-        self.namespaces = Some(value.into());
-        self
-    }
-
+    pub fn namespaces(mut self, value: impl Into<List<Str>>) -> Self { self.namespaces = Some(value.into()); self }
     /// `Status`: a [`SummaryMemoryStrategyStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<SummaryMemoryStrategyStatus>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-
+    pub fn status(mut self, value: impl Into<SummaryMemoryStrategyStatus>) -> Self { self.status = Some(value.into()); self }
     /// `StrategyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn strategy_id(mut self, value: impl Into<Str>) -> Self {
-        self.strategy_id = Some(value.into());
-        self
-    }
-
+    pub fn strategy_id(mut self, value: impl Into<Str>) -> Self { self.strategy_id = Some(value.into()); self }
     /// `Type`: a [`SummaryMemoryStrategyType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<SummaryMemoryStrategyType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<SummaryMemoryStrategyType>) -> Self { self.r#type = Some(value.into()); self }
     /// `UpdatedAt`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn updated_at(mut self, value: impl Into<Str>) -> Self {
-        self.updated_at = Some(value.into());
-        self
-    }
+    pub fn updated_at(mut self, value: impl Into<Str>) -> Self { self.updated_at = Some(value.into()); self }
 }
 
 impl PropertyType for SummaryMemoryStrategy {}
@@ -3773,17 +2293,13 @@ impl ToValue for SummaryMemoryStrategy {
     }
 }
 
-static RULE_SummaryOverride: ObjRule = ObjRule {
-    properties: &[(
-        "Consolidation",
-        Shape::Object(&RULE_SummaryOverrideConsolidationConfigurationInput),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_SummaryOverride: ObjRule = ObjRule {
+    properties: &[
+        ("Consolidation", Shape::Object(&RULE_SummaryOverrideConsolidationConfigurationInput)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SummaryOverride` property type of `AWS::BedrockAgentCore::Memory`.
@@ -3799,6 +2315,7 @@ pub struct SummaryOverride {
     pub consolidation: Option<Obj<SummaryOverrideConsolidationConfigurationInput>>,
 }
 
+#[rustfmt::skip]
 impl SummaryOverride {
     /// A `SummaryOverride` with no property set (none is required).
     pub fn new() -> Self {
@@ -3806,15 +2323,7 @@ impl SummaryOverride {
     }
 
     /// `Consolidation`: a [`SummaryOverrideConsolidationConfigurationInput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn consolidation(
-        mut self,
-        value: impl Into<Obj<SummaryOverrideConsolidationConfigurationInput>>,
-    ) -> Self {
-        self.consolidation = Some(value.into());
-        self
-    }
+    pub fn consolidation(mut self, value: impl Into<Obj<SummaryOverrideConsolidationConfigurationInput>>) -> Self { self.consolidation = Some(value.into()); self }
 }
 
 impl PropertyType for SummaryOverride {}
@@ -3831,37 +2340,20 @@ impl ToValue for SummaryOverride {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SummaryOverrideConsolidationConfigurationInputRequired {
     /// `AppendToPrompt`: a string, required.
-    ///
-    /// The memory override configuration.
-    ///
-    /// Length 1 to 30000.
     pub append_to_prompt: Str,
     /// `ModelId`: a string, required.
-    ///
-    /// The memory override configuration model ID.
     pub model_id: Str,
 }
 
-static RULE_SummaryOverrideConsolidationConfigurationInput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SummaryOverrideConsolidationConfigurationInput: ObjRule = ObjRule {
     properties: &[
-        (
-            "AppendToPrompt",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(30000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AppendToPrompt", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30000), ..StrRule::ANY })),
         ("ModelId", Shape::STR),
     ],
     required: &["AppendToPrompt", "ModelId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SummaryOverrideConsolidationConfigurationInput` property type of `AWS::BedrockAgentCore::Memory`.
@@ -3883,6 +2375,7 @@ pub struct SummaryOverrideConsolidationConfigurationInput {
     pub model_id: Str,
 }
 
+#[rustfmt::skip]
 impl SummaryOverrideConsolidationConfigurationInput {
     /// A `SummaryOverrideConsolidationConfigurationInput` with its required properties, named in a [`SummaryOverrideConsolidationConfigurationInputRequired`].
     pub fn new(required: SummaryOverrideConsolidationConfigurationInputRequired) -> Self {
@@ -3893,20 +2386,9 @@ impl SummaryOverrideConsolidationConfigurationInput {
     }
 
     /// `AppendToPrompt`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn append_to_prompt(mut self, value: impl Into<Str>) -> Self {
-        self.append_to_prompt = value.into();
-        self
-    }
-
+    pub fn append_to_prompt(mut self, value: impl Into<Str>) -> Self { self.append_to_prompt = value.into(); self }
     /// `ModelId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_id(mut self, value: impl Into<Str>) -> Self {
-        self.model_id = value.into();
-        self
-    }
+    pub fn model_id(mut self, value: impl Into<Str>) -> Self { self.model_id = value.into(); self }
 }
 
 impl PropertyType for SummaryOverrideConsolidationConfigurationInput {}
@@ -3920,21 +2402,13 @@ impl ToValue for SummaryOverrideConsolidationConfigurationInput {
     }
 }
 
-static RULE_TimeBasedTriggerInput: ObjRule = ObjRule {
-    properties: &[(
-        "IdleSessionTimeout",
-        Shape::Int(&NumRule {
-            min: Some(10.0),
-            max: Some(3000.0),
-            allowed: &[],
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_TimeBasedTriggerInput: ObjRule = ObjRule {
+    properties: &[
+        ("IdleSessionTimeout", Shape::Int(&NumRule { min: Some(10.0), max: Some(3000.0), ..NumRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TimeBasedTriggerInput` property type of `AWS::BedrockAgentCore::Memory`.
@@ -3952,6 +2426,7 @@ pub struct TimeBasedTriggerInput {
     pub idle_session_timeout: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl TimeBasedTriggerInput {
     /// A `TimeBasedTriggerInput` with no property set (none is required).
     pub fn new() -> Self {
@@ -3959,12 +2434,7 @@ impl TimeBasedTriggerInput {
     }
 
     /// `IdleSessionTimeout`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn idle_session_timeout(mut self, value: impl Into<Int>) -> Self {
-        self.idle_session_timeout = Some(value.into());
-        self
-    }
+    pub fn idle_session_timeout(mut self, value: impl Into<Int>) -> Self { self.idle_session_timeout = Some(value.into()); self }
 }
 
 impl PropertyType for TimeBasedTriggerInput {}
@@ -3977,21 +2447,13 @@ impl ToValue for TimeBasedTriggerInput {
     }
 }
 
-static RULE_TokenBasedTriggerInput: ObjRule = ObjRule {
-    properties: &[(
-        "TokenCount",
-        Shape::Int(&NumRule {
-            min: Some(100.0),
-            max: Some(500000.0),
-            allowed: &[],
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_TokenBasedTriggerInput: ObjRule = ObjRule {
+    properties: &[
+        ("TokenCount", Shape::Int(&NumRule { min: Some(100.0), max: Some(500000.0), ..NumRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TokenBasedTriggerInput` property type of `AWS::BedrockAgentCore::Memory`.
@@ -4009,6 +2471,7 @@ pub struct TokenBasedTriggerInput {
     pub token_count: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl TokenBasedTriggerInput {
     /// A `TokenBasedTriggerInput` with no property set (none is required).
     pub fn new() -> Self {
@@ -4016,12 +2479,7 @@ impl TokenBasedTriggerInput {
     }
 
     /// `TokenCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn token_count(mut self, value: impl Into<Int>) -> Self {
-        self.token_count = Some(value.into());
-        self
-    }
+    pub fn token_count(mut self, value: impl Into<Int>) -> Self { self.token_count = Some(value.into()); self }
 }
 
 impl PropertyType for TokenBasedTriggerInput {}
@@ -4034,27 +2492,15 @@ impl ToValue for TokenBasedTriggerInput {
     }
 }
 
-static RULE_TriggerConditionInput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TriggerConditionInput: ObjRule = ObjRule {
     properties: &[
-        (
-            "MessageBasedTrigger",
-            Shape::Object(&RULE_MessageBasedTriggerInput),
-        ),
-        (
-            "TimeBasedTrigger",
-            Shape::Object(&RULE_TimeBasedTriggerInput),
-        ),
-        (
-            "TokenBasedTrigger",
-            Shape::Object(&RULE_TokenBasedTriggerInput),
-        ),
+        ("MessageBasedTrigger", Shape::Object(&RULE_MessageBasedTriggerInput)),
+        ("TimeBasedTrigger", Shape::Object(&RULE_TimeBasedTriggerInput)),
+        ("TokenBasedTrigger", Shape::Object(&RULE_TokenBasedTriggerInput)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TriggerConditionInput` property type of `AWS::BedrockAgentCore::Memory`.
@@ -4078,6 +2524,7 @@ pub struct TriggerConditionInput {
     pub token_based_trigger: Option<Obj<TokenBasedTriggerInput>>,
 }
 
+#[rustfmt::skip]
 impl TriggerConditionInput {
     /// A `TriggerConditionInput` with no property set (none is required).
     pub fn new() -> Self {
@@ -4085,31 +2532,11 @@ impl TriggerConditionInput {
     }
 
     /// `MessageBasedTrigger`: a [`MessageBasedTriggerInput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn message_based_trigger(
-        mut self,
-        value: impl Into<Obj<MessageBasedTriggerInput>>,
-    ) -> Self {
-        self.message_based_trigger = Some(value.into());
-        self
-    }
-
+    pub fn message_based_trigger(mut self, value: impl Into<Obj<MessageBasedTriggerInput>>) -> Self { self.message_based_trigger = Some(value.into()); self }
     /// `TimeBasedTrigger`: a [`TimeBasedTriggerInput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn time_based_trigger(mut self, value: impl Into<Obj<TimeBasedTriggerInput>>) -> Self {
-        self.time_based_trigger = Some(value.into());
-        self
-    }
-
+    pub fn time_based_trigger(mut self, value: impl Into<Obj<TimeBasedTriggerInput>>) -> Self { self.time_based_trigger = Some(value.into()); self }
     /// `TokenBasedTrigger`: a [`TokenBasedTriggerInput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn token_based_trigger(mut self, value: impl Into<Obj<TokenBasedTriggerInput>>) -> Self {
-        self.token_based_trigger = Some(value.into());
-        self
-    }
+    pub fn token_based_trigger(mut self, value: impl Into<Obj<TokenBasedTriggerInput>>) -> Self { self.token_based_trigger = Some(value.into()); self }
 }
 
 impl PropertyType for TriggerConditionInput {}
@@ -4128,121 +2555,26 @@ impl ToValue for TriggerConditionInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserPreferenceMemoryStrategyRequired {
     /// `Name`: a string, required.
-    ///
-    /// The memory strategy name.
-    ///
-    /// Pattern `^[a-zA-Z][a-zA-Z0-9_]{0,47}$`.
     pub name: Str,
 }
 
-static RULE_UserPreferenceMemoryStrategy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_UserPreferenceMemoryStrategy: ObjRule = ObjRule {
     properties: &[
-        (
-            "CreatedAt",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::DateTime),
-            }),
-        ),
+        ("CreatedAt", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
         ("Description", Shape::STR),
-        (
-            "MemoryRecordSchema",
-            Shape::Object(&RULE_MemoryRecordSchema),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "NamespaceTemplates",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Namespaces",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CREATING", "ACTIVE", "DELETING", "FAILED"],
-                format: None,
-            }),
-        ),
-        (
-            "StrategyId",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: None,
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "SEMANTIC",
-                    "SUMMARIZATION",
-                    "USER_PREFERENCE",
-                    "CUSTOM",
-                    "EPISODIC",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "UpdatedAt",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::DateTime),
-            }),
-        ),
+        ("MemoryRecordSchema", Shape::Object(&RULE_MemoryRecordSchema)),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("NamespaceTemplates", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("Namespaces", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("Status", Shape::Str(&StrRule { allowed: &["CREATING", "ACTIVE", "DELETING", "FAILED"], ..StrRule::ANY })),
+        ("StrategyId", Shape::Str(&StrRule { min_len: Some(12), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["SEMANTIC", "SUMMARIZATION", "USER_PREFERENCE", "CUSTOM", "EPISODIC"], ..StrRule::ANY })),
+        ("UpdatedAt", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `UserPreferenceMemoryStrategy` property type of `AWS::BedrockAgentCore::Memory`.
@@ -4304,6 +2636,7 @@ pub struct UserPreferenceMemoryStrategy {
     pub updated_at: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl UserPreferenceMemoryStrategy {
     /// A `UserPreferenceMemoryStrategy` with its required properties, named in a [`UserPreferenceMemoryStrategyRequired`].
     pub fn new(required: UserPreferenceMemoryStrategyRequired) -> Self {
@@ -4322,82 +2655,25 @@ impl UserPreferenceMemoryStrategy {
     }
 
     /// `CreatedAt`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn created_at(mut self, value: impl Into<Str>) -> Self {
-        self.created_at = Some(value.into());
-        self
-    }
-
+    pub fn created_at(mut self, value: impl Into<Str>) -> Self { self.created_at = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `MemoryRecordSchema`: a [`MemoryRecordSchema`] object.
-    pub fn memory_record_schema(mut self, value: impl Into<Obj<MemoryRecordSchema>>) -> Self {
-        self.memory_record_schema = Some(value.into());
-        self
-    }
-
+    pub fn memory_record_schema(mut self, value: impl Into<Obj<MemoryRecordSchema>>) -> Self { self.memory_record_schema = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `NamespaceTemplates`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace_templates(mut self, value: impl Into<List<Str>>) -> Self {
-        self.namespace_templates = Some(value.into());
-        self
-    }
-
+    pub fn namespace_templates(mut self, value: impl Into<List<Str>>) -> Self { self.namespace_templates = Some(value.into()); self }
     /// `Namespaces`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespaces(mut self, value: impl Into<List<Str>>) -> Self {
-        self.namespaces = Some(value.into());
-        self
-    }
-
+    pub fn namespaces(mut self, value: impl Into<List<Str>>) -> Self { self.namespaces = Some(value.into()); self }
     /// `Status`: an [`UserPreferenceMemoryStrategyStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<UserPreferenceMemoryStrategyStatus>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-
+    pub fn status(mut self, value: impl Into<UserPreferenceMemoryStrategyStatus>) -> Self { self.status = Some(value.into()); self }
     /// `StrategyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn strategy_id(mut self, value: impl Into<Str>) -> Self {
-        self.strategy_id = Some(value.into());
-        self
-    }
-
+    pub fn strategy_id(mut self, value: impl Into<Str>) -> Self { self.strategy_id = Some(value.into()); self }
     /// `Type`: an [`UserPreferenceMemoryStrategyType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<UserPreferenceMemoryStrategyType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<UserPreferenceMemoryStrategyType>) -> Self { self.r#type = Some(value.into()); self }
     /// `UpdatedAt`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn updated_at(mut self, value: impl Into<Str>) -> Self {
-        self.updated_at = Some(value.into());
-        self
-    }
+    pub fn updated_at(mut self, value: impl Into<Str>) -> Self { self.updated_at = Some(value.into()); self }
 }
 
 impl PropertyType for UserPreferenceMemoryStrategy {}
@@ -4419,23 +2695,14 @@ impl ToValue for UserPreferenceMemoryStrategy {
     }
 }
 
-static RULE_UserPreferenceOverride: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_UserPreferenceOverride: ObjRule = ObjRule {
     properties: &[
-        (
-            "Consolidation",
-            Shape::Object(&RULE_UserPreferenceOverrideConsolidationConfigurationInput),
-        ),
-        (
-            "Extraction",
-            Shape::Object(&RULE_UserPreferenceOverrideExtractionConfigurationInput),
-        ),
+        ("Consolidation", Shape::Object(&RULE_UserPreferenceOverrideConsolidationConfigurationInput)),
+        ("Extraction", Shape::Object(&RULE_UserPreferenceOverrideExtractionConfigurationInput)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `UserPreferenceOverride` property type of `AWS::BedrockAgentCore::Memory`.
@@ -4455,6 +2722,7 @@ pub struct UserPreferenceOverride {
     pub extraction: Option<Obj<UserPreferenceOverrideExtractionConfigurationInput>>,
 }
 
+#[rustfmt::skip]
 impl UserPreferenceOverride {
     /// A `UserPreferenceOverride` with no property set (none is required).
     pub fn new() -> Self {
@@ -4462,26 +2730,9 @@ impl UserPreferenceOverride {
     }
 
     /// `Consolidation`: an [`UserPreferenceOverrideConsolidationConfigurationInput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn consolidation(
-        mut self,
-        value: impl Into<Obj<UserPreferenceOverrideConsolidationConfigurationInput>>,
-    ) -> Self {
-        self.consolidation = Some(value.into());
-        self
-    }
-
+    pub fn consolidation(mut self, value: impl Into<Obj<UserPreferenceOverrideConsolidationConfigurationInput>>) -> Self { self.consolidation = Some(value.into()); self }
     /// `Extraction`: an [`UserPreferenceOverrideExtractionConfigurationInput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn extraction(
-        mut self,
-        value: impl Into<Obj<UserPreferenceOverrideExtractionConfigurationInput>>,
-    ) -> Self {
-        self.extraction = Some(value.into());
-        self
-    }
+    pub fn extraction(mut self, value: impl Into<Obj<UserPreferenceOverrideExtractionConfigurationInput>>) -> Self { self.extraction = Some(value.into()); self }
 }
 
 impl PropertyType for UserPreferenceOverride {}
@@ -4499,37 +2750,20 @@ impl ToValue for UserPreferenceOverride {
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserPreferenceOverrideConsolidationConfigurationInputRequired {
     /// `AppendToPrompt`: a string, required.
-    ///
-    /// The memory configuration.
-    ///
-    /// Length 1 to 30000.
     pub append_to_prompt: Str,
     /// `ModelId`: a string, required.
-    ///
-    /// The memory override configuration model ID.
     pub model_id: Str,
 }
 
-static RULE_UserPreferenceOverrideConsolidationConfigurationInput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_UserPreferenceOverrideConsolidationConfigurationInput: ObjRule = ObjRule {
     properties: &[
-        (
-            "AppendToPrompt",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(30000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AppendToPrompt", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30000), ..StrRule::ANY })),
         ("ModelId", Shape::STR),
     ],
     required: &["AppendToPrompt", "ModelId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `UserPreferenceOverrideConsolidationConfigurationInput` property type of `AWS::BedrockAgentCore::Memory`.
@@ -4551,6 +2785,7 @@ pub struct UserPreferenceOverrideConsolidationConfigurationInput {
     pub model_id: Str,
 }
 
+#[rustfmt::skip]
 impl UserPreferenceOverrideConsolidationConfigurationInput {
     /// A `UserPreferenceOverrideConsolidationConfigurationInput` with its required properties, named in a [`UserPreferenceOverrideConsolidationConfigurationInputRequired`].
     pub fn new(required: UserPreferenceOverrideConsolidationConfigurationInputRequired) -> Self {
@@ -4561,20 +2796,9 @@ impl UserPreferenceOverrideConsolidationConfigurationInput {
     }
 
     /// `AppendToPrompt`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn append_to_prompt(mut self, value: impl Into<Str>) -> Self {
-        self.append_to_prompt = value.into();
-        self
-    }
-
+    pub fn append_to_prompt(mut self, value: impl Into<Str>) -> Self { self.append_to_prompt = value.into(); self }
     /// `ModelId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_id(mut self, value: impl Into<Str>) -> Self {
-        self.model_id = value.into();
-        self
-    }
+    pub fn model_id(mut self, value: impl Into<Str>) -> Self { self.model_id = value.into(); self }
 }
 
 impl PropertyType for UserPreferenceOverrideConsolidationConfigurationInput {}
@@ -4592,37 +2816,20 @@ impl ToValue for UserPreferenceOverrideConsolidationConfigurationInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserPreferenceOverrideExtractionConfigurationInputRequired {
     /// `AppendToPrompt`: a string, required.
-    ///
-    /// The extraction configuration.
-    ///
-    /// Length 1 to 30000.
     pub append_to_prompt: Str,
     /// `ModelId`: a string, required.
-    ///
-    /// The memory override for the model ID.
     pub model_id: Str,
 }
 
-static RULE_UserPreferenceOverrideExtractionConfigurationInput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_UserPreferenceOverrideExtractionConfigurationInput: ObjRule = ObjRule {
     properties: &[
-        (
-            "AppendToPrompt",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(30000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AppendToPrompt", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30000), ..StrRule::ANY })),
         ("ModelId", Shape::STR),
     ],
     required: &["AppendToPrompt", "ModelId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `UserPreferenceOverrideExtractionConfigurationInput` property type of `AWS::BedrockAgentCore::Memory`.
@@ -4644,6 +2851,7 @@ pub struct UserPreferenceOverrideExtractionConfigurationInput {
     pub model_id: Str,
 }
 
+#[rustfmt::skip]
 impl UserPreferenceOverrideExtractionConfigurationInput {
     /// A `UserPreferenceOverrideExtractionConfigurationInput` with its required properties, named in a [`UserPreferenceOverrideExtractionConfigurationInputRequired`].
     pub fn new(required: UserPreferenceOverrideExtractionConfigurationInputRequired) -> Self {
@@ -4654,20 +2862,9 @@ impl UserPreferenceOverrideExtractionConfigurationInput {
     }
 
     /// `AppendToPrompt`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn append_to_prompt(mut self, value: impl Into<Str>) -> Self {
-        self.append_to_prompt = value.into();
-        self
-    }
-
+    pub fn append_to_prompt(mut self, value: impl Into<Str>) -> Self { self.append_to_prompt = value.into(); self }
     /// `ModelId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_id(mut self, value: impl Into<Str>) -> Self {
-        self.model_id = value.into();
-        self
-    }
+    pub fn model_id(mut self, value: impl Into<Str>) -> Self { self.model_id = value.into(); self }
 }
 
 impl PropertyType for UserPreferenceOverrideExtractionConfigurationInput {}
@@ -4681,21 +2878,15 @@ impl ToValue for UserPreferenceOverrideExtractionConfigurationInput {
     }
 }
 
-static RULE_Validation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Validation: ObjRule = ObjRule {
     properties: &[
         ("NumberValidation", Shape::Object(&RULE_NumberValidation)),
-        (
-            "StringListValidation",
-            Shape::Object(&RULE_StringListValidation),
-        ),
+        ("StringListValidation", Shape::Object(&RULE_StringListValidation)),
         ("StringValidation", Shape::Object(&RULE_StringValidation)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Validation` property type of `AWS::BedrockAgentCore::Memory`.
@@ -4711,6 +2902,7 @@ pub struct Validation {
     pub string_validation: Option<Obj<StringValidation>>,
 }
 
+#[rustfmt::skip]
 impl Validation {
     /// A `Validation` with no property set (none is required).
     pub fn new() -> Self {
@@ -4718,22 +2910,11 @@ impl Validation {
     }
 
     /// `NumberValidation`: a [`NumberValidation`] object.
-    pub fn number_validation(mut self, value: impl Into<Obj<NumberValidation>>) -> Self {
-        self.number_validation = Some(value.into());
-        self
-    }
-
+    pub fn number_validation(mut self, value: impl Into<Obj<NumberValidation>>) -> Self { self.number_validation = Some(value.into()); self }
     /// `StringListValidation`: a [`StringListValidation`] object.
-    pub fn string_list_validation(mut self, value: impl Into<Obj<StringListValidation>>) -> Self {
-        self.string_list_validation = Some(value.into());
-        self
-    }
-
+    pub fn string_list_validation(mut self, value: impl Into<Obj<StringListValidation>>) -> Self { self.string_list_validation = Some(value.into()); self }
     /// `StringValidation`: a [`StringValidation`] object.
-    pub fn string_validation(mut self, value: impl Into<Obj<StringValidation>>) -> Self {
-        self.string_validation = Some(value.into());
-        self
-    }
+    pub fn string_validation(mut self, value: impl Into<Obj<StringValidation>>) -> Self { self.string_validation = Some(value.into()); self }
 }
 
 impl PropertyType for Validation {}

@@ -18,6 +18,8 @@
 //! - `AWS::BedrockAgentCore::Runtime`: [`Runtime`], property types in [`runtime`]
 //! - `AWS::BedrockAgentCore::RuntimeEndpoint`: [`RuntimeEndpoint`], property types in [`runtime_endpoint`]
 //! - `AWS::BedrockAgentCore::WorkloadIdentity`: [`WorkloadIdentity`], property types in [`workload_identity`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod api_key_credential_provider;
 pub mod browser_custom;
@@ -33,6 +35,7 @@ pub mod policy;
 pub mod policy_engine;
 pub mod runtime;
 pub mod runtime_endpoint;
+pub mod shared;
 pub mod workload_identity;
 
 pub use api_key_credential_provider::{

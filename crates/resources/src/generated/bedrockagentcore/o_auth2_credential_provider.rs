@@ -15,86 +15,22 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9\\s._:/=+@-]*$")
 #[derive(Clone, Debug, PartialEq)]
 pub struct OAuth2CredentialProviderRequired {
     /// `CredentialProviderVendor`: a [`CredentialProviderVendor`] value, required.
-    ///
-    /// The vendor of the OAuth2 credential provider
-    ///
-    /// Create-only: changing it replaces the resource.
     pub credential_provider_vendor: CredentialProviderVendor,
     /// `Name`: a string, required.
-    ///
-    /// The name of the OAuth2 credential provider
-    ///
-    /// Pattern `^[a-zA-Z0-9\-_]+$`; length 1 to 128; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_OAuth2CredentialProvider: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OAuth2CredentialProvider: ObjRule = ObjRule {
     properties: &[
-        (
-            "CredentialProviderVendor",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "GoogleOauth2",
-                    "GithubOauth2",
-                    "SlackOauth2",
-                    "SalesforceOauth2",
-                    "MicrosoftOauth2",
-                    "CustomOauth2",
-                    "AtlassianOauth2",
-                    "LinkedinOauth2",
-                    "XOauth2",
-                    "OktaOauth2",
-                    "OneLoginOauth2",
-                    "PingOneOauth2",
-                    "FacebookOauth2",
-                    "YandexOauth2",
-                    "RedditOauth2",
-                    "ZoomOauth2",
-                    "TwitchOauth2",
-                    "SpotifyOauth2",
-                    "DropboxOauth2",
-                    "NotionOauth2",
-                    "HubspotOauth2",
-                    "CyberArkOauth2",
-                    "FusionAuthOauth2",
-                    "Auth0Oauth2",
-                    "CognitoOauth2",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Oauth2ProviderConfigInput",
-            Shape::Object(&RULE_Oauth2ProviderConfigInput),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("CredentialProviderVendor", Shape::Str(&StrRule { allowed: &["GoogleOauth2", "GithubOauth2", "SlackOauth2", "SalesforceOauth2", "MicrosoftOauth2", "CustomOauth2", "AtlassianOauth2", "LinkedinOauth2", "XOauth2", "OktaOauth2", "OneLoginOauth2", "PingOneOauth2", "FacebookOauth2", "YandexOauth2", "RedditOauth2", "ZoomOauth2", "TwitchOauth2", "SpotifyOauth2", "DropboxOauth2", "NotionOauth2", "HubspotOauth2", "CyberArkOauth2", "FusionAuthOauth2", "Auth0Oauth2", "CognitoOauth2"], ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Oauth2ProviderConfigInput", Shape::Object(&RULE_Oauth2ProviderConfigInput)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
     ],
     required: &["Name", "CredentialProviderVendor"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::BedrockAgentCore::OAuth2CredentialProvider` resource.
@@ -136,6 +72,7 @@ pub struct OAuth2CredentialProvider {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl OAuth2CredentialProvider {
     /// The CloudFormation type name, `AWS::BedrockAgentCore::OAuth2CredentialProvider`.
     pub const TYPE_NAME: &'static str = "AWS::BedrockAgentCore::OAuth2CredentialProvider";
@@ -150,22 +87,8 @@ impl OAuth2CredentialProvider {
         create_only: &["Name", "CredentialProviderVendor"],
         conditional_create_only: &[],
         write_only: &["Oauth2ProviderConfigInput"],
-        read_only: &[
-            "CredentialProviderArn",
-            "ClientSecretArn",
-            "CallbackUrl",
-            "Oauth2ProviderConfigOutput",
-            "CreatedTime",
-            "LastUpdatedTime",
-        ],
-        attributes: &[
-            "CallbackUrl",
-            "ClientSecretArn",
-            "CreatedTime",
-            "CredentialProviderArn",
-            "LastUpdatedTime",
-            "Oauth2ProviderConfigOutput",
-        ],
+        read_only: &["CredentialProviderArn", "ClientSecretArn", "CallbackUrl", "Oauth2ProviderConfigOutput", "CreatedTime", "LastUpdatedTime"],
+        attributes: &["CallbackUrl", "ClientSecretArn", "CreatedTime", "CredentialProviderArn", "LastUpdatedTime", "Oauth2ProviderConfigOutput"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -181,42 +104,13 @@ impl OAuth2CredentialProvider {
     }
 
     /// `CredentialProviderVendor`: a [`CredentialProviderVendor`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn credential_provider_vendor(
-        mut self,
-        value: impl Into<CredentialProviderVendor>,
-    ) -> Self {
-        self.credential_provider_vendor = value.into();
-        self
-    }
-
+    pub fn credential_provider_vendor(mut self, value: impl Into<CredentialProviderVendor>) -> Self { self.credential_provider_vendor = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Oauth2ProviderConfigInput`: an [`Oauth2ProviderConfigInput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn oauth2_provider_config_input(
-        mut self,
-        value: impl Into<Obj<Oauth2ProviderConfigInput>>,
-    ) -> Self {
-        self.oauth2_provider_config_input = Some(value.into());
-        self
-    }
-
+    pub fn oauth2_provider_config_input(mut self, value: impl Into<Obj<Oauth2ProviderConfigInput>>) -> Self { self.oauth2_provider_config_input = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for OAuth2CredentialProvider {
@@ -304,44 +198,20 @@ impl OAuth2CredentialProviderAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AtlassianOauth2ProviderConfigInputRequired {
     /// `ClientId`: a string, required.
-    ///
-    /// Length 1 to 256.
     pub client_id: Str,
     /// `ClientSecret`: a string, required.
-    ///
-    /// Length 1 to 2048.
     pub client_secret: Str,
 }
 
-static RULE_AtlassianOauth2ProviderConfigInput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AtlassianOauth2ProviderConfigInput: ObjRule = ObjRule {
     properties: &[
-        (
-            "ClientId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ClientSecret",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ClientId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("ClientSecret", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
     ],
     required: &["ClientId", "ClientSecret"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AtlassianOauth2ProviderConfigInput` property type of `AWS::BedrockAgentCore::OAuth2CredentialProvider`.
@@ -361,6 +231,7 @@ pub struct AtlassianOauth2ProviderConfigInput {
     pub client_secret: Str,
 }
 
+#[rustfmt::skip]
 impl AtlassianOauth2ProviderConfigInput {
     /// A `AtlassianOauth2ProviderConfigInput` with its required properties, named in a [`AtlassianOauth2ProviderConfigInputRequired`].
     pub fn new(required: AtlassianOauth2ProviderConfigInputRequired) -> Self {
@@ -371,20 +242,9 @@ impl AtlassianOauth2ProviderConfigInput {
     }
 
     /// `ClientId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_id(mut self, value: impl Into<Str>) -> Self {
-        self.client_id = value.into();
-        self
-    }
-
+    pub fn client_id(mut self, value: impl Into<Str>) -> Self { self.client_id = value.into(); self }
     /// `ClientSecret`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_secret(mut self, value: impl Into<Str>) -> Self {
-        self.client_secret = value.into();
-        self
-    }
+    pub fn client_secret(mut self, value: impl Into<Str>) -> Self { self.client_secret = value.into(); self }
 }
 
 impl PropertyType for AtlassianOauth2ProviderConfigInput {}
@@ -402,45 +262,20 @@ impl ToValue for AtlassianOauth2ProviderConfigInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomOauth2ProviderConfigInputRequired {
     /// `OauthDiscovery`: an [`Oauth2Discovery`] object, required.
-    ///
-    /// Discovery information for an OAuth2 provider
     pub oauth_discovery: Obj<Oauth2Discovery>,
 }
 
-static RULE_CustomOauth2ProviderConfigInput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CustomOauth2ProviderConfigInput: ObjRule = ObjRule {
     properties: &[
-        (
-            "ClientId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ClientSecret",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ClientId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("ClientSecret", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
         ("OauthDiscovery", Shape::Object(&RULE_Oauth2Discovery)),
-        (
-            "OnBehalfOfTokenExchangeConfig",
-            Shape::Object(&RULE_OnBehalfOfTokenExchangeConfig),
-        ),
+        ("OnBehalfOfTokenExchangeConfig", Shape::Object(&RULE_OnBehalfOfTokenExchangeConfig)),
     ],
     required: &["OauthDiscovery"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomOauth2ProviderConfigInput` property type of `AWS::BedrockAgentCore::OAuth2CredentialProvider`.
@@ -472,6 +307,7 @@ pub struct CustomOauth2ProviderConfigInput {
     pub on_behalf_of_token_exchange_config: Option<Obj<OnBehalfOfTokenExchangeConfig>>,
 }
 
+#[rustfmt::skip]
 impl CustomOauth2ProviderConfigInput {
     /// A `CustomOauth2ProviderConfigInput` with its required properties, named in a [`CustomOauth2ProviderConfigInputRequired`].
     pub fn new(required: CustomOauth2ProviderConfigInputRequired) -> Self {
@@ -484,39 +320,13 @@ impl CustomOauth2ProviderConfigInput {
     }
 
     /// `ClientId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_id(mut self, value: impl Into<Str>) -> Self {
-        self.client_id = Some(value.into());
-        self
-    }
-
+    pub fn client_id(mut self, value: impl Into<Str>) -> Self { self.client_id = Some(value.into()); self }
     /// `ClientSecret`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_secret(mut self, value: impl Into<Str>) -> Self {
-        self.client_secret = Some(value.into());
-        self
-    }
-
+    pub fn client_secret(mut self, value: impl Into<Str>) -> Self { self.client_secret = Some(value.into()); self }
     /// `OauthDiscovery`: an [`Oauth2Discovery`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn oauth_discovery(mut self, value: impl Into<Obj<Oauth2Discovery>>) -> Self {
-        self.oauth_discovery = value.into();
-        self
-    }
-
+    pub fn oauth_discovery(mut self, value: impl Into<Obj<Oauth2Discovery>>) -> Self { self.oauth_discovery = value.into(); self }
     /// `OnBehalfOfTokenExchangeConfig`: an [`OnBehalfOfTokenExchangeConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_behalf_of_token_exchange_config(
-        mut self,
-        value: impl Into<Obj<OnBehalfOfTokenExchangeConfig>>,
-    ) -> Self {
-        self.on_behalf_of_token_exchange_config = Some(value.into());
-        self
-    }
+    pub fn on_behalf_of_token_exchange_config(mut self, value: impl Into<Obj<OnBehalfOfTokenExchangeConfig>>) -> Self { self.on_behalf_of_token_exchange_config = Some(value.into()); self }
 }
 
 impl PropertyType for CustomOauth2ProviderConfigInput {}
@@ -539,44 +349,20 @@ impl ToValue for CustomOauth2ProviderConfigInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GithubOauth2ProviderConfigInputRequired {
     /// `ClientId`: a string, required.
-    ///
-    /// Length 1 to 256.
     pub client_id: Str,
     /// `ClientSecret`: a string, required.
-    ///
-    /// Length 1 to 2048.
     pub client_secret: Str,
 }
 
-static RULE_GithubOauth2ProviderConfigInput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GithubOauth2ProviderConfigInput: ObjRule = ObjRule {
     properties: &[
-        (
-            "ClientId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ClientSecret",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ClientId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("ClientSecret", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
     ],
     required: &["ClientId", "ClientSecret"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GithubOauth2ProviderConfigInput` property type of `AWS::BedrockAgentCore::OAuth2CredentialProvider`.
@@ -596,6 +382,7 @@ pub struct GithubOauth2ProviderConfigInput {
     pub client_secret: Str,
 }
 
+#[rustfmt::skip]
 impl GithubOauth2ProviderConfigInput {
     /// A `GithubOauth2ProviderConfigInput` with its required properties, named in a [`GithubOauth2ProviderConfigInputRequired`].
     pub fn new(required: GithubOauth2ProviderConfigInputRequired) -> Self {
@@ -606,20 +393,9 @@ impl GithubOauth2ProviderConfigInput {
     }
 
     /// `ClientId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_id(mut self, value: impl Into<Str>) -> Self {
-        self.client_id = value.into();
-        self
-    }
-
+    pub fn client_id(mut self, value: impl Into<Str>) -> Self { self.client_id = value.into(); self }
     /// `ClientSecret`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_secret(mut self, value: impl Into<Str>) -> Self {
-        self.client_secret = value.into();
-        self
-    }
+    pub fn client_secret(mut self, value: impl Into<Str>) -> Self { self.client_secret = value.into(); self }
 }
 
 impl PropertyType for GithubOauth2ProviderConfigInput {}
@@ -637,44 +413,20 @@ impl ToValue for GithubOauth2ProviderConfigInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GoogleOauth2ProviderConfigInputRequired {
     /// `ClientId`: a string, required.
-    ///
-    /// Length 1 to 256.
     pub client_id: Str,
     /// `ClientSecret`: a string, required.
-    ///
-    /// Length 1 to 2048.
     pub client_secret: Str,
 }
 
-static RULE_GoogleOauth2ProviderConfigInput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GoogleOauth2ProviderConfigInput: ObjRule = ObjRule {
     properties: &[
-        (
-            "ClientId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ClientSecret",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ClientId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("ClientSecret", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
     ],
     required: &["ClientId", "ClientSecret"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GoogleOauth2ProviderConfigInput` property type of `AWS::BedrockAgentCore::OAuth2CredentialProvider`.
@@ -694,6 +446,7 @@ pub struct GoogleOauth2ProviderConfigInput {
     pub client_secret: Str,
 }
 
+#[rustfmt::skip]
 impl GoogleOauth2ProviderConfigInput {
     /// A `GoogleOauth2ProviderConfigInput` with its required properties, named in a [`GoogleOauth2ProviderConfigInputRequired`].
     pub fn new(required: GoogleOauth2ProviderConfigInputRequired) -> Self {
@@ -704,20 +457,9 @@ impl GoogleOauth2ProviderConfigInput {
     }
 
     /// `ClientId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_id(mut self, value: impl Into<Str>) -> Self {
-        self.client_id = value.into();
-        self
-    }
-
+    pub fn client_id(mut self, value: impl Into<Str>) -> Self { self.client_id = value.into(); self }
     /// `ClientSecret`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_secret(mut self, value: impl Into<Str>) -> Self {
-        self.client_secret = value.into();
-        self
-    }
+    pub fn client_secret(mut self, value: impl Into<Str>) -> Self { self.client_secret = value.into(); self }
 }
 
 impl PropertyType for GoogleOauth2ProviderConfigInput {}
@@ -735,47 +477,23 @@ impl ToValue for GoogleOauth2ProviderConfigInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IncludedOauth2ProviderConfigInputRequired {
     /// `ClientId`: a string, required.
-    ///
-    /// Length 1 to 256.
     pub client_id: Str,
     /// `ClientSecret`: a string, required.
-    ///
-    /// Length 1 to 2048.
     pub client_secret: Str,
 }
 
-static RULE_IncludedOauth2ProviderConfigInput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IncludedOauth2ProviderConfigInput: ObjRule = ObjRule {
     properties: &[
         ("AuthorizationEndpoint", Shape::STR),
-        (
-            "ClientId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ClientSecret",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ClientId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("ClientSecret", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
         ("Issuer", Shape::STR),
         ("TokenEndpoint", Shape::STR),
     ],
     required: &["ClientId", "ClientSecret"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IncludedOauth2ProviderConfigInput` property type of `AWS::BedrockAgentCore::OAuth2CredentialProvider`.
@@ -807,6 +525,7 @@ pub struct IncludedOauth2ProviderConfigInput {
     pub token_endpoint: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl IncludedOauth2ProviderConfigInput {
     /// A `IncludedOauth2ProviderConfigInput` with its required properties, named in a [`IncludedOauth2ProviderConfigInputRequired`].
     pub fn new(required: IncludedOauth2ProviderConfigInputRequired) -> Self {
@@ -820,44 +539,15 @@ impl IncludedOauth2ProviderConfigInput {
     }
 
     /// `AuthorizationEndpoint`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authorization_endpoint(mut self, value: impl Into<Str>) -> Self {
-        self.authorization_endpoint = Some(value.into());
-        self
-    }
-
+    pub fn authorization_endpoint(mut self, value: impl Into<Str>) -> Self { self.authorization_endpoint = Some(value.into()); self }
     /// `ClientId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_id(mut self, value: impl Into<Str>) -> Self {
-        self.client_id = value.into();
-        self
-    }
-
+    pub fn client_id(mut self, value: impl Into<Str>) -> Self { self.client_id = value.into(); self }
     /// `ClientSecret`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_secret(mut self, value: impl Into<Str>) -> Self {
-        self.client_secret = value.into();
-        self
-    }
-
+    pub fn client_secret(mut self, value: impl Into<Str>) -> Self { self.client_secret = value.into(); self }
     /// `Issuer`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn issuer(mut self, value: impl Into<Str>) -> Self {
-        self.issuer = Some(value.into());
-        self
-    }
-
+    pub fn issuer(mut self, value: impl Into<Str>) -> Self { self.issuer = Some(value.into()); self }
     /// `TokenEndpoint`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn token_endpoint(mut self, value: impl Into<Str>) -> Self {
-        self.token_endpoint = Some(value.into());
-        self
-    }
+    pub fn token_endpoint(mut self, value: impl Into<Str>) -> Self { self.token_endpoint = Some(value.into()); self }
 }
 
 impl PropertyType for IncludedOauth2ProviderConfigInput {}
@@ -878,44 +568,20 @@ impl ToValue for IncludedOauth2ProviderConfigInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LinkedinOauth2ProviderConfigInputRequired {
     /// `ClientId`: a string, required.
-    ///
-    /// Length 1 to 256.
     pub client_id: Str,
     /// `ClientSecret`: a string, required.
-    ///
-    /// Length 1 to 2048.
     pub client_secret: Str,
 }
 
-static RULE_LinkedinOauth2ProviderConfigInput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LinkedinOauth2ProviderConfigInput: ObjRule = ObjRule {
     properties: &[
-        (
-            "ClientId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ClientSecret",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ClientId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("ClientSecret", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
     ],
     required: &["ClientId", "ClientSecret"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LinkedinOauth2ProviderConfigInput` property type of `AWS::BedrockAgentCore::OAuth2CredentialProvider`.
@@ -935,6 +601,7 @@ pub struct LinkedinOauth2ProviderConfigInput {
     pub client_secret: Str,
 }
 
+#[rustfmt::skip]
 impl LinkedinOauth2ProviderConfigInput {
     /// A `LinkedinOauth2ProviderConfigInput` with its required properties, named in a [`LinkedinOauth2ProviderConfigInputRequired`].
     pub fn new(required: LinkedinOauth2ProviderConfigInputRequired) -> Self {
@@ -945,20 +612,9 @@ impl LinkedinOauth2ProviderConfigInput {
     }
 
     /// `ClientId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_id(mut self, value: impl Into<Str>) -> Self {
-        self.client_id = value.into();
-        self
-    }
-
+    pub fn client_id(mut self, value: impl Into<Str>) -> Self { self.client_id = value.into(); self }
     /// `ClientSecret`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_secret(mut self, value: impl Into<Str>) -> Self {
-        self.client_secret = value.into();
-        self
-    }
+    pub fn client_secret(mut self, value: impl Into<Str>) -> Self { self.client_secret = value.into(); self }
 }
 
 impl PropertyType for LinkedinOauth2ProviderConfigInput {}
@@ -976,54 +632,21 @@ impl ToValue for LinkedinOauth2ProviderConfigInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MicrosoftOauth2ProviderConfigInputRequired {
     /// `ClientId`: a string, required.
-    ///
-    /// Length 1 to 256.
     pub client_id: Str,
     /// `ClientSecret`: a string, required.
-    ///
-    /// Length 1 to 2048.
     pub client_secret: Str,
 }
 
-static RULE_MicrosoftOauth2ProviderConfigInput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MicrosoftOauth2ProviderConfigInput: ObjRule = ObjRule {
     properties: &[
-        (
-            "ClientId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ClientSecret",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TenantId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ClientId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("ClientSecret", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ("TenantId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
     ],
     required: &["ClientId", "ClientSecret"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MicrosoftOauth2ProviderConfigInput` property type of `AWS::BedrockAgentCore::OAuth2CredentialProvider`.
@@ -1049,6 +672,7 @@ pub struct MicrosoftOauth2ProviderConfigInput {
     pub tenant_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl MicrosoftOauth2ProviderConfigInput {
     /// A `MicrosoftOauth2ProviderConfigInput` with its required properties, named in a [`MicrosoftOauth2ProviderConfigInputRequired`].
     pub fn new(required: MicrosoftOauth2ProviderConfigInputRequired) -> Self {
@@ -1060,28 +684,11 @@ impl MicrosoftOauth2ProviderConfigInput {
     }
 
     /// `ClientId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_id(mut self, value: impl Into<Str>) -> Self {
-        self.client_id = value.into();
-        self
-    }
-
+    pub fn client_id(mut self, value: impl Into<Str>) -> Self { self.client_id = value.into(); self }
     /// `ClientSecret`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_secret(mut self, value: impl Into<Str>) -> Self {
-        self.client_secret = value.into();
-        self
-    }
-
+    pub fn client_secret(mut self, value: impl Into<Str>) -> Self { self.client_secret = value.into(); self }
     /// `TenantId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tenant_id(mut self, value: impl Into<Str>) -> Self {
-        self.tenant_id = Some(value.into());
-        self
-    }
+    pub fn tenant_id(mut self, value: impl Into<Str>) -> Self { self.tenant_id = Some(value.into()); self }
 }
 
 impl PropertyType for MicrosoftOauth2ProviderConfigInput {}
@@ -1100,39 +707,24 @@ impl ToValue for MicrosoftOauth2ProviderConfigInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Oauth2AuthorizationServerMetadataRequired {
     /// `AuthorizationEndpoint`: a string, required.
-    ///
-    /// The authorization endpoint URL
     pub authorization_endpoint: Str,
     /// `Issuer`: a string, required.
-    ///
-    /// The issuer URL for the OAuth2 authorization server
     pub issuer: Str,
     /// `TokenEndpoint`: a string, required.
-    ///
-    /// The token endpoint URL
     pub token_endpoint: Str,
 }
 
-static RULE_Oauth2AuthorizationServerMetadata: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Oauth2AuthorizationServerMetadata: ObjRule = ObjRule {
     properties: &[
         ("AuthorizationEndpoint", Shape::STR),
         ("Issuer", Shape::STR),
-        (
-            "ResponseTypes",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ResponseTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("TokenEndpoint", Shape::STR),
     ],
     required: &["Issuer", "AuthorizationEndpoint", "TokenEndpoint"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Oauth2AuthorizationServerMetadata` property type of `AWS::BedrockAgentCore::OAuth2CredentialProvider`.
@@ -1160,6 +752,7 @@ pub struct Oauth2AuthorizationServerMetadata {
     pub token_endpoint: Str,
 }
 
+#[rustfmt::skip]
 impl Oauth2AuthorizationServerMetadata {
     /// A `Oauth2AuthorizationServerMetadata` with its required properties, named in a [`Oauth2AuthorizationServerMetadataRequired`].
     pub fn new(required: Oauth2AuthorizationServerMetadataRequired) -> Self {
@@ -1172,36 +765,13 @@ impl Oauth2AuthorizationServerMetadata {
     }
 
     /// `AuthorizationEndpoint`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authorization_endpoint(mut self, value: impl Into<Str>) -> Self {
-        self.authorization_endpoint = value.into();
-        self
-    }
-
+    pub fn authorization_endpoint(mut self, value: impl Into<Str>) -> Self { self.authorization_endpoint = value.into(); self }
     /// `Issuer`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn issuer(mut self, value: impl Into<Str>) -> Self {
-        self.issuer = value.into();
-        self
-    }
-
+    pub fn issuer(mut self, value: impl Into<Str>) -> Self { self.issuer = value.into(); self }
     /// `ResponseTypes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn response_types(mut self, value: impl Into<List<Str>>) -> Self {
-        self.response_types = Some(value.into());
-        self
-    }
-
+    pub fn response_types(mut self, value: impl Into<List<Str>>) -> Self { self.response_types = Some(value.into()); self }
     /// `TokenEndpoint`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn token_endpoint(mut self, value: impl Into<Str>) -> Self {
-        self.token_endpoint = value.into();
-        self
-    }
+    pub fn token_endpoint(mut self, value: impl Into<Str>) -> Self { self.token_endpoint = value.into(); self }
 }
 
 impl PropertyType for Oauth2AuthorizationServerMetadata {}
@@ -1217,29 +787,14 @@ impl ToValue for Oauth2AuthorizationServerMetadata {
     }
 }
 
-static RULE_Oauth2Discovery: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Oauth2Discovery: ObjRule = ObjRule {
     properties: &[
-        (
-            "AuthorizationServerMetadata",
-            Shape::Object(&RULE_Oauth2AuthorizationServerMetadata),
-        ),
-        (
-            "DiscoveryUrl",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AuthorizationServerMetadata", Shape::Object(&RULE_Oauth2AuthorizationServerMetadata)),
+        ("DiscoveryUrl", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Oauth2Discovery` property type of `AWS::BedrockAgentCore::OAuth2CredentialProvider`.
@@ -1261,6 +816,7 @@ pub struct Oauth2Discovery {
     pub discovery_url: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Oauth2Discovery {
     /// A `Oauth2Discovery` with no property set (none is required).
     pub fn new() -> Self {
@@ -1268,23 +824,9 @@ impl Oauth2Discovery {
     }
 
     /// `AuthorizationServerMetadata`: an [`Oauth2AuthorizationServerMetadata`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authorization_server_metadata(
-        mut self,
-        value: impl Into<Obj<Oauth2AuthorizationServerMetadata>>,
-    ) -> Self {
-        self.authorization_server_metadata = Some(value.into());
-        self
-    }
-
+    pub fn authorization_server_metadata(mut self, value: impl Into<Obj<Oauth2AuthorizationServerMetadata>>) -> Self { self.authorization_server_metadata = Some(value.into()); self }
     /// `DiscoveryUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn discovery_url(mut self, value: impl Into<Str>) -> Self {
-        self.discovery_url = Some(value.into());
-        self
-    }
+    pub fn discovery_url(mut self, value: impl Into<Str>) -> Self { self.discovery_url = Some(value.into()); self }
 }
 
 impl PropertyType for Oauth2Discovery {}
@@ -1301,51 +843,21 @@ impl ToValue for Oauth2Discovery {
     }
 }
 
-static RULE_Oauth2ProviderConfigInput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Oauth2ProviderConfigInput: ObjRule = ObjRule {
     properties: &[
-        (
-            "AtlassianOauth2ProviderConfig",
-            Shape::Object(&RULE_AtlassianOauth2ProviderConfigInput),
-        ),
-        (
-            "CustomOauth2ProviderConfig",
-            Shape::Object(&RULE_CustomOauth2ProviderConfigInput),
-        ),
-        (
-            "GithubOauth2ProviderConfig",
-            Shape::Object(&RULE_GithubOauth2ProviderConfigInput),
-        ),
-        (
-            "GoogleOauth2ProviderConfig",
-            Shape::Object(&RULE_GoogleOauth2ProviderConfigInput),
-        ),
-        (
-            "IncludedOauth2ProviderConfig",
-            Shape::Object(&RULE_IncludedOauth2ProviderConfigInput),
-        ),
-        (
-            "LinkedinOauth2ProviderConfig",
-            Shape::Object(&RULE_LinkedinOauth2ProviderConfigInput),
-        ),
-        (
-            "MicrosoftOauth2ProviderConfig",
-            Shape::Object(&RULE_MicrosoftOauth2ProviderConfigInput),
-        ),
-        (
-            "SalesforceOauth2ProviderConfig",
-            Shape::Object(&RULE_SalesforceOauth2ProviderConfigInput),
-        ),
-        (
-            "SlackOauth2ProviderConfig",
-            Shape::Object(&RULE_SlackOauth2ProviderConfigInput),
-        ),
+        ("AtlassianOauth2ProviderConfig", Shape::Object(&RULE_AtlassianOauth2ProviderConfigInput)),
+        ("CustomOauth2ProviderConfig", Shape::Object(&RULE_CustomOauth2ProviderConfigInput)),
+        ("GithubOauth2ProviderConfig", Shape::Object(&RULE_GithubOauth2ProviderConfigInput)),
+        ("GoogleOauth2ProviderConfig", Shape::Object(&RULE_GoogleOauth2ProviderConfigInput)),
+        ("IncludedOauth2ProviderConfig", Shape::Object(&RULE_IncludedOauth2ProviderConfigInput)),
+        ("LinkedinOauth2ProviderConfig", Shape::Object(&RULE_LinkedinOauth2ProviderConfigInput)),
+        ("MicrosoftOauth2ProviderConfig", Shape::Object(&RULE_MicrosoftOauth2ProviderConfigInput)),
+        ("SalesforceOauth2ProviderConfig", Shape::Object(&RULE_SalesforceOauth2ProviderConfigInput)),
+        ("SlackOauth2ProviderConfig", Shape::Object(&RULE_SlackOauth2ProviderConfigInput)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Oauth2ProviderConfigInput` property type of `AWS::BedrockAgentCore::OAuth2CredentialProvider`.
@@ -1393,6 +905,7 @@ pub struct Oauth2ProviderConfigInput {
     pub slack_oauth2_provider_config: Option<Obj<SlackOauth2ProviderConfigInput>>,
 }
 
+#[rustfmt::skip]
 impl Oauth2ProviderConfigInput {
     /// A `Oauth2ProviderConfigInput` with no property set (none is required).
     pub fn new() -> Self {
@@ -1400,103 +913,23 @@ impl Oauth2ProviderConfigInput {
     }
 
     /// `AtlassianOauth2ProviderConfig`: an [`AtlassianOauth2ProviderConfigInput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn atlassian_oauth2_provider_config(
-        mut self,
-        value: impl Into<Obj<AtlassianOauth2ProviderConfigInput>>,
-    ) -> Self {
-        self.atlassian_oauth2_provider_config = Some(value.into());
-        self
-    }
-
+    pub fn atlassian_oauth2_provider_config(mut self, value: impl Into<Obj<AtlassianOauth2ProviderConfigInput>>) -> Self { self.atlassian_oauth2_provider_config = Some(value.into()); self }
     /// `CustomOauth2ProviderConfig`: a [`CustomOauth2ProviderConfigInput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_oauth2_provider_config(
-        mut self,
-        value: impl Into<Obj<CustomOauth2ProviderConfigInput>>,
-    ) -> Self {
-        self.custom_oauth2_provider_config = Some(value.into());
-        self
-    }
-
+    pub fn custom_oauth2_provider_config(mut self, value: impl Into<Obj<CustomOauth2ProviderConfigInput>>) -> Self { self.custom_oauth2_provider_config = Some(value.into()); self }
     /// `GithubOauth2ProviderConfig`: a [`GithubOauth2ProviderConfigInput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn github_oauth2_provider_config(
-        mut self,
-        value: impl Into<Obj<GithubOauth2ProviderConfigInput>>,
-    ) -> Self {
-        self.github_oauth2_provider_config = Some(value.into());
-        self
-    }
-
+    pub fn github_oauth2_provider_config(mut self, value: impl Into<Obj<GithubOauth2ProviderConfigInput>>) -> Self { self.github_oauth2_provider_config = Some(value.into()); self }
     /// `GoogleOauth2ProviderConfig`: a [`GoogleOauth2ProviderConfigInput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn google_oauth2_provider_config(
-        mut self,
-        value: impl Into<Obj<GoogleOauth2ProviderConfigInput>>,
-    ) -> Self {
-        self.google_oauth2_provider_config = Some(value.into());
-        self
-    }
-
+    pub fn google_oauth2_provider_config(mut self, value: impl Into<Obj<GoogleOauth2ProviderConfigInput>>) -> Self { self.google_oauth2_provider_config = Some(value.into()); self }
     /// `IncludedOauth2ProviderConfig`: an [`IncludedOauth2ProviderConfigInput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn included_oauth2_provider_config(
-        mut self,
-        value: impl Into<Obj<IncludedOauth2ProviderConfigInput>>,
-    ) -> Self {
-        self.included_oauth2_provider_config = Some(value.into());
-        self
-    }
-
+    pub fn included_oauth2_provider_config(mut self, value: impl Into<Obj<IncludedOauth2ProviderConfigInput>>) -> Self { self.included_oauth2_provider_config = Some(value.into()); self }
     /// `LinkedinOauth2ProviderConfig`: a [`LinkedinOauth2ProviderConfigInput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn linkedin_oauth2_provider_config(
-        mut self,
-        value: impl Into<Obj<LinkedinOauth2ProviderConfigInput>>,
-    ) -> Self {
-        self.linkedin_oauth2_provider_config = Some(value.into());
-        self
-    }
-
+    pub fn linkedin_oauth2_provider_config(mut self, value: impl Into<Obj<LinkedinOauth2ProviderConfigInput>>) -> Self { self.linkedin_oauth2_provider_config = Some(value.into()); self }
     /// `MicrosoftOauth2ProviderConfig`: a [`MicrosoftOauth2ProviderConfigInput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn microsoft_oauth2_provider_config(
-        mut self,
-        value: impl Into<Obj<MicrosoftOauth2ProviderConfigInput>>,
-    ) -> Self {
-        self.microsoft_oauth2_provider_config = Some(value.into());
-        self
-    }
-
+    pub fn microsoft_oauth2_provider_config(mut self, value: impl Into<Obj<MicrosoftOauth2ProviderConfigInput>>) -> Self { self.microsoft_oauth2_provider_config = Some(value.into()); self }
     /// `SalesforceOauth2ProviderConfig`: a [`SalesforceOauth2ProviderConfigInput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn salesforce_oauth2_provider_config(
-        mut self,
-        value: impl Into<Obj<SalesforceOauth2ProviderConfigInput>>,
-    ) -> Self {
-        self.salesforce_oauth2_provider_config = Some(value.into());
-        self
-    }
-
+    pub fn salesforce_oauth2_provider_config(mut self, value: impl Into<Obj<SalesforceOauth2ProviderConfigInput>>) -> Self { self.salesforce_oauth2_provider_config = Some(value.into()); self }
     /// `SlackOauth2ProviderConfig`: a [`SlackOauth2ProviderConfigInput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn slack_oauth2_provider_config(
-        mut self,
-        value: impl Into<Obj<SlackOauth2ProviderConfigInput>>,
-    ) -> Self {
-        self.slack_oauth2_provider_config = Some(value.into());
-        self
-    }
+    pub fn slack_oauth2_provider_config(mut self, value: impl Into<Obj<SlackOauth2ProviderConfigInput>>) -> Self { self.slack_oauth2_provider_config = Some(value.into()); self }
 }
 
 impl PropertyType for Oauth2ProviderConfigInput {}
@@ -1548,34 +981,18 @@ impl ToValue for Oauth2ProviderConfigInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OnBehalfOfTokenExchangeConfigRequired {
     /// `GrantType`: a [`GrantType`] value, required.
-    ///
-    /// The grant type for on-behalf-of token exchange
     pub grant_type: GrantType,
 }
 
-static RULE_OnBehalfOfTokenExchangeConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OnBehalfOfTokenExchangeConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "GrantType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["TOKEN_EXCHANGE", "JWT_AUTHORIZATION_GRANT"],
-                format: None,
-            }),
-        ),
-        (
-            "TokenExchangeGrantTypeConfig",
-            Shape::Object(&RULE_TokenExchangeGrantTypeConfig),
-        ),
+        ("GrantType", Shape::Str(&StrRule { allowed: &["TOKEN_EXCHANGE", "JWT_AUTHORIZATION_GRANT"], ..StrRule::ANY })),
+        ("TokenExchangeGrantTypeConfig", Shape::Object(&RULE_TokenExchangeGrantTypeConfig)),
     ],
     required: &["GrantType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OnBehalfOfTokenExchangeConfig` property type of `AWS::BedrockAgentCore::OAuth2CredentialProvider`.
@@ -1595,6 +1012,7 @@ pub struct OnBehalfOfTokenExchangeConfig {
     pub token_exchange_grant_type_config: Option<Obj<TokenExchangeGrantTypeConfig>>,
 }
 
+#[rustfmt::skip]
 impl OnBehalfOfTokenExchangeConfig {
     /// A `OnBehalfOfTokenExchangeConfig` with its required properties, named in a [`OnBehalfOfTokenExchangeConfigRequired`].
     pub fn new(required: OnBehalfOfTokenExchangeConfigRequired) -> Self {
@@ -1605,23 +1023,9 @@ impl OnBehalfOfTokenExchangeConfig {
     }
 
     /// `GrantType`: a [`GrantType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn grant_type(mut self, value: impl Into<GrantType>) -> Self {
-        self.grant_type = value.into();
-        self
-    }
-
+    pub fn grant_type(mut self, value: impl Into<GrantType>) -> Self { self.grant_type = value.into(); self }
     /// `TokenExchangeGrantTypeConfig`: a [`TokenExchangeGrantTypeConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn token_exchange_grant_type_config(
-        mut self,
-        value: impl Into<Obj<TokenExchangeGrantTypeConfig>>,
-    ) -> Self {
-        self.token_exchange_grant_type_config = Some(value.into());
-        self
-    }
+    pub fn token_exchange_grant_type_config(mut self, value: impl Into<Obj<TokenExchangeGrantTypeConfig>>) -> Self { self.token_exchange_grant_type_config = Some(value.into()); self }
 }
 
 impl PropertyType for OnBehalfOfTokenExchangeConfig {}
@@ -1642,44 +1046,20 @@ impl ToValue for OnBehalfOfTokenExchangeConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SalesforceOauth2ProviderConfigInputRequired {
     /// `ClientId`: a string, required.
-    ///
-    /// Length 1 to 256.
     pub client_id: Str,
     /// `ClientSecret`: a string, required.
-    ///
-    /// Length 1 to 2048.
     pub client_secret: Str,
 }
 
-static RULE_SalesforceOauth2ProviderConfigInput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SalesforceOauth2ProviderConfigInput: ObjRule = ObjRule {
     properties: &[
-        (
-            "ClientId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ClientSecret",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ClientId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("ClientSecret", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
     ],
     required: &["ClientId", "ClientSecret"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SalesforceOauth2ProviderConfigInput` property type of `AWS::BedrockAgentCore::OAuth2CredentialProvider`.
@@ -1699,6 +1079,7 @@ pub struct SalesforceOauth2ProviderConfigInput {
     pub client_secret: Str,
 }
 
+#[rustfmt::skip]
 impl SalesforceOauth2ProviderConfigInput {
     /// A `SalesforceOauth2ProviderConfigInput` with its required properties, named in a [`SalesforceOauth2ProviderConfigInputRequired`].
     pub fn new(required: SalesforceOauth2ProviderConfigInputRequired) -> Self {
@@ -1709,20 +1090,9 @@ impl SalesforceOauth2ProviderConfigInput {
     }
 
     /// `ClientId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_id(mut self, value: impl Into<Str>) -> Self {
-        self.client_id = value.into();
-        self
-    }
-
+    pub fn client_id(mut self, value: impl Into<Str>) -> Self { self.client_id = value.into(); self }
     /// `ClientSecret`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_secret(mut self, value: impl Into<Str>) -> Self {
-        self.client_secret = value.into();
-        self
-    }
+    pub fn client_secret(mut self, value: impl Into<Str>) -> Self { self.client_secret = value.into(); self }
 }
 
 impl PropertyType for SalesforceOauth2ProviderConfigInput {}
@@ -1740,44 +1110,20 @@ impl ToValue for SalesforceOauth2ProviderConfigInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SlackOauth2ProviderConfigInputRequired {
     /// `ClientId`: a string, required.
-    ///
-    /// Length 1 to 256.
     pub client_id: Str,
     /// `ClientSecret`: a string, required.
-    ///
-    /// Length 1 to 2048.
     pub client_secret: Str,
 }
 
-static RULE_SlackOauth2ProviderConfigInput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SlackOauth2ProviderConfigInput: ObjRule = ObjRule {
     properties: &[
-        (
-            "ClientId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ClientSecret",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ClientId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("ClientSecret", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
     ],
     required: &["ClientId", "ClientSecret"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SlackOauth2ProviderConfigInput` property type of `AWS::BedrockAgentCore::OAuth2CredentialProvider`.
@@ -1797,6 +1143,7 @@ pub struct SlackOauth2ProviderConfigInput {
     pub client_secret: Str,
 }
 
+#[rustfmt::skip]
 impl SlackOauth2ProviderConfigInput {
     /// A `SlackOauth2ProviderConfigInput` with its required properties, named in a [`SlackOauth2ProviderConfigInputRequired`].
     pub fn new(required: SlackOauth2ProviderConfigInputRequired) -> Self {
@@ -1807,20 +1154,9 @@ impl SlackOauth2ProviderConfigInput {
     }
 
     /// `ClientId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_id(mut self, value: impl Into<Str>) -> Self {
-        self.client_id = value.into();
-        self
-    }
-
+    pub fn client_id(mut self, value: impl Into<Str>) -> Self { self.client_id = value.into(); self }
     /// `ClientSecret`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_secret(mut self, value: impl Into<Str>) -> Self {
-        self.client_secret = value.into();
-        self
-    }
+    pub fn client_secret(mut self, value: impl Into<Str>) -> Self { self.client_secret = value.into(); self }
 }
 
 impl PropertyType for SlackOauth2ProviderConfigInput {}
@@ -1838,44 +1174,20 @@ impl ToValue for SlackOauth2ProviderConfigInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::BedrockAgentCore::OAuth2CredentialProvider`.
@@ -1893,6 +1205,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -1903,20 +1216,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -1934,38 +1236,18 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TokenExchangeGrantTypeConfigRequired {
     /// `ActorTokenContent`: an [`ActorTokenContent`] value, required.
-    ///
-    /// The actor token content type
     pub actor_token_content: ActorTokenContent,
 }
 
-static RULE_TokenExchangeGrantTypeConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TokenExchangeGrantTypeConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "ActorTokenContent",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NONE", "M2M", "AWS_IAM_ID_TOKEN_JWT"],
-                format: None,
-            }),
-        ),
-        (
-            "ActorTokenScopes",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ActorTokenContent", Shape::Str(&StrRule { allowed: &["NONE", "M2M", "AWS_IAM_ID_TOKEN_JWT"], ..StrRule::ANY })),
+        ("ActorTokenScopes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
     required: &["ActorTokenContent"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TokenExchangeGrantTypeConfig` property type of `AWS::BedrockAgentCore::OAuth2CredentialProvider`.
@@ -1985,6 +1267,7 @@ pub struct TokenExchangeGrantTypeConfig {
     pub actor_token_scopes: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl TokenExchangeGrantTypeConfig {
     /// A `TokenExchangeGrantTypeConfig` with its required properties, named in a [`TokenExchangeGrantTypeConfigRequired`].
     pub fn new(required: TokenExchangeGrantTypeConfigRequired) -> Self {
@@ -1995,20 +1278,9 @@ impl TokenExchangeGrantTypeConfig {
     }
 
     /// `ActorTokenContent`: an [`ActorTokenContent`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actor_token_content(mut self, value: impl Into<ActorTokenContent>) -> Self {
-        self.actor_token_content = value.into();
-        self
-    }
-
+    pub fn actor_token_content(mut self, value: impl Into<ActorTokenContent>) -> Self { self.actor_token_content = value.into(); self }
     /// `ActorTokenScopes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actor_token_scopes(mut self, value: impl Into<List<Str>>) -> Self {
-        self.actor_token_scopes = Some(value.into());
-        self
-    }
+    pub fn actor_token_scopes(mut self, value: impl Into<List<Str>>) -> Self { self.actor_token_scopes = Some(value.into()); self }
 }
 
 impl PropertyType for TokenExchangeGrantTypeConfig {}

@@ -19,106 +19,32 @@ pub(crate) static PATTERN_5: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$"
 #[derive(Clone, Debug, PartialEq)]
 pub struct OnlineEvaluationConfigRequired {
     /// `DataSourceConfig`: a [`DataSourceConfig`] object, required.
-    ///
-    /// The configuration that specifies where to read agent traces for online evaluation.
     pub data_source_config: Obj<DataSourceConfig>,
     /// `EvaluationExecutionRoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the IAM role that grants permissions for evaluation.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/.+$`; length 1 to 2048.
     pub evaluation_execution_role_arn: Str,
     /// `Evaluators`: a list of [`EvaluatorReference`] objects, required.
-    ///
-    /// The list of evaluators to apply during online evaluation.
-    ///
-    /// Items 1 to 10.
     pub evaluators: List<EvaluatorReference>,
     /// `OnlineEvaluationConfigName`: a string, required.
-    ///
-    /// The name of the online evaluation configuration. Must be unique within your account.
-    ///
-    /// Pattern `^[a-zA-Z][a-zA-Z0-9_]{0,47}$`; create-only: changing it replaces the resource.
     pub online_evaluation_config_name: Str,
     /// `Rule`: a [`Rule`] object, required.
-    ///
-    /// The evaluation rule that defines sampling configuration, filtering criteria, and session detection settings.
     pub rule: Obj<Rule>,
 }
 
-static RULE_OnlineEvaluationConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OnlineEvaluationConfig: ObjRule = ObjRule {
     properties: &[
         ("DataSourceConfig", Shape::Object(&RULE_DataSourceConfig)),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(200),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EvaluationExecutionRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Evaluators",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EvaluatorReference),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "ExecutionStatus",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "OnlineEvaluationConfigName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
+        ("EvaluationExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Evaluators", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluatorReference), min_items: Some(1), max_items: Some(10) })),
+        ("ExecutionStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("OnlineEvaluationConfigName", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ("Rule", Shape::Object(&RULE_Rule)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[
-        "OnlineEvaluationConfigName",
-        "DataSourceConfig",
-        "EvaluationExecutionRoleArn",
-        "Evaluators",
-        "Rule",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["OnlineEvaluationConfigName", "DataSourceConfig", "EvaluationExecutionRoleArn", "Evaluators", "Rule"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::BedrockAgentCore::OnlineEvaluationConfig` resource.
@@ -174,6 +100,7 @@ pub struct OnlineEvaluationConfig {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl OnlineEvaluationConfig {
     /// The CloudFormation type name, `AWS::BedrockAgentCore::OnlineEvaluationConfig`.
     pub const TYPE_NAME: &'static str = "AWS::BedrockAgentCore::OnlineEvaluationConfig";
@@ -184,32 +111,12 @@ impl OnlineEvaluationConfig {
         type_name: "AWS::BedrockAgentCore::OnlineEvaluationConfig",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-onlineevaluationconfig.html",
         primary_identifier: &["OnlineEvaluationConfigArn"],
-        required: &[
-            "DataSourceConfig",
-            "EvaluationExecutionRoleArn",
-            "Evaluators",
-            "OnlineEvaluationConfigName",
-            "Rule",
-        ],
+        required: &["DataSourceConfig", "EvaluationExecutionRoleArn", "Evaluators", "OnlineEvaluationConfigName", "Rule"],
         create_only: &["OnlineEvaluationConfigName"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "OnlineEvaluationConfigId",
-            "OnlineEvaluationConfigArn",
-            "Status",
-            "OutputConfig",
-            "CreatedAt",
-            "UpdatedAt",
-        ],
-        attributes: &[
-            "CreatedAt",
-            "OnlineEvaluationConfigArn",
-            "OnlineEvaluationConfigId",
-            "OutputConfig",
-            "Status",
-            "UpdatedAt",
-        ],
+        read_only: &["OnlineEvaluationConfigId", "OnlineEvaluationConfigArn", "Status", "OutputConfig", "CreatedAt", "UpdatedAt"],
+        attributes: &["CreatedAt", "OnlineEvaluationConfigArn", "OnlineEvaluationConfigId", "OutputConfig", "Status", "UpdatedAt"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -229,66 +136,21 @@ impl OnlineEvaluationConfig {
     }
 
     /// `DataSourceConfig`: a [`DataSourceConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_source_config(mut self, value: impl Into<Obj<DataSourceConfig>>) -> Self {
-        self.data_source_config = value.into();
-        self
-    }
-
+    pub fn data_source_config(mut self, value: impl Into<Obj<DataSourceConfig>>) -> Self { self.data_source_config = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `EvaluationExecutionRoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn evaluation_execution_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.evaluation_execution_role_arn = value.into();
-        self
-    }
-
+    pub fn evaluation_execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.evaluation_execution_role_arn = value.into(); self }
     /// `Evaluators`: a list of [`EvaluatorReference`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn evaluators(mut self, value: impl Into<List<EvaluatorReference>>) -> Self {
-        self.evaluators = value.into();
-        self
-    }
-
+    pub fn evaluators(mut self, value: impl Into<List<EvaluatorReference>>) -> Self { self.evaluators = value.into(); self }
     /// `ExecutionStatus`: an [`ExecutionStatus`] value.
-    pub fn execution_status(mut self, value: impl Into<ExecutionStatus>) -> Self {
-        self.execution_status = Some(value.into());
-        self
-    }
-
+    pub fn execution_status(mut self, value: impl Into<ExecutionStatus>) -> Self { self.execution_status = Some(value.into()); self }
     /// `OnlineEvaluationConfigName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn online_evaluation_config_name(mut self, value: impl Into<Str>) -> Self {
-        self.online_evaluation_config_name = value.into();
-        self
-    }
-
+    pub fn online_evaluation_config_name(mut self, value: impl Into<Str>) -> Self { self.online_evaluation_config_name = value.into(); self }
     /// `Rule`: a [`Rule`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule(mut self, value: impl Into<Obj<Rule>>) -> Self {
-        self.rule = value.into();
-        self
-    }
-
+    pub fn rule(mut self, value: impl Into<Obj<Rule>>) -> Self { self.rule = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for OnlineEvaluationConfig {
@@ -381,56 +243,20 @@ impl OnlineEvaluationConfigAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CloudWatchLogsInputConfigRequired {
     /// `LogGroupNames`: a list of strings, required.
-    ///
-    /// The list of CloudWatch log group names to monitor for agent traces.
-    ///
-    /// Items 1 to 5; each item: pattern `^[.\-_/#A-Za-z0-9]+$`, length 1 to 512.
     pub log_group_names: List<Str>,
     /// `ServiceNames`: a list of strings, required.
-    ///
-    /// The list of service names to filter traces within the specified log groups.
-    ///
-    /// Items 1 to 1; each item: pattern `^[a-zA-Z0-9._-]+$`, length 1 to 256.
     pub service_names: List<Str>,
 }
 
-static RULE_CloudWatchLogsInputConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CloudWatchLogsInputConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "LogGroupNames",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "ServiceNames",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
+        ("LogGroupNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
+        ("ServiceNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1) })),
     ],
     required: &["LogGroupNames", "ServiceNames"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CloudWatchLogsInputConfig` property type of `AWS::BedrockAgentCore::OnlineEvaluationConfig`.
@@ -454,6 +280,7 @@ pub struct CloudWatchLogsInputConfig {
     pub service_names: List<Str>,
 }
 
+#[rustfmt::skip]
 impl CloudWatchLogsInputConfig {
     /// A `CloudWatchLogsInputConfig` with its required properties, named in a [`CloudWatchLogsInputConfigRequired`].
     pub fn new(required: CloudWatchLogsInputConfigRequired) -> Self {
@@ -464,20 +291,9 @@ impl CloudWatchLogsInputConfig {
     }
 
     /// `LogGroupNames`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_group_names(mut self, value: impl Into<List<Str>>) -> Self {
-        self.log_group_names = value.into();
-        self
-    }
-
+    pub fn log_group_names(mut self, value: impl Into<List<Str>>) -> Self { self.log_group_names = value.into(); self }
     /// `ServiceNames`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_names(mut self, value: impl Into<List<Str>>) -> Self {
-        self.service_names = value.into();
-        self
-    }
+    pub fn service_names(mut self, value: impl Into<List<Str>>) -> Self { self.service_names = value.into(); self }
 }
 
 impl PropertyType for CloudWatchLogsInputConfig {}
@@ -495,22 +311,17 @@ impl ToValue for CloudWatchLogsInputConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataSourceConfigRequired {
     /// `CloudWatchLogs`: a [`CloudWatchLogsInputConfig`] object, required.
-    ///
-    /// The configuration for reading agent traces from CloudWatch logs.
     pub cloud_watch_logs: Obj<CloudWatchLogsInputConfig>,
 }
 
-static RULE_DataSourceConfig: ObjRule = ObjRule {
-    properties: &[(
-        "CloudWatchLogs",
-        Shape::Object(&RULE_CloudWatchLogsInputConfig),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_DataSourceConfig: ObjRule = ObjRule {
+    properties: &[
+        ("CloudWatchLogs", Shape::Object(&RULE_CloudWatchLogsInputConfig)),
+    ],
     required: &["CloudWatchLogs"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataSourceConfig` property type of `AWS::BedrockAgentCore::OnlineEvaluationConfig`.
@@ -526,6 +337,7 @@ pub struct DataSourceConfig {
     pub cloud_watch_logs: Obj<CloudWatchLogsInputConfig>,
 }
 
+#[rustfmt::skip]
 impl DataSourceConfig {
     /// A `DataSourceConfig` with its required properties, named in a [`DataSourceConfigRequired`].
     pub fn new(required: DataSourceConfigRequired) -> Self {
@@ -535,12 +347,7 @@ impl DataSourceConfig {
     }
 
     /// `CloudWatchLogs`: a [`CloudWatchLogsInputConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch_logs(mut self, value: impl Into<Obj<CloudWatchLogsInputConfig>>) -> Self {
-        self.cloud_watch_logs = value.into();
-        self
-    }
+    pub fn cloud_watch_logs(mut self, value: impl Into<Obj<CloudWatchLogsInputConfig>>) -> Self { self.cloud_watch_logs = value.into(); self }
 }
 
 impl PropertyType for DataSourceConfig {}
@@ -557,30 +364,17 @@ impl ToValue for DataSourceConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EvaluatorReferenceRequired {
     /// `EvaluatorId`: a string, required.
-    ///
-    /// The unique identifier of the evaluator.
-    ///
-    /// Pattern `^(Builtin\.[a-zA-Z0-9_-]+|[a-zA-Z][a-zA-Z0-9-_]{0,99}-[a-zA-Z0-9]{10})$`.
     pub evaluator_id: Str,
 }
 
-static RULE_EvaluatorReference: ObjRule = ObjRule {
-    properties: &[(
-        "EvaluatorId",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: Some(&PATTERN_3),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_EvaluatorReference: ObjRule = ObjRule {
+    properties: &[
+        ("EvaluatorId", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+    ],
     required: &["EvaluatorId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EvaluatorReference` property type of `AWS::BedrockAgentCore::OnlineEvaluationConfig`.
@@ -598,6 +392,7 @@ pub struct EvaluatorReference {
     pub evaluator_id: Str,
 }
 
+#[rustfmt::skip]
 impl EvaluatorReference {
     /// A `EvaluatorReference` with its required properties, named in a [`EvaluatorReferenceRequired`].
     pub fn new(required: EvaluatorReferenceRequired) -> Self {
@@ -607,12 +402,7 @@ impl EvaluatorReference {
     }
 
     /// `EvaluatorId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn evaluator_id(mut self, value: impl Into<Str>) -> Self {
-        self.evaluator_id = value.into();
-        self
-    }
+    pub fn evaluator_id(mut self, value: impl Into<Str>) -> Self { self.evaluator_id = value.into(); self }
 }
 
 impl PropertyType for EvaluatorReference {}
@@ -629,60 +419,23 @@ impl ToValue for EvaluatorReference {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FilterRequired {
     /// `Key`: a string, required.
-    ///
-    /// The key or field name to filter on within the agent trace data.
-    ///
-    /// Pattern `^[a-zA-Z0-9._-]+$`; length 1 to 256.
     pub key: Str,
     /// `Operator`: an [`Operator`] value, required.
-    ///
-    /// The comparison operator to use for filtering.
     pub operator: Operator,
     /// `Value`: a [`FilterValue`] object, required.
-    ///
-    /// The value used in filter comparisons.
     pub value: Obj<FilterValue>,
 }
 
-static RULE_Filter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Filter: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Operator",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "Equals",
-                    "NotEquals",
-                    "GreaterThan",
-                    "LessThan",
-                    "GreaterThanOrEqual",
-                    "LessThanOrEqual",
-                    "Contains",
-                    "NotContains",
-                ],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Operator", Shape::Str(&StrRule { allowed: &["Equals", "NotEquals", "GreaterThan", "LessThan", "GreaterThanOrEqual", "LessThanOrEqual", "Contains", "NotContains"], ..StrRule::ANY })),
         ("Value", Shape::Object(&RULE_FilterValue)),
     ],
     required: &["Key", "Operator", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Filter` property type of `AWS::BedrockAgentCore::OnlineEvaluationConfig`.
@@ -708,6 +461,7 @@ pub struct Filter {
     pub value: Obj<FilterValue>,
 }
 
+#[rustfmt::skip]
 impl Filter {
     /// A `Filter` with its required properties, named in a [`FilterRequired`].
     pub fn new(required: FilterRequired) -> Self {
@@ -719,28 +473,11 @@ impl Filter {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Operator`: an [`Operator`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn operator(mut self, value: impl Into<Operator>) -> Self {
-        self.operator = value.into();
-        self
-    }
-
+    pub fn operator(mut self, value: impl Into<Operator>) -> Self { self.operator = value.into(); self }
     /// `Value`: a [`FilterValue`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Obj<FilterValue>>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Obj<FilterValue>>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Filter {}
@@ -755,27 +492,15 @@ impl ToValue for Filter {
     }
 }
 
-static RULE_FilterValue: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FilterValue: ObjRule = ObjRule {
     properties: &[
         ("BooleanValue", Shape::Bool),
         ("DoubleValue", Shape::NUM),
-        (
-            "StringValue",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("StringValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FilterValue` property type of `AWS::BedrockAgentCore::OnlineEvaluationConfig`.
@@ -801,6 +526,7 @@ pub struct FilterValue {
     pub string_value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl FilterValue {
     /// A `FilterValue` with no property set (none is required).
     pub fn new() -> Self {
@@ -808,28 +534,11 @@ impl FilterValue {
     }
 
     /// `BooleanValue`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn boolean_value(mut self, value: impl Into<Bool>) -> Self {
-        self.boolean_value = Some(value.into());
-        self
-    }
-
+    pub fn boolean_value(mut self, value: impl Into<Bool>) -> Self { self.boolean_value = Some(value.into()); self }
     /// `DoubleValue`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn double_value(mut self, value: impl Into<Num>) -> Self {
-        self.double_value = Some(value.into());
-        self
-    }
-
+    pub fn double_value(mut self, value: impl Into<Num>) -> Self { self.double_value = Some(value.into()); self }
     /// `StringValue`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn string_value(mut self, value: impl Into<Str>) -> Self {
-        self.string_value = Some(value.into());
-        self
-    }
+    pub fn string_value(mut self, value: impl Into<Str>) -> Self { self.string_value = Some(value.into()); self }
 }
 
 impl PropertyType for FilterValue {}
@@ -848,30 +557,19 @@ impl ToValue for FilterValue {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleRequired {
     /// `SamplingConfig`: a [`SamplingConfig`] object, required.
-    ///
-    /// The configuration that controls what percentage of agent traces are sampled for evaluation.
     pub sampling_config: Obj<SamplingConfig>,
 }
 
-static RULE_Rule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Rule: ObjRule = ObjRule {
     properties: &[
-        (
-            "Filters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Filter),
-                min_items: Some(0),
-                max_items: Some(5),
-            }),
-        ),
+        ("Filters", Shape::List(&ListRule { items: Shape::Object(&RULE_Filter), min_items: Some(0), max_items: Some(5) })),
         ("SamplingConfig", Shape::Object(&RULE_SamplingConfig)),
         ("SessionConfig", Shape::Object(&RULE_SessionConfig)),
     ],
     required: &["SamplingConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Rule` property type of `AWS::BedrockAgentCore::OnlineEvaluationConfig`.
@@ -897,6 +595,7 @@ pub struct Rule {
     pub session_config: Option<Obj<SessionConfig>>,
 }
 
+#[rustfmt::skip]
 impl Rule {
     /// A `Rule` with its required properties, named in a [`RuleRequired`].
     pub fn new(required: RuleRequired) -> Self {
@@ -908,28 +607,11 @@ impl Rule {
     }
 
     /// `Filters`: a list of [`Filter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filters(mut self, value: impl Into<List<Filter>>) -> Self {
-        self.filters = Some(value.into());
-        self
-    }
-
+    pub fn filters(mut self, value: impl Into<List<Filter>>) -> Self { self.filters = Some(value.into()); self }
     /// `SamplingConfig`: a [`SamplingConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sampling_config(mut self, value: impl Into<Obj<SamplingConfig>>) -> Self {
-        self.sampling_config = value.into();
-        self
-    }
-
+    pub fn sampling_config(mut self, value: impl Into<Obj<SamplingConfig>>) -> Self { self.sampling_config = value.into(); self }
     /// `SessionConfig`: a [`SessionConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn session_config(mut self, value: impl Into<Obj<SessionConfig>>) -> Self {
-        self.session_config = Some(value.into());
-        self
-    }
+    pub fn session_config(mut self, value: impl Into<Obj<SessionConfig>>) -> Self { self.session_config = Some(value.into()); self }
 }
 
 impl PropertyType for Rule {}
@@ -948,28 +630,17 @@ impl ToValue for Rule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SamplingConfigRequired {
     /// `SamplingPercentage`: a number, required.
-    ///
-    /// The percentage of agent traces to sample for evaluation.
-    ///
-    /// Value 0.01 to 100.
     pub sampling_percentage: Num,
 }
 
-static RULE_SamplingConfig: ObjRule = ObjRule {
-    properties: &[(
-        "SamplingPercentage",
-        Shape::Num(&NumRule {
-            min: Some(0.01),
-            max: Some(100.0),
-            allowed: &[],
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_SamplingConfig: ObjRule = ObjRule {
+    properties: &[
+        ("SamplingPercentage", Shape::Num(&NumRule { min: Some(0.01), max: Some(100.0), ..NumRule::ANY })),
+    ],
     required: &["SamplingPercentage"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SamplingConfig` property type of `AWS::BedrockAgentCore::OnlineEvaluationConfig`.
@@ -987,6 +658,7 @@ pub struct SamplingConfig {
     pub sampling_percentage: Num,
 }
 
+#[rustfmt::skip]
 impl SamplingConfig {
     /// A `SamplingConfig` with its required properties, named in a [`SamplingConfigRequired`].
     pub fn new(required: SamplingConfigRequired) -> Self {
@@ -996,12 +668,7 @@ impl SamplingConfig {
     }
 
     /// `SamplingPercentage`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sampling_percentage(mut self, value: impl Into<Num>) -> Self {
-        self.sampling_percentage = value.into();
-        self
-    }
+    pub fn sampling_percentage(mut self, value: impl Into<Num>) -> Self { self.sampling_percentage = value.into(); self }
 }
 
 impl PropertyType for SamplingConfig {}
@@ -1018,28 +685,17 @@ impl ToValue for SamplingConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SessionConfigRequired {
     /// `SessionTimeoutMinutes`: an integer, required.
-    ///
-    /// The number of minutes of inactivity after which an agent session is considered complete.
-    ///
-    /// Value 1 to 1440.
     pub session_timeout_minutes: Int,
 }
 
-static RULE_SessionConfig: ObjRule = ObjRule {
-    properties: &[(
-        "SessionTimeoutMinutes",
-        Shape::Int(&NumRule {
-            min: Some(1.0),
-            max: Some(1440.0),
-            allowed: &[],
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_SessionConfig: ObjRule = ObjRule {
+    properties: &[
+        ("SessionTimeoutMinutes", Shape::Int(&NumRule { min: Some(1.0), max: Some(1440.0), ..NumRule::ANY })),
+    ],
     required: &["SessionTimeoutMinutes"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SessionConfig` property type of `AWS::BedrockAgentCore::OnlineEvaluationConfig`.
@@ -1057,6 +713,7 @@ pub struct SessionConfig {
     pub session_timeout_minutes: Int,
 }
 
+#[rustfmt::skip]
 impl SessionConfig {
     /// A `SessionConfig` with its required properties, named in a [`SessionConfigRequired`].
     pub fn new(required: SessionConfigRequired) -> Self {
@@ -1066,12 +723,7 @@ impl SessionConfig {
     }
 
     /// `SessionTimeoutMinutes`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn session_timeout_minutes(mut self, value: impl Into<Int>) -> Self {
-        self.session_timeout_minutes = value.into();
-        self
-    }
+    pub fn session_timeout_minutes(mut self, value: impl Into<Int>) -> Self { self.session_timeout_minutes = value.into(); self }
 }
 
 impl PropertyType for SessionConfig {}
@@ -1088,44 +740,20 @@ impl ToValue for SessionConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::BedrockAgentCore::OnlineEvaluationConfig`.
@@ -1143,6 +771,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -1153,20 +782,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -14,73 +14,25 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[A-Za-z][A-Za-z0-9_]*-[a-z
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyRequired {
     /// `Definition`: a [`PolicyDefinition`] object, required.
-    ///
-    /// The definition structure for policies. Encapsulates different policy formats.
     pub definition: Obj<PolicyDefinition>,
     /// `Name`: a string, required.
-    ///
-    /// The customer-assigned immutable name for the policy. Must be unique within the policy engine.
-    ///
-    /// Pattern `^[A-Za-z][A-Za-z0-9_]*$`; length 1 to 48; create-only: changing it replaces the resource.
     pub name: Str,
     /// `PolicyEngineId`: a string, required.
-    ///
-    /// The identifier of the policy engine which contains this policy.
-    ///
-    /// Pattern `^[A-Za-z][A-Za-z0-9_]*-[a-z0-9_]{10}$`; length 12 to 59; create-only: changing it replaces the resource.
     pub policy_engine_id: Str,
 }
 
-static RULE_Policy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Policy: ObjRule = ObjRule {
     properties: &[
         ("Definition", Shape::Object(&RULE_PolicyDefinition)),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(4096),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(48),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PolicyEngineId",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(59),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ValidationMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FAIL_ON_ANY_FINDINGS", "IGNORE_ALL_FINDINGS"],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(48), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("PolicyEngineId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(59), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ValidationMode", Shape::Str(&StrRule { allowed: &["FAIL_ON_ANY_FINDINGS", "IGNORE_ALL_FINDINGS"], ..StrRule::ANY })),
     ],
     required: &["PolicyEngineId", "Name", "Definition"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::BedrockAgentCore::Policy` resource.
@@ -126,6 +78,7 @@ pub struct Policy {
     pub validation_mode: Option<PolicyValidationMode>,
 }
 
+#[rustfmt::skip]
 impl Policy {
     /// The CloudFormation type name, `AWS::BedrockAgentCore::Policy`.
     pub const TYPE_NAME: &'static str = "AWS::BedrockAgentCore::Policy";
@@ -140,22 +93,8 @@ impl Policy {
         create_only: &["PolicyEngineId", "Name"],
         conditional_create_only: &[],
         write_only: &["ValidationMode"],
-        read_only: &[
-            "PolicyId",
-            "PolicyArn",
-            "CreatedAt",
-            "UpdatedAt",
-            "Status",
-            "StatusReasons",
-        ],
-        attributes: &[
-            "CreatedAt",
-            "PolicyArn",
-            "PolicyId",
-            "Status",
-            "StatusReasons",
-            "UpdatedAt",
-        ],
+        read_only: &["PolicyId", "PolicyArn", "CreatedAt", "UpdatedAt", "Status", "StatusReasons"],
+        attributes: &["CreatedAt", "PolicyArn", "PolicyId", "Status", "StatusReasons", "UpdatedAt"],
         taggable: false,
         tag_format: TagFormat::None,
     };
@@ -172,44 +111,15 @@ impl Policy {
     }
 
     /// `Definition`: a [`PolicyDefinition`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn definition(mut self, value: impl Into<Obj<PolicyDefinition>>) -> Self {
-        self.definition = value.into();
-        self
-    }
-
+    pub fn definition(mut self, value: impl Into<Obj<PolicyDefinition>>) -> Self { self.definition = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `PolicyEngineId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_engine_id(mut self, value: impl Into<Str>) -> Self {
-        self.policy_engine_id = value.into();
-        self
-    }
-
+    pub fn policy_engine_id(mut self, value: impl Into<Str>) -> Self { self.policy_engine_id = value.into(); self }
     /// `ValidationMode`: a [`PolicyValidationMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn validation_mode(mut self, value: impl Into<PolicyValidationMode>) -> Self {
-        self.validation_mode = Some(value.into());
-        self
-    }
+    pub fn validation_mode(mut self, value: impl Into<PolicyValidationMode>) -> Self { self.validation_mode = Some(value.into()); self }
 }
 
 impl Resource for Policy {
@@ -290,30 +200,17 @@ impl PolicyAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CedarPolicyRequired {
     /// `Statement`: a string, required.
-    ///
-    /// The Cedar policy statement that defines the authorization logic.
-    ///
-    /// Length 35 to 153600.
     pub statement: Str,
 }
 
-static RULE_CedarPolicy: ObjRule = ObjRule {
-    properties: &[(
-        "Statement",
-        Shape::Str(&StrRule {
-            min_len: Some(35),
-            max_len: Some(153600),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_CedarPolicy: ObjRule = ObjRule {
+    properties: &[
+        ("Statement", Shape::Str(&StrRule { min_len: Some(35), max_len: Some(153600), ..StrRule::ANY })),
+    ],
     required: &["Statement"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CedarPolicy` property type of `AWS::BedrockAgentCore::Policy`.
@@ -331,6 +228,7 @@ pub struct CedarPolicy {
     pub statement: Str,
 }
 
+#[rustfmt::skip]
 impl CedarPolicy {
     /// A `CedarPolicy` with its required properties, named in a [`CedarPolicyRequired`].
     pub fn new(required: CedarPolicyRequired) -> Self {
@@ -340,12 +238,7 @@ impl CedarPolicy {
     }
 
     /// `Statement`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn statement(mut self, value: impl Into<Str>) -> Self {
-        self.statement = value.into();
-        self
-    }
+    pub fn statement(mut self, value: impl Into<Str>) -> Self { self.statement = value.into(); self }
 }
 
 impl PropertyType for CedarPolicy {}
@@ -360,19 +253,17 @@ impl ToValue for CedarPolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyDefinitionRequired {
     /// `Cedar`: a [`CedarPolicy`] object, required.
-    ///
-    /// A Cedar policy statement within the AgentCore Policy system.
     pub cedar: Obj<CedarPolicy>,
 }
 
-static RULE_PolicyDefinition: ObjRule = ObjRule {
-    properties: &[("Cedar", Shape::Object(&RULE_CedarPolicy))],
+#[rustfmt::skip]
+pub(crate) static RULE_PolicyDefinition: ObjRule = ObjRule {
+    properties: &[
+        ("Cedar", Shape::Object(&RULE_CedarPolicy)),
+    ],
     required: &["Cedar"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PolicyDefinition` property type of `AWS::BedrockAgentCore::Policy`.
@@ -388,6 +279,7 @@ pub struct PolicyDefinition {
     pub cedar: Obj<CedarPolicy>,
 }
 
+#[rustfmt::skip]
 impl PolicyDefinition {
     /// A `PolicyDefinition` with its required properties, named in a [`PolicyDefinitionRequired`].
     pub fn new(required: PolicyDefinitionRequired) -> Self {
@@ -397,12 +289,7 @@ impl PolicyDefinition {
     }
 
     /// `Cedar`: a [`CedarPolicy`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cedar(mut self, value: impl Into<Obj<CedarPolicy>>) -> Self {
-        self.cedar = value.into();
-        self
-    }
+    pub fn cedar(mut self, value: impl Into<Obj<CedarPolicy>>) -> Self { self.cedar = value.into(); self }
 }
 
 impl PropertyType for PolicyDefinition {}

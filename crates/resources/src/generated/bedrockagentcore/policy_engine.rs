@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[A-Za-z][A-Za-z0-9_]*$");
@@ -15,60 +18,20 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[A-Za-z][A-Za-z0-9_]*$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyEngineRequired {
     /// `Name`: a string, required.
-    ///
-    /// The customer-assigned immutable name for the policy engine
-    ///
-    /// Pattern `^[A-Za-z][A-Za-z0-9_]*$`; length 1 to 48; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_PolicyEngine: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PolicyEngine: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(4096),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EncryptionKeyArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(48),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), ..StrRule::ANY })),
+        ("EncryptionKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(48), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::BedrockAgentCore::PolicyEngine` resource.
@@ -110,6 +73,7 @@ pub struct PolicyEngine {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl PolicyEngine {
     /// The CloudFormation type name, `AWS::BedrockAgentCore::PolicyEngine`.
     pub const TYPE_NAME: &'static str = "AWS::BedrockAgentCore::PolicyEngine";
@@ -124,22 +88,8 @@ impl PolicyEngine {
         create_only: &["Name", "EncryptionKeyArn"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "PolicyEngineId",
-            "CreatedAt",
-            "UpdatedAt",
-            "PolicyEngineArn",
-            "Status",
-            "StatusReasons",
-        ],
-        attributes: &[
-            "CreatedAt",
-            "PolicyEngineArn",
-            "PolicyEngineId",
-            "Status",
-            "StatusReasons",
-            "UpdatedAt",
-        ],
+        read_only: &["PolicyEngineId", "CreatedAt", "UpdatedAt", "PolicyEngineArn", "Status", "StatusReasons"],
+        attributes: &["CreatedAt", "PolicyEngineArn", "PolicyEngineId", "Status", "StatusReasons", "UpdatedAt"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -155,36 +105,13 @@ impl PolicyEngine {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `EncryptionKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.encryption_key_arn = Some(value.into());
-        self
-    }
-
+    pub fn encryption_key_arn(mut self, value: impl Into<Str>) -> Self { self.encryption_key_arn = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for PolicyEngine {
@@ -260,101 +187,5 @@ impl PolicyEngineAttributes {
     /// The timestamp when the policy engine was last updated
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::BedrockAgentCore::PolicyEngine`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrockagentcore-policyengine-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

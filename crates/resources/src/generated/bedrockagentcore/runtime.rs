@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_VpcConfig;
+pub use super::shared::{VpcConfig, VpcConfigRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^\\d{12}\\.dkr\\.ecr\\.([a-z0-9-]+)\\.amazonaws\\.com/((?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*)([:@]\\S+)$",
@@ -17,121 +20,42 @@ pub(crate) static PATTERN_4: Pattern = Pattern::new("[A-Za-z0-9_.-]+");
 pub(crate) static PATTERN_5: Pattern = Pattern::new("[A-Za-z0-9_.-:]+");
 pub(crate) static PATTERN_6: Pattern = Pattern::new("^.+/\\.well-known/openid-configuration$");
 pub(crate) static PATTERN_7: Pattern = Pattern::new("^/mnt/[a-zA-Z0-9._-]+/?$");
-pub(crate) static PATTERN_8: Pattern = Pattern::new("^sg-[0-9a-zA-Z]{8,17}$");
-pub(crate) static PATTERN_9: Pattern = Pattern::new("^subnet-[0-9a-zA-Z]{8,17}$");
-pub(crate) static PATTERN_10: Pattern =
+pub(crate) static PATTERN_8: Pattern =
     Pattern::new("^(Authorization|X-Amzn-Bedrock-AgentCore-Runtime-Custom-[a-zA-Z0-9_-]+)$");
-pub(crate) static PATTERN_11: Pattern = Pattern::new("arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/.+");
+pub(crate) static PATTERN_9: Pattern = Pattern::new("arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/.+");
 
 /// The required properties of [`Runtime`], by name: `Runtime::new(RuntimeRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuntimeRequired {
     /// `AgentRuntimeArtifact`: an [`AgentRuntimeArtifact`] object, required.
-    ///
-    /// The artifact of the agent.
     pub agent_runtime_artifact: Obj<AgentRuntimeArtifact>,
     /// `AgentRuntimeName`: a string, required.
-    ///
-    /// The name of the AgentCore Runtime endpoint.
-    ///
-    /// Pattern `[a-zA-Z][a-zA-Z0-9_]{0,47}`; create-only: changing it replaces the resource.
     pub agent_runtime_name: Str,
     /// `NetworkConfiguration`: a [`NetworkConfiguration`] object, required.
-    ///
-    /// The network configuration.
     pub network_configuration: Obj<NetworkConfiguration>,
     /// `RoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) for for the role.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/.+`.
     pub role_arn: Str,
 }
 
-static RULE_Runtime: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Runtime: ObjRule = ObjRule {
     properties: &[
-        (
-            "AgentRuntimeArtifact",
-            Shape::Object(&RULE_AgentRuntimeArtifact),
-        ),
-        (
-            "AgentRuntimeName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AuthorizerConfiguration",
-            Shape::Object(&RULE_AuthorizerConfiguration),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1200),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AgentRuntimeArtifact", Shape::Object(&RULE_AgentRuntimeArtifact)),
+        ("AgentRuntimeName", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("AuthorizerConfiguration", Shape::Object(&RULE_AuthorizerConfiguration)),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1200), ..StrRule::ANY })),
         ("EnvironmentVariables", Shape::Any),
-        (
-            "FilesystemConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_FilesystemConfiguration),
-                min_items: Some(0),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "LifecycleConfiguration",
-            Shape::Object(&RULE_LifecycleConfiguration),
-        ),
-        (
-            "NetworkConfiguration",
-            Shape::Object(&RULE_NetworkConfiguration),
-        ),
-        (
-            "ProtocolConfiguration",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["MCP", "HTTP", "A2A", "AGUI"],
-                format: None,
-            }),
-        ),
-        (
-            "RequestHeaderConfiguration",
-            Shape::Object(&RULE_RequestHeaderConfiguration),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_11),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("FilesystemConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_FilesystemConfiguration), min_items: Some(0), max_items: Some(1) })),
+        ("LifecycleConfiguration", Shape::Object(&RULE_LifecycleConfiguration)),
+        ("NetworkConfiguration", Shape::Object(&RULE_NetworkConfiguration)),
+        ("ProtocolConfiguration", Shape::Str(&StrRule { allowed: &["MCP", "HTTP", "A2A", "AGUI"], ..StrRule::ANY })),
+        ("RequestHeaderConfiguration", Shape::Object(&RULE_RequestHeaderConfiguration)),
+        ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_9), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("Tags", Shape::Any),
     ],
-    required: &[
-        "AgentRuntimeName",
-        "AgentRuntimeArtifact",
-        "RoleArn",
-        "NetworkConfiguration",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["AgentRuntimeName", "AgentRuntimeArtifact", "RoleArn", "NetworkConfiguration"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::BedrockAgentCore::Runtime` resource.
@@ -211,6 +135,7 @@ pub struct Runtime {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl Runtime {
     /// The CloudFormation type name, `AWS::BedrockAgentCore::Runtime`.
     pub const TYPE_NAME: &'static str = "AWS::BedrockAgentCore::Runtime";
@@ -221,35 +146,12 @@ impl Runtime {
         type_name: "AWS::BedrockAgentCore::Runtime",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-runtime.html",
         primary_identifier: &["AgentRuntimeId"],
-        required: &[
-            "AgentRuntimeArtifact",
-            "AgentRuntimeName",
-            "NetworkConfiguration",
-            "RoleArn",
-        ],
+        required: &["AgentRuntimeArtifact", "AgentRuntimeName", "NetworkConfiguration", "RoleArn"],
         create_only: &["AgentRuntimeName"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "AgentRuntimeArn",
-            "AgentRuntimeId",
-            "AgentRuntimeVersion",
-            "Status",
-            "CreatedAt",
-            "LastUpdatedAt",
-            "WorkloadIdentityDetails",
-            "FailureReason",
-        ],
-        attributes: &[
-            "AgentRuntimeArn",
-            "AgentRuntimeId",
-            "AgentRuntimeVersion",
-            "CreatedAt",
-            "FailureReason",
-            "LastUpdatedAt",
-            "Status",
-            "WorkloadIdentityDetails",
-        ],
+        read_only: &["AgentRuntimeArn", "AgentRuntimeId", "AgentRuntimeVersion", "Status", "CreatedAt", "LastUpdatedAt", "WorkloadIdentityDetails", "FailureReason"],
+        attributes: &["AgentRuntimeArn", "AgentRuntimeId", "AgentRuntimeVersion", "CreatedAt", "FailureReason", "LastUpdatedAt", "Status", "WorkloadIdentityDetails"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -273,112 +175,29 @@ impl Runtime {
     }
 
     /// `AgentRuntimeArtifact`: an [`AgentRuntimeArtifact`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn agent_runtime_artifact(mut self, value: impl Into<Obj<AgentRuntimeArtifact>>) -> Self {
-        self.agent_runtime_artifact = value.into();
-        self
-    }
-
+    pub fn agent_runtime_artifact(mut self, value: impl Into<Obj<AgentRuntimeArtifact>>) -> Self { self.agent_runtime_artifact = value.into(); self }
     /// `AgentRuntimeName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn agent_runtime_name(mut self, value: impl Into<Str>) -> Self {
-        self.agent_runtime_name = value.into();
-        self
-    }
-
+    pub fn agent_runtime_name(mut self, value: impl Into<Str>) -> Self { self.agent_runtime_name = value.into(); self }
     /// `AuthorizerConfiguration`: an [`AuthorizerConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authorizer_configuration(
-        mut self,
-        value: impl Into<Obj<AuthorizerConfiguration>>,
-    ) -> Self {
-        self.authorizer_configuration = Some(value.into());
-        self
-    }
-
+    pub fn authorizer_configuration(mut self, value: impl Into<Obj<AuthorizerConfiguration>>) -> Self { self.authorizer_configuration = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `EnvironmentVariables`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment_variables(mut self, value: impl Into<Json>) -> Self {
-        self.environment_variables = Some(value.into());
-        self
-    }
-
+    pub fn environment_variables(mut self, value: impl Into<Json>) -> Self { self.environment_variables = Some(value.into()); self }
     /// `FilesystemConfigurations`: a list of [`FilesystemConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filesystem_configurations(
-        mut self,
-        value: impl Into<List<FilesystemConfiguration>>,
-    ) -> Self {
-        self.filesystem_configurations = Some(value.into());
-        self
-    }
-
+    pub fn filesystem_configurations(mut self, value: impl Into<List<FilesystemConfiguration>>) -> Self { self.filesystem_configurations = Some(value.into()); self }
     /// `LifecycleConfiguration`: a [`LifecycleConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lifecycle_configuration(
-        mut self,
-        value: impl Into<Obj<LifecycleConfiguration>>,
-    ) -> Self {
-        self.lifecycle_configuration = Some(value.into());
-        self
-    }
-
+    pub fn lifecycle_configuration(mut self, value: impl Into<Obj<LifecycleConfiguration>>) -> Self { self.lifecycle_configuration = Some(value.into()); self }
     /// `NetworkConfiguration`: a [`NetworkConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_configuration(mut self, value: impl Into<Obj<NetworkConfiguration>>) -> Self {
-        self.network_configuration = value.into();
-        self
-    }
-
+    pub fn network_configuration(mut self, value: impl Into<Obj<NetworkConfiguration>>) -> Self { self.network_configuration = value.into(); self }
     /// `ProtocolConfiguration`: a [`ProtocolConfiguration`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol_configuration(mut self, value: impl Into<ProtocolConfiguration>) -> Self {
-        self.protocol_configuration = Some(value.into());
-        self
-    }
-
+    pub fn protocol_configuration(mut self, value: impl Into<ProtocolConfiguration>) -> Self { self.protocol_configuration = Some(value.into()); self }
     /// `RequestHeaderConfiguration`: a [`RequestHeaderConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn request_header_configuration(
-        mut self,
-        value: impl Into<Obj<RequestHeaderConfiguration>>,
-    ) -> Self {
-        self.request_header_configuration = Some(value.into());
-        self
-    }
-
+    pub fn request_header_configuration(mut self, value: impl Into<Obj<RequestHeaderConfiguration>>) -> Self { self.request_header_configuration = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Runtime {
@@ -472,20 +291,14 @@ impl RuntimeAttributes {
     }
 }
 
-static RULE_AgentRuntimeArtifact: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AgentRuntimeArtifact: ObjRule = ObjRule {
     properties: &[
         ("CodeConfiguration", Shape::Object(&RULE_CodeConfiguration)),
-        (
-            "ContainerConfiguration",
-            Shape::Object(&RULE_ContainerConfiguration),
-        ),
+        ("ContainerConfiguration", Shape::Object(&RULE_ContainerConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AgentRuntimeArtifact` property type of `AWS::BedrockAgentCore::Runtime`.
@@ -505,6 +318,7 @@ pub struct AgentRuntimeArtifact {
     pub container_configuration: Option<Obj<ContainerConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl AgentRuntimeArtifact {
     /// A `AgentRuntimeArtifact` with no property set (none is required).
     pub fn new() -> Self {
@@ -512,23 +326,9 @@ impl AgentRuntimeArtifact {
     }
 
     /// `CodeConfiguration`: a [`CodeConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn code_configuration(mut self, value: impl Into<Obj<CodeConfiguration>>) -> Self {
-        self.code_configuration = Some(value.into());
-        self
-    }
-
+    pub fn code_configuration(mut self, value: impl Into<Obj<CodeConfiguration>>) -> Self { self.code_configuration = Some(value.into()); self }
     /// `ContainerConfiguration`: a [`ContainerConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_configuration(
-        mut self,
-        value: impl Into<Obj<ContainerConfiguration>>,
-    ) -> Self {
-        self.container_configuration = Some(value.into());
-        self
-    }
+    pub fn container_configuration(mut self, value: impl Into<Obj<ContainerConfiguration>>) -> Self { self.container_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for AgentRuntimeArtifact {}
@@ -542,17 +342,13 @@ impl ToValue for AgentRuntimeArtifact {
     }
 }
 
-static RULE_AuthorizerConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "CustomJWTAuthorizer",
-        Shape::Object(&RULE_CustomJwtAuthorizerConfiguration),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_AuthorizerConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("CustomJWTAuthorizer", Shape::Object(&RULE_CustomJwtAuthorizerConfiguration)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AuthorizerConfiguration` property type of `AWS::BedrockAgentCore::Runtime`.
@@ -568,6 +364,7 @@ pub struct AuthorizerConfiguration {
     pub custom_jwt_authorizer: Option<Obj<CustomJwtAuthorizerConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl AuthorizerConfiguration {
     /// A `AuthorizerConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -575,15 +372,7 @@ impl AuthorizerConfiguration {
     }
 
     /// `CustomJWTAuthorizer`: a [`CustomJwtAuthorizerConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_jwt_authorizer(
-        mut self,
-        value: impl Into<Obj<CustomJwtAuthorizerConfiguration>>,
-    ) -> Self {
-        self.custom_jwt_authorizer = Some(value.into());
-        self
-    }
+    pub fn custom_jwt_authorizer(mut self, value: impl Into<Obj<CustomJwtAuthorizerConfiguration>>) -> Self { self.custom_jwt_authorizer = Some(value.into()); self }
 }
 
 impl PropertyType for AuthorizerConfiguration {}
@@ -600,35 +389,20 @@ impl ToValue for AuthorizerConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuthorizingClaimMatchValueTypeRequired {
     /// `ClaimMatchOperator`: a [`ClaimMatchOperator`] value, required.
-    ///
-    /// The relationship between the claim field value and the value or values being matched
     pub claim_match_operator: ClaimMatchOperator,
     /// `ClaimMatchValue`: a [`ClaimMatchValueType`] object, required.
-    ///
-    /// The value or values in the custom claim to match for
     pub claim_match_value: Obj<ClaimMatchValueType>,
 }
 
-static RULE_AuthorizingClaimMatchValueType: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AuthorizingClaimMatchValueType: ObjRule = ObjRule {
     properties: &[
-        (
-            "ClaimMatchOperator",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["EQUALS", "CONTAINS", "CONTAINS_ANY"],
-                format: None,
-            }),
-        ),
+        ("ClaimMatchOperator", Shape::Str(&StrRule { allowed: &["EQUALS", "CONTAINS", "CONTAINS_ANY"], ..StrRule::ANY })),
         ("ClaimMatchValue", Shape::Object(&RULE_ClaimMatchValueType)),
     ],
     required: &["ClaimMatchOperator", "ClaimMatchValue"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AuthorizingClaimMatchValueType` property type of `AWS::BedrockAgentCore::Runtime`.
@@ -648,6 +422,7 @@ pub struct AuthorizingClaimMatchValueType {
     pub claim_match_value: Obj<ClaimMatchValueType>,
 }
 
+#[rustfmt::skip]
 impl AuthorizingClaimMatchValueType {
     /// A `AuthorizingClaimMatchValueType` with its required properties, named in a [`AuthorizingClaimMatchValueTypeRequired`].
     pub fn new(required: AuthorizingClaimMatchValueTypeRequired) -> Self {
@@ -658,20 +433,9 @@ impl AuthorizingClaimMatchValueType {
     }
 
     /// `ClaimMatchOperator`: a [`ClaimMatchOperator`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn claim_match_operator(mut self, value: impl Into<ClaimMatchOperator>) -> Self {
-        self.claim_match_operator = value.into();
-        self
-    }
-
+    pub fn claim_match_operator(mut self, value: impl Into<ClaimMatchOperator>) -> Self { self.claim_match_operator = value.into(); self }
     /// `ClaimMatchValue`: a [`ClaimMatchValueType`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn claim_match_value(mut self, value: impl Into<Obj<ClaimMatchValueType>>) -> Self {
-        self.claim_match_value = value.into();
-        self
-    }
+    pub fn claim_match_value(mut self, value: impl Into<Obj<ClaimMatchValueType>>) -> Self { self.claim_match_value = value.into(); self }
 }
 
 impl PropertyType for AuthorizingClaimMatchValueType {}
@@ -685,39 +449,14 @@ impl ToValue for AuthorizingClaimMatchValueType {
     }
 }
 
-static RULE_ClaimMatchValueType: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ClaimMatchValueType: ObjRule = ObjRule {
     properties: &[
-        (
-            "MatchValueString",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MatchValueStringList",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_4),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(255),
-            }),
-        ),
+        ("MatchValueString", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("MatchValueStringList", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(255) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ClaimMatchValueType` property type of `AWS::BedrockAgentCore::Runtime`.
@@ -741,6 +480,7 @@ pub struct ClaimMatchValueType {
     pub match_value_string_list: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl ClaimMatchValueType {
     /// A `ClaimMatchValueType` with no property set (none is required).
     pub fn new() -> Self {
@@ -748,20 +488,9 @@ impl ClaimMatchValueType {
     }
 
     /// `MatchValueString`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn match_value_string(mut self, value: impl Into<Str>) -> Self {
-        self.match_value_string = Some(value.into());
-        self
-    }
-
+    pub fn match_value_string(mut self, value: impl Into<Str>) -> Self { self.match_value_string = Some(value.into()); self }
     /// `MatchValueStringList`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn match_value_string_list(mut self, value: impl Into<List<Str>>) -> Self {
-        self.match_value_string_list = Some(value.into());
-        self
-    }
+    pub fn match_value_string_list(mut self, value: impl Into<List<Str>>) -> Self { self.match_value_string_list = Some(value.into()); self }
 }
 
 impl PropertyType for ClaimMatchValueType {}
@@ -775,14 +504,13 @@ impl ToValue for ClaimMatchValueType {
     }
 }
 
-static RULE_Code: ObjRule = ObjRule {
-    properties: &[("S3", Shape::Object(&RULE_S3Location))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Code: ObjRule = ObjRule {
+    properties: &[
+        ("S3", Shape::Object(&RULE_S3Location)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Code` property type of `AWS::BedrockAgentCore::Runtime`.
@@ -798,6 +526,7 @@ pub struct Code {
     pub s3: Option<Obj<S3Location>>,
 }
 
+#[rustfmt::skip]
 impl Code {
     /// A `Code` with no property set (none is required).
     pub fn new() -> Self {
@@ -805,12 +534,7 @@ impl Code {
     }
 
     /// `S3`: a [`S3Location`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3(mut self, value: impl Into<Obj<S3Location>>) -> Self {
-        self.s3 = Some(value.into());
-        self
-    }
+    pub fn s3(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.s3 = Some(value.into()); self }
 }
 
 impl PropertyType for Code {}
@@ -825,56 +549,23 @@ impl ToValue for Code {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CodeConfigurationRequired {
     /// `Code`: a [`Code`] object, required.
-    ///
-    /// Object represents source code from zip file
     pub code: Obj<Code>,
     /// `EntryPoint`: a list of strings, required.
-    ///
-    /// List of entry points
-    ///
-    /// Items 1 to 2.
     pub entry_point: List<Str>,
     /// `Runtime`: an [`AgentManagedRuntimeType`] value, required.
-    ///
-    /// Managed runtime types
     pub runtime: AgentManagedRuntimeType,
 }
 
-static RULE_CodeConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CodeConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Code", Shape::Object(&RULE_Code)),
-        (
-            "EntryPoint",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: Some(1),
-                max_items: Some(2),
-            }),
-        ),
-        (
-            "Runtime",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "PYTHON_3_10",
-                    "PYTHON_3_11",
-                    "PYTHON_3_12",
-                    "PYTHON_3_13",
-                    "PYTHON_3_14",
-                    "NODE_22",
-                ],
-                format: None,
-            }),
-        ),
+        ("EntryPoint", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(2) })),
+        ("Runtime", Shape::Str(&StrRule { allowed: &["PYTHON_3_10", "PYTHON_3_11", "PYTHON_3_12", "PYTHON_3_13", "PYTHON_3_14", "NODE_22"], ..StrRule::ANY })),
     ],
     required: &["Code", "Runtime", "EntryPoint"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CodeConfiguration` property type of `AWS::BedrockAgentCore::Runtime`.
@@ -900,6 +591,7 @@ pub struct CodeConfiguration {
     pub runtime: AgentManagedRuntimeType,
 }
 
+#[rustfmt::skip]
 impl CodeConfiguration {
     /// A `CodeConfiguration` with its required properties, named in a [`CodeConfigurationRequired`].
     pub fn new(required: CodeConfigurationRequired) -> Self {
@@ -911,28 +603,11 @@ impl CodeConfiguration {
     }
 
     /// `Code`: a [`Code`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn code(mut self, value: impl Into<Obj<Code>>) -> Self {
-        self.code = value.into();
-        self
-    }
-
+    pub fn code(mut self, value: impl Into<Obj<Code>>) -> Self { self.code = value.into(); self }
     /// `EntryPoint`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn entry_point(mut self, value: impl Into<List<Str>>) -> Self {
-        self.entry_point = value.into();
-        self
-    }
-
+    pub fn entry_point(mut self, value: impl Into<List<Str>>) -> Self { self.entry_point = value.into(); self }
     /// `Runtime`: an [`AgentManagedRuntimeType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn runtime(mut self, value: impl Into<AgentManagedRuntimeType>) -> Self {
-        self.runtime = value.into();
-        self
-    }
+    pub fn runtime(mut self, value: impl Into<AgentManagedRuntimeType>) -> Self { self.runtime = value.into(); self }
 }
 
 impl PropertyType for CodeConfiguration {}
@@ -951,30 +626,17 @@ impl ToValue for CodeConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContainerConfigurationRequired {
     /// `ContainerUri`: a string, required.
-    ///
-    /// The container Uri.
-    ///
-    /// Pattern `^\d{12}\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com/((?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*)([:@]\S+)$`; length 1 to 1024.
     pub container_uri: Str,
 }
 
-static RULE_ContainerConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "ContainerUri",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(1024),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ContainerConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("ContainerUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     required: &["ContainerUri"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ContainerConfiguration` property type of `AWS::BedrockAgentCore::Runtime`.
@@ -992,6 +654,7 @@ pub struct ContainerConfiguration {
     pub container_uri: Str,
 }
 
+#[rustfmt::skip]
 impl ContainerConfiguration {
     /// A `ContainerConfiguration` with its required properties, named in a [`ContainerConfigurationRequired`].
     pub fn new(required: ContainerConfigurationRequired) -> Self {
@@ -1001,12 +664,7 @@ impl ContainerConfiguration {
     }
 
     /// `ContainerUri`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_uri(mut self, value: impl Into<Str>) -> Self {
-        self.container_uri = value.into();
-        self
-    }
+    pub fn container_uri(mut self, value: impl Into<Str>) -> Self { self.container_uri = value.into(); self }
 }
 
 impl PropertyType for ContainerConfiguration {}
@@ -1023,58 +681,23 @@ impl ToValue for ContainerConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomClaimValidationTypeRequired {
     /// `AuthorizingClaimMatchValue`: an [`AuthorizingClaimMatchValueType`] object, required.
-    ///
-    /// The value or values in the custom claim to match and relationship of match
     pub authorizing_claim_match_value: Obj<AuthorizingClaimMatchValueType>,
     /// `InboundTokenClaimName`: a string, required.
-    ///
-    /// The name of the custom claim to validate
-    ///
-    /// Pattern `[A-Za-z0-9_.-:]+`.
     pub inbound_token_claim_name: Str,
     /// `InboundTokenClaimValueType`: an [`InboundTokenClaimValueType`] value, required.
-    ///
-    /// Token claim data type
     pub inbound_token_claim_value_type: InboundTokenClaimValueType,
 }
 
-static RULE_CustomClaimValidationType: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CustomClaimValidationType: ObjRule = ObjRule {
     properties: &[
-        (
-            "AuthorizingClaimMatchValue",
-            Shape::Object(&RULE_AuthorizingClaimMatchValueType),
-        ),
-        (
-            "InboundTokenClaimName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InboundTokenClaimValueType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["STRING", "STRING_ARRAY"],
-                format: None,
-            }),
-        ),
+        ("AuthorizingClaimMatchValue", Shape::Object(&RULE_AuthorizingClaimMatchValueType)),
+        ("InboundTokenClaimName", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("InboundTokenClaimValueType", Shape::Str(&StrRule { allowed: &["STRING", "STRING_ARRAY"], ..StrRule::ANY })),
     ],
-    required: &[
-        "AuthorizingClaimMatchValue",
-        "InboundTokenClaimName",
-        "InboundTokenClaimValueType",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["AuthorizingClaimMatchValue", "InboundTokenClaimName", "InboundTokenClaimValueType"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomClaimValidationType` property type of `AWS::BedrockAgentCore::Runtime`.
@@ -1100,6 +723,7 @@ pub struct CustomClaimValidationType {
     pub inbound_token_claim_value_type: InboundTokenClaimValueType,
 }
 
+#[rustfmt::skip]
 impl CustomClaimValidationType {
     /// A `CustomClaimValidationType` with its required properties, named in a [`CustomClaimValidationTypeRequired`].
     pub fn new(required: CustomClaimValidationTypeRequired) -> Self {
@@ -1111,34 +735,11 @@ impl CustomClaimValidationType {
     }
 
     /// `AuthorizingClaimMatchValue`: an [`AuthorizingClaimMatchValueType`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authorizing_claim_match_value(
-        mut self,
-        value: impl Into<Obj<AuthorizingClaimMatchValueType>>,
-    ) -> Self {
-        self.authorizing_claim_match_value = value.into();
-        self
-    }
-
+    pub fn authorizing_claim_match_value(mut self, value: impl Into<Obj<AuthorizingClaimMatchValueType>>) -> Self { self.authorizing_claim_match_value = value.into(); self }
     /// `InboundTokenClaimName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inbound_token_claim_name(mut self, value: impl Into<Str>) -> Self {
-        self.inbound_token_claim_name = value.into();
-        self
-    }
-
+    pub fn inbound_token_claim_name(mut self, value: impl Into<Str>) -> Self { self.inbound_token_claim_name = value.into(); self }
     /// `InboundTokenClaimValueType`: an [`InboundTokenClaimValueType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inbound_token_claim_value_type(
-        mut self,
-        value: impl Into<InboundTokenClaimValueType>,
-    ) -> Self {
-        self.inbound_token_claim_value_type = value.into();
-        self
-    }
+    pub fn inbound_token_claim_value_type(mut self, value: impl Into<InboundTokenClaimValueType>) -> Self { self.inbound_token_claim_value_type = value.into(); self }
 }
 
 impl PropertyType for CustomClaimValidationType {}
@@ -1163,70 +764,21 @@ impl ToValue for CustomClaimValidationType {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomJwtAuthorizerConfigurationRequired {
     /// `DiscoveryUrl`: a string, required.
-    ///
-    /// The configuration authorization.
-    ///
-    /// Pattern `^.+/\.well-known/openid-configuration$`.
     pub discovery_url: Str,
 }
 
-static RULE_CustomJwtAuthorizerConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CustomJwtAuthorizerConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "AllowedAudience",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "AllowedClients",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "AllowedScopes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_3),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "CustomClaims",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CustomClaimValidationType),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "DiscoveryUrl",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AllowedAudience", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: None })),
+        ("AllowedClients", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: None })),
+        ("AllowedScopes", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("CustomClaims", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomClaimValidationType), min_items: Some(1), max_items: None })),
+        ("DiscoveryUrl", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
     ],
     required: &["DiscoveryUrl"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomJWTAuthorizerConfiguration` property type of `AWS::BedrockAgentCore::Runtime`.
@@ -1268,6 +820,7 @@ pub struct CustomJwtAuthorizerConfiguration {
     pub discovery_url: Str,
 }
 
+#[rustfmt::skip]
 impl CustomJwtAuthorizerConfiguration {
     /// A `CustomJwtAuthorizerConfiguration` with its required properties, named in a [`CustomJwtAuthorizerConfigurationRequired`].
     pub fn new(required: CustomJwtAuthorizerConfigurationRequired) -> Self {
@@ -1281,44 +834,15 @@ impl CustomJwtAuthorizerConfiguration {
     }
 
     /// `AllowedAudience`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allowed_audience(mut self, value: impl Into<List<Str>>) -> Self {
-        self.allowed_audience = Some(value.into());
-        self
-    }
-
+    pub fn allowed_audience(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_audience = Some(value.into()); self }
     /// `AllowedClients`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allowed_clients(mut self, value: impl Into<List<Str>>) -> Self {
-        self.allowed_clients = Some(value.into());
-        self
-    }
-
+    pub fn allowed_clients(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_clients = Some(value.into()); self }
     /// `AllowedScopes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allowed_scopes(mut self, value: impl Into<List<Str>>) -> Self {
-        self.allowed_scopes = Some(value.into());
-        self
-    }
-
+    pub fn allowed_scopes(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_scopes = Some(value.into()); self }
     /// `CustomClaims`: a list of [`CustomClaimValidationType`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_claims(mut self, value: impl Into<List<CustomClaimValidationType>>) -> Self {
-        self.custom_claims = Some(value.into());
-        self
-    }
-
+    pub fn custom_claims(mut self, value: impl Into<List<CustomClaimValidationType>>) -> Self { self.custom_claims = Some(value.into()); self }
     /// `DiscoveryUrl`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn discovery_url(mut self, value: impl Into<Str>) -> Self {
-        self.discovery_url = value.into();
-        self
-    }
+    pub fn discovery_url(mut self, value: impl Into<Str>) -> Self { self.discovery_url = value.into(); self }
 }
 
 impl PropertyType for CustomJwtAuthorizerConfiguration {}
@@ -1335,17 +859,13 @@ impl ToValue for CustomJwtAuthorizerConfiguration {
     }
 }
 
-static RULE_FilesystemConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "SessionStorage",
-        Shape::Object(&RULE_SessionStorageConfiguration),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_FilesystemConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("SessionStorage", Shape::Object(&RULE_SessionStorageConfiguration)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FilesystemConfiguration` property type of `AWS::BedrockAgentCore::Runtime`.
@@ -1361,6 +881,7 @@ pub struct FilesystemConfiguration {
     pub session_storage: Option<Obj<SessionStorageConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl FilesystemConfiguration {
     /// A `FilesystemConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1368,12 +889,7 @@ impl FilesystemConfiguration {
     }
 
     /// `SessionStorage`: a [`SessionStorageConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn session_storage(mut self, value: impl Into<Obj<SessionStorageConfiguration>>) -> Self {
-        self.session_storage = Some(value.into());
-        self
-    }
+    pub fn session_storage(mut self, value: impl Into<Obj<SessionStorageConfiguration>>) -> Self { self.session_storage = Some(value.into()); self }
 }
 
 impl PropertyType for FilesystemConfiguration {}
@@ -1386,31 +902,14 @@ impl ToValue for FilesystemConfiguration {
     }
 }
 
-static RULE_LifecycleConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LifecycleConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "IdleRuntimeSessionTimeout",
-            Shape::Int(&NumRule {
-                min: Some(60.0),
-                max: Some(28800.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaxLifetime",
-            Shape::Int(&NumRule {
-                min: Some(60.0),
-                max: Some(28800.0),
-                allowed: &[],
-            }),
-        ),
+        ("IdleRuntimeSessionTimeout", Shape::Int(&NumRule { min: Some(60.0), max: Some(28800.0), ..NumRule::ANY })),
+        ("MaxLifetime", Shape::Int(&NumRule { min: Some(60.0), max: Some(28800.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LifecycleConfiguration` property type of `AWS::BedrockAgentCore::Runtime`.
@@ -1434,6 +933,7 @@ pub struct LifecycleConfiguration {
     pub max_lifetime: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl LifecycleConfiguration {
     /// A `LifecycleConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1441,20 +941,9 @@ impl LifecycleConfiguration {
     }
 
     /// `IdleRuntimeSessionTimeout`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn idle_runtime_session_timeout(mut self, value: impl Into<Int>) -> Self {
-        self.idle_runtime_session_timeout = Some(value.into());
-        self
-    }
-
+    pub fn idle_runtime_session_timeout(mut self, value: impl Into<Int>) -> Self { self.idle_runtime_session_timeout = Some(value.into()); self }
     /// `MaxLifetime`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_lifetime(mut self, value: impl Into<Int>) -> Self {
-        self.max_lifetime = Some(value.into());
-        self
-    }
+    pub fn max_lifetime(mut self, value: impl Into<Int>) -> Self { self.max_lifetime = Some(value.into()); self }
 }
 
 impl PropertyType for LifecycleConfiguration {}
@@ -1475,31 +964,18 @@ impl ToValue for LifecycleConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NetworkConfigurationRequired {
     /// `NetworkMode`: a [`NetworkMode`] value, required.
-    ///
-    /// The network mode.
     pub network_mode: NetworkMode,
 }
 
-static RULE_NetworkConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NetworkConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "NetworkMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PUBLIC", "VPC"],
-                format: None,
-            }),
-        ),
+        ("NetworkMode", Shape::Str(&StrRule { allowed: &["PUBLIC", "VPC"], ..StrRule::ANY })),
         ("NetworkModeConfig", Shape::Object(&RULE_VpcConfig)),
     ],
     required: &["NetworkMode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NetworkConfiguration` property type of `AWS::BedrockAgentCore::Runtime`.
@@ -1519,6 +995,7 @@ pub struct NetworkConfiguration {
     pub network_mode_config: Option<Obj<VpcConfig>>,
 }
 
+#[rustfmt::skip]
 impl NetworkConfiguration {
     /// A `NetworkConfiguration` with its required properties, named in a [`NetworkConfigurationRequired`].
     pub fn new(required: NetworkConfigurationRequired) -> Self {
@@ -1529,20 +1006,9 @@ impl NetworkConfiguration {
     }
 
     /// `NetworkMode`: a [`NetworkMode`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_mode(mut self, value: impl Into<NetworkMode>) -> Self {
-        self.network_mode = value.into();
-        self
-    }
-
+    pub fn network_mode(mut self, value: impl Into<NetworkMode>) -> Self { self.network_mode = value.into(); self }
     /// `NetworkModeConfig`: a [`VpcConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_mode_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self {
-        self.network_mode_config = Some(value.into());
-        self
-    }
+    pub fn network_mode_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self { self.network_mode_config = Some(value.into()); self }
 }
 
 impl PropertyType for NetworkConfiguration {}
@@ -1556,27 +1022,13 @@ impl ToValue for NetworkConfiguration {
     }
 }
 
-static RULE_RequestHeaderConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "RequestHeaderAllowlist",
-        Shape::List(&ListRule {
-            items: Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_10),
-                allowed: &[],
-                format: None,
-            }),
-            min_items: Some(1),
-            max_items: Some(20),
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_RequestHeaderConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("RequestHeaderAllowlist", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_8), ..StrRule::ANY }), min_items: Some(1), max_items: Some(20) })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RequestHeaderConfiguration` property type of `AWS::BedrockAgentCore::Runtime`.
@@ -1594,6 +1046,7 @@ pub struct RequestHeaderConfiguration {
     pub request_header_allowlist: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl RequestHeaderConfiguration {
     /// A `RequestHeaderConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1601,12 +1054,7 @@ impl RequestHeaderConfiguration {
     }
 
     /// `RequestHeaderAllowlist`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn request_header_allowlist(mut self, value: impl Into<List<Str>>) -> Self {
-        self.request_header_allowlist = Some(value.into());
-        self
-    }
+    pub fn request_header_allowlist(mut self, value: impl Into<List<Str>>) -> Self { self.request_header_allowlist = Some(value.into()); self }
 }
 
 impl PropertyType for RequestHeaderConfiguration {}
@@ -1623,58 +1071,21 @@ impl ToValue for RequestHeaderConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3LocationRequired {
     /// `Bucket`: a string, required.
-    ///
-    /// S3 bucket name
-    ///
-    /// Pattern `^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`.
     pub bucket: Str,
     /// `Prefix`: a string, required.
-    ///
-    /// S3 object key prefix
-    ///
-    /// Length 1 to 1024.
     pub prefix: Str,
 }
 
-static RULE_S3Location: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3Location: ObjRule = ObjRule {
     properties: &[
-        (
-            "Bucket",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Prefix",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VersionId",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Bucket", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Prefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("VersionId", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(1024), ..StrRule::ANY })),
     ],
     required: &["Bucket", "Prefix"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3Location` property type of `AWS::BedrockAgentCore::Runtime`.
@@ -1704,6 +1115,7 @@ pub struct S3Location {
     pub version_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl S3Location {
     /// A `S3Location` with its required properties, named in a [`S3LocationRequired`].
     pub fn new(required: S3LocationRequired) -> Self {
@@ -1715,28 +1127,11 @@ impl S3Location {
     }
 
     /// `Bucket`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self {
-        self.bucket = value.into();
-        self
-    }
-
+    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
     /// `Prefix`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = value.into();
-        self
-    }
-
+    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = value.into(); self }
     /// `VersionId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version_id(mut self, value: impl Into<Str>) -> Self {
-        self.version_id = Some(value.into());
-        self
-    }
+    pub fn version_id(mut self, value: impl Into<Str>) -> Self { self.version_id = Some(value.into()); self }
 }
 
 impl PropertyType for S3Location {}
@@ -1755,30 +1150,17 @@ impl ToValue for S3Location {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SessionStorageConfigurationRequired {
     /// `MountPath`: a string, required.
-    ///
-    /// Mount path for filesystem configuration
-    ///
-    /// Pattern `^/mnt/[a-zA-Z0-9._-]+/?$`; length 6 to 200.
     pub mount_path: Str,
 }
 
-static RULE_SessionStorageConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "MountPath",
-        Shape::Str(&StrRule {
-            min_len: Some(6),
-            max_len: Some(200),
-            pattern: Some(&PATTERN_7),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_SessionStorageConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("MountPath", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(200), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+    ],
     required: &["MountPath"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SessionStorageConfiguration` property type of `AWS::BedrockAgentCore::Runtime`.
@@ -1796,6 +1178,7 @@ pub struct SessionStorageConfiguration {
     pub mount_path: Str,
 }
 
+#[rustfmt::skip]
 impl SessionStorageConfiguration {
     /// A `SessionStorageConfiguration` with its required properties, named in a [`SessionStorageConfigurationRequired`].
     pub fn new(required: SessionStorageConfigurationRequired) -> Self {
@@ -1805,12 +1188,7 @@ impl SessionStorageConfiguration {
     }
 
     /// `MountPath`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mount_path(mut self, value: impl Into<Str>) -> Self {
-        self.mount_path = value.into();
-        self
-    }
+    pub fn mount_path(mut self, value: impl Into<Str>) -> Self { self.mount_path = value.into(); self }
 }
 
 impl PropertyType for SessionStorageConfiguration {}
@@ -1818,120 +1196,6 @@ impl PropertyType for SessionStorageConfiguration {}
 impl ToValue for SessionStorageConfiguration {
     fn to_value(&self) -> Value {
         MapBuilder::new().req("MountPath", &self.mount_path).build()
-    }
-}
-
-/// The required properties of [`VpcConfig`], by name: `VpcConfig::new(VpcConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VpcConfigRequired {
-    /// `SecurityGroups`: a list of strings, required.
-    ///
-    /// Security groups for VPC
-    ///
-    /// Format `AWS::EC2::SecurityGroup.Ids`; items 1 to 16.
-    pub security_groups: List<Str>,
-    /// `Subnets`: a list of strings, required.
-    ///
-    /// Subnets for VPC
-    ///
-    /// Format `AWS::EC2::Subnet.Ids`; items 1 to 16.
-    pub subnets: List<Str>,
-}
-
-static RULE_VpcConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "SecurityGroups",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_8),
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: Some(1),
-                max_items: Some(16),
-            }),
-        ),
-        (
-            "Subnets",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_9),
-                    allowed: &[],
-                    format: Some(Format::SubnetId),
-                }),
-                min_items: Some(1),
-                max_items: Some(16),
-            }),
-        ),
-    ],
-    required: &["SecurityGroups", "Subnets"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `VpcConfig` property type of `AWS::BedrockAgentCore::Runtime`.
-///
-/// Network mode configuration for VPC
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrockagentcore-runtime-vpcconfig.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct VpcConfig {
-    /// `SecurityGroups`: a list of strings, required.
-    ///
-    /// Security groups for VPC
-    ///
-    /// Format `AWS::EC2::SecurityGroup.Ids`; items 1 to 16.
-    pub security_groups: List<Str>,
-    /// `Subnets`: a list of strings, required.
-    ///
-    /// Subnets for VPC
-    ///
-    /// Format `AWS::EC2::Subnet.Ids`; items 1 to 16.
-    pub subnets: List<Str>,
-}
-
-impl VpcConfig {
-    /// A `VpcConfig` with its required properties, named in a [`VpcConfigRequired`].
-    pub fn new(required: VpcConfigRequired) -> Self {
-        Self {
-            security_groups: required.security_groups,
-            subnets: required.subnets,
-        }
-    }
-
-    /// `SecurityGroups`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_groups = value.into();
-        self
-    }
-
-    /// `Subnets`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnets = value.into();
-        self
-    }
-}
-
-impl PropertyType for VpcConfig {}
-
-impl ToValue for VpcConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("SecurityGroups", &self.security_groups)
-            .req("Subnets", &self.subnets)
-            .build()
     }
 }
 

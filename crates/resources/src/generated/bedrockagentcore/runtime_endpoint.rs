@@ -15,69 +15,23 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9_]{0,47}
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuntimeEndpointRequired {
     /// `AgentRuntimeId`: a string, required.
-    ///
-    /// The agent runtime ID.
-    ///
-    /// Pattern `^[a-zA-Z][a-zA-Z0-9_]{0,99}-[a-zA-Z0-9]{10}$`; create-only: changing it replaces the resource.
     pub agent_runtime_id: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the AgentCore Runtime endpoint.
-    ///
-    /// Pattern `^[a-zA-Z][a-zA-Z0-9_]{0,47}$`; length 1 to 48; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_RuntimeEndpoint: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RuntimeEndpoint: ObjRule = ObjRule {
     properties: &[
-        (
-            "AgentRuntimeId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AgentRuntimeVersion",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(48),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AgentRuntimeId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("AgentRuntimeVersion", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(48), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("Tags", Shape::Any),
     ],
     required: &["AgentRuntimeId", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::BedrockAgentCore::RuntimeEndpoint` resource.
@@ -127,6 +81,7 @@ pub struct RuntimeEndpoint {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl RuntimeEndpoint {
     /// The CloudFormation type name, `AWS::BedrockAgentCore::RuntimeEndpoint`.
     pub const TYPE_NAME: &'static str = "AWS::BedrockAgentCore::RuntimeEndpoint";
@@ -141,28 +96,8 @@ impl RuntimeEndpoint {
         create_only: &["AgentRuntimeId", "Name"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Id",
-            "AgentRuntimeEndpointArn",
-            "AgentRuntimeArn",
-            "Status",
-            "CreatedAt",
-            "LastUpdatedAt",
-            "FailureReason",
-            "TargetVersion",
-            "LiveVersion",
-        ],
-        attributes: &[
-            "AgentRuntimeArn",
-            "AgentRuntimeEndpointArn",
-            "CreatedAt",
-            "FailureReason",
-            "Id",
-            "LastUpdatedAt",
-            "LiveVersion",
-            "Status",
-            "TargetVersion",
-        ],
+        read_only: &["Id", "AgentRuntimeEndpointArn", "AgentRuntimeArn", "Status", "CreatedAt", "LastUpdatedAt", "FailureReason", "TargetVersion", "LiveVersion"],
+        attributes: &["AgentRuntimeArn", "AgentRuntimeEndpointArn", "CreatedAt", "FailureReason", "Id", "LastUpdatedAt", "LiveVersion", "Status", "TargetVersion"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -179,44 +114,15 @@ impl RuntimeEndpoint {
     }
 
     /// `AgentRuntimeId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn agent_runtime_id(mut self, value: impl Into<Str>) -> Self {
-        self.agent_runtime_id = value.into();
-        self
-    }
-
+    pub fn agent_runtime_id(mut self, value: impl Into<Str>) -> Self { self.agent_runtime_id = value.into(); self }
     /// `AgentRuntimeVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn agent_runtime_version(mut self, value: impl Into<Str>) -> Self {
-        self.agent_runtime_version = Some(value.into());
-        self
-    }
-
+    pub fn agent_runtime_version(mut self, value: impl Into<Str>) -> Self { self.agent_runtime_version = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for RuntimeEndpoint {

@@ -17,74 +17,23 @@ pub(crate) static PATTERN_3: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct BillingViewRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the billing view.
-    ///
-    /// Pattern `[a-zA-Z0-9_\+=\.\-@]+`; length 1 to 128; create-only: changing it replaces the resource.
     pub name: Str,
     /// `SourceViews`: a list of strings, required.
-    ///
-    /// A list of billing views used as the data source for the custom billing view.
-    ///
-    /// Items 1 to 10; each item: pattern `arn:aws[a-z-]*:(billing)::[0-9]{12}:billingview/[a-zA-Z0-9_+=.@-]{1,75}`.
     pub source_views: List<Str>,
 }
 
-static RULE_BillingView: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BillingView: ObjRule = ObjRule {
     properties: &[
-        (
-            "DataFilterExpression",
-            Shape::Object(&RULE_DataFilterExpression),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SourceViews",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_3),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(200),
-            }),
-        ),
+        ("DataFilterExpression", Shape::Object(&RULE_DataFilterExpression)),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("SourceViews", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200) })),
     ],
     required: &["Name", "SourceViews"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Billing::BillingView` resource.
@@ -130,6 +79,7 @@ pub struct BillingView {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl BillingView {
     /// The CloudFormation type name, `AWS::Billing::BillingView`.
     pub const TYPE_NAME: &'static str = "AWS::Billing::BillingView";
@@ -144,20 +94,8 @@ impl BillingView {
         create_only: &["Description", "Name"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Arn",
-            "CreatedAt",
-            "UpdatedAt",
-            "OwnerAccountId",
-            "BillingViewType",
-        ],
-        attributes: &[
-            "Arn",
-            "BillingViewType",
-            "CreatedAt",
-            "OwnerAccountId",
-            "UpdatedAt",
-        ],
+        read_only: &["Arn", "CreatedAt", "UpdatedAt", "OwnerAccountId", "BillingViewType"],
+        attributes: &["Arn", "BillingViewType", "CreatedAt", "OwnerAccountId", "UpdatedAt"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -174,44 +112,15 @@ impl BillingView {
     }
 
     /// `DataFilterExpression`: a [`DataFilterExpression`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_filter_expression(mut self, value: impl Into<Obj<DataFilterExpression>>) -> Self {
-        self.data_filter_expression = Some(value.into());
-        self
-    }
-
+    pub fn data_filter_expression(mut self, value: impl Into<Obj<DataFilterExpression>>) -> Self { self.data_filter_expression = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `SourceViews`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_views(mut self, value: impl Into<List<Str>>) -> Self {
-        self.source_views = value.into();
-        self
-    }
-
+    pub fn source_views(mut self, value: impl Into<List<Str>>) -> Self { self.source_views = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for BillingView {
@@ -282,18 +191,15 @@ impl BillingViewAttributes {
     }
 }
 
-static RULE_DataFilterExpression: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataFilterExpression: ObjRule = ObjRule {
     properties: &[
         ("Dimensions", Shape::Object(&RULE_Dimensions)),
         ("Tags", Shape::Object(&RULE_Tags)),
         ("TimeRange", Shape::Object(&RULE_TimeRange)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataFilterExpression` property type of `AWS::Billing::BillingView`.
@@ -311,6 +217,7 @@ pub struct DataFilterExpression {
     pub time_range: Option<Obj<TimeRange>>,
 }
 
+#[rustfmt::skip]
 impl DataFilterExpression {
     /// A `DataFilterExpression` with no property set (none is required).
     pub fn new() -> Self {
@@ -318,22 +225,11 @@ impl DataFilterExpression {
     }
 
     /// `Dimensions`: a [`Dimensions`] object.
-    pub fn dimensions(mut self, value: impl Into<Obj<Dimensions>>) -> Self {
-        self.dimensions = Some(value.into());
-        self
-    }
-
+    pub fn dimensions(mut self, value: impl Into<Obj<Dimensions>>) -> Self { self.dimensions = Some(value.into()); self }
     /// `Tags`: a [`Tags`] object.
-    pub fn tags(mut self, value: impl Into<Obj<Tags>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Obj<Tags>>) -> Self { self.tags = Some(value.into()); self }
     /// `TimeRange`: a [`TimeRange`] object.
-    pub fn time_range(mut self, value: impl Into<Obj<TimeRange>>) -> Self {
-        self.time_range = Some(value.into());
-        self
-    }
+    pub fn time_range(mut self, value: impl Into<Obj<TimeRange>>) -> Self { self.time_range = Some(value.into()); self }
 }
 
 impl PropertyType for DataFilterExpression {}
@@ -348,39 +244,14 @@ impl ToValue for DataFilterExpression {
     }
 }
 
-static RULE_Dimensions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Dimensions: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["LINKED_ACCOUNT"],
-                format: None,
-            }),
-        ),
-        (
-            "Values",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(200),
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { allowed: &["LINKED_ACCOUNT"], ..StrRule::ANY })),
+        ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(200) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Dimensions` property type of `AWS::Billing::BillingView`.
@@ -396,6 +267,7 @@ pub struct Dimensions {
     pub values: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl Dimensions {
     /// A `Dimensions` with no property set (none is required).
     pub fn new() -> Self {
@@ -403,18 +275,9 @@ impl Dimensions {
     }
 
     /// `Key`: a [`DimensionKey`] value.
-    pub fn key(mut self, value: impl Into<DimensionKey>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<DimensionKey>) -> Self { self.key = Some(value.into()); self }
     /// `Values`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.values = Some(value.into());
-        self
-    }
+    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = Some(value.into()); self }
 }
 
 impl PropertyType for Dimensions {}
@@ -432,44 +295,20 @@ impl ToValue for Dimensions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::Billing::BillingView`.
@@ -487,6 +326,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -497,20 +337,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -524,39 +353,14 @@ impl ToValue for Tag {
     }
 }
 
-static RULE_Tags: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tags: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Values",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(200),
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(200) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tags` property type of `AWS::Billing::BillingView`.
@@ -574,6 +378,7 @@ pub struct Tags {
     pub values: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl Tags {
     /// A `Tags` with no property set (none is required).
     pub fn new() -> Self {
@@ -581,20 +386,9 @@ impl Tags {
     }
 
     /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `Values`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.values = Some(value.into());
-        self
-    }
+    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = Some(value.into()); self }
 }
 
 impl PropertyType for Tags {}
@@ -608,35 +402,14 @@ impl ToValue for Tags {
     }
 }
 
-static RULE_TimeRange: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TimeRange: ObjRule = ObjRule {
     properties: &[
-        (
-            "BeginDateInclusive",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::DateTime),
-            }),
-        ),
-        (
-            "EndDateInclusive",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::DateTime),
-            }),
-        ),
+        ("BeginDateInclusive", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
+        ("EndDateInclusive", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TimeRange` property type of `AWS::Billing::BillingView`.
@@ -654,6 +427,7 @@ pub struct TimeRange {
     pub end_date_inclusive: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl TimeRange {
     /// A `TimeRange` with no property set (none is required).
     pub fn new() -> Self {
@@ -661,20 +435,9 @@ impl TimeRange {
     }
 
     /// `BeginDateInclusive`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn begin_date_inclusive(mut self, value: impl Into<Str>) -> Self {
-        self.begin_date_inclusive = Some(value.into());
-        self
-    }
-
+    pub fn begin_date_inclusive(mut self, value: impl Into<Str>) -> Self { self.begin_date_inclusive = Some(value.into()); self }
     /// `EndDateInclusive`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn end_date_inclusive(mut self, value: impl Into<Str>) -> Self {
-        self.end_date_inclusive = Some(value.into());
-        self
-    }
+    pub fn end_date_inclusive(mut self, value: impl Into<Str>) -> Self { self.end_date_inclusive = Some(value.into()); self }
 }
 
 impl PropertyType for TimeRange {}

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[0-9]{12}");
 pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "arn:[a-z0-9][a-z0-9-.]{0,62}:organizations::[0-9]{12}:transfer/o-[a-z0-9]{10,32}/(billing)/(inbound|outbound)/rt-[0-9a-z]{8,32}",
@@ -20,73 +23,27 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("[a-zA-Z0-9_\\+=\\.\\-@]+");
 #[derive(Clone, Debug, PartialEq)]
 pub struct BillingGroupRequired {
     /// `AccountGrouping`: an [`AccountGrouping`] object, required.
-    ///
-    /// The set of accounts that will be under the billing group. The set of accounts resemble the linked accounts in a consolidated billing family.
     pub account_grouping: Obj<AccountGrouping>,
     /// `ComputationPreference`: a [`ComputationPreference`] object, required.
-    ///
-    /// The preferences and settings that will be used to compute the AWS charges for a billing group.
     pub computation_preference: Obj<ComputationPreference>,
     /// `Name`: a string, required.
-    ///
-    /// The billing group's name.
-    ///
-    /// Pattern `[a-zA-Z0-9_\+=\.\-@]+`; length 1 to 128.
     pub name: Str,
 }
 
-static RULE_BillingGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BillingGroup: ObjRule = ObjRule {
     properties: &[
         ("AccountGrouping", Shape::Object(&RULE_AccountGrouping)),
-        (
-            "ComputationPreference",
-            Shape::Object(&RULE_ComputationPreference),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PrimaryAccountId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ComputationPreference", Shape::Object(&RULE_ComputationPreference)),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("PrimaryAccountId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Name", "AccountGrouping", "ComputationPreference"],
-    one_of: &[],
     any_of: &[&[&["PrimaryAccountId"], &["AccountGrouping"]]],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::BillingConductor::BillingGroup` resource.
@@ -134,6 +91,7 @@ pub struct BillingGroup {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl BillingGroup {
     /// The CloudFormation type name, `AWS::BillingConductor::BillingGroup`.
     pub const TYPE_NAME: &'static str = "AWS::BillingConductor::BillingGroup";
@@ -148,22 +106,8 @@ impl BillingGroup {
         create_only: &["PrimaryAccountId"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Arn",
-            "Size",
-            "Status",
-            "StatusReason",
-            "CreationTime",
-            "LastModifiedTime",
-        ],
-        attributes: &[
-            "Arn",
-            "CreationTime",
-            "LastModifiedTime",
-            "Size",
-            "Status",
-            "StatusReason",
-        ],
+        read_only: &["Arn", "Size", "Status", "StatusReason", "CreationTime", "LastModifiedTime"],
+        attributes: &["Arn", "CreationTime", "LastModifiedTime", "Size", "Status", "StatusReason"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -181,52 +125,17 @@ impl BillingGroup {
     }
 
     /// `AccountGrouping`: an [`AccountGrouping`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn account_grouping(mut self, value: impl Into<Obj<AccountGrouping>>) -> Self {
-        self.account_grouping = value.into();
-        self
-    }
-
+    pub fn account_grouping(mut self, value: impl Into<Obj<AccountGrouping>>) -> Self { self.account_grouping = value.into(); self }
     /// `ComputationPreference`: a [`ComputationPreference`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn computation_preference(mut self, value: impl Into<Obj<ComputationPreference>>) -> Self {
-        self.computation_preference = value.into();
-        self
-    }
-
+    pub fn computation_preference(mut self, value: impl Into<Obj<ComputationPreference>>) -> Self { self.computation_preference = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `PrimaryAccountId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn primary_account_id(mut self, value: impl Into<Str>) -> Self {
-        self.primary_account_id = Some(value.into());
-        self
-    }
-
+    pub fn primary_account_id(mut self, value: impl Into<Str>) -> Self { self.primary_account_id = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for BillingGroup {
@@ -307,40 +216,15 @@ impl BillingGroupAttributes {
     }
 }
 
-static RULE_AccountGrouping: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AccountGrouping: ObjRule = ObjRule {
     properties: &[
         ("AutoAssociate", Shape::Bool),
-        (
-            "LinkedAccountIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(30),
-            }),
-        ),
-        (
-            "ResponsibilityTransferArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("LinkedAccountIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(30) })),
+        ("ResponsibilityTransferArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AccountGrouping` property type of `AWS::BillingConductor::BillingGroup`.
@@ -368,6 +252,7 @@ pub struct AccountGrouping {
     pub responsibility_transfer_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AccountGrouping {
     /// A `AccountGrouping` with no property set (none is required).
     pub fn new() -> Self {
@@ -375,28 +260,11 @@ impl AccountGrouping {
     }
 
     /// `AutoAssociate`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_associate(mut self, value: impl Into<Bool>) -> Self {
-        self.auto_associate = Some(value.into());
-        self
-    }
-
+    pub fn auto_associate(mut self, value: impl Into<Bool>) -> Self { self.auto_associate = Some(value.into()); self }
     /// `LinkedAccountIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn linked_account_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.linked_account_ids = Some(value.into());
-        self
-    }
-
+    pub fn linked_account_ids(mut self, value: impl Into<List<Str>>) -> Self { self.linked_account_ids = Some(value.into()); self }
     /// `ResponsibilityTransferArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn responsibility_transfer_arn(mut self, value: impl Into<Str>) -> Self {
-        self.responsibility_transfer_arn = Some(value.into());
-        self
-    }
+    pub fn responsibility_transfer_arn(mut self, value: impl Into<Str>) -> Self { self.responsibility_transfer_arn = Some(value.into()); self }
 }
 
 impl PropertyType for AccountGrouping {}
@@ -418,30 +286,17 @@ impl ToValue for AccountGrouping {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ComputationPreferenceRequired {
     /// `PricingPlanArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the pricing plan used to compute the AWS charges for a billing group.
-    ///
-    /// Pattern `arn:aws(-cn)?:billingconductor::(aws|[0-9]{12}):pricingplan/(BasicPricingPlan|Passthrough|[a-zA-Z0-9]{10})`.
     pub pricing_plan_arn: Str,
 }
 
-static RULE_ComputationPreference: ObjRule = ObjRule {
-    properties: &[(
-        "PricingPlanArn",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: Some(&PATTERN_2),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ComputationPreference: ObjRule = ObjRule {
+    properties: &[
+        ("PricingPlanArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+    ],
     required: &["PricingPlanArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ComputationPreference` property type of `AWS::BillingConductor::BillingGroup`.
@@ -459,6 +314,7 @@ pub struct ComputationPreference {
     pub pricing_plan_arn: Str,
 }
 
+#[rustfmt::skip]
 impl ComputationPreference {
     /// A `ComputationPreference` with its required properties, named in a [`ComputationPreferenceRequired`].
     pub fn new(required: ComputationPreferenceRequired) -> Self {
@@ -468,12 +324,7 @@ impl ComputationPreference {
     }
 
     /// `PricingPlanArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pricing_plan_arn(mut self, value: impl Into<Str>) -> Self {
-        self.pricing_plan_arn = value.into();
-        self
-    }
+    pub fn pricing_plan_arn(mut self, value: impl Into<Str>) -> Self { self.pricing_plan_arn = value.into(); self }
 }
 
 impl PropertyType for ComputationPreference {}
@@ -482,102 +333,6 @@ impl ToValue for ComputationPreference {
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("PricingPlanArn", &self.pricing_plan_arn)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::BillingConductor::BillingGroup`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-billingconductor-billinggroup-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

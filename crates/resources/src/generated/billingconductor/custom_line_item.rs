@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[0-9]{12}");
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("arn:aws(-cn)?:billingconductor::[0-9]{12}:billinggroup/?[a-zA-Z0-9]{10,12}");
@@ -21,98 +24,27 @@ pub(crate) static PATTERN_5: Pattern = Pattern::new("[a-zA-Z0-9_\\+=\\.\\-@]+");
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomLineItemRequired {
     /// `BillingGroupArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) that references the billing group where the custom line item applies to.
-    ///
-    /// Pattern `arn:aws(-cn)?:billingconductor::[0-9]{12}:billinggroup/?[a-zA-Z0-9]{10,12}`; create-only: changing it replaces the resource.
     pub billing_group_arn: Str,
     /// `Name`: a string, required.
-    ///
-    /// The custom line item's name.
-    ///
-    /// Pattern `[a-zA-Z0-9_\+=\.\-@]+`; length 1 to 128.
     pub name: Str,
 }
 
-static RULE_CustomLineItem: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CustomLineItem: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccountId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BillingGroupArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BillingPeriodRange",
-            Shape::Object(&RULE_BillingPeriodRange),
-        ),
-        (
-            "ComputationRule",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CONSOLIDATED", "ITEMIZED"],
-                format: None,
-            }),
-        ),
-        (
-            "CustomLineItemChargeDetails",
-            Shape::Object(&RULE_CustomLineItemChargeDetails),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PresentationDetails",
-            Shape::Object(&RULE_PresentationDetails),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AccountId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("BillingGroupArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("BillingPeriodRange", Shape::Object(&RULE_BillingPeriodRange)),
+        ("ComputationRule", Shape::Str(&StrRule { allowed: &["CONSOLIDATED", "ITEMIZED"], ..StrRule::ANY })),
+        ("CustomLineItemChargeDetails", Shape::Object(&RULE_CustomLineItemChargeDetails)),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("PresentationDetails", Shape::Object(&RULE_PresentationDetails)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Name", "BillingGroupArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::BillingConductor::CustomLineItem` resource.
@@ -178,6 +110,7 @@ pub struct CustomLineItem {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl CustomLineItem {
     /// The CloudFormation type name, `AWS::BillingConductor::CustomLineItem`.
     pub const TYPE_NAME: &'static str = "AWS::BillingConductor::CustomLineItem";
@@ -189,33 +122,11 @@ impl CustomLineItem {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-billingconductor-customlineitem.html",
         primary_identifier: &["Arn"],
         required: &["BillingGroupArn", "Name"],
-        create_only: &[
-            "BillingGroupArn",
-            "AccountId",
-            "ComputationRule",
-            "PresentationDetails",
-            "BillingPeriodRange/InclusiveStartBillingPeriod",
-            "BillingPeriodRange/ExclusiveEndBillingPeriod",
-            "CustomLineItemChargeDetails/Type",
-        ],
+        create_only: &["BillingGroupArn", "AccountId", "ComputationRule", "PresentationDetails", "BillingPeriodRange/InclusiveStartBillingPeriod", "BillingPeriodRange/ExclusiveEndBillingPeriod", "CustomLineItemChargeDetails/Type"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Arn",
-            "CreationTime",
-            "LastModifiedTime",
-            "AssociationSize",
-            "CurrencyCode",
-            "ProductCode",
-        ],
-        attributes: &[
-            "Arn",
-            "AssociationSize",
-            "CreationTime",
-            "CurrencyCode",
-            "LastModifiedTime",
-            "ProductCode",
-        ],
+        read_only: &["Arn", "CreationTime", "LastModifiedTime", "AssociationSize", "CurrencyCode", "ProductCode"],
+        attributes: &["Arn", "AssociationSize", "CreationTime", "CurrencyCode", "LastModifiedTime", "ProductCode"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -236,79 +147,23 @@ impl CustomLineItem {
     }
 
     /// `AccountId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn account_id(mut self, value: impl Into<Str>) -> Self {
-        self.account_id = Some(value.into());
-        self
-    }
-
+    pub fn account_id(mut self, value: impl Into<Str>) -> Self { self.account_id = Some(value.into()); self }
     /// `BillingGroupArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn billing_group_arn(mut self, value: impl Into<Str>) -> Self {
-        self.billing_group_arn = value.into();
-        self
-    }
-
+    pub fn billing_group_arn(mut self, value: impl Into<Str>) -> Self { self.billing_group_arn = value.into(); self }
     /// `BillingPeriodRange`: a [`BillingPeriodRange`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn billing_period_range(mut self, value: impl Into<Obj<BillingPeriodRange>>) -> Self {
-        self.billing_period_range = Some(value.into());
-        self
-    }
-
+    pub fn billing_period_range(mut self, value: impl Into<Obj<BillingPeriodRange>>) -> Self { self.billing_period_range = Some(value.into()); self }
     /// `ComputationRule`: a [`ComputationRule`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn computation_rule(mut self, value: impl Into<ComputationRule>) -> Self {
-        self.computation_rule = Some(value.into());
-        self
-    }
-
+    pub fn computation_rule(mut self, value: impl Into<ComputationRule>) -> Self { self.computation_rule = Some(value.into()); self }
     /// `CustomLineItemChargeDetails`: a [`CustomLineItemChargeDetails`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_line_item_charge_details(
-        mut self,
-        value: impl Into<Obj<CustomLineItemChargeDetails>>,
-    ) -> Self {
-        self.custom_line_item_charge_details = Some(value.into());
-        self
-    }
-
+    pub fn custom_line_item_charge_details(mut self, value: impl Into<Obj<CustomLineItemChargeDetails>>) -> Self { self.custom_line_item_charge_details = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `PresentationDetails`: a [`PresentationDetails`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn presentation_details(mut self, value: impl Into<Obj<PresentationDetails>>) -> Self {
-        self.presentation_details = Some(value.into());
-        self
-    }
-
+    pub fn presentation_details(mut self, value: impl Into<Obj<PresentationDetails>>) -> Self { self.presentation_details = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for CustomLineItem {
@@ -397,35 +252,14 @@ impl CustomLineItemAttributes {
     }
 }
 
-static RULE_BillingPeriodRange: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BillingPeriodRange: ObjRule = ObjRule {
     properties: &[
-        (
-            "ExclusiveEndBillingPeriod",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InclusiveStartBillingPeriod",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ExclusiveEndBillingPeriod", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("InclusiveStartBillingPeriod", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BillingPeriodRange` property type of `AWS::BillingConductor::CustomLineItem`.
@@ -449,6 +283,7 @@ pub struct BillingPeriodRange {
     pub inclusive_start_billing_period: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl BillingPeriodRange {
     /// A `BillingPeriodRange` with no property set (none is required).
     pub fn new() -> Self {
@@ -456,20 +291,9 @@ impl BillingPeriodRange {
     }
 
     /// `ExclusiveEndBillingPeriod`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exclusive_end_billing_period(mut self, value: impl Into<Str>) -> Self {
-        self.exclusive_end_billing_period = Some(value.into());
-        self
-    }
-
+    pub fn exclusive_end_billing_period(mut self, value: impl Into<Str>) -> Self { self.exclusive_end_billing_period = Some(value.into()); self }
     /// `InclusiveStartBillingPeriod`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inclusive_start_billing_period(mut self, value: impl Into<Str>) -> Self {
-        self.inclusive_start_billing_period = Some(value.into());
-        self
-    }
+    pub fn inclusive_start_billing_period(mut self, value: impl Into<Str>) -> Self { self.inclusive_start_billing_period = Some(value.into()); self }
 }
 
 impl PropertyType for BillingPeriodRange {}
@@ -493,43 +317,20 @@ impl ToValue for BillingPeriodRange {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomLineItemChargeDetailsRequired {
     /// `Type`: a [`Type`] value, required.
-    ///
-    /// The type of the custom line item that indicates whether the charge is a fee or credit.
     pub r#type: Type,
 }
 
-static RULE_CustomLineItemChargeDetails: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CustomLineItemChargeDetails: ObjRule = ObjRule {
     properties: &[
         ("Flat", Shape::Object(&RULE_CustomLineItemFlatChargeDetails)),
-        (
-            "LineItemFilters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_LineItemFilter),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Percentage",
-            Shape::Object(&RULE_CustomLineItemPercentageChargeDetails),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FEE", "CREDIT"],
-                format: None,
-            }),
-        ),
+        ("LineItemFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_LineItemFilter), min_items: None, max_items: None })),
+        ("Percentage", Shape::Object(&RULE_CustomLineItemPercentageChargeDetails)),
+        ("Type", Shape::Str(&StrRule { allowed: &["FEE", "CREDIT"], ..StrRule::ANY })),
     ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomLineItemChargeDetails` property type of `AWS::BillingConductor::CustomLineItem`.
@@ -557,6 +358,7 @@ pub struct CustomLineItemChargeDetails {
     pub r#type: Type,
 }
 
+#[rustfmt::skip]
 impl CustomLineItemChargeDetails {
     /// A `CustomLineItemChargeDetails` with its required properties, named in a [`CustomLineItemChargeDetailsRequired`].
     pub fn new(required: CustomLineItemChargeDetailsRequired) -> Self {
@@ -569,39 +371,13 @@ impl CustomLineItemChargeDetails {
     }
 
     /// `Flat`: a [`CustomLineItemFlatChargeDetails`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn flat(mut self, value: impl Into<Obj<CustomLineItemFlatChargeDetails>>) -> Self {
-        self.flat = Some(value.into());
-        self
-    }
-
+    pub fn flat(mut self, value: impl Into<Obj<CustomLineItemFlatChargeDetails>>) -> Self { self.flat = Some(value.into()); self }
     /// `LineItemFilters`: a list of [`LineItemFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn line_item_filters(mut self, value: impl Into<List<LineItemFilter>>) -> Self {
-        self.line_item_filters = Some(value.into());
-        self
-    }
-
+    pub fn line_item_filters(mut self, value: impl Into<List<LineItemFilter>>) -> Self { self.line_item_filters = Some(value.into()); self }
     /// `Percentage`: a [`CustomLineItemPercentageChargeDetails`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn percentage(
-        mut self,
-        value: impl Into<Obj<CustomLineItemPercentageChargeDetails>>,
-    ) -> Self {
-        self.percentage = Some(value.into());
-        self
-    }
-
+    pub fn percentage(mut self, value: impl Into<Obj<CustomLineItemPercentageChargeDetails>>) -> Self { self.percentage = Some(value.into()); self }
     /// `Type`: a [`Type`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Type>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Type>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for CustomLineItemChargeDetails {}
@@ -621,28 +397,17 @@ impl ToValue for CustomLineItemChargeDetails {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomLineItemFlatChargeDetailsRequired {
     /// `ChargeValue`: a number, required.
-    ///
-    /// The custom line item's fixed charge value in USD.
-    ///
-    /// Value 0 to 1000000.
     pub charge_value: Num,
 }
 
-static RULE_CustomLineItemFlatChargeDetails: ObjRule = ObjRule {
-    properties: &[(
-        "ChargeValue",
-        Shape::Num(&NumRule {
-            min: Some(0.0),
-            max: Some(1000000.0),
-            allowed: &[],
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_CustomLineItemFlatChargeDetails: ObjRule = ObjRule {
+    properties: &[
+        ("ChargeValue", Shape::Num(&NumRule { min: Some(0.0), max: Some(1000000.0), ..NumRule::ANY })),
+    ],
     required: &["ChargeValue"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomLineItemFlatChargeDetails` property type of `AWS::BillingConductor::CustomLineItem`.
@@ -660,6 +425,7 @@ pub struct CustomLineItemFlatChargeDetails {
     pub charge_value: Num,
 }
 
+#[rustfmt::skip]
 impl CustomLineItemFlatChargeDetails {
     /// A `CustomLineItemFlatChargeDetails` with its required properties, named in a [`CustomLineItemFlatChargeDetailsRequired`].
     pub fn new(required: CustomLineItemFlatChargeDetailsRequired) -> Self {
@@ -669,12 +435,7 @@ impl CustomLineItemFlatChargeDetails {
     }
 
     /// `ChargeValue`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn charge_value(mut self, value: impl Into<Num>) -> Self {
-        self.charge_value = value.into();
-        self
-    }
+    pub fn charge_value(mut self, value: impl Into<Num>) -> Self { self.charge_value = value.into(); self }
 }
 
 impl PropertyType for CustomLineItemFlatChargeDetails {}
@@ -691,44 +452,18 @@ impl ToValue for CustomLineItemFlatChargeDetails {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomLineItemPercentageChargeDetailsRequired {
     /// `PercentageValue`: a number, required.
-    ///
-    /// The custom line item's percentage value. This will be multiplied against the combined value of its associated resources to determine its charge value.
-    ///
-    /// Value 0 to 10000.
     pub percentage_value: Num,
 }
 
-static RULE_CustomLineItemPercentageChargeDetails: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CustomLineItemPercentageChargeDetails: ObjRule = ObjRule {
     properties: &[
-        (
-            "ChildAssociatedResources",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_4),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "PercentageValue",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(10000.0),
-                allowed: &[],
-            }),
-        ),
+        ("ChildAssociatedResources", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("PercentageValue", Shape::Num(&NumRule { min: Some(0.0), max: Some(10000.0), ..NumRule::ANY })),
     ],
     required: &["PercentageValue"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomLineItemPercentageChargeDetails` property type of `AWS::BillingConductor::CustomLineItem`.
@@ -752,6 +487,7 @@ pub struct CustomLineItemPercentageChargeDetails {
     pub percentage_value: Num,
 }
 
+#[rustfmt::skip]
 impl CustomLineItemPercentageChargeDetails {
     /// A `CustomLineItemPercentageChargeDetails` with its required properties, named in a [`CustomLineItemPercentageChargeDetailsRequired`].
     pub fn new(required: CustomLineItemPercentageChargeDetailsRequired) -> Self {
@@ -762,20 +498,9 @@ impl CustomLineItemPercentageChargeDetails {
     }
 
     /// `ChildAssociatedResources`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn child_associated_resources(mut self, value: impl Into<List<Str>>) -> Self {
-        self.child_associated_resources = Some(value.into());
-        self
-    }
-
+    pub fn child_associated_resources(mut self, value: impl Into<List<Str>>) -> Self { self.child_associated_resources = Some(value.into()); self }
     /// `PercentageValue`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn percentage_value(mut self, value: impl Into<Num>) -> Self {
-        self.percentage_value = value.into();
-        self
-    }
+    pub fn percentage_value(mut self, value: impl Into<Num>) -> Self { self.percentage_value = value.into(); self }
 }
 
 impl PropertyType for CustomLineItemPercentageChargeDetails {}
@@ -793,72 +518,22 @@ impl ToValue for CustomLineItemPercentageChargeDetails {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LineItemFilterRequired {
     /// `Attribute`: an [`Attribute`] value, required.
-    ///
-    /// The attribute of the line item filter. This specifies what attribute that you can filter on.
     pub attribute: Attribute,
     /// `MatchOption`: a [`MatchOption`] value, required.
-    ///
-    /// The match criteria of the line item filter. This parameter specifies whether not to include the resource value from the billing group total cost.
     pub match_option: MatchOption,
 }
 
-static RULE_LineItemFilter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LineItemFilter: ObjRule = ObjRule {
     properties: &[
-        (
-            "Attribute",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["LINE_ITEM_TYPE", "SERVICE"],
-                format: None,
-            }),
-        ),
-        (
-            "AttributeValues",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    pattern: Some(&PATTERN_3),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "MatchOption",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NOT_EQUAL", "EQUAL"],
-                format: None,
-            }),
-        ),
-        (
-            "Values",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["SAVINGS_PLAN_NEGATION"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Attribute", Shape::Str(&StrRule { allowed: &["LINE_ITEM_TYPE", "SERVICE"], ..StrRule::ANY })),
+        ("AttributeValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("MatchOption", Shape::Str(&StrRule { allowed: &["NOT_EQUAL", "EQUAL"], ..StrRule::ANY })),
+        ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SAVINGS_PLAN_NEGATION"], ..StrRule::ANY }), min_items: None, max_items: None })),
     ],
     required: &["Attribute", "MatchOption"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LineItemFilter` property type of `AWS::BillingConductor::CustomLineItem`.
@@ -886,6 +561,7 @@ pub struct LineItemFilter {
     pub values: Option<List<LineItemFilterValue>>,
 }
 
+#[rustfmt::skip]
 impl LineItemFilter {
     /// A `LineItemFilter` with its required properties, named in a [`LineItemFilterRequired`].
     pub fn new(required: LineItemFilterRequired) -> Self {
@@ -898,36 +574,13 @@ impl LineItemFilter {
     }
 
     /// `Attribute`: an [`Attribute`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attribute(mut self, value: impl Into<Attribute>) -> Self {
-        self.attribute = value.into();
-        self
-    }
-
+    pub fn attribute(mut self, value: impl Into<Attribute>) -> Self { self.attribute = value.into(); self }
     /// `AttributeValues`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attribute_values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.attribute_values = Some(value.into());
-        self
-    }
-
+    pub fn attribute_values(mut self, value: impl Into<List<Str>>) -> Self { self.attribute_values = Some(value.into()); self }
     /// `MatchOption`: a [`MatchOption`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn match_option(mut self, value: impl Into<MatchOption>) -> Self {
-        self.match_option = value.into();
-        self
-    }
-
+    pub fn match_option(mut self, value: impl Into<MatchOption>) -> Self { self.match_option = value.into(); self }
     /// `Values`: a list of [`LineItemFilterValue`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn values(mut self, value: impl Into<List<LineItemFilterValue>>) -> Self {
-        self.values = Some(value.into());
-        self
-    }
+    pub fn values(mut self, value: impl Into<List<LineItemFilterValue>>) -> Self { self.values = Some(value.into()); self }
 }
 
 impl PropertyType for LineItemFilter {}
@@ -947,28 +600,17 @@ impl ToValue for LineItemFilter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PresentationDetailsRequired {
     /// `Service`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9]+$`; length 1 to 128.
     pub service: Str,
 }
 
-static RULE_PresentationDetails: ObjRule = ObjRule {
-    properties: &[(
-        "Service",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(128),
-            pattern: Some(&PATTERN_3),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_PresentationDetails: ObjRule = ObjRule {
+    properties: &[
+        ("Service", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+    ],
     required: &["Service"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PresentationDetails` property type of `AWS::BillingConductor::CustomLineItem`.
@@ -984,6 +626,7 @@ pub struct PresentationDetails {
     pub service: Str,
 }
 
+#[rustfmt::skip]
 impl PresentationDetails {
     /// A `PresentationDetails` with its required properties, named in a [`PresentationDetailsRequired`].
     pub fn new(required: PresentationDetailsRequired) -> Self {
@@ -993,12 +636,7 @@ impl PresentationDetails {
     }
 
     /// `Service`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service(mut self, value: impl Into<Str>) -> Self {
-        self.service = value.into();
-        self
-    }
+    pub fn service(mut self, value: impl Into<Str>) -> Self { self.service = value.into(); self }
 }
 
 impl PropertyType for PresentationDetails {}
@@ -1006,102 +644,6 @@ impl PropertyType for PresentationDetails {}
 impl ToValue for PresentationDetails {
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Service", &self.service).build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::BillingConductor::CustomLineItem`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-billingconductor-customlineitem-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 

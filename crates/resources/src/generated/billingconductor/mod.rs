@@ -7,11 +7,14 @@
 //! - `AWS::BillingConductor::CustomLineItem`: [`CustomLineItem`], property types in [`custom_line_item`]
 //! - `AWS::BillingConductor::PricingPlan`: [`PricingPlan`], property types in [`pricing_plan`]
 //! - `AWS::BillingConductor::PricingRule`: [`PricingRule`], property types in [`pricing_rule`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod billing_group;
 pub mod custom_line_item;
 pub mod pricing_plan;
 pub mod pricing_rule;
+pub mod shared;
 
 pub use billing_group::{BillingGroup, BillingGroupAttributes, BillingGroupRequired};
 pub use custom_line_item::{CustomLineItem, CustomLineItemAttributes, CustomLineItemRequired};

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9_\\+=\\.\\-@]+");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\S+$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-zA-Z0-9\\.\\-]+");
@@ -15,129 +18,31 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-zA-Z0-9\\.\\-]+");
 #[derive(Clone, Debug, PartialEq)]
 pub struct PricingRuleRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of a pricing rule.
-    ///
-    /// Pattern `[a-zA-Z0-9_\+=\.\-@]+`; length 1 to 128.
     pub name: Str,
     /// `Scope`: a [`PricingRuleScope`] value, required.
-    ///
-    /// The scope of pricing rule that indicates if it's globally applicable or service-specific.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub scope: PricingRuleScope,
     /// `Type`: a [`PricingRuleType`] value, required.
-    ///
-    /// The type of pricing rule.
     pub r#type: PricingRuleType,
 }
 
-static RULE_PricingRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PricingRule: ObjRule = ObjRule {
     properties: &[
-        (
-            "BillingEntity",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AWS", "AWS Marketplace", "AISPL"],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ModifierPercentage",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Operation",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Scope",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["GLOBAL", "SERVICE", "BILLING_ENTITY", "SKU"],
-                format: None,
-            }),
-        ),
-        (
-            "Service",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("BillingEntity", Shape::Str(&StrRule { allowed: &["AWS", "AWS Marketplace", "AISPL"], ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("ModifierPercentage", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Operation", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Scope", Shape::Str(&StrRule { allowed: &["GLOBAL", "SERVICE", "BILLING_ENTITY", "SKU"], ..StrRule::ANY })),
+        ("Service", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("Tiering", Shape::Object(&RULE_Tiering)),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["MARKUP", "DISCOUNT", "TIERING"],
-                format: None,
-            }),
-        ),
-        (
-            "UsageType",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["MARKUP", "DISCOUNT", "TIERING"], ..StrRule::ANY })),
+        ("UsageType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["Name", "Scope", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::BillingConductor::PricingRule` resource.
@@ -217,6 +122,7 @@ pub struct PricingRule {
     pub usage_type: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl PricingRule {
     /// The CloudFormation type name, `AWS::BillingConductor::PricingRule`.
     pub const TYPE_NAME: &'static str = "AWS::BillingConductor::PricingRule";
@@ -228,27 +134,11 @@ impl PricingRule {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-billingconductor-pricingrule.html",
         primary_identifier: &["Arn"],
         required: &["Name", "Scope", "Type"],
-        create_only: &[
-            "Scope",
-            "Service",
-            "BillingEntity",
-            "UsageType",
-            "Operation",
-        ],
+        create_only: &["Scope", "Service", "BillingEntity", "UsageType", "Operation"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Arn",
-            "AssociatedPricingPlanCount",
-            "CreationTime",
-            "LastModifiedTime",
-        ],
-        attributes: &[
-            "Arn",
-            "AssociatedPricingPlanCount",
-            "CreationTime",
-            "LastModifiedTime",
-        ],
+        read_only: &["Arn", "AssociatedPricingPlanCount", "CreationTime", "LastModifiedTime"],
+        attributes: &["Arn", "AssociatedPricingPlanCount", "CreationTime", "LastModifiedTime"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -271,92 +161,27 @@ impl PricingRule {
     }
 
     /// `BillingEntity`: a [`BillingEntity`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn billing_entity(mut self, value: impl Into<BillingEntity>) -> Self {
-        self.billing_entity = Some(value.into());
-        self
-    }
-
+    pub fn billing_entity(mut self, value: impl Into<BillingEntity>) -> Self { self.billing_entity = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `ModifierPercentage`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn modifier_percentage(mut self, value: impl Into<Num>) -> Self {
-        self.modifier_percentage = Some(value.into());
-        self
-    }
-
+    pub fn modifier_percentage(mut self, value: impl Into<Num>) -> Self { self.modifier_percentage = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Operation`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn operation(mut self, value: impl Into<Str>) -> Self {
-        self.operation = Some(value.into());
-        self
-    }
-
+    pub fn operation(mut self, value: impl Into<Str>) -> Self { self.operation = Some(value.into()); self }
     /// `Scope`: a [`PricingRuleScope`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scope(mut self, value: impl Into<PricingRuleScope>) -> Self {
-        self.scope = value.into();
-        self
-    }
-
+    pub fn scope(mut self, value: impl Into<PricingRuleScope>) -> Self { self.scope = value.into(); self }
     /// `Service`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service(mut self, value: impl Into<Str>) -> Self {
-        self.service = Some(value.into());
-        self
-    }
-
+    pub fn service(mut self, value: impl Into<Str>) -> Self { self.service = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Tiering`: a [`Tiering`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tiering(mut self, value: impl Into<Obj<Tiering>>) -> Self {
-        self.tiering = Some(value.into());
-        self
-    }
-
+    pub fn tiering(mut self, value: impl Into<Obj<Tiering>>) -> Self { self.tiering = Some(value.into()); self }
     /// `Type`: a [`PricingRuleType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<PricingRuleType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<PricingRuleType>) -> Self { self.r#type = value.into(); self }
     /// `UsageType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn usage_type(mut self, value: impl Into<Str>) -> Self {
-        self.usage_type = Some(value.into());
-        self
-    }
+    pub fn usage_type(mut self, value: impl Into<Str>) -> Self { self.usage_type = Some(value.into()); self }
 }
 
 impl Resource for PricingRule {
@@ -434,19 +259,17 @@ impl PricingRuleAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FreeTierRequired {
     /// `Activated`: a boolean, required.
-    ///
-    /// Activate or deactivate AWS Free Tier.
     pub activated: Bool,
 }
 
-static RULE_FreeTier: ObjRule = ObjRule {
-    properties: &[("Activated", Shape::Bool)],
+#[rustfmt::skip]
+pub(crate) static RULE_FreeTier: ObjRule = ObjRule {
+    properties: &[
+        ("Activated", Shape::Bool),
+    ],
     required: &["Activated"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FreeTier` property type of `AWS::BillingConductor::PricingRule`.
@@ -462,6 +285,7 @@ pub struct FreeTier {
     pub activated: Bool,
 }
 
+#[rustfmt::skip]
 impl FreeTier {
     /// A `FreeTier` with its required properties, named in a [`FreeTierRequired`].
     pub fn new(required: FreeTierRequired) -> Self {
@@ -471,12 +295,7 @@ impl FreeTier {
     }
 
     /// `Activated`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn activated(mut self, value: impl Into<Bool>) -> Self {
-        self.activated = value.into();
-        self
-    }
+    pub fn activated(mut self, value: impl Into<Bool>) -> Self { self.activated = value.into(); self }
 }
 
 impl PropertyType for FreeTier {}
@@ -487,110 +306,13 @@ impl ToValue for FreeTier {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tiering: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("FreeTier", Shape::Object(&RULE_FreeTier)),
     ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
-};
-
-/// The `Tag` property type of `AWS::BillingConductor::PricingRule`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-billingconductor-pricingrule-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_Tiering: ObjRule = ObjRule {
-    properties: &[("FreeTier", Shape::Object(&RULE_FreeTier))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tiering` property type of `AWS::BillingConductor::PricingRule`.
@@ -604,6 +326,7 @@ pub struct Tiering {
     pub free_tier: Option<Obj<FreeTier>>,
 }
 
+#[rustfmt::skip]
 impl Tiering {
     /// A `Tiering` with no property set (none is required).
     pub fn new() -> Self {
@@ -611,10 +334,7 @@ impl Tiering {
     }
 
     /// `FreeTier`: a [`FreeTier`] object.
-    pub fn free_tier(mut self, value: impl Into<Obj<FreeTier>>) -> Self {
-        self.free_tier = Some(value.into());
-        self
-    }
+    pub fn free_tier(mut self, value: impl Into<Obj<FreeTier>>) -> Self { self.free_tier = Some(value.into()); self }
 }
 
 impl PropertyType for Tiering {}

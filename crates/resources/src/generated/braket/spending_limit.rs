@@ -13,57 +13,22 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\d+(\\.\\d{1,2})?$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct SpendingLimitRequired {
     /// `DeviceArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the quantum device to apply the spending limit to.
-    ///
-    /// Length 1 to 256; create-only: changing it replaces the resource.
     pub device_arn: Str,
     /// `SpendingLimit`: a string, required.
-    ///
-    /// The maximum amount that can be spent on the specified device, in USD.
-    ///
-    /// Pattern `^\d+(\.\d{1,2})?$`; length at least 1.
     pub spending_limit: Str,
 }
 
-static RULE_SpendingLimit: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SpendingLimit: ObjRule = ObjRule {
     properties: &[
-        (
-            "DeviceArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SpendingLimit",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DeviceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("SpendingLimit", Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("TimePeriod", Shape::Object(&RULE_TimePeriod)),
     ],
     required: &["DeviceArn", "SpendingLimit"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Braket::SpendingLimit` resource.
@@ -101,6 +66,7 @@ pub struct SpendingLimit {
     pub time_period: Option<Obj<TimePeriod>>,
 }
 
+#[rustfmt::skip]
 impl SpendingLimit {
     /// The CloudFormation type name, `AWS::Braket::SpendingLimit`.
     pub const TYPE_NAME: &'static str = "AWS::Braket::SpendingLimit";
@@ -115,20 +81,8 @@ impl SpendingLimit {
         create_only: &["DeviceArn"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "SpendingLimitArn",
-            "QueuedSpend",
-            "TotalSpend",
-            "CreatedAt",
-            "UpdatedAt",
-        ],
-        attributes: &[
-            "CreatedAt",
-            "QueuedSpend",
-            "SpendingLimitArn",
-            "TotalSpend",
-            "UpdatedAt",
-        ],
+        read_only: &["SpendingLimitArn", "QueuedSpend", "TotalSpend", "CreatedAt", "UpdatedAt"],
+        attributes: &["CreatedAt", "QueuedSpend", "SpendingLimitArn", "TotalSpend", "UpdatedAt"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -144,36 +98,13 @@ impl SpendingLimit {
     }
 
     /// `DeviceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn device_arn(mut self, value: impl Into<Str>) -> Self {
-        self.device_arn = value.into();
-        self
-    }
-
+    pub fn device_arn(mut self, value: impl Into<Str>) -> Self { self.device_arn = value.into(); self }
     /// `SpendingLimit`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn spending_limit(mut self, value: impl Into<Str>) -> Self {
-        self.spending_limit = value.into();
-        self
-    }
-
+    pub fn spending_limit(mut self, value: impl Into<Str>) -> Self { self.spending_limit = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TimePeriod`: a [`TimePeriod`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn time_period(mut self, value: impl Into<Obj<TimePeriod>>) -> Self {
-        self.time_period = Some(value.into());
-        self
-    }
+    pub fn time_period(mut self, value: impl Into<Obj<TimePeriod>>) -> Self { self.time_period = Some(value.into()); self }
 }
 
 impl Resource for SpendingLimit {
@@ -251,44 +182,20 @@ impl SpendingLimitAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::Braket::SpendingLimit`.
@@ -306,6 +213,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -316,20 +224,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -347,23 +244,20 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TimePeriodRequired {
     /// `EndAt`: a string, required.
-    ///
-    /// The end date and time for the spending limit period, in ISO 8601 format.
     pub end_at: Str,
     /// `StartAt`: a string, required.
-    ///
-    /// The start date and time for the spending limit period, in ISO 8601 format.
     pub start_at: Str,
 }
 
-static RULE_TimePeriod: ObjRule = ObjRule {
-    properties: &[("EndAt", Shape::STR), ("StartAt", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_TimePeriod: ObjRule = ObjRule {
+    properties: &[
+        ("EndAt", Shape::STR),
+        ("StartAt", Shape::STR),
+    ],
     required: &["StartAt", "EndAt"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TimePeriod` property type of `AWS::Braket::SpendingLimit`.
@@ -383,6 +277,7 @@ pub struct TimePeriod {
     pub start_at: Str,
 }
 
+#[rustfmt::skip]
 impl TimePeriod {
     /// A `TimePeriod` with its required properties, named in a [`TimePeriodRequired`].
     pub fn new(required: TimePeriodRequired) -> Self {
@@ -393,20 +288,9 @@ impl TimePeriod {
     }
 
     /// `EndAt`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn end_at(mut self, value: impl Into<Str>) -> Self {
-        self.end_at = value.into();
-        self
-    }
-
+    pub fn end_at(mut self, value: impl Into<Str>) -> Self { self.end_at = value.into(); self }
     /// `StartAt`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start_at(mut self, value: impl Into<Str>) -> Self {
-        self.start_at = value.into();
-        self
-    }
+    pub fn start_at(mut self, value: impl Into<Str>) -> Self { self.start_at = value.into(); self }
 }
 
 impl PropertyType for TimePeriod {}

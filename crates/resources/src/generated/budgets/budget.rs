@@ -11,37 +11,19 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BudgetRequired {
     /// `Budget`: a [`BudgetData`] object, required.
-    ///
-    /// The budget object that you want to create.
     pub budget: Obj<BudgetData>,
 }
 
-static RULE_Budget: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Budget: ObjRule = ObjRule {
     properties: &[
         ("Budget", Shape::Object(&RULE_BudgetData)),
-        (
-            "NotificationsWithSubscribers",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_NotificationWithSubscribers),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ResourceTags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ResourceTag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("NotificationsWithSubscribers", Shape::List(&ListRule { items: Shape::Object(&RULE_NotificationWithSubscribers), min_items: None, max_items: None })),
+        ("ResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTag), min_items: None, max_items: None })),
     ],
     required: &["Budget"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Budgets::Budget` resource.
@@ -73,6 +55,7 @@ pub struct Budget {
     pub resource_tags: Option<List<ResourceTag>>,
 }
 
+#[rustfmt::skip]
 impl Budget {
     /// The CloudFormation type name, `AWS::Budgets::Budget`.
     pub const TYPE_NAME: &'static str = "AWS::Budgets::Budget";
@@ -103,31 +86,11 @@ impl Budget {
     }
 
     /// `Budget`: a [`BudgetData`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn budget(mut self, value: impl Into<Obj<BudgetData>>) -> Self {
-        self.budget = value.into();
-        self
-    }
-
+    pub fn budget(mut self, value: impl Into<Obj<BudgetData>>) -> Self { self.budget = value.into(); self }
     /// `NotificationsWithSubscribers`: a list of [`NotificationWithSubscribers`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notifications_with_subscribers(
-        mut self,
-        value: impl Into<List<NotificationWithSubscribers>>,
-    ) -> Self {
-        self.notifications_with_subscribers = Some(value.into());
-        self
-    }
-
+    pub fn notifications_with_subscribers(mut self, value: impl Into<List<NotificationWithSubscribers>>) -> Self { self.notifications_with_subscribers = Some(value.into()); self }
     /// `ResourceTags`: a list of [`ResourceTag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_tags(mut self, value: impl Into<List<ResourceTag>>) -> Self {
-        self.resource_tags = Some(value.into());
-        self
-    }
+    pub fn resource_tags(mut self, value: impl Into<List<ResourceTag>>) -> Self { self.resource_tags = Some(value.into()); self }
 }
 
 impl Resource for Budget {
@@ -174,22 +137,18 @@ impl BudgetAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AutoAdjustDataRequired {
     /// `AutoAdjustType`: a string, required.
-    ///
-    /// The string that defines whether your budget auto-adjusts based on historical or forecasted data.
     pub auto_adjust_type: Str,
 }
 
-static RULE_AutoAdjustData: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AutoAdjustData: ObjRule = ObjRule {
     properties: &[
         ("AutoAdjustType", Shape::STR),
         ("HistoricalOptions", Shape::Object(&RULE_HistoricalOptions)),
     ],
     required: &["AutoAdjustType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AutoAdjustData` property type of `AWS::Budgets::Budget`.
@@ -209,6 +168,7 @@ pub struct AutoAdjustData {
     pub historical_options: Option<Obj<HistoricalOptions>>,
 }
 
+#[rustfmt::skip]
 impl AutoAdjustData {
     /// A `AutoAdjustData` with its required properties, named in a [`AutoAdjustDataRequired`].
     pub fn new(required: AutoAdjustDataRequired) -> Self {
@@ -219,20 +179,9 @@ impl AutoAdjustData {
     }
 
     /// `AutoAdjustType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_adjust_type(mut self, value: impl Into<Str>) -> Self {
-        self.auto_adjust_type = value.into();
-        self
-    }
-
+    pub fn auto_adjust_type(mut self, value: impl Into<Str>) -> Self { self.auto_adjust_type = value.into(); self }
     /// `HistoricalOptions`: a [`HistoricalOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn historical_options(mut self, value: impl Into<Obj<HistoricalOptions>>) -> Self {
-        self.historical_options = Some(value.into());
-        self
-    }
+    pub fn historical_options(mut self, value: impl Into<Obj<HistoricalOptions>>) -> Self { self.historical_options = Some(value.into()); self }
 }
 
 impl PropertyType for AutoAdjustData {}
@@ -250,16 +199,13 @@ impl ToValue for AutoAdjustData {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BudgetDataRequired {
     /// `BudgetType`: a string, required.
-    ///
-    /// Specifies whether this budget tracks costs, usage, RI utilization, RI coverage, Savings Plans utilization, or Savings Plans coverage.
     pub budget_type: Str,
     /// `TimeUnit`: a string, required.
-    ///
-    /// The length of time until a budget resets the actual and forecasted spend. `DAILY` is available only for `RI_UTILIZATION` and `RI_COVERAGE` budgets.
     pub time_unit: Str,
 }
 
-static RULE_BudgetData: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BudgetData: ObjRule = ObjRule {
     properties: &[
         ("AutoAdjustData", Shape::Object(&RULE_AutoAdjustData)),
         ("BillingViewArn", Shape::STR),
@@ -269,24 +215,14 @@ static RULE_BudgetData: ObjRule = ObjRule {
         ("CostFilters", Shape::Any),
         ("CostTypes", Shape::Object(&RULE_CostTypes)),
         ("FilterExpression", Shape::Object(&RULE_Expression)),
-        (
-            "Metrics",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Metrics", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("PlannedBudgetLimits", Shape::Any),
         ("TimePeriod", Shape::Object(&RULE_TimePeriod)),
         ("TimeUnit", Shape::STR),
     ],
     required: &["TimeUnit", "BudgetType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BudgetData` property type of `AWS::Budgets::Budget`.
@@ -380,6 +316,7 @@ pub struct BudgetData {
     pub time_unit: Str,
 }
 
+#[rustfmt::skip]
 impl BudgetData {
     /// A `BudgetData` with its required properties, named in a [`BudgetDataRequired`].
     pub fn new(required: BudgetDataRequired) -> Self {
@@ -400,94 +337,29 @@ impl BudgetData {
     }
 
     /// `AutoAdjustData`: an [`AutoAdjustData`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_adjust_data(mut self, value: impl Into<Obj<AutoAdjustData>>) -> Self {
-        self.auto_adjust_data = Some(value.into());
-        self
-    }
-
+    pub fn auto_adjust_data(mut self, value: impl Into<Obj<AutoAdjustData>>) -> Self { self.auto_adjust_data = Some(value.into()); self }
     /// `BillingViewArn`: a string.
-    pub fn billing_view_arn(mut self, value: impl Into<Str>) -> Self {
-        self.billing_view_arn = Some(value.into());
-        self
-    }
-
+    pub fn billing_view_arn(mut self, value: impl Into<Str>) -> Self { self.billing_view_arn = Some(value.into()); self }
     /// `BudgetLimit`: a [`Spend`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn budget_limit(mut self, value: impl Into<Obj<Spend>>) -> Self {
-        self.budget_limit = Some(value.into());
-        self
-    }
-
+    pub fn budget_limit(mut self, value: impl Into<Obj<Spend>>) -> Self { self.budget_limit = Some(value.into()); self }
     /// `BudgetName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn budget_name(mut self, value: impl Into<Str>) -> Self {
-        self.budget_name = Some(value.into());
-        self
-    }
-
+    pub fn budget_name(mut self, value: impl Into<Str>) -> Self { self.budget_name = Some(value.into()); self }
     /// `BudgetType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn budget_type(mut self, value: impl Into<Str>) -> Self {
-        self.budget_type = value.into();
-        self
-    }
-
+    pub fn budget_type(mut self, value: impl Into<Str>) -> Self { self.budget_type = value.into(); self }
     /// `CostFilters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cost_filters(mut self, value: impl Into<Json>) -> Self {
-        self.cost_filters = Some(value.into());
-        self
-    }
-
+    pub fn cost_filters(mut self, value: impl Into<Json>) -> Self { self.cost_filters = Some(value.into()); self }
     /// `CostTypes`: a [`CostTypes`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cost_types(mut self, value: impl Into<Obj<CostTypes>>) -> Self {
-        self.cost_types = Some(value.into());
-        self
-    }
-
+    pub fn cost_types(mut self, value: impl Into<Obj<CostTypes>>) -> Self { self.cost_types = Some(value.into()); self }
     /// `FilterExpression`: an [`Expression`] object.
-    pub fn filter_expression(mut self, value: impl Into<Obj<Expression>>) -> Self {
-        self.filter_expression = Some(Box::new(value.into()));
-        self
-    }
-
+    pub fn filter_expression(mut self, value: impl Into<Obj<Expression>>) -> Self { self.filter_expression = Some(Box::new(value.into())); self }
     /// `Metrics`: a list of strings.
-    pub fn metrics(mut self, value: impl Into<List<Str>>) -> Self {
-        self.metrics = Some(value.into());
-        self
-    }
-
+    pub fn metrics(mut self, value: impl Into<List<Str>>) -> Self { self.metrics = Some(value.into()); self }
     /// `PlannedBudgetLimits`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn planned_budget_limits(mut self, value: impl Into<Json>) -> Self {
-        self.planned_budget_limits = Some(value.into());
-        self
-    }
-
+    pub fn planned_budget_limits(mut self, value: impl Into<Json>) -> Self { self.planned_budget_limits = Some(value.into()); self }
     /// `TimePeriod`: a [`TimePeriod`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn time_period(mut self, value: impl Into<Obj<TimePeriod>>) -> Self {
-        self.time_period = Some(value.into());
-        self
-    }
-
+    pub fn time_period(mut self, value: impl Into<Obj<TimePeriod>>) -> Self { self.time_period = Some(value.into()); self }
     /// `TimeUnit`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn time_unit(mut self, value: impl Into<Str>) -> Self {
-        self.time_unit = value.into();
-        self
-    }
+    pub fn time_unit(mut self, value: impl Into<Str>) -> Self { self.time_unit = value.into(); self }
 }
 
 impl PropertyType for BudgetData {}
@@ -511,32 +383,15 @@ impl ToValue for BudgetData {
     }
 }
 
-static RULE_CostCategoryValues: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CostCategoryValues: ObjRule = ObjRule {
     properties: &[
         ("Key", Shape::STR),
-        (
-            "MatchOptions",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Values",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("MatchOptions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CostCategoryValues` property type of `AWS::Budgets::Budget`.
@@ -560,6 +415,7 @@ pub struct CostCategoryValues {
     pub values: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl CostCategoryValues {
     /// A `CostCategoryValues` with no property set (none is required).
     pub fn new() -> Self {
@@ -567,28 +423,11 @@ impl CostCategoryValues {
     }
 
     /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `MatchOptions`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn match_options(mut self, value: impl Into<List<Str>>) -> Self {
-        self.match_options = Some(value.into());
-        self
-    }
-
+    pub fn match_options(mut self, value: impl Into<List<Str>>) -> Self { self.match_options = Some(value.into()); self }
     /// `Values`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.values = Some(value.into());
-        self
-    }
+    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = Some(value.into()); self }
 }
 
 impl PropertyType for CostCategoryValues {}
@@ -603,7 +442,8 @@ impl ToValue for CostCategoryValues {
     }
 }
 
-static RULE_CostTypes: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CostTypes: ObjRule = ObjRule {
     properties: &[
         ("IncludeCredit", Shape::Bool),
         ("IncludeDiscount", Shape::Bool),
@@ -617,12 +457,8 @@ static RULE_CostTypes: ObjRule = ObjRule {
         ("UseAmortized", Shape::Bool),
         ("UseBlended", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CostTypes` property type of `AWS::Budgets::Budget`.
@@ -702,6 +538,7 @@ pub struct CostTypes {
     pub use_blended: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl CostTypes {
     /// A `CostTypes` with no property set (none is required).
     pub fn new() -> Self {
@@ -709,92 +546,27 @@ impl CostTypes {
     }
 
     /// `IncludeCredit`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_credit(mut self, value: impl Into<Bool>) -> Self {
-        self.include_credit = Some(value.into());
-        self
-    }
-
+    pub fn include_credit(mut self, value: impl Into<Bool>) -> Self { self.include_credit = Some(value.into()); self }
     /// `IncludeDiscount`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_discount(mut self, value: impl Into<Bool>) -> Self {
-        self.include_discount = Some(value.into());
-        self
-    }
-
+    pub fn include_discount(mut self, value: impl Into<Bool>) -> Self { self.include_discount = Some(value.into()); self }
     /// `IncludeOtherSubscription`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_other_subscription(mut self, value: impl Into<Bool>) -> Self {
-        self.include_other_subscription = Some(value.into());
-        self
-    }
-
+    pub fn include_other_subscription(mut self, value: impl Into<Bool>) -> Self { self.include_other_subscription = Some(value.into()); self }
     /// `IncludeRecurring`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_recurring(mut self, value: impl Into<Bool>) -> Self {
-        self.include_recurring = Some(value.into());
-        self
-    }
-
+    pub fn include_recurring(mut self, value: impl Into<Bool>) -> Self { self.include_recurring = Some(value.into()); self }
     /// `IncludeRefund`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_refund(mut self, value: impl Into<Bool>) -> Self {
-        self.include_refund = Some(value.into());
-        self
-    }
-
+    pub fn include_refund(mut self, value: impl Into<Bool>) -> Self { self.include_refund = Some(value.into()); self }
     /// `IncludeSubscription`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_subscription(mut self, value: impl Into<Bool>) -> Self {
-        self.include_subscription = Some(value.into());
-        self
-    }
-
+    pub fn include_subscription(mut self, value: impl Into<Bool>) -> Self { self.include_subscription = Some(value.into()); self }
     /// `IncludeSupport`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_support(mut self, value: impl Into<Bool>) -> Self {
-        self.include_support = Some(value.into());
-        self
-    }
-
+    pub fn include_support(mut self, value: impl Into<Bool>) -> Self { self.include_support = Some(value.into()); self }
     /// `IncludeTax`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_tax(mut self, value: impl Into<Bool>) -> Self {
-        self.include_tax = Some(value.into());
-        self
-    }
-
+    pub fn include_tax(mut self, value: impl Into<Bool>) -> Self { self.include_tax = Some(value.into()); self }
     /// `IncludeUpfront`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_upfront(mut self, value: impl Into<Bool>) -> Self {
-        self.include_upfront = Some(value.into());
-        self
-    }
-
+    pub fn include_upfront(mut self, value: impl Into<Bool>) -> Self { self.include_upfront = Some(value.into()); self }
     /// `UseAmortized`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn use_amortized(mut self, value: impl Into<Bool>) -> Self {
-        self.use_amortized = Some(value.into());
-        self
-    }
-
+    pub fn use_amortized(mut self, value: impl Into<Bool>) -> Self { self.use_amortized = Some(value.into()); self }
     /// `UseBlended`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn use_blended(mut self, value: impl Into<Bool>) -> Self {
-        self.use_blended = Some(value.into());
-        self
-    }
+    pub fn use_blended(mut self, value: impl Into<Bool>) -> Self { self.use_blended = Some(value.into()); self }
 }
 
 impl PropertyType for CostTypes {}
@@ -817,35 +589,18 @@ impl ToValue for CostTypes {
     }
 }
 
-static RULE_Expression: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Expression: ObjRule = ObjRule {
     properties: &[
-        (
-            "And",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Expression),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("And", Shape::List(&ListRule { items: Shape::Object(&RULE_Expression), min_items: None, max_items: None })),
         ("CostCategories", Shape::Object(&RULE_CostCategoryValues)),
         ("Dimensions", Shape::Object(&RULE_ExpressionDimensionValues)),
         ("Not", Shape::Object(&RULE_Expression)),
-        (
-            "Or",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Expression),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Or", Shape::List(&ListRule { items: Shape::Object(&RULE_Expression), min_items: None, max_items: None })),
         ("Tags", Shape::Object(&RULE_TagValues)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Expression` property type of `AWS::Budgets::Budget`.
@@ -881,6 +636,7 @@ pub struct Expression {
     pub tags: Option<Obj<TagValues>>,
 }
 
+#[rustfmt::skip]
 impl Expression {
     /// A `Expression` with no property set (none is required).
     pub fn new() -> Self {
@@ -888,52 +644,17 @@ impl Expression {
     }
 
     /// `And`: a list of [`Expression`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn and(mut self, value: impl Into<List<Expression>>) -> Self {
-        self.and = Some(value.into());
-        self
-    }
-
+    pub fn and(mut self, value: impl Into<List<Expression>>) -> Self { self.and = Some(value.into()); self }
     /// `CostCategories`: a [`CostCategoryValues`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cost_categories(mut self, value: impl Into<Obj<CostCategoryValues>>) -> Self {
-        self.cost_categories = Some(value.into());
-        self
-    }
-
+    pub fn cost_categories(mut self, value: impl Into<Obj<CostCategoryValues>>) -> Self { self.cost_categories = Some(value.into()); self }
     /// `Dimensions`: an [`ExpressionDimensionValues`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dimensions(mut self, value: impl Into<Obj<ExpressionDimensionValues>>) -> Self {
-        self.dimensions = Some(value.into());
-        self
-    }
-
+    pub fn dimensions(mut self, value: impl Into<Obj<ExpressionDimensionValues>>) -> Self { self.dimensions = Some(value.into()); self }
     /// `Not`: an [`Expression`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn not(mut self, value: impl Into<Obj<Expression>>) -> Self {
-        self.not = Some(Box::new(value.into()));
-        self
-    }
-
+    pub fn not(mut self, value: impl Into<Obj<Expression>>) -> Self { self.not = Some(Box::new(value.into())); self }
     /// `Or`: a list of [`Expression`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn or(mut self, value: impl Into<List<Expression>>) -> Self {
-        self.or = Some(value.into());
-        self
-    }
-
+    pub fn or(mut self, value: impl Into<List<Expression>>) -> Self { self.or = Some(value.into()); self }
     /// `Tags`: a [`TagValues`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Obj<TagValues>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Obj<TagValues>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl PropertyType for Expression {}
@@ -951,32 +672,15 @@ impl ToValue for Expression {
     }
 }
 
-static RULE_ExpressionDimensionValues: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ExpressionDimensionValues: ObjRule = ObjRule {
     properties: &[
         ("Key", Shape::STR),
-        (
-            "MatchOptions",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Values",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("MatchOptions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ExpressionDimensionValues` property type of `AWS::Budgets::Budget`.
@@ -1000,6 +704,7 @@ pub struct ExpressionDimensionValues {
     pub values: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl ExpressionDimensionValues {
     /// A `ExpressionDimensionValues` with no property set (none is required).
     pub fn new() -> Self {
@@ -1007,28 +712,11 @@ impl ExpressionDimensionValues {
     }
 
     /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `MatchOptions`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn match_options(mut self, value: impl Into<List<Str>>) -> Self {
-        self.match_options = Some(value.into());
-        self
-    }
-
+    pub fn match_options(mut self, value: impl Into<List<Str>>) -> Self { self.match_options = Some(value.into()); self }
     /// `Values`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.values = Some(value.into());
-        self
-    }
+    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = Some(value.into()); self }
 }
 
 impl PropertyType for ExpressionDimensionValues {}
@@ -1047,24 +735,17 @@ impl ToValue for ExpressionDimensionValues {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HistoricalOptionsRequired {
     /// `BudgetAdjustmentPeriod`: an integer, required.
-    ///
-    /// The number of budget periods included in the moving-average calculation that determines your auto-adjusted budget amount. The maximum value depends on the `TimeUnit` granularity of the budget:
-    ///
-    /// - For the `DAILY` granularity, the maximum value is `60` .
-    /// - For the `MONTHLY` granularity, the maximum value is `12` .
-    /// - For the `QUARTERLY` granularity, the maximum value is `4` .
-    /// - For the `ANNUALLY` granularity, the maximum value is `1` .
     pub budget_adjustment_period: Int,
 }
 
-static RULE_HistoricalOptions: ObjRule = ObjRule {
-    properties: &[("BudgetAdjustmentPeriod", Shape::INT)],
+#[rustfmt::skip]
+pub(crate) static RULE_HistoricalOptions: ObjRule = ObjRule {
+    properties: &[
+        ("BudgetAdjustmentPeriod", Shape::INT),
+    ],
     required: &["BudgetAdjustmentPeriod"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HistoricalOptions` property type of `AWS::Budgets::Budget`.
@@ -1085,6 +766,7 @@ pub struct HistoricalOptions {
     pub budget_adjustment_period: Int,
 }
 
+#[rustfmt::skip]
 impl HistoricalOptions {
     /// A `HistoricalOptions` with its required properties, named in a [`HistoricalOptionsRequired`].
     pub fn new(required: HistoricalOptionsRequired) -> Self {
@@ -1094,12 +776,7 @@ impl HistoricalOptions {
     }
 
     /// `BudgetAdjustmentPeriod`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn budget_adjustment_period(mut self, value: impl Into<Int>) -> Self {
-        self.budget_adjustment_period = value.into();
-        self
-    }
+    pub fn budget_adjustment_period(mut self, value: impl Into<Int>) -> Self { self.budget_adjustment_period = value.into(); self }
 }
 
 impl PropertyType for HistoricalOptions {}
@@ -1116,41 +793,24 @@ impl ToValue for HistoricalOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NotificationRequired {
     /// `ComparisonOperator`: a string, required.
-    ///
-    /// The comparison that's used for this notification.
     pub comparison_operator: Str,
     /// `NotificationType`: a string, required.
-    ///
-    /// Specifies whether the notification is for how much you have spent ( `ACTUAL` ) or for how much that you're forecasted to spend ( `FORECASTED` ).
     pub notification_type: Str,
     /// `Threshold`: a number, required.
-    ///
-    /// The threshold that's associated with a notification. Thresholds are always a percentage, and many customers find value being alerted between 50% - 200% of the budgeted amount. The maximum limit for your threshold is 1,000,000% above the budgeted amount.
-    ///
-    /// Value 0.1 to 1000000000.
     pub threshold: Num,
 }
 
-static RULE_Notification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Notification: ObjRule = ObjRule {
     properties: &[
         ("ComparisonOperator", Shape::STR),
         ("NotificationType", Shape::STR),
-        (
-            "Threshold",
-            Shape::Num(&NumRule {
-                min: Some(0.1),
-                max: Some(1000000000.0),
-                allowed: &[],
-            }),
-        ),
+        ("Threshold", Shape::Num(&NumRule { min: Some(0.1), max: Some(1000000000.0), ..NumRule::ANY })),
         ("ThresholdType", Shape::STR),
     ],
     required: &["ComparisonOperator", "NotificationType", "Threshold"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Notification` property type of `AWS::Budgets::Budget`.
@@ -1189,6 +849,7 @@ pub struct Notification {
     pub threshold_type: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Notification {
     /// A `Notification` with its required properties, named in a [`NotificationRequired`].
     pub fn new(required: NotificationRequired) -> Self {
@@ -1201,36 +862,13 @@ impl Notification {
     }
 
     /// `ComparisonOperator`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn comparison_operator(mut self, value: impl Into<Str>) -> Self {
-        self.comparison_operator = value.into();
-        self
-    }
-
+    pub fn comparison_operator(mut self, value: impl Into<Str>) -> Self { self.comparison_operator = value.into(); self }
     /// `NotificationType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notification_type(mut self, value: impl Into<Str>) -> Self {
-        self.notification_type = value.into();
-        self
-    }
-
+    pub fn notification_type(mut self, value: impl Into<Str>) -> Self { self.notification_type = value.into(); self }
     /// `Threshold`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn threshold(mut self, value: impl Into<Num>) -> Self {
-        self.threshold = value.into();
-        self
-    }
-
+    pub fn threshold(mut self, value: impl Into<Num>) -> Self { self.threshold = value.into(); self }
     /// `ThresholdType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn threshold_type(mut self, value: impl Into<Str>) -> Self {
-        self.threshold_type = Some(value.into());
-        self
-    }
+    pub fn threshold_type(mut self, value: impl Into<Str>) -> Self { self.threshold_type = Some(value.into()); self }
 }
 
 impl PropertyType for Notification {}
@@ -1250,33 +888,20 @@ impl ToValue for Notification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NotificationWithSubscribersRequired {
     /// `Notification`: a [`Notification`] object, required.
-    ///
-    /// The notification that's associated with a budget.
     pub notification: Obj<Notification>,
     /// `Subscribers`: a list of [`Subscriber`] objects, required.
-    ///
-    /// A list of subscribers who are subscribed to this notification.
     pub subscribers: List<Subscriber>,
 }
 
-static RULE_NotificationWithSubscribers: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NotificationWithSubscribers: ObjRule = ObjRule {
     properties: &[
         ("Notification", Shape::Object(&RULE_Notification)),
-        (
-            "Subscribers",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Subscriber),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Subscribers", Shape::List(&ListRule { items: Shape::Object(&RULE_Subscriber), min_items: None, max_items: None })),
     ],
     required: &["Subscribers", "Notification"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NotificationWithSubscribers` property type of `AWS::Budgets::Budget`.
@@ -1296,6 +921,7 @@ pub struct NotificationWithSubscribers {
     pub subscribers: List<Subscriber>,
 }
 
+#[rustfmt::skip]
 impl NotificationWithSubscribers {
     /// A `NotificationWithSubscribers` with its required properties, named in a [`NotificationWithSubscribersRequired`].
     pub fn new(required: NotificationWithSubscribersRequired) -> Self {
@@ -1306,20 +932,9 @@ impl NotificationWithSubscribers {
     }
 
     /// `Notification`: a [`Notification`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notification(mut self, value: impl Into<Obj<Notification>>) -> Self {
-        self.notification = value.into();
-        self
-    }
-
+    pub fn notification(mut self, value: impl Into<Obj<Notification>>) -> Self { self.notification = value.into(); self }
     /// `Subscribers`: a list of [`Subscriber`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subscribers(mut self, value: impl Into<List<Subscriber>>) -> Self {
-        self.subscribers = value.into();
-        self
-    }
+    pub fn subscribers(mut self, value: impl Into<List<Subscriber>>) -> Self { self.subscribers = value.into(); self }
 }
 
 impl PropertyType for NotificationWithSubscribers {}
@@ -1337,19 +952,18 @@ impl ToValue for NotificationWithSubscribers {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceTagRequired {
     /// `Key`: a string, required.
-    ///
-    /// The key that's associated with the tag.
     pub key: Str,
 }
 
-static RULE_ResourceTag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_ResourceTag: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ResourceTag` property type of `AWS::Budgets::Budget`.
@@ -1369,6 +983,7 @@ pub struct ResourceTag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ResourceTag {
     /// A `ResourceTag` with its required properties, named in a [`ResourceTagRequired`].
     pub fn new(required: ResourceTagRequired) -> Self {
@@ -1379,20 +994,9 @@ impl ResourceTag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for ResourceTag {}
@@ -1410,23 +1014,20 @@ impl ToValue for ResourceTag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SpendRequired {
     /// `Amount`: a number, required.
-    ///
-    /// The cost or usage amount that's associated with a budget forecast, actual spend, or budget threshold.
     pub amount: Num,
     /// `Unit`: a string, required.
-    ///
-    /// The unit of measurement that's used for the budget forecast, actual spend, or budget threshold.
     pub unit: Str,
 }
 
-static RULE_Spend: ObjRule = ObjRule {
-    properties: &[("Amount", Shape::NUM), ("Unit", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Spend: ObjRule = ObjRule {
+    properties: &[
+        ("Amount", Shape::NUM),
+        ("Unit", Shape::STR),
+    ],
     required: &["Amount", "Unit"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Spend` property type of `AWS::Budgets::Budget`.
@@ -1456,6 +1057,7 @@ pub struct Spend {
     pub unit: Str,
 }
 
+#[rustfmt::skip]
 impl Spend {
     /// A `Spend` with its required properties, named in a [`SpendRequired`].
     pub fn new(required: SpendRequired) -> Self {
@@ -1466,20 +1068,9 @@ impl Spend {
     }
 
     /// `Amount`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn amount(mut self, value: impl Into<Num>) -> Self {
-        self.amount = value.into();
-        self
-    }
-
+    pub fn amount(mut self, value: impl Into<Num>) -> Self { self.amount = value.into(); self }
     /// `Unit`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unit(mut self, value: impl Into<Str>) -> Self {
-        self.unit = value.into();
-        self
-    }
+    pub fn unit(mut self, value: impl Into<Str>) -> Self { self.unit = value.into(); self }
 }
 
 impl PropertyType for Spend {}
@@ -1497,25 +1088,20 @@ impl ToValue for Spend {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubscriberRequired {
     /// `Address`: a string, required.
-    ///
-    /// The address that AWS sends budget notifications to, either an SNS topic or an email.
-    ///
-    /// When you create a subscriber, the value of `Address` can't contain line breaks.
     pub address: Str,
     /// `SubscriptionType`: a string, required.
-    ///
-    /// The type of notification that AWS sends to a subscriber.
     pub subscription_type: Str,
 }
 
-static RULE_Subscriber: ObjRule = ObjRule {
-    properties: &[("Address", Shape::STR), ("SubscriptionType", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Subscriber: ObjRule = ObjRule {
+    properties: &[
+        ("Address", Shape::STR),
+        ("SubscriptionType", Shape::STR),
+    ],
     required: &["SubscriptionType", "Address"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Subscriber` property type of `AWS::Budgets::Budget`.
@@ -1542,6 +1128,7 @@ pub struct Subscriber {
     pub subscription_type: Str,
 }
 
+#[rustfmt::skip]
 impl Subscriber {
     /// A `Subscriber` with its required properties, named in a [`SubscriberRequired`].
     pub fn new(required: SubscriberRequired) -> Self {
@@ -1552,20 +1139,9 @@ impl Subscriber {
     }
 
     /// `Address`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn address(mut self, value: impl Into<Str>) -> Self {
-        self.address = value.into();
-        self
-    }
-
+    pub fn address(mut self, value: impl Into<Str>) -> Self { self.address = value.into(); self }
     /// `SubscriptionType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subscription_type(mut self, value: impl Into<Str>) -> Self {
-        self.subscription_type = value.into();
-        self
-    }
+    pub fn subscription_type(mut self, value: impl Into<Str>) -> Self { self.subscription_type = value.into(); self }
 }
 
 impl PropertyType for Subscriber {}
@@ -1579,32 +1155,15 @@ impl ToValue for Subscriber {
     }
 }
 
-static RULE_TagValues: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TagValues: ObjRule = ObjRule {
     properties: &[
         ("Key", Shape::STR),
-        (
-            "MatchOptions",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Values",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("MatchOptions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TagValues` property type of `AWS::Budgets::Budget`.
@@ -1628,6 +1187,7 @@ pub struct TagValues {
     pub values: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl TagValues {
     /// A `TagValues` with no property set (none is required).
     pub fn new() -> Self {
@@ -1635,28 +1195,11 @@ impl TagValues {
     }
 
     /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `MatchOptions`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn match_options(mut self, value: impl Into<List<Str>>) -> Self {
-        self.match_options = Some(value.into());
-        self
-    }
-
+    pub fn match_options(mut self, value: impl Into<List<Str>>) -> Self { self.match_options = Some(value.into()); self }
     /// `Values`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.values = Some(value.into());
-        self
-    }
+    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = Some(value.into()); self }
 }
 
 impl PropertyType for TagValues {}
@@ -1671,14 +1214,14 @@ impl ToValue for TagValues {
     }
 }
 
-static RULE_TimePeriod: ObjRule = ObjRule {
-    properties: &[("End", Shape::STR), ("Start", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_TimePeriod: ObjRule = ObjRule {
+    properties: &[
+        ("End", Shape::STR),
+        ("Start", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TimePeriod` property type of `AWS::Budgets::Budget`.
@@ -1707,6 +1250,7 @@ pub struct TimePeriod {
     pub start: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl TimePeriod {
     /// A `TimePeriod` with no property set (none is required).
     pub fn new() -> Self {
@@ -1714,20 +1258,9 @@ impl TimePeriod {
     }
 
     /// `End`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn end(mut self, value: impl Into<Str>) -> Self {
-        self.end = Some(value.into());
-        self
-    }
-
+    pub fn end(mut self, value: impl Into<Str>) -> Self { self.end = Some(value.into()); self }
     /// `Start`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start(mut self, value: impl Into<Str>) -> Self {
-        self.start = Some(value.into());
-        self
-    }
+    pub fn start(mut self, value: impl Into<Str>) -> Self { self.start = Some(value.into()); self }
 }
 
 impl PropertyType for TimePeriod {}

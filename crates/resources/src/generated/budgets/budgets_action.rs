@@ -28,128 +28,37 @@ pub(crate) static PATTERN_8: Pattern = Pattern::new("^(.*[\\n\\r\\t\\f\\ ]?)*$")
 #[derive(Clone, Debug, PartialEq)]
 pub struct BudgetsActionRequired {
     /// `ActionThreshold`: an [`ActionThreshold`] object, required.
-    ///
-    /// The trigger threshold of the action.
     pub action_threshold: Obj<ActionThreshold>,
     /// `ActionType`: an [`ActionType`] value, required.
-    ///
-    /// The type of action. This defines the type of tasks that can be carried out by this action. This field also determines the format for definition.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub action_type: ActionType,
     /// `BudgetName`: a string, required.
-    ///
-    /// A string that represents the budget name. ":" and "\" characters aren't allowed.
-    ///
-    /// Pattern `^(?![^:\\]*/action/|(?i).*<script>.*</script>.*)[^:\\]+$`; length 1 to 100; create-only: changing it replaces the resource.
     pub budget_name: Str,
     /// `Definition`: a [`Definition`] object, required.
-    ///
-    /// Specifies all of the type-specific parameters.
     pub definition: Obj<Definition>,
     /// `ExecutionRoleArn`: a string, required.
-    ///
-    /// The role passed for action execution and reversion. Roles and actions must be in the same account.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws(-eusc|-cn|-us-gov|-iso|-iso-[a-z]{1})?:iam::\d{12}:role(\u002F[\u0021-\u007F]+\u002F|\u002F)[\w+=,.@-]+$`; length 32 to 618.
     pub execution_role_arn: Str,
     /// `NotificationType`: a [`NotificationType`] value, required.
-    ///
-    /// The type of a notification.
     pub notification_type: NotificationType,
     /// `Subscribers`: a list of [`Subscriber`] objects, required.
-    ///
-    /// A list of subscribers.
-    ///
-    /// Items 1 to 11.
     pub subscribers: List<Subscriber>,
 }
 
-static RULE_BudgetsAction: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BudgetsAction: ObjRule = ObjRule {
     properties: &[
         ("ActionThreshold", Shape::Object(&RULE_ActionThreshold)),
-        (
-            "ActionType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["APPLY_IAM_POLICY", "APPLY_SCP_POLICY", "RUN_SSM_DOCUMENTS"],
-                format: None,
-            }),
-        ),
-        (
-            "ApprovalModel",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AUTOMATIC", "MANUAL"],
-                format: None,
-            }),
-        ),
-        (
-            "BudgetName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ActionType", Shape::Str(&StrRule { allowed: &["APPLY_IAM_POLICY", "APPLY_SCP_POLICY", "RUN_SSM_DOCUMENTS"], ..StrRule::ANY })),
+        ("ApprovalModel", Shape::Str(&StrRule { allowed: &["AUTOMATIC", "MANUAL"], ..StrRule::ANY })),
+        ("BudgetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Definition", Shape::Object(&RULE_Definition)),
-        (
-            "ExecutionRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(32),
-                max_len: Some(618),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "NotificationType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ACTUAL", "FORECASTED"],
-                format: None,
-            }),
-        ),
-        (
-            "ResourceTags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ResourceTag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "Subscribers",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Subscriber),
-                min_items: Some(1),
-                max_items: Some(11),
-            }),
-        ),
+        ("ExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(32), max_len: Some(618), pattern: Some(&PATTERN_7), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("NotificationType", Shape::Str(&StrRule { allowed: &["ACTUAL", "FORECASTED"], ..StrRule::ANY })),
+        ("ResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTag), min_items: Some(0), max_items: Some(200) })),
+        ("Subscribers", Shape::List(&ListRule { items: Shape::Object(&RULE_Subscriber), min_items: Some(1), max_items: Some(11) })),
     ],
-    required: &[
-        "BudgetName",
-        "NotificationType",
-        "ActionType",
-        "ActionThreshold",
-        "ExecutionRoleArn",
-        "Definition",
-        "Subscribers",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["BudgetName", "NotificationType", "ActionType", "ActionThreshold", "ExecutionRoleArn", "Definition", "Subscribers"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Budgets::BudgetsAction` resource.
@@ -213,6 +122,7 @@ pub struct BudgetsAction {
     pub subscribers: List<Subscriber>,
 }
 
+#[rustfmt::skip]
 impl BudgetsAction {
     /// The CloudFormation type name, `AWS::Budgets::BudgetsAction`.
     pub const TYPE_NAME: &'static str = "AWS::Budgets::BudgetsAction";
@@ -223,15 +133,7 @@ impl BudgetsAction {
         type_name: "AWS::Budgets::BudgetsAction",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-budgets-budgetsaction.html",
         primary_identifier: &["ActionId", "BudgetName"],
-        required: &[
-            "ActionThreshold",
-            "ActionType",
-            "BudgetName",
-            "Definition",
-            "ExecutionRoleArn",
-            "NotificationType",
-            "Subscribers",
-        ],
+        required: &["ActionThreshold", "ActionType", "BudgetName", "Definition", "ExecutionRoleArn", "NotificationType", "Subscribers"],
         create_only: &["ActionType", "BudgetName"],
         conditional_create_only: &[],
         write_only: &[],
@@ -257,76 +159,23 @@ impl BudgetsAction {
     }
 
     /// `ActionThreshold`: an [`ActionThreshold`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action_threshold(mut self, value: impl Into<Obj<ActionThreshold>>) -> Self {
-        self.action_threshold = value.into();
-        self
-    }
-
+    pub fn action_threshold(mut self, value: impl Into<Obj<ActionThreshold>>) -> Self { self.action_threshold = value.into(); self }
     /// `ActionType`: an [`ActionType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action_type(mut self, value: impl Into<ActionType>) -> Self {
-        self.action_type = value.into();
-        self
-    }
-
+    pub fn action_type(mut self, value: impl Into<ActionType>) -> Self { self.action_type = value.into(); self }
     /// `ApprovalModel`: an [`ApprovalModel`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn approval_model(mut self, value: impl Into<ApprovalModel>) -> Self {
-        self.approval_model = Some(value.into());
-        self
-    }
-
+    pub fn approval_model(mut self, value: impl Into<ApprovalModel>) -> Self { self.approval_model = Some(value.into()); self }
     /// `BudgetName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn budget_name(mut self, value: impl Into<Str>) -> Self {
-        self.budget_name = value.into();
-        self
-    }
-
+    pub fn budget_name(mut self, value: impl Into<Str>) -> Self { self.budget_name = value.into(); self }
     /// `Definition`: a [`Definition`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn definition(mut self, value: impl Into<Obj<Definition>>) -> Self {
-        self.definition = value.into();
-        self
-    }
-
+    pub fn definition(mut self, value: impl Into<Obj<Definition>>) -> Self { self.definition = value.into(); self }
     /// `ExecutionRoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.execution_role_arn = value.into();
-        self
-    }
-
+    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.execution_role_arn = value.into(); self }
     /// `NotificationType`: a [`NotificationType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notification_type(mut self, value: impl Into<NotificationType>) -> Self {
-        self.notification_type = value.into();
-        self
-    }
-
+    pub fn notification_type(mut self, value: impl Into<NotificationType>) -> Self { self.notification_type = value.into(); self }
     /// `ResourceTags`: a list of [`ResourceTag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_tags(mut self, value: impl Into<List<ResourceTag>>) -> Self {
-        self.resource_tags = Some(value.into());
-        self
-    }
-
+    pub fn resource_tags(mut self, value: impl Into<List<ResourceTag>>) -> Self { self.resource_tags = Some(value.into()); self }
     /// `Subscribers`: a list of [`Subscriber`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subscribers(mut self, value: impl Into<List<Subscriber>>) -> Self {
-        self.subscribers = value.into();
-        self
-    }
+    pub fn subscribers(mut self, value: impl Into<List<Subscriber>>) -> Self { self.subscribers = value.into(); self }
 }
 
 impl Resource for BudgetsAction {
@@ -381,35 +230,20 @@ impl BudgetsActionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ActionThresholdRequired {
     /// `Type`: an [`ActionThresholdType`] value, required.
-    ///
-    /// The type of threshold for a notification.
     pub r#type: ActionThresholdType,
     /// `Value`: a number, required.
-    ///
-    /// The threshold of a notification.
     pub value: Num,
 }
 
-static RULE_ActionThreshold: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ActionThreshold: ObjRule = ObjRule {
     properties: &[
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PERCENTAGE", "ABSOLUTE_VALUE"],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["PERCENTAGE", "ABSOLUTE_VALUE"], ..StrRule::ANY })),
         ("Value", Shape::NUM),
     ],
     required: &["Value", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ActionThreshold` property type of `AWS::Budgets::BudgetsAction`.
@@ -429,6 +263,7 @@ pub struct ActionThreshold {
     pub value: Num,
 }
 
+#[rustfmt::skip]
 impl ActionThreshold {
     /// A `ActionThreshold` with its required properties, named in a [`ActionThresholdRequired`].
     pub fn new(required: ActionThresholdRequired) -> Self {
@@ -439,20 +274,9 @@ impl ActionThreshold {
     }
 
     /// `Type`: an [`ActionThresholdType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<ActionThresholdType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<ActionThresholdType>) -> Self { self.r#type = value.into(); self }
     /// `Value`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Num>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Num>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for ActionThreshold {}
@@ -466,27 +290,15 @@ impl ToValue for ActionThreshold {
     }
 }
 
-static RULE_Definition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Definition: ObjRule = ObjRule {
     properties: &[
-        (
-            "IamActionDefinition",
-            Shape::Object(&RULE_IamActionDefinition),
-        ),
-        (
-            "ScpActionDefinition",
-            Shape::Object(&RULE_ScpActionDefinition),
-        ),
-        (
-            "SsmActionDefinition",
-            Shape::Object(&RULE_SsmActionDefinition),
-        ),
+        ("IamActionDefinition", Shape::Object(&RULE_IamActionDefinition)),
+        ("ScpActionDefinition", Shape::Object(&RULE_ScpActionDefinition)),
+        ("SsmActionDefinition", Shape::Object(&RULE_SsmActionDefinition)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Definition` property type of `AWS::Budgets::BudgetsAction`.
@@ -510,6 +322,7 @@ pub struct Definition {
     pub ssm_action_definition: Option<Obj<SsmActionDefinition>>,
 }
 
+#[rustfmt::skip]
 impl Definition {
     /// A `Definition` with no property set (none is required).
     pub fn new() -> Self {
@@ -517,28 +330,11 @@ impl Definition {
     }
 
     /// `IamActionDefinition`: an [`IamActionDefinition`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iam_action_definition(mut self, value: impl Into<Obj<IamActionDefinition>>) -> Self {
-        self.iam_action_definition = Some(value.into());
-        self
-    }
-
+    pub fn iam_action_definition(mut self, value: impl Into<Obj<IamActionDefinition>>) -> Self { self.iam_action_definition = Some(value.into()); self }
     /// `ScpActionDefinition`: a [`ScpActionDefinition`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scp_action_definition(mut self, value: impl Into<Obj<ScpActionDefinition>>) -> Self {
-        self.scp_action_definition = Some(value.into());
-        self
-    }
-
+    pub fn scp_action_definition(mut self, value: impl Into<Obj<ScpActionDefinition>>) -> Self { self.scp_action_definition = Some(value.into()); self }
     /// `SsmActionDefinition`: a [`SsmActionDefinition`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ssm_action_definition(mut self, value: impl Into<Obj<SsmActionDefinition>>) -> Self {
-        self.ssm_action_definition = Some(value.into());
-        self
-    }
+    pub fn ssm_action_definition(mut self, value: impl Into<Obj<SsmActionDefinition>>) -> Self { self.ssm_action_definition = Some(value.into()); self }
 }
 
 impl PropertyType for Definition {}
@@ -557,74 +353,20 @@ impl ToValue for Definition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IamActionDefinitionRequired {
     /// `PolicyArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the policy to be attached.
-    ///
-    /// Pattern `^arn:aws(-eusc|-cn|-us-gov|-iso|-iso-[a-z]{1})?:iam::(\d{12}|aws):policy(\u002F[\u0021-\u007F]+\u002F|\u002F)[\w+=,.@-]+$`; length 25 to 684.
     pub policy_arn: Str,
 }
 
-static RULE_IamActionDefinition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IamActionDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "Groups",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(640),
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "PolicyArn",
-            Shape::Str(&StrRule {
-                min_len: Some(25),
-                max_len: Some(684),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Roles",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(576),
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "Users",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(576),
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        ),
+        ("Groups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(640), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100) })),
+        ("PolicyArn", Shape::Str(&StrRule { min_len: Some(25), max_len: Some(684), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Roles", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(576), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100) })),
+        ("Users", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(576), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100) })),
     ],
     required: &["PolicyArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IamActionDefinition` property type of `AWS::Budgets::BudgetsAction`.
@@ -660,6 +402,7 @@ pub struct IamActionDefinition {
     pub users: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl IamActionDefinition {
     /// A `IamActionDefinition` with its required properties, named in a [`IamActionDefinitionRequired`].
     pub fn new(required: IamActionDefinitionRequired) -> Self {
@@ -672,36 +415,13 @@ impl IamActionDefinition {
     }
 
     /// `Groups`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.groups = Some(value.into());
-        self
-    }
-
+    pub fn groups(mut self, value: impl Into<List<Str>>) -> Self { self.groups = Some(value.into()); self }
     /// `PolicyArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_arn(mut self, value: impl Into<Str>) -> Self {
-        self.policy_arn = value.into();
-        self
-    }
-
+    pub fn policy_arn(mut self, value: impl Into<Str>) -> Self { self.policy_arn = value.into(); self }
     /// `Roles`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn roles(mut self, value: impl Into<List<Str>>) -> Self {
-        self.roles = Some(value.into());
-        self
-    }
-
+    pub fn roles(mut self, value: impl Into<List<Str>>) -> Self { self.roles = Some(value.into()); self }
     /// `Users`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn users(mut self, value: impl Into<List<Str>>) -> Self {
-        self.users = Some(value.into());
-        self
-    }
+    pub fn users(mut self, value: impl Into<List<Str>>) -> Self { self.users = Some(value.into()); self }
 }
 
 impl PropertyType for IamActionDefinition {}
@@ -721,48 +441,20 @@ impl ToValue for IamActionDefinition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceTagRequired {
     /// `Key`: a string, required.
-    ///
-    /// The key that's associated with the tag.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// The value that's associated with the tag.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_ResourceTag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResourceTag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ResourceTag` property type of `AWS::Budgets::BudgetsAction`.
@@ -786,6 +478,7 @@ pub struct ResourceTag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl ResourceTag {
     /// A `ResourceTag` with its required properties, named in a [`ResourceTagRequired`].
     pub fn new(required: ResourceTagRequired) -> Self {
@@ -796,20 +489,9 @@ impl ResourceTag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for ResourceTag {}
@@ -827,52 +509,20 @@ impl ToValue for ResourceTag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScpActionDefinitionRequired {
     /// `PolicyId`: a string, required.
-    ///
-    /// The policy ID attached.
-    ///
-    /// Pattern `^p-[0-9a-zA-Z_]{8,128}$`; length 10 to 130.
     pub policy_id: Str,
     /// `TargetIds`: a list of strings, required.
-    ///
-    /// A list of target IDs.
-    ///
-    /// Items 1 to 100; each item: pattern `^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$)|(\d{12})$`, length 12 to 68.
     pub target_ids: List<Str>,
 }
 
-static RULE_ScpActionDefinition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ScpActionDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "PolicyId",
-            Shape::Str(&StrRule {
-                min_len: Some(10),
-                max_len: Some(130),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TargetIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(12),
-                    max_len: Some(68),
-                    pattern: Some(&PATTERN_4),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        ),
+        ("PolicyId", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(130), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("TargetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(12), max_len: Some(68), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100) })),
     ],
     required: &["PolicyId", "TargetIds"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ScpActionDefinition` property type of `AWS::Budgets::BudgetsAction`.
@@ -896,6 +546,7 @@ pub struct ScpActionDefinition {
     pub target_ids: List<Str>,
 }
 
+#[rustfmt::skip]
 impl ScpActionDefinition {
     /// A `ScpActionDefinition` with its required properties, named in a [`ScpActionDefinitionRequired`].
     pub fn new(required: ScpActionDefinitionRequired) -> Self {
@@ -906,20 +557,9 @@ impl ScpActionDefinition {
     }
 
     /// `PolicyId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_id(mut self, value: impl Into<Str>) -> Self {
-        self.policy_id = value.into();
-        self
-    }
-
+    pub fn policy_id(mut self, value: impl Into<Str>) -> Self { self.policy_id = value.into(); self }
     /// `TargetIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.target_ids = value.into();
-        self
-    }
+    pub fn target_ids(mut self, value: impl Into<List<Str>>) -> Self { self.target_ids = value.into(); self }
 }
 
 impl PropertyType for ScpActionDefinition {}
@@ -937,66 +577,23 @@ impl ToValue for ScpActionDefinition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SsmActionDefinitionRequired {
     /// `InstanceIds`: a list of strings, required.
-    ///
-    /// The EC2 and RDS instance IDs.
-    ///
-    /// Items 1 to 100; each item: pattern `^i-(\w{8}|\w{17})$|^[a-zA-Z]([\w-]{0,61}\w)?$`, length 1 to 63.
     pub instance_ids: List<Str>,
     /// `Region`: a string, required.
-    ///
-    /// The Region to run the ( SSM ) document.
-    ///
-    /// Pattern `^\w{2,4}-\w+(-\w+)?-\d$`; length 9 to 20.
     pub region: Str,
     /// `Subtype`: a [`Subtype`] value, required.
-    ///
-    /// The action subType.
     pub subtype: Subtype,
 }
 
-static RULE_SsmActionDefinition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SsmActionDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "InstanceIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(63),
-                    pattern: Some(&PATTERN_5),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "Region",
-            Shape::Str(&StrRule {
-                min_len: Some(9),
-                max_len: Some(20),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Subtype",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["STOP_EC2_INSTANCES", "STOP_RDS_INSTANCES"],
-                format: None,
-            }),
-        ),
+        ("InstanceIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100) })),
+        ("Region", Shape::Str(&StrRule { min_len: Some(9), max_len: Some(20), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("Subtype", Shape::Str(&StrRule { allowed: &["STOP_EC2_INSTANCES", "STOP_RDS_INSTANCES"], ..StrRule::ANY })),
     ],
     required: &["Subtype", "Region", "InstanceIds"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SsmActionDefinition` property type of `AWS::Budgets::BudgetsAction`.
@@ -1024,6 +621,7 @@ pub struct SsmActionDefinition {
     pub subtype: Subtype,
 }
 
+#[rustfmt::skip]
 impl SsmActionDefinition {
     /// A `SsmActionDefinition` with its required properties, named in a [`SsmActionDefinitionRequired`].
     pub fn new(required: SsmActionDefinitionRequired) -> Self {
@@ -1035,28 +633,11 @@ impl SsmActionDefinition {
     }
 
     /// `InstanceIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.instance_ids = value.into();
-        self
-    }
-
+    pub fn instance_ids(mut self, value: impl Into<List<Str>>) -> Self { self.instance_ids = value.into(); self }
     /// `Region`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn region(mut self, value: impl Into<Str>) -> Self {
-        self.region = value.into();
-        self
-    }
-
+    pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = value.into(); self }
     /// `Subtype`: a [`Subtype`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subtype(mut self, value: impl Into<Subtype>) -> Self {
-        self.subtype = value.into();
-        self
-    }
+    pub fn subtype(mut self, value: impl Into<Subtype>) -> Self { self.subtype = value.into(); self }
 }
 
 impl PropertyType for SsmActionDefinition {}
@@ -1075,48 +656,20 @@ impl ToValue for SsmActionDefinition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubscriberRequired {
     /// `Address`: a string, required.
-    ///
-    /// The address that AWS sends budget notifications to, either an SNS topic or an email.
-    ///
-    /// When you create a subscriber, the value of `Address` can't contain line breaks.
-    ///
-    /// Pattern `^(.*[\n\r\t\f\ ]?)*$`; length 1 to 2147483647.
     pub address: Str,
     /// `Type`: a [`SubscriberType`] value, required.
-    ///
-    /// The type of notification that AWS sends to a subscriber.
     pub r#type: SubscriberType,
 }
 
-static RULE_Subscriber: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Subscriber: ObjRule = ObjRule {
     properties: &[
-        (
-            "Address",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2147483647),
-                pattern: Some(&PATTERN_8),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SNS", "EMAIL"],
-                format: None,
-            }),
-        ),
+        ("Address", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2147483647), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["SNS", "EMAIL"], ..StrRule::ANY })),
     ],
     required: &["Type", "Address"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Subscriber` property type of `AWS::Budgets::BudgetsAction`.
@@ -1145,6 +698,7 @@ pub struct Subscriber {
     pub r#type: SubscriberType,
 }
 
+#[rustfmt::skip]
 impl Subscriber {
     /// A `Subscriber` with its required properties, named in a [`SubscriberRequired`].
     pub fn new(required: SubscriberRequired) -> Self {
@@ -1155,20 +709,9 @@ impl Subscriber {
     }
 
     /// `Address`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn address(mut self, value: impl Into<Str>) -> Self {
-        self.address = value.into();
-        self
-    }
-
+    pub fn address(mut self, value: impl Into<Str>) -> Self { self.address = value.into(); self }
     /// `Type`: a [`SubscriberType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<SubscriberType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<SubscriberType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for Subscriber {}

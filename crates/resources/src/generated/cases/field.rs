@@ -7,92 +7,33 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^.*[\\S]$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
 
 /// The required properties of [`Field`], by name: `Field::new(FieldRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FieldRequired {
     /// `Name`: a string, required.
-    ///
-    /// Name of the field.
-    ///
-    /// Pattern `^.*[\S]$`; length 1 to 100.
     pub name: Str,
     /// `Type`: a [`FieldType`] value, required.
-    ///
-    /// Type of the field.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub r#type: FieldType,
 }
 
-static RULE_Field: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Field: ObjRule = ObjRule {
     properties: &[
         ("Attributes", Shape::Object(&RULE_FieldAttributesProperty)),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DomainId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(500),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "Text",
-                    "Number",
-                    "Boolean",
-                    "DateTime",
-                    "SingleSelect",
-                    "Url",
-                    "User",
-                ],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { max_len: Some(255), ..StrRule::ANY })),
+        ("DomainId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Type", Shape::Str(&StrRule { allowed: &["Text", "Number", "Boolean", "DateTime", "SingleSelect", "Url", "User"], ..StrRule::ANY })),
     ],
     required: &["Name", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Cases::Field` resource.
@@ -142,6 +83,7 @@ pub struct Field {
     pub r#type: FieldType,
 }
 
+#[rustfmt::skip]
 impl Field {
     /// The CloudFormation type name, `AWS::Cases::Field`.
     pub const TYPE_NAME: &'static str = "AWS::Cases::Field";
@@ -156,20 +98,8 @@ impl Field {
         create_only: &["DomainId", "Type"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "FieldArn",
-            "FieldId",
-            "Namespace",
-            "CreatedTime",
-            "LastModifiedTime",
-        ],
-        attributes: &[
-            "CreatedTime",
-            "FieldArn",
-            "FieldId",
-            "LastModifiedTime",
-            "Namespace",
-        ],
+        read_only: &["FieldArn", "FieldId", "Namespace", "CreatedTime", "LastModifiedTime"],
+        attributes: &["CreatedTime", "FieldArn", "FieldId", "LastModifiedTime", "Namespace"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -187,52 +117,17 @@ impl Field {
     }
 
     /// `Attributes`: a [`FieldAttributesProperty`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attributes(mut self, value: impl Into<Obj<FieldAttributesProperty>>) -> Self {
-        self.attributes = Some(value.into());
-        self
-    }
-
+    pub fn attributes(mut self, value: impl Into<Obj<FieldAttributesProperty>>) -> Self { self.attributes = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DomainId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_id(mut self, value: impl Into<Str>) -> Self {
-        self.domain_id = Some(value.into());
-        self
-    }
-
+    pub fn domain_id(mut self, value: impl Into<Str>) -> Self { self.domain_id = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Type`: a [`FieldType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<FieldType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<FieldType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl Resource for Field {
@@ -308,14 +203,13 @@ impl FieldAttributes {
     }
 }
 
-static RULE_FieldAttributesProperty: ObjRule = ObjRule {
-    properties: &[("Text", Shape::Object(&RULE_TextAttributes))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_FieldAttributesProperty: ObjRule = ObjRule {
+    properties: &[
+        ("Text", Shape::Object(&RULE_TextAttributes)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FieldAttributes` property type of `AWS::Cases::Field`.
@@ -331,6 +225,7 @@ pub struct FieldAttributesProperty {
     pub text: Option<Obj<TextAttributes>>,
 }
 
+#[rustfmt::skip]
 impl FieldAttributesProperty {
     /// A `FieldAttributesProperty` with no property set (none is required).
     pub fn new() -> Self {
@@ -338,12 +233,7 @@ impl FieldAttributesProperty {
     }
 
     /// `Text`: a [`TextAttributes`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text(mut self, value: impl Into<Obj<TextAttributes>>) -> Self {
-        self.text = Some(value.into());
-        self
-    }
+    pub fn text(mut self, value: impl Into<Obj<TextAttributes>>) -> Self { self.text = Some(value.into()); self }
 }
 
 impl PropertyType for FieldAttributesProperty {}
@@ -354,119 +244,21 @@ impl ToValue for FieldAttributesProperty {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Cases::Field`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cases-field-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TextAttributes`], by name: `TextAttributes::new(TextAttributesRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TextAttributesRequired {
     /// `IsMultiline`: a boolean, required.
-    ///
-    /// Attribute that defines rendering component and validation
     pub is_multiline: Bool,
 }
 
-static RULE_TextAttributes: ObjRule = ObjRule {
-    properties: &[("IsMultiline", Shape::Bool)],
+#[rustfmt::skip]
+pub(crate) static RULE_TextAttributes: ObjRule = ObjRule {
+    properties: &[
+        ("IsMultiline", Shape::Bool),
+    ],
     required: &["IsMultiline"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TextAttributes` property type of `AWS::Cases::Field`.
@@ -482,6 +274,7 @@ pub struct TextAttributes {
     pub is_multiline: Bool,
 }
 
+#[rustfmt::skip]
 impl TextAttributes {
     /// A `TextAttributes` with its required properties, named in a [`TextAttributesRequired`].
     pub fn new(required: TextAttributesRequired) -> Self {
@@ -491,12 +284,7 @@ impl TextAttributes {
     }
 
     /// `IsMultiline`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_multiline(mut self, value: impl Into<Bool>) -> Self {
-        self.is_multiline = value.into();
-        self
-    }
+    pub fn is_multiline(mut self, value: impl Into<Bool>) -> Self { self.is_multiline = value.into(); self }
 }
 
 impl PropertyType for TextAttributes {}

@@ -8,11 +8,14 @@
 //! - `AWS::Cases::Field`: [`Field`], property types in [`field`]
 //! - `AWS::Cases::Layout`: [`Layout`], property types in [`layout`]
 //! - `AWS::Cases::Template`: [`Template`], property types in [`template`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod case_rule;
 pub mod domain;
 pub mod field;
 pub mod layout;
+pub mod shared;
 pub mod template;
 
 pub use case_rule::{CaseRule, CaseRuleAttributes, CaseRuleRequired};

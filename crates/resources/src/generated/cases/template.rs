@@ -7,97 +7,33 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^.*[\\S]$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
 
 /// The required properties of [`Template`], by name: `Template::new(TemplateRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TemplateRequired {
     /// `Name`: a string, required.
-    ///
-    /// The template name.
-    ///
-    /// Pattern `^.*[\S]$`; length 1 to 100.
     pub name: Str,
 }
 
-static RULE_Template: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Template: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DomainId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(500),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LayoutConfiguration",
-            Shape::Object(&RULE_LayoutConfiguration),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RequiredFields",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_RequiredField),
-                min_items: None,
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "Rules",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TemplateRule),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Active", "Inactive"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { max_len: Some(255), ..StrRule::ANY })),
+        ("DomainId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
+        ("LayoutConfiguration", Shape::Object(&RULE_LayoutConfiguration)),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("RequiredFields", Shape::List(&ListRule { items: Shape::Object(&RULE_RequiredField), min_items: None, max_items: Some(100) })),
+        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_TemplateRule), min_items: None, max_items: Some(50) })),
+        ("Status", Shape::Str(&StrRule { allowed: &["Active", "Inactive"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Cases::Template` resource.
@@ -164,6 +100,7 @@ pub struct Template {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Template {
     /// The CloudFormation type name, `AWS::Cases::Template`.
     pub const TYPE_NAME: &'static str = "AWS::Cases::Template";
@@ -178,18 +115,8 @@ impl Template {
         create_only: &["DomainId"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "CreatedTime",
-            "LastModifiedTime",
-            "TemplateArn",
-            "TemplateId",
-        ],
-        attributes: &[
-            "CreatedTime",
-            "LastModifiedTime",
-            "TemplateArn",
-            "TemplateId",
-        ],
+        read_only: &["CreatedTime", "LastModifiedTime", "TemplateArn", "TemplateId"],
+        attributes: &["CreatedTime", "LastModifiedTime", "TemplateArn", "TemplateId"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -209,68 +136,21 @@ impl Template {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DomainId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_id(mut self, value: impl Into<Str>) -> Self {
-        self.domain_id = Some(value.into());
-        self
-    }
-
+    pub fn domain_id(mut self, value: impl Into<Str>) -> Self { self.domain_id = Some(value.into()); self }
     /// `LayoutConfiguration`: a [`LayoutConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn layout_configuration(mut self, value: impl Into<Obj<LayoutConfiguration>>) -> Self {
-        self.layout_configuration = Some(value.into());
-        self
-    }
-
+    pub fn layout_configuration(mut self, value: impl Into<Obj<LayoutConfiguration>>) -> Self { self.layout_configuration = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `RequiredFields`: a list of [`RequiredField`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn required_fields(mut self, value: impl Into<List<RequiredField>>) -> Self {
-        self.required_fields = Some(value.into());
-        self
-    }
-
+    pub fn required_fields(mut self, value: impl Into<List<RequiredField>>) -> Self { self.required_fields = Some(value.into()); self }
     /// `Rules`: a list of [`TemplateRule`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rules(mut self, value: impl Into<List<TemplateRule>>) -> Self {
-        self.rules = Some(value.into());
-        self
-    }
-
+    pub fn rules(mut self, value: impl Into<List<TemplateRule>>) -> Self { self.rules = Some(value.into()); self }
     /// `Status`: a [`TemplateStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<TemplateStatus>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-
+    pub fn status(mut self, value: impl Into<TemplateStatus>) -> Self { self.status = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Template {
@@ -341,23 +221,13 @@ impl TemplateAttributes {
     }
 }
 
-static RULE_LayoutConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "DefaultLayout",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(500),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_LayoutConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("DefaultLayout", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LayoutConfiguration` property type of `AWS::Cases::Template`.
@@ -375,6 +245,7 @@ pub struct LayoutConfiguration {
     pub default_layout: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LayoutConfiguration {
     /// A `LayoutConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -382,12 +253,7 @@ impl LayoutConfiguration {
     }
 
     /// `DefaultLayout`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_layout(mut self, value: impl Into<Str>) -> Self {
-        self.default_layout = Some(value.into());
-        self
-    }
+    pub fn default_layout(mut self, value: impl Into<Str>) -> Self { self.default_layout = Some(value.into()); self }
 }
 
 impl PropertyType for LayoutConfiguration {}
@@ -404,30 +270,17 @@ impl ToValue for LayoutConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RequiredFieldRequired {
     /// `FieldId`: a string, required.
-    ///
-    /// Unique identifier of a field.
-    ///
-    /// Length 1 to 500.
     pub field_id: Str,
 }
 
-static RULE_RequiredField: ObjRule = ObjRule {
-    properties: &[(
-        "FieldId",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(500),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_RequiredField: ObjRule = ObjRule {
+    properties: &[
+        ("FieldId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
+    ],
     required: &["FieldId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RequiredField` property type of `AWS::Cases::Template`.
@@ -445,6 +298,7 @@ pub struct RequiredField {
     pub field_id: Str,
 }
 
+#[rustfmt::skip]
 impl RequiredField {
     /// A `RequiredField` with its required properties, named in a [`RequiredFieldRequired`].
     pub fn new(required: RequiredFieldRequired) -> Self {
@@ -454,12 +308,7 @@ impl RequiredField {
     }
 
     /// `FieldId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_id(mut self, value: impl Into<Str>) -> Self {
-        self.field_id = value.into();
-        self
-    }
+    pub fn field_id(mut self, value: impl Into<Str>) -> Self { self.field_id = value.into(); self }
 }
 
 impl PropertyType for RequiredField {}
@@ -470,142 +319,22 @@ impl ToValue for RequiredField {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Cases::Template`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cases-template-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TemplateRule`], by name: `TemplateRule::new(TemplateRuleRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TemplateRuleRequired {
     /// `CaseRuleId`: a string, required.
-    ///
-    /// Unique identifier of a case rule.
-    ///
-    /// Length 1 to 500.
     pub case_rule_id: Str,
 }
 
-static RULE_TemplateRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TemplateRule: ObjRule = ObjRule {
     properties: &[
-        (
-            "CaseRuleId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(500),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FieldId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(500),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CaseRuleId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
+        ("FieldId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
     ],
     required: &["CaseRuleId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TemplateRule` property type of `AWS::Cases::Template`.
@@ -629,6 +358,7 @@ pub struct TemplateRule {
     pub field_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl TemplateRule {
     /// A `TemplateRule` with its required properties, named in a [`TemplateRuleRequired`].
     pub fn new(required: TemplateRuleRequired) -> Self {
@@ -639,20 +369,9 @@ impl TemplateRule {
     }
 
     /// `CaseRuleId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn case_rule_id(mut self, value: impl Into<Str>) -> Self {
-        self.case_rule_id = value.into();
-        self
-    }
-
+    pub fn case_rule_id(mut self, value: impl Into<Str>) -> Self { self.case_rule_id = value.into(); self }
     /// `FieldId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_id(mut self, value: impl Into<Str>) -> Self {
-        self.field_id = Some(value.into());
-        self
-    }
+    pub fn field_id(mut self, value: impl Into<Str>) -> Self { self.field_id = Some(value.into()); self }
 }
 
 impl PropertyType for TemplateRule {}

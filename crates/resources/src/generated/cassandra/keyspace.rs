@@ -7,40 +7,21 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_]{1,47}$");
 
-static RULE_Keyspace: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Keyspace: ObjRule = ObjRule {
     properties: &[
         ("ClientSideTimestampsEnabled", Shape::Bool),
-        (
-            "KeyspaceName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ReplicationSpecification",
-            Shape::Object(&RULE_ReplicationSpecification),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("KeyspaceName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ReplicationSpecification", Shape::Object(&RULE_ReplicationSpecification)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Cassandra::Keyspace` resource.
@@ -87,6 +68,7 @@ pub struct Keyspace {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Keyspace {
     /// The CloudFormation type name, `AWS::Cassandra::Keyspace`.
     pub const TYPE_NAME: &'static str = "AWS::Cassandra::Keyspace";
@@ -113,39 +95,13 @@ impl Keyspace {
     }
 
     /// `ClientSideTimestampsEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_side_timestamps_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.client_side_timestamps_enabled = Some(value.into());
-        self
-    }
-
+    pub fn client_side_timestamps_enabled(mut self, value: impl Into<Bool>) -> Self { self.client_side_timestamps_enabled = Some(value.into()); self }
     /// `KeyspaceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn keyspace_name(mut self, value: impl Into<Str>) -> Self {
-        self.keyspace_name = Some(value.into());
-        self
-    }
-
+    pub fn keyspace_name(mut self, value: impl Into<Str>) -> Self { self.keyspace_name = Some(value.into()); self }
     /// `ReplicationSpecification`: a [`ReplicationSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replication_specification(
-        mut self,
-        value: impl Into<Obj<ReplicationSpecification>>,
-    ) -> Self {
-        self.replication_specification = Some(value.into());
-        self
-    }
-
+    pub fn replication_specification(mut self, value: impl Into<Obj<ReplicationSpecification>>) -> Self { self.replication_specification = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Keyspace {
@@ -185,60 +141,15 @@ impl From<ResourceRef> for KeyspaceAttributes {
     }
 }
 
-static RULE_ReplicationSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ReplicationSpecification: ObjRule = ObjRule {
     properties: &[
-        (
-            "RegionList",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "af-south-1",
-                        "ap-east-1",
-                        "ap-northeast-1",
-                        "ap-northeast-2",
-                        "ap-south-1",
-                        "ap-southeast-1",
-                        "ap-southeast-2",
-                        "ca-central-1",
-                        "eu-central-1",
-                        "eu-north-1",
-                        "eu-west-1",
-                        "eu-west-2",
-                        "eu-west-3",
-                        "me-central-1",
-                        "me-south-1",
-                        "sa-east-1",
-                        "us-east-1",
-                        "us-east-2",
-                        "us-west-1",
-                        "us-west-2",
-                    ],
-                    format: None,
-                }),
-                min_items: Some(2),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ReplicationStrategy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SINGLE_REGION", "MULTI_REGION"],
-                format: None,
-            }),
-        ),
+        ("RegionList", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["af-south-1", "ap-east-1", "ap-northeast-1", "ap-northeast-2", "ap-south-1", "ap-southeast-1", "ap-southeast-2", "ca-central-1", "eu-central-1", "eu-north-1", "eu-west-1", "eu-west-2", "eu-west-3", "me-central-1", "me-south-1", "sa-east-1", "us-east-1", "us-east-2", "us-west-1", "us-west-2"], ..StrRule::ANY }), min_items: Some(2), max_items: Some(20) })),
+        ("ReplicationStrategy", Shape::Str(&StrRule { allowed: &["SINGLE_REGION", "MULTI_REGION"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
     dependent_required: &[("RegionList", &["ReplicationStrategy"])],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReplicationSpecification` property type of `AWS::Cassandra::Keyspace`.
@@ -273,6 +184,7 @@ pub struct ReplicationSpecification {
     pub replication_strategy: Option<ReplicationStrategy>,
 }
 
+#[rustfmt::skip]
 impl ReplicationSpecification {
     /// A `ReplicationSpecification` with no property set (none is required).
     pub fn new() -> Self {
@@ -280,20 +192,9 @@ impl ReplicationSpecification {
     }
 
     /// `RegionList`: a list of [`RegionList`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn region_list(mut self, value: impl Into<List<RegionList>>) -> Self {
-        self.region_list = Some(value.into());
-        self
-    }
-
+    pub fn region_list(mut self, value: impl Into<List<RegionList>>) -> Self { self.region_list = Some(value.into()); self }
     /// `ReplicationStrategy`: a [`ReplicationStrategy`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replication_strategy(mut self, value: impl Into<ReplicationStrategy>) -> Self {
-        self.replication_strategy = Some(value.into());
-        self
-    }
+    pub fn replication_strategy(mut self, value: impl Into<ReplicationStrategy>) -> Self { self.replication_strategy = Some(value.into()); self }
 }
 
 impl PropertyType for ReplicationSpecification {}
@@ -303,102 +204,6 @@ impl ToValue for ReplicationSpecification {
         MapBuilder::new()
             .opt("RegionList", &self.region_list)
             .opt("ReplicationStrategy", &self.replication_strategy)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Cassandra::Keyspace`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cassandra-keyspace-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -6,8 +6,11 @@
 //! - `AWS::Cassandra::Keyspace`: [`Keyspace`], property types in [`keyspace`]
 //! - `AWS::Cassandra::Table`: [`Table`], property types in [`table`]
 //! - `AWS::Cassandra::Type`: [`Type`], property types in [`type_`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod keyspace;
+pub mod shared;
 pub mod table;
 pub mod type_;
 

@@ -7,115 +7,42 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_]{1,47}$");
 
 /// The required properties of [`Table`], by name: `Table::new(TableRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TableRequired {
     /// `KeyspaceName`: a string, required.
-    ///
-    /// The name of the keyspace to create the table in. The keyspace must already exist.
-    ///
-    /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9_]{1,47}$`; create-only: changing it replaces the resource.
     pub keyspace_name: Str,
     /// `PartitionKeyColumns`: a list of [`Column`] objects, required.
-    ///
-    /// One or more columns that uniquely identify every row in the table. Every table must have a partition key.
-    ///
-    /// Items at least 1; create-only: changing it replaces the resource.
     pub partition_key_columns: List<Column>,
 }
 
-static RULE_Table: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Table: ObjRule = ObjRule {
     properties: &[
-        (
-            "AutoScalingSpecifications",
-            Shape::Object(&RULE_AutoScalingSpecification),
-        ),
+        ("AutoScalingSpecifications", Shape::Object(&RULE_AutoScalingSpecification)),
         ("BillingMode", Shape::Object(&RULE_BillingMode)),
         ("CdcSpecification", Shape::Object(&RULE_CdcSpecification)),
         ("ClientSideTimestampsEnabled", Shape::Bool),
-        (
-            "ClusteringKeyColumns",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ClusteringKeyColumn),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "DefaultTimeToLive",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "EncryptionSpecification",
-            Shape::Object(&RULE_EncryptionSpecification),
-        ),
-        (
-            "KeyspaceName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PartitionKeyColumns",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Column),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("ClusteringKeyColumns", Shape::List(&ListRule { items: Shape::Object(&RULE_ClusteringKeyColumn), min_items: None, max_items: None })),
+        ("DefaultTimeToLive", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("EncryptionSpecification", Shape::Object(&RULE_EncryptionSpecification)),
+        ("KeyspaceName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("PartitionKeyColumns", Shape::List(&ListRule { items: Shape::Object(&RULE_Column), min_items: Some(1), max_items: None })),
         ("PointInTimeRecoveryEnabled", Shape::Bool),
-        (
-            "RegularColumns",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Column),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ReplicaSpecifications",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ReplicaSpecification),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "TableName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("RegularColumns", Shape::List(&ListRule { items: Shape::Object(&RULE_Column), min_items: None, max_items: None })),
+        ("ReplicaSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_ReplicaSpecification), min_items: Some(1), max_items: None })),
+        ("TableName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
         ("WarmThroughput", Shape::Object(&RULE_WarmThroughput)),
     ],
     required: &["KeyspaceName", "PartitionKeyColumns"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Cassandra::Table` resource.
@@ -245,6 +172,7 @@ pub struct Table {
     pub warm_throughput: Option<Obj<WarmThroughput>>,
 }
 
+#[rustfmt::skip]
 impl Table {
     /// The CloudFormation type name, `AWS::Cassandra::Table`.
     pub const TYPE_NAME: &'static str = "AWS::Cassandra::Table";
@@ -256,13 +184,7 @@ impl Table {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cassandra-table.html",
         primary_identifier: &["KeyspaceName", "TableName"],
         required: &["KeyspaceName", "PartitionKeyColumns"],
-        create_only: &[
-            "KeyspaceName",
-            "TableName",
-            "PartitionKeyColumns",
-            "ClusteringKeyColumns",
-            "ClientSideTimestampsEnabled",
-        ],
+        create_only: &["KeyspaceName", "TableName", "PartitionKeyColumns", "ClusteringKeyColumns", "ClientSideTimestampsEnabled"],
         conditional_create_only: &[],
         write_only: &["AutoScalingSpecifications", "ReplicaSpecifications"],
         read_only: &[],
@@ -293,130 +215,35 @@ impl Table {
     }
 
     /// `AutoScalingSpecifications`: an [`AutoScalingSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_scaling_specifications(
-        mut self,
-        value: impl Into<Obj<AutoScalingSpecification>>,
-    ) -> Self {
-        self.auto_scaling_specifications = Some(value.into());
-        self
-    }
-
+    pub fn auto_scaling_specifications(mut self, value: impl Into<Obj<AutoScalingSpecification>>) -> Self { self.auto_scaling_specifications = Some(value.into()); self }
     /// `BillingMode`: a [`BillingMode`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn billing_mode(mut self, value: impl Into<Obj<BillingMode>>) -> Self {
-        self.billing_mode = Some(value.into());
-        self
-    }
-
+    pub fn billing_mode(mut self, value: impl Into<Obj<BillingMode>>) -> Self { self.billing_mode = Some(value.into()); self }
     /// `CdcSpecification`: a [`CdcSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cdc_specification(mut self, value: impl Into<Obj<CdcSpecification>>) -> Self {
-        self.cdc_specification = Some(value.into());
-        self
-    }
-
+    pub fn cdc_specification(mut self, value: impl Into<Obj<CdcSpecification>>) -> Self { self.cdc_specification = Some(value.into()); self }
     /// `ClientSideTimestampsEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_side_timestamps_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.client_side_timestamps_enabled = Some(value.into());
-        self
-    }
-
+    pub fn client_side_timestamps_enabled(mut self, value: impl Into<Bool>) -> Self { self.client_side_timestamps_enabled = Some(value.into()); self }
     /// `ClusteringKeyColumns`: a list of [`ClusteringKeyColumn`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn clustering_key_columns(mut self, value: impl Into<List<ClusteringKeyColumn>>) -> Self {
-        self.clustering_key_columns = Some(value.into());
-        self
-    }
-
+    pub fn clustering_key_columns(mut self, value: impl Into<List<ClusteringKeyColumn>>) -> Self { self.clustering_key_columns = Some(value.into()); self }
     /// `DefaultTimeToLive`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_time_to_live(mut self, value: impl Into<Int>) -> Self {
-        self.default_time_to_live = Some(value.into());
-        self
-    }
-
+    pub fn default_time_to_live(mut self, value: impl Into<Int>) -> Self { self.default_time_to_live = Some(value.into()); self }
     /// `EncryptionSpecification`: an [`EncryptionSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_specification(
-        mut self,
-        value: impl Into<Obj<EncryptionSpecification>>,
-    ) -> Self {
-        self.encryption_specification = Some(value.into());
-        self
-    }
-
+    pub fn encryption_specification(mut self, value: impl Into<Obj<EncryptionSpecification>>) -> Self { self.encryption_specification = Some(value.into()); self }
     /// `KeyspaceName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn keyspace_name(mut self, value: impl Into<Str>) -> Self {
-        self.keyspace_name = value.into();
-        self
-    }
-
+    pub fn keyspace_name(mut self, value: impl Into<Str>) -> Self { self.keyspace_name = value.into(); self }
     /// `PartitionKeyColumns`: a list of [`Column`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn partition_key_columns(mut self, value: impl Into<List<Column>>) -> Self {
-        self.partition_key_columns = value.into();
-        self
-    }
-
+    pub fn partition_key_columns(mut self, value: impl Into<List<Column>>) -> Self { self.partition_key_columns = value.into(); self }
     /// `PointInTimeRecoveryEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn point_in_time_recovery_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.point_in_time_recovery_enabled = Some(value.into());
-        self
-    }
-
+    pub fn point_in_time_recovery_enabled(mut self, value: impl Into<Bool>) -> Self { self.point_in_time_recovery_enabled = Some(value.into()); self }
     /// `RegularColumns`: a list of [`Column`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn regular_columns(mut self, value: impl Into<List<Column>>) -> Self {
-        self.regular_columns = Some(value.into());
-        self
-    }
-
+    pub fn regular_columns(mut self, value: impl Into<List<Column>>) -> Self { self.regular_columns = Some(value.into()); self }
     /// `ReplicaSpecifications`: a list of [`ReplicaSpecification`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replica_specifications(mut self, value: impl Into<List<ReplicaSpecification>>) -> Self {
-        self.replica_specifications = Some(value.into());
-        self
-    }
-
+    pub fn replica_specifications(mut self, value: impl Into<List<ReplicaSpecification>>) -> Self { self.replica_specifications = Some(value.into()); self }
     /// `TableName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self {
-        self.table_name = Some(value.into());
-        self
-    }
-
+    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `WarmThroughput`: a [`WarmThroughput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn warm_throughput(mut self, value: impl Into<Obj<WarmThroughput>>) -> Self {
-        self.warm_throughput = Some(value.into());
-        self
-    }
+    pub fn warm_throughput(mut self, value: impl Into<Obj<WarmThroughput>>) -> Self { self.warm_throughput = Some(value.into()); self }
 }
 
 impl Resource for Table {
@@ -473,33 +300,16 @@ impl From<ResourceRef> for TableAttributes {
     }
 }
 
-static RULE_AutoScalingSetting: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AutoScalingSetting: ObjRule = ObjRule {
     properties: &[
         ("AutoScalingDisabled", Shape::Bool),
-        (
-            "MaximumUnits",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "MinimumUnits",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("MaximumUnits", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("MinimumUnits", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
         ("ScalingPolicy", Shape::Object(&RULE_ScalingPolicy)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AutoScalingSetting` property type of `AWS::Cassandra::Table`.
@@ -543,6 +353,7 @@ pub struct AutoScalingSetting {
     pub scaling_policy: Option<Obj<ScalingPolicy>>,
 }
 
+#[rustfmt::skip]
 impl AutoScalingSetting {
     /// A `AutoScalingSetting` with no property set (none is required).
     pub fn new() -> Self {
@@ -550,36 +361,13 @@ impl AutoScalingSetting {
     }
 
     /// `AutoScalingDisabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_scaling_disabled(mut self, value: impl Into<Bool>) -> Self {
-        self.auto_scaling_disabled = Some(value.into());
-        self
-    }
-
+    pub fn auto_scaling_disabled(mut self, value: impl Into<Bool>) -> Self { self.auto_scaling_disabled = Some(value.into()); self }
     /// `MaximumUnits`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_units(mut self, value: impl Into<Int>) -> Self {
-        self.maximum_units = Some(value.into());
-        self
-    }
-
+    pub fn maximum_units(mut self, value: impl Into<Int>) -> Self { self.maximum_units = Some(value.into()); self }
     /// `MinimumUnits`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn minimum_units(mut self, value: impl Into<Int>) -> Self {
-        self.minimum_units = Some(value.into());
-        self
-    }
-
+    pub fn minimum_units(mut self, value: impl Into<Int>) -> Self { self.minimum_units = Some(value.into()); self }
     /// `ScalingPolicy`: a [`ScalingPolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scaling_policy(mut self, value: impl Into<Obj<ScalingPolicy>>) -> Self {
-        self.scaling_policy = Some(value.into());
-        self
-    }
+    pub fn scaling_policy(mut self, value: impl Into<Obj<ScalingPolicy>>) -> Self { self.scaling_policy = Some(value.into()); self }
 }
 
 impl PropertyType for AutoScalingSetting {}
@@ -595,23 +383,14 @@ impl ToValue for AutoScalingSetting {
     }
 }
 
-static RULE_AutoScalingSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AutoScalingSpecification: ObjRule = ObjRule {
     properties: &[
-        (
-            "ReadCapacityAutoScaling",
-            Shape::Object(&RULE_AutoScalingSetting),
-        ),
-        (
-            "WriteCapacityAutoScaling",
-            Shape::Object(&RULE_AutoScalingSetting),
-        ),
+        ("ReadCapacityAutoScaling", Shape::Object(&RULE_AutoScalingSetting)),
+        ("WriteCapacityAutoScaling", Shape::Object(&RULE_AutoScalingSetting)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AutoScalingSpecification` property type of `AWS::Cassandra::Table`.
@@ -631,6 +410,7 @@ pub struct AutoScalingSpecification {
     pub write_capacity_auto_scaling: Option<Obj<AutoScalingSetting>>,
 }
 
+#[rustfmt::skip]
 impl AutoScalingSpecification {
     /// A `AutoScalingSpecification` with no property set (none is required).
     pub fn new() -> Self {
@@ -638,23 +418,9 @@ impl AutoScalingSpecification {
     }
 
     /// `ReadCapacityAutoScaling`: an [`AutoScalingSetting`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn read_capacity_auto_scaling(mut self, value: impl Into<Obj<AutoScalingSetting>>) -> Self {
-        self.read_capacity_auto_scaling = Some(value.into());
-        self
-    }
-
+    pub fn read_capacity_auto_scaling(mut self, value: impl Into<Obj<AutoScalingSetting>>) -> Self { self.read_capacity_auto_scaling = Some(value.into()); self }
     /// `WriteCapacityAutoScaling`: an [`AutoScalingSetting`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn write_capacity_auto_scaling(
-        mut self,
-        value: impl Into<Obj<AutoScalingSetting>>,
-    ) -> Self {
-        self.write_capacity_auto_scaling = Some(value.into());
-        self
-    }
+    pub fn write_capacity_auto_scaling(mut self, value: impl Into<Obj<AutoScalingSetting>>) -> Self { self.write_capacity_auto_scaling = Some(value.into()); self }
 }
 
 impl PropertyType for AutoScalingSpecification {}
@@ -675,41 +441,18 @@ impl ToValue for AutoScalingSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BillingModeRequired {
     /// `Mode`: a [`Mode`] value, required.
-    ///
-    /// The billing mode for the table:
-    ///
-    /// - On-demand mode - `ON_DEMAND`
-    /// - Provisioned mode - `PROVISIONED`
-    ///
-    /// &gt; If you choose `PROVISIONED` mode, then you also need to specify provisioned throughput (read and write capacity) for the table.
-    ///
-    /// Valid values: `ON_DEMAND` | `PROVISIONED`
     pub mode: Mode,
 }
 
-static RULE_BillingMode: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BillingMode: ObjRule = ObjRule {
     properties: &[
-        (
-            "Mode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PROVISIONED", "ON_DEMAND"],
-                format: None,
-            }),
-        ),
-        (
-            "ProvisionedThroughput",
-            Shape::Object(&RULE_ProvisionedThroughput),
-        ),
+        ("Mode", Shape::Str(&StrRule { allowed: &["PROVISIONED", "ON_DEMAND"], ..StrRule::ANY })),
+        ("ProvisionedThroughput", Shape::Object(&RULE_ProvisionedThroughput)),
     ],
     required: &["Mode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BillingMode` property type of `AWS::Cassandra::Table`.
@@ -736,6 +479,7 @@ pub struct BillingMode {
     pub provisioned_throughput: Option<Obj<ProvisionedThroughput>>,
 }
 
+#[rustfmt::skip]
 impl BillingMode {
     /// A `BillingMode` with its required properties, named in a [`BillingModeRequired`].
     pub fn new(required: BillingModeRequired) -> Self {
@@ -746,20 +490,9 @@ impl BillingMode {
     }
 
     /// `Mode`: a [`Mode`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mode(mut self, value: impl Into<Mode>) -> Self {
-        self.mode = value.into();
-        self
-    }
-
+    pub fn mode(mut self, value: impl Into<Mode>) -> Self { self.mode = value.into(); self }
     /// `ProvisionedThroughput`: a [`ProvisionedThroughput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provisioned_throughput(mut self, value: impl Into<Obj<ProvisionedThroughput>>) -> Self {
-        self.provisioned_throughput = Some(value.into());
-        self
-    }
+    pub fn provisioned_throughput(mut self, value: impl Into<Obj<ProvisionedThroughput>>) -> Self { self.provisioned_throughput = Some(value.into()); self }
 }
 
 impl PropertyType for BillingMode {}
@@ -777,48 +510,19 @@ impl ToValue for BillingMode {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CdcSpecificationRequired {
     /// `Status`: a [`CdcStatus`] value, required.
-    ///
-    /// The status of the CDC stream. You can enable or disable a stream for a table.
     pub status: CdcStatus,
 }
 
-static RULE_CdcSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CdcSpecification: ObjRule = ObjRule {
     properties: &[
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "ViewType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NEW_IMAGE", "OLD_IMAGE", "KEYS_ONLY", "NEW_AND_OLD_IMAGES"],
-                format: None,
-            }),
-        ),
+        ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("ViewType", Shape::Str(&StrRule { allowed: &["NEW_IMAGE", "OLD_IMAGE", "KEYS_ONLY", "NEW_AND_OLD_IMAGES"], ..StrRule::ANY })),
     ],
     required: &["Status"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CdcSpecification` property type of `AWS::Cassandra::Table`.
@@ -851,6 +555,7 @@ pub struct CdcSpecification {
     pub view_type: Option<CdcViewType>,
 }
 
+#[rustfmt::skip]
 impl CdcSpecification {
     /// A `CdcSpecification` with its required properties, named in a [`CdcSpecificationRequired`].
     pub fn new(required: CdcSpecificationRequired) -> Self {
@@ -862,28 +567,11 @@ impl CdcSpecification {
     }
 
     /// `Status`: a [`CdcStatus`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<CdcStatus>) -> Self {
-        self.status = value.into();
-        self
-    }
-
+    pub fn status(mut self, value: impl Into<CdcStatus>) -> Self { self.status = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `ViewType`: a [`CdcViewType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn view_type(mut self, value: impl Into<CdcViewType>) -> Self {
-        self.view_type = Some(value.into());
-        self
-    }
+    pub fn view_type(mut self, value: impl Into<CdcViewType>) -> Self { self.view_type = Some(value.into()); self }
 }
 
 impl PropertyType for CdcSpecification {}
@@ -902,31 +590,18 @@ impl ToValue for CdcSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClusteringKeyColumnRequired {
     /// `Column`: a [`Column`] object, required.
-    ///
-    /// The name and data type of this clustering key column.
     pub column: Obj<Column>,
 }
 
-static RULE_ClusteringKeyColumn: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ClusteringKeyColumn: ObjRule = ObjRule {
     properties: &[
         ("Column", Shape::Object(&RULE_Column)),
-        (
-            "OrderBy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ASC", "DESC"],
-                format: None,
-            }),
-        ),
+        ("OrderBy", Shape::Str(&StrRule { allowed: &["ASC", "DESC"], ..StrRule::ANY })),
     ],
     required: &["Column"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ClusteringKeyColumn` property type of `AWS::Cassandra::Table`.
@@ -951,6 +626,7 @@ pub struct ClusteringKeyColumn {
     pub order_by: Option<OrderBy>,
 }
 
+#[rustfmt::skip]
 impl ClusteringKeyColumn {
     /// A `ClusteringKeyColumn` with its required properties, named in a [`ClusteringKeyColumnRequired`].
     pub fn new(required: ClusteringKeyColumnRequired) -> Self {
@@ -961,20 +637,9 @@ impl ClusteringKeyColumn {
     }
 
     /// `Column`: a [`Column`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn column(mut self, value: impl Into<Obj<Column>>) -> Self {
-        self.column = value.into();
-        self
-    }
-
+    pub fn column(mut self, value: impl Into<Obj<Column>>) -> Self { self.column = value.into(); self }
     /// `OrderBy`: an [`OrderBy`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn order_by(mut self, value: impl Into<OrderBy>) -> Self {
-        self.order_by = Some(value.into());
-        self
-    }
+    pub fn order_by(mut self, value: impl Into<OrderBy>) -> Self { self.order_by = Some(value.into()); self }
 }
 
 impl PropertyType for ClusteringKeyColumn {}
@@ -992,37 +657,20 @@ impl ToValue for ClusteringKeyColumn {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ColumnRequired {
     /// `ColumnName`: a string, required.
-    ///
-    /// The name of the column. For more information, see \[Identifiers\](<https://docs.aws.amazon.com/keyspaces/latest/devguide/cql.elements.html#cql.elements.identifier>) in the *Amazon Keyspaces Developer Guide* .
-    ///
-    /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9_]{1,47}$`.
     pub column_name: Str,
     /// `ColumnType`: a string, required.
-    ///
-    /// The data type of the column. For more information, see \[Data types\](<https://docs.aws.amazon.com/keyspaces/latest/devguide/cql.elements.html#cql.data-types>) in the *Amazon Keyspaces Developer Guide* .
     pub column_type: Str,
 }
 
-static RULE_Column: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Column: ObjRule = ObjRule {
     properties: &[
-        (
-            "ColumnName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ColumnName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("ColumnType", Shape::STR),
     ],
     required: &["ColumnName", "ColumnType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Column` property type of `AWS::Cassandra::Table`.
@@ -1047,6 +695,7 @@ pub struct Column {
     pub column_type: Str,
 }
 
+#[rustfmt::skip]
 impl Column {
     /// A `Column` with its required properties, named in a [`ColumnRequired`].
     pub fn new(required: ColumnRequired) -> Self {
@@ -1057,20 +706,9 @@ impl Column {
     }
 
     /// `ColumnName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn column_name(mut self, value: impl Into<Str>) -> Self {
-        self.column_name = value.into();
-        self
-    }
-
+    pub fn column_name(mut self, value: impl Into<Str>) -> Self { self.column_name = value.into(); self }
     /// `ColumnType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn column_type(mut self, value: impl Into<Str>) -> Self {
-        self.column_type = value.into();
-        self
-    }
+    pub fn column_type(mut self, value: impl Into<Str>) -> Self { self.column_type = value.into(); self }
 }
 
 impl PropertyType for Column {}
@@ -1088,38 +726,18 @@ impl ToValue for Column {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EncryptionSpecificationRequired {
     /// `EncryptionType`: an [`EncryptionType`] value, required.
-    ///
-    /// The encryption at rest options for the table.
-    ///
-    /// - *AWS owned key* (default) - `AWS_OWNED_KMS_KEY`
-    /// - *Customer managed key* - `CUSTOMER_MANAGED_KMS_KEY`
-    ///
-    /// &gt; If you choose `CUSTOMER_MANAGED_KMS_KEY` , a `kms_key_identifier` in the format of a key ARN is required.
-    ///
-    /// Valid values: `CUSTOMER_MANAGED_KMS_KEY` | `AWS_OWNED_KMS_KEY` .
     pub encryption_type: EncryptionType,
 }
 
-static RULE_EncryptionSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EncryptionSpecification: ObjRule = ObjRule {
     properties: &[
-        (
-            "EncryptionType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AWS_OWNED_KMS_KEY", "CUSTOMER_MANAGED_KMS_KEY"],
-                format: None,
-            }),
-        ),
+        ("EncryptionType", Shape::Str(&StrRule { allowed: &["AWS_OWNED_KMS_KEY", "CUSTOMER_MANAGED_KMS_KEY"], ..StrRule::ANY })),
         ("KmsKeyIdentifier", Shape::STR),
     ],
     required: &["EncryptionType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EncryptionSpecification` property type of `AWS::Cassandra::Table`.
@@ -1146,6 +764,7 @@ pub struct EncryptionSpecification {
     pub kms_key_identifier: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl EncryptionSpecification {
     /// A `EncryptionSpecification` with its required properties, named in a [`EncryptionSpecificationRequired`].
     pub fn new(required: EncryptionSpecificationRequired) -> Self {
@@ -1156,20 +775,9 @@ impl EncryptionSpecification {
     }
 
     /// `EncryptionType`: an [`EncryptionType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_type(mut self, value: impl Into<EncryptionType>) -> Self {
-        self.encryption_type = value.into();
-        self
-    }
-
+    pub fn encryption_type(mut self, value: impl Into<EncryptionType>) -> Self { self.encryption_type = value.into(); self }
     /// `KmsKeyIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_identifier = Some(value.into());
-        self
-    }
+    pub fn kms_key_identifier(mut self, value: impl Into<Str>) -> Self { self.kms_key_identifier = Some(value.into()); self }
 }
 
 impl PropertyType for EncryptionSpecification {}
@@ -1187,44 +795,20 @@ impl ToValue for EncryptionSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProvisionedThroughputRequired {
     /// `ReadCapacityUnits`: an integer, required.
-    ///
-    /// The amount of read capacity that's provisioned for the table. For more information, see \[Read/write capacity mode\](<https://docs.aws.amazon.com/keyspaces/latest/devguide/ReadWriteCapacityMode.html>) in the *Amazon Keyspaces Developer Guide* .
-    ///
-    /// Value at least 1.
     pub read_capacity_units: Int,
     /// `WriteCapacityUnits`: an integer, required.
-    ///
-    /// The amount of write capacity that's provisioned for the table. For more information, see \[Read/write capacity mode\](<https://docs.aws.amazon.com/keyspaces/latest/devguide/ReadWriteCapacityMode.html>) in the *Amazon Keyspaces Developer Guide* .
-    ///
-    /// Value at least 1.
     pub write_capacity_units: Int,
 }
 
-static RULE_ProvisionedThroughput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ProvisionedThroughput: ObjRule = ObjRule {
     properties: &[
-        (
-            "ReadCapacityUnits",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "WriteCapacityUnits",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("ReadCapacityUnits", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("WriteCapacityUnits", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
     ],
     required: &["ReadCapacityUnits", "WriteCapacityUnits"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ProvisionedThroughput` property type of `AWS::Cassandra::Table`.
@@ -1248,6 +832,7 @@ pub struct ProvisionedThroughput {
     pub write_capacity_units: Int,
 }
 
+#[rustfmt::skip]
 impl ProvisionedThroughput {
     /// A `ProvisionedThroughput` with its required properties, named in a [`ProvisionedThroughputRequired`].
     pub fn new(required: ProvisionedThroughputRequired) -> Self {
@@ -1258,20 +843,9 @@ impl ProvisionedThroughput {
     }
 
     /// `ReadCapacityUnits`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn read_capacity_units(mut self, value: impl Into<Int>) -> Self {
-        self.read_capacity_units = value.into();
-        self
-    }
-
+    pub fn read_capacity_units(mut self, value: impl Into<Int>) -> Self { self.read_capacity_units = value.into(); self }
     /// `WriteCapacityUnits`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn write_capacity_units(mut self, value: impl Into<Int>) -> Self {
-        self.write_capacity_units = value.into();
-        self
-    }
+    pub fn write_capacity_units(mut self, value: impl Into<Int>) -> Self { self.write_capacity_units = value.into(); self }
 }
 
 impl PropertyType for ProvisionedThroughput {}
@@ -1289,37 +863,19 @@ impl ToValue for ProvisionedThroughput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicaSpecificationRequired {
     /// `Region`: a string, required.
-    ///
-    /// The AWS Region.
-    ///
-    /// Length 2 to 25.
     pub region: Str,
 }
 
-static RULE_ReplicaSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ReplicaSpecification: ObjRule = ObjRule {
     properties: &[
-        (
-            "ReadCapacityAutoScaling",
-            Shape::Object(&RULE_AutoScalingSetting),
-        ),
+        ("ReadCapacityAutoScaling", Shape::Object(&RULE_AutoScalingSetting)),
         ("ReadCapacityUnits", Shape::INT),
-        (
-            "Region",
-            Shape::Str(&StrRule {
-                min_len: Some(2),
-                max_len: Some(25),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Region", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(25), ..StrRule::ANY })),
     ],
     required: &["Region"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReplicaSpecification` property type of `AWS::Cassandra::Table`.
@@ -1351,6 +907,7 @@ pub struct ReplicaSpecification {
     pub region: Str,
 }
 
+#[rustfmt::skip]
 impl ReplicaSpecification {
     /// A `ReplicaSpecification` with its required properties, named in a [`ReplicaSpecificationRequired`].
     pub fn new(required: ReplicaSpecificationRequired) -> Self {
@@ -1362,28 +919,11 @@ impl ReplicaSpecification {
     }
 
     /// `ReadCapacityAutoScaling`: an [`AutoScalingSetting`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn read_capacity_auto_scaling(mut self, value: impl Into<Obj<AutoScalingSetting>>) -> Self {
-        self.read_capacity_auto_scaling = Some(value.into());
-        self
-    }
-
+    pub fn read_capacity_auto_scaling(mut self, value: impl Into<Obj<AutoScalingSetting>>) -> Self { self.read_capacity_auto_scaling = Some(value.into()); self }
     /// `ReadCapacityUnits`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn read_capacity_units(mut self, value: impl Into<Int>) -> Self {
-        self.read_capacity_units = Some(value.into());
-        self
-    }
-
+    pub fn read_capacity_units(mut self, value: impl Into<Int>) -> Self { self.read_capacity_units = Some(value.into()); self }
     /// `Region`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn region(mut self, value: impl Into<Str>) -> Self {
-        self.region = value.into();
-        self
-    }
+    pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = value.into(); self }
 }
 
 impl PropertyType for ReplicaSpecification {}
@@ -1398,17 +938,13 @@ impl ToValue for ReplicaSpecification {
     }
 }
 
-static RULE_ScalingPolicy: ObjRule = ObjRule {
-    properties: &[(
-        "TargetTrackingScalingPolicyConfiguration",
-        Shape::Object(&RULE_TargetTrackingScalingPolicyConfiguration),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ScalingPolicy: ObjRule = ObjRule {
+    properties: &[
+        ("TargetTrackingScalingPolicyConfiguration", Shape::Object(&RULE_TargetTrackingScalingPolicyConfiguration)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ScalingPolicy` property type of `AWS::Cassandra::Table`.
@@ -1425,6 +961,7 @@ pub struct ScalingPolicy {
         Option<Obj<TargetTrackingScalingPolicyConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl ScalingPolicy {
     /// A `ScalingPolicy` with no property set (none is required).
     pub fn new() -> Self {
@@ -1432,15 +969,7 @@ impl ScalingPolicy {
     }
 
     /// `TargetTrackingScalingPolicyConfiguration`: a [`TargetTrackingScalingPolicyConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_tracking_scaling_policy_configuration(
-        mut self,
-        value: impl Into<Obj<TargetTrackingScalingPolicyConfiguration>>,
-    ) -> Self {
-        self.target_tracking_scaling_policy_configuration = Some(value.into());
-        self
-    }
+    pub fn target_tracking_scaling_policy_configuration(mut self, value: impl Into<Obj<TargetTrackingScalingPolicyConfiguration>>) -> Self { self.target_tracking_scaling_policy_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for ScalingPolicy {}
@@ -1456,114 +985,15 @@ impl ToValue for ScalingPolicy {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Cassandra::Table`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cassandra-table-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TargetTrackingScalingPolicyConfiguration`], by name: `TargetTrackingScalingPolicyConfiguration::new(TargetTrackingScalingPolicyConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TargetTrackingScalingPolicyConfigurationRequired {
     /// `TargetValue`: an integer, required.
-    ///
-    /// Specifies the target value for the target tracking auto scaling policy.
-    ///
-    /// Amazon Keyspaces auto scaling scales up capacity automatically when traffic exceeds this target utilization rate, and then back down when it falls below the target. This ensures that the ratio of consumed capacity to provisioned capacity stays at or near this value. You define `targetValue` as a percentage. An `integer` between 20 and 90.
     pub target_value: Int,
 }
 
-static RULE_TargetTrackingScalingPolicyConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TargetTrackingScalingPolicyConfiguration: ObjRule = ObjRule {
     properties: &[
         ("DisableScaleIn", Shape::Bool),
         ("ScaleInCooldown", Shape::INT),
@@ -1571,11 +1001,8 @@ static RULE_TargetTrackingScalingPolicyConfiguration: ObjRule = ObjRule {
         ("TargetValue", Shape::INT),
     ],
     required: &["TargetValue"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TargetTrackingScalingPolicyConfiguration` property type of `AWS::Cassandra::Table`.
@@ -1624,6 +1051,7 @@ pub struct TargetTrackingScalingPolicyConfiguration {
     pub target_value: Int,
 }
 
+#[rustfmt::skip]
 impl TargetTrackingScalingPolicyConfiguration {
     /// A `TargetTrackingScalingPolicyConfiguration` with its required properties, named in a [`TargetTrackingScalingPolicyConfigurationRequired`].
     pub fn new(required: TargetTrackingScalingPolicyConfigurationRequired) -> Self {
@@ -1636,36 +1064,13 @@ impl TargetTrackingScalingPolicyConfiguration {
     }
 
     /// `DisableScaleIn`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disable_scale_in(mut self, value: impl Into<Bool>) -> Self {
-        self.disable_scale_in = Some(value.into());
-        self
-    }
-
+    pub fn disable_scale_in(mut self, value: impl Into<Bool>) -> Self { self.disable_scale_in = Some(value.into()); self }
     /// `ScaleInCooldown`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scale_in_cooldown(mut self, value: impl Into<Int>) -> Self {
-        self.scale_in_cooldown = Some(value.into());
-        self
-    }
-
+    pub fn scale_in_cooldown(mut self, value: impl Into<Int>) -> Self { self.scale_in_cooldown = Some(value.into()); self }
     /// `ScaleOutCooldown`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scale_out_cooldown(mut self, value: impl Into<Int>) -> Self {
-        self.scale_out_cooldown = Some(value.into());
-        self
-    }
-
+    pub fn scale_out_cooldown(mut self, value: impl Into<Int>) -> Self { self.scale_out_cooldown = Some(value.into()); self }
     /// `TargetValue`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_value(mut self, value: impl Into<Int>) -> Self {
-        self.target_value = value.into();
-        self
-    }
+    pub fn target_value(mut self, value: impl Into<Int>) -> Self { self.target_value = value.into(); self }
 }
 
 impl PropertyType for TargetTrackingScalingPolicyConfiguration {}
@@ -1681,31 +1086,14 @@ impl ToValue for TargetTrackingScalingPolicyConfiguration {
     }
 }
 
-static RULE_WarmThroughput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WarmThroughput: ObjRule = ObjRule {
     properties: &[
-        (
-            "ReadUnitsPerSecond",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "WriteUnitsPerSecond",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("ReadUnitsPerSecond", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("WriteUnitsPerSecond", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WarmThroughput` property type of `AWS::Cassandra::Table`.
@@ -1725,6 +1113,7 @@ pub struct WarmThroughput {
     pub write_units_per_second: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl WarmThroughput {
     /// A `WarmThroughput` with no property set (none is required).
     pub fn new() -> Self {
@@ -1732,20 +1121,9 @@ impl WarmThroughput {
     }
 
     /// `ReadUnitsPerSecond`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn read_units_per_second(mut self, value: impl Into<Int>) -> Self {
-        self.read_units_per_second = Some(value.into());
-        self
-    }
-
+    pub fn read_units_per_second(mut self, value: impl Into<Int>) -> Self { self.read_units_per_second = Some(value.into()); self }
     /// `WriteUnitsPerSecond`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn write_units_per_second(mut self, value: impl Into<Int>) -> Self {
-        self.write_units_per_second = Some(value.into());
-        self
-    }
+    pub fn write_units_per_second(mut self, value: impl Into<Int>) -> Self { self.write_units_per_second = Some(value.into()); self }
 }
 
 impl PropertyType for WarmThroughput {}

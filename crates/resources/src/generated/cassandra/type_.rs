@@ -11,44 +11,23 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct TypeRequired {
     /// `Fields`: a list of [`Field`] objects, required.
-    ///
-    /// A list of fields that define this type.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub fields: List<Field>,
     /// `KeyspaceName`: a string, required.
-    ///
-    /// The name of the keyspace to create the type in. The keyspace must already exist.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub keyspace_name: Str,
     /// `TypeName`: a string, required.
-    ///
-    /// The name of the user-defined type. UDT names must contain 48 characters or less, must begin with an alphabetic character, and can only contain alpha-numeric characters and underscores. Amazon Keyspaces converts upper case characters automatically into lower case characters. For more information, see \[Create a user-defined type (UDT) in Amazon Keyspaces\](<https://docs.aws.amazon.com/keyspaces/latest/devguide/keyspaces-create-udt.html>) in the *Amazon Keyspaces Developer Guide* .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub type_name: Str,
 }
 
-static RULE_Type: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Type: ObjRule = ObjRule {
     properties: &[
-        (
-            "Fields",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Field),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Fields", Shape::List(&ListRule { items: Shape::Object(&RULE_Field), min_items: None, max_items: None })),
         ("KeyspaceName", Shape::STR),
         ("TypeName", Shape::STR),
     ],
     required: &["KeyspaceName", "TypeName", "Fields"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Cassandra::Type` resource.
@@ -88,6 +67,7 @@ pub struct Type {
     pub type_name: Str,
 }
 
+#[rustfmt::skip]
 impl Type {
     /// The CloudFormation type name, `AWS::Cassandra::Type`.
     pub const TYPE_NAME: &'static str = "AWS::Cassandra::Type";
@@ -102,20 +82,8 @@ impl Type {
         create_only: &["KeyspaceName", "TypeName", "Fields"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "DirectReferringTables",
-            "DirectParentTypes",
-            "MaxNestingDepth",
-            "LastModifiedTimestamp",
-            "KeyspaceArn",
-        ],
-        attributes: &[
-            "DirectParentTypes",
-            "DirectReferringTables",
-            "KeyspaceArn",
-            "LastModifiedTimestamp",
-            "MaxNestingDepth",
-        ],
+        read_only: &["DirectReferringTables", "DirectParentTypes", "MaxNestingDepth", "LastModifiedTimestamp", "KeyspaceArn"],
+        attributes: &["DirectParentTypes", "DirectReferringTables", "KeyspaceArn", "LastModifiedTimestamp", "MaxNestingDepth"],
         taggable: false,
         tag_format: TagFormat::None,
     };
@@ -130,28 +98,11 @@ impl Type {
     }
 
     /// `Fields`: a list of [`Field`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fields(mut self, value: impl Into<List<Field>>) -> Self {
-        self.fields = value.into();
-        self
-    }
-
+    pub fn fields(mut self, value: impl Into<List<Field>>) -> Self { self.fields = value.into(); self }
     /// `KeyspaceName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn keyspace_name(mut self, value: impl Into<Str>) -> Self {
-        self.keyspace_name = value.into();
-        self
-    }
-
+    pub fn keyspace_name(mut self, value: impl Into<Str>) -> Self { self.keyspace_name = value.into(); self }
     /// `TypeName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn type_name(mut self, value: impl Into<Str>) -> Self {
-        self.type_name = value.into();
-        self
-    }
+    pub fn type_name(mut self, value: impl Into<Str>) -> Self { self.type_name = value.into(); self }
 }
 
 impl Resource for Type {
@@ -225,23 +176,20 @@ impl TypeAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FieldRequired {
     /// `FieldName`: a string, required.
-    ///
-    /// The name of the field.
     pub field_name: Str,
     /// `FieldType`: a string, required.
-    ///
-    /// The data type of the field. This can be any Cassandra data type or another user-defined type.
     pub field_type: Str,
 }
 
-static RULE_Field: ObjRule = ObjRule {
-    properties: &[("FieldName", Shape::STR), ("FieldType", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Field: ObjRule = ObjRule {
+    properties: &[
+        ("FieldName", Shape::STR),
+        ("FieldType", Shape::STR),
+    ],
     required: &["FieldName", "FieldType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Field` property type of `AWS::Cassandra::Type`.
@@ -261,6 +209,7 @@ pub struct Field {
     pub field_type: Str,
 }
 
+#[rustfmt::skip]
 impl Field {
     /// A `Field` with its required properties, named in a [`FieldRequired`].
     pub fn new(required: FieldRequired) -> Self {
@@ -271,20 +220,9 @@ impl Field {
     }
 
     /// `FieldName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_name(mut self, value: impl Into<Str>) -> Self {
-        self.field_name = value.into();
-        self
-    }
-
+    pub fn field_name(mut self, value: impl Into<Str>) -> Self { self.field_name = value.into(); self }
     /// `FieldType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_type(mut self, value: impl Into<Str>) -> Self {
-        self.field_type = value.into();
-        self
-    }
+    pub fn field_type(mut self, value: impl Into<Str>) -> Self { self.field_type = value.into(); self }
 }
 
 impl PropertyType for Field {}

@@ -7,14 +7,9 @@
 
 use crate::support::prelude::*;
 
-static RULE_Metadata: ObjRule = ObjRule {
-    properties: &[],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+#[rustfmt::skip]
+pub(crate) static RULE_Metadata: ObjRule = ObjRule {
+    ..OBJ_RULE
 };
 
 /// The `AWS::CDK::Metadata` resource.
@@ -28,6 +23,7 @@ static RULE_Metadata: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Metadata {}
 
+#[rustfmt::skip]
 impl Metadata {
     /// The CloudFormation type name, `AWS::CDK::Metadata`.
     pub const TYPE_NAME: &'static str = "AWS::CDK::Metadata";
@@ -52,6 +48,7 @@ impl Metadata {
     pub fn new() -> Self {
         Default::default()
     }
+
 }
 
 impl Resource for Metadata {

@@ -7,80 +7,32 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_ResourceTag;
+pub use super::shared::{ResourceTag, ResourceTagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\S\\s]*");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!aws:).*$");
 
 /// The required properties of [`AnomalyMonitor`], by name: `AnomalyMonitor::new(AnomalyMonitorRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AnomalyMonitorRequired {
     /// `MonitorName`: a string, required.
-    ///
-    /// The name of the monitor.
-    ///
-    /// Pattern `[\S\s]*`; length 0 to 1024.
     pub monitor_name: Str,
     /// `MonitorType`: a [`MonitorType`] value, required.
-    ///
-    /// The type of the monitor.
-    ///
-    /// Set this to `DIMENSIONAL` for an AWS managed monitor. AWS managed monitors automatically track up to the top 5,000 values by cost within a dimension of your choosing. Each dimension value is evaluated independently. If you start incurring cost in a new value of your chosen dimension, it will automatically be analyzed by an AWS managed monitor.
-    ///
-    /// Set this to `CUSTOM` for a customer managed monitor. Customer managed monitors let you select specific dimension values that get monitored in aggregate.
-    ///
-    /// For more information about monitor types, see \[Monitor types\](<https://docs.aws.amazon.com/cost-management/latest/userguide/getting-started-ad.html#monitor-type-def>) in the *Billing and Cost Management User Guide* .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub monitor_type: MonitorType,
 }
 
-static RULE_AnomalyMonitor: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AnomalyMonitor: ObjRule = ObjRule {
     properties: &[
-        (
-            "MonitorDimension",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SERVICE", "LINKED_ACCOUNT", "TAG", "COST_CATEGORY"],
-                format: None,
-            }),
-        ),
-        (
-            "MonitorName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("MonitorDimension", Shape::Str(&StrRule { allowed: &["SERVICE", "LINKED_ACCOUNT", "TAG", "COST_CATEGORY"], ..StrRule::ANY })),
+        ("MonitorName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("MonitorSpecification", Shape::STR),
-        (
-            "MonitorType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DIMENSIONAL", "CUSTOM"],
-                format: None,
-            }),
-        ),
-        (
-            "ResourceTags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ResourceTag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("MonitorType", Shape::Str(&StrRule { allowed: &["DIMENSIONAL", "CUSTOM"], ..StrRule::ANY })),
+        ("ResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["MonitorName", "MonitorType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CE::AnomalyMonitor` resource.
@@ -136,6 +88,7 @@ pub struct AnomalyMonitor {
     pub resource_tags: Option<List<ResourceTag>>,
 }
 
+#[rustfmt::skip]
 impl AnomalyMonitor {
     /// The CloudFormation type name, `AWS::CE::AnomalyMonitor`.
     pub const TYPE_NAME: &'static str = "AWS::CE::AnomalyMonitor";
@@ -147,28 +100,11 @@ impl AnomalyMonitor {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ce-anomalymonitor.html",
         primary_identifier: &["MonitorArn"],
         required: &["MonitorName", "MonitorType"],
-        create_only: &[
-            "MonitorType",
-            "MonitorDimension",
-            "MonitorSpecification",
-            "ResourceTags",
-        ],
+        create_only: &["MonitorType", "MonitorDimension", "MonitorSpecification", "ResourceTags"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "MonitorArn",
-            "CreationDate",
-            "LastEvaluatedDate",
-            "LastUpdatedDate",
-            "DimensionalValueCount",
-        ],
-        attributes: &[
-            "CreationDate",
-            "DimensionalValueCount",
-            "LastEvaluatedDate",
-            "LastUpdatedDate",
-            "MonitorArn",
-        ],
+        read_only: &["MonitorArn", "CreationDate", "LastEvaluatedDate", "LastUpdatedDate", "DimensionalValueCount"],
+        attributes: &["CreationDate", "DimensionalValueCount", "LastEvaluatedDate", "LastUpdatedDate", "MonitorArn"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -185,44 +121,15 @@ impl AnomalyMonitor {
     }
 
     /// `MonitorDimension`: a [`MonitorDimension`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn monitor_dimension(mut self, value: impl Into<MonitorDimension>) -> Self {
-        self.monitor_dimension = Some(value.into());
-        self
-    }
-
+    pub fn monitor_dimension(mut self, value: impl Into<MonitorDimension>) -> Self { self.monitor_dimension = Some(value.into()); self }
     /// `MonitorName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn monitor_name(mut self, value: impl Into<Str>) -> Self {
-        self.monitor_name = value.into();
-        self
-    }
-
+    pub fn monitor_name(mut self, value: impl Into<Str>) -> Self { self.monitor_name = value.into(); self }
     /// `MonitorSpecification`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn monitor_specification(mut self, value: impl Into<Str>) -> Self {
-        self.monitor_specification = Some(value.into());
-        self
-    }
-
+    pub fn monitor_specification(mut self, value: impl Into<Str>) -> Self { self.monitor_specification = Some(value.into()); self }
     /// `MonitorType`: a [`MonitorType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn monitor_type(mut self, value: impl Into<MonitorType>) -> Self {
-        self.monitor_type = value.into();
-        self
-    }
-
+    pub fn monitor_type(mut self, value: impl Into<MonitorType>) -> Self { self.monitor_type = value.into(); self }
     /// `ResourceTags`: a list of [`ResourceTag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_tags(mut self, value: impl Into<List<ResourceTag>>) -> Self {
-        self.resource_tags = Some(value.into());
-        self
-    }
+    pub fn resource_tags(mut self, value: impl Into<List<ResourceTag>>) -> Self { self.resource_tags = Some(value.into()); self }
 }
 
 impl Resource for AnomalyMonitor {
@@ -292,114 +199,6 @@ impl AnomalyMonitorAttributes {
     /// `Fn::GetAtt` `MonitorArn`: a string.
     pub fn monitor_arn(&self) -> Value {
         self.0.get_att("MonitorArn")
-    }
-}
-
-/// The required properties of [`ResourceTag`], by name: `ResourceTag::new(ResourceTagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ResourceTagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// The key that's associated with the tag.
-    ///
-    /// Pattern `^(?!aws:).*$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The value that's associated with the tag.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_ResourceTag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ResourceTag` property type of `AWS::CE::AnomalyMonitor`.
-///
-/// The tag structure that contains a tag key and value.
-///
-/// &gt; Tagging is supported only for the following Cost Explorer resource types: \[`AnomalyMonitor`\](<https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_AnomalyMonitor.html>) , \[`AnomalySubscription`\](<https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_AnomalySubscription.html>) , \[`CostCategory`\](<https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_CostCategory.html>) .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ce-anomalymonitor-resourcetag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ResourceTag {
-    /// `Key`: a string, required.
-    ///
-    /// The key that's associated with the tag.
-    ///
-    /// Pattern `^(?!aws:).*$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The value that's associated with the tag.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl ResourceTag {
-    /// A `ResourceTag` with its required properties, named in a [`ResourceTagRequired`].
-    pub fn new(required: ResourceTagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for ResourceTag {}
-
-impl ToValue for ResourceTag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 

@@ -7,110 +7,43 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_ResourceTag;
+pub use super::shared::{ResourceTag, ResourceTagRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^arn:aws[-a-z0-9]*:[a-z0-9]+:[-a-z0-9]*:[0-9]{12}:[-a-zA-Z0-9/:_]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!aws:).*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
+pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "(^[a-zA-Z0-9.!#$%&'*+=?^_‘{|}~-]+@[a-zA-Z0-9_-]+(\\.[a-zA-Z0-9_-]+)+$)|(^arn:(aws[a-zA-Z-]*):sns:[a-zA-Z0-9-]+:[0-9]{12}:[a-zA-Z0-9_-]+(\\.fifo)?$)",
 );
-pub(crate) static PATTERN_3: Pattern = Pattern::new("[\\S\\s]*");
+pub(crate) static PATTERN_2: Pattern = Pattern::new("[\\S\\s]*");
 
 /// The required properties of [`AnomalySubscription`], by name: `AnomalySubscription::new(AnomalySubscriptionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AnomalySubscriptionRequired {
     /// `Frequency`: a [`Frequency`] value, required.
-    ///
-    /// The frequency that anomaly notifications are sent. Notifications are sent either over email (for DAILY and WEEKLY frequencies) or SNS (for IMMEDIATE frequency). For more information, see \[Creating an Amazon SNS topic for anomaly notifications\](<https://docs.aws.amazon.com/cost-management/latest/userguide/ad-SNS.html>) .
     pub frequency: Frequency,
     /// `MonitorArnList`: a list of strings, required.
-    ///
-    /// A list of cost anomaly monitors.
     pub monitor_arn_list: List<Str>,
     /// `Subscribers`: a list of [`Subscriber`] objects, required.
-    ///
-    /// A list of subscribers to notify.
     pub subscribers: List<Subscriber>,
     /// `SubscriptionName`: a string, required.
-    ///
-    /// The name for the subscription.
-    ///
-    /// Pattern `[\S\s]*`; length 0 to 1024.
     pub subscription_name: Str,
 }
 
-static RULE_AnomalySubscription: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AnomalySubscription: ObjRule = ObjRule {
     properties: &[
-        (
-            "Frequency",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DAILY", "IMMEDIATE", "WEEKLY"],
-                format: None,
-            }),
-        ),
-        (
-            "MonitorArnList",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ResourceTags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ResourceTag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "Subscribers",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Subscriber),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SubscriptionName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Threshold",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("Frequency", Shape::Str(&StrRule { allowed: &["DAILY", "IMMEDIATE", "WEEKLY"], ..StrRule::ANY })),
+        ("MonitorArnList", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("ResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTag), min_items: Some(0), max_items: Some(200) })),
+        ("Subscribers", Shape::List(&ListRule { items: Shape::Object(&RULE_Subscriber), min_items: None, max_items: None })),
+        ("SubscriptionName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Threshold", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
         ("ThresholdExpression", Shape::STR),
     ],
-    required: &[
-        "MonitorArnList",
-        "Subscribers",
-        "Frequency",
-        "SubscriptionName",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["MonitorArnList", "Subscribers", "Frequency", "SubscriptionName"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CE::AnomalySubscription` resource.
@@ -178,6 +111,7 @@ pub struct AnomalySubscription {
     pub threshold_expression: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AnomalySubscription {
     /// The CloudFormation type name, `AWS::CE::AnomalySubscription`.
     pub const TYPE_NAME: &'static str = "AWS::CE::AnomalySubscription";
@@ -188,12 +122,7 @@ impl AnomalySubscription {
         type_name: "AWS::CE::AnomalySubscription",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ce-anomalysubscription.html",
         primary_identifier: &["SubscriptionArn"],
-        required: &[
-            "Frequency",
-            "MonitorArnList",
-            "Subscribers",
-            "SubscriptionName",
-        ],
+        required: &["Frequency", "MonitorArnList", "Subscribers", "SubscriptionName"],
         create_only: &["ResourceTags"],
         conditional_create_only: &[],
         write_only: &[],
@@ -217,60 +146,19 @@ impl AnomalySubscription {
     }
 
     /// `Frequency`: a [`Frequency`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn frequency(mut self, value: impl Into<Frequency>) -> Self {
-        self.frequency = value.into();
-        self
-    }
-
+    pub fn frequency(mut self, value: impl Into<Frequency>) -> Self { self.frequency = value.into(); self }
     /// `MonitorArnList`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn monitor_arn_list(mut self, value: impl Into<List<Str>>) -> Self {
-        self.monitor_arn_list = value.into();
-        self
-    }
-
+    pub fn monitor_arn_list(mut self, value: impl Into<List<Str>>) -> Self { self.monitor_arn_list = value.into(); self }
     /// `ResourceTags`: a list of [`ResourceTag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_tags(mut self, value: impl Into<List<ResourceTag>>) -> Self {
-        self.resource_tags = Some(value.into());
-        self
-    }
-
+    pub fn resource_tags(mut self, value: impl Into<List<ResourceTag>>) -> Self { self.resource_tags = Some(value.into()); self }
     /// `Subscribers`: a list of [`Subscriber`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subscribers(mut self, value: impl Into<List<Subscriber>>) -> Self {
-        self.subscribers = value.into();
-        self
-    }
-
+    pub fn subscribers(mut self, value: impl Into<List<Subscriber>>) -> Self { self.subscribers = value.into(); self }
     /// `SubscriptionName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subscription_name(mut self, value: impl Into<Str>) -> Self {
-        self.subscription_name = value.into();
-        self
-    }
-
+    pub fn subscription_name(mut self, value: impl Into<Str>) -> Self { self.subscription_name = value.into(); self }
     /// `Threshold`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn threshold(mut self, value: impl Into<Num>) -> Self {
-        self.threshold = Some(value.into());
-        self
-    }
-
+    pub fn threshold(mut self, value: impl Into<Num>) -> Self { self.threshold = Some(value.into()); self }
     /// `ThresholdExpression`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn threshold_expression(mut self, value: impl Into<Str>) -> Self {
-        self.threshold_expression = Some(value.into());
-        self
-    }
+    pub fn threshold_expression(mut self, value: impl Into<Str>) -> Self { self.threshold_expression = Some(value.into()); self }
 }
 
 impl Resource for AnomalySubscription {
@@ -324,168 +212,25 @@ impl AnomalySubscriptionAttributes {
     }
 }
 
-/// The required properties of [`ResourceTag`], by name: `ResourceTag::new(ResourceTagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ResourceTagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// The key that's associated with the tag.
-    ///
-    /// Pattern `^(?!aws:).*$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The value that's associated with the tag.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_ResourceTag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ResourceTag` property type of `AWS::CE::AnomalySubscription`.
-///
-/// The tag structure that contains a tag key and value.
-///
-/// &gt; Tagging is supported only for the following Cost Explorer resource types: \[`AnomalyMonitor`\](<https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_AnomalyMonitor.html>) , \[`AnomalySubscription`\](<https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_AnomalySubscription.html>) , \[`CostCategory`\](<https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_CostCategory.html>) .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ce-anomalysubscription-resourcetag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ResourceTag {
-    /// `Key`: a string, required.
-    ///
-    /// The key that's associated with the tag.
-    ///
-    /// Pattern `^(?!aws:).*$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The value that's associated with the tag.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl ResourceTag {
-    /// A `ResourceTag` with its required properties, named in a [`ResourceTagRequired`].
-    pub fn new(required: ResourceTagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for ResourceTag {}
-
-impl ToValue for ResourceTag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`Subscriber`], by name: `Subscriber::new(SubscriberRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubscriberRequired {
     /// `Address`: a string, required.
-    ///
-    /// The email address or SNS Topic Amazon Resource Name (ARN), depending on the `Type` .
-    ///
-    /// Pattern `(^[a-zA-Z0-9.!#$%&'*+=?^_‘{|}~-]+@[a-zA-Z0-9_-]+(\.[a-zA-Z0-9_-]+)+$)|(^arn:(aws[a-zA-Z-]*):sns:[a-zA-Z0-9-]+:[0-9]{12}:[a-zA-Z0-9_-]+(\.fifo)?$)`.
     pub address: Str,
     /// `Type`: a [`SubscriberType`] value, required.
-    ///
-    /// The notification delivery channel.
     pub r#type: SubscriberType,
 }
 
-static RULE_Subscriber: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Subscriber: ObjRule = ObjRule {
     properties: &[
-        (
-            "Address",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CONFIRMED", "DECLINED"],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["EMAIL", "SNS"],
-                format: None,
-            }),
-        ),
+        ("Address", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Status", Shape::Str(&StrRule { allowed: &["CONFIRMED", "DECLINED"], ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["EMAIL", "SNS"], ..StrRule::ANY })),
     ],
     required: &["Address", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Subscriber` property type of `AWS::CE::AnomalySubscription`.
@@ -511,6 +256,7 @@ pub struct Subscriber {
     pub r#type: SubscriberType,
 }
 
+#[rustfmt::skip]
 impl Subscriber {
     /// A `Subscriber` with its required properties, named in a [`SubscriberRequired`].
     pub fn new(required: SubscriberRequired) -> Self {
@@ -522,28 +268,11 @@ impl Subscriber {
     }
 
     /// `Address`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn address(mut self, value: impl Into<Str>) -> Self {
-        self.address = value.into();
-        self
-    }
-
+    pub fn address(mut self, value: impl Into<Str>) -> Self { self.address = value.into(); self }
     /// `Status`: a [`SubscriberStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<SubscriberStatus>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-
+    pub fn status(mut self, value: impl Into<SubscriberStatus>) -> Self { self.status = Some(value.into()); self }
     /// `Type`: a [`SubscriberType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<SubscriberType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<SubscriberType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for Subscriber {}

@@ -7,78 +7,33 @@
 
 use crate::support::prelude::*;
 
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!aws:).*$");
+use super::shared::RULE_ResourceTag;
+pub use super::shared::{ResourceTag, ResourceTagRequired};
 
 /// The required properties of [`CostCategory`], by name: `CostCategory::new(CostCategoryRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CostCategoryRequired {
     /// `Name`: a string, required.
-    ///
-    /// The unique name of the Cost Category.
-    ///
-    /// Length 1 to 50; create-only: changing it replaces the resource.
     pub name: Str,
     /// `RuleVersion`: a [`RuleVersion`] value, required.
-    ///
-    /// The rule schema version in this particular Cost Category.
     pub rule_version: RuleVersion,
     /// `Rules`: a string, required.
-    ///
-    /// The array of CostCategoryRule in JSON array format.
-    ///
-    /// &gt; Rules are processed in order. If there are multiple rules that match the line item, then the first rule to match is used to determine that Cost Category value.
     pub rules: Str,
 }
 
-static RULE_CostCategory: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CostCategory: ObjRule = ObjRule {
     properties: &[
-        (
-            "DefaultValue",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(50),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(50),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RuleVersion",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CostCategoryExpression.v1"],
-                format: None,
-            }),
-        ),
+        ("DefaultValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY })),
+        ("RuleVersion", Shape::Str(&StrRule { allowed: &["CostCategoryExpression.v1"], ..StrRule::ANY })),
         ("Rules", Shape::STR),
         ("SplitChargeRules", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ResourceTag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["Name", "RuleVersion", "Rules"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CE::CostCategory` resource.
@@ -128,6 +83,7 @@ pub struct CostCategory {
     pub tags: Option<List<ResourceTag>>,
 }
 
+#[rustfmt::skip]
 impl CostCategory {
     /// The CloudFormation type name, `AWS::CE::CostCategory`.
     pub const TYPE_NAME: &'static str = "AWS::CE::CostCategory";
@@ -161,52 +117,17 @@ impl CostCategory {
     }
 
     /// `DefaultValue`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_value(mut self, value: impl Into<Str>) -> Self {
-        self.default_value = Some(value.into());
-        self
-    }
-
+    pub fn default_value(mut self, value: impl Into<Str>) -> Self { self.default_value = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `RuleVersion`: a [`RuleVersion`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_version(mut self, value: impl Into<RuleVersion>) -> Self {
-        self.rule_version = value.into();
-        self
-    }
-
+    pub fn rule_version(mut self, value: impl Into<RuleVersion>) -> Self { self.rule_version = value.into(); self }
     /// `Rules`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rules(mut self, value: impl Into<Str>) -> Self {
-        self.rules = value.into();
-        self
-    }
-
+    pub fn rules(mut self, value: impl Into<Str>) -> Self { self.rules = value.into(); self }
     /// `SplitChargeRules`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn split_charge_rules(mut self, value: impl Into<Str>) -> Self {
-        self.split_charge_rules = Some(value.into());
-        self
-    }
-
+    pub fn split_charge_rules(mut self, value: impl Into<Str>) -> Self { self.split_charge_rules = Some(value.into()); self }
     /// `Tags`: a list of [`ResourceTag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<ResourceTag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<ResourceTag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for CostCategory {
@@ -256,114 +177,6 @@ impl CostCategoryAttributes {
     /// `Fn::GetAtt` `EffectiveStart`: a string.
     pub fn effective_start(&self) -> Value {
         self.0.get_att("EffectiveStart")
-    }
-}
-
-/// The required properties of [`ResourceTag`], by name: `ResourceTag::new(ResourceTagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ResourceTagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// The key that's associated with the tag.
-    ///
-    /// Pattern `^(?!aws:).*$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The value that's associated with the tag.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_ResourceTag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ResourceTag` property type of `AWS::CE::CostCategory`.
-///
-/// The tag structure that contains a tag key and value.
-///
-/// &gt; Tagging is supported only for the following Cost Explorer resource types: \[`AnomalyMonitor`\](<https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_AnomalyMonitor.html>) , \[`AnomalySubscription`\](<https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_AnomalySubscription.html>) , \[`CostCategory`\](<https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_CostCategory.html>) .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ce-costcategory-resourcetag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ResourceTag {
-    /// `Key`: a string, required.
-    ///
-    /// The key that's associated with the tag.
-    ///
-    /// Pattern `^(?!aws:).*$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The value that's associated with the tag.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl ResourceTag {
-    /// A `ResourceTag` with its required properties, named in a [`ResourceTagRequired`].
-    pub fn new(required: ResourceTagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for ResourceTag {}
-
-impl ToValue for ResourceTag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 

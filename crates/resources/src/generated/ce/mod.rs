@@ -6,10 +6,13 @@
 //! - `AWS::CE::AnomalyMonitor`: [`AnomalyMonitor`], property types in [`anomaly_monitor`]
 //! - `AWS::CE::AnomalySubscription`: [`AnomalySubscription`], property types in [`anomaly_subscription`]
 //! - `AWS::CE::CostCategory`: [`CostCategory`], property types in [`cost_category`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod anomaly_monitor;
 pub mod anomaly_subscription;
 pub mod cost_category;
+pub mod shared;
 
 pub use anomaly_monitor::{AnomalyMonitor, AnomalyMonitorAttributes, AnomalyMonitorRequired};
 pub use anomaly_subscription::{

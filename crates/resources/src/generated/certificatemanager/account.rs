@@ -11,22 +11,17 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccountRequired {
     /// `ExpiryEventsConfiguration`: an [`ExpiryEventsConfiguration`] object, required.
-    ///
-    /// Object containing expiration events options associated with an AWS account . For more information, see \[ExpiryEventsConfiguration\](<https://docs.aws.amazon.com/acm/latest/APIReference/API_ExpiryEventsConfiguration.html>) in the API reference.
     pub expiry_events_configuration: Obj<ExpiryEventsConfiguration>,
 }
 
-static RULE_Account: ObjRule = ObjRule {
-    properties: &[(
-        "ExpiryEventsConfiguration",
-        Shape::Object(&RULE_ExpiryEventsConfiguration),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_Account: ObjRule = ObjRule {
+    properties: &[
+        ("ExpiryEventsConfiguration", Shape::Object(&RULE_ExpiryEventsConfiguration)),
+    ],
     required: &["ExpiryEventsConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CertificateManager::Account` resource.
@@ -47,6 +42,7 @@ pub struct Account {
     pub expiry_events_configuration: Obj<ExpiryEventsConfiguration>,
 }
 
+#[rustfmt::skip]
 impl Account {
     /// The CloudFormation type name, `AWS::CertificateManager::Account`.
     pub const TYPE_NAME: &'static str = "AWS::CertificateManager::Account";
@@ -75,15 +71,7 @@ impl Account {
     }
 
     /// `ExpiryEventsConfiguration`: an [`ExpiryEventsConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expiry_events_configuration(
-        mut self,
-        value: impl Into<Obj<ExpiryEventsConfiguration>>,
-    ) -> Self {
-        self.expiry_events_configuration = value.into();
-        self
-    }
+    pub fn expiry_events_configuration(mut self, value: impl Into<Obj<ExpiryEventsConfiguration>>) -> Self { self.expiry_events_configuration = value.into(); self }
 }
 
 impl Resource for Account {
@@ -124,21 +112,13 @@ impl AccountAttributes {
     }
 }
 
-static RULE_ExpiryEventsConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "DaysBeforeExpiry",
-        Shape::Int(&NumRule {
-            min: Some(1.0),
-            max: Some(45.0),
-            allowed: &[],
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ExpiryEventsConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("DaysBeforeExpiry", Shape::Int(&NumRule { min: Some(1.0), max: Some(45.0), ..NumRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ExpiryEventsConfiguration` property type of `AWS::CertificateManager::Account`.
@@ -156,6 +136,7 @@ pub struct ExpiryEventsConfiguration {
     pub days_before_expiry: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl ExpiryEventsConfiguration {
     /// A `ExpiryEventsConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -163,12 +144,7 @@ impl ExpiryEventsConfiguration {
     }
 
     /// `DaysBeforeExpiry`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn days_before_expiry(mut self, value: impl Into<Int>) -> Self {
-        self.days_before_expiry = Some(value.into());
-        self
-    }
+    pub fn days_before_expiry(mut self, value: impl Into<Int>) -> Self { self.days_before_expiry = Some(value.into()); self }
 }
 
 impl PropertyType for ExpiryEventsConfiguration {}

@@ -11,52 +11,25 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CertificateRequired {
     /// `DomainName`: a string, required.
-    ///
-    /// The fully qualified domain name (FQDN), such as www.example.com, with which you want to secure an ACM certificate. Use an asterisk (*) to create a wildcard certificate that protects several sites in the same domain. For example, `*.example.com` protects `www.example.com` , `site.example.com` , and `images.example.com.`
-    ///
-    /// Create-only: changing it replaces the resource.
     pub domain_name: Str,
 }
 
-static RULE_Certificate: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Certificate: ObjRule = ObjRule {
     properties: &[
         ("CertificateAuthorityArn", Shape::STR),
         ("CertificateExport", Shape::STR),
         ("CertificateTransparencyLoggingPreference", Shape::STR),
         ("DomainName", Shape::STR),
-        (
-            "DomainValidationOptions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DomainValidationOption),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DomainValidationOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_DomainValidationOption), min_items: None, max_items: None })),
         ("KeyAlgorithm", Shape::STR),
-        (
-            "SubjectAlternativeNames",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SubjectAlternativeNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("ValidationMethod", Shape::STR),
     ],
     required: &["DomainName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CertificateManager::Certificate` resource.
@@ -148,6 +121,7 @@ pub struct Certificate {
     pub validation_method: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Certificate {
     /// The CloudFormation type name, `AWS::CertificateManager::Certificate`.
     pub const TYPE_NAME: &'static str = "AWS::CertificateManager::Certificate";
@@ -159,14 +133,7 @@ impl Certificate {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-certificatemanager-certificate.html",
         primary_identifier: &["Id"],
         required: &["DomainName"],
-        create_only: &[
-            "SubjectAlternativeNames",
-            "DomainValidationOptions",
-            "ValidationMethod",
-            "KeyAlgorithm",
-            "DomainName",
-            "CertificateAuthorityArn",
-        ],
+        create_only: &["SubjectAlternativeNames", "DomainValidationOptions", "ValidationMethod", "KeyAlgorithm", "DomainName", "CertificateAuthorityArn"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Id"],
@@ -191,79 +158,23 @@ impl Certificate {
     }
 
     /// `CertificateAuthorityArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_authority_arn(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_authority_arn = Some(value.into());
-        self
-    }
-
+    pub fn certificate_authority_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_authority_arn = Some(value.into()); self }
     /// `CertificateExport`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_export(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_export = Some(value.into());
-        self
-    }
-
+    pub fn certificate_export(mut self, value: impl Into<Str>) -> Self { self.certificate_export = Some(value.into()); self }
     /// `CertificateTransparencyLoggingPreference`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_transparency_logging_preference(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_transparency_logging_preference = Some(value.into());
-        self
-    }
-
+    pub fn certificate_transparency_logging_preference(mut self, value: impl Into<Str>) -> Self { self.certificate_transparency_logging_preference = Some(value.into()); self }
     /// `DomainName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self {
-        self.domain_name = value.into();
-        self
-    }
-
+    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = value.into(); self }
     /// `DomainValidationOptions`: a list of [`DomainValidationOption`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_validation_options(
-        mut self,
-        value: impl Into<List<DomainValidationOption>>,
-    ) -> Self {
-        self.domain_validation_options = Some(value.into());
-        self
-    }
-
+    pub fn domain_validation_options(mut self, value: impl Into<List<DomainValidationOption>>) -> Self { self.domain_validation_options = Some(value.into()); self }
     /// `KeyAlgorithm`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_algorithm(mut self, value: impl Into<Str>) -> Self {
-        self.key_algorithm = Some(value.into());
-        self
-    }
-
+    pub fn key_algorithm(mut self, value: impl Into<Str>) -> Self { self.key_algorithm = Some(value.into()); self }
     /// `SubjectAlternativeNames`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subject_alternative_names(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subject_alternative_names = Some(value.into());
-        self
-    }
-
+    pub fn subject_alternative_names(mut self, value: impl Into<List<Str>>) -> Self { self.subject_alternative_names = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `ValidationMethod`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn validation_method(mut self, value: impl Into<Str>) -> Self {
-        self.validation_method = Some(value.into());
-        self
-    }
+    pub fn validation_method(mut self, value: impl Into<Str>) -> Self { self.validation_method = Some(value.into()); self }
 }
 
 impl Resource for Certificate {
@@ -319,23 +230,19 @@ impl CertificateAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DomainValidationOptionRequired {
     /// `DomainName`: a string, required.
-    ///
-    /// A fully qualified domain name (FQDN) in the certificate request.
     pub domain_name: Str,
 }
 
-static RULE_DomainValidationOption: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DomainValidationOption: ObjRule = ObjRule {
     properties: &[
         ("DomainName", Shape::STR),
         ("HostedZoneId", Shape::STR),
         ("ValidationDomain", Shape::STR),
     ],
     required: &["DomainName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DomainValidationOption` property type of `AWS::CertificateManager::Certificate`.
@@ -373,6 +280,7 @@ pub struct DomainValidationOption {
     pub validation_domain: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DomainValidationOption {
     /// A `DomainValidationOption` with its required properties, named in a [`DomainValidationOptionRequired`].
     pub fn new(required: DomainValidationOptionRequired) -> Self {
@@ -384,28 +292,11 @@ impl DomainValidationOption {
     }
 
     /// `DomainName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self {
-        self.domain_name = value.into();
-        self
-    }
-
+    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = value.into(); self }
     /// `HostedZoneId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hosted_zone_id(mut self, value: impl Into<Str>) -> Self {
-        self.hosted_zone_id = Some(value.into());
-        self
-    }
-
+    pub fn hosted_zone_id(mut self, value: impl Into<Str>) -> Self { self.hosted_zone_id = Some(value.into()); self }
     /// `ValidationDomain`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn validation_domain(mut self, value: impl Into<Str>) -> Self {
-        self.validation_domain = Some(value.into());
-        self
-    }
+    pub fn validation_domain(mut self, value: impl Into<Str>) -> Self { self.validation_domain = Some(value.into()); self }
 }
 
 impl PropertyType for DomainValidationOption {}
@@ -429,14 +320,15 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::CertificateManager::Certificate`.
@@ -450,6 +342,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -460,16 +353,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,64}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[A-Za-z0-9-_]+$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\S\\s]+$");
@@ -16,63 +19,23 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomActionRequired {
     /// `ActionName`: a string, required.
-    ///
-    /// The name of the custom action. This name is included in the Amazon Resource Name (ARN).
-    ///
-    /// Pattern `^[a-zA-Z0-9_-]{1,64}$`; length 1 to 64; create-only: changing it replaces the resource.
     pub action_name: Str,
     /// `Definition`: a [`CustomActionDefinition`] object, required.
-    ///
-    /// The definition of the command to run when invoked as an alias or as an action button.
     pub definition: Obj<CustomActionDefinition>,
 }
 
-static RULE_CustomAction: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CustomAction: ObjRule = ObjRule {
     properties: &[
-        (
-            "ActionName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AliasName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(30),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Attachments",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CustomActionAttachment),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ActionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("AliasName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Attachments", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomActionAttachment), min_items: None, max_items: None })),
         ("Definition", Shape::Object(&RULE_CustomActionDefinition)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["ActionName", "Definition"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Chatbot::CustomAction` resource.
@@ -118,6 +81,7 @@ pub struct CustomAction {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl CustomAction {
     /// The CloudFormation type name, `AWS::Chatbot::CustomAction`.
     pub const TYPE_NAME: &'static str = "AWS::Chatbot::CustomAction";
@@ -150,44 +114,15 @@ impl CustomAction {
     }
 
     /// `ActionName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action_name(mut self, value: impl Into<Str>) -> Self {
-        self.action_name = value.into();
-        self
-    }
-
+    pub fn action_name(mut self, value: impl Into<Str>) -> Self { self.action_name = value.into(); self }
     /// `AliasName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alias_name(mut self, value: impl Into<Str>) -> Self {
-        self.alias_name = Some(value.into());
-        self
-    }
-
+    pub fn alias_name(mut self, value: impl Into<Str>) -> Self { self.alias_name = Some(value.into()); self }
     /// `Attachments`: a list of [`CustomActionAttachment`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attachments(mut self, value: impl Into<List<CustomActionAttachment>>) -> Self {
-        self.attachments = Some(value.into());
-        self
-    }
-
+    pub fn attachments(mut self, value: impl Into<List<CustomActionAttachment>>) -> Self { self.attachments = Some(value.into()); self }
     /// `Definition`: a [`CustomActionDefinition`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn definition(mut self, value: impl Into<Obj<CustomActionDefinition>>) -> Self {
-        self.definition = value.into();
-        self
-    }
-
+    pub fn definition(mut self, value: impl Into<Obj<CustomActionDefinition>>) -> Self { self.definition = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for CustomAction {
@@ -234,44 +169,16 @@ impl CustomActionAttributes {
     }
 }
 
-static RULE_CustomActionAttachment: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CustomActionAttachment: ObjRule = ObjRule {
     properties: &[
-        (
-            "ButtonText",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(50),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Criteria",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CustomActionAttachmentCriteria),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "NotificationType",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ButtonText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Criteria", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomActionAttachmentCriteria), min_items: Some(1), max_items: Some(5) })),
+        ("NotificationType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("Variables", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomActionAttachment` property type of `AWS::Chatbot::CustomAction`.
@@ -309,6 +216,7 @@ pub struct CustomActionAttachment {
     pub variables: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl CustomActionAttachment {
     /// A `CustomActionAttachment` with no property set (none is required).
     pub fn new() -> Self {
@@ -316,36 +224,13 @@ impl CustomActionAttachment {
     }
 
     /// `ButtonText`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn button_text(mut self, value: impl Into<Str>) -> Self {
-        self.button_text = Some(value.into());
-        self
-    }
-
+    pub fn button_text(mut self, value: impl Into<Str>) -> Self { self.button_text = Some(value.into()); self }
     /// `Criteria`: a list of [`CustomActionAttachmentCriteria`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn criteria(mut self, value: impl Into<List<CustomActionAttachmentCriteria>>) -> Self {
-        self.criteria = Some(value.into());
-        self
-    }
-
+    pub fn criteria(mut self, value: impl Into<List<CustomActionAttachmentCriteria>>) -> Self { self.criteria = Some(value.into()); self }
     /// `NotificationType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notification_type(mut self, value: impl Into<Str>) -> Self {
-        self.notification_type = Some(value.into());
-        self
-    }
-
+    pub fn notification_type(mut self, value: impl Into<Str>) -> Self { self.notification_type = Some(value.into()); self }
     /// `Variables`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn variables(mut self, value: impl Into<Json>) -> Self {
-        self.variables = Some(value.into());
-        self
-    }
+    pub fn variables(mut self, value: impl Into<Json>) -> Self { self.variables = Some(value.into()); self }
 }
 
 impl PropertyType for CustomActionAttachment {}
@@ -365,45 +250,21 @@ impl ToValue for CustomActionAttachment {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomActionAttachmentCriteriaRequired {
     /// `Operator`: a [`CustomActionAttachmentCriteriaOperator`] value, required.
-    ///
-    /// The operation to perform on the named variable.
     pub operator: CustomActionAttachmentCriteriaOperator,
     /// `VariableName`: a string, required.
-    ///
-    /// The name of the variable to operate on.
     pub variable_name: Str,
 }
 
-static RULE_CustomActionAttachmentCriteria: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CustomActionAttachmentCriteria: ObjRule = ObjRule {
     properties: &[
-        (
-            "Operator",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["HAS_VALUE", "EQUALS"],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Operator", Shape::Str(&StrRule { allowed: &["HAS_VALUE", "EQUALS"], ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
         ("VariableName", Shape::STR),
     ],
     required: &["Operator", "VariableName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomActionAttachmentCriteria` property type of `AWS::Chatbot::CustomAction`.
@@ -433,6 +294,7 @@ pub struct CustomActionAttachmentCriteria {
     pub variable_name: Str,
 }
 
+#[rustfmt::skip]
 impl CustomActionAttachmentCriteria {
     /// A `CustomActionAttachmentCriteria` with its required properties, named in a [`CustomActionAttachmentCriteriaRequired`].
     pub fn new(required: CustomActionAttachmentCriteriaRequired) -> Self {
@@ -444,28 +306,11 @@ impl CustomActionAttachmentCriteria {
     }
 
     /// `Operator`: a [`CustomActionAttachmentCriteriaOperator`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn operator(mut self, value: impl Into<CustomActionAttachmentCriteriaOperator>) -> Self {
-        self.operator = value.into();
-        self
-    }
-
+    pub fn operator(mut self, value: impl Into<CustomActionAttachmentCriteriaOperator>) -> Self { self.operator = value.into(); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
     /// `VariableName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn variable_name(mut self, value: impl Into<Str>) -> Self {
-        self.variable_name = value.into();
-        self
-    }
+    pub fn variable_name(mut self, value: impl Into<Str>) -> Self { self.variable_name = value.into(); self }
 }
 
 impl PropertyType for CustomActionAttachmentCriteria {}
@@ -484,30 +329,17 @@ impl ToValue for CustomActionAttachmentCriteria {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomActionDefinitionRequired {
     /// `CommandText`: a string, required.
-    ///
-    /// The command string to run which may include variables by prefixing with a dollar sign ($).
-    ///
-    /// Length 1 to 5000.
     pub command_text: Str,
 }
 
-static RULE_CustomActionDefinition: ObjRule = ObjRule {
-    properties: &[(
-        "CommandText",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(5000),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_CustomActionDefinition: ObjRule = ObjRule {
+    properties: &[
+        ("CommandText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5000), ..StrRule::ANY })),
+    ],
     required: &["CommandText"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomActionDefinition` property type of `AWS::Chatbot::CustomAction`.
@@ -529,6 +361,7 @@ pub struct CustomActionDefinition {
     pub command_text: Str,
 }
 
+#[rustfmt::skip]
 impl CustomActionDefinition {
     /// A `CustomActionDefinition` with its required properties, named in a [`CustomActionDefinitionRequired`].
     pub fn new(required: CustomActionDefinitionRequired) -> Self {
@@ -538,12 +371,7 @@ impl CustomActionDefinition {
     }
 
     /// `CommandText`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn command_text(mut self, value: impl Into<Str>) -> Self {
-        self.command_text = value.into();
-        self
-    }
+    pub fn command_text(mut self, value: impl Into<Str>) -> Self { self.command_text = value.into(); self }
 }
 
 impl PropertyType for CustomActionDefinition {}
@@ -552,102 +380,6 @@ impl ToValue for CustomActionDefinition {
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CommandText", &self.command_text)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Chatbot::CustomAction`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-chatbot-customaction-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9-_]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^arn:aws:chatbot:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9_/.-]{0,63}:custom-action/[a-zA-Z0-9_-]{1,64}$",
@@ -28,181 +31,36 @@ pub(crate) static PATTERN_7: Pattern = Pattern::new("^(.*)$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct MicrosoftTeamsChannelConfigurationRequired {
     /// `ConfigurationName`: a string, required.
-    ///
-    /// The name of the configuration.
-    ///
-    /// Pattern `^[A-Za-z0-9-_]+$`; length 1 to 128; create-only: changing it replaces the resource.
     pub configuration_name: Str,
     /// `IamRoleArn`: a string, required.
-    ///
-    /// The ARN of the IAM role that defines the permissions for  .
-    ///
-    /// This is a user-defined role that  will assume. This is not the service-linked role. For more information, see \[IAM Policies for  in chat applications\](<https://docs.aws.amazon.com/chatbot/latest/adminguide/chatbot-iam-policies.html>) .
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:(aws[a-zA-Z-]*)?:[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,1023}$`.
     pub iam_role_arn: Str,
     /// `TeamId`: a string, required.
-    ///
-    /// The ID of the Microsoft Team authorized with  .
-    ///
-    /// To get the team ID, you must perform the initial authorization flow with Microsoft Teams in the  in chat applications console. Then you can copy and paste the team ID from the console. For more details, see steps 1-3 in \[Tutorial: Get started with Microsoft Teams\](<https://docs.aws.amazon.com/chatbot/latest/adminguide/teams-setup.html>) in the *in chat applications Administrator Guide* .
-    ///
-    /// Pattern `^[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}$`; length 36 to 36; create-only: changing it replaces the resource.
     pub team_id: Str,
     /// `TeamsChannelId`: a string, required.
-    ///
-    /// The ID of the Microsoft Teams channel.
-    ///
-    /// To get the channel ID, open Microsoft Teams, right click on the channel name in the left pane, then choose *Copy* . An example of the channel ID syntax is: `19%3ab6ef35dc342d56ba5654e6fc6d25a071%40thread.tacv2` .
-    ///
-    /// Pattern `^([a-zA-Z0-9-_=+/.,])*%3[aA]([a-zA-Z0-9-_=+/.,])*%40([a-zA-Z0-9-_=+/.,])*$`; length 1 to 256.
     pub teams_channel_id: Str,
     /// `TeamsTenantId`: a string, required.
-    ///
-    /// The ID of the Microsoft Teams tenant.
-    ///
-    /// To get the tenant ID, you must perform the initial authorization flow with Microsoft Teams in the  in chat applications console. Then you can copy and paste the tenant ID from the console. For more details, see steps 1-3 in \[Tutorial: Get started with Microsoft Teams\](<https://docs.aws.amazon.com/chatbot/latest/adminguide/teams-setup.html>) in the *in chat applications Administrator Guide* .
-    ///
-    /// Pattern `^[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}$`; length 36 to 36; create-only: changing it replaces the resource.
     pub teams_tenant_id: Str,
 }
 
-static RULE_MicrosoftTeamsChannelConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MicrosoftTeamsChannelConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConfigurationName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "CustomizationResourceArns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "GuardrailPolicies",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "IamRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "LoggingLevel",
-            Shape::Str(&StrRule {
-                min_len: Some(4),
-                max_len: Some(5),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SnsTopicArns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_3),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TeamId",
-            Shape::Str(&StrRule {
-                min_len: Some(36),
-                max_len: Some(36),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TeamsChannelId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TeamsChannelName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TeamsTenantId",
-            Shape::Str(&StrRule {
-                min_len: Some(36),
-                max_len: Some(36),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ConfigurationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("CustomizationResourceArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("GuardrailPolicies", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("IamRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("LoggingLevel", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(5), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("SnsTopicArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("TeamId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("TeamsChannelId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("TeamsChannelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+        ("TeamsTenantId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
         ("UserRoleRequired", Shape::Bool),
     ],
-    required: &[
-        "TeamId",
-        "TeamsChannelId",
-        "TeamsTenantId",
-        "ConfigurationName",
-        "IamRoleArn",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["TeamId", "TeamsChannelId", "TeamsTenantId", "ConfigurationName", "IamRoleArn"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Chatbot::MicrosoftTeamsChannelConfiguration` resource.
@@ -306,6 +164,7 @@ pub struct MicrosoftTeamsChannelConfiguration {
     pub user_role_required: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl MicrosoftTeamsChannelConfiguration {
     /// The CloudFormation type name, `AWS::Chatbot::MicrosoftTeamsChannelConfiguration`.
     pub const TYPE_NAME: &'static str = "AWS::Chatbot::MicrosoftTeamsChannelConfiguration";
@@ -316,13 +175,7 @@ impl MicrosoftTeamsChannelConfiguration {
         type_name: "AWS::Chatbot::MicrosoftTeamsChannelConfiguration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-chatbot-microsoftteamschannelconfiguration.html",
         primary_identifier: &["Arn"],
-        required: &[
-            "ConfigurationName",
-            "IamRoleArn",
-            "TeamId",
-            "TeamsChannelId",
-            "TeamsTenantId",
-        ],
+        required: &["ConfigurationName", "IamRoleArn", "TeamId", "TeamsChannelId", "TeamsTenantId"],
         create_only: &["TeamId", "TeamsTenantId", "ConfigurationName"],
         conditional_create_only: &[],
         write_only: &[],
@@ -351,100 +204,29 @@ impl MicrosoftTeamsChannelConfiguration {
     }
 
     /// `ConfigurationName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration_name(mut self, value: impl Into<Str>) -> Self {
-        self.configuration_name = value.into();
-        self
-    }
-
+    pub fn configuration_name(mut self, value: impl Into<Str>) -> Self { self.configuration_name = value.into(); self }
     /// `CustomizationResourceArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn customization_resource_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.customization_resource_arns = Some(value.into());
-        self
-    }
-
+    pub fn customization_resource_arns(mut self, value: impl Into<List<Str>>) -> Self { self.customization_resource_arns = Some(value.into()); self }
     /// `GuardrailPolicies`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn guardrail_policies(mut self, value: impl Into<List<Str>>) -> Self {
-        self.guardrail_policies = Some(value.into());
-        self
-    }
-
+    pub fn guardrail_policies(mut self, value: impl Into<List<Str>>) -> Self { self.guardrail_policies = Some(value.into()); self }
     /// `IamRoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iam_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.iam_role_arn = value.into();
-        self
-    }
-
+    pub fn iam_role_arn(mut self, value: impl Into<Str>) -> Self { self.iam_role_arn = value.into(); self }
     /// `LoggingLevel`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logging_level(mut self, value: impl Into<Str>) -> Self {
-        self.logging_level = Some(value.into());
-        self
-    }
-
+    pub fn logging_level(mut self, value: impl Into<Str>) -> Self { self.logging_level = Some(value.into()); self }
     /// `SnsTopicArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sns_topic_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.sns_topic_arns = Some(value.into());
-        self
-    }
-
+    pub fn sns_topic_arns(mut self, value: impl Into<List<Str>>) -> Self { self.sns_topic_arns = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TeamId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn team_id(mut self, value: impl Into<Str>) -> Self {
-        self.team_id = value.into();
-        self
-    }
-
+    pub fn team_id(mut self, value: impl Into<Str>) -> Self { self.team_id = value.into(); self }
     /// `TeamsChannelId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn teams_channel_id(mut self, value: impl Into<Str>) -> Self {
-        self.teams_channel_id = value.into();
-        self
-    }
-
+    pub fn teams_channel_id(mut self, value: impl Into<Str>) -> Self { self.teams_channel_id = value.into(); self }
     /// `TeamsChannelName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn teams_channel_name(mut self, value: impl Into<Str>) -> Self {
-        self.teams_channel_name = Some(value.into());
-        self
-    }
-
+    pub fn teams_channel_name(mut self, value: impl Into<Str>) -> Self { self.teams_channel_name = Some(value.into()); self }
     /// `TeamsTenantId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn teams_tenant_id(mut self, value: impl Into<Str>) -> Self {
-        self.teams_tenant_id = value.into();
-        self
-    }
-
+    pub fn teams_tenant_id(mut self, value: impl Into<Str>) -> Self { self.teams_tenant_id = value.into(); self }
     /// `UserRoleRequired`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_role_required(mut self, value: impl Into<Bool>) -> Self {
-        self.user_role_required = Some(value.into());
-        self
-    }
+    pub fn user_role_required(mut self, value: impl Into<Bool>) -> Self { self.user_role_required = Some(value.into()); self }
 }
 
 impl Resource for MicrosoftTeamsChannelConfiguration {
@@ -498,101 +280,5 @@ impl MicrosoftTeamsChannelConfigurationAttributes {
     /// The ARN of the resource.
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Chatbot::MicrosoftTeamsChannelConfiguration`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-chatbot-microsoftteamschannelconfiguration-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

@@ -6,9 +6,12 @@
 //! - `AWS::Chatbot::CustomAction`: [`CustomAction`], property types in [`custom_action`]
 //! - `AWS::Chatbot::MicrosoftTeamsChannelConfiguration`: [`MicrosoftTeamsChannelConfiguration`], property types in [`microsoft_teams_channel_configuration`]
 //! - `AWS::Chatbot::SlackChannelConfiguration`: [`SlackChannelConfiguration`], property types in [`slack_channel_configuration`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod custom_action;
 pub mod microsoft_teams_channel_configuration;
+pub mod shared;
 pub mod slack_channel_configuration;
 
 pub use custom_action::{CustomAction, CustomActionAttributes, CustomActionRequired};

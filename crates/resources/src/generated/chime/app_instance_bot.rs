@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^arn:[a-z0-9-\\.]{1,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[^/].{0,1023}$",
 );
@@ -23,65 +26,23 @@ pub(crate) static PATTERN_4: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct AppInstanceBotRequired {
     /// `AppInstanceArn`: a string, required.
-    ///
-    /// The ARN of the AppInstance.
-    ///
-    /// Pattern `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`; length 5 to 1600; create-only: changing it replaces the resource.
     pub app_instance_arn: Str,
     /// `Configuration`: a [`Configuration`] object, required.
-    ///
-    /// A structure that contains configuration data.
     pub configuration: Obj<Configuration>,
 }
 
-static RULE_AppInstanceBot: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AppInstanceBot: ObjRule = ObjRule {
     properties: &[
-        (
-            "AppInstanceArn",
-            Shape::Str(&StrRule {
-                min_len: Some(5),
-                max_len: Some(1600),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AppInstanceArn", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(1600), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Configuration", Shape::Object(&RULE_Configuration)),
-        (
-            "Metadata",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Metadata", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["AppInstanceArn", "Configuration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Chime::AppInstanceBot` resource.
@@ -125,6 +86,7 @@ pub struct AppInstanceBot {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl AppInstanceBot {
     /// The CloudFormation type name, `AWS::Chime::AppInstanceBot`.
     pub const TYPE_NAME: &'static str = "AWS::Chime::AppInstanceBot";
@@ -139,16 +101,8 @@ impl AppInstanceBot {
         create_only: &["AppInstanceArn"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "AppInstanceBotArn",
-            "CreatedTimestamp",
-            "LastUpdatedTimestamp",
-        ],
-        attributes: &[
-            "AppInstanceBotArn",
-            "CreatedTimestamp",
-            "LastUpdatedTimestamp",
-        ],
+        read_only: &["AppInstanceBotArn", "CreatedTimestamp", "LastUpdatedTimestamp"],
+        attributes: &["AppInstanceBotArn", "CreatedTimestamp", "LastUpdatedTimestamp"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -165,44 +119,15 @@ impl AppInstanceBot {
     }
 
     /// `AppInstanceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn app_instance_arn(mut self, value: impl Into<Str>) -> Self {
-        self.app_instance_arn = value.into();
-        self
-    }
-
+    pub fn app_instance_arn(mut self, value: impl Into<Str>) -> Self { self.app_instance_arn = value.into(); self }
     /// `Configuration`: a [`Configuration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration(mut self, value: impl Into<Obj<Configuration>>) -> Self {
-        self.configuration = value.into();
-        self
-    }
-
+    pub fn configuration(mut self, value: impl Into<Obj<Configuration>>) -> Self { self.configuration = value.into(); self }
     /// `Metadata`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metadata(mut self, value: impl Into<Str>) -> Self {
-        self.metadata = Some(value.into());
-        self
-    }
-
+    pub fn metadata(mut self, value: impl Into<Str>) -> Self { self.metadata = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for AppInstanceBot {
@@ -267,19 +192,17 @@ impl AppInstanceBotAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfigurationRequired {
     /// `Lex`: a [`LexConfiguration`] object, required.
-    ///
-    /// The configuration for an Amazon Lex V2 bot.
     pub lex: Obj<LexConfiguration>,
 }
 
-static RULE_Configuration: ObjRule = ObjRule {
-    properties: &[("Lex", Shape::Object(&RULE_LexConfiguration))],
+#[rustfmt::skip]
+pub(crate) static RULE_Configuration: ObjRule = ObjRule {
+    properties: &[
+        ("Lex", Shape::Object(&RULE_LexConfiguration)),
+    ],
     required: &["Lex"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Configuration` property type of `AWS::Chime::AppInstanceBot`.
@@ -295,19 +218,17 @@ pub struct Configuration {
     pub lex: Obj<LexConfiguration>,
 }
 
+#[rustfmt::skip]
 impl Configuration {
     /// A `Configuration` with its required properties, named in a [`ConfigurationRequired`].
     pub fn new(required: ConfigurationRequired) -> Self {
-        Self { lex: required.lex }
+        Self {
+            lex: required.lex,
+        }
     }
 
     /// `Lex`: a [`LexConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lex(mut self, value: impl Into<Obj<LexConfiguration>>) -> Self {
-        self.lex = value.into();
-        self
-    }
+    pub fn lex(mut self, value: impl Into<Obj<LexConfiguration>>) -> Self { self.lex = value.into(); self }
 }
 
 impl PropertyType for Configuration {}
@@ -322,44 +243,20 @@ impl ToValue for Configuration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InvokedByRequired {
     /// `StandardMessages`: a [`StandardMessages`] value, required.
-    ///
-    /// Sets standard messages as the bot trigger.
     pub standard_messages: StandardMessages,
     /// `TargetedMessages`: a [`TargetedMessages`] value, required.
-    ///
-    /// Sets targeted messages as the bot trigger.
     pub targeted_messages: TargetedMessages,
 }
 
-static RULE_InvokedBy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InvokedBy: ObjRule = ObjRule {
     properties: &[
-        (
-            "StandardMessages",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AUTO", "ALL", "MENTIONS", "NONE"],
-                format: None,
-            }),
-        ),
-        (
-            "TargetedMessages",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ALL", "NONE"],
-                format: None,
-            }),
-        ),
+        ("StandardMessages", Shape::Str(&StrRule { allowed: &["AUTO", "ALL", "MENTIONS", "NONE"], ..StrRule::ANY })),
+        ("TargetedMessages", Shape::Str(&StrRule { allowed: &["ALL", "NONE"], ..StrRule::ANY })),
     ],
     required: &["StandardMessages", "TargetedMessages"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InvokedBy` property type of `AWS::Chime::AppInstanceBot`.
@@ -379,6 +276,7 @@ pub struct InvokedBy {
     pub targeted_messages: TargetedMessages,
 }
 
+#[rustfmt::skip]
 impl InvokedBy {
     /// A `InvokedBy` with its required properties, named in a [`InvokedByRequired`].
     pub fn new(required: InvokedByRequired) -> Self {
@@ -389,20 +287,9 @@ impl InvokedBy {
     }
 
     /// `StandardMessages`: a [`StandardMessages`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn standard_messages(mut self, value: impl Into<StandardMessages>) -> Self {
-        self.standard_messages = value.into();
-        self
-    }
-
+    pub fn standard_messages(mut self, value: impl Into<StandardMessages>) -> Self { self.standard_messages = value.into(); self }
     /// `TargetedMessages`: a [`TargetedMessages`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn targeted_messages(mut self, value: impl Into<TargetedMessages>) -> Self {
-        self.targeted_messages = value.into();
-        self
-    }
+    pub fn targeted_messages(mut self, value: impl Into<TargetedMessages>) -> Self { self.targeted_messages = value.into(); self }
 }
 
 impl PropertyType for InvokedBy {}
@@ -420,58 +307,23 @@ impl ToValue for InvokedBy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LexConfigurationRequired {
     /// `LexBotAliasArn`: a string, required.
-    ///
-    /// The ARN of the Amazon Lex V2 bot's alias.
-    ///
-    /// Pattern `^arn:aws:lex:[a-z]{2}-[a-z]+-\d{1}:\d{12}:bot-alias/[A-Z0-9]{10}/[A-Z0-9]{10}$`; length 15 to 2048.
     pub lex_bot_alias_arn: Str,
     /// `LocaleId`: a string, required.
-    ///
-    /// Identifies the Amazon Lex V2 bot's language and locale.
     pub locale_id: Str,
 }
 
-static RULE_LexConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LexConfiguration: ObjRule = ObjRule {
     properties: &[
         ("InvokedBy", Shape::Object(&RULE_InvokedBy)),
-        (
-            "LexBotAliasArn",
-            Shape::Str(&StrRule {
-                min_len: Some(15),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("LexBotAliasArn", Shape::Str(&StrRule { min_len: Some(15), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("LocaleId", Shape::STR),
-        (
-            "RespondsTo",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["STANDARD_MESSAGES"],
-                format: None,
-            }),
-        ),
-        (
-            "WelcomeIntent",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("RespondsTo", Shape::Str(&StrRule { allowed: &["STANDARD_MESSAGES"], ..StrRule::ANY })),
+        ("WelcomeIntent", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["LexBotAliasArn", "LocaleId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LexConfiguration` property type of `AWS::Chime::AppInstanceBot`.
@@ -507,6 +359,7 @@ pub struct LexConfiguration {
     pub welcome_intent: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LexConfiguration {
     /// A `LexConfiguration` with its required properties, named in a [`LexConfigurationRequired`].
     pub fn new(required: LexConfigurationRequired) -> Self {
@@ -520,44 +373,15 @@ impl LexConfiguration {
     }
 
     /// `InvokedBy`: an [`InvokedBy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn invoked_by(mut self, value: impl Into<Obj<InvokedBy>>) -> Self {
-        self.invoked_by = Some(value.into());
-        self
-    }
-
+    pub fn invoked_by(mut self, value: impl Into<Obj<InvokedBy>>) -> Self { self.invoked_by = Some(value.into()); self }
     /// `LexBotAliasArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lex_bot_alias_arn(mut self, value: impl Into<Str>) -> Self {
-        self.lex_bot_alias_arn = value.into();
-        self
-    }
-
+    pub fn lex_bot_alias_arn(mut self, value: impl Into<Str>) -> Self { self.lex_bot_alias_arn = value.into(); self }
     /// `LocaleId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn locale_id(mut self, value: impl Into<Str>) -> Self {
-        self.locale_id = value.into();
-        self
-    }
-
+    pub fn locale_id(mut self, value: impl Into<Str>) -> Self { self.locale_id = value.into(); self }
     /// `RespondsTo`: a [`RespondsTo`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn responds_to(mut self, value: impl Into<RespondsTo>) -> Self {
-        self.responds_to = Some(value.into());
-        self
-    }
-
+    pub fn responds_to(mut self, value: impl Into<RespondsTo>) -> Self { self.responds_to = Some(value.into()); self }
     /// `WelcomeIntent`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn welcome_intent(mut self, value: impl Into<Str>) -> Self {
-        self.welcome_intent = Some(value.into());
-        self
-    }
+    pub fn welcome_intent(mut self, value: impl Into<Str>) -> Self { self.welcome_intent = Some(value.into()); self }
 }
 
 impl PropertyType for LexConfiguration {}
@@ -570,102 +394,6 @@ impl ToValue for LexConfiguration {
             .req("LocaleId", &self.locale_id)
             .opt("RespondsTo", &self.responds_to)
             .opt("WelcomeIntent", &self.welcome_intent)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Chime::AppInstanceBot`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-chime-appinstancebot-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

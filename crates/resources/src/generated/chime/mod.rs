@@ -5,9 +5,12 @@
 //!
 //! - `AWS::Chime::AppInstance`: [`AppInstance`], property types in [`app_instance`]
 //! - `AWS::Chime::AppInstanceBot`: [`AppInstanceBot`], property types in [`app_instance_bot`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod app_instance;
 pub mod app_instance_bot;
+pub mod shared;
 
 pub use app_instance::{AppInstance, AppInstanceAttributes, AppInstanceRequired};
 pub use app_instance_bot::{AppInstanceBot, AppInstanceBotAttributes, AppInstanceBotRequired};

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[0-9a-zA-Z_]+");
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t\\r\\n]*$");
@@ -19,104 +22,33 @@ pub(crate) static PATTERN_3: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct AnalysisTemplateRequired {
     /// `Format`: an [`AnalysisTemplateFormat`] value, required.
-    ///
-    /// The format of the analysis template.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub format: AnalysisTemplateFormat,
     /// `MembershipIdentifier`: a string, required.
-    ///
-    /// The identifier for a membership resource.
-    ///
-    /// Pattern `[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`; length 36 to 36; create-only: changing it replaces the resource.
     pub membership_identifier: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the analysis template.
-    ///
-    /// Pattern `^[a-zA-Z0-9_](([a-zA-Z0-9_ ]+-)*([a-zA-Z0-9_ ]+))?$`; length at most 128; create-only: changing it replaces the resource.
     pub name: Str,
     /// `Source`: a JSON value, required.
-    ///
-    /// The source of the analysis template.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub source: Json,
 }
 
-static RULE_AnalysisTemplate: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AnalysisTemplate: ObjRule = ObjRule {
     properties: &[
-        (
-            "AnalysisParameters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AnalysisParameter),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(255),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ErrorMessageConfiguration",
-            Shape::Object(&RULE_ErrorMessageConfiguration),
-        ),
-        (
-            "Format",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SQL", "PYSPARK_1_0"],
-                format: None,
-            }),
-        ),
-        (
-            "MembershipIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(36),
-                max_len: Some(36),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(128),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AnalysisParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_AnalysisParameter), min_items: Some(0), max_items: Some(50) })),
+        ("Description", Shape::Str(&StrRule { max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ErrorMessageConfiguration", Shape::Object(&RULE_ErrorMessageConfiguration)),
+        ("Format", Shape::Str(&StrRule { allowed: &["SQL", "PYSPARK_1_0"], ..StrRule::ANY })),
+        ("MembershipIdentifier", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("Schema", Shape::Object(&RULE_AnalysisSchema)),
         ("Source", Shape::Any),
         ("SourceMetadata", Shape::Any),
         ("SyntheticDataParameters", Shape::Any),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Source", "Format", "Name", "MembershipIdentifier"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CleanRooms::AnalysisTemplate` resource.
@@ -190,6 +122,7 @@ pub struct AnalysisTemplate {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl AnalysisTemplate {
     /// The CloudFormation type name, `AWS::CleanRooms::AnalysisTemplate`.
     pub const TYPE_NAME: &'static str = "AWS::CleanRooms::AnalysisTemplate";
@@ -201,30 +134,11 @@ impl AnalysisTemplate {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cleanrooms-analysistemplate.html",
         primary_identifier: &["AnalysisTemplateIdentifier", "MembershipIdentifier"],
         required: &["Format", "MembershipIdentifier", "Name", "Source"],
-        create_only: &[
-            "Name",
-            "MembershipIdentifier",
-            "Source",
-            "Source/Text",
-            "Format",
-            "AnalysisParameters",
-        ],
+        create_only: &["Name", "MembershipIdentifier", "Source", "Source/Text", "Format", "AnalysisParameters"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "CollaborationArn",
-            "CollaborationIdentifier",
-            "AnalysisTemplateIdentifier",
-            "Arn",
-            "MembershipArn",
-        ],
-        attributes: &[
-            "AnalysisTemplateIdentifier",
-            "Arn",
-            "CollaborationArn",
-            "CollaborationIdentifier",
-            "MembershipArn",
-        ],
+        read_only: &["CollaborationArn", "CollaborationIdentifier", "AnalysisTemplateIdentifier", "Arn", "MembershipArn"],
+        attributes: &["AnalysisTemplateIdentifier", "Arn", "CollaborationArn", "CollaborationIdentifier", "MembershipArn"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -247,95 +161,27 @@ impl AnalysisTemplate {
     }
 
     /// `AnalysisParameters`: a list of [`AnalysisParameter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn analysis_parameters(mut self, value: impl Into<List<AnalysisParameter>>) -> Self {
-        self.analysis_parameters = Some(value.into());
-        self
-    }
-
+    pub fn analysis_parameters(mut self, value: impl Into<List<AnalysisParameter>>) -> Self { self.analysis_parameters = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `ErrorMessageConfiguration`: an [`ErrorMessageConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn error_message_configuration(
-        mut self,
-        value: impl Into<Obj<ErrorMessageConfiguration>>,
-    ) -> Self {
-        self.error_message_configuration = Some(value.into());
-        self
-    }
-
+    pub fn error_message_configuration(mut self, value: impl Into<Obj<ErrorMessageConfiguration>>) -> Self { self.error_message_configuration = Some(value.into()); self }
     /// `Format`: an [`AnalysisTemplateFormat`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn format(mut self, value: impl Into<AnalysisTemplateFormat>) -> Self {
-        self.format = value.into();
-        self
-    }
-
+    pub fn format(mut self, value: impl Into<AnalysisTemplateFormat>) -> Self { self.format = value.into(); self }
     /// `MembershipIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn membership_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.membership_identifier = value.into();
-        self
-    }
-
+    pub fn membership_identifier(mut self, value: impl Into<Str>) -> Self { self.membership_identifier = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Schema`: an [`AnalysisSchema`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema(mut self, value: impl Into<Obj<AnalysisSchema>>) -> Self {
-        self.schema = Some(value.into());
-        self
-    }
-
+    pub fn schema(mut self, value: impl Into<Obj<AnalysisSchema>>) -> Self { self.schema = Some(value.into()); self }
     /// `Source`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source(mut self, value: impl Into<Json>) -> Self {
-        self.source = value.into();
-        self
-    }
-
+    pub fn source(mut self, value: impl Into<Json>) -> Self { self.source = value.into(); self }
     /// `SourceMetadata`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_metadata(mut self, value: impl Into<Json>) -> Self {
-        self.source_metadata = Some(value.into());
-        self
-    }
-
+    pub fn source_metadata(mut self, value: impl Into<Json>) -> Self { self.source_metadata = Some(value.into()); self }
     /// `SyntheticDataParameters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn synthetic_data_parameters(mut self, value: impl Into<Json>) -> Self {
-        self.synthetic_data_parameters = Some(value.into());
-        self
-    }
-
+    pub fn synthetic_data_parameters(mut self, value: impl Into<Json>) -> Self { self.synthetic_data_parameters = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for AnalysisTemplate {
@@ -433,85 +279,21 @@ impl AnalysisTemplateAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AnalysisParameterRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the parameter. The name must use only alphanumeric, underscore (_), or hyphen (-) characters but cannot start or end with a hyphen.
-    ///
-    /// Pattern `[0-9a-zA-Z_]+`; length 1 to 100.
     pub name: Str,
     /// `Type`: an [`AnalysisParameterType`] value, required.
-    ///
-    /// The type of parameter.
     pub r#type: AnalysisParameterType,
 }
 
-static RULE_AnalysisParameter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AnalysisParameter: ObjRule = ObjRule {
     properties: &[
-        (
-            "DefaultValue",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "SMALLINT",
-                    "INTEGER",
-                    "BIGINT",
-                    "DECIMAL",
-                    "REAL",
-                    "DOUBLE_PRECISION",
-                    "BOOLEAN",
-                    "CHAR",
-                    "VARCHAR",
-                    "DATE",
-                    "TIMESTAMP",
-                    "TIMESTAMPTZ",
-                    "TIME",
-                    "TIMETZ",
-                    "VARBYTE",
-                    "BINARY",
-                    "BYTE",
-                    "CHARACTER",
-                    "DOUBLE",
-                    "FLOAT",
-                    "INT",
-                    "LONG",
-                    "NUMERIC",
-                    "SHORT",
-                    "STRING",
-                    "TIMESTAMP_LTZ",
-                    "TIMESTAMP_NTZ",
-                    "TINYINT",
-                ],
-                format: None,
-            }),
-        ),
+        ("DefaultValue", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["SMALLINT", "INTEGER", "BIGINT", "DECIMAL", "REAL", "DOUBLE_PRECISION", "BOOLEAN", "CHAR", "VARCHAR", "DATE", "TIMESTAMP", "TIMESTAMPTZ", "TIME", "TIMETZ", "VARBYTE", "BINARY", "BYTE", "CHARACTER", "DOUBLE", "FLOAT", "INT", "LONG", "NUMERIC", "SHORT", "STRING", "TIMESTAMP_LTZ", "TIMESTAMP_NTZ", "TINYINT"], ..StrRule::ANY })),
     ],
     required: &["Name", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AnalysisParameter` property type of `AWS::CleanRooms::AnalysisTemplate`.
@@ -539,6 +321,7 @@ pub struct AnalysisParameter {
     pub r#type: AnalysisParameterType,
 }
 
+#[rustfmt::skip]
 impl AnalysisParameter {
     /// A `AnalysisParameter` with its required properties, named in a [`AnalysisParameterRequired`].
     pub fn new(required: AnalysisParameterRequired) -> Self {
@@ -550,28 +333,11 @@ impl AnalysisParameter {
     }
 
     /// `DefaultValue`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_value(mut self, value: impl Into<Str>) -> Self {
-        self.default_value = Some(value.into());
-        self
-    }
-
+    pub fn default_value(mut self, value: impl Into<Str>) -> Self { self.default_value = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Type`: an [`AnalysisParameterType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<AnalysisParameterType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<AnalysisParameterType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for AnalysisParameter {}
@@ -590,34 +356,17 @@ impl ToValue for AnalysisParameter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AnalysisSchemaRequired {
     /// `ReferencedTables`: a list of strings, required.
-    ///
-    /// The tables referenced in the analysis schema.
-    ///
-    /// Items at least 0.
     pub referenced_tables: List<Str>,
 }
 
-static RULE_AnalysisSchema: ObjRule = ObjRule {
-    properties: &[(
-        "ReferencedTables",
-        Shape::List(&ListRule {
-            items: Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(128),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-            min_items: Some(0),
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_AnalysisSchema: ObjRule = ObjRule {
+    properties: &[
+        ("ReferencedTables", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(0), max_items: None })),
+    ],
     required: &["ReferencedTables"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AnalysisSchema` property type of `AWS::CleanRooms::AnalysisTemplate`.
@@ -635,6 +384,7 @@ pub struct AnalysisSchema {
     pub referenced_tables: List<Str>,
 }
 
+#[rustfmt::skip]
 impl AnalysisSchema {
     /// A `AnalysisSchema` with its required properties, named in a [`AnalysisSchemaRequired`].
     pub fn new(required: AnalysisSchemaRequired) -> Self {
@@ -644,12 +394,7 @@ impl AnalysisSchema {
     }
 
     /// `ReferencedTables`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn referenced_tables(mut self, value: impl Into<List<Str>>) -> Self {
-        self.referenced_tables = value.into();
-        self
-    }
+    pub fn referenced_tables(mut self, value: impl Into<List<Str>>) -> Self { self.referenced_tables = value.into(); self }
 }
 
 impl PropertyType for AnalysisSchema {}
@@ -666,30 +411,17 @@ impl ToValue for AnalysisSchema {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ErrorMessageConfigurationRequired {
     /// `Type`: an [`ErrorMessageConfigurationType`] value, required.
-    ///
-    /// The level of detail for error messages returned by the PySpark job. When set to DETAILED, error messages include more information to help troubleshoot issues with your PySpark job.
-    ///
-    /// Because this setting may expose sensitive data, it is recommended for development and testing environments.
     pub r#type: ErrorMessageConfigurationType,
 }
 
-static RULE_ErrorMessageConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "Type",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["DETAILED"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ErrorMessageConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("Type", Shape::Str(&StrRule { allowed: &["DETAILED"], ..StrRule::ANY })),
+    ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ErrorMessageConfiguration` property type of `AWS::CleanRooms::AnalysisTemplate`.
@@ -707,6 +439,7 @@ pub struct ErrorMessageConfiguration {
     pub r#type: ErrorMessageConfigurationType,
 }
 
+#[rustfmt::skip]
 impl ErrorMessageConfiguration {
     /// A `ErrorMessageConfiguration` with its required properties, named in a [`ErrorMessageConfigurationRequired`].
     pub fn new(required: ErrorMessageConfigurationRequired) -> Self {
@@ -716,12 +449,7 @@ impl ErrorMessageConfiguration {
     }
 
     /// `Type`: an [`ErrorMessageConfigurationType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<ErrorMessageConfigurationType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<ErrorMessageConfigurationType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for ErrorMessageConfiguration {}
@@ -729,102 +457,6 @@ impl PropertyType for ErrorMessageConfiguration {}
 impl ToValue for ErrorMessageConfiguration {
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Type", &self.r#type).build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::CleanRooms::AnalysisTemplate`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cleanrooms-analysistemplate-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 

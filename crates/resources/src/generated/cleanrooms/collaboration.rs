@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^(?!\\s*$)[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t]*$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new(
@@ -18,216 +21,37 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^\\d+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct CollaborationRequired {
     /// `CreatorDisplayName`: a string, required.
-    ///
-    /// A display name of the collaboration creator.
-    ///
-    /// Pattern `^(?!\s*$)[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDBFF-\uDC00\uDFFF\t]*$`; length 1 to 100; create-only: changing it replaces the resource.
     pub creator_display_name: Str,
     /// `Description`: a string, required.
-    ///
-    /// A description of the collaboration provided by the collaboration owner.
-    ///
-    /// Pattern `^(?!\s*$)[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDBFF-\uDC00\uDFFF\t\r\n]*$`; length 1 to 255.
     pub description: Str,
     /// `Name`: a string, required.
-    ///
-    /// A human-readable identifier provided by the collaboration owner. Display names are not unique.
-    ///
-    /// Pattern `^(?!\s*$)[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDBFF-\uDC00\uDFFF\t]*$`; length 1 to 100.
     pub name: Str,
     /// `QueryLogStatus`: a [`CollaborationQueryLogStatus`] value, required.
-    ///
-    /// An indicator as to whether query logging has been enabled or disabled for the collaboration.
-    ///
-    /// When `ENABLED` , AWS Clean Rooms logs details about queries run within this collaboration and those logs can be viewed in Amazon CloudWatch Logs. The default value is `DISABLED` .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub query_log_status: CollaborationQueryLogStatus,
 }
 
-static RULE_Collaboration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Collaboration: ObjRule = ObjRule {
     properties: &[
-        (
-            "AllowedResultRegions",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "us-west-1",
-                        "us-west-2",
-                        "us-east-1",
-                        "us-east-2",
-                        "af-south-1",
-                        "ap-east-1",
-                        "ap-east-2",
-                        "ap-south-2",
-                        "ap-southeast-1",
-                        "ap-southeast-2",
-                        "ap-southeast-3",
-                        "ap-southeast-5",
-                        "ap-southeast-4",
-                        "ap-southeast-7",
-                        "ap-south-1",
-                        "ap-northeast-3",
-                        "ap-northeast-1",
-                        "ap-northeast-2",
-                        "ca-central-1",
-                        "ca-west-1",
-                        "eu-south-1",
-                        "eu-west-3",
-                        "eu-south-2",
-                        "eu-central-2",
-                        "eu-central-1",
-                        "eu-north-1",
-                        "eu-west-1",
-                        "eu-west-2",
-                        "me-south-1",
-                        "me-central-1",
-                        "il-central-1",
-                        "sa-east-1",
-                        "mx-central-1",
-                    ],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AnalyticsEngine",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CLEAN_ROOMS_SQL", "SPARK"],
-                format: None,
-            }),
-        ),
-        (
-            "AutoApprovedChangeTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "ADD_MEMBER",
-                        "GRANT_RECEIVE_RESULTS_ABILITY",
-                        "REVOKE_RECEIVE_RESULTS_ABILITY",
-                    ],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "CreatorDisplayName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "CreatorMLMemberAbilities",
-            Shape::Object(&RULE_MlMemberAbilities),
-        ),
-        (
-            "CreatorMemberAbilities",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["CAN_QUERY", "CAN_RUN_JOB", "CAN_RECEIVE_RESULTS"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "CreatorPaymentConfiguration",
-            Shape::Object(&RULE_PaymentConfiguration),
-        ),
-        (
-            "DataEncryptionMetadata",
-            Shape::Object(&RULE_DataEncryptionMetadata),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AllowedResultRegions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["us-west-1", "us-west-2", "us-east-1", "us-east-2", "af-south-1", "ap-east-1", "ap-east-2", "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-5", "ap-southeast-4", "ap-southeast-7", "ap-south-1", "ap-northeast-3", "ap-northeast-1", "ap-northeast-2", "ca-central-1", "ca-west-1", "eu-south-1", "eu-west-3", "eu-south-2", "eu-central-2", "eu-central-1", "eu-north-1", "eu-west-1", "eu-west-2", "me-south-1", "me-central-1", "il-central-1", "sa-east-1", "mx-central-1"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("AnalyticsEngine", Shape::Str(&StrRule { allowed: &["CLEAN_ROOMS_SQL", "SPARK"], ..StrRule::ANY })),
+        ("AutoApprovedChangeTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ADD_MEMBER", "GRANT_RECEIVE_RESULTS_ABILITY", "REVOKE_RECEIVE_RESULTS_ABILITY"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("CreatorDisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("CreatorMLMemberAbilities", Shape::Object(&RULE_MlMemberAbilities)),
+        ("CreatorMemberAbilities", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["CAN_QUERY", "CAN_RUN_JOB", "CAN_RECEIVE_RESULTS"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("CreatorPaymentConfiguration", Shape::Object(&RULE_PaymentConfiguration)),
+        ("DataEncryptionMetadata", Shape::Object(&RULE_DataEncryptionMetadata)),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("IsMetricsEnabled", Shape::Bool),
-        (
-            "JobLogStatus",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "Members",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MemberSpecification),
-                min_items: Some(0),
-                max_items: Some(9),
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "QueryLogStatus",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("JobLogStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("Members", Shape::List(&ListRule { items: Shape::Object(&RULE_MemberSpecification), min_items: Some(0), max_items: Some(9) })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("QueryLogStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[
-        "CreatorDisplayName",
-        "Name",
-        "Description",
-        "QueryLogStatus",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["CreatorDisplayName", "Name", "Description", "QueryLogStatus"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CleanRooms::Collaboration` resource.
@@ -335,6 +159,7 @@ pub struct Collaboration {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Collaboration {
     /// The CloudFormation type name, `AWS::CleanRooms::Collaboration`.
     pub const TYPE_NAME: &'static str = "AWS::CleanRooms::Collaboration";
@@ -345,24 +170,8 @@ impl Collaboration {
         type_name: "AWS::CleanRooms::Collaboration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cleanrooms-collaboration.html",
         primary_identifier: &["CollaborationIdentifier"],
-        required: &[
-            "CreatorDisplayName",
-            "Description",
-            "Name",
-            "QueryLogStatus",
-        ],
-        create_only: &[
-            "CreatorDisplayName",
-            "CreatorMemberAbilities",
-            "CreatorMLMemberAbilities",
-            "DataEncryptionMetadata",
-            "JobLogStatus",
-            "QueryLogStatus",
-            "Members",
-            "CreatorPaymentConfiguration",
-            "AutoApprovedChangeTypes",
-            "AllowedResultRegions",
-        ],
+        required: &["CreatorDisplayName", "Description", "Name", "QueryLogStatus"],
+        create_only: &["CreatorDisplayName", "CreatorMemberAbilities", "CreatorMLMemberAbilities", "DataEncryptionMetadata", "JobLogStatus", "QueryLogStatus", "Members", "CreatorPaymentConfiguration", "AutoApprovedChangeTypes", "AllowedResultRegions"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Arn", "CollaborationIdentifier"],
@@ -393,131 +202,35 @@ impl Collaboration {
     }
 
     /// `AllowedResultRegions`: a list of [`SupportedS3Region`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allowed_result_regions(mut self, value: impl Into<List<SupportedS3Region>>) -> Self {
-        self.allowed_result_regions = Some(value.into());
-        self
-    }
-
+    pub fn allowed_result_regions(mut self, value: impl Into<List<SupportedS3Region>>) -> Self { self.allowed_result_regions = Some(value.into()); self }
     /// `AnalyticsEngine`: an [`AnalyticsEngine`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn analytics_engine(mut self, value: impl Into<AnalyticsEngine>) -> Self {
-        self.analytics_engine = Some(value.into());
-        self
-    }
-
+    pub fn analytics_engine(mut self, value: impl Into<AnalyticsEngine>) -> Self { self.analytics_engine = Some(value.into()); self }
     /// `AutoApprovedChangeTypes`: a list of [`AutoApprovedChangeType`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_approved_change_types(
-        mut self,
-        value: impl Into<List<AutoApprovedChangeType>>,
-    ) -> Self {
-        self.auto_approved_change_types = Some(value.into());
-        self
-    }
-
+    pub fn auto_approved_change_types(mut self, value: impl Into<List<AutoApprovedChangeType>>) -> Self { self.auto_approved_change_types = Some(value.into()); self }
     /// `CreatorDisplayName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn creator_display_name(mut self, value: impl Into<Str>) -> Self {
-        self.creator_display_name = value.into();
-        self
-    }
-
+    pub fn creator_display_name(mut self, value: impl Into<Str>) -> Self { self.creator_display_name = value.into(); self }
     /// `CreatorMLMemberAbilities`: a [`MlMemberAbilities`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn creator_ml_member_abilities(mut self, value: impl Into<Obj<MlMemberAbilities>>) -> Self {
-        self.creator_ml_member_abilities = Some(value.into());
-        self
-    }
-
+    pub fn creator_ml_member_abilities(mut self, value: impl Into<Obj<MlMemberAbilities>>) -> Self { self.creator_ml_member_abilities = Some(value.into()); self }
     /// `CreatorMemberAbilities`: a list of [`MemberAbility`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn creator_member_abilities(mut self, value: impl Into<List<MemberAbility>>) -> Self {
-        self.creator_member_abilities = Some(value.into());
-        self
-    }
-
+    pub fn creator_member_abilities(mut self, value: impl Into<List<MemberAbility>>) -> Self { self.creator_member_abilities = Some(value.into()); self }
     /// `CreatorPaymentConfiguration`: a [`PaymentConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn creator_payment_configuration(
-        mut self,
-        value: impl Into<Obj<PaymentConfiguration>>,
-    ) -> Self {
-        self.creator_payment_configuration = Some(value.into());
-        self
-    }
-
+    pub fn creator_payment_configuration(mut self, value: impl Into<Obj<PaymentConfiguration>>) -> Self { self.creator_payment_configuration = Some(value.into()); self }
     /// `DataEncryptionMetadata`: a [`DataEncryptionMetadata`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_encryption_metadata(
-        mut self,
-        value: impl Into<Obj<DataEncryptionMetadata>>,
-    ) -> Self {
-        self.data_encryption_metadata = Some(value.into());
-        self
-    }
-
+    pub fn data_encryption_metadata(mut self, value: impl Into<Obj<DataEncryptionMetadata>>) -> Self { self.data_encryption_metadata = Some(value.into()); self }
     /// `Description`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = value.into();
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = value.into(); self }
     /// `IsMetricsEnabled`: a boolean.
-    pub fn is_metrics_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.is_metrics_enabled = Some(value.into());
-        self
-    }
-
+    pub fn is_metrics_enabled(mut self, value: impl Into<Bool>) -> Self { self.is_metrics_enabled = Some(value.into()); self }
     /// `JobLogStatus`: a [`CollaborationJobLogStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn job_log_status(mut self, value: impl Into<CollaborationJobLogStatus>) -> Self {
-        self.job_log_status = Some(value.into());
-        self
-    }
-
+    pub fn job_log_status(mut self, value: impl Into<CollaborationJobLogStatus>) -> Self { self.job_log_status = Some(value.into()); self }
     /// `Members`: a list of [`MemberSpecification`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn members(mut self, value: impl Into<List<MemberSpecification>>) -> Self {
-        self.members = Some(value.into());
-        self
-    }
-
+    pub fn members(mut self, value: impl Into<List<MemberSpecification>>) -> Self { self.members = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `QueryLogStatus`: a [`CollaborationQueryLogStatus`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_log_status(mut self, value: impl Into<CollaborationQueryLogStatus>) -> Self {
-        self.query_log_status = value.into();
-        self
-    }
-
+    pub fn query_log_status(mut self, value: impl Into<CollaborationQueryLogStatus>) -> Self { self.query_log_status = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Collaboration {
@@ -595,41 +308,26 @@ impl CollaborationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataEncryptionMetadataRequired {
     /// `AllowCleartext`: a boolean, required.
-    ///
-    /// Indicates whether encrypted tables can contain cleartext data ( `TRUE` ) or are to cryptographically process every column ( `FALSE` ).
     pub allow_cleartext: Bool,
     /// `AllowDuplicates`: a boolean, required.
-    ///
-    /// Indicates whether Fingerprint columns can contain duplicate entries ( `TRUE` ) or are to contain only non-repeated values ( `FALSE` ).
     pub allow_duplicates: Bool,
     /// `AllowJoinsOnColumnsWithDifferentNames`: a boolean, required.
-    ///
-    /// Indicates whether Fingerprint columns can be joined on any other Fingerprint column with a different name ( `TRUE` ) or can only be joined on Fingerprint columns of the same name ( `FALSE` ).
     pub allow_joins_on_columns_with_different_names: Bool,
     /// `PreserveNulls`: a boolean, required.
-    ///
-    /// Indicates whether NULL values are to be copied as NULL to encrypted tables ( `TRUE` ) or cryptographically processed ( `FALSE` ).
     pub preserve_nulls: Bool,
 }
 
-static RULE_DataEncryptionMetadata: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataEncryptionMetadata: ObjRule = ObjRule {
     properties: &[
         ("AllowCleartext", Shape::Bool),
         ("AllowDuplicates", Shape::Bool),
         ("AllowJoinsOnColumnsWithDifferentNames", Shape::Bool),
         ("PreserveNulls", Shape::Bool),
     ],
-    required: &[
-        "AllowCleartext",
-        "AllowDuplicates",
-        "AllowJoinsOnColumnsWithDifferentNames",
-        "PreserveNulls",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["AllowCleartext", "AllowDuplicates", "AllowJoinsOnColumnsWithDifferentNames", "PreserveNulls"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataEncryptionMetadata` property type of `AWS::CleanRooms::Collaboration`.
@@ -657,49 +355,26 @@ pub struct DataEncryptionMetadata {
     pub preserve_nulls: Bool,
 }
 
+#[rustfmt::skip]
 impl DataEncryptionMetadata {
     /// A `DataEncryptionMetadata` with its required properties, named in a [`DataEncryptionMetadataRequired`].
     pub fn new(required: DataEncryptionMetadataRequired) -> Self {
         Self {
             allow_cleartext: required.allow_cleartext,
             allow_duplicates: required.allow_duplicates,
-            allow_joins_on_columns_with_different_names: required
-                .allow_joins_on_columns_with_different_names,
+            allow_joins_on_columns_with_different_names: required.allow_joins_on_columns_with_different_names,
             preserve_nulls: required.preserve_nulls,
         }
     }
 
     /// `AllowCleartext`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allow_cleartext(mut self, value: impl Into<Bool>) -> Self {
-        self.allow_cleartext = value.into();
-        self
-    }
-
+    pub fn allow_cleartext(mut self, value: impl Into<Bool>) -> Self { self.allow_cleartext = value.into(); self }
     /// `AllowDuplicates`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allow_duplicates(mut self, value: impl Into<Bool>) -> Self {
-        self.allow_duplicates = value.into();
-        self
-    }
-
+    pub fn allow_duplicates(mut self, value: impl Into<Bool>) -> Self { self.allow_duplicates = value.into(); self }
     /// `AllowJoinsOnColumnsWithDifferentNames`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allow_joins_on_columns_with_different_names(mut self, value: impl Into<Bool>) -> Self {
-        self.allow_joins_on_columns_with_different_names = value.into();
-        self
-    }
-
+    pub fn allow_joins_on_columns_with_different_names(mut self, value: impl Into<Bool>) -> Self { self.allow_joins_on_columns_with_different_names = value.into(); self }
     /// `PreserveNulls`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preserve_nulls(mut self, value: impl Into<Bool>) -> Self {
-        self.preserve_nulls = value.into();
-        self
-    }
+    pub fn preserve_nulls(mut self, value: impl Into<Bool>) -> Self { self.preserve_nulls = value.into(); self }
 }
 
 impl PropertyType for DataEncryptionMetadata {}
@@ -722,23 +397,17 @@ impl ToValue for DataEncryptionMetadata {
 #[derive(Clone, Debug, PartialEq)]
 pub struct JobComputePaymentConfigRequired {
     /// `IsResponsible`: a boolean, required.
-    ///
-    /// Indicates whether the collaboration creator has configured the collaboration member to pay for query and job compute costs ( `TRUE` ) or has not configured the collaboration member to pay for query and job compute costs ( `FALSE` ).
-    ///
-    /// Exactly one member can be configured to pay for query and job compute costs. An error is returned if the collaboration creator sets a `TRUE` value for more than one member in the collaboration.
-    ///
-    /// An error is returned if the collaboration creator sets a `FALSE` value for the member who can run queries and jobs.
     pub is_responsible: Bool,
 }
 
-static RULE_JobComputePaymentConfig: ObjRule = ObjRule {
-    properties: &[("IsResponsible", Shape::Bool)],
+#[rustfmt::skip]
+pub(crate) static RULE_JobComputePaymentConfig: ObjRule = ObjRule {
+    properties: &[
+        ("IsResponsible", Shape::Bool),
+    ],
     required: &["IsResponsible"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `JobComputePaymentConfig` property type of `AWS::CleanRooms::Collaboration`.
@@ -758,6 +427,7 @@ pub struct JobComputePaymentConfig {
     pub is_responsible: Bool,
 }
 
+#[rustfmt::skip]
 impl JobComputePaymentConfig {
     /// A `JobComputePaymentConfig` with its required properties, named in a [`JobComputePaymentConfigRequired`].
     pub fn new(required: JobComputePaymentConfigRequired) -> Self {
@@ -767,12 +437,7 @@ impl JobComputePaymentConfig {
     }
 
     /// `IsResponsible`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_responsible(mut self, value: impl Into<Bool>) -> Self {
-        self.is_responsible = value.into();
-        self
-    }
+    pub fn is_responsible(mut self, value: impl Into<Bool>) -> Self { self.is_responsible = value.into(); self }
 }
 
 impl PropertyType for JobComputePaymentConfig {}
@@ -789,67 +454,23 @@ impl ToValue for JobComputePaymentConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MemberSpecificationRequired {
     /// `AccountId`: a string, required.
-    ///
-    /// The identifier used to reference members of the collaboration. Currently only supports AWS account ID.
-    ///
-    /// Pattern `^\d+$`; length 12 to 12.
     pub account_id: Str,
     /// `DisplayName`: a string, required.
-    ///
-    /// The member's display name.
-    ///
-    /// Pattern `^(?!\s*$)[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDBFF-\uDC00\uDFFF\t]*$`; length 1 to 100.
     pub display_name: Str,
 }
 
-static RULE_MemberSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MemberSpecification: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccountId",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DisplayName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("MLMemberAbilities", Shape::Object(&RULE_MlMemberAbilities)),
-        (
-            "MemberAbilities",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["CAN_QUERY", "CAN_RUN_JOB", "CAN_RECEIVE_RESULTS"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "PaymentConfiguration",
-            Shape::Object(&RULE_PaymentConfiguration),
-        ),
+        ("MemberAbilities", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["CAN_QUERY", "CAN_RUN_JOB", "CAN_RECEIVE_RESULTS"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("PaymentConfiguration", Shape::Object(&RULE_PaymentConfiguration)),
     ],
     required: &["AccountId", "DisplayName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MemberSpecification` property type of `AWS::CleanRooms::Collaboration`.
@@ -889,6 +510,7 @@ pub struct MemberSpecification {
     pub payment_configuration: Option<Obj<PaymentConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl MemberSpecification {
     /// A `MemberSpecification` with its required properties, named in a [`MemberSpecificationRequired`].
     pub fn new(required: MemberSpecificationRequired) -> Self {
@@ -902,44 +524,15 @@ impl MemberSpecification {
     }
 
     /// `AccountId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn account_id(mut self, value: impl Into<Str>) -> Self {
-        self.account_id = value.into();
-        self
-    }
-
+    pub fn account_id(mut self, value: impl Into<Str>) -> Self { self.account_id = value.into(); self }
     /// `DisplayName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self {
-        self.display_name = value.into();
-        self
-    }
-
+    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = value.into(); self }
     /// `MLMemberAbilities`: a [`MlMemberAbilities`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ml_member_abilities(mut self, value: impl Into<Obj<MlMemberAbilities>>) -> Self {
-        self.ml_member_abilities = Some(value.into());
-        self
-    }
-
+    pub fn ml_member_abilities(mut self, value: impl Into<Obj<MlMemberAbilities>>) -> Self { self.ml_member_abilities = Some(value.into()); self }
     /// `MemberAbilities`: a list of [`MemberAbility`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn member_abilities(mut self, value: impl Into<List<MemberAbility>>) -> Self {
-        self.member_abilities = Some(value.into());
-        self
-    }
-
+    pub fn member_abilities(mut self, value: impl Into<List<MemberAbility>>) -> Self { self.member_abilities = Some(value.into()); self }
     /// `PaymentConfiguration`: a [`PaymentConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn payment_configuration(mut self, value: impl Into<Obj<PaymentConfiguration>>) -> Self {
-        self.payment_configuration = Some(value.into());
-        self
-    }
+    pub fn payment_configuration(mut self, value: impl Into<Obj<PaymentConfiguration>>) -> Self { self.payment_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for MemberSpecification {}
@@ -960,34 +553,17 @@ impl ToValue for MemberSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MlMemberAbilitiesRequired {
     /// `CustomMLMemberAbilities`: a list of [`CustomMlMemberAbility`] values, required.
-    ///
-    /// The custom ML member abilities for a collaboration member.
-    ///
-    /// Items at least 1.
     pub custom_ml_member_abilities: List<CustomMlMemberAbility>,
 }
 
-static RULE_MlMemberAbilities: ObjRule = ObjRule {
-    properties: &[(
-        "CustomMLMemberAbilities",
-        Shape::List(&ListRule {
-            items: Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CAN_RECEIVE_MODEL_OUTPUT", "CAN_RECEIVE_INFERENCE_OUTPUT"],
-                format: None,
-            }),
-            min_items: Some(1),
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_MlMemberAbilities: ObjRule = ObjRule {
+    properties: &[
+        ("CustomMLMemberAbilities", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["CAN_RECEIVE_MODEL_OUTPUT", "CAN_RECEIVE_INFERENCE_OUTPUT"], ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+    ],
     required: &["CustomMLMemberAbilities"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MLMemberAbilities` property type of `AWS::CleanRooms::Collaboration`.
@@ -1005,6 +581,7 @@ pub struct MlMemberAbilities {
     pub custom_ml_member_abilities: List<CustomMlMemberAbility>,
 }
 
+#[rustfmt::skip]
 impl MlMemberAbilities {
     /// A `MlMemberAbilities` with its required properties, named in a [`MlMemberAbilitiesRequired`].
     pub fn new(required: MlMemberAbilitiesRequired) -> Self {
@@ -1014,15 +591,7 @@ impl MlMemberAbilities {
     }
 
     /// `CustomMLMemberAbilities`: a list of [`CustomMlMemberAbility`] values, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_ml_member_abilities(
-        mut self,
-        value: impl Into<List<CustomMlMemberAbility>>,
-    ) -> Self {
-        self.custom_ml_member_abilities = value.into();
-        self
-    }
+    pub fn custom_ml_member_abilities(mut self, value: impl Into<List<CustomMlMemberAbility>>) -> Self { self.custom_ml_member_abilities = value.into(); self }
 }
 
 impl PropertyType for MlMemberAbilities {}
@@ -1035,27 +604,15 @@ impl ToValue for MlMemberAbilities {
     }
 }
 
-static RULE_MlPaymentConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MlPaymentConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "ModelInference",
-            Shape::Object(&RULE_ModelInferencePaymentConfig),
-        ),
-        (
-            "ModelTraining",
-            Shape::Object(&RULE_ModelTrainingPaymentConfig),
-        ),
-        (
-            "SyntheticDataGeneration",
-            Shape::Object(&RULE_SyntheticDataGenerationPaymentConfig),
-        ),
+        ("ModelInference", Shape::Object(&RULE_ModelInferencePaymentConfig)),
+        ("ModelTraining", Shape::Object(&RULE_ModelTrainingPaymentConfig)),
+        ("SyntheticDataGeneration", Shape::Object(&RULE_SyntheticDataGenerationPaymentConfig)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MLPaymentConfig` property type of `AWS::CleanRooms::Collaboration`.
@@ -1079,6 +636,7 @@ pub struct MlPaymentConfig {
     pub synthetic_data_generation: Option<Obj<SyntheticDataGenerationPaymentConfig>>,
 }
 
+#[rustfmt::skip]
 impl MlPaymentConfig {
     /// A `MlPaymentConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1086,31 +644,11 @@ impl MlPaymentConfig {
     }
 
     /// `ModelInference`: a [`ModelInferencePaymentConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_inference(mut self, value: impl Into<Obj<ModelInferencePaymentConfig>>) -> Self {
-        self.model_inference = Some(value.into());
-        self
-    }
-
+    pub fn model_inference(mut self, value: impl Into<Obj<ModelInferencePaymentConfig>>) -> Self { self.model_inference = Some(value.into()); self }
     /// `ModelTraining`: a [`ModelTrainingPaymentConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_training(mut self, value: impl Into<Obj<ModelTrainingPaymentConfig>>) -> Self {
-        self.model_training = Some(value.into());
-        self
-    }
-
+    pub fn model_training(mut self, value: impl Into<Obj<ModelTrainingPaymentConfig>>) -> Self { self.model_training = Some(value.into()); self }
     /// `SyntheticDataGeneration`: a [`SyntheticDataGenerationPaymentConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn synthetic_data_generation(
-        mut self,
-        value: impl Into<Obj<SyntheticDataGenerationPaymentConfig>>,
-    ) -> Self {
-        self.synthetic_data_generation = Some(value.into());
-        self
-    }
+    pub fn synthetic_data_generation(mut self, value: impl Into<Obj<SyntheticDataGenerationPaymentConfig>>) -> Self { self.synthetic_data_generation = Some(value.into()); self }
 }
 
 impl PropertyType for MlPaymentConfig {}
@@ -1129,23 +667,17 @@ impl ToValue for MlPaymentConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModelInferencePaymentConfigRequired {
     /// `IsResponsible`: a boolean, required.
-    ///
-    /// Indicates whether the collaboration creator has configured the collaboration member to pay for model inference costs ( `TRUE` ) or has not configured the collaboration member to pay for model inference costs ( `FALSE` ).
-    ///
-    /// Exactly one member can be configured to pay for model inference costs. An error is returned if the collaboration creator sets a `TRUE` value for more than one member in the collaboration.
-    ///
-    /// If the collaboration creator hasn't specified anyone as the member paying for model inference costs, then the member who can query is the default payer. An error is returned if the collaboration creator sets a `FALSE` value for the member who can query.
     pub is_responsible: Bool,
 }
 
-static RULE_ModelInferencePaymentConfig: ObjRule = ObjRule {
-    properties: &[("IsResponsible", Shape::Bool)],
+#[rustfmt::skip]
+pub(crate) static RULE_ModelInferencePaymentConfig: ObjRule = ObjRule {
+    properties: &[
+        ("IsResponsible", Shape::Bool),
+    ],
     required: &["IsResponsible"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ModelInferencePaymentConfig` property type of `AWS::CleanRooms::Collaboration`.
@@ -1165,6 +697,7 @@ pub struct ModelInferencePaymentConfig {
     pub is_responsible: Bool,
 }
 
+#[rustfmt::skip]
 impl ModelInferencePaymentConfig {
     /// A `ModelInferencePaymentConfig` with its required properties, named in a [`ModelInferencePaymentConfigRequired`].
     pub fn new(required: ModelInferencePaymentConfigRequired) -> Self {
@@ -1174,12 +707,7 @@ impl ModelInferencePaymentConfig {
     }
 
     /// `IsResponsible`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_responsible(mut self, value: impl Into<Bool>) -> Self {
-        self.is_responsible = value.into();
-        self
-    }
+    pub fn is_responsible(mut self, value: impl Into<Bool>) -> Self { self.is_responsible = value.into(); self }
 }
 
 impl PropertyType for ModelInferencePaymentConfig {}
@@ -1196,23 +724,17 @@ impl ToValue for ModelInferencePaymentConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModelTrainingPaymentConfigRequired {
     /// `IsResponsible`: a boolean, required.
-    ///
-    /// Indicates whether the collaboration creator has configured the collaboration member to pay for model training costs ( `TRUE` ) or has not configured the collaboration member to pay for model training costs ( `FALSE` ).
-    ///
-    /// Exactly one member can be configured to pay for model training costs. An error is returned if the collaboration creator sets a `TRUE` value for more than one member in the collaboration.
-    ///
-    /// If the collaboration creator hasn't specified anyone as the member paying for model training costs, then the member who can query is the default payer. An error is returned if the collaboration creator sets a `FALSE` value for the member who can query.
     pub is_responsible: Bool,
 }
 
-static RULE_ModelTrainingPaymentConfig: ObjRule = ObjRule {
-    properties: &[("IsResponsible", Shape::Bool)],
+#[rustfmt::skip]
+pub(crate) static RULE_ModelTrainingPaymentConfig: ObjRule = ObjRule {
+    properties: &[
+        ("IsResponsible", Shape::Bool),
+    ],
     required: &["IsResponsible"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ModelTrainingPaymentConfig` property type of `AWS::CleanRooms::Collaboration`.
@@ -1232,6 +754,7 @@ pub struct ModelTrainingPaymentConfig {
     pub is_responsible: Bool,
 }
 
+#[rustfmt::skip]
 impl ModelTrainingPaymentConfig {
     /// A `ModelTrainingPaymentConfig` with its required properties, named in a [`ModelTrainingPaymentConfigRequired`].
     pub fn new(required: ModelTrainingPaymentConfigRequired) -> Self {
@@ -1241,12 +764,7 @@ impl ModelTrainingPaymentConfig {
     }
 
     /// `IsResponsible`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_responsible(mut self, value: impl Into<Bool>) -> Self {
-        self.is_responsible = value.into();
-        self
-    }
+    pub fn is_responsible(mut self, value: impl Into<Bool>) -> Self { self.is_responsible = value.into(); self }
 }
 
 impl PropertyType for ModelTrainingPaymentConfig {}
@@ -1263,26 +781,19 @@ impl ToValue for ModelTrainingPaymentConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PaymentConfigurationRequired {
     /// `QueryCompute`: a [`QueryComputePaymentConfig`] object, required.
-    ///
-    /// The collaboration member's payment responsibilities set by the collaboration creator for query compute costs.
     pub query_compute: Obj<QueryComputePaymentConfig>,
 }
 
-static RULE_PaymentConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PaymentConfiguration: ObjRule = ObjRule {
     properties: &[
         ("JobCompute", Shape::Object(&RULE_JobComputePaymentConfig)),
         ("MachineLearning", Shape::Object(&RULE_MlPaymentConfig)),
-        (
-            "QueryCompute",
-            Shape::Object(&RULE_QueryComputePaymentConfig),
-        ),
+        ("QueryCompute", Shape::Object(&RULE_QueryComputePaymentConfig)),
     ],
     required: &["QueryCompute"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PaymentConfiguration` property type of `AWS::CleanRooms::Collaboration`.
@@ -1306,6 +817,7 @@ pub struct PaymentConfiguration {
     pub query_compute: Obj<QueryComputePaymentConfig>,
 }
 
+#[rustfmt::skip]
 impl PaymentConfiguration {
     /// A `PaymentConfiguration` with its required properties, named in a [`PaymentConfigurationRequired`].
     pub fn new(required: PaymentConfigurationRequired) -> Self {
@@ -1317,28 +829,11 @@ impl PaymentConfiguration {
     }
 
     /// `JobCompute`: a [`JobComputePaymentConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn job_compute(mut self, value: impl Into<Obj<JobComputePaymentConfig>>) -> Self {
-        self.job_compute = Some(value.into());
-        self
-    }
-
+    pub fn job_compute(mut self, value: impl Into<Obj<JobComputePaymentConfig>>) -> Self { self.job_compute = Some(value.into()); self }
     /// `MachineLearning`: a [`MlPaymentConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn machine_learning(mut self, value: impl Into<Obj<MlPaymentConfig>>) -> Self {
-        self.machine_learning = Some(value.into());
-        self
-    }
-
+    pub fn machine_learning(mut self, value: impl Into<Obj<MlPaymentConfig>>) -> Self { self.machine_learning = Some(value.into()); self }
     /// `QueryCompute`: a [`QueryComputePaymentConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_compute(mut self, value: impl Into<Obj<QueryComputePaymentConfig>>) -> Self {
-        self.query_compute = value.into();
-        self
-    }
+    pub fn query_compute(mut self, value: impl Into<Obj<QueryComputePaymentConfig>>) -> Self { self.query_compute = value.into(); self }
 }
 
 impl PropertyType for PaymentConfiguration {}
@@ -1357,23 +852,17 @@ impl ToValue for PaymentConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueryComputePaymentConfigRequired {
     /// `IsResponsible`: a boolean, required.
-    ///
-    /// Indicates whether the collaboration creator has configured the collaboration member to pay for query compute costs ( `TRUE` ) or has not configured the collaboration member to pay for query compute costs ( `FALSE` ).
-    ///
-    /// Exactly one member can be configured to pay for query compute costs. An error is returned if the collaboration creator sets a `TRUE` value for more than one member in the collaboration.
-    ///
-    /// If the collaboration creator hasn't specified anyone as the member paying for query compute costs, then the member who can query is the default payer. An error is returned if the collaboration creator sets a `FALSE` value for the member who can query.
     pub is_responsible: Bool,
 }
 
-static RULE_QueryComputePaymentConfig: ObjRule = ObjRule {
-    properties: &[("IsResponsible", Shape::Bool)],
+#[rustfmt::skip]
+pub(crate) static RULE_QueryComputePaymentConfig: ObjRule = ObjRule {
+    properties: &[
+        ("IsResponsible", Shape::Bool),
+    ],
     required: &["IsResponsible"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `QueryComputePaymentConfig` property type of `AWS::CleanRooms::Collaboration`.
@@ -1393,6 +882,7 @@ pub struct QueryComputePaymentConfig {
     pub is_responsible: Bool,
 }
 
+#[rustfmt::skip]
 impl QueryComputePaymentConfig {
     /// A `QueryComputePaymentConfig` with its required properties, named in a [`QueryComputePaymentConfigRequired`].
     pub fn new(required: QueryComputePaymentConfigRequired) -> Self {
@@ -1402,12 +892,7 @@ impl QueryComputePaymentConfig {
     }
 
     /// `IsResponsible`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_responsible(mut self, value: impl Into<Bool>) -> Self {
-        self.is_responsible = value.into();
-        self
-    }
+    pub fn is_responsible(mut self, value: impl Into<Bool>) -> Self { self.is_responsible = value.into(); self }
 }
 
 impl PropertyType for QueryComputePaymentConfig {}
@@ -1424,19 +909,17 @@ impl ToValue for QueryComputePaymentConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SyntheticDataGenerationPaymentConfigRequired {
     /// `IsResponsible`: a boolean, required.
-    ///
-    /// Indicates who is responsible for paying for synthetic data generation.
     pub is_responsible: Bool,
 }
 
-static RULE_SyntheticDataGenerationPaymentConfig: ObjRule = ObjRule {
-    properties: &[("IsResponsible", Shape::Bool)],
+#[rustfmt::skip]
+pub(crate) static RULE_SyntheticDataGenerationPaymentConfig: ObjRule = ObjRule {
+    properties: &[
+        ("IsResponsible", Shape::Bool),
+    ],
     required: &["IsResponsible"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SyntheticDataGenerationPaymentConfig` property type of `AWS::CleanRooms::Collaboration`.
@@ -1452,6 +935,7 @@ pub struct SyntheticDataGenerationPaymentConfig {
     pub is_responsible: Bool,
 }
 
+#[rustfmt::skip]
 impl SyntheticDataGenerationPaymentConfig {
     /// A `SyntheticDataGenerationPaymentConfig` with its required properties, named in a [`SyntheticDataGenerationPaymentConfigRequired`].
     pub fn new(required: SyntheticDataGenerationPaymentConfigRequired) -> Self {
@@ -1461,12 +945,7 @@ impl SyntheticDataGenerationPaymentConfig {
     }
 
     /// `IsResponsible`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_responsible(mut self, value: impl Into<Bool>) -> Self {
-        self.is_responsible = value.into();
-        self
-    }
+    pub fn is_responsible(mut self, value: impl Into<Bool>) -> Self { self.is_responsible = value.into(); self }
 }
 
 impl PropertyType for SyntheticDataGenerationPaymentConfig {}
@@ -1475,102 +954,6 @@ impl ToValue for SyntheticDataGenerationPaymentConfig {
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("IsResponsible", &self.is_responsible)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::CleanRooms::Collaboration`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cleanrooms-collaboration-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

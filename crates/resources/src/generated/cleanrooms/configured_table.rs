@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z0-9_](([a-z0-9_ ]+-)*([a-z0-9_ ]+))?$");
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t\\r\\n]*$");
@@ -17,117 +20,30 @@ pub(crate) static PATTERN_2: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfiguredTableRequired {
     /// `AllowedColumns`: a list of strings, required.
-    ///
-    /// The columns within the underlying AWS Glue table that can be used within collaborations.
-    ///
-    /// Items 1 to 100; each item: pattern `^[a-z0-9_](([a-z0-9_ ]+-)*([a-z0-9_ ]+))?$`, length at most 128.
     pub allowed_columns: List<Str>,
     /// `AnalysisMethod`: an [`AnalysisMethod`] value, required.
-    ///
-    /// The analysis method for the configured table.
-    ///
-    /// `DIRECT_QUERY` allows SQL queries to be run directly on this table.
-    ///
-    /// `DIRECT_JOB` allows PySpark jobs to be run directly on this table.
-    ///
-    /// `MULTIPLE` allows both SQL queries and PySpark jobs to be run directly on this table.
     pub analysis_method: AnalysisMethod,
     /// `Name`: a string, required.
-    ///
-    /// A name for the configured table.
-    ///
-    /// Pattern `^(?!\s*$)[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDBFF-\uDC00\uDFFF\t]*$`; length 1 to 100.
     pub name: Str,
     /// `TableReference`: a JSON value, required.
-    ///
-    /// The table that this configured table represents.
     pub table_reference: Json,
 }
 
-static RULE_ConfiguredTable: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConfiguredTable: ObjRule = ObjRule {
     properties: &[
-        (
-            "AllowedColumns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: Some(128),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "AnalysisMethod",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DIRECT_QUERY", "DIRECT_JOB", "MULTIPLE"],
-                format: None,
-            }),
-        ),
-        (
-            "AnalysisRules",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AnalysisRule),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(255),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SelectedAnalysisMethods",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["DIRECT_QUERY", "DIRECT_JOB"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AllowedColumns", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100) })),
+        ("AnalysisMethod", Shape::Str(&StrRule { allowed: &["DIRECT_QUERY", "DIRECT_JOB", "MULTIPLE"], ..StrRule::ANY })),
+        ("AnalysisRules", Shape::List(&ListRule { items: Shape::Object(&RULE_AnalysisRule), min_items: Some(1), max_items: Some(1) })),
+        ("Description", Shape::Str(&StrRule { max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("SelectedAnalysisMethods", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["DIRECT_QUERY", "DIRECT_JOB"], ..StrRule::ANY }), min_items: None, max_items: None })),
         ("TableReference", Shape::Any),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["AllowedColumns", "AnalysisMethod", "Name", "TableReference"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CleanRooms::ConfiguredTable` resource.
@@ -190,6 +106,7 @@ pub struct ConfiguredTable {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ConfiguredTable {
     /// The CloudFormation type name, `AWS::CleanRooms::ConfiguredTable`.
     pub const TYPE_NAME: &'static str = "AWS::CleanRooms::ConfiguredTable";
@@ -225,71 +142,21 @@ impl ConfiguredTable {
     }
 
     /// `AllowedColumns`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allowed_columns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.allowed_columns = value.into();
-        self
-    }
-
+    pub fn allowed_columns(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_columns = value.into(); self }
     /// `AnalysisMethod`: an [`AnalysisMethod`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn analysis_method(mut self, value: impl Into<AnalysisMethod>) -> Self {
-        self.analysis_method = value.into();
-        self
-    }
-
+    pub fn analysis_method(mut self, value: impl Into<AnalysisMethod>) -> Self { self.analysis_method = value.into(); self }
     /// `AnalysisRules`: a list of [`AnalysisRule`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn analysis_rules(mut self, value: impl Into<List<AnalysisRule>>) -> Self {
-        self.analysis_rules = Some(value.into());
-        self
-    }
-
+    pub fn analysis_rules(mut self, value: impl Into<List<AnalysisRule>>) -> Self { self.analysis_rules = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `SelectedAnalysisMethods`: a list of [`SelectedAnalysisMethod`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn selected_analysis_methods(
-        mut self,
-        value: impl Into<List<SelectedAnalysisMethod>>,
-    ) -> Self {
-        self.selected_analysis_methods = Some(value.into());
-        self
-    }
-
+    pub fn selected_analysis_methods(mut self, value: impl Into<List<SelectedAnalysisMethod>>) -> Self { self.selected_analysis_methods = Some(value.into()); self }
     /// `TableReference`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_reference(mut self, value: impl Into<Json>) -> Self {
-        self.table_reference = value.into();
-        self
-    }
-
+    pub fn table_reference(mut self, value: impl Into<Json>) -> Self { self.table_reference = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ConfiguredTable {
@@ -354,38 +221,20 @@ impl ConfiguredTableAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AnalysisRuleRequired {
     /// `Policy`: a [`ConfiguredTableAnalysisRulePolicy`] object, required.
-    ///
-    /// A policy that describes the associated data usage limitations.
     pub policy: Obj<ConfiguredTableAnalysisRulePolicy>,
     /// `Type`: a [`ConfiguredTableAnalysisRuleType`] value, required.
-    ///
-    /// The type of analysis rule.
     pub r#type: ConfiguredTableAnalysisRuleType,
 }
 
-static RULE_AnalysisRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AnalysisRule: ObjRule = ObjRule {
     properties: &[
-        (
-            "Policy",
-            Shape::Object(&RULE_ConfiguredTableAnalysisRulePolicy),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AGGREGATION", "LIST", "CUSTOM"],
-                format: None,
-            }),
-        ),
+        ("Policy", Shape::Object(&RULE_ConfiguredTableAnalysisRulePolicy)),
+        ("Type", Shape::Str(&StrRule { allowed: &["AGGREGATION", "LIST", "CUSTOM"], ..StrRule::ANY })),
     ],
     required: &["Type", "Policy"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AnalysisRule` property type of `AWS::CleanRooms::ConfiguredTable`.
@@ -405,6 +254,7 @@ pub struct AnalysisRule {
     pub r#type: ConfiguredTableAnalysisRuleType,
 }
 
+#[rustfmt::skip]
 impl AnalysisRule {
     /// A `AnalysisRule` with its required properties, named in a [`AnalysisRuleRequired`].
     pub fn new(required: AnalysisRuleRequired) -> Self {
@@ -415,20 +265,9 @@ impl AnalysisRule {
     }
 
     /// `Policy`: a [`ConfiguredTableAnalysisRulePolicy`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy(mut self, value: impl Into<Obj<ConfiguredTableAnalysisRulePolicy>>) -> Self {
-        self.policy = value.into();
-        self
-    }
-
+    pub fn policy(mut self, value: impl Into<Obj<ConfiguredTableAnalysisRulePolicy>>) -> Self { self.policy = value.into(); self }
     /// `Type`: a [`ConfiguredTableAnalysisRuleType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<ConfiguredTableAnalysisRuleType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<ConfiguredTableAnalysisRuleType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for AnalysisRule {}
@@ -446,19 +285,17 @@ impl ToValue for AnalysisRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfiguredTableAnalysisRulePolicyRequired {
     /// `V1`: a JSON value, required.
-    ///
-    /// Controls on the query specifications that can be run on a configured table.
     pub v1: Json,
 }
 
-static RULE_ConfiguredTableAnalysisRulePolicy: ObjRule = ObjRule {
-    properties: &[("V1", Shape::Any)],
+#[rustfmt::skip]
+pub(crate) static RULE_ConfiguredTableAnalysisRulePolicy: ObjRule = ObjRule {
+    properties: &[
+        ("V1", Shape::Any),
+    ],
     required: &["V1"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConfiguredTableAnalysisRulePolicy` property type of `AWS::CleanRooms::ConfiguredTable`.
@@ -474,19 +311,17 @@ pub struct ConfiguredTableAnalysisRulePolicy {
     pub v1: Json,
 }
 
+#[rustfmt::skip]
 impl ConfiguredTableAnalysisRulePolicy {
     /// A `ConfiguredTableAnalysisRulePolicy` with its required properties, named in a [`ConfiguredTableAnalysisRulePolicyRequired`].
     pub fn new(required: ConfiguredTableAnalysisRulePolicyRequired) -> Self {
-        Self { v1: required.v1 }
+        Self {
+            v1: required.v1,
+        }
     }
 
     /// `V1`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn v1(mut self, value: impl Into<Json>) -> Self {
-        self.v1 = value.into();
-        self
-    }
+    pub fn v1(mut self, value: impl Into<Json>) -> Self { self.v1 = value.into(); self }
 }
 
 impl PropertyType for ConfiguredTableAnalysisRulePolicy {}
@@ -494,102 +329,6 @@ impl PropertyType for ConfiguredTableAnalysisRulePolicy {}
 impl ToValue for ConfiguredTableAnalysisRulePolicy {
     fn to_value(&self) -> Value {
         MapBuilder::new().req("V1", &self.v1).build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::CleanRooms::ConfiguredTable`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cleanrooms-configuredtable-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 pub(crate) static PATTERN_1: Pattern =
@@ -19,111 +22,29 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("^arn:aws:iam::[\\w]+:role/[
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfiguredTableAssociationRequired {
     /// `ConfiguredTableIdentifier`: a string, required.
-    ///
-    /// A unique identifier for the configured table to be associated to. Currently accepts a configured table ID.
-    ///
-    /// Pattern `[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`; length 36 to 36; create-only: changing it replaces the resource.
     pub configured_table_identifier: Str,
     /// `MembershipIdentifier`: a string, required.
-    ///
-    /// The unique ID for the membership this configured table association belongs to.
-    ///
-    /// Pattern `[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`; length 36 to 36; create-only: changing it replaces the resource.
     pub membership_identifier: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the configured table association, in lowercase. The table is identified by this name when running protected queries against the underlying data.
-    ///
-    /// Pattern `^[a-zA-Z0-9_](([a-zA-Z0-9_ ]+-)*([a-zA-Z0-9_ ]+))?$`; length at most 128; create-only: changing it replaces the resource.
     pub name: Str,
     /// `RoleArn`: a string, required.
-    ///
-    /// The service will assume this role to access catalog metadata and query the table.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws:iam::[\w]+:role/[\w+=./@-]+$`; length 32 to 512.
     pub role_arn: Str,
 }
 
-static RULE_ConfiguredTableAssociation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConfiguredTableAssociation: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConfiguredTableAssociationAnalysisRules",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ConfiguredTableAssociationAnalysisRule),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "ConfiguredTableIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(36),
-                max_len: Some(36),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(255),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MembershipIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(36),
-                max_len: Some(36),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(32),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ConfiguredTableAssociationAnalysisRules", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfiguredTableAssociationAnalysisRule), min_items: Some(1), max_items: Some(1) })),
+        ("ConfiguredTableIdentifier", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("MembershipIdentifier", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(32), max_len: Some(512), pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[
-        "ConfiguredTableIdentifier",
-        "Name",
-        "RoleArn",
-        "MembershipIdentifier",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["ConfiguredTableIdentifier", "Name", "RoleArn", "MembershipIdentifier"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CleanRooms::ConfiguredTableAssociation` resource.
@@ -182,6 +103,7 @@ pub struct ConfiguredTableAssociation {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ConfiguredTableAssociation {
     /// The CloudFormation type name, `AWS::CleanRooms::ConfiguredTableAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::CleanRooms::ConfiguredTableAssociation";
@@ -191,16 +113,8 @@ impl ConfiguredTableAssociation {
     pub const FACTS: &'static ResourceFacts = &ResourceFacts {
         type_name: "AWS::CleanRooms::ConfiguredTableAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cleanrooms-configuredtableassociation.html",
-        primary_identifier: &[
-            "ConfiguredTableAssociationIdentifier",
-            "MembershipIdentifier",
-        ],
-        required: &[
-            "ConfiguredTableIdentifier",
-            "MembershipIdentifier",
-            "Name",
-            "RoleArn",
-        ],
+        primary_identifier: &["ConfiguredTableAssociationIdentifier", "MembershipIdentifier"],
+        required: &["ConfiguredTableIdentifier", "MembershipIdentifier", "Name", "RoleArn"],
         create_only: &["ConfiguredTableIdentifier", "Name", "MembershipIdentifier"],
         conditional_create_only: &[],
         write_only: &[],
@@ -224,63 +138,19 @@ impl ConfiguredTableAssociation {
     }
 
     /// `ConfiguredTableAssociationAnalysisRules`: a list of [`ConfiguredTableAssociationAnalysisRule`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configured_table_association_analysis_rules(
-        mut self,
-        value: impl Into<List<ConfiguredTableAssociationAnalysisRule>>,
-    ) -> Self {
-        self.configured_table_association_analysis_rules = Some(value.into());
-        self
-    }
-
+    pub fn configured_table_association_analysis_rules(mut self, value: impl Into<List<ConfiguredTableAssociationAnalysisRule>>) -> Self { self.configured_table_association_analysis_rules = Some(value.into()); self }
     /// `ConfiguredTableIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configured_table_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.configured_table_identifier = value.into();
-        self
-    }
-
+    pub fn configured_table_identifier(mut self, value: impl Into<Str>) -> Self { self.configured_table_identifier = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `MembershipIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn membership_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.membership_identifier = value.into();
-        self
-    }
-
+    pub fn membership_identifier(mut self, value: impl Into<Str>) -> Self { self.membership_identifier = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ConfiguredTableAssociation {
@@ -350,38 +220,20 @@ impl ConfiguredTableAssociationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfiguredTableAssociationAnalysisRuleRequired {
     /// `Policy`: a [`ConfiguredTableAssociationAnalysisRulePolicy`] object, required.
-    ///
-    /// The policy of the configured table association analysis rule.
     pub policy: Obj<ConfiguredTableAssociationAnalysisRulePolicy>,
     /// `Type`: a [`ConfiguredTableAssociationAnalysisRuleType`] value, required.
-    ///
-    /// The type of the configured table association analysis rule.
     pub r#type: ConfiguredTableAssociationAnalysisRuleType,
 }
 
-static RULE_ConfiguredTableAssociationAnalysisRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConfiguredTableAssociationAnalysisRule: ObjRule = ObjRule {
     properties: &[
-        (
-            "Policy",
-            Shape::Object(&RULE_ConfiguredTableAssociationAnalysisRulePolicy),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AGGREGATION", "LIST", "CUSTOM"],
-                format: None,
-            }),
-        ),
+        ("Policy", Shape::Object(&RULE_ConfiguredTableAssociationAnalysisRulePolicy)),
+        ("Type", Shape::Str(&StrRule { allowed: &["AGGREGATION", "LIST", "CUSTOM"], ..StrRule::ANY })),
     ],
     required: &["Type", "Policy"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConfiguredTableAssociationAnalysisRule` property type of `AWS::CleanRooms::ConfiguredTableAssociation`.
@@ -401,6 +253,7 @@ pub struct ConfiguredTableAssociationAnalysisRule {
     pub r#type: ConfiguredTableAssociationAnalysisRuleType,
 }
 
+#[rustfmt::skip]
 impl ConfiguredTableAssociationAnalysisRule {
     /// A `ConfiguredTableAssociationAnalysisRule` with its required properties, named in a [`ConfiguredTableAssociationAnalysisRuleRequired`].
     pub fn new(required: ConfiguredTableAssociationAnalysisRuleRequired) -> Self {
@@ -411,23 +264,9 @@ impl ConfiguredTableAssociationAnalysisRule {
     }
 
     /// `Policy`: a [`ConfiguredTableAssociationAnalysisRulePolicy`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy(
-        mut self,
-        value: impl Into<Obj<ConfiguredTableAssociationAnalysisRulePolicy>>,
-    ) -> Self {
-        self.policy = value.into();
-        self
-    }
-
+    pub fn policy(mut self, value: impl Into<Obj<ConfiguredTableAssociationAnalysisRulePolicy>>) -> Self { self.policy = value.into(); self }
     /// `Type`: a [`ConfiguredTableAssociationAnalysisRuleType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<ConfiguredTableAssociationAnalysisRuleType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<ConfiguredTableAssociationAnalysisRuleType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for ConfiguredTableAssociationAnalysisRule {}
@@ -445,19 +284,17 @@ impl ToValue for ConfiguredTableAssociationAnalysisRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfiguredTableAssociationAnalysisRulePolicyRequired {
     /// `V1`: a JSON value, required.
-    ///
-    /// The policy for the configured table association analysis rule.
     pub v1: Json,
 }
 
-static RULE_ConfiguredTableAssociationAnalysisRulePolicy: ObjRule = ObjRule {
-    properties: &[("V1", Shape::Any)],
+#[rustfmt::skip]
+pub(crate) static RULE_ConfiguredTableAssociationAnalysisRulePolicy: ObjRule = ObjRule {
+    properties: &[
+        ("V1", Shape::Any),
+    ],
     required: &["V1"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConfiguredTableAssociationAnalysisRulePolicy` property type of `AWS::CleanRooms::ConfiguredTableAssociation`.
@@ -473,19 +310,17 @@ pub struct ConfiguredTableAssociationAnalysisRulePolicy {
     pub v1: Json,
 }
 
+#[rustfmt::skip]
 impl ConfiguredTableAssociationAnalysisRulePolicy {
     /// A `ConfiguredTableAssociationAnalysisRulePolicy` with its required properties, named in a [`ConfiguredTableAssociationAnalysisRulePolicyRequired`].
     pub fn new(required: ConfiguredTableAssociationAnalysisRulePolicyRequired) -> Self {
-        Self { v1: required.v1 }
+        Self {
+            v1: required.v1,
+        }
     }
 
     /// `V1`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn v1(mut self, value: impl Into<Json>) -> Self {
-        self.v1 = value.into();
-        self
-    }
+    pub fn v1(mut self, value: impl Into<Json>) -> Self { self.v1 = value.into(); self }
 }
 
 impl PropertyType for ConfiguredTableAssociationAnalysisRulePolicy {}
@@ -493,102 +328,6 @@ impl PropertyType for ConfiguredTableAssociationAnalysisRulePolicy {}
 impl ToValue for ConfiguredTableAssociationAnalysisRulePolicy {
     fn to_value(&self) -> Value {
         MapBuilder::new().req("V1", &self.v1).build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::CleanRooms::ConfiguredTableAssociation`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cleanrooms-configuredtableassociation-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 

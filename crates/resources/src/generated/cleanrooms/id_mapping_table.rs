@@ -22,86 +22,26 @@ pub(crate) static PATTERN_4: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct IdMappingTableRequired {
     /// `InputReferenceConfig`: an [`IdMappingTableInputReferenceConfig`] object, required.
-    ///
-    /// The input reference configuration for the ID mapping table.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub input_reference_config: Obj<IdMappingTableInputReferenceConfig>,
     /// `MembershipIdentifier`: a string, required.
-    ///
-    /// The unique identifier of the membership resource for the ID mapping table.
-    ///
-    /// Pattern `^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`; length 36 to 36; create-only: changing it replaces the resource.
     pub membership_identifier: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the ID mapping table.
-    ///
-    /// Pattern `^[a-zA-Z0-9_](([a-zA-Z0-9_ ]+-)*([a-zA-Z0-9_ ]+))?$`; length at most 128; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_IdMappingTable: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IdMappingTable: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InputReferenceConfig",
-            Shape::Object(&RULE_IdMappingTableInputReferenceConfig),
-        ),
-        (
-            "KmsKeyArn",
-            Shape::Str(&StrRule {
-                min_len: Some(4),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
-        (
-            "MembershipIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(36),
-                max_len: Some(36),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(128),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("InputReferenceConfig", Shape::Object(&RULE_IdMappingTableInputReferenceConfig)),
+        ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(2048), pattern: Some(&PATTERN_2), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+        ("MembershipIdentifier", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["MembershipIdentifier", "Name", "InputReferenceConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CleanRooms::IdMappingTable` resource.
@@ -153,6 +93,7 @@ pub struct IdMappingTable {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl IdMappingTable {
     /// The CloudFormation type name, `AWS::CleanRooms::IdMappingTable`.
     pub const TYPE_NAME: &'static str = "AWS::CleanRooms::IdMappingTable";
@@ -167,22 +108,8 @@ impl IdMappingTable {
         create_only: &["MembershipIdentifier", "Name", "InputReferenceConfig"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "IdMappingTableIdentifier",
-            "Arn",
-            "MembershipArn",
-            "CollaborationIdentifier",
-            "CollaborationArn",
-            "InputReferenceProperties",
-        ],
-        attributes: &[
-            "Arn",
-            "CollaborationArn",
-            "CollaborationIdentifier",
-            "IdMappingTableIdentifier",
-            "InputReferenceProperties",
-            "MembershipArn",
-        ],
+        read_only: &["IdMappingTableIdentifier", "Arn", "MembershipArn", "CollaborationIdentifier", "CollaborationArn", "InputReferenceProperties"],
+        attributes: &["Arn", "CollaborationArn", "CollaborationIdentifier", "IdMappingTableIdentifier", "InputReferenceProperties", "MembershipArn"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -200,55 +127,17 @@ impl IdMappingTable {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `InputReferenceConfig`: an [`IdMappingTableInputReferenceConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_reference_config(
-        mut self,
-        value: impl Into<Obj<IdMappingTableInputReferenceConfig>>,
-    ) -> Self {
-        self.input_reference_config = value.into();
-        self
-    }
-
+    pub fn input_reference_config(mut self, value: impl Into<Obj<IdMappingTableInputReferenceConfig>>) -> Self { self.input_reference_config = value.into(); self }
     /// `KmsKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_arn = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
     /// `MembershipIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn membership_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.membership_identifier = value.into();
-        self
-    }
-
+    pub fn membership_identifier(mut self, value: impl Into<Str>) -> Self { self.membership_identifier = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for IdMappingTable {
@@ -331,39 +220,20 @@ impl IdMappingTableAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IdMappingTableInputReferenceConfigRequired {
     /// `InputReferenceArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the referenced resource in AWS Entity Resolution . Valid values are ID mapping workflow ARNs.
-    ///
-    /// Pattern `^arn:(aws|aws-us-gov|aws-cn):entityresolution:.*:[0-9]+:(idmappingworkflow/.*)$`; length 20 to 2048.
     pub input_reference_arn: Str,
     /// `ManageResourcePolicies`: a boolean, required.
-    ///
-    /// When `TRUE` , AWS Clean Rooms manages permissions for the ID mapping table resource.
-    ///
-    /// When `FALSE` , the resource owner manages permissions for the ID mapping table resource.
     pub manage_resource_policies: Bool,
 }
 
-static RULE_IdMappingTableInputReferenceConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IdMappingTableInputReferenceConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "InputReferenceArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("InputReferenceArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("ManageResourcePolicies", Shape::Bool),
     ],
     required: &["InputReferenceArn", "ManageResourcePolicies"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IdMappingTableInputReferenceConfig` property type of `AWS::CleanRooms::IdMappingTable`.
@@ -387,6 +257,7 @@ pub struct IdMappingTableInputReferenceConfig {
     pub manage_resource_policies: Bool,
 }
 
+#[rustfmt::skip]
 impl IdMappingTableInputReferenceConfig {
     /// A `IdMappingTableInputReferenceConfig` with its required properties, named in a [`IdMappingTableInputReferenceConfigRequired`].
     pub fn new(required: IdMappingTableInputReferenceConfigRequired) -> Self {
@@ -397,20 +268,9 @@ impl IdMappingTableInputReferenceConfig {
     }
 
     /// `InputReferenceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_reference_arn(mut self, value: impl Into<Str>) -> Self {
-        self.input_reference_arn = value.into();
-        self
-    }
-
+    pub fn input_reference_arn(mut self, value: impl Into<Str>) -> Self { self.input_reference_arn = value.into(); self }
     /// `ManageResourcePolicies`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn manage_resource_policies(mut self, value: impl Into<Bool>) -> Self {
-        self.manage_resource_policies = value.into();
-        self
-    }
+    pub fn manage_resource_policies(mut self, value: impl Into<Bool>) -> Self { self.manage_resource_policies = value.into(); self }
 }
 
 impl PropertyType for IdMappingTableInputReferenceConfig {}
@@ -428,44 +288,20 @@ impl ToValue for IdMappingTableInputReferenceConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::CleanRooms::IdMappingTable`.
@@ -483,6 +319,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -493,20 +330,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -21,77 +21,26 @@ pub(crate) static PATTERN_3: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct IdNamespaceAssociationRequired {
     /// `InputReferenceConfig`: an [`IdNamespaceAssociationInputReferenceConfig`] object, required.
-    ///
-    /// The input reference configuration for the ID namespace association.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub input_reference_config: Obj<IdNamespaceAssociationInputReferenceConfig>,
     /// `MembershipIdentifier`: a string, required.
-    ///
-    /// The unique identifier of the membership that contains the ID namespace association.
-    ///
-    /// Pattern `^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`; length 36 to 36; create-only: changing it replaces the resource.
     pub membership_identifier: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of this ID namespace association.
-    ///
-    /// Pattern `^(?!\s*$)[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDBFF-\uDC00\uDFFF\t]*$`; length 1 to 100.
     pub name: Str,
 }
 
-static RULE_IdNamespaceAssociation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IdNamespaceAssociation: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("IdMappingConfig", Shape::Object(&RULE_IdMappingConfig)),
-        (
-            "InputReferenceConfig",
-            Shape::Object(&RULE_IdNamespaceAssociationInputReferenceConfig),
-        ),
-        (
-            "MembershipIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(36),
-                max_len: Some(36),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("InputReferenceConfig", Shape::Object(&RULE_IdNamespaceAssociationInputReferenceConfig)),
+        ("MembershipIdentifier", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["MembershipIdentifier", "InputReferenceConfig", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CleanRooms::IdNamespaceAssociation` resource.
@@ -141,6 +90,7 @@ pub struct IdNamespaceAssociation {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl IdNamespaceAssociation {
     /// The CloudFormation type name, `AWS::CleanRooms::IdNamespaceAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::CleanRooms::IdNamespaceAssociation";
@@ -155,22 +105,8 @@ impl IdNamespaceAssociation {
         create_only: &["MembershipIdentifier", "InputReferenceConfig"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "IdNamespaceAssociationIdentifier",
-            "Arn",
-            "MembershipArn",
-            "CollaborationIdentifier",
-            "CollaborationArn",
-            "InputReferenceProperties",
-        ],
-        attributes: &[
-            "Arn",
-            "CollaborationArn",
-            "CollaborationIdentifier",
-            "IdNamespaceAssociationIdentifier",
-            "InputReferenceProperties",
-            "MembershipArn",
-        ],
+        read_only: &["IdNamespaceAssociationIdentifier", "Arn", "MembershipArn", "CollaborationIdentifier", "CollaborationArn", "InputReferenceProperties"],
+        attributes: &["Arn", "CollaborationArn", "CollaborationIdentifier", "IdNamespaceAssociationIdentifier", "InputReferenceProperties", "MembershipArn"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -188,55 +124,17 @@ impl IdNamespaceAssociation {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `IdMappingConfig`: an [`IdMappingConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id_mapping_config(mut self, value: impl Into<Obj<IdMappingConfig>>) -> Self {
-        self.id_mapping_config = Some(value.into());
-        self
-    }
-
+    pub fn id_mapping_config(mut self, value: impl Into<Obj<IdMappingConfig>>) -> Self { self.id_mapping_config = Some(value.into()); self }
     /// `InputReferenceConfig`: an [`IdNamespaceAssociationInputReferenceConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_reference_config(
-        mut self,
-        value: impl Into<Obj<IdNamespaceAssociationInputReferenceConfig>>,
-    ) -> Self {
-        self.input_reference_config = value.into();
-        self
-    }
-
+    pub fn input_reference_config(mut self, value: impl Into<Obj<IdNamespaceAssociationInputReferenceConfig>>) -> Self { self.input_reference_config = value.into(); self }
     /// `MembershipIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn membership_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.membership_identifier = value.into();
-        self
-    }
-
+    pub fn membership_identifier(mut self, value: impl Into<Str>) -> Self { self.membership_identifier = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for IdNamespaceAssociation {
@@ -319,21 +217,17 @@ impl IdNamespaceAssociationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IdMappingConfigRequired {
     /// `AllowUseAsDimensionColumn`: a boolean, required.
-    ///
-    /// An indicator as to whether you can use your column as a dimension column in the ID mapping table ( `TRUE` ) or not ( `FALSE` ).
-    ///
-    /// Default is `FALSE` .
     pub allow_use_as_dimension_column: Bool,
 }
 
-static RULE_IdMappingConfig: ObjRule = ObjRule {
-    properties: &[("AllowUseAsDimensionColumn", Shape::Bool)],
+#[rustfmt::skip]
+pub(crate) static RULE_IdMappingConfig: ObjRule = ObjRule {
+    properties: &[
+        ("AllowUseAsDimensionColumn", Shape::Bool),
+    ],
     required: &["AllowUseAsDimensionColumn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IdMappingConfig` property type of `AWS::CleanRooms::IdNamespaceAssociation`.
@@ -351,6 +245,7 @@ pub struct IdMappingConfig {
     pub allow_use_as_dimension_column: Bool,
 }
 
+#[rustfmt::skip]
 impl IdMappingConfig {
     /// A `IdMappingConfig` with its required properties, named in a [`IdMappingConfigRequired`].
     pub fn new(required: IdMappingConfigRequired) -> Self {
@@ -360,12 +255,7 @@ impl IdMappingConfig {
     }
 
     /// `AllowUseAsDimensionColumn`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allow_use_as_dimension_column(mut self, value: impl Into<Bool>) -> Self {
-        self.allow_use_as_dimension_column = value.into();
-        self
-    }
+    pub fn allow_use_as_dimension_column(mut self, value: impl Into<Bool>) -> Self { self.allow_use_as_dimension_column = value.into(); self }
 }
 
 impl PropertyType for IdMappingConfig {}
@@ -385,39 +275,20 @@ impl ToValue for IdMappingConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IdNamespaceAssociationInputReferenceConfigRequired {
     /// `InputReferenceArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the AWS Entity Resolution resource that is being associated to the collaboration. Valid resource ARNs are from the ID namespaces that you own.
-    ///
-    /// Pattern `^arn:aws:entityresolution:[\w]{2}-[\w]{4,9}-[\d]:[\d]{12}:idnamespace/[\d\w-]+$`; length at most 256.
     pub input_reference_arn: Str,
     /// `ManageResourcePolicies`: a boolean, required.
-    ///
-    /// When `TRUE` , AWS Clean Rooms manages permissions for the ID namespace association resource.
-    ///
-    /// When `FALSE` , the resource owner manages permissions for the ID namespace association resource.
     pub manage_resource_policies: Bool,
 }
 
-static RULE_IdNamespaceAssociationInputReferenceConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IdNamespaceAssociationInputReferenceConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "InputReferenceArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("InputReferenceArn", Shape::Str(&StrRule { max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("ManageResourcePolicies", Shape::Bool),
     ],
     required: &["InputReferenceArn", "ManageResourcePolicies"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IdNamespaceAssociationInputReferenceConfig` property type of `AWS::CleanRooms::IdNamespaceAssociation`.
@@ -441,6 +312,7 @@ pub struct IdNamespaceAssociationInputReferenceConfig {
     pub manage_resource_policies: Bool,
 }
 
+#[rustfmt::skip]
 impl IdNamespaceAssociationInputReferenceConfig {
     /// A `IdNamespaceAssociationInputReferenceConfig` with its required properties, named in a [`IdNamespaceAssociationInputReferenceConfigRequired`].
     pub fn new(required: IdNamespaceAssociationInputReferenceConfigRequired) -> Self {
@@ -451,20 +323,9 @@ impl IdNamespaceAssociationInputReferenceConfig {
     }
 
     /// `InputReferenceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_reference_arn(mut self, value: impl Into<Str>) -> Self {
-        self.input_reference_arn = value.into();
-        self
-    }
-
+    pub fn input_reference_arn(mut self, value: impl Into<Str>) -> Self { self.input_reference_arn = value.into(); self }
     /// `ManageResourcePolicies`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn manage_resource_policies(mut self, value: impl Into<Bool>) -> Self {
-        self.manage_resource_policies = value.into();
-        self
-    }
+    pub fn manage_resource_policies(mut self, value: impl Into<Bool>) -> Self { self.manage_resource_policies = value.into(); self }
 }
 
 impl PropertyType for IdNamespaceAssociationInputReferenceConfig {}
@@ -482,44 +343,20 @@ impl ToValue for IdNamespaceAssociationInputReferenceConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::CleanRooms::IdNamespaceAssociation`.
@@ -537,6 +374,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -547,20 +385,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^arn:aws:iam::[\\w]+:role/[\\w+=./@-]+$");
@@ -15,79 +18,26 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^arn:aws:iam::[\\w]+:role/[
 #[derive(Clone, Debug, PartialEq)]
 pub struct MembershipRequired {
     /// `CollaborationIdentifier`: a string, required.
-    ///
-    /// The unique ID for the associated collaboration.
-    ///
-    /// Pattern `[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`; length 36 to 36; create-only: changing it replaces the resource.
     pub collaboration_identifier: Str,
     /// `QueryLogStatus`: a [`MembershipQueryLogStatus`] value, required.
-    ///
-    /// An indicator as to whether query logging has been enabled or disabled for the membership.
-    ///
-    /// When `ENABLED` , AWS Clean Rooms logs details about queries run within this collaboration and those logs can be viewed in Amazon CloudWatch Logs. The default value is `DISABLED` .
     pub query_log_status: MembershipQueryLogStatus,
 }
 
-static RULE_Membership: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Membership: ObjRule = ObjRule {
     properties: &[
-        (
-            "CollaborationIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(36),
-                max_len: Some(36),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DefaultJobResultConfiguration",
-            Shape::Object(&RULE_MembershipProtectedJobResultConfiguration),
-        ),
-        (
-            "DefaultResultConfiguration",
-            Shape::Object(&RULE_MembershipProtectedQueryResultConfiguration),
-        ),
+        ("CollaborationIdentifier", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DefaultJobResultConfiguration", Shape::Object(&RULE_MembershipProtectedJobResultConfiguration)),
+        ("DefaultResultConfiguration", Shape::Object(&RULE_MembershipProtectedQueryResultConfiguration)),
         ("IsMetricsEnabled", Shape::Bool),
-        (
-            "JobLogStatus",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "PaymentConfiguration",
-            Shape::Object(&RULE_MembershipPaymentConfiguration),
-        ),
-        (
-            "QueryLogStatus",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("JobLogStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("PaymentConfiguration", Shape::Object(&RULE_MembershipPaymentConfiguration)),
+        ("QueryLogStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["CollaborationIdentifier", "QueryLogStatus"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CleanRooms::Membership` resource.
@@ -141,6 +91,7 @@ pub struct Membership {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Membership {
     /// The CloudFormation type name, `AWS::CleanRooms::Membership`.
     pub const TYPE_NAME: &'static str = "AWS::CleanRooms::Membership";
@@ -155,18 +106,8 @@ impl Membership {
         create_only: &["CollaborationIdentifier"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Arn",
-            "CollaborationArn",
-            "CollaborationCreatorAccountId",
-            "MembershipIdentifier",
-        ],
-        attributes: &[
-            "Arn",
-            "CollaborationArn",
-            "CollaborationCreatorAccountId",
-            "MembershipIdentifier",
-        ],
+        read_only: &["Arn", "CollaborationArn", "CollaborationCreatorAccountId", "MembershipIdentifier"],
+        attributes: &["Arn", "CollaborationArn", "CollaborationCreatorAccountId", "MembershipIdentifier"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -186,75 +127,21 @@ impl Membership {
     }
 
     /// `CollaborationIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn collaboration_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.collaboration_identifier = value.into();
-        self
-    }
-
+    pub fn collaboration_identifier(mut self, value: impl Into<Str>) -> Self { self.collaboration_identifier = value.into(); self }
     /// `DefaultJobResultConfiguration`: a [`MembershipProtectedJobResultConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_job_result_configuration(
-        mut self,
-        value: impl Into<Obj<MembershipProtectedJobResultConfiguration>>,
-    ) -> Self {
-        self.default_job_result_configuration = Some(value.into());
-        self
-    }
-
+    pub fn default_job_result_configuration(mut self, value: impl Into<Obj<MembershipProtectedJobResultConfiguration>>) -> Self { self.default_job_result_configuration = Some(value.into()); self }
     /// `DefaultResultConfiguration`: a [`MembershipProtectedQueryResultConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_result_configuration(
-        mut self,
-        value: impl Into<Obj<MembershipProtectedQueryResultConfiguration>>,
-    ) -> Self {
-        self.default_result_configuration = Some(value.into());
-        self
-    }
-
+    pub fn default_result_configuration(mut self, value: impl Into<Obj<MembershipProtectedQueryResultConfiguration>>) -> Self { self.default_result_configuration = Some(value.into()); self }
     /// `IsMetricsEnabled`: a boolean.
-    pub fn is_metrics_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.is_metrics_enabled = Some(value.into());
-        self
-    }
-
+    pub fn is_metrics_enabled(mut self, value: impl Into<Bool>) -> Self { self.is_metrics_enabled = Some(value.into()); self }
     /// `JobLogStatus`: a [`MembershipJobLogStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn job_log_status(mut self, value: impl Into<MembershipJobLogStatus>) -> Self {
-        self.job_log_status = Some(value.into());
-        self
-    }
-
+    pub fn job_log_status(mut self, value: impl Into<MembershipJobLogStatus>) -> Self { self.job_log_status = Some(value.into()); self }
     /// `PaymentConfiguration`: a [`MembershipPaymentConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn payment_configuration(
-        mut self,
-        value: impl Into<Obj<MembershipPaymentConfiguration>>,
-    ) -> Self {
-        self.payment_configuration = Some(value.into());
-        self
-    }
-
+    pub fn payment_configuration(mut self, value: impl Into<Obj<MembershipPaymentConfiguration>>) -> Self { self.payment_configuration = Some(value.into()); self }
     /// `QueryLogStatus`: a [`MembershipQueryLogStatus`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_log_status(mut self, value: impl Into<MembershipQueryLogStatus>) -> Self {
-        self.query_log_status = value.into();
-        self
-    }
-
+    pub fn query_log_status(mut self, value: impl Into<MembershipQueryLogStatus>) -> Self { self.query_log_status = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Membership {
@@ -343,26 +230,17 @@ impl MembershipAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MembershipJobComputePaymentConfigRequired {
     /// `IsResponsible`: a boolean, required.
-    ///
-    /// Indicates whether the collaboration member has accepted to pay for job compute costs ( `TRUE` ) or has not accepted to pay for query and job compute costs ( `FALSE` ).
-    ///
-    /// There is only one member who pays for queries and jobs.
-    ///
-    /// An error message is returned for the following reasons:
-    ///
-    /// - If you set the value to `FALSE` but you are responsible to pay for query and job compute costs.
-    /// - If you set the value to `TRUE` but you are not responsible to pay for query and job compute costs.
     pub is_responsible: Bool,
 }
 
-static RULE_MembershipJobComputePaymentConfig: ObjRule = ObjRule {
-    properties: &[("IsResponsible", Shape::Bool)],
+#[rustfmt::skip]
+pub(crate) static RULE_MembershipJobComputePaymentConfig: ObjRule = ObjRule {
+    properties: &[
+        ("IsResponsible", Shape::Bool),
+    ],
     required: &["IsResponsible"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MembershipJobComputePaymentConfig` property type of `AWS::CleanRooms::Membership`.
@@ -385,6 +263,7 @@ pub struct MembershipJobComputePaymentConfig {
     pub is_responsible: Bool,
 }
 
+#[rustfmt::skip]
 impl MembershipJobComputePaymentConfig {
     /// A `MembershipJobComputePaymentConfig` with its required properties, named in a [`MembershipJobComputePaymentConfigRequired`].
     pub fn new(required: MembershipJobComputePaymentConfigRequired) -> Self {
@@ -394,12 +273,7 @@ impl MembershipJobComputePaymentConfig {
     }
 
     /// `IsResponsible`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_responsible(mut self, value: impl Into<Bool>) -> Self {
-        self.is_responsible = value.into();
-        self
-    }
+    pub fn is_responsible(mut self, value: impl Into<Bool>) -> Self { self.is_responsible = value.into(); self }
 }
 
 impl PropertyType for MembershipJobComputePaymentConfig {}
@@ -412,27 +286,15 @@ impl ToValue for MembershipJobComputePaymentConfig {
     }
 }
 
-static RULE_MembershipMlPaymentConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MembershipMlPaymentConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "ModelInference",
-            Shape::Object(&RULE_MembershipModelInferencePaymentConfig),
-        ),
-        (
-            "ModelTraining",
-            Shape::Object(&RULE_MembershipModelTrainingPaymentConfig),
-        ),
-        (
-            "SyntheticDataGeneration",
-            Shape::Object(&RULE_MembershipSyntheticDataGenerationPaymentConfig),
-        ),
+        ("ModelInference", Shape::Object(&RULE_MembershipModelInferencePaymentConfig)),
+        ("ModelTraining", Shape::Object(&RULE_MembershipModelTrainingPaymentConfig)),
+        ("SyntheticDataGeneration", Shape::Object(&RULE_MembershipSyntheticDataGenerationPaymentConfig)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MembershipMLPaymentConfig` property type of `AWS::CleanRooms::Membership`.
@@ -456,6 +318,7 @@ pub struct MembershipMlPaymentConfig {
     pub synthetic_data_generation: Option<Obj<MembershipSyntheticDataGenerationPaymentConfig>>,
 }
 
+#[rustfmt::skip]
 impl MembershipMlPaymentConfig {
     /// A `MembershipMlPaymentConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -463,37 +326,11 @@ impl MembershipMlPaymentConfig {
     }
 
     /// `ModelInference`: a [`MembershipModelInferencePaymentConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_inference(
-        mut self,
-        value: impl Into<Obj<MembershipModelInferencePaymentConfig>>,
-    ) -> Self {
-        self.model_inference = Some(value.into());
-        self
-    }
-
+    pub fn model_inference(mut self, value: impl Into<Obj<MembershipModelInferencePaymentConfig>>) -> Self { self.model_inference = Some(value.into()); self }
     /// `ModelTraining`: a [`MembershipModelTrainingPaymentConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_training(
-        mut self,
-        value: impl Into<Obj<MembershipModelTrainingPaymentConfig>>,
-    ) -> Self {
-        self.model_training = Some(value.into());
-        self
-    }
-
+    pub fn model_training(mut self, value: impl Into<Obj<MembershipModelTrainingPaymentConfig>>) -> Self { self.model_training = Some(value.into()); self }
     /// `SyntheticDataGeneration`: a [`MembershipSyntheticDataGenerationPaymentConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn synthetic_data_generation(
-        mut self,
-        value: impl Into<Obj<MembershipSyntheticDataGenerationPaymentConfig>>,
-    ) -> Self {
-        self.synthetic_data_generation = Some(value.into());
-        self
-    }
+    pub fn synthetic_data_generation(mut self, value: impl Into<Obj<MembershipSyntheticDataGenerationPaymentConfig>>) -> Self { self.synthetic_data_generation = Some(value.into()); self }
 }
 
 impl PropertyType for MembershipMlPaymentConfig {}
@@ -512,26 +349,17 @@ impl ToValue for MembershipMlPaymentConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MembershipModelInferencePaymentConfigRequired {
     /// `IsResponsible`: a boolean, required.
-    ///
-    /// Indicates whether the collaboration member has accepted to pay for model inference costs ( `TRUE` ) or has not accepted to pay for model inference costs ( `FALSE` ).
-    ///
-    /// If the collaboration creator has not specified anyone to pay for model inference costs, then the member who can query is the default payer.
-    ///
-    /// An error message is returned for the following reasons:
-    ///
-    /// - If you set the value to `FALSE` but you are responsible to pay for model inference costs.
-    /// - If you set the value to `TRUE` but you are not responsible to pay for model inference costs.
     pub is_responsible: Bool,
 }
 
-static RULE_MembershipModelInferencePaymentConfig: ObjRule = ObjRule {
-    properties: &[("IsResponsible", Shape::Bool)],
+#[rustfmt::skip]
+pub(crate) static RULE_MembershipModelInferencePaymentConfig: ObjRule = ObjRule {
+    properties: &[
+        ("IsResponsible", Shape::Bool),
+    ],
     required: &["IsResponsible"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MembershipModelInferencePaymentConfig` property type of `AWS::CleanRooms::Membership`.
@@ -554,6 +382,7 @@ pub struct MembershipModelInferencePaymentConfig {
     pub is_responsible: Bool,
 }
 
+#[rustfmt::skip]
 impl MembershipModelInferencePaymentConfig {
     /// A `MembershipModelInferencePaymentConfig` with its required properties, named in a [`MembershipModelInferencePaymentConfigRequired`].
     pub fn new(required: MembershipModelInferencePaymentConfigRequired) -> Self {
@@ -563,12 +392,7 @@ impl MembershipModelInferencePaymentConfig {
     }
 
     /// `IsResponsible`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_responsible(mut self, value: impl Into<Bool>) -> Self {
-        self.is_responsible = value.into();
-        self
-    }
+    pub fn is_responsible(mut self, value: impl Into<Bool>) -> Self { self.is_responsible = value.into(); self }
 }
 
 impl PropertyType for MembershipModelInferencePaymentConfig {}
@@ -585,26 +409,17 @@ impl ToValue for MembershipModelInferencePaymentConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MembershipModelTrainingPaymentConfigRequired {
     /// `IsResponsible`: a boolean, required.
-    ///
-    /// Indicates whether the collaboration member has accepted to pay for model training costs ( `TRUE` ) or has not accepted to pay for model training costs ( `FALSE` ).
-    ///
-    /// If the collaboration creator has not specified anyone to pay for model training costs, then the member who can query is the default payer.
-    ///
-    /// An error message is returned for the following reasons:
-    ///
-    /// - If you set the value to `FALSE` but you are responsible to pay for model training costs.
-    /// - If you set the value to `TRUE` but you are not responsible to pay for model training costs.
     pub is_responsible: Bool,
 }
 
-static RULE_MembershipModelTrainingPaymentConfig: ObjRule = ObjRule {
-    properties: &[("IsResponsible", Shape::Bool)],
+#[rustfmt::skip]
+pub(crate) static RULE_MembershipModelTrainingPaymentConfig: ObjRule = ObjRule {
+    properties: &[
+        ("IsResponsible", Shape::Bool),
+    ],
     required: &["IsResponsible"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MembershipModelTrainingPaymentConfig` property type of `AWS::CleanRooms::Membership`.
@@ -627,6 +442,7 @@ pub struct MembershipModelTrainingPaymentConfig {
     pub is_responsible: Bool,
 }
 
+#[rustfmt::skip]
 impl MembershipModelTrainingPaymentConfig {
     /// A `MembershipModelTrainingPaymentConfig` with its required properties, named in a [`MembershipModelTrainingPaymentConfigRequired`].
     pub fn new(required: MembershipModelTrainingPaymentConfigRequired) -> Self {
@@ -636,12 +452,7 @@ impl MembershipModelTrainingPaymentConfig {
     }
 
     /// `IsResponsible`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_responsible(mut self, value: impl Into<Bool>) -> Self {
-        self.is_responsible = value.into();
-        self
-    }
+    pub fn is_responsible(mut self, value: impl Into<Bool>) -> Self { self.is_responsible = value.into(); self }
 }
 
 impl PropertyType for MembershipModelTrainingPaymentConfig {}
@@ -658,32 +469,19 @@ impl ToValue for MembershipModelTrainingPaymentConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MembershipPaymentConfigurationRequired {
     /// `QueryCompute`: a [`MembershipQueryComputePaymentConfig`] object, required.
-    ///
-    /// The payment responsibilities accepted by the collaboration member for query compute costs.
     pub query_compute: Obj<MembershipQueryComputePaymentConfig>,
 }
 
-static RULE_MembershipPaymentConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MembershipPaymentConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "JobCompute",
-            Shape::Object(&RULE_MembershipJobComputePaymentConfig),
-        ),
-        (
-            "MachineLearning",
-            Shape::Object(&RULE_MembershipMlPaymentConfig),
-        ),
-        (
-            "QueryCompute",
-            Shape::Object(&RULE_MembershipQueryComputePaymentConfig),
-        ),
+        ("JobCompute", Shape::Object(&RULE_MembershipJobComputePaymentConfig)),
+        ("MachineLearning", Shape::Object(&RULE_MembershipMlPaymentConfig)),
+        ("QueryCompute", Shape::Object(&RULE_MembershipQueryComputePaymentConfig)),
     ],
     required: &["QueryCompute"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MembershipPaymentConfiguration` property type of `AWS::CleanRooms::Membership`.
@@ -707,6 +505,7 @@ pub struct MembershipPaymentConfiguration {
     pub query_compute: Obj<MembershipQueryComputePaymentConfig>,
 }
 
+#[rustfmt::skip]
 impl MembershipPaymentConfiguration {
     /// A `MembershipPaymentConfiguration` with its required properties, named in a [`MembershipPaymentConfigurationRequired`].
     pub fn new(required: MembershipPaymentConfigurationRequired) -> Self {
@@ -718,31 +517,11 @@ impl MembershipPaymentConfiguration {
     }
 
     /// `JobCompute`: a [`MembershipJobComputePaymentConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn job_compute(mut self, value: impl Into<Obj<MembershipJobComputePaymentConfig>>) -> Self {
-        self.job_compute = Some(value.into());
-        self
-    }
-
+    pub fn job_compute(mut self, value: impl Into<Obj<MembershipJobComputePaymentConfig>>) -> Self { self.job_compute = Some(value.into()); self }
     /// `MachineLearning`: a [`MembershipMlPaymentConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn machine_learning(mut self, value: impl Into<Obj<MembershipMlPaymentConfig>>) -> Self {
-        self.machine_learning = Some(value.into());
-        self
-    }
-
+    pub fn machine_learning(mut self, value: impl Into<Obj<MembershipMlPaymentConfig>>) -> Self { self.machine_learning = Some(value.into()); self }
     /// `QueryCompute`: a [`MembershipQueryComputePaymentConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_compute(
-        mut self,
-        value: impl Into<Obj<MembershipQueryComputePaymentConfig>>,
-    ) -> Self {
-        self.query_compute = value.into();
-        self
-    }
+    pub fn query_compute(mut self, value: impl Into<Obj<MembershipQueryComputePaymentConfig>>) -> Self { self.query_compute = value.into(); self }
 }
 
 impl PropertyType for MembershipPaymentConfiguration {}
@@ -761,22 +540,17 @@ impl ToValue for MembershipPaymentConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MembershipProtectedJobOutputConfigurationRequired {
     /// `S3`: a [`ProtectedJobS3OutputConfigurationInput`] object, required.
-    ///
-    /// Contains the configuration to write the job results to S3.
     pub s3: Obj<ProtectedJobS3OutputConfigurationInput>,
 }
 
-static RULE_MembershipProtectedJobOutputConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "S3",
-        Shape::Object(&RULE_ProtectedJobS3OutputConfigurationInput),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_MembershipProtectedJobOutputConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("S3", Shape::Object(&RULE_ProtectedJobS3OutputConfigurationInput)),
+    ],
     required: &["S3"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MembershipProtectedJobOutputConfiguration` property type of `AWS::CleanRooms::Membership`.
@@ -792,19 +566,17 @@ pub struct MembershipProtectedJobOutputConfiguration {
     pub s3: Obj<ProtectedJobS3OutputConfigurationInput>,
 }
 
+#[rustfmt::skip]
 impl MembershipProtectedJobOutputConfiguration {
     /// A `MembershipProtectedJobOutputConfiguration` with its required properties, named in a [`MembershipProtectedJobOutputConfigurationRequired`].
     pub fn new(required: MembershipProtectedJobOutputConfigurationRequired) -> Self {
-        Self { s3: required.s3 }
+        Self {
+            s3: required.s3,
+        }
     }
 
     /// `S3`: a [`ProtectedJobS3OutputConfigurationInput`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3(mut self, value: impl Into<Obj<ProtectedJobS3OutputConfigurationInput>>) -> Self {
-        self.s3 = value.into();
-        self
-    }
+    pub fn s3(mut self, value: impl Into<Obj<ProtectedJobS3OutputConfigurationInput>>) -> Self { self.s3 = value.into(); self }
 }
 
 impl PropertyType for MembershipProtectedJobOutputConfiguration {}
@@ -819,40 +591,20 @@ impl ToValue for MembershipProtectedJobOutputConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MembershipProtectedJobResultConfigurationRequired {
     /// `OutputConfiguration`: a [`MembershipProtectedJobOutputConfiguration`] object, required.
-    ///
-    /// The output configuration for a protected job result.
     pub output_configuration: Obj<MembershipProtectedJobOutputConfiguration>,
     /// `RoleArn`: a string, required.
-    ///
-    /// The unique ARN for an IAM role that is used by AWS Clean Rooms to write protected job results to the result location, given by the member who can receive results.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws:iam::[\w]+:role/[\w+=./@-]+$`; length 32 to 512.
     pub role_arn: Str,
 }
 
-static RULE_MembershipProtectedJobResultConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MembershipProtectedJobResultConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "OutputConfiguration",
-            Shape::Object(&RULE_MembershipProtectedJobOutputConfiguration),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(32),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("OutputConfiguration", Shape::Object(&RULE_MembershipProtectedJobOutputConfiguration)),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(32), max_len: Some(512), pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["OutputConfiguration", "RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MembershipProtectedJobResultConfiguration` property type of `AWS::CleanRooms::Membership`.
@@ -874,6 +626,7 @@ pub struct MembershipProtectedJobResultConfiguration {
     pub role_arn: Str,
 }
 
+#[rustfmt::skip]
 impl MembershipProtectedJobResultConfiguration {
     /// A `MembershipProtectedJobResultConfiguration` with its required properties, named in a [`MembershipProtectedJobResultConfigurationRequired`].
     pub fn new(required: MembershipProtectedJobResultConfigurationRequired) -> Self {
@@ -884,23 +637,9 @@ impl MembershipProtectedJobResultConfiguration {
     }
 
     /// `OutputConfiguration`: a [`MembershipProtectedJobOutputConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_configuration(
-        mut self,
-        value: impl Into<Obj<MembershipProtectedJobOutputConfiguration>>,
-    ) -> Self {
-        self.output_configuration = value.into();
-        self
-    }
-
+    pub fn output_configuration(mut self, value: impl Into<Obj<MembershipProtectedJobOutputConfiguration>>) -> Self { self.output_configuration = value.into(); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
 }
 
 impl PropertyType for MembershipProtectedJobResultConfiguration {}
@@ -918,22 +657,17 @@ impl ToValue for MembershipProtectedJobResultConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MembershipProtectedQueryOutputConfigurationRequired {
     /// `S3`: a [`ProtectedQueryS3OutputConfiguration`] object, required.
-    ///
-    /// Required configuration for a protected query with an `s3` output type.
     pub s3: Obj<ProtectedQueryS3OutputConfiguration>,
 }
 
-static RULE_MembershipProtectedQueryOutputConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "S3",
-        Shape::Object(&RULE_ProtectedQueryS3OutputConfiguration),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_MembershipProtectedQueryOutputConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("S3", Shape::Object(&RULE_ProtectedQueryS3OutputConfiguration)),
+    ],
     required: &["S3"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MembershipProtectedQueryOutputConfiguration` property type of `AWS::CleanRooms::Membership`.
@@ -949,19 +683,17 @@ pub struct MembershipProtectedQueryOutputConfiguration {
     pub s3: Obj<ProtectedQueryS3OutputConfiguration>,
 }
 
+#[rustfmt::skip]
 impl MembershipProtectedQueryOutputConfiguration {
     /// A `MembershipProtectedQueryOutputConfiguration` with its required properties, named in a [`MembershipProtectedQueryOutputConfigurationRequired`].
     pub fn new(required: MembershipProtectedQueryOutputConfigurationRequired) -> Self {
-        Self { s3: required.s3 }
+        Self {
+            s3: required.s3,
+        }
     }
 
     /// `S3`: a [`ProtectedQueryS3OutputConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3(mut self, value: impl Into<Obj<ProtectedQueryS3OutputConfiguration>>) -> Self {
-        self.s3 = value.into();
-        self
-    }
+    pub fn s3(mut self, value: impl Into<Obj<ProtectedQueryS3OutputConfiguration>>) -> Self { self.s3 = value.into(); self }
 }
 
 impl PropertyType for MembershipProtectedQueryOutputConfiguration {}
@@ -976,34 +708,18 @@ impl ToValue for MembershipProtectedQueryOutputConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MembershipProtectedQueryResultConfigurationRequired {
     /// `OutputConfiguration`: a [`MembershipProtectedQueryOutputConfiguration`] object, required.
-    ///
-    /// Configuration for protected query results.
     pub output_configuration: Obj<MembershipProtectedQueryOutputConfiguration>,
 }
 
-static RULE_MembershipProtectedQueryResultConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MembershipProtectedQueryResultConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "OutputConfiguration",
-            Shape::Object(&RULE_MembershipProtectedQueryOutputConfiguration),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(32),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("OutputConfiguration", Shape::Object(&RULE_MembershipProtectedQueryOutputConfiguration)),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(32), max_len: Some(512), pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["OutputConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MembershipProtectedQueryResultConfiguration` property type of `AWS::CleanRooms::Membership`.
@@ -1025,6 +741,7 @@ pub struct MembershipProtectedQueryResultConfiguration {
     pub role_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl MembershipProtectedQueryResultConfiguration {
     /// A `MembershipProtectedQueryResultConfiguration` with its required properties, named in a [`MembershipProtectedQueryResultConfigurationRequired`].
     pub fn new(required: MembershipProtectedQueryResultConfigurationRequired) -> Self {
@@ -1035,23 +752,9 @@ impl MembershipProtectedQueryResultConfiguration {
     }
 
     /// `OutputConfiguration`: a [`MembershipProtectedQueryOutputConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_configuration(
-        mut self,
-        value: impl Into<Obj<MembershipProtectedQueryOutputConfiguration>>,
-    ) -> Self {
-        self.output_configuration = value.into();
-        self
-    }
-
+    pub fn output_configuration(mut self, value: impl Into<Obj<MembershipProtectedQueryOutputConfiguration>>) -> Self { self.output_configuration = value.into(); self }
     /// `RoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = Some(value.into());
-        self
-    }
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
 }
 
 impl PropertyType for MembershipProtectedQueryResultConfiguration {}
@@ -1069,26 +772,17 @@ impl ToValue for MembershipProtectedQueryResultConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MembershipQueryComputePaymentConfigRequired {
     /// `IsResponsible`: a boolean, required.
-    ///
-    /// Indicates whether the collaboration member has accepted to pay for query compute costs ( `TRUE` ) or has not accepted to pay for query compute costs ( `FALSE` ).
-    ///
-    /// If the collaboration creator has not specified anyone to pay for query compute costs, then the member who can query is the default payer.
-    ///
-    /// An error message is returned for the following reasons:
-    ///
-    /// - If you set the value to `FALSE` but you are responsible to pay for query compute costs.
-    /// - If you set the value to `TRUE` but you are not responsible to pay for query compute costs.
     pub is_responsible: Bool,
 }
 
-static RULE_MembershipQueryComputePaymentConfig: ObjRule = ObjRule {
-    properties: &[("IsResponsible", Shape::Bool)],
+#[rustfmt::skip]
+pub(crate) static RULE_MembershipQueryComputePaymentConfig: ObjRule = ObjRule {
+    properties: &[
+        ("IsResponsible", Shape::Bool),
+    ],
     required: &["IsResponsible"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MembershipQueryComputePaymentConfig` property type of `AWS::CleanRooms::Membership`.
@@ -1111,6 +805,7 @@ pub struct MembershipQueryComputePaymentConfig {
     pub is_responsible: Bool,
 }
 
+#[rustfmt::skip]
 impl MembershipQueryComputePaymentConfig {
     /// A `MembershipQueryComputePaymentConfig` with its required properties, named in a [`MembershipQueryComputePaymentConfigRequired`].
     pub fn new(required: MembershipQueryComputePaymentConfigRequired) -> Self {
@@ -1120,12 +815,7 @@ impl MembershipQueryComputePaymentConfig {
     }
 
     /// `IsResponsible`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_responsible(mut self, value: impl Into<Bool>) -> Self {
-        self.is_responsible = value.into();
-        self
-    }
+    pub fn is_responsible(mut self, value: impl Into<Bool>) -> Self { self.is_responsible = value.into(); self }
 }
 
 impl PropertyType for MembershipQueryComputePaymentConfig {}
@@ -1142,19 +832,17 @@ impl ToValue for MembershipQueryComputePaymentConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MembershipSyntheticDataGenerationPaymentConfigRequired {
     /// `IsResponsible`: a boolean, required.
-    ///
-    /// Indicates if this membership is responsible for paying for synthetic data generation.
     pub is_responsible: Bool,
 }
 
-static RULE_MembershipSyntheticDataGenerationPaymentConfig: ObjRule = ObjRule {
-    properties: &[("IsResponsible", Shape::Bool)],
+#[rustfmt::skip]
+pub(crate) static RULE_MembershipSyntheticDataGenerationPaymentConfig: ObjRule = ObjRule {
+    properties: &[
+        ("IsResponsible", Shape::Bool),
+    ],
     required: &["IsResponsible"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MembershipSyntheticDataGenerationPaymentConfig` property type of `AWS::CleanRooms::Membership`.
@@ -1170,6 +858,7 @@ pub struct MembershipSyntheticDataGenerationPaymentConfig {
     pub is_responsible: Bool,
 }
 
+#[rustfmt::skip]
 impl MembershipSyntheticDataGenerationPaymentConfig {
     /// A `MembershipSyntheticDataGenerationPaymentConfig` with its required properties, named in a [`MembershipSyntheticDataGenerationPaymentConfigRequired`].
     pub fn new(required: MembershipSyntheticDataGenerationPaymentConfigRequired) -> Self {
@@ -1179,12 +868,7 @@ impl MembershipSyntheticDataGenerationPaymentConfig {
     }
 
     /// `IsResponsible`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_responsible(mut self, value: impl Into<Bool>) -> Self {
-        self.is_responsible = value.into();
-        self
-    }
+    pub fn is_responsible(mut self, value: impl Into<Bool>) -> Self { self.is_responsible = value.into(); self }
 }
 
 impl PropertyType for MembershipSyntheticDataGenerationPaymentConfig {}
@@ -1201,33 +885,18 @@ impl ToValue for MembershipSyntheticDataGenerationPaymentConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProtectedJobS3OutputConfigurationInputRequired {
     /// `Bucket`: a string, required.
-    ///
-    /// The S3 bucket for job output.
-    ///
-    /// Length 3 to 63.
     pub bucket: Str,
 }
 
-static RULE_ProtectedJobS3OutputConfigurationInput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ProtectedJobS3OutputConfigurationInput: ObjRule = ObjRule {
     properties: &[
-        (
-            "Bucket",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), ..StrRule::ANY })),
         ("KeyPrefix", Shape::STR),
     ],
     required: &["Bucket"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ProtectedJobS3OutputConfigurationInput` property type of `AWS::CleanRooms::Membership`.
@@ -1249,6 +918,7 @@ pub struct ProtectedJobS3OutputConfigurationInput {
     pub key_prefix: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ProtectedJobS3OutputConfigurationInput {
     /// A `ProtectedJobS3OutputConfigurationInput` with its required properties, named in a [`ProtectedJobS3OutputConfigurationInputRequired`].
     pub fn new(required: ProtectedJobS3OutputConfigurationInputRequired) -> Self {
@@ -1259,20 +929,9 @@ impl ProtectedJobS3OutputConfigurationInput {
     }
 
     /// `Bucket`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self {
-        self.bucket = value.into();
-        self
-    }
-
+    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
     /// `KeyPrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.key_prefix = Some(value.into());
-        self
-    }
+    pub fn key_prefix(mut self, value: impl Into<Str>) -> Self { self.key_prefix = Some(value.into()); self }
 }
 
 impl PropertyType for ProtectedJobS3OutputConfigurationInput {}
@@ -1290,48 +949,22 @@ impl ToValue for ProtectedJobS3OutputConfigurationInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProtectedQueryS3OutputConfigurationRequired {
     /// `Bucket`: a string, required.
-    ///
-    /// The S3 bucket to unload the protected query results.
-    ///
-    /// Length 3 to 63.
     pub bucket: Str,
     /// `ResultFormat`: a [`ResultFormat`] value, required.
-    ///
-    /// Intended file format of the result.
     pub result_format: ResultFormat,
 }
 
-static RULE_ProtectedQueryS3OutputConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ProtectedQueryS3OutputConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Bucket",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), ..StrRule::ANY })),
         ("KeyPrefix", Shape::STR),
-        (
-            "ResultFormat",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CSV", "PARQUET"],
-                format: None,
-            }),
-        ),
+        ("ResultFormat", Shape::Str(&StrRule { allowed: &["CSV", "PARQUET"], ..StrRule::ANY })),
         ("SingleFileOutput", Shape::Bool),
     ],
     required: &["ResultFormat", "Bucket"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ProtectedQueryS3OutputConfiguration` property type of `AWS::CleanRooms::Membership`.
@@ -1361,6 +994,7 @@ pub struct ProtectedQueryS3OutputConfiguration {
     pub single_file_output: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl ProtectedQueryS3OutputConfiguration {
     /// A `ProtectedQueryS3OutputConfiguration` with its required properties, named in a [`ProtectedQueryS3OutputConfigurationRequired`].
     pub fn new(required: ProtectedQueryS3OutputConfigurationRequired) -> Self {
@@ -1373,36 +1007,13 @@ impl ProtectedQueryS3OutputConfiguration {
     }
 
     /// `Bucket`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self {
-        self.bucket = value.into();
-        self
-    }
-
+    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
     /// `KeyPrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.key_prefix = Some(value.into());
-        self
-    }
-
+    pub fn key_prefix(mut self, value: impl Into<Str>) -> Self { self.key_prefix = Some(value.into()); self }
     /// `ResultFormat`: a [`ResultFormat`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn result_format(mut self, value: impl Into<ResultFormat>) -> Self {
-        self.result_format = value.into();
-        self
-    }
-
+    pub fn result_format(mut self, value: impl Into<ResultFormat>) -> Self { self.result_format = value.into(); self }
     /// `SingleFileOutput`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn single_file_output(mut self, value: impl Into<Bool>) -> Self {
-        self.single_file_output = Some(value.into());
-        self
-    }
+    pub fn single_file_output(mut self, value: impl Into<Bool>) -> Self { self.single_file_output = Some(value.into()); self }
 }
 
 impl PropertyType for ProtectedQueryS3OutputConfiguration {}
@@ -1414,102 +1025,6 @@ impl ToValue for ProtectedQueryS3OutputConfiguration {
             .opt("KeyPrefix", &self.key_prefix)
             .req("ResultFormat", &self.result_format)
             .opt("SingleFileOutput", &self.single_file_output)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::CleanRooms::Membership`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cleanrooms-membership-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -11,6 +11,8 @@
 //! - `AWS::CleanRooms::IdNamespaceAssociation`: [`IdNamespaceAssociation`], property types in [`id_namespace_association`]
 //! - `AWS::CleanRooms::Membership`: [`Membership`], property types in [`membership`]
 //! - `AWS::CleanRooms::PrivacyBudgetTemplate`: [`PrivacyBudgetTemplate`], property types in [`privacy_budget_template`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod analysis_template;
 pub mod collaboration;
@@ -20,6 +22,7 @@ pub mod id_mapping_table;
 pub mod id_namespace_association;
 pub mod membership;
 pub mod privacy_budget_template;
+pub mod shared;
 
 pub use analysis_template::{
     AnalysisTemplate, AnalysisTemplateAttributes, AnalysisTemplateRequired,

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
@@ -14,84 +17,27 @@ pub(crate) static PATTERN_0: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrivacyBudgetTemplateRequired {
     /// `AutoRefresh`: an [`AutoRefresh`] value, required.
-    ///
-    /// How often the privacy budget refreshes.
-    ///
-    /// &gt; If you plan to regularly bring new data into the collaboration, use `CALENDAR_MONTH` to automatically get a new privacy budget for the collaboration every calendar month. Choosing this option allows arbitrary amounts of information to be revealed about rows of the data when repeatedly queried across refreshes. Avoid choosing this if the same rows will be repeatedly queried between privacy budget refreshes.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub auto_refresh: AutoRefresh,
     /// `MembershipIdentifier`: a string, required.
-    ///
-    /// The identifier for a membership resource.
-    ///
-    /// Pattern `[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`; length 36 to 36; create-only: changing it replaces the resource.
     pub membership_identifier: Str,
     /// `Parameters`: a [`Parameters`] object, required.
-    ///
-    /// Specifies the epsilon and noise parameters for the privacy budget template.
     pub parameters: Obj<Parameters>,
     /// `PrivacyBudgetType`: a [`PrivacyBudgetType`] value, required.
-    ///
-    /// Specifies the type of the privacy budget template.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub privacy_budget_type: PrivacyBudgetType,
 }
 
-static RULE_PrivacyBudgetTemplate: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PrivacyBudgetTemplate: ObjRule = ObjRule {
     properties: &[
-        (
-            "AutoRefresh",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CALENDAR_MONTH", "NONE"],
-                format: None,
-            }),
-        ),
-        (
-            "MembershipIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(36),
-                max_len: Some(36),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AutoRefresh", Shape::Str(&StrRule { allowed: &["CALENDAR_MONTH", "NONE"], ..StrRule::ANY })),
+        ("MembershipIdentifier", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Parameters", Shape::Object(&RULE_Parameters)),
-        (
-            "PrivacyBudgetType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DIFFERENTIAL_PRIVACY", "ACCESS_BUDGET"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("PrivacyBudgetType", Shape::Str(&StrRule { allowed: &["DIFFERENTIAL_PRIVACY", "ACCESS_BUDGET"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[
-        "AutoRefresh",
-        "PrivacyBudgetType",
-        "Parameters",
-        "MembershipIdentifier",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["AutoRefresh", "PrivacyBudgetType", "Parameters", "MembershipIdentifier"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CleanRooms::PrivacyBudgetTemplate` resource.
@@ -137,6 +83,7 @@ pub struct PrivacyBudgetTemplate {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl PrivacyBudgetTemplate {
     /// The CloudFormation type name, `AWS::CleanRooms::PrivacyBudgetTemplate`.
     pub const TYPE_NAME: &'static str = "AWS::CleanRooms::PrivacyBudgetTemplate";
@@ -147,34 +94,12 @@ impl PrivacyBudgetTemplate {
         type_name: "AWS::CleanRooms::PrivacyBudgetTemplate",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cleanrooms-privacybudgettemplate.html",
         primary_identifier: &["PrivacyBudgetTemplateIdentifier", "MembershipIdentifier"],
-        required: &[
-            "AutoRefresh",
-            "MembershipIdentifier",
-            "Parameters",
-            "PrivacyBudgetType",
-        ],
-        create_only: &[
-            "MembershipIdentifier",
-            "PrivacyBudgetType",
-            "AutoRefresh",
-            "Parameters/ResourceArn",
-        ],
+        required: &["AutoRefresh", "MembershipIdentifier", "Parameters", "PrivacyBudgetType"],
+        create_only: &["MembershipIdentifier", "PrivacyBudgetType", "AutoRefresh", "Parameters/ResourceArn"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "CollaborationArn",
-            "CollaborationIdentifier",
-            "PrivacyBudgetTemplateIdentifier",
-            "Arn",
-            "MembershipArn",
-        ],
-        attributes: &[
-            "Arn",
-            "CollaborationArn",
-            "CollaborationIdentifier",
-            "MembershipArn",
-            "PrivacyBudgetTemplateIdentifier",
-        ],
+        read_only: &["CollaborationArn", "CollaborationIdentifier", "PrivacyBudgetTemplateIdentifier", "Arn", "MembershipArn"],
+        attributes: &["Arn", "CollaborationArn", "CollaborationIdentifier", "MembershipArn", "PrivacyBudgetTemplateIdentifier"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -191,44 +116,15 @@ impl PrivacyBudgetTemplate {
     }
 
     /// `AutoRefresh`: an [`AutoRefresh`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_refresh(mut self, value: impl Into<AutoRefresh>) -> Self {
-        self.auto_refresh = value.into();
-        self
-    }
-
+    pub fn auto_refresh(mut self, value: impl Into<AutoRefresh>) -> Self { self.auto_refresh = value.into(); self }
     /// `MembershipIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn membership_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.membership_identifier = value.into();
-        self
-    }
-
+    pub fn membership_identifier(mut self, value: impl Into<Str>) -> Self { self.membership_identifier = value.into(); self }
     /// `Parameters`: a [`Parameters`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<Obj<Parameters>>) -> Self {
-        self.parameters = value.into();
-        self
-    }
-
+    pub fn parameters(mut self, value: impl Into<Obj<Parameters>>) -> Self { self.parameters = value.into(); self }
     /// `PrivacyBudgetType`: a [`PrivacyBudgetType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn privacy_budget_type(mut self, value: impl Into<PrivacyBudgetType>) -> Self {
-        self.privacy_budget_type = value.into();
-        self
-    }
-
+    pub fn privacy_budget_type(mut self, value: impl Into<PrivacyBudgetType>) -> Self { self.privacy_budget_type = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for PrivacyBudgetTemplate {
@@ -307,59 +203,21 @@ impl PrivacyBudgetTemplateAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BudgetParameterRequired {
     /// `Budget`: an integer, required.
-    ///
-    /// The budget allocation amount for this specific parameter.
-    ///
-    /// Value at least 0.
     pub budget: Int,
     /// `Type`: a [`BudgetParameterType`] value, required.
-    ///
-    /// The type of budget parameter being configured.
     pub r#type: BudgetParameterType,
 }
 
-static RULE_BudgetParameter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BudgetParameter: ObjRule = ObjRule {
     properties: &[
-        (
-            "AutoRefresh",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "Budget",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "CALENDAR_DAY",
-                    "CALENDAR_MONTH",
-                    "CALENDAR_WEEK",
-                    "LIFETIME",
-                ],
-                format: None,
-            }),
-        ),
+        ("AutoRefresh", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("Budget", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["CALENDAR_DAY", "CALENDAR_MONTH", "CALENDAR_WEEK", "LIFETIME"], ..StrRule::ANY })),
     ],
     required: &["Type", "Budget"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BudgetParameter` property type of `AWS::CleanRooms::PrivacyBudgetTemplate`.
@@ -385,6 +243,7 @@ pub struct BudgetParameter {
     pub r#type: BudgetParameterType,
 }
 
+#[rustfmt::skip]
 impl BudgetParameter {
     /// A `BudgetParameter` with its required properties, named in a [`BudgetParameterRequired`].
     pub fn new(required: BudgetParameterRequired) -> Self {
@@ -396,28 +255,11 @@ impl BudgetParameter {
     }
 
     /// `AutoRefresh`: a [`BudgetParameterAutoRefresh`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_refresh(mut self, value: impl Into<BudgetParameterAutoRefresh>) -> Self {
-        self.auto_refresh = Some(value.into());
-        self
-    }
-
+    pub fn auto_refresh(mut self, value: impl Into<BudgetParameterAutoRefresh>) -> Self { self.auto_refresh = Some(value.into()); self }
     /// `Budget`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn budget(mut self, value: impl Into<Int>) -> Self {
-        self.budget = value.into();
-        self
-    }
-
+    pub fn budget(mut self, value: impl Into<Int>) -> Self { self.budget = value.into(); self }
     /// `Type`: a [`BudgetParameterType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<BudgetParameterType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<BudgetParameterType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for BudgetParameter {}
@@ -432,49 +274,16 @@ impl ToValue for BudgetParameter {
     }
 }
 
-static RULE_Parameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Parameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "BudgetParameters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_BudgetParameter),
-                min_items: Some(1),
-                max_items: Some(2),
-            }),
-        ),
-        (
-            "Epsilon",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(20.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ResourceArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(200),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "UsersNoisePerQuery",
-            Shape::Int(&NumRule {
-                min: Some(10.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
+        ("BudgetParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_BudgetParameter), min_items: Some(1), max_items: Some(2) })),
+        ("Epsilon", Shape::Int(&NumRule { min: Some(1.0), max: Some(20.0), ..NumRule::ANY })),
+        ("ResourceArn", Shape::Str(&StrRule { max_len: Some(200), ..StrRule::ANY })),
+        ("UsersNoisePerQuery", Shape::Int(&NumRule { min: Some(10.0), max: Some(100.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Parameters` property type of `AWS::CleanRooms::PrivacyBudgetTemplate`.
@@ -502,6 +311,7 @@ pub struct Parameters {
     pub users_noise_per_query: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl Parameters {
     /// A `Parameters` with no property set (none is required).
     pub fn new() -> Self {
@@ -509,36 +319,13 @@ impl Parameters {
     }
 
     /// `BudgetParameters`: a list of [`BudgetParameter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn budget_parameters(mut self, value: impl Into<List<BudgetParameter>>) -> Self {
-        self.budget_parameters = Some(value.into());
-        self
-    }
-
+    pub fn budget_parameters(mut self, value: impl Into<List<BudgetParameter>>) -> Self { self.budget_parameters = Some(value.into()); self }
     /// `Epsilon`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn epsilon(mut self, value: impl Into<Int>) -> Self {
-        self.epsilon = Some(value.into());
-        self
-    }
-
+    pub fn epsilon(mut self, value: impl Into<Int>) -> Self { self.epsilon = Some(value.into()); self }
     /// `ResourceArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self {
-        self.resource_arn = Some(value.into());
-        self
-    }
-
+    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = Some(value.into()); self }
     /// `UsersNoisePerQuery`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn users_noise_per_query(mut self, value: impl Into<Int>) -> Self {
-        self.users_noise_per_query = Some(value.into());
-        self
-    }
+    pub fn users_noise_per_query(mut self, value: impl Into<Int>) -> Self { self.users_noise_per_query = Some(value.into()); self }
 }
 
 impl PropertyType for Parameters {}
@@ -550,102 +337,6 @@ impl ToValue for Parameters {
             .opt("Epsilon", &self.epsilon)
             .opt("ResourceArn", &self.resource_arn)
             .opt("UsersNoisePerQuery", &self.users_noise_per_query)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::CleanRooms::PrivacyBudgetTemplate`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cleanrooms-privacybudgettemplate-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t\\r\\n]*$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^.*$");
@@ -21,80 +24,25 @@ pub(crate) static PATTERN_5: Pattern = Pattern::new("^.+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfiguredModelAlgorithmRequired {
     /// `Name`: a string, required.
-    ///
-    /// Pattern `^(?!\s*$)[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDBFF-\uDC00\uDFFF\t]*$`; length 1 to 63; create-only: changing it replaces the resource.
     pub name: Str,
     /// `RoleArn`: a string, required.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws[-a-z]*:iam::[0-9]{12}:role/.+$`; length 20 to 2048; create-only: changing it replaces the resource.
     pub role_arn: Str,
 }
 
-static RULE_ConfiguredModelAlgorithm: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConfiguredModelAlgorithm: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InferenceContainerConfig",
-            Shape::Object(&RULE_InferenceContainerConfig),
-        ),
-        (
-            "KmsKeyArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TrainingContainerConfig",
-            Shape::Object(&RULE_ContainerConfig),
-        ),
+        ("Description", Shape::Str(&StrRule { max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("InferenceContainerConfig", Shape::Object(&RULE_InferenceContainerConfig)),
+        ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_2), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("TrainingContainerConfig", Shape::Object(&RULE_ContainerConfig)),
     ],
     required: &["Name", "RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CleanRoomsML::ConfiguredModelAlgorithm` resource.
@@ -140,6 +88,7 @@ pub struct ConfiguredModelAlgorithm {
     pub training_container_config: Option<Obj<ContainerConfig>>,
 }
 
+#[rustfmt::skip]
 impl ConfiguredModelAlgorithm {
     /// The CloudFormation type name, `AWS::CleanRoomsML::ConfiguredModelAlgorithm`.
     pub const TYPE_NAME: &'static str = "AWS::CleanRoomsML::ConfiguredModelAlgorithm";
@@ -151,14 +100,7 @@ impl ConfiguredModelAlgorithm {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cleanroomsml-configuredmodelalgorithm.html",
         primary_identifier: &["ConfiguredModelAlgorithmArn"],
         required: &["Name", "RoleArn"],
-        create_only: &[
-            "Name",
-            "Description",
-            "RoleArn",
-            "TrainingContainerConfig",
-            "InferenceContainerConfig",
-            "KmsKeyArn",
-        ],
+        create_only: &["Name", "Description", "RoleArn", "TrainingContainerConfig", "InferenceContainerConfig", "KmsKeyArn"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["ConfiguredModelAlgorithmArn"],
@@ -181,63 +123,19 @@ impl ConfiguredModelAlgorithm {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `InferenceContainerConfig`: an [`InferenceContainerConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inference_container_config(
-        mut self,
-        value: impl Into<Obj<InferenceContainerConfig>>,
-    ) -> Self {
-        self.inference_container_config = Some(value.into());
-        self
-    }
-
+    pub fn inference_container_config(mut self, value: impl Into<Obj<InferenceContainerConfig>>) -> Self { self.inference_container_config = Some(value.into()); self }
     /// `KmsKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_arn = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TrainingContainerConfig`: a [`ContainerConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn training_container_config(mut self, value: impl Into<Obj<ContainerConfig>>) -> Self {
-        self.training_container_config = Some(value.into());
-        self
-    }
+    pub fn training_container_config(mut self, value: impl Into<Obj<ContainerConfig>>) -> Self { self.training_container_config = Some(value.into()); self }
 }
 
 impl Resource for ConfiguredModelAlgorithm {
@@ -288,66 +186,20 @@ impl ConfiguredModelAlgorithmAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContainerConfigRequired {
     /// `ImageUri`: a string, required.
-    ///
-    /// Pattern `^.*$`; length 1 to 255.
     pub image_uri: Str,
 }
 
-static RULE_ContainerConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ContainerConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "Arguments",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "Entrypoint",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "ImageUri",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MetricDefinitions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MetricDefinition),
-                min_items: Some(0),
-                max_items: Some(40),
-            }),
-        ),
+        ("Arguments", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100) })),
+        ("Entrypoint", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100) })),
+        ("ImageUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("MetricDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDefinition), min_items: Some(0), max_items: Some(40) })),
     ],
     required: &["ImageUri"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ContainerConfig` property type of `AWS::CleanRoomsML::ConfiguredModelAlgorithm`.
@@ -373,6 +225,7 @@ pub struct ContainerConfig {
     pub metric_definitions: Option<List<MetricDefinition>>,
 }
 
+#[rustfmt::skip]
 impl ContainerConfig {
     /// A `ContainerConfig` with its required properties, named in a [`ContainerConfigRequired`].
     pub fn new(required: ContainerConfigRequired) -> Self {
@@ -385,36 +238,13 @@ impl ContainerConfig {
     }
 
     /// `Arguments`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arguments(mut self, value: impl Into<List<Str>>) -> Self {
-        self.arguments = Some(value.into());
-        self
-    }
-
+    pub fn arguments(mut self, value: impl Into<List<Str>>) -> Self { self.arguments = Some(value.into()); self }
     /// `Entrypoint`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn entrypoint(mut self, value: impl Into<List<Str>>) -> Self {
-        self.entrypoint = Some(value.into());
-        self
-    }
-
+    pub fn entrypoint(mut self, value: impl Into<List<Str>>) -> Self { self.entrypoint = Some(value.into()); self }
     /// `ImageUri`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_uri(mut self, value: impl Into<Str>) -> Self {
-        self.image_uri = value.into();
-        self
-    }
-
+    pub fn image_uri(mut self, value: impl Into<Str>) -> Self { self.image_uri = value.into(); self }
     /// `MetricDefinitions`: a list of [`MetricDefinition`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_definitions(mut self, value: impl Into<List<MetricDefinition>>) -> Self {
-        self.metric_definitions = Some(value.into());
-        self
-    }
+    pub fn metric_definitions(mut self, value: impl Into<List<MetricDefinition>>) -> Self { self.metric_definitions = Some(value.into()); self }
 }
 
 impl PropertyType for ContainerConfig {}
@@ -434,28 +264,17 @@ impl ToValue for ContainerConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InferenceContainerConfigRequired {
     /// `ImageUri`: a string, required.
-    ///
-    /// Pattern `^.*$`; length 1 to 255.
     pub image_uri: Str,
 }
 
-static RULE_InferenceContainerConfig: ObjRule = ObjRule {
-    properties: &[(
-        "ImageUri",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(255),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_InferenceContainerConfig: ObjRule = ObjRule {
+    properties: &[
+        ("ImageUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     required: &["ImageUri"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InferenceContainerConfig` property type of `AWS::CleanRoomsML::ConfiguredModelAlgorithm`.
@@ -469,6 +288,7 @@ pub struct InferenceContainerConfig {
     pub image_uri: Str,
 }
 
+#[rustfmt::skip]
 impl InferenceContainerConfig {
     /// A `InferenceContainerConfig` with its required properties, named in a [`InferenceContainerConfigRequired`].
     pub fn new(required: InferenceContainerConfigRequired) -> Self {
@@ -478,12 +298,7 @@ impl InferenceContainerConfig {
     }
 
     /// `ImageUri`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_uri(mut self, value: impl Into<Str>) -> Self {
-        self.image_uri = value.into();
-        self
-    }
+    pub fn image_uri(mut self, value: impl Into<Str>) -> Self { self.image_uri = value.into(); self }
 }
 
 impl PropertyType for InferenceContainerConfig {}
@@ -498,44 +313,20 @@ impl ToValue for InferenceContainerConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricDefinitionRequired {
     /// `Name`: a string, required.
-    ///
-    /// Pattern `^.+$`; length 1 to 255.
     pub name: Str,
     /// `Regex`: a string, required.
-    ///
-    /// Pattern `^.+$`; length 1 to 500.
     pub regex: Str,
 }
 
-static RULE_MetricDefinition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MetricDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Regex",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(500),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("Regex", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
     ],
     required: &["Name", "Regex"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MetricDefinition` property type of `AWS::CleanRoomsML::ConfiguredModelAlgorithm`.
@@ -553,6 +344,7 @@ pub struct MetricDefinition {
     pub regex: Str,
 }
 
+#[rustfmt::skip]
 impl MetricDefinition {
     /// A `MetricDefinition` with its required properties, named in a [`MetricDefinitionRequired`].
     pub fn new(required: MetricDefinitionRequired) -> Self {
@@ -563,20 +355,9 @@ impl MetricDefinition {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Regex`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn regex(mut self, value: impl Into<Str>) -> Self {
-        self.regex = value.into();
-        self
-    }
+    pub fn regex(mut self, value: impl Into<Str>) -> Self { self.regex = value.into(); self }
 }
 
 impl PropertyType for MetricDefinition {}
@@ -586,102 +367,6 @@ impl ToValue for MetricDefinition {
         MapBuilder::new()
             .req("Name", &self.name)
             .req("Regex", &self.regex)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::CleanRoomsML::ConfiguredModelAlgorithm`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cleanroomsml-configuredmodelalgorithm-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

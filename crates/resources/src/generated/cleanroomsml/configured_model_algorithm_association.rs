@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^arn:aws[-a-z]*:cleanrooms-ml:[-a-z0-9]+:[0-9]{12}:configured-model-algorithm/[-a-zA-Z0-9_/.]+$",
 );
@@ -25,84 +28,26 @@ pub(crate) static PATTERN_5: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfiguredModelAlgorithmAssociationRequired {
     /// `ConfiguredModelAlgorithmArn`: a string, required.
-    ///
-    /// Pattern `^arn:aws[-a-z]*:cleanrooms-ml:[-a-z0-9]+:[0-9]{12}:configured-model-algorithm/[-a-zA-Z0-9_/.]+$`; length 20 to 2048; create-only: changing it replaces the resource.
     pub configured_model_algorithm_arn: Str,
     /// `MembershipIdentifier`: a string, required.
-    ///
-    /// Pattern `^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`; length 36 to 36; create-only: changing it replaces the resource.
     pub membership_identifier: Str,
     /// `Name`: a string, required.
-    ///
-    /// Pattern `^(?!\s*$)[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDBFF-\uDC00\uDFFF\t]*$`; length 1 to 63; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_ConfiguredModelAlgorithmAssociation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConfiguredModelAlgorithmAssociation: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConfiguredModelAlgorithmArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(255),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MembershipIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(36),
-                max_len: Some(36),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PrivacyConfiguration",
-            Shape::Object(&RULE_PrivacyConfiguration),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ConfiguredModelAlgorithmArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("MembershipIdentifier", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("PrivacyConfiguration", Shape::Object(&RULE_PrivacyConfiguration)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[
-        "MembershipIdentifier",
-        "ConfiguredModelAlgorithmArn",
-        "Name",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["MembershipIdentifier", "ConfiguredModelAlgorithmArn", "Name"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation` resource.
@@ -144,6 +89,7 @@ pub struct ConfiguredModelAlgorithmAssociation {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ConfiguredModelAlgorithmAssociation {
     /// The CloudFormation type name, `AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation";
@@ -154,28 +100,12 @@ impl ConfiguredModelAlgorithmAssociation {
         type_name: "AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cleanroomsml-configuredmodelalgorithmassociation.html",
         primary_identifier: &["ConfiguredModelAlgorithmAssociationArn"],
-        required: &[
-            "ConfiguredModelAlgorithmArn",
-            "MembershipIdentifier",
-            "Name",
-        ],
-        create_only: &[
-            "MembershipIdentifier",
-            "ConfiguredModelAlgorithmArn",
-            "Name",
-            "Description",
-            "PrivacyConfiguration",
-        ],
+        required: &["ConfiguredModelAlgorithmArn", "MembershipIdentifier", "Name"],
+        create_only: &["MembershipIdentifier", "ConfiguredModelAlgorithmArn", "Name", "Description", "PrivacyConfiguration"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "ConfiguredModelAlgorithmAssociationArn",
-            "CollaborationIdentifier",
-        ],
-        attributes: &[
-            "CollaborationIdentifier",
-            "ConfiguredModelAlgorithmAssociationArn",
-        ],
+        read_only: &["ConfiguredModelAlgorithmAssociationArn", "CollaborationIdentifier"],
+        attributes: &["CollaborationIdentifier", "ConfiguredModelAlgorithmAssociationArn"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -193,52 +123,17 @@ impl ConfiguredModelAlgorithmAssociation {
     }
 
     /// `ConfiguredModelAlgorithmArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configured_model_algorithm_arn(mut self, value: impl Into<Str>) -> Self {
-        self.configured_model_algorithm_arn = value.into();
-        self
-    }
-
+    pub fn configured_model_algorithm_arn(mut self, value: impl Into<Str>) -> Self { self.configured_model_algorithm_arn = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `MembershipIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn membership_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.membership_identifier = value.into();
-        self
-    }
-
+    pub fn membership_identifier(mut self, value: impl Into<Str>) -> Self { self.membership_identifier = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `PrivacyConfiguration`: a [`PrivacyConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn privacy_configuration(mut self, value: impl Into<Obj<PrivacyConfiguration>>) -> Self {
-        self.privacy_configuration = Some(value.into());
-        self
-    }
-
+    pub fn privacy_configuration(mut self, value: impl Into<Obj<PrivacyConfiguration>>) -> Self { self.privacy_configuration = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ConfiguredModelAlgorithmAssociation {
@@ -296,32 +191,17 @@ impl ConfiguredModelAlgorithmAssociationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomEntityConfigRequired {
     /// `CustomDataIdentifiers`: a list of strings, required.
-    ///
-    /// Items 1 to 10; each item: pattern `^[a-zA-Z0-9\_\#\=\@\/\;\,\-\ \^\$\?\[\]\{\}\|\\\*\+\.\(\)]+$`, length 1 to 200.
     pub custom_data_identifiers: List<Str>,
 }
 
-static RULE_CustomEntityConfig: ObjRule = ObjRule {
-    properties: &[(
-        "CustomDataIdentifiers",
-        Shape::List(&ListRule {
-            items: Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(200),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-            min_items: Some(1),
-            max_items: Some(10),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_CustomEntityConfig: ObjRule = ObjRule {
+    properties: &[
+        ("CustomDataIdentifiers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10) })),
+    ],
     required: &["CustomDataIdentifiers"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomEntityConfig` property type of `AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation`.
@@ -335,6 +215,7 @@ pub struct CustomEntityConfig {
     pub custom_data_identifiers: List<Str>,
 }
 
+#[rustfmt::skip]
 impl CustomEntityConfig {
     /// A `CustomEntityConfig` with its required properties, named in a [`CustomEntityConfigRequired`].
     pub fn new(required: CustomEntityConfigRequired) -> Self {
@@ -344,12 +225,7 @@ impl CustomEntityConfig {
     }
 
     /// `CustomDataIdentifiers`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_data_identifiers(mut self, value: impl Into<List<Str>>) -> Self {
-        self.custom_data_identifiers = value.into();
-        self
-    }
+    pub fn custom_data_identifiers(mut self, value: impl Into<List<Str>>) -> Self { self.custom_data_identifiers = value.into(); self }
 }
 
 impl PropertyType for CustomEntityConfig {}
@@ -366,42 +242,18 @@ impl ToValue for CustomEntityConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogRedactionConfigurationRequired {
     /// `EntitiesToRedact`: a list of [`EntityType`] values, required.
-    ///
-    /// Items at least 1.
     pub entities_to_redact: List<EntityType>,
 }
 
-static RULE_LogRedactionConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LogRedactionConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "CustomEntityConfig",
-            Shape::Object(&RULE_CustomEntityConfig),
-        ),
-        (
-            "EntitiesToRedact",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "ALL_PERSONALLY_IDENTIFIABLE_INFORMATION",
-                        "NUMBERS",
-                        "CUSTOM",
-                    ],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("CustomEntityConfig", Shape::Object(&RULE_CustomEntityConfig)),
+        ("EntitiesToRedact", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ALL_PERSONALLY_IDENTIFIABLE_INFORMATION", "NUMBERS", "CUSTOM"], ..StrRule::ANY }), min_items: Some(1), max_items: None })),
     ],
     required: &["EntitiesToRedact"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LogRedactionConfiguration` property type of `AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation`.
@@ -417,6 +269,7 @@ pub struct LogRedactionConfiguration {
     pub entities_to_redact: List<EntityType>,
 }
 
+#[rustfmt::skip]
 impl LogRedactionConfiguration {
     /// A `LogRedactionConfiguration` with its required properties, named in a [`LogRedactionConfigurationRequired`].
     pub fn new(required: LogRedactionConfigurationRequired) -> Self {
@@ -427,18 +280,9 @@ impl LogRedactionConfiguration {
     }
 
     /// `CustomEntityConfig`: a [`CustomEntityConfig`] object.
-    pub fn custom_entity_config(mut self, value: impl Into<Obj<CustomEntityConfig>>) -> Self {
-        self.custom_entity_config = Some(value.into());
-        self
-    }
-
+    pub fn custom_entity_config(mut self, value: impl Into<Obj<CustomEntityConfig>>) -> Self { self.custom_entity_config = Some(value.into()); self }
     /// `EntitiesToRedact`: a list of [`EntityType`] values, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn entities_to_redact(mut self, value: impl Into<List<EntityType>>) -> Self {
-        self.entities_to_redact = value.into();
-        self
-    }
+    pub fn entities_to_redact(mut self, value: impl Into<List<EntityType>>) -> Self { self.entities_to_redact = value.into(); self }
 }
 
 impl PropertyType for LogRedactionConfiguration {}
@@ -456,58 +300,20 @@ impl ToValue for LogRedactionConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogsConfigurationPolicyRequired {
     /// `AllowedAccountIds`: a list of strings, required.
-    ///
-    /// Items 1 to 5; each item: pattern `^[0-9]{12}$`.
     pub allowed_account_ids: List<Str>,
 }
 
-static RULE_LogsConfigurationPolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LogsConfigurationPolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "AllowedAccountIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_4),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "FilterPattern",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LogRedactionConfiguration",
-            Shape::Object(&RULE_LogRedactionConfiguration),
-        ),
-        (
-            "LogType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ALL", "ERROR_SUMMARY"],
-                format: None,
-            }),
-        ),
+        ("AllowedAccountIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
+        ("FilterPattern", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("LogRedactionConfiguration", Shape::Object(&RULE_LogRedactionConfiguration)),
+        ("LogType", Shape::Str(&StrRule { allowed: &["ALL", "ERROR_SUMMARY"], ..StrRule::ANY })),
     ],
     required: &["AllowedAccountIds"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LogsConfigurationPolicy` property type of `AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation`.
@@ -529,6 +335,7 @@ pub struct LogsConfigurationPolicy {
     pub log_type: Option<LogType>,
 }
 
+#[rustfmt::skip]
 impl LogsConfigurationPolicy {
     /// A `LogsConfigurationPolicy` with its required properties, named in a [`LogsConfigurationPolicyRequired`].
     pub fn new(required: LogsConfigurationPolicyRequired) -> Self {
@@ -541,35 +348,13 @@ impl LogsConfigurationPolicy {
     }
 
     /// `AllowedAccountIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allowed_account_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.allowed_account_ids = value.into();
-        self
-    }
-
+    pub fn allowed_account_ids(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_account_ids = value.into(); self }
     /// `FilterPattern`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter_pattern(mut self, value: impl Into<Str>) -> Self {
-        self.filter_pattern = Some(value.into());
-        self
-    }
-
+    pub fn filter_pattern(mut self, value: impl Into<Str>) -> Self { self.filter_pattern = Some(value.into()); self }
     /// `LogRedactionConfiguration`: a [`LogRedactionConfiguration`] object.
-    pub fn log_redaction_configuration(
-        mut self,
-        value: impl Into<Obj<LogRedactionConfiguration>>,
-    ) -> Self {
-        self.log_redaction_configuration = Some(value.into());
-        self
-    }
-
+    pub fn log_redaction_configuration(mut self, value: impl Into<Obj<LogRedactionConfiguration>>) -> Self { self.log_redaction_configuration = Some(value.into()); self }
     /// `LogType`: a [`LogType`] value.
-    pub fn log_type(mut self, value: impl Into<LogType>) -> Self {
-        self.log_type = Some(value.into());
-        self
-    }
+    pub fn log_type(mut self, value: impl Into<LogType>) -> Self { self.log_type = Some(value.into()); self }
 }
 
 impl PropertyType for LogsConfigurationPolicy {}
@@ -595,23 +380,14 @@ pub struct MetricsConfigurationPolicyRequired {
     pub noise_level: NoiseLevelType,
 }
 
-static RULE_MetricsConfigurationPolicy: ObjRule = ObjRule {
-    properties: &[(
-        "NoiseLevel",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["HIGH", "MEDIUM", "LOW", "NONE"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_MetricsConfigurationPolicy: ObjRule = ObjRule {
+    properties: &[
+        ("NoiseLevel", Shape::Str(&StrRule { allowed: &["HIGH", "MEDIUM", "LOW", "NONE"], ..StrRule::ANY })),
+    ],
     required: &["NoiseLevel"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MetricsConfigurationPolicy` property type of `AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation`.
@@ -623,6 +399,7 @@ pub struct MetricsConfigurationPolicy {
     pub noise_level: NoiseLevelType,
 }
 
+#[rustfmt::skip]
 impl MetricsConfigurationPolicy {
     /// A `MetricsConfigurationPolicy` with its required properties, named in a [`MetricsConfigurationPolicyRequired`].
     pub fn new(required: MetricsConfigurationPolicyRequired) -> Self {
@@ -632,10 +409,7 @@ impl MetricsConfigurationPolicy {
     }
 
     /// `NoiseLevel`: a [`NoiseLevelType`] value, required.
-    pub fn noise_level(mut self, value: impl Into<NoiseLevelType>) -> Self {
-        self.noise_level = value.into();
-        self
-    }
+    pub fn noise_level(mut self, value: impl Into<NoiseLevelType>) -> Self { self.noise_level = value.into(); self }
 }
 
 impl PropertyType for MetricsConfigurationPolicy {}
@@ -655,17 +429,14 @@ pub struct PrivacyConfigurationRequired {
     pub policies: Obj<PrivacyConfigurationPolicies>,
 }
 
-static RULE_PrivacyConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "Policies",
-        Shape::Object(&RULE_PrivacyConfigurationPolicies),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_PrivacyConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("Policies", Shape::Object(&RULE_PrivacyConfigurationPolicies)),
+    ],
     required: &["Policies"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PrivacyConfiguration` property type of `AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation`.
@@ -677,6 +448,7 @@ pub struct PrivacyConfiguration {
     pub policies: Obj<PrivacyConfigurationPolicies>,
 }
 
+#[rustfmt::skip]
 impl PrivacyConfiguration {
     /// A `PrivacyConfiguration` with its required properties, named in a [`PrivacyConfigurationRequired`].
     pub fn new(required: PrivacyConfigurationRequired) -> Self {
@@ -686,10 +458,7 @@ impl PrivacyConfiguration {
     }
 
     /// `Policies`: a [`PrivacyConfigurationPolicies`] object, required.
-    pub fn policies(mut self, value: impl Into<Obj<PrivacyConfigurationPolicies>>) -> Self {
-        self.policies = value.into();
-        self
-    }
+    pub fn policies(mut self, value: impl Into<Obj<PrivacyConfigurationPolicies>>) -> Self { self.policies = value.into(); self }
 }
 
 impl PropertyType for PrivacyConfiguration {}
@@ -700,27 +469,15 @@ impl ToValue for PrivacyConfiguration {
     }
 }
 
-static RULE_PrivacyConfigurationPolicies: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PrivacyConfigurationPolicies: ObjRule = ObjRule {
     properties: &[
-        (
-            "TrainedModelExports",
-            Shape::Object(&RULE_TrainedModelExportsConfigurationPolicy),
-        ),
-        (
-            "TrainedModelInferenceJobs",
-            Shape::Object(&RULE_TrainedModelInferenceJobsConfigurationPolicy),
-        ),
-        (
-            "TrainedModels",
-            Shape::Object(&RULE_TrainedModelsConfigurationPolicy),
-        ),
+        ("TrainedModelExports", Shape::Object(&RULE_TrainedModelExportsConfigurationPolicy)),
+        ("TrainedModelInferenceJobs", Shape::Object(&RULE_TrainedModelInferenceJobsConfigurationPolicy)),
+        ("TrainedModels", Shape::Object(&RULE_TrainedModelsConfigurationPolicy)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PrivacyConfigurationPolicies` property type of `AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation`.
@@ -736,6 +493,7 @@ pub struct PrivacyConfigurationPolicies {
     pub trained_models: Option<Obj<TrainedModelsConfigurationPolicy>>,
 }
 
+#[rustfmt::skip]
 impl PrivacyConfigurationPolicies {
     /// A `PrivacyConfigurationPolicies` with no property set (none is required).
     pub fn new() -> Self {
@@ -743,31 +501,11 @@ impl PrivacyConfigurationPolicies {
     }
 
     /// `TrainedModelExports`: a [`TrainedModelExportsConfigurationPolicy`] object.
-    pub fn trained_model_exports(
-        mut self,
-        value: impl Into<Obj<TrainedModelExportsConfigurationPolicy>>,
-    ) -> Self {
-        self.trained_model_exports = Some(value.into());
-        self
-    }
-
+    pub fn trained_model_exports(mut self, value: impl Into<Obj<TrainedModelExportsConfigurationPolicy>>) -> Self { self.trained_model_exports = Some(value.into()); self }
     /// `TrainedModelInferenceJobs`: a [`TrainedModelInferenceJobsConfigurationPolicy`] object.
-    pub fn trained_model_inference_jobs(
-        mut self,
-        value: impl Into<Obj<TrainedModelInferenceJobsConfigurationPolicy>>,
-    ) -> Self {
-        self.trained_model_inference_jobs = Some(value.into());
-        self
-    }
-
+    pub fn trained_model_inference_jobs(mut self, value: impl Into<Obj<TrainedModelInferenceJobsConfigurationPolicy>>) -> Self { self.trained_model_inference_jobs = Some(value.into()); self }
     /// `TrainedModels`: a [`TrainedModelsConfigurationPolicy`] object.
-    pub fn trained_models(
-        mut self,
-        value: impl Into<Obj<TrainedModelsConfigurationPolicy>>,
-    ) -> Self {
-        self.trained_models = Some(value.into());
-        self
-    }
+    pub fn trained_models(mut self, value: impl Into<Obj<TrainedModelsConfigurationPolicy>>) -> Self { self.trained_models = Some(value.into()); self }
 }
 
 impl PropertyType for PrivacyConfigurationPolicies {}
@@ -785,140 +523,24 @@ impl ToValue for PrivacyConfigurationPolicies {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cleanroomsml-configuredmodelalgorithmassociation-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TrainedModelArtifactMaxSize`], by name: `TrainedModelArtifactMaxSize::new(TrainedModelArtifactMaxSizeRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrainedModelArtifactMaxSizeRequired {
     /// `Unit`: a [`TrainedModelArtifactMaxSizeUnitType`] value, required.
     pub unit: TrainedModelArtifactMaxSizeUnitType,
     /// `Value`: a number, required.
-    ///
-    /// Value 0.01 to 10.0.
     pub value: Num,
 }
 
-static RULE_TrainedModelArtifactMaxSize: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TrainedModelArtifactMaxSize: ObjRule = ObjRule {
     properties: &[
-        (
-            "Unit",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["GB"],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Num(&NumRule {
-                min: Some(0.01),
-                max: Some(10.0),
-                allowed: &[],
-            }),
-        ),
+        ("Unit", Shape::Str(&StrRule { allowed: &["GB"], ..StrRule::ANY })),
+        ("Value", Shape::Num(&NumRule { min: Some(0.01), max: Some(10.0), ..NumRule::ANY })),
     ],
     required: &["Unit", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TrainedModelArtifactMaxSize` property type of `AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation`.
@@ -934,6 +556,7 @@ pub struct TrainedModelArtifactMaxSize {
     pub value: Num,
 }
 
+#[rustfmt::skip]
 impl TrainedModelArtifactMaxSize {
     /// A `TrainedModelArtifactMaxSize` with its required properties, named in a [`TrainedModelArtifactMaxSizeRequired`].
     pub fn new(required: TrainedModelArtifactMaxSizeRequired) -> Self {
@@ -944,18 +567,9 @@ impl TrainedModelArtifactMaxSize {
     }
 
     /// `Unit`: a [`TrainedModelArtifactMaxSizeUnitType`] value, required.
-    pub fn unit(mut self, value: impl Into<TrainedModelArtifactMaxSizeUnitType>) -> Self {
-        self.unit = value.into();
-        self
-    }
-
+    pub fn unit(mut self, value: impl Into<TrainedModelArtifactMaxSizeUnitType>) -> Self { self.unit = value.into(); self }
     /// `Value`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Num>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Num>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for TrainedModelArtifactMaxSize {}
@@ -973,37 +587,20 @@ impl ToValue for TrainedModelArtifactMaxSize {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrainedModelExportsConfigurationPolicyRequired {
     /// `FilesToExport`: a list of [`TrainedModelExportFileType`] values, required.
-    ///
-    /// Items 1 to 2.
     pub files_to_export: List<TrainedModelExportFileType>,
     /// `MaxSize`: a [`TrainedModelExportsMaxSize`] object, required.
     pub max_size: Obj<TrainedModelExportsMaxSize>,
 }
 
-static RULE_TrainedModelExportsConfigurationPolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TrainedModelExportsConfigurationPolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "FilesToExport",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["MODEL", "OUTPUT"],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(2),
-            }),
-        ),
+        ("FilesToExport", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["MODEL", "OUTPUT"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(2) })),
         ("MaxSize", Shape::Object(&RULE_TrainedModelExportsMaxSize)),
     ],
     required: &["MaxSize", "FilesToExport"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TrainedModelExportsConfigurationPolicy` property type of `AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation`.
@@ -1019,6 +616,7 @@ pub struct TrainedModelExportsConfigurationPolicy {
     pub max_size: Obj<TrainedModelExportsMaxSize>,
 }
 
+#[rustfmt::skip]
 impl TrainedModelExportsConfigurationPolicy {
     /// A `TrainedModelExportsConfigurationPolicy` with its required properties, named in a [`TrainedModelExportsConfigurationPolicyRequired`].
     pub fn new(required: TrainedModelExportsConfigurationPolicyRequired) -> Self {
@@ -1029,18 +627,9 @@ impl TrainedModelExportsConfigurationPolicy {
     }
 
     /// `FilesToExport`: a list of [`TrainedModelExportFileType`] values, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn files_to_export(mut self, value: impl Into<List<TrainedModelExportFileType>>) -> Self {
-        self.files_to_export = value.into();
-        self
-    }
-
+    pub fn files_to_export(mut self, value: impl Into<List<TrainedModelExportFileType>>) -> Self { self.files_to_export = value.into(); self }
     /// `MaxSize`: a [`TrainedModelExportsMaxSize`] object, required.
-    pub fn max_size(mut self, value: impl Into<Obj<TrainedModelExportsMaxSize>>) -> Self {
-        self.max_size = value.into();
-        self
-    }
+    pub fn max_size(mut self, value: impl Into<Obj<TrainedModelExportsMaxSize>>) -> Self { self.max_size = value.into(); self }
 }
 
 impl PropertyType for TrainedModelExportsConfigurationPolicy {}
@@ -1060,38 +649,18 @@ pub struct TrainedModelExportsMaxSizeRequired {
     /// `Unit`: a [`TrainedModelExportsMaxSizeUnitType`] value, required.
     pub unit: TrainedModelExportsMaxSizeUnitType,
     /// `Value`: a number, required.
-    ///
-    /// Value 0.01 to 10.0.
     pub value: Num,
 }
 
-static RULE_TrainedModelExportsMaxSize: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TrainedModelExportsMaxSize: ObjRule = ObjRule {
     properties: &[
-        (
-            "Unit",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["GB"],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Num(&NumRule {
-                min: Some(0.01),
-                max: Some(10.0),
-                allowed: &[],
-            }),
-        ),
+        ("Unit", Shape::Str(&StrRule { allowed: &["GB"], ..StrRule::ANY })),
+        ("Value", Shape::Num(&NumRule { min: Some(0.01), max: Some(10.0), ..NumRule::ANY })),
     ],
     required: &["Unit", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TrainedModelExportsMaxSize` property type of `AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation`.
@@ -1107,6 +676,7 @@ pub struct TrainedModelExportsMaxSize {
     pub value: Num,
 }
 
+#[rustfmt::skip]
 impl TrainedModelExportsMaxSize {
     /// A `TrainedModelExportsMaxSize` with its required properties, named in a [`TrainedModelExportsMaxSizeRequired`].
     pub fn new(required: TrainedModelExportsMaxSizeRequired) -> Self {
@@ -1117,18 +687,9 @@ impl TrainedModelExportsMaxSize {
     }
 
     /// `Unit`: a [`TrainedModelExportsMaxSizeUnitType`] value, required.
-    pub fn unit(mut self, value: impl Into<TrainedModelExportsMaxSizeUnitType>) -> Self {
-        self.unit = value.into();
-        self
-    }
-
+    pub fn unit(mut self, value: impl Into<TrainedModelExportsMaxSizeUnitType>) -> Self { self.unit = value.into(); self }
     /// `Value`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Num>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Num>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for TrainedModelExportsMaxSize {}
@@ -1142,27 +703,14 @@ impl ToValue for TrainedModelExportsMaxSize {
     }
 }
 
-static RULE_TrainedModelInferenceJobsConfigurationPolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TrainedModelInferenceJobsConfigurationPolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContainerLogs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_LogsConfigurationPolicy),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "MaxOutputSize",
-            Shape::Object(&RULE_TrainedModelInferenceMaxOutputSize),
-        ),
+        ("ContainerLogs", Shape::List(&ListRule { items: Shape::Object(&RULE_LogsConfigurationPolicy), min_items: Some(1), max_items: Some(5) })),
+        ("MaxOutputSize", Shape::Object(&RULE_TrainedModelInferenceMaxOutputSize)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TrainedModelInferenceJobsConfigurationPolicy` property type of `AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation`.
@@ -1178,6 +726,7 @@ pub struct TrainedModelInferenceJobsConfigurationPolicy {
     pub max_output_size: Option<Obj<TrainedModelInferenceMaxOutputSize>>,
 }
 
+#[rustfmt::skip]
 impl TrainedModelInferenceJobsConfigurationPolicy {
     /// A `TrainedModelInferenceJobsConfigurationPolicy` with no property set (none is required).
     pub fn new() -> Self {
@@ -1185,21 +734,9 @@ impl TrainedModelInferenceJobsConfigurationPolicy {
     }
 
     /// `ContainerLogs`: a list of [`LogsConfigurationPolicy`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_logs(mut self, value: impl Into<List<LogsConfigurationPolicy>>) -> Self {
-        self.container_logs = Some(value.into());
-        self
-    }
-
+    pub fn container_logs(mut self, value: impl Into<List<LogsConfigurationPolicy>>) -> Self { self.container_logs = Some(value.into()); self }
     /// `MaxOutputSize`: a [`TrainedModelInferenceMaxOutputSize`] object.
-    pub fn max_output_size(
-        mut self,
-        value: impl Into<Obj<TrainedModelInferenceMaxOutputSize>>,
-    ) -> Self {
-        self.max_output_size = Some(value.into());
-        self
-    }
+    pub fn max_output_size(mut self, value: impl Into<Obj<TrainedModelInferenceMaxOutputSize>>) -> Self { self.max_output_size = Some(value.into()); self }
 }
 
 impl PropertyType for TrainedModelInferenceJobsConfigurationPolicy {}
@@ -1219,38 +756,18 @@ pub struct TrainedModelInferenceMaxOutputSizeRequired {
     /// `Unit`: a [`TrainedModelInferenceMaxOutputSizeUnitType`] value, required.
     pub unit: TrainedModelInferenceMaxOutputSizeUnitType,
     /// `Value`: a number, required.
-    ///
-    /// Value 0.01 to 50.0.
     pub value: Num,
 }
 
-static RULE_TrainedModelInferenceMaxOutputSize: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TrainedModelInferenceMaxOutputSize: ObjRule = ObjRule {
     properties: &[
-        (
-            "Unit",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["GB"],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Num(&NumRule {
-                min: Some(0.01),
-                max: Some(50.0),
-                allowed: &[],
-            }),
-        ),
+        ("Unit", Shape::Str(&StrRule { allowed: &["GB"], ..StrRule::ANY })),
+        ("Value", Shape::Num(&NumRule { min: Some(0.01), max: Some(50.0), ..NumRule::ANY })),
     ],
     required: &["Unit", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TrainedModelInferenceMaxOutputSize` property type of `AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation`.
@@ -1266,6 +783,7 @@ pub struct TrainedModelInferenceMaxOutputSize {
     pub value: Num,
 }
 
+#[rustfmt::skip]
 impl TrainedModelInferenceMaxOutputSize {
     /// A `TrainedModelInferenceMaxOutputSize` with its required properties, named in a [`TrainedModelInferenceMaxOutputSizeRequired`].
     pub fn new(required: TrainedModelInferenceMaxOutputSizeRequired) -> Self {
@@ -1276,18 +794,9 @@ impl TrainedModelInferenceMaxOutputSize {
     }
 
     /// `Unit`: a [`TrainedModelInferenceMaxOutputSizeUnitType`] value, required.
-    pub fn unit(mut self, value: impl Into<TrainedModelInferenceMaxOutputSizeUnitType>) -> Self {
-        self.unit = value.into();
-        self
-    }
-
+    pub fn unit(mut self, value: impl Into<TrainedModelInferenceMaxOutputSizeUnitType>) -> Self { self.unit = value.into(); self }
     /// `Value`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Num>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Num>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for TrainedModelInferenceMaxOutputSize {}
@@ -1301,31 +810,15 @@ impl ToValue for TrainedModelInferenceMaxOutputSize {
     }
 }
 
-static RULE_TrainedModelsConfigurationPolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TrainedModelsConfigurationPolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContainerLogs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_LogsConfigurationPolicy),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "ContainerMetrics",
-            Shape::Object(&RULE_MetricsConfigurationPolicy),
-        ),
-        (
-            "MaxArtifactSize",
-            Shape::Object(&RULE_TrainedModelArtifactMaxSize),
-        ),
+        ("ContainerLogs", Shape::List(&ListRule { items: Shape::Object(&RULE_LogsConfigurationPolicy), min_items: Some(1), max_items: Some(5) })),
+        ("ContainerMetrics", Shape::Object(&RULE_MetricsConfigurationPolicy)),
+        ("MaxArtifactSize", Shape::Object(&RULE_TrainedModelArtifactMaxSize)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TrainedModelsConfigurationPolicy` property type of `AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation`.
@@ -1343,6 +836,7 @@ pub struct TrainedModelsConfigurationPolicy {
     pub max_artifact_size: Option<Obj<TrainedModelArtifactMaxSize>>,
 }
 
+#[rustfmt::skip]
 impl TrainedModelsConfigurationPolicy {
     /// A `TrainedModelsConfigurationPolicy` with no property set (none is required).
     pub fn new() -> Self {
@@ -1350,24 +844,11 @@ impl TrainedModelsConfigurationPolicy {
     }
 
     /// `ContainerLogs`: a list of [`LogsConfigurationPolicy`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_logs(mut self, value: impl Into<List<LogsConfigurationPolicy>>) -> Self {
-        self.container_logs = Some(value.into());
-        self
-    }
-
+    pub fn container_logs(mut self, value: impl Into<List<LogsConfigurationPolicy>>) -> Self { self.container_logs = Some(value.into()); self }
     /// `ContainerMetrics`: a [`MetricsConfigurationPolicy`] object.
-    pub fn container_metrics(mut self, value: impl Into<Obj<MetricsConfigurationPolicy>>) -> Self {
-        self.container_metrics = Some(value.into());
-        self
-    }
-
+    pub fn container_metrics(mut self, value: impl Into<Obj<MetricsConfigurationPolicy>>) -> Self { self.container_metrics = Some(value.into()); self }
     /// `MaxArtifactSize`: a [`TrainedModelArtifactMaxSize`] object.
-    pub fn max_artifact_size(mut self, value: impl Into<Obj<TrainedModelArtifactMaxSize>>) -> Self {
-        self.max_artifact_size = Some(value.into());
-        self
-    }
+    pub fn max_artifact_size(mut self, value: impl Into<Obj<TrainedModelArtifactMaxSize>>) -> Self { self.max_artifact_size = Some(value.into()); self }
 }
 
 impl PropertyType for TrainedModelsConfigurationPolicy {}

@@ -6,9 +6,12 @@
 //! - `AWS::CleanRoomsML::ConfiguredModelAlgorithm`: [`ConfiguredModelAlgorithm`], property types in [`configured_model_algorithm`]
 //! - `AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation`: [`ConfiguredModelAlgorithmAssociation`], property types in [`configured_model_algorithm_association`]
 //! - `AWS::CleanRoomsML::TrainingDataset`: [`TrainingDataset`], property types in [`training_dataset`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod configured_model_algorithm;
 pub mod configured_model_algorithm_association;
+pub mod shared;
 pub mod training_dataset;
 
 pub use configured_model_algorithm::{

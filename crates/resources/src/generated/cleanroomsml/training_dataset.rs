@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t\\r\\n]*$");
 pub(crate) static PATTERN_1: Pattern =
@@ -22,82 +25,25 @@ pub(crate) static PATTERN_5: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrainingDatasetRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the training dataset.
-    ///
-    /// Pattern `^(?!\s*$)[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDBFF-\uDC00\uDFFF\t]*$`; length 1 to 63; create-only: changing it replaces the resource.
     pub name: Str,
     /// `RoleArn`: a string, required.
-    ///
-    /// The ARN of the IAM role that Clean Rooms ML can assume to read the data referred to in the `dataSource` field of each dataset.
-    ///
-    /// Passing a role across accounts is not allowed. If you pass a role that isn't in your account, you get an `AccessDeniedException` error.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws[-a-z]*:iam::[0-9]{12}:role/.+$`; length 20 to 2048; create-only: changing it replaces the resource.
     pub role_arn: Str,
     /// `TrainingData`: a list of [`Dataset`] objects, required.
-    ///
-    /// An array of information that lists the Dataset objects, which specifies the dataset type and details on its location and schema. You must provide a role that has read access to these tables.
-    ///
-    /// Items 1 to 1; create-only: changing it replaces the resource.
     pub training_data: List<Dataset>,
 }
 
-static RULE_TrainingDataset: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TrainingDataset: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TrainingData",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Dataset),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("TrainingData", Shape::List(&ListRule { items: Shape::Object(&RULE_Dataset), min_items: Some(1), max_items: Some(1) })),
     ],
     required: &["Name", "RoleArn", "TrainingData"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CleanRoomsML::TrainingDataset` resource.
@@ -155,6 +101,7 @@ pub struct TrainingDataset {
     pub training_data: List<Dataset>,
 }
 
+#[rustfmt::skip]
 impl TrainingDataset {
     /// The CloudFormation type name, `AWS::CleanRoomsML::TrainingDataset`.
     pub const TYPE_NAME: &'static str = "AWS::CleanRoomsML::TrainingDataset";
@@ -187,44 +134,15 @@ impl TrainingDataset {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TrainingData`: a list of [`Dataset`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn training_data(mut self, value: impl Into<List<Dataset>>) -> Self {
-        self.training_data = value.into();
-        self
-    }
+    pub fn training_data(mut self, value: impl Into<List<Dataset>>) -> Self { self.training_data = value.into(); self }
 }
 
 impl Resource for TrainingDataset {
@@ -280,58 +198,20 @@ impl TrainingDatasetAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ColumnSchemaRequired {
     /// `ColumnName`: a string, required.
-    ///
-    /// The name of a column.
-    ///
-    /// Pattern `^[a-zA-Z0-9_](([a-zA-Z0-9_ ]+-)*([a-zA-Z0-9_ ]+))?$`; length 1 to 128.
     pub column_name: Str,
     /// `ColumnTypes`: a list of [`ColumnType`] values, required.
-    ///
-    /// The data type of column.
-    ///
-    /// Items 1 to 1.
     pub column_types: List<ColumnType>,
 }
 
-static RULE_ColumnSchema: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ColumnSchema: ObjRule = ObjRule {
     properties: &[
-        (
-            "ColumnName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ColumnTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "USER_ID",
-                        "ITEM_ID",
-                        "TIMESTAMP",
-                        "CATEGORICAL_FEATURE",
-                        "NUMERICAL_FEATURE",
-                    ],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
+        ("ColumnName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("ColumnTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["USER_ID", "ITEM_ID", "TIMESTAMP", "CATEGORICAL_FEATURE", "NUMERICAL_FEATURE"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(1) })),
     ],
     required: &["ColumnName", "ColumnTypes"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ColumnSchema` property type of `AWS::CleanRoomsML::TrainingDataset`.
@@ -355,6 +235,7 @@ pub struct ColumnSchema {
     pub column_types: List<ColumnType>,
 }
 
+#[rustfmt::skip]
 impl ColumnSchema {
     /// A `ColumnSchema` with its required properties, named in a [`ColumnSchemaRequired`].
     pub fn new(required: ColumnSchemaRequired) -> Self {
@@ -365,20 +246,9 @@ impl ColumnSchema {
     }
 
     /// `ColumnName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn column_name(mut self, value: impl Into<Str>) -> Self {
-        self.column_name = value.into();
-        self
-    }
-
+    pub fn column_name(mut self, value: impl Into<Str>) -> Self { self.column_name = value.into(); self }
     /// `ColumnTypes`: a list of [`ColumnType`] values, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn column_types(mut self, value: impl Into<List<ColumnType>>) -> Self {
-        self.column_types = value.into();
-        self
-    }
+    pub fn column_types(mut self, value: impl Into<List<ColumnType>>) -> Self { self.column_types = value.into(); self }
 }
 
 impl PropertyType for ColumnSchema {}
@@ -396,19 +266,17 @@ impl ToValue for ColumnSchema {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataSourceRequired {
     /// `GlueDataSource`: a [`GlueDataSource`] object, required.
-    ///
-    /// A GlueDataSource object that defines the catalog ID, database name, and table name for the training data.
     pub glue_data_source: Obj<GlueDataSource>,
 }
 
-static RULE_DataSource: ObjRule = ObjRule {
-    properties: &[("GlueDataSource", Shape::Object(&RULE_GlueDataSource))],
+#[rustfmt::skip]
+pub(crate) static RULE_DataSource: ObjRule = ObjRule {
+    properties: &[
+        ("GlueDataSource", Shape::Object(&RULE_GlueDataSource)),
+    ],
     required: &["GlueDataSource"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataSource` property type of `AWS::CleanRoomsML::TrainingDataset`.
@@ -424,6 +292,7 @@ pub struct DataSource {
     pub glue_data_source: Obj<GlueDataSource>,
 }
 
+#[rustfmt::skip]
 impl DataSource {
     /// A `DataSource` with its required properties, named in a [`DataSourceRequired`].
     pub fn new(required: DataSourceRequired) -> Self {
@@ -433,12 +302,7 @@ impl DataSource {
     }
 
     /// `GlueDataSource`: a [`GlueDataSource`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn glue_data_source(mut self, value: impl Into<Obj<GlueDataSource>>) -> Self {
-        self.glue_data_source = value.into();
-        self
-    }
+    pub fn glue_data_source(mut self, value: impl Into<Obj<GlueDataSource>>) -> Self { self.glue_data_source = value.into(); self }
 }
 
 impl PropertyType for DataSource {}
@@ -455,35 +319,20 @@ impl ToValue for DataSource {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatasetRequired {
     /// `InputConfig`: a [`DatasetInputConfig`] object, required.
-    ///
-    /// A DatasetInputConfig object that defines the data source and schema mapping.
     pub input_config: Obj<DatasetInputConfig>,
     /// `Type`: a [`DatasetType`] value, required.
-    ///
-    /// What type of information is found in the dataset.
     pub r#type: DatasetType,
 }
 
-static RULE_Dataset: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Dataset: ObjRule = ObjRule {
     properties: &[
         ("InputConfig", Shape::Object(&RULE_DatasetInputConfig)),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["INTERACTIONS"],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["INTERACTIONS"], ..StrRule::ANY })),
     ],
     required: &["InputConfig", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Dataset` property type of `AWS::CleanRoomsML::TrainingDataset`.
@@ -503,6 +352,7 @@ pub struct Dataset {
     pub r#type: DatasetType,
 }
 
+#[rustfmt::skip]
 impl Dataset {
     /// A `Dataset` with its required properties, named in a [`DatasetRequired`].
     pub fn new(required: DatasetRequired) -> Self {
@@ -513,20 +363,9 @@ impl Dataset {
     }
 
     /// `InputConfig`: a [`DatasetInputConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_config(mut self, value: impl Into<Obj<DatasetInputConfig>>) -> Self {
-        self.input_config = value.into();
-        self
-    }
-
+    pub fn input_config(mut self, value: impl Into<Obj<DatasetInputConfig>>) -> Self { self.input_config = value.into(); self }
     /// `Type`: a [`DatasetType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<DatasetType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<DatasetType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for Dataset {}
@@ -544,35 +383,20 @@ impl ToValue for Dataset {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatasetInputConfigRequired {
     /// `DataSource`: a [`DataSource`] object, required.
-    ///
-    /// A DataSource object that specifies the Glue data source for the training data.
     pub data_source: Obj<DataSource>,
     /// `Schema`: a list of [`ColumnSchema`] objects, required.
-    ///
-    /// The schema information for the training data.
-    ///
-    /// Items 1 to 100.
     pub schema: List<ColumnSchema>,
 }
 
-static RULE_DatasetInputConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DatasetInputConfig: ObjRule = ObjRule {
     properties: &[
         ("DataSource", Shape::Object(&RULE_DataSource)),
-        (
-            "Schema",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ColumnSchema),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        ),
+        ("Schema", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnSchema), min_items: Some(1), max_items: Some(100) })),
     ],
     required: &["DataSource", "Schema"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DatasetInputConfig` property type of `AWS::CleanRoomsML::TrainingDataset`.
@@ -594,6 +418,7 @@ pub struct DatasetInputConfig {
     pub schema: List<ColumnSchema>,
 }
 
+#[rustfmt::skip]
 impl DatasetInputConfig {
     /// A `DatasetInputConfig` with its required properties, named in a [`DatasetInputConfigRequired`].
     pub fn new(required: DatasetInputConfigRequired) -> Self {
@@ -604,20 +429,9 @@ impl DatasetInputConfig {
     }
 
     /// `DataSource`: a [`DataSource`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_source(mut self, value: impl Into<Obj<DataSource>>) -> Self {
-        self.data_source = value.into();
-        self
-    }
-
+    pub fn data_source(mut self, value: impl Into<Obj<DataSource>>) -> Self { self.data_source = value.into(); self }
     /// `Schema`: a list of [`ColumnSchema`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema(mut self, value: impl Into<List<ColumnSchema>>) -> Self {
-        self.schema = value.into();
-        self
-    }
+    pub fn schema(mut self, value: impl Into<List<ColumnSchema>>) -> Self { self.schema = value.into(); self }
 }
 
 impl PropertyType for DatasetInputConfig {}
@@ -635,58 +449,21 @@ impl ToValue for DatasetInputConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GlueDataSourceRequired {
     /// `DatabaseName`: a string, required.
-    ///
-    /// The Glue database that contains the training data.
-    ///
-    /// Pattern `^[a-zA-Z0-9_](([a-zA-Z0-9_]+-)*([a-zA-Z0-9_]+))?$`; length 1 to 128.
     pub database_name: Str,
     /// `TableName`: a string, required.
-    ///
-    /// The Glue table that contains the training data.
-    ///
-    /// Pattern `^[a-zA-Z0-9_](([a-zA-Z0-9_ ]+-)*([a-zA-Z0-9_ ]+))?$`; length 1 to 128.
     pub table_name: Str,
 }
 
-static RULE_GlueDataSource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GlueDataSource: ObjRule = ObjRule {
     properties: &[
-        (
-            "CatalogId",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DatabaseName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TableName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CatalogId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("DatabaseName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("TableName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
     ],
     required: &["DatabaseName", "TableName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GlueDataSource` property type of `AWS::CleanRoomsML::TrainingDataset`.
@@ -716,6 +493,7 @@ pub struct GlueDataSource {
     pub table_name: Str,
 }
 
+#[rustfmt::skip]
 impl GlueDataSource {
     /// A `GlueDataSource` with its required properties, named in a [`GlueDataSourceRequired`].
     pub fn new(required: GlueDataSourceRequired) -> Self {
@@ -727,28 +505,11 @@ impl GlueDataSource {
     }
 
     /// `CatalogId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self {
-        self.catalog_id = Some(value.into());
-        self
-    }
-
+    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self { self.catalog_id = Some(value.into()); self }
     /// `DatabaseName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self {
-        self.database_name = value.into();
-        self
-    }
-
+    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = value.into(); self }
     /// `TableName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self {
-        self.table_name = value.into();
-        self
-    }
+    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = value.into(); self }
 }
 
 impl PropertyType for GlueDataSource {}
@@ -759,102 +520,6 @@ impl ToValue for GlueDataSource {
             .opt("CatalogId", &self.catalog_id)
             .req("DatabaseName", &self.database_name)
             .req("TableName", &self.table_name)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::CleanRoomsML::TrainingDataset`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cleanroomsml-trainingdataset-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

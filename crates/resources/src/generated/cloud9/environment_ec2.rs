@@ -11,38 +11,13 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnvironmentEc2Required {
     /// `ImageId`: a string, required.
-    ///
-    /// The identifier for the Amazon Machine Image (AMI) that's used to create the EC2 instance. To choose an AMI for the instance, you must specify a valid AMI alias or a valid AWS Systems Manager path.
-    ///
-    /// From December 04, 2023, you will be required to include the `ImageId` parameter for the `CreateEnvironmentEC2` action. This change will be reflected across all direct methods of communicating with the API, such as AWS SDK, AWS CLI and AWS CloudFormation. This change will only affect direct API consumers, and not AWS Cloud9 console users.
-    ///
-    /// Since Ubuntu 18.04 has ended standard support as of May 31, 2023, we recommend you choose Ubuntu 22.04.
-    ///
-    /// *AMI aliases*
-    ///
-    /// - Amazon Linux 2: `amazonlinux-2-x86_64`
-    /// - Amazon Linux 2023 (recommended): `amazonlinux-2023-x86_64`
-    /// - Ubuntu 18.04: `ubuntu-18.04-x86_64`
-    /// - Ubuntu 22.04: `ubuntu-22.04-x86_64`
-    ///
-    /// *SSM paths*
-    ///
-    /// - Amazon Linux 2: `resolve:ssm:/aws/service/cloud9/amis/amazonlinux-2-x86_64`
-    /// - Amazon Linux 2023 (recommended): `resolve:ssm:/aws/service/cloud9/amis/amazonlinux-2023-x86_64`
-    /// - Ubuntu 18.04: `resolve:ssm:/aws/service/cloud9/amis/ubuntu-18.04-x86_64`
-    /// - Ubuntu 22.04: `resolve:ssm:/aws/service/cloud9/amis/ubuntu-22.04-x86_64`
-    ///
-    /// Create-only: changing it replaces the resource.
     pub image_id: Str,
     /// `InstanceType`: a string, required.
-    ///
-    /// The type of instance to connect to the environment (for example, `t2.micro` ).
-    ///
-    /// Create-only: changing it replaces the resource.
     pub instance_type: Str,
 }
 
-static RULE_EnvironmentEc2: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EnvironmentEc2: ObjRule = ObjRule {
     properties: &[
         ("AutomaticStopTimeMinutes", Shape::INT),
         ("ConnectionType", Shape::STR),
@@ -51,39 +26,13 @@ static RULE_EnvironmentEc2: ObjRule = ObjRule {
         ("InstanceType", Shape::STR),
         ("Name", Shape::STR),
         ("OwnerArn", Shape::STR),
-        (
-            "Repositories",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Repository),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SubnetId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SubnetId),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Repositories", Shape::List(&ListRule { items: Shape::Object(&RULE_Repository), min_items: None, max_items: None })),
+        ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["ImageId", "InstanceType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Cloud9::EnvironmentEC2` resource.
@@ -173,6 +122,7 @@ pub struct EnvironmentEc2 {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl EnvironmentEc2 {
     /// The CloudFormation type name, `AWS::Cloud9::EnvironmentEC2`.
     pub const TYPE_NAME: &'static str = "AWS::Cloud9::EnvironmentEC2";
@@ -184,15 +134,7 @@ impl EnvironmentEc2 {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloud9-environmentec2.html",
         primary_identifier: &["Id"],
         required: &["ImageId", "InstanceType"],
-        create_only: &[
-            "AutomaticStopTimeMinutes",
-            "OwnerArn",
-            "ConnectionType",
-            "InstanceType",
-            "ImageId",
-            "SubnetId",
-            "Repositories",
-        ],
+        create_only: &["AutomaticStopTimeMinutes", "OwnerArn", "ConnectionType", "InstanceType", "ImageId", "SubnetId", "Repositories"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Id", "Arn"],
@@ -218,84 +160,25 @@ impl EnvironmentEc2 {
     }
 
     /// `AutomaticStopTimeMinutes`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn automatic_stop_time_minutes(mut self, value: impl Into<Int>) -> Self {
-        self.automatic_stop_time_minutes = Some(value.into());
-        self
-    }
-
+    pub fn automatic_stop_time_minutes(mut self, value: impl Into<Int>) -> Self { self.automatic_stop_time_minutes = Some(value.into()); self }
     /// `ConnectionType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_type(mut self, value: impl Into<Str>) -> Self {
-        self.connection_type = Some(value.into());
-        self
-    }
-
+    pub fn connection_type(mut self, value: impl Into<Str>) -> Self { self.connection_type = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `ImageId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_id(mut self, value: impl Into<Str>) -> Self {
-        self.image_id = value.into();
-        self
-    }
-
+    pub fn image_id(mut self, value: impl Into<Str>) -> Self { self.image_id = value.into(); self }
     /// `InstanceType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_type(mut self, value: impl Into<Str>) -> Self {
-        self.instance_type = value.into();
-        self
-    }
-
+    pub fn instance_type(mut self, value: impl Into<Str>) -> Self { self.instance_type = value.into(); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `OwnerArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn owner_arn(mut self, value: impl Into<Str>) -> Self {
-        self.owner_arn = Some(value.into());
-        self
-    }
-
+    pub fn owner_arn(mut self, value: impl Into<Str>) -> Self { self.owner_arn = Some(value.into()); self }
     /// `Repositories`: a list of [`Repository`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn repositories(mut self, value: impl Into<List<Repository>>) -> Self {
-        self.repositories = Some(value.into());
-        self
-    }
-
+    pub fn repositories(mut self, value: impl Into<List<Repository>>) -> Self { self.repositories = Some(value.into()); self }
     /// `SubnetId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self {
-        self.subnet_id = Some(value.into());
-        self
-    }
-
+    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for EnvironmentEc2 {
@@ -366,23 +249,20 @@ impl EnvironmentEc2Attributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RepositoryRequired {
     /// `PathComponent`: a string, required.
-    ///
-    /// The path within the development environment's default file system location to clone the AWS CodeCommit repository into. For example, `/REPOSITORY_NAME` would clone the repository into the `/home/USER_NAME/environment/REPOSITORY_NAME` directory in the environment.
     pub path_component: Str,
     /// `RepositoryUrl`: a string, required.
-    ///
-    /// The clone URL of the AWS CodeCommit repository to be cloned. For example, for an AWS CodeCommit repository this might be `https://git-codecommit.us-east-2.amazonaws.com/v1/repos/REPOSITORY_NAME` .
     pub repository_url: Str,
 }
 
-static RULE_Repository: ObjRule = ObjRule {
-    properties: &[("PathComponent", Shape::STR), ("RepositoryUrl", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Repository: ObjRule = ObjRule {
+    properties: &[
+        ("PathComponent", Shape::STR),
+        ("RepositoryUrl", Shape::STR),
+    ],
     required: &["PathComponent", "RepositoryUrl"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Repository` property type of `AWS::Cloud9::EnvironmentEC2`.
@@ -402,6 +282,7 @@ pub struct Repository {
     pub repository_url: Str,
 }
 
+#[rustfmt::skip]
 impl Repository {
     /// A `Repository` with its required properties, named in a [`RepositoryRequired`].
     pub fn new(required: RepositoryRequired) -> Self {
@@ -412,20 +293,9 @@ impl Repository {
     }
 
     /// `PathComponent`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn path_component(mut self, value: impl Into<Str>) -> Self {
-        self.path_component = value.into();
-        self
-    }
-
+    pub fn path_component(mut self, value: impl Into<Str>) -> Self { self.path_component = value.into(); self }
     /// `RepositoryUrl`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn repository_url(mut self, value: impl Into<Str>) -> Self {
-        self.repository_url = value.into();
-        self
-    }
+    pub fn repository_url(mut self, value: impl Into<Str>) -> Self { self.repository_url = value.into(); self }
 }
 
 impl PropertyType for Repository {}
@@ -448,14 +318,15 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::Cloud9::EnvironmentEC2`.
@@ -469,6 +340,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -479,16 +351,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -11,23 +11,18 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomResourceRequired {
     /// `ServiceToken`: a string, required.
-    ///
-    /// The service token, such as an Amazon  topic ARN or Lambda function ARN. The service token must be from the same Region as the stack.
-    ///
-    /// Updates aren't supported.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub service_token: Str,
 }
 
-static RULE_CustomResource: ObjRule = ObjRule {
-    properties: &[("ServiceTimeout", Shape::INT), ("ServiceToken", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_CustomResource: ObjRule = ObjRule {
+    properties: &[
+        ("ServiceTimeout", Shape::INT),
+        ("ServiceToken", Shape::STR),
+    ],
     required: &["ServiceToken"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CloudFormation::CustomResource` resource.
@@ -63,6 +58,7 @@ pub struct CustomResource {
     pub service_token: Str,
 }
 
+#[rustfmt::skip]
 impl CustomResource {
     /// The CloudFormation type name, `AWS::CloudFormation::CustomResource`.
     pub const TYPE_NAME: &'static str = "AWS::CloudFormation::CustomResource";
@@ -92,20 +88,9 @@ impl CustomResource {
     }
 
     /// `ServiceTimeout`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_timeout(mut self, value: impl Into<Int>) -> Self {
-        self.service_timeout = Some(value.into());
-        self
-    }
-
+    pub fn service_timeout(mut self, value: impl Into<Int>) -> Self { self.service_timeout = Some(value.into()); self }
     /// `ServiceToken`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_token(mut self, value: impl Into<Str>) -> Self {
-        self.service_token = value.into();
-        self
-    }
+    pub fn service_token(mut self, value: impl Into<Str>) -> Self { self.service_token = value.into(); self }
 }
 
 impl Resource for CustomResource {

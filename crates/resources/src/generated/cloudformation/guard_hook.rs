@@ -7,130 +7,50 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_StackFilters;
+pub use super::shared::{
+    FailureMode, FilteringCriteria, HookStatus, StackFilters, StackFiltersRequired, StackNames,
+    StackRoles, TargetOperation,
+};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^(?!(?i)aws)[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("arn:.+:iam::[0-9]{12}:role/.+");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z*?][-a-zA-Z0-9*?]*$");
 
 /// The required properties of [`GuardHook`], by name: `GuardHook::new(GuardHookRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GuardHookRequired {
     /// `Alias`: a string, required.
-    ///
-    /// The type name alias for the Hook. This alias must be unique per account and Region.
-    ///
-    /// The alias must be in the form `Name1::Name2::Name3` and must not begin with `AWS` . For example, `Private::Guard::MyTestHook` .
-    ///
-    /// Pattern `^(?!(?i)aws)[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}$`; create-only: changing it replaces the resource.
     pub alias: Str,
     /// `ExecutionRole`: a string, required.
-    ///
-    /// The IAM role that the Hook assumes to retrieve your Guard rules from S3 and optionally write a detailed Guard output report back.
-    ///
-    /// Pattern `arn:.+:iam::[0-9]{12}:role/.+`; length at most 256; create-only: changing it replaces the resource.
     pub execution_role: Str,
     /// `FailureMode`: a [`FailureMode`] value, required.
-    ///
-    /// Specifies how the Hook responds when rules fail their evaluation.
-    ///
-    /// - `FAIL` : Prevents the action from proceeding. This is helpful for enforcing strict compliance or security policies.
-    /// - `WARN` : Issues warnings to users but allows actions to continue. This is useful for non-critical validations or informational checks.
-    ///
-    /// Default `"WARN"`.
     pub failure_mode: FailureMode,
     /// `HookStatus`: a [`HookStatus`] value, required.
-    ///
-    /// Specifies if the Hook is `ENABLED` or `DISABLED` .
-    ///
-    /// Default `"DISABLED"`.
     pub hook_status: HookStatus,
     /// `RuleLocation`: a [`S3Location`] object, required.
-    ///
-    /// Specifies the S3 location of your Guard rules.
     pub rule_location: Obj<S3Location>,
     /// `TargetOperations`: a list of [`TargetOperation`] values, required.
-    ///
-    /// Specifies the list of operations the Hook is run against. For more information, see \[Hook targets\](<https://docs.aws.amazon.com/cloudformation-cli/latest/hooks-userguide/hooks-concepts.html#hook-terms-hook-target>) in the *CloudFormation Hooks User Guide* .
-    ///
-    /// Valid values: `STACK` | `RESOURCE` | `CHANGE_SET` | `CLOUD_CONTROL`
     pub target_operations: List<TargetOperation>,
 }
 
-static RULE_GuardHook: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GuardHook: ObjRule = ObjRule {
     properties: &[
-        (
-            "Alias",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ExecutionRole",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FailureMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FAIL", "WARN"],
-                format: None,
-            }),
-        ),
-        (
-            "HookStatus",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
+        ("Alias", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ExecutionRole", Shape::Str(&StrRule { max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("FailureMode", Shape::Str(&StrRule { allowed: &["FAIL", "WARN"], ..StrRule::ANY })),
+        ("HookStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
         ("LogBucket", Shape::STR),
         ("Options", Shape::Object(&RULE_Options)),
         ("RuleLocation", Shape::Object(&RULE_S3Location)),
         ("StackFilters", Shape::Object(&RULE_StackFilters)),
         ("TargetFilters", Shape::Any),
-        (
-            "TargetOperations",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["RESOURCE", "STACK", "CHANGE_SET", "CLOUD_CONTROL"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("TargetOperations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["RESOURCE", "STACK", "CHANGE_SET", "CLOUD_CONTROL"], ..StrRule::ANY }), min_items: None, max_items: None })),
     ],
-    required: &[
-        "RuleLocation",
-        "HookStatus",
-        "TargetOperations",
-        "FailureMode",
-        "Alias",
-        "ExecutionRole",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["RuleLocation", "HookStatus", "TargetOperations", "FailureMode", "Alias", "ExecutionRole"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CloudFormation::GuardHook` resource.
@@ -221,6 +141,7 @@ pub struct GuardHook {
     pub target_operations: List<TargetOperation>,
 }
 
+#[rustfmt::skip]
 impl GuardHook {
     /// The CloudFormation type name, `AWS::CloudFormation::GuardHook`.
     pub const TYPE_NAME: &'static str = "AWS::CloudFormation::GuardHook";
@@ -231,14 +152,7 @@ impl GuardHook {
         type_name: "AWS::CloudFormation::GuardHook",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-guardhook.html",
         primary_identifier: &["HookArn"],
-        required: &[
-            "Alias",
-            "ExecutionRole",
-            "FailureMode",
-            "HookStatus",
-            "RuleLocation",
-            "TargetOperations",
-        ],
+        required: &["Alias", "ExecutionRole", "FailureMode", "HookStatus", "RuleLocation", "TargetOperations"],
         create_only: &["ExecutionRole", "Alias"],
         conditional_create_only: &[],
         write_only: &[],
@@ -265,84 +179,25 @@ impl GuardHook {
     }
 
     /// `Alias`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alias(mut self, value: impl Into<Str>) -> Self {
-        self.alias = value.into();
-        self
-    }
-
+    pub fn alias(mut self, value: impl Into<Str>) -> Self { self.alias = value.into(); self }
     /// `ExecutionRole`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_role(mut self, value: impl Into<Str>) -> Self {
-        self.execution_role = value.into();
-        self
-    }
-
+    pub fn execution_role(mut self, value: impl Into<Str>) -> Self { self.execution_role = value.into(); self }
     /// `FailureMode`: a [`FailureMode`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn failure_mode(mut self, value: impl Into<FailureMode>) -> Self {
-        self.failure_mode = value.into();
-        self
-    }
-
+    pub fn failure_mode(mut self, value: impl Into<FailureMode>) -> Self { self.failure_mode = value.into(); self }
     /// `HookStatus`: a [`HookStatus`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hook_status(mut self, value: impl Into<HookStatus>) -> Self {
-        self.hook_status = value.into();
-        self
-    }
-
+    pub fn hook_status(mut self, value: impl Into<HookStatus>) -> Self { self.hook_status = value.into(); self }
     /// `LogBucket`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_bucket(mut self, value: impl Into<Str>) -> Self {
-        self.log_bucket = Some(value.into());
-        self
-    }
-
+    pub fn log_bucket(mut self, value: impl Into<Str>) -> Self { self.log_bucket = Some(value.into()); self }
     /// `Options`: an [`Options`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn options(mut self, value: impl Into<Obj<Options>>) -> Self {
-        self.options = Some(value.into());
-        self
-    }
-
+    pub fn options(mut self, value: impl Into<Obj<Options>>) -> Self { self.options = Some(value.into()); self }
     /// `RuleLocation`: a [`S3Location`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_location(mut self, value: impl Into<Obj<S3Location>>) -> Self {
-        self.rule_location = value.into();
-        self
-    }
-
+    pub fn rule_location(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.rule_location = value.into(); self }
     /// `StackFilters`: a [`StackFilters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stack_filters(mut self, value: impl Into<Obj<StackFilters>>) -> Self {
-        self.stack_filters = Some(value.into());
-        self
-    }
-
+    pub fn stack_filters(mut self, value: impl Into<Obj<StackFilters>>) -> Self { self.stack_filters = Some(value.into()); self }
     /// `TargetFilters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_filters(mut self, value: impl Into<Json>) -> Self {
-        self.target_filters = Some(value.into());
-        self
-    }
-
+    pub fn target_filters(mut self, value: impl Into<Json>) -> Self { self.target_filters = Some(value.into()); self }
     /// `TargetOperations`: a list of [`TargetOperation`] values, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_operations(mut self, value: impl Into<List<TargetOperation>>) -> Self {
-        self.target_operations = value.into();
-        self
-    }
+    pub fn target_operations(mut self, value: impl Into<List<TargetOperation>>) -> Self { self.target_operations = value.into(); self }
 }
 
 impl Resource for GuardHook {
@@ -391,14 +246,13 @@ impl GuardHookAttributes {
     }
 }
 
-static RULE_Options: ObjRule = ObjRule {
-    properties: &[("InputParams", Shape::Any)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Options: ObjRule = ObjRule {
+    properties: &[
+        ("InputParams", Shape::Any),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Options` property type of `AWS::CloudFormation::GuardHook`.
@@ -412,6 +266,7 @@ pub struct Options {
     pub input_params: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl Options {
     /// A `Options` with no property set (none is required).
     pub fn new() -> Self {
@@ -419,10 +274,7 @@ impl Options {
     }
 
     /// `InputParams`: a JSON value.
-    pub fn input_params(mut self, value: impl Into<Json>) -> Self {
-        self.input_params = Some(value.into());
-        self
-    }
+    pub fn input_params(mut self, value: impl Into<Json>) -> Self { self.input_params = Some(value.into()); self }
 }
 
 impl PropertyType for Options {}
@@ -439,23 +291,18 @@ impl ToValue for Options {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3LocationRequired {
     /// `Uri`: a string, required.
-    ///
-    /// Specifies the S3 path to the file that contains your Guard rules or input parameters (in the form `s3://<bucket name>/<file name>` ).
-    ///
-    /// For Guard rules, the object stored in S3 must have one of the following file extensions: `.guard` , `.zip` , or `.tar.gz` .
-    ///
-    /// For input parameters, the object stored in S3 must have one of the following file extensions: `.yaml` , `.json` , `.zip` , or `.tar.gz` .
     pub uri: Str,
 }
 
-static RULE_S3Location: ObjRule = ObjRule {
-    properties: &[("Uri", Shape::STR), ("VersionId", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_S3Location: ObjRule = ObjRule {
+    properties: &[
+        ("Uri", Shape::STR),
+        ("VersionId", Shape::STR),
+    ],
     required: &["Uri"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3Location` property type of `AWS::CloudFormation::GuardHook`.
@@ -481,6 +328,7 @@ pub struct S3Location {
     pub version_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl S3Location {
     /// A `S3Location` with its required properties, named in a [`S3LocationRequired`].
     pub fn new(required: S3LocationRequired) -> Self {
@@ -491,20 +339,9 @@ impl S3Location {
     }
 
     /// `Uri`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn uri(mut self, value: impl Into<Str>) -> Self {
-        self.uri = value.into();
-        self
-    }
-
+    pub fn uri(mut self, value: impl Into<Str>) -> Self { self.uri = value.into(); self }
     /// `VersionId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version_id(mut self, value: impl Into<Str>) -> Self {
-        self.version_id = Some(value.into());
-        self
-    }
+    pub fn version_id(mut self, value: impl Into<Str>) -> Self { self.version_id = Some(value.into()); self }
 }
 
 impl PropertyType for S3Location {}
@@ -515,399 +352,5 @@ impl ToValue for S3Location {
             .req("Uri", &self.uri)
             .opt("VersionId", &self.version_id)
             .build()
-    }
-}
-
-/// The required properties of [`StackFilters`], by name: `StackFilters::new(StackFiltersRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct StackFiltersRequired {
-    /// `FilteringCriteria`: a [`FilteringCriteria`] value, required.
-    ///
-    /// Default `"ALL"`.
-    pub filtering_criteria: FilteringCriteria,
-}
-
-static RULE_StackFilters: ObjRule = ObjRule {
-    properties: &[
-        (
-            "FilteringCriteria",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ALL", "ANY"],
-                format: None,
-            }),
-        ),
-        ("StackNames", Shape::Object(&RULE_StackNames)),
-        ("StackRoles", Shape::Object(&RULE_StackRoles)),
-    ],
-    required: &["FilteringCriteria"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `StackFilters` property type of `AWS::CloudFormation::GuardHook`.
-///
-/// Specifies the stack level filters for the Hook.
-///
-/// Example stack level filter in JSON:
-///
-/// `"StackFilters": {"FilteringCriteria": "ALL", "StackNames": {"Exclude": [ "stack-1", "stack-2"]}}`
-///
-/// Example stack level filter in YAML:
-///
-/// `StackFilters: FilteringCriteria: ALL StackNames: Exclude: - stack-1 - stack-2`
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudformation-guardhook-stackfilters.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct StackFilters {
-    /// `FilteringCriteria`: a [`FilteringCriteria`] value, required.
-    ///
-    /// Default `"ALL"`.
-    pub filtering_criteria: FilteringCriteria,
-    /// `StackNames`: a [`StackNames`] object.
-    pub stack_names: Option<Obj<StackNames>>,
-    /// `StackRoles`: a [`StackRoles`] object.
-    pub stack_roles: Option<Obj<StackRoles>>,
-}
-
-impl StackFilters {
-    /// A `StackFilters` with its required properties, named in a [`StackFiltersRequired`].
-    pub fn new(required: StackFiltersRequired) -> Self {
-        Self {
-            filtering_criteria: required.filtering_criteria,
-            stack_names: None,
-            stack_roles: None,
-        }
-    }
-
-    /// `FilteringCriteria`: a [`FilteringCriteria`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filtering_criteria(mut self, value: impl Into<FilteringCriteria>) -> Self {
-        self.filtering_criteria = value.into();
-        self
-    }
-
-    /// `StackNames`: a [`StackNames`] object.
-    pub fn stack_names(mut self, value: impl Into<Obj<StackNames>>) -> Self {
-        self.stack_names = Some(value.into());
-        self
-    }
-
-    /// `StackRoles`: a [`StackRoles`] object.
-    pub fn stack_roles(mut self, value: impl Into<Obj<StackRoles>>) -> Self {
-        self.stack_roles = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for StackFilters {}
-
-impl ToValue for StackFilters {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("FilteringCriteria", &self.filtering_criteria)
-            .opt("StackNames", &self.stack_names)
-            .opt("StackRoles", &self.stack_roles)
-            .build()
-    }
-}
-
-static RULE_StackNames: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Exclude",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: Some(128),
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Include",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: Some(128),
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `StackNames` property type of `AWS::CloudFormation::GuardHook`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudformation-guardhook-stacknames.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct StackNames {
-    /// `Exclude`: a list of strings.
-    ///
-    /// Items 1 to 50.
-    pub exclude: Option<List<Str>>,
-    /// `Include`: a list of strings.
-    ///
-    /// Items 1 to 50.
-    pub include: Option<List<Str>>,
-}
-
-impl StackNames {
-    /// A `StackNames` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Exclude`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exclude(mut self, value: impl Into<List<Str>>) -> Self {
-        self.exclude = Some(value.into());
-        self
-    }
-
-    /// `Include`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include(mut self, value: impl Into<List<Str>>) -> Self {
-        self.include = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for StackNames {}
-
-impl ToValue for StackNames {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Exclude", &self.exclude)
-            .opt("Include", &self.include)
-            .build()
-    }
-}
-
-static RULE_StackRoles: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Exclude",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: Some(256),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Include",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: Some(256),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `StackRoles` property type of `AWS::CloudFormation::GuardHook`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudformation-guardhook-stackroles.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct StackRoles {
-    /// `Exclude`: a list of strings.
-    ///
-    /// Items 1 to 50.
-    pub exclude: Option<List<Str>>,
-    /// `Include`: a list of strings.
-    ///
-    /// Items 1 to 50.
-    pub include: Option<List<Str>>,
-}
-
-impl StackRoles {
-    /// A `StackRoles` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Exclude`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exclude(mut self, value: impl Into<List<Str>>) -> Self {
-        self.exclude = Some(value.into());
-        self
-    }
-
-    /// `Include`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include(mut self, value: impl Into<List<Str>>) -> Self {
-        self.include = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for StackRoles {}
-
-impl ToValue for StackRoles {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Exclude", &self.exclude)
-            .opt("Include", &self.include)
-            .build()
-    }
-}
-
-/// The values of `FailureMode` (`AWS::CloudFormation::GuardHook`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum FailureMode {
-    /// `FAIL`
-    Fail,
-    /// `WARN`
-    Warn,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for FailureMode {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for FailureMode {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Fail => "FAIL",
-            Self::Warn => "WARN",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `FilteringCriteria` (`AWS::CloudFormation::GuardHook`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum FilteringCriteria {
-    /// `ALL`
-    All,
-    /// `ANY`
-    Any,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for FilteringCriteria {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for FilteringCriteria {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::All => "ALL",
-            Self::Any => "ANY",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `HookStatus` (`AWS::CloudFormation::GuardHook`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum HookStatus {
-    /// `ENABLED`
-    Enabled,
-    /// `DISABLED`
-    Disabled,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for HookStatus {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for HookStatus {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Enabled => "ENABLED",
-            Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `TargetOperation` (`AWS::CloudFormation::GuardHook`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum TargetOperation {
-    /// `RESOURCE`
-    Resource,
-    /// `STACK`
-    Stack,
-    /// `CHANGE_SET`
-    ChangeSet,
-    /// `CLOUD_CONTROL`
-    CloudControl,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for TargetOperation {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for TargetOperation {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Resource => "RESOURCE",
-            Self::Stack => "STACK",
-            Self::ChangeSet => "CHANGE_SET",
-            Self::CloudControl => "CLOUD_CONTROL",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

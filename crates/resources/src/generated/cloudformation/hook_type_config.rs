@@ -15,58 +15,17 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new(
 pub(crate) static PATTERN_3: Pattern =
     Pattern::new("^[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}$");
 
-static RULE_HookTypeConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HookTypeConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "Configuration",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ConfigurationAlias",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &["default"],
-                format: None,
-            }),
-        ),
-        (
-            "TypeArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TypeName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Configuration", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ConfigurationAlias", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), allowed: &["default"], ..StrRule::ANY })),
+        ("TypeArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("TypeName", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[&[
-        &["TypeArn", "Configuration"],
-        &["TypeName", "Configuration"],
-    ]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    one_of: &[&[&["TypeArn", "Configuration"], &["TypeName", "Configuration"]]],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CloudFormation::HookTypeConfig` resource.
@@ -118,6 +77,7 @@ pub struct HookTypeConfig {
     pub type_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl HookTypeConfig {
     /// The CloudFormation type name, `AWS::CloudFormation::HookTypeConfig`.
     pub const TYPE_NAME: &'static str = "AWS::CloudFormation::HookTypeConfig";
@@ -144,36 +104,13 @@ impl HookTypeConfig {
     }
 
     /// `Configuration`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration(mut self, value: impl Into<Str>) -> Self {
-        self.configuration = Some(value.into());
-        self
-    }
-
+    pub fn configuration(mut self, value: impl Into<Str>) -> Self { self.configuration = Some(value.into()); self }
     /// `ConfigurationAlias`: a [`ConfigurationAlias`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration_alias(mut self, value: impl Into<ConfigurationAlias>) -> Self {
-        self.configuration_alias = Some(value.into());
-        self
-    }
-
+    pub fn configuration_alias(mut self, value: impl Into<ConfigurationAlias>) -> Self { self.configuration_alias = Some(value.into()); self }
     /// `TypeArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn type_arn(mut self, value: impl Into<Str>) -> Self {
-        self.type_arn = Some(value.into());
-        self
-    }
-
+    pub fn type_arn(mut self, value: impl Into<Str>) -> Self { self.type_arn = Some(value.into()); self }
     /// `TypeName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn type_name(mut self, value: impl Into<Str>) -> Self {
-        self.type_name = Some(value.into());
-        self
-    }
+    pub fn type_name(mut self, value: impl Into<Str>) -> Self { self.type_name = Some(value.into()); self }
 }
 
 impl Resource for HookTypeConfig {

@@ -7,83 +7,33 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::LoggingConfig;
+use super::shared::RULE_LoggingConfig;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("arn:.+:iam::[0-9]{12}:role/.+");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\.\\-_/#A-Za-z0-9]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^arn:.+:iam::[0-9]{12}:role/.+$");
-pub(crate) static PATTERN_3: Pattern =
+pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}$");
 
 /// The required properties of [`HookVersion`], by name: `HookVersion::new(HookVersionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HookVersionRequired {
     /// `SchemaHandlerPackage`: a string, required.
-    ///
-    /// A URL to the Amazon S3 bucket for the Hook project package that contains the necessary files for the Hook you want to register.
-    ///
-    /// For information on generating a schema handler package, see \[Modeling custom CloudFormation Hooks\](<https://docs.aws.amazon.com/cloudformation-cli/latest/hooks-userguide/hooks-model.html>) in the *CloudFormation Hooks User Guide* .
-    ///
-    /// &gt; To register the Hook, you must have `s3:GetObject` permissions to access the S3 objects.
-    ///
-    /// Length 1 to 4096; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
     pub schema_handler_package: Str,
     /// `TypeName`: a string, required.
-    ///
-    /// The unique name for your Hook. Specifies a three-part namespace for your Hook, with a recommended pattern of `Organization::Service::Hook` .
-    ///
-    /// &gt; The following organization namespaces are reserved and can't be used in your Hook type names:
-    /// &gt;
-    /// &gt; - `Alexa`
-    /// &gt; - `AMZN`
-    /// &gt; - `Amazon`
-    /// &gt; - `ASK`
-    /// &gt; - `AWS`
-    /// &gt; - `Custom`
-    /// &gt; - `Dev`
-    ///
-    /// Pattern `^[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}$`; create-only: changing it replaces the resource.
     pub type_name: Str,
 }
 
-static RULE_HookVersion: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HookVersion: ObjRule = ObjRule {
     properties: &[
-        (
-            "ExecutionRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("ExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("LoggingConfig", Shape::Object(&RULE_LoggingConfig)),
-        (
-            "SchemaHandlerPackage",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(4096),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TypeName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("SchemaHandlerPackage", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), ..StrRule::ANY })),
+        ("TypeName", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["SchemaHandlerPackage", "TypeName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CloudFormation::HookVersion` resource.
@@ -143,6 +93,7 @@ pub struct HookVersion {
     pub type_name: Str,
 }
 
+#[rustfmt::skip]
 impl HookVersion {
     /// The CloudFormation type name, `AWS::CloudFormation::HookVersion`.
     pub const TYPE_NAME: &'static str = "AWS::CloudFormation::HookVersion";
@@ -154,28 +105,11 @@ impl HookVersion {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-hookversion.html",
         primary_identifier: &["Arn"],
         required: &["SchemaHandlerPackage", "TypeName"],
-        create_only: &[
-            "ExecutionRoleArn",
-            "LoggingConfig",
-            "SchemaHandlerPackage",
-            "TypeName",
-        ],
+        create_only: &["ExecutionRoleArn", "LoggingConfig", "SchemaHandlerPackage", "TypeName"],
         conditional_create_only: &[],
         write_only: &["SchemaHandlerPackage"],
-        read_only: &[
-            "Arn",
-            "IsDefaultVersion",
-            "Visibility",
-            "VersionId",
-            "TypeArn",
-        ],
-        attributes: &[
-            "Arn",
-            "IsDefaultVersion",
-            "TypeArn",
-            "VersionId",
-            "Visibility",
-        ],
+        read_only: &["Arn", "IsDefaultVersion", "Visibility", "VersionId", "TypeArn"],
+        attributes: &["Arn", "IsDefaultVersion", "TypeArn", "VersionId", "Visibility"],
         taggable: false,
         tag_format: TagFormat::None,
     };
@@ -191,36 +125,13 @@ impl HookVersion {
     }
 
     /// `ExecutionRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.execution_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.execution_role_arn = Some(value.into()); self }
     /// `LoggingConfig`: a [`LoggingConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logging_config(mut self, value: impl Into<Obj<LoggingConfig>>) -> Self {
-        self.logging_config = Some(value.into());
-        self
-    }
-
+    pub fn logging_config(mut self, value: impl Into<Obj<LoggingConfig>>) -> Self { self.logging_config = Some(value.into()); self }
     /// `SchemaHandlerPackage`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema_handler_package(mut self, value: impl Into<Str>) -> Self {
-        self.schema_handler_package = value.into();
-        self
-    }
-
+    pub fn schema_handler_package(mut self, value: impl Into<Str>) -> Self { self.schema_handler_package = value.into(); self }
     /// `TypeName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn type_name(mut self, value: impl Into<Str>) -> Self {
-        self.type_name = value.into();
-        self
-    }
+    pub fn type_name(mut self, value: impl Into<Str>) -> Self { self.type_name = value.into(); self }
 }
 
 impl Resource for HookVersion {
@@ -291,91 +202,5 @@ impl HookVersionAttributes {
     /// - `PUBLIC` : The Hook is publicly visible and usable within any AWS account.
     pub fn visibility(&self) -> Value {
         self.0.get_att("Visibility")
-    }
-}
-
-static RULE_LoggingConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "LogGroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: Some(Format::LogGroupName),
-            }),
-        ),
-        (
-            "LogRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `LoggingConfig` property type of `AWS::CloudFormation::HookVersion`.
-///
-/// The `LoggingConfig` property type specifies logging configuration information for an extension.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudformation-hookversion-loggingconfig.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct LoggingConfig {
-    /// `LogGroupName`: a string.
-    ///
-    /// The Amazon CloudWatch Logs group to which CloudFormation sends error logging information when invoking the extension's handlers.
-    ///
-    /// Format `AWS::Logs::LogGroup.Name`; pattern `^[\.\-_/#A-Za-z0-9]+$`; length 1 to 512.
-    pub log_group_name: Option<Str>,
-    /// `LogRoleArn`: a string.
-    ///
-    /// The Amazon Resource Name (ARN) of the role that CloudFormation should assume when sending log entries to CloudWatch Logs.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:.+:iam::[0-9]{12}:role/.+$`; length 1 to 256.
-    pub log_role_arn: Option<Str>,
-}
-
-impl LoggingConfig {
-    /// A `LoggingConfig` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `LogGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.log_group_name = Some(value.into());
-        self
-    }
-
-    /// `LogRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.log_role_arn = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for LoggingConfig {}
-
-impl ToValue for LoggingConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("LogGroupName", &self.log_group_name)
-            .opt("LogRoleArn", &self.log_role_arn)
-            .build()
     }
 }

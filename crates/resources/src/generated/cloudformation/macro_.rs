@@ -11,49 +11,23 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct MacroRequired {
     /// `FunctionName`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the underlying Lambda function that you want CloudFormation to invoke when the macro is run.
     pub function_name: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the macro. The name of the macro must be unique across all macros in the account.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_Macro: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Macro: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("FunctionName", Shape::STR),
-        (
-            "LogGroupName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::LogGroupName),
-            }),
-        ),
-        (
-            "LogRoleARN",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("LogGroupName", Shape::Str(&StrRule { format: Some(Format::LogGroupName), ..StrRule::ANY })),
+        ("LogRoleARN", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("Name", Shape::STR),
     ],
     required: &["FunctionName", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CloudFormation::Macro` resource.
@@ -101,6 +75,7 @@ pub struct Macro {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl Macro {
     /// The CloudFormation type name, `AWS::CloudFormation::Macro`.
     pub const TYPE_NAME: &'static str = "AWS::CloudFormation::Macro";
@@ -133,44 +108,15 @@ impl Macro {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `FunctionName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn function_name(mut self, value: impl Into<Str>) -> Self {
-        self.function_name = value.into();
-        self
-    }
-
+    pub fn function_name(mut self, value: impl Into<Str>) -> Self { self.function_name = value.into(); self }
     /// `LogGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.log_group_name = Some(value.into());
-        self
-    }
-
+    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self { self.log_group_name = Some(value.into()); self }
     /// `LogRoleARN`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.log_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn log_role_arn(mut self, value: impl Into<Str>) -> Self { self.log_role_arn = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl Resource for Macro {

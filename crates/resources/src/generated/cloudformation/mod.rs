@@ -21,6 +21,8 @@
 //! - `AWS::CloudFormation::TypeActivation`: [`TypeActivation`], property types in [`type_activation`]
 //! - `AWS::CloudFormation::WaitCondition`: [`WaitCondition`], property types in [`wait_condition`]
 //! - `AWS::CloudFormation::WaitConditionHandle`: [`WaitConditionHandle`], property types in [`wait_condition_handle`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod custom_resource;
 pub mod guard_hook;
@@ -35,6 +37,7 @@ pub mod public_type_version;
 pub mod publisher;
 pub mod resource_default_version;
 pub mod resource_version;
+pub mod shared;
 pub mod stack;
 pub mod stack_set;
 pub mod type_activation;

@@ -14,45 +14,16 @@ pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::MODULE");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-9]{8}$");
 
-static RULE_ModuleDefaultVersion: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ModuleDefaultVersion: ObjRule = ObjRule {
     properties: &[
-        (
-            "Arn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ModuleName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VersionId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Arn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ModuleName", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("VersionId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
-    required: &[],
     one_of: &[&[&["Arn"], &["ModuleName", "VersionId"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CloudFormation::ModuleDefaultVersion` resource.
@@ -98,6 +69,7 @@ pub struct ModuleDefaultVersion {
     pub version_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ModuleDefaultVersion {
     /// The CloudFormation type name, `AWS::CloudFormation::ModuleDefaultVersion`.
     pub const TYPE_NAME: &'static str = "AWS::CloudFormation::ModuleDefaultVersion";
@@ -124,28 +96,11 @@ impl ModuleDefaultVersion {
     }
 
     /// `Arn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = Some(value.into());
-        self
-    }
-
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = Some(value.into()); self }
     /// `ModuleName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn module_name(mut self, value: impl Into<Str>) -> Self {
-        self.module_name = Some(value.into());
-        self
-    }
-
+    pub fn module_name(mut self, value: impl Into<Str>) -> Self { self.module_name = Some(value.into()); self }
     /// `VersionId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version_id(mut self, value: impl Into<Str>) -> Self {
-        self.version_id = Some(value.into());
-        self
-    }
+    pub fn version_id(mut self, value: impl Into<Str>) -> Self { self.version_id = Some(value.into()); self }
 }
 
 impl Resource for ModuleDefaultVersion {

@@ -14,43 +14,20 @@ pub(crate) static PATTERN_0: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModuleVersionRequired {
     /// `ModuleName`: a string, required.
-    ///
-    /// The name of the module being registered.
-    ///
-    /// Pattern `^[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::MODULE`; create-only: changing it replaces the resource.
     pub module_name: Str,
     /// `ModulePackage`: a string, required.
-    ///
-    /// A URL to the S3 bucket for the package that contains the template fragment and schema files for the module version to register.
-    ///
-    /// For more information, see \[Module structure and requirements\](<https://docs.aws.amazon.com/cloudformation-cli/latest/userguide/modules-structure.html>) in the *CloudFormation Command Line Interface (CLI) User Guide* .
-    ///
-    /// &gt; To register the module version, you must have `s3:GetObject` permissions to access the S3 objects.
-    ///
-    /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
     pub module_package: Str,
 }
 
-static RULE_ModuleVersion: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ModuleVersion: ObjRule = ObjRule {
     properties: &[
-        (
-            "ModuleName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ModuleName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("ModulePackage", Shape::STR),
     ],
     required: &["ModuleName", "ModulePackage"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CloudFormation::ModuleVersion` resource.
@@ -88,6 +65,7 @@ pub struct ModuleVersion {
     pub module_package: Str,
 }
 
+#[rustfmt::skip]
 impl ModuleVersion {
     /// The CloudFormation type name, `AWS::CloudFormation::ModuleVersion`.
     pub const TYPE_NAME: &'static str = "AWS::CloudFormation::ModuleVersion";
@@ -102,26 +80,8 @@ impl ModuleVersion {
         create_only: &["ModuleName", "ModulePackage"],
         conditional_create_only: &[],
         write_only: &["ModulePackage"],
-        read_only: &[
-            "Arn",
-            "Description",
-            "DocumentationUrl",
-            "IsDefaultVersion",
-            "Schema",
-            "TimeCreated",
-            "VersionId",
-            "Visibility",
-        ],
-        attributes: &[
-            "Arn",
-            "Description",
-            "DocumentationUrl",
-            "IsDefaultVersion",
-            "Schema",
-            "TimeCreated",
-            "VersionId",
-            "Visibility",
-        ],
+        read_only: &["Arn", "Description", "DocumentationUrl", "IsDefaultVersion", "Schema", "TimeCreated", "VersionId", "Visibility"],
+        attributes: &["Arn", "Description", "DocumentationUrl", "IsDefaultVersion", "Schema", "TimeCreated", "VersionId", "Visibility"],
         taggable: true,
         tag_format: TagFormat::None,
     };
@@ -135,20 +95,9 @@ impl ModuleVersion {
     }
 
     /// `ModuleName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn module_name(mut self, value: impl Into<Str>) -> Self {
-        self.module_name = value.into();
-        self
-    }
-
+    pub fn module_name(mut self, value: impl Into<Str>) -> Self { self.module_name = value.into(); self }
     /// `ModulePackage`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn module_package(mut self, value: impl Into<Str>) -> Self {
-        self.module_package = value.into();
-        self
-    }
+    pub fn module_package(mut self, value: impl Into<Str>) -> Self { self.module_package = value.into(); self }
 }
 
 impl Resource for ModuleVersion {

@@ -13,56 +13,18 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^(0|[1-9]\\d*)\\.(0|[1-9]\\
 pub(crate) static PATTERN_2: Pattern =
     Pattern::new("[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}(::MODULE){0,1}");
 
-static RULE_PublicTypeVersion: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PublicTypeVersion: ObjRule = ObjRule {
     properties: &[
-        (
-            "Arn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Arn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("LogDeliveryBucket", Shape::STR),
-        (
-            "PublicVersionNumber",
-            Shape::Str(&StrRule {
-                min_len: Some(5),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["RESOURCE", "MODULE", "HOOK"],
-                format: None,
-            }),
-        ),
-        (
-            "TypeName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("PublicVersionNumber", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["RESOURCE", "MODULE", "HOOK"], ..StrRule::ANY })),
+        ("TypeName", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
-    required: &[],
     one_of: &[&[&["TypeName", "Type"], &["Arn"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CloudFormation::PublicTypeVersion` resource.
@@ -146,6 +108,7 @@ pub struct PublicTypeVersion {
     pub type_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl PublicTypeVersion {
     /// The CloudFormation type name, `AWS::CloudFormation::PublicTypeVersion`.
     pub const TYPE_NAME: &'static str = "AWS::CloudFormation::PublicTypeVersion";
@@ -157,13 +120,7 @@ impl PublicTypeVersion {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-publictypeversion.html",
         primary_identifier: &["PublicTypeArn"],
         required: &[],
-        create_only: &[
-            "LogDeliveryBucket",
-            "PublicVersionNumber",
-            "TypeName",
-            "Type",
-            "Arn",
-        ],
+        create_only: &["LogDeliveryBucket", "PublicVersionNumber", "TypeName", "Type", "Arn"],
         conditional_create_only: &[],
         write_only: &["Arn"],
         read_only: &["PublicTypeArn", "TypeVersionArn", "PublisherId"],
@@ -178,44 +135,15 @@ impl PublicTypeVersion {
     }
 
     /// `Arn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = Some(value.into());
-        self
-    }
-
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = Some(value.into()); self }
     /// `LogDeliveryBucket`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_delivery_bucket(mut self, value: impl Into<Str>) -> Self {
-        self.log_delivery_bucket = Some(value.into());
-        self
-    }
-
+    pub fn log_delivery_bucket(mut self, value: impl Into<Str>) -> Self { self.log_delivery_bucket = Some(value.into()); self }
     /// `PublicVersionNumber`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn public_version_number(mut self, value: impl Into<Str>) -> Self {
-        self.public_version_number = Some(value.into());
-        self
-    }
-
+    pub fn public_version_number(mut self, value: impl Into<Str>) -> Self { self.public_version_number = Some(value.into()); self }
     /// `Type`: a [`PublicTypeVersionType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<PublicTypeVersionType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<PublicTypeVersionType>) -> Self { self.r#type = Some(value.into()); self }
     /// `TypeName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn type_name(mut self, value: impl Into<Str>) -> Self {
-        self.type_name = Some(value.into());
-        self
-    }
+    pub fn type_name(mut self, value: impl Into<Str>) -> Self { self.type_name = Some(value.into()); self }
 }
 
 impl Resource for PublicTypeVersion {

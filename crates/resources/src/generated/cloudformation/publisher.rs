@@ -13,35 +13,18 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("arn:aws(-[w]+)*:.+:.+:[0-9]
 #[derive(Clone, Debug, PartialEq)]
 pub struct PublisherRequired {
     /// `AcceptTermsAndConditions`: a boolean, required.
-    ///
-    /// Whether you accept the \[Terms and Conditions\](<https://docs.aws.amazon.com/https://cloudformation-registry-documents.s3.amazonaws.com/Terms_and_Conditions_for_AWS_CloudFormation_Registry_Publishers.pdf>) for publishing extensions in the CloudFormation registry. You must accept the terms and conditions in order to register to publish public extensions to the CloudFormation registry.
-    ///
-    /// The default is `false` .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub accept_terms_and_conditions: Bool,
 }
 
-static RULE_Publisher: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Publisher: ObjRule = ObjRule {
     properties: &[
         ("AcceptTermsAndConditions", Shape::Bool),
-        (
-            "ConnectionArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ConnectionArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["AcceptTermsAndConditions"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CloudFormation::Publisher` resource.
@@ -77,6 +60,7 @@ pub struct Publisher {
     pub connection_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Publisher {
     /// The CloudFormation type name, `AWS::CloudFormation::Publisher`.
     pub const TYPE_NAME: &'static str = "AWS::CloudFormation::Publisher";
@@ -91,18 +75,8 @@ impl Publisher {
         create_only: &["AcceptTermsAndConditions", "ConnectionArn"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "PublisherId",
-            "PublisherStatus",
-            "PublisherProfile",
-            "IdentityProvider",
-        ],
-        attributes: &[
-            "IdentityProvider",
-            "PublisherId",
-            "PublisherProfile",
-            "PublisherStatus",
-        ],
+        read_only: &["PublisherId", "PublisherStatus", "PublisherProfile", "IdentityProvider"],
+        attributes: &["IdentityProvider", "PublisherId", "PublisherProfile", "PublisherStatus"],
         taggable: true,
         tag_format: TagFormat::None,
     };
@@ -116,20 +90,9 @@ impl Publisher {
     }
 
     /// `AcceptTermsAndConditions`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accept_terms_and_conditions(mut self, value: impl Into<Bool>) -> Self {
-        self.accept_terms_and_conditions = value.into();
-        self
-    }
-
+    pub fn accept_terms_and_conditions(mut self, value: impl Into<Bool>) -> Self { self.accept_terms_and_conditions = value.into(); self }
     /// `ConnectionArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_arn(mut self, value: impl Into<Str>) -> Self {
-        self.connection_arn = Some(value.into());
-        self
-    }
+    pub fn connection_arn(mut self, value: impl Into<Str>) -> Self { self.connection_arn = Some(value.into()); self }
 }
 
 impl Resource for Publisher {

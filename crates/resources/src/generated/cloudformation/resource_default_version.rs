@@ -14,45 +14,16 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new(
 );
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Za-z0-9-]{1,128}$");
 
-static RULE_ResourceDefaultVersion: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResourceDefaultVersion: ObjRule = ObjRule {
     properties: &[
-        (
-            "TypeName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TypeVersionArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VersionId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("TypeName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("TypeVersionArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("VersionId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
-    required: &[],
     one_of: &[&[&["TypeVersionArn"], &["TypeName", "VersionId"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CloudFormation::ResourceDefaultVersion` resource.
@@ -95,6 +66,7 @@ pub struct ResourceDefaultVersion {
     pub version_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ResourceDefaultVersion {
     /// The CloudFormation type name, `AWS::CloudFormation::ResourceDefaultVersion`.
     pub const TYPE_NAME: &'static str = "AWS::CloudFormation::ResourceDefaultVersion";
@@ -121,28 +93,11 @@ impl ResourceDefaultVersion {
     }
 
     /// `TypeName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn type_name(mut self, value: impl Into<Str>) -> Self {
-        self.type_name = Some(value.into());
-        self
-    }
-
+    pub fn type_name(mut self, value: impl Into<Str>) -> Self { self.type_name = Some(value.into()); self }
     /// `TypeVersionArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn type_version_arn(mut self, value: impl Into<Str>) -> Self {
-        self.type_version_arn = Some(value.into());
-        self
-    }
-
+    pub fn type_version_arn(mut self, value: impl Into<Str>) -> Self { self.type_version_arn = Some(value.into()); self }
     /// `VersionId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version_id(mut self, value: impl Into<Str>) -> Self {
-        self.version_id = Some(value.into());
-        self
-    }
+    pub fn version_id(mut self, value: impl Into<Str>) -> Self { self.version_id = Some(value.into()); self }
 }
 
 impl Resource for ResourceDefaultVersion {

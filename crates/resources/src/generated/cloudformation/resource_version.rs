@@ -7,83 +7,33 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::LoggingConfig;
+use super::shared::RULE_LoggingConfig;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^arn:.+:iam::[0-9]{12}:role/.+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\.\\-_/#A-Za-z0-9]+$");
-pub(crate) static PATTERN_2: Pattern =
+pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}$");
 
 /// The required properties of [`ResourceVersion`], by name: `ResourceVersion::new(ResourceVersionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceVersionRequired {
     /// `SchemaHandlerPackage`: a string, required.
-    ///
-    /// A URL to the S3 bucket for the resource project package that contains the necessary files for the resource you want to register.
-    ///
-    /// For information on generating a schema handler package, see \[Modeling resource types to use with CloudFormation\](<https://docs.aws.amazon.com/cloudformation-cli/latest/userguide/resource-type-model.html>) in the *CloudFormation Command Line Interface (CLI) User Guide* .
-    ///
-    /// &gt; To register the resource version, you must have `s3:GetObject` permissions to access the S3 objects.
-    ///
-    /// Length 1 to 4096; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
     pub schema_handler_package: Str,
     /// `TypeName`: a string, required.
-    ///
-    /// The name of the resource being registered.
-    ///
-    /// We recommend that resource names adhere to the following pattern: *company_or_organization* :: *service* :: *type* .
-    ///
-    /// &gt; The following organization namespaces are reserved and can't be used in your resource names:
-    /// &gt;
-    /// &gt; - `Alexa`
-    /// &gt; - `AMZN`
-    /// &gt; - `Amazon`
-    /// &gt; - `AWS`
-    /// &gt; - `Custom`
-    /// &gt; - `Dev`
-    ///
-    /// Pattern `^[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}$`; create-only: changing it replaces the resource.
     pub type_name: Str,
 }
 
-static RULE_ResourceVersion: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResourceVersion: ObjRule = ObjRule {
     properties: &[
-        (
-            "ExecutionRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("ExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("LoggingConfig", Shape::Object(&RULE_LoggingConfig)),
-        (
-            "SchemaHandlerPackage",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(4096),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TypeName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("SchemaHandlerPackage", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), ..StrRule::ANY })),
+        ("TypeName", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["SchemaHandlerPackage", "TypeName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CloudFormation::ResourceVersion` resource.
@@ -148,6 +98,7 @@ pub struct ResourceVersion {
     pub type_name: Str,
 }
 
+#[rustfmt::skip]
 impl ResourceVersion {
     /// The CloudFormation type name, `AWS::CloudFormation::ResourceVersion`.
     pub const TYPE_NAME: &'static str = "AWS::CloudFormation::ResourceVersion";
@@ -159,30 +110,11 @@ impl ResourceVersion {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-resourceversion.html",
         primary_identifier: &["Arn"],
         required: &["SchemaHandlerPackage", "TypeName"],
-        create_only: &[
-            "ExecutionRoleArn",
-            "LoggingConfig",
-            "SchemaHandlerPackage",
-            "TypeName",
-        ],
+        create_only: &["ExecutionRoleArn", "LoggingConfig", "SchemaHandlerPackage", "TypeName"],
         conditional_create_only: &[],
         write_only: &["SchemaHandlerPackage"],
-        read_only: &[
-            "Arn",
-            "IsDefaultVersion",
-            "ProvisioningType",
-            "Visibility",
-            "VersionId",
-            "TypeArn",
-        ],
-        attributes: &[
-            "Arn",
-            "IsDefaultVersion",
-            "ProvisioningType",
-            "TypeArn",
-            "VersionId",
-            "Visibility",
-        ],
+        read_only: &["Arn", "IsDefaultVersion", "ProvisioningType", "Visibility", "VersionId", "TypeArn"],
+        attributes: &["Arn", "IsDefaultVersion", "ProvisioningType", "TypeArn", "VersionId", "Visibility"],
         taggable: true,
         tag_format: TagFormat::None,
     };
@@ -198,36 +130,13 @@ impl ResourceVersion {
     }
 
     /// `ExecutionRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.execution_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.execution_role_arn = Some(value.into()); self }
     /// `LoggingConfig`: a [`LoggingConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logging_config(mut self, value: impl Into<Obj<LoggingConfig>>) -> Self {
-        self.logging_config = Some(value.into());
-        self
-    }
-
+    pub fn logging_config(mut self, value: impl Into<Obj<LoggingConfig>>) -> Self { self.logging_config = Some(value.into()); self }
     /// `SchemaHandlerPackage`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema_handler_package(mut self, value: impl Into<Str>) -> Self {
-        self.schema_handler_package = value.into();
-        self
-    }
-
+    pub fn schema_handler_package(mut self, value: impl Into<Str>) -> Self { self.schema_handler_package = value.into(); self }
     /// `TypeName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn type_name(mut self, value: impl Into<Str>) -> Self {
-        self.type_name = value.into();
-        self
-    }
+    pub fn type_name(mut self, value: impl Into<Str>) -> Self { self.type_name = value.into(); self }
 }
 
 impl Resource for ResourceVersion {
@@ -317,91 +226,5 @@ impl ResourceVersionAttributes {
     /// - `PUBLIC` : The resource is publicly visible and usable within any AWS account.
     pub fn visibility(&self) -> Value {
         self.0.get_att("Visibility")
-    }
-}
-
-static RULE_LoggingConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "LogGroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: Some(Format::LogGroupName),
-            }),
-        ),
-        (
-            "LogRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `LoggingConfig` property type of `AWS::CloudFormation::ResourceVersion`.
-///
-/// Logging configuration information for a resource.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudformation-resourceversion-loggingconfig.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct LoggingConfig {
-    /// `LogGroupName`: a string.
-    ///
-    /// The Amazon CloudWatch logs group to which CloudFormation sends error logging information when invoking the type's handlers.
-    ///
-    /// Format `AWS::Logs::LogGroup.Name`; pattern `^[\.\-_/#A-Za-z0-9]+$`; length 1 to 512.
-    pub log_group_name: Option<Str>,
-    /// `LogRoleArn`: a string.
-    ///
-    /// The ARN of the role that CloudFormation should assume when sending log entries to CloudWatch logs.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:.+:iam::[0-9]{12}:role/.+$`; length 1 to 256.
-    pub log_role_arn: Option<Str>,
-}
-
-impl LoggingConfig {
-    /// A `LoggingConfig` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `LogGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.log_group_name = Some(value.into());
-        self
-    }
-
-    /// `LogRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.log_role_arn = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for LoggingConfig {}
-
-impl ToValue for LoggingConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("LogGroupName", &self.log_group_name)
-            .opt("LogRoleArn", &self.log_role_arn)
-            .build()
     }
 }

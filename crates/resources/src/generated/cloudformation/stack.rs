@@ -11,59 +11,21 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct StackRequired {
     /// `TemplateURL`: a string, required.
-    ///
-    /// The URL of a file that contains the template body. The URL must point to a template (max size: 1 MB) that's located in an Amazon S3 bucket. The location for an Amazon S3 bucket must start with `https://` .
-    ///
-    /// Whether an update causes interruptions depends on the resources that are being updated. An update never causes a nested stack to be replaced.
-    ///
-    /// Length 1 to 1024; write-only: CloudFormation does not return it.
     pub template_url: Str,
 }
 
-static RULE_Stack: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Stack: ObjRule = ObjRule {
     properties: &[
-        (
-            "NotificationARNs",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: Some(5),
-            }),
-        ),
+        ("NotificationARNs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: Some(5) })),
         ("Parameters", Shape::Any),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "TemplateURL",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TimeoutInMinutes",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("TemplateURL", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("TimeoutInMinutes", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
     ],
     required: &["TemplateURL"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CloudFormation::Stack` resource.
@@ -160,6 +122,7 @@ pub struct Stack {
     pub timeout_in_minutes: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl Stack {
     /// The CloudFormation type name, `AWS::CloudFormation::Stack`.
     pub const TYPE_NAME: &'static str = "AWS::CloudFormation::Stack";
@@ -192,44 +155,15 @@ impl Stack {
     }
 
     /// `NotificationARNs`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notification_ar_ns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.notification_ar_ns = Some(value.into());
-        self
-    }
-
+    pub fn notification_ar_ns(mut self, value: impl Into<List<Str>>) -> Self { self.notification_ar_ns = Some(value.into()); self }
     /// `Parameters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self {
-        self.parameters = Some(value.into());
-        self
-    }
-
+    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TemplateURL`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn template_url(mut self, value: impl Into<Str>) -> Self {
-        self.template_url = value.into();
-        self
-    }
-
+    pub fn template_url(mut self, value: impl Into<Str>) -> Self { self.template_url = value.into(); self }
     /// `TimeoutInMinutes`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout_in_minutes(mut self, value: impl Into<Int>) -> Self {
-        self.timeout_in_minutes = Some(value.into());
-        self
-    }
+    pub fn timeout_in_minutes(mut self, value: impl Into<Int>) -> Self { self.timeout_in_minutes = Some(value.into()); self }
 }
 
 impl Resource for Stack {
@@ -276,14 +210,15 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::CloudFormation::Stack`.
@@ -297,6 +232,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -307,16 +243,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -21,159 +21,34 @@ pub(crate) static PATTERN_6: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct StackSetRequired {
     /// `PermissionModel`: a [`PermissionModel`] value, required.
-    ///
-    /// Describes how the IAM roles required for StackSet operations are created.
-    ///
-    /// - With `SELF_MANAGED` permissions, you must create the administrator and execution roles required to deploy to target accounts. For more information, see \[Grant self-managed permissions\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stacksets-prereqs-self-managed.html>) in the *CloudFormation User Guide* .
-    /// - With `SERVICE_MANAGED` permissions, StackSets automatically creates the IAM roles required to deploy to accounts managed by AWS Organizations . For more information, see \[Activate trusted access for StackSets with AWS Organizations\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stacksets-orgs-activate-trusted-access.html>) in the *CloudFormation User Guide* .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub permission_model: PermissionModel,
     /// `StackSetName`: a string, required.
-    ///
-    /// The name to associate with the StackSet. The name must be unique in the Region where you create your StackSet.
-    ///
-    /// Pattern `^[a-zA-Z][a-zA-Z0-9\-]{0,127}$`; length at most 128; create-only: changing it replaces the resource.
     pub stack_set_name: Str,
 }
 
-static RULE_StackSet: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StackSet: ObjRule = ObjRule {
     properties: &[
-        (
-            "AdministrationRoleARN",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("AdministrationRoleARN", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("AutoDeployment", Shape::Object(&RULE_AutoDeployment)),
-        (
-            "CallAs",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SELF", "DELEGATED_ADMIN"],
-                format: None,
-            }),
-        ),
-        (
-            "Capabilities",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "CAPABILITY_IAM",
-                        "CAPABILITY_NAMED_IAM",
-                        "CAPABILITY_AUTO_EXPAND",
-                    ],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ExecutionRoleName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CallAs", Shape::Str(&StrRule { allowed: &["SELF", "DELEGATED_ADMIN"], ..StrRule::ANY })),
+        ("Capabilities", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("ExecutionRoleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("ManagedExecution", Shape::Object(&RULE_ManagedExecution)),
-        (
-            "OperationPreferences",
-            Shape::Object(&RULE_OperationPreferences),
-        ),
-        (
-            "Parameters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Parameter),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "PermissionModel",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SERVICE_MANAGED", "SELF_MANAGED"],
-                format: None,
-            }),
-        ),
-        (
-            "StackInstancesGroup",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StackInstances),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "StackSetName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(128),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "TemplateBody",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(51200),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TemplateURL",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(5120),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("OperationPreferences", Shape::Object(&RULE_OperationPreferences)),
+        ("Parameters", Shape::List(&ListRule { items: Shape::Object(&RULE_Parameter), min_items: None, max_items: None })),
+        ("PermissionModel", Shape::Str(&StrRule { allowed: &["SERVICE_MANAGED", "SELF_MANAGED"], ..StrRule::ANY })),
+        ("StackInstancesGroup", Shape::List(&ListRule { items: Shape::Object(&RULE_StackInstances), min_items: None, max_items: None })),
+        ("StackSetName", Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("TemplateBody", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(51200), ..StrRule::ANY })),
+        ("TemplateURL", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5120), ..StrRule::ANY })),
     ],
     required: &["StackSetName", "PermissionModel"],
     one_of: &[&[&["TemplateURL"], &["TemplateBody"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CloudFormation::StackSet` resource.
@@ -313,6 +188,7 @@ pub struct StackSet {
     pub template_url: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl StackSet {
     /// The CloudFormation type name, `AWS::CloudFormation::StackSet`.
     pub const TYPE_NAME: &'static str = "AWS::CloudFormation::StackSet";
@@ -326,12 +202,7 @@ impl StackSet {
         required: &["PermissionModel", "StackSetName"],
         create_only: &["PermissionModel", "StackSetName"],
         conditional_create_only: &[],
-        write_only: &[
-            "TemplateURL",
-            "OperationPreferences",
-            "StackInstancesGroup",
-            "CallAs",
-        ],
+        write_only: &["TemplateURL", "OperationPreferences", "StackInstancesGroup", "CallAs"],
         read_only: &["StackSetId"],
         attributes: &["StackSetId"],
         taggable: true,
@@ -360,124 +231,35 @@ impl StackSet {
     }
 
     /// `AdministrationRoleARN`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn administration_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.administration_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn administration_role_arn(mut self, value: impl Into<Str>) -> Self { self.administration_role_arn = Some(value.into()); self }
     /// `AutoDeployment`: an [`AutoDeployment`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_deployment(mut self, value: impl Into<Obj<AutoDeployment>>) -> Self {
-        self.auto_deployment = Some(value.into());
-        self
-    }
-
+    pub fn auto_deployment(mut self, value: impl Into<Obj<AutoDeployment>>) -> Self { self.auto_deployment = Some(value.into()); self }
     /// `CallAs`: a [`CallAs`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn call_as(mut self, value: impl Into<CallAs>) -> Self {
-        self.call_as = Some(value.into());
-        self
-    }
-
+    pub fn call_as(mut self, value: impl Into<CallAs>) -> Self { self.call_as = Some(value.into()); self }
     /// `Capabilities`: a list of [`Capability`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capabilities(mut self, value: impl Into<List<Capability>>) -> Self {
-        self.capabilities = Some(value.into());
-        self
-    }
-
+    pub fn capabilities(mut self, value: impl Into<List<Capability>>) -> Self { self.capabilities = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `ExecutionRoleName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_role_name(mut self, value: impl Into<Str>) -> Self {
-        self.execution_role_name = Some(value.into());
-        self
-    }
-
+    pub fn execution_role_name(mut self, value: impl Into<Str>) -> Self { self.execution_role_name = Some(value.into()); self }
     /// `ManagedExecution`: a [`ManagedExecution`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn managed_execution(mut self, value: impl Into<Obj<ManagedExecution>>) -> Self {
-        self.managed_execution = Some(value.into());
-        self
-    }
-
+    pub fn managed_execution(mut self, value: impl Into<Obj<ManagedExecution>>) -> Self { self.managed_execution = Some(value.into()); self }
     /// `OperationPreferences`: an [`OperationPreferences`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn operation_preferences(mut self, value: impl Into<Obj<OperationPreferences>>) -> Self {
-        self.operation_preferences = Some(value.into());
-        self
-    }
-
+    pub fn operation_preferences(mut self, value: impl Into<Obj<OperationPreferences>>) -> Self { self.operation_preferences = Some(value.into()); self }
     /// `Parameters`: a list of [`Parameter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<List<Parameter>>) -> Self {
-        self.parameters = Some(value.into());
-        self
-    }
-
+    pub fn parameters(mut self, value: impl Into<List<Parameter>>) -> Self { self.parameters = Some(value.into()); self }
     /// `PermissionModel`: a [`PermissionModel`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn permission_model(mut self, value: impl Into<PermissionModel>) -> Self {
-        self.permission_model = value.into();
-        self
-    }
-
+    pub fn permission_model(mut self, value: impl Into<PermissionModel>) -> Self { self.permission_model = value.into(); self }
     /// `StackInstancesGroup`: a list of [`StackInstances`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stack_instances_group(mut self, value: impl Into<List<StackInstances>>) -> Self {
-        self.stack_instances_group = Some(value.into());
-        self
-    }
-
+    pub fn stack_instances_group(mut self, value: impl Into<List<StackInstances>>) -> Self { self.stack_instances_group = Some(value.into()); self }
     /// `StackSetName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stack_set_name(mut self, value: impl Into<Str>) -> Self {
-        self.stack_set_name = value.into();
-        self
-    }
-
+    pub fn stack_set_name(mut self, value: impl Into<Str>) -> Self { self.stack_set_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TemplateBody`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn template_body(mut self, value: impl Into<Str>) -> Self {
-        self.template_body = Some(value.into());
-        self
-    }
-
+    pub fn template_body(mut self, value: impl Into<Str>) -> Self { self.template_body = Some(value.into()); self }
     /// `TemplateURL`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn template_url(mut self, value: impl Into<Str>) -> Self {
-        self.template_url = Some(value.into());
-        self
-    }
+    pub fn template_url(mut self, value: impl Into<Str>) -> Self { self.template_url = Some(value.into()); self }
 }
 
 impl Resource for StackSet {
@@ -534,25 +316,15 @@ impl StackSetAttributes {
     }
 }
 
-static RULE_AutoDeployment: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AutoDeployment: ObjRule = ObjRule {
     properties: &[
-        (
-            "DependsOn",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DependsOn", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("Enabled", Shape::Bool),
         ("RetainStacksOnAccountRemoval", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AutoDeployment` property type of `AWS::CloudFormation::StackSet`.
@@ -576,6 +348,7 @@ pub struct AutoDeployment {
     pub retain_stacks_on_account_removal: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl AutoDeployment {
     /// A `AutoDeployment` with no property set (none is required).
     pub fn new() -> Self {
@@ -583,28 +356,11 @@ impl AutoDeployment {
     }
 
     /// `DependsOn`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn depends_on(mut self, value: impl Into<List<Str>>) -> Self {
-        self.depends_on = Some(value.into());
-        self
-    }
-
+    pub fn depends_on(mut self, value: impl Into<List<Str>>) -> Self { self.depends_on = Some(value.into()); self }
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `RetainStacksOnAccountRemoval`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retain_stacks_on_account_removal(mut self, value: impl Into<Bool>) -> Self {
-        self.retain_stacks_on_account_removal = Some(value.into());
-        self
-    }
+    pub fn retain_stacks_on_account_removal(mut self, value: impl Into<Bool>) -> Self { self.retain_stacks_on_account_removal = Some(value.into()); self }
 }
 
 impl PropertyType for AutoDeployment {}
@@ -622,63 +378,16 @@ impl ToValue for AutoDeployment {
     }
 }
 
-static RULE_DeploymentTargets: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DeploymentTargets: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccountFilterType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NONE", "UNION", "INTERSECTION", "DIFFERENCE"],
-                format: None,
-            }),
-        ),
-        (
-            "Accounts",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "AccountsUrl",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(5120),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OrganizationalUnitIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_4),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("AccountFilterType", Shape::Str(&StrRule { allowed: &["NONE", "UNION", "INTERSECTION", "DIFFERENCE"], ..StrRule::ANY })),
+        ("Accounts", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("AccountsUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5120), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("OrganizationalUnitIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DeploymentTargets` property type of `AWS::CloudFormation::StackSet`.
@@ -733,6 +442,7 @@ pub struct DeploymentTargets {
     pub organizational_unit_ids: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl DeploymentTargets {
     /// A `DeploymentTargets` with no property set (none is required).
     pub fn new() -> Self {
@@ -740,36 +450,13 @@ impl DeploymentTargets {
     }
 
     /// `AccountFilterType`: an [`AccountFilterType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn account_filter_type(mut self, value: impl Into<AccountFilterType>) -> Self {
-        self.account_filter_type = Some(value.into());
-        self
-    }
-
+    pub fn account_filter_type(mut self, value: impl Into<AccountFilterType>) -> Self { self.account_filter_type = Some(value.into()); self }
     /// `Accounts`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accounts(mut self, value: impl Into<List<Str>>) -> Self {
-        self.accounts = Some(value.into());
-        self
-    }
-
+    pub fn accounts(mut self, value: impl Into<List<Str>>) -> Self { self.accounts = Some(value.into()); self }
     /// `AccountsUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accounts_url(mut self, value: impl Into<Str>) -> Self {
-        self.accounts_url = Some(value.into());
-        self
-    }
-
+    pub fn accounts_url(mut self, value: impl Into<Str>) -> Self { self.accounts_url = Some(value.into()); self }
     /// `OrganizationalUnitIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn organizational_unit_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.organizational_unit_ids = Some(value.into());
-        self
-    }
+    pub fn organizational_unit_ids(mut self, value: impl Into<List<Str>>) -> Self { self.organizational_unit_ids = Some(value.into()); self }
 }
 
 impl PropertyType for DeploymentTargets {}
@@ -785,14 +472,13 @@ impl ToValue for DeploymentTargets {
     }
 }
 
-static RULE_ManagedExecution: ObjRule = ObjRule {
-    properties: &[("Active", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ManagedExecution: ObjRule = ObjRule {
+    properties: &[
+        ("Active", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ManagedExecution` property type of `AWS::CloudFormation::StackSet`.
@@ -814,6 +500,7 @@ pub struct ManagedExecution {
     pub active: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl ManagedExecution {
     /// A `ManagedExecution` with no property set (none is required).
     pub fn new() -> Self {
@@ -821,10 +508,7 @@ impl ManagedExecution {
     }
 
     /// `Active`: a boolean.
-    pub fn active(mut self, value: impl Into<Bool>) -> Self {
-        self.active = Some(value.into());
-        self
-    }
+    pub fn active(mut self, value: impl Into<Bool>) -> Self { self.active = Some(value.into()); self }
 }
 
 impl PropertyType for ManagedExecution {}
@@ -835,81 +519,19 @@ impl ToValue for ManagedExecution {
     }
 }
 
-static RULE_OperationPreferences: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OperationPreferences: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConcurrencyMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["STRICT_FAILURE_TOLERANCE", "SOFT_FAILURE_TOLERANCE"],
-                format: None,
-            }),
-        ),
-        (
-            "FailureToleranceCount",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "FailureTolerancePercentage",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaxConcurrentCount",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaxConcurrentPercentage",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RegionConcurrencyType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SEQUENTIAL", "PARALLEL"],
-                format: None,
-            }),
-        ),
-        (
-            "RegionOrder",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ConcurrencyMode", Shape::Str(&StrRule { allowed: &["STRICT_FAILURE_TOLERANCE", "SOFT_FAILURE_TOLERANCE"], ..StrRule::ANY })),
+        ("FailureToleranceCount", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("FailureTolerancePercentage", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+        ("MaxConcurrentCount", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("MaxConcurrentPercentage", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+        ("RegionConcurrencyType", Shape::Str(&StrRule { allowed: &["SEQUENTIAL", "PARALLEL"], ..StrRule::ANY })),
+        ("RegionOrder", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OperationPreferences` property type of `AWS::CloudFormation::StackSet`.
@@ -978,6 +600,7 @@ pub struct OperationPreferences {
     pub region_order: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl OperationPreferences {
     /// A `OperationPreferences` with no property set (none is required).
     pub fn new() -> Self {
@@ -985,60 +608,19 @@ impl OperationPreferences {
     }
 
     /// `ConcurrencyMode`: a [`ConcurrencyMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn concurrency_mode(mut self, value: impl Into<ConcurrencyMode>) -> Self {
-        self.concurrency_mode = Some(value.into());
-        self
-    }
-
+    pub fn concurrency_mode(mut self, value: impl Into<ConcurrencyMode>) -> Self { self.concurrency_mode = Some(value.into()); self }
     /// `FailureToleranceCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn failure_tolerance_count(mut self, value: impl Into<Int>) -> Self {
-        self.failure_tolerance_count = Some(value.into());
-        self
-    }
-
+    pub fn failure_tolerance_count(mut self, value: impl Into<Int>) -> Self { self.failure_tolerance_count = Some(value.into()); self }
     /// `FailureTolerancePercentage`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn failure_tolerance_percentage(mut self, value: impl Into<Int>) -> Self {
-        self.failure_tolerance_percentage = Some(value.into());
-        self
-    }
-
+    pub fn failure_tolerance_percentage(mut self, value: impl Into<Int>) -> Self { self.failure_tolerance_percentage = Some(value.into()); self }
     /// `MaxConcurrentCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_concurrent_count(mut self, value: impl Into<Int>) -> Self {
-        self.max_concurrent_count = Some(value.into());
-        self
-    }
-
+    pub fn max_concurrent_count(mut self, value: impl Into<Int>) -> Self { self.max_concurrent_count = Some(value.into()); self }
     /// `MaxConcurrentPercentage`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_concurrent_percentage(mut self, value: impl Into<Int>) -> Self {
-        self.max_concurrent_percentage = Some(value.into());
-        self
-    }
-
+    pub fn max_concurrent_percentage(mut self, value: impl Into<Int>) -> Self { self.max_concurrent_percentage = Some(value.into()); self }
     /// `RegionConcurrencyType`: a [`RegionConcurrencyType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn region_concurrency_type(mut self, value: impl Into<RegionConcurrencyType>) -> Self {
-        self.region_concurrency_type = Some(value.into());
-        self
-    }
-
+    pub fn region_concurrency_type(mut self, value: impl Into<RegionConcurrencyType>) -> Self { self.region_concurrency_type = Some(value.into()); self }
     /// `RegionOrder`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn region_order(mut self, value: impl Into<List<Str>>) -> Self {
-        self.region_order = Some(value.into());
-        self
-    }
+    pub fn region_order(mut self, value: impl Into<List<Str>>) -> Self { self.region_order = Some(value.into()); self }
 }
 
 impl PropertyType for OperationPreferences {}
@@ -1064,23 +646,20 @@ impl ToValue for OperationPreferences {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ParameterRequired {
     /// `ParameterKey`: a string, required.
-    ///
-    /// The key associated with the parameter. If you don't specify a key and value for a particular parameter, CloudFormation uses the default value that's specified in your template.
     pub parameter_key: Str,
     /// `ParameterValue`: a string, required.
-    ///
-    /// The input value associated with the parameter.
     pub parameter_value: Str,
 }
 
-static RULE_Parameter: ObjRule = ObjRule {
-    properties: &[("ParameterKey", Shape::STR), ("ParameterValue", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Parameter: ObjRule = ObjRule {
+    properties: &[
+        ("ParameterKey", Shape::STR),
+        ("ParameterValue", Shape::STR),
+    ],
     required: &["ParameterKey", "ParameterValue"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Parameter` property type of `AWS::CloudFormation::StackSet`.
@@ -1100,6 +679,7 @@ pub struct Parameter {
     pub parameter_value: Str,
 }
 
+#[rustfmt::skip]
 impl Parameter {
     /// A `Parameter` with its required properties, named in a [`ParameterRequired`].
     pub fn new(required: ParameterRequired) -> Self {
@@ -1110,20 +690,9 @@ impl Parameter {
     }
 
     /// `ParameterKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameter_key(mut self, value: impl Into<Str>) -> Self {
-        self.parameter_key = value.into();
-        self
-    }
-
+    pub fn parameter_key(mut self, value: impl Into<Str>) -> Self { self.parameter_key = value.into(); self }
     /// `ParameterValue`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameter_value(mut self, value: impl Into<Str>) -> Self {
-        self.parameter_value = value.into();
-        self
-    }
+    pub fn parameter_value(mut self, value: impl Into<Str>) -> Self { self.parameter_value = value.into(); self }
 }
 
 impl PropertyType for Parameter {}
@@ -1141,49 +710,21 @@ impl ToValue for Parameter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StackInstancesRequired {
     /// `DeploymentTargets`: a [`DeploymentTargets`] object, required.
-    ///
-    /// The AWS Organizations accounts or AWS accounts to deploy stacks to in the specified Regions.
     pub deployment_targets: Obj<DeploymentTargets>,
     /// `Regions`: a list of strings, required.
-    ///
-    /// The names of one or more Regions where you want to create stack instances using the specified AWS accounts .
-    ///
-    /// Items at least 1.
     pub regions: List<Str>,
 }
 
-static RULE_StackInstances: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StackInstances: ObjRule = ObjRule {
     properties: &[
         ("DeploymentTargets", Shape::Object(&RULE_DeploymentTargets)),
-        (
-            "ParameterOverrides",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Parameter),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Regions",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("ParameterOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_Parameter), min_items: None, max_items: None })),
+        ("Regions", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
     ],
     required: &["DeploymentTargets", "Regions"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StackInstances` property type of `AWS::CloudFormation::StackSet`.
@@ -1209,6 +750,7 @@ pub struct StackInstances {
     pub regions: List<Str>,
 }
 
+#[rustfmt::skip]
 impl StackInstances {
     /// A `StackInstances` with its required properties, named in a [`StackInstancesRequired`].
     pub fn new(required: StackInstancesRequired) -> Self {
@@ -1220,28 +762,11 @@ impl StackInstances {
     }
 
     /// `DeploymentTargets`: a [`DeploymentTargets`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deployment_targets(mut self, value: impl Into<Obj<DeploymentTargets>>) -> Self {
-        self.deployment_targets = value.into();
-        self
-    }
-
+    pub fn deployment_targets(mut self, value: impl Into<Obj<DeploymentTargets>>) -> Self { self.deployment_targets = value.into(); self }
     /// `ParameterOverrides`: a list of [`Parameter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameter_overrides(mut self, value: impl Into<List<Parameter>>) -> Self {
-        self.parameter_overrides = Some(value.into());
-        self
-    }
-
+    pub fn parameter_overrides(mut self, value: impl Into<List<Parameter>>) -> Self { self.parameter_overrides = Some(value.into()); self }
     /// `Regions`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn regions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.regions = value.into();
-        self
-    }
+    pub fn regions(mut self, value: impl Into<List<Str>>) -> Self { self.regions = value.into(); self }
 }
 
 impl PropertyType for StackInstances {}
@@ -1260,44 +785,20 @@ impl ToValue for StackInstances {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:.*)[a-zA-Z0-9\s\:\_\.\/\=\+\-]+$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::CloudFormation::StackSet`.
@@ -1315,6 +816,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -1325,20 +827,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -15,97 +15,23 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("[0-9a-zA-Z-]{1,40}");
 pub(crate) static PATTERN_3: Pattern =
     Pattern::new("[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}(::MODULE){0,1}");
 
-static RULE_TypeActivation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TypeActivation: ObjRule = ObjRule {
     properties: &[
         ("AutoUpdate", Shape::Bool),
-        (
-            "ExecutionRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("ExecutionRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("LoggingConfig", Shape::Object(&RULE_LoggingConfig)),
-        (
-            "MajorVersion",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PublicTypeArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PublisherId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(40),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["RESOURCE", "MODULE", "HOOK"],
-                format: None,
-            }),
-        ),
-        (
-            "TypeName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TypeNameAlias",
-            Shape::Str(&StrRule {
-                min_len: Some(10),
-                max_len: Some(204),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VersionBump",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["MAJOR", "MINOR"],
-                format: None,
-            }),
-        ),
+        ("MajorVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100000), ..StrRule::ANY })),
+        ("PublicTypeArn", Shape::Str(&StrRule { max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("PublisherId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(40), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["RESOURCE", "MODULE", "HOOK"], ..StrRule::ANY })),
+        ("TypeName", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("TypeNameAlias", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(204), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("VersionBump", Shape::Str(&StrRule { allowed: &["MAJOR", "MINOR"], ..StrRule::ANY })),
     ],
-    required: &[],
     one_of: &[&[&["TypeName", "PublisherId", "Type"], &["PublicTypeArn"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CloudFormation::TypeActivation` resource.
@@ -202,6 +128,7 @@ pub struct TypeActivation {
     pub version_bump: Option<VersionBump>,
 }
 
+#[rustfmt::skip]
 impl TypeActivation {
     /// The CloudFormation type name, `AWS::CloudFormation::TypeActivation`.
     pub const TYPE_NAME: &'static str = "AWS::CloudFormation::TypeActivation";
@@ -215,14 +142,7 @@ impl TypeActivation {
         required: &[],
         create_only: &["LoggingConfig"],
         conditional_create_only: &[],
-        write_only: &[
-            "ExecutionRoleArn",
-            "Type",
-            "LoggingConfig",
-            "VersionBump",
-            "AutoUpdate",
-            "MajorVersion",
-        ],
+        write_only: &["ExecutionRoleArn", "Type", "LoggingConfig", "VersionBump", "AutoUpdate", "MajorVersion"],
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
@@ -235,84 +155,25 @@ impl TypeActivation {
     }
 
     /// `AutoUpdate`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_update(mut self, value: impl Into<Bool>) -> Self {
-        self.auto_update = Some(value.into());
-        self
-    }
-
+    pub fn auto_update(mut self, value: impl Into<Bool>) -> Self { self.auto_update = Some(value.into()); self }
     /// `ExecutionRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.execution_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.execution_role_arn = Some(value.into()); self }
     /// `LoggingConfig`: a [`LoggingConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logging_config(mut self, value: impl Into<Obj<LoggingConfig>>) -> Self {
-        self.logging_config = Some(value.into());
-        self
-    }
-
+    pub fn logging_config(mut self, value: impl Into<Obj<LoggingConfig>>) -> Self { self.logging_config = Some(value.into()); self }
     /// `MajorVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn major_version(mut self, value: impl Into<Str>) -> Self {
-        self.major_version = Some(value.into());
-        self
-    }
-
+    pub fn major_version(mut self, value: impl Into<Str>) -> Self { self.major_version = Some(value.into()); self }
     /// `PublicTypeArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn public_type_arn(mut self, value: impl Into<Str>) -> Self {
-        self.public_type_arn = Some(value.into());
-        self
-    }
-
+    pub fn public_type_arn(mut self, value: impl Into<Str>) -> Self { self.public_type_arn = Some(value.into()); self }
     /// `PublisherId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn publisher_id(mut self, value: impl Into<Str>) -> Self {
-        self.publisher_id = Some(value.into());
-        self
-    }
-
+    pub fn publisher_id(mut self, value: impl Into<Str>) -> Self { self.publisher_id = Some(value.into()); self }
     /// `Type`: a [`TypeActivationType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<TypeActivationType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<TypeActivationType>) -> Self { self.r#type = Some(value.into()); self }
     /// `TypeName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn type_name(mut self, value: impl Into<Str>) -> Self {
-        self.type_name = Some(value.into());
-        self
-    }
-
+    pub fn type_name(mut self, value: impl Into<Str>) -> Self { self.type_name = Some(value.into()); self }
     /// `TypeNameAlias`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn type_name_alias(mut self, value: impl Into<Str>) -> Self {
-        self.type_name_alias = Some(value.into());
-        self
-    }
-
+    pub fn type_name_alias(mut self, value: impl Into<Str>) -> Self { self.type_name_alias = Some(value.into()); self }
     /// `VersionBump`: a [`VersionBump`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version_bump(mut self, value: impl Into<VersionBump>) -> Self {
-        self.version_bump = Some(value.into());
-        self
-    }
+    pub fn version_bump(mut self, value: impl Into<VersionBump>) -> Self { self.version_bump = Some(value.into()); self }
 }
 
 impl Resource for TypeActivation {
@@ -361,35 +222,14 @@ impl TypeActivationAttributes {
     }
 }
 
-static RULE_LoggingConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LoggingConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "LogGroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::LogGroupName),
-            }),
-        ),
-        (
-            "LogRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("LogGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), format: Some(Format::LogGroupName), ..StrRule::ANY })),
+        ("LogRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LoggingConfig` property type of `AWS::CloudFormation::TypeActivation`.
@@ -413,6 +253,7 @@ pub struct LoggingConfig {
     pub log_role_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LoggingConfig {
     /// A `LoggingConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -420,20 +261,9 @@ impl LoggingConfig {
     }
 
     /// `LogGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.log_group_name = Some(value.into());
-        self
-    }
-
+    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self { self.log_group_name = Some(value.into()); self }
     /// `LogRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.log_role_arn = Some(value.into());
-        self
-    }
+    pub fn log_role_arn(mut self, value: impl Into<Str>) -> Self { self.log_role_arn = Some(value.into()); self }
 }
 
 impl PropertyType for LoggingConfig {}

@@ -7,18 +7,15 @@
 
 use crate::support::prelude::*;
 
-static RULE_WaitCondition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WaitCondition: ObjRule = ObjRule {
     properties: &[
         ("Count", Shape::INT),
         ("Handle", Shape::STR),
         ("Timeout", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CloudFormation::WaitCondition` resource.
@@ -59,6 +56,7 @@ pub struct WaitCondition {
     pub timeout: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl WaitCondition {
     /// The CloudFormation type name, `AWS::CloudFormation::WaitCondition`.
     pub const TYPE_NAME: &'static str = "AWS::CloudFormation::WaitCondition";
@@ -85,28 +83,11 @@ impl WaitCondition {
     }
 
     /// `Count`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn count(mut self, value: impl Into<Int>) -> Self {
-        self.count = Some(value.into());
-        self
-    }
-
+    pub fn count(mut self, value: impl Into<Int>) -> Self { self.count = Some(value.into()); self }
     /// `Handle`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn handle(mut self, value: impl Into<Str>) -> Self {
-        self.handle = Some(value.into());
-        self
-    }
-
+    pub fn handle(mut self, value: impl Into<Str>) -> Self { self.handle = Some(value.into()); self }
     /// `Timeout`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout(mut self, value: impl Into<Str>) -> Self {
-        self.timeout = Some(value.into());
-        self
-    }
+    pub fn timeout(mut self, value: impl Into<Str>) -> Self { self.timeout = Some(value.into()); self }
 }
 
 impl Resource for WaitCondition {

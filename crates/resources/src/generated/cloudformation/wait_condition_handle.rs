@@ -7,14 +7,10 @@
 
 use crate::support::prelude::*;
 
-static RULE_WaitConditionHandle: ObjRule = ObjRule {
-    properties: &[],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_WaitConditionHandle: ObjRule = ObjRule {
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CloudFormation::WaitConditionHandle` resource.
@@ -36,6 +32,7 @@ static RULE_WaitConditionHandle: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct WaitConditionHandle {}
 
+#[rustfmt::skip]
 impl WaitConditionHandle {
     /// The CloudFormation type name, `AWS::CloudFormation::WaitConditionHandle`.
     pub const TYPE_NAME: &'static str = "AWS::CloudFormation::WaitConditionHandle";
@@ -60,6 +57,7 @@ impl WaitConditionHandle {
     pub fn new() -> Self {
         Default::default()
     }
+
 }
 
 impl Resource for WaitConditionHandle {

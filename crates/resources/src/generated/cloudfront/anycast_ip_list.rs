@@ -14,58 +14,23 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+
 #[derive(Clone, Debug, PartialEq)]
 pub struct AnycastIpListRequired {
     /// `IpCount`: an integer, required.
-    ///
-    /// The number of IP addresses in the Anycast static IP list.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub ip_count: Int,
     /// `Name`: a string, required.
-    ///
-    /// The name of the Anycast static IP list.
-    ///
-    /// Pattern `^[a-zA-Z0-9-_]{1,64}$`; length 1 to 64; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_AnycastIpList: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AnycastIpList: ObjRule = ObjRule {
     properties: &[
-        (
-            "IpAddressType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ipv4", "dualstack"],
-                format: None,
-            }),
-        ),
+        ("IpAddressType", Shape::Str(&StrRule { allowed: &["ipv4", "dualstack"], ..StrRule::ANY })),
         ("IpCount", Shape::INT),
-        (
-            "IpamCidrConfigs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_IpamCidrConfig),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("IpamCidrConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_IpamCidrConfig), min_items: None, max_items: None })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Tags", Shape::Object(&RULE_Tags)),
     ],
     required: &["IpCount", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CloudFront::AnycastIpList` resource.
@@ -111,6 +76,7 @@ pub struct AnycastIpList {
     pub tags: Option<Obj<Tags>>,
 }
 
+#[rustfmt::skip]
 impl AnycastIpList {
     /// The CloudFormation type name, `AWS::CloudFront::AnycastIpList`.
     pub const TYPE_NAME: &'static str = "AWS::CloudFront::AnycastIpList";
@@ -143,44 +109,15 @@ impl AnycastIpList {
     }
 
     /// `IpAddressType`: an [`IpAddressType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self {
-        self.ip_address_type = Some(value.into());
-        self
-    }
-
+    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self { self.ip_address_type = Some(value.into()); self }
     /// `IpCount`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_count(mut self, value: impl Into<Int>) -> Self {
-        self.ip_count = value.into();
-        self
-    }
-
+    pub fn ip_count(mut self, value: impl Into<Int>) -> Self { self.ip_count = value.into(); self }
     /// `IpamCidrConfigs`: a list of [`IpamCidrConfig`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipam_cidr_configs(mut self, value: impl Into<List<IpamCidrConfig>>) -> Self {
-        self.ipam_cidr_configs = Some(value.into());
-        self
-    }
-
+    pub fn ipam_cidr_configs(mut self, value: impl Into<List<IpamCidrConfig>>) -> Self { self.ipam_cidr_configs = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a [`Tags`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Obj<Tags>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Obj<Tags>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for AnycastIpList {
@@ -250,37 +187,20 @@ impl AnycastIpListAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IpamCidrConfigRequired {
     /// `Cidr`: a string, required.
-    ///
-    /// The CIDR that specifies the IP address range for this IPAM configuration.
-    ///
-    /// Format `ipv4-network`.
     pub cidr: Str,
     /// `IpamPoolArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the IPAM pool that the CIDR block is assigned to.
     pub ipam_pool_arn: Str,
 }
 
-static RULE_IpamCidrConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IpamCidrConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "Cidr",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::Ipv4Network),
-            }),
-        ),
+        ("Cidr", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
         ("IpamPoolArn", Shape::STR),
     ],
     required: &["Cidr", "IpamPoolArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IpamCidrConfig` property type of `AWS::CloudFront::AnycastIpList`.
@@ -302,6 +222,7 @@ pub struct IpamCidrConfig {
     pub ipam_pool_arn: Str,
 }
 
+#[rustfmt::skip]
 impl IpamCidrConfig {
     /// A `IpamCidrConfig` with its required properties, named in a [`IpamCidrConfigRequired`].
     pub fn new(required: IpamCidrConfigRequired) -> Self {
@@ -312,20 +233,9 @@ impl IpamCidrConfig {
     }
 
     /// `Cidr`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cidr(mut self, value: impl Into<Str>) -> Self {
-        self.cidr = value.into();
-        self
-    }
-
+    pub fn cidr(mut self, value: impl Into<Str>) -> Self { self.cidr = value.into(); self }
     /// `IpamPoolArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipam_pool_arn(mut self, value: impl Into<Str>) -> Self {
-        self.ipam_pool_arn = value.into();
-        self
-    }
+    pub fn ipam_pool_arn(mut self, value: impl Into<Str>) -> Self { self.ipam_pool_arn = value.into(); self }
 }
 
 impl PropertyType for IpamCidrConfig {}
@@ -343,40 +253,18 @@ impl ToValue for IpamCidrConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
     pub key: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::CloudFront::AnycastIpList`.
@@ -394,6 +282,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -404,20 +293,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tag {}
@@ -431,21 +309,13 @@ impl ToValue for Tag {
     }
 }
 
-static RULE_Tags: ObjRule = ObjRule {
-    properties: &[(
-        "Items",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_Tag),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Tags: ObjRule = ObjRule {
+    properties: &[
+        ("Items", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tags` property type of `AWS::CloudFront::AnycastIpList`.
@@ -461,6 +331,7 @@ pub struct Tags {
     pub items: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Tags {
     /// A `Tags` with no property set (none is required).
     pub fn new() -> Self {
@@ -468,12 +339,7 @@ impl Tags {
     }
 
     /// `Items`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn items(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.items = Some(value.into());
-        self
-    }
+    pub fn items(mut self, value: impl Into<List<Tag>>) -> Self { self.items = Some(value.into()); self }
 }
 
 impl PropertyType for Tags {}

@@ -14,19 +14,17 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^(none|whitelist)$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct CachePolicyRequired {
     /// `CachePolicyConfig`: a [`CachePolicyConfig`] object, required.
-    ///
-    /// The cache policy configuration.
     pub cache_policy_config: Obj<CachePolicyConfig>,
 }
 
-static RULE_CachePolicy: ObjRule = ObjRule {
-    properties: &[("CachePolicyConfig", Shape::Object(&RULE_CachePolicyConfig))],
+#[rustfmt::skip]
+pub(crate) static RULE_CachePolicy: ObjRule = ObjRule {
+    properties: &[
+        ("CachePolicyConfig", Shape::Object(&RULE_CachePolicyConfig)),
+    ],
     required: &["CachePolicyConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CloudFront::CachePolicy` resource.
@@ -54,6 +52,7 @@ pub struct CachePolicy {
     pub cache_policy_config: Obj<CachePolicyConfig>,
 }
 
+#[rustfmt::skip]
 impl CachePolicy {
     /// The CloudFormation type name, `AWS::CloudFront::CachePolicy`.
     pub const TYPE_NAME: &'static str = "AWS::CloudFront::CachePolicy";
@@ -82,12 +81,7 @@ impl CachePolicy {
     }
 
     /// `CachePolicyConfig`: a [`CachePolicyConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cache_policy_config(mut self, value: impl Into<Obj<CachePolicyConfig>>) -> Self {
-        self.cache_policy_config = value.into();
-        self
-    }
+    pub fn cache_policy_config(mut self, value: impl Into<Obj<CachePolicyConfig>>) -> Self { self.cache_policy_config = value.into(); self }
 }
 
 impl Resource for CachePolicy {
@@ -138,83 +132,31 @@ impl CachePolicyAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CachePolicyConfigRequired {
     /// `DefaultTTL`: a number, required.
-    ///
-    /// The default amount of time, in seconds, that you want objects to stay in the CloudFront cache before CloudFront sends another request to the origin to see if the object has been updated. CloudFront uses this value as the object's time to live (TTL) only when the origin does *not* send `Cache-Control` or `Expires` headers with the object. For more information, see \[Managing How Long Content Stays in an Edge Cache (Expiration)\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html>) in the *Amazon CloudFront Developer Guide* .
-    ///
-    /// The default value for this field is 86400 seconds (one day). If the value of `MinTTL` is more than 86400 seconds, then the default value for this field is the same as the value of `MinTTL` .
-    ///
-    /// Value at least 0.
     pub default_ttl: Num,
     /// `MaxTTL`: a number, required.
-    ///
-    /// The maximum amount of time, in seconds, that objects stay in the CloudFront cache before CloudFront sends another request to the origin to see if the object has been updated. CloudFront uses this value only when the origin sends `Cache-Control` or `Expires` headers with the object. For more information, see \[Managing How Long Content Stays in an Edge Cache (Expiration)\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html>) in the *Amazon CloudFront Developer Guide* .
-    ///
-    /// The default value for this field is 31536000 seconds (one year). If the value of `MinTTL` or `DefaultTTL` is more than 31536000 seconds, then the default value for this field is the same as the value of `DefaultTTL` .
-    ///
-    /// Value at least 0.
     pub max_ttl: Num,
     /// `MinTTL`: a number, required.
-    ///
-    /// The minimum amount of time, in seconds, that you want objects to stay in the CloudFront cache before CloudFront sends another request to the origin to see if the object has been updated. For more information, see \[Managing How Long Content Stays in an Edge Cache (Expiration)\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html>) in the *Amazon CloudFront Developer Guide* .
-    ///
-    /// Value at least 0.
     pub min_ttl: Num,
     /// `Name`: a string, required.
-    ///
-    /// A unique name to identify the cache policy.
     pub name: Str,
     /// `ParametersInCacheKeyAndForwardedToOrigin`: a [`ParametersInCacheKeyAndForwardedToOrigin`] object, required.
-    ///
-    /// The HTTP headers, cookies, and URL query strings to include in the cache key. The values included in the cache key are also included in requests that CloudFront sends to the origin.
     pub parameters_in_cache_key_and_forwarded_to_origin:
         Obj<ParametersInCacheKeyAndForwardedToOrigin>,
 }
 
-static RULE_CachePolicyConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CachePolicyConfig: ObjRule = ObjRule {
     properties: &[
         ("Comment", Shape::STR),
-        (
-            "DefaultTTL",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaxTTL",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "MinTTL",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("DefaultTTL", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("MaxTTL", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("MinTTL", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
         ("Name", Shape::STR),
-        (
-            "ParametersInCacheKeyAndForwardedToOrigin",
-            Shape::Object(&RULE_ParametersInCacheKeyAndForwardedToOrigin),
-        ),
+        ("ParametersInCacheKeyAndForwardedToOrigin", Shape::Object(&RULE_ParametersInCacheKeyAndForwardedToOrigin)),
     ],
-    required: &[
-        "Name",
-        "MinTTL",
-        "MaxTTL",
-        "DefaultTTL",
-        "ParametersInCacheKeyAndForwardedToOrigin",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["Name", "MinTTL", "MaxTTL", "DefaultTTL", "ParametersInCacheKeyAndForwardedToOrigin"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CachePolicyConfig` property type of `AWS::CloudFront::CachePolicy`.
@@ -270,6 +212,7 @@ pub struct CachePolicyConfig {
         Obj<ParametersInCacheKeyAndForwardedToOrigin>,
 }
 
+#[rustfmt::skip]
 impl CachePolicyConfig {
     /// A `CachePolicyConfig` with its required properties, named in a [`CachePolicyConfigRequired`].
     pub fn new(required: CachePolicyConfigRequired) -> Self {
@@ -279,61 +222,22 @@ impl CachePolicyConfig {
             max_ttl: required.max_ttl,
             min_ttl: required.min_ttl,
             name: required.name,
-            parameters_in_cache_key_and_forwarded_to_origin: required
-                .parameters_in_cache_key_and_forwarded_to_origin,
+            parameters_in_cache_key_and_forwarded_to_origin: required.parameters_in_cache_key_and_forwarded_to_origin,
         }
     }
 
     /// `Comment`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn comment(mut self, value: impl Into<Str>) -> Self {
-        self.comment = Some(value.into());
-        self
-    }
-
+    pub fn comment(mut self, value: impl Into<Str>) -> Self { self.comment = Some(value.into()); self }
     /// `DefaultTTL`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_ttl(mut self, value: impl Into<Num>) -> Self {
-        self.default_ttl = value.into();
-        self
-    }
-
+    pub fn default_ttl(mut self, value: impl Into<Num>) -> Self { self.default_ttl = value.into(); self }
     /// `MaxTTL`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_ttl(mut self, value: impl Into<Num>) -> Self {
-        self.max_ttl = value.into();
-        self
-    }
-
+    pub fn max_ttl(mut self, value: impl Into<Num>) -> Self { self.max_ttl = value.into(); self }
     /// `MinTTL`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_ttl(mut self, value: impl Into<Num>) -> Self {
-        self.min_ttl = value.into();
-        self
-    }
-
+    pub fn min_ttl(mut self, value: impl Into<Num>) -> Self { self.min_ttl = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `ParametersInCacheKeyAndForwardedToOrigin`: a [`ParametersInCacheKeyAndForwardedToOrigin`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters_in_cache_key_and_forwarded_to_origin(
-        mut self,
-        value: impl Into<Obj<ParametersInCacheKeyAndForwardedToOrigin>>,
-    ) -> Self {
-        self.parameters_in_cache_key_and_forwarded_to_origin = value.into();
-        self
-    }
+    pub fn parameters_in_cache_key_and_forwarded_to_origin(mut self, value: impl Into<Obj<ParametersInCacheKeyAndForwardedToOrigin>>) -> Self { self.parameters_in_cache_key_and_forwarded_to_origin = value.into(); self }
 }
 
 impl PropertyType for CachePolicyConfig {}
@@ -358,45 +262,18 @@ impl ToValue for CachePolicyConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CookiesConfigRequired {
     /// `CookieBehavior`: a string, required.
-    ///
-    /// Determines whether any cookies in viewer requests are included in the cache key and in requests that CloudFront sends to the origin. Valid values are:
-    ///
-    /// - `none` – No cookies in viewer requests are included in the cache key or in requests that CloudFront sends to the origin. Even when this field is set to `none` , any cookies that are listed in an `OriginRequestPolicy` *are* included in origin requests.
-    /// - `whitelist` – Only the cookies in viewer requests that are listed in the `CookieNames` type are included in the cache key and in requests that CloudFront sends to the origin.
-    /// - `allExcept` – All cookies in viewer requests are included in the cache key and in requests that CloudFront sends to the origin, **except** for those that are listed in the `CookieNames` type, which are not included.
-    /// - `all` – All cookies in viewer requests are included in the cache key and in requests that CloudFront sends to the origin.
-    ///
-    /// Pattern `^(none|whitelist|allExcept|all)$`.
     pub cookie_behavior: Str,
 }
 
-static RULE_CookiesConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CookiesConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "CookieBehavior",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Cookies",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CookieBehavior", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Cookies", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
     required: &["CookieBehavior"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CookiesConfig` property type of `AWS::CloudFront::CachePolicy`.
@@ -423,6 +300,7 @@ pub struct CookiesConfig {
     pub cookies: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl CookiesConfig {
     /// A `CookiesConfig` with its required properties, named in a [`CookiesConfigRequired`].
     pub fn new(required: CookiesConfigRequired) -> Self {
@@ -433,20 +311,9 @@ impl CookiesConfig {
     }
 
     /// `CookieBehavior`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cookie_behavior(mut self, value: impl Into<Str>) -> Self {
-        self.cookie_behavior = value.into();
-        self
-    }
-
+    pub fn cookie_behavior(mut self, value: impl Into<Str>) -> Self { self.cookie_behavior = value.into(); self }
     /// `Cookies`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cookies(mut self, value: impl Into<List<Str>>) -> Self {
-        self.cookies = Some(value.into());
-        self
-    }
+    pub fn cookies(mut self, value: impl Into<List<Str>>) -> Self { self.cookies = Some(value.into()); self }
 }
 
 impl PropertyType for CookiesConfig {}
@@ -464,43 +331,18 @@ impl ToValue for CookiesConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HeadersConfigRequired {
     /// `HeaderBehavior`: a string, required.
-    ///
-    /// Determines whether any HTTP headers are included in the cache key and in requests that CloudFront sends to the origin. Valid values are:
-    ///
-    /// - `none` – No HTTP headers are included in the cache key or in requests that CloudFront sends to the origin. Even when this field is set to `none` , any headers that are listed in an `OriginRequestPolicy` *are* included in origin requests.
-    /// - `whitelist` – Only the HTTP headers that are listed in the `Headers` type are included in the cache key and in requests that CloudFront sends to the origin.
-    ///
-    /// Pattern `^(none|whitelist)$`.
     pub header_behavior: Str,
 }
 
-static RULE_HeadersConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HeadersConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "HeaderBehavior",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Headers",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("HeaderBehavior", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Headers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
     required: &["HeaderBehavior"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HeadersConfig` property type of `AWS::CloudFront::CachePolicy`.
@@ -525,6 +367,7 @@ pub struct HeadersConfig {
     pub headers: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl HeadersConfig {
     /// A `HeadersConfig` with its required properties, named in a [`HeadersConfigRequired`].
     pub fn new(required: HeadersConfigRequired) -> Self {
@@ -535,20 +378,9 @@ impl HeadersConfig {
     }
 
     /// `HeaderBehavior`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn header_behavior(mut self, value: impl Into<Str>) -> Self {
-        self.header_behavior = value.into();
-        self
-    }
-
+    pub fn header_behavior(mut self, value: impl Into<Str>) -> Self { self.header_behavior = value.into(); self }
     /// `Headers`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn headers(mut self, value: impl Into<List<Str>>) -> Self {
-        self.headers = Some(value.into());
-        self
-    }
+    pub fn headers(mut self, value: impl Into<List<Str>>) -> Self { self.headers = Some(value.into()); self }
 }
 
 impl PropertyType for HeadersConfig {}
@@ -566,57 +398,27 @@ impl ToValue for HeadersConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ParametersInCacheKeyAndForwardedToOriginRequired {
     /// `CookiesConfig`: a [`CookiesConfig`] object, required.
-    ///
-    /// An object that determines whether any cookies in viewer requests (and if so, which cookies) are included in the cache key and in requests that CloudFront sends to the origin.
     pub cookies_config: Obj<CookiesConfig>,
     /// `EnableAcceptEncodingGzip`: a boolean, required.
-    ///
-    /// A flag that can affect whether the `Accept-Encoding` HTTP header is included in the cache key and included in requests that CloudFront sends to the origin.
-    ///
-    /// This field is related to the `EnableAcceptEncodingBrotli` field. If one or both of these fields is `true` *and* the viewer request includes the `Accept-Encoding` header, then CloudFront does the following:
-    ///
-    /// - Normalizes the value of the viewer's `Accept-Encoding` header
-    /// - Includes the normalized header in the cache key
-    /// - Includes the normalized header in the request to the origin, if a request is necessary
-    ///
-    /// For more information, see \[Compression support\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-policy-compressed-objects>) in the *Amazon CloudFront Developer Guide* .
-    ///
-    /// If you set this value to `true` , and this cache behavior also has an origin request policy attached, do not include the `Accept-Encoding` header in the origin request policy. CloudFront always includes the `Accept-Encoding` header in origin requests when the value of this field is `true` , so including this header in an origin request policy has no effect.
-    ///
-    /// If both of these fields are `false` , then CloudFront treats the `Accept-Encoding` header the same as any other HTTP header in the viewer request. By default, it's not included in the cache key and it's not included in origin requests. In this case, you can manually add `Accept-Encoding` to the headers whitelist like any other HTTP header.
     pub enable_accept_encoding_gzip: Bool,
     /// `HeadersConfig`: a [`HeadersConfig`] object, required.
-    ///
-    /// An object that determines whether any HTTP headers (and if so, which headers) are included in the cache key and in requests that CloudFront sends to the origin.
     pub headers_config: Obj<HeadersConfig>,
     /// `QueryStringsConfig`: a [`QueryStringsConfig`] object, required.
-    ///
-    /// An object that determines whether any URL query strings in viewer requests (and if so, which query strings) are included in the cache key and in requests that CloudFront sends to the origin.
     pub query_strings_config: Obj<QueryStringsConfig>,
 }
 
-static RULE_ParametersInCacheKeyAndForwardedToOrigin: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ParametersInCacheKeyAndForwardedToOrigin: ObjRule = ObjRule {
     properties: &[
         ("CookiesConfig", Shape::Object(&RULE_CookiesConfig)),
         ("EnableAcceptEncodingBrotli", Shape::Bool),
         ("EnableAcceptEncodingGzip", Shape::Bool),
         ("HeadersConfig", Shape::Object(&RULE_HeadersConfig)),
-        (
-            "QueryStringsConfig",
-            Shape::Object(&RULE_QueryStringsConfig),
-        ),
+        ("QueryStringsConfig", Shape::Object(&RULE_QueryStringsConfig)),
     ],
-    required: &[
-        "EnableAcceptEncodingGzip",
-        "HeadersConfig",
-        "CookiesConfig",
-        "QueryStringsConfig",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["EnableAcceptEncodingGzip", "HeadersConfig", "CookiesConfig", "QueryStringsConfig"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ParametersInCacheKeyAndForwardedToOrigin` property type of `AWS::CloudFront::CachePolicy`.
@@ -674,6 +476,7 @@ pub struct ParametersInCacheKeyAndForwardedToOrigin {
     pub query_strings_config: Obj<QueryStringsConfig>,
 }
 
+#[rustfmt::skip]
 impl ParametersInCacheKeyAndForwardedToOrigin {
     /// A `ParametersInCacheKeyAndForwardedToOrigin` with its required properties, named in a [`ParametersInCacheKeyAndForwardedToOriginRequired`].
     pub fn new(required: ParametersInCacheKeyAndForwardedToOriginRequired) -> Self {
@@ -687,44 +490,15 @@ impl ParametersInCacheKeyAndForwardedToOrigin {
     }
 
     /// `CookiesConfig`: a [`CookiesConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cookies_config(mut self, value: impl Into<Obj<CookiesConfig>>) -> Self {
-        self.cookies_config = value.into();
-        self
-    }
-
+    pub fn cookies_config(mut self, value: impl Into<Obj<CookiesConfig>>) -> Self { self.cookies_config = value.into(); self }
     /// `EnableAcceptEncodingBrotli`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_accept_encoding_brotli(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_accept_encoding_brotli = Some(value.into());
-        self
-    }
-
+    pub fn enable_accept_encoding_brotli(mut self, value: impl Into<Bool>) -> Self { self.enable_accept_encoding_brotli = Some(value.into()); self }
     /// `EnableAcceptEncodingGzip`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_accept_encoding_gzip(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_accept_encoding_gzip = value.into();
-        self
-    }
-
+    pub fn enable_accept_encoding_gzip(mut self, value: impl Into<Bool>) -> Self { self.enable_accept_encoding_gzip = value.into(); self }
     /// `HeadersConfig`: a [`HeadersConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn headers_config(mut self, value: impl Into<Obj<HeadersConfig>>) -> Self {
-        self.headers_config = value.into();
-        self
-    }
-
+    pub fn headers_config(mut self, value: impl Into<Obj<HeadersConfig>>) -> Self { self.headers_config = value.into(); self }
     /// `QueryStringsConfig`: a [`QueryStringsConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_strings_config(mut self, value: impl Into<Obj<QueryStringsConfig>>) -> Self {
-        self.query_strings_config = value.into();
-        self
-    }
+    pub fn query_strings_config(mut self, value: impl Into<Obj<QueryStringsConfig>>) -> Self { self.query_strings_config = value.into(); self }
 }
 
 impl PropertyType for ParametersInCacheKeyAndForwardedToOrigin {}
@@ -751,45 +525,18 @@ impl ToValue for ParametersInCacheKeyAndForwardedToOrigin {
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueryStringsConfigRequired {
     /// `QueryStringBehavior`: a string, required.
-    ///
-    /// Determines whether any URL query strings in viewer requests are included in the cache key and in requests that CloudFront sends to the origin. Valid values are:
-    ///
-    /// - `none` – No query strings in viewer requests are included in the cache key or in requests that CloudFront sends to the origin. Even when this field is set to `none` , any query strings that are listed in an `OriginRequestPolicy` *are* included in origin requests.
-    /// - `whitelist` – Only the query strings in viewer requests that are listed in the `QueryStringNames` type are included in the cache key and in requests that CloudFront sends to the origin.
-    /// - `allExcept` – All query strings in viewer requests are included in the cache key and in requests that CloudFront sends to the origin, **except** those that are listed in the `QueryStringNames` type, which are not included.
-    /// - `all` – All query strings in viewer requests are included in the cache key and in requests that CloudFront sends to the origin.
-    ///
-    /// Pattern `^(none|whitelist|allExcept|all)$`.
     pub query_string_behavior: Str,
 }
 
-static RULE_QueryStringsConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_QueryStringsConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "QueryStringBehavior",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "QueryStrings",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("QueryStringBehavior", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("QueryStrings", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
     required: &["QueryStringBehavior"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `QueryStringsConfig` property type of `AWS::CloudFront::CachePolicy`.
@@ -816,6 +563,7 @@ pub struct QueryStringsConfig {
     pub query_strings: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl QueryStringsConfig {
     /// A `QueryStringsConfig` with its required properties, named in a [`QueryStringsConfigRequired`].
     pub fn new(required: QueryStringsConfigRequired) -> Self {
@@ -826,20 +574,9 @@ impl QueryStringsConfig {
     }
 
     /// `QueryStringBehavior`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_string_behavior(mut self, value: impl Into<Str>) -> Self {
-        self.query_string_behavior = value.into();
-        self
-    }
-
+    pub fn query_string_behavior(mut self, value: impl Into<Str>) -> Self { self.query_string_behavior = value.into(); self }
     /// `QueryStrings`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_strings(mut self, value: impl Into<List<Str>>) -> Self {
-        self.query_strings = Some(value.into());
-        self
-    }
+    pub fn query_strings(mut self, value: impl Into<List<Str>>) -> Self { self.query_strings = Some(value.into()); self }
 }
 
 impl PropertyType for QueryStringsConfig {}

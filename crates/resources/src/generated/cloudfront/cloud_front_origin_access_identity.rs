@@ -11,22 +11,17 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CloudFrontOriginAccessIdentityRequired {
     /// `CloudFrontOriginAccessIdentityConfig`: a [`CloudFrontOriginAccessIdentityConfig`] object, required.
-    ///
-    /// The current configuration information for the identity.
     pub cloud_front_origin_access_identity_config: Obj<CloudFrontOriginAccessIdentityConfig>,
 }
 
-static RULE_CloudFrontOriginAccessIdentity: ObjRule = ObjRule {
-    properties: &[(
-        "CloudFrontOriginAccessIdentityConfig",
-        Shape::Object(&RULE_CloudFrontOriginAccessIdentityConfig),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_CloudFrontOriginAccessIdentity: ObjRule = ObjRule {
+    properties: &[
+        ("CloudFrontOriginAccessIdentityConfig", Shape::Object(&RULE_CloudFrontOriginAccessIdentityConfig)),
+    ],
     required: &["CloudFrontOriginAccessIdentityConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CloudFront::CloudFrontOriginAccessIdentity` resource.
@@ -47,6 +42,7 @@ pub struct CloudFrontOriginAccessIdentity {
     pub cloud_front_origin_access_identity_config: Obj<CloudFrontOriginAccessIdentityConfig>,
 }
 
+#[rustfmt::skip]
 impl CloudFrontOriginAccessIdentity {
     /// The CloudFormation type name, `AWS::CloudFront::CloudFrontOriginAccessIdentity`.
     pub const TYPE_NAME: &'static str = "AWS::CloudFront::CloudFrontOriginAccessIdentity";
@@ -70,21 +66,12 @@ impl CloudFrontOriginAccessIdentity {
     /// A `CloudFrontOriginAccessIdentity` with its required properties, named in a [`CloudFrontOriginAccessIdentityRequired`].
     pub fn new(required: CloudFrontOriginAccessIdentityRequired) -> Self {
         Self {
-            cloud_front_origin_access_identity_config: required
-                .cloud_front_origin_access_identity_config,
+            cloud_front_origin_access_identity_config: required.cloud_front_origin_access_identity_config,
         }
     }
 
     /// `CloudFrontOriginAccessIdentityConfig`: a [`CloudFrontOriginAccessIdentityConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_front_origin_access_identity_config(
-        mut self,
-        value: impl Into<Obj<CloudFrontOriginAccessIdentityConfig>>,
-    ) -> Self {
-        self.cloud_front_origin_access_identity_config = value.into();
-        self
-    }
+    pub fn cloud_front_origin_access_identity_config(mut self, value: impl Into<Obj<CloudFrontOriginAccessIdentityConfig>>) -> Self { self.cloud_front_origin_access_identity_config = value.into(); self }
 }
 
 impl Resource for CloudFrontOriginAccessIdentity {
@@ -138,19 +125,17 @@ impl CloudFrontOriginAccessIdentityAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CloudFrontOriginAccessIdentityConfigRequired {
     /// `Comment`: a string, required.
-    ///
-    /// A comment to describe the origin access identity. The comment cannot be longer than 128 characters.
     pub comment: Str,
 }
 
-static RULE_CloudFrontOriginAccessIdentityConfig: ObjRule = ObjRule {
-    properties: &[("Comment", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_CloudFrontOriginAccessIdentityConfig: ObjRule = ObjRule {
+    properties: &[
+        ("Comment", Shape::STR),
+    ],
     required: &["Comment"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CloudFrontOriginAccessIdentityConfig` property type of `AWS::CloudFront::CloudFrontOriginAccessIdentity`.
@@ -166,6 +151,7 @@ pub struct CloudFrontOriginAccessIdentityConfig {
     pub comment: Str,
 }
 
+#[rustfmt::skip]
 impl CloudFrontOriginAccessIdentityConfig {
     /// A `CloudFrontOriginAccessIdentityConfig` with its required properties, named in a [`CloudFrontOriginAccessIdentityConfigRequired`].
     pub fn new(required: CloudFrontOriginAccessIdentityConfigRequired) -> Self {
@@ -175,12 +161,7 @@ impl CloudFrontOriginAccessIdentityConfig {
     }
 
     /// `Comment`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn comment(mut self, value: impl Into<Str>) -> Self {
-        self.comment = value.into();
-        self
-    }
+    pub fn comment(mut self, value: impl Into<Str>) -> Self { self.comment = value.into(); self }
 }
 
 impl PropertyType for CloudFrontOriginAccessIdentityConfig {}

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_KeyValueStoreAssociation;
+pub use super::shared::{KeyValueStoreAssociation, KeyValueStoreAssociationRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-_]{1,64}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
@@ -14,54 +17,25 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectionFunctionRequired {
     /// `ConnectionFunctionCode`: a string, required.
-    ///
-    /// The code for the connection function.
     pub connection_function_code: Str,
     /// `ConnectionFunctionConfig`: a [`ConnectionFunctionConfig`] object, required.
-    ///
-    /// Contains configuration information about a CloudFront function.
     pub connection_function_config: Obj<ConnectionFunctionConfig>,
     /// `Name`: a string, required.
-    ///
-    /// The connection function name.
-    ///
-    /// Pattern `^[a-zA-Z0-9-_]{1,64}$`; length 1 to 64; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_ConnectionFunction: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConnectionFunction: ObjRule = ObjRule {
     properties: &[
         ("AutoPublish", Shape::Bool),
         ("ConnectionFunctionCode", Shape::STR),
-        (
-            "ConnectionFunctionConfig",
-            Shape::Object(&RULE_ConnectionFunctionConfig),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ConnectionFunctionConfig", Shape::Object(&RULE_ConnectionFunctionConfig)),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Name", "ConnectionFunctionCode", "ConnectionFunctionConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CloudFront::ConnectionFunction` resource.
@@ -103,6 +77,7 @@ pub struct ConnectionFunction {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ConnectionFunction {
     /// The CloudFormation type name, `AWS::CloudFront::ConnectionFunction`.
     pub const TYPE_NAME: &'static str = "AWS::CloudFront::ConnectionFunction";
@@ -117,24 +92,8 @@ impl ConnectionFunction {
         create_only: &["Name", "ConnectionFunctionConfig/Runtime"],
         conditional_create_only: &[],
         write_only: &["AutoPublish"],
-        read_only: &[
-            "Id",
-            "ConnectionFunctionArn",
-            "Stage",
-            "Status",
-            "ETag",
-            "CreatedTime",
-            "LastModifiedTime",
-        ],
-        attributes: &[
-            "ConnectionFunctionArn",
-            "CreatedTime",
-            "ETag",
-            "Id",
-            "LastModifiedTime",
-            "Stage",
-            "Status",
-        ],
+        read_only: &["Id", "ConnectionFunctionArn", "Stage", "Status", "ETag", "CreatedTime", "LastModifiedTime"],
+        attributes: &["ConnectionFunctionArn", "CreatedTime", "ETag", "Id", "LastModifiedTime", "Stage", "Status"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -151,47 +110,15 @@ impl ConnectionFunction {
     }
 
     /// `AutoPublish`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_publish(mut self, value: impl Into<Bool>) -> Self {
-        self.auto_publish = Some(value.into());
-        self
-    }
-
+    pub fn auto_publish(mut self, value: impl Into<Bool>) -> Self { self.auto_publish = Some(value.into()); self }
     /// `ConnectionFunctionCode`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_function_code(mut self, value: impl Into<Str>) -> Self {
-        self.connection_function_code = value.into();
-        self
-    }
-
+    pub fn connection_function_code(mut self, value: impl Into<Str>) -> Self { self.connection_function_code = value.into(); self }
     /// `ConnectionFunctionConfig`: a [`ConnectionFunctionConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_function_config(
-        mut self,
-        value: impl Into<Obj<ConnectionFunctionConfig>>,
-    ) -> Self {
-        self.connection_function_config = value.into();
-        self
-    }
-
+    pub fn connection_function_config(mut self, value: impl Into<Obj<ConnectionFunctionConfig>>) -> Self { self.connection_function_config = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ConnectionFunction {
@@ -284,43 +211,21 @@ impl ConnectionFunctionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectionFunctionConfigRequired {
     /// `Comment`: a string, required.
-    ///
-    /// A comment to describe the function.
     pub comment: Str,
     /// `Runtime`: a [`Runtime`] value, required.
-    ///
-    /// The function's runtime environment version.
     pub runtime: Runtime,
 }
 
-static RULE_ConnectionFunctionConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConnectionFunctionConfig: ObjRule = ObjRule {
     properties: &[
         ("Comment", Shape::STR),
-        (
-            "KeyValueStoreAssociations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_KeyValueStoreAssociation),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Runtime",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["cloudfront-js-2.0"],
-                format: None,
-            }),
-        ),
+        ("KeyValueStoreAssociations", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyValueStoreAssociation), min_items: None, max_items: None })),
+        ("Runtime", Shape::Str(&StrRule { allowed: &["cloudfront-js-2.0"], ..StrRule::ANY })),
     ],
     required: &["Comment", "Runtime"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConnectionFunctionConfig` property type of `AWS::CloudFront::ConnectionFunction`.
@@ -344,6 +249,7 @@ pub struct ConnectionFunctionConfig {
     pub runtime: Runtime,
 }
 
+#[rustfmt::skip]
 impl ConnectionFunctionConfig {
     /// A `ConnectionFunctionConfig` with its required properties, named in a [`ConnectionFunctionConfigRequired`].
     pub fn new(required: ConnectionFunctionConfigRequired) -> Self {
@@ -355,31 +261,11 @@ impl ConnectionFunctionConfig {
     }
 
     /// `Comment`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn comment(mut self, value: impl Into<Str>) -> Self {
-        self.comment = value.into();
-        self
-    }
-
+    pub fn comment(mut self, value: impl Into<Str>) -> Self { self.comment = value.into(); self }
     /// `KeyValueStoreAssociations`: a list of [`KeyValueStoreAssociation`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_value_store_associations(
-        mut self,
-        value: impl Into<List<KeyValueStoreAssociation>>,
-    ) -> Self {
-        self.key_value_store_associations = Some(value.into());
-        self
-    }
-
+    pub fn key_value_store_associations(mut self, value: impl Into<List<KeyValueStoreAssociation>>) -> Self { self.key_value_store_associations = Some(value.into()); self }
     /// `Runtime`: a [`Runtime`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn runtime(mut self, value: impl Into<Runtime>) -> Self {
-        self.runtime = value.into();
-        self
-    }
+    pub fn runtime(mut self, value: impl Into<Runtime>) -> Self { self.runtime = value.into(); self }
 }
 
 impl PropertyType for ConnectionFunctionConfig {}
@@ -397,107 +283,24 @@ impl ToValue for ConnectionFunctionConfig {
     }
 }
 
-/// The required properties of [`KeyValueStoreAssociation`], by name: `KeyValueStoreAssociation::new(KeyValueStoreAssociationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct KeyValueStoreAssociationRequired {
-    /// `KeyValueStoreARN`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the key value store association.
-    pub key_value_store_arn: Str,
-}
-
-static RULE_KeyValueStoreAssociation: ObjRule = ObjRule {
-    properties: &[("KeyValueStoreARN", Shape::STR)],
-    required: &["KeyValueStoreARN"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `KeyValueStoreAssociation` property type of `AWS::CloudFront::ConnectionFunction`.
-///
-/// The key value store association.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-connectionfunction-keyvaluestoreassociation.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct KeyValueStoreAssociation {
-    /// `KeyValueStoreARN`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the key value store association.
-    pub key_value_store_arn: Str,
-}
-
-impl KeyValueStoreAssociation {
-    /// A `KeyValueStoreAssociation` with its required properties, named in a [`KeyValueStoreAssociationRequired`].
-    pub fn new(required: KeyValueStoreAssociationRequired) -> Self {
-        Self {
-            key_value_store_arn: required.key_value_store_arn,
-        }
-    }
-
-    /// `KeyValueStoreARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_value_store_arn(mut self, value: impl Into<Str>) -> Self {
-        self.key_value_store_arn = value.into();
-        self
-    }
-}
-
-impl PropertyType for KeyValueStoreAssociation {}
-
-impl ToValue for KeyValueStoreAssociation {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("KeyValueStoreARN", &self.key_value_store_arn)
-            .build()
-    }
-}
-
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::CloudFront::ConnectionFunction`.
@@ -515,6 +318,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -525,20 +329,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -7,38 +7,28 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`ConnectionGroup`], by name: `ConnectionGroup::new(ConnectionGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectionGroupRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the connection group.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_ConnectionGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConnectionGroup: ObjRule = ObjRule {
     properties: &[
         ("AnycastIpListId", Shape::STR),
         ("Enabled", Shape::Bool),
         ("Ipv6Enabled", Shape::Bool),
         ("Name", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CloudFront::ConnectionGroup` resource.
@@ -78,6 +68,7 @@ pub struct ConnectionGroup {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ConnectionGroup {
     /// The CloudFormation type name, `AWS::CloudFront::ConnectionGroup`.
     pub const TYPE_NAME: &'static str = "AWS::CloudFront::ConnectionGroup";
@@ -92,26 +83,8 @@ impl ConnectionGroup {
         create_only: &["Name"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Id",
-            "Arn",
-            "CreatedTime",
-            "LastModifiedTime",
-            "RoutingEndpoint",
-            "Status",
-            "IsDefault",
-            "ETag",
-        ],
-        attributes: &[
-            "Arn",
-            "CreatedTime",
-            "ETag",
-            "Id",
-            "IsDefault",
-            "LastModifiedTime",
-            "RoutingEndpoint",
-            "Status",
-        ],
+        read_only: &["Id", "Arn", "CreatedTime", "LastModifiedTime", "RoutingEndpoint", "Status", "IsDefault", "ETag"],
+        attributes: &["Arn", "CreatedTime", "ETag", "Id", "IsDefault", "LastModifiedTime", "RoutingEndpoint", "Status"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -128,44 +101,15 @@ impl ConnectionGroup {
     }
 
     /// `AnycastIpListId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn anycast_ip_list_id(mut self, value: impl Into<Str>) -> Self {
-        self.anycast_ip_list_id = Some(value.into());
-        self
-    }
-
+    pub fn anycast_ip_list_id(mut self, value: impl Into<Str>) -> Self { self.anycast_ip_list_id = Some(value.into()); self }
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `Ipv6Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv6_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.ipv6_enabled = Some(value.into());
-        self
-    }
-
+    pub fn ipv6_enabled(mut self, value: impl Into<Bool>) -> Self { self.ipv6_enabled = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ConnectionGroup {
@@ -258,68 +202,5 @@ impl ConnectionGroupAttributes {
     /// The status of the connection group.
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::CloudFront::ConnectionGroup`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-connectiongroup-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

@@ -11,22 +11,17 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContinuousDeploymentPolicyRequired {
     /// `ContinuousDeploymentPolicyConfig`: a [`ContinuousDeploymentPolicyConfig`] object, required.
-    ///
-    /// Contains the configuration for a continuous deployment policy.
     pub continuous_deployment_policy_config: Obj<ContinuousDeploymentPolicyConfig>,
 }
 
-static RULE_ContinuousDeploymentPolicy: ObjRule = ObjRule {
-    properties: &[(
-        "ContinuousDeploymentPolicyConfig",
-        Shape::Object(&RULE_ContinuousDeploymentPolicyConfig),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ContinuousDeploymentPolicy: ObjRule = ObjRule {
+    properties: &[
+        ("ContinuousDeploymentPolicyConfig", Shape::Object(&RULE_ContinuousDeploymentPolicyConfig)),
+    ],
     required: &["ContinuousDeploymentPolicyConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CloudFront::ContinuousDeploymentPolicy` resource.
@@ -51,6 +46,7 @@ pub struct ContinuousDeploymentPolicy {
     pub continuous_deployment_policy_config: Obj<ContinuousDeploymentPolicyConfig>,
 }
 
+#[rustfmt::skip]
 impl ContinuousDeploymentPolicy {
     /// The CloudFormation type name, `AWS::CloudFront::ContinuousDeploymentPolicy`.
     pub const TYPE_NAME: &'static str = "AWS::CloudFront::ContinuousDeploymentPolicy";
@@ -79,15 +75,7 @@ impl ContinuousDeploymentPolicy {
     }
 
     /// `ContinuousDeploymentPolicyConfig`: a [`ContinuousDeploymentPolicyConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn continuous_deployment_policy_config(
-        mut self,
-        value: impl Into<Obj<ContinuousDeploymentPolicyConfig>>,
-    ) -> Self {
-        self.continuous_deployment_policy_config = value.into();
-        self
-    }
+    pub fn continuous_deployment_policy_config(mut self, value: impl Into<Obj<ContinuousDeploymentPolicyConfig>>) -> Self { self.continuous_deployment_policy_config = value.into(); self }
 }
 
 impl Resource for ContinuousDeploymentPolicy {
@@ -141,54 +129,24 @@ impl ContinuousDeploymentPolicyAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContinuousDeploymentPolicyConfigRequired {
     /// `Enabled`: a boolean, required.
-    ///
-    /// A Boolean that indicates whether this continuous deployment policy is enabled (in effect). When this value is `true` , this policy is enabled and in effect. When this value is `false` , this policy is not enabled and has no effect.
     pub enabled: Bool,
     /// `StagingDistributionDnsNames`: a list of strings, required.
-    ///
-    /// The CloudFront domain name of the staging distribution. For example: `d111111abcdef8.cloudfront.net` .
-    ///
-    /// Items at least 1.
     pub staging_distribution_dns_names: List<Str>,
 }
 
-static RULE_ContinuousDeploymentPolicyConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ContinuousDeploymentPolicyConfig: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
-        (
-            "SingleHeaderPolicyConfig",
-            Shape::Object(&RULE_SingleHeaderPolicyConfig),
-        ),
-        (
-            "SingleWeightPolicyConfig",
-            Shape::Object(&RULE_SingleWeightPolicyConfig),
-        ),
-        (
-            "StagingDistributionDnsNames",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("SingleHeaderPolicyConfig", Shape::Object(&RULE_SingleHeaderPolicyConfig)),
+        ("SingleWeightPolicyConfig", Shape::Object(&RULE_SingleWeightPolicyConfig)),
+        ("StagingDistributionDnsNames", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: None })),
         ("TrafficConfig", Shape::Object(&RULE_TrafficConfig)),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SingleWeight", "SingleHeader"],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["SingleWeight", "SingleHeader"], ..StrRule::ANY })),
     ],
     required: &["Enabled", "StagingDistributionDnsNames"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ContinuousDeploymentPolicyConfig` property type of `AWS::CloudFront::ContinuousDeploymentPolicy`.
@@ -226,6 +184,7 @@ pub struct ContinuousDeploymentPolicyConfig {
     pub r#type: Option<ContinuousDeploymentPolicyConfigType>,
 }
 
+#[rustfmt::skip]
 impl ContinuousDeploymentPolicyConfig {
     /// A `ContinuousDeploymentPolicyConfig` with its required properties, named in a [`ContinuousDeploymentPolicyConfigRequired`].
     pub fn new(required: ContinuousDeploymentPolicyConfigRequired) -> Self {
@@ -240,58 +199,17 @@ impl ContinuousDeploymentPolicyConfig {
     }
 
     /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
     /// `SingleHeaderPolicyConfig`: a [`SingleHeaderPolicyConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn single_header_policy_config(
-        mut self,
-        value: impl Into<Obj<SingleHeaderPolicyConfig>>,
-    ) -> Self {
-        self.single_header_policy_config = Some(value.into());
-        self
-    }
-
+    pub fn single_header_policy_config(mut self, value: impl Into<Obj<SingleHeaderPolicyConfig>>) -> Self { self.single_header_policy_config = Some(value.into()); self }
     /// `SingleWeightPolicyConfig`: a [`SingleWeightPolicyConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn single_weight_policy_config(
-        mut self,
-        value: impl Into<Obj<SingleWeightPolicyConfig>>,
-    ) -> Self {
-        self.single_weight_policy_config = Some(value.into());
-        self
-    }
-
+    pub fn single_weight_policy_config(mut self, value: impl Into<Obj<SingleWeightPolicyConfig>>) -> Self { self.single_weight_policy_config = Some(value.into()); self }
     /// `StagingDistributionDnsNames`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn staging_distribution_dns_names(mut self, value: impl Into<List<Str>>) -> Self {
-        self.staging_distribution_dns_names = value.into();
-        self
-    }
-
+    pub fn staging_distribution_dns_names(mut self, value: impl Into<List<Str>>) -> Self { self.staging_distribution_dns_names = value.into(); self }
     /// `TrafficConfig`: a [`TrafficConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn traffic_config(mut self, value: impl Into<Obj<TrafficConfig>>) -> Self {
-        self.traffic_config = Some(value.into());
-        self
-    }
-
+    pub fn traffic_config(mut self, value: impl Into<Obj<TrafficConfig>>) -> Self { self.traffic_config = Some(value.into()); self }
     /// `Type`: a [`ContinuousDeploymentPolicyConfigType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<ContinuousDeploymentPolicyConfigType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<ContinuousDeploymentPolicyConfigType>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl PropertyType for ContinuousDeploymentPolicyConfig {}
@@ -322,44 +240,20 @@ impl ToValue for ContinuousDeploymentPolicyConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SessionStickinessConfigRequired {
     /// `IdleTTL`: an integer, required.
-    ///
-    /// The amount of time after which you want sessions to cease if no requests are received. Allowed values are 300–3600 seconds (5–60 minutes).
-    ///
-    /// Value 300 to 3600.
     pub idle_ttl: Int,
     /// `MaximumTTL`: an integer, required.
-    ///
-    /// The maximum amount of time to consider requests from the viewer as being part of the same session. Allowed values are 300–3600 seconds (5–60 minutes).
-    ///
-    /// Value 300 to 3600.
     pub maximum_ttl: Int,
 }
 
-static RULE_SessionStickinessConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SessionStickinessConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "IdleTTL",
-            Shape::Int(&NumRule {
-                min: Some(300.0),
-                max: Some(3600.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaximumTTL",
-            Shape::Int(&NumRule {
-                min: Some(300.0),
-                max: Some(3600.0),
-                allowed: &[],
-            }),
-        ),
+        ("IdleTTL", Shape::Int(&NumRule { min: Some(300.0), max: Some(3600.0), ..NumRule::ANY })),
+        ("MaximumTTL", Shape::Int(&NumRule { min: Some(300.0), max: Some(3600.0), ..NumRule::ANY })),
     ],
     required: &["IdleTTL", "MaximumTTL"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SessionStickinessConfig` property type of `AWS::CloudFront::ContinuousDeploymentPolicy`.
@@ -383,6 +277,7 @@ pub struct SessionStickinessConfig {
     pub maximum_ttl: Int,
 }
 
+#[rustfmt::skip]
 impl SessionStickinessConfig {
     /// A `SessionStickinessConfig` with its required properties, named in a [`SessionStickinessConfigRequired`].
     pub fn new(required: SessionStickinessConfigRequired) -> Self {
@@ -393,20 +288,9 @@ impl SessionStickinessConfig {
     }
 
     /// `IdleTTL`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn idle_ttl(mut self, value: impl Into<Int>) -> Self {
-        self.idle_ttl = value.into();
-        self
-    }
-
+    pub fn idle_ttl(mut self, value: impl Into<Int>) -> Self { self.idle_ttl = value.into(); self }
     /// `MaximumTTL`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_ttl(mut self, value: impl Into<Int>) -> Self {
-        self.maximum_ttl = value.into();
-        self
-    }
+    pub fn maximum_ttl(mut self, value: impl Into<Int>) -> Self { self.maximum_ttl = value.into(); self }
 }
 
 impl PropertyType for SessionStickinessConfig {}
@@ -424,48 +308,20 @@ impl ToValue for SessionStickinessConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SingleHeaderConfigRequired {
     /// `Header`: a string, required.
-    ///
-    /// The request header name that you want CloudFront to send to your staging distribution. The header must contain the prefix `aws-cf-cd-` .
-    ///
-    /// Length 1 to 256.
     pub header: Str,
     /// `Value`: a string, required.
-    ///
-    /// The request header value.
-    ///
-    /// Length 1 to 1783.
     pub value: Str,
 }
 
-static RULE_SingleHeaderConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SingleHeaderConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "Header",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1783),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Header", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1783), ..StrRule::ANY })),
     ],
     required: &["Header", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SingleHeaderConfig` property type of `AWS::CloudFront::ContinuousDeploymentPolicy`.
@@ -489,6 +345,7 @@ pub struct SingleHeaderConfig {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl SingleHeaderConfig {
     /// A `SingleHeaderConfig` with its required properties, named in a [`SingleHeaderConfigRequired`].
     pub fn new(required: SingleHeaderConfigRequired) -> Self {
@@ -499,20 +356,9 @@ impl SingleHeaderConfig {
     }
 
     /// `Header`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn header(mut self, value: impl Into<Str>) -> Self {
-        self.header = value.into();
-        self
-    }
-
+    pub fn header(mut self, value: impl Into<Str>) -> Self { self.header = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for SingleHeaderConfig {}
@@ -530,44 +376,20 @@ impl ToValue for SingleHeaderConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SingleHeaderPolicyConfigRequired {
     /// `Header`: a string, required.
-    ///
-    /// Length 1 to 256.
     pub header: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 1 to 1783.
     pub value: Str,
 }
 
-static RULE_SingleHeaderPolicyConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SingleHeaderPolicyConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "Header",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1783),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Header", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1783), ..StrRule::ANY })),
     ],
     required: &["Header", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SingleHeaderPolicyConfig` property type of `AWS::CloudFront::ContinuousDeploymentPolicy`.
@@ -587,6 +409,7 @@ pub struct SingleHeaderPolicyConfig {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl SingleHeaderPolicyConfig {
     /// A `SingleHeaderPolicyConfig` with its required properties, named in a [`SingleHeaderPolicyConfigRequired`].
     pub fn new(required: SingleHeaderPolicyConfigRequired) -> Self {
@@ -597,20 +420,9 @@ impl SingleHeaderPolicyConfig {
     }
 
     /// `Header`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn header(mut self, value: impl Into<Str>) -> Self {
-        self.header = value.into();
-        self
-    }
-
+    pub fn header(mut self, value: impl Into<Str>) -> Self { self.header = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for SingleHeaderPolicyConfig {}
@@ -628,34 +440,18 @@ impl ToValue for SingleHeaderPolicyConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SingleWeightConfigRequired {
     /// `Weight`: a number, required.
-    ///
-    /// The percentage of traffic to send to a staging distribution, expressed as a decimal number between 0 and 0.15. For example, a value of 0.10 means 10% of traffic is sent to the staging distribution.
-    ///
-    /// Value 0 to 1.
     pub weight: Num,
 }
 
-static RULE_SingleWeightConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SingleWeightConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "SessionStickinessConfig",
-            Shape::Object(&RULE_SessionStickinessConfig),
-        ),
-        (
-            "Weight",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(1.0),
-                allowed: &[],
-            }),
-        ),
+        ("SessionStickinessConfig", Shape::Object(&RULE_SessionStickinessConfig)),
+        ("Weight", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
     ],
     required: &["Weight"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SingleWeightConfig` property type of `AWS::CloudFront::ContinuousDeploymentPolicy`.
@@ -677,6 +473,7 @@ pub struct SingleWeightConfig {
     pub weight: Num,
 }
 
+#[rustfmt::skip]
 impl SingleWeightConfig {
     /// A `SingleWeightConfig` with its required properties, named in a [`SingleWeightConfigRequired`].
     pub fn new(required: SingleWeightConfigRequired) -> Self {
@@ -687,23 +484,9 @@ impl SingleWeightConfig {
     }
 
     /// `SessionStickinessConfig`: a [`SessionStickinessConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn session_stickiness_config(
-        mut self,
-        value: impl Into<Obj<SessionStickinessConfig>>,
-    ) -> Self {
-        self.session_stickiness_config = Some(value.into());
-        self
-    }
-
+    pub fn session_stickiness_config(mut self, value: impl Into<Obj<SessionStickinessConfig>>) -> Self { self.session_stickiness_config = Some(value.into()); self }
     /// `Weight`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn weight(mut self, value: impl Into<Num>) -> Self {
-        self.weight = value.into();
-        self
-    }
+    pub fn weight(mut self, value: impl Into<Num>) -> Self { self.weight = value.into(); self }
 }
 
 impl PropertyType for SingleWeightConfig {}
@@ -721,32 +504,18 @@ impl ToValue for SingleWeightConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SingleWeightPolicyConfigRequired {
     /// `Weight`: a number, required.
-    ///
-    /// Value 0 to 1.
     pub weight: Num,
 }
 
-static RULE_SingleWeightPolicyConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SingleWeightPolicyConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "SessionStickinessConfig",
-            Shape::Object(&RULE_SessionStickinessConfig),
-        ),
-        (
-            "Weight",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(1.0),
-                allowed: &[],
-            }),
-        ),
+        ("SessionStickinessConfig", Shape::Object(&RULE_SessionStickinessConfig)),
+        ("Weight", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
     ],
     required: &["Weight"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SingleWeightPolicyConfig` property type of `AWS::CloudFront::ContinuousDeploymentPolicy`.
@@ -764,6 +533,7 @@ pub struct SingleWeightPolicyConfig {
     pub weight: Num,
 }
 
+#[rustfmt::skip]
 impl SingleWeightPolicyConfig {
     /// A `SingleWeightPolicyConfig` with its required properties, named in a [`SingleWeightPolicyConfigRequired`].
     pub fn new(required: SingleWeightPolicyConfigRequired) -> Self {
@@ -774,21 +544,9 @@ impl SingleWeightPolicyConfig {
     }
 
     /// `SessionStickinessConfig`: a [`SessionStickinessConfig`] object.
-    pub fn session_stickiness_config(
-        mut self,
-        value: impl Into<Obj<SessionStickinessConfig>>,
-    ) -> Self {
-        self.session_stickiness_config = Some(value.into());
-        self
-    }
-
+    pub fn session_stickiness_config(mut self, value: impl Into<Obj<SessionStickinessConfig>>) -> Self { self.session_stickiness_config = Some(value.into()); self }
     /// `Weight`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn weight(mut self, value: impl Into<Num>) -> Self {
-        self.weight = value.into();
-        self
-    }
+    pub fn weight(mut self, value: impl Into<Num>) -> Self { self.weight = value.into(); self }
 }
 
 impl PropertyType for SingleWeightPolicyConfig {}
@@ -806,38 +564,19 @@ impl ToValue for SingleWeightPolicyConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrafficConfigRequired {
     /// `Type`: a [`TrafficConfigType`] value, required.
-    ///
-    /// The type of traffic configuration.
     pub r#type: TrafficConfigType,
 }
 
-static RULE_TrafficConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TrafficConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "SingleHeaderConfig",
-            Shape::Object(&RULE_SingleHeaderConfig),
-        ),
-        (
-            "SingleWeightConfig",
-            Shape::Object(&RULE_SingleWeightConfig),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SingleWeight", "SingleHeader"],
-                format: None,
-            }),
-        ),
+        ("SingleHeaderConfig", Shape::Object(&RULE_SingleHeaderConfig)),
+        ("SingleWeightConfig", Shape::Object(&RULE_SingleWeightConfig)),
+        ("Type", Shape::Str(&StrRule { allowed: &["SingleWeight", "SingleHeader"], ..StrRule::ANY })),
     ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TrafficConfig` property type of `AWS::CloudFront::ContinuousDeploymentPolicy`.
@@ -861,6 +600,7 @@ pub struct TrafficConfig {
     pub r#type: TrafficConfigType,
 }
 
+#[rustfmt::skip]
 impl TrafficConfig {
     /// A `TrafficConfig` with its required properties, named in a [`TrafficConfigRequired`].
     pub fn new(required: TrafficConfigRequired) -> Self {
@@ -872,28 +612,11 @@ impl TrafficConfig {
     }
 
     /// `SingleHeaderConfig`: a [`SingleHeaderConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn single_header_config(mut self, value: impl Into<Obj<SingleHeaderConfig>>) -> Self {
-        self.single_header_config = Some(value.into());
-        self
-    }
-
+    pub fn single_header_config(mut self, value: impl Into<Obj<SingleHeaderConfig>>) -> Self { self.single_header_config = Some(value.into()); self }
     /// `SingleWeightConfig`: a [`SingleWeightConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn single_weight_config(mut self, value: impl Into<Obj<SingleWeightConfig>>) -> Self {
-        self.single_weight_config = Some(value.into());
-        self
-    }
-
+    pub fn single_weight_config(mut self, value: impl Into<Obj<SingleWeightConfig>>) -> Self { self.single_weight_config = Some(value.into()); self }
     /// `Type`: a [`TrafficConfigType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<TrafficConfigType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<TrafficConfigType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for TrafficConfig {}

@@ -7,38 +7,27 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-_]+$");
 
 /// The required properties of [`Distribution`], by name: `Distribution::new(DistributionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DistributionRequired {
     /// `DistributionConfig`: a [`DistributionConfig`] object, required.
-    ///
-    /// The distribution's configuration.
     pub distribution_config: Obj<DistributionConfig>,
 }
 
-static RULE_Distribution: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Distribution: ObjRule = ObjRule {
     properties: &[
-        (
-            "DistributionConfig",
-            Shape::Object(&RULE_DistributionConfig),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DistributionConfig", Shape::Object(&RULE_DistributionConfig)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["DistributionConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CloudFront::Distribution` resource.
@@ -63,6 +52,7 @@ pub struct Distribution {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Distribution {
     /// The CloudFormation type name, `AWS::CloudFront::Distribution`.
     pub const TYPE_NAME: &'static str = "AWS::CloudFront::Distribution";
@@ -92,20 +82,9 @@ impl Distribution {
     }
 
     /// `DistributionConfig`: a [`DistributionConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn distribution_config(mut self, value: impl Into<Obj<DistributionConfig>>) -> Self {
-        self.distribution_config = value.into();
-        self
-    }
-
+    pub fn distribution_config(mut self, value: impl Into<Obj<DistributionConfig>>) -> Self { self.distribution_config = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Distribution {
@@ -160,73 +139,26 @@ impl DistributionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CacheBehaviorRequired {
     /// `PathPattern`: a string, required.
-    ///
-    /// The pattern (for example, `images/*.jpg` ) that specifies which requests to apply the behavior to. When CloudFront receives a viewer request, the requested path is compared with path patterns in the order in which cache behaviors are listed in the distribution.
-    ///
-    /// &gt; You can optionally include a slash ( `/` ) at the beginning of the path pattern. For example, `/images/*.jpg` . CloudFront behavior is the same with or without the leading `/` .
-    ///
-    /// The path pattern for the default cache behavior is `*` and cannot be changed. If the request for an object does not match the path pattern for any cache behaviors, CloudFront applies the behavior in the default cache behavior.
-    ///
-    /// For more information, see \[Path Pattern\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-web-values-specify.html#DownloadDistValuesPathPattern>) in the *Amazon CloudFront Developer Guide* .
     pub path_pattern: Str,
     /// `TargetOriginId`: a string, required.
-    ///
-    /// The value of `ID` for the origin that you want CloudFront to route requests to when they match this cache behavior.
     pub target_origin_id: Str,
     /// `ViewerProtocolPolicy`: a string, required.
-    ///
-    /// The protocol that viewers can use to access the files in the origin specified by `TargetOriginId` when a request matches the path pattern in `PathPattern` . You can specify the following options:
-    ///
-    /// - `allow-all` : Viewers can use HTTP or HTTPS.
-    /// - `redirect-to-https` : If a viewer submits an HTTP request, CloudFront returns an HTTP status code of 301 (Moved Permanently) to the viewer along with the HTTPS URL. The viewer then resubmits the request using the new URL.
-    /// - `https-only` : If a viewer sends an HTTP request, CloudFront returns an HTTP status code of 403 (Forbidden).
-    ///
-    /// For more information about requiring the HTTPS protocol, see \[Requiring HTTPS Between Viewers and CloudFront\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-https-viewers-to-cloudfront.html>) in the *Amazon CloudFront Developer Guide* .
-    ///
-    /// &gt; The only way to guarantee that viewers retrieve an object that was fetched from the origin using HTTPS is never to use any other protocol to fetch the object. If you have recently changed from HTTP to HTTPS, we recommend that you clear your objects' cache because cached objects are protocol agnostic. That means that an edge location will return an object from the cache regardless of whether the current request protocol matches the protocol used previously. For more information, see \[Managing Cache Expiration\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html>) in the *Amazon CloudFront Developer Guide* .
     pub viewer_protocol_policy: Str,
 }
 
-static RULE_CacheBehavior: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CacheBehavior: ObjRule = ObjRule {
     properties: &[
-        (
-            "AllowedMethods",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AllowedMethods", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("CachePolicyId", Shape::STR),
-        (
-            "CachedMethods",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CachedMethods", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("Compress", Shape::Bool),
         ("DefaultTTL", Shape::NUM),
         ("FieldLevelEncryptionId", Shape::STR),
         ("ForwardedValues", Shape::Object(&RULE_ForwardedValues)),
-        (
-            "FunctionAssociations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_FunctionAssociation),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("FunctionAssociations", Shape::List(&ListRule { items: Shape::Object(&RULE_FunctionAssociation), min_items: None, max_items: None })),
         ("GrpcConfig", Shape::Object(&RULE_GrpcConfig)),
-        (
-            "LambdaFunctionAssociations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_LambdaFunctionAssociation),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("LambdaFunctionAssociations", Shape::List(&ListRule { items: Shape::Object(&RULE_LambdaFunctionAssociation), min_items: None, max_items: None })),
         ("MaxTTL", Shape::NUM),
         ("MinTTL", Shape::NUM),
         ("OriginRequestPolicyId", Shape::STR),
@@ -235,30 +167,13 @@ static RULE_CacheBehavior: ObjRule = ObjRule {
         ("ResponseHeadersPolicyId", Shape::STR),
         ("SmoothStreaming", Shape::Bool),
         ("TargetOriginId", Shape::STR),
-        (
-            "TrustedKeyGroups",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TrustedSigners",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("TrustedKeyGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("TrustedSigners", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("ViewerProtocolPolicy", Shape::STR),
     ],
     required: &["PathPattern", "TargetOriginId", "ViewerProtocolPolicy"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CacheBehavior` property type of `AWS::CloudFront::Distribution`.
@@ -441,6 +356,7 @@ pub struct CacheBehavior {
     pub viewer_protocol_policy: Str,
 }
 
+#[rustfmt::skip]
 impl CacheBehavior {
     /// A `CacheBehavior` with its required properties, named in a [`CacheBehaviorRequired`].
     pub fn new(required: CacheBehaviorRequired) -> Self {
@@ -470,175 +386,47 @@ impl CacheBehavior {
     }
 
     /// `AllowedMethods`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allowed_methods(mut self, value: impl Into<List<Str>>) -> Self {
-        self.allowed_methods = Some(value.into());
-        self
-    }
-
+    pub fn allowed_methods(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_methods = Some(value.into()); self }
     /// `CachePolicyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cache_policy_id(mut self, value: impl Into<Str>) -> Self {
-        self.cache_policy_id = Some(value.into());
-        self
-    }
-
+    pub fn cache_policy_id(mut self, value: impl Into<Str>) -> Self { self.cache_policy_id = Some(value.into()); self }
     /// `CachedMethods`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cached_methods(mut self, value: impl Into<List<Str>>) -> Self {
-        self.cached_methods = Some(value.into());
-        self
-    }
-
+    pub fn cached_methods(mut self, value: impl Into<List<Str>>) -> Self { self.cached_methods = Some(value.into()); self }
     /// `Compress`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compress(mut self, value: impl Into<Bool>) -> Self {
-        self.compress = Some(value.into());
-        self
-    }
-
+    pub fn compress(mut self, value: impl Into<Bool>) -> Self { self.compress = Some(value.into()); self }
     /// `DefaultTTL`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_ttl(mut self, value: impl Into<Num>) -> Self {
-        self.default_ttl = Some(value.into());
-        self
-    }
-
+    pub fn default_ttl(mut self, value: impl Into<Num>) -> Self { self.default_ttl = Some(value.into()); self }
     /// `FieldLevelEncryptionId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_level_encryption_id(mut self, value: impl Into<Str>) -> Self {
-        self.field_level_encryption_id = Some(value.into());
-        self
-    }
-
+    pub fn field_level_encryption_id(mut self, value: impl Into<Str>) -> Self { self.field_level_encryption_id = Some(value.into()); self }
     /// `ForwardedValues`: a [`ForwardedValues`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn forwarded_values(mut self, value: impl Into<Obj<ForwardedValues>>) -> Self {
-        self.forwarded_values = Some(value.into());
-        self
-    }
-
+    pub fn forwarded_values(mut self, value: impl Into<Obj<ForwardedValues>>) -> Self { self.forwarded_values = Some(value.into()); self }
     /// `FunctionAssociations`: a list of [`FunctionAssociation`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn function_associations(mut self, value: impl Into<List<FunctionAssociation>>) -> Self {
-        self.function_associations = Some(value.into());
-        self
-    }
-
+    pub fn function_associations(mut self, value: impl Into<List<FunctionAssociation>>) -> Self { self.function_associations = Some(value.into()); self }
     /// `GrpcConfig`: a [`GrpcConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn grpc_config(mut self, value: impl Into<Obj<GrpcConfig>>) -> Self {
-        self.grpc_config = Some(value.into());
-        self
-    }
-
+    pub fn grpc_config(mut self, value: impl Into<Obj<GrpcConfig>>) -> Self { self.grpc_config = Some(value.into()); self }
     /// `LambdaFunctionAssociations`: a list of [`LambdaFunctionAssociation`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_function_associations(
-        mut self,
-        value: impl Into<List<LambdaFunctionAssociation>>,
-    ) -> Self {
-        self.lambda_function_associations = Some(value.into());
-        self
-    }
-
+    pub fn lambda_function_associations(mut self, value: impl Into<List<LambdaFunctionAssociation>>) -> Self { self.lambda_function_associations = Some(value.into()); self }
     /// `MaxTTL`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_ttl(mut self, value: impl Into<Num>) -> Self {
-        self.max_ttl = Some(value.into());
-        self
-    }
-
+    pub fn max_ttl(mut self, value: impl Into<Num>) -> Self { self.max_ttl = Some(value.into()); self }
     /// `MinTTL`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_ttl(mut self, value: impl Into<Num>) -> Self {
-        self.min_ttl = Some(value.into());
-        self
-    }
-
+    pub fn min_ttl(mut self, value: impl Into<Num>) -> Self { self.min_ttl = Some(value.into()); self }
     /// `OriginRequestPolicyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn origin_request_policy_id(mut self, value: impl Into<Str>) -> Self {
-        self.origin_request_policy_id = Some(value.into());
-        self
-    }
-
+    pub fn origin_request_policy_id(mut self, value: impl Into<Str>) -> Self { self.origin_request_policy_id = Some(value.into()); self }
     /// `PathPattern`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn path_pattern(mut self, value: impl Into<Str>) -> Self {
-        self.path_pattern = value.into();
-        self
-    }
-
+    pub fn path_pattern(mut self, value: impl Into<Str>) -> Self { self.path_pattern = value.into(); self }
     /// `RealtimeLogConfigArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn realtime_log_config_arn(mut self, value: impl Into<Str>) -> Self {
-        self.realtime_log_config_arn = Some(value.into());
-        self
-    }
-
+    pub fn realtime_log_config_arn(mut self, value: impl Into<Str>) -> Self { self.realtime_log_config_arn = Some(value.into()); self }
     /// `ResponseHeadersPolicyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn response_headers_policy_id(mut self, value: impl Into<Str>) -> Self {
-        self.response_headers_policy_id = Some(value.into());
-        self
-    }
-
+    pub fn response_headers_policy_id(mut self, value: impl Into<Str>) -> Self { self.response_headers_policy_id = Some(value.into()); self }
     /// `SmoothStreaming`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn smooth_streaming(mut self, value: impl Into<Bool>) -> Self {
-        self.smooth_streaming = Some(value.into());
-        self
-    }
-
+    pub fn smooth_streaming(mut self, value: impl Into<Bool>) -> Self { self.smooth_streaming = Some(value.into()); self }
     /// `TargetOriginId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_origin_id(mut self, value: impl Into<Str>) -> Self {
-        self.target_origin_id = value.into();
-        self
-    }
-
+    pub fn target_origin_id(mut self, value: impl Into<Str>) -> Self { self.target_origin_id = value.into(); self }
     /// `TrustedKeyGroups`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn trusted_key_groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.trusted_key_groups = Some(value.into());
-        self
-    }
-
+    pub fn trusted_key_groups(mut self, value: impl Into<List<Str>>) -> Self { self.trusted_key_groups = Some(value.into()); self }
     /// `TrustedSigners`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn trusted_signers(mut self, value: impl Into<List<Str>>) -> Self {
-        self.trusted_signers = Some(value.into());
-        self
-    }
-
+    pub fn trusted_signers(mut self, value: impl Into<List<Str>>) -> Self { self.trusted_signers = Some(value.into()); self }
     /// `ViewerProtocolPolicy`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn viewer_protocol_policy(mut self, value: impl Into<Str>) -> Self {
-        self.viewer_protocol_policy = value.into();
-        self
-    }
+    pub fn viewer_protocol_policy(mut self, value: impl Into<Str>) -> Self { self.viewer_protocol_policy = value.into(); self }
 }
 
 impl PropertyType for CacheBehavior {}
@@ -678,19 +466,17 @@ impl ToValue for CacheBehavior {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CacheTagConfigRequired {
     /// `HeaderName`: a string, required.
-    ///
-    /// The name of the HTTP header that your origin includes in responses. CloudFront uses this header to extract cache tags. The header value must contain comma-separated tag values (for example, ``product:electronics, category:tv, brand:example``).
     pub header_name: Str,
 }
 
-static RULE_CacheTagConfig: ObjRule = ObjRule {
-    properties: &[("HeaderName", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_CacheTagConfig: ObjRule = ObjRule {
+    properties: &[
+        ("HeaderName", Shape::STR),
+    ],
     required: &["HeaderName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CacheTagConfig` property type of `AWS::CloudFront::Distribution`.
@@ -706,6 +492,7 @@ pub struct CacheTagConfig {
     pub header_name: Str,
 }
 
+#[rustfmt::skip]
 impl CacheTagConfig {
     /// A `CacheTagConfig` with its required properties, named in a [`CacheTagConfigRequired`].
     pub fn new(required: CacheTagConfigRequired) -> Self {
@@ -715,12 +502,7 @@ impl CacheTagConfig {
     }
 
     /// `HeaderName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn header_name(mut self, value: impl Into<Str>) -> Self {
-        self.header_name = value.into();
-        self
-    }
+    pub fn header_name(mut self, value: impl Into<Str>) -> Self { self.header_name = value.into(); self }
 }
 
 impl PropertyType for CacheTagConfig {}
@@ -737,30 +519,17 @@ impl ToValue for CacheTagConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectionFunctionAssociationRequired {
     /// `Id`: a string, required.
-    ///
-    /// The association's ID.
-    ///
-    /// Length 1 to 64.
     pub id: Str,
 }
 
-static RULE_ConnectionFunctionAssociation: ObjRule = ObjRule {
-    properties: &[(
-        "Id",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(64),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ConnectionFunctionAssociation: ObjRule = ObjRule {
+    properties: &[
+        ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+    ],
     required: &["Id"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConnectionFunctionAssociation` property type of `AWS::CloudFront::Distribution`.
@@ -778,19 +547,17 @@ pub struct ConnectionFunctionAssociation {
     pub id: Str,
 }
 
+#[rustfmt::skip]
 impl ConnectionFunctionAssociation {
     /// A `ConnectionFunctionAssociation` with its required properties, named in a [`ConnectionFunctionAssociationRequired`].
     pub fn new(required: ConnectionFunctionAssociationRequired) -> Self {
-        Self { id: required.id }
+        Self {
+            id: required.id,
+        }
     }
 
     /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
 }
 
 impl PropertyType for ConnectionFunctionAssociation {}
@@ -805,46 +572,18 @@ impl ToValue for ConnectionFunctionAssociation {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CookiesRequired {
     /// `Forward`: a [`Forward`] value, required.
-    ///
-    /// This field is deprecated. We recommend that you use a cache policy or an origin request policy instead of this field.
-    ///
-    /// If you want to include cookies in the cache key, use a cache policy. For more information, see \[Creating cache policies\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-key-create-cache-policy>) in the *Amazon CloudFront Developer Guide* .
-    ///
-    /// If you want to send cookies to the origin but not include them in the cache key, use origin request policy. For more information, see \[Creating origin request policies\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-origin-requests.html#origin-request-create-origin-request-policy>) in the *Amazon CloudFront Developer Guide* .
-    ///
-    /// Specifies which cookies to forward to the origin for this cache behavior: all, none, or the list of cookies specified in the `WhitelistedNames` complex type.
-    ///
-    /// Amazon S3 doesn't process cookies. When the cache behavior is forwarding requests to an Amazon S3 origin, specify none for the `Forward` element.
     pub forward: Forward,
 }
 
-static RULE_Cookies: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Cookies: ObjRule = ObjRule {
     properties: &[
-        (
-            "Forward",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["all", "none", "whitelist"],
-                format: None,
-            }),
-        ),
-        (
-            "WhitelistedNames",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Forward", Shape::Str(&StrRule { allowed: &["all", "none", "whitelist"], ..StrRule::ANY })),
+        ("WhitelistedNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
     required: &["Forward"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Cookies` property type of `AWS::CloudFront::Distribution`.
@@ -888,6 +627,7 @@ pub struct Cookies {
     pub whitelisted_names: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl Cookies {
     /// A `Cookies` with its required properties, named in a [`CookiesRequired`].
     pub fn new(required: CookiesRequired) -> Self {
@@ -898,20 +638,9 @@ impl Cookies {
     }
 
     /// `Forward`: a [`Forward`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn forward(mut self, value: impl Into<Forward>) -> Self {
-        self.forward = value.into();
-        self
-    }
-
+    pub fn forward(mut self, value: impl Into<Forward>) -> Self { self.forward = value.into(); self }
     /// `WhitelistedNames`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn whitelisted_names(mut self, value: impl Into<List<Str>>) -> Self {
-        self.whitelisted_names = Some(value.into());
-        self
-    }
+    pub fn whitelisted_names(mut self, value: impl Into<List<Str>>) -> Self { self.whitelisted_names = Some(value.into()); self }
 }
 
 impl PropertyType for Cookies {}
@@ -929,45 +658,21 @@ impl ToValue for Cookies {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomErrorResponseRequired {
     /// `ErrorCode`: an integer, required.
-    ///
-    /// The HTTP status code for which you want to specify a custom error page and/or a caching duration.
-    ///
-    /// One of 400, 403, 404, 405, 414, 416, 500, 501, 502, 503, 504.
     pub error_code: Int,
 }
 
-static RULE_CustomErrorResponse: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CustomErrorResponse: ObjRule = ObjRule {
     properties: &[
         ("ErrorCachingMinTTL", Shape::NUM),
-        (
-            "ErrorCode",
-            Shape::Int(&NumRule {
-                min: None,
-                max: None,
-                allowed: &[
-                    400.0, 403.0, 404.0, 405.0, 414.0, 416.0, 500.0, 501.0, 502.0, 503.0, 504.0,
-                ],
-            }),
-        ),
-        (
-            "ResponseCode",
-            Shape::Int(&NumRule {
-                min: None,
-                max: None,
-                allowed: &[
-                    200.0, 400.0, 403.0, 404.0, 405.0, 414.0, 416.0, 500.0, 501.0, 502.0, 503.0,
-                    504.0,
-                ],
-            }),
-        ),
+        ("ErrorCode", Shape::Int(&NumRule { allowed: &[400.0, 403.0, 404.0, 405.0, 414.0, 416.0, 500.0, 501.0, 502.0, 503.0, 504.0], ..NumRule::ANY })),
+        ("ResponseCode", Shape::Int(&NumRule { allowed: &[200.0, 400.0, 403.0, 404.0, 405.0, 414.0, 416.0, 500.0, 501.0, 502.0, 503.0, 504.0], ..NumRule::ANY })),
         ("ResponsePagePath", Shape::STR),
     ],
     required: &["ErrorCode"],
-    one_of: &[],
-    any_of: &[],
     dependent_required: &[("ResponseCode", &["ResponsePagePath"])],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomErrorResponse` property type of `AWS::CloudFront::Distribution`.
@@ -1021,6 +726,7 @@ pub struct CustomErrorResponse {
     pub response_page_path: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CustomErrorResponse {
     /// A `CustomErrorResponse` with its required properties, named in a [`CustomErrorResponseRequired`].
     pub fn new(required: CustomErrorResponseRequired) -> Self {
@@ -1033,36 +739,13 @@ impl CustomErrorResponse {
     }
 
     /// `ErrorCachingMinTTL`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn error_caching_min_ttl(mut self, value: impl Into<Num>) -> Self {
-        self.error_caching_min_ttl = Some(value.into());
-        self
-    }
-
+    pub fn error_caching_min_ttl(mut self, value: impl Into<Num>) -> Self { self.error_caching_min_ttl = Some(value.into()); self }
     /// `ErrorCode`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn error_code(mut self, value: impl Into<Int>) -> Self {
-        self.error_code = value.into();
-        self
-    }
-
+    pub fn error_code(mut self, value: impl Into<Int>) -> Self { self.error_code = value.into(); self }
     /// `ResponseCode`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn response_code(mut self, value: impl Into<Int>) -> Self {
-        self.response_code = Some(value.into());
-        self
-    }
-
+    pub fn response_code(mut self, value: impl Into<Int>) -> Self { self.response_code = Some(value.into()); self }
     /// `ResponsePagePath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn response_page_path(mut self, value: impl Into<Str>) -> Self {
-        self.response_page_path = Some(value.into());
-        self
-    }
+    pub fn response_page_path(mut self, value: impl Into<Str>) -> Self { self.response_page_path = Some(value.into()); self }
 }
 
 impl PropertyType for CustomErrorResponse {}
@@ -1082,48 +765,24 @@ impl ToValue for CustomErrorResponse {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomOriginConfigRequired {
     /// `OriginProtocolPolicy`: a string, required.
-    ///
-    /// Specifies the protocol (HTTP or HTTPS) that CloudFront uses to connect to the origin. Valid values are:
-    ///
-    /// - `http-only` – CloudFront always uses HTTP to connect to the origin.
-    /// - `match-viewer` – CloudFront connects to the origin using the same protocol that the viewer used to connect to CloudFront.
-    /// - `https-only` – CloudFront always uses HTTPS to connect to the origin.
     pub origin_protocol_policy: Str,
 }
 
-static RULE_CustomOriginConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CustomOriginConfig: ObjRule = ObjRule {
     properties: &[
         ("HTTPPort", Shape::INT),
         ("HTTPSPort", Shape::INT),
-        (
-            "IpAddressType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ipv4", "ipv6", "dualstack"],
-                format: None,
-            }),
-        ),
+        ("IpAddressType", Shape::Str(&StrRule { allowed: &["ipv4", "ipv6", "dualstack"], ..StrRule::ANY })),
         ("OriginKeepaliveTimeout", Shape::INT),
         ("OriginMtlsConfig", Shape::Object(&RULE_OriginMtlsConfig)),
         ("OriginProtocolPolicy", Shape::STR),
         ("OriginReadTimeout", Shape::INT),
-        (
-            "OriginSSLProtocols",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("OriginSSLProtocols", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
     required: &["OriginProtocolPolicy"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomOriginConfig` property type of `AWS::CloudFront::Distribution`.
@@ -1187,6 +846,7 @@ pub struct CustomOriginConfig {
     pub origin_ssl_protocols: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl CustomOriginConfig {
     /// A `CustomOriginConfig` with its required properties, named in a [`CustomOriginConfigRequired`].
     pub fn new(required: CustomOriginConfigRequired) -> Self {
@@ -1203,68 +863,21 @@ impl CustomOriginConfig {
     }
 
     /// `HTTPPort`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_port(mut self, value: impl Into<Int>) -> Self {
-        self.http_port = Some(value.into());
-        self
-    }
-
+    pub fn http_port(mut self, value: impl Into<Int>) -> Self { self.http_port = Some(value.into()); self }
     /// `HTTPSPort`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn https_port(mut self, value: impl Into<Int>) -> Self {
-        self.https_port = Some(value.into());
-        self
-    }
-
+    pub fn https_port(mut self, value: impl Into<Int>) -> Self { self.https_port = Some(value.into()); self }
     /// `IpAddressType`: an [`IpAddressType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self {
-        self.ip_address_type = Some(value.into());
-        self
-    }
-
+    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self { self.ip_address_type = Some(value.into()); self }
     /// `OriginKeepaliveTimeout`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn origin_keepalive_timeout(mut self, value: impl Into<Int>) -> Self {
-        self.origin_keepalive_timeout = Some(value.into());
-        self
-    }
-
+    pub fn origin_keepalive_timeout(mut self, value: impl Into<Int>) -> Self { self.origin_keepalive_timeout = Some(value.into()); self }
     /// `OriginMtlsConfig`: an [`OriginMtlsConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn origin_mtls_config(mut self, value: impl Into<Obj<OriginMtlsConfig>>) -> Self {
-        self.origin_mtls_config = Some(value.into());
-        self
-    }
-
+    pub fn origin_mtls_config(mut self, value: impl Into<Obj<OriginMtlsConfig>>) -> Self { self.origin_mtls_config = Some(value.into()); self }
     /// `OriginProtocolPolicy`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn origin_protocol_policy(mut self, value: impl Into<Str>) -> Self {
-        self.origin_protocol_policy = value.into();
-        self
-    }
-
+    pub fn origin_protocol_policy(mut self, value: impl Into<Str>) -> Self { self.origin_protocol_policy = value.into(); self }
     /// `OriginReadTimeout`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn origin_read_timeout(mut self, value: impl Into<Int>) -> Self {
-        self.origin_read_timeout = Some(value.into());
-        self
-    }
-
+    pub fn origin_read_timeout(mut self, value: impl Into<Int>) -> Self { self.origin_read_timeout = Some(value.into()); self }
     /// `OriginSSLProtocols`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn origin_ssl_protocols(mut self, value: impl Into<List<Str>>) -> Self {
-        self.origin_ssl_protocols = Some(value.into());
-        self
-    }
+    pub fn origin_ssl_protocols(mut self, value: impl Into<List<Str>>) -> Self { self.origin_ssl_protocols = Some(value.into()); self }
 }
 
 impl PropertyType for CustomOriginConfig {}
@@ -1288,63 +901,24 @@ impl ToValue for CustomOriginConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DefaultCacheBehaviorRequired {
     /// `TargetOriginId`: a string, required.
-    ///
-    /// The value of `ID` for the origin that you want CloudFront to route requests to when they use the default cache behavior.
     pub target_origin_id: Str,
     /// `ViewerProtocolPolicy`: a [`ViewerProtocolPolicy`] value, required.
-    ///
-    /// The protocol that viewers can use to access the files in the origin specified by `TargetOriginId` when a request matches the path pattern in `PathPattern` . You can specify the following options:
-    ///
-    /// - `allow-all` : Viewers can use HTTP or HTTPS.
-    /// - `redirect-to-https` : If a viewer submits an HTTP request, CloudFront returns an HTTP status code of 301 (Moved Permanently) to the viewer along with the HTTPS URL. The viewer then resubmits the request using the new URL.
-    /// - `https-only` : If a viewer sends an HTTP request, CloudFront returns an HTTP status code of 403 (Forbidden).
-    ///
-    /// For more information about requiring the HTTPS protocol, see \[Requiring HTTPS Between Viewers and CloudFront\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-https-viewers-to-cloudfront.html>) in the *Amazon CloudFront Developer Guide* .
-    ///
-    /// &gt; The only way to guarantee that viewers retrieve an object that was fetched from the origin using HTTPS is never to use any other protocol to fetch the object. If you have recently changed from HTTP to HTTPS, we recommend that you clear your objects' cache because cached objects are protocol agnostic. That means that an edge location will return an object from the cache regardless of whether the current request protocol matches the protocol used previously. For more information, see \[Managing Cache Expiration\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html>) in the *Amazon CloudFront Developer Guide* .
     pub viewer_protocol_policy: ViewerProtocolPolicy,
 }
 
-static RULE_DefaultCacheBehavior: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DefaultCacheBehavior: ObjRule = ObjRule {
     properties: &[
-        (
-            "AllowedMethods",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AllowedMethods", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("CachePolicyId", Shape::STR),
-        (
-            "CachedMethods",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CachedMethods", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("Compress", Shape::Bool),
         ("DefaultTTL", Shape::NUM),
         ("FieldLevelEncryptionId", Shape::STR),
         ("ForwardedValues", Shape::Object(&RULE_ForwardedValues)),
-        (
-            "FunctionAssociations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_FunctionAssociation),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("FunctionAssociations", Shape::List(&ListRule { items: Shape::Object(&RULE_FunctionAssociation), min_items: None, max_items: None })),
         ("GrpcConfig", Shape::Object(&RULE_GrpcConfig)),
-        (
-            "LambdaFunctionAssociations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_LambdaFunctionAssociation),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("LambdaFunctionAssociations", Shape::List(&ListRule { items: Shape::Object(&RULE_LambdaFunctionAssociation), min_items: None, max_items: None })),
         ("MaxTTL", Shape::NUM),
         ("MinTTL", Shape::NUM),
         ("OriginRequestPolicyId", Shape::STR),
@@ -1352,39 +926,13 @@ static RULE_DefaultCacheBehavior: ObjRule = ObjRule {
         ("ResponseHeadersPolicyId", Shape::STR),
         ("SmoothStreaming", Shape::Bool),
         ("TargetOriginId", Shape::STR),
-        (
-            "TrustedKeyGroups",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TrustedSigners",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ViewerProtocolPolicy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["allow-all", "https-only", "redirect-to-https"],
-                format: None,
-            }),
-        ),
+        ("TrustedKeyGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("TrustedSigners", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("ViewerProtocolPolicy", Shape::Str(&StrRule { allowed: &["allow-all", "https-only", "redirect-to-https"], ..StrRule::ANY })),
     ],
     required: &["TargetOriginId", "ViewerProtocolPolicy"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DefaultCacheBehavior` property type of `AWS::CloudFront::Distribution`.
@@ -1553,6 +1101,7 @@ pub struct DefaultCacheBehavior {
     pub viewer_protocol_policy: ViewerProtocolPolicy,
 }
 
+#[rustfmt::skip]
 impl DefaultCacheBehavior {
     /// A `DefaultCacheBehavior` with its required properties, named in a [`DefaultCacheBehaviorRequired`].
     pub fn new(required: DefaultCacheBehaviorRequired) -> Self {
@@ -1581,167 +1130,45 @@ impl DefaultCacheBehavior {
     }
 
     /// `AllowedMethods`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allowed_methods(mut self, value: impl Into<List<Str>>) -> Self {
-        self.allowed_methods = Some(value.into());
-        self
-    }
-
+    pub fn allowed_methods(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_methods = Some(value.into()); self }
     /// `CachePolicyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cache_policy_id(mut self, value: impl Into<Str>) -> Self {
-        self.cache_policy_id = Some(value.into());
-        self
-    }
-
+    pub fn cache_policy_id(mut self, value: impl Into<Str>) -> Self { self.cache_policy_id = Some(value.into()); self }
     /// `CachedMethods`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cached_methods(mut self, value: impl Into<List<Str>>) -> Self {
-        self.cached_methods = Some(value.into());
-        self
-    }
-
+    pub fn cached_methods(mut self, value: impl Into<List<Str>>) -> Self { self.cached_methods = Some(value.into()); self }
     /// `Compress`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compress(mut self, value: impl Into<Bool>) -> Self {
-        self.compress = Some(value.into());
-        self
-    }
-
+    pub fn compress(mut self, value: impl Into<Bool>) -> Self { self.compress = Some(value.into()); self }
     /// `DefaultTTL`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_ttl(mut self, value: impl Into<Num>) -> Self {
-        self.default_ttl = Some(value.into());
-        self
-    }
-
+    pub fn default_ttl(mut self, value: impl Into<Num>) -> Self { self.default_ttl = Some(value.into()); self }
     /// `FieldLevelEncryptionId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_level_encryption_id(mut self, value: impl Into<Str>) -> Self {
-        self.field_level_encryption_id = Some(value.into());
-        self
-    }
-
+    pub fn field_level_encryption_id(mut self, value: impl Into<Str>) -> Self { self.field_level_encryption_id = Some(value.into()); self }
     /// `ForwardedValues`: a [`ForwardedValues`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn forwarded_values(mut self, value: impl Into<Obj<ForwardedValues>>) -> Self {
-        self.forwarded_values = Some(value.into());
-        self
-    }
-
+    pub fn forwarded_values(mut self, value: impl Into<Obj<ForwardedValues>>) -> Self { self.forwarded_values = Some(value.into()); self }
     /// `FunctionAssociations`: a list of [`FunctionAssociation`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn function_associations(mut self, value: impl Into<List<FunctionAssociation>>) -> Self {
-        self.function_associations = Some(value.into());
-        self
-    }
-
+    pub fn function_associations(mut self, value: impl Into<List<FunctionAssociation>>) -> Self { self.function_associations = Some(value.into()); self }
     /// `GrpcConfig`: a [`GrpcConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn grpc_config(mut self, value: impl Into<Obj<GrpcConfig>>) -> Self {
-        self.grpc_config = Some(value.into());
-        self
-    }
-
+    pub fn grpc_config(mut self, value: impl Into<Obj<GrpcConfig>>) -> Self { self.grpc_config = Some(value.into()); self }
     /// `LambdaFunctionAssociations`: a list of [`LambdaFunctionAssociation`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_function_associations(
-        mut self,
-        value: impl Into<List<LambdaFunctionAssociation>>,
-    ) -> Self {
-        self.lambda_function_associations = Some(value.into());
-        self
-    }
-
+    pub fn lambda_function_associations(mut self, value: impl Into<List<LambdaFunctionAssociation>>) -> Self { self.lambda_function_associations = Some(value.into()); self }
     /// `MaxTTL`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_ttl(mut self, value: impl Into<Num>) -> Self {
-        self.max_ttl = Some(value.into());
-        self
-    }
-
+    pub fn max_ttl(mut self, value: impl Into<Num>) -> Self { self.max_ttl = Some(value.into()); self }
     /// `MinTTL`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_ttl(mut self, value: impl Into<Num>) -> Self {
-        self.min_ttl = Some(value.into());
-        self
-    }
-
+    pub fn min_ttl(mut self, value: impl Into<Num>) -> Self { self.min_ttl = Some(value.into()); self }
     /// `OriginRequestPolicyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn origin_request_policy_id(mut self, value: impl Into<Str>) -> Self {
-        self.origin_request_policy_id = Some(value.into());
-        self
-    }
-
+    pub fn origin_request_policy_id(mut self, value: impl Into<Str>) -> Self { self.origin_request_policy_id = Some(value.into()); self }
     /// `RealtimeLogConfigArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn realtime_log_config_arn(mut self, value: impl Into<Str>) -> Self {
-        self.realtime_log_config_arn = Some(value.into());
-        self
-    }
-
+    pub fn realtime_log_config_arn(mut self, value: impl Into<Str>) -> Self { self.realtime_log_config_arn = Some(value.into()); self }
     /// `ResponseHeadersPolicyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn response_headers_policy_id(mut self, value: impl Into<Str>) -> Self {
-        self.response_headers_policy_id = Some(value.into());
-        self
-    }
-
+    pub fn response_headers_policy_id(mut self, value: impl Into<Str>) -> Self { self.response_headers_policy_id = Some(value.into()); self }
     /// `SmoothStreaming`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn smooth_streaming(mut self, value: impl Into<Bool>) -> Self {
-        self.smooth_streaming = Some(value.into());
-        self
-    }
-
+    pub fn smooth_streaming(mut self, value: impl Into<Bool>) -> Self { self.smooth_streaming = Some(value.into()); self }
     /// `TargetOriginId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_origin_id(mut self, value: impl Into<Str>) -> Self {
-        self.target_origin_id = value.into();
-        self
-    }
-
+    pub fn target_origin_id(mut self, value: impl Into<Str>) -> Self { self.target_origin_id = value.into(); self }
     /// `TrustedKeyGroups`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn trusted_key_groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.trusted_key_groups = Some(value.into());
-        self
-    }
-
+    pub fn trusted_key_groups(mut self, value: impl Into<List<Str>>) -> Self { self.trusted_key_groups = Some(value.into()); self }
     /// `TrustedSigners`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn trusted_signers(mut self, value: impl Into<List<Str>>) -> Self {
-        self.trusted_signers = Some(value.into());
-        self
-    }
-
+    pub fn trusted_signers(mut self, value: impl Into<List<Str>>) -> Self { self.trusted_signers = Some(value.into()); self }
     /// `ViewerProtocolPolicy`: a [`ViewerProtocolPolicy`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn viewer_protocol_policy(mut self, value: impl Into<ViewerProtocolPolicy>) -> Self {
-        self.viewer_protocol_policy = value.into();
-        self
-    }
+    pub fn viewer_protocol_policy(mut self, value: impl Into<ViewerProtocolPolicy>) -> Self { self.viewer_protocol_policy = value.into(); self }
 }
 
 impl PropertyType for DefaultCacheBehavior {}
@@ -1776,14 +1203,13 @@ impl ToValue for DefaultCacheBehavior {
     }
 }
 
-static RULE_Definition: ObjRule = ObjRule {
-    properties: &[("StringSchema", Shape::Object(&RULE_StringSchema))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Definition: ObjRule = ObjRule {
+    properties: &[
+        ("StringSchema", Shape::Object(&RULE_StringSchema)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Definition` property type of `AWS::CloudFront::Distribution`.
@@ -1797,6 +1223,7 @@ pub struct Definition {
     pub string_schema: Option<Obj<StringSchema>>,
 }
 
+#[rustfmt::skip]
 impl Definition {
     /// A `Definition` with no property set (none is required).
     pub fn new() -> Self {
@@ -1804,10 +1231,7 @@ impl Definition {
     }
 
     /// `StringSchema`: a [`StringSchema`] object.
-    pub fn string_schema(mut self, value: impl Into<Obj<StringSchema>>) -> Self {
-        self.string_schema = Some(value.into());
-        self
-    }
+    pub fn string_schema(mut self, value: impl Into<Obj<StringSchema>>) -> Self { self.string_schema = Some(value.into()); self }
 }
 
 impl PropertyType for Definition {}
@@ -1824,105 +1248,34 @@ impl ToValue for Definition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DistributionConfigRequired {
     /// `DefaultCacheBehavior`: a [`DefaultCacheBehavior`] object, required.
-    ///
-    /// A complex type that describes the default cache behavior if you don't specify a `CacheBehavior` element or if files don't match any of the values of `PathPattern` in `CacheBehavior` elements. You must create exactly one default cache behavior.
     pub default_cache_behavior: Obj<DefaultCacheBehavior>,
     /// `Enabled`: a boolean, required.
-    ///
-    /// From this field, you can enable or disable the selected distribution.
     pub enabled: Bool,
 }
 
-static RULE_DistributionConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DistributionConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "Aliases",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Aliases", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("AnycastIpListId", Shape::STR),
-        (
-            "CNAMEs",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "CacheBehaviors",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CacheBehavior),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CNAMEs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("CacheBehaviors", Shape::List(&ListRule { items: Shape::Object(&RULE_CacheBehavior), min_items: None, max_items: None })),
         ("CacheTagConfig", Shape::Object(&RULE_CacheTagConfig)),
         ("Comment", Shape::STR),
-        (
-            "ConnectionFunctionAssociation",
-            Shape::Object(&RULE_ConnectionFunctionAssociation),
-        ),
-        (
-            "ConnectionMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["direct", "tenant-only"],
-                format: None,
-            }),
-        ),
+        ("ConnectionFunctionAssociation", Shape::Object(&RULE_ConnectionFunctionAssociation)),
+        ("ConnectionMode", Shape::Str(&StrRule { allowed: &["direct", "tenant-only"], ..StrRule::ANY })),
         ("ContinuousDeploymentPolicyId", Shape::STR),
-        (
-            "CustomErrorResponses",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CustomErrorResponse),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CustomErrorResponses", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomErrorResponse), min_items: None, max_items: None })),
         ("CustomOrigin", Shape::Object(&RULE_LegacyCustomOrigin)),
-        (
-            "DefaultCacheBehavior",
-            Shape::Object(&RULE_DefaultCacheBehavior),
-        ),
+        ("DefaultCacheBehavior", Shape::Object(&RULE_DefaultCacheBehavior)),
         ("DefaultRootObject", Shape::STR),
         ("Enabled", Shape::Bool),
-        (
-            "HttpVersion",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["http1.1", "http2", "http2and3", "http3"],
-                format: None,
-            }),
-        ),
+        ("HttpVersion", Shape::Str(&StrRule { allowed: &["http1.1", "http2", "http2and3", "http3"], ..StrRule::ANY })),
         ("IPV6Enabled", Shape::Bool),
         ("Logging", Shape::Object(&RULE_Logging)),
         ("OriginGroups", Shape::Object(&RULE_OriginGroups)),
-        (
-            "Origins",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Origin),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "PriceClass",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["None", "PriceClass_100", "PriceClass_200", "PriceClass_All"],
-                format: None,
-            }),
-        ),
+        ("Origins", Shape::List(&ListRule { items: Shape::Object(&RULE_Origin), min_items: None, max_items: None })),
+        ("PriceClass", Shape::Str(&StrRule { allowed: &["None", "PriceClass_100", "PriceClass_200", "PriceClass_All"], ..StrRule::ANY })),
         ("Restrictions", Shape::Object(&RULE_Restrictions)),
         ("S3Origin", Shape::Object(&RULE_LegacyS3Origin)),
         ("Staging", Shape::Bool),
@@ -1932,11 +1285,8 @@ static RULE_DistributionConfig: ObjRule = ObjRule {
         ("WebACLId", Shape::STR),
     ],
     required: &["Enabled", "DefaultCacheBehavior"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DistributionConfig` property type of `AWS::CloudFront::Distribution`.
@@ -2134,6 +1484,7 @@ pub struct DistributionConfig {
     pub web_acl_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DistributionConfig {
     /// A `DistributionConfig` with its required properties, named in a [`DistributionConfigRequired`].
     pub fn new(required: DistributionConfigRequired) -> Self {
@@ -2169,223 +1520,59 @@ impl DistributionConfig {
     }
 
     /// `Aliases`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aliases(mut self, value: impl Into<List<Str>>) -> Self {
-        self.aliases = Some(value.into());
-        self
-    }
-
+    pub fn aliases(mut self, value: impl Into<List<Str>>) -> Self { self.aliases = Some(value.into()); self }
     /// `AnycastIpListId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn anycast_ip_list_id(mut self, value: impl Into<Str>) -> Self {
-        self.anycast_ip_list_id = Some(value.into());
-        self
-    }
-
+    pub fn anycast_ip_list_id(mut self, value: impl Into<Str>) -> Self { self.anycast_ip_list_id = Some(value.into()); self }
     /// `CNAMEs`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cnam_es(mut self, value: impl Into<List<Str>>) -> Self {
-        self.cnam_es = Some(value.into());
-        self
-    }
-
+    pub fn cnam_es(mut self, value: impl Into<List<Str>>) -> Self { self.cnam_es = Some(value.into()); self }
     /// `CacheBehaviors`: a list of [`CacheBehavior`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cache_behaviors(mut self, value: impl Into<List<CacheBehavior>>) -> Self {
-        self.cache_behaviors = Some(value.into());
-        self
-    }
-
+    pub fn cache_behaviors(mut self, value: impl Into<List<CacheBehavior>>) -> Self { self.cache_behaviors = Some(value.into()); self }
     /// `CacheTagConfig`: a [`CacheTagConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cache_tag_config(mut self, value: impl Into<Obj<CacheTagConfig>>) -> Self {
-        self.cache_tag_config = Some(value.into());
-        self
-    }
-
+    pub fn cache_tag_config(mut self, value: impl Into<Obj<CacheTagConfig>>) -> Self { self.cache_tag_config = Some(value.into()); self }
     /// `Comment`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn comment(mut self, value: impl Into<Str>) -> Self {
-        self.comment = Some(value.into());
-        self
-    }
-
+    pub fn comment(mut self, value: impl Into<Str>) -> Self { self.comment = Some(value.into()); self }
     /// `ConnectionFunctionAssociation`: a [`ConnectionFunctionAssociation`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_function_association(
-        mut self,
-        value: impl Into<Obj<ConnectionFunctionAssociation>>,
-    ) -> Self {
-        self.connection_function_association = Some(value.into());
-        self
-    }
-
+    pub fn connection_function_association(mut self, value: impl Into<Obj<ConnectionFunctionAssociation>>) -> Self { self.connection_function_association = Some(value.into()); self }
     /// `ConnectionMode`: a [`ConnectionMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_mode(mut self, value: impl Into<ConnectionMode>) -> Self {
-        self.connection_mode = Some(value.into());
-        self
-    }
-
+    pub fn connection_mode(mut self, value: impl Into<ConnectionMode>) -> Self { self.connection_mode = Some(value.into()); self }
     /// `ContinuousDeploymentPolicyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn continuous_deployment_policy_id(mut self, value: impl Into<Str>) -> Self {
-        self.continuous_deployment_policy_id = Some(value.into());
-        self
-    }
-
+    pub fn continuous_deployment_policy_id(mut self, value: impl Into<Str>) -> Self { self.continuous_deployment_policy_id = Some(value.into()); self }
     /// `CustomErrorResponses`: a list of [`CustomErrorResponse`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_error_responses(mut self, value: impl Into<List<CustomErrorResponse>>) -> Self {
-        self.custom_error_responses = Some(value.into());
-        self
-    }
-
+    pub fn custom_error_responses(mut self, value: impl Into<List<CustomErrorResponse>>) -> Self { self.custom_error_responses = Some(value.into()); self }
     /// `CustomOrigin`: a [`LegacyCustomOrigin`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_origin(mut self, value: impl Into<Obj<LegacyCustomOrigin>>) -> Self {
-        self.custom_origin = Some(value.into());
-        self
-    }
-
+    pub fn custom_origin(mut self, value: impl Into<Obj<LegacyCustomOrigin>>) -> Self { self.custom_origin = Some(value.into()); self }
     /// `DefaultCacheBehavior`: a [`DefaultCacheBehavior`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_cache_behavior(mut self, value: impl Into<Obj<DefaultCacheBehavior>>) -> Self {
-        self.default_cache_behavior = value.into();
-        self
-    }
-
+    pub fn default_cache_behavior(mut self, value: impl Into<Obj<DefaultCacheBehavior>>) -> Self { self.default_cache_behavior = value.into(); self }
     /// `DefaultRootObject`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_root_object(mut self, value: impl Into<Str>) -> Self {
-        self.default_root_object = Some(value.into());
-        self
-    }
-
+    pub fn default_root_object(mut self, value: impl Into<Str>) -> Self { self.default_root_object = Some(value.into()); self }
     /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
     /// `HttpVersion`: a [`HttpVersion`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_version(mut self, value: impl Into<HttpVersion>) -> Self {
-        self.http_version = Some(value.into());
-        self
-    }
-
+    pub fn http_version(mut self, value: impl Into<HttpVersion>) -> Self { self.http_version = Some(value.into()); self }
     /// `IPV6Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv6_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.ipv6_enabled = Some(value.into());
-        self
-    }
-
+    pub fn ipv6_enabled(mut self, value: impl Into<Bool>) -> Self { self.ipv6_enabled = Some(value.into()); self }
     /// `Logging`: a [`Logging`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logging(mut self, value: impl Into<Obj<Logging>>) -> Self {
-        self.logging = Some(value.into());
-        self
-    }
-
+    pub fn logging(mut self, value: impl Into<Obj<Logging>>) -> Self { self.logging = Some(value.into()); self }
     /// `OriginGroups`: an [`OriginGroups`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn origin_groups(mut self, value: impl Into<Obj<OriginGroups>>) -> Self {
-        self.origin_groups = Some(value.into());
-        self
-    }
-
+    pub fn origin_groups(mut self, value: impl Into<Obj<OriginGroups>>) -> Self { self.origin_groups = Some(value.into()); self }
     /// `Origins`: a list of [`Origin`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn origins(mut self, value: impl Into<List<Origin>>) -> Self {
-        self.origins = Some(value.into());
-        self
-    }
-
+    pub fn origins(mut self, value: impl Into<List<Origin>>) -> Self { self.origins = Some(value.into()); self }
     /// `PriceClass`: a [`PriceClass`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn price_class(mut self, value: impl Into<PriceClass>) -> Self {
-        self.price_class = Some(value.into());
-        self
-    }
-
+    pub fn price_class(mut self, value: impl Into<PriceClass>) -> Self { self.price_class = Some(value.into()); self }
     /// `Restrictions`: a [`Restrictions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn restrictions(mut self, value: impl Into<Obj<Restrictions>>) -> Self {
-        self.restrictions = Some(value.into());
-        self
-    }
-
+    pub fn restrictions(mut self, value: impl Into<Obj<Restrictions>>) -> Self { self.restrictions = Some(value.into()); self }
     /// `S3Origin`: a [`LegacyS3Origin`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_origin(mut self, value: impl Into<Obj<LegacyS3Origin>>) -> Self {
-        self.s3_origin = Some(value.into());
-        self
-    }
-
+    pub fn s3_origin(mut self, value: impl Into<Obj<LegacyS3Origin>>) -> Self { self.s3_origin = Some(value.into()); self }
     /// `Staging`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn staging(mut self, value: impl Into<Bool>) -> Self {
-        self.staging = Some(value.into());
-        self
-    }
-
+    pub fn staging(mut self, value: impl Into<Bool>) -> Self { self.staging = Some(value.into()); self }
     /// `TenantConfig`: a [`TenantConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tenant_config(mut self, value: impl Into<Obj<TenantConfig>>) -> Self {
-        self.tenant_config = Some(value.into());
-        self
-    }
-
+    pub fn tenant_config(mut self, value: impl Into<Obj<TenantConfig>>) -> Self { self.tenant_config = Some(value.into()); self }
     /// `ViewerCertificate`: a [`ViewerCertificate`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn viewer_certificate(mut self, value: impl Into<Obj<ViewerCertificate>>) -> Self {
-        self.viewer_certificate = Some(value.into());
-        self
-    }
-
+    pub fn viewer_certificate(mut self, value: impl Into<Obj<ViewerCertificate>>) -> Self { self.viewer_certificate = Some(value.into()); self }
     /// `ViewerMtlsConfig`: a [`ViewerMtlsConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn viewer_mtls_config(mut self, value: impl Into<Obj<ViewerMtlsConfig>>) -> Self {
-        self.viewer_mtls_config = Some(value.into());
-        self
-    }
-
+    pub fn viewer_mtls_config(mut self, value: impl Into<Obj<ViewerMtlsConfig>>) -> Self { self.viewer_mtls_config = Some(value.into()); self }
     /// `WebACLId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn web_acl_id(mut self, value: impl Into<Str>) -> Self {
-        self.web_acl_id = Some(value.into());
-        self
-    }
+    pub fn web_acl_id(mut self, value: impl Into<Str>) -> Self { self.web_acl_id = Some(value.into()); self }
 }
 
 impl PropertyType for DistributionConfig {}
@@ -2434,52 +1621,20 @@ impl ToValue for DistributionConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ForwardedValuesRequired {
     /// `QueryString`: a boolean, required.
-    ///
-    /// This field is deprecated. We recommend that you use a cache policy or an origin request policy instead of this field.
-    ///
-    /// If you want to include query strings in the cache key, use a cache policy. For more information, see \[Creating cache policies\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-key-create-cache-policy>) in the *Amazon CloudFront Developer Guide* .
-    ///
-    /// If you want to send query strings to the origin but not include them in the cache key, use an origin request policy. For more information, see \[Creating origin request policies\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-origin-requests.html#origin-request-create-origin-request-policy>) in the *Amazon CloudFront Developer Guide* .
-    ///
-    /// Indicates whether you want CloudFront to forward query strings to the origin that is associated with this cache behavior and cache based on the query string parameters. CloudFront behavior depends on the value of `QueryString` and on the values that you specify for `QueryStringCacheKeys` , if any:
-    ///
-    /// If you specify true for `QueryString` and you don't specify any values for `QueryStringCacheKeys` , CloudFront forwards all query string parameters to the origin and caches based on all query string parameters. Depending on how many query string parameters and values you have, this can adversely affect performance because CloudFront must forward more requests to the origin.
-    ///
-    /// If you specify true for `QueryString` and you specify one or more values for `QueryStringCacheKeys` , CloudFront forwards all query string parameters to the origin, but it only caches based on the query string parameters that you specify.
-    ///
-    /// If you specify false for `QueryString` , CloudFront doesn't forward any query string parameters to the origin, and doesn't cache based on query string parameters.
-    ///
-    /// For more information, see \[Configuring CloudFront to Cache Based on Query String Parameters\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/QueryStringParameters.html>) in the *Amazon CloudFront Developer Guide* .
     pub query_string: Bool,
 }
 
-static RULE_ForwardedValues: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ForwardedValues: ObjRule = ObjRule {
     properties: &[
         ("Cookies", Shape::Object(&RULE_Cookies)),
-        (
-            "Headers",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Headers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("QueryString", Shape::Bool),
-        (
-            "QueryStringCacheKeys",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("QueryStringCacheKeys", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
     required: &["QueryString"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ForwardedValues` property type of `AWS::CloudFront::Distribution`.
@@ -2551,6 +1706,7 @@ pub struct ForwardedValues {
     pub query_string_cache_keys: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl ForwardedValues {
     /// A `ForwardedValues` with its required properties, named in a [`ForwardedValuesRequired`].
     pub fn new(required: ForwardedValuesRequired) -> Self {
@@ -2563,36 +1719,13 @@ impl ForwardedValues {
     }
 
     /// `Cookies`: a [`Cookies`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cookies(mut self, value: impl Into<Obj<Cookies>>) -> Self {
-        self.cookies = Some(value.into());
-        self
-    }
-
+    pub fn cookies(mut self, value: impl Into<Obj<Cookies>>) -> Self { self.cookies = Some(value.into()); self }
     /// `Headers`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn headers(mut self, value: impl Into<List<Str>>) -> Self {
-        self.headers = Some(value.into());
-        self
-    }
-
+    pub fn headers(mut self, value: impl Into<List<Str>>) -> Self { self.headers = Some(value.into()); self }
     /// `QueryString`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_string(mut self, value: impl Into<Bool>) -> Self {
-        self.query_string = value.into();
-        self
-    }
-
+    pub fn query_string(mut self, value: impl Into<Bool>) -> Self { self.query_string = value.into(); self }
     /// `QueryStringCacheKeys`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_string_cache_keys(mut self, value: impl Into<List<Str>>) -> Self {
-        self.query_string_cache_keys = Some(value.into());
-        self
-    }
+    pub fn query_string_cache_keys(mut self, value: impl Into<List<Str>>) -> Self { self.query_string_cache_keys = Some(value.into()); self }
 }
 
 impl PropertyType for ForwardedValues {}
@@ -2608,14 +1741,14 @@ impl ToValue for ForwardedValues {
     }
 }
 
-static RULE_FunctionAssociation: ObjRule = ObjRule {
-    properties: &[("EventType", Shape::STR), ("FunctionARN", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_FunctionAssociation: ObjRule = ObjRule {
+    properties: &[
+        ("EventType", Shape::STR),
+        ("FunctionARN", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FunctionAssociation` property type of `AWS::CloudFront::Distribution`.
@@ -2635,6 +1768,7 @@ pub struct FunctionAssociation {
     pub function_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl FunctionAssociation {
     /// A `FunctionAssociation` with no property set (none is required).
     pub fn new() -> Self {
@@ -2642,20 +1776,9 @@ impl FunctionAssociation {
     }
 
     /// `EventType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_type(mut self, value: impl Into<Str>) -> Self {
-        self.event_type = Some(value.into());
-        self
-    }
-
+    pub fn event_type(mut self, value: impl Into<Str>) -> Self { self.event_type = Some(value.into()); self }
     /// `FunctionARN`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn function_arn(mut self, value: impl Into<Str>) -> Self {
-        self.function_arn = Some(value.into());
-        self
-    }
+    pub fn function_arn(mut self, value: impl Into<Str>) -> Self { self.function_arn = Some(value.into()); self }
 }
 
 impl PropertyType for FunctionAssociation {}
@@ -2673,70 +1796,18 @@ impl ToValue for FunctionAssociation {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GeoRestrictionRequired {
     /// `RestrictionType`: a [`RestrictionType`] value, required.
-    ///
-    /// The method that you want to use to restrict distribution of your content by country:
-    ///
-    /// - `none` : No geo restriction is enabled, meaning access to content is not restricted by client geo location.
-    /// - `blacklist` : The `Location` elements specify the countries in which you don't want CloudFront to distribute your content.
-    /// - `whitelist` : The `Location` elements specify the countries in which you want CloudFront to distribute your content.
     pub restriction_type: RestrictionType,
 }
 
-static RULE_GeoRestriction: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GeoRestriction: ObjRule = ObjRule {
     properties: &[
-        (
-            "Locations",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT",
-                        "AU", "AW", "AX", "AZ", "BA", "BB", "BD", "BE", "BF", "BG", "BH", "BI",
-                        "BJ", "BL", "BM", "BN", "BO", "BQ", "BR", "BS", "BT", "BV", "BW", "BY",
-                        "BZ", "CA", "CC", "CD", "CF", "CG", "CH", "CI", "CK", "CL", "CM", "CN",
-                        "CO", "CR", "CU", "CV", "CW", "CX", "CY", "CZ", "DE", "DJ", "DK", "DM",
-                        "DO", "DZ", "EC", "EE", "EG", "EH", "ER", "ES", "ET", "FI", "FJ", "FK",
-                        "FM", "FO", "FR", "GA", "GB", "GD", "GE", "GF", "GG", "GH", "GI", "GL",
-                        "GM", "GN", "GP", "GQ", "GR", "GS", "GT", "GU", "GW", "GY", "HK", "HM",
-                        "HN", "HR", "HT", "HU", "ID", "IE", "IL", "IM", "IN", "IO", "IQ", "IR",
-                        "IS", "IT", "JE", "JM", "JO", "JP", "KE", "KG", "KH", "KI", "KM", "KN",
-                        "KP", "KR", "KW", "KY", "KZ", "LA", "LB", "LC", "LI", "LK", "LR", "LS",
-                        "LT", "LU", "LV", "LY", "MA", "MC", "MD", "ME", "MF", "MG", "MH", "MK",
-                        "ML", "MM", "MN", "MO", "MP", "MQ", "MR", "MS", "MT", "MU", "MV", "MW",
-                        "MX", "MY", "MZ", "NA", "NC", "NE", "NF", "NG", "NI", "NL", "NO", "NP",
-                        "NR", "NU", "NZ", "OM", "PA", "PE", "PF", "PG", "PH", "PK", "PL", "PM",
-                        "PN", "PR", "PS", "PT", "PW", "PY", "QA", "RE", "RO", "RS", "RU", "RW",
-                        "SA", "SB", "SC", "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM",
-                        "SN", "SO", "SR", "SS", "ST", "SV", "SX", "SY", "SZ", "TC", "TD", "TF",
-                        "TG", "TH", "TJ", "TK", "TL", "TM", "TN", "TO", "TR", "TT", "TV", "TW",
-                        "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE", "VG", "VI",
-                        "VN", "VU", "WF", "WS", "YE", "YT", "ZA", "ZM", "ZW",
-                    ],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "RestrictionType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["blacklist", "none", "whitelist"],
-                format: None,
-            }),
-        ),
+        ("Locations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT", "AU", "AW", "AX", "AZ", "BA", "BB", "BD", "BE", "BF", "BG", "BH", "BI", "BJ", "BL", "BM", "BN", "BO", "BQ", "BR", "BS", "BT", "BV", "BW", "BY", "BZ", "CA", "CC", "CD", "CF", "CG", "CH", "CI", "CK", "CL", "CM", "CN", "CO", "CR", "CU", "CV", "CW", "CX", "CY", "CZ", "DE", "DJ", "DK", "DM", "DO", "DZ", "EC", "EE", "EG", "EH", "ER", "ES", "ET", "FI", "FJ", "FK", "FM", "FO", "FR", "GA", "GB", "GD", "GE", "GF", "GG", "GH", "GI", "GL", "GM", "GN", "GP", "GQ", "GR", "GS", "GT", "GU", "GW", "GY", "HK", "HM", "HN", "HR", "HT", "HU", "ID", "IE", "IL", "IM", "IN", "IO", "IQ", "IR", "IS", "IT", "JE", "JM", "JO", "JP", "KE", "KG", "KH", "KI", "KM", "KN", "KP", "KR", "KW", "KY", "KZ", "LA", "LB", "LC", "LI", "LK", "LR", "LS", "LT", "LU", "LV", "LY", "MA", "MC", "MD", "ME", "MF", "MG", "MH", "MK", "ML", "MM", "MN", "MO", "MP", "MQ", "MR", "MS", "MT", "MU", "MV", "MW", "MX", "MY", "MZ", "NA", "NC", "NE", "NF", "NG", "NI", "NL", "NO", "NP", "NR", "NU", "NZ", "OM", "PA", "PE", "PF", "PG", "PH", "PK", "PL", "PM", "PN", "PR", "PS", "PT", "PW", "PY", "QA", "RE", "RO", "RS", "RU", "RW", "SA", "SB", "SC", "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM", "SN", "SO", "SR", "SS", "ST", "SV", "SX", "SY", "SZ", "TC", "TD", "TF", "TG", "TH", "TJ", "TK", "TL", "TM", "TN", "TO", "TR", "TT", "TV", "TW", "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE", "VG", "VI", "VN", "VU", "WF", "WS", "YE", "YT", "ZA", "ZM", "ZW"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("RestrictionType", Shape::Str(&StrRule { allowed: &["blacklist", "none", "whitelist"], ..StrRule::ANY })),
     ],
     required: &["RestrictionType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GeoRestriction` property type of `AWS::CloudFront::Distribution`.
@@ -2764,6 +1835,7 @@ pub struct GeoRestriction {
     pub restriction_type: RestrictionType,
 }
 
+#[rustfmt::skip]
 impl GeoRestriction {
     /// A `GeoRestriction` with its required properties, named in a [`GeoRestrictionRequired`].
     pub fn new(required: GeoRestrictionRequired) -> Self {
@@ -2774,20 +1846,9 @@ impl GeoRestriction {
     }
 
     /// `Locations`: a list of [`Location`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn locations(mut self, value: impl Into<List<Location>>) -> Self {
-        self.locations = Some(value.into());
-        self
-    }
-
+    pub fn locations(mut self, value: impl Into<List<Location>>) -> Self { self.locations = Some(value.into()); self }
     /// `RestrictionType`: a [`RestrictionType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn restriction_type(mut self, value: impl Into<RestrictionType>) -> Self {
-        self.restriction_type = value.into();
-        self
-    }
+    pub fn restriction_type(mut self, value: impl Into<RestrictionType>) -> Self { self.restriction_type = value.into(); self }
 }
 
 impl PropertyType for GeoRestriction {}
@@ -2805,19 +1866,17 @@ impl ToValue for GeoRestriction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GrpcConfigRequired {
     /// `Enabled`: a boolean, required.
-    ///
-    /// Enables your CloudFront distribution to receive gRPC requests and to proxy them directly to your origins.
     pub enabled: Bool,
 }
 
-static RULE_GrpcConfig: ObjRule = ObjRule {
-    properties: &[("Enabled", Shape::Bool)],
+#[rustfmt::skip]
+pub(crate) static RULE_GrpcConfig: ObjRule = ObjRule {
+    properties: &[
+        ("Enabled", Shape::Bool),
+    ],
     required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GrpcConfig` property type of `AWS::CloudFront::Distribution`.
@@ -2837,6 +1896,7 @@ pub struct GrpcConfig {
     pub enabled: Bool,
 }
 
+#[rustfmt::skip]
 impl GrpcConfig {
     /// A `GrpcConfig` with its required properties, named in a [`GrpcConfigRequired`].
     pub fn new(required: GrpcConfigRequired) -> Self {
@@ -2846,12 +1906,7 @@ impl GrpcConfig {
     }
 
     /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
 }
 
 impl PropertyType for GrpcConfig {}
@@ -2862,18 +1917,15 @@ impl ToValue for GrpcConfig {
     }
 }
 
-static RULE_LambdaFunctionAssociation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LambdaFunctionAssociation: ObjRule = ObjRule {
     properties: &[
         ("EventType", Shape::STR),
         ("IncludeBody", Shape::Bool),
         ("LambdaFunctionARN", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LambdaFunctionAssociation` property type of `AWS::CloudFront::Distribution`.
@@ -2904,6 +1956,7 @@ pub struct LambdaFunctionAssociation {
     pub lambda_function_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LambdaFunctionAssociation {
     /// A `LambdaFunctionAssociation` with no property set (none is required).
     pub fn new() -> Self {
@@ -2911,28 +1964,11 @@ impl LambdaFunctionAssociation {
     }
 
     /// `EventType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_type(mut self, value: impl Into<Str>) -> Self {
-        self.event_type = Some(value.into());
-        self
-    }
-
+    pub fn event_type(mut self, value: impl Into<Str>) -> Self { self.event_type = Some(value.into()); self }
     /// `IncludeBody`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_body(mut self, value: impl Into<Bool>) -> Self {
-        self.include_body = Some(value.into());
-        self
-    }
-
+    pub fn include_body(mut self, value: impl Into<Bool>) -> Self { self.include_body = Some(value.into()); self }
     /// `LambdaFunctionARN`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_function_arn(mut self, value: impl Into<Str>) -> Self {
-        self.lambda_function_arn = Some(value.into());
-        self
-    }
+    pub fn lambda_function_arn(mut self, value: impl Into<Str>) -> Self { self.lambda_function_arn = Some(value.into()); self }
 }
 
 impl PropertyType for LambdaFunctionAssociation {}
@@ -2951,42 +1987,25 @@ impl ToValue for LambdaFunctionAssociation {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LegacyCustomOriginRequired {
     /// `DNSName`: a string, required.
-    ///
-    /// The domain name assigned to your CloudFront distribution.
     pub dns_name: Str,
     /// `OriginProtocolPolicy`: a string, required.
-    ///
-    /// Specifies the protocol (HTTP or HTTPS) that CloudFront uses to connect to the origin.
     pub origin_protocol_policy: Str,
     /// `OriginSSLProtocols`: a list of strings, required.
-    ///
-    /// The minimum SSL/TLS protocol version that CloudFront uses when communicating with your origin server over HTTPs.
-    ///
-    /// For more information, see \[Minimum Origin SSL Protocol\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-web-values-specify.html#DownloadDistValuesOriginSSLProtocols>) in the *Amazon CloudFront Developer Guide* .
     pub origin_ssl_protocols: List<Str>,
 }
 
-static RULE_LegacyCustomOrigin: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LegacyCustomOrigin: ObjRule = ObjRule {
     properties: &[
         ("DNSName", Shape::STR),
         ("HTTPPort", Shape::INT),
         ("HTTPSPort", Shape::INT),
         ("OriginProtocolPolicy", Shape::STR),
-        (
-            "OriginSSLProtocols",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("OriginSSLProtocols", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
     required: &["DNSName", "OriginProtocolPolicy", "OriginSSLProtocols"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LegacyCustomOrigin` property type of `AWS::CloudFront::Distribution`.
@@ -3026,6 +2045,7 @@ pub struct LegacyCustomOrigin {
     pub origin_ssl_protocols: List<Str>,
 }
 
+#[rustfmt::skip]
 impl LegacyCustomOrigin {
     /// A `LegacyCustomOrigin` with its required properties, named in a [`LegacyCustomOriginRequired`].
     pub fn new(required: LegacyCustomOriginRequired) -> Self {
@@ -3039,44 +2059,15 @@ impl LegacyCustomOrigin {
     }
 
     /// `DNSName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dns_name(mut self, value: impl Into<Str>) -> Self {
-        self.dns_name = value.into();
-        self
-    }
-
+    pub fn dns_name(mut self, value: impl Into<Str>) -> Self { self.dns_name = value.into(); self }
     /// `HTTPPort`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_port(mut self, value: impl Into<Int>) -> Self {
-        self.http_port = Some(value.into());
-        self
-    }
-
+    pub fn http_port(mut self, value: impl Into<Int>) -> Self { self.http_port = Some(value.into()); self }
     /// `HTTPSPort`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn https_port(mut self, value: impl Into<Int>) -> Self {
-        self.https_port = Some(value.into());
-        self
-    }
-
+    pub fn https_port(mut self, value: impl Into<Int>) -> Self { self.https_port = Some(value.into()); self }
     /// `OriginProtocolPolicy`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn origin_protocol_policy(mut self, value: impl Into<Str>) -> Self {
-        self.origin_protocol_policy = value.into();
-        self
-    }
-
+    pub fn origin_protocol_policy(mut self, value: impl Into<Str>) -> Self { self.origin_protocol_policy = value.into(); self }
     /// `OriginSSLProtocols`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn origin_ssl_protocols(mut self, value: impl Into<List<Str>>) -> Self {
-        self.origin_ssl_protocols = value.into();
-        self
-    }
+    pub fn origin_ssl_protocols(mut self, value: impl Into<List<Str>>) -> Self { self.origin_ssl_protocols = value.into(); self }
 }
 
 impl PropertyType for LegacyCustomOrigin {}
@@ -3097,22 +2088,18 @@ impl ToValue for LegacyCustomOrigin {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LegacyS3OriginRequired {
     /// `DNSName`: a string, required.
-    ///
-    /// The domain name assigned to your CloudFront distribution.
     pub dns_name: Str,
 }
 
-static RULE_LegacyS3Origin: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LegacyS3Origin: ObjRule = ObjRule {
     properties: &[
         ("DNSName", Shape::STR),
         ("OriginAccessIdentity", Shape::STR),
     ],
     required: &["DNSName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LegacyS3Origin` property type of `AWS::CloudFront::Distribution`.
@@ -3138,6 +2125,7 @@ pub struct LegacyS3Origin {
     pub origin_access_identity: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LegacyS3Origin {
     /// A `LegacyS3Origin` with its required properties, named in a [`LegacyS3OriginRequired`].
     pub fn new(required: LegacyS3OriginRequired) -> Self {
@@ -3148,20 +2136,9 @@ impl LegacyS3Origin {
     }
 
     /// `DNSName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dns_name(mut self, value: impl Into<Str>) -> Self {
-        self.dns_name = value.into();
-        self
-    }
-
+    pub fn dns_name(mut self, value: impl Into<Str>) -> Self { self.dns_name = value.into(); self }
     /// `OriginAccessIdentity`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn origin_access_identity(mut self, value: impl Into<Str>) -> Self {
-        self.origin_access_identity = Some(value.into());
-        self
-    }
+    pub fn origin_access_identity(mut self, value: impl Into<Str>) -> Self { self.origin_access_identity = Some(value.into()); self }
 }
 
 impl PropertyType for LegacyS3Origin {}
@@ -3175,18 +2152,15 @@ impl ToValue for LegacyS3Origin {
     }
 }
 
-static RULE_Logging: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Logging: ObjRule = ObjRule {
     properties: &[
         ("Bucket", Shape::STR),
         ("IncludeCookies", Shape::Bool),
         ("Prefix", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Logging` property type of `AWS::CloudFront::Distribution`.
@@ -3216,6 +2190,7 @@ pub struct Logging {
     pub prefix: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Logging {
     /// A `Logging` with no property set (none is required).
     pub fn new() -> Self {
@@ -3223,28 +2198,11 @@ impl Logging {
     }
 
     /// `Bucket`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self {
-        self.bucket = Some(value.into());
-        self
-    }
-
+    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = Some(value.into()); self }
     /// `IncludeCookies`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_cookies(mut self, value: impl Into<Bool>) -> Self {
-        self.include_cookies = Some(value.into());
-        self
-    }
-
+    pub fn include_cookies(mut self, value: impl Into<Bool>) -> Self { self.include_cookies = Some(value.into()); self }
     /// `Prefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = Some(value.into());
-        self
-    }
+    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
 }
 
 impl PropertyType for Logging {}
@@ -3263,38 +2221,21 @@ impl ToValue for Logging {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OriginRequired {
     /// `DomainName`: a string, required.
-    ///
-    /// The domain name for the origin.
-    ///
-    /// For more information, see \[Origin Domain Name\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-web-values-specify.html#DownloadDistValuesDomainName>) in the *Amazon CloudFront Developer Guide* .
     pub domain_name: Str,
     /// `Id`: a string, required.
-    ///
-    /// A unique identifier for the origin. This value must be unique within the distribution.
-    ///
-    /// Use this value to specify the `TargetOriginId` in a `CacheBehavior` or `DefaultCacheBehavior` .
     pub id: Str,
 }
 
-static RULE_Origin: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Origin: ObjRule = ObjRule {
     properties: &[
         ("ConnectionAttempts", Shape::INT),
         ("ConnectionTimeout", Shape::INT),
-        (
-            "CustomOriginConfig",
-            Shape::Object(&RULE_CustomOriginConfig),
-        ),
+        ("CustomOriginConfig", Shape::Object(&RULE_CustomOriginConfig)),
         ("DomainName", Shape::STR),
         ("Id", Shape::STR),
         ("OriginAccessControlId", Shape::STR),
-        (
-            "OriginCustomHeaders",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_OriginCustomHeader),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("OriginCustomHeaders", Shape::List(&ListRule { items: Shape::Object(&RULE_OriginCustomHeader), min_items: None, max_items: None })),
         ("OriginPath", Shape::STR),
         ("OriginShield", Shape::Object(&RULE_OriginShield)),
         ("ResponseCompletionTimeout", Shape::INT),
@@ -3302,14 +2243,9 @@ static RULE_Origin: ObjRule = ObjRule {
         ("VpcOriginConfig", Shape::Object(&RULE_VpcOriginConfig)),
     ],
     required: &["DomainName", "Id"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[
-        ("CustomOriginConfig", &["S3OriginConfig"]),
-        ("S3OriginConfig", &["CustomOriginConfig"]),
-    ],
+    dependent_excluded: &[("CustomOriginConfig", &["S3OriginConfig"]), ("S3OriginConfig", &["CustomOriginConfig"])],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Origin` property type of `AWS::CloudFront::Distribution`.
@@ -3407,6 +2343,7 @@ pub struct Origin {
     pub vpc_origin_config: Option<Obj<VpcOriginConfig>>,
 }
 
+#[rustfmt::skip]
 impl Origin {
     /// A `Origin` with its required properties, named in a [`OriginRequired`].
     pub fn new(required: OriginRequired) -> Self {
@@ -3427,100 +2364,29 @@ impl Origin {
     }
 
     /// `ConnectionAttempts`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_attempts(mut self, value: impl Into<Int>) -> Self {
-        self.connection_attempts = Some(value.into());
-        self
-    }
-
+    pub fn connection_attempts(mut self, value: impl Into<Int>) -> Self { self.connection_attempts = Some(value.into()); self }
     /// `ConnectionTimeout`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_timeout(mut self, value: impl Into<Int>) -> Self {
-        self.connection_timeout = Some(value.into());
-        self
-    }
-
+    pub fn connection_timeout(mut self, value: impl Into<Int>) -> Self { self.connection_timeout = Some(value.into()); self }
     /// `CustomOriginConfig`: a [`CustomOriginConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_origin_config(mut self, value: impl Into<Obj<CustomOriginConfig>>) -> Self {
-        self.custom_origin_config = Some(value.into());
-        self
-    }
-
+    pub fn custom_origin_config(mut self, value: impl Into<Obj<CustomOriginConfig>>) -> Self { self.custom_origin_config = Some(value.into()); self }
     /// `DomainName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self {
-        self.domain_name = value.into();
-        self
-    }
-
+    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = value.into(); self }
     /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
     /// `OriginAccessControlId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn origin_access_control_id(mut self, value: impl Into<Str>) -> Self {
-        self.origin_access_control_id = Some(value.into());
-        self
-    }
-
+    pub fn origin_access_control_id(mut self, value: impl Into<Str>) -> Self { self.origin_access_control_id = Some(value.into()); self }
     /// `OriginCustomHeaders`: a list of [`OriginCustomHeader`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn origin_custom_headers(mut self, value: impl Into<List<OriginCustomHeader>>) -> Self {
-        self.origin_custom_headers = Some(value.into());
-        self
-    }
-
+    pub fn origin_custom_headers(mut self, value: impl Into<List<OriginCustomHeader>>) -> Self { self.origin_custom_headers = Some(value.into()); self }
     /// `OriginPath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn origin_path(mut self, value: impl Into<Str>) -> Self {
-        self.origin_path = Some(value.into());
-        self
-    }
-
+    pub fn origin_path(mut self, value: impl Into<Str>) -> Self { self.origin_path = Some(value.into()); self }
     /// `OriginShield`: an [`OriginShield`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn origin_shield(mut self, value: impl Into<Obj<OriginShield>>) -> Self {
-        self.origin_shield = Some(value.into());
-        self
-    }
-
+    pub fn origin_shield(mut self, value: impl Into<Obj<OriginShield>>) -> Self { self.origin_shield = Some(value.into()); self }
     /// `ResponseCompletionTimeout`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn response_completion_timeout(mut self, value: impl Into<Int>) -> Self {
-        self.response_completion_timeout = Some(value.into());
-        self
-    }
-
+    pub fn response_completion_timeout(mut self, value: impl Into<Int>) -> Self { self.response_completion_timeout = Some(value.into()); self }
     /// `S3OriginConfig`: a [`S3OriginConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_origin_config(mut self, value: impl Into<Obj<S3OriginConfig>>) -> Self {
-        self.s3_origin_config = Some(value.into());
-        self
-    }
-
+    pub fn s3_origin_config(mut self, value: impl Into<Obj<S3OriginConfig>>) -> Self { self.s3_origin_config = Some(value.into()); self }
     /// `VpcOriginConfig`: a [`VpcOriginConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_origin_config(mut self, value: impl Into<Obj<VpcOriginConfig>>) -> Self {
-        self.vpc_origin_config = Some(value.into());
-        self
-    }
+    pub fn vpc_origin_config(mut self, value: impl Into<Obj<VpcOriginConfig>>) -> Self { self.vpc_origin_config = Some(value.into()); self }
 }
 
 impl PropertyType for Origin {}
@@ -3551,23 +2417,20 @@ impl ToValue for Origin {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OriginCustomHeaderRequired {
     /// `HeaderName`: a string, required.
-    ///
-    /// The name of a header that you want CloudFront to send to your origin. For more information, see \[Adding Custom Headers to Origin Requests\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/forward-custom-headers.html>) in the *Amazon CloudFront Developer Guide* .
     pub header_name: Str,
     /// `HeaderValue`: a string, required.
-    ///
-    /// The value for the header that you specified in the `HeaderName` field.
     pub header_value: Str,
 }
 
-static RULE_OriginCustomHeader: ObjRule = ObjRule {
-    properties: &[("HeaderName", Shape::STR), ("HeaderValue", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_OriginCustomHeader: ObjRule = ObjRule {
+    properties: &[
+        ("HeaderName", Shape::STR),
+        ("HeaderValue", Shape::STR),
+    ],
     required: &["HeaderValue", "HeaderName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OriginCustomHeader` property type of `AWS::CloudFront::Distribution`.
@@ -3587,6 +2450,7 @@ pub struct OriginCustomHeader {
     pub header_value: Str,
 }
 
+#[rustfmt::skip]
 impl OriginCustomHeader {
     /// A `OriginCustomHeader` with its required properties, named in a [`OriginCustomHeaderRequired`].
     pub fn new(required: OriginCustomHeaderRequired) -> Self {
@@ -3597,20 +2461,9 @@ impl OriginCustomHeader {
     }
 
     /// `HeaderName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn header_name(mut self, value: impl Into<Str>) -> Self {
-        self.header_name = value.into();
-        self
-    }
-
+    pub fn header_name(mut self, value: impl Into<Str>) -> Self { self.header_name = value.into(); self }
     /// `HeaderValue`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn header_value(mut self, value: impl Into<Str>) -> Self {
-        self.header_value = value.into();
-        self
-    }
+    pub fn header_value(mut self, value: impl Into<Str>) -> Self { self.header_value = value.into(); self }
 }
 
 impl PropertyType for OriginCustomHeader {}
@@ -3628,44 +2481,24 @@ impl ToValue for OriginCustomHeader {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OriginGroupRequired {
     /// `FailoverCriteria`: an [`OriginGroupFailoverCriteria`] object, required.
-    ///
-    /// A complex type that contains information about the failover criteria for an origin group.
     pub failover_criteria: Obj<OriginGroupFailoverCriteria>,
     /// `Id`: a string, required.
-    ///
-    /// The origin group's ID.
     pub id: Str,
     /// `Members`: an [`OriginGroupMembers`] object, required.
-    ///
-    /// A complex type that contains information about the origins in an origin group.
     pub members: Obj<OriginGroupMembers>,
 }
 
-static RULE_OriginGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OriginGroup: ObjRule = ObjRule {
     properties: &[
-        (
-            "FailoverCriteria",
-            Shape::Object(&RULE_OriginGroupFailoverCriteria),
-        ),
+        ("FailoverCriteria", Shape::Object(&RULE_OriginGroupFailoverCriteria)),
         ("Id", Shape::STR),
         ("Members", Shape::Object(&RULE_OriginGroupMembers)),
-        (
-            "SelectionCriteria",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["default", "media-quality-based"],
-                format: None,
-            }),
-        ),
+        ("SelectionCriteria", Shape::Str(&StrRule { allowed: &["default", "media-quality-based"], ..StrRule::ANY })),
     ],
     required: &["Id", "FailoverCriteria", "Members"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OriginGroup` property type of `AWS::CloudFront::Distribution`.
@@ -3695,6 +2528,7 @@ pub struct OriginGroup {
     pub selection_criteria: Option<OriginGroupSelectionCriteria>,
 }
 
+#[rustfmt::skip]
 impl OriginGroup {
     /// A `OriginGroup` with its required properties, named in a [`OriginGroupRequired`].
     pub fn new(required: OriginGroupRequired) -> Self {
@@ -3707,36 +2541,13 @@ impl OriginGroup {
     }
 
     /// `FailoverCriteria`: an [`OriginGroupFailoverCriteria`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn failover_criteria(mut self, value: impl Into<Obj<OriginGroupFailoverCriteria>>) -> Self {
-        self.failover_criteria = value.into();
-        self
-    }
-
+    pub fn failover_criteria(mut self, value: impl Into<Obj<OriginGroupFailoverCriteria>>) -> Self { self.failover_criteria = value.into(); self }
     /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
     /// `Members`: an [`OriginGroupMembers`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn members(mut self, value: impl Into<Obj<OriginGroupMembers>>) -> Self {
-        self.members = value.into();
-        self
-    }
-
+    pub fn members(mut self, value: impl Into<Obj<OriginGroupMembers>>) -> Self { self.members = value.into(); self }
     /// `SelectionCriteria`: an [`OriginGroupSelectionCriteria`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn selection_criteria(mut self, value: impl Into<OriginGroupSelectionCriteria>) -> Self {
-        self.selection_criteria = Some(value.into());
-        self
-    }
+    pub fn selection_criteria(mut self, value: impl Into<OriginGroupSelectionCriteria>) -> Self { self.selection_criteria = Some(value.into()); self }
 }
 
 impl PropertyType for OriginGroup {}
@@ -3756,19 +2567,17 @@ impl ToValue for OriginGroup {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OriginGroupFailoverCriteriaRequired {
     /// `StatusCodes`: a [`StatusCodes`] object, required.
-    ///
-    /// The status codes that, when returned from the primary origin, will trigger CloudFront to failover to the second origin.
     pub status_codes: Obj<StatusCodes>,
 }
 
-static RULE_OriginGroupFailoverCriteria: ObjRule = ObjRule {
-    properties: &[("StatusCodes", Shape::Object(&RULE_StatusCodes))],
+#[rustfmt::skip]
+pub(crate) static RULE_OriginGroupFailoverCriteria: ObjRule = ObjRule {
+    properties: &[
+        ("StatusCodes", Shape::Object(&RULE_StatusCodes)),
+    ],
     required: &["StatusCodes"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OriginGroupFailoverCriteria` property type of `AWS::CloudFront::Distribution`.
@@ -3784,6 +2593,7 @@ pub struct OriginGroupFailoverCriteria {
     pub status_codes: Obj<StatusCodes>,
 }
 
+#[rustfmt::skip]
 impl OriginGroupFailoverCriteria {
     /// A `OriginGroupFailoverCriteria` with its required properties, named in a [`OriginGroupFailoverCriteriaRequired`].
     pub fn new(required: OriginGroupFailoverCriteriaRequired) -> Self {
@@ -3793,12 +2603,7 @@ impl OriginGroupFailoverCriteria {
     }
 
     /// `StatusCodes`: a [`StatusCodes`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status_codes(mut self, value: impl Into<Obj<StatusCodes>>) -> Self {
-        self.status_codes = value.into();
-        self
-    }
+    pub fn status_codes(mut self, value: impl Into<Obj<StatusCodes>>) -> Self { self.status_codes = value.into(); self }
 }
 
 impl PropertyType for OriginGroupFailoverCriteria {}
@@ -3815,19 +2620,17 @@ impl ToValue for OriginGroupFailoverCriteria {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OriginGroupMemberRequired {
     /// `OriginId`: a string, required.
-    ///
-    /// The ID for an origin in an origin group.
     pub origin_id: Str,
 }
 
-static RULE_OriginGroupMember: ObjRule = ObjRule {
-    properties: &[("OriginId", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_OriginGroupMember: ObjRule = ObjRule {
+    properties: &[
+        ("OriginId", Shape::STR),
+    ],
     required: &["OriginId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OriginGroupMember` property type of `AWS::CloudFront::Distribution`.
@@ -3843,6 +2646,7 @@ pub struct OriginGroupMember {
     pub origin_id: Str,
 }
 
+#[rustfmt::skip]
 impl OriginGroupMember {
     /// A `OriginGroupMember` with its required properties, named in a [`OriginGroupMemberRequired`].
     pub fn new(required: OriginGroupMemberRequired) -> Self {
@@ -3852,12 +2656,7 @@ impl OriginGroupMember {
     }
 
     /// `OriginId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn origin_id(mut self, value: impl Into<Str>) -> Self {
-        self.origin_id = value.into();
-        self
-    }
+    pub fn origin_id(mut self, value: impl Into<Str>) -> Self { self.origin_id = value.into(); self }
 }
 
 impl PropertyType for OriginGroupMember {}
@@ -3872,35 +2671,20 @@ impl ToValue for OriginGroupMember {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OriginGroupMembersRequired {
     /// `Items`: a list of [`OriginGroupMember`] objects, required.
-    ///
-    /// Items (origins) in an origin group.
-    ///
-    /// Items 2 to 2.
     pub items: List<OriginGroupMember>,
     /// `Quantity`: an integer, required.
-    ///
-    /// The number of origins in an origin group.
     pub quantity: Int,
 }
 
-static RULE_OriginGroupMembers: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OriginGroupMembers: ObjRule = ObjRule {
     properties: &[
-        (
-            "Items",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_OriginGroupMember),
-                min_items: Some(2),
-                max_items: Some(2),
-            }),
-        ),
+        ("Items", Shape::List(&ListRule { items: Shape::Object(&RULE_OriginGroupMember), min_items: Some(2), max_items: Some(2) })),
         ("Quantity", Shape::INT),
     ],
     required: &["Quantity", "Items"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OriginGroupMembers` property type of `AWS::CloudFront::Distribution`.
@@ -3922,6 +2706,7 @@ pub struct OriginGroupMembers {
     pub quantity: Int,
 }
 
+#[rustfmt::skip]
 impl OriginGroupMembers {
     /// A `OriginGroupMembers` with its required properties, named in a [`OriginGroupMembersRequired`].
     pub fn new(required: OriginGroupMembersRequired) -> Self {
@@ -3932,20 +2717,9 @@ impl OriginGroupMembers {
     }
 
     /// `Items`: a list of [`OriginGroupMember`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn items(mut self, value: impl Into<List<OriginGroupMember>>) -> Self {
-        self.items = value.into();
-        self
-    }
-
+    pub fn items(mut self, value: impl Into<List<OriginGroupMember>>) -> Self { self.items = value.into(); self }
     /// `Quantity`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn quantity(mut self, value: impl Into<Int>) -> Self {
-        self.quantity = value.into();
-        self
-    }
+    pub fn quantity(mut self, value: impl Into<Int>) -> Self { self.quantity = value.into(); self }
 }
 
 impl PropertyType for OriginGroupMembers {}
@@ -3963,29 +2737,18 @@ impl ToValue for OriginGroupMembers {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OriginGroupsRequired {
     /// `Quantity`: an integer, required.
-    ///
-    /// The number of origin groups.
     pub quantity: Int,
 }
 
-static RULE_OriginGroups: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OriginGroups: ObjRule = ObjRule {
     properties: &[
-        (
-            "Items",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_OriginGroup),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Items", Shape::List(&ListRule { items: Shape::Object(&RULE_OriginGroup), min_items: None, max_items: None })),
         ("Quantity", Shape::INT),
     ],
     required: &["Quantity"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OriginGroups` property type of `AWS::CloudFront::Distribution`.
@@ -4005,6 +2768,7 @@ pub struct OriginGroups {
     pub quantity: Int,
 }
 
+#[rustfmt::skip]
 impl OriginGroups {
     /// A `OriginGroups` with its required properties, named in a [`OriginGroupsRequired`].
     pub fn new(required: OriginGroupsRequired) -> Self {
@@ -4015,20 +2779,9 @@ impl OriginGroups {
     }
 
     /// `Items`: a list of [`OriginGroup`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn items(mut self, value: impl Into<List<OriginGroup>>) -> Self {
-        self.items = Some(value.into());
-        self
-    }
-
+    pub fn items(mut self, value: impl Into<List<OriginGroup>>) -> Self { self.items = Some(value.into()); self }
     /// `Quantity`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn quantity(mut self, value: impl Into<Int>) -> Self {
-        self.quantity = value.into();
-        self
-    }
+    pub fn quantity(mut self, value: impl Into<Int>) -> Self { self.quantity = value.into(); self }
 }
 
 impl PropertyType for OriginGroups {}
@@ -4046,19 +2799,17 @@ impl ToValue for OriginGroups {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OriginMtlsConfigRequired {
     /// `ClientCertificateArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the client certificate stored in AWS Certificate Manager (ACM) that CloudFront uses to authenticate with your origin using Mutual TLS.
     pub client_certificate_arn: Str,
 }
 
-static RULE_OriginMtlsConfig: ObjRule = ObjRule {
-    properties: &[("ClientCertificateArn", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_OriginMtlsConfig: ObjRule = ObjRule {
+    properties: &[
+        ("ClientCertificateArn", Shape::STR),
+    ],
     required: &["ClientCertificateArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OriginMtlsConfig` property type of `AWS::CloudFront::Distribution`.
@@ -4074,6 +2825,7 @@ pub struct OriginMtlsConfig {
     pub client_certificate_arn: Str,
 }
 
+#[rustfmt::skip]
 impl OriginMtlsConfig {
     /// A `OriginMtlsConfig` with its required properties, named in a [`OriginMtlsConfigRequired`].
     pub fn new(required: OriginMtlsConfigRequired) -> Self {
@@ -4083,12 +2835,7 @@ impl OriginMtlsConfig {
     }
 
     /// `ClientCertificateArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_certificate_arn(mut self, value: impl Into<Str>) -> Self {
-        self.client_certificate_arn = value.into();
-        self
-    }
+    pub fn client_certificate_arn(mut self, value: impl Into<Str>) -> Self { self.client_certificate_arn = value.into(); self }
 }
 
 impl PropertyType for OriginMtlsConfig {}
@@ -4101,14 +2848,14 @@ impl ToValue for OriginMtlsConfig {
     }
 }
 
-static RULE_OriginShield: ObjRule = ObjRule {
-    properties: &[("Enabled", Shape::Bool), ("OriginShieldRegion", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_OriginShield: ObjRule = ObjRule {
+    properties: &[
+        ("Enabled", Shape::Bool),
+        ("OriginShieldRegion", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OriginShield` property type of `AWS::CloudFront::Distribution`.
@@ -4136,6 +2883,7 @@ pub struct OriginShield {
     pub origin_shield_region: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl OriginShield {
     /// A `OriginShield` with no property set (none is required).
     pub fn new() -> Self {
@@ -4143,20 +2891,9 @@ impl OriginShield {
     }
 
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `OriginShieldRegion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn origin_shield_region(mut self, value: impl Into<Str>) -> Self {
-        self.origin_shield_region = Some(value.into());
-        self
-    }
+    pub fn origin_shield_region(mut self, value: impl Into<Str>) -> Self { self.origin_shield_region = Some(value.into()); self }
 }
 
 impl PropertyType for OriginShield {}
@@ -4174,37 +2911,20 @@ impl ToValue for OriginShield {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ParameterDefinitionRequired {
     /// `Definition`: a [`Definition`] object, required.
-    ///
-    /// The value that you assigned to the parameter.
     pub definition: Obj<Definition>,
     /// `Name`: a string, required.
-    ///
-    /// The name of the parameter.
-    ///
-    /// Pattern `^[a-zA-Z0-9-_]+$`; length 1 to 128.
     pub name: Str,
 }
 
-static RULE_ParameterDefinition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ParameterDefinition: ObjRule = ObjRule {
     properties: &[
         ("Definition", Shape::Object(&RULE_Definition)),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["Name", "Definition"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ParameterDefinition` property type of `AWS::CloudFront::Distribution`.
@@ -4226,6 +2946,7 @@ pub struct ParameterDefinition {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl ParameterDefinition {
     /// A `ParameterDefinition` with its required properties, named in a [`ParameterDefinitionRequired`].
     pub fn new(required: ParameterDefinitionRequired) -> Self {
@@ -4236,20 +2957,9 @@ impl ParameterDefinition {
     }
 
     /// `Definition`: a [`Definition`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn definition(mut self, value: impl Into<Obj<Definition>>) -> Self {
-        self.definition = value.into();
-        self
-    }
-
+    pub fn definition(mut self, value: impl Into<Obj<Definition>>) -> Self { self.definition = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for ParameterDefinition {}
@@ -4267,19 +2977,17 @@ impl ToValue for ParameterDefinition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RestrictionsRequired {
     /// `GeoRestriction`: a [`GeoRestriction`] object, required.
-    ///
-    /// A complex type that controls the countries in which your content is distributed. CloudFront determines the location of your users using `MaxMind` GeoIP databases. To disable geo restriction, remove the \[Restrictions\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-distribution-distributionconfig.html#cfn-cloudfront-distribution-distributionconfig-restrictions>) property from your stack template.
     pub geo_restriction: Obj<GeoRestriction>,
 }
 
-static RULE_Restrictions: ObjRule = ObjRule {
-    properties: &[("GeoRestriction", Shape::Object(&RULE_GeoRestriction))],
+#[rustfmt::skip]
+pub(crate) static RULE_Restrictions: ObjRule = ObjRule {
+    properties: &[
+        ("GeoRestriction", Shape::Object(&RULE_GeoRestriction)),
+    ],
     required: &["GeoRestriction"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Restrictions` property type of `AWS::CloudFront::Distribution`.
@@ -4295,6 +3003,7 @@ pub struct Restrictions {
     pub geo_restriction: Obj<GeoRestriction>,
 }
 
+#[rustfmt::skip]
 impl Restrictions {
     /// A `Restrictions` with its required properties, named in a [`RestrictionsRequired`].
     pub fn new(required: RestrictionsRequired) -> Self {
@@ -4304,12 +3013,7 @@ impl Restrictions {
     }
 
     /// `GeoRestriction`: a [`GeoRestriction`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn geo_restriction(mut self, value: impl Into<Obj<GeoRestriction>>) -> Self {
-        self.geo_restriction = value.into();
-        self
-    }
+    pub fn geo_restriction(mut self, value: impl Into<Obj<GeoRestriction>>) -> Self { self.geo_restriction = value.into(); self }
 }
 
 impl PropertyType for Restrictions {}
@@ -4322,17 +3026,14 @@ impl ToValue for Restrictions {
     }
 }
 
-static RULE_S3OriginConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3OriginConfig: ObjRule = ObjRule {
     properties: &[
         ("OriginAccessIdentity", Shape::STR),
         ("OriginReadTimeout", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3OriginConfig` property type of `AWS::CloudFront::Distribution`.
@@ -4372,6 +3073,7 @@ pub struct S3OriginConfig {
     pub origin_read_timeout: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl S3OriginConfig {
     /// A `S3OriginConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -4379,20 +3081,9 @@ impl S3OriginConfig {
     }
 
     /// `OriginAccessIdentity`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn origin_access_identity(mut self, value: impl Into<Str>) -> Self {
-        self.origin_access_identity = Some(value.into());
-        self
-    }
-
+    pub fn origin_access_identity(mut self, value: impl Into<Str>) -> Self { self.origin_access_identity = Some(value.into()); self }
     /// `OriginReadTimeout`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn origin_read_timeout(mut self, value: impl Into<Int>) -> Self {
-        self.origin_read_timeout = Some(value.into());
-        self
-    }
+    pub fn origin_read_timeout(mut self, value: impl Into<Int>) -> Self { self.origin_read_timeout = Some(value.into()); self }
 }
 
 impl PropertyType for S3OriginConfig {}
@@ -4410,35 +3101,20 @@ impl ToValue for S3OriginConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StatusCodesRequired {
     /// `Items`: a list of integers, required.
-    ///
-    /// The items (status codes) for an origin group.
-    ///
-    /// Items at least 1.
     pub items: List<Int>,
     /// `Quantity`: an integer, required.
-    ///
-    /// The number of status codes.
     pub quantity: Int,
 }
 
-static RULE_StatusCodes: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StatusCodes: ObjRule = ObjRule {
     properties: &[
-        (
-            "Items",
-            Shape::List(&ListRule {
-                items: Shape::INT,
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("Items", Shape::List(&ListRule { items: Shape::INT, min_items: Some(1), max_items: None })),
         ("Quantity", Shape::INT),
     ],
     required: &["Quantity", "Items"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StatusCodes` property type of `AWS::CloudFront::Distribution`.
@@ -4460,6 +3136,7 @@ pub struct StatusCodes {
     pub quantity: Int,
 }
 
+#[rustfmt::skip]
 impl StatusCodes {
     /// A `StatusCodes` with its required properties, named in a [`StatusCodesRequired`].
     pub fn new(required: StatusCodesRequired) -> Self {
@@ -4470,20 +3147,9 @@ impl StatusCodes {
     }
 
     /// `Items`: a list of integers, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn items(mut self, value: impl Into<List<Int>>) -> Self {
-        self.items = value.into();
-        self
-    }
-
+    pub fn items(mut self, value: impl Into<List<Int>>) -> Self { self.items = value.into(); self }
     /// `Quantity`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn quantity(mut self, value: impl Into<Int>) -> Self {
-        self.quantity = value.into();
-        self
-    }
+    pub fn quantity(mut self, value: impl Into<Int>) -> Self { self.quantity = value.into(); self }
 }
 
 impl PropertyType for StatusCodes {}
@@ -4504,27 +3170,16 @@ pub struct StringSchemaRequired {
     pub required: Bool,
 }
 
-static RULE_StringSchema: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StringSchema: ObjRule = ObjRule {
     properties: &[
         ("Comment", Shape::STR),
-        (
-            "DefaultValue",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DefaultValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
         ("Required", Shape::Bool),
     ],
     required: &["Required"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StringSchema` property type of `AWS::CloudFront::Distribution`.
@@ -4542,6 +3197,7 @@ pub struct StringSchema {
     pub required: Bool,
 }
 
+#[rustfmt::skip]
 impl StringSchema {
     /// A `StringSchema` with its required properties, named in a [`StringSchemaRequired`].
     pub fn new(required: StringSchemaRequired) -> Self {
@@ -4553,24 +3209,11 @@ impl StringSchema {
     }
 
     /// `Comment`: a string.
-    pub fn comment(mut self, value: impl Into<Str>) -> Self {
-        self.comment = Some(value.into());
-        self
-    }
-
+    pub fn comment(mut self, value: impl Into<Str>) -> Self { self.comment = Some(value.into()); self }
     /// `DefaultValue`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_value(mut self, value: impl Into<Str>) -> Self {
-        self.default_value = Some(value.into());
-        self
-    }
-
+    pub fn default_value(mut self, value: impl Into<Str>) -> Self { self.default_value = Some(value.into()); self }
     /// `Required`: a boolean, required.
-    pub fn required(mut self, value: impl Into<Bool>) -> Self {
-        self.required = value.into();
-        self
-    }
+    pub fn required(mut self, value: impl Into<Bool>) -> Self { self.required = value.into(); self }
 }
 
 impl PropertyType for StringSchema {}
@@ -4585,84 +3228,13 @@ impl ToValue for StringSchema {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_TenantConfig: ObjRule = ObjRule {
+    properties: &[
+        ("ParameterDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_ParameterDefinition), min_items: None, max_items: None })),
+    ],
     closed: true,
-};
-
-/// The `Tag` property type of `AWS::CloudFront::Distribution`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-distribution-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_TenantConfig: ObjRule = ObjRule {
-    properties: &[(
-        "ParameterDefinitions",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_ParameterDefinition),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TenantConfig` property type of `AWS::CloudFront::Distribution`.
@@ -4678,6 +3250,7 @@ pub struct TenantConfig {
     pub parameter_definitions: Option<List<ParameterDefinition>>,
 }
 
+#[rustfmt::skip]
 impl TenantConfig {
     /// A `TenantConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -4685,10 +3258,7 @@ impl TenantConfig {
     }
 
     /// `ParameterDefinitions`: a list of [`ParameterDefinition`] objects.
-    pub fn parameter_definitions(mut self, value: impl Into<List<ParameterDefinition>>) -> Self {
-        self.parameter_definitions = Some(value.into());
-        self
-    }
+    pub fn parameter_definitions(mut self, value: impl Into<List<ParameterDefinition>>) -> Self { self.parameter_definitions = Some(value.into()); self }
 }
 
 impl PropertyType for TenantConfig {}
@@ -4705,23 +3275,19 @@ impl ToValue for TenantConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrustStoreConfigRequired {
     /// `TrustStoreId`: a string, required.
-    ///
-    /// The trust store ID.
     pub trust_store_id: Str,
 }
 
-static RULE_TrustStoreConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TrustStoreConfig: ObjRule = ObjRule {
     properties: &[
         ("AdvertiseTrustStoreCaNames", Shape::Bool),
         ("IgnoreCertificateExpiry", Shape::Bool),
         ("TrustStoreId", Shape::STR),
     ],
     required: &["TrustStoreId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TrustStoreConfig` property type of `AWS::CloudFront::Distribution`.
@@ -4745,6 +3311,7 @@ pub struct TrustStoreConfig {
     pub trust_store_id: Str,
 }
 
+#[rustfmt::skip]
 impl TrustStoreConfig {
     /// A `TrustStoreConfig` with its required properties, named in a [`TrustStoreConfigRequired`].
     pub fn new(required: TrustStoreConfigRequired) -> Self {
@@ -4756,28 +3323,11 @@ impl TrustStoreConfig {
     }
 
     /// `AdvertiseTrustStoreCaNames`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn advertise_trust_store_ca_names(mut self, value: impl Into<Bool>) -> Self {
-        self.advertise_trust_store_ca_names = Some(value.into());
-        self
-    }
-
+    pub fn advertise_trust_store_ca_names(mut self, value: impl Into<Bool>) -> Self { self.advertise_trust_store_ca_names = Some(value.into()); self }
     /// `IgnoreCertificateExpiry`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ignore_certificate_expiry(mut self, value: impl Into<Bool>) -> Self {
-        self.ignore_certificate_expiry = Some(value.into());
-        self
-    }
-
+    pub fn ignore_certificate_expiry(mut self, value: impl Into<Bool>) -> Self { self.ignore_certificate_expiry = Some(value.into()); self }
     /// `TrustStoreId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn trust_store_id(mut self, value: impl Into<Str>) -> Self {
-        self.trust_store_id = value.into();
-        self
-    }
+    pub fn trust_store_id(mut self, value: impl Into<Str>) -> Self { self.trust_store_id = value.into(); self }
 }
 
 impl PropertyType for TrustStoreConfig {}
@@ -4795,73 +3345,19 @@ impl ToValue for TrustStoreConfig {
     }
 }
 
-static RULE_ViewerCertificate: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ViewerCertificate: ObjRule = ObjRule {
     properties: &[
-        (
-            "AcmCertificateArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::AcmCertificateArn),
-            }),
-        ),
+        ("AcmCertificateArn", Shape::Str(&StrRule { format: Some(Format::AcmCertificateArn), ..StrRule::ANY })),
         ("CloudFrontDefaultCertificate", Shape::Bool),
-        (
-            "IamCertificateId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(32),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MinimumProtocolVersion",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "SSLv3",
-                    "TLSv1",
-                    "TLSv1.1_2016",
-                    "TLSv1.2_2018",
-                    "TLSv1.2_2019",
-                    "TLSv1.2_2021",
-                    "TLSv1.2_2025",
-                    "TLSv1.3_2025",
-                    "TLSv1_2016",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "SslSupportMethod",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["sni-only", "static-ip", "vip"],
-                format: None,
-            }),
-        ),
+        ("IamCertificateId", Shape::Str(&StrRule { max_len: Some(32), ..StrRule::ANY })),
+        ("MinimumProtocolVersion", Shape::Str(&StrRule { allowed: &["SSLv3", "TLSv1", "TLSv1.1_2016", "TLSv1.2_2018", "TLSv1.2_2019", "TLSv1.2_2021", "TLSv1.2_2025", "TLSv1.3_2025", "TLSv1_2016"], ..StrRule::ANY })),
+        ("SslSupportMethod", Shape::Str(&StrRule { allowed: &["sni-only", "static-ip", "vip"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[&[
-        &["AcmCertificateArn"],
-        &["CloudFrontDefaultCertificate"],
-        &["IamCertificateId"],
-    ]],
-    any_of: &[],
-    dependent_required: &[
-        ("AcmCertificateArn", &["SslSupportMethod"]),
-        ("IamCertificateId", &["SslSupportMethod"]),
-    ],
-    dependent_excluded: &[],
+    one_of: &[&[&["AcmCertificateArn"], &["CloudFrontDefaultCertificate"], &["IamCertificateId"]]],
+    dependent_required: &[("AcmCertificateArn", &["SslSupportMethod"]), ("IamCertificateId", &["SslSupportMethod"])],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ViewerCertificate` property type of `AWS::CloudFront::Distribution`.
@@ -4948,6 +3444,7 @@ pub struct ViewerCertificate {
     pub ssl_support_method: Option<SslSupportMethod>,
 }
 
+#[rustfmt::skip]
 impl ViewerCertificate {
     /// A `ViewerCertificate` with no property set (none is required).
     pub fn new() -> Self {
@@ -4955,44 +3452,15 @@ impl ViewerCertificate {
     }
 
     /// `AcmCertificateArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn acm_certificate_arn(mut self, value: impl Into<Str>) -> Self {
-        self.acm_certificate_arn = Some(value.into());
-        self
-    }
-
+    pub fn acm_certificate_arn(mut self, value: impl Into<Str>) -> Self { self.acm_certificate_arn = Some(value.into()); self }
     /// `CloudFrontDefaultCertificate`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_front_default_certificate(mut self, value: impl Into<Bool>) -> Self {
-        self.cloud_front_default_certificate = Some(value.into());
-        self
-    }
-
+    pub fn cloud_front_default_certificate(mut self, value: impl Into<Bool>) -> Self { self.cloud_front_default_certificate = Some(value.into()); self }
     /// `IamCertificateId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iam_certificate_id(mut self, value: impl Into<Str>) -> Self {
-        self.iam_certificate_id = Some(value.into());
-        self
-    }
-
+    pub fn iam_certificate_id(mut self, value: impl Into<Str>) -> Self { self.iam_certificate_id = Some(value.into()); self }
     /// `MinimumProtocolVersion`: a [`MinimumProtocolVersion`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn minimum_protocol_version(mut self, value: impl Into<MinimumProtocolVersion>) -> Self {
-        self.minimum_protocol_version = Some(value.into());
-        self
-    }
-
+    pub fn minimum_protocol_version(mut self, value: impl Into<MinimumProtocolVersion>) -> Self { self.minimum_protocol_version = Some(value.into()); self }
     /// `SslSupportMethod`: a [`SslSupportMethod`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ssl_support_method(mut self, value: impl Into<SslSupportMethod>) -> Self {
-        self.ssl_support_method = Some(value.into());
-        self
-    }
+    pub fn ssl_support_method(mut self, value: impl Into<SslSupportMethod>) -> Self { self.ssl_support_method = Some(value.into()); self }
 }
 
 impl PropertyType for ViewerCertificate {}
@@ -5012,26 +3480,14 @@ impl ToValue for ViewerCertificate {
     }
 }
 
-static RULE_ViewerMtlsConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ViewerMtlsConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "Mode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["required", "optional", "passthrough"],
-                format: None,
-            }),
-        ),
+        ("Mode", Shape::Str(&StrRule { allowed: &["required", "optional", "passthrough"], ..StrRule::ANY })),
         ("TrustStoreConfig", Shape::Object(&RULE_TrustStoreConfig)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ViewerMtlsConfig` property type of `AWS::CloudFront::Distribution`.
@@ -5053,6 +3509,7 @@ pub struct ViewerMtlsConfig {
     pub trust_store_config: Option<Obj<TrustStoreConfig>>,
 }
 
+#[rustfmt::skip]
 impl ViewerMtlsConfig {
     /// A `ViewerMtlsConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -5060,20 +3517,9 @@ impl ViewerMtlsConfig {
     }
 
     /// `Mode`: a [`ViewerMtlsMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mode(mut self, value: impl Into<ViewerMtlsMode>) -> Self {
-        self.mode = Some(value.into());
-        self
-    }
-
+    pub fn mode(mut self, value: impl Into<ViewerMtlsMode>) -> Self { self.mode = Some(value.into()); self }
     /// `TrustStoreConfig`: a [`TrustStoreConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn trust_store_config(mut self, value: impl Into<Obj<TrustStoreConfig>>) -> Self {
-        self.trust_store_config = Some(value.into());
-        self
-    }
+    pub fn trust_store_config(mut self, value: impl Into<Obj<TrustStoreConfig>>) -> Self { self.trust_store_config = Some(value.into()); self }
 }
 
 impl PropertyType for ViewerMtlsConfig {}
@@ -5091,12 +3537,11 @@ impl ToValue for ViewerMtlsConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcOriginConfigRequired {
     /// `VpcOriginId`: a string, required.
-    ///
-    /// The VPC origin ID.
     pub vpc_origin_id: Str,
 }
 
-static RULE_VpcOriginConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VpcOriginConfig: ObjRule = ObjRule {
     properties: &[
         ("OriginKeepaliveTimeout", Shape::INT),
         ("OriginReadTimeout", Shape::INT),
@@ -5104,11 +3549,8 @@ static RULE_VpcOriginConfig: ObjRule = ObjRule {
         ("VpcOriginId", Shape::STR),
     ],
     required: &["VpcOriginId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VpcOriginConfig` property type of `AWS::CloudFront::Distribution`.
@@ -5144,6 +3586,7 @@ pub struct VpcOriginConfig {
     pub vpc_origin_id: Str,
 }
 
+#[rustfmt::skip]
 impl VpcOriginConfig {
     /// A `VpcOriginConfig` with its required properties, named in a [`VpcOriginConfigRequired`].
     pub fn new(required: VpcOriginConfigRequired) -> Self {
@@ -5156,36 +3599,13 @@ impl VpcOriginConfig {
     }
 
     /// `OriginKeepaliveTimeout`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn origin_keepalive_timeout(mut self, value: impl Into<Int>) -> Self {
-        self.origin_keepalive_timeout = Some(value.into());
-        self
-    }
-
+    pub fn origin_keepalive_timeout(mut self, value: impl Into<Int>) -> Self { self.origin_keepalive_timeout = Some(value.into()); self }
     /// `OriginReadTimeout`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn origin_read_timeout(mut self, value: impl Into<Int>) -> Self {
-        self.origin_read_timeout = Some(value.into());
-        self
-    }
-
+    pub fn origin_read_timeout(mut self, value: impl Into<Int>) -> Self { self.origin_read_timeout = Some(value.into()); self }
     /// `OwnerAccountId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn owner_account_id(mut self, value: impl Into<Str>) -> Self {
-        self.owner_account_id = Some(value.into());
-        self
-    }
-
+    pub fn owner_account_id(mut self, value: impl Into<Str>) -> Self { self.owner_account_id = Some(value.into()); self }
     /// `VpcOriginId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_origin_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_origin_id = value.into();
-        self
-    }
+    pub fn vpc_origin_id(mut self, value: impl Into<Str>) -> Self { self.vpc_origin_id = value.into(); self }
 }
 
 impl PropertyType for VpcOriginConfig {}

@@ -7,69 +7,38 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-_]+$");
 
 /// The required properties of [`DistributionTenant`], by name: `DistributionTenant::new(DistributionTenantRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DistributionTenantRequired {
     /// `DistributionId`: a string, required.
-    ///
-    /// The ID of the multi-tenant distribution.
     pub distribution_id: Str,
     /// `Domains`: a list of strings, required.
-    ///
-    /// The domains associated with the distribution tenant.
     pub domains: List<Str>,
     /// `Name`: a string, required.
-    ///
-    /// The name of the distribution tenant.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_DistributionTenant: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DistributionTenant: ObjRule = ObjRule {
     properties: &[
         ("ConnectionGroupId", Shape::STR),
         ("Customizations", Shape::Object(&RULE_Customizations)),
         ("DistributionId", Shape::STR),
-        (
-            "Domains",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Domains", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("Enabled", Shape::Bool),
-        (
-            "ManagedCertificateRequest",
-            Shape::Object(&RULE_ManagedCertificateRequest),
-        ),
+        ("ManagedCertificateRequest", Shape::Object(&RULE_ManagedCertificateRequest)),
         ("Name", Shape::STR),
-        (
-            "Parameters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Parameter),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Parameters", Shape::List(&ListRule { items: Shape::Object(&RULE_Parameter), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["DistributionId", "Name", "Domains"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CloudFront::DistributionTenant` resource.
@@ -127,6 +96,7 @@ pub struct DistributionTenant {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl DistributionTenant {
     /// The CloudFormation type name, `AWS::CloudFront::DistributionTenant`.
     pub const TYPE_NAME: &'static str = "AWS::CloudFront::DistributionTenant";
@@ -141,24 +111,8 @@ impl DistributionTenant {
         create_only: &["Name"],
         conditional_create_only: &[],
         write_only: &["ManagedCertificateRequest"],
-        read_only: &[
-            "Id",
-            "Arn",
-            "DomainResults",
-            "ETag",
-            "Status",
-            "CreatedTime",
-            "LastModifiedTime",
-        ],
-        attributes: &[
-            "Arn",
-            "CreatedTime",
-            "DomainResults",
-            "ETag",
-            "Id",
-            "LastModifiedTime",
-            "Status",
-        ],
+        read_only: &["Id", "Arn", "DomainResults", "ETag", "Status", "CreatedTime", "LastModifiedTime"],
+        attributes: &["Arn", "CreatedTime", "DomainResults", "ETag", "Id", "LastModifiedTime", "Status"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -179,79 +133,23 @@ impl DistributionTenant {
     }
 
     /// `ConnectionGroupId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_group_id(mut self, value: impl Into<Str>) -> Self {
-        self.connection_group_id = Some(value.into());
-        self
-    }
-
+    pub fn connection_group_id(mut self, value: impl Into<Str>) -> Self { self.connection_group_id = Some(value.into()); self }
     /// `Customizations`: a [`Customizations`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn customizations(mut self, value: impl Into<Obj<Customizations>>) -> Self {
-        self.customizations = Some(value.into());
-        self
-    }
-
+    pub fn customizations(mut self, value: impl Into<Obj<Customizations>>) -> Self { self.customizations = Some(value.into()); self }
     /// `DistributionId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn distribution_id(mut self, value: impl Into<Str>) -> Self {
-        self.distribution_id = value.into();
-        self
-    }
-
+    pub fn distribution_id(mut self, value: impl Into<Str>) -> Self { self.distribution_id = value.into(); self }
     /// `Domains`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domains(mut self, value: impl Into<List<Str>>) -> Self {
-        self.domains = value.into();
-        self
-    }
-
+    pub fn domains(mut self, value: impl Into<List<Str>>) -> Self { self.domains = value.into(); self }
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `ManagedCertificateRequest`: a [`ManagedCertificateRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn managed_certificate_request(
-        mut self,
-        value: impl Into<Obj<ManagedCertificateRequest>>,
-    ) -> Self {
-        self.managed_certificate_request = Some(value.into());
-        self
-    }
-
+    pub fn managed_certificate_request(mut self, value: impl Into<Obj<ManagedCertificateRequest>>) -> Self { self.managed_certificate_request = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Parameters`: a list of [`Parameter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<List<Parameter>>) -> Self {
-        self.parameters = Some(value.into());
-        self
-    }
-
+    pub fn parameters(mut self, value: impl Into<List<Parameter>>) -> Self { self.parameters = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for DistributionTenant {
@@ -345,14 +243,13 @@ impl DistributionTenantAttributes {
     }
 }
 
-static RULE_Certificate: ObjRule = ObjRule {
-    properties: &[("Arn", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Certificate: ObjRule = ObjRule {
+    properties: &[
+        ("Arn", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Certificate` property type of `AWS::CloudFront::DistributionTenant`.
@@ -368,6 +265,7 @@ pub struct Certificate {
     pub arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Certificate {
     /// A `Certificate` with no property set (none is required).
     pub fn new() -> Self {
@@ -375,12 +273,7 @@ impl Certificate {
     }
 
     /// `Arn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = Some(value.into());
-        self
-    }
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = Some(value.into()); self }
 }
 
 impl PropertyType for Certificate {}
@@ -391,21 +284,15 @@ impl ToValue for Certificate {
     }
 }
 
-static RULE_Customizations: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Customizations: ObjRule = ObjRule {
     properties: &[
         ("Certificate", Shape::Object(&RULE_Certificate)),
-        (
-            "GeoRestrictions",
-            Shape::Object(&RULE_GeoRestrictionCustomization),
-        ),
+        ("GeoRestrictions", Shape::Object(&RULE_GeoRestrictionCustomization)),
         ("WebAcl", Shape::Object(&RULE_WebAclCustomization)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Customizations` property type of `AWS::CloudFront::DistributionTenant`.
@@ -429,6 +316,7 @@ pub struct Customizations {
     pub web_acl: Option<Obj<WebAclCustomization>>,
 }
 
+#[rustfmt::skip]
 impl Customizations {
     /// A `Customizations` with no property set (none is required).
     pub fn new() -> Self {
@@ -436,28 +324,11 @@ impl Customizations {
     }
 
     /// `Certificate`: a [`Certificate`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate(mut self, value: impl Into<Obj<Certificate>>) -> Self {
-        self.certificate = Some(value.into());
-        self
-    }
-
+    pub fn certificate(mut self, value: impl Into<Obj<Certificate>>) -> Self { self.certificate = Some(value.into()); self }
     /// `GeoRestrictions`: a [`GeoRestrictionCustomization`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn geo_restrictions(mut self, value: impl Into<Obj<GeoRestrictionCustomization>>) -> Self {
-        self.geo_restrictions = Some(value.into());
-        self
-    }
-
+    pub fn geo_restrictions(mut self, value: impl Into<Obj<GeoRestrictionCustomization>>) -> Self { self.geo_restrictions = Some(value.into()); self }
     /// `WebAcl`: a [`WebAclCustomization`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn web_acl(mut self, value: impl Into<Obj<WebAclCustomization>>) -> Self {
-        self.web_acl = Some(value.into());
-        self
-    }
+    pub fn web_acl(mut self, value: impl Into<Obj<WebAclCustomization>>) -> Self { self.web_acl = Some(value.into()); self }
 }
 
 impl PropertyType for Customizations {}
@@ -472,33 +343,14 @@ impl ToValue for Customizations {
     }
 }
 
-static RULE_GeoRestrictionCustomization: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GeoRestrictionCustomization: ObjRule = ObjRule {
     properties: &[
-        (
-            "Locations",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "RestrictionType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["blacklist", "whitelist", "none"],
-                format: None,
-            }),
-        ),
+        ("Locations", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("RestrictionType", Shape::Str(&StrRule { allowed: &["blacklist", "whitelist", "none"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GeoRestrictionCustomization` property type of `AWS::CloudFront::DistributionTenant`.
@@ -522,6 +374,7 @@ pub struct GeoRestrictionCustomization {
     pub restriction_type: Option<RestrictionType>,
 }
 
+#[rustfmt::skip]
 impl GeoRestrictionCustomization {
     /// A `GeoRestrictionCustomization` with no property set (none is required).
     pub fn new() -> Self {
@@ -529,20 +382,9 @@ impl GeoRestrictionCustomization {
     }
 
     /// `Locations`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn locations(mut self, value: impl Into<List<Str>>) -> Self {
-        self.locations = Some(value.into());
-        self
-    }
-
+    pub fn locations(mut self, value: impl Into<List<Str>>) -> Self { self.locations = Some(value.into()); self }
     /// `RestrictionType`: a [`RestrictionType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn restriction_type(mut self, value: impl Into<RestrictionType>) -> Self {
-        self.restriction_type = Some(value.into());
-        self
-    }
+    pub fn restriction_type(mut self, value: impl Into<RestrictionType>) -> Self { self.restriction_type = Some(value.into()); self }
 }
 
 impl PropertyType for GeoRestrictionCustomization {}
@@ -556,36 +398,15 @@ impl ToValue for GeoRestrictionCustomization {
     }
 }
 
-static RULE_ManagedCertificateRequest: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ManagedCertificateRequest: ObjRule = ObjRule {
     properties: &[
-        (
-            "CertificateTransparencyLoggingPreference",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["enabled", "disabled"],
-                format: None,
-            }),
-        ),
+        ("CertificateTransparencyLoggingPreference", Shape::Str(&StrRule { allowed: &["enabled", "disabled"], ..StrRule::ANY })),
         ("PrimaryDomainName", Shape::STR),
-        (
-            "ValidationTokenHost",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["cloudfront", "self-hosted"],
-                format: None,
-            }),
-        ),
+        ("ValidationTokenHost", Shape::Str(&StrRule { allowed: &["cloudfront", "self-hosted"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ManagedCertificateRequest` property type of `AWS::CloudFront::DistributionTenant`.
@@ -613,6 +434,7 @@ pub struct ManagedCertificateRequest {
     pub validation_token_host: Option<ValidationTokenHost>,
 }
 
+#[rustfmt::skip]
 impl ManagedCertificateRequest {
     /// A `ManagedCertificateRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -620,31 +442,11 @@ impl ManagedCertificateRequest {
     }
 
     /// `CertificateTransparencyLoggingPreference`: a [`CertificateTransparencyLoggingPreference`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_transparency_logging_preference(
-        mut self,
-        value: impl Into<CertificateTransparencyLoggingPreference>,
-    ) -> Self {
-        self.certificate_transparency_logging_preference = Some(value.into());
-        self
-    }
-
+    pub fn certificate_transparency_logging_preference(mut self, value: impl Into<CertificateTransparencyLoggingPreference>) -> Self { self.certificate_transparency_logging_preference = Some(value.into()); self }
     /// `PrimaryDomainName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn primary_domain_name(mut self, value: impl Into<Str>) -> Self {
-        self.primary_domain_name = Some(value.into());
-        self
-    }
-
+    pub fn primary_domain_name(mut self, value: impl Into<Str>) -> Self { self.primary_domain_name = Some(value.into()); self }
     /// `ValidationTokenHost`: a [`ValidationTokenHost`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn validation_token_host(mut self, value: impl Into<ValidationTokenHost>) -> Self {
-        self.validation_token_host = Some(value.into());
-        self
-    }
+    pub fn validation_token_host(mut self, value: impl Into<ValidationTokenHost>) -> Self { self.validation_token_host = Some(value.into()); self }
 }
 
 impl PropertyType for ManagedCertificateRequest {}
@@ -662,35 +464,14 @@ impl ToValue for ManagedCertificateRequest {
     }
 }
 
-static RULE_Parameter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Parameter: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Parameter` property type of `AWS::CloudFront::DistributionTenant`.
@@ -714,6 +495,7 @@ pub struct Parameter {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Parameter {
     /// A `Parameter` with no property set (none is required).
     pub fn new() -> Self {
@@ -721,20 +503,9 @@ impl Parameter {
     }
 
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Parameter {}
@@ -748,89 +519,14 @@ impl ToValue for Parameter {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::CloudFront::DistributionTenant`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-distributiontenant-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_WebAclCustomization: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WebAclCustomization: ObjRule = ObjRule {
     properties: &[
-        (
-            "Action",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["override", "disable"],
-                format: None,
-            }),
-        ),
+        ("Action", Shape::Str(&StrRule { allowed: &["override", "disable"], ..StrRule::ANY })),
         ("Arn", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WebAclCustomization` property type of `AWS::CloudFront::DistributionTenant`.
@@ -850,6 +546,7 @@ pub struct WebAclCustomization {
     pub arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl WebAclCustomization {
     /// A `WebAclCustomization` with no property set (none is required).
     pub fn new() -> Self {
@@ -857,20 +554,9 @@ impl WebAclCustomization {
     }
 
     /// `Action`: an [`Action`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<Action>) -> Self {
-        self.action = Some(value.into());
-        self
-    }
-
+    pub fn action(mut self, value: impl Into<Action>) -> Self { self.action = Some(value.into()); self }
     /// `Arn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = Some(value.into());
-        self
-    }
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = Some(value.into()); self }
 }
 
 impl PropertyType for WebAclCustomization {}

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_KeyValueStoreAssociation;
+pub use super::shared::{KeyValueStoreAssociation, KeyValueStoreAssociationRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-_]{1,64}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
@@ -14,52 +17,26 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+
 #[derive(Clone, Debug, PartialEq)]
 pub struct FunctionRequired {
     /// `FunctionCode`: a string, required.
-    ///
-    /// The function code. For more information about writing a CloudFront function, see \[Writing function code for CloudFront Functions\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/writing-function-code.html>) in the *Amazon CloudFront Developer Guide* .
     pub function_code: Str,
     /// `FunctionConfig`: a [`FunctionConfig`] object, required.
-    ///
-    /// Contains configuration information about a CloudFront function.
     pub function_config: Obj<FunctionConfig>,
     /// `Name`: a string, required.
-    ///
-    /// A name to identify the function.
-    ///
-    /// Pattern `^[a-zA-Z0-9-_]{1,64}$`; length 1 to 64; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_Function: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Function: ObjRule = ObjRule {
     properties: &[
         ("AutoPublish", Shape::Bool),
         ("FunctionCode", Shape::STR),
         ("FunctionConfig", Shape::Object(&RULE_FunctionConfig)),
         ("FunctionMetadata", Shape::Object(&RULE_FunctionMetadata)),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Name", "FunctionConfig", "FunctionCode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CloudFront::Function` resource.
@@ -113,6 +90,7 @@ pub struct Function {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Function {
     /// The CloudFormation type name, `AWS::CloudFront::Function`.
     pub const TYPE_NAME: &'static str = "AWS::CloudFront::Function";
@@ -146,52 +124,17 @@ impl Function {
     }
 
     /// `AutoPublish`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_publish(mut self, value: impl Into<Bool>) -> Self {
-        self.auto_publish = Some(value.into());
-        self
-    }
-
+    pub fn auto_publish(mut self, value: impl Into<Bool>) -> Self { self.auto_publish = Some(value.into()); self }
     /// `FunctionCode`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn function_code(mut self, value: impl Into<Str>) -> Self {
-        self.function_code = value.into();
-        self
-    }
-
+    pub fn function_code(mut self, value: impl Into<Str>) -> Self { self.function_code = value.into(); self }
     /// `FunctionConfig`: a [`FunctionConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn function_config(mut self, value: impl Into<Obj<FunctionConfig>>) -> Self {
-        self.function_config = value.into();
-        self
-    }
-
+    pub fn function_config(mut self, value: impl Into<Obj<FunctionConfig>>) -> Self { self.function_config = value.into(); self }
     /// `FunctionMetadata`: a [`FunctionMetadata`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn function_metadata(mut self, value: impl Into<Obj<FunctionMetadata>>) -> Self {
-        self.function_metadata = Some(value.into());
-        self
-    }
-
+    pub fn function_metadata(mut self, value: impl Into<Obj<FunctionMetadata>>) -> Self { self.function_metadata = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Function {
@@ -261,43 +204,21 @@ impl FunctionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FunctionConfigRequired {
     /// `Comment`: a string, required.
-    ///
-    /// A comment to describe the function.
     pub comment: Str,
     /// `Runtime`: a [`Runtime`] value, required.
-    ///
-    /// The function's runtime environment version.
     pub runtime: Runtime,
 }
 
-static RULE_FunctionConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FunctionConfig: ObjRule = ObjRule {
     properties: &[
         ("Comment", Shape::STR),
-        (
-            "KeyValueStoreAssociations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_KeyValueStoreAssociation),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Runtime",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["cloudfront-js-1.0", "cloudfront-js-2.0"],
-                format: None,
-            }),
-        ),
+        ("KeyValueStoreAssociations", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyValueStoreAssociation), min_items: None, max_items: None })),
+        ("Runtime", Shape::Str(&StrRule { allowed: &["cloudfront-js-1.0", "cloudfront-js-2.0"], ..StrRule::ANY })),
     ],
     required: &["Comment", "Runtime"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FunctionConfig` property type of `AWS::CloudFront::Function`.
@@ -321,6 +242,7 @@ pub struct FunctionConfig {
     pub runtime: Runtime,
 }
 
+#[rustfmt::skip]
 impl FunctionConfig {
     /// A `FunctionConfig` with its required properties, named in a [`FunctionConfigRequired`].
     pub fn new(required: FunctionConfigRequired) -> Self {
@@ -332,31 +254,11 @@ impl FunctionConfig {
     }
 
     /// `Comment`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn comment(mut self, value: impl Into<Str>) -> Self {
-        self.comment = value.into();
-        self
-    }
-
+    pub fn comment(mut self, value: impl Into<Str>) -> Self { self.comment = value.into(); self }
     /// `KeyValueStoreAssociations`: a list of [`KeyValueStoreAssociation`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_value_store_associations(
-        mut self,
-        value: impl Into<List<KeyValueStoreAssociation>>,
-    ) -> Self {
-        self.key_value_store_associations = Some(value.into());
-        self
-    }
-
+    pub fn key_value_store_associations(mut self, value: impl Into<List<KeyValueStoreAssociation>>) -> Self { self.key_value_store_associations = Some(value.into()); self }
     /// `Runtime`: a [`Runtime`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn runtime(mut self, value: impl Into<Runtime>) -> Self {
-        self.runtime = value.into();
-        self
-    }
+    pub fn runtime(mut self, value: impl Into<Runtime>) -> Self { self.runtime = value.into(); self }
 }
 
 impl PropertyType for FunctionConfig {}
@@ -374,14 +276,13 @@ impl ToValue for FunctionConfig {
     }
 }
 
-static RULE_FunctionMetadata: ObjRule = ObjRule {
-    properties: &[("FunctionARN", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_FunctionMetadata: ObjRule = ObjRule {
+    properties: &[
+        ("FunctionARN", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FunctionMetadata` property type of `AWS::CloudFront::Function`.
@@ -397,6 +298,7 @@ pub struct FunctionMetadata {
     pub function_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl FunctionMetadata {
     /// A `FunctionMetadata` with no property set (none is required).
     pub fn new() -> Self {
@@ -404,12 +306,7 @@ impl FunctionMetadata {
     }
 
     /// `FunctionARN`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn function_arn(mut self, value: impl Into<Str>) -> Self {
-        self.function_arn = Some(value.into());
-        self
-    }
+    pub fn function_arn(mut self, value: impl Into<Str>) -> Self { self.function_arn = Some(value.into()); self }
 }
 
 impl PropertyType for FunctionMetadata {}
@@ -422,107 +319,24 @@ impl ToValue for FunctionMetadata {
     }
 }
 
-/// The required properties of [`KeyValueStoreAssociation`], by name: `KeyValueStoreAssociation::new(KeyValueStoreAssociationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct KeyValueStoreAssociationRequired {
-    /// `KeyValueStoreARN`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the key value store association.
-    pub key_value_store_arn: Str,
-}
-
-static RULE_KeyValueStoreAssociation: ObjRule = ObjRule {
-    properties: &[("KeyValueStoreARN", Shape::STR)],
-    required: &["KeyValueStoreARN"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `KeyValueStoreAssociation` property type of `AWS::CloudFront::Function`.
-///
-/// The key value store association.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-function-keyvaluestoreassociation.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct KeyValueStoreAssociation {
-    /// `KeyValueStoreARN`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the key value store association.
-    pub key_value_store_arn: Str,
-}
-
-impl KeyValueStoreAssociation {
-    /// A `KeyValueStoreAssociation` with its required properties, named in a [`KeyValueStoreAssociationRequired`].
-    pub fn new(required: KeyValueStoreAssociationRequired) -> Self {
-        Self {
-            key_value_store_arn: required.key_value_store_arn,
-        }
-    }
-
-    /// `KeyValueStoreARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_value_store_arn(mut self, value: impl Into<Str>) -> Self {
-        self.key_value_store_arn = value.into();
-        self
-    }
-}
-
-impl PropertyType for KeyValueStoreAssociation {}
-
-impl ToValue for KeyValueStoreAssociation {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("KeyValueStoreARN", &self.key_value_store_arn)
-            .build()
-    }
-}
-
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::CloudFront::Function`.
@@ -540,6 +354,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -550,20 +365,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -11,19 +11,17 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeyGroupRequired {
     /// `KeyGroupConfig`: a [`KeyGroupConfig`] object, required.
-    ///
-    /// The key group configuration.
     pub key_group_config: Obj<KeyGroupConfig>,
 }
 
-static RULE_KeyGroup: ObjRule = ObjRule {
-    properties: &[("KeyGroupConfig", Shape::Object(&RULE_KeyGroupConfig))],
+#[rustfmt::skip]
+pub(crate) static RULE_KeyGroup: ObjRule = ObjRule {
+    properties: &[
+        ("KeyGroupConfig", Shape::Object(&RULE_KeyGroupConfig)),
+    ],
     required: &["KeyGroupConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CloudFront::KeyGroup` resource.
@@ -46,6 +44,7 @@ pub struct KeyGroup {
     pub key_group_config: Obj<KeyGroupConfig>,
 }
 
+#[rustfmt::skip]
 impl KeyGroup {
     /// The CloudFormation type name, `AWS::CloudFront::KeyGroup`.
     pub const TYPE_NAME: &'static str = "AWS::CloudFront::KeyGroup";
@@ -74,12 +73,7 @@ impl KeyGroup {
     }
 
     /// `KeyGroupConfig`: a [`KeyGroupConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_group_config(mut self, value: impl Into<Obj<KeyGroupConfig>>) -> Self {
-        self.key_group_config = value.into();
-        self
-    }
+    pub fn key_group_config(mut self, value: impl Into<Obj<KeyGroupConfig>>) -> Self { self.key_group_config = value.into(); self }
 }
 
 impl Resource for KeyGroup {
@@ -130,34 +124,21 @@ impl KeyGroupAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeyGroupConfigRequired {
     /// `Items`: a list of strings, required.
-    ///
-    /// A list of the identifiers of the public keys in the key group.
     pub items: List<Str>,
     /// `Name`: a string, required.
-    ///
-    /// A name to identify the key group.
     pub name: Str,
 }
 
-static RULE_KeyGroupConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_KeyGroupConfig: ObjRule = ObjRule {
     properties: &[
         ("Comment", Shape::STR),
-        (
-            "Items",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Items", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("Name", Shape::STR),
     ],
     required: &["Name", "Items"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KeyGroupConfig` property type of `AWS::CloudFront::KeyGroup`.
@@ -183,6 +164,7 @@ pub struct KeyGroupConfig {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl KeyGroupConfig {
     /// A `KeyGroupConfig` with its required properties, named in a [`KeyGroupConfigRequired`].
     pub fn new(required: KeyGroupConfigRequired) -> Self {
@@ -194,28 +176,11 @@ impl KeyGroupConfig {
     }
 
     /// `Comment`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn comment(mut self, value: impl Into<Str>) -> Self {
-        self.comment = Some(value.into());
-        self
-    }
-
+    pub fn comment(mut self, value: impl Into<Str>) -> Self { self.comment = Some(value.into()); self }
     /// `Items`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn items(mut self, value: impl Into<List<Str>>) -> Self {
-        self.items = value.into();
-        self
-    }
-
+    pub fn items(mut self, value: impl Into<List<Str>>) -> Self { self.items = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for KeyGroupConfig {}

@@ -14,51 +14,20 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeyValueStoreRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the key value store.
-    ///
-    /// Pattern `^[a-zA-Z0-9-_]{1,64}$`; length 1 to 64; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_KeyValueStore: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_KeyValueStore: ObjRule = ObjRule {
     properties: &[
-        (
-            "Comment",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Comment", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
         ("ImportSource", Shape::Object(&RULE_ImportSource)),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CloudFront::KeyValueStore` resource.
@@ -98,6 +67,7 @@ pub struct KeyValueStore {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl KeyValueStore {
     /// The CloudFormation type name, `AWS::CloudFront::KeyValueStore`.
     pub const TYPE_NAME: &'static str = "AWS::CloudFront::KeyValueStore";
@@ -129,36 +99,13 @@ impl KeyValueStore {
     }
 
     /// `Comment`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn comment(mut self, value: impl Into<Str>) -> Self {
-        self.comment = Some(value.into());
-        self
-    }
-
+    pub fn comment(mut self, value: impl Into<Str>) -> Self { self.comment = Some(value.into()); self }
     /// `ImportSource`: an [`ImportSource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn import_source(mut self, value: impl Into<Obj<ImportSource>>) -> Self {
-        self.import_source = Some(value.into());
-        self
-    }
-
+    pub fn import_source(mut self, value: impl Into<Obj<ImportSource>>) -> Self { self.import_source = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for KeyValueStore {
@@ -222,35 +169,20 @@ impl KeyValueStoreAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ImportSourceRequired {
     /// `SourceArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the import source for the key value store.
     pub source_arn: Str,
     /// `SourceType`: a [`SourceType`] value, required.
-    ///
-    /// The source type of the import source for the key value store.
     pub source_type: SourceType,
 }
 
-static RULE_ImportSource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ImportSource: ObjRule = ObjRule {
     properties: &[
         ("SourceArn", Shape::STR),
-        (
-            "SourceType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["S3"],
-                format: None,
-            }),
-        ),
+        ("SourceType", Shape::Str(&StrRule { allowed: &["S3"], ..StrRule::ANY })),
     ],
     required: &["SourceType", "SourceArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ImportSource` property type of `AWS::CloudFront::KeyValueStore`.
@@ -270,6 +202,7 @@ pub struct ImportSource {
     pub source_type: SourceType,
 }
 
+#[rustfmt::skip]
 impl ImportSource {
     /// A `ImportSource` with its required properties, named in a [`ImportSourceRequired`].
     pub fn new(required: ImportSourceRequired) -> Self {
@@ -280,20 +213,9 @@ impl ImportSource {
     }
 
     /// `SourceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_arn(mut self, value: impl Into<Str>) -> Self {
-        self.source_arn = value.into();
-        self
-    }
-
+    pub fn source_arn(mut self, value: impl Into<Str>) -> Self { self.source_arn = value.into(); self }
     /// `SourceType`: a [`SourceType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_type(mut self, value: impl Into<SourceType>) -> Self {
-        self.source_type = value.into();
-        self
-    }
+    pub fn source_type(mut self, value: impl Into<SourceType>) -> Self { self.source_type = value.into(); self }
 }
 
 impl PropertyType for ImportSource {}
@@ -311,44 +233,20 @@ impl ToValue for ImportSource {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::CloudFront::KeyValueStore`.
@@ -366,6 +264,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -376,20 +275,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -23,6 +23,8 @@
 //! - `AWS::CloudFront::StreamingDistribution`: [`StreamingDistribution`], property types in [`streaming_distribution`]
 //! - `AWS::CloudFront::TrustStore`: [`TrustStore`], property types in [`trust_store`]
 //! - `AWS::CloudFront::VpcOrigin`: [`VpcOrigin`], property types in [`vpc_origin`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod anycast_ip_list;
 pub mod cache_policy;
@@ -41,6 +43,7 @@ pub mod origin_request_policy;
 pub mod public_key;
 pub mod realtime_log_config;
 pub mod response_headers_policy;
+pub mod shared;
 pub mod streaming_distribution;
 pub mod trust_store;
 pub mod vpc_origin;

@@ -11,31 +11,20 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct MonitoringSubscriptionRequired {
     /// `DistributionId`: a string, required.
-    ///
-    /// The ID of the distribution that you are enabling metrics for.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub distribution_id: Str,
     /// `MonitoringSubscription`: a [`MonitoringSubscriptionProperty`] object, required.
-    ///
-    /// A subscription configuration for additional CloudWatch metrics.
     pub monitoring_subscription: Obj<MonitoringSubscriptionProperty>,
 }
 
-static RULE_MonitoringSubscription: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MonitoringSubscription: ObjRule = ObjRule {
     properties: &[
         ("DistributionId", Shape::STR),
-        (
-            "MonitoringSubscription",
-            Shape::Object(&RULE_MonitoringSubscriptionProperty),
-        ),
+        ("MonitoringSubscription", Shape::Object(&RULE_MonitoringSubscriptionProperty)),
     ],
     required: &["DistributionId", "MonitoringSubscription"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CloudFront::MonitoringSubscription` resource.
@@ -63,6 +52,7 @@ pub struct MonitoringSubscription {
     pub monitoring_subscription: Obj<MonitoringSubscriptionProperty>,
 }
 
+#[rustfmt::skip]
 impl MonitoringSubscription {
     /// The CloudFormation type name, `AWS::CloudFront::MonitoringSubscription`.
     pub const TYPE_NAME: &'static str = "AWS::CloudFront::MonitoringSubscription";
@@ -92,23 +82,9 @@ impl MonitoringSubscription {
     }
 
     /// `DistributionId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn distribution_id(mut self, value: impl Into<Str>) -> Self {
-        self.distribution_id = value.into();
-        self
-    }
-
+    pub fn distribution_id(mut self, value: impl Into<Str>) -> Self { self.distribution_id = value.into(); self }
     /// `MonitoringSubscription`: a [`MonitoringSubscriptionProperty`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn monitoring_subscription(
-        mut self,
-        value: impl Into<Obj<MonitoringSubscriptionProperty>>,
-    ) -> Self {
-        self.monitoring_subscription = value.into();
-        self
-    }
+    pub fn monitoring_subscription(mut self, value: impl Into<Obj<MonitoringSubscriptionProperty>>) -> Self { self.monitoring_subscription = value.into(); self }
 }
 
 impl Resource for MonitoringSubscription {
@@ -140,17 +116,13 @@ impl From<ResourceRef> for MonitoringSubscriptionAttributes {
     }
 }
 
-static RULE_MonitoringSubscriptionProperty: ObjRule = ObjRule {
-    properties: &[(
-        "RealtimeMetricsSubscriptionConfig",
-        Shape::Object(&RULE_RealtimeMetricsSubscriptionConfig),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_MonitoringSubscriptionProperty: ObjRule = ObjRule {
+    properties: &[
+        ("RealtimeMetricsSubscriptionConfig", Shape::Object(&RULE_RealtimeMetricsSubscriptionConfig)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MonitoringSubscription` property type of `AWS::CloudFront::MonitoringSubscription`.
@@ -166,6 +138,7 @@ pub struct MonitoringSubscriptionProperty {
     pub realtime_metrics_subscription_config: Option<Obj<RealtimeMetricsSubscriptionConfig>>,
 }
 
+#[rustfmt::skip]
 impl MonitoringSubscriptionProperty {
     /// A `MonitoringSubscriptionProperty` with no property set (none is required).
     pub fn new() -> Self {
@@ -173,15 +146,7 @@ impl MonitoringSubscriptionProperty {
     }
 
     /// `RealtimeMetricsSubscriptionConfig`: a [`RealtimeMetricsSubscriptionConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn realtime_metrics_subscription_config(
-        mut self,
-        value: impl Into<Obj<RealtimeMetricsSubscriptionConfig>>,
-    ) -> Self {
-        self.realtime_metrics_subscription_config = Some(value.into());
-        self
-    }
+    pub fn realtime_metrics_subscription_config(mut self, value: impl Into<Obj<RealtimeMetricsSubscriptionConfig>>) -> Self { self.realtime_metrics_subscription_config = Some(value.into()); self }
 }
 
 impl PropertyType for MonitoringSubscriptionProperty {}
@@ -201,28 +166,17 @@ impl ToValue for MonitoringSubscriptionProperty {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RealtimeMetricsSubscriptionConfigRequired {
     /// `RealtimeMetricsSubscriptionStatus`: a [`RealtimeMetricsSubscriptionStatus`] value, required.
-    ///
-    /// A flag that indicates whether additional CloudWatch metrics are enabled for a given CloudFront distribution.
     pub realtime_metrics_subscription_status: RealtimeMetricsSubscriptionStatus,
 }
 
-static RULE_RealtimeMetricsSubscriptionConfig: ObjRule = ObjRule {
-    properties: &[(
-        "RealtimeMetricsSubscriptionStatus",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["Enabled", "Disabled"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_RealtimeMetricsSubscriptionConfig: ObjRule = ObjRule {
+    properties: &[
+        ("RealtimeMetricsSubscriptionStatus", Shape::Str(&StrRule { allowed: &["Enabled", "Disabled"], ..StrRule::ANY })),
+    ],
     required: &["RealtimeMetricsSubscriptionStatus"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RealtimeMetricsSubscriptionConfig` property type of `AWS::CloudFront::MonitoringSubscription`.
@@ -238,6 +192,7 @@ pub struct RealtimeMetricsSubscriptionConfig {
     pub realtime_metrics_subscription_status: RealtimeMetricsSubscriptionStatus,
 }
 
+#[rustfmt::skip]
 impl RealtimeMetricsSubscriptionConfig {
     /// A `RealtimeMetricsSubscriptionConfig` with its required properties, named in a [`RealtimeMetricsSubscriptionConfigRequired`].
     pub fn new(required: RealtimeMetricsSubscriptionConfigRequired) -> Self {
@@ -247,15 +202,7 @@ impl RealtimeMetricsSubscriptionConfig {
     }
 
     /// `RealtimeMetricsSubscriptionStatus`: a [`RealtimeMetricsSubscriptionStatus`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn realtime_metrics_subscription_status(
-        mut self,
-        value: impl Into<RealtimeMetricsSubscriptionStatus>,
-    ) -> Self {
-        self.realtime_metrics_subscription_status = value.into();
-        self
-    }
+    pub fn realtime_metrics_subscription_status(mut self, value: impl Into<RealtimeMetricsSubscriptionStatus>) -> Self { self.realtime_metrics_subscription_status = value.into(); self }
 }
 
 impl PropertyType for RealtimeMetricsSubscriptionConfig {}

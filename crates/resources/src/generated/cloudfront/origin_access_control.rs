@@ -15,22 +15,17 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^(sigv4)$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct OriginAccessControlRequired {
     /// `OriginAccessControlConfig`: an [`OriginAccessControlConfig`] object, required.
-    ///
-    /// The origin access control.
     pub origin_access_control_config: Obj<OriginAccessControlConfig>,
 }
 
-static RULE_OriginAccessControl: ObjRule = ObjRule {
-    properties: &[(
-        "OriginAccessControlConfig",
-        Shape::Object(&RULE_OriginAccessControlConfig),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_OriginAccessControl: ObjRule = ObjRule {
+    properties: &[
+        ("OriginAccessControlConfig", Shape::Object(&RULE_OriginAccessControlConfig)),
+    ],
     required: &["OriginAccessControlConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CloudFront::OriginAccessControl` resource.
@@ -55,6 +50,7 @@ pub struct OriginAccessControl {
     pub origin_access_control_config: Obj<OriginAccessControlConfig>,
 }
 
+#[rustfmt::skip]
 impl OriginAccessControl {
     /// The CloudFormation type name, `AWS::CloudFront::OriginAccessControl`.
     pub const TYPE_NAME: &'static str = "AWS::CloudFront::OriginAccessControl";
@@ -83,15 +79,7 @@ impl OriginAccessControl {
     }
 
     /// `OriginAccessControlConfig`: an [`OriginAccessControlConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn origin_access_control_config(
-        mut self,
-        value: impl Into<Obj<OriginAccessControlConfig>>,
-    ) -> Self {
-        self.origin_access_control_config = value.into();
-        self
-    }
+    pub fn origin_access_control_config(mut self, value: impl Into<Obj<OriginAccessControlConfig>>) -> Self { self.origin_access_control_config = value.into(); self }
 }
 
 impl Resource for OriginAccessControl {
@@ -138,81 +126,27 @@ impl OriginAccessControlAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OriginAccessControlConfigRequired {
     /// `Name`: a string, required.
-    ///
-    /// A name to identify the origin access control. You can specify up to 64 characters.
     pub name: Str,
     /// `OriginAccessControlOriginType`: a string, required.
-    ///
-    /// The type of origin that this origin access control is for.
-    ///
-    /// Pattern `^(s3|mediastore|lambda|mediapackagev2)$`.
     pub origin_access_control_origin_type: Str,
     /// `SigningBehavior`: a string, required.
-    ///
-    /// Specifies which requests CloudFront signs (adds authentication information to). Specify `always` for the most common use case. For more information, see \[origin access control advanced settings\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html#oac-advanced-settings>) in the *Amazon CloudFront Developer Guide* .
-    ///
-    /// This field can have one of the following values:
-    ///
-    /// - `always` – CloudFront signs all origin requests, overwriting the `Authorization` header from the viewer request if one exists.
-    /// - `never` – CloudFront doesn't sign any origin requests. This value turns off origin access control for all origins in all distributions that use this origin access control.
-    /// - `no-override` – If the viewer request doesn't contain the `Authorization` header, then CloudFront signs the origin request. If the viewer request contains the `Authorization` header, then CloudFront doesn't sign the origin request and instead passes along the `Authorization` header from the viewer request. *WARNING: To pass along the `Authorization` header from the viewer request, you *must* add the `Authorization` header to a \[cache policy\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html>) for all cache behaviors that use origins associated with this origin access control.*
-    ///
-    /// Pattern `^(never|no-override|always)$`.
     pub signing_behavior: Str,
     /// `SigningProtocol`: a string, required.
-    ///
-    /// The signing protocol of the origin access control, which determines how CloudFront signs (authenticates) requests. The only valid value is `sigv4` .
-    ///
-    /// Pattern `^(sigv4)$`.
     pub signing_protocol: Str,
 }
 
-static RULE_OriginAccessControlConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OriginAccessControlConfig: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("Name", Shape::STR),
-        (
-            "OriginAccessControlOriginType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SigningBehavior",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SigningProtocol",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("OriginAccessControlOriginType", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("SigningBehavior", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("SigningProtocol", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
-    required: &[
-        "Name",
-        "SigningProtocol",
-        "SigningBehavior",
-        "OriginAccessControlOriginType",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["Name", "SigningProtocol", "SigningBehavior", "OriginAccessControlOriginType"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OriginAccessControlConfig` property type of `AWS::CloudFront::OriginAccessControl`.
@@ -260,6 +194,7 @@ pub struct OriginAccessControlConfig {
     pub signing_protocol: Str,
 }
 
+#[rustfmt::skip]
 impl OriginAccessControlConfig {
     /// A `OriginAccessControlConfig` with its required properties, named in a [`OriginAccessControlConfigRequired`].
     pub fn new(required: OriginAccessControlConfigRequired) -> Self {
@@ -273,44 +208,15 @@ impl OriginAccessControlConfig {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `OriginAccessControlOriginType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn origin_access_control_origin_type(mut self, value: impl Into<Str>) -> Self {
-        self.origin_access_control_origin_type = value.into();
-        self
-    }
-
+    pub fn origin_access_control_origin_type(mut self, value: impl Into<Str>) -> Self { self.origin_access_control_origin_type = value.into(); self }
     /// `SigningBehavior`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn signing_behavior(mut self, value: impl Into<Str>) -> Self {
-        self.signing_behavior = value.into();
-        self
-    }
-
+    pub fn signing_behavior(mut self, value: impl Into<Str>) -> Self { self.signing_behavior = value.into(); self }
     /// `SigningProtocol`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn signing_protocol(mut self, value: impl Into<Str>) -> Self {
-        self.signing_protocol = value.into();
-        self
-    }
+    pub fn signing_protocol(mut self, value: impl Into<Str>) -> Self { self.signing_protocol = value.into(); self }
 }
 
 impl PropertyType for OriginAccessControlConfig {}

@@ -15,22 +15,17 @@ pub(crate) static PATTERN_1: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct OriginRequestPolicyRequired {
     /// `OriginRequestPolicyConfig`: an [`OriginRequestPolicyConfig`] object, required.
-    ///
-    /// The origin request policy configuration.
     pub origin_request_policy_config: Obj<OriginRequestPolicyConfig>,
 }
 
-static RULE_OriginRequestPolicy: ObjRule = ObjRule {
-    properties: &[(
-        "OriginRequestPolicyConfig",
-        Shape::Object(&RULE_OriginRequestPolicyConfig),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_OriginRequestPolicy: ObjRule = ObjRule {
+    properties: &[
+        ("OriginRequestPolicyConfig", Shape::Object(&RULE_OriginRequestPolicyConfig)),
+    ],
     required: &["OriginRequestPolicyConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CloudFront::OriginRequestPolicy` resource.
@@ -59,6 +54,7 @@ pub struct OriginRequestPolicy {
     pub origin_request_policy_config: Obj<OriginRequestPolicyConfig>,
 }
 
+#[rustfmt::skip]
 impl OriginRequestPolicy {
     /// The CloudFormation type name, `AWS::CloudFront::OriginRequestPolicy`.
     pub const TYPE_NAME: &'static str = "AWS::CloudFront::OriginRequestPolicy";
@@ -87,15 +83,7 @@ impl OriginRequestPolicy {
     }
 
     /// `OriginRequestPolicyConfig`: an [`OriginRequestPolicyConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn origin_request_policy_config(
-        mut self,
-        value: impl Into<Obj<OriginRequestPolicyConfig>>,
-    ) -> Self {
-        self.origin_request_policy_config = value.into();
-        self
-    }
+    pub fn origin_request_policy_config(mut self, value: impl Into<Obj<OriginRequestPolicyConfig>>) -> Self { self.origin_request_policy_config = value.into(); self }
 }
 
 impl Resource for OriginRequestPolicy {
@@ -149,45 +137,18 @@ impl OriginRequestPolicyAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CookiesConfigRequired {
     /// `CookieBehavior`: a string, required.
-    ///
-    /// Determines whether cookies in viewer requests are included in requests that CloudFront sends to the origin. Valid values are:
-    ///
-    /// - `none` – No cookies in viewer requests are included in requests that CloudFront sends to the origin. Even when this field is set to `none` , any cookies that are listed in a `CachePolicy` *are* included in origin requests.
-    /// - `whitelist` – Only the cookies in viewer requests that are listed in the `CookieNames` type are included in requests that CloudFront sends to the origin.
-    /// - `all` – All cookies in viewer requests are included in requests that CloudFront sends to the origin.
-    /// - `allExcept` – All cookies in viewer requests are included in requests that CloudFront sends to the origin, **except** for those listed in the `CookieNames` type, which are not included.
-    ///
-    /// Pattern `^(none|whitelist|all|allExcept)$`.
     pub cookie_behavior: Str,
 }
 
-static RULE_CookiesConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CookiesConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "CookieBehavior",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Cookies",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CookieBehavior", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Cookies", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
     required: &["CookieBehavior"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CookiesConfig` property type of `AWS::CloudFront::OriginRequestPolicy`.
@@ -214,6 +175,7 @@ pub struct CookiesConfig {
     pub cookies: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl CookiesConfig {
     /// A `CookiesConfig` with its required properties, named in a [`CookiesConfigRequired`].
     pub fn new(required: CookiesConfigRequired) -> Self {
@@ -224,20 +186,9 @@ impl CookiesConfig {
     }
 
     /// `CookieBehavior`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cookie_behavior(mut self, value: impl Into<Str>) -> Self {
-        self.cookie_behavior = value.into();
-        self
-    }
-
+    pub fn cookie_behavior(mut self, value: impl Into<Str>) -> Self { self.cookie_behavior = value.into(); self }
     /// `Cookies`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cookies(mut self, value: impl Into<List<Str>>) -> Self {
-        self.cookies = Some(value.into());
-        self
-    }
+    pub fn cookies(mut self, value: impl Into<List<Str>>) -> Self { self.cookies = Some(value.into()); self }
 }
 
 impl PropertyType for CookiesConfig {}
@@ -255,46 +206,18 @@ impl ToValue for CookiesConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HeadersConfigRequired {
     /// `HeaderBehavior`: a string, required.
-    ///
-    /// Determines whether any HTTP headers are included in requests that CloudFront sends to the origin. Valid values are:
-    ///
-    /// - `none` – No HTTP headers in viewer requests are included in requests that CloudFront sends to the origin. Even when this field is set to `none` , any headers that are listed in a `CachePolicy` *are* included in origin requests.
-    /// - `whitelist` – Only the HTTP headers that are listed in the `Headers` type are included in requests that CloudFront sends to the origin.
-    /// - `allViewer` – All HTTP headers in viewer requests are included in requests that CloudFront sends to the origin.
-    /// - `allViewerAndWhitelistCloudFront` – All HTTP headers in viewer requests and the additional CloudFront headers that are listed in the `Headers` type are included in requests that CloudFront sends to the origin. The additional headers are added by CloudFront.
-    /// - `allExcept` – All HTTP headers in viewer requests are included in requests that CloudFront sends to the origin, **except** for those listed in the `Headers` type, which are not included.
-    ///
-    /// Pattern `^(none|whitelist|allViewer|allViewerAndWhitelistCloudFront|allExcept)$`.
     pub header_behavior: Str,
 }
 
-static RULE_HeadersConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HeadersConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "HeaderBehavior",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Headers",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("HeaderBehavior", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Headers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
     required: &["HeaderBehavior"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HeadersConfig` property type of `AWS::CloudFront::OriginRequestPolicy`.
@@ -322,6 +245,7 @@ pub struct HeadersConfig {
     pub headers: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl HeadersConfig {
     /// A `HeadersConfig` with its required properties, named in a [`HeadersConfigRequired`].
     pub fn new(required: HeadersConfigRequired) -> Self {
@@ -332,20 +256,9 @@ impl HeadersConfig {
     }
 
     /// `HeaderBehavior`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn header_behavior(mut self, value: impl Into<Str>) -> Self {
-        self.header_behavior = value.into();
-        self
-    }
-
+    pub fn header_behavior(mut self, value: impl Into<Str>) -> Self { self.header_behavior = value.into(); self }
     /// `Headers`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn headers(mut self, value: impl Into<List<Str>>) -> Self {
-        self.headers = Some(value.into());
-        self
-    }
+    pub fn headers(mut self, value: impl Into<List<Str>>) -> Self { self.headers = Some(value.into()); self }
 }
 
 impl PropertyType for HeadersConfig {}
@@ -363,45 +276,27 @@ impl ToValue for HeadersConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OriginRequestPolicyConfigRequired {
     /// `CookiesConfig`: a [`CookiesConfig`] object, required.
-    ///
-    /// The cookies from viewer requests to include in origin requests.
     pub cookies_config: Obj<CookiesConfig>,
     /// `HeadersConfig`: a [`HeadersConfig`] object, required.
-    ///
-    /// The HTTP headers to include in origin requests. These can include headers from viewer requests and additional headers added by CloudFront.
     pub headers_config: Obj<HeadersConfig>,
     /// `Name`: a string, required.
-    ///
-    /// A unique name to identify the origin request policy.
     pub name: Str,
     /// `QueryStringsConfig`: a [`QueryStringsConfig`] object, required.
-    ///
-    /// The URL query strings from viewer requests to include in origin requests.
     pub query_strings_config: Obj<QueryStringsConfig>,
 }
 
-static RULE_OriginRequestPolicyConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OriginRequestPolicyConfig: ObjRule = ObjRule {
     properties: &[
         ("Comment", Shape::STR),
         ("CookiesConfig", Shape::Object(&RULE_CookiesConfig)),
         ("HeadersConfig", Shape::Object(&RULE_HeadersConfig)),
         ("Name", Shape::STR),
-        (
-            "QueryStringsConfig",
-            Shape::Object(&RULE_QueryStringsConfig),
-        ),
+        ("QueryStringsConfig", Shape::Object(&RULE_QueryStringsConfig)),
     ],
-    required: &[
-        "Name",
-        "HeadersConfig",
-        "CookiesConfig",
-        "QueryStringsConfig",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["Name", "HeadersConfig", "CookiesConfig", "QueryStringsConfig"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OriginRequestPolicyConfig` property type of `AWS::CloudFront::OriginRequestPolicy`.
@@ -441,6 +336,7 @@ pub struct OriginRequestPolicyConfig {
     pub query_strings_config: Obj<QueryStringsConfig>,
 }
 
+#[rustfmt::skip]
 impl OriginRequestPolicyConfig {
     /// A `OriginRequestPolicyConfig` with its required properties, named in a [`OriginRequestPolicyConfigRequired`].
     pub fn new(required: OriginRequestPolicyConfigRequired) -> Self {
@@ -454,44 +350,15 @@ impl OriginRequestPolicyConfig {
     }
 
     /// `Comment`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn comment(mut self, value: impl Into<Str>) -> Self {
-        self.comment = Some(value.into());
-        self
-    }
-
+    pub fn comment(mut self, value: impl Into<Str>) -> Self { self.comment = Some(value.into()); self }
     /// `CookiesConfig`: a [`CookiesConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cookies_config(mut self, value: impl Into<Obj<CookiesConfig>>) -> Self {
-        self.cookies_config = value.into();
-        self
-    }
-
+    pub fn cookies_config(mut self, value: impl Into<Obj<CookiesConfig>>) -> Self { self.cookies_config = value.into(); self }
     /// `HeadersConfig`: a [`HeadersConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn headers_config(mut self, value: impl Into<Obj<HeadersConfig>>) -> Self {
-        self.headers_config = value.into();
-        self
-    }
-
+    pub fn headers_config(mut self, value: impl Into<Obj<HeadersConfig>>) -> Self { self.headers_config = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `QueryStringsConfig`: a [`QueryStringsConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_strings_config(mut self, value: impl Into<Obj<QueryStringsConfig>>) -> Self {
-        self.query_strings_config = value.into();
-        self
-    }
+    pub fn query_strings_config(mut self, value: impl Into<Obj<QueryStringsConfig>>) -> Self { self.query_strings_config = value.into(); self }
 }
 
 impl PropertyType for OriginRequestPolicyConfig {}
@@ -512,45 +379,18 @@ impl ToValue for OriginRequestPolicyConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueryStringsConfigRequired {
     /// `QueryStringBehavior`: a string, required.
-    ///
-    /// Determines whether any URL query strings in viewer requests are included in requests that CloudFront sends to the origin. Valid values are:
-    ///
-    /// - `none` – No query strings in viewer requests are included in requests that CloudFront sends to the origin. Even when this field is set to `none` , any query strings that are listed in a `CachePolicy` *are* included in origin requests.
-    /// - `whitelist` – Only the query strings in viewer requests that are listed in the `QueryStringNames` type are included in requests that CloudFront sends to the origin.
-    /// - `all` – All query strings in viewer requests are included in requests that CloudFront sends to the origin.
-    /// - `allExcept` – All query strings in viewer requests are included in requests that CloudFront sends to the origin, **except** for those listed in the `QueryStringNames` type, which are not included.
-    ///
-    /// Pattern `^(none|whitelist|all|allExcept)$`.
     pub query_string_behavior: Str,
 }
 
-static RULE_QueryStringsConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_QueryStringsConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "QueryStringBehavior",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "QueryStrings",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("QueryStringBehavior", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("QueryStrings", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
     required: &["QueryStringBehavior"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `QueryStringsConfig` property type of `AWS::CloudFront::OriginRequestPolicy`.
@@ -577,6 +417,7 @@ pub struct QueryStringsConfig {
     pub query_strings: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl QueryStringsConfig {
     /// A `QueryStringsConfig` with its required properties, named in a [`QueryStringsConfigRequired`].
     pub fn new(required: QueryStringsConfigRequired) -> Self {
@@ -587,20 +428,9 @@ impl QueryStringsConfig {
     }
 
     /// `QueryStringBehavior`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_string_behavior(mut self, value: impl Into<Str>) -> Self {
-        self.query_string_behavior = value.into();
-        self
-    }
-
+    pub fn query_string_behavior(mut self, value: impl Into<Str>) -> Self { self.query_string_behavior = value.into(); self }
     /// `QueryStrings`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_strings(mut self, value: impl Into<List<Str>>) -> Self {
-        self.query_strings = Some(value.into());
-        self
-    }
+    pub fn query_strings(mut self, value: impl Into<List<Str>>) -> Self { self.query_strings = Some(value.into()); self }
 }
 
 impl PropertyType for QueryStringsConfig {}

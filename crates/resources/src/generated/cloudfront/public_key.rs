@@ -11,19 +11,17 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct PublicKeyRequired {
     /// `PublicKeyConfig`: a [`PublicKeyConfig`] object, required.
-    ///
-    /// Configuration information about a public key that you can use with \[signed URLs and signed cookies\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/PrivateContent.html>) , or with \[field-level encryption\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/field-level-encryption.html>) .
     pub public_key_config: Obj<PublicKeyConfig>,
 }
 
-static RULE_PublicKey: ObjRule = ObjRule {
-    properties: &[("PublicKeyConfig", Shape::Object(&RULE_PublicKeyConfig))],
+#[rustfmt::skip]
+pub(crate) static RULE_PublicKey: ObjRule = ObjRule {
+    properties: &[
+        ("PublicKeyConfig", Shape::Object(&RULE_PublicKeyConfig)),
+    ],
     required: &["PublicKeyConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CloudFront::PublicKey` resource.
@@ -46,6 +44,7 @@ pub struct PublicKey {
     pub public_key_config: Obj<PublicKeyConfig>,
 }
 
+#[rustfmt::skip]
 impl PublicKey {
     /// The CloudFormation type name, `AWS::CloudFront::PublicKey`.
     pub const TYPE_NAME: &'static str = "AWS::CloudFront::PublicKey";
@@ -74,12 +73,7 @@ impl PublicKey {
     }
 
     /// `PublicKeyConfig`: a [`PublicKeyConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn public_key_config(mut self, value: impl Into<Obj<PublicKeyConfig>>) -> Self {
-        self.public_key_config = value.into();
-        self
-    }
+    pub fn public_key_config(mut self, value: impl Into<Obj<PublicKeyConfig>>) -> Self { self.public_key_config = value.into(); self }
 }
 
 impl Resource for PublicKey {
@@ -130,20 +124,15 @@ impl PublicKeyAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PublicKeyConfigRequired {
     /// `CallerReference`: a string, required.
-    ///
-    /// A string included in the request to help make sure that the request can't be replayed.
     pub caller_reference: Str,
     /// `EncodedKey`: a string, required.
-    ///
-    /// The public key that you can use with \[signed URLs and signed cookies\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/PrivateContent.html>) , or with \[field-level encryption\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/field-level-encryption.html>) .
     pub encoded_key: Str,
     /// `Name`: a string, required.
-    ///
-    /// A name to help identify the public key.
     pub name: Str,
 }
 
-static RULE_PublicKeyConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PublicKeyConfig: ObjRule = ObjRule {
     properties: &[
         ("CallerReference", Shape::STR),
         ("Comment", Shape::STR),
@@ -151,11 +140,8 @@ static RULE_PublicKeyConfig: ObjRule = ObjRule {
         ("Name", Shape::STR),
     ],
     required: &["CallerReference", "Name", "EncodedKey"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PublicKeyConfig` property type of `AWS::CloudFront::PublicKey`.
@@ -185,6 +171,7 @@ pub struct PublicKeyConfig {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl PublicKeyConfig {
     /// A `PublicKeyConfig` with its required properties, named in a [`PublicKeyConfigRequired`].
     pub fn new(required: PublicKeyConfigRequired) -> Self {
@@ -197,36 +184,13 @@ impl PublicKeyConfig {
     }
 
     /// `CallerReference`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn caller_reference(mut self, value: impl Into<Str>) -> Self {
-        self.caller_reference = value.into();
-        self
-    }
-
+    pub fn caller_reference(mut self, value: impl Into<Str>) -> Self { self.caller_reference = value.into(); self }
     /// `Comment`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn comment(mut self, value: impl Into<Str>) -> Self {
-        self.comment = Some(value.into());
-        self
-    }
-
+    pub fn comment(mut self, value: impl Into<Str>) -> Self { self.comment = Some(value.into()); self }
     /// `EncodedKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encoded_key(mut self, value: impl Into<Str>) -> Self {
-        self.encoded_key = value.into();
-        self
-    }
-
+    pub fn encoded_key(mut self, value: impl Into<Str>) -> Self { self.encoded_key = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for PublicKeyConfig {}

@@ -11,67 +11,26 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct RealtimeLogConfigRequired {
     /// `EndPoints`: a list of [`EndPoint`] objects, required.
-    ///
-    /// Contains information about the Amazon Kinesis data stream where you are sending real-time log data for this real-time log configuration.
-    ///
-    /// Items at least 1.
     pub end_points: List<EndPoint>,
     /// `Fields`: a list of strings, required.
-    ///
-    /// A list of fields that are included in each real-time log record. In an API response, the fields are provided in the same order in which they are sent to the Amazon Kinesis data stream.
-    ///
-    /// For more information about fields, see \[Real-time log configuration fields\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/real-time-logs.html#understand-real-time-log-config-fields>) in the *Amazon CloudFront Developer Guide* .
-    ///
-    /// Items at least 1.
     pub fields: List<Str>,
     /// `Name`: a string, required.
-    ///
-    /// The unique name of this real-time log configuration.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub name: Str,
     /// `SamplingRate`: a number, required.
-    ///
-    /// The sampling rate for this real-time log configuration. The sampling rate determines the percentage of viewer requests that are represented in the real-time log data. The sampling rate is an integer between 1 and 100, inclusive.
-    ///
-    /// Value 1 to 100.
     pub sampling_rate: Num,
 }
 
-static RULE_RealtimeLogConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RealtimeLogConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "EndPoints",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EndPoint),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Fields",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("EndPoints", Shape::List(&ListRule { items: Shape::Object(&RULE_EndPoint), min_items: Some(1), max_items: None })),
+        ("Fields", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: None })),
         ("Name", Shape::STR),
-        (
-            "SamplingRate",
-            Shape::Num(&NumRule {
-                min: Some(1.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
+        ("SamplingRate", Shape::Num(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
     ],
     required: &["Name", "EndPoints", "Fields", "SamplingRate"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CloudFront::RealtimeLogConfig` resource.
@@ -115,6 +74,7 @@ pub struct RealtimeLogConfig {
     pub sampling_rate: Num,
 }
 
+#[rustfmt::skip]
 impl RealtimeLogConfig {
     /// The CloudFormation type name, `AWS::CloudFront::RealtimeLogConfig`.
     pub const TYPE_NAME: &'static str = "AWS::CloudFront::RealtimeLogConfig";
@@ -146,36 +106,13 @@ impl RealtimeLogConfig {
     }
 
     /// `EndPoints`: a list of [`EndPoint`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn end_points(mut self, value: impl Into<List<EndPoint>>) -> Self {
-        self.end_points = value.into();
-        self
-    }
-
+    pub fn end_points(mut self, value: impl Into<List<EndPoint>>) -> Self { self.end_points = value.into(); self }
     /// `Fields`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fields(mut self, value: impl Into<List<Str>>) -> Self {
-        self.fields = value.into();
-        self
-    }
-
+    pub fn fields(mut self, value: impl Into<List<Str>>) -> Self { self.fields = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `SamplingRate`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sampling_rate(mut self, value: impl Into<Num>) -> Self {
-        self.sampling_rate = value.into();
-        self
-    }
+    pub fn sampling_rate(mut self, value: impl Into<Num>) -> Self { self.sampling_rate = value.into(); self }
 }
 
 impl Resource for RealtimeLogConfig {
@@ -222,29 +159,20 @@ impl RealtimeLogConfigAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EndPointRequired {
     /// `KinesisStreamConfig`: a [`KinesisStreamConfig`] object, required.
-    ///
-    /// Contains information about the Amazon Kinesis data stream where you are sending real-time log data in a real-time log configuration.
     pub kinesis_stream_config: Obj<KinesisStreamConfig>,
     /// `StreamType`: a string, required.
-    ///
-    /// The type of data stream where you are sending real-time log data. The only valid value is `Kinesis` .
     pub stream_type: Str,
 }
 
-static RULE_EndPoint: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EndPoint: ObjRule = ObjRule {
     properties: &[
-        (
-            "KinesisStreamConfig",
-            Shape::Object(&RULE_KinesisStreamConfig),
-        ),
+        ("KinesisStreamConfig", Shape::Object(&RULE_KinesisStreamConfig)),
         ("StreamType", Shape::STR),
     ],
     required: &["KinesisStreamConfig", "StreamType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EndPoint` property type of `AWS::CloudFront::RealtimeLogConfig`.
@@ -264,6 +192,7 @@ pub struct EndPoint {
     pub stream_type: Str,
 }
 
+#[rustfmt::skip]
 impl EndPoint {
     /// A `EndPoint` with its required properties, named in a [`EndPointRequired`].
     pub fn new(required: EndPointRequired) -> Self {
@@ -274,20 +203,9 @@ impl EndPoint {
     }
 
     /// `KinesisStreamConfig`: a [`KinesisStreamConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kinesis_stream_config(mut self, value: impl Into<Obj<KinesisStreamConfig>>) -> Self {
-        self.kinesis_stream_config = value.into();
-        self
-    }
-
+    pub fn kinesis_stream_config(mut self, value: impl Into<Obj<KinesisStreamConfig>>) -> Self { self.kinesis_stream_config = value.into(); self }
     /// `StreamType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stream_type(mut self, value: impl Into<Str>) -> Self {
-        self.stream_type = value.into();
-        self
-    }
+    pub fn stream_type(mut self, value: impl Into<Str>) -> Self { self.stream_type = value.into(); self }
 }
 
 impl PropertyType for EndPoint {}
@@ -305,39 +223,20 @@ impl ToValue for EndPoint {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KinesisStreamConfigRequired {
     /// `RoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of an AWS Identity and Access Management (IAM) role that CloudFront can use to send real-time log data to your Kinesis data stream.
-    ///
-    /// For more information the IAM role, see \[Real-time log configuration IAM role\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/real-time-logs.html#understand-real-time-log-config-iam-role>) in the *Amazon CloudFront Developer Guide* .
-    ///
-    /// Format `AWS::IAM::Role.Arn`.
     pub role_arn: Str,
     /// `StreamArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the Kinesis data stream where you are sending real-time log data.
     pub stream_arn: Str,
 }
 
-static RULE_KinesisStreamConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_KinesisStreamConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("StreamArn", Shape::STR),
     ],
     required: &["RoleArn", "StreamArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KinesisStreamConfig` property type of `AWS::CloudFront::RealtimeLogConfig`.
@@ -361,6 +260,7 @@ pub struct KinesisStreamConfig {
     pub stream_arn: Str,
 }
 
+#[rustfmt::skip]
 impl KinesisStreamConfig {
     /// A `KinesisStreamConfig` with its required properties, named in a [`KinesisStreamConfigRequired`].
     pub fn new(required: KinesisStreamConfigRequired) -> Self {
@@ -371,20 +271,9 @@ impl KinesisStreamConfig {
     }
 
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `StreamArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stream_arn(mut self, value: impl Into<Str>) -> Self {
-        self.stream_arn = value.into();
-        self
-    }
+    pub fn stream_arn(mut self, value: impl Into<Str>) -> Self { self.stream_arn = value.into(); self }
 }
 
 impl PropertyType for KinesisStreamConfig {}

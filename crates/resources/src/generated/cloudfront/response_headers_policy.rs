@@ -16,22 +16,17 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResponseHeadersPolicyRequired {
     /// `ResponseHeadersPolicyConfig`: a [`ResponseHeadersPolicyConfig`] object, required.
-    ///
-    /// A response headers policy configuration.
     pub response_headers_policy_config: Obj<ResponseHeadersPolicyConfig>,
 }
 
-static RULE_ResponseHeadersPolicy: ObjRule = ObjRule {
-    properties: &[(
-        "ResponseHeadersPolicyConfig",
-        Shape::Object(&RULE_ResponseHeadersPolicyConfig),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ResponseHeadersPolicy: ObjRule = ObjRule {
+    properties: &[
+        ("ResponseHeadersPolicyConfig", Shape::Object(&RULE_ResponseHeadersPolicyConfig)),
+    ],
     required: &["ResponseHeadersPolicyConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CloudFront::ResponseHeadersPolicy` resource.
@@ -58,6 +53,7 @@ pub struct ResponseHeadersPolicy {
     pub response_headers_policy_config: Obj<ResponseHeadersPolicyConfig>,
 }
 
+#[rustfmt::skip]
 impl ResponseHeadersPolicy {
     /// The CloudFormation type name, `AWS::CloudFront::ResponseHeadersPolicy`.
     pub const TYPE_NAME: &'static str = "AWS::CloudFront::ResponseHeadersPolicy";
@@ -86,15 +82,7 @@ impl ResponseHeadersPolicy {
     }
 
     /// `ResponseHeadersPolicyConfig`: a [`ResponseHeadersPolicyConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn response_headers_policy_config(
-        mut self,
-        value: impl Into<Obj<ResponseHeadersPolicyConfig>>,
-    ) -> Self {
-        self.response_headers_policy_config = value.into();
-        self
-    }
+    pub fn response_headers_policy_config(mut self, value: impl Into<Obj<ResponseHeadersPolicyConfig>>) -> Self { self.response_headers_policy_config = value.into(); self }
 }
 
 impl Resource for ResponseHeadersPolicy {
@@ -148,26 +136,17 @@ impl ResponseHeadersPolicyAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccessControlAllowHeadersRequired {
     /// `Items`: a list of strings, required.
-    ///
-    /// The list of HTTP header names. You can specify `*` to allow all headers.
     pub items: List<Str>,
 }
 
-static RULE_AccessControlAllowHeaders: ObjRule = ObjRule {
-    properties: &[(
-        "Items",
-        Shape::List(&ListRule {
-            items: Shape::STR,
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_AccessControlAllowHeaders: ObjRule = ObjRule {
+    properties: &[
+        ("Items", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+    ],
     required: &["Items"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AccessControlAllowHeaders` property type of `AWS::CloudFront::ResponseHeadersPolicy`.
@@ -185,6 +164,7 @@ pub struct AccessControlAllowHeaders {
     pub items: List<Str>,
 }
 
+#[rustfmt::skip]
 impl AccessControlAllowHeaders {
     /// A `AccessControlAllowHeaders` with its required properties, named in a [`AccessControlAllowHeadersRequired`].
     pub fn new(required: AccessControlAllowHeadersRequired) -> Self {
@@ -194,12 +174,7 @@ impl AccessControlAllowHeaders {
     }
 
     /// `Items`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn items(mut self, value: impl Into<List<Str>>) -> Self {
-        self.items = value.into();
-        self
-    }
+    pub fn items(mut self, value: impl Into<List<Str>>) -> Self { self.items = value.into(); self }
 }
 
 impl PropertyType for AccessControlAllowHeaders {}
@@ -214,45 +189,17 @@ impl ToValue for AccessControlAllowHeaders {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccessControlAllowMethodsRequired {
     /// `Items`: a list of [`Item`] values, required.
-    ///
-    /// The list of HTTP methods. Valid values are:
-    ///
-    /// - `GET`
-    /// - `DELETE`
-    /// - `HEAD`
-    /// - `OPTIONS`
-    /// - `PATCH`
-    /// - `POST`
-    /// - `PUT`
-    /// - `ALL`
-    ///
-    /// `ALL` is a special value that includes all of the listed HTTP methods.
     pub items: List<Item>,
 }
 
-static RULE_AccessControlAllowMethods: ObjRule = ObjRule {
-    properties: &[(
-        "Items",
-        Shape::List(&ListRule {
-            items: Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "ALL", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT",
-                ],
-                format: None,
-            }),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_AccessControlAllowMethods: ObjRule = ObjRule {
+    properties: &[
+        ("Items", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ALL", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"], ..StrRule::ANY }), min_items: None, max_items: None })),
+    ],
     required: &["Items"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AccessControlAllowMethods` property type of `AWS::CloudFront::ResponseHeadersPolicy`.
@@ -281,6 +228,7 @@ pub struct AccessControlAllowMethods {
     pub items: List<Item>,
 }
 
+#[rustfmt::skip]
 impl AccessControlAllowMethods {
     /// A `AccessControlAllowMethods` with its required properties, named in a [`AccessControlAllowMethodsRequired`].
     pub fn new(required: AccessControlAllowMethodsRequired) -> Self {
@@ -290,12 +238,7 @@ impl AccessControlAllowMethods {
     }
 
     /// `Items`: a list of [`Item`] values, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn items(mut self, value: impl Into<List<Item>>) -> Self {
-        self.items = value.into();
-        self
-    }
+    pub fn items(mut self, value: impl Into<List<Item>>) -> Self { self.items = value.into(); self }
 }
 
 impl PropertyType for AccessControlAllowMethods {}
@@ -310,26 +253,17 @@ impl ToValue for AccessControlAllowMethods {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccessControlAllowOriginsRequired {
     /// `Items`: a list of strings, required.
-    ///
-    /// The list of origins (domain names). You can specify `*` to allow all origins.
     pub items: List<Str>,
 }
 
-static RULE_AccessControlAllowOrigins: ObjRule = ObjRule {
-    properties: &[(
-        "Items",
-        Shape::List(&ListRule {
-            items: Shape::STR,
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_AccessControlAllowOrigins: ObjRule = ObjRule {
+    properties: &[
+        ("Items", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+    ],
     required: &["Items"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AccessControlAllowOrigins` property type of `AWS::CloudFront::ResponseHeadersPolicy`.
@@ -347,6 +281,7 @@ pub struct AccessControlAllowOrigins {
     pub items: List<Str>,
 }
 
+#[rustfmt::skip]
 impl AccessControlAllowOrigins {
     /// A `AccessControlAllowOrigins` with its required properties, named in a [`AccessControlAllowOriginsRequired`].
     pub fn new(required: AccessControlAllowOriginsRequired) -> Self {
@@ -356,12 +291,7 @@ impl AccessControlAllowOrigins {
     }
 
     /// `Items`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn items(mut self, value: impl Into<List<Str>>) -> Self {
-        self.items = value.into();
-        self
-    }
+    pub fn items(mut self, value: impl Into<List<Str>>) -> Self { self.items = value.into(); self }
 }
 
 impl PropertyType for AccessControlAllowOrigins {}
@@ -376,26 +306,17 @@ impl ToValue for AccessControlAllowOrigins {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccessControlExposeHeadersRequired {
     /// `Items`: a list of strings, required.
-    ///
-    /// The list of HTTP headers. You can specify `*` to expose all headers.
     pub items: List<Str>,
 }
 
-static RULE_AccessControlExposeHeaders: ObjRule = ObjRule {
-    properties: &[(
-        "Items",
-        Shape::List(&ListRule {
-            items: Shape::STR,
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_AccessControlExposeHeaders: ObjRule = ObjRule {
+    properties: &[
+        ("Items", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+    ],
     required: &["Items"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AccessControlExposeHeaders` property type of `AWS::CloudFront::ResponseHeadersPolicy`.
@@ -413,6 +334,7 @@ pub struct AccessControlExposeHeaders {
     pub items: List<Str>,
 }
 
+#[rustfmt::skip]
 impl AccessControlExposeHeaders {
     /// A `AccessControlExposeHeaders` with its required properties, named in a [`AccessControlExposeHeadersRequired`].
     pub fn new(required: AccessControlExposeHeadersRequired) -> Self {
@@ -422,12 +344,7 @@ impl AccessControlExposeHeaders {
     }
 
     /// `Items`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn items(mut self, value: impl Into<List<Str>>) -> Self {
-        self.items = value.into();
-        self
-    }
+    pub fn items(mut self, value: impl Into<List<Str>>) -> Self { self.items = value.into(); self }
 }
 
 impl PropertyType for AccessControlExposeHeaders {}
@@ -442,26 +359,20 @@ impl ToValue for AccessControlExposeHeaders {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContentSecurityPolicyRequired {
     /// `ContentSecurityPolicy`: a string, required.
-    ///
-    /// The policy directives and their values that CloudFront includes as values for the `Content-Security-Policy` HTTP response header.
     pub content_security_policy: Str,
     /// `Override`: a boolean, required.
-    ///
-    /// A Boolean that determines whether CloudFront overrides the `Content-Security-Policy` HTTP response header received from the origin with the one specified in this response headers policy.
     pub r#override: Bool,
 }
 
-static RULE_ContentSecurityPolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ContentSecurityPolicy: ObjRule = ObjRule {
     properties: &[
         ("ContentSecurityPolicy", Shape::STR),
         ("Override", Shape::Bool),
     ],
     required: &["Override", "ContentSecurityPolicy"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ContentSecurityPolicy` property type of `AWS::CloudFront::ResponseHeadersPolicy`.
@@ -483,6 +394,7 @@ pub struct ContentSecurityPolicy {
     pub r#override: Bool,
 }
 
+#[rustfmt::skip]
 impl ContentSecurityPolicy {
     /// A `ContentSecurityPolicy` with its required properties, named in a [`ContentSecurityPolicyRequired`].
     pub fn new(required: ContentSecurityPolicyRequired) -> Self {
@@ -493,20 +405,9 @@ impl ContentSecurityPolicy {
     }
 
     /// `ContentSecurityPolicy`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content_security_policy(mut self, value: impl Into<Str>) -> Self {
-        self.content_security_policy = value.into();
-        self
-    }
-
+    pub fn content_security_policy(mut self, value: impl Into<Str>) -> Self { self.content_security_policy = value.into(); self }
     /// `Override`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#override(mut self, value: impl Into<Bool>) -> Self {
-        self.r#override = value.into();
-        self
-    }
+    pub fn r#override(mut self, value: impl Into<Bool>) -> Self { self.r#override = value.into(); self }
 }
 
 impl PropertyType for ContentSecurityPolicy {}
@@ -524,19 +425,17 @@ impl ToValue for ContentSecurityPolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContentTypeOptionsRequired {
     /// `Override`: a boolean, required.
-    ///
-    /// A Boolean that determines whether CloudFront overrides the `X-Content-Type-Options` HTTP response header received from the origin with the one specified in this response headers policy.
     pub r#override: Bool,
 }
 
-static RULE_ContentTypeOptions: ObjRule = ObjRule {
-    properties: &[("Override", Shape::Bool)],
+#[rustfmt::skip]
+pub(crate) static RULE_ContentTypeOptions: ObjRule = ObjRule {
+    properties: &[
+        ("Override", Shape::Bool),
+    ],
     required: &["Override"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ContentTypeOptions` property type of `AWS::CloudFront::ResponseHeadersPolicy`.
@@ -554,6 +453,7 @@ pub struct ContentTypeOptions {
     pub r#override: Bool,
 }
 
+#[rustfmt::skip]
 impl ContentTypeOptions {
     /// A `ContentTypeOptions` with its required properties, named in a [`ContentTypeOptionsRequired`].
     pub fn new(required: ContentTypeOptionsRequired) -> Self {
@@ -563,12 +463,7 @@ impl ContentTypeOptions {
     }
 
     /// `Override`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#override(mut self, value: impl Into<Bool>) -> Self {
-        self.r#override = value.into();
-        self
-    }
+    pub fn r#override(mut self, value: impl Into<Bool>) -> Self { self.r#override = value.into(); self }
 }
 
 impl PropertyType for ContentTypeOptions {}
@@ -583,69 +478,31 @@ impl ToValue for ContentTypeOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CorsConfigRequired {
     /// `AccessControlAllowCredentials`: a boolean, required.
-    ///
-    /// A Boolean that CloudFront uses as the value for the `Access-Control-Allow-Credentials` HTTP response header.
-    ///
-    /// For more information about the `Access-Control-Allow-Credentials` HTTP response header, see \[Access-Control-Allow-Credentials\](<https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Credentials>) in the MDN Web Docs.
     pub access_control_allow_credentials: Bool,
     /// `AccessControlAllowHeaders`: an [`AccessControlAllowHeaders`] object, required.
-    ///
-    /// A list of HTTP header names that CloudFront includes as values for the `Access-Control-Allow-Headers` HTTP response header.
-    ///
-    /// For more information about the `Access-Control-Allow-Headers` HTTP response header, see \[Access-Control-Allow-Headers\](<https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Headers>) in the MDN Web Docs.
     pub access_control_allow_headers: Obj<AccessControlAllowHeaders>,
     /// `AccessControlAllowMethods`: an [`AccessControlAllowMethods`] object, required.
-    ///
-    /// A list of HTTP methods that CloudFront includes as values for the `Access-Control-Allow-Methods` HTTP response header.
-    ///
-    /// For more information about the `Access-Control-Allow-Methods` HTTP response header, see \[Access-Control-Allow-Methods\](<https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Methods>) in the MDN Web Docs.
     pub access_control_allow_methods: Obj<AccessControlAllowMethods>,
     /// `AccessControlAllowOrigins`: an [`AccessControlAllowOrigins`] object, required.
-    ///
-    /// A list of origins (domain names) that CloudFront can use as the value for the `Access-Control-Allow-Origin` HTTP response header.
-    ///
-    /// For more information about the `Access-Control-Allow-Origin` HTTP response header, see \[Access-Control-Allow-Origin\](<https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Origin>) in the MDN Web Docs.
     pub access_control_allow_origins: Obj<AccessControlAllowOrigins>,
     /// `OriginOverride`: a boolean, required.
-    ///
-    /// A Boolean that determines whether CloudFront overrides HTTP response headers received from the origin with the ones specified in this response headers policy.
     pub origin_override: Bool,
 }
 
-static RULE_CorsConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CorsConfig: ObjRule = ObjRule {
     properties: &[
         ("AccessControlAllowCredentials", Shape::Bool),
-        (
-            "AccessControlAllowHeaders",
-            Shape::Object(&RULE_AccessControlAllowHeaders),
-        ),
-        (
-            "AccessControlAllowMethods",
-            Shape::Object(&RULE_AccessControlAllowMethods),
-        ),
-        (
-            "AccessControlAllowOrigins",
-            Shape::Object(&RULE_AccessControlAllowOrigins),
-        ),
-        (
-            "AccessControlExposeHeaders",
-            Shape::Object(&RULE_AccessControlExposeHeaders),
-        ),
+        ("AccessControlAllowHeaders", Shape::Object(&RULE_AccessControlAllowHeaders)),
+        ("AccessControlAllowMethods", Shape::Object(&RULE_AccessControlAllowMethods)),
+        ("AccessControlAllowOrigins", Shape::Object(&RULE_AccessControlAllowOrigins)),
+        ("AccessControlExposeHeaders", Shape::Object(&RULE_AccessControlExposeHeaders)),
         ("AccessControlMaxAgeSec", Shape::INT),
         ("OriginOverride", Shape::Bool),
     ],
-    required: &[
-        "AccessControlAllowOrigins",
-        "AccessControlAllowHeaders",
-        "AccessControlAllowMethods",
-        "AccessControlAllowCredentials",
-        "OriginOverride",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["AccessControlAllowOrigins", "AccessControlAllowHeaders", "AccessControlAllowMethods", "AccessControlAllowCredentials", "OriginOverride"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CorsConfig` property type of `AWS::CloudFront::ResponseHeadersPolicy`.
@@ -699,6 +556,7 @@ pub struct CorsConfig {
     pub origin_override: Bool,
 }
 
+#[rustfmt::skip]
 impl CorsConfig {
     /// A `CorsConfig` with its required properties, named in a [`CorsConfigRequired`].
     pub fn new(required: CorsConfigRequired) -> Self {
@@ -714,72 +572,19 @@ impl CorsConfig {
     }
 
     /// `AccessControlAllowCredentials`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_control_allow_credentials(mut self, value: impl Into<Bool>) -> Self {
-        self.access_control_allow_credentials = value.into();
-        self
-    }
-
+    pub fn access_control_allow_credentials(mut self, value: impl Into<Bool>) -> Self { self.access_control_allow_credentials = value.into(); self }
     /// `AccessControlAllowHeaders`: an [`AccessControlAllowHeaders`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_control_allow_headers(
-        mut self,
-        value: impl Into<Obj<AccessControlAllowHeaders>>,
-    ) -> Self {
-        self.access_control_allow_headers = value.into();
-        self
-    }
-
+    pub fn access_control_allow_headers(mut self, value: impl Into<Obj<AccessControlAllowHeaders>>) -> Self { self.access_control_allow_headers = value.into(); self }
     /// `AccessControlAllowMethods`: an [`AccessControlAllowMethods`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_control_allow_methods(
-        mut self,
-        value: impl Into<Obj<AccessControlAllowMethods>>,
-    ) -> Self {
-        self.access_control_allow_methods = value.into();
-        self
-    }
-
+    pub fn access_control_allow_methods(mut self, value: impl Into<Obj<AccessControlAllowMethods>>) -> Self { self.access_control_allow_methods = value.into(); self }
     /// `AccessControlAllowOrigins`: an [`AccessControlAllowOrigins`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_control_allow_origins(
-        mut self,
-        value: impl Into<Obj<AccessControlAllowOrigins>>,
-    ) -> Self {
-        self.access_control_allow_origins = value.into();
-        self
-    }
-
+    pub fn access_control_allow_origins(mut self, value: impl Into<Obj<AccessControlAllowOrigins>>) -> Self { self.access_control_allow_origins = value.into(); self }
     /// `AccessControlExposeHeaders`: an [`AccessControlExposeHeaders`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_control_expose_headers(
-        mut self,
-        value: impl Into<Obj<AccessControlExposeHeaders>>,
-    ) -> Self {
-        self.access_control_expose_headers = Some(value.into());
-        self
-    }
-
+    pub fn access_control_expose_headers(mut self, value: impl Into<Obj<AccessControlExposeHeaders>>) -> Self { self.access_control_expose_headers = Some(value.into()); self }
     /// `AccessControlMaxAgeSec`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_control_max_age_sec(mut self, value: impl Into<Int>) -> Self {
-        self.access_control_max_age_sec = Some(value.into());
-        self
-    }
-
+    pub fn access_control_max_age_sec(mut self, value: impl Into<Int>) -> Self { self.access_control_max_age_sec = Some(value.into()); self }
     /// `OriginOverride`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn origin_override(mut self, value: impl Into<Bool>) -> Self {
-        self.origin_override = value.into();
-        self
-    }
+    pub fn origin_override(mut self, value: impl Into<Bool>) -> Self { self.origin_override = value.into(); self }
 }
 
 impl PropertyType for CorsConfig {}
@@ -817,31 +622,23 @@ impl ToValue for CorsConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomHeaderRequired {
     /// `Header`: a string, required.
-    ///
-    /// The HTTP response header name.
     pub header: Str,
     /// `Override`: a boolean, required.
-    ///
-    /// A Boolean that determines whether CloudFront overrides a response header with the same name received from the origin with the header specified here.
     pub r#override: Bool,
     /// `Value`: a string, required.
-    ///
-    /// The value for the HTTP response header.
     pub value: Str,
 }
 
-static RULE_CustomHeader: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CustomHeader: ObjRule = ObjRule {
     properties: &[
         ("Header", Shape::STR),
         ("Override", Shape::Bool),
         ("Value", Shape::STR),
     ],
     required: &["Header", "Value", "Override"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomHeader` property type of `AWS::CloudFront::ResponseHeadersPolicy`.
@@ -865,6 +662,7 @@ pub struct CustomHeader {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl CustomHeader {
     /// A `CustomHeader` with its required properties, named in a [`CustomHeaderRequired`].
     pub fn new(required: CustomHeaderRequired) -> Self {
@@ -876,28 +674,11 @@ impl CustomHeader {
     }
 
     /// `Header`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn header(mut self, value: impl Into<Str>) -> Self {
-        self.header = value.into();
-        self
-    }
-
+    pub fn header(mut self, value: impl Into<Str>) -> Self { self.header = value.into(); self }
     /// `Override`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#override(mut self, value: impl Into<Bool>) -> Self {
-        self.r#override = value.into();
-        self
-    }
-
+    pub fn r#override(mut self, value: impl Into<Bool>) -> Self { self.r#override = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for CustomHeader {}
@@ -916,26 +697,17 @@ impl ToValue for CustomHeader {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomHeadersConfigRequired {
     /// `Items`: a list of [`CustomHeader`] objects, required.
-    ///
-    /// The list of HTTP response headers and their values.
     pub items: List<CustomHeader>,
 }
 
-static RULE_CustomHeadersConfig: ObjRule = ObjRule {
-    properties: &[(
-        "Items",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_CustomHeader),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_CustomHeadersConfig: ObjRule = ObjRule {
+    properties: &[
+        ("Items", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomHeader), min_items: None, max_items: None })),
+    ],
     required: &["Items"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomHeadersConfig` property type of `AWS::CloudFront::ResponseHeadersPolicy`.
@@ -951,6 +723,7 @@ pub struct CustomHeadersConfig {
     pub items: List<CustomHeader>,
 }
 
+#[rustfmt::skip]
 impl CustomHeadersConfig {
     /// A `CustomHeadersConfig` with its required properties, named in a [`CustomHeadersConfigRequired`].
     pub fn new(required: CustomHeadersConfigRequired) -> Self {
@@ -960,12 +733,7 @@ impl CustomHeadersConfig {
     }
 
     /// `Items`: a list of [`CustomHeader`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn items(mut self, value: impl Into<List<CustomHeader>>) -> Self {
-        self.items = value.into();
-        self
-    }
+    pub fn items(mut self, value: impl Into<List<CustomHeader>>) -> Self { self.items = value.into(); self }
 }
 
 impl PropertyType for CustomHeadersConfig {}
@@ -980,39 +748,20 @@ impl ToValue for CustomHeadersConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FrameOptionsRequired {
     /// `FrameOption`: a string, required.
-    ///
-    /// The value of the `X-Frame-Options` HTTP response header. Valid values are `DENY` and `SAMEORIGIN` .
-    ///
-    /// For more information about these values, see \[X-Frame-Options\](<https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/X-Frame-Options>) in the MDN Web Docs.
-    ///
-    /// Pattern `^(DENY|SAMEORIGIN)$`.
     pub frame_option: Str,
     /// `Override`: a boolean, required.
-    ///
-    /// A Boolean that determines whether CloudFront overrides the `X-Frame-Options` HTTP response header received from the origin with the one specified in this response headers policy.
     pub r#override: Bool,
 }
 
-static RULE_FrameOptions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FrameOptions: ObjRule = ObjRule {
     properties: &[
-        (
-            "FrameOption",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("FrameOption", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Override", Shape::Bool),
     ],
     required: &["Override", "FrameOption"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FrameOptions` property type of `AWS::CloudFront::ResponseHeadersPolicy`.
@@ -1038,6 +787,7 @@ pub struct FrameOptions {
     pub r#override: Bool,
 }
 
+#[rustfmt::skip]
 impl FrameOptions {
     /// A `FrameOptions` with its required properties, named in a [`FrameOptionsRequired`].
     pub fn new(required: FrameOptionsRequired) -> Self {
@@ -1048,20 +798,9 @@ impl FrameOptions {
     }
 
     /// `FrameOption`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn frame_option(mut self, value: impl Into<Str>) -> Self {
-        self.frame_option = value.into();
-        self
-    }
-
+    pub fn frame_option(mut self, value: impl Into<Str>) -> Self { self.frame_option = value.into(); self }
     /// `Override`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#override(mut self, value: impl Into<Bool>) -> Self {
-        self.r#override = value.into();
-        self
-    }
+    pub fn r#override(mut self, value: impl Into<Bool>) -> Self { self.r#override = value.into(); self }
 }
 
 impl PropertyType for FrameOptions {}
@@ -1079,48 +818,20 @@ impl ToValue for FrameOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReferrerPolicyRequired {
     /// `Override`: a boolean, required.
-    ///
-    /// A Boolean that determines whether CloudFront overrides the `Referrer-Policy` HTTP response header received from the origin with the one specified in this response headers policy.
     pub r#override: Bool,
     /// `ReferrerPolicy`: a string, required.
-    ///
-    /// The value of the `Referrer-Policy` HTTP response header. Valid values are:
-    ///
-    /// - `no-referrer`
-    /// - `no-referrer-when-downgrade`
-    /// - `origin`
-    /// - `origin-when-cross-origin`
-    /// - `same-origin`
-    /// - `strict-origin`
-    /// - `strict-origin-when-cross-origin`
-    /// - `unsafe-url`
-    ///
-    /// For more information about these values, see \[Referrer-Policy\](<https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Referrer-Policy>) in the MDN Web Docs.
-    ///
-    /// Pattern `^(no-referrer|no-referrer-when-downgrade|origin|origin-when-cross-origin|same-origin|strict-origin|strict-origin-when-cross-origin|unsafe-url)$`.
     pub referrer_policy: Str,
 }
 
-static RULE_ReferrerPolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ReferrerPolicy: ObjRule = ObjRule {
     properties: &[
         ("Override", Shape::Bool),
-        (
-            "ReferrerPolicy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ReferrerPolicy", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["Override", "ReferrerPolicy"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReferrerPolicy` property type of `AWS::CloudFront::ResponseHeadersPolicy`.
@@ -1155,6 +866,7 @@ pub struct ReferrerPolicy {
     pub referrer_policy: Str,
 }
 
+#[rustfmt::skip]
 impl ReferrerPolicy {
     /// A `ReferrerPolicy` with its required properties, named in a [`ReferrerPolicyRequired`].
     pub fn new(required: ReferrerPolicyRequired) -> Self {
@@ -1165,20 +877,9 @@ impl ReferrerPolicy {
     }
 
     /// `Override`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#override(mut self, value: impl Into<Bool>) -> Self {
-        self.r#override = value.into();
-        self
-    }
-
+    pub fn r#override(mut self, value: impl Into<Bool>) -> Self { self.r#override = value.into(); self }
     /// `ReferrerPolicy`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn referrer_policy(mut self, value: impl Into<Str>) -> Self {
-        self.referrer_policy = value.into();
-        self
-    }
+    pub fn referrer_policy(mut self, value: impl Into<Str>) -> Self { self.referrer_policy = value.into(); self }
 }
 
 impl PropertyType for ReferrerPolicy {}
@@ -1196,19 +897,17 @@ impl ToValue for ReferrerPolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RemoveHeaderRequired {
     /// `Header`: a string, required.
-    ///
-    /// The HTTP header name.
     pub header: Str,
 }
 
-static RULE_RemoveHeader: ObjRule = ObjRule {
-    properties: &[("Header", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_RemoveHeader: ObjRule = ObjRule {
+    properties: &[
+        ("Header", Shape::STR),
+    ],
     required: &["Header"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RemoveHeader` property type of `AWS::CloudFront::ResponseHeadersPolicy`.
@@ -1224,6 +923,7 @@ pub struct RemoveHeader {
     pub header: Str,
 }
 
+#[rustfmt::skip]
 impl RemoveHeader {
     /// A `RemoveHeader` with its required properties, named in a [`RemoveHeaderRequired`].
     pub fn new(required: RemoveHeaderRequired) -> Self {
@@ -1233,12 +933,7 @@ impl RemoveHeader {
     }
 
     /// `Header`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn header(mut self, value: impl Into<Str>) -> Self {
-        self.header = value.into();
-        self
-    }
+    pub fn header(mut self, value: impl Into<Str>) -> Self { self.header = value.into(); self }
 }
 
 impl PropertyType for RemoveHeader {}
@@ -1253,26 +948,17 @@ impl ToValue for RemoveHeader {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RemoveHeadersConfigRequired {
     /// `Items`: a list of [`RemoveHeader`] objects, required.
-    ///
-    /// The list of HTTP header names.
     pub items: List<RemoveHeader>,
 }
 
-static RULE_RemoveHeadersConfig: ObjRule = ObjRule {
-    properties: &[(
-        "Items",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_RemoveHeader),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_RemoveHeadersConfig: ObjRule = ObjRule {
+    properties: &[
+        ("Items", Shape::List(&ListRule { items: Shape::Object(&RULE_RemoveHeader), min_items: None, max_items: None })),
+    ],
     required: &["Items"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RemoveHeadersConfig` property type of `AWS::CloudFront::ResponseHeadersPolicy`.
@@ -1288,6 +974,7 @@ pub struct RemoveHeadersConfig {
     pub items: List<RemoveHeader>,
 }
 
+#[rustfmt::skip]
 impl RemoveHeadersConfig {
     /// A `RemoveHeadersConfig` with its required properties, named in a [`RemoveHeadersConfigRequired`].
     pub fn new(required: RemoveHeadersConfigRequired) -> Self {
@@ -1297,12 +984,7 @@ impl RemoveHeadersConfig {
     }
 
     /// `Items`: a list of [`RemoveHeader`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn items(mut self, value: impl Into<List<RemoveHeader>>) -> Self {
-        self.items = value.into();
-        self
-    }
+    pub fn items(mut self, value: impl Into<List<RemoveHeader>>) -> Self { self.items = value.into(); self }
 }
 
 impl PropertyType for RemoveHeadersConfig {}
@@ -1317,41 +999,23 @@ impl ToValue for RemoveHeadersConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResponseHeadersPolicyConfigRequired {
     /// `Name`: a string, required.
-    ///
-    /// A name to identify the response headers policy.
-    ///
-    /// The name must be unique for response headers policies in this AWS account .
     pub name: Str,
 }
 
-static RULE_ResponseHeadersPolicyConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResponseHeadersPolicyConfig: ObjRule = ObjRule {
     properties: &[
         ("Comment", Shape::STR),
         ("CorsConfig", Shape::Object(&RULE_CorsConfig)),
-        (
-            "CustomHeadersConfig",
-            Shape::Object(&RULE_CustomHeadersConfig),
-        ),
+        ("CustomHeadersConfig", Shape::Object(&RULE_CustomHeadersConfig)),
         ("Name", Shape::STR),
-        (
-            "RemoveHeadersConfig",
-            Shape::Object(&RULE_RemoveHeadersConfig),
-        ),
-        (
-            "SecurityHeadersConfig",
-            Shape::Object(&RULE_SecurityHeadersConfig),
-        ),
-        (
-            "ServerTimingHeadersConfig",
-            Shape::Object(&RULE_ServerTimingHeadersConfig),
-        ),
+        ("RemoveHeadersConfig", Shape::Object(&RULE_RemoveHeadersConfig)),
+        ("SecurityHeadersConfig", Shape::Object(&RULE_SecurityHeadersConfig)),
+        ("ServerTimingHeadersConfig", Shape::Object(&RULE_ServerTimingHeadersConfig)),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ResponseHeadersPolicyConfig` property type of `AWS::CloudFront::ResponseHeadersPolicy`.
@@ -1397,6 +1061,7 @@ pub struct ResponseHeadersPolicyConfig {
     pub server_timing_headers_config: Option<Obj<ServerTimingHeadersConfig>>,
 }
 
+#[rustfmt::skip]
 impl ResponseHeadersPolicyConfig {
     /// A `ResponseHeadersPolicyConfig` with its required properties, named in a [`ResponseHeadersPolicyConfigRequired`].
     pub fn new(required: ResponseHeadersPolicyConfigRequired) -> Self {
@@ -1412,63 +1077,19 @@ impl ResponseHeadersPolicyConfig {
     }
 
     /// `Comment`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn comment(mut self, value: impl Into<Str>) -> Self {
-        self.comment = Some(value.into());
-        self
-    }
-
+    pub fn comment(mut self, value: impl Into<Str>) -> Self { self.comment = Some(value.into()); self }
     /// `CorsConfig`: a [`CorsConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cors_config(mut self, value: impl Into<Obj<CorsConfig>>) -> Self {
-        self.cors_config = Some(value.into());
-        self
-    }
-
+    pub fn cors_config(mut self, value: impl Into<Obj<CorsConfig>>) -> Self { self.cors_config = Some(value.into()); self }
     /// `CustomHeadersConfig`: a [`CustomHeadersConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_headers_config(mut self, value: impl Into<Obj<CustomHeadersConfig>>) -> Self {
-        self.custom_headers_config = Some(value.into());
-        self
-    }
-
+    pub fn custom_headers_config(mut self, value: impl Into<Obj<CustomHeadersConfig>>) -> Self { self.custom_headers_config = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `RemoveHeadersConfig`: a [`RemoveHeadersConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn remove_headers_config(mut self, value: impl Into<Obj<RemoveHeadersConfig>>) -> Self {
-        self.remove_headers_config = Some(value.into());
-        self
-    }
-
+    pub fn remove_headers_config(mut self, value: impl Into<Obj<RemoveHeadersConfig>>) -> Self { self.remove_headers_config = Some(value.into()); self }
     /// `SecurityHeadersConfig`: a [`SecurityHeadersConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_headers_config(mut self, value: impl Into<Obj<SecurityHeadersConfig>>) -> Self {
-        self.security_headers_config = Some(value.into());
-        self
-    }
-
+    pub fn security_headers_config(mut self, value: impl Into<Obj<SecurityHeadersConfig>>) -> Self { self.security_headers_config = Some(value.into()); self }
     /// `ServerTimingHeadersConfig`: a [`ServerTimingHeadersConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn server_timing_headers_config(
-        mut self,
-        value: impl Into<Obj<ServerTimingHeadersConfig>>,
-    ) -> Self {
-        self.server_timing_headers_config = Some(value.into());
-        self
-    }
+    pub fn server_timing_headers_config(mut self, value: impl Into<Obj<ServerTimingHeadersConfig>>) -> Self { self.server_timing_headers_config = Some(value.into()); self }
 }
 
 impl PropertyType for ResponseHeadersPolicyConfig {}
@@ -1490,30 +1111,18 @@ impl ToValue for ResponseHeadersPolicyConfig {
     }
 }
 
-static RULE_SecurityHeadersConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SecurityHeadersConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContentSecurityPolicy",
-            Shape::Object(&RULE_ContentSecurityPolicy),
-        ),
-        (
-            "ContentTypeOptions",
-            Shape::Object(&RULE_ContentTypeOptions),
-        ),
+        ("ContentSecurityPolicy", Shape::Object(&RULE_ContentSecurityPolicy)),
+        ("ContentTypeOptions", Shape::Object(&RULE_ContentTypeOptions)),
         ("FrameOptions", Shape::Object(&RULE_FrameOptions)),
         ("ReferrerPolicy", Shape::Object(&RULE_ReferrerPolicy)),
-        (
-            "StrictTransportSecurity",
-            Shape::Object(&RULE_StrictTransportSecurity),
-        ),
+        ("StrictTransportSecurity", Shape::Object(&RULE_StrictTransportSecurity)),
         ("XSSProtection", Shape::Object(&RULE_XssProtection)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SecurityHeadersConfig` property type of `AWS::CloudFront::ResponseHeadersPolicy`.
@@ -1561,6 +1170,7 @@ pub struct SecurityHeadersConfig {
     pub xss_protection: Option<Obj<XssProtection>>,
 }
 
+#[rustfmt::skip]
 impl SecurityHeadersConfig {
     /// A `SecurityHeadersConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1568,55 +1178,17 @@ impl SecurityHeadersConfig {
     }
 
     /// `ContentSecurityPolicy`: a [`ContentSecurityPolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content_security_policy(mut self, value: impl Into<Obj<ContentSecurityPolicy>>) -> Self {
-        self.content_security_policy = Some(value.into());
-        self
-    }
-
+    pub fn content_security_policy(mut self, value: impl Into<Obj<ContentSecurityPolicy>>) -> Self { self.content_security_policy = Some(value.into()); self }
     /// `ContentTypeOptions`: a [`ContentTypeOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content_type_options(mut self, value: impl Into<Obj<ContentTypeOptions>>) -> Self {
-        self.content_type_options = Some(value.into());
-        self
-    }
-
+    pub fn content_type_options(mut self, value: impl Into<Obj<ContentTypeOptions>>) -> Self { self.content_type_options = Some(value.into()); self }
     /// `FrameOptions`: a [`FrameOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn frame_options(mut self, value: impl Into<Obj<FrameOptions>>) -> Self {
-        self.frame_options = Some(value.into());
-        self
-    }
-
+    pub fn frame_options(mut self, value: impl Into<Obj<FrameOptions>>) -> Self { self.frame_options = Some(value.into()); self }
     /// `ReferrerPolicy`: a [`ReferrerPolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn referrer_policy(mut self, value: impl Into<Obj<ReferrerPolicy>>) -> Self {
-        self.referrer_policy = Some(value.into());
-        self
-    }
-
+    pub fn referrer_policy(mut self, value: impl Into<Obj<ReferrerPolicy>>) -> Self { self.referrer_policy = Some(value.into()); self }
     /// `StrictTransportSecurity`: a [`StrictTransportSecurity`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn strict_transport_security(
-        mut self,
-        value: impl Into<Obj<StrictTransportSecurity>>,
-    ) -> Self {
-        self.strict_transport_security = Some(value.into());
-        self
-    }
-
+    pub fn strict_transport_security(mut self, value: impl Into<Obj<StrictTransportSecurity>>) -> Self { self.strict_transport_security = Some(value.into()); self }
     /// `XSSProtection`: a [`XssProtection`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn xss_protection(mut self, value: impl Into<Obj<XssProtection>>) -> Self {
-        self.xss_protection = Some(value.into());
-        self
-    }
+    pub fn xss_protection(mut self, value: impl Into<Obj<XssProtection>>) -> Self { self.xss_protection = Some(value.into()); self }
 }
 
 impl PropertyType for SecurityHeadersConfig {}
@@ -1638,29 +1210,18 @@ impl ToValue for SecurityHeadersConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServerTimingHeadersConfigRequired {
     /// `Enabled`: a boolean, required.
-    ///
-    /// A Boolean that determines whether CloudFront adds the `Server-Timing` header to HTTP responses that it sends in response to requests that match a cache behavior that's associated with this response headers policy.
     pub enabled: Bool,
 }
 
-static RULE_ServerTimingHeadersConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ServerTimingHeadersConfig: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
-        (
-            "SamplingRate",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
+        ("SamplingRate", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
     ],
     required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ServerTimingHeadersConfig` property type of `AWS::CloudFront::ResponseHeadersPolicy`.
@@ -1682,6 +1243,7 @@ pub struct ServerTimingHeadersConfig {
     pub sampling_rate: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl ServerTimingHeadersConfig {
     /// A `ServerTimingHeadersConfig` with its required properties, named in a [`ServerTimingHeadersConfigRequired`].
     pub fn new(required: ServerTimingHeadersConfigRequired) -> Self {
@@ -1692,20 +1254,9 @@ impl ServerTimingHeadersConfig {
     }
 
     /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
     /// `SamplingRate`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sampling_rate(mut self, value: impl Into<Num>) -> Self {
-        self.sampling_rate = Some(value.into());
-        self
-    }
+    pub fn sampling_rate(mut self, value: impl Into<Num>) -> Self { self.sampling_rate = Some(value.into()); self }
 }
 
 impl PropertyType for ServerTimingHeadersConfig {}
@@ -1723,16 +1274,13 @@ impl ToValue for ServerTimingHeadersConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StrictTransportSecurityRequired {
     /// `AccessControlMaxAgeSec`: an integer, required.
-    ///
-    /// A number that CloudFront uses as the value for the `max-age` directive in the `Strict-Transport-Security` HTTP response header.
     pub access_control_max_age_sec: Int,
     /// `Override`: a boolean, required.
-    ///
-    /// A Boolean that determines whether CloudFront overrides the `Strict-Transport-Security` HTTP response header received from the origin with the one specified in this response headers policy.
     pub r#override: Bool,
 }
 
-static RULE_StrictTransportSecurity: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StrictTransportSecurity: ObjRule = ObjRule {
     properties: &[
         ("AccessControlMaxAgeSec", Shape::INT),
         ("IncludeSubdomains", Shape::Bool),
@@ -1740,11 +1288,8 @@ static RULE_StrictTransportSecurity: ObjRule = ObjRule {
         ("Preload", Shape::Bool),
     ],
     required: &["Override", "AccessControlMaxAgeSec"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StrictTransportSecurity` property type of `AWS::CloudFront::ResponseHeadersPolicy`.
@@ -1774,6 +1319,7 @@ pub struct StrictTransportSecurity {
     pub preload: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl StrictTransportSecurity {
     /// A `StrictTransportSecurity` with its required properties, named in a [`StrictTransportSecurityRequired`].
     pub fn new(required: StrictTransportSecurityRequired) -> Self {
@@ -1786,36 +1332,13 @@ impl StrictTransportSecurity {
     }
 
     /// `AccessControlMaxAgeSec`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_control_max_age_sec(mut self, value: impl Into<Int>) -> Self {
-        self.access_control_max_age_sec = value.into();
-        self
-    }
-
+    pub fn access_control_max_age_sec(mut self, value: impl Into<Int>) -> Self { self.access_control_max_age_sec = value.into(); self }
     /// `IncludeSubdomains`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_subdomains(mut self, value: impl Into<Bool>) -> Self {
-        self.include_subdomains = Some(value.into());
-        self
-    }
-
+    pub fn include_subdomains(mut self, value: impl Into<Bool>) -> Self { self.include_subdomains = Some(value.into()); self }
     /// `Override`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#override(mut self, value: impl Into<Bool>) -> Self {
-        self.r#override = value.into();
-        self
-    }
-
+    pub fn r#override(mut self, value: impl Into<Bool>) -> Self { self.r#override = value.into(); self }
     /// `Preload`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preload(mut self, value: impl Into<Bool>) -> Self {
-        self.preload = Some(value.into());
-        self
-    }
+    pub fn preload(mut self, value: impl Into<Bool>) -> Self { self.preload = Some(value.into()); self }
 }
 
 impl PropertyType for StrictTransportSecurity {}
@@ -1835,18 +1358,13 @@ impl ToValue for StrictTransportSecurity {
 #[derive(Clone, Debug, PartialEq)]
 pub struct XssProtectionRequired {
     /// `Override`: a boolean, required.
-    ///
-    /// A Boolean that determines whether CloudFront overrides the `X-XSS-Protection` HTTP response header received from the origin with the one specified in this response headers policy.
     pub r#override: Bool,
     /// `Protection`: a boolean, required.
-    ///
-    /// A Boolean that determines the value of the `X-XSS-Protection` HTTP response header. When this setting is `true` , the value of the `X-XSS-Protection` header is `1` . When this setting is `false` , the value of the `X-XSS-Protection` header is `0` .
-    ///
-    /// For more information about these settings, see \[X-XSS-Protection\](<https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/X-XSS-Protection>) in the MDN Web Docs.
     pub protection: Bool,
 }
 
-static RULE_XssProtection: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_XssProtection: ObjRule = ObjRule {
     properties: &[
         ("ModeBlock", Shape::Bool),
         ("Override", Shape::Bool),
@@ -1854,11 +1372,8 @@ static RULE_XssProtection: ObjRule = ObjRule {
         ("ReportUri", Shape::STR),
     ],
     required: &["Override", "Protection"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `XSSProtection` property type of `AWS::CloudFront::ResponseHeadersPolicy`.
@@ -1896,6 +1411,7 @@ pub struct XssProtection {
     pub report_uri: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl XssProtection {
     /// A `XssProtection` with its required properties, named in a [`XssProtectionRequired`].
     pub fn new(required: XssProtectionRequired) -> Self {
@@ -1908,36 +1424,13 @@ impl XssProtection {
     }
 
     /// `ModeBlock`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mode_block(mut self, value: impl Into<Bool>) -> Self {
-        self.mode_block = Some(value.into());
-        self
-    }
-
+    pub fn mode_block(mut self, value: impl Into<Bool>) -> Self { self.mode_block = Some(value.into()); self }
     /// `Override`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#override(mut self, value: impl Into<Bool>) -> Self {
-        self.r#override = value.into();
-        self
-    }
-
+    pub fn r#override(mut self, value: impl Into<Bool>) -> Self { self.r#override = value.into(); self }
     /// `Protection`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protection(mut self, value: impl Into<Bool>) -> Self {
-        self.protection = value.into();
-        self
-    }
-
+    pub fn protection(mut self, value: impl Into<Bool>) -> Self { self.protection = value.into(); self }
     /// `ReportUri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn report_uri(mut self, value: impl Into<Str>) -> Self {
-        self.report_uri = Some(value.into());
-        self
-    }
+    pub fn report_uri(mut self, value: impl Into<Str>) -> Self { self.report_uri = Some(value.into()); self }
 }
 
 impl PropertyType for XssProtection {}

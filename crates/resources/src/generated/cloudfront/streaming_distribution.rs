@@ -7,40 +7,27 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`StreamingDistribution`], by name: `StreamingDistribution::new(StreamingDistributionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StreamingDistributionRequired {
     /// `StreamingDistributionConfig`: a [`StreamingDistributionConfig`] object, required.
-    ///
-    /// The current configuration information for the RTMP distribution.
     pub streaming_distribution_config: Obj<StreamingDistributionConfig>,
     /// `Tags`: a list of [`Tag`] objects, required.
-    ///
-    /// A complex type that contains zero or more `Tag` elements.
     pub tags: List<Tag>,
 }
 
-static RULE_StreamingDistribution: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StreamingDistribution: ObjRule = ObjRule {
     properties: &[
-        (
-            "StreamingDistributionConfig",
-            Shape::Object(&RULE_StreamingDistributionConfig),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("StreamingDistributionConfig", Shape::Object(&RULE_StreamingDistributionConfig)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["StreamingDistributionConfig", "Tags"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CloudFront::StreamingDistribution` resource.
@@ -65,6 +52,7 @@ pub struct StreamingDistribution {
     pub tags: List<Tag>,
 }
 
+#[rustfmt::skip]
 impl StreamingDistribution {
     /// The CloudFormation type name, `AWS::CloudFront::StreamingDistribution`.
     pub const TYPE_NAME: &'static str = "AWS::CloudFront::StreamingDistribution";
@@ -94,23 +82,9 @@ impl StreamingDistribution {
     }
 
     /// `StreamingDistributionConfig`: a [`StreamingDistributionConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn streaming_distribution_config(
-        mut self,
-        value: impl Into<Obj<StreamingDistributionConfig>>,
-    ) -> Self {
-        self.streaming_distribution_config = value.into();
-        self
-    }
-
+    pub fn streaming_distribution_config(mut self, value: impl Into<Obj<StreamingDistributionConfig>>) -> Self { self.streaming_distribution_config = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = value.into();
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = value.into(); self }
 }
 
 impl Resource for StreamingDistribution {
@@ -166,31 +140,23 @@ impl StreamingDistributionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoggingRequired {
     /// `Bucket`: a string, required.
-    ///
-    /// The Amazon S3 bucket to store the access logs in, for example, `amzn-s3-demo-bucket.s3.amazonaws.com` .
     pub bucket: Str,
     /// `Enabled`: a boolean, required.
-    ///
-    /// Specifies whether you want CloudFront to save access logs to an Amazon S3 bucket. If you don't want to enable logging when you create a streaming distribution or if you want to disable logging for an existing streaming distribution, specify `false` for `Enabled` , and specify `empty Bucket` and `Prefix` elements. If you specify `false` for `Enabled` but you specify values for `Bucket` and `Prefix` , the values are automatically deleted.
     pub enabled: Bool,
     /// `Prefix`: a string, required.
-    ///
-    /// An optional string that you want CloudFront to prefix to the access log filenames for this streaming distribution, for example, `myprefix/` . If you want to enable logging, but you don't want to specify a prefix, you still must include an empty `Prefix` element in the `Logging` element.
     pub prefix: Str,
 }
 
-static RULE_Logging: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Logging: ObjRule = ObjRule {
     properties: &[
         ("Bucket", Shape::STR),
         ("Enabled", Shape::Bool),
         ("Prefix", Shape::STR),
     ],
     required: &["Bucket", "Enabled", "Prefix"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Logging` property type of `AWS::CloudFront::StreamingDistribution`.
@@ -214,6 +180,7 @@ pub struct Logging {
     pub prefix: Str,
 }
 
+#[rustfmt::skip]
 impl Logging {
     /// A `Logging` with its required properties, named in a [`LoggingRequired`].
     pub fn new(required: LoggingRequired) -> Self {
@@ -225,28 +192,11 @@ impl Logging {
     }
 
     /// `Bucket`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self {
-        self.bucket = value.into();
-        self
-    }
-
+    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
     /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
     /// `Prefix`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = value.into();
-        self
-    }
+    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = value.into(); self }
 }
 
 impl PropertyType for Logging {}
@@ -265,34 +215,20 @@ impl ToValue for Logging {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3OriginRequired {
     /// `DomainName`: a string, required.
-    ///
-    /// The DNS name of the Amazon S3 origin.
     pub domain_name: Str,
     /// `OriginAccessIdentity`: a string, required.
-    ///
-    /// The CloudFront origin access identity to associate with the distribution. Use an origin access identity to configure the distribution so that end users can only access objects in an Amazon S3 bucket through CloudFront.
-    ///
-    /// If you want end users to be able to access objects using either the CloudFront URL or the Amazon S3 URL, specify an empty `OriginAccessIdentity` element.
-    ///
-    /// To delete the origin access identity from an existing distribution, update the distribution configuration and include an empty `OriginAccessIdentity` element.
-    ///
-    /// To replace the origin access identity, update the distribution configuration and specify the new origin access identity.
-    ///
-    /// For more information, see \[Using an Origin Access Identity to Restrict Access to Your Amazon S3 Content\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html>) in the *Amazon CloudFront Developer Guide* .
     pub origin_access_identity: Str,
 }
 
-static RULE_S3Origin: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3Origin: ObjRule = ObjRule {
     properties: &[
         ("DomainName", Shape::STR),
         ("OriginAccessIdentity", Shape::STR),
     ],
     required: &["DomainName", "OriginAccessIdentity"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3Origin` property type of `AWS::CloudFront::StreamingDistribution`.
@@ -320,6 +256,7 @@ pub struct S3Origin {
     pub origin_access_identity: Str,
 }
 
+#[rustfmt::skip]
 impl S3Origin {
     /// A `S3Origin` with its required properties, named in a [`S3OriginRequired`].
     pub fn new(required: S3OriginRequired) -> Self {
@@ -330,20 +267,9 @@ impl S3Origin {
     }
 
     /// `DomainName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self {
-        self.domain_name = value.into();
-        self
-    }
-
+    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = value.into(); self }
     /// `OriginAccessIdentity`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn origin_access_identity(mut self, value: impl Into<Str>) -> Self {
-        self.origin_access_identity = value.into();
-        self
-    }
+    pub fn origin_access_identity(mut self, value: impl Into<Str>) -> Self { self.origin_access_identity = value.into(); self }
 }
 
 impl PropertyType for S3Origin {}
@@ -361,33 +287,19 @@ impl ToValue for S3Origin {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StreamingDistributionConfigRequired {
     /// `Comment`: a string, required.
-    ///
-    /// Any comments you want to include about the streaming distribution.
     pub comment: Str,
     /// `Enabled`: a boolean, required.
-    ///
-    /// Whether the streaming distribution is enabled to accept user requests for content.
     pub enabled: Bool,
     /// `S3Origin`: a [`S3Origin`] object, required.
-    ///
-    /// A complex type that contains information about the Amazon S3 bucket from which you want CloudFront to get your media files for distribution.
     pub s3_origin: Obj<S3Origin>,
     /// `TrustedSigners`: a [`TrustedSigners`] object, required.
-    ///
-    /// A complex type that specifies any AWS accounts that you want to permit to create signed URLs for private content. If you want the distribution to use signed URLs, include this element; if you want the distribution to use public URLs, remove this element. For more information, see \[Serving Private Content through CloudFront\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/PrivateContent.html>) in the *Amazon CloudFront Developer Guide* .
     pub trusted_signers: Obj<TrustedSigners>,
 }
 
-static RULE_StreamingDistributionConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StreamingDistributionConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "Aliases",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Aliases", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("Comment", Shape::STR),
         ("Enabled", Shape::Bool),
         ("Logging", Shape::Object(&RULE_Logging)),
@@ -396,11 +308,8 @@ static RULE_StreamingDistributionConfig: ObjRule = ObjRule {
         ("TrustedSigners", Shape::Object(&RULE_TrustedSigners)),
     ],
     required: &["Comment", "Enabled", "S3Origin", "TrustedSigners"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StreamingDistributionConfig` property type of `AWS::CloudFront::StreamingDistribution`.
@@ -440,6 +349,7 @@ pub struct StreamingDistributionConfig {
     pub trusted_signers: Obj<TrustedSigners>,
 }
 
+#[rustfmt::skip]
 impl StreamingDistributionConfig {
     /// A `StreamingDistributionConfig` with its required properties, named in a [`StreamingDistributionConfigRequired`].
     pub fn new(required: StreamingDistributionConfigRequired) -> Self {
@@ -455,60 +365,19 @@ impl StreamingDistributionConfig {
     }
 
     /// `Aliases`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aliases(mut self, value: impl Into<List<Str>>) -> Self {
-        self.aliases = Some(value.into());
-        self
-    }
-
+    pub fn aliases(mut self, value: impl Into<List<Str>>) -> Self { self.aliases = Some(value.into()); self }
     /// `Comment`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn comment(mut self, value: impl Into<Str>) -> Self {
-        self.comment = value.into();
-        self
-    }
-
+    pub fn comment(mut self, value: impl Into<Str>) -> Self { self.comment = value.into(); self }
     /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
     /// `Logging`: a [`Logging`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logging(mut self, value: impl Into<Obj<Logging>>) -> Self {
-        self.logging = Some(value.into());
-        self
-    }
-
+    pub fn logging(mut self, value: impl Into<Obj<Logging>>) -> Self { self.logging = Some(value.into()); self }
     /// `PriceClass`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn price_class(mut self, value: impl Into<Str>) -> Self {
-        self.price_class = Some(value.into());
-        self
-    }
-
+    pub fn price_class(mut self, value: impl Into<Str>) -> Self { self.price_class = Some(value.into()); self }
     /// `S3Origin`: a [`S3Origin`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_origin(mut self, value: impl Into<Obj<S3Origin>>) -> Self {
-        self.s3_origin = value.into();
-        self
-    }
-
+    pub fn s3_origin(mut self, value: impl Into<Obj<S3Origin>>) -> Self { self.s3_origin = value.into(); self }
     /// `TrustedSigners`: a [`TrustedSigners`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn trusted_signers(mut self, value: impl Into<Obj<TrustedSigners>>) -> Self {
-        self.trusted_signers = value.into();
-        self
-    }
+    pub fn trusted_signers(mut self, value: impl Into<Obj<TrustedSigners>>) -> Self { self.trusted_signers = value.into(); self }
 }
 
 impl PropertyType for StreamingDistributionConfig {}
@@ -527,96 +396,22 @@ impl ToValue for StreamingDistributionConfig {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::CloudFront::StreamingDistribution`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-streamingdistribution-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TrustedSigners`], by name: `TrustedSigners::new(TrustedSignersRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrustedSignersRequired {
     /// `Enabled`: a boolean, required.
-    ///
-    /// This field is `true` if any of the AWS accounts in the list are configured as trusted signers. If not, this field is `false` .
     pub enabled: Bool,
 }
 
-static RULE_TrustedSigners: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TrustedSigners: ObjRule = ObjRule {
     properties: &[
-        (
-            "AwsAccountNumbers",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AwsAccountNumbers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("Enabled", Shape::Bool),
     ],
     required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TrustedSigners` property type of `AWS::CloudFront::StreamingDistribution`.
@@ -636,6 +431,7 @@ pub struct TrustedSigners {
     pub enabled: Bool,
 }
 
+#[rustfmt::skip]
 impl TrustedSigners {
     /// A `TrustedSigners` with its required properties, named in a [`TrustedSignersRequired`].
     pub fn new(required: TrustedSignersRequired) -> Self {
@@ -646,20 +442,9 @@ impl TrustedSigners {
     }
 
     /// `AwsAccountNumbers`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_account_numbers(mut self, value: impl Into<List<Str>>) -> Self {
-        self.aws_account_numbers = Some(value.into());
-        self
-    }
-
+    pub fn aws_account_numbers(mut self, value: impl Into<List<Str>>) -> Self { self.aws_account_numbers = Some(value.into()); self }
     /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
 }
 
 impl PropertyType for TrustedSigners {}

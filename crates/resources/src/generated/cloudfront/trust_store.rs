@@ -13,36 +13,20 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrustStoreRequired {
     /// `Name`: a string, required.
-    ///
-    /// The trust store's name.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_TrustStore: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TrustStore: ObjRule = ObjRule {
     properties: &[
-        (
-            "CaCertificatesBundleSource",
-            Shape::Object(&RULE_CaCertificatesBundleSource),
-        ),
+        ("CaCertificatesBundleSource", Shape::Object(&RULE_CaCertificatesBundleSource)),
         ("Name", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("UseClientCertificateOCSPEndpoint", Shape::Bool),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CloudFront::TrustStore` resource.
@@ -80,6 +64,7 @@ pub struct TrustStore {
     pub use_client_certificate_ocsp_endpoint: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl TrustStore {
     /// The CloudFormation type name, `AWS::CloudFront::TrustStore`.
     pub const TYPE_NAME: &'static str = "AWS::CloudFront::TrustStore";
@@ -94,22 +79,8 @@ impl TrustStore {
         create_only: &["Name"],
         conditional_create_only: &[],
         write_only: &["CaCertificatesBundleSource"],
-        read_only: &[
-            "Id",
-            "Arn",
-            "Status",
-            "ETag",
-            "LastModifiedTime",
-            "NumberOfCaCertificates",
-        ],
-        attributes: &[
-            "Arn",
-            "ETag",
-            "Id",
-            "LastModifiedTime",
-            "NumberOfCaCertificates",
-            "Status",
-        ],
+        read_only: &["Id", "Arn", "Status", "ETag", "LastModifiedTime", "NumberOfCaCertificates"],
+        attributes: &["Arn", "ETag", "Id", "LastModifiedTime", "NumberOfCaCertificates", "Status"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -125,39 +96,13 @@ impl TrustStore {
     }
 
     /// `CaCertificatesBundleSource`: a [`CaCertificatesBundleSource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ca_certificates_bundle_source(
-        mut self,
-        value: impl Into<Obj<CaCertificatesBundleSource>>,
-    ) -> Self {
-        self.ca_certificates_bundle_source = Some(value.into());
-        self
-    }
-
+    pub fn ca_certificates_bundle_source(mut self, value: impl Into<Obj<CaCertificatesBundleSource>>) -> Self { self.ca_certificates_bundle_source = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `UseClientCertificateOCSPEndpoint`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn use_client_certificate_ocsp_endpoint(mut self, value: impl Into<Bool>) -> Self {
-        self.use_client_certificate_ocsp_endpoint = Some(value.into());
-        self
-    }
+    pub fn use_client_certificate_ocsp_endpoint(mut self, value: impl Into<Bool>) -> Self { self.use_client_certificate_ocsp_endpoint = Some(value.into()); self }
 }
 
 impl Resource for TrustStore {
@@ -248,20 +193,15 @@ impl TrustStoreAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CaCertificatesBundleS3LocationRequired {
     /// `Bucket`: a string, required.
-    ///
-    /// The S3 bucket.
     pub bucket: Str,
     /// `Key`: a string, required.
-    ///
-    /// The location's key.
     pub key: Str,
     /// `Region`: a string, required.
-    ///
-    /// The location's Region.
     pub region: Str,
 }
 
-static RULE_CaCertificatesBundleS3Location: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CaCertificatesBundleS3Location: ObjRule = ObjRule {
     properties: &[
         ("Bucket", Shape::STR),
         ("Key", Shape::STR),
@@ -269,11 +209,8 @@ static RULE_CaCertificatesBundleS3Location: ObjRule = ObjRule {
         ("Version", Shape::STR),
     ],
     required: &["Bucket", "Key", "Region"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CaCertificatesBundleS3Location` property type of `AWS::CloudFront::TrustStore`.
@@ -301,6 +238,7 @@ pub struct CaCertificatesBundleS3Location {
     pub version: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CaCertificatesBundleS3Location {
     /// A `CaCertificatesBundleS3Location` with its required properties, named in a [`CaCertificatesBundleS3LocationRequired`].
     pub fn new(required: CaCertificatesBundleS3LocationRequired) -> Self {
@@ -313,36 +251,13 @@ impl CaCertificatesBundleS3Location {
     }
 
     /// `Bucket`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self {
-        self.bucket = value.into();
-        self
-    }
-
+    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Region`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn region(mut self, value: impl Into<Str>) -> Self {
-        self.region = value.into();
-        self
-    }
-
+    pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = value.into(); self }
     /// `Version`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<Str>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
+    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
 }
 
 impl PropertyType for CaCertificatesBundleS3Location {}
@@ -362,22 +277,17 @@ impl ToValue for CaCertificatesBundleS3Location {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CaCertificatesBundleSourceRequired {
     /// `CaCertificatesBundleS3Location`: a [`CaCertificatesBundleS3Location`] object, required.
-    ///
-    /// The CA certificates bundle location in Amazon S3.
     pub ca_certificates_bundle_s3_location: Obj<CaCertificatesBundleS3Location>,
 }
 
-static RULE_CaCertificatesBundleSource: ObjRule = ObjRule {
-    properties: &[(
-        "CaCertificatesBundleS3Location",
-        Shape::Object(&RULE_CaCertificatesBundleS3Location),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_CaCertificatesBundleSource: ObjRule = ObjRule {
+    properties: &[
+        ("CaCertificatesBundleS3Location", Shape::Object(&RULE_CaCertificatesBundleS3Location)),
+    ],
     required: &["CaCertificatesBundleS3Location"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CaCertificatesBundleSource` property type of `AWS::CloudFront::TrustStore`.
@@ -393,6 +303,7 @@ pub struct CaCertificatesBundleSource {
     pub ca_certificates_bundle_s3_location: Obj<CaCertificatesBundleS3Location>,
 }
 
+#[rustfmt::skip]
 impl CaCertificatesBundleSource {
     /// A `CaCertificatesBundleSource` with its required properties, named in a [`CaCertificatesBundleSourceRequired`].
     pub fn new(required: CaCertificatesBundleSourceRequired) -> Self {
@@ -402,15 +313,7 @@ impl CaCertificatesBundleSource {
     }
 
     /// `CaCertificatesBundleS3Location`: a [`CaCertificatesBundleS3Location`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ca_certificates_bundle_s3_location(
-        mut self,
-        value: impl Into<Obj<CaCertificatesBundleS3Location>>,
-    ) -> Self {
-        self.ca_certificates_bundle_s3_location = value.into();
-        self
-    }
+    pub fn ca_certificates_bundle_s3_location(mut self, value: impl Into<Obj<CaCertificatesBundleS3Location>>) -> Self { self.ca_certificates_bundle_s3_location = value.into(); self }
 }
 
 impl PropertyType for CaCertificatesBundleSource {}
@@ -430,44 +333,20 @@ impl ToValue for CaCertificatesBundleSource {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::CloudFront::TrustStore`.
@@ -485,6 +364,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -495,20 +375,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -7,36 +7,25 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`VpcOrigin`], by name: `VpcOrigin::new(VpcOriginRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcOriginRequired {
     /// `VpcOriginEndpointConfig`: a [`VpcOriginEndpointConfig`] object, required.
-    ///
-    /// The VPC origin endpoint configuration.
     pub vpc_origin_endpoint_config: Obj<VpcOriginEndpointConfig>,
 }
 
-static RULE_VpcOrigin: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VpcOrigin: ObjRule = ObjRule {
     properties: &[
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VpcOriginEndpointConfig",
-            Shape::Object(&RULE_VpcOriginEndpointConfig),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("VpcOriginEndpointConfig", Shape::Object(&RULE_VpcOriginEndpointConfig)),
     ],
     required: &["VpcOriginEndpointConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CloudFront::VpcOrigin` resource.
@@ -61,6 +50,7 @@ pub struct VpcOrigin {
     pub vpc_origin_endpoint_config: Obj<VpcOriginEndpointConfig>,
 }
 
+#[rustfmt::skip]
 impl VpcOrigin {
     /// The CloudFormation type name, `AWS::CloudFront::VpcOrigin`.
     pub const TYPE_NAME: &'static str = "AWS::CloudFront::VpcOrigin";
@@ -75,22 +65,8 @@ impl VpcOrigin {
         create_only: &[],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Id",
-            "Arn",
-            "AccountId",
-            "Status",
-            "CreatedTime",
-            "LastModifiedTime",
-        ],
-        attributes: &[
-            "AccountId",
-            "Arn",
-            "CreatedTime",
-            "Id",
-            "LastModifiedTime",
-            "Status",
-        ],
+        read_only: &["Id", "Arn", "AccountId", "Status", "CreatedTime", "LastModifiedTime"],
+        attributes: &["AccountId", "Arn", "CreatedTime", "Id", "LastModifiedTime", "Status"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -104,23 +80,9 @@ impl VpcOrigin {
     }
 
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VpcOriginEndpointConfig`: a [`VpcOriginEndpointConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_origin_endpoint_config(
-        mut self,
-        value: impl Into<Obj<VpcOriginEndpointConfig>>,
-    ) -> Self {
-        self.vpc_origin_endpoint_config = value.into();
-        self
-    }
+    pub fn vpc_origin_endpoint_config(mut self, value: impl Into<Obj<VpcOriginEndpointConfig>>) -> Self { self.vpc_origin_endpoint_config = value.into(); self }
 }
 
 impl Resource for VpcOrigin {
@@ -199,113 +161,28 @@ impl VpcOriginAttributes {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::CloudFront::VpcOrigin`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-vpcorigin-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`VpcOriginEndpointConfig`], by name: `VpcOriginEndpointConfig::new(VpcOriginEndpointConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcOriginEndpointConfigRequired {
     /// `Arn`: a string, required.
-    ///
-    /// The ARN of the CloudFront VPC origin endpoint configuration.
     pub arn: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the CloudFront VPC origin endpoint configuration.
     pub name: Str,
 }
 
-static RULE_VpcOriginEndpointConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VpcOriginEndpointConfig: ObjRule = ObjRule {
     properties: &[
         ("Arn", Shape::STR),
         ("HTTPPort", Shape::INT),
         ("HTTPSPort", Shape::INT),
         ("Name", Shape::STR),
-        (
-            "OriginProtocolPolicy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["http-only", "https-only", "match-viewer"],
-                format: None,
-            }),
-        ),
-        (
-            "OriginSSLProtocols",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("OriginProtocolPolicy", Shape::Str(&StrRule { allowed: &["http-only", "https-only", "match-viewer"], ..StrRule::ANY })),
+        ("OriginSSLProtocols", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
     required: &["Name", "Arn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VpcOriginEndpointConfig` property type of `AWS::CloudFront::VpcOrigin`.
@@ -351,6 +228,7 @@ pub struct VpcOriginEndpointConfig {
     pub origin_ssl_protocols: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl VpcOriginEndpointConfig {
     /// A `VpcOriginEndpointConfig` with its required properties, named in a [`VpcOriginEndpointConfigRequired`].
     pub fn new(required: VpcOriginEndpointConfigRequired) -> Self {
@@ -365,52 +243,17 @@ impl VpcOriginEndpointConfig {
     }
 
     /// `Arn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = value.into();
-        self
-    }
-
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = value.into(); self }
     /// `HTTPPort`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_port(mut self, value: impl Into<Int>) -> Self {
-        self.http_port = Some(value.into());
-        self
-    }
-
+    pub fn http_port(mut self, value: impl Into<Int>) -> Self { self.http_port = Some(value.into()); self }
     /// `HTTPSPort`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn https_port(mut self, value: impl Into<Int>) -> Self {
-        self.https_port = Some(value.into());
-        self
-    }
-
+    pub fn https_port(mut self, value: impl Into<Int>) -> Self { self.https_port = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `OriginProtocolPolicy`: an [`OriginProtocolPolicy`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn origin_protocol_policy(mut self, value: impl Into<OriginProtocolPolicy>) -> Self {
-        self.origin_protocol_policy = Some(value.into());
-        self
-    }
-
+    pub fn origin_protocol_policy(mut self, value: impl Into<OriginProtocolPolicy>) -> Self { self.origin_protocol_policy = Some(value.into()); self }
     /// `OriginSSLProtocols`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn origin_ssl_protocols(mut self, value: impl Into<List<Str>>) -> Self {
-        self.origin_ssl_protocols = Some(value.into());
-        self
-    }
+    pub fn origin_ssl_protocols(mut self, value: impl Into<List<Str>>) -> Self { self.origin_ssl_protocols = Some(value.into()); self }
 }
 
 impl PropertyType for VpcOriginEndpointConfig {}

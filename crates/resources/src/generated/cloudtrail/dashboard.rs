@@ -7,48 +7,25 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_\\-]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9]{2}:[0-9]{2}");
 pub(crate) static PATTERN_2: Pattern = Pattern::new(".*");
 pub(crate) static PATTERN_3: Pattern = Pattern::new("(?s).*");
 
-static RULE_Dashboard: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Dashboard: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("RefreshSchedule", Shape::Object(&RULE_RefreshSchedule)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("TerminationProtectionEnabled", Shape::Bool),
-        (
-            "Widgets",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Widget),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Widgets", Shape::List(&ListRule { items: Shape::Object(&RULE_Widget), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CloudTrail::Dashboard` resource.
@@ -100,6 +77,7 @@ pub struct Dashboard {
     pub widgets: Option<List<Widget>>,
 }
 
+#[rustfmt::skip]
 impl Dashboard {
     /// The CloudFormation type name, `AWS::CloudTrail::Dashboard`.
     pub const TYPE_NAME: &'static str = "AWS::CloudTrail::Dashboard";
@@ -114,20 +92,8 @@ impl Dashboard {
         create_only: &[],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "DashboardArn",
-            "CreatedTimestamp",
-            "UpdatedTimestamp",
-            "Status",
-            "Type",
-        ],
-        attributes: &[
-            "CreatedTimestamp",
-            "DashboardArn",
-            "Status",
-            "Type",
-            "UpdatedTimestamp",
-        ],
+        read_only: &["DashboardArn", "CreatedTimestamp", "UpdatedTimestamp", "Status", "Type"],
+        attributes: &["CreatedTimestamp", "DashboardArn", "Status", "Type", "UpdatedTimestamp"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -138,44 +104,15 @@ impl Dashboard {
     }
 
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `RefreshSchedule`: a [`RefreshSchedule`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn refresh_schedule(mut self, value: impl Into<Obj<RefreshSchedule>>) -> Self {
-        self.refresh_schedule = Some(value.into());
-        self
-    }
-
+    pub fn refresh_schedule(mut self, value: impl Into<Obj<RefreshSchedule>>) -> Self { self.refresh_schedule = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TerminationProtectionEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn termination_protection_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.termination_protection_enabled = Some(value.into());
-        self
-    }
-
+    pub fn termination_protection_enabled(mut self, value: impl Into<Bool>) -> Self { self.termination_protection_enabled = Some(value.into()); self }
     /// `Widgets`: a list of [`Widget`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn widgets(mut self, value: impl Into<List<Widget>>) -> Self {
-        self.widgets = Some(value.into());
-        self
-    }
+    pub fn widgets(mut self, value: impl Into<List<Widget>>) -> Self { self.widgets = Some(value.into()); self }
 }
 
 impl Resource for Dashboard {
@@ -258,26 +195,15 @@ pub struct FrequencyRequired {
     pub value: Int,
 }
 
-static RULE_Frequency: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Frequency: ObjRule = ObjRule {
     properties: &[
-        (
-            "Unit",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["HOURS", "DAYS"],
-                format: None,
-            }),
-        ),
+        ("Unit", Shape::Str(&StrRule { allowed: &["HOURS", "DAYS"], ..StrRule::ANY })),
         ("Value", Shape::INT),
     ],
     required: &["Unit", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Frequency` property type of `AWS::CloudTrail::Dashboard`.
@@ -293,6 +219,7 @@ pub struct Frequency {
     pub value: Int,
 }
 
+#[rustfmt::skip]
 impl Frequency {
     /// A `Frequency` with its required properties, named in a [`FrequencyRequired`].
     pub fn new(required: FrequencyRequired) -> Self {
@@ -303,16 +230,9 @@ impl Frequency {
     }
 
     /// `Unit`: an [`Unit`] value, required.
-    pub fn unit(mut self, value: impl Into<Unit>) -> Self {
-        self.unit = value.into();
-        self
-    }
-
+    pub fn unit(mut self, value: impl Into<Unit>) -> Self { self.unit = value.into(); self }
     /// `Value`: an integer, required.
-    pub fn value(mut self, value: impl Into<Int>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Int>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Frequency {}
@@ -326,36 +246,15 @@ impl ToValue for Frequency {
     }
 }
 
-static RULE_RefreshSchedule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RefreshSchedule: ObjRule = ObjRule {
     properties: &[
         ("Frequency", Shape::Object(&RULE_Frequency)),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "TimeOfDay",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("TimeOfDay", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RefreshSchedule` property type of `AWS::CloudTrail::Dashboard`.
@@ -381,6 +280,7 @@ pub struct RefreshSchedule {
     pub time_of_day: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl RefreshSchedule {
     /// A `RefreshSchedule` with no property set (none is required).
     pub fn new() -> Self {
@@ -388,28 +288,11 @@ impl RefreshSchedule {
     }
 
     /// `Frequency`: a [`Frequency`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn frequency(mut self, value: impl Into<Obj<Frequency>>) -> Self {
-        self.frequency = Some(value.into());
-        self
-    }
-
+    pub fn frequency(mut self, value: impl Into<Obj<Frequency>>) -> Self { self.frequency = Some(value.into()); self }
     /// `Status`: a [`RefreshScheduleStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<RefreshScheduleStatus>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-
+    pub fn status(mut self, value: impl Into<RefreshScheduleStatus>) -> Self { self.status = Some(value.into()); self }
     /// `TimeOfDay`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn time_of_day(mut self, value: impl Into<Str>) -> Self {
-        self.time_of_day = Some(value.into());
-        self
-    }
+    pub fn time_of_day(mut self, value: impl Into<Str>) -> Self { self.time_of_day = Some(value.into()); self }
 }
 
 impl PropertyType for RefreshSchedule {}
@@ -424,116 +307,23 @@ impl ToValue for RefreshSchedule {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::CloudTrail::Dashboard`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudtrail-dashboard-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`Widget`], by name: `Widget::new(WidgetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WidgetRequired {
     /// `QueryStatement`: a string, required.
-    ///
-    /// The query statement for the widget. For custom dashboard widgets, you can query across multiple event data stores as long as all event data stores exist in your account.
-    ///
-    /// &gt; When a query uses `?` with `eventTime` , `?` must be surrounded by single quotes as follows: `'?'` .
-    ///
-    /// Pattern `(?s).*`; length 1 to 10000.
     pub query_statement: Str,
 }
 
-static RULE_Widget: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Widget: ObjRule = ObjRule {
     properties: &[
-        (
-            "QueryParameters",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "QueryStatement",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(10000),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("QueryParameters", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10) })),
+        ("QueryStatement", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10000), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("ViewProperties", Shape::Any),
     ],
     required: &["QueryStatement"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Widget` property type of `AWS::CloudTrail::Dashboard`.
@@ -563,6 +353,7 @@ pub struct Widget {
     pub view_properties: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl Widget {
     /// A `Widget` with its required properties, named in a [`WidgetRequired`].
     pub fn new(required: WidgetRequired) -> Self {
@@ -574,28 +365,11 @@ impl Widget {
     }
 
     /// `QueryParameters`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_parameters(mut self, value: impl Into<List<Str>>) -> Self {
-        self.query_parameters = Some(value.into());
-        self
-    }
-
+    pub fn query_parameters(mut self, value: impl Into<List<Str>>) -> Self { self.query_parameters = Some(value.into()); self }
     /// `QueryStatement`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_statement(mut self, value: impl Into<Str>) -> Self {
-        self.query_statement = value.into();
-        self
-    }
-
+    pub fn query_statement(mut self, value: impl Into<Str>) -> Self { self.query_statement = value.into(); self }
     /// `ViewProperties`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn view_properties(mut self, value: impl Into<Json>) -> Self {
-        self.view_properties = Some(value.into());
-        self
-    }
+    pub fn view_properties(mut self, value: impl Into<Json>) -> Self { self.view_properties = Some(value.into()); self }
 }
 
 impl PropertyType for Widget {}

@@ -8,11 +8,14 @@
 //! - `AWS::CloudTrail::EventDataStore`: [`EventDataStore`], property types in [`event_data_store`]
 //! - `AWS::CloudTrail::ResourcePolicy`: [`ResourcePolicy`], property types in [`resource_policy`]
 //! - `AWS::CloudTrail::Trail`: [`Trail`], property types in [`trail`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod channel;
 pub mod dashboard;
 pub mod event_data_store;
 pub mod resource_policy;
+pub mod shared;
 pub mod trail;
 
 pub use channel::{Channel, ChannelAttributes};

@@ -13,47 +13,20 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9._/\\-:]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourcePolicyRequired {
     /// `ResourceArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the CloudTrail event data store, dashboard, or channel attached to the resource-based policy.
-    ///
-    /// Example event data store ARN format: `arn:aws:cloudtrail:us-east-2:123456789012:eventdatastore/EXAMPLE-f852-4e8f-8bd1-bcf6cEXAMPLE`
-    ///
-    /// Example dashboard ARN format: `arn:aws:cloudtrail:us-east-1:123456789012:dashboard/exampleDash`
-    ///
-    /// Example channel ARN format: `arn:aws:cloudtrail:us-east-2:123456789012:channel/01234567890`
-    ///
-    /// Pattern `^[a-zA-Z0-9._/\-:]+$`; length 3 to 256; create-only: changing it replaces the resource.
     pub resource_arn: Str,
     /// `ResourcePolicy`: a JSON value, required.
-    ///
-    /// A JSON-formatted string for an AWS resource-based policy.
-    ///
-    /// For example resource-based policies, see \[CloudTrail resource-based policy examples\](<https://docs.aws.amazon.com/awscloudtrail/latest/userguide/security_iam_resource-based-policy-examples.html>) in the *CloudTrail User Guide* .
-    ///
-    /// Length 1 to 8192.
     pub resource_policy: Json,
 }
 
-static RULE_ResourcePolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResourcePolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "ResourceArn",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ResourceArn", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("ResourcePolicy", Shape::Any),
     ],
     required: &["ResourceArn", "ResourcePolicy"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CloudTrail::ResourcePolicy` resource.
@@ -91,6 +64,7 @@ pub struct ResourcePolicy {
     pub resource_policy: Json,
 }
 
+#[rustfmt::skip]
 impl ResourcePolicy {
     /// The CloudFormation type name, `AWS::CloudTrail::ResourcePolicy`.
     pub const TYPE_NAME: &'static str = "AWS::CloudTrail::ResourcePolicy";
@@ -120,20 +94,9 @@ impl ResourcePolicy {
     }
 
     /// `ResourceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self {
-        self.resource_arn = value.into();
-        self
-    }
-
+    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
     /// `ResourcePolicy`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_policy(mut self, value: impl Into<Json>) -> Self {
-        self.resource_policy = value.into();
-        self
-    }
+    pub fn resource_policy(mut self, value: impl Into<Json>) -> Self { self.resource_policy = value.into(); self }
 }
 
 impl Resource for ResourcePolicy {

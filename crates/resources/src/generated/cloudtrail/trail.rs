@@ -7,132 +7,48 @@
 
 use crate::support::prelude::*;
 
-pub(crate) static PATTERN_0: Pattern = Pattern::new("(.+)");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("([\\w|\\d|\\.|_]+)");
-pub(crate) static PATTERN_2: Pattern =
+pub use super::shared::{
+    AdvancedEventSelector, AdvancedEventSelectorRequired, AdvancedFieldSelector,
+    AdvancedFieldSelectorRequired, InsightType, Tag, TagRequired,
+};
+use super::shared::{RULE_AdvancedEventSelector, RULE_Tag};
+
+pub(crate) static PATTERN_0: Pattern =
     Pattern::new("(^[a-zA-Z0-9]$)|(^[a-zA-Z0-9]([a-zA-Z0-9\\._-])*[a-zA-Z0-9]$)");
 
 /// The required properties of [`Trail`], by name: `Trail::new(TrailRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrailRequired {
     /// `IsLogging`: a boolean, required.
-    ///
-    /// Whether the CloudTrail trail is currently logging AWS API calls.
     pub is_logging: Bool,
     /// `S3BucketName`: a string, required.
-    ///
-    /// Specifies the name of the Amazon S3 bucket designated for publishing log files. See \[Amazon S3 Bucket naming rules\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html>) .
-    ///
-    /// Format `AWS::S3::Bucket.Name`.
     pub s3_bucket_name: Str,
 }
 
-static RULE_Trail: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Trail: ObjRule = ObjRule {
     properties: &[
-        (
-            "AdvancedEventSelectors",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AdvancedEventSelector),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AggregationConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AggregationConfiguration),
-                min_items: Some(0),
-                max_items: Some(1),
-            }),
-        ),
+        ("AdvancedEventSelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_AdvancedEventSelector), min_items: None, max_items: None })),
+        ("AggregationConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_AggregationConfiguration), min_items: Some(0), max_items: Some(1) })),
         ("CloudWatchLogsLogGroupArn", Shape::STR),
-        (
-            "CloudWatchLogsRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("CloudWatchLogsRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("EnableLogFileValidation", Shape::Bool),
-        (
-            "EventSelectors",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EventSelector),
-                min_items: None,
-                max_items: Some(5),
-            }),
-        ),
+        ("EventSelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_EventSelector), min_items: None, max_items: Some(5) })),
         ("IncludeGlobalServiceEvents", Shape::Bool),
-        (
-            "InsightSelectors",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_InsightSelector),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("InsightSelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_InsightSelector), min_items: None, max_items: None })),
         ("IsLogging", Shape::Bool),
         ("IsMultiRegionTrail", Shape::Bool),
         ("IsOrganizationTrail", Shape::Bool),
         ("KMSKeyId", Shape::STR),
-        (
-            "S3BucketName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
-        (
-            "S3KeyPrefix",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(200),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SnsTopicName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TrailName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("S3BucketName", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
+        ("S3KeyPrefix", Shape::Str(&StrRule { max_len: Some(200), ..StrRule::ANY })),
+        ("SnsTopicName", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("TrailName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["S3BucketName", "IsLogging"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CloudTrail::Trail` resource.
@@ -269,6 +185,7 @@ pub struct Trail {
     pub trail_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Trail {
     /// The CloudFormation type name, `AWS::CloudTrail::Trail`.
     pub const TYPE_NAME: &'static str = "AWS::CloudTrail::Trail";
@@ -313,146 +230,39 @@ impl Trail {
     }
 
     /// `AdvancedEventSelectors`: a list of [`AdvancedEventSelector`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn advanced_event_selectors(
-        mut self,
-        value: impl Into<List<AdvancedEventSelector>>,
-    ) -> Self {
-        self.advanced_event_selectors = Some(value.into());
-        self
-    }
-
+    pub fn advanced_event_selectors(mut self, value: impl Into<List<AdvancedEventSelector>>) -> Self { self.advanced_event_selectors = Some(value.into()); self }
     /// `AggregationConfigurations`: a list of [`AggregationConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aggregation_configurations(
-        mut self,
-        value: impl Into<List<AggregationConfiguration>>,
-    ) -> Self {
-        self.aggregation_configurations = Some(value.into());
-        self
-    }
-
+    pub fn aggregation_configurations(mut self, value: impl Into<List<AggregationConfiguration>>) -> Self { self.aggregation_configurations = Some(value.into()); self }
     /// `CloudWatchLogsLogGroupArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch_logs_log_group_arn(mut self, value: impl Into<Str>) -> Self {
-        self.cloud_watch_logs_log_group_arn = Some(value.into());
-        self
-    }
-
+    pub fn cloud_watch_logs_log_group_arn(mut self, value: impl Into<Str>) -> Self { self.cloud_watch_logs_log_group_arn = Some(value.into()); self }
     /// `CloudWatchLogsRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch_logs_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.cloud_watch_logs_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn cloud_watch_logs_role_arn(mut self, value: impl Into<Str>) -> Self { self.cloud_watch_logs_role_arn = Some(value.into()); self }
     /// `EnableLogFileValidation`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_log_file_validation(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_log_file_validation = Some(value.into());
-        self
-    }
-
+    pub fn enable_log_file_validation(mut self, value: impl Into<Bool>) -> Self { self.enable_log_file_validation = Some(value.into()); self }
     /// `EventSelectors`: a list of [`EventSelector`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_selectors(mut self, value: impl Into<List<EventSelector>>) -> Self {
-        self.event_selectors = Some(value.into());
-        self
-    }
-
+    pub fn event_selectors(mut self, value: impl Into<List<EventSelector>>) -> Self { self.event_selectors = Some(value.into()); self }
     /// `IncludeGlobalServiceEvents`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_global_service_events(mut self, value: impl Into<Bool>) -> Self {
-        self.include_global_service_events = Some(value.into());
-        self
-    }
-
+    pub fn include_global_service_events(mut self, value: impl Into<Bool>) -> Self { self.include_global_service_events = Some(value.into()); self }
     /// `InsightSelectors`: a list of [`InsightSelector`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn insight_selectors(mut self, value: impl Into<List<InsightSelector>>) -> Self {
-        self.insight_selectors = Some(value.into());
-        self
-    }
-
+    pub fn insight_selectors(mut self, value: impl Into<List<InsightSelector>>) -> Self { self.insight_selectors = Some(value.into()); self }
     /// `IsLogging`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_logging(mut self, value: impl Into<Bool>) -> Self {
-        self.is_logging = value.into();
-        self
-    }
-
+    pub fn is_logging(mut self, value: impl Into<Bool>) -> Self { self.is_logging = value.into(); self }
     /// `IsMultiRegionTrail`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_multi_region_trail(mut self, value: impl Into<Bool>) -> Self {
-        self.is_multi_region_trail = Some(value.into());
-        self
-    }
-
+    pub fn is_multi_region_trail(mut self, value: impl Into<Bool>) -> Self { self.is_multi_region_trail = Some(value.into()); self }
     /// `IsOrganizationTrail`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_organization_trail(mut self, value: impl Into<Bool>) -> Self {
-        self.is_organization_trail = Some(value.into());
-        self
-    }
-
+    pub fn is_organization_trail(mut self, value: impl Into<Bool>) -> Self { self.is_organization_trail = Some(value.into()); self }
     /// `KMSKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `S3BucketName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.s3_bucket_name = value.into();
-        self
-    }
-
+    pub fn s3_bucket_name(mut self, value: impl Into<Str>) -> Self { self.s3_bucket_name = value.into(); self }
     /// `S3KeyPrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_key_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.s3_key_prefix = Some(value.into());
-        self
-    }
-
+    pub fn s3_key_prefix(mut self, value: impl Into<Str>) -> Self { self.s3_key_prefix = Some(value.into()); self }
     /// `SnsTopicName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sns_topic_name(mut self, value: impl Into<Str>) -> Self {
-        self.sns_topic_name = Some(value.into());
-        self
-    }
-
+    pub fn sns_topic_name(mut self, value: impl Into<Str>) -> Self { self.sns_topic_name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TrailName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn trail_name(mut self, value: impl Into<Str>) -> Self {
-        self.trail_name = Some(value.into());
-        self
-    }
+    pub fn trail_name(mut self, value: impl Into<Str>) -> Self { self.trail_name = Some(value.into()); self }
 }
 
 impl Resource for Trail {
@@ -527,541 +337,24 @@ impl TrailAttributes {
     }
 }
 
-/// The required properties of [`AdvancedEventSelector`], by name: `AdvancedEventSelector::new(AdvancedEventSelectorRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AdvancedEventSelectorRequired {
-    /// `FieldSelectors`: a list of [`AdvancedFieldSelector`] objects, required.
-    ///
-    /// Contains all selector statements in an advanced event selector.
-    ///
-    /// Items at least 1.
-    pub field_selectors: List<AdvancedFieldSelector>,
-}
-
-static RULE_AdvancedEventSelector: ObjRule = ObjRule {
-    properties: &[
-        (
-            "FieldSelectors",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AdvancedFieldSelector),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["FieldSelectors"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `AdvancedEventSelector` property type of `AWS::CloudTrail::Trail`.
-///
-/// Advanced event selectors let you create fine-grained selectors for AWS CloudTrail management, data, and network activity events. They help you control costs by logging only those events that are important to you. For more information about configuring advanced event selectors, see the \[Logging data events\](<https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-data-events-with-cloudtrail.html>) , \[Logging network activity events\](<https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-network-events-with-cloudtrail.html>) , and \[Logging management events\](<https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-management-events-with-cloudtrail.html>) topics in the *AWS CloudTrail User Guide* .
-///
-/// You cannot apply both event selectors and advanced event selectors to a trail.
-///
-/// *Supported CloudTrail event record fields for management events*
-///
-/// - `eventCategory` (required)
-/// - `eventSource`
-/// - `readOnly`
-///
-/// The following additional fields are available for event data stores:
-///
-/// - `eventName`
-/// - `eventType`
-/// - `sessionCredentialFromConsole`
-/// - `userIdentity.arn`
-///
-/// *Supported CloudTrail event record fields for data events*
-///
-/// - `eventCategory` (required)
-/// - `eventName`
-/// - `eventSource`
-/// - `eventType`
-/// - `resources.ARN`
-/// - `resources.type` (required)
-/// - `readOnly`
-/// - `sessionCredentialFromConsole`
-/// - `userIdentity.arn`
-///
-/// *Supported CloudTrail event record fields for network activity events*
-///
-/// - `eventCategory` (required)
-/// - `eventSource` (required)
-/// - `eventName`
-/// - `errorCode` - The only valid value for `errorCode` is `VpceAccessDenied` .
-/// - `vpcEndpointId`
-///
-/// &gt; For event data stores for CloudTrail Insights events, AWS Config configuration items, Audit Manager evidence, or events outside of AWS , the only supported field is `eventCategory` .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudtrail-trail-advancedeventselector.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct AdvancedEventSelector {
-    /// `FieldSelectors`: a list of [`AdvancedFieldSelector`] objects, required.
-    ///
-    /// Contains all selector statements in an advanced event selector.
-    ///
-    /// Items at least 1.
-    pub field_selectors: List<AdvancedFieldSelector>,
-    /// `Name`: a string.
-    ///
-    /// An optional, descriptive name for an advanced event selector, such as "Log data events for only two S3 buckets".
-    ///
-    /// Length 1 to 1000.
-    pub name: Option<Str>,
-}
-
-impl AdvancedEventSelector {
-    /// A `AdvancedEventSelector` with its required properties, named in a [`AdvancedEventSelectorRequired`].
-    pub fn new(required: AdvancedEventSelectorRequired) -> Self {
-        Self {
-            field_selectors: required.field_selectors,
-            name: None,
-        }
-    }
-
-    /// `FieldSelectors`: a list of [`AdvancedFieldSelector`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_selectors(mut self, value: impl Into<List<AdvancedFieldSelector>>) -> Self {
-        self.field_selectors = value.into();
-        self
-    }
-
-    /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for AdvancedEventSelector {}
-
-impl ToValue for AdvancedEventSelector {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("FieldSelectors", &self.field_selectors)
-            .opt("Name", &self.name)
-            .build()
-    }
-}
-
-/// The required properties of [`AdvancedFieldSelector`], by name: `AdvancedFieldSelector::new(AdvancedFieldSelectorRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AdvancedFieldSelectorRequired {
-    /// `Field`: a string, required.
-    ///
-    /// A field in a CloudTrail event record on which to filter events to be logged. For event data stores for CloudTrail Insights events, AWS Config configuration items, Audit Manager evidence, or events outside of AWS , the field is used only for selecting events as filtering is not supported.
-    ///
-    /// For CloudTrail management events, supported fields include `eventCategory` (required), `eventSource` , and `readOnly` . The following additional fields are available for event data stores: `eventName` , `eventType` , `sessionCredentialFromConsole` , and `userIdentity.arn` .
-    ///
-    /// For CloudTrail data events, supported fields include `eventCategory` (required), `eventName` , `eventSource` , `eventType` , `resources.type` (required), `readOnly` , `resources.ARN` , `sessionCredentialFromConsole` , and `userIdentity.arn` .
-    ///
-    /// For CloudTrail network activity events, supported fields include `eventCategory` (required), `eventSource` (required), `eventName` , `errorCode` , and `vpcEndpointId` .
-    ///
-    /// For event data stores for CloudTrail Insights events, AWS Config configuration items, Audit Manager evidence, or events outside of AWS , the only supported field is `eventCategory` .
-    ///
-    /// &gt; Selectors don't support the use of wildcards like `*` . To match multiple values with a single condition, you may use `StartsWith` , `EndsWith` , `NotStartsWith` , or `NotEndsWith` to explicitly match the beginning or end of the event field.
-    ///
-    /// - *`readOnly`* - This is an optional field that is only used for management events and data events. This field can be set to `Equals` with a value of `true` or `false` . If you do not add this field, CloudTrail logs both `read` and `write` events. A value of `true` logs only `read` events. A value of `false` logs only `write` events.
-    /// - *`eventSource`* - This field is only used for management events, data events, and network activity events.
-    ///
-    /// For management events for trails, this is an optional field that can be set to `NotEquals` `kms.amazonaws.com` to exclude KMS management events, or `NotEquals` `rdsdata.amazonaws.com` to exclude RDS management events.
-    ///
-    /// For data events for trails, this is an optional field that you can use to include or exclude any event source and can use any operator.
-    ///
-    /// For management and data events for event data stores, this is an optional field that you can use to include or exclude any event source and can use any operator.
-    ///
-    /// For network activity events, this is a required field that only uses the `Equals` operator. Set this field to the event source for which you want to log network activity events. If you want to log network activity events for multiple event sources, you must create a separate field selector for each event source. For a list of services supporting network activity events, see \[Logging network activity events\](<https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-network-events-with-cloudtrail.html>) in the *AWS CloudTrail User Guide* .
-    /// - *`eventName`* - This is an optional field that is only used for data events, management events (for event data stores only), and network activity events. You can use any operator with `eventName` . You can use it to ﬁlter in or ﬁlter out specific events. You can have multiple values for this ﬁeld, separated by commas.
-    /// - *`eventCategory`* - This field is required and must be set to `Equals` .
-    ///
-    /// - For CloudTrail management events, the value must be `Management` .
-    /// - For CloudTrail data events, the value must be `Data` .
-    /// - For CloudTrail network activity events, the value must be `NetworkActivity` .
-    ///
-    /// The following are used only for event data stores:
-    ///
-    /// - For CloudTrail Insights events, the value must be `Insight` .
-    /// - For AWS Config configuration items, the value must be `ConfigurationItem` .
-    /// - For Audit Manager evidence, the value must be `Evidence` .
-    /// - For events outside of AWS , the value must be `ActivityAuditLog` .
-    /// - *`eventType`* - For event data stores, this is an optional field available for event data stores to filter management and data events on the event type. For trails, this is an optional field to filter data events on the event type. For information about available event types, see \[CloudTrail record contents\](<https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html#ct-event-type>) in the *AWS CloudTrail user guide* .
-    /// - *`errorCode`* - This ﬁeld is only used to filter CloudTrail network activity events and is optional. This is the error code to filter on. Currently, the only valid `errorCode` is `VpceAccessDenied` . `errorCode` can only use the `Equals` operator.
-    /// - *`sessionCredentialFromConsole`* - For event data stores, this is an optional field used to filter management and data events based on whether the events originated from an AWS Management Console session. For trails, this is an optional field used to filter data events. `sessionCredentialFromConsole` can only use the `Equals` and `NotEquals` operators.
-    /// - *`resources.type`* - This ﬁeld is required for CloudTrail data events. `resources.type` can only use the `Equals` operator.
-    ///
-    /// For a list of available resource types for data events, see \[Data events\](<https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-data-events-with-cloudtrail.html#logging-data-events>) in the *AWS CloudTrail User Guide* .
-    ///
-    /// You can have only one `resources.type` ﬁeld per selector. To log events on more than one resource type, add another selector.
-    /// - *`resources.ARN`* - The `resources.ARN` is an optional field for data events. You can use any operator with `resources.ARN` , but if you use `Equals` or `NotEquals` , the value must exactly match the ARN of a valid resource of the type you've speciﬁed in the template as the value of resources.type. To log all data events for all objects in a specific S3 bucket, use the `StartsWith` operator, and include only the bucket ARN as the matching value.
-    ///
-    /// For more information about the ARN formats of data event resources, see \[Actions, resources, and condition keys for AWS services\](<https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html>) in the *Service Authorization Reference* .
-    ///
-    /// &gt; You can't use the `resources.ARN` field to filter resource types that do not have ARNs.
-    /// - *`userIdentity.arn`* - For event data stores, this is an optional field used to filter management and data events for actions taken by specific IAM identities. For trails, this is an optional field used to filter data events. You can use any operator with `userIdentity.arn` . For more information on the userIdentity element, see \[CloudTrail userIdentity element\](<https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html>) in the *AWS CloudTrail User Guide* .
-    /// - *`vpcEndpointId`* - This ﬁeld is only used to filter CloudTrail network activity events and is optional. This field identifies the VPC endpoint that the request passed through. You can use any operator with `vpcEndpointId` .
-    ///
-    /// Pattern `([\w|\d|\.|_]+)`; length 1 to 1000.
-    pub field: Str,
-}
-
-static RULE_AdvancedFieldSelector: ObjRule = ObjRule {
-    properties: &[
-        (
-            "EndsWith",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Equals",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Field",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1000),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "NotEndsWith",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "NotEquals",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "NotStartsWith",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "StartsWith",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-    ],
-    required: &["Field"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `AdvancedFieldSelector` property type of `AWS::CloudTrail::Trail`.
-///
-/// A single selector statement in an advanced event selector.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudtrail-trail-advancedfieldselector.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct AdvancedFieldSelector {
-    /// `EndsWith`: a list of strings.
-    ///
-    /// An operator that includes events that match the last few characters of the event record field specified as the value of `Field` .
-    ///
-    /// Items at least 1; each item: pattern `(.+)`, length 1 to 2048.
-    pub ends_with: Option<List<Str>>,
-    /// `Equals`: a list of strings.
-    ///
-    /// An operator that includes events that match the exact value of the event record field specified as the value of `Field` . This is the only valid operator that you can use with the `readOnly` , `eventCategory` , and `resources.type` fields.
-    ///
-    /// Items at least 1; each item: pattern `(.+)`, length 1 to 2048.
-    pub equals: Option<List<Str>>,
-    /// `Field`: a string, required.
-    ///
-    /// A field in a CloudTrail event record on which to filter events to be logged. For event data stores for CloudTrail Insights events, AWS Config configuration items, Audit Manager evidence, or events outside of AWS , the field is used only for selecting events as filtering is not supported.
-    ///
-    /// For CloudTrail management events, supported fields include `eventCategory` (required), `eventSource` , and `readOnly` . The following additional fields are available for event data stores: `eventName` , `eventType` , `sessionCredentialFromConsole` , and `userIdentity.arn` .
-    ///
-    /// For CloudTrail data events, supported fields include `eventCategory` (required), `eventName` , `eventSource` , `eventType` , `resources.type` (required), `readOnly` , `resources.ARN` , `sessionCredentialFromConsole` , and `userIdentity.arn` .
-    ///
-    /// For CloudTrail network activity events, supported fields include `eventCategory` (required), `eventSource` (required), `eventName` , `errorCode` , and `vpcEndpointId` .
-    ///
-    /// For event data stores for CloudTrail Insights events, AWS Config configuration items, Audit Manager evidence, or events outside of AWS , the only supported field is `eventCategory` .
-    ///
-    /// &gt; Selectors don't support the use of wildcards like `*` . To match multiple values with a single condition, you may use `StartsWith` , `EndsWith` , `NotStartsWith` , or `NotEndsWith` to explicitly match the beginning or end of the event field.
-    ///
-    /// - *`readOnly`* - This is an optional field that is only used for management events and data events. This field can be set to `Equals` with a value of `true` or `false` . If you do not add this field, CloudTrail logs both `read` and `write` events. A value of `true` logs only `read` events. A value of `false` logs only `write` events.
-    /// - *`eventSource`* - This field is only used for management events, data events, and network activity events.
-    ///
-    /// For management events for trails, this is an optional field that can be set to `NotEquals` `kms.amazonaws.com` to exclude KMS management events, or `NotEquals` `rdsdata.amazonaws.com` to exclude RDS management events.
-    ///
-    /// For data events for trails, this is an optional field that you can use to include or exclude any event source and can use any operator.
-    ///
-    /// For management and data events for event data stores, this is an optional field that you can use to include or exclude any event source and can use any operator.
-    ///
-    /// For network activity events, this is a required field that only uses the `Equals` operator. Set this field to the event source for which you want to log network activity events. If you want to log network activity events for multiple event sources, you must create a separate field selector for each event source. For a list of services supporting network activity events, see \[Logging network activity events\](<https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-network-events-with-cloudtrail.html>) in the *AWS CloudTrail User Guide* .
-    /// - *`eventName`* - This is an optional field that is only used for data events, management events (for event data stores only), and network activity events. You can use any operator with `eventName` . You can use it to ﬁlter in or ﬁlter out specific events. You can have multiple values for this ﬁeld, separated by commas.
-    /// - *`eventCategory`* - This field is required and must be set to `Equals` .
-    ///
-    /// - For CloudTrail management events, the value must be `Management` .
-    /// - For CloudTrail data events, the value must be `Data` .
-    /// - For CloudTrail network activity events, the value must be `NetworkActivity` .
-    ///
-    /// The following are used only for event data stores:
-    ///
-    /// - For CloudTrail Insights events, the value must be `Insight` .
-    /// - For AWS Config configuration items, the value must be `ConfigurationItem` .
-    /// - For Audit Manager evidence, the value must be `Evidence` .
-    /// - For events outside of AWS , the value must be `ActivityAuditLog` .
-    /// - *`eventType`* - For event data stores, this is an optional field available for event data stores to filter management and data events on the event type. For trails, this is an optional field to filter data events on the event type. For information about available event types, see \[CloudTrail record contents\](<https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html#ct-event-type>) in the *AWS CloudTrail user guide* .
-    /// - *`errorCode`* - This ﬁeld is only used to filter CloudTrail network activity events and is optional. This is the error code to filter on. Currently, the only valid `errorCode` is `VpceAccessDenied` . `errorCode` can only use the `Equals` operator.
-    /// - *`sessionCredentialFromConsole`* - For event data stores, this is an optional field used to filter management and data events based on whether the events originated from an AWS Management Console session. For trails, this is an optional field used to filter data events. `sessionCredentialFromConsole` can only use the `Equals` and `NotEquals` operators.
-    /// - *`resources.type`* - This ﬁeld is required for CloudTrail data events. `resources.type` can only use the `Equals` operator.
-    ///
-    /// For a list of available resource types for data events, see \[Data events\](<https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-data-events-with-cloudtrail.html#logging-data-events>) in the *AWS CloudTrail User Guide* .
-    ///
-    /// You can have only one `resources.type` ﬁeld per selector. To log events on more than one resource type, add another selector.
-    /// - *`resources.ARN`* - The `resources.ARN` is an optional field for data events. You can use any operator with `resources.ARN` , but if you use `Equals` or `NotEquals` , the value must exactly match the ARN of a valid resource of the type you've speciﬁed in the template as the value of resources.type. To log all data events for all objects in a specific S3 bucket, use the `StartsWith` operator, and include only the bucket ARN as the matching value.
-    ///
-    /// For more information about the ARN formats of data event resources, see \[Actions, resources, and condition keys for AWS services\](<https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html>) in the *Service Authorization Reference* .
-    ///
-    /// &gt; You can't use the `resources.ARN` field to filter resource types that do not have ARNs.
-    /// - *`userIdentity.arn`* - For event data stores, this is an optional field used to filter management and data events for actions taken by specific IAM identities. For trails, this is an optional field used to filter data events. You can use any operator with `userIdentity.arn` . For more information on the userIdentity element, see \[CloudTrail userIdentity element\](<https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html>) in the *AWS CloudTrail User Guide* .
-    /// - *`vpcEndpointId`* - This ﬁeld is only used to filter CloudTrail network activity events and is optional. This field identifies the VPC endpoint that the request passed through. You can use any operator with `vpcEndpointId` .
-    ///
-    /// Pattern `([\w|\d|\.|_]+)`; length 1 to 1000.
-    pub field: Str,
-    /// `NotEndsWith`: a list of strings.
-    ///
-    /// An operator that excludes events that match the last few characters of the event record field specified as the value of `Field` .
-    ///
-    /// Items at least 1; each item: pattern `(.+)`, length 1 to 2048.
-    pub not_ends_with: Option<List<Str>>,
-    /// `NotEquals`: a list of strings.
-    ///
-    /// An operator that excludes events that match the exact value of the event record field specified as the value of `Field` .
-    ///
-    /// Items at least 1; each item: pattern `(.+)`, length 1 to 2048.
-    pub not_equals: Option<List<Str>>,
-    /// `NotStartsWith`: a list of strings.
-    ///
-    /// An operator that excludes events that match the first few characters of the event record field specified as the value of `Field` .
-    ///
-    /// Items at least 1; each item: pattern `(.+)`, length 1 to 2048.
-    pub not_starts_with: Option<List<Str>>,
-    /// `StartsWith`: a list of strings.
-    ///
-    /// An operator that includes events that match the first few characters of the event record field specified as the value of `Field` .
-    ///
-    /// Items at least 1; each item: pattern `(.+)`, length 1 to 2048.
-    pub starts_with: Option<List<Str>>,
-}
-
-impl AdvancedFieldSelector {
-    /// A `AdvancedFieldSelector` with its required properties, named in a [`AdvancedFieldSelectorRequired`].
-    pub fn new(required: AdvancedFieldSelectorRequired) -> Self {
-        Self {
-            ends_with: None,
-            equals: None,
-            field: required.field,
-            not_ends_with: None,
-            not_equals: None,
-            not_starts_with: None,
-            starts_with: None,
-        }
-    }
-
-    /// `EndsWith`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ends_with(mut self, value: impl Into<List<Str>>) -> Self {
-        self.ends_with = Some(value.into());
-        self
-    }
-
-    /// `Equals`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn equals(mut self, value: impl Into<List<Str>>) -> Self {
-        self.equals = Some(value.into());
-        self
-    }
-
-    /// `Field`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field(mut self, value: impl Into<Str>) -> Self {
-        self.field = value.into();
-        self
-    }
-
-    /// `NotEndsWith`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn not_ends_with(mut self, value: impl Into<List<Str>>) -> Self {
-        self.not_ends_with = Some(value.into());
-        self
-    }
-
-    /// `NotEquals`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn not_equals(mut self, value: impl Into<List<Str>>) -> Self {
-        self.not_equals = Some(value.into());
-        self
-    }
-
-    /// `NotStartsWith`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn not_starts_with(mut self, value: impl Into<List<Str>>) -> Self {
-        self.not_starts_with = Some(value.into());
-        self
-    }
-
-    /// `StartsWith`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn starts_with(mut self, value: impl Into<List<Str>>) -> Self {
-        self.starts_with = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for AdvancedFieldSelector {}
-
-impl ToValue for AdvancedFieldSelector {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("EndsWith", &self.ends_with)
-            .opt("Equals", &self.equals)
-            .req("Field", &self.field)
-            .opt("NotEndsWith", &self.not_ends_with)
-            .opt("NotEquals", &self.not_equals)
-            .opt("NotStartsWith", &self.not_starts_with)
-            .opt("StartsWith", &self.starts_with)
-            .build()
-    }
-}
-
 /// The required properties of [`AggregationConfiguration`], by name: `AggregationConfiguration::new(AggregationConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AggregationConfigurationRequired {
     /// `EventCategory`: an [`EventCategory`] value, required.
-    ///
-    /// Specifies the event category for which aggregation should be performed.
     pub event_category: EventCategory,
     /// `Templates`: a list of [`Template`] values, required.
-    ///
-    /// A list of aggregation templates that can be used to configure event aggregation.
-    ///
-    /// Items 1 to 50.
     pub templates: List<Template>,
 }
 
-static RULE_AggregationConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AggregationConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "EventCategory",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Data"],
-                format: None,
-            }),
-        ),
-        (
-            "Templates",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["API_ACTIVITY", "RESOURCE_ACCESS", "USER_ACTIONS"],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
+        ("EventCategory", Shape::Str(&StrRule { allowed: &["Data"], ..StrRule::ANY })),
+        ("Templates", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["API_ACTIVITY", "RESOURCE_ACCESS", "USER_ACTIONS"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(50) })),
     ],
     required: &["EventCategory", "Templates"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AggregationConfiguration` property type of `AWS::CloudTrail::Trail`.
@@ -1083,6 +376,7 @@ pub struct AggregationConfiguration {
     pub templates: List<Template>,
 }
 
+#[rustfmt::skip]
 impl AggregationConfiguration {
     /// A `AggregationConfiguration` with its required properties, named in a [`AggregationConfigurationRequired`].
     pub fn new(required: AggregationConfigurationRequired) -> Self {
@@ -1093,20 +387,9 @@ impl AggregationConfiguration {
     }
 
     /// `EventCategory`: an [`EventCategory`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_category(mut self, value: impl Into<EventCategory>) -> Self {
-        self.event_category = value.into();
-        self
-    }
-
+    pub fn event_category(mut self, value: impl Into<EventCategory>) -> Self { self.event_category = value.into(); self }
     /// `Templates`: a list of [`Template`] values, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn templates(mut self, value: impl Into<List<Template>>) -> Self {
-        self.templates = value.into();
-        self
-    }
+    pub fn templates(mut self, value: impl Into<List<Template>>) -> Self { self.templates = value.into(); self }
 }
 
 impl PropertyType for AggregationConfiguration {}
@@ -1124,54 +407,18 @@ impl ToValue for AggregationConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataResourceRequired {
     /// `Type`: a [`DataResourceType`] value, required.
-    ///
-    /// The resource type in which you want to log data events. You can specify the following *basic* event selector resource types:
-    ///
-    /// - `AWS::DynamoDB::Table`
-    /// - `AWS::Lambda::Function`
-    /// - `AWS::S3::Object`
-    ///
-    /// Additional resource types are available through *advanced* event selectors. For more information, see \[AdvancedEventSelector\](<https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_AdvancedEventSelector.html>) .
     pub r#type: DataResourceType,
 }
 
-static RULE_DataResource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataResource: ObjRule = ObjRule {
     properties: &[
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "AWS::Lambda::Function",
-                    "AWS::S3::Object",
-                    "AWS::DynamoDB::Table",
-                    "AWS::S3Outposts::Object",
-                    "AWS::ManagedBlockchain::Node",
-                    "AWS::S3ObjectLambda::AccessPoint",
-                    "AWS::EC2::Snapshot",
-                    "AWS::S3::AccessPoint",
-                    "AWS::DynamoDB::Stream",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Values",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["AWS::Lambda::Function", "AWS::S3::Object", "AWS::DynamoDB::Table", "AWS::S3Outposts::Object", "AWS::ManagedBlockchain::Node", "AWS::S3ObjectLambda::AccessPoint", "AWS::EC2::Snapshot", "AWS::S3::AccessPoint", "AWS::DynamoDB::Stream"], ..StrRule::ANY })),
+        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataResource` property type of `AWS::CloudTrail::Trail`.
@@ -1233,6 +480,7 @@ pub struct DataResource {
     pub values: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl DataResource {
     /// A `DataResource` with its required properties, named in a [`DataResourceRequired`].
     pub fn new(required: DataResourceRequired) -> Self {
@@ -1243,20 +491,9 @@ impl DataResource {
     }
 
     /// `Type`: a [`DataResourceType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<DataResourceType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<DataResourceType>) -> Self { self.r#type = value.into(); self }
     /// `Values`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.values = Some(value.into());
-        self
-    }
+    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = Some(value.into()); self }
 }
 
 impl PropertyType for DataResource {}
@@ -1270,42 +507,16 @@ impl ToValue for DataResource {
     }
 }
 
-static RULE_EventSelector: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EventSelector: ObjRule = ObjRule {
     properties: &[
-        (
-            "DataResources",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DataResource),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ExcludeManagementEventSources",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DataResources", Shape::List(&ListRule { items: Shape::Object(&RULE_DataResource), min_items: None, max_items: None })),
+        ("ExcludeManagementEventSources", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("IncludeManagementEvents", Shape::Bool),
-        (
-            "ReadWriteType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["All", "ReadOnly", "WriteOnly"],
-                format: None,
-            }),
-        ),
+        ("ReadWriteType", Shape::Str(&StrRule { allowed: &["All", "ReadOnly", "WriteOnly"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EventSelector` property type of `AWS::CloudTrail::Trail`.
@@ -1349,6 +560,7 @@ pub struct EventSelector {
     pub read_write_type: Option<ReadWriteType>,
 }
 
+#[rustfmt::skip]
 impl EventSelector {
     /// A `EventSelector` with no property set (none is required).
     pub fn new() -> Self {
@@ -1356,36 +568,13 @@ impl EventSelector {
     }
 
     /// `DataResources`: a list of [`DataResource`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_resources(mut self, value: impl Into<List<DataResource>>) -> Self {
-        self.data_resources = Some(value.into());
-        self
-    }
-
+    pub fn data_resources(mut self, value: impl Into<List<DataResource>>) -> Self { self.data_resources = Some(value.into()); self }
     /// `ExcludeManagementEventSources`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exclude_management_event_sources(mut self, value: impl Into<List<Str>>) -> Self {
-        self.exclude_management_event_sources = Some(value.into());
-        self
-    }
-
+    pub fn exclude_management_event_sources(mut self, value: impl Into<List<Str>>) -> Self { self.exclude_management_event_sources = Some(value.into()); self }
     /// `IncludeManagementEvents`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_management_events(mut self, value: impl Into<Bool>) -> Self {
-        self.include_management_events = Some(value.into());
-        self
-    }
-
+    pub fn include_management_events(mut self, value: impl Into<Bool>) -> Self { self.include_management_events = Some(value.into()); self }
     /// `ReadWriteType`: a [`ReadWriteType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn read_write_type(mut self, value: impl Into<ReadWriteType>) -> Self {
-        self.read_write_type = Some(value.into());
-        self
-    }
+    pub fn read_write_type(mut self, value: impl Into<ReadWriteType>) -> Self { self.read_write_type = Some(value.into()); self }
 }
 
 impl PropertyType for EventSelector {}
@@ -1404,39 +593,14 @@ impl ToValue for EventSelector {
     }
 }
 
-static RULE_InsightSelector: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InsightSelector: ObjRule = ObjRule {
     properties: &[
-        (
-            "EventCategories",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["Management", "Data"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "InsightType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ApiCallRateInsight", "ApiErrorRateInsight"],
-                format: None,
-            }),
-        ),
+        ("EventCategories", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["Management", "Data"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("InsightType", Shape::Str(&StrRule { allowed: &["ApiCallRateInsight", "ApiErrorRateInsight"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InsightSelector` property type of `AWS::CloudTrail::Trail`.
@@ -1463,6 +627,7 @@ pub struct InsightSelector {
     pub insight_type: Option<InsightType>,
 }
 
+#[rustfmt::skip]
 impl InsightSelector {
     /// A `InsightSelector` with no property set (none is required).
     pub fn new() -> Self {
@@ -1470,20 +635,9 @@ impl InsightSelector {
     }
 
     /// `EventCategories`: a list of [`SourceEventCategory`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_categories(mut self, value: impl Into<List<SourceEventCategory>>) -> Self {
-        self.event_categories = Some(value.into());
-        self
-    }
-
+    pub fn event_categories(mut self, value: impl Into<List<SourceEventCategory>>) -> Self { self.event_categories = Some(value.into()); self }
     /// `InsightType`: an [`InsightType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn insight_type(mut self, value: impl Into<InsightType>) -> Self {
-        self.insight_type = Some(value.into());
-        self
-    }
+    pub fn insight_type(mut self, value: impl Into<InsightType>) -> Self { self.insight_type = Some(value.into()); self }
 }
 
 impl PropertyType for InsightSelector {}
@@ -1493,69 +647,6 @@ impl ToValue for InsightSelector {
         MapBuilder::new()
             .opt("EventCategories", &self.event_categories)
             .opt("InsightType", &self.insight_type)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::CloudTrail::Trail`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudtrail-trail-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }
@@ -1628,34 +719,6 @@ impl ToValue for EventCategory {
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Data => "Data",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `InsightType` (`AWS::CloudTrail::Trail`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum InsightType {
-    /// `ApiCallRateInsight`
-    ApiCallRateInsight,
-    /// `ApiErrorRateInsight`
-    ApiErrorRateInsight,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for InsightType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for InsightType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::ApiCallRateInsight => "ApiCallRateInsight",
-            Self::ApiErrorRateInsight => "ApiErrorRateInsight",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -10,273 +10,38 @@ use crate::support::prelude::*;
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^([a-z])([A-Za-z0-9\\_]*)$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[^:]");
 
-static RULE_Alarm: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Alarm: ObjRule = ObjRule {
     properties: &[
         ("ActionsEnabled", Shape::Bool),
-        (
-            "AlarmActions",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: None,
-            }),
-        ),
-        (
-            "AlarmDescription",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AlarmName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ComparisonOperator",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "GreaterThanOrEqualToThreshold",
-                    "GreaterThanThreshold",
-                    "GreaterThanUpperThreshold",
-                    "LessThanLowerOrGreaterThanUpperThreshold",
-                    "LessThanLowerThreshold",
-                    "LessThanOrEqualToThreshold",
-                    "LessThanThreshold",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "DatapointsToAlarm",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Dimensions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Dimension),
-                min_items: Some(0),
-                max_items: Some(30),
-            }),
-        ),
-        (
-            "EvaluateLowSampleCountPercentile",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EvaluationCriteria",
-            Shape::Object(&RULE_EvaluationCriteria),
-        ),
-        (
-            "EvaluationInterval",
-            Shape::Int(&NumRule {
-                min: Some(10.0),
-                max: Some(3600.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EvaluationPeriods",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("AlarmActions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY }), min_items: Some(0), max_items: None })),
+        ("AlarmDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("AlarmName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("ComparisonOperator", Shape::Str(&StrRule { allowed: &["GreaterThanOrEqualToThreshold", "GreaterThanThreshold", "GreaterThanUpperThreshold", "LessThanLowerOrGreaterThanUpperThreshold", "LessThanLowerThreshold", "LessThanOrEqualToThreshold", "LessThanThreshold"], ..StrRule::ANY })),
+        ("DatapointsToAlarm", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_Dimension), min_items: Some(0), max_items: Some(30) })),
+        ("EvaluateLowSampleCountPercentile", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("EvaluationCriteria", Shape::Object(&RULE_EvaluationCriteria)),
+        ("EvaluationInterval", Shape::Int(&NumRule { min: Some(10.0), max: Some(3600.0), ..NumRule::ANY })),
+        ("EvaluationPeriods", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
         ("ExtendedStatistic", Shape::STR),
-        (
-            "InsufficientDataActions",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: None,
-            }),
-        ),
-        (
-            "MetricName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Metrics",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MetricDataQuery),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Namespace",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OKActions",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: None,
-            }),
-        ),
-        (
-            "Period",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Statistic",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Average", "Maximum", "Minimum", "SampleCount", "Sum"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("InsufficientDataActions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY }), min_items: Some(0), max_items: None })),
+        ("MetricName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("Metrics", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDataQuery), min_items: None, max_items: None })),
+        ("Namespace", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("OKActions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY }), min_items: Some(0), max_items: None })),
+        ("Period", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("Statistic", Shape::Str(&StrRule { allowed: &["Average", "Maximum", "Minimum", "SampleCount", "Sum"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
         ("Threshold", Shape::NUM),
-        (
-            "ThresholdMetricId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TreatMissingData",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &["breaching", "ignore", "missing", "notBreaching"],
-                format: None,
-            }),
-        ),
-        (
-            "Unit",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "Bits",
-                    "Bits/Second",
-                    "Bytes",
-                    "Bytes/Second",
-                    "Count",
-                    "Count/Second",
-                    "Gigabits",
-                    "Gigabits/Second",
-                    "Gigabytes",
-                    "Gigabytes/Second",
-                    "Kilobits",
-                    "Kilobits/Second",
-                    "Kilobytes",
-                    "Kilobytes/Second",
-                    "Megabits",
-                    "Megabits/Second",
-                    "Megabytes",
-                    "Megabytes/Second",
-                    "Microseconds",
-                    "Milliseconds",
-                    "None",
-                    "Percent",
-                    "Seconds",
-                    "Terabits",
-                    "Terabits/Second",
-                    "Terabytes",
-                    "Terabytes/Second",
-                ],
-                format: None,
-            }),
-        ),
+        ("ThresholdMetricId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("TreatMissingData", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), allowed: &["breaching", "ignore", "missing", "notBreaching"], ..StrRule::ANY })),
+        ("Unit", Shape::Str(&StrRule { allowed: &["Bits", "Bits/Second", "Bytes", "Bytes/Second", "Count", "Count/Second", "Gigabits", "Gigabits/Second", "Gigabytes", "Gigabytes/Second", "Kilobits", "Kilobits/Second", "Kilobytes", "Kilobytes/Second", "Megabits", "Megabits/Second", "Megabytes", "Megabytes/Second", "Microseconds", "Milliseconds", "None", "Percent", "Seconds", "Terabits", "Terabits/Second", "Terabytes", "Terabytes/Second"], ..StrRule::ANY })),
     ],
-    required: &[],
     one_of: &[&[&["Metrics"], &["MetricName"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[
-        ("ExtendedStatistic", &["Statistic"]),
-        (
-            "Metrics",
-            &[
-                "MetricName",
-                "Dimensions",
-                "Period",
-                "Namespace",
-                "Statistic",
-                "ExtendedStatistic",
-                "Unit",
-            ],
-        ),
-        ("Statistic", &["ExtendedStatistic"]),
-        ("Threshold", &["ThresholdMetricId"]),
-        ("ThresholdMetricId", &["Threshold"]),
-    ],
+    dependent_excluded: &[("ExtendedStatistic", &["Statistic"]), ("Metrics", &["MetricName", "Dimensions", "Period", "Namespace", "Statistic", "ExtendedStatistic", "Unit"]), ("Statistic", &["ExtendedStatistic"]), ("Threshold", &["ThresholdMetricId"]), ("ThresholdMetricId", &["Threshold"])],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CloudWatch::Alarm` resource.
@@ -456,6 +221,7 @@ pub struct Alarm {
     pub unit: Option<Unit>,
 }
 
+#[rustfmt::skip]
 impl Alarm {
     /// The CloudFormation type name, `AWS::CloudWatch::Alarm`.
     pub const TYPE_NAME: &'static str = "AWS::CloudWatch::Alarm";
@@ -482,196 +248,53 @@ impl Alarm {
     }
 
     /// `ActionsEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.actions_enabled = Some(value.into());
-        self
-    }
-
+    pub fn actions_enabled(mut self, value: impl Into<Bool>) -> Self { self.actions_enabled = Some(value.into()); self }
     /// `AlarmActions`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alarm_actions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.alarm_actions = Some(value.into());
-        self
-    }
-
+    pub fn alarm_actions(mut self, value: impl Into<List<Str>>) -> Self { self.alarm_actions = Some(value.into()); self }
     /// `AlarmDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alarm_description(mut self, value: impl Into<Str>) -> Self {
-        self.alarm_description = Some(value.into());
-        self
-    }
-
+    pub fn alarm_description(mut self, value: impl Into<Str>) -> Self { self.alarm_description = Some(value.into()); self }
     /// `AlarmName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alarm_name(mut self, value: impl Into<Str>) -> Self {
-        self.alarm_name = Some(value.into());
-        self
-    }
-
+    pub fn alarm_name(mut self, value: impl Into<Str>) -> Self { self.alarm_name = Some(value.into()); self }
     /// `ComparisonOperator`: a [`ComparisonOperator`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn comparison_operator(mut self, value: impl Into<ComparisonOperator>) -> Self {
-        self.comparison_operator = Some(value.into());
-        self
-    }
-
+    pub fn comparison_operator(mut self, value: impl Into<ComparisonOperator>) -> Self { self.comparison_operator = Some(value.into()); self }
     /// `DatapointsToAlarm`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn datapoints_to_alarm(mut self, value: impl Into<Int>) -> Self {
-        self.datapoints_to_alarm = Some(value.into());
-        self
-    }
-
+    pub fn datapoints_to_alarm(mut self, value: impl Into<Int>) -> Self { self.datapoints_to_alarm = Some(value.into()); self }
     /// `Dimensions`: a list of [`Dimension`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dimensions(mut self, value: impl Into<List<Dimension>>) -> Self {
-        self.dimensions = Some(value.into());
-        self
-    }
-
+    pub fn dimensions(mut self, value: impl Into<List<Dimension>>) -> Self { self.dimensions = Some(value.into()); self }
     /// `EvaluateLowSampleCountPercentile`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn evaluate_low_sample_count_percentile(mut self, value: impl Into<Str>) -> Self {
-        self.evaluate_low_sample_count_percentile = Some(value.into());
-        self
-    }
-
+    pub fn evaluate_low_sample_count_percentile(mut self, value: impl Into<Str>) -> Self { self.evaluate_low_sample_count_percentile = Some(value.into()); self }
     /// `EvaluationCriteria`: an [`EvaluationCriteria`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn evaluation_criteria(mut self, value: impl Into<Obj<EvaluationCriteria>>) -> Self {
-        self.evaluation_criteria = Some(value.into());
-        self
-    }
-
+    pub fn evaluation_criteria(mut self, value: impl Into<Obj<EvaluationCriteria>>) -> Self { self.evaluation_criteria = Some(value.into()); self }
     /// `EvaluationInterval`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn evaluation_interval(mut self, value: impl Into<Int>) -> Self {
-        self.evaluation_interval = Some(value.into());
-        self
-    }
-
+    pub fn evaluation_interval(mut self, value: impl Into<Int>) -> Self { self.evaluation_interval = Some(value.into()); self }
     /// `EvaluationPeriods`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn evaluation_periods(mut self, value: impl Into<Int>) -> Self {
-        self.evaluation_periods = Some(value.into());
-        self
-    }
-
+    pub fn evaluation_periods(mut self, value: impl Into<Int>) -> Self { self.evaluation_periods = Some(value.into()); self }
     /// `ExtendedStatistic`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn extended_statistic(mut self, value: impl Into<Str>) -> Self {
-        self.extended_statistic = Some(value.into());
-        self
-    }
-
+    pub fn extended_statistic(mut self, value: impl Into<Str>) -> Self { self.extended_statistic = Some(value.into()); self }
     /// `InsufficientDataActions`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn insufficient_data_actions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.insufficient_data_actions = Some(value.into());
-        self
-    }
-
+    pub fn insufficient_data_actions(mut self, value: impl Into<List<Str>>) -> Self { self.insufficient_data_actions = Some(value.into()); self }
     /// `MetricName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self {
-        self.metric_name = Some(value.into());
-        self
-    }
-
+    pub fn metric_name(mut self, value: impl Into<Str>) -> Self { self.metric_name = Some(value.into()); self }
     /// `Metrics`: a list of [`MetricDataQuery`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metrics(mut self, value: impl Into<List<MetricDataQuery>>) -> Self {
-        self.metrics = Some(value.into());
-        self
-    }
-
+    pub fn metrics(mut self, value: impl Into<List<MetricDataQuery>>) -> Self { self.metrics = Some(value.into()); self }
     /// `Namespace`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self {
-        self.namespace = Some(value.into());
-        self
-    }
-
+    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = Some(value.into()); self }
     /// `OKActions`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ok_actions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.ok_actions = Some(value.into());
-        self
-    }
-
+    pub fn ok_actions(mut self, value: impl Into<List<Str>>) -> Self { self.ok_actions = Some(value.into()); self }
     /// `Period`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn period(mut self, value: impl Into<Int>) -> Self {
-        self.period = Some(value.into());
-        self
-    }
-
+    pub fn period(mut self, value: impl Into<Int>) -> Self { self.period = Some(value.into()); self }
     /// `Statistic`: an [`AlarmStatistic`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn statistic(mut self, value: impl Into<AlarmStatistic>) -> Self {
-        self.statistic = Some(value.into());
-        self
-    }
-
+    pub fn statistic(mut self, value: impl Into<AlarmStatistic>) -> Self { self.statistic = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Threshold`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn threshold(mut self, value: impl Into<Num>) -> Self {
-        self.threshold = Some(value.into());
-        self
-    }
-
+    pub fn threshold(mut self, value: impl Into<Num>) -> Self { self.threshold = Some(value.into()); self }
     /// `ThresholdMetricId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn threshold_metric_id(mut self, value: impl Into<Str>) -> Self {
-        self.threshold_metric_id = Some(value.into());
-        self
-    }
-
+    pub fn threshold_metric_id(mut self, value: impl Into<Str>) -> Self { self.threshold_metric_id = Some(value.into()); self }
     /// `TreatMissingData`: a [`TreatMissingData`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn treat_missing_data(mut self, value: impl Into<TreatMissingData>) -> Self {
-        self.treat_missing_data = Some(value.into());
-        self
-    }
-
+    pub fn treat_missing_data(mut self, value: impl Into<TreatMissingData>) -> Self { self.treat_missing_data = Some(value.into()); self }
     /// `Unit`: an [`Unit`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unit(mut self, value: impl Into<Unit>) -> Self {
-        self.unit = Some(value.into());
-        self
-    }
+    pub fn unit(mut self, value: impl Into<Unit>) -> Self { self.unit = Some(value.into()); self }
 }
 
 impl Resource for Alarm {
@@ -740,18 +363,15 @@ impl AlarmAttributes {
     }
 }
 
-static RULE_AlarmPromQlCriteria: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AlarmPromQlCriteria: ObjRule = ObjRule {
     properties: &[
         ("PendingPeriod", Shape::INT),
         ("Query", Shape::STR),
         ("RecoveryPeriod", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AlarmPromQLCriteria` property type of `AWS::CloudWatch::Alarm`.
@@ -775,6 +395,7 @@ pub struct AlarmPromQlCriteria {
     pub recovery_period: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl AlarmPromQlCriteria {
     /// A `AlarmPromQlCriteria` with no property set (none is required).
     pub fn new() -> Self {
@@ -782,28 +403,11 @@ impl AlarmPromQlCriteria {
     }
 
     /// `PendingPeriod`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pending_period(mut self, value: impl Into<Int>) -> Self {
-        self.pending_period = Some(value.into());
-        self
-    }
-
+    pub fn pending_period(mut self, value: impl Into<Int>) -> Self { self.pending_period = Some(value.into()); self }
     /// `Query`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query(mut self, value: impl Into<Str>) -> Self {
-        self.query = Some(value.into());
-        self
-    }
-
+    pub fn query(mut self, value: impl Into<Str>) -> Self { self.query = Some(value.into()); self }
     /// `RecoveryPeriod`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn recovery_period(mut self, value: impl Into<Int>) -> Self {
-        self.recovery_period = Some(value.into());
-        self
-    }
+    pub fn recovery_period(mut self, value: impl Into<Int>) -> Self { self.recovery_period = Some(value.into()); self }
 }
 
 impl PropertyType for AlarmPromQlCriteria {}
@@ -822,48 +426,20 @@ impl ToValue for AlarmPromQlCriteria {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DimensionRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the dimension, from 1–255 characters in length. This dimension name must have been included when the metric was published.
-    ///
-    /// Length 1 to 255.
     pub name: Str,
     /// `Value`: a string, required.
-    ///
-    /// The value for the dimension, from 1–255 characters in length.
-    ///
-    /// Length 1 to 1024.
     pub value: Str,
 }
 
-static RULE_Dimension: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Dimension: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
     ],
     required: &["Value", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Dimension` property type of `AWS::CloudWatch::Alarm`.
@@ -887,6 +463,7 @@ pub struct Dimension {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Dimension {
     /// A `Dimension` with its required properties, named in a [`DimensionRequired`].
     pub fn new(required: DimensionRequired) -> Self {
@@ -897,20 +474,9 @@ impl Dimension {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Dimension {}
@@ -924,14 +490,13 @@ impl ToValue for Dimension {
     }
 }
 
-static RULE_EvaluationCriteria: ObjRule = ObjRule {
-    properties: &[("PromQLCriteria", Shape::Object(&RULE_AlarmPromQlCriteria))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_EvaluationCriteria: ObjRule = ObjRule {
+    properties: &[
+        ("PromQLCriteria", Shape::Object(&RULE_AlarmPromQlCriteria)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EvaluationCriteria` property type of `AWS::CloudWatch::Alarm`.
@@ -947,6 +512,7 @@ pub struct EvaluationCriteria {
     pub prom_ql_criteria: Option<Obj<AlarmPromQlCriteria>>,
 }
 
+#[rustfmt::skip]
 impl EvaluationCriteria {
     /// A `EvaluationCriteria` with no property set (none is required).
     pub fn new() -> Self {
@@ -954,12 +520,7 @@ impl EvaluationCriteria {
     }
 
     /// `PromQLCriteria`: an [`AlarmPromQlCriteria`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prom_ql_criteria(mut self, value: impl Into<Obj<AlarmPromQlCriteria>>) -> Self {
-        self.prom_ql_criteria = Some(value.into());
-        self
-    }
+    pub fn prom_ql_criteria(mut self, value: impl Into<Obj<AlarmPromQlCriteria>>) -> Self { self.prom_ql_criteria = Some(value.into()); self }
 }
 
 impl PropertyType for EvaluationCriteria {}
@@ -972,43 +533,15 @@ impl ToValue for EvaluationCriteria {
     }
 }
 
-static RULE_Metric: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Metric: ObjRule = ObjRule {
     properties: &[
-        (
-            "Dimensions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Dimension),
-                min_items: Some(0),
-                max_items: Some(30),
-            }),
-        ),
-        (
-            "MetricName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Namespace",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_Dimension), min_items: Some(0), max_items: Some(30) })),
+        ("MetricName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("Namespace", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Metric` property type of `AWS::CloudWatch::Alarm`.
@@ -1038,6 +571,7 @@ pub struct Metric {
     pub namespace: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Metric {
     /// A `Metric` with no property set (none is required).
     pub fn new() -> Self {
@@ -1045,28 +579,11 @@ impl Metric {
     }
 
     /// `Dimensions`: a list of [`Dimension`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dimensions(mut self, value: impl Into<List<Dimension>>) -> Self {
-        self.dimensions = Some(value.into());
-        self
-    }
-
+    pub fn dimensions(mut self, value: impl Into<List<Dimension>>) -> Self { self.dimensions = Some(value.into()); self }
     /// `MetricName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self {
-        self.metric_name = Some(value.into());
-        self
-    }
-
+    pub fn metric_name(mut self, value: impl Into<Str>) -> Self { self.metric_name = Some(value.into()); self }
     /// `Namespace`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self {
-        self.namespace = Some(value.into());
-        self
-    }
+    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = Some(value.into()); self }
 }
 
 impl PropertyType for Metric {}
@@ -1085,63 +602,23 @@ impl ToValue for Metric {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricDataQueryRequired {
     /// `Id`: a string, required.
-    ///
-    /// A short name used to tie this object to the results in the response. This name must be unique within a single call to `GetMetricData` . If you are performing math expressions on this set of data, this name represents that data and can serve as a variable in the mathematical expression. The valid characters are letters, numbers, and underscore. The first character must be a lowercase letter.
-    ///
-    /// Pattern `^([a-z])([A-Za-z0-9\_]*)$`; length 1 to 255.
     pub id: Str,
 }
 
-static RULE_MetricDataQuery: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MetricDataQuery: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccountId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Expression",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Id",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AccountId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("Expression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Label", Shape::STR),
         ("MetricStat", Shape::Object(&RULE_MetricStat)),
-        (
-            "Period",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("Period", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
         ("ReturnData", Shape::Bool),
     ],
     required: &["Id"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MetricDataQuery` property type of `AWS::CloudWatch::Alarm`.
@@ -1199,6 +676,7 @@ pub struct MetricDataQuery {
     pub return_data: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl MetricDataQuery {
     /// A `MetricDataQuery` with its required properties, named in a [`MetricDataQueryRequired`].
     pub fn new(required: MetricDataQueryRequired) -> Self {
@@ -1214,60 +692,19 @@ impl MetricDataQuery {
     }
 
     /// `AccountId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn account_id(mut self, value: impl Into<Str>) -> Self {
-        self.account_id = Some(value.into());
-        self
-    }
-
+    pub fn account_id(mut self, value: impl Into<Str>) -> Self { self.account_id = Some(value.into()); self }
     /// `Expression`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expression(mut self, value: impl Into<Str>) -> Self {
-        self.expression = Some(value.into());
-        self
-    }
-
+    pub fn expression(mut self, value: impl Into<Str>) -> Self { self.expression = Some(value.into()); self }
     /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
     /// `Label`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn label(mut self, value: impl Into<Str>) -> Self {
-        self.label = Some(value.into());
-        self
-    }
-
+    pub fn label(mut self, value: impl Into<Str>) -> Self { self.label = Some(value.into()); self }
     /// `MetricStat`: a [`MetricStat`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_stat(mut self, value: impl Into<Obj<MetricStat>>) -> Self {
-        self.metric_stat = Some(value.into());
-        self
-    }
-
+    pub fn metric_stat(mut self, value: impl Into<Obj<MetricStat>>) -> Self { self.metric_stat = Some(value.into()); self }
     /// `Period`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn period(mut self, value: impl Into<Int>) -> Self {
-        self.period = Some(value.into());
-        self
-    }
-
+    pub fn period(mut self, value: impl Into<Int>) -> Self { self.period = Some(value.into()); self }
     /// `ReturnData`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn return_data(mut self, value: impl Into<Bool>) -> Self {
-        self.return_data = Some(value.into());
-        self
-    }
+    pub fn return_data(mut self, value: impl Into<Bool>) -> Self { self.return_data = Some(value.into()); self }
 }
 
 impl PropertyType for MetricDataQuery {}
@@ -1290,84 +727,24 @@ impl ToValue for MetricDataQuery {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricStatRequired {
     /// `Metric`: a [`Metric`] object, required.
-    ///
-    /// The metric to return, including the metric name, namespace, and dimensions.
     pub metric: Obj<Metric>,
     /// `Period`: an integer, required.
-    ///
-    /// The granularity, in seconds, of the returned data points. For metrics with regular resolution, a period can be as short as one minute (60 seconds) and must be a multiple of 60. For high-resolution metrics that are collected at intervals of less than one minute, the period can be 1, 5, 10, 20, 30, 60, or any multiple of 60. High-resolution metrics are those metrics stored by a `PutMetricData` call that includes a `StorageResolution` of 1 second.
-    ///
-    /// If the `StartTime` parameter specifies a time stamp that is greater than 3 hours ago, you must specify the period as follows or no data points in that time range is returned:
-    ///
-    /// - Start time between 3 hours and 15 days ago - Use a multiple of 60 seconds (1 minute).
-    /// - Start time between 15 and 63 days ago - Use a multiple of 300 seconds (5 minutes).
-    /// - Start time greater than 63 days ago - Use a multiple of 3600 seconds (1 hour).
-    ///
-    /// Value at least 1.
     pub period: Int,
     /// `Stat`: a string, required.
-    ///
-    /// The statistic to return. It can include any CloudWatch statistic or extended statistic. For a list of valid values, see the table in \[Statistics\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Statistic>) in the *Amazon CloudWatch User Guide* .
     pub stat: Str,
 }
 
-static RULE_MetricStat: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MetricStat: ObjRule = ObjRule {
     properties: &[
         ("Metric", Shape::Object(&RULE_Metric)),
-        (
-            "Period",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("Period", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
         ("Stat", Shape::STR),
-        (
-            "Unit",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "Bits",
-                    "Bits/Second",
-                    "Bytes",
-                    "Bytes/Second",
-                    "Count",
-                    "Count/Second",
-                    "Gigabits",
-                    "Gigabits/Second",
-                    "Gigabytes",
-                    "Gigabytes/Second",
-                    "Kilobits",
-                    "Kilobits/Second",
-                    "Kilobytes",
-                    "Kilobytes/Second",
-                    "Megabits",
-                    "Megabits/Second",
-                    "Megabytes",
-                    "Megabytes/Second",
-                    "Microseconds",
-                    "Milliseconds",
-                    "None",
-                    "Percent",
-                    "Seconds",
-                    "Terabits",
-                    "Terabits/Second",
-                    "Terabytes",
-                    "Terabytes/Second",
-                ],
-                format: None,
-            }),
-        ),
+        ("Unit", Shape::Str(&StrRule { allowed: &["Bits", "Bits/Second", "Bytes", "Bytes/Second", "Count", "Count/Second", "Gigabits", "Gigabits/Second", "Gigabytes", "Gigabytes/Second", "Kilobits", "Kilobits/Second", "Kilobytes", "Kilobytes/Second", "Megabits", "Megabits/Second", "Megabytes", "Megabytes/Second", "Microseconds", "Milliseconds", "None", "Percent", "Seconds", "Terabits", "Terabits/Second", "Terabytes", "Terabytes/Second"], ..StrRule::ANY })),
     ],
     required: &["Stat", "Period", "Metric"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MetricStat` property type of `AWS::CloudWatch::Alarm`.
@@ -1407,6 +784,7 @@ pub struct MetricStat {
     pub unit: Option<Unit>,
 }
 
+#[rustfmt::skip]
 impl MetricStat {
     /// A `MetricStat` with its required properties, named in a [`MetricStatRequired`].
     pub fn new(required: MetricStatRequired) -> Self {
@@ -1419,36 +797,13 @@ impl MetricStat {
     }
 
     /// `Metric`: a [`Metric`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric(mut self, value: impl Into<Obj<Metric>>) -> Self {
-        self.metric = value.into();
-        self
-    }
-
+    pub fn metric(mut self, value: impl Into<Obj<Metric>>) -> Self { self.metric = value.into(); self }
     /// `Period`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn period(mut self, value: impl Into<Int>) -> Self {
-        self.period = value.into();
-        self
-    }
-
+    pub fn period(mut self, value: impl Into<Int>) -> Self { self.period = value.into(); self }
     /// `Stat`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stat(mut self, value: impl Into<Str>) -> Self {
-        self.stat = value.into();
-        self
-    }
-
+    pub fn stat(mut self, value: impl Into<Str>) -> Self { self.stat = value.into(); self }
     /// `Unit`: an [`Unit`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unit(mut self, value: impl Into<Unit>) -> Self {
-        self.unit = Some(value.into());
-        self
-    }
+    pub fn unit(mut self, value: impl Into<Unit>) -> Self { self.unit = Some(value.into()); self }
 }
 
 impl PropertyType for MetricStat {}
@@ -1468,44 +823,20 @@ impl ToValue for MetricStat {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::CloudWatch::Alarm`.
@@ -1523,6 +854,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -1533,20 +865,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -7,56 +7,30 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`AlarmMuteRule`], by name: `AlarmMuteRule::new(AlarmMuteRuleRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AlarmMuteRuleRequired {
     /// `Rule`: a [`Rule`] object, required.
-    ///
-    /// The rule for the mute
     pub rule: Obj<Rule>,
 }
 
-static RULE_AlarmMuteRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AlarmMuteRule: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
         ("ExpireDate", Shape::STR),
         ("MuteTargets", Shape::Object(&RULE_MuteTargets)),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("Rule", Shape::Object(&RULE_Rule)),
         ("StartDate", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Rule"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CloudWatch::AlarmMuteRule` resource.
@@ -106,6 +80,7 @@ pub struct AlarmMuteRule {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl AlarmMuteRule {
     /// The CloudFormation type name, `AWS::CloudWatch::AlarmMuteRule`.
     pub const TYPE_NAME: &'static str = "AWS::CloudWatch::AlarmMuteRule";
@@ -140,60 +115,19 @@ impl AlarmMuteRule {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `ExpireDate`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expire_date(mut self, value: impl Into<Str>) -> Self {
-        self.expire_date = Some(value.into());
-        self
-    }
-
+    pub fn expire_date(mut self, value: impl Into<Str>) -> Self { self.expire_date = Some(value.into()); self }
     /// `MuteTargets`: a [`MuteTargets`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mute_targets(mut self, value: impl Into<Obj<MuteTargets>>) -> Self {
-        self.mute_targets = Some(value.into());
-        self
-    }
-
+    pub fn mute_targets(mut self, value: impl Into<Obj<MuteTargets>>) -> Self { self.mute_targets = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Rule`: a [`Rule`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule(mut self, value: impl Into<Obj<Rule>>) -> Self {
-        self.rule = value.into();
-        self
-    }
-
+    pub fn rule(mut self, value: impl Into<Obj<Rule>>) -> Self { self.rule = value.into(); self }
     /// `StartDate`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start_date(mut self, value: impl Into<Str>) -> Self {
-        self.start_date = Some(value.into());
-        self
-    }
-
+    pub fn start_date(mut self, value: impl Into<Str>) -> Self { self.start_date = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for AlarmMuteRule {
@@ -267,32 +201,17 @@ impl AlarmMuteRuleAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MuteTargetsRequired {
     /// `AlarmNames`: a list of strings, required.
-    ///
-    /// Items 0 to 500.
     pub alarm_names: List<Str>,
 }
 
-static RULE_MuteTargets: ObjRule = ObjRule {
-    properties: &[(
-        "AlarmNames",
-        Shape::List(&ListRule {
-            items: Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-            min_items: Some(0),
-            max_items: Some(500),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_MuteTargets: ObjRule = ObjRule {
+    properties: &[
+        ("AlarmNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(0), max_items: Some(500) })),
+    ],
     required: &["AlarmNames"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MuteTargets` property type of `AWS::CloudWatch::AlarmMuteRule`.
@@ -308,6 +227,7 @@ pub struct MuteTargets {
     pub alarm_names: List<Str>,
 }
 
+#[rustfmt::skip]
 impl MuteTargets {
     /// A `MuteTargets` with its required properties, named in a [`MuteTargetsRequired`].
     pub fn new(required: MuteTargetsRequired) -> Self {
@@ -317,12 +237,7 @@ impl MuteTargets {
     }
 
     /// `AlarmNames`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alarm_names(mut self, value: impl Into<List<Str>>) -> Self {
-        self.alarm_names = value.into();
-        self
-    }
+    pub fn alarm_names(mut self, value: impl Into<List<Str>>) -> Self { self.alarm_names = value.into(); self }
 }
 
 impl PropertyType for MuteTargets {}
@@ -342,14 +257,14 @@ pub struct RuleRequired {
     pub schedule: Obj<Schedule>,
 }
 
-static RULE_Rule: ObjRule = ObjRule {
-    properties: &[("Schedule", Shape::Object(&RULE_Schedule))],
+#[rustfmt::skip]
+pub(crate) static RULE_Rule: ObjRule = ObjRule {
+    properties: &[
+        ("Schedule", Shape::Object(&RULE_Schedule)),
+    ],
     required: &["Schedule"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Rule` property type of `AWS::CloudWatch::AlarmMuteRule`.
@@ -363,6 +278,7 @@ pub struct Rule {
     pub schedule: Obj<Schedule>,
 }
 
+#[rustfmt::skip]
 impl Rule {
     /// A `Rule` with its required properties, named in a [`RuleRequired`].
     pub fn new(required: RuleRequired) -> Self {
@@ -372,10 +288,7 @@ impl Rule {
     }
 
     /// `Schedule`: a [`Schedule`] object, required.
-    pub fn schedule(mut self, value: impl Into<Obj<Schedule>>) -> Self {
-        self.schedule = value.into();
-        self
-    }
+    pub fn schedule(mut self, value: impl Into<Obj<Schedule>>) -> Self { self.schedule = value.into(); self }
 }
 
 impl PropertyType for Rule {}
@@ -390,54 +303,21 @@ impl ToValue for Rule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScheduleRequired {
     /// `Duration`: a string, required.
-    ///
-    /// Length 1 to 50.
     pub duration: Str,
     /// `Expression`: a string, required.
-    ///
-    /// Length 1 to 256.
     pub expression: Str,
 }
 
-static RULE_Schedule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Schedule: ObjRule = ObjRule {
     properties: &[
-        (
-            "Duration",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(50),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Expression",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Timezone",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(50),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Duration", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY })),
+        ("Expression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("Timezone", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY })),
     ],
     required: &["Duration", "Expression"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Schedule` property type of `AWS::CloudWatch::AlarmMuteRule`.
@@ -459,6 +339,7 @@ pub struct Schedule {
     pub timezone: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Schedule {
     /// A `Schedule` with its required properties, named in a [`ScheduleRequired`].
     pub fn new(required: ScheduleRequired) -> Self {
@@ -470,28 +351,11 @@ impl Schedule {
     }
 
     /// `Duration`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn duration(mut self, value: impl Into<Str>) -> Self {
-        self.duration = value.into();
-        self
-    }
-
+    pub fn duration(mut self, value: impl Into<Str>) -> Self { self.duration = value.into(); self }
     /// `Expression`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expression(mut self, value: impl Into<Str>) -> Self {
-        self.expression = value.into();
-        self
-    }
-
+    pub fn expression(mut self, value: impl Into<Str>) -> Self { self.expression = value.into(); self }
     /// `Timezone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timezone(mut self, value: impl Into<Str>) -> Self {
-        self.timezone = Some(value.into());
-        self
-    }
+    pub fn timezone(mut self, value: impl Into<Str>) -> Self { self.timezone = Some(value.into()); self }
 }
 
 impl PropertyType for Schedule {}
@@ -502,102 +366,6 @@ impl ToValue for Schedule {
             .req("Duration", &self.duration)
             .req("Expression", &self.expression)
             .opt("Timezone", &self.timezone)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::CloudWatch::AlarmMuteRule`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudwatch-alarmmuterule-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -7,39 +7,20 @@
 
 use crate::support::prelude::*;
 
-static RULE_AnomalyDetector: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AnomalyDetector: ObjRule = ObjRule {
     properties: &[
         ("Configuration", Shape::Object(&RULE_Configuration)),
-        (
-            "Dimensions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Dimension),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "MetricCharacteristics",
-            Shape::Object(&RULE_MetricCharacteristics),
-        ),
-        (
-            "MetricMathAnomalyDetector",
-            Shape::Object(&RULE_MetricMathAnomalyDetector),
-        ),
+        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_Dimension), min_items: None, max_items: None })),
+        ("MetricCharacteristics", Shape::Object(&RULE_MetricCharacteristics)),
+        ("MetricMathAnomalyDetector", Shape::Object(&RULE_MetricMathAnomalyDetector)),
         ("MetricName", Shape::STR),
         ("Namespace", Shape::STR),
-        (
-            "SingleMetricAnomalyDetector",
-            Shape::Object(&RULE_SingleMetricAnomalyDetector),
-        ),
+        ("SingleMetricAnomalyDetector", Shape::Object(&RULE_SingleMetricAnomalyDetector)),
         ("Stat", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CloudWatch::AnomalyDetector` resource.
@@ -105,6 +86,7 @@ pub struct AnomalyDetector {
     pub stat: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AnomalyDetector {
     /// The CloudFormation type name, `AWS::CloudWatch::AnomalyDetector`.
     pub const TYPE_NAME: &'static str = "AWS::CloudWatch::AnomalyDetector";
@@ -116,15 +98,7 @@ impl AnomalyDetector {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudwatch-anomalydetector.html",
         primary_identifier: &["Id"],
         required: &[],
-        create_only: &[
-            "Dimensions",
-            "MetricCharacteristics",
-            "MetricName",
-            "Namespace",
-            "SingleMetricAnomalyDetector",
-            "MetricMathAnomalyDetector",
-            "Stat",
-        ],
+        create_only: &["Dimensions", "MetricCharacteristics", "MetricName", "Namespace", "SingleMetricAnomalyDetector", "MetricMathAnomalyDetector", "Stat"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Id"],
@@ -139,74 +113,21 @@ impl AnomalyDetector {
     }
 
     /// `Configuration`: a [`Configuration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration(mut self, value: impl Into<Obj<Configuration>>) -> Self {
-        self.configuration = Some(value.into());
-        self
-    }
-
+    pub fn configuration(mut self, value: impl Into<Obj<Configuration>>) -> Self { self.configuration = Some(value.into()); self }
     /// `Dimensions`: a list of [`Dimension`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dimensions(mut self, value: impl Into<List<Dimension>>) -> Self {
-        self.dimensions = Some(value.into());
-        self
-    }
-
+    pub fn dimensions(mut self, value: impl Into<List<Dimension>>) -> Self { self.dimensions = Some(value.into()); self }
     /// `MetricCharacteristics`: a [`MetricCharacteristics`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_characteristics(mut self, value: impl Into<Obj<MetricCharacteristics>>) -> Self {
-        self.metric_characteristics = Some(value.into());
-        self
-    }
-
+    pub fn metric_characteristics(mut self, value: impl Into<Obj<MetricCharacteristics>>) -> Self { self.metric_characteristics = Some(value.into()); self }
     /// `MetricMathAnomalyDetector`: a [`MetricMathAnomalyDetector`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_math_anomaly_detector(
-        mut self,
-        value: impl Into<Obj<MetricMathAnomalyDetector>>,
-    ) -> Self {
-        self.metric_math_anomaly_detector = Some(value.into());
-        self
-    }
-
+    pub fn metric_math_anomaly_detector(mut self, value: impl Into<Obj<MetricMathAnomalyDetector>>) -> Self { self.metric_math_anomaly_detector = Some(value.into()); self }
     /// `MetricName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self {
-        self.metric_name = Some(value.into());
-        self
-    }
-
+    pub fn metric_name(mut self, value: impl Into<Str>) -> Self { self.metric_name = Some(value.into()); self }
     /// `Namespace`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self {
-        self.namespace = Some(value.into());
-        self
-    }
-
+    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = Some(value.into()); self }
     /// `SingleMetricAnomalyDetector`: a [`SingleMetricAnomalyDetector`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn single_metric_anomaly_detector(
-        mut self,
-        value: impl Into<Obj<SingleMetricAnomalyDetector>>,
-    ) -> Self {
-        self.single_metric_anomaly_detector = Some(value.into());
-        self
-    }
-
+    pub fn single_metric_anomaly_detector(mut self, value: impl Into<Obj<SingleMetricAnomalyDetector>>) -> Self { self.single_metric_anomaly_detector = Some(value.into()); self }
     /// `Stat`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stat(mut self, value: impl Into<Str>) -> Self {
-        self.stat = Some(value.into());
-        self
-    }
+    pub fn stat(mut self, value: impl Into<Str>) -> Self { self.stat = Some(value.into()); self }
 }
 
 impl Resource for AnomalyDetector {
@@ -257,24 +178,14 @@ impl AnomalyDetectorAttributes {
     }
 }
 
-static RULE_Configuration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Configuration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ExcludedTimeRanges",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Range),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ExcludedTimeRanges", Shape::List(&ListRule { items: Shape::Object(&RULE_Range), min_items: None, max_items: None })),
         ("MetricTimeZone", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Configuration` property type of `AWS::CloudWatch::AnomalyDetector`.
@@ -296,6 +207,7 @@ pub struct Configuration {
     pub metric_time_zone: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Configuration {
     /// A `Configuration` with no property set (none is required).
     pub fn new() -> Self {
@@ -303,20 +215,9 @@ impl Configuration {
     }
 
     /// `ExcludedTimeRanges`: a list of [`Range`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn excluded_time_ranges(mut self, value: impl Into<List<Range>>) -> Self {
-        self.excluded_time_ranges = Some(value.into());
-        self
-    }
-
+    pub fn excluded_time_ranges(mut self, value: impl Into<List<Range>>) -> Self { self.excluded_time_ranges = Some(value.into()); self }
     /// `MetricTimeZone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_time_zone(mut self, value: impl Into<Str>) -> Self {
-        self.metric_time_zone = Some(value.into());
-        self
-    }
+    pub fn metric_time_zone(mut self, value: impl Into<Str>) -> Self { self.metric_time_zone = Some(value.into()); self }
 }
 
 impl PropertyType for Configuration {}
@@ -334,23 +235,20 @@ impl ToValue for Configuration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DimensionRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the dimension.
     pub name: Str,
     /// `Value`: a string, required.
-    ///
-    /// The value of the dimension. Dimension values must contain only ASCII characters and must include at least one non-whitespace character. ASCII control characters are not supported as part of dimension values.
     pub value: Str,
 }
 
-static RULE_Dimension: ObjRule = ObjRule {
-    properties: &[("Name", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Dimension: ObjRule = ObjRule {
+    properties: &[
+        ("Name", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Value", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Dimension` property type of `AWS::CloudWatch::AnomalyDetector`.
@@ -372,6 +270,7 @@ pub struct Dimension {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Dimension {
     /// A `Dimension` with its required properties, named in a [`DimensionRequired`].
     pub fn new(required: DimensionRequired) -> Self {
@@ -382,20 +281,9 @@ impl Dimension {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Dimension {}
@@ -413,34 +301,21 @@ impl ToValue for Dimension {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricRequired {
     /// `MetricName`: a string, required.
-    ///
-    /// The name of the metric. This is a required field.
     pub metric_name: Str,
     /// `Namespace`: a string, required.
-    ///
-    /// The namespace of the metric.
     pub namespace: Str,
 }
 
-static RULE_Metric: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Metric: ObjRule = ObjRule {
     properties: &[
-        (
-            "Dimensions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Dimension),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_Dimension), min_items: None, max_items: None })),
         ("MetricName", Shape::STR),
         ("Namespace", Shape::STR),
     ],
     required: &["MetricName", "Namespace"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Metric` property type of `AWS::CloudWatch::AnomalyDetector`.
@@ -464,6 +339,7 @@ pub struct Metric {
     pub namespace: Str,
 }
 
+#[rustfmt::skip]
 impl Metric {
     /// A `Metric` with its required properties, named in a [`MetricRequired`].
     pub fn new(required: MetricRequired) -> Self {
@@ -475,28 +351,11 @@ impl Metric {
     }
 
     /// `Dimensions`: a list of [`Dimension`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dimensions(mut self, value: impl Into<List<Dimension>>) -> Self {
-        self.dimensions = Some(value.into());
-        self
-    }
-
+    pub fn dimensions(mut self, value: impl Into<List<Dimension>>) -> Self { self.dimensions = Some(value.into()); self }
     /// `MetricName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self {
-        self.metric_name = value.into();
-        self
-    }
-
+    pub fn metric_name(mut self, value: impl Into<Str>) -> Self { self.metric_name = value.into(); self }
     /// `Namespace`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self {
-        self.namespace = value.into();
-        self
-    }
+    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = value.into(); self }
 }
 
 impl PropertyType for Metric {}
@@ -511,14 +370,13 @@ impl ToValue for Metric {
     }
 }
 
-static RULE_MetricCharacteristics: ObjRule = ObjRule {
-    properties: &[("PeriodicSpikes", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_MetricCharacteristics: ObjRule = ObjRule {
+    properties: &[
+        ("PeriodicSpikes", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MetricCharacteristics` property type of `AWS::CloudWatch::AnomalyDetector`.
@@ -534,6 +392,7 @@ pub struct MetricCharacteristics {
     pub periodic_spikes: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl MetricCharacteristics {
     /// A `MetricCharacteristics` with no property set (none is required).
     pub fn new() -> Self {
@@ -541,12 +400,7 @@ impl MetricCharacteristics {
     }
 
     /// `PeriodicSpikes`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn periodic_spikes(mut self, value: impl Into<Bool>) -> Self {
-        self.periodic_spikes = Some(value.into());
-        self
-    }
+    pub fn periodic_spikes(mut self, value: impl Into<Bool>) -> Self { self.periodic_spikes = Some(value.into()); self }
 }
 
 impl PropertyType for MetricCharacteristics {}
@@ -563,12 +417,11 @@ impl ToValue for MetricCharacteristics {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricDataQueryRequired {
     /// `Id`: a string, required.
-    ///
-    /// A short name used to tie this object to the results in the response. This name must be unique within a single call to `GetMetricData` . If you are performing math expressions on this set of data, this name represents that data and can serve as a variable in the mathematical expression. The valid characters are letters, numbers, and underscore. The first character must be a lowercase letter.
     pub id: Str,
 }
 
-static RULE_MetricDataQuery: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MetricDataQuery: ObjRule = ObjRule {
     properties: &[
         ("AccountId", Shape::STR),
         ("Expression", Shape::STR),
@@ -579,11 +432,8 @@ static RULE_MetricDataQuery: ObjRule = ObjRule {
         ("ReturnData", Shape::Bool),
     ],
     required: &["Id"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MetricDataQuery` property type of `AWS::CloudWatch::AnomalyDetector`.
@@ -645,6 +495,7 @@ pub struct MetricDataQuery {
     pub return_data: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl MetricDataQuery {
     /// A `MetricDataQuery` with its required properties, named in a [`MetricDataQueryRequired`].
     pub fn new(required: MetricDataQueryRequired) -> Self {
@@ -660,60 +511,19 @@ impl MetricDataQuery {
     }
 
     /// `AccountId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn account_id(mut self, value: impl Into<Str>) -> Self {
-        self.account_id = Some(value.into());
-        self
-    }
-
+    pub fn account_id(mut self, value: impl Into<Str>) -> Self { self.account_id = Some(value.into()); self }
     /// `Expression`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expression(mut self, value: impl Into<Str>) -> Self {
-        self.expression = Some(value.into());
-        self
-    }
-
+    pub fn expression(mut self, value: impl Into<Str>) -> Self { self.expression = Some(value.into()); self }
     /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
     /// `Label`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn label(mut self, value: impl Into<Str>) -> Self {
-        self.label = Some(value.into());
-        self
-    }
-
+    pub fn label(mut self, value: impl Into<Str>) -> Self { self.label = Some(value.into()); self }
     /// `MetricStat`: a [`MetricStat`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_stat(mut self, value: impl Into<Obj<MetricStat>>) -> Self {
-        self.metric_stat = Some(value.into());
-        self
-    }
-
+    pub fn metric_stat(mut self, value: impl Into<Obj<MetricStat>>) -> Self { self.metric_stat = Some(value.into()); self }
     /// `Period`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn period(mut self, value: impl Into<Int>) -> Self {
-        self.period = Some(value.into());
-        self
-    }
-
+    pub fn period(mut self, value: impl Into<Int>) -> Self { self.period = Some(value.into()); self }
     /// `ReturnData`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn return_data(mut self, value: impl Into<Bool>) -> Self {
-        self.return_data = Some(value.into());
-        self
-    }
+    pub fn return_data(mut self, value: impl Into<Bool>) -> Self { self.return_data = Some(value.into()); self }
 }
 
 impl PropertyType for MetricDataQuery {}
@@ -732,21 +542,13 @@ impl ToValue for MetricDataQuery {
     }
 }
 
-static RULE_MetricMathAnomalyDetector: ObjRule = ObjRule {
-    properties: &[(
-        "MetricDataQueries",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_MetricDataQuery),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_MetricMathAnomalyDetector: ObjRule = ObjRule {
+    properties: &[
+        ("MetricDataQueries", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDataQuery), min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MetricMathAnomalyDetector` property type of `AWS::CloudWatch::AnomalyDetector`.
@@ -762,6 +564,7 @@ pub struct MetricMathAnomalyDetector {
     pub metric_data_queries: Option<List<MetricDataQuery>>,
 }
 
+#[rustfmt::skip]
 impl MetricMathAnomalyDetector {
     /// A `MetricMathAnomalyDetector` with no property set (none is required).
     pub fn new() -> Self {
@@ -769,12 +572,7 @@ impl MetricMathAnomalyDetector {
     }
 
     /// `MetricDataQueries`: a list of [`MetricDataQuery`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_data_queries(mut self, value: impl Into<List<MetricDataQuery>>) -> Self {
-        self.metric_data_queries = Some(value.into());
-        self
-    }
+    pub fn metric_data_queries(mut self, value: impl Into<List<MetricDataQuery>>) -> Self { self.metric_data_queries = Some(value.into()); self }
 }
 
 impl PropertyType for MetricMathAnomalyDetector {}
@@ -791,26 +589,15 @@ impl ToValue for MetricMathAnomalyDetector {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricStatRequired {
     /// `Metric`: a [`Metric`] object, required.
-    ///
-    /// The metric to return, including the metric name, namespace, and dimensions.
     pub metric: Obj<Metric>,
     /// `Period`: an integer, required.
-    ///
-    /// The granularity, in seconds, of the returned data points. For metrics with regular resolution, a period can be as short as one minute (60 seconds) and must be a multiple of 60. For high-resolution metrics that are collected at intervals of less than one minute, the period can be 1, 5, 10, 20, 30, 60, or any multiple of 60. High-resolution metrics are those metrics stored by a `PutMetricData` call that includes a `StorageResolution` of 1 second.
-    ///
-    /// If the `StartTime` parameter specifies a time stamp that is greater than 3 hours ago, you must specify the period as follows or no data points in that time range is returned:
-    ///
-    /// - Start time between 3 hours and 15 days ago - Use a multiple of 60 seconds (1 minute).
-    /// - Start time between 15 and 63 days ago - Use a multiple of 300 seconds (5 minutes).
-    /// - Start time greater than 63 days ago - Use a multiple of 3600 seconds (1 hour).
     pub period: Int,
     /// `Stat`: a string, required.
-    ///
-    /// The statistic to return. It can include any CloudWatch statistic or extended statistic.
     pub stat: Str,
 }
 
-static RULE_MetricStat: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MetricStat: ObjRule = ObjRule {
     properties: &[
         ("Metric", Shape::Object(&RULE_Metric)),
         ("Period", Shape::INT),
@@ -818,11 +605,8 @@ static RULE_MetricStat: ObjRule = ObjRule {
         ("Unit", Shape::STR),
     ],
     required: &["Stat", "Period", "Metric"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MetricStat` property type of `AWS::CloudWatch::AnomalyDetector`.
@@ -858,6 +642,7 @@ pub struct MetricStat {
     pub unit: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl MetricStat {
     /// A `MetricStat` with its required properties, named in a [`MetricStatRequired`].
     pub fn new(required: MetricStatRequired) -> Self {
@@ -870,36 +655,13 @@ impl MetricStat {
     }
 
     /// `Metric`: a [`Metric`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric(mut self, value: impl Into<Obj<Metric>>) -> Self {
-        self.metric = value.into();
-        self
-    }
-
+    pub fn metric(mut self, value: impl Into<Obj<Metric>>) -> Self { self.metric = value.into(); self }
     /// `Period`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn period(mut self, value: impl Into<Int>) -> Self {
-        self.period = value.into();
-        self
-    }
-
+    pub fn period(mut self, value: impl Into<Int>) -> Self { self.period = value.into(); self }
     /// `Stat`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stat(mut self, value: impl Into<Str>) -> Self {
-        self.stat = value.into();
-        self
-    }
-
+    pub fn stat(mut self, value: impl Into<Str>) -> Self { self.stat = value.into(); self }
     /// `Unit`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unit(mut self, value: impl Into<Str>) -> Self {
-        self.unit = Some(value.into());
-        self
-    }
+    pub fn unit(mut self, value: impl Into<Str>) -> Self { self.unit = Some(value.into()); self }
 }
 
 impl PropertyType for MetricStat {}
@@ -919,23 +681,20 @@ impl ToValue for MetricStat {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RangeRequired {
     /// `EndTime`: a string, required.
-    ///
-    /// The end time of the range to exclude. The format is `yyyy-MM-dd'T'HH:mm:ss` . For example, `2019-07-01T23:59:59` .
     pub end_time: Str,
     /// `StartTime`: a string, required.
-    ///
-    /// The start time of the range to exclude. The format is `yyyy-MM-dd'T'HH:mm:ss` . For example, `2019-07-01T23:59:59` .
     pub start_time: Str,
 }
 
-static RULE_Range: ObjRule = ObjRule {
-    properties: &[("EndTime", Shape::STR), ("StartTime", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Range: ObjRule = ObjRule {
+    properties: &[
+        ("EndTime", Shape::STR),
+        ("StartTime", Shape::STR),
+    ],
     required: &["EndTime", "StartTime"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Range` property type of `AWS::CloudWatch::AnomalyDetector`.
@@ -955,6 +714,7 @@ pub struct Range {
     pub start_time: Str,
 }
 
+#[rustfmt::skip]
 impl Range {
     /// A `Range` with its required properties, named in a [`RangeRequired`].
     pub fn new(required: RangeRequired) -> Self {
@@ -965,20 +725,9 @@ impl Range {
     }
 
     /// `EndTime`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn end_time(mut self, value: impl Into<Str>) -> Self {
-        self.end_time = value.into();
-        self
-    }
-
+    pub fn end_time(mut self, value: impl Into<Str>) -> Self { self.end_time = value.into(); self }
     /// `StartTime`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start_time(mut self, value: impl Into<Str>) -> Self {
-        self.start_time = value.into();
-        self
-    }
+    pub fn start_time(mut self, value: impl Into<Str>) -> Self { self.start_time = value.into(); self }
 }
 
 impl PropertyType for Range {}
@@ -992,27 +741,17 @@ impl ToValue for Range {
     }
 }
 
-static RULE_SingleMetricAnomalyDetector: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SingleMetricAnomalyDetector: ObjRule = ObjRule {
     properties: &[
         ("AccountId", Shape::STR),
-        (
-            "Dimensions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Dimension),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_Dimension), min_items: None, max_items: None })),
         ("MetricName", Shape::STR),
         ("Namespace", Shape::STR),
         ("Stat", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SingleMetricAnomalyDetector` property type of `AWS::CloudWatch::AnomalyDetector`.
@@ -1044,6 +783,7 @@ pub struct SingleMetricAnomalyDetector {
     pub stat: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SingleMetricAnomalyDetector {
     /// A `SingleMetricAnomalyDetector` with no property set (none is required).
     pub fn new() -> Self {
@@ -1051,44 +791,15 @@ impl SingleMetricAnomalyDetector {
     }
 
     /// `AccountId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn account_id(mut self, value: impl Into<Str>) -> Self {
-        self.account_id = Some(value.into());
-        self
-    }
-
+    pub fn account_id(mut self, value: impl Into<Str>) -> Self { self.account_id = Some(value.into()); self }
     /// `Dimensions`: a list of [`Dimension`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dimensions(mut self, value: impl Into<List<Dimension>>) -> Self {
-        self.dimensions = Some(value.into());
-        self
-    }
-
+    pub fn dimensions(mut self, value: impl Into<List<Dimension>>) -> Self { self.dimensions = Some(value.into()); self }
     /// `MetricName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self {
-        self.metric_name = Some(value.into());
-        self
-    }
-
+    pub fn metric_name(mut self, value: impl Into<Str>) -> Self { self.metric_name = Some(value.into()); self }
     /// `Namespace`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self {
-        self.namespace = Some(value.into());
-        self
-    }
-
+    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = Some(value.into()); self }
     /// `Stat`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stat(mut self, value: impl Into<Str>) -> Self {
-        self.stat = Some(value.into());
-        self
-    }
+    pub fn stat(mut self, value: impl Into<Str>) -> Self { self.stat = Some(value.into()); self }
 }
 
 impl PropertyType for SingleMetricAnomalyDetector {}

@@ -11,143 +11,27 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CompositeAlarmRequired {
     /// `AlarmRule`: a string, required.
-    ///
-    /// An expression that specifies which other alarms are to be evaluated to determine this composite alarm's state. For each alarm that you reference, you designate a function that specifies whether that alarm needs to be in ALARM state, OK state, or INSUFFICIENT_DATA state. You can use operators (AND, OR and NOT) to combine multiple functions in a single expression. You can use parenthesis to logically group the functions in your expression.
-    ///
-    /// You can use either alarm names or ARNs to reference the other alarms that are to be evaluated.
-    ///
-    /// Functions can include the following:
-    ///
-    /// - ALARM("alarm-name or alarm-ARN") is TRUE if the named alarm is in ALARM state.
-    /// - OK("alarm-name or alarm-ARN") is TRUE if the named alarm is in OK state.
-    /// - INSUFFICIENT_DATA("alarm-name or alarm-ARN") is TRUE if the named alarm is in INSUFFICIENT_DATA state.
-    /// - TRUE always evaluates to TRUE.
-    /// - FALSE always evaluates to FALSE.
-    ///
-    /// TRUE and FALSE are useful for testing a complex AlarmRule structure, and for testing your alarm actions.
-    ///
-    /// For more information about `AlarmRule` syntax, see \[PutCompositeAlarm\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutCompositeAlarm.html>) in the *Amazon CloudWatch API Reference* .
-    ///
-    /// Length 1 to 10240.
     pub alarm_rule: Str,
 }
 
-static RULE_CompositeAlarm: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CompositeAlarm: ObjRule = ObjRule {
     properties: &[
         ("ActionsEnabled", Shape::Bool),
-        (
-            "ActionsSuppressor",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1600),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ActionsSuppressorExtensionPeriod",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ActionsSuppressorWaitPeriod",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "AlarmActions",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "AlarmDescription",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AlarmName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AlarmRule",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(10240),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InsufficientDataActions",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "OKActions",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("ActionsSuppressor", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), ..StrRule::ANY })),
+        ("ActionsSuppressorExtensionPeriod", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("ActionsSuppressorWaitPeriod", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("AlarmActions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: Some(5) })),
+        ("AlarmDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("AlarmName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("AlarmRule", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10240), ..StrRule::ANY })),
+        ("InsufficientDataActions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: Some(5) })),
+        ("OKActions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: Some(5) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
     ],
     required: &["AlarmRule"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CloudWatch::CompositeAlarm` resource.
@@ -257,6 +141,7 @@ pub struct CompositeAlarm {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl CompositeAlarm {
     /// The CloudFormation type name, `AWS::CloudWatch::CompositeAlarm`.
     pub const TYPE_NAME: &'static str = "AWS::CloudWatch::CompositeAlarm";
@@ -295,92 +180,27 @@ impl CompositeAlarm {
     }
 
     /// `ActionsEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.actions_enabled = Some(value.into());
-        self
-    }
-
+    pub fn actions_enabled(mut self, value: impl Into<Bool>) -> Self { self.actions_enabled = Some(value.into()); self }
     /// `ActionsSuppressor`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions_suppressor(mut self, value: impl Into<Str>) -> Self {
-        self.actions_suppressor = Some(value.into());
-        self
-    }
-
+    pub fn actions_suppressor(mut self, value: impl Into<Str>) -> Self { self.actions_suppressor = Some(value.into()); self }
     /// `ActionsSuppressorExtensionPeriod`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions_suppressor_extension_period(mut self, value: impl Into<Int>) -> Self {
-        self.actions_suppressor_extension_period = Some(value.into());
-        self
-    }
-
+    pub fn actions_suppressor_extension_period(mut self, value: impl Into<Int>) -> Self { self.actions_suppressor_extension_period = Some(value.into()); self }
     /// `ActionsSuppressorWaitPeriod`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions_suppressor_wait_period(mut self, value: impl Into<Int>) -> Self {
-        self.actions_suppressor_wait_period = Some(value.into());
-        self
-    }
-
+    pub fn actions_suppressor_wait_period(mut self, value: impl Into<Int>) -> Self { self.actions_suppressor_wait_period = Some(value.into()); self }
     /// `AlarmActions`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alarm_actions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.alarm_actions = Some(value.into());
-        self
-    }
-
+    pub fn alarm_actions(mut self, value: impl Into<List<Str>>) -> Self { self.alarm_actions = Some(value.into()); self }
     /// `AlarmDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alarm_description(mut self, value: impl Into<Str>) -> Self {
-        self.alarm_description = Some(value.into());
-        self
-    }
-
+    pub fn alarm_description(mut self, value: impl Into<Str>) -> Self { self.alarm_description = Some(value.into()); self }
     /// `AlarmName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alarm_name(mut self, value: impl Into<Str>) -> Self {
-        self.alarm_name = Some(value.into());
-        self
-    }
-
+    pub fn alarm_name(mut self, value: impl Into<Str>) -> Self { self.alarm_name = Some(value.into()); self }
     /// `AlarmRule`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alarm_rule(mut self, value: impl Into<Str>) -> Self {
-        self.alarm_rule = value.into();
-        self
-    }
-
+    pub fn alarm_rule(mut self, value: impl Into<Str>) -> Self { self.alarm_rule = value.into(); self }
     /// `InsufficientDataActions`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn insufficient_data_actions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.insufficient_data_actions = Some(value.into());
-        self
-    }
-
+    pub fn insufficient_data_actions(mut self, value: impl Into<List<Str>>) -> Self { self.insufficient_data_actions = Some(value.into()); self }
     /// `OKActions`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ok_actions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.ok_actions = Some(value.into());
-        self
-    }
-
+    pub fn ok_actions(mut self, value: impl Into<List<Str>>) -> Self { self.ok_actions = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for CompositeAlarm {
@@ -443,44 +263,20 @@ impl CompositeAlarmAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::CloudWatch::CompositeAlarm`.
@@ -498,6 +294,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -508,20 +305,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -11,21 +11,18 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct DashboardRequired {
     /// `DashboardBody`: a string, required.
-    ///
-    /// The detailed information about the dashboard in JSON format, including the widgets to include and their location on the dashboard. This parameter is required.
-    ///
-    /// For more information about the syntax, see \[Dashboard Body Structure and Syntax\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/CloudWatch-Dashboard-Body-Structure.html>) .
     pub dashboard_body: Str,
 }
 
-static RULE_Dashboard: ObjRule = ObjRule {
-    properties: &[("DashboardBody", Shape::STR), ("DashboardName", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Dashboard: ObjRule = ObjRule {
+    properties: &[
+        ("DashboardBody", Shape::STR),
+        ("DashboardName", Shape::STR),
+    ],
     required: &["DashboardBody"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CloudWatch::Dashboard` resource.
@@ -57,6 +54,7 @@ pub struct Dashboard {
     pub dashboard_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Dashboard {
     /// The CloudFormation type name, `AWS::CloudWatch::Dashboard`.
     pub const TYPE_NAME: &'static str = "AWS::CloudWatch::Dashboard";
@@ -86,20 +84,9 @@ impl Dashboard {
     }
 
     /// `DashboardBody`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dashboard_body(mut self, value: impl Into<Str>) -> Self {
-        self.dashboard_body = value.into();
-        self
-    }
-
+    pub fn dashboard_body(mut self, value: impl Into<Str>) -> Self { self.dashboard_body = value.into(); self }
     /// `DashboardName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dashboard_name(mut self, value: impl Into<Str>) -> Self {
-        self.dashboard_name = Some(value.into());
-        self
-    }
+    pub fn dashboard_name(mut self, value: impl Into<Str>) -> Self { self.dashboard_name = Some(value.into()); self }
 }
 
 impl Resource for Dashboard {

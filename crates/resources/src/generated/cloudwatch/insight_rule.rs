@@ -11,42 +11,25 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct InsightRuleRequired {
     /// `RuleBody`: a string, required.
-    ///
-    /// The definition of the rule, as a JSON object. For details about the syntax, see \[Contributor Insights Rule Syntax\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/ContributorInsights-RuleSyntax.html>) in the *Amazon CloudWatch User Guide* .
     pub rule_body: Str,
     /// `RuleName`: a string, required.
-    ///
-    /// The name of the rule.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub rule_name: Str,
     /// `RuleState`: a string, required.
-    ///
-    /// The current state of the rule. Valid values are `ENABLED` and `DISABLED` .
     pub rule_state: Str,
 }
 
-static RULE_InsightRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InsightRule: ObjRule = ObjRule {
     properties: &[
         ("ApplyOnTransformedLogs", Shape::Bool),
         ("RuleBody", Shape::STR),
         ("RuleName", Shape::STR),
         ("RuleState", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["RuleState", "RuleBody", "RuleName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CloudWatch::InsightRule` resource.
@@ -90,6 +73,7 @@ pub struct InsightRule {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl InsightRule {
     /// The CloudFormation type name, `AWS::CloudWatch::InsightRule`.
     pub const TYPE_NAME: &'static str = "AWS::CloudWatch::InsightRule";
@@ -122,44 +106,15 @@ impl InsightRule {
     }
 
     /// `ApplyOnTransformedLogs`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn apply_on_transformed_logs(mut self, value: impl Into<Bool>) -> Self {
-        self.apply_on_transformed_logs = Some(value.into());
-        self
-    }
-
+    pub fn apply_on_transformed_logs(mut self, value: impl Into<Bool>) -> Self { self.apply_on_transformed_logs = Some(value.into()); self }
     /// `RuleBody`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_body(mut self, value: impl Into<Str>) -> Self {
-        self.rule_body = value.into();
-        self
-    }
-
+    pub fn rule_body(mut self, value: impl Into<Str>) -> Self { self.rule_body = value.into(); self }
     /// `RuleName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_name(mut self, value: impl Into<Str>) -> Self {
-        self.rule_name = value.into();
-        self
-    }
-
+    pub fn rule_name(mut self, value: impl Into<Str>) -> Self { self.rule_name = value.into(); self }
     /// `RuleState`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_state(mut self, value: impl Into<Str>) -> Self {
-        self.rule_state = value.into();
-        self
-    }
-
+    pub fn rule_state(mut self, value: impl Into<Str>) -> Self { self.rule_state = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for InsightRule {
@@ -227,14 +182,15 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::CloudWatch::InsightRule`.
@@ -248,6 +204,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -258,16 +215,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

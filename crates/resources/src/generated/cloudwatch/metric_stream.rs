@@ -7,90 +7,26 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^:]");
 
-static RULE_MetricStream: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MetricStream: ObjRule = ObjRule {
     properties: &[
-        (
-            "ExcludeFilters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MetricStreamFilter),
-                min_items: None,
-                max_items: Some(1000),
-            }),
-        ),
-        (
-            "FirehoseArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "IncludeFilters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MetricStreamFilter),
-                min_items: None,
-                max_items: Some(1000),
-            }),
-        ),
+        ("ExcludeFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricStreamFilter), min_items: None, max_items: Some(1000) })),
+        ("FirehoseArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY })),
+        ("IncludeFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricStreamFilter), min_items: None, max_items: Some(1000) })),
         ("IncludeLinkedAccountsMetrics", Shape::Bool),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OutputFormat",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &["json", "opentelemetry0.7", "opentelemetry1.0"],
-                format: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "StatisticsConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MetricStreamStatisticsConfiguration),
-                min_items: None,
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("OutputFormat", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), allowed: &["json", "opentelemetry0.7", "opentelemetry1.0"], ..StrRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("StatisticsConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricStreamStatisticsConfiguration), min_items: None, max_items: Some(100) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CloudWatch::MetricStream` resource.
@@ -186,6 +122,7 @@ pub struct MetricStream {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl MetricStream {
     /// The CloudFormation type name, `AWS::CloudWatch::MetricStream`.
     pub const TYPE_NAME: &'static str = "AWS::CloudWatch::MetricStream";
@@ -212,79 +149,23 @@ impl MetricStream {
     }
 
     /// `ExcludeFilters`: a list of [`MetricStreamFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exclude_filters(mut self, value: impl Into<List<MetricStreamFilter>>) -> Self {
-        self.exclude_filters = Some(value.into());
-        self
-    }
-
+    pub fn exclude_filters(mut self, value: impl Into<List<MetricStreamFilter>>) -> Self { self.exclude_filters = Some(value.into()); self }
     /// `FirehoseArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn firehose_arn(mut self, value: impl Into<Str>) -> Self {
-        self.firehose_arn = Some(value.into());
-        self
-    }
-
+    pub fn firehose_arn(mut self, value: impl Into<Str>) -> Self { self.firehose_arn = Some(value.into()); self }
     /// `IncludeFilters`: a list of [`MetricStreamFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_filters(mut self, value: impl Into<List<MetricStreamFilter>>) -> Self {
-        self.include_filters = Some(value.into());
-        self
-    }
-
+    pub fn include_filters(mut self, value: impl Into<List<MetricStreamFilter>>) -> Self { self.include_filters = Some(value.into()); self }
     /// `IncludeLinkedAccountsMetrics`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_linked_accounts_metrics(mut self, value: impl Into<Bool>) -> Self {
-        self.include_linked_accounts_metrics = Some(value.into());
-        self
-    }
-
+    pub fn include_linked_accounts_metrics(mut self, value: impl Into<Bool>) -> Self { self.include_linked_accounts_metrics = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `OutputFormat`: an [`OutputFormat`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_format(mut self, value: impl Into<OutputFormat>) -> Self {
-        self.output_format = Some(value.into());
-        self
-    }
-
+    pub fn output_format(mut self, value: impl Into<OutputFormat>) -> Self { self.output_format = Some(value.into()); self }
     /// `RoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = Some(value.into());
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
     /// `StatisticsConfigurations`: a list of [`MetricStreamStatisticsConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn statistics_configurations(
-        mut self,
-        value: impl Into<List<MetricStreamStatisticsConfiguration>>,
-    ) -> Self {
-        self.statistics_configurations = Some(value.into());
-        self
-    }
-
+    pub fn statistics_configurations(mut self, value: impl Into<List<MetricStreamStatisticsConfiguration>>) -> Self { self.statistics_configurations = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for MetricStream {
@@ -363,48 +244,18 @@ impl MetricStreamAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricStreamFilterRequired {
     /// `Namespace`: a string, required.
-    ///
-    /// The name of the metric namespace in the filter.
-    ///
-    /// The namespace can contain only ASCII printable characters (ASCII range 32 through 126). It must contain at least one non-whitespace character.
-    ///
-    /// Pattern `^[^:]`; length 1 to 255.
     pub namespace: Str,
 }
 
-static RULE_MetricStreamFilter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MetricStreamFilter: ObjRule = ObjRule {
     properties: &[
-        (
-            "MetricNames",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: Some(999),
-            }),
-        ),
-        (
-            "Namespace",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("MetricNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: Some(999) })),
+        ("Namespace", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["Namespace"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MetricStreamFilter` property type of `AWS::CloudWatch::MetricStream`.
@@ -436,6 +287,7 @@ pub struct MetricStreamFilter {
     pub namespace: Str,
 }
 
+#[rustfmt::skip]
 impl MetricStreamFilter {
     /// A `MetricStreamFilter` with its required properties, named in a [`MetricStreamFilterRequired`].
     pub fn new(required: MetricStreamFilterRequired) -> Self {
@@ -446,20 +298,9 @@ impl MetricStreamFilter {
     }
 
     /// `MetricNames`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_names(mut self, value: impl Into<List<Str>>) -> Self {
-        self.metric_names = Some(value.into());
-        self
-    }
-
+    pub fn metric_names(mut self, value: impl Into<List<Str>>) -> Self { self.metric_names = Some(value.into()); self }
     /// `Namespace`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self {
-        self.namespace = value.into();
-        self
-    }
+    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = value.into(); self }
 }
 
 impl PropertyType for MetricStreamFilter {}
@@ -477,44 +318,20 @@ impl ToValue for MetricStreamFilter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricStreamStatisticsConfigurationRequired {
     /// `AdditionalStatistics`: a list of strings, required.
-    ///
-    /// The additional statistics to stream for the metrics listed in `IncludeMetrics` .
-    ///
-    /// Items at most 20.
     pub additional_statistics: List<Str>,
     /// `IncludeMetrics`: a list of [`MetricStreamStatisticsMetric`] objects, required.
-    ///
-    /// An array that defines the metrics that are to have additional statistics streamed.
-    ///
-    /// Items at most 100.
     pub include_metrics: List<MetricStreamStatisticsMetric>,
 }
 
-static RULE_MetricStreamStatisticsConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MetricStreamStatisticsConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "AdditionalStatistics",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "IncludeMetrics",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MetricStreamStatisticsMetric),
-                min_items: None,
-                max_items: Some(100),
-            }),
-        ),
+        ("AdditionalStatistics", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: Some(20) })),
+        ("IncludeMetrics", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricStreamStatisticsMetric), min_items: None, max_items: Some(100) })),
     ],
     required: &["AdditionalStatistics", "IncludeMetrics"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MetricStreamStatisticsConfiguration` property type of `AWS::CloudWatch::MetricStream`.
@@ -540,6 +357,7 @@ pub struct MetricStreamStatisticsConfiguration {
     pub include_metrics: List<MetricStreamStatisticsMetric>,
 }
 
+#[rustfmt::skip]
 impl MetricStreamStatisticsConfiguration {
     /// A `MetricStreamStatisticsConfiguration` with its required properties, named in a [`MetricStreamStatisticsConfigurationRequired`].
     pub fn new(required: MetricStreamStatisticsConfigurationRequired) -> Self {
@@ -550,20 +368,9 @@ impl MetricStreamStatisticsConfiguration {
     }
 
     /// `AdditionalStatistics`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn additional_statistics(mut self, value: impl Into<List<Str>>) -> Self {
-        self.additional_statistics = value.into();
-        self
-    }
-
+    pub fn additional_statistics(mut self, value: impl Into<List<Str>>) -> Self { self.additional_statistics = value.into(); self }
     /// `IncludeMetrics`: a list of [`MetricStreamStatisticsMetric`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_metrics(mut self, value: impl Into<List<MetricStreamStatisticsMetric>>) -> Self {
-        self.include_metrics = value.into();
-        self
-    }
+    pub fn include_metrics(mut self, value: impl Into<List<MetricStreamStatisticsMetric>>) -> Self { self.include_metrics = value.into(); self }
 }
 
 impl PropertyType for MetricStreamStatisticsConfiguration {}
@@ -581,48 +388,20 @@ impl ToValue for MetricStreamStatisticsConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricStreamStatisticsMetricRequired {
     /// `MetricName`: a string, required.
-    ///
-    /// The name of the metric.
-    ///
-    /// Length 1 to 255.
     pub metric_name: Str,
     /// `Namespace`: a string, required.
-    ///
-    /// The namespace of the metric.
-    ///
-    /// Pattern `^[^:]`; length 1 to 255.
     pub namespace: Str,
 }
 
-static RULE_MetricStreamStatisticsMetric: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MetricStreamStatisticsMetric: ObjRule = ObjRule {
     properties: &[
-        (
-            "MetricName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Namespace",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("MetricName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("Namespace", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["MetricName", "Namespace"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MetricStreamStatisticsMetric` property type of `AWS::CloudWatch::MetricStream`.
@@ -646,6 +425,7 @@ pub struct MetricStreamStatisticsMetric {
     pub namespace: Str,
 }
 
+#[rustfmt::skip]
 impl MetricStreamStatisticsMetric {
     /// A `MetricStreamStatisticsMetric` with its required properties, named in a [`MetricStreamStatisticsMetricRequired`].
     pub fn new(required: MetricStreamStatisticsMetricRequired) -> Self {
@@ -656,20 +436,9 @@ impl MetricStreamStatisticsMetric {
     }
 
     /// `MetricName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self {
-        self.metric_name = value.into();
-        self
-    }
-
+    pub fn metric_name(mut self, value: impl Into<Str>) -> Self { self.metric_name = value.into(); self }
     /// `Namespace`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self {
-        self.namespace = value.into();
-        self
-    }
+    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = value.into(); self }
 }
 
 impl PropertyType for MetricStreamStatisticsMetric {}
@@ -679,102 +448,6 @@ impl ToValue for MetricStreamStatisticsMetric {
         MapBuilder::new()
             .req("MetricName", &self.metric_name)
             .req("Namespace", &self.namespace)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::CloudWatch::MetricStream`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudwatch-metricstream-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

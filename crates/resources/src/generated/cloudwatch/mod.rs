@@ -11,6 +11,8 @@
 //! - `AWS::CloudWatch::InsightRule`: [`InsightRule`], property types in [`insight_rule`]
 //! - `AWS::CloudWatch::MetricStream`: [`MetricStream`], property types in [`metric_stream`]
 //! - `AWS::CloudWatch::OTelEnrichment`: [`OTelEnrichment`], property types in [`o_tel_enrichment`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod alarm;
 pub mod alarm_mute_rule;
@@ -20,6 +22,7 @@ pub mod dashboard;
 pub mod insight_rule;
 pub mod metric_stream;
 pub mod o_tel_enrichment;
+pub mod shared;
 
 pub use alarm::{Alarm, AlarmAttributes};
 pub use alarm_mute_rule::{AlarmMuteRule, AlarmMuteRuleAttributes, AlarmMuteRuleRequired};

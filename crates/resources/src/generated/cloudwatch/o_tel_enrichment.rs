@@ -7,14 +7,10 @@
 
 use crate::support::prelude::*;
 
-static RULE_OTelEnrichment: ObjRule = ObjRule {
-    properties: &[],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_OTelEnrichment: ObjRule = ObjRule {
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CloudWatch::OTelEnrichment` resource.
@@ -30,6 +26,7 @@ static RULE_OTelEnrichment: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct OTelEnrichment {}
 
+#[rustfmt::skip]
 impl OTelEnrichment {
     /// The CloudFormation type name, `AWS::CloudWatch::OTelEnrichment`.
     pub const TYPE_NAME: &'static str = "AWS::CloudWatch::OTelEnrichment";
@@ -54,6 +51,7 @@ impl OTelEnrichment {
     pub fn new() -> Self {
         Default::default()
     }
+
 }
 
 impl Resource for OTelEnrichment {

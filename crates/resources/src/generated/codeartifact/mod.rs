@@ -6,10 +6,13 @@
 //! - `AWS::CodeArtifact::Domain`: [`Domain`], property types in [`domain`]
 //! - `AWS::CodeArtifact::PackageGroup`: [`PackageGroup`], property types in [`package_group`]
 //! - `AWS::CodeArtifact::Repository`: [`Repository`], property types in [`repository`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod domain;
 pub mod package_group;
 pub mod repository;
+pub mod shared;
 
 pub use domain::{Domain, DomainAttributes, DomainRequired};
 pub use package_group::{PackageGroup, PackageGroupAttributes, PackageGroupRequired};

@@ -7,99 +7,36 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\P{C}*$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^([a-z][a-z0-9\\-]{0,48}[a-z0-9])$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("[0-9]{12}");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^\\P{C}+$");
 
 /// The required properties of [`PackageGroup`], by name: `PackageGroup::new(PackageGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PackageGroupRequired {
     /// `DomainName`: a string, required.
-    ///
-    /// The domain that contains the package group.
-    ///
-    /// Pattern `^([a-z][a-z0-9\-]{0,48}[a-z0-9])$`; length 2 to 50; create-only: changing it replaces the resource.
     pub domain_name: Str,
     /// `Pattern`: a string, required.
-    ///
-    /// The pattern of the package group. The pattern determines which packages are associated with the package group.
-    ///
-    /// Length 2 to 520; create-only: changing it replaces the resource.
     pub pattern: Str,
 }
 
-static RULE_PackageGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PackageGroup: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContactInfo",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1000),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1000),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DomainName",
-            Shape::Str(&StrRule {
-                min_len: Some(2),
-                max_len: Some(50),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DomainOwner",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OriginConfiguration",
-            Shape::Object(&RULE_OriginConfiguration),
-        ),
-        (
-            "Pattern",
-            Shape::Str(&StrRule {
-                min_len: Some(2),
-                max_len: Some(520),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("ContactInfo", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DomainName", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(50), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("DomainOwner", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("OriginConfiguration", Shape::Object(&RULE_OriginConfiguration)),
+        ("Pattern", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(520), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["Pattern", "DomainName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CodeArtifact::PackageGroup` resource.
@@ -157,6 +94,7 @@ pub struct PackageGroup {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl PackageGroup {
     /// The CloudFormation type name, `AWS::CodeArtifact::PackageGroup`.
     pub const TYPE_NAME: &'static str = "AWS::CodeArtifact::PackageGroup";
@@ -191,60 +129,19 @@ impl PackageGroup {
     }
 
     /// `ContactInfo`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn contact_info(mut self, value: impl Into<Str>) -> Self {
-        self.contact_info = Some(value.into());
-        self
-    }
-
+    pub fn contact_info(mut self, value: impl Into<Str>) -> Self { self.contact_info = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DomainName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self {
-        self.domain_name = value.into();
-        self
-    }
-
+    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = value.into(); self }
     /// `DomainOwner`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_owner(mut self, value: impl Into<Str>) -> Self {
-        self.domain_owner = Some(value.into());
-        self
-    }
-
+    pub fn domain_owner(mut self, value: impl Into<Str>) -> Self { self.domain_owner = Some(value.into()); self }
     /// `OriginConfiguration`: an [`OriginConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn origin_configuration(mut self, value: impl Into<Obj<OriginConfiguration>>) -> Self {
-        self.origin_configuration = Some(value.into());
-        self
-    }
-
+    pub fn origin_configuration(mut self, value: impl Into<Obj<OriginConfiguration>>) -> Self { self.origin_configuration = Some(value.into()); self }
     /// `Pattern`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pattern(mut self, value: impl Into<Str>) -> Self {
-        self.pattern = value.into();
-        self
-    }
-
+    pub fn pattern(mut self, value: impl Into<Str>) -> Self { self.pattern = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for PackageGroup {
@@ -300,14 +197,14 @@ pub struct OriginConfigurationRequired {
     pub restrictions: Obj<Restrictions>,
 }
 
-static RULE_OriginConfiguration: ObjRule = ObjRule {
-    properties: &[("Restrictions", Shape::Object(&RULE_Restrictions))],
+#[rustfmt::skip]
+pub(crate) static RULE_OriginConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("Restrictions", Shape::Object(&RULE_Restrictions)),
+    ],
     required: &["Restrictions"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OriginConfiguration` property type of `AWS::CodeArtifact::PackageGroup`.
@@ -319,6 +216,7 @@ pub struct OriginConfiguration {
     pub restrictions: Obj<Restrictions>,
 }
 
+#[rustfmt::skip]
 impl OriginConfiguration {
     /// A `OriginConfiguration` with its required properties, named in a [`OriginConfigurationRequired`].
     pub fn new(required: OriginConfigurationRequired) -> Self {
@@ -328,10 +226,7 @@ impl OriginConfiguration {
     }
 
     /// `Restrictions`: a [`Restrictions`] object, required.
-    pub fn restrictions(mut self, value: impl Into<Obj<Restrictions>>) -> Self {
-        self.restrictions = value.into();
-        self
-    }
+    pub fn restrictions(mut self, value: impl Into<Obj<Restrictions>>) -> Self { self.restrictions = value.into(); self }
 }
 
 impl PropertyType for OriginConfiguration {}
@@ -351,33 +246,15 @@ pub struct RestrictionTypeRequired {
     pub restriction_mode: RestrictionMode,
 }
 
-static RULE_RestrictionType: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RestrictionType: ObjRule = ObjRule {
     properties: &[
-        (
-            "Repositories",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "RestrictionMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ALLOW", "BLOCK", "ALLOW_SPECIFIC_REPOSITORIES", "INHERIT"],
-                format: None,
-            }),
-        ),
+        ("Repositories", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("RestrictionMode", Shape::Str(&StrRule { allowed: &["ALLOW", "BLOCK", "ALLOW_SPECIFIC_REPOSITORIES", "INHERIT"], ..StrRule::ANY })),
     ],
     required: &["RestrictionMode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RestrictionType` property type of `AWS::CodeArtifact::PackageGroup`.
@@ -391,6 +268,7 @@ pub struct RestrictionType {
     pub restriction_mode: RestrictionMode,
 }
 
+#[rustfmt::skip]
 impl RestrictionType {
     /// A `RestrictionType` with its required properties, named in a [`RestrictionTypeRequired`].
     pub fn new(required: RestrictionTypeRequired) -> Self {
@@ -401,16 +279,9 @@ impl RestrictionType {
     }
 
     /// `Repositories`: a list of strings.
-    pub fn repositories(mut self, value: impl Into<List<Str>>) -> Self {
-        self.repositories = Some(value.into());
-        self
-    }
-
+    pub fn repositories(mut self, value: impl Into<List<Str>>) -> Self { self.repositories = Some(value.into()); self }
     /// `RestrictionMode`: a [`RestrictionMode`] value, required.
-    pub fn restriction_mode(mut self, value: impl Into<RestrictionMode>) -> Self {
-        self.restriction_mode = value.into();
-        self
-    }
+    pub fn restriction_mode(mut self, value: impl Into<RestrictionMode>) -> Self { self.restriction_mode = value.into(); self }
 }
 
 impl PropertyType for RestrictionType {}
@@ -424,18 +295,15 @@ impl ToValue for RestrictionType {
     }
 }
 
-static RULE_Restrictions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Restrictions: ObjRule = ObjRule {
     properties: &[
         ("ExternalUpstream", Shape::Object(&RULE_RestrictionType)),
         ("InternalUpstream", Shape::Object(&RULE_RestrictionType)),
         ("Publish", Shape::Object(&RULE_RestrictionType)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Restrictions` property type of `AWS::CodeArtifact::PackageGroup`.
@@ -451,6 +319,7 @@ pub struct Restrictions {
     pub publish: Option<Obj<RestrictionType>>,
 }
 
+#[rustfmt::skip]
 impl Restrictions {
     /// A `Restrictions` with no property set (none is required).
     pub fn new() -> Self {
@@ -458,22 +327,11 @@ impl Restrictions {
     }
 
     /// `ExternalUpstream`: a [`RestrictionType`] object.
-    pub fn external_upstream(mut self, value: impl Into<Obj<RestrictionType>>) -> Self {
-        self.external_upstream = Some(value.into());
-        self
-    }
-
+    pub fn external_upstream(mut self, value: impl Into<Obj<RestrictionType>>) -> Self { self.external_upstream = Some(value.into()); self }
     /// `InternalUpstream`: a [`RestrictionType`] object.
-    pub fn internal_upstream(mut self, value: impl Into<Obj<RestrictionType>>) -> Self {
-        self.internal_upstream = Some(value.into());
-        self
-    }
-
+    pub fn internal_upstream(mut self, value: impl Into<Obj<RestrictionType>>) -> Self { self.internal_upstream = Some(value.into()); self }
     /// `Publish`: a [`RestrictionType`] object.
-    pub fn publish(mut self, value: impl Into<Obj<RestrictionType>>) -> Self {
-        self.publish = Some(value.into());
-        self
-    }
+    pub fn publish(mut self, value: impl Into<Obj<RestrictionType>>) -> Self { self.publish = Some(value.into()); self }
 }
 
 impl PropertyType for Restrictions {}
@@ -484,102 +342,6 @@ impl ToValue for Restrictions {
             .opt("ExternalUpstream", &self.external_upstream)
             .opt("InternalUpstream", &self.internal_upstream)
             .opt("Publish", &self.publish)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^\P{C}+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^\P{C}*$`; length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::CodeArtifact::PackageGroup`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codeartifact-packagegroup-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^\P{C}+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^\P{C}*$`; length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

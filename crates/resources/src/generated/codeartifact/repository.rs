@@ -7,92 +7,36 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\P{C}*$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^([a-z][a-z0-9\\-]{0,48}[a-z0-9])$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^([A-Za-z0-9][A-Za-z0-9._\\-]{1,99})$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^\\P{C}+$");
 
 /// The required properties of [`Repository`], by name: `Repository::new(RepositoryRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RepositoryRequired {
     /// `DomainName`: a string, required.
-    ///
-    /// The name of the domain that contains the repository.
-    ///
-    /// Pattern `^([a-z][a-z0-9\-]{0,48}[a-z0-9])$`; length 2 to 50; create-only: changing it replaces the resource.
     pub domain_name: Str,
     /// `RepositoryName`: a string, required.
-    ///
-    /// The name of an upstream repository.
-    ///
-    /// Pattern `^([A-Za-z0-9][A-Za-z0-9._\-]{1,99})$`; length 2 to 100; create-only: changing it replaces the resource.
     pub repository_name: Str,
 }
 
-static RULE_Repository: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Repository: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1000),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DomainName",
-            Shape::Str(&StrRule {
-                min_len: Some(2),
-                max_len: Some(50),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ExternalConnections",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DomainName", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(50), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ExternalConnections", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("PermissionsPolicyDocument", Shape::Any),
-        (
-            "RepositoryName",
-            Shape::Str(&StrRule {
-                min_len: Some(2),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "Upstreams",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("RepositoryName", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Upstreams", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
     required: &["RepositoryName", "DomainName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CodeArtifact::Repository` resource.
@@ -148,6 +92,7 @@ pub struct Repository {
     pub upstreams: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl Repository {
     /// The CloudFormation type name, `AWS::CodeArtifact::Repository`.
     pub const TYPE_NAME: &'static str = "AWS::CodeArtifact::Repository";
@@ -163,17 +108,7 @@ impl Repository {
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Name", "DomainOwner", "Arn"],
-        attributes: &[
-            "Arn",
-            "Description",
-            "DomainName",
-            "DomainOwner",
-            "ExternalConnections",
-            "Name",
-            "RepositoryName",
-            "Tags",
-            "Upstreams",
-        ],
+        attributes: &["Arn", "Description", "DomainName", "DomainOwner", "ExternalConnections", "Name", "RepositoryName", "Tags", "Upstreams"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -192,60 +127,19 @@ impl Repository {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DomainName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self {
-        self.domain_name = value.into();
-        self
-    }
-
+    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = value.into(); self }
     /// `ExternalConnections`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn external_connections(mut self, value: impl Into<List<Str>>) -> Self {
-        self.external_connections = Some(value.into());
-        self
-    }
-
+    pub fn external_connections(mut self, value: impl Into<List<Str>>) -> Self { self.external_connections = Some(value.into()); self }
     /// `PermissionsPolicyDocument`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn permissions_policy_document(mut self, value: impl Into<Json>) -> Self {
-        self.permissions_policy_document = Some(value.into());
-        self
-    }
-
+    pub fn permissions_policy_document(mut self, value: impl Into<Json>) -> Self { self.permissions_policy_document = Some(value.into()); self }
     /// `RepositoryName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn repository_name(mut self, value: impl Into<Str>) -> Self {
-        self.repository_name = value.into();
-        self
-    }
-
+    pub fn repository_name(mut self, value: impl Into<Str>) -> Self { self.repository_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Upstreams`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn upstreams(mut self, value: impl Into<List<Str>>) -> Self {
-        self.upstreams = Some(value.into());
-        self
-    }
+    pub fn upstreams(mut self, value: impl Into<List<Str>>) -> Self { self.upstreams = Some(value.into()); self }
 }
 
 impl Resource for Repository {
@@ -350,101 +244,5 @@ impl RepositoryAttributes {
     /// A list of upstream repositories to associate with the repository. The order of the upstream repositories in the list determines their priority order when AWS CodeArtifact looks for a requested package version. For more information, see \[Working with upstream repositories\](<https://docs.aws.amazon.com/codeartifact/latest/ug/repos-upstream.html>) .
     pub fn upstreams(&self) -> Value {
         self.0.get_att("Upstreams")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^\P{C}+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^\P{C}*$`; length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::CodeArtifact::Repository`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codeartifact-repository-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^\P{C}+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^\P{C}*$`; length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_VpcConfig;
+pub use super::shared::VpcConfig;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?:arn:)[a-zA-Z+-=,._:/@]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^((aws/codebuild/([A-Za-z0-9._-]+|ami/[A-Za-z0-9._-]+):[A-Za-z0-9._-]+)|ami-[a-z0-9]{1,1020})$",
@@ -15,122 +18,24 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Za-z0-9][A-Za-z0-9\\-_]
 pub(crate) static PATTERN_3: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
 pub(crate) static PATTERN_4: Pattern = Pattern::new("[a-zA-Z+-=._:/]+$");
 
-static RULE_Fleet: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Fleet: ObjRule = ObjRule {
     properties: &[
-        (
-            "BaseCapacity",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ComputeConfiguration",
-            Shape::Object(&RULE_ComputeConfiguration),
-        ),
-        (
-            "ComputeType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "BUILD_GENERAL1_SMALL",
-                    "BUILD_GENERAL1_MEDIUM",
-                    "BUILD_GENERAL1_LARGE",
-                    "BUILD_GENERAL1_XLARGE",
-                    "BUILD_GENERAL1_2XLARGE",
-                    "ATTRIBUTE_BASED_COMPUTE",
-                    "CUSTOM_INSTANCE_TYPE",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "EnvironmentType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "WINDOWS_SERVER_2019_CONTAINER",
-                    "WINDOWS_SERVER_2022_CONTAINER",
-                    "LINUX_CONTAINER",
-                    "LINUX_GPU_CONTAINER",
-                    "ARM_CONTAINER",
-                    "MAC_ARM",
-                    "LINUX_EC2",
-                    "ARM_EC2",
-                    "WINDOWS_EC2",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "FleetProxyConfiguration",
-            Shape::Object(&RULE_ProxyConfiguration),
-        ),
-        (
-            "FleetServiceRole",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("BaseCapacity", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("ComputeConfiguration", Shape::Object(&RULE_ComputeConfiguration)),
+        ("ComputeType", Shape::Str(&StrRule { allowed: &["BUILD_GENERAL1_SMALL", "BUILD_GENERAL1_MEDIUM", "BUILD_GENERAL1_LARGE", "BUILD_GENERAL1_XLARGE", "BUILD_GENERAL1_2XLARGE", "ATTRIBUTE_BASED_COMPUTE", "CUSTOM_INSTANCE_TYPE"], ..StrRule::ANY })),
+        ("EnvironmentType", Shape::Str(&StrRule { allowed: &["WINDOWS_SERVER_2019_CONTAINER", "WINDOWS_SERVER_2022_CONTAINER", "LINUX_CONTAINER", "LINUX_GPU_CONTAINER", "ARM_CONTAINER", "MAC_ARM", "LINUX_EC2", "ARM_EC2", "WINDOWS_EC2"], ..StrRule::ANY })),
+        ("FleetProxyConfiguration", Shape::Object(&RULE_ProxyConfiguration)),
+        ("FleetServiceRole", Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("FleetVpcConfig", Shape::Object(&RULE_VpcConfig)),
-        (
-            "ImageId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: Some(Format::ImageId),
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(2),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OverflowBehavior",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["QUEUE", "ON_DEMAND"],
-                format: None,
-            }),
-        ),
-        (
-            "ScalingConfiguration",
-            Shape::Object(&RULE_ScalingConfigurationInput),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("ImageId", Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_1), format: Some(Format::ImageId), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("OverflowBehavior", Shape::Str(&StrRule { allowed: &["QUEUE", "ON_DEMAND"], ..StrRule::ANY })),
+        ("ScalingConfiguration", Shape::Object(&RULE_ScalingConfigurationInput)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CodeBuild::Fleet` resource.
@@ -252,6 +157,7 @@ pub struct Fleet {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Fleet {
     /// The CloudFormation type name, `AWS::CodeBuild::Fleet`.
     pub const TYPE_NAME: &'static str = "AWS::CodeBuild::Fleet";
@@ -278,103 +184,29 @@ impl Fleet {
     }
 
     /// `BaseCapacity`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn base_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.base_capacity = Some(value.into());
-        self
-    }
-
+    pub fn base_capacity(mut self, value: impl Into<Int>) -> Self { self.base_capacity = Some(value.into()); self }
     /// `ComputeConfiguration`: a [`ComputeConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compute_configuration(mut self, value: impl Into<Obj<ComputeConfiguration>>) -> Self {
-        self.compute_configuration = Some(value.into());
-        self
-    }
-
+    pub fn compute_configuration(mut self, value: impl Into<Obj<ComputeConfiguration>>) -> Self { self.compute_configuration = Some(value.into()); self }
     /// `ComputeType`: a [`ComputeType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compute_type(mut self, value: impl Into<ComputeType>) -> Self {
-        self.compute_type = Some(value.into());
-        self
-    }
-
+    pub fn compute_type(mut self, value: impl Into<ComputeType>) -> Self { self.compute_type = Some(value.into()); self }
     /// `EnvironmentType`: an [`EnvironmentType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment_type(mut self, value: impl Into<EnvironmentType>) -> Self {
-        self.environment_type = Some(value.into());
-        self
-    }
-
+    pub fn environment_type(mut self, value: impl Into<EnvironmentType>) -> Self { self.environment_type = Some(value.into()); self }
     /// `FleetProxyConfiguration`: a [`ProxyConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fleet_proxy_configuration(mut self, value: impl Into<Obj<ProxyConfiguration>>) -> Self {
-        self.fleet_proxy_configuration = Some(value.into());
-        self
-    }
-
+    pub fn fleet_proxy_configuration(mut self, value: impl Into<Obj<ProxyConfiguration>>) -> Self { self.fleet_proxy_configuration = Some(value.into()); self }
     /// `FleetServiceRole`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fleet_service_role(mut self, value: impl Into<Str>) -> Self {
-        self.fleet_service_role = Some(value.into());
-        self
-    }
-
+    pub fn fleet_service_role(mut self, value: impl Into<Str>) -> Self { self.fleet_service_role = Some(value.into()); self }
     /// `FleetVpcConfig`: a [`VpcConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fleet_vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self {
-        self.fleet_vpc_config = Some(value.into());
-        self
-    }
-
+    pub fn fleet_vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self { self.fleet_vpc_config = Some(value.into()); self }
     /// `ImageId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_id(mut self, value: impl Into<Str>) -> Self {
-        self.image_id = Some(value.into());
-        self
-    }
-
+    pub fn image_id(mut self, value: impl Into<Str>) -> Self { self.image_id = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `OverflowBehavior`: an [`OverflowBehavior`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn overflow_behavior(mut self, value: impl Into<OverflowBehavior>) -> Self {
-        self.overflow_behavior = Some(value.into());
-        self
-    }
-
+    pub fn overflow_behavior(mut self, value: impl Into<OverflowBehavior>) -> Self { self.overflow_behavior = Some(value.into()); self }
     /// `ScalingConfiguration`: a [`ScalingConfigurationInput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scaling_configuration(
-        mut self,
-        value: impl Into<Obj<ScalingConfigurationInput>>,
-    ) -> Self {
-        self.scaling_configuration = Some(value.into());
-        self
-    }
-
+    pub fn scaling_configuration(mut self, value: impl Into<Obj<ScalingConfigurationInput>>) -> Self { self.scaling_configuration = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Fleet {
@@ -428,38 +260,17 @@ impl FleetAttributes {
     }
 }
 
-static RULE_ComputeConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ComputeConfiguration: ObjRule = ObjRule {
     properties: &[
         ("disk", Shape::INT),
-        (
-            "instanceType",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "machineType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["GENERAL", "NVME"],
-                format: None,
-            }),
-        ),
+        ("instanceType", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ("machineType", Shape::Str(&StrRule { allowed: &["GENERAL", "NVME"], ..StrRule::ANY })),
         ("memory", Shape::INT),
         ("vCpu", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ComputeConfiguration` property type of `AWS::CodeBuild::Fleet`.
@@ -493,6 +304,7 @@ pub struct ComputeConfiguration {
     pub v_cpu: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl ComputeConfiguration {
     /// A `ComputeConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -500,44 +312,15 @@ impl ComputeConfiguration {
     }
 
     /// `disk`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disk(mut self, value: impl Into<Int>) -> Self {
-        self.disk = Some(value.into());
-        self
-    }
-
+    pub fn disk(mut self, value: impl Into<Int>) -> Self { self.disk = Some(value.into()); self }
     /// `instanceType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_type(mut self, value: impl Into<Str>) -> Self {
-        self.instance_type = Some(value.into());
-        self
-    }
-
+    pub fn instance_type(mut self, value: impl Into<Str>) -> Self { self.instance_type = Some(value.into()); self }
     /// `machineType`: a [`MachineType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn machine_type(mut self, value: impl Into<MachineType>) -> Self {
-        self.machine_type = Some(value.into());
-        self
-    }
-
+    pub fn machine_type(mut self, value: impl Into<MachineType>) -> Self { self.machine_type = Some(value.into()); self }
     /// `memory`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn memory(mut self, value: impl Into<Int>) -> Self {
-        self.memory = Some(value.into());
-        self
-    }
-
+    pub fn memory(mut self, value: impl Into<Int>) -> Self { self.memory = Some(value.into()); self }
     /// `vCpu`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn v_cpu(mut self, value: impl Into<Int>) -> Self {
-        self.v_cpu = Some(value.into());
-        self
-    }
+    pub fn v_cpu(mut self, value: impl Into<Int>) -> Self { self.v_cpu = Some(value.into()); self }
 }
 
 impl PropertyType for ComputeConfiguration {}
@@ -554,43 +337,15 @@ impl ToValue for ComputeConfiguration {
     }
 }
 
-static RULE_FleetProxyRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FleetProxyRule: ObjRule = ObjRule {
     properties: &[
-        (
-            "Effect",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ALLOW", "DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "Entities",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DOMAIN", "IP"],
-                format: None,
-            }),
-        ),
+        ("Effect", Shape::Str(&StrRule { allowed: &["ALLOW", "DENY"], ..StrRule::ANY })),
+        ("Entities", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Type", Shape::Str(&StrRule { allowed: &["DOMAIN", "IP"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FleetProxyRule` property type of `AWS::CodeBuild::Fleet`.
@@ -614,6 +369,7 @@ pub struct FleetProxyRule {
     pub r#type: Option<FleetProxyRuleType>,
 }
 
+#[rustfmt::skip]
 impl FleetProxyRule {
     /// A `FleetProxyRule` with no property set (none is required).
     pub fn new() -> Self {
@@ -621,28 +377,11 @@ impl FleetProxyRule {
     }
 
     /// `Effect`: an [`Effect`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn effect(mut self, value: impl Into<Effect>) -> Self {
-        self.effect = Some(value.into());
-        self
-    }
-
+    pub fn effect(mut self, value: impl Into<Effect>) -> Self { self.effect = Some(value.into()); self }
     /// `Entities`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn entities(mut self, value: impl Into<List<Str>>) -> Self {
-        self.entities = Some(value.into());
-        self
-    }
-
+    pub fn entities(mut self, value: impl Into<List<Str>>) -> Self { self.entities = Some(value.into()); self }
     /// `Type`: a [`FleetProxyRuleType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<FleetProxyRuleType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<FleetProxyRuleType>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl PropertyType for FleetProxyRule {}
@@ -657,33 +396,14 @@ impl ToValue for FleetProxyRule {
     }
 }
 
-static RULE_ProxyConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ProxyConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "DefaultBehavior",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ALLOW_ALL", "DENY_ALL"],
-                format: None,
-            }),
-        ),
-        (
-            "OrderedProxyRules",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_FleetProxyRule),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DefaultBehavior", Shape::Str(&StrRule { allowed: &["ALLOW_ALL", "DENY_ALL"], ..StrRule::ANY })),
+        ("OrderedProxyRules", Shape::List(&ListRule { items: Shape::Object(&RULE_FleetProxyRule), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ProxyConfiguration` property type of `AWS::CodeBuild::Fleet`.
@@ -703,6 +423,7 @@ pub struct ProxyConfiguration {
     pub ordered_proxy_rules: Option<List<FleetProxyRule>>,
 }
 
+#[rustfmt::skip]
 impl ProxyConfiguration {
     /// A `ProxyConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -710,20 +431,9 @@ impl ProxyConfiguration {
     }
 
     /// `DefaultBehavior`: a [`DefaultBehavior`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_behavior(mut self, value: impl Into<DefaultBehavior>) -> Self {
-        self.default_behavior = Some(value.into());
-        self
-    }
-
+    pub fn default_behavior(mut self, value: impl Into<DefaultBehavior>) -> Self { self.default_behavior = Some(value.into()); self }
     /// `OrderedProxyRules`: a list of [`FleetProxyRule`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ordered_proxy_rules(mut self, value: impl Into<List<FleetProxyRule>>) -> Self {
-        self.ordered_proxy_rules = Some(value.into());
-        self
-    }
+    pub fn ordered_proxy_rules(mut self, value: impl Into<List<FleetProxyRule>>) -> Self { self.ordered_proxy_rules = Some(value.into()); self }
 }
 
 impl PropertyType for ProxyConfiguration {}
@@ -737,41 +447,15 @@ impl ToValue for ProxyConfiguration {
     }
 }
 
-static RULE_ScalingConfigurationInput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ScalingConfigurationInput: ObjRule = ObjRule {
     properties: &[
-        (
-            "MaxCapacity",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ScalingType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["TARGET_TRACKING_SCALING"],
-                format: None,
-            }),
-        ),
-        (
-            "TargetTrackingScalingConfigs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TargetTrackingScalingConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("MaxCapacity", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("ScalingType", Shape::Str(&StrRule { allowed: &["TARGET_TRACKING_SCALING"], ..StrRule::ANY })),
+        ("TargetTrackingScalingConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetTrackingScalingConfiguration), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ScalingConfigurationInput` property type of `AWS::CodeBuild::Fleet`.
@@ -797,6 +481,7 @@ pub struct ScalingConfigurationInput {
     pub target_tracking_scaling_configs: Option<List<TargetTrackingScalingConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl ScalingConfigurationInput {
     /// A `ScalingConfigurationInput` with no property set (none is required).
     pub fn new() -> Self {
@@ -804,31 +489,11 @@ impl ScalingConfigurationInput {
     }
 
     /// `MaxCapacity`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.max_capacity = Some(value.into());
-        self
-    }
-
+    pub fn max_capacity(mut self, value: impl Into<Int>) -> Self { self.max_capacity = Some(value.into()); self }
     /// `ScalingType`: a [`ScalingType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scaling_type(mut self, value: impl Into<ScalingType>) -> Self {
-        self.scaling_type = Some(value.into());
-        self
-    }
-
+    pub fn scaling_type(mut self, value: impl Into<ScalingType>) -> Self { self.scaling_type = Some(value.into()); self }
     /// `TargetTrackingScalingConfigs`: a list of [`TargetTrackingScalingConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_tracking_scaling_configs(
-        mut self,
-        value: impl Into<List<TargetTrackingScalingConfiguration>>,
-    ) -> Self {
-        self.target_tracking_scaling_configs = Some(value.into());
-        self
-    }
+    pub fn target_tracking_scaling_configs(mut self, value: impl Into<List<TargetTrackingScalingConfiguration>>) -> Self { self.target_tracking_scaling_configs = Some(value.into()); self }
 }
 
 impl PropertyType for ScalingConfigurationInput {}
@@ -850,44 +515,20 @@ impl ToValue for ScalingConfigurationInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `[a-zA-Z+-=._:/]+$`; length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::CodeBuild::Fleet`.
@@ -905,6 +546,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -915,20 +557,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -942,26 +573,14 @@ impl ToValue for Tag {
     }
 }
 
-static RULE_TargetTrackingScalingConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TargetTrackingScalingConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "MetricType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FLEET_UTILIZATION_RATE"],
-                format: None,
-            }),
-        ),
+        ("MetricType", Shape::Str(&StrRule { allowed: &["FLEET_UTILIZATION_RATE"], ..StrRule::ANY })),
         ("TargetValue", Shape::NUM),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TargetTrackingScalingConfiguration` property type of `AWS::CodeBuild::Fleet`.
@@ -981,6 +600,7 @@ pub struct TargetTrackingScalingConfiguration {
     pub target_value: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl TargetTrackingScalingConfiguration {
     /// A `TargetTrackingScalingConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -988,20 +608,9 @@ impl TargetTrackingScalingConfiguration {
     }
 
     /// `MetricType`: a [`MetricType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_type(mut self, value: impl Into<MetricType>) -> Self {
-        self.metric_type = Some(value.into());
-        self
-    }
-
+    pub fn metric_type(mut self, value: impl Into<MetricType>) -> Self { self.metric_type = Some(value.into()); self }
     /// `TargetValue`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_value(mut self, value: impl Into<Num>) -> Self {
-        self.target_value = Some(value.into());
-        self
-    }
+    pub fn target_value(mut self, value: impl Into<Num>) -> Self { self.target_value = Some(value.into()); self }
 }
 
 impl PropertyType for TargetTrackingScalingConfiguration {}
@@ -1011,125 +620,6 @@ impl ToValue for TargetTrackingScalingConfiguration {
         MapBuilder::new()
             .opt("MetricType", &self.metric_type)
             .opt("TargetValue", &self.target_value)
-            .build()
-    }
-}
-
-static RULE_VpcConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Subnets",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SubnetId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VpcId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::VpcId),
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `VpcConfig` property type of `AWS::CodeBuild::Fleet`.
-///
-/// Information about the VPC configuration that AWS CodeBuild accesses.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codebuild-fleet-vpcconfig.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct VpcConfig {
-    /// `SecurityGroupIds`: a list of strings.
-    ///
-    /// A list of one or more security groups IDs in your Amazon VPC.
-    ///
-    /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`.
-    pub security_group_ids: Option<List<Str>>,
-    /// `Subnets`: a list of strings.
-    ///
-    /// A list of one or more subnet IDs in your Amazon VPC.
-    ///
-    /// Format `AWS::EC2::Subnet.Ids`; each item: format `AWS::EC2::Subnet.Id`.
-    pub subnets: Option<List<Str>>,
-    /// `VpcId`: a string.
-    ///
-    /// The ID of the Amazon VPC.
-    ///
-    /// Format `AWS::EC2::VPC.Id`.
-    pub vpc_id: Option<Str>,
-}
-
-impl VpcConfig {
-    /// A `VpcConfig` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `SecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = Some(value.into());
-        self
-    }
-
-    /// `Subnets`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnets = Some(value.into());
-        self
-    }
-
-    /// `VpcId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_id = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for VpcConfig {}
-
-impl ToValue for VpcConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("SecurityGroupIds", &self.security_group_ids)
-            .opt("Subnets", &self.subnets)
-            .opt("VpcId", &self.vpc_id)
             .build()
     }
 }

@@ -7,10 +7,13 @@
 //! - `AWS::CodeBuild::Project`: [`Project`], property types in [`project`]
 //! - `AWS::CodeBuild::ReportGroup`: [`ReportGroup`], property types in [`report_group`]
 //! - `AWS::CodeBuild::SourceCredential`: [`SourceCredential`], property types in [`source_credential`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod fleet;
 pub mod project;
 pub mod report_group;
+pub mod shared;
 pub mod source_credential;
 
 pub use fleet::{Fleet, FleetAttributes};

@@ -7,45 +7,30 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`ReportGroup`], by name: `ReportGroup::new(ReportGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReportGroupRequired {
     /// `ExportConfig`: a [`ReportExportConfig`] object, required.
-    ///
-    /// Information about the destination where the raw data of this `ReportGroup` is exported.
     pub export_config: Obj<ReportExportConfig>,
     /// `Type`: a string, required.
-    ///
-    /// The type of the `ReportGroup` . This can be one of the following values:
-    ///
-    /// - **CODE_COVERAGE** - The report group contains code coverage reports.
-    /// - **TEST** - The report group contains test reports.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub r#type: Str,
 }
 
-static RULE_ReportGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ReportGroup: ObjRule = ObjRule {
     properties: &[
         ("DeleteReports", Shape::Bool),
         ("ExportConfig", Shape::Object(&RULE_ReportExportConfig)),
         ("Name", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("Type", Shape::STR),
     ],
     required: &["Type", "ExportConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CodeBuild::ReportGroup` resource.
@@ -95,6 +80,7 @@ pub struct ReportGroup {
     pub r#type: Str,
 }
 
+#[rustfmt::skip]
 impl ReportGroup {
     /// The CloudFormation type name, `AWS::CodeBuild::ReportGroup`.
     pub const TYPE_NAME: &'static str = "AWS::CodeBuild::ReportGroup";
@@ -127,44 +113,15 @@ impl ReportGroup {
     }
 
     /// `DeleteReports`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delete_reports(mut self, value: impl Into<Bool>) -> Self {
-        self.delete_reports = Some(value.into());
-        self
-    }
-
+    pub fn delete_reports(mut self, value: impl Into<Bool>) -> Self { self.delete_reports = Some(value.into()); self }
     /// `ExportConfig`: a [`ReportExportConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn export_config(mut self, value: impl Into<Obj<ReportExportConfig>>) -> Self {
-        self.export_config = value.into();
-        self
-    }
-
+    pub fn export_config(mut self, value: impl Into<Obj<ReportExportConfig>>) -> Self { self.export_config = value.into(); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
 }
 
 impl Resource for ReportGroup {
@@ -220,25 +177,18 @@ impl ReportGroupAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReportExportConfigRequired {
     /// `ExportConfigType`: a string, required.
-    ///
-    /// The export configuration type. Valid values are:
-    ///
-    /// - `S3` : The report results are exported to an S3 bucket.
-    /// - `NO_EXPORT` : The report results are not exported.
     pub export_config_type: Str,
 }
 
-static RULE_ReportExportConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ReportExportConfig: ObjRule = ObjRule {
     properties: &[
         ("ExportConfigType", Shape::STR),
         ("S3Destination", Shape::Object(&RULE_S3ReportExportConfig)),
     ],
     required: &["ExportConfigType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReportExportConfig` property type of `AWS::CodeBuild::ReportGroup`.
@@ -261,6 +211,7 @@ pub struct ReportExportConfig {
     pub s3_destination: Option<Obj<S3ReportExportConfig>>,
 }
 
+#[rustfmt::skip]
 impl ReportExportConfig {
     /// A `ReportExportConfig` with its required properties, named in a [`ReportExportConfigRequired`].
     pub fn new(required: ReportExportConfigRequired) -> Self {
@@ -271,20 +222,9 @@ impl ReportExportConfig {
     }
 
     /// `ExportConfigType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn export_config_type(mut self, value: impl Into<Str>) -> Self {
-        self.export_config_type = value.into();
-        self
-    }
-
+    pub fn export_config_type(mut self, value: impl Into<Str>) -> Self { self.export_config_type = value.into(); self }
     /// `S3Destination`: a [`S3ReportExportConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_destination(mut self, value: impl Into<Obj<S3ReportExportConfig>>) -> Self {
-        self.s3_destination = Some(value.into());
-        self
-    }
+    pub fn s3_destination(mut self, value: impl Into<Obj<S3ReportExportConfig>>) -> Self { self.s3_destination = Some(value.into()); self }
 }
 
 impl PropertyType for ReportExportConfig {}
@@ -302,12 +242,11 @@ impl ToValue for ReportExportConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3ReportExportConfigRequired {
     /// `Bucket`: a string, required.
-    ///
-    /// The name of the S3 bucket where the raw data of a report are exported.
     pub bucket: Str,
 }
 
-static RULE_S3ReportExportConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3ReportExportConfig: ObjRule = ObjRule {
     properties: &[
         ("Bucket", Shape::STR),
         ("BucketOwner", Shape::STR),
@@ -317,11 +256,8 @@ static RULE_S3ReportExportConfig: ObjRule = ObjRule {
         ("Path", Shape::STR),
     ],
     required: &["Bucket"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3ReportExportConfig` property type of `AWS::CodeBuild::ReportGroup`.
@@ -360,6 +296,7 @@ pub struct S3ReportExportConfig {
     pub path: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl S3ReportExportConfig {
     /// A `S3ReportExportConfig` with its required properties, named in a [`S3ReportExportConfigRequired`].
     pub fn new(required: S3ReportExportConfigRequired) -> Self {
@@ -374,52 +311,17 @@ impl S3ReportExportConfig {
     }
 
     /// `Bucket`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self {
-        self.bucket = value.into();
-        self
-    }
-
+    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
     /// `BucketOwner`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_owner(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_owner = Some(value.into());
-        self
-    }
-
+    pub fn bucket_owner(mut self, value: impl Into<Str>) -> Self { self.bucket_owner = Some(value.into()); self }
     /// `EncryptionDisabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_disabled(mut self, value: impl Into<Bool>) -> Self {
-        self.encryption_disabled = Some(value.into());
-        self
-    }
-
+    pub fn encryption_disabled(mut self, value: impl Into<Bool>) -> Self { self.encryption_disabled = Some(value.into()); self }
     /// `EncryptionKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_key(mut self, value: impl Into<Str>) -> Self {
-        self.encryption_key = Some(value.into());
-        self
-    }
-
+    pub fn encryption_key(mut self, value: impl Into<Str>) -> Self { self.encryption_key = Some(value.into()); self }
     /// `Packaging`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn packaging(mut self, value: impl Into<Str>) -> Self {
-        self.packaging = Some(value.into());
-        self
-    }
-
+    pub fn packaging(mut self, value: impl Into<Str>) -> Self { self.packaging = Some(value.into()); self }
     /// `Path`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn path(mut self, value: impl Into<Str>) -> Self {
-        self.path = Some(value.into());
-        self
-    }
+    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = Some(value.into()); self }
 }
 
 impl PropertyType for S3ReportExportConfig {}
@@ -433,69 +335,6 @@ impl ToValue for S3ReportExportConfig {
             .opt("EncryptionKey", &self.encryption_key)
             .opt("Packaging", &self.packaging)
             .opt("Path", &self.path)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::CodeBuild::ReportGroup`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codebuild-reportgroup-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -11,22 +11,15 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct SourceCredentialRequired {
     /// `AuthType`: a string, required.
-    ///
-    /// The type of authentication used by the credentials. Valid options are OAUTH, BASIC_AUTH, PERSONAL_ACCESS_TOKEN, CODECONNECTIONS, or SECRETS_MANAGER.
     pub auth_type: Str,
     /// `ServerType`: a string, required.
-    ///
-    /// The type of source provider. The valid options are GITHUB, GITHUB_ENTERPRISE, GITLAB, GITLAB_SELF_MANAGED, or BITBUCKET.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub server_type: Str,
     /// `Token`: a string, required.
-    ///
-    /// For GitHub or GitHub Enterprise, this is the personal access token. For Bitbucket, this is either the access token or the app password. For the `authType` CODECONNECTIONS, this is the `connectionArn` . For the `authType` SECRETS_MANAGER, this is the `secretArn` .
     pub token: Str,
 }
 
-static RULE_SourceCredential: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SourceCredential: ObjRule = ObjRule {
     properties: &[
         ("AuthType", Shape::STR),
         ("ServerType", Shape::STR),
@@ -34,11 +27,8 @@ static RULE_SourceCredential: ObjRule = ObjRule {
         ("Username", Shape::STR),
     ],
     required: &["ServerType", "Token", "AuthType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CodeBuild::SourceCredential` resource.
@@ -76,6 +66,7 @@ pub struct SourceCredential {
     pub username: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SourceCredential {
     /// The CloudFormation type name, `AWS::CodeBuild::SourceCredential`.
     pub const TYPE_NAME: &'static str = "AWS::CodeBuild::SourceCredential";
@@ -107,36 +98,13 @@ impl SourceCredential {
     }
 
     /// `AuthType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auth_type(mut self, value: impl Into<Str>) -> Self {
-        self.auth_type = value.into();
-        self
-    }
-
+    pub fn auth_type(mut self, value: impl Into<Str>) -> Self { self.auth_type = value.into(); self }
     /// `ServerType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn server_type(mut self, value: impl Into<Str>) -> Self {
-        self.server_type = value.into();
-        self
-    }
-
+    pub fn server_type(mut self, value: impl Into<Str>) -> Self { self.server_type = value.into(); self }
     /// `Token`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn token(mut self, value: impl Into<Str>) -> Self {
-        self.token = value.into();
-        self
-    }
-
+    pub fn token(mut self, value: impl Into<Str>) -> Self { self.token = value.into(); self }
     /// `Username`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn username(mut self, value: impl Into<Str>) -> Self {
-        self.username = Some(value.into());
-        self
-    }
+    pub fn username(mut self, value: impl Into<Str>) -> Self { self.username = Some(value.into()); self }
 }
 
 impl Resource for SourceCredential {

@@ -13,53 +13,22 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9._\\-]+(?<!\\.gi
 #[derive(Clone, Debug, PartialEq)]
 pub struct RepositoryRequired {
     /// `RepositoryName`: a string, required.
-    ///
-    /// The name of the new repository to be created.
-    ///
-    /// &gt; The repository name must be unique across the calling AWS account . Repository names are limited to 100 alphanumeric, dash, and underscore characters, and cannot include certain characters. For more information about the limits on repository names, see \[Quotas\](<https://docs.aws.amazon.com/codecommit/latest/userguide/limits.html>) in the *AWS CodeCommit User Guide* . The suffix .git is prohibited.
-    ///
-    /// Pattern `^[a-zA-Z0-9._\-]+(?<!\.git)$`; value 1 to 100.
     pub repository_name: Str,
 }
 
-static RULE_Repository: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Repository: ObjRule = ObjRule {
     properties: &[
         ("Code", Shape::Object(&RULE_Code)),
         ("KmsKeyId", Shape::STR),
         ("RepositoryDescription", Shape::STR),
-        (
-            "RepositoryName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Triggers",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_RepositoryTrigger),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("RepositoryName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Triggers", Shape::List(&ListRule { items: Shape::Object(&RULE_RepositoryTrigger), min_items: None, max_items: None })),
     ],
     required: &["RepositoryName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CodeCommit::Repository` resource.
@@ -112,6 +81,7 @@ pub struct Repository {
     pub triggers: Option<List<RepositoryTrigger>>,
 }
 
+#[rustfmt::skip]
 impl Repository {
     /// The CloudFormation type name, `AWS::CodeCommit::Repository`.
     pub const TYPE_NAME: &'static str = "AWS::CodeCommit::Repository";
@@ -145,52 +115,17 @@ impl Repository {
     }
 
     /// `Code`: a [`Code`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn code(mut self, value: impl Into<Obj<Code>>) -> Self {
-        self.code = Some(value.into());
-        self
-    }
-
+    pub fn code(mut self, value: impl Into<Obj<Code>>) -> Self { self.code = Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `RepositoryDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn repository_description(mut self, value: impl Into<Str>) -> Self {
-        self.repository_description = Some(value.into());
-        self
-    }
-
+    pub fn repository_description(mut self, value: impl Into<Str>) -> Self { self.repository_description = Some(value.into()); self }
     /// `RepositoryName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn repository_name(mut self, value: impl Into<Str>) -> Self {
-        self.repository_name = value.into();
-        self
-    }
-
+    pub fn repository_name(mut self, value: impl Into<Str>) -> Self { self.repository_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Triggers`: a list of [`RepositoryTrigger`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn triggers(mut self, value: impl Into<List<RepositoryTrigger>>) -> Self {
-        self.triggers = Some(value.into());
-        self
-    }
+    pub fn triggers(mut self, value: impl Into<List<RepositoryTrigger>>) -> Self { self.triggers = Some(value.into()); self }
 }
 
 impl Resource for Repository {
@@ -268,19 +203,18 @@ impl RepositoryAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CodeRequired {
     /// `S3`: a [`S3`] object, required.
-    ///
-    /// Information about the Amazon S3 bucket that contains a ZIP file of code to be committed to the repository. Changes to this property are ignored after initial resource creation.
     pub s3: Obj<S3>,
 }
 
-static RULE_Code: ObjRule = ObjRule {
-    properties: &[("BranchName", Shape::STR), ("S3", Shape::Object(&RULE_S3))],
+#[rustfmt::skip]
+pub(crate) static RULE_Code: ObjRule = ObjRule {
+    properties: &[
+        ("BranchName", Shape::STR),
+        ("S3", Shape::Object(&RULE_S3)),
+    ],
     required: &["S3"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Code` property type of `AWS::CodeCommit::Repository`.
@@ -300,6 +234,7 @@ pub struct Code {
     pub s3: Obj<S3>,
 }
 
+#[rustfmt::skip]
 impl Code {
     /// A `Code` with its required properties, named in a [`CodeRequired`].
     pub fn new(required: CodeRequired) -> Self {
@@ -310,20 +245,9 @@ impl Code {
     }
 
     /// `BranchName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn branch_name(mut self, value: impl Into<Str>) -> Self {
-        self.branch_name = Some(value.into());
-        self
-    }
-
+    pub fn branch_name(mut self, value: impl Into<Str>) -> Self { self.branch_name = Some(value.into()); self }
     /// `S3`: a [`S3`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3(mut self, value: impl Into<Obj<S3>>) -> Self {
-        self.s3 = value.into();
-        self
-    }
+    pub fn s3(mut self, value: impl Into<Obj<S3>>) -> Self { self.s3 = value.into(); self }
 }
 
 impl PropertyType for Code {}
@@ -341,49 +265,25 @@ impl ToValue for Code {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RepositoryTriggerRequired {
     /// `DestinationArn`: a string, required.
-    ///
-    /// The ARN of the resource that is the target for a trigger (for example, the ARN of a topic in Amazon SNS).
     pub destination_arn: Str,
     /// `Events`: a list of strings, required.
-    ///
-    /// The repository events that cause the trigger to run actions in another service, such as sending a notification through Amazon SNS.
-    ///
-    /// &gt; The valid value "all" cannot be used with any other values.
     pub events: List<Str>,
     /// `Name`: a string, required.
-    ///
-    /// The name of the trigger.
     pub name: Str,
 }
 
-static RULE_RepositoryTrigger: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RepositoryTrigger: ObjRule = ObjRule {
     properties: &[
-        (
-            "Branches",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Branches", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("CustomData", Shape::STR),
         ("DestinationArn", Shape::STR),
-        (
-            "Events",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Events", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("Name", Shape::STR),
     ],
     required: &["Events", "DestinationArn", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RepositoryTrigger` property type of `AWS::CodeCommit::Repository`.
@@ -421,6 +321,7 @@ pub struct RepositoryTrigger {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl RepositoryTrigger {
     /// A `RepositoryTrigger` with its required properties, named in a [`RepositoryTriggerRequired`].
     pub fn new(required: RepositoryTriggerRequired) -> Self {
@@ -434,44 +335,15 @@ impl RepositoryTrigger {
     }
 
     /// `Branches`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn branches(mut self, value: impl Into<List<Str>>) -> Self {
-        self.branches = Some(value.into());
-        self
-    }
-
+    pub fn branches(mut self, value: impl Into<List<Str>>) -> Self { self.branches = Some(value.into()); self }
     /// `CustomData`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_data(mut self, value: impl Into<Str>) -> Self {
-        self.custom_data = Some(value.into());
-        self
-    }
-
+    pub fn custom_data(mut self, value: impl Into<Str>) -> Self { self.custom_data = Some(value.into()); self }
     /// `DestinationArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_arn(mut self, value: impl Into<Str>) -> Self {
-        self.destination_arn = value.into();
-        self
-    }
-
+    pub fn destination_arn(mut self, value: impl Into<Str>) -> Self { self.destination_arn = value.into(); self }
     /// `Events`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn events(mut self, value: impl Into<List<Str>>) -> Self {
-        self.events = value.into();
-        self
-    }
-
+    pub fn events(mut self, value: impl Into<List<Str>>) -> Self { self.events = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for RepositoryTrigger {}
@@ -492,27 +364,21 @@ impl ToValue for RepositoryTrigger {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3Required {
     /// `Bucket`: a string, required.
-    ///
-    /// The name of the Amazon S3 bucket that contains the ZIP file with the content that will be committed to the new repository. This can be specified using the name of the bucket in the AWS account . Changes to this property are ignored after initial resource creation.
     pub bucket: Str,
     /// `Key`: a string, required.
-    ///
-    /// The key to use for accessing the Amazon S3 bucket. Changes to this property are ignored after initial resource creation. For more information, see \[Creating object key names\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html>) and \[Uploading objects\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/upload-objects.html>) in the Amazon S3 User Guide.
     pub key: Str,
 }
 
-static RULE_S3: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3: ObjRule = ObjRule {
     properties: &[
         ("Bucket", Shape::STR),
         ("Key", Shape::STR),
         ("ObjectVersion", Shape::STR),
     ],
     required: &["Bucket", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3` property type of `AWS::CodeCommit::Repository`.
@@ -536,6 +402,7 @@ pub struct S3 {
     pub object_version: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl S3 {
     /// A `S3` with its required properties, named in a [`S3Required`].
     pub fn new(required: S3Required) -> Self {
@@ -547,28 +414,11 @@ impl S3 {
     }
 
     /// `Bucket`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self {
-        self.bucket = value.into();
-        self
-    }
-
+    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `ObjectVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object_version(mut self, value: impl Into<Str>) -> Self {
-        self.object_version = Some(value.into());
-        self
-    }
+    pub fn object_version(mut self, value: impl Into<Str>) -> Self { self.object_version = Some(value.into()); self }
 }
 
 impl PropertyType for S3 {}
@@ -592,14 +442,15 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::CodeCommit::Repository`.
@@ -613,6 +464,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -623,16 +475,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

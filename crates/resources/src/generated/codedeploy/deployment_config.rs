@@ -7,44 +7,19 @@
 
 use crate::support::prelude::*;
 
-static RULE_DeploymentConfig: ObjRule = ObjRule {
+pub use super::shared::ComputePlatform;
+
+#[rustfmt::skip]
+pub(crate) static RULE_DeploymentConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "ComputePlatform",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ECS", "Lambda", "Server"],
-                format: None,
-            }),
-        ),
-        (
-            "DeploymentConfigName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MinimumHealthyHosts",
-            Shape::Object(&RULE_MinimumHealthyHosts),
-        ),
-        (
-            "TrafficRoutingConfig",
-            Shape::Object(&RULE_TrafficRoutingConfig),
-        ),
+        ("ComputePlatform", Shape::Str(&StrRule { allowed: &["ECS", "Lambda", "Server"], ..StrRule::ANY })),
+        ("DeploymentConfigName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ("MinimumHealthyHosts", Shape::Object(&RULE_MinimumHealthyHosts)),
+        ("TrafficRoutingConfig", Shape::Object(&RULE_TrafficRoutingConfig)),
         ("ZonalConfig", Shape::Object(&RULE_ZonalConfig)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CodeDeploy::DeploymentConfig` resource.
@@ -107,6 +82,7 @@ pub struct DeploymentConfig {
     pub zonal_config: Option<Obj<ZonalConfig>>,
 }
 
+#[rustfmt::skip]
 impl DeploymentConfig {
     /// The CloudFormation type name, `AWS::CodeDeploy::DeploymentConfig`.
     pub const TYPE_NAME: &'static str = "AWS::CodeDeploy::DeploymentConfig";
@@ -118,13 +94,7 @@ impl DeploymentConfig {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codedeploy-deploymentconfig.html",
         primary_identifier: &["DeploymentConfigName"],
         required: &[],
-        create_only: &[
-            "DeploymentConfigName",
-            "MinimumHealthyHosts",
-            "ComputePlatform",
-            "ZonalConfig",
-            "TrafficRoutingConfig",
-        ],
+        create_only: &["DeploymentConfigName", "MinimumHealthyHosts", "ComputePlatform", "ZonalConfig", "TrafficRoutingConfig"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &[],
@@ -139,44 +109,15 @@ impl DeploymentConfig {
     }
 
     /// `ComputePlatform`: a [`ComputePlatform`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compute_platform(mut self, value: impl Into<ComputePlatform>) -> Self {
-        self.compute_platform = Some(value.into());
-        self
-    }
-
+    pub fn compute_platform(mut self, value: impl Into<ComputePlatform>) -> Self { self.compute_platform = Some(value.into()); self }
     /// `DeploymentConfigName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deployment_config_name(mut self, value: impl Into<Str>) -> Self {
-        self.deployment_config_name = Some(value.into());
-        self
-    }
-
+    pub fn deployment_config_name(mut self, value: impl Into<Str>) -> Self { self.deployment_config_name = Some(value.into()); self }
     /// `MinimumHealthyHosts`: a [`MinimumHealthyHosts`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn minimum_healthy_hosts(mut self, value: impl Into<Obj<MinimumHealthyHosts>>) -> Self {
-        self.minimum_healthy_hosts = Some(value.into());
-        self
-    }
-
+    pub fn minimum_healthy_hosts(mut self, value: impl Into<Obj<MinimumHealthyHosts>>) -> Self { self.minimum_healthy_hosts = Some(value.into()); self }
     /// `TrafficRoutingConfig`: a [`TrafficRoutingConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn traffic_routing_config(mut self, value: impl Into<Obj<TrafficRoutingConfig>>) -> Self {
-        self.traffic_routing_config = Some(value.into());
-        self
-    }
-
+    pub fn traffic_routing_config(mut self, value: impl Into<Obj<TrafficRoutingConfig>>) -> Self { self.traffic_routing_config = Some(value.into()); self }
     /// `ZonalConfig`: a [`ZonalConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn zonal_config(mut self, value: impl Into<Obj<ZonalConfig>>) -> Self {
-        self.zonal_config = Some(value.into());
-        self
-    }
+    pub fn zonal_config(mut self, value: impl Into<Obj<ZonalConfig>>) -> Self { self.zonal_config = Some(value.into()); self }
 }
 
 impl Resource for DeploymentConfig {
@@ -215,44 +156,20 @@ impl From<ResourceRef> for DeploymentConfigAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MinimumHealthyHostsRequired {
     /// `Type`: a [`MinimumHealthyHostsType`] value, required.
-    ///
-    /// The minimum healthy instance type:
-    ///
-    /// - HOST_COUNT: The minimum number of healthy instance as an absolute value.
-    /// - FLEET_PERCENT: The minimum number of healthy instance as a percentage of the total number of instance in the deployment.
-    ///
-    /// In an example of nine instance, if a HOST_COUNT of six is specified, deploy to up to three instances at a time. The deployment is successful if six or more instances are deployed to successfully. Otherwise, the deployment fails. If a FLEET_PERCENT of 40 is specified, deploy to up to five instance at a time. The deployment is successful if four or more instance are deployed to successfully. Otherwise, the deployment fails.
-    ///
-    /// &gt; In a call to `GetDeploymentConfig` , CodeDeployDefault.OneAtATime returns a minimum healthy instance type of MOST_CONCURRENCY and a value of 1. This means a deployment to only one instance at a time. (You cannot set the type to MOST_CONCURRENCY, only to HOST_COUNT or FLEET_PERCENT.) In addition, with CodeDeployDefault.OneAtATime, AWS CodeDeploy attempts to ensure that all instances but one are kept in a healthy state during the deployment. Although this allows one instance at a time to be taken offline for a new deployment, it also means that if the deployment to the last instance fails, the overall deployment is still successful.
-    ///
-    /// For more information, see \[AWS CodeDeploy Instance Health\](<https://docs.aws.amazon.com//codedeploy/latest/userguide/instances-health.html>) in the *AWS CodeDeploy User Guide* .
     pub r#type: MinimumHealthyHostsType,
     /// `Value`: an integer, required.
-    ///
-    /// The minimum healthy instance value.
     pub value: Int,
 }
 
-static RULE_MinimumHealthyHosts: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MinimumHealthyHosts: ObjRule = ObjRule {
     properties: &[
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FLEET_PERCENT", "HOST_COUNT"],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["FLEET_PERCENT", "HOST_COUNT"], ..StrRule::ANY })),
         ("Value", Shape::INT),
     ],
     required: &["Type", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MinimumHealthyHosts` property type of `AWS::CodeDeploy::DeploymentConfig`.
@@ -281,6 +198,7 @@ pub struct MinimumHealthyHosts {
     pub value: Int,
 }
 
+#[rustfmt::skip]
 impl MinimumHealthyHosts {
     /// A `MinimumHealthyHosts` with its required properties, named in a [`MinimumHealthyHostsRequired`].
     pub fn new(required: MinimumHealthyHostsRequired) -> Self {
@@ -291,20 +209,9 @@ impl MinimumHealthyHosts {
     }
 
     /// `Type`: a [`MinimumHealthyHostsType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<MinimumHealthyHostsType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<MinimumHealthyHostsType>) -> Self { self.r#type = value.into(); self }
     /// `Value`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Int>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Int>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for MinimumHealthyHosts {}
@@ -322,35 +229,20 @@ impl ToValue for MinimumHealthyHosts {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MinimumHealthyHostsPerZoneRequired {
     /// `Type`: a [`MinimumHealthyHostsPerZoneType`] value, required.
-    ///
-    /// The `type` associated with the `MinimumHealthyHostsPerZone` option.
     pub r#type: MinimumHealthyHostsPerZoneType,
     /// `Value`: an integer, required.
-    ///
-    /// The `value` associated with the `MinimumHealthyHostsPerZone` option.
     pub value: Int,
 }
 
-static RULE_MinimumHealthyHostsPerZone: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MinimumHealthyHostsPerZone: ObjRule = ObjRule {
     properties: &[
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FLEET_PERCENT", "HOST_COUNT"],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["FLEET_PERCENT", "HOST_COUNT"], ..StrRule::ANY })),
         ("Value", Shape::INT),
     ],
     required: &["Type", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MinimumHealthyHostsPerZone` property type of `AWS::CodeDeploy::DeploymentConfig`.
@@ -370,6 +262,7 @@ pub struct MinimumHealthyHostsPerZone {
     pub value: Int,
 }
 
+#[rustfmt::skip]
 impl MinimumHealthyHostsPerZone {
     /// A `MinimumHealthyHostsPerZone` with its required properties, named in a [`MinimumHealthyHostsPerZoneRequired`].
     pub fn new(required: MinimumHealthyHostsPerZoneRequired) -> Self {
@@ -380,20 +273,9 @@ impl MinimumHealthyHostsPerZone {
     }
 
     /// `Type`: a [`MinimumHealthyHostsPerZoneType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<MinimumHealthyHostsPerZoneType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<MinimumHealthyHostsPerZoneType>) -> Self { self.r#type = value.into(); self }
     /// `Value`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Int>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Int>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for MinimumHealthyHostsPerZone {}
@@ -411,26 +293,20 @@ impl ToValue for MinimumHealthyHostsPerZone {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TimeBasedCanaryRequired {
     /// `CanaryInterval`: an integer, required.
-    ///
-    /// The number of minutes between the first and second traffic shifts of a `TimeBasedCanary` deployment.
     pub canary_interval: Int,
     /// `CanaryPercentage`: an integer, required.
-    ///
-    /// The percentage of traffic to shift in the first increment of a `TimeBasedCanary` deployment.
     pub canary_percentage: Int,
 }
 
-static RULE_TimeBasedCanary: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TimeBasedCanary: ObjRule = ObjRule {
     properties: &[
         ("CanaryInterval", Shape::INT),
         ("CanaryPercentage", Shape::INT),
     ],
     required: &["CanaryPercentage", "CanaryInterval"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TimeBasedCanary` property type of `AWS::CodeDeploy::DeploymentConfig`.
@@ -450,6 +326,7 @@ pub struct TimeBasedCanary {
     pub canary_percentage: Int,
 }
 
+#[rustfmt::skip]
 impl TimeBasedCanary {
     /// A `TimeBasedCanary` with its required properties, named in a [`TimeBasedCanaryRequired`].
     pub fn new(required: TimeBasedCanaryRequired) -> Self {
@@ -460,20 +337,9 @@ impl TimeBasedCanary {
     }
 
     /// `CanaryInterval`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn canary_interval(mut self, value: impl Into<Int>) -> Self {
-        self.canary_interval = value.into();
-        self
-    }
-
+    pub fn canary_interval(mut self, value: impl Into<Int>) -> Self { self.canary_interval = value.into(); self }
     /// `CanaryPercentage`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn canary_percentage(mut self, value: impl Into<Int>) -> Self {
-        self.canary_percentage = value.into();
-        self
-    }
+    pub fn canary_percentage(mut self, value: impl Into<Int>) -> Self { self.canary_percentage = value.into(); self }
 }
 
 impl PropertyType for TimeBasedCanary {}
@@ -491,26 +357,20 @@ impl ToValue for TimeBasedCanary {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TimeBasedLinearRequired {
     /// `LinearInterval`: an integer, required.
-    ///
-    /// The number of minutes between each incremental traffic shift of a `TimeBasedLinear` deployment.
     pub linear_interval: Int,
     /// `LinearPercentage`: an integer, required.
-    ///
-    /// The percentage of traffic that is shifted at the start of each increment of a `TimeBasedLinear` deployment.
     pub linear_percentage: Int,
 }
 
-static RULE_TimeBasedLinear: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TimeBasedLinear: ObjRule = ObjRule {
     properties: &[
         ("LinearInterval", Shape::INT),
         ("LinearPercentage", Shape::INT),
     ],
     required: &["LinearInterval", "LinearPercentage"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TimeBasedLinear` property type of `AWS::CodeDeploy::DeploymentConfig`.
@@ -530,6 +390,7 @@ pub struct TimeBasedLinear {
     pub linear_percentage: Int,
 }
 
+#[rustfmt::skip]
 impl TimeBasedLinear {
     /// A `TimeBasedLinear` with its required properties, named in a [`TimeBasedLinearRequired`].
     pub fn new(required: TimeBasedLinearRequired) -> Self {
@@ -540,20 +401,9 @@ impl TimeBasedLinear {
     }
 
     /// `LinearInterval`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn linear_interval(mut self, value: impl Into<Int>) -> Self {
-        self.linear_interval = value.into();
-        self
-    }
-
+    pub fn linear_interval(mut self, value: impl Into<Int>) -> Self { self.linear_interval = value.into(); self }
     /// `LinearPercentage`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn linear_percentage(mut self, value: impl Into<Int>) -> Self {
-        self.linear_percentage = value.into();
-        self
-    }
+    pub fn linear_percentage(mut self, value: impl Into<Int>) -> Self { self.linear_percentage = value.into(); self }
 }
 
 impl PropertyType for TimeBasedLinear {}
@@ -571,32 +421,19 @@ impl ToValue for TimeBasedLinear {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrafficRoutingConfigRequired {
     /// `Type`: a [`TrafficRoutingConfigType`] value, required.
-    ///
-    /// The type of traffic shifting ( `TimeBasedCanary` or `TimeBasedLinear` ) used by a deployment configuration.
     pub r#type: TrafficRoutingConfigType,
 }
 
-static RULE_TrafficRoutingConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TrafficRoutingConfig: ObjRule = ObjRule {
     properties: &[
         ("TimeBasedCanary", Shape::Object(&RULE_TimeBasedCanary)),
         ("TimeBasedLinear", Shape::Object(&RULE_TimeBasedLinear)),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AllAtOnce", "TimeBasedCanary", "TimeBasedLinear"],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["AllAtOnce", "TimeBasedCanary", "TimeBasedLinear"], ..StrRule::ANY })),
     ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TrafficRoutingConfig` property type of `AWS::CodeDeploy::DeploymentConfig`.
@@ -620,6 +457,7 @@ pub struct TrafficRoutingConfig {
     pub r#type: TrafficRoutingConfigType,
 }
 
+#[rustfmt::skip]
 impl TrafficRoutingConfig {
     /// A `TrafficRoutingConfig` with its required properties, named in a [`TrafficRoutingConfigRequired`].
     pub fn new(required: TrafficRoutingConfigRequired) -> Self {
@@ -631,28 +469,11 @@ impl TrafficRoutingConfig {
     }
 
     /// `TimeBasedCanary`: a [`TimeBasedCanary`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn time_based_canary(mut self, value: impl Into<Obj<TimeBasedCanary>>) -> Self {
-        self.time_based_canary = Some(value.into());
-        self
-    }
-
+    pub fn time_based_canary(mut self, value: impl Into<Obj<TimeBasedCanary>>) -> Self { self.time_based_canary = Some(value.into()); self }
     /// `TimeBasedLinear`: a [`TimeBasedLinear`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn time_based_linear(mut self, value: impl Into<Obj<TimeBasedLinear>>) -> Self {
-        self.time_based_linear = Some(value.into());
-        self
-    }
-
+    pub fn time_based_linear(mut self, value: impl Into<Obj<TimeBasedLinear>>) -> Self { self.time_based_linear = Some(value.into()); self }
     /// `Type`: a [`TrafficRoutingConfigType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<TrafficRoutingConfigType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<TrafficRoutingConfigType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for TrafficRoutingConfig {}
@@ -667,21 +488,15 @@ impl ToValue for TrafficRoutingConfig {
     }
 }
 
-static RULE_ZonalConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ZonalConfig: ObjRule = ObjRule {
     properties: &[
         ("FirstZoneMonitorDurationInSeconds", Shape::INT),
-        (
-            "MinimumHealthyHostsPerZone",
-            Shape::Object(&RULE_MinimumHealthyHostsPerZone),
-        ),
+        ("MinimumHealthyHostsPerZone", Shape::Object(&RULE_MinimumHealthyHostsPerZone)),
         ("MonitorDurationInSeconds", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ZonalConfig` property type of `AWS::CodeDeploy::DeploymentConfig`.
@@ -719,6 +534,7 @@ pub struct ZonalConfig {
     pub monitor_duration_in_seconds: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl ZonalConfig {
     /// A `ZonalConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -726,31 +542,11 @@ impl ZonalConfig {
     }
 
     /// `FirstZoneMonitorDurationInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn first_zone_monitor_duration_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.first_zone_monitor_duration_in_seconds = Some(value.into());
-        self
-    }
-
+    pub fn first_zone_monitor_duration_in_seconds(mut self, value: impl Into<Int>) -> Self { self.first_zone_monitor_duration_in_seconds = Some(value.into()); self }
     /// `MinimumHealthyHostsPerZone`: a [`MinimumHealthyHostsPerZone`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn minimum_healthy_hosts_per_zone(
-        mut self,
-        value: impl Into<Obj<MinimumHealthyHostsPerZone>>,
-    ) -> Self {
-        self.minimum_healthy_hosts_per_zone = Some(value.into());
-        self
-    }
-
+    pub fn minimum_healthy_hosts_per_zone(mut self, value: impl Into<Obj<MinimumHealthyHostsPerZone>>) -> Self { self.minimum_healthy_hosts_per_zone = Some(value.into()); self }
     /// `MonitorDurationInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn monitor_duration_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.monitor_duration_in_seconds = Some(value.into());
-        self
-    }
+    pub fn monitor_duration_in_seconds(mut self, value: impl Into<Int>) -> Self { self.monitor_duration_in_seconds = Some(value.into()); self }
 }
 
 impl PropertyType for ZonalConfig {}
@@ -771,37 +567,6 @@ impl ToValue for ZonalConfig {
                 &self.monitor_duration_in_seconds,
             )
             .build()
-    }
-}
-
-/// The values of `ComputePlatform` (`AWS::CodeDeploy::DeploymentConfig`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ComputePlatform {
-    /// `ECS`
-    Ecs,
-    /// `Lambda`
-    Lambda,
-    /// `Server`
-    Server,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ComputePlatform {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ComputePlatform {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Ecs => "ECS",
-            Self::Lambda => "Lambda",
-            Self::Server => "Server",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 

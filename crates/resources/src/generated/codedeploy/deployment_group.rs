@@ -7,150 +7,45 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`DeploymentGroup`], by name: `DeploymentGroup::new(DeploymentGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeploymentGroupRequired {
     /// `ApplicationName`: a string, required.
-    ///
-    /// The name of an existing CodeDeploy application to associate this deployment group with.
-    ///
-    /// Length 1 to 100; create-only: changing it replaces the resource.
     pub application_name: Str,
     /// `ServiceRoleArn`: a string, required.
-    ///
-    /// A service role Amazon Resource Name (ARN) that grants CodeDeploy permission to make calls to AWS services on your behalf. For more information, see \[Create a Service Role for AWS CodeDeploy\](<https://docs.aws.amazon.com/codedeploy/latest/userguide/getting-started-create-service-role.html>) in the *AWS CodeDeploy User Guide* .
-    ///
-    /// &gt; In some cases, you might need to add a dependency on the service role's policy. For more information, see IAM role policy in \[DependsOn Attribute\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html>) .
-    ///
-    /// Format `AWS::IAM::Role.Arn`.
     pub service_role_arn: Str,
 }
 
-static RULE_DeploymentGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DeploymentGroup: ObjRule = ObjRule {
     properties: &[
-        (
-            "AlarmConfiguration",
-            Shape::Object(&RULE_AlarmConfiguration),
-        ),
-        (
-            "ApplicationName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AutoRollbackConfiguration",
-            Shape::Object(&RULE_AutoRollbackConfiguration),
-        ),
-        (
-            "AutoScalingGroups",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "BlueGreenDeploymentConfiguration",
-            Shape::Object(&RULE_BlueGreenDeploymentConfiguration),
-        ),
+        ("AlarmConfiguration", Shape::Object(&RULE_AlarmConfiguration)),
+        ("ApplicationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ("AutoRollbackConfiguration", Shape::Object(&RULE_AutoRollbackConfiguration)),
+        ("AutoScalingGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("BlueGreenDeploymentConfiguration", Shape::Object(&RULE_BlueGreenDeploymentConfiguration)),
         ("Deployment", Shape::Object(&RULE_Deployment)),
-        (
-            "DeploymentConfigName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DeploymentGroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DeploymentConfigName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ("DeploymentGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
         ("DeploymentStyle", Shape::Object(&RULE_DeploymentStyle)),
-        (
-            "ECSServices",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EcsService),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Ec2TagFilters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Ec2TagFilter),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ECSServices", Shape::List(&ListRule { items: Shape::Object(&RULE_EcsService), min_items: None, max_items: None })),
+        ("Ec2TagFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_Ec2TagFilter), min_items: None, max_items: None })),
         ("Ec2TagSet", Shape::Object(&RULE_Ec2TagSet)),
         ("LoadBalancerInfo", Shape::Object(&RULE_LoadBalancerInfo)),
-        (
-            "OnPremisesInstanceTagFilters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TagFilter),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("OnPremisesInstanceTagFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_TagFilter), min_items: None, max_items: None })),
         ("OnPremisesTagSet", Shape::Object(&RULE_OnPremisesTagSet)),
-        (
-            "OutdatedInstancesStrategy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["IGNORE", "UPDATE"],
-                format: None,
-            }),
-        ),
-        (
-            "ServiceRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("OutdatedInstancesStrategy", Shape::Str(&StrRule { allowed: &["IGNORE", "UPDATE"], ..StrRule::ANY })),
+        ("ServiceRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("TerminationHookEnabled", Shape::Bool),
-        (
-            "TriggerConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TriggerConfig),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("TriggerConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_TriggerConfig), min_items: None, max_items: None })),
     ],
     required: &["ApplicationName", "ServiceRoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CodeDeploy::DeploymentGroup` resource.
@@ -278,6 +173,7 @@ pub struct DeploymentGroup {
     pub trigger_configurations: Option<List<TriggerConfig>>,
 }
 
+#[rustfmt::skip]
 impl DeploymentGroup {
     /// The CloudFormation type name, `AWS::CodeDeploy::DeploymentGroup`.
     pub const TYPE_NAME: &'static str = "AWS::CodeDeploy::DeploymentGroup";
@@ -325,173 +221,45 @@ impl DeploymentGroup {
     }
 
     /// `AlarmConfiguration`: an [`AlarmConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alarm_configuration(mut self, value: impl Into<Obj<AlarmConfiguration>>) -> Self {
-        self.alarm_configuration = Some(value.into());
-        self
-    }
-
+    pub fn alarm_configuration(mut self, value: impl Into<Obj<AlarmConfiguration>>) -> Self { self.alarm_configuration = Some(value.into()); self }
     /// `ApplicationName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_name(mut self, value: impl Into<Str>) -> Self {
-        self.application_name = value.into();
-        self
-    }
-
+    pub fn application_name(mut self, value: impl Into<Str>) -> Self { self.application_name = value.into(); self }
     /// `AutoRollbackConfiguration`: an [`AutoRollbackConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_rollback_configuration(
-        mut self,
-        value: impl Into<Obj<AutoRollbackConfiguration>>,
-    ) -> Self {
-        self.auto_rollback_configuration = Some(value.into());
-        self
-    }
-
+    pub fn auto_rollback_configuration(mut self, value: impl Into<Obj<AutoRollbackConfiguration>>) -> Self { self.auto_rollback_configuration = Some(value.into()); self }
     /// `AutoScalingGroups`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_scaling_groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.auto_scaling_groups = Some(value.into());
-        self
-    }
-
+    pub fn auto_scaling_groups(mut self, value: impl Into<List<Str>>) -> Self { self.auto_scaling_groups = Some(value.into()); self }
     /// `BlueGreenDeploymentConfiguration`: a [`BlueGreenDeploymentConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn blue_green_deployment_configuration(
-        mut self,
-        value: impl Into<Obj<BlueGreenDeploymentConfiguration>>,
-    ) -> Self {
-        self.blue_green_deployment_configuration = Some(value.into());
-        self
-    }
-
+    pub fn blue_green_deployment_configuration(mut self, value: impl Into<Obj<BlueGreenDeploymentConfiguration>>) -> Self { self.blue_green_deployment_configuration = Some(value.into()); self }
     /// `Deployment`: a [`Deployment`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deployment(mut self, value: impl Into<Obj<Deployment>>) -> Self {
-        self.deployment = Some(value.into());
-        self
-    }
-
+    pub fn deployment(mut self, value: impl Into<Obj<Deployment>>) -> Self { self.deployment = Some(value.into()); self }
     /// `DeploymentConfigName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deployment_config_name(mut self, value: impl Into<Str>) -> Self {
-        self.deployment_config_name = Some(value.into());
-        self
-    }
-
+    pub fn deployment_config_name(mut self, value: impl Into<Str>) -> Self { self.deployment_config_name = Some(value.into()); self }
     /// `DeploymentGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deployment_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.deployment_group_name = Some(value.into());
-        self
-    }
-
+    pub fn deployment_group_name(mut self, value: impl Into<Str>) -> Self { self.deployment_group_name = Some(value.into()); self }
     /// `DeploymentStyle`: a [`DeploymentStyle`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deployment_style(mut self, value: impl Into<Obj<DeploymentStyle>>) -> Self {
-        self.deployment_style = Some(value.into());
-        self
-    }
-
+    pub fn deployment_style(mut self, value: impl Into<Obj<DeploymentStyle>>) -> Self { self.deployment_style = Some(value.into()); self }
     /// `ECSServices`: a list of [`EcsService`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ecs_services(mut self, value: impl Into<List<EcsService>>) -> Self {
-        self.ecs_services = Some(value.into());
-        self
-    }
-
+    pub fn ecs_services(mut self, value: impl Into<List<EcsService>>) -> Self { self.ecs_services = Some(value.into()); self }
     /// `Ec2TagFilters`: a list of [`Ec2TagFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ec2_tag_filters(mut self, value: impl Into<List<Ec2TagFilter>>) -> Self {
-        self.ec2_tag_filters = Some(value.into());
-        self
-    }
-
+    pub fn ec2_tag_filters(mut self, value: impl Into<List<Ec2TagFilter>>) -> Self { self.ec2_tag_filters = Some(value.into()); self }
     /// `Ec2TagSet`: an [`Ec2TagSet`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ec2_tag_set(mut self, value: impl Into<Obj<Ec2TagSet>>) -> Self {
-        self.ec2_tag_set = Some(value.into());
-        self
-    }
-
+    pub fn ec2_tag_set(mut self, value: impl Into<Obj<Ec2TagSet>>) -> Self { self.ec2_tag_set = Some(value.into()); self }
     /// `LoadBalancerInfo`: a [`LoadBalancerInfo`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn load_balancer_info(mut self, value: impl Into<Obj<LoadBalancerInfo>>) -> Self {
-        self.load_balancer_info = Some(value.into());
-        self
-    }
-
+    pub fn load_balancer_info(mut self, value: impl Into<Obj<LoadBalancerInfo>>) -> Self { self.load_balancer_info = Some(value.into()); self }
     /// `OnPremisesInstanceTagFilters`: a list of [`TagFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_premises_instance_tag_filters(mut self, value: impl Into<List<TagFilter>>) -> Self {
-        self.on_premises_instance_tag_filters = Some(value.into());
-        self
-    }
-
+    pub fn on_premises_instance_tag_filters(mut self, value: impl Into<List<TagFilter>>) -> Self { self.on_premises_instance_tag_filters = Some(value.into()); self }
     /// `OnPremisesTagSet`: an [`OnPremisesTagSet`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_premises_tag_set(mut self, value: impl Into<Obj<OnPremisesTagSet>>) -> Self {
-        self.on_premises_tag_set = Some(value.into());
-        self
-    }
-
+    pub fn on_premises_tag_set(mut self, value: impl Into<Obj<OnPremisesTagSet>>) -> Self { self.on_premises_tag_set = Some(value.into()); self }
     /// `OutdatedInstancesStrategy`: an [`OutdatedInstancesStrategy`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn outdated_instances_strategy(
-        mut self,
-        value: impl Into<OutdatedInstancesStrategy>,
-    ) -> Self {
-        self.outdated_instances_strategy = Some(value.into());
-        self
-    }
-
+    pub fn outdated_instances_strategy(mut self, value: impl Into<OutdatedInstancesStrategy>) -> Self { self.outdated_instances_strategy = Some(value.into()); self }
     /// `ServiceRoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.service_role_arn = value.into();
-        self
-    }
-
+    pub fn service_role_arn(mut self, value: impl Into<Str>) -> Self { self.service_role_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TerminationHookEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn termination_hook_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.termination_hook_enabled = Some(value.into());
-        self
-    }
-
+    pub fn termination_hook_enabled(mut self, value: impl Into<Bool>) -> Self { self.termination_hook_enabled = Some(value.into()); self }
     /// `TriggerConfigurations`: a list of [`TriggerConfig`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn trigger_configurations(mut self, value: impl Into<List<TriggerConfig>>) -> Self {
-        self.trigger_configurations = Some(value.into());
-        self
-    }
+    pub fn trigger_configurations(mut self, value: impl Into<List<TriggerConfig>>) -> Self { self.trigger_configurations = Some(value.into()); self }
 }
 
 impl Resource for DeploymentGroup {
@@ -556,14 +324,13 @@ impl From<ResourceRef> for DeploymentGroupAttributes {
     }
 }
 
-static RULE_Alarm: ObjRule = ObjRule {
-    properties: &[("Name", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Alarm: ObjRule = ObjRule {
+    properties: &[
+        ("Name", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Alarm` property type of `AWS::CodeDeploy::DeploymentGroup`.
@@ -579,6 +346,7 @@ pub struct Alarm {
     pub name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Alarm {
     /// A `Alarm` with no property set (none is required).
     pub fn new() -> Self {
@@ -586,12 +354,7 @@ impl Alarm {
     }
 
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
 }
 
 impl PropertyType for Alarm {}
@@ -602,25 +365,15 @@ impl ToValue for Alarm {
     }
 }
 
-static RULE_AlarmConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AlarmConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Alarms",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Alarm),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Alarms", Shape::List(&ListRule { items: Shape::Object(&RULE_Alarm), min_items: None, max_items: None })),
         ("Enabled", Shape::Bool),
         ("IgnorePollAlarmFailure", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AlarmConfiguration` property type of `AWS::CodeDeploy::DeploymentGroup`.
@@ -647,6 +400,7 @@ pub struct AlarmConfiguration {
     pub ignore_poll_alarm_failure: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl AlarmConfiguration {
     /// A `AlarmConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -654,28 +408,11 @@ impl AlarmConfiguration {
     }
 
     /// `Alarms`: a list of [`Alarm`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alarms(mut self, value: impl Into<List<Alarm>>) -> Self {
-        self.alarms = Some(value.into());
-        self
-    }
-
+    pub fn alarms(mut self, value: impl Into<List<Alarm>>) -> Self { self.alarms = Some(value.into()); self }
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `IgnorePollAlarmFailure`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ignore_poll_alarm_failure(mut self, value: impl Into<Bool>) -> Self {
-        self.ignore_poll_alarm_failure = Some(value.into());
-        self
-    }
+    pub fn ignore_poll_alarm_failure(mut self, value: impl Into<Bool>) -> Self { self.ignore_poll_alarm_failure = Some(value.into()); self }
 }
 
 impl PropertyType for AlarmConfiguration {}
@@ -690,34 +427,14 @@ impl ToValue for AlarmConfiguration {
     }
 }
 
-static RULE_AutoRollbackConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AutoRollbackConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
-        (
-            "Events",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "DEPLOYMENT_FAILURE",
-                        "DEPLOYMENT_STOP_ON_ALARM",
-                        "DEPLOYMENT_STOP_ON_REQUEST",
-                    ],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Events", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM", "DEPLOYMENT_STOP_ON_REQUEST"], ..StrRule::ANY }), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AutoRollbackConfiguration` property type of `AWS::CodeDeploy::DeploymentGroup`.
@@ -739,6 +456,7 @@ pub struct AutoRollbackConfiguration {
     pub events: Option<List<Event>>,
 }
 
+#[rustfmt::skip]
 impl AutoRollbackConfiguration {
     /// A `AutoRollbackConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -746,20 +464,9 @@ impl AutoRollbackConfiguration {
     }
 
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `Events`: a list of [`Event`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn events(mut self, value: impl Into<List<Event>>) -> Self {
-        self.events = Some(value.into());
-        self
-    }
+    pub fn events(mut self, value: impl Into<List<Event>>) -> Self { self.events = Some(value.into()); self }
 }
 
 impl PropertyType for AutoRollbackConfiguration {}
@@ -773,27 +480,15 @@ impl ToValue for AutoRollbackConfiguration {
     }
 }
 
-static RULE_BlueGreenDeploymentConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BlueGreenDeploymentConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "DeploymentReadyOption",
-            Shape::Object(&RULE_DeploymentReadyOption),
-        ),
-        (
-            "GreenFleetProvisioningOption",
-            Shape::Object(&RULE_GreenFleetProvisioningOption),
-        ),
-        (
-            "TerminateBlueInstancesOnDeploymentSuccess",
-            Shape::Object(&RULE_BlueInstanceTerminationOption),
-        ),
+        ("DeploymentReadyOption", Shape::Object(&RULE_DeploymentReadyOption)),
+        ("GreenFleetProvisioningOption", Shape::Object(&RULE_GreenFleetProvisioningOption)),
+        ("TerminateBlueInstancesOnDeploymentSuccess", Shape::Object(&RULE_BlueInstanceTerminationOption)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BlueGreenDeploymentConfiguration` property type of `AWS::CodeDeploy::DeploymentGroup`.
@@ -817,6 +512,7 @@ pub struct BlueGreenDeploymentConfiguration {
     pub terminate_blue_instances_on_deployment_success: Option<Obj<BlueInstanceTerminationOption>>,
 }
 
+#[rustfmt::skip]
 impl BlueGreenDeploymentConfiguration {
     /// A `BlueGreenDeploymentConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -824,34 +520,11 @@ impl BlueGreenDeploymentConfiguration {
     }
 
     /// `DeploymentReadyOption`: a [`DeploymentReadyOption`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deployment_ready_option(mut self, value: impl Into<Obj<DeploymentReadyOption>>) -> Self {
-        self.deployment_ready_option = Some(value.into());
-        self
-    }
-
+    pub fn deployment_ready_option(mut self, value: impl Into<Obj<DeploymentReadyOption>>) -> Self { self.deployment_ready_option = Some(value.into()); self }
     /// `GreenFleetProvisioningOption`: a [`GreenFleetProvisioningOption`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn green_fleet_provisioning_option(
-        mut self,
-        value: impl Into<Obj<GreenFleetProvisioningOption>>,
-    ) -> Self {
-        self.green_fleet_provisioning_option = Some(value.into());
-        self
-    }
-
+    pub fn green_fleet_provisioning_option(mut self, value: impl Into<Obj<GreenFleetProvisioningOption>>) -> Self { self.green_fleet_provisioning_option = Some(value.into()); self }
     /// `TerminateBlueInstancesOnDeploymentSuccess`: a [`BlueInstanceTerminationOption`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn terminate_blue_instances_on_deployment_success(
-        mut self,
-        value: impl Into<Obj<BlueInstanceTerminationOption>>,
-    ) -> Self {
-        self.terminate_blue_instances_on_deployment_success = Some(value.into());
-        self
-    }
+    pub fn terminate_blue_instances_on_deployment_success(mut self, value: impl Into<Obj<BlueInstanceTerminationOption>>) -> Self { self.terminate_blue_instances_on_deployment_success = Some(value.into()); self }
 }
 
 impl PropertyType for BlueGreenDeploymentConfiguration {}
@@ -872,26 +545,14 @@ impl ToValue for BlueGreenDeploymentConfiguration {
     }
 }
 
-static RULE_BlueInstanceTerminationOption: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BlueInstanceTerminationOption: ObjRule = ObjRule {
     properties: &[
-        (
-            "Action",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["KEEP_ALIVE", "TERMINATE"],
-                format: None,
-            }),
-        ),
+        ("Action", Shape::Str(&StrRule { allowed: &["KEEP_ALIVE", "TERMINATE"], ..StrRule::ANY })),
         ("TerminationWaitTimeInMinutes", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BlueInstanceTerminationOption` property type of `AWS::CodeDeploy::DeploymentGroup`.
@@ -918,6 +579,7 @@ pub struct BlueInstanceTerminationOption {
     pub termination_wait_time_in_minutes: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl BlueInstanceTerminationOption {
     /// A `BlueInstanceTerminationOption` with no property set (none is required).
     pub fn new() -> Self {
@@ -925,20 +587,9 @@ impl BlueInstanceTerminationOption {
     }
 
     /// `Action`: a [`BlueInstanceTerminationOptionAction`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<BlueInstanceTerminationOptionAction>) -> Self {
-        self.action = Some(value.into());
-        self
-    }
-
+    pub fn action(mut self, value: impl Into<BlueInstanceTerminationOptionAction>) -> Self { self.action = Some(value.into()); self }
     /// `TerminationWaitTimeInMinutes`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn termination_wait_time_in_minutes(mut self, value: impl Into<Int>) -> Self {
-        self.termination_wait_time_in_minutes = Some(value.into());
-        self
-    }
+    pub fn termination_wait_time_in_minutes(mut self, value: impl Into<Int>) -> Self { self.termination_wait_time_in_minutes = Some(value.into()); self }
 }
 
 impl PropertyType for BlueInstanceTerminationOption {}
@@ -959,23 +610,19 @@ impl ToValue for BlueInstanceTerminationOption {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeploymentRequired {
     /// `Revision`: a [`RevisionLocation`] object, required.
-    ///
-    /// Information about the location of stored application artifacts and the service from which to retrieve them.
     pub revision: Obj<RevisionLocation>,
 }
 
-static RULE_Deployment: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Deployment: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("IgnoreApplicationStopFailures", Shape::Bool),
         ("Revision", Shape::Object(&RULE_RevisionLocation)),
     ],
     required: &["Revision"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Deployment` property type of `AWS::CodeDeploy::DeploymentGroup`.
@@ -1005,6 +652,7 @@ pub struct Deployment {
     pub revision: Obj<RevisionLocation>,
 }
 
+#[rustfmt::skip]
 impl Deployment {
     /// A `Deployment` with its required properties, named in a [`DeploymentRequired`].
     pub fn new(required: DeploymentRequired) -> Self {
@@ -1016,28 +664,11 @@ impl Deployment {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `IgnoreApplicationStopFailures`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ignore_application_stop_failures(mut self, value: impl Into<Bool>) -> Self {
-        self.ignore_application_stop_failures = Some(value.into());
-        self
-    }
-
+    pub fn ignore_application_stop_failures(mut self, value: impl Into<Bool>) -> Self { self.ignore_application_stop_failures = Some(value.into()); self }
     /// `Revision`: a [`RevisionLocation`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn revision(mut self, value: impl Into<Obj<RevisionLocation>>) -> Self {
-        self.revision = value.into();
-        self
-    }
+    pub fn revision(mut self, value: impl Into<Obj<RevisionLocation>>) -> Self { self.revision = value.into(); self }
 }
 
 impl PropertyType for Deployment {}
@@ -1055,26 +686,14 @@ impl ToValue for Deployment {
     }
 }
 
-static RULE_DeploymentReadyOption: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DeploymentReadyOption: ObjRule = ObjRule {
     properties: &[
-        (
-            "ActionOnTimeout",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CONTINUE_DEPLOYMENT", "STOP_DEPLOYMENT"],
-                format: None,
-            }),
-        ),
+        ("ActionOnTimeout", Shape::Str(&StrRule { allowed: &["CONTINUE_DEPLOYMENT", "STOP_DEPLOYMENT"], ..StrRule::ANY })),
         ("WaitTimeInMinutes", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DeploymentReadyOption` property type of `AWS::CodeDeploy::DeploymentGroup`.
@@ -1097,6 +716,7 @@ pub struct DeploymentReadyOption {
     pub wait_time_in_minutes: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl DeploymentReadyOption {
     /// A `DeploymentReadyOption` with no property set (none is required).
     pub fn new() -> Self {
@@ -1104,20 +724,9 @@ impl DeploymentReadyOption {
     }
 
     /// `ActionOnTimeout`: an [`ActionOnTimeout`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action_on_timeout(mut self, value: impl Into<ActionOnTimeout>) -> Self {
-        self.action_on_timeout = Some(value.into());
-        self
-    }
-
+    pub fn action_on_timeout(mut self, value: impl Into<ActionOnTimeout>) -> Self { self.action_on_timeout = Some(value.into()); self }
     /// `WaitTimeInMinutes`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn wait_time_in_minutes(mut self, value: impl Into<Int>) -> Self {
-        self.wait_time_in_minutes = Some(value.into());
-        self
-    }
+    pub fn wait_time_in_minutes(mut self, value: impl Into<Int>) -> Self { self.wait_time_in_minutes = Some(value.into()); self }
 }
 
 impl PropertyType for DeploymentReadyOption {}
@@ -1131,35 +740,14 @@ impl ToValue for DeploymentReadyOption {
     }
 }
 
-static RULE_DeploymentStyle: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DeploymentStyle: ObjRule = ObjRule {
     properties: &[
-        (
-            "DeploymentOption",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["WITHOUT_TRAFFIC_CONTROL", "WITH_TRAFFIC_CONTROL"],
-                format: None,
-            }),
-        ),
-        (
-            "DeploymentType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["BLUE_GREEN", "IN_PLACE"],
-                format: None,
-            }),
-        ),
+        ("DeploymentOption", Shape::Str(&StrRule { allowed: &["WITHOUT_TRAFFIC_CONTROL", "WITH_TRAFFIC_CONTROL"], ..StrRule::ANY })),
+        ("DeploymentType", Shape::Str(&StrRule { allowed: &["BLUE_GREEN", "IN_PLACE"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DeploymentStyle` property type of `AWS::CodeDeploy::DeploymentGroup`.
@@ -1181,6 +769,7 @@ pub struct DeploymentStyle {
     pub deployment_type: Option<DeploymentType>,
 }
 
+#[rustfmt::skip]
 impl DeploymentStyle {
     /// A `DeploymentStyle` with no property set (none is required).
     pub fn new() -> Self {
@@ -1188,20 +777,9 @@ impl DeploymentStyle {
     }
 
     /// `DeploymentOption`: a [`DeploymentOption`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deployment_option(mut self, value: impl Into<DeploymentOption>) -> Self {
-        self.deployment_option = Some(value.into());
-        self
-    }
-
+    pub fn deployment_option(mut self, value: impl Into<DeploymentOption>) -> Self { self.deployment_option = Some(value.into()); self }
     /// `DeploymentType`: a [`DeploymentType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deployment_type(mut self, value: impl Into<DeploymentType>) -> Self {
-        self.deployment_type = Some(value.into());
-        self
-    }
+    pub fn deployment_type(mut self, value: impl Into<DeploymentType>) -> Self { self.deployment_type = Some(value.into()); self }
 }
 
 impl PropertyType for DeploymentStyle {}
@@ -1215,27 +793,15 @@ impl ToValue for DeploymentStyle {
     }
 }
 
-static RULE_Ec2TagFilter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Ec2TagFilter: ObjRule = ObjRule {
     properties: &[
         ("Key", Shape::STR),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["KEY_AND_VALUE", "KEY_ONLY", "VALUE_ONLY"],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["KEY_AND_VALUE", "KEY_ONLY", "VALUE_ONLY"], ..StrRule::ANY })),
         ("Value", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EC2TagFilter` property type of `AWS::CodeDeploy::DeploymentGroup`.
@@ -1265,6 +831,7 @@ pub struct Ec2TagFilter {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Ec2TagFilter {
     /// A `Ec2TagFilter` with no property set (none is required).
     pub fn new() -> Self {
@@ -1272,28 +839,11 @@ impl Ec2TagFilter {
     }
 
     /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `Type`: an [`Ec2TagFilterType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Ec2TagFilterType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<Ec2TagFilterType>) -> Self { self.r#type = Some(value.into()); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Ec2TagFilter {}
@@ -1308,21 +858,13 @@ impl ToValue for Ec2TagFilter {
     }
 }
 
-static RULE_Ec2TagSet: ObjRule = ObjRule {
-    properties: &[(
-        "Ec2TagSetList",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_Ec2TagSetListObject),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Ec2TagSet: ObjRule = ObjRule {
+    properties: &[
+        ("Ec2TagSetList", Shape::List(&ListRule { items: Shape::Object(&RULE_Ec2TagSetListObject), min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EC2TagSet` property type of `AWS::CodeDeploy::DeploymentGroup`.
@@ -1342,6 +884,7 @@ pub struct Ec2TagSet {
     pub ec2_tag_set_list: Option<List<Ec2TagSetListObject>>,
 }
 
+#[rustfmt::skip]
 impl Ec2TagSet {
     /// A `Ec2TagSet` with no property set (none is required).
     pub fn new() -> Self {
@@ -1349,12 +892,7 @@ impl Ec2TagSet {
     }
 
     /// `Ec2TagSetList`: a list of [`Ec2TagSetListObject`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ec2_tag_set_list(mut self, value: impl Into<List<Ec2TagSetListObject>>) -> Self {
-        self.ec2_tag_set_list = Some(value.into());
-        self
-    }
+    pub fn ec2_tag_set_list(mut self, value: impl Into<List<Ec2TagSetListObject>>) -> Self { self.ec2_tag_set_list = Some(value.into()); self }
 }
 
 impl PropertyType for Ec2TagSet {}
@@ -1367,21 +905,13 @@ impl ToValue for Ec2TagSet {
     }
 }
 
-static RULE_Ec2TagSetListObject: ObjRule = ObjRule {
-    properties: &[(
-        "Ec2TagGroup",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_Ec2TagFilter),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Ec2TagSetListObject: ObjRule = ObjRule {
+    properties: &[
+        ("Ec2TagGroup", Shape::List(&ListRule { items: Shape::Object(&RULE_Ec2TagFilter), min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EC2TagSetListObject` property type of `AWS::CodeDeploy::DeploymentGroup`.
@@ -1401,6 +931,7 @@ pub struct Ec2TagSetListObject {
     pub ec2_tag_group: Option<List<Ec2TagFilter>>,
 }
 
+#[rustfmt::skip]
 impl Ec2TagSetListObject {
     /// A `Ec2TagSetListObject` with no property set (none is required).
     pub fn new() -> Self {
@@ -1408,12 +939,7 @@ impl Ec2TagSetListObject {
     }
 
     /// `Ec2TagGroup`: a list of [`Ec2TagFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ec2_tag_group(mut self, value: impl Into<List<Ec2TagFilter>>) -> Self {
-        self.ec2_tag_group = Some(value.into());
-        self
-    }
+    pub fn ec2_tag_group(mut self, value: impl Into<List<Ec2TagFilter>>) -> Self { self.ec2_tag_group = Some(value.into()); self }
 }
 
 impl PropertyType for Ec2TagSetListObject {}
@@ -1430,23 +956,20 @@ impl ToValue for Ec2TagSetListObject {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EcsServiceRequired {
     /// `ClusterName`: a string, required.
-    ///
-    /// The name of the cluster that the Amazon ECS service is associated with.
     pub cluster_name: Str,
     /// `ServiceName`: a string, required.
-    ///
-    /// The name of the target Amazon ECS service.
     pub service_name: Str,
 }
 
-static RULE_EcsService: ObjRule = ObjRule {
-    properties: &[("ClusterName", Shape::STR), ("ServiceName", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_EcsService: ObjRule = ObjRule {
+    properties: &[
+        ("ClusterName", Shape::STR),
+        ("ServiceName", Shape::STR),
+    ],
     required: &["ServiceName", "ClusterName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ECSService` property type of `AWS::CodeDeploy::DeploymentGroup`.
@@ -1466,6 +989,7 @@ pub struct EcsService {
     pub service_name: Str,
 }
 
+#[rustfmt::skip]
 impl EcsService {
     /// A `EcsService` with its required properties, named in a [`EcsServiceRequired`].
     pub fn new(required: EcsServiceRequired) -> Self {
@@ -1476,20 +1000,9 @@ impl EcsService {
     }
 
     /// `ClusterName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_name(mut self, value: impl Into<Str>) -> Self {
-        self.cluster_name = value.into();
-        self
-    }
-
+    pub fn cluster_name(mut self, value: impl Into<Str>) -> Self { self.cluster_name = value.into(); self }
     /// `ServiceName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_name(mut self, value: impl Into<Str>) -> Self {
-        self.service_name = value.into();
-        self
-    }
+    pub fn service_name(mut self, value: impl Into<Str>) -> Self { self.service_name = value.into(); self }
 }
 
 impl PropertyType for EcsService {}
@@ -1503,14 +1016,13 @@ impl ToValue for EcsService {
     }
 }
 
-static RULE_ElbInfo: ObjRule = ObjRule {
-    properties: &[("Name", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ElbInfo: ObjRule = ObjRule {
+    properties: &[
+        ("Name", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ELBInfo` property type of `AWS::CodeDeploy::DeploymentGroup`.
@@ -1532,6 +1044,7 @@ pub struct ElbInfo {
     pub name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ElbInfo {
     /// A `ElbInfo` with no property set (none is required).
     pub fn new() -> Self {
@@ -1539,12 +1052,7 @@ impl ElbInfo {
     }
 
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
 }
 
 impl PropertyType for ElbInfo {}
@@ -1559,25 +1067,20 @@ impl ToValue for ElbInfo {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GitHubLocationRequired {
     /// `CommitId`: a string, required.
-    ///
-    /// The SHA1 commit ID of the GitHub commit that represents the bundled artifacts for the application revision.
     pub commit_id: Str,
     /// `Repository`: a string, required.
-    ///
-    /// The GitHub account and repository pair that stores a reference to the commit that represents the bundled artifacts for the application revision.
-    ///
-    /// Specify the value as `account/repository` .
     pub repository: Str,
 }
 
-static RULE_GitHubLocation: ObjRule = ObjRule {
-    properties: &[("CommitId", Shape::STR), ("Repository", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_GitHubLocation: ObjRule = ObjRule {
+    properties: &[
+        ("CommitId", Shape::STR),
+        ("Repository", Shape::STR),
+    ],
     required: &["Repository", "CommitId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GitHubLocation` property type of `AWS::CodeDeploy::DeploymentGroup`.
@@ -1599,6 +1102,7 @@ pub struct GitHubLocation {
     pub repository: Str,
 }
 
+#[rustfmt::skip]
 impl GitHubLocation {
     /// A `GitHubLocation` with its required properties, named in a [`GitHubLocationRequired`].
     pub fn new(required: GitHubLocationRequired) -> Self {
@@ -1609,20 +1113,9 @@ impl GitHubLocation {
     }
 
     /// `CommitId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn commit_id(mut self, value: impl Into<Str>) -> Self {
-        self.commit_id = value.into();
-        self
-    }
-
+    pub fn commit_id(mut self, value: impl Into<Str>) -> Self { self.commit_id = value.into(); self }
     /// `Repository`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn repository(mut self, value: impl Into<Str>) -> Self {
-        self.repository = value.into();
-        self
-    }
+    pub fn repository(mut self, value: impl Into<Str>) -> Self { self.repository = value.into(); self }
 }
 
 impl PropertyType for GitHubLocation {}
@@ -1636,23 +1129,13 @@ impl ToValue for GitHubLocation {
     }
 }
 
-static RULE_GreenFleetProvisioningOption: ObjRule = ObjRule {
-    properties: &[(
-        "Action",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["COPY_AUTO_SCALING_GROUP", "DISCOVER_EXISTING"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_GreenFleetProvisioningOption: ObjRule = ObjRule {
+    properties: &[
+        ("Action", Shape::Str(&StrRule { allowed: &["COPY_AUTO_SCALING_GROUP", "DISCOVER_EXISTING"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GreenFleetProvisioningOption` property type of `AWS::CodeDeploy::DeploymentGroup`.
@@ -1671,6 +1154,7 @@ pub struct GreenFleetProvisioningOption {
     pub action: Option<Action>,
 }
 
+#[rustfmt::skip]
 impl GreenFleetProvisioningOption {
     /// A `GreenFleetProvisioningOption` with no property set (none is required).
     pub fn new() -> Self {
@@ -1678,12 +1162,7 @@ impl GreenFleetProvisioningOption {
     }
 
     /// `Action`: an [`Action`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<Action>) -> Self {
-        self.action = Some(value.into());
-        self
-    }
+    pub fn action(mut self, value: impl Into<Action>) -> Self { self.action = Some(value.into()); self }
 }
 
 impl PropertyType for GreenFleetProvisioningOption {}
@@ -1694,39 +1173,15 @@ impl ToValue for GreenFleetProvisioningOption {
     }
 }
 
-static RULE_LoadBalancerInfo: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LoadBalancerInfo: ObjRule = ObjRule {
     properties: &[
-        (
-            "ElbInfoList",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ElbInfo),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TargetGroupInfoList",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TargetGroupInfo),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TargetGroupPairInfoList",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TargetGroupPairInfo),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ElbInfoList", Shape::List(&ListRule { items: Shape::Object(&RULE_ElbInfo), min_items: None, max_items: None })),
+        ("TargetGroupInfoList", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetGroupInfo), min_items: None, max_items: None })),
+        ("TargetGroupPairInfoList", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetGroupPairInfo), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LoadBalancerInfo` property type of `AWS::CodeDeploy::DeploymentGroup`.
@@ -1760,6 +1215,7 @@ pub struct LoadBalancerInfo {
     pub target_group_pair_info_list: Option<List<TargetGroupPairInfo>>,
 }
 
+#[rustfmt::skip]
 impl LoadBalancerInfo {
     /// A `LoadBalancerInfo` with no property set (none is required).
     pub fn new() -> Self {
@@ -1767,31 +1223,11 @@ impl LoadBalancerInfo {
     }
 
     /// `ElbInfoList`: a list of [`ElbInfo`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn elb_info_list(mut self, value: impl Into<List<ElbInfo>>) -> Self {
-        self.elb_info_list = Some(value.into());
-        self
-    }
-
+    pub fn elb_info_list(mut self, value: impl Into<List<ElbInfo>>) -> Self { self.elb_info_list = Some(value.into()); self }
     /// `TargetGroupInfoList`: a list of [`TargetGroupInfo`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_group_info_list(mut self, value: impl Into<List<TargetGroupInfo>>) -> Self {
-        self.target_group_info_list = Some(value.into());
-        self
-    }
-
+    pub fn target_group_info_list(mut self, value: impl Into<List<TargetGroupInfo>>) -> Self { self.target_group_info_list = Some(value.into()); self }
     /// `TargetGroupPairInfoList`: a list of [`TargetGroupPairInfo`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_group_pair_info_list(
-        mut self,
-        value: impl Into<List<TargetGroupPairInfo>>,
-    ) -> Self {
-        self.target_group_pair_info_list = Some(value.into());
-        self
-    }
+    pub fn target_group_pair_info_list(mut self, value: impl Into<List<TargetGroupPairInfo>>) -> Self { self.target_group_pair_info_list = Some(value.into()); self }
 }
 
 impl PropertyType for LoadBalancerInfo {}
@@ -1806,21 +1242,13 @@ impl ToValue for LoadBalancerInfo {
     }
 }
 
-static RULE_OnPremisesTagSet: ObjRule = ObjRule {
-    properties: &[(
-        "OnPremisesTagSetList",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_OnPremisesTagSetListObject),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_OnPremisesTagSet: ObjRule = ObjRule {
+    properties: &[
+        ("OnPremisesTagSetList", Shape::List(&ListRule { items: Shape::Object(&RULE_OnPremisesTagSetListObject), min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OnPremisesTagSet` property type of `AWS::CodeDeploy::DeploymentGroup`.
@@ -1842,6 +1270,7 @@ pub struct OnPremisesTagSet {
     pub on_premises_tag_set_list: Option<List<OnPremisesTagSetListObject>>,
 }
 
+#[rustfmt::skip]
 impl OnPremisesTagSet {
     /// A `OnPremisesTagSet` with no property set (none is required).
     pub fn new() -> Self {
@@ -1849,15 +1278,7 @@ impl OnPremisesTagSet {
     }
 
     /// `OnPremisesTagSetList`: a list of [`OnPremisesTagSetListObject`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_premises_tag_set_list(
-        mut self,
-        value: impl Into<List<OnPremisesTagSetListObject>>,
-    ) -> Self {
-        self.on_premises_tag_set_list = Some(value.into());
-        self
-    }
+    pub fn on_premises_tag_set_list(mut self, value: impl Into<List<OnPremisesTagSetListObject>>) -> Self { self.on_premises_tag_set_list = Some(value.into()); self }
 }
 
 impl PropertyType for OnPremisesTagSet {}
@@ -1870,21 +1291,13 @@ impl ToValue for OnPremisesTagSet {
     }
 }
 
-static RULE_OnPremisesTagSetListObject: ObjRule = ObjRule {
-    properties: &[(
-        "OnPremisesTagGroup",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_TagFilter),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_OnPremisesTagSetListObject: ObjRule = ObjRule {
+    properties: &[
+        ("OnPremisesTagGroup", Shape::List(&ListRule { items: Shape::Object(&RULE_TagFilter), min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OnPremisesTagSetListObject` property type of `AWS::CodeDeploy::DeploymentGroup`.
@@ -1902,6 +1315,7 @@ pub struct OnPremisesTagSetListObject {
     pub on_premises_tag_group: Option<List<TagFilter>>,
 }
 
+#[rustfmt::skip]
 impl OnPremisesTagSetListObject {
     /// A `OnPremisesTagSetListObject` with no property set (none is required).
     pub fn new() -> Self {
@@ -1909,12 +1323,7 @@ impl OnPremisesTagSetListObject {
     }
 
     /// `OnPremisesTagGroup`: a list of [`TagFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_premises_tag_group(mut self, value: impl Into<List<TagFilter>>) -> Self {
-        self.on_premises_tag_group = Some(value.into());
-        self
-    }
+    pub fn on_premises_tag_group(mut self, value: impl Into<List<TagFilter>>) -> Self { self.on_premises_tag_group = Some(value.into()); self }
 }
 
 impl PropertyType for OnPremisesTagSetListObject {}
@@ -1927,18 +1336,15 @@ impl ToValue for OnPremisesTagSetListObject {
     }
 }
 
-static RULE_RevisionLocation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RevisionLocation: ObjRule = ObjRule {
     properties: &[
         ("GitHubLocation", Shape::Object(&RULE_GitHubLocation)),
         ("RevisionType", Shape::STR),
         ("S3Location", Shape::Object(&RULE_S3Location)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RevisionLocation` property type of `AWS::CodeDeploy::DeploymentGroup`.
@@ -1967,6 +1373,7 @@ pub struct RevisionLocation {
     pub s3_location: Option<Obj<S3Location>>,
 }
 
+#[rustfmt::skip]
 impl RevisionLocation {
     /// A `RevisionLocation` with no property set (none is required).
     pub fn new() -> Self {
@@ -1974,28 +1381,11 @@ impl RevisionLocation {
     }
 
     /// `GitHubLocation`: a [`GitHubLocation`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn git_hub_location(mut self, value: impl Into<Obj<GitHubLocation>>) -> Self {
-        self.git_hub_location = Some(value.into());
-        self
-    }
-
+    pub fn git_hub_location(mut self, value: impl Into<Obj<GitHubLocation>>) -> Self { self.git_hub_location = Some(value.into()); self }
     /// `RevisionType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn revision_type(mut self, value: impl Into<Str>) -> Self {
-        self.revision_type = Some(value.into());
-        self
-    }
-
+    pub fn revision_type(mut self, value: impl Into<Str>) -> Self { self.revision_type = Some(value.into()); self }
     /// `S3Location`: a [`S3Location`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_location(mut self, value: impl Into<Obj<S3Location>>) -> Self {
-        self.s3_location = Some(value.into());
-        self
-    }
+    pub fn s3_location(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.s3_location = Some(value.into()); self }
 }
 
 impl PropertyType for RevisionLocation {}
@@ -2014,16 +1404,13 @@ impl ToValue for RevisionLocation {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3LocationRequired {
     /// `Bucket`: a string, required.
-    ///
-    /// The name of the Amazon S3 bucket where the application revision is stored.
     pub bucket: Str,
     /// `Key`: a string, required.
-    ///
-    /// The name of the Amazon S3 object that represents the bundled artifacts for the application revision.
     pub key: Str,
 }
 
-static RULE_S3Location: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3Location: ObjRule = ObjRule {
     properties: &[
         ("Bucket", Shape::STR),
         ("BundleType", Shape::STR),
@@ -2032,11 +1419,8 @@ static RULE_S3Location: ObjRule = ObjRule {
         ("Version", Shape::STR),
     ],
     required: &["Bucket", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3Location` property type of `AWS::CodeDeploy::DeploymentGroup`.
@@ -2078,6 +1462,7 @@ pub struct S3Location {
     pub version: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl S3Location {
     /// A `S3Location` with its required properties, named in a [`S3LocationRequired`].
     pub fn new(required: S3LocationRequired) -> Self {
@@ -2091,44 +1476,15 @@ impl S3Location {
     }
 
     /// `Bucket`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self {
-        self.bucket = value.into();
-        self
-    }
-
+    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
     /// `BundleType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bundle_type(mut self, value: impl Into<Str>) -> Self {
-        self.bundle_type = Some(value.into());
-        self
-    }
-
+    pub fn bundle_type(mut self, value: impl Into<Str>) -> Self { self.bundle_type = Some(value.into()); self }
     /// `ETag`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn e_tag(mut self, value: impl Into<Str>) -> Self {
-        self.e_tag = Some(value.into());
-        self
-    }
-
+    pub fn e_tag(mut self, value: impl Into<Str>) -> Self { self.e_tag = Some(value.into()); self }
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Version`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<Str>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
+    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
 }
 
 impl PropertyType for S3Location {}
@@ -2145,90 +1501,15 @@ impl ToValue for S3Location {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::CodeDeploy::DeploymentGroup`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codedeploy-deploymentgroup-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_TagFilter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TagFilter: ObjRule = ObjRule {
     properties: &[
         ("Key", Shape::STR),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["KEY_AND_VALUE", "KEY_ONLY", "VALUE_ONLY"],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["KEY_AND_VALUE", "KEY_ONLY", "VALUE_ONLY"], ..StrRule::ANY })),
         ("Value", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TagFilter` property type of `AWS::CodeDeploy::DeploymentGroup`.
@@ -2258,6 +1539,7 @@ pub struct TagFilter {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl TagFilter {
     /// A `TagFilter` with no property set (none is required).
     pub fn new() -> Self {
@@ -2265,28 +1547,11 @@ impl TagFilter {
     }
 
     /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `Type`: a [`TagFilterType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<TagFilterType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<TagFilterType>) -> Self { self.r#type = Some(value.into()); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for TagFilter {}
@@ -2301,14 +1566,13 @@ impl ToValue for TagFilter {
     }
 }
 
-static RULE_TargetGroupInfo: ObjRule = ObjRule {
-    properties: &[("Name", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_TargetGroupInfo: ObjRule = ObjRule {
+    properties: &[
+        ("Name", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TargetGroupInfo` property type of `AWS::CodeDeploy::DeploymentGroup`.
@@ -2332,6 +1596,7 @@ pub struct TargetGroupInfo {
     pub name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl TargetGroupInfo {
     /// A `TargetGroupInfo` with no property set (none is required).
     pub fn new() -> Self {
@@ -2339,12 +1604,7 @@ impl TargetGroupInfo {
     }
 
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
 }
 
 impl PropertyType for TargetGroupInfo {}
@@ -2355,25 +1615,15 @@ impl ToValue for TargetGroupInfo {
     }
 }
 
-static RULE_TargetGroupPairInfo: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TargetGroupPairInfo: ObjRule = ObjRule {
     properties: &[
         ("ProdTrafficRoute", Shape::Object(&RULE_TrafficRoute)),
-        (
-            "TargetGroups",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TargetGroupInfo),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("TargetGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetGroupInfo), min_items: None, max_items: None })),
         ("TestTrafficRoute", Shape::Object(&RULE_TrafficRoute)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TargetGroupPairInfo` property type of `AWS::CodeDeploy::DeploymentGroup`.
@@ -2397,6 +1647,7 @@ pub struct TargetGroupPairInfo {
     pub test_traffic_route: Option<Obj<TrafficRoute>>,
 }
 
+#[rustfmt::skip]
 impl TargetGroupPairInfo {
     /// A `TargetGroupPairInfo` with no property set (none is required).
     pub fn new() -> Self {
@@ -2404,28 +1655,11 @@ impl TargetGroupPairInfo {
     }
 
     /// `ProdTrafficRoute`: a [`TrafficRoute`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prod_traffic_route(mut self, value: impl Into<Obj<TrafficRoute>>) -> Self {
-        self.prod_traffic_route = Some(value.into());
-        self
-    }
-
+    pub fn prod_traffic_route(mut self, value: impl Into<Obj<TrafficRoute>>) -> Self { self.prod_traffic_route = Some(value.into()); self }
     /// `TargetGroups`: a list of [`TargetGroupInfo`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_groups(mut self, value: impl Into<List<TargetGroupInfo>>) -> Self {
-        self.target_groups = Some(value.into());
-        self
-    }
-
+    pub fn target_groups(mut self, value: impl Into<List<TargetGroupInfo>>) -> Self { self.target_groups = Some(value.into()); self }
     /// `TestTrafficRoute`: a [`TrafficRoute`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn test_traffic_route(mut self, value: impl Into<Obj<TrafficRoute>>) -> Self {
-        self.test_traffic_route = Some(value.into());
-        self
-    }
+    pub fn test_traffic_route(mut self, value: impl Into<Obj<TrafficRoute>>) -> Self { self.test_traffic_route = Some(value.into()); self }
 }
 
 impl PropertyType for TargetGroupPairInfo {}
@@ -2440,21 +1674,13 @@ impl ToValue for TargetGroupPairInfo {
     }
 }
 
-static RULE_TrafficRoute: ObjRule = ObjRule {
-    properties: &[(
-        "ListenerArns",
-        Shape::List(&ListRule {
-            items: Shape::STR,
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_TrafficRoute: ObjRule = ObjRule {
+    properties: &[
+        ("ListenerArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TrafficRoute` property type of `AWS::CodeDeploy::DeploymentGroup`.
@@ -2470,6 +1696,7 @@ pub struct TrafficRoute {
     pub listener_arns: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl TrafficRoute {
     /// A `TrafficRoute` with no property set (none is required).
     pub fn new() -> Self {
@@ -2477,12 +1704,7 @@ impl TrafficRoute {
     }
 
     /// `ListenerArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn listener_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.listener_arns = Some(value.into());
-        self
-    }
+    pub fn listener_arns(mut self, value: impl Into<List<Str>>) -> Self { self.listener_arns = Some(value.into()); self }
 }
 
 impl PropertyType for TrafficRoute {}
@@ -2495,42 +1717,15 @@ impl ToValue for TrafficRoute {
     }
 }
 
-static RULE_TriggerConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TriggerConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "TriggerEvents",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "DeploymentFailure",
-                        "DeploymentReady",
-                        "DeploymentRollback",
-                        "DeploymentStart",
-                        "DeploymentStop",
-                        "DeploymentSuccess",
-                        "InstanceFailure",
-                        "InstanceReady",
-                        "InstanceStart",
-                        "InstanceSuccess",
-                    ],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("TriggerEvents", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["DeploymentFailure", "DeploymentReady", "DeploymentRollback", "DeploymentStart", "DeploymentStop", "DeploymentSuccess", "InstanceFailure", "InstanceReady", "InstanceStart", "InstanceSuccess"], ..StrRule::ANY }), min_items: None, max_items: None })),
         ("TriggerName", Shape::STR),
         ("TriggerTargetArn", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TriggerConfig` property type of `AWS::CodeDeploy::DeploymentGroup`.
@@ -2554,6 +1749,7 @@ pub struct TriggerConfig {
     pub trigger_target_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl TriggerConfig {
     /// A `TriggerConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -2561,28 +1757,11 @@ impl TriggerConfig {
     }
 
     /// `TriggerEvents`: a list of [`TriggerEvent`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn trigger_events(mut self, value: impl Into<List<TriggerEvent>>) -> Self {
-        self.trigger_events = Some(value.into());
-        self
-    }
-
+    pub fn trigger_events(mut self, value: impl Into<List<TriggerEvent>>) -> Self { self.trigger_events = Some(value.into()); self }
     /// `TriggerName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn trigger_name(mut self, value: impl Into<Str>) -> Self {
-        self.trigger_name = Some(value.into());
-        self
-    }
-
+    pub fn trigger_name(mut self, value: impl Into<Str>) -> Self { self.trigger_name = Some(value.into()); self }
     /// `TriggerTargetArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn trigger_target_arn(mut self, value: impl Into<Str>) -> Self {
-        self.trigger_target_arn = Some(value.into());
-        self
-    }
+    pub fn trigger_target_arn(mut self, value: impl Into<Str>) -> Self { self.trigger_target_arn = Some(value.into()); self }
 }
 
 impl PropertyType for TriggerConfig {}

@@ -6,10 +6,13 @@
 //! - `AWS::CodeDeploy::Application`: [`Application`], property types in [`application`]
 //! - `AWS::CodeDeploy::DeploymentConfig`: [`DeploymentConfig`], property types in [`deployment_config`]
 //! - `AWS::CodeDeploy::DeploymentGroup`: [`DeploymentGroup`], property types in [`deployment_group`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod application;
 pub mod deployment_config;
 pub mod deployment_group;
+pub mod shared;
 
 pub use application::{Application, ApplicationAttributes};
 pub use deployment_config::{DeploymentConfig, DeploymentConfigAttributes};

@@ -18,59 +18,21 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("^[\\w-]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProfilingGroupRequired {
     /// `ProfilingGroupName`: a string, required.
-    ///
-    /// The name of the profiling group.
-    ///
-    /// Pattern `^[\w-]+$`; length 1 to 255; create-only: changing it replaces the resource.
     pub profiling_group_name: Str,
 }
 
-static RULE_ProfilingGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ProfilingGroup: ObjRule = ObjRule {
     properties: &[
         ("AgentPermissions", Shape::Object(&RULE_AgentPermissions)),
-        (
-            "AnomalyDetectionNotificationConfiguration",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Channel),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ComputePlatform",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Default", "AWSLambda"],
-                format: None,
-            }),
-        ),
-        (
-            "ProfilingGroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("AnomalyDetectionNotificationConfiguration", Shape::List(&ListRule { items: Shape::Object(&RULE_Channel), min_items: None, max_items: None })),
+        ("ComputePlatform", Shape::Str(&StrRule { allowed: &["Default", "AWSLambda"], ..StrRule::ANY })),
+        ("ProfilingGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
     ],
     required: &["ProfilingGroupName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CodeGuruProfiler::ProfilingGroup` resource.
@@ -118,6 +80,7 @@ pub struct ProfilingGroup {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ProfilingGroup {
     /// The CloudFormation type name, `AWS::CodeGuruProfiler::ProfilingGroup`.
     pub const TYPE_NAME: &'static str = "AWS::CodeGuruProfiler::ProfilingGroup";
@@ -150,47 +113,15 @@ impl ProfilingGroup {
     }
 
     /// `AgentPermissions`: an [`AgentPermissions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn agent_permissions(mut self, value: impl Into<Obj<AgentPermissions>>) -> Self {
-        self.agent_permissions = Some(value.into());
-        self
-    }
-
+    pub fn agent_permissions(mut self, value: impl Into<Obj<AgentPermissions>>) -> Self { self.agent_permissions = Some(value.into()); self }
     /// `AnomalyDetectionNotificationConfiguration`: a list of [`Channel`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn anomaly_detection_notification_configuration(
-        mut self,
-        value: impl Into<List<Channel>>,
-    ) -> Self {
-        self.anomaly_detection_notification_configuration = Some(value.into());
-        self
-    }
-
+    pub fn anomaly_detection_notification_configuration(mut self, value: impl Into<List<Channel>>) -> Self { self.anomaly_detection_notification_configuration = Some(value.into()); self }
     /// `ComputePlatform`: a [`ComputePlatform`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compute_platform(mut self, value: impl Into<ComputePlatform>) -> Self {
-        self.compute_platform = Some(value.into());
-        self
-    }
-
+    pub fn compute_platform(mut self, value: impl Into<ComputePlatform>) -> Self { self.compute_platform = Some(value.into()); self }
     /// `ProfilingGroupName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn profiling_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.profiling_group_name = value.into();
-        self
-    }
-
+    pub fn profiling_group_name(mut self, value: impl Into<Str>) -> Self { self.profiling_group_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ProfilingGroup {
@@ -245,27 +176,14 @@ pub struct AgentPermissionsRequired {
     pub principals: List<Str>,
 }
 
-static RULE_AgentPermissions: ObjRule = ObjRule {
-    properties: &[(
-        "Principals",
-        Shape::List(&ListRule {
-            items: Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_AgentPermissions: ObjRule = ObjRule {
+    properties: &[
+        ("Principals", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None })),
+    ],
     required: &["Principals"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AgentPermissions` property type of `AWS::CodeGuruProfiler::ProfilingGroup`.
@@ -283,6 +201,7 @@ pub struct AgentPermissions {
     pub principals: List<Str>,
 }
 
+#[rustfmt::skip]
 impl AgentPermissions {
     /// A `AgentPermissions` with its required properties, named in a [`AgentPermissionsRequired`].
     pub fn new(required: AgentPermissionsRequired) -> Self {
@@ -292,10 +211,7 @@ impl AgentPermissions {
     }
 
     /// `Principals`: a list of strings, required.
-    pub fn principals(mut self, value: impl Into<List<Str>>) -> Self {
-        self.principals = value.into();
-        self
-    }
+    pub fn principals(mut self, value: impl Into<List<Str>>) -> Self { self.principals = value.into(); self }
 }
 
 impl PropertyType for AgentPermissions {}
@@ -312,42 +228,17 @@ impl ToValue for AgentPermissions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChannelRequired {
     /// `channelUri`: a string, required.
-    ///
-    /// The channel URI.
-    ///
-    /// Pattern `^arn:aws([-\w]*):[a-z-]+:(([a-z]+-)+[0-9]+)?:([0-9]{12}):[^.]+$`.
     pub channel_uri: Str,
 }
 
-static RULE_Channel: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Channel: ObjRule = ObjRule {
     properties: &[
-        (
-            "channelId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "channelUri",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("channelId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("channelUri", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["channelUri"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `Channel` property type of `AWS::CodeGuruProfiler::ProfilingGroup`.
@@ -371,6 +262,7 @@ pub struct Channel {
     pub channel_uri: Str,
 }
 
+#[rustfmt::skip]
 impl Channel {
     /// A `Channel` with its required properties, named in a [`ChannelRequired`].
     pub fn new(required: ChannelRequired) -> Self {
@@ -381,20 +273,9 @@ impl Channel {
     }
 
     /// `channelId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channel_id(mut self, value: impl Into<Str>) -> Self {
-        self.channel_id = Some(value.into());
-        self
-    }
-
+    pub fn channel_id(mut self, value: impl Into<Str>) -> Self { self.channel_id = Some(value.into()); self }
     /// `channelUri`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channel_uri(mut self, value: impl Into<Str>) -> Self {
-        self.channel_uri = value.into();
-        self
-    }
+    pub fn channel_uri(mut self, value: impl Into<Str>) -> Self { self.channel_uri = value.into(); self }
 }
 
 impl PropertyType for Channel {}
@@ -412,44 +293,20 @@ impl ToValue for Channel {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::CodeGuruProfiler::ProfilingGroup`.
@@ -467,6 +324,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -477,20 +335,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -15,96 +15,24 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^\\S[\\w.-]*$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct RepositoryAssociationRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the repository.
-    ///
-    /// Pattern `^\S[\w.-]*$`; length 1 to 100; create-only: changing it replaces the resource.
     pub name: Str,
     /// `Type`: a [`RepositoryAssociationType`] value, required.
-    ///
-    /// The type of repository that contains the source code to be reviewed. The valid values are:
-    ///
-    /// - `CodeCommit`
-    /// - `Bitbucket`
-    /// - `GitHubEnterpriseServer`
-    /// - `S3Bucket`
-    ///
-    /// Create-only: changing it replaces the resource.
     pub r#type: RepositoryAssociationType,
 }
 
-static RULE_RepositoryAssociation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RepositoryAssociation: ObjRule = ObjRule {
     properties: &[
-        (
-            "BucketName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
-        (
-            "ConnectionArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Owner",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "CodeCommit",
-                    "Bitbucket",
-                    "GitHubEnterpriseServer",
-                    "S3Bucket",
-                ],
-                format: None,
-            }),
-        ),
+        ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_0), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+        ("ConnectionArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Owner", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("Type", Shape::Str(&StrRule { allowed: &["CodeCommit", "Bitbucket", "GitHubEnterpriseServer", "S3Bucket"], ..StrRule::ANY })),
     ],
     required: &["Name", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CodeGuruReviewer::RepositoryAssociation` resource.
@@ -177,6 +105,7 @@ pub struct RepositoryAssociation {
     pub r#type: RepositoryAssociationType,
 }
 
+#[rustfmt::skip]
 impl RepositoryAssociation {
     /// The CloudFormation type name, `AWS::CodeGuruReviewer::RepositoryAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::CodeGuruReviewer::RepositoryAssociation";
@@ -188,14 +117,7 @@ impl RepositoryAssociation {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codegurureviewer-repositoryassociation.html",
         primary_identifier: &["AssociationArn"],
         required: &["Name", "Type"],
-        create_only: &[
-            "Name",
-            "Type",
-            "Tags",
-            "BucketName",
-            "Owner",
-            "ConnectionArn",
-        ],
+        create_only: &["Name", "Type", "Tags", "BucketName", "Owner", "ConnectionArn"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["AssociationArn"],
@@ -217,52 +139,17 @@ impl RepositoryAssociation {
     }
 
     /// `BucketName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_name = Some(value.into());
-        self
-    }
-
+    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = Some(value.into()); self }
     /// `ConnectionArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_arn(mut self, value: impl Into<Str>) -> Self {
-        self.connection_arn = Some(value.into());
-        self
-    }
-
+    pub fn connection_arn(mut self, value: impl Into<Str>) -> Self { self.connection_arn = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Owner`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn owner(mut self, value: impl Into<Str>) -> Self {
-        self.owner = Some(value.into());
-        self
-    }
-
+    pub fn owner(mut self, value: impl Into<Str>) -> Self { self.owner = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Type`: a [`RepositoryAssociationType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<RepositoryAssociationType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<RepositoryAssociationType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl Resource for RepositoryAssociation {
@@ -314,44 +201,20 @@ impl RepositoryAssociationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::CodeGuruReviewer::RepositoryAssociation`.
@@ -369,6 +232,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -379,20 +243,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -7,112 +7,41 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9A-Za-z_-]+$");
 
 /// The required properties of [`CustomActionType`], by name: `CustomActionType::new(CustomActionTypeRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomActionTypeRequired {
     /// `Category`: a [`Category`] value, required.
-    ///
-    /// The category of the custom action, such as a build action or a test action.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub category: Category,
     /// `InputArtifactDetails`: an [`ArtifactDetails`] object, required.
-    ///
-    /// The details of the input artifact for the action, such as its commit ID.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub input_artifact_details: Obj<ArtifactDetails>,
     /// `OutputArtifactDetails`: an [`ArtifactDetails`] object, required.
-    ///
-    /// The details of the output artifact of the action, such as its commit ID.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub output_artifact_details: Obj<ArtifactDetails>,
     /// `Provider`: a string, required.
-    ///
-    /// The provider of the service used in the custom action, such as CodeDeploy.
-    ///
-    /// Pattern `^[0-9A-Za-z_-]+$`; length 1 to 35; create-only: changing it replaces the resource.
     pub provider: Str,
     /// `Version`: a string, required.
-    ///
-    /// The version identifier of the custom action.
-    ///
-    /// Pattern `^[0-9A-Za-z_-]+$`; length 1 to 9; create-only: changing it replaces the resource.
     pub version: Str,
 }
 
-static RULE_CustomActionType: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CustomActionType: ObjRule = ObjRule {
     properties: &[
-        (
-            "Category",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "Approval", "Build", "Compute", "Deploy", "Invoke", "Source", "Test",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "ConfigurationProperties",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ConfigurationProperties),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
+        ("Category", Shape::Str(&StrRule { allowed: &["Approval", "Build", "Compute", "Deploy", "Invoke", "Source", "Test"], ..StrRule::ANY })),
+        ("ConfigurationProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfigurationProperties), min_items: Some(0), max_items: Some(10) })),
         ("InputArtifactDetails", Shape::Object(&RULE_ArtifactDetails)),
-        (
-            "OutputArtifactDetails",
-            Shape::Object(&RULE_ArtifactDetails),
-        ),
-        (
-            "Provider",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(35),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("OutputArtifactDetails", Shape::Object(&RULE_ArtifactDetails)),
+        ("Provider", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(35), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Settings", Shape::Object(&RULE_Settings)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Version",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(9),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Version", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(9), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
-    required: &[
-        "Category",
-        "InputArtifactDetails",
-        "OutputArtifactDetails",
-        "Provider",
-        "Version",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["Category", "InputArtifactDetails", "OutputArtifactDetails", "Provider", "Version"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CodePipeline::CustomActionType` resource.
@@ -178,6 +107,7 @@ pub struct CustomActionType {
     pub version: Str,
 }
 
+#[rustfmt::skip]
 impl CustomActionType {
     /// The CloudFormation type name, `AWS::CodePipeline::CustomActionType`.
     pub const TYPE_NAME: &'static str = "AWS::CodePipeline::CustomActionType";
@@ -188,22 +118,8 @@ impl CustomActionType {
         type_name: "AWS::CodePipeline::CustomActionType",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codepipeline-customactiontype.html",
         primary_identifier: &["Category", "Provider", "Version"],
-        required: &[
-            "Category",
-            "InputArtifactDetails",
-            "OutputArtifactDetails",
-            "Provider",
-            "Version",
-        ],
-        create_only: &[
-            "Category",
-            "ConfigurationProperties",
-            "InputArtifactDetails",
-            "OutputArtifactDetails",
-            "Provider",
-            "Settings",
-            "Version",
-        ],
+        required: &["Category", "InputArtifactDetails", "OutputArtifactDetails", "Provider", "Version"],
+        create_only: &["Category", "ConfigurationProperties", "InputArtifactDetails", "OutputArtifactDetails", "Provider", "Settings", "Version"],
         conditional_create_only: &[],
         write_only: &["ConfigurationProperties/*/Type"],
         read_only: &["Id"],
@@ -227,71 +143,21 @@ impl CustomActionType {
     }
 
     /// `Category`: a [`Category`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn category(mut self, value: impl Into<Category>) -> Self {
-        self.category = value.into();
-        self
-    }
-
+    pub fn category(mut self, value: impl Into<Category>) -> Self { self.category = value.into(); self }
     /// `ConfigurationProperties`: a list of [`ConfigurationProperties`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration_properties(
-        mut self,
-        value: impl Into<List<ConfigurationProperties>>,
-    ) -> Self {
-        self.configuration_properties = Some(value.into());
-        self
-    }
-
+    pub fn configuration_properties(mut self, value: impl Into<List<ConfigurationProperties>>) -> Self { self.configuration_properties = Some(value.into()); self }
     /// `InputArtifactDetails`: an [`ArtifactDetails`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_artifact_details(mut self, value: impl Into<Obj<ArtifactDetails>>) -> Self {
-        self.input_artifact_details = value.into();
-        self
-    }
-
+    pub fn input_artifact_details(mut self, value: impl Into<Obj<ArtifactDetails>>) -> Self { self.input_artifact_details = value.into(); self }
     /// `OutputArtifactDetails`: an [`ArtifactDetails`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_artifact_details(mut self, value: impl Into<Obj<ArtifactDetails>>) -> Self {
-        self.output_artifact_details = value.into();
-        self
-    }
-
+    pub fn output_artifact_details(mut self, value: impl Into<Obj<ArtifactDetails>>) -> Self { self.output_artifact_details = value.into(); self }
     /// `Provider`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provider(mut self, value: impl Into<Str>) -> Self {
-        self.provider = value.into();
-        self
-    }
-
+    pub fn provider(mut self, value: impl Into<Str>) -> Self { self.provider = value.into(); self }
     /// `Settings`: a [`Settings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn settings(mut self, value: impl Into<Obj<Settings>>) -> Self {
-        self.settings = Some(value.into());
-        self
-    }
-
+    pub fn settings(mut self, value: impl Into<Obj<Settings>>) -> Self { self.settings = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Version`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<Str>) -> Self {
-        self.version = value.into();
-        self
-    }
+    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = value.into(); self }
 }
 
 impl Resource for CustomActionType {
@@ -343,44 +209,20 @@ impl CustomActionTypeAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ArtifactDetailsRequired {
     /// `MaximumCount`: an integer, required.
-    ///
-    /// The maximum number of artifacts allowed for the action type.
-    ///
-    /// Value 0 to 5.
     pub maximum_count: Int,
     /// `MinimumCount`: an integer, required.
-    ///
-    /// The minimum number of artifacts allowed for the action type.
-    ///
-    /// Value 0 to 5.
     pub minimum_count: Int,
 }
 
-static RULE_ArtifactDetails: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ArtifactDetails: ObjRule = ObjRule {
     properties: &[
-        (
-            "MaximumCount",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(5.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MinimumCount",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(5.0),
-                allowed: &[],
-            }),
-        ),
+        ("MaximumCount", Shape::Int(&NumRule { min: Some(0.0), max: Some(5.0), ..NumRule::ANY })),
+        ("MinimumCount", Shape::Int(&NumRule { min: Some(0.0), max: Some(5.0), ..NumRule::ANY })),
     ],
     required: &["MaximumCount", "MinimumCount"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ArtifactDetails` property type of `AWS::CodePipeline::CustomActionType`.
@@ -404,6 +246,7 @@ pub struct ArtifactDetails {
     pub minimum_count: Int,
 }
 
+#[rustfmt::skip]
 impl ArtifactDetails {
     /// A `ArtifactDetails` with its required properties, named in a [`ArtifactDetailsRequired`].
     pub fn new(required: ArtifactDetailsRequired) -> Self {
@@ -414,20 +257,9 @@ impl ArtifactDetails {
     }
 
     /// `MaximumCount`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_count(mut self, value: impl Into<Int>) -> Self {
-        self.maximum_count = value.into();
-        self
-    }
-
+    pub fn maximum_count(mut self, value: impl Into<Int>) -> Self { self.maximum_count = value.into(); self }
     /// `MinimumCount`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn minimum_count(mut self, value: impl Into<Int>) -> Self {
-        self.minimum_count = value.into();
-        self
-    }
+    pub fn minimum_count(mut self, value: impl Into<Int>) -> Self { self.minimum_count = value.into(); self }
 }
 
 impl PropertyType for ArtifactDetails {}
@@ -445,70 +277,29 @@ impl ToValue for ArtifactDetails {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfigurationPropertiesRequired {
     /// `Key`: a boolean, required.
-    ///
-    /// Whether the configuration property is a key.
     pub key: Bool,
     /// `Name`: a string, required.
-    ///
-    /// The name of the action configuration property.
-    ///
-    /// Length 1 to 50.
     pub name: Str,
     /// `Required`: a boolean, required.
-    ///
-    /// Whether the configuration property is a required value.
     pub required: Bool,
     /// `Secret`: a boolean, required.
-    ///
-    /// Whether the configuration property is secret. Secrets are hidden from all calls except for `GetJobDetails` , `GetThirdPartyJobDetails` , `PollForJobs` , and `PollForThirdPartyJobs` .
-    ///
-    /// When updating a pipeline, passing * * * * * without changing any other values of the action preserves the previous value of the secret.
     pub secret: Bool,
 }
 
-static RULE_ConfigurationProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConfigurationProperties: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(160),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(160), ..StrRule::ANY })),
         ("Key", Shape::Bool),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(50),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY })),
         ("Queryable", Shape::Bool),
         ("Required", Shape::Bool),
         ("Secret", Shape::Bool),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Boolean", "Number", "String"],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["Boolean", "Number", "String"], ..StrRule::ANY })),
     ],
     required: &["Key", "Name", "Required", "Secret"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConfigurationProperties` property type of `AWS::CodePipeline::CustomActionType`.
@@ -558,6 +349,7 @@ pub struct ConfigurationProperties {
     pub r#type: Option<ConfigurationPropertiesType>,
 }
 
+#[rustfmt::skip]
 impl ConfigurationProperties {
     /// A `ConfigurationProperties` with its required properties, named in a [`ConfigurationPropertiesRequired`].
     pub fn new(required: ConfigurationPropertiesRequired) -> Self {
@@ -573,60 +365,19 @@ impl ConfigurationProperties {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Key`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Bool>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Bool>) -> Self { self.key = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Queryable`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn queryable(mut self, value: impl Into<Bool>) -> Self {
-        self.queryable = Some(value.into());
-        self
-    }
-
+    pub fn queryable(mut self, value: impl Into<Bool>) -> Self { self.queryable = Some(value.into()); self }
     /// `Required`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn required(mut self, value: impl Into<Bool>) -> Self {
-        self.required = value.into();
-        self
-    }
-
+    pub fn required(mut self, value: impl Into<Bool>) -> Self { self.required = value.into(); self }
     /// `Secret`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret(mut self, value: impl Into<Bool>) -> Self {
-        self.secret = value.into();
-        self
-    }
-
+    pub fn secret(mut self, value: impl Into<Bool>) -> Self { self.secret = value.into(); self }
     /// `Type`: a [`ConfigurationPropertiesType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<ConfigurationPropertiesType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<ConfigurationPropertiesType>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl PropertyType for ConfigurationProperties {}
@@ -645,55 +396,16 @@ impl ToValue for ConfigurationProperties {
     }
 }
 
-static RULE_Settings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Settings: ObjRule = ObjRule {
     properties: &[
-        (
-            "EntityUrlTemplate",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ExecutionUrlTemplate",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RevisionUrlTemplate",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ThirdPartyConfigurationUrl",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("EntityUrlTemplate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ("ExecutionUrlTemplate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ("RevisionUrlTemplate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ("ThirdPartyConfigurationUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Settings` property type of `AWS::CodePipeline::CustomActionType`.
@@ -729,6 +441,7 @@ pub struct Settings {
     pub third_party_configuration_url: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Settings {
     /// A `Settings` with no property set (none is required).
     pub fn new() -> Self {
@@ -736,36 +449,13 @@ impl Settings {
     }
 
     /// `EntityUrlTemplate`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn entity_url_template(mut self, value: impl Into<Str>) -> Self {
-        self.entity_url_template = Some(value.into());
-        self
-    }
-
+    pub fn entity_url_template(mut self, value: impl Into<Str>) -> Self { self.entity_url_template = Some(value.into()); self }
     /// `ExecutionUrlTemplate`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_url_template(mut self, value: impl Into<Str>) -> Self {
-        self.execution_url_template = Some(value.into());
-        self
-    }
-
+    pub fn execution_url_template(mut self, value: impl Into<Str>) -> Self { self.execution_url_template = Some(value.into()); self }
     /// `RevisionUrlTemplate`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn revision_url_template(mut self, value: impl Into<Str>) -> Self {
-        self.revision_url_template = Some(value.into());
-        self
-    }
-
+    pub fn revision_url_template(mut self, value: impl Into<Str>) -> Self { self.revision_url_template = Some(value.into()); self }
     /// `ThirdPartyConfigurationUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn third_party_configuration_url(mut self, value: impl Into<Str>) -> Self {
-        self.third_party_configuration_url = Some(value.into());
-        self
-    }
+    pub fn third_party_configuration_url(mut self, value: impl Into<Str>) -> Self { self.third_party_configuration_url = Some(value.into()); self }
 }
 
 impl PropertyType for Settings {}
@@ -780,102 +470,6 @@ impl ToValue for Settings {
                 "ThirdPartyConfigurationUrl",
                 &self.third_party_configuration_url,
             )
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::CodePipeline::CustomActionType`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codepipeline-customactiontype-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -6,9 +6,12 @@
 //! - `AWS::CodePipeline::CustomActionType`: [`CustomActionType`], property types in [`custom_action_type`]
 //! - `AWS::CodePipeline::Pipeline`: [`Pipeline`], property types in [`pipeline`]
 //! - `AWS::CodePipeline::Webhook`: [`Webhook`], property types in [`webhook`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod custom_action_type;
 pub mod pipeline;
+pub mod shared;
 pub mod webhook;
 
 pub use custom_action_type::{

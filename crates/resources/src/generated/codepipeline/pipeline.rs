@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("arn:aws(-[\\w]+)*:iam::[0-9]{12}:role/.*");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9A-Za-z_\\-]{1,9}$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Za-z0-9.@\\-_]{1,100}$");
@@ -15,109 +18,31 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Za-z0-9.@\\-_]{1,100}$"
 #[derive(Clone, Debug, PartialEq)]
 pub struct PipelineRequired {
     /// `RoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) for CodePipeline to use to either perform actions with no `actionRoleArn` , or to use to assume roles for actions with an `actionRoleArn` .
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `arn:aws(-[\w]+)*:iam::[0-9]{12}:role/.*`.
     pub role_arn: Str,
     /// `Stages`: a list of [`StageDeclaration`] objects, required.
-    ///
-    /// Represents information about a stage and its definition.
-    ///
-    /// Items at least 2.
     pub stages: List<StageDeclaration>,
 }
 
-static RULE_Pipeline: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Pipeline: ObjRule = ObjRule {
     properties: &[
         ("ArtifactStore", Shape::Object(&RULE_ArtifactStore)),
-        (
-            "ArtifactStores",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ArtifactStoreMap),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "DisableInboundStageTransitions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StageTransition),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ExecutionMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["QUEUED", "SUPERSEDED", "PARALLEL"],
-                format: None,
-            }),
-        ),
+        ("ArtifactStores", Shape::List(&ListRule { items: Shape::Object(&RULE_ArtifactStoreMap), min_items: None, max_items: None })),
+        ("DisableInboundStageTransitions", Shape::List(&ListRule { items: Shape::Object(&RULE_StageTransition), min_items: None, max_items: None })),
+        ("ExecutionMode", Shape::Str(&StrRule { allowed: &["QUEUED", "SUPERSEDED", "PARALLEL"], ..StrRule::ANY })),
         ("Name", Shape::STR),
-        (
-            "PipelineType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["V1", "V2"],
-                format: None,
-            }),
-        ),
+        ("PipelineType", Shape::Str(&StrRule { allowed: &["V1", "V2"], ..StrRule::ANY })),
         ("RestartExecutionOnUpdate", Shape::Bool),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Stages",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StageDeclaration),
-                min_items: Some(2),
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Triggers",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PipelineTriggerDeclaration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Variables",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_VariableDeclaration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Stages", Shape::List(&ListRule { items: Shape::Object(&RULE_StageDeclaration), min_items: Some(2), max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Triggers", Shape::List(&ListRule { items: Shape::Object(&RULE_PipelineTriggerDeclaration), min_items: None, max_items: None })),
+        ("Variables", Shape::List(&ListRule { items: Shape::Object(&RULE_VariableDeclaration), min_items: None, max_items: None })),
     ],
     required: &["Stages", "RoleArn"],
     one_of: &[&[&["ArtifactStore"], &["ArtifactStores"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CodePipeline::Pipeline` resource.
@@ -210,6 +135,7 @@ pub struct Pipeline {
     pub variables: Option<List<VariableDeclaration>>,
 }
 
+#[rustfmt::skip]
 impl Pipeline {
     /// The CloudFormation type name, `AWS::CodePipeline::Pipeline`.
     pub const TYPE_NAME: &'static str = "AWS::CodePipeline::Pipeline";
@@ -249,103 +175,29 @@ impl Pipeline {
     }
 
     /// `ArtifactStore`: an [`ArtifactStore`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn artifact_store(mut self, value: impl Into<Obj<ArtifactStore>>) -> Self {
-        self.artifact_store = Some(value.into());
-        self
-    }
-
+    pub fn artifact_store(mut self, value: impl Into<Obj<ArtifactStore>>) -> Self { self.artifact_store = Some(value.into()); self }
     /// `ArtifactStores`: a list of [`ArtifactStoreMap`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn artifact_stores(mut self, value: impl Into<List<ArtifactStoreMap>>) -> Self {
-        self.artifact_stores = Some(value.into());
-        self
-    }
-
+    pub fn artifact_stores(mut self, value: impl Into<List<ArtifactStoreMap>>) -> Self { self.artifact_stores = Some(value.into()); self }
     /// `DisableInboundStageTransitions`: a list of [`StageTransition`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disable_inbound_stage_transitions(
-        mut self,
-        value: impl Into<List<StageTransition>>,
-    ) -> Self {
-        self.disable_inbound_stage_transitions = Some(value.into());
-        self
-    }
-
+    pub fn disable_inbound_stage_transitions(mut self, value: impl Into<List<StageTransition>>) -> Self { self.disable_inbound_stage_transitions = Some(value.into()); self }
     /// `ExecutionMode`: an [`ExecutionMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_mode(mut self, value: impl Into<ExecutionMode>) -> Self {
-        self.execution_mode = Some(value.into());
-        self
-    }
-
+    pub fn execution_mode(mut self, value: impl Into<ExecutionMode>) -> Self { self.execution_mode = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `PipelineType`: a [`PipelineType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pipeline_type(mut self, value: impl Into<PipelineType>) -> Self {
-        self.pipeline_type = Some(value.into());
-        self
-    }
-
+    pub fn pipeline_type(mut self, value: impl Into<PipelineType>) -> Self { self.pipeline_type = Some(value.into()); self }
     /// `RestartExecutionOnUpdate`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn restart_execution_on_update(mut self, value: impl Into<Bool>) -> Self {
-        self.restart_execution_on_update = Some(value.into());
-        self
-    }
-
+    pub fn restart_execution_on_update(mut self, value: impl Into<Bool>) -> Self { self.restart_execution_on_update = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `Stages`: a list of [`StageDeclaration`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stages(mut self, value: impl Into<List<StageDeclaration>>) -> Self {
-        self.stages = value.into();
-        self
-    }
-
+    pub fn stages(mut self, value: impl Into<List<StageDeclaration>>) -> Self { self.stages = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Triggers`: a list of [`PipelineTriggerDeclaration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn triggers(mut self, value: impl Into<List<PipelineTriggerDeclaration>>) -> Self {
-        self.triggers = Some(value.into());
-        self
-    }
-
+    pub fn triggers(mut self, value: impl Into<List<PipelineTriggerDeclaration>>) -> Self { self.triggers = Some(value.into()); self }
     /// `Variables`: a list of [`VariableDeclaration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn variables(mut self, value: impl Into<List<VariableDeclaration>>) -> Self {
-        self.variables = Some(value.into());
-        self
-    }
+    pub fn variables(mut self, value: impl Into<List<VariableDeclaration>>) -> Self { self.variables = Some(value.into()); self }
 }
 
 impl Resource for Pipeline {
@@ -411,92 +263,31 @@ impl PipelineAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ActionDeclarationRequired {
     /// `ActionTypeId`: an [`ActionTypeId`] object, required.
-    ///
-    /// Specifies the action type and the provider of the action.
     pub action_type_id: Obj<ActionTypeId>,
     /// `Name`: a string, required.
-    ///
-    /// The action declaration's name.
-    ///
-    /// Pattern `^[A-Za-z0-9.@\-_]{1,100}$`.
     pub name: Str,
 }
 
-static RULE_ActionDeclaration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ActionDeclaration: ObjRule = ObjRule {
     properties: &[
         ("ActionTypeId", Shape::Object(&RULE_ActionTypeId)),
-        (
-            "Commands",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Commands", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("Configuration", Shape::Any),
-        (
-            "EnvironmentVariables",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EnvironmentVariable),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "InputArtifacts",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_InputArtifact),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("EnvironmentVariables", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentVariable), min_items: None, max_items: None })),
+        ("InputArtifacts", Shape::List(&ListRule { items: Shape::Object(&RULE_InputArtifact), min_items: None, max_items: None })),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("Namespace", Shape::STR),
-        (
-            "OutputArtifacts",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_OutputArtifact),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "OutputVariables",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("OutputArtifacts", Shape::List(&ListRule { items: Shape::Object(&RULE_OutputArtifact), min_items: None, max_items: None })),
+        ("OutputVariables", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("Region", Shape::STR),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("RunOrder", Shape::INT),
         ("TimeoutInMinutes", Shape::INT),
     ],
     required: &["ActionTypeId", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ActionDeclaration` property type of `AWS::CodePipeline::Pipeline`.
@@ -576,6 +367,7 @@ pub struct ActionDeclaration {
     pub timeout_in_minutes: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl ActionDeclaration {
     /// A `ActionDeclaration` with its required properties, named in a [`ActionDeclarationRequired`].
     pub fn new(required: ActionDeclarationRequired) -> Self {
@@ -597,108 +389,31 @@ impl ActionDeclaration {
     }
 
     /// `ActionTypeId`: an [`ActionTypeId`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action_type_id(mut self, value: impl Into<Obj<ActionTypeId>>) -> Self {
-        self.action_type_id = value.into();
-        self
-    }
-
+    pub fn action_type_id(mut self, value: impl Into<Obj<ActionTypeId>>) -> Self { self.action_type_id = value.into(); self }
     /// `Commands`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn commands(mut self, value: impl Into<List<Str>>) -> Self {
-        self.commands = Some(value.into());
-        self
-    }
-
+    pub fn commands(mut self, value: impl Into<List<Str>>) -> Self { self.commands = Some(value.into()); self }
     /// `Configuration`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration(mut self, value: impl Into<Json>) -> Self {
-        self.configuration = Some(value.into());
-        self
-    }
-
+    pub fn configuration(mut self, value: impl Into<Json>) -> Self { self.configuration = Some(value.into()); self }
     /// `EnvironmentVariables`: a list of [`EnvironmentVariable`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment_variables(mut self, value: impl Into<List<EnvironmentVariable>>) -> Self {
-        self.environment_variables = Some(value.into());
-        self
-    }
-
+    pub fn environment_variables(mut self, value: impl Into<List<EnvironmentVariable>>) -> Self { self.environment_variables = Some(value.into()); self }
     /// `InputArtifacts`: a list of [`InputArtifact`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_artifacts(mut self, value: impl Into<List<InputArtifact>>) -> Self {
-        self.input_artifacts = Some(value.into());
-        self
-    }
-
+    pub fn input_artifacts(mut self, value: impl Into<List<InputArtifact>>) -> Self { self.input_artifacts = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Namespace`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self {
-        self.namespace = Some(value.into());
-        self
-    }
-
+    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = Some(value.into()); self }
     /// `OutputArtifacts`: a list of [`OutputArtifact`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_artifacts(mut self, value: impl Into<List<OutputArtifact>>) -> Self {
-        self.output_artifacts = Some(value.into());
-        self
-    }
-
+    pub fn output_artifacts(mut self, value: impl Into<List<OutputArtifact>>) -> Self { self.output_artifacts = Some(value.into()); self }
     /// `OutputVariables`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_variables(mut self, value: impl Into<List<Str>>) -> Self {
-        self.output_variables = Some(value.into());
-        self
-    }
-
+    pub fn output_variables(mut self, value: impl Into<List<Str>>) -> Self { self.output_variables = Some(value.into()); self }
     /// `Region`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn region(mut self, value: impl Into<Str>) -> Self {
-        self.region = Some(value.into());
-        self
-    }
-
+    pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = Some(value.into()); self }
     /// `RoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = Some(value.into());
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
     /// `RunOrder`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn run_order(mut self, value: impl Into<Int>) -> Self {
-        self.run_order = Some(value.into());
-        self
-    }
-
+    pub fn run_order(mut self, value: impl Into<Int>) -> Self { self.run_order = Some(value.into()); self }
     /// `TimeoutInMinutes`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout_in_minutes(mut self, value: impl Into<Int>) -> Self {
-        self.timeout_in_minutes = Some(value.into());
-        self
-    }
+    pub fn timeout_in_minutes(mut self, value: impl Into<Int>) -> Self { self.timeout_in_minutes = Some(value.into()); self }
 }
 
 impl PropertyType for ActionDeclaration {}
@@ -727,66 +442,26 @@ impl ToValue for ActionDeclaration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ActionTypeIdRequired {
     /// `Category`: a [`Category`] value, required.
-    ///
-    /// A category defines what kind of action can be taken in the stage, and constrains the provider type for the action. Valid categories are limited to one of the values below.
-    ///
-    /// - `Source`
-    /// - `Build`
-    /// - `Test`
-    /// - `Deploy`
-    /// - `Invoke`
-    /// - `Approval`
-    /// - `Compute`
     pub category: Category,
     /// `Owner`: a string, required.
-    ///
-    /// The creator of the action being called. There are three valid values for the `Owner` field in the action category section within your pipeline structure: `AWS` , `ThirdParty` , and `Custom` . For more information, see \[Valid Action Types and Providers in CodePipeline\](<https://docs.aws.amazon.com/codepipeline/latest/userguide/reference-pipeline-structure.html#actions-valid-providers>) .
     pub owner: Str,
     /// `Provider`: a string, required.
-    ///
-    /// The provider of the service being called by the action. Valid providers are determined by the action category. For example, an action in the Deploy category type might have a provider of CodeDeploy, which would be specified as `CodeDeploy` . For more information, see \[Valid Action Types and Providers in CodePipeline\](<https://docs.aws.amazon.com/codepipeline/latest/userguide/reference-pipeline-structure.html#actions-valid-providers>) .
     pub provider: Str,
     /// `Version`: a string, required.
-    ///
-    /// A string that describes the action version.
-    ///
-    /// Pattern `^[0-9A-Za-z_\-]{1,9}$`.
     pub version: Str,
 }
 
-static RULE_ActionTypeId: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ActionTypeId: ObjRule = ObjRule {
     properties: &[
-        (
-            "Category",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "Source", "Build", "Test", "Deploy", "Invoke", "Approval", "Compute",
-                ],
-                format: None,
-            }),
-        ),
+        ("Category", Shape::Str(&StrRule { allowed: &["Source", "Build", "Test", "Deploy", "Invoke", "Approval", "Compute"], ..StrRule::ANY })),
         ("Owner", Shape::STR),
         ("Provider", Shape::STR),
-        (
-            "Version",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Version", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["Owner", "Category", "Version", "Provider"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ActionTypeId` property type of `AWS::CodePipeline::Pipeline`.
@@ -824,6 +499,7 @@ pub struct ActionTypeId {
     pub version: Str,
 }
 
+#[rustfmt::skip]
 impl ActionTypeId {
     /// A `ActionTypeId` with its required properties, named in a [`ActionTypeIdRequired`].
     pub fn new(required: ActionTypeIdRequired) -> Self {
@@ -836,36 +512,13 @@ impl ActionTypeId {
     }
 
     /// `Category`: a [`Category`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn category(mut self, value: impl Into<Category>) -> Self {
-        self.category = value.into();
-        self
-    }
-
+    pub fn category(mut self, value: impl Into<Category>) -> Self { self.category = value.into(); self }
     /// `Owner`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn owner(mut self, value: impl Into<Str>) -> Self {
-        self.owner = value.into();
-        self
-    }
-
+    pub fn owner(mut self, value: impl Into<Str>) -> Self { self.owner = value.into(); self }
     /// `Provider`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provider(mut self, value: impl Into<Str>) -> Self {
-        self.provider = value.into();
-        self
-    }
-
+    pub fn provider(mut self, value: impl Into<Str>) -> Self { self.provider = value.into(); self }
     /// `Version`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<Str>) -> Self {
-        self.version = value.into();
-        self
-    }
+    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = value.into(); self }
 }
 
 impl PropertyType for ActionTypeId {}
@@ -885,36 +538,21 @@ impl ToValue for ActionTypeId {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ArtifactStoreRequired {
     /// `Location`: a string, required.
-    ///
-    /// The S3 bucket used for storing the artifacts for a pipeline. You can specify the name of an S3 bucket but not a folder in the bucket. A folder to contain the pipeline artifacts is created for you based on the name of the pipeline. You can use any S3 bucket in the same AWS Region as the pipeline to store your pipeline artifacts.
     pub location: Str,
     /// `Type`: an [`ArtifactStoreType`] value, required.
-    ///
-    /// The type of the artifact store, such as S3.
     pub r#type: ArtifactStoreType,
 }
 
-static RULE_ArtifactStore: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ArtifactStore: ObjRule = ObjRule {
     properties: &[
         ("EncryptionKey", Shape::Object(&RULE_EncryptionKey)),
         ("Location", Shape::STR),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["S3"],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["S3"], ..StrRule::ANY })),
     ],
     required: &["Type", "Location"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ArtifactStore` property type of `AWS::CodePipeline::Pipeline`.
@@ -940,6 +578,7 @@ pub struct ArtifactStore {
     pub r#type: ArtifactStoreType,
 }
 
+#[rustfmt::skip]
 impl ArtifactStore {
     /// A `ArtifactStore` with its required properties, named in a [`ArtifactStoreRequired`].
     pub fn new(required: ArtifactStoreRequired) -> Self {
@@ -951,28 +590,11 @@ impl ArtifactStore {
     }
 
     /// `EncryptionKey`: an [`EncryptionKey`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_key(mut self, value: impl Into<Obj<EncryptionKey>>) -> Self {
-        self.encryption_key = Some(value.into());
-        self
-    }
-
+    pub fn encryption_key(mut self, value: impl Into<Obj<EncryptionKey>>) -> Self { self.encryption_key = Some(value.into()); self }
     /// `Location`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn location(mut self, value: impl Into<Str>) -> Self {
-        self.location = value.into();
-        self
-    }
-
+    pub fn location(mut self, value: impl Into<Str>) -> Self { self.location = value.into(); self }
     /// `Type`: an [`ArtifactStoreType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<ArtifactStoreType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<ArtifactStoreType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for ArtifactStore {}
@@ -991,28 +613,20 @@ impl ToValue for ArtifactStore {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ArtifactStoreMapRequired {
     /// `ArtifactStore`: an [`ArtifactStore`] object, required.
-    ///
-    /// Represents information about the S3 bucket where artifacts are stored for the pipeline.
-    ///
-    /// &gt; You must include either `artifactStore` or `artifactStores` in your pipeline, but you cannot use both. If you create a cross-region action in your pipeline, you must use `artifactStores` .
     pub artifact_store: Obj<ArtifactStore>,
     /// `Region`: a string, required.
-    ///
-    /// The action declaration's AWS Region, such as us-east-1.
     pub region: Str,
 }
 
-static RULE_ArtifactStoreMap: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ArtifactStoreMap: ObjRule = ObjRule {
     properties: &[
         ("ArtifactStore", Shape::Object(&RULE_ArtifactStore)),
         ("Region", Shape::STR),
     ],
     required: &["ArtifactStore", "Region"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ArtifactStoreMap` property type of `AWS::CodePipeline::Pipeline`.
@@ -1036,6 +650,7 @@ pub struct ArtifactStoreMap {
     pub region: Str,
 }
 
+#[rustfmt::skip]
 impl ArtifactStoreMap {
     /// A `ArtifactStoreMap` with its required properties, named in a [`ArtifactStoreMapRequired`].
     pub fn new(required: ArtifactStoreMapRequired) -> Self {
@@ -1046,20 +661,9 @@ impl ArtifactStoreMap {
     }
 
     /// `ArtifactStore`: an [`ArtifactStore`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn artifact_store(mut self, value: impl Into<Obj<ArtifactStore>>) -> Self {
-        self.artifact_store = value.into();
-        self
-    }
-
+    pub fn artifact_store(mut self, value: impl Into<Obj<ArtifactStore>>) -> Self { self.artifact_store = value.into(); self }
     /// `Region`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn region(mut self, value: impl Into<Str>) -> Self {
-        self.region = value.into();
-        self
-    }
+    pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = value.into(); self }
 }
 
 impl PropertyType for ArtifactStoreMap {}
@@ -1073,21 +677,13 @@ impl ToValue for ArtifactStoreMap {
     }
 }
 
-static RULE_BeforeEntryConditions: ObjRule = ObjRule {
-    properties: &[(
-        "Conditions",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_Condition),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_BeforeEntryConditions: ObjRule = ObjRule {
+    properties: &[
+        ("Conditions", Shape::List(&ListRule { items: Shape::Object(&RULE_Condition), min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BeforeEntryConditions` property type of `AWS::CodePipeline::Pipeline`.
@@ -1103,6 +699,7 @@ pub struct BeforeEntryConditions {
     pub conditions: Option<List<Condition>>,
 }
 
+#[rustfmt::skip]
 impl BeforeEntryConditions {
     /// A `BeforeEntryConditions` with no property set (none is required).
     pub fn new() -> Self {
@@ -1110,12 +707,7 @@ impl BeforeEntryConditions {
     }
 
     /// `Conditions`: a list of [`Condition`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn conditions(mut self, value: impl Into<List<Condition>>) -> Self {
-        self.conditions = Some(value.into());
-        self
-    }
+    pub fn conditions(mut self, value: impl Into<List<Condition>>) -> Self { self.conditions = Some(value.into()); self }
 }
 
 impl PropertyType for BeforeEntryConditions {}
@@ -1132,35 +724,20 @@ impl ToValue for BeforeEntryConditions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BlockerDeclarationRequired {
     /// `Name`: a string, required.
-    ///
-    /// Reserved for future use.
     pub name: Str,
     /// `Type`: a [`BlockerDeclarationType`] value, required.
-    ///
-    /// Reserved for future use.
     pub r#type: BlockerDeclarationType,
 }
 
-static RULE_BlockerDeclaration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BlockerDeclaration: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::STR),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Schedule"],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["Schedule"], ..StrRule::ANY })),
     ],
     required: &["Type", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BlockerDeclaration` property type of `AWS::CodePipeline::Pipeline`.
@@ -1180,6 +757,7 @@ pub struct BlockerDeclaration {
     pub r#type: BlockerDeclarationType,
 }
 
+#[rustfmt::skip]
 impl BlockerDeclaration {
     /// A `BlockerDeclaration` with its required properties, named in a [`BlockerDeclarationRequired`].
     pub fn new(required: BlockerDeclarationRequired) -> Self {
@@ -1190,20 +768,9 @@ impl BlockerDeclaration {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Type`: a [`BlockerDeclarationType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<BlockerDeclarationType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<BlockerDeclarationType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for BlockerDeclaration {}
@@ -1217,24 +784,14 @@ impl ToValue for BlockerDeclaration {
     }
 }
 
-static RULE_Condition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Condition: ObjRule = ObjRule {
     properties: &[
         ("Result", Shape::STR),
-        (
-            "Rules",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_RuleDeclaration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_RuleDeclaration), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Condition` property type of `AWS::CodePipeline::Pipeline`.
@@ -1254,6 +811,7 @@ pub struct Condition {
     pub rules: Option<List<RuleDeclaration>>,
 }
 
+#[rustfmt::skip]
 impl Condition {
     /// A `Condition` with no property set (none is required).
     pub fn new() -> Self {
@@ -1261,20 +819,9 @@ impl Condition {
     }
 
     /// `Result`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn result(mut self, value: impl Into<Str>) -> Self {
-        self.result = Some(value.into());
-        self
-    }
-
+    pub fn result(mut self, value: impl Into<Str>) -> Self { self.result = Some(value.into()); self }
     /// `Rules`: a list of [`RuleDeclaration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rules(mut self, value: impl Into<List<RuleDeclaration>>) -> Self {
-        self.rules = Some(value.into());
-        self
-    }
+    pub fn rules(mut self, value: impl Into<List<RuleDeclaration>>) -> Self { self.rules = Some(value.into()); self }
 }
 
 impl PropertyType for Condition {}
@@ -1292,25 +839,20 @@ impl ToValue for Condition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EncryptionKeyRequired {
     /// `Id`: a string, required.
-    ///
-    /// The ID used to identify the key. For an AWS KMS key, you can use the key ID, the key ARN, or the alias ARN.
-    ///
-    /// &gt; Aliases are recognized only in the account that created the AWS  key. For cross-account actions, you can only use the key ID or key ARN to identify the key. Cross-account actions involve using the role from the other account (AccountB), so specifying the key ID will use the key from the other account (AccountB).
     pub id: Str,
     /// `Type`: a string, required.
-    ///
-    /// The type of encryption key, such as an AWS KMS key. When creating or updating a pipeline, the value must be set to 'KMS'.
     pub r#type: Str,
 }
 
-static RULE_EncryptionKey: ObjRule = ObjRule {
-    properties: &[("Id", Shape::STR), ("Type", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_EncryptionKey: ObjRule = ObjRule {
+    properties: &[
+        ("Id", Shape::STR),
+        ("Type", Shape::STR),
+    ],
     required: &["Type", "Id"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EncryptionKey` property type of `AWS::CodePipeline::Pipeline`.
@@ -1334,6 +876,7 @@ pub struct EncryptionKey {
     pub r#type: Str,
 }
 
+#[rustfmt::skip]
 impl EncryptionKey {
     /// A `EncryptionKey` with its required properties, named in a [`EncryptionKeyRequired`].
     pub fn new(required: EncryptionKeyRequired) -> Self {
@@ -1344,20 +887,9 @@ impl EncryptionKey {
     }
 
     /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
     /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for EncryptionKey {}
@@ -1375,36 +907,21 @@ impl ToValue for EncryptionKey {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnvironmentVariableRequired {
     /// `Name`: a string, required.
-    ///
-    /// The environment variable name in the key-value pair.
     pub name: Str,
     /// `Value`: a string, required.
-    ///
-    /// The environment variable value in the key-value pair.
     pub value: Str,
 }
 
-static RULE_EnvironmentVariable: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EnvironmentVariable: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::STR),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PLAINTEXT", "SECRETS_MANAGER"],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["PLAINTEXT", "SECRETS_MANAGER"], ..StrRule::ANY })),
         ("Value", Shape::STR),
     ],
     required: &["Name", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EnvironmentVariable` property type of `AWS::CodePipeline::Pipeline`.
@@ -1428,6 +945,7 @@ pub struct EnvironmentVariable {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl EnvironmentVariable {
     /// A `EnvironmentVariable` with its required properties, named in a [`EnvironmentVariableRequired`].
     pub fn new(required: EnvironmentVariableRequired) -> Self {
@@ -1439,28 +957,11 @@ impl EnvironmentVariable {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Type`: an [`EnvironmentVariableType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<EnvironmentVariableType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<EnvironmentVariableType>) -> Self { self.r#type = Some(value.into()); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for EnvironmentVariable {}
@@ -1475,37 +976,15 @@ impl ToValue for EnvironmentVariable {
     }
 }
 
-static RULE_FailureConditions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FailureConditions: ObjRule = ObjRule {
     properties: &[
-        (
-            "Conditions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Condition),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Result",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ROLLBACK", "RETRY"],
-                format: None,
-            }),
-        ),
-        (
-            "RetryConfiguration",
-            Shape::Object(&RULE_RetryConfiguration),
-        ),
+        ("Conditions", Shape::List(&ListRule { items: Shape::Object(&RULE_Condition), min_items: None, max_items: None })),
+        ("Result", Shape::Str(&StrRule { allowed: &["ROLLBACK", "RETRY"], ..StrRule::ANY })),
+        ("RetryConfiguration", Shape::Object(&RULE_RetryConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FailureConditions` property type of `AWS::CodePipeline::Pipeline`.
@@ -1529,6 +1008,7 @@ pub struct FailureConditions {
     pub retry_configuration: Option<Obj<RetryConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl FailureConditions {
     /// A `FailureConditions` with no property set (none is required).
     pub fn new() -> Self {
@@ -1536,28 +1016,11 @@ impl FailureConditions {
     }
 
     /// `Conditions`: a list of [`Condition`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn conditions(mut self, value: impl Into<List<Condition>>) -> Self {
-        self.conditions = Some(value.into());
-        self
-    }
-
+    pub fn conditions(mut self, value: impl Into<List<Condition>>) -> Self { self.conditions = Some(value.into()); self }
     /// `Result`: a [`FailureConditionsResult`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn result(mut self, value: impl Into<FailureConditionsResult>) -> Self {
-        self.result = Some(value.into());
-        self
-    }
-
+    pub fn result(mut self, value: impl Into<FailureConditionsResult>) -> Self { self.result = Some(value.into()); self }
     /// `RetryConfiguration`: a [`RetryConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retry_configuration(mut self, value: impl Into<Obj<RetryConfiguration>>) -> Self {
-        self.retry_configuration = Some(value.into());
-        self
-    }
+    pub fn retry_configuration(mut self, value: impl Into<Obj<RetryConfiguration>>) -> Self { self.retry_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for FailureConditions {}
@@ -1572,31 +1035,14 @@ impl ToValue for FailureConditions {
     }
 }
 
-static RULE_GitBranchFilterCriteria: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GitBranchFilterCriteria: ObjRule = ObjRule {
     properties: &[
-        (
-            "Excludes",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Includes",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Excludes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Includes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GitBranchFilterCriteria` property type of `AWS::CodePipeline::Pipeline`.
@@ -1616,6 +1062,7 @@ pub struct GitBranchFilterCriteria {
     pub includes: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl GitBranchFilterCriteria {
     /// A `GitBranchFilterCriteria` with no property set (none is required).
     pub fn new() -> Self {
@@ -1623,20 +1070,9 @@ impl GitBranchFilterCriteria {
     }
 
     /// `Excludes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn excludes(mut self, value: impl Into<List<Str>>) -> Self {
-        self.excludes = Some(value.into());
-        self
-    }
-
+    pub fn excludes(mut self, value: impl Into<List<Str>>) -> Self { self.excludes = Some(value.into()); self }
     /// `Includes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn includes(mut self, value: impl Into<List<Str>>) -> Self {
-        self.includes = Some(value.into());
-        self
-    }
+    pub fn includes(mut self, value: impl Into<List<Str>>) -> Self { self.includes = Some(value.into()); self }
 }
 
 impl PropertyType for GitBranchFilterCriteria {}
@@ -1654,39 +1090,19 @@ impl ToValue for GitBranchFilterCriteria {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GitConfigurationRequired {
     /// `SourceActionName`: a string, required.
-    ///
-    /// The name of the pipeline source action where the trigger configuration, such as Git tags, is specified. The trigger configuration will start the pipeline upon the specified change only.
-    ///
-    /// &gt; You can only specify one trigger configuration per source action.
     pub source_action_name: Str,
 }
 
-static RULE_GitConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GitConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "PullRequest",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_GitPullRequestFilter),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Push",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_GitPushFilter),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("PullRequest", Shape::List(&ListRule { items: Shape::Object(&RULE_GitPullRequestFilter), min_items: None, max_items: None })),
+        ("Push", Shape::List(&ListRule { items: Shape::Object(&RULE_GitPushFilter), min_items: None, max_items: None })),
         ("SourceActionName", Shape::STR),
     ],
     required: &["SourceActionName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GitConfiguration` property type of `AWS::CodePipeline::Pipeline`.
@@ -1714,6 +1130,7 @@ pub struct GitConfiguration {
     pub source_action_name: Str,
 }
 
+#[rustfmt::skip]
 impl GitConfiguration {
     /// A `GitConfiguration` with its required properties, named in a [`GitConfigurationRequired`].
     pub fn new(required: GitConfigurationRequired) -> Self {
@@ -1725,28 +1142,11 @@ impl GitConfiguration {
     }
 
     /// `PullRequest`: a list of [`GitPullRequestFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pull_request(mut self, value: impl Into<List<GitPullRequestFilter>>) -> Self {
-        self.pull_request = Some(value.into());
-        self
-    }
-
+    pub fn pull_request(mut self, value: impl Into<List<GitPullRequestFilter>>) -> Self { self.pull_request = Some(value.into()); self }
     /// `Push`: a list of [`GitPushFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn push(mut self, value: impl Into<List<GitPushFilter>>) -> Self {
-        self.push = Some(value.into());
-        self
-    }
-
+    pub fn push(mut self, value: impl Into<List<GitPushFilter>>) -> Self { self.push = Some(value.into()); self }
     /// `SourceActionName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_action_name(mut self, value: impl Into<Str>) -> Self {
-        self.source_action_name = value.into();
-        self
-    }
+    pub fn source_action_name(mut self, value: impl Into<Str>) -> Self { self.source_action_name = value.into(); self }
 }
 
 impl PropertyType for GitConfiguration {}
@@ -1761,31 +1161,14 @@ impl ToValue for GitConfiguration {
     }
 }
 
-static RULE_GitFilePathFilterCriteria: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GitFilePathFilterCriteria: ObjRule = ObjRule {
     properties: &[
-        (
-            "Excludes",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Includes",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Excludes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Includes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GitFilePathFilterCriteria` property type of `AWS::CodePipeline::Pipeline`.
@@ -1805,6 +1188,7 @@ pub struct GitFilePathFilterCriteria {
     pub includes: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl GitFilePathFilterCriteria {
     /// A `GitFilePathFilterCriteria` with no property set (none is required).
     pub fn new() -> Self {
@@ -1812,20 +1196,9 @@ impl GitFilePathFilterCriteria {
     }
 
     /// `Excludes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn excludes(mut self, value: impl Into<List<Str>>) -> Self {
-        self.excludes = Some(value.into());
-        self
-    }
-
+    pub fn excludes(mut self, value: impl Into<List<Str>>) -> Self { self.excludes = Some(value.into()); self }
     /// `Includes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn includes(mut self, value: impl Into<List<Str>>) -> Self {
-        self.includes = Some(value.into());
-        self
-    }
+    pub fn includes(mut self, value: impl Into<List<Str>>) -> Self { self.includes = Some(value.into()); self }
 }
 
 impl PropertyType for GitFilePathFilterCriteria {}
@@ -1839,25 +1212,15 @@ impl ToValue for GitFilePathFilterCriteria {
     }
 }
 
-static RULE_GitPullRequestFilter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GitPullRequestFilter: ObjRule = ObjRule {
     properties: &[
         ("Branches", Shape::Object(&RULE_GitBranchFilterCriteria)),
-        (
-            "Events",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Events", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("FilePaths", Shape::Object(&RULE_GitFilePathFilterCriteria)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GitPullRequestFilter` property type of `AWS::CodePipeline::Pipeline`.
@@ -1887,6 +1250,7 @@ pub struct GitPullRequestFilter {
     pub file_paths: Option<Obj<GitFilePathFilterCriteria>>,
 }
 
+#[rustfmt::skip]
 impl GitPullRequestFilter {
     /// A `GitPullRequestFilter` with no property set (none is required).
     pub fn new() -> Self {
@@ -1894,28 +1258,11 @@ impl GitPullRequestFilter {
     }
 
     /// `Branches`: a [`GitBranchFilterCriteria`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn branches(mut self, value: impl Into<Obj<GitBranchFilterCriteria>>) -> Self {
-        self.branches = Some(value.into());
-        self
-    }
-
+    pub fn branches(mut self, value: impl Into<Obj<GitBranchFilterCriteria>>) -> Self { self.branches = Some(value.into()); self }
     /// `Events`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn events(mut self, value: impl Into<List<Str>>) -> Self {
-        self.events = Some(value.into());
-        self
-    }
-
+    pub fn events(mut self, value: impl Into<List<Str>>) -> Self { self.events = Some(value.into()); self }
     /// `FilePaths`: a [`GitFilePathFilterCriteria`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_paths(mut self, value: impl Into<Obj<GitFilePathFilterCriteria>>) -> Self {
-        self.file_paths = Some(value.into());
-        self
-    }
+    pub fn file_paths(mut self, value: impl Into<Obj<GitFilePathFilterCriteria>>) -> Self { self.file_paths = Some(value.into()); self }
 }
 
 impl PropertyType for GitPullRequestFilter {}
@@ -1930,18 +1277,15 @@ impl ToValue for GitPullRequestFilter {
     }
 }
 
-static RULE_GitPushFilter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GitPushFilter: ObjRule = ObjRule {
     properties: &[
         ("Branches", Shape::Object(&RULE_GitBranchFilterCriteria)),
         ("FilePaths", Shape::Object(&RULE_GitFilePathFilterCriteria)),
         ("Tags", Shape::Object(&RULE_GitTagFilterCriteria)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GitPushFilter` property type of `AWS::CodePipeline::Pipeline`.
@@ -1965,6 +1309,7 @@ pub struct GitPushFilter {
     pub tags: Option<Obj<GitTagFilterCriteria>>,
 }
 
+#[rustfmt::skip]
 impl GitPushFilter {
     /// A `GitPushFilter` with no property set (none is required).
     pub fn new() -> Self {
@@ -1972,28 +1317,11 @@ impl GitPushFilter {
     }
 
     /// `Branches`: a [`GitBranchFilterCriteria`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn branches(mut self, value: impl Into<Obj<GitBranchFilterCriteria>>) -> Self {
-        self.branches = Some(value.into());
-        self
-    }
-
+    pub fn branches(mut self, value: impl Into<Obj<GitBranchFilterCriteria>>) -> Self { self.branches = Some(value.into()); self }
     /// `FilePaths`: a [`GitFilePathFilterCriteria`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_paths(mut self, value: impl Into<Obj<GitFilePathFilterCriteria>>) -> Self {
-        self.file_paths = Some(value.into());
-        self
-    }
-
+    pub fn file_paths(mut self, value: impl Into<Obj<GitFilePathFilterCriteria>>) -> Self { self.file_paths = Some(value.into()); self }
     /// `Tags`: a [`GitTagFilterCriteria`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Obj<GitTagFilterCriteria>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Obj<GitTagFilterCriteria>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl PropertyType for GitPushFilter {}
@@ -2008,31 +1336,14 @@ impl ToValue for GitPushFilter {
     }
 }
 
-static RULE_GitTagFilterCriteria: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GitTagFilterCriteria: ObjRule = ObjRule {
     properties: &[
-        (
-            "Excludes",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Includes",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Excludes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Includes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GitTagFilterCriteria` property type of `AWS::CodePipeline::Pipeline`.
@@ -2052,6 +1363,7 @@ pub struct GitTagFilterCriteria {
     pub includes: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl GitTagFilterCriteria {
     /// A `GitTagFilterCriteria` with no property set (none is required).
     pub fn new() -> Self {
@@ -2059,20 +1371,9 @@ impl GitTagFilterCriteria {
     }
 
     /// `Excludes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn excludes(mut self, value: impl Into<List<Str>>) -> Self {
-        self.excludes = Some(value.into());
-        self
-    }
-
+    pub fn excludes(mut self, value: impl Into<List<Str>>) -> Self { self.excludes = Some(value.into()); self }
     /// `Includes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn includes(mut self, value: impl Into<List<Str>>) -> Self {
-        self.includes = Some(value.into());
-        self
-    }
+    pub fn includes(mut self, value: impl Into<List<Str>>) -> Self { self.includes = Some(value.into()); self }
 }
 
 impl PropertyType for GitTagFilterCriteria {}
@@ -2090,23 +1391,17 @@ impl ToValue for GitTagFilterCriteria {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InputArtifactRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the artifact to be worked on (for example, "My App").
-    ///
-    /// Artifacts are the files that are worked on by actions in the pipeline. See the action configuration for each action for details about artifact parameters. For example, the S3 source action input artifact is a file name (or file path), and the files are generally provided as a ZIP file. Example artifact name: SampleApp_Windows.zip
-    ///
-    /// The input artifact of an action must exactly match the output artifact declared in a preceding action, but the input artifact does not have to be the next action in strict sequence from the action that provided the output artifact. Actions in parallel can declare different output artifacts, which are in turn consumed by different following actions.
     pub name: Str,
 }
 
-static RULE_InputArtifact: ObjRule = ObjRule {
-    properties: &[("Name", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_InputArtifact: ObjRule = ObjRule {
+    properties: &[
+        ("Name", Shape::STR),
+    ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InputArtifact` property type of `AWS::CodePipeline::Pipeline`.
@@ -2126,6 +1421,7 @@ pub struct InputArtifact {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl InputArtifact {
     /// A `InputArtifact` with its required properties, named in a [`InputArtifactRequired`].
     pub fn new(required: InputArtifactRequired) -> Self {
@@ -2135,12 +1431,7 @@ impl InputArtifact {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for InputArtifact {}
@@ -2155,33 +1446,18 @@ impl ToValue for InputArtifact {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OutputArtifactRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the output of an artifact, such as "My App".
-    ///
-    /// The output artifact name must exactly match the input artifact declared for a downstream action. However, the downstream action's input artifact does not have to be the next action in strict sequence from the action that provided the output artifact. Actions in parallel can declare different output artifacts, which are in turn consumed by different following actions.
-    ///
-    /// Output artifact names must be unique within a pipeline.
     pub name: Str,
 }
 
-static RULE_OutputArtifact: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OutputArtifact: ObjRule = ObjRule {
     properties: &[
-        (
-            "Files",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Files", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("Name", Shape::STR),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OutputArtifact` property type of `AWS::CodePipeline::Pipeline`.
@@ -2205,6 +1481,7 @@ pub struct OutputArtifact {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl OutputArtifact {
     /// A `OutputArtifact` with its required properties, named in a [`OutputArtifactRequired`].
     pub fn new(required: OutputArtifactRequired) -> Self {
@@ -2215,20 +1492,9 @@ impl OutputArtifact {
     }
 
     /// `Files`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn files(mut self, value: impl Into<List<Str>>) -> Self {
-        self.files = Some(value.into());
-        self
-    }
-
+    pub fn files(mut self, value: impl Into<List<Str>>) -> Self { self.files = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for OutputArtifact {}
@@ -2246,31 +1512,18 @@ impl ToValue for OutputArtifact {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PipelineTriggerDeclarationRequired {
     /// `ProviderType`: a [`ProviderType`] value, required.
-    ///
-    /// The source provider for the event, such as connections configured for a repository with Git tags, for the specified trigger configuration.
     pub provider_type: ProviderType,
 }
 
-static RULE_PipelineTriggerDeclaration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PipelineTriggerDeclaration: ObjRule = ObjRule {
     properties: &[
         ("GitConfiguration", Shape::Object(&RULE_GitConfiguration)),
-        (
-            "ProviderType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CodeStarSourceConnection"],
-                format: None,
-            }),
-        ),
+        ("ProviderType", Shape::Str(&StrRule { allowed: &["CodeStarSourceConnection"], ..StrRule::ANY })),
     ],
     required: &["ProviderType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PipelineTriggerDeclaration` property type of `AWS::CodePipeline::Pipeline`.
@@ -2292,6 +1545,7 @@ pub struct PipelineTriggerDeclaration {
     pub provider_type: ProviderType,
 }
 
+#[rustfmt::skip]
 impl PipelineTriggerDeclaration {
     /// A `PipelineTriggerDeclaration` with its required properties, named in a [`PipelineTriggerDeclarationRequired`].
     pub fn new(required: PipelineTriggerDeclarationRequired) -> Self {
@@ -2302,20 +1556,9 @@ impl PipelineTriggerDeclaration {
     }
 
     /// `GitConfiguration`: a [`GitConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn git_configuration(mut self, value: impl Into<Obj<GitConfiguration>>) -> Self {
-        self.git_configuration = Some(value.into());
-        self
-    }
-
+    pub fn git_configuration(mut self, value: impl Into<Obj<GitConfiguration>>) -> Self { self.git_configuration = Some(value.into()); self }
     /// `ProviderType`: a [`ProviderType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provider_type(mut self, value: impl Into<ProviderType>) -> Self {
-        self.provider_type = value.into();
-        self
-    }
+    pub fn provider_type(mut self, value: impl Into<ProviderType>) -> Self { self.provider_type = value.into(); self }
 }
 
 impl PropertyType for PipelineTriggerDeclaration {}
@@ -2329,23 +1572,13 @@ impl ToValue for PipelineTriggerDeclaration {
     }
 }
 
-static RULE_RetryConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "RetryMode",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["ALL_ACTIONS", "FAILED_ACTIONS"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_RetryConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("RetryMode", Shape::Str(&StrRule { allowed: &["ALL_ACTIONS", "FAILED_ACTIONS"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RetryConfiguration` property type of `AWS::CodePipeline::Pipeline`.
@@ -2359,6 +1592,7 @@ pub struct RetryConfiguration {
     pub retry_mode: Option<RetryMode>,
 }
 
+#[rustfmt::skip]
 impl RetryConfiguration {
     /// A `RetryConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -2366,10 +1600,7 @@ impl RetryConfiguration {
     }
 
     /// `RetryMode`: a [`RetryMode`] value.
-    pub fn retry_mode(mut self, value: impl Into<RetryMode>) -> Self {
-        self.retry_mode = Some(value.into());
-        self
-    }
+    pub fn retry_mode(mut self, value: impl Into<RetryMode>) -> Self { self.retry_mode = Some(value.into()); self }
 }
 
 impl PropertyType for RetryConfiguration {}
@@ -2380,45 +1611,19 @@ impl ToValue for RetryConfiguration {
     }
 }
 
-static RULE_RuleDeclaration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RuleDeclaration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Commands",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Commands", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("Configuration", Shape::Any),
-        (
-            "InputArtifacts",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_InputArtifact),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("InputArtifacts", Shape::List(&ListRule { items: Shape::Object(&RULE_InputArtifact), min_items: None, max_items: None })),
         ("Name", Shape::STR),
         ("Region", Shape::STR),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("RuleTypeId", Shape::Object(&RULE_RuleTypeId)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RuleDeclaration` property type of `AWS::CodePipeline::Pipeline`.
@@ -2462,6 +1667,7 @@ pub struct RuleDeclaration {
     pub rule_type_id: Option<Obj<RuleTypeId>>,
 }
 
+#[rustfmt::skip]
 impl RuleDeclaration {
     /// A `RuleDeclaration` with no property set (none is required).
     pub fn new() -> Self {
@@ -2469,60 +1675,19 @@ impl RuleDeclaration {
     }
 
     /// `Commands`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn commands(mut self, value: impl Into<List<Str>>) -> Self {
-        self.commands = Some(value.into());
-        self
-    }
-
+    pub fn commands(mut self, value: impl Into<List<Str>>) -> Self { self.commands = Some(value.into()); self }
     /// `Configuration`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration(mut self, value: impl Into<Json>) -> Self {
-        self.configuration = Some(value.into());
-        self
-    }
-
+    pub fn configuration(mut self, value: impl Into<Json>) -> Self { self.configuration = Some(value.into()); self }
     /// `InputArtifacts`: a list of [`InputArtifact`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_artifacts(mut self, value: impl Into<List<InputArtifact>>) -> Self {
-        self.input_artifacts = Some(value.into());
-        self
-    }
-
+    pub fn input_artifacts(mut self, value: impl Into<List<InputArtifact>>) -> Self { self.input_artifacts = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Region`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn region(mut self, value: impl Into<Str>) -> Self {
-        self.region = Some(value.into());
-        self
-    }
-
+    pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = Some(value.into()); self }
     /// `RoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = Some(value.into());
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
     /// `RuleTypeId`: a [`RuleTypeId`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_type_id(mut self, value: impl Into<Obj<RuleTypeId>>) -> Self {
-        self.rule_type_id = Some(value.into());
-        self
-    }
+    pub fn rule_type_id(mut self, value: impl Into<Obj<RuleTypeId>>) -> Self { self.rule_type_id = Some(value.into()); self }
 }
 
 impl PropertyType for RuleDeclaration {}
@@ -2541,19 +1706,16 @@ impl ToValue for RuleDeclaration {
     }
 }
 
-static RULE_RuleTypeId: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RuleTypeId: ObjRule = ObjRule {
     properties: &[
         ("Category", Shape::STR),
         ("Owner", Shape::STR),
         ("Provider", Shape::STR),
         ("Version", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RuleTypeId` property type of `AWS::CodePipeline::Pipeline`.
@@ -2581,6 +1743,7 @@ pub struct RuleTypeId {
     pub version: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl RuleTypeId {
     /// A `RuleTypeId` with no property set (none is required).
     pub fn new() -> Self {
@@ -2588,36 +1751,13 @@ impl RuleTypeId {
     }
 
     /// `Category`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn category(mut self, value: impl Into<Str>) -> Self {
-        self.category = Some(value.into());
-        self
-    }
-
+    pub fn category(mut self, value: impl Into<Str>) -> Self { self.category = Some(value.into()); self }
     /// `Owner`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn owner(mut self, value: impl Into<Str>) -> Self {
-        self.owner = Some(value.into());
-        self
-    }
-
+    pub fn owner(mut self, value: impl Into<Str>) -> Self { self.owner = Some(value.into()); self }
     /// `Provider`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provider(mut self, value: impl Into<Str>) -> Self {
-        self.provider = Some(value.into());
-        self
-    }
-
+    pub fn provider(mut self, value: impl Into<Str>) -> Self { self.provider = Some(value.into()); self }
     /// `Version`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<Str>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
+    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
 }
 
 impl PropertyType for RuleTypeId {}
@@ -2637,46 +1777,24 @@ impl ToValue for RuleTypeId {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StageDeclarationRequired {
     /// `Actions`: a list of [`ActionDeclaration`] objects, required.
-    ///
-    /// The actions included in a stage.
-    ///
-    /// Items at least 1.
     pub actions: List<ActionDeclaration>,
     /// `Name`: a string, required.
-    ///
-    /// The name of the stage.
     pub name: Str,
 }
 
-static RULE_StageDeclaration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StageDeclaration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Actions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ActionDeclaration),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_ActionDeclaration), min_items: Some(1), max_items: None })),
         ("BeforeEntry", Shape::Object(&RULE_BeforeEntryConditions)),
-        (
-            "Blockers",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_BlockerDeclaration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Blockers", Shape::List(&ListRule { items: Shape::Object(&RULE_BlockerDeclaration), min_items: None, max_items: None })),
         ("Name", Shape::STR),
         ("OnFailure", Shape::Object(&RULE_FailureConditions)),
         ("OnSuccess", Shape::Object(&RULE_SuccessConditions)),
     ],
     required: &["Actions", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StageDeclaration` property type of `AWS::CodePipeline::Pipeline`.
@@ -2714,6 +1832,7 @@ pub struct StageDeclaration {
     pub on_success: Option<Obj<SuccessConditions>>,
 }
 
+#[rustfmt::skip]
 impl StageDeclaration {
     /// A `StageDeclaration` with its required properties, named in a [`StageDeclarationRequired`].
     pub fn new(required: StageDeclarationRequired) -> Self {
@@ -2728,52 +1847,17 @@ impl StageDeclaration {
     }
 
     /// `Actions`: a list of [`ActionDeclaration`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions(mut self, value: impl Into<List<ActionDeclaration>>) -> Self {
-        self.actions = value.into();
-        self
-    }
-
+    pub fn actions(mut self, value: impl Into<List<ActionDeclaration>>) -> Self { self.actions = value.into(); self }
     /// `BeforeEntry`: a [`BeforeEntryConditions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn before_entry(mut self, value: impl Into<Obj<BeforeEntryConditions>>) -> Self {
-        self.before_entry = Some(value.into());
-        self
-    }
-
+    pub fn before_entry(mut self, value: impl Into<Obj<BeforeEntryConditions>>) -> Self { self.before_entry = Some(value.into()); self }
     /// `Blockers`: a list of [`BlockerDeclaration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn blockers(mut self, value: impl Into<List<BlockerDeclaration>>) -> Self {
-        self.blockers = Some(value.into());
-        self
-    }
-
+    pub fn blockers(mut self, value: impl Into<List<BlockerDeclaration>>) -> Self { self.blockers = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `OnFailure`: a [`FailureConditions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_failure(mut self, value: impl Into<Obj<FailureConditions>>) -> Self {
-        self.on_failure = Some(value.into());
-        self
-    }
-
+    pub fn on_failure(mut self, value: impl Into<Obj<FailureConditions>>) -> Self { self.on_failure = Some(value.into()); self }
     /// `OnSuccess`: a [`SuccessConditions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_success(mut self, value: impl Into<Obj<SuccessConditions>>) -> Self {
-        self.on_success = Some(value.into());
-        self
-    }
+    pub fn on_success(mut self, value: impl Into<Obj<SuccessConditions>>) -> Self { self.on_success = Some(value.into()); self }
 }
 
 impl PropertyType for StageDeclaration {}
@@ -2795,23 +1879,20 @@ impl ToValue for StageDeclaration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StageTransitionRequired {
     /// `Reason`: a string, required.
-    ///
-    /// The reason given to the user that a stage is disabled, such as waiting for manual approval or manual tests. This message is displayed in the pipeline console UI.
     pub reason: Str,
     /// `StageName`: a string, required.
-    ///
-    /// The name of the stage where you want to disable the inbound or outbound transition of artifacts.
     pub stage_name: Str,
 }
 
-static RULE_StageTransition: ObjRule = ObjRule {
-    properties: &[("Reason", Shape::STR), ("StageName", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_StageTransition: ObjRule = ObjRule {
+    properties: &[
+        ("Reason", Shape::STR),
+        ("StageName", Shape::STR),
+    ],
     required: &["StageName", "Reason"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StageTransition` property type of `AWS::CodePipeline::Pipeline`.
@@ -2831,6 +1912,7 @@ pub struct StageTransition {
     pub stage_name: Str,
 }
 
+#[rustfmt::skip]
 impl StageTransition {
     /// A `StageTransition` with its required properties, named in a [`StageTransitionRequired`].
     pub fn new(required: StageTransitionRequired) -> Self {
@@ -2841,20 +1923,9 @@ impl StageTransition {
     }
 
     /// `Reason`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn reason(mut self, value: impl Into<Str>) -> Self {
-        self.reason = value.into();
-        self
-    }
-
+    pub fn reason(mut self, value: impl Into<Str>) -> Self { self.reason = value.into(); self }
     /// `StageName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stage_name(mut self, value: impl Into<Str>) -> Self {
-        self.stage_name = value.into();
-        self
-    }
+    pub fn stage_name(mut self, value: impl Into<Str>) -> Self { self.stage_name = value.into(); self }
 }
 
 impl PropertyType for StageTransition {}
@@ -2868,21 +1939,13 @@ impl ToValue for StageTransition {
     }
 }
 
-static RULE_SuccessConditions: ObjRule = ObjRule {
-    properties: &[(
-        "Conditions",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_Condition),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_SuccessConditions: ObjRule = ObjRule {
+    properties: &[
+        ("Conditions", Shape::List(&ListRule { items: Shape::Object(&RULE_Condition), min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SuccessConditions` property type of `AWS::CodePipeline::Pipeline`.
@@ -2898,6 +1961,7 @@ pub struct SuccessConditions {
     pub conditions: Option<List<Condition>>,
 }
 
+#[rustfmt::skip]
 impl SuccessConditions {
     /// A `SuccessConditions` with no property set (none is required).
     pub fn new() -> Self {
@@ -2905,12 +1969,7 @@ impl SuccessConditions {
     }
 
     /// `Conditions`: a list of [`Condition`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn conditions(mut self, value: impl Into<List<Condition>>) -> Self {
-        self.conditions = Some(value.into());
-        self
-    }
+    pub fn conditions(mut self, value: impl Into<List<Condition>>) -> Self { self.conditions = Some(value.into()); self }
 }
 
 impl PropertyType for SuccessConditions {}
@@ -2923,123 +1982,23 @@ impl ToValue for SuccessConditions {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::CodePipeline::Pipeline`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codepipeline-pipeline-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`VariableDeclaration`], by name: `VariableDeclaration::new(VariableDeclarationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VariableDeclarationRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of a pipeline-level variable.
     pub name: Str,
 }
 
-static RULE_VariableDeclaration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VariableDeclaration: ObjRule = ObjRule {
     properties: &[
         ("DefaultValue", Shape::STR),
         ("Description", Shape::STR),
         ("Name", Shape::STR),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VariableDeclaration` property type of `AWS::CodePipeline::Pipeline`.
@@ -3063,6 +2022,7 @@ pub struct VariableDeclaration {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl VariableDeclaration {
     /// A `VariableDeclaration` with its required properties, named in a [`VariableDeclarationRequired`].
     pub fn new(required: VariableDeclarationRequired) -> Self {
@@ -3074,28 +2034,11 @@ impl VariableDeclaration {
     }
 
     /// `DefaultValue`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_value(mut self, value: impl Into<Str>) -> Self {
-        self.default_value = Some(value.into());
-        self
-    }
-
+    pub fn default_value(mut self, value: impl Into<Str>) -> Self { self.default_value = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for VariableDeclaration {}

@@ -13,106 +13,32 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("[A-Za-z0-9.@\\-_]+");
 #[derive(Clone, Debug, PartialEq)]
 pub struct WebhookRequired {
     /// `Authentication`: an [`Authentication`] value, required.
-    ///
-    /// Supported options are GITHUB_HMAC, IP, and UNAUTHENTICATED.
-    ///
-    /// &gt; When creating CodePipeline webhooks, do not use your own credentials or reuse the same secret token across multiple webhooks. For optimal security, generate a unique secret token for each webhook you create. The secret token is an arbitrary string that you provide, which GitHub uses to compute and sign the webhook payloads sent to CodePipeline, for protecting the integrity and authenticity of the webhook payloads. Using your own credentials or reusing the same token across multiple webhooks can lead to security vulnerabilities. &gt; If a secret token was provided, it will be redacted in the response.
-    ///
-    /// - For information about the authentication scheme implemented by GITHUB_HMAC, see \[Securing your webhooks\](<https://docs.aws.amazon.com/https://developer.github.com/webhooks/securing/>) on the GitHub Developer website.
-    /// - IP rejects webhooks trigger requests unless they originate from an IP address in the IP range whitelisted in the authentication configuration.
-    /// - UNAUTHENTICATED accepts all webhook trigger requests regardless of origin.
     pub authentication: Authentication,
     /// `AuthenticationConfiguration`: a [`WebhookAuthConfiguration`] object, required.
-    ///
-    /// Properties that configure the authentication applied to incoming webhook trigger requests. The required properties depend on the authentication type. For GITHUB_HMAC, only the `SecretToken` property must be set. For IP, only the `AllowedIPRange` property must be set to a valid CIDR range. For UNAUTHENTICATED, no properties can be set.
     pub authentication_configuration: Obj<WebhookAuthConfiguration>,
     /// `Filters`: a list of [`WebhookFilterRule`] objects, required.
-    ///
-    /// A list of rules applied to the body/payload sent in the POST request to a webhook URL. All defined rules must pass for the request to be accepted and the pipeline started.
     pub filters: List<WebhookFilterRule>,
     /// `TargetAction`: a string, required.
-    ///
-    /// The name of the action in a pipeline you want to connect to the webhook. The action must be from the source (first) stage of the pipeline.
-    ///
-    /// Pattern `[A-Za-z0-9.@\-_]+`; length 1 to 100.
     pub target_action: Str,
     /// `TargetPipeline`: a string, required.
-    ///
-    /// The name of the pipeline you want to connect to the webhook.
-    ///
-    /// Pattern `[A-Za-z0-9.@\-_]+`; length 1 to 100.
     pub target_pipeline: Str,
 }
 
-static RULE_Webhook: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Webhook: ObjRule = ObjRule {
     properties: &[
-        (
-            "Authentication",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["GITHUB_HMAC", "IP", "UNAUTHENTICATED"],
-                format: None,
-            }),
-        ),
-        (
-            "AuthenticationConfiguration",
-            Shape::Object(&RULE_WebhookAuthConfiguration),
-        ),
-        (
-            "Filters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_WebhookFilterRule),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Authentication", Shape::Str(&StrRule { allowed: &["GITHUB_HMAC", "IP", "UNAUTHENTICATED"], ..StrRule::ANY })),
+        ("AuthenticationConfiguration", Shape::Object(&RULE_WebhookAuthConfiguration)),
+        ("Filters", Shape::List(&ListRule { items: Shape::Object(&RULE_WebhookFilterRule), min_items: None, max_items: None })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("RegisterWithThirdParty", Shape::Bool),
-        (
-            "TargetAction",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TargetPipeline",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("TargetAction", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("TargetPipeline", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("TargetPipelineVersion", Shape::INT),
     ],
-    required: &[
-        "AuthenticationConfiguration",
-        "Filters",
-        "Authentication",
-        "TargetPipeline",
-        "TargetAction",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["AuthenticationConfiguration", "Filters", "Authentication", "TargetPipeline", "TargetAction"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CodePipeline::Webhook` resource.
@@ -188,6 +114,7 @@ pub struct Webhook {
     pub target_pipeline_version: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl Webhook {
     /// The CloudFormation type name, `AWS::CodePipeline::Webhook`.
     pub const TYPE_NAME: &'static str = "AWS::CodePipeline::Webhook";
@@ -198,13 +125,7 @@ impl Webhook {
         type_name: "AWS::CodePipeline::Webhook",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codepipeline-webhook.html",
         primary_identifier: &["Id"],
-        required: &[
-            "Authentication",
-            "AuthenticationConfiguration",
-            "Filters",
-            "TargetAction",
-            "TargetPipeline",
-        ],
+        required: &["Authentication", "AuthenticationConfiguration", "Filters", "TargetAction", "TargetPipeline"],
         create_only: &["Name"],
         conditional_create_only: &[],
         write_only: &["TargetPipelineVersion", "RegisterWithThirdParty"],
@@ -229,71 +150,21 @@ impl Webhook {
     }
 
     /// `Authentication`: an [`Authentication`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authentication(mut self, value: impl Into<Authentication>) -> Self {
-        self.authentication = value.into();
-        self
-    }
-
+    pub fn authentication(mut self, value: impl Into<Authentication>) -> Self { self.authentication = value.into(); self }
     /// `AuthenticationConfiguration`: a [`WebhookAuthConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authentication_configuration(
-        mut self,
-        value: impl Into<Obj<WebhookAuthConfiguration>>,
-    ) -> Self {
-        self.authentication_configuration = value.into();
-        self
-    }
-
+    pub fn authentication_configuration(mut self, value: impl Into<Obj<WebhookAuthConfiguration>>) -> Self { self.authentication_configuration = value.into(); self }
     /// `Filters`: a list of [`WebhookFilterRule`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filters(mut self, value: impl Into<List<WebhookFilterRule>>) -> Self {
-        self.filters = value.into();
-        self
-    }
-
+    pub fn filters(mut self, value: impl Into<List<WebhookFilterRule>>) -> Self { self.filters = value.into(); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `RegisterWithThirdParty`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn register_with_third_party(mut self, value: impl Into<Bool>) -> Self {
-        self.register_with_third_party = Some(value.into());
-        self
-    }
-
+    pub fn register_with_third_party(mut self, value: impl Into<Bool>) -> Self { self.register_with_third_party = Some(value.into()); self }
     /// `TargetAction`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_action(mut self, value: impl Into<Str>) -> Self {
-        self.target_action = value.into();
-        self
-    }
-
+    pub fn target_action(mut self, value: impl Into<Str>) -> Self { self.target_action = value.into(); self }
     /// `TargetPipeline`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_pipeline(mut self, value: impl Into<Str>) -> Self {
-        self.target_pipeline = value.into();
-        self
-    }
-
+    pub fn target_pipeline(mut self, value: impl Into<Str>) -> Self { self.target_pipeline = value.into(); self }
     /// `TargetPipelineVersion`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_pipeline_version(mut self, value: impl Into<Int>) -> Self {
-        self.target_pipeline_version = Some(value.into());
-        self
-    }
+    pub fn target_pipeline_version(mut self, value: impl Into<Int>) -> Self { self.target_pipeline_version = Some(value.into()); self }
 }
 
 impl Resource for Webhook {
@@ -350,35 +221,14 @@ impl WebhookAttributes {
     }
 }
 
-static RULE_WebhookAuthConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WebhookAuthConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "AllowedIPRange",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SecretToken",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AllowedIPRange", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ("SecretToken", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WebhookAuthConfiguration` property type of `AWS::CodePipeline::Webhook`.
@@ -404,6 +254,7 @@ pub struct WebhookAuthConfiguration {
     pub secret_token: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl WebhookAuthConfiguration {
     /// A `WebhookAuthConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -411,20 +262,9 @@ impl WebhookAuthConfiguration {
     }
 
     /// `AllowedIPRange`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allowed_ip_range(mut self, value: impl Into<Str>) -> Self {
-        self.allowed_ip_range = Some(value.into());
-        self
-    }
-
+    pub fn allowed_ip_range(mut self, value: impl Into<Str>) -> Self { self.allowed_ip_range = Some(value.into()); self }
     /// `SecretToken`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_token(mut self, value: impl Into<Str>) -> Self {
-        self.secret_token = Some(value.into());
-        self
-    }
+    pub fn secret_token(mut self, value: impl Into<Str>) -> Self { self.secret_token = Some(value.into()); self }
 }
 
 impl PropertyType for WebhookAuthConfiguration {}
@@ -442,42 +282,18 @@ impl ToValue for WebhookAuthConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct WebhookFilterRuleRequired {
     /// `JsonPath`: a string, required.
-    ///
-    /// A JsonPath expression that is applied to the body/payload of the webhook. The value selected by the JsonPath expression must match the value specified in the `MatchEquals` field. Otherwise, the request is ignored. For more information, see \[Java JsonPath implementation\](<https://docs.aws.amazon.com/https://github.com/json-path/JsonPath>) in GitHub.
-    ///
-    /// Length 1 to 150.
     pub json_path: Str,
 }
 
-static RULE_WebhookFilterRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WebhookFilterRule: ObjRule = ObjRule {
     properties: &[
-        (
-            "JsonPath",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(150),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MatchEquals",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(150),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("JsonPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(150), ..StrRule::ANY })),
+        ("MatchEquals", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(150), ..StrRule::ANY })),
     ],
     required: &["JsonPath"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WebhookFilterRule` property type of `AWS::CodePipeline::Webhook`.
@@ -501,6 +317,7 @@ pub struct WebhookFilterRule {
     pub match_equals: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl WebhookFilterRule {
     /// A `WebhookFilterRule` with its required properties, named in a [`WebhookFilterRuleRequired`].
     pub fn new(required: WebhookFilterRuleRequired) -> Self {
@@ -511,20 +328,9 @@ impl WebhookFilterRule {
     }
 
     /// `JsonPath`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn json_path(mut self, value: impl Into<Str>) -> Self {
-        self.json_path = value.into();
-        self
-    }
-
+    pub fn json_path(mut self, value: impl Into<Str>) -> Self { self.json_path = value.into(); self }
     /// `MatchEquals`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn match_equals(mut self, value: impl Into<Str>) -> Self {
-        self.match_equals = Some(value.into());
-        self
-    }
+    pub fn match_equals(mut self, value: impl Into<Str>) -> Self { self.match_equals = Some(value.into()); self }
 }
 
 impl PropertyType for WebhookFilterRule {}

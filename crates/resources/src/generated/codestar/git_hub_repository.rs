@@ -11,16 +11,13 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct GitHubRepositoryRequired {
     /// `RepositoryName`: a string, required.
-    ///
-    /// The name of the repository you want to create in GitHub with CloudFormation stack creation.
     pub repository_name: Str,
     /// `RepositoryOwner`: a string, required.
-    ///
-    /// The GitHub user name for the owner of the GitHub repository to be created. If this repository should be owned by a GitHub organization, provide its name.
     pub repository_owner: Str,
 }
 
-static RULE_GitHubRepository: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GitHubRepository: ObjRule = ObjRule {
     properties: &[
         ("Code", Shape::Object(&RULE_Code)),
         ("ConnectionArn", Shape::STR),
@@ -32,11 +29,8 @@ static RULE_GitHubRepository: ObjRule = ObjRule {
         ("RepositoryOwner", Shape::STR),
     ],
     required: &["RepositoryName", "RepositoryOwner"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CodeStar::GitHubRepository` resource.
@@ -83,6 +77,7 @@ pub struct GitHubRepository {
     pub repository_owner: Str,
 }
 
+#[rustfmt::skip]
 impl GitHubRepository {
     /// The CloudFormation type name, `AWS::CodeStar::GitHubRepository`.
     pub const TYPE_NAME: &'static str = "AWS::CodeStar::GitHubRepository";
@@ -118,66 +113,21 @@ impl GitHubRepository {
     }
 
     /// `Code`: a [`Code`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn code(mut self, value: impl Into<Obj<Code>>) -> Self {
-        self.code = Some(value.into());
-        self
-    }
-
+    pub fn code(mut self, value: impl Into<Obj<Code>>) -> Self { self.code = Some(value.into()); self }
     /// `ConnectionArn`: a string.
-    pub fn connection_arn(mut self, value: impl Into<Str>) -> Self {
-        self.connection_arn = Some(value.into());
-        self
-    }
-
+    pub fn connection_arn(mut self, value: impl Into<Str>) -> Self { self.connection_arn = Some(value.into()); self }
     /// `EnableIssues`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_issues(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_issues = Some(value.into());
-        self
-    }
-
+    pub fn enable_issues(mut self, value: impl Into<Bool>) -> Self { self.enable_issues = Some(value.into()); self }
     /// `IsPrivate`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_private(mut self, value: impl Into<Bool>) -> Self {
-        self.is_private = Some(value.into());
-        self
-    }
-
+    pub fn is_private(mut self, value: impl Into<Bool>) -> Self { self.is_private = Some(value.into()); self }
     /// `RepositoryAccessToken`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn repository_access_token(mut self, value: impl Into<Str>) -> Self {
-        self.repository_access_token = Some(value.into());
-        self
-    }
-
+    pub fn repository_access_token(mut self, value: impl Into<Str>) -> Self { self.repository_access_token = Some(value.into()); self }
     /// `RepositoryDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn repository_description(mut self, value: impl Into<Str>) -> Self {
-        self.repository_description = Some(value.into());
-        self
-    }
-
+    pub fn repository_description(mut self, value: impl Into<Str>) -> Self { self.repository_description = Some(value.into()); self }
     /// `RepositoryName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn repository_name(mut self, value: impl Into<Str>) -> Self {
-        self.repository_name = value.into();
-        self
-    }
-
+    pub fn repository_name(mut self, value: impl Into<Str>) -> Self { self.repository_name = value.into(); self }
     /// `RepositoryOwner`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn repository_owner(mut self, value: impl Into<Str>) -> Self {
-        self.repository_owner = value.into();
-        self
-    }
+    pub fn repository_owner(mut self, value: impl Into<Str>) -> Self { self.repository_owner = value.into(); self }
 }
 
 impl Resource for GitHubRepository {
@@ -228,19 +178,17 @@ impl GitHubRepositoryAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CodeRequired {
     /// `S3`: a [`S3`] object, required.
-    ///
-    /// Information about the Amazon S3 bucket that contains a ZIP file of code to be committed to the repository.
     pub s3: Obj<S3>,
 }
 
-static RULE_Code: ObjRule = ObjRule {
-    properties: &[("S3", Shape::Object(&RULE_S3))],
+#[rustfmt::skip]
+pub(crate) static RULE_Code: ObjRule = ObjRule {
+    properties: &[
+        ("S3", Shape::Object(&RULE_S3)),
+    ],
     required: &["S3"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Code` property type of `AWS::CodeStar::GitHubRepository`.
@@ -258,19 +206,17 @@ pub struct Code {
     pub s3: Obj<S3>,
 }
 
+#[rustfmt::skip]
 impl Code {
     /// A `Code` with its required properties, named in a [`CodeRequired`].
     pub fn new(required: CodeRequired) -> Self {
-        Self { s3: required.s3 }
+        Self {
+            s3: required.s3,
+        }
     }
 
     /// `S3`: a [`S3`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3(mut self, value: impl Into<Obj<S3>>) -> Self {
-        self.s3 = value.into();
-        self
-    }
+    pub fn s3(mut self, value: impl Into<Obj<S3>>) -> Self { self.s3 = value.into(); self }
 }
 
 impl PropertyType for Code {}
@@ -285,27 +231,21 @@ impl ToValue for Code {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3Required {
     /// `Bucket`: a string, required.
-    ///
-    /// The name of the Amazon S3 bucket that contains the ZIP file with the content to be committed to the new repository.
     pub bucket: Str,
     /// `Key`: a string, required.
-    ///
-    /// The S3 object key or file name for the ZIP file.
     pub key: Str,
 }
 
-static RULE_S3: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3: ObjRule = ObjRule {
     properties: &[
         ("Bucket", Shape::STR),
         ("Key", Shape::STR),
         ("ObjectVersion", Shape::STR),
     ],
     required: &["Bucket", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3` property type of `AWS::CodeStar::GitHubRepository`.
@@ -331,6 +271,7 @@ pub struct S3 {
     pub object_version: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl S3 {
     /// A `S3` with its required properties, named in a [`S3Required`].
     pub fn new(required: S3Required) -> Self {
@@ -342,28 +283,11 @@ impl S3 {
     }
 
     /// `Bucket`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self {
-        self.bucket = value.into();
-        self
-    }
-
+    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `ObjectVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object_version(mut self, value: impl Into<Str>) -> Self {
-        self.object_version = Some(value.into());
-        self
-    }
+    pub fn object_version(mut self, value: impl Into<Str>) -> Self { self.object_version = Some(value.into()); self }
 }
 
 impl PropertyType for S3 {}

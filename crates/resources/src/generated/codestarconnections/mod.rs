@@ -6,9 +6,12 @@
 //! - `AWS::CodeStarConnections::Connection`: [`Connection`], property types in [`connection`]
 //! - `AWS::CodeStarConnections::RepositoryLink`: [`RepositoryLink`], property types in [`repository_link`]
 //! - `AWS::CodeStarConnections::SyncConfiguration`: [`SyncConfiguration`], property types in [`sync_configuration`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod connection;
 pub mod repository_link;
+pub mod shared;
 pub mod sync_configuration;
 
 pub use connection::{Connection, ConnectionAttributes, ConnectionRequired};

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("arn:(aws|aws-us-gov|aws-cn):.+:.+:[0-9]{12}:.+");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-za-z0-9_\\.-]+");
@@ -15,82 +18,25 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-za-z0-9_\\.-]+");
 #[derive(Clone, Debug, PartialEq)]
 pub struct RepositoryLinkRequired {
     /// `ConnectionArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the connection associated with the repository link.
-    ///
-    /// Pattern `arn:(aws|aws-us-gov|aws-cn):.+:.+:[0-9]{12}:.+`; length 0 to 256.
     pub connection_arn: Str,
     /// `OwnerId`: a string, required.
-    ///
-    /// The owner ID for the repository associated with the repository link, such as the owner ID in GitHub.
-    ///
-    /// Pattern `[a-za-z0-9_\.-]+`; length 1 to 255; create-only: changing it replaces the resource.
     pub owner_id: Str,
     /// `RepositoryName`: a string, required.
-    ///
-    /// The name of the repository associated with the repository link.
-    ///
-    /// Pattern `[a-za-z0-9_\.-]+`; length 1 to 128; create-only: changing it replaces the resource.
     pub repository_name: Str,
 }
 
-static RULE_RepositoryLink: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RepositoryLink: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConnectionArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EncryptionKeyArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OwnerId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RepositoryName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("ConnectionArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("EncryptionKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("OwnerId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("RepositoryName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["RepositoryName", "ConnectionArn", "OwnerId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CodeStarConnections::RepositoryLink` resource.
@@ -138,6 +84,7 @@ pub struct RepositoryLink {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl RepositoryLink {
     /// The CloudFormation type name, `AWS::CodeStarConnections::RepositoryLink`.
     pub const TYPE_NAME: &'static str = "AWS::CodeStarConnections::RepositoryLink";
@@ -170,44 +117,15 @@ impl RepositoryLink {
     }
 
     /// `ConnectionArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_arn(mut self, value: impl Into<Str>) -> Self {
-        self.connection_arn = value.into();
-        self
-    }
-
+    pub fn connection_arn(mut self, value: impl Into<Str>) -> Self { self.connection_arn = value.into(); self }
     /// `EncryptionKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.encryption_key_arn = Some(value.into());
-        self
-    }
-
+    pub fn encryption_key_arn(mut self, value: impl Into<Str>) -> Self { self.encryption_key_arn = Some(value.into()); self }
     /// `OwnerId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn owner_id(mut self, value: impl Into<Str>) -> Self {
-        self.owner_id = value.into();
-        self
-    }
-
+    pub fn owner_id(mut self, value: impl Into<Str>) -> Self { self.owner_id = value.into(); self }
     /// `RepositoryName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn repository_name(mut self, value: impl Into<Str>) -> Self {
-        self.repository_name = value.into();
-        self
-    }
-
+    pub fn repository_name(mut self, value: impl Into<Str>) -> Self { self.repository_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for RepositoryLink {
@@ -265,101 +183,5 @@ impl RepositoryLinkAttributes {
     /// A UUID that uniquely identifies the RepositoryLink.
     pub fn repository_link_id(&self) -> Value {
         self.0.get_att("RepositoryLinkId")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::CodeStarConnections::RepositoryLink`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codestarconnections-repositorylink-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

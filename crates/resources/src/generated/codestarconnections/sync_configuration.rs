@@ -17,128 +17,34 @@ pub(crate) static PATTERN_2: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct SyncConfigurationRequired {
     /// `Branch`: a string, required.
-    ///
-    /// The branch associated with a specific sync configuration.
-    ///
-    /// Length 1 to 255.
     pub branch: Str,
     /// `ConfigFile`: a string, required.
-    ///
-    /// The file path to the configuration file associated with a specific sync configuration. The path should point to an actual file in the sync configurations linked repository.
     pub config_file: Str,
     /// `RepositoryLinkId`: a string, required.
-    ///
-    /// The ID of the repository link associated with a specific sync configuration.
-    ///
-    /// Pattern `[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}`.
     pub repository_link_id: Str,
     /// `ResourceName`: a string, required.
-    ///
-    /// The name of the connection resource associated with a specific sync configuration.
-    ///
-    /// Pattern `[a-za-z0-9_\.-]+`; length 1 to 100; create-only: changing it replaces the resource.
     pub resource_name: Str,
     /// `RoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the IAM role associated with a specific sync configuration.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws(-[\w]+)*:iam::\d{12}:role/[a-zA-Z_0-9+=,.@\-_/]+$`; length 1 to 1024.
     pub role_arn: Str,
     /// `SyncType`: a [`SyncType`] value, required.
-    ///
-    /// The type of sync for a specific sync configuration.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub sync_type: SyncType,
 }
 
-static RULE_SyncConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SyncConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Branch",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Branch", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("ConfigFile", Shape::STR),
-        (
-            "PublishDeploymentStatus",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "RepositoryLinkId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ResourceName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "SyncType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CFN_STACK_SYNC"],
-                format: None,
-            }),
-        ),
-        (
-            "TriggerResourceUpdateOn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ANY_CHANGE", "FILE_CHANGE"],
-                format: None,
-            }),
-        ),
+        ("PublishDeploymentStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("RepositoryLinkId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ResourceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("SyncType", Shape::Str(&StrRule { allowed: &["CFN_STACK_SYNC"], ..StrRule::ANY })),
+        ("TriggerResourceUpdateOn", Shape::Str(&StrRule { allowed: &["ANY_CHANGE", "FILE_CHANGE"], ..StrRule::ANY })),
     ],
-    required: &[
-        "Branch",
-        "ConfigFile",
-        "RepositoryLinkId",
-        "ResourceName",
-        "SyncType",
-        "RoleArn",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["Branch", "ConfigFile", "RepositoryLinkId", "ResourceName", "SyncType", "RoleArn"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CodeStarConnections::SyncConfiguration` resource.
@@ -198,6 +104,7 @@ pub struct SyncConfiguration {
     pub trigger_resource_update_on: Option<TriggerResourceUpdateOn>,
 }
 
+#[rustfmt::skip]
 impl SyncConfiguration {
     /// The CloudFormation type name, `AWS::CodeStarConnections::SyncConfiguration`.
     pub const TYPE_NAME: &'static str = "AWS::CodeStarConnections::SyncConfiguration";
@@ -208,14 +115,7 @@ impl SyncConfiguration {
         type_name: "AWS::CodeStarConnections::SyncConfiguration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codestarconnections-syncconfiguration.html",
         primary_identifier: &["ResourceName", "SyncType"],
-        required: &[
-            "Branch",
-            "ConfigFile",
-            "RepositoryLinkId",
-            "ResourceName",
-            "RoleArn",
-            "SyncType",
-        ],
+        required: &["Branch", "ConfigFile", "RepositoryLinkId", "ResourceName", "RoleArn", "SyncType"],
         create_only: &["SyncType", "ResourceName"],
         conditional_create_only: &[],
         write_only: &[],
@@ -240,68 +140,21 @@ impl SyncConfiguration {
     }
 
     /// `Branch`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn branch(mut self, value: impl Into<Str>) -> Self {
-        self.branch = value.into();
-        self
-    }
-
+    pub fn branch(mut self, value: impl Into<Str>) -> Self { self.branch = value.into(); self }
     /// `ConfigFile`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn config_file(mut self, value: impl Into<Str>) -> Self {
-        self.config_file = value.into();
-        self
-    }
-
+    pub fn config_file(mut self, value: impl Into<Str>) -> Self { self.config_file = value.into(); self }
     /// `PublishDeploymentStatus`: a [`PublishDeploymentStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn publish_deployment_status(mut self, value: impl Into<PublishDeploymentStatus>) -> Self {
-        self.publish_deployment_status = Some(value.into());
-        self
-    }
-
+    pub fn publish_deployment_status(mut self, value: impl Into<PublishDeploymentStatus>) -> Self { self.publish_deployment_status = Some(value.into()); self }
     /// `RepositoryLinkId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn repository_link_id(mut self, value: impl Into<Str>) -> Self {
-        self.repository_link_id = value.into();
-        self
-    }
-
+    pub fn repository_link_id(mut self, value: impl Into<Str>) -> Self { self.repository_link_id = value.into(); self }
     /// `ResourceName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_name(mut self, value: impl Into<Str>) -> Self {
-        self.resource_name = value.into();
-        self
-    }
-
+    pub fn resource_name(mut self, value: impl Into<Str>) -> Self { self.resource_name = value.into(); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `SyncType`: a [`SyncType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sync_type(mut self, value: impl Into<SyncType>) -> Self {
-        self.sync_type = value.into();
-        self
-    }
-
+    pub fn sync_type(mut self, value: impl Into<SyncType>) -> Self { self.sync_type = value.into(); self }
     /// `TriggerResourceUpdateOn`: a [`TriggerResourceUpdateOn`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn trigger_resource_update_on(mut self, value: impl Into<TriggerResourceUpdateOn>) -> Self {
-        self.trigger_resource_update_on = Some(value.into());
-        self
-    }
+    pub fn trigger_resource_update_on(mut self, value: impl Into<TriggerResourceUpdateOn>) -> Self { self.trigger_resource_update_on = Some(value.into()); self }
 }
 
 impl Resource for SyncConfiguration {

@@ -15,137 +15,34 @@ pub(crate) static PATTERN_1: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct NotificationRuleRequired {
     /// `DetailType`: a [`DetailType`] value, required.
-    ///
-    /// The level of detail to include in the notifications for this resource. `BASIC` will include only the contents of the event as it would appear in Amazon CloudWatch. `FULL` will include any supplemental information provided by AWS CodeStar Notifications and/or the service for the resource for which the notification is created.
     pub detail_type: DetailType,
     /// `EventTypeIds`: a list of strings, required.
-    ///
-    /// A list of event types associated with this notification rule. For a complete list of event types and IDs, see \[Notification concepts\](<https://docs.aws.amazon.com/dtconsole/latest/userguide/concepts.html#concepts-api>) in the *Developer Tools Console User Guide* .
-    ///
-    /// Each item: length 1 to 200.
     pub event_type_ids: List<Str>,
     /// `Name`: a string, required.
-    ///
-    /// The name for the notification rule. Notification rule names must be unique in your AWS account .
-    ///
-    /// Pattern `[A-Za-z0-9\-_ ]+$`; length 1 to 64.
     pub name: Str,
     /// `Resource`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the resource to associate with the notification rule. Supported resources include pipelines in AWS CodePipeline , repositories in AWS CodeCommit , and build projects in AWS CodeBuild .
-    ///
-    /// Pattern `^arn:aws[^:\s]*:[^:\s]*:[^:\s]*:[0-9]{12}:[^\s]+$`; create-only: changing it replaces the resource.
     pub resource: Str,
     /// `Targets`: a list of [`Target`] objects, required.
-    ///
-    /// A list of Amazon Resource Names (ARNs) of Amazon  topics and  clients to associate with the notification rule.
-    ///
-    /// Items at most 10.
     pub targets: List<Target>,
 }
 
-static RULE_NotificationRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NotificationRule: ObjRule = ObjRule {
     properties: &[
-        (
-            "CreatedBy",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DetailType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["BASIC", "FULL"],
-                format: None,
-            }),
-        ),
-        (
-            "EventTypeId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EventTypeIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(200),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Resource",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
+        ("CreatedBy", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ("DetailType", Shape::Str(&StrRule { allowed: &["BASIC", "FULL"], ..StrRule::ANY })),
+        ("EventTypeId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ("EventTypeIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Resource", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
         ("Tags", Shape::Any),
-        (
-            "TargetAddress",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Targets",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Target),
-                min_items: None,
-                max_items: Some(10),
-            }),
-        ),
+        ("TargetAddress", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ("Targets", Shape::List(&ListRule { items: Shape::Object(&RULE_Target), min_items: None, max_items: Some(10) })),
     ],
     required: &["EventTypeIds", "Resource", "DetailType", "Targets", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CodeStarNotifications::NotificationRule` resource.
@@ -217,6 +114,7 @@ pub struct NotificationRule {
     pub targets: List<Target>,
 }
 
+#[rustfmt::skip]
 impl NotificationRule {
     /// The CloudFormation type name, `AWS::CodeStarNotifications::NotificationRule`.
     pub const TYPE_NAME: &'static str = "AWS::CodeStarNotifications::NotificationRule";
@@ -254,84 +152,25 @@ impl NotificationRule {
     }
 
     /// `CreatedBy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn created_by(mut self, value: impl Into<Str>) -> Self {
-        self.created_by = Some(value.into());
-        self
-    }
-
+    pub fn created_by(mut self, value: impl Into<Str>) -> Self { self.created_by = Some(value.into()); self }
     /// `DetailType`: a [`DetailType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn detail_type(mut self, value: impl Into<DetailType>) -> Self {
-        self.detail_type = value.into();
-        self
-    }
-
+    pub fn detail_type(mut self, value: impl Into<DetailType>) -> Self { self.detail_type = value.into(); self }
     /// `EventTypeId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_type_id(mut self, value: impl Into<Str>) -> Self {
-        self.event_type_id = Some(value.into());
-        self
-    }
-
+    pub fn event_type_id(mut self, value: impl Into<Str>) -> Self { self.event_type_id = Some(value.into()); self }
     /// `EventTypeIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_type_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.event_type_ids = value.into();
-        self
-    }
-
+    pub fn event_type_ids(mut self, value: impl Into<List<Str>>) -> Self { self.event_type_ids = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Resource`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource(mut self, value: impl Into<Str>) -> Self {
-        self.resource = value.into();
-        self
-    }
-
+    pub fn resource(mut self, value: impl Into<Str>) -> Self { self.resource = value.into(); self }
     /// `Status`: a [`NotificationRuleStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<NotificationRuleStatus>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-
+    pub fn status(mut self, value: impl Into<NotificationRuleStatus>) -> Self { self.status = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `TargetAddress`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_address(mut self, value: impl Into<Str>) -> Self {
-        self.target_address = Some(value.into());
-        self
-    }
-
+    pub fn target_address(mut self, value: impl Into<Str>) -> Self { self.target_address = Some(value.into()); self }
     /// `Targets`: a list of [`Target`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn targets(mut self, value: impl Into<List<Target>>) -> Self {
-        self.targets = value.into();
-        self
-    }
+    pub fn targets(mut self, value: impl Into<List<Target>>) -> Self { self.targets = value.into(); self }
 }
 
 impl Resource for NotificationRule {
@@ -387,27 +226,20 @@ impl NotificationRuleAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TargetRequired {
     /// `TargetAddress`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the  topic or  client.
     pub target_address: Str,
     /// `TargetType`: a string, required.
-    ///
-    /// The target type. Can be an Amazon Simple Notification Service topic or  client.
-    ///
-    /// - Amazon Simple Notification Service topics are specified as `SNS` .
-    /// - clients are specified as `AWSChatbotSlack` .
-    /// - clients for Microsoft Teams are specified as `AWSChatbotMicrosoftTeams` .
     pub target_type: Str,
 }
 
-static RULE_Target: ObjRule = ObjRule {
-    properties: &[("TargetAddress", Shape::STR), ("TargetType", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Target: ObjRule = ObjRule {
+    properties: &[
+        ("TargetAddress", Shape::STR),
+        ("TargetType", Shape::STR),
+    ],
     required: &["TargetType", "TargetAddress"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Target` property type of `AWS::CodeStarNotifications::NotificationRule`.
@@ -431,6 +263,7 @@ pub struct Target {
     pub target_type: Str,
 }
 
+#[rustfmt::skip]
 impl Target {
     /// A `Target` with its required properties, named in a [`TargetRequired`].
     pub fn new(required: TargetRequired) -> Self {
@@ -441,20 +274,9 @@ impl Target {
     }
 
     /// `TargetAddress`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_address(mut self, value: impl Into<Str>) -> Self {
-        self.target_address = value.into();
-        self
-    }
-
+    pub fn target_address(mut self, value: impl Into<Str>) -> Self { self.target_address = value.into(); self }
     /// `TargetType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_type(mut self, value: impl Into<Str>) -> Self {
-        self.target_type = value.into();
-        self
-    }
+    pub fn target_type(mut self, value: impl Into<Str>) -> Self { self.target_type = value.into(); self }
 }
 
 impl PropertyType for Target {}

@@ -11,60 +11,28 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct IdentityPoolRequired {
     /// `AllowUnauthenticatedIdentities`: a boolean, required.
-    ///
-    /// Specifies whether the identity pool supports unauthenticated logins.
     pub allow_unauthenticated_identities: Bool,
 }
 
-static RULE_IdentityPool: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IdentityPool: ObjRule = ObjRule {
     properties: &[
         ("AllowClassicFlow", Shape::Bool),
         ("AllowUnauthenticatedIdentities", Shape::Bool),
         ("CognitoEvents", Shape::Any),
-        (
-            "CognitoIdentityProviders",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CognitoIdentityProvider),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CognitoIdentityProviders", Shape::List(&ListRule { items: Shape::Object(&RULE_CognitoIdentityProvider), min_items: None, max_items: None })),
         ("CognitoStreams", Shape::Object(&RULE_CognitoStreams)),
         ("DeveloperProviderName", Shape::STR),
         ("IdentityPoolName", Shape::STR),
-        (
-            "IdentityPoolTags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "OpenIdConnectProviderARNs",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("IdentityPoolTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("OpenIdConnectProviderARNs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("PushSync", Shape::Object(&RULE_PushSync)),
-        (
-            "SamlProviderARNs",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SamlProviderARNs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("SupportedLoginProviders", Shape::Any),
     ],
     required: &["AllowUnauthenticatedIdentities"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Cognito::IdentityPool` resource.
@@ -149,6 +117,7 @@ pub struct IdentityPool {
     pub supported_login_providers: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl IdentityPool {
     /// The CloudFormation type name, `AWS::Cognito::IdentityPool`.
     pub const TYPE_NAME: &'static str = "AWS::Cognito::IdentityPool";
@@ -188,103 +157,29 @@ impl IdentityPool {
     }
 
     /// `AllowClassicFlow`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allow_classic_flow(mut self, value: impl Into<Bool>) -> Self {
-        self.allow_classic_flow = Some(value.into());
-        self
-    }
-
+    pub fn allow_classic_flow(mut self, value: impl Into<Bool>) -> Self { self.allow_classic_flow = Some(value.into()); self }
     /// `AllowUnauthenticatedIdentities`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allow_unauthenticated_identities(mut self, value: impl Into<Bool>) -> Self {
-        self.allow_unauthenticated_identities = value.into();
-        self
-    }
-
+    pub fn allow_unauthenticated_identities(mut self, value: impl Into<Bool>) -> Self { self.allow_unauthenticated_identities = value.into(); self }
     /// `CognitoEvents`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cognito_events(mut self, value: impl Into<Json>) -> Self {
-        self.cognito_events = Some(value.into());
-        self
-    }
-
+    pub fn cognito_events(mut self, value: impl Into<Json>) -> Self { self.cognito_events = Some(value.into()); self }
     /// `CognitoIdentityProviders`: a list of [`CognitoIdentityProvider`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cognito_identity_providers(
-        mut self,
-        value: impl Into<List<CognitoIdentityProvider>>,
-    ) -> Self {
-        self.cognito_identity_providers = Some(value.into());
-        self
-    }
-
+    pub fn cognito_identity_providers(mut self, value: impl Into<List<CognitoIdentityProvider>>) -> Self { self.cognito_identity_providers = Some(value.into()); self }
     /// `CognitoStreams`: a [`CognitoStreams`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cognito_streams(mut self, value: impl Into<Obj<CognitoStreams>>) -> Self {
-        self.cognito_streams = Some(value.into());
-        self
-    }
-
+    pub fn cognito_streams(mut self, value: impl Into<Obj<CognitoStreams>>) -> Self { self.cognito_streams = Some(value.into()); self }
     /// `DeveloperProviderName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn developer_provider_name(mut self, value: impl Into<Str>) -> Self {
-        self.developer_provider_name = Some(value.into());
-        self
-    }
-
+    pub fn developer_provider_name(mut self, value: impl Into<Str>) -> Self { self.developer_provider_name = Some(value.into()); self }
     /// `IdentityPoolName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identity_pool_name(mut self, value: impl Into<Str>) -> Self {
-        self.identity_pool_name = Some(value.into());
-        self
-    }
-
+    pub fn identity_pool_name(mut self, value: impl Into<Str>) -> Self { self.identity_pool_name = Some(value.into()); self }
     /// `IdentityPoolTags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identity_pool_tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.identity_pool_tags = Some(value.into());
-        self
-    }
-
+    pub fn identity_pool_tags(mut self, value: impl Into<List<Tag>>) -> Self { self.identity_pool_tags = Some(value.into()); self }
     /// `OpenIdConnectProviderARNs`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn open_id_connect_provider_ar_ns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.open_id_connect_provider_ar_ns = Some(value.into());
-        self
-    }
-
+    pub fn open_id_connect_provider_ar_ns(mut self, value: impl Into<List<Str>>) -> Self { self.open_id_connect_provider_ar_ns = Some(value.into()); self }
     /// `PushSync`: a [`PushSync`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn push_sync(mut self, value: impl Into<Obj<PushSync>>) -> Self {
-        self.push_sync = Some(value.into());
-        self
-    }
-
+    pub fn push_sync(mut self, value: impl Into<Obj<PushSync>>) -> Self { self.push_sync = Some(value.into()); self }
     /// `SamlProviderARNs`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn saml_provider_ar_ns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.saml_provider_ar_ns = Some(value.into());
-        self
-    }
-
+    pub fn saml_provider_ar_ns(mut self, value: impl Into<List<Str>>) -> Self { self.saml_provider_ar_ns = Some(value.into()); self }
     /// `SupportedLoginProviders`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn supported_login_providers(mut self, value: impl Into<Json>) -> Self {
-        self.supported_login_providers = Some(value.into());
-        self
-    }
+    pub fn supported_login_providers(mut self, value: impl Into<Json>) -> Self { self.supported_login_providers = Some(value.into()); self }
 }
 
 impl Resource for IdentityPool {
@@ -353,27 +248,21 @@ impl IdentityPoolAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CognitoIdentityProviderRequired {
     /// `ClientId`: a string, required.
-    ///
-    /// The client ID for the Amazon Cognito user pool.
     pub client_id: Str,
     /// `ProviderName`: a string, required.
-    ///
-    /// The provider name for an Amazon Cognito user pool. For example: `cognito-idp.us-east-2.amazonaws.com/us-east-2_123456789` .
     pub provider_name: Str,
 }
 
-static RULE_CognitoIdentityProvider: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CognitoIdentityProvider: ObjRule = ObjRule {
     properties: &[
         ("ClientId", Shape::STR),
         ("ProviderName", Shape::STR),
         ("ServerSideTokenCheck", Shape::Bool),
     ],
     required: &["ProviderName", "ClientId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CognitoIdentityProvider` property type of `AWS::Cognito::IdentityPool`.
@@ -401,6 +290,7 @@ pub struct CognitoIdentityProvider {
     pub server_side_token_check: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl CognitoIdentityProvider {
     /// A `CognitoIdentityProvider` with its required properties, named in a [`CognitoIdentityProviderRequired`].
     pub fn new(required: CognitoIdentityProviderRequired) -> Self {
@@ -412,28 +302,11 @@ impl CognitoIdentityProvider {
     }
 
     /// `ClientId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_id(mut self, value: impl Into<Str>) -> Self {
-        self.client_id = value.into();
-        self
-    }
-
+    pub fn client_id(mut self, value: impl Into<Str>) -> Self { self.client_id = value.into(); self }
     /// `ProviderName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provider_name(mut self, value: impl Into<Str>) -> Self {
-        self.provider_name = value.into();
-        self
-    }
-
+    pub fn provider_name(mut self, value: impl Into<Str>) -> Self { self.provider_name = value.into(); self }
     /// `ServerSideTokenCheck`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn server_side_token_check(mut self, value: impl Into<Bool>) -> Self {
-        self.server_side_token_check = Some(value.into());
-        self
-    }
+    pub fn server_side_token_check(mut self, value: impl Into<Bool>) -> Self { self.server_side_token_check = Some(value.into()); self }
 }
 
 impl PropertyType for CognitoIdentityProvider {}
@@ -448,27 +321,15 @@ impl ToValue for CognitoIdentityProvider {
     }
 }
 
-static RULE_CognitoStreams: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CognitoStreams: ObjRule = ObjRule {
     properties: &[
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("StreamName", Shape::STR),
         ("StreamingStatus", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CognitoStreams` property type of `AWS::Cognito::IdentityPool`.
@@ -494,6 +355,7 @@ pub struct CognitoStreams {
     pub streaming_status: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CognitoStreams {
     /// A `CognitoStreams` with no property set (none is required).
     pub fn new() -> Self {
@@ -501,28 +363,11 @@ impl CognitoStreams {
     }
 
     /// `RoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = Some(value.into());
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
     /// `StreamName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stream_name(mut self, value: impl Into<Str>) -> Self {
-        self.stream_name = Some(value.into());
-        self
-    }
-
+    pub fn stream_name(mut self, value: impl Into<Str>) -> Self { self.stream_name = Some(value.into()); self }
     /// `StreamingStatus`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn streaming_status(mut self, value: impl Into<Str>) -> Self {
-        self.streaming_status = Some(value.into());
-        self
-    }
+    pub fn streaming_status(mut self, value: impl Into<Str>) -> Self { self.streaming_status = Some(value.into()); self }
 }
 
 impl PropertyType for CognitoStreams {}
@@ -537,33 +382,14 @@ impl ToValue for CognitoStreams {
     }
 }
 
-static RULE_PushSync: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PushSync: ObjRule = ObjRule {
     properties: &[
-        (
-            "ApplicationArns",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("ApplicationArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PushSync` property type of `AWS::Cognito::IdentityPool`.
@@ -585,6 +411,7 @@ pub struct PushSync {
     pub role_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl PushSync {
     /// A `PushSync` with no property set (none is required).
     pub fn new() -> Self {
@@ -592,20 +419,9 @@ impl PushSync {
     }
 
     /// `ApplicationArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.application_arns = Some(value.into());
-        self
-    }
-
+    pub fn application_arns(mut self, value: impl Into<List<Str>>) -> Self { self.application_arns = Some(value.into()); self }
     /// `RoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = Some(value.into());
-        self
-    }
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
 }
 
 impl PropertyType for PushSync {}
@@ -623,44 +439,20 @@ impl ToValue for PushSync {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::Cognito::IdentityPool`.
@@ -678,6 +470,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -688,20 +481,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -11,20 +11,13 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct IdentityPoolPrincipalTagRequired {
     /// `IdentityPoolId`: a string, required.
-    ///
-    /// The identity pool that you want to associate with this principal tag map.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub identity_pool_id: Str,
     /// `IdentityProviderName`: a string, required.
-    ///
-    /// The identity pool identity provider (IdP) that you want to associate with this principal tag map.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub identity_provider_name: Str,
 }
 
-static RULE_IdentityPoolPrincipalTag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IdentityPoolPrincipalTag: ObjRule = ObjRule {
     properties: &[
         ("IdentityPoolId", Shape::STR),
         ("IdentityProviderName", Shape::STR),
@@ -32,11 +25,8 @@ static RULE_IdentityPoolPrincipalTag: ObjRule = ObjRule {
         ("UseDefaults", Shape::Bool),
     ],
     required: &["IdentityPoolId", "IdentityProviderName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Cognito::IdentityPoolPrincipalTag` resource.
@@ -74,6 +64,7 @@ pub struct IdentityPoolPrincipalTag {
     pub use_defaults: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl IdentityPoolPrincipalTag {
     /// The CloudFormation type name, `AWS::Cognito::IdentityPoolPrincipalTag`.
     pub const TYPE_NAME: &'static str = "AWS::Cognito::IdentityPoolPrincipalTag";
@@ -105,36 +96,13 @@ impl IdentityPoolPrincipalTag {
     }
 
     /// `IdentityPoolId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identity_pool_id(mut self, value: impl Into<Str>) -> Self {
-        self.identity_pool_id = value.into();
-        self
-    }
-
+    pub fn identity_pool_id(mut self, value: impl Into<Str>) -> Self { self.identity_pool_id = value.into(); self }
     /// `IdentityProviderName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identity_provider_name(mut self, value: impl Into<Str>) -> Self {
-        self.identity_provider_name = value.into();
-        self
-    }
-
+    pub fn identity_provider_name(mut self, value: impl Into<Str>) -> Self { self.identity_provider_name = value.into(); self }
     /// `PrincipalTags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn principal_tags(mut self, value: impl Into<Json>) -> Self {
-        self.principal_tags = Some(value.into());
-        self
-    }
-
+    pub fn principal_tags(mut self, value: impl Into<Json>) -> Self { self.principal_tags = Some(value.into()); self }
     /// `UseDefaults`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn use_defaults(mut self, value: impl Into<Bool>) -> Self {
-        self.use_defaults = Some(value.into());
-        self
-    }
+    pub fn use_defaults(mut self, value: impl Into<Bool>) -> Self { self.use_defaults = Some(value.into()); self }
 }
 
 impl Resource for IdentityPoolPrincipalTag {

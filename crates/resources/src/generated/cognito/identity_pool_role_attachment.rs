@@ -11,25 +11,19 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct IdentityPoolRoleAttachmentRequired {
     /// `IdentityPoolId`: a string, required.
-    ///
-    /// An identity pool ID in the format `REGION:GUID` .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub identity_pool_id: Str,
 }
 
-static RULE_IdentityPoolRoleAttachment: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IdentityPoolRoleAttachment: ObjRule = ObjRule {
     properties: &[
         ("IdentityPoolId", Shape::STR),
         ("RoleMappings", Shape::Any),
         ("Roles", Shape::Any),
     ],
     required: &["IdentityPoolId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Cognito::IdentityPoolRoleAttachment` resource.
@@ -65,6 +59,7 @@ pub struct IdentityPoolRoleAttachment {
     pub roles: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl IdentityPoolRoleAttachment {
     /// The CloudFormation type name, `AWS::Cognito::IdentityPoolRoleAttachment`.
     pub const TYPE_NAME: &'static str = "AWS::Cognito::IdentityPoolRoleAttachment";
@@ -95,28 +90,11 @@ impl IdentityPoolRoleAttachment {
     }
 
     /// `IdentityPoolId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identity_pool_id(mut self, value: impl Into<Str>) -> Self {
-        self.identity_pool_id = value.into();
-        self
-    }
-
+    pub fn identity_pool_id(mut self, value: impl Into<Str>) -> Self { self.identity_pool_id = value.into(); self }
     /// `RoleMappings`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_mappings(mut self, value: impl Into<Json>) -> Self {
-        self.role_mappings = Some(value.into());
-        self
-    }
-
+    pub fn role_mappings(mut self, value: impl Into<Json>) -> Self { self.role_mappings = Some(value.into()); self }
     /// `Roles`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn roles(mut self, value: impl Into<Json>) -> Self {
-        self.roles = Some(value.into());
-        self
-    }
+    pub fn roles(mut self, value: impl Into<Json>) -> Self { self.roles = Some(value.into()); self }
 }
 
 impl Resource for IdentityPoolRoleAttachment {

@@ -11,31 +11,18 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogDeliveryConfigurationRequired {
     /// `UserPoolId`: a string, required.
-    ///
-    /// The ID of the user pool where you configured logging.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub user_pool_id: Str,
 }
 
-static RULE_LogDeliveryConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LogDeliveryConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "LogConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_LogConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("LogConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_LogConfiguration), min_items: None, max_items: None })),
         ("UserPoolId", Shape::STR),
     ],
     required: &["UserPoolId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Cognito::LogDeliveryConfiguration` resource.
@@ -63,6 +50,7 @@ pub struct LogDeliveryConfiguration {
     pub user_pool_id: Str,
 }
 
+#[rustfmt::skip]
 impl LogDeliveryConfiguration {
     /// The CloudFormation type name, `AWS::Cognito::LogDeliveryConfiguration`.
     pub const TYPE_NAME: &'static str = "AWS::Cognito::LogDeliveryConfiguration";
@@ -92,20 +80,9 @@ impl LogDeliveryConfiguration {
     }
 
     /// `LogConfigurations`: a list of [`LogConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_configurations(mut self, value: impl Into<List<LogConfiguration>>) -> Self {
-        self.log_configurations = Some(value.into());
-        self
-    }
-
+    pub fn log_configurations(mut self, value: impl Into<List<LogConfiguration>>) -> Self { self.log_configurations = Some(value.into()); self }
     /// `UserPoolId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_pool_id(mut self, value: impl Into<Str>) -> Self {
-        self.user_pool_id = value.into();
-        self
-    }
+    pub fn user_pool_id(mut self, value: impl Into<Str>) -> Self { self.user_pool_id = value.into(); self }
 }
 
 impl Resource for LogDeliveryConfiguration {
@@ -146,14 +123,13 @@ impl LogDeliveryConfigurationAttributes {
     }
 }
 
-static RULE_CloudWatchLogsConfiguration: ObjRule = ObjRule {
-    properties: &[("LogGroupArn", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_CloudWatchLogsConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("LogGroupArn", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CloudWatchLogsConfiguration` property type of `AWS::Cognito::LogDeliveryConfiguration`.
@@ -171,6 +147,7 @@ pub struct CloudWatchLogsConfiguration {
     pub log_group_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CloudWatchLogsConfiguration {
     /// A `CloudWatchLogsConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -178,12 +155,7 @@ impl CloudWatchLogsConfiguration {
     }
 
     /// `LogGroupArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_group_arn(mut self, value: impl Into<Str>) -> Self {
-        self.log_group_arn = Some(value.into());
-        self
-    }
+    pub fn log_group_arn(mut self, value: impl Into<Str>) -> Self { self.log_group_arn = Some(value.into()); self }
 }
 
 impl PropertyType for CloudWatchLogsConfiguration {}
@@ -196,14 +168,13 @@ impl ToValue for CloudWatchLogsConfiguration {
     }
 }
 
-static RULE_FirehoseConfiguration: ObjRule = ObjRule {
-    properties: &[("StreamArn", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_FirehoseConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("StreamArn", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FirehoseConfiguration` property type of `AWS::Cognito::LogDeliveryConfiguration`.
@@ -219,6 +190,7 @@ pub struct FirehoseConfiguration {
     pub stream_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl FirehoseConfiguration {
     /// A `FirehoseConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -226,12 +198,7 @@ impl FirehoseConfiguration {
     }
 
     /// `StreamArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stream_arn(mut self, value: impl Into<Str>) -> Self {
-        self.stream_arn = Some(value.into());
-        self
-    }
+    pub fn stream_arn(mut self, value: impl Into<Str>) -> Self { self.stream_arn = Some(value.into()); self }
 }
 
 impl PropertyType for FirehoseConfiguration {}
@@ -242,26 +209,17 @@ impl ToValue for FirehoseConfiguration {
     }
 }
 
-static RULE_LogConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LogConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "CloudWatchLogsConfiguration",
-            Shape::Object(&RULE_CloudWatchLogsConfiguration),
-        ),
+        ("CloudWatchLogsConfiguration", Shape::Object(&RULE_CloudWatchLogsConfiguration)),
         ("EventSource", Shape::STR),
-        (
-            "FirehoseConfiguration",
-            Shape::Object(&RULE_FirehoseConfiguration),
-        ),
+        ("FirehoseConfiguration", Shape::Object(&RULE_FirehoseConfiguration)),
         ("LogLevel", Shape::STR),
         ("S3Configuration", Shape::Object(&RULE_S3Configuration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LogConfiguration` property type of `AWS::Cognito::LogDeliveryConfiguration`.
@@ -293,6 +251,7 @@ pub struct LogConfiguration {
     pub s3_configuration: Option<Obj<S3Configuration>>,
 }
 
+#[rustfmt::skip]
 impl LogConfiguration {
     /// A `LogConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -300,47 +259,15 @@ impl LogConfiguration {
     }
 
     /// `CloudWatchLogsConfiguration`: a [`CloudWatchLogsConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch_logs_configuration(
-        mut self,
-        value: impl Into<Obj<CloudWatchLogsConfiguration>>,
-    ) -> Self {
-        self.cloud_watch_logs_configuration = Some(value.into());
-        self
-    }
-
+    pub fn cloud_watch_logs_configuration(mut self, value: impl Into<Obj<CloudWatchLogsConfiguration>>) -> Self { self.cloud_watch_logs_configuration = Some(value.into()); self }
     /// `EventSource`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_source(mut self, value: impl Into<Str>) -> Self {
-        self.event_source = Some(value.into());
-        self
-    }
-
+    pub fn event_source(mut self, value: impl Into<Str>) -> Self { self.event_source = Some(value.into()); self }
     /// `FirehoseConfiguration`: a [`FirehoseConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn firehose_configuration(mut self, value: impl Into<Obj<FirehoseConfiguration>>) -> Self {
-        self.firehose_configuration = Some(value.into());
-        self
-    }
-
+    pub fn firehose_configuration(mut self, value: impl Into<Obj<FirehoseConfiguration>>) -> Self { self.firehose_configuration = Some(value.into()); self }
     /// `LogLevel`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_level(mut self, value: impl Into<Str>) -> Self {
-        self.log_level = Some(value.into());
-        self
-    }
-
+    pub fn log_level(mut self, value: impl Into<Str>) -> Self { self.log_level = Some(value.into()); self }
     /// `S3Configuration`: a [`S3Configuration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_configuration(mut self, value: impl Into<Obj<S3Configuration>>) -> Self {
-        self.s3_configuration = Some(value.into());
-        self
-    }
+    pub fn s3_configuration(mut self, value: impl Into<Obj<S3Configuration>>) -> Self { self.s3_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for LogConfiguration {}
@@ -360,14 +287,13 @@ impl ToValue for LogConfiguration {
     }
 }
 
-static RULE_S3Configuration: ObjRule = ObjRule {
-    properties: &[("BucketArn", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_S3Configuration: ObjRule = ObjRule {
+    properties: &[
+        ("BucketArn", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3Configuration` property type of `AWS::Cognito::LogDeliveryConfiguration`.
@@ -383,6 +309,7 @@ pub struct S3Configuration {
     pub bucket_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl S3Configuration {
     /// A `S3Configuration` with no property set (none is required).
     pub fn new() -> Self {
@@ -390,12 +317,7 @@ impl S3Configuration {
     }
 
     /// `BucketArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_arn(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_arn = Some(value.into());
-        self
-    }
+    pub fn bucket_arn(mut self, value: impl Into<Str>) -> Self { self.bucket_arn = Some(value.into()); self }
 }
 
 impl PropertyType for S3Configuration {}

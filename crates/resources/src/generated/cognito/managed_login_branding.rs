@@ -13,23 +13,13 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w\\- ]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct ManagedLoginBrandingRequired {
     /// `UserPoolId`: a string, required.
-    ///
-    /// The user pool where the branding style is assigned.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub user_pool_id: Str,
 }
 
-static RULE_ManagedLoginBranding: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ManagedLoginBranding: ObjRule = ObjRule {
     properties: &[
-        (
-            "Assets",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AssetType),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Assets", Shape::List(&ListRule { items: Shape::Object(&RULE_AssetType), min_items: None, max_items: None })),
         ("ClientId", Shape::STR),
         ("ReturnMergedResources", Shape::Bool),
         ("Settings", Shape::Any),
@@ -37,11 +27,8 @@ static RULE_ManagedLoginBranding: ObjRule = ObjRule {
         ("UserPoolId", Shape::STR),
     ],
     required: &["UserPoolId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Cognito::ManagedLoginBranding` resource.
@@ -104,6 +91,7 @@ pub struct ManagedLoginBranding {
     pub user_pool_id: Str,
 }
 
+#[rustfmt::skip]
 impl ManagedLoginBranding {
     /// The CloudFormation type name, `AWS::Cognito::ManagedLoginBranding`.
     pub const TYPE_NAME: &'static str = "AWS::Cognito::ManagedLoginBranding";
@@ -137,52 +125,17 @@ impl ManagedLoginBranding {
     }
 
     /// `Assets`: a list of [`AssetType`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn assets(mut self, value: impl Into<List<AssetType>>) -> Self {
-        self.assets = Some(value.into());
-        self
-    }
-
+    pub fn assets(mut self, value: impl Into<List<AssetType>>) -> Self { self.assets = Some(value.into()); self }
     /// `ClientId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_id(mut self, value: impl Into<Str>) -> Self {
-        self.client_id = Some(value.into());
-        self
-    }
-
+    pub fn client_id(mut self, value: impl Into<Str>) -> Self { self.client_id = Some(value.into()); self }
     /// `ReturnMergedResources`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn return_merged_resources(mut self, value: impl Into<Bool>) -> Self {
-        self.return_merged_resources = Some(value.into());
-        self
-    }
-
+    pub fn return_merged_resources(mut self, value: impl Into<Bool>) -> Self { self.return_merged_resources = Some(value.into()); self }
     /// `Settings`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn settings(mut self, value: impl Into<Json>) -> Self {
-        self.settings = Some(value.into());
-        self
-    }
-
+    pub fn settings(mut self, value: impl Into<Json>) -> Self { self.settings = Some(value.into()); self }
     /// `UseCognitoProvidedValues`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn use_cognito_provided_values(mut self, value: impl Into<Bool>) -> Self {
-        self.use_cognito_provided_values = Some(value.into());
-        self
-    }
-
+    pub fn use_cognito_provided_values(mut self, value: impl Into<Bool>) -> Self { self.use_cognito_provided_values = Some(value.into()); self }
     /// `UserPoolId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_pool_id(mut self, value: impl Into<Str>) -> Self {
-        self.user_pool_id = value.into();
-        self
-    }
+    pub fn user_pool_id(mut self, value: impl Into<Str>) -> Self { self.user_pool_id = value.into(); self }
 }
 
 impl Resource for ManagedLoginBranding {
@@ -232,94 +185,25 @@ impl ManagedLoginBrandingAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AssetTypeRequired {
     /// `Category`: a [`CategoryType`] value, required.
-    ///
-    /// The category that the image corresponds to in your managed login configuration. Managed login has asset categories for different types of logos, backgrounds, and icons.
     pub category: CategoryType,
     /// `ColorMode`: a [`ColorModeType`] value, required.
-    ///
-    /// The display-mode target of the asset: light, dark, or browser-adaptive. For example, Amazon Cognito displays a dark-mode image only when the browser or application is in dark mode, but displays a browser-adaptive file in all contexts.
     pub color_mode: ColorModeType,
     /// `Extension`: an [`ExtensionType`] value, required.
-    ///
-    /// The file type of the image file.
     pub extension: ExtensionType,
 }
 
-static RULE_AssetType: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AssetType: ObjRule = ObjRule {
     properties: &[
-        (
-            "Bytes",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(1000000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Category",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "FAVICON_ICO",
-                    "FAVICON_SVG",
-                    "EMAIL_GRAPHIC",
-                    "SMS_GRAPHIC",
-                    "AUTH_APP_GRAPHIC",
-                    "PASSWORD_GRAPHIC",
-                    "PASSKEY_GRAPHIC",
-                    "PAGE_HEADER_LOGO",
-                    "PAGE_HEADER_BACKGROUND",
-                    "PAGE_FOOTER_LOGO",
-                    "PAGE_FOOTER_BACKGROUND",
-                    "PAGE_BACKGROUND",
-                    "FORM_BACKGROUND",
-                    "FORM_LOGO",
-                    "IDP_BUTTON_ICON",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "ColorMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["LIGHT", "DARK", "DYNAMIC"],
-                format: None,
-            }),
-        ),
-        (
-            "Extension",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ICO", "JPEG", "PNG", "SVG", "WEBP"],
-                format: None,
-            }),
-        ),
-        (
-            "ResourceId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(40),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Bytes", Shape::Str(&StrRule { max_len: Some(1000000), ..StrRule::ANY })),
+        ("Category", Shape::Str(&StrRule { allowed: &["FAVICON_ICO", "FAVICON_SVG", "EMAIL_GRAPHIC", "SMS_GRAPHIC", "AUTH_APP_GRAPHIC", "PASSWORD_GRAPHIC", "PASSKEY_GRAPHIC", "PAGE_HEADER_LOGO", "PAGE_HEADER_BACKGROUND", "PAGE_FOOTER_LOGO", "PAGE_FOOTER_BACKGROUND", "PAGE_BACKGROUND", "FORM_BACKGROUND", "FORM_LOGO", "IDP_BUTTON_ICON"], ..StrRule::ANY })),
+        ("ColorMode", Shape::Str(&StrRule { allowed: &["LIGHT", "DARK", "DYNAMIC"], ..StrRule::ANY })),
+        ("Extension", Shape::Str(&StrRule { allowed: &["ICO", "JPEG", "PNG", "SVG", "WEBP"], ..StrRule::ANY })),
+        ("ResourceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(40), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["Category", "ColorMode", "Extension"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AssetType` property type of `AWS::Cognito::ManagedLoginBranding`.
@@ -355,6 +239,7 @@ pub struct AssetType {
     pub resource_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AssetType {
     /// A `AssetType` with its required properties, named in a [`AssetTypeRequired`].
     pub fn new(required: AssetTypeRequired) -> Self {
@@ -368,44 +253,15 @@ impl AssetType {
     }
 
     /// `Bytes`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bytes(mut self, value: impl Into<Str>) -> Self {
-        self.bytes = Some(value.into());
-        self
-    }
-
+    pub fn bytes(mut self, value: impl Into<Str>) -> Self { self.bytes = Some(value.into()); self }
     /// `Category`: a [`CategoryType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn category(mut self, value: impl Into<CategoryType>) -> Self {
-        self.category = value.into();
-        self
-    }
-
+    pub fn category(mut self, value: impl Into<CategoryType>) -> Self { self.category = value.into(); self }
     /// `ColorMode`: a [`ColorModeType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn color_mode(mut self, value: impl Into<ColorModeType>) -> Self {
-        self.color_mode = value.into();
-        self
-    }
-
+    pub fn color_mode(mut self, value: impl Into<ColorModeType>) -> Self { self.color_mode = value.into(); self }
     /// `Extension`: an [`ExtensionType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn extension(mut self, value: impl Into<ExtensionType>) -> Self {
-        self.extension = value.into();
-        self
-    }
-
+    pub fn extension(mut self, value: impl Into<ExtensionType>) -> Self { self.extension = value.into(); self }
     /// `ResourceId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_id(mut self, value: impl Into<Str>) -> Self {
-        self.resource_id = Some(value.into());
-        self
-    }
+    pub fn resource_id(mut self, value: impl Into<Str>) -> Self { self.resource_id = Some(value.into()); self }
 }
 
 impl PropertyType for AssetType {}

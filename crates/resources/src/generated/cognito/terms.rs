@@ -13,81 +13,30 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^(terms-of-use|privacy-poli
 #[derive(Clone, Debug, PartialEq)]
 pub struct TermsRequired {
     /// `Enforcement`: a [`TermsEnforcementType`] value, required.
-    ///
-    /// This parameter is reserved for future use and currently accepts one value.
     pub enforcement: TermsEnforcementType,
     /// `Links`: a JSON value, required.
-    ///
-    /// A map of URLs to languages. For each localized language that will view the requested `TermsName` , assign a URL. A selection of `cognito:default` displays for all languages that don't have a language-specific URL.
-    ///
-    /// For example, `"cognito:default": "https://terms.example.com", "cognito:spanish": "https://terms.example.com/es"` .
     pub links: Json,
     /// `TermsName`: a string, required.
-    ///
-    /// The type and friendly name of the terms documents.
-    ///
-    /// Pattern `^(terms-of-use|privacy-policy)$`.
     pub terms_name: Str,
     /// `TermsSource`: a [`TermsSourceType`] value, required.
-    ///
-    /// This parameter is reserved for future use and currently accepts one value.
     pub terms_source: TermsSourceType,
     /// `UserPoolId`: a string, required.
-    ///
-    /// The ID of the user pool that contains the terms documents.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub user_pool_id: Str,
 }
 
-static RULE_Terms: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Terms: ObjRule = ObjRule {
     properties: &[
         ("ClientId", Shape::STR),
-        (
-            "Enforcement",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NONE"],
-                format: None,
-            }),
-        ),
+        ("Enforcement", Shape::Str(&StrRule { allowed: &["NONE"], ..StrRule::ANY })),
         ("Links", Shape::Any),
-        (
-            "TermsName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TermsSource",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["LINK"],
-                format: None,
-            }),
-        ),
+        ("TermsName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("TermsSource", Shape::Str(&StrRule { allowed: &["LINK"], ..StrRule::ANY })),
         ("UserPoolId", Shape::STR),
     ],
-    required: &[
-        "UserPoolId",
-        "TermsName",
-        "TermsSource",
-        "Enforcement",
-        "Links",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["UserPoolId", "TermsName", "TermsSource", "Enforcement", "Links"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Cognito::Terms` resource.
@@ -148,6 +97,7 @@ pub struct Terms {
     pub user_pool_id: Str,
 }
 
+#[rustfmt::skip]
 impl Terms {
     /// The CloudFormation type name, `AWS::Cognito::Terms`.
     pub const TYPE_NAME: &'static str = "AWS::Cognito::Terms";
@@ -158,13 +108,7 @@ impl Terms {
         type_name: "AWS::Cognito::Terms",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-terms.html",
         primary_identifier: &["UserPoolId", "TermsId"],
-        required: &[
-            "Enforcement",
-            "Links",
-            "TermsName",
-            "TermsSource",
-            "UserPoolId",
-        ],
+        required: &["Enforcement", "Links", "TermsName", "TermsSource", "UserPoolId"],
         create_only: &["UserPoolId", "ClientId"],
         conditional_create_only: &[],
         write_only: &["ClientId"],
@@ -187,52 +131,17 @@ impl Terms {
     }
 
     /// `ClientId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_id(mut self, value: impl Into<Str>) -> Self {
-        self.client_id = Some(value.into());
-        self
-    }
-
+    pub fn client_id(mut self, value: impl Into<Str>) -> Self { self.client_id = Some(value.into()); self }
     /// `Enforcement`: a [`TermsEnforcementType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enforcement(mut self, value: impl Into<TermsEnforcementType>) -> Self {
-        self.enforcement = value.into();
-        self
-    }
-
+    pub fn enforcement(mut self, value: impl Into<TermsEnforcementType>) -> Self { self.enforcement = value.into(); self }
     /// `Links`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn links(mut self, value: impl Into<Json>) -> Self {
-        self.links = value.into();
-        self
-    }
-
+    pub fn links(mut self, value: impl Into<Json>) -> Self { self.links = value.into(); self }
     /// `TermsName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn terms_name(mut self, value: impl Into<Str>) -> Self {
-        self.terms_name = value.into();
-        self
-    }
-
+    pub fn terms_name(mut self, value: impl Into<Str>) -> Self { self.terms_name = value.into(); self }
     /// `TermsSource`: a [`TermsSourceType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn terms_source(mut self, value: impl Into<TermsSourceType>) -> Self {
-        self.terms_source = value.into();
-        self
-    }
-
+    pub fn terms_source(mut self, value: impl Into<TermsSourceType>) -> Self { self.terms_source = value.into(); self }
     /// `UserPoolId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_pool_id(mut self, value: impl Into<Str>) -> Self {
-        self.user_pool_id = value.into();
-        self
-    }
+    pub fn user_pool_id(mut self, value: impl Into<Str>) -> Self { self.user_pool_id = value.into(); self }
 }
 
 impl Resource for Terms {

@@ -7,200 +7,42 @@
 
 use crate::support::prelude::*;
 
-static RULE_UserPool: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_UserPool: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccountRecoverySetting",
-            Shape::Object(&RULE_AccountRecoverySetting),
-        ),
-        (
-            "AdminCreateUserConfig",
-            Shape::Object(&RULE_AdminCreateUserConfig),
-        ),
-        (
-            "AliasAttributes",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AutoVerifiedAttributes",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AccountRecoverySetting", Shape::Object(&RULE_AccountRecoverySetting)),
+        ("AdminCreateUserConfig", Shape::Object(&RULE_AdminCreateUserConfig)),
+        ("AliasAttributes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("AutoVerifiedAttributes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("DeletionProtection", Shape::STR),
-        (
-            "DeviceConfiguration",
-            Shape::Object(&RULE_DeviceConfiguration),
-        ),
-        (
-            "EmailAuthenticationMessage",
-            Shape::Str(&StrRule {
-                min_len: Some(6),
-                max_len: Some(20000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EmailAuthenticationSubject",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(140),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EmailConfiguration",
-            Shape::Object(&RULE_EmailConfiguration),
-        ),
-        (
-            "EmailVerificationMessage",
-            Shape::Str(&StrRule {
-                min_len: Some(6),
-                max_len: Some(20000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EmailVerificationSubject",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(140),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EnabledMfas",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DeviceConfiguration", Shape::Object(&RULE_DeviceConfiguration)),
+        ("EmailAuthenticationMessage", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(20000), ..StrRule::ANY })),
+        ("EmailAuthenticationSubject", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(140), ..StrRule::ANY })),
+        ("EmailConfiguration", Shape::Object(&RULE_EmailConfiguration)),
+        ("EmailVerificationMessage", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(20000), ..StrRule::ANY })),
+        ("EmailVerificationSubject", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(140), ..StrRule::ANY })),
+        ("EnabledMfas", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("LambdaConfig", Shape::Object(&RULE_LambdaConfig)),
         ("MfaConfiguration", Shape::STR),
         ("Policies", Shape::Object(&RULE_Policies)),
-        (
-            "Schema",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SchemaAttribute),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SmsAuthenticationMessage",
-            Shape::Str(&StrRule {
-                min_len: Some(6),
-                max_len: Some(140),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Schema", Shape::List(&ListRule { items: Shape::Object(&RULE_SchemaAttribute), min_items: None, max_items: None })),
+        ("SmsAuthenticationMessage", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(140), ..StrRule::ANY })),
         ("SmsConfiguration", Shape::Object(&RULE_SmsConfiguration)),
-        (
-            "SmsVerificationMessage",
-            Shape::Str(&StrRule {
-                min_len: Some(6),
-                max_len: Some(140),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "UserAttributeUpdateSettings",
-            Shape::Object(&RULE_UserAttributeUpdateSettings),
-        ),
+        ("SmsVerificationMessage", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(140), ..StrRule::ANY })),
+        ("UserAttributeUpdateSettings", Shape::Object(&RULE_UserAttributeUpdateSettings)),
         ("UserPoolAddOns", Shape::Object(&RULE_UserPoolAddOns)),
-        (
-            "UserPoolName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("UserPoolName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
         ("UserPoolTags", Shape::Any),
-        (
-            "UserPoolTier",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["LITE", "ESSENTIALS", "PLUS"],
-                format: None,
-            }),
-        ),
-        (
-            "UsernameAttributes",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "UsernameConfiguration",
-            Shape::Object(&RULE_UsernameConfiguration),
-        ),
-        (
-            "VerificationMessageTemplate",
-            Shape::Object(&RULE_VerificationMessageTemplate),
-        ),
-        (
-            "WebAuthnFactorConfiguration",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SINGLE_FACTOR", "MULTI_FACTOR_WITH_USER_VERIFICATION"],
-                format: None,
-            }),
-        ),
-        (
-            "WebAuthnRelyingPartyID",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "WebAuthnUserVerification",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(9),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("UserPoolTier", Shape::Str(&StrRule { allowed: &["LITE", "ESSENTIALS", "PLUS"], ..StrRule::ANY })),
+        ("UsernameAttributes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("UsernameConfiguration", Shape::Object(&RULE_UsernameConfiguration)),
+        ("VerificationMessageTemplate", Shape::Object(&RULE_VerificationMessageTemplate)),
+        ("WebAuthnFactorConfiguration", Shape::Str(&StrRule { allowed: &["SINGLE_FACTOR", "MULTI_FACTOR_WITH_USER_VERIFICATION"], ..StrRule::ANY })),
+        ("WebAuthnRelyingPartyID", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), ..StrRule::ANY })),
+        ("WebAuthnUserVerification", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(9), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Cognito::UserPool` resource.
@@ -383,6 +225,7 @@ pub struct UserPool {
     pub web_authn_user_verification: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl UserPool {
     /// The CloudFormation type name, `AWS::Cognito::UserPool`.
     pub const TYPE_NAME: &'static str = "AWS::Cognito::UserPool";
@@ -409,257 +252,65 @@ impl UserPool {
     }
 
     /// `AccountRecoverySetting`: an [`AccountRecoverySetting`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn account_recovery_setting(
-        mut self,
-        value: impl Into<Obj<AccountRecoverySetting>>,
-    ) -> Self {
-        self.account_recovery_setting = Some(value.into());
-        self
-    }
-
+    pub fn account_recovery_setting(mut self, value: impl Into<Obj<AccountRecoverySetting>>) -> Self { self.account_recovery_setting = Some(value.into()); self }
     /// `AdminCreateUserConfig`: an [`AdminCreateUserConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn admin_create_user_config(
-        mut self,
-        value: impl Into<Obj<AdminCreateUserConfig>>,
-    ) -> Self {
-        self.admin_create_user_config = Some(value.into());
-        self
-    }
-
+    pub fn admin_create_user_config(mut self, value: impl Into<Obj<AdminCreateUserConfig>>) -> Self { self.admin_create_user_config = Some(value.into()); self }
     /// `AliasAttributes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alias_attributes(mut self, value: impl Into<List<Str>>) -> Self {
-        self.alias_attributes = Some(value.into());
-        self
-    }
-
+    pub fn alias_attributes(mut self, value: impl Into<List<Str>>) -> Self { self.alias_attributes = Some(value.into()); self }
     /// `AutoVerifiedAttributes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_verified_attributes(mut self, value: impl Into<List<Str>>) -> Self {
-        self.auto_verified_attributes = Some(value.into());
-        self
-    }
-
+    pub fn auto_verified_attributes(mut self, value: impl Into<List<Str>>) -> Self { self.auto_verified_attributes = Some(value.into()); self }
     /// `DeletionProtection`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deletion_protection(mut self, value: impl Into<Str>) -> Self {
-        self.deletion_protection = Some(value.into());
-        self
-    }
-
+    pub fn deletion_protection(mut self, value: impl Into<Str>) -> Self { self.deletion_protection = Some(value.into()); self }
     /// `DeviceConfiguration`: a [`DeviceConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn device_configuration(mut self, value: impl Into<Obj<DeviceConfiguration>>) -> Self {
-        self.device_configuration = Some(value.into());
-        self
-    }
-
+    pub fn device_configuration(mut self, value: impl Into<Obj<DeviceConfiguration>>) -> Self { self.device_configuration = Some(value.into()); self }
     /// `EmailAuthenticationMessage`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn email_authentication_message(mut self, value: impl Into<Str>) -> Self {
-        self.email_authentication_message = Some(value.into());
-        self
-    }
-
+    pub fn email_authentication_message(mut self, value: impl Into<Str>) -> Self { self.email_authentication_message = Some(value.into()); self }
     /// `EmailAuthenticationSubject`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn email_authentication_subject(mut self, value: impl Into<Str>) -> Self {
-        self.email_authentication_subject = Some(value.into());
-        self
-    }
-
+    pub fn email_authentication_subject(mut self, value: impl Into<Str>) -> Self { self.email_authentication_subject = Some(value.into()); self }
     /// `EmailConfiguration`: an [`EmailConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn email_configuration(mut self, value: impl Into<Obj<EmailConfiguration>>) -> Self {
-        self.email_configuration = Some(value.into());
-        self
-    }
-
+    pub fn email_configuration(mut self, value: impl Into<Obj<EmailConfiguration>>) -> Self { self.email_configuration = Some(value.into()); self }
     /// `EmailVerificationMessage`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn email_verification_message(mut self, value: impl Into<Str>) -> Self {
-        self.email_verification_message = Some(value.into());
-        self
-    }
-
+    pub fn email_verification_message(mut self, value: impl Into<Str>) -> Self { self.email_verification_message = Some(value.into()); self }
     /// `EmailVerificationSubject`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn email_verification_subject(mut self, value: impl Into<Str>) -> Self {
-        self.email_verification_subject = Some(value.into());
-        self
-    }
-
+    pub fn email_verification_subject(mut self, value: impl Into<Str>) -> Self { self.email_verification_subject = Some(value.into()); self }
     /// `EnabledMfas`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled_mfas(mut self, value: impl Into<List<Str>>) -> Self {
-        self.enabled_mfas = Some(value.into());
-        self
-    }
-
+    pub fn enabled_mfas(mut self, value: impl Into<List<Str>>) -> Self { self.enabled_mfas = Some(value.into()); self }
     /// `LambdaConfig`: a [`LambdaConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_config(mut self, value: impl Into<Obj<LambdaConfig>>) -> Self {
-        self.lambda_config = Some(value.into());
-        self
-    }
-
+    pub fn lambda_config(mut self, value: impl Into<Obj<LambdaConfig>>) -> Self { self.lambda_config = Some(value.into()); self }
     /// `MfaConfiguration`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mfa_configuration(mut self, value: impl Into<Str>) -> Self {
-        self.mfa_configuration = Some(value.into());
-        self
-    }
-
+    pub fn mfa_configuration(mut self, value: impl Into<Str>) -> Self { self.mfa_configuration = Some(value.into()); self }
     /// `Policies`: a [`Policies`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policies(mut self, value: impl Into<Obj<Policies>>) -> Self {
-        self.policies = Some(value.into());
-        self
-    }
-
+    pub fn policies(mut self, value: impl Into<Obj<Policies>>) -> Self { self.policies = Some(value.into()); self }
     /// `Schema`: a list of [`SchemaAttribute`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema(mut self, value: impl Into<List<SchemaAttribute>>) -> Self {
-        self.schema = Some(value.into());
-        self
-    }
-
+    pub fn schema(mut self, value: impl Into<List<SchemaAttribute>>) -> Self { self.schema = Some(value.into()); self }
     /// `SmsAuthenticationMessage`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sms_authentication_message(mut self, value: impl Into<Str>) -> Self {
-        self.sms_authentication_message = Some(value.into());
-        self
-    }
-
+    pub fn sms_authentication_message(mut self, value: impl Into<Str>) -> Self { self.sms_authentication_message = Some(value.into()); self }
     /// `SmsConfiguration`: a [`SmsConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sms_configuration(mut self, value: impl Into<Obj<SmsConfiguration>>) -> Self {
-        self.sms_configuration = Some(value.into());
-        self
-    }
-
+    pub fn sms_configuration(mut self, value: impl Into<Obj<SmsConfiguration>>) -> Self { self.sms_configuration = Some(value.into()); self }
     /// `SmsVerificationMessage`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sms_verification_message(mut self, value: impl Into<Str>) -> Self {
-        self.sms_verification_message = Some(value.into());
-        self
-    }
-
+    pub fn sms_verification_message(mut self, value: impl Into<Str>) -> Self { self.sms_verification_message = Some(value.into()); self }
     /// `UserAttributeUpdateSettings`: an [`UserAttributeUpdateSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_attribute_update_settings(
-        mut self,
-        value: impl Into<Obj<UserAttributeUpdateSettings>>,
-    ) -> Self {
-        self.user_attribute_update_settings = Some(value.into());
-        self
-    }
-
+    pub fn user_attribute_update_settings(mut self, value: impl Into<Obj<UserAttributeUpdateSettings>>) -> Self { self.user_attribute_update_settings = Some(value.into()); self }
     /// `UserPoolAddOns`: an [`UserPoolAddOns`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_pool_add_ons(mut self, value: impl Into<Obj<UserPoolAddOns>>) -> Self {
-        self.user_pool_add_ons = Some(value.into());
-        self
-    }
-
+    pub fn user_pool_add_ons(mut self, value: impl Into<Obj<UserPoolAddOns>>) -> Self { self.user_pool_add_ons = Some(value.into()); self }
     /// `UserPoolName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_pool_name(mut self, value: impl Into<Str>) -> Self {
-        self.user_pool_name = Some(value.into());
-        self
-    }
-
+    pub fn user_pool_name(mut self, value: impl Into<Str>) -> Self { self.user_pool_name = Some(value.into()); self }
     /// `UserPoolTags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_pool_tags(mut self, value: impl Into<Json>) -> Self {
-        self.user_pool_tags = Some(value.into());
-        self
-    }
-
+    pub fn user_pool_tags(mut self, value: impl Into<Json>) -> Self { self.user_pool_tags = Some(value.into()); self }
     /// `UserPoolTier`: an [`UserPoolTier`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_pool_tier(mut self, value: impl Into<UserPoolTier>) -> Self {
-        self.user_pool_tier = Some(value.into());
-        self
-    }
-
+    pub fn user_pool_tier(mut self, value: impl Into<UserPoolTier>) -> Self { self.user_pool_tier = Some(value.into()); self }
     /// `UsernameAttributes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn username_attributes(mut self, value: impl Into<List<Str>>) -> Self {
-        self.username_attributes = Some(value.into());
-        self
-    }
-
+    pub fn username_attributes(mut self, value: impl Into<List<Str>>) -> Self { self.username_attributes = Some(value.into()); self }
     /// `UsernameConfiguration`: an [`UsernameConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn username_configuration(mut self, value: impl Into<Obj<UsernameConfiguration>>) -> Self {
-        self.username_configuration = Some(value.into());
-        self
-    }
-
+    pub fn username_configuration(mut self, value: impl Into<Obj<UsernameConfiguration>>) -> Self { self.username_configuration = Some(value.into()); self }
     /// `VerificationMessageTemplate`: a [`VerificationMessageTemplate`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn verification_message_template(
-        mut self,
-        value: impl Into<Obj<VerificationMessageTemplate>>,
-    ) -> Self {
-        self.verification_message_template = Some(value.into());
-        self
-    }
-
+    pub fn verification_message_template(mut self, value: impl Into<Obj<VerificationMessageTemplate>>) -> Self { self.verification_message_template = Some(value.into()); self }
     /// `WebAuthnFactorConfiguration`: a [`WebAuthnFactorConfiguration`] value.
-    pub fn web_authn_factor_configuration(
-        mut self,
-        value: impl Into<WebAuthnFactorConfiguration>,
-    ) -> Self {
-        self.web_authn_factor_configuration = Some(value.into());
-        self
-    }
-
+    pub fn web_authn_factor_configuration(mut self, value: impl Into<WebAuthnFactorConfiguration>) -> Self { self.web_authn_factor_configuration = Some(value.into()); self }
     /// `WebAuthnRelyingPartyID`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn web_authn_relying_party_id(mut self, value: impl Into<Str>) -> Self {
-        self.web_authn_relying_party_id = Some(value.into());
-        self
-    }
-
+    pub fn web_authn_relying_party_id(mut self, value: impl Into<Str>) -> Self { self.web_authn_relying_party_id = Some(value.into()); self }
     /// `WebAuthnUserVerification`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn web_authn_user_verification(mut self, value: impl Into<Str>) -> Self {
-        self.web_authn_user_verification = Some(value.into());
-        self
-    }
+    pub fn web_authn_user_verification(mut self, value: impl Into<Str>) -> Self { self.web_authn_user_verification = Some(value.into()); self }
 }
 
 impl Resource for UserPool {
@@ -770,21 +421,13 @@ impl UserPoolAttributes {
     }
 }
 
-static RULE_AccountRecoverySetting: ObjRule = ObjRule {
-    properties: &[(
-        "RecoveryMechanisms",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_RecoveryOption),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_AccountRecoverySetting: ObjRule = ObjRule {
+    properties: &[
+        ("RecoveryMechanisms", Shape::List(&ListRule { items: Shape::Object(&RULE_RecoveryOption), min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AccountRecoverySetting` property type of `AWS::Cognito::UserPool`.
@@ -800,6 +443,7 @@ pub struct AccountRecoverySetting {
     pub recovery_mechanisms: Option<List<RecoveryOption>>,
 }
 
+#[rustfmt::skip]
 impl AccountRecoverySetting {
     /// A `AccountRecoverySetting` with no property set (none is required).
     pub fn new() -> Self {
@@ -807,12 +451,7 @@ impl AccountRecoverySetting {
     }
 
     /// `RecoveryMechanisms`: a list of [`RecoveryOption`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn recovery_mechanisms(mut self, value: impl Into<List<RecoveryOption>>) -> Self {
-        self.recovery_mechanisms = Some(value.into());
-        self
-    }
+    pub fn recovery_mechanisms(mut self, value: impl Into<List<RecoveryOption>>) -> Self { self.recovery_mechanisms = Some(value.into()); self }
 }
 
 impl PropertyType for AccountRecoverySetting {}
@@ -825,21 +464,15 @@ impl ToValue for AccountRecoverySetting {
     }
 }
 
-static RULE_AdminCreateUserConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AdminCreateUserConfig: ObjRule = ObjRule {
     properties: &[
         ("AllowAdminCreateUserOnly", Shape::Bool),
-        (
-            "InviteMessageTemplate",
-            Shape::Object(&RULE_InviteMessageTemplate),
-        ),
+        ("InviteMessageTemplate", Shape::Object(&RULE_InviteMessageTemplate)),
         ("UnusedAccountValidityDays", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AdminCreateUserConfig` property type of `AWS::Cognito::UserPool`.
@@ -869,6 +502,7 @@ pub struct AdminCreateUserConfig {
     pub unused_account_validity_days: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl AdminCreateUserConfig {
     /// A `AdminCreateUserConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -876,28 +510,11 @@ impl AdminCreateUserConfig {
     }
 
     /// `AllowAdminCreateUserOnly`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allow_admin_create_user_only(mut self, value: impl Into<Bool>) -> Self {
-        self.allow_admin_create_user_only = Some(value.into());
-        self
-    }
-
+    pub fn allow_admin_create_user_only(mut self, value: impl Into<Bool>) -> Self { self.allow_admin_create_user_only = Some(value.into()); self }
     /// `InviteMessageTemplate`: an [`InviteMessageTemplate`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn invite_message_template(mut self, value: impl Into<Obj<InviteMessageTemplate>>) -> Self {
-        self.invite_message_template = Some(value.into());
-        self
-    }
-
+    pub fn invite_message_template(mut self, value: impl Into<Obj<InviteMessageTemplate>>) -> Self { self.invite_message_template = Some(value.into()); self }
     /// `UnusedAccountValidityDays`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unused_account_validity_days(mut self, value: impl Into<Int>) -> Self {
-        self.unused_account_validity_days = Some(value.into());
-        self
-    }
+    pub fn unused_account_validity_days(mut self, value: impl Into<Int>) -> Self { self.unused_account_validity_days = Some(value.into()); self }
 }
 
 impl PropertyType for AdminCreateUserConfig {}
@@ -918,14 +535,13 @@ impl ToValue for AdminCreateUserConfig {
     }
 }
 
-static RULE_AdvancedSecurityAdditionalFlows: ObjRule = ObjRule {
-    properties: &[("CustomAuthMode", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_AdvancedSecurityAdditionalFlows: ObjRule = ObjRule {
+    properties: &[
+        ("CustomAuthMode", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AdvancedSecurityAdditionalFlows` property type of `AWS::Cognito::UserPool`.
@@ -941,6 +557,7 @@ pub struct AdvancedSecurityAdditionalFlows {
     pub custom_auth_mode: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AdvancedSecurityAdditionalFlows {
     /// A `AdvancedSecurityAdditionalFlows` with no property set (none is required).
     pub fn new() -> Self {
@@ -948,12 +565,7 @@ impl AdvancedSecurityAdditionalFlows {
     }
 
     /// `CustomAuthMode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_auth_mode(mut self, value: impl Into<Str>) -> Self {
-        self.custom_auth_mode = Some(value.into());
-        self
-    }
+    pub fn custom_auth_mode(mut self, value: impl Into<Str>) -> Self { self.custom_auth_mode = Some(value.into()); self }
 }
 
 impl PropertyType for AdvancedSecurityAdditionalFlows {}
@@ -966,26 +578,14 @@ impl ToValue for AdvancedSecurityAdditionalFlows {
     }
 }
 
-static RULE_CustomEmailSender: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CustomEmailSender: ObjRule = ObjRule {
     properties: &[
-        (
-            "LambdaArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::LambdaFunctionArn),
-            }),
-        ),
+        ("LambdaArn", Shape::Str(&StrRule { format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
         ("LambdaVersion", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomEmailSender` property type of `AWS::Cognito::UserPool`.
@@ -1009,6 +609,7 @@ pub struct CustomEmailSender {
     pub lambda_version: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CustomEmailSender {
     /// A `CustomEmailSender` with no property set (none is required).
     pub fn new() -> Self {
@@ -1016,20 +617,9 @@ impl CustomEmailSender {
     }
 
     /// `LambdaArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_arn(mut self, value: impl Into<Str>) -> Self {
-        self.lambda_arn = Some(value.into());
-        self
-    }
-
+    pub fn lambda_arn(mut self, value: impl Into<Str>) -> Self { self.lambda_arn = Some(value.into()); self }
     /// `LambdaVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_version(mut self, value: impl Into<Str>) -> Self {
-        self.lambda_version = Some(value.into());
-        self
-    }
+    pub fn lambda_version(mut self, value: impl Into<Str>) -> Self { self.lambda_version = Some(value.into()); self }
 }
 
 impl PropertyType for CustomEmailSender {}
@@ -1043,26 +633,14 @@ impl ToValue for CustomEmailSender {
     }
 }
 
-static RULE_CustomSmsSender: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CustomSmsSender: ObjRule = ObjRule {
     properties: &[
-        (
-            "LambdaArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::LambdaFunctionArn),
-            }),
-        ),
+        ("LambdaArn", Shape::Str(&StrRule { format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
         ("LambdaVersion", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomSMSSender` property type of `AWS::Cognito::UserPool`.
@@ -1086,6 +664,7 @@ pub struct CustomSmsSender {
     pub lambda_version: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CustomSmsSender {
     /// A `CustomSmsSender` with no property set (none is required).
     pub fn new() -> Self {
@@ -1093,20 +672,9 @@ impl CustomSmsSender {
     }
 
     /// `LambdaArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_arn(mut self, value: impl Into<Str>) -> Self {
-        self.lambda_arn = Some(value.into());
-        self
-    }
-
+    pub fn lambda_arn(mut self, value: impl Into<Str>) -> Self { self.lambda_arn = Some(value.into()); self }
     /// `LambdaVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_version(mut self, value: impl Into<Str>) -> Self {
-        self.lambda_version = Some(value.into());
-        self
-    }
+    pub fn lambda_version(mut self, value: impl Into<Str>) -> Self { self.lambda_version = Some(value.into()); self }
 }
 
 impl PropertyType for CustomSmsSender {}
@@ -1120,17 +688,14 @@ impl ToValue for CustomSmsSender {
     }
 }
 
-static RULE_DeviceConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DeviceConfiguration: ObjRule = ObjRule {
     properties: &[
         ("ChallengeRequiredOnNewDevice", Shape::Bool),
         ("DeviceOnlyRememberedOnUserPrompt", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DeviceConfiguration` property type of `AWS::Cognito::UserPool`.
@@ -1154,6 +719,7 @@ pub struct DeviceConfiguration {
     pub device_only_remembered_on_user_prompt: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl DeviceConfiguration {
     /// A `DeviceConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1161,20 +727,9 @@ impl DeviceConfiguration {
     }
 
     /// `ChallengeRequiredOnNewDevice`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn challenge_required_on_new_device(mut self, value: impl Into<Bool>) -> Self {
-        self.challenge_required_on_new_device = Some(value.into());
-        self
-    }
-
+    pub fn challenge_required_on_new_device(mut self, value: impl Into<Bool>) -> Self { self.challenge_required_on_new_device = Some(value.into()); self }
     /// `DeviceOnlyRememberedOnUserPrompt`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn device_only_remembered_on_user_prompt(mut self, value: impl Into<Bool>) -> Self {
-        self.device_only_remembered_on_user_prompt = Some(value.into());
-        self
-    }
+    pub fn device_only_remembered_on_user_prompt(mut self, value: impl Into<Bool>) -> Self { self.device_only_remembered_on_user_prompt = Some(value.into()); self }
 }
 
 impl PropertyType for DeviceConfiguration {}
@@ -1194,7 +749,8 @@ impl ToValue for DeviceConfiguration {
     }
 }
 
-static RULE_EmailConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EmailConfiguration: ObjRule = ObjRule {
     properties: &[
         ("ConfigurationSet", Shape::STR),
         ("EmailSendingAccount", Shape::STR),
@@ -1202,12 +758,8 @@ static RULE_EmailConfiguration: ObjRule = ObjRule {
         ("ReplyToEmailAddress", Shape::STR),
         ("SourceArn", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EmailConfiguration` property type of `AWS::Cognito::UserPool`.
@@ -1258,6 +810,7 @@ pub struct EmailConfiguration {
     pub source_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl EmailConfiguration {
     /// A `EmailConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1265,44 +818,15 @@ impl EmailConfiguration {
     }
 
     /// `ConfigurationSet`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration_set(mut self, value: impl Into<Str>) -> Self {
-        self.configuration_set = Some(value.into());
-        self
-    }
-
+    pub fn configuration_set(mut self, value: impl Into<Str>) -> Self { self.configuration_set = Some(value.into()); self }
     /// `EmailSendingAccount`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn email_sending_account(mut self, value: impl Into<Str>) -> Self {
-        self.email_sending_account = Some(value.into());
-        self
-    }
-
+    pub fn email_sending_account(mut self, value: impl Into<Str>) -> Self { self.email_sending_account = Some(value.into()); self }
     /// `From`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn from(mut self, value: impl Into<Str>) -> Self {
-        self.from = Some(value.into());
-        self
-    }
-
+    pub fn from(mut self, value: impl Into<Str>) -> Self { self.from = Some(value.into()); self }
     /// `ReplyToEmailAddress`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn reply_to_email_address(mut self, value: impl Into<Str>) -> Self {
-        self.reply_to_email_address = Some(value.into());
-        self
-    }
-
+    pub fn reply_to_email_address(mut self, value: impl Into<Str>) -> Self { self.reply_to_email_address = Some(value.into()); self }
     /// `SourceArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_arn(mut self, value: impl Into<Str>) -> Self {
-        self.source_arn = Some(value.into());
-        self
-    }
+    pub fn source_arn(mut self, value: impl Into<Str>) -> Self { self.source_arn = Some(value.into()); self }
 }
 
 impl PropertyType for EmailConfiguration {}
@@ -1319,26 +843,14 @@ impl ToValue for EmailConfiguration {
     }
 }
 
-static RULE_InboundFederation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InboundFederation: ObjRule = ObjRule {
     properties: &[
-        (
-            "LambdaArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::LambdaFunctionArn),
-            }),
-        ),
+        ("LambdaArn", Shape::Str(&StrRule { format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
         ("LambdaVersion", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InboundFederation` property type of `AWS::Cognito::UserPool`.
@@ -1354,6 +866,7 @@ pub struct InboundFederation {
     pub lambda_version: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl InboundFederation {
     /// A `InboundFederation` with no property set (none is required).
     pub fn new() -> Self {
@@ -1361,18 +874,9 @@ impl InboundFederation {
     }
 
     /// `LambdaArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_arn(mut self, value: impl Into<Str>) -> Self {
-        self.lambda_arn = Some(value.into());
-        self
-    }
-
+    pub fn lambda_arn(mut self, value: impl Into<Str>) -> Self { self.lambda_arn = Some(value.into()); self }
     /// `LambdaVersion`: a string.
-    pub fn lambda_version(mut self, value: impl Into<Str>) -> Self {
-        self.lambda_version = Some(value.into());
-        self
-    }
+    pub fn lambda_version(mut self, value: impl Into<Str>) -> Self { self.lambda_version = Some(value.into()); self }
 }
 
 impl PropertyType for InboundFederation {}
@@ -1386,18 +890,15 @@ impl ToValue for InboundFederation {
     }
 }
 
-static RULE_InviteMessageTemplate: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InviteMessageTemplate: ObjRule = ObjRule {
     properties: &[
         ("EmailMessage", Shape::STR),
         ("EmailSubject", Shape::STR),
         ("SMSMessage", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InviteMessageTemplate` property type of `AWS::Cognito::UserPool`.
@@ -1423,6 +924,7 @@ pub struct InviteMessageTemplate {
     pub sms_message: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl InviteMessageTemplate {
     /// A `InviteMessageTemplate` with no property set (none is required).
     pub fn new() -> Self {
@@ -1430,28 +932,11 @@ impl InviteMessageTemplate {
     }
 
     /// `EmailMessage`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn email_message(mut self, value: impl Into<Str>) -> Self {
-        self.email_message = Some(value.into());
-        self
-    }
-
+    pub fn email_message(mut self, value: impl Into<Str>) -> Self { self.email_message = Some(value.into()); self }
     /// `EmailSubject`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn email_subject(mut self, value: impl Into<Str>) -> Self {
-        self.email_subject = Some(value.into());
-        self
-    }
-
+    pub fn email_subject(mut self, value: impl Into<Str>) -> Self { self.email_subject = Some(value.into()); self }
     /// `SMSMessage`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sms_message(mut self, value: impl Into<Str>) -> Self {
-        self.sms_message = Some(value.into());
-        self
-    }
+    pub fn sms_message(mut self, value: impl Into<Str>) -> Self { self.sms_message = Some(value.into()); self }
 }
 
 impl PropertyType for InviteMessageTemplate {}
@@ -1466,7 +951,8 @@ impl ToValue for InviteMessageTemplate {
     }
 }
 
-static RULE_LambdaConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LambdaConfig: ObjRule = ObjRule {
     properties: &[
         ("CreateAuthChallenge", Shape::STR),
         ("CustomEmailSender", Shape::Object(&RULE_CustomEmailSender)),
@@ -1480,19 +966,12 @@ static RULE_LambdaConfig: ObjRule = ObjRule {
         ("PreAuthentication", Shape::STR),
         ("PreSignUp", Shape::STR),
         ("PreTokenGeneration", Shape::STR),
-        (
-            "PreTokenGenerationConfig",
-            Shape::Object(&RULE_PreTokenGenerationConfig),
-        ),
+        ("PreTokenGenerationConfig", Shape::Object(&RULE_PreTokenGenerationConfig)),
         ("UserMigration", Shape::STR),
         ("VerifyAuthChallengeResponse", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LambdaConfig` property type of `AWS::Cognito::UserPool`.
@@ -1564,6 +1043,7 @@ pub struct LambdaConfig {
     pub verify_auth_challenge_response: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LambdaConfig {
     /// A `LambdaConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1571,125 +1051,35 @@ impl LambdaConfig {
     }
 
     /// `CreateAuthChallenge`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn create_auth_challenge(mut self, value: impl Into<Str>) -> Self {
-        self.create_auth_challenge = Some(value.into());
-        self
-    }
-
+    pub fn create_auth_challenge(mut self, value: impl Into<Str>) -> Self { self.create_auth_challenge = Some(value.into()); self }
     /// `CustomEmailSender`: a [`CustomEmailSender`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_email_sender(mut self, value: impl Into<Obj<CustomEmailSender>>) -> Self {
-        self.custom_email_sender = Some(value.into());
-        self
-    }
-
+    pub fn custom_email_sender(mut self, value: impl Into<Obj<CustomEmailSender>>) -> Self { self.custom_email_sender = Some(value.into()); self }
     /// `CustomMessage`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_message(mut self, value: impl Into<Str>) -> Self {
-        self.custom_message = Some(value.into());
-        self
-    }
-
+    pub fn custom_message(mut self, value: impl Into<Str>) -> Self { self.custom_message = Some(value.into()); self }
     /// `CustomSMSSender`: a [`CustomSmsSender`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_sms_sender(mut self, value: impl Into<Obj<CustomSmsSender>>) -> Self {
-        self.custom_sms_sender = Some(value.into());
-        self
-    }
-
+    pub fn custom_sms_sender(mut self, value: impl Into<Obj<CustomSmsSender>>) -> Self { self.custom_sms_sender = Some(value.into()); self }
     /// `DefineAuthChallenge`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn define_auth_challenge(mut self, value: impl Into<Str>) -> Self {
-        self.define_auth_challenge = Some(value.into());
-        self
-    }
-
+    pub fn define_auth_challenge(mut self, value: impl Into<Str>) -> Self { self.define_auth_challenge = Some(value.into()); self }
     /// `InboundFederation`: an [`InboundFederation`] object.
-    pub fn inbound_federation(mut self, value: impl Into<Obj<InboundFederation>>) -> Self {
-        self.inbound_federation = Some(value.into());
-        self
-    }
-
+    pub fn inbound_federation(mut self, value: impl Into<Obj<InboundFederation>>) -> Self { self.inbound_federation = Some(value.into()); self }
     /// `KMSKeyID`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `PostAuthentication`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn post_authentication(mut self, value: impl Into<Str>) -> Self {
-        self.post_authentication = Some(value.into());
-        self
-    }
-
+    pub fn post_authentication(mut self, value: impl Into<Str>) -> Self { self.post_authentication = Some(value.into()); self }
     /// `PostConfirmation`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn post_confirmation(mut self, value: impl Into<Str>) -> Self {
-        self.post_confirmation = Some(value.into());
-        self
-    }
-
+    pub fn post_confirmation(mut self, value: impl Into<Str>) -> Self { self.post_confirmation = Some(value.into()); self }
     /// `PreAuthentication`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pre_authentication(mut self, value: impl Into<Str>) -> Self {
-        self.pre_authentication = Some(value.into());
-        self
-    }
-
+    pub fn pre_authentication(mut self, value: impl Into<Str>) -> Self { self.pre_authentication = Some(value.into()); self }
     /// `PreSignUp`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pre_sign_up(mut self, value: impl Into<Str>) -> Self {
-        self.pre_sign_up = Some(value.into());
-        self
-    }
-
+    pub fn pre_sign_up(mut self, value: impl Into<Str>) -> Self { self.pre_sign_up = Some(value.into()); self }
     /// `PreTokenGeneration`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pre_token_generation(mut self, value: impl Into<Str>) -> Self {
-        self.pre_token_generation = Some(value.into());
-        self
-    }
-
+    pub fn pre_token_generation(mut self, value: impl Into<Str>) -> Self { self.pre_token_generation = Some(value.into()); self }
     /// `PreTokenGenerationConfig`: a [`PreTokenGenerationConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pre_token_generation_config(
-        mut self,
-        value: impl Into<Obj<PreTokenGenerationConfig>>,
-    ) -> Self {
-        self.pre_token_generation_config = Some(value.into());
-        self
-    }
-
+    pub fn pre_token_generation_config(mut self, value: impl Into<Obj<PreTokenGenerationConfig>>) -> Self { self.pre_token_generation_config = Some(value.into()); self }
     /// `UserMigration`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_migration(mut self, value: impl Into<Str>) -> Self {
-        self.user_migration = Some(value.into());
-        self
-    }
-
+    pub fn user_migration(mut self, value: impl Into<Str>) -> Self { self.user_migration = Some(value.into()); self }
     /// `VerifyAuthChallengeResponse`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn verify_auth_challenge_response(mut self, value: impl Into<Str>) -> Self {
-        self.verify_auth_challenge_response = Some(value.into());
-        self
-    }
+    pub fn verify_auth_challenge_response(mut self, value: impl Into<Str>) -> Self { self.verify_auth_challenge_response = Some(value.into()); self }
 }
 
 impl PropertyType for LambdaConfig {}
@@ -1722,14 +1112,14 @@ impl ToValue for LambdaConfig {
     }
 }
 
-static RULE_NumberAttributeConstraints: ObjRule = ObjRule {
-    properties: &[("MaxValue", Shape::STR), ("MinValue", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_NumberAttributeConstraints: ObjRule = ObjRule {
+    properties: &[
+        ("MaxValue", Shape::STR),
+        ("MinValue", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NumberAttributeConstraints` property type of `AWS::Cognito::UserPool`.
@@ -1749,6 +1139,7 @@ pub struct NumberAttributeConstraints {
     pub min_value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl NumberAttributeConstraints {
     /// A `NumberAttributeConstraints` with no property set (none is required).
     pub fn new() -> Self {
@@ -1756,20 +1147,9 @@ impl NumberAttributeConstraints {
     }
 
     /// `MaxValue`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_value(mut self, value: impl Into<Str>) -> Self {
-        self.max_value = Some(value.into());
-        self
-    }
-
+    pub fn max_value(mut self, value: impl Into<Str>) -> Self { self.max_value = Some(value.into()); self }
     /// `MinValue`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_value(mut self, value: impl Into<Str>) -> Self {
-        self.min_value = Some(value.into());
-        self
-    }
+    pub fn min_value(mut self, value: impl Into<Str>) -> Self { self.min_value = Some(value.into()); self }
 }
 
 impl PropertyType for NumberAttributeConstraints {}
@@ -1783,7 +1163,8 @@ impl ToValue for NumberAttributeConstraints {
     }
 }
 
-static RULE_PasswordPolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PasswordPolicy: ObjRule = ObjRule {
     properties: &[
         ("MinimumLength", Shape::INT),
         ("PasswordHistorySize", Shape::INT),
@@ -1793,12 +1174,8 @@ static RULE_PasswordPolicy: ObjRule = ObjRule {
         ("RequireUppercase", Shape::Bool),
         ("TemporaryPasswordValidityDays", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PasswordPolicy` property type of `AWS::Cognito::UserPool`.
@@ -1840,6 +1217,7 @@ pub struct PasswordPolicy {
     pub temporary_password_validity_days: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl PasswordPolicy {
     /// A `PasswordPolicy` with no property set (none is required).
     pub fn new() -> Self {
@@ -1847,60 +1225,19 @@ impl PasswordPolicy {
     }
 
     /// `MinimumLength`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn minimum_length(mut self, value: impl Into<Int>) -> Self {
-        self.minimum_length = Some(value.into());
-        self
-    }
-
+    pub fn minimum_length(mut self, value: impl Into<Int>) -> Self { self.minimum_length = Some(value.into()); self }
     /// `PasswordHistorySize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn password_history_size(mut self, value: impl Into<Int>) -> Self {
-        self.password_history_size = Some(value.into());
-        self
-    }
-
+    pub fn password_history_size(mut self, value: impl Into<Int>) -> Self { self.password_history_size = Some(value.into()); self }
     /// `RequireLowercase`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn require_lowercase(mut self, value: impl Into<Bool>) -> Self {
-        self.require_lowercase = Some(value.into());
-        self
-    }
-
+    pub fn require_lowercase(mut self, value: impl Into<Bool>) -> Self { self.require_lowercase = Some(value.into()); self }
     /// `RequireNumbers`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn require_numbers(mut self, value: impl Into<Bool>) -> Self {
-        self.require_numbers = Some(value.into());
-        self
-    }
-
+    pub fn require_numbers(mut self, value: impl Into<Bool>) -> Self { self.require_numbers = Some(value.into()); self }
     /// `RequireSymbols`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn require_symbols(mut self, value: impl Into<Bool>) -> Self {
-        self.require_symbols = Some(value.into());
-        self
-    }
-
+    pub fn require_symbols(mut self, value: impl Into<Bool>) -> Self { self.require_symbols = Some(value.into()); self }
     /// `RequireUppercase`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn require_uppercase(mut self, value: impl Into<Bool>) -> Self {
-        self.require_uppercase = Some(value.into());
-        self
-    }
-
+    pub fn require_uppercase(mut self, value: impl Into<Bool>) -> Self { self.require_uppercase = Some(value.into()); self }
     /// `TemporaryPasswordValidityDays`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn temporary_password_validity_days(mut self, value: impl Into<Int>) -> Self {
-        self.temporary_password_validity_days = Some(value.into());
-        self
-    }
+    pub fn temporary_password_validity_days(mut self, value: impl Into<Int>) -> Self { self.temporary_password_validity_days = Some(value.into()); self }
 }
 
 impl PropertyType for PasswordPolicy {}
@@ -1922,17 +1259,14 @@ impl ToValue for PasswordPolicy {
     }
 }
 
-static RULE_Policies: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Policies: ObjRule = ObjRule {
     properties: &[
         ("PasswordPolicy", Shape::Object(&RULE_PasswordPolicy)),
         ("SignInPolicy", Shape::Object(&RULE_SignInPolicy)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Policies` property type of `AWS::Cognito::UserPool`.
@@ -1952,6 +1286,7 @@ pub struct Policies {
     pub sign_in_policy: Option<Obj<SignInPolicy>>,
 }
 
+#[rustfmt::skip]
 impl Policies {
     /// A `Policies` with no property set (none is required).
     pub fn new() -> Self {
@@ -1959,20 +1294,9 @@ impl Policies {
     }
 
     /// `PasswordPolicy`: a [`PasswordPolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn password_policy(mut self, value: impl Into<Obj<PasswordPolicy>>) -> Self {
-        self.password_policy = Some(value.into());
-        self
-    }
-
+    pub fn password_policy(mut self, value: impl Into<Obj<PasswordPolicy>>) -> Self { self.password_policy = Some(value.into()); self }
     /// `SignInPolicy`: a [`SignInPolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sign_in_policy(mut self, value: impl Into<Obj<SignInPolicy>>) -> Self {
-        self.sign_in_policy = Some(value.into());
-        self
-    }
+    pub fn sign_in_policy(mut self, value: impl Into<Obj<SignInPolicy>>) -> Self { self.sign_in_policy = Some(value.into()); self }
 }
 
 impl PropertyType for Policies {}
@@ -1986,26 +1310,14 @@ impl ToValue for Policies {
     }
 }
 
-static RULE_PreTokenGenerationConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PreTokenGenerationConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "LambdaArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::LambdaFunctionArn),
-            }),
-        ),
+        ("LambdaArn", Shape::Str(&StrRule { format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
         ("LambdaVersion", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PreTokenGenerationConfig` property type of `AWS::Cognito::UserPool`.
@@ -2029,6 +1341,7 @@ pub struct PreTokenGenerationConfig {
     pub lambda_version: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl PreTokenGenerationConfig {
     /// A `PreTokenGenerationConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -2036,20 +1349,9 @@ impl PreTokenGenerationConfig {
     }
 
     /// `LambdaArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_arn(mut self, value: impl Into<Str>) -> Self {
-        self.lambda_arn = Some(value.into());
-        self
-    }
-
+    pub fn lambda_arn(mut self, value: impl Into<Str>) -> Self { self.lambda_arn = Some(value.into()); self }
     /// `LambdaVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_version(mut self, value: impl Into<Str>) -> Self {
-        self.lambda_version = Some(value.into());
-        self
-    }
+    pub fn lambda_version(mut self, value: impl Into<Str>) -> Self { self.lambda_version = Some(value.into()); self }
 }
 
 impl PropertyType for PreTokenGenerationConfig {}
@@ -2063,14 +1365,14 @@ impl ToValue for PreTokenGenerationConfig {
     }
 }
 
-static RULE_RecoveryOption: ObjRule = ObjRule {
-    properties: &[("Name", Shape::STR), ("Priority", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_RecoveryOption: ObjRule = ObjRule {
+    properties: &[
+        ("Name", Shape::STR),
+        ("Priority", Shape::INT),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RecoveryOption` property type of `AWS::Cognito::UserPool`.
@@ -2092,6 +1394,7 @@ pub struct RecoveryOption {
     pub priority: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl RecoveryOption {
     /// A `RecoveryOption` with no property set (none is required).
     pub fn new() -> Self {
@@ -2099,20 +1402,9 @@ impl RecoveryOption {
     }
 
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Priority`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self {
-        self.priority = Some(value.into());
-        self
-    }
+    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = Some(value.into()); self }
 }
 
 impl PropertyType for RecoveryOption {}
@@ -2126,28 +1418,19 @@ impl ToValue for RecoveryOption {
     }
 }
 
-static RULE_SchemaAttribute: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SchemaAttribute: ObjRule = ObjRule {
     properties: &[
         ("AttributeDataType", Shape::STR),
         ("DeveloperOnlyAttribute", Shape::Bool),
         ("Mutable", Shape::Bool),
         ("Name", Shape::STR),
-        (
-            "NumberAttributeConstraints",
-            Shape::Object(&RULE_NumberAttributeConstraints),
-        ),
+        ("NumberAttributeConstraints", Shape::Object(&RULE_NumberAttributeConstraints)),
         ("Required", Shape::Bool),
-        (
-            "StringAttributeConstraints",
-            Shape::Object(&RULE_StringAttributeConstraints),
-        ),
+        ("StringAttributeConstraints", Shape::Object(&RULE_StringAttributeConstraints)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SchemaAttribute` property type of `AWS::Cognito::UserPool`.
@@ -2193,6 +1476,7 @@ pub struct SchemaAttribute {
     pub string_attribute_constraints: Option<Obj<StringAttributeConstraints>>,
 }
 
+#[rustfmt::skip]
 impl SchemaAttribute {
     /// A `SchemaAttribute` with no property set (none is required).
     pub fn new() -> Self {
@@ -2200,66 +1484,19 @@ impl SchemaAttribute {
     }
 
     /// `AttributeDataType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attribute_data_type(mut self, value: impl Into<Str>) -> Self {
-        self.attribute_data_type = Some(value.into());
-        self
-    }
-
+    pub fn attribute_data_type(mut self, value: impl Into<Str>) -> Self { self.attribute_data_type = Some(value.into()); self }
     /// `DeveloperOnlyAttribute`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn developer_only_attribute(mut self, value: impl Into<Bool>) -> Self {
-        self.developer_only_attribute = Some(value.into());
-        self
-    }
-
+    pub fn developer_only_attribute(mut self, value: impl Into<Bool>) -> Self { self.developer_only_attribute = Some(value.into()); self }
     /// `Mutable`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mutable(mut self, value: impl Into<Bool>) -> Self {
-        self.mutable = Some(value.into());
-        self
-    }
-
+    pub fn mutable(mut self, value: impl Into<Bool>) -> Self { self.mutable = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `NumberAttributeConstraints`: a [`NumberAttributeConstraints`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn number_attribute_constraints(
-        mut self,
-        value: impl Into<Obj<NumberAttributeConstraints>>,
-    ) -> Self {
-        self.number_attribute_constraints = Some(value.into());
-        self
-    }
-
+    pub fn number_attribute_constraints(mut self, value: impl Into<Obj<NumberAttributeConstraints>>) -> Self { self.number_attribute_constraints = Some(value.into()); self }
     /// `Required`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn required(mut self, value: impl Into<Bool>) -> Self {
-        self.required = Some(value.into());
-        self
-    }
-
+    pub fn required(mut self, value: impl Into<Bool>) -> Self { self.required = Some(value.into()); self }
     /// `StringAttributeConstraints`: a [`StringAttributeConstraints`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn string_attribute_constraints(
-        mut self,
-        value: impl Into<Obj<StringAttributeConstraints>>,
-    ) -> Self {
-        self.string_attribute_constraints = Some(value.into());
-        self
-    }
+    pub fn string_attribute_constraints(mut self, value: impl Into<Obj<StringAttributeConstraints>>) -> Self { self.string_attribute_constraints = Some(value.into()); self }
 }
 
 impl PropertyType for SchemaAttribute {}
@@ -2284,21 +1521,13 @@ impl ToValue for SchemaAttribute {
     }
 }
 
-static RULE_SignInPolicy: ObjRule = ObjRule {
-    properties: &[(
-        "AllowedFirstAuthFactors",
-        Shape::List(&ListRule {
-            items: Shape::STR,
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_SignInPolicy: ObjRule = ObjRule {
+    properties: &[
+        ("AllowedFirstAuthFactors", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SignInPolicy` property type of `AWS::Cognito::UserPool`.
@@ -2316,6 +1545,7 @@ pub struct SignInPolicy {
     pub allowed_first_auth_factors: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl SignInPolicy {
     /// A `SignInPolicy` with no property set (none is required).
     pub fn new() -> Self {
@@ -2323,12 +1553,7 @@ impl SignInPolicy {
     }
 
     /// `AllowedFirstAuthFactors`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allowed_first_auth_factors(mut self, value: impl Into<List<Str>>) -> Self {
-        self.allowed_first_auth_factors = Some(value.into());
-        self
-    }
+    pub fn allowed_first_auth_factors(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_first_auth_factors = Some(value.into()); self }
 }
 
 impl PropertyType for SignInPolicy {}
@@ -2341,18 +1566,15 @@ impl ToValue for SignInPolicy {
     }
 }
 
-static RULE_SmsConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SmsConfiguration: ObjRule = ObjRule {
     properties: &[
         ("ExternalId", Shape::STR),
         ("SnsCallerArn", Shape::STR),
         ("SnsRegion", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SmsConfiguration` property type of `AWS::Cognito::UserPool`.
@@ -2380,6 +1602,7 @@ pub struct SmsConfiguration {
     pub sns_region: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SmsConfiguration {
     /// A `SmsConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -2387,28 +1610,11 @@ impl SmsConfiguration {
     }
 
     /// `ExternalId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn external_id(mut self, value: impl Into<Str>) -> Self {
-        self.external_id = Some(value.into());
-        self
-    }
-
+    pub fn external_id(mut self, value: impl Into<Str>) -> Self { self.external_id = Some(value.into()); self }
     /// `SnsCallerArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sns_caller_arn(mut self, value: impl Into<Str>) -> Self {
-        self.sns_caller_arn = Some(value.into());
-        self
-    }
-
+    pub fn sns_caller_arn(mut self, value: impl Into<Str>) -> Self { self.sns_caller_arn = Some(value.into()); self }
     /// `SnsRegion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sns_region(mut self, value: impl Into<Str>) -> Self {
-        self.sns_region = Some(value.into());
-        self
-    }
+    pub fn sns_region(mut self, value: impl Into<Str>) -> Self { self.sns_region = Some(value.into()); self }
 }
 
 impl PropertyType for SmsConfiguration {}
@@ -2423,14 +1629,14 @@ impl ToValue for SmsConfiguration {
     }
 }
 
-static RULE_StringAttributeConstraints: ObjRule = ObjRule {
-    properties: &[("MaxLength", Shape::STR), ("MinLength", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_StringAttributeConstraints: ObjRule = ObjRule {
+    properties: &[
+        ("MaxLength", Shape::STR),
+        ("MinLength", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StringAttributeConstraints` property type of `AWS::Cognito::UserPool`.
@@ -2450,6 +1656,7 @@ pub struct StringAttributeConstraints {
     pub min_length: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl StringAttributeConstraints {
     /// A `StringAttributeConstraints` with no property set (none is required).
     pub fn new() -> Self {
@@ -2457,20 +1664,9 @@ impl StringAttributeConstraints {
     }
 
     /// `MaxLength`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_length(mut self, value: impl Into<Str>) -> Self {
-        self.max_length = Some(value.into());
-        self
-    }
-
+    pub fn max_length(mut self, value: impl Into<Str>) -> Self { self.max_length = Some(value.into()); self }
     /// `MinLength`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_length(mut self, value: impl Into<Str>) -> Self {
-        self.min_length = Some(value.into());
-        self
-    }
+    pub fn min_length(mut self, value: impl Into<Str>) -> Self { self.min_length = Some(value.into()); self }
 }
 
 impl PropertyType for StringAttributeConstraints {}
@@ -2488,28 +1684,17 @@ impl ToValue for StringAttributeConstraints {
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserAttributeUpdateSettingsRequired {
     /// `AttributesRequireVerificationBeforeUpdate`: a list of strings, required.
-    ///
-    /// Requires that your user verifies their email address, phone number, or both before Amazon Cognito updates the value of that attribute. When you update a user attribute that has this option activated, Amazon Cognito sends a verification message to the new phone number or email address. Amazon Cognito doesn’t change the value of the attribute until your user responds to the verification message and confirms the new value.
-    ///
-    /// When `AttributesRequireVerificationBeforeUpdate` is false, your user pool doesn't require that your users verify attribute changes before Amazon Cognito updates them. In a user pool where `AttributesRequireVerificationBeforeUpdate` is false, API operations that change attribute values can immediately update a user’s `email` or `phone_number` attribute.
     pub attributes_require_verification_before_update: List<Str>,
 }
 
-static RULE_UserAttributeUpdateSettings: ObjRule = ObjRule {
-    properties: &[(
-        "AttributesRequireVerificationBeforeUpdate",
-        Shape::List(&ListRule {
-            items: Shape::STR,
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_UserAttributeUpdateSettings: ObjRule = ObjRule {
+    properties: &[
+        ("AttributesRequireVerificationBeforeUpdate", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+    ],
     required: &["AttributesRequireVerificationBeforeUpdate"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `UserAttributeUpdateSettings` property type of `AWS::Cognito::UserPool`.
@@ -2529,25 +1714,17 @@ pub struct UserAttributeUpdateSettings {
     pub attributes_require_verification_before_update: List<Str>,
 }
 
+#[rustfmt::skip]
 impl UserAttributeUpdateSettings {
     /// A `UserAttributeUpdateSettings` with its required properties, named in a [`UserAttributeUpdateSettingsRequired`].
     pub fn new(required: UserAttributeUpdateSettingsRequired) -> Self {
         Self {
-            attributes_require_verification_before_update: required
-                .attributes_require_verification_before_update,
+            attributes_require_verification_before_update: required.attributes_require_verification_before_update,
         }
     }
 
     /// `AttributesRequireVerificationBeforeUpdate`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attributes_require_verification_before_update(
-        mut self,
-        value: impl Into<List<Str>>,
-    ) -> Self {
-        self.attributes_require_verification_before_update = value.into();
-        self
-    }
+    pub fn attributes_require_verification_before_update(mut self, value: impl Into<List<Str>>) -> Self { self.attributes_require_verification_before_update = value.into(); self }
 }
 
 impl PropertyType for UserAttributeUpdateSettings {}
@@ -2563,20 +1740,14 @@ impl ToValue for UserAttributeUpdateSettings {
     }
 }
 
-static RULE_UserPoolAddOns: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_UserPoolAddOns: ObjRule = ObjRule {
     properties: &[
-        (
-            "AdvancedSecurityAdditionalFlows",
-            Shape::Object(&RULE_AdvancedSecurityAdditionalFlows),
-        ),
+        ("AdvancedSecurityAdditionalFlows", Shape::Object(&RULE_AdvancedSecurityAdditionalFlows)),
         ("AdvancedSecurityMode", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `UserPoolAddOns` property type of `AWS::Cognito::UserPool`.
@@ -2598,6 +1769,7 @@ pub struct UserPoolAddOns {
     pub advanced_security_mode: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl UserPoolAddOns {
     /// A `UserPoolAddOns` with no property set (none is required).
     pub fn new() -> Self {
@@ -2605,23 +1777,9 @@ impl UserPoolAddOns {
     }
 
     /// `AdvancedSecurityAdditionalFlows`: an [`AdvancedSecurityAdditionalFlows`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn advanced_security_additional_flows(
-        mut self,
-        value: impl Into<Obj<AdvancedSecurityAdditionalFlows>>,
-    ) -> Self {
-        self.advanced_security_additional_flows = Some(value.into());
-        self
-    }
-
+    pub fn advanced_security_additional_flows(mut self, value: impl Into<Obj<AdvancedSecurityAdditionalFlows>>) -> Self { self.advanced_security_additional_flows = Some(value.into()); self }
     /// `AdvancedSecurityMode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn advanced_security_mode(mut self, value: impl Into<Str>) -> Self {
-        self.advanced_security_mode = Some(value.into());
-        self
-    }
+    pub fn advanced_security_mode(mut self, value: impl Into<Str>) -> Self { self.advanced_security_mode = Some(value.into()); self }
 }
 
 impl PropertyType for UserPoolAddOns {}
@@ -2638,14 +1796,13 @@ impl ToValue for UserPoolAddOns {
     }
 }
 
-static RULE_UsernameConfiguration: ObjRule = ObjRule {
-    properties: &[("CaseSensitive", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_UsernameConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("CaseSensitive", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `UsernameConfiguration` property type of `AWS::Cognito::UserPool`.
@@ -2666,6 +1823,7 @@ pub struct UsernameConfiguration {
     pub case_sensitive: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl UsernameConfiguration {
     /// A `UsernameConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -2673,12 +1831,7 @@ impl UsernameConfiguration {
     }
 
     /// `CaseSensitive`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn case_sensitive(mut self, value: impl Into<Bool>) -> Self {
-        self.case_sensitive = Some(value.into());
-        self
-    }
+    pub fn case_sensitive(mut self, value: impl Into<Bool>) -> Self { self.case_sensitive = Some(value.into()); self }
 }
 
 impl PropertyType for UsernameConfiguration {}
@@ -2691,7 +1844,8 @@ impl ToValue for UsernameConfiguration {
     }
 }
 
-static RULE_VerificationMessageTemplate: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VerificationMessageTemplate: ObjRule = ObjRule {
     properties: &[
         ("DefaultEmailOption", Shape::STR),
         ("EmailMessage", Shape::STR),
@@ -2700,12 +1854,8 @@ static RULE_VerificationMessageTemplate: ObjRule = ObjRule {
         ("EmailSubjectByLink", Shape::STR),
         ("SmsMessage", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VerificationMessageTemplate` property type of `AWS::Cognito::UserPool`.
@@ -2743,6 +1893,7 @@ pub struct VerificationMessageTemplate {
     pub sms_message: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl VerificationMessageTemplate {
     /// A `VerificationMessageTemplate` with no property set (none is required).
     pub fn new() -> Self {
@@ -2750,52 +1901,17 @@ impl VerificationMessageTemplate {
     }
 
     /// `DefaultEmailOption`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_email_option(mut self, value: impl Into<Str>) -> Self {
-        self.default_email_option = Some(value.into());
-        self
-    }
-
+    pub fn default_email_option(mut self, value: impl Into<Str>) -> Self { self.default_email_option = Some(value.into()); self }
     /// `EmailMessage`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn email_message(mut self, value: impl Into<Str>) -> Self {
-        self.email_message = Some(value.into());
-        self
-    }
-
+    pub fn email_message(mut self, value: impl Into<Str>) -> Self { self.email_message = Some(value.into()); self }
     /// `EmailMessageByLink`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn email_message_by_link(mut self, value: impl Into<Str>) -> Self {
-        self.email_message_by_link = Some(value.into());
-        self
-    }
-
+    pub fn email_message_by_link(mut self, value: impl Into<Str>) -> Self { self.email_message_by_link = Some(value.into()); self }
     /// `EmailSubject`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn email_subject(mut self, value: impl Into<Str>) -> Self {
-        self.email_subject = Some(value.into());
-        self
-    }
-
+    pub fn email_subject(mut self, value: impl Into<Str>) -> Self { self.email_subject = Some(value.into()); self }
     /// `EmailSubjectByLink`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn email_subject_by_link(mut self, value: impl Into<Str>) -> Self {
-        self.email_subject_by_link = Some(value.into());
-        self
-    }
-
+    pub fn email_subject_by_link(mut self, value: impl Into<Str>) -> Self { self.email_subject_by_link = Some(value.into()); self }
     /// `SmsMessage`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sms_message(mut self, value: impl Into<Str>) -> Self {
-        self.sms_message = Some(value.into());
-        self
-    }
+    pub fn sms_message(mut self, value: impl Into<Str>) -> Self { self.sms_message = Some(value.into()); self }
 }
 
 impl PropertyType for VerificationMessageTemplate {}

@@ -11,147 +11,39 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserPoolClientRequired {
     /// `UserPoolId`: a string, required.
-    ///
-    /// The ID of the user pool where you want to create an app client.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub user_pool_id: Str,
 }
 
-static RULE_UserPoolClient: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_UserPoolClient: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccessTokenValidity",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(86400.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "AllowedOAuthFlows",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AccessTokenValidity", Shape::Int(&NumRule { min: Some(1.0), max: Some(86400.0), ..NumRule::ANY })),
+        ("AllowedOAuthFlows", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("AllowedOAuthFlowsUserPoolClient", Shape::Bool),
-        (
-            "AllowedOAuthScopes",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AnalyticsConfiguration",
-            Shape::Object(&RULE_AnalyticsConfiguration),
-        ),
-        (
-            "AuthSessionValidity",
-            Shape::Int(&NumRule {
-                min: Some(3.0),
-                max: Some(15.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "CallbackURLs",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ClientName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AllowedOAuthScopes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("AnalyticsConfiguration", Shape::Object(&RULE_AnalyticsConfiguration)),
+        ("AuthSessionValidity", Shape::Int(&NumRule { min: Some(3.0), max: Some(15.0), ..NumRule::ANY })),
+        ("CallbackURLs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("ClientName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
         ("DefaultRedirectURI", Shape::STR),
         ("EnablePropagateAdditionalUserContextData", Shape::Bool),
         ("EnableTokenRevocation", Shape::Bool),
-        (
-            "ExplicitAuthFlows",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ExplicitAuthFlows", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("GenerateSecret", Shape::Bool),
-        (
-            "IdTokenValidity",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(86400.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "LogoutURLs",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("IdTokenValidity", Shape::Int(&NumRule { min: Some(1.0), max: Some(86400.0), ..NumRule::ANY })),
+        ("LogoutURLs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("PreventUserExistenceErrors", Shape::STR),
-        (
-            "ReadAttributes",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "RefreshTokenRotation",
-            Shape::Object(&RULE_RefreshTokenRotation),
-        ),
-        (
-            "RefreshTokenValidity",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(315360000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SupportedIdentityProviders",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TokenValidityUnits",
-            Shape::Object(&RULE_TokenValidityUnits),
-        ),
+        ("ReadAttributes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("RefreshTokenRotation", Shape::Object(&RULE_RefreshTokenRotation)),
+        ("RefreshTokenValidity", Shape::Int(&NumRule { min: Some(1.0), max: Some(315360000.0), ..NumRule::ANY })),
+        ("SupportedIdentityProviders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("TokenValidityUnits", Shape::Object(&RULE_TokenValidityUnits)),
         ("UserPoolId", Shape::STR),
-        (
-            "WriteAttributes",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("WriteAttributes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
     required: &["UserPoolId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Cognito::UserPoolClient` resource.
@@ -360,6 +252,7 @@ pub struct UserPoolClient {
     pub write_attributes: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl UserPoolClient {
     /// The CloudFormation type name, `AWS::Cognito::UserPoolClient`.
     pub const TYPE_NAME: &'static str = "AWS::Cognito::UserPoolClient";
@@ -410,191 +303,51 @@ impl UserPoolClient {
     }
 
     /// `AccessTokenValidity`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_token_validity(mut self, value: impl Into<Int>) -> Self {
-        self.access_token_validity = Some(value.into());
-        self
-    }
-
+    pub fn access_token_validity(mut self, value: impl Into<Int>) -> Self { self.access_token_validity = Some(value.into()); self }
     /// `AllowedOAuthFlows`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allowed_o_auth_flows(mut self, value: impl Into<List<Str>>) -> Self {
-        self.allowed_o_auth_flows = Some(value.into());
-        self
-    }
-
+    pub fn allowed_o_auth_flows(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_o_auth_flows = Some(value.into()); self }
     /// `AllowedOAuthFlowsUserPoolClient`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allowed_o_auth_flows_user_pool_client(mut self, value: impl Into<Bool>) -> Self {
-        self.allowed_o_auth_flows_user_pool_client = Some(value.into());
-        self
-    }
-
+    pub fn allowed_o_auth_flows_user_pool_client(mut self, value: impl Into<Bool>) -> Self { self.allowed_o_auth_flows_user_pool_client = Some(value.into()); self }
     /// `AllowedOAuthScopes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allowed_o_auth_scopes(mut self, value: impl Into<List<Str>>) -> Self {
-        self.allowed_o_auth_scopes = Some(value.into());
-        self
-    }
-
+    pub fn allowed_o_auth_scopes(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_o_auth_scopes = Some(value.into()); self }
     /// `AnalyticsConfiguration`: an [`AnalyticsConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn analytics_configuration(
-        mut self,
-        value: impl Into<Obj<AnalyticsConfiguration>>,
-    ) -> Self {
-        self.analytics_configuration = Some(value.into());
-        self
-    }
-
+    pub fn analytics_configuration(mut self, value: impl Into<Obj<AnalyticsConfiguration>>) -> Self { self.analytics_configuration = Some(value.into()); self }
     /// `AuthSessionValidity`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auth_session_validity(mut self, value: impl Into<Int>) -> Self {
-        self.auth_session_validity = Some(value.into());
-        self
-    }
-
+    pub fn auth_session_validity(mut self, value: impl Into<Int>) -> Self { self.auth_session_validity = Some(value.into()); self }
     /// `CallbackURLs`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn callback_ur_ls(mut self, value: impl Into<List<Str>>) -> Self {
-        self.callback_ur_ls = Some(value.into());
-        self
-    }
-
+    pub fn callback_ur_ls(mut self, value: impl Into<List<Str>>) -> Self { self.callback_ur_ls = Some(value.into()); self }
     /// `ClientName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_name(mut self, value: impl Into<Str>) -> Self {
-        self.client_name = Some(value.into());
-        self
-    }
-
+    pub fn client_name(mut self, value: impl Into<Str>) -> Self { self.client_name = Some(value.into()); self }
     /// `DefaultRedirectURI`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_redirect_uri(mut self, value: impl Into<Str>) -> Self {
-        self.default_redirect_uri = Some(value.into());
-        self
-    }
-
+    pub fn default_redirect_uri(mut self, value: impl Into<Str>) -> Self { self.default_redirect_uri = Some(value.into()); self }
     /// `EnablePropagateAdditionalUserContextData`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_propagate_additional_user_context_data(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_propagate_additional_user_context_data = Some(value.into());
-        self
-    }
-
+    pub fn enable_propagate_additional_user_context_data(mut self, value: impl Into<Bool>) -> Self { self.enable_propagate_additional_user_context_data = Some(value.into()); self }
     /// `EnableTokenRevocation`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_token_revocation(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_token_revocation = Some(value.into());
-        self
-    }
-
+    pub fn enable_token_revocation(mut self, value: impl Into<Bool>) -> Self { self.enable_token_revocation = Some(value.into()); self }
     /// `ExplicitAuthFlows`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn explicit_auth_flows(mut self, value: impl Into<List<Str>>) -> Self {
-        self.explicit_auth_flows = Some(value.into());
-        self
-    }
-
+    pub fn explicit_auth_flows(mut self, value: impl Into<List<Str>>) -> Self { self.explicit_auth_flows = Some(value.into()); self }
     /// `GenerateSecret`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn generate_secret(mut self, value: impl Into<Bool>) -> Self {
-        self.generate_secret = Some(value.into());
-        self
-    }
-
+    pub fn generate_secret(mut self, value: impl Into<Bool>) -> Self { self.generate_secret = Some(value.into()); self }
     /// `IdTokenValidity`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id_token_validity(mut self, value: impl Into<Int>) -> Self {
-        self.id_token_validity = Some(value.into());
-        self
-    }
-
+    pub fn id_token_validity(mut self, value: impl Into<Int>) -> Self { self.id_token_validity = Some(value.into()); self }
     /// `LogoutURLs`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logout_ur_ls(mut self, value: impl Into<List<Str>>) -> Self {
-        self.logout_ur_ls = Some(value.into());
-        self
-    }
-
+    pub fn logout_ur_ls(mut self, value: impl Into<List<Str>>) -> Self { self.logout_ur_ls = Some(value.into()); self }
     /// `PreventUserExistenceErrors`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prevent_user_existence_errors(mut self, value: impl Into<Str>) -> Self {
-        self.prevent_user_existence_errors = Some(value.into());
-        self
-    }
-
+    pub fn prevent_user_existence_errors(mut self, value: impl Into<Str>) -> Self { self.prevent_user_existence_errors = Some(value.into()); self }
     /// `ReadAttributes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn read_attributes(mut self, value: impl Into<List<Str>>) -> Self {
-        self.read_attributes = Some(value.into());
-        self
-    }
-
+    pub fn read_attributes(mut self, value: impl Into<List<Str>>) -> Self { self.read_attributes = Some(value.into()); self }
     /// `RefreshTokenRotation`: a [`RefreshTokenRotation`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn refresh_token_rotation(mut self, value: impl Into<Obj<RefreshTokenRotation>>) -> Self {
-        self.refresh_token_rotation = Some(value.into());
-        self
-    }
-
+    pub fn refresh_token_rotation(mut self, value: impl Into<Obj<RefreshTokenRotation>>) -> Self { self.refresh_token_rotation = Some(value.into()); self }
     /// `RefreshTokenValidity`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn refresh_token_validity(mut self, value: impl Into<Int>) -> Self {
-        self.refresh_token_validity = Some(value.into());
-        self
-    }
-
+    pub fn refresh_token_validity(mut self, value: impl Into<Int>) -> Self { self.refresh_token_validity = Some(value.into()); self }
     /// `SupportedIdentityProviders`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn supported_identity_providers(mut self, value: impl Into<List<Str>>) -> Self {
-        self.supported_identity_providers = Some(value.into());
-        self
-    }
-
+    pub fn supported_identity_providers(mut self, value: impl Into<List<Str>>) -> Self { self.supported_identity_providers = Some(value.into()); self }
     /// `TokenValidityUnits`: a [`TokenValidityUnits`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn token_validity_units(mut self, value: impl Into<Obj<TokenValidityUnits>>) -> Self {
-        self.token_validity_units = Some(value.into());
-        self
-    }
-
+    pub fn token_validity_units(mut self, value: impl Into<Obj<TokenValidityUnits>>) -> Self { self.token_validity_units = Some(value.into()); self }
     /// `UserPoolId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_pool_id(mut self, value: impl Into<Str>) -> Self {
-        self.user_pool_id = value.into();
-        self
-    }
-
+    pub fn user_pool_id(mut self, value: impl Into<Str>) -> Self { self.user_pool_id = value.into(); self }
     /// `WriteAttributes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn write_attributes(mut self, value: impl Into<List<Str>>) -> Self {
-        self.write_attributes = Some(value.into());
-        self
-    }
+    pub fn write_attributes(mut self, value: impl Into<List<Str>>) -> Self { self.write_attributes = Some(value.into()); self }
 }
 
 impl Resource for UserPoolClient {
@@ -678,29 +431,17 @@ impl UserPoolClientAttributes {
     }
 }
 
-static RULE_AnalyticsConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AnalyticsConfiguration: ObjRule = ObjRule {
     properties: &[
         ("ApplicationArn", Shape::STR),
         ("ApplicationId", Shape::STR),
         ("ExternalId", Shape::STR),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("UserDataShared", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AnalyticsConfiguration` property type of `AWS::Cognito::UserPoolClient`.
@@ -736,6 +477,7 @@ pub struct AnalyticsConfiguration {
     pub user_data_shared: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl AnalyticsConfiguration {
     /// A `AnalyticsConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -743,44 +485,15 @@ impl AnalyticsConfiguration {
     }
 
     /// `ApplicationArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_arn(mut self, value: impl Into<Str>) -> Self {
-        self.application_arn = Some(value.into());
-        self
-    }
-
+    pub fn application_arn(mut self, value: impl Into<Str>) -> Self { self.application_arn = Some(value.into()); self }
     /// `ApplicationId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_id(mut self, value: impl Into<Str>) -> Self {
-        self.application_id = Some(value.into());
-        self
-    }
-
+    pub fn application_id(mut self, value: impl Into<Str>) -> Self { self.application_id = Some(value.into()); self }
     /// `ExternalId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn external_id(mut self, value: impl Into<Str>) -> Self {
-        self.external_id = Some(value.into());
-        self
-    }
-
+    pub fn external_id(mut self, value: impl Into<Str>) -> Self { self.external_id = Some(value.into()); self }
     /// `RoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = Some(value.into());
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
     /// `UserDataShared`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_data_shared(mut self, value: impl Into<Bool>) -> Self {
-        self.user_data_shared = Some(value.into());
-        self
-    }
+    pub fn user_data_shared(mut self, value: impl Into<Bool>) -> Self { self.user_data_shared = Some(value.into()); self }
 }
 
 impl PropertyType for AnalyticsConfiguration {}
@@ -797,33 +510,13 @@ impl ToValue for AnalyticsConfiguration {
     }
 }
 
-static RULE_RefreshTokenRotation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RefreshTokenRotation: ObjRule = ObjRule {
     properties: &[
-        (
-            "Feature",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "RetryGracePeriodSeconds",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(60.0),
-                allowed: &[],
-            }),
-        ),
+        ("Feature", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("RetryGracePeriodSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(60.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `RefreshTokenRotation` property type of `AWS::Cognito::UserPoolClient`.
@@ -845,6 +538,7 @@ pub struct RefreshTokenRotation {
     pub retry_grace_period_seconds: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl RefreshTokenRotation {
     /// A `RefreshTokenRotation` with no property set (none is required).
     pub fn new() -> Self {
@@ -852,20 +546,9 @@ impl RefreshTokenRotation {
     }
 
     /// `Feature`: a [`Feature`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn feature(mut self, value: impl Into<Feature>) -> Self {
-        self.feature = Some(value.into());
-        self
-    }
-
+    pub fn feature(mut self, value: impl Into<Feature>) -> Self { self.feature = Some(value.into()); self }
     /// `RetryGracePeriodSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retry_grace_period_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.retry_grace_period_seconds = Some(value.into());
-        self
-    }
+    pub fn retry_grace_period_seconds(mut self, value: impl Into<Int>) -> Self { self.retry_grace_period_seconds = Some(value.into()); self }
 }
 
 impl PropertyType for RefreshTokenRotation {}
@@ -879,18 +562,15 @@ impl ToValue for RefreshTokenRotation {
     }
 }
 
-static RULE_TokenValidityUnits: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TokenValidityUnits: ObjRule = ObjRule {
     properties: &[
         ("AccessToken", Shape::STR),
         ("IdToken", Shape::STR),
         ("RefreshToken", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TokenValidityUnits` property type of `AWS::Cognito::UserPoolClient`.
@@ -914,6 +594,7 @@ pub struct TokenValidityUnits {
     pub refresh_token: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl TokenValidityUnits {
     /// A `TokenValidityUnits` with no property set (none is required).
     pub fn new() -> Self {
@@ -921,28 +602,11 @@ impl TokenValidityUnits {
     }
 
     /// `AccessToken`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_token(mut self, value: impl Into<Str>) -> Self {
-        self.access_token = Some(value.into());
-        self
-    }
-
+    pub fn access_token(mut self, value: impl Into<Str>) -> Self { self.access_token = Some(value.into()); self }
     /// `IdToken`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id_token(mut self, value: impl Into<Str>) -> Self {
-        self.id_token = Some(value.into());
-        self
-    }
-
+    pub fn id_token(mut self, value: impl Into<Str>) -> Self { self.id_token = Some(value.into()); self }
     /// `RefreshToken`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn refresh_token(mut self, value: impl Into<Str>) -> Self {
-        self.refresh_token = Some(value.into());
-        self
-    }
+    pub fn refresh_token(mut self, value: impl Into<Str>) -> Self { self.refresh_token = Some(value.into()); self }
 }
 
 impl PropertyType for TokenValidityUnits {}

@@ -11,35 +11,22 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserPoolDomainRequired {
     /// `Domain`: a string, required.
-    ///
-    /// The name of the domain that you want to update. For custom domains, this is the fully-qualified domain name, for example `auth.example.com` . For prefix domains, this is the prefix alone, such as `myprefix` .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub domain: Str,
     /// `UserPoolId`: a string, required.
-    ///
-    /// The ID of the user pool that is associated with the domain you're updating.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub user_pool_id: Str,
 }
 
-static RULE_UserPoolDomain: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_UserPoolDomain: ObjRule = ObjRule {
     properties: &[
-        (
-            "CustomDomainConfig",
-            Shape::Object(&RULE_CustomDomainConfigType),
-        ),
+        ("CustomDomainConfig", Shape::Object(&RULE_CustomDomainConfigType)),
         ("Domain", Shape::STR),
         ("ManagedLoginVersion", Shape::INT),
         ("UserPoolId", Shape::STR),
     ],
     required: &["UserPoolId", "Domain"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Cognito::UserPoolDomain` resource.
@@ -81,6 +68,7 @@ pub struct UserPoolDomain {
     pub user_pool_id: Str,
 }
 
+#[rustfmt::skip]
 impl UserPoolDomain {
     /// The CloudFormation type name, `AWS::Cognito::UserPoolDomain`.
     pub const TYPE_NAME: &'static str = "AWS::Cognito::UserPoolDomain";
@@ -112,36 +100,13 @@ impl UserPoolDomain {
     }
 
     /// `CustomDomainConfig`: a [`CustomDomainConfigType`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_domain_config(mut self, value: impl Into<Obj<CustomDomainConfigType>>) -> Self {
-        self.custom_domain_config = Some(value.into());
-        self
-    }
-
+    pub fn custom_domain_config(mut self, value: impl Into<Obj<CustomDomainConfigType>>) -> Self { self.custom_domain_config = Some(value.into()); self }
     /// `Domain`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain(mut self, value: impl Into<Str>) -> Self {
-        self.domain = value.into();
-        self
-    }
-
+    pub fn domain(mut self, value: impl Into<Str>) -> Self { self.domain = value.into(); self }
     /// `ManagedLoginVersion`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn managed_login_version(mut self, value: impl Into<Int>) -> Self {
-        self.managed_login_version = Some(value.into());
-        self
-    }
-
+    pub fn managed_login_version(mut self, value: impl Into<Int>) -> Self { self.managed_login_version = Some(value.into()); self }
     /// `UserPoolId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_pool_id(mut self, value: impl Into<Str>) -> Self {
-        self.user_pool_id = value.into();
-        self
-    }
+    pub fn user_pool_id(mut self, value: impl Into<Str>) -> Self { self.user_pool_id = value.into(); self }
 }
 
 impl Resource for UserPoolDomain {
@@ -184,23 +149,13 @@ impl UserPoolDomainAttributes {
     }
 }
 
-static RULE_CustomDomainConfigType: ObjRule = ObjRule {
-    properties: &[(
-        "CertificateArn",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &[],
-            format: Some(Format::AcmCertificateArn),
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_CustomDomainConfigType: ObjRule = ObjRule {
+    properties: &[
+        ("CertificateArn", Shape::Str(&StrRule { format: Some(Format::AcmCertificateArn), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomDomainConfigType` property type of `AWS::Cognito::UserPoolDomain`.
@@ -218,6 +173,7 @@ pub struct CustomDomainConfigType {
     pub certificate_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CustomDomainConfigType {
     /// A `CustomDomainConfigType` with no property set (none is required).
     pub fn new() -> Self {
@@ -225,12 +181,7 @@ impl CustomDomainConfigType {
     }
 
     /// `CertificateArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_arn = Some(value.into());
-        self
-    }
+    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_arn = Some(value.into()); self }
 }
 
 impl PropertyType for CustomDomainConfigType {}

@@ -11,52 +11,21 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserPoolGroupRequired {
     /// `UserPoolId`: a string, required.
-    ///
-    /// The ID of the user pool where you want to create a user group.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub user_pool_id: Str,
 }
 
-static RULE_UserPoolGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_UserPoolGroup: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
         ("GroupName", Shape::STR),
-        (
-            "Precedence",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("Precedence", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("UserPoolId", Shape::STR),
     ],
     required: &["UserPoolId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Cognito::UserPoolGroup` resource.
@@ -108,6 +77,7 @@ pub struct UserPoolGroup {
     pub user_pool_id: Str,
 }
 
+#[rustfmt::skip]
 impl UserPoolGroup {
     /// The CloudFormation type name, `AWS::Cognito::UserPoolGroup`.
     pub const TYPE_NAME: &'static str = "AWS::Cognito::UserPoolGroup";
@@ -140,44 +110,15 @@ impl UserPoolGroup {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `GroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group_name(mut self, value: impl Into<Str>) -> Self {
-        self.group_name = Some(value.into());
-        self
-    }
-
+    pub fn group_name(mut self, value: impl Into<Str>) -> Self { self.group_name = Some(value.into()); self }
     /// `Precedence`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn precedence(mut self, value: impl Into<Int>) -> Self {
-        self.precedence = Some(value.into());
-        self
-    }
-
+    pub fn precedence(mut self, value: impl Into<Int>) -> Self { self.precedence = Some(value.into()); self }
     /// `RoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = Some(value.into());
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
     /// `UserPoolId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_pool_id(mut self, value: impl Into<Str>) -> Self {
-        self.user_pool_id = value.into();
-        self
-    }
+    pub fn user_pool_id(mut self, value: impl Into<Str>) -> Self { self.user_pool_id = value.into(); self }
 }
 
 impl Resource for UserPoolGroup {

@@ -11,84 +11,28 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserPoolIdentityProviderRequired {
     /// `ProviderDetails`: a JSON value, required.
-    ///
-    /// The scopes, URLs, and identifiers for your external identity provider. The following
-    /// examples describe the provider detail keys for each IdP type. These values and their
-    /// schema are subject to change. Social IdP `authorize_scopes` values must match
-    /// the values listed here.
-    ///
-    /// - **OpenID Connect (OIDC)** - Amazon Cognito accepts the following elements when it can't discover endpoint URLs from `oidc_issuer` : `attributes_url` , `authorize_url` , `jwks_uri` , `token_url` .
-    ///
-    /// Create or update request: `"ProviderDetails": { "attributes_request_method": "GET", "attributes_url": "https://auth.example.com/userInfo", "authorize_scopes": "openid profile email", "authorize_url": "https://auth.example.com/authorize", "client_id": "1example23456789", "client_secret": "provider-app-client-secret", "jwks_uri": "https://auth.example.com/.well-known/jwks.json", "oidc_issuer": "https://auth.example.com", "token_url": "https://example.com/token" }`
-    ///
-    /// Describe response: `"ProviderDetails": { "attributes_request_method": "GET", "attributes_url": "https://auth.example.com/userInfo", "attributes_url_add_attributes": "false", "authorize_scopes": "openid profile email", "authorize_url": "https://auth.example.com/authorize", "client_id": "1example23456789", "client_secret": "provider-app-client-secret", "jwks_uri": "https://auth.example.com/.well-known/jwks.json", "oidc_issuer": "https://auth.example.com", "token_url": "https://example.com/token" }`
-    /// - **SAML** - Create or update request with Metadata URL: `"ProviderDetails": { "IDPInit": "true", "IDPSignout": "true", "EncryptedResponses" : "true", "MetadataURL": "https://auth.example.com/sso/saml/metadata", "RequestSigningAlgorithm": "rsa-sha256" }`
-    ///
-    /// Create or update request with Metadata file: `"ProviderDetails": { "IDPInit": "true", "IDPSignout": "true", "EncryptedResponses" : "true", "MetadataFile": "[metadata XML]", "RequestSigningAlgorithm": "rsa-sha256" }`
-    ///
-    /// The value of `MetadataFile` must be the plaintext metadata document with all quote (") characters escaped by backslashes.
-    ///
-    /// Describe response: `"ProviderDetails": { "IDPInit": "true", "IDPSignout": "true", "EncryptedResponses" : "true", "ActiveEncryptionCertificate": "[certificate]", "MetadataURL": "https://auth.example.com/sso/saml/metadata", "RequestSigningAlgorithm": "rsa-sha256", "SLORedirectBindingURI": "https://auth.example.com/slo/saml", "SSORedirectBindingURI": "https://auth.example.com/sso/saml" }`
-    /// - **LoginWithAmazon** - Create or update request: `"ProviderDetails": { "authorize_scopes": "profile postal_code", "client_id": "amzn1.application-oa2-client.1example23456789", "client_secret": "provider-app-client-secret"`
-    ///
-    /// Describe response: `"ProviderDetails": { "attributes_url": "https://api.amazon.com/user/profile", "attributes_url_add_attributes": "false", "authorize_scopes": "profile postal_code", "authorize_url": "https://www.amazon.com/ap/oa", "client_id": "amzn1.application-oa2-client.1example23456789", "client_secret": "provider-app-client-secret", "token_request_method": "POST", "token_url": "https://api.amazon.com/auth/o2/token" }`
-    /// - **Google** - Create or update request: `"ProviderDetails": { "authorize_scopes": "email profile openid", "client_id": "1example23456789.apps.googleusercontent.com", "client_secret": "provider-app-client-secret" }`
-    ///
-    /// Describe response: `"ProviderDetails": { "attributes_url": "https://people.googleapis.com/v1/people/me?personFields=", "attributes_url_add_attributes": "true", "authorize_scopes": "email profile openid", "authorize_url": "https://accounts.google.com/o/oauth2/v2/auth", "client_id": "1example23456789.apps.googleusercontent.com", "client_secret": "provider-app-client-secret", "oidc_issuer": "https://accounts.google.com", "token_request_method": "POST", "token_url": "https://www.googleapis.com/oauth2/v4/token" }`
-    /// - **SignInWithApple** - Create or update request: `"ProviderDetails": { "authorize_scopes": "email name", "client_id": "com.example.cognito", "private_key": "1EXAMPLE", "key_id": "2EXAMPLE", "team_id": "3EXAMPLE" }`
-    ///
-    /// Describe response: `"ProviderDetails": { "attributes_url_add_attributes": "false", "authorize_scopes": "email name", "authorize_url": "https://appleid.apple.com/auth/authorize", "client_id": "com.example.cognito", "key_id": "1EXAMPLE", "oidc_issuer": "https://appleid.apple.com", "team_id": "2EXAMPLE", "token_request_method": "POST", "token_url": "https://appleid.apple.com/auth/token" }`
-    /// - **Facebook** - Create or update request: `"ProviderDetails": { "api_version": "v17.0", "authorize_scopes": "public_profile, email", "client_id": "1example23456789", "client_secret": "provider-app-client-secret" }`
-    ///
-    /// Describe response: `"ProviderDetails": { "api_version": "v17.0", "attributes_url": "https://graph.facebook.com/v17.0/me?fields=", "attributes_url_add_attributes": "true", "authorize_scopes": "public_profile, email", "authorize_url": "https://www.facebook.com/v17.0/dialog/oauth", "client_id": "1example23456789", "client_secret": "provider-app-client-secret", "token_request_method": "GET", "token_url": "https://graph.facebook.com/v17.0/oauth/access_token" }`
     pub provider_details: Json,
     /// `ProviderName`: a string, required.
-    ///
-    /// The name that you want to assign to the IdP. You can pass the identity provider name in the `identity_provider` query parameter of requests to the \[Authorize endpoint\](<https://docs.aws.amazon.com/cognito/latest/developerguide/authorization-endpoint.html>) to silently redirect to sign-in with the associated IdP.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub provider_name: Str,
     /// `ProviderType`: a string, required.
-    ///
-    /// The type of IdP that you want to add. Amazon Cognito supports OIDC, SAML 2.0, Login With Amazon, Sign In With Apple, Google, and Facebook IdPs.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub provider_type: Str,
     /// `UserPoolId`: a string, required.
-    ///
-    /// The Id of the user pool where you want to create an IdP.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub user_pool_id: Str,
 }
 
-static RULE_UserPoolIdentityProvider: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_UserPoolIdentityProvider: ObjRule = ObjRule {
     properties: &[
         ("AttributeMapping", Shape::Any),
-        (
-            "IdpIdentifiers",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("IdpIdentifiers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("ProviderDetails", Shape::Any),
         ("ProviderName", Shape::STR),
         ("ProviderType", Shape::STR),
         ("UserPoolId", Shape::STR),
     ],
-    required: &[
-        "UserPoolId",
-        "ProviderName",
-        "ProviderType",
-        "ProviderDetails",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["UserPoolId", "ProviderName", "ProviderType", "ProviderDetails"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Cognito::UserPoolIdentityProvider` resource.
@@ -164,6 +108,7 @@ pub struct UserPoolIdentityProvider {
     pub user_pool_id: Str,
 }
 
+#[rustfmt::skip]
 impl UserPoolIdentityProvider {
     /// The CloudFormation type name, `AWS::Cognito::UserPoolIdentityProvider`.
     pub const TYPE_NAME: &'static str = "AWS::Cognito::UserPoolIdentityProvider";
@@ -174,12 +119,7 @@ impl UserPoolIdentityProvider {
         type_name: "AWS::Cognito::UserPoolIdentityProvider",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-userpoolidentityprovider.html",
         primary_identifier: &["UserPoolId", "ProviderName"],
-        required: &[
-            "ProviderDetails",
-            "ProviderName",
-            "ProviderType",
-            "UserPoolId",
-        ],
+        required: &["ProviderDetails", "ProviderName", "ProviderType", "UserPoolId"],
         create_only: &["UserPoolId", "ProviderName", "ProviderType"],
         conditional_create_only: &[],
         write_only: &[],
@@ -202,52 +142,17 @@ impl UserPoolIdentityProvider {
     }
 
     /// `AttributeMapping`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attribute_mapping(mut self, value: impl Into<Json>) -> Self {
-        self.attribute_mapping = Some(value.into());
-        self
-    }
-
+    pub fn attribute_mapping(mut self, value: impl Into<Json>) -> Self { self.attribute_mapping = Some(value.into()); self }
     /// `IdpIdentifiers`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn idp_identifiers(mut self, value: impl Into<List<Str>>) -> Self {
-        self.idp_identifiers = Some(value.into());
-        self
-    }
-
+    pub fn idp_identifiers(mut self, value: impl Into<List<Str>>) -> Self { self.idp_identifiers = Some(value.into()); self }
     /// `ProviderDetails`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provider_details(mut self, value: impl Into<Json>) -> Self {
-        self.provider_details = value.into();
-        self
-    }
-
+    pub fn provider_details(mut self, value: impl Into<Json>) -> Self { self.provider_details = value.into(); self }
     /// `ProviderName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provider_name(mut self, value: impl Into<Str>) -> Self {
-        self.provider_name = value.into();
-        self
-    }
-
+    pub fn provider_name(mut self, value: impl Into<Str>) -> Self { self.provider_name = value.into(); self }
     /// `ProviderType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provider_type(mut self, value: impl Into<Str>) -> Self {
-        self.provider_type = value.into();
-        self
-    }
-
+    pub fn provider_type(mut self, value: impl Into<Str>) -> Self { self.provider_type = value.into(); self }
     /// `UserPoolId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_pool_id(mut self, value: impl Into<Str>) -> Self {
-        self.user_pool_id = value.into();
-        self
-    }
+    pub fn user_pool_id(mut self, value: impl Into<Str>) -> Self { self.user_pool_id = value.into(); self }
 }
 
 impl Resource for UserPoolIdentityProvider {

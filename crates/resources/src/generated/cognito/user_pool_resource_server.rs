@@ -11,45 +11,24 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserPoolResourceServerRequired {
     /// `Identifier`: a string, required.
-    ///
-    /// A unique resource server identifier for the resource server. The identifier can be an API friendly name like `solar-system-data` . You can also set an API URL like `https://solar-system-data-api.example.com` as your identifier.
-    ///
-    /// Amazon Cognito represents scopes in the access token in the format `$resource-server-identifier/$scope` . Longer scope-identifier strings increase the size of your access tokens.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub identifier: Str,
     /// `Name`: a string, required.
-    ///
-    /// A friendly name for the resource server.
     pub name: Str,
     /// `UserPoolId`: a string, required.
-    ///
-    /// The ID of the user pool where you want to create a resource server.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub user_pool_id: Str,
 }
 
-static RULE_UserPoolResourceServer: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_UserPoolResourceServer: ObjRule = ObjRule {
     properties: &[
         ("Identifier", Shape::STR),
         ("Name", Shape::STR),
-        (
-            "Scopes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ResourceServerScopeType),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Scopes", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceServerScopeType), min_items: None, max_items: None })),
         ("UserPoolId", Shape::STR),
     ],
     required: &["UserPoolId", "Identifier", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Cognito::UserPoolResourceServer` resource.
@@ -91,6 +70,7 @@ pub struct UserPoolResourceServer {
     pub user_pool_id: Str,
 }
 
+#[rustfmt::skip]
 impl UserPoolResourceServer {
     /// The CloudFormation type name, `AWS::Cognito::UserPoolResourceServer`.
     pub const TYPE_NAME: &'static str = "AWS::Cognito::UserPoolResourceServer";
@@ -122,36 +102,13 @@ impl UserPoolResourceServer {
     }
 
     /// `Identifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identifier(mut self, value: impl Into<Str>) -> Self {
-        self.identifier = value.into();
-        self
-    }
-
+    pub fn identifier(mut self, value: impl Into<Str>) -> Self { self.identifier = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Scopes`: a list of [`ResourceServerScopeType`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scopes(mut self, value: impl Into<List<ResourceServerScopeType>>) -> Self {
-        self.scopes = Some(value.into());
-        self
-    }
-
+    pub fn scopes(mut self, value: impl Into<List<ResourceServerScopeType>>) -> Self { self.scopes = Some(value.into()); self }
     /// `UserPoolId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_pool_id(mut self, value: impl Into<Str>) -> Self {
-        self.user_pool_id = value.into();
-        self
-    }
+    pub fn user_pool_id(mut self, value: impl Into<Str>) -> Self { self.user_pool_id = value.into(); self }
 }
 
 impl Resource for UserPoolResourceServer {
@@ -189,23 +146,20 @@ impl From<ResourceRef> for UserPoolResourceServerAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceServerScopeTypeRequired {
     /// `ScopeDescription`: a string, required.
-    ///
-    /// A friendly description of a custom scope.
     pub scope_description: Str,
     /// `ScopeName`: a string, required.
-    ///
-    /// The name of the scope. Amazon Cognito renders custom scopes in the format `resourceServerIdentifier/ScopeName` . For example, if this parameter is `exampleScope` in the resource server with the identifier `exampleResourceServer` , you request and receive the scope `exampleResourceServer/exampleScope` .
     pub scope_name: Str,
 }
 
-static RULE_ResourceServerScopeType: ObjRule = ObjRule {
-    properties: &[("ScopeDescription", Shape::STR), ("ScopeName", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_ResourceServerScopeType: ObjRule = ObjRule {
+    properties: &[
+        ("ScopeDescription", Shape::STR),
+        ("ScopeName", Shape::STR),
+    ],
     required: &["ScopeDescription", "ScopeName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ResourceServerScopeType` property type of `AWS::Cognito::UserPoolResourceServer`.
@@ -225,6 +179,7 @@ pub struct ResourceServerScopeType {
     pub scope_name: Str,
 }
 
+#[rustfmt::skip]
 impl ResourceServerScopeType {
     /// A `ResourceServerScopeType` with its required properties, named in a [`ResourceServerScopeTypeRequired`].
     pub fn new(required: ResourceServerScopeTypeRequired) -> Self {
@@ -235,20 +190,9 @@ impl ResourceServerScopeType {
     }
 
     /// `ScopeDescription`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scope_description(mut self, value: impl Into<Str>) -> Self {
-        self.scope_description = value.into();
-        self
-    }
-
+    pub fn scope_description(mut self, value: impl Into<Str>) -> Self { self.scope_description = value.into(); self }
     /// `ScopeName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scope_name(mut self, value: impl Into<Str>) -> Self {
-        self.scope_name = value.into();
-        self
-    }
+    pub fn scope_name(mut self, value: impl Into<Str>) -> Self { self.scope_name = value.into(); self }
 }
 
 impl PropertyType for ResourceServerScopeType {}

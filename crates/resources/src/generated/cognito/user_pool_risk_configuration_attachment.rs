@@ -11,42 +11,23 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserPoolRiskConfigurationAttachmentRequired {
     /// `ClientId`: a string, required.
-    ///
-    /// The app client where this configuration is applied. When this parameter isn't present, the risk configuration applies to all user pool app clients that don't have client-level settings.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub client_id: Str,
     /// `UserPoolId`: a string, required.
-    ///
-    /// The ID of the user pool that has the risk configuration applied.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub user_pool_id: Str,
 }
 
-static RULE_UserPoolRiskConfigurationAttachment: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_UserPoolRiskConfigurationAttachment: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccountTakeoverRiskConfiguration",
-            Shape::Object(&RULE_AccountTakeoverRiskConfigurationType),
-        ),
+        ("AccountTakeoverRiskConfiguration", Shape::Object(&RULE_AccountTakeoverRiskConfigurationType)),
         ("ClientId", Shape::STR),
-        (
-            "CompromisedCredentialsRiskConfiguration",
-            Shape::Object(&RULE_CompromisedCredentialsRiskConfigurationType),
-        ),
-        (
-            "RiskExceptionConfiguration",
-            Shape::Object(&RULE_RiskExceptionConfigurationType),
-        ),
+        ("CompromisedCredentialsRiskConfiguration", Shape::Object(&RULE_CompromisedCredentialsRiskConfigurationType)),
+        ("RiskExceptionConfiguration", Shape::Object(&RULE_RiskExceptionConfigurationType)),
         ("UserPoolId", Shape::STR),
     ],
     required: &["UserPoolId", "ClientId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Cognito::UserPoolRiskConfigurationAttachment` resource.
@@ -91,6 +72,7 @@ pub struct UserPoolRiskConfigurationAttachment {
     pub user_pool_id: Str,
 }
 
+#[rustfmt::skip]
 impl UserPoolRiskConfigurationAttachment {
     /// The CloudFormation type name, `AWS::Cognito::UserPoolRiskConfigurationAttachment`.
     pub const TYPE_NAME: &'static str = "AWS::Cognito::UserPoolRiskConfigurationAttachment";
@@ -123,53 +105,15 @@ impl UserPoolRiskConfigurationAttachment {
     }
 
     /// `AccountTakeoverRiskConfiguration`: an [`AccountTakeoverRiskConfigurationType`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn account_takeover_risk_configuration(
-        mut self,
-        value: impl Into<Obj<AccountTakeoverRiskConfigurationType>>,
-    ) -> Self {
-        self.account_takeover_risk_configuration = Some(value.into());
-        self
-    }
-
+    pub fn account_takeover_risk_configuration(mut self, value: impl Into<Obj<AccountTakeoverRiskConfigurationType>>) -> Self { self.account_takeover_risk_configuration = Some(value.into()); self }
     /// `ClientId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_id(mut self, value: impl Into<Str>) -> Self {
-        self.client_id = value.into();
-        self
-    }
-
+    pub fn client_id(mut self, value: impl Into<Str>) -> Self { self.client_id = value.into(); self }
     /// `CompromisedCredentialsRiskConfiguration`: a [`CompromisedCredentialsRiskConfigurationType`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compromised_credentials_risk_configuration(
-        mut self,
-        value: impl Into<Obj<CompromisedCredentialsRiskConfigurationType>>,
-    ) -> Self {
-        self.compromised_credentials_risk_configuration = Some(value.into());
-        self
-    }
-
+    pub fn compromised_credentials_risk_configuration(mut self, value: impl Into<Obj<CompromisedCredentialsRiskConfigurationType>>) -> Self { self.compromised_credentials_risk_configuration = Some(value.into()); self }
     /// `RiskExceptionConfiguration`: a [`RiskExceptionConfigurationType`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn risk_exception_configuration(
-        mut self,
-        value: impl Into<Obj<RiskExceptionConfigurationType>>,
-    ) -> Self {
-        self.risk_exception_configuration = Some(value.into());
-        self
-    }
-
+    pub fn risk_exception_configuration(mut self, value: impl Into<Obj<RiskExceptionConfigurationType>>) -> Self { self.risk_exception_configuration = Some(value.into()); self }
     /// `UserPoolId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_pool_id(mut self, value: impl Into<Str>) -> Self {
-        self.user_pool_id = value.into();
-        self
-    }
+    pub fn user_pool_id(mut self, value: impl Into<Str>) -> Self { self.user_pool_id = value.into(); self }
 }
 
 impl Resource for UserPoolRiskConfigurationAttachment {
@@ -217,28 +161,20 @@ impl From<ResourceRef> for UserPoolRiskConfigurationAttachmentAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccountTakeoverActionTypeRequired {
     /// `EventAction`: a string, required.
-    ///
-    /// The action to take for the attempted account takeover action for the associated risk level. Valid values are as follows:
-    ///
-    /// - `BLOCK` : Block the request.
-    /// - `MFA_IF_CONFIGURED` : Present an MFA challenge if possible. MFA is possible if the user pool has active MFA methods that the user can set up. For example, if the user pool only supports SMS message MFA but the user doesn't have a phone number attribute, MFA setup isn't possible. If MFA setup isn't possible, allow the request.
-    /// - `MFA_REQUIRED` : Present an MFA challenge if possible. Block the request if a user hasn't set up MFA. To sign in with required MFA, users must have an email address or phone number attribute, or a registered TOTP factor.
-    /// - `NO_ACTION` : Take no action. Permit sign-in.
     pub event_action: Str,
     /// `Notify`: a boolean, required.
-    ///
-    /// Determines whether Amazon Cognito sends a user a notification message when your user pools assesses a user's session at the associated risk level.
     pub notify: Bool,
 }
 
-static RULE_AccountTakeoverActionType: ObjRule = ObjRule {
-    properties: &[("EventAction", Shape::STR), ("Notify", Shape::Bool)],
+#[rustfmt::skip]
+pub(crate) static RULE_AccountTakeoverActionType: ObjRule = ObjRule {
+    properties: &[
+        ("EventAction", Shape::STR),
+        ("Notify", Shape::Bool),
+    ],
     required: &["EventAction", "Notify"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AccountTakeoverActionType` property type of `AWS::Cognito::UserPoolRiskConfigurationAttachment`.
@@ -263,6 +199,7 @@ pub struct AccountTakeoverActionType {
     pub notify: Bool,
 }
 
+#[rustfmt::skip]
 impl AccountTakeoverActionType {
     /// A `AccountTakeoverActionType` with its required properties, named in a [`AccountTakeoverActionTypeRequired`].
     pub fn new(required: AccountTakeoverActionTypeRequired) -> Self {
@@ -273,20 +210,9 @@ impl AccountTakeoverActionType {
     }
 
     /// `EventAction`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_action(mut self, value: impl Into<Str>) -> Self {
-        self.event_action = value.into();
-        self
-    }
-
+    pub fn event_action(mut self, value: impl Into<Str>) -> Self { self.event_action = value.into(); self }
     /// `Notify`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notify(mut self, value: impl Into<Bool>) -> Self {
-        self.notify = value.into();
-        self
-    }
+    pub fn notify(mut self, value: impl Into<Bool>) -> Self { self.notify = value.into(); self }
 }
 
 impl PropertyType for AccountTakeoverActionType {}
@@ -300,21 +226,15 @@ impl ToValue for AccountTakeoverActionType {
     }
 }
 
-static RULE_AccountTakeoverActionsType: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AccountTakeoverActionsType: ObjRule = ObjRule {
     properties: &[
         ("HighAction", Shape::Object(&RULE_AccountTakeoverActionType)),
         ("LowAction", Shape::Object(&RULE_AccountTakeoverActionType)),
-        (
-            "MediumAction",
-            Shape::Object(&RULE_AccountTakeoverActionType),
-        ),
+        ("MediumAction", Shape::Object(&RULE_AccountTakeoverActionType)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AccountTakeoverActionsType` property type of `AWS::Cognito::UserPoolRiskConfigurationAttachment`.
@@ -338,6 +258,7 @@ pub struct AccountTakeoverActionsType {
     pub medium_action: Option<Obj<AccountTakeoverActionType>>,
 }
 
+#[rustfmt::skip]
 impl AccountTakeoverActionsType {
     /// A `AccountTakeoverActionsType` with no property set (none is required).
     pub fn new() -> Self {
@@ -345,28 +266,11 @@ impl AccountTakeoverActionsType {
     }
 
     /// `HighAction`: an [`AccountTakeoverActionType`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn high_action(mut self, value: impl Into<Obj<AccountTakeoverActionType>>) -> Self {
-        self.high_action = Some(value.into());
-        self
-    }
-
+    pub fn high_action(mut self, value: impl Into<Obj<AccountTakeoverActionType>>) -> Self { self.high_action = Some(value.into()); self }
     /// `LowAction`: an [`AccountTakeoverActionType`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn low_action(mut self, value: impl Into<Obj<AccountTakeoverActionType>>) -> Self {
-        self.low_action = Some(value.into());
-        self
-    }
-
+    pub fn low_action(mut self, value: impl Into<Obj<AccountTakeoverActionType>>) -> Self { self.low_action = Some(value.into()); self }
     /// `MediumAction`: an [`AccountTakeoverActionType`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn medium_action(mut self, value: impl Into<Obj<AccountTakeoverActionType>>) -> Self {
-        self.medium_action = Some(value.into());
-        self
-    }
+    pub fn medium_action(mut self, value: impl Into<Obj<AccountTakeoverActionType>>) -> Self { self.medium_action = Some(value.into()); self }
 }
 
 impl PropertyType for AccountTakeoverActionsType {}
@@ -385,25 +289,18 @@ impl ToValue for AccountTakeoverActionsType {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccountTakeoverRiskConfigurationTypeRequired {
     /// `Actions`: an [`AccountTakeoverActionsType`] object, required.
-    ///
-    /// A list of account-takeover actions for each level of risk that Amazon Cognito might assess with threat protection.
     pub actions: Obj<AccountTakeoverActionsType>,
 }
 
-static RULE_AccountTakeoverRiskConfigurationType: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AccountTakeoverRiskConfigurationType: ObjRule = ObjRule {
     properties: &[
         ("Actions", Shape::Object(&RULE_AccountTakeoverActionsType)),
-        (
-            "NotifyConfiguration",
-            Shape::Object(&RULE_NotifyConfigurationType),
-        ),
+        ("NotifyConfiguration", Shape::Object(&RULE_NotifyConfigurationType)),
     ],
     required: &["Actions"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AccountTakeoverRiskConfigurationType` property type of `AWS::Cognito::UserPoolRiskConfigurationAttachment`.
@@ -423,6 +320,7 @@ pub struct AccountTakeoverRiskConfigurationType {
     pub notify_configuration: Option<Obj<NotifyConfigurationType>>,
 }
 
+#[rustfmt::skip]
 impl AccountTakeoverRiskConfigurationType {
     /// A `AccountTakeoverRiskConfigurationType` with its required properties, named in a [`AccountTakeoverRiskConfigurationTypeRequired`].
     pub fn new(required: AccountTakeoverRiskConfigurationTypeRequired) -> Self {
@@ -433,20 +331,9 @@ impl AccountTakeoverRiskConfigurationType {
     }
 
     /// `Actions`: an [`AccountTakeoverActionsType`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions(mut self, value: impl Into<Obj<AccountTakeoverActionsType>>) -> Self {
-        self.actions = value.into();
-        self
-    }
-
+    pub fn actions(mut self, value: impl Into<Obj<AccountTakeoverActionsType>>) -> Self { self.actions = value.into(); self }
     /// `NotifyConfiguration`: a [`NotifyConfigurationType`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notify_configuration(mut self, value: impl Into<Obj<NotifyConfigurationType>>) -> Self {
-        self.notify_configuration = Some(value.into());
-        self
-    }
+    pub fn notify_configuration(mut self, value: impl Into<Obj<NotifyConfigurationType>>) -> Self { self.notify_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for AccountTakeoverRiskConfigurationType {}
@@ -464,19 +351,17 @@ impl ToValue for AccountTakeoverRiskConfigurationType {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CompromisedCredentialsActionsTypeRequired {
     /// `EventAction`: a string, required.
-    ///
-    /// The action that Amazon Cognito takes when it detects compromised credentials.
     pub event_action: Str,
 }
 
-static RULE_CompromisedCredentialsActionsType: ObjRule = ObjRule {
-    properties: &[("EventAction", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_CompromisedCredentialsActionsType: ObjRule = ObjRule {
+    properties: &[
+        ("EventAction", Shape::STR),
+    ],
     required: &["EventAction"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CompromisedCredentialsActionsType` property type of `AWS::Cognito::UserPoolRiskConfigurationAttachment`.
@@ -492,6 +377,7 @@ pub struct CompromisedCredentialsActionsType {
     pub event_action: Str,
 }
 
+#[rustfmt::skip]
 impl CompromisedCredentialsActionsType {
     /// A `CompromisedCredentialsActionsType` with its required properties, named in a [`CompromisedCredentialsActionsTypeRequired`].
     pub fn new(required: CompromisedCredentialsActionsTypeRequired) -> Self {
@@ -501,12 +387,7 @@ impl CompromisedCredentialsActionsType {
     }
 
     /// `EventAction`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_action(mut self, value: impl Into<Str>) -> Self {
-        self.event_action = value.into();
-        self
-    }
+    pub fn event_action(mut self, value: impl Into<Str>) -> Self { self.event_action = value.into(); self }
 }
 
 impl PropertyType for CompromisedCredentialsActionsType {}
@@ -523,32 +404,18 @@ impl ToValue for CompromisedCredentialsActionsType {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CompromisedCredentialsRiskConfigurationTypeRequired {
     /// `Actions`: a [`CompromisedCredentialsActionsType`] object, required.
-    ///
-    /// Settings for the actions that you want your user pool to take when Amazon Cognito detects compromised credentials.
     pub actions: Obj<CompromisedCredentialsActionsType>,
 }
 
-static RULE_CompromisedCredentialsRiskConfigurationType: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CompromisedCredentialsRiskConfigurationType: ObjRule = ObjRule {
     properties: &[
-        (
-            "Actions",
-            Shape::Object(&RULE_CompromisedCredentialsActionsType),
-        ),
-        (
-            "EventFilter",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Actions", Shape::Object(&RULE_CompromisedCredentialsActionsType)),
+        ("EventFilter", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
     required: &["Actions"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CompromisedCredentialsRiskConfigurationType` property type of `AWS::Cognito::UserPoolRiskConfigurationAttachment`.
@@ -568,6 +435,7 @@ pub struct CompromisedCredentialsRiskConfigurationType {
     pub event_filter: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl CompromisedCredentialsRiskConfigurationType {
     /// A `CompromisedCredentialsRiskConfigurationType` with its required properties, named in a [`CompromisedCredentialsRiskConfigurationTypeRequired`].
     pub fn new(required: CompromisedCredentialsRiskConfigurationTypeRequired) -> Self {
@@ -578,20 +446,9 @@ impl CompromisedCredentialsRiskConfigurationType {
     }
 
     /// `Actions`: a [`CompromisedCredentialsActionsType`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions(mut self, value: impl Into<Obj<CompromisedCredentialsActionsType>>) -> Self {
-        self.actions = value.into();
-        self
-    }
-
+    pub fn actions(mut self, value: impl Into<Obj<CompromisedCredentialsActionsType>>) -> Self { self.actions = value.into(); self }
     /// `EventFilter`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_filter(mut self, value: impl Into<List<Str>>) -> Self {
-        self.event_filter = Some(value.into());
-        self
-    }
+    pub fn event_filter(mut self, value: impl Into<List<Str>>) -> Self { self.event_filter = Some(value.into()); self }
 }
 
 impl PropertyType for CompromisedCredentialsRiskConfigurationType {}
@@ -609,12 +466,11 @@ impl ToValue for CompromisedCredentialsRiskConfigurationType {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NotifyConfigurationTypeRequired {
     /// `SourceArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the identity that is associated with the sending authorization policy. This identity permits Amazon Cognito to send for the email address specified in the `From` parameter.
     pub source_arn: Str,
 }
 
-static RULE_NotifyConfigurationType: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NotifyConfigurationType: ObjRule = ObjRule {
     properties: &[
         ("BlockEmail", Shape::Object(&RULE_NotifyEmailType)),
         ("From", Shape::STR),
@@ -624,11 +480,8 @@ static RULE_NotifyConfigurationType: ObjRule = ObjRule {
         ("SourceArn", Shape::STR),
     ],
     required: &["SourceArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NotifyConfigurationType` property type of `AWS::Cognito::UserPoolRiskConfigurationAttachment`.
@@ -664,6 +517,7 @@ pub struct NotifyConfigurationType {
     pub source_arn: Str,
 }
 
+#[rustfmt::skip]
 impl NotifyConfigurationType {
     /// A `NotifyConfigurationType` with its required properties, named in a [`NotifyConfigurationTypeRequired`].
     pub fn new(required: NotifyConfigurationTypeRequired) -> Self {
@@ -678,52 +532,17 @@ impl NotifyConfigurationType {
     }
 
     /// `BlockEmail`: a [`NotifyEmailType`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn block_email(mut self, value: impl Into<Obj<NotifyEmailType>>) -> Self {
-        self.block_email = Some(value.into());
-        self
-    }
-
+    pub fn block_email(mut self, value: impl Into<Obj<NotifyEmailType>>) -> Self { self.block_email = Some(value.into()); self }
     /// `From`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn from(mut self, value: impl Into<Str>) -> Self {
-        self.from = Some(value.into());
-        self
-    }
-
+    pub fn from(mut self, value: impl Into<Str>) -> Self { self.from = Some(value.into()); self }
     /// `MfaEmail`: a [`NotifyEmailType`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mfa_email(mut self, value: impl Into<Obj<NotifyEmailType>>) -> Self {
-        self.mfa_email = Some(value.into());
-        self
-    }
-
+    pub fn mfa_email(mut self, value: impl Into<Obj<NotifyEmailType>>) -> Self { self.mfa_email = Some(value.into()); self }
     /// `NoActionEmail`: a [`NotifyEmailType`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn no_action_email(mut self, value: impl Into<Obj<NotifyEmailType>>) -> Self {
-        self.no_action_email = Some(value.into());
-        self
-    }
-
+    pub fn no_action_email(mut self, value: impl Into<Obj<NotifyEmailType>>) -> Self { self.no_action_email = Some(value.into()); self }
     /// `ReplyTo`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn reply_to(mut self, value: impl Into<Str>) -> Self {
-        self.reply_to = Some(value.into());
-        self
-    }
-
+    pub fn reply_to(mut self, value: impl Into<Str>) -> Self { self.reply_to = Some(value.into()); self }
     /// `SourceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_arn(mut self, value: impl Into<Str>) -> Self {
-        self.source_arn = value.into();
-        self
-    }
+    pub fn source_arn(mut self, value: impl Into<Str>) -> Self { self.source_arn = value.into(); self }
 }
 
 impl PropertyType for NotifyConfigurationType {}
@@ -745,23 +564,19 @@ impl ToValue for NotifyConfigurationType {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NotifyEmailTypeRequired {
     /// `Subject`: a string, required.
-    ///
-    /// The subject of the threat protection email notification.
     pub subject: Str,
 }
 
-static RULE_NotifyEmailType: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NotifyEmailType: ObjRule = ObjRule {
     properties: &[
         ("HtmlBody", Shape::STR),
         ("Subject", Shape::STR),
         ("TextBody", Shape::STR),
     ],
     required: &["Subject"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NotifyEmailType` property type of `AWS::Cognito::UserPoolRiskConfigurationAttachment`.
@@ -785,6 +600,7 @@ pub struct NotifyEmailType {
     pub text_body: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl NotifyEmailType {
     /// A `NotifyEmailType` with its required properties, named in a [`NotifyEmailTypeRequired`].
     pub fn new(required: NotifyEmailTypeRequired) -> Self {
@@ -796,28 +612,11 @@ impl NotifyEmailType {
     }
 
     /// `HtmlBody`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn html_body(mut self, value: impl Into<Str>) -> Self {
-        self.html_body = Some(value.into());
-        self
-    }
-
+    pub fn html_body(mut self, value: impl Into<Str>) -> Self { self.html_body = Some(value.into()); self }
     /// `Subject`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subject(mut self, value: impl Into<Str>) -> Self {
-        self.subject = value.into();
-        self
-    }
-
+    pub fn subject(mut self, value: impl Into<Str>) -> Self { self.subject = value.into(); self }
     /// `TextBody`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_body(mut self, value: impl Into<Str>) -> Self {
-        self.text_body = Some(value.into());
-        self
-    }
+    pub fn text_body(mut self, value: impl Into<Str>) -> Self { self.text_body = Some(value.into()); self }
 }
 
 impl PropertyType for NotifyEmailType {}
@@ -832,31 +631,14 @@ impl ToValue for NotifyEmailType {
     }
 }
 
-static RULE_RiskExceptionConfigurationType: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RiskExceptionConfigurationType: ObjRule = ObjRule {
     properties: &[
-        (
-            "BlockedIPRangeList",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SkippedIPRangeList",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("BlockedIPRangeList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("SkippedIPRangeList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RiskExceptionConfigurationType` property type of `AWS::Cognito::UserPoolRiskConfigurationAttachment`.
@@ -876,6 +658,7 @@ pub struct RiskExceptionConfigurationType {
     pub skipped_ip_range_list: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl RiskExceptionConfigurationType {
     /// A `RiskExceptionConfigurationType` with no property set (none is required).
     pub fn new() -> Self {
@@ -883,20 +666,9 @@ impl RiskExceptionConfigurationType {
     }
 
     /// `BlockedIPRangeList`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn blocked_ip_range_list(mut self, value: impl Into<List<Str>>) -> Self {
-        self.blocked_ip_range_list = Some(value.into());
-        self
-    }
-
+    pub fn blocked_ip_range_list(mut self, value: impl Into<List<Str>>) -> Self { self.blocked_ip_range_list = Some(value.into()); self }
     /// `SkippedIPRangeList`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn skipped_ip_range_list(mut self, value: impl Into<List<Str>>) -> Self {
-        self.skipped_ip_range_list = Some(value.into());
-        self
-    }
+    pub fn skipped_ip_range_list(mut self, value: impl Into<List<Str>>) -> Self { self.skipped_ip_range_list = Some(value.into()); self }
 }
 
 impl PropertyType for RiskExceptionConfigurationType {}

@@ -11,31 +11,21 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserPoolUiCustomizationAttachmentRequired {
     /// `ClientId`: a string, required.
-    ///
-    /// The app client ID for your UI customization. When this value isn't present, the customization applies to all user pool app clients that don't have client-level settings..
-    ///
-    /// Create-only: changing it replaces the resource.
     pub client_id: Str,
     /// `UserPoolId`: a string, required.
-    ///
-    /// The ID of the user pool where you want to apply branding to the classic hosted UI.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub user_pool_id: Str,
 }
 
-static RULE_UserPoolUiCustomizationAttachment: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_UserPoolUiCustomizationAttachment: ObjRule = ObjRule {
     properties: &[
         ("CSS", Shape::STR),
         ("ClientId", Shape::STR),
         ("UserPoolId", Shape::STR),
     ],
     required: &["UserPoolId", "ClientId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Cognito::UserPoolUICustomizationAttachment` resource.
@@ -69,6 +59,7 @@ pub struct UserPoolUiCustomizationAttachment {
     pub user_pool_id: Str,
 }
 
+#[rustfmt::skip]
 impl UserPoolUiCustomizationAttachment {
     /// The CloudFormation type name, `AWS::Cognito::UserPoolUICustomizationAttachment`.
     pub const TYPE_NAME: &'static str = "AWS::Cognito::UserPoolUICustomizationAttachment";
@@ -99,28 +90,11 @@ impl UserPoolUiCustomizationAttachment {
     }
 
     /// `CSS`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn css(mut self, value: impl Into<Str>) -> Self {
-        self.css = Some(value.into());
-        self
-    }
-
+    pub fn css(mut self, value: impl Into<Str>) -> Self { self.css = Some(value.into()); self }
     /// `ClientId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_id(mut self, value: impl Into<Str>) -> Self {
-        self.client_id = value.into();
-        self
-    }
-
+    pub fn client_id(mut self, value: impl Into<Str>) -> Self { self.client_id = value.into(); self }
     /// `UserPoolId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_pool_id(mut self, value: impl Into<Str>) -> Self {
-        self.user_pool_id = value.into();
-        self
-    }
+    pub fn user_pool_id(mut self, value: impl Into<Str>) -> Self { self.user_pool_id = value.into(); self }
 }
 
 impl Resource for UserPoolUiCustomizationAttachment {

@@ -11,51 +11,24 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserPoolUserRequired {
     /// `UserPoolId`: a string, required.
-    ///
-    /// The ID of the user pool where you want to create a user.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub user_pool_id: Str,
 }
 
-static RULE_UserPoolUser: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_UserPoolUser: ObjRule = ObjRule {
     properties: &[
         ("ClientMetadata", Shape::Any),
-        (
-            "DesiredDeliveryMediums",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DesiredDeliveryMediums", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("ForceAliasCreation", Shape::Bool),
         ("MessageAction", Shape::STR),
-        (
-            "UserAttributes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AttributeType),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("UserAttributes", Shape::List(&ListRule { items: Shape::Object(&RULE_AttributeType), min_items: None, max_items: None })),
         ("UserPoolId", Shape::STR),
         ("Username", Shape::STR),
-        (
-            "ValidationData",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AttributeType),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ValidationData", Shape::List(&ListRule { items: Shape::Object(&RULE_AttributeType), min_items: None, max_items: None })),
     ],
     required: &["UserPoolId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Cognito::UserPoolUser` resource.
@@ -154,6 +127,7 @@ pub struct UserPoolUser {
     pub validation_data: Option<List<AttributeType>>,
 }
 
+#[rustfmt::skip]
 impl UserPoolUser {
     /// The CloudFormation type name, `AWS::Cognito::UserPoolUser`.
     pub const TYPE_NAME: &'static str = "AWS::Cognito::UserPoolUser";
@@ -165,24 +139,9 @@ impl UserPoolUser {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-userpooluser.html",
         primary_identifier: &["UserPoolId", "Username"],
         required: &["UserPoolId"],
-        create_only: &[
-            "DesiredDeliveryMediums",
-            "ForceAliasCreation",
-            "UserAttributes",
-            "Username",
-            "UserPoolId",
-            "ValidationData",
-            "ClientMetadata",
-            "MessageAction",
-        ],
+        create_only: &["DesiredDeliveryMediums", "ForceAliasCreation", "UserAttributes", "Username", "UserPoolId", "ValidationData", "ClientMetadata", "MessageAction"],
         conditional_create_only: &[],
-        write_only: &[
-            "DesiredDeliveryMediums",
-            "ForceAliasCreation",
-            "ValidationData",
-            "ClientMetadata",
-            "MessageAction",
-        ],
+        write_only: &["DesiredDeliveryMediums", "ForceAliasCreation", "ValidationData", "ClientMetadata", "MessageAction"],
         read_only: &[],
         attributes: &[],
         taggable: false,
@@ -204,68 +163,21 @@ impl UserPoolUser {
     }
 
     /// `ClientMetadata`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_metadata(mut self, value: impl Into<Json>) -> Self {
-        self.client_metadata = Some(value.into());
-        self
-    }
-
+    pub fn client_metadata(mut self, value: impl Into<Json>) -> Self { self.client_metadata = Some(value.into()); self }
     /// `DesiredDeliveryMediums`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn desired_delivery_mediums(mut self, value: impl Into<List<Str>>) -> Self {
-        self.desired_delivery_mediums = Some(value.into());
-        self
-    }
-
+    pub fn desired_delivery_mediums(mut self, value: impl Into<List<Str>>) -> Self { self.desired_delivery_mediums = Some(value.into()); self }
     /// `ForceAliasCreation`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn force_alias_creation(mut self, value: impl Into<Bool>) -> Self {
-        self.force_alias_creation = Some(value.into());
-        self
-    }
-
+    pub fn force_alias_creation(mut self, value: impl Into<Bool>) -> Self { self.force_alias_creation = Some(value.into()); self }
     /// `MessageAction`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn message_action(mut self, value: impl Into<Str>) -> Self {
-        self.message_action = Some(value.into());
-        self
-    }
-
+    pub fn message_action(mut self, value: impl Into<Str>) -> Self { self.message_action = Some(value.into()); self }
     /// `UserAttributes`: a list of [`AttributeType`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_attributes(mut self, value: impl Into<List<AttributeType>>) -> Self {
-        self.user_attributes = Some(value.into());
-        self
-    }
-
+    pub fn user_attributes(mut self, value: impl Into<List<AttributeType>>) -> Self { self.user_attributes = Some(value.into()); self }
     /// `UserPoolId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_pool_id(mut self, value: impl Into<Str>) -> Self {
-        self.user_pool_id = value.into();
-        self
-    }
-
+    pub fn user_pool_id(mut self, value: impl Into<Str>) -> Self { self.user_pool_id = value.into(); self }
     /// `Username`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn username(mut self, value: impl Into<Str>) -> Self {
-        self.username = Some(value.into());
-        self
-    }
-
+    pub fn username(mut self, value: impl Into<Str>) -> Self { self.username = Some(value.into()); self }
     /// `ValidationData`: a list of [`AttributeType`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn validation_data(mut self, value: impl Into<List<AttributeType>>) -> Self {
-        self.validation_data = Some(value.into());
-        self
-    }
+    pub fn validation_data(mut self, value: impl Into<List<AttributeType>>) -> Self { self.validation_data = Some(value.into()); self }
 }
 
 impl Resource for UserPoolUser {
@@ -303,14 +215,14 @@ impl From<ResourceRef> for UserPoolUserAttributes {
     }
 }
 
-static RULE_AttributeType: ObjRule = ObjRule {
-    properties: &[("Name", Shape::STR), ("Value", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_AttributeType: ObjRule = ObjRule {
+    properties: &[
+        ("Name", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AttributeType` property type of `AWS::Cognito::UserPoolUser`.
@@ -330,6 +242,7 @@ pub struct AttributeType {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AttributeType {
     /// A `AttributeType` with no property set (none is required).
     pub fn new() -> Self {
@@ -337,20 +250,9 @@ impl AttributeType {
     }
 
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for AttributeType {}

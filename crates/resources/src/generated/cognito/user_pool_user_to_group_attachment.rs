@@ -11,37 +11,23 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserPoolUserToGroupAttachmentRequired {
     /// `GroupName`: a string, required.
-    ///
-    /// The name of the group that you want to add your user to.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub group_name: Str,
     /// `UserPoolId`: a string, required.
-    ///
-    /// The ID of the user pool that contains the group that you want to add the user to.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub user_pool_id: Str,
     /// `Username`: a string, required.
-    ///
-    /// The user's username.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub username: Str,
 }
 
-static RULE_UserPoolUserToGroupAttachment: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_UserPoolUserToGroupAttachment: ObjRule = ObjRule {
     properties: &[
         ("GroupName", Shape::STR),
         ("UserPoolId", Shape::STR),
         ("Username", Shape::STR),
     ],
     required: &["UserPoolId", "Username", "GroupName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Cognito::UserPoolUserToGroupAttachment` resource.
@@ -82,6 +68,7 @@ pub struct UserPoolUserToGroupAttachment {
     pub username: Str,
 }
 
+#[rustfmt::skip]
 impl UserPoolUserToGroupAttachment {
     /// The CloudFormation type name, `AWS::Cognito::UserPoolUserToGroupAttachment`.
     pub const TYPE_NAME: &'static str = "AWS::Cognito::UserPoolUserToGroupAttachment";
@@ -112,28 +99,11 @@ impl UserPoolUserToGroupAttachment {
     }
 
     /// `GroupName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group_name(mut self, value: impl Into<Str>) -> Self {
-        self.group_name = value.into();
-        self
-    }
-
+    pub fn group_name(mut self, value: impl Into<Str>) -> Self { self.group_name = value.into(); self }
     /// `UserPoolId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_pool_id(mut self, value: impl Into<Str>) -> Self {
-        self.user_pool_id = value.into();
-        self
-    }
-
+    pub fn user_pool_id(mut self, value: impl Into<Str>) -> Self { self.user_pool_id = value.into(); self }
     /// `Username`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn username(mut self, value: impl Into<Str>) -> Self {
-        self.username = value.into();
-        self
-    }
+    pub fn username(mut self, value: impl Into<Str>) -> Self { self.username = value.into(); self }
 }
 
 impl Resource for UserPoolUserToGroupAttachment {

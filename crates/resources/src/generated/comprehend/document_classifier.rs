@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{LanguageCode, Tag, TagRequired, VpcConfig, VpcConfigRequired};
+use super::shared::{RULE_Tag, RULE_VpcConfig};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("arn:aws(-[^:]+)?:iam::[0-9]{12}:role/.+");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*");
@@ -15,148 +18,39 @@ pub(crate) static PATTERN_3: Pattern =
 pub(crate) static PATTERN_4: Pattern = Pattern::new("^[ ~!@#$%^*\\-_+=|\\\\:;\\t>?/]$");
 pub(crate) static PATTERN_5: Pattern = Pattern::new("^\\p{ASCII}+$");
 pub(crate) static PATTERN_6: Pattern = Pattern::new("[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+");
-pub(crate) static PATTERN_7: Pattern = Pattern::new("[-0-9a-zA-Z]+");
 
 /// The required properties of [`DocumentClassifier`], by name: `DocumentClassifier::new(DocumentClassifierRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DocumentClassifierRequired {
     /// `DataAccessRoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the IAM role that grants Amazon Comprehend read access to your input data.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `arn:aws(-[^:]+)?:iam::[0-9]{12}:role/.+`; length 20 to 2048; create-only: changing it replaces the resource.
     pub data_access_role_arn: Str,
     /// `DocumentClassifierName`: a string, required.
-    ///
-    /// The name of the document classifier.
-    ///
-    /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`; length 1 to 63; create-only: changing it replaces the resource.
     pub document_classifier_name: Str,
     /// `InputDataConfig`: a [`DocumentClassifierInputDataConfig`] object, required.
-    ///
-    /// Specifies the format and location of the input data for the job.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub input_data_config: Obj<DocumentClassifierInputDataConfig>,
     /// `LanguageCode`: a [`LanguageCode`] value, required.
-    ///
-    /// The language of the input documents. You can specify any of the languages supported by Amazon Comprehend. All documents must be in the same language.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub language_code: LanguageCode,
 }
 
-static RULE_DocumentClassifier: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DocumentClassifier: ObjRule = ObjRule {
     properties: &[
-        (
-            "DataAccessRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "DocumentClassifierName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InputDataConfig",
-            Shape::Object(&RULE_DocumentClassifierInputDataConfig),
-        ),
-        (
-            "LanguageCode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["en", "es", "fr", "it", "de", "pt"],
-                format: None,
-            }),
-        ),
-        (
-            "Mode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["MULTI_CLASS", "MULTI_LABEL"],
-                format: None,
-            }),
-        ),
-        (
-            "ModelKmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ModelPolicy",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(20000),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OutputDataConfig",
-            Shape::Object(&RULE_DocumentClassifierOutputDataConfig),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VersionName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VolumeKmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DataAccessRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("DocumentClassifierName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("InputDataConfig", Shape::Object(&RULE_DocumentClassifierInputDataConfig)),
+        ("LanguageCode", Shape::Str(&StrRule { allowed: &["en", "es", "fr", "it", "de", "pt"], ..StrRule::ANY })),
+        ("Mode", Shape::Str(&StrRule { allowed: &["MULTI_CLASS", "MULTI_LABEL"], ..StrRule::ANY })),
+        ("ModelKmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("ModelPolicy", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(20000), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("OutputDataConfig", Shape::Object(&RULE_DocumentClassifierOutputDataConfig)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("VersionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("VolumeKmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
         ("VpcConfig", Shape::Object(&RULE_VpcConfig)),
     ],
-    required: &[
-        "DocumentClassifierName",
-        "DataAccessRoleArn",
-        "InputDataConfig",
-        "LanguageCode",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["DocumentClassifierName", "DataAccessRoleArn", "InputDataConfig", "LanguageCode"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Comprehend::DocumentClassifier` resource.
@@ -258,6 +152,7 @@ pub struct DocumentClassifier {
     pub vpc_config: Option<Obj<VpcConfig>>,
 }
 
+#[rustfmt::skip]
 impl DocumentClassifier {
     /// The CloudFormation type name, `AWS::Comprehend::DocumentClassifier`.
     pub const TYPE_NAME: &'static str = "AWS::Comprehend::DocumentClassifier";
@@ -268,24 +163,8 @@ impl DocumentClassifier {
         type_name: "AWS::Comprehend::DocumentClassifier",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-comprehend-documentclassifier.html",
         primary_identifier: &["Arn"],
-        required: &[
-            "DataAccessRoleArn",
-            "DocumentClassifierName",
-            "InputDataConfig",
-            "LanguageCode",
-        ],
-        create_only: &[
-            "DataAccessRoleArn",
-            "InputDataConfig",
-            "OutputDataConfig",
-            "LanguageCode",
-            "ModelKmsKeyId",
-            "DocumentClassifierName",
-            "VersionName",
-            "Mode",
-            "VolumeKmsKeyId",
-            "VpcConfig",
-        ],
+        required: &["DataAccessRoleArn", "DocumentClassifierName", "InputDataConfig", "LanguageCode"],
+        create_only: &["DataAccessRoleArn", "InputDataConfig", "OutputDataConfig", "LanguageCode", "ModelKmsKeyId", "DocumentClassifierName", "VersionName", "Mode", "VolumeKmsKeyId", "VpcConfig"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Arn"],
@@ -313,106 +192,29 @@ impl DocumentClassifier {
     }
 
     /// `DataAccessRoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_access_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.data_access_role_arn = value.into();
-        self
-    }
-
+    pub fn data_access_role_arn(mut self, value: impl Into<Str>) -> Self { self.data_access_role_arn = value.into(); self }
     /// `DocumentClassifierName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn document_classifier_name(mut self, value: impl Into<Str>) -> Self {
-        self.document_classifier_name = value.into();
-        self
-    }
-
+    pub fn document_classifier_name(mut self, value: impl Into<Str>) -> Self { self.document_classifier_name = value.into(); self }
     /// `InputDataConfig`: a [`DocumentClassifierInputDataConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_data_config(
-        mut self,
-        value: impl Into<Obj<DocumentClassifierInputDataConfig>>,
-    ) -> Self {
-        self.input_data_config = value.into();
-        self
-    }
-
+    pub fn input_data_config(mut self, value: impl Into<Obj<DocumentClassifierInputDataConfig>>) -> Self { self.input_data_config = value.into(); self }
     /// `LanguageCode`: a [`LanguageCode`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn language_code(mut self, value: impl Into<LanguageCode>) -> Self {
-        self.language_code = value.into();
-        self
-    }
-
+    pub fn language_code(mut self, value: impl Into<LanguageCode>) -> Self { self.language_code = value.into(); self }
     /// `Mode`: a [`DocumentClassifierMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mode(mut self, value: impl Into<DocumentClassifierMode>) -> Self {
-        self.mode = Some(value.into());
-        self
-    }
-
+    pub fn mode(mut self, value: impl Into<DocumentClassifierMode>) -> Self { self.mode = Some(value.into()); self }
     /// `ModelKmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.model_kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn model_kms_key_id(mut self, value: impl Into<Str>) -> Self { self.model_kms_key_id = Some(value.into()); self }
     /// `ModelPolicy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_policy(mut self, value: impl Into<Str>) -> Self {
-        self.model_policy = Some(value.into());
-        self
-    }
-
+    pub fn model_policy(mut self, value: impl Into<Str>) -> Self { self.model_policy = Some(value.into()); self }
     /// `OutputDataConfig`: a [`DocumentClassifierOutputDataConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_data_config(
-        mut self,
-        value: impl Into<Obj<DocumentClassifierOutputDataConfig>>,
-    ) -> Self {
-        self.output_data_config = Some(value.into());
-        self
-    }
-
+    pub fn output_data_config(mut self, value: impl Into<Obj<DocumentClassifierOutputDataConfig>>) -> Self { self.output_data_config = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VersionName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version_name(mut self, value: impl Into<Str>) -> Self {
-        self.version_name = Some(value.into());
-        self
-    }
-
+    pub fn version_name(mut self, value: impl Into<Str>) -> Self { self.version_name = Some(value.into()); self }
     /// `VolumeKmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.volume_kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn volume_kms_key_id(mut self, value: impl Into<Str>) -> Self { self.volume_kms_key_id = Some(value.into()); self }
     /// `VpcConfig`: a [`VpcConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self {
-        self.vpc_config = Some(value.into());
-        self
-    }
+    pub fn vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self { self.vpc_config = Some(value.into()); self }
 }
 
 impl Resource for DocumentClassifier {
@@ -470,66 +272,21 @@ impl DocumentClassifierAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AugmentedManifestsListItemRequired {
     /// `AttributeNames`: a list of strings, required.
-    ///
-    /// The JSON attribute that contains the annotations for your training documents. The number of attribute names that you specify depends on whether your augmented manifest file is the output of a single labeling job or a chained labeling job.
-    ///
-    /// If your file is the output of a single labeling job, specify the LabelAttributeName key that was used when the job was created in Ground Truth.
-    ///
-    /// If your file is the output of a chained labeling job, specify the LabelAttributeName key for one or more jobs in the chain. Each LabelAttributeName key provides the annotations from an individual job.
-    ///
-    /// Items 1 to 63; each item: pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*`, length 1 to 63.
     pub attribute_names: List<Str>,
     /// `S3Uri`: a string, required.
-    ///
-    /// The Amazon S3 location of the augmented manifest file.
-    ///
-    /// Pattern `s3://[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9](/.*)?`; length 0 to 1024.
     pub s3_uri: Str,
 }
 
-static RULE_AugmentedManifestsListItem: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AugmentedManifestsListItem: ObjRule = ObjRule {
     properties: &[
-        (
-            "AttributeNames",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(63),
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(63),
-            }),
-        ),
-        (
-            "S3Uri",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Split",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["TRAIN", "TEST"],
-                format: None,
-            }),
-        ),
+        ("AttributeNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(63) })),
+        ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Split", Shape::Str(&StrRule { allowed: &["TRAIN", "TEST"], ..StrRule::ANY })),
     ],
     required: &["AttributeNames", "S3Uri"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AugmentedManifestsListItem` property type of `AWS::Comprehend::DocumentClassifier`.
@@ -565,6 +322,7 @@ pub struct AugmentedManifestsListItem {
     pub split: Option<Split>,
 }
 
+#[rustfmt::skip]
 impl AugmentedManifestsListItem {
     /// A `AugmentedManifestsListItem` with its required properties, named in a [`AugmentedManifestsListItemRequired`].
     pub fn new(required: AugmentedManifestsListItemRequired) -> Self {
@@ -576,28 +334,11 @@ impl AugmentedManifestsListItem {
     }
 
     /// `AttributeNames`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attribute_names(mut self, value: impl Into<List<Str>>) -> Self {
-        self.attribute_names = value.into();
-        self
-    }
-
+    pub fn attribute_names(mut self, value: impl Into<List<Str>>) -> Self { self.attribute_names = value.into(); self }
     /// `S3Uri`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self {
-        self.s3_uri = value.into();
-        self
-    }
-
+    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self { self.s3_uri = value.into(); self }
     /// `Split`: a [`Split`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn split(mut self, value: impl Into<Split>) -> Self {
-        self.split = Some(value.into());
-        self
-    }
+    pub fn split(mut self, value: impl Into<Split>) -> Self { self.split = Some(value.into()); self }
 }
 
 impl PropertyType for AugmentedManifestsListItem {}
@@ -616,42 +357,18 @@ impl ToValue for AugmentedManifestsListItem {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DocumentClassifierDocumentsRequired {
     /// `S3Uri`: a string, required.
-    ///
-    /// The S3 URI location of the training documents specified in the S3Uri CSV file.
-    ///
-    /// Pattern `s3://[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9](/.*)?`; length 0 to 1024.
     pub s3_uri: Str,
 }
 
-static RULE_DocumentClassifierDocuments: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DocumentClassifierDocuments: ObjRule = ObjRule {
     properties: &[
-        (
-            "S3Uri",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TestS3Uri",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("TestS3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["S3Uri"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DocumentClassifierDocuments` property type of `AWS::Comprehend::DocumentClassifier`.
@@ -675,6 +392,7 @@ pub struct DocumentClassifierDocuments {
     pub test_s3_uri: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DocumentClassifierDocuments {
     /// A `DocumentClassifierDocuments` with its required properties, named in a [`DocumentClassifierDocumentsRequired`].
     pub fn new(required: DocumentClassifierDocumentsRequired) -> Self {
@@ -685,20 +403,9 @@ impl DocumentClassifierDocuments {
     }
 
     /// `S3Uri`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self {
-        self.s3_uri = value.into();
-        self
-    }
-
+    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self { self.s3_uri = value.into(); self }
     /// `TestS3Uri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn test_s3_uri(mut self, value: impl Into<Str>) -> Self {
-        self.test_s3_uri = Some(value.into());
-        self
-    }
+    pub fn test_s3_uri(mut self, value: impl Into<Str>) -> Self { self.test_s3_uri = Some(value.into()); self }
 }
 
 impl PropertyType for DocumentClassifierDocuments {}
@@ -712,81 +419,20 @@ impl ToValue for DocumentClassifierDocuments {
     }
 }
 
-static RULE_DocumentClassifierInputDataConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DocumentClassifierInputDataConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "AugmentedManifests",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AugmentedManifestsListItem),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "DataFormat",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["COMPREHEND_CSV", "AUGMENTED_MANIFEST"],
-                format: None,
-            }),
-        ),
-        (
-            "DocumentReaderConfig",
-            Shape::Object(&RULE_DocumentReaderConfig),
-        ),
-        (
-            "DocumentType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PLAIN_TEXT_DOCUMENT", "SEMI_STRUCTURED_DOCUMENT"],
-                format: None,
-            }),
-        ),
-        (
-            "Documents",
-            Shape::Object(&RULE_DocumentClassifierDocuments),
-        ),
-        (
-            "LabelDelimiter",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "S3Uri",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TestS3Uri",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AugmentedManifests", Shape::List(&ListRule { items: Shape::Object(&RULE_AugmentedManifestsListItem), min_items: None, max_items: None })),
+        ("DataFormat", Shape::Str(&StrRule { allowed: &["COMPREHEND_CSV", "AUGMENTED_MANIFEST"], ..StrRule::ANY })),
+        ("DocumentReaderConfig", Shape::Object(&RULE_DocumentReaderConfig)),
+        ("DocumentType", Shape::Str(&StrRule { allowed: &["PLAIN_TEXT_DOCUMENT", "SEMI_STRUCTURED_DOCUMENT"], ..StrRule::ANY })),
+        ("Documents", Shape::Object(&RULE_DocumentClassifierDocuments)),
+        ("LabelDelimiter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("TestS3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DocumentClassifierInputDataConfig` property type of `AWS::Comprehend::DocumentClassifier`.
@@ -849,6 +495,7 @@ pub struct DocumentClassifierInputDataConfig {
     pub test_s3_uri: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DocumentClassifierInputDataConfig {
     /// A `DocumentClassifierInputDataConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -856,69 +503,21 @@ impl DocumentClassifierInputDataConfig {
     }
 
     /// `AugmentedManifests`: a list of [`AugmentedManifestsListItem`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn augmented_manifests(
-        mut self,
-        value: impl Into<List<AugmentedManifestsListItem>>,
-    ) -> Self {
-        self.augmented_manifests = Some(value.into());
-        self
-    }
-
+    pub fn augmented_manifests(mut self, value: impl Into<List<AugmentedManifestsListItem>>) -> Self { self.augmented_manifests = Some(value.into()); self }
     /// `DataFormat`: a [`DataFormat`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_format(mut self, value: impl Into<DataFormat>) -> Self {
-        self.data_format = Some(value.into());
-        self
-    }
-
+    pub fn data_format(mut self, value: impl Into<DataFormat>) -> Self { self.data_format = Some(value.into()); self }
     /// `DocumentReaderConfig`: a [`DocumentReaderConfig`] object.
-    pub fn document_reader_config(mut self, value: impl Into<Obj<DocumentReaderConfig>>) -> Self {
-        self.document_reader_config = Some(value.into());
-        self
-    }
-
+    pub fn document_reader_config(mut self, value: impl Into<Obj<DocumentReaderConfig>>) -> Self { self.document_reader_config = Some(value.into()); self }
     /// `DocumentType`: a [`DocumentType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn document_type(mut self, value: impl Into<DocumentType>) -> Self {
-        self.document_type = Some(value.into());
-        self
-    }
-
+    pub fn document_type(mut self, value: impl Into<DocumentType>) -> Self { self.document_type = Some(value.into()); self }
     /// `Documents`: a [`DocumentClassifierDocuments`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn documents(mut self, value: impl Into<Obj<DocumentClassifierDocuments>>) -> Self {
-        self.documents = Some(value.into());
-        self
-    }
-
+    pub fn documents(mut self, value: impl Into<Obj<DocumentClassifierDocuments>>) -> Self { self.documents = Some(value.into()); self }
     /// `LabelDelimiter`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn label_delimiter(mut self, value: impl Into<Str>) -> Self {
-        self.label_delimiter = Some(value.into());
-        self
-    }
-
+    pub fn label_delimiter(mut self, value: impl Into<Str>) -> Self { self.label_delimiter = Some(value.into()); self }
     /// `S3Uri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self {
-        self.s3_uri = Some(value.into());
-        self
-    }
-
+    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self { self.s3_uri = Some(value.into()); self }
     /// `TestS3Uri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn test_s3_uri(mut self, value: impl Into<Str>) -> Self {
-        self.test_s3_uri = Some(value.into());
-        self
-    }
+    pub fn test_s3_uri(mut self, value: impl Into<Str>) -> Self { self.test_s3_uri = Some(value.into()); self }
 }
 
 impl PropertyType for DocumentClassifierInputDataConfig {}
@@ -938,35 +537,14 @@ impl ToValue for DocumentClassifierInputDataConfig {
     }
 }
 
-static RULE_DocumentClassifierOutputDataConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DocumentClassifierOutputDataConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "KmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "S3Uri",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DocumentClassifierOutputDataConfig` property type of `AWS::Comprehend::DocumentClassifier`.
@@ -997,6 +575,7 @@ pub struct DocumentClassifierOutputDataConfig {
     pub s3_uri: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DocumentClassifierOutputDataConfig {
     /// A `DocumentClassifierOutputDataConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1004,20 +583,9 @@ impl DocumentClassifierOutputDataConfig {
     }
 
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `S3Uri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self {
-        self.s3_uri = Some(value.into());
-        self
-    }
+    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self { self.s3_uri = Some(value.into()); self }
 }
 
 impl PropertyType for DocumentClassifierOutputDataConfig {}
@@ -1035,57 +603,19 @@ impl ToValue for DocumentClassifierOutputDataConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DocumentReaderConfigRequired {
     /// `DocumentReadAction`: a [`DocumentReadAction`] value, required.
-    ///
-    /// This field defines the Amazon Textract API operation that Amazon Comprehend uses to extract text from PDF files and image files. Enter one of the following values:
-    ///
-    /// - `TEXTRACT_DETECT_DOCUMENT_TEXT` - The Amazon Comprehend service uses the `DetectDocumentText` API operation.
-    /// - `TEXTRACT_ANALYZE_DOCUMENT` - The Amazon Comprehend service uses the `AnalyzeDocument` API operation.
     pub document_read_action: DocumentReadAction,
 }
 
-static RULE_DocumentReaderConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DocumentReaderConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "DocumentReadAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["TEXTRACT_DETECT_DOCUMENT_TEXT", "TEXTRACT_ANALYZE_DOCUMENT"],
-                format: None,
-            }),
-        ),
-        (
-            "DocumentReadMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SERVICE_DEFAULT", "FORCE_DOCUMENT_READ_ACTION"],
-                format: None,
-            }),
-        ),
-        (
-            "FeatureTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["TABLES", "FORMS"],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(2),
-            }),
-        ),
+        ("DocumentReadAction", Shape::Str(&StrRule { allowed: &["TEXTRACT_DETECT_DOCUMENT_TEXT", "TEXTRACT_ANALYZE_DOCUMENT"], ..StrRule::ANY })),
+        ("DocumentReadMode", Shape::Str(&StrRule { allowed: &["SERVICE_DEFAULT", "FORCE_DOCUMENT_READ_ACTION"], ..StrRule::ANY })),
+        ("FeatureTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["TABLES", "FORMS"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(2) })),
     ],
     required: &["DocumentReadAction"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DocumentReaderConfig` property type of `AWS::Comprehend::DocumentClassifier`.
@@ -1130,6 +660,7 @@ pub struct DocumentReaderConfig {
     pub feature_types: Option<List<FeatureType>>,
 }
 
+#[rustfmt::skip]
 impl DocumentReaderConfig {
     /// A `DocumentReaderConfig` with its required properties, named in a [`DocumentReaderConfigRequired`].
     pub fn new(required: DocumentReaderConfigRequired) -> Self {
@@ -1141,28 +672,11 @@ impl DocumentReaderConfig {
     }
 
     /// `DocumentReadAction`: a [`DocumentReadAction`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn document_read_action(mut self, value: impl Into<DocumentReadAction>) -> Self {
-        self.document_read_action = value.into();
-        self
-    }
-
+    pub fn document_read_action(mut self, value: impl Into<DocumentReadAction>) -> Self { self.document_read_action = value.into(); self }
     /// `DocumentReadMode`: a [`DocumentReadMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn document_read_mode(mut self, value: impl Into<DocumentReadMode>) -> Self {
-        self.document_read_mode = Some(value.into());
-        self
-    }
-
+    pub fn document_read_mode(mut self, value: impl Into<DocumentReadMode>) -> Self { self.document_read_mode = Some(value.into()); self }
     /// `FeatureTypes`: a list of [`FeatureType`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn feature_types(mut self, value: impl Into<List<FeatureType>>) -> Self {
-        self.feature_types = Some(value.into());
-        self
-    }
+    pub fn feature_types(mut self, value: impl Into<List<FeatureType>>) -> Self { self.feature_types = Some(value.into()); self }
 }
 
 impl PropertyType for DocumentReaderConfig {}
@@ -1173,216 +687,6 @@ impl ToValue for DocumentReaderConfig {
             .req("DocumentReadAction", &self.document_read_action)
             .opt("DocumentReadMode", &self.document_read_mode)
             .opt("FeatureTypes", &self.feature_types)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Comprehend::DocumentClassifier`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-comprehend-documentclassifier-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-/// The required properties of [`VpcConfig`], by name: `VpcConfig::new(VpcConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VpcConfigRequired {
-    /// `SecurityGroupIds`: a list of strings, required.
-    ///
-    /// The ID number for a security group on an instance of your private VPC. Security groups on your VPC function serve as a virtual firewall to control inbound and outbound traffic and provides security for the resources that you’ll be accessing on the VPC. This ID number is preceded by "sg-", for instance: "sg-03b388029b0a285ea". For more information, see \[Security Groups for your VPC\](<https://docs.aws.amazon.com/vpc/latest/userguide/VPC_SecurityGroups.html>) .
-    ///
-    /// Format `AWS::EC2::SecurityGroup.Ids`; items 1 to 5; each item: format `AWS::EC2::SecurityGroup.Id`, pattern `[-0-9a-zA-Z]+`, length 1 to 32.
-    pub security_group_ids: List<Str>,
-    /// `Subnets`: a list of strings, required.
-    ///
-    /// The ID for each subnet being used in your private VPC. This subnet is a subset of the a range of IPv4 addresses used by the VPC and is specific to a given availability zone in the VPC’s Region. This ID number is preceded by "subnet-", for instance: "subnet-04ccf456919e69055". For more information, see \[VPCs and Subnets\](<https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Subnets.html>) .
-    ///
-    /// Format `AWS::EC2::Subnet.Ids`; items 1 to 16; each item: format `AWS::EC2::Subnet.Id`, pattern `[-0-9a-zA-Z]+`, length 1 to 32.
-    pub subnets: List<Str>,
-}
-
-static RULE_VpcConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(32),
-                    pattern: Some(&PATTERN_7),
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "Subnets",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(32),
-                    pattern: Some(&PATTERN_7),
-                    allowed: &[],
-                    format: Some(Format::SubnetId),
-                }),
-                min_items: Some(1),
-                max_items: Some(16),
-            }),
-        ),
-    ],
-    required: &["SecurityGroupIds", "Subnets"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `VpcConfig` property type of `AWS::Comprehend::DocumentClassifier`.
-///
-/// Configuration parameters for an optional private Virtual Private Cloud (VPC) containing the resources you are using for the job. For more information, see \[Amazon VPC\](<https://docs.aws.amazon.com/vpc/latest/userguide/what-is-amazon-vpc.html>) .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-comprehend-documentclassifier-vpcconfig.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct VpcConfig {
-    /// `SecurityGroupIds`: a list of strings, required.
-    ///
-    /// The ID number for a security group on an instance of your private VPC. Security groups on your VPC function serve as a virtual firewall to control inbound and outbound traffic and provides security for the resources that you’ll be accessing on the VPC. This ID number is preceded by "sg-", for instance: "sg-03b388029b0a285ea". For more information, see \[Security Groups for your VPC\](<https://docs.aws.amazon.com/vpc/latest/userguide/VPC_SecurityGroups.html>) .
-    ///
-    /// Format `AWS::EC2::SecurityGroup.Ids`; items 1 to 5; each item: format `AWS::EC2::SecurityGroup.Id`, pattern `[-0-9a-zA-Z]+`, length 1 to 32.
-    pub security_group_ids: List<Str>,
-    /// `Subnets`: a list of strings, required.
-    ///
-    /// The ID for each subnet being used in your private VPC. This subnet is a subset of the a range of IPv4 addresses used by the VPC and is specific to a given availability zone in the VPC’s Region. This ID number is preceded by "subnet-", for instance: "subnet-04ccf456919e69055". For more information, see \[VPCs and Subnets\](<https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Subnets.html>) .
-    ///
-    /// Format `AWS::EC2::Subnet.Ids`; items 1 to 16; each item: format `AWS::EC2::Subnet.Id`, pattern `[-0-9a-zA-Z]+`, length 1 to 32.
-    pub subnets: List<Str>,
-}
-
-impl VpcConfig {
-    /// A `VpcConfig` with its required properties, named in a [`VpcConfigRequired`].
-    pub fn new(required: VpcConfigRequired) -> Self {
-        Self {
-            security_group_ids: required.security_group_ids,
-            subnets: required.subnets,
-        }
-    }
-
-    /// `SecurityGroupIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = value.into();
-        self
-    }
-
-    /// `Subnets`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnets = value.into();
-        self
-    }
-}
-
-impl PropertyType for VpcConfig {}
-
-impl ToValue for VpcConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("SecurityGroupIds", &self.security_group_ids)
-            .req("Subnets", &self.subnets)
             .build()
     }
 }
@@ -1549,46 +853,6 @@ impl ToValue for FeatureType {
         let s = match self {
             Self::Tables => "TABLES",
             Self::Forms => "FORMS",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `LanguageCode` (`AWS::Comprehend::DocumentClassifier`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum LanguageCode {
-    /// `en`
-    En,
-    /// `es`
-    Es,
-    /// `fr`
-    Fr,
-    /// `it`
-    It,
-    /// `de`
-    De,
-    /// `pt`
-    Pt,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for LanguageCode {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for LanguageCode {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::En => "en",
-            Self::Es => "es",
-            Self::Fr => "fr",
-            Self::It => "it",
-            Self::De => "de",
-            Self::Pt => "pt",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

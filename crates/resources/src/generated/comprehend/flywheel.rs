@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{LanguageCode, Tag, TagRequired, VpcConfig, VpcConfigRequired};
+use super::shared::{RULE_Tag, RULE_VpcConfig};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "arn:aws(-[^:]+)?:comprehend:[a-zA-Z0-9-]*:[0-9]{12}:(document-classifier|entity-recognizer)/[a-zA-Z0-9](-*[a-zA-Z0-9])*(/version/[a-zA-Z0-9](-*[a-zA-Z0-9])*)?",
 );
@@ -14,107 +17,37 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("arn:aws(-[^:]+)?:iam::[0-9]
 pub(crate) static PATTERN_2: Pattern =
     Pattern::new("s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?");
 pub(crate) static PATTERN_3: Pattern = Pattern::new("^\\p{ASCII}+$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("[-0-9a-zA-Z]+");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^\\P{C}*$");
-pub(crate) static PATTERN_7: Pattern =
+pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$");
+pub(crate) static PATTERN_5: Pattern = Pattern::new("^\\P{C}*$");
+pub(crate) static PATTERN_6: Pattern =
     Pattern::new("^(?![^\\n\\r\\t,]*\\\\n|\\\\r|\\\\t)[^\\n\\r\\t,]+$");
 
 /// The required properties of [`Flywheel`], by name: `Flywheel::new(FlywheelRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FlywheelRequired {
     /// `DataAccessRoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the IAM role that grants Amazon Comprehend permission to access the flywheel data.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `arn:aws(-[^:]+)?:iam::[0-9]{12}:role/.+`; length 20 to 2048.
     pub data_access_role_arn: Str,
     /// `DataLakeS3Uri`: a string, required.
-    ///
-    /// Amazon S3 URI of the data lake location.
-    ///
-    /// Pattern `s3://[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9](/.*)?`; length 0 to 512; create-only: changing it replaces the resource.
     pub data_lake_s3_uri: Str,
     /// `FlywheelName`: a string, required.
-    ///
-    /// Name for the flywheel.
-    ///
-    /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`; length 1 to 63; create-only: changing it replaces the resource.
     pub flywheel_name: Str,
 }
 
-static RULE_Flywheel: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Flywheel: ObjRule = ObjRule {
     properties: &[
-        (
-            "ActiveModelArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DataAccessRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "DataLakeS3Uri",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DataSecurityConfig",
-            Shape::Object(&RULE_DataSecurityConfig),
-        ),
-        (
-            "FlywheelName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ModelType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DOCUMENT_CLASSIFIER", "ENTITY_RECOGNIZER"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ActiveModelArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DataAccessRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("DataLakeS3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("DataSecurityConfig", Shape::Object(&RULE_DataSecurityConfig)),
+        ("FlywheelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("ModelType", Shape::Str(&StrRule { allowed: &["DOCUMENT_CLASSIFIER", "ENTITY_RECOGNIZER"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("TaskConfig", Shape::Object(&RULE_TaskConfig)),
     ],
     required: &["FlywheelName", "DataAccessRoleArn", "DataLakeS3Uri"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Comprehend::Flywheel` resource.
@@ -184,6 +117,7 @@ pub struct Flywheel {
     pub task_config: Option<Obj<TaskConfig>>,
 }
 
+#[rustfmt::skip]
 impl Flywheel {
     /// The CloudFormation type name, `AWS::Comprehend::Flywheel`.
     pub const TYPE_NAME: &'static str = "AWS::Comprehend::Flywheel";
@@ -219,68 +153,21 @@ impl Flywheel {
     }
 
     /// `ActiveModelArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn active_model_arn(mut self, value: impl Into<Str>) -> Self {
-        self.active_model_arn = Some(value.into());
-        self
-    }
-
+    pub fn active_model_arn(mut self, value: impl Into<Str>) -> Self { self.active_model_arn = Some(value.into()); self }
     /// `DataAccessRoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_access_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.data_access_role_arn = value.into();
-        self
-    }
-
+    pub fn data_access_role_arn(mut self, value: impl Into<Str>) -> Self { self.data_access_role_arn = value.into(); self }
     /// `DataLakeS3Uri`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_lake_s3_uri(mut self, value: impl Into<Str>) -> Self {
-        self.data_lake_s3_uri = value.into();
-        self
-    }
-
+    pub fn data_lake_s3_uri(mut self, value: impl Into<Str>) -> Self { self.data_lake_s3_uri = value.into(); self }
     /// `DataSecurityConfig`: a [`DataSecurityConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_security_config(mut self, value: impl Into<Obj<DataSecurityConfig>>) -> Self {
-        self.data_security_config = Some(value.into());
-        self
-    }
-
+    pub fn data_security_config(mut self, value: impl Into<Obj<DataSecurityConfig>>) -> Self { self.data_security_config = Some(value.into()); self }
     /// `FlywheelName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn flywheel_name(mut self, value: impl Into<Str>) -> Self {
-        self.flywheel_name = value.into();
-        self
-    }
-
+    pub fn flywheel_name(mut self, value: impl Into<Str>) -> Self { self.flywheel_name = value.into(); self }
     /// `ModelType`: a [`ModelType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_type(mut self, value: impl Into<ModelType>) -> Self {
-        self.model_type = Some(value.into());
-        self
-    }
-
+    pub fn model_type(mut self, value: impl Into<ModelType>) -> Self { self.model_type = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TaskConfig`: a [`TaskConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn task_config(mut self, value: impl Into<Obj<TaskConfig>>) -> Self {
-        self.task_config = Some(value.into());
-        self
-    }
+    pub fn task_config(mut self, value: impl Into<Obj<TaskConfig>>) -> Self { self.task_config = Some(value.into()); self }
 }
 
 impl Resource for Flywheel {
@@ -330,46 +217,16 @@ impl FlywheelAttributes {
     }
 }
 
-static RULE_DataSecurityConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataSecurityConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "DataLakeKmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ModelKmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VolumeKmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DataLakeKmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("ModelKmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("VolumeKmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("VpcConfig", Shape::Object(&RULE_VpcConfig)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataSecurityConfig` property type of `AWS::Comprehend::Flywheel`.
@@ -406,6 +263,7 @@ pub struct DataSecurityConfig {
     pub vpc_config: Option<Obj<VpcConfig>>,
 }
 
+#[rustfmt::skip]
 impl DataSecurityConfig {
     /// A `DataSecurityConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -413,36 +271,13 @@ impl DataSecurityConfig {
     }
 
     /// `DataLakeKmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_lake_kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.data_lake_kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn data_lake_kms_key_id(mut self, value: impl Into<Str>) -> Self { self.data_lake_kms_key_id = Some(value.into()); self }
     /// `ModelKmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.model_kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn model_kms_key_id(mut self, value: impl Into<Str>) -> Self { self.model_kms_key_id = Some(value.into()); self }
     /// `VolumeKmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.volume_kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn volume_kms_key_id(mut self, value: impl Into<Str>) -> Self { self.volume_kms_key_id = Some(value.into()); self }
     /// `VpcConfig`: a [`VpcConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self {
-        self.vpc_config = Some(value.into());
-        self
-    }
+    pub fn vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self { self.vpc_config = Some(value.into()); self }
 }
 
 impl PropertyType for DataSecurityConfig {}
@@ -462,44 +297,18 @@ impl ToValue for DataSecurityConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DocumentClassificationConfigRequired {
     /// `Mode`: a [`DocumentClassificationConfigMode`] value, required.
-    ///
-    /// Classification mode indicates whether the documents are `MULTI_CLASS` or `MULTI_LABEL` .
     pub mode: DocumentClassificationConfigMode,
 }
 
-static RULE_DocumentClassificationConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DocumentClassificationConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "Labels",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(5000),
-                    pattern: Some(&PATTERN_6),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(1000),
-            }),
-        ),
-        (
-            "Mode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["MULTI_CLASS", "MULTI_LABEL"],
-                format: None,
-            }),
-        ),
+        ("Labels", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(5000), pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: Some(0), max_items: Some(1000) })),
+        ("Mode", Shape::Str(&StrRule { allowed: &["MULTI_CLASS", "MULTI_LABEL"], ..StrRule::ANY })),
     ],
     required: &["Mode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DocumentClassificationConfig` property type of `AWS::Comprehend::Flywheel`.
@@ -521,6 +330,7 @@ pub struct DocumentClassificationConfig {
     pub mode: DocumentClassificationConfigMode,
 }
 
+#[rustfmt::skip]
 impl DocumentClassificationConfig {
     /// A `DocumentClassificationConfig` with its required properties, named in a [`DocumentClassificationConfigRequired`].
     pub fn new(required: DocumentClassificationConfigRequired) -> Self {
@@ -531,20 +341,9 @@ impl DocumentClassificationConfig {
     }
 
     /// `Labels`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn labels(mut self, value: impl Into<List<Str>>) -> Self {
-        self.labels = Some(value.into());
-        self
-    }
-
+    pub fn labels(mut self, value: impl Into<List<Str>>) -> Self { self.labels = Some(value.into()); self }
     /// `Mode`: a [`DocumentClassificationConfigMode`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mode(mut self, value: impl Into<DocumentClassificationConfigMode>) -> Self {
-        self.mode = value.into();
-        self
-    }
+    pub fn mode(mut self, value: impl Into<DocumentClassificationConfigMode>) -> Self { self.mode = value.into(); self }
 }
 
 impl PropertyType for DocumentClassificationConfig {}
@@ -558,21 +357,13 @@ impl ToValue for DocumentClassificationConfig {
     }
 }
 
-static RULE_EntityRecognitionConfig: ObjRule = ObjRule {
-    properties: &[(
-        "EntityTypes",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_EntityTypesListItem),
-            min_items: Some(1),
-            max_items: Some(25),
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_EntityRecognitionConfig: ObjRule = ObjRule {
+    properties: &[
+        ("EntityTypes", Shape::List(&ListRule { items: Shape::Object(&RULE_EntityTypesListItem), min_items: Some(1), max_items: Some(25) })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EntityRecognitionConfig` property type of `AWS::Comprehend::Flywheel`.
@@ -590,6 +381,7 @@ pub struct EntityRecognitionConfig {
     pub entity_types: Option<List<EntityTypesListItem>>,
 }
 
+#[rustfmt::skip]
 impl EntityRecognitionConfig {
     /// A `EntityRecognitionConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -597,12 +389,7 @@ impl EntityRecognitionConfig {
     }
 
     /// `EntityTypes`: a list of [`EntityTypesListItem`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn entity_types(mut self, value: impl Into<List<EntityTypesListItem>>) -> Self {
-        self.entity_types = Some(value.into());
-        self
-    }
+    pub fn entity_types(mut self, value: impl Into<List<EntityTypesListItem>>) -> Self { self.entity_types = Some(value.into()); self }
 }
 
 impl PropertyType for EntityRecognitionConfig {}
@@ -619,32 +406,17 @@ impl ToValue for EntityRecognitionConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EntityTypesListItemRequired {
     /// `Type`: a string, required.
-    ///
-    /// An entity type within a labeled training dataset that Amazon Comprehend uses to train a custom entity recognizer.
-    ///
-    /// Entity types must not contain the following invalid characters: \n (line break), \\n (escaped line break, \r (carriage return), \\r (escaped carriage return), \t (tab), \\t (escaped tab), and , (comma).
-    ///
-    /// Pattern `^(?![^\n\r\t,]*\\n|\\r|\\t)[^\n\r\t,]+$`; length 1 to 64.
     pub r#type: Str,
 }
 
-static RULE_EntityTypesListItem: ObjRule = ObjRule {
-    properties: &[(
-        "Type",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(64),
-            pattern: Some(&PATTERN_7),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_EntityTypesListItem: ObjRule = ObjRule {
+    properties: &[
+        ("Type", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+    ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EntityTypesListItem` property type of `AWS::Comprehend::Flywheel`.
@@ -664,6 +436,7 @@ pub struct EntityTypesListItem {
     pub r#type: Str,
 }
 
+#[rustfmt::skip]
 impl EntityTypesListItem {
     /// A `EntityTypesListItem` with its required properties, named in a [`EntityTypesListItemRequired`].
     pub fn new(required: EntityTypesListItemRequired) -> Self {
@@ -673,12 +446,7 @@ impl EntityTypesListItem {
     }
 
     /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for EntityTypesListItem {}
@@ -689,138 +457,23 @@ impl ToValue for EntityTypesListItem {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Comprehend::Flywheel`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-comprehend-flywheel-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TaskConfig`], by name: `TaskConfig::new(TaskConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TaskConfigRequired {
     /// `LanguageCode`: a [`LanguageCode`] value, required.
-    ///
-    /// Language code for the language that the model supports.
     pub language_code: LanguageCode,
 }
 
-static RULE_TaskConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TaskConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "DocumentClassificationConfig",
-            Shape::Object(&RULE_DocumentClassificationConfig),
-        ),
-        (
-            "EntityRecognitionConfig",
-            Shape::Object(&RULE_EntityRecognitionConfig),
-        ),
-        (
-            "LanguageCode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["en", "es", "fr", "it", "de", "pt"],
-                format: None,
-            }),
-        ),
+        ("DocumentClassificationConfig", Shape::Object(&RULE_DocumentClassificationConfig)),
+        ("EntityRecognitionConfig", Shape::Object(&RULE_EntityRecognitionConfig)),
+        ("LanguageCode", Shape::Str(&StrRule { allowed: &["en", "es", "fr", "it", "de", "pt"], ..StrRule::ANY })),
     ],
     required: &["LanguageCode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TaskConfig` property type of `AWS::Comprehend::Flywheel`.
@@ -844,6 +497,7 @@ pub struct TaskConfig {
     pub language_code: LanguageCode,
 }
 
+#[rustfmt::skip]
 impl TaskConfig {
     /// A `TaskConfig` with its required properties, named in a [`TaskConfigRequired`].
     pub fn new(required: TaskConfigRequired) -> Self {
@@ -855,34 +509,11 @@ impl TaskConfig {
     }
 
     /// `DocumentClassificationConfig`: a [`DocumentClassificationConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn document_classification_config(
-        mut self,
-        value: impl Into<Obj<DocumentClassificationConfig>>,
-    ) -> Self {
-        self.document_classification_config = Some(value.into());
-        self
-    }
-
+    pub fn document_classification_config(mut self, value: impl Into<Obj<DocumentClassificationConfig>>) -> Self { self.document_classification_config = Some(value.into()); self }
     /// `EntityRecognitionConfig`: an [`EntityRecognitionConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn entity_recognition_config(
-        mut self,
-        value: impl Into<Obj<EntityRecognitionConfig>>,
-    ) -> Self {
-        self.entity_recognition_config = Some(value.into());
-        self
-    }
-
+    pub fn entity_recognition_config(mut self, value: impl Into<Obj<EntityRecognitionConfig>>) -> Self { self.entity_recognition_config = Some(value.into()); self }
     /// `LanguageCode`: a [`LanguageCode`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn language_code(mut self, value: impl Into<LanguageCode>) -> Self {
-        self.language_code = value.into();
-        self
-    }
+    pub fn language_code(mut self, value: impl Into<LanguageCode>) -> Self { self.language_code = value.into(); self }
 }
 
 impl PropertyType for TaskConfig {}
@@ -896,120 +527,6 @@ impl ToValue for TaskConfig {
             )
             .opt("EntityRecognitionConfig", &self.entity_recognition_config)
             .req("LanguageCode", &self.language_code)
-            .build()
-    }
-}
-
-/// The required properties of [`VpcConfig`], by name: `VpcConfig::new(VpcConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VpcConfigRequired {
-    /// `SecurityGroupIds`: a list of strings, required.
-    ///
-    /// The ID number for a security group on an instance of your private VPC. Security groups on your VPC function serve as a virtual firewall to control inbound and outbound traffic and provides security for the resources that you’ll be accessing on the VPC. This ID number is preceded by "sg-", for instance: "sg-03b388029b0a285ea". For more information, see \[Security Groups for your VPC\](<https://docs.aws.amazon.com/vpc/latest/userguide/VPC_SecurityGroups.html>) .
-    ///
-    /// Format `AWS::EC2::SecurityGroup.Ids`; items 1 to 5; each item: format `AWS::EC2::SecurityGroup.Id`, pattern `[-0-9a-zA-Z]+`, length 1 to 32.
-    pub security_group_ids: List<Str>,
-    /// `Subnets`: a list of strings, required.
-    ///
-    /// The ID for each subnet being used in your private VPC. This subnet is a subset of the a range of IPv4 addresses used by the VPC and is specific to a given availability zone in the VPC’s Region. This ID number is preceded by "subnet-", for instance: "subnet-04ccf456919e69055". For more information, see \[VPCs and Subnets\](<https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Subnets.html>) .
-    ///
-    /// Format `AWS::EC2::Subnet.Ids`; items 1 to 16; each item: format `AWS::EC2::Subnet.Id`, pattern `[-0-9a-zA-Z]+`, length 1 to 32.
-    pub subnets: List<Str>,
-}
-
-static RULE_VpcConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(32),
-                    pattern: Some(&PATTERN_4),
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "Subnets",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(32),
-                    pattern: Some(&PATTERN_4),
-                    allowed: &[],
-                    format: Some(Format::SubnetId),
-                }),
-                min_items: Some(1),
-                max_items: Some(16),
-            }),
-        ),
-    ],
-    required: &["SecurityGroupIds", "Subnets"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `VpcConfig` property type of `AWS::Comprehend::Flywheel`.
-///
-/// Configuration parameters for an optional private Virtual Private Cloud (VPC) containing the resources you are using for the job. For more information, see \[Amazon VPC\](<https://docs.aws.amazon.com/vpc/latest/userguide/what-is-amazon-vpc.html>) .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-comprehend-flywheel-vpcconfig.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct VpcConfig {
-    /// `SecurityGroupIds`: a list of strings, required.
-    ///
-    /// The ID number for a security group on an instance of your private VPC. Security groups on your VPC function serve as a virtual firewall to control inbound and outbound traffic and provides security for the resources that you’ll be accessing on the VPC. This ID number is preceded by "sg-", for instance: "sg-03b388029b0a285ea". For more information, see \[Security Groups for your VPC\](<https://docs.aws.amazon.com/vpc/latest/userguide/VPC_SecurityGroups.html>) .
-    ///
-    /// Format `AWS::EC2::SecurityGroup.Ids`; items 1 to 5; each item: format `AWS::EC2::SecurityGroup.Id`, pattern `[-0-9a-zA-Z]+`, length 1 to 32.
-    pub security_group_ids: List<Str>,
-    /// `Subnets`: a list of strings, required.
-    ///
-    /// The ID for each subnet being used in your private VPC. This subnet is a subset of the a range of IPv4 addresses used by the VPC and is specific to a given availability zone in the VPC’s Region. This ID number is preceded by "subnet-", for instance: "subnet-04ccf456919e69055". For more information, see \[VPCs and Subnets\](<https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Subnets.html>) .
-    ///
-    /// Format `AWS::EC2::Subnet.Ids`; items 1 to 16; each item: format `AWS::EC2::Subnet.Id`, pattern `[-0-9a-zA-Z]+`, length 1 to 32.
-    pub subnets: List<Str>,
-}
-
-impl VpcConfig {
-    /// A `VpcConfig` with its required properties, named in a [`VpcConfigRequired`].
-    pub fn new(required: VpcConfigRequired) -> Self {
-        Self {
-            security_group_ids: required.security_group_ids,
-            subnets: required.subnets,
-        }
-    }
-
-    /// `SecurityGroupIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = value.into();
-        self
-    }
-
-    /// `Subnets`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnets = value.into();
-        self
-    }
-}
-
-impl PropertyType for VpcConfig {}
-
-impl ToValue for VpcConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("SecurityGroupIds", &self.security_group_ids)
-            .req("Subnets", &self.subnets)
             .build()
     }
 }
@@ -1036,46 +553,6 @@ impl ToValue for DocumentClassificationConfigMode {
         let s = match self {
             Self::MultiClass => "MULTI_CLASS",
             Self::MultiLabel => "MULTI_LABEL",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `LanguageCode` (`AWS::Comprehend::Flywheel`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum LanguageCode {
-    /// `en`
-    En,
-    /// `es`
-    Es,
-    /// `fr`
-    Fr,
-    /// `it`
-    It,
-    /// `de`
-    De,
-    /// `pt`
-    Pt,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for LanguageCode {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for LanguageCode {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::En => "en",
-            Self::Es => "es",
-            Self::Fr => "fr",
-            Self::It => "it",
-            Self::De => "de",
-            Self::Pt => "pt",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -5,9 +5,12 @@
 //!
 //! - `AWS::Comprehend::DocumentClassifier`: [`DocumentClassifier`], property types in [`document_classifier`]
 //! - `AWS::Comprehend::Flywheel`: [`Flywheel`], property types in [`flywheel`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod document_classifier;
 pub mod flywheel;
+pub mod shared;
 
 pub use document_classifier::{
     DocumentClassifier, DocumentClassifierAttributes, DocumentClassifierRequired,

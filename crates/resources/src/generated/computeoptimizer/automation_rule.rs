@@ -18,116 +18,34 @@ pub(crate) static PATTERN_5: Pattern = Pattern::new("^[\\w\\s\\.\\-\\:\\/\\=\\+\
 #[derive(Clone, Debug, PartialEq)]
 pub struct AutomationRuleRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the automation rule.
-    ///
-    /// Pattern `^[a-zA-Z0-9_-]*$`; length 0 to 128.
     pub name: Str,
     /// `RecommendedActionTypes`: a list of [`RecommendedActionType`] values, required.
-    ///
-    /// The types of recommended actions this rule will implement.
-    ///
-    /// Items at least 1.
     pub recommended_action_types: List<RecommendedActionType>,
     /// `RuleType`: a [`RuleType`] value, required.
-    ///
-    /// The type of automation rule.
     pub rule_type: RuleType,
     /// `Schedule`: a [`Schedule`] object, required.
     pub schedule: Obj<Schedule>,
     /// `Status`: an [`AutomationRuleStatus`] value, required.
-    ///
-    /// The status of the automation rule.
     pub status: AutomationRuleStatus,
 }
 
-static RULE_AutomationRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AutomationRule: ObjRule = ObjRule {
     properties: &[
         ("Criteria", Shape::Object(&RULE_Criteria)),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OrganizationConfiguration",
-            Shape::Object(&RULE_OrganizationConfiguration),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("OrganizationConfiguration", Shape::Object(&RULE_OrganizationConfiguration)),
         ("Priority", Shape::STR),
-        (
-            "RecommendedActionTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "SnapshotAndDeleteUnattachedEbsVolume",
-                        "UpgradeEbsVolumeType",
-                    ],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "RuleType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AccountRule", "OrganizationRule"],
-                format: None,
-            }),
-        ),
+        ("RecommendedActionTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SnapshotAndDeleteUnattachedEbsVolume", "UpgradeEbsVolumeType"], ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("RuleType", Shape::Str(&StrRule { allowed: &["AccountRule", "OrganizationRule"], ..StrRule::ANY })),
         ("Schedule", Shape::Object(&RULE_Schedule)),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Active", "Inactive"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(200),
-            }),
-        ),
+        ("Status", Shape::Str(&StrRule { allowed: &["Active", "Inactive"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200) })),
     ],
-    required: &[
-        "Name",
-        "RuleType",
-        "RecommendedActionTypes",
-        "Schedule",
-        "Status",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["Name", "RuleType", "RecommendedActionTypes", "Schedule", "Status"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ComputeOptimizer::AutomationRule` resource.
@@ -186,6 +104,7 @@ pub struct AutomationRule {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl AutomationRule {
     /// The CloudFormation type name, `AWS::ComputeOptimizer::AutomationRule`.
     pub const TYPE_NAME: &'static str = "AWS::ComputeOptimizer::AutomationRule";
@@ -196,32 +115,12 @@ impl AutomationRule {
         type_name: "AWS::ComputeOptimizer::AutomationRule",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-computeoptimizer-automationrule.html",
         primary_identifier: &["RuleArn"],
-        required: &[
-            "Name",
-            "RecommendedActionTypes",
-            "RuleType",
-            "Schedule",
-            "Status",
-        ],
+        required: &["Name", "RecommendedActionTypes", "RuleType", "Schedule", "Status"],
         create_only: &[],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "RuleArn",
-            "RuleId",
-            "RuleRevision",
-            "AccountId",
-            "CreatedTimestamp",
-            "LastUpdatedTimestamp",
-        ],
-        attributes: &[
-            "AccountId",
-            "CreatedTimestamp",
-            "LastUpdatedTimestamp",
-            "RuleArn",
-            "RuleId",
-            "RuleRevision",
-        ],
+        read_only: &["RuleArn", "RuleId", "RuleRevision", "AccountId", "CreatedTimestamp", "LastUpdatedTimestamp"],
+        attributes: &["AccountId", "CreatedTimestamp", "LastUpdatedTimestamp", "RuleArn", "RuleId", "RuleRevision"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -243,84 +142,25 @@ impl AutomationRule {
     }
 
     /// `Criteria`: a [`Criteria`] object.
-    pub fn criteria(mut self, value: impl Into<Obj<Criteria>>) -> Self {
-        self.criteria = Some(value.into());
-        self
-    }
-
+    pub fn criteria(mut self, value: impl Into<Obj<Criteria>>) -> Self { self.criteria = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `OrganizationConfiguration`: an [`OrganizationConfiguration`] object.
-    pub fn organization_configuration(
-        mut self,
-        value: impl Into<Obj<OrganizationConfiguration>>,
-    ) -> Self {
-        self.organization_configuration = Some(value.into());
-        self
-    }
-
+    pub fn organization_configuration(mut self, value: impl Into<Obj<OrganizationConfiguration>>) -> Self { self.organization_configuration = Some(value.into()); self }
     /// `Priority`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn priority(mut self, value: impl Into<Str>) -> Self {
-        self.priority = Some(value.into());
-        self
-    }
-
+    pub fn priority(mut self, value: impl Into<Str>) -> Self { self.priority = Some(value.into()); self }
     /// `RecommendedActionTypes`: a list of [`RecommendedActionType`] values, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn recommended_action_types(
-        mut self,
-        value: impl Into<List<RecommendedActionType>>,
-    ) -> Self {
-        self.recommended_action_types = value.into();
-        self
-    }
-
+    pub fn recommended_action_types(mut self, value: impl Into<List<RecommendedActionType>>) -> Self { self.recommended_action_types = value.into(); self }
     /// `RuleType`: a [`RuleType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_type(mut self, value: impl Into<RuleType>) -> Self {
-        self.rule_type = value.into();
-        self
-    }
-
+    pub fn rule_type(mut self, value: impl Into<RuleType>) -> Self { self.rule_type = value.into(); self }
     /// `Schedule`: a [`Schedule`] object, required.
-    pub fn schedule(mut self, value: impl Into<Obj<Schedule>>) -> Self {
-        self.schedule = value.into();
-        self
-    }
-
+    pub fn schedule(mut self, value: impl Into<Obj<Schedule>>) -> Self { self.schedule = value.into(); self }
     /// `Status`: an [`AutomationRuleStatus`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<AutomationRuleStatus>) -> Self {
-        self.status = value.into();
-        self
-    }
-
+    pub fn status(mut self, value: impl Into<AutomationRuleStatus>) -> Self { self.status = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for AutomationRule {
@@ -410,79 +250,20 @@ impl AutomationRuleAttributes {
     }
 }
 
-static RULE_Criteria: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Criteria: ObjRule = ObjRule {
     properties: &[
-        (
-            "EbsVolumeSizeInGib",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_IntegerCriteriaCondition),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "EbsVolumeType",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringCriteriaCondition),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "EstimatedMonthlySavings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DoubleCriteriaCondition),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "LookBackPeriodInDays",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_IntegerCriteriaCondition),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Region",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringCriteriaCondition),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ResourceArn",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringCriteriaCondition),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ResourceTag",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ResourceTagsCriteriaCondition),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "RestartNeeded",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringCriteriaCondition),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("EbsVolumeSizeInGib", Shape::List(&ListRule { items: Shape::Object(&RULE_IntegerCriteriaCondition), min_items: None, max_items: None })),
+        ("EbsVolumeType", Shape::List(&ListRule { items: Shape::Object(&RULE_StringCriteriaCondition), min_items: None, max_items: None })),
+        ("EstimatedMonthlySavings", Shape::List(&ListRule { items: Shape::Object(&RULE_DoubleCriteriaCondition), min_items: None, max_items: None })),
+        ("LookBackPeriodInDays", Shape::List(&ListRule { items: Shape::Object(&RULE_IntegerCriteriaCondition), min_items: None, max_items: None })),
+        ("Region", Shape::List(&ListRule { items: Shape::Object(&RULE_StringCriteriaCondition), min_items: None, max_items: None })),
+        ("ResourceArn", Shape::List(&ListRule { items: Shape::Object(&RULE_StringCriteriaCondition), min_items: None, max_items: None })),
+        ("ResourceTag", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTagsCriteriaCondition), min_items: None, max_items: None })),
+        ("RestartNeeded", Shape::List(&ListRule { items: Shape::Object(&RULE_StringCriteriaCondition), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Criteria` property type of `AWS::ComputeOptimizer::AutomationRule`.
@@ -508,6 +289,7 @@ pub struct Criteria {
     pub restart_needed: Option<List<StringCriteriaCondition>>,
 }
 
+#[rustfmt::skip]
 impl Criteria {
     /// A `Criteria` with no property set (none is required).
     pub fn new() -> Self {
@@ -515,61 +297,21 @@ impl Criteria {
     }
 
     /// `EbsVolumeSizeInGib`: a list of [`IntegerCriteriaCondition`] objects.
-    pub fn ebs_volume_size_in_gib(
-        mut self,
-        value: impl Into<List<IntegerCriteriaCondition>>,
-    ) -> Self {
-        self.ebs_volume_size_in_gib = Some(value.into());
-        self
-    }
-
+    pub fn ebs_volume_size_in_gib(mut self, value: impl Into<List<IntegerCriteriaCondition>>) -> Self { self.ebs_volume_size_in_gib = Some(value.into()); self }
     /// `EbsVolumeType`: a list of [`StringCriteriaCondition`] objects.
-    pub fn ebs_volume_type(mut self, value: impl Into<List<StringCriteriaCondition>>) -> Self {
-        self.ebs_volume_type = Some(value.into());
-        self
-    }
-
+    pub fn ebs_volume_type(mut self, value: impl Into<List<StringCriteriaCondition>>) -> Self { self.ebs_volume_type = Some(value.into()); self }
     /// `EstimatedMonthlySavings`: a list of [`DoubleCriteriaCondition`] objects.
-    pub fn estimated_monthly_savings(
-        mut self,
-        value: impl Into<List<DoubleCriteriaCondition>>,
-    ) -> Self {
-        self.estimated_monthly_savings = Some(value.into());
-        self
-    }
-
+    pub fn estimated_monthly_savings(mut self, value: impl Into<List<DoubleCriteriaCondition>>) -> Self { self.estimated_monthly_savings = Some(value.into()); self }
     /// `LookBackPeriodInDays`: a list of [`IntegerCriteriaCondition`] objects.
-    pub fn look_back_period_in_days(
-        mut self,
-        value: impl Into<List<IntegerCriteriaCondition>>,
-    ) -> Self {
-        self.look_back_period_in_days = Some(value.into());
-        self
-    }
-
+    pub fn look_back_period_in_days(mut self, value: impl Into<List<IntegerCriteriaCondition>>) -> Self { self.look_back_period_in_days = Some(value.into()); self }
     /// `Region`: a list of [`StringCriteriaCondition`] objects.
-    pub fn region(mut self, value: impl Into<List<StringCriteriaCondition>>) -> Self {
-        self.region = Some(value.into());
-        self
-    }
-
+    pub fn region(mut self, value: impl Into<List<StringCriteriaCondition>>) -> Self { self.region = Some(value.into()); self }
     /// `ResourceArn`: a list of [`StringCriteriaCondition`] objects.
-    pub fn resource_arn(mut self, value: impl Into<List<StringCriteriaCondition>>) -> Self {
-        self.resource_arn = Some(value.into());
-        self
-    }
-
+    pub fn resource_arn(mut self, value: impl Into<List<StringCriteriaCondition>>) -> Self { self.resource_arn = Some(value.into()); self }
     /// `ResourceTag`: a list of [`ResourceTagsCriteriaCondition`] objects.
-    pub fn resource_tag(mut self, value: impl Into<List<ResourceTagsCriteriaCondition>>) -> Self {
-        self.resource_tag = Some(value.into());
-        self
-    }
-
+    pub fn resource_tag(mut self, value: impl Into<List<ResourceTagsCriteriaCondition>>) -> Self { self.resource_tag = Some(value.into()); self }
     /// `RestartNeeded`: a list of [`StringCriteriaCondition`] objects.
-    pub fn restart_needed(mut self, value: impl Into<List<StringCriteriaCondition>>) -> Self {
-        self.restart_needed = Some(value.into());
-        self
-    }
+    pub fn restart_needed(mut self, value: impl Into<List<StringCriteriaCondition>>) -> Self { self.restart_needed = Some(value.into()); self }
 }
 
 impl PropertyType for Criteria {}
@@ -589,46 +331,14 @@ impl ToValue for Criteria {
     }
 }
 
-static RULE_DoubleCriteriaCondition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DoubleCriteriaCondition: ObjRule = ObjRule {
     properties: &[
-        (
-            "Comparison",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "StringEquals",
-                    "StringNotEquals",
-                    "StringEqualsIgnoreCase",
-                    "StringNotEqualsIgnoreCase",
-                    "StringLike",
-                    "StringNotLike",
-                    "NumericEquals",
-                    "NumericNotEquals",
-                    "NumericLessThan",
-                    "NumericLessThanEquals",
-                    "NumericGreaterThan",
-                    "NumericGreaterThanEquals",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Values",
-            Shape::List(&ListRule {
-                items: Shape::NUM,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Comparison", Shape::Str(&StrRule { allowed: &["StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase", "StringLike", "StringNotLike", "NumericEquals", "NumericNotEquals", "NumericLessThan", "NumericLessThanEquals", "NumericGreaterThan", "NumericGreaterThanEquals"], ..StrRule::ANY })),
+        ("Values", Shape::List(&ListRule { items: Shape::NUM, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DoubleCriteriaCondition` property type of `AWS::ComputeOptimizer::AutomationRule`.
@@ -642,6 +352,7 @@ pub struct DoubleCriteriaCondition {
     pub values: Option<List<Num>>,
 }
 
+#[rustfmt::skip]
 impl DoubleCriteriaCondition {
     /// A `DoubleCriteriaCondition` with no property set (none is required).
     pub fn new() -> Self {
@@ -649,16 +360,9 @@ impl DoubleCriteriaCondition {
     }
 
     /// `Comparison`: a [`Comparison`] value.
-    pub fn comparison(mut self, value: impl Into<Comparison>) -> Self {
-        self.comparison = Some(value.into());
-        self
-    }
-
+    pub fn comparison(mut self, value: impl Into<Comparison>) -> Self { self.comparison = Some(value.into()); self }
     /// `Values`: a list of numbers.
-    pub fn values(mut self, value: impl Into<List<Num>>) -> Self {
-        self.values = Some(value.into());
-        self
-    }
+    pub fn values(mut self, value: impl Into<List<Num>>) -> Self { self.values = Some(value.into()); self }
 }
 
 impl PropertyType for DoubleCriteriaCondition {}
@@ -672,46 +376,14 @@ impl ToValue for DoubleCriteriaCondition {
     }
 }
 
-static RULE_IntegerCriteriaCondition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IntegerCriteriaCondition: ObjRule = ObjRule {
     properties: &[
-        (
-            "Comparison",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "StringEquals",
-                    "StringNotEquals",
-                    "StringEqualsIgnoreCase",
-                    "StringNotEqualsIgnoreCase",
-                    "StringLike",
-                    "StringNotLike",
-                    "NumericEquals",
-                    "NumericNotEquals",
-                    "NumericLessThan",
-                    "NumericLessThanEquals",
-                    "NumericGreaterThan",
-                    "NumericGreaterThanEquals",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Values",
-            Shape::List(&ListRule {
-                items: Shape::INT,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Comparison", Shape::Str(&StrRule { allowed: &["StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase", "StringLike", "StringNotLike", "NumericEquals", "NumericNotEquals", "NumericLessThan", "NumericLessThanEquals", "NumericGreaterThan", "NumericGreaterThanEquals"], ..StrRule::ANY })),
+        ("Values", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IntegerCriteriaCondition` property type of `AWS::ComputeOptimizer::AutomationRule`.
@@ -725,6 +397,7 @@ pub struct IntegerCriteriaCondition {
     pub values: Option<List<Int>>,
 }
 
+#[rustfmt::skip]
 impl IntegerCriteriaCondition {
     /// A `IntegerCriteriaCondition` with no property set (none is required).
     pub fn new() -> Self {
@@ -732,16 +405,9 @@ impl IntegerCriteriaCondition {
     }
 
     /// `Comparison`: a [`Comparison`] value.
-    pub fn comparison(mut self, value: impl Into<Comparison>) -> Self {
-        self.comparison = Some(value.into());
-        self
-    }
-
+    pub fn comparison(mut self, value: impl Into<Comparison>) -> Self { self.comparison = Some(value.into()); self }
     /// `Values`: a list of integers.
-    pub fn values(mut self, value: impl Into<List<Int>>) -> Self {
-        self.values = Some(value.into());
-        self
-    }
+    pub fn values(mut self, value: impl Into<List<Int>>) -> Self { self.values = Some(value.into()); self }
 }
 
 impl PropertyType for IntegerCriteriaCondition {}
@@ -755,39 +421,14 @@ impl ToValue for IntegerCriteriaCondition {
     }
 }
 
-static RULE_OrganizationConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OrganizationConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccountIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_3),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "RuleApplyOrder",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["BeforeAccountRules", "AfterAccountRules"],
-                format: None,
-            }),
-        ),
+        ("AccountIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50) })),
+        ("RuleApplyOrder", Shape::Str(&StrRule { allowed: &["BeforeAccountRules", "AfterAccountRules"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OrganizationConfiguration` property type of `AWS::ComputeOptimizer::AutomationRule`.
@@ -807,6 +448,7 @@ pub struct OrganizationConfiguration {
     pub rule_apply_order: Option<RuleApplyOrder>,
 }
 
+#[rustfmt::skip]
 impl OrganizationConfiguration {
     /// A `OrganizationConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -814,20 +456,9 @@ impl OrganizationConfiguration {
     }
 
     /// `AccountIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn account_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.account_ids = Some(value.into());
-        self
-    }
-
+    pub fn account_ids(mut self, value: impl Into<List<Str>>) -> Self { self.account_ids = Some(value.into()); self }
     /// `RuleApplyOrder`: a [`RuleApplyOrder`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_apply_order(mut self, value: impl Into<RuleApplyOrder>) -> Self {
-        self.rule_apply_order = Some(value.into());
-        self
-    }
+    pub fn rule_apply_order(mut self, value: impl Into<RuleApplyOrder>) -> Self { self.rule_apply_order = Some(value.into()); self }
 }
 
 impl PropertyType for OrganizationConfiguration {}
@@ -841,62 +472,15 @@ impl ToValue for OrganizationConfiguration {
     }
 }
 
-static RULE_ResourceTagsCriteriaCondition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResourceTagsCriteriaCondition: ObjRule = ObjRule {
     properties: &[
-        (
-            "Comparison",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "StringEquals",
-                    "StringNotEquals",
-                    "StringEqualsIgnoreCase",
-                    "StringNotEqualsIgnoreCase",
-                    "StringLike",
-                    "StringNotLike",
-                    "NumericEquals",
-                    "NumericNotEquals",
-                    "NumericLessThan",
-                    "NumericLessThanEquals",
-                    "NumericGreaterThan",
-                    "NumericGreaterThanEquals",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Values",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Comparison", Shape::Str(&StrRule { allowed: &["StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase", "StringLike", "StringNotLike", "NumericEquals", "NumericNotEquals", "NumericLessThan", "NumericLessThanEquals", "NumericGreaterThan", "NumericGreaterThanEquals"], ..StrRule::ANY })),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ResourceTagsCriteriaCondition` property type of `AWS::ComputeOptimizer::AutomationRule`.
@@ -916,6 +500,7 @@ pub struct ResourceTagsCriteriaCondition {
     pub values: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl ResourceTagsCriteriaCondition {
     /// A `ResourceTagsCriteriaCondition` with no property set (none is required).
     pub fn new() -> Self {
@@ -923,26 +508,11 @@ impl ResourceTagsCriteriaCondition {
     }
 
     /// `Comparison`: a [`Comparison`] value.
-    pub fn comparison(mut self, value: impl Into<Comparison>) -> Self {
-        self.comparison = Some(value.into());
-        self
-    }
-
+    pub fn comparison(mut self, value: impl Into<Comparison>) -> Self { self.comparison = Some(value.into()); self }
     /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `Values`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.values = Some(value.into());
-        self
-    }
+    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = Some(value.into()); self }
 }
 
 impl PropertyType for ResourceTagsCriteriaCondition {}
@@ -957,25 +527,15 @@ impl ToValue for ResourceTagsCriteriaCondition {
     }
 }
 
-static RULE_Schedule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Schedule: ObjRule = ObjRule {
     properties: &[
-        (
-            "ExecutionWindowInMinutes",
-            Shape::Int(&NumRule {
-                min: Some(60.0),
-                max: Some(1440.0),
-                allowed: &[],
-            }),
-        ),
+        ("ExecutionWindowInMinutes", Shape::Int(&NumRule { min: Some(60.0), max: Some(1440.0), ..NumRule::ANY })),
         ("ScheduleExpression", Shape::STR),
         ("ScheduleExpressionTimezone", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Schedule` property type of `AWS::ComputeOptimizer::AutomationRule`.
@@ -999,6 +559,7 @@ pub struct Schedule {
     pub schedule_expression_timezone: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Schedule {
     /// A `Schedule` with no property set (none is required).
     pub fn new() -> Self {
@@ -1006,28 +567,11 @@ impl Schedule {
     }
 
     /// `ExecutionWindowInMinutes`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_window_in_minutes(mut self, value: impl Into<Int>) -> Self {
-        self.execution_window_in_minutes = Some(value.into());
-        self
-    }
-
+    pub fn execution_window_in_minutes(mut self, value: impl Into<Int>) -> Self { self.execution_window_in_minutes = Some(value.into()); self }
     /// `ScheduleExpression`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule_expression(mut self, value: impl Into<Str>) -> Self {
-        self.schedule_expression = Some(value.into());
-        self
-    }
-
+    pub fn schedule_expression(mut self, value: impl Into<Str>) -> Self { self.schedule_expression = Some(value.into()); self }
     /// `ScheduleExpressionTimezone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule_expression_timezone(mut self, value: impl Into<Str>) -> Self {
-        self.schedule_expression_timezone = Some(value.into());
-        self
-    }
+    pub fn schedule_expression_timezone(mut self, value: impl Into<Str>) -> Self { self.schedule_expression_timezone = Some(value.into()); self }
 }
 
 impl PropertyType for Schedule {}
@@ -1048,52 +592,14 @@ impl ToValue for Schedule {
     }
 }
 
-static RULE_StringCriteriaCondition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StringCriteriaCondition: ObjRule = ObjRule {
     properties: &[
-        (
-            "Comparison",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "StringEquals",
-                    "StringNotEquals",
-                    "StringEqualsIgnoreCase",
-                    "StringNotEqualsIgnoreCase",
-                    "StringLike",
-                    "StringNotLike",
-                    "NumericEquals",
-                    "NumericNotEquals",
-                    "NumericLessThan",
-                    "NumericLessThanEquals",
-                    "NumericGreaterThan",
-                    "NumericGreaterThanEquals",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Values",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Comparison", Shape::Str(&StrRule { allowed: &["StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase", "StringLike", "StringNotLike", "NumericEquals", "NumericNotEquals", "NumericLessThan", "NumericLessThanEquals", "NumericGreaterThan", "NumericGreaterThanEquals"], ..StrRule::ANY })),
+        ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StringCriteriaCondition` property type of `AWS::ComputeOptimizer::AutomationRule`.
@@ -1109,6 +615,7 @@ pub struct StringCriteriaCondition {
     pub values: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl StringCriteriaCondition {
     /// A `StringCriteriaCondition` with no property set (none is required).
     pub fn new() -> Self {
@@ -1116,18 +623,9 @@ impl StringCriteriaCondition {
     }
 
     /// `Comparison`: a [`Comparison`] value.
-    pub fn comparison(mut self, value: impl Into<Comparison>) -> Self {
-        self.comparison = Some(value.into());
-        self
-    }
-
+    pub fn comparison(mut self, value: impl Into<Comparison>) -> Self { self.comparison = Some(value.into()); self }
     /// `Values`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.values = Some(value.into());
-        self
-    }
+    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = Some(value.into()); self }
 }
 
 impl PropertyType for StringCriteriaCondition {}
@@ -1145,44 +643,20 @@ impl ToValue for StringCriteriaCondition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^[\w\s\.\-\:\/\=\+\@]+$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^[\w\s\.\-\:\/\=\+\@]*$`; length at most 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::ComputeOptimizer::AutomationRule`.
@@ -1200,6 +674,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -1210,20 +685,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -13,56 +13,21 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\d{12}$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct AggregationAuthorizationRequired {
     /// `AuthorizedAccountId`: a string, required.
-    ///
-    /// The 12-digit account ID of the account authorized to aggregate data.
-    ///
-    /// Pattern `^\d{12}$`; create-only: changing it replaces the resource.
     pub authorized_account_id: Str,
     /// `AuthorizedAwsRegion`: a string, required.
-    ///
-    /// The region authorized to collect aggregated data.
-    ///
-    /// Length 1 to 64; create-only: changing it replaces the resource.
     pub authorized_aws_region: Str,
 }
 
-static RULE_AggregationAuthorization: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AggregationAuthorization: ObjRule = ObjRule {
     properties: &[
-        (
-            "AuthorizedAccountId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AuthorizedAwsRegion",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("AuthorizedAccountId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("AuthorizedAwsRegion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
     required: &["AuthorizedAccountId", "AuthorizedAwsRegion"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Config::AggregationAuthorization` resource.
@@ -98,6 +63,7 @@ pub struct AggregationAuthorization {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl AggregationAuthorization {
     /// The CloudFormation type name, `AWS::Config::AggregationAuthorization`.
     pub const TYPE_NAME: &'static str = "AWS::Config::AggregationAuthorization";
@@ -128,28 +94,11 @@ impl AggregationAuthorization {
     }
 
     /// `AuthorizedAccountId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authorized_account_id(mut self, value: impl Into<Str>) -> Self {
-        self.authorized_account_id = value.into();
-        self
-    }
-
+    pub fn authorized_account_id(mut self, value: impl Into<Str>) -> Self { self.authorized_account_id = value.into(); self }
     /// `AuthorizedAwsRegion`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authorized_aws_region(mut self, value: impl Into<Str>) -> Self {
-        self.authorized_aws_region = value.into();
-        self
-    }
-
+    pub fn authorized_aws_region(mut self, value: impl Into<Str>) -> Self { self.authorized_aws_region = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for AggregationAuthorization {
@@ -198,44 +147,20 @@ impl AggregationAuthorizationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::Config::AggregationAuthorization`.
@@ -253,6 +178,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -263,20 +189,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

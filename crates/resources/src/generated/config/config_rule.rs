@@ -11,44 +11,24 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfigRuleRequired {
     /// `Source`: a [`Source`] object, required.
-    ///
-    /// Provides the rule owner ( `AWS` for managed rules, `CUSTOM_POLICY` for Custom Policy rules, and `CUSTOM_LAMBDA` for Custom Lambda rules), the rule identifier, and the notifications that cause the function to evaluate your AWS resources.
     pub source: Obj<Source>,
 }
 
-static RULE_ConfigRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConfigRule: ObjRule = ObjRule {
     properties: &[
         ("Compliance", Shape::Object(&RULE_Compliance)),
         ("ConfigRuleName", Shape::STR),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EvaluationModes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EvaluationModeConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("EvaluationModes", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluationModeConfiguration), min_items: None, max_items: None })),
         ("InputParameters", Shape::Any),
         ("MaximumExecutionFrequency", Shape::STR),
         ("Scope", Shape::Object(&RULE_Scope)),
         ("Source", Shape::Object(&RULE_Source)),
     ],
     required: &["Source"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Config::ConfigRule` resource.
@@ -123,6 +103,7 @@ pub struct ConfigRule {
     pub source: Obj<Source>,
 }
 
+#[rustfmt::skip]
 impl ConfigRule {
     /// The CloudFormation type name, `AWS::Config::ConfigRule`.
     pub const TYPE_NAME: &'static str = "AWS::Config::ConfigRule";
@@ -158,68 +139,21 @@ impl ConfigRule {
     }
 
     /// `Compliance`: a [`Compliance`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compliance(mut self, value: impl Into<Obj<Compliance>>) -> Self {
-        self.compliance = Some(value.into());
-        self
-    }
-
+    pub fn compliance(mut self, value: impl Into<Obj<Compliance>>) -> Self { self.compliance = Some(value.into()); self }
     /// `ConfigRuleName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn config_rule_name(mut self, value: impl Into<Str>) -> Self {
-        self.config_rule_name = Some(value.into());
-        self
-    }
-
+    pub fn config_rule_name(mut self, value: impl Into<Str>) -> Self { self.config_rule_name = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `EvaluationModes`: a list of [`EvaluationModeConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn evaluation_modes(mut self, value: impl Into<List<EvaluationModeConfiguration>>) -> Self {
-        self.evaluation_modes = Some(value.into());
-        self
-    }
-
+    pub fn evaluation_modes(mut self, value: impl Into<List<EvaluationModeConfiguration>>) -> Self { self.evaluation_modes = Some(value.into()); self }
     /// `InputParameters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_parameters(mut self, value: impl Into<Json>) -> Self {
-        self.input_parameters = Some(value.into());
-        self
-    }
-
+    pub fn input_parameters(mut self, value: impl Into<Json>) -> Self { self.input_parameters = Some(value.into()); self }
     /// `MaximumExecutionFrequency`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_execution_frequency(mut self, value: impl Into<Str>) -> Self {
-        self.maximum_execution_frequency = Some(value.into());
-        self
-    }
-
+    pub fn maximum_execution_frequency(mut self, value: impl Into<Str>) -> Self { self.maximum_execution_frequency = Some(value.into()); self }
     /// `Scope`: a [`Scope`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scope(mut self, value: impl Into<Obj<Scope>>) -> Self {
-        self.scope = Some(value.into());
-        self
-    }
-
+    pub fn scope(mut self, value: impl Into<Obj<Scope>>) -> Self { self.scope = Some(value.into()); self }
     /// `Source`: a [`Source`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source(mut self, value: impl Into<Obj<Source>>) -> Self {
-        self.source = value.into();
-        self
-    }
+    pub fn source(mut self, value: impl Into<Obj<Source>>) -> Self { self.source = value.into(); self }
 }
 
 impl Resource for ConfigRule {
@@ -281,14 +215,13 @@ impl ConfigRuleAttributes {
     }
 }
 
-static RULE_Compliance: ObjRule = ObjRule {
-    properties: &[("Type", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Compliance: ObjRule = ObjRule {
+    properties: &[
+        ("Type", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Compliance` property type of `AWS::Config::ConfigRule`.
@@ -302,6 +235,7 @@ pub struct Compliance {
     pub r#type: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Compliance {
     /// A `Compliance` with no property set (none is required).
     pub fn new() -> Self {
@@ -309,10 +243,7 @@ impl Compliance {
     }
 
     /// `Type`: a string.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl PropertyType for Compliance {}
@@ -323,18 +254,15 @@ impl ToValue for Compliance {
     }
 }
 
-static RULE_CustomPolicyDetails: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CustomPolicyDetails: ObjRule = ObjRule {
     properties: &[
         ("EnableDebugLogDelivery", Shape::Bool),
         ("PolicyRuntime", Shape::STR),
         ("PolicyText", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomPolicyDetails` property type of `AWS::Config::ConfigRule`.
@@ -358,6 +286,7 @@ pub struct CustomPolicyDetails {
     pub policy_text: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CustomPolicyDetails {
     /// A `CustomPolicyDetails` with no property set (none is required).
     pub fn new() -> Self {
@@ -365,28 +294,11 @@ impl CustomPolicyDetails {
     }
 
     /// `EnableDebugLogDelivery`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_debug_log_delivery(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_debug_log_delivery = Some(value.into());
-        self
-    }
-
+    pub fn enable_debug_log_delivery(mut self, value: impl Into<Bool>) -> Self { self.enable_debug_log_delivery = Some(value.into()); self }
     /// `PolicyRuntime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_runtime(mut self, value: impl Into<Str>) -> Self {
-        self.policy_runtime = Some(value.into());
-        self
-    }
-
+    pub fn policy_runtime(mut self, value: impl Into<Str>) -> Self { self.policy_runtime = Some(value.into()); self }
     /// `PolicyText`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_text(mut self, value: impl Into<Str>) -> Self {
-        self.policy_text = Some(value.into());
-        self
-    }
+    pub fn policy_text(mut self, value: impl Into<Str>) -> Self { self.policy_text = Some(value.into()); self }
 }
 
 impl PropertyType for CustomPolicyDetails {}
@@ -401,14 +313,13 @@ impl ToValue for CustomPolicyDetails {
     }
 }
 
-static RULE_EvaluationModeConfiguration: ObjRule = ObjRule {
-    properties: &[("Mode", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_EvaluationModeConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("Mode", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EvaluationModeConfiguration` property type of `AWS::Config::ConfigRule`.
@@ -424,6 +335,7 @@ pub struct EvaluationModeConfiguration {
     pub mode: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl EvaluationModeConfiguration {
     /// A `EvaluationModeConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -431,12 +343,7 @@ impl EvaluationModeConfiguration {
     }
 
     /// `Mode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mode(mut self, value: impl Into<Str>) -> Self {
-        self.mode = Some(value.into());
-        self
-    }
+    pub fn mode(mut self, value: impl Into<Str>) -> Self { self.mode = Some(value.into()); self }
 }
 
 impl PropertyType for EvaluationModeConfiguration {}
@@ -447,26 +354,16 @@ impl ToValue for EvaluationModeConfiguration {
     }
 }
 
-static RULE_Scope: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Scope: ObjRule = ObjRule {
     properties: &[
         ("ComplianceResourceId", Shape::STR),
-        (
-            "ComplianceResourceTypes",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ComplianceResourceTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("TagKey", Shape::STR),
         ("TagValue", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Scope` property type of `AWS::Config::ConfigRule`.
@@ -494,6 +391,7 @@ pub struct Scope {
     pub tag_value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Scope {
     /// A `Scope` with no property set (none is required).
     pub fn new() -> Self {
@@ -501,36 +399,13 @@ impl Scope {
     }
 
     /// `ComplianceResourceId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compliance_resource_id(mut self, value: impl Into<Str>) -> Self {
-        self.compliance_resource_id = Some(value.into());
-        self
-    }
-
+    pub fn compliance_resource_id(mut self, value: impl Into<Str>) -> Self { self.compliance_resource_id = Some(value.into()); self }
     /// `ComplianceResourceTypes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compliance_resource_types(mut self, value: impl Into<List<Str>>) -> Self {
-        self.compliance_resource_types = Some(value.into());
-        self
-    }
-
+    pub fn compliance_resource_types(mut self, value: impl Into<List<Str>>) -> Self { self.compliance_resource_types = Some(value.into()); self }
     /// `TagKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tag_key(mut self, value: impl Into<Str>) -> Self {
-        self.tag_key = Some(value.into());
-        self
-    }
-
+    pub fn tag_key(mut self, value: impl Into<Str>) -> Self { self.tag_key = Some(value.into()); self }
     /// `TagValue`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tag_value(mut self, value: impl Into<Str>) -> Self {
-        self.tag_value = Some(value.into());
-        self
-    }
+    pub fn tag_value(mut self, value: impl Into<Str>) -> Self { self.tag_value = Some(value.into()); self }
 }
 
 impl PropertyType for Scope {}
@@ -550,38 +425,20 @@ impl ToValue for Scope {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SourceRequired {
     /// `Owner`: a string, required.
-    ///
-    /// Indicates whether AWS or the customer owns and manages the AWS Config rule.
-    ///
-    /// AWS Config Managed Rules are predefined rules owned by AWS . For more information, see \[AWS Config Managed Rules\](<https://docs.aws.amazon.com/config/latest/developerguide/evaluate-config_use-managed-rules.html>) in the *AWS Config developer guide* .
-    ///
-    /// AWS Config Custom Rules are rules that you can develop either with Guard ( `CUSTOM_POLICY` ) or AWS Lambda ( `CUSTOM_LAMBDA` ). For more information, see \[AWS Config Custom Rules\](<https://docs.aws.amazon.com/config/latest/developerguide/evaluate-config_develop-rules.html>) in the *AWS Config developer guide* .
     pub owner: Str,
 }
 
-static RULE_Source: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Source: ObjRule = ObjRule {
     properties: &[
-        (
-            "CustomPolicyDetails",
-            Shape::Object(&RULE_CustomPolicyDetails),
-        ),
+        ("CustomPolicyDetails", Shape::Object(&RULE_CustomPolicyDetails)),
         ("Owner", Shape::STR),
-        (
-            "SourceDetails",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SourceDetail),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SourceDetails", Shape::List(&ListRule { items: Shape::Object(&RULE_SourceDetail), min_items: None, max_items: None })),
         ("SourceIdentifier", Shape::STR),
     ],
     required: &["Owner"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Source` property type of `AWS::Config::ConfigRule`.
@@ -619,6 +476,7 @@ pub struct Source {
     pub source_identifier: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Source {
     /// A `Source` with its required properties, named in a [`SourceRequired`].
     pub fn new(required: SourceRequired) -> Self {
@@ -631,36 +489,13 @@ impl Source {
     }
 
     /// `CustomPolicyDetails`: a [`CustomPolicyDetails`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_policy_details(mut self, value: impl Into<Obj<CustomPolicyDetails>>) -> Self {
-        self.custom_policy_details = Some(value.into());
-        self
-    }
-
+    pub fn custom_policy_details(mut self, value: impl Into<Obj<CustomPolicyDetails>>) -> Self { self.custom_policy_details = Some(value.into()); self }
     /// `Owner`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn owner(mut self, value: impl Into<Str>) -> Self {
-        self.owner = value.into();
-        self
-    }
-
+    pub fn owner(mut self, value: impl Into<Str>) -> Self { self.owner = value.into(); self }
     /// `SourceDetails`: a list of [`SourceDetail`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_details(mut self, value: impl Into<List<SourceDetail>>) -> Self {
-        self.source_details = Some(value.into());
-        self
-    }
-
+    pub fn source_details(mut self, value: impl Into<List<SourceDetail>>) -> Self { self.source_details = Some(value.into()); self }
     /// `SourceIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.source_identifier = Some(value.into());
-        self
-    }
+    pub fn source_identifier(mut self, value: impl Into<Str>) -> Self { self.source_identifier = Some(value.into()); self }
 }
 
 impl PropertyType for Source {}
@@ -680,34 +515,21 @@ impl ToValue for Source {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SourceDetailRequired {
     /// `EventSource`: a string, required.
-    ///
-    /// The source of the event, such as an AWS service, that triggers AWS Config to evaluate your AWS resources.
     pub event_source: Str,
     /// `MessageType`: a string, required.
-    ///
-    /// The type of notification that triggers AWS Config to run an evaluation for a rule. You can specify the following notification types:
-    ///
-    /// - `ConfigurationItemChangeNotification` - Triggers an evaluation when AWS Config delivers a configuration item as a result of a resource change.
-    /// - `OversizedConfigurationItemChangeNotification` - Triggers an evaluation when AWS Config delivers an oversized configuration item. AWS Config may generate this notification type when a resource changes and the notification exceeds the maximum size allowed by Amazon SNS.
-    /// - `ScheduledNotification` - Triggers a periodic evaluation at the frequency specified for `MaximumExecutionFrequency` .
-    /// - `ConfigurationSnapshotDeliveryCompleted` - Triggers a periodic evaluation when AWS Config delivers a configuration snapshot.
-    ///
-    /// If you want your custom rule to be triggered by configuration changes, specify two SourceDetail objects, one for `ConfigurationItemChangeNotification` and one for `OversizedConfigurationItemChangeNotification` .
     pub message_type: Str,
 }
 
-static RULE_SourceDetail: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SourceDetail: ObjRule = ObjRule {
     properties: &[
         ("EventSource", Shape::STR),
         ("MaximumExecutionFrequency", Shape::STR),
         ("MessageType", Shape::STR),
     ],
     required: &["EventSource", "MessageType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SourceDetail` property type of `AWS::Config::ConfigRule`.
@@ -742,6 +564,7 @@ pub struct SourceDetail {
     pub message_type: Str,
 }
 
+#[rustfmt::skip]
 impl SourceDetail {
     /// A `SourceDetail` with its required properties, named in a [`SourceDetailRequired`].
     pub fn new(required: SourceDetailRequired) -> Self {
@@ -753,28 +576,11 @@ impl SourceDetail {
     }
 
     /// `EventSource`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_source(mut self, value: impl Into<Str>) -> Self {
-        self.event_source = value.into();
-        self
-    }
-
+    pub fn event_source(mut self, value: impl Into<Str>) -> Self { self.event_source = value.into(); self }
     /// `MaximumExecutionFrequency`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_execution_frequency(mut self, value: impl Into<Str>) -> Self {
-        self.maximum_execution_frequency = Some(value.into());
-        self
-    }
-
+    pub fn maximum_execution_frequency(mut self, value: impl Into<Str>) -> Self { self.maximum_execution_frequency = Some(value.into()); self }
     /// `MessageType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn message_type(mut self, value: impl Into<Str>) -> Self {
-        self.message_type = value.into();
-        self
-    }
+    pub fn message_type(mut self, value: impl Into<Str>) -> Self { self.message_type = value.into(); self }
 }
 
 impl PropertyType for SourceDetail {}

@@ -7,48 +7,22 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\d{12}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("[\\w\\-]+");
 
-static RULE_ConfigurationAggregator: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConfigurationAggregator: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccountAggregationSources",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AccountAggregationSource),
-                min_items: Some(0),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "ConfigurationAggregatorName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OrganizationAggregationSource",
-            Shape::Object(&RULE_OrganizationAggregationSource),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("AccountAggregationSources", Shape::List(&ListRule { items: Shape::Object(&RULE_AccountAggregationSource), min_items: Some(0), max_items: Some(1) })),
+        ("ConfigurationAggregatorName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("OrganizationAggregationSource", Shape::Object(&RULE_OrganizationAggregationSource)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Config::ConfigurationAggregator` resource.
@@ -88,6 +62,7 @@ pub struct ConfigurationAggregator {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ConfigurationAggregator {
     /// The CloudFormation type name, `AWS::Config::ConfigurationAggregator`.
     pub const TYPE_NAME: &'static str = "AWS::Config::ConfigurationAggregator";
@@ -114,42 +89,13 @@ impl ConfigurationAggregator {
     }
 
     /// `AccountAggregationSources`: a list of [`AccountAggregationSource`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn account_aggregation_sources(
-        mut self,
-        value: impl Into<List<AccountAggregationSource>>,
-    ) -> Self {
-        self.account_aggregation_sources = Some(value.into());
-        self
-    }
-
+    pub fn account_aggregation_sources(mut self, value: impl Into<List<AccountAggregationSource>>) -> Self { self.account_aggregation_sources = Some(value.into()); self }
     /// `ConfigurationAggregatorName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration_aggregator_name(mut self, value: impl Into<Str>) -> Self {
-        self.configuration_aggregator_name = Some(value.into());
-        self
-    }
-
+    pub fn configuration_aggregator_name(mut self, value: impl Into<Str>) -> Self { self.configuration_aggregator_name = Some(value.into()); self }
     /// `OrganizationAggregationSource`: an [`OrganizationAggregationSource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn organization_aggregation_source(
-        mut self,
-        value: impl Into<Obj<OrganizationAggregationSource>>,
-    ) -> Self {
-        self.organization_aggregation_source = Some(value.into());
-        self
-    }
-
+    pub fn organization_aggregation_source(mut self, value: impl Into<Obj<OrganizationAggregationSource>>) -> Self { self.organization_aggregation_source = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ConfigurationAggregator {
@@ -208,45 +154,19 @@ impl ConfigurationAggregatorAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccountAggregationSourceRequired {
     /// `AccountIds`: a list of strings, required.
-    ///
-    /// The 12-digit account ID of the account being aggregated.
-    ///
-    /// Items at least 1; each item: pattern `^\d{12}$`.
     pub account_ids: List<Str>,
 }
 
-static RULE_AccountAggregationSource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AccountAggregationSource: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccountIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("AccountIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
         ("AllAwsRegions", Shape::Bool),
-        (
-            "AwsRegions",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("AwsRegions", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: None })),
     ],
     required: &["AccountIds"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AccountAggregationSource` property type of `AWS::Config::ConfigurationAggregator`.
@@ -274,6 +194,7 @@ pub struct AccountAggregationSource {
     pub aws_regions: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl AccountAggregationSource {
     /// A `AccountAggregationSource` with its required properties, named in a [`AccountAggregationSourceRequired`].
     pub fn new(required: AccountAggregationSourceRequired) -> Self {
@@ -285,28 +206,11 @@ impl AccountAggregationSource {
     }
 
     /// `AccountIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn account_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.account_ids = value.into();
-        self
-    }
-
+    pub fn account_ids(mut self, value: impl Into<List<Str>>) -> Self { self.account_ids = value.into(); self }
     /// `AllAwsRegions`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn all_aws_regions(mut self, value: impl Into<Bool>) -> Self {
-        self.all_aws_regions = Some(value.into());
-        self
-    }
-
+    pub fn all_aws_regions(mut self, value: impl Into<Bool>) -> Self { self.all_aws_regions = Some(value.into()); self }
     /// `AwsRegions`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_regions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.aws_regions = Some(value.into());
-        self
-    }
+    pub fn aws_regions(mut self, value: impl Into<List<Str>>) -> Self { self.aws_regions = Some(value.into()); self }
 }
 
 impl PropertyType for AccountAggregationSource {}
@@ -325,41 +229,19 @@ impl ToValue for AccountAggregationSource {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OrganizationAggregationSourceRequired {
     /// `RoleArn`: a string, required.
-    ///
-    /// ARN of the IAM role used to retrieve AWS Organizations details associated with the aggregator account.
-    ///
-    /// Format `AWS::IAM::Role.Arn`.
     pub role_arn: Str,
 }
 
-static RULE_OrganizationAggregationSource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OrganizationAggregationSource: ObjRule = ObjRule {
     properties: &[
         ("AllAwsRegions", Shape::Bool),
-        (
-            "AwsRegions",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("AwsRegions", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: None })),
+        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OrganizationAggregationSource` property type of `AWS::Config::ConfigurationAggregator`.
@@ -387,6 +269,7 @@ pub struct OrganizationAggregationSource {
     pub role_arn: Str,
 }
 
+#[rustfmt::skip]
 impl OrganizationAggregationSource {
     /// A `OrganizationAggregationSource` with its required properties, named in a [`OrganizationAggregationSourceRequired`].
     pub fn new(required: OrganizationAggregationSourceRequired) -> Self {
@@ -398,28 +281,11 @@ impl OrganizationAggregationSource {
     }
 
     /// `AllAwsRegions`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn all_aws_regions(mut self, value: impl Into<Bool>) -> Self {
-        self.all_aws_regions = Some(value.into());
-        self
-    }
-
+    pub fn all_aws_regions(mut self, value: impl Into<Bool>) -> Self { self.all_aws_regions = Some(value.into()); self }
     /// `AwsRegions`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_regions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.aws_regions = Some(value.into());
-        self
-    }
-
+    pub fn aws_regions(mut self, value: impl Into<List<Str>>) -> Self { self.aws_regions = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
 }
 
 impl PropertyType for OrganizationAggregationSource {}
@@ -430,102 +296,6 @@ impl ToValue for OrganizationAggregationSource {
             .opt("AllAwsRegions", &self.all_aws_regions)
             .opt("AwsRegions", &self.aws_regions)
             .req("RoleArn", &self.role_arn)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Config::ConfigurationAggregator`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-config-configurationaggregator-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -11,41 +11,20 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfigurationRecorderRequired {
     /// `RoleARN`: a string, required.
-    ///
-    /// Amazon Resource Name (ARN) of the IAM role assumed by AWS Config and used by the configuration recorder. For more information, see \[Permissions for the IAM Role Assigned\](<https://docs.aws.amazon.com/config/latest/developerguide/iamrole-permissions.html>) to AWS Config in the AWS Config Developer Guide.
-    ///
-    /// &gt; *Pre-existing AWS Config role*
-    /// &gt;
-    /// &gt; If you have used an AWS service that uses AWS Config , such as AWS Security Hub CSPM or AWS Control Tower , and an AWS Config role has already been created, make sure that the IAM role that you use when setting up AWS Config keeps the same minimum permissions as the already created AWS Config role. You must do this so that the other AWS service continues to run as expected.
-    /// &gt;
-    /// &gt; For example, if AWS Control Tower has an IAM role that allows AWS Config to read Amazon Simple Storage Service ( Amazon S3 ) objects, make sure that the same permissions are granted within the IAM role you use when setting up AWS Config . Otherwise, it may interfere with how AWS Control Tower operates. For more information about IAM roles for AWS Config , see \[*Identity and Access Management for AWS Config*\](<https://docs.aws.amazon.com/config/latest/developerguide/security-iam.html>) in the *AWS Config Developer Guide* .
-    ///
-    /// Format `AWS::IAM::Role.Arn`.
     pub role_arn: Str,
 }
 
-static RULE_ConfigurationRecorder: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConfigurationRecorder: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::STR),
         ("RecordingGroup", Shape::Object(&RULE_RecordingGroup)),
         ("RecordingMode", Shape::Object(&RULE_RecordingMode)),
-        (
-            "RoleARN",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("RoleARN", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["RoleARN"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Config::ConfigurationRecorder` resource.
@@ -118,6 +97,7 @@ pub struct ConfigurationRecorder {
     pub role_arn: Str,
 }
 
+#[rustfmt::skip]
 impl ConfigurationRecorder {
     /// The CloudFormation type name, `AWS::Config::ConfigurationRecorder`.
     pub const TYPE_NAME: &'static str = "AWS::Config::ConfigurationRecorder";
@@ -149,36 +129,13 @@ impl ConfigurationRecorder {
     }
 
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `RecordingGroup`: a [`RecordingGroup`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn recording_group(mut self, value: impl Into<Obj<RecordingGroup>>) -> Self {
-        self.recording_group = Some(value.into());
-        self
-    }
-
+    pub fn recording_group(mut self, value: impl Into<Obj<RecordingGroup>>) -> Self { self.recording_group = Some(value.into()); self }
     /// `RecordingMode`: a [`RecordingMode`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn recording_mode(mut self, value: impl Into<Obj<RecordingMode>>) -> Self {
-        self.recording_mode = Some(value.into());
-        self
-    }
-
+    pub fn recording_mode(mut self, value: impl Into<Obj<RecordingMode>>) -> Self { self.recording_mode = Some(value.into()); self }
     /// `RoleARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
 }
 
 impl Resource for ConfigurationRecorder {
@@ -223,26 +180,17 @@ impl ConfigurationRecorderAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExclusionByResourceTypesRequired {
     /// `ResourceTypes`: a list of strings, required.
-    ///
-    /// A comma-separated list of resource types to exclude from recording by the configuration recorder.
     pub resource_types: List<Str>,
 }
 
-static RULE_ExclusionByResourceTypes: ObjRule = ObjRule {
-    properties: &[(
-        "ResourceTypes",
-        Shape::List(&ListRule {
-            items: Shape::STR,
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ExclusionByResourceTypes: ObjRule = ObjRule {
+    properties: &[
+        ("ResourceTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+    ],
     required: &["ResourceTypes"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ExclusionByResourceTypes` property type of `AWS::Config::ConfigurationRecorder`.
@@ -280,6 +228,7 @@ pub struct ExclusionByResourceTypes {
     pub resource_types: List<Str>,
 }
 
+#[rustfmt::skip]
 impl ExclusionByResourceTypes {
     /// A `ExclusionByResourceTypes` with its required properties, named in a [`ExclusionByResourceTypesRequired`].
     pub fn new(required: ExclusionByResourceTypesRequired) -> Self {
@@ -289,12 +238,7 @@ impl ExclusionByResourceTypes {
     }
 
     /// `ResourceTypes`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_types(mut self, value: impl Into<List<Str>>) -> Self {
-        self.resource_types = value.into();
-        self
-    }
+    pub fn resource_types(mut self, value: impl Into<List<Str>>) -> Self { self.resource_types = value.into(); self }
 }
 
 impl PropertyType for ExclusionByResourceTypes {}
@@ -307,30 +251,17 @@ impl ToValue for ExclusionByResourceTypes {
     }
 }
 
-static RULE_RecordingGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RecordingGroup: ObjRule = ObjRule {
     properties: &[
         ("AllSupported", Shape::Bool),
-        (
-            "ExclusionByResourceTypes",
-            Shape::Object(&RULE_ExclusionByResourceTypes),
-        ),
+        ("ExclusionByResourceTypes", Shape::Object(&RULE_ExclusionByResourceTypes)),
         ("IncludeGlobalResourceTypes", Shape::Bool),
         ("RecordingStrategy", Shape::Object(&RULE_RecordingStrategy)),
-        (
-            "ResourceTypes",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ResourceTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RecordingGroup` property type of `AWS::Config::ConfigurationRecorder`.
@@ -458,6 +389,7 @@ pub struct RecordingGroup {
     pub resource_types: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl RecordingGroup {
     /// A `RecordingGroup` with no property set (none is required).
     pub fn new() -> Self {
@@ -465,47 +397,15 @@ impl RecordingGroup {
     }
 
     /// `AllSupported`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn all_supported(mut self, value: impl Into<Bool>) -> Self {
-        self.all_supported = Some(value.into());
-        self
-    }
-
+    pub fn all_supported(mut self, value: impl Into<Bool>) -> Self { self.all_supported = Some(value.into()); self }
     /// `ExclusionByResourceTypes`: an [`ExclusionByResourceTypes`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exclusion_by_resource_types(
-        mut self,
-        value: impl Into<Obj<ExclusionByResourceTypes>>,
-    ) -> Self {
-        self.exclusion_by_resource_types = Some(value.into());
-        self
-    }
-
+    pub fn exclusion_by_resource_types(mut self, value: impl Into<Obj<ExclusionByResourceTypes>>) -> Self { self.exclusion_by_resource_types = Some(value.into()); self }
     /// `IncludeGlobalResourceTypes`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_global_resource_types(mut self, value: impl Into<Bool>) -> Self {
-        self.include_global_resource_types = Some(value.into());
-        self
-    }
-
+    pub fn include_global_resource_types(mut self, value: impl Into<Bool>) -> Self { self.include_global_resource_types = Some(value.into()); self }
     /// `RecordingStrategy`: a [`RecordingStrategy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn recording_strategy(mut self, value: impl Into<Obj<RecordingStrategy>>) -> Self {
-        self.recording_strategy = Some(value.into());
-        self
-    }
-
+    pub fn recording_strategy(mut self, value: impl Into<Obj<RecordingStrategy>>) -> Self { self.recording_strategy = Some(value.into()); self }
     /// `ResourceTypes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_types(mut self, value: impl Into<List<Str>>) -> Self {
-        self.resource_types = Some(value.into());
-        self
-    }
+    pub fn resource_types(mut self, value: impl Into<List<Str>>) -> Self { self.resource_types = Some(value.into()); self }
 }
 
 impl PropertyType for RecordingGroup {}
@@ -532,37 +432,18 @@ impl ToValue for RecordingGroup {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecordingModeRequired {
     /// `RecordingFrequency`: a string, required.
-    ///
-    /// The default recording frequency that AWS Config uses to record configuration changes.
-    ///
-    /// &gt; Daily recording cannot be specified for the following resource types:
-    /// &gt;
-    /// &gt; - `AWS::Config::ResourceCompliance`
-    /// &gt; - `AWS::Config::ConformancePackCompliance`
-    /// &gt; - `AWS::Config::ConfigurationRecorder`
-    /// &gt;
-    /// &gt; For the *allSupported* ( `ALL_SUPPORTED_RESOURCE_TYPES` ) recording strategy, these resource types will be set to Continuous recording.
     pub recording_frequency: Str,
 }
 
-static RULE_RecordingMode: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RecordingMode: ObjRule = ObjRule {
     properties: &[
         ("RecordingFrequency", Shape::STR),
-        (
-            "RecordingModeOverrides",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_RecordingModeOverride),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("RecordingModeOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_RecordingModeOverride), min_items: None, max_items: None })),
     ],
     required: &["RecordingFrequency"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RecordingMode` property type of `AWS::Config::ConfigurationRecorder`.
@@ -597,6 +478,7 @@ pub struct RecordingMode {
     pub recording_mode_overrides: Option<List<RecordingModeOverride>>,
 }
 
+#[rustfmt::skip]
 impl RecordingMode {
     /// A `RecordingMode` with its required properties, named in a [`RecordingModeRequired`].
     pub fn new(required: RecordingModeRequired) -> Self {
@@ -607,23 +489,9 @@ impl RecordingMode {
     }
 
     /// `RecordingFrequency`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn recording_frequency(mut self, value: impl Into<Str>) -> Self {
-        self.recording_frequency = value.into();
-        self
-    }
-
+    pub fn recording_frequency(mut self, value: impl Into<Str>) -> Self { self.recording_frequency = value.into(); self }
     /// `RecordingModeOverrides`: a list of [`RecordingModeOverride`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn recording_mode_overrides(
-        mut self,
-        value: impl Into<List<RecordingModeOverride>>,
-    ) -> Self {
-        self.recording_mode_overrides = Some(value.into());
-        self
-    }
+    pub fn recording_mode_overrides(mut self, value: impl Into<List<RecordingModeOverride>>) -> Self { self.recording_mode_overrides = Some(value.into()); self }
 }
 
 impl PropertyType for RecordingMode {}
@@ -641,45 +509,21 @@ impl ToValue for RecordingMode {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecordingModeOverrideRequired {
     /// `RecordingFrequency`: a string, required.
-    ///
-    /// The recording frequency that will be applied to all the resource types specified in the override.
-    ///
-    /// - Continuous recording allows you to record configuration changes continuously whenever a change occurs.
-    /// - Daily recording allows you to receive a configuration item (CI) representing the most recent state of your resources over the last 24-hour period, only if it’s different from the previous CI recorded.
-    ///
-    /// &gt; AWS Firewall Manager depends on continuous recording to monitor your resources. If you are using Firewall Manager, it is recommended that you set the recording frequency to Continuous.
     pub recording_frequency: Str,
     /// `ResourceTypes`: a list of strings, required.
-    ///
-    /// A comma-separated list that specifies which resource types AWS Config includes in the override.
-    ///
-    /// &gt; Daily recording cannot be specified for the following resource types:
-    /// &gt;
-    /// &gt; - `AWS::Config::ResourceCompliance`
-    /// &gt; - `AWS::Config::ConformancePackCompliance`
-    /// &gt; - `AWS::Config::ConfigurationRecorder`
     pub resource_types: List<Str>,
 }
 
-static RULE_RecordingModeOverride: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RecordingModeOverride: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("RecordingFrequency", Shape::STR),
-        (
-            "ResourceTypes",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ResourceTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
     required: &["ResourceTypes", "RecordingFrequency"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RecordingModeOverride` property type of `AWS::Config::ConfigurationRecorder`.
@@ -714,6 +558,7 @@ pub struct RecordingModeOverride {
     pub resource_types: List<Str>,
 }
 
+#[rustfmt::skip]
 impl RecordingModeOverride {
     /// A `RecordingModeOverride` with its required properties, named in a [`RecordingModeOverrideRequired`].
     pub fn new(required: RecordingModeOverrideRequired) -> Self {
@@ -725,28 +570,11 @@ impl RecordingModeOverride {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `RecordingFrequency`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn recording_frequency(mut self, value: impl Into<Str>) -> Self {
-        self.recording_frequency = value.into();
-        self
-    }
-
+    pub fn recording_frequency(mut self, value: impl Into<Str>) -> Self { self.recording_frequency = value.into(); self }
     /// `ResourceTypes`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_types(mut self, value: impl Into<List<Str>>) -> Self {
-        self.resource_types = value.into();
-        self
-    }
+    pub fn resource_types(mut self, value: impl Into<List<Str>>) -> Self { self.resource_types = value.into(); self }
 }
 
 impl PropertyType for RecordingModeOverride {}
@@ -765,49 +593,17 @@ impl ToValue for RecordingModeOverride {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecordingStrategyRequired {
     /// `UseOnly`: a string, required.
-    ///
-    /// The recording strategy for the configuration recorder.
-    ///
-    /// - If you set this option to `ALL_SUPPORTED_RESOURCE_TYPES` , AWS Config records configuration changes for all supported resource types, excluding the global IAM resource types. You also must set the `AllSupported` field of \[RecordingGroup\](<https://docs.aws.amazon.com/config/latest/APIReference/API_RecordingGroup.html>) to `true` . When AWS Config adds support for a new resource type, AWS Config automatically starts recording resources of that type. For a list of supported resource types, see \[Supported Resource Types\](<https://docs.aws.amazon.com/config/latest/developerguide/resource-config-reference.html#supported-resources>) in the *AWS Config developer guide* .
-    /// - If you set this option to `INCLUSION_BY_RESOURCE_TYPES` , AWS Config records configuration changes for only the resource types that you specify in the `ResourceTypes` field of \[RecordingGroup\](<https://docs.aws.amazon.com/config/latest/APIReference/API_RecordingGroup.html>) .
-    /// - If you set this option to `EXCLUSION_BY_RESOURCE_TYPES` , AWS Config records configuration changes for all supported resource types, except the resource types that you specify to exclude from being recorded in the `ResourceTypes` field of \[ExclusionByResourceTypes\](<https://docs.aws.amazon.com/config/latest/APIReference/API_ExclusionByResourceTypes.html>) .
-    ///
-    /// &gt; *Required and optional fields*
-    /// &gt;
-    /// &gt; The `recordingStrategy` field is optional when you set the `AllSupported` field of \[RecordingGroup\](<https://docs.aws.amazon.com/config/latest/APIReference/API_RecordingGroup.html>) to `true` .
-    /// &gt;
-    /// &gt; The `recordingStrategy` field is optional when you list resource types in the `ResourceTypes` field of \[RecordingGroup\](<https://docs.aws.amazon.com/config/latest/APIReference/API_RecordingGroup.html>) .
-    /// &gt;
-    /// &gt; The `recordingStrategy` field is required if you list resource types to exclude from recording in the `ResourceTypes` field of \[ExclusionByResourceTypes\](<https://docs.aws.amazon.com/config/latest/APIReference/API_ExclusionByResourceTypes.html>) . &gt; *Overriding fields*
-    /// &gt;
-    /// &gt; If you choose `EXCLUSION_BY_RESOURCE_TYPES` for the recording strategy, the `ExclusionByResourceTypes` field will override other properties in the request.
-    /// &gt;
-    /// &gt; For example, even if you set `IncludeGlobalResourceTypes` to false, global IAM resource types will still be automatically recorded in this option unless those resource types are specifically listed as exclusions in the `ResourceTypes` field of `ExclusionByResourceTypes` . &gt; *Global resource types and the exclusion recording strategy*
-    /// &gt;
-    /// &gt; By default, if you choose the `EXCLUSION_BY_RESOURCE_TYPES` recording strategy, when AWS Config adds support for a new resource type in the Region where you set up the configuration recorder, including global resource types, AWS Config starts recording resources of that type automatically.
-    /// &gt;
-    /// &gt; Unless specifically listed as exclusions, `AWS::RDS::GlobalCluster` will be recorded automatically in all supported AWS Config Regions were the configuration recorder is enabled.
-    /// &gt;
-    /// &gt; IAM users, groups, roles, and customer managed policies will be recorded in the Region where you set up the configuration recorder if that is a Region where AWS Config was available before February 2022. You cannot be record the global IAM resouce types in Regions supported by AWS Config after February 2022. This list where you cannot record the global IAM resource types includes the following Regions:
-    /// &gt;
-    /// &gt; - Asia Pacific (Hyderabad)
-    /// &gt; - Asia Pacific (Melbourne)
-    /// &gt; - Canada West (Calgary)
-    /// &gt; - Europe (Spain)
-    /// &gt; - Europe (Zurich)
-    /// &gt; - Israel (Tel Aviv)
-    /// &gt; - Middle East (UAE)
     pub use_only: Str,
 }
 
-static RULE_RecordingStrategy: ObjRule = ObjRule {
-    properties: &[("UseOnly", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_RecordingStrategy: ObjRule = ObjRule {
+    properties: &[
+        ("UseOnly", Shape::STR),
+    ],
     required: &["UseOnly"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RecordingStrategy` property type of `AWS::Config::ConfigurationRecorder`.
@@ -855,6 +651,7 @@ pub struct RecordingStrategy {
     pub use_only: Str,
 }
 
+#[rustfmt::skip]
 impl RecordingStrategy {
     /// A `RecordingStrategy` with its required properties, named in a [`RecordingStrategyRequired`].
     pub fn new(required: RecordingStrategyRequired) -> Self {
@@ -864,12 +661,7 @@ impl RecordingStrategy {
     }
 
     /// `UseOnly`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn use_only(mut self, value: impl Into<Str>) -> Self {
-        self.use_only = value.into();
-        self
-    }
+    pub fn use_only(mut self, value: impl Into<Str>) -> Self { self.use_only = value.into(); self }
 }
 
 impl PropertyType for RecordingStrategy {}

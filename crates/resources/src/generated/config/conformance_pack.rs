@@ -16,84 +16,23 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("^([$]LATEST|[$]DEFAULT|^[1-
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConformancePackRequired {
     /// `ConformancePackName`: a string, required.
-    ///
-    /// Name of the conformance pack you want to create.
-    ///
-    /// Pattern `[a-zA-Z][-a-zA-Z0-9]*`; length 1 to 256; create-only: changing it replaces the resource.
     pub conformance_pack_name: Str,
 }
 
-static RULE_ConformancePack: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConformancePack: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConformancePackInputParameters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ConformancePackInputParameter),
-                min_items: Some(0),
-                max_items: Some(60),
-            }),
-        ),
-        (
-            "ConformancePackName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DeliveryS3Bucket",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(63),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DeliveryS3KeyPrefix",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TemplateBody",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(51200),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TemplateS3Uri",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TemplateSSMDocumentDetails",
-            Shape::Object(&RULE_TemplateSsmDocumentDetails),
-        ),
+        ("ConformancePackInputParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_ConformancePackInputParameter), min_items: Some(0), max_items: Some(60) })),
+        ("ConformancePackName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DeliveryS3Bucket", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), ..StrRule::ANY })),
+        ("DeliveryS3KeyPrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("TemplateBody", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(51200), ..StrRule::ANY })),
+        ("TemplateS3Uri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("TemplateSSMDocumentDetails", Shape::Object(&RULE_TemplateSsmDocumentDetails)),
     ],
     required: &["ConformancePackName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Config::ConformancePack` resource.
@@ -157,6 +96,7 @@ pub struct ConformancePack {
     pub template_ssm_document_details: Option<Obj<TemplateSsmDocumentDetails>>,
 }
 
+#[rustfmt::skip]
 impl ConformancePack {
     /// The CloudFormation type name, `AWS::Config::ConformancePack`.
     pub const TYPE_NAME: &'static str = "AWS::Config::ConformancePack";
@@ -170,11 +110,7 @@ impl ConformancePack {
         required: &["ConformancePackName"],
         create_only: &["ConformancePackName"],
         conditional_create_only: &[],
-        write_only: &[
-            "TemplateBody",
-            "TemplateS3Uri",
-            "TemplateSSMDocumentDetails",
-        ],
+        write_only: &["TemplateBody", "TemplateS3Uri", "TemplateSSMDocumentDetails"],
         read_only: &[],
         attributes: &[],
         taggable: false,
@@ -195,66 +131,19 @@ impl ConformancePack {
     }
 
     /// `ConformancePackInputParameters`: a list of [`ConformancePackInputParameter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn conformance_pack_input_parameters(
-        mut self,
-        value: impl Into<List<ConformancePackInputParameter>>,
-    ) -> Self {
-        self.conformance_pack_input_parameters = Some(value.into());
-        self
-    }
-
+    pub fn conformance_pack_input_parameters(mut self, value: impl Into<List<ConformancePackInputParameter>>) -> Self { self.conformance_pack_input_parameters = Some(value.into()); self }
     /// `ConformancePackName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn conformance_pack_name(mut self, value: impl Into<Str>) -> Self {
-        self.conformance_pack_name = value.into();
-        self
-    }
-
+    pub fn conformance_pack_name(mut self, value: impl Into<Str>) -> Self { self.conformance_pack_name = value.into(); self }
     /// `DeliveryS3Bucket`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delivery_s3_bucket(mut self, value: impl Into<Str>) -> Self {
-        self.delivery_s3_bucket = Some(value.into());
-        self
-    }
-
+    pub fn delivery_s3_bucket(mut self, value: impl Into<Str>) -> Self { self.delivery_s3_bucket = Some(value.into()); self }
     /// `DeliveryS3KeyPrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delivery_s3_key_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.delivery_s3_key_prefix = Some(value.into());
-        self
-    }
-
+    pub fn delivery_s3_key_prefix(mut self, value: impl Into<Str>) -> Self { self.delivery_s3_key_prefix = Some(value.into()); self }
     /// `TemplateBody`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn template_body(mut self, value: impl Into<Str>) -> Self {
-        self.template_body = Some(value.into());
-        self
-    }
-
+    pub fn template_body(mut self, value: impl Into<Str>) -> Self { self.template_body = Some(value.into()); self }
     /// `TemplateS3Uri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn template_s3_uri(mut self, value: impl Into<Str>) -> Self {
-        self.template_s3_uri = Some(value.into());
-        self
-    }
-
+    pub fn template_s3_uri(mut self, value: impl Into<Str>) -> Self { self.template_s3_uri = Some(value.into()); self }
     /// `TemplateSSMDocumentDetails`: a [`TemplateSsmDocumentDetails`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn template_ssm_document_details(
-        mut self,
-        value: impl Into<Obj<TemplateSsmDocumentDetails>>,
-    ) -> Self {
-        self.template_ssm_document_details = Some(value.into());
-        self
-    }
+    pub fn template_ssm_document_details(mut self, value: impl Into<Obj<TemplateSsmDocumentDetails>>) -> Self { self.template_ssm_document_details = Some(value.into()); self }
 }
 
 impl Resource for ConformancePack {
@@ -301,48 +190,20 @@ impl From<ResourceRef> for ConformancePackAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConformancePackInputParameterRequired {
     /// `ParameterName`: a string, required.
-    ///
-    /// One part of a key-value pair.
-    ///
-    /// Length 0 to 255.
     pub parameter_name: Str,
     /// `ParameterValue`: a string, required.
-    ///
-    /// Another part of the key-value pair.
-    ///
-    /// Length 0 to 4096.
     pub parameter_value: Str,
 }
 
-static RULE_ConformancePackInputParameter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConformancePackInputParameter: ObjRule = ObjRule {
     properties: &[
-        (
-            "ParameterName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ParameterValue",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(4096),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ParameterName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+        ("ParameterValue", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), ..StrRule::ANY })),
     ],
     required: &["ParameterName", "ParameterValue"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConformancePackInputParameter` property type of `AWS::Config::ConformancePack`.
@@ -366,6 +227,7 @@ pub struct ConformancePackInputParameter {
     pub parameter_value: Str,
 }
 
+#[rustfmt::skip]
 impl ConformancePackInputParameter {
     /// A `ConformancePackInputParameter` with its required properties, named in a [`ConformancePackInputParameterRequired`].
     pub fn new(required: ConformancePackInputParameterRequired) -> Self {
@@ -376,20 +238,9 @@ impl ConformancePackInputParameter {
     }
 
     /// `ParameterName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameter_name(mut self, value: impl Into<Str>) -> Self {
-        self.parameter_name = value.into();
-        self
-    }
-
+    pub fn parameter_name(mut self, value: impl Into<Str>) -> Self { self.parameter_name = value.into(); self }
     /// `ParameterValue`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameter_value(mut self, value: impl Into<Str>) -> Self {
-        self.parameter_value = value.into();
-        self
-    }
+    pub fn parameter_value(mut self, value: impl Into<Str>) -> Self { self.parameter_value = value.into(); self }
 }
 
 impl PropertyType for ConformancePackInputParameter {}
@@ -403,35 +254,14 @@ impl ToValue for ConformancePackInputParameter {
     }
 }
 
-static RULE_TemplateSsmDocumentDetails: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TemplateSsmDocumentDetails: ObjRule = ObjRule {
     properties: &[
-        (
-            "DocumentName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DocumentVersion",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DocumentName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("DocumentVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TemplateSSMDocumentDetails` property type of `AWS::Config::ConformancePack`.
@@ -451,6 +281,7 @@ pub struct TemplateSsmDocumentDetails {
     pub document_version: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl TemplateSsmDocumentDetails {
     /// A `TemplateSsmDocumentDetails` with no property set (none is required).
     pub fn new() -> Self {
@@ -458,20 +289,9 @@ impl TemplateSsmDocumentDetails {
     }
 
     /// `DocumentName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn document_name(mut self, value: impl Into<Str>) -> Self {
-        self.document_name = Some(value.into());
-        self
-    }
-
+    pub fn document_name(mut self, value: impl Into<Str>) -> Self { self.document_name = Some(value.into()); self }
     /// `DocumentVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn document_version(mut self, value: impl Into<Str>) -> Self {
-        self.document_version = Some(value.into());
-        self
-    }
+    pub fn document_version(mut self, value: impl Into<Str>) -> Self { self.document_version = Some(value.into()); self }
 }
 
 impl PropertyType for TemplateSsmDocumentDetails {}

@@ -11,51 +11,22 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeliveryChannelRequired {
     /// `S3BucketName`: a string, required.
-    ///
-    /// The name of the Amazon S3 bucket to which AWS Config delivers configuration snapshots and configuration history files.
-    ///
-    /// If you specify a bucket that belongs to another AWS account , that bucket must have policies that grant access permissions to AWS Config . For more information, see \[Permissions for the Amazon S3 Bucket\](<https://docs.aws.amazon.com/config/latest/developerguide/s3-bucket-policy.html>) in the *AWS Config Developer Guide* .
-    ///
-    /// Format `AWS::S3::Bucket.Name`.
     pub s3_bucket_name: Str,
 }
 
-static RULE_DeliveryChannel: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DeliveryChannel: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConfigSnapshotDeliveryProperties",
-            Shape::Object(&RULE_ConfigSnapshotDeliveryProperties),
-        ),
+        ("ConfigSnapshotDeliveryProperties", Shape::Object(&RULE_ConfigSnapshotDeliveryProperties)),
         ("Name", Shape::STR),
-        (
-            "S3BucketName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
+        ("S3BucketName", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
         ("S3KeyPrefix", Shape::STR),
         ("S3KmsKeyArn", Shape::STR),
-        (
-            "SnsTopicARN",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SnsTopicArn),
-            }),
-        ),
+        ("SnsTopicARN", Shape::Str(&StrRule { format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
     ],
     required: &["S3BucketName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Config::DeliveryChannel` resource.
@@ -123,6 +94,7 @@ pub struct DeliveryChannel {
     pub sns_topic_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DeliveryChannel {
     /// The CloudFormation type name, `AWS::Config::DeliveryChannel`.
     pub const TYPE_NAME: &'static str = "AWS::Config::DeliveryChannel";
@@ -156,55 +128,17 @@ impl DeliveryChannel {
     }
 
     /// `ConfigSnapshotDeliveryProperties`: a [`ConfigSnapshotDeliveryProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn config_snapshot_delivery_properties(
-        mut self,
-        value: impl Into<Obj<ConfigSnapshotDeliveryProperties>>,
-    ) -> Self {
-        self.config_snapshot_delivery_properties = Some(value.into());
-        self
-    }
-
+    pub fn config_snapshot_delivery_properties(mut self, value: impl Into<Obj<ConfigSnapshotDeliveryProperties>>) -> Self { self.config_snapshot_delivery_properties = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `S3BucketName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.s3_bucket_name = value.into();
-        self
-    }
-
+    pub fn s3_bucket_name(mut self, value: impl Into<Str>) -> Self { self.s3_bucket_name = value.into(); self }
     /// `S3KeyPrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_key_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.s3_key_prefix = Some(value.into());
-        self
-    }
-
+    pub fn s3_key_prefix(mut self, value: impl Into<Str>) -> Self { self.s3_key_prefix = Some(value.into()); self }
     /// `S3KmsKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.s3_kms_key_arn = Some(value.into());
-        self
-    }
-
+    pub fn s3_kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.s3_kms_key_arn = Some(value.into()); self }
     /// `SnsTopicARN`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sns_topic_arn(mut self, value: impl Into<Str>) -> Self {
-        self.sns_topic_arn = Some(value.into());
-        self
-    }
+    pub fn sns_topic_arn(mut self, value: impl Into<Str>) -> Self { self.sns_topic_arn = Some(value.into()); self }
 }
 
 impl Resource for DeliveryChannel {
@@ -250,14 +184,13 @@ impl DeliveryChannelAttributes {
     }
 }
 
-static RULE_ConfigSnapshotDeliveryProperties: ObjRule = ObjRule {
-    properties: &[("DeliveryFrequency", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ConfigSnapshotDeliveryProperties: ObjRule = ObjRule {
+    properties: &[
+        ("DeliveryFrequency", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConfigSnapshotDeliveryProperties` property type of `AWS::Config::DeliveryChannel`.
@@ -291,6 +224,7 @@ pub struct ConfigSnapshotDeliveryProperties {
     pub delivery_frequency: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ConfigSnapshotDeliveryProperties {
     /// A `ConfigSnapshotDeliveryProperties` with no property set (none is required).
     pub fn new() -> Self {
@@ -298,12 +232,7 @@ impl ConfigSnapshotDeliveryProperties {
     }
 
     /// `DeliveryFrequency`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delivery_frequency(mut self, value: impl Into<Str>) -> Self {
-        self.delivery_frequency = Some(value.into());
-        self
-    }
+    pub fn delivery_frequency(mut self, value: impl Into<Str>) -> Self { self.delivery_frequency = Some(value.into()); self }
 }
 
 impl PropertyType for ConfigSnapshotDeliveryProperties {}

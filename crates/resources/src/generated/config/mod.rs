@@ -13,6 +13,8 @@
 //! - `AWS::Config::OrganizationConformancePack`: [`OrganizationConformancePack`], property types in [`organization_conformance_pack`]
 //! - `AWS::Config::RemediationConfiguration`: [`RemediationConfiguration`], property types in [`remediation_configuration`]
 //! - `AWS::Config::StoredQuery`: [`StoredQuery`], property types in [`stored_query`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod aggregation_authorization;
 pub mod config_rule;
@@ -23,6 +25,7 @@ pub mod delivery_channel;
 pub mod organization_config_rule;
 pub mod organization_conformance_pack;
 pub mod remediation_configuration;
+pub mod shared;
 pub mod stored_query;
 
 pub use aggregation_authorization::{

@@ -11,43 +11,21 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct OrganizationConfigRuleRequired {
     /// `OrganizationConfigRuleName`: a string, required.
-    ///
-    /// The name that you assign to organization AWS Config rule.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub organization_config_rule_name: Str,
 }
 
-static RULE_OrganizationConfigRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OrganizationConfigRule: ObjRule = ObjRule {
     properties: &[
-        (
-            "ExcludedAccounts",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ExcludedAccounts", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("OrganizationConfigRuleName", Shape::STR),
-        (
-            "OrganizationCustomPolicyRuleMetadata",
-            Shape::Object(&RULE_OrganizationCustomPolicyRuleMetadata),
-        ),
-        (
-            "OrganizationCustomRuleMetadata",
-            Shape::Object(&RULE_OrganizationCustomRuleMetadata),
-        ),
-        (
-            "OrganizationManagedRuleMetadata",
-            Shape::Object(&RULE_OrganizationManagedRuleMetadata),
-        ),
+        ("OrganizationCustomPolicyRuleMetadata", Shape::Object(&RULE_OrganizationCustomPolicyRuleMetadata)),
+        ("OrganizationCustomRuleMetadata", Shape::Object(&RULE_OrganizationCustomRuleMetadata)),
+        ("OrganizationManagedRuleMetadata", Shape::Object(&RULE_OrganizationManagedRuleMetadata)),
     ],
     required: &["OrganizationConfigRuleName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Config::OrganizationConfigRule` resource.
@@ -101,6 +79,7 @@ pub struct OrganizationConfigRule {
     pub organization_managed_rule_metadata: Option<Obj<OrganizationManagedRuleMetadata>>,
 }
 
+#[rustfmt::skip]
 impl OrganizationConfigRule {
     /// The CloudFormation type name, `AWS::Config::OrganizationConfigRule`.
     pub const TYPE_NAME: &'static str = "AWS::Config::OrganizationConfigRule";
@@ -133,53 +112,15 @@ impl OrganizationConfigRule {
     }
 
     /// `ExcludedAccounts`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn excluded_accounts(mut self, value: impl Into<List<Str>>) -> Self {
-        self.excluded_accounts = Some(value.into());
-        self
-    }
-
+    pub fn excluded_accounts(mut self, value: impl Into<List<Str>>) -> Self { self.excluded_accounts = Some(value.into()); self }
     /// `OrganizationConfigRuleName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn organization_config_rule_name(mut self, value: impl Into<Str>) -> Self {
-        self.organization_config_rule_name = value.into();
-        self
-    }
-
+    pub fn organization_config_rule_name(mut self, value: impl Into<Str>) -> Self { self.organization_config_rule_name = value.into(); self }
     /// `OrganizationCustomPolicyRuleMetadata`: an [`OrganizationCustomPolicyRuleMetadata`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn organization_custom_policy_rule_metadata(
-        mut self,
-        value: impl Into<Obj<OrganizationCustomPolicyRuleMetadata>>,
-    ) -> Self {
-        self.organization_custom_policy_rule_metadata = Some(value.into());
-        self
-    }
-
+    pub fn organization_custom_policy_rule_metadata(mut self, value: impl Into<Obj<OrganizationCustomPolicyRuleMetadata>>) -> Self { self.organization_custom_policy_rule_metadata = Some(value.into()); self }
     /// `OrganizationCustomRuleMetadata`: an [`OrganizationCustomRuleMetadata`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn organization_custom_rule_metadata(
-        mut self,
-        value: impl Into<Obj<OrganizationCustomRuleMetadata>>,
-    ) -> Self {
-        self.organization_custom_rule_metadata = Some(value.into());
-        self
-    }
-
+    pub fn organization_custom_rule_metadata(mut self, value: impl Into<Obj<OrganizationCustomRuleMetadata>>) -> Self { self.organization_custom_rule_metadata = Some(value.into()); self }
     /// `OrganizationManagedRuleMetadata`: an [`OrganizationManagedRuleMetadata`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn organization_managed_rule_metadata(
-        mut self,
-        value: impl Into<Obj<OrganizationManagedRuleMetadata>>,
-    ) -> Self {
-        self.organization_managed_rule_metadata = Some(value.into());
-        self
-    }
+    pub fn organization_managed_rule_metadata(mut self, value: impl Into<Obj<OrganizationManagedRuleMetadata>>) -> Self { self.organization_managed_rule_metadata = Some(value.into()); self }
 }
 
 impl Resource for OrganizationConfigRule {
@@ -237,56 +178,29 @@ impl OrganizationConfigRuleAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OrganizationCustomPolicyRuleMetadataRequired {
     /// `PolicyText`: a string, required.
-    ///
-    /// The policy definition containing the logic for your organization AWS Config Custom Policy rule.
     pub policy_text: Str,
     /// `Runtime`: a string, required.
-    ///
-    /// The runtime system for your organization AWS Config Custom Policy rules. Guard is a policy-as-code language that allows you to write policies that are enforced by AWS Config Custom Policy rules. For more information about Guard, see the \[Guard GitHub Repository\](<https://docs.aws.amazon.com/https://github.com/aws-cloudformation/cloudformation-guard>) .
     pub runtime: Str,
 }
 
-static RULE_OrganizationCustomPolicyRuleMetadata: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OrganizationCustomPolicyRuleMetadata: ObjRule = ObjRule {
     properties: &[
-        (
-            "DebugLogDeliveryAccounts",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DebugLogDeliveryAccounts", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("Description", Shape::STR),
         ("InputParameters", Shape::STR),
         ("MaximumExecutionFrequency", Shape::STR),
-        (
-            "OrganizationConfigRuleTriggerTypes",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("OrganizationConfigRuleTriggerTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("PolicyText", Shape::STR),
         ("ResourceIdScope", Shape::STR),
-        (
-            "ResourceTypesScope",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ResourceTypesScope", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("Runtime", Shape::STR),
         ("TagKeyScope", Shape::STR),
         ("TagValueScope", Shape::STR),
     ],
     required: &["Runtime", "PolicyText"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OrganizationCustomPolicyRuleMetadata` property type of `AWS::Config::OrganizationConfigRule`.
@@ -345,6 +259,7 @@ pub struct OrganizationCustomPolicyRuleMetadata {
     pub tag_value_scope: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl OrganizationCustomPolicyRuleMetadata {
     /// A `OrganizationCustomPolicyRuleMetadata` with its required properties, named in a [`OrganizationCustomPolicyRuleMetadataRequired`].
     pub fn new(required: OrganizationCustomPolicyRuleMetadataRequired) -> Self {
@@ -364,92 +279,27 @@ impl OrganizationCustomPolicyRuleMetadata {
     }
 
     /// `DebugLogDeliveryAccounts`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn debug_log_delivery_accounts(mut self, value: impl Into<List<Str>>) -> Self {
-        self.debug_log_delivery_accounts = Some(value.into());
-        self
-    }
-
+    pub fn debug_log_delivery_accounts(mut self, value: impl Into<List<Str>>) -> Self { self.debug_log_delivery_accounts = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `InputParameters`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_parameters(mut self, value: impl Into<Str>) -> Self {
-        self.input_parameters = Some(value.into());
-        self
-    }
-
+    pub fn input_parameters(mut self, value: impl Into<Str>) -> Self { self.input_parameters = Some(value.into()); self }
     /// `MaximumExecutionFrequency`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_execution_frequency(mut self, value: impl Into<Str>) -> Self {
-        self.maximum_execution_frequency = Some(value.into());
-        self
-    }
-
+    pub fn maximum_execution_frequency(mut self, value: impl Into<Str>) -> Self { self.maximum_execution_frequency = Some(value.into()); self }
     /// `OrganizationConfigRuleTriggerTypes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn organization_config_rule_trigger_types(mut self, value: impl Into<List<Str>>) -> Self {
-        self.organization_config_rule_trigger_types = Some(value.into());
-        self
-    }
-
+    pub fn organization_config_rule_trigger_types(mut self, value: impl Into<List<Str>>) -> Self { self.organization_config_rule_trigger_types = Some(value.into()); self }
     /// `PolicyText`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_text(mut self, value: impl Into<Str>) -> Self {
-        self.policy_text = value.into();
-        self
-    }
-
+    pub fn policy_text(mut self, value: impl Into<Str>) -> Self { self.policy_text = value.into(); self }
     /// `ResourceIdScope`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_id_scope(mut self, value: impl Into<Str>) -> Self {
-        self.resource_id_scope = Some(value.into());
-        self
-    }
-
+    pub fn resource_id_scope(mut self, value: impl Into<Str>) -> Self { self.resource_id_scope = Some(value.into()); self }
     /// `ResourceTypesScope`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_types_scope(mut self, value: impl Into<List<Str>>) -> Self {
-        self.resource_types_scope = Some(value.into());
-        self
-    }
-
+    pub fn resource_types_scope(mut self, value: impl Into<List<Str>>) -> Self { self.resource_types_scope = Some(value.into()); self }
     /// `Runtime`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn runtime(mut self, value: impl Into<Str>) -> Self {
-        self.runtime = value.into();
-        self
-    }
-
+    pub fn runtime(mut self, value: impl Into<Str>) -> Self { self.runtime = value.into(); self }
     /// `TagKeyScope`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tag_key_scope(mut self, value: impl Into<Str>) -> Self {
-        self.tag_key_scope = Some(value.into());
-        self
-    }
-
+    pub fn tag_key_scope(mut self, value: impl Into<Str>) -> Self { self.tag_key_scope = Some(value.into()); self }
     /// `TagValueScope`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tag_value_scope(mut self, value: impl Into<Str>) -> Self {
-        self.tag_value_scope = Some(value.into());
-        self
-    }
+    pub fn tag_value_scope(mut self, value: impl Into<Str>) -> Self { self.tag_value_scope = Some(value.into()); self }
 }
 
 impl PropertyType for OrganizationCustomPolicyRuleMetadata {}
@@ -485,62 +335,27 @@ impl ToValue for OrganizationCustomPolicyRuleMetadata {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OrganizationCustomRuleMetadataRequired {
     /// `LambdaFunctionArn`: a string, required.
-    ///
-    /// The lambda function ARN.
-    ///
-    /// Format `AWS::Lambda::Function.Arn`.
     pub lambda_function_arn: Str,
     /// `OrganizationConfigRuleTriggerTypes`: a list of strings, required.
-    ///
-    /// The type of notification that triggers AWS Config to run an evaluation for a rule. You can specify the following notification types:
-    ///
-    /// - `ConfigurationItemChangeNotification` - Triggers an evaluation when AWS Config delivers a configuration item as a result of a resource change.
-    /// - `OversizedConfigurationItemChangeNotification` - Triggers an evaluation when AWS Config delivers an oversized configuration item. AWS Config may generate this notification type when a resource changes and the notification exceeds the maximum size allowed by Amazon SNS.
-    /// - `ScheduledNotification` - Triggers a periodic evaluation at the frequency specified for `MaximumExecutionFrequency` .
     pub organization_config_rule_trigger_types: List<Str>,
 }
 
-static RULE_OrganizationCustomRuleMetadata: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OrganizationCustomRuleMetadata: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("InputParameters", Shape::STR),
-        (
-            "LambdaFunctionArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::LambdaFunctionArn),
-            }),
-        ),
+        ("LambdaFunctionArn", Shape::Str(&StrRule { format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
         ("MaximumExecutionFrequency", Shape::STR),
-        (
-            "OrganizationConfigRuleTriggerTypes",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("OrganizationConfigRuleTriggerTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("ResourceIdScope", Shape::STR),
-        (
-            "ResourceTypesScope",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ResourceTypesScope", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("TagKeyScope", Shape::STR),
         ("TagValueScope", Shape::STR),
     ],
     required: &["LambdaFunctionArn", "OrganizationConfigRuleTriggerTypes"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OrganizationCustomRuleMetadata` property type of `AWS::Config::OrganizationConfigRule`.
@@ -596,6 +411,7 @@ pub struct OrganizationCustomRuleMetadata {
     pub tag_value_scope: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl OrganizationCustomRuleMetadata {
     /// A `OrganizationCustomRuleMetadata` with its required properties, named in a [`OrganizationCustomRuleMetadataRequired`].
     pub fn new(required: OrganizationCustomRuleMetadataRequired) -> Self {
@@ -613,76 +429,23 @@ impl OrganizationCustomRuleMetadata {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `InputParameters`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_parameters(mut self, value: impl Into<Str>) -> Self {
-        self.input_parameters = Some(value.into());
-        self
-    }
-
+    pub fn input_parameters(mut self, value: impl Into<Str>) -> Self { self.input_parameters = Some(value.into()); self }
     /// `LambdaFunctionArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_function_arn(mut self, value: impl Into<Str>) -> Self {
-        self.lambda_function_arn = value.into();
-        self
-    }
-
+    pub fn lambda_function_arn(mut self, value: impl Into<Str>) -> Self { self.lambda_function_arn = value.into(); self }
     /// `MaximumExecutionFrequency`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_execution_frequency(mut self, value: impl Into<Str>) -> Self {
-        self.maximum_execution_frequency = Some(value.into());
-        self
-    }
-
+    pub fn maximum_execution_frequency(mut self, value: impl Into<Str>) -> Self { self.maximum_execution_frequency = Some(value.into()); self }
     /// `OrganizationConfigRuleTriggerTypes`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn organization_config_rule_trigger_types(mut self, value: impl Into<List<Str>>) -> Self {
-        self.organization_config_rule_trigger_types = value.into();
-        self
-    }
-
+    pub fn organization_config_rule_trigger_types(mut self, value: impl Into<List<Str>>) -> Self { self.organization_config_rule_trigger_types = value.into(); self }
     /// `ResourceIdScope`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_id_scope(mut self, value: impl Into<Str>) -> Self {
-        self.resource_id_scope = Some(value.into());
-        self
-    }
-
+    pub fn resource_id_scope(mut self, value: impl Into<Str>) -> Self { self.resource_id_scope = Some(value.into()); self }
     /// `ResourceTypesScope`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_types_scope(mut self, value: impl Into<List<Str>>) -> Self {
-        self.resource_types_scope = Some(value.into());
-        self
-    }
-
+    pub fn resource_types_scope(mut self, value: impl Into<List<Str>>) -> Self { self.resource_types_scope = Some(value.into()); self }
     /// `TagKeyScope`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tag_key_scope(mut self, value: impl Into<Str>) -> Self {
-        self.tag_key_scope = Some(value.into());
-        self
-    }
-
+    pub fn tag_key_scope(mut self, value: impl Into<Str>) -> Self { self.tag_key_scope = Some(value.into()); self }
     /// `TagValueScope`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tag_value_scope(mut self, value: impl Into<Str>) -> Self {
-        self.tag_value_scope = Some(value.into());
-        self
-    }
+    pub fn tag_value_scope(mut self, value: impl Into<Str>) -> Self { self.tag_value_scope = Some(value.into()); self }
 }
 
 impl PropertyType for OrganizationCustomRuleMetadata {}
@@ -713,35 +476,24 @@ impl ToValue for OrganizationCustomRuleMetadata {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OrganizationManagedRuleMetadataRequired {
     /// `RuleIdentifier`: a string, required.
-    ///
-    /// For organization config managed rules, a predefined identifier from a list. For example, `IAM_PASSWORD_POLICY` is a managed rule. To reference a managed rule, see \[Using AWS Config managed rules\](<https://docs.aws.amazon.com/config/latest/developerguide/evaluate-config_use-managed-rules.html>) .
     pub rule_identifier: Str,
 }
 
-static RULE_OrganizationManagedRuleMetadata: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OrganizationManagedRuleMetadata: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("InputParameters", Shape::STR),
         ("MaximumExecutionFrequency", Shape::STR),
         ("ResourceIdScope", Shape::STR),
-        (
-            "ResourceTypesScope",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ResourceTypesScope", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("RuleIdentifier", Shape::STR),
         ("TagKeyScope", Shape::STR),
         ("TagValueScope", Shape::STR),
     ],
     required: &["RuleIdentifier"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OrganizationManagedRuleMetadata` property type of `AWS::Config::OrganizationConfigRule`.
@@ -787,6 +539,7 @@ pub struct OrganizationManagedRuleMetadata {
     pub tag_value_scope: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl OrganizationManagedRuleMetadata {
     /// A `OrganizationManagedRuleMetadata` with its required properties, named in a [`OrganizationManagedRuleMetadataRequired`].
     pub fn new(required: OrganizationManagedRuleMetadataRequired) -> Self {
@@ -803,68 +556,21 @@ impl OrganizationManagedRuleMetadata {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `InputParameters`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_parameters(mut self, value: impl Into<Str>) -> Self {
-        self.input_parameters = Some(value.into());
-        self
-    }
-
+    pub fn input_parameters(mut self, value: impl Into<Str>) -> Self { self.input_parameters = Some(value.into()); self }
     /// `MaximumExecutionFrequency`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_execution_frequency(mut self, value: impl Into<Str>) -> Self {
-        self.maximum_execution_frequency = Some(value.into());
-        self
-    }
-
+    pub fn maximum_execution_frequency(mut self, value: impl Into<Str>) -> Self { self.maximum_execution_frequency = Some(value.into()); self }
     /// `ResourceIdScope`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_id_scope(mut self, value: impl Into<Str>) -> Self {
-        self.resource_id_scope = Some(value.into());
-        self
-    }
-
+    pub fn resource_id_scope(mut self, value: impl Into<Str>) -> Self { self.resource_id_scope = Some(value.into()); self }
     /// `ResourceTypesScope`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_types_scope(mut self, value: impl Into<List<Str>>) -> Self {
-        self.resource_types_scope = Some(value.into());
-        self
-    }
-
+    pub fn resource_types_scope(mut self, value: impl Into<List<Str>>) -> Self { self.resource_types_scope = Some(value.into()); self }
     /// `RuleIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.rule_identifier = value.into();
-        self
-    }
-
+    pub fn rule_identifier(mut self, value: impl Into<Str>) -> Self { self.rule_identifier = value.into(); self }
     /// `TagKeyScope`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tag_key_scope(mut self, value: impl Into<Str>) -> Self {
-        self.tag_key_scope = Some(value.into());
-        self
-    }
-
+    pub fn tag_key_scope(mut self, value: impl Into<Str>) -> Self { self.tag_key_scope = Some(value.into()); self }
     /// `TagValueScope`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tag_value_scope(mut self, value: impl Into<Str>) -> Self {
-        self.tag_value_scope = Some(value.into());
-        self
-    }
+    pub fn tag_value_scope(mut self, value: impl Into<Str>) -> Self { self.tag_value_scope = Some(value.into()); self }
 }
 
 impl PropertyType for OrganizationManagedRuleMetadata {}

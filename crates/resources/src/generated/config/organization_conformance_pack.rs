@@ -15,94 +15,23 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("s3://.*");
 #[derive(Clone, Debug, PartialEq)]
 pub struct OrganizationConformancePackRequired {
     /// `OrganizationConformancePackName`: a string, required.
-    ///
-    /// The name you assign to an organization conformance pack.
-    ///
-    /// Pattern `[a-zA-Z][-a-zA-Z0-9]*`; length 1 to 128; create-only: changing it replaces the resource.
     pub organization_conformance_pack_name: Str,
 }
 
-static RULE_OrganizationConformancePack: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OrganizationConformancePack: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConformancePackInputParameters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ConformancePackInputParameter),
-                min_items: Some(0),
-                max_items: Some(60),
-            }),
-        ),
-        (
-            "DeliveryS3Bucket",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(63),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DeliveryS3KeyPrefix",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ExcludedAccounts",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(1000),
-            }),
-        ),
-        (
-            "OrganizationConformancePackName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TemplateBody",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(51200),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TemplateS3Uri",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ConformancePackInputParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_ConformancePackInputParameter), min_items: Some(0), max_items: Some(60) })),
+        ("DeliveryS3Bucket", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), ..StrRule::ANY })),
+        ("DeliveryS3KeyPrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("ExcludedAccounts", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(1000) })),
+        ("OrganizationConformancePackName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("TemplateBody", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(51200), ..StrRule::ANY })),
+        ("TemplateS3Uri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["OrganizationConformancePackName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Config::OrganizationConformancePack` resource.
@@ -166,6 +95,7 @@ pub struct OrganizationConformancePack {
     pub template_s3_uri: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl OrganizationConformancePack {
     /// The CloudFormation type name, `AWS::Config::OrganizationConformancePack`.
     pub const TYPE_NAME: &'static str = "AWS::Config::OrganizationConformancePack";
@@ -200,63 +130,19 @@ impl OrganizationConformancePack {
     }
 
     /// `ConformancePackInputParameters`: a list of [`ConformancePackInputParameter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn conformance_pack_input_parameters(
-        mut self,
-        value: impl Into<List<ConformancePackInputParameter>>,
-    ) -> Self {
-        self.conformance_pack_input_parameters = Some(value.into());
-        self
-    }
-
+    pub fn conformance_pack_input_parameters(mut self, value: impl Into<List<ConformancePackInputParameter>>) -> Self { self.conformance_pack_input_parameters = Some(value.into()); self }
     /// `DeliveryS3Bucket`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delivery_s3_bucket(mut self, value: impl Into<Str>) -> Self {
-        self.delivery_s3_bucket = Some(value.into());
-        self
-    }
-
+    pub fn delivery_s3_bucket(mut self, value: impl Into<Str>) -> Self { self.delivery_s3_bucket = Some(value.into()); self }
     /// `DeliveryS3KeyPrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delivery_s3_key_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.delivery_s3_key_prefix = Some(value.into());
-        self
-    }
-
+    pub fn delivery_s3_key_prefix(mut self, value: impl Into<Str>) -> Self { self.delivery_s3_key_prefix = Some(value.into()); self }
     /// `ExcludedAccounts`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn excluded_accounts(mut self, value: impl Into<List<Str>>) -> Self {
-        self.excluded_accounts = Some(value.into());
-        self
-    }
-
+    pub fn excluded_accounts(mut self, value: impl Into<List<Str>>) -> Self { self.excluded_accounts = Some(value.into()); self }
     /// `OrganizationConformancePackName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn organization_conformance_pack_name(mut self, value: impl Into<Str>) -> Self {
-        self.organization_conformance_pack_name = value.into();
-        self
-    }
-
+    pub fn organization_conformance_pack_name(mut self, value: impl Into<Str>) -> Self { self.organization_conformance_pack_name = value.into(); self }
     /// `TemplateBody`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn template_body(mut self, value: impl Into<Str>) -> Self {
-        self.template_body = Some(value.into());
-        self
-    }
-
+    pub fn template_body(mut self, value: impl Into<Str>) -> Self { self.template_body = Some(value.into()); self }
     /// `TemplateS3Uri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn template_s3_uri(mut self, value: impl Into<Str>) -> Self {
-        self.template_s3_uri = Some(value.into());
-        self
-    }
+    pub fn template_s3_uri(mut self, value: impl Into<Str>) -> Self { self.template_s3_uri = Some(value.into()); self }
 }
 
 impl Resource for OrganizationConformancePack {
@@ -303,48 +189,19 @@ impl From<ResourceRef> for OrganizationConformancePackAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConformancePackInputParameterRequired {
     /// `ParameterName`: a string, required.
-    ///
-    /// One part of a key-value pair.
-    ///
-    /// Length 0 to 255.
     pub parameter_name: Str,
     /// `ParameterValue`: a string, required.
-    ///
-    /// One part of a key-value pair.
-    ///
-    /// Length 0 to 4096.
     pub parameter_value: Str,
 }
 
-static RULE_ConformancePackInputParameter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConformancePackInputParameter: ObjRule = ObjRule {
     properties: &[
-        (
-            "ParameterName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ParameterValue",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(4096),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ParameterName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+        ("ParameterValue", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), ..StrRule::ANY })),
     ],
     required: &["ParameterName", "ParameterValue"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `ConformancePackInputParameter` property type of `AWS::Config::OrganizationConformancePack`.
@@ -368,6 +225,7 @@ pub struct ConformancePackInputParameter {
     pub parameter_value: Str,
 }
 
+#[rustfmt::skip]
 impl ConformancePackInputParameter {
     /// A `ConformancePackInputParameter` with its required properties, named in a [`ConformancePackInputParameterRequired`].
     pub fn new(required: ConformancePackInputParameterRequired) -> Self {
@@ -378,20 +236,9 @@ impl ConformancePackInputParameter {
     }
 
     /// `ParameterName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameter_name(mut self, value: impl Into<Str>) -> Self {
-        self.parameter_name = value.into();
-        self
-    }
-
+    pub fn parameter_name(mut self, value: impl Into<Str>) -> Self { self.parameter_name = value.into(); self }
     /// `ParameterValue`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameter_value(mut self, value: impl Into<Str>) -> Self {
-        self.parameter_value = value.into();
-        self
-    }
+    pub fn parameter_value(mut self, value: impl Into<Str>) -> Self { self.parameter_value = value.into(); self }
 }
 
 impl PropertyType for ConformancePackInputParameter {}

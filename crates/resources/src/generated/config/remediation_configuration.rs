@@ -11,22 +11,15 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct RemediationConfigurationRequired {
     /// `ConfigRuleName`: a string, required.
-    ///
-    /// The name of the AWS Config rule.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub config_rule_name: Str,
     /// `TargetId`: a string, required.
-    ///
-    /// Target ID is the name of the SSM document.
     pub target_id: Str,
     /// `TargetType`: a string, required.
-    ///
-    /// The type of the target. Target executes remediation. For example, SSM document.
     pub target_type: Str,
 }
 
-static RULE_RemediationConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RemediationConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Automatic", Shape::Bool),
         ("ConfigRuleName", Shape::STR),
@@ -40,11 +33,8 @@ static RULE_RemediationConfiguration: ObjRule = ObjRule {
         ("TargetVersion", Shape::STR),
     ],
     required: &["TargetType", "ConfigRuleName", "TargetId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Config::RemediationConfiguration` resource.
@@ -114,6 +104,7 @@ pub struct RemediationConfiguration {
     pub target_version: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl RemediationConfiguration {
     /// The CloudFormation type name, `AWS::Config::RemediationConfiguration`.
     pub const TYPE_NAME: &'static str = "AWS::Config::RemediationConfiguration";
@@ -151,84 +142,25 @@ impl RemediationConfiguration {
     }
 
     /// `Automatic`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn automatic(mut self, value: impl Into<Bool>) -> Self {
-        self.automatic = Some(value.into());
-        self
-    }
-
+    pub fn automatic(mut self, value: impl Into<Bool>) -> Self { self.automatic = Some(value.into()); self }
     /// `ConfigRuleName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn config_rule_name(mut self, value: impl Into<Str>) -> Self {
-        self.config_rule_name = value.into();
-        self
-    }
-
+    pub fn config_rule_name(mut self, value: impl Into<Str>) -> Self { self.config_rule_name = value.into(); self }
     /// `ExecutionControls`: an [`ExecutionControls`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_controls(mut self, value: impl Into<Obj<ExecutionControls>>) -> Self {
-        self.execution_controls = Some(value.into());
-        self
-    }
-
+    pub fn execution_controls(mut self, value: impl Into<Obj<ExecutionControls>>) -> Self { self.execution_controls = Some(value.into()); self }
     /// `MaximumAutomaticAttempts`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_automatic_attempts(mut self, value: impl Into<Int>) -> Self {
-        self.maximum_automatic_attempts = Some(value.into());
-        self
-    }
-
+    pub fn maximum_automatic_attempts(mut self, value: impl Into<Int>) -> Self { self.maximum_automatic_attempts = Some(value.into()); self }
     /// `Parameters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self {
-        self.parameters = Some(value.into());
-        self
-    }
-
+    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = Some(value.into()); self }
     /// `ResourceType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_type(mut self, value: impl Into<Str>) -> Self {
-        self.resource_type = Some(value.into());
-        self
-    }
-
+    pub fn resource_type(mut self, value: impl Into<Str>) -> Self { self.resource_type = Some(value.into()); self }
     /// `RetryAttemptSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retry_attempt_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.retry_attempt_seconds = Some(value.into());
-        self
-    }
-
+    pub fn retry_attempt_seconds(mut self, value: impl Into<Int>) -> Self { self.retry_attempt_seconds = Some(value.into()); self }
     /// `TargetId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_id(mut self, value: impl Into<Str>) -> Self {
-        self.target_id = value.into();
-        self
-    }
-
+    pub fn target_id(mut self, value: impl Into<Str>) -> Self { self.target_id = value.into(); self }
     /// `TargetType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_type(mut self, value: impl Into<Str>) -> Self {
-        self.target_type = value.into();
-        self
-    }
-
+    pub fn target_type(mut self, value: impl Into<Str>) -> Self { self.target_type = value.into(); self }
     /// `TargetVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_version(mut self, value: impl Into<Str>) -> Self {
-        self.target_version = Some(value.into());
-        self
-    }
+    pub fn target_version(mut self, value: impl Into<Str>) -> Self { self.target_version = Some(value.into()); self }
 }
 
 impl Resource for RemediationConfiguration {
@@ -275,14 +207,13 @@ impl RemediationConfigurationAttributes {
     }
 }
 
-static RULE_ExecutionControls: ObjRule = ObjRule {
-    properties: &[("SsmControls", Shape::Object(&RULE_SsmControls))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ExecutionControls: ObjRule = ObjRule {
+    properties: &[
+        ("SsmControls", Shape::Object(&RULE_SsmControls)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ExecutionControls` property type of `AWS::Config::RemediationConfiguration`.
@@ -298,6 +229,7 @@ pub struct ExecutionControls {
     pub ssm_controls: Option<Obj<SsmControls>>,
 }
 
+#[rustfmt::skip]
 impl ExecutionControls {
     /// A `ExecutionControls` with no property set (none is required).
     pub fn new() -> Self {
@@ -305,12 +237,7 @@ impl ExecutionControls {
     }
 
     /// `SsmControls`: a [`SsmControls`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ssm_controls(mut self, value: impl Into<Obj<SsmControls>>) -> Self {
-        self.ssm_controls = Some(value.into());
-        self
-    }
+    pub fn ssm_controls(mut self, value: impl Into<Obj<SsmControls>>) -> Self { self.ssm_controls = Some(value.into()); self }
 }
 
 impl PropertyType for ExecutionControls {}
@@ -323,17 +250,14 @@ impl ToValue for ExecutionControls {
     }
 }
 
-static RULE_SsmControls: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SsmControls: ObjRule = ObjRule {
     properties: &[
         ("ConcurrentExecutionRatePercentage", Shape::INT),
         ("ErrorPercentage", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SsmControls` property type of `AWS::Config::RemediationConfiguration`.
@@ -353,6 +277,7 @@ pub struct SsmControls {
     pub error_percentage: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl SsmControls {
     /// A `SsmControls` with no property set (none is required).
     pub fn new() -> Self {
@@ -360,20 +285,9 @@ impl SsmControls {
     }
 
     /// `ConcurrentExecutionRatePercentage`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn concurrent_execution_rate_percentage(mut self, value: impl Into<Int>) -> Self {
-        self.concurrent_execution_rate_percentage = Some(value.into());
-        self
-    }
-
+    pub fn concurrent_execution_rate_percentage(mut self, value: impl Into<Int>) -> Self { self.concurrent_execution_rate_percentage = Some(value.into()); self }
     /// `ErrorPercentage`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn error_percentage(mut self, value: impl Into<Int>) -> Self {
-        self.error_percentage = Some(value.into());
-        self
-    }
+    pub fn error_percentage(mut self, value: impl Into<Int>) -> Self { self.error_percentage = Some(value.into()); self }
 }
 
 impl PropertyType for SsmControls {}

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\s\\S]*");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-_]+$");
 
@@ -14,66 +17,22 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-_]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct StoredQueryRequired {
     /// `QueryExpression`: a string, required.
-    ///
-    /// The expression of the query. For example, `SELECT resourceId, resourceType, supplementaryConfiguration.BucketVersioningConfiguration.status WHERE resourceType = 'AWS::S3::Bucket' AND supplementaryConfiguration.BucketVersioningConfiguration.status = 'Off'.`
-    ///
-    /// Pattern `[\s\S]*`; length 1 to 4096.
     pub query_expression: Str,
     /// `QueryName`: a string, required.
-    ///
-    /// The name of the query.
-    ///
-    /// Pattern `^[a-zA-Z0-9-_]+$`; length 1 to 64; create-only: changing it replaces the resource.
     pub query_name: Str,
 }
 
-static RULE_StoredQuery: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StoredQuery: ObjRule = ObjRule {
     properties: &[
-        (
-            "QueryDescription",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "QueryExpression",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(4096),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "QueryName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("QueryDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("QueryExpression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("QueryName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
     required: &["QueryName", "QueryExpression"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Config::StoredQuery` resource.
@@ -115,6 +74,7 @@ pub struct StoredQuery {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl StoredQuery {
     /// The CloudFormation type name, `AWS::Config::StoredQuery`.
     pub const TYPE_NAME: &'static str = "AWS::Config::StoredQuery";
@@ -146,36 +106,13 @@ impl StoredQuery {
     }
 
     /// `QueryDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_description(mut self, value: impl Into<Str>) -> Self {
-        self.query_description = Some(value.into());
-        self
-    }
-
+    pub fn query_description(mut self, value: impl Into<Str>) -> Self { self.query_description = Some(value.into()); self }
     /// `QueryExpression`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_expression(mut self, value: impl Into<Str>) -> Self {
-        self.query_expression = value.into();
-        self
-    }
-
+    pub fn query_expression(mut self, value: impl Into<Str>) -> Self { self.query_expression = value.into(); self }
     /// `QueryName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_name(mut self, value: impl Into<Str>) -> Self {
-        self.query_name = value.into();
-        self
-    }
-
+    pub fn query_name(mut self, value: impl Into<Str>) -> Self { self.query_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for StoredQuery {
@@ -225,101 +162,5 @@ impl StoredQueryAttributes {
     /// The ID of the query.
     pub fn query_id(&self) -> Value {
         self.0.get_att("QueryId")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Config::StoredQuery`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-config-storedquery-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

@@ -7,107 +7,38 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
 
 /// The required properties of [`AgentStatus`], by name: `AgentStatus::new(AgentStatusRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AgentStatusRequired {
     /// `InstanceArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the instance.
-    ///
-    /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`.
     pub instance_arn: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the agent status.
-    ///
-    /// Length 1 to 127.
     pub name: Str,
     /// `State`: an [`AgentStatusState`] value, required.
-    ///
-    /// The state of the agent status.
     pub state: AgentStatusState,
 }
 
-static RULE_AgentStatus: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AgentStatus: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(250),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DisplayOrder",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(50.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "InstanceArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(250), ..StrRule::ANY })),
+        ("DisplayOrder", Shape::Int(&NumRule { min: Some(1.0), max: Some(50.0), ..NumRule::ANY })),
+        ("InstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
         ("ResetOrderNumber", Shape::Bool),
-        (
-            "State",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ROUTABLE", "CUSTOM", "OFFLINE"],
-                format: None,
-            }),
-        ),
+        ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("Type", Shape::Str(&StrRule { allowed: &["ROUTABLE", "CUSTOM", "OFFLINE"], ..StrRule::ANY })),
     ],
     required: &["InstanceArn", "Name", "State"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Connect::AgentStatus` resource.
@@ -166,6 +97,7 @@ pub struct AgentStatus {
     pub r#type: Option<AgentStatusType>,
 }
 
+#[rustfmt::skip]
 impl AgentStatus {
     /// The CloudFormation type name, `AWS::Connect::AgentStatus`.
     pub const TYPE_NAME: &'static str = "AWS::Connect::AgentStatus";
@@ -201,68 +133,21 @@ impl AgentStatus {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DisplayOrder`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn display_order(mut self, value: impl Into<Int>) -> Self {
-        self.display_order = Some(value.into());
-        self
-    }
-
+    pub fn display_order(mut self, value: impl Into<Int>) -> Self { self.display_order = Some(value.into()); self }
     /// `InstanceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self {
-        self.instance_arn = value.into();
-        self
-    }
-
+    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `ResetOrderNumber`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn reset_order_number(mut self, value: impl Into<Bool>) -> Self {
-        self.reset_order_number = Some(value.into());
-        self
-    }
-
+    pub fn reset_order_number(mut self, value: impl Into<Bool>) -> Self { self.reset_order_number = Some(value.into()); self }
     /// `State`: an [`AgentStatusState`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state(mut self, value: impl Into<AgentStatusState>) -> Self {
-        self.state = value.into();
-        self
-    }
-
+    pub fn state(mut self, value: impl Into<AgentStatusState>) -> Self { self.state = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Type`: an [`AgentStatusType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<AgentStatusType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<AgentStatusType>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl Resource for AgentStatus {
@@ -323,102 +208,6 @@ impl AgentStatusAttributes {
     /// The timestamp when this resource was last modified.
     pub fn last_modified_time(&self) -> Value {
         self.0.get_att("LastModifiedTime")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Connect::AgentStatus`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-connect-agentstatus-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 

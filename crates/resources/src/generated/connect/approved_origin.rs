@@ -14,54 +14,20 @@ pub(crate) static PATTERN_0: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApprovedOriginRequired {
     /// `InstanceId`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the instance.
-    ///
-    /// *Minimum* : `1`
-    ///
-    /// *Maximum* : `100`
-    ///
-    /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`; length 1 to 100; create-only: changing it replaces the resource.
     pub instance_id: Str,
     /// `Origin`: a string, required.
-    ///
-    /// Domain name to be added to the allow-list of the instance.
-    ///
-    /// *Maximum* : `267`
-    ///
-    /// Length at most 267; create-only: changing it replaces the resource.
     pub origin: Str,
 }
 
-static RULE_ApprovedOrigin: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ApprovedOrigin: ObjRule = ObjRule {
     properties: &[
-        (
-            "InstanceId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Origin",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(267),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("InstanceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Origin", Shape::Str(&StrRule { max_len: Some(267), ..StrRule::ANY })),
     ],
     required: &["Origin", "InstanceId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Connect::ApprovedOrigin` resource.
@@ -97,6 +63,7 @@ pub struct ApprovedOrigin {
     pub origin: Str,
 }
 
+#[rustfmt::skip]
 impl ApprovedOrigin {
     /// The CloudFormation type name, `AWS::Connect::ApprovedOrigin`.
     pub const TYPE_NAME: &'static str = "AWS::Connect::ApprovedOrigin";
@@ -126,20 +93,9 @@ impl ApprovedOrigin {
     }
 
     /// `InstanceId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_id(mut self, value: impl Into<Str>) -> Self {
-        self.instance_id = value.into();
-        self
-    }
-
+    pub fn instance_id(mut self, value: impl Into<Str>) -> Self { self.instance_id = value.into(); self }
     /// `Origin`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn origin(mut self, value: impl Into<Str>) -> Self {
-        self.origin = value.into();
-        self
-    }
+    pub fn origin(mut self, value: impl Into<Str>) -> Self { self.origin = value.into(); self }
 }
 
 impl Resource for ApprovedOrigin {

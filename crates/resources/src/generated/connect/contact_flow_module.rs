@@ -15,106 +15,28 @@ pub(crate) static PATTERN_1: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContactFlowModuleRequired {
     /// `Content`: a string, required.
-    ///
-    /// The content of the flow module.
-    ///
-    /// Length 1 to 256000.
     pub content: Str,
     /// `InstanceArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the Connect Customer instance.
-    ///
-    /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`; length 1 to 256.
     pub instance_arn: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the flow module.
-    ///
-    /// Pattern `.*\S.*`; length 1 to 127.
     pub name: Str,
 }
 
-static RULE_ContactFlowModule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ContactFlowModule: ObjRule = ObjRule {
     properties: &[
-        (
-            "Content",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(500),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ExternalInvocationConfiguration",
-            Shape::Object(&RULE_ExternalInvocationConfiguration),
-        ),
-        (
-            "InstanceArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Settings",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "State",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(500),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("Content", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256000), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ExternalInvocationConfiguration", Shape::Object(&RULE_ExternalInvocationConfiguration)),
+        ("InstanceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Settings", Shape::Str(&StrRule { max_len: Some(256000), ..StrRule::ANY })),
+        ("State", Shape::Str(&StrRule { max_len: Some(500), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
     ],
     required: &["InstanceArn", "Name", "Content"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Connect::ContactFlowModule` resource.
@@ -179,6 +101,7 @@ pub struct ContactFlowModule {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ContactFlowModule {
     /// The CloudFormation type name, `AWS::Connect::ContactFlowModule`.
     pub const TYPE_NAME: &'static str = "AWS::Connect::ContactFlowModule";
@@ -214,71 +137,21 @@ impl ContactFlowModule {
     }
 
     /// `Content`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content(mut self, value: impl Into<Str>) -> Self {
-        self.content = value.into();
-        self
-    }
-
+    pub fn content(mut self, value: impl Into<Str>) -> Self { self.content = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `ExternalInvocationConfiguration`: an [`ExternalInvocationConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn external_invocation_configuration(
-        mut self,
-        value: impl Into<Obj<ExternalInvocationConfiguration>>,
-    ) -> Self {
-        self.external_invocation_configuration = Some(value.into());
-        self
-    }
-
+    pub fn external_invocation_configuration(mut self, value: impl Into<Obj<ExternalInvocationConfiguration>>) -> Self { self.external_invocation_configuration = Some(value.into()); self }
     /// `InstanceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self {
-        self.instance_arn = value.into();
-        self
-    }
-
+    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Settings`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn settings(mut self, value: impl Into<Str>) -> Self {
-        self.settings = Some(value.into());
-        self
-    }
-
+    pub fn settings(mut self, value: impl Into<Str>) -> Self { self.settings = Some(value.into()); self }
     /// `State`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state(mut self, value: impl Into<Str>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-
+    pub fn state(mut self, value: impl Into<Str>) -> Self { self.state = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ContactFlowModule {
@@ -345,14 +218,14 @@ pub struct ExternalInvocationConfigurationRequired {
     pub enabled: Bool,
 }
 
-static RULE_ExternalInvocationConfiguration: ObjRule = ObjRule {
-    properties: &[("Enabled", Shape::Bool)],
+#[rustfmt::skip]
+pub(crate) static RULE_ExternalInvocationConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("Enabled", Shape::Bool),
+    ],
     required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ExternalInvocationConfiguration` property type of `AWS::Connect::ContactFlowModule`.
@@ -366,6 +239,7 @@ pub struct ExternalInvocationConfiguration {
     pub enabled: Bool,
 }
 
+#[rustfmt::skip]
 impl ExternalInvocationConfiguration {
     /// A `ExternalInvocationConfiguration` with its required properties, named in a [`ExternalInvocationConfigurationRequired`].
     pub fn new(required: ExternalInvocationConfigurationRequired) -> Self {
@@ -375,10 +249,7 @@ impl ExternalInvocationConfiguration {
     }
 
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
 }
 
 impl PropertyType for ExternalInvocationConfiguration {}
@@ -393,44 +264,20 @@ impl ToValue for ExternalInvocationConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::Connect::ContactFlowModule`.
@@ -448,6 +295,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -458,20 +306,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -16,72 +16,24 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^([$0-9a-zA-Z][_-]?)+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContactFlowModuleAliasRequired {
     /// `ContactFlowModuleId`: a string, required.
-    ///
-    /// The identifier of the contact flow module (ARN) this alias is tied to.
-    ///
-    /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]+:[0-9]{12}:instance/[-a-zA-Z0-9]+/flow-module/[-a-zA-Z0-9]+$`; length 1 to 500; create-only: changing it replaces the resource.
     pub contact_flow_module_id: Str,
     /// `ContactFlowModuleVersion`: an integer, required.
-    ///
-    /// The version number of the contact flow module this alias points to.
-    ///
-    /// Value at least 1.
     pub contact_flow_module_version: Int,
     /// `Name`: a string, required.
-    ///
-    /// The name of the alias.
-    ///
-    /// Pattern `^([$0-9a-zA-Z][_-]?)+$`; length 1 to 127.
     pub name: Str,
 }
 
-static RULE_ContactFlowModuleAlias: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ContactFlowModuleAlias: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContactFlowModuleId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(500),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ContactFlowModuleVersion",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(500),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ContactFlowModuleId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ContactFlowModuleVersion", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["ContactFlowModuleId", "ContactFlowModuleVersion", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Connect::ContactFlowModuleAlias` resource.
@@ -123,6 +75,7 @@ pub struct ContactFlowModuleAlias {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl ContactFlowModuleAlias {
     /// The CloudFormation type name, `AWS::Connect::ContactFlowModuleAlias`.
     pub const TYPE_NAME: &'static str = "AWS::Connect::ContactFlowModuleAlias";
@@ -154,36 +107,13 @@ impl ContactFlowModuleAlias {
     }
 
     /// `ContactFlowModuleId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn contact_flow_module_id(mut self, value: impl Into<Str>) -> Self {
-        self.contact_flow_module_id = value.into();
-        self
-    }
-
+    pub fn contact_flow_module_id(mut self, value: impl Into<Str>) -> Self { self.contact_flow_module_id = value.into(); self }
     /// `ContactFlowModuleVersion`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn contact_flow_module_version(mut self, value: impl Into<Int>) -> Self {
-        self.contact_flow_module_version = value.into();
-        self
-    }
-
+    pub fn contact_flow_module_version(mut self, value: impl Into<Int>) -> Self { self.contact_flow_module_version = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl Resource for ContactFlowModuleAlias {

@@ -16,42 +16,18 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("\\S");
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContactFlowModuleVersionRequired {
     /// `ContactFlowModuleId`: a string, required.
-    ///
-    /// The identifier of the contact flow module (ARN) this version is tied to.
-    ///
-    /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]+:[0-9]{12}:instance/[-a-zA-Z0-9]+/flow-module/[-a-zA-Z0-9]+$`; length 1 to 500; create-only: changing it replaces the resource.
     pub contact_flow_module_id: Str,
 }
 
-static RULE_ContactFlowModuleVersion: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ContactFlowModuleVersion: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContactFlowModuleId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(500),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(500),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ContactFlowModuleId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["ContactFlowModuleId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Connect::ContactFlowModuleVersion` resource.
@@ -81,6 +57,7 @@ pub struct ContactFlowModuleVersion {
     pub description: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ContactFlowModuleVersion {
     /// The CloudFormation type name, `AWS::Connect::ContactFlowModuleVersion`.
     pub const TYPE_NAME: &'static str = "AWS::Connect::ContactFlowModuleVersion";
@@ -95,16 +72,8 @@ impl ContactFlowModuleVersion {
         create_only: &["ContactFlowModuleId", "Description"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "ContactFlowModuleVersionARN",
-            "Version",
-            "FlowModuleContentSha256",
-        ],
-        attributes: &[
-            "ContactFlowModuleVersionARN",
-            "FlowModuleContentSha256",
-            "Version",
-        ],
+        read_only: &["ContactFlowModuleVersionARN", "Version", "FlowModuleContentSha256"],
+        attributes: &["ContactFlowModuleVersionARN", "FlowModuleContentSha256", "Version"],
         taggable: false,
         tag_format: TagFormat::None,
     };
@@ -118,20 +87,9 @@ impl ContactFlowModuleVersion {
     }
 
     /// `ContactFlowModuleId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn contact_flow_module_id(mut self, value: impl Into<Str>) -> Self {
-        self.contact_flow_module_id = value.into();
-        self
-    }
-
+    pub fn contact_flow_module_id(mut self, value: impl Into<Str>) -> Self { self.contact_flow_module_id = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
 }
 
 impl Resource for ContactFlowModuleVersion {

@@ -15,42 +15,18 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContactFlowVersionRequired {
     /// `ContactFlowId`: a string, required.
-    ///
-    /// The identifier of the flow.
-    ///
-    /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]+:[0-9]{12}:instance/[-a-zA-Z0-9]+/contact-flow/[-a-zA-Z0-9]+$`; length 1 to 500; create-only: changing it replaces the resource.
     pub contact_flow_id: Str,
 }
 
-static RULE_ContactFlowVersion: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ContactFlowVersion: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContactFlowId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(500),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(500),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ContactFlowId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { max_len: Some(500), ..StrRule::ANY })),
     ],
     required: &["ContactFlowId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Connect::ContactFlowVersion` resource.
@@ -80,6 +56,7 @@ pub struct ContactFlowVersion {
     pub description: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ContactFlowVersion {
     /// The CloudFormation type name, `AWS::Connect::ContactFlowVersion`.
     pub const TYPE_NAME: &'static str = "AWS::Connect::ContactFlowVersion";
@@ -109,20 +86,9 @@ impl ContactFlowVersion {
     }
 
     /// `ContactFlowId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn contact_flow_id(mut self, value: impl Into<Str>) -> Self {
-        self.contact_flow_id = value.into();
-        self
-    }
-
+    pub fn contact_flow_id(mut self, value: impl Into<Str>) -> Self { self.contact_flow_id = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
 }
 
 impl Resource for ContactFlowVersion {

@@ -12,67 +12,19 @@ pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}\\-_.:=@'|]+$");
 
-static RULE_DataTableAttribute: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataTableAttribute: ObjRule = ObjRule {
     properties: &[
-        (
-            "DataTableArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(250),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InstanceArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DataTableArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(250), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("InstanceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("Primary", Shape::Bool),
         ("Validation", Shape::Object(&RULE_Validation)),
-        (
-            "ValueType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["TEXT", "NUMBER", "BOOLEAN", "TEXT_LIST", "NUMBER_LIST"],
-                format: None,
-            }),
-        ),
+        ("ValueType", Shape::Str(&StrRule { allowed: &["TEXT", "NUMBER", "BOOLEAN", "TEXT_LIST", "NUMBER_LIST"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Connect::DataTableAttribute` resource.
@@ -126,6 +78,7 @@ pub struct DataTableAttribute {
     pub value_type: Option<ValueType>,
 }
 
+#[rustfmt::skip]
 impl DataTableAttribute {
     /// The CloudFormation type name, `AWS::Connect::DataTableAttribute`.
     pub const TYPE_NAME: &'static str = "AWS::Connect::DataTableAttribute";
@@ -140,18 +93,8 @@ impl DataTableAttribute {
         create_only: &["InstanceArn", "DataTableArn"],
         conditional_create_only: &["Name"],
         write_only: &[],
-        read_only: &[
-            "AttributeId",
-            "LockVersion",
-            "LastModifiedRegion",
-            "LastModifiedTime",
-        ],
-        attributes: &[
-            "AttributeId",
-            "LastModifiedRegion",
-            "LastModifiedTime",
-            "LockVersion",
-        ],
+        read_only: &["AttributeId", "LockVersion", "LastModifiedRegion", "LastModifiedTime"],
+        attributes: &["AttributeId", "LastModifiedRegion", "LastModifiedTime", "LockVersion"],
         taggable: false,
         tag_format: TagFormat::None,
     };
@@ -162,60 +105,19 @@ impl DataTableAttribute {
     }
 
     /// `DataTableArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_table_arn(mut self, value: impl Into<Str>) -> Self {
-        self.data_table_arn = Some(value.into());
-        self
-    }
-
+    pub fn data_table_arn(mut self, value: impl Into<Str>) -> Self { self.data_table_arn = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `InstanceArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self {
-        self.instance_arn = Some(value.into());
-        self
-    }
-
+    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Primary`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn primary(mut self, value: impl Into<Bool>) -> Self {
-        self.primary = Some(value.into());
-        self
-    }
-
+    pub fn primary(mut self, value: impl Into<Bool>) -> Self { self.primary = Some(value.into()); self }
     /// `Validation`: a [`Validation`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn validation(mut self, value: impl Into<Obj<Validation>>) -> Self {
-        self.validation = Some(value.into());
-        self
-    }
-
+    pub fn validation(mut self, value: impl Into<Obj<Validation>>) -> Self { self.validation = Some(value.into()); self }
     /// `ValueType`: a [`ValueType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value_type(mut self, value: impl Into<ValueType>) -> Self {
-        self.value_type = Some(value.into());
-        self
-    }
+    pub fn value_type(mut self, value: impl Into<ValueType>) -> Self { self.value_type = Some(value.into()); self }
 }
 
 impl Resource for DataTableAttribute {
@@ -278,24 +180,14 @@ impl DataTableAttributeAttributes {
     }
 }
 
-static RULE_Enum: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Enum: ObjRule = ObjRule {
     properties: &[
         ("Strict", Shape::Bool),
-        (
-            "Values",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Enum` property type of `AWS::Connect::DataTableAttribute`.
@@ -309,6 +201,7 @@ pub struct Enum {
     pub values: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl Enum {
     /// A `Enum` with no property set (none is required).
     pub fn new() -> Self {
@@ -316,16 +209,9 @@ impl Enum {
     }
 
     /// `Strict`: a boolean.
-    pub fn strict(mut self, value: impl Into<Bool>) -> Self {
-        self.strict = Some(value.into());
-        self
-    }
-
+    pub fn strict(mut self, value: impl Into<Bool>) -> Self { self.strict = Some(value.into()); self }
     /// `Values`: a list of strings.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.values = Some(value.into());
-        self
-    }
+    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = Some(value.into()); self }
 }
 
 impl PropertyType for Enum {}
@@ -339,60 +225,22 @@ impl ToValue for Enum {
     }
 }
 
-static RULE_Validation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Validation: ObjRule = ObjRule {
     properties: &[
         ("Enum", Shape::Object(&RULE_Enum)),
         ("ExclusiveMaximum", Shape::NUM),
         ("ExclusiveMinimum", Shape::NUM),
-        (
-            "MaxLength",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(1000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaxValues",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
+        ("MaxLength", Shape::Int(&NumRule { min: Some(0.0), max: Some(1000.0), ..NumRule::ANY })),
+        ("MaxValues", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
         ("Maximum", Shape::NUM),
-        (
-            "MinLength",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(1000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MinValues",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
+        ("MinLength", Shape::Int(&NumRule { min: Some(0.0), max: Some(1000.0), ..NumRule::ANY })),
+        ("MinValues", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
         ("Minimum", Shape::NUM),
-        (
-            "MultipleOf",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("MultipleOf", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Validation` property type of `AWS::Connect::DataTableAttribute`.
@@ -434,6 +282,7 @@ pub struct Validation {
     pub multiple_of: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl Validation {
     /// A `Validation` with no property set (none is required).
     pub fn new() -> Self {
@@ -441,74 +290,25 @@ impl Validation {
     }
 
     /// `Enum`: an [`Enum`] object.
-    pub fn r#enum(mut self, value: impl Into<Obj<Enum>>) -> Self {
-        self.r#enum = Some(value.into());
-        self
-    }
-
+    pub fn r#enum(mut self, value: impl Into<Obj<Enum>>) -> Self { self.r#enum = Some(value.into()); self }
     /// `ExclusiveMaximum`: a number.
-    pub fn exclusive_maximum(mut self, value: impl Into<Num>) -> Self {
-        self.exclusive_maximum = Some(value.into());
-        self
-    }
-
+    pub fn exclusive_maximum(mut self, value: impl Into<Num>) -> Self { self.exclusive_maximum = Some(value.into()); self }
     /// `ExclusiveMinimum`: a number.
-    pub fn exclusive_minimum(mut self, value: impl Into<Num>) -> Self {
-        self.exclusive_minimum = Some(value.into());
-        self
-    }
-
+    pub fn exclusive_minimum(mut self, value: impl Into<Num>) -> Self { self.exclusive_minimum = Some(value.into()); self }
     /// `MaxLength`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_length(mut self, value: impl Into<Int>) -> Self {
-        self.max_length = Some(value.into());
-        self
-    }
-
+    pub fn max_length(mut self, value: impl Into<Int>) -> Self { self.max_length = Some(value.into()); self }
     /// `MaxValues`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_values(mut self, value: impl Into<Int>) -> Self {
-        self.max_values = Some(value.into());
-        self
-    }
-
+    pub fn max_values(mut self, value: impl Into<Int>) -> Self { self.max_values = Some(value.into()); self }
     /// `Maximum`: a number.
-    pub fn maximum(mut self, value: impl Into<Num>) -> Self {
-        self.maximum = Some(value.into());
-        self
-    }
-
+    pub fn maximum(mut self, value: impl Into<Num>) -> Self { self.maximum = Some(value.into()); self }
     /// `MinLength`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_length(mut self, value: impl Into<Int>) -> Self {
-        self.min_length = Some(value.into());
-        self
-    }
-
+    pub fn min_length(mut self, value: impl Into<Int>) -> Self { self.min_length = Some(value.into()); self }
     /// `MinValues`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_values(mut self, value: impl Into<Int>) -> Self {
-        self.min_values = Some(value.into());
-        self
-    }
-
+    pub fn min_values(mut self, value: impl Into<Int>) -> Self { self.min_values = Some(value.into()); self }
     /// `Minimum`: a number.
-    pub fn minimum(mut self, value: impl Into<Num>) -> Self {
-        self.minimum = Some(value.into());
-        self
-    }
-
+    pub fn minimum(mut self, value: impl Into<Num>) -> Self { self.minimum = Some(value.into()); self }
     /// `MultipleOf`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn multiple_of(mut self, value: impl Into<Num>) -> Self {
-        self.multiple_of = Some(value.into());
-        self
-    }
+    pub fn multiple_of(mut self, value: impl Into<Num>) -> Self { self.multiple_of = Some(value.into()); self }
 }
 
 impl PropertyType for Validation {}

@@ -10,39 +10,15 @@ use crate::support::prelude::*;
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
 
-static RULE_DataTableRecord: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataTableRecord: ObjRule = ObjRule {
     properties: &[
-        (
-            "DataTableArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DataTableRecord",
-            Shape::Object(&RULE_DataTableRecordDataTableRecord),
-        ),
-        (
-            "InstanceArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DataTableArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ("DataTableRecord", Shape::Object(&RULE_DataTableRecordDataTableRecord)),
+        ("InstanceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Connect::DataTableRecord` resource.
@@ -74,6 +50,7 @@ pub struct DataTableRecord {
     pub instance_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DataTableRecord {
     /// The CloudFormation type name, `AWS::Connect::DataTableRecord`.
     pub const TYPE_NAME: &'static str = "AWS::Connect::DataTableRecord";
@@ -100,29 +77,11 @@ impl DataTableRecord {
     }
 
     /// `DataTableArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_table_arn(mut self, value: impl Into<Str>) -> Self {
-        self.data_table_arn = Some(value.into());
-        self
-    }
-
+    pub fn data_table_arn(mut self, value: impl Into<Str>) -> Self { self.data_table_arn = Some(value.into()); self }
     /// `DataTableRecord`: a [`DataTableRecordDataTableRecord`] object.
-    pub fn data_table_record(
-        mut self,
-        value: impl Into<Obj<DataTableRecordDataTableRecord>>,
-    ) -> Self {
-        self.data_table_record = Some(value.into());
-        self
-    }
-
+    pub fn data_table_record(mut self, value: impl Into<Obj<DataTableRecordDataTableRecord>>) -> Self { self.data_table_record = Some(value.into()); self }
     /// `InstanceArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self {
-        self.instance_arn = Some(value.into());
-        self
-    }
+    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = Some(value.into()); self }
 }
 
 impl Resource for DataTableRecord {
@@ -169,31 +128,15 @@ pub struct DataTableRecordDataTableRecordRequired {
     pub values: List<ValueProperty>,
 }
 
-static RULE_DataTableRecordDataTableRecord: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataTableRecordDataTableRecord: ObjRule = ObjRule {
     properties: &[
-        (
-            "PrimaryValues",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ValueProperty),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Values",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ValueProperty),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("PrimaryValues", Shape::List(&ListRule { items: Shape::Object(&RULE_ValueProperty), min_items: None, max_items: None })),
+        ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_ValueProperty), min_items: None, max_items: None })),
     ],
     required: &["Values"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataTableRecord` property type of `AWS::Connect::DataTableRecord`.
@@ -207,6 +150,7 @@ pub struct DataTableRecordDataTableRecord {
     pub values: List<ValueProperty>,
 }
 
+#[rustfmt::skip]
 impl DataTableRecordDataTableRecord {
     /// A `DataTableRecordDataTableRecord` with its required properties, named in a [`DataTableRecordDataTableRecordRequired`].
     pub fn new(required: DataTableRecordDataTableRecordRequired) -> Self {
@@ -217,16 +161,9 @@ impl DataTableRecordDataTableRecord {
     }
 
     /// `PrimaryValues`: a list of [`ValueProperty`] objects.
-    pub fn primary_values(mut self, value: impl Into<List<ValueProperty>>) -> Self {
-        self.primary_values = Some(value.into());
-        self
-    }
-
+    pub fn primary_values(mut self, value: impl Into<List<ValueProperty>>) -> Self { self.primary_values = Some(value.into()); self }
     /// `Values`: a list of [`ValueProperty`] objects, required.
-    pub fn values(mut self, value: impl Into<List<ValueProperty>>) -> Self {
-        self.values = value.into();
-        self
-    }
+    pub fn values(mut self, value: impl Into<List<ValueProperty>>) -> Self { self.values = value.into(); self }
 }
 
 impl PropertyType for DataTableRecordDataTableRecord {}
@@ -240,26 +177,14 @@ impl ToValue for DataTableRecordDataTableRecord {
     }
 }
 
-static RULE_ValueProperty: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ValueProperty: ObjRule = ObjRule {
     properties: &[
-        (
-            "AttributeId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AttributeId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
         ("AttributeValue", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Value` property type of `AWS::Connect::DataTableRecord`.
@@ -275,6 +200,7 @@ pub struct ValueProperty {
     pub attribute_value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ValueProperty {
     /// A `ValueProperty` with no property set (none is required).
     pub fn new() -> Self {
@@ -282,18 +208,9 @@ impl ValueProperty {
     }
 
     /// `AttributeId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attribute_id(mut self, value: impl Into<Str>) -> Self {
-        self.attribute_id = Some(value.into());
-        self
-    }
-
+    pub fn attribute_id(mut self, value: impl Into<Str>) -> Self { self.attribute_id = Some(value.into()); self }
     /// `AttributeValue`: a string.
-    pub fn attribute_value(mut self, value: impl Into<Str>) -> Self {
-        self.attribute_value = Some(value.into());
-        self
-    }
+    pub fn attribute_value(mut self, value: impl Into<Str>) -> Self { self.attribute_value = Some(value.into()); self }
 }
 
 impl PropertyType for ValueProperty {}

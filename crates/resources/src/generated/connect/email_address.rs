@@ -20,84 +20,24 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct EmailAddressRequired {
     /// `EmailAddress`: a string, required.
-    ///
-    /// The email address, including the domain.
-    ///
-    /// Pattern `([^\s@]+@[^\s@]+\.[^\s@]+)`; length 1 to 255; create-only: changing it replaces the resource.
     pub email_address: Str,
     /// `InstanceArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the instance.
-    ///
-    /// Pattern `^arn:(aws|aws-us-gov):connect:[a-z]{2}-[a-z]+-[0-9]{1}:[0-9]{1,20}:instance/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$`; length 1 to 250.
     pub instance_arn: Str,
 }
 
-static RULE_EmailAddress: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EmailAddress: ObjRule = ObjRule {
     properties: &[
-        (
-            "AliasConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AliasConfiguration),
-                min_items: None,
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(250),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DisplayName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EmailAddress",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InstanceArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(250),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("AliasConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_AliasConfiguration), min_items: None, max_items: Some(1) })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(250), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("DisplayName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("EmailAddress", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("InstanceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(250), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
     ],
     required: &["InstanceArn", "EmailAddress"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Connect::EmailAddress` resource.
@@ -151,6 +91,7 @@ pub struct EmailAddress {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl EmailAddress {
     /// The CloudFormation type name, `AWS::Connect::EmailAddress`.
     pub const TYPE_NAME: &'static str = "AWS::Connect::EmailAddress";
@@ -184,52 +125,17 @@ impl EmailAddress {
     }
 
     /// `AliasConfigurations`: a list of [`AliasConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alias_configurations(mut self, value: impl Into<List<AliasConfiguration>>) -> Self {
-        self.alias_configurations = Some(value.into());
-        self
-    }
-
+    pub fn alias_configurations(mut self, value: impl Into<List<AliasConfiguration>>) -> Self { self.alias_configurations = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DisplayName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-
+    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = Some(value.into()); self }
     /// `EmailAddress`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn email_address(mut self, value: impl Into<Str>) -> Self {
-        self.email_address = value.into();
-        self
-    }
-
+    pub fn email_address(mut self, value: impl Into<Str>) -> Self { self.email_address = value.into(); self }
     /// `InstanceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self {
-        self.instance_arn = value.into();
-        self
-    }
-
+    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for EmailAddress {
@@ -281,30 +187,17 @@ impl EmailAddressAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AliasConfigurationRequired {
     /// `EmailAddressArn`: a string, required.
-    ///
-    /// The identifier of the email address alias
-    ///
-    /// Pattern `^arn:(aws|aws-us-gov):connect:[a-z]{2}-[a-z]+-[0-9]{1}:[0-9]{1,20}:instance/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}/email-address/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$`.
     pub email_address_arn: Str,
 }
 
-static RULE_AliasConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "EmailAddressArn",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_AliasConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("EmailAddressArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+    ],
     required: &["EmailAddressArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AliasConfiguration` property type of `AWS::Connect::EmailAddress`.
@@ -322,6 +215,7 @@ pub struct AliasConfiguration {
     pub email_address_arn: Str,
 }
 
+#[rustfmt::skip]
 impl AliasConfiguration {
     /// A `AliasConfiguration` with its required properties, named in a [`AliasConfigurationRequired`].
     pub fn new(required: AliasConfigurationRequired) -> Self {
@@ -331,12 +225,7 @@ impl AliasConfiguration {
     }
 
     /// `EmailAddressArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn email_address_arn(mut self, value: impl Into<Str>) -> Self {
-        self.email_address_arn = value.into();
-        self
-    }
+    pub fn email_address_arn(mut self, value: impl Into<Str>) -> Self { self.email_address_arn = value.into(); self }
 }
 
 impl PropertyType for AliasConfiguration {}
@@ -353,44 +242,20 @@ impl ToValue for AliasConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::Connect::EmailAddress`.
@@ -408,6 +273,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -418,20 +284,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

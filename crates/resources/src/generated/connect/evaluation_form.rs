@@ -7,128 +7,44 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9._-]{1,40}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
 
 /// The required properties of [`EvaluationForm`], by name: `EvaluationForm::new(EvaluationFormRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EvaluationFormRequired {
     /// `InstanceArn`: a string, required.
-    ///
-    /// The identifier of the Amazon Connect instance.
-    ///
-    /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`.
     pub instance_arn: Str,
     /// `Items`: a list of [`EvaluationFormBaseItem`] objects, required.
-    ///
-    /// Items that are part of the evaluation form. The total number of sections and questions must not exceed 100 each. Questions must be contained in a section.
-    ///
-    /// *Minimum size* : 1
-    ///
-    /// *Maximum size* : 100
-    ///
-    /// Items 1 to 200.
     pub items: List<EvaluationFormBaseItem>,
     /// `Status`: an [`EvaluationFormStatus`] value, required.
-    ///
-    /// The status of the evaluation form.
-    ///
-    /// *Allowed values* : `DRAFT` | `ACTIVE`
-    ///
-    /// Default `"DRAFT"`.
     pub status: EvaluationFormStatus,
     /// `Title`: a string, required.
-    ///
-    /// A title of the evaluation form.
-    ///
-    /// Length 1 to 128.
     pub title: Str,
 }
 
-static RULE_EvaluationForm: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EvaluationForm: ObjRule = ObjRule {
     properties: &[
-        (
-            "AutoEvaluationConfiguration",
-            Shape::Object(&RULE_AutoEvaluationConfiguration),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InstanceArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Items",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EvaluationFormBaseItem),
-                min_items: Some(1),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "LanguageConfiguration",
-            Shape::Object(&RULE_EvaluationFormLanguageConfiguration),
-        ),
-        (
-            "ReviewConfiguration",
-            Shape::Object(&RULE_EvaluationReviewConfiguration),
-        ),
+        ("AutoEvaluationConfiguration", Shape::Object(&RULE_AutoEvaluationConfiguration)),
+        ("Description", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
+        ("InstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Items", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluationFormBaseItem), min_items: Some(1), max_items: Some(200) })),
+        ("LanguageConfiguration", Shape::Object(&RULE_EvaluationFormLanguageConfiguration)),
+        ("ReviewConfiguration", Shape::Object(&RULE_EvaluationReviewConfiguration)),
         ("ScoringStrategy", Shape::Object(&RULE_ScoringStrategy)),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DRAFT", "ACTIVE"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "TargetConfiguration",
-            Shape::Object(&RULE_EvaluationFormTargetConfiguration),
-        ),
-        (
-            "Title",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Status", Shape::Str(&StrRule { allowed: &["DRAFT", "ACTIVE"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("TargetConfiguration", Shape::Object(&RULE_EvaluationFormTargetConfiguration)),
+        ("Title", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
     ],
     required: &["Title", "InstanceArn", "Items", "Status"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Connect::EvaluationForm` resource.
@@ -209,6 +125,7 @@ pub struct EvaluationForm {
     pub title: Str,
 }
 
+#[rustfmt::skip]
 impl EvaluationForm {
     /// The CloudFormation type name, `AWS::Connect::EvaluationForm`.
     pub const TYPE_NAME: &'static str = "AWS::Connect::EvaluationForm";
@@ -247,104 +164,27 @@ impl EvaluationForm {
     }
 
     /// `AutoEvaluationConfiguration`: an [`AutoEvaluationConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_evaluation_configuration(
-        mut self,
-        value: impl Into<Obj<AutoEvaluationConfiguration>>,
-    ) -> Self {
-        self.auto_evaluation_configuration = Some(value.into());
-        self
-    }
-
+    pub fn auto_evaluation_configuration(mut self, value: impl Into<Obj<AutoEvaluationConfiguration>>) -> Self { self.auto_evaluation_configuration = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `InstanceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self {
-        self.instance_arn = value.into();
-        self
-    }
-
+    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = value.into(); self }
     /// `Items`: a list of [`EvaluationFormBaseItem`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn items(mut self, value: impl Into<List<EvaluationFormBaseItem>>) -> Self {
-        self.items = value.into();
-        self
-    }
-
+    pub fn items(mut self, value: impl Into<List<EvaluationFormBaseItem>>) -> Self { self.items = value.into(); self }
     /// `LanguageConfiguration`: an [`EvaluationFormLanguageConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn language_configuration(
-        mut self,
-        value: impl Into<Obj<EvaluationFormLanguageConfiguration>>,
-    ) -> Self {
-        self.language_configuration = Some(value.into());
-        self
-    }
-
+    pub fn language_configuration(mut self, value: impl Into<Obj<EvaluationFormLanguageConfiguration>>) -> Self { self.language_configuration = Some(value.into()); self }
     /// `ReviewConfiguration`: an [`EvaluationReviewConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn review_configuration(
-        mut self,
-        value: impl Into<Obj<EvaluationReviewConfiguration>>,
-    ) -> Self {
-        self.review_configuration = Some(value.into());
-        self
-    }
-
+    pub fn review_configuration(mut self, value: impl Into<Obj<EvaluationReviewConfiguration>>) -> Self { self.review_configuration = Some(value.into()); self }
     /// `ScoringStrategy`: a [`ScoringStrategy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scoring_strategy(mut self, value: impl Into<Obj<ScoringStrategy>>) -> Self {
-        self.scoring_strategy = Some(value.into());
-        self
-    }
-
+    pub fn scoring_strategy(mut self, value: impl Into<Obj<ScoringStrategy>>) -> Self { self.scoring_strategy = Some(value.into()); self }
     /// `Status`: an [`EvaluationFormStatus`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<EvaluationFormStatus>) -> Self {
-        self.status = value.into();
-        self
-    }
-
+    pub fn status(mut self, value: impl Into<EvaluationFormStatus>) -> Self { self.status = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TargetConfiguration`: an [`EvaluationFormTargetConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_configuration(
-        mut self,
-        value: impl Into<Obj<EvaluationFormTargetConfiguration>>,
-    ) -> Self {
-        self.target_configuration = Some(value.into());
-        self
-    }
-
+    pub fn target_configuration(mut self, value: impl Into<Obj<EvaluationFormTargetConfiguration>>) -> Self { self.target_configuration = Some(value.into()); self }
     /// `Title`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn title(mut self, value: impl Into<Str>) -> Self {
-        self.title = value.into();
-        self
-    }
+    pub fn title(mut self, value: impl Into<Str>) -> Self { self.title = value.into(); self }
 }
 
 impl Resource for EvaluationForm {
@@ -400,14 +240,13 @@ impl EvaluationFormAttributes {
     }
 }
 
-static RULE_AutoEvaluationConfiguration: ObjRule = ObjRule {
-    properties: &[("Enabled", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_AutoEvaluationConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("Enabled", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AutoEvaluationConfiguration` property type of `AWS::Connect::EvaluationForm`.
@@ -421,6 +260,7 @@ pub struct AutoEvaluationConfiguration {
     pub enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl AutoEvaluationConfiguration {
     /// A `AutoEvaluationConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -428,10 +268,7 @@ impl AutoEvaluationConfiguration {
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
 }
 
 impl PropertyType for AutoEvaluationConfiguration {}
@@ -442,23 +279,13 @@ impl ToValue for AutoEvaluationConfiguration {
     }
 }
 
-static RULE_AutomaticFailConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "TargetSection",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_AutomaticFailConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("TargetSection", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AutomaticFailConfiguration` property type of `AWS::Connect::EvaluationForm`.
@@ -476,6 +303,7 @@ pub struct AutomaticFailConfiguration {
     pub target_section: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AutomaticFailConfiguration {
     /// A `AutomaticFailConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -483,12 +311,7 @@ impl AutomaticFailConfiguration {
     }
 
     /// `TargetSection`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_section(mut self, value: impl Into<Str>) -> Self {
-        self.target_section = Some(value.into());
-        self
-    }
+    pub fn target_section(mut self, value: impl Into<Str>) -> Self { self.target_section = Some(value.into()); self }
 }
 
 impl PropertyType for AutomaticFailConfiguration {}
@@ -505,19 +328,17 @@ impl ToValue for AutomaticFailConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EvaluationFormBaseItemRequired {
     /// `Section`: an [`EvaluationFormSection`] object, required.
-    ///
-    /// A subsection or inner section of an item.
     pub section: Obj<EvaluationFormSection>,
 }
 
-static RULE_EvaluationFormBaseItem: ObjRule = ObjRule {
-    properties: &[("Section", Shape::Object(&RULE_EvaluationFormSection))],
+#[rustfmt::skip]
+pub(crate) static RULE_EvaluationFormBaseItem: ObjRule = ObjRule {
+    properties: &[
+        ("Section", Shape::Object(&RULE_EvaluationFormSection)),
+    ],
     required: &["Section"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EvaluationFormBaseItem` property type of `AWS::Connect::EvaluationForm`.
@@ -533,6 +354,7 @@ pub struct EvaluationFormBaseItem {
     pub section: Box<Obj<EvaluationFormSection>>,
 }
 
+#[rustfmt::skip]
 impl EvaluationFormBaseItem {
     /// A `EvaluationFormBaseItem` with its required properties, named in a [`EvaluationFormBaseItemRequired`].
     pub fn new(required: EvaluationFormBaseItemRequired) -> Self {
@@ -542,12 +364,7 @@ impl EvaluationFormBaseItem {
     }
 
     /// `Section`: an [`EvaluationFormSection`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn section(mut self, value: impl Into<Obj<EvaluationFormSection>>) -> Self {
-        self.section = Box::new(value.into());
-        self
-    }
+    pub fn section(mut self, value: impl Into<Obj<EvaluationFormSection>>) -> Self { self.section = Box::new(value.into()); self }
 }
 
 impl PropertyType for EvaluationFormBaseItem {}
@@ -558,17 +375,14 @@ impl ToValue for EvaluationFormBaseItem {
     }
 }
 
-static RULE_EvaluationFormItem: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EvaluationFormItem: ObjRule = ObjRule {
     properties: &[
         ("Question", Shape::Object(&RULE_EvaluationFormQuestion)),
         ("Section", Shape::Object(&RULE_EvaluationFormSection)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EvaluationFormItem` property type of `AWS::Connect::EvaluationForm`.
@@ -588,6 +402,7 @@ pub struct EvaluationFormItem {
     pub section: Option<Box<Obj<EvaluationFormSection>>>,
 }
 
+#[rustfmt::skip]
 impl EvaluationFormItem {
     /// A `EvaluationFormItem` with no property set (none is required).
     pub fn new() -> Self {
@@ -595,20 +410,9 @@ impl EvaluationFormItem {
     }
 
     /// `Question`: an [`EvaluationFormQuestion`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn question(mut self, value: impl Into<Obj<EvaluationFormQuestion>>) -> Self {
-        self.question = Some(value.into());
-        self
-    }
-
+    pub fn question(mut self, value: impl Into<Obj<EvaluationFormQuestion>>) -> Self { self.question = Some(value.into()); self }
     /// `Section`: an [`EvaluationFormSection`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn section(mut self, value: impl Into<Obj<EvaluationFormSection>>) -> Self {
-        self.section = Some(Box::new(value.into()));
-        self
-    }
+    pub fn section(mut self, value: impl Into<Obj<EvaluationFormSection>>) -> Self { self.section = Some(Box::new(value.into())); self }
 }
 
 impl PropertyType for EvaluationFormItem {}
@@ -626,40 +430,18 @@ impl ToValue for EvaluationFormItem {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EvaluationFormItemEnablementConditionRequired {
     /// `Operands`: a list of [`EvaluationFormItemEnablementConditionOperand`] objects, required.
-    ///
-    /// Operands of the enablement condition.
-    ///
-    /// Items at least 1.
     pub operands: List<EvaluationFormItemEnablementConditionOperand>,
 }
 
-static RULE_EvaluationFormItemEnablementCondition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EvaluationFormItemEnablementCondition: ObjRule = ObjRule {
     properties: &[
-        (
-            "Operands",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EvaluationFormItemEnablementConditionOperand),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Operator",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["OR", "AND"],
-                format: None,
-            }),
-        ),
+        ("Operands", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluationFormItemEnablementConditionOperand), min_items: Some(1), max_items: None })),
+        ("Operator", Shape::Str(&StrRule { allowed: &["OR", "AND"], ..StrRule::ANY })),
     ],
     required: &["Operands"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EvaluationFormItemEnablementCondition` property type of `AWS::Connect::EvaluationForm`.
@@ -681,6 +463,7 @@ pub struct EvaluationFormItemEnablementCondition {
     pub operator: Option<Operator>,
 }
 
+#[rustfmt::skip]
 impl EvaluationFormItemEnablementCondition {
     /// A `EvaluationFormItemEnablementCondition` with its required properties, named in a [`EvaluationFormItemEnablementConditionRequired`].
     pub fn new(required: EvaluationFormItemEnablementConditionRequired) -> Self {
@@ -691,23 +474,9 @@ impl EvaluationFormItemEnablementCondition {
     }
 
     /// `Operands`: a list of [`EvaluationFormItemEnablementConditionOperand`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn operands(
-        mut self,
-        value: impl Into<List<EvaluationFormItemEnablementConditionOperand>>,
-    ) -> Self {
-        self.operands = value.into();
-        self
-    }
-
+    pub fn operands(mut self, value: impl Into<List<EvaluationFormItemEnablementConditionOperand>>) -> Self { self.operands = value.into(); self }
     /// `Operator`: an [`Operator`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn operator(mut self, value: impl Into<Operator>) -> Self {
-        self.operator = Some(value.into());
-        self
-    }
+    pub fn operator(mut self, value: impl Into<Operator>) -> Self { self.operator = Some(value.into()); self }
 }
 
 impl PropertyType for EvaluationFormItemEnablementCondition {}
@@ -721,17 +490,13 @@ impl ToValue for EvaluationFormItemEnablementCondition {
     }
 }
 
-static RULE_EvaluationFormItemEnablementConditionOperand: ObjRule = ObjRule {
-    properties: &[(
-        "Expression",
-        Shape::Object(&RULE_EvaluationFormItemEnablementExpression),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_EvaluationFormItemEnablementConditionOperand: ObjRule = ObjRule {
+    properties: &[
+        ("Expression", Shape::Object(&RULE_EvaluationFormItemEnablementExpression)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EvaluationFormItemEnablementConditionOperand` property type of `AWS::Connect::EvaluationForm`.
@@ -747,6 +512,7 @@ pub struct EvaluationFormItemEnablementConditionOperand {
     pub expression: Option<Obj<EvaluationFormItemEnablementExpression>>,
 }
 
+#[rustfmt::skip]
 impl EvaluationFormItemEnablementConditionOperand {
     /// A `EvaluationFormItemEnablementConditionOperand` with no property set (none is required).
     pub fn new() -> Self {
@@ -754,15 +520,7 @@ impl EvaluationFormItemEnablementConditionOperand {
     }
 
     /// `Expression`: an [`EvaluationFormItemEnablementExpression`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expression(
-        mut self,
-        value: impl Into<Obj<EvaluationFormItemEnablementExpression>>,
-    ) -> Self {
-        self.expression = Some(value.into());
-        self
-    }
+    pub fn expression(mut self, value: impl Into<Obj<EvaluationFormItemEnablementExpression>>) -> Self { self.expression = Some(value.into()); self }
 }
 
 impl PropertyType for EvaluationFormItemEnablementConditionOperand {}
@@ -779,48 +537,21 @@ impl ToValue for EvaluationFormItemEnablementConditionOperand {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EvaluationFormItemEnablementConfigurationRequired {
     /// `Action`: an [`Action`] value, required.
-    ///
-    /// An enablement action that if condition is satisfied.
     pub action: Action,
     /// `Condition`: an [`EvaluationFormItemEnablementCondition`] object, required.
-    ///
-    /// A condition for item enablement configuration.
     pub condition: Obj<EvaluationFormItemEnablementCondition>,
 }
 
-static RULE_EvaluationFormItemEnablementConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EvaluationFormItemEnablementConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Action",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DISABLE", "ENABLE"],
-                format: None,
-            }),
-        ),
-        (
-            "Condition",
-            Shape::Object(&RULE_EvaluationFormItemEnablementCondition),
-        ),
-        (
-            "DefaultAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DISABLE", "ENABLE"],
-                format: None,
-            }),
-        ),
+        ("Action", Shape::Str(&StrRule { allowed: &["DISABLE", "ENABLE"], ..StrRule::ANY })),
+        ("Condition", Shape::Object(&RULE_EvaluationFormItemEnablementCondition)),
+        ("DefaultAction", Shape::Str(&StrRule { allowed: &["DISABLE", "ENABLE"], ..StrRule::ANY })),
     ],
     required: &["Condition", "Action"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EvaluationFormItemEnablementConfiguration` property type of `AWS::Connect::EvaluationForm`.
@@ -844,6 +575,7 @@ pub struct EvaluationFormItemEnablementConfiguration {
     pub default_action: Option<DefaultAction>,
 }
 
+#[rustfmt::skip]
 impl EvaluationFormItemEnablementConfiguration {
     /// A `EvaluationFormItemEnablementConfiguration` with its required properties, named in a [`EvaluationFormItemEnablementConfigurationRequired`].
     pub fn new(required: EvaluationFormItemEnablementConfigurationRequired) -> Self {
@@ -855,31 +587,11 @@ impl EvaluationFormItemEnablementConfiguration {
     }
 
     /// `Action`: an [`Action`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<Action>) -> Self {
-        self.action = value.into();
-        self
-    }
-
+    pub fn action(mut self, value: impl Into<Action>) -> Self { self.action = value.into(); self }
     /// `Condition`: an [`EvaluationFormItemEnablementCondition`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn condition(
-        mut self,
-        value: impl Into<Obj<EvaluationFormItemEnablementCondition>>,
-    ) -> Self {
-        self.condition = value.into();
-        self
-    }
-
+    pub fn condition(mut self, value: impl Into<Obj<EvaluationFormItemEnablementCondition>>) -> Self { self.condition = value.into(); self }
     /// `DefaultAction`: a [`DefaultAction`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_action(mut self, value: impl Into<DefaultAction>) -> Self {
-        self.default_action = Some(value.into());
-        self
-    }
+    pub fn default_action(mut self, value: impl Into<DefaultAction>) -> Self { self.default_action = Some(value.into()); self }
 }
 
 impl PropertyType for EvaluationFormItemEnablementConfiguration {}
@@ -898,52 +610,23 @@ impl ToValue for EvaluationFormItemEnablementConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EvaluationFormItemEnablementExpressionRequired {
     /// `Comparator`: a [`Comparator`] value, required.
-    ///
-    /// A comparator to be used against list of values.
     pub comparator: Comparator,
     /// `Source`: an [`EvaluationFormItemEnablementSource`] object, required.
-    ///
-    /// A source item of enablement expression.
     pub source: Obj<EvaluationFormItemEnablementSource>,
     /// `Values`: a list of [`EvaluationFormItemEnablementSourceValue`] objects, required.
-    ///
-    /// A list of values from source item.
-    ///
-    /// Items at least 1.
     pub values: List<EvaluationFormItemEnablementSourceValue>,
 }
 
-static RULE_EvaluationFormItemEnablementExpression: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EvaluationFormItemEnablementExpression: ObjRule = ObjRule {
     properties: &[
-        (
-            "Comparator",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["IN", "NOT_IN", "ALL_IN", "EXACT"],
-                format: None,
-            }),
-        ),
-        (
-            "Source",
-            Shape::Object(&RULE_EvaluationFormItemEnablementSource),
-        ),
-        (
-            "Values",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EvaluationFormItemEnablementSourceValue),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("Comparator", Shape::Str(&StrRule { allowed: &["IN", "NOT_IN", "ALL_IN", "EXACT"], ..StrRule::ANY })),
+        ("Source", Shape::Object(&RULE_EvaluationFormItemEnablementSource)),
+        ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluationFormItemEnablementSourceValue), min_items: Some(1), max_items: None })),
     ],
     required: &["Source", "Values", "Comparator"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EvaluationFormItemEnablementExpression` property type of `AWS::Connect::EvaluationForm`.
@@ -969,6 +652,7 @@ pub struct EvaluationFormItemEnablementExpression {
     pub values: List<EvaluationFormItemEnablementSourceValue>,
 }
 
+#[rustfmt::skip]
 impl EvaluationFormItemEnablementExpression {
     /// A `EvaluationFormItemEnablementExpression` with its required properties, named in a [`EvaluationFormItemEnablementExpressionRequired`].
     pub fn new(required: EvaluationFormItemEnablementExpressionRequired) -> Self {
@@ -980,31 +664,11 @@ impl EvaluationFormItemEnablementExpression {
     }
 
     /// `Comparator`: a [`Comparator`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn comparator(mut self, value: impl Into<Comparator>) -> Self {
-        self.comparator = value.into();
-        self
-    }
-
+    pub fn comparator(mut self, value: impl Into<Comparator>) -> Self { self.comparator = value.into(); self }
     /// `Source`: an [`EvaluationFormItemEnablementSource`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source(mut self, value: impl Into<Obj<EvaluationFormItemEnablementSource>>) -> Self {
-        self.source = value.into();
-        self
-    }
-
+    pub fn source(mut self, value: impl Into<Obj<EvaluationFormItemEnablementSource>>) -> Self { self.source = value.into(); self }
     /// `Values`: a list of [`EvaluationFormItemEnablementSourceValue`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn values(
-        mut self,
-        value: impl Into<List<EvaluationFormItemEnablementSourceValue>>,
-    ) -> Self {
-        self.values = value.into();
-        self
-    }
+    pub fn values(mut self, value: impl Into<List<EvaluationFormItemEnablementSourceValue>>) -> Self { self.values = value.into(); self }
 }
 
 impl PropertyType for EvaluationFormItemEnablementExpression {}
@@ -1023,40 +687,18 @@ impl ToValue for EvaluationFormItemEnablementExpression {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EvaluationFormItemEnablementSourceRequired {
     /// `Type`: an [`EvaluationFormItemEnablementSourceType`] value, required.
-    ///
-    /// A type of source item.
     pub r#type: EvaluationFormItemEnablementSourceType,
 }
 
-static RULE_EvaluationFormItemEnablementSource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EvaluationFormItemEnablementSource: ObjRule = ObjRule {
     properties: &[
-        (
-            "RefId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["QUESTION_REF_ID"],
-                format: None,
-            }),
-        ),
+        ("RefId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["QUESTION_REF_ID"], ..StrRule::ANY })),
     ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EvaluationFormItemEnablementSource` property type of `AWS::Connect::EvaluationForm`.
@@ -1078,6 +720,7 @@ pub struct EvaluationFormItemEnablementSource {
     pub r#type: EvaluationFormItemEnablementSourceType,
 }
 
+#[rustfmt::skip]
 impl EvaluationFormItemEnablementSource {
     /// A `EvaluationFormItemEnablementSource` with its required properties, named in a [`EvaluationFormItemEnablementSourceRequired`].
     pub fn new(required: EvaluationFormItemEnablementSourceRequired) -> Self {
@@ -1088,20 +731,9 @@ impl EvaluationFormItemEnablementSource {
     }
 
     /// `RefId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ref_id(mut self, value: impl Into<Str>) -> Self {
-        self.ref_id = Some(value.into());
-        self
-    }
-
+    pub fn ref_id(mut self, value: impl Into<Str>) -> Self { self.ref_id = Some(value.into()); self }
     /// `Type`: an [`EvaluationFormItemEnablementSourceType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<EvaluationFormItemEnablementSourceType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<EvaluationFormItemEnablementSourceType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for EvaluationFormItemEnablementSource {}
@@ -1115,35 +747,14 @@ impl ToValue for EvaluationFormItemEnablementSource {
     }
 }
 
-static RULE_EvaluationFormItemEnablementSourceValue: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EvaluationFormItemEnablementSourceValue: ObjRule = ObjRule {
     properties: &[
-        (
-            "RefId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["OPTION_REF_ID"],
-                format: None,
-            }),
-        ),
+        ("RefId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["OPTION_REF_ID"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EvaluationFormItemEnablementSourceValue` property type of `AWS::Connect::EvaluationForm`.
@@ -1165,6 +776,7 @@ pub struct EvaluationFormItemEnablementSourceValue {
     pub r#type: Option<EvaluationFormItemEnablementSourceValueType>,
 }
 
+#[rustfmt::skip]
 impl EvaluationFormItemEnablementSourceValue {
     /// A `EvaluationFormItemEnablementSourceValue` with no property set (none is required).
     pub fn new() -> Self {
@@ -1172,20 +784,9 @@ impl EvaluationFormItemEnablementSourceValue {
     }
 
     /// `RefId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ref_id(mut self, value: impl Into<Str>) -> Self {
-        self.ref_id = Some(value.into());
-        self
-    }
-
+    pub fn ref_id(mut self, value: impl Into<Str>) -> Self { self.ref_id = Some(value.into()); self }
     /// `Type`: an [`EvaluationFormItemEnablementSourceValueType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<EvaluationFormItemEnablementSourceValueType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<EvaluationFormItemEnablementSourceValueType>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl PropertyType for EvaluationFormItemEnablementSourceValue {}
@@ -1199,25 +800,13 @@ impl ToValue for EvaluationFormItemEnablementSourceValue {
     }
 }
 
-static RULE_EvaluationFormLanguageConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "FormLanguage",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &[
-                "de-DE", "en-US", "es-ES", "fr-FR", "it-IT", "pt-BR", "ja-JP", "ko-KR", "zh-CN",
-            ],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_EvaluationFormLanguageConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("FormLanguage", Shape::Str(&StrRule { allowed: &["de-DE", "en-US", "es-ES", "fr-FR", "it-IT", "pt-BR", "ja-JP", "ko-KR", "zh-CN"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EvaluationFormLanguageConfiguration` property type of `AWS::Connect::EvaluationForm`.
@@ -1233,6 +822,7 @@ pub struct EvaluationFormLanguageConfiguration {
     pub form_language: Option<FormLanguage>,
 }
 
+#[rustfmt::skip]
 impl EvaluationFormLanguageConfiguration {
     /// A `EvaluationFormLanguageConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1240,12 +830,7 @@ impl EvaluationFormLanguageConfiguration {
     }
 
     /// `FormLanguage`: a [`FormLanguage`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn form_language(mut self, value: impl Into<FormLanguage>) -> Self {
-        self.form_language = Some(value.into());
-        self
-    }
+    pub fn form_language(mut self, value: impl Into<FormLanguage>) -> Self { self.form_language = Some(value.into()); self }
 }
 
 impl PropertyType for EvaluationFormLanguageConfiguration {}
@@ -1262,48 +847,19 @@ impl ToValue for EvaluationFormLanguageConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EvaluationFormMultiSelectQuestionAutomationRequired {
     /// `Options`: a list of [`EvaluationFormMultiSelectQuestionAutomationOption`] objects, required.
-    ///
-    /// Automation options for the multi-select question.
-    ///
-    /// Items 1 to 20.
     pub options: List<EvaluationFormMultiSelectQuestionAutomationOption>,
 }
 
-static RULE_EvaluationFormMultiSelectQuestionAutomation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EvaluationFormMultiSelectQuestionAutomation: ObjRule = ObjRule {
     properties: &[
-        (
-            "AnswerSource",
-            Shape::Object(&RULE_EvaluationFormQuestionAutomationAnswerSource),
-        ),
-        (
-            "DefaultOptionRefIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Options",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EvaluationFormMultiSelectQuestionAutomationOption),
-                min_items: Some(1),
-                max_items: Some(20),
-            }),
-        ),
+        ("AnswerSource", Shape::Object(&RULE_EvaluationFormQuestionAutomationAnswerSource)),
+        ("DefaultOptionRefIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Options", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluationFormMultiSelectQuestionAutomationOption), min_items: Some(1), max_items: Some(20) })),
     ],
     required: &["Options"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EvaluationFormMultiSelectQuestionAutomation` property type of `AWS::Connect::EvaluationForm`.
@@ -1329,6 +885,7 @@ pub struct EvaluationFormMultiSelectQuestionAutomation {
     pub options: List<EvaluationFormMultiSelectQuestionAutomationOption>,
 }
 
+#[rustfmt::skip]
 impl EvaluationFormMultiSelectQuestionAutomation {
     /// A `EvaluationFormMultiSelectQuestionAutomation` with its required properties, named in a [`EvaluationFormMultiSelectQuestionAutomationRequired`].
     pub fn new(required: EvaluationFormMultiSelectQuestionAutomationRequired) -> Self {
@@ -1340,34 +897,11 @@ impl EvaluationFormMultiSelectQuestionAutomation {
     }
 
     /// `AnswerSource`: an [`EvaluationFormQuestionAutomationAnswerSource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn answer_source(
-        mut self,
-        value: impl Into<Obj<EvaluationFormQuestionAutomationAnswerSource>>,
-    ) -> Self {
-        self.answer_source = Some(value.into());
-        self
-    }
-
+    pub fn answer_source(mut self, value: impl Into<Obj<EvaluationFormQuestionAutomationAnswerSource>>) -> Self { self.answer_source = Some(value.into()); self }
     /// `DefaultOptionRefIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_option_ref_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.default_option_ref_ids = Some(value.into());
-        self
-    }
-
+    pub fn default_option_ref_ids(mut self, value: impl Into<List<Str>>) -> Self { self.default_option_ref_ids = Some(value.into()); self }
     /// `Options`: a list of [`EvaluationFormMultiSelectQuestionAutomationOption`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn options(
-        mut self,
-        value: impl Into<List<EvaluationFormMultiSelectQuestionAutomationOption>>,
-    ) -> Self {
-        self.options = value.into();
-        self
-    }
+    pub fn options(mut self, value: impl Into<List<EvaluationFormMultiSelectQuestionAutomationOption>>) -> Self { self.options = value.into(); self }
 }
 
 impl PropertyType for EvaluationFormMultiSelectQuestionAutomation {}
@@ -1386,22 +920,17 @@ impl ToValue for EvaluationFormMultiSelectQuestionAutomation {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EvaluationFormMultiSelectQuestionAutomationOptionRequired {
     /// `RuleCategory`: a [`MultiSelectQuestionRuleCategoryAutomation`] object, required.
-    ///
-    /// Rule category configuration for this automation option.
     pub rule_category: Obj<MultiSelectQuestionRuleCategoryAutomation>,
 }
 
-static RULE_EvaluationFormMultiSelectQuestionAutomationOption: ObjRule = ObjRule {
-    properties: &[(
-        "RuleCategory",
-        Shape::Object(&RULE_MultiSelectQuestionRuleCategoryAutomation),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_EvaluationFormMultiSelectQuestionAutomationOption: ObjRule = ObjRule {
+    properties: &[
+        ("RuleCategory", Shape::Object(&RULE_MultiSelectQuestionRuleCategoryAutomation)),
+    ],
     required: &["RuleCategory"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EvaluationFormMultiSelectQuestionAutomationOption` property type of `AWS::Connect::EvaluationForm`.
@@ -1417,6 +946,7 @@ pub struct EvaluationFormMultiSelectQuestionAutomationOption {
     pub rule_category: Obj<MultiSelectQuestionRuleCategoryAutomation>,
 }
 
+#[rustfmt::skip]
 impl EvaluationFormMultiSelectQuestionAutomationOption {
     /// A `EvaluationFormMultiSelectQuestionAutomationOption` with its required properties, named in a [`EvaluationFormMultiSelectQuestionAutomationOptionRequired`].
     pub fn new(required: EvaluationFormMultiSelectQuestionAutomationOptionRequired) -> Self {
@@ -1426,15 +956,7 @@ impl EvaluationFormMultiSelectQuestionAutomationOption {
     }
 
     /// `RuleCategory`: a [`MultiSelectQuestionRuleCategoryAutomation`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_category(
-        mut self,
-        value: impl Into<Obj<MultiSelectQuestionRuleCategoryAutomation>>,
-    ) -> Self {
-        self.rule_category = value.into();
-        self
-    }
+    pub fn rule_category(mut self, value: impl Into<Obj<MultiSelectQuestionRuleCategoryAutomation>>) -> Self { self.rule_category = value.into(); self }
 }
 
 impl PropertyType for EvaluationFormMultiSelectQuestionAutomationOption {}
@@ -1451,48 +973,20 @@ impl ToValue for EvaluationFormMultiSelectQuestionAutomationOption {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EvaluationFormMultiSelectQuestionOptionRequired {
     /// `RefId`: a string, required.
-    ///
-    /// Reference identifier for this option.
-    ///
-    /// Pattern `^[a-zA-Z0-9._-]{1,40}$`.
     pub ref_id: Str,
     /// `Text`: a string, required.
-    ///
-    /// Display text for this option.
-    ///
-    /// Length 1 to 128.
     pub text: Str,
 }
 
-static RULE_EvaluationFormMultiSelectQuestionOption: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EvaluationFormMultiSelectQuestionOption: ObjRule = ObjRule {
     properties: &[
-        (
-            "RefId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Text",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("RefId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Text", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
     ],
     required: &["RefId", "Text"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EvaluationFormMultiSelectQuestionOption` property type of `AWS::Connect::EvaluationForm`.
@@ -1516,6 +1010,7 @@ pub struct EvaluationFormMultiSelectQuestionOption {
     pub text: Str,
 }
 
+#[rustfmt::skip]
 impl EvaluationFormMultiSelectQuestionOption {
     /// A `EvaluationFormMultiSelectQuestionOption` with its required properties, named in a [`EvaluationFormMultiSelectQuestionOptionRequired`].
     pub fn new(required: EvaluationFormMultiSelectQuestionOptionRequired) -> Self {
@@ -1526,20 +1021,9 @@ impl EvaluationFormMultiSelectQuestionOption {
     }
 
     /// `RefId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ref_id(mut self, value: impl Into<Str>) -> Self {
-        self.ref_id = value.into();
-        self
-    }
-
+    pub fn ref_id(mut self, value: impl Into<Str>) -> Self { self.ref_id = value.into(); self }
     /// `Text`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text(mut self, value: impl Into<Str>) -> Self {
-        self.text = value.into();
-        self
-    }
+    pub fn text(mut self, value: impl Into<Str>) -> Self { self.text = value.into(); self }
 }
 
 impl PropertyType for EvaluationFormMultiSelectQuestionOption {}
@@ -1557,44 +1041,19 @@ impl ToValue for EvaluationFormMultiSelectQuestionOption {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EvaluationFormMultiSelectQuestionPropertiesRequired {
     /// `Options`: a list of [`EvaluationFormMultiSelectQuestionOption`] objects, required.
-    ///
-    /// Options available for this multi-select question.
-    ///
-    /// Items 2 to 256.
     pub options: List<EvaluationFormMultiSelectQuestionOption>,
 }
 
-static RULE_EvaluationFormMultiSelectQuestionProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EvaluationFormMultiSelectQuestionProperties: ObjRule = ObjRule {
     properties: &[
-        (
-            "Automation",
-            Shape::Object(&RULE_EvaluationFormMultiSelectQuestionAutomation),
-        ),
-        (
-            "DisplayAs",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DROPDOWN", "CHECKBOX"],
-                format: None,
-            }),
-        ),
-        (
-            "Options",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EvaluationFormMultiSelectQuestionOption),
-                min_items: Some(2),
-                max_items: Some(256),
-            }),
-        ),
+        ("Automation", Shape::Object(&RULE_EvaluationFormMultiSelectQuestionAutomation)),
+        ("DisplayAs", Shape::Str(&StrRule { allowed: &["DROPDOWN", "CHECKBOX"], ..StrRule::ANY })),
+        ("Options", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluationFormMultiSelectQuestionOption), min_items: Some(2), max_items: Some(256) })),
     ],
     required: &["Options"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EvaluationFormMultiSelectQuestionProperties` property type of `AWS::Connect::EvaluationForm`.
@@ -1620,6 +1079,7 @@ pub struct EvaluationFormMultiSelectQuestionProperties {
     pub options: List<EvaluationFormMultiSelectQuestionOption>,
 }
 
+#[rustfmt::skip]
 impl EvaluationFormMultiSelectQuestionProperties {
     /// A `EvaluationFormMultiSelectQuestionProperties` with its required properties, named in a [`EvaluationFormMultiSelectQuestionPropertiesRequired`].
     pub fn new(required: EvaluationFormMultiSelectQuestionPropertiesRequired) -> Self {
@@ -1631,34 +1091,11 @@ impl EvaluationFormMultiSelectQuestionProperties {
     }
 
     /// `Automation`: an [`EvaluationFormMultiSelectQuestionAutomation`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn automation(
-        mut self,
-        value: impl Into<Obj<EvaluationFormMultiSelectQuestionAutomation>>,
-    ) -> Self {
-        self.automation = Some(value.into());
-        self
-    }
-
+    pub fn automation(mut self, value: impl Into<Obj<EvaluationFormMultiSelectQuestionAutomation>>) -> Self { self.automation = Some(value.into()); self }
     /// `DisplayAs`: a [`DisplayAs`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn display_as(mut self, value: impl Into<DisplayAs>) -> Self {
-        self.display_as = Some(value.into());
-        self
-    }
-
+    pub fn display_as(mut self, value: impl Into<DisplayAs>) -> Self { self.display_as = Some(value.into()); self }
     /// `Options`: a list of [`EvaluationFormMultiSelectQuestionOption`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn options(
-        mut self,
-        value: impl Into<List<EvaluationFormMultiSelectQuestionOption>>,
-    ) -> Self {
-        self.options = value.into();
-        self
-    }
+    pub fn options(mut self, value: impl Into<List<EvaluationFormMultiSelectQuestionOption>>) -> Self { self.options = value.into(); self }
 }
 
 impl PropertyType for EvaluationFormMultiSelectQuestionProperties {}
@@ -1673,23 +1110,14 @@ impl ToValue for EvaluationFormMultiSelectQuestionProperties {
     }
 }
 
-static RULE_EvaluationFormNumericQuestionAutomation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EvaluationFormNumericQuestionAutomation: ObjRule = ObjRule {
     properties: &[
-        (
-            "AnswerSource",
-            Shape::Object(&RULE_EvaluationFormQuestionAutomationAnswerSource),
-        ),
-        (
-            "PropertyValue",
-            Shape::Object(&RULE_NumericQuestionPropertyValueAutomation),
-        ),
+        ("AnswerSource", Shape::Object(&RULE_EvaluationFormQuestionAutomationAnswerSource)),
+        ("PropertyValue", Shape::Object(&RULE_NumericQuestionPropertyValueAutomation)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EvaluationFormNumericQuestionAutomation` property type of `AWS::Connect::EvaluationForm`.
@@ -1709,6 +1137,7 @@ pub struct EvaluationFormNumericQuestionAutomation {
     pub property_value: Option<Obj<NumericQuestionPropertyValueAutomation>>,
 }
 
+#[rustfmt::skip]
 impl EvaluationFormNumericQuestionAutomation {
     /// A `EvaluationFormNumericQuestionAutomation` with no property set (none is required).
     pub fn new() -> Self {
@@ -1716,26 +1145,9 @@ impl EvaluationFormNumericQuestionAutomation {
     }
 
     /// `AnswerSource`: an [`EvaluationFormQuestionAutomationAnswerSource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn answer_source(
-        mut self,
-        value: impl Into<Obj<EvaluationFormQuestionAutomationAnswerSource>>,
-    ) -> Self {
-        self.answer_source = Some(value.into());
-        self
-    }
-
+    pub fn answer_source(mut self, value: impl Into<Obj<EvaluationFormQuestionAutomationAnswerSource>>) -> Self { self.answer_source = Some(value.into()); self }
     /// `PropertyValue`: a [`NumericQuestionPropertyValueAutomation`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn property_value(
-        mut self,
-        value: impl Into<Obj<NumericQuestionPropertyValueAutomation>>,
-    ) -> Self {
-        self.property_value = Some(value.into());
-        self
-    }
+    pub fn property_value(mut self, value: impl Into<Obj<NumericQuestionPropertyValueAutomation>>) -> Self { self.property_value = Some(value.into()); self }
 }
 
 impl PropertyType for EvaluationFormNumericQuestionAutomation {}
@@ -1753,39 +1165,23 @@ impl ToValue for EvaluationFormNumericQuestionAutomation {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EvaluationFormNumericQuestionOptionRequired {
     /// `MaxValue`: an integer, required.
-    ///
-    /// The maximum answer value of the range option.
     pub max_value: Int,
     /// `MinValue`: an integer, required.
-    ///
-    /// The minimum answer value of the range option.
     pub min_value: Int,
 }
 
-static RULE_EvaluationFormNumericQuestionOption: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EvaluationFormNumericQuestionOption: ObjRule = ObjRule {
     properties: &[
         ("AutomaticFail", Shape::Bool),
-        (
-            "AutomaticFailConfiguration",
-            Shape::Object(&RULE_AutomaticFailConfiguration),
-        ),
+        ("AutomaticFailConfiguration", Shape::Object(&RULE_AutomaticFailConfiguration)),
         ("MaxValue", Shape::INT),
         ("MinValue", Shape::INT),
-        (
-            "Score",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(10.0),
-                allowed: &[],
-            }),
-        ),
+        ("Score", Shape::Int(&NumRule { min: Some(0.0), max: Some(10.0), ..NumRule::ANY })),
     ],
     required: &["MinValue", "MaxValue"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EvaluationFormNumericQuestionOption` property type of `AWS::Connect::EvaluationForm`.
@@ -1823,6 +1219,7 @@ pub struct EvaluationFormNumericQuestionOption {
     pub score: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl EvaluationFormNumericQuestionOption {
     /// A `EvaluationFormNumericQuestionOption` with its required properties, named in a [`EvaluationFormNumericQuestionOptionRequired`].
     pub fn new(required: EvaluationFormNumericQuestionOptionRequired) -> Self {
@@ -1836,47 +1233,15 @@ impl EvaluationFormNumericQuestionOption {
     }
 
     /// `AutomaticFail`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn automatic_fail(mut self, value: impl Into<Bool>) -> Self {
-        self.automatic_fail = Some(value.into());
-        self
-    }
-
+    pub fn automatic_fail(mut self, value: impl Into<Bool>) -> Self { self.automatic_fail = Some(value.into()); self }
     /// `AutomaticFailConfiguration`: an [`AutomaticFailConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn automatic_fail_configuration(
-        mut self,
-        value: impl Into<Obj<AutomaticFailConfiguration>>,
-    ) -> Self {
-        self.automatic_fail_configuration = Some(value.into());
-        self
-    }
-
+    pub fn automatic_fail_configuration(mut self, value: impl Into<Obj<AutomaticFailConfiguration>>) -> Self { self.automatic_fail_configuration = Some(value.into()); self }
     /// `MaxValue`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_value(mut self, value: impl Into<Int>) -> Self {
-        self.max_value = value.into();
-        self
-    }
-
+    pub fn max_value(mut self, value: impl Into<Int>) -> Self { self.max_value = value.into(); self }
     /// `MinValue`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_value(mut self, value: impl Into<Int>) -> Self {
-        self.min_value = value.into();
-        self
-    }
-
+    pub fn min_value(mut self, value: impl Into<Int>) -> Self { self.min_value = value.into(); self }
     /// `Score`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn score(mut self, value: impl Into<Int>) -> Self {
-        self.score = Some(value.into());
-        self
-    }
+    pub fn score(mut self, value: impl Into<Int>) -> Self { self.score = Some(value.into()); self }
 }
 
 impl PropertyType for EvaluationFormNumericQuestionOption {}
@@ -1900,38 +1265,22 @@ impl ToValue for EvaluationFormNumericQuestionOption {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EvaluationFormNumericQuestionPropertiesRequired {
     /// `MaxValue`: an integer, required.
-    ///
-    /// The maximum answer value.
     pub max_value: Int,
     /// `MinValue`: an integer, required.
-    ///
-    /// The minimum answer value.
     pub min_value: Int,
 }
 
-static RULE_EvaluationFormNumericQuestionProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EvaluationFormNumericQuestionProperties: ObjRule = ObjRule {
     properties: &[
-        (
-            "Automation",
-            Shape::Object(&RULE_EvaluationFormNumericQuestionAutomation),
-        ),
+        ("Automation", Shape::Object(&RULE_EvaluationFormNumericQuestionAutomation)),
         ("MaxValue", Shape::INT),
         ("MinValue", Shape::INT),
-        (
-            "Options",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EvaluationFormNumericQuestionOption),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
+        ("Options", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluationFormNumericQuestionOption), min_items: Some(1), max_items: Some(10) })),
     ],
     required: &["MinValue", "MaxValue"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EvaluationFormNumericQuestionProperties` property type of `AWS::Connect::EvaluationForm`.
@@ -1961,6 +1310,7 @@ pub struct EvaluationFormNumericQuestionProperties {
     pub options: Option<List<EvaluationFormNumericQuestionOption>>,
 }
 
+#[rustfmt::skip]
 impl EvaluationFormNumericQuestionProperties {
     /// A `EvaluationFormNumericQuestionProperties` with its required properties, named in a [`EvaluationFormNumericQuestionPropertiesRequired`].
     pub fn new(required: EvaluationFormNumericQuestionPropertiesRequired) -> Self {
@@ -1973,39 +1323,13 @@ impl EvaluationFormNumericQuestionProperties {
     }
 
     /// `Automation`: an [`EvaluationFormNumericQuestionAutomation`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn automation(
-        mut self,
-        value: impl Into<Obj<EvaluationFormNumericQuestionAutomation>>,
-    ) -> Self {
-        self.automation = Some(value.into());
-        self
-    }
-
+    pub fn automation(mut self, value: impl Into<Obj<EvaluationFormNumericQuestionAutomation>>) -> Self { self.automation = Some(value.into()); self }
     /// `MaxValue`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_value(mut self, value: impl Into<Int>) -> Self {
-        self.max_value = value.into();
-        self
-    }
-
+    pub fn max_value(mut self, value: impl Into<Int>) -> Self { self.max_value = value.into(); self }
     /// `MinValue`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_value(mut self, value: impl Into<Int>) -> Self {
-        self.min_value = value.into();
-        self
-    }
-
+    pub fn min_value(mut self, value: impl Into<Int>) -> Self { self.min_value = value.into(); self }
     /// `Options`: a list of [`EvaluationFormNumericQuestionOption`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn options(mut self, value: impl Into<List<EvaluationFormNumericQuestionOption>>) -> Self {
-        self.options = Some(value.into());
-        self
-    }
+    pub fn options(mut self, value: impl Into<List<EvaluationFormNumericQuestionOption>>) -> Self { self.options = Some(value.into()); self }
 }
 
 impl PropertyType for EvaluationFormNumericQuestionProperties {}
@@ -2025,95 +1349,28 @@ impl ToValue for EvaluationFormNumericQuestionProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EvaluationFormQuestionRequired {
     /// `QuestionType`: a [`QuestionType`] value, required.
-    ///
-    /// The type of the question.
-    ///
-    /// *Allowed values* : `NUMERIC` | `SINGLESELECT` | `TEXT`
     pub question_type: QuestionType,
     /// `RefId`: a string, required.
-    ///
-    /// The identifier of the question. An identifier must be unique within the evaluation form.
-    ///
-    /// *Length Constraints* : Minimum length of 1. Maximum length of 40.
-    ///
-    /// Pattern `^[a-zA-Z0-9._-]{1,40}$`.
     pub ref_id: Str,
     /// `Title`: a string, required.
-    ///
-    /// The title of the question.
-    ///
-    /// *Length Constraints* : Minimum length of 1. Maximum length of 350.
-    ///
-    /// Length 1 to 350.
     pub title: Str,
 }
 
-static RULE_EvaluationFormQuestion: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EvaluationFormQuestion: ObjRule = ObjRule {
     properties: &[
-        (
-            "Enablement",
-            Shape::Object(&RULE_EvaluationFormItemEnablementConfiguration),
-        ),
-        (
-            "Instructions",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Enablement", Shape::Object(&RULE_EvaluationFormItemEnablementConfiguration)),
+        ("Instructions", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
         ("NotApplicableEnabled", Shape::Bool),
-        (
-            "QuestionType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NUMERIC", "SINGLESELECT", "TEXT", "MULTISELECT", "DATETIME"],
-                format: None,
-            }),
-        ),
-        (
-            "QuestionTypeProperties",
-            Shape::Object(&RULE_EvaluationFormQuestionTypeProperties),
-        ),
-        (
-            "RefId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Title",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(350),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Weight",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
+        ("QuestionType", Shape::Str(&StrRule { allowed: &["NUMERIC", "SINGLESELECT", "TEXT", "MULTISELECT", "DATETIME"], ..StrRule::ANY })),
+        ("QuestionTypeProperties", Shape::Object(&RULE_EvaluationFormQuestionTypeProperties)),
+        ("RefId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Title", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(350), ..StrRule::ANY })),
+        ("Weight", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
     ],
     required: &["RefId", "Title", "QuestionType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EvaluationFormQuestion` property type of `AWS::Connect::EvaluationForm`.
@@ -2177,6 +1434,7 @@ pub struct EvaluationFormQuestion {
     pub weight: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl EvaluationFormQuestion {
     /// A `EvaluationFormQuestion` with its required properties, named in a [`EvaluationFormQuestionRequired`].
     pub fn new(required: EvaluationFormQuestionRequired) -> Self {
@@ -2193,74 +1451,21 @@ impl EvaluationFormQuestion {
     }
 
     /// `Enablement`: an [`EvaluationFormItemEnablementConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enablement(
-        mut self,
-        value: impl Into<Obj<EvaluationFormItemEnablementConfiguration>>,
-    ) -> Self {
-        self.enablement = Some(value.into());
-        self
-    }
-
+    pub fn enablement(mut self, value: impl Into<Obj<EvaluationFormItemEnablementConfiguration>>) -> Self { self.enablement = Some(value.into()); self }
     /// `Instructions`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instructions(mut self, value: impl Into<Str>) -> Self {
-        self.instructions = Some(value.into());
-        self
-    }
-
+    pub fn instructions(mut self, value: impl Into<Str>) -> Self { self.instructions = Some(value.into()); self }
     /// `NotApplicableEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn not_applicable_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.not_applicable_enabled = Some(value.into());
-        self
-    }
-
+    pub fn not_applicable_enabled(mut self, value: impl Into<Bool>) -> Self { self.not_applicable_enabled = Some(value.into()); self }
     /// `QuestionType`: a [`QuestionType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn question_type(mut self, value: impl Into<QuestionType>) -> Self {
-        self.question_type = value.into();
-        self
-    }
-
+    pub fn question_type(mut self, value: impl Into<QuestionType>) -> Self { self.question_type = value.into(); self }
     /// `QuestionTypeProperties`: an [`EvaluationFormQuestionTypeProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn question_type_properties(
-        mut self,
-        value: impl Into<Obj<EvaluationFormQuestionTypeProperties>>,
-    ) -> Self {
-        self.question_type_properties = Some(value.into());
-        self
-    }
-
+    pub fn question_type_properties(mut self, value: impl Into<Obj<EvaluationFormQuestionTypeProperties>>) -> Self { self.question_type_properties = Some(value.into()); self }
     /// `RefId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ref_id(mut self, value: impl Into<Str>) -> Self {
-        self.ref_id = value.into();
-        self
-    }
-
+    pub fn ref_id(mut self, value: impl Into<Str>) -> Self { self.ref_id = value.into(); self }
     /// `Title`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn title(mut self, value: impl Into<Str>) -> Self {
-        self.title = value.into();
-        self
-    }
-
+    pub fn title(mut self, value: impl Into<Str>) -> Self { self.title = value.into(); self }
     /// `Weight`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn weight(mut self, value: impl Into<Num>) -> Self {
-        self.weight = Some(value.into());
-        self
-    }
+    pub fn weight(mut self, value: impl Into<Num>) -> Self { self.weight = Some(value.into()); self }
 }
 
 impl PropertyType for EvaluationFormQuestion {}
@@ -2284,28 +1489,17 @@ impl ToValue for EvaluationFormQuestion {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EvaluationFormQuestionAutomationAnswerSourceRequired {
     /// `SourceType`: a [`SourceType`] value, required.
-    ///
-    /// The automation answer source type.
     pub source_type: SourceType,
 }
 
-static RULE_EvaluationFormQuestionAutomationAnswerSource: ObjRule = ObjRule {
-    properties: &[(
-        "SourceType",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["CONTACT_LENS_DATA", "GEN_AI"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_EvaluationFormQuestionAutomationAnswerSource: ObjRule = ObjRule {
+    properties: &[
+        ("SourceType", Shape::Str(&StrRule { allowed: &["CONTACT_LENS_DATA", "GEN_AI"], ..StrRule::ANY })),
+    ],
     required: &["SourceType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EvaluationFormQuestionAutomationAnswerSource` property type of `AWS::Connect::EvaluationForm`.
@@ -2321,6 +1515,7 @@ pub struct EvaluationFormQuestionAutomationAnswerSource {
     pub source_type: SourceType,
 }
 
+#[rustfmt::skip]
 impl EvaluationFormQuestionAutomationAnswerSource {
     /// A `EvaluationFormQuestionAutomationAnswerSource` with its required properties, named in a [`EvaluationFormQuestionAutomationAnswerSourceRequired`].
     pub fn new(required: EvaluationFormQuestionAutomationAnswerSourceRequired) -> Self {
@@ -2330,12 +1525,7 @@ impl EvaluationFormQuestionAutomationAnswerSource {
     }
 
     /// `SourceType`: a [`SourceType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_type(mut self, value: impl Into<SourceType>) -> Self {
-        self.source_type = value.into();
-        self
-    }
+    pub fn source_type(mut self, value: impl Into<SourceType>) -> Self { self.source_type = value.into(); self }
 }
 
 impl PropertyType for EvaluationFormQuestionAutomationAnswerSource {}
@@ -2348,31 +1538,16 @@ impl ToValue for EvaluationFormQuestionAutomationAnswerSource {
     }
 }
 
-static RULE_EvaluationFormQuestionTypeProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EvaluationFormQuestionTypeProperties: ObjRule = ObjRule {
     properties: &[
-        (
-            "MultiSelect",
-            Shape::Object(&RULE_EvaluationFormMultiSelectQuestionProperties),
-        ),
-        (
-            "Numeric",
-            Shape::Object(&RULE_EvaluationFormNumericQuestionProperties),
-        ),
-        (
-            "SingleSelect",
-            Shape::Object(&RULE_EvaluationFormSingleSelectQuestionProperties),
-        ),
-        (
-            "Text",
-            Shape::Object(&RULE_EvaluationFormTextQuestionProperties),
-        ),
+        ("MultiSelect", Shape::Object(&RULE_EvaluationFormMultiSelectQuestionProperties)),
+        ("Numeric", Shape::Object(&RULE_EvaluationFormNumericQuestionProperties)),
+        ("SingleSelect", Shape::Object(&RULE_EvaluationFormSingleSelectQuestionProperties)),
+        ("Text", Shape::Object(&RULE_EvaluationFormTextQuestionProperties)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EvaluationFormQuestionTypeProperties` property type of `AWS::Connect::EvaluationForm`.
@@ -2400,6 +1575,7 @@ pub struct EvaluationFormQuestionTypeProperties {
     pub text: Option<Obj<EvaluationFormTextQuestionProperties>>,
 }
 
+#[rustfmt::skip]
 impl EvaluationFormQuestionTypeProperties {
     /// A `EvaluationFormQuestionTypeProperties` with no property set (none is required).
     pub fn new() -> Self {
@@ -2407,45 +1583,13 @@ impl EvaluationFormQuestionTypeProperties {
     }
 
     /// `MultiSelect`: an [`EvaluationFormMultiSelectQuestionProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn multi_select(
-        mut self,
-        value: impl Into<Obj<EvaluationFormMultiSelectQuestionProperties>>,
-    ) -> Self {
-        self.multi_select = Some(value.into());
-        self
-    }
-
+    pub fn multi_select(mut self, value: impl Into<Obj<EvaluationFormMultiSelectQuestionProperties>>) -> Self { self.multi_select = Some(value.into()); self }
     /// `Numeric`: an [`EvaluationFormNumericQuestionProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn numeric(
-        mut self,
-        value: impl Into<Obj<EvaluationFormNumericQuestionProperties>>,
-    ) -> Self {
-        self.numeric = Some(value.into());
-        self
-    }
-
+    pub fn numeric(mut self, value: impl Into<Obj<EvaluationFormNumericQuestionProperties>>) -> Self { self.numeric = Some(value.into()); self }
     /// `SingleSelect`: an [`EvaluationFormSingleSelectQuestionProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn single_select(
-        mut self,
-        value: impl Into<Obj<EvaluationFormSingleSelectQuestionProperties>>,
-    ) -> Self {
-        self.single_select = Some(value.into());
-        self
-    }
-
+    pub fn single_select(mut self, value: impl Into<Obj<EvaluationFormSingleSelectQuestionProperties>>) -> Self { self.single_select = Some(value.into()); self }
     /// `Text`: an [`EvaluationFormTextQuestionProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text(mut self, value: impl Into<Obj<EvaluationFormTextQuestionProperties>>) -> Self {
-        self.text = Some(value.into());
-        self
-    }
+    pub fn text(mut self, value: impl Into<Obj<EvaluationFormTextQuestionProperties>>) -> Self { self.text = Some(value.into()); self }
 }
 
 impl PropertyType for EvaluationFormQuestionTypeProperties {}
@@ -2465,78 +1609,23 @@ impl ToValue for EvaluationFormQuestionTypeProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EvaluationFormSectionRequired {
     /// `RefId`: a string, required.
-    ///
-    /// The identifier of the section. An identifier must be unique within the evaluation form.
-    ///
-    /// *Length Constraints* : Minimum length of 1. Maximum length of 40.
-    ///
-    /// Pattern `^[a-zA-Z0-9._-]{1,40}$`.
     pub ref_id: Str,
     /// `Title`: a string, required.
-    ///
-    /// The title of the section.
-    ///
-    /// *Length Constraints* : Minimum length of 1. Maximum length of 128.
-    ///
-    /// Length 1 to 128.
     pub title: Str,
 }
 
-static RULE_EvaluationFormSection: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EvaluationFormSection: ObjRule = ObjRule {
     properties: &[
-        (
-            "Instructions",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Items",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EvaluationFormItem),
-                min_items: Some(1),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "RefId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Title",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Weight",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
+        ("Instructions", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
+        ("Items", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluationFormItem), min_items: Some(1), max_items: Some(200) })),
+        ("RefId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Title", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Weight", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
     ],
     required: &["RefId", "Title"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EvaluationFormSection` property type of `AWS::Connect::EvaluationForm`.
@@ -2588,6 +1677,7 @@ pub struct EvaluationFormSection {
     pub weight: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl EvaluationFormSection {
     /// A `EvaluationFormSection` with its required properties, named in a [`EvaluationFormSectionRequired`].
     pub fn new(required: EvaluationFormSectionRequired) -> Self {
@@ -2601,44 +1691,15 @@ impl EvaluationFormSection {
     }
 
     /// `Instructions`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instructions(mut self, value: impl Into<Str>) -> Self {
-        self.instructions = Some(value.into());
-        self
-    }
-
+    pub fn instructions(mut self, value: impl Into<Str>) -> Self { self.instructions = Some(value.into()); self }
     /// `Items`: a list of [`EvaluationFormItem`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn items(mut self, value: impl Into<List<EvaluationFormItem>>) -> Self {
-        self.items = Some(value.into());
-        self
-    }
-
+    pub fn items(mut self, value: impl Into<List<EvaluationFormItem>>) -> Self { self.items = Some(value.into()); self }
     /// `RefId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ref_id(mut self, value: impl Into<Str>) -> Self {
-        self.ref_id = value.into();
-        self
-    }
-
+    pub fn ref_id(mut self, value: impl Into<Str>) -> Self { self.ref_id = value.into(); self }
     /// `Title`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn title(mut self, value: impl Into<Str>) -> Self {
-        self.title = value.into();
-        self
-    }
-
+    pub fn title(mut self, value: impl Into<Str>) -> Self { self.title = value.into(); self }
     /// `Weight`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn weight(mut self, value: impl Into<Num>) -> Self {
-        self.weight = Some(value.into());
-        self
-    }
+    pub fn weight(mut self, value: impl Into<Num>) -> Self { self.weight = Some(value.into()); self }
 }
 
 impl PropertyType for EvaluationFormSection {}
@@ -2659,48 +1720,19 @@ impl ToValue for EvaluationFormSection {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EvaluationFormSingleSelectQuestionAutomationRequired {
     /// `Options`: a list of [`EvaluationFormSingleSelectQuestionAutomationOption`] objects, required.
-    ///
-    /// The automation options of the single select question.
-    ///
-    /// *Minimum* : 1
-    ///
-    /// *Maximum* : 20
-    ///
-    /// Items 1 to 20.
     pub options: List<EvaluationFormSingleSelectQuestionAutomationOption>,
 }
 
-static RULE_EvaluationFormSingleSelectQuestionAutomation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EvaluationFormSingleSelectQuestionAutomation: ObjRule = ObjRule {
     properties: &[
-        (
-            "AnswerSource",
-            Shape::Object(&RULE_EvaluationFormQuestionAutomationAnswerSource),
-        ),
-        (
-            "DefaultOptionRefId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Options",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EvaluationFormSingleSelectQuestionAutomationOption),
-                min_items: Some(1),
-                max_items: Some(20),
-            }),
-        ),
+        ("AnswerSource", Shape::Object(&RULE_EvaluationFormQuestionAutomationAnswerSource)),
+        ("DefaultOptionRefId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Options", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluationFormSingleSelectQuestionAutomationOption), min_items: Some(1), max_items: Some(20) })),
     ],
     required: &["Options"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EvaluationFormSingleSelectQuestionAutomation` property type of `AWS::Connect::EvaluationForm`.
@@ -2734,6 +1766,7 @@ pub struct EvaluationFormSingleSelectQuestionAutomation {
     pub options: List<EvaluationFormSingleSelectQuestionAutomationOption>,
 }
 
+#[rustfmt::skip]
 impl EvaluationFormSingleSelectQuestionAutomation {
     /// A `EvaluationFormSingleSelectQuestionAutomation` with its required properties, named in a [`EvaluationFormSingleSelectQuestionAutomationRequired`].
     pub fn new(required: EvaluationFormSingleSelectQuestionAutomationRequired) -> Self {
@@ -2745,34 +1778,11 @@ impl EvaluationFormSingleSelectQuestionAutomation {
     }
 
     /// `AnswerSource`: an [`EvaluationFormQuestionAutomationAnswerSource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn answer_source(
-        mut self,
-        value: impl Into<Obj<EvaluationFormQuestionAutomationAnswerSource>>,
-    ) -> Self {
-        self.answer_source = Some(value.into());
-        self
-    }
-
+    pub fn answer_source(mut self, value: impl Into<Obj<EvaluationFormQuestionAutomationAnswerSource>>) -> Self { self.answer_source = Some(value.into()); self }
     /// `DefaultOptionRefId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_option_ref_id(mut self, value: impl Into<Str>) -> Self {
-        self.default_option_ref_id = Some(value.into());
-        self
-    }
-
+    pub fn default_option_ref_id(mut self, value: impl Into<Str>) -> Self { self.default_option_ref_id = Some(value.into()); self }
     /// `Options`: a list of [`EvaluationFormSingleSelectQuestionAutomationOption`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn options(
-        mut self,
-        value: impl Into<List<EvaluationFormSingleSelectQuestionAutomationOption>>,
-    ) -> Self {
-        self.options = value.into();
-        self
-    }
+    pub fn options(mut self, value: impl Into<List<EvaluationFormSingleSelectQuestionAutomationOption>>) -> Self { self.options = value.into(); self }
 }
 
 impl PropertyType for EvaluationFormSingleSelectQuestionAutomation {}
@@ -2791,22 +1801,17 @@ impl ToValue for EvaluationFormSingleSelectQuestionAutomation {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EvaluationFormSingleSelectQuestionAutomationOptionRequired {
     /// `RuleCategory`: a [`SingleSelectQuestionRuleCategoryAutomation`] object, required.
-    ///
-    /// The automation option based on a rule category for the single select question.
     pub rule_category: Obj<SingleSelectQuestionRuleCategoryAutomation>,
 }
 
-static RULE_EvaluationFormSingleSelectQuestionAutomationOption: ObjRule = ObjRule {
-    properties: &[(
-        "RuleCategory",
-        Shape::Object(&RULE_SingleSelectQuestionRuleCategoryAutomation),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_EvaluationFormSingleSelectQuestionAutomationOption: ObjRule = ObjRule {
+    properties: &[
+        ("RuleCategory", Shape::Object(&RULE_SingleSelectQuestionRuleCategoryAutomation)),
+    ],
     required: &["RuleCategory"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EvaluationFormSingleSelectQuestionAutomationOption` property type of `AWS::Connect::EvaluationForm`.
@@ -2822,6 +1827,7 @@ pub struct EvaluationFormSingleSelectQuestionAutomationOption {
     pub rule_category: Obj<SingleSelectQuestionRuleCategoryAutomation>,
 }
 
+#[rustfmt::skip]
 impl EvaluationFormSingleSelectQuestionAutomationOption {
     /// A `EvaluationFormSingleSelectQuestionAutomationOption` with its required properties, named in a [`EvaluationFormSingleSelectQuestionAutomationOptionRequired`].
     pub fn new(required: EvaluationFormSingleSelectQuestionAutomationOptionRequired) -> Self {
@@ -2831,15 +1837,7 @@ impl EvaluationFormSingleSelectQuestionAutomationOption {
     }
 
     /// `RuleCategory`: a [`SingleSelectQuestionRuleCategoryAutomation`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_category(
-        mut self,
-        value: impl Into<Obj<SingleSelectQuestionRuleCategoryAutomation>>,
-    ) -> Self {
-        self.rule_category = value.into();
-        self
-    }
+    pub fn rule_category(mut self, value: impl Into<Obj<SingleSelectQuestionRuleCategoryAutomation>>) -> Self { self.rule_category = value.into(); self }
 }
 
 impl PropertyType for EvaluationFormSingleSelectQuestionAutomationOption {}
@@ -2856,65 +1854,23 @@ impl ToValue for EvaluationFormSingleSelectQuestionAutomationOption {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EvaluationFormSingleSelectQuestionOptionRequired {
     /// `RefId`: a string, required.
-    ///
-    /// The identifier of the answer option. An identifier must be unique within the question.
-    ///
-    /// *Length Constraints* : Minimum length of 1. Maximum length of 40.
-    ///
-    /// Pattern `^[a-zA-Z0-9._-]{1,40}$`.
     pub ref_id: Str,
     /// `Text`: a string, required.
-    ///
-    /// The title of the answer option.
-    ///
-    /// *Length Constraints* : Minimum length of 1. Maximum length of 128.
-    ///
-    /// Length 1 to 128.
     pub text: Str,
 }
 
-static RULE_EvaluationFormSingleSelectQuestionOption: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EvaluationFormSingleSelectQuestionOption: ObjRule = ObjRule {
     properties: &[
         ("AutomaticFail", Shape::Bool),
-        (
-            "AutomaticFailConfiguration",
-            Shape::Object(&RULE_AutomaticFailConfiguration),
-        ),
-        (
-            "RefId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Score",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(10.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Text",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AutomaticFailConfiguration", Shape::Object(&RULE_AutomaticFailConfiguration)),
+        ("RefId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Score", Shape::Int(&NumRule { min: Some(0.0), max: Some(10.0), ..NumRule::ANY })),
+        ("Text", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
     ],
     required: &["RefId", "Text"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EvaluationFormSingleSelectQuestionOption` property type of `AWS::Connect::EvaluationForm`.
@@ -2960,6 +1916,7 @@ pub struct EvaluationFormSingleSelectQuestionOption {
     pub text: Str,
 }
 
+#[rustfmt::skip]
 impl EvaluationFormSingleSelectQuestionOption {
     /// A `EvaluationFormSingleSelectQuestionOption` with its required properties, named in a [`EvaluationFormSingleSelectQuestionOptionRequired`].
     pub fn new(required: EvaluationFormSingleSelectQuestionOptionRequired) -> Self {
@@ -2973,47 +1930,15 @@ impl EvaluationFormSingleSelectQuestionOption {
     }
 
     /// `AutomaticFail`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn automatic_fail(mut self, value: impl Into<Bool>) -> Self {
-        self.automatic_fail = Some(value.into());
-        self
-    }
-
+    pub fn automatic_fail(mut self, value: impl Into<Bool>) -> Self { self.automatic_fail = Some(value.into()); self }
     /// `AutomaticFailConfiguration`: an [`AutomaticFailConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn automatic_fail_configuration(
-        mut self,
-        value: impl Into<Obj<AutomaticFailConfiguration>>,
-    ) -> Self {
-        self.automatic_fail_configuration = Some(value.into());
-        self
-    }
-
+    pub fn automatic_fail_configuration(mut self, value: impl Into<Obj<AutomaticFailConfiguration>>) -> Self { self.automatic_fail_configuration = Some(value.into()); self }
     /// `RefId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ref_id(mut self, value: impl Into<Str>) -> Self {
-        self.ref_id = value.into();
-        self
-    }
-
+    pub fn ref_id(mut self, value: impl Into<Str>) -> Self { self.ref_id = value.into(); self }
     /// `Score`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn score(mut self, value: impl Into<Int>) -> Self {
-        self.score = Some(value.into());
-        self
-    }
-
+    pub fn score(mut self, value: impl Into<Int>) -> Self { self.score = Some(value.into()); self }
     /// `Text`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text(mut self, value: impl Into<Str>) -> Self {
-        self.text = value.into();
-        self
-    }
+    pub fn text(mut self, value: impl Into<Str>) -> Self { self.text = value.into(); self }
 }
 
 impl PropertyType for EvaluationFormSingleSelectQuestionOption {}
@@ -3037,48 +1962,19 @@ impl ToValue for EvaluationFormSingleSelectQuestionOption {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EvaluationFormSingleSelectQuestionPropertiesRequired {
     /// `Options`: a list of [`EvaluationFormSingleSelectQuestionOption`] objects, required.
-    ///
-    /// The answer options of the single select question.
-    ///
-    /// *Minimum* : 2
-    ///
-    /// *Maximum* : 256
-    ///
-    /// Items 2 to 256.
     pub options: List<EvaluationFormSingleSelectQuestionOption>,
 }
 
-static RULE_EvaluationFormSingleSelectQuestionProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EvaluationFormSingleSelectQuestionProperties: ObjRule = ObjRule {
     properties: &[
-        (
-            "Automation",
-            Shape::Object(&RULE_EvaluationFormSingleSelectQuestionAutomation),
-        ),
-        (
-            "DisplayAs",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DROPDOWN", "RADIO"],
-                format: None,
-            }),
-        ),
-        (
-            "Options",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EvaluationFormSingleSelectQuestionOption),
-                min_items: Some(2),
-                max_items: Some(256),
-            }),
-        ),
+        ("Automation", Shape::Object(&RULE_EvaluationFormSingleSelectQuestionAutomation)),
+        ("DisplayAs", Shape::Str(&StrRule { allowed: &["DROPDOWN", "RADIO"], ..StrRule::ANY })),
+        ("Options", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluationFormSingleSelectQuestionOption), min_items: Some(2), max_items: Some(256) })),
     ],
     required: &["Options"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EvaluationFormSingleSelectQuestionProperties` property type of `AWS::Connect::EvaluationForm`.
@@ -3110,6 +2006,7 @@ pub struct EvaluationFormSingleSelectQuestionProperties {
     pub options: List<EvaluationFormSingleSelectQuestionOption>,
 }
 
+#[rustfmt::skip]
 impl EvaluationFormSingleSelectQuestionProperties {
     /// A `EvaluationFormSingleSelectQuestionProperties` with its required properties, named in a [`EvaluationFormSingleSelectQuestionPropertiesRequired`].
     pub fn new(required: EvaluationFormSingleSelectQuestionPropertiesRequired) -> Self {
@@ -3121,37 +2018,11 @@ impl EvaluationFormSingleSelectQuestionProperties {
     }
 
     /// `Automation`: an [`EvaluationFormSingleSelectQuestionAutomation`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn automation(
-        mut self,
-        value: impl Into<Obj<EvaluationFormSingleSelectQuestionAutomation>>,
-    ) -> Self {
-        self.automation = Some(value.into());
-        self
-    }
-
+    pub fn automation(mut self, value: impl Into<Obj<EvaluationFormSingleSelectQuestionAutomation>>) -> Self { self.automation = Some(value.into()); self }
     /// `DisplayAs`: an [`EvaluationFormSingleSelectQuestionPropertiesDisplayAs`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn display_as(
-        mut self,
-        value: impl Into<EvaluationFormSingleSelectQuestionPropertiesDisplayAs>,
-    ) -> Self {
-        self.display_as = Some(value.into());
-        self
-    }
-
+    pub fn display_as(mut self, value: impl Into<EvaluationFormSingleSelectQuestionPropertiesDisplayAs>) -> Self { self.display_as = Some(value.into()); self }
     /// `Options`: a list of [`EvaluationFormSingleSelectQuestionOption`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn options(
-        mut self,
-        value: impl Into<List<EvaluationFormSingleSelectQuestionOption>>,
-    ) -> Self {
-        self.options = value.into();
-        self
-    }
+    pub fn options(mut self, value: impl Into<List<EvaluationFormSingleSelectQuestionOption>>) -> Self { self.options = value.into(); self }
 }
 
 impl PropertyType for EvaluationFormSingleSelectQuestionProperties {}
@@ -3170,28 +2041,17 @@ impl ToValue for EvaluationFormSingleSelectQuestionProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EvaluationFormTargetConfigurationRequired {
     /// `ContactInteractionType`: a [`ContactInteractionType`] value, required.
-    ///
-    /// The contact interaction type for this evaluation form.
     pub contact_interaction_type: ContactInteractionType,
 }
 
-static RULE_EvaluationFormTargetConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "ContactInteractionType",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["AGENT", "AUTOMATED", "CUSTOMER"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_EvaluationFormTargetConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("ContactInteractionType", Shape::Str(&StrRule { allowed: &["AGENT", "AUTOMATED", "CUSTOMER"], ..StrRule::ANY })),
+    ],
     required: &["ContactInteractionType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EvaluationFormTargetConfiguration` property type of `AWS::Connect::EvaluationForm`.
@@ -3207,6 +2067,7 @@ pub struct EvaluationFormTargetConfiguration {
     pub contact_interaction_type: ContactInteractionType,
 }
 
+#[rustfmt::skip]
 impl EvaluationFormTargetConfiguration {
     /// A `EvaluationFormTargetConfiguration` with its required properties, named in a [`EvaluationFormTargetConfigurationRequired`].
     pub fn new(required: EvaluationFormTargetConfigurationRequired) -> Self {
@@ -3216,12 +2077,7 @@ impl EvaluationFormTargetConfiguration {
     }
 
     /// `ContactInteractionType`: a [`ContactInteractionType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn contact_interaction_type(mut self, value: impl Into<ContactInteractionType>) -> Self {
-        self.contact_interaction_type = value.into();
-        self
-    }
+    pub fn contact_interaction_type(mut self, value: impl Into<ContactInteractionType>) -> Self { self.contact_interaction_type = value.into(); self }
 }
 
 impl PropertyType for EvaluationFormTargetConfiguration {}
@@ -3234,17 +2090,13 @@ impl ToValue for EvaluationFormTargetConfiguration {
     }
 }
 
-static RULE_EvaluationFormTextQuestionAutomation: ObjRule = ObjRule {
-    properties: &[(
-        "AnswerSource",
-        Shape::Object(&RULE_EvaluationFormQuestionAutomationAnswerSource),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_EvaluationFormTextQuestionAutomation: ObjRule = ObjRule {
+    properties: &[
+        ("AnswerSource", Shape::Object(&RULE_EvaluationFormQuestionAutomationAnswerSource)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EvaluationFormTextQuestionAutomation` property type of `AWS::Connect::EvaluationForm`.
@@ -3260,6 +2112,7 @@ pub struct EvaluationFormTextQuestionAutomation {
     pub answer_source: Option<Obj<EvaluationFormQuestionAutomationAnswerSource>>,
 }
 
+#[rustfmt::skip]
 impl EvaluationFormTextQuestionAutomation {
     /// A `EvaluationFormTextQuestionAutomation` with no property set (none is required).
     pub fn new() -> Self {
@@ -3267,15 +2120,7 @@ impl EvaluationFormTextQuestionAutomation {
     }
 
     /// `AnswerSource`: an [`EvaluationFormQuestionAutomationAnswerSource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn answer_source(
-        mut self,
-        value: impl Into<Obj<EvaluationFormQuestionAutomationAnswerSource>>,
-    ) -> Self {
-        self.answer_source = Some(value.into());
-        self
-    }
+    pub fn answer_source(mut self, value: impl Into<Obj<EvaluationFormQuestionAutomationAnswerSource>>) -> Self { self.answer_source = Some(value.into()); self }
 }
 
 impl PropertyType for EvaluationFormTextQuestionAutomation {}
@@ -3288,17 +2133,13 @@ impl ToValue for EvaluationFormTextQuestionAutomation {
     }
 }
 
-static RULE_EvaluationFormTextQuestionProperties: ObjRule = ObjRule {
-    properties: &[(
-        "Automation",
-        Shape::Object(&RULE_EvaluationFormTextQuestionAutomation),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_EvaluationFormTextQuestionProperties: ObjRule = ObjRule {
+    properties: &[
+        ("Automation", Shape::Object(&RULE_EvaluationFormTextQuestionAutomation)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EvaluationFormTextQuestionProperties` property type of `AWS::Connect::EvaluationForm`.
@@ -3314,6 +2155,7 @@ pub struct EvaluationFormTextQuestionProperties {
     pub automation: Option<Obj<EvaluationFormTextQuestionAutomation>>,
 }
 
+#[rustfmt::skip]
 impl EvaluationFormTextQuestionProperties {
     /// A `EvaluationFormTextQuestionProperties` with no property set (none is required).
     pub fn new() -> Self {
@@ -3321,15 +2163,7 @@ impl EvaluationFormTextQuestionProperties {
     }
 
     /// `Automation`: an [`EvaluationFormTextQuestionAutomation`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn automation(
-        mut self,
-        value: impl Into<Obj<EvaluationFormTextQuestionAutomation>>,
-    ) -> Self {
-        self.automation = Some(value.into());
-        self
-    }
+    pub fn automation(mut self, value: impl Into<Obj<EvaluationFormTextQuestionAutomation>>) -> Self { self.automation = Some(value.into()); self }
 }
 
 impl PropertyType for EvaluationFormTextQuestionProperties {}
@@ -3346,38 +2180,18 @@ impl ToValue for EvaluationFormTextQuestionProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EvaluationReviewConfigurationRequired {
     /// `ReviewNotificationRecipients`: a list of [`EvaluationReviewNotificationRecipient`] objects, required.
-    ///
-    /// List of recipients who should be notified when a review is requested.
-    ///
-    /// Items at least 1.
     pub review_notification_recipients: List<EvaluationReviewNotificationRecipient>,
 }
 
-static RULE_EvaluationReviewConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EvaluationReviewConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "EligibilityDays",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(90.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ReviewNotificationRecipients",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EvaluationReviewNotificationRecipient),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("EligibilityDays", Shape::Int(&NumRule { min: Some(1.0), max: Some(90.0), ..NumRule::ANY })),
+        ("ReviewNotificationRecipients", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluationReviewNotificationRecipient), min_items: Some(1), max_items: None })),
     ],
     required: &["ReviewNotificationRecipients"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EvaluationReviewConfiguration` property type of `AWS::Connect::EvaluationForm`.
@@ -3401,6 +2215,7 @@ pub struct EvaluationReviewConfiguration {
     pub review_notification_recipients: List<EvaluationReviewNotificationRecipient>,
 }
 
+#[rustfmt::skip]
 impl EvaluationReviewConfiguration {
     /// A `EvaluationReviewConfiguration` with its required properties, named in a [`EvaluationReviewConfigurationRequired`].
     pub fn new(required: EvaluationReviewConfigurationRequired) -> Self {
@@ -3411,23 +2226,9 @@ impl EvaluationReviewConfiguration {
     }
 
     /// `EligibilityDays`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn eligibility_days(mut self, value: impl Into<Int>) -> Self {
-        self.eligibility_days = Some(value.into());
-        self
-    }
-
+    pub fn eligibility_days(mut self, value: impl Into<Int>) -> Self { self.eligibility_days = Some(value.into()); self }
     /// `ReviewNotificationRecipients`: a list of [`EvaluationReviewNotificationRecipient`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn review_notification_recipients(
-        mut self,
-        value: impl Into<List<EvaluationReviewNotificationRecipient>>,
-    ) -> Self {
-        self.review_notification_recipients = value.into();
-        self
-    }
+    pub fn review_notification_recipients(mut self, value: impl Into<List<EvaluationReviewNotificationRecipient>>) -> Self { self.review_notification_recipients = value.into(); self }
 }
 
 impl PropertyType for EvaluationReviewConfiguration {}
@@ -3448,38 +2249,20 @@ impl ToValue for EvaluationReviewConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EvaluationReviewNotificationRecipientRequired {
     /// `Type`: an [`EvaluationReviewNotificationRecipientType`] value, required.
-    ///
-    /// The type of notification recipient.
     pub r#type: EvaluationReviewNotificationRecipientType,
     /// `Value`: an [`EvaluationReviewNotificationRecipientValue`] object, required.
-    ///
-    /// The value information for an evaluation review notification recipient.
     pub value: Obj<EvaluationReviewNotificationRecipientValue>,
 }
 
-static RULE_EvaluationReviewNotificationRecipient: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EvaluationReviewNotificationRecipient: ObjRule = ObjRule {
     properties: &[
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["USER_ID"],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Object(&RULE_EvaluationReviewNotificationRecipientValue),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["USER_ID"], ..StrRule::ANY })),
+        ("Value", Shape::Object(&RULE_EvaluationReviewNotificationRecipientValue)),
     ],
     required: &["Type", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EvaluationReviewNotificationRecipient` property type of `AWS::Connect::EvaluationForm`.
@@ -3499,6 +2282,7 @@ pub struct EvaluationReviewNotificationRecipient {
     pub value: Obj<EvaluationReviewNotificationRecipientValue>,
 }
 
+#[rustfmt::skip]
 impl EvaluationReviewNotificationRecipient {
     /// A `EvaluationReviewNotificationRecipient` with its required properties, named in a [`EvaluationReviewNotificationRecipientRequired`].
     pub fn new(required: EvaluationReviewNotificationRecipientRequired) -> Self {
@@ -3509,23 +2293,9 @@ impl EvaluationReviewNotificationRecipient {
     }
 
     /// `Type`: an [`EvaluationReviewNotificationRecipientType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<EvaluationReviewNotificationRecipientType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<EvaluationReviewNotificationRecipientType>) -> Self { self.r#type = value.into(); self }
     /// `Value`: an [`EvaluationReviewNotificationRecipientValue`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(
-        mut self,
-        value: impl Into<Obj<EvaluationReviewNotificationRecipientValue>>,
-    ) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Obj<EvaluationReviewNotificationRecipientValue>>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for EvaluationReviewNotificationRecipient {}
@@ -3539,23 +2309,13 @@ impl ToValue for EvaluationReviewNotificationRecipient {
     }
 }
 
-static RULE_EvaluationReviewNotificationRecipientValue: ObjRule = ObjRule {
-    properties: &[(
-        "UserId",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(500),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_EvaluationReviewNotificationRecipientValue: ObjRule = ObjRule {
+    properties: &[
+        ("UserId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EvaluationReviewNotificationRecipientValue` property type of `AWS::Connect::EvaluationForm`.
@@ -3573,6 +2333,7 @@ pub struct EvaluationReviewNotificationRecipientValue {
     pub user_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl EvaluationReviewNotificationRecipientValue {
     /// A `EvaluationReviewNotificationRecipientValue` with no property set (none is required).
     pub fn new() -> Self {
@@ -3580,12 +2341,7 @@ impl EvaluationReviewNotificationRecipientValue {
     }
 
     /// `UserId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_id(mut self, value: impl Into<Str>) -> Self {
-        self.user_id = Some(value.into());
-        self
-    }
+    pub fn user_id(mut self, value: impl Into<Str>) -> Self { self.user_id = Some(value.into()); self }
 }
 
 impl PropertyType for EvaluationReviewNotificationRecipientValue {}
@@ -3600,64 +2356,23 @@ impl ToValue for EvaluationReviewNotificationRecipientValue {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MultiSelectQuestionRuleCategoryAutomationRequired {
     /// `Category`: a string, required.
-    ///
-    /// The category name for this automation rule.
-    ///
-    /// Length 1 to 50.
     pub category: Str,
     /// `Condition`: a [`MultiSelectQuestionRuleCategoryAutomationCondition`] value, required.
-    ///
-    /// The condition for this automation rule.
     pub condition: MultiSelectQuestionRuleCategoryAutomationCondition,
     /// `OptionRefIds`: a list of strings, required.
-    ///
-    /// Reference IDs of options for this automation rule.
     pub option_ref_ids: List<Str>,
 }
 
-static RULE_MultiSelectQuestionRuleCategoryAutomation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MultiSelectQuestionRuleCategoryAutomation: ObjRule = ObjRule {
     properties: &[
-        (
-            "Category",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(50),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Condition",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PRESENT", "NOT_PRESENT"],
-                format: None,
-            }),
-        ),
-        (
-            "OptionRefIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Category", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY })),
+        ("Condition", Shape::Str(&StrRule { allowed: &["PRESENT", "NOT_PRESENT"], ..StrRule::ANY })),
+        ("OptionRefIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None })),
     ],
     required: &["Category", "Condition", "OptionRefIds"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MultiSelectQuestionRuleCategoryAutomation` property type of `AWS::Connect::EvaluationForm`.
@@ -3683,6 +2398,7 @@ pub struct MultiSelectQuestionRuleCategoryAutomation {
     pub option_ref_ids: List<Str>,
 }
 
+#[rustfmt::skip]
 impl MultiSelectQuestionRuleCategoryAutomation {
     /// A `MultiSelectQuestionRuleCategoryAutomation` with its required properties, named in a [`MultiSelectQuestionRuleCategoryAutomationRequired`].
     pub fn new(required: MultiSelectQuestionRuleCategoryAutomationRequired) -> Self {
@@ -3694,31 +2410,11 @@ impl MultiSelectQuestionRuleCategoryAutomation {
     }
 
     /// `Category`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn category(mut self, value: impl Into<Str>) -> Self {
-        self.category = value.into();
-        self
-    }
-
+    pub fn category(mut self, value: impl Into<Str>) -> Self { self.category = value.into(); self }
     /// `Condition`: a [`MultiSelectQuestionRuleCategoryAutomationCondition`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn condition(
-        mut self,
-        value: impl Into<MultiSelectQuestionRuleCategoryAutomationCondition>,
-    ) -> Self {
-        self.condition = value.into();
-        self
-    }
-
+    pub fn condition(mut self, value: impl Into<MultiSelectQuestionRuleCategoryAutomationCondition>) -> Self { self.condition = value.into(); self }
     /// `OptionRefIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn option_ref_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.option_ref_ids = value.into();
-        self
-    }
+    pub fn option_ref_ids(mut self, value: impl Into<List<Str>>) -> Self { self.option_ref_ids = value.into(); self }
 }
 
 impl PropertyType for MultiSelectQuestionRuleCategoryAutomation {}
@@ -3737,42 +2433,17 @@ impl ToValue for MultiSelectQuestionRuleCategoryAutomation {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NumericQuestionPropertyValueAutomationRequired {
     /// `Label`: a [`Label`] value, required.
-    ///
-    /// The property label of the automation.
     pub label: Label,
 }
 
-static RULE_NumericQuestionPropertyValueAutomation: ObjRule = ObjRule {
-    properties: &[(
-        "Label",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &[
-                "OVERALL_CUSTOMER_SENTIMENT_SCORE",
-                "OVERALL_AGENT_SENTIMENT_SCORE",
-                "NON_TALK_TIME",
-                "NON_TALK_TIME_PERCENTAGE",
-                "NUMBER_OF_INTERRUPTIONS",
-                "CONTACT_DURATION",
-                "AGENT_INTERACTION_DURATION",
-                "CUSTOMER_HOLD_TIME",
-                "LONGEST_HOLD_DURATION",
-                "NUMBER_OF_HOLDS",
-                "AGENT_INTERACTION_AND_HOLD_DURATION",
-                "CUSTOMER_SENTIMENT_SCORE_WITHOUT_AGENT",
-                "CUSTOMER_SENTIMENT_SCORE_WITH_AGENT",
-            ],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_NumericQuestionPropertyValueAutomation: ObjRule = ObjRule {
+    properties: &[
+        ("Label", Shape::Str(&StrRule { allowed: &["OVERALL_CUSTOMER_SENTIMENT_SCORE", "OVERALL_AGENT_SENTIMENT_SCORE", "NON_TALK_TIME", "NON_TALK_TIME_PERCENTAGE", "NUMBER_OF_INTERRUPTIONS", "CONTACT_DURATION", "AGENT_INTERACTION_DURATION", "CUSTOMER_HOLD_TIME", "LONGEST_HOLD_DURATION", "NUMBER_OF_HOLDS", "AGENT_INTERACTION_AND_HOLD_DURATION", "CUSTOMER_SENTIMENT_SCORE_WITHOUT_AGENT", "CUSTOMER_SENTIMENT_SCORE_WITH_AGENT"], ..StrRule::ANY })),
+    ],
     required: &["Label"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NumericQuestionPropertyValueAutomation` property type of `AWS::Connect::EvaluationForm`.
@@ -3788,6 +2459,7 @@ pub struct NumericQuestionPropertyValueAutomation {
     pub label: Label,
 }
 
+#[rustfmt::skip]
 impl NumericQuestionPropertyValueAutomation {
     /// A `NumericQuestionPropertyValueAutomation` with its required properties, named in a [`NumericQuestionPropertyValueAutomationRequired`].
     pub fn new(required: NumericQuestionPropertyValueAutomationRequired) -> Self {
@@ -3797,12 +2469,7 @@ impl NumericQuestionPropertyValueAutomation {
     }
 
     /// `Label`: a [`Label`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn label(mut self, value: impl Into<Label>) -> Self {
-        self.label = value.into();
-        self
-    }
+    pub fn label(mut self, value: impl Into<Label>) -> Self { self.label = value.into(); self }
 }
 
 impl PropertyType for NumericQuestionPropertyValueAutomation {}
@@ -3817,48 +2484,20 @@ impl ToValue for NumericQuestionPropertyValueAutomation {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScoringStrategyRequired {
     /// `Mode`: a [`ScoringStrategyMode`] value, required.
-    ///
-    /// The scoring mode of the evaluation form.
-    ///
-    /// *Allowed values* : `QUESTION_ONLY` | `SECTION_ONLY`
     pub mode: ScoringStrategyMode,
     /// `Status`: a [`ScoringStrategyStatus`] value, required.
-    ///
-    /// The scoring status of the evaluation form.
-    ///
-    /// *Allowed values* : `ENABLED` | `DISABLED`
     pub status: ScoringStrategyStatus,
 }
 
-static RULE_ScoringStrategy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ScoringStrategy: ObjRule = ObjRule {
     properties: &[
-        (
-            "Mode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["QUESTION_ONLY", "SECTION_ONLY"],
-                format: None,
-            }),
-        ),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
+        ("Mode", Shape::Str(&StrRule { allowed: &["QUESTION_ONLY", "SECTION_ONLY"], ..StrRule::ANY })),
+        ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
     ],
     required: &["Mode", "Status"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ScoringStrategy` property type of `AWS::Connect::EvaluationForm`.
@@ -3882,6 +2521,7 @@ pub struct ScoringStrategy {
     pub status: ScoringStrategyStatus,
 }
 
+#[rustfmt::skip]
 impl ScoringStrategy {
     /// A `ScoringStrategy` with its required properties, named in a [`ScoringStrategyRequired`].
     pub fn new(required: ScoringStrategyRequired) -> Self {
@@ -3892,20 +2532,9 @@ impl ScoringStrategy {
     }
 
     /// `Mode`: a [`ScoringStrategyMode`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mode(mut self, value: impl Into<ScoringStrategyMode>) -> Self {
-        self.mode = value.into();
-        self
-    }
-
+    pub fn mode(mut self, value: impl Into<ScoringStrategyMode>) -> Self { self.mode = value.into(); self }
     /// `Status`: a [`ScoringStrategyStatus`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<ScoringStrategyStatus>) -> Self {
-        self.status = value.into();
-        self
-    }
+    pub fn status(mut self, value: impl Into<ScoringStrategyStatus>) -> Self { self.status = value.into(); self }
 }
 
 impl PropertyType for ScoringStrategy {}
@@ -3923,72 +2552,23 @@ impl ToValue for ScoringStrategy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SingleSelectQuestionRuleCategoryAutomationRequired {
     /// `Category`: a string, required.
-    ///
-    /// The category name, as defined in Rules.
-    ///
-    /// *Minimum* : 1
-    ///
-    /// *Maximum* : 50
-    ///
-    /// Length 1 to 50.
     pub category: Str,
     /// `Condition`: a [`SingleSelectQuestionRuleCategoryAutomationCondition`] value, required.
-    ///
-    /// The condition to apply for the automation option. If the condition is PRESENT, then the option is applied when the contact data includes the category. Similarly, if the condition is NOT_PRESENT, then the option is applied when the contact data does not include the category.
-    ///
-    /// *Allowed values* : `PRESENT` | `NOT_PRESENT`
-    ///
-    /// *Maximum* : 50
     pub condition: SingleSelectQuestionRuleCategoryAutomationCondition,
     /// `OptionRefId`: a string, required.
-    ///
-    /// The identifier of the answer option. An identifier must be unique within the question.
-    ///
-    /// *Length Constraints* : Minimum length of 1. Maximum length of 40.
-    ///
-    /// Pattern `^[a-zA-Z0-9._-]{1,40}$`.
     pub option_ref_id: Str,
 }
 
-static RULE_SingleSelectQuestionRuleCategoryAutomation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SingleSelectQuestionRuleCategoryAutomation: ObjRule = ObjRule {
     properties: &[
-        (
-            "Category",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(50),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Condition",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PRESENT", "NOT_PRESENT"],
-                format: None,
-            }),
-        ),
-        (
-            "OptionRefId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Category", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY })),
+        ("Condition", Shape::Str(&StrRule { allowed: &["PRESENT", "NOT_PRESENT"], ..StrRule::ANY })),
+        ("OptionRefId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["Category", "Condition", "OptionRefId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SingleSelectQuestionRuleCategoryAutomation` property type of `AWS::Connect::EvaluationForm`.
@@ -4028,6 +2608,7 @@ pub struct SingleSelectQuestionRuleCategoryAutomation {
     pub option_ref_id: Str,
 }
 
+#[rustfmt::skip]
 impl SingleSelectQuestionRuleCategoryAutomation {
     /// A `SingleSelectQuestionRuleCategoryAutomation` with its required properties, named in a [`SingleSelectQuestionRuleCategoryAutomationRequired`].
     pub fn new(required: SingleSelectQuestionRuleCategoryAutomationRequired) -> Self {
@@ -4039,31 +2620,11 @@ impl SingleSelectQuestionRuleCategoryAutomation {
     }
 
     /// `Category`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn category(mut self, value: impl Into<Str>) -> Self {
-        self.category = value.into();
-        self
-    }
-
+    pub fn category(mut self, value: impl Into<Str>) -> Self { self.category = value.into(); self }
     /// `Condition`: a [`SingleSelectQuestionRuleCategoryAutomationCondition`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn condition(
-        mut self,
-        value: impl Into<SingleSelectQuestionRuleCategoryAutomationCondition>,
-    ) -> Self {
-        self.condition = value.into();
-        self
-    }
-
+    pub fn condition(mut self, value: impl Into<SingleSelectQuestionRuleCategoryAutomationCondition>) -> Self { self.condition = value.into(); self }
     /// `OptionRefId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn option_ref_id(mut self, value: impl Into<Str>) -> Self {
-        self.option_ref_id = value.into();
-        self
-    }
+    pub fn option_ref_id(mut self, value: impl Into<Str>) -> Self { self.option_ref_id = value.into(); self }
 }
 
 impl PropertyType for SingleSelectQuestionRuleCategoryAutomation {}
@@ -4074,102 +2635,6 @@ impl ToValue for SingleSelectQuestionRuleCategoryAutomation {
             .req("Category", &self.category)
             .req("Condition", &self.condition)
             .req("OptionRefId", &self.option_ref_id)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Connect::EvaluationForm`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-connect-evaluationform-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -7,121 +7,45 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\P{C}\\r\\n\\t]{1,250}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\d{4}-\\d{2}-\\d{2}$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[-a-zA-Z0-9]*$");
 pub(crate) static PATTERN_3: Pattern =
     Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
 pub(crate) static PATTERN_4: Pattern = Pattern::new("^[\\P{C}\\r\\n\\t]{1,127}$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
 
 /// The required properties of [`HoursOfOperation`], by name: `HoursOfOperation::new(HoursOfOperationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HoursOfOperationRequired {
     /// `Config`: a list of [`HoursOfOperationConfig`] objects, required.
-    ///
-    /// Configuration information for the hours of operation.
-    ///
-    /// Items 0 to 100.
     pub config: List<HoursOfOperationConfig>,
     /// `InstanceArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the instance.
-    ///
-    /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`.
     pub instance_arn: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name for the hours of operation.
-    ///
-    /// Pattern `^[\P{C}\r\n\t]{1,127}$`; length 1 to 127.
     pub name: Str,
     /// `TimeZone`: a string, required.
-    ///
-    /// The time zone for the hours of operation.
     pub time_zone: Str,
 }
 
-static RULE_HoursOfOperation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HoursOfOperation: ObjRule = ObjRule {
     properties: &[
-        (
-            "ChildHoursOfOperations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_HoursOfOperationsIdentifier),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Config",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_HoursOfOperationConfig),
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(250),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "HoursOfOperationOverrides",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_HoursOfOperationOverride),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "InstanceArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ParentHoursOfOperations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_HoursOfOperationsIdentifier),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("ChildHoursOfOperations", Shape::List(&ListRule { items: Shape::Object(&RULE_HoursOfOperationsIdentifier), min_items: None, max_items: None })),
+        ("Config", Shape::List(&ListRule { items: Shape::Object(&RULE_HoursOfOperationConfig), min_items: Some(0), max_items: Some(100) })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(250), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("HoursOfOperationOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_HoursOfOperationOverride), min_items: None, max_items: Some(50) })),
+        ("InstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("ParentHoursOfOperations", Shape::List(&ListRule { items: Shape::Object(&RULE_HoursOfOperationsIdentifier), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
         ("TimeZone", Shape::STR),
     ],
     required: &["InstanceArn", "Name", "TimeZone", "Config"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Connect::HoursOfOperation` resource.
@@ -186,6 +110,7 @@ pub struct HoursOfOperation {
     pub time_zone: Str,
 }
 
+#[rustfmt::skip]
 impl HoursOfOperation {
     /// The CloudFormation type name, `AWS::Connect::HoursOfOperation`.
     pub const TYPE_NAME: &'static str = "AWS::Connect::HoursOfOperation";
@@ -222,85 +147,23 @@ impl HoursOfOperation {
     }
 
     /// `ChildHoursOfOperations`: a list of [`HoursOfOperationsIdentifier`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn child_hours_of_operations(
-        mut self,
-        value: impl Into<List<HoursOfOperationsIdentifier>>,
-    ) -> Self {
-        self.child_hours_of_operations = Some(value.into());
-        self
-    }
-
+    pub fn child_hours_of_operations(mut self, value: impl Into<List<HoursOfOperationsIdentifier>>) -> Self { self.child_hours_of_operations = Some(value.into()); self }
     /// `Config`: a list of [`HoursOfOperationConfig`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn config(mut self, value: impl Into<List<HoursOfOperationConfig>>) -> Self {
-        self.config = value.into();
-        self
-    }
-
+    pub fn config(mut self, value: impl Into<List<HoursOfOperationConfig>>) -> Self { self.config = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `HoursOfOperationOverrides`: a list of [`HoursOfOperationOverride`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hours_of_operation_overrides(
-        mut self,
-        value: impl Into<List<HoursOfOperationOverride>>,
-    ) -> Self {
-        self.hours_of_operation_overrides = Some(value.into());
-        self
-    }
-
+    pub fn hours_of_operation_overrides(mut self, value: impl Into<List<HoursOfOperationOverride>>) -> Self { self.hours_of_operation_overrides = Some(value.into()); self }
     /// `InstanceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self {
-        self.instance_arn = value.into();
-        self
-    }
-
+    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `ParentHoursOfOperations`: a list of [`HoursOfOperationsIdentifier`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parent_hours_of_operations(
-        mut self,
-        value: impl Into<List<HoursOfOperationsIdentifier>>,
-    ) -> Self {
-        self.parent_hours_of_operations = Some(value.into());
-        self
-    }
-
+    pub fn parent_hours_of_operations(mut self, value: impl Into<List<HoursOfOperationsIdentifier>>) -> Self { self.parent_hours_of_operations = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TimeZone`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn time_zone(mut self, value: impl Into<Str>) -> Self {
-        self.time_zone = value.into();
-        self
-    }
+    pub fn time_zone(mut self, value: impl Into<Str>) -> Self { self.time_zone = value.into(); self }
 }
 
 impl Resource for HoursOfOperation {
@@ -358,48 +221,23 @@ impl HoursOfOperationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HoursOfOperationConfigRequired {
     /// `Day`: a [`Day`] value, required.
-    ///
-    /// The day that the hours of operation applies to.
     pub day: Day,
     /// `EndTime`: a [`HoursOfOperationTimeSlice`] object, required.
-    ///
-    /// The end time that your contact center closes.
     pub end_time: Obj<HoursOfOperationTimeSlice>,
     /// `StartTime`: a [`HoursOfOperationTimeSlice`] object, required.
-    ///
-    /// The start time that your contact center opens.
     pub start_time: Obj<HoursOfOperationTimeSlice>,
 }
 
-static RULE_HoursOfOperationConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HoursOfOperationConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "Day",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "SUNDAY",
-                    "MONDAY",
-                    "TUESDAY",
-                    "WEDNESDAY",
-                    "THURSDAY",
-                    "FRIDAY",
-                    "SATURDAY",
-                ],
-                format: None,
-            }),
-        ),
+        ("Day", Shape::Str(&StrRule { allowed: &["SUNDAY", "MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY"], ..StrRule::ANY })),
         ("EndTime", Shape::Object(&RULE_HoursOfOperationTimeSlice)),
         ("StartTime", Shape::Object(&RULE_HoursOfOperationTimeSlice)),
     ],
     required: &["Day", "StartTime", "EndTime"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HoursOfOperationConfig` property type of `AWS::Connect::HoursOfOperation`.
@@ -423,6 +261,7 @@ pub struct HoursOfOperationConfig {
     pub start_time: Obj<HoursOfOperationTimeSlice>,
 }
 
+#[rustfmt::skip]
 impl HoursOfOperationConfig {
     /// A `HoursOfOperationConfig` with its required properties, named in a [`HoursOfOperationConfigRequired`].
     pub fn new(required: HoursOfOperationConfigRequired) -> Self {
@@ -434,28 +273,11 @@ impl HoursOfOperationConfig {
     }
 
     /// `Day`: a [`Day`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn day(mut self, value: impl Into<Day>) -> Self {
-        self.day = value.into();
-        self
-    }
-
+    pub fn day(mut self, value: impl Into<Day>) -> Self { self.day = value.into(); self }
     /// `EndTime`: a [`HoursOfOperationTimeSlice`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn end_time(mut self, value: impl Into<Obj<HoursOfOperationTimeSlice>>) -> Self {
-        self.end_time = value.into();
-        self
-    }
-
+    pub fn end_time(mut self, value: impl Into<Obj<HoursOfOperationTimeSlice>>) -> Self { self.end_time = value.into(); self }
     /// `StartTime`: a [`HoursOfOperationTimeSlice`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start_time(mut self, value: impl Into<Obj<HoursOfOperationTimeSlice>>) -> Self {
-        self.start_time = value.into();
-        self
-    }
+    pub fn start_time(mut self, value: impl Into<Obj<HoursOfOperationTimeSlice>>) -> Self { self.start_time = value.into(); self }
 }
 
 impl PropertyType for HoursOfOperationConfig {}
@@ -474,114 +296,30 @@ impl ToValue for HoursOfOperationConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HoursOfOperationOverrideRequired {
     /// `EffectiveFrom`: a string, required.
-    ///
-    /// The date from which the hours of operation override would be effective.
-    ///
-    /// Pattern `^\d{4}-\d{2}-\d{2}$`.
     pub effective_from: Str,
     /// `EffectiveTill`: a string, required.
-    ///
-    /// The date until the hours of operation override is effective.
-    ///
-    /// Pattern `^\d{4}-\d{2}-\d{2}$`.
     pub effective_till: Str,
     /// `OverrideConfig`: a list of [`HoursOfOperationOverrideConfig`] objects, required.
-    ///
-    /// Configuration information for the hours of operation override: day, start time, and end time.
-    ///
-    /// Items at most 100.
     pub override_config: List<HoursOfOperationOverrideConfig>,
     /// `OverrideName`: a string, required.
-    ///
-    /// The name of the hours of operation override.
-    ///
-    /// Length 1 to 127.
     pub override_name: Str,
 }
 
-static RULE_HoursOfOperationOverride: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HoursOfOperationOverride: ObjRule = ObjRule {
     properties: &[
-        (
-            "EffectiveFrom",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EffectiveTill",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "HoursOfOperationOverrideId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OverrideConfig",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_HoursOfOperationOverrideConfig),
-                min_items: None,
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "OverrideDescription",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(250),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OverrideName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OverrideType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["STANDARD", "OPEN", "CLOSED"],
-                format: None,
-            }),
-        ),
+        ("EffectiveFrom", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("EffectiveTill", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("HoursOfOperationOverrideId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("OverrideConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_HoursOfOperationOverrideConfig), min_items: None, max_items: Some(100) })),
+        ("OverrideDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(250), ..StrRule::ANY })),
+        ("OverrideName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
+        ("OverrideType", Shape::Str(&StrRule { allowed: &["STANDARD", "OPEN", "CLOSED"], ..StrRule::ANY })),
         ("RecurrenceConfig", Shape::Object(&RULE_RecurrenceConfig)),
     ],
-    required: &[
-        "OverrideName",
-        "EffectiveFrom",
-        "EffectiveTill",
-        "OverrideConfig",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["OverrideName", "EffectiveFrom", "EffectiveTill", "OverrideConfig"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HoursOfOperationOverride` property type of `AWS::Connect::HoursOfOperation`.
@@ -637,6 +375,7 @@ pub struct HoursOfOperationOverride {
     pub recurrence_config: Option<Obj<RecurrenceConfig>>,
 }
 
+#[rustfmt::skip]
 impl HoursOfOperationOverride {
     /// A `HoursOfOperationOverride` with its required properties, named in a [`HoursOfOperationOverrideRequired`].
     pub fn new(required: HoursOfOperationOverrideRequired) -> Self {
@@ -653,71 +392,21 @@ impl HoursOfOperationOverride {
     }
 
     /// `EffectiveFrom`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn effective_from(mut self, value: impl Into<Str>) -> Self {
-        self.effective_from = value.into();
-        self
-    }
-
+    pub fn effective_from(mut self, value: impl Into<Str>) -> Self { self.effective_from = value.into(); self }
     /// `EffectiveTill`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn effective_till(mut self, value: impl Into<Str>) -> Self {
-        self.effective_till = value.into();
-        self
-    }
-
+    pub fn effective_till(mut self, value: impl Into<Str>) -> Self { self.effective_till = value.into(); self }
     /// `HoursOfOperationOverrideId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hours_of_operation_override_id(mut self, value: impl Into<Str>) -> Self {
-        self.hours_of_operation_override_id = Some(value.into());
-        self
-    }
-
+    pub fn hours_of_operation_override_id(mut self, value: impl Into<Str>) -> Self { self.hours_of_operation_override_id = Some(value.into()); self }
     /// `OverrideConfig`: a list of [`HoursOfOperationOverrideConfig`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn override_config(
-        mut self,
-        value: impl Into<List<HoursOfOperationOverrideConfig>>,
-    ) -> Self {
-        self.override_config = value.into();
-        self
-    }
-
+    pub fn override_config(mut self, value: impl Into<List<HoursOfOperationOverrideConfig>>) -> Self { self.override_config = value.into(); self }
     /// `OverrideDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn override_description(mut self, value: impl Into<Str>) -> Self {
-        self.override_description = Some(value.into());
-        self
-    }
-
+    pub fn override_description(mut self, value: impl Into<Str>) -> Self { self.override_description = Some(value.into()); self }
     /// `OverrideName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn override_name(mut self, value: impl Into<Str>) -> Self {
-        self.override_name = value.into();
-        self
-    }
-
+    pub fn override_name(mut self, value: impl Into<Str>) -> Self { self.override_name = value.into(); self }
     /// `OverrideType`: an [`OverrideType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn override_type(mut self, value: impl Into<OverrideType>) -> Self {
-        self.override_type = Some(value.into());
-        self
-    }
-
+    pub fn override_type(mut self, value: impl Into<OverrideType>) -> Self { self.override_type = Some(value.into()); self }
     /// `RecurrenceConfig`: a [`RecurrenceConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn recurrence_config(mut self, value: impl Into<Obj<RecurrenceConfig>>) -> Self {
-        self.recurrence_config = Some(value.into());
-        self
-    }
+    pub fn recurrence_config(mut self, value: impl Into<Obj<RecurrenceConfig>>) -> Self { self.recurrence_config = Some(value.into()); self }
 }
 
 impl PropertyType for HoursOfOperationOverride {}
@@ -744,48 +433,23 @@ impl ToValue for HoursOfOperationOverride {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HoursOfOperationOverrideConfigRequired {
     /// `Day`: a [`Day`] value, required.
-    ///
-    /// The day that the hours of operation override applies to.
     pub day: Day,
     /// `EndTime`: an [`OverrideTimeSlice`] object, required.
-    ///
-    /// The end time that your contact center closes if overrides are applied.
     pub end_time: Obj<OverrideTimeSlice>,
     /// `StartTime`: an [`OverrideTimeSlice`] object, required.
-    ///
-    /// The start time when your contact center opens if overrides are applied.
     pub start_time: Obj<OverrideTimeSlice>,
 }
 
-static RULE_HoursOfOperationOverrideConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HoursOfOperationOverrideConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "Day",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "SUNDAY",
-                    "MONDAY",
-                    "TUESDAY",
-                    "WEDNESDAY",
-                    "THURSDAY",
-                    "FRIDAY",
-                    "SATURDAY",
-                ],
-                format: None,
-            }),
-        ),
+        ("Day", Shape::Str(&StrRule { allowed: &["SUNDAY", "MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY"], ..StrRule::ANY })),
         ("EndTime", Shape::Object(&RULE_OverrideTimeSlice)),
         ("StartTime", Shape::Object(&RULE_OverrideTimeSlice)),
     ],
     required: &["Day", "StartTime", "EndTime"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HoursOfOperationOverrideConfig` property type of `AWS::Connect::HoursOfOperation`.
@@ -809,6 +473,7 @@ pub struct HoursOfOperationOverrideConfig {
     pub start_time: Obj<OverrideTimeSlice>,
 }
 
+#[rustfmt::skip]
 impl HoursOfOperationOverrideConfig {
     /// A `HoursOfOperationOverrideConfig` with its required properties, named in a [`HoursOfOperationOverrideConfigRequired`].
     pub fn new(required: HoursOfOperationOverrideConfigRequired) -> Self {
@@ -820,28 +485,11 @@ impl HoursOfOperationOverrideConfig {
     }
 
     /// `Day`: a [`Day`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn day(mut self, value: impl Into<Day>) -> Self {
-        self.day = value.into();
-        self
-    }
-
+    pub fn day(mut self, value: impl Into<Day>) -> Self { self.day = value.into(); self }
     /// `EndTime`: an [`OverrideTimeSlice`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn end_time(mut self, value: impl Into<Obj<OverrideTimeSlice>>) -> Self {
-        self.end_time = value.into();
-        self
-    }
-
+    pub fn end_time(mut self, value: impl Into<Obj<OverrideTimeSlice>>) -> Self { self.end_time = value.into(); self }
     /// `StartTime`: an [`OverrideTimeSlice`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start_time(mut self, value: impl Into<Obj<OverrideTimeSlice>>) -> Self {
-        self.start_time = value.into();
-        self
-    }
+    pub fn start_time(mut self, value: impl Into<Obj<OverrideTimeSlice>>) -> Self { self.start_time = value.into(); self }
 }
 
 impl PropertyType for HoursOfOperationOverrideConfig {}
@@ -860,44 +508,20 @@ impl ToValue for HoursOfOperationOverrideConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HoursOfOperationTimeSliceRequired {
     /// `Hours`: an integer, required.
-    ///
-    /// The hours.
-    ///
-    /// Value 0 to 23.
     pub hours: Int,
     /// `Minutes`: an integer, required.
-    ///
-    /// The minutes.
-    ///
-    /// Value 0 to 59.
     pub minutes: Int,
 }
 
-static RULE_HoursOfOperationTimeSlice: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HoursOfOperationTimeSlice: ObjRule = ObjRule {
     properties: &[
-        (
-            "Hours",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(23.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Minutes",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(59.0),
-                allowed: &[],
-            }),
-        ),
+        ("Hours", Shape::Int(&NumRule { min: Some(0.0), max: Some(23.0), ..NumRule::ANY })),
+        ("Minutes", Shape::Int(&NumRule { min: Some(0.0), max: Some(59.0), ..NumRule::ANY })),
     ],
     required: &["Hours", "Minutes"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HoursOfOperationTimeSlice` property type of `AWS::Connect::HoursOfOperation`.
@@ -921,6 +545,7 @@ pub struct HoursOfOperationTimeSlice {
     pub minutes: Int,
 }
 
+#[rustfmt::skip]
 impl HoursOfOperationTimeSlice {
     /// A `HoursOfOperationTimeSlice` with its required properties, named in a [`HoursOfOperationTimeSliceRequired`].
     pub fn new(required: HoursOfOperationTimeSliceRequired) -> Self {
@@ -931,20 +556,9 @@ impl HoursOfOperationTimeSlice {
     }
 
     /// `Hours`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hours(mut self, value: impl Into<Int>) -> Self {
-        self.hours = value.into();
-        self
-    }
-
+    pub fn hours(mut self, value: impl Into<Int>) -> Self { self.hours = value.into(); self }
     /// `Minutes`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn minutes(mut self, value: impl Into<Int>) -> Self {
-        self.minutes = value.into();
-        self
-    }
+    pub fn minutes(mut self, value: impl Into<Int>) -> Self { self.minutes = value.into(); self }
 }
 
 impl PropertyType for HoursOfOperationTimeSlice {}
@@ -962,31 +576,18 @@ impl ToValue for HoursOfOperationTimeSlice {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HoursOfOperationsIdentifierRequired {
     /// `Id`: a string, required.
-    ///
-    /// The identifier for the hours of operation.
     pub id: Str,
 }
 
-static RULE_HoursOfOperationsIdentifier: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HoursOfOperationsIdentifier: ObjRule = ObjRule {
     properties: &[
         ("Id", Shape::STR),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
     ],
     required: &["Id"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HoursOfOperationsIdentifier` property type of `AWS::Connect::HoursOfOperation`.
@@ -1008,6 +609,7 @@ pub struct HoursOfOperationsIdentifier {
     pub name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl HoursOfOperationsIdentifier {
     /// A `HoursOfOperationsIdentifier` with its required properties, named in a [`HoursOfOperationsIdentifierRequired`].
     pub fn new(required: HoursOfOperationsIdentifierRequired) -> Self {
@@ -1018,20 +620,9 @@ impl HoursOfOperationsIdentifier {
     }
 
     /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
 }
 
 impl PropertyType for HoursOfOperationsIdentifier {}
@@ -1049,44 +640,20 @@ impl ToValue for HoursOfOperationsIdentifier {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OverrideTimeSliceRequired {
     /// `Hours`: an integer, required.
-    ///
-    /// The hours.
-    ///
-    /// Value 0 to 23.
     pub hours: Int,
     /// `Minutes`: an integer, required.
-    ///
-    /// The minutes.
-    ///
-    /// Value 0 to 59.
     pub minutes: Int,
 }
 
-static RULE_OverrideTimeSlice: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OverrideTimeSlice: ObjRule = ObjRule {
     properties: &[
-        (
-            "Hours",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(23.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Minutes",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(59.0),
-                allowed: &[],
-            }),
-        ),
+        ("Hours", Shape::Int(&NumRule { min: Some(0.0), max: Some(23.0), ..NumRule::ANY })),
+        ("Minutes", Shape::Int(&NumRule { min: Some(0.0), max: Some(59.0), ..NumRule::ANY })),
     ],
     required: &["Hours", "Minutes"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OverrideTimeSlice` property type of `AWS::Connect::HoursOfOperation`.
@@ -1110,6 +677,7 @@ pub struct OverrideTimeSlice {
     pub minutes: Int,
 }
 
+#[rustfmt::skip]
 impl OverrideTimeSlice {
     /// A `OverrideTimeSlice` with its required properties, named in a [`OverrideTimeSliceRequired`].
     pub fn new(required: OverrideTimeSliceRequired) -> Self {
@@ -1120,20 +688,9 @@ impl OverrideTimeSlice {
     }
 
     /// `Hours`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hours(mut self, value: impl Into<Int>) -> Self {
-        self.hours = value.into();
-        self
-    }
-
+    pub fn hours(mut self, value: impl Into<Int>) -> Self { self.hours = value.into(); self }
     /// `Minutes`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn minutes(mut self, value: impl Into<Int>) -> Self {
-        self.minutes = value.into();
-        self
-    }
+    pub fn minutes(mut self, value: impl Into<Int>) -> Self { self.minutes = value.into(); self }
 }
 
 impl PropertyType for OverrideTimeSlice {}
@@ -1151,19 +708,17 @@ impl ToValue for OverrideTimeSlice {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecurrenceConfigRequired {
     /// `RecurrencePattern`: a [`RecurrencePattern`] object, required.
-    ///
-    /// Pattern for recurring hours of operation overrides.
     pub recurrence_pattern: Obj<RecurrencePattern>,
 }
 
-static RULE_RecurrenceConfig: ObjRule = ObjRule {
-    properties: &[("RecurrencePattern", Shape::Object(&RULE_RecurrencePattern))],
+#[rustfmt::skip]
+pub(crate) static RULE_RecurrenceConfig: ObjRule = ObjRule {
+    properties: &[
+        ("RecurrencePattern", Shape::Object(&RULE_RecurrencePattern)),
+    ],
     required: &["RecurrencePattern"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RecurrenceConfig` property type of `AWS::Connect::HoursOfOperation`.
@@ -1179,6 +734,7 @@ pub struct RecurrenceConfig {
     pub recurrence_pattern: Obj<RecurrencePattern>,
 }
 
+#[rustfmt::skip]
 impl RecurrenceConfig {
     /// A `RecurrenceConfig` with its required properties, named in a [`RecurrenceConfigRequired`].
     pub fn new(required: RecurrenceConfigRequired) -> Self {
@@ -1188,12 +744,7 @@ impl RecurrenceConfig {
     }
 
     /// `RecurrencePattern`: a [`RecurrencePattern`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn recurrence_pattern(mut self, value: impl Into<Obj<RecurrencePattern>>) -> Self {
-        self.recurrence_pattern = value.into();
-        self
-    }
+    pub fn recurrence_pattern(mut self, value: impl Into<Obj<RecurrencePattern>>) -> Self { self.recurrence_pattern = value.into(); self }
 }
 
 impl PropertyType for RecurrenceConfig {}
@@ -1206,69 +757,17 @@ impl ToValue for RecurrenceConfig {
     }
 }
 
-static RULE_RecurrencePattern: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RecurrencePattern: ObjRule = ObjRule {
     properties: &[
-        (
-            "ByMonth",
-            Shape::List(&ListRule {
-                items: Shape::Int(&NumRule {
-                    min: Some(1.0),
-                    max: Some(12.0),
-                    allowed: &[],
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ByMonthDay",
-            Shape::List(&ListRule {
-                items: Shape::Int(&NumRule {
-                    min: Some(-1.0),
-                    max: Some(31.0),
-                    allowed: &[],
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ByWeekdayOccurrence",
-            Shape::List(&ListRule {
-                items: Shape::Int(&NumRule {
-                    min: Some(-1.0),
-                    max: Some(4.0),
-                    allowed: &[],
-                }),
-                min_items: Some(0),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "Frequency",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["WEEKLY", "MONTHLY", "YEARLY"],
-                format: None,
-            }),
-        ),
-        (
-            "Interval",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(6.0),
-                allowed: &[],
-            }),
-        ),
+        ("ByMonth", Shape::List(&ListRule { items: Shape::Int(&NumRule { min: Some(1.0), max: Some(12.0), ..NumRule::ANY }), min_items: None, max_items: None })),
+        ("ByMonthDay", Shape::List(&ListRule { items: Shape::Int(&NumRule { min: Some(-1.0), max: Some(31.0), ..NumRule::ANY }), min_items: None, max_items: None })),
+        ("ByWeekdayOccurrence", Shape::List(&ListRule { items: Shape::Int(&NumRule { min: Some(-1.0), max: Some(4.0), ..NumRule::ANY }), min_items: Some(0), max_items: Some(1) })),
+        ("Frequency", Shape::Str(&StrRule { allowed: &["WEEKLY", "MONTHLY", "YEARLY"], ..StrRule::ANY })),
+        ("Interval", Shape::Int(&NumRule { min: Some(1.0), max: Some(6.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RecurrencePattern` property type of `AWS::Connect::HoursOfOperation`.
@@ -1300,6 +799,7 @@ pub struct RecurrencePattern {
     pub interval: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl RecurrencePattern {
     /// A `RecurrencePattern` with no property set (none is required).
     pub fn new() -> Self {
@@ -1307,44 +807,15 @@ impl RecurrencePattern {
     }
 
     /// `ByMonth`: a list of integers.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn by_month(mut self, value: impl Into<List<Int>>) -> Self {
-        self.by_month = Some(value.into());
-        self
-    }
-
+    pub fn by_month(mut self, value: impl Into<List<Int>>) -> Self { self.by_month = Some(value.into()); self }
     /// `ByMonthDay`: a list of integers.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn by_month_day(mut self, value: impl Into<List<Int>>) -> Self {
-        self.by_month_day = Some(value.into());
-        self
-    }
-
+    pub fn by_month_day(mut self, value: impl Into<List<Int>>) -> Self { self.by_month_day = Some(value.into()); self }
     /// `ByWeekdayOccurrence`: a list of integers.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn by_weekday_occurrence(mut self, value: impl Into<List<Int>>) -> Self {
-        self.by_weekday_occurrence = Some(value.into());
-        self
-    }
-
+    pub fn by_weekday_occurrence(mut self, value: impl Into<List<Int>>) -> Self { self.by_weekday_occurrence = Some(value.into()); self }
     /// `Frequency`: a [`RecurrenceFrequency`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn frequency(mut self, value: impl Into<RecurrenceFrequency>) -> Self {
-        self.frequency = Some(value.into());
-        self
-    }
-
+    pub fn frequency(mut self, value: impl Into<RecurrenceFrequency>) -> Self { self.frequency = Some(value.into()); self }
     /// `Interval`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interval(mut self, value: impl Into<Int>) -> Self {
-        self.interval = Some(value.into());
-        self
-    }
+    pub fn interval(mut self, value: impl Into<Int>) -> Self { self.interval = Some(value.into()); self }
 }
 
 impl PropertyType for RecurrencePattern {}
@@ -1357,102 +828,6 @@ impl ToValue for RecurrencePattern {
             .opt("ByWeekdayOccurrence", &self.by_weekday_occurrence)
             .opt("Frequency", &self.frequency)
             .opt("Interval", &self.interval)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Connect::HoursOfOperation`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-connect-hoursofoperation-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

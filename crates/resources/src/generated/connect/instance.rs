@@ -14,65 +14,23 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!d-)([\\da-zA-Z]+)([-]*[
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstanceRequired {
     /// `Attributes`: an [`Attributes`] object, required.
-    ///
-    /// A toggle for an individual feature at the instance level.
     pub attributes: Obj<Attributes>,
     /// `IdentityManagementType`: an [`IdentityManagementType`] value, required.
-    ///
-    /// The identity management type.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub identity_management_type: IdentityManagementType,
 }
 
-static RULE_Instance: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Instance: ObjRule = ObjRule {
     properties: &[
         ("Attributes", Shape::Object(&RULE_Attributes)),
-        (
-            "DirectoryId",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "IdentityManagementType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SAML", "CONNECT_MANAGED", "EXISTING_DIRECTORY"],
-                format: None,
-            }),
-        ),
-        (
-            "InstanceAlias",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(45),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DirectoryId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("IdentityManagementType", Shape::Str(&StrRule { allowed: &["SAML", "CONNECT_MANAGED", "EXISTING_DIRECTORY"], ..StrRule::ANY })),
+        ("InstanceAlias", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(45), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["IdentityManagementType", "Attributes"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Connect::Instance` resource.
@@ -120,6 +78,7 @@ pub struct Instance {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Instance {
     /// The CloudFormation type name, `AWS::Connect::Instance`.
     pub const TYPE_NAME: &'static str = "AWS::Connect::Instance";
@@ -152,44 +111,15 @@ impl Instance {
     }
 
     /// `Attributes`: an [`Attributes`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attributes(mut self, value: impl Into<Obj<Attributes>>) -> Self {
-        self.attributes = value.into();
-        self
-    }
-
+    pub fn attributes(mut self, value: impl Into<Obj<Attributes>>) -> Self { self.attributes = value.into(); self }
     /// `DirectoryId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn directory_id(mut self, value: impl Into<Str>) -> Self {
-        self.directory_id = Some(value.into());
-        self
-    }
-
+    pub fn directory_id(mut self, value: impl Into<Str>) -> Self { self.directory_id = Some(value.into()); self }
     /// `IdentityManagementType`: an [`IdentityManagementType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identity_management_type(mut self, value: impl Into<IdentityManagementType>) -> Self {
-        self.identity_management_type = value.into();
-        self
-    }
-
+    pub fn identity_management_type(mut self, value: impl Into<IdentityManagementType>) -> Self { self.identity_management_type = value.into(); self }
     /// `InstanceAlias`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_alias(mut self, value: impl Into<Str>) -> Self {
-        self.instance_alias = Some(value.into());
-        self
-    }
-
+    pub fn instance_alias(mut self, value: impl Into<Str>) -> Self { self.instance_alias = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Instance {
@@ -268,16 +198,13 @@ impl InstanceAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AttributesRequired {
     /// `InboundCalls`: a boolean, required.
-    ///
-    /// Mandatory element which enables inbound calls on new instance.
     pub inbound_calls: Bool,
     /// `OutboundCalls`: a boolean, required.
-    ///
-    /// Mandatory element which enables outbound calls on new instance.
     pub outbound_calls: Bool,
 }
 
-static RULE_Attributes: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Attributes: ObjRule = ObjRule {
     properties: &[
         ("AutoResolveBestVoices", Shape::Bool),
         ("ContactLens", Shape::Bool),
@@ -294,11 +221,8 @@ static RULE_Attributes: ObjRule = ObjRule {
         ("UseCustomTTSVoices", Shape::Bool),
     ],
     required: &["InboundCalls", "OutboundCalls"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Attributes` property type of `AWS::Connect::Instance`.
@@ -362,6 +286,7 @@ pub struct Attributes {
     pub use_custom_tts_voices: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl Attributes {
     /// A `Attributes` with its required properties, named in a [`AttributesRequired`].
     pub fn new(required: AttributesRequired) -> Self {
@@ -383,108 +308,31 @@ impl Attributes {
     }
 
     /// `AutoResolveBestVoices`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_resolve_best_voices(mut self, value: impl Into<Bool>) -> Self {
-        self.auto_resolve_best_voices = Some(value.into());
-        self
-    }
-
+    pub fn auto_resolve_best_voices(mut self, value: impl Into<Bool>) -> Self { self.auto_resolve_best_voices = Some(value.into()); self }
     /// `ContactLens`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn contact_lens(mut self, value: impl Into<Bool>) -> Self {
-        self.contact_lens = Some(value.into());
-        self
-    }
-
+    pub fn contact_lens(mut self, value: impl Into<Bool>) -> Self { self.contact_lens = Some(value.into()); self }
     /// `ContactflowLogs`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn contactflow_logs(mut self, value: impl Into<Bool>) -> Self {
-        self.contactflow_logs = Some(value.into());
-        self
-    }
-
+    pub fn contactflow_logs(mut self, value: impl Into<Bool>) -> Self { self.contactflow_logs = Some(value.into()); self }
     /// `EarlyMedia`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn early_media(mut self, value: impl Into<Bool>) -> Self {
-        self.early_media = Some(value.into());
-        self
-    }
-
+    pub fn early_media(mut self, value: impl Into<Bool>) -> Self { self.early_media = Some(value.into()); self }
     /// `EnhancedChatMonitoring`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enhanced_chat_monitoring(mut self, value: impl Into<Bool>) -> Self {
-        self.enhanced_chat_monitoring = Some(value.into());
-        self
-    }
-
+    pub fn enhanced_chat_monitoring(mut self, value: impl Into<Bool>) -> Self { self.enhanced_chat_monitoring = Some(value.into()); self }
     /// `EnhancedContactMonitoring`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enhanced_contact_monitoring(mut self, value: impl Into<Bool>) -> Self {
-        self.enhanced_contact_monitoring = Some(value.into());
-        self
-    }
-
+    pub fn enhanced_contact_monitoring(mut self, value: impl Into<Bool>) -> Self { self.enhanced_contact_monitoring = Some(value.into()); self }
     /// `HighVolumeOutBound`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn high_volume_out_bound(mut self, value: impl Into<Bool>) -> Self {
-        self.high_volume_out_bound = Some(value.into());
-        self
-    }
-
+    pub fn high_volume_out_bound(mut self, value: impl Into<Bool>) -> Self { self.high_volume_out_bound = Some(value.into()); self }
     /// `InboundCalls`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inbound_calls(mut self, value: impl Into<Bool>) -> Self {
-        self.inbound_calls = value.into();
-        self
-    }
-
+    pub fn inbound_calls(mut self, value: impl Into<Bool>) -> Self { self.inbound_calls = value.into(); self }
     /// `MessageStreaming`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn message_streaming(mut self, value: impl Into<Bool>) -> Self {
-        self.message_streaming = Some(value.into());
-        self
-    }
-
+    pub fn message_streaming(mut self, value: impl Into<Bool>) -> Self { self.message_streaming = Some(value.into()); self }
     /// `MultiPartyChatConference`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn multi_party_chat_conference(mut self, value: impl Into<Bool>) -> Self {
-        self.multi_party_chat_conference = Some(value.into());
-        self
-    }
-
+    pub fn multi_party_chat_conference(mut self, value: impl Into<Bool>) -> Self { self.multi_party_chat_conference = Some(value.into()); self }
     /// `MultiPartyConference`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn multi_party_conference(mut self, value: impl Into<Bool>) -> Self {
-        self.multi_party_conference = Some(value.into());
-        self
-    }
-
+    pub fn multi_party_conference(mut self, value: impl Into<Bool>) -> Self { self.multi_party_conference = Some(value.into()); self }
     /// `OutboundCalls`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn outbound_calls(mut self, value: impl Into<Bool>) -> Self {
-        self.outbound_calls = value.into();
-        self
-    }
-
+    pub fn outbound_calls(mut self, value: impl Into<Bool>) -> Self { self.outbound_calls = value.into(); self }
     /// `UseCustomTTSVoices`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn use_custom_tts_voices(mut self, value: impl Into<Bool>) -> Self {
-        self.use_custom_tts_voices = Some(value.into());
-        self
-    }
+    pub fn use_custom_tts_voices(mut self, value: impl Into<Bool>) -> Self { self.use_custom_tts_voices = Some(value.into()); self }
 }
 
 impl PropertyType for Attributes {}
@@ -519,44 +367,20 @@ impl ToValue for Attributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::Connect::Instance`.
@@ -574,6 +398,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -584,20 +409,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -19,87 +19,27 @@ pub(crate) static PATTERN_2: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstanceStorageConfigRequired {
     /// `InstanceArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the instance.
-    ///
-    /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`; create-only: changing it replaces the resource.
     pub instance_arn: Str,
     /// `ResourceType`: an [`InstanceStorageResourceType`] value, required.
-    ///
-    /// A valid resource type. Following are the valid resource types: `CHAT_TRANSCRIPTS` | `CALL_RECORDINGS` | `SCHEDULED_REPORTS` | `MEDIA_STREAMS` | `CONTACT_TRACE_RECORDS` | `AGENT_EVENTS`
-    ///
-    /// Create-only: changing it replaces the resource.
     pub resource_type: InstanceStorageResourceType,
     /// `StorageType`: a [`StorageType`] value, required.
-    ///
-    /// A valid storage type.
     pub storage_type: StorageType,
 }
 
-static RULE_InstanceStorageConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InstanceStorageConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "InstanceArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KinesisFirehoseConfig",
-            Shape::Object(&RULE_KinesisFirehoseConfig),
-        ),
-        (
-            "KinesisStreamConfig",
-            Shape::Object(&RULE_KinesisStreamConfig),
-        ),
-        (
-            "KinesisVideoStreamConfig",
-            Shape::Object(&RULE_KinesisVideoStreamConfig),
-        ),
-        (
-            "ResourceType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "CHAT_TRANSCRIPTS",
-                    "CALL_RECORDINGS",
-                    "SCHEDULED_REPORTS",
-                    "MEDIA_STREAMS",
-                    "CONTACT_TRACE_RECORDS",
-                    "AGENT_EVENTS",
-                ],
-                format: None,
-            }),
-        ),
+        ("InstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("KinesisFirehoseConfig", Shape::Object(&RULE_KinesisFirehoseConfig)),
+        ("KinesisStreamConfig", Shape::Object(&RULE_KinesisStreamConfig)),
+        ("KinesisVideoStreamConfig", Shape::Object(&RULE_KinesisVideoStreamConfig)),
+        ("ResourceType", Shape::Str(&StrRule { allowed: &["CHAT_TRANSCRIPTS", "CALL_RECORDINGS", "SCHEDULED_REPORTS", "MEDIA_STREAMS", "CONTACT_TRACE_RECORDS", "AGENT_EVENTS"], ..StrRule::ANY })),
         ("S3Config", Shape::Object(&RULE_S3Config)),
-        (
-            "StorageType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "S3",
-                    "KINESIS_VIDEO_STREAM",
-                    "KINESIS_STREAM",
-                    "KINESIS_FIREHOSE",
-                ],
-                format: None,
-            }),
-        ),
+        ("StorageType", Shape::Str(&StrRule { allowed: &["S3", "KINESIS_VIDEO_STREAM", "KINESIS_STREAM", "KINESIS_FIREHOSE"], ..StrRule::ANY })),
     ],
     required: &["InstanceArn", "ResourceType", "StorageType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Connect::InstanceStorageConfig` resource.
@@ -149,6 +89,7 @@ pub struct InstanceStorageConfig {
     pub storage_type: StorageType,
 }
 
+#[rustfmt::skip]
 impl InstanceStorageConfig {
     /// The CloudFormation type name, `AWS::Connect::InstanceStorageConfig`.
     pub const TYPE_NAME: &'static str = "AWS::Connect::InstanceStorageConfig";
@@ -183,63 +124,19 @@ impl InstanceStorageConfig {
     }
 
     /// `InstanceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self {
-        self.instance_arn = value.into();
-        self
-    }
-
+    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = value.into(); self }
     /// `KinesisFirehoseConfig`: a [`KinesisFirehoseConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kinesis_firehose_config(mut self, value: impl Into<Obj<KinesisFirehoseConfig>>) -> Self {
-        self.kinesis_firehose_config = Some(value.into());
-        self
-    }
-
+    pub fn kinesis_firehose_config(mut self, value: impl Into<Obj<KinesisFirehoseConfig>>) -> Self { self.kinesis_firehose_config = Some(value.into()); self }
     /// `KinesisStreamConfig`: a [`KinesisStreamConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kinesis_stream_config(mut self, value: impl Into<Obj<KinesisStreamConfig>>) -> Self {
-        self.kinesis_stream_config = Some(value.into());
-        self
-    }
-
+    pub fn kinesis_stream_config(mut self, value: impl Into<Obj<KinesisStreamConfig>>) -> Self { self.kinesis_stream_config = Some(value.into()); self }
     /// `KinesisVideoStreamConfig`: a [`KinesisVideoStreamConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kinesis_video_stream_config(
-        mut self,
-        value: impl Into<Obj<KinesisVideoStreamConfig>>,
-    ) -> Self {
-        self.kinesis_video_stream_config = Some(value.into());
-        self
-    }
-
+    pub fn kinesis_video_stream_config(mut self, value: impl Into<Obj<KinesisVideoStreamConfig>>) -> Self { self.kinesis_video_stream_config = Some(value.into()); self }
     /// `ResourceType`: an [`InstanceStorageResourceType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_type(mut self, value: impl Into<InstanceStorageResourceType>) -> Self {
-        self.resource_type = value.into();
-        self
-    }
-
+    pub fn resource_type(mut self, value: impl Into<InstanceStorageResourceType>) -> Self { self.resource_type = value.into(); self }
     /// `S3Config`: a [`S3Config`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_config(mut self, value: impl Into<Obj<S3Config>>) -> Self {
-        self.s3_config = Some(value.into());
-        self
-    }
-
+    pub fn s3_config(mut self, value: impl Into<Obj<S3Config>>) -> Self { self.s3_config = Some(value.into()); self }
     /// `StorageType`: a [`StorageType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_type(mut self, value: impl Into<StorageType>) -> Self {
-        self.storage_type = value.into();
-        self
-    }
+    pub fn storage_type(mut self, value: impl Into<StorageType>) -> Self { self.storage_type = value.into(); self }
 }
 
 impl Resource for InstanceStorageConfig {
@@ -290,50 +187,20 @@ impl InstanceStorageConfigAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EncryptionConfigRequired {
     /// `EncryptionType`: an [`EncryptionType`] value, required.
-    ///
-    /// The type of encryption.
     pub encryption_type: EncryptionType,
     /// `KeyId`: a string, required.
-    ///
-    /// The full ARN of the encryption key.
-    ///
-    /// &gt; Be sure to provide the full ARN of the encryption key, not just the ID.
-    /// &gt;
-    /// &gt; Amazon Connect supports only KMS keys with the default key spec of \[`SYMMETRIC_DEFAULT`\](<https://docs.aws.amazon.com/kms/latest/developerguide/asymmetric-key-specs.html#key-spec-symmetric-default>) .
-    ///
-    /// Length 1 to 128.
     pub key_id: Str,
 }
 
-static RULE_EncryptionConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EncryptionConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "EncryptionType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["KMS"],
-                format: None,
-            }),
-        ),
-        (
-            "KeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("EncryptionType", Shape::Str(&StrRule { allowed: &["KMS"], ..StrRule::ANY })),
+        ("KeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
     ],
     required: &["EncryptionType", "KeyId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EncryptionConfig` property type of `AWS::Connect::InstanceStorageConfig`.
@@ -359,6 +226,7 @@ pub struct EncryptionConfig {
     pub key_id: Str,
 }
 
+#[rustfmt::skip]
 impl EncryptionConfig {
     /// A `EncryptionConfig` with its required properties, named in a [`EncryptionConfigRequired`].
     pub fn new(required: EncryptionConfigRequired) -> Self {
@@ -369,20 +237,9 @@ impl EncryptionConfig {
     }
 
     /// `EncryptionType`: an [`EncryptionType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_type(mut self, value: impl Into<EncryptionType>) -> Self {
-        self.encryption_type = value.into();
-        self
-    }
-
+    pub fn encryption_type(mut self, value: impl Into<EncryptionType>) -> Self { self.encryption_type = value.into(); self }
     /// `KeyId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_id(mut self, value: impl Into<Str>) -> Self {
-        self.key_id = value.into();
-        self
-    }
+    pub fn key_id(mut self, value: impl Into<Str>) -> Self { self.key_id = value.into(); self }
 }
 
 impl PropertyType for EncryptionConfig {}
@@ -400,30 +257,17 @@ impl ToValue for EncryptionConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KinesisFirehoseConfigRequired {
     /// `FirehoseArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the delivery stream.
-    ///
-    /// Pattern `^arn:aws[-a-z0-9]*:firehose:[-a-z0-9]*:[0-9]{12}:deliverystream/[-a-zA-Z0-9_.]*$`.
     pub firehose_arn: Str,
 }
 
-static RULE_KinesisFirehoseConfig: ObjRule = ObjRule {
-    properties: &[(
-        "FirehoseArn",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_KinesisFirehoseConfig: ObjRule = ObjRule {
+    properties: &[
+        ("FirehoseArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     required: &["FirehoseArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KinesisFirehoseConfig` property type of `AWS::Connect::InstanceStorageConfig`.
@@ -441,6 +285,7 @@ pub struct KinesisFirehoseConfig {
     pub firehose_arn: Str,
 }
 
+#[rustfmt::skip]
 impl KinesisFirehoseConfig {
     /// A `KinesisFirehoseConfig` with its required properties, named in a [`KinesisFirehoseConfigRequired`].
     pub fn new(required: KinesisFirehoseConfigRequired) -> Self {
@@ -450,12 +295,7 @@ impl KinesisFirehoseConfig {
     }
 
     /// `FirehoseArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn firehose_arn(mut self, value: impl Into<Str>) -> Self {
-        self.firehose_arn = value.into();
-        self
-    }
+    pub fn firehose_arn(mut self, value: impl Into<Str>) -> Self { self.firehose_arn = value.into(); self }
 }
 
 impl PropertyType for KinesisFirehoseConfig {}
@@ -472,30 +312,17 @@ impl ToValue for KinesisFirehoseConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KinesisStreamConfigRequired {
     /// `StreamArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the data stream.
-    ///
-    /// Pattern `^arn:aws[-a-z0-9]*:kinesis:[-a-z0-9]*:[0-9]{12}:stream/[-a-zA-Z0-9_.]*$`.
     pub stream_arn: Str,
 }
 
-static RULE_KinesisStreamConfig: ObjRule = ObjRule {
-    properties: &[(
-        "StreamArn",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: Some(&PATTERN_2),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_KinesisStreamConfig: ObjRule = ObjRule {
+    properties: &[
+        ("StreamArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+    ],
     required: &["StreamArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KinesisStreamConfig` property type of `AWS::Connect::InstanceStorageConfig`.
@@ -513,6 +340,7 @@ pub struct KinesisStreamConfig {
     pub stream_arn: Str,
 }
 
+#[rustfmt::skip]
 impl KinesisStreamConfig {
     /// A `KinesisStreamConfig` with its required properties, named in a [`KinesisStreamConfigRequired`].
     pub fn new(required: KinesisStreamConfigRequired) -> Self {
@@ -522,12 +350,7 @@ impl KinesisStreamConfig {
     }
 
     /// `StreamArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stream_arn(mut self, value: impl Into<Str>) -> Self {
-        self.stream_arn = value.into();
-        self
-    }
+    pub fn stream_arn(mut self, value: impl Into<Str>) -> Self { self.stream_arn = value.into(); self }
 }
 
 impl PropertyType for KinesisStreamConfig {}
@@ -542,44 +365,23 @@ impl ToValue for KinesisStreamConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KinesisVideoStreamConfigRequired {
     /// `EncryptionConfig`: an [`EncryptionConfig`] object, required.
-    ///
-    /// The encryption configuration.
     pub encryption_config: Obj<EncryptionConfig>,
     /// `Prefix`: a string, required.
-    ///
-    /// The prefix of the video stream.
-    ///
-    /// Length 1 to 128.
     pub prefix: Str,
     /// `RetentionPeriodHours`: a number, required.
-    ///
-    /// The number of hours data is retained in the stream. Kinesis Video Streams retains the data in a data store that is associated with the stream.
-    ///
-    /// The default value is 0, indicating that the stream does not persist data.
     pub retention_period_hours: Num,
 }
 
-static RULE_KinesisVideoStreamConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_KinesisVideoStreamConfig: ObjRule = ObjRule {
     properties: &[
         ("EncryptionConfig", Shape::Object(&RULE_EncryptionConfig)),
-        (
-            "Prefix",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Prefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
         ("RetentionPeriodHours", Shape::NUM),
     ],
     required: &["Prefix", "RetentionPeriodHours", "EncryptionConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KinesisVideoStreamConfig` property type of `AWS::Connect::InstanceStorageConfig`.
@@ -607,6 +409,7 @@ pub struct KinesisVideoStreamConfig {
     pub retention_period_hours: Num,
 }
 
+#[rustfmt::skip]
 impl KinesisVideoStreamConfig {
     /// A `KinesisVideoStreamConfig` with its required properties, named in a [`KinesisVideoStreamConfigRequired`].
     pub fn new(required: KinesisVideoStreamConfigRequired) -> Self {
@@ -618,28 +421,11 @@ impl KinesisVideoStreamConfig {
     }
 
     /// `EncryptionConfig`: an [`EncryptionConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_config(mut self, value: impl Into<Obj<EncryptionConfig>>) -> Self {
-        self.encryption_config = value.into();
-        self
-    }
-
+    pub fn encryption_config(mut self, value: impl Into<Obj<EncryptionConfig>>) -> Self { self.encryption_config = value.into(); self }
     /// `Prefix`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = value.into();
-        self
-    }
-
+    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = value.into(); self }
     /// `RetentionPeriodHours`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retention_period_hours(mut self, value: impl Into<Num>) -> Self {
-        self.retention_period_hours = value.into();
-        self
-    }
+    pub fn retention_period_hours(mut self, value: impl Into<Num>) -> Self { self.retention_period_hours = value.into(); self }
 }
 
 impl PropertyType for KinesisVideoStreamConfig {}
@@ -658,49 +444,21 @@ impl ToValue for KinesisVideoStreamConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3ConfigRequired {
     /// `BucketName`: a string, required.
-    ///
-    /// The S3 bucket name.
-    ///
-    /// Format `AWS::S3::Bucket.Name`; length 1 to 128.
     pub bucket_name: Str,
     /// `BucketPrefix`: a string, required.
-    ///
-    /// The S3 bucket prefix.
-    ///
-    /// Length 1 to 128.
     pub bucket_prefix: Str,
 }
 
-static RULE_S3Config: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3Config: ObjRule = ObjRule {
     properties: &[
-        (
-            "BucketName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
-        (
-            "BucketPrefix",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("BucketName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+        ("BucketPrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
         ("EncryptionConfig", Shape::Object(&RULE_EncryptionConfig)),
     ],
     required: &["BucketName", "BucketPrefix"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3Config` property type of `AWS::Connect::InstanceStorageConfig`.
@@ -728,6 +486,7 @@ pub struct S3Config {
     pub encryption_config: Option<Obj<EncryptionConfig>>,
 }
 
+#[rustfmt::skip]
 impl S3Config {
     /// A `S3Config` with its required properties, named in a [`S3ConfigRequired`].
     pub fn new(required: S3ConfigRequired) -> Self {
@@ -739,28 +498,11 @@ impl S3Config {
     }
 
     /// `BucketName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_name = value.into();
-        self
-    }
-
+    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = value.into(); self }
     /// `BucketPrefix`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_prefix = value.into();
-        self
-    }
-
+    pub fn bucket_prefix(mut self, value: impl Into<Str>) -> Self { self.bucket_prefix = value.into(); self }
     /// `EncryptionConfig`: an [`EncryptionConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_config(mut self, value: impl Into<Obj<EncryptionConfig>>) -> Self {
-        self.encryption_config = Some(value.into());
-        self
-    }
+    pub fn encryption_config(mut self, value: impl Into<Obj<EncryptionConfig>>) -> Self { self.encryption_config = Some(value.into()); self }
 }
 
 impl PropertyType for S3Config {}

@@ -14,74 +14,23 @@ pub(crate) static PATTERN_0: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct IntegrationAssociationRequired {
     /// `InstanceId`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the instance.
-    ///
-    /// *Minimum* : `1`
-    ///
-    /// *Maximum* : `100`
-    ///
-    /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`; length 1 to 100; create-only: changing it replaces the resource.
     pub instance_id: Str,
     /// `IntegrationArn`: a string, required.
-    ///
-    /// ARN of the integration being associated with the instance.
-    ///
-    /// *Minimum* : `1`
-    ///
-    /// *Maximum* : `140`
-    ///
-    /// Length 1 to 140; create-only: changing it replaces the resource.
     pub integration_arn: Str,
     /// `IntegrationType`: an [`IntegrationType`] value, required.
-    ///
-    /// Specifies the integration type to be associated with the instance.
-    ///
-    /// *Allowed Values* : `LEX_BOT` | `LAMBDA_FUNCTION`
-    ///
-    /// Create-only: changing it replaces the resource.
     pub integration_type: IntegrationType,
 }
 
-static RULE_IntegrationAssociation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IntegrationAssociation: ObjRule = ObjRule {
     properties: &[
-        (
-            "InstanceId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "IntegrationArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(140),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "IntegrationType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["LEX_BOT", "LAMBDA_FUNCTION", "APPLICATION", "CASES_DOMAIN"],
-                format: None,
-            }),
-        ),
+        ("InstanceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("IntegrationArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(140), ..StrRule::ANY })),
+        ("IntegrationType", Shape::Str(&StrRule { allowed: &["LEX_BOT", "LAMBDA_FUNCTION", "APPLICATION", "CASES_DOMAIN"], ..StrRule::ANY })),
     ],
     required: &["InstanceId", "IntegrationType", "IntegrationArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Connect::IntegrationAssociation` resource.
@@ -127,6 +76,7 @@ pub struct IntegrationAssociation {
     pub integration_type: IntegrationType,
 }
 
+#[rustfmt::skip]
 impl IntegrationAssociation {
     /// The CloudFormation type name, `AWS::Connect::IntegrationAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::Connect::IntegrationAssociation";
@@ -157,28 +107,11 @@ impl IntegrationAssociation {
     }
 
     /// `InstanceId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_id(mut self, value: impl Into<Str>) -> Self {
-        self.instance_id = value.into();
-        self
-    }
-
+    pub fn instance_id(mut self, value: impl Into<Str>) -> Self { self.instance_id = value.into(); self }
     /// `IntegrationArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn integration_arn(mut self, value: impl Into<Str>) -> Self {
-        self.integration_arn = value.into();
-        self
-    }
-
+    pub fn integration_arn(mut self, value: impl Into<Str>) -> Self { self.integration_arn = value.into(); self }
     /// `IntegrationType`: an [`IntegrationType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn integration_type(mut self, value: impl Into<IntegrationType>) -> Self {
-        self.integration_type = value.into();
-        self
-    }
+    pub fn integration_type(mut self, value: impl Into<IntegrationType>) -> Self { self.integration_type = value.into(); self }
 }
 
 impl Resource for IntegrationAssociation {

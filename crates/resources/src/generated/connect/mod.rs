@@ -37,6 +37,8 @@
 //! - `AWS::Connect::View`: [`View`], property types in [`view`]
 //! - `AWS::Connect::ViewVersion`: [`ViewVersion`], property types in [`view_version`]
 //! - `AWS::Connect::Workspace`: [`Workspace`], property types in [`workspace`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod agent_status;
 pub mod approved_origin;
@@ -64,6 +66,7 @@ pub mod routing_profile;
 pub mod rule;
 pub mod security_key;
 pub mod security_profile;
+pub mod shared;
 pub mod task_template;
 pub mod traffic_distribution_group;
 pub mod user;

@@ -17,79 +17,24 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("^.{0,2048}$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct NotificationRequired {
     /// `Content`: a [`NotificationContent`] object, required.
-    ///
-    /// The content of a notification
     pub content: Obj<NotificationContent>,
     /// `InstanceArn`: a string, required.
-    ///
-    /// The identifier of the Amazon Connect instance.
-    ///
-    /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`; create-only: changing it replaces the resource.
     pub instance_arn: Str,
 }
 
-static RULE_Notification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Notification: ObjRule = ObjRule {
     properties: &[
         ("Content", Shape::Object(&RULE_NotificationContent)),
-        (
-            "ExpiresAt",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InstanceArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Priority",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["HIGH", "LOW"],
-                format: None,
-            }),
-        ),
-        (
-            "Recipients",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_3),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(200),
-            }),
-        ),
+        ("ExpiresAt", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("InstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Priority", Shape::Str(&StrRule { allowed: &["HIGH", "LOW"], ..StrRule::ANY })),
+        ("Recipients", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200) })),
     ],
     required: &["InstanceArn", "Content"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Connect::Notification` resource.
@@ -141,6 +86,7 @@ pub struct Notification {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Notification {
     /// The CloudFormation type name, `AWS::Connect::Notification`.
     pub const TYPE_NAME: &'static str = "AWS::Connect::Notification";
@@ -174,52 +120,17 @@ impl Notification {
     }
 
     /// `Content`: a [`NotificationContent`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content(mut self, value: impl Into<Obj<NotificationContent>>) -> Self {
-        self.content = value.into();
-        self
-    }
-
+    pub fn content(mut self, value: impl Into<Obj<NotificationContent>>) -> Self { self.content = value.into(); self }
     /// `ExpiresAt`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expires_at(mut self, value: impl Into<Str>) -> Self {
-        self.expires_at = Some(value.into());
-        self
-    }
-
+    pub fn expires_at(mut self, value: impl Into<Str>) -> Self { self.expires_at = Some(value.into()); self }
     /// `InstanceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self {
-        self.instance_arn = value.into();
-        self
-    }
-
+    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = value.into(); self }
     /// `Priority`: a [`Priority`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn priority(mut self, value: impl Into<Priority>) -> Self {
-        self.priority = Some(value.into());
-        self
-    }
-
+    pub fn priority(mut self, value: impl Into<Priority>) -> Self { self.priority = Some(value.into()); self }
     /// `Recipients`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn recipients(mut self, value: impl Into<List<Str>>) -> Self {
-        self.recipients = Some(value.into());
-        self
-    }
-
+    pub fn recipients(mut self, value: impl Into<List<Str>>) -> Self { self.recipients = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Notification {
@@ -281,125 +192,23 @@ impl NotificationAttributes {
     }
 }
 
-static RULE_NotificationContent: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NotificationContent: ObjRule = ObjRule {
     properties: &[
-        (
-            "DeDE",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EnUS",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EsES",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FrFR",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "IdID",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ItIT",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "JaJP",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KoKR",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PtBR",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ZhCN",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ZhTW",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DeDE", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("EnUS", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("EsES", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("FrFR", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("IdID", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ItIT", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("JaJP", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("KoKR", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("PtBR", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ZhCN", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ZhTW", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NotificationContent` property type of `AWS::Connect::Notification`.
@@ -477,6 +286,7 @@ pub struct NotificationContent {
     pub zh_tw: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl NotificationContent {
     /// A `NotificationContent` with no property set (none is required).
     pub fn new() -> Self {
@@ -484,92 +294,27 @@ impl NotificationContent {
     }
 
     /// `DeDE`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn de_de(mut self, value: impl Into<Str>) -> Self {
-        self.de_de = Some(value.into());
-        self
-    }
-
+    pub fn de_de(mut self, value: impl Into<Str>) -> Self { self.de_de = Some(value.into()); self }
     /// `EnUS`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn en_us(mut self, value: impl Into<Str>) -> Self {
-        self.en_us = Some(value.into());
-        self
-    }
-
+    pub fn en_us(mut self, value: impl Into<Str>) -> Self { self.en_us = Some(value.into()); self }
     /// `EsES`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn es_es(mut self, value: impl Into<Str>) -> Self {
-        self.es_es = Some(value.into());
-        self
-    }
-
+    pub fn es_es(mut self, value: impl Into<Str>) -> Self { self.es_es = Some(value.into()); self }
     /// `FrFR`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fr_fr(mut self, value: impl Into<Str>) -> Self {
-        self.fr_fr = Some(value.into());
-        self
-    }
-
+    pub fn fr_fr(mut self, value: impl Into<Str>) -> Self { self.fr_fr = Some(value.into()); self }
     /// `IdID`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id_id(mut self, value: impl Into<Str>) -> Self {
-        self.id_id = Some(value.into());
-        self
-    }
-
+    pub fn id_id(mut self, value: impl Into<Str>) -> Self { self.id_id = Some(value.into()); self }
     /// `ItIT`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn it_it(mut self, value: impl Into<Str>) -> Self {
-        self.it_it = Some(value.into());
-        self
-    }
-
+    pub fn it_it(mut self, value: impl Into<Str>) -> Self { self.it_it = Some(value.into()); self }
     /// `JaJP`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ja_jp(mut self, value: impl Into<Str>) -> Self {
-        self.ja_jp = Some(value.into());
-        self
-    }
-
+    pub fn ja_jp(mut self, value: impl Into<Str>) -> Self { self.ja_jp = Some(value.into()); self }
     /// `KoKR`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ko_kr(mut self, value: impl Into<Str>) -> Self {
-        self.ko_kr = Some(value.into());
-        self
-    }
-
+    pub fn ko_kr(mut self, value: impl Into<Str>) -> Self { self.ko_kr = Some(value.into()); self }
     /// `PtBR`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pt_br(mut self, value: impl Into<Str>) -> Self {
-        self.pt_br = Some(value.into());
-        self
-    }
-
+    pub fn pt_br(mut self, value: impl Into<Str>) -> Self { self.pt_br = Some(value.into()); self }
     /// `ZhCN`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn zh_cn(mut self, value: impl Into<Str>) -> Self {
-        self.zh_cn = Some(value.into());
-        self
-    }
-
+    pub fn zh_cn(mut self, value: impl Into<Str>) -> Self { self.zh_cn = Some(value.into()); self }
     /// `ZhTW`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn zh_tw(mut self, value: impl Into<Str>) -> Self {
-        self.zh_tw = Some(value.into());
-        self
-    }
+    pub fn zh_tw(mut self, value: impl Into<Str>) -> Self { self.zh_tw = Some(value.into()); self }
 }
 
 impl PropertyType for NotificationContent {}
@@ -596,44 +341,20 @@ impl ToValue for NotificationContent {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::Connect::Notification`.
@@ -651,6 +372,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -661,20 +383,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

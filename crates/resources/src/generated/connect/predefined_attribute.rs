@@ -14,67 +14,23 @@ pub(crate) static PATTERN_0: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct PredefinedAttributeRequired {
     /// `InstanceArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the instance.
-    ///
-    /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`; create-only: changing it replaces the resource.
     pub instance_arn: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the predefined attribute.
-    ///
-    /// Length 1 to 100; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_PredefinedAttribute: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PredefinedAttribute: ObjRule = ObjRule {
     properties: &[
-        (
-            "AttributeConfiguration",
-            Shape::Object(&RULE_AttributeConfiguration),
-        ),
-        (
-            "InstanceArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Purposes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
+        ("AttributeConfiguration", Shape::Object(&RULE_AttributeConfiguration)),
+        ("InstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ("Purposes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10) })),
         ("Values", Shape::Object(&RULE_Values)),
     ],
     required: &["InstanceArn", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Connect::PredefinedAttribute` resource.
@@ -118,6 +74,7 @@ pub struct PredefinedAttribute {
     pub values: Option<Obj<Values>>,
 }
 
+#[rustfmt::skip]
 impl PredefinedAttribute {
     /// The CloudFormation type name, `AWS::Connect::PredefinedAttribute`.
     pub const TYPE_NAME: &'static str = "AWS::Connect::PredefinedAttribute";
@@ -150,47 +107,15 @@ impl PredefinedAttribute {
     }
 
     /// `AttributeConfiguration`: an [`AttributeConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attribute_configuration(
-        mut self,
-        value: impl Into<Obj<AttributeConfiguration>>,
-    ) -> Self {
-        self.attribute_configuration = Some(value.into());
-        self
-    }
-
+    pub fn attribute_configuration(mut self, value: impl Into<Obj<AttributeConfiguration>>) -> Self { self.attribute_configuration = Some(value.into()); self }
     /// `InstanceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self {
-        self.instance_arn = value.into();
-        self
-    }
-
+    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Purposes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn purposes(mut self, value: impl Into<List<Str>>) -> Self {
-        self.purposes = Some(value.into());
-        self
-    }
-
+    pub fn purposes(mut self, value: impl Into<List<Str>>) -> Self { self.purposes = Some(value.into()); self }
     /// `Values`: a [`Values`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn values(mut self, value: impl Into<Obj<Values>>) -> Self {
-        self.values = Some(value.into());
-        self
-    }
+    pub fn values(mut self, value: impl Into<Obj<Values>>) -> Self { self.values = Some(value.into()); self }
 }
 
 impl Resource for PredefinedAttribute {
@@ -241,17 +166,14 @@ impl PredefinedAttributeAttributes {
     }
 }
 
-static RULE_AttributeConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AttributeConfiguration: ObjRule = ObjRule {
     properties: &[
         ("EnableValueValidationOnAssociation", Shape::Bool),
         ("IsReadOnly", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AttributeConfiguration` property type of `AWS::Connect::PredefinedAttribute`.
@@ -267,6 +189,7 @@ pub struct AttributeConfiguration {
     pub is_read_only: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl AttributeConfiguration {
     /// A `AttributeConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -274,16 +197,9 @@ impl AttributeConfiguration {
     }
 
     /// `EnableValueValidationOnAssociation`: a boolean.
-    pub fn enable_value_validation_on_association(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_value_validation_on_association = Some(value.into());
-        self
-    }
-
+    pub fn enable_value_validation_on_association(mut self, value: impl Into<Bool>) -> Self { self.enable_value_validation_on_association = Some(value.into()); self }
     /// `IsReadOnly`: a boolean.
-    pub fn is_read_only(mut self, value: impl Into<Bool>) -> Self {
-        self.is_read_only = Some(value.into());
-        self
-    }
+    pub fn is_read_only(mut self, value: impl Into<Bool>) -> Self { self.is_read_only = Some(value.into()); self }
 }
 
 impl PropertyType for AttributeConfiguration {}
@@ -300,27 +216,13 @@ impl ToValue for AttributeConfiguration {
     }
 }
 
-static RULE_Values: ObjRule = ObjRule {
-    properties: &[(
-        "StringList",
-        Shape::List(&ListRule {
-            items: Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-            min_items: Some(1),
-            max_items: Some(500),
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Values: ObjRule = ObjRule {
+    properties: &[
+        ("StringList", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY }), min_items: Some(1), max_items: Some(500) })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Values` property type of `AWS::Connect::PredefinedAttribute`.
@@ -336,6 +238,7 @@ pub struct Values {
     pub string_list: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl Values {
     /// A `Values` with no property set (none is required).
     pub fn new() -> Self {
@@ -343,12 +246,7 @@ impl Values {
     }
 
     /// `StringList`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn string_list(mut self, value: impl Into<List<Str>>) -> Self {
-        self.string_list = Some(value.into());
-        self
-    }
+    pub fn string_list(mut self, value: impl Into<List<Str>>) -> Self { self.string_list = Some(value.into()); self }
 }
 
 impl PropertyType for Values {}

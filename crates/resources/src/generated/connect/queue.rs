@@ -32,130 +32,31 @@ pub(crate) static PATTERN_7: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$"
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueueRequired {
     /// `HoursOfOperationArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the hours of operation.
-    ///
-    /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/operating-hours/[-a-zA-Z0-9]*$`.
     pub hours_of_operation_arn: Str,
     /// `InstanceArn`: a string, required.
-    ///
-    /// The identifier of the Connect Customer instance.
-    ///
-    /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`.
     pub instance_arn: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the queue.
-    ///
-    /// Length 1 to 127.
     pub name: Str,
 }
 
-static RULE_Queue: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Queue: ObjRule = ObjRule {
     properties: &[
-        (
-            "AdditionalEmailAddresses",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EmailAddress),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(250),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "HoursOfOperationArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InstanceArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MaxContacts",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OutboundCallerConfig",
-            Shape::Object(&RULE_OutboundCallerConfig),
-        ),
-        (
-            "OutboundEmailConfig",
-            Shape::Object(&RULE_OutboundEmailConfig),
-        ),
-        (
-            "QuickConnectArns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_6),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("AdditionalEmailAddresses", Shape::List(&ListRule { items: Shape::Object(&RULE_EmailAddress), min_items: Some(0), max_items: Some(50) })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(250), ..StrRule::ANY })),
+        ("HoursOfOperationArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("InstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("MaxContacts", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
+        ("OutboundCallerConfig", Shape::Object(&RULE_OutboundCallerConfig)),
+        ("OutboundEmailConfig", Shape::Object(&RULE_OutboundEmailConfig)),
+        ("QuickConnectArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
     ],
     required: &["InstanceArn", "HoursOfOperationArn", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Connect::Queue` resource.
@@ -232,6 +133,7 @@ pub struct Queue {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Queue {
     /// The CloudFormation type name, `AWS::Connect::Queue`.
     pub const TYPE_NAME: &'static str = "AWS::Connect::Queue";
@@ -270,92 +172,27 @@ impl Queue {
     }
 
     /// `AdditionalEmailAddresses`: a list of [`EmailAddress`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn additional_email_addresses(mut self, value: impl Into<List<EmailAddress>>) -> Self {
-        self.additional_email_addresses = Some(value.into());
-        self
-    }
-
+    pub fn additional_email_addresses(mut self, value: impl Into<List<EmailAddress>>) -> Self { self.additional_email_addresses = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `HoursOfOperationArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hours_of_operation_arn(mut self, value: impl Into<Str>) -> Self {
-        self.hours_of_operation_arn = value.into();
-        self
-    }
-
+    pub fn hours_of_operation_arn(mut self, value: impl Into<Str>) -> Self { self.hours_of_operation_arn = value.into(); self }
     /// `InstanceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self {
-        self.instance_arn = value.into();
-        self
-    }
-
+    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = value.into(); self }
     /// `MaxContacts`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_contacts(mut self, value: impl Into<Int>) -> Self {
-        self.max_contacts = Some(value.into());
-        self
-    }
-
+    pub fn max_contacts(mut self, value: impl Into<Int>) -> Self { self.max_contacts = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `OutboundCallerConfig`: an [`OutboundCallerConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn outbound_caller_config(mut self, value: impl Into<Obj<OutboundCallerConfig>>) -> Self {
-        self.outbound_caller_config = Some(value.into());
-        self
-    }
-
+    pub fn outbound_caller_config(mut self, value: impl Into<Obj<OutboundCallerConfig>>) -> Self { self.outbound_caller_config = Some(value.into()); self }
     /// `OutboundEmailConfig`: an [`OutboundEmailConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn outbound_email_config(mut self, value: impl Into<Obj<OutboundEmailConfig>>) -> Self {
-        self.outbound_email_config = Some(value.into());
-        self
-    }
-
+    pub fn outbound_email_config(mut self, value: impl Into<Obj<OutboundEmailConfig>>) -> Self { self.outbound_email_config = Some(value.into()); self }
     /// `QuickConnectArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn quick_connect_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.quick_connect_arns = Some(value.into());
-        self
-    }
-
+    pub fn quick_connect_arns(mut self, value: impl Into<List<Str>>) -> Self { self.quick_connect_arns = Some(value.into()); self }
     /// `Status`: a [`QueueStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<QueueStatus>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-
+    pub fn status(mut self, value: impl Into<QueueStatus>) -> Self { self.status = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Queue {
@@ -419,30 +256,17 @@ impl QueueAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EmailAddressRequired {
     /// `EmailAddressArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the email address
-    ///
-    /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-f0-9]{8}-[-a-f0-9]{4}-[-a-f0-9]{4}-[-a-f0-9]{4}-[-a-f0-9]{12}/email-address/[-a-f0-9]{8}-[-a-f0-9]{4}-[-a-f0-9]{4}-[-a-f0-9]{4}-[-a-f0-9]{12}$`.
     pub email_address_arn: Str,
 }
 
-static RULE_EmailAddress: ObjRule = ObjRule {
-    properties: &[(
-        "EmailAddressArn",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_EmailAddress: ObjRule = ObjRule {
+    properties: &[
+        ("EmailAddressArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+    ],
     required: &["EmailAddressArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EmailAddress` property type of `AWS::Connect::Queue`.
@@ -460,6 +284,7 @@ pub struct EmailAddress {
     pub email_address_arn: Str,
 }
 
+#[rustfmt::skip]
 impl EmailAddress {
     /// A `EmailAddress` with its required properties, named in a [`EmailAddressRequired`].
     pub fn new(required: EmailAddressRequired) -> Self {
@@ -469,12 +294,7 @@ impl EmailAddress {
     }
 
     /// `EmailAddressArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn email_address_arn(mut self, value: impl Into<Str>) -> Self {
-        self.email_address_arn = value.into();
-        self
-    }
+    pub fn email_address_arn(mut self, value: impl Into<Str>) -> Self { self.email_address_arn = value.into(); self }
 }
 
 impl PropertyType for EmailAddress {}
@@ -487,45 +307,15 @@ impl ToValue for EmailAddress {
     }
 }
 
-static RULE_OutboundCallerConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OutboundCallerConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "OutboundCallerIdName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OutboundCallerIdNumberArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OutboundFlowArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(500),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("OutboundCallerIdName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("OutboundCallerIdNumberArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("OutboundFlowArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OutboundCallerConfig` property type of `AWS::Connect::Queue`.
@@ -557,6 +347,7 @@ pub struct OutboundCallerConfig {
     pub outbound_flow_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl OutboundCallerConfig {
     /// A `OutboundCallerConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -564,28 +355,11 @@ impl OutboundCallerConfig {
     }
 
     /// `OutboundCallerIdName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn outbound_caller_id_name(mut self, value: impl Into<Str>) -> Self {
-        self.outbound_caller_id_name = Some(value.into());
-        self
-    }
-
+    pub fn outbound_caller_id_name(mut self, value: impl Into<Str>) -> Self { self.outbound_caller_id_name = Some(value.into()); self }
     /// `OutboundCallerIdNumberArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn outbound_caller_id_number_arn(mut self, value: impl Into<Str>) -> Self {
-        self.outbound_caller_id_number_arn = Some(value.into());
-        self
-    }
-
+    pub fn outbound_caller_id_number_arn(mut self, value: impl Into<Str>) -> Self { self.outbound_caller_id_number_arn = Some(value.into()); self }
     /// `OutboundFlowArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn outbound_flow_arn(mut self, value: impl Into<Str>) -> Self {
-        self.outbound_flow_arn = Some(value.into());
-        self
-    }
+    pub fn outbound_flow_arn(mut self, value: impl Into<Str>) -> Self { self.outbound_flow_arn = Some(value.into()); self }
 }
 
 impl PropertyType for OutboundCallerConfig {}
@@ -603,23 +377,13 @@ impl ToValue for OutboundCallerConfig {
     }
 }
 
-static RULE_OutboundEmailConfig: ObjRule = ObjRule {
-    properties: &[(
-        "OutboundEmailAddressId",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(500),
-            pattern: Some(&PATTERN_5),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_OutboundEmailConfig: ObjRule = ObjRule {
+    properties: &[
+        ("OutboundEmailAddressId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OutboundEmailConfig` property type of `AWS::Connect::Queue`.
@@ -637,6 +401,7 @@ pub struct OutboundEmailConfig {
     pub outbound_email_address_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl OutboundEmailConfig {
     /// A `OutboundEmailConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -644,12 +409,7 @@ impl OutboundEmailConfig {
     }
 
     /// `OutboundEmailAddressId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn outbound_email_address_id(mut self, value: impl Into<Str>) -> Self {
-        self.outbound_email_address_id = Some(value.into());
-        self
-    }
+    pub fn outbound_email_address_id(mut self, value: impl Into<Str>) -> Self { self.outbound_email_address_id = Some(value.into()); self }
 }
 
 impl PropertyType for OutboundEmailConfig {}
@@ -666,44 +426,20 @@ impl ToValue for OutboundEmailConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::Connect::Queue`.
@@ -721,6 +457,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -731,20 +468,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\+[1-9]\\d{1,14}$");
@@ -19,80 +22,30 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new(
 pub(crate) static PATTERN_4: Pattern = Pattern::new(
     "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/agent/[-a-zA-Z0-9]*$",
 );
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
 
 /// The required properties of [`QuickConnect`], by name: `QuickConnect::new(QuickConnectRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct QuickConnectRequired {
     /// `InstanceArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the instance.
-    ///
-    /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`.
     pub instance_arn: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the quick connect.
-    ///
-    /// Length 1 to 127.
     pub name: Str,
     /// `QuickConnectConfig`: a [`QuickConnectConfig`] object, required.
-    ///
-    /// Contains information about the quick connect.
     pub quick_connect_config: Obj<QuickConnectConfig>,
 }
 
-static RULE_QuickConnect: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_QuickConnect: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(250),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InstanceArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "QuickConnectConfig",
-            Shape::Object(&RULE_QuickConnectConfig),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(200),
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(250), ..StrRule::ANY })),
+        ("InstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
+        ("QuickConnectConfig", Shape::Object(&RULE_QuickConnectConfig)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200) })),
     ],
     required: &["Name", "InstanceArn", "QuickConnectConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Connect::QuickConnect` resource.
@@ -137,6 +90,7 @@ pub struct QuickConnect {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl QuickConnect {
     /// The CloudFormation type name, `AWS::Connect::QuickConnect`.
     pub const TYPE_NAME: &'static str = "AWS::Connect::QuickConnect";
@@ -169,44 +123,15 @@ impl QuickConnect {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `InstanceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self {
-        self.instance_arn = value.into();
-        self
-    }
-
+    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `QuickConnectConfig`: a [`QuickConnectConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn quick_connect_config(mut self, value: impl Into<Obj<QuickConnectConfig>>) -> Self {
-        self.quick_connect_config = value.into();
-        self
-    }
-
+    pub fn quick_connect_config(mut self, value: impl Into<Obj<QuickConnectConfig>>) -> Self { self.quick_connect_config = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for QuickConnect {
@@ -264,30 +189,17 @@ impl QuickConnectAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PhoneNumberQuickConnectConfigRequired {
     /// `PhoneNumber`: a string, required.
-    ///
-    /// The phone number in E.164 format.
-    ///
-    /// Pattern `^\+[1-9]\d{1,14}$`.
     pub phone_number: Str,
 }
 
-static RULE_PhoneNumberQuickConnectConfig: ObjRule = ObjRule {
-    properties: &[(
-        "PhoneNumber",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_PhoneNumberQuickConnectConfig: ObjRule = ObjRule {
+    properties: &[
+        ("PhoneNumber", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     required: &["PhoneNumber"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PhoneNumberQuickConnectConfig` property type of `AWS::Connect::QuickConnect`.
@@ -305,6 +217,7 @@ pub struct PhoneNumberQuickConnectConfig {
     pub phone_number: Str,
 }
 
+#[rustfmt::skip]
 impl PhoneNumberQuickConnectConfig {
     /// A `PhoneNumberQuickConnectConfig` with its required properties, named in a [`PhoneNumberQuickConnectConfigRequired`].
     pub fn new(required: PhoneNumberQuickConnectConfigRequired) -> Self {
@@ -314,12 +227,7 @@ impl PhoneNumberQuickConnectConfig {
     }
 
     /// `PhoneNumber`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn phone_number(mut self, value: impl Into<Str>) -> Self {
-        self.phone_number = value.into();
-        self
-    }
+    pub fn phone_number(mut self, value: impl Into<Str>) -> Self { self.phone_number = value.into(); self }
 }
 
 impl PropertyType for PhoneNumberQuickConnectConfig {}
@@ -336,48 +244,20 @@ impl ToValue for PhoneNumberQuickConnectConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueueQuickConnectConfigRequired {
     /// `ContactFlowArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the flow.
-    ///
-    /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/contact-flow/[-a-zA-Z0-9]*$`.
     pub contact_flow_arn: Str,
     /// `QueueArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the queue.
-    ///
-    /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/queue/[-a-zA-Z0-9]*$`.
     pub queue_arn: Str,
 }
 
-static RULE_QueueQuickConnectConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_QueueQuickConnectConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContactFlowArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "QueueArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ContactFlowArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("QueueArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["ContactFlowArn", "QueueArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `QueueQuickConnectConfig` property type of `AWS::Connect::QuickConnect`.
@@ -401,6 +281,7 @@ pub struct QueueQuickConnectConfig {
     pub queue_arn: Str,
 }
 
+#[rustfmt::skip]
 impl QueueQuickConnectConfig {
     /// A `QueueQuickConnectConfig` with its required properties, named in a [`QueueQuickConnectConfigRequired`].
     pub fn new(required: QueueQuickConnectConfigRequired) -> Self {
@@ -411,20 +292,9 @@ impl QueueQuickConnectConfig {
     }
 
     /// `ContactFlowArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn contact_flow_arn(mut self, value: impl Into<Str>) -> Self {
-        self.contact_flow_arn = value.into();
-        self
-    }
-
+    pub fn contact_flow_arn(mut self, value: impl Into<Str>) -> Self { self.contact_flow_arn = value.into(); self }
     /// `QueueArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn queue_arn(mut self, value: impl Into<Str>) -> Self {
-        self.queue_arn = value.into();
-        self
-    }
+    pub fn queue_arn(mut self, value: impl Into<Str>) -> Self { self.queue_arn = value.into(); self }
 }
 
 impl PropertyType for QueueQuickConnectConfig {}
@@ -442,36 +312,20 @@ impl ToValue for QueueQuickConnectConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct QuickConnectConfigRequired {
     /// `QuickConnectType`: a [`QuickConnectType`] value, required.
-    ///
-    /// The type of quick connect. In the Connect Customer console, when you create a quick connect, you are prompted to assign one of the following types: Agent (USER), External (PHONE_NUMBER), or Queue (QUEUE).
     pub quick_connect_type: QuickConnectType,
 }
 
-static RULE_QuickConnectConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_QuickConnectConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "PhoneConfig",
-            Shape::Object(&RULE_PhoneNumberQuickConnectConfig),
-        ),
+        ("PhoneConfig", Shape::Object(&RULE_PhoneNumberQuickConnectConfig)),
         ("QueueConfig", Shape::Object(&RULE_QueueQuickConnectConfig)),
-        (
-            "QuickConnectType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PHONE_NUMBER", "QUEUE", "USER"],
-                format: None,
-            }),
-        ),
+        ("QuickConnectType", Shape::Str(&StrRule { allowed: &["PHONE_NUMBER", "QUEUE", "USER"], ..StrRule::ANY })),
         ("UserConfig", Shape::Object(&RULE_UserQuickConnectConfig)),
     ],
     required: &["QuickConnectType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `QuickConnectConfig` property type of `AWS::Connect::QuickConnect`.
@@ -499,6 +353,7 @@ pub struct QuickConnectConfig {
     pub user_config: Option<Obj<UserQuickConnectConfig>>,
 }
 
+#[rustfmt::skip]
 impl QuickConnectConfig {
     /// A `QuickConnectConfig` with its required properties, named in a [`QuickConnectConfigRequired`].
     pub fn new(required: QuickConnectConfigRequired) -> Self {
@@ -511,36 +366,13 @@ impl QuickConnectConfig {
     }
 
     /// `PhoneConfig`: a [`PhoneNumberQuickConnectConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn phone_config(mut self, value: impl Into<Obj<PhoneNumberQuickConnectConfig>>) -> Self {
-        self.phone_config = Some(value.into());
-        self
-    }
-
+    pub fn phone_config(mut self, value: impl Into<Obj<PhoneNumberQuickConnectConfig>>) -> Self { self.phone_config = Some(value.into()); self }
     /// `QueueConfig`: a [`QueueQuickConnectConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn queue_config(mut self, value: impl Into<Obj<QueueQuickConnectConfig>>) -> Self {
-        self.queue_config = Some(value.into());
-        self
-    }
-
+    pub fn queue_config(mut self, value: impl Into<Obj<QueueQuickConnectConfig>>) -> Self { self.queue_config = Some(value.into()); self }
     /// `QuickConnectType`: a [`QuickConnectType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn quick_connect_type(mut self, value: impl Into<QuickConnectType>) -> Self {
-        self.quick_connect_type = value.into();
-        self
-    }
-
+    pub fn quick_connect_type(mut self, value: impl Into<QuickConnectType>) -> Self { self.quick_connect_type = value.into(); self }
     /// `UserConfig`: an [`UserQuickConnectConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_config(mut self, value: impl Into<Obj<UserQuickConnectConfig>>) -> Self {
-        self.user_config = Some(value.into());
-        self
-    }
+    pub fn user_config(mut self, value: impl Into<Obj<UserQuickConnectConfig>>) -> Self { self.user_config = Some(value.into()); self }
 }
 
 impl PropertyType for QuickConnectConfig {}
@@ -556,148 +388,24 @@ impl ToValue for QuickConnectConfig {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Connect::QuickConnect`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-connect-quickconnect-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`UserQuickConnectConfig`], by name: `UserQuickConnectConfig::new(UserQuickConnectConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserQuickConnectConfigRequired {
     /// `ContactFlowArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the flow.
-    ///
-    /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/contact-flow/[-a-zA-Z0-9]*$`.
     pub contact_flow_arn: Str,
     /// `UserArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the user.
-    ///
-    /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/agent/[-a-zA-Z0-9]*$`.
     pub user_arn: Str,
 }
 
-static RULE_UserQuickConnectConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_UserQuickConnectConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContactFlowArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "UserArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ContactFlowArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("UserArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
     required: &["ContactFlowArn", "UserArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `UserQuickConnectConfig` property type of `AWS::Connect::QuickConnect`.
@@ -721,6 +429,7 @@ pub struct UserQuickConnectConfig {
     pub user_arn: Str,
 }
 
+#[rustfmt::skip]
 impl UserQuickConnectConfig {
     /// A `UserQuickConnectConfig` with its required properties, named in a [`UserQuickConnectConfigRequired`].
     pub fn new(required: UserQuickConnectConfigRequired) -> Self {
@@ -731,20 +440,9 @@ impl UserQuickConnectConfig {
     }
 
     /// `ContactFlowArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn contact_flow_arn(mut self, value: impl Into<Str>) -> Self {
-        self.contact_flow_arn = value.into();
-        self
-    }
-
+    pub fn contact_flow_arn(mut self, value: impl Into<Str>) -> Self { self.contact_flow_arn = value.into(); self }
     /// `UserArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_arn(mut self, value: impl Into<Str>) -> Self {
-        self.user_arn = value.into();
-        self
-    }
+    pub fn user_arn(mut self, value: impl Into<Str>) -> Self { self.user_arn = value.into(); self }
 }
 
 impl PropertyType for UserQuickConnectConfig {}

@@ -7,143 +7,46 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Channel, Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/queue/[-a-zA-Z0-9]*$",
 );
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
 
 /// The required properties of [`RoutingProfile`], by name: `RoutingProfile::new(RoutingProfileRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RoutingProfileRequired {
     /// `DefaultOutboundQueueArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the default outbound queue for the routing profile.
-    ///
-    /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/queue/[-a-zA-Z0-9]*$`.
     pub default_outbound_queue_arn: Str,
     /// `Description`: a string, required.
-    ///
-    /// The description of the routing profile.
-    ///
-    /// Length 1 to 250.
     pub description: Str,
     /// `InstanceArn`: a string, required.
-    ///
-    /// The identifier of the Connect Customer instance.
-    ///
-    /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`.
     pub instance_arn: Str,
     /// `MediaConcurrencies`: a list of [`MediaConcurrency`] objects, required.
-    ///
-    /// The channels agents can handle in the Contact Control Panel (CCP) for this routing profile.
     pub media_concurrencies: List<MediaConcurrency>,
     /// `Name`: a string, required.
-    ///
-    /// The name of the routing profile.
-    ///
-    /// Length 1 to 127.
     pub name: Str,
 }
 
-static RULE_RoutingProfile: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RoutingProfile: ObjRule = ObjRule {
     properties: &[
-        (
-            "AgentAvailabilityTimer",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["TIME_SINCE_LAST_ACTIVITY", "TIME_SINCE_LAST_INBOUND"],
-                format: None,
-            }),
-        ),
-        (
-            "DefaultOutboundQueueArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(250),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InstanceArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ManualAssignmentQueueConfigs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_RoutingProfileManualAssignmentQueueConfig),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "MediaConcurrencies",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MediaConcurrency),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "QueueConfigs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_RoutingProfileQueueConfig),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("AgentAvailabilityTimer", Shape::Str(&StrRule { allowed: &["TIME_SINCE_LAST_ACTIVITY", "TIME_SINCE_LAST_INBOUND"], ..StrRule::ANY })),
+        ("DefaultOutboundQueueArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(250), ..StrRule::ANY })),
+        ("InstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ManualAssignmentQueueConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_RoutingProfileManualAssignmentQueueConfig), min_items: Some(1), max_items: Some(10) })),
+        ("MediaConcurrencies", Shape::List(&ListRule { items: Shape::Object(&RULE_MediaConcurrency), min_items: None, max_items: None })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
+        ("QueueConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_RoutingProfileQueueConfig), min_items: Some(1), max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
     ],
-    required: &[
-        "InstanceArn",
-        "Name",
-        "Description",
-        "MediaConcurrencies",
-        "DefaultOutboundQueueArn",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["InstanceArn", "Name", "Description", "MediaConcurrencies", "DefaultOutboundQueueArn"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Connect::RoutingProfile` resource.
@@ -210,6 +113,7 @@ pub struct RoutingProfile {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl RoutingProfile {
     /// The CloudFormation type name, `AWS::Connect::RoutingProfile`.
     pub const TYPE_NAME: &'static str = "AWS::Connect::RoutingProfile";
@@ -220,13 +124,7 @@ impl RoutingProfile {
         type_name: "AWS::Connect::RoutingProfile",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-routingprofile.html",
         primary_identifier: &["RoutingProfileArn"],
-        required: &[
-            "DefaultOutboundQueueArn",
-            "Description",
-            "InstanceArn",
-            "MediaConcurrencies",
-            "Name",
-        ],
+        required: &["DefaultOutboundQueueArn", "Description", "InstanceArn", "MediaConcurrencies", "Name"],
         create_only: &[],
         conditional_create_only: &[],
         write_only: &[],
@@ -252,79 +150,23 @@ impl RoutingProfile {
     }
 
     /// `AgentAvailabilityTimer`: an [`AgentAvailabilityTimer`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn agent_availability_timer(mut self, value: impl Into<AgentAvailabilityTimer>) -> Self {
-        self.agent_availability_timer = Some(value.into());
-        self
-    }
-
+    pub fn agent_availability_timer(mut self, value: impl Into<AgentAvailabilityTimer>) -> Self { self.agent_availability_timer = Some(value.into()); self }
     /// `DefaultOutboundQueueArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_outbound_queue_arn(mut self, value: impl Into<Str>) -> Self {
-        self.default_outbound_queue_arn = value.into();
-        self
-    }
-
+    pub fn default_outbound_queue_arn(mut self, value: impl Into<Str>) -> Self { self.default_outbound_queue_arn = value.into(); self }
     /// `Description`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = value.into();
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = value.into(); self }
     /// `InstanceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self {
-        self.instance_arn = value.into();
-        self
-    }
-
+    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = value.into(); self }
     /// `ManualAssignmentQueueConfigs`: a list of [`RoutingProfileManualAssignmentQueueConfig`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn manual_assignment_queue_configs(
-        mut self,
-        value: impl Into<List<RoutingProfileManualAssignmentQueueConfig>>,
-    ) -> Self {
-        self.manual_assignment_queue_configs = Some(value.into());
-        self
-    }
-
+    pub fn manual_assignment_queue_configs(mut self, value: impl Into<List<RoutingProfileManualAssignmentQueueConfig>>) -> Self { self.manual_assignment_queue_configs = Some(value.into()); self }
     /// `MediaConcurrencies`: a list of [`MediaConcurrency`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn media_concurrencies(mut self, value: impl Into<List<MediaConcurrency>>) -> Self {
-        self.media_concurrencies = value.into();
-        self
-    }
-
+    pub fn media_concurrencies(mut self, value: impl Into<List<MediaConcurrency>>) -> Self { self.media_concurrencies = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `QueueConfigs`: a list of [`RoutingProfileQueueConfig`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn queue_configs(mut self, value: impl Into<List<RoutingProfileQueueConfig>>) -> Self {
-        self.queue_configs = Some(value.into());
-        self
-    }
-
+    pub fn queue_configs(mut self, value: impl Into<List<RoutingProfileQueueConfig>>) -> Self { self.queue_configs = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for RoutingProfile {
@@ -382,28 +224,17 @@ impl RoutingProfileAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CrossChannelBehaviorRequired {
     /// `BehaviorType`: a [`BehaviorType`] value, required.
-    ///
-    /// Specifies the other channels that can be routed to an agent handling their current channel.
     pub behavior_type: BehaviorType,
 }
 
-static RULE_CrossChannelBehavior: ObjRule = ObjRule {
-    properties: &[(
-        "BehaviorType",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["ROUTE_CURRENT_CHANNEL_ONLY", "ROUTE_ANY_CHANNEL"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_CrossChannelBehavior: ObjRule = ObjRule {
+    properties: &[
+        ("BehaviorType", Shape::Str(&StrRule { allowed: &["ROUTE_CURRENT_CHANNEL_ONLY", "ROUTE_ANY_CHANNEL"], ..StrRule::ANY })),
+    ],
     required: &["BehaviorType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CrossChannelBehavior` property type of `AWS::Connect::RoutingProfile`.
@@ -419,6 +250,7 @@ pub struct CrossChannelBehavior {
     pub behavior_type: BehaviorType,
 }
 
+#[rustfmt::skip]
 impl CrossChannelBehavior {
     /// A `CrossChannelBehavior` with its required properties, named in a [`CrossChannelBehaviorRequired`].
     pub fn new(required: CrossChannelBehaviorRequired) -> Self {
@@ -428,12 +260,7 @@ impl CrossChannelBehavior {
     }
 
     /// `BehaviorType`: a [`BehaviorType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn behavior_type(mut self, value: impl Into<BehaviorType>) -> Self {
-        self.behavior_type = value.into();
-        self
-    }
+    pub fn behavior_type(mut self, value: impl Into<BehaviorType>) -> Self { self.behavior_type = value.into(); self }
 }
 
 impl PropertyType for CrossChannelBehavior {}
@@ -450,54 +277,21 @@ impl ToValue for CrossChannelBehavior {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MediaConcurrencyRequired {
     /// `Channel`: a [`Channel`] value, required.
-    ///
-    /// The channels that agents can handle in the Contact Control Panel (CCP).
     pub channel: Channel,
     /// `Concurrency`: an integer, required.
-    ///
-    /// The number of contacts an agent can have on a channel simultaneously.
-    ///
-    /// Valid Range for `VOICE` : Minimum value of 1. Maximum value of 1.
-    ///
-    /// Valid Range for `CHAT` : Minimum value of 1. Maximum value of 10.
-    ///
-    /// Valid Range for `TASK` : Minimum value of 1. Maximum value of 10.
-    ///
-    /// Value 1 to 10.
     pub concurrency: Int,
 }
 
-static RULE_MediaConcurrency: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MediaConcurrency: ObjRule = ObjRule {
     properties: &[
-        (
-            "Channel",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["VOICE", "CHAT", "TASK", "EMAIL"],
-                format: None,
-            }),
-        ),
-        (
-            "Concurrency",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(10.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "CrossChannelBehavior",
-            Shape::Object(&RULE_CrossChannelBehavior),
-        ),
+        ("Channel", Shape::Str(&StrRule { allowed: &["VOICE", "CHAT", "TASK", "EMAIL"], ..StrRule::ANY })),
+        ("Concurrency", Shape::Int(&NumRule { min: Some(1.0), max: Some(10.0), ..NumRule::ANY })),
+        ("CrossChannelBehavior", Shape::Object(&RULE_CrossChannelBehavior)),
     ],
     required: &["Channel", "Concurrency"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MediaConcurrency` property type of `AWS::Connect::RoutingProfile`.
@@ -529,6 +323,7 @@ pub struct MediaConcurrency {
     pub cross_channel_behavior: Option<Obj<CrossChannelBehavior>>,
 }
 
+#[rustfmt::skip]
 impl MediaConcurrency {
     /// A `MediaConcurrency` with its required properties, named in a [`MediaConcurrencyRequired`].
     pub fn new(required: MediaConcurrencyRequired) -> Self {
@@ -540,28 +335,11 @@ impl MediaConcurrency {
     }
 
     /// `Channel`: a [`Channel`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channel(mut self, value: impl Into<Channel>) -> Self {
-        self.channel = value.into();
-        self
-    }
-
+    pub fn channel(mut self, value: impl Into<Channel>) -> Self { self.channel = value.into(); self }
     /// `Concurrency`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn concurrency(mut self, value: impl Into<Int>) -> Self {
-        self.concurrency = value.into();
-        self
-    }
-
+    pub fn concurrency(mut self, value: impl Into<Int>) -> Self { self.concurrency = value.into(); self }
     /// `CrossChannelBehavior`: a [`CrossChannelBehavior`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cross_channel_behavior(mut self, value: impl Into<Obj<CrossChannelBehavior>>) -> Self {
-        self.cross_channel_behavior = Some(value.into());
-        self
-    }
+    pub fn cross_channel_behavior(mut self, value: impl Into<Obj<CrossChannelBehavior>>) -> Self { self.cross_channel_behavior = Some(value.into()); self }
 }
 
 impl PropertyType for MediaConcurrency {}
@@ -580,22 +358,17 @@ impl ToValue for MediaConcurrency {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RoutingProfileManualAssignmentQueueConfigRequired {
     /// `QueueReference`: a [`RoutingProfileQueueReference`] object, required.
-    ///
-    /// Contains information about a queue resource.
     pub queue_reference: Obj<RoutingProfileQueueReference>,
 }
 
-static RULE_RoutingProfileManualAssignmentQueueConfig: ObjRule = ObjRule {
-    properties: &[(
-        "QueueReference",
-        Shape::Object(&RULE_RoutingProfileQueueReference),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_RoutingProfileManualAssignmentQueueConfig: ObjRule = ObjRule {
+    properties: &[
+        ("QueueReference", Shape::Object(&RULE_RoutingProfileQueueReference)),
+    ],
     required: &["QueueReference"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RoutingProfileManualAssignmentQueueConfig` property type of `AWS::Connect::RoutingProfile`.
@@ -611,6 +384,7 @@ pub struct RoutingProfileManualAssignmentQueueConfig {
     pub queue_reference: Obj<RoutingProfileQueueReference>,
 }
 
+#[rustfmt::skip]
 impl RoutingProfileManualAssignmentQueueConfig {
     /// A `RoutingProfileManualAssignmentQueueConfig` with its required properties, named in a [`RoutingProfileManualAssignmentQueueConfigRequired`].
     pub fn new(required: RoutingProfileManualAssignmentQueueConfigRequired) -> Self {
@@ -620,12 +394,7 @@ impl RoutingProfileManualAssignmentQueueConfig {
     }
 
     /// `QueueReference`: a [`RoutingProfileQueueReference`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn queue_reference(mut self, value: impl Into<Obj<RoutingProfileQueueReference>>) -> Self {
-        self.queue_reference = value.into();
-        self
-    }
+    pub fn queue_reference(mut self, value: impl Into<Obj<RoutingProfileQueueReference>>) -> Self { self.queue_reference = value.into(); self }
 }
 
 impl PropertyType for RoutingProfileManualAssignmentQueueConfig {}
@@ -642,52 +411,23 @@ impl ToValue for RoutingProfileManualAssignmentQueueConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RoutingProfileQueueConfigRequired {
     /// `Delay`: an integer, required.
-    ///
-    /// The delay, in seconds, a contact should be in the queue before they are routed to an available agent. For more information, see \[Queues: priority and delay\](<https://docs.aws.amazon.com/connect/latest/adminguide/concepts-routing-profiles-priority.html>) in the *Amazon Connect Administrator Guide* .
-    ///
-    /// Value 0 to 9999.
     pub delay: Int,
     /// `Priority`: an integer, required.
-    ///
-    /// The order in which contacts are to be handled for the queue. For more information, see \[Queues: priority and delay\](<https://docs.aws.amazon.com/connect/latest/adminguide/concepts-routing-profiles-priority.html>) .
-    ///
-    /// Value 1 to 99.
     pub priority: Int,
     /// `QueueReference`: a [`RoutingProfileQueueReference`] object, required.
-    ///
-    /// Contains information about a queue resource.
     pub queue_reference: Obj<RoutingProfileQueueReference>,
 }
 
-static RULE_RoutingProfileQueueConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RoutingProfileQueueConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "Delay",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(9999.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Priority",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(99.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "QueueReference",
-            Shape::Object(&RULE_RoutingProfileQueueReference),
-        ),
+        ("Delay", Shape::Int(&NumRule { min: Some(0.0), max: Some(9999.0), ..NumRule::ANY })),
+        ("Priority", Shape::Int(&NumRule { min: Some(1.0), max: Some(99.0), ..NumRule::ANY })),
+        ("QueueReference", Shape::Object(&RULE_RoutingProfileQueueReference)),
     ],
     required: &["Delay", "Priority", "QueueReference"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RoutingProfileQueueConfig` property type of `AWS::Connect::RoutingProfile`.
@@ -715,6 +455,7 @@ pub struct RoutingProfileQueueConfig {
     pub queue_reference: Obj<RoutingProfileQueueReference>,
 }
 
+#[rustfmt::skip]
 impl RoutingProfileQueueConfig {
     /// A `RoutingProfileQueueConfig` with its required properties, named in a [`RoutingProfileQueueConfigRequired`].
     pub fn new(required: RoutingProfileQueueConfigRequired) -> Self {
@@ -726,28 +467,11 @@ impl RoutingProfileQueueConfig {
     }
 
     /// `Delay`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delay(mut self, value: impl Into<Int>) -> Self {
-        self.delay = value.into();
-        self
-    }
-
+    pub fn delay(mut self, value: impl Into<Int>) -> Self { self.delay = value.into(); self }
     /// `Priority`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self {
-        self.priority = value.into();
-        self
-    }
-
+    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = value.into(); self }
     /// `QueueReference`: a [`RoutingProfileQueueReference`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn queue_reference(mut self, value: impl Into<Obj<RoutingProfileQueueReference>>) -> Self {
-        self.queue_reference = value.into();
-        self
-    }
+    pub fn queue_reference(mut self, value: impl Into<Obj<RoutingProfileQueueReference>>) -> Self { self.queue_reference = value.into(); self }
 }
 
 impl PropertyType for RoutingProfileQueueConfig {}
@@ -766,46 +490,20 @@ impl ToValue for RoutingProfileQueueConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RoutingProfileQueueReferenceRequired {
     /// `Channel`: a [`Channel`] value, required.
-    ///
-    /// The channels agents can handle in the Contact Control Panel (CCP) for this routing profile.
     pub channel: Channel,
     /// `QueueArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the queue.
-    ///
-    /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/queue/[-a-zA-Z0-9]*$`.
     pub queue_arn: Str,
 }
 
-static RULE_RoutingProfileQueueReference: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RoutingProfileQueueReference: ObjRule = ObjRule {
     properties: &[
-        (
-            "Channel",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["VOICE", "CHAT", "TASK", "EMAIL"],
-                format: None,
-            }),
-        ),
-        (
-            "QueueArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Channel", Shape::Str(&StrRule { allowed: &["VOICE", "CHAT", "TASK", "EMAIL"], ..StrRule::ANY })),
+        ("QueueArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["Channel", "QueueArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RoutingProfileQueueReference` property type of `AWS::Connect::RoutingProfile`.
@@ -827,6 +525,7 @@ pub struct RoutingProfileQueueReference {
     pub queue_arn: Str,
 }
 
+#[rustfmt::skip]
 impl RoutingProfileQueueReference {
     /// A `RoutingProfileQueueReference` with its required properties, named in a [`RoutingProfileQueueReferenceRequired`].
     pub fn new(required: RoutingProfileQueueReferenceRequired) -> Self {
@@ -837,20 +536,9 @@ impl RoutingProfileQueueReference {
     }
 
     /// `Channel`: a [`Channel`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channel(mut self, value: impl Into<Channel>) -> Self {
-        self.channel = value.into();
-        self
-    }
-
+    pub fn channel(mut self, value: impl Into<Channel>) -> Self { self.channel = value.into(); self }
     /// `QueueArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn queue_arn(mut self, value: impl Into<Str>) -> Self {
-        self.queue_arn = value.into();
-        self
-    }
+    pub fn queue_arn(mut self, value: impl Into<Str>) -> Self { self.queue_arn = value.into(); self }
 }
 
 impl PropertyType for RoutingProfileQueueReference {}
@@ -860,102 +548,6 @@ impl ToValue for RoutingProfileQueueReference {
         MapBuilder::new()
             .req("Channel", &self.channel)
             .req("QueueArn", &self.queue_arn)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Connect::RoutingProfile`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-connect-routingprofile-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }
@@ -1010,40 +602,6 @@ impl ToValue for BehaviorType {
         let s = match self {
             Self::RouteCurrentChannelOnly => "ROUTE_CURRENT_CHANNEL_ONLY",
             Self::RouteAnyChannel => "ROUTE_ANY_CHANNEL",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Channel` (`AWS::Connect::RoutingProfile`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Channel {
-    /// `VOICE`
-    Voice,
-    /// `CHAT`
-    Chat,
-    /// `TASK`
-    Task,
-    /// `EMAIL`
-    Email,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Channel {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Channel {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Voice => "VOICE",
-            Self::Chat => "CHAT",
-            Self::Task => "TASK",
-            Self::Email => "EMAIL",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9._-]{1,100}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^$|arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/agent/[-a-zA-Z0-9]*$|^\\$\\..+$",
@@ -20,8 +23,7 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new(
 pub(crate) static PATTERN_4: Pattern =
     Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
 pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9._-]{1,200}$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
-pub(crate) static PATTERN_7: Pattern = Pattern::new(
+pub(crate) static PATTERN_6: Pattern = Pattern::new(
     "^$|arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/integration-association/[-a-zA-Z0-9]*$",
 );
 
@@ -29,99 +31,33 @@ pub(crate) static PATTERN_7: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleRequired {
     /// `Actions`: an [`Actions`] object, required.
-    ///
-    /// A list of actions to be run when the rule is triggered.
     pub actions: Obj<Actions>,
     /// `Function`: a string, required.
-    ///
-    /// The conditions of the rule.
     pub function: Str,
     /// `InstanceArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the instance.
-    ///
-    /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`; create-only: changing it replaces the resource.
     pub instance_arn: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the rule.
-    ///
-    /// Pattern `^[a-zA-Z0-9._-]{1,200}$`.
     pub name: Str,
     /// `PublishStatus`: a [`PublishStatus`] value, required.
-    ///
-    /// The publish status of the rule.
-    ///
-    /// *Allowed values* : `DRAFT` | `PUBLISHED`
     pub publish_status: PublishStatus,
     /// `TriggerEventSource`: a [`RuleTriggerEventSource`] object, required.
-    ///
-    /// The event source to trigger the rule.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub trigger_event_source: Obj<RuleTriggerEventSource>,
 }
 
-static RULE_Rule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Rule: ObjRule = ObjRule {
     properties: &[
         ("Actions", Shape::Object(&RULE_Actions)),
         ("Function", Shape::STR),
-        (
-            "InstanceArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PublishStatus",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DRAFT", "PUBLISHED"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "TriggerEventSource",
-            Shape::Object(&RULE_RuleTriggerEventSource),
-        ),
+        ("InstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("PublishStatus", Shape::Str(&StrRule { allowed: &["DRAFT", "PUBLISHED"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("TriggerEventSource", Shape::Object(&RULE_RuleTriggerEventSource)),
     ],
-    required: &[
-        "Name",
-        "InstanceArn",
-        "TriggerEventSource",
-        "Function",
-        "Actions",
-        "PublishStatus",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["Name", "InstanceArn", "TriggerEventSource", "Function", "Actions", "PublishStatus"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Connect::Rule` resource.
@@ -177,6 +113,7 @@ pub struct Rule {
     pub trigger_event_source: Obj<RuleTriggerEventSource>,
 }
 
+#[rustfmt::skip]
 impl Rule {
     /// The CloudFormation type name, `AWS::Connect::Rule`.
     pub const TYPE_NAME: &'static str = "AWS::Connect::Rule";
@@ -187,14 +124,7 @@ impl Rule {
         type_name: "AWS::Connect::Rule",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-rule.html",
         primary_identifier: &["RuleArn"],
-        required: &[
-            "Actions",
-            "Function",
-            "InstanceArn",
-            "Name",
-            "PublishStatus",
-            "TriggerEventSource",
-        ],
+        required: &["Actions", "Function", "InstanceArn", "Name", "PublishStatus", "TriggerEventSource"],
         create_only: &["TriggerEventSource", "InstanceArn"],
         conditional_create_only: &[],
         write_only: &[],
@@ -218,60 +148,19 @@ impl Rule {
     }
 
     /// `Actions`: an [`Actions`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions(mut self, value: impl Into<Obj<Actions>>) -> Self {
-        self.actions = value.into();
-        self
-    }
-
+    pub fn actions(mut self, value: impl Into<Obj<Actions>>) -> Self { self.actions = value.into(); self }
     /// `Function`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn function(mut self, value: impl Into<Str>) -> Self {
-        self.function = value.into();
-        self
-    }
-
+    pub fn function(mut self, value: impl Into<Str>) -> Self { self.function = value.into(); self }
     /// `InstanceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self {
-        self.instance_arn = value.into();
-        self
-    }
-
+    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `PublishStatus`: a [`PublishStatus`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn publish_status(mut self, value: impl Into<PublishStatus>) -> Self {
-        self.publish_status = value.into();
-        self
-    }
-
+    pub fn publish_status(mut self, value: impl Into<PublishStatus>) -> Self { self.publish_status = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TriggerEventSource`: a [`RuleTriggerEventSource`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn trigger_event_source(mut self, value: impl Into<Obj<RuleTriggerEventSource>>) -> Self {
-        self.trigger_event_source = value.into();
-        self
-    }
+    pub fn trigger_event_source(mut self, value: impl Into<Obj<RuleTriggerEventSource>>) -> Self { self.trigger_event_source = value.into(); self }
 }
 
 impl Resource for Rule {
@@ -320,79 +209,20 @@ impl RuleAttributes {
     }
 }
 
-static RULE_Actions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Actions: ObjRule = ObjRule {
     properties: &[
-        (
-            "AssignContactCategoryActions",
-            Shape::List(&ListRule {
-                items: Shape::Any,
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "CreateCaseActions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CreateCaseAction),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "EndAssociatedTasksActions",
-            Shape::List(&ListRule {
-                items: Shape::Any,
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "EventBridgeActions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EventBridgeAction),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "SendNotificationActions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SendNotificationAction),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "SubmitAutoEvaluationActions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SubmitAutoEvaluationAction),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "TaskActions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TaskAction),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "UpdateCaseActions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_UpdateCaseAction),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
+        ("AssignContactCategoryActions", Shape::List(&ListRule { items: Shape::Any, min_items: Some(1), max_items: Some(1) })),
+        ("CreateCaseActions", Shape::List(&ListRule { items: Shape::Object(&RULE_CreateCaseAction), min_items: Some(1), max_items: Some(1) })),
+        ("EndAssociatedTasksActions", Shape::List(&ListRule { items: Shape::Any, min_items: Some(1), max_items: Some(1) })),
+        ("EventBridgeActions", Shape::List(&ListRule { items: Shape::Object(&RULE_EventBridgeAction), min_items: Some(1), max_items: Some(1) })),
+        ("SendNotificationActions", Shape::List(&ListRule { items: Shape::Object(&RULE_SendNotificationAction), min_items: Some(1), max_items: Some(1) })),
+        ("SubmitAutoEvaluationActions", Shape::List(&ListRule { items: Shape::Object(&RULE_SubmitAutoEvaluationAction), min_items: Some(1), max_items: Some(1) })),
+        ("TaskActions", Shape::List(&ListRule { items: Shape::Object(&RULE_TaskAction), min_items: Some(1), max_items: Some(1) })),
+        ("UpdateCaseActions", Shape::List(&ListRule { items: Shape::Object(&RULE_UpdateCaseAction), min_items: Some(1), max_items: Some(1) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Actions` property type of `AWS::Connect::Rule`.
@@ -452,6 +282,7 @@ pub struct Actions {
     pub update_case_actions: Option<List<UpdateCaseAction>>,
 }
 
+#[rustfmt::skip]
 impl Actions {
     /// A `Actions` with no property set (none is required).
     pub fn new() -> Self {
@@ -459,74 +290,21 @@ impl Actions {
     }
 
     /// `AssignContactCategoryActions`: a list of JSON values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn assign_contact_category_actions(mut self, value: impl Into<List<Json>>) -> Self {
-        self.assign_contact_category_actions = Some(value.into());
-        self
-    }
-
+    pub fn assign_contact_category_actions(mut self, value: impl Into<List<Json>>) -> Self { self.assign_contact_category_actions = Some(value.into()); self }
     /// `CreateCaseActions`: a list of [`CreateCaseAction`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn create_case_actions(mut self, value: impl Into<List<CreateCaseAction>>) -> Self {
-        self.create_case_actions = Some(value.into());
-        self
-    }
-
+    pub fn create_case_actions(mut self, value: impl Into<List<CreateCaseAction>>) -> Self { self.create_case_actions = Some(value.into()); self }
     /// `EndAssociatedTasksActions`: a list of JSON values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn end_associated_tasks_actions(mut self, value: impl Into<List<Json>>) -> Self {
-        self.end_associated_tasks_actions = Some(value.into());
-        self
-    }
-
+    pub fn end_associated_tasks_actions(mut self, value: impl Into<List<Json>>) -> Self { self.end_associated_tasks_actions = Some(value.into()); self }
     /// `EventBridgeActions`: a list of [`EventBridgeAction`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_bridge_actions(mut self, value: impl Into<List<EventBridgeAction>>) -> Self {
-        self.event_bridge_actions = Some(value.into());
-        self
-    }
-
+    pub fn event_bridge_actions(mut self, value: impl Into<List<EventBridgeAction>>) -> Self { self.event_bridge_actions = Some(value.into()); self }
     /// `SendNotificationActions`: a list of [`SendNotificationAction`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn send_notification_actions(
-        mut self,
-        value: impl Into<List<SendNotificationAction>>,
-    ) -> Self {
-        self.send_notification_actions = Some(value.into());
-        self
-    }
-
+    pub fn send_notification_actions(mut self, value: impl Into<List<SendNotificationAction>>) -> Self { self.send_notification_actions = Some(value.into()); self }
     /// `SubmitAutoEvaluationActions`: a list of [`SubmitAutoEvaluationAction`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn submit_auto_evaluation_actions(
-        mut self,
-        value: impl Into<List<SubmitAutoEvaluationAction>>,
-    ) -> Self {
-        self.submit_auto_evaluation_actions = Some(value.into());
-        self
-    }
-
+    pub fn submit_auto_evaluation_actions(mut self, value: impl Into<List<SubmitAutoEvaluationAction>>) -> Self { self.submit_auto_evaluation_actions = Some(value.into()); self }
     /// `TaskActions`: a list of [`TaskAction`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn task_actions(mut self, value: impl Into<List<TaskAction>>) -> Self {
-        self.task_actions = Some(value.into());
-        self
-    }
-
+    pub fn task_actions(mut self, value: impl Into<List<TaskAction>>) -> Self { self.task_actions = Some(value.into()); self }
     /// `UpdateCaseActions`: a list of [`UpdateCaseAction`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn update_case_actions(mut self, value: impl Into<List<UpdateCaseAction>>) -> Self {
-        self.update_case_actions = Some(value.into());
-        self
-    }
+    pub fn update_case_actions(mut self, value: impl Into<List<UpdateCaseAction>>) -> Self { self.update_case_actions = Some(value.into()); self }
 }
 
 impl PropertyType for Actions {}
@@ -559,44 +337,20 @@ impl ToValue for Actions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateCaseActionRequired {
     /// `Fields`: a list of [`Field`] objects, required.
-    ///
-    /// An array of case fields
-    ///
-    /// Items 1 to 100.
     pub fields: List<Field>,
     /// `TemplateId`: a string, required.
-    ///
-    /// Length 1 to 500.
     pub template_id: Str,
 }
 
-static RULE_CreateCaseAction: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CreateCaseAction: ObjRule = ObjRule {
     properties: &[
-        (
-            "Fields",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Field),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "TemplateId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(500),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Fields", Shape::List(&ListRule { items: Shape::Object(&RULE_Field), min_items: Some(1), max_items: Some(100) })),
+        ("TemplateId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
     ],
     required: &["Fields", "TemplateId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CreateCaseAction` property type of `AWS::Connect::Rule`.
@@ -616,6 +370,7 @@ pub struct CreateCaseAction {
     pub template_id: Str,
 }
 
+#[rustfmt::skip]
 impl CreateCaseAction {
     /// A `CreateCaseAction` with its required properties, named in a [`CreateCaseActionRequired`].
     pub fn new(required: CreateCaseActionRequired) -> Self {
@@ -626,20 +381,9 @@ impl CreateCaseAction {
     }
 
     /// `Fields`: a list of [`Field`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fields(mut self, value: impl Into<List<Field>>) -> Self {
-        self.fields = value.into();
-        self
-    }
-
+    pub fn fields(mut self, value: impl Into<List<Field>>) -> Self { self.fields = value.into(); self }
     /// `TemplateId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn template_id(mut self, value: impl Into<Str>) -> Self {
-        self.template_id = value.into();
-        self
-    }
+    pub fn template_id(mut self, value: impl Into<Str>) -> Self { self.template_id = value.into(); self }
 }
 
 impl PropertyType for CreateCaseAction {}
@@ -657,30 +401,17 @@ impl ToValue for CreateCaseAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventBridgeActionRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name.
-    ///
-    /// Pattern `^[a-zA-Z0-9._-]{1,100}$`.
     pub name: Str,
 }
 
-static RULE_EventBridgeAction: ObjRule = ObjRule {
-    properties: &[(
-        "Name",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_EventBridgeAction: ObjRule = ObjRule {
+    properties: &[
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+    ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EventBridgeAction` property type of `AWS::Connect::Rule`.
@@ -698,6 +429,7 @@ pub struct EventBridgeAction {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl EventBridgeAction {
     /// A `EventBridgeAction` with its required properties, named in a [`EventBridgeActionRequired`].
     pub fn new(required: EventBridgeActionRequired) -> Self {
@@ -707,12 +439,7 @@ impl EventBridgeAction {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for EventBridgeAction {}
@@ -727,35 +454,20 @@ impl ToValue for EventBridgeAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FieldRequired {
     /// `Id`: a string, required.
-    ///
-    /// Length 1 to 500.
     pub id: Str,
     /// `Value`: a [`FieldValue`] object, required.
-    ///
-    /// Object for case field values.
     pub value: Obj<FieldValue>,
 }
 
-static RULE_Field: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Field: ObjRule = ObjRule {
     properties: &[
-        (
-            "Id",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(500),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
         ("Value", Shape::Object(&RULE_FieldValue)),
     ],
     required: &["Id", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Field` property type of `AWS::Connect::Rule`.
@@ -773,6 +485,7 @@ pub struct Field {
     pub value: Obj<FieldValue>,
 }
 
+#[rustfmt::skip]
 impl Field {
     /// A `Field` with its required properties, named in a [`FieldRequired`].
     pub fn new(required: FieldRequired) -> Self {
@@ -783,20 +496,9 @@ impl Field {
     }
 
     /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
     /// `Value`: a [`FieldValue`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Obj<FieldValue>>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Obj<FieldValue>>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Field {}
@@ -810,19 +512,16 @@ impl ToValue for Field {
     }
 }
 
-static RULE_FieldValue: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FieldValue: ObjRule = ObjRule {
     properties: &[
         ("BooleanValue", Shape::Bool),
         ("DoubleValue", Shape::NUM),
         ("EmptyValue", Shape::Any),
         ("StringValue", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FieldValue` property type of `AWS::Connect::Rule`.
@@ -844,6 +543,7 @@ pub struct FieldValue {
     pub string_value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl FieldValue {
     /// A `FieldValue` with no property set (none is required).
     pub fn new() -> Self {
@@ -851,30 +551,13 @@ impl FieldValue {
     }
 
     /// `BooleanValue`: a boolean.
-    pub fn boolean_value(mut self, value: impl Into<Bool>) -> Self {
-        self.boolean_value = Some(value.into());
-        self
-    }
-
+    pub fn boolean_value(mut self, value: impl Into<Bool>) -> Self { self.boolean_value = Some(value.into()); self }
     /// `DoubleValue`: a number.
-    pub fn double_value(mut self, value: impl Into<Num>) -> Self {
-        self.double_value = Some(value.into());
-        self
-    }
-
+    pub fn double_value(mut self, value: impl Into<Num>) -> Self { self.double_value = Some(value.into()); self }
     /// `EmptyValue`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn empty_value(mut self, value: impl Into<Json>) -> Self {
-        self.empty_value = Some(value.into());
-        self
-    }
-
+    pub fn empty_value(mut self, value: impl Into<Json>) -> Self { self.empty_value = Some(value.into()); self }
     /// `StringValue`: a string.
-    pub fn string_value(mut self, value: impl Into<Str>) -> Self {
-        self.string_value = Some(value.into());
-        self
-    }
+    pub fn string_value(mut self, value: impl Into<Str>) -> Self { self.string_value = Some(value.into()); self }
 }
 
 impl PropertyType for FieldValue {}
@@ -890,30 +573,14 @@ impl ToValue for FieldValue {
     }
 }
 
-static RULE_NotificationRecipientType: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NotificationRecipientType: ObjRule = ObjRule {
     properties: &[
-        (
-            "UserArns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
+        ("UserArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
         ("UserTags", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NotificationRecipientType` property type of `AWS::Connect::Rule`.
@@ -935,6 +602,7 @@ pub struct NotificationRecipientType {
     pub user_tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl NotificationRecipientType {
     /// A `NotificationRecipientType` with no property set (none is required).
     pub fn new() -> Self {
@@ -942,20 +610,9 @@ impl NotificationRecipientType {
     }
 
     /// `UserArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.user_arns = Some(value.into());
-        self
-    }
-
+    pub fn user_arns(mut self, value: impl Into<List<Str>>) -> Self { self.user_arns = Some(value.into()); self }
     /// `UserTags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_tags(mut self, value: impl Into<Json>) -> Self {
-        self.user_tags = Some(value.into());
-        self
-    }
+    pub fn user_tags(mut self, value: impl Into<Json>) -> Self { self.user_tags = Some(value.into()); self }
 }
 
 impl PropertyType for NotificationRecipientType {}
@@ -973,52 +630,18 @@ impl ToValue for NotificationRecipientType {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleTriggerEventSourceRequired {
     /// `EventSourceName`: an [`EventSourceName`] value, required.
-    ///
-    /// The name of the event source.
     pub event_source_name: EventSourceName,
 }
 
-static RULE_RuleTriggerEventSource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RuleTriggerEventSource: ObjRule = ObjRule {
     properties: &[
-        (
-            "EventSourceName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "OnContactEvaluationSubmit",
-                    "OnPostCallAnalysisAvailable",
-                    "OnRealTimeCallAnalysisAvailable",
-                    "OnRealTimeChatAnalysisAvailable",
-                    "OnPostChatAnalysisAvailable",
-                    "OnZendeskTicketCreate",
-                    "OnZendeskTicketStatusUpdate",
-                    "OnSalesforceCaseCreate",
-                    "OnMetricDataUpdate",
-                    "OnCaseCreate",
-                    "OnCaseUpdate",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "IntegrationAssociationArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("EventSourceName", Shape::Str(&StrRule { allowed: &["OnContactEvaluationSubmit", "OnPostCallAnalysisAvailable", "OnRealTimeCallAnalysisAvailable", "OnRealTimeChatAnalysisAvailable", "OnPostChatAnalysisAvailable", "OnZendeskTicketCreate", "OnZendeskTicketStatusUpdate", "OnSalesforceCaseCreate", "OnMetricDataUpdate", "OnCaseCreate", "OnCaseUpdate"], ..StrRule::ANY })),
+        ("IntegrationAssociationArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
     ],
     required: &["EventSourceName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RuleTriggerEventSource` property type of `AWS::Connect::Rule`.
@@ -1040,6 +663,7 @@ pub struct RuleTriggerEventSource {
     pub integration_association_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl RuleTriggerEventSource {
     /// A `RuleTriggerEventSource` with its required properties, named in a [`RuleTriggerEventSourceRequired`].
     pub fn new(required: RuleTriggerEventSourceRequired) -> Self {
@@ -1050,20 +674,9 @@ impl RuleTriggerEventSource {
     }
 
     /// `EventSourceName`: an [`EventSourceName`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_source_name(mut self, value: impl Into<EventSourceName>) -> Self {
-        self.event_source_name = value.into();
-        self
-    }
-
+    pub fn event_source_name(mut self, value: impl Into<EventSourceName>) -> Self { self.event_source_name = value.into(); self }
     /// `IntegrationAssociationArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn integration_association_arn(mut self, value: impl Into<Str>) -> Self {
-        self.integration_association_arn = Some(value.into());
-        self
-    }
+    pub fn integration_association_arn(mut self, value: impl Into<Str>) -> Self { self.integration_association_arn = Some(value.into()); self }
 }
 
 impl PropertyType for RuleTriggerEventSource {}
@@ -1084,79 +697,27 @@ impl ToValue for RuleTriggerEventSource {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SendNotificationActionRequired {
     /// `Content`: a string, required.
-    ///
-    /// Notification content. Supports variable injection. For more information, see \[JSONPath reference\](<https://docs.aws.amazon.com/connect/latest/adminguide/contact-lens-variable-injection.html>) in the *Connect Customer Administrators Guide* .
-    ///
-    /// Length 1 to 1024.
     pub content: Str,
     /// `ContentType`: a [`ContentType`] value, required.
-    ///
-    /// Content type format.
-    ///
-    /// *Allowed value* : `PLAIN_TEXT`
     pub content_type: ContentType,
     /// `DeliveryMethod`: a [`DeliveryMethod`] value, required.
-    ///
-    /// Notification delivery method.
-    ///
-    /// *Allowed value* : `EMAIL`
     pub delivery_method: DeliveryMethod,
     /// `Recipient`: a [`NotificationRecipientType`] object, required.
-    ///
-    /// Notification recipient.
     pub recipient: Obj<NotificationRecipientType>,
 }
 
-static RULE_SendNotificationAction: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SendNotificationAction: ObjRule = ObjRule {
     properties: &[
-        (
-            "Content",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ContentType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PLAIN_TEXT"],
-                format: None,
-            }),
-        ),
-        (
-            "DeliveryMethod",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["EMAIL"],
-                format: None,
-            }),
-        ),
+        ("Content", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("ContentType", Shape::Str(&StrRule { allowed: &["PLAIN_TEXT"], ..StrRule::ANY })),
+        ("DeliveryMethod", Shape::Str(&StrRule { allowed: &["EMAIL"], ..StrRule::ANY })),
         ("Recipient", Shape::Object(&RULE_NotificationRecipientType)),
-        (
-            "Subject",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(200),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Subject", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
     ],
     required: &["DeliveryMethod", "Content", "Recipient", "ContentType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SendNotificationAction` property type of `AWS::Connect::Rule`.
@@ -1196,6 +757,7 @@ pub struct SendNotificationAction {
     pub subject: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SendNotificationAction {
     /// A `SendNotificationAction` with its required properties, named in a [`SendNotificationActionRequired`].
     pub fn new(required: SendNotificationActionRequired) -> Self {
@@ -1209,44 +771,15 @@ impl SendNotificationAction {
     }
 
     /// `Content`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content(mut self, value: impl Into<Str>) -> Self {
-        self.content = value.into();
-        self
-    }
-
+    pub fn content(mut self, value: impl Into<Str>) -> Self { self.content = value.into(); self }
     /// `ContentType`: a [`ContentType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content_type(mut self, value: impl Into<ContentType>) -> Self {
-        self.content_type = value.into();
-        self
-    }
-
+    pub fn content_type(mut self, value: impl Into<ContentType>) -> Self { self.content_type = value.into(); self }
     /// `DeliveryMethod`: a [`DeliveryMethod`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delivery_method(mut self, value: impl Into<DeliveryMethod>) -> Self {
-        self.delivery_method = value.into();
-        self
-    }
-
+    pub fn delivery_method(mut self, value: impl Into<DeliveryMethod>) -> Self { self.delivery_method = value.into(); self }
     /// `Recipient`: a [`NotificationRecipientType`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn recipient(mut self, value: impl Into<Obj<NotificationRecipientType>>) -> Self {
-        self.recipient = value.into();
-        self
-    }
-
+    pub fn recipient(mut self, value: impl Into<Obj<NotificationRecipientType>>) -> Self { self.recipient = value.into(); self }
     /// `Subject`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subject(mut self, value: impl Into<Str>) -> Self {
-        self.subject = Some(value.into());
-        self
-    }
+    pub fn subject(mut self, value: impl Into<Str>) -> Self { self.subject = Some(value.into()); self }
 }
 
 impl PropertyType for SendNotificationAction {}
@@ -1267,28 +800,17 @@ impl ToValue for SendNotificationAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubmitAutoEvaluationActionRequired {
     /// `EvaluationFormArn`: a string, required.
-    ///
-    /// Pattern `^$|arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/evaluation-form/[-a-zA-Z0-9]*$`.
     pub evaluation_form_arn: Str,
 }
 
-static RULE_SubmitAutoEvaluationAction: ObjRule = ObjRule {
-    properties: &[(
-        "EvaluationFormArn",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: Some(&PATTERN_2),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_SubmitAutoEvaluationAction: ObjRule = ObjRule {
+    properties: &[
+        ("EvaluationFormArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+    ],
     required: &["EvaluationFormArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SubmitAutoEvaluationAction` property type of `AWS::Connect::Rule`.
@@ -1302,6 +824,7 @@ pub struct SubmitAutoEvaluationAction {
     pub evaluation_form_arn: Str,
 }
 
+#[rustfmt::skip]
 impl SubmitAutoEvaluationAction {
     /// A `SubmitAutoEvaluationAction` with its required properties, named in a [`SubmitAutoEvaluationActionRequired`].
     pub fn new(required: SubmitAutoEvaluationActionRequired) -> Self {
@@ -1311,12 +834,7 @@ impl SubmitAutoEvaluationAction {
     }
 
     /// `EvaluationFormArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn evaluation_form_arn(mut self, value: impl Into<Str>) -> Self {
-        self.evaluation_form_arn = value.into();
-        self
-    }
+    pub fn evaluation_form_arn(mut self, value: impl Into<Str>) -> Self { self.evaluation_form_arn = value.into(); self }
 }
 
 impl PropertyType for SubmitAutoEvaluationAction {}
@@ -1329,159 +847,26 @@ impl ToValue for SubmitAutoEvaluationAction {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Connect::Rule`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-connect-rule-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TaskAction`], by name: `TaskAction::new(TaskActionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TaskActionRequired {
     /// `ContactFlowArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the flow.
-    ///
-    /// Pattern `^$|arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/contact-flow/[-a-zA-Z0-9]*$`.
     pub contact_flow_arn: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name. Supports variable injection. For more information, see \[JSONPath reference\](<https://docs.aws.amazon.com/connect/latest/adminguide/contact-lens-variable-injection.html>) in the *Connect Customer Administrators Guide* .
-    ///
-    /// Length 1 to 512.
     pub name: Str,
 }
 
-static RULE_TaskAction: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TaskAction: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContactFlowArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(4096),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ContactFlowArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
         ("References", Shape::Any),
     ],
     required: &["Name", "ContactFlowArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TaskAction` property type of `AWS::Connect::Rule`.
@@ -1515,6 +900,7 @@ pub struct TaskAction {
     pub references: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl TaskAction {
     /// A `TaskAction` with its required properties, named in a [`TaskActionRequired`].
     pub fn new(required: TaskActionRequired) -> Self {
@@ -1527,36 +913,13 @@ impl TaskAction {
     }
 
     /// `ContactFlowArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn contact_flow_arn(mut self, value: impl Into<Str>) -> Self {
-        self.contact_flow_arn = value.into();
-        self
-    }
-
+    pub fn contact_flow_arn(mut self, value: impl Into<Str>) -> Self { self.contact_flow_arn = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `References`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn references(mut self, value: impl Into<Json>) -> Self {
-        self.references = Some(value.into());
-        self
-    }
+    pub fn references(mut self, value: impl Into<Json>) -> Self { self.references = Some(value.into()); self }
 }
 
 impl PropertyType for TaskAction {}
@@ -1576,28 +939,17 @@ impl ToValue for TaskAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateCaseActionRequired {
     /// `Fields`: a list of [`Field`] objects, required.
-    ///
-    /// An array of case fields
-    ///
-    /// Items 1 to 100.
     pub fields: List<Field>,
 }
 
-static RULE_UpdateCaseAction: ObjRule = ObjRule {
-    properties: &[(
-        "Fields",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_Field),
-            min_items: Some(1),
-            max_items: Some(100),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_UpdateCaseAction: ObjRule = ObjRule {
+    properties: &[
+        ("Fields", Shape::List(&ListRule { items: Shape::Object(&RULE_Field), min_items: Some(1), max_items: Some(100) })),
+    ],
     required: &["Fields"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `UpdateCaseAction` property type of `AWS::Connect::Rule`.
@@ -1613,6 +965,7 @@ pub struct UpdateCaseAction {
     pub fields: List<Field>,
 }
 
+#[rustfmt::skip]
 impl UpdateCaseAction {
     /// A `UpdateCaseAction` with its required properties, named in a [`UpdateCaseActionRequired`].
     pub fn new(required: UpdateCaseActionRequired) -> Self {
@@ -1622,12 +975,7 @@ impl UpdateCaseAction {
     }
 
     /// `Fields`: a list of [`Field`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fields(mut self, value: impl Into<List<Field>>) -> Self {
-        self.fields = value.into();
-        self
-    }
+    pub fn fields(mut self, value: impl Into<List<Field>>) -> Self { self.fields = value.into(); self }
 }
 
 impl PropertyType for UpdateCaseAction {}

@@ -14,58 +14,20 @@ pub(crate) static PATTERN_0: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct SecurityKeyRequired {
     /// `InstanceId`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the instance.
-    ///
-    /// *Minimum* : `1`
-    ///
-    /// *Maximum* : `100`
-    ///
-    /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`; length 1 to 100; create-only: changing it replaces the resource.
     pub instance_id: Str,
     /// `Key`: a string, required.
-    ///
-    /// A valid security key in PEM format. For example:
-    ///
-    /// `"-----BEGIN PUBLIC KEY-----\ [a lot of characters] ----END PUBLIC KEY-----"`
-    ///
-    /// *Minimum* : `1`
-    ///
-    /// *Maximum* : `1024`
-    ///
-    /// Length 1 to 1024; create-only: changing it replaces the resource.
     pub key: Str,
 }
 
-static RULE_SecurityKey: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SecurityKey: ObjRule = ObjRule {
     properties: &[
-        (
-            "InstanceId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("InstanceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
     ],
     required: &["Key", "InstanceId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Connect::SecurityKey` resource.
@@ -107,6 +69,7 @@ pub struct SecurityKey {
     pub key: Str,
 }
 
+#[rustfmt::skip]
 impl SecurityKey {
     /// The CloudFormation type name, `AWS::Connect::SecurityKey`.
     pub const TYPE_NAME: &'static str = "AWS::Connect::SecurityKey";
@@ -136,20 +99,9 @@ impl SecurityKey {
     }
 
     /// `InstanceId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_id(mut self, value: impl Into<Str>) -> Self {
-        self.instance_id = value.into();
-        self
-    }
-
+    pub fn instance_id(mut self, value: impl Into<Str>) -> Self { self.instance_id = value.into(); self }
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
 }
 
 impl Resource for SecurityKey {

@@ -21,146 +21,30 @@ pub(crate) static PATTERN_5: Pattern = Pattern::new("^[ a-zA-Z0-9_@-]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct SecurityProfileRequired {
     /// `InstanceArn`: a string, required.
-    ///
-    /// The identifier of the Connect Customer instance.
-    ///
-    /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`; create-only: changing it replaces the resource.
     pub instance_arn: Str,
     /// `SecurityProfileName`: a string, required.
-    ///
-    /// The name for the security profile.
-    ///
-    /// Pattern `^[ a-zA-Z0-9_@-]+$`; length 1 to 127; create-only: changing it replaces the resource.
     pub security_profile_name: Str,
 }
 
-static RULE_SecurityProfile: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SecurityProfile: ObjRule = ObjRule {
     properties: &[
-        (
-            "AllowedAccessControlHierarchyGroupId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(127),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AllowedAccessControlTags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(2),
-            }),
-        ),
-        (
-            "AllowedFlowModules",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_FlowModule),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "Applications",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Application),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(250),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "GranularAccessControlConfiguration",
-            Shape::Object(&RULE_GranularAccessControlConfiguration),
-        ),
-        (
-            "HierarchyRestrictedResources",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "InstanceArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Permissions",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(500),
-            }),
-        ),
-        (
-            "SecurityProfileName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TagRestrictedResources",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("AllowedAccessControlHierarchyGroupId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(127), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("AllowedAccessControlTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(2) })),
+        ("AllowedFlowModules", Shape::List(&ListRule { items: Shape::Object(&RULE_FlowModule), min_items: Some(0), max_items: Some(10) })),
+        ("Applications", Shape::List(&ListRule { items: Shape::Object(&RULE_Application), min_items: Some(0), max_items: Some(10) })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(250), ..StrRule::ANY })),
+        ("GranularAccessControlConfiguration", Shape::Object(&RULE_GranularAccessControlConfiguration)),
+        ("HierarchyRestrictedResources", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY }), min_items: None, max_items: Some(10) })),
+        ("InstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("Permissions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY }), min_items: Some(0), max_items: Some(500) })),
+        ("SecurityProfileName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("TagRestrictedResources", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY }), min_items: Some(0), max_items: Some(10) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
     ],
     required: &["InstanceArn", "SecurityProfileName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Connect::SecurityProfile` resource.
@@ -250,6 +134,7 @@ pub struct SecurityProfile {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl SecurityProfile {
     /// The CloudFormation type name, `AWS::Connect::SecurityProfile`.
     pub const TYPE_NAME: &'static str = "AWS::Connect::SecurityProfile";
@@ -264,16 +149,8 @@ impl SecurityProfile {
         create_only: &["SecurityProfileName", "InstanceArn"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "SecurityProfileArn",
-            "LastModifiedRegion",
-            "LastModifiedTime",
-        ],
-        attributes: &[
-            "LastModifiedRegion",
-            "LastModifiedTime",
-            "SecurityProfileArn",
-        ],
+        read_only: &["SecurityProfileArn", "LastModifiedRegion", "LastModifiedTime"],
+        attributes: &["LastModifiedRegion", "LastModifiedTime", "SecurityProfileArn"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -297,103 +174,29 @@ impl SecurityProfile {
     }
 
     /// `AllowedAccessControlHierarchyGroupId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allowed_access_control_hierarchy_group_id(mut self, value: impl Into<Str>) -> Self {
-        self.allowed_access_control_hierarchy_group_id = Some(value.into());
-        self
-    }
-
+    pub fn allowed_access_control_hierarchy_group_id(mut self, value: impl Into<Str>) -> Self { self.allowed_access_control_hierarchy_group_id = Some(value.into()); self }
     /// `AllowedAccessControlTags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allowed_access_control_tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.allowed_access_control_tags = Some(value.into());
-        self
-    }
-
+    pub fn allowed_access_control_tags(mut self, value: impl Into<List<Tag>>) -> Self { self.allowed_access_control_tags = Some(value.into()); self }
     /// `AllowedFlowModules`: a list of [`FlowModule`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allowed_flow_modules(mut self, value: impl Into<List<FlowModule>>) -> Self {
-        self.allowed_flow_modules = Some(value.into());
-        self
-    }
-
+    pub fn allowed_flow_modules(mut self, value: impl Into<List<FlowModule>>) -> Self { self.allowed_flow_modules = Some(value.into()); self }
     /// `Applications`: a list of [`Application`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn applications(mut self, value: impl Into<List<Application>>) -> Self {
-        self.applications = Some(value.into());
-        self
-    }
-
+    pub fn applications(mut self, value: impl Into<List<Application>>) -> Self { self.applications = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `GranularAccessControlConfiguration`: a [`GranularAccessControlConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn granular_access_control_configuration(
-        mut self,
-        value: impl Into<Obj<GranularAccessControlConfiguration>>,
-    ) -> Self {
-        self.granular_access_control_configuration = Some(value.into());
-        self
-    }
-
+    pub fn granular_access_control_configuration(mut self, value: impl Into<Obj<GranularAccessControlConfiguration>>) -> Self { self.granular_access_control_configuration = Some(value.into()); self }
     /// `HierarchyRestrictedResources`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hierarchy_restricted_resources(mut self, value: impl Into<List<Str>>) -> Self {
-        self.hierarchy_restricted_resources = Some(value.into());
-        self
-    }
-
+    pub fn hierarchy_restricted_resources(mut self, value: impl Into<List<Str>>) -> Self { self.hierarchy_restricted_resources = Some(value.into()); self }
     /// `InstanceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self {
-        self.instance_arn = value.into();
-        self
-    }
-
+    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = value.into(); self }
     /// `Permissions`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn permissions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.permissions = Some(value.into());
-        self
-    }
-
+    pub fn permissions(mut self, value: impl Into<List<Str>>) -> Self { self.permissions = Some(value.into()); self }
     /// `SecurityProfileName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_profile_name(mut self, value: impl Into<Str>) -> Self {
-        self.security_profile_name = value.into();
-        self
-    }
-
+    pub fn security_profile_name(mut self, value: impl Into<Str>) -> Self { self.security_profile_name = value.into(); self }
     /// `TagRestrictedResources`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tag_restricted_resources(mut self, value: impl Into<List<Str>>) -> Self {
-        self.tag_restricted_resources = Some(value.into());
-        self
-    }
-
+    pub fn tag_restricted_resources(mut self, value: impl Into<List<Str>>) -> Self { self.tag_restricted_resources = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for SecurityProfile {
@@ -477,62 +280,21 @@ impl SecurityProfileAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationRequired {
     /// `ApplicationPermissions`: a list of strings, required.
-    ///
-    /// The permissions that the agent is granted on the application. For third-party applications, only the `ACCESS` permission is supported. For MCP Servers, the permissions are tool Identifiers accepted by MCP Server.
-    ///
-    /// Items 1 to 10.
     pub application_permissions: List<Str>,
     /// `Namespace`: a string, required.
-    ///
-    /// Namespace of the application that you want to give access to.
-    ///
-    /// Length 1 to 128.
     pub namespace: Str,
 }
 
-static RULE_Application: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Application: ObjRule = ObjRule {
     properties: &[
-        (
-            "ApplicationPermissions",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "Namespace",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["MCP", "THIRD_PARTY_APPLICATION"],
-                format: None,
-            }),
-        ),
+        ("ApplicationPermissions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10) })),
+        ("Namespace", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["MCP", "THIRD_PARTY_APPLICATION"], ..StrRule::ANY })),
     ],
     required: &["ApplicationPermissions", "Namespace"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Application` property type of `AWS::Connect::SecurityProfile`.
@@ -562,6 +324,7 @@ pub struct Application {
     pub r#type: Option<ApplicationType>,
 }
 
+#[rustfmt::skip]
 impl Application {
     /// A `Application` with its required properties, named in a [`ApplicationRequired`].
     pub fn new(required: ApplicationRequired) -> Self {
@@ -573,28 +336,11 @@ impl Application {
     }
 
     /// `ApplicationPermissions`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_permissions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.application_permissions = value.into();
-        self
-    }
-
+    pub fn application_permissions(mut self, value: impl Into<List<Str>>) -> Self { self.application_permissions = value.into(); self }
     /// `Namespace`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self {
-        self.namespace = value.into();
-        self
-    }
-
+    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = value.into(); self }
     /// `Type`: an [`ApplicationType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<ApplicationType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<ApplicationType>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl PropertyType for Application {}
@@ -609,17 +355,13 @@ impl ToValue for Application {
     }
 }
 
-static RULE_DataTableAccessControlConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "PrimaryAttributeAccessControlConfiguration",
-        Shape::Object(&RULE_PrimaryAttributeAccessControlConfigurationItem),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_DataTableAccessControlConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("PrimaryAttributeAccessControlConfiguration", Shape::Object(&RULE_PrimaryAttributeAccessControlConfigurationItem)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataTableAccessControlConfiguration` property type of `AWS::Connect::SecurityProfile`.
@@ -636,6 +378,7 @@ pub struct DataTableAccessControlConfiguration {
         Option<Obj<PrimaryAttributeAccessControlConfigurationItem>>,
 }
 
+#[rustfmt::skip]
 impl DataTableAccessControlConfiguration {
     /// A `DataTableAccessControlConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -643,15 +386,7 @@ impl DataTableAccessControlConfiguration {
     }
 
     /// `PrimaryAttributeAccessControlConfiguration`: a [`PrimaryAttributeAccessControlConfigurationItem`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn primary_attribute_access_control_configuration(
-        mut self,
-        value: impl Into<Obj<PrimaryAttributeAccessControlConfigurationItem>>,
-    ) -> Self {
-        self.primary_attribute_access_control_configuration = Some(value.into());
-        self
-    }
+    pub fn primary_attribute_access_control_configuration(mut self, value: impl Into<Obj<PrimaryAttributeAccessControlConfigurationItem>>) -> Self { self.primary_attribute_access_control_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for DataTableAccessControlConfiguration {}
@@ -671,48 +406,20 @@ impl ToValue for DataTableAccessControlConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FlowModuleRequired {
     /// `FlowModuleId`: a string, required.
-    ///
-    /// The identifier of the application that you want to give access to.
-    ///
-    /// Length 1 to 128.
     pub flow_module_id: Str,
     /// `Type`: a [`FlowModuleType`] value, required.
-    ///
-    /// The type of the first-party application
-    ///
-    /// Length 1 to 128.
     pub r#type: FlowModuleType,
 }
 
-static RULE_FlowModule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FlowModule: ObjRule = ObjRule {
     properties: &[
-        (
-            "FlowModuleId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &["MCP"],
-                format: None,
-            }),
-        ),
+        ("FlowModuleId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), allowed: &["MCP"], ..StrRule::ANY })),
     ],
     required: &["Type", "FlowModuleId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FlowModule` property type of `AWS::Connect::SecurityProfile`.
@@ -736,6 +443,7 @@ pub struct FlowModule {
     pub r#type: FlowModuleType,
 }
 
+#[rustfmt::skip]
 impl FlowModule {
     /// A `FlowModule` with its required properties, named in a [`FlowModuleRequired`].
     pub fn new(required: FlowModuleRequired) -> Self {
@@ -746,20 +454,9 @@ impl FlowModule {
     }
 
     /// `FlowModuleId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn flow_module_id(mut self, value: impl Into<Str>) -> Self {
-        self.flow_module_id = value.into();
-        self
-    }
-
+    pub fn flow_module_id(mut self, value: impl Into<Str>) -> Self { self.flow_module_id = value.into(); self }
     /// `Type`: a [`FlowModuleType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<FlowModuleType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<FlowModuleType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for FlowModule {}
@@ -773,17 +470,13 @@ impl ToValue for FlowModule {
     }
 }
 
-static RULE_GranularAccessControlConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "DataTableAccessControlConfiguration",
-        Shape::Object(&RULE_DataTableAccessControlConfiguration),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_GranularAccessControlConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("DataTableAccessControlConfiguration", Shape::Object(&RULE_DataTableAccessControlConfiguration)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GranularAccessControlConfiguration` property type of `AWS::Connect::SecurityProfile`.
@@ -797,6 +490,7 @@ pub struct GranularAccessControlConfiguration {
     pub data_table_access_control_configuration: Option<Obj<DataTableAccessControlConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl GranularAccessControlConfiguration {
     /// A `GranularAccessControlConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -804,13 +498,7 @@ impl GranularAccessControlConfiguration {
     }
 
     /// `DataTableAccessControlConfiguration`: a [`DataTableAccessControlConfiguration`] object.
-    pub fn data_table_access_control_configuration(
-        mut self,
-        value: impl Into<Obj<DataTableAccessControlConfiguration>>,
-    ) -> Self {
-        self.data_table_access_control_configuration = Some(value.into());
-        self
-    }
+    pub fn data_table_access_control_configuration(mut self, value: impl Into<Obj<DataTableAccessControlConfiguration>>) -> Self { self.data_table_access_control_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for GranularAccessControlConfiguration {}
@@ -830,28 +518,17 @@ impl ToValue for GranularAccessControlConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrimaryAttributeAccessControlConfigurationItemRequired {
     /// `PrimaryAttributeValues`: a list of [`PrimaryAttributeValue`] objects, required.
-    ///
-    /// The item's primary attribute values.
-    ///
-    /// Items 1 to 5.
     pub primary_attribute_values: List<PrimaryAttributeValue>,
 }
 
-static RULE_PrimaryAttributeAccessControlConfigurationItem: ObjRule = ObjRule {
-    properties: &[(
-        "PrimaryAttributeValues",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_PrimaryAttributeValue),
-            min_items: Some(1),
-            max_items: Some(5),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_PrimaryAttributeAccessControlConfigurationItem: ObjRule = ObjRule {
+    properties: &[
+        ("PrimaryAttributeValues", Shape::List(&ListRule { items: Shape::Object(&RULE_PrimaryAttributeValue), min_items: Some(1), max_items: Some(5) })),
+    ],
     required: &["PrimaryAttributeValues"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PrimaryAttributeAccessControlConfigurationItem` property type of `AWS::Connect::SecurityProfile`.
@@ -869,6 +546,7 @@ pub struct PrimaryAttributeAccessControlConfigurationItem {
     pub primary_attribute_values: List<PrimaryAttributeValue>,
 }
 
+#[rustfmt::skip]
 impl PrimaryAttributeAccessControlConfigurationItem {
     /// A `PrimaryAttributeAccessControlConfigurationItem` with its required properties, named in a [`PrimaryAttributeAccessControlConfigurationItemRequired`].
     pub fn new(required: PrimaryAttributeAccessControlConfigurationItemRequired) -> Self {
@@ -878,15 +556,7 @@ impl PrimaryAttributeAccessControlConfigurationItem {
     }
 
     /// `PrimaryAttributeValues`: a list of [`PrimaryAttributeValue`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn primary_attribute_values(
-        mut self,
-        value: impl Into<List<PrimaryAttributeValue>>,
-    ) -> Self {
-        self.primary_attribute_values = value.into();
-        self
-    }
+    pub fn primary_attribute_values(mut self, value: impl Into<List<PrimaryAttributeValue>>) -> Self { self.primary_attribute_values = value.into(); self }
 }
 
 impl PropertyType for PrimaryAttributeAccessControlConfigurationItem {}
@@ -903,66 +573,23 @@ impl ToValue for PrimaryAttributeAccessControlConfigurationItem {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrimaryAttributeValueRequired {
     /// `AccessType`: an [`AccessType`] value, required.
-    ///
-    /// The value's access type.
     pub access_type: AccessType,
     /// `AttributeName`: a string, required.
-    ///
-    /// The value's attribute name.
-    ///
-    /// Pattern `^(?!aws:|connect:)[\p{L}\p{Z}\p{N}\-_.:=@'|]+$`; length 1 to 127.
     pub attribute_name: Str,
     /// `Values`: a list of strings, required.
-    ///
-    /// The value's values.
-    ///
-    /// Items 1 to 2; each item: pattern `^[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]+$`, length 1 to 1000.
     pub values: List<Str>,
 }
 
-static RULE_PrimaryAttributeValue: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PrimaryAttributeValue: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccessType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ALLOW"],
-                format: None,
-            }),
-        ),
-        (
-            "AttributeName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Values",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(1000),
-                    pattern: Some(&PATTERN_3),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(2),
-            }),
-        ),
+        ("AccessType", Shape::Str(&StrRule { allowed: &["ALLOW"], ..StrRule::ANY })),
+        ("AttributeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: Some(2) })),
     ],
     required: &["AccessType", "AttributeName", "Values"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PrimaryAttributeValue` property type of `AWS::Connect::SecurityProfile`.
@@ -990,6 +617,7 @@ pub struct PrimaryAttributeValue {
     pub values: List<Str>,
 }
 
+#[rustfmt::skip]
 impl PrimaryAttributeValue {
     /// A `PrimaryAttributeValue` with its required properties, named in a [`PrimaryAttributeValueRequired`].
     pub fn new(required: PrimaryAttributeValueRequired) -> Self {
@@ -1001,28 +629,11 @@ impl PrimaryAttributeValue {
     }
 
     /// `AccessType`: an [`AccessType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_type(mut self, value: impl Into<AccessType>) -> Self {
-        self.access_type = value.into();
-        self
-    }
-
+    pub fn access_type(mut self, value: impl Into<AccessType>) -> Self { self.access_type = value.into(); self }
     /// `AttributeName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attribute_name(mut self, value: impl Into<Str>) -> Self {
-        self.attribute_name = value.into();
-        self
-    }
-
+    pub fn attribute_name(mut self, value: impl Into<Str>) -> Self { self.attribute_name = value.into(); self }
     /// `Values`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.values = value.into();
-        self
-    }
+    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = value.into(); self }
 }
 
 impl PropertyType for PrimaryAttributeValue {}
@@ -1041,44 +652,20 @@ impl ToValue for PrimaryAttributeValue {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::Connect::SecurityProfile`.
@@ -1096,6 +683,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -1106,20 +694,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^$|[0-9a-f]{8}-[0-9a-f]{4}-[0-5][0-9a-f]{3}-[089ab][0-9a-f]{3}-[0-9a-f]{12}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new(
@@ -16,123 +19,32 @@ pub(crate) static PATTERN_2: Pattern =
     Pattern::new("^[A-Za-z0-9](?:[A-Za-z0-9_.,\\s-]*[A-Za-z0-9_.,-])?$");
 pub(crate) static PATTERN_3: Pattern =
     Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
 
 /// The required properties of [`TaskTemplate`], by name: `TaskTemplate::new(TaskTemplateRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TaskTemplateRequired {
     /// `InstanceArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the Connect Customer instance.
-    ///
-    /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`.
     pub instance_arn: Str,
 }
 
-static RULE_TaskTemplate: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TaskTemplate: ObjRule = ObjRule {
     properties: &[
-        (
-            "ClientToken",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(500),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ClientToken", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Constraints", Shape::Object(&RULE_Constraints)),
-        (
-            "ContactFlowArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Defaults",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DefaultFieldValue),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Fields",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Field),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "InstanceArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SelfAssignContactFlowArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ACTIVE", "INACTIVE"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("ContactFlowArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Defaults", Shape::List(&ListRule { items: Shape::Object(&RULE_DefaultFieldValue), min_items: None, max_items: Some(50) })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+        ("Fields", Shape::List(&ListRule { items: Shape::Object(&RULE_Field), min_items: None, max_items: Some(50) })),
+        ("InstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ("SelfAssignContactFlowArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Status", Shape::Str(&StrRule { allowed: &["ACTIVE", "INACTIVE"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
     ],
     required: &["InstanceArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Connect::TaskTemplate` resource.
@@ -213,6 +125,7 @@ pub struct TaskTemplate {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl TaskTemplate {
     /// The CloudFormation type name, `AWS::Connect::TaskTemplate`.
     pub const TYPE_NAME: &'static str = "AWS::Connect::TaskTemplate";
@@ -251,92 +164,27 @@ impl TaskTemplate {
     }
 
     /// `ClientToken`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_token(mut self, value: impl Into<Str>) -> Self {
-        self.client_token = Some(value.into());
-        self
-    }
-
+    pub fn client_token(mut self, value: impl Into<Str>) -> Self { self.client_token = Some(value.into()); self }
     /// `Constraints`: a [`Constraints`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn constraints(mut self, value: impl Into<Obj<Constraints>>) -> Self {
-        self.constraints = Some(value.into());
-        self
-    }
-
+    pub fn constraints(mut self, value: impl Into<Obj<Constraints>>) -> Self { self.constraints = Some(value.into()); self }
     /// `ContactFlowArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn contact_flow_arn(mut self, value: impl Into<Str>) -> Self {
-        self.contact_flow_arn = Some(value.into());
-        self
-    }
-
+    pub fn contact_flow_arn(mut self, value: impl Into<Str>) -> Self { self.contact_flow_arn = Some(value.into()); self }
     /// `Defaults`: a list of [`DefaultFieldValue`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn defaults(mut self, value: impl Into<List<DefaultFieldValue>>) -> Self {
-        self.defaults = Some(value.into());
-        self
-    }
-
+    pub fn defaults(mut self, value: impl Into<List<DefaultFieldValue>>) -> Self { self.defaults = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Fields`: a list of [`Field`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fields(mut self, value: impl Into<List<Field>>) -> Self {
-        self.fields = Some(value.into());
-        self
-    }
-
+    pub fn fields(mut self, value: impl Into<List<Field>>) -> Self { self.fields = Some(value.into()); self }
     /// `InstanceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self {
-        self.instance_arn = value.into();
-        self
-    }
-
+    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = value.into(); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `SelfAssignContactFlowArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn self_assign_contact_flow_arn(mut self, value: impl Into<Str>) -> Self {
-        self.self_assign_contact_flow_arn = Some(value.into());
-        self
-    }
-
+    pub fn self_assign_contact_flow_arn(mut self, value: impl Into<Str>) -> Self { self.self_assign_contact_flow_arn = Some(value.into()); self }
     /// `Status`: a [`Status`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<Status>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-
+    pub fn status(mut self, value: impl Into<Status>) -> Self { self.status = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for TaskTemplate {
@@ -392,39 +240,15 @@ impl TaskTemplateAttributes {
     }
 }
 
-static RULE_Constraints: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Constraints: ObjRule = ObjRule {
     properties: &[
-        (
-            "InvisibleFields",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_InvisibleFieldInfo),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "ReadOnlyFields",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ReadOnlyFieldInfo),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "RequiredFields",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_RequiredFieldInfo),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("InvisibleFields", Shape::List(&ListRule { items: Shape::Object(&RULE_InvisibleFieldInfo), min_items: None, max_items: Some(50) })),
+        ("ReadOnlyFields", Shape::List(&ListRule { items: Shape::Object(&RULE_ReadOnlyFieldInfo), min_items: None, max_items: Some(50) })),
+        ("RequiredFields", Shape::List(&ListRule { items: Shape::Object(&RULE_RequiredFieldInfo), min_items: None, max_items: Some(50) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Constraints` property type of `AWS::Connect::TaskTemplate`.
@@ -450,6 +274,7 @@ pub struct Constraints {
     pub required_fields: Option<List<RequiredFieldInfo>>,
 }
 
+#[rustfmt::skip]
 impl Constraints {
     /// A `Constraints` with no property set (none is required).
     pub fn new() -> Self {
@@ -457,28 +282,11 @@ impl Constraints {
     }
 
     /// `InvisibleFields`: a list of [`InvisibleFieldInfo`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn invisible_fields(mut self, value: impl Into<List<InvisibleFieldInfo>>) -> Self {
-        self.invisible_fields = Some(value.into());
-        self
-    }
-
+    pub fn invisible_fields(mut self, value: impl Into<List<InvisibleFieldInfo>>) -> Self { self.invisible_fields = Some(value.into()); self }
     /// `ReadOnlyFields`: a list of [`ReadOnlyFieldInfo`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn read_only_fields(mut self, value: impl Into<List<ReadOnlyFieldInfo>>) -> Self {
-        self.read_only_fields = Some(value.into());
-        self
-    }
-
+    pub fn read_only_fields(mut self, value: impl Into<List<ReadOnlyFieldInfo>>) -> Self { self.read_only_fields = Some(value.into()); self }
     /// `RequiredFields`: a list of [`RequiredFieldInfo`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn required_fields(mut self, value: impl Into<List<RequiredFieldInfo>>) -> Self {
-        self.required_fields = Some(value.into());
-        self
-    }
+    pub fn required_fields(mut self, value: impl Into<List<RequiredFieldInfo>>) -> Self { self.required_fields = Some(value.into()); self }
 }
 
 impl PropertyType for Constraints {}
@@ -497,37 +305,20 @@ impl ToValue for Constraints {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DefaultFieldValueRequired {
     /// `DefaultValue`: a string, required.
-    ///
-    /// Default value for the field.
-    ///
-    /// Length 1 to 4096.
     pub default_value: Str,
     /// `Id`: a [`FieldIdentifier`] object, required.
-    ///
-    /// Identifier of a field.
     pub id: Obj<FieldIdentifier>,
 }
 
-static RULE_DefaultFieldValue: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DefaultFieldValue: ObjRule = ObjRule {
     properties: &[
-        (
-            "DefaultValue",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(4096),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DefaultValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), ..StrRule::ANY })),
         ("Id", Shape::Object(&RULE_FieldIdentifier)),
     ],
     required: &["Id", "DefaultValue"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DefaultFieldValue` property type of `AWS::Connect::TaskTemplate`.
@@ -549,6 +340,7 @@ pub struct DefaultFieldValue {
     pub id: Obj<FieldIdentifier>,
 }
 
+#[rustfmt::skip]
 impl DefaultFieldValue {
     /// A `DefaultFieldValue` with its required properties, named in a [`DefaultFieldValueRequired`].
     pub fn new(required: DefaultFieldValueRequired) -> Self {
@@ -559,20 +351,9 @@ impl DefaultFieldValue {
     }
 
     /// `DefaultValue`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_value(mut self, value: impl Into<Str>) -> Self {
-        self.default_value = value.into();
-        self
-    }
-
+    pub fn default_value(mut self, value: impl Into<Str>) -> Self { self.default_value = value.into(); self }
     /// `Id`: a [`FieldIdentifier`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Obj<FieldIdentifier>>) -> Self {
-        self.id = value.into();
-        self
-    }
+    pub fn id(mut self, value: impl Into<Obj<FieldIdentifier>>) -> Self { self.id = value.into(); self }
 }
 
 impl PropertyType for DefaultFieldValue {}
@@ -590,74 +371,22 @@ impl ToValue for DefaultFieldValue {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FieldRequired {
     /// `Id`: a [`FieldIdentifier`] object, required.
-    ///
-    /// The unique identifier for the field.
     pub id: Obj<FieldIdentifier>,
     /// `Type`: a [`FieldType`] value, required.
-    ///
-    /// Indicates the type of field. Following are the valid field types: `NAME` `DESCRIPTION` | `SCHEDULED_TIME` | `QUICK_CONNECT` | `URL` | `NUMBER` | `TEXT` | `TEXT_AREA` | `DATE_TIME` | `BOOLEAN` | `SINGLE_SELECT` | `EMAIL`
     pub r#type: FieldType,
 }
 
-static RULE_Field: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Field: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
         ("Id", Shape::Object(&RULE_FieldIdentifier)),
-        (
-            "SingleSelectOptions",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "NAME",
-                    "DESCRIPTION",
-                    "SCHEDULED_TIME",
-                    "QUICK_CONNECT",
-                    "URL",
-                    "NUMBER",
-                    "TEXT",
-                    "TEXT_AREA",
-                    "DATE_TIME",
-                    "BOOLEAN",
-                    "SINGLE_SELECT",
-                    "EMAIL",
-                    "EXPIRY_DURATION",
-                    "SELF_ASSIGN",
-                ],
-                format: None,
-            }),
-        ),
+        ("SingleSelectOptions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: Some(50) })),
+        ("Type", Shape::Str(&StrRule { allowed: &["NAME", "DESCRIPTION", "SCHEDULED_TIME", "QUICK_CONNECT", "URL", "NUMBER", "TEXT", "TEXT_AREA", "DATE_TIME", "BOOLEAN", "SINGLE_SELECT", "EMAIL", "EXPIRY_DURATION", "SELF_ASSIGN"], ..StrRule::ANY })),
     ],
     required: &["Id", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Field` property type of `AWS::Connect::TaskTemplate`.
@@ -689,6 +418,7 @@ pub struct Field {
     pub r#type: FieldType,
 }
 
+#[rustfmt::skip]
 impl Field {
     /// A `Field` with its required properties, named in a [`FieldRequired`].
     pub fn new(required: FieldRequired) -> Self {
@@ -701,36 +431,13 @@ impl Field {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Id`: a [`FieldIdentifier`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Obj<FieldIdentifier>>) -> Self {
-        self.id = value.into();
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Obj<FieldIdentifier>>) -> Self { self.id = value.into(); self }
     /// `SingleSelectOptions`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn single_select_options(mut self, value: impl Into<List<Str>>) -> Self {
-        self.single_select_options = Some(value.into());
-        self
-    }
-
+    pub fn single_select_options(mut self, value: impl Into<List<Str>>) -> Self { self.single_select_options = Some(value.into()); self }
     /// `Type`: a [`FieldType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<FieldType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<FieldType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for Field {}
@@ -750,30 +457,17 @@ impl ToValue for Field {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FieldIdentifierRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the task template field.
-    ///
-    /// Length 1 to 100.
     pub name: Str,
 }
 
-static RULE_FieldIdentifier: ObjRule = ObjRule {
-    properties: &[(
-        "Name",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(100),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_FieldIdentifier: ObjRule = ObjRule {
+    properties: &[
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+    ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FieldIdentifier` property type of `AWS::Connect::TaskTemplate`.
@@ -791,6 +485,7 @@ pub struct FieldIdentifier {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl FieldIdentifier {
     /// A `FieldIdentifier` with its required properties, named in a [`FieldIdentifierRequired`].
     pub fn new(required: FieldIdentifierRequired) -> Self {
@@ -800,12 +495,7 @@ impl FieldIdentifier {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for FieldIdentifier {}
@@ -820,19 +510,17 @@ impl ToValue for FieldIdentifier {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InvisibleFieldInfoRequired {
     /// `Id`: a [`FieldIdentifier`] object, required.
-    ///
-    /// Identifier of the invisible field.
     pub id: Obj<FieldIdentifier>,
 }
 
-static RULE_InvisibleFieldInfo: ObjRule = ObjRule {
-    properties: &[("Id", Shape::Object(&RULE_FieldIdentifier))],
+#[rustfmt::skip]
+pub(crate) static RULE_InvisibleFieldInfo: ObjRule = ObjRule {
+    properties: &[
+        ("Id", Shape::Object(&RULE_FieldIdentifier)),
+    ],
     required: &["Id"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InvisibleFieldInfo` property type of `AWS::Connect::TaskTemplate`.
@@ -848,19 +536,17 @@ pub struct InvisibleFieldInfo {
     pub id: Obj<FieldIdentifier>,
 }
 
+#[rustfmt::skip]
 impl InvisibleFieldInfo {
     /// A `InvisibleFieldInfo` with its required properties, named in a [`InvisibleFieldInfoRequired`].
     pub fn new(required: InvisibleFieldInfoRequired) -> Self {
-        Self { id: required.id }
+        Self {
+            id: required.id,
+        }
     }
 
     /// `Id`: a [`FieldIdentifier`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Obj<FieldIdentifier>>) -> Self {
-        self.id = value.into();
-        self
-    }
+    pub fn id(mut self, value: impl Into<Obj<FieldIdentifier>>) -> Self { self.id = value.into(); self }
 }
 
 impl PropertyType for InvisibleFieldInfo {}
@@ -875,19 +561,17 @@ impl ToValue for InvisibleFieldInfo {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReadOnlyFieldInfoRequired {
     /// `Id`: a [`FieldIdentifier`] object, required.
-    ///
-    /// Identifier of the read-only field.
     pub id: Obj<FieldIdentifier>,
 }
 
-static RULE_ReadOnlyFieldInfo: ObjRule = ObjRule {
-    properties: &[("Id", Shape::Object(&RULE_FieldIdentifier))],
+#[rustfmt::skip]
+pub(crate) static RULE_ReadOnlyFieldInfo: ObjRule = ObjRule {
+    properties: &[
+        ("Id", Shape::Object(&RULE_FieldIdentifier)),
+    ],
     required: &["Id"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReadOnlyFieldInfo` property type of `AWS::Connect::TaskTemplate`.
@@ -903,19 +587,17 @@ pub struct ReadOnlyFieldInfo {
     pub id: Obj<FieldIdentifier>,
 }
 
+#[rustfmt::skip]
 impl ReadOnlyFieldInfo {
     /// A `ReadOnlyFieldInfo` with its required properties, named in a [`ReadOnlyFieldInfoRequired`].
     pub fn new(required: ReadOnlyFieldInfoRequired) -> Self {
-        Self { id: required.id }
+        Self {
+            id: required.id,
+        }
     }
 
     /// `Id`: a [`FieldIdentifier`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Obj<FieldIdentifier>>) -> Self {
-        self.id = value.into();
-        self
-    }
+    pub fn id(mut self, value: impl Into<Obj<FieldIdentifier>>) -> Self { self.id = value.into(); self }
 }
 
 impl PropertyType for ReadOnlyFieldInfo {}
@@ -930,19 +612,17 @@ impl ToValue for ReadOnlyFieldInfo {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RequiredFieldInfoRequired {
     /// `Id`: a [`FieldIdentifier`] object, required.
-    ///
-    /// The unique identifier for the field.
     pub id: Obj<FieldIdentifier>,
 }
 
-static RULE_RequiredFieldInfo: ObjRule = ObjRule {
-    properties: &[("Id", Shape::Object(&RULE_FieldIdentifier))],
+#[rustfmt::skip]
+pub(crate) static RULE_RequiredFieldInfo: ObjRule = ObjRule {
+    properties: &[
+        ("Id", Shape::Object(&RULE_FieldIdentifier)),
+    ],
     required: &["Id"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RequiredFieldInfo` property type of `AWS::Connect::TaskTemplate`.
@@ -958,19 +638,17 @@ pub struct RequiredFieldInfo {
     pub id: Obj<FieldIdentifier>,
 }
 
+#[rustfmt::skip]
 impl RequiredFieldInfo {
     /// A `RequiredFieldInfo` with its required properties, named in a [`RequiredFieldInfoRequired`].
     pub fn new(required: RequiredFieldInfoRequired) -> Self {
-        Self { id: required.id }
+        Self {
+            id: required.id,
+        }
     }
 
     /// `Id`: a [`FieldIdentifier`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Obj<FieldIdentifier>>) -> Self {
-        self.id = value.into();
-        self
-    }
+    pub fn id(mut self, value: impl Into<Obj<FieldIdentifier>>) -> Self { self.id = value.into(); self }
 }
 
 impl PropertyType for RequiredFieldInfo {}
@@ -978,102 +656,6 @@ impl PropertyType for RequiredFieldInfo {}
 impl ToValue for RequiredFieldInfo {
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Id", &self.id).build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Connect::TaskTemplate`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-connect-tasktemplate-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 

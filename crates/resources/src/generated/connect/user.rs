@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Channel, Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/agent-group/[-a-zA-Z0-9]*$",
 );
@@ -23,175 +26,44 @@ pub(crate) static PATTERN_5: Pattern = Pattern::new(
 pub(crate) static PATTERN_6: Pattern = Pattern::new(
     "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/security-profile/[-a-zA-Z0-9]*$",
 );
-pub(crate) static PATTERN_7: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
-pub(crate) static PATTERN_8: Pattern = Pattern::new("[a-zA-Z0-9\\_\\-\\.\\@]+");
+pub(crate) static PATTERN_7: Pattern = Pattern::new("[a-zA-Z0-9\\_\\-\\.\\@]+");
 
 /// The required properties of [`User`], by name: `User::new(UserRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserRequired {
     /// `InstanceArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the instance.
-    ///
-    /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`.
     pub instance_arn: Str,
     /// `RoutingProfileArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the user's routing profile.
-    ///
-    /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/routing-profile/[-a-zA-Z0-9]*$`.
     pub routing_profile_arn: Str,
     /// `SecurityProfileArns`: a list of strings, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the user's security profile.
-    ///
-    /// Items 1 to 10.
     pub security_profile_arns: List<Str>,
     /// `Username`: a string, required.
-    ///
-    /// The user name assigned to the user account.
-    ///
-    /// Pattern `[a-zA-Z0-9\_\-\.\@]+`; length 1 to 64.
     pub username: Str,
 }
 
-static RULE_User: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_User: ObjRule = ObjRule {
     properties: &[
-        (
-            "AfterContactWorkConfigs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AfterContactWorkConfigPerChannel),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AutoAcceptConfigs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AutoAcceptConfig),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AfterContactWorkConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_AfterContactWorkConfigPerChannel), min_items: None, max_items: None })),
+        ("AutoAcceptConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_AutoAcceptConfig), min_items: None, max_items: None })),
         ("DirectoryUserId", Shape::STR),
-        (
-            "HierarchyGroupArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("HierarchyGroupArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("IdentityInfo", Shape::Object(&RULE_UserIdentityInfo)),
-        (
-            "InstanceArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Password",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PersistentConnectionConfigs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PersistentConnectionConfig),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("InstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Password", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("PersistentConnectionConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_PersistentConnectionConfig), min_items: None, max_items: None })),
         ("PhoneConfig", Shape::Object(&RULE_UserPhoneConfig)),
-        (
-            "PhoneNumberConfigs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PhoneNumberConfig),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "RoutingProfileArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SecurityProfileArns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_6),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "UserProficiencies",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_UserProficiency),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Username",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_8),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VoiceEnhancementConfigs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_VoiceEnhancementConfig),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("PhoneNumberConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_PhoneNumberConfig), min_items: None, max_items: None })),
+        ("RoutingProfileArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("SecurityProfileArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("UserProficiencies", Shape::List(&ListRule { items: Shape::Object(&RULE_UserProficiency), min_items: None, max_items: None })),
+        ("Username", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+        ("VoiceEnhancementConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_VoiceEnhancementConfig), min_items: None, max_items: None })),
     ],
-    required: &[
-        "InstanceArn",
-        "RoutingProfileArn",
-        "SecurityProfileArns",
-        "Username",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["InstanceArn", "RoutingProfileArn", "SecurityProfileArns", "Username"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Connect::User` resource.
@@ -288,6 +160,7 @@ pub struct User {
     pub voice_enhancement_configs: Option<List<VoiceEnhancementConfig>>,
 }
 
+#[rustfmt::skip]
 impl User {
     /// The CloudFormation type name, `AWS::Connect::User`.
     pub const TYPE_NAME: &'static str = "AWS::Connect::User";
@@ -298,12 +171,7 @@ impl User {
         type_name: "AWS::Connect::User",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-user.html",
         primary_identifier: &["UserArn"],
-        required: &[
-            "InstanceArn",
-            "RoutingProfileArn",
-            "SecurityProfileArns",
-            "Username",
-        ],
+        required: &["InstanceArn", "RoutingProfileArn", "SecurityProfileArns", "Username"],
         create_only: &[],
         conditional_create_only: &[],
         write_only: &["Password"],
@@ -336,141 +204,37 @@ impl User {
     }
 
     /// `AfterContactWorkConfigs`: a list of [`AfterContactWorkConfigPerChannel`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn after_contact_work_configs(
-        mut self,
-        value: impl Into<List<AfterContactWorkConfigPerChannel>>,
-    ) -> Self {
-        self.after_contact_work_configs = Some(value.into());
-        self
-    }
-
+    pub fn after_contact_work_configs(mut self, value: impl Into<List<AfterContactWorkConfigPerChannel>>) -> Self { self.after_contact_work_configs = Some(value.into()); self }
     /// `AutoAcceptConfigs`: a list of [`AutoAcceptConfig`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_accept_configs(mut self, value: impl Into<List<AutoAcceptConfig>>) -> Self {
-        self.auto_accept_configs = Some(value.into());
-        self
-    }
-
+    pub fn auto_accept_configs(mut self, value: impl Into<List<AutoAcceptConfig>>) -> Self { self.auto_accept_configs = Some(value.into()); self }
     /// `DirectoryUserId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn directory_user_id(mut self, value: impl Into<Str>) -> Self {
-        self.directory_user_id = Some(value.into());
-        self
-    }
-
+    pub fn directory_user_id(mut self, value: impl Into<Str>) -> Self { self.directory_user_id = Some(value.into()); self }
     /// `HierarchyGroupArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hierarchy_group_arn(mut self, value: impl Into<Str>) -> Self {
-        self.hierarchy_group_arn = Some(value.into());
-        self
-    }
-
+    pub fn hierarchy_group_arn(mut self, value: impl Into<Str>) -> Self { self.hierarchy_group_arn = Some(value.into()); self }
     /// `IdentityInfo`: an [`UserIdentityInfo`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identity_info(mut self, value: impl Into<Obj<UserIdentityInfo>>) -> Self {
-        self.identity_info = Some(value.into());
-        self
-    }
-
+    pub fn identity_info(mut self, value: impl Into<Obj<UserIdentityInfo>>) -> Self { self.identity_info = Some(value.into()); self }
     /// `InstanceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self {
-        self.instance_arn = value.into();
-        self
-    }
-
+    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = value.into(); self }
     /// `Password`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn password(mut self, value: impl Into<Str>) -> Self {
-        self.password = Some(value.into());
-        self
-    }
-
+    pub fn password(mut self, value: impl Into<Str>) -> Self { self.password = Some(value.into()); self }
     /// `PersistentConnectionConfigs`: a list of [`PersistentConnectionConfig`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn persistent_connection_configs(
-        mut self,
-        value: impl Into<List<PersistentConnectionConfig>>,
-    ) -> Self {
-        self.persistent_connection_configs = Some(value.into());
-        self
-    }
-
+    pub fn persistent_connection_configs(mut self, value: impl Into<List<PersistentConnectionConfig>>) -> Self { self.persistent_connection_configs = Some(value.into()); self }
     /// `PhoneConfig`: an [`UserPhoneConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn phone_config(mut self, value: impl Into<Obj<UserPhoneConfig>>) -> Self {
-        self.phone_config = Some(value.into());
-        self
-    }
-
+    pub fn phone_config(mut self, value: impl Into<Obj<UserPhoneConfig>>) -> Self { self.phone_config = Some(value.into()); self }
     /// `PhoneNumberConfigs`: a list of [`PhoneNumberConfig`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn phone_number_configs(mut self, value: impl Into<List<PhoneNumberConfig>>) -> Self {
-        self.phone_number_configs = Some(value.into());
-        self
-    }
-
+    pub fn phone_number_configs(mut self, value: impl Into<List<PhoneNumberConfig>>) -> Self { self.phone_number_configs = Some(value.into()); self }
     /// `RoutingProfileArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn routing_profile_arn(mut self, value: impl Into<Str>) -> Self {
-        self.routing_profile_arn = value.into();
-        self
-    }
-
+    pub fn routing_profile_arn(mut self, value: impl Into<Str>) -> Self { self.routing_profile_arn = value.into(); self }
     /// `SecurityProfileArns`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_profile_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_profile_arns = value.into();
-        self
-    }
-
+    pub fn security_profile_arns(mut self, value: impl Into<List<Str>>) -> Self { self.security_profile_arns = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `UserProficiencies`: a list of [`UserProficiency`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_proficiencies(mut self, value: impl Into<List<UserProficiency>>) -> Self {
-        self.user_proficiencies = Some(value.into());
-        self
-    }
-
+    pub fn user_proficiencies(mut self, value: impl Into<List<UserProficiency>>) -> Self { self.user_proficiencies = Some(value.into()); self }
     /// `Username`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn username(mut self, value: impl Into<Str>) -> Self {
-        self.username = value.into();
-        self
-    }
-
+    pub fn username(mut self, value: impl Into<Str>) -> Self { self.username = value.into(); self }
     /// `VoiceEnhancementConfigs`: a list of [`VoiceEnhancementConfig`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn voice_enhancement_configs(
-        mut self,
-        value: impl Into<List<VoiceEnhancementConfig>>,
-    ) -> Self {
-        self.voice_enhancement_configs = Some(value.into());
-        self
-    }
+    pub fn voice_enhancement_configs(mut self, value: impl Into<List<VoiceEnhancementConfig>>) -> Self { self.voice_enhancement_configs = Some(value.into()); self }
 }
 
 impl Resource for User {
@@ -531,21 +295,13 @@ impl UserAttributes {
     }
 }
 
-static RULE_AfterContactWorkConfig: ObjRule = ObjRule {
-    properties: &[(
-        "AfterContactWorkTimeLimit",
-        Shape::Int(&NumRule {
-            min: Some(0.0),
-            max: None,
-            allowed: &[],
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_AfterContactWorkConfig: ObjRule = ObjRule {
+    properties: &[
+        ("AfterContactWorkTimeLimit", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AfterContactWorkConfig` property type of `AWS::Connect::User`.
@@ -563,6 +319,7 @@ pub struct AfterContactWorkConfig {
     pub after_contact_work_time_limit: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl AfterContactWorkConfig {
     /// A `AfterContactWorkConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -570,12 +327,7 @@ impl AfterContactWorkConfig {
     }
 
     /// `AfterContactWorkTimeLimit`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn after_contact_work_time_limit(mut self, value: impl Into<Int>) -> Self {
-        self.after_contact_work_time_limit = Some(value.into());
-        self
-    }
+    pub fn after_contact_work_time_limit(mut self, value: impl Into<Int>) -> Self { self.after_contact_work_time_limit = Some(value.into()); self }
 }
 
 impl PropertyType for AfterContactWorkConfig {}
@@ -595,42 +347,21 @@ impl ToValue for AfterContactWorkConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AfterContactWorkConfigPerChannelRequired {
     /// `AfterContactWorkConfig`: an [`AfterContactWorkConfig`] object, required.
-    ///
-    /// After Contact Work configuration.
     pub after_contact_work_config: Obj<AfterContactWorkConfig>,
     /// `Channel`: a [`Channel`] value, required.
-    ///
-    /// The channels that agents can handle in the Contact Control Panel (CCP).
     pub channel: Channel,
 }
 
-static RULE_AfterContactWorkConfigPerChannel: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AfterContactWorkConfigPerChannel: ObjRule = ObjRule {
     properties: &[
-        (
-            "AfterContactWorkConfig",
-            Shape::Object(&RULE_AfterContactWorkConfig),
-        ),
-        (
-            "AgentFirstCallbackAfterContactWorkConfig",
-            Shape::Object(&RULE_AfterContactWorkConfig),
-        ),
-        (
-            "Channel",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["VOICE", "CHAT", "TASK", "EMAIL"],
-                format: None,
-            }),
-        ),
+        ("AfterContactWorkConfig", Shape::Object(&RULE_AfterContactWorkConfig)),
+        ("AgentFirstCallbackAfterContactWorkConfig", Shape::Object(&RULE_AfterContactWorkConfig)),
+        ("Channel", Shape::Str(&StrRule { allowed: &["VOICE", "CHAT", "TASK", "EMAIL"], ..StrRule::ANY })),
     ],
     required: &["Channel", "AfterContactWorkConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AfterContactWorkConfigPerChannel` property type of `AWS::Connect::User`.
@@ -654,6 +385,7 @@ pub struct AfterContactWorkConfigPerChannel {
     pub channel: Channel,
 }
 
+#[rustfmt::skip]
 impl AfterContactWorkConfigPerChannel {
     /// A `AfterContactWorkConfigPerChannel` with its required properties, named in a [`AfterContactWorkConfigPerChannelRequired`].
     pub fn new(required: AfterContactWorkConfigPerChannelRequired) -> Self {
@@ -665,34 +397,11 @@ impl AfterContactWorkConfigPerChannel {
     }
 
     /// `AfterContactWorkConfig`: an [`AfterContactWorkConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn after_contact_work_config(
-        mut self,
-        value: impl Into<Obj<AfterContactWorkConfig>>,
-    ) -> Self {
-        self.after_contact_work_config = value.into();
-        self
-    }
-
+    pub fn after_contact_work_config(mut self, value: impl Into<Obj<AfterContactWorkConfig>>) -> Self { self.after_contact_work_config = value.into(); self }
     /// `AgentFirstCallbackAfterContactWorkConfig`: an [`AfterContactWorkConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn agent_first_callback_after_contact_work_config(
-        mut self,
-        value: impl Into<Obj<AfterContactWorkConfig>>,
-    ) -> Self {
-        self.agent_first_callback_after_contact_work_config = Some(value.into());
-        self
-    }
-
+    pub fn agent_first_callback_after_contact_work_config(mut self, value: impl Into<Obj<AfterContactWorkConfig>>) -> Self { self.agent_first_callback_after_contact_work_config = Some(value.into()); self }
     /// `Channel`: a [`Channel`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channel(mut self, value: impl Into<Channel>) -> Self {
-        self.channel = value.into();
-        self
-    }
+    pub fn channel(mut self, value: impl Into<Channel>) -> Self { self.channel = value.into(); self }
 }
 
 impl PropertyType for AfterContactWorkConfigPerChannel {}
@@ -714,36 +423,21 @@ impl ToValue for AfterContactWorkConfigPerChannel {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AutoAcceptConfigRequired {
     /// `AutoAccept`: a boolean, required.
-    ///
-    /// The Auto accept setting.
     pub auto_accept: Bool,
     /// `Channel`: a [`Channel`] value, required.
-    ///
-    /// The channels that agents can handle in the Contact Control Panel (CCP).
     pub channel: Channel,
 }
 
-static RULE_AutoAcceptConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AutoAcceptConfig: ObjRule = ObjRule {
     properties: &[
         ("AgentFirstCallbackAutoAccept", Shape::Bool),
         ("AutoAccept", Shape::Bool),
-        (
-            "Channel",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["VOICE", "CHAT", "TASK", "EMAIL"],
-                format: None,
-            }),
-        ),
+        ("Channel", Shape::Str(&StrRule { allowed: &["VOICE", "CHAT", "TASK", "EMAIL"], ..StrRule::ANY })),
     ],
     required: &["Channel", "AutoAccept"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AutoAcceptConfig` property type of `AWS::Connect::User`.
@@ -767,6 +461,7 @@ pub struct AutoAcceptConfig {
     pub channel: Channel,
 }
 
+#[rustfmt::skip]
 impl AutoAcceptConfig {
     /// A `AutoAcceptConfig` with its required properties, named in a [`AutoAcceptConfigRequired`].
     pub fn new(required: AutoAcceptConfigRequired) -> Self {
@@ -778,28 +473,11 @@ impl AutoAcceptConfig {
     }
 
     /// `AgentFirstCallbackAutoAccept`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn agent_first_callback_auto_accept(mut self, value: impl Into<Bool>) -> Self {
-        self.agent_first_callback_auto_accept = Some(value.into());
-        self
-    }
-
+    pub fn agent_first_callback_auto_accept(mut self, value: impl Into<Bool>) -> Self { self.agent_first_callback_auto_accept = Some(value.into()); self }
     /// `AutoAccept`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_accept(mut self, value: impl Into<Bool>) -> Self {
-        self.auto_accept = value.into();
-        self
-    }
-
+    pub fn auto_accept(mut self, value: impl Into<Bool>) -> Self { self.auto_accept = value.into(); self }
     /// `Channel`: a [`Channel`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channel(mut self, value: impl Into<Channel>) -> Self {
-        self.channel = value.into();
-        self
-    }
+    pub fn channel(mut self, value: impl Into<Channel>) -> Self { self.channel = value.into(); self }
 }
 
 impl PropertyType for AutoAcceptConfig {}
@@ -821,35 +499,20 @@ impl ToValue for AutoAcceptConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PersistentConnectionConfigRequired {
     /// `Channel`: a [`Channel`] value, required.
-    ///
-    /// The channels that agents can handle in the Contact Control Panel (CCP).
     pub channel: Channel,
     /// `PersistentConnection`: a boolean, required.
-    ///
-    /// The Persistent Connection setting.
     pub persistent_connection: Bool,
 }
 
-static RULE_PersistentConnectionConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PersistentConnectionConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "Channel",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["VOICE", "CHAT", "TASK", "EMAIL"],
-                format: None,
-            }),
-        ),
+        ("Channel", Shape::Str(&StrRule { allowed: &["VOICE", "CHAT", "TASK", "EMAIL"], ..StrRule::ANY })),
         ("PersistentConnection", Shape::Bool),
     ],
     required: &["Channel", "PersistentConnection"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PersistentConnectionConfig` property type of `AWS::Connect::User`.
@@ -869,6 +532,7 @@ pub struct PersistentConnectionConfig {
     pub persistent_connection: Bool,
 }
 
+#[rustfmt::skip]
 impl PersistentConnectionConfig {
     /// A `PersistentConnectionConfig` with its required properties, named in a [`PersistentConnectionConfigRequired`].
     pub fn new(required: PersistentConnectionConfigRequired) -> Self {
@@ -879,20 +543,9 @@ impl PersistentConnectionConfig {
     }
 
     /// `Channel`: a [`Channel`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channel(mut self, value: impl Into<Channel>) -> Self {
-        self.channel = value.into();
-        self
-    }
-
+    pub fn channel(mut self, value: impl Into<Channel>) -> Self { self.channel = value.into(); self }
     /// `PersistentConnection`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn persistent_connection(mut self, value: impl Into<Bool>) -> Self {
-        self.persistent_connection = value.into();
-        self
-    }
+    pub fn persistent_connection(mut self, value: impl Into<Bool>) -> Self { self.persistent_connection = value.into(); self }
 }
 
 impl PropertyType for PersistentConnectionConfig {}
@@ -910,45 +563,21 @@ impl ToValue for PersistentConnectionConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PhoneNumberConfigRequired {
     /// `Channel`: a [`Channel`] value, required.
-    ///
-    /// The channels that agents can handle in the Contact Control Panel (CCP).
     pub channel: Channel,
     /// `PhoneType`: a [`PhoneType`] value, required.
-    ///
-    /// The phone type.
     pub phone_type: PhoneType,
 }
 
-static RULE_PhoneNumberConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PhoneNumberConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "Channel",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["VOICE", "CHAT", "TASK", "EMAIL"],
-                format: None,
-            }),
-        ),
+        ("Channel", Shape::Str(&StrRule { allowed: &["VOICE", "CHAT", "TASK", "EMAIL"], ..StrRule::ANY })),
         ("PhoneNumber", Shape::STR),
-        (
-            "PhoneType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SOFT_PHONE", "DESK_PHONE"],
-                format: None,
-            }),
-        ),
+        ("PhoneType", Shape::Str(&StrRule { allowed: &["SOFT_PHONE", "DESK_PHONE"], ..StrRule::ANY })),
     ],
     required: &["Channel", "PhoneType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PhoneNumberConfig` property type of `AWS::Connect::User`.
@@ -972,6 +601,7 @@ pub struct PhoneNumberConfig {
     pub phone_type: PhoneType,
 }
 
+#[rustfmt::skip]
 impl PhoneNumberConfig {
     /// A `PhoneNumberConfig` with its required properties, named in a [`PhoneNumberConfigRequired`].
     pub fn new(required: PhoneNumberConfigRequired) -> Self {
@@ -983,28 +613,11 @@ impl PhoneNumberConfig {
     }
 
     /// `Channel`: a [`Channel`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channel(mut self, value: impl Into<Channel>) -> Self {
-        self.channel = value.into();
-        self
-    }
-
+    pub fn channel(mut self, value: impl Into<Channel>) -> Self { self.channel = value.into(); self }
     /// `PhoneNumber`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn phone_number(mut self, value: impl Into<Str>) -> Self {
-        self.phone_number = Some(value.into());
-        self
-    }
-
+    pub fn phone_number(mut self, value: impl Into<Str>) -> Self { self.phone_number = Some(value.into()); self }
     /// `PhoneType`: a [`PhoneType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn phone_type(mut self, value: impl Into<PhoneType>) -> Self {
-        self.phone_type = value.into();
-        self
-    }
+    pub fn phone_type(mut self, value: impl Into<PhoneType>) -> Self { self.phone_type = value.into(); self }
 }
 
 impl PropertyType for PhoneNumberConfig {}
@@ -1019,152 +632,17 @@ impl ToValue for PhoneNumberConfig {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Connect::User`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-connect-user-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_UserIdentityInfo: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_UserIdentityInfo: ObjRule = ObjRule {
     properties: &[
         ("Email", Shape::STR),
-        (
-            "FirstName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LastName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(300),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Mobile",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SecondaryEmail",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("FirstName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+        ("LastName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(300), ..StrRule::ANY })),
+        ("Mobile", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("SecondaryEmail", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `UserIdentityInfo` property type of `AWS::Connect::User`.
@@ -1208,6 +686,7 @@ pub struct UserIdentityInfo {
     pub secondary_email: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl UserIdentityInfo {
     /// A `UserIdentityInfo` with no property set (none is required).
     pub fn new() -> Self {
@@ -1215,44 +694,15 @@ impl UserIdentityInfo {
     }
 
     /// `Email`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn email(mut self, value: impl Into<Str>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-
+    pub fn email(mut self, value: impl Into<Str>) -> Self { self.email = Some(value.into()); self }
     /// `FirstName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn first_name(mut self, value: impl Into<Str>) -> Self {
-        self.first_name = Some(value.into());
-        self
-    }
-
+    pub fn first_name(mut self, value: impl Into<Str>) -> Self { self.first_name = Some(value.into()); self }
     /// `LastName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn last_name(mut self, value: impl Into<Str>) -> Self {
-        self.last_name = Some(value.into());
-        self
-    }
-
+    pub fn last_name(mut self, value: impl Into<Str>) -> Self { self.last_name = Some(value.into()); self }
     /// `Mobile`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mobile(mut self, value: impl Into<Str>) -> Self {
-        self.mobile = Some(value.into());
-        self
-    }
-
+    pub fn mobile(mut self, value: impl Into<Str>) -> Self { self.mobile = Some(value.into()); self }
     /// `SecondaryEmail`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secondary_email(mut self, value: impl Into<Str>) -> Self {
-        self.secondary_email = Some(value.into());
-        self
-    }
+    pub fn secondary_email(mut self, value: impl Into<Str>) -> Self { self.secondary_email = Some(value.into()); self }
 }
 
 impl PropertyType for UserIdentityInfo {}
@@ -1269,36 +719,17 @@ impl ToValue for UserIdentityInfo {
     }
 }
 
-static RULE_UserPhoneConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_UserPhoneConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "AfterContactWorkTimeLimit",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("AfterContactWorkTimeLimit", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
         ("AutoAccept", Shape::Bool),
         ("DeskPhoneNumber", Shape::STR),
         ("PersistentConnection", Shape::Bool),
-        (
-            "PhoneType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SOFT_PHONE", "DESK_PHONE"],
-                format: None,
-            }),
-        ),
+        ("PhoneType", Shape::Str(&StrRule { allowed: &["SOFT_PHONE", "DESK_PHONE"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `UserPhoneConfig` property type of `AWS::Connect::User`.
@@ -1334,6 +765,7 @@ pub struct UserPhoneConfig {
     pub phone_type: Option<PhoneType>,
 }
 
+#[rustfmt::skip]
 impl UserPhoneConfig {
     /// A `UserPhoneConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1341,44 +773,15 @@ impl UserPhoneConfig {
     }
 
     /// `AfterContactWorkTimeLimit`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn after_contact_work_time_limit(mut self, value: impl Into<Int>) -> Self {
-        self.after_contact_work_time_limit = Some(value.into());
-        self
-    }
-
+    pub fn after_contact_work_time_limit(mut self, value: impl Into<Int>) -> Self { self.after_contact_work_time_limit = Some(value.into()); self }
     /// `AutoAccept`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_accept(mut self, value: impl Into<Bool>) -> Self {
-        self.auto_accept = Some(value.into());
-        self
-    }
-
+    pub fn auto_accept(mut self, value: impl Into<Bool>) -> Self { self.auto_accept = Some(value.into()); self }
     /// `DeskPhoneNumber`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn desk_phone_number(mut self, value: impl Into<Str>) -> Self {
-        self.desk_phone_number = Some(value.into());
-        self
-    }
-
+    pub fn desk_phone_number(mut self, value: impl Into<Str>) -> Self { self.desk_phone_number = Some(value.into()); self }
     /// `PersistentConnection`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn persistent_connection(mut self, value: impl Into<Bool>) -> Self {
-        self.persistent_connection = Some(value.into());
-        self
-    }
-
+    pub fn persistent_connection(mut self, value: impl Into<Bool>) -> Self { self.persistent_connection = Some(value.into()); self }
     /// `PhoneType`: a [`PhoneType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn phone_type(mut self, value: impl Into<PhoneType>) -> Self {
-        self.phone_type = Some(value.into());
-        self
-    }
+    pub fn phone_type(mut self, value: impl Into<PhoneType>) -> Self { self.phone_type = Some(value.into()); self }
 }
 
 impl PropertyType for UserPhoneConfig {}
@@ -1402,62 +805,23 @@ impl ToValue for UserPhoneConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserProficiencyRequired {
     /// `AttributeName`: a string, required.
-    ///
-    /// The name of user’s proficiency. You must use a predefined attribute name that is present in the Amazon Connect instance.
-    ///
-    /// Length 1 to 64.
     pub attribute_name: Str,
     /// `AttributeValue`: a string, required.
-    ///
-    /// The value of user’s proficiency. You must use a predefined attribute value that is present in the Amazon Connect instance.
-    ///
-    /// Length 1 to 64.
     pub attribute_value: Str,
     /// `Level`: a number, required.
-    ///
-    /// The level of the proficiency. The valid values are 1, 2, 3, 4 and 5.
-    ///
-    /// Value 1.0 to 5.0.
     pub level: Num,
 }
 
-static RULE_UserProficiency: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_UserProficiency: ObjRule = ObjRule {
     properties: &[
-        (
-            "AttributeName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AttributeValue",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Level",
-            Shape::Num(&NumRule {
-                min: Some(1.0),
-                max: Some(5.0),
-                allowed: &[],
-            }),
-        ),
+        ("AttributeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+        ("AttributeValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+        ("Level", Shape::Num(&NumRule { min: Some(1.0), max: Some(5.0), ..NumRule::ANY })),
     ],
     required: &["AttributeName", "AttributeValue", "Level"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `UserProficiency` property type of `AWS::Connect::User`.
@@ -1489,6 +853,7 @@ pub struct UserProficiency {
     pub level: Num,
 }
 
+#[rustfmt::skip]
 impl UserProficiency {
     /// A `UserProficiency` with its required properties, named in a [`UserProficiencyRequired`].
     pub fn new(required: UserProficiencyRequired) -> Self {
@@ -1500,28 +865,11 @@ impl UserProficiency {
     }
 
     /// `AttributeName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attribute_name(mut self, value: impl Into<Str>) -> Self {
-        self.attribute_name = value.into();
-        self
-    }
-
+    pub fn attribute_name(mut self, value: impl Into<Str>) -> Self { self.attribute_name = value.into(); self }
     /// `AttributeValue`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attribute_value(mut self, value: impl Into<Str>) -> Self {
-        self.attribute_value = value.into();
-        self
-    }
-
+    pub fn attribute_value(mut self, value: impl Into<Str>) -> Self { self.attribute_value = value.into(); self }
     /// `Level`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn level(mut self, value: impl Into<Num>) -> Self {
-        self.level = value.into();
-        self
-    }
+    pub fn level(mut self, value: impl Into<Num>) -> Self { self.level = value.into(); self }
 }
 
 impl PropertyType for UserProficiency {}
@@ -1540,44 +888,20 @@ impl ToValue for UserProficiency {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VoiceEnhancementConfigRequired {
     /// `Channel`: a [`Channel`] value, required.
-    ///
-    /// The channels that agents can handle in the Contact Control Panel (CCP).
     pub channel: Channel,
     /// `VoiceEnhancementMode`: a [`VoiceEnhancementMode`] value, required.
-    ///
-    /// The Voice Enhancement Mode setting.
     pub voice_enhancement_mode: VoiceEnhancementMode,
 }
 
-static RULE_VoiceEnhancementConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VoiceEnhancementConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "Channel",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["VOICE", "CHAT", "TASK", "EMAIL"],
-                format: None,
-            }),
-        ),
-        (
-            "VoiceEnhancementMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NONE", "VOICE_ISOLATION", "NOISE_SUPPRESSION"],
-                format: None,
-            }),
-        ),
+        ("Channel", Shape::Str(&StrRule { allowed: &["VOICE", "CHAT", "TASK", "EMAIL"], ..StrRule::ANY })),
+        ("VoiceEnhancementMode", Shape::Str(&StrRule { allowed: &["NONE", "VOICE_ISOLATION", "NOISE_SUPPRESSION"], ..StrRule::ANY })),
     ],
     required: &["Channel", "VoiceEnhancementMode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VoiceEnhancementConfig` property type of `AWS::Connect::User`.
@@ -1597,6 +921,7 @@ pub struct VoiceEnhancementConfig {
     pub voice_enhancement_mode: VoiceEnhancementMode,
 }
 
+#[rustfmt::skip]
 impl VoiceEnhancementConfig {
     /// A `VoiceEnhancementConfig` with its required properties, named in a [`VoiceEnhancementConfigRequired`].
     pub fn new(required: VoiceEnhancementConfigRequired) -> Self {
@@ -1607,20 +932,9 @@ impl VoiceEnhancementConfig {
     }
 
     /// `Channel`: a [`Channel`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channel(mut self, value: impl Into<Channel>) -> Self {
-        self.channel = value.into();
-        self
-    }
-
+    pub fn channel(mut self, value: impl Into<Channel>) -> Self { self.channel = value.into(); self }
     /// `VoiceEnhancementMode`: a [`VoiceEnhancementMode`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn voice_enhancement_mode(mut self, value: impl Into<VoiceEnhancementMode>) -> Self {
-        self.voice_enhancement_mode = value.into();
-        self
-    }
+    pub fn voice_enhancement_mode(mut self, value: impl Into<VoiceEnhancementMode>) -> Self { self.voice_enhancement_mode = value.into(); self }
 }
 
 impl PropertyType for VoiceEnhancementConfig {}
@@ -1631,40 +945,6 @@ impl ToValue for VoiceEnhancementConfig {
             .req("Channel", &self.channel)
             .req("VoiceEnhancementMode", &self.voice_enhancement_mode)
             .build()
-    }
-}
-
-/// The values of `Channel` (`AWS::Connect::User`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Channel {
-    /// `VOICE`
-    Voice,
-    /// `CHAT`
-    Chat,
-    /// `TASK`
-    Task,
-    /// `EMAIL`
-    Email,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Channel {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Channel {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Voice => "VOICE",
-            Self::Chat => "CHAT",
-            Self::Task => "TASK",
-            Self::Email => "EMAIL",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 

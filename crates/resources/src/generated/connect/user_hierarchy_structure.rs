@@ -17,36 +17,18 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserHierarchyStructureRequired {
     /// `InstanceArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the instance.
-    ///
-    /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`; create-only: changing it replaces the resource.
     pub instance_arn: Str,
 }
 
-static RULE_UserHierarchyStructure: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_UserHierarchyStructure: ObjRule = ObjRule {
     properties: &[
-        (
-            "InstanceArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "UserHierarchyStructure",
-            Shape::Object(&RULE_UserHierarchyStructureUserHierarchyStructure),
-        ),
+        ("InstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("UserHierarchyStructure", Shape::Object(&RULE_UserHierarchyStructureUserHierarchyStructure)),
     ],
     required: &["InstanceArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Connect::UserHierarchyStructure` resource.
@@ -74,6 +56,7 @@ pub struct UserHierarchyStructure {
     pub user_hierarchy_structure: Option<Obj<UserHierarchyStructureUserHierarchyStructure>>,
 }
 
+#[rustfmt::skip]
 impl UserHierarchyStructure {
     /// The CloudFormation type name, `AWS::Connect::UserHierarchyStructure`.
     pub const TYPE_NAME: &'static str = "AWS::Connect::UserHierarchyStructure";
@@ -103,23 +86,9 @@ impl UserHierarchyStructure {
     }
 
     /// `InstanceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self {
-        self.instance_arn = value.into();
-        self
-    }
-
+    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = value.into(); self }
     /// `UserHierarchyStructure`: an [`UserHierarchyStructureUserHierarchyStructure`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_hierarchy_structure(
-        mut self,
-        value: impl Into<Obj<UserHierarchyStructureUserHierarchyStructure>>,
-    ) -> Self {
-        self.user_hierarchy_structure = Some(value.into());
-        self
-    }
+    pub fn user_hierarchy_structure(mut self, value: impl Into<Obj<UserHierarchyStructureUserHierarchyStructure>>) -> Self { self.user_hierarchy_structure = Some(value.into()); self }
 }
 
 impl Resource for UserHierarchyStructure {
@@ -164,32 +133,19 @@ impl UserHierarchyStructureAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LevelFiveRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the hierarchy level.
     pub name: Str,
 }
 
-static RULE_LevelFive: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LevelFive: ObjRule = ObjRule {
     properties: &[
-        (
-            "HierarchyLevelArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("HierarchyLevelArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("HierarchyLevelId", Shape::STR),
         ("Name", Shape::STR),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LevelFive` property type of `AWS::Connect::UserHierarchyStructure`.
@@ -215,6 +171,7 @@ pub struct LevelFive {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl LevelFive {
     /// A `LevelFive` with its required properties, named in a [`LevelFiveRequired`].
     pub fn new(required: LevelFiveRequired) -> Self {
@@ -226,28 +183,11 @@ impl LevelFive {
     }
 
     /// `HierarchyLevelArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hierarchy_level_arn(mut self, value: impl Into<Str>) -> Self {
-        self.hierarchy_level_arn = Some(value.into());
-        self
-    }
-
+    pub fn hierarchy_level_arn(mut self, value: impl Into<Str>) -> Self { self.hierarchy_level_arn = Some(value.into()); self }
     /// `HierarchyLevelId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hierarchy_level_id(mut self, value: impl Into<Str>) -> Self {
-        self.hierarchy_level_id = Some(value.into());
-        self
-    }
-
+    pub fn hierarchy_level_id(mut self, value: impl Into<Str>) -> Self { self.hierarchy_level_id = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for LevelFive {}
@@ -266,32 +206,19 @@ impl ToValue for LevelFive {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LevelFourRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the hierarchy level.
     pub name: Str,
 }
 
-static RULE_LevelFour: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LevelFour: ObjRule = ObjRule {
     properties: &[
-        (
-            "HierarchyLevelArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("HierarchyLevelArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("HierarchyLevelId", Shape::STR),
         ("Name", Shape::STR),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LevelFour` property type of `AWS::Connect::UserHierarchyStructure`.
@@ -317,6 +244,7 @@ pub struct LevelFour {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl LevelFour {
     /// A `LevelFour` with its required properties, named in a [`LevelFourRequired`].
     pub fn new(required: LevelFourRequired) -> Self {
@@ -328,28 +256,11 @@ impl LevelFour {
     }
 
     /// `HierarchyLevelArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hierarchy_level_arn(mut self, value: impl Into<Str>) -> Self {
-        self.hierarchy_level_arn = Some(value.into());
-        self
-    }
-
+    pub fn hierarchy_level_arn(mut self, value: impl Into<Str>) -> Self { self.hierarchy_level_arn = Some(value.into()); self }
     /// `HierarchyLevelId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hierarchy_level_id(mut self, value: impl Into<Str>) -> Self {
-        self.hierarchy_level_id = Some(value.into());
-        self
-    }
-
+    pub fn hierarchy_level_id(mut self, value: impl Into<Str>) -> Self { self.hierarchy_level_id = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for LevelFour {}
@@ -368,32 +279,19 @@ impl ToValue for LevelFour {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LevelOneRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the hierarchy level.
     pub name: Str,
 }
 
-static RULE_LevelOne: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LevelOne: ObjRule = ObjRule {
     properties: &[
-        (
-            "HierarchyLevelArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("HierarchyLevelArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("HierarchyLevelId", Shape::STR),
         ("Name", Shape::STR),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LevelOne` property type of `AWS::Connect::UserHierarchyStructure`.
@@ -419,6 +317,7 @@ pub struct LevelOne {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl LevelOne {
     /// A `LevelOne` with its required properties, named in a [`LevelOneRequired`].
     pub fn new(required: LevelOneRequired) -> Self {
@@ -430,28 +329,11 @@ impl LevelOne {
     }
 
     /// `HierarchyLevelArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hierarchy_level_arn(mut self, value: impl Into<Str>) -> Self {
-        self.hierarchy_level_arn = Some(value.into());
-        self
-    }
-
+    pub fn hierarchy_level_arn(mut self, value: impl Into<Str>) -> Self { self.hierarchy_level_arn = Some(value.into()); self }
     /// `HierarchyLevelId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hierarchy_level_id(mut self, value: impl Into<Str>) -> Self {
-        self.hierarchy_level_id = Some(value.into());
-        self
-    }
-
+    pub fn hierarchy_level_id(mut self, value: impl Into<Str>) -> Self { self.hierarchy_level_id = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for LevelOne {}
@@ -470,32 +352,19 @@ impl ToValue for LevelOne {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LevelThreeRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the hierarchy level.
     pub name: Str,
 }
 
-static RULE_LevelThree: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LevelThree: ObjRule = ObjRule {
     properties: &[
-        (
-            "HierarchyLevelArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("HierarchyLevelArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("HierarchyLevelId", Shape::STR),
         ("Name", Shape::STR),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LevelThree` property type of `AWS::Connect::UserHierarchyStructure`.
@@ -521,6 +390,7 @@ pub struct LevelThree {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl LevelThree {
     /// A `LevelThree` with its required properties, named in a [`LevelThreeRequired`].
     pub fn new(required: LevelThreeRequired) -> Self {
@@ -532,28 +402,11 @@ impl LevelThree {
     }
 
     /// `HierarchyLevelArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hierarchy_level_arn(mut self, value: impl Into<Str>) -> Self {
-        self.hierarchy_level_arn = Some(value.into());
-        self
-    }
-
+    pub fn hierarchy_level_arn(mut self, value: impl Into<Str>) -> Self { self.hierarchy_level_arn = Some(value.into()); self }
     /// `HierarchyLevelId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hierarchy_level_id(mut self, value: impl Into<Str>) -> Self {
-        self.hierarchy_level_id = Some(value.into());
-        self
-    }
-
+    pub fn hierarchy_level_id(mut self, value: impl Into<Str>) -> Self { self.hierarchy_level_id = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for LevelThree {}
@@ -572,32 +425,19 @@ impl ToValue for LevelThree {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LevelTwoRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the hierarchy level.
     pub name: Str,
 }
 
-static RULE_LevelTwo: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LevelTwo: ObjRule = ObjRule {
     properties: &[
-        (
-            "HierarchyLevelArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("HierarchyLevelArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("HierarchyLevelId", Shape::STR),
         ("Name", Shape::STR),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LevelTwo` property type of `AWS::Connect::UserHierarchyStructure`.
@@ -623,6 +463,7 @@ pub struct LevelTwo {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl LevelTwo {
     /// A `LevelTwo` with its required properties, named in a [`LevelTwoRequired`].
     pub fn new(required: LevelTwoRequired) -> Self {
@@ -634,28 +475,11 @@ impl LevelTwo {
     }
 
     /// `HierarchyLevelArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hierarchy_level_arn(mut self, value: impl Into<Str>) -> Self {
-        self.hierarchy_level_arn = Some(value.into());
-        self
-    }
-
+    pub fn hierarchy_level_arn(mut self, value: impl Into<Str>) -> Self { self.hierarchy_level_arn = Some(value.into()); self }
     /// `HierarchyLevelId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hierarchy_level_id(mut self, value: impl Into<Str>) -> Self {
-        self.hierarchy_level_id = Some(value.into());
-        self
-    }
-
+    pub fn hierarchy_level_id(mut self, value: impl Into<Str>) -> Self { self.hierarchy_level_id = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for LevelTwo {}
@@ -670,7 +494,8 @@ impl ToValue for LevelTwo {
     }
 }
 
-static RULE_UserHierarchyStructureUserHierarchyStructure: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_UserHierarchyStructureUserHierarchyStructure: ObjRule = ObjRule {
     properties: &[
         ("LevelFive", Shape::Object(&RULE_LevelFive)),
         ("LevelFour", Shape::Object(&RULE_LevelFour)),
@@ -678,12 +503,8 @@ static RULE_UserHierarchyStructureUserHierarchyStructure: ObjRule = ObjRule {
         ("LevelThree", Shape::Object(&RULE_LevelThree)),
         ("LevelTwo", Shape::Object(&RULE_LevelTwo)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `UserHierarchyStructure` property type of `AWS::Connect::UserHierarchyStructure`.
@@ -705,6 +526,7 @@ pub struct UserHierarchyStructureUserHierarchyStructure {
     pub level_two: Option<Obj<LevelTwo>>,
 }
 
+#[rustfmt::skip]
 impl UserHierarchyStructureUserHierarchyStructure {
     /// A `UserHierarchyStructureUserHierarchyStructure` with no property set (none is required).
     pub fn new() -> Self {
@@ -712,34 +534,15 @@ impl UserHierarchyStructureUserHierarchyStructure {
     }
 
     /// `LevelFive`: a [`LevelFive`] object.
-    pub fn level_five(mut self, value: impl Into<Obj<LevelFive>>) -> Self {
-        self.level_five = Some(value.into());
-        self
-    }
-
+    pub fn level_five(mut self, value: impl Into<Obj<LevelFive>>) -> Self { self.level_five = Some(value.into()); self }
     /// `LevelFour`: a [`LevelFour`] object.
-    pub fn level_four(mut self, value: impl Into<Obj<LevelFour>>) -> Self {
-        self.level_four = Some(value.into());
-        self
-    }
-
+    pub fn level_four(mut self, value: impl Into<Obj<LevelFour>>) -> Self { self.level_four = Some(value.into()); self }
     /// `LevelOne`: a [`LevelOne`] object.
-    pub fn level_one(mut self, value: impl Into<Obj<LevelOne>>) -> Self {
-        self.level_one = Some(value.into());
-        self
-    }
-
+    pub fn level_one(mut self, value: impl Into<Obj<LevelOne>>) -> Self { self.level_one = Some(value.into()); self }
     /// `LevelThree`: a [`LevelThree`] object.
-    pub fn level_three(mut self, value: impl Into<Obj<LevelThree>>) -> Self {
-        self.level_three = Some(value.into());
-        self
-    }
-
+    pub fn level_three(mut self, value: impl Into<Obj<LevelThree>>) -> Self { self.level_three = Some(value.into()); self }
     /// `LevelTwo`: a [`LevelTwo`] object.
-    pub fn level_two(mut self, value: impl Into<Obj<LevelTwo>>) -> Self {
-        self.level_two = Some(value.into());
-        self
-    }
+    pub fn level_two(mut self, value: impl Into<Obj<LevelTwo>>) -> Self { self.level_two = Some(value.into()); self }
 }
 
 impl PropertyType for UserHierarchyStructureUserHierarchyStructure {}

@@ -7,105 +7,42 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^([\\p{L}\\p{N}_.:\\/=+\\-@]+[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@]*)$");
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^([\\p{L}\\p{N}_.:\\/=+\\-@,]+[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@,]*)$");
 pub(crate) static PATTERN_2: Pattern =
     Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
 
 /// The required properties of [`View`], by name: `View::new(ViewRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ViewRequired {
     /// `Actions`: a list of strings, required.
-    ///
-    /// A list of actions possible from the view.
-    ///
-    /// Items at most 1000; each item: pattern `^([\p{L}\p{N}_.:\/=+\-@]+[\p{L}\p{Z}\p{N}_.:\/=+\-@]*)$`, length 1 to 255.
     pub actions: List<Str>,
     /// `InstanceArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the instance.
-    ///
-    /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`; length 1 to 100.
     pub instance_arn: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the view.
-    ///
-    /// Pattern `^([\p{L}\p{N}_.:\/=+\-@]+[\p{L}\p{Z}\p{N}_.:\/=+\-@]*)$`; length 1 to 512.
     pub name: Str,
     /// `Template`: a JSON value, required.
-    ///
-    /// The view template representing the structure of the view.
-    ///
-    /// Format `json`.
     pub template: Json,
 }
 
-static RULE_View: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_View: ObjRule = ObjRule {
     properties: &[
-        (
-            "Actions",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: Some(1000),
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(4096),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InstanceArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("Actions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: Some(1000) })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("InstanceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
         ("Template", Shape::Any),
     ],
     required: &["InstanceArn", "Template", "Actions", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Connect::View` resource.
@@ -158,6 +95,7 @@ pub struct View {
     pub template: Json,
 }
 
+#[rustfmt::skip]
 impl View {
     /// The CloudFormation type name, `AWS::Connect::View`.
     pub const TYPE_NAME: &'static str = "AWS::Connect::View";
@@ -191,52 +129,17 @@ impl View {
     }
 
     /// `Actions`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.actions = value.into();
-        self
-    }
-
+    pub fn actions(mut self, value: impl Into<List<Str>>) -> Self { self.actions = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `InstanceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self {
-        self.instance_arn = value.into();
-        self
-    }
-
+    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Template`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn template(mut self, value: impl Into<Json>) -> Self {
-        self.template = value.into();
-        self
-    }
+    pub fn template(mut self, value: impl Into<Json>) -> Self { self.template = value.into(); self }
 }
 
 impl Resource for View {
@@ -299,101 +202,5 @@ impl ViewAttributes {
     /// The identifier of the view.
     pub fn view_id(&self) -> Value {
         self.0.get_att("ViewId")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Connect::View`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-connect-view-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

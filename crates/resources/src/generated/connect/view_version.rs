@@ -18,56 +18,19 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9]{64}$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct ViewVersionRequired {
     /// `ViewArn`: a string, required.
-    ///
-    /// The unqualified Amazon Resource Name (ARN) of the view.
-    ///
-    /// For example:
-    ///
-    /// `arn:<partition>:connect:<region>:<accountId>:instance/00000000-0000-0000-0000-000000000000/view/00000000-0000-0000-0000-000000000000`
-    ///
-    /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/view/[-:a-zA-Z0-9]*$`; length 1 to 255; create-only: changing it replaces the resource.
     pub view_arn: Str,
 }
 
-static RULE_ViewVersion: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ViewVersion: ObjRule = ObjRule {
     properties: &[
-        (
-            "VersionDescription",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(4096),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ViewArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ViewContentSha256",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("VersionDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ViewArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ViewContentSha256", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["ViewArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Connect::ViewVersion` resource.
@@ -107,6 +70,7 @@ pub struct ViewVersion {
     pub view_content_sha256: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ViewVersion {
     /// The CloudFormation type name, `AWS::Connect::ViewVersion`.
     pub const TYPE_NAME: &'static str = "AWS::Connect::ViewVersion";
@@ -137,28 +101,11 @@ impl ViewVersion {
     }
 
     /// `VersionDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version_description(mut self, value: impl Into<Str>) -> Self {
-        self.version_description = Some(value.into());
-        self
-    }
-
+    pub fn version_description(mut self, value: impl Into<Str>) -> Self { self.version_description = Some(value.into()); self }
     /// `ViewArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn view_arn(mut self, value: impl Into<Str>) -> Self {
-        self.view_arn = value.into();
-        self
-    }
-
+    pub fn view_arn(mut self, value: impl Into<Str>) -> Self { self.view_arn = value.into(); self }
     /// `ViewContentSha256`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn view_content_sha256(mut self, value: impl Into<Str>) -> Self {
-        self.view_content_sha256 = Some(value.into());
-        self
-    }
+    pub fn view_content_sha256(mut self, value: impl Into<Str>) -> Self { self.view_content_sha256 = Some(value.into()); self }
 }
 
 impl Resource for ViewVersion {

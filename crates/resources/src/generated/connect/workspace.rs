@@ -20,117 +20,28 @@ pub(crate) static PATTERN_5: Pattern = Pattern::new("^[\\P{C}]*$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct WorkspaceRequired {
     /// `InstanceArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the instance.
-    ///
-    /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`; create-only: changing it replaces the resource.
     pub instance_arn: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the workspace.
-    ///
-    /// Pattern `.*\S.*`; length 1 to 127.
     pub name: Str,
 }
 
-static RULE_Workspace: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Workspace: ObjRule = ObjRule {
     properties: &[
-        (
-            "Associations",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: Some(2048),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(500),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InstanceArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Media",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MediaItem),
-                min_items: None,
-                max_items: Some(4),
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Pages",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_WorkspacePage),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("Associations", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("InstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Media", Shape::List(&ListRule { items: Shape::Object(&RULE_MediaItem), min_items: None, max_items: Some(4) })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Pages", Shape::List(&ListRule { items: Shape::Object(&RULE_WorkspacePage), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
         ("Theme", Shape::Object(&RULE_WorkspaceTheme)),
-        (
-            "Title",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(127),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Visibility",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ALL", "ASSIGNED", "NONE"],
-                format: None,
-            }),
-        ),
+        ("Title", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(127), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("Visibility", Shape::Str(&StrRule { allowed: &["ALL", "ASSIGNED", "NONE"], ..StrRule::ANY })),
     ],
     required: &["Name", "InstanceArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Connect::Workspace` resource.
@@ -202,6 +113,7 @@ pub struct Workspace {
     pub visibility: Option<Visibility>,
 }
 
+#[rustfmt::skip]
 impl Workspace {
     /// The CloudFormation type name, `AWS::Connect::Workspace`.
     pub const TYPE_NAME: &'static str = "AWS::Connect::Workspace";
@@ -239,84 +151,25 @@ impl Workspace {
     }
 
     /// `Associations`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn associations(mut self, value: impl Into<List<Str>>) -> Self {
-        self.associations = Some(value.into());
-        self
-    }
-
+    pub fn associations(mut self, value: impl Into<List<Str>>) -> Self { self.associations = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `InstanceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self {
-        self.instance_arn = value.into();
-        self
-    }
-
+    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = value.into(); self }
     /// `Media`: a list of [`MediaItem`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn media(mut self, value: impl Into<List<MediaItem>>) -> Self {
-        self.media = Some(value.into());
-        self
-    }
-
+    pub fn media(mut self, value: impl Into<List<MediaItem>>) -> Self { self.media = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Pages`: a list of [`WorkspacePage`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pages(mut self, value: impl Into<List<WorkspacePage>>) -> Self {
-        self.pages = Some(value.into());
-        self
-    }
-
+    pub fn pages(mut self, value: impl Into<List<WorkspacePage>>) -> Self { self.pages = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Theme`: a [`WorkspaceTheme`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn theme(mut self, value: impl Into<Obj<WorkspaceTheme>>) -> Self {
-        self.theme = Some(value.into());
-        self
-    }
-
+    pub fn theme(mut self, value: impl Into<Obj<WorkspaceTheme>>) -> Self { self.theme = Some(value.into()); self }
     /// `Title`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn title(mut self, value: impl Into<Str>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-
+    pub fn title(mut self, value: impl Into<Str>) -> Self { self.title = Some(value.into()); self }
     /// `Visibility`: a [`Visibility`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visibility(mut self, value: impl Into<Visibility>) -> Self {
-        self.visibility = Some(value.into());
-        self
-    }
+    pub fn visibility(mut self, value: impl Into<Visibility>) -> Self { self.visibility = Some(value.into()); self }
 }
 
 impl Resource for Workspace {
@@ -375,30 +228,13 @@ impl WorkspaceAttributes {
     }
 }
 
-static RULE_FontFamily: ObjRule = ObjRule {
-    properties: &[(
-        "Default",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &[
-                "ARIAL",
-                "COURIER_NEW",
-                "GEORGIA",
-                "TIMES_NEW_ROMAN",
-                "TREBUCHET",
-                "VERDANA",
-            ],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_FontFamily: ObjRule = ObjRule {
+    properties: &[
+        ("Default", Shape::Str(&StrRule { allowed: &["ARIAL", "COURIER_NEW", "GEORGIA", "TIMES_NEW_ROMAN", "TREBUCHET", "VERDANA"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FontFamily` property type of `AWS::Connect::Workspace`.
@@ -414,6 +250,7 @@ pub struct FontFamily {
     pub default: Option<WorkspaceFontFamily>,
 }
 
+#[rustfmt::skip]
 impl FontFamily {
     /// A `FontFamily` with no property set (none is required).
     pub fn new() -> Self {
@@ -421,12 +258,7 @@ impl FontFamily {
     }
 
     /// `Default`: a [`WorkspaceFontFamily`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default(mut self, value: impl Into<WorkspaceFontFamily>) -> Self {
-        self.default = Some(value.into());
-        self
-    }
+    pub fn default(mut self, value: impl Into<WorkspaceFontFamily>) -> Self { self.default = Some(value.into()); self }
 }
 
 impl PropertyType for FontFamily {}
@@ -441,45 +273,18 @@ impl ToValue for FontFamily {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MediaItemRequired {
     /// `Type`: a [`MediaType`] value, required.
-    ///
-    /// The type of media. Valid values are: `IMAGE_LOGO_FAVICON` and `IMAGE_LOGO_HORIZONTAL` .
     pub r#type: MediaType,
 }
 
-static RULE_MediaItem: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MediaItem: ObjRule = ObjRule {
     properties: &[
-        (
-            "Source",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(533333),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "IMAGE_LOGO_LIGHT_FAVICON",
-                    "IMAGE_LOGO_DARK_FAVICON",
-                    "IMAGE_LOGO_LIGHT_HORIZONTAL",
-                    "IMAGE_LOGO_DARK_HORIZONTAL",
-                ],
-                format: None,
-            }),
-        ),
+        ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(533333), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["IMAGE_LOGO_LIGHT_FAVICON", "IMAGE_LOGO_DARK_FAVICON", "IMAGE_LOGO_LIGHT_HORIZONTAL", "IMAGE_LOGO_DARK_HORIZONTAL"], ..StrRule::ANY })),
     ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MediaItem` property type of `AWS::Connect::Workspace`.
@@ -501,6 +306,7 @@ pub struct MediaItem {
     pub r#type: MediaType,
 }
 
+#[rustfmt::skip]
 impl MediaItem {
     /// A `MediaItem` with its required properties, named in a [`MediaItemRequired`].
     pub fn new(required: MediaItemRequired) -> Self {
@@ -511,20 +317,9 @@ impl MediaItem {
     }
 
     /// `Source`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source(mut self, value: impl Into<Str>) -> Self {
-        self.source = Some(value.into());
-        self
-    }
-
+    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = Some(value.into()); self }
     /// `Type`: a [`MediaType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<MediaType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<MediaType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for MediaItem {}
@@ -538,45 +333,15 @@ impl ToValue for MediaItem {
     }
 }
 
-static RULE_PaletteCanvas: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PaletteCanvas: ObjRule = ObjRule {
     properties: &[
-        (
-            "ActiveBackground",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ContainerBackground",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PageBackground",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ActiveBackground", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("ContainerBackground", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("PageBackground", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PaletteCanvas` property type of `AWS::Connect::Workspace`.
@@ -606,6 +371,7 @@ pub struct PaletteCanvas {
     pub page_background: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl PaletteCanvas {
     /// A `PaletteCanvas` with no property set (none is required).
     pub fn new() -> Self {
@@ -613,28 +379,11 @@ impl PaletteCanvas {
     }
 
     /// `ActiveBackground`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn active_background(mut self, value: impl Into<Str>) -> Self {
-        self.active_background = Some(value.into());
-        self
-    }
-
+    pub fn active_background(mut self, value: impl Into<Str>) -> Self { self.active_background = Some(value.into()); self }
     /// `ContainerBackground`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_background(mut self, value: impl Into<Str>) -> Self {
-        self.container_background = Some(value.into());
-        self
-    }
-
+    pub fn container_background(mut self, value: impl Into<Str>) -> Self { self.container_background = Some(value.into()); self }
     /// `PageBackground`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn page_background(mut self, value: impl Into<Str>) -> Self {
-        self.page_background = Some(value.into());
-        self
-    }
+    pub fn page_background(mut self, value: impl Into<Str>) -> Self { self.page_background = Some(value.into()); self }
 }
 
 impl PropertyType for PaletteCanvas {}
@@ -649,46 +398,16 @@ impl ToValue for PaletteCanvas {
     }
 }
 
-static RULE_PaletteHeader: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PaletteHeader: ObjRule = ObjRule {
     properties: &[
-        (
-            "Background",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Background", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("InvertActionsColors", Shape::Bool),
-        (
-            "Text",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TextHover",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Text", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("TextHover", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PaletteHeader` property type of `AWS::Connect::Workspace`.
@@ -722,6 +441,7 @@ pub struct PaletteHeader {
     pub text_hover: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl PaletteHeader {
     /// A `PaletteHeader` with no property set (none is required).
     pub fn new() -> Self {
@@ -729,36 +449,13 @@ impl PaletteHeader {
     }
 
     /// `Background`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn background(mut self, value: impl Into<Str>) -> Self {
-        self.background = Some(value.into());
-        self
-    }
-
+    pub fn background(mut self, value: impl Into<Str>) -> Self { self.background = Some(value.into()); self }
     /// `InvertActionsColors`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn invert_actions_colors(mut self, value: impl Into<Bool>) -> Self {
-        self.invert_actions_colors = Some(value.into());
-        self
-    }
-
+    pub fn invert_actions_colors(mut self, value: impl Into<Bool>) -> Self { self.invert_actions_colors = Some(value.into()); self }
     /// `Text`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text(mut self, value: impl Into<Str>) -> Self {
-        self.text = Some(value.into());
-        self
-    }
-
+    pub fn text(mut self, value: impl Into<Str>) -> Self { self.text = Some(value.into()); self }
     /// `TextHover`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_hover(mut self, value: impl Into<Str>) -> Self {
-        self.text_hover = Some(value.into());
-        self
-    }
+    pub fn text_hover(mut self, value: impl Into<Str>) -> Self { self.text_hover = Some(value.into()); self }
 }
 
 impl PropertyType for PaletteHeader {}
@@ -774,76 +471,19 @@ impl ToValue for PaletteHeader {
     }
 }
 
-static RULE_PaletteNavigation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PaletteNavigation: ObjRule = ObjRule {
     properties: &[
-        (
-            "Background",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Background", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("InvertActionsColors", Shape::Bool),
-        (
-            "Text",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TextActive",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TextBackgroundActive",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TextBackgroundHover",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TextHover",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Text", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("TextActive", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("TextBackgroundActive", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("TextBackgroundHover", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("TextHover", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PaletteNavigation` property type of `AWS::Connect::Workspace`.
@@ -895,6 +535,7 @@ pub struct PaletteNavigation {
     pub text_hover: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl PaletteNavigation {
     /// A `PaletteNavigation` with no property set (none is required).
     pub fn new() -> Self {
@@ -902,60 +543,19 @@ impl PaletteNavigation {
     }
 
     /// `Background`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn background(mut self, value: impl Into<Str>) -> Self {
-        self.background = Some(value.into());
-        self
-    }
-
+    pub fn background(mut self, value: impl Into<Str>) -> Self { self.background = Some(value.into()); self }
     /// `InvertActionsColors`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn invert_actions_colors(mut self, value: impl Into<Bool>) -> Self {
-        self.invert_actions_colors = Some(value.into());
-        self
-    }
-
+    pub fn invert_actions_colors(mut self, value: impl Into<Bool>) -> Self { self.invert_actions_colors = Some(value.into()); self }
     /// `Text`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text(mut self, value: impl Into<Str>) -> Self {
-        self.text = Some(value.into());
-        self
-    }
-
+    pub fn text(mut self, value: impl Into<Str>) -> Self { self.text = Some(value.into()); self }
     /// `TextActive`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_active(mut self, value: impl Into<Str>) -> Self {
-        self.text_active = Some(value.into());
-        self
-    }
-
+    pub fn text_active(mut self, value: impl Into<Str>) -> Self { self.text_active = Some(value.into()); self }
     /// `TextBackgroundActive`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_background_active(mut self, value: impl Into<Str>) -> Self {
-        self.text_background_active = Some(value.into());
-        self
-    }
-
+    pub fn text_background_active(mut self, value: impl Into<Str>) -> Self { self.text_background_active = Some(value.into()); self }
     /// `TextBackgroundHover`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_background_hover(mut self, value: impl Into<Str>) -> Self {
-        self.text_background_hover = Some(value.into());
-        self
-    }
-
+    pub fn text_background_hover(mut self, value: impl Into<Str>) -> Self { self.text_background_hover = Some(value.into()); self }
     /// `TextHover`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_hover(mut self, value: impl Into<Str>) -> Self {
-        self.text_hover = Some(value.into());
-        self
-    }
+    pub fn text_hover(mut self, value: impl Into<Str>) -> Self { self.text_hover = Some(value.into()); self }
 }
 
 impl PropertyType for PaletteNavigation {}
@@ -974,45 +574,15 @@ impl ToValue for PaletteNavigation {
     }
 }
 
-static RULE_PalettePrimary: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PalettePrimary: ObjRule = ObjRule {
     properties: &[
-        (
-            "Active",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ContrastText",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Default",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Active", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("ContrastText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Default", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PalettePrimary` property type of `AWS::Connect::Workspace`.
@@ -1042,6 +612,7 @@ pub struct PalettePrimary {
     pub default: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl PalettePrimary {
     /// A `PalettePrimary` with no property set (none is required).
     pub fn new() -> Self {
@@ -1049,28 +620,11 @@ impl PalettePrimary {
     }
 
     /// `Active`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn active(mut self, value: impl Into<Str>) -> Self {
-        self.active = Some(value.into());
-        self
-    }
-
+    pub fn active(mut self, value: impl Into<Str>) -> Self { self.active = Some(value.into()); self }
     /// `ContrastText`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn contrast_text(mut self, value: impl Into<Str>) -> Self {
-        self.contrast_text = Some(value.into());
-        self
-    }
-
+    pub fn contrast_text(mut self, value: impl Into<Str>) -> Self { self.contrast_text = Some(value.into()); self }
     /// `Default`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default(mut self, value: impl Into<Str>) -> Self {
-        self.default = Some(value.into());
-        self
-    }
+    pub fn default(mut self, value: impl Into<Str>) -> Self { self.default = Some(value.into()); self }
 }
 
 impl PropertyType for PalettePrimary {}
@@ -1089,44 +643,20 @@ impl ToValue for PalettePrimary {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::Connect::Workspace`.
@@ -1144,6 +674,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -1154,20 +685,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -1185,68 +705,22 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct WorkspacePageRequired {
     /// `Page`: a string, required.
-    ///
-    /// The page identifier. System pages include `HOME` and `AGENT_EXPERIENCE` .
-    ///
-    /// Pattern `^(?!\.$)(?!\.\.$)[\p{L}\p{Z}\p{N}\-_.:=@'|]+$`; length 1 to 25.
     pub page: Str,
     /// `ResourceArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the view associated with this page.
-    ///
-    /// Length at most 2048.
     pub resource_arn: Str,
 }
 
-static RULE_WorkspacePage: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WorkspacePage: ObjRule = ObjRule {
     properties: &[
-        (
-            "InputData",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(4096),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Page",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(25),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ResourceArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Slug",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("InputData", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), ..StrRule::ANY })),
+        ("Page", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(25), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("ResourceArn", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
+        ("Slug", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
     required: &["ResourceArn", "Page"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WorkspacePage` property type of `AWS::Connect::Workspace`.
@@ -1282,6 +756,7 @@ pub struct WorkspacePage {
     pub slug: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl WorkspacePage {
     /// A `WorkspacePage` with its required properties, named in a [`WorkspacePageRequired`].
     pub fn new(required: WorkspacePageRequired) -> Self {
@@ -1294,36 +769,13 @@ impl WorkspacePage {
     }
 
     /// `InputData`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_data(mut self, value: impl Into<Str>) -> Self {
-        self.input_data = Some(value.into());
-        self
-    }
-
+    pub fn input_data(mut self, value: impl Into<Str>) -> Self { self.input_data = Some(value.into()); self }
     /// `Page`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn page(mut self, value: impl Into<Str>) -> Self {
-        self.page = value.into();
-        self
-    }
-
+    pub fn page(mut self, value: impl Into<Str>) -> Self { self.page = value.into(); self }
     /// `ResourceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self {
-        self.resource_arn = value.into();
-        self
-    }
-
+    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
     /// `Slug`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn slug(mut self, value: impl Into<Str>) -> Self {
-        self.slug = Some(value.into());
-        self
-    }
+    pub fn slug(mut self, value: impl Into<Str>) -> Self { self.slug = Some(value.into()); self }
 }
 
 impl PropertyType for WorkspacePage {}
@@ -1339,17 +791,14 @@ impl ToValue for WorkspacePage {
     }
 }
 
-static RULE_WorkspaceTheme: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WorkspaceTheme: ObjRule = ObjRule {
     properties: &[
         ("Dark", Shape::Object(&RULE_WorkspaceThemeConfig)),
         ("Light", Shape::Object(&RULE_WorkspaceThemeConfig)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WorkspaceTheme` property type of `AWS::Connect::Workspace`.
@@ -1369,6 +818,7 @@ pub struct WorkspaceTheme {
     pub light: Option<Obj<WorkspaceThemeConfig>>,
 }
 
+#[rustfmt::skip]
 impl WorkspaceTheme {
     /// A `WorkspaceTheme` with no property set (none is required).
     pub fn new() -> Self {
@@ -1376,20 +826,9 @@ impl WorkspaceTheme {
     }
 
     /// `Dark`: a [`WorkspaceThemeConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dark(mut self, value: impl Into<Obj<WorkspaceThemeConfig>>) -> Self {
-        self.dark = Some(value.into());
-        self
-    }
-
+    pub fn dark(mut self, value: impl Into<Obj<WorkspaceThemeConfig>>) -> Self { self.dark = Some(value.into()); self }
     /// `Light`: a [`WorkspaceThemeConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn light(mut self, value: impl Into<Obj<WorkspaceThemeConfig>>) -> Self {
-        self.light = Some(value.into());
-        self
-    }
+    pub fn light(mut self, value: impl Into<Obj<WorkspaceThemeConfig>>) -> Self { self.light = Some(value.into()); self }
 }
 
 impl PropertyType for WorkspaceTheme {}
@@ -1403,17 +842,14 @@ impl ToValue for WorkspaceTheme {
     }
 }
 
-static RULE_WorkspaceThemeConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WorkspaceThemeConfig: ObjRule = ObjRule {
     properties: &[
         ("Palette", Shape::Object(&RULE_WorkspaceThemePalette)),
         ("Typography", Shape::Object(&RULE_WorkspaceThemeTypography)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WorkspaceThemeConfig` property type of `AWS::Connect::Workspace`.
@@ -1433,6 +869,7 @@ pub struct WorkspaceThemeConfig {
     pub typography: Option<Obj<WorkspaceThemeTypography>>,
 }
 
+#[rustfmt::skip]
 impl WorkspaceThemeConfig {
     /// A `WorkspaceThemeConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1440,20 +877,9 @@ impl WorkspaceThemeConfig {
     }
 
     /// `Palette`: a [`WorkspaceThemePalette`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn palette(mut self, value: impl Into<Obj<WorkspaceThemePalette>>) -> Self {
-        self.palette = Some(value.into());
-        self
-    }
-
+    pub fn palette(mut self, value: impl Into<Obj<WorkspaceThemePalette>>) -> Self { self.palette = Some(value.into()); self }
     /// `Typography`: a [`WorkspaceThemeTypography`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn typography(mut self, value: impl Into<Obj<WorkspaceThemeTypography>>) -> Self {
-        self.typography = Some(value.into());
-        self
-    }
+    pub fn typography(mut self, value: impl Into<Obj<WorkspaceThemeTypography>>) -> Self { self.typography = Some(value.into()); self }
 }
 
 impl PropertyType for WorkspaceThemeConfig {}
@@ -1467,19 +893,16 @@ impl ToValue for WorkspaceThemeConfig {
     }
 }
 
-static RULE_WorkspaceThemePalette: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WorkspaceThemePalette: ObjRule = ObjRule {
     properties: &[
         ("Canvas", Shape::Object(&RULE_PaletteCanvas)),
         ("Header", Shape::Object(&RULE_PaletteHeader)),
         ("Navigation", Shape::Object(&RULE_PaletteNavigation)),
         ("Primary", Shape::Object(&RULE_PalettePrimary)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WorkspaceThemePalette` property type of `AWS::Connect::Workspace`.
@@ -1507,6 +930,7 @@ pub struct WorkspaceThemePalette {
     pub primary: Option<Obj<PalettePrimary>>,
 }
 
+#[rustfmt::skip]
 impl WorkspaceThemePalette {
     /// A `WorkspaceThemePalette` with no property set (none is required).
     pub fn new() -> Self {
@@ -1514,36 +938,13 @@ impl WorkspaceThemePalette {
     }
 
     /// `Canvas`: a [`PaletteCanvas`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn canvas(mut self, value: impl Into<Obj<PaletteCanvas>>) -> Self {
-        self.canvas = Some(value.into());
-        self
-    }
-
+    pub fn canvas(mut self, value: impl Into<Obj<PaletteCanvas>>) -> Self { self.canvas = Some(value.into()); self }
     /// `Header`: a [`PaletteHeader`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn header(mut self, value: impl Into<Obj<PaletteHeader>>) -> Self {
-        self.header = Some(value.into());
-        self
-    }
-
+    pub fn header(mut self, value: impl Into<Obj<PaletteHeader>>) -> Self { self.header = Some(value.into()); self }
     /// `Navigation`: a [`PaletteNavigation`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn navigation(mut self, value: impl Into<Obj<PaletteNavigation>>) -> Self {
-        self.navigation = Some(value.into());
-        self
-    }
-
+    pub fn navigation(mut self, value: impl Into<Obj<PaletteNavigation>>) -> Self { self.navigation = Some(value.into()); self }
     /// `Primary`: a [`PalettePrimary`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn primary(mut self, value: impl Into<Obj<PalettePrimary>>) -> Self {
-        self.primary = Some(value.into());
-        self
-    }
+    pub fn primary(mut self, value: impl Into<Obj<PalettePrimary>>) -> Self { self.primary = Some(value.into()); self }
 }
 
 impl PropertyType for WorkspaceThemePalette {}
@@ -1559,14 +960,13 @@ impl ToValue for WorkspaceThemePalette {
     }
 }
 
-static RULE_WorkspaceThemeTypography: ObjRule = ObjRule {
-    properties: &[("FontFamily", Shape::Object(&RULE_FontFamily))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_WorkspaceThemeTypography: ObjRule = ObjRule {
+    properties: &[
+        ("FontFamily", Shape::Object(&RULE_FontFamily)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WorkspaceThemeTypography` property type of `AWS::Connect::Workspace`.
@@ -1582,6 +982,7 @@ pub struct WorkspaceThemeTypography {
     pub font_family: Option<Obj<FontFamily>>,
 }
 
+#[rustfmt::skip]
 impl WorkspaceThemeTypography {
     /// A `WorkspaceThemeTypography` with no property set (none is required).
     pub fn new() -> Self {
@@ -1589,12 +990,7 @@ impl WorkspaceThemeTypography {
     }
 
     /// `FontFamily`: a [`FontFamily`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn font_family(mut self, value: impl Into<Obj<FontFamily>>) -> Self {
-        self.font_family = Some(value.into());
-        self
-    }
+    pub fn font_family(mut self, value: impl Into<Obj<FontFamily>>) -> Self { self.font_family = Some(value.into()); self }
 }
 
 impl PropertyType for WorkspaceThemeTypography {}

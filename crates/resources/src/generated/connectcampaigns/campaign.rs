@@ -21,74 +21,27 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$"
 #[derive(Clone, Debug, PartialEq)]
 pub struct CampaignRequired {
     /// `ConnectInstanceArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the Amazon Connect instance.
-    ///
-    /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`; length 0 to 256; create-only: changing it replaces the resource.
     pub connect_instance_arn: Str,
     /// `DialerConfig`: a [`DialerConfig`] object, required.
-    ///
-    /// Contains information about the dialer configuration.
     pub dialer_config: Obj<DialerConfig>,
     /// `Name`: a string, required.
-    ///
-    /// The name of the campaign.
-    ///
-    /// Length 1 to 127.
     pub name: Str,
     /// `OutboundCallConfig`: an [`OutboundCallConfig`] object, required.
-    ///
-    /// Contains information about the outbound call configuration.
     pub outbound_call_config: Obj<OutboundCallConfig>,
 }
 
-static RULE_Campaign: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Campaign: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConnectInstanceArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ConnectInstanceArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("DialerConfig", Shape::Object(&RULE_DialerConfig)),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OutboundCallConfig",
-            Shape::Object(&RULE_OutboundCallConfig),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
+        ("OutboundCallConfig", Shape::Object(&RULE_OutboundCallConfig)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
     ],
-    required: &[
-        "ConnectInstanceArn",
-        "DialerConfig",
-        "Name",
-        "OutboundCallConfig",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["ConnectInstanceArn", "DialerConfig", "Name", "OutboundCallConfig"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ConnectCampaigns::Campaign` resource.
@@ -132,6 +85,7 @@ pub struct Campaign {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Campaign {
     /// The CloudFormation type name, `AWS::ConnectCampaigns::Campaign`.
     pub const TYPE_NAME: &'static str = "AWS::ConnectCampaigns::Campaign";
@@ -142,12 +96,7 @@ impl Campaign {
         type_name: "AWS::ConnectCampaigns::Campaign",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connectcampaigns-campaign.html",
         primary_identifier: &["Arn"],
-        required: &[
-            "ConnectInstanceArn",
-            "DialerConfig",
-            "Name",
-            "OutboundCallConfig",
-        ],
+        required: &["ConnectInstanceArn", "DialerConfig", "Name", "OutboundCallConfig"],
         create_only: &["ConnectInstanceArn"],
         conditional_create_only: &[],
         write_only: &[],
@@ -169,44 +118,15 @@ impl Campaign {
     }
 
     /// `ConnectInstanceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connect_instance_arn(mut self, value: impl Into<Str>) -> Self {
-        self.connect_instance_arn = value.into();
-        self
-    }
-
+    pub fn connect_instance_arn(mut self, value: impl Into<Str>) -> Self { self.connect_instance_arn = value.into(); self }
     /// `DialerConfig`: a [`DialerConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dialer_config(mut self, value: impl Into<Obj<DialerConfig>>) -> Self {
-        self.dialer_config = value.into();
-        self
-    }
-
+    pub fn dialer_config(mut self, value: impl Into<Obj<DialerConfig>>) -> Self { self.dialer_config = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `OutboundCallConfig`: an [`OutboundCallConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn outbound_call_config(mut self, value: impl Into<Obj<OutboundCallConfig>>) -> Self {
-        self.outbound_call_config = value.into();
-        self
-    }
-
+    pub fn outbound_call_config(mut self, value: impl Into<Obj<OutboundCallConfig>>) -> Self { self.outbound_call_config = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Campaign {
@@ -253,21 +173,13 @@ impl CampaignAttributes {
     }
 }
 
-static RULE_AgentlessDialerConfig: ObjRule = ObjRule {
-    properties: &[(
-        "DialingCapacity",
-        Shape::Num(&NumRule {
-            min: Some(0.01),
-            max: Some(1.0),
-            allowed: &[],
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_AgentlessDialerConfig: ObjRule = ObjRule {
+    properties: &[
+        ("DialingCapacity", Shape::Num(&NumRule { min: Some(0.01), max: Some(1.0), ..NumRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AgentlessDialerConfig` property type of `AWS::ConnectCampaigns::Campaign`.
@@ -285,6 +197,7 @@ pub struct AgentlessDialerConfig {
     pub dialing_capacity: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl AgentlessDialerConfig {
     /// A `AgentlessDialerConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -292,12 +205,7 @@ impl AgentlessDialerConfig {
     }
 
     /// `DialingCapacity`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dialing_capacity(mut self, value: impl Into<Num>) -> Self {
-        self.dialing_capacity = Some(value.into());
-        self
-    }
+    pub fn dialing_capacity(mut self, value: impl Into<Num>) -> Self { self.dialing_capacity = Some(value.into()); self }
 }
 
 impl PropertyType for AgentlessDialerConfig {}
@@ -314,22 +222,18 @@ impl ToValue for AgentlessDialerConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AnswerMachineDetectionConfigRequired {
     /// `EnableAnswerMachineDetection`: a boolean, required.
-    ///
-    /// Whether answering machine detection is enabled.
     pub enable_answer_machine_detection: Bool,
 }
 
-static RULE_AnswerMachineDetectionConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AnswerMachineDetectionConfig: ObjRule = ObjRule {
     properties: &[
         ("AwaitAnswerMachinePrompt", Shape::Bool),
         ("EnableAnswerMachineDetection", Shape::Bool),
     ],
     required: &["EnableAnswerMachineDetection"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AnswerMachineDetectionConfig` property type of `AWS::ConnectCampaigns::Campaign`.
@@ -349,6 +253,7 @@ pub struct AnswerMachineDetectionConfig {
     pub enable_answer_machine_detection: Bool,
 }
 
+#[rustfmt::skip]
 impl AnswerMachineDetectionConfig {
     /// A `AnswerMachineDetectionConfig` with its required properties, named in a [`AnswerMachineDetectionConfigRequired`].
     pub fn new(required: AnswerMachineDetectionConfigRequired) -> Self {
@@ -359,20 +264,9 @@ impl AnswerMachineDetectionConfig {
     }
 
     /// `AwaitAnswerMachinePrompt`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn await_answer_machine_prompt(mut self, value: impl Into<Bool>) -> Self {
-        self.await_answer_machine_prompt = Some(value.into());
-        self
-    }
-
+    pub fn await_answer_machine_prompt(mut self, value: impl Into<Bool>) -> Self { self.await_answer_machine_prompt = Some(value.into()); self }
     /// `EnableAnswerMachineDetection`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_answer_machine_detection(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_answer_machine_detection = value.into();
-        self
-    }
+    pub fn enable_answer_machine_detection(mut self, value: impl Into<Bool>) -> Self { self.enable_answer_machine_detection = value.into(); self }
 }
 
 impl PropertyType for AnswerMachineDetectionConfig {}
@@ -392,31 +286,16 @@ impl ToValue for AnswerMachineDetectionConfig {
     }
 }
 
-static RULE_DialerConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DialerConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "AgentlessDialerConfig",
-            Shape::Object(&RULE_AgentlessDialerConfig),
-        ),
-        (
-            "PredictiveDialerConfig",
-            Shape::Object(&RULE_PredictiveDialerConfig),
-        ),
-        (
-            "ProgressiveDialerConfig",
-            Shape::Object(&RULE_ProgressiveDialerConfig),
-        ),
+        ("AgentlessDialerConfig", Shape::Object(&RULE_AgentlessDialerConfig)),
+        ("PredictiveDialerConfig", Shape::Object(&RULE_PredictiveDialerConfig)),
+        ("ProgressiveDialerConfig", Shape::Object(&RULE_ProgressiveDialerConfig)),
     ],
-    required: &[],
-    one_of: &[&[
-        &["ProgressiveDialerConfig"],
-        &["PredictiveDialerConfig"],
-        &["AgentlessDialerConfig"],
-    ]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    one_of: &[&[&["ProgressiveDialerConfig"], &["PredictiveDialerConfig"], &["AgentlessDialerConfig"]]],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DialerConfig` property type of `AWS::ConnectCampaigns::Campaign`.
@@ -440,6 +319,7 @@ pub struct DialerConfig {
     pub progressive_dialer_config: Option<Obj<ProgressiveDialerConfig>>,
 }
 
+#[rustfmt::skip]
 impl DialerConfig {
     /// A `DialerConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -447,34 +327,11 @@ impl DialerConfig {
     }
 
     /// `AgentlessDialerConfig`: an [`AgentlessDialerConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn agentless_dialer_config(mut self, value: impl Into<Obj<AgentlessDialerConfig>>) -> Self {
-        self.agentless_dialer_config = Some(value.into());
-        self
-    }
-
+    pub fn agentless_dialer_config(mut self, value: impl Into<Obj<AgentlessDialerConfig>>) -> Self { self.agentless_dialer_config = Some(value.into()); self }
     /// `PredictiveDialerConfig`: a [`PredictiveDialerConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn predictive_dialer_config(
-        mut self,
-        value: impl Into<Obj<PredictiveDialerConfig>>,
-    ) -> Self {
-        self.predictive_dialer_config = Some(value.into());
-        self
-    }
-
+    pub fn predictive_dialer_config(mut self, value: impl Into<Obj<PredictiveDialerConfig>>) -> Self { self.predictive_dialer_config = Some(value.into()); self }
     /// `ProgressiveDialerConfig`: a [`ProgressiveDialerConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn progressive_dialer_config(
-        mut self,
-        value: impl Into<Obj<ProgressiveDialerConfig>>,
-    ) -> Self {
-        self.progressive_dialer_config = Some(value.into());
-        self
-    }
+    pub fn progressive_dialer_config(mut self, value: impl Into<Obj<ProgressiveDialerConfig>>) -> Self { self.progressive_dialer_config = Some(value.into()); self }
 }
 
 impl PropertyType for DialerConfig {}
@@ -493,56 +350,20 @@ impl ToValue for DialerConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OutboundCallConfigRequired {
     /// `ConnectContactFlowArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the flow.
-    ///
-    /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/contact-flow/[-a-zA-Z0-9]*$`; length at most 500.
     pub connect_contact_flow_arn: Str,
 }
 
-static RULE_OutboundCallConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OutboundCallConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "AnswerMachineDetectionConfig",
-            Shape::Object(&RULE_AnswerMachineDetectionConfig),
-        ),
-        (
-            "ConnectContactFlowArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(500),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ConnectQueueArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(500),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ConnectSourcePhoneNumber",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AnswerMachineDetectionConfig", Shape::Object(&RULE_AnswerMachineDetectionConfig)),
+        ("ConnectContactFlowArn", Shape::Str(&StrRule { max_len: Some(500), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ConnectQueueArn", Shape::Str(&StrRule { max_len: Some(500), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("ConnectSourcePhoneNumber", Shape::Str(&StrRule { max_len: Some(100), ..StrRule::ANY })),
     ],
     required: &["ConnectContactFlowArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OutboundCallConfig` property type of `AWS::ConnectCampaigns::Campaign`.
@@ -576,6 +397,7 @@ pub struct OutboundCallConfig {
     pub connect_source_phone_number: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl OutboundCallConfig {
     /// A `OutboundCallConfig` with its required properties, named in a [`OutboundCallConfigRequired`].
     pub fn new(required: OutboundCallConfigRequired) -> Self {
@@ -588,39 +410,13 @@ impl OutboundCallConfig {
     }
 
     /// `AnswerMachineDetectionConfig`: an [`AnswerMachineDetectionConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn answer_machine_detection_config(
-        mut self,
-        value: impl Into<Obj<AnswerMachineDetectionConfig>>,
-    ) -> Self {
-        self.answer_machine_detection_config = Some(value.into());
-        self
-    }
-
+    pub fn answer_machine_detection_config(mut self, value: impl Into<Obj<AnswerMachineDetectionConfig>>) -> Self { self.answer_machine_detection_config = Some(value.into()); self }
     /// `ConnectContactFlowArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connect_contact_flow_arn(mut self, value: impl Into<Str>) -> Self {
-        self.connect_contact_flow_arn = value.into();
-        self
-    }
-
+    pub fn connect_contact_flow_arn(mut self, value: impl Into<Str>) -> Self { self.connect_contact_flow_arn = value.into(); self }
     /// `ConnectQueueArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connect_queue_arn(mut self, value: impl Into<Str>) -> Self {
-        self.connect_queue_arn = Some(value.into());
-        self
-    }
-
+    pub fn connect_queue_arn(mut self, value: impl Into<Str>) -> Self { self.connect_queue_arn = Some(value.into()); self }
     /// `ConnectSourcePhoneNumber`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connect_source_phone_number(mut self, value: impl Into<Str>) -> Self {
-        self.connect_source_phone_number = Some(value.into());
-        self
-    }
+    pub fn connect_source_phone_number(mut self, value: impl Into<Str>) -> Self { self.connect_source_phone_number = Some(value.into()); self }
 }
 
 impl PropertyType for OutboundCallConfig {}
@@ -646,38 +442,18 @@ impl ToValue for OutboundCallConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PredictiveDialerConfigRequired {
     /// `BandwidthAllocation`: a number, required.
-    ///
-    /// Bandwidth allocation for the predictive dialer.
-    ///
-    /// Value 0 to 1.
     pub bandwidth_allocation: Num,
 }
 
-static RULE_PredictiveDialerConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PredictiveDialerConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "BandwidthAllocation",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(1.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DialingCapacity",
-            Shape::Num(&NumRule {
-                min: Some(0.01),
-                max: Some(1.0),
-                allowed: &[],
-            }),
-        ),
+        ("BandwidthAllocation", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
+        ("DialingCapacity", Shape::Num(&NumRule { min: Some(0.01), max: Some(1.0), ..NumRule::ANY })),
     ],
     required: &["BandwidthAllocation"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PredictiveDialerConfig` property type of `AWS::ConnectCampaigns::Campaign`.
@@ -701,6 +477,7 @@ pub struct PredictiveDialerConfig {
     pub dialing_capacity: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl PredictiveDialerConfig {
     /// A `PredictiveDialerConfig` with its required properties, named in a [`PredictiveDialerConfigRequired`].
     pub fn new(required: PredictiveDialerConfigRequired) -> Self {
@@ -711,20 +488,9 @@ impl PredictiveDialerConfig {
     }
 
     /// `BandwidthAllocation`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bandwidth_allocation(mut self, value: impl Into<Num>) -> Self {
-        self.bandwidth_allocation = value.into();
-        self
-    }
-
+    pub fn bandwidth_allocation(mut self, value: impl Into<Num>) -> Self { self.bandwidth_allocation = value.into(); self }
     /// `DialingCapacity`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dialing_capacity(mut self, value: impl Into<Num>) -> Self {
-        self.dialing_capacity = Some(value.into());
-        self
-    }
+    pub fn dialing_capacity(mut self, value: impl Into<Num>) -> Self { self.dialing_capacity = Some(value.into()); self }
 }
 
 impl PropertyType for PredictiveDialerConfig {}
@@ -742,38 +508,18 @@ impl ToValue for PredictiveDialerConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProgressiveDialerConfigRequired {
     /// `BandwidthAllocation`: a number, required.
-    ///
-    /// Bandwidth allocation for the progressive dialer.
-    ///
-    /// Value 0 to 1.
     pub bandwidth_allocation: Num,
 }
 
-static RULE_ProgressiveDialerConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ProgressiveDialerConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "BandwidthAllocation",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(1.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DialingCapacity",
-            Shape::Num(&NumRule {
-                min: Some(0.01),
-                max: Some(1.0),
-                allowed: &[],
-            }),
-        ),
+        ("BandwidthAllocation", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
+        ("DialingCapacity", Shape::Num(&NumRule { min: Some(0.01), max: Some(1.0), ..NumRule::ANY })),
     ],
     required: &["BandwidthAllocation"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ProgressiveDialerConfig` property type of `AWS::ConnectCampaigns::Campaign`.
@@ -797,6 +543,7 @@ pub struct ProgressiveDialerConfig {
     pub dialing_capacity: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl ProgressiveDialerConfig {
     /// A `ProgressiveDialerConfig` with its required properties, named in a [`ProgressiveDialerConfigRequired`].
     pub fn new(required: ProgressiveDialerConfigRequired) -> Self {
@@ -807,20 +554,9 @@ impl ProgressiveDialerConfig {
     }
 
     /// `BandwidthAllocation`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bandwidth_allocation(mut self, value: impl Into<Num>) -> Self {
-        self.bandwidth_allocation = value.into();
-        self
-    }
-
+    pub fn bandwidth_allocation(mut self, value: impl Into<Num>) -> Self { self.bandwidth_allocation = value.into(); self }
     /// `DialingCapacity`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dialing_capacity(mut self, value: impl Into<Num>) -> Self {
-        self.dialing_capacity = Some(value.into());
-        self
-    }
+    pub fn dialing_capacity(mut self, value: impl Into<Num>) -> Self { self.dialing_capacity = Some(value.into()); self }
 }
 
 impl PropertyType for ProgressiveDialerConfig {}
@@ -838,44 +574,20 @@ impl ToValue for ProgressiveDialerConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::ConnectCampaigns::Campaign`.
@@ -893,6 +605,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -903,20 +616,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -19,91 +19,29 @@ pub(crate) static PATTERN_6: Pattern = Pattern::new("^[a-zA-Z0-9.]*$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct CampaignRequired {
     /// `ConnectInstanceId`: a string, required.
-    ///
-    /// The identifier of the Amazon Connect instance. You can find the `instanceId` in the ARN of the instance.
-    ///
-    /// Pattern `^[a-zA-Z0-9_\-.]*$`; length 0 to 256; create-only: changing it replaces the resource.
     pub connect_instance_id: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the outbound campaign.
-    ///
-    /// Length 1 to 127.
     pub name: Str,
 }
 
-static RULE_Campaign: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Campaign: ObjRule = ObjRule {
     properties: &[
-        (
-            "ChannelSubtypeConfig",
-            Shape::Object(&RULE_ChannelSubtypeConfig),
-        ),
-        (
-            "CommunicationLimitsOverride",
-            Shape::Object(&RULE_CommunicationLimitsConfig),
-        ),
-        (
-            "CommunicationTimeConfig",
-            Shape::Object(&RULE_CommunicationTimeConfig),
-        ),
-        (
-            "ConnectCampaignFlowArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(500),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ConnectInstanceId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ChannelSubtypeConfig", Shape::Object(&RULE_ChannelSubtypeConfig)),
+        ("CommunicationLimitsOverride", Shape::Object(&RULE_CommunicationLimitsConfig)),
+        ("CommunicationTimeConfig", Shape::Object(&RULE_CommunicationTimeConfig)),
+        ("ConnectCampaignFlowArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(500), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ConnectInstanceId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
         ("EntryLimitsConfig", Shape::Object(&RULE_EntryLimitsConfig)),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
         ("Schedule", Shape::Object(&RULE_Schedule)),
         ("Source", Shape::Object(&RULE_Source)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["MANAGED", "JOURNEY"],
-                format: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("Type", Shape::Str(&StrRule { allowed: &["MANAGED", "JOURNEY"], ..StrRule::ANY })),
     ],
     required: &["Name", "ConnectInstanceId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ConnectCampaignsV2::Campaign` resource.
@@ -177,6 +115,7 @@ pub struct Campaign {
     pub r#type: Option<CampaignType>,
 }
 
+#[rustfmt::skip]
 impl Campaign {
     /// The CloudFormation type name, `AWS::ConnectCampaignsV2::Campaign`.
     pub const TYPE_NAME: &'static str = "AWS::ConnectCampaignsV2::Campaign";
@@ -215,98 +154,27 @@ impl Campaign {
     }
 
     /// `ChannelSubtypeConfig`: a [`ChannelSubtypeConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channel_subtype_config(mut self, value: impl Into<Obj<ChannelSubtypeConfig>>) -> Self {
-        self.channel_subtype_config = Some(value.into());
-        self
-    }
-
+    pub fn channel_subtype_config(mut self, value: impl Into<Obj<ChannelSubtypeConfig>>) -> Self { self.channel_subtype_config = Some(value.into()); self }
     /// `CommunicationLimitsOverride`: a [`CommunicationLimitsConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn communication_limits_override(
-        mut self,
-        value: impl Into<Obj<CommunicationLimitsConfig>>,
-    ) -> Self {
-        self.communication_limits_override = Some(value.into());
-        self
-    }
-
+    pub fn communication_limits_override(mut self, value: impl Into<Obj<CommunicationLimitsConfig>>) -> Self { self.communication_limits_override = Some(value.into()); self }
     /// `CommunicationTimeConfig`: a [`CommunicationTimeConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn communication_time_config(
-        mut self,
-        value: impl Into<Obj<CommunicationTimeConfig>>,
-    ) -> Self {
-        self.communication_time_config = Some(value.into());
-        self
-    }
-
+    pub fn communication_time_config(mut self, value: impl Into<Obj<CommunicationTimeConfig>>) -> Self { self.communication_time_config = Some(value.into()); self }
     /// `ConnectCampaignFlowArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connect_campaign_flow_arn(mut self, value: impl Into<Str>) -> Self {
-        self.connect_campaign_flow_arn = Some(value.into());
-        self
-    }
-
+    pub fn connect_campaign_flow_arn(mut self, value: impl Into<Str>) -> Self { self.connect_campaign_flow_arn = Some(value.into()); self }
     /// `ConnectInstanceId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connect_instance_id(mut self, value: impl Into<Str>) -> Self {
-        self.connect_instance_id = value.into();
-        self
-    }
-
+    pub fn connect_instance_id(mut self, value: impl Into<Str>) -> Self { self.connect_instance_id = value.into(); self }
     /// `EntryLimitsConfig`: an [`EntryLimitsConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn entry_limits_config(mut self, value: impl Into<Obj<EntryLimitsConfig>>) -> Self {
-        self.entry_limits_config = Some(value.into());
-        self
-    }
-
+    pub fn entry_limits_config(mut self, value: impl Into<Obj<EntryLimitsConfig>>) -> Self { self.entry_limits_config = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Schedule`: a [`Schedule`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule(mut self, value: impl Into<Obj<Schedule>>) -> Self {
-        self.schedule = Some(value.into());
-        self
-    }
-
+    pub fn schedule(mut self, value: impl Into<Obj<Schedule>>) -> Self { self.schedule = Some(value.into()); self }
     /// `Source`: a [`Source`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source(mut self, value: impl Into<Obj<Source>>) -> Self {
-        self.source = Some(value.into());
-        self
-    }
-
+    pub fn source(mut self, value: impl Into<Obj<Source>>) -> Self { self.source = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Type`: a [`CampaignType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<CampaignType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<CampaignType>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl Resource for Campaign {
@@ -366,22 +234,18 @@ impl CampaignAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AnswerMachineDetectionConfigRequired {
     /// `EnableAnswerMachineDetection`: a boolean, required.
-    ///
-    /// Enables answering machine detection.
     pub enable_answer_machine_detection: Bool,
 }
 
-static RULE_AnswerMachineDetectionConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AnswerMachineDetectionConfig: ObjRule = ObjRule {
     properties: &[
         ("AwaitAnswerMachinePrompt", Shape::Bool),
         ("EnableAnswerMachineDetection", Shape::Bool),
     ],
     required: &["EnableAnswerMachineDetection"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AnswerMachineDetectionConfig` property type of `AWS::ConnectCampaignsV2::Campaign`.
@@ -401,6 +265,7 @@ pub struct AnswerMachineDetectionConfig {
     pub enable_answer_machine_detection: Bool,
 }
 
+#[rustfmt::skip]
 impl AnswerMachineDetectionConfig {
     /// A `AnswerMachineDetectionConfig` with its required properties, named in a [`AnswerMachineDetectionConfigRequired`].
     pub fn new(required: AnswerMachineDetectionConfigRequired) -> Self {
@@ -411,20 +276,9 @@ impl AnswerMachineDetectionConfig {
     }
 
     /// `AwaitAnswerMachinePrompt`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn await_answer_machine_prompt(mut self, value: impl Into<Bool>) -> Self {
-        self.await_answer_machine_prompt = Some(value.into());
-        self
-    }
-
+    pub fn await_answer_machine_prompt(mut self, value: impl Into<Bool>) -> Self { self.await_answer_machine_prompt = Some(value.into()); self }
     /// `EnableAnswerMachineDetection`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_answer_machine_detection(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_answer_machine_detection = value.into();
-        self
-    }
+    pub fn enable_answer_machine_detection(mut self, value: impl Into<Bool>) -> Self { self.enable_answer_machine_detection = value.into(); self }
 }
 
 impl PropertyType for AnswerMachineDetectionConfig {}
@@ -444,25 +298,17 @@ impl ToValue for AnswerMachineDetectionConfig {
     }
 }
 
-static RULE_ChannelSubtypeConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ChannelSubtypeConfig: ObjRule = ObjRule {
     properties: &[
         ("Email", Shape::Object(&RULE_EmailChannelSubtypeConfig)),
         ("Sms", Shape::Object(&RULE_SmsChannelSubtypeConfig)),
-        (
-            "Telephony",
-            Shape::Object(&RULE_TelephonyChannelSubtypeConfig),
-        ),
-        (
-            "WhatsApp",
-            Shape::Object(&RULE_WhatsAppChannelSubtypeConfig),
-        ),
+        ("Telephony", Shape::Object(&RULE_TelephonyChannelSubtypeConfig)),
+        ("WhatsApp", Shape::Object(&RULE_WhatsAppChannelSubtypeConfig)),
     ],
-    required: &[],
-    one_of: &[],
     any_of: &[&[&["Telephony"], &["Sms"], &["Email"], &["WhatsApp"]]],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ChannelSubtypeConfig` property type of `AWS::ConnectCampaignsV2::Campaign`.
@@ -490,6 +336,7 @@ pub struct ChannelSubtypeConfig {
     pub whats_app: Option<Obj<WhatsAppChannelSubtypeConfig>>,
 }
 
+#[rustfmt::skip]
 impl ChannelSubtypeConfig {
     /// A `ChannelSubtypeConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -497,36 +344,13 @@ impl ChannelSubtypeConfig {
     }
 
     /// `Email`: an [`EmailChannelSubtypeConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn email(mut self, value: impl Into<Obj<EmailChannelSubtypeConfig>>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-
+    pub fn email(mut self, value: impl Into<Obj<EmailChannelSubtypeConfig>>) -> Self { self.email = Some(value.into()); self }
     /// `Sms`: a [`SmsChannelSubtypeConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sms(mut self, value: impl Into<Obj<SmsChannelSubtypeConfig>>) -> Self {
-        self.sms = Some(value.into());
-        self
-    }
-
+    pub fn sms(mut self, value: impl Into<Obj<SmsChannelSubtypeConfig>>) -> Self { self.sms = Some(value.into()); self }
     /// `Telephony`: a [`TelephonyChannelSubtypeConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn telephony(mut self, value: impl Into<Obj<TelephonyChannelSubtypeConfig>>) -> Self {
-        self.telephony = Some(value.into());
-        self
-    }
-
+    pub fn telephony(mut self, value: impl Into<Obj<TelephonyChannelSubtypeConfig>>) -> Self { self.telephony = Some(value.into()); self }
     /// `WhatsApp`: a [`WhatsAppChannelSubtypeConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn whats_app(mut self, value: impl Into<Obj<WhatsAppChannelSubtypeConfig>>) -> Self {
-        self.whats_app = Some(value.into());
-        self
-    }
+    pub fn whats_app(mut self, value: impl Into<Obj<WhatsAppChannelSubtypeConfig>>) -> Self { self.whats_app = Some(value.into()); self }
 }
 
 impl PropertyType for ChannelSubtypeConfig {}
@@ -546,58 +370,23 @@ impl ToValue for ChannelSubtypeConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CommunicationLimitRequired {
     /// `Frequency`: an integer, required.
-    ///
-    /// The frequency of communication limit evaluation.
-    ///
-    /// Value at least 1.
     pub frequency: Int,
     /// `MaxCountPerRecipient`: an integer, required.
-    ///
-    /// The maximum outreaching count for each recipient.
-    ///
-    /// Value at least 1.
     pub max_count_per_recipient: Int,
     /// `Unit`: a [`CommunicationLimitTimeUnit`] value, required.
-    ///
-    /// The unit of communication limit evaluation.
     pub unit: CommunicationLimitTimeUnit,
 }
 
-static RULE_CommunicationLimit: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CommunicationLimit: ObjRule = ObjRule {
     properties: &[
-        (
-            "Frequency",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaxCountPerRecipient",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Unit",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DAY"],
-                format: None,
-            }),
-        ),
+        ("Frequency", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("MaxCountPerRecipient", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("Unit", Shape::Str(&StrRule { allowed: &["DAY"], ..StrRule::ANY })),
     ],
     required: &["MaxCountPerRecipient", "Frequency", "Unit"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CommunicationLimit` property type of `AWS::ConnectCampaignsV2::Campaign`.
@@ -625,6 +414,7 @@ pub struct CommunicationLimit {
     pub unit: CommunicationLimitTimeUnit,
 }
 
+#[rustfmt::skip]
 impl CommunicationLimit {
     /// A `CommunicationLimit` with its required properties, named in a [`CommunicationLimitRequired`].
     pub fn new(required: CommunicationLimitRequired) -> Self {
@@ -636,28 +426,11 @@ impl CommunicationLimit {
     }
 
     /// `Frequency`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn frequency(mut self, value: impl Into<Int>) -> Self {
-        self.frequency = value.into();
-        self
-    }
-
+    pub fn frequency(mut self, value: impl Into<Int>) -> Self { self.frequency = value.into(); self }
     /// `MaxCountPerRecipient`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_count_per_recipient(mut self, value: impl Into<Int>) -> Self {
-        self.max_count_per_recipient = value.into();
-        self
-    }
-
+    pub fn max_count_per_recipient(mut self, value: impl Into<Int>) -> Self { self.max_count_per_recipient = value.into(); self }
     /// `Unit`: a [`CommunicationLimitTimeUnit`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unit(mut self, value: impl Into<CommunicationLimitTimeUnit>) -> Self {
-        self.unit = value.into();
-        self
-    }
+    pub fn unit(mut self, value: impl Into<CommunicationLimitTimeUnit>) -> Self { self.unit = value.into(); self }
 }
 
 impl PropertyType for CommunicationLimit {}
@@ -672,21 +445,13 @@ impl ToValue for CommunicationLimit {
     }
 }
 
-static RULE_CommunicationLimits: ObjRule = ObjRule {
-    properties: &[(
-        "CommunicationLimitList",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_CommunicationLimit),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_CommunicationLimits: ObjRule = ObjRule {
+    properties: &[
+        ("CommunicationLimitList", Shape::List(&ListRule { items: Shape::Object(&RULE_CommunicationLimit), min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CommunicationLimits` property type of `AWS::ConnectCampaignsV2::Campaign`.
@@ -702,6 +467,7 @@ pub struct CommunicationLimits {
     pub communication_limit_list: Option<List<CommunicationLimit>>,
 }
 
+#[rustfmt::skip]
 impl CommunicationLimits {
     /// A `CommunicationLimits` with no property set (none is required).
     pub fn new() -> Self {
@@ -709,12 +475,7 @@ impl CommunicationLimits {
     }
 
     /// `CommunicationLimitList`: a list of [`CommunicationLimit`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn communication_limit_list(mut self, value: impl Into<List<CommunicationLimit>>) -> Self {
-        self.communication_limit_list = Some(value.into());
-        self
-    }
+    pub fn communication_limit_list(mut self, value: impl Into<List<CommunicationLimit>>) -> Self { self.communication_limit_list = Some(value.into()); self }
 }
 
 impl PropertyType for CommunicationLimits {}
@@ -727,29 +488,14 @@ impl ToValue for CommunicationLimits {
     }
 }
 
-static RULE_CommunicationLimitsConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CommunicationLimitsConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "AllChannelsSubtypes",
-            Shape::Object(&RULE_CommunicationLimits),
-        ),
-        (
-            "InstanceLimitsHandling",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["OPT_IN", "OPT_OUT"],
-                format: None,
-            }),
-        ),
+        ("AllChannelsSubtypes", Shape::Object(&RULE_CommunicationLimits)),
+        ("InstanceLimitsHandling", Shape::Str(&StrRule { allowed: &["OPT_IN", "OPT_OUT"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CommunicationLimitsConfig` property type of `AWS::ConnectCampaignsV2::Campaign`.
@@ -769,6 +515,7 @@ pub struct CommunicationLimitsConfig {
     pub instance_limits_handling: Option<InstanceLimitsHandling>,
 }
 
+#[rustfmt::skip]
 impl CommunicationLimitsConfig {
     /// A `CommunicationLimitsConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -776,20 +523,9 @@ impl CommunicationLimitsConfig {
     }
 
     /// `AllChannelsSubtypes`: a [`CommunicationLimits`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn all_channels_subtypes(mut self, value: impl Into<Obj<CommunicationLimits>>) -> Self {
-        self.all_channels_subtypes = Some(value.into());
-        self
-    }
-
+    pub fn all_channels_subtypes(mut self, value: impl Into<Obj<CommunicationLimits>>) -> Self { self.all_channels_subtypes = Some(value.into()); self }
     /// `InstanceLimitsHandling`: an [`InstanceLimitsHandling`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_limits_handling(mut self, value: impl Into<InstanceLimitsHandling>) -> Self {
-        self.instance_limits_handling = Some(value.into());
-        self
-    }
+    pub fn instance_limits_handling(mut self, value: impl Into<InstanceLimitsHandling>) -> Self { self.instance_limits_handling = Some(value.into()); self }
 }
 
 impl PropertyType for CommunicationLimitsConfig {}
@@ -807,28 +543,21 @@ impl ToValue for CommunicationLimitsConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CommunicationTimeConfigRequired {
     /// `LocalTimeZoneConfig`: a [`LocalTimeZoneConfig`] object, required.
-    ///
-    /// The local timezone configuration.
     pub local_time_zone_config: Obj<LocalTimeZoneConfig>,
 }
 
-static RULE_CommunicationTimeConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CommunicationTimeConfig: ObjRule = ObjRule {
     properties: &[
         ("Email", Shape::Object(&RULE_TimeWindow)),
-        (
-            "LocalTimeZoneConfig",
-            Shape::Object(&RULE_LocalTimeZoneConfig),
-        ),
+        ("LocalTimeZoneConfig", Shape::Object(&RULE_LocalTimeZoneConfig)),
         ("Sms", Shape::Object(&RULE_TimeWindow)),
         ("Telephony", Shape::Object(&RULE_TimeWindow)),
         ("WhatsApp", Shape::Object(&RULE_TimeWindow)),
     ],
     required: &["LocalTimeZoneConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CommunicationTimeConfig` property type of `AWS::ConnectCampaignsV2::Campaign`.
@@ -860,6 +589,7 @@ pub struct CommunicationTimeConfig {
     pub whats_app: Option<Obj<TimeWindow>>,
 }
 
+#[rustfmt::skip]
 impl CommunicationTimeConfig {
     /// A `CommunicationTimeConfig` with its required properties, named in a [`CommunicationTimeConfigRequired`].
     pub fn new(required: CommunicationTimeConfigRequired) -> Self {
@@ -873,44 +603,15 @@ impl CommunicationTimeConfig {
     }
 
     /// `Email`: a [`TimeWindow`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn email(mut self, value: impl Into<Obj<TimeWindow>>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-
+    pub fn email(mut self, value: impl Into<Obj<TimeWindow>>) -> Self { self.email = Some(value.into()); self }
     /// `LocalTimeZoneConfig`: a [`LocalTimeZoneConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn local_time_zone_config(mut self, value: impl Into<Obj<LocalTimeZoneConfig>>) -> Self {
-        self.local_time_zone_config = value.into();
-        self
-    }
-
+    pub fn local_time_zone_config(mut self, value: impl Into<Obj<LocalTimeZoneConfig>>) -> Self { self.local_time_zone_config = value.into(); self }
     /// `Sms`: a [`TimeWindow`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sms(mut self, value: impl Into<Obj<TimeWindow>>) -> Self {
-        self.sms = Some(value.into());
-        self
-    }
-
+    pub fn sms(mut self, value: impl Into<Obj<TimeWindow>>) -> Self { self.sms = Some(value.into()); self }
     /// `Telephony`: a [`TimeWindow`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn telephony(mut self, value: impl Into<Obj<TimeWindow>>) -> Self {
-        self.telephony = Some(value.into());
-        self
-    }
-
+    pub fn telephony(mut self, value: impl Into<Obj<TimeWindow>>) -> Self { self.telephony = Some(value.into()); self }
     /// `WhatsApp`: a [`TimeWindow`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn whats_app(mut self, value: impl Into<Obj<TimeWindow>>) -> Self {
-        self.whats_app = Some(value.into());
-        self
-    }
+    pub fn whats_app(mut self, value: impl Into<Obj<TimeWindow>>) -> Self { self.whats_app = Some(value.into()); self }
 }
 
 impl PropertyType for CommunicationTimeConfig {}
@@ -927,41 +628,14 @@ impl ToValue for CommunicationTimeConfig {
     }
 }
 
-static RULE_DailyHour: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DailyHour: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "MONDAY",
-                    "TUESDAY",
-                    "WEDNESDAY",
-                    "THURSDAY",
-                    "FRIDAY",
-                    "SATURDAY",
-                    "SUNDAY",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TimeRange),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { allowed: &["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"], ..StrRule::ANY })),
+        ("Value", Shape::List(&ListRule { items: Shape::Object(&RULE_TimeRange), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DailyHour` property type of `AWS::ConnectCampaignsV2::Campaign`.
@@ -981,6 +655,7 @@ pub struct DailyHour {
     pub value: Option<List<TimeRange>>,
 }
 
+#[rustfmt::skip]
 impl DailyHour {
     /// A `DailyHour` with no property set (none is required).
     pub fn new() -> Self {
@@ -988,20 +663,9 @@ impl DailyHour {
     }
 
     /// `Key`: a [`DayOfWeek`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<DayOfWeek>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<DayOfWeek>) -> Self { self.key = Some(value.into()); self }
     /// `Value`: a list of [`TimeRange`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<List<TimeRange>>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<List<TimeRange>>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for DailyHour {}
@@ -1019,37 +683,21 @@ impl ToValue for DailyHour {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EmailChannelSubtypeConfigRequired {
     /// `DefaultOutboundConfig`: an [`EmailOutboundConfig`] object, required.
-    ///
-    /// The default email outbound configuration of an outbound campaign.
     pub default_outbound_config: Obj<EmailOutboundConfig>,
     /// `OutboundMode`: an [`EmailOutboundMode`] object, required.
-    ///
-    /// The outbound mode for email of an outbound campaign.
     pub outbound_mode: Obj<EmailOutboundMode>,
 }
 
-static RULE_EmailChannelSubtypeConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EmailChannelSubtypeConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "Capacity",
-            Shape::Num(&NumRule {
-                min: Some(0.01),
-                max: Some(1.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DefaultOutboundConfig",
-            Shape::Object(&RULE_EmailOutboundConfig),
-        ),
+        ("Capacity", Shape::Num(&NumRule { min: Some(0.01), max: Some(1.0), ..NumRule::ANY })),
+        ("DefaultOutboundConfig", Shape::Object(&RULE_EmailOutboundConfig)),
         ("OutboundMode", Shape::Object(&RULE_EmailOutboundMode)),
     ],
     required: &["OutboundMode", "DefaultOutboundConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EmailChannelSubtypeConfig` property type of `AWS::ConnectCampaignsV2::Campaign`.
@@ -1075,6 +723,7 @@ pub struct EmailChannelSubtypeConfig {
     pub outbound_mode: Obj<EmailOutboundMode>,
 }
 
+#[rustfmt::skip]
 impl EmailChannelSubtypeConfig {
     /// A `EmailChannelSubtypeConfig` with its required properties, named in a [`EmailChannelSubtypeConfigRequired`].
     pub fn new(required: EmailChannelSubtypeConfigRequired) -> Self {
@@ -1086,28 +735,11 @@ impl EmailChannelSubtypeConfig {
     }
 
     /// `Capacity`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity(mut self, value: impl Into<Num>) -> Self {
-        self.capacity = Some(value.into());
-        self
-    }
-
+    pub fn capacity(mut self, value: impl Into<Num>) -> Self { self.capacity = Some(value.into()); self }
     /// `DefaultOutboundConfig`: an [`EmailOutboundConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_outbound_config(mut self, value: impl Into<Obj<EmailOutboundConfig>>) -> Self {
-        self.default_outbound_config = value.into();
-        self
-    }
-
+    pub fn default_outbound_config(mut self, value: impl Into<Obj<EmailOutboundConfig>>) -> Self { self.default_outbound_config = value.into(); self }
     /// `OutboundMode`: an [`EmailOutboundMode`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn outbound_mode(mut self, value: impl Into<Obj<EmailOutboundMode>>) -> Self {
-        self.outbound_mode = value.into();
-        self
-    }
+    pub fn outbound_mode(mut self, value: impl Into<Obj<EmailOutboundMode>>) -> Self { self.outbound_mode = value.into(); self }
 }
 
 impl PropertyType for EmailChannelSubtypeConfig {}
@@ -1126,58 +758,21 @@ impl ToValue for EmailChannelSubtypeConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EmailOutboundConfigRequired {
     /// `ConnectSourceEmailAddress`: a string, required.
-    ///
-    /// The Amazon Connect source email address.
-    ///
-    /// Pattern `^[\w-\.\+]+@([\w-]+\.)+[\w-]{2,4}$`; length 1 to 255.
     pub connect_source_email_address: Str,
     /// `WisdomTemplateArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the Amazon Q in Connect template.
-    ///
-    /// Pattern `^arn:.*$`; length 20 to 500.
     pub wisdom_template_arn: Str,
 }
 
-static RULE_EmailOutboundConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EmailOutboundConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConnectSourceEmailAddress",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SourceEmailAddressDisplayName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "WisdomTemplateArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(500),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ConnectSourceEmailAddress", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("SourceEmailAddressDisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
+        ("WisdomTemplateArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(500), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["ConnectSourceEmailAddress", "WisdomTemplateArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EmailOutboundConfig` property type of `AWS::ConnectCampaignsV2::Campaign`.
@@ -1207,6 +802,7 @@ pub struct EmailOutboundConfig {
     pub wisdom_template_arn: Str,
 }
 
+#[rustfmt::skip]
 impl EmailOutboundConfig {
     /// A `EmailOutboundConfig` with its required properties, named in a [`EmailOutboundConfigRequired`].
     pub fn new(required: EmailOutboundConfigRequired) -> Self {
@@ -1218,28 +814,11 @@ impl EmailOutboundConfig {
     }
 
     /// `ConnectSourceEmailAddress`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connect_source_email_address(mut self, value: impl Into<Str>) -> Self {
-        self.connect_source_email_address = value.into();
-        self
-    }
-
+    pub fn connect_source_email_address(mut self, value: impl Into<Str>) -> Self { self.connect_source_email_address = value.into(); self }
     /// `SourceEmailAddressDisplayName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_email_address_display_name(mut self, value: impl Into<Str>) -> Self {
-        self.source_email_address_display_name = Some(value.into());
-        self
-    }
-
+    pub fn source_email_address_display_name(mut self, value: impl Into<Str>) -> Self { self.source_email_address_display_name = Some(value.into()); self }
     /// `WisdomTemplateArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn wisdom_template_arn(mut self, value: impl Into<Str>) -> Self {
-        self.wisdom_template_arn = value.into();
-        self
-    }
+    pub fn wisdom_template_arn(mut self, value: impl Into<Str>) -> Self { self.wisdom_template_arn = value.into(); self }
 }
 
 impl PropertyType for EmailOutboundConfig {}
@@ -1260,14 +839,13 @@ impl ToValue for EmailOutboundConfig {
     }
 }
 
-static RULE_EmailOutboundMode: ObjRule = ObjRule {
-    properties: &[("AgentlessConfig", Shape::Any)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_EmailOutboundMode: ObjRule = ObjRule {
+    properties: &[
+        ("AgentlessConfig", Shape::Any),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EmailOutboundMode` property type of `AWS::ConnectCampaignsV2::Campaign`.
@@ -1283,6 +861,7 @@ pub struct EmailOutboundMode {
     pub agentless_config: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl EmailOutboundMode {
     /// A `EmailOutboundMode` with no property set (none is required).
     pub fn new() -> Self {
@@ -1290,12 +869,7 @@ impl EmailOutboundMode {
     }
 
     /// `AgentlessConfig`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn agentless_config(mut self, value: impl Into<Json>) -> Self {
-        self.agentless_config = Some(value.into());
-        self
-    }
+    pub fn agentless_config(mut self, value: impl Into<Json>) -> Self { self.agentless_config = Some(value.into()); self }
 }
 
 impl PropertyType for EmailOutboundMode {}
@@ -1312,46 +886,20 @@ impl ToValue for EmailOutboundMode {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EntryLimitsConfigRequired {
     /// `MaxEntryCount`: an integer, required.
-    ///
-    /// Maximum number of entries per participant. 0 indicates unlimited entries.
-    ///
-    /// Value at least 0.
     pub max_entry_count: Int,
     /// `MinEntryInterval`: a string, required.
-    ///
-    /// Time duration in ISO 8601 format
-    ///
-    /// Pattern `^[a-zA-Z0-9.]*$`; length 0 to 50.
     pub min_entry_interval: Str,
 }
 
-static RULE_EntryLimitsConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EntryLimitsConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "MaxEntryCount",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "MinEntryInterval",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(50),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("MaxEntryCount", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("MinEntryInterval", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
     ],
     required: &["MaxEntryCount", "MinEntryInterval"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EntryLimitsConfig` property type of `AWS::ConnectCampaignsV2::Campaign`.
@@ -1375,6 +923,7 @@ pub struct EntryLimitsConfig {
     pub min_entry_interval: Str,
 }
 
+#[rustfmt::skip]
 impl EntryLimitsConfig {
     /// A `EntryLimitsConfig` with its required properties, named in a [`EntryLimitsConfigRequired`].
     pub fn new(required: EntryLimitsConfigRequired) -> Self {
@@ -1385,20 +934,9 @@ impl EntryLimitsConfig {
     }
 
     /// `MaxEntryCount`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_entry_count(mut self, value: impl Into<Int>) -> Self {
-        self.max_entry_count = value.into();
-        self
-    }
-
+    pub fn max_entry_count(mut self, value: impl Into<Int>) -> Self { self.max_entry_count = value.into(); self }
     /// `MinEntryInterval`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_entry_interval(mut self, value: impl Into<Str>) -> Self {
-        self.min_entry_interval = value.into();
-        self
-    }
+    pub fn min_entry_interval(mut self, value: impl Into<Str>) -> Self { self.min_entry_interval = value.into(); self }
 }
 
 impl PropertyType for EntryLimitsConfig {}
@@ -1412,23 +950,13 @@ impl ToValue for EntryLimitsConfig {
     }
 }
 
-static RULE_EventTrigger: ObjRule = ObjRule {
-    properties: &[(
-        "CustomerProfilesDomainArn",
-        Shape::Str(&StrRule {
-            min_len: Some(20),
-            max_len: Some(500),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_EventTrigger: ObjRule = ObjRule {
+    properties: &[
+        ("CustomerProfilesDomainArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(500), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EventTrigger` property type of `AWS::ConnectCampaignsV2::Campaign`.
@@ -1446,6 +974,7 @@ pub struct EventTrigger {
     pub customer_profiles_domain_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl EventTrigger {
     /// A `EventTrigger` with no property set (none is required).
     pub fn new() -> Self {
@@ -1453,12 +982,7 @@ impl EventTrigger {
     }
 
     /// `CustomerProfilesDomainArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn customer_profiles_domain_arn(mut self, value: impl Into<Str>) -> Self {
-        self.customer_profiles_domain_arn = Some(value.into());
-        self
-    }
+    pub fn customer_profiles_domain_arn(mut self, value: impl Into<Str>) -> Self { self.customer_profiles_domain_arn = Some(value.into()); self }
 }
 
 impl PropertyType for EventTrigger {}
@@ -1474,39 +998,14 @@ impl ToValue for EventTrigger {
     }
 }
 
-static RULE_LocalTimeZoneConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LocalTimeZoneConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "DefaultTimeZone",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(50),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LocalTimeZoneDetection",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["ZIP_CODE", "AREA_CODE"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DefaultTimeZone", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("LocalTimeZoneDetection", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ZIP_CODE", "AREA_CODE"], ..StrRule::ANY }), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LocalTimeZoneConfig` property type of `AWS::ConnectCampaignsV2::Campaign`.
@@ -1528,6 +1027,7 @@ pub struct LocalTimeZoneConfig {
     pub local_time_zone_detection: Option<List<LocalTimeZoneDetectionType>>,
 }
 
+#[rustfmt::skip]
 impl LocalTimeZoneConfig {
     /// A `LocalTimeZoneConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1535,23 +1035,9 @@ impl LocalTimeZoneConfig {
     }
 
     /// `DefaultTimeZone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_time_zone(mut self, value: impl Into<Str>) -> Self {
-        self.default_time_zone = Some(value.into());
-        self
-    }
-
+    pub fn default_time_zone(mut self, value: impl Into<Str>) -> Self { self.default_time_zone = Some(value.into()); self }
     /// `LocalTimeZoneDetection`: a list of [`LocalTimeZoneDetectionType`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn local_time_zone_detection(
-        mut self,
-        value: impl Into<List<LocalTimeZoneDetectionType>>,
-    ) -> Self {
-        self.local_time_zone_detection = Some(value.into());
-        self
-    }
+    pub fn local_time_zone_detection(mut self, value: impl Into<List<LocalTimeZoneDetectionType>>) -> Self { self.local_time_zone_detection = Some(value.into()); self }
 }
 
 impl PropertyType for LocalTimeZoneConfig {}
@@ -1569,26 +1055,17 @@ impl ToValue for LocalTimeZoneConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OpenHoursRequired {
     /// `DailyHours`: a list of [`DailyHour`] objects, required.
-    ///
-    /// The daily hours configuration.
     pub daily_hours: List<DailyHour>,
 }
 
-static RULE_OpenHours: ObjRule = ObjRule {
-    properties: &[(
-        "DailyHours",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_DailyHour),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_OpenHours: ObjRule = ObjRule {
+    properties: &[
+        ("DailyHours", Shape::List(&ListRule { items: Shape::Object(&RULE_DailyHour), min_items: None, max_items: None })),
+    ],
     required: &["DailyHours"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OpenHours` property type of `AWS::ConnectCampaignsV2::Campaign`.
@@ -1604,6 +1081,7 @@ pub struct OpenHours {
     pub daily_hours: List<DailyHour>,
 }
 
+#[rustfmt::skip]
 impl OpenHours {
     /// A `OpenHours` with its required properties, named in a [`OpenHoursRequired`].
     pub fn new(required: OpenHoursRequired) -> Self {
@@ -1613,12 +1091,7 @@ impl OpenHours {
     }
 
     /// `DailyHours`: a list of [`DailyHour`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn daily_hours(mut self, value: impl Into<List<DailyHour>>) -> Self {
-        self.daily_hours = value.into();
-        self
-    }
+    pub fn daily_hours(mut self, value: impl Into<List<DailyHour>>) -> Self { self.daily_hours = value.into(); self }
 }
 
 impl PropertyType for OpenHours {}
@@ -1635,28 +1108,17 @@ impl ToValue for OpenHours {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PredictiveConfigRequired {
     /// `BandwidthAllocation`: a number, required.
-    ///
-    /// Bandwidth allocation for the predictive outbound mode.
-    ///
-    /// Value 0 to 1.
     pub bandwidth_allocation: Num,
 }
 
-static RULE_PredictiveConfig: ObjRule = ObjRule {
-    properties: &[(
-        "BandwidthAllocation",
-        Shape::Num(&NumRule {
-            min: Some(0.0),
-            max: Some(1.0),
-            allowed: &[],
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_PredictiveConfig: ObjRule = ObjRule {
+    properties: &[
+        ("BandwidthAllocation", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
+    ],
     required: &["BandwidthAllocation"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PredictiveConfig` property type of `AWS::ConnectCampaignsV2::Campaign`.
@@ -1674,6 +1136,7 @@ pub struct PredictiveConfig {
     pub bandwidth_allocation: Num,
 }
 
+#[rustfmt::skip]
 impl PredictiveConfig {
     /// A `PredictiveConfig` with its required properties, named in a [`PredictiveConfigRequired`].
     pub fn new(required: PredictiveConfigRequired) -> Self {
@@ -1683,12 +1146,7 @@ impl PredictiveConfig {
     }
 
     /// `BandwidthAllocation`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bandwidth_allocation(mut self, value: impl Into<Num>) -> Self {
-        self.bandwidth_allocation = value.into();
-        self
-    }
+    pub fn bandwidth_allocation(mut self, value: impl Into<Num>) -> Self { self.bandwidth_allocation = value.into(); self }
 }
 
 impl PropertyType for PredictiveConfig {}
@@ -1705,49 +1163,21 @@ impl ToValue for PredictiveConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PreviewConfigRequired {
     /// `BandwidthAllocation`: a number, required.
-    ///
-    /// Bandwidth allocation for the preview outbound mode.
-    ///
-    /// Value 0 to 1.
     pub bandwidth_allocation: Num,
     /// `TimeoutConfig`: a [`TimeoutConfig`] object, required.
-    ///
-    /// Countdown timer configuration for preview outbound mode.
     pub timeout_config: Obj<TimeoutConfig>,
 }
 
-static RULE_PreviewConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PreviewConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "AgentActions",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["DISCARD"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "BandwidthAllocation",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(1.0),
-                allowed: &[],
-            }),
-        ),
+        ("AgentActions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["DISCARD"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("BandwidthAllocation", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
         ("TimeoutConfig", Shape::Object(&RULE_TimeoutConfig)),
     ],
     required: &["BandwidthAllocation", "TimeoutConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PreviewConfig` property type of `AWS::ConnectCampaignsV2::Campaign`.
@@ -1773,6 +1203,7 @@ pub struct PreviewConfig {
     pub timeout_config: Obj<TimeoutConfig>,
 }
 
+#[rustfmt::skip]
 impl PreviewConfig {
     /// A `PreviewConfig` with its required properties, named in a [`PreviewConfigRequired`].
     pub fn new(required: PreviewConfigRequired) -> Self {
@@ -1784,28 +1215,11 @@ impl PreviewConfig {
     }
 
     /// `AgentActions`: a list of [`AgentAction`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn agent_actions(mut self, value: impl Into<List<AgentAction>>) -> Self {
-        self.agent_actions = Some(value.into());
-        self
-    }
-
+    pub fn agent_actions(mut self, value: impl Into<List<AgentAction>>) -> Self { self.agent_actions = Some(value.into()); self }
     /// `BandwidthAllocation`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bandwidth_allocation(mut self, value: impl Into<Num>) -> Self {
-        self.bandwidth_allocation = value.into();
-        self
-    }
-
+    pub fn bandwidth_allocation(mut self, value: impl Into<Num>) -> Self { self.bandwidth_allocation = value.into(); self }
     /// `TimeoutConfig`: a [`TimeoutConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout_config(mut self, value: impl Into<Obj<TimeoutConfig>>) -> Self {
-        self.timeout_config = value.into();
-        self
-    }
+    pub fn timeout_config(mut self, value: impl Into<Obj<TimeoutConfig>>) -> Self { self.timeout_config = value.into(); self }
 }
 
 impl PropertyType for PreviewConfig {}
@@ -1824,28 +1238,17 @@ impl ToValue for PreviewConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProgressiveConfigRequired {
     /// `BandwidthAllocation`: a number, required.
-    ///
-    /// Bandwidth allocation for the progressive outbound mode.
-    ///
-    /// Value 0 to 1.
     pub bandwidth_allocation: Num,
 }
 
-static RULE_ProgressiveConfig: ObjRule = ObjRule {
-    properties: &[(
-        "BandwidthAllocation",
-        Shape::Num(&NumRule {
-            min: Some(0.0),
-            max: Some(1.0),
-            allowed: &[],
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ProgressiveConfig: ObjRule = ObjRule {
+    properties: &[
+        ("BandwidthAllocation", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
+    ],
     required: &["BandwidthAllocation"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ProgressiveConfig` property type of `AWS::ConnectCampaignsV2::Campaign`.
@@ -1863,6 +1266,7 @@ pub struct ProgressiveConfig {
     pub bandwidth_allocation: Num,
 }
 
+#[rustfmt::skip]
 impl ProgressiveConfig {
     /// A `ProgressiveConfig` with its required properties, named in a [`ProgressiveConfigRequired`].
     pub fn new(required: ProgressiveConfigRequired) -> Self {
@@ -1872,12 +1276,7 @@ impl ProgressiveConfig {
     }
 
     /// `BandwidthAllocation`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bandwidth_allocation(mut self, value: impl Into<Num>) -> Self {
-        self.bandwidth_allocation = value.into();
-        self
-    }
+    pub fn bandwidth_allocation(mut self, value: impl Into<Num>) -> Self { self.bandwidth_allocation = value.into(); self }
 }
 
 impl PropertyType for ProgressiveConfig {}
@@ -1894,58 +1293,21 @@ impl ToValue for ProgressiveConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RestrictedPeriodRequired {
     /// `EndDate`: a string, required.
-    ///
-    /// The end date of the restricted period.
-    ///
-    /// Pattern `^\d{4}-\d{2}-\d{2}$`.
     pub end_date: Str,
     /// `StartDate`: a string, required.
-    ///
-    /// The start date of the restricted period.
-    ///
-    /// Pattern `^\d{4}-\d{2}-\d{2}$`.
     pub start_date: Str,
 }
 
-static RULE_RestrictedPeriod: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RestrictedPeriod: ObjRule = ObjRule {
     properties: &[
-        (
-            "EndDate",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(127),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "StartDate",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("EndDate", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { max_len: Some(127), ..StrRule::ANY })),
+        ("StartDate", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["StartDate", "EndDate"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RestrictedPeriod` property type of `AWS::ConnectCampaignsV2::Campaign`.
@@ -1975,6 +1337,7 @@ pub struct RestrictedPeriod {
     pub start_date: Str,
 }
 
+#[rustfmt::skip]
 impl RestrictedPeriod {
     /// A `RestrictedPeriod` with its required properties, named in a [`RestrictedPeriodRequired`].
     pub fn new(required: RestrictedPeriodRequired) -> Self {
@@ -1986,28 +1349,11 @@ impl RestrictedPeriod {
     }
 
     /// `EndDate`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn end_date(mut self, value: impl Into<Str>) -> Self {
-        self.end_date = value.into();
-        self
-    }
-
+    pub fn end_date(mut self, value: impl Into<Str>) -> Self { self.end_date = value.into(); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `StartDate`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start_date(mut self, value: impl Into<Str>) -> Self {
-        self.start_date = value.into();
-        self
-    }
+    pub fn start_date(mut self, value: impl Into<Str>) -> Self { self.start_date = value.into(); self }
 }
 
 impl PropertyType for RestrictedPeriod {}
@@ -2022,21 +1368,14 @@ impl ToValue for RestrictedPeriod {
     }
 }
 
-static RULE_RestrictedPeriods: ObjRule = ObjRule {
-    properties: &[(
-        "RestrictedPeriodList",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_RestrictedPeriod),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_RestrictedPeriods: ObjRule = ObjRule {
+    properties: &[
+        ("RestrictedPeriodList", Shape::List(&ListRule { items: Shape::Object(&RULE_RestrictedPeriod), min_items: None, max_items: None })),
+    ],
     one_of: &[&[&["RestrictedPeriodList"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RestrictedPeriods` property type of `AWS::ConnectCampaignsV2::Campaign`.
@@ -2052,6 +1391,7 @@ pub struct RestrictedPeriods {
     pub restricted_period_list: Option<List<RestrictedPeriod>>,
 }
 
+#[rustfmt::skip]
 impl RestrictedPeriods {
     /// A `RestrictedPeriods` with no property set (none is required).
     pub fn new() -> Self {
@@ -2059,12 +1399,7 @@ impl RestrictedPeriods {
     }
 
     /// `RestrictedPeriodList`: a list of [`RestrictedPeriod`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn restricted_period_list(mut self, value: impl Into<List<RestrictedPeriod>>) -> Self {
-        self.restricted_period_list = Some(value.into());
-        self
-    }
+    pub fn restricted_period_list(mut self, value: impl Into<List<RestrictedPeriod>>) -> Self { self.restricted_period_list = Some(value.into()); self }
 }
 
 impl PropertyType for RestrictedPeriods {}
@@ -2081,58 +1416,21 @@ impl ToValue for RestrictedPeriods {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScheduleRequired {
     /// `EndTime`: a string, required.
-    ///
-    /// The end time of the schedule in UTC.
-    ///
-    /// Length at most 100.
     pub end_time: Str,
     /// `StartTime`: a string, required.
-    ///
-    /// The start time of the schedule in UTC.
-    ///
-    /// Length at most 100.
     pub start_time: Str,
 }
 
-static RULE_Schedule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Schedule: ObjRule = ObjRule {
     properties: &[
-        (
-            "EndTime",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RefreshFrequency",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(50),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "StartTime",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("EndTime", Shape::Str(&StrRule { max_len: Some(100), ..StrRule::ANY })),
+        ("RefreshFrequency", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("StartTime", Shape::Str(&StrRule { max_len: Some(100), ..StrRule::ANY })),
     ],
     required: &["StartTime", "EndTime"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Schedule` property type of `AWS::ConnectCampaignsV2::Campaign`.
@@ -2162,6 +1460,7 @@ pub struct Schedule {
     pub start_time: Str,
 }
 
+#[rustfmt::skip]
 impl Schedule {
     /// A `Schedule` with its required properties, named in a [`ScheduleRequired`].
     pub fn new(required: ScheduleRequired) -> Self {
@@ -2173,28 +1472,11 @@ impl Schedule {
     }
 
     /// `EndTime`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn end_time(mut self, value: impl Into<Str>) -> Self {
-        self.end_time = value.into();
-        self
-    }
-
+    pub fn end_time(mut self, value: impl Into<Str>) -> Self { self.end_time = value.into(); self }
     /// `RefreshFrequency`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn refresh_frequency(mut self, value: impl Into<Str>) -> Self {
-        self.refresh_frequency = Some(value.into());
-        self
-    }
-
+    pub fn refresh_frequency(mut self, value: impl Into<Str>) -> Self { self.refresh_frequency = Some(value.into()); self }
     /// `StartTime`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start_time(mut self, value: impl Into<Str>) -> Self {
-        self.start_time = value.into();
-        self
-    }
+    pub fn start_time(mut self, value: impl Into<Str>) -> Self { self.start_time = value.into(); self }
 }
 
 impl PropertyType for Schedule {}
@@ -2213,37 +1495,21 @@ impl ToValue for Schedule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SmsChannelSubtypeConfigRequired {
     /// `DefaultOutboundConfig`: a [`SmsOutboundConfig`] object, required.
-    ///
-    /// The default SMS outbound configuration of an outbound campaign.
     pub default_outbound_config: Obj<SmsOutboundConfig>,
     /// `OutboundMode`: a [`SmsOutboundMode`] object, required.
-    ///
-    /// The outbound mode of SMS for an outbound campaign.
     pub outbound_mode: Obj<SmsOutboundMode>,
 }
 
-static RULE_SmsChannelSubtypeConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SmsChannelSubtypeConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "Capacity",
-            Shape::Num(&NumRule {
-                min: Some(0.01),
-                max: Some(1.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DefaultOutboundConfig",
-            Shape::Object(&RULE_SmsOutboundConfig),
-        ),
+        ("Capacity", Shape::Num(&NumRule { min: Some(0.01), max: Some(1.0), ..NumRule::ANY })),
+        ("DefaultOutboundConfig", Shape::Object(&RULE_SmsOutboundConfig)),
         ("OutboundMode", Shape::Object(&RULE_SmsOutboundMode)),
     ],
     required: &["OutboundMode", "DefaultOutboundConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SmsChannelSubtypeConfig` property type of `AWS::ConnectCampaignsV2::Campaign`.
@@ -2269,6 +1535,7 @@ pub struct SmsChannelSubtypeConfig {
     pub outbound_mode: Obj<SmsOutboundMode>,
 }
 
+#[rustfmt::skip]
 impl SmsChannelSubtypeConfig {
     /// A `SmsChannelSubtypeConfig` with its required properties, named in a [`SmsChannelSubtypeConfigRequired`].
     pub fn new(required: SmsChannelSubtypeConfigRequired) -> Self {
@@ -2280,28 +1547,11 @@ impl SmsChannelSubtypeConfig {
     }
 
     /// `Capacity`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity(mut self, value: impl Into<Num>) -> Self {
-        self.capacity = Some(value.into());
-        self
-    }
-
+    pub fn capacity(mut self, value: impl Into<Num>) -> Self { self.capacity = Some(value.into()); self }
     /// `DefaultOutboundConfig`: a [`SmsOutboundConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_outbound_config(mut self, value: impl Into<Obj<SmsOutboundConfig>>) -> Self {
-        self.default_outbound_config = value.into();
-        self
-    }
-
+    pub fn default_outbound_config(mut self, value: impl Into<Obj<SmsOutboundConfig>>) -> Self { self.default_outbound_config = value.into(); self }
     /// `OutboundMode`: a [`SmsOutboundMode`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn outbound_mode(mut self, value: impl Into<Obj<SmsOutboundMode>>) -> Self {
-        self.outbound_mode = value.into();
-        self
-    }
+    pub fn outbound_mode(mut self, value: impl Into<Obj<SmsOutboundMode>>) -> Self { self.outbound_mode = value.into(); self }
 }
 
 impl PropertyType for SmsChannelSubtypeConfig {}
@@ -2320,48 +1570,20 @@ impl ToValue for SmsChannelSubtypeConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SmsOutboundConfigRequired {
     /// `ConnectSourcePhoneNumberArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the Amazon Connect source SMS phone number.
-    ///
-    /// Pattern `^arn:.*$`; length 20 to 500.
     pub connect_source_phone_number_arn: Str,
     /// `WisdomTemplateArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the Amazon Q in Connect template.
-    ///
-    /// Pattern `^arn:.*$`; length 20 to 500.
     pub wisdom_template_arn: Str,
 }
 
-static RULE_SmsOutboundConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SmsOutboundConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConnectSourcePhoneNumberArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(500),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "WisdomTemplateArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(500),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ConnectSourcePhoneNumberArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(500), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("WisdomTemplateArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(500), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["ConnectSourcePhoneNumberArn", "WisdomTemplateArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SmsOutboundConfig` property type of `AWS::ConnectCampaignsV2::Campaign`.
@@ -2385,6 +1607,7 @@ pub struct SmsOutboundConfig {
     pub wisdom_template_arn: Str,
 }
 
+#[rustfmt::skip]
 impl SmsOutboundConfig {
     /// A `SmsOutboundConfig` with its required properties, named in a [`SmsOutboundConfigRequired`].
     pub fn new(required: SmsOutboundConfigRequired) -> Self {
@@ -2395,20 +1618,9 @@ impl SmsOutboundConfig {
     }
 
     /// `ConnectSourcePhoneNumberArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connect_source_phone_number_arn(mut self, value: impl Into<Str>) -> Self {
-        self.connect_source_phone_number_arn = value.into();
-        self
-    }
-
+    pub fn connect_source_phone_number_arn(mut self, value: impl Into<Str>) -> Self { self.connect_source_phone_number_arn = value.into(); self }
     /// `WisdomTemplateArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn wisdom_template_arn(mut self, value: impl Into<Str>) -> Self {
-        self.wisdom_template_arn = value.into();
-        self
-    }
+    pub fn wisdom_template_arn(mut self, value: impl Into<Str>) -> Self { self.wisdom_template_arn = value.into(); self }
 }
 
 impl PropertyType for SmsOutboundConfig {}
@@ -2425,14 +1637,13 @@ impl ToValue for SmsOutboundConfig {
     }
 }
 
-static RULE_SmsOutboundMode: ObjRule = ObjRule {
-    properties: &[("AgentlessConfig", Shape::Any)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_SmsOutboundMode: ObjRule = ObjRule {
+    properties: &[
+        ("AgentlessConfig", Shape::Any),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SmsOutboundMode` property type of `AWS::ConnectCampaignsV2::Campaign`.
@@ -2448,6 +1659,7 @@ pub struct SmsOutboundMode {
     pub agentless_config: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl SmsOutboundMode {
     /// A `SmsOutboundMode` with no property set (none is required).
     pub fn new() -> Self {
@@ -2455,12 +1667,7 @@ impl SmsOutboundMode {
     }
 
     /// `AgentlessConfig`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn agentless_config(mut self, value: impl Into<Json>) -> Self {
-        self.agentless_config = Some(value.into());
-        self
-    }
+    pub fn agentless_config(mut self, value: impl Into<Json>) -> Self { self.agentless_config = Some(value.into()); self }
 }
 
 impl PropertyType for SmsOutboundMode {}
@@ -2473,26 +1680,15 @@ impl ToValue for SmsOutboundMode {
     }
 }
 
-static RULE_Source: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Source: ObjRule = ObjRule {
     properties: &[
-        (
-            "CustomerProfilesSegmentArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(500),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CustomerProfilesSegmentArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(500), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("EventTrigger", Shape::Object(&RULE_EventTrigger)),
     ],
-    required: &[],
     one_of: &[&[&["CustomerProfilesSegmentArn"], &["EventTrigger"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Source` property type of `AWS::ConnectCampaignsV2::Campaign`.
@@ -2514,6 +1710,7 @@ pub struct Source {
     pub event_trigger: Option<Obj<EventTrigger>>,
 }
 
+#[rustfmt::skip]
 impl Source {
     /// A `Source` with no property set (none is required).
     pub fn new() -> Self {
@@ -2521,20 +1718,9 @@ impl Source {
     }
 
     /// `CustomerProfilesSegmentArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn customer_profiles_segment_arn(mut self, value: impl Into<Str>) -> Self {
-        self.customer_profiles_segment_arn = Some(value.into());
-        self
-    }
-
+    pub fn customer_profiles_segment_arn(mut self, value: impl Into<Str>) -> Self { self.customer_profiles_segment_arn = Some(value.into()); self }
     /// `EventTrigger`: an [`EventTrigger`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_trigger(mut self, value: impl Into<Obj<EventTrigger>>) -> Self {
-        self.event_trigger = Some(value.into());
-        self
-    }
+    pub fn event_trigger(mut self, value: impl Into<Obj<EventTrigger>>) -> Self { self.event_trigger = Some(value.into()); self }
 }
 
 impl PropertyType for Source {}
@@ -2560,14 +1746,15 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::ConnectCampaignsV2::Campaign`.
@@ -2581,6 +1768,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -2591,16 +1779,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -2618,47 +1799,22 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TelephonyChannelSubtypeConfigRequired {
     /// `DefaultOutboundConfig`: a [`TelephonyOutboundConfig`] object, required.
-    ///
-    /// The default telephony outbound configuration of an outbound campaign.
     pub default_outbound_config: Obj<TelephonyOutboundConfig>,
     /// `OutboundMode`: a [`TelephonyOutboundMode`] object, required.
-    ///
-    /// The outbound mode of telephony for an outbound campaign.
     pub outbound_mode: Obj<TelephonyOutboundMode>,
 }
 
-static RULE_TelephonyChannelSubtypeConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TelephonyChannelSubtypeConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "Capacity",
-            Shape::Num(&NumRule {
-                min: Some(0.01),
-                max: Some(1.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ConnectQueueId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(500),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DefaultOutboundConfig",
-            Shape::Object(&RULE_TelephonyOutboundConfig),
-        ),
+        ("Capacity", Shape::Num(&NumRule { min: Some(0.01), max: Some(1.0), ..NumRule::ANY })),
+        ("ConnectQueueId", Shape::Str(&StrRule { max_len: Some(500), ..StrRule::ANY })),
+        ("DefaultOutboundConfig", Shape::Object(&RULE_TelephonyOutboundConfig)),
         ("OutboundMode", Shape::Object(&RULE_TelephonyOutboundMode)),
     ],
     required: &["OutboundMode", "DefaultOutboundConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TelephonyChannelSubtypeConfig` property type of `AWS::ConnectCampaignsV2::Campaign`.
@@ -2690,6 +1846,7 @@ pub struct TelephonyChannelSubtypeConfig {
     pub outbound_mode: Obj<TelephonyOutboundMode>,
 }
 
+#[rustfmt::skip]
 impl TelephonyChannelSubtypeConfig {
     /// A `TelephonyChannelSubtypeConfig` with its required properties, named in a [`TelephonyChannelSubtypeConfigRequired`].
     pub fn new(required: TelephonyChannelSubtypeConfigRequired) -> Self {
@@ -2702,39 +1859,13 @@ impl TelephonyChannelSubtypeConfig {
     }
 
     /// `Capacity`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity(mut self, value: impl Into<Num>) -> Self {
-        self.capacity = Some(value.into());
-        self
-    }
-
+    pub fn capacity(mut self, value: impl Into<Num>) -> Self { self.capacity = Some(value.into()); self }
     /// `ConnectQueueId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connect_queue_id(mut self, value: impl Into<Str>) -> Self {
-        self.connect_queue_id = Some(value.into());
-        self
-    }
-
+    pub fn connect_queue_id(mut self, value: impl Into<Str>) -> Self { self.connect_queue_id = Some(value.into()); self }
     /// `DefaultOutboundConfig`: a [`TelephonyOutboundConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_outbound_config(
-        mut self,
-        value: impl Into<Obj<TelephonyOutboundConfig>>,
-    ) -> Self {
-        self.default_outbound_config = value.into();
-        self
-    }
-
+    pub fn default_outbound_config(mut self, value: impl Into<Obj<TelephonyOutboundConfig>>) -> Self { self.default_outbound_config = value.into(); self }
     /// `OutboundMode`: a [`TelephonyOutboundMode`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn outbound_mode(mut self, value: impl Into<Obj<TelephonyOutboundMode>>) -> Self {
-        self.outbound_mode = value.into();
-        self
-    }
+    pub fn outbound_mode(mut self, value: impl Into<Obj<TelephonyOutboundMode>>) -> Self { self.outbound_mode = value.into(); self }
 }
 
 impl PropertyType for TelephonyChannelSubtypeConfig {}
@@ -2754,54 +1885,20 @@ impl ToValue for TelephonyChannelSubtypeConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TelephonyOutboundConfigRequired {
     /// `ConnectContactFlowId`: a string, required.
-    ///
-    /// The identifier of the published Amazon Connect contact flow.
-    ///
-    /// Length at most 500.
     pub connect_contact_flow_id: Str,
 }
 
-static RULE_TelephonyOutboundConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TelephonyOutboundConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "AnswerMachineDetectionConfig",
-            Shape::Object(&RULE_AnswerMachineDetectionConfig),
-        ),
-        (
-            "ConnectContactFlowId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(500),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ConnectSourcePhoneNumber",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RingTimeout",
-            Shape::Int(&NumRule {
-                min: Some(15.0),
-                max: Some(60.0),
-                allowed: &[],
-            }),
-        ),
+        ("AnswerMachineDetectionConfig", Shape::Object(&RULE_AnswerMachineDetectionConfig)),
+        ("ConnectContactFlowId", Shape::Str(&StrRule { max_len: Some(500), ..StrRule::ANY })),
+        ("ConnectSourcePhoneNumber", Shape::Str(&StrRule { max_len: Some(100), ..StrRule::ANY })),
+        ("RingTimeout", Shape::Int(&NumRule { min: Some(15.0), max: Some(60.0), ..NumRule::ANY })),
     ],
     required: &["ConnectContactFlowId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TelephonyOutboundConfig` property type of `AWS::ConnectCampaignsV2::Campaign`.
@@ -2835,6 +1932,7 @@ pub struct TelephonyOutboundConfig {
     pub ring_timeout: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl TelephonyOutboundConfig {
     /// A `TelephonyOutboundConfig` with its required properties, named in a [`TelephonyOutboundConfigRequired`].
     pub fn new(required: TelephonyOutboundConfigRequired) -> Self {
@@ -2847,39 +1945,13 @@ impl TelephonyOutboundConfig {
     }
 
     /// `AnswerMachineDetectionConfig`: an [`AnswerMachineDetectionConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn answer_machine_detection_config(
-        mut self,
-        value: impl Into<Obj<AnswerMachineDetectionConfig>>,
-    ) -> Self {
-        self.answer_machine_detection_config = Some(value.into());
-        self
-    }
-
+    pub fn answer_machine_detection_config(mut self, value: impl Into<Obj<AnswerMachineDetectionConfig>>) -> Self { self.answer_machine_detection_config = Some(value.into()); self }
     /// `ConnectContactFlowId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connect_contact_flow_id(mut self, value: impl Into<Str>) -> Self {
-        self.connect_contact_flow_id = value.into();
-        self
-    }
-
+    pub fn connect_contact_flow_id(mut self, value: impl Into<Str>) -> Self { self.connect_contact_flow_id = value.into(); self }
     /// `ConnectSourcePhoneNumber`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connect_source_phone_number(mut self, value: impl Into<Str>) -> Self {
-        self.connect_source_phone_number = Some(value.into());
-        self
-    }
-
+    pub fn connect_source_phone_number(mut self, value: impl Into<Str>) -> Self { self.connect_source_phone_number = Some(value.into()); self }
     /// `RingTimeout`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ring_timeout(mut self, value: impl Into<Int>) -> Self {
-        self.ring_timeout = Some(value.into());
-        self
-    }
+    pub fn ring_timeout(mut self, value: impl Into<Int>) -> Self { self.ring_timeout = Some(value.into()); self }
 }
 
 impl PropertyType for TelephonyOutboundConfig {}
@@ -2901,24 +1973,17 @@ impl ToValue for TelephonyOutboundConfig {
     }
 }
 
-static RULE_TelephonyOutboundMode: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TelephonyOutboundMode: ObjRule = ObjRule {
     properties: &[
         ("AgentlessConfig", Shape::Any),
         ("PredictiveConfig", Shape::Object(&RULE_PredictiveConfig)),
         ("PreviewConfig", Shape::Object(&RULE_PreviewConfig)),
         ("ProgressiveConfig", Shape::Object(&RULE_ProgressiveConfig)),
     ],
-    required: &[],
-    one_of: &[&[
-        &["ProgressiveConfig"],
-        &["PredictiveConfig"],
-        &["AgentlessConfig"],
-        &["PreviewConfig"],
-    ]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    one_of: &[&[&["ProgressiveConfig"], &["PredictiveConfig"], &["AgentlessConfig"], &["PreviewConfig"]]],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TelephonyOutboundMode` property type of `AWS::ConnectCampaignsV2::Campaign`.
@@ -2946,6 +2011,7 @@ pub struct TelephonyOutboundMode {
     pub progressive_config: Option<Obj<ProgressiveConfig>>,
 }
 
+#[rustfmt::skip]
 impl TelephonyOutboundMode {
     /// A `TelephonyOutboundMode` with no property set (none is required).
     pub fn new() -> Self {
@@ -2953,36 +2019,13 @@ impl TelephonyOutboundMode {
     }
 
     /// `AgentlessConfig`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn agentless_config(mut self, value: impl Into<Json>) -> Self {
-        self.agentless_config = Some(value.into());
-        self
-    }
-
+    pub fn agentless_config(mut self, value: impl Into<Json>) -> Self { self.agentless_config = Some(value.into()); self }
     /// `PredictiveConfig`: a [`PredictiveConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn predictive_config(mut self, value: impl Into<Obj<PredictiveConfig>>) -> Self {
-        self.predictive_config = Some(value.into());
-        self
-    }
-
+    pub fn predictive_config(mut self, value: impl Into<Obj<PredictiveConfig>>) -> Self { self.predictive_config = Some(value.into()); self }
     /// `PreviewConfig`: a [`PreviewConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preview_config(mut self, value: impl Into<Obj<PreviewConfig>>) -> Self {
-        self.preview_config = Some(value.into());
-        self
-    }
-
+    pub fn preview_config(mut self, value: impl Into<Obj<PreviewConfig>>) -> Self { self.preview_config = Some(value.into()); self }
     /// `ProgressiveConfig`: a [`ProgressiveConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn progressive_config(mut self, value: impl Into<Obj<ProgressiveConfig>>) -> Self {
-        self.progressive_config = Some(value.into());
-        self
-    }
+    pub fn progressive_config(mut self, value: impl Into<Obj<ProgressiveConfig>>) -> Self { self.progressive_config = Some(value.into()); self }
 }
 
 impl PropertyType for TelephonyOutboundMode {}
@@ -3002,48 +2045,20 @@ impl ToValue for TelephonyOutboundMode {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TimeRangeRequired {
     /// `EndTime`: a string, required.
-    ///
-    /// The end time of the time range.
-    ///
-    /// Pattern `^T\d{2}:\d{2}$`.
     pub end_time: Str,
     /// `StartTime`: a string, required.
-    ///
-    /// The start time of the time range.
-    ///
-    /// Pattern `^T\d{2}:\d{2}$`.
     pub start_time: Str,
 }
 
-static RULE_TimeRange: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TimeRange: ObjRule = ObjRule {
     properties: &[
-        (
-            "EndTime",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "StartTime",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("EndTime", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("StartTime", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["StartTime", "EndTime"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TimeRange` property type of `AWS::ConnectCampaignsV2::Campaign`.
@@ -3067,6 +2082,7 @@ pub struct TimeRange {
     pub start_time: Str,
 }
 
+#[rustfmt::skip]
 impl TimeRange {
     /// A `TimeRange` with its required properties, named in a [`TimeRangeRequired`].
     pub fn new(required: TimeRangeRequired) -> Self {
@@ -3077,20 +2093,9 @@ impl TimeRange {
     }
 
     /// `EndTime`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn end_time(mut self, value: impl Into<Str>) -> Self {
-        self.end_time = value.into();
-        self
-    }
-
+    pub fn end_time(mut self, value: impl Into<Str>) -> Self { self.end_time = value.into(); self }
     /// `StartTime`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start_time(mut self, value: impl Into<Str>) -> Self {
-        self.start_time = value.into();
-        self
-    }
+    pub fn start_time(mut self, value: impl Into<Str>) -> Self { self.start_time = value.into(); self }
 }
 
 impl PropertyType for TimeRange {}
@@ -3108,22 +2113,18 @@ impl ToValue for TimeRange {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TimeWindowRequired {
     /// `OpenHours`: an [`OpenHours`] object, required.
-    ///
-    /// The open hours configuration.
     pub open_hours: Obj<OpenHours>,
 }
 
-static RULE_TimeWindow: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TimeWindow: ObjRule = ObjRule {
     properties: &[
         ("OpenHours", Shape::Object(&RULE_OpenHours)),
         ("RestrictedPeriods", Shape::Object(&RULE_RestrictedPeriods)),
     ],
     required: &["OpenHours"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TimeWindow` property type of `AWS::ConnectCampaignsV2::Campaign`.
@@ -3143,6 +2144,7 @@ pub struct TimeWindow {
     pub restricted_periods: Option<Obj<RestrictedPeriods>>,
 }
 
+#[rustfmt::skip]
 impl TimeWindow {
     /// A `TimeWindow` with its required properties, named in a [`TimeWindowRequired`].
     pub fn new(required: TimeWindowRequired) -> Self {
@@ -3153,20 +2155,9 @@ impl TimeWindow {
     }
 
     /// `OpenHours`: an [`OpenHours`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn open_hours(mut self, value: impl Into<Obj<OpenHours>>) -> Self {
-        self.open_hours = value.into();
-        self
-    }
-
+    pub fn open_hours(mut self, value: impl Into<Obj<OpenHours>>) -> Self { self.open_hours = value.into(); self }
     /// `RestrictedPeriods`: a [`RestrictedPeriods`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn restricted_periods(mut self, value: impl Into<Obj<RestrictedPeriods>>) -> Self {
-        self.restricted_periods = Some(value.into());
-        self
-    }
+    pub fn restricted_periods(mut self, value: impl Into<Obj<RestrictedPeriods>>) -> Self { self.restricted_periods = Some(value.into()); self }
 }
 
 impl PropertyType for TimeWindow {}
@@ -3180,21 +2171,12 @@ impl ToValue for TimeWindow {
     }
 }
 
-static RULE_TimeoutConfig: ObjRule = ObjRule {
-    properties: &[(
-        "DurationInSeconds",
-        Shape::Int(&NumRule {
-            min: Some(10.0),
-            max: Some(300.0),
-            allowed: &[],
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+#[rustfmt::skip]
+pub(crate) static RULE_TimeoutConfig: ObjRule = ObjRule {
+    properties: &[
+        ("DurationInSeconds", Shape::Int(&NumRule { min: Some(10.0), max: Some(300.0), ..NumRule::ANY })),
+    ],
+    ..OBJ_RULE
 };
 
 /// The `TimeoutConfig` property type of `AWS::ConnectCampaignsV2::Campaign`.
@@ -3212,6 +2194,7 @@ pub struct TimeoutConfig {
     pub duration_in_seconds: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl TimeoutConfig {
     /// A `TimeoutConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -3219,12 +2202,7 @@ impl TimeoutConfig {
     }
 
     /// `DurationInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn duration_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.duration_in_seconds = Some(value.into());
-        self
-    }
+    pub fn duration_in_seconds(mut self, value: impl Into<Int>) -> Self { self.duration_in_seconds = Some(value.into()); self }
 }
 
 impl PropertyType for TimeoutConfig {}
@@ -3241,37 +2219,21 @@ impl ToValue for TimeoutConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct WhatsAppChannelSubtypeConfigRequired {
     /// `DefaultOutboundConfig`: a [`WhatsAppOutboundConfig`] object, required.
-    ///
-    /// The default WhatsApp outbound configuration of an outbound campaign.
     pub default_outbound_config: Obj<WhatsAppOutboundConfig>,
     /// `OutboundMode`: a [`WhatsAppOutboundMode`] object, required.
-    ///
-    /// The outbound mode for WhatsApp of an outbound campaign.
     pub outbound_mode: Obj<WhatsAppOutboundMode>,
 }
 
-static RULE_WhatsAppChannelSubtypeConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WhatsAppChannelSubtypeConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "Capacity",
-            Shape::Num(&NumRule {
-                min: Some(0.01),
-                max: Some(1.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DefaultOutboundConfig",
-            Shape::Object(&RULE_WhatsAppOutboundConfig),
-        ),
+        ("Capacity", Shape::Num(&NumRule { min: Some(0.01), max: Some(1.0), ..NumRule::ANY })),
+        ("DefaultOutboundConfig", Shape::Object(&RULE_WhatsAppOutboundConfig)),
         ("OutboundMode", Shape::Object(&RULE_WhatsAppOutboundMode)),
     ],
     required: &["OutboundMode", "DefaultOutboundConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WhatsAppChannelSubtypeConfig` property type of `AWS::ConnectCampaignsV2::Campaign`.
@@ -3297,6 +2259,7 @@ pub struct WhatsAppChannelSubtypeConfig {
     pub outbound_mode: Obj<WhatsAppOutboundMode>,
 }
 
+#[rustfmt::skip]
 impl WhatsAppChannelSubtypeConfig {
     /// A `WhatsAppChannelSubtypeConfig` with its required properties, named in a [`WhatsAppChannelSubtypeConfigRequired`].
     pub fn new(required: WhatsAppChannelSubtypeConfigRequired) -> Self {
@@ -3308,31 +2271,11 @@ impl WhatsAppChannelSubtypeConfig {
     }
 
     /// `Capacity`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity(mut self, value: impl Into<Num>) -> Self {
-        self.capacity = Some(value.into());
-        self
-    }
-
+    pub fn capacity(mut self, value: impl Into<Num>) -> Self { self.capacity = Some(value.into()); self }
     /// `DefaultOutboundConfig`: a [`WhatsAppOutboundConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_outbound_config(
-        mut self,
-        value: impl Into<Obj<WhatsAppOutboundConfig>>,
-    ) -> Self {
-        self.default_outbound_config = value.into();
-        self
-    }
-
+    pub fn default_outbound_config(mut self, value: impl Into<Obj<WhatsAppOutboundConfig>>) -> Self { self.default_outbound_config = value.into(); self }
     /// `OutboundMode`: a [`WhatsAppOutboundMode`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn outbound_mode(mut self, value: impl Into<Obj<WhatsAppOutboundMode>>) -> Self {
-        self.outbound_mode = value.into();
-        self
-    }
+    pub fn outbound_mode(mut self, value: impl Into<Obj<WhatsAppOutboundMode>>) -> Self { self.outbound_mode = value.into(); self }
 }
 
 impl PropertyType for WhatsAppChannelSubtypeConfig {}
@@ -3351,48 +2294,20 @@ impl ToValue for WhatsAppChannelSubtypeConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct WhatsAppOutboundConfigRequired {
     /// `ConnectSourcePhoneNumberArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the Amazon Connect source WhatsApp phone number.
-    ///
-    /// Pattern `^arn:.*$`; length 20 to 500.
     pub connect_source_phone_number_arn: Str,
     /// `WisdomTemplateArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the Amazon Q in Connect template.
-    ///
-    /// Pattern `^arn:.*$`; length 20 to 500.
     pub wisdom_template_arn: Str,
 }
 
-static RULE_WhatsAppOutboundConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WhatsAppOutboundConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConnectSourcePhoneNumberArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(500),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "WisdomTemplateArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(500),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ConnectSourcePhoneNumberArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(500), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("WisdomTemplateArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(500), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["ConnectSourcePhoneNumberArn", "WisdomTemplateArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WhatsAppOutboundConfig` property type of `AWS::ConnectCampaignsV2::Campaign`.
@@ -3416,6 +2331,7 @@ pub struct WhatsAppOutboundConfig {
     pub wisdom_template_arn: Str,
 }
 
+#[rustfmt::skip]
 impl WhatsAppOutboundConfig {
     /// A `WhatsAppOutboundConfig` with its required properties, named in a [`WhatsAppOutboundConfigRequired`].
     pub fn new(required: WhatsAppOutboundConfigRequired) -> Self {
@@ -3426,20 +2342,9 @@ impl WhatsAppOutboundConfig {
     }
 
     /// `ConnectSourcePhoneNumberArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connect_source_phone_number_arn(mut self, value: impl Into<Str>) -> Self {
-        self.connect_source_phone_number_arn = value.into();
-        self
-    }
-
+    pub fn connect_source_phone_number_arn(mut self, value: impl Into<Str>) -> Self { self.connect_source_phone_number_arn = value.into(); self }
     /// `WisdomTemplateArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn wisdom_template_arn(mut self, value: impl Into<Str>) -> Self {
-        self.wisdom_template_arn = value.into();
-        self
-    }
+    pub fn wisdom_template_arn(mut self, value: impl Into<Str>) -> Self { self.wisdom_template_arn = value.into(); self }
 }
 
 impl PropertyType for WhatsAppOutboundConfig {}
@@ -3456,14 +2361,13 @@ impl ToValue for WhatsAppOutboundConfig {
     }
 }
 
-static RULE_WhatsAppOutboundMode: ObjRule = ObjRule {
-    properties: &[("AgentlessConfig", Shape::Any)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_WhatsAppOutboundMode: ObjRule = ObjRule {
+    properties: &[
+        ("AgentlessConfig", Shape::Any),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WhatsAppOutboundMode` property type of `AWS::ConnectCampaignsV2::Campaign`.
@@ -3479,6 +2383,7 @@ pub struct WhatsAppOutboundMode {
     pub agentless_config: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl WhatsAppOutboundMode {
     /// A `WhatsAppOutboundMode` with no property set (none is required).
     pub fn new() -> Self {
@@ -3486,12 +2391,7 @@ impl WhatsAppOutboundMode {
     }
 
     /// `AgentlessConfig`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn agentless_config(mut self, value: impl Into<Json>) -> Self {
-        self.agentless_config = Some(value.into());
-        self
-    }
+    pub fn agentless_config(mut self, value: impl Into<Json>) -> Self { self.agentless_config = Some(value.into()); self }
 }
 
 impl PropertyType for WhatsAppOutboundMode {}

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::Tag;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^arn:aws[0-9a-zA-Z_\\-:\\/]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\d+(?:\\.\\d+){0,2}$");
 
@@ -14,80 +17,25 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\d+(?:\\.\\d+){0,2}$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnabledBaselineRequired {
     /// `BaselineIdentifier`: a string, required.
-    ///
-    /// The specific `Baseline` enabled as part of the `EnabledBaseline` resource.
-    ///
-    /// Pattern `^arn:aws[0-9a-zA-Z_\-:\/]+$`; length 20 to 2048; create-only: changing it replaces the resource.
     pub baseline_identifier: Str,
     /// `BaselineVersion`: a string, required.
-    ///
-    /// The enabled version of the `Baseline` .
-    ///
-    /// Pattern `^\d+(?:\.\d+){0,2}$`.
     pub baseline_version: Str,
     /// `TargetIdentifier`: a string, required.
-    ///
-    /// The target on which to enable the `Baseline` .
-    ///
-    /// Pattern `^arn:aws[0-9a-zA-Z_\-:\/]+$`; length 20 to 2048; create-only: changing it replaces the resource.
     pub target_identifier: Str,
 }
 
-static RULE_EnabledBaseline: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EnabledBaseline: ObjRule = ObjRule {
     properties: &[
-        (
-            "BaselineIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BaselineVersion",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Parameters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Parameter),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TargetIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("BaselineIdentifier", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("BaselineVersion", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Parameters", Shape::List(&ListRule { items: Shape::Object(&RULE_Parameter), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("TargetIdentifier", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["BaselineIdentifier", "TargetIdentifier", "BaselineVersion"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ControlTower::EnabledBaseline` resource.
@@ -129,6 +77,7 @@ pub struct EnabledBaseline {
     pub target_identifier: Str,
 }
 
+#[rustfmt::skip]
 impl EnabledBaseline {
     /// The CloudFormation type name, `AWS::ControlTower::EnabledBaseline`.
     pub const TYPE_NAME: &'static str = "AWS::ControlTower::EnabledBaseline";
@@ -161,42 +110,15 @@ impl EnabledBaseline {
     }
 
     /// `BaselineIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn baseline_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.baseline_identifier = value.into();
-        self
-    }
-
+    pub fn baseline_identifier(mut self, value: impl Into<Str>) -> Self { self.baseline_identifier = value.into(); self }
     /// `BaselineVersion`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn baseline_version(mut self, value: impl Into<Str>) -> Self {
-        self.baseline_version = value.into();
-        self
-    }
-
+    pub fn baseline_version(mut self, value: impl Into<Str>) -> Self { self.baseline_version = value.into(); self }
     /// `Parameters`: a list of [`Parameter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<List<Parameter>>) -> Self {
-        self.parameters = Some(value.into());
-        self
-    }
-
+    pub fn parameters(mut self, value: impl Into<List<Parameter>>) -> Self { self.parameters = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TargetIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.target_identifier = value.into();
-        self
-    }
+    pub fn target_identifier(mut self, value: impl Into<Str>) -> Self { self.target_identifier = value.into(); self }
 }
 
 impl Resource for EnabledBaseline {
@@ -241,26 +163,14 @@ impl EnabledBaselineAttributes {
     }
 }
 
-static RULE_Parameter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Parameter: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
         ("Value", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Parameter` property type of `AWS::ControlTower::EnabledBaseline`.
@@ -276,6 +186,7 @@ pub struct Parameter {
     pub value: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl Parameter {
     /// A `Parameter` with no property set (none is required).
     pub fn new() -> Self {
@@ -283,103 +194,14 @@ impl Parameter {
     }
 
     /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `Value`: a JSON value.
-    pub fn value(mut self, value: impl Into<Json>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Json>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Parameter {}
 
 impl ToValue for Parameter {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::ControlTower::EnabledBaseline`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-controltower-enabledbaseline-tag.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string.
-    ///
-    /// Length 1 to 256.
-    pub key: Option<Str>,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)

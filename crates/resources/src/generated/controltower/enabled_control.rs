@@ -13,64 +13,22 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^arn:aws[0-9a-zA-Z_\\-:\\/]
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnabledControlRequired {
     /// `ControlIdentifier`: a string, required.
-    ///
-    /// The ARN of the control. Only *Strongly recommended* and *Elective* controls are permitted, with the exception of the *Region deny* control. For information on how to find the `controlIdentifier` , see \[the overview page\](<https://docs.aws.amazon.com//controltower/latest/APIReference/Welcome.html>) .
-    ///
-    /// Pattern `^arn:aws[0-9a-zA-Z_\-:\/]+$`; length 20 to 2048; create-only: changing it replaces the resource.
     pub control_identifier: Str,
     /// `TargetIdentifier`: a string, required.
-    ///
-    /// The ARN of the organizational unit. For information on how to find the `targetIdentifier` , see \[the overview page\](<https://docs.aws.amazon.com//controltower/latest/APIReference/Welcome.html>) .
-    ///
-    /// Pattern `^arn:aws[0-9a-zA-Z_\-:\/]+$`; length 20 to 2048; create-only: changing it replaces the resource.
     pub target_identifier: Str,
 }
 
-static RULE_EnabledControl: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EnabledControl: ObjRule = ObjRule {
     properties: &[
-        (
-            "ControlIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Parameters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EnabledControlParameter),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "TargetIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ControlIdentifier", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Parameters", Shape::List(&ListRule { items: Shape::Object(&RULE_EnabledControlParameter), min_items: Some(1), max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50) })),
+        ("TargetIdentifier", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["TargetIdentifier", "ControlIdentifier"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ControlTower::EnabledControl` resource.
@@ -112,6 +70,7 @@ pub struct EnabledControl {
     pub target_identifier: Str,
 }
 
+#[rustfmt::skip]
 impl EnabledControl {
     /// The CloudFormation type name, `AWS::ControlTower::EnabledControl`.
     pub const TYPE_NAME: &'static str = "AWS::ControlTower::EnabledControl";
@@ -143,36 +102,13 @@ impl EnabledControl {
     }
 
     /// `ControlIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn control_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.control_identifier = value.into();
-        self
-    }
-
+    pub fn control_identifier(mut self, value: impl Into<Str>) -> Self { self.control_identifier = value.into(); self }
     /// `Parameters`: a list of [`EnabledControlParameter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<List<EnabledControlParameter>>) -> Self {
-        self.parameters = Some(value.into());
-        self
-    }
-
+    pub fn parameters(mut self, value: impl Into<List<EnabledControlParameter>>) -> Self { self.parameters = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TargetIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.target_identifier = value.into();
-        self
-    }
+    pub fn target_identifier(mut self, value: impl Into<Str>) -> Self { self.target_identifier = value.into(); self }
 }
 
 impl Resource for EnabledControl {
@@ -213,25 +149,20 @@ impl From<ResourceRef> for EnabledControlAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnabledControlParameterRequired {
     /// `Key`: a string, required.
-    ///
-    /// The key of a key/value pair. It is of type `string` .
     pub key: Str,
     /// `Value`: a JSON value, required.
-    ///
-    /// The value of a key/value pair. It can be of type `array` , `string` , `number` , `object` , or `boolean` . \[Note: The *Type* field that follows may show a single type such as Number, which is only one possible type.\]
-    ///
-    /// Items at least 1.
     pub value: Json,
 }
 
-static RULE_EnabledControlParameter: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::Any)],
+#[rustfmt::skip]
+pub(crate) static RULE_EnabledControlParameter: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::Any),
+    ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EnabledControlParameter` property type of `AWS::ControlTower::EnabledControl`.
@@ -253,6 +184,7 @@ pub struct EnabledControlParameter {
     pub value: Json,
 }
 
+#[rustfmt::skip]
 impl EnabledControlParameter {
     /// A `EnabledControlParameter` with its required properties, named in a [`EnabledControlParameterRequired`].
     pub fn new(required: EnabledControlParameterRequired) -> Self {
@@ -263,20 +195,9 @@ impl EnabledControlParameter {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Json>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Json>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for EnabledControlParameter {}
@@ -294,44 +215,20 @@ impl ToValue for EnabledControlParameter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::ControlTower::EnabledControl`.
@@ -349,6 +246,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -359,20 +257,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

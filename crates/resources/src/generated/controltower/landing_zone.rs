@@ -7,67 +7,31 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::Tag;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("\\d+.\\d+");
 
 /// The required properties of [`LandingZone`], by name: `LandingZone::new(LandingZoneRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LandingZoneRequired {
     /// `Manifest`: a JSON value, required.
-    ///
-    /// The landing zone manifest JSON text file that specifies the landing zone configurations.
-    ///
-    /// Format `json`.
     pub manifest: Json,
     /// `Version`: a string, required.
-    ///
-    /// The landing zone's current deployed version.
-    ///
-    /// Pattern `\d+.\d+`; length 3 to 10.
     pub version: Str,
 }
 
-static RULE_LandingZone: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LandingZone: ObjRule = ObjRule {
     properties: &[
         ("Manifest", Shape::Any),
-        (
-            "RemediationTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["INHERITANCE_DRIFT"],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Version",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(10),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("RemediationTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["INHERITANCE_DRIFT"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(1) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Version", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(10), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["Manifest", "Version"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ControlTower::LandingZone` resource.
@@ -106,6 +70,7 @@ pub struct LandingZone {
     pub version: Str,
 }
 
+#[rustfmt::skip]
 impl LandingZone {
     /// The CloudFormation type name, `AWS::ControlTower::LandingZone`.
     pub const TYPE_NAME: &'static str = "AWS::ControlTower::LandingZone";
@@ -120,20 +85,8 @@ impl LandingZone {
         create_only: &[],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "LandingZoneIdentifier",
-            "Arn",
-            "Status",
-            "LatestAvailableVersion",
-            "DriftStatus",
-        ],
-        attributes: &[
-            "Arn",
-            "DriftStatus",
-            "LandingZoneIdentifier",
-            "LatestAvailableVersion",
-            "Status",
-        ],
+        read_only: &["LandingZoneIdentifier", "Arn", "Status", "LatestAvailableVersion", "DriftStatus"],
+        attributes: &["Arn", "DriftStatus", "LandingZoneIdentifier", "LatestAvailableVersion", "Status"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -149,36 +102,13 @@ impl LandingZone {
     }
 
     /// `Manifest`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn manifest(mut self, value: impl Into<Json>) -> Self {
-        self.manifest = value.into();
-        self
-    }
-
+    pub fn manifest(mut self, value: impl Into<Json>) -> Self { self.manifest = value.into(); self }
     /// `RemediationTypes`: a list of [`RemediationType`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn remediation_types(mut self, value: impl Into<List<RemediationType>>) -> Self {
-        self.remediation_types = Some(value.into());
-        self
-    }
-
+    pub fn remediation_types(mut self, value: impl Into<List<RemediationType>>) -> Self { self.remediation_types = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Version`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<Str>) -> Self {
-        self.version = value.into();
-        self
-    }
+    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = value.into(); self }
 }
 
 impl Resource for LandingZone {
@@ -245,86 +175,6 @@ impl LandingZoneAttributes {
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
-    }
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::ControlTower::LandingZone`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-controltower-landingzone-tag.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string.
-    ///
-    /// Length 1 to 256.
-    pub key: Option<Str>,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
     }
 }
 

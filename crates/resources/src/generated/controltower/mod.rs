@@ -6,10 +6,13 @@
 //! - `AWS::ControlTower::EnabledBaseline`: [`EnabledBaseline`], property types in [`enabled_baseline`]
 //! - `AWS::ControlTower::EnabledControl`: [`EnabledControl`], property types in [`enabled_control`]
 //! - `AWS::ControlTower::LandingZone`: [`LandingZone`], property types in [`landing_zone`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod enabled_baseline;
 pub mod enabled_control;
 pub mod landing_zone;
+pub mod shared;
 
 pub use enabled_baseline::{EnabledBaseline, EnabledBaselineAttributes, EnabledBaselineRequired};
 pub use enabled_control::{EnabledControl, EnabledControlAttributes, EnabledControlRequired};

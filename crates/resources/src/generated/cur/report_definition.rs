@@ -17,194 +17,45 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("[0-9A-Za-z!\\-_.*\\'()/]*")
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReportDefinitionRequired {
     /// `Compression`: a [`Compression`] value, required.
-    ///
-    /// The compression format that Amazon Web Services uses for the report.
     pub compression: Compression,
     /// `Format`: a [`ReportDefinitionFormat`] value, required.
-    ///
-    /// The format that Amazon Web Services saves the report in.
     pub format: ReportDefinitionFormat,
     /// `RefreshClosedReports`: a boolean, required.
-    ///
-    /// Whether you want AWS to update your reports after they have been finalized if AWS detects charges related to previous months. These charges can include refunds, credits, or support fees.
     pub refresh_closed_reports: Bool,
     /// `ReportName`: a string, required.
-    ///
-    /// The name of the report that you want to create. The name must be unique, is case sensitive, and can't include spaces.
-    ///
-    /// Pattern `[0-9A-Za-z!\-_.*\'()]+`; length 1 to 256; create-only: changing it replaces the resource.
     pub report_name: Str,
     /// `ReportVersioning`: a [`ReportVersioning`] value, required.
-    ///
-    /// Whether you want AWS to overwrite the previous version of each report or to deliver the report in addition to the previous versions.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub report_versioning: ReportVersioning,
     /// `S3Bucket`: a string, required.
-    ///
-    /// The S3 bucket where Amazon Web Services delivers the report.
-    ///
-    /// Format `AWS::S3::Bucket.Name`; pattern `[A-Za-z0-9_\.\-]+`; length 1 to 256.
     pub s3_bucket: Str,
     /// `S3Prefix`: a string, required.
-    ///
-    /// The prefix that Amazon Web Services adds to the report name when Amazon Web Services delivers the report. Your prefix can't include spaces.
-    ///
-    /// Pattern `[0-9A-Za-z!\-_.*\'()/]*`; length 1 to 256.
     pub s3_prefix: Str,
     /// `S3Region`: a string, required.
-    ///
-    /// The Region of the S3 bucket that Amazon Web Services delivers the report into.
     pub s3_region: Str,
     /// `TimeUnit`: a [`TimeUnit`] value, required.
-    ///
-    /// The granularity of the line items in the report.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub time_unit: TimeUnit,
 }
 
-static RULE_ReportDefinition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ReportDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "AdditionalArtifacts",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["REDSHIFT", "QUICKSIGHT", "ATHENA"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AdditionalSchemaElements",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "RESOURCES",
-                        "SPLIT_COST_ALLOCATION_DATA",
-                        "MANUAL_DISCOUNT_COMPATIBILITY",
-                    ],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "BillingViewArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Compression",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ZIP", "GZIP", "Parquet"],
-                format: None,
-            }),
-        ),
-        (
-            "Format",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["textORcsv", "Parquet"],
-                format: None,
-            }),
-        ),
+        ("AdditionalArtifacts", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["REDSHIFT", "QUICKSIGHT", "ATHENA"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("AdditionalSchemaElements", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["RESOURCES", "SPLIT_COST_ALLOCATION_DATA", "MANUAL_DISCOUNT_COMPATIBILITY"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("BillingViewArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Compression", Shape::Str(&StrRule { allowed: &["ZIP", "GZIP", "Parquet"], ..StrRule::ANY })),
+        ("Format", Shape::Str(&StrRule { allowed: &["textORcsv", "Parquet"], ..StrRule::ANY })),
         ("RefreshClosedReports", Shape::Bool),
-        (
-            "ReportName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ReportVersioning",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CREATE_NEW_REPORT", "OVERWRITE_REPORT"],
-                format: None,
-            }),
-        ),
-        (
-            "S3Bucket",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
-        (
-            "S3Prefix",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ReportName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ReportVersioning", Shape::Str(&StrRule { allowed: &["CREATE_NEW_REPORT", "OVERWRITE_REPORT"], ..StrRule::ANY })),
+        ("S3Bucket", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+        ("S3Prefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("S3Region", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "TimeUnit",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["HOURLY", "DAILY", "MONTHLY"],
-                format: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(100) })),
+        ("TimeUnit", Shape::Str(&StrRule { allowed: &["HOURLY", "DAILY", "MONTHLY"], ..StrRule::ANY })),
     ],
-    required: &[
-        "ReportName",
-        "TimeUnit",
-        "Format",
-        "Compression",
-        "S3Bucket",
-        "S3Prefix",
-        "S3Region",
-        "RefreshClosedReports",
-        "ReportVersioning",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["ReportName", "TimeUnit", "Format", "Compression", "S3Bucket", "S3Prefix", "S3Region", "RefreshClosedReports", "ReportVersioning"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CUR::ReportDefinition` resource.
@@ -292,6 +143,7 @@ pub struct ReportDefinition {
     pub time_unit: TimeUnit,
 }
 
+#[rustfmt::skip]
 impl ReportDefinition {
     /// The CloudFormation type name, `AWS::CUR::ReportDefinition`.
     pub const TYPE_NAME: &'static str = "AWS::CUR::ReportDefinition";
@@ -302,24 +154,8 @@ impl ReportDefinition {
         type_name: "AWS::CUR::ReportDefinition",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cur-reportdefinition.html",
         primary_identifier: &["ReportName"],
-        required: &[
-            "Compression",
-            "Format",
-            "RefreshClosedReports",
-            "ReportName",
-            "ReportVersioning",
-            "S3Bucket",
-            "S3Prefix",
-            "S3Region",
-            "TimeUnit",
-        ],
-        create_only: &[
-            "ReportName",
-            "AdditionalSchemaElements",
-            "TimeUnit",
-            "ReportVersioning",
-            "BillingViewArn",
-        ],
+        required: &["Compression", "Format", "RefreshClosedReports", "ReportName", "ReportVersioning", "S3Bucket", "S3Prefix", "S3Region", "TimeUnit"],
+        create_only: &["ReportName", "AdditionalSchemaElements", "TimeUnit", "ReportVersioning", "BillingViewArn"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &[],
@@ -348,111 +184,31 @@ impl ReportDefinition {
     }
 
     /// `AdditionalArtifacts`: a list of [`AdditionalArtifact`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn additional_artifacts(mut self, value: impl Into<List<AdditionalArtifact>>) -> Self {
-        self.additional_artifacts = Some(value.into());
-        self
-    }
-
+    pub fn additional_artifacts(mut self, value: impl Into<List<AdditionalArtifact>>) -> Self { self.additional_artifacts = Some(value.into()); self }
     /// `AdditionalSchemaElements`: a list of [`AdditionalSchemaElement`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn additional_schema_elements(
-        mut self,
-        value: impl Into<List<AdditionalSchemaElement>>,
-    ) -> Self {
-        self.additional_schema_elements = Some(value.into());
-        self
-    }
-
+    pub fn additional_schema_elements(mut self, value: impl Into<List<AdditionalSchemaElement>>) -> Self { self.additional_schema_elements = Some(value.into()); self }
     /// `BillingViewArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn billing_view_arn(mut self, value: impl Into<Str>) -> Self {
-        self.billing_view_arn = Some(value.into());
-        self
-    }
-
+    pub fn billing_view_arn(mut self, value: impl Into<Str>) -> Self { self.billing_view_arn = Some(value.into()); self }
     /// `Compression`: a [`Compression`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compression(mut self, value: impl Into<Compression>) -> Self {
-        self.compression = value.into();
-        self
-    }
-
+    pub fn compression(mut self, value: impl Into<Compression>) -> Self { self.compression = value.into(); self }
     /// `Format`: a [`ReportDefinitionFormat`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn format(mut self, value: impl Into<ReportDefinitionFormat>) -> Self {
-        self.format = value.into();
-        self
-    }
-
+    pub fn format(mut self, value: impl Into<ReportDefinitionFormat>) -> Self { self.format = value.into(); self }
     /// `RefreshClosedReports`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn refresh_closed_reports(mut self, value: impl Into<Bool>) -> Self {
-        self.refresh_closed_reports = value.into();
-        self
-    }
-
+    pub fn refresh_closed_reports(mut self, value: impl Into<Bool>) -> Self { self.refresh_closed_reports = value.into(); self }
     /// `ReportName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn report_name(mut self, value: impl Into<Str>) -> Self {
-        self.report_name = value.into();
-        self
-    }
-
+    pub fn report_name(mut self, value: impl Into<Str>) -> Self { self.report_name = value.into(); self }
     /// `ReportVersioning`: a [`ReportVersioning`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn report_versioning(mut self, value: impl Into<ReportVersioning>) -> Self {
-        self.report_versioning = value.into();
-        self
-    }
-
+    pub fn report_versioning(mut self, value: impl Into<ReportVersioning>) -> Self { self.report_versioning = value.into(); self }
     /// `S3Bucket`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_bucket(mut self, value: impl Into<Str>) -> Self {
-        self.s3_bucket = value.into();
-        self
-    }
-
+    pub fn s3_bucket(mut self, value: impl Into<Str>) -> Self { self.s3_bucket = value.into(); self }
     /// `S3Prefix`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.s3_prefix = value.into();
-        self
-    }
-
+    pub fn s3_prefix(mut self, value: impl Into<Str>) -> Self { self.s3_prefix = value.into(); self }
     /// `S3Region`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_region(mut self, value: impl Into<Str>) -> Self {
-        self.s3_region = value.into();
-        self
-    }
-
+    pub fn s3_region(mut self, value: impl Into<Str>) -> Self { self.s3_region = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TimeUnit`: a [`TimeUnit`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn time_unit(mut self, value: impl Into<TimeUnit>) -> Self {
-        self.time_unit = value.into();
-        self
-    }
+    pub fn time_unit(mut self, value: impl Into<TimeUnit>) -> Self { self.time_unit = value.into(); self }
 }
 
 impl Resource for ReportDefinition {
@@ -502,44 +258,20 @@ impl From<ResourceRef> for ReportDefinitionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::CUR::ReportDefinition`.
@@ -557,6 +289,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -567,20 +300,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

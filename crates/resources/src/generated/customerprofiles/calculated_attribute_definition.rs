@@ -16,111 +16,31 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct CalculatedAttributeDefinitionRequired {
     /// `AttributeDetails`: an [`AttributeDetails`] object, required.
-    ///
-    /// Mathematical expression and a list of attribute items specified in that expression.
     pub attribute_details: Obj<AttributeDetails>,
     /// `CalculatedAttributeName`: a string, required.
-    ///
-    /// The name of an attribute defined in a profile object type.
-    ///
-    /// Pattern `^[a-zA-Z_][a-zA-Z_0-9-]*$`; length 1 to 255; create-only: changing it replaces the resource.
     pub calculated_attribute_name: Str,
     /// `DomainName`: a string, required.
-    ///
-    /// The unique name of the domain.
-    ///
-    /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 64; create-only: changing it replaces the resource.
     pub domain_name: Str,
     /// `Statistic`: a [`Statistic`] value, required.
-    ///
-    /// The aggregation operation to perform for the calculated attribute.
     pub statistic: Statistic,
 }
 
-static RULE_CalculatedAttributeDefinition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CalculatedAttributeDefinition: ObjRule = ObjRule {
     properties: &[
         ("AttributeDetails", Shape::Object(&RULE_AttributeDetails)),
-        (
-            "CalculatedAttributeName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CalculatedAttributeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Conditions", Shape::Object(&RULE_Conditions)),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DisplayName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DomainName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Statistic",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "FIRST_OCCURRENCE",
-                    "LAST_OCCURRENCE",
-                    "COUNT",
-                    "SUM",
-                    "MINIMUM",
-                    "MAXIMUM",
-                    "AVERAGE",
-                    "MAX_OCCURRENCE",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
+        ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("DomainName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Statistic", Shape::Str(&StrRule { allowed: &["FIRST_OCCURRENCE", "LAST_OCCURRENCE", "COUNT", "SUM", "MINIMUM", "MAXIMUM", "AVERAGE", "MAX_OCCURRENCE"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
         ("UseHistoricalData", Shape::Bool),
     ],
-    required: &[
-        "DomainName",
-        "CalculatedAttributeName",
-        "AttributeDetails",
-        "Statistic",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["DomainName", "CalculatedAttributeName", "AttributeDetails", "Statistic"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CustomerProfiles::CalculatedAttributeDefinition` resource.
@@ -186,6 +106,7 @@ pub struct CalculatedAttributeDefinition {
     pub use_historical_data: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl CalculatedAttributeDefinition {
     /// The CloudFormation type name, `AWS::CustomerProfiles::CalculatedAttributeDefinition`.
     pub const TYPE_NAME: &'static str = "AWS::CustomerProfiles::CalculatedAttributeDefinition";
@@ -196,19 +117,8 @@ impl CalculatedAttributeDefinition {
         type_name: "AWS::CustomerProfiles::CalculatedAttributeDefinition",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-customerprofiles-calculatedattributedefinition.html",
         primary_identifier: &["DomainName", "CalculatedAttributeName"],
-        required: &[
-            "AttributeDetails",
-            "CalculatedAttributeName",
-            "DomainName",
-            "Statistic",
-        ],
-        create_only: &[
-            "DomainName",
-            "CalculatedAttributeName",
-            "UseHistoricalData",
-            "Conditions/Range/TimestampSource",
-            "Conditions/Range/TimestampFormat",
-        ],
+        required: &["AttributeDetails", "CalculatedAttributeName", "DomainName", "Statistic"],
+        create_only: &["DomainName", "CalculatedAttributeName", "UseHistoricalData", "Conditions/Range/TimestampSource", "Conditions/Range/TimestampFormat"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["CreatedAt", "LastUpdatedAt", "Status", "Readiness"],
@@ -233,76 +143,23 @@ impl CalculatedAttributeDefinition {
     }
 
     /// `AttributeDetails`: an [`AttributeDetails`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attribute_details(mut self, value: impl Into<Obj<AttributeDetails>>) -> Self {
-        self.attribute_details = value.into();
-        self
-    }
-
+    pub fn attribute_details(mut self, value: impl Into<Obj<AttributeDetails>>) -> Self { self.attribute_details = value.into(); self }
     /// `CalculatedAttributeName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn calculated_attribute_name(mut self, value: impl Into<Str>) -> Self {
-        self.calculated_attribute_name = value.into();
-        self
-    }
-
+    pub fn calculated_attribute_name(mut self, value: impl Into<Str>) -> Self { self.calculated_attribute_name = value.into(); self }
     /// `Conditions`: a [`Conditions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn conditions(mut self, value: impl Into<Obj<Conditions>>) -> Self {
-        self.conditions = Some(value.into());
-        self
-    }
-
+    pub fn conditions(mut self, value: impl Into<Obj<Conditions>>) -> Self { self.conditions = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DisplayName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-
+    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = Some(value.into()); self }
     /// `DomainName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self {
-        self.domain_name = value.into();
-        self
-    }
-
+    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = value.into(); self }
     /// `Statistic`: a [`Statistic`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn statistic(mut self, value: impl Into<Statistic>) -> Self {
-        self.statistic = value.into();
-        self
-    }
-
+    pub fn statistic(mut self, value: impl Into<Statistic>) -> Self { self.statistic = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `UseHistoricalData`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn use_historical_data(mut self, value: impl Into<Bool>) -> Self {
-        self.use_historical_data = Some(value.into());
-        self
-    }
+    pub fn use_historical_data(mut self, value: impl Into<Bool>) -> Self { self.use_historical_data = Some(value.into()); self }
 }
 
 impl Resource for CalculatedAttributeDefinition {
@@ -378,46 +235,20 @@ impl CalculatedAttributeDefinitionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AttributeDetailsRequired {
     /// `Attributes`: a list of [`AttributeItem`] objects, required.
-    ///
-    /// Mathematical expression and a list of attribute items specified in that expression.
-    ///
-    /// Items 1 to 2.
     pub attributes: List<AttributeItem>,
     /// `Expression`: a string, required.
-    ///
-    /// Mathematical expression that is performed on attribute items provided in the attribute list. Each element in the expression should follow the structure of \"{ObjectTypeName.AttributeName}\".
-    ///
-    /// Length 1 to 255.
     pub expression: Str,
 }
 
-static RULE_AttributeDetails: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AttributeDetails: ObjRule = ObjRule {
     properties: &[
-        (
-            "Attributes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AttributeItem),
-                min_items: Some(1),
-                max_items: Some(2),
-            }),
-        ),
-        (
-            "Expression",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Attributes", Shape::List(&ListRule { items: Shape::Object(&RULE_AttributeItem), min_items: Some(1), max_items: Some(2) })),
+        ("Expression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
     ],
     required: &["Attributes", "Expression"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AttributeDetails` property type of `AWS::CustomerProfiles::CalculatedAttributeDefinition`.
@@ -441,6 +272,7 @@ pub struct AttributeDetails {
     pub expression: Str,
 }
 
+#[rustfmt::skip]
 impl AttributeDetails {
     /// A `AttributeDetails` with its required properties, named in a [`AttributeDetailsRequired`].
     pub fn new(required: AttributeDetailsRequired) -> Self {
@@ -451,20 +283,9 @@ impl AttributeDetails {
     }
 
     /// `Attributes`: a list of [`AttributeItem`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attributes(mut self, value: impl Into<List<AttributeItem>>) -> Self {
-        self.attributes = value.into();
-        self
-    }
-
+    pub fn attributes(mut self, value: impl Into<List<AttributeItem>>) -> Self { self.attributes = value.into(); self }
     /// `Expression`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expression(mut self, value: impl Into<Str>) -> Self {
-        self.expression = value.into();
-        self
-    }
+    pub fn expression(mut self, value: impl Into<Str>) -> Self { self.expression = value.into(); self }
 }
 
 impl PropertyType for AttributeDetails {}
@@ -482,30 +303,17 @@ impl ToValue for AttributeDetails {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AttributeItemRequired {
     /// `Name`: a string, required.
-    ///
-    /// The unique name of the calculated attribute.
-    ///
-    /// Pattern `^[a-zA-Z0-9_.-]+$`; length 1 to 64.
     pub name: Str,
 }
 
-static RULE_AttributeItem: ObjRule = ObjRule {
-    properties: &[(
-        "Name",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(64),
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_AttributeItem: ObjRule = ObjRule {
+    properties: &[
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+    ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AttributeItem` property type of `AWS::CustomerProfiles::CalculatedAttributeDefinition`.
@@ -523,6 +331,7 @@ pub struct AttributeItem {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl AttributeItem {
     /// A `AttributeItem` with its required properties, named in a [`AttributeItemRequired`].
     pub fn new(required: AttributeItemRequired) -> Self {
@@ -532,12 +341,7 @@ impl AttributeItem {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for AttributeItem {}
@@ -548,25 +352,15 @@ impl ToValue for AttributeItem {
     }
 }
 
-static RULE_Conditions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Conditions: ObjRule = ObjRule {
     properties: &[
-        (
-            "ObjectCount",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(300.0),
-                allowed: &[],
-            }),
-        ),
+        ("ObjectCount", Shape::Int(&NumRule { min: Some(1.0), max: Some(300.0), ..NumRule::ANY })),
         ("Range", Shape::Object(&RULE_Range)),
         ("Threshold", Shape::Object(&RULE_Threshold)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Conditions` property type of `AWS::CustomerProfiles::CalculatedAttributeDefinition`.
@@ -592,6 +386,7 @@ pub struct Conditions {
     pub threshold: Option<Obj<Threshold>>,
 }
 
+#[rustfmt::skip]
 impl Conditions {
     /// A `Conditions` with no property set (none is required).
     pub fn new() -> Self {
@@ -599,28 +394,11 @@ impl Conditions {
     }
 
     /// `ObjectCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object_count(mut self, value: impl Into<Int>) -> Self {
-        self.object_count = Some(value.into());
-        self
-    }
-
+    pub fn object_count(mut self, value: impl Into<Int>) -> Self { self.object_count = Some(value.into()); self }
     /// `Range`: a [`Range`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn range(mut self, value: impl Into<Obj<Range>>) -> Self {
-        self.range = Some(value.into());
-        self
-    }
-
+    pub fn range(mut self, value: impl Into<Obj<Range>>) -> Self { self.range = Some(value.into()); self }
     /// `Threshold`: a [`Threshold`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn threshold(mut self, value: impl Into<Obj<Threshold>>) -> Self {
-        self.threshold = Some(value.into());
-        self
-    }
+    pub fn threshold(mut self, value: impl Into<Obj<Threshold>>) -> Self { self.threshold = Some(value.into()); self }
 }
 
 impl PropertyType for Conditions {}
@@ -639,59 +417,21 @@ impl ToValue for Conditions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RangeRequired {
     /// `Unit`: a [`RangeUnit`] value, required.
-    ///
-    /// The unit of time.
     pub unit: RangeUnit,
 }
 
-static RULE_Range: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Range: ObjRule = ObjRule {
     properties: &[
-        (
-            "TimestampFormat",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TimestampSource",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Unit",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DAYS"],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(2147483647.0),
-                allowed: &[],
-            }),
-        ),
+        ("TimestampFormat", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("TimestampSource", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("Unit", Shape::Str(&StrRule { allowed: &["DAYS"], ..StrRule::ANY })),
+        ("Value", Shape::Int(&NumRule { min: Some(1.0), max: Some(2147483647.0), ..NumRule::ANY })),
         ("ValueRange", Shape::Object(&RULE_ValueRange)),
     ],
     required: &["Unit"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Range` property type of `AWS::CustomerProfiles::CalculatedAttributeDefinition`.
@@ -729,6 +469,7 @@ pub struct Range {
     pub value_range: Option<Obj<ValueRange>>,
 }
 
+#[rustfmt::skip]
 impl Range {
     /// A `Range` with its required properties, named in a [`RangeRequired`].
     pub fn new(required: RangeRequired) -> Self {
@@ -742,44 +483,15 @@ impl Range {
     }
 
     /// `TimestampFormat`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timestamp_format(mut self, value: impl Into<Str>) -> Self {
-        self.timestamp_format = Some(value.into());
-        self
-    }
-
+    pub fn timestamp_format(mut self, value: impl Into<Str>) -> Self { self.timestamp_format = Some(value.into()); self }
     /// `TimestampSource`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timestamp_source(mut self, value: impl Into<Str>) -> Self {
-        self.timestamp_source = Some(value.into());
-        self
-    }
-
+    pub fn timestamp_source(mut self, value: impl Into<Str>) -> Self { self.timestamp_source = Some(value.into()); self }
     /// `Unit`: a [`RangeUnit`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unit(mut self, value: impl Into<RangeUnit>) -> Self {
-        self.unit = value.into();
-        self
-    }
-
+    pub fn unit(mut self, value: impl Into<RangeUnit>) -> Self { self.unit = value.into(); self }
     /// `Value`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Int>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-
+    pub fn value(mut self, value: impl Into<Int>) -> Self { self.value = Some(value.into()); self }
     /// `ValueRange`: a [`ValueRange`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value_range(mut self, value: impl Into<Obj<ValueRange>>) -> Self {
-        self.value_range = Some(value.into());
-        self
-    }
+    pub fn value_range(mut self, value: impl Into<Obj<ValueRange>>) -> Self { self.value_range = Some(value.into()); self }
 }
 
 impl PropertyType for Range {}
@@ -800,44 +512,20 @@ impl ToValue for Range {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::CustomerProfiles::CalculatedAttributeDefinition`.
@@ -855,6 +543,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -865,20 +554,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -896,46 +574,20 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ThresholdRequired {
     /// `Operator`: a [`ThresholdOperator`] value, required.
-    ///
-    /// The operator of the threshold.
     pub operator: ThresholdOperator,
     /// `Value`: a string, required.
-    ///
-    /// The value of the threshold.
-    ///
-    /// Length 1 to 255.
     pub value: Str,
 }
 
-static RULE_Threshold: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Threshold: ObjRule = ObjRule {
     properties: &[
-        (
-            "Operator",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["EQUAL_TO", "GREATER_THAN", "LESS_THAN", "NOT_EQUAL_TO"],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Operator", Shape::Str(&StrRule { allowed: &["EQUAL_TO", "GREATER_THAN", "LESS_THAN", "NOT_EQUAL_TO"], ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
     ],
     required: &["Value", "Operator"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Threshold` property type of `AWS::CustomerProfiles::CalculatedAttributeDefinition`.
@@ -957,6 +609,7 @@ pub struct Threshold {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Threshold {
     /// A `Threshold` with its required properties, named in a [`ThresholdRequired`].
     pub fn new(required: ThresholdRequired) -> Self {
@@ -967,20 +620,9 @@ impl Threshold {
     }
 
     /// `Operator`: a [`ThresholdOperator`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn operator(mut self, value: impl Into<ThresholdOperator>) -> Self {
-        self.operator = value.into();
-        self
-    }
-
+    pub fn operator(mut self, value: impl Into<ThresholdOperator>) -> Self { self.operator = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Threshold {}
@@ -998,44 +640,20 @@ impl ToValue for Threshold {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ValueRangeRequired {
     /// `End`: an integer, required.
-    ///
-    /// The ending point for this overridden range. Positive numbers indicate how many days in the past data should be included, and negative numbers indicate how many days in the future.
-    ///
-    /// Value -2147483648 to 2147483647.
     pub end: Int,
     /// `Start`: an integer, required.
-    ///
-    /// The starting point for this overridden range. Positive numbers indicate how many days in the past data should be included, and negative numbers indicate how many days in the future.
-    ///
-    /// Value -2147483648 to 2147483647.
     pub start: Int,
 }
 
-static RULE_ValueRange: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ValueRange: ObjRule = ObjRule {
     properties: &[
-        (
-            "End",
-            Shape::Int(&NumRule {
-                min: Some(-2147483648.0),
-                max: Some(2147483647.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Start",
-            Shape::Int(&NumRule {
-                min: Some(-2147483648.0),
-                max: Some(2147483647.0),
-                allowed: &[],
-            }),
-        ),
+        ("End", Shape::Int(&NumRule { min: Some(-2147483648.0), max: Some(2147483647.0), ..NumRule::ANY })),
+        ("Start", Shape::Int(&NumRule { min: Some(-2147483648.0), max: Some(2147483647.0), ..NumRule::ANY })),
     ],
     required: &["Start", "End"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ValueRange` property type of `AWS::CustomerProfiles::CalculatedAttributeDefinition`.
@@ -1059,6 +677,7 @@ pub struct ValueRange {
     pub start: Int,
 }
 
+#[rustfmt::skip]
 impl ValueRange {
     /// A `ValueRange` with its required properties, named in a [`ValueRangeRequired`].
     pub fn new(required: ValueRangeRequired) -> Self {
@@ -1069,20 +688,9 @@ impl ValueRange {
     }
 
     /// `End`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn end(mut self, value: impl Into<Int>) -> Self {
-        self.end = value.into();
-        self
-    }
-
+    pub fn end(mut self, value: impl Into<Int>) -> Self { self.end = value.into(); self }
     /// `Start`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start(mut self, value: impl Into<Int>) -> Self {
-        self.start = value.into();
-        self
-    }
+    pub fn start(mut self, value: impl Into<Int>) -> Self { self.start = value.into(); self }
 }
 
 impl PropertyType for ValueRange {}

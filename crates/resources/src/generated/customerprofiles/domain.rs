@@ -7,87 +7,38 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-z0-9.-]+$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new(".*");
 pub(crate) static PATTERN_3: Pattern = Pattern::new("^([0-9]|0[0-9]|1[0-9]|2[0-3]):[0-5][0-9]$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
 
 /// The required properties of [`Domain`], by name: `Domain::new(DomainRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DomainRequired {
     /// `DefaultExpirationDays`: an integer, required.
-    ///
-    /// The default number of days until the data within the domain expires.
-    ///
-    /// Value 1 to 1098.
     pub default_expiration_days: Int,
     /// `DomainName`: a string, required.
-    ///
-    /// The unique name of the domain.
-    ///
-    /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 64; create-only: changing it replaces the resource.
     pub domain_name: Str,
 }
 
-static RULE_Domain: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Domain: ObjRule = ObjRule {
     properties: &[
         ("DataStore", Shape::Object(&RULE_DataStore)),
-        (
-            "DeadLetterQueueUrl",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DefaultEncryptionKey",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DefaultExpirationDays",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(1098.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DomainName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DeadLetterQueueUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+        ("DefaultEncryptionKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+        ("DefaultExpirationDays", Shape::Int(&NumRule { min: Some(1.0), max: Some(1098.0), ..NumRule::ANY })),
+        ("DomainName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Matching", Shape::Object(&RULE_Matching)),
         ("RuleBasedMatching", Shape::Object(&RULE_RuleBasedMatching)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
     required: &["DomainName", "DefaultExpirationDays"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CustomerProfiles::Domain` resource.
@@ -147,6 +98,7 @@ pub struct Domain {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Domain {
     /// The CloudFormation type name, `AWS::CustomerProfiles::Domain`.
     pub const TYPE_NAME: &'static str = "AWS::CustomerProfiles::Domain";
@@ -161,20 +113,8 @@ impl Domain {
         create_only: &["DomainName"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "LastUpdatedAt",
-            "CreatedAt",
-            "RuleBasedMatching/Status",
-            "Stats",
-            "DataStore/Readiness",
-        ],
-        attributes: &[
-            "CreatedAt",
-            "DataStore.Readiness",
-            "LastUpdatedAt",
-            "RuleBasedMatching.Status",
-            "Stats",
-        ],
+        read_only: &["LastUpdatedAt", "CreatedAt", "RuleBasedMatching/Status", "Stats", "DataStore/Readiness"],
+        attributes: &["CreatedAt", "DataStore.Readiness", "LastUpdatedAt", "RuleBasedMatching.Status", "Stats"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -194,68 +134,21 @@ impl Domain {
     }
 
     /// `DataStore`: a [`DataStore`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_store(mut self, value: impl Into<Obj<DataStore>>) -> Self {
-        self.data_store = Some(value.into());
-        self
-    }
-
+    pub fn data_store(mut self, value: impl Into<Obj<DataStore>>) -> Self { self.data_store = Some(value.into()); self }
     /// `DeadLetterQueueUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dead_letter_queue_url(mut self, value: impl Into<Str>) -> Self {
-        self.dead_letter_queue_url = Some(value.into());
-        self
-    }
-
+    pub fn dead_letter_queue_url(mut self, value: impl Into<Str>) -> Self { self.dead_letter_queue_url = Some(value.into()); self }
     /// `DefaultEncryptionKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_encryption_key(mut self, value: impl Into<Str>) -> Self {
-        self.default_encryption_key = Some(value.into());
-        self
-    }
-
+    pub fn default_encryption_key(mut self, value: impl Into<Str>) -> Self { self.default_encryption_key = Some(value.into()); self }
     /// `DefaultExpirationDays`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_expiration_days(mut self, value: impl Into<Int>) -> Self {
-        self.default_expiration_days = value.into();
-        self
-    }
-
+    pub fn default_expiration_days(mut self, value: impl Into<Int>) -> Self { self.default_expiration_days = value.into(); self }
     /// `DomainName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self {
-        self.domain_name = value.into();
-        self
-    }
-
+    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = value.into(); self }
     /// `Matching`: a [`Matching`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn matching(mut self, value: impl Into<Obj<Matching>>) -> Self {
-        self.matching = Some(value.into());
-        self
-    }
-
+    pub fn matching(mut self, value: impl Into<Obj<Matching>>) -> Self { self.matching = Some(value.into()); self }
     /// `RuleBasedMatching`: a [`RuleBasedMatching`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_based_matching(mut self, value: impl Into<Obj<RuleBasedMatching>>) -> Self {
-        self.rule_based_matching = Some(value.into());
-        self
-    }
-
+    pub fn rule_based_matching(mut self, value: impl Into<Obj<RuleBasedMatching>>) -> Self { self.rule_based_matching = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Domain {
@@ -337,72 +230,20 @@ impl DomainAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AttributeTypesSelectorRequired {
     /// `AttributeMatchingModel`: an [`AttributeMatchingModel`] value, required.
-    ///
-    /// Configures the `AttributeMatchingModel` , you can either choose `ONE_TO_ONE` or `MANY_TO_MANY` .
     pub attribute_matching_model: AttributeMatchingModel,
 }
 
-static RULE_AttributeTypesSelector: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AttributeTypesSelector: ObjRule = ObjRule {
     properties: &[
-        (
-            "Address",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(4),
-            }),
-        ),
-        (
-            "AttributeMatchingModel",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ONE_TO_ONE", "MANY_TO_MANY"],
-                format: None,
-            }),
-        ),
-        (
-            "EmailAddress",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(3),
-            }),
-        ),
-        (
-            "PhoneNumber",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(4),
-            }),
-        ),
+        ("Address", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(1), max_items: Some(4) })),
+        ("AttributeMatchingModel", Shape::Str(&StrRule { allowed: &["ONE_TO_ONE", "MANY_TO_MANY"], ..StrRule::ANY })),
+        ("EmailAddress", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(1), max_items: Some(3) })),
+        ("PhoneNumber", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(1), max_items: Some(4) })),
     ],
     required: &["AttributeMatchingModel"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AttributeTypesSelector` property type of `AWS::CustomerProfiles::Domain`.
@@ -436,6 +277,7 @@ pub struct AttributeTypesSelector {
     pub phone_number: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl AttributeTypesSelector {
     /// A `AttributeTypesSelector` with its required properties, named in a [`AttributeTypesSelectorRequired`].
     pub fn new(required: AttributeTypesSelectorRequired) -> Self {
@@ -448,36 +290,13 @@ impl AttributeTypesSelector {
     }
 
     /// `Address`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn address(mut self, value: impl Into<List<Str>>) -> Self {
-        self.address = Some(value.into());
-        self
-    }
-
+    pub fn address(mut self, value: impl Into<List<Str>>) -> Self { self.address = Some(value.into()); self }
     /// `AttributeMatchingModel`: an [`AttributeMatchingModel`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attribute_matching_model(mut self, value: impl Into<AttributeMatchingModel>) -> Self {
-        self.attribute_matching_model = value.into();
-        self
-    }
-
+    pub fn attribute_matching_model(mut self, value: impl Into<AttributeMatchingModel>) -> Self { self.attribute_matching_model = value.into(); self }
     /// `EmailAddress`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn email_address(mut self, value: impl Into<List<Str>>) -> Self {
-        self.email_address = Some(value.into());
-        self
-    }
-
+    pub fn email_address(mut self, value: impl Into<List<Str>>) -> Self { self.email_address = Some(value.into()); self }
     /// `PhoneNumber`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn phone_number(mut self, value: impl Into<List<Str>>) -> Self {
-        self.phone_number = Some(value.into());
-        self
-    }
+    pub fn phone_number(mut self, value: impl Into<List<Str>>) -> Self { self.phone_number = Some(value.into()); self }
 }
 
 impl PropertyType for AttributeTypesSelector {}
@@ -497,34 +316,20 @@ impl ToValue for AttributeTypesSelector {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AutoMergingRequired {
     /// `Enabled`: a boolean, required.
-    ///
-    /// The flag that enables the auto-merging of duplicate profiles.
     pub enabled: Bool,
 }
 
-static RULE_AutoMerging: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AutoMerging: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConflictResolution",
-            Shape::Object(&RULE_ConflictResolution),
-        ),
+        ("ConflictResolution", Shape::Object(&RULE_ConflictResolution)),
         ("Consolidation", Shape::Object(&RULE_Consolidation)),
         ("Enabled", Shape::Bool),
-        (
-            "MinAllowedConfidenceScoreForMerging",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(1.0),
-                allowed: &[],
-            }),
-        ),
+        ("MinAllowedConfidenceScoreForMerging", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
     ],
     required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AutoMerging` property type of `AWS::CustomerProfiles::Domain`.
@@ -554,6 +359,7 @@ pub struct AutoMerging {
     pub min_allowed_confidence_score_for_merging: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl AutoMerging {
     /// A `AutoMerging` with its required properties, named in a [`AutoMergingRequired`].
     pub fn new(required: AutoMergingRequired) -> Self {
@@ -566,36 +372,13 @@ impl AutoMerging {
     }
 
     /// `ConflictResolution`: a [`ConflictResolution`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn conflict_resolution(mut self, value: impl Into<Obj<ConflictResolution>>) -> Self {
-        self.conflict_resolution = Some(value.into());
-        self
-    }
-
+    pub fn conflict_resolution(mut self, value: impl Into<Obj<ConflictResolution>>) -> Self { self.conflict_resolution = Some(value.into()); self }
     /// `Consolidation`: a [`Consolidation`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn consolidation(mut self, value: impl Into<Obj<Consolidation>>) -> Self {
-        self.consolidation = Some(value.into());
-        self
-    }
-
+    pub fn consolidation(mut self, value: impl Into<Obj<Consolidation>>) -> Self { self.consolidation = Some(value.into()); self }
     /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
     /// `MinAllowedConfidenceScoreForMerging`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_allowed_confidence_score_for_merging(mut self, value: impl Into<Num>) -> Self {
-        self.min_allowed_confidence_score_for_merging = Some(value.into());
-        self
-    }
+    pub fn min_allowed_confidence_score_for_merging(mut self, value: impl Into<Num>) -> Self { self.min_allowed_confidence_score_for_merging = Some(value.into()); self }
 }
 
 impl PropertyType for AutoMerging {}
@@ -618,40 +401,18 @@ impl ToValue for AutoMerging {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConflictResolutionRequired {
     /// `ConflictResolvingModel`: a [`ConflictResolvingModel`] value, required.
-    ///
-    /// How the auto-merging process should resolve conflicts between different profiles.
     pub conflict_resolving_model: ConflictResolvingModel,
 }
 
-static RULE_ConflictResolution: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConflictResolution: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConflictResolvingModel",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["RECENCY", "SOURCE"],
-                format: None,
-            }),
-        ),
-        (
-            "SourceName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ConflictResolvingModel", Shape::Str(&StrRule { allowed: &["RECENCY", "SOURCE"], ..StrRule::ANY })),
+        ("SourceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
     ],
     required: &["ConflictResolvingModel"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConflictResolution` property type of `AWS::CustomerProfiles::Domain`.
@@ -673,6 +434,7 @@ pub struct ConflictResolution {
     pub source_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ConflictResolution {
     /// A `ConflictResolution` with its required properties, named in a [`ConflictResolutionRequired`].
     pub fn new(required: ConflictResolutionRequired) -> Self {
@@ -683,20 +445,9 @@ impl ConflictResolution {
     }
 
     /// `ConflictResolvingModel`: a [`ConflictResolvingModel`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn conflict_resolving_model(mut self, value: impl Into<ConflictResolvingModel>) -> Self {
-        self.conflict_resolving_model = value.into();
-        self
-    }
-
+    pub fn conflict_resolving_model(mut self, value: impl Into<ConflictResolvingModel>) -> Self { self.conflict_resolving_model = value.into(); self }
     /// `SourceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_name(mut self, value: impl Into<Str>) -> Self {
-        self.source_name = Some(value.into());
-        self
-    }
+    pub fn source_name(mut self, value: impl Into<Str>) -> Self { self.source_name = Some(value.into()); self }
 }
 
 impl PropertyType for ConflictResolution {}
@@ -714,38 +465,17 @@ impl ToValue for ConflictResolution {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConsolidationRequired {
     /// `MatchingAttributesList`: a list of lists of strings, required.
-    ///
-    /// A list of matching criteria.
-    ///
-    /// Items 1 to 10.
     pub matching_attributes_list: List<List<Str>>,
 }
 
-static RULE_Consolidation: ObjRule = ObjRule {
-    properties: &[(
-        "MatchingAttributesList",
-        Shape::List(&ListRule {
-            items: Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(20),
-            }),
-            min_items: Some(1),
-            max_items: Some(10),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_Consolidation: ObjRule = ObjRule {
+    properties: &[
+        ("MatchingAttributesList", Shape::List(&ListRule { items: Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(1), max_items: Some(20) }), min_items: Some(1), max_items: Some(10) })),
+    ],
     required: &["MatchingAttributesList"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Consolidation` property type of `AWS::CustomerProfiles::Domain`.
@@ -763,6 +493,7 @@ pub struct Consolidation {
     pub matching_attributes_list: List<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl Consolidation {
     /// A `Consolidation` with its required properties, named in a [`ConsolidationRequired`].
     pub fn new(required: ConsolidationRequired) -> Self {
@@ -772,12 +503,7 @@ impl Consolidation {
     }
 
     /// `MatchingAttributesList`: a list of lists of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn matching_attributes_list(mut self, value: impl Into<List<List<Str>>>) -> Self {
-        self.matching_attributes_list = value.into();
-        self
-    }
+    pub fn matching_attributes_list(mut self, value: impl Into<List<List<Str>>>) -> Self { self.matching_attributes_list = value.into(); self }
 }
 
 impl PropertyType for Consolidation {}
@@ -790,17 +516,14 @@ impl ToValue for Consolidation {
     }
 }
 
-static RULE_DataStore: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataStore: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
         ("Readiness", Shape::Object(&RULE_Readiness)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataStore` property type of `AWS::CustomerProfiles::Domain`.
@@ -820,6 +543,7 @@ pub struct DataStore {
     pub readiness: Option<Obj<Readiness>>,
 }
 
+#[rustfmt::skip]
 impl DataStore {
     /// A `DataStore` with no property set (none is required).
     pub fn new() -> Self {
@@ -827,20 +551,9 @@ impl DataStore {
     }
 
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `Readiness`: a [`Readiness`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn readiness(mut self, value: impl Into<Obj<Readiness>>) -> Self {
-        self.readiness = Some(value.into());
-        self
-    }
+    pub fn readiness(mut self, value: impl Into<Obj<Readiness>>) -> Self { self.readiness = Some(value.into()); self }
 }
 
 impl PropertyType for DataStore {}
@@ -854,14 +567,13 @@ impl ToValue for DataStore {
     }
 }
 
-static RULE_ExportingConfig: ObjRule = ObjRule {
-    properties: &[("S3Exporting", Shape::Object(&RULE_S3ExportingConfig))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ExportingConfig: ObjRule = ObjRule {
+    properties: &[
+        ("S3Exporting", Shape::Object(&RULE_S3ExportingConfig)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ExportingConfig` property type of `AWS::CustomerProfiles::Domain`.
@@ -877,6 +589,7 @@ pub struct ExportingConfig {
     pub s3_exporting: Option<Obj<S3ExportingConfig>>,
 }
 
+#[rustfmt::skip]
 impl ExportingConfig {
     /// A `ExportingConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -884,12 +597,7 @@ impl ExportingConfig {
     }
 
     /// `S3Exporting`: a [`S3ExportingConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_exporting(mut self, value: impl Into<Obj<S3ExportingConfig>>) -> Self {
-        self.s3_exporting = Some(value.into());
-        self
-    }
+    pub fn s3_exporting(mut self, value: impl Into<Obj<S3ExportingConfig>>) -> Self { self.s3_exporting = Some(value.into()); self }
 }
 
 impl PropertyType for ExportingConfig {}
@@ -906,54 +614,20 @@ impl ToValue for ExportingConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct JobScheduleRequired {
     /// `DayOfTheWeek`: a [`DayOfTheWeek`] value, required.
-    ///
-    /// The day when the Identity Resolution Job should run every week.
     pub day_of_the_week: DayOfTheWeek,
     /// `Time`: a string, required.
-    ///
-    /// The time when the Identity Resolution Job should run every week.
-    ///
-    /// Pattern `^([0-9]|0[0-9]|1[0-9]|2[0-3]):[0-5][0-9]$`; length 3 to 5.
     pub time: Str,
 }
 
-static RULE_JobSchedule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_JobSchedule: ObjRule = ObjRule {
     properties: &[
-        (
-            "DayOfTheWeek",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "SUNDAY",
-                    "MONDAY",
-                    "TUESDAY",
-                    "WEDNESDAY",
-                    "THURSDAY",
-                    "FRIDAY",
-                    "SATURDAY",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Time",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(5),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DayOfTheWeek", Shape::Str(&StrRule { allowed: &["SUNDAY", "MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY"], ..StrRule::ANY })),
+        ("Time", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(5), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["DayOfTheWeek", "Time"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `JobSchedule` property type of `AWS::CustomerProfiles::Domain`.
@@ -975,6 +649,7 @@ pub struct JobSchedule {
     pub time: Str,
 }
 
+#[rustfmt::skip]
 impl JobSchedule {
     /// A `JobSchedule` with its required properties, named in a [`JobScheduleRequired`].
     pub fn new(required: JobScheduleRequired) -> Self {
@@ -985,20 +660,9 @@ impl JobSchedule {
     }
 
     /// `DayOfTheWeek`: a [`DayOfTheWeek`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn day_of_the_week(mut self, value: impl Into<DayOfTheWeek>) -> Self {
-        self.day_of_the_week = value.into();
-        self
-    }
-
+    pub fn day_of_the_week(mut self, value: impl Into<DayOfTheWeek>) -> Self { self.day_of_the_week = value.into(); self }
     /// `Time`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn time(mut self, value: impl Into<Str>) -> Self {
-        self.time = value.into();
-        self
-    }
+    pub fn time(mut self, value: impl Into<Str>) -> Self { self.time = value.into(); self }
 }
 
 impl PropertyType for JobSchedule {}
@@ -1016,12 +680,11 @@ impl ToValue for JobSchedule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MatchingRequired {
     /// `Enabled`: a boolean, required.
-    ///
-    /// The flag that enables the matching process of duplicate profiles.
     pub enabled: Bool,
 }
 
-static RULE_Matching: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Matching: ObjRule = ObjRule {
     properties: &[
         ("AutoMerging", Shape::Object(&RULE_AutoMerging)),
         ("Enabled", Shape::Bool),
@@ -1029,11 +692,8 @@ static RULE_Matching: ObjRule = ObjRule {
         ("JobSchedule", Shape::Object(&RULE_JobSchedule)),
     ],
     required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Matching` property type of `AWS::CustomerProfiles::Domain`.
@@ -1061,6 +721,7 @@ pub struct Matching {
     pub job_schedule: Option<Obj<JobSchedule>>,
 }
 
+#[rustfmt::skip]
 impl Matching {
     /// A `Matching` with its required properties, named in a [`MatchingRequired`].
     pub fn new(required: MatchingRequired) -> Self {
@@ -1073,36 +734,13 @@ impl Matching {
     }
 
     /// `AutoMerging`: an [`AutoMerging`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_merging(mut self, value: impl Into<Obj<AutoMerging>>) -> Self {
-        self.auto_merging = Some(value.into());
-        self
-    }
-
+    pub fn auto_merging(mut self, value: impl Into<Obj<AutoMerging>>) -> Self { self.auto_merging = Some(value.into()); self }
     /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
     /// `ExportingConfig`: an [`ExportingConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exporting_config(mut self, value: impl Into<Obj<ExportingConfig>>) -> Self {
-        self.exporting_config = Some(value.into());
-        self
-    }
-
+    pub fn exporting_config(mut self, value: impl Into<Obj<ExportingConfig>>) -> Self { self.exporting_config = Some(value.into()); self }
     /// `JobSchedule`: a [`JobSchedule`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn job_schedule(mut self, value: impl Into<Obj<JobSchedule>>) -> Self {
-        self.job_schedule = Some(value.into());
-        self
-    }
+    pub fn job_schedule(mut self, value: impl Into<Obj<JobSchedule>>) -> Self { self.job_schedule = Some(value.into()); self }
 }
 
 impl PropertyType for Matching {}
@@ -1122,34 +760,17 @@ impl ToValue for Matching {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MatchingRuleRequired {
     /// `Rule`: a list of strings, required.
-    ///
-    /// A single rule level of the `MatchRules` . Configures how the rule-based matching process should match profiles.
-    ///
-    /// Items 1 to 15.
     pub rule: List<Str>,
 }
 
-static RULE_MatchingRule: ObjRule = ObjRule {
-    properties: &[(
-        "Rule",
-        Shape::List(&ListRule {
-            items: Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-            min_items: Some(1),
-            max_items: Some(15),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_MatchingRule: ObjRule = ObjRule {
+    properties: &[
+        ("Rule", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(1), max_items: Some(15) })),
+    ],
     required: &["Rule"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MatchingRule` property type of `AWS::CustomerProfiles::Domain`.
@@ -1167,6 +788,7 @@ pub struct MatchingRule {
     pub rule: List<Str>,
 }
 
+#[rustfmt::skip]
 impl MatchingRule {
     /// A `MatchingRule` with its required properties, named in a [`MatchingRuleRequired`].
     pub fn new(required: MatchingRuleRequired) -> Self {
@@ -1176,12 +798,7 @@ impl MatchingRule {
     }
 
     /// `Rule`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule(mut self, value: impl Into<List<Str>>) -> Self {
-        self.rule = value.into();
-        self
-    }
+    pub fn rule(mut self, value: impl Into<List<Str>>) -> Self { self.rule = value.into(); self }
 }
 
 impl PropertyType for MatchingRule {}
@@ -1192,24 +809,14 @@ impl ToValue for MatchingRule {
     }
 }
 
-static RULE_Readiness: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Readiness: ObjRule = ObjRule {
     properties: &[
         ("Message", Shape::STR),
-        (
-            "ProgressPercentage",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
+        ("ProgressPercentage", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Readiness` property type of `AWS::CustomerProfiles::Domain`.
@@ -1231,6 +838,7 @@ pub struct Readiness {
     pub progress_percentage: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl Readiness {
     /// A `Readiness` with no property set (none is required).
     pub fn new() -> Self {
@@ -1238,20 +846,9 @@ impl Readiness {
     }
 
     /// `Message`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn message(mut self, value: impl Into<Str>) -> Self {
-        self.message = Some(value.into());
-        self
-    }
-
+    pub fn message(mut self, value: impl Into<Str>) -> Self { self.message = Some(value.into()); self }
     /// `ProgressPercentage`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn progress_percentage(mut self, value: impl Into<Int>) -> Self {
-        self.progress_percentage = Some(value.into());
-        self
-    }
+    pub fn progress_percentage(mut self, value: impl Into<Int>) -> Self { self.progress_percentage = Some(value.into()); self }
 }
 
 impl PropertyType for Readiness {}
@@ -1269,64 +866,24 @@ impl ToValue for Readiness {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleBasedMatchingRequired {
     /// `Enabled`: a boolean, required.
-    ///
-    /// The flag that enables the matching process of duplicate profiles.
     pub enabled: Bool,
 }
 
-static RULE_RuleBasedMatching: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RuleBasedMatching: ObjRule = ObjRule {
     properties: &[
-        (
-            "AttributeTypesSelector",
-            Shape::Object(&RULE_AttributeTypesSelector),
-        ),
-        (
-            "ConflictResolution",
-            Shape::Object(&RULE_ConflictResolution),
-        ),
+        ("AttributeTypesSelector", Shape::Object(&RULE_AttributeTypesSelector)),
+        ("ConflictResolution", Shape::Object(&RULE_ConflictResolution)),
         ("Enabled", Shape::Bool),
         ("ExportingConfig", Shape::Object(&RULE_ExportingConfig)),
-        (
-            "MatchingRules",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MatchingRule),
-                min_items: Some(1),
-                max_items: Some(15),
-            }),
-        ),
-        (
-            "MaxAllowedRuleLevelForMatching",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(15.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaxAllowedRuleLevelForMerging",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(15.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PENDING", "IN_PROGRESS", "ACTIVE"],
-                format: None,
-            }),
-        ),
+        ("MatchingRules", Shape::List(&ListRule { items: Shape::Object(&RULE_MatchingRule), min_items: Some(1), max_items: Some(15) })),
+        ("MaxAllowedRuleLevelForMatching", Shape::Int(&NumRule { min: Some(1.0), max: Some(15.0), ..NumRule::ANY })),
+        ("MaxAllowedRuleLevelForMerging", Shape::Int(&NumRule { min: Some(1.0), max: Some(15.0), ..NumRule::ANY })),
+        ("Status", Shape::Str(&StrRule { allowed: &["PENDING", "IN_PROGRESS", "ACTIVE"], ..StrRule::ANY })),
     ],
     required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RuleBasedMatching` property type of `AWS::CustomerProfiles::Domain`.
@@ -1376,6 +933,7 @@ pub struct RuleBasedMatching {
     pub status: Option<RuleBasedMatchingStatus>,
 }
 
+#[rustfmt::skip]
 impl RuleBasedMatching {
     /// A `RuleBasedMatching` with its required properties, named in a [`RuleBasedMatchingRequired`].
     pub fn new(required: RuleBasedMatchingRequired) -> Self {
@@ -1392,71 +950,21 @@ impl RuleBasedMatching {
     }
 
     /// `AttributeTypesSelector`: an [`AttributeTypesSelector`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attribute_types_selector(
-        mut self,
-        value: impl Into<Obj<AttributeTypesSelector>>,
-    ) -> Self {
-        self.attribute_types_selector = Some(value.into());
-        self
-    }
-
+    pub fn attribute_types_selector(mut self, value: impl Into<Obj<AttributeTypesSelector>>) -> Self { self.attribute_types_selector = Some(value.into()); self }
     /// `ConflictResolution`: a [`ConflictResolution`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn conflict_resolution(mut self, value: impl Into<Obj<ConflictResolution>>) -> Self {
-        self.conflict_resolution = Some(value.into());
-        self
-    }
-
+    pub fn conflict_resolution(mut self, value: impl Into<Obj<ConflictResolution>>) -> Self { self.conflict_resolution = Some(value.into()); self }
     /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
     /// `ExportingConfig`: an [`ExportingConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exporting_config(mut self, value: impl Into<Obj<ExportingConfig>>) -> Self {
-        self.exporting_config = Some(value.into());
-        self
-    }
-
+    pub fn exporting_config(mut self, value: impl Into<Obj<ExportingConfig>>) -> Self { self.exporting_config = Some(value.into()); self }
     /// `MatchingRules`: a list of [`MatchingRule`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn matching_rules(mut self, value: impl Into<List<MatchingRule>>) -> Self {
-        self.matching_rules = Some(value.into());
-        self
-    }
-
+    pub fn matching_rules(mut self, value: impl Into<List<MatchingRule>>) -> Self { self.matching_rules = Some(value.into()); self }
     /// `MaxAllowedRuleLevelForMatching`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_allowed_rule_level_for_matching(mut self, value: impl Into<Int>) -> Self {
-        self.max_allowed_rule_level_for_matching = Some(value.into());
-        self
-    }
-
+    pub fn max_allowed_rule_level_for_matching(mut self, value: impl Into<Int>) -> Self { self.max_allowed_rule_level_for_matching = Some(value.into()); self }
     /// `MaxAllowedRuleLevelForMerging`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_allowed_rule_level_for_merging(mut self, value: impl Into<Int>) -> Self {
-        self.max_allowed_rule_level_for_merging = Some(value.into());
-        self
-    }
-
+    pub fn max_allowed_rule_level_for_merging(mut self, value: impl Into<Int>) -> Self { self.max_allowed_rule_level_for_merging = Some(value.into()); self }
     /// `Status`: a [`RuleBasedMatchingStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<RuleBasedMatchingStatus>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
+    pub fn status(mut self, value: impl Into<RuleBasedMatchingStatus>) -> Self { self.status = Some(value.into()); self }
 }
 
 impl PropertyType for RuleBasedMatching {}
@@ -1486,42 +994,18 @@ impl ToValue for RuleBasedMatching {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3ExportingConfigRequired {
     /// `S3BucketName`: a string, required.
-    ///
-    /// The name of the S3 bucket where Identity Resolution Jobs write result files.
-    ///
-    /// Format `AWS::S3::Bucket.Name`; pattern `^[a-z0-9.-]+$`; length 3 to 63.
     pub s3_bucket_name: Str,
 }
 
-static RULE_S3ExportingConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3ExportingConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "S3BucketName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
-        (
-            "S3KeyName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(800),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("S3BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_1), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+        ("S3KeyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(800), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["S3BucketName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3ExportingConfig` property type of `AWS::CustomerProfiles::Domain`.
@@ -1545,6 +1029,7 @@ pub struct S3ExportingConfig {
     pub s3_key_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl S3ExportingConfig {
     /// A `S3ExportingConfig` with its required properties, named in a [`S3ExportingConfigRequired`].
     pub fn new(required: S3ExportingConfigRequired) -> Self {
@@ -1555,20 +1040,9 @@ impl S3ExportingConfig {
     }
 
     /// `S3BucketName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.s3_bucket_name = value.into();
-        self
-    }
-
+    pub fn s3_bucket_name(mut self, value: impl Into<Str>) -> Self { self.s3_bucket_name = value.into(); self }
     /// `S3KeyName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_key_name(mut self, value: impl Into<Str>) -> Self {
-        self.s3_key_name = Some(value.into());
-        self
-    }
+    pub fn s3_key_name(mut self, value: impl Into<Str>) -> Self { self.s3_key_name = Some(value.into()); self }
 }
 
 impl PropertyType for S3ExportingConfig {}
@@ -1578,102 +1052,6 @@ impl ToValue for S3ExportingConfig {
         MapBuilder::new()
             .req("S3BucketName", &self.s3_bucket_name)
             .opt("S3KeyName", &self.s3_key_name)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::CustomerProfiles::Domain`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-customerprofiles-domain-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

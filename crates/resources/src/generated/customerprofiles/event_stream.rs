@@ -7,79 +7,33 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
 
 /// The required properties of [`EventStream`], by name: `EventStream::new(EventStreamRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventStreamRequired {
     /// `DomainName`: a string, required.
-    ///
-    /// The unique name of the domain.
-    ///
-    /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 64; create-only: changing it replaces the resource.
     pub domain_name: Str,
     /// `EventStreamName`: a string, required.
-    ///
-    /// The name of the event stream.
-    ///
-    /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 255; create-only: changing it replaces the resource.
     pub event_stream_name: Str,
     /// `Uri`: a string, required.
-    ///
-    /// The StreamARN of the destination to deliver profile events to. For example, arn:aws:kinesis:region:account-id:stream/stream-name.
-    ///
-    /// Length 1 to 255; create-only: changing it replaces the resource.
     pub uri: Str,
 }
 
-static RULE_EventStream: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EventStream: ObjRule = ObjRule {
     properties: &[
-        (
-            "DomainName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EventStreamName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Uri",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DomainName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("EventStreamName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Uri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
     ],
     required: &["DomainName", "EventStreamName", "Uri"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CustomerProfiles::EventStream` resource.
@@ -121,6 +75,7 @@ pub struct EventStream {
     pub uri: Str,
 }
 
+#[rustfmt::skip]
 impl EventStream {
     /// The CloudFormation type name, `AWS::CustomerProfiles::EventStream`.
     pub const TYPE_NAME: &'static str = "AWS::CustomerProfiles::EventStream";
@@ -152,36 +107,13 @@ impl EventStream {
     }
 
     /// `DomainName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self {
-        self.domain_name = value.into();
-        self
-    }
-
+    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = value.into(); self }
     /// `EventStreamName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_stream_name(mut self, value: impl Into<Str>) -> Self {
-        self.event_stream_name = value.into();
-        self
-    }
-
+    pub fn event_stream_name(mut self, value: impl Into<Str>) -> Self { self.event_stream_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Uri`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn uri(mut self, value: impl Into<Str>) -> Self {
-        self.uri = value.into();
-        self
-    }
+    pub fn uri(mut self, value: impl Into<Str>) -> Self { self.uri = value.into(); self }
 }
 
 impl Resource for EventStream {
@@ -245,101 +177,5 @@ impl EventStreamAttributes {
     /// The operational state of destination stream for export.
     pub fn state(&self) -> Value {
         self.0.get_att("State")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::CustomerProfiles::EventStream`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-customerprofiles-eventstream-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

@@ -15,115 +15,30 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z_][a-zA-Z_0-9-]*$")
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventTriggerRequired {
     /// `DomainName`: a string, required.
-    ///
-    /// The unique name of the domain.
-    ///
-    /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 64; create-only: changing it replaces the resource.
     pub domain_name: Str,
     /// `EventTriggerConditions`: a list of [`EventTriggerCondition`] objects, required.
-    ///
-    /// A list of conditions that determine when an event should trigger the destination.
-    ///
-    /// Items 1 to 5.
     pub event_trigger_conditions: List<EventTriggerCondition>,
     /// `EventTriggerName`: a string, required.
-    ///
-    /// The unique name of the event trigger.
-    ///
-    /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 64; create-only: changing it replaces the resource.
     pub event_trigger_name: Str,
     /// `ObjectTypeName`: a string, required.
-    ///
-    /// The unique name of the object type.
-    ///
-    /// Pattern `^[a-zA-Z_][a-zA-Z_0-9-]*$`; length 1 to 255.
     pub object_type_name: Str,
 }
 
-static RULE_EventTrigger: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EventTrigger: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DomainName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EventTriggerConditions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EventTriggerCondition),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "EventTriggerLimits",
-            Shape::Object(&RULE_EventTriggerLimits),
-        ),
-        (
-            "EventTriggerName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ObjectTypeName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SegmentFilter",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
+        ("DomainName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("EventTriggerConditions", Shape::List(&ListRule { items: Shape::Object(&RULE_EventTriggerCondition), min_items: Some(1), max_items: Some(5) })),
+        ("EventTriggerLimits", Shape::Object(&RULE_EventTriggerLimits)),
+        ("EventTriggerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ObjectTypeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("SegmentFilter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
-    required: &[
-        "DomainName",
-        "EventTriggerName",
-        "ObjectTypeName",
-        "EventTriggerConditions",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["DomainName", "EventTriggerName", "ObjectTypeName", "EventTriggerConditions"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CustomerProfiles::EventTrigger` resource.
@@ -187,6 +102,7 @@ pub struct EventTrigger {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl EventTrigger {
     /// The CloudFormation type name, `AWS::CustomerProfiles::EventTrigger`.
     pub const TYPE_NAME: &'static str = "AWS::CustomerProfiles::EventTrigger";
@@ -197,12 +113,7 @@ impl EventTrigger {
         type_name: "AWS::CustomerProfiles::EventTrigger",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-customerprofiles-eventtrigger.html",
         primary_identifier: &["DomainName", "EventTriggerName"],
-        required: &[
-            "DomainName",
-            "EventTriggerConditions",
-            "EventTriggerName",
-            "ObjectTypeName",
-        ],
+        required: &["DomainName", "EventTriggerConditions", "EventTriggerName", "ObjectTypeName"],
         create_only: &["DomainName", "EventTriggerName"],
         conditional_create_only: &[],
         write_only: &[],
@@ -227,71 +138,21 @@ impl EventTrigger {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DomainName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self {
-        self.domain_name = value.into();
-        self
-    }
-
+    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = value.into(); self }
     /// `EventTriggerConditions`: a list of [`EventTriggerCondition`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_trigger_conditions(
-        mut self,
-        value: impl Into<List<EventTriggerCondition>>,
-    ) -> Self {
-        self.event_trigger_conditions = value.into();
-        self
-    }
-
+    pub fn event_trigger_conditions(mut self, value: impl Into<List<EventTriggerCondition>>) -> Self { self.event_trigger_conditions = value.into(); self }
     /// `EventTriggerLimits`: an [`EventTriggerLimits`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_trigger_limits(mut self, value: impl Into<Obj<EventTriggerLimits>>) -> Self {
-        self.event_trigger_limits = Some(value.into());
-        self
-    }
-
+    pub fn event_trigger_limits(mut self, value: impl Into<Obj<EventTriggerLimits>>) -> Self { self.event_trigger_limits = Some(value.into()); self }
     /// `EventTriggerName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_trigger_name(mut self, value: impl Into<Str>) -> Self {
-        self.event_trigger_name = value.into();
-        self
-    }
-
+    pub fn event_trigger_name(mut self, value: impl Into<Str>) -> Self { self.event_trigger_name = value.into(); self }
     /// `ObjectTypeName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object_type_name(mut self, value: impl Into<Str>) -> Self {
-        self.object_type_name = value.into();
-        self
-    }
-
+    pub fn object_type_name(mut self, value: impl Into<Str>) -> Self { self.object_type_name = value.into(); self }
     /// `SegmentFilter`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn segment_filter(mut self, value: impl Into<Str>) -> Self {
-        self.segment_filter = Some(value.into());
-        self
-    }
-
+    pub fn segment_filter(mut self, value: impl Into<Str>) -> Self { self.segment_filter = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for EventTrigger {
@@ -352,44 +213,20 @@ impl EventTriggerAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventTriggerConditionRequired {
     /// `EventTriggerDimensions`: a list of [`EventTriggerDimension`] objects, required.
-    ///
-    /// A list of dimensions to be evaluated for the event.
-    ///
-    /// Items 1 to 10.
     pub event_trigger_dimensions: List<EventTriggerDimension>,
     /// `LogicalOperator`: an [`EventTriggerLogicalOperator`] value, required.
-    ///
-    /// The operator used to combine multiple dimensions.
     pub logical_operator: EventTriggerLogicalOperator,
 }
 
-static RULE_EventTriggerCondition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EventTriggerCondition: ObjRule = ObjRule {
     properties: &[
-        (
-            "EventTriggerDimensions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EventTriggerDimension),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "LogicalOperator",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ANY", "ALL", "NONE"],
-                format: None,
-            }),
-        ),
+        ("EventTriggerDimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_EventTriggerDimension), min_items: Some(1), max_items: Some(10) })),
+        ("LogicalOperator", Shape::Str(&StrRule { allowed: &["ANY", "ALL", "NONE"], ..StrRule::ANY })),
     ],
     required: &["EventTriggerDimensions", "LogicalOperator"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EventTriggerCondition` property type of `AWS::CustomerProfiles::EventTrigger`.
@@ -411,6 +248,7 @@ pub struct EventTriggerCondition {
     pub logical_operator: EventTriggerLogicalOperator,
 }
 
+#[rustfmt::skip]
 impl EventTriggerCondition {
     /// A `EventTriggerCondition` with its required properties, named in a [`EventTriggerConditionRequired`].
     pub fn new(required: EventTriggerConditionRequired) -> Self {
@@ -421,23 +259,9 @@ impl EventTriggerCondition {
     }
 
     /// `EventTriggerDimensions`: a list of [`EventTriggerDimension`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_trigger_dimensions(
-        mut self,
-        value: impl Into<List<EventTriggerDimension>>,
-    ) -> Self {
-        self.event_trigger_dimensions = value.into();
-        self
-    }
-
+    pub fn event_trigger_dimensions(mut self, value: impl Into<List<EventTriggerDimension>>) -> Self { self.event_trigger_dimensions = value.into(); self }
     /// `LogicalOperator`: an [`EventTriggerLogicalOperator`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logical_operator(mut self, value: impl Into<EventTriggerLogicalOperator>) -> Self {
-        self.logical_operator = value.into();
-        self
-    }
+    pub fn logical_operator(mut self, value: impl Into<EventTriggerLogicalOperator>) -> Self { self.logical_operator = value.into(); self }
 }
 
 impl PropertyType for EventTriggerCondition {}
@@ -455,28 +279,17 @@ impl ToValue for EventTriggerCondition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventTriggerDimensionRequired {
     /// `ObjectAttributes`: a list of [`ObjectAttribute`] objects, required.
-    ///
-    /// A list of object attributes to be evaluated.
-    ///
-    /// Items 1 to 10.
     pub object_attributes: List<ObjectAttribute>,
 }
 
-static RULE_EventTriggerDimension: ObjRule = ObjRule {
-    properties: &[(
-        "ObjectAttributes",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_ObjectAttribute),
-            min_items: Some(1),
-            max_items: Some(10),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_EventTriggerDimension: ObjRule = ObjRule {
+    properties: &[
+        ("ObjectAttributes", Shape::List(&ListRule { items: Shape::Object(&RULE_ObjectAttribute), min_items: Some(1), max_items: Some(10) })),
+    ],
     required: &["ObjectAttributes"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EventTriggerDimension` property type of `AWS::CustomerProfiles::EventTrigger`.
@@ -494,6 +307,7 @@ pub struct EventTriggerDimension {
     pub object_attributes: List<ObjectAttribute>,
 }
 
+#[rustfmt::skip]
 impl EventTriggerDimension {
     /// A `EventTriggerDimension` with its required properties, named in a [`EventTriggerDimensionRequired`].
     pub fn new(required: EventTriggerDimensionRequired) -> Self {
@@ -503,12 +317,7 @@ impl EventTriggerDimension {
     }
 
     /// `ObjectAttributes`: a list of [`ObjectAttribute`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object_attributes(mut self, value: impl Into<List<ObjectAttribute>>) -> Self {
-        self.object_attributes = value.into();
-        self
-    }
+    pub fn object_attributes(mut self, value: impl Into<List<ObjectAttribute>>) -> Self { self.object_attributes = value.into(); self }
 }
 
 impl PropertyType for EventTriggerDimension {}
@@ -521,24 +330,14 @@ impl ToValue for EventTriggerDimension {
     }
 }
 
-static RULE_EventTriggerLimits: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EventTriggerLimits: ObjRule = ObjRule {
     properties: &[
         ("EventExpiration", Shape::INT),
-        (
-            "Periods",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Period),
-                min_items: Some(1),
-                max_items: Some(4),
-            }),
-        ),
+        ("Periods", Shape::List(&ListRule { items: Shape::Object(&RULE_Period), min_items: Some(1), max_items: Some(4) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EventTriggerLimits` property type of `AWS::CustomerProfiles::EventTrigger`.
@@ -562,6 +361,7 @@ pub struct EventTriggerLimits {
     pub periods: Option<List<Period>>,
 }
 
+#[rustfmt::skip]
 impl EventTriggerLimits {
     /// A `EventTriggerLimits` with no property set (none is required).
     pub fn new() -> Self {
@@ -569,20 +369,9 @@ impl EventTriggerLimits {
     }
 
     /// `EventExpiration`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_expiration(mut self, value: impl Into<Int>) -> Self {
-        self.event_expiration = Some(value.into());
-        self
-    }
-
+    pub fn event_expiration(mut self, value: impl Into<Int>) -> Self { self.event_expiration = Some(value.into()); self }
     /// `Periods`: a list of [`Period`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn periods(mut self, value: impl Into<List<Period>>) -> Self {
-        self.periods = Some(value.into());
-        self
-    }
+    pub fn periods(mut self, value: impl Into<List<Period>>) -> Self { self.periods = Some(value.into()); self }
 }
 
 impl PropertyType for EventTriggerLimits {}
@@ -600,86 +389,22 @@ impl ToValue for EventTriggerLimits {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ObjectAttributeRequired {
     /// `ComparisonOperator`: a [`ComparisonOperator`] value, required.
-    ///
-    /// The operator used to compare an attribute against a list of values.
     pub comparison_operator: ComparisonOperator,
     /// `Values`: a list of strings, required.
-    ///
-    /// The amount of time of the specified unit.
-    ///
-    /// Items 1 to 10; each item: length 1 to 255.
     pub values: List<Str>,
 }
 
-static RULE_ObjectAttribute: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ObjectAttribute: ObjRule = ObjRule {
     properties: &[
-        (
-            "ComparisonOperator",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "INCLUSIVE",
-                    "EXCLUSIVE",
-                    "CONTAINS",
-                    "BEGINS_WITH",
-                    "ENDS_WITH",
-                    "GREATER_THAN",
-                    "LESS_THAN",
-                    "GREATER_THAN_OR_EQUAL",
-                    "LESS_THAN_OR_EQUAL",
-                    "EQUAL",
-                    "BEFORE",
-                    "AFTER",
-                    "ON",
-                    "BETWEEN",
-                    "NOT_BETWEEN",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "FieldName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Source",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Values",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
+        ("ComparisonOperator", Shape::Str(&StrRule { allowed: &["INCLUSIVE", "EXCLUSIVE", "CONTAINS", "BEGINS_WITH", "ENDS_WITH", "GREATER_THAN", "LESS_THAN", "GREATER_THAN_OR_EQUAL", "LESS_THAN_OR_EQUAL", "EQUAL", "BEFORE", "AFTER", "ON", "BETWEEN", "NOT_BETWEEN"], ..StrRule::ANY })),
+        ("FieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
+        ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10) })),
     ],
     required: &["ComparisonOperator", "Values"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ObjectAttribute` property type of `AWS::CustomerProfiles::EventTrigger`.
@@ -713,6 +438,7 @@ pub struct ObjectAttribute {
     pub values: List<Str>,
 }
 
+#[rustfmt::skip]
 impl ObjectAttribute {
     /// A `ObjectAttribute` with its required properties, named in a [`ObjectAttributeRequired`].
     pub fn new(required: ObjectAttributeRequired) -> Self {
@@ -725,36 +451,13 @@ impl ObjectAttribute {
     }
 
     /// `ComparisonOperator`: a [`ComparisonOperator`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn comparison_operator(mut self, value: impl Into<ComparisonOperator>) -> Self {
-        self.comparison_operator = value.into();
-        self
-    }
-
+    pub fn comparison_operator(mut self, value: impl Into<ComparisonOperator>) -> Self { self.comparison_operator = value.into(); self }
     /// `FieldName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_name(mut self, value: impl Into<Str>) -> Self {
-        self.field_name = Some(value.into());
-        self
-    }
-
+    pub fn field_name(mut self, value: impl Into<Str>) -> Self { self.field_name = Some(value.into()); self }
     /// `Source`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source(mut self, value: impl Into<Str>) -> Self {
-        self.source = Some(value.into());
-        self
-    }
-
+    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = Some(value.into()); self }
     /// `Values`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.values = value.into();
-        self
-    }
+    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = value.into(); self }
 }
 
 impl PropertyType for ObjectAttribute {}
@@ -774,53 +477,22 @@ impl ToValue for ObjectAttribute {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PeriodRequired {
     /// `Unit`: an [`Unit`] value, required.
-    ///
-    /// The unit of time.
     pub unit: Unit,
     /// `Value`: an integer, required.
-    ///
-    /// The amount of time of the specified unit.
-    ///
-    /// Value 1 to 24.
     pub value: Int,
 }
 
-static RULE_Period: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Period: ObjRule = ObjRule {
     properties: &[
-        (
-            "MaxInvocationsPerProfile",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(1000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Unit",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["HOURS", "DAYS", "WEEKS", "MONTHS"],
-                format: None,
-            }),
-        ),
+        ("MaxInvocationsPerProfile", Shape::Int(&NumRule { min: Some(1.0), max: Some(1000.0), ..NumRule::ANY })),
+        ("Unit", Shape::Str(&StrRule { allowed: &["HOURS", "DAYS", "WEEKS", "MONTHS"], ..StrRule::ANY })),
         ("Unlimited", Shape::Bool),
-        (
-            "Value",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(24.0),
-                allowed: &[],
-            }),
-        ),
+        ("Value", Shape::Int(&NumRule { min: Some(1.0), max: Some(24.0), ..NumRule::ANY })),
     ],
     required: &["Unit", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Period` property type of `AWS::CustomerProfiles::EventTrigger`.
@@ -852,6 +524,7 @@ pub struct Period {
     pub value: Int,
 }
 
+#[rustfmt::skip]
 impl Period {
     /// A `Period` with its required properties, named in a [`PeriodRequired`].
     pub fn new(required: PeriodRequired) -> Self {
@@ -864,36 +537,13 @@ impl Period {
     }
 
     /// `MaxInvocationsPerProfile`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_invocations_per_profile(mut self, value: impl Into<Int>) -> Self {
-        self.max_invocations_per_profile = Some(value.into());
-        self
-    }
-
+    pub fn max_invocations_per_profile(mut self, value: impl Into<Int>) -> Self { self.max_invocations_per_profile = Some(value.into()); self }
     /// `Unit`: an [`Unit`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unit(mut self, value: impl Into<Unit>) -> Self {
-        self.unit = value.into();
-        self
-    }
-
+    pub fn unit(mut self, value: impl Into<Unit>) -> Self { self.unit = value.into(); self }
     /// `Unlimited`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unlimited(mut self, value: impl Into<Bool>) -> Self {
-        self.unlimited = Some(value.into());
-        self
-    }
-
+    pub fn unlimited(mut self, value: impl Into<Bool>) -> Self { self.unlimited = Some(value.into()); self }
     /// `Value`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Int>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Int>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Period {}
@@ -916,44 +566,20 @@ impl ToValue for Period {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::CustomerProfiles::EventTrigger`.
@@ -971,6 +597,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -981,20 +608,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("[\\w!@#\\-.?,\\s]*");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-zA-Z0-9][\\w!@#.-]+");
@@ -16,99 +19,29 @@ pub(crate) static PATTERN_5: Pattern = Pattern::new("\\S+");
 pub(crate) static PATTERN_6: Pattern = Pattern::new(".*");
 pub(crate) static PATTERN_7: Pattern = Pattern::new(".+");
 pub(crate) static PATTERN_8: Pattern = Pattern::new("^[a-zA-Z_][a-zA-Z_0-9-]*$");
-pub(crate) static PATTERN_9: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
 
 /// The required properties of [`Integration`], by name: `Integration::new(IntegrationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IntegrationRequired {
     /// `DomainName`: a string, required.
-    ///
-    /// The unique name of the domain.
-    ///
-    /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 64; create-only: changing it replaces the resource.
     pub domain_name: Str,
 }
 
-static RULE_Integration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Integration: ObjRule = ObjRule {
     properties: &[
-        (
-            "DomainName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EventTriggerNames",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
+        ("DomainName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("EventTriggerNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1) })),
         ("FlowDefinition", Shape::Object(&RULE_FlowDefinition)),
-        (
-            "ObjectTypeName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_8),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ObjectTypeNames",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ObjectTypeMapping),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Scope",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_8),
-                allowed: &["PROFILE", "DOMAIN"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Uri",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ObjectTypeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+        ("ObjectTypeNames", Shape::List(&ListRule { items: Shape::Object(&RULE_ObjectTypeMapping), min_items: None, max_items: None })),
+        ("Scope", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_8), allowed: &["PROFILE", "DOMAIN"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Uri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
     ],
     required: &["DomainName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CustomerProfiles::Integration` resource.
@@ -172,6 +105,7 @@ pub struct Integration {
     pub uri: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Integration {
     /// The CloudFormation type name, `AWS::CustomerProfiles::Integration`.
     pub const TYPE_NAME: &'static str = "AWS::CustomerProfiles::Integration";
@@ -207,68 +141,21 @@ impl Integration {
     }
 
     /// `DomainName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self {
-        self.domain_name = value.into();
-        self
-    }
-
+    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = value.into(); self }
     /// `EventTriggerNames`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_trigger_names(mut self, value: impl Into<List<Str>>) -> Self {
-        self.event_trigger_names = Some(value.into());
-        self
-    }
-
+    pub fn event_trigger_names(mut self, value: impl Into<List<Str>>) -> Self { self.event_trigger_names = Some(value.into()); self }
     /// `FlowDefinition`: a [`FlowDefinition`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn flow_definition(mut self, value: impl Into<Obj<FlowDefinition>>) -> Self {
-        self.flow_definition = Some(value.into());
-        self
-    }
-
+    pub fn flow_definition(mut self, value: impl Into<Obj<FlowDefinition>>) -> Self { self.flow_definition = Some(value.into()); self }
     /// `ObjectTypeName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object_type_name(mut self, value: impl Into<Str>) -> Self {
-        self.object_type_name = Some(value.into());
-        self
-    }
-
+    pub fn object_type_name(mut self, value: impl Into<Str>) -> Self { self.object_type_name = Some(value.into()); self }
     /// `ObjectTypeNames`: a list of [`ObjectTypeMapping`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object_type_names(mut self, value: impl Into<List<ObjectTypeMapping>>) -> Self {
-        self.object_type_names = Some(value.into());
-        self
-    }
-
+    pub fn object_type_names(mut self, value: impl Into<List<ObjectTypeMapping>>) -> Self { self.object_type_names = Some(value.into()); self }
     /// `Scope`: an [`IntegrationScope`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scope(mut self, value: impl Into<IntegrationScope>) -> Self {
-        self.scope = Some(value.into());
-        self
-    }
-
+    pub fn scope(mut self, value: impl Into<IntegrationScope>) -> Self { self.scope = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Uri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn uri(mut self, value: impl Into<Str>) -> Self {
-        self.uri = Some(value.into());
-        self
-    }
+    pub fn uri(mut self, value: impl Into<Str>) -> Self { self.uri = Some(value.into()); self }
 }
 
 impl Resource for Integration {
@@ -325,162 +212,17 @@ impl IntegrationAttributes {
     }
 }
 
-static RULE_ConnectorOperator: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConnectorOperator: ObjRule = ObjRule {
     properties: &[
-        (
-            "Marketo",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "PROJECTION",
-                    "LESS_THAN",
-                    "GREATER_THAN",
-                    "BETWEEN",
-                    "ADDITION",
-                    "MULTIPLICATION",
-                    "DIVISION",
-                    "SUBTRACTION",
-                    "MASK_ALL",
-                    "MASK_FIRST_N",
-                    "MASK_LAST_N",
-                    "VALIDATE_NON_NULL",
-                    "VALIDATE_NON_ZERO",
-                    "VALIDATE_NON_NEGATIVE",
-                    "VALIDATE_NUMERIC",
-                    "NO_OP",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "S3",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "PROJECTION",
-                    "LESS_THAN",
-                    "GREATER_THAN",
-                    "BETWEEN",
-                    "LESS_THAN_OR_EQUAL_TO",
-                    "GREATER_THAN_OR_EQUAL_TO",
-                    "EQUAL_TO",
-                    "NOT_EQUAL_TO",
-                    "ADDITION",
-                    "MULTIPLICATION",
-                    "DIVISION",
-                    "SUBTRACTION",
-                    "MASK_ALL",
-                    "MASK_FIRST_N",
-                    "MASK_LAST_N",
-                    "VALIDATE_NON_NULL",
-                    "VALIDATE_NON_ZERO",
-                    "VALIDATE_NON_NEGATIVE",
-                    "VALIDATE_NUMERIC",
-                    "NO_OP",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Salesforce",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "PROJECTION",
-                    "LESS_THAN",
-                    "GREATER_THAN",
-                    "CONTAINS",
-                    "BETWEEN",
-                    "LESS_THAN_OR_EQUAL_TO",
-                    "GREATER_THAN_OR_EQUAL_TO",
-                    "EQUAL_TO",
-                    "NOT_EQUAL_TO",
-                    "ADDITION",
-                    "MULTIPLICATION",
-                    "DIVISION",
-                    "SUBTRACTION",
-                    "MASK_ALL",
-                    "MASK_FIRST_N",
-                    "MASK_LAST_N",
-                    "VALIDATE_NON_NULL",
-                    "VALIDATE_NON_ZERO",
-                    "VALIDATE_NON_NEGATIVE",
-                    "VALIDATE_NUMERIC",
-                    "NO_OP",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "ServiceNow",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "PROJECTION",
-                    "LESS_THAN",
-                    "GREATER_THAN",
-                    "CONTAINS",
-                    "BETWEEN",
-                    "LESS_THAN_OR_EQUAL_TO",
-                    "GREATER_THAN_OR_EQUAL_TO",
-                    "EQUAL_TO",
-                    "NOT_EQUAL_TO",
-                    "ADDITION",
-                    "MULTIPLICATION",
-                    "DIVISION",
-                    "SUBTRACTION",
-                    "MASK_ALL",
-                    "MASK_FIRST_N",
-                    "MASK_LAST_N",
-                    "VALIDATE_NON_NULL",
-                    "VALIDATE_NON_ZERO",
-                    "VALIDATE_NON_NEGATIVE",
-                    "VALIDATE_NUMERIC",
-                    "NO_OP",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Zendesk",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "PROJECTION",
-                    "GREATER_THAN",
-                    "ADDITION",
-                    "MULTIPLICATION",
-                    "DIVISION",
-                    "SUBTRACTION",
-                    "MASK_ALL",
-                    "MASK_FIRST_N",
-                    "MASK_LAST_N",
-                    "VALIDATE_NON_NULL",
-                    "VALIDATE_NON_ZERO",
-                    "VALIDATE_NON_NEGATIVE",
-                    "VALIDATE_NUMERIC",
-                    "NO_OP",
-                ],
-                format: None,
-            }),
-        ),
+        ("Marketo", Shape::Str(&StrRule { allowed: &["PROJECTION", "LESS_THAN", "GREATER_THAN", "BETWEEN", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"], ..StrRule::ANY })),
+        ("S3", Shape::Str(&StrRule { allowed: &["PROJECTION", "LESS_THAN", "GREATER_THAN", "BETWEEN", "LESS_THAN_OR_EQUAL_TO", "GREATER_THAN_OR_EQUAL_TO", "EQUAL_TO", "NOT_EQUAL_TO", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"], ..StrRule::ANY })),
+        ("Salesforce", Shape::Str(&StrRule { allowed: &["PROJECTION", "LESS_THAN", "GREATER_THAN", "CONTAINS", "BETWEEN", "LESS_THAN_OR_EQUAL_TO", "GREATER_THAN_OR_EQUAL_TO", "EQUAL_TO", "NOT_EQUAL_TO", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"], ..StrRule::ANY })),
+        ("ServiceNow", Shape::Str(&StrRule { allowed: &["PROJECTION", "LESS_THAN", "GREATER_THAN", "CONTAINS", "BETWEEN", "LESS_THAN_OR_EQUAL_TO", "GREATER_THAN_OR_EQUAL_TO", "EQUAL_TO", "NOT_EQUAL_TO", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"], ..StrRule::ANY })),
+        ("Zendesk", Shape::Str(&StrRule { allowed: &["PROJECTION", "GREATER_THAN", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConnectorOperator` property type of `AWS::CustomerProfiles::Integration`.
@@ -512,6 +254,7 @@ pub struct ConnectorOperator {
     pub zendesk: Option<ZendeskConnectorOperator>,
 }
 
+#[rustfmt::skip]
 impl ConnectorOperator {
     /// A `ConnectorOperator` with no property set (none is required).
     pub fn new() -> Self {
@@ -519,44 +262,15 @@ impl ConnectorOperator {
     }
 
     /// `Marketo`: a [`MarketoConnectorOperator`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn marketo(mut self, value: impl Into<MarketoConnectorOperator>) -> Self {
-        self.marketo = Some(value.into());
-        self
-    }
-
+    pub fn marketo(mut self, value: impl Into<MarketoConnectorOperator>) -> Self { self.marketo = Some(value.into()); self }
     /// `S3`: a [`S3ConnectorOperator`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3(mut self, value: impl Into<S3ConnectorOperator>) -> Self {
-        self.s3 = Some(value.into());
-        self
-    }
-
+    pub fn s3(mut self, value: impl Into<S3ConnectorOperator>) -> Self { self.s3 = Some(value.into()); self }
     /// `Salesforce`: a [`SalesforceConnectorOperator`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn salesforce(mut self, value: impl Into<SalesforceConnectorOperator>) -> Self {
-        self.salesforce = Some(value.into());
-        self
-    }
-
+    pub fn salesforce(mut self, value: impl Into<SalesforceConnectorOperator>) -> Self { self.salesforce = Some(value.into()); self }
     /// `ServiceNow`: a [`ServiceNowConnectorOperator`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_now(mut self, value: impl Into<ServiceNowConnectorOperator>) -> Self {
-        self.service_now = Some(value.into());
-        self
-    }
-
+    pub fn service_now(mut self, value: impl Into<ServiceNowConnectorOperator>) -> Self { self.service_now = Some(value.into()); self }
     /// `Zendesk`: a [`ZendeskConnectorOperator`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn zendesk(mut self, value: impl Into<ZendeskConnectorOperator>) -> Self {
-        self.zendesk = Some(value.into());
-        self
-    }
+    pub fn zendesk(mut self, value: impl Into<ZendeskConnectorOperator>) -> Self { self.zendesk = Some(value.into()); self }
 }
 
 impl PropertyType for ConnectorOperator {}
@@ -577,86 +291,30 @@ impl ToValue for ConnectorOperator {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FlowDefinitionRequired {
     /// `FlowName`: a string, required.
-    ///
-    /// The specified name of the flow. Use underscores (_) or hyphens (-) only. Spaces are not allowed.
-    ///
-    /// Pattern `[a-zA-Z0-9][\w!@#.-]+`; length 0 to 256.
     pub flow_name: Str,
     /// `KmsArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the AWS Key Management Service (KMS) key you provide for encryption.
-    ///
-    /// Format `AWS::KMS::Key.Arn`; pattern `arn:aws:kms:.*:[0-9]+:.*`; length 20 to 2048.
     pub kms_arn: Str,
     /// `SourceFlowConfig`: a [`SourceFlowConfig`] object, required.
-    ///
-    /// The configuration that controls how Customer Profiles retrieves data from the source.
     pub source_flow_config: Obj<SourceFlowConfig>,
     /// `Tasks`: a list of [`Task`] objects, required.
-    ///
-    /// A list of tasks that Customer Profiles performs while transferring the data in the flow run.
     pub tasks: List<Task>,
     /// `TriggerConfig`: a [`TriggerConfig`] object, required.
-    ///
-    /// The trigger settings that determine how and when the flow runs.
     pub trigger_config: Obj<TriggerConfig>,
 }
 
-static RULE_FlowDefinition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FlowDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FlowName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KmsArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("FlowName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("KmsArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_3), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
         ("SourceFlowConfig", Shape::Object(&RULE_SourceFlowConfig)),
-        (
-            "Tasks",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Task),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tasks", Shape::List(&ListRule { items: Shape::Object(&RULE_Task), min_items: None, max_items: None })),
         ("TriggerConfig", Shape::Object(&RULE_TriggerConfig)),
     ],
-    required: &[
-        "FlowName",
-        "KmsArn",
-        "Tasks",
-        "TriggerConfig",
-        "SourceFlowConfig",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["FlowName", "KmsArn", "Tasks", "TriggerConfig", "SourceFlowConfig"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FlowDefinition` property type of `AWS::CustomerProfiles::Integration`.
@@ -698,6 +356,7 @@ pub struct FlowDefinition {
     pub trigger_config: Obj<TriggerConfig>,
 }
 
+#[rustfmt::skip]
 impl FlowDefinition {
     /// A `FlowDefinition` with its required properties, named in a [`FlowDefinitionRequired`].
     pub fn new(required: FlowDefinitionRequired) -> Self {
@@ -712,52 +371,17 @@ impl FlowDefinition {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `FlowName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn flow_name(mut self, value: impl Into<Str>) -> Self {
-        self.flow_name = value.into();
-        self
-    }
-
+    pub fn flow_name(mut self, value: impl Into<Str>) -> Self { self.flow_name = value.into(); self }
     /// `KmsArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_arn = value.into();
-        self
-    }
-
+    pub fn kms_arn(mut self, value: impl Into<Str>) -> Self { self.kms_arn = value.into(); self }
     /// `SourceFlowConfig`: a [`SourceFlowConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_flow_config(mut self, value: impl Into<Obj<SourceFlowConfig>>) -> Self {
-        self.source_flow_config = value.into();
-        self
-    }
-
+    pub fn source_flow_config(mut self, value: impl Into<Obj<SourceFlowConfig>>) -> Self { self.source_flow_config = value.into(); self }
     /// `Tasks`: a list of [`Task`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tasks(mut self, value: impl Into<List<Task>>) -> Self {
-        self.tasks = value.into();
-        self
-    }
-
+    pub fn tasks(mut self, value: impl Into<List<Task>>) -> Self { self.tasks = value.into(); self }
     /// `TriggerConfig`: a [`TriggerConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn trigger_config(mut self, value: impl Into<Obj<TriggerConfig>>) -> Self {
-        self.trigger_config = value.into();
-        self
-    }
+    pub fn trigger_config(mut self, value: impl Into<Obj<TriggerConfig>>) -> Self { self.trigger_config = value.into(); self }
 }
 
 impl PropertyType for FlowDefinition {}
@@ -775,23 +399,13 @@ impl ToValue for FlowDefinition {
     }
 }
 
-static RULE_IncrementalPullConfig: ObjRule = ObjRule {
-    properties: &[(
-        "DatetimeTypeFieldName",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(256),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_IncrementalPullConfig: ObjRule = ObjRule {
+    properties: &[
+        ("DatetimeTypeFieldName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IncrementalPullConfig` property type of `AWS::CustomerProfiles::Integration`.
@@ -809,6 +423,7 @@ pub struct IncrementalPullConfig {
     pub datetime_type_field_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl IncrementalPullConfig {
     /// A `IncrementalPullConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -816,12 +431,7 @@ impl IncrementalPullConfig {
     }
 
     /// `DatetimeTypeFieldName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn datetime_type_field_name(mut self, value: impl Into<Str>) -> Self {
-        self.datetime_type_field_name = Some(value.into());
-        self
-    }
+    pub fn datetime_type_field_name(mut self, value: impl Into<Str>) -> Self { self.datetime_type_field_name = Some(value.into()); self }
 }
 
 impl PropertyType for IncrementalPullConfig {}
@@ -838,30 +448,17 @@ impl ToValue for IncrementalPullConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MarketoSourcePropertiesRequired {
     /// `Object`: a string, required.
-    ///
-    /// The object specified in the Marketo flow source.
-    ///
-    /// Pattern `\S+`; length 0 to 512.
     pub object: Str,
 }
 
-static RULE_MarketoSourceProperties: ObjRule = ObjRule {
-    properties: &[(
-        "Object",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(512),
-            pattern: Some(&PATTERN_5),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_MarketoSourceProperties: ObjRule = ObjRule {
+    properties: &[
+        ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+    ],
     required: &["Object"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MarketoSourceProperties` property type of `AWS::CustomerProfiles::Integration`.
@@ -879,6 +476,7 @@ pub struct MarketoSourceProperties {
     pub object: Str,
 }
 
+#[rustfmt::skip]
 impl MarketoSourceProperties {
     /// A `MarketoSourceProperties` with its required properties, named in a [`MarketoSourcePropertiesRequired`].
     pub fn new(required: MarketoSourcePropertiesRequired) -> Self {
@@ -888,12 +486,7 @@ impl MarketoSourceProperties {
     }
 
     /// `Object`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object(mut self, value: impl Into<Str>) -> Self {
-        self.object = value.into();
-        self
-    }
+    pub fn object(mut self, value: impl Into<Str>) -> Self { self.object = value.into(); self }
 }
 
 impl PropertyType for MarketoSourceProperties {}
@@ -908,48 +501,20 @@ impl ToValue for MarketoSourceProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ObjectTypeMappingRequired {
     /// `Key`: a string, required.
-    ///
-    /// The key.
-    ///
-    /// Length 1 to 255.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// The value.
-    ///
-    /// Pattern `^[a-zA-Z_][a-zA-Z_0-9-]*$`; length 1 to 255.
     pub value: Str,
 }
 
-static RULE_ObjectTypeMapping: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ObjectTypeMapping: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_8),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ObjectTypeMapping` property type of `AWS::CustomerProfiles::Integration`.
@@ -973,6 +538,7 @@ pub struct ObjectTypeMapping {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl ObjectTypeMapping {
     /// A `ObjectTypeMapping` with its required properties, named in a [`ObjectTypeMappingRequired`].
     pub fn new(required: ObjectTypeMappingRequired) -> Self {
@@ -983,20 +549,9 @@ impl ObjectTypeMapping {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for ObjectTypeMapping {}
@@ -1014,42 +569,18 @@ impl ToValue for ObjectTypeMapping {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3SourcePropertiesRequired {
     /// `BucketName`: a string, required.
-    ///
-    /// The Amazon S3 bucket name where the source files are stored.
-    ///
-    /// Format `AWS::S3::Bucket.Name`; pattern `\S+`; length 3 to 63.
     pub bucket_name: Str,
 }
 
-static RULE_S3SourceProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3SourceProperties: ObjRule = ObjRule {
     properties: &[
-        (
-            "BucketName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
-        (
-            "BucketPrefix",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_5), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+        ("BucketPrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
     ],
     required: &["BucketName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3SourceProperties` property type of `AWS::CustomerProfiles::Integration`.
@@ -1073,6 +604,7 @@ pub struct S3SourceProperties {
     pub bucket_prefix: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl S3SourceProperties {
     /// A `S3SourceProperties` with its required properties, named in a [`S3SourcePropertiesRequired`].
     pub fn new(required: S3SourcePropertiesRequired) -> Self {
@@ -1083,20 +615,9 @@ impl S3SourceProperties {
     }
 
     /// `BucketName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_name = value.into();
-        self
-    }
-
+    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = value.into(); self }
     /// `BucketPrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_prefix = Some(value.into());
-        self
-    }
+    pub fn bucket_prefix(mut self, value: impl Into<Str>) -> Self { self.bucket_prefix = Some(value.into()); self }
 }
 
 impl PropertyType for S3SourceProperties {}
@@ -1114,34 +635,19 @@ impl ToValue for S3SourceProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SalesforceSourcePropertiesRequired {
     /// `Object`: a string, required.
-    ///
-    /// The object specified in the Salesforce flow source.
-    ///
-    /// Pattern `\S+`; length 0 to 512.
     pub object: Str,
 }
 
-static RULE_SalesforceSourceProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SalesforceSourceProperties: ObjRule = ObjRule {
     properties: &[
         ("EnableDynamicFieldUpdate", Shape::Bool),
         ("IncludeDeletedRecords", Shape::Bool),
-        (
-            "Object",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
     ],
     required: &["Object"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SalesforceSourceProperties` property type of `AWS::CustomerProfiles::Integration`.
@@ -1167,6 +673,7 @@ pub struct SalesforceSourceProperties {
     pub object: Str,
 }
 
+#[rustfmt::skip]
 impl SalesforceSourceProperties {
     /// A `SalesforceSourceProperties` with its required properties, named in a [`SalesforceSourcePropertiesRequired`].
     pub fn new(required: SalesforceSourcePropertiesRequired) -> Self {
@@ -1178,28 +685,11 @@ impl SalesforceSourceProperties {
     }
 
     /// `EnableDynamicFieldUpdate`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_dynamic_field_update(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_dynamic_field_update = Some(value.into());
-        self
-    }
-
+    pub fn enable_dynamic_field_update(mut self, value: impl Into<Bool>) -> Self { self.enable_dynamic_field_update = Some(value.into()); self }
     /// `IncludeDeletedRecords`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_deleted_records(mut self, value: impl Into<Bool>) -> Self {
-        self.include_deleted_records = Some(value.into());
-        self
-    }
-
+    pub fn include_deleted_records(mut self, value: impl Into<Bool>) -> Self { self.include_deleted_records = Some(value.into()); self }
     /// `Object`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object(mut self, value: impl Into<Str>) -> Self {
-        self.object = value.into();
-        self
-    }
+    pub fn object(mut self, value: impl Into<Str>) -> Self { self.object = value.into(); self }
 }
 
 impl PropertyType for SalesforceSourceProperties {}
@@ -1221,63 +711,23 @@ impl ToValue for SalesforceSourceProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScheduledTriggerPropertiesRequired {
     /// `ScheduleExpression`: a string, required.
-    ///
-    /// The scheduling expression that determines the rate at which the schedule will run, for example rate (5 minutes).
-    ///
-    /// Pattern `.*`; length 0 to 256.
     pub schedule_expression: Str,
 }
 
-static RULE_ScheduledTriggerProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ScheduledTriggerProperties: ObjRule = ObjRule {
     properties: &[
-        (
-            "DataPullMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Incremental", "Complete"],
-                format: None,
-            }),
-        ),
+        ("DataPullMode", Shape::Str(&StrRule { allowed: &["Incremental", "Complete"], ..StrRule::ANY })),
         ("FirstExecutionFrom", Shape::NUM),
         ("ScheduleEndTime", Shape::NUM),
-        (
-            "ScheduleExpression",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ScheduleOffset",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(36000.0),
-                allowed: &[],
-            }),
-        ),
+        ("ScheduleExpression", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("ScheduleOffset", Shape::Int(&NumRule { min: Some(0.0), max: Some(36000.0), ..NumRule::ANY })),
         ("ScheduleStartTime", Shape::NUM),
-        (
-            "Timezone",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Timezone", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
     ],
     required: &["ScheduleExpression"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ScheduledTriggerProperties` property type of `AWS::CustomerProfiles::Integration`.
@@ -1323,6 +773,7 @@ pub struct ScheduledTriggerProperties {
     pub timezone: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ScheduledTriggerProperties {
     /// A `ScheduledTriggerProperties` with its required properties, named in a [`ScheduledTriggerPropertiesRequired`].
     pub fn new(required: ScheduledTriggerPropertiesRequired) -> Self {
@@ -1338,60 +789,19 @@ impl ScheduledTriggerProperties {
     }
 
     /// `DataPullMode`: a [`DataPullMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_pull_mode(mut self, value: impl Into<DataPullMode>) -> Self {
-        self.data_pull_mode = Some(value.into());
-        self
-    }
-
+    pub fn data_pull_mode(mut self, value: impl Into<DataPullMode>) -> Self { self.data_pull_mode = Some(value.into()); self }
     /// `FirstExecutionFrom`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn first_execution_from(mut self, value: impl Into<Num>) -> Self {
-        self.first_execution_from = Some(value.into());
-        self
-    }
-
+    pub fn first_execution_from(mut self, value: impl Into<Num>) -> Self { self.first_execution_from = Some(value.into()); self }
     /// `ScheduleEndTime`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule_end_time(mut self, value: impl Into<Num>) -> Self {
-        self.schedule_end_time = Some(value.into());
-        self
-    }
-
+    pub fn schedule_end_time(mut self, value: impl Into<Num>) -> Self { self.schedule_end_time = Some(value.into()); self }
     /// `ScheduleExpression`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule_expression(mut self, value: impl Into<Str>) -> Self {
-        self.schedule_expression = value.into();
-        self
-    }
-
+    pub fn schedule_expression(mut self, value: impl Into<Str>) -> Self { self.schedule_expression = value.into(); self }
     /// `ScheduleOffset`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule_offset(mut self, value: impl Into<Int>) -> Self {
-        self.schedule_offset = Some(value.into());
-        self
-    }
-
+    pub fn schedule_offset(mut self, value: impl Into<Int>) -> Self { self.schedule_offset = Some(value.into()); self }
     /// `ScheduleStartTime`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule_start_time(mut self, value: impl Into<Num>) -> Self {
-        self.schedule_start_time = Some(value.into());
-        self
-    }
-
+    pub fn schedule_start_time(mut self, value: impl Into<Num>) -> Self { self.schedule_start_time = Some(value.into()); self }
     /// `Timezone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timezone(mut self, value: impl Into<Str>) -> Self {
-        self.timezone = Some(value.into());
-        self
-    }
+    pub fn timezone(mut self, value: impl Into<Str>) -> Self { self.timezone = Some(value.into()); self }
 }
 
 impl PropertyType for ScheduledTriggerProperties {}
@@ -1414,30 +824,17 @@ impl ToValue for ScheduledTriggerProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServiceNowSourcePropertiesRequired {
     /// `Object`: a string, required.
-    ///
-    /// The object specified in the ServiceNow flow source.
-    ///
-    /// Pattern `\S+`; length 0 to 512.
     pub object: Str,
 }
 
-static RULE_ServiceNowSourceProperties: ObjRule = ObjRule {
-    properties: &[(
-        "Object",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(512),
-            pattern: Some(&PATTERN_5),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ServiceNowSourceProperties: ObjRule = ObjRule {
+    properties: &[
+        ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+    ],
     required: &["Object"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ServiceNowSourceProperties` property type of `AWS::CustomerProfiles::Integration`.
@@ -1455,6 +852,7 @@ pub struct ServiceNowSourceProperties {
     pub object: Str,
 }
 
+#[rustfmt::skip]
 impl ServiceNowSourceProperties {
     /// A `ServiceNowSourceProperties` with its required properties, named in a [`ServiceNowSourcePropertiesRequired`].
     pub fn new(required: ServiceNowSourcePropertiesRequired) -> Self {
@@ -1464,12 +862,7 @@ impl ServiceNowSourceProperties {
     }
 
     /// `Object`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object(mut self, value: impl Into<Str>) -> Self {
-        self.object = value.into();
-        self
-    }
+    pub fn object(mut self, value: impl Into<Str>) -> Self { self.object = value.into(); self }
 }
 
 impl PropertyType for ServiceNowSourceProperties {}
@@ -1480,26 +873,17 @@ impl ToValue for ServiceNowSourceProperties {
     }
 }
 
-static RULE_SourceConnectorProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SourceConnectorProperties: ObjRule = ObjRule {
     properties: &[
         ("Marketo", Shape::Object(&RULE_MarketoSourceProperties)),
         ("S3", Shape::Object(&RULE_S3SourceProperties)),
-        (
-            "Salesforce",
-            Shape::Object(&RULE_SalesforceSourceProperties),
-        ),
-        (
-            "ServiceNow",
-            Shape::Object(&RULE_ServiceNowSourceProperties),
-        ),
+        ("Salesforce", Shape::Object(&RULE_SalesforceSourceProperties)),
+        ("ServiceNow", Shape::Object(&RULE_ServiceNowSourceProperties)),
         ("Zendesk", Shape::Object(&RULE_ZendeskSourceProperties)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SourceConnectorProperties` property type of `AWS::CustomerProfiles::Integration`.
@@ -1531,6 +915,7 @@ pub struct SourceConnectorProperties {
     pub zendesk: Option<Obj<ZendeskSourceProperties>>,
 }
 
+#[rustfmt::skip]
 impl SourceConnectorProperties {
     /// A `SourceConnectorProperties` with no property set (none is required).
     pub fn new() -> Self {
@@ -1538,44 +923,15 @@ impl SourceConnectorProperties {
     }
 
     /// `Marketo`: a [`MarketoSourceProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn marketo(mut self, value: impl Into<Obj<MarketoSourceProperties>>) -> Self {
-        self.marketo = Some(value.into());
-        self
-    }
-
+    pub fn marketo(mut self, value: impl Into<Obj<MarketoSourceProperties>>) -> Self { self.marketo = Some(value.into()); self }
     /// `S3`: a [`S3SourceProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3(mut self, value: impl Into<Obj<S3SourceProperties>>) -> Self {
-        self.s3 = Some(value.into());
-        self
-    }
-
+    pub fn s3(mut self, value: impl Into<Obj<S3SourceProperties>>) -> Self { self.s3 = Some(value.into()); self }
     /// `Salesforce`: a [`SalesforceSourceProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn salesforce(mut self, value: impl Into<Obj<SalesforceSourceProperties>>) -> Self {
-        self.salesforce = Some(value.into());
-        self
-    }
-
+    pub fn salesforce(mut self, value: impl Into<Obj<SalesforceSourceProperties>>) -> Self { self.salesforce = Some(value.into()); self }
     /// `ServiceNow`: a [`ServiceNowSourceProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_now(mut self, value: impl Into<Obj<ServiceNowSourceProperties>>) -> Self {
-        self.service_now = Some(value.into());
-        self
-    }
-
+    pub fn service_now(mut self, value: impl Into<Obj<ServiceNowSourceProperties>>) -> Self { self.service_now = Some(value.into()); self }
     /// `Zendesk`: a [`ZendeskSourceProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn zendesk(mut self, value: impl Into<Obj<ZendeskSourceProperties>>) -> Self {
-        self.zendesk = Some(value.into());
-        self
-    }
+    pub fn zendesk(mut self, value: impl Into<Obj<ZendeskSourceProperties>>) -> Self { self.zendesk = Some(value.into()); self }
 }
 
 impl PropertyType for SourceConnectorProperties {}
@@ -1596,52 +952,22 @@ impl ToValue for SourceConnectorProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SourceFlowConfigRequired {
     /// `ConnectorType`: a [`ConnectorType`] value, required.
-    ///
-    /// The type of connector, such as Salesforce, Marketo, and so on.
     pub connector_type: ConnectorType,
     /// `SourceConnectorProperties`: a [`SourceConnectorProperties`] object, required.
-    ///
-    /// Specifies the information that is required to query a particular source connector.
     pub source_connector_properties: Obj<SourceConnectorProperties>,
 }
 
-static RULE_SourceFlowConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SourceFlowConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConnectorProfileName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ConnectorType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Salesforce", "Marketo", "ServiceNow", "Zendesk", "S3"],
-                format: None,
-            }),
-        ),
-        (
-            "IncrementalPullConfig",
-            Shape::Object(&RULE_IncrementalPullConfig),
-        ),
-        (
-            "SourceConnectorProperties",
-            Shape::Object(&RULE_SourceConnectorProperties),
-        ),
+        ("ConnectorProfileName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("ConnectorType", Shape::Str(&StrRule { allowed: &["Salesforce", "Marketo", "ServiceNow", "Zendesk", "S3"], ..StrRule::ANY })),
+        ("IncrementalPullConfig", Shape::Object(&RULE_IncrementalPullConfig)),
+        ("SourceConnectorProperties", Shape::Object(&RULE_SourceConnectorProperties)),
     ],
     required: &["ConnectorType", "SourceConnectorProperties"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SourceFlowConfig` property type of `AWS::CustomerProfiles::Integration`.
@@ -1671,6 +997,7 @@ pub struct SourceFlowConfig {
     pub source_connector_properties: Obj<SourceConnectorProperties>,
 }
 
+#[rustfmt::skip]
 impl SourceFlowConfig {
     /// A `SourceFlowConfig` with its required properties, named in a [`SourceFlowConfigRequired`].
     pub fn new(required: SourceFlowConfigRequired) -> Self {
@@ -1683,39 +1010,13 @@ impl SourceFlowConfig {
     }
 
     /// `ConnectorProfileName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connector_profile_name(mut self, value: impl Into<Str>) -> Self {
-        self.connector_profile_name = Some(value.into());
-        self
-    }
-
+    pub fn connector_profile_name(mut self, value: impl Into<Str>) -> Self { self.connector_profile_name = Some(value.into()); self }
     /// `ConnectorType`: a [`ConnectorType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connector_type(mut self, value: impl Into<ConnectorType>) -> Self {
-        self.connector_type = value.into();
-        self
-    }
-
+    pub fn connector_type(mut self, value: impl Into<ConnectorType>) -> Self { self.connector_type = value.into(); self }
     /// `IncrementalPullConfig`: an [`IncrementalPullConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn incremental_pull_config(mut self, value: impl Into<Obj<IncrementalPullConfig>>) -> Self {
-        self.incremental_pull_config = Some(value.into());
-        self
-    }
-
+    pub fn incremental_pull_config(mut self, value: impl Into<Obj<IncrementalPullConfig>>) -> Self { self.incremental_pull_config = Some(value.into()); self }
     /// `SourceConnectorProperties`: a [`SourceConnectorProperties`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_connector_properties(
-        mut self,
-        value: impl Into<Obj<SourceConnectorProperties>>,
-    ) -> Self {
-        self.source_connector_properties = value.into();
-        self
-    }
+    pub fn source_connector_properties(mut self, value: impl Into<Obj<SourceConnectorProperties>>) -> Self { self.source_connector_properties = value.into(); self }
 }
 
 impl PropertyType for SourceFlowConfig {}
@@ -1734,177 +1035,27 @@ impl ToValue for SourceFlowConfig {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::CustomerProfiles::Integration`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-customerprofiles-integration-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`Task`], by name: `Task::new(TaskRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TaskRequired {
     /// `SourceFields`: a list of strings, required.
-    ///
-    /// The source fields to which a particular task is applied.
-    ///
-    /// Each item: pattern `.*`, length 0 to 2048.
     pub source_fields: List<Str>,
     /// `TaskType`: a [`TaskType`] value, required.
-    ///
-    /// Specifies the particular task implementation that Amazon AppFlow performs.
     pub task_type: TaskType,
 }
 
-static RULE_Task: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Task: ObjRule = ObjRule {
     properties: &[
         ("ConnectorOperator", Shape::Object(&RULE_ConnectorOperator)),
-        (
-            "DestinationField",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SourceFields",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(2048),
-                    pattern: Some(&PATTERN_6),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TaskProperties",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TaskPropertiesMap),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TaskType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "Arithmetic",
-                    "Filter",
-                    "Map",
-                    "Mask",
-                    "Merge",
-                    "Truncate",
-                    "Validate",
-                ],
-                format: None,
-            }),
-        ),
+        ("DestinationField", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("SourceFields", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("TaskProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_TaskPropertiesMap), min_items: None, max_items: None })),
+        ("TaskType", Shape::Str(&StrRule { allowed: &["Arithmetic", "Filter", "Map", "Mask", "Merge", "Truncate", "Validate"], ..StrRule::ANY })),
     ],
     required: &["SourceFields", "TaskType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Task` property type of `AWS::CustomerProfiles::Integration`.
@@ -1940,6 +1091,7 @@ pub struct Task {
     pub task_type: TaskType,
 }
 
+#[rustfmt::skip]
 impl Task {
     /// A `Task` with its required properties, named in a [`TaskRequired`].
     pub fn new(required: TaskRequired) -> Self {
@@ -1953,44 +1105,15 @@ impl Task {
     }
 
     /// `ConnectorOperator`: a [`ConnectorOperator`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connector_operator(mut self, value: impl Into<Obj<ConnectorOperator>>) -> Self {
-        self.connector_operator = Some(value.into());
-        self
-    }
-
+    pub fn connector_operator(mut self, value: impl Into<Obj<ConnectorOperator>>) -> Self { self.connector_operator = Some(value.into()); self }
     /// `DestinationField`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_field(mut self, value: impl Into<Str>) -> Self {
-        self.destination_field = Some(value.into());
-        self
-    }
-
+    pub fn destination_field(mut self, value: impl Into<Str>) -> Self { self.destination_field = Some(value.into()); self }
     /// `SourceFields`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_fields(mut self, value: impl Into<List<Str>>) -> Self {
-        self.source_fields = value.into();
-        self
-    }
-
+    pub fn source_fields(mut self, value: impl Into<List<Str>>) -> Self { self.source_fields = value.into(); self }
     /// `TaskProperties`: a list of [`TaskPropertiesMap`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn task_properties(mut self, value: impl Into<List<TaskPropertiesMap>>) -> Self {
-        self.task_properties = Some(value.into());
-        self
-    }
-
+    pub fn task_properties(mut self, value: impl Into<List<TaskPropertiesMap>>) -> Self { self.task_properties = Some(value.into()); self }
     /// `TaskType`: a [`TaskType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn task_type(mut self, value: impl Into<TaskType>) -> Self {
-        self.task_type = value.into();
-        self
-    }
+    pub fn task_type(mut self, value: impl Into<TaskType>) -> Self { self.task_type = value.into(); self }
 }
 
 impl PropertyType for Task {}
@@ -2011,61 +1134,20 @@ impl ToValue for Task {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TaskPropertiesMapRequired {
     /// `OperatorPropertyKey`: an [`OperatorPropertiesKeys`] value, required.
-    ///
-    /// The task property key.
     pub operator_property_key: OperatorPropertiesKeys,
     /// `Property`: a string, required.
-    ///
-    /// The task property value.
-    ///
-    /// Pattern `.+`; length at most 2048.
     pub property: Str,
 }
 
-static RULE_TaskPropertiesMap: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TaskPropertiesMap: ObjRule = ObjRule {
     properties: &[
-        (
-            "OperatorPropertyKey",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "VALUE",
-                    "VALUES",
-                    "DATA_TYPE",
-                    "UPPER_BOUND",
-                    "LOWER_BOUND",
-                    "SOURCE_DATA_TYPE",
-                    "DESTINATION_DATA_TYPE",
-                    "VALIDATION_ACTION",
-                    "MASK_VALUE",
-                    "MASK_LENGTH",
-                    "TRUNCATE_LENGTH",
-                    "MATH_OPERATION_FIELDS_ORDER",
-                    "CONCAT_FORMAT",
-                    "SUBFIELD_CATEGORY_MAP",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Property",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("OperatorPropertyKey", Shape::Str(&StrRule { allowed: &["VALUE", "VALUES", "DATA_TYPE", "UPPER_BOUND", "LOWER_BOUND", "SOURCE_DATA_TYPE", "DESTINATION_DATA_TYPE", "VALIDATION_ACTION", "MASK_VALUE", "MASK_LENGTH", "TRUNCATE_LENGTH", "MATH_OPERATION_FIELDS_ORDER", "CONCAT_FORMAT", "SUBFIELD_CATEGORY_MAP"], ..StrRule::ANY })),
+        ("Property", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
     ],
     required: &["OperatorPropertyKey", "Property"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TaskPropertiesMap` property type of `AWS::CustomerProfiles::Integration`.
@@ -2087,6 +1169,7 @@ pub struct TaskPropertiesMap {
     pub property: Str,
 }
 
+#[rustfmt::skip]
 impl TaskPropertiesMap {
     /// A `TaskPropertiesMap` with its required properties, named in a [`TaskPropertiesMapRequired`].
     pub fn new(required: TaskPropertiesMapRequired) -> Self {
@@ -2097,20 +1180,9 @@ impl TaskPropertiesMap {
     }
 
     /// `OperatorPropertyKey`: an [`OperatorPropertiesKeys`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn operator_property_key(mut self, value: impl Into<OperatorPropertiesKeys>) -> Self {
-        self.operator_property_key = value.into();
-        self
-    }
-
+    pub fn operator_property_key(mut self, value: impl Into<OperatorPropertiesKeys>) -> Self { self.operator_property_key = value.into(); self }
     /// `Property`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn property(mut self, value: impl Into<Str>) -> Self {
-        self.property = value.into();
-        self
-    }
+    pub fn property(mut self, value: impl Into<Str>) -> Self { self.property = value.into(); self }
 }
 
 impl PropertyType for TaskPropertiesMap {}
@@ -2128,31 +1200,18 @@ impl ToValue for TaskPropertiesMap {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TriggerConfigRequired {
     /// `TriggerType`: a [`TriggerType`] value, required.
-    ///
-    /// Specifies the type of flow trigger. It can be OnDemand, Scheduled, or Event.
     pub trigger_type: TriggerType,
 }
 
-static RULE_TriggerConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TriggerConfig: ObjRule = ObjRule {
     properties: &[
         ("TriggerProperties", Shape::Object(&RULE_TriggerProperties)),
-        (
-            "TriggerType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Scheduled", "Event", "OnDemand"],
-                format: None,
-            }),
-        ),
+        ("TriggerType", Shape::Str(&StrRule { allowed: &["Scheduled", "Event", "OnDemand"], ..StrRule::ANY })),
     ],
     required: &["TriggerType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TriggerConfig` property type of `AWS::CustomerProfiles::Integration`.
@@ -2172,6 +1231,7 @@ pub struct TriggerConfig {
     pub trigger_type: TriggerType,
 }
 
+#[rustfmt::skip]
 impl TriggerConfig {
     /// A `TriggerConfig` with its required properties, named in a [`TriggerConfigRequired`].
     pub fn new(required: TriggerConfigRequired) -> Self {
@@ -2182,20 +1242,9 @@ impl TriggerConfig {
     }
 
     /// `TriggerProperties`: a [`TriggerProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn trigger_properties(mut self, value: impl Into<Obj<TriggerProperties>>) -> Self {
-        self.trigger_properties = Some(value.into());
-        self
-    }
-
+    pub fn trigger_properties(mut self, value: impl Into<Obj<TriggerProperties>>) -> Self { self.trigger_properties = Some(value.into()); self }
     /// `TriggerType`: a [`TriggerType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn trigger_type(mut self, value: impl Into<TriggerType>) -> Self {
-        self.trigger_type = value.into();
-        self
-    }
+    pub fn trigger_type(mut self, value: impl Into<TriggerType>) -> Self { self.trigger_type = value.into(); self }
 }
 
 impl PropertyType for TriggerConfig {}
@@ -2209,14 +1258,13 @@ impl ToValue for TriggerConfig {
     }
 }
 
-static RULE_TriggerProperties: ObjRule = ObjRule {
-    properties: &[("Scheduled", Shape::Object(&RULE_ScheduledTriggerProperties))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_TriggerProperties: ObjRule = ObjRule {
+    properties: &[
+        ("Scheduled", Shape::Object(&RULE_ScheduledTriggerProperties)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TriggerProperties` property type of `AWS::CustomerProfiles::Integration`.
@@ -2232,6 +1280,7 @@ pub struct TriggerProperties {
     pub scheduled: Option<Obj<ScheduledTriggerProperties>>,
 }
 
+#[rustfmt::skip]
 impl TriggerProperties {
     /// A `TriggerProperties` with no property set (none is required).
     pub fn new() -> Self {
@@ -2239,12 +1288,7 @@ impl TriggerProperties {
     }
 
     /// `Scheduled`: a [`ScheduledTriggerProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scheduled(mut self, value: impl Into<Obj<ScheduledTriggerProperties>>) -> Self {
-        self.scheduled = Some(value.into());
-        self
-    }
+    pub fn scheduled(mut self, value: impl Into<Obj<ScheduledTriggerProperties>>) -> Self { self.scheduled = Some(value.into()); self }
 }
 
 impl PropertyType for TriggerProperties {}
@@ -2259,30 +1303,17 @@ impl ToValue for TriggerProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ZendeskSourcePropertiesRequired {
     /// `Object`: a string, required.
-    ///
-    /// The object specified in the Zendesk flow source.
-    ///
-    /// Pattern `\S+`; length 0 to 512.
     pub object: Str,
 }
 
-static RULE_ZendeskSourceProperties: ObjRule = ObjRule {
-    properties: &[(
-        "Object",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(512),
-            pattern: Some(&PATTERN_5),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ZendeskSourceProperties: ObjRule = ObjRule {
+    properties: &[
+        ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+    ],
     required: &["Object"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ZendeskSourceProperties` property type of `AWS::CustomerProfiles::Integration`.
@@ -2300,6 +1331,7 @@ pub struct ZendeskSourceProperties {
     pub object: Str,
 }
 
+#[rustfmt::skip]
 impl ZendeskSourceProperties {
     /// A `ZendeskSourceProperties` with its required properties, named in a [`ZendeskSourcePropertiesRequired`].
     pub fn new(required: ZendeskSourcePropertiesRequired) -> Self {
@@ -2309,12 +1341,7 @@ impl ZendeskSourceProperties {
     }
 
     /// `Object`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object(mut self, value: impl Into<Str>) -> Self {
-        self.object = value.into();
-        self
-    }
+    pub fn object(mut self, value: impl Into<Str>) -> Self { self.object = value.into(); self }
 }
 
 impl PropertyType for ZendeskSourceProperties {}

@@ -11,6 +11,8 @@
 //! - `AWS::CustomerProfiles::ObjectType`: [`ObjectType`], property types in [`object_type`]
 //! - `AWS::CustomerProfiles::Recommender`: [`Recommender`], property types in [`recommender`]
 //! - `AWS::CustomerProfiles::SegmentDefinition`: [`SegmentDefinition`], property types in [`segment_definition`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod calculated_attribute_definition;
 pub mod domain;
@@ -20,6 +22,7 @@ pub mod integration;
 pub mod object_type;
 pub mod recommender;
 pub mod segment_definition;
+pub mod shared;
 
 pub use calculated_attribute_definition::{
     CalculatedAttributeDefinition, CalculatedAttributeDefinitionAttributes,

@@ -7,151 +7,43 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z_][a-zA-Z_0-9-]*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
 
 /// The required properties of [`ObjectType`], by name: `ObjectType::new(ObjectTypeRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ObjectTypeRequired {
     /// `Description`: a string, required.
-    ///
-    /// The description of the profile object type mapping.
-    ///
-    /// Length 1 to 10000.
     pub description: Str,
     /// `DomainName`: a string, required.
-    ///
-    /// The unique name of the domain.
-    ///
-    /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 64; create-only: changing it replaces the resource.
     pub domain_name: Str,
     /// `ObjectTypeName`: a string, required.
-    ///
-    /// The name of the profile object type.
-    ///
-    /// Pattern `^[a-zA-Z_][a-zA-Z_0-9-]*$`; length 1 to 255; create-only: changing it replaces the resource.
     pub object_type_name: Str,
 }
 
-static RULE_ObjectType: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ObjectType: ObjRule = ObjRule {
     properties: &[
         ("AllowProfileCreation", Shape::Bool),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(10000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DomainName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EncryptionKey",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ExpirationDays",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(1098.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Fields",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_FieldMap),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Keys",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_KeyMap),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "MaxProfileObjectCount",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ObjectTypeName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SourceLastUpdatedTimestampFormat",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SourcePriority",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "TemplateId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10000), ..StrRule::ANY })),
+        ("DomainName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("EncryptionKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+        ("ExpirationDays", Shape::Int(&NumRule { min: Some(1.0), max: Some(1098.0), ..NumRule::ANY })),
+        ("Fields", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldMap), min_items: None, max_items: None })),
+        ("Keys", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyMap), min_items: None, max_items: None })),
+        ("MaxProfileObjectCount", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("ObjectTypeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("SourceLastUpdatedTimestampFormat", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("SourcePriority", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("TemplateId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["DomainName", "ObjectTypeName", "Description"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CustomerProfiles::ObjectType` resource.
@@ -241,6 +133,7 @@ pub struct ObjectType {
     pub template_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ObjectType {
     /// The CloudFormation type name, `AWS::CustomerProfiles::ObjectType`.
     pub const TYPE_NAME: &'static str = "AWS::CustomerProfiles::ObjectType";
@@ -255,16 +148,8 @@ impl ObjectType {
         create_only: &["DomainName", "ObjectTypeName"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "LastUpdatedAt",
-            "CreatedAt",
-            "MaxAvailableProfileObjectCount",
-        ],
-        attributes: &[
-            "CreatedAt",
-            "LastUpdatedAt",
-            "MaxAvailableProfileObjectCount",
-        ],
+        read_only: &["LastUpdatedAt", "CreatedAt", "MaxAvailableProfileObjectCount"],
+        attributes: &["CreatedAt", "LastUpdatedAt", "MaxAvailableProfileObjectCount"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -289,108 +174,31 @@ impl ObjectType {
     }
 
     /// `AllowProfileCreation`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allow_profile_creation(mut self, value: impl Into<Bool>) -> Self {
-        self.allow_profile_creation = Some(value.into());
-        self
-    }
-
+    pub fn allow_profile_creation(mut self, value: impl Into<Bool>) -> Self { self.allow_profile_creation = Some(value.into()); self }
     /// `Description`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = value.into();
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = value.into(); self }
     /// `DomainName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self {
-        self.domain_name = value.into();
-        self
-    }
-
+    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = value.into(); self }
     /// `EncryptionKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_key(mut self, value: impl Into<Str>) -> Self {
-        self.encryption_key = Some(value.into());
-        self
-    }
-
+    pub fn encryption_key(mut self, value: impl Into<Str>) -> Self { self.encryption_key = Some(value.into()); self }
     /// `ExpirationDays`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expiration_days(mut self, value: impl Into<Int>) -> Self {
-        self.expiration_days = Some(value.into());
-        self
-    }
-
+    pub fn expiration_days(mut self, value: impl Into<Int>) -> Self { self.expiration_days = Some(value.into()); self }
     /// `Fields`: a list of [`FieldMap`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fields(mut self, value: impl Into<List<FieldMap>>) -> Self {
-        self.fields = Some(value.into());
-        self
-    }
-
+    pub fn fields(mut self, value: impl Into<List<FieldMap>>) -> Self { self.fields = Some(value.into()); self }
     /// `Keys`: a list of [`KeyMap`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn keys(mut self, value: impl Into<List<KeyMap>>) -> Self {
-        self.keys = Some(value.into());
-        self
-    }
-
+    pub fn keys(mut self, value: impl Into<List<KeyMap>>) -> Self { self.keys = Some(value.into()); self }
     /// `MaxProfileObjectCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_profile_object_count(mut self, value: impl Into<Int>) -> Self {
-        self.max_profile_object_count = Some(value.into());
-        self
-    }
-
+    pub fn max_profile_object_count(mut self, value: impl Into<Int>) -> Self { self.max_profile_object_count = Some(value.into()); self }
     /// `ObjectTypeName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object_type_name(mut self, value: impl Into<Str>) -> Self {
-        self.object_type_name = value.into();
-        self
-    }
-
+    pub fn object_type_name(mut self, value: impl Into<Str>) -> Self { self.object_type_name = value.into(); self }
     /// `SourceLastUpdatedTimestampFormat`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_last_updated_timestamp_format(mut self, value: impl Into<Str>) -> Self {
-        self.source_last_updated_timestamp_format = Some(value.into());
-        self
-    }
-
+    pub fn source_last_updated_timestamp_format(mut self, value: impl Into<Str>) -> Self { self.source_last_updated_timestamp_format = Some(value.into()); self }
     /// `SourcePriority`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_priority(mut self, value: impl Into<Int>) -> Self {
-        self.source_priority = Some(value.into());
-        self
-    }
-
+    pub fn source_priority(mut self, value: impl Into<Int>) -> Self { self.source_priority = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TemplateId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn template_id(mut self, value: impl Into<Str>) -> Self {
-        self.template_id = Some(value.into());
-        self
-    }
+    pub fn template_id(mut self, value: impl Into<Str>) -> Self { self.template_id = Some(value.into()); self }
 }
 
 impl Resource for ObjectType {
@@ -462,26 +270,14 @@ impl ObjectTypeAttributes {
     }
 }
 
-static RULE_FieldMap: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FieldMap: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("ObjectTypeField", Shape::Object(&RULE_ObjectTypeField)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FieldMap` property type of `AWS::CustomerProfiles::ObjectType`.
@@ -503,6 +299,7 @@ pub struct FieldMap {
     pub object_type_field: Option<Obj<ObjectTypeField>>,
 }
 
+#[rustfmt::skip]
 impl FieldMap {
     /// A `FieldMap` with no property set (none is required).
     pub fn new() -> Self {
@@ -510,20 +307,9 @@ impl FieldMap {
     }
 
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `ObjectTypeField`: an [`ObjectTypeField`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object_type_field(mut self, value: impl Into<Obj<ObjectTypeField>>) -> Self {
-        self.object_type_field = Some(value.into());
-        self
-    }
+    pub fn object_type_field(mut self, value: impl Into<Obj<ObjectTypeField>>) -> Self { self.object_type_field = Some(value.into()); self }
 }
 
 impl PropertyType for FieldMap {}
@@ -537,33 +323,14 @@ impl ToValue for FieldMap {
     }
 }
 
-static RULE_KeyMap: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_KeyMap: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ObjectTypeKeyList",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ObjectTypeKey),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ObjectTypeKeyList", Shape::List(&ListRule { items: Shape::Object(&RULE_ObjectTypeKey), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KeyMap` property type of `AWS::CustomerProfiles::ObjectType`.
@@ -585,6 +352,7 @@ pub struct KeyMap {
     pub object_type_key_list: Option<List<ObjectTypeKey>>,
 }
 
+#[rustfmt::skip]
 impl KeyMap {
     /// A `KeyMap` with no property set (none is required).
     pub fn new() -> Self {
@@ -592,20 +360,9 @@ impl KeyMap {
     }
 
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `ObjectTypeKeyList`: a list of [`ObjectTypeKey`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object_type_key_list(mut self, value: impl Into<List<ObjectTypeKey>>) -> Self {
-        self.object_type_key_list = Some(value.into());
-        self
-    }
+    pub fn object_type_key_list(mut self, value: impl Into<List<ObjectTypeKey>>) -> Self { self.object_type_key_list = Some(value.into()); self }
 }
 
 impl PropertyType for KeyMap {}
@@ -619,45 +376,15 @@ impl ToValue for KeyMap {
     }
 }
 
-static RULE_ObjectTypeField: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ObjectTypeField: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContentType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["STRING", "NUMBER", "PHONE_NUMBER", "EMAIL_ADDRESS", "NAME"],
-                format: None,
-            }),
-        ),
-        (
-            "Source",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Target",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ContentType", Shape::Str(&StrRule { allowed: &["STRING", "NUMBER", "PHONE_NUMBER", "EMAIL_ADDRESS", "NAME"], ..StrRule::ANY })),
+        ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
+        ("Target", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ObjectTypeField` property type of `AWS::CustomerProfiles::ObjectType`.
@@ -685,6 +412,7 @@ pub struct ObjectTypeField {
     pub target: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ObjectTypeField {
     /// A `ObjectTypeField` with no property set (none is required).
     pub fn new() -> Self {
@@ -692,28 +420,11 @@ impl ObjectTypeField {
     }
 
     /// `ContentType`: a [`ContentType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content_type(mut self, value: impl Into<ContentType>) -> Self {
-        self.content_type = Some(value.into());
-        self
-    }
-
+    pub fn content_type(mut self, value: impl Into<ContentType>) -> Self { self.content_type = Some(value.into()); self }
     /// `Source`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source(mut self, value: impl Into<Str>) -> Self {
-        self.source = Some(value.into());
-        self
-    }
-
+    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = Some(value.into()); self }
     /// `Target`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target(mut self, value: impl Into<Str>) -> Self {
-        self.target = Some(value.into());
-        self
-    }
+    pub fn target(mut self, value: impl Into<Str>) -> Self { self.target = Some(value.into()); self }
 }
 
 impl PropertyType for ObjectTypeField {}
@@ -728,63 +439,14 @@ impl ToValue for ObjectTypeField {
     }
 }
 
-static RULE_ObjectTypeKey: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ObjectTypeKey: ObjRule = ObjRule {
     properties: &[
-        (
-            "FieldNames",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "StandardIdentifiers",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "PROFILE",
-                        "UNIQUE",
-                        "SECONDARY",
-                        "LOOKUP_ONLY",
-                        "NEW_ONLY",
-                        "ASSET",
-                        "CASE",
-                        "ORDER",
-                        "AIR_PREFERENCE",
-                        "AIR_BOOKING",
-                        "AIR_SEGMENT",
-                        "HOTEL_PREFERENCE",
-                        "HOTEL_STAY_REVENUE",
-                        "HOTEL_RESERVATION",
-                        "LOYALTY",
-                        "LOYALTY_TRANSACTION",
-                        "LOYALTY_PROMOTION",
-                        "WEB_ANALYTICS",
-                        "DEVICE",
-                    ],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("FieldNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("StandardIdentifiers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["PROFILE", "UNIQUE", "SECONDARY", "LOOKUP_ONLY", "NEW_ONLY", "ASSET", "CASE", "ORDER", "AIR_PREFERENCE", "AIR_BOOKING", "AIR_SEGMENT", "HOTEL_PREFERENCE", "HOTEL_STAY_REVENUE", "HOTEL_RESERVATION", "LOYALTY", "LOYALTY_TRANSACTION", "LOYALTY_PROMOTION", "WEB_ANALYTICS", "DEVICE"], ..StrRule::ANY }), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ObjectTypeKey` property type of `AWS::CustomerProfiles::ObjectType`.
@@ -806,6 +468,7 @@ pub struct ObjectTypeKey {
     pub standard_identifiers: Option<List<StandardIdentifier>>,
 }
 
+#[rustfmt::skip]
 impl ObjectTypeKey {
     /// A `ObjectTypeKey` with no property set (none is required).
     pub fn new() -> Self {
@@ -813,20 +476,9 @@ impl ObjectTypeKey {
     }
 
     /// `FieldNames`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_names(mut self, value: impl Into<List<Str>>) -> Self {
-        self.field_names = Some(value.into());
-        self
-    }
-
+    pub fn field_names(mut self, value: impl Into<List<Str>>) -> Self { self.field_names = Some(value.into()); self }
     /// `StandardIdentifiers`: a list of [`StandardIdentifier`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn standard_identifiers(mut self, value: impl Into<List<StandardIdentifier>>) -> Self {
-        self.standard_identifiers = Some(value.into());
-        self
-    }
+    pub fn standard_identifiers(mut self, value: impl Into<List<StandardIdentifier>>) -> Self { self.standard_identifiers = Some(value.into()); self }
 }
 
 impl PropertyType for ObjectTypeKey {}
@@ -836,102 +488,6 @@ impl ToValue for ObjectTypeKey {
         MapBuilder::new()
             .opt("FieldNames", &self.field_names)
             .opt("StandardIdentifiers", &self.standard_identifiers)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::CustomerProfiles::ObjectType`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-customerprofiles-objecttype-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -7,97 +7,35 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
 
 /// The required properties of [`Recommender`], by name: `Recommender::new(RecommenderRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecommenderRequired {
     /// `DomainName`: a string, required.
-    ///
-    /// The name of the domain for which the recommender will be created
-    ///
-    /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 64; create-only: changing it replaces the resource.
     pub domain_name: Str,
     /// `RecommenderName`: a string, required.
-    ///
-    /// The name of the recommender
-    ///
-    /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 64; create-only: changing it replaces the resource.
     pub recommender_name: Str,
     /// `RecommenderRecipeName`: a [`RecommenderRecipeName`] value, required.
-    ///
-    /// The name of the recommender recipe.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub recommender_recipe_name: RecommenderRecipeName,
 }
 
-static RULE_Recommender: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Recommender: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DomainName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
+        ("DomainName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("RecommenderConfig", Shape::Object(&RULE_RecommenderConfig)),
-        (
-            "RecommenderName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RecommenderRecipeName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[
-                    "frequently-paired-items",
-                    "personalized-ranking",
-                    "popular-items",
-                    "recommended-for-you",
-                    "similar-items",
-                    "trending-now",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("RecommenderName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("RecommenderRecipeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), allowed: &["frequently-paired-items", "personalized-ranking", "popular-items", "recommended-for-you", "similar-items", "trending-now"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
     required: &["DomainName", "RecommenderName", "RecommenderRecipeName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CustomerProfiles::Recommender` resource.
@@ -149,6 +87,7 @@ pub struct Recommender {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Recommender {
     /// The CloudFormation type name, `AWS::CustomerProfiles::Recommender`.
     pub const TYPE_NAME: &'static str = "AWS::CustomerProfiles::Recommender";
@@ -163,24 +102,8 @@ impl Recommender {
         create_only: &["DomainName", "RecommenderName", "RecommenderRecipeName"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "RecommenderArn",
-            "Status",
-            "CreatedAt",
-            "LastUpdatedAt",
-            "FailureReason",
-            "LatestRecommenderUpdate",
-            "TrainingMetrics",
-        ],
-        attributes: &[
-            "CreatedAt",
-            "FailureReason",
-            "LastUpdatedAt",
-            "LatestRecommenderUpdate",
-            "RecommenderArn",
-            "Status",
-            "TrainingMetrics",
-        ],
+        read_only: &["RecommenderArn", "Status", "CreatedAt", "LastUpdatedAt", "FailureReason", "LatestRecommenderUpdate", "TrainingMetrics"],
+        attributes: &["CreatedAt", "FailureReason", "LastUpdatedAt", "LatestRecommenderUpdate", "RecommenderArn", "Status", "TrainingMetrics"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -198,52 +121,17 @@ impl Recommender {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DomainName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self {
-        self.domain_name = value.into();
-        self
-    }
-
+    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = value.into(); self }
     /// `RecommenderConfig`: a [`RecommenderConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn recommender_config(mut self, value: impl Into<Obj<RecommenderConfig>>) -> Self {
-        self.recommender_config = Some(value.into());
-        self
-    }
-
+    pub fn recommender_config(mut self, value: impl Into<Obj<RecommenderConfig>>) -> Self { self.recommender_config = Some(value.into()); self }
     /// `RecommenderName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn recommender_name(mut self, value: impl Into<Str>) -> Self {
-        self.recommender_name = value.into();
-        self
-    }
-
+    pub fn recommender_name(mut self, value: impl Into<Str>) -> Self { self.recommender_name = value.into(); self }
     /// `RecommenderRecipeName`: a [`RecommenderRecipeName`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn recommender_recipe_name(mut self, value: impl Into<RecommenderRecipeName>) -> Self {
-        self.recommender_recipe_name = value.into();
-        self
-    }
-
+    pub fn recommender_recipe_name(mut self, value: impl Into<RecommenderRecipeName>) -> Self { self.recommender_recipe_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Recommender {
@@ -333,33 +221,18 @@ impl RecommenderAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventParametersRequired {
     /// `EventType`: a string, required.
-    ///
-    /// The type of event
-    ///
-    /// Length 1 to 255.
     pub event_type: Str,
 }
 
-static RULE_EventParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EventParameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "EventType",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("EventType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("EventValueThreshold", Shape::NUM),
     ],
     required: &["EventType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EventParameters` property type of `AWS::CustomerProfiles::Recommender`.
@@ -381,6 +254,7 @@ pub struct EventParameters {
     pub event_value_threshold: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl EventParameters {
     /// A `EventParameters` with its required properties, named in a [`EventParametersRequired`].
     pub fn new(required: EventParametersRequired) -> Self {
@@ -391,20 +265,9 @@ impl EventParameters {
     }
 
     /// `EventType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_type(mut self, value: impl Into<Str>) -> Self {
-        self.event_type = value.into();
-        self
-    }
-
+    pub fn event_type(mut self, value: impl Into<Str>) -> Self { self.event_type = value.into(); self }
     /// `EventValueThreshold`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_value_threshold(mut self, value: impl Into<Num>) -> Self {
-        self.event_value_threshold = Some(value.into());
-        self
-    }
+    pub fn event_value_threshold(mut self, value: impl Into<Num>) -> Self { self.event_value_threshold = Some(value.into()); self }
 }
 
 impl PropertyType for EventParameters {}
@@ -422,28 +285,17 @@ impl ToValue for EventParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventsConfigRequired {
     /// `EventParametersList`: a list of [`EventParameters`] objects, required.
-    ///
-    /// List of event parameters with their value thresholds
-    ///
-    /// Items 1 to 10.
     pub event_parameters_list: List<EventParameters>,
 }
 
-static RULE_EventsConfig: ObjRule = ObjRule {
-    properties: &[(
-        "EventParametersList",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_EventParameters),
-            min_items: Some(1),
-            max_items: Some(10),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_EventsConfig: ObjRule = ObjRule {
+    properties: &[
+        ("EventParametersList", Shape::List(&ListRule { items: Shape::Object(&RULE_EventParameters), min_items: Some(1), max_items: Some(10) })),
+    ],
     required: &["EventParametersList"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EventsConfig` property type of `AWS::CustomerProfiles::Recommender`.
@@ -461,6 +313,7 @@ pub struct EventsConfig {
     pub event_parameters_list: List<EventParameters>,
 }
 
+#[rustfmt::skip]
 impl EventsConfig {
     /// A `EventsConfig` with its required properties, named in a [`EventsConfigRequired`].
     pub fn new(required: EventsConfigRequired) -> Self {
@@ -470,12 +323,7 @@ impl EventsConfig {
     }
 
     /// `EventParametersList`: a list of [`EventParameters`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_parameters_list(mut self, value: impl Into<List<EventParameters>>) -> Self {
-        self.event_parameters_list = value.into();
-        self
-    }
+    pub fn event_parameters_list(mut self, value: impl Into<List<EventParameters>>) -> Self { self.event_parameters_list = value.into(); self }
 }
 
 impl PropertyType for EventsConfig {}
@@ -488,14 +336,13 @@ impl ToValue for EventsConfig {
     }
 }
 
-static RULE_RecommenderConfig: ObjRule = ObjRule {
-    properties: &[("EventsConfig", Shape::Object(&RULE_EventsConfig))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_RecommenderConfig: ObjRule = ObjRule {
+    properties: &[
+        ("EventsConfig", Shape::Object(&RULE_EventsConfig)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RecommenderConfig` property type of `AWS::CustomerProfiles::Recommender`.
@@ -511,6 +358,7 @@ pub struct RecommenderConfig {
     pub events_config: Option<Obj<EventsConfig>>,
 }
 
+#[rustfmt::skip]
 impl RecommenderConfig {
     /// A `RecommenderConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -518,12 +366,7 @@ impl RecommenderConfig {
     }
 
     /// `EventsConfig`: an [`EventsConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn events_config(mut self, value: impl Into<Obj<EventsConfig>>) -> Self {
-        self.events_config = Some(value.into());
-        self
-    }
+    pub fn events_config(mut self, value: impl Into<Obj<EventsConfig>>) -> Self { self.events_config = Some(value.into()); self }
 }
 
 impl PropertyType for RecommenderConfig {}
@@ -532,102 +375,6 @@ impl ToValue for RecommenderConfig {
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EventsConfig", &self.events_config)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::CustomerProfiles::Recommender`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-customerprofiles-recommender-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

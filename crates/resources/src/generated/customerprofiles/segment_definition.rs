@@ -7,102 +7,38 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9_.-]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
 
 /// The required properties of [`SegmentDefinition`], by name: `SegmentDefinition::new(SegmentDefinitionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SegmentDefinitionRequired {
     /// `DisplayName`: a string, required.
-    ///
-    /// Display name of the segment definition.
-    ///
-    /// Length 1 to 255; create-only: changing it replaces the resource.
     pub display_name: Str,
     /// `DomainName`: a string, required.
-    ///
-    /// The name of the domain.
-    ///
-    /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 64; create-only: changing it replaces the resource.
     pub domain_name: Str,
     /// `SegmentDefinitionName`: a string, required.
-    ///
-    /// Name of the segment definition.
-    ///
-    /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 64; create-only: changing it replaces the resource.
     pub segment_definition_name: Str,
 }
 
-static RULE_SegmentDefinition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SegmentDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(4000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DisplayName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DomainName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SegmentDefinitionName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4000), ..StrRule::ANY })),
+        ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("DomainName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("SegmentDefinitionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("SegmentGroups", Shape::Object(&RULE_SegmentGroup)),
         ("SegmentSort", Shape::Object(&RULE_SegmentSort)),
-        (
-            "SegmentSqlQuery",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(50000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("SegmentSqlQuery", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50000), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
     required: &["DomainName", "DisplayName", "SegmentDefinitionName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CustomerProfiles::SegmentDefinition` resource.
@@ -166,6 +102,7 @@ pub struct SegmentDefinition {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl SegmentDefinition {
     /// The CloudFormation type name, `AWS::CustomerProfiles::SegmentDefinition`.
     pub const TYPE_NAME: &'static str = "AWS::CustomerProfiles::SegmentDefinition";
@@ -177,13 +114,7 @@ impl SegmentDefinition {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-customerprofiles-segmentdefinition.html",
         primary_identifier: &["DomainName", "SegmentDefinitionName"],
         required: &["DisplayName", "DomainName", "SegmentDefinitionName"],
-        create_only: &[
-            "DomainName",
-            "SegmentDefinitionName",
-            "DisplayName",
-            "SegmentGroups",
-            "SegmentSqlQuery",
-        ],
+        create_only: &["DomainName", "SegmentDefinitionName", "DisplayName", "SegmentGroups", "SegmentSqlQuery"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["CreatedAt", "SegmentDefinitionArn", "SegmentType"],
@@ -207,68 +138,21 @@ impl SegmentDefinition {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DisplayName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self {
-        self.display_name = value.into();
-        self
-    }
-
+    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = value.into(); self }
     /// `DomainName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self {
-        self.domain_name = value.into();
-        self
-    }
-
+    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = value.into(); self }
     /// `SegmentDefinitionName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn segment_definition_name(mut self, value: impl Into<Str>) -> Self {
-        self.segment_definition_name = value.into();
-        self
-    }
-
+    pub fn segment_definition_name(mut self, value: impl Into<Str>) -> Self { self.segment_definition_name = value.into(); self }
     /// `SegmentGroups`: a [`SegmentGroup`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn segment_groups(mut self, value: impl Into<Obj<SegmentGroup>>) -> Self {
-        self.segment_groups = Some(value.into());
-        self
-    }
-
+    pub fn segment_groups(mut self, value: impl Into<Obj<SegmentGroup>>) -> Self { self.segment_groups = Some(value.into()); self }
     /// `SegmentSort`: a [`SegmentSort`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn segment_sort(mut self, value: impl Into<Obj<SegmentSort>>) -> Self {
-        self.segment_sort = Some(value.into());
-        self
-    }
-
+    pub fn segment_sort(mut self, value: impl Into<Obj<SegmentSort>>) -> Self { self.segment_sort = Some(value.into()); self }
     /// `SegmentSqlQuery`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn segment_sql_query(mut self, value: impl Into<Str>) -> Self {
-        self.segment_sql_query = Some(value.into());
-        self
-    }
-
+    pub fn segment_sql_query(mut self, value: impl Into<Str>) -> Self { self.segment_sql_query = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for SegmentDefinition {
@@ -336,51 +220,16 @@ impl SegmentDefinitionAttributes {
     }
 }
 
-static RULE_Group: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Group: ObjRule = ObjRule {
     properties: &[
-        (
-            "Dimensions",
-            Shape::List(&ListRule {
-                items: Shape::Any,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SourceSegments",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SourceSegment),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SourceType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ALL", "ANY", "NONE"],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ALL", "ANY", "NONE"],
-                format: None,
-            }),
-        ),
+        ("Dimensions", Shape::List(&ListRule { items: Shape::Any, min_items: None, max_items: None })),
+        ("SourceSegments", Shape::List(&ListRule { items: Shape::Object(&RULE_SourceSegment), min_items: None, max_items: None })),
+        ("SourceType", Shape::Str(&StrRule { allowed: &["ALL", "ANY", "NONE"], ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["ALL", "ANY", "NONE"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Group` property type of `AWS::CustomerProfiles::SegmentDefinition`.
@@ -408,6 +257,7 @@ pub struct Group {
     pub r#type: Option<IncludeOptions>,
 }
 
+#[rustfmt::skip]
 impl Group {
     /// A `Group` with no property set (none is required).
     pub fn new() -> Self {
@@ -415,36 +265,13 @@ impl Group {
     }
 
     /// `Dimensions`: a list of JSON values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dimensions(mut self, value: impl Into<List<Json>>) -> Self {
-        self.dimensions = Some(value.into());
-        self
-    }
-
+    pub fn dimensions(mut self, value: impl Into<List<Json>>) -> Self { self.dimensions = Some(value.into()); self }
     /// `SourceSegments`: a list of [`SourceSegment`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_segments(mut self, value: impl Into<List<SourceSegment>>) -> Self {
-        self.source_segments = Some(value.into());
-        self
-    }
-
+    pub fn source_segments(mut self, value: impl Into<List<SourceSegment>>) -> Self { self.source_segments = Some(value.into()); self }
     /// `SourceType`: an [`IncludeOptions`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_type(mut self, value: impl Into<IncludeOptions>) -> Self {
-        self.source_type = Some(value.into());
-        self
-    }
-
+    pub fn source_type(mut self, value: impl Into<IncludeOptions>) -> Self { self.source_type = Some(value.into()); self }
     /// `Type`: an [`IncludeOptions`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<IncludeOptions>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<IncludeOptions>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl PropertyType for Group {}
@@ -460,33 +287,14 @@ impl ToValue for Group {
     }
 }
 
-static RULE_SegmentGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SegmentGroup: ObjRule = ObjRule {
     properties: &[
-        (
-            "Groups",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Group),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Include",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ALL", "ANY", "NONE"],
-                format: None,
-            }),
-        ),
+        ("Groups", Shape::List(&ListRule { items: Shape::Object(&RULE_Group), min_items: None, max_items: None })),
+        ("Include", Shape::Str(&StrRule { allowed: &["ALL", "ANY", "NONE"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SegmentGroup` property type of `AWS::CustomerProfiles::SegmentDefinition`.
@@ -506,6 +314,7 @@ pub struct SegmentGroup {
     pub include: Option<IncludeOptions>,
 }
 
+#[rustfmt::skip]
 impl SegmentGroup {
     /// A `SegmentGroup` with no property set (none is required).
     pub fn new() -> Self {
@@ -513,20 +322,9 @@ impl SegmentGroup {
     }
 
     /// `Groups`: a list of [`Group`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn groups(mut self, value: impl Into<List<Group>>) -> Self {
-        self.groups = Some(value.into());
-        self
-    }
-
+    pub fn groups(mut self, value: impl Into<List<Group>>) -> Self { self.groups = Some(value.into()); self }
     /// `Include`: an [`IncludeOptions`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include(mut self, value: impl Into<IncludeOptions>) -> Self {
-        self.include = Some(value.into());
-        self
-    }
+    pub fn include(mut self, value: impl Into<IncludeOptions>) -> Self { self.include = Some(value.into()); self }
 }
 
 impl PropertyType for SegmentGroup {}
@@ -544,28 +342,17 @@ impl ToValue for SegmentGroup {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SegmentSortRequired {
     /// `Attributes`: a list of [`SortAttribute`] objects, required.
-    ///
-    /// A list of attributes used to sort the segments and their ordering preferences.
-    ///
-    /// Items 1 to 10.
     pub attributes: List<SortAttribute>,
 }
 
-static RULE_SegmentSort: ObjRule = ObjRule {
-    properties: &[(
-        "Attributes",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_SortAttribute),
-            min_items: Some(1),
-            max_items: Some(10),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_SegmentSort: ObjRule = ObjRule {
+    properties: &[
+        ("Attributes", Shape::List(&ListRule { items: Shape::Object(&RULE_SortAttribute), min_items: Some(1), max_items: Some(10) })),
+    ],
     required: &["Attributes"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SegmentSort` property type of `AWS::CustomerProfiles::SegmentDefinition`.
@@ -583,6 +370,7 @@ pub struct SegmentSort {
     pub attributes: List<SortAttribute>,
 }
 
+#[rustfmt::skip]
 impl SegmentSort {
     /// A `SegmentSort` with its required properties, named in a [`SegmentSortRequired`].
     pub fn new(required: SegmentSortRequired) -> Self {
@@ -592,12 +380,7 @@ impl SegmentSort {
     }
 
     /// `Attributes`: a list of [`SortAttribute`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attributes(mut self, value: impl Into<List<SortAttribute>>) -> Self {
-        self.attributes = value.into();
-        self
-    }
+    pub fn attributes(mut self, value: impl Into<List<SortAttribute>>) -> Self { self.attributes = value.into(); self }
 }
 
 impl PropertyType for SegmentSort {}
@@ -614,66 +397,22 @@ impl ToValue for SegmentSort {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SortAttributeRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the attribute to sort by.
-    ///
-    /// Pattern `^[a-zA-Z0-9_.-]+$`; length 1 to 255.
     pub name: Str,
     /// `Order`: a [`SegmentSortOrder`] value, required.
-    ///
-    /// The sort order for the attribute (ascending or descending).
     pub order: SegmentSortOrder,
 }
 
-static RULE_SortAttribute: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SortAttribute: ObjRule = ObjRule {
     properties: &[
-        (
-            "DataType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["STRING", "NUMBER", "DATE"],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Order",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ASC", "DESC"],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PROFILE", "CALCULATED"],
-                format: None,
-            }),
-        ),
+        ("DataType", Shape::Str(&StrRule { allowed: &["STRING", "NUMBER", "DATE"], ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Order", Shape::Str(&StrRule { allowed: &["ASC", "DESC"], ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["PROFILE", "CALCULATED"], ..StrRule::ANY })),
     ],
     required: &["Name", "Order"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SortAttribute` property type of `AWS::CustomerProfiles::SegmentDefinition`.
@@ -705,6 +444,7 @@ pub struct SortAttribute {
     pub r#type: Option<SortAttributeType>,
 }
 
+#[rustfmt::skip]
 impl SortAttribute {
     /// A `SortAttribute` with its required properties, named in a [`SortAttributeRequired`].
     pub fn new(required: SortAttributeRequired) -> Self {
@@ -717,36 +457,13 @@ impl SortAttribute {
     }
 
     /// `DataType`: a [`SegmentSortDataType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_type(mut self, value: impl Into<SegmentSortDataType>) -> Self {
-        self.data_type = Some(value.into());
-        self
-    }
-
+    pub fn data_type(mut self, value: impl Into<SegmentSortDataType>) -> Self { self.data_type = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Order`: a [`SegmentSortOrder`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn order(mut self, value: impl Into<SegmentSortOrder>) -> Self {
-        self.order = value.into();
-        self
-    }
-
+    pub fn order(mut self, value: impl Into<SegmentSortOrder>) -> Self { self.order = value.into(); self }
     /// `Type`: a [`SortAttributeType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<SortAttributeType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<SortAttributeType>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl PropertyType for SortAttribute {}
@@ -762,23 +479,13 @@ impl ToValue for SortAttribute {
     }
 }
 
-static RULE_SourceSegment: ObjRule = ObjRule {
-    properties: &[(
-        "SegmentDefinitionName",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(64),
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_SourceSegment: ObjRule = ObjRule {
+    properties: &[
+        ("SegmentDefinitionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SourceSegment` property type of `AWS::CustomerProfiles::SegmentDefinition`.
@@ -796,6 +503,7 @@ pub struct SourceSegment {
     pub segment_definition_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SourceSegment {
     /// A `SourceSegment` with no property set (none is required).
     pub fn new() -> Self {
@@ -803,12 +511,7 @@ impl SourceSegment {
     }
 
     /// `SegmentDefinitionName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn segment_definition_name(mut self, value: impl Into<Str>) -> Self {
-        self.segment_definition_name = Some(value.into());
-        self
-    }
+    pub fn segment_definition_name(mut self, value: impl Into<Str>) -> Self { self.segment_definition_name = Some(value.into()); self }
 }
 
 impl PropertyType for SourceSegment {}
@@ -817,102 +520,6 @@ impl ToValue for SourceSegment {
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SegmentDefinitionName", &self.segment_definition_name)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::CustomerProfiles::SegmentDefinition`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-customerprofiles-segmentdefinition-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -7,77 +7,37 @@
 
 use crate::support::prelude::*;
 
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[><0-9A-Za-z_.,:)(!= ]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^:[A-Za-z0-9_]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[A-Za-z0-9_\\.#@\\-]+$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^(Z|[-+](\\d|\\d{2}|\\d{2}:?\\d{2}))$");
+use super::shared::{RULE_S3Location, RULE_Tag};
+pub use super::shared::{S3Location, S3LocationRequired, Tag, TagRequired};
+
+pub(crate) static PATTERN_0: Pattern = Pattern::new("^[><0-9A-Za-z_.,:)(!= ]+$");
+pub(crate) static PATTERN_1: Pattern = Pattern::new("^:[A-Za-z0-9_]+$");
+pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Za-z0-9_\\.#@\\-]+$");
+pub(crate) static PATTERN_3: Pattern = Pattern::new("^(Z|[-+](\\d|\\d{2}|\\d{2}:?\\d{2}))$");
 
 /// The required properties of [`Dataset`], by name: `Dataset::new(DatasetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatasetRequired {
     /// `Input`: an [`Input`] object, required.
-    ///
-    /// Information on how DataBrew can find the dataset, in either the AWS Glue Data Catalog or Amazon S3 .
     pub input: Obj<Input>,
     /// `Name`: a string, required.
-    ///
-    /// The unique name of the dataset.
-    ///
-    /// Length 1 to 255; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_Dataset: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Dataset: ObjRule = ObjRule {
     properties: &[
-        (
-            "Format",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CSV", "JSON", "PARQUET", "EXCEL", "ORC"],
-                format: None,
-            }),
-        ),
+        ("Format", Shape::Str(&StrRule { allowed: &["CSV", "JSON", "PARQUET", "EXCEL", "ORC"], ..StrRule::ANY })),
         ("FormatOptions", Shape::Object(&RULE_FormatOptions)),
         ("Input", Shape::Object(&RULE_Input)),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("PathOptions", Shape::Object(&RULE_PathOptions)),
-        (
-            "Source",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["S3", "DATA-CATALOG", "DATABASE"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Source", Shape::Str(&StrRule { allowed: &["S3", "DATA-CATALOG", "DATABASE"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Name", "Input"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DataBrew::Dataset` resource.
@@ -125,6 +85,7 @@ pub struct Dataset {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Dataset {
     /// The CloudFormation type name, `AWS::DataBrew::Dataset`.
     pub const TYPE_NAME: &'static str = "AWS::DataBrew::Dataset";
@@ -159,60 +120,19 @@ impl Dataset {
     }
 
     /// `Format`: a [`DatasetFormat`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn format(mut self, value: impl Into<DatasetFormat>) -> Self {
-        self.format = Some(value.into());
-        self
-    }
-
+    pub fn format(mut self, value: impl Into<DatasetFormat>) -> Self { self.format = Some(value.into()); self }
     /// `FormatOptions`: a [`FormatOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn format_options(mut self, value: impl Into<Obj<FormatOptions>>) -> Self {
-        self.format_options = Some(value.into());
-        self
-    }
-
+    pub fn format_options(mut self, value: impl Into<Obj<FormatOptions>>) -> Self { self.format_options = Some(value.into()); self }
     /// `Input`: an [`Input`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input(mut self, value: impl Into<Obj<Input>>) -> Self {
-        self.input = value.into();
-        self
-    }
-
+    pub fn input(mut self, value: impl Into<Obj<Input>>) -> Self { self.input = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `PathOptions`: a [`PathOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn path_options(mut self, value: impl Into<Obj<PathOptions>>) -> Self {
-        self.path_options = Some(value.into());
-        self
-    }
-
+    pub fn path_options(mut self, value: impl Into<Obj<PathOptions>>) -> Self { self.path_options = Some(value.into()); self }
     /// `Source`: a [`Source`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source(mut self, value: impl Into<Source>) -> Self {
-        self.source = Some(value.into());
-        self
-    }
-
+    pub fn source(mut self, value: impl Into<Source>) -> Self { self.source = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Dataset {
@@ -252,26 +172,14 @@ impl From<ResourceRef> for DatasetAttributes {
     }
 }
 
-static RULE_CsvOptions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CsvOptions: ObjRule = ObjRule {
     properties: &[
-        (
-            "Delimiter",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Delimiter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1), ..StrRule::ANY })),
         ("HeaderRow", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CsvOptions` property type of `AWS::DataBrew::Dataset`.
@@ -293,6 +201,7 @@ pub struct CsvOptions {
     pub header_row: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl CsvOptions {
     /// A `CsvOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -300,20 +209,9 @@ impl CsvOptions {
     }
 
     /// `Delimiter`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delimiter(mut self, value: impl Into<Str>) -> Self {
-        self.delimiter = Some(value.into());
-        self
-    }
-
+    pub fn delimiter(mut self, value: impl Into<Str>) -> Self { self.delimiter = Some(value.into()); self }
     /// `HeaderRow`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn header_row(mut self, value: impl Into<Bool>) -> Self {
-        self.header_row = Some(value.into());
-        self
-    }
+    pub fn header_row(mut self, value: impl Into<Bool>) -> Self { self.header_row = Some(value.into()); self }
 }
 
 impl PropertyType for CsvOptions {}
@@ -327,46 +225,16 @@ impl ToValue for CsvOptions {
     }
 }
 
-static RULE_DataCatalogInputDefinition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataCatalogInputDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "CatalogId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DatabaseName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TableName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CatalogId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("DatabaseName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("TableName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("TempDirectory", Shape::Object(&RULE_S3Location)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataCatalogInputDefinition` property type of `AWS::DataBrew::Dataset`.
@@ -400,6 +268,7 @@ pub struct DataCatalogInputDefinition {
     pub temp_directory: Option<Obj<S3Location>>,
 }
 
+#[rustfmt::skip]
 impl DataCatalogInputDefinition {
     /// A `DataCatalogInputDefinition` with no property set (none is required).
     pub fn new() -> Self {
@@ -407,36 +276,13 @@ impl DataCatalogInputDefinition {
     }
 
     /// `CatalogId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self {
-        self.catalog_id = Some(value.into());
-        self
-    }
-
+    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self { self.catalog_id = Some(value.into()); self }
     /// `DatabaseName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self {
-        self.database_name = Some(value.into());
-        self
-    }
-
+    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = Some(value.into()); self }
     /// `TableName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self {
-        self.table_name = Some(value.into());
-        self
-    }
-
+    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = Some(value.into()); self }
     /// `TempDirectory`: a [`S3Location`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn temp_directory(mut self, value: impl Into<Obj<S3Location>>) -> Self {
-        self.temp_directory = Some(value.into());
-        self
-    }
+    pub fn temp_directory(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.temp_directory = Some(value.into()); self }
 }
 
 impl PropertyType for DataCatalogInputDefinition {}
@@ -456,53 +302,20 @@ impl ToValue for DataCatalogInputDefinition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatabaseInputDefinitionRequired {
     /// `GlueConnectionName`: a string, required.
-    ///
-    /// The AWS Glue Connection that stores the connection information for the target database.
-    ///
-    /// Length 1 to 255.
     pub glue_connection_name: Str,
 }
 
-static RULE_DatabaseInputDefinition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DatabaseInputDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "DatabaseTableName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "GlueConnectionName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "QueryString",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(10000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DatabaseTableName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("GlueConnectionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("QueryString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10000), ..StrRule::ANY })),
         ("TempDirectory", Shape::Object(&RULE_S3Location)),
     ],
     required: &["GlueConnectionName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DatabaseInputDefinition` property type of `AWS::DataBrew::Dataset`.
@@ -536,6 +349,7 @@ pub struct DatabaseInputDefinition {
     pub temp_directory: Option<Obj<S3Location>>,
 }
 
+#[rustfmt::skip]
 impl DatabaseInputDefinition {
     /// A `DatabaseInputDefinition` with its required properties, named in a [`DatabaseInputDefinitionRequired`].
     pub fn new(required: DatabaseInputDefinitionRequired) -> Self {
@@ -548,36 +362,13 @@ impl DatabaseInputDefinition {
     }
 
     /// `DatabaseTableName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_table_name(mut self, value: impl Into<Str>) -> Self {
-        self.database_table_name = Some(value.into());
-        self
-    }
-
+    pub fn database_table_name(mut self, value: impl Into<Str>) -> Self { self.database_table_name = Some(value.into()); self }
     /// `GlueConnectionName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn glue_connection_name(mut self, value: impl Into<Str>) -> Self {
-        self.glue_connection_name = value.into();
-        self
-    }
-
+    pub fn glue_connection_name(mut self, value: impl Into<Str>) -> Self { self.glue_connection_name = value.into(); self }
     /// `QueryString`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_string(mut self, value: impl Into<Str>) -> Self {
-        self.query_string = Some(value.into());
-        self
-    }
-
+    pub fn query_string(mut self, value: impl Into<Str>) -> Self { self.query_string = Some(value.into()); self }
     /// `TempDirectory`: a [`S3Location`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn temp_directory(mut self, value: impl Into<Obj<S3Location>>) -> Self {
-        self.temp_directory = Some(value.into());
-        self
-    }
+    pub fn temp_directory(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.temp_directory = Some(value.into()); self }
 }
 
 impl PropertyType for DatabaseInputDefinition {}
@@ -597,49 +388,23 @@ impl ToValue for DatabaseInputDefinition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatasetParameterRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the parameter that is used in the dataset's Amazon S3 path.
-    ///
-    /// Length 1 to 255.
     pub name: Str,
     /// `Type`: a [`DatasetParameterType`] value, required.
-    ///
-    /// The type of the dataset parameter, can be one of a 'String', 'Number' or 'Datetime'.
     pub r#type: DatasetParameterType,
 }
 
-static RULE_DatasetParameter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DatasetParameter: ObjRule = ObjRule {
     properties: &[
         ("CreateColumn", Shape::Bool),
         ("DatetimeOptions", Shape::Object(&RULE_DatetimeOptions)),
         ("Filter", Shape::Object(&RULE_FilterExpression)),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["String", "Number", "Datetime"],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["String", "Number", "Datetime"], ..StrRule::ANY })),
     ],
     required: &["Name", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DatasetParameter` property type of `AWS::DataBrew::Dataset`.
@@ -673,6 +438,7 @@ pub struct DatasetParameter {
     pub r#type: DatasetParameterType,
 }
 
+#[rustfmt::skip]
 impl DatasetParameter {
     /// A `DatasetParameter` with its required properties, named in a [`DatasetParameterRequired`].
     pub fn new(required: DatasetParameterRequired) -> Self {
@@ -686,44 +452,15 @@ impl DatasetParameter {
     }
 
     /// `CreateColumn`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn create_column(mut self, value: impl Into<Bool>) -> Self {
-        self.create_column = Some(value.into());
-        self
-    }
-
+    pub fn create_column(mut self, value: impl Into<Bool>) -> Self { self.create_column = Some(value.into()); self }
     /// `DatetimeOptions`: a [`DatetimeOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn datetime_options(mut self, value: impl Into<Obj<DatetimeOptions>>) -> Self {
-        self.datetime_options = Some(value.into());
-        self
-    }
-
+    pub fn datetime_options(mut self, value: impl Into<Obj<DatetimeOptions>>) -> Self { self.datetime_options = Some(value.into()); self }
     /// `Filter`: a [`FilterExpression`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter(mut self, value: impl Into<Obj<FilterExpression>>) -> Self {
-        self.filter = Some(value.into());
-        self
-    }
-
+    pub fn filter(mut self, value: impl Into<Obj<FilterExpression>>) -> Self { self.filter = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Type`: a [`DatasetParameterType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<DatasetParameterType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<DatasetParameterType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for DatasetParameter {}
@@ -744,52 +481,19 @@ impl ToValue for DatasetParameter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatetimeOptionsRequired {
     /// `Format`: a string, required.
-    ///
-    /// Required option, that defines the datetime format used for a date parameter in the Amazon S3 path. Should use only supported datetime specifiers and separation characters, all litera a-z or A-Z character should be escaped with single quotes. E.g. "MM.dd.yyyy-'at'-HH:mm".
-    ///
-    /// Length 2 to 100.
     pub format: Str,
 }
 
-static RULE_DatetimeOptions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DatetimeOptions: ObjRule = ObjRule {
     properties: &[
-        (
-            "Format",
-            Shape::Str(&StrRule {
-                min_len: Some(2),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LocaleCode",
-            Shape::Str(&StrRule {
-                min_len: Some(2),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TimezoneOffset",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(6),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Format", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(100), ..StrRule::ANY })),
+        ("LocaleCode", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("TimezoneOffset", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(6), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["Format"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DatetimeOptions` property type of `AWS::DataBrew::Dataset`.
@@ -819,6 +523,7 @@ pub struct DatetimeOptions {
     pub timezone_offset: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DatetimeOptions {
     /// A `DatetimeOptions` with its required properties, named in a [`DatetimeOptionsRequired`].
     pub fn new(required: DatetimeOptionsRequired) -> Self {
@@ -830,28 +535,11 @@ impl DatetimeOptions {
     }
 
     /// `Format`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn format(mut self, value: impl Into<Str>) -> Self {
-        self.format = value.into();
-        self
-    }
-
+    pub fn format(mut self, value: impl Into<Str>) -> Self { self.format = value.into(); self }
     /// `LocaleCode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn locale_code(mut self, value: impl Into<Str>) -> Self {
-        self.locale_code = Some(value.into());
-        self
-    }
-
+    pub fn locale_code(mut self, value: impl Into<Str>) -> Self { self.locale_code = Some(value.into()); self }
     /// `TimezoneOffset`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timezone_offset(mut self, value: impl Into<Str>) -> Self {
-        self.timezone_offset = Some(value.into());
-        self
-    }
+    pub fn timezone_offset(mut self, value: impl Into<Str>) -> Self { self.timezone_offset = Some(value.into()); self }
 }
 
 impl PropertyType for DatetimeOptions {}
@@ -866,42 +554,16 @@ impl ToValue for DatetimeOptions {
     }
 }
 
-static RULE_ExcelOptions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ExcelOptions: ObjRule = ObjRule {
     properties: &[
         ("HeaderRow", Shape::Bool),
-        (
-            "SheetIndexes",
-            Shape::List(&ListRule {
-                items: Shape::Int(&NumRule {
-                    min: Some(0.0),
-                    max: Some(200.0),
-                    allowed: &[],
-                }),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "SheetNames",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(31),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
+        ("SheetIndexes", Shape::List(&ListRule { items: Shape::Int(&NumRule { min: Some(0.0), max: Some(200.0), ..NumRule::ANY }), min_items: Some(1), max_items: Some(1) })),
+        ("SheetNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(31), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1) })),
     ],
-    required: &[],
     one_of: &[&[&["SheetNames"], &["SheetIndexes"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ExcelOptions` property type of `AWS::DataBrew::Dataset`.
@@ -929,6 +591,7 @@ pub struct ExcelOptions {
     pub sheet_names: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl ExcelOptions {
     /// A `ExcelOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -936,28 +599,11 @@ impl ExcelOptions {
     }
 
     /// `HeaderRow`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn header_row(mut self, value: impl Into<Bool>) -> Self {
-        self.header_row = Some(value.into());
-        self
-    }
-
+    pub fn header_row(mut self, value: impl Into<Bool>) -> Self { self.header_row = Some(value.into()); self }
     /// `SheetIndexes`: a list of integers.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sheet_indexes(mut self, value: impl Into<List<Int>>) -> Self {
-        self.sheet_indexes = Some(value.into());
-        self
-    }
-
+    pub fn sheet_indexes(mut self, value: impl Into<List<Int>>) -> Self { self.sheet_indexes = Some(value.into()); self }
     /// `SheetNames`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sheet_names(mut self, value: impl Into<List<Str>>) -> Self {
-        self.sheet_names = Some(value.into());
-        self
-    }
+    pub fn sheet_names(mut self, value: impl Into<List<Str>>) -> Self { self.sheet_names = Some(value.into()); self }
 }
 
 impl PropertyType for ExcelOptions {}
@@ -976,50 +622,19 @@ impl ToValue for ExcelOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FilesLimitRequired {
     /// `MaxFiles`: an integer, required.
-    ///
-    /// The number of Amazon S3 files to select.
-    ///
-    /// Value at least 1.
     pub max_files: Int,
 }
 
-static RULE_FilesLimit: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FilesLimit: ObjRule = ObjRule {
     properties: &[
-        (
-            "MaxFiles",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Order",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ASCENDING", "DESCENDING"],
-                format: None,
-            }),
-        ),
-        (
-            "OrderedBy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["LAST_MODIFIED_DATE"],
-                format: None,
-            }),
-        ),
+        ("MaxFiles", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("Order", Shape::Str(&StrRule { allowed: &["ASCENDING", "DESCENDING"], ..StrRule::ANY })),
+        ("OrderedBy", Shape::Str(&StrRule { allowed: &["LAST_MODIFIED_DATE"], ..StrRule::ANY })),
     ],
     required: &["MaxFiles"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FilesLimit` property type of `AWS::DataBrew::Dataset`.
@@ -1045,6 +660,7 @@ pub struct FilesLimit {
     pub ordered_by: Option<OrderedBy>,
 }
 
+#[rustfmt::skip]
 impl FilesLimit {
     /// A `FilesLimit` with its required properties, named in a [`FilesLimitRequired`].
     pub fn new(required: FilesLimitRequired) -> Self {
@@ -1056,28 +672,11 @@ impl FilesLimit {
     }
 
     /// `MaxFiles`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_files(mut self, value: impl Into<Int>) -> Self {
-        self.max_files = value.into();
-        self
-    }
-
+    pub fn max_files(mut self, value: impl Into<Int>) -> Self { self.max_files = value.into(); self }
     /// `Order`: an [`Order`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn order(mut self, value: impl Into<Order>) -> Self {
-        self.order = Some(value.into());
-        self
-    }
-
+    pub fn order(mut self, value: impl Into<Order>) -> Self { self.order = Some(value.into()); self }
     /// `OrderedBy`: an [`OrderedBy`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ordered_by(mut self, value: impl Into<OrderedBy>) -> Self {
-        self.ordered_by = Some(value.into());
-        self
-    }
+    pub fn ordered_by(mut self, value: impl Into<OrderedBy>) -> Self { self.ordered_by = Some(value.into()); self }
 }
 
 impl PropertyType for FilesLimit {}
@@ -1096,44 +695,20 @@ impl ToValue for FilesLimit {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FilterExpressionRequired {
     /// `Expression`: a string, required.
-    ///
-    /// The expression which includes condition names followed by substitution variables, possibly grouped and combined with other conditions. For example, "(starts_with :prefix1 or starts_with :prefix2) and (ends_with :suffix1 or ends_with :suffix2)". Substitution variables should start with ':' symbol.
-    ///
-    /// Pattern `^[><0-9A-Za-z_.,:)(!= ]+$`; length 4 to 1024.
     pub expression: Str,
     /// `ValuesMap`: a list of [`FilterValue`] objects, required.
-    ///
-    /// The map of substitution variable names to their values used in this filter expression.
     pub values_map: List<FilterValue>,
 }
 
-static RULE_FilterExpression: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FilterExpression: ObjRule = ObjRule {
     properties: &[
-        (
-            "Expression",
-            Shape::Str(&StrRule {
-                min_len: Some(4),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ValuesMap",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_FilterValue),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Expression", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ValuesMap", Shape::List(&ListRule { items: Shape::Object(&RULE_FilterValue), min_items: None, max_items: None })),
     ],
     required: &["Expression", "ValuesMap"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FilterExpression` property type of `AWS::DataBrew::Dataset`.
@@ -1155,6 +730,7 @@ pub struct FilterExpression {
     pub values_map: List<FilterValue>,
 }
 
+#[rustfmt::skip]
 impl FilterExpression {
     /// A `FilterExpression` with its required properties, named in a [`FilterExpressionRequired`].
     pub fn new(required: FilterExpressionRequired) -> Self {
@@ -1165,20 +741,9 @@ impl FilterExpression {
     }
 
     /// `Expression`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expression(mut self, value: impl Into<Str>) -> Self {
-        self.expression = value.into();
-        self
-    }
-
+    pub fn expression(mut self, value: impl Into<Str>) -> Self { self.expression = value.into(); self }
     /// `ValuesMap`: a list of [`FilterValue`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn values_map(mut self, value: impl Into<List<FilterValue>>) -> Self {
-        self.values_map = value.into();
-        self
-    }
+    pub fn values_map(mut self, value: impl Into<List<FilterValue>>) -> Self { self.values_map = value.into(); self }
 }
 
 impl PropertyType for FilterExpression {}
@@ -1196,48 +761,20 @@ impl ToValue for FilterExpression {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FilterValueRequired {
     /// `Value`: a string, required.
-    ///
-    /// The value to be associated with the substitution variable.
-    ///
-    /// Length 0 to 1024.
     pub value: Str,
     /// `ValueReference`: a string, required.
-    ///
-    /// The substitution variable reference.
-    ///
-    /// Pattern `^:[A-Za-z0-9_]+$`; length 2 to 128.
     pub value_reference: Str,
 }
 
-static RULE_FilterValue: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FilterValue: ObjRule = ObjRule {
     properties: &[
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ValueReference",
-            Shape::Str(&StrRule {
-                min_len: Some(2),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("ValueReference", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["ValueReference", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FilterValue` property type of `AWS::DataBrew::Dataset`.
@@ -1261,6 +798,7 @@ pub struct FilterValue {
     pub value_reference: Str,
 }
 
+#[rustfmt::skip]
 impl FilterValue {
     /// A `FilterValue` with its required properties, named in a [`FilterValueRequired`].
     pub fn new(required: FilterValueRequired) -> Self {
@@ -1271,20 +809,9 @@ impl FilterValue {
     }
 
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
     /// `ValueReference`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value_reference(mut self, value: impl Into<Str>) -> Self {
-        self.value_reference = value.into();
-        self
-    }
+    pub fn value_reference(mut self, value: impl Into<Str>) -> Self { self.value_reference = value.into(); self }
 }
 
 impl PropertyType for FilterValue {}
@@ -1298,18 +825,15 @@ impl ToValue for FilterValue {
     }
 }
 
-static RULE_FormatOptions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FormatOptions: ObjRule = ObjRule {
     properties: &[
         ("Csv", Shape::Object(&RULE_CsvOptions)),
         ("Excel", Shape::Object(&RULE_ExcelOptions)),
         ("Json", Shape::Object(&RULE_JsonOptions)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FormatOptions` property type of `AWS::DataBrew::Dataset`.
@@ -1333,6 +857,7 @@ pub struct FormatOptions {
     pub json: Option<Obj<JsonOptions>>,
 }
 
+#[rustfmt::skip]
 impl FormatOptions {
     /// A `FormatOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -1340,28 +865,11 @@ impl FormatOptions {
     }
 
     /// `Csv`: a [`CsvOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn csv(mut self, value: impl Into<Obj<CsvOptions>>) -> Self {
-        self.csv = Some(value.into());
-        self
-    }
-
+    pub fn csv(mut self, value: impl Into<Obj<CsvOptions>>) -> Self { self.csv = Some(value.into()); self }
     /// `Excel`: an [`ExcelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn excel(mut self, value: impl Into<Obj<ExcelOptions>>) -> Self {
-        self.excel = Some(value.into());
-        self
-    }
-
+    pub fn excel(mut self, value: impl Into<Obj<ExcelOptions>>) -> Self { self.excel = Some(value.into()); self }
     /// `Json`: a [`JsonOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn json(mut self, value: impl Into<Obj<JsonOptions>>) -> Self {
-        self.json = Some(value.into());
-        self
-    }
+    pub fn json(mut self, value: impl Into<Obj<JsonOptions>>) -> Self { self.json = Some(value.into()); self }
 }
 
 impl PropertyType for FormatOptions {}
@@ -1376,25 +884,16 @@ impl ToValue for FormatOptions {
     }
 }
 
-static RULE_Input: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Input: ObjRule = ObjRule {
     properties: &[
-        (
-            "DataCatalogInputDefinition",
-            Shape::Object(&RULE_DataCatalogInputDefinition),
-        ),
-        (
-            "DatabaseInputDefinition",
-            Shape::Object(&RULE_DatabaseInputDefinition),
-        ),
+        ("DataCatalogInputDefinition", Shape::Object(&RULE_DataCatalogInputDefinition)),
+        ("DatabaseInputDefinition", Shape::Object(&RULE_DatabaseInputDefinition)),
         ("Metadata", Shape::Object(&RULE_Metadata)),
         ("S3InputDefinition", Shape::Object(&RULE_S3Location)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Input` property type of `AWS::DataBrew::Dataset`.
@@ -1422,6 +921,7 @@ pub struct Input {
     pub s3_input_definition: Option<Obj<S3Location>>,
 }
 
+#[rustfmt::skip]
 impl Input {
     /// A `Input` with no property set (none is required).
     pub fn new() -> Self {
@@ -1429,42 +929,13 @@ impl Input {
     }
 
     /// `DataCatalogInputDefinition`: a [`DataCatalogInputDefinition`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_catalog_input_definition(
-        mut self,
-        value: impl Into<Obj<DataCatalogInputDefinition>>,
-    ) -> Self {
-        self.data_catalog_input_definition = Some(value.into());
-        self
-    }
-
+    pub fn data_catalog_input_definition(mut self, value: impl Into<Obj<DataCatalogInputDefinition>>) -> Self { self.data_catalog_input_definition = Some(value.into()); self }
     /// `DatabaseInputDefinition`: a [`DatabaseInputDefinition`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_input_definition(
-        mut self,
-        value: impl Into<Obj<DatabaseInputDefinition>>,
-    ) -> Self {
-        self.database_input_definition = Some(value.into());
-        self
-    }
-
+    pub fn database_input_definition(mut self, value: impl Into<Obj<DatabaseInputDefinition>>) -> Self { self.database_input_definition = Some(value.into()); self }
     /// `Metadata`: a [`Metadata`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metadata(mut self, value: impl Into<Obj<Metadata>>) -> Self {
-        self.metadata = Some(value.into());
-        self
-    }
-
+    pub fn metadata(mut self, value: impl Into<Obj<Metadata>>) -> Self { self.metadata = Some(value.into()); self }
     /// `S3InputDefinition`: a [`S3Location`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_input_definition(mut self, value: impl Into<Obj<S3Location>>) -> Self {
-        self.s3_input_definition = Some(value.into());
-        self
-    }
+    pub fn s3_input_definition(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.s3_input_definition = Some(value.into()); self }
 }
 
 impl PropertyType for Input {}
@@ -1483,14 +954,13 @@ impl ToValue for Input {
     }
 }
 
-static RULE_JsonOptions: ObjRule = ObjRule {
-    properties: &[("MultiLine", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_JsonOptions: ObjRule = ObjRule {
+    properties: &[
+        ("MultiLine", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `JsonOptions` property type of `AWS::DataBrew::Dataset`.
@@ -1506,6 +976,7 @@ pub struct JsonOptions {
     pub multi_line: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl JsonOptions {
     /// A `JsonOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -1513,12 +984,7 @@ impl JsonOptions {
     }
 
     /// `MultiLine`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn multi_line(mut self, value: impl Into<Bool>) -> Self {
-        self.multi_line = Some(value.into());
-        self
-    }
+    pub fn multi_line(mut self, value: impl Into<Bool>) -> Self { self.multi_line = Some(value.into()); self }
 }
 
 impl PropertyType for JsonOptions {}
@@ -1529,23 +995,13 @@ impl ToValue for JsonOptions {
     }
 }
 
-static RULE_Metadata: ObjRule = ObjRule {
-    properties: &[(
-        "SourceArn",
-        Shape::Str(&StrRule {
-            min_len: Some(20),
-            max_len: Some(2048),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Metadata: ObjRule = ObjRule {
+    properties: &[
+        ("SourceArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Metadata` property type of `AWS::DataBrew::Dataset`.
@@ -1563,6 +1019,7 @@ pub struct Metadata {
     pub source_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Metadata {
     /// A `Metadata` with no property set (none is required).
     pub fn new() -> Self {
@@ -1570,12 +1027,7 @@ impl Metadata {
     }
 
     /// `SourceArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_arn(mut self, value: impl Into<Str>) -> Self {
-        self.source_arn = Some(value.into());
-        self
-    }
+    pub fn source_arn(mut self, value: impl Into<Str>) -> Self { self.source_arn = Some(value.into()); self }
 }
 
 impl PropertyType for Metadata {}
@@ -1586,28 +1038,15 @@ impl ToValue for Metadata {
     }
 }
 
-static RULE_PathOptions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PathOptions: ObjRule = ObjRule {
     properties: &[
         ("FilesLimit", Shape::Object(&RULE_FilesLimit)),
-        (
-            "LastModifiedDateCondition",
-            Shape::Object(&RULE_FilterExpression),
-        ),
-        (
-            "Parameters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PathParameter),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("LastModifiedDateCondition", Shape::Object(&RULE_FilterExpression)),
+        ("Parameters", Shape::List(&ListRule { items: Shape::Object(&RULE_PathParameter), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PathOptions` property type of `AWS::DataBrew::Dataset`.
@@ -1631,6 +1070,7 @@ pub struct PathOptions {
     pub parameters: Option<List<PathParameter>>,
 }
 
+#[rustfmt::skip]
 impl PathOptions {
     /// A `PathOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -1638,28 +1078,11 @@ impl PathOptions {
     }
 
     /// `FilesLimit`: a [`FilesLimit`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn files_limit(mut self, value: impl Into<Obj<FilesLimit>>) -> Self {
-        self.files_limit = Some(value.into());
-        self
-    }
-
+    pub fn files_limit(mut self, value: impl Into<Obj<FilesLimit>>) -> Self { self.files_limit = Some(value.into()); self }
     /// `LastModifiedDateCondition`: a [`FilterExpression`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn last_modified_date_condition(mut self, value: impl Into<Obj<FilterExpression>>) -> Self {
-        self.last_modified_date_condition = Some(value.into());
-        self
-    }
-
+    pub fn last_modified_date_condition(mut self, value: impl Into<Obj<FilterExpression>>) -> Self { self.last_modified_date_condition = Some(value.into()); self }
     /// `Parameters`: a list of [`PathParameter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<List<PathParameter>>) -> Self {
-        self.parameters = Some(value.into());
-        self
-    }
+    pub fn parameters(mut self, value: impl Into<List<PathParameter>>) -> Self { self.parameters = Some(value.into()); self }
 }
 
 impl PropertyType for PathOptions {}
@@ -1681,37 +1104,20 @@ impl ToValue for PathOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PathParameterRequired {
     /// `DatasetParameter`: a [`DatasetParameter`] object, required.
-    ///
-    /// The path parameter definition.
     pub dataset_parameter: Obj<DatasetParameter>,
     /// `PathParameterName`: a string, required.
-    ///
-    /// The name of the path parameter.
-    ///
-    /// Length 1 to 255.
     pub path_parameter_name: Str,
 }
 
-static RULE_PathParameter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PathParameter: ObjRule = ObjRule {
     properties: &[
         ("DatasetParameter", Shape::Object(&RULE_DatasetParameter)),
-        (
-            "PathParameterName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("PathParameterName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
     ],
     required: &["PathParameterName", "DatasetParameter"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PathParameter` property type of `AWS::DataBrew::Dataset`.
@@ -1733,6 +1139,7 @@ pub struct PathParameter {
     pub path_parameter_name: Str,
 }
 
+#[rustfmt::skip]
 impl PathParameter {
     /// A `PathParameter` with its required properties, named in a [`PathParameterRequired`].
     pub fn new(required: PathParameterRequired) -> Self {
@@ -1743,20 +1150,9 @@ impl PathParameter {
     }
 
     /// `DatasetParameter`: a [`DatasetParameter`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dataset_parameter(mut self, value: impl Into<Obj<DatasetParameter>>) -> Self {
-        self.dataset_parameter = value.into();
-        self
-    }
-
+    pub fn dataset_parameter(mut self, value: impl Into<Obj<DatasetParameter>>) -> Self { self.dataset_parameter = value.into(); self }
     /// `PathParameterName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn path_parameter_name(mut self, value: impl Into<Str>) -> Self {
-        self.path_parameter_name = value.into();
-        self
-    }
+    pub fn path_parameter_name(mut self, value: impl Into<Str>) -> Self { self.path_parameter_name = value.into(); self }
 }
 
 impl PropertyType for PathParameter {}
@@ -1766,228 +1162,6 @@ impl ToValue for PathParameter {
         MapBuilder::new()
             .req("DatasetParameter", &self.dataset_parameter)
             .req("PathParameterName", &self.path_parameter_name)
-            .build()
-    }
-}
-
-/// The required properties of [`S3Location`], by name: `S3Location::new(S3LocationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3LocationRequired {
-    /// `Bucket`: a string, required.
-    ///
-    /// The Amazon S3 bucket name.
-    ///
-    /// Length 3 to 63.
-    pub bucket: Str,
-}
-
-static RULE_S3Location: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Bucket",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BucketOwner",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1280),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Bucket"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `S3Location` property type of `AWS::DataBrew::Dataset`.
-///
-/// Represents an Amazon S3 location (bucket name, bucket owner, and object key) where DataBrew can read input data, or write output from a job.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-databrew-dataset-s3location.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3Location {
-    /// `Bucket`: a string, required.
-    ///
-    /// The Amazon S3 bucket name.
-    ///
-    /// Length 3 to 63.
-    pub bucket: Str,
-    /// `BucketOwner`: a string.
-    ///
-    /// The AWS account ID of the bucket owner.
-    ///
-    /// Pattern `^[0-9]{12}$`; length 12 to 12.
-    pub bucket_owner: Option<Str>,
-    /// `Key`: a string.
-    ///
-    /// The unique name of the object in the bucket.
-    ///
-    /// Length 1 to 1280.
-    pub key: Option<Str>,
-}
-
-impl S3Location {
-    /// A `S3Location` with its required properties, named in a [`S3LocationRequired`].
-    pub fn new(required: S3LocationRequired) -> Self {
-        Self {
-            bucket: required.bucket,
-            bucket_owner: None,
-            key: None,
-        }
-    }
-
-    /// `Bucket`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self {
-        self.bucket = value.into();
-        self
-    }
-
-    /// `BucketOwner`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_owner(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_owner = Some(value.into());
-        self
-    }
-
-    /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for S3Location {}
-
-impl ToValue for S3Location {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Bucket", &self.bucket)
-            .opt("BucketOwner", &self.bucket_owner)
-            .opt("Key", &self.key)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::DataBrew::Dataset`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-databrew-dataset-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{ColumnSelector, S3Location, S3LocationRequired, Tag, TagRequired};
+use super::shared::{RULE_ColumnSelector, RULE_S3Location, RULE_Tag};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[A-Z\\_]+$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Z_][A-Z\\\\d_]*$");
@@ -15,181 +18,40 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Z_][A-Z\\\\d_]*$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct JobRequired {
     /// `Name`: a string, required.
-    ///
-    /// The unique name of the job.
-    ///
-    /// Length 1 to 255; create-only: changing it replaces the resource.
     pub name: Str,
     /// `RoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the role to be assumed for this job.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; length 20 to 2048.
     pub role_arn: Str,
     /// `Type`: a [`JobType`] value, required.
-    ///
-    /// The job type of the job, which must be one of the following:
-    ///
-    /// - `PROFILE` - A job to analyze a dataset, to determine its size, data types, data distribution, and more.
-    /// - `RECIPE` - A job to apply one or more transformations to a dataset.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub r#type: JobType,
 }
 
-static RULE_Job: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Job: ObjRule = ObjRule {
     properties: &[
-        (
-            "DataCatalogOutputs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DataCatalogOutput),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "DatabaseOutputs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DatabaseOutput),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "DatasetName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EncryptionKeyArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EncryptionMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SSE-KMS", "SSE-S3"],
-                format: None,
-            }),
-        ),
+        ("DataCatalogOutputs", Shape::List(&ListRule { items: Shape::Object(&RULE_DataCatalogOutput), min_items: Some(1), max_items: None })),
+        ("DatabaseOutputs", Shape::List(&ListRule { items: Shape::Object(&RULE_DatabaseOutput), min_items: Some(1), max_items: None })),
+        ("DatasetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("EncryptionKeyArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY })),
+        ("EncryptionMode", Shape::Str(&StrRule { allowed: &["SSE-KMS", "SSE-S3"], ..StrRule::ANY })),
         ("JobSample", Shape::Object(&RULE_JobSample)),
-        (
-            "LogSubscription",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLE", "DISABLE"],
-                format: None,
-            }),
-        ),
+        ("LogSubscription", Shape::Str(&StrRule { allowed: &["ENABLE", "DISABLE"], ..StrRule::ANY })),
         ("MaxCapacity", Shape::INT),
-        (
-            "MaxRetries",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("MaxRetries", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("OutputLocation", Shape::Object(&RULE_OutputLocation)),
-        (
-            "Outputs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Output),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "ProfileConfiguration",
-            Shape::Object(&RULE_ProfileConfiguration),
-        ),
-        (
-            "ProjectName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Outputs", Shape::List(&ListRule { items: Shape::Object(&RULE_Output), min_items: Some(1), max_items: None })),
+        ("ProfileConfiguration", Shape::Object(&RULE_ProfileConfiguration)),
+        ("ProjectName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("Recipe", Shape::Object(&RULE_Recipe)),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Timeout",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PROFILE", "RECIPE"],
-                format: None,
-            }),
-        ),
-        (
-            "ValidationConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ValidationConfiguration),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Timeout", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["PROFILE", "RECIPE"], ..StrRule::ANY })),
+        ("ValidationConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ValidationConfiguration), min_items: Some(1), max_items: None })),
     ],
     required: &["Name", "RoleArn", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DataBrew::Job` resource.
@@ -317,6 +179,7 @@ pub struct Job {
     pub validation_configurations: Option<List<ValidationConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl Job {
     /// The CloudFormation type name, `AWS::DataBrew::Job`.
     pub const TYPE_NAME: &'static str = "AWS::DataBrew::Job";
@@ -364,167 +227,45 @@ impl Job {
     }
 
     /// `DataCatalogOutputs`: a list of [`DataCatalogOutput`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_catalog_outputs(mut self, value: impl Into<List<DataCatalogOutput>>) -> Self {
-        self.data_catalog_outputs = Some(value.into());
-        self
-    }
-
+    pub fn data_catalog_outputs(mut self, value: impl Into<List<DataCatalogOutput>>) -> Self { self.data_catalog_outputs = Some(value.into()); self }
     /// `DatabaseOutputs`: a list of [`DatabaseOutput`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_outputs(mut self, value: impl Into<List<DatabaseOutput>>) -> Self {
-        self.database_outputs = Some(value.into());
-        self
-    }
-
+    pub fn database_outputs(mut self, value: impl Into<List<DatabaseOutput>>) -> Self { self.database_outputs = Some(value.into()); self }
     /// `DatasetName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dataset_name(mut self, value: impl Into<Str>) -> Self {
-        self.dataset_name = Some(value.into());
-        self
-    }
-
+    pub fn dataset_name(mut self, value: impl Into<Str>) -> Self { self.dataset_name = Some(value.into()); self }
     /// `EncryptionKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.encryption_key_arn = Some(value.into());
-        self
-    }
-
+    pub fn encryption_key_arn(mut self, value: impl Into<Str>) -> Self { self.encryption_key_arn = Some(value.into()); self }
     /// `EncryptionMode`: an [`EncryptionMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_mode(mut self, value: impl Into<EncryptionMode>) -> Self {
-        self.encryption_mode = Some(value.into());
-        self
-    }
-
+    pub fn encryption_mode(mut self, value: impl Into<EncryptionMode>) -> Self { self.encryption_mode = Some(value.into()); self }
     /// `JobSample`: a [`JobSample`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn job_sample(mut self, value: impl Into<Obj<JobSample>>) -> Self {
-        self.job_sample = Some(value.into());
-        self
-    }
-
+    pub fn job_sample(mut self, value: impl Into<Obj<JobSample>>) -> Self { self.job_sample = Some(value.into()); self }
     /// `LogSubscription`: a [`LogSubscription`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_subscription(mut self, value: impl Into<LogSubscription>) -> Self {
-        self.log_subscription = Some(value.into());
-        self
-    }
-
+    pub fn log_subscription(mut self, value: impl Into<LogSubscription>) -> Self { self.log_subscription = Some(value.into()); self }
     /// `MaxCapacity`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.max_capacity = Some(value.into());
-        self
-    }
-
+    pub fn max_capacity(mut self, value: impl Into<Int>) -> Self { self.max_capacity = Some(value.into()); self }
     /// `MaxRetries`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_retries(mut self, value: impl Into<Int>) -> Self {
-        self.max_retries = Some(value.into());
-        self
-    }
-
+    pub fn max_retries(mut self, value: impl Into<Int>) -> Self { self.max_retries = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `OutputLocation`: an [`OutputLocation`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_location(mut self, value: impl Into<Obj<OutputLocation>>) -> Self {
-        self.output_location = Some(value.into());
-        self
-    }
-
+    pub fn output_location(mut self, value: impl Into<Obj<OutputLocation>>) -> Self { self.output_location = Some(value.into()); self }
     /// `Outputs`: a list of [`Output`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn outputs(mut self, value: impl Into<List<Output>>) -> Self {
-        self.outputs = Some(value.into());
-        self
-    }
-
+    pub fn outputs(mut self, value: impl Into<List<Output>>) -> Self { self.outputs = Some(value.into()); self }
     /// `ProfileConfiguration`: a [`ProfileConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn profile_configuration(mut self, value: impl Into<Obj<ProfileConfiguration>>) -> Self {
-        self.profile_configuration = Some(value.into());
-        self
-    }
-
+    pub fn profile_configuration(mut self, value: impl Into<Obj<ProfileConfiguration>>) -> Self { self.profile_configuration = Some(value.into()); self }
     /// `ProjectName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn project_name(mut self, value: impl Into<Str>) -> Self {
-        self.project_name = Some(value.into());
-        self
-    }
-
+    pub fn project_name(mut self, value: impl Into<Str>) -> Self { self.project_name = Some(value.into()); self }
     /// `Recipe`: a [`Recipe`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn recipe(mut self, value: impl Into<Obj<Recipe>>) -> Self {
-        self.recipe = Some(value.into());
-        self
-    }
-
+    pub fn recipe(mut self, value: impl Into<Obj<Recipe>>) -> Self { self.recipe = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Timeout`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout(mut self, value: impl Into<Int>) -> Self {
-        self.timeout = Some(value.into());
-        self
-    }
-
+    pub fn timeout(mut self, value: impl Into<Int>) -> Self { self.timeout = Some(value.into()); self }
     /// `Type`: a [`JobType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<JobType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<JobType>) -> Self { self.r#type = value.into(); self }
     /// `ValidationConfigurations`: a list of [`ValidationConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn validation_configurations(
-        mut self,
-        value: impl Into<List<ValidationConfiguration>>,
-    ) -> Self {
-        self.validation_configurations = Some(value.into());
-        self
-    }
+    pub fn validation_configurations(mut self, value: impl Into<List<ValidationConfiguration>>) -> Self { self.validation_configurations = Some(value.into()); self }
 }
 
 impl Resource for Job {
@@ -581,34 +322,17 @@ impl From<ResourceRef> for JobAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AllowedStatisticsRequired {
     /// `Statistics`: a list of strings, required.
-    ///
-    /// One or more column statistics to allow for columns that contain detected entities.
-    ///
-    /// Items at least 1.
     pub statistics: List<Str>,
 }
 
-static RULE_AllowedStatistics: ObjRule = ObjRule {
-    properties: &[(
-        "Statistics",
-        Shape::List(&ListRule {
-            items: Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-            min_items: Some(1),
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_AllowedStatistics: ObjRule = ObjRule {
+    properties: &[
+        ("Statistics", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+    ],
     required: &["Statistics"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AllowedStatistics` property type of `AWS::DataBrew::Job`.
@@ -626,6 +350,7 @@ pub struct AllowedStatistics {
     pub statistics: List<Str>,
 }
 
+#[rustfmt::skip]
 impl AllowedStatistics {
     /// A `AllowedStatistics` with its required properties, named in a [`AllowedStatisticsRequired`].
     pub fn new(required: AllowedStatisticsRequired) -> Self {
@@ -635,12 +360,7 @@ impl AllowedStatistics {
     }
 
     /// `Statistics`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn statistics(mut self, value: impl Into<List<Str>>) -> Self {
-        self.statistics = value.into();
-        self
-    }
+    pub fn statistics(mut self, value: impl Into<List<Str>>) -> Self { self.statistics = value.into(); self }
 }
 
 impl PropertyType for AllowedStatistics {}
@@ -653,119 +373,22 @@ impl ToValue for AllowedStatistics {
     }
 }
 
-static RULE_ColumnSelector: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Regex",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ColumnSelector` property type of `AWS::DataBrew::Job`.
-///
-/// Selector of a column from a dataset for profile job configuration. One selector includes either a column name or a regular expression.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-databrew-job-columnselector.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ColumnSelector {
-    /// `Name`: a string.
-    ///
-    /// The name of a column from a dataset.
-    ///
-    /// Length 1 to 255.
-    pub name: Option<Str>,
-    /// `Regex`: a string.
-    ///
-    /// A regular expression for selecting a column from a dataset.
-    ///
-    /// Length 1 to 255.
-    pub regex: Option<Str>,
-}
-
-impl ColumnSelector {
-    /// A `ColumnSelector` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// `Regex`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn regex(mut self, value: impl Into<Str>) -> Self {
-        self.regex = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for ColumnSelector {}
-
-impl ToValue for ColumnSelector {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("Regex", &self.regex)
-            .build()
-    }
-}
-
 /// The required properties of [`ColumnStatisticsConfiguration`], by name: `ColumnStatisticsConfiguration::new(ColumnStatisticsConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ColumnStatisticsConfigurationRequired {
     /// `Statistics`: a [`StatisticsConfiguration`] object, required.
-    ///
-    /// Configuration for evaluations. Statistics can be used to select evaluations and override parameters of evaluations.
     pub statistics: Obj<StatisticsConfiguration>,
 }
 
-static RULE_ColumnStatisticsConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ColumnStatisticsConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Selectors",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ColumnSelector),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("Selectors", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnSelector), min_items: Some(1), max_items: None })),
         ("Statistics", Shape::Object(&RULE_StatisticsConfiguration)),
     ],
     required: &["Statistics"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ColumnStatisticsConfiguration` property type of `AWS::DataBrew::Job`.
@@ -787,6 +410,7 @@ pub struct ColumnStatisticsConfiguration {
     pub statistics: Obj<StatisticsConfiguration>,
 }
 
+#[rustfmt::skip]
 impl ColumnStatisticsConfiguration {
     /// A `ColumnStatisticsConfiguration` with its required properties, named in a [`ColumnStatisticsConfigurationRequired`].
     pub fn new(required: ColumnStatisticsConfigurationRequired) -> Self {
@@ -797,20 +421,9 @@ impl ColumnStatisticsConfiguration {
     }
 
     /// `Selectors`: a list of [`ColumnSelector`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn selectors(mut self, value: impl Into<List<ColumnSelector>>) -> Self {
-        self.selectors = Some(value.into());
-        self
-    }
-
+    pub fn selectors(mut self, value: impl Into<List<ColumnSelector>>) -> Self { self.selectors = Some(value.into()); self }
     /// `Statistics`: a [`StatisticsConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn statistics(mut self, value: impl Into<Obj<StatisticsConfiguration>>) -> Self {
-        self.statistics = value.into();
-        self
-    }
+    pub fn statistics(mut self, value: impl Into<Obj<StatisticsConfiguration>>) -> Self { self.statistics = value.into(); self }
 }
 
 impl PropertyType for ColumnStatisticsConfiguration {}
@@ -824,23 +437,13 @@ impl ToValue for ColumnStatisticsConfiguration {
     }
 }
 
-static RULE_CsvOutputOptions: ObjRule = ObjRule {
-    properties: &[(
-        "Delimiter",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(1),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_CsvOutputOptions: ObjRule = ObjRule {
+    properties: &[
+        ("Delimiter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CsvOutputOptions` property type of `AWS::DataBrew::Job`.
@@ -858,6 +461,7 @@ pub struct CsvOutputOptions {
     pub delimiter: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CsvOutputOptions {
     /// A `CsvOutputOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -865,12 +469,7 @@ impl CsvOutputOptions {
     }
 
     /// `Delimiter`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delimiter(mut self, value: impl Into<Str>) -> Self {
-        self.delimiter = Some(value.into());
-        self
-    }
+    pub fn delimiter(mut self, value: impl Into<Str>) -> Self { self.delimiter = Some(value.into()); self }
 }
 
 impl PropertyType for CsvOutputOptions {}
@@ -885,64 +484,24 @@ impl ToValue for CsvOutputOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataCatalogOutputRequired {
     /// `DatabaseName`: a string, required.
-    ///
-    /// The name of a database in the Data Catalog.
-    ///
-    /// Length 1 to 255.
     pub database_name: Str,
     /// `TableName`: a string, required.
-    ///
-    /// The name of a table in the Data Catalog.
-    ///
-    /// Length 1 to 255.
     pub table_name: Str,
 }
 
-static RULE_DataCatalogOutput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataCatalogOutput: ObjRule = ObjRule {
     properties: &[
-        (
-            "CatalogId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DatabaseName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DatabaseOptions",
-            Shape::Object(&RULE_DatabaseTableOutputOptions),
-        ),
+        ("CatalogId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("DatabaseName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("DatabaseOptions", Shape::Object(&RULE_DatabaseTableOutputOptions)),
         ("Overwrite", Shape::Bool),
         ("S3Options", Shape::Object(&RULE_S3TableOutputOptions)),
-        (
-            "TableName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("TableName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
     ],
     required: &["DatabaseName", "TableName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataCatalogOutput` property type of `AWS::DataBrew::Job`.
@@ -984,6 +543,7 @@ pub struct DataCatalogOutput {
     pub table_name: Str,
 }
 
+#[rustfmt::skip]
 impl DataCatalogOutput {
     /// A `DataCatalogOutput` with its required properties, named in a [`DataCatalogOutputRequired`].
     pub fn new(required: DataCatalogOutputRequired) -> Self {
@@ -998,52 +558,17 @@ impl DataCatalogOutput {
     }
 
     /// `CatalogId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self {
-        self.catalog_id = Some(value.into());
-        self
-    }
-
+    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self { self.catalog_id = Some(value.into()); self }
     /// `DatabaseName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self {
-        self.database_name = value.into();
-        self
-    }
-
+    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = value.into(); self }
     /// `DatabaseOptions`: a [`DatabaseTableOutputOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_options(mut self, value: impl Into<Obj<DatabaseTableOutputOptions>>) -> Self {
-        self.database_options = Some(value.into());
-        self
-    }
-
+    pub fn database_options(mut self, value: impl Into<Obj<DatabaseTableOutputOptions>>) -> Self { self.database_options = Some(value.into()); self }
     /// `Overwrite`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn overwrite(mut self, value: impl Into<Bool>) -> Self {
-        self.overwrite = Some(value.into());
-        self
-    }
-
+    pub fn overwrite(mut self, value: impl Into<Bool>) -> Self { self.overwrite = Some(value.into()); self }
     /// `S3Options`: a [`S3TableOutputOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_options(mut self, value: impl Into<Obj<S3TableOutputOptions>>) -> Self {
-        self.s3_options = Some(value.into());
-        self
-    }
-
+    pub fn s3_options(mut self, value: impl Into<Obj<S3TableOutputOptions>>) -> Self { self.s3_options = Some(value.into()); self }
     /// `TableName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self {
-        self.table_name = value.into();
-        self
-    }
+    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = value.into(); self }
 }
 
 impl PropertyType for DataCatalogOutput {}
@@ -1065,50 +590,21 @@ impl ToValue for DataCatalogOutput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatabaseOutputRequired {
     /// `DatabaseOptions`: a [`DatabaseTableOutputOptions`] object, required.
-    ///
-    /// Represents options that specify how and where DataBrew writes the database output generated by recipe jobs.
     pub database_options: Obj<DatabaseTableOutputOptions>,
     /// `GlueConnectionName`: a string, required.
-    ///
-    /// The AWS Glue connection that stores the connection information for the target database.
-    ///
-    /// Length 1 to 255.
     pub glue_connection_name: Str,
 }
 
-static RULE_DatabaseOutput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DatabaseOutput: ObjRule = ObjRule {
     properties: &[
-        (
-            "DatabaseOptions",
-            Shape::Object(&RULE_DatabaseTableOutputOptions),
-        ),
-        (
-            "DatabaseOutputMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NEW_TABLE"],
-                format: None,
-            }),
-        ),
-        (
-            "GlueConnectionName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DatabaseOptions", Shape::Object(&RULE_DatabaseTableOutputOptions)),
+        ("DatabaseOutputMode", Shape::Str(&StrRule { allowed: &["NEW_TABLE"], ..StrRule::ANY })),
+        ("GlueConnectionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
     ],
     required: &["GlueConnectionName", "DatabaseOptions"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DatabaseOutput` property type of `AWS::DataBrew::Job`.
@@ -1134,6 +630,7 @@ pub struct DatabaseOutput {
     pub glue_connection_name: Str,
 }
 
+#[rustfmt::skip]
 impl DatabaseOutput {
     /// A `DatabaseOutput` with its required properties, named in a [`DatabaseOutputRequired`].
     pub fn new(required: DatabaseOutputRequired) -> Self {
@@ -1145,28 +642,11 @@ impl DatabaseOutput {
     }
 
     /// `DatabaseOptions`: a [`DatabaseTableOutputOptions`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_options(mut self, value: impl Into<Obj<DatabaseTableOutputOptions>>) -> Self {
-        self.database_options = value.into();
-        self
-    }
-
+    pub fn database_options(mut self, value: impl Into<Obj<DatabaseTableOutputOptions>>) -> Self { self.database_options = value.into(); self }
     /// `DatabaseOutputMode`: a [`DatabaseOutputMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_output_mode(mut self, value: impl Into<DatabaseOutputMode>) -> Self {
-        self.database_output_mode = Some(value.into());
-        self
-    }
-
+    pub fn database_output_mode(mut self, value: impl Into<DatabaseOutputMode>) -> Self { self.database_output_mode = Some(value.into()); self }
     /// `GlueConnectionName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn glue_connection_name(mut self, value: impl Into<Str>) -> Self {
-        self.glue_connection_name = value.into();
-        self
-    }
+    pub fn glue_connection_name(mut self, value: impl Into<Str>) -> Self { self.glue_connection_name = value.into(); self }
 }
 
 impl PropertyType for DatabaseOutput {}
@@ -1185,33 +665,18 @@ impl ToValue for DatabaseOutput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatabaseTableOutputOptionsRequired {
     /// `TableName`: a string, required.
-    ///
-    /// A prefix for the name of a table DataBrew will create in the database.
-    ///
-    /// Length 1 to 255.
     pub table_name: Str,
 }
 
-static RULE_DatabaseTableOutputOptions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DatabaseTableOutputOptions: ObjRule = ObjRule {
     properties: &[
-        (
-            "TableName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("TableName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("TempDirectory", Shape::Object(&RULE_S3Location)),
     ],
     required: &["TableName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DatabaseTableOutputOptions` property type of `AWS::DataBrew::Job`.
@@ -1233,6 +698,7 @@ pub struct DatabaseTableOutputOptions {
     pub temp_directory: Option<Obj<S3Location>>,
 }
 
+#[rustfmt::skip]
 impl DatabaseTableOutputOptions {
     /// A `DatabaseTableOutputOptions` with its required properties, named in a [`DatabaseTableOutputOptionsRequired`].
     pub fn new(required: DatabaseTableOutputOptionsRequired) -> Self {
@@ -1243,20 +709,9 @@ impl DatabaseTableOutputOptions {
     }
 
     /// `TableName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self {
-        self.table_name = value.into();
-        self
-    }
-
+    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = value.into(); self }
     /// `TempDirectory`: a [`S3Location`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn temp_directory(mut self, value: impl Into<Obj<S3Location>>) -> Self {
-        self.temp_directory = Some(value.into());
-        self
-    }
+    pub fn temp_directory(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.temp_directory = Some(value.into()); self }
 }
 
 impl PropertyType for DatabaseTableOutputOptions {}
@@ -1274,59 +729,18 @@ impl ToValue for DatabaseTableOutputOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EntityDetectorConfigurationRequired {
     /// `EntityTypes`: a list of strings, required.
-    ///
-    /// Entity types to detect. Can be any of the following:
-    ///
-    /// - USA_SSN
-    /// - EMAIL
-    /// - USA_ITIN
-    /// - USA_PASSPORT_NUMBER
-    /// - PHONE_NUMBER
-    /// - USA_DRIVING_LICENSE
-    /// - BANK_ACCOUNT
-    /// - CREDIT_CARD
-    /// - IP_ADDRESS
-    /// - MAC_ADDRESS
-    /// - USA_DEA_NUMBER
-    /// - USA_HCPCS_CODE
-    /// - USA_NATIONAL_PROVIDER_IDENTIFIER
-    /// - USA_NATIONAL_DRUG_CODE
-    /// - USA_HEALTH_INSURANCE_CLAIM_NUMBER
-    /// - USA_MEDICARE_BENEFICIARY_IDENTIFIER
-    /// - USA_CPT_CODE
-    /// - PERSON_NAME
-    /// - DATE
-    ///
-    /// The Entity type group USA_ALL is also supported, and includes all of the above entity types except PERSON_NAME and DATE.
-    ///
-    /// Items at least 1; each item: pattern `^[A-Z_][A-Z\\d_]*$`, length 1 to 128.
     pub entity_types: List<Str>,
 }
 
-static RULE_EntityDetectorConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EntityDetectorConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AllowedStatistics", Shape::Object(&RULE_AllowedStatistics)),
-        (
-            "EntityTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("EntityTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
     ],
     required: &["EntityTypes"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EntityDetectorConfiguration` property type of `AWS::DataBrew::Job`.
@@ -1370,6 +784,7 @@ pub struct EntityDetectorConfiguration {
     pub entity_types: List<Str>,
 }
 
+#[rustfmt::skip]
 impl EntityDetectorConfiguration {
     /// A `EntityDetectorConfiguration` with its required properties, named in a [`EntityDetectorConfigurationRequired`].
     pub fn new(required: EntityDetectorConfigurationRequired) -> Self {
@@ -1380,20 +795,9 @@ impl EntityDetectorConfiguration {
     }
 
     /// `AllowedStatistics`: an [`AllowedStatistics`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allowed_statistics(mut self, value: impl Into<Obj<AllowedStatistics>>) -> Self {
-        self.allowed_statistics = Some(value.into());
-        self
-    }
-
+    pub fn allowed_statistics(mut self, value: impl Into<Obj<AllowedStatistics>>) -> Self { self.allowed_statistics = Some(value.into()); self }
     /// `EntityTypes`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn entity_types(mut self, value: impl Into<List<Str>>) -> Self {
-        self.entity_types = value.into();
-        self
-    }
+    pub fn entity_types(mut self, value: impl Into<List<Str>>) -> Self { self.entity_types = value.into(); self }
 }
 
 impl PropertyType for EntityDetectorConfiguration {}
@@ -1407,26 +811,14 @@ impl ToValue for EntityDetectorConfiguration {
     }
 }
 
-static RULE_JobSample: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_JobSample: ObjRule = ObjRule {
     properties: &[
-        (
-            "Mode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FULL_DATASET", "CUSTOM_ROWS"],
-                format: None,
-            }),
-        ),
+        ("Mode", Shape::Str(&StrRule { allowed: &["FULL_DATASET", "CUSTOM_ROWS"], ..StrRule::ANY })),
         ("Size", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `JobSample` property type of `AWS::DataBrew::Job`.
@@ -1453,6 +845,7 @@ pub struct JobSample {
     pub size: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl JobSample {
     /// A `JobSample` with no property set (none is required).
     pub fn new() -> Self {
@@ -1460,20 +853,9 @@ impl JobSample {
     }
 
     /// `Mode`: a [`SampleMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mode(mut self, value: impl Into<SampleMode>) -> Self {
-        self.mode = Some(value.into());
-        self
-    }
-
+    pub fn mode(mut self, value: impl Into<SampleMode>) -> Self { self.mode = Some(value.into()); self }
     /// `Size`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn size(mut self, value: impl Into<Int>) -> Self {
-        self.size = Some(value.into());
-        self
-    }
+    pub fn size(mut self, value: impl Into<Int>) -> Self { self.size = Some(value.into()); self }
 }
 
 impl PropertyType for JobSample {}
@@ -1491,76 +873,23 @@ impl ToValue for JobSample {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OutputRequired {
     /// `Location`: a [`S3Location`] object, required.
-    ///
-    /// The location in Amazon S3 where the job writes its output.
     pub location: Obj<S3Location>,
 }
 
-static RULE_Output: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Output: ObjRule = ObjRule {
     properties: &[
-        (
-            "CompressionFormat",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "GZIP", "LZ4", "SNAPPY", "BZIP2", "DEFLATE", "LZO", "BROTLI", "ZSTD", "ZLIB",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Format",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "CSV",
-                    "JSON",
-                    "PARQUET",
-                    "GLUEPARQUET",
-                    "AVRO",
-                    "ORC",
-                    "XML",
-                    "TABLEAUHYPER",
-                ],
-                format: None,
-            }),
-        ),
+        ("CompressionFormat", Shape::Str(&StrRule { allowed: &["GZIP", "LZ4", "SNAPPY", "BZIP2", "DEFLATE", "LZO", "BROTLI", "ZSTD", "ZLIB"], ..StrRule::ANY })),
+        ("Format", Shape::Str(&StrRule { allowed: &["CSV", "JSON", "PARQUET", "GLUEPARQUET", "AVRO", "ORC", "XML", "TABLEAUHYPER"], ..StrRule::ANY })),
         ("FormatOptions", Shape::Object(&RULE_OutputFormatOptions)),
         ("Location", Shape::Object(&RULE_S3Location)),
-        (
-            "MaxOutputFiles",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(999.0),
-                allowed: &[],
-            }),
-        ),
+        ("MaxOutputFiles", Shape::Int(&NumRule { min: Some(1.0), max: Some(999.0), ..NumRule::ANY })),
         ("Overwrite", Shape::Bool),
-        (
-            "PartitionColumns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("PartitionColumns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["Location"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Output` property type of `AWS::DataBrew::Job`.
@@ -1604,6 +933,7 @@ pub struct Output {
     pub partition_columns: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl Output {
     /// A `Output` with its required properties, named in a [`OutputRequired`].
     pub fn new(required: OutputRequired) -> Self {
@@ -1619,60 +949,19 @@ impl Output {
     }
 
     /// `CompressionFormat`: a [`CompressionFormat`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compression_format(mut self, value: impl Into<CompressionFormat>) -> Self {
-        self.compression_format = Some(value.into());
-        self
-    }
-
+    pub fn compression_format(mut self, value: impl Into<CompressionFormat>) -> Self { self.compression_format = Some(value.into()); self }
     /// `Format`: an [`OutputFormat`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn format(mut self, value: impl Into<OutputFormat>) -> Self {
-        self.format = Some(value.into());
-        self
-    }
-
+    pub fn format(mut self, value: impl Into<OutputFormat>) -> Self { self.format = Some(value.into()); self }
     /// `FormatOptions`: an [`OutputFormatOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn format_options(mut self, value: impl Into<Obj<OutputFormatOptions>>) -> Self {
-        self.format_options = Some(value.into());
-        self
-    }
-
+    pub fn format_options(mut self, value: impl Into<Obj<OutputFormatOptions>>) -> Self { self.format_options = Some(value.into()); self }
     /// `Location`: a [`S3Location`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn location(mut self, value: impl Into<Obj<S3Location>>) -> Self {
-        self.location = value.into();
-        self
-    }
-
+    pub fn location(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.location = value.into(); self }
     /// `MaxOutputFiles`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_output_files(mut self, value: impl Into<Int>) -> Self {
-        self.max_output_files = Some(value.into());
-        self
-    }
-
+    pub fn max_output_files(mut self, value: impl Into<Int>) -> Self { self.max_output_files = Some(value.into()); self }
     /// `Overwrite`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn overwrite(mut self, value: impl Into<Bool>) -> Self {
-        self.overwrite = Some(value.into());
-        self
-    }
-
+    pub fn overwrite(mut self, value: impl Into<Bool>) -> Self { self.overwrite = Some(value.into()); self }
     /// `PartitionColumns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn partition_columns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.partition_columns = Some(value.into());
-        self
-    }
+    pub fn partition_columns(mut self, value: impl Into<List<Str>>) -> Self { self.partition_columns = Some(value.into()); self }
 }
 
 impl PropertyType for Output {}
@@ -1691,14 +980,13 @@ impl ToValue for Output {
     }
 }
 
-static RULE_OutputFormatOptions: ObjRule = ObjRule {
-    properties: &[("Csv", Shape::Object(&RULE_CsvOutputOptions))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_OutputFormatOptions: ObjRule = ObjRule {
+    properties: &[
+        ("Csv", Shape::Object(&RULE_CsvOutputOptions)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OutputFormatOptions` property type of `AWS::DataBrew::Job`.
@@ -1714,6 +1002,7 @@ pub struct OutputFormatOptions {
     pub csv: Option<Obj<CsvOutputOptions>>,
 }
 
+#[rustfmt::skip]
 impl OutputFormatOptions {
     /// A `OutputFormatOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -1721,12 +1010,7 @@ impl OutputFormatOptions {
     }
 
     /// `Csv`: a [`CsvOutputOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn csv(mut self, value: impl Into<Obj<CsvOutputOptions>>) -> Self {
-        self.csv = Some(value.into());
-        self
-    }
+    pub fn csv(mut self, value: impl Into<Obj<CsvOutputOptions>>) -> Self { self.csv = Some(value.into()); self }
 }
 
 impl PropertyType for OutputFormatOptions {}
@@ -1741,52 +1025,19 @@ impl ToValue for OutputFormatOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OutputLocationRequired {
     /// `Bucket`: a string, required.
-    ///
-    /// The Amazon S3 bucket name.
-    ///
-    /// Length 3 to 63.
     pub bucket: Str,
 }
 
-static RULE_OutputLocation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OutputLocation: ObjRule = ObjRule {
     properties: &[
-        (
-            "Bucket",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BucketOwner",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1280),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), ..StrRule::ANY })),
+        ("BucketOwner", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1280), ..StrRule::ANY })),
     ],
     required: &["Bucket"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OutputLocation` property type of `AWS::DataBrew::Job`.
@@ -1814,6 +1065,7 @@ pub struct OutputLocation {
     pub key: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl OutputLocation {
     /// A `OutputLocation` with its required properties, named in a [`OutputLocationRequired`].
     pub fn new(required: OutputLocationRequired) -> Self {
@@ -1825,28 +1077,11 @@ impl OutputLocation {
     }
 
     /// `Bucket`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self {
-        self.bucket = value.into();
-        self
-    }
-
+    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
     /// `BucketOwner`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_owner(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_owner = Some(value.into());
-        self
-    }
-
+    pub fn bucket_owner(mut self, value: impl Into<Str>) -> Self { self.bucket_owner = Some(value.into()); self }
     /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
 }
 
 impl PropertyType for OutputLocation {}
@@ -1861,39 +1096,16 @@ impl ToValue for OutputLocation {
     }
 }
 
-static RULE_ProfileConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ProfileConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ColumnStatisticsConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ColumnStatisticsConfiguration),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "DatasetStatisticsConfiguration",
-            Shape::Object(&RULE_StatisticsConfiguration),
-        ),
-        (
-            "EntityDetectorConfiguration",
-            Shape::Object(&RULE_EntityDetectorConfiguration),
-        ),
-        (
-            "ProfileColumns",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ColumnSelector),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("ColumnStatisticsConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnStatisticsConfiguration), min_items: Some(1), max_items: None })),
+        ("DatasetStatisticsConfiguration", Shape::Object(&RULE_StatisticsConfiguration)),
+        ("EntityDetectorConfiguration", Shape::Object(&RULE_EntityDetectorConfiguration)),
+        ("ProfileColumns", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnSelector), min_items: Some(1), max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ProfileConfiguration` property type of `AWS::DataBrew::Job`.
@@ -1925,6 +1137,7 @@ pub struct ProfileConfiguration {
     pub profile_columns: Option<List<ColumnSelector>>,
 }
 
+#[rustfmt::skip]
 impl ProfileConfiguration {
     /// A `ProfileConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1932,45 +1145,13 @@ impl ProfileConfiguration {
     }
 
     /// `ColumnStatisticsConfigurations`: a list of [`ColumnStatisticsConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn column_statistics_configurations(
-        mut self,
-        value: impl Into<List<ColumnStatisticsConfiguration>>,
-    ) -> Self {
-        self.column_statistics_configurations = Some(value.into());
-        self
-    }
-
+    pub fn column_statistics_configurations(mut self, value: impl Into<List<ColumnStatisticsConfiguration>>) -> Self { self.column_statistics_configurations = Some(value.into()); self }
     /// `DatasetStatisticsConfiguration`: a [`StatisticsConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dataset_statistics_configuration(
-        mut self,
-        value: impl Into<Obj<StatisticsConfiguration>>,
-    ) -> Self {
-        self.dataset_statistics_configuration = Some(value.into());
-        self
-    }
-
+    pub fn dataset_statistics_configuration(mut self, value: impl Into<Obj<StatisticsConfiguration>>) -> Self { self.dataset_statistics_configuration = Some(value.into()); self }
     /// `EntityDetectorConfiguration`: an [`EntityDetectorConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn entity_detector_configuration(
-        mut self,
-        value: impl Into<Obj<EntityDetectorConfiguration>>,
-    ) -> Self {
-        self.entity_detector_configuration = Some(value.into());
-        self
-    }
-
+    pub fn entity_detector_configuration(mut self, value: impl Into<Obj<EntityDetectorConfiguration>>) -> Self { self.entity_detector_configuration = Some(value.into()); self }
     /// `ProfileColumns`: a list of [`ColumnSelector`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn profile_columns(mut self, value: impl Into<List<ColumnSelector>>) -> Self {
-        self.profile_columns = Some(value.into());
-        self
-    }
+    pub fn profile_columns(mut self, value: impl Into<List<ColumnSelector>>) -> Self { self.profile_columns = Some(value.into()); self }
 }
 
 impl PropertyType for ProfileConfiguration {}
@@ -1999,19 +1180,18 @@ impl ToValue for ProfileConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecipeRequired {
     /// `Name`: a string, required.
-    ///
-    /// The unique name for the recipe.
     pub name: Str,
 }
 
-static RULE_Recipe: ObjRule = ObjRule {
-    properties: &[("Name", Shape::STR), ("Version", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Recipe: ObjRule = ObjRule {
+    properties: &[
+        ("Name", Shape::STR),
+        ("Version", Shape::STR),
+    ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Recipe` property type of `AWS::DataBrew::Job`.
@@ -2031,6 +1211,7 @@ pub struct Recipe {
     pub version: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Recipe {
     /// A `Recipe` with its required properties, named in a [`RecipeRequired`].
     pub fn new(required: RecipeRequired) -> Self {
@@ -2041,20 +1222,9 @@ impl Recipe {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Version`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<Str>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
+    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
 }
 
 impl PropertyType for Recipe {}
@@ -2068,149 +1238,21 @@ impl ToValue for Recipe {
     }
 }
 
-/// The required properties of [`S3Location`], by name: `S3Location::new(S3LocationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3LocationRequired {
-    /// `Bucket`: a string, required.
-    ///
-    /// The Amazon S3 bucket name.
-    ///
-    /// Length 3 to 63.
-    pub bucket: Str,
-}
-
-static RULE_S3Location: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Bucket",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BucketOwner",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1280),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Bucket"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `S3Location` property type of `AWS::DataBrew::Job`.
-///
-/// Represents an Amazon S3 location (bucket name, bucket owner, and object key) where DataBrew can read input data, or write output from a job.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-databrew-job-s3location.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3Location {
-    /// `Bucket`: a string, required.
-    ///
-    /// The Amazon S3 bucket name.
-    ///
-    /// Length 3 to 63.
-    pub bucket: Str,
-    /// `BucketOwner`: a string.
-    ///
-    /// The AWS account ID of the bucket owner.
-    ///
-    /// Pattern `^[0-9]{12}$`; length 12 to 12.
-    pub bucket_owner: Option<Str>,
-    /// `Key`: a string.
-    ///
-    /// The unique name of the object in the bucket.
-    ///
-    /// Length 1 to 1280.
-    pub key: Option<Str>,
-}
-
-impl S3Location {
-    /// A `S3Location` with its required properties, named in a [`S3LocationRequired`].
-    pub fn new(required: S3LocationRequired) -> Self {
-        Self {
-            bucket: required.bucket,
-            bucket_owner: None,
-            key: None,
-        }
-    }
-
-    /// `Bucket`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self {
-        self.bucket = value.into();
-        self
-    }
-
-    /// `BucketOwner`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_owner(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_owner = Some(value.into());
-        self
-    }
-
-    /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for S3Location {}
-
-impl ToValue for S3Location {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Bucket", &self.bucket)
-            .opt("BucketOwner", &self.bucket_owner)
-            .opt("Key", &self.key)
-            .build()
-    }
-}
-
 /// The required properties of [`S3TableOutputOptions`], by name: `S3TableOutputOptions::new(S3TableOutputOptionsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3TableOutputOptionsRequired {
     /// `Location`: a [`S3Location`] object, required.
-    ///
-    /// Represents an Amazon S3 location (bucket name and object key) where DataBrew can write output from a job.
     pub location: Obj<S3Location>,
 }
 
-static RULE_S3TableOutputOptions: ObjRule = ObjRule {
-    properties: &[("Location", Shape::Object(&RULE_S3Location))],
+#[rustfmt::skip]
+pub(crate) static RULE_S3TableOutputOptions: ObjRule = ObjRule {
+    properties: &[
+        ("Location", Shape::Object(&RULE_S3Location)),
+    ],
     required: &["Location"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3TableOutputOptions` property type of `AWS::DataBrew::Job`.
@@ -2226,6 +1268,7 @@ pub struct S3TableOutputOptions {
     pub location: Obj<S3Location>,
 }
 
+#[rustfmt::skip]
 impl S3TableOutputOptions {
     /// A `S3TableOutputOptions` with its required properties, named in a [`S3TableOutputOptionsRequired`].
     pub fn new(required: S3TableOutputOptionsRequired) -> Self {
@@ -2235,12 +1278,7 @@ impl S3TableOutputOptions {
     }
 
     /// `Location`: a [`S3Location`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn location(mut self, value: impl Into<Obj<S3Location>>) -> Self {
-        self.location = value.into();
-        self
-    }
+    pub fn location(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.location = value.into(); self }
 }
 
 impl PropertyType for S3TableOutputOptions {}
@@ -2255,37 +1293,20 @@ impl ToValue for S3TableOutputOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StatisticOverrideRequired {
     /// `Parameters`: a JSON value, required.
-    ///
-    /// A map that includes overrides of an evaluation’s parameters.
     pub parameters: Json,
     /// `Statistic`: a string, required.
-    ///
-    /// The name of an evaluation
-    ///
-    /// Pattern `^[A-Z\_]+$`; length 1 to 128.
     pub statistic: Str,
 }
 
-static RULE_StatisticOverride: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StatisticOverride: ObjRule = ObjRule {
     properties: &[
         ("Parameters", Shape::Any),
-        (
-            "Statistic",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Statistic", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["Statistic", "Parameters"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StatisticOverride` property type of `AWS::DataBrew::Job`.
@@ -2307,6 +1328,7 @@ pub struct StatisticOverride {
     pub statistic: Str,
 }
 
+#[rustfmt::skip]
 impl StatisticOverride {
     /// A `StatisticOverride` with its required properties, named in a [`StatisticOverrideRequired`].
     pub fn new(required: StatisticOverrideRequired) -> Self {
@@ -2317,20 +1339,9 @@ impl StatisticOverride {
     }
 
     /// `Parameters`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self {
-        self.parameters = value.into();
-        self
-    }
-
+    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = value.into(); self }
     /// `Statistic`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn statistic(mut self, value: impl Into<Str>) -> Self {
-        self.statistic = value.into();
-        self
-    }
+    pub fn statistic(mut self, value: impl Into<Str>) -> Self { self.statistic = value.into(); self }
 }
 
 impl PropertyType for StatisticOverride {}
@@ -2344,37 +1355,14 @@ impl ToValue for StatisticOverride {
     }
 }
 
-static RULE_StatisticsConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StatisticsConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "IncludedStatistics",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Overrides",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StatisticOverride),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("IncludedStatistics", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("Overrides", Shape::List(&ListRule { items: Shape::Object(&RULE_StatisticOverride), min_items: Some(1), max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StatisticsConfiguration` property type of `AWS::DataBrew::Job`.
@@ -2398,6 +1386,7 @@ pub struct StatisticsConfiguration {
     pub overrides: Option<List<StatisticOverride>>,
 }
 
+#[rustfmt::skip]
 impl StatisticsConfiguration {
     /// A `StatisticsConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -2405,20 +1394,9 @@ impl StatisticsConfiguration {
     }
 
     /// `IncludedStatistics`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn included_statistics(mut self, value: impl Into<List<Str>>) -> Self {
-        self.included_statistics = Some(value.into());
-        self
-    }
-
+    pub fn included_statistics(mut self, value: impl Into<List<Str>>) -> Self { self.included_statistics = Some(value.into()); self }
     /// `Overrides`: a list of [`StatisticOverride`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn overrides(mut self, value: impl Into<List<StatisticOverride>>) -> Self {
-        self.overrides = Some(value.into());
-        self
-    }
+    pub fn overrides(mut self, value: impl Into<List<StatisticOverride>>) -> Self { self.overrides = Some(value.into()); self }
 }
 
 impl PropertyType for StatisticsConfiguration {}
@@ -2432,142 +1410,22 @@ impl ToValue for StatisticsConfiguration {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::DataBrew::Job`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-databrew-job-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`ValidationConfiguration`], by name: `ValidationConfiguration::new(ValidationConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ValidationConfigurationRequired {
     /// `RulesetArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) for the ruleset to be validated in the profile job. The TargetArn of the selected ruleset should be the same as the Amazon Resource Name (ARN) of the dataset that is associated with the profile job.
-    ///
-    /// Length 20 to 2048.
     pub ruleset_arn: Str,
 }
 
-static RULE_ValidationConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ValidationConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "RulesetArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ValidationMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CHECK_ALL"],
-                format: None,
-            }),
-        ),
+        ("RulesetArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY })),
+        ("ValidationMode", Shape::Str(&StrRule { allowed: &["CHECK_ALL"], ..StrRule::ANY })),
     ],
     required: &["RulesetArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ValidationConfiguration` property type of `AWS::DataBrew::Job`.
@@ -2589,6 +1447,7 @@ pub struct ValidationConfiguration {
     pub validation_mode: Option<ValidationMode>,
 }
 
+#[rustfmt::skip]
 impl ValidationConfiguration {
     /// A `ValidationConfiguration` with its required properties, named in a [`ValidationConfigurationRequired`].
     pub fn new(required: ValidationConfigurationRequired) -> Self {
@@ -2599,20 +1458,9 @@ impl ValidationConfiguration {
     }
 
     /// `RulesetArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ruleset_arn(mut self, value: impl Into<Str>) -> Self {
-        self.ruleset_arn = value.into();
-        self
-    }
-
+    pub fn ruleset_arn(mut self, value: impl Into<Str>) -> Self { self.ruleset_arn = value.into(); self }
     /// `ValidationMode`: a [`ValidationMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn validation_mode(mut self, value: impl Into<ValidationMode>) -> Self {
-        self.validation_mode = Some(value.into());
-        self
-    }
+    pub fn validation_mode(mut self, value: impl Into<ValidationMode>) -> Self { self.validation_mode = Some(value.into()); self }
 }
 
 impl PropertyType for ValidationConfiguration {}

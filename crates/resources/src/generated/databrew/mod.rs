@@ -9,6 +9,8 @@
 //! - `AWS::DataBrew::Recipe`: [`Recipe`], property types in [`recipe`]
 //! - `AWS::DataBrew::Ruleset`: [`Ruleset`], property types in [`ruleset`]
 //! - `AWS::DataBrew::Schedule`: [`Schedule`], property types in [`schedule`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod dataset;
 pub mod job;
@@ -16,6 +18,7 @@ pub mod project;
 pub mod recipe;
 pub mod ruleset;
 pub mod schedule;
+pub mod shared;
 
 pub use dataset::{Dataset, DatasetAttributes, DatasetRequired};
 pub use job::{Job, JobAttributes, JobRequired};

@@ -7,93 +7,35 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`Project`], by name: `Project::new(ProjectRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProjectRequired {
     /// `DatasetName`: a string, required.
-    ///
-    /// The dataset that the project is to act upon.
-    ///
-    /// Length 1 to 255.
     pub dataset_name: Str,
     /// `Name`: a string, required.
-    ///
-    /// The unique name of a project.
-    ///
-    /// Length 1 to 255; create-only: changing it replaces the resource.
     pub name: Str,
     /// `RecipeName`: a string, required.
-    ///
-    /// The name of a recipe that will be developed during a project session.
-    ///
-    /// Length 1 to 255.
     pub recipe_name: Str,
     /// `RoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the role that will be assumed for this project.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; length 20 to 2048.
     pub role_arn: Str,
 }
 
-static RULE_Project: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Project: ObjRule = ObjRule {
     properties: &[
-        (
-            "DatasetName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RecipeName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("DatasetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("RecipeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("Sample", Shape::Object(&RULE_Sample)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["DatasetName", "Name", "RecipeName", "RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DataBrew::Project` resource.
@@ -143,6 +85,7 @@ pub struct Project {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Project {
     /// The CloudFormation type name, `AWS::DataBrew::Project`.
     pub const TYPE_NAME: &'static str = "AWS::DataBrew::Project";
@@ -176,52 +119,17 @@ impl Project {
     }
 
     /// `DatasetName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dataset_name(mut self, value: impl Into<Str>) -> Self {
-        self.dataset_name = value.into();
-        self
-    }
-
+    pub fn dataset_name(mut self, value: impl Into<Str>) -> Self { self.dataset_name = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `RecipeName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn recipe_name(mut self, value: impl Into<Str>) -> Self {
-        self.recipe_name = value.into();
-        self
-    }
-
+    pub fn recipe_name(mut self, value: impl Into<Str>) -> Self { self.recipe_name = value.into(); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `Sample`: a [`Sample`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sample(mut self, value: impl Into<Obj<Sample>>) -> Self {
-        self.sample = Some(value.into());
-        self
-    }
-
+    pub fn sample(mut self, value: impl Into<Obj<Sample>>) -> Self { self.sample = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Project {
@@ -264,38 +172,18 @@ impl From<ResourceRef> for ProjectAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SampleRequired {
     /// `Type`: a [`SampleType`] value, required.
-    ///
-    /// The way in which DataBrew obtains rows from a dataset.
     pub r#type: SampleType,
 }
 
-static RULE_Sample: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Sample: ObjRule = ObjRule {
     properties: &[
-        (
-            "Size",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(5000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FIRST_N", "LAST_N", "RANDOM"],
-                format: None,
-            }),
-        ),
+        ("Size", Shape::Int(&NumRule { min: Some(1.0), max: Some(5000.0), ..NumRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["FIRST_N", "LAST_N", "RANDOM"], ..StrRule::ANY })),
     ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Sample` property type of `AWS::DataBrew::Project`.
@@ -317,6 +205,7 @@ pub struct Sample {
     pub r#type: SampleType,
 }
 
+#[rustfmt::skip]
 impl Sample {
     /// A `Sample` with its required properties, named in a [`SampleRequired`].
     pub fn new(required: SampleRequired) -> Self {
@@ -327,20 +216,9 @@ impl Sample {
     }
 
     /// `Size`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn size(mut self, value: impl Into<Int>) -> Self {
-        self.size = Some(value.into());
-        self
-    }
-
+    pub fn size(mut self, value: impl Into<Int>) -> Self { self.size = Some(value.into()); self }
     /// `Type`: a [`SampleType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<SampleType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<SampleType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for Sample {}
@@ -350,102 +228,6 @@ impl ToValue for Sample {
         MapBuilder::new()
             .opt("Size", &self.size)
             .req("Type", &self.r#type)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::DataBrew::Project`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-databrew-project-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

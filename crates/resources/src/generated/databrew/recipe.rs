@@ -7,68 +7,31 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Z\\_]+$");
 
 /// The required properties of [`Recipe`], by name: `Recipe::new(RecipeRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecipeRequired {
     /// `Name`: a string, required.
-    ///
-    /// The unique name for the recipe.
-    ///
-    /// Length 1 to 255; create-only: changing it replaces the resource.
     pub name: Str,
     /// `Steps`: a list of [`RecipeStep`] objects, required.
-    ///
-    /// A list of steps that are defined by the recipe.
     pub steps: List<RecipeStep>,
 }
 
-static RULE_Recipe: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Recipe: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Steps",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_RecipeStep),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("Steps", Shape::List(&ListRule { items: Shape::Object(&RULE_RecipeStep), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Name", "Steps"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DataBrew::Recipe` resource.
@@ -106,6 +69,7 @@ pub struct Recipe {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Recipe {
     /// The CloudFormation type name, `AWS::DataBrew::Recipe`.
     pub const TYPE_NAME: &'static str = "AWS::DataBrew::Recipe";
@@ -137,36 +101,13 @@ impl Recipe {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Steps`: a list of [`RecipeStep`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn steps(mut self, value: impl Into<List<RecipeStep>>) -> Self {
-        self.steps = value.into();
-        self
-    }
-
+    pub fn steps(mut self, value: impl Into<List<RecipeStep>>) -> Self { self.steps = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Recipe {
@@ -207,33 +148,18 @@ impl From<ResourceRef> for RecipeAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ActionRequired {
     /// `Operation`: a string, required.
-    ///
-    /// The name of a valid DataBrew transformation to be performed on the data.
-    ///
-    /// Pattern `^[A-Z\_]+$`; length 1 to 128.
     pub operation: Str,
 }
 
-static RULE_Action: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Action: ObjRule = ObjRule {
     properties: &[
-        (
-            "Operation",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Operation", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Parameters", Shape::Any),
     ],
     required: &["Operation"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Action` property type of `AWS::DataBrew::Recipe`.
@@ -255,6 +181,7 @@ pub struct Action {
     pub parameters: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl Action {
     /// A `Action` with its required properties, named in a [`ActionRequired`].
     pub fn new(required: ActionRequired) -> Self {
@@ -265,20 +192,9 @@ impl Action {
     }
 
     /// `Operation`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn operation(mut self, value: impl Into<Str>) -> Self {
-        self.operation = value.into();
-        self
-    }
-
+    pub fn operation(mut self, value: impl Into<Str>) -> Self { self.operation = value.into(); self }
     /// `Parameters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self {
-        self.parameters = Some(value.into());
-        self
-    }
+    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = Some(value.into()); self }
 }
 
 impl PropertyType for Action {}
@@ -296,58 +212,21 @@ impl ToValue for Action {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConditionExpressionRequired {
     /// `Condition`: a string, required.
-    ///
-    /// A specific condition to apply to a recipe action. For more information, see \[Recipe structure\](<https://docs.aws.amazon.com/databrew/latest/dg/recipe-structure.html>) in the *AWS Glue DataBrew Developer Guide* .
-    ///
-    /// Pattern `^[A-Z\_]+$`; length 1 to 128.
     pub condition: Str,
     /// `TargetColumn`: a string, required.
-    ///
-    /// A column to apply this condition to.
-    ///
-    /// Length 1 to 1024.
     pub target_column: Str,
 }
 
-static RULE_ConditionExpression: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConditionExpression: ObjRule = ObjRule {
     properties: &[
-        (
-            "Condition",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TargetColumn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Condition", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("TargetColumn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
     ],
     required: &["Condition", "TargetColumn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConditionExpression` property type of `AWS::DataBrew::Recipe`.
@@ -381,6 +260,7 @@ pub struct ConditionExpression {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ConditionExpression {
     /// A `ConditionExpression` with its required properties, named in a [`ConditionExpressionRequired`].
     pub fn new(required: ConditionExpressionRequired) -> Self {
@@ -392,28 +272,11 @@ impl ConditionExpression {
     }
 
     /// `Condition`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn condition(mut self, value: impl Into<Str>) -> Self {
-        self.condition = value.into();
-        self
-    }
-
+    pub fn condition(mut self, value: impl Into<Str>) -> Self { self.condition = value.into(); self }
     /// `TargetColumn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_column(mut self, value: impl Into<Str>) -> Self {
-        self.target_column = value.into();
-        self
-    }
-
+    pub fn target_column(mut self, value: impl Into<Str>) -> Self { self.target_column = value.into(); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for ConditionExpression {}
@@ -432,29 +295,18 @@ impl ToValue for ConditionExpression {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecipeStepRequired {
     /// `Action`: an [`Action`] object, required.
-    ///
-    /// The particular action to be performed in the recipe step.
     pub action: Obj<Action>,
 }
 
-static RULE_RecipeStep: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RecipeStep: ObjRule = ObjRule {
     properties: &[
         ("Action", Shape::Object(&RULE_Action)),
-        (
-            "ConditionExpressions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ConditionExpression),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ConditionExpressions", Shape::List(&ListRule { items: Shape::Object(&RULE_ConditionExpression), min_items: None, max_items: None })),
     ],
     required: &["Action"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RecipeStep` property type of `AWS::DataBrew::Recipe`.
@@ -476,6 +328,7 @@ pub struct RecipeStep {
     pub condition_expressions: Option<List<ConditionExpression>>,
 }
 
+#[rustfmt::skip]
 impl RecipeStep {
     /// A `RecipeStep` with its required properties, named in a [`RecipeStepRequired`].
     pub fn new(required: RecipeStepRequired) -> Self {
@@ -486,20 +339,9 @@ impl RecipeStep {
     }
 
     /// `Action`: an [`Action`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<Obj<Action>>) -> Self {
-        self.action = value.into();
-        self
-    }
-
+    pub fn action(mut self, value: impl Into<Obj<Action>>) -> Self { self.action = value.into(); self }
     /// `ConditionExpressions`: a list of [`ConditionExpression`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn condition_expressions(mut self, value: impl Into<List<ConditionExpression>>) -> Self {
-        self.condition_expressions = Some(value.into());
-        self
-    }
+    pub fn condition_expressions(mut self, value: impl Into<List<ConditionExpression>>) -> Self { self.condition_expressions = Some(value.into()); self }
 }
 
 impl PropertyType for RecipeStep {}
@@ -509,102 +351,6 @@ impl ToValue for RecipeStep {
         MapBuilder::new()
             .req("Action", &self.action)
             .opt("ConditionExpressions", &self.condition_expressions)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::DataBrew::Recipe`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-databrew-recipe-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{ColumnSelector, Tag, TagRequired};
+use super::shared::{RULE_ColumnSelector, RULE_Tag};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[><0-9A-Za-z_.,:)(!= ]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^:[A-Za-z0-9_]+$");
 
@@ -14,80 +17,25 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^:[A-Za-z0-9_]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct RulesetRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the ruleset.
-    ///
-    /// Length 1 to 255; create-only: changing it replaces the resource.
     pub name: Str,
     /// `Rules`: a list of [`Rule`] objects, required.
-    ///
-    /// Contains metadata about the ruleset.
-    ///
-    /// Items at least 1.
     pub rules: List<Rule>,
     /// `TargetArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of a resource (dataset) that the ruleset is associated with.
-    ///
-    /// Length 20 to 2048; create-only: changing it replaces the resource.
     pub target_arn: Str,
 }
 
-static RULE_Ruleset: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Ruleset: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Rules",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Rule),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TargetArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: Some(1), max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("TargetArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY })),
     ],
     required: &["Name", "TargetArn", "Rules"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DataBrew::Ruleset` resource.
@@ -135,6 +83,7 @@ pub struct Ruleset {
     pub target_arn: Str,
 }
 
+#[rustfmt::skip]
 impl Ruleset {
     /// The CloudFormation type name, `AWS::DataBrew::Ruleset`.
     pub const TYPE_NAME: &'static str = "AWS::DataBrew::Ruleset";
@@ -167,44 +116,15 @@ impl Ruleset {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Rules`: a list of [`Rule`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rules(mut self, value: impl Into<List<Rule>>) -> Self {
-        self.rules = value.into();
-        self
-    }
-
+    pub fn rules(mut self, value: impl Into<List<Rule>>) -> Self { self.rules = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TargetArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_arn(mut self, value: impl Into<Str>) -> Self {
-        self.target_arn = value.into();
-        self
-    }
+    pub fn target_arn(mut self, value: impl Into<Str>) -> Self { self.target_arn = value.into(); self }
 }
 
 impl Resource for Ruleset {
@@ -242,156 +162,28 @@ impl From<ResourceRef> for RulesetAttributes {
     }
 }
 
-static RULE_ColumnSelector: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Regex",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ColumnSelector` property type of `AWS::DataBrew::Ruleset`.
-///
-/// Selector of a column from a dataset for profile job configuration. One selector includes either a column name or a regular expression.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-databrew-ruleset-columnselector.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ColumnSelector {
-    /// `Name`: a string.
-    ///
-    /// The name of a column from a dataset.
-    ///
-    /// Length 1 to 255.
-    pub name: Option<Str>,
-    /// `Regex`: a string.
-    ///
-    /// A regular expression for selecting a column from a dataset.
-    ///
-    /// Length 1 to 255.
-    pub regex: Option<Str>,
-}
-
-impl ColumnSelector {
-    /// A `ColumnSelector` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// `Regex`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn regex(mut self, value: impl Into<Str>) -> Self {
-        self.regex = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for ColumnSelector {}
-
-impl ToValue for ColumnSelector {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("Regex", &self.regex)
-            .build()
-    }
-}
-
 /// The required properties of [`Rule`], by name: `Rule::new(RuleRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleRequired {
     /// `CheckExpression`: a string, required.
-    ///
-    /// The expression which includes column references, condition names followed by variable references, possibly grouped and combined with other conditions. For example, `(:col1 starts_with :prefix1 or :col1 starts_with :prefix2) and (:col1 ends_with :suffix1 or :col1 ends_with :suffix2)` . Column and value references are substitution variables that should start with the ':' symbol. Depending on the context, substitution variables' values can be either an actual value or a column name. These values are defined in the SubstitutionMap. If a CheckExpression starts with a column reference, then ColumnSelectors in the rule should be null. If ColumnSelectors has been defined, then there should be no columnn reference in the left side of a condition, for example, `is_between :val1 and :val2` .
-    ///
-    /// Pattern `^[><0-9A-Za-z_.,:)(!= ]+$`; length 4 to 1024.
     pub check_expression: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the rule.
-    ///
-    /// Length 1 to 128.
     pub name: Str,
 }
 
-static RULE_Rule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Rule: ObjRule = ObjRule {
     properties: &[
-        (
-            "CheckExpression",
-            Shape::Str(&StrRule {
-                min_len: Some(4),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ColumnSelectors",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ColumnSelector),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("CheckExpression", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ColumnSelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnSelector), min_items: Some(1), max_items: None })),
         ("Disabled", Shape::Bool),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SubstitutionMap",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SubstitutionValue),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("SubstitutionMap", Shape::List(&ListRule { items: Shape::Object(&RULE_SubstitutionValue), min_items: None, max_items: None })),
         ("Threshold", Shape::Object(&RULE_Threshold)),
     ],
     required: &["Name", "CheckExpression"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Rule` property type of `AWS::DataBrew::Ruleset`.
@@ -433,6 +225,7 @@ pub struct Rule {
     pub threshold: Option<Obj<Threshold>>,
 }
 
+#[rustfmt::skip]
 impl Rule {
     /// A `Rule` with its required properties, named in a [`RuleRequired`].
     pub fn new(required: RuleRequired) -> Self {
@@ -447,52 +240,17 @@ impl Rule {
     }
 
     /// `CheckExpression`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn check_expression(mut self, value: impl Into<Str>) -> Self {
-        self.check_expression = value.into();
-        self
-    }
-
+    pub fn check_expression(mut self, value: impl Into<Str>) -> Self { self.check_expression = value.into(); self }
     /// `ColumnSelectors`: a list of [`ColumnSelector`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn column_selectors(mut self, value: impl Into<List<ColumnSelector>>) -> Self {
-        self.column_selectors = Some(value.into());
-        self
-    }
-
+    pub fn column_selectors(mut self, value: impl Into<List<ColumnSelector>>) -> Self { self.column_selectors = Some(value.into()); self }
     /// `Disabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disabled(mut self, value: impl Into<Bool>) -> Self {
-        self.disabled = Some(value.into());
-        self
-    }
-
+    pub fn disabled(mut self, value: impl Into<Bool>) -> Self { self.disabled = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `SubstitutionMap`: a list of [`SubstitutionValue`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn substitution_map(mut self, value: impl Into<List<SubstitutionValue>>) -> Self {
-        self.substitution_map = Some(value.into());
-        self
-    }
-
+    pub fn substitution_map(mut self, value: impl Into<List<SubstitutionValue>>) -> Self { self.substitution_map = Some(value.into()); self }
     /// `Threshold`: a [`Threshold`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn threshold(mut self, value: impl Into<Obj<Threshold>>) -> Self {
-        self.threshold = Some(value.into());
-        self
-    }
+    pub fn threshold(mut self, value: impl Into<Obj<Threshold>>) -> Self { self.threshold = Some(value.into()); self }
 }
 
 impl PropertyType for Rule {}
@@ -514,48 +272,20 @@ impl ToValue for Rule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubstitutionValueRequired {
     /// `Value`: a string, required.
-    ///
-    /// Value or column name.
-    ///
-    /// Length 0 to 1024.
     pub value: Str,
     /// `ValueReference`: a string, required.
-    ///
-    /// Variable name.
-    ///
-    /// Pattern `^:[A-Za-z0-9_]+$`; length 2 to 128.
     pub value_reference: Str,
 }
 
-static RULE_SubstitutionValue: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SubstitutionValue: ObjRule = ObjRule {
     properties: &[
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ValueReference",
-            Shape::Str(&StrRule {
-                min_len: Some(2),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("ValueReference", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["ValueReference", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SubstitutionValue` property type of `AWS::DataBrew::Ruleset`.
@@ -579,6 +309,7 @@ pub struct SubstitutionValue {
     pub value_reference: Str,
 }
 
+#[rustfmt::skip]
 impl SubstitutionValue {
     /// A `SubstitutionValue` with its required properties, named in a [`SubstitutionValueRequired`].
     pub fn new(required: SubstitutionValueRequired) -> Self {
@@ -589,20 +320,9 @@ impl SubstitutionValue {
     }
 
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
     /// `ValueReference`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value_reference(mut self, value: impl Into<Str>) -> Self {
-        self.value_reference = value.into();
-        self
-    }
+    pub fn value_reference(mut self, value: impl Into<Str>) -> Self { self.value_reference = value.into(); self }
 }
 
 impl PropertyType for SubstitutionValue {}
@@ -616,155 +336,23 @@ impl ToValue for SubstitutionValue {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::DataBrew::Ruleset`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-databrew-ruleset-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`Threshold`], by name: `Threshold::new(ThresholdRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ThresholdRequired {
     /// `Value`: a number, required.
-    ///
-    /// The value of a threshold.
-    ///
-    /// Value at least 0.
     pub value: Num,
 }
 
-static RULE_Threshold: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Threshold: ObjRule = ObjRule {
     properties: &[
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "GREATER_THAN_OR_EQUAL",
-                    "LESS_THAN_OR_EQUAL",
-                    "GREATER_THAN",
-                    "LESS_THAN",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Unit",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["COUNT", "PERCENTAGE"],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["GREATER_THAN_OR_EQUAL", "LESS_THAN_OR_EQUAL", "GREATER_THAN", "LESS_THAN"], ..StrRule::ANY })),
+        ("Unit", Shape::Str(&StrRule { allowed: &["COUNT", "PERCENTAGE"], ..StrRule::ANY })),
+        ("Value", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
     ],
     required: &["Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Threshold` property type of `AWS::DataBrew::Ruleset`.
@@ -790,6 +378,7 @@ pub struct Threshold {
     pub value: Num,
 }
 
+#[rustfmt::skip]
 impl Threshold {
     /// A `Threshold` with its required properties, named in a [`ThresholdRequired`].
     pub fn new(required: ThresholdRequired) -> Self {
@@ -801,28 +390,11 @@ impl Threshold {
     }
 
     /// `Type`: a [`ThresholdType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<ThresholdType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<ThresholdType>) -> Self { self.r#type = Some(value.into()); self }
     /// `Unit`: a [`ThresholdUnit`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unit(mut self, value: impl Into<ThresholdUnit>) -> Self {
-        self.unit = Some(value.into());
-        self
-    }
-
+    pub fn unit(mut self, value: impl Into<ThresholdUnit>) -> Self { self.unit = Some(value.into()); self }
     /// `Value`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Num>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Num>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Threshold {}

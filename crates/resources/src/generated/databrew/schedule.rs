@@ -7,74 +7,29 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`Schedule`], by name: `Schedule::new(ScheduleRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScheduleRequired {
     /// `CronExpression`: a string, required.
-    ///
-    /// The dates and times when the job is to run. For more information, see \[Working with cron expressions for recipe jobs\](<https://docs.aws.amazon.com/databrew/latest/dg/jobs.recipe.html#jobs.cron>) in the *AWS Glue DataBrew Developer Guide* .
-    ///
-    /// Length 1 to 512.
     pub cron_expression: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the schedule.
-    ///
-    /// Length 1 to 255; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_Schedule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Schedule: ObjRule = ObjRule {
     properties: &[
-        (
-            "CronExpression",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "JobNames",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CronExpression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
+        ("JobNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(0), max_items: Some(50) })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Name", "CronExpression"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DataBrew::Schedule` resource.
@@ -114,6 +69,7 @@ pub struct Schedule {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Schedule {
     /// The CloudFormation type name, `AWS::DataBrew::Schedule`.
     pub const TYPE_NAME: &'static str = "AWS::DataBrew::Schedule";
@@ -145,36 +101,13 @@ impl Schedule {
     }
 
     /// `CronExpression`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cron_expression(mut self, value: impl Into<Str>) -> Self {
-        self.cron_expression = value.into();
-        self
-    }
-
+    pub fn cron_expression(mut self, value: impl Into<Str>) -> Self { self.cron_expression = value.into(); self }
     /// `JobNames`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn job_names(mut self, value: impl Into<List<Str>>) -> Self {
-        self.job_names = Some(value.into());
-        self
-    }
-
+    pub fn job_names(mut self, value: impl Into<List<Str>>) -> Self { self.job_names = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Schedule {
@@ -208,101 +141,5 @@ pub struct ScheduleAttributes(());
 impl From<ResourceRef> for ScheduleAttributes {
     fn from(_: ResourceRef) -> Self {
         Self(())
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::DataBrew::Schedule`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-databrew-schedule-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

@@ -11,75 +11,23 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct PipelineRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the pipeline.
-    ///
-    /// Length 1 to 1024; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_Pipeline: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Pipeline: ObjRule = ObjRule {
     properties: &[
         ("Activate", Shape::Bool),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ParameterObjects",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ParameterObject),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ParameterValues",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ParameterValue),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "PipelineObjects",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PipelineObject),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "PipelineTags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PipelineTag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("ParameterObjects", Shape::List(&ListRule { items: Shape::Object(&RULE_ParameterObject), min_items: None, max_items: None })),
+        ("ParameterValues", Shape::List(&ListRule { items: Shape::Object(&RULE_ParameterValue), min_items: None, max_items: None })),
+        ("PipelineObjects", Shape::List(&ListRule { items: Shape::Object(&RULE_PipelineObject), min_items: None, max_items: None })),
+        ("PipelineTags", Shape::List(&ListRule { items: Shape::Object(&RULE_PipelineTag), min_items: None, max_items: None })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DataPipeline::Pipeline` resource.
@@ -144,6 +92,7 @@ pub struct Pipeline {
     pub pipeline_tags: Option<List<PipelineTag>>,
 }
 
+#[rustfmt::skip]
 impl Pipeline {
     /// The CloudFormation type name, `AWS::DataPipeline::Pipeline`.
     pub const TYPE_NAME: &'static str = "AWS::DataPipeline::Pipeline";
@@ -178,60 +127,19 @@ impl Pipeline {
     }
 
     /// `Activate`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn activate(mut self, value: impl Into<Bool>) -> Self {
-        self.activate = Some(value.into());
-        self
-    }
-
+    pub fn activate(mut self, value: impl Into<Bool>) -> Self { self.activate = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `ParameterObjects`: a list of [`ParameterObject`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameter_objects(mut self, value: impl Into<List<ParameterObject>>) -> Self {
-        self.parameter_objects = Some(value.into());
-        self
-    }
-
+    pub fn parameter_objects(mut self, value: impl Into<List<ParameterObject>>) -> Self { self.parameter_objects = Some(value.into()); self }
     /// `ParameterValues`: a list of [`ParameterValue`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameter_values(mut self, value: impl Into<List<ParameterValue>>) -> Self {
-        self.parameter_values = Some(value.into());
-        self
-    }
-
+    pub fn parameter_values(mut self, value: impl Into<List<ParameterValue>>) -> Self { self.parameter_values = Some(value.into()); self }
     /// `PipelineObjects`: a list of [`PipelineObject`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pipeline_objects(mut self, value: impl Into<List<PipelineObject>>) -> Self {
-        self.pipeline_objects = Some(value.into());
-        self
-    }
-
+    pub fn pipeline_objects(mut self, value: impl Into<List<PipelineObject>>) -> Self { self.pipeline_objects = Some(value.into()); self }
     /// `PipelineTags`: a list of [`PipelineTag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pipeline_tags(mut self, value: impl Into<List<PipelineTag>>) -> Self {
-        self.pipeline_tags = Some(value.into());
-        self
-    }
+    pub fn pipeline_tags(mut self, value: impl Into<List<PipelineTag>>) -> Self { self.pipeline_tags = Some(value.into()); self }
 }
 
 impl Resource for Pipeline {
@@ -284,52 +192,19 @@ impl PipelineAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FieldRequired {
     /// `Key`: a string, required.
-    ///
-    /// Specifies the name of a field for a particular object. To view valid values for a particular field, see \[Pipeline Object Reference\](<https://docs.aws.amazon.com/datapipeline/latest/DeveloperGuide/dp-pipeline-objects.html>) in the *AWS Data Pipeline Developer Guide* .
-    ///
-    /// Length 1 to 256.
     pub key: Str,
 }
 
-static RULE_Field: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Field: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RefValue",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "StringValue",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(10240),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("RefValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("StringValue", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10240), ..StrRule::ANY })),
     ],
     required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Field` property type of `AWS::DataPipeline::Pipeline`.
@@ -367,6 +242,7 @@ pub struct Field {
     pub string_value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Field {
     /// A `Field` with its required properties, named in a [`FieldRequired`].
     pub fn new(required: FieldRequired) -> Self {
@@ -378,28 +254,11 @@ impl Field {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `RefValue`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ref_value(mut self, value: impl Into<Str>) -> Self {
-        self.ref_value = Some(value.into());
-        self
-    }
-
+    pub fn ref_value(mut self, value: impl Into<Str>) -> Self { self.ref_value = Some(value.into()); self }
     /// `StringValue`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn string_value(mut self, value: impl Into<Str>) -> Self {
-        self.string_value = Some(value.into());
-        self
-    }
+    pub fn string_value(mut self, value: impl Into<Str>) -> Self { self.string_value = Some(value.into()); self }
 }
 
 impl PropertyType for Field {}
@@ -418,48 +277,20 @@ impl ToValue for Field {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ParameterAttributeRequired {
     /// `Key`: a string, required.
-    ///
-    /// The field identifier.
-    ///
-    /// Length 1 to 256.
     pub key: Str,
     /// `StringValue`: a string, required.
-    ///
-    /// The field value, expressed as a String.
-    ///
-    /// Length 0 to 10240.
     pub string_value: Str,
 }
 
-static RULE_ParameterAttribute: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ParameterAttribute: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "StringValue",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(10240),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("StringValue", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10240), ..StrRule::ANY })),
     ],
     required: &["Key", "StringValue"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ParameterAttribute` property type of `AWS::DataPipeline::Pipeline`.
@@ -483,6 +314,7 @@ pub struct ParameterAttribute {
     pub string_value: Str,
 }
 
+#[rustfmt::skip]
 impl ParameterAttribute {
     /// A `ParameterAttribute` with its required properties, named in a [`ParameterAttributeRequired`].
     pub fn new(required: ParameterAttributeRequired) -> Self {
@@ -493,20 +325,9 @@ impl ParameterAttribute {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `StringValue`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn string_value(mut self, value: impl Into<Str>) -> Self {
-        self.string_value = value.into();
-        self
-    }
+    pub fn string_value(mut self, value: impl Into<Str>) -> Self { self.string_value = value.into(); self }
 }
 
 impl PropertyType for ParameterAttribute {}
@@ -524,44 +345,20 @@ impl ToValue for ParameterAttribute {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ParameterObjectRequired {
     /// `Attributes`: a list of [`ParameterAttribute`] objects, required.
-    ///
-    /// The attributes of the parameter object.
     pub attributes: List<ParameterAttribute>,
     /// `Id`: a string, required.
-    ///
-    /// The ID of the parameter object.
-    ///
-    /// Length 1 to 256.
     pub id: Str,
 }
 
-static RULE_ParameterObject: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ParameterObject: ObjRule = ObjRule {
     properties: &[
-        (
-            "Attributes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ParameterAttribute),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Id",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Attributes", Shape::List(&ListRule { items: Shape::Object(&RULE_ParameterAttribute), min_items: None, max_items: None })),
+        ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Attributes", "Id"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ParameterObject` property type of `AWS::DataPipeline::Pipeline`.
@@ -583,6 +380,7 @@ pub struct ParameterObject {
     pub id: Str,
 }
 
+#[rustfmt::skip]
 impl ParameterObject {
     /// A `ParameterObject` with its required properties, named in a [`ParameterObjectRequired`].
     pub fn new(required: ParameterObjectRequired) -> Self {
@@ -593,20 +391,9 @@ impl ParameterObject {
     }
 
     /// `Attributes`: a list of [`ParameterAttribute`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attributes(mut self, value: impl Into<List<ParameterAttribute>>) -> Self {
-        self.attributes = value.into();
-        self
-    }
-
+    pub fn attributes(mut self, value: impl Into<List<ParameterAttribute>>) -> Self { self.attributes = value.into(); self }
     /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
 }
 
 impl PropertyType for ParameterObject {}
@@ -624,48 +411,20 @@ impl ToValue for ParameterObject {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ParameterValueRequired {
     /// `Id`: a string, required.
-    ///
-    /// The ID of the parameter value.
-    ///
-    /// Length 1 to 256.
     pub id: Str,
     /// `StringValue`: a string, required.
-    ///
-    /// The field value, expressed as a String.
-    ///
-    /// Length 0 to 10240.
     pub string_value: Str,
 }
 
-static RULE_ParameterValue: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ParameterValue: ObjRule = ObjRule {
     properties: &[
-        (
-            "Id",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "StringValue",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(10240),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("StringValue", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10240), ..StrRule::ANY })),
     ],
     required: &["Id", "StringValue"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ParameterValue` property type of `AWS::DataPipeline::Pipeline`.
@@ -689,6 +448,7 @@ pub struct ParameterValue {
     pub string_value: Str,
 }
 
+#[rustfmt::skip]
 impl ParameterValue {
     /// A `ParameterValue` with its required properties, named in a [`ParameterValueRequired`].
     pub fn new(required: ParameterValueRequired) -> Self {
@@ -699,20 +459,9 @@ impl ParameterValue {
     }
 
     /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
     /// `StringValue`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn string_value(mut self, value: impl Into<Str>) -> Self {
-        self.string_value = value.into();
-        self
-    }
+    pub fn string_value(mut self, value: impl Into<Str>) -> Self { self.string_value = value.into(); self }
 }
 
 impl PropertyType for ParameterValue {}
@@ -730,60 +479,23 @@ impl ToValue for ParameterValue {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PipelineObjectRequired {
     /// `Fields`: a list of [`Field`] objects, required.
-    ///
-    /// Key-value pairs that define the properties of the object.
     pub fields: List<Field>,
     /// `Id`: a string, required.
-    ///
-    /// The ID of the object.
-    ///
-    /// Length 1 to 1024.
     pub id: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the object.
-    ///
-    /// Length 1 to 1024.
     pub name: Str,
 }
 
-static RULE_PipelineObject: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PipelineObject: ObjRule = ObjRule {
     properties: &[
-        (
-            "Fields",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Field),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Id",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Fields", Shape::List(&ListRule { items: Shape::Object(&RULE_Field), min_items: None, max_items: None })),
+        ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
     ],
     required: &["Fields", "Id", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PipelineObject` property type of `AWS::DataPipeline::Pipeline`.
@@ -811,6 +523,7 @@ pub struct PipelineObject {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl PipelineObject {
     /// A `PipelineObject` with its required properties, named in a [`PipelineObjectRequired`].
     pub fn new(required: PipelineObjectRequired) -> Self {
@@ -822,28 +535,11 @@ impl PipelineObject {
     }
 
     /// `Fields`: a list of [`Field`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fields(mut self, value: impl Into<List<Field>>) -> Self {
-        self.fields = value.into();
-        self
-    }
-
+    pub fn fields(mut self, value: impl Into<List<Field>>) -> Self { self.fields = value.into(); self }
     /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for PipelineObject {}
@@ -862,23 +558,20 @@ impl ToValue for PipelineObject {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PipelineTagRequired {
     /// `Key`: a string, required.
-    ///
-    /// The key name of a tag.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// The value to associate with the key name.
     pub value: Str,
 }
 
-static RULE_PipelineTag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_PipelineTag: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PipelineTag` property type of `AWS::DataPipeline::Pipeline`.
@@ -898,6 +591,7 @@ pub struct PipelineTag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl PipelineTag {
     /// A `PipelineTag` with its required properties, named in a [`PipelineTagRequired`].
     pub fn new(required: PipelineTagRequired) -> Self {
@@ -908,20 +602,9 @@ impl PipelineTag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for PipelineTag {}

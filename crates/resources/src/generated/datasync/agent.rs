@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[A-Z0-9]{5}(-[A-Z0-9]{5}){4}");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9\\s+=._:@/-]+$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new(
@@ -15,84 +18,20 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new(
 pub(crate) static PATTERN_3: Pattern = Pattern::new(
     "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):ec2:[a-z\\-0-9]*:[0-9]{12}:subnet/.*$",
 );
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9\\s+=._:/-]+$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^vpce-[0-9a-f]{17}$");
+pub(crate) static PATTERN_4: Pattern = Pattern::new("^vpce-[0-9a-f]{17}$");
 
-static RULE_Agent: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Agent: ObjRule = ObjRule {
     properties: &[
-        (
-            "ActivationKey",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(29),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AgentName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SecurityGroupArns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(128),
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "SubnetArns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(128),
-                    pattern: Some(&PATTERN_3),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "VpcEndpointId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ActivationKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(29), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("AgentName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("SecurityGroupArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1) })),
+        ("SubnetArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("VpcEndpointId", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DataSync::Agent` resource.
@@ -158,6 +97,7 @@ pub struct Agent {
     pub vpc_endpoint_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Agent {
     /// The CloudFormation type name, `AWS::DataSync::Agent`.
     pub const TYPE_NAME: &'static str = "AWS::DataSync::Agent";
@@ -169,12 +109,7 @@ impl Agent {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datasync-agent.html",
         primary_identifier: &["AgentArn"],
         required: &[],
-        create_only: &[
-            "ActivationKey",
-            "SecurityGroupArns",
-            "SubnetArns",
-            "VpcEndpointId",
-        ],
+        create_only: &["ActivationKey", "SecurityGroupArns", "SubnetArns", "VpcEndpointId"],
         conditional_create_only: &[],
         write_only: &["ActivationKey"],
         read_only: &["AgentArn", "EndpointType"],
@@ -189,52 +124,17 @@ impl Agent {
     }
 
     /// `ActivationKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn activation_key(mut self, value: impl Into<Str>) -> Self {
-        self.activation_key = Some(value.into());
-        self
-    }
-
+    pub fn activation_key(mut self, value: impl Into<Str>) -> Self { self.activation_key = Some(value.into()); self }
     /// `AgentName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn agent_name(mut self, value: impl Into<Str>) -> Self {
-        self.agent_name = Some(value.into());
-        self
-    }
-
+    pub fn agent_name(mut self, value: impl Into<Str>) -> Self { self.agent_name = Some(value.into()); self }
     /// `SecurityGroupArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_arns = Some(value.into());
-        self
-    }
-
+    pub fn security_group_arns(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_arns = Some(value.into()); self }
     /// `SubnetArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_arns = Some(value.into());
-        self
-    }
-
+    pub fn subnet_arns(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_arns = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VpcEndpointId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_endpoint_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_endpoint_id = Some(value.into());
-        self
-    }
+    pub fn vpc_endpoint_id(mut self, value: impl Into<Str>) -> Self { self.vpc_endpoint_id = Some(value.into()); self }
 }
 
 impl Resource for Agent {
@@ -286,101 +186,5 @@ impl AgentAttributes {
     /// The type of endpoint that your agent is connected to. If the endpoint is a VPC endpoint, the agent is not accessible over the public internet.
     pub fn endpoint_type(&self) -> Value {
         self.0.get_att("EndpointType")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:/-]+$`; length 1 to 256.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:@/-]+$`; length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::DataSync::Agent`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-datasync-agent-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:/-]+$`; length 1 to 256.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:@/-]+$`; length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

@@ -7,127 +7,44 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    CmkSecretConfig, CustomSecretConfig, CustomSecretConfigRequired, Tag, TagRequired,
+};
+use super::shared::{RULE_CmkSecretConfig, RULE_CustomSecretConfig, RULE_Tag};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):datasync:[a-z\\-0-9]+:[0-9]{12}:agent/agent-[0-9a-z]{17}$",
 );
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^https://[A-Za-z0-9]((.|-+)?[A-Za-z0-9]){0,252}/[a-z0-9](-?[a-z0-9]){2,62}$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("(^.+$)");
-pub(crate) static PATTERN_3: Pattern = Pattern::new(
-    "^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):kms:[a-z-0-9]+:[0-9]{12}:key/.*|)$",
-);
-pub(crate) static PATTERN_4: Pattern = Pattern::new(
-    "^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):secretsmanager:[a-z-0-9]+:[0-9]{12}:secret:.*|)$",
-);
-pub(crate) static PATTERN_5: Pattern = Pattern::new(
-    "^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):iam::[0-9]{12}:role/.*|)$",
-);
-pub(crate) static PATTERN_6: Pattern =
+pub(crate) static PATTERN_3: Pattern =
     Pattern::new("^[\\p{L}\\p{M}\\p{Z}\\p{S}\\p{N}\\p{P}\\p{C}]*$");
-pub(crate) static PATTERN_7: Pattern = Pattern::new("^[a-zA-Z0-9\\s+=._:/-]+$");
-pub(crate) static PATTERN_8: Pattern = Pattern::new("^[a-zA-Z0-9\\s+=._:@/-]+$");
 
 /// The required properties of [`LocationAzureBlob`], by name: `LocationAzureBlob::new(LocationAzureBlobRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocationAzureBlobRequired {
     /// `AzureBlobAuthenticationType`: an [`AzureBlobAuthenticationType`] value, required.
-    ///
-    /// Specifies the authentication method DataSync uses to access your Azure Blob Storage. DataSync can access blob storage using a shared access signature (SAS).
-    ///
-    /// Default `"SAS"`.
     pub azure_blob_authentication_type: AzureBlobAuthenticationType,
 }
 
-static RULE_LocationAzureBlob: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LocationAzureBlob: ObjRule = ObjRule {
     properties: &[
-        (
-            "AgentArns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(128),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(4),
-            }),
-        ),
-        (
-            "AzureAccessTier",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["HOT", "COOL", "ARCHIVE"],
-                format: None,
-            }),
-        ),
-        (
-            "AzureBlobAuthenticationType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SAS", "NONE"],
-                format: None,
-            }),
-        ),
-        (
-            "AzureBlobContainerUrl",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(325),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AzureBlobSasConfiguration",
-            Shape::Object(&RULE_AzureBlobSasConfiguration),
-        ),
-        (
-            "AzureBlobType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["BLOCK"],
-                format: None,
-            }),
-        ),
+        ("AgentArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(4) })),
+        ("AzureAccessTier", Shape::Str(&StrRule { allowed: &["HOT", "COOL", "ARCHIVE"], ..StrRule::ANY })),
+        ("AzureBlobAuthenticationType", Shape::Str(&StrRule { allowed: &["SAS", "NONE"], ..StrRule::ANY })),
+        ("AzureBlobContainerUrl", Shape::Str(&StrRule { max_len: Some(325), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("AzureBlobSasConfiguration", Shape::Object(&RULE_AzureBlobSasConfiguration)),
+        ("AzureBlobType", Shape::Str(&StrRule { allowed: &["BLOCK"], ..StrRule::ANY })),
         ("CmkSecretConfig", Shape::Object(&RULE_CmkSecretConfig)),
-        (
-            "CustomSecretConfig",
-            Shape::Object(&RULE_CustomSecretConfig),
-        ),
-        (
-            "Subdirectory",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("CustomSecretConfig", Shape::Object(&RULE_CustomSecretConfig)),
+        ("Subdirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
     required: &["AzureBlobAuthenticationType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DataSync::LocationAzureBlob` resource.
@@ -213,6 +130,7 @@ pub struct LocationAzureBlob {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl LocationAzureBlob {
     /// The CloudFormation type name, `AWS::DataSync::LocationAzureBlob`.
     pub const TYPE_NAME: &'static str = "AWS::DataSync::LocationAzureBlob";
@@ -226,23 +144,9 @@ impl LocationAzureBlob {
         required: &["AzureBlobAuthenticationType"],
         create_only: &["AzureBlobContainerUrl"],
         conditional_create_only: &[],
-        write_only: &[
-            "Subdirectory",
-            "AzureBlobSasConfiguration",
-            "AzureBlobContainerUrl",
-        ],
-        read_only: &[
-            "LocationArn",
-            "LocationUri",
-            "ManagedSecretConfig",
-            "CmkSecretConfig/SecretArn",
-        ],
-        attributes: &[
-            "CmkSecretConfig.SecretArn",
-            "LocationArn",
-            "LocationUri",
-            "ManagedSecretConfig",
-        ],
+        write_only: &["Subdirectory", "AzureBlobSasConfiguration", "AzureBlobContainerUrl"],
+        read_only: &["LocationArn", "LocationUri", "ManagedSecretConfig", "CmkSecretConfig/SecretArn"],
+        attributes: &["CmkSecretConfig.SecretArn", "LocationArn", "LocationUri", "ManagedSecretConfig"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -264,90 +168,25 @@ impl LocationAzureBlob {
     }
 
     /// `AgentArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn agent_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.agent_arns = Some(value.into());
-        self
-    }
-
+    pub fn agent_arns(mut self, value: impl Into<List<Str>>) -> Self { self.agent_arns = Some(value.into()); self }
     /// `AzureAccessTier`: an [`AzureAccessTier`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn azure_access_tier(mut self, value: impl Into<AzureAccessTier>) -> Self {
-        self.azure_access_tier = Some(value.into());
-        self
-    }
-
+    pub fn azure_access_tier(mut self, value: impl Into<AzureAccessTier>) -> Self { self.azure_access_tier = Some(value.into()); self }
     /// `AzureBlobAuthenticationType`: an [`AzureBlobAuthenticationType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn azure_blob_authentication_type(
-        mut self,
-        value: impl Into<AzureBlobAuthenticationType>,
-    ) -> Self {
-        self.azure_blob_authentication_type = value.into();
-        self
-    }
-
+    pub fn azure_blob_authentication_type(mut self, value: impl Into<AzureBlobAuthenticationType>) -> Self { self.azure_blob_authentication_type = value.into(); self }
     /// `AzureBlobContainerUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn azure_blob_container_url(mut self, value: impl Into<Str>) -> Self {
-        self.azure_blob_container_url = Some(value.into());
-        self
-    }
-
+    pub fn azure_blob_container_url(mut self, value: impl Into<Str>) -> Self { self.azure_blob_container_url = Some(value.into()); self }
     /// `AzureBlobSasConfiguration`: an [`AzureBlobSasConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn azure_blob_sas_configuration(
-        mut self,
-        value: impl Into<Obj<AzureBlobSasConfiguration>>,
-    ) -> Self {
-        self.azure_blob_sas_configuration = Some(value.into());
-        self
-    }
-
+    pub fn azure_blob_sas_configuration(mut self, value: impl Into<Obj<AzureBlobSasConfiguration>>) -> Self { self.azure_blob_sas_configuration = Some(value.into()); self }
     /// `AzureBlobType`: an [`AzureBlobType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn azure_blob_type(mut self, value: impl Into<AzureBlobType>) -> Self {
-        self.azure_blob_type = Some(value.into());
-        self
-    }
-
+    pub fn azure_blob_type(mut self, value: impl Into<AzureBlobType>) -> Self { self.azure_blob_type = Some(value.into()); self }
     /// `CmkSecretConfig`: a [`CmkSecretConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cmk_secret_config(mut self, value: impl Into<Obj<CmkSecretConfig>>) -> Self {
-        self.cmk_secret_config = Some(value.into());
-        self
-    }
-
+    pub fn cmk_secret_config(mut self, value: impl Into<Obj<CmkSecretConfig>>) -> Self { self.cmk_secret_config = Some(value.into()); self }
     /// `CustomSecretConfig`: a [`CustomSecretConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_secret_config(mut self, value: impl Into<Obj<CustomSecretConfig>>) -> Self {
-        self.custom_secret_config = Some(value.into());
-        self
-    }
-
+    pub fn custom_secret_config(mut self, value: impl Into<Obj<CustomSecretConfig>>) -> Self { self.custom_secret_config = Some(value.into()); self }
     /// `Subdirectory`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subdirectory(mut self, value: impl Into<Str>) -> Self {
-        self.subdirectory = Some(value.into());
-        self
-    }
-
+    pub fn subdirectory(mut self, value: impl Into<Str>) -> Self { self.subdirectory = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for LocationAzureBlob {
@@ -430,34 +269,17 @@ impl LocationAzureBlobAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AzureBlobSasConfigurationRequired {
     /// `AzureBlobSasToken`: a string, required.
-    ///
-    /// Specifies a SAS token that provides permissions to access your Azure Blob Storage.
-    ///
-    /// The token is part of the SAS URI string that comes after the storage resource URI and a question mark. A token looks something like this:
-    ///
-    /// `sp=r&st=2023-12-20T14:54:52Z&se=2023-12-20T22:54:52Z&spr=https&sv=2021-06-08&sr=c&sig=aBBKDWQvyuVcTPH9EBp%2FXTI9E%2F%2Fmq171%2BZU178wcwqU%3D`
-    ///
-    /// Pattern `(^.+$)`; length 1 to 255.
     pub azure_blob_sas_token: Str,
 }
 
-static RULE_AzureBlobSasConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "AzureBlobSasToken",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(255),
-            pattern: Some(&PATTERN_2),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_AzureBlobSasConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("AzureBlobSasToken", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+    ],
     required: &["AzureBlobSasToken"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AzureBlobSasConfiguration` property type of `AWS::DataSync::LocationAzureBlob`.
@@ -481,6 +303,7 @@ pub struct AzureBlobSasConfiguration {
     pub azure_blob_sas_token: Str,
 }
 
+#[rustfmt::skip]
 impl AzureBlobSasConfiguration {
     /// A `AzureBlobSasConfiguration` with its required properties, named in a [`AzureBlobSasConfigurationRequired`].
     pub fn new(required: AzureBlobSasConfigurationRequired) -> Self {
@@ -490,12 +313,7 @@ impl AzureBlobSasConfiguration {
     }
 
     /// `AzureBlobSasToken`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn azure_blob_sas_token(mut self, value: impl Into<Str>) -> Self {
-        self.azure_blob_sas_token = value.into();
-        self
-    }
+    pub fn azure_blob_sas_token(mut self, value: impl Into<Str>) -> Self { self.azure_blob_sas_token = value.into(); self }
 }
 
 impl PropertyType for AzureBlobSasConfiguration {}
@@ -504,298 +322,6 @@ impl ToValue for AzureBlobSasConfiguration {
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AzureBlobSasToken", &self.azure_blob_sas_token)
-            .build()
-    }
-}
-
-static RULE_CmkSecretConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "KmsKeyArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
-        (
-            "SecretArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CmkSecretConfig` property type of `AWS::DataSync::LocationAzureBlob`.
-///
-/// Specifies configuration information for a DataSync-managed secret, such as an authentication token, secret key, password, or Kerberos keytab that DataSync uses to access a specific storage location, with a customer-managed AWS KMS key .
-///
-/// &gt; You can use either `CmkSecretConfig` or `CustomSecretConfig` to provide credentials for a `CreateLocation` request. Do not provide both parameters for the same request.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-datasync-locationazureblob-cmksecretconfig.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct CmkSecretConfig {
-    /// `KmsKeyArn`: a string.
-    ///
-    /// Specifies the ARN for the customer-managed AWS KMS key that DataSync uses to encrypt the DataSync-managed secret stored for `SecretArn` . DataSync provides this key to AWS Secrets Manager .
-    ///
-    /// Format `AWS::KMS::Key.Arn`; pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):kms:[a-z-0-9]+:[0-9]{12}:key/.*|)$`; length 0 to 2048.
-    pub kms_key_arn: Option<Str>,
-    /// `SecretArn`: a string.
-    ///
-    /// Specifies the ARN for the DataSync-managed AWS Secrets Manager secret that that is used to access a specific storage location. This property is generated by DataSync and is read-only. DataSync encrypts this secret with the KMS key that you specify for `KmsKeyArn` .
-    ///
-    /// Pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):secretsmanager:[a-z-0-9]+:[0-9]{12}:secret:.*|)$`; length 0 to 2048.
-    pub secret_arn: Option<Str>,
-}
-
-impl CmkSecretConfig {
-    /// A `CmkSecretConfig` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `KmsKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_arn = Some(value.into());
-        self
-    }
-
-    /// `SecretArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secret_arn = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for CmkSecretConfig {}
-
-impl ToValue for CmkSecretConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("KmsKeyArn", &self.kms_key_arn)
-            .opt("SecretArn", &self.secret_arn)
-            .build()
-    }
-}
-
-/// The required properties of [`CustomSecretConfig`], by name: `CustomSecretConfig::new(CustomSecretConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomSecretConfigRequired {
-    /// `SecretAccessRoleArn`: a string, required.
-    ///
-    /// Specifies the ARN for the AWS Identity and Access Management role that DataSync uses to access the secret specified for `SecretArn` .
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):iam::[0-9]{12}:role/.*|)$`; length 0 to 2048.
-    pub secret_access_role_arn: Str,
-    /// `SecretArn`: a string, required.
-    ///
-    /// Specifies the ARN for an AWS Secrets Manager secret.
-    ///
-    /// Pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):secretsmanager:[a-z-0-9]+:[0-9]{12}:secret:.*|)$`; length 0 to 2048.
-    pub secret_arn: Str,
-}
-
-static RULE_CustomSecretConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "SecretAccessRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "SecretArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["SecretArn", "SecretAccessRoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CustomSecretConfig` property type of `AWS::DataSync::LocationAzureBlob`.
-///
-/// Specifies configuration information for a customer-managed Secrets Manager secret where a storage location credentials is stored in Secrets Manager as plain text (for authentication token, secret key, or password) or as binary (for Kerberos keytab). This configuration includes the secret ARN, and the ARN for an IAM role that provides access to the secret.
-///
-/// &gt; You can use either `CmkSecretConfig` or `CustomSecretConfig` to provide credentials for a `CreateLocation` request. Do not provide both parameters for the same request.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-datasync-locationazureblob-customsecretconfig.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomSecretConfig {
-    /// `SecretAccessRoleArn`: a string, required.
-    ///
-    /// Specifies the ARN for the AWS Identity and Access Management role that DataSync uses to access the secret specified for `SecretArn` .
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):iam::[0-9]{12}:role/.*|)$`; length 0 to 2048.
-    pub secret_access_role_arn: Str,
-    /// `SecretArn`: a string, required.
-    ///
-    /// Specifies the ARN for an AWS Secrets Manager secret.
-    ///
-    /// Pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):secretsmanager:[a-z-0-9]+:[0-9]{12}:secret:.*|)$`; length 0 to 2048.
-    pub secret_arn: Str,
-}
-
-impl CustomSecretConfig {
-    /// A `CustomSecretConfig` with its required properties, named in a [`CustomSecretConfigRequired`].
-    pub fn new(required: CustomSecretConfigRequired) -> Self {
-        Self {
-            secret_access_role_arn: required.secret_access_role_arn,
-            secret_arn: required.secret_arn,
-        }
-    }
-
-    /// `SecretAccessRoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_access_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secret_access_role_arn = value.into();
-        self
-    }
-
-    /// `SecretArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secret_arn = value.into();
-        self
-    }
-}
-
-impl PropertyType for CustomSecretConfig {}
-
-impl ToValue for CustomSecretConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("SecretAccessRoleArn", &self.secret_access_role_arn)
-            .req("SecretArn", &self.secret_arn)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:/-]+$`; length 1 to 256.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:@/-]+$`; length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_8),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::DataSync::LocationAzureBlob`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-datasync-locationazureblob-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:/-]+$`; length 1 to 256.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:@/-]+$`; length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

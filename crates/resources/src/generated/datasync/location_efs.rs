@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):elasticfilesystem:[a-z\\-0-9]+:[0-9]{12}:access-point/fsap-[0-9a-f]{8,40}$",
 );
@@ -22,88 +25,28 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new(
 pub(crate) static PATTERN_4: Pattern =
     Pattern::new("^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):iam::[0-9]{12}:role/.*$");
 pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9_\\-\\+\\./\\(\\)\\$\\p{Zs}]+$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^[a-zA-Z0-9\\s+=._:/-]+$");
-pub(crate) static PATTERN_7: Pattern = Pattern::new("^[a-zA-Z0-9\\s+=._:@/-]+$");
 
 /// The required properties of [`LocationEfs`], by name: `LocationEfs::new(LocationEfsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocationEfsRequired {
     /// `Ec2Config`: an [`Ec2Config`] object, required.
-    ///
-    /// Specifies the subnet and security groups DataSync uses to connect to one of your Amazon EFS file system's \[mount targets\](<https://docs.aws.amazon.com/efs/latest/ug/accessing-fs.html>) .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub ec2_config: Obj<Ec2Config>,
 }
 
-static RULE_LocationEfs: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LocationEfs: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccessPointArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AccessPointArn", Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Ec2Config", Shape::Object(&RULE_Ec2Config)),
-        (
-            "EfsFilesystemArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FileSystemAccessRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "InTransitEncryption",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NONE", "TLS1_2"],
-                format: None,
-            }),
-        ),
-        (
-            "Subdirectory",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(4096),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("EfsFilesystemArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("FileSystemAccessRoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("InTransitEncryption", Shape::Str(&StrRule { allowed: &["NONE", "TLS1_2"], ..StrRule::ANY })),
+        ("Subdirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
     required: &["Ec2Config"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DataSync::LocationEFS` resource.
@@ -169,6 +112,7 @@ pub struct LocationEfs {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl LocationEfs {
     /// The CloudFormation type name, `AWS::DataSync::LocationEFS`.
     pub const TYPE_NAME: &'static str = "AWS::DataSync::LocationEFS";
@@ -203,60 +147,19 @@ impl LocationEfs {
     }
 
     /// `AccessPointArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_point_arn(mut self, value: impl Into<Str>) -> Self {
-        self.access_point_arn = Some(value.into());
-        self
-    }
-
+    pub fn access_point_arn(mut self, value: impl Into<Str>) -> Self { self.access_point_arn = Some(value.into()); self }
     /// `Ec2Config`: an [`Ec2Config`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ec2_config(mut self, value: impl Into<Obj<Ec2Config>>) -> Self {
-        self.ec2_config = value.into();
-        self
-    }
-
+    pub fn ec2_config(mut self, value: impl Into<Obj<Ec2Config>>) -> Self { self.ec2_config = value.into(); self }
     /// `EfsFilesystemArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn efs_filesystem_arn(mut self, value: impl Into<Str>) -> Self {
-        self.efs_filesystem_arn = Some(value.into());
-        self
-    }
-
+    pub fn efs_filesystem_arn(mut self, value: impl Into<Str>) -> Self { self.efs_filesystem_arn = Some(value.into()); self }
     /// `FileSystemAccessRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_system_access_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.file_system_access_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn file_system_access_role_arn(mut self, value: impl Into<Str>) -> Self { self.file_system_access_role_arn = Some(value.into()); self }
     /// `InTransitEncryption`: an [`InTransitEncryption`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn in_transit_encryption(mut self, value: impl Into<InTransitEncryption>) -> Self {
-        self.in_transit_encryption = Some(value.into());
-        self
-    }
-
+    pub fn in_transit_encryption(mut self, value: impl Into<InTransitEncryption>) -> Self { self.in_transit_encryption = Some(value.into()); self }
     /// `Subdirectory`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subdirectory(mut self, value: impl Into<Str>) -> Self {
-        self.subdirectory = Some(value.into());
-        self
-    }
-
+    pub fn subdirectory(mut self, value: impl Into<Str>) -> Self { self.subdirectory = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for LocationEfs {
@@ -316,59 +219,20 @@ impl LocationEfsAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ec2ConfigRequired {
     /// `SecurityGroupArns`: a list of strings, required.
-    ///
-    /// Specifies the Amazon Resource Names (ARNs) of the security groups associated with an Amazon EFS file system's mount target.
-    ///
-    /// Items 1 to 5; each item: pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):ec2:[a-z\-0-9]*:[0-9]{12}:security-group/.*$`, length 0 to 128.
     pub security_group_arns: List<Str>,
     /// `SubnetArn`: a string, required.
-    ///
-    /// Specifies the ARN of a subnet where DataSync creates the \[network interfaces\](<https://docs.aws.amazon.com/datasync/latest/userguide/datasync-network.html#required-network-interfaces.html>) for managing traffic during your transfer.
-    ///
-    /// The subnet must be located:
-    ///
-    /// - In the same virtual private cloud (VPC) as the Amazon EFS file system.
-    /// - In the same Availability Zone as at least one mount target for the Amazon EFS file system.
-    ///
-    /// &gt; You don't need to specify a subnet that includes a file system mount target.
-    ///
-    /// Pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):ec2:[a-z\-0-9]*:[0-9]{12}:subnet/.*$`; length 0 to 128.
     pub subnet_arn: Str,
 }
 
-static RULE_Ec2Config: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Ec2Config: ObjRule = ObjRule {
     properties: &[
-        (
-            "SecurityGroupArns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(128),
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "SubnetArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("SecurityGroupArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
+        ("SubnetArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["SecurityGroupArns", "SubnetArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Ec2Config` property type of `AWS::DataSync::LocationEFS`.
@@ -399,6 +263,7 @@ pub struct Ec2Config {
     pub subnet_arn: Str,
 }
 
+#[rustfmt::skip]
 impl Ec2Config {
     /// A `Ec2Config` with its required properties, named in a [`Ec2ConfigRequired`].
     pub fn new(required: Ec2ConfigRequired) -> Self {
@@ -409,20 +274,9 @@ impl Ec2Config {
     }
 
     /// `SecurityGroupArns`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_arns = value.into();
-        self
-    }
-
+    pub fn security_group_arns(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_arns = value.into(); self }
     /// `SubnetArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_arn(mut self, value: impl Into<Str>) -> Self {
-        self.subnet_arn = value.into();
-        self
-    }
+    pub fn subnet_arn(mut self, value: impl Into<Str>) -> Self { self.subnet_arn = value.into(); self }
 }
 
 impl PropertyType for Ec2Config {}
@@ -432,102 +286,6 @@ impl ToValue for Ec2Config {
         MapBuilder::new()
             .req("SecurityGroupArns", &self.security_group_arns)
             .req("SubnetArn", &self.subnet_arn)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:/-]+$`; length 1 to 256.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:@/-]+$`; length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::DataSync::LocationEFS`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-datasync-locationefs-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:/-]+$`; length 1 to 256.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:@/-]+$`; length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

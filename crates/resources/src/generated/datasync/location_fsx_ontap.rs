@@ -7,103 +7,47 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    CmkSecretConfig, CustomSecretConfig, CustomSecretConfigRequired, Tag, TagRequired, Version,
+};
+use super::shared::{RULE_CmkSecretConfig, RULE_CustomSecretConfig, RULE_Tag};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):kms:[a-z-0-9]+:[0-9]{12}:key/.*|)$",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):secretsmanager:[a-z-0-9]+:[0-9]{12}:secret:.*|)$",
 );
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
-    "^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):iam::[0-9]{12}:role/.*|)$",
-);
-pub(crate) static PATTERN_3: Pattern =
+pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^([A-Za-z0-9]+[A-Za-z0-9-.]*)*[A-Za-z0-9-]*[A-Za-z0-9]$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^.{0,104}$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^[^\\x5B\\x5D\\\\/:;|=,+*?]{1,104}$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new(
+pub(crate) static PATTERN_2: Pattern = Pattern::new("^.{0,104}$");
+pub(crate) static PATTERN_3: Pattern = Pattern::new("^[^\\x5B\\x5D\\\\/:;|=,+*?]{1,104}$");
+pub(crate) static PATTERN_4: Pattern = Pattern::new(
     "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):ec2:[a-z\\-0-9]*:[0-9]{12}:security-group/sg-[a-f0-9]+$",
 );
-pub(crate) static PATTERN_7: Pattern = Pattern::new(
+pub(crate) static PATTERN_5: Pattern = Pattern::new(
     "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):fsx:[a-z\\-0-9]+:[0-9]{12}:storage-virtual-machine/fs-[0-9a-f]+/svm-[0-9a-f]{17,}$",
 );
-pub(crate) static PATTERN_8: Pattern = Pattern::new("^[a-zA-Z0-9_\\-\\+\\./\\(\\)\\$\\p{Zs}]+$");
-pub(crate) static PATTERN_9: Pattern = Pattern::new("^[a-zA-Z0-9\\s+=._:/-]+$");
-pub(crate) static PATTERN_10: Pattern = Pattern::new("^[a-zA-Z0-9\\s+=._:@/-]+$");
+pub(crate) static PATTERN_6: Pattern = Pattern::new("^[a-zA-Z0-9_\\-\\+\\./\\(\\)\\$\\p{Zs}]+$");
 
 /// The required properties of [`LocationFsxOntap`], by name: `LocationFsxOntap::new(LocationFsxOntapRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocationFsxOntapRequired {
     /// `SecurityGroupArns`: a list of strings, required.
-    ///
-    /// Specifies the Amazon Resource Names (ARNs) of the security groups that DataSync can use to access your FSx for ONTAP file system. You must configure the security groups to allow outbound traffic on the following ports (depending on the protocol that you're using):
-    ///
-    /// - *Network File System (NFS)* : TCP ports 111, 635, and 2049
-    /// - *Server Message Block (SMB)* : TCP port 445
-    ///
-    /// Your file system's security groups must also allow inbound traffic on the same port.
-    ///
-    /// Items 1 to 5; each item: pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):ec2:[a-z\-0-9]*:[0-9]{12}:security-group/sg-[a-f0-9]+$`, length 0 to 128; create-only: changing it replaces the resource.
     pub security_group_arns: List<Str>,
     /// `StorageVirtualMachineArn`: a string, required.
-    ///
-    /// Specifies the ARN of the storage virtual machine (SVM) in your file system where you want to copy data to or from.
-    ///
-    /// Pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):fsx:[a-z\-0-9]+:[0-9]{12}:storage-virtual-machine/fs-[0-9a-f]+/svm-[0-9a-f]{17,}$`; length 0 to 162; create-only: changing it replaces the resource.
     pub storage_virtual_machine_arn: Str,
 }
 
-static RULE_LocationFsxOntap: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LocationFsxOntap: ObjRule = ObjRule {
     properties: &[
         ("Protocol", Shape::Object(&RULE_Protocol)),
-        (
-            "SecurityGroupArns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(128),
-                    pattern: Some(&PATTERN_6),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "StorageVirtualMachineArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(162),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Subdirectory",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(4096),
-                pattern: Some(&PATTERN_8),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("SecurityGroupArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
+        ("StorageVirtualMachineArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(162), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("Subdirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
     required: &["SecurityGroupArns", "StorageVirtualMachineArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DataSync::LocationFSxONTAP` resource.
@@ -158,6 +102,7 @@ pub struct LocationFsxOntap {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl LocationFsxOntap {
     /// The CloudFormation type name, `AWS::DataSync::LocationFSxONTAP`.
     pub const TYPE_NAME: &'static str = "AWS::DataSync::LocationFSxONTAP";
@@ -172,20 +117,8 @@ impl LocationFsxOntap {
         create_only: &["StorageVirtualMachineArn", "SecurityGroupArns"],
         conditional_create_only: &[],
         write_only: &["Protocol/SMB/Password", "Subdirectory"],
-        read_only: &[
-            "LocationArn",
-            "LocationUri",
-            "FsxFilesystemArn",
-            "Protocol/SMB/ManagedSecretConfig",
-            "Protocol/SMB/CmkSecretConfig/SecretArn",
-        ],
-        attributes: &[
-            "FsxFilesystemArn",
-            "LocationArn",
-            "LocationUri",
-            "Protocol.SMB.CmkSecretConfig.SecretArn",
-            "Protocol.SMB.ManagedSecretConfig",
-        ],
+        read_only: &["LocationArn", "LocationUri", "FsxFilesystemArn", "Protocol/SMB/ManagedSecretConfig", "Protocol/SMB/CmkSecretConfig/SecretArn"],
+        attributes: &["FsxFilesystemArn", "LocationArn", "LocationUri", "Protocol.SMB.CmkSecretConfig.SecretArn", "Protocol.SMB.ManagedSecretConfig"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -202,44 +135,15 @@ impl LocationFsxOntap {
     }
 
     /// `Protocol`: a [`Protocol`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Obj<Protocol>>) -> Self {
-        self.protocol = Some(value.into());
-        self
-    }
-
+    pub fn protocol(mut self, value: impl Into<Obj<Protocol>>) -> Self { self.protocol = Some(value.into()); self }
     /// `SecurityGroupArns`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_arns = value.into();
-        self
-    }
-
+    pub fn security_group_arns(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_arns = value.into(); self }
     /// `StorageVirtualMachineArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_virtual_machine_arn(mut self, value: impl Into<Str>) -> Self {
-        self.storage_virtual_machine_arn = value.into();
-        self
-    }
-
+    pub fn storage_virtual_machine_arn(mut self, value: impl Into<Str>) -> Self { self.storage_virtual_machine_arn = value.into(); self }
     /// `Subdirectory`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subdirectory(mut self, value: impl Into<Str>) -> Self {
-        self.subdirectory = Some(value.into());
-        self
-    }
-
+    pub fn subdirectory(mut self, value: impl Into<Str>) -> Self { self.subdirectory = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for LocationFsxOntap {
@@ -317,226 +221,21 @@ impl LocationFsxOntapAttributes {
     }
 }
 
-static RULE_CmkSecretConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "KmsKeyArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
-        (
-            "SecretArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CmkSecretConfig` property type of `AWS::DataSync::LocationFSxONTAP`.
-///
-/// Specifies configuration information for a DataSync-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location, and a customer-managed AWS KMS key.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-datasync-locationfsxontap-cmksecretconfig.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct CmkSecretConfig {
-    /// `KmsKeyArn`: a string.
-    ///
-    /// Specifies the ARN for the customer-managed AWS KMS key used to encrypt the secret specified for SecretArn. DataSync provides this key to AWS Secrets Manager.
-    ///
-    /// Format `AWS::KMS::Key.Arn`; pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):kms:[a-z-0-9]+:[0-9]{12}:key/.*|)$`; length 0 to 2048.
-    pub kms_key_arn: Option<Str>,
-    /// `SecretArn`: a string.
-    ///
-    /// Specifies the ARN for an AWS Secrets Manager secret, managed by DataSync.
-    ///
-    /// Pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):secretsmanager:[a-z-0-9]+:[0-9]{12}:secret:.*|)$`; length 0 to 2048.
-    pub secret_arn: Option<Str>,
-}
-
-impl CmkSecretConfig {
-    /// A `CmkSecretConfig` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `KmsKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_arn = Some(value.into());
-        self
-    }
-
-    /// `SecretArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secret_arn = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for CmkSecretConfig {}
-
-impl ToValue for CmkSecretConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("KmsKeyArn", &self.kms_key_arn)
-            .opt("SecretArn", &self.secret_arn)
-            .build()
-    }
-}
-
-/// The required properties of [`CustomSecretConfig`], by name: `CustomSecretConfig::new(CustomSecretConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomSecretConfigRequired {
-    /// `SecretAccessRoleArn`: a string, required.
-    ///
-    /// Specifies the ARN for the AWS Identity and Access Management role that DataSync uses to access the secret specified for SecretArn.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):iam::[0-9]{12}:role/.*|)$`; length 0 to 2048.
-    pub secret_access_role_arn: Str,
-    /// `SecretArn`: a string, required.
-    ///
-    /// Specifies the ARN for a customer created AWS Secrets Manager secret.
-    ///
-    /// Pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):secretsmanager:[a-z-0-9]+:[0-9]{12}:secret:.*|)$`; length 0 to 2048.
-    pub secret_arn: Str,
-}
-
-static RULE_CustomSecretConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "SecretAccessRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "SecretArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["SecretArn", "SecretAccessRoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CustomSecretConfig` property type of `AWS::DataSync::LocationFSxONTAP`.
-///
-/// Specifies configuration information for a customer-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location, and an IAM role that DataSync can assume and access the customer-managed secret.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-datasync-locationfsxontap-customsecretconfig.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomSecretConfig {
-    /// `SecretAccessRoleArn`: a string, required.
-    ///
-    /// Specifies the ARN for the AWS Identity and Access Management role that DataSync uses to access the secret specified for SecretArn.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):iam::[0-9]{12}:role/.*|)$`; length 0 to 2048.
-    pub secret_access_role_arn: Str,
-    /// `SecretArn`: a string, required.
-    ///
-    /// Specifies the ARN for a customer created AWS Secrets Manager secret.
-    ///
-    /// Pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):secretsmanager:[a-z-0-9]+:[0-9]{12}:secret:.*|)$`; length 0 to 2048.
-    pub secret_arn: Str,
-}
-
-impl CustomSecretConfig {
-    /// A `CustomSecretConfig` with its required properties, named in a [`CustomSecretConfigRequired`].
-    pub fn new(required: CustomSecretConfigRequired) -> Self {
-        Self {
-            secret_access_role_arn: required.secret_access_role_arn,
-            secret_arn: required.secret_arn,
-        }
-    }
-
-    /// `SecretAccessRoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_access_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secret_access_role_arn = value.into();
-        self
-    }
-
-    /// `SecretArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secret_arn = value.into();
-        self
-    }
-}
-
-impl PropertyType for CustomSecretConfig {}
-
-impl ToValue for CustomSecretConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("SecretAccessRoleArn", &self.secret_access_role_arn)
-            .req("SecretArn", &self.secret_arn)
-            .build()
-    }
-}
-
 /// The required properties of [`ManagedSecretConfig`], by name: `ManagedSecretConfig::new(ManagedSecretConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ManagedSecretConfigRequired {
     /// `SecretArn`: a string, required.
-    ///
-    /// Specifies the ARN for an AWS Secrets Manager secret.
-    ///
-    /// Pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):secretsmanager:[a-z-0-9]+:[0-9]{12}:secret:.*|)$`; length 0 to 2048.
     pub secret_arn: Str,
 }
 
-static RULE_ManagedSecretConfig: ObjRule = ObjRule {
-    properties: &[(
-        "SecretArn",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(2048),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ManagedSecretConfig: ObjRule = ObjRule {
+    properties: &[
+        ("SecretArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+    ],
     required: &["SecretArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ManagedSecretConfig` property type of `AWS::DataSync::LocationFSxONTAP`.
@@ -554,6 +253,7 @@ pub struct ManagedSecretConfig {
     pub secret_arn: Str,
 }
 
+#[rustfmt::skip]
 impl ManagedSecretConfig {
     /// A `ManagedSecretConfig` with its required properties, named in a [`ManagedSecretConfigRequired`].
     pub fn new(required: ManagedSecretConfigRequired) -> Self {
@@ -563,12 +263,7 @@ impl ManagedSecretConfig {
     }
 
     /// `SecretArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secret_arn = value.into();
-        self
-    }
+    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self { self.secret_arn = value.into(); self }
 }
 
 impl PropertyType for ManagedSecretConfig {}
@@ -583,19 +278,17 @@ impl ToValue for ManagedSecretConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NfsRequired {
     /// `MountOptions`: a [`NfsMountOptions`] object, required.
-    ///
-    /// Specifies how DataSync can access a location using the NFS protocol.
     pub mount_options: Obj<NfsMountOptions>,
 }
 
-static RULE_Nfs: ObjRule = ObjRule {
-    properties: &[("MountOptions", Shape::Object(&RULE_NfsMountOptions))],
+#[rustfmt::skip]
+pub(crate) static RULE_Nfs: ObjRule = ObjRule {
+    properties: &[
+        ("MountOptions", Shape::Object(&RULE_NfsMountOptions)),
+    ],
     required: &["MountOptions"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NFS` property type of `AWS::DataSync::LocationFSxONTAP`.
@@ -611,6 +304,7 @@ pub struct Nfs {
     pub mount_options: Obj<NfsMountOptions>,
 }
 
+#[rustfmt::skip]
 impl Nfs {
     /// A `Nfs` with its required properties, named in a [`NfsRequired`].
     pub fn new(required: NfsRequired) -> Self {
@@ -620,12 +314,7 @@ impl Nfs {
     }
 
     /// `MountOptions`: a [`NfsMountOptions`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mount_options(mut self, value: impl Into<Obj<NfsMountOptions>>) -> Self {
-        self.mount_options = value.into();
-        self
-    }
+    pub fn mount_options(mut self, value: impl Into<Obj<NfsMountOptions>>) -> Self { self.mount_options = value.into(); self }
 }
 
 impl PropertyType for Nfs {}
@@ -638,23 +327,13 @@ impl ToValue for Nfs {
     }
 }
 
-static RULE_NfsMountOptions: ObjRule = ObjRule {
-    properties: &[(
-        "Version",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["AUTOMATIC", "NFS3", "NFS4_0", "NFS4_1"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_NfsMountOptions: ObjRule = ObjRule {
+    properties: &[
+        ("Version", Shape::Str(&StrRule { allowed: &["AUTOMATIC", "NFS3", "NFS4_0", "NFS4_1"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NfsMountOptions` property type of `AWS::DataSync::LocationFSxONTAP`.
@@ -679,6 +358,7 @@ pub struct NfsMountOptions {
     pub version: Option<Version>,
 }
 
+#[rustfmt::skip]
 impl NfsMountOptions {
     /// A `NfsMountOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -686,12 +366,7 @@ impl NfsMountOptions {
     }
 
     /// `Version`: a [`Version`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<Version>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
+    pub fn version(mut self, value: impl Into<Version>) -> Self { self.version = Some(value.into()); self }
 }
 
 impl PropertyType for NfsMountOptions {}
@@ -702,17 +377,14 @@ impl ToValue for NfsMountOptions {
     }
 }
 
-static RULE_Protocol: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Protocol: ObjRule = ObjRule {
     properties: &[
         ("NFS", Shape::Object(&RULE_Nfs)),
         ("SMB", Shape::Object(&RULE_Smb)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Protocol` property type of `AWS::DataSync::LocationFSxONTAP`.
@@ -732,6 +404,7 @@ pub struct Protocol {
     pub smb: Option<Obj<Smb>>,
 }
 
+#[rustfmt::skip]
 impl Protocol {
     /// A `Protocol` with no property set (none is required).
     pub fn new() -> Self {
@@ -739,20 +412,9 @@ impl Protocol {
     }
 
     /// `NFS`: a [`Nfs`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn nfs(mut self, value: impl Into<Obj<Nfs>>) -> Self {
-        self.nfs = Some(value.into());
-        self
-    }
-
+    pub fn nfs(mut self, value: impl Into<Obj<Nfs>>) -> Self { self.nfs = Some(value.into()); self }
     /// `SMB`: a [`Smb`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn smb(mut self, value: impl Into<Obj<Smb>>) -> Self {
-        self.smb = Some(value.into());
-        self
-    }
+    pub fn smb(mut self, value: impl Into<Obj<Smb>>) -> Self { self.smb = Some(value.into()); self }
 }
 
 impl PropertyType for Protocol {}
@@ -770,76 +432,25 @@ impl ToValue for Protocol {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SmbRequired {
     /// `MountOptions`: a [`SmbMountOptions`] object, required.
-    ///
-    /// Specifies how DataSync can access a location using the SMB protocol.
     pub mount_options: Obj<SmbMountOptions>,
     /// `User`: a string, required.
-    ///
-    /// Specifies a user name that can mount the location and access the files, folders, and metadata that you need in the SVM.
-    ///
-    /// If you provide a user in your Active Directory, note the following:
-    ///
-    /// - If you're using AWS Directory Service for Microsoft Active Directory , the user must be a member of the AWS Delegated FSx Administrators group.
-    /// - If you're using a self-managed Active Directory, the user must be a member of either the Domain Admins group or a custom group that you specified for file system administration when you created your file system.
-    ///
-    /// Make sure that the user has the permissions it needs to copy the data you want:
-    ///
-    /// - `SE_TCB_NAME` : Required to set object ownership and file metadata. With this privilege, you also can copy NTFS discretionary access lists (DACLs).
-    /// - `SE_SECURITY_NAME` : May be needed to copy NTFS system access control lists (SACLs). This operation specifically requires the Windows privilege, which is granted to members of the Domain Admins group. If you configure your task to copy SACLs, make sure that the user has the required privileges. For information about copying SACLs, see \[Ownership and permissions-related options\](<https://docs.aws.amazon.com/datasync/latest/userguide/create-task.html#configure-ownership-and-permissions>) .
-    ///
-    /// Pattern `^[^\x5B\x5D\\/:;|=,+*?]{1,104}$`; length at most 104.
     pub user: Str,
 }
 
-static RULE_Smb: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Smb: ObjRule = ObjRule {
     properties: &[
         ("CmkSecretConfig", Shape::Object(&RULE_CmkSecretConfig)),
-        (
-            "CustomSecretConfig",
-            Shape::Object(&RULE_CustomSecretConfig),
-        ),
-        (
-            "Domain",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(253),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ManagedSecretConfig",
-            Shape::Object(&RULE_ManagedSecretConfig),
-        ),
+        ("CustomSecretConfig", Shape::Object(&RULE_CustomSecretConfig)),
+        ("Domain", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(253), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ManagedSecretConfig", Shape::Object(&RULE_ManagedSecretConfig)),
         ("MountOptions", Shape::Object(&RULE_SmbMountOptions)),
-        (
-            "Password",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(104),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "User",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(104),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Password", Shape::Str(&StrRule { max_len: Some(104), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("User", Shape::Str(&StrRule { max_len: Some(104), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["User", "MountOptions"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SMB` property type of `AWS::DataSync::LocationFSxONTAP`.
@@ -899,6 +510,7 @@ pub struct Smb {
     pub user: Str,
 }
 
+#[rustfmt::skip]
 impl Smb {
     /// A `Smb` with its required properties, named in a [`SmbRequired`].
     pub fn new(required: SmbRequired) -> Self {
@@ -914,60 +526,19 @@ impl Smb {
     }
 
     /// `CmkSecretConfig`: a [`CmkSecretConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cmk_secret_config(mut self, value: impl Into<Obj<CmkSecretConfig>>) -> Self {
-        self.cmk_secret_config = Some(value.into());
-        self
-    }
-
+    pub fn cmk_secret_config(mut self, value: impl Into<Obj<CmkSecretConfig>>) -> Self { self.cmk_secret_config = Some(value.into()); self }
     /// `CustomSecretConfig`: a [`CustomSecretConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_secret_config(mut self, value: impl Into<Obj<CustomSecretConfig>>) -> Self {
-        self.custom_secret_config = Some(value.into());
-        self
-    }
-
+    pub fn custom_secret_config(mut self, value: impl Into<Obj<CustomSecretConfig>>) -> Self { self.custom_secret_config = Some(value.into()); self }
     /// `Domain`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain(mut self, value: impl Into<Str>) -> Self {
-        self.domain = Some(value.into());
-        self
-    }
-
+    pub fn domain(mut self, value: impl Into<Str>) -> Self { self.domain = Some(value.into()); self }
     /// `ManagedSecretConfig`: a [`ManagedSecretConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn managed_secret_config(mut self, value: impl Into<Obj<ManagedSecretConfig>>) -> Self {
-        self.managed_secret_config = Some(value.into());
-        self
-    }
-
+    pub fn managed_secret_config(mut self, value: impl Into<Obj<ManagedSecretConfig>>) -> Self { self.managed_secret_config = Some(value.into()); self }
     /// `MountOptions`: a [`SmbMountOptions`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mount_options(mut self, value: impl Into<Obj<SmbMountOptions>>) -> Self {
-        self.mount_options = value.into();
-        self
-    }
-
+    pub fn mount_options(mut self, value: impl Into<Obj<SmbMountOptions>>) -> Self { self.mount_options = value.into(); self }
     /// `Password`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn password(mut self, value: impl Into<Str>) -> Self {
-        self.password = Some(value.into());
-        self
-    }
-
+    pub fn password(mut self, value: impl Into<Str>) -> Self { self.password = Some(value.into()); self }
     /// `User`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user(mut self, value: impl Into<Str>) -> Self {
-        self.user = value.into();
-        self
-    }
+    pub fn user(mut self, value: impl Into<Str>) -> Self { self.user = value.into(); self }
 }
 
 impl PropertyType for Smb {}
@@ -986,23 +557,13 @@ impl ToValue for Smb {
     }
 }
 
-static RULE_SmbMountOptions: ObjRule = ObjRule {
-    properties: &[(
-        "Version",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["AUTOMATIC", "SMB2", "SMB3"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_SmbMountOptions: ObjRule = ObjRule {
+    properties: &[
+        ("Version", Shape::Str(&StrRule { allowed: &["AUTOMATIC", "SMB2", "SMB3"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SmbMountOptions` property type of `AWS::DataSync::LocationFSxONTAP`.
@@ -1030,6 +591,7 @@ pub struct SmbMountOptions {
     pub version: Option<SmbMountOptionsVersion>,
 }
 
+#[rustfmt::skip]
 impl SmbMountOptions {
     /// A `SmbMountOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -1037,12 +599,7 @@ impl SmbMountOptions {
     }
 
     /// `Version`: a [`SmbMountOptionsVersion`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<SmbMountOptionsVersion>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
+    pub fn version(mut self, value: impl Into<SmbMountOptionsVersion>) -> Self { self.version = Some(value.into()); self }
 }
 
 impl PropertyType for SmbMountOptions {}
@@ -1050,102 +607,6 @@ impl PropertyType for SmbMountOptions {}
 impl ToValue for SmbMountOptions {
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Version", &self.version).build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:/-]+$`; length 1 to 256.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:@/-]+$`; length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_10),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::DataSync::LocationFSxONTAP`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-datasync-locationfsxontap-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:/-]+$`; length 1 to 256.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:@/-]+$`; length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 
@@ -1174,40 +635,6 @@ impl ToValue for SmbMountOptionsVersion {
             Self::Automatic => "AUTOMATIC",
             Self::Smb2 => "SMB2",
             Self::Smb3 => "SMB3",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Version` (`AWS::DataSync::LocationFSxONTAP`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Version {
-    /// `AUTOMATIC`
-    Automatic,
-    /// `NFS3`
-    Nfs3,
-    /// `NFS4_0`
-    Nfs4_0,
-    /// `NFS4_1`
-    Nfs4_1,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Version {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Version {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Automatic => "AUTOMATIC",
-            Self::Nfs3 => "NFS3",
-            Self::Nfs4_0 => "NFS4_0",
-            Self::Nfs4_1 => "NFS4_1",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

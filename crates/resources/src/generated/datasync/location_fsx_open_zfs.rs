@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{MountOptions, Tag, TagRequired, Version};
+use super::shared::{RULE_MountOptions, RULE_Tag};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):fsx:[a-z\\-0-9]+:[0-9]{12}:file-system/fs-[0-9a-f]+$",
 );
@@ -14,80 +17,28 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):ec2:[a-z\\-0-9]*:[0-9]{12}:security-group/sg-[a-f0-9]+$",
 );
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9_\\-\\+\\./\\(\\)\\$\\p{Zs}]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9\\s+=._:/-]+$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9\\s+=._:@/-]+$");
 
 /// The required properties of [`LocationFsxOpenZfs`], by name: `LocationFsxOpenZfs::new(LocationFsxOpenZfsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocationFsxOpenZfsRequired {
     /// `Protocol`: a [`Protocol`] object, required.
-    ///
-    /// The type of protocol that AWS DataSync uses to access your file system.
     pub protocol: Obj<Protocol>,
     /// `SecurityGroupArns`: a list of strings, required.
-    ///
-    /// The ARNs of the security groups that are used to configure the FSx for OpenZFS file system.
-    ///
-    /// *Pattern* : `^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):ec2:[a-z\-0-9]*:[0-9]{12}:security-group/.*$`
-    ///
-    /// *Length constraints* : Maximum length of 128.
-    ///
-    /// Items 1 to 5; each item: pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):ec2:[a-z\-0-9]*:[0-9]{12}:security-group/sg-[a-f0-9]+$`, length 0 to 128; create-only: changing it replaces the resource.
     pub security_group_arns: List<Str>,
 }
 
-static RULE_LocationFsxOpenZfs: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LocationFsxOpenZfs: ObjRule = ObjRule {
     properties: &[
-        (
-            "FsxFilesystemArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("FsxFilesystemArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Protocol", Shape::Object(&RULE_Protocol)),
-        (
-            "SecurityGroupArns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(128),
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "Subdirectory",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(4096),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("SecurityGroupArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
+        ("Subdirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
     required: &["SecurityGroupArns", "Protocol"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DataSync::LocationFSxOpenZFS` resource.
@@ -137,6 +88,7 @@ pub struct LocationFsxOpenZfs {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl LocationFsxOpenZfs {
     /// The CloudFormation type name, `AWS::DataSync::LocationFSxOpenZFS`.
     pub const TYPE_NAME: &'static str = "AWS::DataSync::LocationFSxOpenZFS";
@@ -169,44 +121,15 @@ impl LocationFsxOpenZfs {
     }
 
     /// `FsxFilesystemArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fsx_filesystem_arn(mut self, value: impl Into<Str>) -> Self {
-        self.fsx_filesystem_arn = Some(value.into());
-        self
-    }
-
+    pub fn fsx_filesystem_arn(mut self, value: impl Into<Str>) -> Self { self.fsx_filesystem_arn = Some(value.into()); self }
     /// `Protocol`: a [`Protocol`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Obj<Protocol>>) -> Self {
-        self.protocol = value.into();
-        self
-    }
-
+    pub fn protocol(mut self, value: impl Into<Obj<Protocol>>) -> Self { self.protocol = value.into(); self }
     /// `SecurityGroupArns`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_arns = value.into();
-        self
-    }
-
+    pub fn security_group_arns(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_arns = value.into(); self }
     /// `Subdirectory`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subdirectory(mut self, value: impl Into<Str>) -> Self {
-        self.subdirectory = Some(value.into());
-        self
-    }
-
+    pub fn subdirectory(mut self, value: impl Into<Str>) -> Self { self.subdirectory = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for LocationFsxOpenZfs {
@@ -260,84 +183,21 @@ impl LocationFsxOpenZfsAttributes {
     }
 }
 
-static RULE_MountOptions: ObjRule = ObjRule {
-    properties: &[(
-        "Version",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["AUTOMATIC", "NFS3", "NFS4_0", "NFS4_1"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `MountOptions` property type of `AWS::DataSync::LocationFSxOpenZFS`.
-///
-/// Represents the mount options that are available for DataSync to access a Network File System (NFS) location.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-datasync-locationfsxopenzfs-mountoptions.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct MountOptions {
-    /// `Version`: a [`Version`] value.
-    ///
-    /// The specific NFS version that you want DataSync to use to mount your NFS share. If the server refuses to use the version specified, the sync will fail. If you don't specify a version, DataSync defaults to `AUTOMATIC` . That is, DataSync automatically selects a version based on negotiation with the NFS server.
-    ///
-    /// You can specify the following NFS versions:
-    ///
-    /// - *\[NFSv3\](<https://docs.aws.amazon.com/https://tools.ietf.org/html/rfc1813)*> : Stateless protocol version that allows for asynchronous writes on the server.
-    /// - *\[NFSv4.0\](<https://docs.aws.amazon.com/https://tools.ietf.org/html/rfc3530)*> : Stateful, firewall-friendly protocol version that supports delegations and pseudo file systems.
-    /// - *\[NFSv4.1\](<https://docs.aws.amazon.com/https://tools.ietf.org/html/rfc5661)*> : Stateful protocol version that supports sessions, directory delegations, and parallel data processing. Version 4.1 also includes all features available in version 4.0.
-    pub version: Option<Version>,
-}
-
-impl MountOptions {
-    /// A `MountOptions` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Version`: a [`Version`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<Version>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for MountOptions {}
-
-impl ToValue for MountOptions {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Version", &self.version).build()
-    }
-}
-
 /// The required properties of [`Nfs`], by name: `Nfs::new(NfsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NfsRequired {
     /// `MountOptions`: a [`MountOptions`] object, required.
-    ///
-    /// Represents the mount options that are available for DataSync to access an NFS location.
     pub mount_options: Obj<MountOptions>,
 }
 
-static RULE_Nfs: ObjRule = ObjRule {
-    properties: &[("MountOptions", Shape::Object(&RULE_MountOptions))],
+#[rustfmt::skip]
+pub(crate) static RULE_Nfs: ObjRule = ObjRule {
+    properties: &[
+        ("MountOptions", Shape::Object(&RULE_MountOptions)),
+    ],
     required: &["MountOptions"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NFS` property type of `AWS::DataSync::LocationFSxOpenZFS`.
@@ -353,6 +213,7 @@ pub struct Nfs {
     pub mount_options: Obj<MountOptions>,
 }
 
+#[rustfmt::skip]
 impl Nfs {
     /// A `Nfs` with its required properties, named in a [`NfsRequired`].
     pub fn new(required: NfsRequired) -> Self {
@@ -362,12 +223,7 @@ impl Nfs {
     }
 
     /// `MountOptions`: a [`MountOptions`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mount_options(mut self, value: impl Into<Obj<MountOptions>>) -> Self {
-        self.mount_options = value.into();
-        self
-    }
+    pub fn mount_options(mut self, value: impl Into<Obj<MountOptions>>) -> Self { self.mount_options = value.into(); self }
 }
 
 impl PropertyType for Nfs {}
@@ -380,14 +236,13 @@ impl ToValue for Nfs {
     }
 }
 
-static RULE_Protocol: ObjRule = ObjRule {
-    properties: &[("NFS", Shape::Object(&RULE_Nfs))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Protocol: ObjRule = ObjRule {
+    properties: &[
+        ("NFS", Shape::Object(&RULE_Nfs)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Protocol` property type of `AWS::DataSync::LocationFSxOpenZFS`.
@@ -403,6 +258,7 @@ pub struct Protocol {
     pub nfs: Option<Obj<Nfs>>,
 }
 
+#[rustfmt::skip]
 impl Protocol {
     /// A `Protocol` with no property set (none is required).
     pub fn new() -> Self {
@@ -410,12 +266,7 @@ impl Protocol {
     }
 
     /// `NFS`: a [`Nfs`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn nfs(mut self, value: impl Into<Obj<Nfs>>) -> Self {
-        self.nfs = Some(value.into());
-        self
-    }
+    pub fn nfs(mut self, value: impl Into<Obj<Nfs>>) -> Self { self.nfs = Some(value.into()); self }
 }
 
 impl PropertyType for Protocol {}
@@ -423,135 +274,5 @@ impl PropertyType for Protocol {}
 impl ToValue for Protocol {
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("NFS", &self.nfs).build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:/-]+$`; length 1 to 256.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:@/-]+$`; length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::DataSync::LocationFSxOpenZFS`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-datasync-locationfsxopenzfs-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:/-]+$`; length 1 to 256.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:@/-]+$`; length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-/// The values of `Version` (`AWS::DataSync::LocationFSxOpenZFS`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Version {
-    /// `AUTOMATIC`
-    Automatic,
-    /// `NFS3`
-    Nfs3,
-    /// `NFS4_0`
-    Nfs4_0,
-    /// `NFS4_1`
-    Nfs4_1,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Version {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Version {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Automatic => "AUTOMATIC",
-            Self::Nfs3 => "NFS3",
-            Self::Nfs4_0 => "NFS4_0",
-            Self::Nfs4_1 => "NFS4_1",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

@@ -7,138 +7,48 @@
 
 use crate::support::prelude::*;
 
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):kms:[a-z-0-9]+:[0-9]{12}:key/.*|)$",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):secretsmanager:[a-z-0-9]+:[0-9]{12}:secret:.*|)$",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
-    "^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):iam::[0-9]{12}:role/.*|)$",
-);
-pub(crate) static PATTERN_3: Pattern =
+pub use super::shared::{
+    CmkSecretConfig, CustomSecretConfig, CustomSecretConfigRequired, Tag, TagRequired,
+};
+use super::shared::{RULE_CmkSecretConfig, RULE_CustomSecretConfig, RULE_Tag};
+
+pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^([A-Za-z0-9]+[A-Za-z0-9-.]*)*[A-Za-z0-9-]*[A-Za-z0-9]$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new(
+pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):fsx:[a-z\\-0-9]*:[0-9]{12}:file-system/fs-.*$",
 );
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^.{0,104}$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new(
+pub(crate) static PATTERN_2: Pattern = Pattern::new("^.{0,104}$");
+pub(crate) static PATTERN_3: Pattern = Pattern::new(
     "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):ec2:[a-z\\-0-9]*:[0-9]{12}:security-group/.*$",
 );
-pub(crate) static PATTERN_7: Pattern = Pattern::new("^[a-zA-Z0-9_\\-\\+\\./\\(\\)\\$\\p{Zs}]+$");
-pub(crate) static PATTERN_8: Pattern = Pattern::new("^[a-zA-Z0-9\\s+=._:/-]+$");
-pub(crate) static PATTERN_9: Pattern = Pattern::new("^[a-zA-Z0-9\\s+=._:@/-]+$");
-pub(crate) static PATTERN_10: Pattern = Pattern::new("^[^\\x5B\\x5D\\\\/:;|=,+*?]{1,104}$");
+pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9_\\-\\+\\./\\(\\)\\$\\p{Zs}]+$");
+pub(crate) static PATTERN_5: Pattern = Pattern::new("^[^\\x5B\\x5D\\\\/:;|=,+*?]{1,104}$");
 
 /// The required properties of [`LocationFsxWindows`], by name: `LocationFsxWindows::new(LocationFsxWindowsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocationFsxWindowsRequired {
     /// `SecurityGroupArns`: a list of strings, required.
-    ///
-    /// The Amazon Resource Names (ARNs) of the security groups that are used to configure the FSx for Windows File Server file system.
-    ///
-    /// *Pattern* : `^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):ec2:[a-z\-0-9]*:[0-9]{12}:security-group/.*$`
-    ///
-    /// *Length constraints* : Maximum length of 128.
-    ///
-    /// Items 1 to 5; each item: pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):ec2:[a-z\-0-9]*:[0-9]{12}:security-group/.*$`, length 0 to 128; create-only: changing it replaces the resource.
     pub security_group_arns: List<Str>,
     /// `User`: a string, required.
-    ///
-    /// The user who has the permissions to access files and folders in the FSx for Windows File Server file system.
-    ///
-    /// For information about choosing a user name that ensures sufficient permissions to files, folders, and metadata, see \[user\](<https://docs.aws.amazon.com/datasync/latest/userguide/create-fsx-location.html#FSxWuser>) .
-    ///
-    /// Pattern `^[^\x5B\x5D\\/:;|=,+*?]{1,104}$`; length at most 104.
     pub user: Str,
 }
 
-static RULE_LocationFsxWindows: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LocationFsxWindows: ObjRule = ObjRule {
     properties: &[
         ("CmkSecretConfig", Shape::Object(&RULE_CmkSecretConfig)),
-        (
-            "CustomSecretConfig",
-            Shape::Object(&RULE_CustomSecretConfig),
-        ),
-        (
-            "Domain",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(253),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FsxFilesystemArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Password",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(104),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SecurityGroupArns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(128),
-                    pattern: Some(&PATTERN_6),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "Subdirectory",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(4096),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "User",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(104),
-                pattern: Some(&PATTERN_10),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CustomSecretConfig", Shape::Object(&RULE_CustomSecretConfig)),
+        ("Domain", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(253), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("FsxFilesystemArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Password", Shape::Str(&StrRule { max_len: Some(104), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("SecurityGroupArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
+        ("Subdirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("User", Shape::Str(&StrRule { max_len: Some(104), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
     ],
     required: &["User", "SecurityGroupArns"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DataSync::LocationFSxWindows` resource.
@@ -214,6 +124,7 @@ pub struct LocationFsxWindows {
     pub user: Str,
 }
 
+#[rustfmt::skip]
 impl LocationFsxWindows {
     /// The CloudFormation type name, `AWS::DataSync::LocationFSxWindows`.
     pub const TYPE_NAME: &'static str = "AWS::DataSync::LocationFSxWindows";
@@ -228,18 +139,8 @@ impl LocationFsxWindows {
         create_only: &["FsxFilesystemArn", "SecurityGroupArns"],
         conditional_create_only: &[],
         write_only: &["Password", "Subdirectory", "FsxFilesystemArn"],
-        read_only: &[
-            "LocationArn",
-            "LocationUri",
-            "ManagedSecretConfig",
-            "CmkSecretConfig/SecretArn",
-        ],
-        attributes: &[
-            "CmkSecretConfig.SecretArn",
-            "LocationArn",
-            "LocationUri",
-            "ManagedSecretConfig",
-        ],
+        read_only: &["LocationArn", "LocationUri", "ManagedSecretConfig", "CmkSecretConfig/SecretArn"],
+        attributes: &["CmkSecretConfig.SecretArn", "LocationArn", "LocationUri", "ManagedSecretConfig"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -260,76 +161,23 @@ impl LocationFsxWindows {
     }
 
     /// `CmkSecretConfig`: a [`CmkSecretConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cmk_secret_config(mut self, value: impl Into<Obj<CmkSecretConfig>>) -> Self {
-        self.cmk_secret_config = Some(value.into());
-        self
-    }
-
+    pub fn cmk_secret_config(mut self, value: impl Into<Obj<CmkSecretConfig>>) -> Self { self.cmk_secret_config = Some(value.into()); self }
     /// `CustomSecretConfig`: a [`CustomSecretConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_secret_config(mut self, value: impl Into<Obj<CustomSecretConfig>>) -> Self {
-        self.custom_secret_config = Some(value.into());
-        self
-    }
-
+    pub fn custom_secret_config(mut self, value: impl Into<Obj<CustomSecretConfig>>) -> Self { self.custom_secret_config = Some(value.into()); self }
     /// `Domain`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain(mut self, value: impl Into<Str>) -> Self {
-        self.domain = Some(value.into());
-        self
-    }
-
+    pub fn domain(mut self, value: impl Into<Str>) -> Self { self.domain = Some(value.into()); self }
     /// `FsxFilesystemArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fsx_filesystem_arn(mut self, value: impl Into<Str>) -> Self {
-        self.fsx_filesystem_arn = Some(value.into());
-        self
-    }
-
+    pub fn fsx_filesystem_arn(mut self, value: impl Into<Str>) -> Self { self.fsx_filesystem_arn = Some(value.into()); self }
     /// `Password`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn password(mut self, value: impl Into<Str>) -> Self {
-        self.password = Some(value.into());
-        self
-    }
-
+    pub fn password(mut self, value: impl Into<Str>) -> Self { self.password = Some(value.into()); self }
     /// `SecurityGroupArns`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_arns = value.into();
-        self
-    }
-
+    pub fn security_group_arns(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_arns = value.into(); self }
     /// `Subdirectory`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subdirectory(mut self, value: impl Into<Str>) -> Self {
-        self.subdirectory = Some(value.into());
-        self
-    }
-
+    pub fn subdirectory(mut self, value: impl Into<Str>) -> Self { self.subdirectory = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `User`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user(mut self, value: impl Into<Str>) -> Self {
-        self.user = value.into();
-        self
-    }
+    pub fn user(mut self, value: impl Into<Str>) -> Self { self.user = value.into(); self }
 }
 
 impl Resource for LocationFsxWindows {
@@ -398,293 +246,5 @@ impl LocationFsxWindowsAttributes {
     /// Specifies configuration information for a DataSync-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location. DataSync uses the default AWS-managed KMS key to encrypt this secret in AWS Secrets Manager.
     pub fn managed_secret_config(&self) -> Value {
         self.0.get_att("ManagedSecretConfig")
-    }
-}
-
-static RULE_CmkSecretConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "KmsKeyArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
-        (
-            "SecretArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CmkSecretConfig` property type of `AWS::DataSync::LocationFSxWindows`.
-///
-/// Specifies configuration information for a DataSync-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location, and a customer-managed AWS KMS key.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-datasync-locationfsxwindows-cmksecretconfig.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct CmkSecretConfig {
-    /// `KmsKeyArn`: a string.
-    ///
-    /// Specifies the ARN for the customer-managed AWS KMS key used to encrypt the secret specified for SecretArn. DataSync provides this key to AWS Secrets Manager.
-    ///
-    /// Format `AWS::KMS::Key.Arn`; pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):kms:[a-z-0-9]+:[0-9]{12}:key/.*|)$`; length 0 to 2048.
-    pub kms_key_arn: Option<Str>,
-    /// `SecretArn`: a string.
-    ///
-    /// Specifies the ARN for an AWS Secrets Manager secret, managed by DataSync.
-    ///
-    /// Pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):secretsmanager:[a-z-0-9]+:[0-9]{12}:secret:.*|)$`; length 0 to 2048.
-    pub secret_arn: Option<Str>,
-}
-
-impl CmkSecretConfig {
-    /// A `CmkSecretConfig` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `KmsKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_arn = Some(value.into());
-        self
-    }
-
-    /// `SecretArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secret_arn = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for CmkSecretConfig {}
-
-impl ToValue for CmkSecretConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("KmsKeyArn", &self.kms_key_arn)
-            .opt("SecretArn", &self.secret_arn)
-            .build()
-    }
-}
-
-/// The required properties of [`CustomSecretConfig`], by name: `CustomSecretConfig::new(CustomSecretConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomSecretConfigRequired {
-    /// `SecretAccessRoleArn`: a string, required.
-    ///
-    /// Specifies the ARN for the AWS Identity and Access Management role that DataSync uses to access the secret specified for SecretArn.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):iam::[0-9]{12}:role/.*|)$`; length 0 to 2048.
-    pub secret_access_role_arn: Str,
-    /// `SecretArn`: a string, required.
-    ///
-    /// Specifies the ARN for a customer created AWS Secrets Manager secret.
-    ///
-    /// Pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):secretsmanager:[a-z-0-9]+:[0-9]{12}:secret:.*|)$`; length 0 to 2048.
-    pub secret_arn: Str,
-}
-
-static RULE_CustomSecretConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "SecretAccessRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "SecretArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["SecretArn", "SecretAccessRoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CustomSecretConfig` property type of `AWS::DataSync::LocationFSxWindows`.
-///
-/// Specifies configuration information for a customer-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location, and an IAM role that DataSync can assume and access the customer-managed secret.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-datasync-locationfsxwindows-customsecretconfig.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomSecretConfig {
-    /// `SecretAccessRoleArn`: a string, required.
-    ///
-    /// Specifies the ARN for the AWS Identity and Access Management role that DataSync uses to access the secret specified for SecretArn.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):iam::[0-9]{12}:role/.*|)$`; length 0 to 2048.
-    pub secret_access_role_arn: Str,
-    /// `SecretArn`: a string, required.
-    ///
-    /// Specifies the ARN for a customer created AWS Secrets Manager secret.
-    ///
-    /// Pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):secretsmanager:[a-z-0-9]+:[0-9]{12}:secret:.*|)$`; length 0 to 2048.
-    pub secret_arn: Str,
-}
-
-impl CustomSecretConfig {
-    /// A `CustomSecretConfig` with its required properties, named in a [`CustomSecretConfigRequired`].
-    pub fn new(required: CustomSecretConfigRequired) -> Self {
-        Self {
-            secret_access_role_arn: required.secret_access_role_arn,
-            secret_arn: required.secret_arn,
-        }
-    }
-
-    /// `SecretAccessRoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_access_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secret_access_role_arn = value.into();
-        self
-    }
-
-    /// `SecretArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secret_arn = value.into();
-        self
-    }
-}
-
-impl PropertyType for CustomSecretConfig {}
-
-impl ToValue for CustomSecretConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("SecretAccessRoleArn", &self.secret_access_role_arn)
-            .req("SecretArn", &self.secret_arn)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:/-]+$`; length 1 to 256.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:@/-]+$`; length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_8),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::DataSync::LocationFSxWindows`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-datasync-locationfsxwindows-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:/-]+$`; length 1 to 256.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:@/-]+$`; length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

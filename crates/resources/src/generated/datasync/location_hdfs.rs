@@ -7,181 +7,56 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{CmkSecretConfig, CustomSecretConfig, CustomSecretConfigRequired};
+use super::shared::{RULE_CmkSecretConfig, RULE_CustomSecretConfig};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):datasync:[a-z\\-0-9]+:[0-9]{12}:agent/agent-[0-9a-z]{17}$",
 );
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):kms:[a-z-0-9]+:[0-9]{12}:key/.*|)$",
-);
+pub(crate) static PATTERN_1: Pattern = Pattern::new("^.+$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new(
-    "^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):secretsmanager:[a-z-0-9]+:[0-9]{12}:secret:.*|)$",
-);
-pub(crate) static PATTERN_3: Pattern = Pattern::new(
-    "^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):iam::[0-9]{12}:role/.*|)$",
-);
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^.+$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new(
     "^kms:\\/\\/http[s]?@(([a-zA-Z0-9\\-]*[a-zA-Z0-9])\\.)*([A-Za-z0-9\\-]*[A-Za-z0-9])(;(([a-zA-Z0-9\\-]*[a-zA-Z0-9])\\.)*([A-Za-z0-9\\-]*[A-Za-z0-9]))*:[0-9]{1,5}\\/kms$",
 );
-pub(crate) static PATTERN_6: Pattern =
+pub(crate) static PATTERN_3: Pattern =
     Pattern::new("^(([a-zA-Z0-9\\-]*[a-zA-Z0-9])\\.)*([A-Za-z0-9\\-]*[A-Za-z0-9])$");
-pub(crate) static PATTERN_7: Pattern = Pattern::new("^[_.A-Za-z0-9][-_.A-Za-z0-9]*$");
-pub(crate) static PATTERN_8: Pattern = Pattern::new("^[a-zA-Z0-9_\\-\\+\\./\\(\\)\\$\\p{Zs}]+$");
-pub(crate) static PATTERN_9: Pattern = Pattern::new("^[a-zA-Z0-9\\s+=._:/-]+$");
-pub(crate) static PATTERN_10: Pattern = Pattern::new("^[a-zA-Z0-9\\s+=._:@/-]+$");
+pub(crate) static PATTERN_4: Pattern = Pattern::new("^[_.A-Za-z0-9][-_.A-Za-z0-9]*$");
+pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9_\\-\\+\\./\\(\\)\\$\\p{Zs}]+$");
+pub(crate) static PATTERN_6: Pattern = Pattern::new("^[a-zA-Z0-9\\s+=._:/-]+$");
+pub(crate) static PATTERN_7: Pattern = Pattern::new("^[a-zA-Z0-9\\s+=._:@/-]+$");
 
 /// The required properties of [`LocationHdfs`], by name: `LocationHdfs::new(LocationHdfsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocationHdfsRequired {
     /// `AgentArns`: a list of strings, required.
-    ///
-    /// The Amazon Resource Names (ARNs) of the DataSync agents that can connect to your HDFS cluster.
-    ///
-    /// Items 1 to 4; each item: pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):datasync:[a-z\-0-9]+:[0-9]{12}:agent/agent-[0-9a-z]{17}$`, length 0 to 128.
     pub agent_arns: List<Str>,
     /// `AuthenticationType`: an [`AuthenticationType`] value, required.
-    ///
-    /// The authentication mode used to determine identity of user.
     pub authentication_type: AuthenticationType,
     /// `NameNodes`: a list of [`NameNode`] objects, required.
-    ///
-    /// The NameNode that manages the HDFS namespace. The NameNode performs operations such as opening, closing, and renaming files and directories. The NameNode contains the information to map blocks of data to the DataNodes. You can use only one NameNode.
-    ///
-    /// Items at least 1.
     pub name_nodes: List<NameNode>,
 }
 
-static RULE_LocationHdfs: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LocationHdfs: ObjRule = ObjRule {
     properties: &[
-        (
-            "AgentArns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(128),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(4),
-            }),
-        ),
-        (
-            "AuthenticationType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SIMPLE", "KERBEROS"],
-                format: None,
-            }),
-        ),
-        (
-            "BlockSize",
-            Shape::Int(&NumRule {
-                min: Some(1048576.0),
-                max: Some(1073741824.0),
-                allowed: &[],
-            }),
-        ),
+        ("AgentArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(4) })),
+        ("AuthenticationType", Shape::Str(&StrRule { allowed: &["SIMPLE", "KERBEROS"], ..StrRule::ANY })),
+        ("BlockSize", Shape::Int(&NumRule { min: Some(1048576.0), max: Some(1073741824.0), ..NumRule::ANY })),
         ("CmkSecretConfig", Shape::Object(&RULE_CmkSecretConfig)),
-        (
-            "CustomSecretConfig",
-            Shape::Object(&RULE_CustomSecretConfig),
-        ),
-        (
-            "KerberosKeytab",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(87384),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KerberosKrb5Conf",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(174764),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KerberosPrincipal",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KmsKeyProviderUri",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "NameNodes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_NameNode),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("CustomSecretConfig", Shape::Object(&RULE_CustomSecretConfig)),
+        ("KerberosKeytab", Shape::Str(&StrRule { max_len: Some(87384), ..StrRule::ANY })),
+        ("KerberosKrb5Conf", Shape::Str(&StrRule { max_len: Some(174764), ..StrRule::ANY })),
+        ("KerberosPrincipal", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("KmsKeyProviderUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("NameNodes", Shape::List(&ListRule { items: Shape::Object(&RULE_NameNode), min_items: Some(1), max_items: None })),
         ("QopConfiguration", Shape::Object(&RULE_QopConfiguration)),
-        (
-            "ReplicationFactor",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(512.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SimpleUser",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Subdirectory",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(4096),
-                pattern: Some(&PATTERN_8),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("ReplicationFactor", Shape::Int(&NumRule { min: Some(1.0), max: Some(512.0), ..NumRule::ANY })),
+        ("SimpleUser", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("Subdirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
     required: &["NameNodes", "AuthenticationType", "AgentArns"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DataSync::LocationHDFS` resource.
@@ -284,6 +159,7 @@ pub struct LocationHdfs {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl LocationHdfs {
     /// The CloudFormation type name, `AWS::DataSync::LocationHDFS`.
     pub const TYPE_NAME: &'static str = "AWS::DataSync::LocationHDFS";
@@ -298,18 +174,8 @@ impl LocationHdfs {
         create_only: &[],
         conditional_create_only: &[],
         write_only: &["Subdirectory", "KerberosKeytab", "KerberosKrb5Conf"],
-        read_only: &[
-            "LocationArn",
-            "LocationUri",
-            "ManagedSecretConfig",
-            "CmkSecretConfig/SecretArn",
-        ],
-        attributes: &[
-            "CmkSecretConfig.SecretArn",
-            "LocationArn",
-            "LocationUri",
-            "ManagedSecretConfig",
-        ],
+        read_only: &["LocationArn", "LocationUri", "ManagedSecretConfig", "CmkSecretConfig/SecretArn"],
+        attributes: &["CmkSecretConfig.SecretArn", "LocationArn", "LocationUri", "ManagedSecretConfig"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -336,124 +202,35 @@ impl LocationHdfs {
     }
 
     /// `AgentArns`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn agent_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.agent_arns = value.into();
-        self
-    }
-
+    pub fn agent_arns(mut self, value: impl Into<List<Str>>) -> Self { self.agent_arns = value.into(); self }
     /// `AuthenticationType`: an [`AuthenticationType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authentication_type(mut self, value: impl Into<AuthenticationType>) -> Self {
-        self.authentication_type = value.into();
-        self
-    }
-
+    pub fn authentication_type(mut self, value: impl Into<AuthenticationType>) -> Self { self.authentication_type = value.into(); self }
     /// `BlockSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn block_size(mut self, value: impl Into<Int>) -> Self {
-        self.block_size = Some(value.into());
-        self
-    }
-
+    pub fn block_size(mut self, value: impl Into<Int>) -> Self { self.block_size = Some(value.into()); self }
     /// `CmkSecretConfig`: a [`CmkSecretConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cmk_secret_config(mut self, value: impl Into<Obj<CmkSecretConfig>>) -> Self {
-        self.cmk_secret_config = Some(value.into());
-        self
-    }
-
+    pub fn cmk_secret_config(mut self, value: impl Into<Obj<CmkSecretConfig>>) -> Self { self.cmk_secret_config = Some(value.into()); self }
     /// `CustomSecretConfig`: a [`CustomSecretConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_secret_config(mut self, value: impl Into<Obj<CustomSecretConfig>>) -> Self {
-        self.custom_secret_config = Some(value.into());
-        self
-    }
-
+    pub fn custom_secret_config(mut self, value: impl Into<Obj<CustomSecretConfig>>) -> Self { self.custom_secret_config = Some(value.into()); self }
     /// `KerberosKeytab`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kerberos_keytab(mut self, value: impl Into<Str>) -> Self {
-        self.kerberos_keytab = Some(value.into());
-        self
-    }
-
+    pub fn kerberos_keytab(mut self, value: impl Into<Str>) -> Self { self.kerberos_keytab = Some(value.into()); self }
     /// `KerberosKrb5Conf`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kerberos_krb5_conf(mut self, value: impl Into<Str>) -> Self {
-        self.kerberos_krb5_conf = Some(value.into());
-        self
-    }
-
+    pub fn kerberos_krb5_conf(mut self, value: impl Into<Str>) -> Self { self.kerberos_krb5_conf = Some(value.into()); self }
     /// `KerberosPrincipal`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kerberos_principal(mut self, value: impl Into<Str>) -> Self {
-        self.kerberos_principal = Some(value.into());
-        self
-    }
-
+    pub fn kerberos_principal(mut self, value: impl Into<Str>) -> Self { self.kerberos_principal = Some(value.into()); self }
     /// `KmsKeyProviderUri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_provider_uri(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_provider_uri = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_provider_uri(mut self, value: impl Into<Str>) -> Self { self.kms_key_provider_uri = Some(value.into()); self }
     /// `NameNodes`: a list of [`NameNode`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name_nodes(mut self, value: impl Into<List<NameNode>>) -> Self {
-        self.name_nodes = value.into();
-        self
-    }
-
+    pub fn name_nodes(mut self, value: impl Into<List<NameNode>>) -> Self { self.name_nodes = value.into(); self }
     /// `QopConfiguration`: a [`QopConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn qop_configuration(mut self, value: impl Into<Obj<QopConfiguration>>) -> Self {
-        self.qop_configuration = Some(value.into());
-        self
-    }
-
+    pub fn qop_configuration(mut self, value: impl Into<Obj<QopConfiguration>>) -> Self { self.qop_configuration = Some(value.into()); self }
     /// `ReplicationFactor`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replication_factor(mut self, value: impl Into<Int>) -> Self {
-        self.replication_factor = Some(value.into());
-        self
-    }
-
+    pub fn replication_factor(mut self, value: impl Into<Int>) -> Self { self.replication_factor = Some(value.into()); self }
     /// `SimpleUser`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn simple_user(mut self, value: impl Into<Str>) -> Self {
-        self.simple_user = Some(value.into());
-        self
-    }
-
+    pub fn simple_user(mut self, value: impl Into<Str>) -> Self { self.simple_user = Some(value.into()); self }
     /// `Subdirectory`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subdirectory(mut self, value: impl Into<Str>) -> Self {
-        self.subdirectory = Some(value.into());
-        self
-    }
-
+    pub fn subdirectory(mut self, value: impl Into<Str>) -> Self { self.subdirectory = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for LocationHdfs {
@@ -531,242 +308,24 @@ impl LocationHdfsAttributes {
     }
 }
 
-static RULE_CmkSecretConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "KmsKeyArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
-        (
-            "SecretArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CmkSecretConfig` property type of `AWS::DataSync::LocationHDFS`.
-///
-/// Specifies configuration information for a DataSync-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location, and a customer-managed AWS KMS key.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-datasync-locationhdfs-cmksecretconfig.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct CmkSecretConfig {
-    /// `KmsKeyArn`: a string.
-    ///
-    /// Specifies the ARN for the customer-managed AWS KMS key used to encrypt the secret specified for SecretArn. DataSync provides this key to AWS Secrets Manager.
-    ///
-    /// Format `AWS::KMS::Key.Arn`; pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):kms:[a-z-0-9]+:[0-9]{12}:key/.*|)$`; length 0 to 2048.
-    pub kms_key_arn: Option<Str>,
-    /// `SecretArn`: a string.
-    ///
-    /// Specifies the ARN for an AWS Secrets Manager secret, managed by DataSync.
-    ///
-    /// Pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):secretsmanager:[a-z-0-9]+:[0-9]{12}:secret:.*|)$`; length 0 to 2048.
-    pub secret_arn: Option<Str>,
-}
-
-impl CmkSecretConfig {
-    /// A `CmkSecretConfig` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `KmsKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_arn = Some(value.into());
-        self
-    }
-
-    /// `SecretArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secret_arn = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for CmkSecretConfig {}
-
-impl ToValue for CmkSecretConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("KmsKeyArn", &self.kms_key_arn)
-            .opt("SecretArn", &self.secret_arn)
-            .build()
-    }
-}
-
-/// The required properties of [`CustomSecretConfig`], by name: `CustomSecretConfig::new(CustomSecretConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomSecretConfigRequired {
-    /// `SecretAccessRoleArn`: a string, required.
-    ///
-    /// Specifies the ARN for the AWS Identity and Access Management role that DataSync uses to access the secret specified for SecretArn.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):iam::[0-9]{12}:role/.*|)$`; length 0 to 2048.
-    pub secret_access_role_arn: Str,
-    /// `SecretArn`: a string, required.
-    ///
-    /// Specifies the ARN for a customer created AWS Secrets Manager secret.
-    ///
-    /// Pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):secretsmanager:[a-z-0-9]+:[0-9]{12}:secret:.*|)$`; length 0 to 2048.
-    pub secret_arn: Str,
-}
-
-static RULE_CustomSecretConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "SecretAccessRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "SecretArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["SecretArn", "SecretAccessRoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CustomSecretConfig` property type of `AWS::DataSync::LocationHDFS`.
-///
-/// Specifies configuration information for a customer-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location, and an IAM role that DataSync can assume and access the customer-managed secret.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-datasync-locationhdfs-customsecretconfig.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomSecretConfig {
-    /// `SecretAccessRoleArn`: a string, required.
-    ///
-    /// Specifies the ARN for the AWS Identity and Access Management role that DataSync uses to access the secret specified for SecretArn.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):iam::[0-9]{12}:role/.*|)$`; length 0 to 2048.
-    pub secret_access_role_arn: Str,
-    /// `SecretArn`: a string, required.
-    ///
-    /// Specifies the ARN for a customer created AWS Secrets Manager secret.
-    ///
-    /// Pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):secretsmanager:[a-z-0-9]+:[0-9]{12}:secret:.*|)$`; length 0 to 2048.
-    pub secret_arn: Str,
-}
-
-impl CustomSecretConfig {
-    /// A `CustomSecretConfig` with its required properties, named in a [`CustomSecretConfigRequired`].
-    pub fn new(required: CustomSecretConfigRequired) -> Self {
-        Self {
-            secret_access_role_arn: required.secret_access_role_arn,
-            secret_arn: required.secret_arn,
-        }
-    }
-
-    /// `SecretAccessRoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_access_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secret_access_role_arn = value.into();
-        self
-    }
-
-    /// `SecretArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secret_arn = value.into();
-        self
-    }
-}
-
-impl PropertyType for CustomSecretConfig {}
-
-impl ToValue for CustomSecretConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("SecretAccessRoleArn", &self.secret_access_role_arn)
-            .req("SecretArn", &self.secret_arn)
-            .build()
-    }
-}
-
 /// The required properties of [`NameNode`], by name: `NameNode::new(NameNodeRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NameNodeRequired {
     /// `Hostname`: a string, required.
-    ///
-    /// The hostname of the NameNode in the HDFS cluster. This value is the IP address or Domain Name Service (DNS) name of the NameNode. An agent that's installed on-premises uses this hostname to communicate with the NameNode in the network.
-    ///
-    /// Pattern `^(([a-zA-Z0-9\-]*[a-zA-Z0-9])\.)*([A-Za-z0-9\-]*[A-Za-z0-9])$`; length 1 to 255.
     pub hostname: Str,
     /// `Port`: an integer, required.
-    ///
-    /// The port that the NameNode uses to listen to client requests.
-    ///
-    /// Value 1 to 65536.
     pub port: Int,
 }
 
-static RULE_NameNode: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NameNode: ObjRule = ObjRule {
     properties: &[
-        (
-            "Hostname",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Port",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(65536.0),
-                allowed: &[],
-            }),
-        ),
+        ("Hostname", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Port", Shape::Int(&NumRule { min: Some(1.0), max: Some(65536.0), ..NumRule::ANY })),
     ],
     required: &["Hostname", "Port"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NameNode` property type of `AWS::DataSync::LocationHDFS`.
@@ -790,6 +349,7 @@ pub struct NameNode {
     pub port: Int,
 }
 
+#[rustfmt::skip]
 impl NameNode {
     /// A `NameNode` with its required properties, named in a [`NameNodeRequired`].
     pub fn new(required: NameNodeRequired) -> Self {
@@ -800,20 +360,9 @@ impl NameNode {
     }
 
     /// `Hostname`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hostname(mut self, value: impl Into<Str>) -> Self {
-        self.hostname = value.into();
-        self
-    }
-
+    pub fn hostname(mut self, value: impl Into<Str>) -> Self { self.hostname = value.into(); self }
     /// `Port`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = value.into();
-        self
-    }
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = value.into(); self }
 }
 
 impl PropertyType for NameNode {}
@@ -827,35 +376,14 @@ impl ToValue for NameNode {
     }
 }
 
-static RULE_QopConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_QopConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "DataTransferProtection",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AUTHENTICATION", "INTEGRITY", "PRIVACY", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "RpcProtection",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AUTHENTICATION", "INTEGRITY", "PRIVACY", "DISABLED"],
-                format: None,
-            }),
-        ),
+        ("DataTransferProtection", Shape::Str(&StrRule { allowed: &["AUTHENTICATION", "INTEGRITY", "PRIVACY", "DISABLED"], ..StrRule::ANY })),
+        ("RpcProtection", Shape::Str(&StrRule { allowed: &["AUTHENTICATION", "INTEGRITY", "PRIVACY", "DISABLED"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `QopConfiguration` property type of `AWS::DataSync::LocationHDFS`.
@@ -879,6 +407,7 @@ pub struct QopConfiguration {
     pub rpc_protection: Option<RpcProtection>,
 }
 
+#[rustfmt::skip]
 impl QopConfiguration {
     /// A `QopConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -886,20 +415,9 @@ impl QopConfiguration {
     }
 
     /// `DataTransferProtection`: a [`DataTransferProtection`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_transfer_protection(mut self, value: impl Into<DataTransferProtection>) -> Self {
-        self.data_transfer_protection = Some(value.into());
-        self
-    }
-
+    pub fn data_transfer_protection(mut self, value: impl Into<DataTransferProtection>) -> Self { self.data_transfer_protection = Some(value.into()); self }
     /// `RpcProtection`: a [`RpcProtection`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rpc_protection(mut self, value: impl Into<RpcProtection>) -> Self {
-        self.rpc_protection = Some(value.into());
-        self
-    }
+    pub fn rpc_protection(mut self, value: impl Into<RpcProtection>) -> Self { self.rpc_protection = Some(value.into()); self }
 }
 
 impl PropertyType for QopConfiguration {}
@@ -917,44 +435,20 @@ impl ToValue for QopConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:/-]+$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:@/-]+$`; length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_10),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::DataSync::LocationHDFS`.
@@ -972,6 +466,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -982,20 +477,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

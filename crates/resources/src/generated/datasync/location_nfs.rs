@@ -7,65 +7,35 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{MountOptions, Tag, TagRequired, Version};
+use super::shared::{RULE_MountOptions, RULE_Tag};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):datasync:[a-z\\-0-9]+:[0-9]{12}:agent/agent-[0-9a-z]{17}$",
 );
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^(([a-zA-Z0-9\\-]*[a-zA-Z0-9])\\.)*([A-Za-z0-9\\-]*[A-Za-z0-9])$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9_\\-\\+\\./\\(\\)\\$\\p{Zs}]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9\\s+=._:/-]+$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9\\s+=._:@/-]+$");
 
 /// The required properties of [`LocationNfs`], by name: `LocationNfs::new(LocationNfsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocationNfsRequired {
     /// `OnPremConfig`: an [`OnPremConfig`] object, required.
-    ///
-    /// Specifies the Amazon Resource Name (ARN) of the DataSync agent that can connect to your NFS file server.
-    ///
-    /// You can specify more than one agent. For more information, see \[Using multiple DataSync agents\](<https://docs.aws.amazon.com/datasync/latest/userguide/do-i-need-datasync-agent.html#multiple-agents>) .
     pub on_prem_config: Obj<OnPremConfig>,
 }
 
-static RULE_LocationNfs: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LocationNfs: ObjRule = ObjRule {
     properties: &[
         ("MountOptions", Shape::Object(&RULE_MountOptions)),
         ("OnPremConfig", Shape::Object(&RULE_OnPremConfig)),
-        (
-            "ServerHostname",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Subdirectory",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(4096),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("ServerHostname", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Subdirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
     required: &["OnPremConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DataSync::LocationNFS` resource.
@@ -114,6 +84,7 @@ pub struct LocationNfs {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl LocationNfs {
     /// The CloudFormation type name, `AWS::DataSync::LocationNFS`.
     pub const TYPE_NAME: &'static str = "AWS::DataSync::LocationNFS";
@@ -146,44 +117,15 @@ impl LocationNfs {
     }
 
     /// `MountOptions`: a [`MountOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mount_options(mut self, value: impl Into<Obj<MountOptions>>) -> Self {
-        self.mount_options = Some(value.into());
-        self
-    }
-
+    pub fn mount_options(mut self, value: impl Into<Obj<MountOptions>>) -> Self { self.mount_options = Some(value.into()); self }
     /// `OnPremConfig`: an [`OnPremConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_prem_config(mut self, value: impl Into<Obj<OnPremConfig>>) -> Self {
-        self.on_prem_config = value.into();
-        self
-    }
-
+    pub fn on_prem_config(mut self, value: impl Into<Obj<OnPremConfig>>) -> Self { self.on_prem_config = value.into(); self }
     /// `ServerHostname`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn server_hostname(mut self, value: impl Into<Str>) -> Self {
-        self.server_hostname = Some(value.into());
-        self
-    }
-
+    pub fn server_hostname(mut self, value: impl Into<Str>) -> Self { self.server_hostname = Some(value.into()); self }
     /// `Subdirectory`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subdirectory(mut self, value: impl Into<Str>) -> Self {
-        self.subdirectory = Some(value.into());
-        self
-    }
-
+    pub fn subdirectory(mut self, value: impl Into<Str>) -> Self { self.subdirectory = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for LocationNfs {
@@ -237,104 +179,21 @@ impl LocationNfsAttributes {
     }
 }
 
-static RULE_MountOptions: ObjRule = ObjRule {
-    properties: &[(
-        "Version",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["AUTOMATIC", "NFS3", "NFS4_0", "NFS4_1"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `MountOptions` property type of `AWS::DataSync::LocationNFS`.
-///
-/// Specifies the options that DataSync can use to mount your NFS file server.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-datasync-locationnfs-mountoptions.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct MountOptions {
-    /// `Version`: a [`Version`] value.
-    ///
-    /// Specifies the NFS version that you want DataSync to use when mounting your NFS share. If the server refuses to use the version specified, the task fails.
-    ///
-    /// You can specify the following options:
-    ///
-    /// - `AUTOMATIC` (default): DataSync chooses NFS version 4.1.
-    /// - `NFS3` : Stateless protocol version that allows for asynchronous writes on the server.
-    /// - `NFSv4_0` : Stateful, firewall-friendly protocol version that supports delegations and pseudo file systems.
-    /// - `NFSv4_1` : Stateful protocol version that supports sessions, directory delegations, and parallel data processing. NFS version 4.1 also includes all features available in version 4.0.
-    ///
-    /// &gt; DataSync currently only supports NFS version 3 with Amazon FSx for NetApp ONTAP locations.
-    pub version: Option<Version>,
-}
-
-impl MountOptions {
-    /// A `MountOptions` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Version`: a [`Version`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<Version>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for MountOptions {}
-
-impl ToValue for MountOptions {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Version", &self.version).build()
-    }
-}
-
 /// The required properties of [`OnPremConfig`], by name: `OnPremConfig::new(OnPremConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OnPremConfigRequired {
     /// `AgentArns`: a list of strings, required.
-    ///
-    /// The Amazon Resource Names (ARNs) of the DataSync agents that can connect to your NFS file server.
-    ///
-    /// You can specify more than one agent. For more information, see \[Using multiple DataSync agents\](<https://docs.aws.amazon.com/datasync/latest/userguide/do-i-need-datasync-agent.html#multiple-agents>) .
-    ///
-    /// Items 1 to 8; each item: pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):datasync:[a-z\-0-9]+:[0-9]{12}:agent/agent-[0-9a-z]{17}$`, length 0 to 128.
     pub agent_arns: List<Str>,
 }
 
-static RULE_OnPremConfig: ObjRule = ObjRule {
-    properties: &[(
-        "AgentArns",
-        Shape::List(&ListRule {
-            items: Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-            min_items: Some(1),
-            max_items: Some(8),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_OnPremConfig: ObjRule = ObjRule {
+    properties: &[
+        ("AgentArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(8) })),
+    ],
     required: &["AgentArns"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OnPremConfig` property type of `AWS::DataSync::LocationNFS`.
@@ -354,6 +213,7 @@ pub struct OnPremConfig {
     pub agent_arns: List<Str>,
 }
 
+#[rustfmt::skip]
 impl OnPremConfig {
     /// A `OnPremConfig` with its required properties, named in a [`OnPremConfigRequired`].
     pub fn new(required: OnPremConfigRequired) -> Self {
@@ -363,12 +223,7 @@ impl OnPremConfig {
     }
 
     /// `AgentArns`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn agent_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.agent_arns = value.into();
-        self
-    }
+    pub fn agent_arns(mut self, value: impl Into<List<Str>>) -> Self { self.agent_arns = value.into(); self }
 }
 
 impl PropertyType for OnPremConfig {}
@@ -376,135 +231,5 @@ impl PropertyType for OnPremConfig {}
 impl ToValue for OnPremConfig {
     fn to_value(&self) -> Value {
         MapBuilder::new().req("AgentArns", &self.agent_arns).build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:/-]+$`; length 1 to 256.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:@/-]+$`; length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::DataSync::LocationNFS`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-datasync-locationnfs-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:/-]+$`; length 1 to 256.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:@/-]+$`; length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-/// The values of `Version` (`AWS::DataSync::LocationNFS`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Version {
-    /// `AUTOMATIC`
-    Automatic,
-    /// `NFS3`
-    Nfs3,
-    /// `NFS4_0`
-    Nfs4_0,
-    /// `NFS4_1`
-    Nfs4_1,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Version {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Version {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Automatic => "AUTOMATIC",
-            Self::Nfs3 => "NFS3",
-            Self::Nfs4_0 => "NFS4_0",
-            Self::Nfs4_1 => "NFS4_1",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):s3:[a-z\\-0-9]*:[0-9]*:.*$",
 );
@@ -14,76 +17,26 @@ pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):iam::[0-9]{12}:role/.*$");
 pub(crate) static PATTERN_2: Pattern =
     Pattern::new("^[\\p{L}\\p{M}\\p{Z}\\p{S}\\p{N}\\p{P}\\p{C}]*$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9\\s+=._:/-]+$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9\\s+=._:@/-]+$");
 
 /// The required properties of [`LocationS3`], by name: `LocationS3::new(LocationS3Required { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocationS3Required {
     /// `S3Config`: a [`S3Config`] object, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the AWS Identity and Access Management (IAM) role that is used to access an Amazon S3 bucket.
-    ///
-    /// For detailed information about using such a role, see \[Creating a Location for Amazon S3\](<https://docs.aws.amazon.com/datasync/latest/userguide/working-with-locations.html#create-s3-location>) in the *AWS DataSync User Guide* .
     pub s3_config: Obj<S3Config>,
 }
 
-static RULE_LocationS3: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LocationS3: ObjRule = ObjRule {
     properties: &[
-        (
-            "S3BucketArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(156),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("S3BucketArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(156), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("S3Config", Shape::Object(&RULE_S3Config)),
-        (
-            "S3StorageClass",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "STANDARD",
-                    "STANDARD_IA",
-                    "ONEZONE_IA",
-                    "INTELLIGENT_TIERING",
-                    "GLACIER",
-                    "GLACIER_INSTANT_RETRIEVAL",
-                    "DEEP_ARCHIVE",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Subdirectory",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("S3StorageClass", Shape::Str(&StrRule { allowed: &["STANDARD", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER", "GLACIER_INSTANT_RETRIEVAL", "DEEP_ARCHIVE"], ..StrRule::ANY })),
+        ("Subdirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
     required: &["S3Config"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DataSync::LocationS3` resource.
@@ -142,6 +95,7 @@ pub struct LocationS3 {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl LocationS3 {
     /// The CloudFormation type name, `AWS::DataSync::LocationS3`.
     pub const TYPE_NAME: &'static str = "AWS::DataSync::LocationS3";
@@ -174,44 +128,15 @@ impl LocationS3 {
     }
 
     /// `S3BucketArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_bucket_arn(mut self, value: impl Into<Str>) -> Self {
-        self.s3_bucket_arn = Some(value.into());
-        self
-    }
-
+    pub fn s3_bucket_arn(mut self, value: impl Into<Str>) -> Self { self.s3_bucket_arn = Some(value.into()); self }
     /// `S3Config`: a [`S3Config`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_config(mut self, value: impl Into<Obj<S3Config>>) -> Self {
-        self.s3_config = value.into();
-        self
-    }
-
+    pub fn s3_config(mut self, value: impl Into<Obj<S3Config>>) -> Self { self.s3_config = value.into(); self }
     /// `S3StorageClass`: a [`S3StorageClass`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_storage_class(mut self, value: impl Into<S3StorageClass>) -> Self {
-        self.s3_storage_class = Some(value.into());
-        self
-    }
-
+    pub fn s3_storage_class(mut self, value: impl Into<S3StorageClass>) -> Self { self.s3_storage_class = Some(value.into()); self }
     /// `Subdirectory`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subdirectory(mut self, value: impl Into<Str>) -> Self {
-        self.subdirectory = Some(value.into());
-        self
-    }
-
+    pub fn subdirectory(mut self, value: impl Into<Str>) -> Self { self.subdirectory = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for LocationS3 {
@@ -269,30 +194,17 @@ impl LocationS3Attributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3ConfigRequired {
     /// `BucketAccessRoleArn`: a string, required.
-    ///
-    /// Specifies the ARN of the IAM role that DataSync uses to access your S3 bucket.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):iam::[0-9]{12}:role/.*$`; length 0 to 2048.
     pub bucket_access_role_arn: Str,
 }
 
-static RULE_S3Config: ObjRule = ObjRule {
-    properties: &[(
-        "BucketAccessRoleArn",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(2048),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: Some(Format::IamRoleArn),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_S3Config: ObjRule = ObjRule {
+    properties: &[
+        ("BucketAccessRoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+    ],
     required: &["BucketAccessRoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3Config` property type of `AWS::DataSync::LocationS3`.
@@ -312,6 +224,7 @@ pub struct S3Config {
     pub bucket_access_role_arn: Str,
 }
 
+#[rustfmt::skip]
 impl S3Config {
     /// A `S3Config` with its required properties, named in a [`S3ConfigRequired`].
     pub fn new(required: S3ConfigRequired) -> Self {
@@ -321,12 +234,7 @@ impl S3Config {
     }
 
     /// `BucketAccessRoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_access_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_access_role_arn = value.into();
-        self
-    }
+    pub fn bucket_access_role_arn(mut self, value: impl Into<Str>) -> Self { self.bucket_access_role_arn = value.into(); self }
 }
 
 impl PropertyType for S3Config {}
@@ -335,102 +243,6 @@ impl ToValue for S3Config {
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BucketAccessRoleArn", &self.bucket_access_role_arn)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:/-]+$`; length 1 to 256.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:@/-]+$`; length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::DataSync::LocationS3`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-datasync-locations3-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:/-]+$`; length 1 to 256.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:@/-]+$`; length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

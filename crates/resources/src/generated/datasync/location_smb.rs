@@ -7,184 +7,55 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    CmkSecretConfig, CustomSecretConfig, CustomSecretConfigRequired, Tag, TagRequired,
+};
+use super::shared::{RULE_CmkSecretConfig, RULE_CustomSecretConfig, RULE_Tag};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):datasync:[a-z\\-0-9]+:[0-9]{12}:agent/agent-[0-9a-z]{17}$",
 );
 pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):kms:[a-z-0-9]+:[0-9]{12}:key/.*|)$",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
-    "^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):secretsmanager:[a-z-0-9]+:[0-9]{12}:secret:.*|)$",
-);
-pub(crate) static PATTERN_3: Pattern = Pattern::new(
-    "^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):iam::[0-9]{12}:role/.*|)$",
-);
-pub(crate) static PATTERN_4: Pattern = Pattern::new(
     "\\A(25[0-5]|2[0-4]\\d|[0-1]?\\d?\\d)(\\.(25[0-5]|2[0-4]\\d|[0-1]?\\d?\\d)){3}\\Z",
 );
-pub(crate) static PATTERN_5: Pattern =
+pub(crate) static PATTERN_2: Pattern =
     Pattern::new("^([A-Za-z0-9]+[A-Za-z0-9-.]*)*[A-Za-z0-9-]*[A-Za-z0-9]$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^.+$");
-pub(crate) static PATTERN_7: Pattern = Pattern::new("^.{0,104}$");
-pub(crate) static PATTERN_8: Pattern =
+pub(crate) static PATTERN_3: Pattern = Pattern::new("^.+$");
+pub(crate) static PATTERN_4: Pattern = Pattern::new("^.{0,104}$");
+pub(crate) static PATTERN_5: Pattern =
     Pattern::new("^(([a-zA-Z0-9\\-]*[a-zA-Z0-9])\\.)*([A-Za-z0-9\\-]*[A-Za-z0-9])$");
-pub(crate) static PATTERN_9: Pattern = Pattern::new("^[a-zA-Z0-9_\\-\\+\\./\\(\\)\\$\\p{Zs}]+$");
-pub(crate) static PATTERN_10: Pattern = Pattern::new("^[a-zA-Z0-9\\s+=._:/-]+$");
-pub(crate) static PATTERN_11: Pattern = Pattern::new("^[a-zA-Z0-9\\s+=._:@/-]+$");
-pub(crate) static PATTERN_12: Pattern = Pattern::new("^[^\\x5B\\x5D\\\\/:;|=,+*?]{1,104}$");
+pub(crate) static PATTERN_6: Pattern = Pattern::new("^[a-zA-Z0-9_\\-\\+\\./\\(\\)\\$\\p{Zs}]+$");
+pub(crate) static PATTERN_7: Pattern = Pattern::new("^[^\\x5B\\x5D\\\\/:;|=,+*?]{1,104}$");
 
 /// The required properties of [`LocationSmb`], by name: `LocationSmb::new(LocationSmbRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocationSmbRequired {
     /// `AgentArns`: a list of strings, required.
-    ///
-    /// Specifies the DataSync agent (or agents) that can connect to your SMB file server. You specify an agent by using its Amazon Resource Name (ARN).
-    ///
-    /// Items 1 to 8; each item: pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):datasync:[a-z\-0-9]+:[0-9]{12}:agent/agent-[0-9a-z]{17}$`, length 0 to 128.
     pub agent_arns: List<Str>,
 }
 
-static RULE_LocationSmb: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LocationSmb: ObjRule = ObjRule {
     properties: &[
-        (
-            "AgentArns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(128),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(8),
-            }),
-        ),
-        (
-            "AuthenticationType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NTLM", "KERBEROS"],
-                format: None,
-            }),
-        ),
+        ("AgentArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(8) })),
+        ("AuthenticationType", Shape::Str(&StrRule { allowed: &["NTLM", "KERBEROS"], ..StrRule::ANY })),
         ("CmkSecretConfig", Shape::Object(&RULE_CmkSecretConfig)),
-        (
-            "CustomSecretConfig",
-            Shape::Object(&RULE_CustomSecretConfig),
-        ),
-        (
-            "DnsIpAddresses",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(7),
-                    max_len: Some(15),
-                    pattern: Some(&PATTERN_4),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(2),
-            }),
-        ),
-        (
-            "Domain",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(253),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KerberosKeytab",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(87384),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KerberosKrb5Conf",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(174764),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KerberosPrincipal",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CustomSecretConfig", Shape::Object(&RULE_CustomSecretConfig)),
+        ("DnsIpAddresses", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(7), max_len: Some(15), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(2) })),
+        ("Domain", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(253), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("KerberosKeytab", Shape::Str(&StrRule { max_len: Some(87384), ..StrRule::ANY })),
+        ("KerberosKrb5Conf", Shape::Str(&StrRule { max_len: Some(174764), ..StrRule::ANY })),
+        ("KerberosPrincipal", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("MountOptions", Shape::Object(&RULE_MountOptions)),
-        (
-            "Password",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(104),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ServerHostname",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_8),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Subdirectory",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(4096),
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "User",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(104),
-                pattern: Some(&PATTERN_12),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Password", Shape::Str(&StrRule { max_len: Some(104), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("ServerHostname", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("Subdirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("User", Shape::Str(&StrRule { max_len: Some(104), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
     ],
     required: &["AgentArns"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DataSync::LocationSMB` resource.
@@ -297,6 +168,7 @@ pub struct LocationSmb {
     pub user: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LocationSmb {
     /// The CloudFormation type name, `AWS::DataSync::LocationSMB`.
     pub const TYPE_NAME: &'static str = "AWS::DataSync::LocationSMB";
@@ -310,25 +182,9 @@ impl LocationSmb {
         required: &["AgentArns"],
         create_only: &[],
         conditional_create_only: &[],
-        write_only: &[
-            "Password",
-            "Subdirectory",
-            "ServerHostname",
-            "KerberosKeytab",
-            "KerberosKrb5Conf",
-        ],
-        read_only: &[
-            "LocationArn",
-            "LocationUri",
-            "ManagedSecretConfig",
-            "CmkSecretConfig/SecretArn",
-        ],
-        attributes: &[
-            "CmkSecretConfig.SecretArn",
-            "LocationArn",
-            "LocationUri",
-            "ManagedSecretConfig",
-        ],
+        write_only: &["Password", "Subdirectory", "ServerHostname", "KerberosKeytab", "KerberosKrb5Conf"],
+        read_only: &["LocationArn", "LocationUri", "ManagedSecretConfig", "CmkSecretConfig/SecretArn"],
+        attributes: &["CmkSecretConfig.SecretArn", "LocationArn", "LocationUri", "ManagedSecretConfig"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -355,124 +211,35 @@ impl LocationSmb {
     }
 
     /// `AgentArns`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn agent_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.agent_arns = value.into();
-        self
-    }
-
+    pub fn agent_arns(mut self, value: impl Into<List<Str>>) -> Self { self.agent_arns = value.into(); self }
     /// `AuthenticationType`: an [`AuthenticationType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authentication_type(mut self, value: impl Into<AuthenticationType>) -> Self {
-        self.authentication_type = Some(value.into());
-        self
-    }
-
+    pub fn authentication_type(mut self, value: impl Into<AuthenticationType>) -> Self { self.authentication_type = Some(value.into()); self }
     /// `CmkSecretConfig`: a [`CmkSecretConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cmk_secret_config(mut self, value: impl Into<Obj<CmkSecretConfig>>) -> Self {
-        self.cmk_secret_config = Some(value.into());
-        self
-    }
-
+    pub fn cmk_secret_config(mut self, value: impl Into<Obj<CmkSecretConfig>>) -> Self { self.cmk_secret_config = Some(value.into()); self }
     /// `CustomSecretConfig`: a [`CustomSecretConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_secret_config(mut self, value: impl Into<Obj<CustomSecretConfig>>) -> Self {
-        self.custom_secret_config = Some(value.into());
-        self
-    }
-
+    pub fn custom_secret_config(mut self, value: impl Into<Obj<CustomSecretConfig>>) -> Self { self.custom_secret_config = Some(value.into()); self }
     /// `DnsIpAddresses`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dns_ip_addresses(mut self, value: impl Into<List<Str>>) -> Self {
-        self.dns_ip_addresses = Some(value.into());
-        self
-    }
-
+    pub fn dns_ip_addresses(mut self, value: impl Into<List<Str>>) -> Self { self.dns_ip_addresses = Some(value.into()); self }
     /// `Domain`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain(mut self, value: impl Into<Str>) -> Self {
-        self.domain = Some(value.into());
-        self
-    }
-
+    pub fn domain(mut self, value: impl Into<Str>) -> Self { self.domain = Some(value.into()); self }
     /// `KerberosKeytab`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kerberos_keytab(mut self, value: impl Into<Str>) -> Self {
-        self.kerberos_keytab = Some(value.into());
-        self
-    }
-
+    pub fn kerberos_keytab(mut self, value: impl Into<Str>) -> Self { self.kerberos_keytab = Some(value.into()); self }
     /// `KerberosKrb5Conf`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kerberos_krb5_conf(mut self, value: impl Into<Str>) -> Self {
-        self.kerberos_krb5_conf = Some(value.into());
-        self
-    }
-
+    pub fn kerberos_krb5_conf(mut self, value: impl Into<Str>) -> Self { self.kerberos_krb5_conf = Some(value.into()); self }
     /// `KerberosPrincipal`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kerberos_principal(mut self, value: impl Into<Str>) -> Self {
-        self.kerberos_principal = Some(value.into());
-        self
-    }
-
+    pub fn kerberos_principal(mut self, value: impl Into<Str>) -> Self { self.kerberos_principal = Some(value.into()); self }
     /// `MountOptions`: a [`MountOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mount_options(mut self, value: impl Into<Obj<MountOptions>>) -> Self {
-        self.mount_options = Some(value.into());
-        self
-    }
-
+    pub fn mount_options(mut self, value: impl Into<Obj<MountOptions>>) -> Self { self.mount_options = Some(value.into()); self }
     /// `Password`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn password(mut self, value: impl Into<Str>) -> Self {
-        self.password = Some(value.into());
-        self
-    }
-
+    pub fn password(mut self, value: impl Into<Str>) -> Self { self.password = Some(value.into()); self }
     /// `ServerHostname`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn server_hostname(mut self, value: impl Into<Str>) -> Self {
-        self.server_hostname = Some(value.into());
-        self
-    }
-
+    pub fn server_hostname(mut self, value: impl Into<Str>) -> Self { self.server_hostname = Some(value.into()); self }
     /// `Subdirectory`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subdirectory(mut self, value: impl Into<Str>) -> Self {
-        self.subdirectory = Some(value.into());
-        self
-    }
-
+    pub fn subdirectory(mut self, value: impl Into<Str>) -> Self { self.subdirectory = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `User`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user(mut self, value: impl Into<Str>) -> Self {
-        self.user = Some(value.into());
-        self
-    }
+    pub fn user(mut self, value: impl Into<Str>) -> Self { self.user = Some(value.into()); self }
 }
 
 impl Resource for LocationSmb {
@@ -550,219 +317,13 @@ impl LocationSmbAttributes {
     }
 }
 
-static RULE_CmkSecretConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MountOptions: ObjRule = ObjRule {
     properties: &[
-        (
-            "KmsKeyArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
-        (
-            "SecretArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Version", Shape::Str(&StrRule { allowed: &["AUTOMATIC", "SMB1", "SMB2_0", "SMB2", "SMB3"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
-};
-
-/// The `CmkSecretConfig` property type of `AWS::DataSync::LocationSMB`.
-///
-/// Specifies configuration information for a DataSync-managed secret, such as an authentication token, secret key, password, or Kerberos keytab that DataSync uses to access a specific storage location, with a customer-managed AWS KMS key .
-///
-/// &gt; You can use either `CmkSecretConfig` or `CustomSecretConfig` to provide credentials for a `CreateLocation` request. Do not provide both parameters for the same request.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-datasync-locationsmb-cmksecretconfig.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct CmkSecretConfig {
-    /// `KmsKeyArn`: a string.
-    ///
-    /// Specifies the ARN for the customer-managed AWS KMS key that DataSync uses to encrypt the DataSync-managed secret stored for `SecretArn` . DataSync provides this key to AWS Secrets Manager .
-    ///
-    /// Format `AWS::KMS::Key.Arn`; pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):kms:[a-z-0-9]+:[0-9]{12}:key/.*|)$`; length 0 to 2048.
-    pub kms_key_arn: Option<Str>,
-    /// `SecretArn`: a string.
-    ///
-    /// Specifies the ARN for the DataSync-managed AWS Secrets Manager secret that that is used to access a specific storage location. This property is generated by DataSync and is read-only. DataSync encrypts this secret with the KMS key that you specify for `KmsKeyArn` .
-    ///
-    /// Pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):secretsmanager:[a-z-0-9]+:[0-9]{12}:secret:.*|)$`; length 0 to 2048.
-    pub secret_arn: Option<Str>,
-}
-
-impl CmkSecretConfig {
-    /// A `CmkSecretConfig` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `KmsKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_arn = Some(value.into());
-        self
-    }
-
-    /// `SecretArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secret_arn = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for CmkSecretConfig {}
-
-impl ToValue for CmkSecretConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("KmsKeyArn", &self.kms_key_arn)
-            .opt("SecretArn", &self.secret_arn)
-            .build()
-    }
-}
-
-/// The required properties of [`CustomSecretConfig`], by name: `CustomSecretConfig::new(CustomSecretConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomSecretConfigRequired {
-    /// `SecretAccessRoleArn`: a string, required.
-    ///
-    /// Specifies the ARN for the AWS Identity and Access Management role that DataSync uses to access the secret specified for `SecretArn` .
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):iam::[0-9]{12}:role/.*|)$`; length 0 to 2048.
-    pub secret_access_role_arn: Str,
-    /// `SecretArn`: a string, required.
-    ///
-    /// Specifies the ARN for an AWS Secrets Manager secret.
-    ///
-    /// Pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):secretsmanager:[a-z-0-9]+:[0-9]{12}:secret:.*|)$`; length 0 to 2048.
-    pub secret_arn: Str,
-}
-
-static RULE_CustomSecretConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "SecretAccessRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "SecretArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["SecretArn", "SecretAccessRoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CustomSecretConfig` property type of `AWS::DataSync::LocationSMB`.
-///
-/// Specifies configuration information for a customer-managed Secrets Manager secret where a storage location credentials is stored in Secrets Manager as plain text (for authentication token, secret key, or password) or as binary (for Kerberos keytab). This configuration includes the secret ARN, and the ARN for an IAM role that provides access to the secret.
-///
-/// &gt; You can use either `CmkSecretConfig` or `CustomSecretConfig` to provide credentials for a `CreateLocation` request. Do not provide both parameters for the same request.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-datasync-locationsmb-customsecretconfig.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomSecretConfig {
-    /// `SecretAccessRoleArn`: a string, required.
-    ///
-    /// Specifies the ARN for the AWS Identity and Access Management role that DataSync uses to access the secret specified for `SecretArn` .
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):iam::[0-9]{12}:role/.*|)$`; length 0 to 2048.
-    pub secret_access_role_arn: Str,
-    /// `SecretArn`: a string, required.
-    ///
-    /// Specifies the ARN for an AWS Secrets Manager secret.
-    ///
-    /// Pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):secretsmanager:[a-z-0-9]+:[0-9]{12}:secret:.*|)$`; length 0 to 2048.
-    pub secret_arn: Str,
-}
-
-impl CustomSecretConfig {
-    /// A `CustomSecretConfig` with its required properties, named in a [`CustomSecretConfigRequired`].
-    pub fn new(required: CustomSecretConfigRequired) -> Self {
-        Self {
-            secret_access_role_arn: required.secret_access_role_arn,
-            secret_arn: required.secret_arn,
-        }
-    }
-
-    /// `SecretAccessRoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_access_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secret_access_role_arn = value.into();
-        self
-    }
-
-    /// `SecretArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secret_arn = value.into();
-        self
-    }
-}
-
-impl PropertyType for CustomSecretConfig {}
-
-impl ToValue for CustomSecretConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("SecretAccessRoleArn", &self.secret_access_role_arn)
-            .req("SecretArn", &self.secret_arn)
-            .build()
-    }
-}
-
-static RULE_MountOptions: ObjRule = ObjRule {
-    properties: &[(
-        "Version",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["AUTOMATIC", "SMB1", "SMB2_0", "SMB2", "SMB3"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MountOptions` property type of `AWS::DataSync::LocationSMB`.
@@ -790,6 +351,7 @@ pub struct MountOptions {
     pub version: Option<Version>,
 }
 
+#[rustfmt::skip]
 impl MountOptions {
     /// A `MountOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -797,12 +359,7 @@ impl MountOptions {
     }
 
     /// `Version`: a [`Version`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<Version>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
+    pub fn version(mut self, value: impl Into<Version>) -> Self { self.version = Some(value.into()); self }
 }
 
 impl PropertyType for MountOptions {}
@@ -810,102 +367,6 @@ impl PropertyType for MountOptions {}
 impl ToValue for MountOptions {
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Version", &self.version).build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:/-]+$`; length 1 to 256.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:@/-]+$`; length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_10),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_11),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::DataSync::LocationSMB`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-datasync-locationsmb-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:/-]+$`; length 1 to 256.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:@/-]+$`; length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 

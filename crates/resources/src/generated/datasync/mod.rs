@@ -16,6 +16,8 @@
 //! - `AWS::DataSync::LocationS3`: [`LocationS3`], property types in [`location_s3`]
 //! - `AWS::DataSync::LocationSMB`: [`LocationSmb`], property types in [`location_smb`]
 //! - `AWS::DataSync::Task`: [`Task`], property types in [`task`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod agent;
 pub mod location_azure_blob;
@@ -29,6 +31,7 @@ pub mod location_nfs;
 pub mod location_object_storage;
 pub mod location_s3;
 pub mod location_smb;
+pub mod shared;
 pub mod task;
 
 pub use agent::{Agent, AgentAttributes};

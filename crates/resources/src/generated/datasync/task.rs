@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):logs:[a-z\\-0-9]*:[0-9]{12}:log-group:([^:\\*]*)(:\\*)?$",
 );
@@ -26,113 +29,36 @@ pub(crate) static PATTERN_7: Pattern = Pattern::new(
 pub(crate) static PATTERN_8: Pattern = Pattern::new("^[a-zA-Z0-9\\s+=._:@/-]+$");
 pub(crate) static PATTERN_9: Pattern =
     Pattern::new("^[a-zA-Z0-9\\ \\_\\*\\?\\,\\|\\^\\-\\/\\#\\s\\(\\)\\+]*$");
-pub(crate) static PATTERN_10: Pattern = Pattern::new("^[a-zA-Z0-9\\s+=._:/-]+$");
-pub(crate) static PATTERN_11: Pattern = Pattern::new("^[a-zA-Z0-9_\\-\\+\\./\\(\\)\\p{Zs}]*$");
+pub(crate) static PATTERN_10: Pattern = Pattern::new("^[a-zA-Z0-9_\\-\\+\\./\\(\\)\\p{Zs}]*$");
 
 /// The required properties of [`Task`], by name: `Task::new(TaskRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TaskRequired {
     /// `DestinationLocationArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of an AWS storage resource's location.
-    ///
-    /// Pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):datasync:[a-z\-0-9]+:[0-9]{12}:location/loc-[0-9a-z]{17}$`; length 0 to 128; create-only: changing it replaces the resource.
     pub destination_location_arn: Str,
     /// `SourceLocationArn`: a string, required.
-    ///
-    /// Specifies the ARN of your transfer's source location.
-    ///
-    /// Pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):datasync:[a-z\-0-9]+:[0-9]{12}:location/loc-[0-9a-z]{17}$`; length 0 to 128; create-only: changing it replaces the resource.
     pub source_location_arn: Str,
 }
 
-static RULE_Task: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Task: ObjRule = ObjRule {
     properties: &[
-        (
-            "CloudWatchLogGroupArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(562),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DestinationLocationArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Excludes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_FilterRule),
-                min_items: Some(0),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "Includes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_FilterRule),
-                min_items: Some(0),
-                max_items: Some(1),
-            }),
-        ),
+        ("CloudWatchLogGroupArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(562), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DestinationLocationArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Excludes", Shape::List(&ListRule { items: Shape::Object(&RULE_FilterRule), min_items: Some(0), max_items: Some(1) })),
+        ("Includes", Shape::List(&ListRule { items: Shape::Object(&RULE_FilterRule), min_items: Some(0), max_items: Some(1) })),
         ("ManifestConfig", Shape::Object(&RULE_ManifestConfig)),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_8),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
         ("Options", Shape::Object(&RULE_Options)),
         ("Schedule", Shape::Object(&RULE_TaskSchedule)),
-        (
-            "SourceLocationArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "TaskMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["BASIC", "ENHANCED"],
-                format: None,
-            }),
-        ),
+        ("SourceLocationArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("TaskMode", Shape::Str(&StrRule { allowed: &["BASIC", "ENHANCED"], ..StrRule::ANY })),
         ("TaskReportConfig", Shape::Object(&RULE_TaskReportConfig)),
     ],
     required: &["DestinationLocationArn", "SourceLocationArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DataSync::Task` resource.
@@ -220,6 +146,7 @@ pub struct Task {
     pub task_report_config: Option<Obj<TaskReportConfig>>,
 }
 
+#[rustfmt::skip]
 impl Task {
     /// The CloudFormation type name, `AWS::DataSync::Task`.
     pub const TYPE_NAME: &'static str = "AWS::DataSync::Task";
@@ -234,18 +161,8 @@ impl Task {
         create_only: &["DestinationLocationArn", "SourceLocationArn", "TaskMode"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "TaskArn",
-            "Status",
-            "SourceNetworkInterfaceArns",
-            "DestinationNetworkInterfaceArns",
-        ],
-        attributes: &[
-            "DestinationNetworkInterfaceArns",
-            "SourceNetworkInterfaceArns",
-            "Status",
-            "TaskArn",
-        ],
+        read_only: &["TaskArn", "Status", "SourceNetworkInterfaceArns", "DestinationNetworkInterfaceArns"],
+        attributes: &["DestinationNetworkInterfaceArns", "SourceNetworkInterfaceArns", "Status", "TaskArn"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -269,100 +186,29 @@ impl Task {
     }
 
     /// `CloudWatchLogGroupArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch_log_group_arn(mut self, value: impl Into<Str>) -> Self {
-        self.cloud_watch_log_group_arn = Some(value.into());
-        self
-    }
-
+    pub fn cloud_watch_log_group_arn(mut self, value: impl Into<Str>) -> Self { self.cloud_watch_log_group_arn = Some(value.into()); self }
     /// `DestinationLocationArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_location_arn(mut self, value: impl Into<Str>) -> Self {
-        self.destination_location_arn = value.into();
-        self
-    }
-
+    pub fn destination_location_arn(mut self, value: impl Into<Str>) -> Self { self.destination_location_arn = value.into(); self }
     /// `Excludes`: a list of [`FilterRule`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn excludes(mut self, value: impl Into<List<FilterRule>>) -> Self {
-        self.excludes = Some(value.into());
-        self
-    }
-
+    pub fn excludes(mut self, value: impl Into<List<FilterRule>>) -> Self { self.excludes = Some(value.into()); self }
     /// `Includes`: a list of [`FilterRule`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn includes(mut self, value: impl Into<List<FilterRule>>) -> Self {
-        self.includes = Some(value.into());
-        self
-    }
-
+    pub fn includes(mut self, value: impl Into<List<FilterRule>>) -> Self { self.includes = Some(value.into()); self }
     /// `ManifestConfig`: a [`ManifestConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn manifest_config(mut self, value: impl Into<Obj<ManifestConfig>>) -> Self {
-        self.manifest_config = Some(value.into());
-        self
-    }
-
+    pub fn manifest_config(mut self, value: impl Into<Obj<ManifestConfig>>) -> Self { self.manifest_config = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Options`: an [`Options`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn options(mut self, value: impl Into<Obj<Options>>) -> Self {
-        self.options = Some(value.into());
-        self
-    }
-
+    pub fn options(mut self, value: impl Into<Obj<Options>>) -> Self { self.options = Some(value.into()); self }
     /// `Schedule`: a [`TaskSchedule`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule(mut self, value: impl Into<Obj<TaskSchedule>>) -> Self {
-        self.schedule = Some(value.into());
-        self
-    }
-
+    pub fn schedule(mut self, value: impl Into<Obj<TaskSchedule>>) -> Self { self.schedule = Some(value.into()); self }
     /// `SourceLocationArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_location_arn(mut self, value: impl Into<Str>) -> Self {
-        self.source_location_arn = value.into();
-        self
-    }
-
+    pub fn source_location_arn(mut self, value: impl Into<Str>) -> Self { self.source_location_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TaskMode`: a [`TaskMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn task_mode(mut self, value: impl Into<TaskMode>) -> Self {
-        self.task_mode = Some(value.into());
-        self
-    }
-
+    pub fn task_mode(mut self, value: impl Into<TaskMode>) -> Self { self.task_mode = Some(value.into()); self }
     /// `TaskReportConfig`: a [`TaskReportConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn task_report_config(mut self, value: impl Into<Obj<TaskReportConfig>>) -> Self {
-        self.task_report_config = Some(value.into());
-        self
-    }
+    pub fn task_report_config(mut self, value: impl Into<Obj<TaskReportConfig>>) -> Self { self.task_report_config = Some(value.into()); self }
 }
 
 impl Resource for Task {
@@ -433,23 +279,13 @@ impl TaskAttributes {
     }
 }
 
-static RULE_Deleted: ObjRule = ObjRule {
-    properties: &[(
-        "ReportLevel",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["ERRORS_ONLY", "SUCCESSES_AND_ERRORS"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Deleted: ObjRule = ObjRule {
+    properties: &[
+        ("ReportLevel", Shape::Str(&StrRule { allowed: &["ERRORS_ONLY", "SUCCESSES_AND_ERRORS"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Deleted` property type of `AWS::DataSync::Task`.
@@ -461,6 +297,7 @@ pub struct Deleted {
     pub report_level: Option<ReportLevel>,
 }
 
+#[rustfmt::skip]
 impl Deleted {
     /// A `Deleted` with no property set (none is required).
     pub fn new() -> Self {
@@ -468,10 +305,7 @@ impl Deleted {
     }
 
     /// `ReportLevel`: a [`ReportLevel`] value.
-    pub fn report_level(mut self, value: impl Into<ReportLevel>) -> Self {
-        self.report_level = Some(value.into());
-        self
-    }
+    pub fn report_level(mut self, value: impl Into<ReportLevel>) -> Self { self.report_level = Some(value.into()); self }
 }
 
 impl PropertyType for Deleted {}
@@ -484,14 +318,13 @@ impl ToValue for Deleted {
     }
 }
 
-static RULE_Destination: ObjRule = ObjRule {
-    properties: &[("S3", Shape::Object(&RULE_TaskReportConfigDestinationS3))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Destination: ObjRule = ObjRule {
+    properties: &[
+        ("S3", Shape::Object(&RULE_TaskReportConfigDestinationS3)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Destination` property type of `AWS::DataSync::Task`.
@@ -505,6 +338,7 @@ pub struct Destination {
     pub s3: Option<Obj<TaskReportConfigDestinationS3>>,
 }
 
+#[rustfmt::skip]
 impl Destination {
     /// A `Destination` with no property set (none is required).
     pub fn new() -> Self {
@@ -512,10 +346,7 @@ impl Destination {
     }
 
     /// `S3`: a [`TaskReportConfigDestinationS3`] object.
-    pub fn s3(mut self, value: impl Into<Obj<TaskReportConfigDestinationS3>>) -> Self {
-        self.s3 = Some(value.into());
-        self
-    }
+    pub fn s3(mut self, value: impl Into<Obj<TaskReportConfigDestinationS3>>) -> Self { self.s3 = Some(value.into()); self }
 }
 
 impl PropertyType for Destination {}
@@ -526,35 +357,14 @@ impl ToValue for Destination {
     }
 }
 
-static RULE_FilterRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FilterRule: ObjRule = ObjRule {
     properties: &[
-        (
-            "FilterType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &["SIMPLE_PATTERN"],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(409600),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("FilterType", Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_2), allowed: &["SIMPLE_PATTERN"], ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(409600), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FilterRule` property type of `AWS::DataSync::Task`.
@@ -578,6 +388,7 @@ pub struct FilterRule {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl FilterRule {
     /// A `FilterRule` with no property set (none is required).
     pub fn new() -> Self {
@@ -585,20 +396,9 @@ impl FilterRule {
     }
 
     /// `FilterType`: a [`FilterType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter_type(mut self, value: impl Into<FilterType>) -> Self {
-        self.filter_type = Some(value.into());
-        self
-    }
-
+    pub fn filter_type(mut self, value: impl Into<FilterType>) -> Self { self.filter_type = Some(value.into()); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for FilterRule {}
@@ -616,45 +416,19 @@ impl ToValue for FilterRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ManifestConfigRequired {
     /// `Source`: a [`Source`] object, required.
-    ///
-    /// Specifies the manifest that you want DataSync to use and where it's hosted.
-    ///
-    /// &gt; You must specify this parameter if you're configuring a new manifest on or after February 7, 2024.
-    /// &gt;
-    /// &gt; If you don't, you'll get a 400 status code and `ValidationException` error stating that you're missing the IAM role for DataSync to access the S3 bucket where you're hosting your manifest. For more information, see \[Providing DataSync access to your manifest\](<https://docs.aws.amazon.com/datasync/latest/userguide/transferring-with-manifest.html#transferring-with-manifest-access>) .
     pub source: Obj<Source>,
 }
 
-static RULE_ManifestConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ManifestConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "Action",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["TRANSFER"],
-                format: None,
-            }),
-        ),
-        (
-            "Format",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CSV"],
-                format: None,
-            }),
-        ),
+        ("Action", Shape::Str(&StrRule { allowed: &["TRANSFER"], ..StrRule::ANY })),
+        ("Format", Shape::Str(&StrRule { allowed: &["CSV"], ..StrRule::ANY })),
         ("Source", Shape::Object(&RULE_Source)),
     ],
     required: &["Source"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ManifestConfig` property type of `AWS::DataSync::Task`.
@@ -682,6 +456,7 @@ pub struct ManifestConfig {
     pub source: Obj<Source>,
 }
 
+#[rustfmt::skip]
 impl ManifestConfig {
     /// A `ManifestConfig` with its required properties, named in a [`ManifestConfigRequired`].
     pub fn new(required: ManifestConfigRequired) -> Self {
@@ -693,28 +468,11 @@ impl ManifestConfig {
     }
 
     /// `Action`: an [`Action`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<Action>) -> Self {
-        self.action = Some(value.into());
-        self
-    }
-
+    pub fn action(mut self, value: impl Into<Action>) -> Self { self.action = Some(value.into()); self }
     /// `Format`: a [`ManifestConfigFormat`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn format(mut self, value: impl Into<ManifestConfigFormat>) -> Self {
-        self.format = Some(value.into());
-        self
-    }
-
+    pub fn format(mut self, value: impl Into<ManifestConfigFormat>) -> Self { self.format = Some(value.into()); self }
     /// `Source`: a [`Source`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source(mut self, value: impl Into<Obj<Source>>) -> Self {
-        self.source = value.into();
-        self
-    }
+    pub fn source(mut self, value: impl Into<Obj<Source>>) -> Self { self.source = value.into(); self }
 }
 
 impl PropertyType for ManifestConfig {}
@@ -729,55 +487,16 @@ impl ToValue for ManifestConfig {
     }
 }
 
-static RULE_ManifestConfigSourceS3: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ManifestConfigSourceS3: ObjRule = ObjRule {
     properties: &[
-        (
-            "BucketAccessRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "ManifestObjectPath",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ManifestObjectVersionId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "S3BucketArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(156),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("BucketAccessRoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("ManifestObjectPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("ManifestObjectVersionId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("S3BucketArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(156), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ManifestConfigSourceS3` property type of `AWS::DataSync::Task`.
@@ -813,6 +532,7 @@ pub struct ManifestConfigSourceS3 {
     pub s3_bucket_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ManifestConfigSourceS3 {
     /// A `ManifestConfigSourceS3` with no property set (none is required).
     pub fn new() -> Self {
@@ -820,36 +540,13 @@ impl ManifestConfigSourceS3 {
     }
 
     /// `BucketAccessRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_access_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_access_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn bucket_access_role_arn(mut self, value: impl Into<Str>) -> Self { self.bucket_access_role_arn = Some(value.into()); self }
     /// `ManifestObjectPath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn manifest_object_path(mut self, value: impl Into<Str>) -> Self {
-        self.manifest_object_path = Some(value.into());
-        self
-    }
-
+    pub fn manifest_object_path(mut self, value: impl Into<Str>) -> Self { self.manifest_object_path = Some(value.into()); self }
     /// `ManifestObjectVersionId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn manifest_object_version_id(mut self, value: impl Into<Str>) -> Self {
-        self.manifest_object_version_id = Some(value.into());
-        self
-    }
-
+    pub fn manifest_object_version_id(mut self, value: impl Into<Str>) -> Self { self.manifest_object_version_id = Some(value.into()); self }
     /// `S3BucketArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_bucket_arn(mut self, value: impl Into<Str>) -> Self {
-        self.s3_bucket_arn = Some(value.into());
-        self
-    }
+    pub fn s3_bucket_arn(mut self, value: impl Into<Str>) -> Self { self.s3_bucket_arn = Some(value.into()); self }
 }
 
 impl PropertyType for ManifestConfigSourceS3 {}
@@ -865,163 +562,27 @@ impl ToValue for ManifestConfigSourceS3 {
     }
 }
 
-static RULE_Options: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Options: ObjRule = ObjRule {
     properties: &[
-        (
-            "Atime",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NONE", "BEST_EFFORT"],
-                format: None,
-            }),
-        ),
-        (
-            "BytesPerSecond",
-            Shape::Int(&NumRule {
-                min: Some(-1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Gid",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NONE", "INT_VALUE", "NAME", "BOTH"],
-                format: None,
-            }),
-        ),
-        (
-            "LogLevel",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["OFF", "BASIC", "TRANSFER"],
-                format: None,
-            }),
-        ),
-        (
-            "Mtime",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NONE", "PRESERVE"],
-                format: None,
-            }),
-        ),
-        (
-            "ObjectTags",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PRESERVE", "NONE"],
-                format: None,
-            }),
-        ),
-        (
-            "OverwriteMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ALWAYS", "NEVER"],
-                format: None,
-            }),
-        ),
-        (
-            "PosixPermissions",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NONE", "PRESERVE"],
-                format: None,
-            }),
-        ),
-        (
-            "PreserveDeletedFiles",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PRESERVE", "REMOVE"],
-                format: None,
-            }),
-        ),
-        (
-            "PreserveDevices",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NONE", "PRESERVE"],
-                format: None,
-            }),
-        ),
-        (
-            "SecurityDescriptorCopyFlags",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NONE", "OWNER_DACL", "OWNER_DACL_SACL"],
-                format: None,
-            }),
-        ),
-        (
-            "TaskQueueing",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "TransferMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CHANGED", "ALL"],
-                format: None,
-            }),
-        ),
-        (
-            "Uid",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NONE", "INT_VALUE", "NAME", "BOTH"],
-                format: None,
-            }),
-        ),
-        (
-            "VerifyMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["POINT_IN_TIME_CONSISTENT", "ONLY_FILES_TRANSFERRED", "NONE"],
-                format: None,
-            }),
-        ),
+        ("Atime", Shape::Str(&StrRule { allowed: &["NONE", "BEST_EFFORT"], ..StrRule::ANY })),
+        ("BytesPerSecond", Shape::Int(&NumRule { min: Some(-1.0), ..NumRule::ANY })),
+        ("Gid", Shape::Str(&StrRule { allowed: &["NONE", "INT_VALUE", "NAME", "BOTH"], ..StrRule::ANY })),
+        ("LogLevel", Shape::Str(&StrRule { allowed: &["OFF", "BASIC", "TRANSFER"], ..StrRule::ANY })),
+        ("Mtime", Shape::Str(&StrRule { allowed: &["NONE", "PRESERVE"], ..StrRule::ANY })),
+        ("ObjectTags", Shape::Str(&StrRule { allowed: &["PRESERVE", "NONE"], ..StrRule::ANY })),
+        ("OverwriteMode", Shape::Str(&StrRule { allowed: &["ALWAYS", "NEVER"], ..StrRule::ANY })),
+        ("PosixPermissions", Shape::Str(&StrRule { allowed: &["NONE", "PRESERVE"], ..StrRule::ANY })),
+        ("PreserveDeletedFiles", Shape::Str(&StrRule { allowed: &["PRESERVE", "REMOVE"], ..StrRule::ANY })),
+        ("PreserveDevices", Shape::Str(&StrRule { allowed: &["NONE", "PRESERVE"], ..StrRule::ANY })),
+        ("SecurityDescriptorCopyFlags", Shape::Str(&StrRule { allowed: &["NONE", "OWNER_DACL", "OWNER_DACL_SACL"], ..StrRule::ANY })),
+        ("TaskQueueing", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("TransferMode", Shape::Str(&StrRule { allowed: &["CHANGED", "ALL"], ..StrRule::ANY })),
+        ("Uid", Shape::Str(&StrRule { allowed: &["NONE", "INT_VALUE", "NAME", "BOTH"], ..StrRule::ANY })),
+        ("VerifyMode", Shape::Str(&StrRule { allowed: &["POINT_IN_TIME_CONSISTENT", "ONLY_FILES_TRANSFERRED", "NONE"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Options` property type of `AWS::DataSync::Task`.
@@ -1197,6 +758,7 @@ pub struct Options {
     pub verify_mode: Option<VerifyMode>,
 }
 
+#[rustfmt::skip]
 impl Options {
     /// A `Options` with no property set (none is required).
     pub fn new() -> Self {
@@ -1204,127 +766,35 @@ impl Options {
     }
 
     /// `Atime`: an [`Atime`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn atime(mut self, value: impl Into<Atime>) -> Self {
-        self.atime = Some(value.into());
-        self
-    }
-
+    pub fn atime(mut self, value: impl Into<Atime>) -> Self { self.atime = Some(value.into()); self }
     /// `BytesPerSecond`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bytes_per_second(mut self, value: impl Into<Int>) -> Self {
-        self.bytes_per_second = Some(value.into());
-        self
-    }
-
+    pub fn bytes_per_second(mut self, value: impl Into<Int>) -> Self { self.bytes_per_second = Some(value.into()); self }
     /// `Gid`: a [`Gid`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gid(mut self, value: impl Into<Gid>) -> Self {
-        self.gid = Some(value.into());
-        self
-    }
-
+    pub fn gid(mut self, value: impl Into<Gid>) -> Self { self.gid = Some(value.into()); self }
     /// `LogLevel`: a [`LogLevel`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_level(mut self, value: impl Into<LogLevel>) -> Self {
-        self.log_level = Some(value.into());
-        self
-    }
-
+    pub fn log_level(mut self, value: impl Into<LogLevel>) -> Self { self.log_level = Some(value.into()); self }
     /// `Mtime`: a [`Mtime`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mtime(mut self, value: impl Into<Mtime>) -> Self {
-        self.mtime = Some(value.into());
-        self
-    }
-
+    pub fn mtime(mut self, value: impl Into<Mtime>) -> Self { self.mtime = Some(value.into()); self }
     /// `ObjectTags`: an [`ObjectTags`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object_tags(mut self, value: impl Into<ObjectTags>) -> Self {
-        self.object_tags = Some(value.into());
-        self
-    }
-
+    pub fn object_tags(mut self, value: impl Into<ObjectTags>) -> Self { self.object_tags = Some(value.into()); self }
     /// `OverwriteMode`: an [`OverwriteMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn overwrite_mode(mut self, value: impl Into<OverwriteMode>) -> Self {
-        self.overwrite_mode = Some(value.into());
-        self
-    }
-
+    pub fn overwrite_mode(mut self, value: impl Into<OverwriteMode>) -> Self { self.overwrite_mode = Some(value.into()); self }
     /// `PosixPermissions`: a [`PosixPermissions`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn posix_permissions(mut self, value: impl Into<PosixPermissions>) -> Self {
-        self.posix_permissions = Some(value.into());
-        self
-    }
-
+    pub fn posix_permissions(mut self, value: impl Into<PosixPermissions>) -> Self { self.posix_permissions = Some(value.into()); self }
     /// `PreserveDeletedFiles`: a [`PreserveDeletedFiles`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preserve_deleted_files(mut self, value: impl Into<PreserveDeletedFiles>) -> Self {
-        self.preserve_deleted_files = Some(value.into());
-        self
-    }
-
+    pub fn preserve_deleted_files(mut self, value: impl Into<PreserveDeletedFiles>) -> Self { self.preserve_deleted_files = Some(value.into()); self }
     /// `PreserveDevices`: a [`PreserveDevices`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preserve_devices(mut self, value: impl Into<PreserveDevices>) -> Self {
-        self.preserve_devices = Some(value.into());
-        self
-    }
-
+    pub fn preserve_devices(mut self, value: impl Into<PreserveDevices>) -> Self { self.preserve_devices = Some(value.into()); self }
     /// `SecurityDescriptorCopyFlags`: a [`SecurityDescriptorCopyFlags`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_descriptor_copy_flags(
-        mut self,
-        value: impl Into<SecurityDescriptorCopyFlags>,
-    ) -> Self {
-        self.security_descriptor_copy_flags = Some(value.into());
-        self
-    }
-
+    pub fn security_descriptor_copy_flags(mut self, value: impl Into<SecurityDescriptorCopyFlags>) -> Self { self.security_descriptor_copy_flags = Some(value.into()); self }
     /// `TaskQueueing`: a [`TaskQueueing`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn task_queueing(mut self, value: impl Into<TaskQueueing>) -> Self {
-        self.task_queueing = Some(value.into());
-        self
-    }
-
+    pub fn task_queueing(mut self, value: impl Into<TaskQueueing>) -> Self { self.task_queueing = Some(value.into()); self }
     /// `TransferMode`: a [`TransferMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transfer_mode(mut self, value: impl Into<TransferMode>) -> Self {
-        self.transfer_mode = Some(value.into());
-        self
-    }
-
+    pub fn transfer_mode(mut self, value: impl Into<TransferMode>) -> Self { self.transfer_mode = Some(value.into()); self }
     /// `Uid`: an [`Uid`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn uid(mut self, value: impl Into<Uid>) -> Self {
-        self.uid = Some(value.into());
-        self
-    }
-
+    pub fn uid(mut self, value: impl Into<Uid>) -> Self { self.uid = Some(value.into()); self }
     /// `VerifyMode`: a [`VerifyMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn verify_mode(mut self, value: impl Into<VerifyMode>) -> Self {
-        self.verify_mode = Some(value.into());
-        self
-    }
+    pub fn verify_mode(mut self, value: impl Into<VerifyMode>) -> Self { self.verify_mode = Some(value.into()); self }
 }
 
 impl PropertyType for Options {}
@@ -1354,19 +824,16 @@ impl ToValue for Options {
     }
 }
 
-static RULE_Overrides: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Overrides: ObjRule = ObjRule {
     properties: &[
         ("Deleted", Shape::Object(&RULE_Deleted)),
         ("Skipped", Shape::Object(&RULE_Skipped)),
         ("Transferred", Shape::Object(&RULE_Transferred)),
         ("Verified", Shape::Object(&RULE_Verified)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Overrides` property type of `AWS::DataSync::Task`.
@@ -1386,6 +853,7 @@ pub struct Overrides {
     pub verified: Option<Obj<Verified>>,
 }
 
+#[rustfmt::skip]
 impl Overrides {
     /// A `Overrides` with no property set (none is required).
     pub fn new() -> Self {
@@ -1393,28 +861,13 @@ impl Overrides {
     }
 
     /// `Deleted`: a [`Deleted`] object.
-    pub fn deleted(mut self, value: impl Into<Obj<Deleted>>) -> Self {
-        self.deleted = Some(value.into());
-        self
-    }
-
+    pub fn deleted(mut self, value: impl Into<Obj<Deleted>>) -> Self { self.deleted = Some(value.into()); self }
     /// `Skipped`: a [`Skipped`] object.
-    pub fn skipped(mut self, value: impl Into<Obj<Skipped>>) -> Self {
-        self.skipped = Some(value.into());
-        self
-    }
-
+    pub fn skipped(mut self, value: impl Into<Obj<Skipped>>) -> Self { self.skipped = Some(value.into()); self }
     /// `Transferred`: a [`Transferred`] object.
-    pub fn transferred(mut self, value: impl Into<Obj<Transferred>>) -> Self {
-        self.transferred = Some(value.into());
-        self
-    }
-
+    pub fn transferred(mut self, value: impl Into<Obj<Transferred>>) -> Self { self.transferred = Some(value.into()); self }
     /// `Verified`: a [`Verified`] object.
-    pub fn verified(mut self, value: impl Into<Obj<Verified>>) -> Self {
-        self.verified = Some(value.into());
-        self
-    }
+    pub fn verified(mut self, value: impl Into<Obj<Verified>>) -> Self { self.verified = Some(value.into()); self }
 }
 
 impl PropertyType for Overrides {}
@@ -1430,23 +883,13 @@ impl ToValue for Overrides {
     }
 }
 
-static RULE_Skipped: ObjRule = ObjRule {
-    properties: &[(
-        "ReportLevel",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["ERRORS_ONLY", "SUCCESSES_AND_ERRORS"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Skipped: ObjRule = ObjRule {
+    properties: &[
+        ("ReportLevel", Shape::Str(&StrRule { allowed: &["ERRORS_ONLY", "SUCCESSES_AND_ERRORS"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Skipped` property type of `AWS::DataSync::Task`.
@@ -1458,6 +901,7 @@ pub struct Skipped {
     pub report_level: Option<ReportLevel>,
 }
 
+#[rustfmt::skip]
 impl Skipped {
     /// A `Skipped` with no property set (none is required).
     pub fn new() -> Self {
@@ -1465,10 +909,7 @@ impl Skipped {
     }
 
     /// `ReportLevel`: a [`ReportLevel`] value.
-    pub fn report_level(mut self, value: impl Into<ReportLevel>) -> Self {
-        self.report_level = Some(value.into());
-        self
-    }
+    pub fn report_level(mut self, value: impl Into<ReportLevel>) -> Self { self.report_level = Some(value.into()); self }
 }
 
 impl PropertyType for Skipped {}
@@ -1481,14 +922,13 @@ impl ToValue for Skipped {
     }
 }
 
-static RULE_Source: ObjRule = ObjRule {
-    properties: &[("S3", Shape::Object(&RULE_ManifestConfigSourceS3))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Source: ObjRule = ObjRule {
+    properties: &[
+        ("S3", Shape::Object(&RULE_ManifestConfigSourceS3)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Source` property type of `AWS::DataSync::Task`.
@@ -1506,6 +946,7 @@ pub struct Source {
     pub s3: Option<Obj<ManifestConfigSourceS3>>,
 }
 
+#[rustfmt::skip]
 impl Source {
     /// A `Source` with no property set (none is required).
     pub fn new() -> Self {
@@ -1513,10 +954,7 @@ impl Source {
     }
 
     /// `S3`: a [`ManifestConfigSourceS3`] object.
-    pub fn s3(mut self, value: impl Into<Obj<ManifestConfigSourceS3>>) -> Self {
-        self.s3 = Some(value.into());
-        self
-    }
+    pub fn s3(mut self, value: impl Into<Obj<ManifestConfigSourceS3>>) -> Self { self.s3 = Some(value.into()); self }
 }
 
 impl PropertyType for Source {}
@@ -1527,159 +965,27 @@ impl ToValue for Source {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:/-]+$`; length 1 to 256.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:@/-]+$`; length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_10),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_8),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::DataSync::Task`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-datasync-task-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:/-]+$`; length 1 to 256.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:@/-]+$`; length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TaskReportConfig`], by name: `TaskReportConfig::new(TaskReportConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TaskReportConfigRequired {
     /// `Destination`: a [`Destination`] object, required.
-    ///
-    /// Specifies the Amazon S3 bucket where DataSync uploads your task report. For more information, see \[Task reports\](<https://docs.aws.amazon.com/datasync/latest/userguide/task-reports.html#task-report-access>) .
     pub destination: Obj<Destination>,
     /// `OutputType`: an [`OutputType`] value, required.
-    ///
-    /// Specifies the type of task report that you want:
-    ///
-    /// - `SUMMARY_ONLY` : Provides necessary details about your task, including the number of files, objects, and directories transferred and transfer duration.
-    /// - `STANDARD` : Provides complete details about your task, including a full list of files, objects, and directories that were transferred, skipped, verified, and more.
     pub output_type: OutputType,
 }
 
-static RULE_TaskReportConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TaskReportConfig: ObjRule = ObjRule {
     properties: &[
         ("Destination", Shape::Object(&RULE_Destination)),
-        (
-            "ObjectVersionIds",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["INCLUDE", "NONE"],
-                format: None,
-            }),
-        ),
-        (
-            "OutputType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SUMMARY_ONLY", "STANDARD"],
-                format: None,
-            }),
-        ),
+        ("ObjectVersionIds", Shape::Str(&StrRule { allowed: &["INCLUDE", "NONE"], ..StrRule::ANY })),
+        ("OutputType", Shape::Str(&StrRule { allowed: &["SUMMARY_ONLY", "STANDARD"], ..StrRule::ANY })),
         ("Overrides", Shape::Object(&RULE_Overrides)),
-        (
-            "ReportLevel",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ERRORS_ONLY", "SUCCESSES_AND_ERRORS"],
-                format: None,
-            }),
-        ),
+        ("ReportLevel", Shape::Str(&StrRule { allowed: &["ERRORS_ONLY", "SUCCESSES_AND_ERRORS"], ..StrRule::ANY })),
     ],
     required: &["Destination", "OutputType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TaskReportConfig` property type of `AWS::DataSync::Task`.
@@ -1719,6 +1025,7 @@ pub struct TaskReportConfig {
     pub report_level: Option<ReportLevel>,
 }
 
+#[rustfmt::skip]
 impl TaskReportConfig {
     /// A `TaskReportConfig` with its required properties, named in a [`TaskReportConfigRequired`].
     pub fn new(required: TaskReportConfigRequired) -> Self {
@@ -1732,44 +1039,15 @@ impl TaskReportConfig {
     }
 
     /// `Destination`: a [`Destination`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination(mut self, value: impl Into<Obj<Destination>>) -> Self {
-        self.destination = value.into();
-        self
-    }
-
+    pub fn destination(mut self, value: impl Into<Obj<Destination>>) -> Self { self.destination = value.into(); self }
     /// `ObjectVersionIds`: an [`ObjectVersionIds`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object_version_ids(mut self, value: impl Into<ObjectVersionIds>) -> Self {
-        self.object_version_ids = Some(value.into());
-        self
-    }
-
+    pub fn object_version_ids(mut self, value: impl Into<ObjectVersionIds>) -> Self { self.object_version_ids = Some(value.into()); self }
     /// `OutputType`: an [`OutputType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_type(mut self, value: impl Into<OutputType>) -> Self {
-        self.output_type = value.into();
-        self
-    }
-
+    pub fn output_type(mut self, value: impl Into<OutputType>) -> Self { self.output_type = value.into(); self }
     /// `Overrides`: an [`Overrides`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn overrides(mut self, value: impl Into<Obj<Overrides>>) -> Self {
-        self.overrides = Some(value.into());
-        self
-    }
-
+    pub fn overrides(mut self, value: impl Into<Obj<Overrides>>) -> Self { self.overrides = Some(value.into()); self }
     /// `ReportLevel`: a [`ReportLevel`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn report_level(mut self, value: impl Into<ReportLevel>) -> Self {
-        self.report_level = Some(value.into());
-        self
-    }
+    pub fn report_level(mut self, value: impl Into<ReportLevel>) -> Self { self.report_level = Some(value.into()); self }
 }
 
 impl PropertyType for TaskReportConfig {}
@@ -1786,45 +1064,15 @@ impl ToValue for TaskReportConfig {
     }
 }
 
-static RULE_TaskReportConfigDestinationS3: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TaskReportConfigDestinationS3: ObjRule = ObjRule {
     properties: &[
-        (
-            "BucketAccessRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "S3BucketArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(156),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Subdirectory",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(4096),
-                pattern: Some(&PATTERN_11),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("BucketAccessRoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("S3BucketArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(156), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+        ("Subdirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TaskReportConfigDestinationS3` property type of `AWS::DataSync::Task`.
@@ -1854,6 +1102,7 @@ pub struct TaskReportConfigDestinationS3 {
     pub subdirectory: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl TaskReportConfigDestinationS3 {
     /// A `TaskReportConfigDestinationS3` with no property set (none is required).
     pub fn new() -> Self {
@@ -1861,28 +1110,11 @@ impl TaskReportConfigDestinationS3 {
     }
 
     /// `BucketAccessRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_access_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_access_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn bucket_access_role_arn(mut self, value: impl Into<Str>) -> Self { self.bucket_access_role_arn = Some(value.into()); self }
     /// `S3BucketArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_bucket_arn(mut self, value: impl Into<Str>) -> Self {
-        self.s3_bucket_arn = Some(value.into());
-        self
-    }
-
+    pub fn s3_bucket_arn(mut self, value: impl Into<Str>) -> Self { self.s3_bucket_arn = Some(value.into()); self }
     /// `Subdirectory`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subdirectory(mut self, value: impl Into<Str>) -> Self {
-        self.subdirectory = Some(value.into());
-        self
-    }
+    pub fn subdirectory(mut self, value: impl Into<Str>) -> Self { self.subdirectory = Some(value.into()); self }
 }
 
 impl PropertyType for TaskReportConfigDestinationS3 {}
@@ -1897,35 +1129,14 @@ impl ToValue for TaskReportConfigDestinationS3 {
     }
 }
 
-static RULE_TaskSchedule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TaskSchedule: ObjRule = ObjRule {
     properties: &[
-        (
-            "ScheduleExpression",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
+        ("ScheduleExpression", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+        ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TaskSchedule` property type of `AWS::DataSync::Task`.
@@ -1959,6 +1170,7 @@ pub struct TaskSchedule {
     pub status: Option<TaskScheduleStatus>,
 }
 
+#[rustfmt::skip]
 impl TaskSchedule {
     /// A `TaskSchedule` with no property set (none is required).
     pub fn new() -> Self {
@@ -1966,20 +1178,9 @@ impl TaskSchedule {
     }
 
     /// `ScheduleExpression`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule_expression(mut self, value: impl Into<Str>) -> Self {
-        self.schedule_expression = Some(value.into());
-        self
-    }
-
+    pub fn schedule_expression(mut self, value: impl Into<Str>) -> Self { self.schedule_expression = Some(value.into()); self }
     /// `Status`: a [`TaskScheduleStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<TaskScheduleStatus>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
+    pub fn status(mut self, value: impl Into<TaskScheduleStatus>) -> Self { self.status = Some(value.into()); self }
 }
 
 impl PropertyType for TaskSchedule {}
@@ -1993,23 +1194,13 @@ impl ToValue for TaskSchedule {
     }
 }
 
-static RULE_Transferred: ObjRule = ObjRule {
-    properties: &[(
-        "ReportLevel",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["ERRORS_ONLY", "SUCCESSES_AND_ERRORS"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Transferred: ObjRule = ObjRule {
+    properties: &[
+        ("ReportLevel", Shape::Str(&StrRule { allowed: &["ERRORS_ONLY", "SUCCESSES_AND_ERRORS"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Transferred` property type of `AWS::DataSync::Task`.
@@ -2021,6 +1212,7 @@ pub struct Transferred {
     pub report_level: Option<ReportLevel>,
 }
 
+#[rustfmt::skip]
 impl Transferred {
     /// A `Transferred` with no property set (none is required).
     pub fn new() -> Self {
@@ -2028,10 +1220,7 @@ impl Transferred {
     }
 
     /// `ReportLevel`: a [`ReportLevel`] value.
-    pub fn report_level(mut self, value: impl Into<ReportLevel>) -> Self {
-        self.report_level = Some(value.into());
-        self
-    }
+    pub fn report_level(mut self, value: impl Into<ReportLevel>) -> Self { self.report_level = Some(value.into()); self }
 }
 
 impl PropertyType for Transferred {}
@@ -2044,23 +1233,13 @@ impl ToValue for Transferred {
     }
 }
 
-static RULE_Verified: ObjRule = ObjRule {
-    properties: &[(
-        "ReportLevel",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["ERRORS_ONLY", "SUCCESSES_AND_ERRORS"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Verified: ObjRule = ObjRule {
+    properties: &[
+        ("ReportLevel", Shape::Str(&StrRule { allowed: &["ERRORS_ONLY", "SUCCESSES_AND_ERRORS"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Verified` property type of `AWS::DataSync::Task`.
@@ -2072,6 +1251,7 @@ pub struct Verified {
     pub report_level: Option<ReportLevel>,
 }
 
+#[rustfmt::skip]
 impl Verified {
     /// A `Verified` with no property set (none is required).
     pub fn new() -> Self {
@@ -2079,10 +1259,7 @@ impl Verified {
     }
 
     /// `ReportLevel`: a [`ReportLevel`] value.
-    pub fn report_level(mut self, value: impl Into<ReportLevel>) -> Self {
-        self.report_level = Some(value.into());
-        self
-    }
+    pub fn report_level(mut self, value: impl Into<ReportLevel>) -> Self { self.report_level = Some(value.into()); self }
 }
 
 impl PropertyType for Verified {}

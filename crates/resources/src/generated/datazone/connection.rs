@@ -21,90 +21,28 @@ pub(crate) static PATTERN_7: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,36}$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectionRequired {
     /// `DomainIdentifier`: a string, required.
-    ///
-    /// The ID of the domain where the connection is created.
-    ///
-    /// Pattern `^dzd[_-][a-zA-Z0-9_-]{1,36}$`; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
     pub domain_identifier: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the connection.
-    ///
-    /// Pattern `^[\w][\w\.\-\_]*$`; length at most 64; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_Connection: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Connection: ObjRule = ObjRule {
     properties: &[
         ("AwsLocation", Shape::Object(&RULE_AwsLocation)),
-        (
-            "Configurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ConnectionConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(128),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DomainIdentifier",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Configurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ConnectionConfiguration), min_items: None, max_items: None })),
+        ("Description", Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("DomainIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
         ("EnableTrustedIdentityPropagation", Shape::Bool),
-        (
-            "EnvironmentIdentifier",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(64),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("EnvironmentIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { max_len: Some(64), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ("ProjectIdentifier", Shape::STR),
         ("Props", Shape::Any),
-        (
-            "Scope",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DOMAIN", "PROJECT"],
-                format: None,
-            }),
-        ),
+        ("Scope", Shape::Str(&StrRule { allowed: &["DOMAIN", "PROJECT"], ..StrRule::ANY })),
     ],
     required: &["DomainIdentifier", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DataZone::Connection` resource.
@@ -182,6 +120,7 @@ pub struct Connection {
     pub scope: Option<ConnectionScope>,
 }
 
+#[rustfmt::skip]
 impl Connection {
     /// The CloudFormation type name, `AWS::DataZone::Connection`.
     pub const TYPE_NAME: &'static str = "AWS::DataZone::Connection";
@@ -193,43 +132,11 @@ impl Connection {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-connection.html",
         primary_identifier: &["DomainId", "ConnectionId"],
         required: &["DomainIdentifier", "Name"],
-        create_only: &[
-            "DomainIdentifier",
-            "EnableTrustedIdentityPropagation",
-            "EnvironmentIdentifier",
-            "ProjectIdentifier",
-            "Name",
-            "Scope",
-        ],
+        create_only: &["DomainIdentifier", "EnableTrustedIdentityPropagation", "EnvironmentIdentifier", "ProjectIdentifier", "Name", "Scope"],
         conditional_create_only: &[],
-        write_only: &[
-            "AwsLocation",
-            "Configurations",
-            "DomainIdentifier",
-            "EnableTrustedIdentityPropagation",
-            "EnvironmentIdentifier",
-            "ProjectIdentifier",
-            "Props",
-            "Scope",
-        ],
-        read_only: &[
-            "ConnectionId",
-            "DomainId",
-            "DomainUnitId",
-            "EnvironmentId",
-            "EnvironmentUserRole",
-            "ProjectId",
-            "Type",
-        ],
-        attributes: &[
-            "ConnectionId",
-            "DomainId",
-            "DomainUnitId",
-            "EnvironmentId",
-            "EnvironmentUserRole",
-            "ProjectId",
-            "Type",
-        ],
+        write_only: &["AwsLocation", "Configurations", "DomainIdentifier", "EnableTrustedIdentityPropagation", "EnvironmentIdentifier", "ProjectIdentifier", "Props", "Scope"],
+        read_only: &["ConnectionId", "DomainId", "DomainUnitId", "EnvironmentId", "EnvironmentUserRole", "ProjectId", "Type"],
+        attributes: &["ConnectionId", "DomainId", "DomainUnitId", "EnvironmentId", "EnvironmentUserRole", "ProjectId", "Type"],
         taggable: false,
         tag_format: TagFormat::None,
     };
@@ -251,84 +158,25 @@ impl Connection {
     }
 
     /// `AwsLocation`: an [`AwsLocation`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_location(mut self, value: impl Into<Obj<AwsLocation>>) -> Self {
-        self.aws_location = Some(value.into());
-        self
-    }
-
+    pub fn aws_location(mut self, value: impl Into<Obj<AwsLocation>>) -> Self { self.aws_location = Some(value.into()); self }
     /// `Configurations`: a list of [`ConnectionConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configurations(mut self, value: impl Into<List<ConnectionConfiguration>>) -> Self {
-        self.configurations = Some(value.into());
-        self
-    }
-
+    pub fn configurations(mut self, value: impl Into<List<ConnectionConfiguration>>) -> Self { self.configurations = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DomainIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.domain_identifier = value.into();
-        self
-    }
-
+    pub fn domain_identifier(mut self, value: impl Into<Str>) -> Self { self.domain_identifier = value.into(); self }
     /// `EnableTrustedIdentityPropagation`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_trusted_identity_propagation(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_trusted_identity_propagation = Some(value.into());
-        self
-    }
-
+    pub fn enable_trusted_identity_propagation(mut self, value: impl Into<Bool>) -> Self { self.enable_trusted_identity_propagation = Some(value.into()); self }
     /// `EnvironmentIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.environment_identifier = Some(value.into());
-        self
-    }
-
+    pub fn environment_identifier(mut self, value: impl Into<Str>) -> Self { self.environment_identifier = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `ProjectIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn project_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.project_identifier = Some(value.into());
-        self
-    }
-
+    pub fn project_identifier(mut self, value: impl Into<Str>) -> Self { self.project_identifier = Some(value.into()); self }
     /// `Props`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn props(mut self, value: impl Into<Json>) -> Self {
-        self.props = Some(value.into());
-        self
-    }
-
+    pub fn props(mut self, value: impl Into<Json>) -> Self { self.props = Some(value.into()); self }
     /// `Scope`: a [`ConnectionScope`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scope(mut self, value: impl Into<ConnectionScope>) -> Self {
-        self.scope = Some(value.into());
-        self
-    }
+    pub fn scope(mut self, value: impl Into<ConnectionScope>) -> Self { self.scope = Some(value.into()); self }
 }
 
 impl Resource for Connection {
@@ -420,55 +268,16 @@ impl ConnectionAttributes {
     }
 }
 
-static RULE_AwsLocation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AwsLocation: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccessRole",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AwsAccountId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AwsRegion",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "IamConnectionId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(128),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AccessRole", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("AwsAccountId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("AwsRegion", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("IamConnectionId", Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AwsLocation` property type of `AWS::DataZone::Connection`.
@@ -504,6 +313,7 @@ pub struct AwsLocation {
     pub iam_connection_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AwsLocation {
     /// A `AwsLocation` with no property set (none is required).
     pub fn new() -> Self {
@@ -511,36 +321,13 @@ impl AwsLocation {
     }
 
     /// `AccessRole`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_role(mut self, value: impl Into<Str>) -> Self {
-        self.access_role = Some(value.into());
-        self
-    }
-
+    pub fn access_role(mut self, value: impl Into<Str>) -> Self { self.access_role = Some(value.into()); self }
     /// `AwsAccountId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_account_id(mut self, value: impl Into<Str>) -> Self {
-        self.aws_account_id = Some(value.into());
-        self
-    }
-
+    pub fn aws_account_id(mut self, value: impl Into<Str>) -> Self { self.aws_account_id = Some(value.into()); self }
     /// `AwsRegion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_region(mut self, value: impl Into<Str>) -> Self {
-        self.aws_region = Some(value.into());
-        self
-    }
-
+    pub fn aws_region(mut self, value: impl Into<Str>) -> Self { self.aws_region = Some(value.into()); self }
     /// `IamConnectionId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iam_connection_id(mut self, value: impl Into<Str>) -> Self {
-        self.iam_connection_id = Some(value.into());
-        self
-    }
+    pub fn iam_connection_id(mut self, value: impl Into<Str>) -> Self { self.iam_connection_id = Some(value.into()); self }
 }
 
 impl PropertyType for AwsLocation {}
@@ -556,26 +343,14 @@ impl ToValue for AwsLocation {
     }
 }
 
-static RULE_ConnectionConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConnectionConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Classification",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(64),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Classification", Shape::Str(&StrRule { max_len: Some(64), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ("Properties", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConnectionConfiguration` property type of `AWS::DataZone::Connection`.
@@ -597,6 +372,7 @@ pub struct ConnectionConfiguration {
     pub properties: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl ConnectionConfiguration {
     /// A `ConnectionConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -604,20 +380,9 @@ impl ConnectionConfiguration {
     }
 
     /// `Classification`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn classification(mut self, value: impl Into<Str>) -> Self {
-        self.classification = Some(value.into());
-        self
-    }
-
+    pub fn classification(mut self, value: impl Into<Str>) -> Self { self.classification = Some(value.into()); self }
     /// `Properties`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn properties(mut self, value: impl Into<Json>) -> Self {
-        self.properties = Some(value.into());
-        self
-    }
+    pub fn properties(mut self, value: impl Into<Json>) -> Self { self.properties = Some(value.into()); self }
 }
 
 impl PropertyType for ConnectionConfiguration {}

@@ -19,108 +19,35 @@ pub(crate) static PATTERN_4: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataSourceRequired {
     /// `DomainIdentifier`: a string, required.
-    ///
-    /// The ID of the Amazon DataZone domain where the data source is created.
-    ///
-    /// Pattern `^dzd[-_][a-zA-Z0-9_-]{1,36}$`; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
     pub domain_identifier: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the data source.
-    ///
-    /// Length 1 to 256.
     pub name: Str,
     /// `ProjectIdentifier`: a string, required.
-    ///
-    /// The identifier of the Amazon DataZone project in which you want to add this data source.
-    ///
-    /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
     pub project_identifier: Str,
     /// `Type`: a string, required.
-    ///
-    /// The type of the data source. In Amazon DataZone, you can use data sources to import technical metadata of assets (data) from the source databases or data warehouses into Amazon DataZone. In the current release of Amazon DataZone, you can create and run data sources for AWS Glue and Amazon Redshift.
-    ///
-    /// Length 1 to 256; create-only: changing it replaces the resource.
     pub r#type: Str,
 }
 
-static RULE_DataSource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataSource: ObjRule = ObjRule {
     properties: &[
-        (
-            "AssetFormsInput",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_FormInput),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
+        ("AssetFormsInput", Shape::List(&ListRule { items: Shape::Object(&RULE_FormInput), min_items: Some(0), max_items: Some(10) })),
         ("Configuration", Shape::Any),
         ("ConnectionIdentifier", Shape::STR),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DomainIdentifier",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EnableSetting",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
+        ("DomainIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("EnableSetting", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
         ("EnvironmentIdentifier", Shape::STR),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
         ("ProjectIdentifier", Shape::STR),
         ("PublishOnImport", Shape::Bool),
-        (
-            "Recommendation",
-            Shape::Object(&RULE_RecommendationConfiguration),
-        ),
+        ("Recommendation", Shape::Object(&RULE_RecommendationConfiguration)),
         ("Schedule", Shape::Object(&RULE_ScheduleConfiguration)),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Name", "DomainIdentifier", "ProjectIdentifier", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DataZone::DataSource` resource.
@@ -208,6 +135,7 @@ pub struct DataSource {
     pub r#type: Str,
 }
 
+#[rustfmt::skip]
 impl DataSource {
     /// The CloudFormation type name, `AWS::DataZone::DataSource`.
     pub const TYPE_NAME: &'static str = "AWS::DataZone::DataSource";
@@ -219,48 +147,11 @@ impl DataSource {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-datasource.html",
         primary_identifier: &["DomainId", "Id"],
         required: &["DomainIdentifier", "Name", "ProjectIdentifier", "Type"],
-        create_only: &[
-            "ConnectionIdentifier",
-            "EnvironmentIdentifier",
-            "DomainIdentifier",
-            "ProjectIdentifier",
-            "Type",
-        ],
+        create_only: &["ConnectionIdentifier", "EnvironmentIdentifier", "DomainIdentifier", "ProjectIdentifier", "Type"],
         conditional_create_only: &[],
-        write_only: &[
-            "AssetFormsInput",
-            "ConnectionIdentifier",
-            "EnvironmentIdentifier",
-            "DomainIdentifier",
-            "Configuration",
-            "ProjectIdentifier",
-        ],
-        read_only: &[
-            "ConnectionId",
-            "CreatedAt",
-            "DomainId",
-            "EnvironmentId",
-            "Id",
-            "LastRunAssetCount",
-            "LastRunAt",
-            "LastRunStatus",
-            "ProjectId",
-            "Status",
-            "UpdatedAt",
-        ],
-        attributes: &[
-            "ConnectionId",
-            "CreatedAt",
-            "DomainId",
-            "EnvironmentId",
-            "Id",
-            "LastRunAssetCount",
-            "LastRunAt",
-            "LastRunStatus",
-            "ProjectId",
-            "Status",
-            "UpdatedAt",
-        ],
+        write_only: &["AssetFormsInput", "ConnectionIdentifier", "EnvironmentIdentifier", "DomainIdentifier", "Configuration", "ProjectIdentifier"],
+        read_only: &["ConnectionId", "CreatedAt", "DomainId", "EnvironmentId", "Id", "LastRunAssetCount", "LastRunAt", "LastRunStatus", "ProjectId", "Status", "UpdatedAt"],
+        attributes: &["ConnectionId", "CreatedAt", "DomainId", "EnvironmentId", "Id", "LastRunAssetCount", "LastRunAt", "LastRunStatus", "ProjectId", "Status", "UpdatedAt"],
         taggable: false,
         tag_format: TagFormat::None,
     };
@@ -285,108 +176,31 @@ impl DataSource {
     }
 
     /// `AssetFormsInput`: a list of [`FormInput`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn asset_forms_input(mut self, value: impl Into<List<FormInput>>) -> Self {
-        self.asset_forms_input = Some(value.into());
-        self
-    }
-
+    pub fn asset_forms_input(mut self, value: impl Into<List<FormInput>>) -> Self { self.asset_forms_input = Some(value.into()); self }
     /// `Configuration`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration(mut self, value: impl Into<Json>) -> Self {
-        self.configuration = Some(value.into());
-        self
-    }
-
+    pub fn configuration(mut self, value: impl Into<Json>) -> Self { self.configuration = Some(value.into()); self }
     /// `ConnectionIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.connection_identifier = Some(value.into());
-        self
-    }
-
+    pub fn connection_identifier(mut self, value: impl Into<Str>) -> Self { self.connection_identifier = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DomainIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.domain_identifier = value.into();
-        self
-    }
-
+    pub fn domain_identifier(mut self, value: impl Into<Str>) -> Self { self.domain_identifier = value.into(); self }
     /// `EnableSetting`: an [`EnableSetting`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_setting(mut self, value: impl Into<EnableSetting>) -> Self {
-        self.enable_setting = Some(value.into());
-        self
-    }
-
+    pub fn enable_setting(mut self, value: impl Into<EnableSetting>) -> Self { self.enable_setting = Some(value.into()); self }
     /// `EnvironmentIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.environment_identifier = Some(value.into());
-        self
-    }
-
+    pub fn environment_identifier(mut self, value: impl Into<Str>) -> Self { self.environment_identifier = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `ProjectIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn project_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.project_identifier = value.into();
-        self
-    }
-
+    pub fn project_identifier(mut self, value: impl Into<Str>) -> Self { self.project_identifier = value.into(); self }
     /// `PublishOnImport`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn publish_on_import(mut self, value: impl Into<Bool>) -> Self {
-        self.publish_on_import = Some(value.into());
-        self
-    }
-
+    pub fn publish_on_import(mut self, value: impl Into<Bool>) -> Self { self.publish_on_import = Some(value.into()); self }
     /// `Recommendation`: a [`RecommendationConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn recommendation(mut self, value: impl Into<Obj<RecommendationConfiguration>>) -> Self {
-        self.recommendation = Some(value.into());
-        self
-    }
-
+    pub fn recommendation(mut self, value: impl Into<Obj<RecommendationConfiguration>>) -> Self { self.recommendation = Some(value.into()); self }
     /// `Schedule`: a [`ScheduleConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule(mut self, value: impl Into<Obj<ScheduleConfiguration>>) -> Self {
-        self.schedule = Some(value.into());
-        self
-    }
-
+    pub fn schedule(mut self, value: impl Into<Obj<ScheduleConfiguration>>) -> Self { self.schedule = Some(value.into()); self }
     /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
 }
 
 impl Resource for DataSource {
@@ -510,62 +324,20 @@ impl DataSourceAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FormInputRequired {
     /// `FormName`: a string, required.
-    ///
-    /// The name of the metadata form.
-    ///
-    /// Pattern `^(?![0-9_])\w+$|^_\w*[a-zA-Z0-9]\w*$`; length 1 to 128.
     pub form_name: Str,
 }
 
-static RULE_FormInput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FormInput: ObjRule = ObjRule {
     properties: &[
-        (
-            "Content",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(75000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FormName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TypeIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(385),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TypeRevision",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Content", Shape::Str(&StrRule { max_len: Some(75000), ..StrRule::ANY })),
+        ("FormName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("TypeIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(385), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("TypeRevision", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["FormName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FormInput` property type of `AWS::DataZone::DataSource`.
@@ -601,6 +373,7 @@ pub struct FormInput {
     pub type_revision: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl FormInput {
     /// A `FormInput` with its required properties, named in a [`FormInputRequired`].
     pub fn new(required: FormInputRequired) -> Self {
@@ -613,36 +386,13 @@ impl FormInput {
     }
 
     /// `Content`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content(mut self, value: impl Into<Str>) -> Self {
-        self.content = Some(value.into());
-        self
-    }
-
+    pub fn content(mut self, value: impl Into<Str>) -> Self { self.content = Some(value.into()); self }
     /// `FormName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn form_name(mut self, value: impl Into<Str>) -> Self {
-        self.form_name = value.into();
-        self
-    }
-
+    pub fn form_name(mut self, value: impl Into<Str>) -> Self { self.form_name = value.into(); self }
     /// `TypeIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn type_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.type_identifier = Some(value.into());
-        self
-    }
-
+    pub fn type_identifier(mut self, value: impl Into<Str>) -> Self { self.type_identifier = Some(value.into()); self }
     /// `TypeRevision`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn type_revision(mut self, value: impl Into<Str>) -> Self {
-        self.type_revision = Some(value.into());
-        self
-    }
+    pub fn type_revision(mut self, value: impl Into<Str>) -> Self { self.type_revision = Some(value.into()); self }
 }
 
 impl PropertyType for FormInput {}
@@ -658,14 +408,13 @@ impl ToValue for FormInput {
     }
 }
 
-static RULE_RecommendationConfiguration: ObjRule = ObjRule {
-    properties: &[("EnableBusinessNameGeneration", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_RecommendationConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("EnableBusinessNameGeneration", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RecommendationConfiguration` property type of `AWS::DataZone::DataSource`.
@@ -681,6 +430,7 @@ pub struct RecommendationConfiguration {
     pub enable_business_name_generation: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl RecommendationConfiguration {
     /// A `RecommendationConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -688,12 +438,7 @@ impl RecommendationConfiguration {
     }
 
     /// `EnableBusinessNameGeneration`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_business_name_generation(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_business_name_generation = Some(value.into());
-        self
-    }
+    pub fn enable_business_name_generation(mut self, value: impl Into<Bool>) -> Self { self.enable_business_name_generation = Some(value.into()); self }
 }
 
 impl PropertyType for RecommendationConfiguration {}
@@ -709,100 +454,14 @@ impl ToValue for RecommendationConfiguration {
     }
 }
 
-static RULE_ScheduleConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ScheduleConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Schedule",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Timezone",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "AFRICA_JOHANNESBURG",
-                    "AMERICA_MONTREAL",
-                    "AMERICA_SAO_PAULO",
-                    "ASIA_BAHRAIN",
-                    "ASIA_BANGKOK",
-                    "ASIA_CALCUTTA",
-                    "ASIA_DUBAI",
-                    "ASIA_HONG_KONG",
-                    "ASIA_JAKARTA",
-                    "ASIA_KUALA_LUMPUR",
-                    "ASIA_SEOUL",
-                    "ASIA_SHANGHAI",
-                    "ASIA_SINGAPORE",
-                    "ASIA_TAIPEI",
-                    "ASIA_TOKYO",
-                    "AUSTRALIA_MELBOURNE",
-                    "AUSTRALIA_SYDNEY",
-                    "CANADA_CENTRAL",
-                    "CET",
-                    "CST6CDT",
-                    "ETC_GMT",
-                    "ETC_GMT0",
-                    "ETC_GMT_ADD_0",
-                    "ETC_GMT_ADD_1",
-                    "ETC_GMT_ADD_10",
-                    "ETC_GMT_ADD_11",
-                    "ETC_GMT_ADD_12",
-                    "ETC_GMT_ADD_2",
-                    "ETC_GMT_ADD_3",
-                    "ETC_GMT_ADD_4",
-                    "ETC_GMT_ADD_5",
-                    "ETC_GMT_ADD_6",
-                    "ETC_GMT_ADD_7",
-                    "ETC_GMT_ADD_8",
-                    "ETC_GMT_ADD_9",
-                    "ETC_GMT_NEG_0",
-                    "ETC_GMT_NEG_1",
-                    "ETC_GMT_NEG_10",
-                    "ETC_GMT_NEG_11",
-                    "ETC_GMT_NEG_12",
-                    "ETC_GMT_NEG_13",
-                    "ETC_GMT_NEG_14",
-                    "ETC_GMT_NEG_2",
-                    "ETC_GMT_NEG_3",
-                    "ETC_GMT_NEG_4",
-                    "ETC_GMT_NEG_5",
-                    "ETC_GMT_NEG_6",
-                    "ETC_GMT_NEG_7",
-                    "ETC_GMT_NEG_8",
-                    "ETC_GMT_NEG_9",
-                    "EUROPE_DUBLIN",
-                    "EUROPE_LONDON",
-                    "EUROPE_PARIS",
-                    "EUROPE_STOCKHOLM",
-                    "EUROPE_ZURICH",
-                    "ISRAEL",
-                    "MEXICO_GENERAL",
-                    "MST7MDT",
-                    "PACIFIC_AUCKLAND",
-                    "US_CENTRAL",
-                    "US_EASTERN",
-                    "US_MOUNTAIN",
-                    "US_PACIFIC",
-                    "UTC",
-                ],
-                format: None,
-            }),
-        ),
+        ("Schedule", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("Timezone", Shape::Str(&StrRule { allowed: &["AFRICA_JOHANNESBURG", "AMERICA_MONTREAL", "AMERICA_SAO_PAULO", "ASIA_BAHRAIN", "ASIA_BANGKOK", "ASIA_CALCUTTA", "ASIA_DUBAI", "ASIA_HONG_KONG", "ASIA_JAKARTA", "ASIA_KUALA_LUMPUR", "ASIA_SEOUL", "ASIA_SHANGHAI", "ASIA_SINGAPORE", "ASIA_TAIPEI", "ASIA_TOKYO", "AUSTRALIA_MELBOURNE", "AUSTRALIA_SYDNEY", "CANADA_CENTRAL", "CET", "CST6CDT", "ETC_GMT", "ETC_GMT0", "ETC_GMT_ADD_0", "ETC_GMT_ADD_1", "ETC_GMT_ADD_10", "ETC_GMT_ADD_11", "ETC_GMT_ADD_12", "ETC_GMT_ADD_2", "ETC_GMT_ADD_3", "ETC_GMT_ADD_4", "ETC_GMT_ADD_5", "ETC_GMT_ADD_6", "ETC_GMT_ADD_7", "ETC_GMT_ADD_8", "ETC_GMT_ADD_9", "ETC_GMT_NEG_0", "ETC_GMT_NEG_1", "ETC_GMT_NEG_10", "ETC_GMT_NEG_11", "ETC_GMT_NEG_12", "ETC_GMT_NEG_13", "ETC_GMT_NEG_14", "ETC_GMT_NEG_2", "ETC_GMT_NEG_3", "ETC_GMT_NEG_4", "ETC_GMT_NEG_5", "ETC_GMT_NEG_6", "ETC_GMT_NEG_7", "ETC_GMT_NEG_8", "ETC_GMT_NEG_9", "EUROPE_DUBLIN", "EUROPE_LONDON", "EUROPE_PARIS", "EUROPE_STOCKHOLM", "EUROPE_ZURICH", "ISRAEL", "MEXICO_GENERAL", "MST7MDT", "PACIFIC_AUCKLAND", "US_CENTRAL", "US_EASTERN", "US_MOUNTAIN", "US_PACIFIC", "UTC"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ScheduleConfiguration` property type of `AWS::DataZone::DataSource`.
@@ -824,6 +483,7 @@ pub struct ScheduleConfiguration {
     pub timezone: Option<Timezone>,
 }
 
+#[rustfmt::skip]
 impl ScheduleConfiguration {
     /// A `ScheduleConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -831,20 +491,9 @@ impl ScheduleConfiguration {
     }
 
     /// `Schedule`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule(mut self, value: impl Into<Str>) -> Self {
-        self.schedule = Some(value.into());
-        self
-    }
-
+    pub fn schedule(mut self, value: impl Into<Str>) -> Self { self.schedule = Some(value.into()); self }
     /// `Timezone`: a [`Timezone`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timezone(mut self, value: impl Into<Timezone>) -> Self {
-        self.timezone = Some(value.into());
-        self
-    }
+    pub fn timezone(mut self, value: impl Into<Timezone>) -> Self { self.timezone = Some(value.into()); self }
 }
 
 impl PropertyType for ScheduleConfiguration {}

@@ -19,71 +19,24 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct DomainRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the Amazon DataZone domain.
     pub name: Str,
 }
 
-static RULE_Domain: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Domain: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
-        (
-            "DomainExecutionRole",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DomainVersion",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["V1", "V2"],
-                format: None,
-            }),
-        ),
-        (
-            "KmsKeyIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DomainExecutionRole", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DomainVersion", Shape::Str(&StrRule { allowed: &["V1", "V2"], ..StrRule::ANY })),
+        ("KmsKeyIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Name", Shape::STR),
-        (
-            "ServiceRole",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ServiceRole", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("SingleSignOn", Shape::Object(&RULE_SingleSignOn)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DataZone::Domain` resource.
@@ -141,6 +94,7 @@ pub struct Domain {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Domain {
     /// The CloudFormation type name, `AWS::DataZone::Domain`.
     pub const TYPE_NAME: &'static str = "AWS::DataZone::Domain";
@@ -155,26 +109,8 @@ impl Domain {
         create_only: &["KmsKeyIdentifier", "DomainVersion"],
         conditional_create_only: &[],
         write_only: &["ServiceRole"],
-        read_only: &[
-            "RootDomainUnitId",
-            "Arn",
-            "CreatedAt",
-            "Id",
-            "LastUpdatedAt",
-            "ManagedAccountId",
-            "PortalUrl",
-            "Status",
-        ],
-        attributes: &[
-            "Arn",
-            "CreatedAt",
-            "Id",
-            "LastUpdatedAt",
-            "ManagedAccountId",
-            "PortalUrl",
-            "RootDomainUnitId",
-            "Status",
-        ],
+        read_only: &["RootDomainUnitId", "Arn", "CreatedAt", "Id", "LastUpdatedAt", "ManagedAccountId", "PortalUrl", "Status"],
+        attributes: &["Arn", "CreatedAt", "Id", "LastUpdatedAt", "ManagedAccountId", "PortalUrl", "RootDomainUnitId", "Status"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -194,68 +130,21 @@ impl Domain {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DomainExecutionRole`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_execution_role(mut self, value: impl Into<Str>) -> Self {
-        self.domain_execution_role = Some(value.into());
-        self
-    }
-
+    pub fn domain_execution_role(mut self, value: impl Into<Str>) -> Self { self.domain_execution_role = Some(value.into()); self }
     /// `DomainVersion`: a [`DomainVersion`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_version(mut self, value: impl Into<DomainVersion>) -> Self {
-        self.domain_version = Some(value.into());
-        self
-    }
-
+    pub fn domain_version(mut self, value: impl Into<DomainVersion>) -> Self { self.domain_version = Some(value.into()); self }
     /// `KmsKeyIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_identifier = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_identifier(mut self, value: impl Into<Str>) -> Self { self.kms_key_identifier = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `ServiceRole`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_role(mut self, value: impl Into<Str>) -> Self {
-        self.service_role = Some(value.into());
-        self
-    }
-
+    pub fn service_role(mut self, value: impl Into<Str>) -> Self { self.service_role = Some(value.into()); self }
     /// `SingleSignOn`: a [`SingleSignOn`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn single_sign_on(mut self, value: impl Into<Obj<SingleSignOn>>) -> Self {
-        self.single_sign_on = Some(value.into());
-        self
-    }
-
+    pub fn single_sign_on(mut self, value: impl Into<Obj<SingleSignOn>>) -> Self { self.single_sign_on = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Domain {
@@ -352,45 +241,15 @@ impl DomainAttributes {
     }
 }
 
-static RULE_SingleSignOn: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SingleSignOn: ObjRule = ObjRule {
     properties: &[
-        (
-            "IdcInstanceArn",
-            Shape::Str(&StrRule {
-                min_len: Some(10),
-                max_len: Some(1224),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["IAM_IDC", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "UserAssignment",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AUTOMATIC", "MANUAL"],
-                format: None,
-            }),
-        ),
+        ("IdcInstanceArn", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(1224), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["IAM_IDC", "DISABLED"], ..StrRule::ANY })),
+        ("UserAssignment", Shape::Str(&StrRule { allowed: &["AUTOMATIC", "MANUAL"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SingleSignOn` property type of `AWS::DataZone::Domain`.
@@ -416,6 +275,7 @@ pub struct SingleSignOn {
     pub user_assignment: Option<UserAssignment>,
 }
 
+#[rustfmt::skip]
 impl SingleSignOn {
     /// A `SingleSignOn` with no property set (none is required).
     pub fn new() -> Self {
@@ -423,28 +283,11 @@ impl SingleSignOn {
     }
 
     /// `IdcInstanceArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn idc_instance_arn(mut self, value: impl Into<Str>) -> Self {
-        self.idc_instance_arn = Some(value.into());
-        self
-    }
-
+    pub fn idc_instance_arn(mut self, value: impl Into<Str>) -> Self { self.idc_instance_arn = Some(value.into()); self }
     /// `Type`: an [`AuthType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<AuthType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<AuthType>) -> Self { self.r#type = Some(value.into()); self }
     /// `UserAssignment`: an [`UserAssignment`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_assignment(mut self, value: impl Into<UserAssignment>) -> Self {
-        self.user_assignment = Some(value.into());
-        self
-    }
+    pub fn user_assignment(mut self, value: impl Into<UserAssignment>) -> Self { self.user_assignment = Some(value.into()); self }
 }
 
 impl PropertyType for SingleSignOn {}
@@ -463,44 +306,20 @@ impl ToValue for SingleSignOn {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::DataZone::Domain`.
@@ -518,6 +337,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -528,20 +348,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -15,74 +15,24 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-z0-9_-]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct DomainUnitRequired {
     /// `DomainIdentifier`: a string, required.
-    ///
-    /// The ID of the domain where you want to crate a domain unit.
-    ///
-    /// Pattern `^dzd[-_][a-zA-Z0-9_-]{1,36}$`; create-only: changing it replaces the resource.
     pub domain_identifier: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the domain unit.
-    ///
-    /// Pattern `^[\w -]+$`; length 1 to 128.
     pub name: Str,
     /// `ParentDomainUnitIdentifier`: a string, required.
-    ///
-    /// The ID of the parent domain unit.
-    ///
-    /// Pattern `^[a-z0-9_-]+$`; length 1 to 256; create-only: changing it replaces the resource.
     pub parent_domain_unit_identifier: Str,
 }
 
-static RULE_DomainUnit: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DomainUnit: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DomainIdentifier",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ParentDomainUnitIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
+        ("DomainIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ParentDomainUnitIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["DomainIdentifier", "Name", "ParentDomainUnitIdentifier"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DataZone::DomainUnit` resource.
@@ -124,6 +74,7 @@ pub struct DomainUnit {
     pub parent_domain_unit_identifier: Str,
 }
 
+#[rustfmt::skip]
 impl DomainUnit {
     /// The CloudFormation type name, `AWS::DataZone::DomainUnit`.
     pub const TYPE_NAME: &'static str = "AWS::DataZone::DomainUnit";
@@ -138,22 +89,8 @@ impl DomainUnit {
         create_only: &["DomainIdentifier", "ParentDomainUnitIdentifier"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "CreatedAt",
-            "DomainId",
-            "Id",
-            "Identifier",
-            "ParentDomainUnitId",
-            "LastUpdatedAt",
-        ],
-        attributes: &[
-            "CreatedAt",
-            "DomainId",
-            "Id",
-            "Identifier",
-            "LastUpdatedAt",
-            "ParentDomainUnitId",
-        ],
+        read_only: &["CreatedAt", "DomainId", "Id", "Identifier", "ParentDomainUnitId", "LastUpdatedAt"],
+        attributes: &["CreatedAt", "DomainId", "Id", "Identifier", "LastUpdatedAt", "ParentDomainUnitId"],
         taggable: false,
         tag_format: TagFormat::None,
     };
@@ -169,36 +106,13 @@ impl DomainUnit {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DomainIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.domain_identifier = value.into();
-        self
-    }
-
+    pub fn domain_identifier(mut self, value: impl Into<Str>) -> Self { self.domain_identifier = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `ParentDomainUnitIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parent_domain_unit_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.parent_domain_unit_identifier = value.into();
-        self
-    }
+    pub fn parent_domain_unit_identifier(mut self, value: impl Into<Str>) -> Self { self.parent_domain_unit_identifier = value.into(); self }
 }
 
 impl Resource for DomainUnit {

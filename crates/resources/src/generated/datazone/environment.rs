@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::EnvironmentParameter;
+use super::shared::RULE_EnvironmentParameter;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^dzd[-_][a-zA-Z0-9_-]{1,36}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\d{12}$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-z]{2}-[a-z]{4,10}-\\d$");
@@ -17,139 +20,33 @@ pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,36}$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnvironmentRequired {
     /// `DomainIdentifier`: a string, required.
-    ///
-    /// The identifier of the Amazon DataZone domain in which the environment is created.
-    ///
-    /// Pattern `^dzd[-_][a-zA-Z0-9_-]{1,36}$`; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
     pub domain_identifier: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the Amazon DataZone environment.
-    ///
-    /// Length 1 to 64.
     pub name: Str,
     /// `ProjectIdentifier`: a string, required.
-    ///
-    /// The identifier of the Amazon DataZone project in which this environment is created.
-    ///
-    /// Pattern `^[a-zA-Z0-9_-]{1,36}$`; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
     pub project_identifier: Str,
 }
 
-static RULE_Environment: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Environment: ObjRule = ObjRule {
     properties: &[
         ("DeploymentOrder", Shape::INT),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DomainIdentifier",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EnvironmentAccountIdentifier",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EnvironmentAccountRegion",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
+        ("DomainIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("EnvironmentAccountIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("EnvironmentAccountRegion", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("EnvironmentBlueprintIdentifier", Shape::STR),
         ("EnvironmentConfigurationId", Shape::STR),
-        (
-            "EnvironmentProfileIdentifier",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EnvironmentRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "GlossaryTerms",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_4),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ProjectIdentifier",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "UserParameters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EnvironmentParameter),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("EnvironmentProfileIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("EnvironmentRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("GlossaryTerms", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(0), max_items: Some(20) })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+        ("ProjectIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("UserParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentParameter), min_items: None, max_items: None })),
     ],
     required: &["Name", "ProjectIdentifier", "DomainIdentifier"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DataZone::Environment` resource.
@@ -245,6 +142,7 @@ pub struct Environment {
     pub user_parameters: Option<List<EnvironmentParameter>>,
 }
 
+#[rustfmt::skip]
 impl Environment {
     /// The CloudFormation type name, `AWS::DataZone::Environment`.
     pub const TYPE_NAME: &'static str = "AWS::DataZone::Environment";
@@ -256,57 +154,11 @@ impl Environment {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-environment.html",
         primary_identifier: &["DomainId", "Id"],
         required: &["DomainIdentifier", "Name", "ProjectIdentifier"],
-        create_only: &[
-            "DomainIdentifier",
-            "EnvironmentProfileIdentifier",
-            "ProjectIdentifier",
-            "UserParameters",
-            "EnvironmentAccountIdentifier",
-            "EnvironmentAccountRegion",
-            "EnvironmentBlueprintIdentifier",
-            "DeploymentOrder",
-            "EnvironmentConfigurationId",
-        ],
+        create_only: &["DomainIdentifier", "EnvironmentProfileIdentifier", "ProjectIdentifier", "UserParameters", "EnvironmentAccountIdentifier", "EnvironmentAccountRegion", "EnvironmentBlueprintIdentifier", "DeploymentOrder", "EnvironmentConfigurationId"],
         conditional_create_only: &[],
-        write_only: &[
-            "EnvironmentProfileIdentifier",
-            "ProjectIdentifier",
-            "DomainIdentifier",
-            "EnvironmentAccountIdentifier",
-            "EnvironmentAccountRegion",
-            "EnvironmentRoleArn",
-            "EnvironmentBlueprintIdentifier",
-            "DeploymentOrder",
-            "EnvironmentConfigurationId",
-        ],
-        read_only: &[
-            "AwsAccountId",
-            "AwsAccountRegion",
-            "CreatedAt",
-            "CreatedBy",
-            "DomainId",
-            "EnvironmentBlueprintId",
-            "EnvironmentProfileId",
-            "Id",
-            "ProjectId",
-            "Provider",
-            "Status",
-            "UpdatedAt",
-        ],
-        attributes: &[
-            "AwsAccountId",
-            "AwsAccountRegion",
-            "CreatedAt",
-            "CreatedBy",
-            "DomainId",
-            "EnvironmentBlueprintId",
-            "EnvironmentProfileId",
-            "Id",
-            "ProjectId",
-            "Provider",
-            "Status",
-            "UpdatedAt",
-        ],
+        write_only: &["EnvironmentProfileIdentifier", "ProjectIdentifier", "DomainIdentifier", "EnvironmentAccountIdentifier", "EnvironmentAccountRegion", "EnvironmentRoleArn", "EnvironmentBlueprintIdentifier", "DeploymentOrder", "EnvironmentConfigurationId"],
+        read_only: &["AwsAccountId", "AwsAccountRegion", "CreatedAt", "CreatedBy", "DomainId", "EnvironmentBlueprintId", "EnvironmentProfileId", "Id", "ProjectId", "Provider", "Status", "UpdatedAt"],
+        attributes: &["AwsAccountId", "AwsAccountRegion", "CreatedAt", "CreatedBy", "DomainId", "EnvironmentBlueprintId", "EnvironmentProfileId", "Id", "ProjectId", "Provider", "Status", "UpdatedAt"],
         taggable: false,
         tag_format: TagFormat::None,
     };
@@ -331,108 +183,31 @@ impl Environment {
     }
 
     /// `DeploymentOrder`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deployment_order(mut self, value: impl Into<Int>) -> Self {
-        self.deployment_order = Some(value.into());
-        self
-    }
-
+    pub fn deployment_order(mut self, value: impl Into<Int>) -> Self { self.deployment_order = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DomainIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.domain_identifier = value.into();
-        self
-    }
-
+    pub fn domain_identifier(mut self, value: impl Into<Str>) -> Self { self.domain_identifier = value.into(); self }
     /// `EnvironmentAccountIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment_account_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.environment_account_identifier = Some(value.into());
-        self
-    }
-
+    pub fn environment_account_identifier(mut self, value: impl Into<Str>) -> Self { self.environment_account_identifier = Some(value.into()); self }
     /// `EnvironmentAccountRegion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment_account_region(mut self, value: impl Into<Str>) -> Self {
-        self.environment_account_region = Some(value.into());
-        self
-    }
-
+    pub fn environment_account_region(mut self, value: impl Into<Str>) -> Self { self.environment_account_region = Some(value.into()); self }
     /// `EnvironmentBlueprintIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment_blueprint_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.environment_blueprint_identifier = Some(value.into());
-        self
-    }
-
+    pub fn environment_blueprint_identifier(mut self, value: impl Into<Str>) -> Self { self.environment_blueprint_identifier = Some(value.into()); self }
     /// `EnvironmentConfigurationId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment_configuration_id(mut self, value: impl Into<Str>) -> Self {
-        self.environment_configuration_id = Some(value.into());
-        self
-    }
-
+    pub fn environment_configuration_id(mut self, value: impl Into<Str>) -> Self { self.environment_configuration_id = Some(value.into()); self }
     /// `EnvironmentProfileIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment_profile_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.environment_profile_identifier = Some(value.into());
-        self
-    }
-
+    pub fn environment_profile_identifier(mut self, value: impl Into<Str>) -> Self { self.environment_profile_identifier = Some(value.into()); self }
     /// `EnvironmentRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.environment_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn environment_role_arn(mut self, value: impl Into<Str>) -> Self { self.environment_role_arn = Some(value.into()); self }
     /// `GlossaryTerms`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn glossary_terms(mut self, value: impl Into<List<Str>>) -> Self {
-        self.glossary_terms = Some(value.into());
-        self
-    }
-
+    pub fn glossary_terms(mut self, value: impl Into<List<Str>>) -> Self { self.glossary_terms = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `ProjectIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn project_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.project_identifier = value.into();
-        self
-    }
-
+    pub fn project_identifier(mut self, value: impl Into<Str>) -> Self { self.project_identifier = value.into(); self }
     /// `UserParameters`: a list of [`EnvironmentParameter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_parameters(mut self, value: impl Into<List<EnvironmentParameter>>) -> Self {
-        self.user_parameters = Some(value.into());
-        self
-    }
+    pub fn user_parameters(mut self, value: impl Into<List<EnvironmentParameter>>) -> Self { self.user_parameters = Some(value.into()); self }
 }
 
 impl Resource for Environment {
@@ -568,66 +343,5 @@ impl EnvironmentAttributes {
     /// The timestamp of when the environment was updated.
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
-    }
-}
-
-static RULE_EnvironmentParameter: ObjRule = ObjRule {
-    properties: &[("Name", Shape::STR), ("Value", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `EnvironmentParameter` property type of `AWS::DataZone::Environment`.
-///
-/// The parameter details of the environment.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-datazone-environment-environmentparameter.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct EnvironmentParameter {
-    /// `Name`: a string.
-    ///
-    /// The name of the environment parameter.
-    pub name: Option<Str>,
-    /// `Value`: a string.
-    ///
-    /// The value of the environment parameter.
-    pub value: Option<Str>,
-}
-
-impl EnvironmentParameter {
-    /// A `EnvironmentParameter` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for EnvironmentParameter {}
-
-impl ToValue for EnvironmentParameter {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("Value", &self.value)
-            .build()
     }
 }

@@ -16,73 +16,22 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("^[\\w -]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnvironmentActionsRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the environment action.
-    ///
-    /// Pattern `^[\w -]+$`; length 1 to 64.
     pub name: Str,
 }
 
-static RULE_EnvironmentActions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EnvironmentActions: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DomainIdentifier",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EnvironmentIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(36),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Identifier",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(36),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
+        ("DomainIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("EnvironmentIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(36), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Identifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(36), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("Parameters", Shape::Object(&RULE_AwsConsoleLinkParameters)),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DataZone::EnvironmentActions` resource.
@@ -134,6 +83,7 @@ pub struct EnvironmentActions {
     pub parameters: Option<Obj<AwsConsoleLinkParameters>>,
 }
 
+#[rustfmt::skip]
 impl EnvironmentActions {
     /// The CloudFormation type name, `AWS::DataZone::EnvironmentActions`.
     pub const TYPE_NAME: &'static str = "AWS::DataZone::EnvironmentActions";
@@ -167,52 +117,17 @@ impl EnvironmentActions {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DomainIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.domain_identifier = Some(value.into());
-        self
-    }
-
+    pub fn domain_identifier(mut self, value: impl Into<Str>) -> Self { self.domain_identifier = Some(value.into()); self }
     /// `EnvironmentIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.environment_identifier = Some(value.into());
-        self
-    }
-
+    pub fn environment_identifier(mut self, value: impl Into<Str>) -> Self { self.environment_identifier = Some(value.into()); self }
     /// `Identifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identifier(mut self, value: impl Into<Str>) -> Self {
-        self.identifier = Some(value.into());
-        self
-    }
-
+    pub fn identifier(mut self, value: impl Into<Str>) -> Self { self.identifier = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Parameters`: an [`AwsConsoleLinkParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<Obj<AwsConsoleLinkParameters>>) -> Self {
-        self.parameters = Some(value.into());
-        self
-    }
+    pub fn parameters(mut self, value: impl Into<Obj<AwsConsoleLinkParameters>>) -> Self { self.parameters = Some(value.into()); self }
 }
 
 impl Resource for EnvironmentActions {
@@ -271,23 +186,13 @@ impl EnvironmentActionsAttributes {
     }
 }
 
-static RULE_AwsConsoleLinkParameters: ObjRule = ObjRule {
-    properties: &[(
-        "Uri",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(2048),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_AwsConsoleLinkParameters: ObjRule = ObjRule {
+    properties: &[
+        ("Uri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AwsConsoleLinkParameters` property type of `AWS::DataZone::EnvironmentActions`.
@@ -305,6 +210,7 @@ pub struct AwsConsoleLinkParameters {
     pub uri: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AwsConsoleLinkParameters {
     /// A `AwsConsoleLinkParameters` with no property set (none is required).
     pub fn new() -> Self {
@@ -312,12 +218,7 @@ impl AwsConsoleLinkParameters {
     }
 
     /// `Uri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn uri(mut self, value: impl Into<Str>) -> Self {
-        self.uri = Some(value.into());
-        self
-    }
+    pub fn uri(mut self, value: impl Into<Str>) -> Self { self.uri = Some(value.into()); self }
 }
 
 impl PropertyType for AwsConsoleLinkParameters {}

@@ -19,121 +19,29 @@ pub(crate) static PATTERN_4: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnvironmentBlueprintConfigurationRequired {
     /// `DomainIdentifier`: a string, required.
-    ///
-    /// The identifier of the Amazon DataZone domain in which an environment blueprint exists.
-    ///
-    /// Pattern `^dzd[-_][a-zA-Z0-9_-]{1,36}$`; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
     pub domain_identifier: Str,
     /// `EnabledRegions`: a list of strings, required.
-    ///
-    /// The enabled AWS Regions specified in a blueprint configuration.
-    ///
-    /// Items at least 0; each item: pattern `^[a-z]{2}-?(iso|gov)?-{1}[a-z]*-{1}[0-9]$`, length 4 to 16.
     pub enabled_regions: List<Str>,
     /// `EnvironmentBlueprintIdentifier`: a string, required.
-    ///
-    /// The identifier of the environment blueprint.
-    ///
-    /// In the current release, only the following values are supported: `DefaultDataLake` and `DefaultDataWarehouse` .
-    ///
-    /// Pattern `^[a-zA-Z0-9_-]{1,36}$`; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
     pub environment_blueprint_identifier: Str,
 }
 
-static RULE_EnvironmentBlueprintConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EnvironmentBlueprintConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "DomainIdentifier",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EnabledRegions",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(4),
-                    max_len: Some(16),
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: None,
-            }),
-        ),
-        (
-            "EnvironmentBlueprintIdentifier",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EnvironmentRolePermissionBoundary",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DomainIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("EnabledRegions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(4), max_len: Some(16), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: None })),
+        ("EnvironmentBlueprintIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("EnvironmentRolePermissionBoundary", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("GlobalParameters", Shape::Any),
-        (
-            "ManageAccessRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "ProvisioningConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Any,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ProvisioningRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "RegionalParameters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_RegionalParameter),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ManageAccessRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("ProvisioningConfigurations", Shape::List(&ListRule { items: Shape::Any, min_items: None, max_items: None })),
+        ("ProvisioningRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("RegionalParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_RegionalParameter), min_items: None, max_items: None })),
     ],
-    required: &[
-        "DomainIdentifier",
-        "EnvironmentBlueprintIdentifier",
-        "EnabledRegions",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["DomainIdentifier", "EnvironmentBlueprintIdentifier", "EnabledRegions"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DataZone::EnvironmentBlueprintConfiguration` resource.
@@ -205,6 +113,7 @@ pub struct EnvironmentBlueprintConfiguration {
     pub regional_parameters: Option<List<RegionalParameter>>,
 }
 
+#[rustfmt::skip]
 impl EnvironmentBlueprintConfiguration {
     /// The CloudFormation type name, `AWS::DataZone::EnvironmentBlueprintConfiguration`.
     pub const TYPE_NAME: &'static str = "AWS::DataZone::EnvironmentBlueprintConfiguration";
@@ -215,32 +124,12 @@ impl EnvironmentBlueprintConfiguration {
         type_name: "AWS::DataZone::EnvironmentBlueprintConfiguration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-environmentblueprintconfiguration.html",
         primary_identifier: &["DomainId", "EnvironmentBlueprintId"],
-        required: &[
-            "DomainIdentifier",
-            "EnabledRegions",
-            "EnvironmentBlueprintIdentifier",
-        ],
+        required: &["DomainIdentifier", "EnabledRegions", "EnvironmentBlueprintIdentifier"],
         create_only: &["DomainIdentifier", "EnvironmentBlueprintIdentifier"],
         conditional_create_only: &[],
-        write_only: &[
-            "DomainIdentifier",
-            "EnvironmentBlueprintIdentifier",
-            "EnvironmentRolePermissionBoundary",
-            "GlobalParameters",
-            "ProvisioningConfigurations",
-        ],
-        read_only: &[
-            "CreatedAt",
-            "DomainId",
-            "EnvironmentBlueprintId",
-            "UpdatedAt",
-        ],
-        attributes: &[
-            "CreatedAt",
-            "DomainId",
-            "EnvironmentBlueprintId",
-            "UpdatedAt",
-        ],
+        write_only: &["DomainIdentifier", "EnvironmentBlueprintIdentifier", "EnvironmentRolePermissionBoundary", "GlobalParameters", "ProvisioningConfigurations"],
+        read_only: &["CreatedAt", "DomainId", "EnvironmentBlueprintId", "UpdatedAt"],
+        attributes: &["CreatedAt", "DomainId", "EnvironmentBlueprintId", "UpdatedAt"],
         taggable: false,
         tag_format: TagFormat::None,
     };
@@ -261,76 +150,23 @@ impl EnvironmentBlueprintConfiguration {
     }
 
     /// `DomainIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.domain_identifier = value.into();
-        self
-    }
-
+    pub fn domain_identifier(mut self, value: impl Into<Str>) -> Self { self.domain_identifier = value.into(); self }
     /// `EnabledRegions`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled_regions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.enabled_regions = value.into();
-        self
-    }
-
+    pub fn enabled_regions(mut self, value: impl Into<List<Str>>) -> Self { self.enabled_regions = value.into(); self }
     /// `EnvironmentBlueprintIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment_blueprint_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.environment_blueprint_identifier = value.into();
-        self
-    }
-
+    pub fn environment_blueprint_identifier(mut self, value: impl Into<Str>) -> Self { self.environment_blueprint_identifier = value.into(); self }
     /// `EnvironmentRolePermissionBoundary`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment_role_permission_boundary(mut self, value: impl Into<Str>) -> Self {
-        self.environment_role_permission_boundary = Some(value.into());
-        self
-    }
-
+    pub fn environment_role_permission_boundary(mut self, value: impl Into<Str>) -> Self { self.environment_role_permission_boundary = Some(value.into()); self }
     /// `GlobalParameters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn global_parameters(mut self, value: impl Into<Json>) -> Self {
-        self.global_parameters = Some(value.into());
-        self
-    }
-
+    pub fn global_parameters(mut self, value: impl Into<Json>) -> Self { self.global_parameters = Some(value.into()); self }
     /// `ManageAccessRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn manage_access_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.manage_access_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn manage_access_role_arn(mut self, value: impl Into<Str>) -> Self { self.manage_access_role_arn = Some(value.into()); self }
     /// `ProvisioningConfigurations`: a list of JSON values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provisioning_configurations(mut self, value: impl Into<List<Json>>) -> Self {
-        self.provisioning_configurations = Some(value.into());
-        self
-    }
-
+    pub fn provisioning_configurations(mut self, value: impl Into<List<Json>>) -> Self { self.provisioning_configurations = Some(value.into()); self }
     /// `ProvisioningRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provisioning_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.provisioning_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn provisioning_role_arn(mut self, value: impl Into<Str>) -> Self { self.provisioning_role_arn = Some(value.into()); self }
     /// `RegionalParameters`: a list of [`RegionalParameter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn regional_parameters(mut self, value: impl Into<List<RegionalParameter>>) -> Self {
-        self.regional_parameters = Some(value.into());
-        self
-    }
+    pub fn regional_parameters(mut self, value: impl Into<List<RegionalParameter>>) -> Self { self.regional_parameters = Some(value.into()); self }
 }
 
 impl Resource for EnvironmentBlueprintConfiguration {
@@ -408,26 +244,14 @@ impl EnvironmentBlueprintConfigurationAttributes {
     }
 }
 
-static RULE_RegionalParameter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RegionalParameter: ObjRule = ObjRule {
     properties: &[
         ("Parameters", Shape::Any),
-        (
-            "Region",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Region", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RegionalParameter` property type of `AWS::DataZone::EnvironmentBlueprintConfiguration`.
@@ -449,6 +273,7 @@ pub struct RegionalParameter {
     pub region: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl RegionalParameter {
     /// A `RegionalParameter` with no property set (none is required).
     pub fn new() -> Self {
@@ -456,20 +281,9 @@ impl RegionalParameter {
     }
 
     /// `Parameters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self {
-        self.parameters = Some(value.into());
-        self
-    }
-
+    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = Some(value.into()); self }
     /// `Region`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn region(mut self, value: impl Into<Str>) -> Self {
-        self.region = Some(value.into());
-        self
-    }
+    pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = Some(value.into()); self }
 }
 
 impl PropertyType for RegionalParameter {}

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::EnvironmentParameter;
+use super::shared::RULE_EnvironmentParameter;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\d{12}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-z]{2}-[a-z]{4,10}-\\d$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^dzd[-_][a-zA-Z0-9_-]{1,36}$");
@@ -17,137 +20,34 @@ pub(crate) static PATTERN_4: Pattern = Pattern::new("^[\\w -]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnvironmentProfileRequired {
     /// `AwsAccountId`: a string, required.
-    ///
-    /// The identifier of an AWS account in which an environment profile exists.
-    ///
-    /// Pattern `^\d{12}$`.
     pub aws_account_id: Str,
     /// `AwsAccountRegion`: a string, required.
-    ///
-    /// The AWS Region in which an environment profile exists.
-    ///
-    /// Pattern `^[a-z]{2}-[a-z]{4,10}-\d$`.
     pub aws_account_region: Str,
     /// `DomainIdentifier`: a string, required.
-    ///
-    /// The identifier of the Amazon DataZone domain in which the environment profile exists.
-    ///
-    /// Pattern `^dzd[-_][a-zA-Z0-9_-]{1,36}$`; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
     pub domain_identifier: Str,
     /// `EnvironmentBlueprintIdentifier`: a string, required.
-    ///
-    /// The identifier of a blueprint with which an environment profile is created.
-    ///
-    /// Pattern `^[a-zA-Z0-9_-]{1,36}$`; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
     pub environment_blueprint_identifier: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the environment profile.
-    ///
-    /// Pattern `^[\w -]+$`; length 1 to 64.
     pub name: Str,
     /// `ProjectIdentifier`: a string, required.
-    ///
-    /// The identifier of a project in which an environment profile exists.
-    ///
-    /// Pattern `^[a-zA-Z0-9_-]{1,36}$`; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
     pub project_identifier: Str,
 }
 
-static RULE_EnvironmentProfile: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EnvironmentProfile: ObjRule = ObjRule {
     properties: &[
-        (
-            "AwsAccountId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AwsAccountRegion",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DomainIdentifier",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EnvironmentBlueprintIdentifier",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ProjectIdentifier",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "UserParameters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EnvironmentParameter),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AwsAccountId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("AwsAccountRegion", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
+        ("DomainIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("EnvironmentBlueprintIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("ProjectIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("UserParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentParameter), min_items: None, max_items: None })),
     ],
-    required: &[
-        "EnvironmentBlueprintIdentifier",
-        "ProjectIdentifier",
-        "DomainIdentifier",
-        "AwsAccountId",
-        "AwsAccountRegion",
-        "Name",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["EnvironmentBlueprintIdentifier", "ProjectIdentifier", "DomainIdentifier", "AwsAccountId", "AwsAccountRegion", "Name"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DataZone::EnvironmentProfile` resource.
@@ -211,6 +111,7 @@ pub struct EnvironmentProfile {
     pub user_parameters: Option<List<EnvironmentParameter>>,
 }
 
+#[rustfmt::skip]
 impl EnvironmentProfile {
     /// The CloudFormation type name, `AWS::DataZone::EnvironmentProfile`.
     pub const TYPE_NAME: &'static str = "AWS::DataZone::EnvironmentProfile";
@@ -221,43 +122,12 @@ impl EnvironmentProfile {
         type_name: "AWS::DataZone::EnvironmentProfile",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-environmentprofile.html",
         primary_identifier: &["DomainId", "Id"],
-        required: &[
-            "AwsAccountId",
-            "AwsAccountRegion",
-            "DomainIdentifier",
-            "EnvironmentBlueprintIdentifier",
-            "Name",
-            "ProjectIdentifier",
-        ],
-        create_only: &[
-            "DomainIdentifier",
-            "EnvironmentBlueprintIdentifier",
-            "ProjectIdentifier",
-        ],
+        required: &["AwsAccountId", "AwsAccountRegion", "DomainIdentifier", "EnvironmentBlueprintIdentifier", "Name", "ProjectIdentifier"],
+        create_only: &["DomainIdentifier", "EnvironmentBlueprintIdentifier", "ProjectIdentifier"],
         conditional_create_only: &[],
-        write_only: &[
-            "EnvironmentBlueprintIdentifier",
-            "ProjectIdentifier",
-            "DomainIdentifier",
-        ],
-        read_only: &[
-            "CreatedAt",
-            "CreatedBy",
-            "DomainId",
-            "EnvironmentBlueprintId",
-            "Id",
-            "ProjectId",
-            "UpdatedAt",
-        ],
-        attributes: &[
-            "CreatedAt",
-            "CreatedBy",
-            "DomainId",
-            "EnvironmentBlueprintId",
-            "Id",
-            "ProjectId",
-            "UpdatedAt",
-        ],
+        write_only: &["EnvironmentBlueprintIdentifier", "ProjectIdentifier", "DomainIdentifier"],
+        read_only: &["CreatedAt", "CreatedBy", "DomainId", "EnvironmentBlueprintId", "Id", "ProjectId", "UpdatedAt"],
+        attributes: &["CreatedAt", "CreatedBy", "DomainId", "EnvironmentBlueprintId", "Id", "ProjectId", "UpdatedAt"],
         taggable: false,
         tag_format: TagFormat::None,
     };
@@ -277,68 +147,21 @@ impl EnvironmentProfile {
     }
 
     /// `AwsAccountId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_account_id(mut self, value: impl Into<Str>) -> Self {
-        self.aws_account_id = value.into();
-        self
-    }
-
+    pub fn aws_account_id(mut self, value: impl Into<Str>) -> Self { self.aws_account_id = value.into(); self }
     /// `AwsAccountRegion`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_account_region(mut self, value: impl Into<Str>) -> Self {
-        self.aws_account_region = value.into();
-        self
-    }
-
+    pub fn aws_account_region(mut self, value: impl Into<Str>) -> Self { self.aws_account_region = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DomainIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.domain_identifier = value.into();
-        self
-    }
-
+    pub fn domain_identifier(mut self, value: impl Into<Str>) -> Self { self.domain_identifier = value.into(); self }
     /// `EnvironmentBlueprintIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment_blueprint_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.environment_blueprint_identifier = value.into();
-        self
-    }
-
+    pub fn environment_blueprint_identifier(mut self, value: impl Into<Str>) -> Self { self.environment_blueprint_identifier = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `ProjectIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn project_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.project_identifier = value.into();
-        self
-    }
-
+    pub fn project_identifier(mut self, value: impl Into<Str>) -> Self { self.project_identifier = value.into(); self }
     /// `UserParameters`: a list of [`EnvironmentParameter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_parameters(mut self, value: impl Into<List<EnvironmentParameter>>) -> Self {
-        self.user_parameters = Some(value.into());
-        self
-    }
+    pub fn user_parameters(mut self, value: impl Into<List<EnvironmentParameter>>) -> Self { self.user_parameters = Some(value.into()); self }
 }
 
 impl Resource for EnvironmentProfile {
@@ -427,66 +250,5 @@ impl EnvironmentProfileAttributes {
     /// The timestamp of when the environment profile was updated.
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
-    }
-}
-
-static RULE_EnvironmentParameter: ObjRule = ObjRule {
-    properties: &[("Name", Shape::STR), ("Value", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `EnvironmentParameter` property type of `AWS::DataZone::EnvironmentProfile`.
-///
-/// The parameter details of an environment profile.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-datazone-environmentprofile-environmentparameter.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct EnvironmentParameter {
-    /// `Name`: a string.
-    ///
-    /// The name specified in the environment parameter.
-    pub name: Option<Str>,
-    /// `Value`: a string.
-    ///
-    /// The value of the environment profile.
-    pub value: Option<Str>,
-}
-
-impl EnvironmentParameter {
-    /// A `EnvironmentParameter` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for EnvironmentParameter {}
-
-impl ToValue for EnvironmentParameter {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("Value", &self.value)
-            .build()
     }
 }

@@ -15,96 +15,28 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,36}$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct FormTypeRequired {
     /// `DomainIdentifier`: a string, required.
-    ///
-    /// The identifier of the Amazon DataZone domain in which the form type exists.
-    ///
-    /// Pattern `^dzd[-_][a-zA-Z0-9_-]{1,36}$`; create-only: changing it replaces the resource.
     pub domain_identifier: Str,
     /// `Model`: a [`Model`] object, required.
-    ///
-    /// The model of the form type.
-    ///
-    /// Changing it may replace the resource (conditionally create-only).
     pub model: Obj<Model>,
     /// `Name`: a string, required.
-    ///
-    /// The name of the form type.
-    ///
-    /// Pattern `^(?![0-9_])\w+$|^_\w*[a-zA-Z0-9]\w*$`; length 1 to 128; create-only: changing it replaces the resource.
     pub name: Str,
     /// `OwningProjectIdentifier`: a string, required.
-    ///
-    /// The identifier of the project that owns the form type.
-    ///
-    /// Pattern `^[a-zA-Z0-9_-]{1,36}$`; changing it may replace the resource (conditionally create-only).
     pub owning_project_identifier: Str,
 }
 
-static RULE_FormType: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FormType: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DomainIdentifier",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
+        ("DomainIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Model", Shape::Object(&RULE_Model)),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OwningProjectIdentifier",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("OwningProjectIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
     ],
-    required: &[
-        "DomainIdentifier",
-        "Model",
-        "Name",
-        "OwningProjectIdentifier",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["DomainIdentifier", "Model", "Name", "OwningProjectIdentifier"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DataZone::FormType` resource.
@@ -158,6 +90,7 @@ pub struct FormType {
     pub status: Option<FormTypeStatus>,
 }
 
+#[rustfmt::skip]
 impl FormType {
     /// The CloudFormation type name, `AWS::DataZone::FormType`.
     pub const TYPE_NAME: &'static str = "AWS::DataZone::FormType";
@@ -168,31 +101,12 @@ impl FormType {
         type_name: "AWS::DataZone::FormType",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-formtype.html",
         primary_identifier: &["DomainIdentifier", "FormTypeIdentifier"],
-        required: &[
-            "DomainIdentifier",
-            "Model",
-            "Name",
-            "OwningProjectIdentifier",
-        ],
+        required: &["DomainIdentifier", "Model", "Name", "OwningProjectIdentifier"],
         create_only: &["DomainIdentifier", "Name"],
         conditional_create_only: &["Description", "Model", "Status", "OwningProjectIdentifier"],
         write_only: &[],
-        read_only: &[
-            "DomainId",
-            "OwningProjectId",
-            "Revision",
-            "FormTypeIdentifier",
-            "CreatedAt",
-            "CreatedBy",
-        ],
-        attributes: &[
-            "CreatedAt",
-            "CreatedBy",
-            "DomainId",
-            "FormTypeIdentifier",
-            "OwningProjectId",
-            "Revision",
-        ],
+        read_only: &["DomainId", "OwningProjectId", "Revision", "FormTypeIdentifier", "CreatedAt", "CreatedBy"],
+        attributes: &["CreatedAt", "CreatedBy", "DomainId", "FormTypeIdentifier", "OwningProjectId", "Revision"],
         taggable: false,
         tag_format: TagFormat::None,
     };
@@ -210,52 +124,17 @@ impl FormType {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DomainIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.domain_identifier = value.into();
-        self
-    }
-
+    pub fn domain_identifier(mut self, value: impl Into<Str>) -> Self { self.domain_identifier = value.into(); self }
     /// `Model`: a [`Model`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model(mut self, value: impl Into<Obj<Model>>) -> Self {
-        self.model = value.into();
-        self
-    }
-
+    pub fn model(mut self, value: impl Into<Obj<Model>>) -> Self { self.model = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `OwningProjectIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn owning_project_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.owning_project_identifier = value.into();
-        self
-    }
-
+    pub fn owning_project_identifier(mut self, value: impl Into<Str>) -> Self { self.owning_project_identifier = value.into(); self }
     /// `Status`: a [`FormTypeStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<FormTypeStatus>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
+    pub fn status(mut self, value: impl Into<FormTypeStatus>) -> Self { self.status = Some(value.into()); self }
 }
 
 impl Resource for FormType {
@@ -335,23 +214,13 @@ impl FormTypeAttributes {
     }
 }
 
-static RULE_Model: ObjRule = ObjRule {
-    properties: &[(
-        "Smithy",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(100000),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Model: ObjRule = ObjRule {
+    properties: &[
+        ("Smithy", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100000), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Model` property type of `AWS::DataZone::FormType`.
@@ -367,6 +236,7 @@ pub struct Model {
     pub smithy: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Model {
     /// A `Model` with no property set (none is required).
     pub fn new() -> Self {
@@ -374,12 +244,7 @@ impl Model {
     }
 
     /// `Smithy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn smithy(mut self, value: impl Into<Str>) -> Self {
-        self.smithy = Some(value.into());
-        self
-    }
+    pub fn smithy(mut self, value: impl Into<Str>) -> Self { self.smithy = Some(value.into()); self }
 }
 
 impl PropertyType for Model {}

@@ -16,63 +16,21 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct GroupProfileRequired {
     /// `DomainIdentifier`: a string, required.
-    ///
-    /// The identifier of the Amazon DataZone domain in which a group profile exists.
-    ///
-    /// Pattern `^dzd[-_][a-zA-Z0-9_-]{1,36}$`; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
     pub domain_identifier: Str,
 }
 
-static RULE_GroupProfile: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GroupProfile: ObjRule = ObjRule {
     properties: &[
-        (
-            "DomainIdentifier",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "GroupIdentifier",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "GroupType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DATAZONE_SSO_GROUP", "IAM_ROLE_SESSION_GROUP"],
-                format: None,
-            }),
-        ),
+        ("DomainIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("GroupIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("GroupType", Shape::Str(&StrRule { allowed: &["DATAZONE_SSO_GROUP", "IAM_ROLE_SESSION_GROUP"], ..StrRule::ANY })),
         ("RolePrincipalArn", Shape::STR),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ASSIGNED", "NOT_ASSIGNED"],
-                format: None,
-            }),
-        ),
+        ("Status", Shape::Str(&StrRule { allowed: &["ASSIGNED", "NOT_ASSIGNED"], ..StrRule::ANY })),
     ],
     required: &["DomainIdentifier"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DataZone::GroupProfile` resource.
@@ -118,6 +76,7 @@ pub struct GroupProfile {
     pub status: Option<GroupProfileStatus>,
 }
 
+#[rustfmt::skip]
 impl GroupProfile {
     /// The CloudFormation type name, `AWS::DataZone::GroupProfile`.
     pub const TYPE_NAME: &'static str = "AWS::DataZone::GroupProfile";
@@ -131,12 +90,7 @@ impl GroupProfile {
         required: &["DomainIdentifier"],
         create_only: &["DomainIdentifier", "GroupIdentifier", "RolePrincipalArn"],
         conditional_create_only: &[],
-        write_only: &[
-            "DomainIdentifier",
-            "GroupIdentifier",
-            "RolePrincipalArn",
-            "GroupType",
-        ],
+        write_only: &["DomainIdentifier", "GroupIdentifier", "RolePrincipalArn", "GroupType"],
         read_only: &["DomainId", "GroupName", "Id", "RolePrincipalId"],
         attributes: &["DomainId", "GroupName", "Id", "RolePrincipalId"],
         taggable: false,
@@ -155,44 +109,15 @@ impl GroupProfile {
     }
 
     /// `DomainIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.domain_identifier = value.into();
-        self
-    }
-
+    pub fn domain_identifier(mut self, value: impl Into<Str>) -> Self { self.domain_identifier = value.into(); self }
     /// `GroupIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.group_identifier = Some(value.into());
-        self
-    }
-
+    pub fn group_identifier(mut self, value: impl Into<Str>) -> Self { self.group_identifier = Some(value.into()); self }
     /// `GroupType`: a [`GroupType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group_type(mut self, value: impl Into<GroupType>) -> Self {
-        self.group_type = Some(value.into());
-        self
-    }
-
+    pub fn group_type(mut self, value: impl Into<GroupType>) -> Self { self.group_type = Some(value.into()); self }
     /// `RolePrincipalArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_principal_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_principal_arn = Some(value.into());
-        self
-    }
-
+    pub fn role_principal_arn(mut self, value: impl Into<Str>) -> Self { self.role_principal_arn = Some(value.into()); self }
     /// `Status`: a [`GroupProfileStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<GroupProfileStatus>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
+    pub fn status(mut self, value: impl Into<GroupProfileStatus>) -> Self { self.status = Some(value.into()); self }
 }
 
 impl Resource for GroupProfile {

@@ -20,6 +20,8 @@
 //! - `AWS::DataZone::ProjectProfile`: [`ProjectProfile`], property types in [`project_profile`]
 //! - `AWS::DataZone::SubscriptionTarget`: [`SubscriptionTarget`], property types in [`subscription_target`]
 //! - `AWS::DataZone::UserProfile`: [`UserProfile`], property types in [`user_profile`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod connection;
 pub mod data_source;
@@ -36,6 +38,7 @@ pub mod policy_grant;
 pub mod project;
 pub mod project_membership;
 pub mod project_profile;
+pub mod shared;
 pub mod subscription_target;
 pub mod user_profile;
 

@@ -13,67 +13,26 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^dzd[-_][a-zA-Z0-9_-]{1,36}
 #[derive(Clone, Debug, PartialEq)]
 pub struct OwnerRequired {
     /// `DomainIdentifier`: a string, required.
-    ///
-    /// The ID of the domain in which you want to add the entity owner.
-    ///
-    /// Pattern `^dzd[-_][a-zA-Z0-9_-]{1,36}$`; create-only: changing it replaces the resource.
     pub domain_identifier: Str,
     /// `EntityIdentifier`: a string, required.
-    ///
-    /// The ID of the entity to which you want to add an owner.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub entity_identifier: Str,
     /// `EntityType`: an [`EntityType`] value, required.
-    ///
-    /// The type of an entity.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub entity_type: EntityType,
     /// `Owner`: a JSON value, required.
-    ///
-    /// The owner that you want to add to the entity.
-    ///
-    /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
     pub owner: Json,
 }
 
-static RULE_Owner: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Owner: ObjRule = ObjRule {
     properties: &[
-        (
-            "DomainIdentifier",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DomainIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("EntityIdentifier", Shape::STR),
-        (
-            "EntityType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DOMAIN_UNIT"],
-                format: None,
-            }),
-        ),
+        ("EntityType", Shape::Str(&StrRule { allowed: &["DOMAIN_UNIT"], ..StrRule::ANY })),
         ("Owner", Shape::Any),
     ],
-    required: &[
-        "DomainIdentifier",
-        "EntityIdentifier",
-        "EntityType",
-        "Owner",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["DomainIdentifier", "EntityIdentifier", "EntityType", "Owner"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DataZone::Owner` resource.
@@ -115,6 +74,7 @@ pub struct Owner {
     pub owner: Json,
 }
 
+#[rustfmt::skip]
 impl Owner {
     /// The CloudFormation type name, `AWS::DataZone::Owner`.
     pub const TYPE_NAME: &'static str = "AWS::DataZone::Owner";
@@ -124,25 +84,9 @@ impl Owner {
     pub const FACTS: &'static ResourceFacts = &ResourceFacts {
         type_name: "AWS::DataZone::Owner",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-owner.html",
-        primary_identifier: &[
-            "DomainIdentifier",
-            "EntityType",
-            "EntityIdentifier",
-            "OwnerType",
-            "OwnerIdentifier",
-        ],
-        required: &[
-            "DomainIdentifier",
-            "EntityIdentifier",
-            "EntityType",
-            "Owner",
-        ],
-        create_only: &[
-            "DomainIdentifier",
-            "EntityIdentifier",
-            "EntityType",
-            "Owner",
-        ],
+        primary_identifier: &["DomainIdentifier", "EntityType", "EntityIdentifier", "OwnerType", "OwnerIdentifier"],
+        required: &["DomainIdentifier", "EntityIdentifier", "EntityType", "Owner"],
+        create_only: &["DomainIdentifier", "EntityIdentifier", "EntityType", "Owner"],
         conditional_create_only: &[],
         write_only: &["Owner"],
         read_only: &["OwnerIdentifier", "OwnerType"],
@@ -162,36 +106,13 @@ impl Owner {
     }
 
     /// `DomainIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.domain_identifier = value.into();
-        self
-    }
-
+    pub fn domain_identifier(mut self, value: impl Into<Str>) -> Self { self.domain_identifier = value.into(); self }
     /// `EntityIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn entity_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.entity_identifier = value.into();
-        self
-    }
-
+    pub fn entity_identifier(mut self, value: impl Into<Str>) -> Self { self.entity_identifier = value.into(); self }
     /// `EntityType`: an [`EntityType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn entity_type(mut self, value: impl Into<EntityType>) -> Self {
-        self.entity_type = value.into();
-        self
-    }
-
+    pub fn entity_type(mut self, value: impl Into<EntityType>) -> Self { self.entity_type = value.into(); self }
     /// `Owner`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn owner(mut self, value: impl Into<Json>) -> Self {
-        self.owner = value.into();
-        self
-    }
+    pub fn owner(mut self, value: impl Into<Json>) -> Self { self.owner = value.into(); self }
 }
 
 impl Resource for Owner {

@@ -13,97 +13,28 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^dzd[-_][a-zA-Z0-9_-]{1,36}
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyGrantRequired {
     /// `DomainIdentifier`: a string, required.
-    ///
-    /// The ID of the domain where you want to add a policy grant.
-    ///
-    /// Pattern `^dzd[-_][a-zA-Z0-9_-]{1,36}$`; create-only: changing it replaces the resource.
     pub domain_identifier: Str,
     /// `EntityIdentifier`: a string, required.
-    ///
-    /// The ID of the entity (resource) to which you want to add a policy grant.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub entity_identifier: Str,
     /// `EntityType`: a [`TargetEntityType`] value, required.
-    ///
-    /// The type of entity (resource) to which the grant is added.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub entity_type: TargetEntityType,
     /// `PolicyType`: a [`ManagedPolicyType`] value, required.
-    ///
-    /// The type of policy that you want to grant.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub policy_type: ManagedPolicyType,
 }
 
-static RULE_PolicyGrant: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PolicyGrant: ObjRule = ObjRule {
     properties: &[
         ("Detail", Shape::Any),
-        (
-            "DomainIdentifier",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DomainIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("EntityIdentifier", Shape::STR),
-        (
-            "EntityType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "DOMAIN_UNIT",
-                    "ENVIRONMENT_BLUEPRINT_CONFIGURATION",
-                    "ENVIRONMENT_PROFILE",
-                    "ASSET_TYPE",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "PolicyType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "CREATE_DOMAIN_UNIT",
-                    "OVERRIDE_DOMAIN_UNIT_OWNERS",
-                    "ADD_TO_PROJECT_MEMBER_POOL",
-                    "OVERRIDE_PROJECT_OWNERS",
-                    "CREATE_GLOSSARY",
-                    "CREATE_FORM_TYPE",
-                    "CREATE_ASSET_TYPE",
-                    "CREATE_PROJECT",
-                    "CREATE_ENVIRONMENT_PROFILE",
-                    "DELEGATE_CREATE_ENVIRONMENT_PROFILE",
-                    "CREATE_ENVIRONMENT",
-                    "CREATE_ENVIRONMENT_FROM_BLUEPRINT",
-                    "CREATE_PROJECT_FROM_PROJECT_PROFILE",
-                ],
-                format: None,
-            }),
-        ),
+        ("EntityType", Shape::Str(&StrRule { allowed: &["DOMAIN_UNIT", "ENVIRONMENT_BLUEPRINT_CONFIGURATION", "ENVIRONMENT_PROFILE", "ASSET_TYPE"], ..StrRule::ANY })),
+        ("PolicyType", Shape::Str(&StrRule { allowed: &["CREATE_DOMAIN_UNIT", "OVERRIDE_DOMAIN_UNIT_OWNERS", "ADD_TO_PROJECT_MEMBER_POOL", "OVERRIDE_PROJECT_OWNERS", "CREATE_GLOSSARY", "CREATE_FORM_TYPE", "CREATE_ASSET_TYPE", "CREATE_PROJECT", "CREATE_ENVIRONMENT_PROFILE", "DELEGATE_CREATE_ENVIRONMENT_PROFILE", "CREATE_ENVIRONMENT", "CREATE_ENVIRONMENT_FROM_BLUEPRINT", "CREATE_PROJECT_FROM_PROJECT_PROFILE"], ..StrRule::ANY })),
         ("Principal", Shape::Any),
     ],
-    required: &[
-        "DomainIdentifier",
-        "EntityIdentifier",
-        "EntityType",
-        "PolicyType",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["DomainIdentifier", "EntityIdentifier", "EntityType", "PolicyType"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DataZone::PolicyGrant` resource.
@@ -157,6 +88,7 @@ pub struct PolicyGrant {
     pub principal: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl PolicyGrant {
     /// The CloudFormation type name, `AWS::DataZone::PolicyGrant`.
     pub const TYPE_NAME: &'static str = "AWS::DataZone::PolicyGrant";
@@ -166,36 +98,11 @@ impl PolicyGrant {
     pub const FACTS: &'static ResourceFacts = &ResourceFacts {
         type_name: "AWS::DataZone::PolicyGrant",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-policygrant.html",
-        primary_identifier: &[
-            "DomainIdentifier",
-            "GrantId",
-            "EntityIdentifier",
-            "EntityType",
-            "PolicyType",
-        ],
-        required: &[
-            "DomainIdentifier",
-            "EntityIdentifier",
-            "EntityType",
-            "PolicyType",
-        ],
-        create_only: &[
-            "Detail",
-            "DomainIdentifier",
-            "EntityIdentifier",
-            "EntityType",
-            "PolicyType",
-            "Principal",
-        ],
+        primary_identifier: &["DomainIdentifier", "GrantId", "EntityIdentifier", "EntityType", "PolicyType"],
+        required: &["DomainIdentifier", "EntityIdentifier", "EntityType", "PolicyType"],
+        create_only: &["Detail", "DomainIdentifier", "EntityIdentifier", "EntityType", "PolicyType", "Principal"],
         conditional_create_only: &[],
-        write_only: &[
-            "Principal/Project/ProjectGrantFilter",
-            "Principal/Project/ProjectGrantFilter/DomainUnitFilter",
-            "Principal/Project/ProjectGrantFilter/DomainUnitFilter/DomainUnit",
-            "Principal/Project/ProjectGrantFilter/DomainUnitFilter/IncludeChildDomainUnits",
-            "Principal/DomainUnit/DomainUnitGrantFilter",
-            "Principal/DomainUnit/DomainUnitGrantFilter/AllDomainUnitsGrantFilter",
-        ],
+        write_only: &["Principal/Project/ProjectGrantFilter", "Principal/Project/ProjectGrantFilter/DomainUnitFilter", "Principal/Project/ProjectGrantFilter/DomainUnitFilter/DomainUnit", "Principal/Project/ProjectGrantFilter/DomainUnitFilter/IncludeChildDomainUnits", "Principal/DomainUnit/DomainUnitGrantFilter", "Principal/DomainUnit/DomainUnitGrantFilter/AllDomainUnitsGrantFilter"],
         read_only: &["GrantId", "CreatedAt", "CreatedBy"],
         attributes: &["CreatedAt", "CreatedBy", "GrantId"],
         taggable: false,
@@ -215,52 +122,17 @@ impl PolicyGrant {
     }
 
     /// `Detail`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn detail(mut self, value: impl Into<Json>) -> Self {
-        self.detail = Some(value.into());
-        self
-    }
-
+    pub fn detail(mut self, value: impl Into<Json>) -> Self { self.detail = Some(value.into()); self }
     /// `DomainIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.domain_identifier = value.into();
-        self
-    }
-
+    pub fn domain_identifier(mut self, value: impl Into<Str>) -> Self { self.domain_identifier = value.into(); self }
     /// `EntityIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn entity_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.entity_identifier = value.into();
-        self
-    }
-
+    pub fn entity_identifier(mut self, value: impl Into<Str>) -> Self { self.entity_identifier = value.into(); self }
     /// `EntityType`: a [`TargetEntityType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn entity_type(mut self, value: impl Into<TargetEntityType>) -> Self {
-        self.entity_type = value.into();
-        self
-    }
-
+    pub fn entity_type(mut self, value: impl Into<TargetEntityType>) -> Self { self.entity_type = value.into(); self }
     /// `PolicyType`: a [`ManagedPolicyType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_type(mut self, value: impl Into<ManagedPolicyType>) -> Self {
-        self.policy_type = value.into();
-        self
-    }
-
+    pub fn policy_type(mut self, value: impl Into<ManagedPolicyType>) -> Self { self.policy_type = value.into(); self }
     /// `Principal`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn principal(mut self, value: impl Into<Json>) -> Self {
-        self.principal = Some(value.into());
-        self
-    }
+    pub fn principal(mut self, value: impl Into<Json>) -> Self { self.principal = Some(value.into()); self }
 }
 
 impl Resource for PolicyGrant {

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::EnvironmentParameter;
+use super::shared::RULE_EnvironmentParameter;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^dzd[-_][a-zA-Z0-9_-]{1,36}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-z0-9_\\-]+$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,36}$");
@@ -20,128 +23,30 @@ pub(crate) static PATTERN_6: Pattern = Pattern::new("^[\\w \\.:/=+@-]*$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProjectRequired {
     /// `DomainIdentifier`: a string, required.
-    ///
-    /// The identifier of a Amazon DataZone domain where the project exists.
-    ///
-    /// Pattern `^dzd[-_][a-zA-Z0-9_-]{1,36}$`; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
     pub domain_identifier: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of a project.
-    ///
-    /// Pattern `^[\w -]+$`; length 1 to 64.
     pub name: Str,
 }
 
-static RULE_Project: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Project: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DomainIdentifier",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DomainUnitId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "GlossaryTerms",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "MembershipAssignments",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ProjectMembershipAssignment),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
+        ("DomainIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DomainUnitId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("GlossaryTerms", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(0), max_items: Some(20) })),
+        ("MembershipAssignments", Shape::List(&ListRule { items: Shape::Object(&RULE_ProjectMembershipAssignment), min_items: None, max_items: None })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("ProjectCategory", Shape::STR),
-        (
-            "ProjectExecutionRole",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ProjectProfileId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ProjectExecutionRole", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("ProjectProfileId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("ProjectProfileVersion", Shape::STR),
-        (
-            "ResourceTags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ResourceTag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "UserParameters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EnvironmentConfigurationUserParameter),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTag), min_items: None, max_items: None })),
+        ("UserParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentConfigurationUserParameter), min_items: None, max_items: None })),
     ],
     required: &["DomainIdentifier", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DataZone::Project` resource.
@@ -229,6 +134,7 @@ pub struct Project {
     pub user_parameters: Option<List<EnvironmentConfigurationUserParameter>>,
 }
 
+#[rustfmt::skip]
 impl Project {
     /// The CloudFormation type name, `AWS::DataZone::Project`.
     pub const TYPE_NAME: &'static str = "AWS::DataZone::Project";
@@ -240,38 +146,11 @@ impl Project {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-project.html",
         primary_identifier: &["DomainId", "Id"],
         required: &["DomainIdentifier", "Name"],
-        create_only: &[
-            "ProjectProfileId",
-            "DomainIdentifier",
-            "MembershipAssignments",
-            "ProjectCategory",
-            "ProjectExecutionRole",
-        ],
+        create_only: &["ProjectProfileId", "DomainIdentifier", "MembershipAssignments", "ProjectCategory", "ProjectExecutionRole"],
         conditional_create_only: &[],
-        write_only: &[
-            "DomainIdentifier",
-            "ProjectProfileVersion",
-            "ProjectProfileId",
-            "UserParameters",
-            "MembershipAssignments",
-            "ProjectExecutionRole",
-        ],
-        read_only: &[
-            "Id",
-            "CreatedAt",
-            "CreatedBy",
-            "DomainId",
-            "LastUpdatedAt",
-            "ProjectStatus",
-        ],
-        attributes: &[
-            "CreatedAt",
-            "CreatedBy",
-            "DomainId",
-            "Id",
-            "LastUpdatedAt",
-            "ProjectStatus",
-        ],
+        write_only: &["DomainIdentifier", "ProjectProfileVersion", "ProjectProfileId", "UserParameters", "MembershipAssignments", "ProjectExecutionRole"],
+        read_only: &["Id", "CreatedAt", "CreatedBy", "DomainId", "LastUpdatedAt", "ProjectStatus"],
+        attributes: &["CreatedAt", "CreatedBy", "DomainId", "Id", "LastUpdatedAt", "ProjectStatus"],
         taggable: false,
         tag_format: TagFormat::None,
     };
@@ -295,106 +174,29 @@ impl Project {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DomainIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.domain_identifier = value.into();
-        self
-    }
-
+    pub fn domain_identifier(mut self, value: impl Into<Str>) -> Self { self.domain_identifier = value.into(); self }
     /// `DomainUnitId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_unit_id(mut self, value: impl Into<Str>) -> Self {
-        self.domain_unit_id = Some(value.into());
-        self
-    }
-
+    pub fn domain_unit_id(mut self, value: impl Into<Str>) -> Self { self.domain_unit_id = Some(value.into()); self }
     /// `GlossaryTerms`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn glossary_terms(mut self, value: impl Into<List<Str>>) -> Self {
-        self.glossary_terms = Some(value.into());
-        self
-    }
-
+    pub fn glossary_terms(mut self, value: impl Into<List<Str>>) -> Self { self.glossary_terms = Some(value.into()); self }
     /// `MembershipAssignments`: a list of [`ProjectMembershipAssignment`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn membership_assignments(
-        mut self,
-        value: impl Into<List<ProjectMembershipAssignment>>,
-    ) -> Self {
-        self.membership_assignments = Some(value.into());
-        self
-    }
-
+    pub fn membership_assignments(mut self, value: impl Into<List<ProjectMembershipAssignment>>) -> Self { self.membership_assignments = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `ProjectCategory`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn project_category(mut self, value: impl Into<Str>) -> Self {
-        self.project_category = Some(value.into());
-        self
-    }
-
+    pub fn project_category(mut self, value: impl Into<Str>) -> Self { self.project_category = Some(value.into()); self }
     /// `ProjectExecutionRole`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn project_execution_role(mut self, value: impl Into<Str>) -> Self {
-        self.project_execution_role = Some(value.into());
-        self
-    }
-
+    pub fn project_execution_role(mut self, value: impl Into<Str>) -> Self { self.project_execution_role = Some(value.into()); self }
     /// `ProjectProfileId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn project_profile_id(mut self, value: impl Into<Str>) -> Self {
-        self.project_profile_id = Some(value.into());
-        self
-    }
-
+    pub fn project_profile_id(mut self, value: impl Into<Str>) -> Self { self.project_profile_id = Some(value.into()); self }
     /// `ProjectProfileVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn project_profile_version(mut self, value: impl Into<Str>) -> Self {
-        self.project_profile_version = Some(value.into());
-        self
-    }
-
+    pub fn project_profile_version(mut self, value: impl Into<Str>) -> Self { self.project_profile_version = Some(value.into()); self }
     /// `ResourceTags`: a list of [`ResourceTag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_tags(mut self, value: impl Into<List<ResourceTag>>) -> Self {
-        self.resource_tags = Some(value.into());
-        self
-    }
-
+    pub fn resource_tags(mut self, value: impl Into<List<ResourceTag>>) -> Self { self.resource_tags = Some(value.into()); self }
     /// `UserParameters`: a list of [`EnvironmentConfigurationUserParameter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_parameters(
-        mut self,
-        value: impl Into<List<EnvironmentConfigurationUserParameter>>,
-    ) -> Self {
-        self.user_parameters = Some(value.into());
-        self
-    }
+    pub fn user_parameters(mut self, value: impl Into<List<EnvironmentConfigurationUserParameter>>) -> Self { self.user_parameters = Some(value.into()); self }
 }
 
 impl Resource for Project {
@@ -478,43 +280,15 @@ impl ProjectAttributes {
     }
 }
 
-static RULE_EnvironmentConfigurationUserParameter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EnvironmentConfigurationUserParameter: ObjRule = ObjRule {
     properties: &[
-        (
-            "EnvironmentConfigurationName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EnvironmentId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EnvironmentParameters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EnvironmentParameter),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("EnvironmentConfigurationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("EnvironmentId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("EnvironmentParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentParameter), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EnvironmentConfigurationUserParameter` property type of `AWS::DataZone::Project`.
@@ -542,6 +316,7 @@ pub struct EnvironmentConfigurationUserParameter {
     pub environment_parameters: Option<List<EnvironmentParameter>>,
 }
 
+#[rustfmt::skip]
 impl EnvironmentConfigurationUserParameter {
     /// A `EnvironmentConfigurationUserParameter` with no property set (none is required).
     pub fn new() -> Self {
@@ -549,28 +324,11 @@ impl EnvironmentConfigurationUserParameter {
     }
 
     /// `EnvironmentConfigurationName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment_configuration_name(mut self, value: impl Into<Str>) -> Self {
-        self.environment_configuration_name = Some(value.into());
-        self
-    }
-
+    pub fn environment_configuration_name(mut self, value: impl Into<Str>) -> Self { self.environment_configuration_name = Some(value.into()); self }
     /// `EnvironmentId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment_id(mut self, value: impl Into<Str>) -> Self {
-        self.environment_id = Some(value.into());
-        self
-    }
-
+    pub fn environment_id(mut self, value: impl Into<Str>) -> Self { self.environment_id = Some(value.into()); self }
     /// `EnvironmentParameters`: a list of [`EnvironmentParameter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment_parameters(mut self, value: impl Into<List<EnvironmentParameter>>) -> Self {
-        self.environment_parameters = Some(value.into());
-        self
-    }
+    pub fn environment_parameters(mut self, value: impl Into<List<EnvironmentParameter>>) -> Self { self.environment_parameters = Some(value.into()); self }
 }
 
 impl PropertyType for EnvironmentConfigurationUserParameter {}
@@ -588,78 +346,14 @@ impl ToValue for EnvironmentConfigurationUserParameter {
     }
 }
 
-static RULE_EnvironmentParameter: ObjRule = ObjRule {
-    properties: &[("Name", Shape::STR), ("Value", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `EnvironmentParameter` property type of `AWS::DataZone::Project`.
-///
-/// The parameter details of an evironment profile.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-datazone-project-environmentparameter.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct EnvironmentParameter {
-    /// `Name`: a string.
-    ///
-    /// The name of an environment profile parameter.
-    pub name: Option<Str>,
-    /// `Value`: a string.
-    ///
-    /// The value of an environment profile parameter.
-    pub value: Option<Str>,
-}
-
-impl EnvironmentParameter {
-    /// A `EnvironmentParameter` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for EnvironmentParameter {}
-
-impl ToValue for EnvironmentParameter {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_Member: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Member: ObjRule = ObjRule {
     properties: &[
         ("GroupIdentifier", Shape::STR),
         ("UserIdentifier", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Member` property type of `AWS::DataZone::Project`.
@@ -675,6 +369,7 @@ pub struct Member {
     pub user_identifier: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Member {
     /// A `Member` with no property set (none is required).
     pub fn new() -> Self {
@@ -682,16 +377,9 @@ impl Member {
     }
 
     /// `GroupIdentifier`: a string.
-    pub fn group_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.group_identifier = Some(value.into());
-        self
-    }
-
+    pub fn group_identifier(mut self, value: impl Into<Str>) -> Self { self.group_identifier = Some(value.into()); self }
     /// `UserIdentifier`: a string.
-    pub fn user_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.user_identifier = Some(value.into());
-        self
-    }
+    pub fn user_identifier(mut self, value: impl Into<Str>) -> Self { self.user_identifier = Some(value.into()); self }
 }
 
 impl PropertyType for Member {}
@@ -711,31 +399,18 @@ pub struct ProjectMembershipAssignmentRequired {
     /// `Designation`: an [`UserDesignation`] value, required.
     pub designation: UserDesignation,
     /// `Member`: a [`Member`] object, required.
-    ///
-    /// The member of the project.
     pub member: Obj<Member>,
 }
 
-static RULE_ProjectMembershipAssignment: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ProjectMembershipAssignment: ObjRule = ObjRule {
     properties: &[
-        (
-            "Designation",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PROJECT_OWNER", "PROJECT_CONTRIBUTOR"],
-                format: None,
-            }),
-        ),
+        ("Designation", Shape::Str(&StrRule { allowed: &["PROJECT_OWNER", "PROJECT_CONTRIBUTOR"], ..StrRule::ANY })),
         ("Member", Shape::Object(&RULE_Member)),
     ],
     required: &["Member", "Designation"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ProjectMembershipAssignment` property type of `AWS::DataZone::Project`.
@@ -753,6 +428,7 @@ pub struct ProjectMembershipAssignment {
     pub member: Obj<Member>,
 }
 
+#[rustfmt::skip]
 impl ProjectMembershipAssignment {
     /// A `ProjectMembershipAssignment` with its required properties, named in a [`ProjectMembershipAssignmentRequired`].
     pub fn new(required: ProjectMembershipAssignmentRequired) -> Self {
@@ -763,18 +439,9 @@ impl ProjectMembershipAssignment {
     }
 
     /// `Designation`: an [`UserDesignation`] value, required.
-    pub fn designation(mut self, value: impl Into<UserDesignation>) -> Self {
-        self.designation = value.into();
-        self
-    }
-
+    pub fn designation(mut self, value: impl Into<UserDesignation>) -> Self { self.designation = value.into(); self }
     /// `Member`: a [`Member`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn member(mut self, value: impl Into<Obj<Member>>) -> Self {
-        self.member = value.into();
-        self
-    }
+    pub fn member(mut self, value: impl Into<Obj<Member>>) -> Self { self.member = value.into(); self }
 }
 
 impl PropertyType for ProjectMembershipAssignment {}
@@ -792,44 +459,20 @@ impl ToValue for ProjectMembershipAssignment {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceTagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^[\w \.:/=+@-]+$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^[\w \.:/=+@-]*$`; length 0 to 256.
     pub value: Str,
 }
 
-static RULE_ResourceTag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResourceTag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ResourceTag` property type of `AWS::DataZone::Project`.
@@ -847,6 +490,7 @@ pub struct ResourceTag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl ResourceTag {
     /// A `ResourceTag` with its required properties, named in a [`ResourceTagRequired`].
     pub fn new(required: ResourceTagRequired) -> Self {
@@ -857,20 +501,9 @@ impl ResourceTag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for ResourceTag {}

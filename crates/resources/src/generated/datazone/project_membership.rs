@@ -14,82 +14,26 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,36}$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProjectMembershipRequired {
     /// `Designation`: an [`UserDesignation`] value, required.
-    ///
-    /// The designated role of a project member.
-    ///
-    /// Write-only: CloudFormation does not return it.
     pub designation: UserDesignation,
     /// `DomainIdentifier`: a string, required.
-    ///
-    /// The ID of the Amazon DataZone domain in which project membership is created.
-    ///
-    /// Pattern `^dzd[-_][a-zA-Z0-9_-]{1,36}$`; create-only: changing it replaces the resource.
     pub domain_identifier: Str,
     /// `Member`: a JSON value, required.
-    ///
-    /// The details about a project member.
-    ///
-    /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
     pub member: Json,
     /// `ProjectIdentifier`: a string, required.
-    ///
-    /// The ID of the project for which this project membership was created.
-    ///
-    /// Pattern `^[a-zA-Z0-9_-]{1,36}$`; create-only: changing it replaces the resource.
     pub project_identifier: Str,
 }
 
-static RULE_ProjectMembership: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ProjectMembership: ObjRule = ObjRule {
     properties: &[
-        (
-            "Designation",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "PROJECT_OWNER",
-                    "PROJECT_CONTRIBUTOR",
-                    "PROJECT_CATALOG_VIEWER",
-                    "PROJECT_CATALOG_CONSUMER",
-                    "PROJECT_CATALOG_STEWARD",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "DomainIdentifier",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Designation", Shape::Str(&StrRule { allowed: &["PROJECT_OWNER", "PROJECT_CONTRIBUTOR", "PROJECT_CATALOG_VIEWER", "PROJECT_CATALOG_CONSUMER", "PROJECT_CATALOG_STEWARD"], ..StrRule::ANY })),
+        ("DomainIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Member", Shape::Any),
-        (
-            "ProjectIdentifier",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ProjectIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
-    required: &[
-        "Designation",
-        "DomainIdentifier",
-        "ProjectIdentifier",
-        "Member",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["Designation", "DomainIdentifier", "ProjectIdentifier", "Member"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DataZone::ProjectMembership` resource.
@@ -131,6 +75,7 @@ pub struct ProjectMembership {
     pub project_identifier: Str,
 }
 
+#[rustfmt::skip]
 impl ProjectMembership {
     /// The CloudFormation type name, `AWS::DataZone::ProjectMembership`.
     pub const TYPE_NAME: &'static str = "AWS::DataZone::ProjectMembership";
@@ -141,12 +86,7 @@ impl ProjectMembership {
         type_name: "AWS::DataZone::ProjectMembership",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-projectmembership.html",
         primary_identifier: &["DomainIdentifier", "ProjectIdentifier"],
-        required: &[
-            "Designation",
-            "DomainIdentifier",
-            "Member",
-            "ProjectIdentifier",
-        ],
+        required: &["Designation", "DomainIdentifier", "Member", "ProjectIdentifier"],
         create_only: &["DomainIdentifier", "ProjectIdentifier", "Member"],
         conditional_create_only: &[],
         write_only: &["Designation", "Member"],
@@ -167,36 +107,13 @@ impl ProjectMembership {
     }
 
     /// `Designation`: an [`UserDesignation`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn designation(mut self, value: impl Into<UserDesignation>) -> Self {
-        self.designation = value.into();
-        self
-    }
-
+    pub fn designation(mut self, value: impl Into<UserDesignation>) -> Self { self.designation = value.into(); self }
     /// `DomainIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.domain_identifier = value.into();
-        self
-    }
-
+    pub fn domain_identifier(mut self, value: impl Into<Str>) -> Self { self.domain_identifier = value.into(); self }
     /// `Member`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn member(mut self, value: impl Into<Json>) -> Self {
-        self.member = value.into();
-        self
-    }
-
+    pub fn member(mut self, value: impl Into<Json>) -> Self { self.member = value.into(); self }
     /// `ProjectIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn project_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.project_identifier = value.into();
-        self
-    }
+    pub fn project_identifier(mut self, value: impl Into<Str>) -> Self { self.project_identifier = value.into(); self }
 }
 
 impl Resource for ProjectMembership {

@@ -21,100 +21,26 @@ pub(crate) static PATTERN_8: Pattern = Pattern::new("^[\\w \\.:/=+@-]*$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProjectProfileRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of a project profile.
-    ///
-    /// Pattern `^[\w -]+$`; length 1 to 64.
     pub name: Str,
 }
 
-static RULE_ProjectProfile: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ProjectProfile: ObjRule = ObjRule {
     properties: &[
         ("AllowCustomProjectResourceTags", Shape::Bool),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DomainIdentifier",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DomainUnitIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EnvironmentConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EnvironmentConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ProjectResourceTags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ResourceTagParameter),
-                min_items: None,
-                max_items: Some(25),
-            }),
-        ),
-        (
-            "ProjectResourceTagsDescription",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
+        ("DomainIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DomainUnitIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("EnvironmentConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentConfiguration), min_items: None, max_items: None })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("ProjectResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTagParameter), min_items: None, max_items: Some(25) })),
+        ("ProjectResourceTagsDescription", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
+        ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
         ("UseDefaultConfigurations", Shape::Bool),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DataZone::ProjectProfile` resource.
@@ -178,6 +104,7 @@ pub struct ProjectProfile {
     pub use_default_configurations: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl ProjectProfile {
     /// The CloudFormation type name, `AWS::DataZone::ProjectProfile`.
     pub const TYPE_NAME: &'static str = "AWS::DataZone::ProjectProfile";
@@ -192,26 +119,8 @@ impl ProjectProfile {
         create_only: &["DomainIdentifier", "UseDefaultConfigurations"],
         conditional_create_only: &[],
         write_only: &["DomainUnitIdentifier", "UseDefaultConfigurations"],
-        read_only: &[
-            "CreatedAt",
-            "CreatedBy",
-            "DomainId",
-            "DomainUnitId",
-            "Id",
-            "Identifier",
-            "LastUpdatedAt",
-            "EnvironmentConfigurations/*/EnvironmentConfigurationId",
-            "EnvironmentConfigurations/*/ConfigurationParameters/ResolvedParameters",
-        ],
-        attributes: &[
-            "CreatedAt",
-            "CreatedBy",
-            "DomainId",
-            "DomainUnitId",
-            "Id",
-            "Identifier",
-            "LastUpdatedAt",
-        ],
+        read_only: &["CreatedAt", "CreatedBy", "DomainId", "DomainUnitId", "Id", "Identifier", "LastUpdatedAt", "EnvironmentConfigurations/*/EnvironmentConfigurationId", "EnvironmentConfigurations/*/ConfigurationParameters/ResolvedParameters"],
+        attributes: &["CreatedAt", "CreatedBy", "DomainId", "DomainUnitId", "Id", "Identifier", "LastUpdatedAt"],
         taggable: false,
         tag_format: TagFormat::None,
     };
@@ -233,85 +142,25 @@ impl ProjectProfile {
     }
 
     /// `AllowCustomProjectResourceTags`: a boolean.
-    pub fn allow_custom_project_resource_tags(mut self, value: impl Into<Bool>) -> Self {
-        self.allow_custom_project_resource_tags = Some(value.into());
-        self
-    }
-
+    pub fn allow_custom_project_resource_tags(mut self, value: impl Into<Bool>) -> Self { self.allow_custom_project_resource_tags = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DomainIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.domain_identifier = Some(value.into());
-        self
-    }
-
+    pub fn domain_identifier(mut self, value: impl Into<Str>) -> Self { self.domain_identifier = Some(value.into()); self }
     /// `DomainUnitIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_unit_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.domain_unit_identifier = Some(value.into());
-        self
-    }
-
+    pub fn domain_unit_identifier(mut self, value: impl Into<Str>) -> Self { self.domain_unit_identifier = Some(value.into()); self }
     /// `EnvironmentConfigurations`: a list of [`EnvironmentConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment_configurations(
-        mut self,
-        value: impl Into<List<EnvironmentConfiguration>>,
-    ) -> Self {
-        self.environment_configurations = Some(value.into());
-        self
-    }
-
+    pub fn environment_configurations(mut self, value: impl Into<List<EnvironmentConfiguration>>) -> Self { self.environment_configurations = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `ProjectResourceTags`: a list of [`ResourceTagParameter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn project_resource_tags(mut self, value: impl Into<List<ResourceTagParameter>>) -> Self {
-        self.project_resource_tags = Some(value.into());
-        self
-    }
-
+    pub fn project_resource_tags(mut self, value: impl Into<List<ResourceTagParameter>>) -> Self { self.project_resource_tags = Some(value.into()); self }
     /// `ProjectResourceTagsDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn project_resource_tags_description(mut self, value: impl Into<Str>) -> Self {
-        self.project_resource_tags_description = Some(value.into());
-        self
-    }
-
+    pub fn project_resource_tags_description(mut self, value: impl Into<Str>) -> Self { self.project_resource_tags_description = Some(value.into()); self }
     /// `Status`: a [`Status`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<Status>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-
+    pub fn status(mut self, value: impl Into<Status>) -> Self { self.status = Some(value.into()); self }
     /// `UseDefaultConfigurations`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn use_default_configurations(mut self, value: impl Into<Bool>) -> Self {
-        self.use_default_configurations = Some(value.into());
-        self
-    }
+    pub fn use_default_configurations(mut self, value: impl Into<Bool>) -> Self { self.use_default_configurations = Some(value.into()); self }
 }
 
 impl Resource for ProjectProfile {
@@ -415,30 +264,17 @@ impl ProjectProfileAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AwsAccountRequired {
     /// `AwsAccountId`: a string, required.
-    ///
-    /// The account ID of a project.
-    ///
-    /// Pattern `^\d{12}$`.
     pub aws_account_id: Str,
 }
 
-static RULE_AwsAccount: ObjRule = ObjRule {
-    properties: &[(
-        "AwsAccountId",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: Some(&PATTERN_2),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_AwsAccount: ObjRule = ObjRule {
+    properties: &[
+        ("AwsAccountId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+    ],
     required: &["AwsAccountId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AwsAccount` property type of `AWS::DataZone::ProjectProfile`.
@@ -456,6 +292,7 @@ pub struct AwsAccount {
     pub aws_account_id: Str,
 }
 
+#[rustfmt::skip]
 impl AwsAccount {
     /// A `AwsAccount` with its required properties, named in a [`AwsAccountRequired`].
     pub fn new(required: AwsAccountRequired) -> Self {
@@ -465,12 +302,7 @@ impl AwsAccount {
     }
 
     /// `AwsAccountId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_account_id(mut self, value: impl Into<Str>) -> Self {
-        self.aws_account_id = value.into();
-        self
-    }
+    pub fn aws_account_id(mut self, value: impl Into<Str>) -> Self { self.aws_account_id = value.into(); self }
 }
 
 impl PropertyType for AwsAccount {}
@@ -487,96 +319,29 @@ impl ToValue for AwsAccount {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnvironmentConfigurationRequired {
     /// `AwsRegion`: a [`Region`] object, required.
-    ///
-    /// The AWS Region of the environment.
     pub aws_region: Obj<Region>,
     /// `EnvironmentBlueprintId`: a string, required.
-    ///
-    /// The environment blueprint ID.
-    ///
-    /// Pattern `^[a-zA-Z0-9_-]{1,36}$`.
     pub environment_blueprint_id: Str,
     /// `Name`: a string, required.
-    ///
-    /// The environment name.
-    ///
-    /// Pattern `^[\w -]+$`; length 1 to 64.
     pub name: Str,
 }
 
-static RULE_EnvironmentConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EnvironmentConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AwsAccount", Shape::Object(&RULE_AwsAccount)),
         ("AwsRegion", Shape::Object(&RULE_Region)),
-        (
-            "ConfigurationParameters",
-            Shape::Object(&RULE_EnvironmentConfigurationParametersDetails),
-        ),
-        (
-            "DeploymentMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ON_CREATE", "ON_DEMAND"],
-                format: None,
-            }),
-        ),
-        (
-            "DeploymentOrder",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(16.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EnvironmentBlueprintId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EnvironmentConfigurationId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ConfigurationParameters", Shape::Object(&RULE_EnvironmentConfigurationParametersDetails)),
+        ("DeploymentMode", Shape::Str(&StrRule { allowed: &["ON_CREATE", "ON_DEMAND"], ..StrRule::ANY })),
+        ("DeploymentOrder", Shape::Num(&NumRule { min: Some(0.0), max: Some(16.0), ..NumRule::ANY })),
+        ("Description", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
+        ("EnvironmentBlueprintId", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("EnvironmentConfigurationId", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
     ],
     required: &["AwsRegion", "EnvironmentBlueprintId", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EnvironmentConfiguration` property type of `AWS::DataZone::ProjectProfile`.
@@ -632,6 +397,7 @@ pub struct EnvironmentConfiguration {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl EnvironmentConfiguration {
     /// A `EnvironmentConfiguration` with its required properties, named in a [`EnvironmentConfigurationRequired`].
     pub fn new(required: EnvironmentConfigurationRequired) -> Self {
@@ -649,79 +415,23 @@ impl EnvironmentConfiguration {
     }
 
     /// `AwsAccount`: an [`AwsAccount`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_account(mut self, value: impl Into<Obj<AwsAccount>>) -> Self {
-        self.aws_account = Some(value.into());
-        self
-    }
-
+    pub fn aws_account(mut self, value: impl Into<Obj<AwsAccount>>) -> Self { self.aws_account = Some(value.into()); self }
     /// `AwsRegion`: a [`Region`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_region(mut self, value: impl Into<Obj<Region>>) -> Self {
-        self.aws_region = value.into();
-        self
-    }
-
+    pub fn aws_region(mut self, value: impl Into<Obj<Region>>) -> Self { self.aws_region = value.into(); self }
     /// `ConfigurationParameters`: an [`EnvironmentConfigurationParametersDetails`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration_parameters(
-        mut self,
-        value: impl Into<Obj<EnvironmentConfigurationParametersDetails>>,
-    ) -> Self {
-        self.configuration_parameters = Some(value.into());
-        self
-    }
-
+    pub fn configuration_parameters(mut self, value: impl Into<Obj<EnvironmentConfigurationParametersDetails>>) -> Self { self.configuration_parameters = Some(value.into()); self }
     /// `DeploymentMode`: a [`DeploymentMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deployment_mode(mut self, value: impl Into<DeploymentMode>) -> Self {
-        self.deployment_mode = Some(value.into());
-        self
-    }
-
+    pub fn deployment_mode(mut self, value: impl Into<DeploymentMode>) -> Self { self.deployment_mode = Some(value.into()); self }
     /// `DeploymentOrder`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deployment_order(mut self, value: impl Into<Num>) -> Self {
-        self.deployment_order = Some(value.into());
-        self
-    }
-
+    pub fn deployment_order(mut self, value: impl Into<Num>) -> Self { self.deployment_order = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `EnvironmentBlueprintId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment_blueprint_id(mut self, value: impl Into<Str>) -> Self {
-        self.environment_blueprint_id = value.into();
-        self
-    }
-
+    pub fn environment_blueprint_id(mut self, value: impl Into<Str>) -> Self { self.environment_blueprint_id = value.into(); self }
     /// `EnvironmentConfigurationId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment_configuration_id(mut self, value: impl Into<Str>) -> Self {
-        self.environment_configuration_id = Some(value.into());
-        self
-    }
-
+    pub fn environment_configuration_id(mut self, value: impl Into<Str>) -> Self { self.environment_configuration_id = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for EnvironmentConfiguration {}
@@ -745,27 +455,15 @@ impl ToValue for EnvironmentConfiguration {
     }
 }
 
-static RULE_EnvironmentConfigurationParameter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EnvironmentConfigurationParameter: ObjRule = ObjRule {
     properties: &[
         ("IsEditable", Shape::Bool),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ("Value", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EnvironmentConfigurationParameter` property type of `AWS::DataZone::ProjectProfile`.
@@ -791,6 +489,7 @@ pub struct EnvironmentConfigurationParameter {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl EnvironmentConfigurationParameter {
     /// A `EnvironmentConfigurationParameter` with no property set (none is required).
     pub fn new() -> Self {
@@ -798,28 +497,11 @@ impl EnvironmentConfigurationParameter {
     }
 
     /// `IsEditable`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_editable(mut self, value: impl Into<Bool>) -> Self {
-        self.is_editable = Some(value.into());
-        self
-    }
-
+    pub fn is_editable(mut self, value: impl Into<Bool>) -> Self { self.is_editable = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for EnvironmentConfigurationParameter {}
@@ -834,41 +516,15 @@ impl ToValue for EnvironmentConfigurationParameter {
     }
 }
 
-static RULE_EnvironmentConfigurationParametersDetails: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EnvironmentConfigurationParametersDetails: ObjRule = ObjRule {
     properties: &[
-        (
-            "ParameterOverrides",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EnvironmentConfigurationParameter),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ResolvedParameters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EnvironmentConfigurationParameter),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SsmPath",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ParameterOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentConfigurationParameter), min_items: None, max_items: None })),
+        ("ResolvedParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentConfigurationParameter), min_items: None, max_items: None })),
+        ("SsmPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EnvironmentConfigurationParametersDetails` property type of `AWS::DataZone::ProjectProfile`.
@@ -894,6 +550,7 @@ pub struct EnvironmentConfigurationParametersDetails {
     pub ssm_path: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl EnvironmentConfigurationParametersDetails {
     /// A `EnvironmentConfigurationParametersDetails` with no property set (none is required).
     pub fn new() -> Self {
@@ -901,34 +558,11 @@ impl EnvironmentConfigurationParametersDetails {
     }
 
     /// `ParameterOverrides`: a list of [`EnvironmentConfigurationParameter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameter_overrides(
-        mut self,
-        value: impl Into<List<EnvironmentConfigurationParameter>>,
-    ) -> Self {
-        self.parameter_overrides = Some(value.into());
-        self
-    }
-
+    pub fn parameter_overrides(mut self, value: impl Into<List<EnvironmentConfigurationParameter>>) -> Self { self.parameter_overrides = Some(value.into()); self }
     /// `ResolvedParameters`: a list of [`EnvironmentConfigurationParameter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resolved_parameters(
-        mut self,
-        value: impl Into<List<EnvironmentConfigurationParameter>>,
-    ) -> Self {
-        self.resolved_parameters = Some(value.into());
-        self
-    }
-
+    pub fn resolved_parameters(mut self, value: impl Into<List<EnvironmentConfigurationParameter>>) -> Self { self.resolved_parameters = Some(value.into()); self }
     /// `SsmPath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ssm_path(mut self, value: impl Into<Str>) -> Self {
-        self.ssm_path = Some(value.into());
-        self
-    }
+    pub fn ssm_path(mut self, value: impl Into<Str>) -> Self { self.ssm_path = Some(value.into()); self }
 }
 
 impl PropertyType for EnvironmentConfigurationParametersDetails {}
@@ -947,30 +581,17 @@ impl ToValue for EnvironmentConfigurationParametersDetails {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RegionRequired {
     /// `RegionName`: a string, required.
-    ///
-    /// The AWS Region name.
-    ///
-    /// Pattern `^[a-z]{2}-?(iso|gov)?-{1}[a-z]*-{1}[0-9]$`; length 4 to 16.
     pub region_name: Str,
 }
 
-static RULE_Region: ObjRule = ObjRule {
-    properties: &[(
-        "RegionName",
-        Shape::Str(&StrRule {
-            min_len: Some(4),
-            max_len: Some(16),
-            pattern: Some(&PATTERN_3),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_Region: ObjRule = ObjRule {
+    properties: &[
+        ("RegionName", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(16), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+    ],
     required: &["RegionName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Region` property type of `AWS::DataZone::ProjectProfile`.
@@ -988,6 +609,7 @@ pub struct Region {
     pub region_name: Str,
 }
 
+#[rustfmt::skip]
 impl Region {
     /// A `Region` with its required properties, named in a [`RegionRequired`].
     pub fn new(required: RegionRequired) -> Self {
@@ -997,12 +619,7 @@ impl Region {
     }
 
     /// `RegionName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn region_name(mut self, value: impl Into<Str>) -> Self {
-        self.region_name = value.into();
-        self
-    }
+    pub fn region_name(mut self, value: impl Into<Str>) -> Self { self.region_name = value.into(); self }
 }
 
 impl PropertyType for Region {}
@@ -1021,45 +638,21 @@ pub struct ResourceTagParameterRequired {
     /// `IsValueEditable`: a boolean, required.
     pub is_value_editable: Bool,
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^[\w \.:/=+@-]+$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^[\w \.:/=+@-]*$`; length 0 to 256.
     pub value: Str,
 }
 
-static RULE_ResourceTagParameter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResourceTagParameter: ObjRule = ObjRule {
     properties: &[
         ("IsValueEditable", Shape::Bool),
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_8),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
     ],
     required: &["Key", "Value", "IsValueEditable"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ResourceTagParameter` property type of `AWS::DataZone::ProjectProfile`.
@@ -1079,6 +672,7 @@ pub struct ResourceTagParameter {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl ResourceTagParameter {
     /// A `ResourceTagParameter` with its required properties, named in a [`ResourceTagParameterRequired`].
     pub fn new(required: ResourceTagParameterRequired) -> Self {
@@ -1090,26 +684,11 @@ impl ResourceTagParameter {
     }
 
     /// `IsValueEditable`: a boolean, required.
-    pub fn is_value_editable(mut self, value: impl Into<Bool>) -> Self {
-        self.is_value_editable = value.into();
-        self
-    }
-
+    pub fn is_value_editable(mut self, value: impl Into<Bool>) -> Self { self.is_value_editable = value.into(); self }
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for ResourceTagParameter {}

@@ -19,142 +19,37 @@ pub(crate) static PATTERN_5: Pattern = Pattern::new("^(?![0-9_])\\w+$|^_\\w*[a-z
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubscriptionTargetRequired {
     /// `ApplicableAssetTypes`: a list of strings, required.
-    ///
-    /// The asset types included in the subscription target.
-    ///
-    /// Each item: pattern `^[^\.]*`, length 1 to 256.
     pub applicable_asset_types: List<Str>,
     /// `AuthorizedPrincipals`: a list of strings, required.
-    ///
-    /// The authorized principals included in the subscription target.
-    ///
-    /// Items 1 to 10; each item: pattern `^[a-zA-Z0-9:/_-]*$`.
     pub authorized_principals: List<Str>,
     /// `DomainIdentifier`: a string, required.
-    ///
-    /// The ID of the Amazon DataZone domain in which subscription target is created.
-    ///
-    /// Pattern `^dzd[-_][a-zA-Z0-9_-]{1,36}$`; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
     pub domain_identifier: Str,
     /// `EnvironmentIdentifier`: a string, required.
-    ///
-    /// The ID of the environment in which subscription target is created.
-    ///
-    /// Pattern `^[a-zA-Z0-9_-]{1,36}$`; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
     pub environment_identifier: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the subscription target.
-    ///
-    /// Length 1 to 256.
     pub name: Str,
     /// `SubscriptionTargetConfig`: a list of [`SubscriptionTargetForm`] objects, required.
-    ///
-    /// The configuration of the subscription target.
     pub subscription_target_config: List<SubscriptionTargetForm>,
     /// `Type`: a string, required.
-    ///
-    /// The type of the subscription target.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub r#type: Str,
 }
 
-static RULE_SubscriptionTarget: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SubscriptionTarget: ObjRule = ObjRule {
     properties: &[
-        (
-            "ApplicableAssetTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AuthorizedPrincipals",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "DomainIdentifier",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EnvironmentIdentifier",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ManageAccessRole",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ApplicableAssetTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("AuthorizedPrincipals", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10) })),
+        ("DomainIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("EnvironmentIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("ManageAccessRole", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
         ("Provider", Shape::STR),
-        (
-            "SubscriptionTargetConfig",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SubscriptionTargetForm),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SubscriptionTargetConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_SubscriptionTargetForm), min_items: None, max_items: None })),
         ("Type", Shape::STR),
     ],
-    required: &[
-        "ApplicableAssetTypes",
-        "AuthorizedPrincipals",
-        "DomainIdentifier",
-        "EnvironmentIdentifier",
-        "Name",
-        "SubscriptionTargetConfig",
-        "Type",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["ApplicableAssetTypes", "AuthorizedPrincipals", "DomainIdentifier", "EnvironmentIdentifier", "Name", "SubscriptionTargetConfig", "Type"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DataZone::SubscriptionTarget` resource.
@@ -222,6 +117,7 @@ pub struct SubscriptionTarget {
     pub r#type: Str,
 }
 
+#[rustfmt::skip]
 impl SubscriptionTarget {
     /// The CloudFormation type name, `AWS::DataZone::SubscriptionTarget`.
     pub const TYPE_NAME: &'static str = "AWS::DataZone::SubscriptionTarget";
@@ -232,38 +128,12 @@ impl SubscriptionTarget {
         type_name: "AWS::DataZone::SubscriptionTarget",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-subscriptiontarget.html",
         primary_identifier: &["DomainId", "EnvironmentId", "Id"],
-        required: &[
-            "ApplicableAssetTypes",
-            "AuthorizedPrincipals",
-            "DomainIdentifier",
-            "EnvironmentIdentifier",
-            "Name",
-            "SubscriptionTargetConfig",
-            "Type",
-        ],
+        required: &["ApplicableAssetTypes", "AuthorizedPrincipals", "DomainIdentifier", "EnvironmentIdentifier", "Name", "SubscriptionTargetConfig", "Type"],
         create_only: &["Type", "DomainIdentifier", "EnvironmentIdentifier"],
         conditional_create_only: &[],
         write_only: &["DomainIdentifier", "EnvironmentIdentifier"],
-        read_only: &[
-            "CreatedAt",
-            "CreatedBy",
-            "DomainId",
-            "EnvironmentId",
-            "Id",
-            "ProjectId",
-            "UpdatedAt",
-            "UpdatedBy",
-        ],
-        attributes: &[
-            "CreatedAt",
-            "CreatedBy",
-            "DomainId",
-            "EnvironmentId",
-            "Id",
-            "ProjectId",
-            "UpdatedAt",
-            "UpdatedBy",
-        ],
+        read_only: &["CreatedAt", "CreatedBy", "DomainId", "EnvironmentId", "Id", "ProjectId", "UpdatedAt", "UpdatedBy"],
+        attributes: &["CreatedAt", "CreatedBy", "DomainId", "EnvironmentId", "Id", "ProjectId", "UpdatedAt", "UpdatedBy"],
         taggable: false,
         tag_format: TagFormat::None,
     };
@@ -284,79 +154,23 @@ impl SubscriptionTarget {
     }
 
     /// `ApplicableAssetTypes`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn applicable_asset_types(mut self, value: impl Into<List<Str>>) -> Self {
-        self.applicable_asset_types = value.into();
-        self
-    }
-
+    pub fn applicable_asset_types(mut self, value: impl Into<List<Str>>) -> Self { self.applicable_asset_types = value.into(); self }
     /// `AuthorizedPrincipals`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authorized_principals(mut self, value: impl Into<List<Str>>) -> Self {
-        self.authorized_principals = value.into();
-        self
-    }
-
+    pub fn authorized_principals(mut self, value: impl Into<List<Str>>) -> Self { self.authorized_principals = value.into(); self }
     /// `DomainIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.domain_identifier = value.into();
-        self
-    }
-
+    pub fn domain_identifier(mut self, value: impl Into<Str>) -> Self { self.domain_identifier = value.into(); self }
     /// `EnvironmentIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.environment_identifier = value.into();
-        self
-    }
-
+    pub fn environment_identifier(mut self, value: impl Into<Str>) -> Self { self.environment_identifier = value.into(); self }
     /// `ManageAccessRole`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn manage_access_role(mut self, value: impl Into<Str>) -> Self {
-        self.manage_access_role = Some(value.into());
-        self
-    }
-
+    pub fn manage_access_role(mut self, value: impl Into<Str>) -> Self { self.manage_access_role = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Provider`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provider(mut self, value: impl Into<Str>) -> Self {
-        self.provider = Some(value.into());
-        self
-    }
-
+    pub fn provider(mut self, value: impl Into<Str>) -> Self { self.provider = Some(value.into()); self }
     /// `SubscriptionTargetConfig`: a list of [`SubscriptionTargetForm`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subscription_target_config(
-        mut self,
-        value: impl Into<List<SubscriptionTargetForm>>,
-    ) -> Self {
-        self.subscription_target_config = value.into();
-        self
-    }
-
+    pub fn subscription_target_config(mut self, value: impl Into<List<SubscriptionTargetForm>>) -> Self { self.subscription_target_config = value.into(); self }
     /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
 }
 
 impl Resource for SubscriptionTarget {
@@ -457,37 +271,20 @@ impl SubscriptionTargetAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubscriptionTargetFormRequired {
     /// `Content`: a string, required.
-    ///
-    /// The content of the subscription target configuration.
     pub content: Str,
     /// `FormName`: a string, required.
-    ///
-    /// The form name included in the subscription target configuration.
-    ///
-    /// Pattern `^(?![0-9_])\w+$|^_\w*[a-zA-Z0-9]\w*$`; length 1 to 128.
     pub form_name: Str,
 }
 
-static RULE_SubscriptionTargetForm: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SubscriptionTargetForm: ObjRule = ObjRule {
     properties: &[
         ("Content", Shape::STR),
-        (
-            "FormName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("FormName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
     ],
     required: &["Content", "FormName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SubscriptionTargetForm` property type of `AWS::DataZone::SubscriptionTarget`.
@@ -509,6 +306,7 @@ pub struct SubscriptionTargetForm {
     pub form_name: Str,
 }
 
+#[rustfmt::skip]
 impl SubscriptionTargetForm {
     /// A `SubscriptionTargetForm` with its required properties, named in a [`SubscriptionTargetFormRequired`].
     pub fn new(required: SubscriptionTargetFormRequired) -> Self {
@@ -519,20 +317,9 @@ impl SubscriptionTargetForm {
     }
 
     /// `Content`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content(mut self, value: impl Into<Str>) -> Self {
-        self.content = value.into();
-        self
-    }
-
+    pub fn content(mut self, value: impl Into<Str>) -> Self { self.content = value.into(); self }
     /// `FormName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn form_name(mut self, value: impl Into<Str>) -> Self {
-        self.form_name = value.into();
-        self
-    }
+    pub fn form_name(mut self, value: impl Into<Str>) -> Self { self.form_name = value.into(); self }
 }
 
 impl PropertyType for SubscriptionTargetForm {}

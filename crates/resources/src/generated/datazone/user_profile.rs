@@ -16,78 +16,23 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserProfileRequired {
     /// `DomainIdentifier`: a string, required.
-    ///
-    /// The identifier of a Amazon DataZone domain in which a user profile exists.
-    ///
-    /// Pattern `^dzd[-_][a-zA-Z0-9_-]{1,36}$`; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
     pub domain_identifier: Str,
     /// `UserIdentifier`: a string, required.
-    ///
-    /// The identifier of the user for which the user profile is created.
-    ///
-    /// Pattern `(^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$|^[a-zA-Z_0-9+=,.@-]+$|^arn:aws:iam::\d{12}:.+$)`; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
     pub user_identifier: Str,
 }
 
-static RULE_UserProfile: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_UserProfile: ObjRule = ObjRule {
     properties: &[
-        (
-            "DomainIdentifier",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SessionName",
-            Shape::Str(&StrRule {
-                min_len: Some(2),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ASSIGNED", "NOT_ASSIGNED", "ACTIVATED", "DEACTIVATED"],
-                format: None,
-            }),
-        ),
-        (
-            "UserIdentifier",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "UserType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["IAM_USER", "IAM_ROLE", "SSO_USER", "IAM_ROLE_SESSION"],
-                format: None,
-            }),
-        ),
+        ("DomainIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("SessionName", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(64), ..StrRule::ANY })),
+        ("Status", Shape::Str(&StrRule { allowed: &["ASSIGNED", "NOT_ASSIGNED", "ACTIVATED", "DEACTIVATED"], ..StrRule::ANY })),
+        ("UserIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("UserType", Shape::Str(&StrRule { allowed: &["IAM_USER", "IAM_ROLE", "SSO_USER", "IAM_ROLE_SESSION"], ..StrRule::ANY })),
     ],
     required: &["DomainIdentifier", "UserIdentifier"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DataZone::UserProfile` resource.
@@ -133,6 +78,7 @@ pub struct UserProfile {
     pub user_type: Option<UserType>,
 }
 
+#[rustfmt::skip]
 impl UserProfile {
     /// The CloudFormation type name, `AWS::DataZone::UserProfile`.
     pub const TYPE_NAME: &'static str = "AWS::DataZone::UserProfile";
@@ -146,12 +92,7 @@ impl UserProfile {
         required: &["DomainIdentifier", "UserIdentifier"],
         create_only: &["DomainIdentifier", "UserIdentifier", "UserType"],
         conditional_create_only: &[],
-        write_only: &[
-            "DomainIdentifier",
-            "UserIdentifier",
-            "UserType",
-            "SessionName",
-        ],
+        write_only: &["DomainIdentifier", "UserIdentifier", "UserType", "SessionName"],
         read_only: &["DomainId", "Type", "Id", "Details"],
         attributes: &["Details", "DomainId", "Id", "Type"],
         taggable: false,
@@ -170,44 +111,15 @@ impl UserProfile {
     }
 
     /// `DomainIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.domain_identifier = value.into();
-        self
-    }
-
+    pub fn domain_identifier(mut self, value: impl Into<Str>) -> Self { self.domain_identifier = value.into(); self }
     /// `SessionName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn session_name(mut self, value: impl Into<Str>) -> Self {
-        self.session_name = Some(value.into());
-        self
-    }
-
+    pub fn session_name(mut self, value: impl Into<Str>) -> Self { self.session_name = Some(value.into()); self }
     /// `Status`: an [`UserProfileStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<UserProfileStatus>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-
+    pub fn status(mut self, value: impl Into<UserProfileStatus>) -> Self { self.status = Some(value.into()); self }
     /// `UserIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.user_identifier = value.into();
-        self
-    }
-
+    pub fn user_identifier(mut self, value: impl Into<Str>) -> Self { self.user_identifier = value.into(); self }
     /// `UserType`: an [`UserType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_type(mut self, value: impl Into<UserType>) -> Self {
-        self.user_type = Some(value.into());
-        self
-    }
+    pub fn user_type(mut self, value: impl Into<UserType>) -> Self { self.user_type = Some(value.into()); self }
 }
 
 impl Resource for UserProfile {

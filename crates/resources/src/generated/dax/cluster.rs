@@ -11,48 +11,21 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClusterRequired {
     /// `IAMRoleARN`: a string, required.
-    ///
-    /// A valid Amazon Resource Name (ARN) that identifies an IAM role. At runtime, DAX will assume this role and use the role's permissions to access DynamoDB on your behalf.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; create-only: changing it replaces the resource.
     pub iam_role_arn: Str,
     /// `NodeType`: a string, required.
-    ///
-    /// The node type for the nodes in the cluster. (All nodes in a DAX cluster are of the same type.)
-    ///
-    /// Create-only: changing it replaces the resource.
     pub node_type: Str,
     /// `ReplicationFactor`: an integer, required.
-    ///
-    /// The number of nodes in the DAX cluster. A replication factor of 1 will create a single-node cluster, without any read replicas. For additional fault tolerance, you can create a multiple node cluster with one or more read replicas. To do this, set `ReplicationFactor` to a number between 3 (one primary and two read replicas) and 10 (one primary and nine read replicas). `If the AvailabilityZones` parameter is provided, its length must equal the `ReplicationFactor` .
-    ///
-    /// &gt; AWS recommends that you have at least two read replicas per cluster.
     pub replication_factor: Int,
 }
 
-static RULE_Cluster: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Cluster: ObjRule = ObjRule {
     properties: &[
-        (
-            "AvailabilityZones",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AvailabilityZones", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("ClusterEndpointEncryptionType", Shape::STR),
         ("ClusterName", Shape::STR),
         ("Description", Shape::STR),
-        (
-            "IAMRoleARN",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("IAMRoleARN", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("NetworkType", Shape::STR),
         ("NodeType", Shape::STR),
         ("NotificationTopicARN", Shape::STR),
@@ -60,29 +33,13 @@ static RULE_Cluster: ObjRule = ObjRule {
         ("PreferredMaintenanceWindow", Shape::STR),
         ("ReplicationFactor", Shape::INT),
         ("SSESpecification", Shape::Object(&RULE_SseSpecification)),
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
         ("SubnetGroupName", Shape::STR),
         ("Tags", Shape::Any),
     ],
     required: &["ReplicationFactor", "IAMRoleARN", "NodeType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DAX::Cluster` resource.
@@ -195,6 +152,7 @@ pub struct Cluster {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl Cluster {
     /// The CloudFormation type name, `AWS::DAX::Cluster`.
     pub const TYPE_NAME: &'static str = "AWS::DAX::Cluster";
@@ -206,29 +164,11 @@ impl Cluster {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dax-cluster.html",
         primary_identifier: &["Id"],
         required: &["IAMRoleARN", "NodeType", "ReplicationFactor"],
-        create_only: &[
-            "IAMRoleARN",
-            "SSESpecification",
-            "ClusterEndpointEncryptionType",
-            "NetworkType",
-            "ClusterName",
-            "NodeType",
-            "SubnetGroupName",
-        ],
+        create_only: &["IAMRoleARN", "SSESpecification", "ClusterEndpointEncryptionType", "NetworkType", "ClusterName", "NodeType", "SubnetGroupName"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Id",
-            "ClusterDiscoveryEndpoint",
-            "Arn",
-            "ClusterDiscoveryEndpointURL",
-        ],
-        attributes: &[
-            "Arn",
-            "ClusterDiscoveryEndpoint",
-            "ClusterDiscoveryEndpointURL",
-            "Id",
-        ],
+        read_only: &["Id", "ClusterDiscoveryEndpoint", "Arn", "ClusterDiscoveryEndpointURL"],
+        attributes: &["Arn", "ClusterDiscoveryEndpoint", "ClusterDiscoveryEndpointURL", "Id"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -255,124 +195,35 @@ impl Cluster {
     }
 
     /// `AvailabilityZones`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zones(mut self, value: impl Into<List<Str>>) -> Self {
-        self.availability_zones = Some(value.into());
-        self
-    }
-
+    pub fn availability_zones(mut self, value: impl Into<List<Str>>) -> Self { self.availability_zones = Some(value.into()); self }
     /// `ClusterEndpointEncryptionType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_endpoint_encryption_type(mut self, value: impl Into<Str>) -> Self {
-        self.cluster_endpoint_encryption_type = Some(value.into());
-        self
-    }
-
+    pub fn cluster_endpoint_encryption_type(mut self, value: impl Into<Str>) -> Self { self.cluster_endpoint_encryption_type = Some(value.into()); self }
     /// `ClusterName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_name(mut self, value: impl Into<Str>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
-    }
-
+    pub fn cluster_name(mut self, value: impl Into<Str>) -> Self { self.cluster_name = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `IAMRoleARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iam_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.iam_role_arn = value.into();
-        self
-    }
-
+    pub fn iam_role_arn(mut self, value: impl Into<Str>) -> Self { self.iam_role_arn = value.into(); self }
     /// `NetworkType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_type(mut self, value: impl Into<Str>) -> Self {
-        self.network_type = Some(value.into());
-        self
-    }
-
+    pub fn network_type(mut self, value: impl Into<Str>) -> Self { self.network_type = Some(value.into()); self }
     /// `NodeType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn node_type(mut self, value: impl Into<Str>) -> Self {
-        self.node_type = value.into();
-        self
-    }
-
+    pub fn node_type(mut self, value: impl Into<Str>) -> Self { self.node_type = value.into(); self }
     /// `NotificationTopicARN`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notification_topic_arn(mut self, value: impl Into<Str>) -> Self {
-        self.notification_topic_arn = Some(value.into());
-        self
-    }
-
+    pub fn notification_topic_arn(mut self, value: impl Into<Str>) -> Self { self.notification_topic_arn = Some(value.into()); self }
     /// `ParameterGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameter_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.parameter_group_name = Some(value.into());
-        self
-    }
-
+    pub fn parameter_group_name(mut self, value: impl Into<Str>) -> Self { self.parameter_group_name = Some(value.into()); self }
     /// `PreferredMaintenanceWindow`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preferred_maintenance_window(mut self, value: impl Into<Str>) -> Self {
-        self.preferred_maintenance_window = Some(value.into());
-        self
-    }
-
+    pub fn preferred_maintenance_window(mut self, value: impl Into<Str>) -> Self { self.preferred_maintenance_window = Some(value.into()); self }
     /// `ReplicationFactor`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replication_factor(mut self, value: impl Into<Int>) -> Self {
-        self.replication_factor = value.into();
-        self
-    }
-
+    pub fn replication_factor(mut self, value: impl Into<Int>) -> Self { self.replication_factor = value.into(); self }
     /// `SSESpecification`: a [`SseSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sse_specification(mut self, value: impl Into<Obj<SseSpecification>>) -> Self {
-        self.sse_specification = Some(value.into());
-        self
-    }
-
+    pub fn sse_specification(mut self, value: impl Into<Obj<SseSpecification>>) -> Self { self.sse_specification = Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = Some(value.into());
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
     /// `SubnetGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.subnet_group_name = Some(value.into());
-        self
-    }
-
+    pub fn subnet_group_name(mut self, value: impl Into<Str>) -> Self { self.subnet_group_name = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Cluster {
@@ -466,14 +317,13 @@ impl ClusterAttributes {
     }
 }
 
-static RULE_SseSpecification: ObjRule = ObjRule {
-    properties: &[("SSEEnabled", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_SseSpecification: ObjRule = ObjRule {
+    properties: &[
+        ("SSEEnabled", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SSESpecification` property type of `AWS::DAX::Cluster`.
@@ -489,6 +339,7 @@ pub struct SseSpecification {
     pub sse_enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl SseSpecification {
     /// A `SseSpecification` with no property set (none is required).
     pub fn new() -> Self {
@@ -496,12 +347,7 @@ impl SseSpecification {
     }
 
     /// `SSEEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sse_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.sse_enabled = Some(value.into());
-        self
-    }
+    pub fn sse_enabled(mut self, value: impl Into<Bool>) -> Self { self.sse_enabled = Some(value.into()); self }
 }
 
 impl PropertyType for SseSpecification {}

@@ -7,18 +7,15 @@
 
 use crate::support::prelude::*;
 
-static RULE_ParameterGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ParameterGroup: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("ParameterGroupName", Shape::STR),
         ("ParameterNameValues", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DAX::ParameterGroup` resource.
@@ -54,6 +51,7 @@ pub struct ParameterGroup {
     pub parameter_name_values: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl ParameterGroup {
     /// The CloudFormation type name, `AWS::DAX::ParameterGroup`.
     pub const TYPE_NAME: &'static str = "AWS::DAX::ParameterGroup";
@@ -80,28 +78,11 @@ impl ParameterGroup {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `ParameterGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameter_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.parameter_group_name = Some(value.into());
-        self
-    }
-
+    pub fn parameter_group_name(mut self, value: impl Into<Str>) -> Self { self.parameter_group_name = Some(value.into()); self }
     /// `ParameterNameValues`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameter_name_values(mut self, value: impl Into<Json>) -> Self {
-        self.parameter_name_values = Some(value.into());
-        self
-    }
+    pub fn parameter_name_values(mut self, value: impl Into<Json>) -> Self { self.parameter_name_values = Some(value.into()); self }
 }
 
 impl Resource for ParameterGroup {

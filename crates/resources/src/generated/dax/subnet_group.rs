@@ -11,30 +11,19 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubnetGroupRequired {
     /// `SubnetIds`: a list of strings, required.
-    ///
-    /// A list of VPC subnet IDs for the subnet group.
     pub subnet_ids: List<Str>,
 }
 
-static RULE_SubnetGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SubnetGroup: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("SubnetGroupName", Shape::STR),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
     required: &["SubnetIds"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DAX::SubnetGroup` resource.
@@ -66,6 +55,7 @@ pub struct SubnetGroup {
     pub subnet_ids: List<Str>,
 }
 
+#[rustfmt::skip]
 impl SubnetGroup {
     /// The CloudFormation type name, `AWS::DAX::SubnetGroup`.
     pub const TYPE_NAME: &'static str = "AWS::DAX::SubnetGroup";
@@ -96,28 +86,11 @@ impl SubnetGroup {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `SubnetGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.subnet_group_name = Some(value.into());
-        self
-    }
-
+    pub fn subnet_group_name(mut self, value: impl Into<Str>) -> Self { self.subnet_group_name = Some(value.into()); self }
     /// `SubnetIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = value.into();
-        self
-    }
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
 }
 
 impl Resource for SubnetGroup {

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^farm-[0-9a-f]{32}$");
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^arn:(aws[a-zA-Z-]*):iam::\\d{12}:role(/[!-.0-~]+)*/[\\w+=,.@-]+$");
@@ -15,118 +18,33 @@ pub(crate) static PATTERN_1: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct FleetRequired {
     /// `Configuration`: a JSON value, required.
-    ///
-    /// The configuration details for the fleet.
     pub configuration: Json,
     /// `DisplayName`: a string, required.
-    ///
-    /// The display name of the fleet summary to update.
-    ///
-    /// &gt; This field can store any content. Escape or encode this content before displaying it on a webpage or any other system that might interpret the content of this field.
-    ///
-    /// Length 1 to 100.
     pub display_name: Str,
     /// `FarmId`: a string, required.
-    ///
-    /// The farm ID.
-    ///
-    /// Pattern `^farm-[0-9a-f]{32}$`; create-only: changing it replaces the resource.
     pub farm_id: Str,
     /// `MaxWorkerCount`: an integer, required.
-    ///
-    /// The maximum number of workers specified in the fleet.
-    ///
-    /// Value 0 to 2147483647.
     pub max_worker_count: Int,
     /// `RoleArn`: a string, required.
-    ///
-    /// The IAM role that workers in the fleet use when processing jobs.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:(aws[a-zA-Z-]*):iam::\d{12}:role(/[!-.0-~]+)*/[\w+=,.@-]+$`.
     pub role_arn: Str,
 }
 
-static RULE_Fleet: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Fleet: ObjRule = ObjRule {
     properties: &[
         ("Configuration", Shape::Any),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DisplayName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FarmId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
+        ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ("FarmId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("HostConfiguration", Shape::Object(&RULE_HostConfiguration)),
-        (
-            "MaxWorkerCount",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(2147483647.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MinWorkerCount",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(2147483647.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("MaxWorkerCount", Shape::Int(&NumRule { min: Some(0.0), max: Some(2147483647.0), ..NumRule::ANY })),
+        ("MinWorkerCount", Shape::Int(&NumRule { min: Some(0.0), max: Some(2147483647.0), ..NumRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
     ],
-    required: &[
-        "Configuration",
-        "DisplayName",
-        "FarmId",
-        "MaxWorkerCount",
-        "RoleArn",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["Configuration", "DisplayName", "FarmId", "MaxWorkerCount", "RoleArn"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Deadline::Fleet` resource.
@@ -200,6 +118,7 @@ pub struct Fleet {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Fleet {
     /// The CloudFormation type name, `AWS::Deadline::Fleet`.
     pub const TYPE_NAME: &'static str = "AWS::Deadline::Fleet";
@@ -210,32 +129,12 @@ impl Fleet {
         type_name: "AWS::Deadline::Fleet",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-deadline-fleet.html",
         primary_identifier: &["Arn"],
-        required: &[
-            "Configuration",
-            "DisplayName",
-            "FarmId",
-            "MaxWorkerCount",
-            "RoleArn",
-        ],
+        required: &["Configuration", "DisplayName", "FarmId", "MaxWorkerCount", "RoleArn"],
         create_only: &["FarmId"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Capabilities",
-            "FleetId",
-            "Status",
-            "StatusMessage",
-            "WorkerCount",
-            "Arn",
-        ],
-        attributes: &[
-            "Arn",
-            "Capabilities",
-            "FleetId",
-            "Status",
-            "StatusMessage",
-            "WorkerCount",
-        ],
+        read_only: &["Capabilities", "FleetId", "Status", "StatusMessage", "WorkerCount", "Arn"],
+        attributes: &["Arn", "Capabilities", "FleetId", "Status", "StatusMessage", "WorkerCount"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -256,76 +155,23 @@ impl Fleet {
     }
 
     /// `Configuration`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration(mut self, value: impl Into<Json>) -> Self {
-        self.configuration = value.into();
-        self
-    }
-
+    pub fn configuration(mut self, value: impl Into<Json>) -> Self { self.configuration = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DisplayName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self {
-        self.display_name = value.into();
-        self
-    }
-
+    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = value.into(); self }
     /// `FarmId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn farm_id(mut self, value: impl Into<Str>) -> Self {
-        self.farm_id = value.into();
-        self
-    }
-
+    pub fn farm_id(mut self, value: impl Into<Str>) -> Self { self.farm_id = value.into(); self }
     /// `HostConfiguration`: a [`HostConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn host_configuration(mut self, value: impl Into<Obj<HostConfiguration>>) -> Self {
-        self.host_configuration = Some(value.into());
-        self
-    }
-
+    pub fn host_configuration(mut self, value: impl Into<Obj<HostConfiguration>>) -> Self { self.host_configuration = Some(value.into()); self }
     /// `MaxWorkerCount`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_worker_count(mut self, value: impl Into<Int>) -> Self {
-        self.max_worker_count = value.into();
-        self
-    }
-
+    pub fn max_worker_count(mut self, value: impl Into<Int>) -> Self { self.max_worker_count = value.into(); self }
     /// `MinWorkerCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_worker_count(mut self, value: impl Into<Int>) -> Self {
-        self.min_worker_count = Some(value.into());
-        self
-    }
-
+    pub fn min_worker_count(mut self, value: impl Into<Int>) -> Self { self.min_worker_count = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Fleet {
@@ -413,44 +259,18 @@ impl FleetAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HostConfigurationRequired {
     /// `ScriptBody`: a string, required.
-    ///
-    /// The text of the script that runs as a worker is starting up that you can use to provide additional configuration for workers in your fleet. The script runs after a worker enters the `STARTING` state and before the worker processes tasks.
-    ///
-    /// For more information about using the script, see \[Run scripts as an administrator to configure workers\](<https://docs.aws.amazon.com/deadline-cloud/latest/developerguide/smf-admin.html>) in the *Deadline Cloud Developer Guide* .
-    ///
-    /// &gt; The script runs as an administrative user ( `sudo root` on Linux, as an Administrator on Windows).
-    ///
-    /// Length 0 to 15000.
     pub script_body: Str,
 }
 
-static RULE_HostConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HostConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ScriptBody",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(15000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ScriptTimeoutSeconds",
-            Shape::Int(&NumRule {
-                min: Some(300.0),
-                max: Some(3600.0),
-                allowed: &[],
-            }),
-        ),
+        ("ScriptBody", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(15000), ..StrRule::ANY })),
+        ("ScriptTimeoutSeconds", Shape::Int(&NumRule { min: Some(300.0), max: Some(3600.0), ..NumRule::ANY })),
     ],
     required: &["ScriptBody"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HostConfiguration` property type of `AWS::Deadline::Fleet`.
@@ -484,6 +304,7 @@ pub struct HostConfiguration {
     pub script_timeout_seconds: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl HostConfiguration {
     /// A `HostConfiguration` with its required properties, named in a [`HostConfigurationRequired`].
     pub fn new(required: HostConfigurationRequired) -> Self {
@@ -494,20 +315,9 @@ impl HostConfiguration {
     }
 
     /// `ScriptBody`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn script_body(mut self, value: impl Into<Str>) -> Self {
-        self.script_body = value.into();
-        self
-    }
-
+    pub fn script_body(mut self, value: impl Into<Str>) -> Self { self.script_body = value.into(); self }
     /// `ScriptTimeoutSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn script_timeout_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.script_timeout_seconds = Some(value.into());
-        self
-    }
+    pub fn script_timeout_seconds(mut self, value: impl Into<Int>) -> Self { self.script_timeout_seconds = Some(value.into()); self }
 }
 
 impl PropertyType for HostConfiguration {}
@@ -517,102 +327,6 @@ impl ToValue for HostConfiguration {
         MapBuilder::new()
             .req("ScriptBody", &self.script_body)
             .opt("ScriptTimeoutSeconds", &self.script_timeout_seconds)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 127.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 255.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Deadline::Fleet`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-deadline-fleet-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 127.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 255.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

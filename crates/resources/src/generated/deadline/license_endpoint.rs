@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^sg-[\\w]{1,120}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^subnet-[\\w]{1,120}$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^vpc-[\\w]{1,120}$");
@@ -15,80 +18,24 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^vpc-[\\w]{1,120}$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct LicenseEndpointRequired {
     /// `SecurityGroupIds`: a list of strings, required.
-    ///
-    /// The identifier of the Amazon EC2 security group that controls access to the license endpoint.
-    ///
-    /// Format `AWS::EC2::SecurityGroup.Ids`; items 1 to 10; each item: format `AWS::EC2::SecurityGroup.Id`, pattern `^sg-[\w]{1,120}$`; create-only: changing it replaces the resource.
     pub security_group_ids: List<Str>,
     /// `SubnetIds`: a list of strings, required.
-    ///
-    /// Identifies the VPC subnets that can connect to a license endpoint.
-    ///
-    /// Items 1 to 10; each item: pattern `^subnet-[\w]{1,120}$`, length 1 to 32; create-only: changing it replaces the resource.
     pub subnet_ids: List<Str>,
     /// `VpcId`: a string, required.
-    ///
-    /// The VPC (virtual private cloud) ID associated with the license endpoint.
-    ///
-    /// Format `AWS::EC2::VPC.Id`; pattern `^vpc-[\w]{1,120}$`; length 1 to 32; create-only: changing it replaces the resource.
     pub vpc_id: Str,
 }
 
-static RULE_LicenseEndpoint: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LicenseEndpoint: ObjRule = ObjRule {
     properties: &[
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(32),
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "VpcId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: Some(Format::VpcId),
-            }),
-        ),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10) })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("VpcId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_2), format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
     required: &["SecurityGroupIds", "SubnetIds", "VpcId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Deadline::LicenseEndpoint` resource.
@@ -130,6 +77,7 @@ pub struct LicenseEndpoint {
     pub vpc_id: Str,
 }
 
+#[rustfmt::skip]
 impl LicenseEndpoint {
     /// The CloudFormation type name, `AWS::Deadline::LicenseEndpoint`.
     pub const TYPE_NAME: &'static str = "AWS::Deadline::LicenseEndpoint";
@@ -144,20 +92,8 @@ impl LicenseEndpoint {
         create_only: &["SecurityGroupIds", "SubnetIds", "VpcId"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "DnsName",
-            "LicenseEndpointId",
-            "Status",
-            "StatusMessage",
-            "Arn",
-        ],
-        attributes: &[
-            "Arn",
-            "DnsName",
-            "LicenseEndpointId",
-            "Status",
-            "StatusMessage",
-        ],
+        read_only: &["DnsName", "LicenseEndpointId", "Status", "StatusMessage", "Arn"],
+        attributes: &["Arn", "DnsName", "LicenseEndpointId", "Status", "StatusMessage"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -173,36 +109,13 @@ impl LicenseEndpoint {
     }
 
     /// `SecurityGroupIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = value.into();
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = value.into(); self }
     /// `SubnetIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = value.into();
-        self
-    }
-
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VpcId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_id = value.into();
-        self
-    }
+    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = value.into(); self }
 }
 
 impl Resource for LicenseEndpoint {
@@ -271,101 +184,5 @@ impl LicenseEndpointAttributes {
     /// The status message of the license endpoint.
     pub fn status_message(&self) -> Value {
         self.0.get_att("StatusMessage")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 127.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 255.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Deadline::LicenseEndpoint`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-deadline-licenseendpoint-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 127.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 255.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

@@ -13,92 +13,27 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^farm-[0-9a-f]{32}$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct LimitRequired {
     /// `AmountRequirementName`: a string, required.
-    ///
-    /// The value that you specify as the `name` in the `amounts` field of the `hostRequirements` in a step of a job template to declare the limit requirement.
-    ///
-    /// Length at most 1024; create-only: changing it replaces the resource.
     pub amount_requirement_name: Str,
     /// `DisplayName`: a string, required.
-    ///
-    /// The name of the limit used in lists to identify the limit.
-    ///
-    /// &gt; This field can store any content. Escape or encode this content before displaying it on a webpage or any other system that might interpret the content of this field.
-    ///
-    /// Length 1 to 100.
     pub display_name: Str,
     /// `FarmId`: a string, required.
-    ///
-    /// The unique identifier of the farm that contains the limit.
-    ///
-    /// Pattern `^farm-[0-9a-f]{32}$`; create-only: changing it replaces the resource.
     pub farm_id: Str,
     /// `MaxCount`: an integer, required.
-    ///
-    /// The maximum number of resources constrained by this limit. When all of the resources are in use, steps that require the limit won't be scheduled until the resource is available.
-    ///
-    /// The `maxValue` must not be 0. If the value is -1, there is no restriction on the number of resources that can be acquired for this limit.
-    ///
-    /// Value -1 to 2147483647.
     pub max_count: Int,
 }
 
-static RULE_Limit: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Limit: ObjRule = ObjRule {
     properties: &[
-        (
-            "AmountRequirementName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DisplayName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FarmId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MaxCount",
-            Shape::Int(&NumRule {
-                min: Some(-1.0),
-                max: Some(2147483647.0),
-                allowed: &[],
-            }),
-        ),
+        ("AmountRequirementName", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
+        ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ("FarmId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("MaxCount", Shape::Int(&NumRule { min: Some(-1.0), max: Some(2147483647.0), ..NumRule::ANY })),
     ],
     required: &["AmountRequirementName", "DisplayName", "MaxCount", "FarmId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Deadline::Limit` resource.
@@ -154,6 +89,7 @@ pub struct Limit {
     pub max_count: Int,
 }
 
+#[rustfmt::skip]
 impl Limit {
     /// The CloudFormation type name, `AWS::Deadline::Limit`.
     pub const TYPE_NAME: &'static str = "AWS::Deadline::Limit";
@@ -186,44 +122,15 @@ impl Limit {
     }
 
     /// `AmountRequirementName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn amount_requirement_name(mut self, value: impl Into<Str>) -> Self {
-        self.amount_requirement_name = value.into();
-        self
-    }
-
+    pub fn amount_requirement_name(mut self, value: impl Into<Str>) -> Self { self.amount_requirement_name = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DisplayName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self {
-        self.display_name = value.into();
-        self
-    }
-
+    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = value.into(); self }
     /// `FarmId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn farm_id(mut self, value: impl Into<Str>) -> Self {
-        self.farm_id = value.into();
-        self
-    }
-
+    pub fn farm_id(mut self, value: impl Into<Str>) -> Self { self.farm_id = value.into(); self }
     /// `MaxCount`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_count(mut self, value: impl Into<Int>) -> Self {
-        self.max_count = value.into();
-        self
-    }
+    pub fn max_count(mut self, value: impl Into<Int>) -> Self { self.max_count = value.into(); self }
 }
 
 impl Resource for Limit {

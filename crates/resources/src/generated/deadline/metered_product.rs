@@ -10,35 +10,14 @@ use crate::support::prelude::*;
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^le-[0-9a-f]{32}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9a-z]{1,32}-[.0-9a-z]{1,32}$");
 
-static RULE_MeteredProduct: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MeteredProduct: ObjRule = ObjRule {
     properties: &[
-        (
-            "LicenseEndpointId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ProductId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("LicenseEndpointId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ProductId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Deadline::MeteredProduct` resource.
@@ -68,6 +47,7 @@ pub struct MeteredProduct {
     pub product_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl MeteredProduct {
     /// The CloudFormation type name, `AWS::Deadline::MeteredProduct`.
     pub const TYPE_NAME: &'static str = "AWS::Deadline::MeteredProduct";
@@ -94,20 +74,9 @@ impl MeteredProduct {
     }
 
     /// `LicenseEndpointId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn license_endpoint_id(mut self, value: impl Into<Str>) -> Self {
-        self.license_endpoint_id = Some(value.into());
-        self
-    }
-
+    pub fn license_endpoint_id(mut self, value: impl Into<Str>) -> Self { self.license_endpoint_id = Some(value.into()); self }
     /// `ProductId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn product_id(mut self, value: impl Into<Str>) -> Self {
-        self.product_id = Some(value.into());
-        self
-    }
+    pub fn product_id(mut self, value: impl Into<Str>) -> Self { self.product_id = Some(value.into()); self }
 }
 
 impl Resource for MeteredProduct {

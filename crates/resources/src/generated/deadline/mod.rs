@@ -14,6 +14,8 @@
 //! - `AWS::Deadline::QueueFleetAssociation`: [`QueueFleetAssociation`], property types in [`queue_fleet_association`]
 //! - `AWS::Deadline::QueueLimitAssociation`: [`QueueLimitAssociation`], property types in [`queue_limit_association`]
 //! - `AWS::Deadline::StorageProfile`: [`StorageProfile`], property types in [`storage_profile`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod farm;
 pub mod fleet;
@@ -25,6 +27,7 @@ pub mod queue;
 pub mod queue_environment;
 pub mod queue_fleet_association;
 pub mod queue_limit_association;
+pub mod shared;
 pub mod storage_profile;
 
 pub use farm::{Farm, FarmAttributes, FarmRequired};

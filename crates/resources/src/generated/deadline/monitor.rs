@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$",
 );
@@ -19,105 +22,28 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-z0-9-]{1,100}$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct MonitorRequired {
     /// `DisplayName`: a string, required.
-    ///
-    /// The name of the monitor that displays on the Deadline Cloud console.
-    ///
-    /// &gt; This field can store any content. Escape or encode this content before displaying it on a webpage or any other system that might interpret the content of this field.
-    ///
-    /// Length 1 to 100.
     pub display_name: Str,
     /// `IdentityCenterInstanceArn`: a string, required.
-    ///
-    /// The Amazon Resource Name of the IAM Identity Center instance responsible for authenticating monitor users.
-    ///
-    /// Pattern `^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$`; create-only: changing it replaces the resource.
     pub identity_center_instance_arn: Str,
     /// `RoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name of the IAM role for the monitor. Users of the monitor use this role to access Deadline Cloud resources.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:(aws[a-zA-Z-]*):iam::\d{12}:role(/[!-.0-~]+)*/[\w+=,.@-]+$`.
     pub role_arn: Str,
     /// `Subdomain`: a string, required.
-    ///
-    /// The subdomain used for the monitor URL. The full URL of the monitor is subdomain.Region.deadlinecloud.amazonaws.com.
-    ///
-    /// Pattern `^[a-z0-9-]{1,100}$`.
     pub subdomain: Str,
 }
 
-static RULE_Monitor: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Monitor: ObjRule = ObjRule {
     properties: &[
-        (
-            "DisplayName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "IdentityCenterInstanceArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "IdentityCenterRegion",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(25),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Subdomain",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ("IdentityCenterInstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("IdentityCenterRegion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(25), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Subdomain", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
     ],
-    required: &[
-        "DisplayName",
-        "IdentityCenterInstanceArn",
-        "RoleArn",
-        "Subdomain",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["DisplayName", "IdentityCenterInstanceArn", "RoleArn", "Subdomain"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Deadline::Monitor` resource.
@@ -173,6 +99,7 @@ pub struct Monitor {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Monitor {
     /// The CloudFormation type name, `AWS::Deadline::Monitor`.
     pub const TYPE_NAME: &'static str = "AWS::Deadline::Monitor";
@@ -183,12 +110,7 @@ impl Monitor {
         type_name: "AWS::Deadline::Monitor",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-deadline-monitor.html",
         primary_identifier: &["Arn"],
-        required: &[
-            "DisplayName",
-            "IdentityCenterInstanceArn",
-            "RoleArn",
-            "Subdomain",
-        ],
+        required: &["DisplayName", "IdentityCenterInstanceArn", "RoleArn", "Subdomain"],
         create_only: &["IdentityCenterInstanceArn", "IdentityCenterRegion"],
         conditional_create_only: &[],
         write_only: &[],
@@ -211,52 +133,17 @@ impl Monitor {
     }
 
     /// `DisplayName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self {
-        self.display_name = value.into();
-        self
-    }
-
+    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = value.into(); self }
     /// `IdentityCenterInstanceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identity_center_instance_arn(mut self, value: impl Into<Str>) -> Self {
-        self.identity_center_instance_arn = value.into();
-        self
-    }
-
+    pub fn identity_center_instance_arn(mut self, value: impl Into<Str>) -> Self { self.identity_center_instance_arn = value.into(); self }
     /// `IdentityCenterRegion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identity_center_region(mut self, value: impl Into<Str>) -> Self {
-        self.identity_center_region = Some(value.into());
-        self
-    }
-
+    pub fn identity_center_region(mut self, value: impl Into<Str>) -> Self { self.identity_center_region = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `Subdomain`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subdomain(mut self, value: impl Into<Str>) -> Self {
-        self.subdomain = value.into();
-        self
-    }
-
+    pub fn subdomain(mut self, value: impl Into<Str>) -> Self { self.subdomain = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Monitor {
@@ -325,101 +212,5 @@ impl MonitorAttributes {
     /// The complete URL of the monitor. The full URL of the monitor is subdomain.Region.deadlinecloud.amazonaws.com.
     pub fn url(&self) -> Value {
         self.0.get_att("Url")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 127.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 255.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Deadline::Monitor`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-deadline-monitor-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 127.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 255.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

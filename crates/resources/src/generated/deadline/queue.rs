@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^sp-[0-9a-f]{32}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^farm-[0-9a-f]{32}$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9-_/]+$");
@@ -26,126 +29,29 @@ pub(crate) static PATTERN_8: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueueRequired {
     /// `DisplayName`: a string, required.
-    ///
-    /// The display name of the queue summary to update.
-    ///
-    /// &gt; This field can store any content. Escape or encode this content before displaying it on a webpage or any other system that might interpret the content of this field.
-    ///
-    /// Length 1 to 100.
     pub display_name: Str,
     /// `FarmId`: a string, required.
-    ///
-    /// The farm ID.
-    ///
-    /// Pattern `^farm-[0-9a-f]{32}$`; create-only: changing it replaces the resource.
     pub farm_id: Str,
 }
 
-static RULE_Queue: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Queue: ObjRule = ObjRule {
     properties: &[
-        (
-            "AllowedStorageProfileIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "DefaultBudgetAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "NONE",
-                    "STOP_SCHEDULING_AND_COMPLETE_TASKS",
-                    "STOP_SCHEDULING_AND_CANCEL_TASKS",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DisplayName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FarmId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "JobAttachmentSettings",
-            Shape::Object(&RULE_JobAttachmentSettings),
-        ),
+        ("AllowedStorageProfileIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(20) })),
+        ("DefaultBudgetAction", Shape::Str(&StrRule { allowed: &["NONE", "STOP_SCHEDULING_AND_COMPLETE_TASKS", "STOP_SCHEDULING_AND_CANCEL_TASKS"], ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
+        ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ("FarmId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("JobAttachmentSettings", Shape::Object(&RULE_JobAttachmentSettings)),
         ("JobRunAsUser", Shape::Object(&RULE_JobRunAsUser)),
-        (
-            "RequiredFileSystemLocationNames",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    pattern: Some(&PATTERN_7),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_8),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("RequiredFileSystemLocationNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: Some(0), max_items: Some(20) })),
+        ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_8), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("SchedulingConfiguration", Shape::Any),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
     ],
     required: &["DisplayName", "FarmId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Deadline::Queue` resource.
@@ -223,6 +129,7 @@ pub struct Queue {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Queue {
     /// The CloudFormation type name, `AWS::Deadline::Queue`.
     pub const TYPE_NAME: &'static str = "AWS::Deadline::Queue";
@@ -261,90 +168,27 @@ impl Queue {
     }
 
     /// `AllowedStorageProfileIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allowed_storage_profile_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.allowed_storage_profile_ids = Some(value.into());
-        self
-    }
-
+    pub fn allowed_storage_profile_ids(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_storage_profile_ids = Some(value.into()); self }
     /// `DefaultBudgetAction`: a [`DefaultQueueBudgetAction`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_budget_action(mut self, value: impl Into<DefaultQueueBudgetAction>) -> Self {
-        self.default_budget_action = Some(value.into());
-        self
-    }
-
+    pub fn default_budget_action(mut self, value: impl Into<DefaultQueueBudgetAction>) -> Self { self.default_budget_action = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DisplayName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self {
-        self.display_name = value.into();
-        self
-    }
-
+    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = value.into(); self }
     /// `FarmId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn farm_id(mut self, value: impl Into<Str>) -> Self {
-        self.farm_id = value.into();
-        self
-    }
-
+    pub fn farm_id(mut self, value: impl Into<Str>) -> Self { self.farm_id = value.into(); self }
     /// `JobAttachmentSettings`: a [`JobAttachmentSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn job_attachment_settings(mut self, value: impl Into<Obj<JobAttachmentSettings>>) -> Self {
-        self.job_attachment_settings = Some(value.into());
-        self
-    }
-
+    pub fn job_attachment_settings(mut self, value: impl Into<Obj<JobAttachmentSettings>>) -> Self { self.job_attachment_settings = Some(value.into()); self }
     /// `JobRunAsUser`: a [`JobRunAsUser`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn job_run_as_user(mut self, value: impl Into<Obj<JobRunAsUser>>) -> Self {
-        self.job_run_as_user = Some(value.into());
-        self
-    }
-
+    pub fn job_run_as_user(mut self, value: impl Into<Obj<JobRunAsUser>>) -> Self { self.job_run_as_user = Some(value.into()); self }
     /// `RequiredFileSystemLocationNames`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn required_file_system_location_names(mut self, value: impl Into<List<Str>>) -> Self {
-        self.required_file_system_location_names = Some(value.into());
-        self
-    }
-
+    pub fn required_file_system_location_names(mut self, value: impl Into<List<Str>>) -> Self { self.required_file_system_location_names = Some(value.into()); self }
     /// `RoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = Some(value.into());
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
     /// `SchedulingConfiguration`: a JSON value.
-    pub fn scheduling_configuration(mut self, value: impl Into<Json>) -> Self {
-        self.scheduling_configuration = Some(value.into());
-        self
-    }
-
+    pub fn scheduling_configuration(mut self, value: impl Into<Json>) -> Self { self.scheduling_configuration = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Queue {
@@ -414,48 +258,20 @@ impl QueueAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct JobAttachmentSettingsRequired {
     /// `RootPrefix`: a string, required.
-    ///
-    /// The root prefix.
-    ///
-    /// Pattern `^[a-zA-Z0-9-_/]+$`; length 1 to 63.
     pub root_prefix: Str,
     /// `S3BucketName`: a string, required.
-    ///
-    /// The Amazon S3 bucket name.
-    ///
-    /// Format `AWS::S3::Bucket.Name`; pattern `(?!^(\d+\.)+\d+$)(^(([a-z0-9]|[a-z0-9][a-z0-9\-]*[a-z0-9])\.)*([a-z0-9]|[a-z0-9][a-z0-9\-]*[a-z0-9])$)`; length 3 to 63.
     pub s3_bucket_name: Str,
 }
 
-static RULE_JobAttachmentSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_JobAttachmentSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "RootPrefix",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "S3BucketName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
+        ("RootPrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("S3BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_3), format: Some(Format::S3BucketName), ..StrRule::ANY })),
     ],
     required: &["RootPrefix", "S3BucketName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `JobAttachmentSettings` property type of `AWS::Deadline::Queue`.
@@ -479,6 +295,7 @@ pub struct JobAttachmentSettings {
     pub s3_bucket_name: Str,
 }
 
+#[rustfmt::skip]
 impl JobAttachmentSettings {
     /// A `JobAttachmentSettings` with its required properties, named in a [`JobAttachmentSettingsRequired`].
     pub fn new(required: JobAttachmentSettingsRequired) -> Self {
@@ -489,20 +306,9 @@ impl JobAttachmentSettings {
     }
 
     /// `RootPrefix`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn root_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.root_prefix = value.into();
-        self
-    }
-
+    pub fn root_prefix(mut self, value: impl Into<Str>) -> Self { self.root_prefix = value.into(); self }
     /// `S3BucketName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.s3_bucket_name = value.into();
-        self
-    }
+    pub fn s3_bucket_name(mut self, value: impl Into<Str>) -> Self { self.s3_bucket_name = value.into(); self }
 }
 
 impl PropertyType for JobAttachmentSettings {}
@@ -520,32 +326,19 @@ impl ToValue for JobAttachmentSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct JobRunAsUserRequired {
     /// `RunAs`: a [`RunAs`] value, required.
-    ///
-    /// Specifies whether the job should run using the queue's system user or if the job should run using the worker agent system user.
     pub run_as: RunAs,
 }
 
-static RULE_JobRunAsUser: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_JobRunAsUser: ObjRule = ObjRule {
     properties: &[
         ("Posix", Shape::Object(&RULE_PosixUser)),
-        (
-            "RunAs",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["QUEUE_CONFIGURED_USER", "WORKER_AGENT_USER"],
-                format: None,
-            }),
-        ),
+        ("RunAs", Shape::Str(&StrRule { allowed: &["QUEUE_CONFIGURED_USER", "WORKER_AGENT_USER"], ..StrRule::ANY })),
         ("Windows", Shape::Object(&RULE_WindowsUser)),
     ],
     required: &["RunAs"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `JobRunAsUser` property type of `AWS::Deadline::Queue`.
@@ -569,6 +362,7 @@ pub struct JobRunAsUser {
     pub windows: Option<Obj<WindowsUser>>,
 }
 
+#[rustfmt::skip]
 impl JobRunAsUser {
     /// A `JobRunAsUser` with its required properties, named in a [`JobRunAsUserRequired`].
     pub fn new(required: JobRunAsUserRequired) -> Self {
@@ -580,28 +374,11 @@ impl JobRunAsUser {
     }
 
     /// `Posix`: a [`PosixUser`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn posix(mut self, value: impl Into<Obj<PosixUser>>) -> Self {
-        self.posix = Some(value.into());
-        self
-    }
-
+    pub fn posix(mut self, value: impl Into<Obj<PosixUser>>) -> Self { self.posix = Some(value.into()); self }
     /// `RunAs`: a [`RunAs`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn run_as(mut self, value: impl Into<RunAs>) -> Self {
-        self.run_as = value.into();
-        self
-    }
-
+    pub fn run_as(mut self, value: impl Into<RunAs>) -> Self { self.run_as = value.into(); self }
     /// `Windows`: a [`WindowsUser`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn windows(mut self, value: impl Into<Obj<WindowsUser>>) -> Self {
-        self.windows = Some(value.into());
-        self
-    }
+    pub fn windows(mut self, value: impl Into<Obj<WindowsUser>>) -> Self { self.windows = Some(value.into()); self }
 }
 
 impl PropertyType for JobRunAsUser {}
@@ -620,48 +397,20 @@ impl ToValue for JobRunAsUser {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PosixUserRequired {
     /// `Group`: a string, required.
-    ///
-    /// The name of the POSIX user's group.
-    ///
-    /// Pattern `^(?:[a-z][a-z0-9-]{0,30})?$`; length 0 to 31.
     pub group: Str,
     /// `User`: a string, required.
-    ///
-    /// The name of the POSIX user.
-    ///
-    /// Pattern `^(?:[a-z][a-z0-9-]{0,30})?$`; length 0 to 31.
     pub user: Str,
 }
 
-static RULE_PosixUser: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PosixUser: ObjRule = ObjRule {
     properties: &[
-        (
-            "Group",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(31),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "User",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(31),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Group", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(31), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("User", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(31), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
     required: &["Group", "User"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PosixUser` property type of `AWS::Deadline::Queue`.
@@ -685,6 +434,7 @@ pub struct PosixUser {
     pub user: Str,
 }
 
+#[rustfmt::skip]
 impl PosixUser {
     /// A `PosixUser` with its required properties, named in a [`PosixUserRequired`].
     pub fn new(required: PosixUserRequired) -> Self {
@@ -695,20 +445,9 @@ impl PosixUser {
     }
 
     /// `Group`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group(mut self, value: impl Into<Str>) -> Self {
-        self.group = value.into();
-        self
-    }
-
+    pub fn group(mut self, value: impl Into<Str>) -> Self { self.group = value.into(); self }
     /// `User`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user(mut self, value: impl Into<Str>) -> Self {
-        self.user = value.into();
-        self
-    }
+    pub fn user(mut self, value: impl Into<Str>) -> Self { self.user = value.into(); self }
 }
 
 impl PropertyType for PosixUser {}
@@ -722,148 +461,24 @@ impl ToValue for PosixUser {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 127.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 255.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Deadline::Queue`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-deadline-queue-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 127.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 255.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`WindowsUser`], by name: `WindowsUser::new(WindowsUserRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WindowsUserRequired {
     /// `PasswordArn`: a string, required.
-    ///
-    /// The password ARN for the Windows user.
-    ///
-    /// Pattern `^arn:(aws[a-zA-Z-]*):secretsmanager:[a-z]{2}((-gov)|(-iso(b?)))?-[a-z]+-\d{1}:\d{12}:secret:[a-zA-Z0-9-/_+=.@]{1,2028}$`; length 20 to 2048.
     pub password_arn: Str,
     /// `User`: a string, required.
-    ///
-    /// The user.
-    ///
-    /// Pattern `^[^"'/\[\]:;|=,+*?<>\s]*$`; length 0 to 111.
     pub user: Str,
 }
 
-static RULE_WindowsUser: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WindowsUser: ObjRule = ObjRule {
     properties: &[
-        (
-            "PasswordArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "User",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(111),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("PasswordArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("User", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(111), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
     ],
     required: &["PasswordArn", "User"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WindowsUser` property type of `AWS::Deadline::Queue`.
@@ -887,6 +502,7 @@ pub struct WindowsUser {
     pub user: Str,
 }
 
+#[rustfmt::skip]
 impl WindowsUser {
     /// A `WindowsUser` with its required properties, named in a [`WindowsUserRequired`].
     pub fn new(required: WindowsUserRequired) -> Self {
@@ -897,20 +513,9 @@ impl WindowsUser {
     }
 
     /// `PasswordArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn password_arn(mut self, value: impl Into<Str>) -> Self {
-        self.password_arn = value.into();
-        self
-    }
-
+    pub fn password_arn(mut self, value: impl Into<Str>) -> Self { self.password_arn = value.into(); self }
     /// `User`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user(mut self, value: impl Into<Str>) -> Self {
-        self.user = value.into();
-        self
-    }
+    pub fn user(mut self, value: impl Into<Str>) -> Self { self.user = value.into(); self }
 }
 
 impl PropertyType for WindowsUser {}

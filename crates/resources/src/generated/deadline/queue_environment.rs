@@ -14,92 +14,29 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^queue-[0-9a-f]{32}$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueueEnvironmentRequired {
     /// `FarmId`: a string, required.
-    ///
-    /// The identifier assigned to the farm that contains the queue.
-    ///
-    /// Pattern `^farm-[0-9a-f]{32}$`; create-only: changing it replaces the resource.
     pub farm_id: Str,
     /// `Priority`: an integer, required.
-    ///
-    /// The queue environment's priority.
-    ///
-    /// Value 0 to 10000.
     pub priority: Int,
     /// `QueueId`: a string, required.
-    ///
-    /// The unique identifier of the queue that contains the environment.
-    ///
-    /// Pattern `^queue-[0-9a-f]{32}$`; create-only: changing it replaces the resource.
     pub queue_id: Str,
     /// `Template`: a string, required.
-    ///
-    /// A JSON or YAML template that describes the processing environment for the queue.
-    ///
-    /// Length 1 to 15000.
     pub template: Str,
     /// `TemplateType`: an [`EnvironmentTemplateType`] value, required.
-    ///
-    /// Specifies whether the template for the queue environment is JSON or YAML.
     pub template_type: EnvironmentTemplateType,
 }
 
-static RULE_QueueEnvironment: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_QueueEnvironment: ObjRule = ObjRule {
     properties: &[
-        (
-            "FarmId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Priority",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(10000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "QueueId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Template",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(15000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TemplateType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["JSON", "YAML"],
-                format: None,
-            }),
-        ),
+        ("FarmId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Priority", Shape::Int(&NumRule { min: Some(0.0), max: Some(10000.0), ..NumRule::ANY })),
+        ("QueueId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Template", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(15000), ..StrRule::ANY })),
+        ("TemplateType", Shape::Str(&StrRule { allowed: &["JSON", "YAML"], ..StrRule::ANY })),
     ],
     required: &["FarmId", "QueueId", "Priority", "Template", "TemplateType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Deadline::QueueEnvironment` resource.
@@ -145,6 +82,7 @@ pub struct QueueEnvironment {
     pub template_type: EnvironmentTemplateType,
 }
 
+#[rustfmt::skip]
 impl QueueEnvironment {
     /// The CloudFormation type name, `AWS::Deadline::QueueEnvironment`.
     pub const TYPE_NAME: &'static str = "AWS::Deadline::QueueEnvironment";
@@ -177,44 +115,15 @@ impl QueueEnvironment {
     }
 
     /// `FarmId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn farm_id(mut self, value: impl Into<Str>) -> Self {
-        self.farm_id = value.into();
-        self
-    }
-
+    pub fn farm_id(mut self, value: impl Into<Str>) -> Self { self.farm_id = value.into(); self }
     /// `Priority`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self {
-        self.priority = value.into();
-        self
-    }
-
+    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = value.into(); self }
     /// `QueueId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn queue_id(mut self, value: impl Into<Str>) -> Self {
-        self.queue_id = value.into();
-        self
-    }
-
+    pub fn queue_id(mut self, value: impl Into<Str>) -> Self { self.queue_id = value.into(); self }
     /// `Template`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn template(mut self, value: impl Into<Str>) -> Self {
-        self.template = value.into();
-        self
-    }
-
+    pub fn template(mut self, value: impl Into<Str>) -> Self { self.template = value.into(); self }
     /// `TemplateType`: an [`EnvironmentTemplateType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn template_type(mut self, value: impl Into<EnvironmentTemplateType>) -> Self {
-        self.template_type = value.into();
-        self
-    }
+    pub fn template_type(mut self, value: impl Into<EnvironmentTemplateType>) -> Self { self.template_type = value.into(); self }
 }
 
 impl Resource for QueueEnvironment {

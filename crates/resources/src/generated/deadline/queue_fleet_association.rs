@@ -15,64 +15,23 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^queue-[0-9a-f]{32}$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueueFleetAssociationRequired {
     /// `FarmId`: a string, required.
-    ///
-    /// The identifier of the farm that contains the queue and the fleet.
-    ///
-    /// Pattern `^farm-[0-9a-f]{32}$`; create-only: changing it replaces the resource.
     pub farm_id: Str,
     /// `FleetId`: a string, required.
-    ///
-    /// The fleet ID.
-    ///
-    /// Pattern `^fleet-[0-9a-f]{32}$`; create-only: changing it replaces the resource.
     pub fleet_id: Str,
     /// `QueueId`: a string, required.
-    ///
-    /// The queue ID.
-    ///
-    /// Pattern `^queue-[0-9a-f]{32}$`; create-only: changing it replaces the resource.
     pub queue_id: Str,
 }
 
-static RULE_QueueFleetAssociation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_QueueFleetAssociation: ObjRule = ObjRule {
     properties: &[
-        (
-            "FarmId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FleetId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "QueueId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("FarmId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("FleetId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("QueueId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["FarmId", "FleetId", "QueueId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Deadline::QueueFleetAssociation` resource.
@@ -108,6 +67,7 @@ pub struct QueueFleetAssociation {
     pub queue_id: Str,
 }
 
+#[rustfmt::skip]
 impl QueueFleetAssociation {
     /// The CloudFormation type name, `AWS::Deadline::QueueFleetAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::Deadline::QueueFleetAssociation";
@@ -138,28 +98,11 @@ impl QueueFleetAssociation {
     }
 
     /// `FarmId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn farm_id(mut self, value: impl Into<Str>) -> Self {
-        self.farm_id = value.into();
-        self
-    }
-
+    pub fn farm_id(mut self, value: impl Into<Str>) -> Self { self.farm_id = value.into(); self }
     /// `FleetId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fleet_id(mut self, value: impl Into<Str>) -> Self {
-        self.fleet_id = value.into();
-        self
-    }
-
+    pub fn fleet_id(mut self, value: impl Into<Str>) -> Self { self.fleet_id = value.into(); self }
     /// `QueueId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn queue_id(mut self, value: impl Into<Str>) -> Self {
-        self.queue_id = value.into();
-        self
-    }
+    pub fn queue_id(mut self, value: impl Into<Str>) -> Self { self.queue_id = value.into(); self }
 }
 
 impl Resource for QueueFleetAssociation {

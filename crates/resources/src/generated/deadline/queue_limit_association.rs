@@ -15,64 +15,23 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^queue-[0-9a-f]{32}$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueueLimitAssociationRequired {
     /// `FarmId`: a string, required.
-    ///
-    /// The unique identifier of the farm that contains the queue-limit association.
-    ///
-    /// Pattern `^farm-[0-9a-f]{32}$`; create-only: changing it replaces the resource.
     pub farm_id: Str,
     /// `LimitId`: a string, required.
-    ///
-    /// The unique identifier of the limit in the association.
-    ///
-    /// Pattern `^limit-[0-9a-f]{32}$`; create-only: changing it replaces the resource.
     pub limit_id: Str,
     /// `QueueId`: a string, required.
-    ///
-    /// The unique identifier of the queue in the association.
-    ///
-    /// Pattern `^queue-[0-9a-f]{32}$`; create-only: changing it replaces the resource.
     pub queue_id: Str,
 }
 
-static RULE_QueueLimitAssociation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_QueueLimitAssociation: ObjRule = ObjRule {
     properties: &[
-        (
-            "FarmId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LimitId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "QueueId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("FarmId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("LimitId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("QueueId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["FarmId", "LimitId", "QueueId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Deadline::QueueLimitAssociation` resource.
@@ -108,6 +67,7 @@ pub struct QueueLimitAssociation {
     pub queue_id: Str,
 }
 
+#[rustfmt::skip]
 impl QueueLimitAssociation {
     /// The CloudFormation type name, `AWS::Deadline::QueueLimitAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::Deadline::QueueLimitAssociation";
@@ -138,28 +98,11 @@ impl QueueLimitAssociation {
     }
 
     /// `FarmId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn farm_id(mut self, value: impl Into<Str>) -> Self {
-        self.farm_id = value.into();
-        self
-    }
-
+    pub fn farm_id(mut self, value: impl Into<Str>) -> Self { self.farm_id = value.into(); self }
     /// `LimitId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn limit_id(mut self, value: impl Into<Str>) -> Self {
-        self.limit_id = value.into();
-        self
-    }
-
+    pub fn limit_id(mut self, value: impl Into<Str>) -> Self { self.limit_id = value.into(); self }
     /// `QueueId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn queue_id(mut self, value: impl Into<Str>) -> Self {
-        self.queue_id = value.into();
-        self
-    }
+    pub fn queue_id(mut self, value: impl Into<Str>) -> Self { self.queue_id = value.into(); self }
 }
 
 impl Resource for QueueLimitAssociation {

@@ -14,72 +14,24 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9A-Za-z ]*$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct StorageProfileRequired {
     /// `DisplayName`: a string, required.
-    ///
-    /// The display name of the storage profile summary to update.
-    ///
-    /// &gt; This field can store any content. Escape or encode this content before displaying it on a webpage or any other system that might interpret the content of this field.
-    ///
-    /// Length 1 to 100.
     pub display_name: Str,
     /// `FarmId`: a string, required.
-    ///
-    /// The unique identifier of the farm that contains the storage profile.
-    ///
-    /// Pattern `^farm-[0-9a-f]{32}$`; create-only: changing it replaces the resource.
     pub farm_id: Str,
     /// `OsFamily`: a [`StorageProfileOperatingSystemFamily`] value, required.
-    ///
-    /// The operating system (OS) family.
     pub os_family: StorageProfileOperatingSystemFamily,
 }
 
-static RULE_StorageProfile: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StorageProfile: ObjRule = ObjRule {
     properties: &[
-        (
-            "DisplayName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FarmId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FileSystemLocations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_FileSystemLocation),
-                min_items: Some(0),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "OsFamily",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["WINDOWS", "LINUX", "MACOS"],
-                format: None,
-            }),
-        ),
+        ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ("FarmId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("FileSystemLocations", Shape::List(&ListRule { items: Shape::Object(&RULE_FileSystemLocation), min_items: Some(0), max_items: Some(20) })),
+        ("OsFamily", Shape::Str(&StrRule { allowed: &["WINDOWS", "LINUX", "MACOS"], ..StrRule::ANY })),
     ],
     required: &["DisplayName", "FarmId", "OsFamily"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Deadline::StorageProfile` resource.
@@ -121,6 +73,7 @@ pub struct StorageProfile {
     pub os_family: StorageProfileOperatingSystemFamily,
 }
 
+#[rustfmt::skip]
 impl StorageProfile {
     /// The CloudFormation type name, `AWS::Deadline::StorageProfile`.
     pub const TYPE_NAME: &'static str = "AWS::Deadline::StorageProfile";
@@ -152,36 +105,13 @@ impl StorageProfile {
     }
 
     /// `DisplayName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self {
-        self.display_name = value.into();
-        self
-    }
-
+    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = value.into(); self }
     /// `FarmId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn farm_id(mut self, value: impl Into<Str>) -> Self {
-        self.farm_id = value.into();
-        self
-    }
-
+    pub fn farm_id(mut self, value: impl Into<Str>) -> Self { self.farm_id = value.into(); self }
     /// `FileSystemLocations`: a list of [`FileSystemLocation`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_system_locations(mut self, value: impl Into<List<FileSystemLocation>>) -> Self {
-        self.file_system_locations = Some(value.into());
-        self
-    }
-
+    pub fn file_system_locations(mut self, value: impl Into<List<FileSystemLocation>>) -> Self { self.file_system_locations = Some(value.into()); self }
     /// `OsFamily`: a [`StorageProfileOperatingSystemFamily`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn os_family(mut self, value: impl Into<StorageProfileOperatingSystemFamily>) -> Self {
-        self.os_family = value.into();
-        self
-    }
+    pub fn os_family(mut self, value: impl Into<StorageProfileOperatingSystemFamily>) -> Self { self.os_family = value.into(); self }
 }
 
 impl Resource for StorageProfile {
@@ -228,62 +158,23 @@ impl StorageProfileAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FileSystemLocationRequired {
     /// `Name`: a string, required.
-    ///
-    /// The location name.
-    ///
-    /// Pattern `^[0-9A-Za-z ]*$`; length 1 to 64.
     pub name: Str,
     /// `Path`: a string, required.
-    ///
-    /// The file path.
-    ///
-    /// Length 0 to 1024.
     pub path: Str,
     /// `Type`: a [`FileSystemLocationType`] value, required.
-    ///
-    /// The type of file.
     pub r#type: FileSystemLocationType,
 }
 
-static RULE_FileSystemLocation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FileSystemLocation: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Path",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SHARED", "LOCAL"],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Path", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["SHARED", "LOCAL"], ..StrRule::ANY })),
     ],
     required: &["Name", "Path", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FileSystemLocation` property type of `AWS::Deadline::StorageProfile`.
@@ -311,6 +202,7 @@ pub struct FileSystemLocation {
     pub r#type: FileSystemLocationType,
 }
 
+#[rustfmt::skip]
 impl FileSystemLocation {
     /// A `FileSystemLocation` with its required properties, named in a [`FileSystemLocationRequired`].
     pub fn new(required: FileSystemLocationRequired) -> Self {
@@ -322,28 +214,11 @@ impl FileSystemLocation {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Path`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn path(mut self, value: impl Into<Str>) -> Self {
-        self.path = value.into();
-        self
-    }
-
+    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = value.into(); self }
     /// `Type`: a [`FileSystemLocationType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<FileSystemLocationType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<FileSystemLocationType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for FileSystemLocation {}

@@ -16,75 +16,25 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("[0-9]{12}");
 #[derive(Clone, Debug, PartialEq)]
 pub struct MemberInvitationRequired {
     /// `GraphArn`: a string, required.
-    ///
-    /// The ARN of the behavior graph to invite the account to contribute data to.
-    ///
-    /// Pattern `arn:aws(-[\w]+)*:detective:(([a-z]+-)+[0-9]+):[0-9]{12}:graph:[0-9a-f]{32}`; create-only: changing it replaces the resource.
     pub graph_arn: Str,
     /// `MemberEmailAddress`: a string, required.
-    ///
-    /// The root user email address of the invited account. If the email address provided is not the root user email address for the provided account, the invitation creation fails.
-    ///
-    /// Pattern `.*@.*`.
     pub member_email_address: Str,
     /// `MemberId`: a string, required.
-    ///
-    /// The AWS account identifier of the invited account
-    ///
-    /// Pattern `[0-9]{12}`; create-only: changing it replaces the resource.
     pub member_id: Str,
 }
 
-static RULE_MemberInvitation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MemberInvitation: ObjRule = ObjRule {
     properties: &[
         ("DisableEmailNotification", Shape::Bool),
-        (
-            "GraphArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MemberEmailAddress",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MemberId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Message",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("GraphArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("MemberEmailAddress", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("MemberId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Message", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
     ],
     required: &["GraphArn", "MemberId", "MemberEmailAddress"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Detective::MemberInvitation` resource.
@@ -132,6 +82,7 @@ pub struct MemberInvitation {
     pub message: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl MemberInvitation {
     /// The CloudFormation type name, `AWS::Detective::MemberInvitation`.
     pub const TYPE_NAME: &'static str = "AWS::Detective::MemberInvitation";
@@ -164,44 +115,15 @@ impl MemberInvitation {
     }
 
     /// `DisableEmailNotification`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disable_email_notification(mut self, value: impl Into<Bool>) -> Self {
-        self.disable_email_notification = Some(value.into());
-        self
-    }
-
+    pub fn disable_email_notification(mut self, value: impl Into<Bool>) -> Self { self.disable_email_notification = Some(value.into()); self }
     /// `GraphArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn graph_arn(mut self, value: impl Into<Str>) -> Self {
-        self.graph_arn = value.into();
-        self
-    }
-
+    pub fn graph_arn(mut self, value: impl Into<Str>) -> Self { self.graph_arn = value.into(); self }
     /// `MemberEmailAddress`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn member_email_address(mut self, value: impl Into<Str>) -> Self {
-        self.member_email_address = value.into();
-        self
-    }
-
+    pub fn member_email_address(mut self, value: impl Into<Str>) -> Self { self.member_email_address = value.into(); self }
     /// `MemberId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn member_id(mut self, value: impl Into<Str>) -> Self {
-        self.member_id = value.into();
-        self
-    }
-
+    pub fn member_id(mut self, value: impl Into<Str>) -> Self { self.member_id = value.into(); self }
     /// `Message`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn message(mut self, value: impl Into<Str>) -> Self {
-        self.message = Some(value.into());
-        self
-    }
+    pub fn message(mut self, value: impl Into<Str>) -> Self { self.message = Some(value.into()); self }
 }
 
 impl Resource for MemberInvitation {

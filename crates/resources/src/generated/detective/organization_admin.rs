@@ -13,30 +13,17 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("[0-9]{12}");
 #[derive(Clone, Debug, PartialEq)]
 pub struct OrganizationAdminRequired {
     /// `AccountId`: a string, required.
-    ///
-    /// The AWS account identifier of the account to designate as the Detective administrator account for the organization.
-    ///
-    /// Pattern `[0-9]{12}`; create-only: changing it replaces the resource.
     pub account_id: Str,
 }
 
-static RULE_OrganizationAdmin: ObjRule = ObjRule {
-    properties: &[(
-        "AccountId",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_OrganizationAdmin: ObjRule = ObjRule {
+    properties: &[
+        ("AccountId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+    ],
     required: &["AccountId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Detective::OrganizationAdmin` resource.
@@ -60,6 +47,7 @@ pub struct OrganizationAdmin {
     pub account_id: Str,
 }
 
+#[rustfmt::skip]
 impl OrganizationAdmin {
     /// The CloudFormation type name, `AWS::Detective::OrganizationAdmin`.
     pub const TYPE_NAME: &'static str = "AWS::Detective::OrganizationAdmin";
@@ -88,12 +76,7 @@ impl OrganizationAdmin {
     }
 
     /// `AccountId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn account_id(mut self, value: impl Into<Str>) -> Self {
-        self.account_id = value.into();
-        self
-    }
+    pub fn account_id(mut self, value: impl Into<Str>) -> Self { self.account_id = value.into(); self }
 }
 
 impl Resource for OrganizationAdmin {

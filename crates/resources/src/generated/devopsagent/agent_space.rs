@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\p{L}\\p{N}\\p{P}\\p{S}\\p{Z}]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^arn:aws[a-zA-Z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$",
@@ -17,71 +20,22 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z]{2,3}(-[a-zA-Z0-9]
 #[derive(Clone, Debug, PartialEq)]
 pub struct AgentSpaceRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the Agent Space.
-    ///
-    /// Pattern `^[\p{L}\p{N}\p{P}\p{S}\p{Z}]+$`; length 1 to 255.
     pub name: Str,
 }
 
-static RULE_AgentSpace: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AgentSpace: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1000),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KmsKeyArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
-        (
-            "Locale",
-            Shape::Str(&StrRule {
-                min_len: Some(2),
-                max_len: Some(35),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+        ("Locale", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(35), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("OperatorApp", Shape::Object(&RULE_OperatorApp)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DevOpsAgent::AgentSpace` resource.
@@ -129,6 +83,7 @@ pub struct AgentSpace {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl AgentSpace {
     /// The CloudFormation type name, `AWS::DevOpsAgent::AgentSpace`.
     pub const TYPE_NAME: &'static str = "AWS::DevOpsAgent::AgentSpace";
@@ -143,28 +98,8 @@ impl AgentSpace {
         create_only: &["KmsKeyArn"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "AgentSpaceId",
-            "CreatedAt",
-            "UpdatedAt",
-            "Arn",
-            "OperatorApp/Iam/CreatedAt",
-            "OperatorApp/Iam/UpdatedAt",
-            "OperatorApp/Idc/IdcApplicationArn",
-            "OperatorApp/Idc/CreatedAt",
-            "OperatorApp/Idc/UpdatedAt",
-        ],
-        attributes: &[
-            "AgentSpaceId",
-            "Arn",
-            "CreatedAt",
-            "OperatorApp.Iam.CreatedAt",
-            "OperatorApp.Iam.UpdatedAt",
-            "OperatorApp.Idc.CreatedAt",
-            "OperatorApp.Idc.IdcApplicationArn",
-            "OperatorApp.Idc.UpdatedAt",
-            "UpdatedAt",
-        ],
+        read_only: &["AgentSpaceId", "CreatedAt", "UpdatedAt", "Arn", "OperatorApp/Iam/CreatedAt", "OperatorApp/Iam/UpdatedAt", "OperatorApp/Idc/IdcApplicationArn", "OperatorApp/Idc/CreatedAt", "OperatorApp/Idc/UpdatedAt"],
+        attributes: &["AgentSpaceId", "Arn", "CreatedAt", "OperatorApp.Iam.CreatedAt", "OperatorApp.Iam.UpdatedAt", "OperatorApp.Idc.CreatedAt", "OperatorApp.Idc.IdcApplicationArn", "OperatorApp.Idc.UpdatedAt", "UpdatedAt"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -182,50 +117,17 @@ impl AgentSpace {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `KmsKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_arn = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
     /// `Locale`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn locale(mut self, value: impl Into<Str>) -> Self {
-        self.locale = Some(value.into());
-        self
-    }
-
+    pub fn locale(mut self, value: impl Into<Str>) -> Self { self.locale = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `OperatorApp`: an [`OperatorApp`] object.
-    pub fn operator_app(mut self, value: impl Into<Obj<OperatorApp>>) -> Self {
-        self.operator_app = Some(value.into());
-        self
-    }
-
+    pub fn operator_app(mut self, value: impl Into<Obj<OperatorApp>>) -> Self { self.operator_app = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for AgentSpace {
@@ -323,50 +225,19 @@ impl AgentSpaceAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IamAuthConfigurationRequired {
     /// `OperatorAppRoleArn`: a string, required.
-    ///
-    /// Format `AWS::IAM::Role.Arn`.
     pub operator_app_role_arn: Str,
 }
 
-static RULE_IamAuthConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IamAuthConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "CreatedAt",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::DateTime),
-            }),
-        ),
-        (
-            "OperatorAppRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "UpdatedAt",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::DateTime),
-            }),
-        ),
+        ("CreatedAt", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
+        ("OperatorAppRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("UpdatedAt", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
     ],
     required: &["OperatorAppRoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IamAuthConfiguration` property type of `AWS::DevOpsAgent::AgentSpace`.
@@ -388,6 +259,7 @@ pub struct IamAuthConfiguration {
     pub updated_at: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl IamAuthConfiguration {
     /// A `IamAuthConfiguration` with its required properties, named in a [`IamAuthConfigurationRequired`].
     pub fn new(required: IamAuthConfigurationRequired) -> Self {
@@ -399,28 +271,11 @@ impl IamAuthConfiguration {
     }
 
     /// `CreatedAt`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn created_at(mut self, value: impl Into<Str>) -> Self {
-        self.created_at = Some(value.into());
-        self
-    }
-
+    pub fn created_at(mut self, value: impl Into<Str>) -> Self { self.created_at = Some(value.into()); self }
     /// `OperatorAppRoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn operator_app_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.operator_app_role_arn = value.into();
-        self
-    }
-
+    pub fn operator_app_role_arn(mut self, value: impl Into<Str>) -> Self { self.operator_app_role_arn = value.into(); self }
     /// `UpdatedAt`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn updated_at(mut self, value: impl Into<Str>) -> Self {
-        self.updated_at = Some(value.into());
-        self
-    }
+    pub fn updated_at(mut self, value: impl Into<Str>) -> Self { self.updated_at = Some(value.into()); self }
 }
 
 impl PropertyType for IamAuthConfiguration {}
@@ -441,52 +296,21 @@ pub struct IdcAuthConfigurationRequired {
     /// `IdcInstanceArn`: a string, required.
     pub idc_instance_arn: Str,
     /// `OperatorAppRoleArn`: a string, required.
-    ///
-    /// Format `AWS::IAM::Role.Arn`.
     pub operator_app_role_arn: Str,
 }
 
-static RULE_IdcAuthConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IdcAuthConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "CreatedAt",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::DateTime),
-            }),
-        ),
+        ("CreatedAt", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
         ("IdcApplicationArn", Shape::STR),
         ("IdcInstanceArn", Shape::STR),
-        (
-            "OperatorAppRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "UpdatedAt",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::DateTime),
-            }),
-        ),
+        ("OperatorAppRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("UpdatedAt", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
     ],
     required: &["OperatorAppRoleArn", "IdcInstanceArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IdcAuthConfiguration` property type of `AWS::DevOpsAgent::AgentSpace`.
@@ -512,6 +336,7 @@ pub struct IdcAuthConfiguration {
     pub updated_at: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl IdcAuthConfiguration {
     /// A `IdcAuthConfiguration` with its required properties, named in a [`IdcAuthConfigurationRequired`].
     pub fn new(required: IdcAuthConfigurationRequired) -> Self {
@@ -525,40 +350,15 @@ impl IdcAuthConfiguration {
     }
 
     /// `CreatedAt`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn created_at(mut self, value: impl Into<Str>) -> Self {
-        self.created_at = Some(value.into());
-        self
-    }
-
+    pub fn created_at(mut self, value: impl Into<Str>) -> Self { self.created_at = Some(value.into()); self }
     /// `IdcApplicationArn`: a string.
-    pub fn idc_application_arn(mut self, value: impl Into<Str>) -> Self {
-        self.idc_application_arn = Some(value.into());
-        self
-    }
-
+    pub fn idc_application_arn(mut self, value: impl Into<Str>) -> Self { self.idc_application_arn = Some(value.into()); self }
     /// `IdcInstanceArn`: a string, required.
-    pub fn idc_instance_arn(mut self, value: impl Into<Str>) -> Self {
-        self.idc_instance_arn = value.into();
-        self
-    }
-
+    pub fn idc_instance_arn(mut self, value: impl Into<Str>) -> Self { self.idc_instance_arn = value.into(); self }
     /// `OperatorAppRoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn operator_app_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.operator_app_role_arn = value.into();
-        self
-    }
-
+    pub fn operator_app_role_arn(mut self, value: impl Into<Str>) -> Self { self.operator_app_role_arn = value.into(); self }
     /// `UpdatedAt`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn updated_at(mut self, value: impl Into<Str>) -> Self {
-        self.updated_at = Some(value.into());
-        self
-    }
+    pub fn updated_at(mut self, value: impl Into<Str>) -> Self { self.updated_at = Some(value.into()); self }
 }
 
 impl PropertyType for IdcAuthConfiguration {}
@@ -575,17 +375,14 @@ impl ToValue for IdcAuthConfiguration {
     }
 }
 
-static RULE_OperatorApp: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OperatorApp: ObjRule = ObjRule {
     properties: &[
         ("Iam", Shape::Object(&RULE_IamAuthConfiguration)),
         ("Idc", Shape::Object(&RULE_IdcAuthConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OperatorApp` property type of `AWS::DevOpsAgent::AgentSpace`.
@@ -599,6 +396,7 @@ pub struct OperatorApp {
     pub idc: Option<Obj<IdcAuthConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl OperatorApp {
     /// A `OperatorApp` with no property set (none is required).
     pub fn new() -> Self {
@@ -606,16 +404,9 @@ impl OperatorApp {
     }
 
     /// `Iam`: an [`IamAuthConfiguration`] object.
-    pub fn iam(mut self, value: impl Into<Obj<IamAuthConfiguration>>) -> Self {
-        self.iam = Some(value.into());
-        self
-    }
-
+    pub fn iam(mut self, value: impl Into<Obj<IamAuthConfiguration>>) -> Self { self.iam = Some(value.into()); self }
     /// `Idc`: an [`IdcAuthConfiguration`] object.
-    pub fn idc(mut self, value: impl Into<Obj<IdcAuthConfiguration>>) -> Self {
-        self.idc = Some(value.into());
-        self
-    }
+    pub fn idc(mut self, value: impl Into<Obj<IdcAuthConfiguration>>) -> Self { self.idc = Some(value.into()); self }
 }
 
 impl PropertyType for OperatorApp {}
@@ -625,102 +416,6 @@ impl ToValue for OperatorApp {
         MapBuilder::new()
             .opt("Iam", &self.iam)
             .opt("Idc", &self.idc)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::DevOpsAgent::AgentSpace`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-devopsagent-agentspace-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

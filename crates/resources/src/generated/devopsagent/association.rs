@@ -11,69 +11,24 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct AssociationRequired {
     /// `AgentSpaceId`: a string, required.
-    ///
-    /// The unique identifier of the Agent Space.
-    ///
-    /// Length 1 to 255; create-only: changing it replaces the resource.
     pub agent_space_id: Str,
     /// `Configuration`: a JSON value, required.
-    ///
-    /// The configuration that directs how the Agent Space interacts with the given service. You can specify only one configuration type per association.
-    ///
-    /// *Allowed Values* : `SourceAws` | `Aws` | `GitHub` | `GitLab` | `Slack` | `Dynatrace` | `ServiceNow` | `MCPServer` | `MCPServerNewRelic` | `MCPServerDatadog` | `MCPServerSplunk` | `EventChannel`
     pub configuration: Json,
     /// `ServiceId`: a string, required.
-    ///
-    /// The identifier for the associated service. For `SourceAws` and `Aws` configurations, this must be `aws` . For all other service types, this is a UUID generated from the RegisterService command.
-    ///
-    /// Length 1 to 255.
     pub service_id: Str,
 }
 
-static RULE_Association: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Association: ObjRule = ObjRule {
     properties: &[
-        (
-            "AgentSpaceId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AgentSpaceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("Configuration", Shape::Any),
-        (
-            "LinkedAssociationIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ServiceId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("LinkedAssociationIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("ServiceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
     ],
     required: &["AgentSpaceId", "ServiceId", "Configuration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DevOpsAgent::Association` resource.
@@ -115,6 +70,7 @@ pub struct Association {
     pub service_id: Str,
 }
 
+#[rustfmt::skip]
 impl Association {
     /// The CloudFormation type name, `AWS::DevOpsAgent::Association`.
     pub const TYPE_NAME: &'static str = "AWS::DevOpsAgent::Association";
@@ -128,17 +84,7 @@ impl Association {
         required: &["AgentSpaceId", "Configuration", "ServiceId"],
         create_only: &["AgentSpaceId"],
         conditional_create_only: &[],
-        write_only: &[
-            "Configuration/Dynatrace/EnableWebhookUpdates",
-            "Configuration/ServiceNow/EnableWebhookUpdates",
-            "Configuration/MCPServer/EnableWebhookUpdates",
-            "Configuration/MCPServerDatadog/EnableWebhookUpdates",
-            "Configuration/MCPServerSplunk/EnableWebhookUpdates",
-            "Configuration/GitLab/EnableWebhookUpdates",
-            "Configuration/PagerDuty/EnableWebhookUpdates",
-            "Configuration/EventChannel/EnableWebhookUpdates",
-            "LinkedAssociationIds",
-        ],
+        write_only: &["Configuration/Dynatrace/EnableWebhookUpdates", "Configuration/ServiceNow/EnableWebhookUpdates", "Configuration/MCPServer/EnableWebhookUpdates", "Configuration/MCPServerDatadog/EnableWebhookUpdates", "Configuration/MCPServerSplunk/EnableWebhookUpdates", "Configuration/GitLab/EnableWebhookUpdates", "Configuration/PagerDuty/EnableWebhookUpdates", "Configuration/EventChannel/EnableWebhookUpdates", "LinkedAssociationIds"],
         read_only: &["AssociationId", "CreatedAt", "UpdatedAt"],
         attributes: &["AssociationId", "CreatedAt", "UpdatedAt"],
         taggable: false,
@@ -156,36 +102,13 @@ impl Association {
     }
 
     /// `AgentSpaceId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn agent_space_id(mut self, value: impl Into<Str>) -> Self {
-        self.agent_space_id = value.into();
-        self
-    }
-
+    pub fn agent_space_id(mut self, value: impl Into<Str>) -> Self { self.agent_space_id = value.into(); self }
     /// `Configuration`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration(mut self, value: impl Into<Json>) -> Self {
-        self.configuration = value.into();
-        self
-    }
-
+    pub fn configuration(mut self, value: impl Into<Json>) -> Self { self.configuration = value.into(); self }
     /// `LinkedAssociationIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn linked_association_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.linked_association_ids = Some(value.into());
-        self
-    }
-
+    pub fn linked_association_ids(mut self, value: impl Into<List<Str>>) -> Self { self.linked_association_ids = Some(value.into()); self }
     /// `ServiceId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_id(mut self, value: impl Into<Str>) -> Self {
-        self.service_id = value.into();
-        self
-    }
+    pub fn service_id(mut self, value: impl Into<Str>) -> Self { self.service_id = value.into(); self }
 }
 
 impl Resource for Association {

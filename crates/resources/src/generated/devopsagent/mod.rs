@@ -7,11 +7,14 @@
 //! - `AWS::DevOpsAgent::Association`: [`Association`], property types in [`association`]
 //! - `AWS::DevOpsAgent::PrivateConnection`: [`PrivateConnection`], property types in [`private_connection`]
 //! - `AWS::DevOpsAgent::Service`: [`Service`], property types in [`service`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod agent_space;
 pub mod association;
 pub mod private_connection;
 pub mod service;
+pub mod shared;
 
 pub use agent_space::{AgentSpace, AgentSpaceAttributes, AgentSpaceRequired};
 pub use association::{Association, AssociationAttributes, AssociationRequired};

@@ -7,63 +7,31 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z0-9]([a-z0-9-]*[a-z0-9])?$");
 
 /// The required properties of [`PrivateConnection`], by name: `PrivateConnection::new(PrivateConnectionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrivateConnectionRequired {
     /// `ConnectionConfiguration`: a JSON value, required.
-    ///
-    /// The connection configuration, either SelfManaged or ServiceManaged.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub connection_configuration: Json,
     /// `Name`: a string, required.
-    ///
-    /// Unique name for this Private Connection within the account.
-    ///
-    /// Pattern `^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`; length 3 to 30; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_PrivateConnection: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PrivateConnection: ObjRule = ObjRule {
     properties: &[
-        (
-            "Certificate",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32768),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Certificate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32768), ..StrRule::ANY })),
         ("ConnectionConfiguration", Shape::Any),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(30),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(30), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Name", "ConnectionConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DevOpsAgent::PrivateConnection` resource.
@@ -103,6 +71,7 @@ pub struct PrivateConnection {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl PrivateConnection {
     /// The CloudFormation type name, `AWS::DevOpsAgent::PrivateConnection`.
     pub const TYPE_NAME: &'static str = "AWS::DevOpsAgent::PrivateConnection";
@@ -116,14 +85,7 @@ impl PrivateConnection {
         required: &["ConnectionConfiguration", "Name"],
         create_only: &["Name", "ConnectionConfiguration"],
         conditional_create_only: &[],
-        write_only: &[
-            "Certificate",
-            "ConnectionConfiguration/ServiceManaged/SubnetIds",
-            "ConnectionConfiguration/ServiceManaged/SecurityGroupIds",
-            "ConnectionConfiguration/ServiceManaged/IpAddressType",
-            "ConnectionConfiguration/ServiceManaged/Ipv4AddressesPerEni",
-            "ConnectionConfiguration/ServiceManaged/PortRanges",
-        ],
+        write_only: &["Certificate", "ConnectionConfiguration/ServiceManaged/SubnetIds", "ConnectionConfiguration/ServiceManaged/SecurityGroupIds", "ConnectionConfiguration/ServiceManaged/IpAddressType", "ConnectionConfiguration/ServiceManaged/Ipv4AddressesPerEni", "ConnectionConfiguration/ServiceManaged/PortRanges"],
         read_only: &["Status", "CertificateExpiryTime", "Arn"],
         attributes: &["Arn", "CertificateExpiryTime", "Status"],
         taggable: true,
@@ -141,36 +103,13 @@ impl PrivateConnection {
     }
 
     /// `Certificate`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate(mut self, value: impl Into<Str>) -> Self {
-        self.certificate = Some(value.into());
-        self
-    }
-
+    pub fn certificate(mut self, value: impl Into<Str>) -> Self { self.certificate = Some(value.into()); self }
     /// `ConnectionConfiguration`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_configuration(mut self, value: impl Into<Json>) -> Self {
-        self.connection_configuration = value.into();
-        self
-    }
-
+    pub fn connection_configuration(mut self, value: impl Into<Json>) -> Self { self.connection_configuration = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for PrivateConnection {
@@ -227,101 +166,5 @@ impl PrivateConnectionAttributes {
     /// The status of the Private Connection.
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::DevOpsAgent::PrivateConnection`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-devopsagent-privateconnection-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^arn:aws[a-zA-Z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$",
 );
@@ -15,61 +18,20 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServiceRequired {
     /// `ServiceType`: a [`ServiceType`] value, required.
-    ///
-    /// The type of service being registered
-    ///
-    /// Create-only: changing it replaces the resource.
     pub service_type: ServiceType,
 }
 
-static RULE_Service: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Service: ObjRule = ObjRule {
     properties: &[
-        (
-            "KmsKeyArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
+        ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
         ("ServiceDetails", Shape::Any),
-        (
-            "ServiceType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "dynatrace",
-                    "mcpserver",
-                    "mcpserversplunk",
-                    "mcpservernewrelic",
-                    "gitlab",
-                    "servicenow",
-                    "pagerduty",
-                    "azureidentity",
-                    "mcpserversigv4",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ServiceType", Shape::Str(&StrRule { allowed: &["dynatrace", "mcpserver", "mcpserversplunk", "mcpservernewrelic", "gitlab", "servicenow", "pagerduty", "azureidentity", "mcpserversigv4"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["ServiceType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DevOpsAgent::Service` resource.
@@ -109,6 +71,7 @@ pub struct Service {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Service {
     /// The CloudFormation type name, `AWS::DevOpsAgent::Service`.
     pub const TYPE_NAME: &'static str = "AWS::DevOpsAgent::Service";
@@ -123,18 +86,8 @@ impl Service {
         create_only: &["ServiceType", "ServiceDetails", "KmsKeyArn"],
         conditional_create_only: &[],
         write_only: &["ServiceDetails"],
-        read_only: &[
-            "ServiceId",
-            "AccessibleResources",
-            "AdditionalServiceDetails",
-            "Arn",
-        ],
-        attributes: &[
-            "AccessibleResources",
-            "AdditionalServiceDetails",
-            "Arn",
-            "ServiceId",
-        ],
+        read_only: &["ServiceId", "AccessibleResources", "AdditionalServiceDetails", "Arn"],
+        attributes: &["AccessibleResources", "AdditionalServiceDetails", "Arn", "ServiceId"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -150,36 +103,13 @@ impl Service {
     }
 
     /// `KmsKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_arn = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
     /// `ServiceDetails`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_details(mut self, value: impl Into<Json>) -> Self {
-        self.service_details = Some(value.into());
-        self
-    }
-
+    pub fn service_details(mut self, value: impl Into<Json>) -> Self { self.service_details = Some(value.into()); self }
     /// `ServiceType`: a [`ServiceType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_type(mut self, value: impl Into<ServiceType>) -> Self {
-        self.service_type = value.into();
-        self
-    }
-
+    pub fn service_type(mut self, value: impl Into<ServiceType>) -> Self { self.service_type = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Service {
@@ -239,102 +169,6 @@ impl ServiceAttributes {
     /// `Fn::GetAtt` `ServiceId`: a string.
     pub fn service_id(&self) -> Value {
         self.0.get_att("ServiceId")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::DevOpsAgent::Service`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-devopsagent-service-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 

@@ -7,14 +7,10 @@
 
 use crate::support::prelude::*;
 
-static RULE_LogAnomalyDetectionIntegration: ObjRule = ObjRule {
-    properties: &[],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_LogAnomalyDetectionIntegration: ObjRule = ObjRule {
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DevOpsGuru::LogAnomalyDetectionIntegration` resource.
@@ -30,6 +26,7 @@ static RULE_LogAnomalyDetectionIntegration: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LogAnomalyDetectionIntegration {}
 
+#[rustfmt::skip]
 impl LogAnomalyDetectionIntegration {
     /// The CloudFormation type name, `AWS::DevOpsGuru::LogAnomalyDetectionIntegration`.
     pub const TYPE_NAME: &'static str = "AWS::DevOpsGuru::LogAnomalyDetectionIntegration";
@@ -54,6 +51,7 @@ impl LogAnomalyDetectionIntegration {
     pub fn new() -> Self {
         Default::default()
     }
+
 }
 
 impl Resource for LogAnomalyDetectionIntegration {

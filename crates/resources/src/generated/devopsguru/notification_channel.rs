@@ -14,21 +14,17 @@ pub(crate) static PATTERN_0: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct NotificationChannelRequired {
     /// `Config`: a [`NotificationChannelConfig`] object, required.
-    ///
-    /// A `NotificationChannelConfig` object that contains information about configured notification channels.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub config: Obj<NotificationChannelConfig>,
 }
 
-static RULE_NotificationChannel: ObjRule = ObjRule {
-    properties: &[("Config", Shape::Object(&RULE_NotificationChannelConfig))],
+#[rustfmt::skip]
+pub(crate) static RULE_NotificationChannel: ObjRule = ObjRule {
+    properties: &[
+        ("Config", Shape::Object(&RULE_NotificationChannelConfig)),
+    ],
     required: &["Config"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DevOpsGuru::NotificationChannel` resource.
@@ -56,6 +52,7 @@ pub struct NotificationChannel {
     pub config: Obj<NotificationChannelConfig>,
 }
 
+#[rustfmt::skip]
 impl NotificationChannel {
     /// The CloudFormation type name, `AWS::DevOpsGuru::NotificationChannel`.
     pub const TYPE_NAME: &'static str = "AWS::DevOpsGuru::NotificationChannel";
@@ -84,12 +81,7 @@ impl NotificationChannel {
     }
 
     /// `Config`: a [`NotificationChannelConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn config(mut self, value: impl Into<Obj<NotificationChannelConfig>>) -> Self {
-        self.config = value.into();
-        self
-    }
+    pub fn config(mut self, value: impl Into<Obj<NotificationChannelConfig>>) -> Self { self.config = value.into(); self }
 }
 
 impl Resource for NotificationChannel {
@@ -127,17 +119,14 @@ impl NotificationChannelAttributes {
     }
 }
 
-static RULE_NotificationChannelConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NotificationChannelConfig: ObjRule = ObjRule {
     properties: &[
         ("Filters", Shape::Object(&RULE_NotificationFilterConfig)),
         ("Sns", Shape::Object(&RULE_SnsChannelConfig)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NotificationChannelConfig` property type of `AWS::DevOpsGuru::NotificationChannel`.
@@ -161,6 +150,7 @@ pub struct NotificationChannelConfig {
     pub sns: Option<Obj<SnsChannelConfig>>,
 }
 
+#[rustfmt::skip]
 impl NotificationChannelConfig {
     /// A `NotificationChannelConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -168,20 +158,9 @@ impl NotificationChannelConfig {
     }
 
     /// `Filters`: a [`NotificationFilterConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filters(mut self, value: impl Into<Obj<NotificationFilterConfig>>) -> Self {
-        self.filters = Some(value.into());
-        self
-    }
-
+    pub fn filters(mut self, value: impl Into<Obj<NotificationFilterConfig>>) -> Self { self.filters = Some(value.into()); self }
     /// `Sns`: a [`SnsChannelConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sns(mut self, value: impl Into<Obj<SnsChannelConfig>>) -> Self {
-        self.sns = Some(value.into());
-        self
-    }
+    pub fn sns(mut self, value: impl Into<Obj<SnsChannelConfig>>) -> Self { self.sns = Some(value.into()); self }
 }
 
 impl PropertyType for NotificationChannelConfig {}
@@ -195,49 +174,14 @@ impl ToValue for NotificationChannelConfig {
     }
 }
 
-static RULE_NotificationFilterConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NotificationFilterConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "MessageTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "NEW_INSIGHT",
-                        "CLOSED_INSIGHT",
-                        "NEW_ASSOCIATION",
-                        "SEVERITY_UPGRADED",
-                        "NEW_RECOMMENDATION",
-                    ],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "Severities",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["LOW", "MEDIUM", "HIGH"],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(3),
-            }),
-        ),
+        ("MessageTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["NEW_INSIGHT", "CLOSED_INSIGHT", "NEW_ASSOCIATION", "SEVERITY_UPGRADED", "NEW_RECOMMENDATION"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
+        ("Severities", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["LOW", "MEDIUM", "HIGH"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(3) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NotificationFilterConfig` property type of `AWS::DevOpsGuru::NotificationChannel`.
@@ -261,6 +205,7 @@ pub struct NotificationFilterConfig {
     pub severities: Option<List<InsightSeverity>>,
 }
 
+#[rustfmt::skip]
 impl NotificationFilterConfig {
     /// A `NotificationFilterConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -268,20 +213,9 @@ impl NotificationFilterConfig {
     }
 
     /// `MessageTypes`: a list of [`NotificationMessageType`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn message_types(mut self, value: impl Into<List<NotificationMessageType>>) -> Self {
-        self.message_types = Some(value.into());
-        self
-    }
-
+    pub fn message_types(mut self, value: impl Into<List<NotificationMessageType>>) -> Self { self.message_types = Some(value.into()); self }
     /// `Severities`: a list of [`InsightSeverity`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn severities(mut self, value: impl Into<List<InsightSeverity>>) -> Self {
-        self.severities = Some(value.into());
-        self
-    }
+    pub fn severities(mut self, value: impl Into<List<InsightSeverity>>) -> Self { self.severities = Some(value.into()); self }
 }
 
 impl PropertyType for NotificationFilterConfig {}
@@ -295,23 +229,13 @@ impl ToValue for NotificationFilterConfig {
     }
 }
 
-static RULE_SnsChannelConfig: ObjRule = ObjRule {
-    properties: &[(
-        "TopicArn",
-        Shape::Str(&StrRule {
-            min_len: Some(36),
-            max_len: Some(1024),
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: Some(Format::SnsTopicArn),
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_SnsChannelConfig: ObjRule = ObjRule {
+    properties: &[
+        ("TopicArn", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(1024), pattern: Some(&PATTERN_0), format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SnsChannelConfig` property type of `AWS::DevOpsGuru::NotificationChannel`.
@@ -333,6 +257,7 @@ pub struct SnsChannelConfig {
     pub topic_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SnsChannelConfig {
     /// A `SnsChannelConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -340,12 +265,7 @@ impl SnsChannelConfig {
     }
 
     /// `TopicArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn topic_arn(mut self, value: impl Into<Str>) -> Self {
-        self.topic_arn = Some(value.into());
-        self
-    }
+    pub fn topic_arn(mut self, value: impl Into<Str>) -> Self { self.topic_arn = Some(value.into()); self }
 }
 
 impl PropertyType for SnsChannelConfig {}

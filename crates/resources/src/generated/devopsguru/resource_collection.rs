@@ -13,22 +13,17 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z*]+[a-zA-Z0-9-]*$")
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceCollectionRequired {
     /// `ResourceCollectionFilter`: a [`ResourceCollectionFilter`] object, required.
-    ///
-    /// Information about a filter used to specify which AWS resources are analyzed for anomalous behavior by DevOps Guru.
     pub resource_collection_filter: Obj<ResourceCollectionFilter>,
 }
 
-static RULE_ResourceCollection: ObjRule = ObjRule {
-    properties: &[(
-        "ResourceCollectionFilter",
-        Shape::Object(&RULE_ResourceCollectionFilter),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ResourceCollection: ObjRule = ObjRule {
+    properties: &[
+        ("ResourceCollectionFilter", Shape::Object(&RULE_ResourceCollectionFilter)),
+    ],
     required: &["ResourceCollectionFilter"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DevOpsGuru::ResourceCollection` resource.
@@ -49,6 +44,7 @@ pub struct ResourceCollection {
     pub resource_collection_filter: Obj<ResourceCollectionFilter>,
 }
 
+#[rustfmt::skip]
 impl ResourceCollection {
     /// The CloudFormation type name, `AWS::DevOpsGuru::ResourceCollection`.
     pub const TYPE_NAME: &'static str = "AWS::DevOpsGuru::ResourceCollection";
@@ -77,15 +73,7 @@ impl ResourceCollection {
     }
 
     /// `ResourceCollectionFilter`: a [`ResourceCollectionFilter`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_collection_filter(
-        mut self,
-        value: impl Into<Obj<ResourceCollectionFilter>>,
-    ) -> Self {
-        self.resource_collection_filter = value.into();
-        self
-    }
+    pub fn resource_collection_filter(mut self, value: impl Into<Obj<ResourceCollectionFilter>>) -> Self { self.resource_collection_filter = value.into(); self }
 }
 
 impl Resource for ResourceCollection {
@@ -125,27 +113,13 @@ impl ResourceCollectionAttributes {
     }
 }
 
-static RULE_CloudFormationCollectionFilter: ObjRule = ObjRule {
-    properties: &[(
-        "StackNames",
-        Shape::List(&ListRule {
-            items: Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-            min_items: Some(1),
-            max_items: Some(1000),
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_CloudFormationCollectionFilter: ObjRule = ObjRule {
+    properties: &[
+        ("StackNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1000) })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CloudFormationCollectionFilter` property type of `AWS::DevOpsGuru::ResourceCollection`.
@@ -163,6 +137,7 @@ pub struct CloudFormationCollectionFilter {
     pub stack_names: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl CloudFormationCollectionFilter {
     /// A `CloudFormationCollectionFilter` with no property set (none is required).
     pub fn new() -> Self {
@@ -170,12 +145,7 @@ impl CloudFormationCollectionFilter {
     }
 
     /// `StackNames`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stack_names(mut self, value: impl Into<List<Str>>) -> Self {
-        self.stack_names = Some(value.into());
-        self
-    }
+    pub fn stack_names(mut self, value: impl Into<List<Str>>) -> Self { self.stack_names = Some(value.into()); self }
 }
 
 impl PropertyType for CloudFormationCollectionFilter {}
@@ -188,27 +158,14 @@ impl ToValue for CloudFormationCollectionFilter {
     }
 }
 
-static RULE_ResourceCollectionFilter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResourceCollectionFilter: ObjRule = ObjRule {
     properties: &[
-        (
-            "CloudFormation",
-            Shape::Object(&RULE_CloudFormationCollectionFilter),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TagCollection),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CloudFormation", Shape::Object(&RULE_CloudFormationCollectionFilter)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagCollection), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ResourceCollectionFilter` property type of `AWS::DevOpsGuru::ResourceCollection`.
@@ -239,6 +196,7 @@ pub struct ResourceCollectionFilter {
     pub tags: Option<List<TagCollection>>,
 }
 
+#[rustfmt::skip]
 impl ResourceCollectionFilter {
     /// A `ResourceCollectionFilter` with no property set (none is required).
     pub fn new() -> Self {
@@ -246,23 +204,9 @@ impl ResourceCollectionFilter {
     }
 
     /// `CloudFormation`: a [`CloudFormationCollectionFilter`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_formation(
-        mut self,
-        value: impl Into<Obj<CloudFormationCollectionFilter>>,
-    ) -> Self {
-        self.cloud_formation = Some(value.into());
-        self
-    }
-
+    pub fn cloud_formation(mut self, value: impl Into<Obj<CloudFormationCollectionFilter>>) -> Self { self.cloud_formation = Some(value.into()); self }
     /// `Tags`: a list of [`TagCollection`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<TagCollection>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<TagCollection>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl PropertyType for ResourceCollectionFilter {}
@@ -276,39 +220,14 @@ impl ToValue for ResourceCollectionFilter {
     }
 }
 
-static RULE_TagCollection: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TagCollection: ObjRule = ObjRule {
     properties: &[
-        (
-            "AppBoundaryKey",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TagValues",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(1000),
-            }),
-        ),
+        ("AppBoundaryKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("TagValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1000) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TagCollection` property type of `AWS::DevOpsGuru::ResourceCollection`.
@@ -347,6 +266,7 @@ pub struct TagCollection {
     pub tag_values: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl TagCollection {
     /// A `TagCollection` with no property set (none is required).
     pub fn new() -> Self {
@@ -354,20 +274,9 @@ impl TagCollection {
     }
 
     /// `AppBoundaryKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn app_boundary_key(mut self, value: impl Into<Str>) -> Self {
-        self.app_boundary_key = Some(value.into());
-        self
-    }
-
+    pub fn app_boundary_key(mut self, value: impl Into<Str>) -> Self { self.app_boundary_key = Some(value.into()); self }
     /// `TagValues`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tag_values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.tag_values = Some(value.into());
-        self
-    }
+    pub fn tag_values(mut self, value: impl Into<List<Str>>) -> Self { self.tag_values = Some(value.into()); self }
 }
 
 impl PropertyType for TagCollection {}

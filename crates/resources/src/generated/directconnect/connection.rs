@@ -19,84 +19,27 @@ pub(crate) static PATTERN_4: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectionRequired {
     /// `Bandwidth`: a string, required.
-    ///
-    /// The bandwidth of the connection.
-    ///
-    /// Pattern `^[1-9][0-9]*(M|G)bps$`; create-only: changing it replaces the resource.
     pub bandwidth: Str,
     /// `ConnectionName`: a string, required.
-    ///
-    /// The name of the connection.
-    ///
-    /// Pattern `^[\w \-_,\/]{1,200}$`.
     pub connection_name: Str,
     /// `Location`: a string, required.
-    ///
-    /// The location of the connection.
-    ///
-    /// Pattern `^[a-zA-Z0-9-]+$`; create-only: changing it replaces the resource.
     pub location: Str,
 }
 
-static RULE_Connection: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Connection: ObjRule = ObjRule {
     properties: &[
-        (
-            "Bandwidth",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ConnectionName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LagId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Location",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Bandwidth", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ConnectionName", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("LagId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Location", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("ProviderName", Shape::STR),
         ("RequestMACSec", Shape::Bool),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: None })),
     ],
     required: &["Bandwidth", "ConnectionName", "Location"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DirectConnect::Connection` resource.
@@ -154,6 +97,7 @@ pub struct Connection {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Connection {
     /// The CloudFormation type name, `AWS::DirectConnect::Connection`.
     pub const TYPE_NAME: &'static str = "AWS::DirectConnect::Connection";
@@ -188,60 +132,19 @@ impl Connection {
     }
 
     /// `Bandwidth`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bandwidth(mut self, value: impl Into<Str>) -> Self {
-        self.bandwidth = value.into();
-        self
-    }
-
+    pub fn bandwidth(mut self, value: impl Into<Str>) -> Self { self.bandwidth = value.into(); self }
     /// `ConnectionName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_name(mut self, value: impl Into<Str>) -> Self {
-        self.connection_name = value.into();
-        self
-    }
-
+    pub fn connection_name(mut self, value: impl Into<Str>) -> Self { self.connection_name = value.into(); self }
     /// `LagId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lag_id(mut self, value: impl Into<Str>) -> Self {
-        self.lag_id = Some(value.into());
-        self
-    }
-
+    pub fn lag_id(mut self, value: impl Into<Str>) -> Self { self.lag_id = Some(value.into()); self }
     /// `Location`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn location(mut self, value: impl Into<Str>) -> Self {
-        self.location = value.into();
-        self
-    }
-
+    pub fn location(mut self, value: impl Into<Str>) -> Self { self.location = value.into(); self }
     /// `ProviderName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provider_name(mut self, value: impl Into<Str>) -> Self {
-        self.provider_name = Some(value.into());
-        self
-    }
-
+    pub fn provider_name(mut self, value: impl Into<Str>) -> Self { self.provider_name = Some(value.into()); self }
     /// `RequestMACSec`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn request_mac_sec(mut self, value: impl Into<Bool>) -> Self {
-        self.request_mac_sec = Some(value.into());
-        self
-    }
-
+    pub fn request_mac_sec(mut self, value: impl Into<Bool>) -> Self { self.request_mac_sec = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Connection {
@@ -308,44 +211,20 @@ impl ConnectionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::DirectConnect::Connection`.
@@ -363,6 +242,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -373,20 +253,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -15,50 +15,19 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+
 #[derive(Clone, Debug, PartialEq)]
 pub struct DirectConnectGatewayRequired {
     /// `DirectConnectGatewayName`: a string, required.
-    ///
-    /// The name of the Direct Connect gateway.
-    ///
-    /// Pattern `^[\w \-_,\/]{1,100}$`.
     pub direct_connect_gateway_name: Str,
 }
 
-static RULE_DirectConnectGateway: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DirectConnectGateway: ObjRule = ObjRule {
     properties: &[
-        (
-            "AmazonSideAsn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DirectConnectGatewayName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("AmazonSideAsn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DirectConnectGatewayName", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: None })),
     ],
     required: &["DirectConnectGatewayName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DirectConnect::DirectConnectGateway` resource.
@@ -94,6 +63,7 @@ pub struct DirectConnectGateway {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl DirectConnectGateway {
     /// The CloudFormation type name, `AWS::DirectConnect::DirectConnectGateway`.
     pub const TYPE_NAME: &'static str = "AWS::DirectConnect::DirectConnectGateway";
@@ -124,28 +94,11 @@ impl DirectConnectGateway {
     }
 
     /// `AmazonSideAsn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn amazon_side_asn(mut self, value: impl Into<Str>) -> Self {
-        self.amazon_side_asn = Some(value.into());
-        self
-    }
-
+    pub fn amazon_side_asn(mut self, value: impl Into<Str>) -> Self { self.amazon_side_asn = Some(value.into()); self }
     /// `DirectConnectGatewayName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn direct_connect_gateway_name(mut self, value: impl Into<Str>) -> Self {
-        self.direct_connect_gateway_name = value.into();
-        self
-    }
-
+    pub fn direct_connect_gateway_name(mut self, value: impl Into<Str>) -> Self { self.direct_connect_gateway_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for DirectConnectGateway {
@@ -204,44 +157,20 @@ impl DirectConnectGatewayAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::DirectConnect::DirectConnectGateway`.
@@ -259,6 +188,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -269,20 +199,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -20,68 +20,22 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct DirectConnectGatewayAssociationRequired {
     /// `AssociatedGatewayId`: a string, required.
-    ///
-    /// Pattern `^((arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:(vpn-gateway/vgw|transit-gateway/tgw))|(vgw|tgw))-[a-zA-Z0-9]{8,32}$`; create-only: changing it replaces the resource.
     pub associated_gateway_id: Str,
     /// `DirectConnectGatewayId`: a string, required.
-    ///
-    /// Pattern `^(arn:aws[a-z-]*:directconnect::[0-9]{12}:dx-gateway/)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`; create-only: changing it replaces the resource.
     pub direct_connect_gateway_id: Str,
 }
 
-static RULE_DirectConnectGatewayAssociation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DirectConnectGatewayAssociation: ObjRule = ObjRule {
     properties: &[
-        (
-            "AcceptDirectConnectGatewayAssociationProposalRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "AllowedPrefixesToDirectConnectGateway",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "AssociatedGatewayId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DirectConnectGatewayId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AcceptDirectConnectGatewayAssociationProposalRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("AllowedPrefixesToDirectConnectGateway", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("AssociatedGatewayId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("DirectConnectGatewayId", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["DirectConnectGatewayId", "AssociatedGatewayId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DirectConnect::DirectConnectGatewayAssociation` resource.
@@ -119,6 +73,7 @@ pub struct DirectConnectGatewayAssociation {
     pub direct_connect_gateway_id: Str,
 }
 
+#[rustfmt::skip]
 impl DirectConnectGatewayAssociation {
     /// The CloudFormation type name, `AWS::DirectConnect::DirectConnectGatewayAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::DirectConnect::DirectConnectGatewayAssociation";
@@ -130,11 +85,7 @@ impl DirectConnectGatewayAssociation {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-directconnect-directconnectgatewayassociation.html",
         primary_identifier: &["AssociationId"],
         required: &["AssociatedGatewayId", "DirectConnectGatewayId"],
-        create_only: &[
-            "AcceptDirectConnectGatewayAssociationProposalRoleArn",
-            "AssociatedGatewayId",
-            "DirectConnectGatewayId",
-        ],
+        create_only: &["AcceptDirectConnectGatewayAssociationProposalRoleArn", "AssociatedGatewayId", "DirectConnectGatewayId"],
         conditional_create_only: &[],
         write_only: &["AcceptDirectConnectGatewayAssociationProposalRoleArn"],
         read_only: &["AssociationId"],
@@ -154,42 +105,13 @@ impl DirectConnectGatewayAssociation {
     }
 
     /// `AcceptDirectConnectGatewayAssociationProposalRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accept_direct_connect_gateway_association_proposal_role_arn(
-        mut self,
-        value: impl Into<Str>,
-    ) -> Self {
-        self.accept_direct_connect_gateway_association_proposal_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn accept_direct_connect_gateway_association_proposal_role_arn(mut self, value: impl Into<Str>) -> Self { self.accept_direct_connect_gateway_association_proposal_role_arn = Some(value.into()); self }
     /// `AllowedPrefixesToDirectConnectGateway`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allowed_prefixes_to_direct_connect_gateway(
-        mut self,
-        value: impl Into<List<Str>>,
-    ) -> Self {
-        self.allowed_prefixes_to_direct_connect_gateway = Some(value.into());
-        self
-    }
-
+    pub fn allowed_prefixes_to_direct_connect_gateway(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_prefixes_to_direct_connect_gateway = Some(value.into()); self }
     /// `AssociatedGatewayId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn associated_gateway_id(mut self, value: impl Into<Str>) -> Self {
-        self.associated_gateway_id = value.into();
-        self
-    }
-
+    pub fn associated_gateway_id(mut self, value: impl Into<Str>) -> Self { self.associated_gateway_id = value.into(); self }
     /// `DirectConnectGatewayId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn direct_connect_gateway_id(mut self, value: impl Into<Str>) -> Self {
-        self.direct_connect_gateway_id = value.into();
-        self
-    }
+    pub fn direct_connect_gateway_id(mut self, value: impl Into<Str>) -> Self { self.direct_connect_gateway_id = value.into(); self }
 }
 
 impl Resource for DirectConnectGatewayAssociation {

@@ -16,75 +16,27 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+
 #[derive(Clone, Debug, PartialEq)]
 pub struct LagRequired {
     /// `ConnectionsBandwidth`: a string, required.
-    ///
-    /// The bandwidth of the individual physical dedicated connections bundled by the LAG.
-    ///
-    /// Pattern `^[1-9][0-9]*(M|G)bps$`; create-only: changing it replaces the resource.
     pub connections_bandwidth: Str,
     /// `LagName`: a string, required.
-    ///
-    /// The name of the LAG.
-    ///
-    /// Pattern `^[\w \-_,\/]{1,200}$`.
     pub lag_name: Str,
     /// `Location`: a string, required.
-    ///
-    /// The location for the LAG.
-    ///
-    /// Pattern `^[a-zA-Z0-9-]+$`; create-only: changing it replaces the resource.
     pub location: Str,
 }
 
-static RULE_Lag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Lag: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConnectionsBandwidth",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LagName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Location",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ConnectionsBandwidth", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("LagName", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Location", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("MinimumLinks", Shape::INT),
         ("ProviderName", Shape::STR),
         ("RequestMACSec", Shape::Bool),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: None })),
     ],
     required: &["LagName", "Location", "ConnectionsBandwidth"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DirectConnect::Lag` resource.
@@ -142,6 +94,7 @@ pub struct Lag {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Lag {
     /// The CloudFormation type name, `AWS::DirectConnect::Lag`.
     pub const TYPE_NAME: &'static str = "AWS::DirectConnect::Lag";
@@ -153,12 +106,7 @@ impl Lag {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-directconnect-lag.html",
         primary_identifier: &["LagArn"],
         required: &["ConnectionsBandwidth", "LagName", "Location"],
-        create_only: &[
-            "ConnectionsBandwidth",
-            "Location",
-            "ProviderName",
-            "RequestMACSec",
-        ],
+        create_only: &["ConnectionsBandwidth", "Location", "ProviderName", "RequestMACSec"],
         conditional_create_only: &[],
         write_only: &["RequestMACSec"],
         read_only: &["LagArn", "LagId", "LagState"],
@@ -181,60 +129,19 @@ impl Lag {
     }
 
     /// `ConnectionsBandwidth`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connections_bandwidth(mut self, value: impl Into<Str>) -> Self {
-        self.connections_bandwidth = value.into();
-        self
-    }
-
+    pub fn connections_bandwidth(mut self, value: impl Into<Str>) -> Self { self.connections_bandwidth = value.into(); self }
     /// `LagName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lag_name(mut self, value: impl Into<Str>) -> Self {
-        self.lag_name = value.into();
-        self
-    }
-
+    pub fn lag_name(mut self, value: impl Into<Str>) -> Self { self.lag_name = value.into(); self }
     /// `Location`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn location(mut self, value: impl Into<Str>) -> Self {
-        self.location = value.into();
-        self
-    }
-
+    pub fn location(mut self, value: impl Into<Str>) -> Self { self.location = value.into(); self }
     /// `MinimumLinks`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn minimum_links(mut self, value: impl Into<Int>) -> Self {
-        self.minimum_links = Some(value.into());
-        self
-    }
-
+    pub fn minimum_links(mut self, value: impl Into<Int>) -> Self { self.minimum_links = Some(value.into()); self }
     /// `ProviderName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provider_name(mut self, value: impl Into<Str>) -> Self {
-        self.provider_name = Some(value.into());
-        self
-    }
-
+    pub fn provider_name(mut self, value: impl Into<Str>) -> Self { self.provider_name = Some(value.into()); self }
     /// `RequestMACSec`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn request_mac_sec(mut self, value: impl Into<Bool>) -> Self {
-        self.request_mac_sec = Some(value.into());
-        self
-    }
-
+    pub fn request_mac_sec(mut self, value: impl Into<Bool>) -> Self { self.request_mac_sec = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Lag {
@@ -301,44 +208,20 @@ impl LagAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::DirectConnect::Lag`.
@@ -356,6 +239,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -366,20 +250,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

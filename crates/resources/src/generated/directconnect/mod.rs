@@ -10,6 +10,8 @@
 //! - `AWS::DirectConnect::PrivateVirtualInterface`: [`PrivateVirtualInterface`], property types in [`private_virtual_interface`]
 //! - `AWS::DirectConnect::PublicVirtualInterface`: [`PublicVirtualInterface`], property types in [`public_virtual_interface`]
 //! - `AWS::DirectConnect::TransitVirtualInterface`: [`TransitVirtualInterface`], property types in [`transit_virtual_interface`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod connection;
 pub mod direct_connect_gateway;
@@ -17,6 +19,7 @@ pub mod direct_connect_gateway_association;
 pub mod lag;
 pub mod private_virtual_interface;
 pub mod public_virtual_interface;
+pub mod shared;
 pub mod transit_virtual_interface;
 
 pub use connection::{Connection, ConnectionAttributes, ConnectionRequired};

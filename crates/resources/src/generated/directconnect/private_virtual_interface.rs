@@ -7,135 +7,51 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{BgpPeer, BgpPeerRequired, Tag, TagRequired};
+use super::shared::{RULE_BgpPeer, RULE_Tag};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(ipv4)|(ipv6)$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-9a-fA-F:.]+/[0-9]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[1-9][0-9]*$");
-pub(crate) static PATTERN_4: Pattern =
-    Pattern::new("^[A-Za-z0-9\\\\!\"#$%&'()*+,\\-./:;<=>?@\\[\\]\\^_`{|}~]{6,80}$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^dxpeer-[a-z0-9]{8}$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new(
+pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^((arn:aws[a-z-]*:directconnect:[a-z0-9-]+:[0-9]{12}:(dxcon/dxcon|dxlag/dxlag))|dx(con|lag))-[a-z0-9A-Z]{8,21}$",
 );
-pub(crate) static PATTERN_7: Pattern = Pattern::new(
+pub(crate) static PATTERN_2: Pattern = Pattern::new(
     "^(arn:aws[a-z-]*:directconnect::[0-9]{12}:dx-gateway/)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
 );
-pub(crate) static PATTERN_8: Pattern =
+pub(crate) static PATTERN_3: Pattern =
     Pattern::new("^(arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:vpn-gateway/)?vgw-[a-zA-Z0-9]{8,32}$");
-pub(crate) static PATTERN_9: Pattern = Pattern::new("^[\\w \\-_,\\/]{1,100}$");
+pub(crate) static PATTERN_4: Pattern = Pattern::new("^[\\w \\-_,\\/]{1,100}$");
 
 /// The required properties of [`PrivateVirtualInterface`], by name: `PrivateVirtualInterface::new(PrivateVirtualInterfaceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrivateVirtualInterfaceRequired {
     /// `BgpPeers`: a list of [`BgpPeer`] objects, required.
-    ///
-    /// The BGP peers configured on this virtual interface.
-    ///
-    /// Items 1 to 2.
     pub bgp_peers: List<BgpPeer>,
     /// `ConnectionId`: a string, required.
-    ///
-    /// Pattern `^((arn:aws[a-z-]*:directconnect:[a-z0-9-]+:[0-9]{12}:(dxcon/dxcon|dxlag/dxlag))|dx(con|lag))-[a-z0-9A-Z]{8,21}$`.
     pub connection_id: Str,
     /// `VirtualInterfaceName`: a string, required.
-    ///
-    /// The name of the virtual interface assigned by the customer network. The name has a maximum of 100 characters. The following are valid characters: a-z, 0-9 and a hyphen (-).
-    ///
-    /// Pattern `^[\w \-_,\/]{1,100}$`.
     pub virtual_interface_name: Str,
     /// `Vlan`: an integer, required.
-    ///
-    /// The ID of the VLAN.
-    ///
-    /// Value 0 to 4095; create-only: changing it replaces the resource.
     pub vlan: Int,
 }
 
-static RULE_PrivateVirtualInterface: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PrivateVirtualInterface: ObjRule = ObjRule {
     properties: &[
-        (
-            "AllocatePrivateVirtualInterfaceRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "BgpPeers",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_BgpPeer),
-                min_items: Some(1),
-                max_items: Some(2),
-            }),
-        ),
-        (
-            "ConnectionId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DirectConnectGatewayId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AllocatePrivateVirtualInterfaceRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("BgpPeers", Shape::List(&ListRule { items: Shape::Object(&RULE_BgpPeer), min_items: Some(1), max_items: Some(2) })),
+        ("ConnectionId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("DirectConnectGatewayId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("EnableSiteLink", Shape::Bool),
         ("Mtu", Shape::INT),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "VirtualGatewayId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_8),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VirtualInterfaceName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Vlan",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(4095.0),
-                allowed: &[],
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: None })),
+        ("VirtualGatewayId", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("VirtualInterfaceName", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("Vlan", Shape::Int(&NumRule { min: Some(0.0), max: Some(4095.0), ..NumRule::ANY })),
     ],
     required: &["BgpPeers", "ConnectionId", "VirtualInterfaceName", "Vlan"],
     one_of: &[&[&["DirectConnectGatewayId"], &["VirtualGatewayId"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DirectConnect::PrivateVirtualInterface` resource.
@@ -205,6 +121,7 @@ pub struct PrivateVirtualInterface {
     pub vlan: Int,
 }
 
+#[rustfmt::skip]
 impl PrivateVirtualInterface {
     /// The CloudFormation type name, `AWS::DirectConnect::PrivateVirtualInterface`.
     pub const TYPE_NAME: &'static str = "AWS::DirectConnect::PrivateVirtualInterface";
@@ -216,19 +133,10 @@ impl PrivateVirtualInterface {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-directconnect-privatevirtualinterface.html",
         primary_identifier: &["VirtualInterfaceArn"],
         required: &["BgpPeers", "ConnectionId", "VirtualInterfaceName", "Vlan"],
-        create_only: &[
-            "AllocatePrivateVirtualInterfaceRoleArn",
-            "DirectConnectGatewayId",
-            "VirtualGatewayId",
-            "Vlan",
-        ],
+        create_only: &["AllocatePrivateVirtualInterfaceRoleArn", "DirectConnectGatewayId", "VirtualGatewayId", "Vlan"],
         conditional_create_only: &[],
         write_only: &["AllocatePrivateVirtualInterfaceRoleArn"],
-        read_only: &[
-            "BgpPeers/*/BgpPeerId",
-            "VirtualInterfaceArn",
-            "VirtualInterfaceId",
-        ],
+        read_only: &["BgpPeers/*/BgpPeerId", "VirtualInterfaceArn", "VirtualInterfaceId"],
         attributes: &["VirtualInterfaceArn", "VirtualInterfaceId"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
@@ -251,84 +159,25 @@ impl PrivateVirtualInterface {
     }
 
     /// `AllocatePrivateVirtualInterfaceRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allocate_private_virtual_interface_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.allocate_private_virtual_interface_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn allocate_private_virtual_interface_role_arn(mut self, value: impl Into<Str>) -> Self { self.allocate_private_virtual_interface_role_arn = Some(value.into()); self }
     /// `BgpPeers`: a list of [`BgpPeer`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bgp_peers(mut self, value: impl Into<List<BgpPeer>>) -> Self {
-        self.bgp_peers = value.into();
-        self
-    }
-
+    pub fn bgp_peers(mut self, value: impl Into<List<BgpPeer>>) -> Self { self.bgp_peers = value.into(); self }
     /// `ConnectionId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_id(mut self, value: impl Into<Str>) -> Self {
-        self.connection_id = value.into();
-        self
-    }
-
+    pub fn connection_id(mut self, value: impl Into<Str>) -> Self { self.connection_id = value.into(); self }
     /// `DirectConnectGatewayId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn direct_connect_gateway_id(mut self, value: impl Into<Str>) -> Self {
-        self.direct_connect_gateway_id = Some(value.into());
-        self
-    }
-
+    pub fn direct_connect_gateway_id(mut self, value: impl Into<Str>) -> Self { self.direct_connect_gateway_id = Some(value.into()); self }
     /// `EnableSiteLink`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_site_link(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_site_link = Some(value.into());
-        self
-    }
-
+    pub fn enable_site_link(mut self, value: impl Into<Bool>) -> Self { self.enable_site_link = Some(value.into()); self }
     /// `Mtu`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mtu(mut self, value: impl Into<Int>) -> Self {
-        self.mtu = Some(value.into());
-        self
-    }
-
+    pub fn mtu(mut self, value: impl Into<Int>) -> Self { self.mtu = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VirtualGatewayId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn virtual_gateway_id(mut self, value: impl Into<Str>) -> Self {
-        self.virtual_gateway_id = Some(value.into());
-        self
-    }
-
+    pub fn virtual_gateway_id(mut self, value: impl Into<Str>) -> Self { self.virtual_gateway_id = Some(value.into()); self }
     /// `VirtualInterfaceName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn virtual_interface_name(mut self, value: impl Into<Str>) -> Self {
-        self.virtual_interface_name = value.into();
-        self
-    }
-
+    pub fn virtual_interface_name(mut self, value: impl Into<Str>) -> Self { self.virtual_interface_name = value.into(); self }
     /// `Vlan`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vlan(mut self, value: impl Into<Int>) -> Self {
-        self.vlan = value.into();
-        self
-    }
+    pub fn vlan(mut self, value: impl Into<Int>) -> Self { self.vlan = value.into(); self }
 }
 
 impl Resource for PrivateVirtualInterface {
@@ -387,309 +236,5 @@ impl PrivateVirtualInterfaceAttributes {
     /// The ID of the virtual interface.
     pub fn virtual_interface_id(&self) -> Value {
         self.0.get_att("VirtualInterfaceId")
-    }
-}
-
-/// The required properties of [`BgpPeer`], by name: `BgpPeer::new(BgpPeerRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BgpPeerRequired {
-    /// `AddressFamily`: a string, required.
-    ///
-    /// The address family for the BGP peer.
-    ///
-    /// Pattern `^(ipv4)|(ipv6)$`.
-    pub address_family: Str,
-    /// `Asn`: a string, required.
-    ///
-    /// The autonomous system (AS) number for Border Gateway Protocol (BGP) configuration.
-    ///
-    /// Pattern `^[1-9][0-9]*$`.
-    pub asn: Str,
-}
-
-static RULE_BgpPeer: ObjRule = ObjRule {
-    properties: &[
-        (
-            "AddressFamily",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AmazonAddress",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Asn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AuthKey",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BgpPeerId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "CustomerAddress",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["AddressFamily", "Asn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `BgpPeer` property type of `AWS::DirectConnect::PrivateVirtualInterface`.
-///
-/// Information about a BGP peer.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-directconnect-privatevirtualinterface-bgppeer.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct BgpPeer {
-    /// `AddressFamily`: a string, required.
-    ///
-    /// The address family for the BGP peer.
-    ///
-    /// Pattern `^(ipv4)|(ipv6)$`.
-    pub address_family: Str,
-    /// `AmazonAddress`: a string.
-    ///
-    /// The IP address assigned to the Amazon interface.
-    ///
-    /// Pattern `^[0-9a-fA-F:.]+/[0-9]+$`.
-    pub amazon_address: Option<Str>,
-    /// `Asn`: a string, required.
-    ///
-    /// The autonomous system (AS) number for Border Gateway Protocol (BGP) configuration.
-    ///
-    /// Pattern `^[1-9][0-9]*$`.
-    pub asn: Str,
-    /// `AuthKey`: a string.
-    ///
-    /// The authentication key for BGP configuration. This string has a minimum length of 6 characters and and a maximum length of 80 characters.
-    ///
-    /// Pattern `` ^[A-Za-z0-9\\!"#$%&'()*+,\-./:;<=>?@\[\]\^_`{|}~]{6,80}$ ``.
-    pub auth_key: Option<Str>,
-    /// `BgpPeerId`: a string.
-    ///
-    /// Pattern `^dxpeer-[a-z0-9]{8}$`.
-    pub bgp_peer_id: Option<Str>,
-    /// `CustomerAddress`: a string.
-    ///
-    /// The IP address assigned to the customer interface.
-    ///
-    /// Pattern `^[0-9a-fA-F:.]+/[0-9]+$`.
-    pub customer_address: Option<Str>,
-}
-
-impl BgpPeer {
-    /// A `BgpPeer` with its required properties, named in a [`BgpPeerRequired`].
-    pub fn new(required: BgpPeerRequired) -> Self {
-        Self {
-            address_family: required.address_family,
-            amazon_address: None,
-            asn: required.asn,
-            auth_key: None,
-            bgp_peer_id: None,
-            customer_address: None,
-        }
-    }
-
-    /// `AddressFamily`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn address_family(mut self, value: impl Into<Str>) -> Self {
-        self.address_family = value.into();
-        self
-    }
-
-    /// `AmazonAddress`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn amazon_address(mut self, value: impl Into<Str>) -> Self {
-        self.amazon_address = Some(value.into());
-        self
-    }
-
-    /// `Asn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn asn(mut self, value: impl Into<Str>) -> Self {
-        self.asn = value.into();
-        self
-    }
-
-    /// `AuthKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auth_key(mut self, value: impl Into<Str>) -> Self {
-        self.auth_key = Some(value.into());
-        self
-    }
-
-    /// `BgpPeerId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bgp_peer_id(mut self, value: impl Into<Str>) -> Self {
-        self.bgp_peer_id = Some(value.into());
-        self
-    }
-
-    /// `CustomerAddress`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn customer_address(mut self, value: impl Into<Str>) -> Self {
-        self.customer_address = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for BgpPeer {}
-
-impl ToValue for BgpPeer {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("AddressFamily", &self.address_family)
-            .opt("AmazonAddress", &self.amazon_address)
-            .req("Asn", &self.asn)
-            .opt("AuthKey", &self.auth_key)
-            .opt("BgpPeerId", &self.bgp_peer_id)
-            .opt("CustomerAddress", &self.customer_address)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::DirectConnect::PrivateVirtualInterface`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-directconnect-privatevirtualinterface-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

@@ -11,28 +11,15 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct MicrosoftAdRequired {
     /// `Name`: a string, required.
-    ///
-    /// The fully qualified domain name for the AWS Managed Microsoft AD directory, such as `corp.example.com` . This name will resolve inside your VPC only. It does not need to be publicly resolvable.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub name: Str,
     /// `Password`: a string, required.
-    ///
-    /// The password for the default administrative user named `Admin` .
-    ///
-    /// If you need to change the password for the administrator account, see the \[ResetUserPassword\](<https://docs.aws.amazon.com/directoryservice/latest/devguide/API_ResetUserPassword.html>) API call in the *Directory Service API Reference* .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub password: Str,
     /// `VpcSettings`: a [`VpcSettings`] object, required.
-    ///
-    /// Specifies the VPC settings of the Microsoft AD directory server in AWS .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub vpc_settings: Obj<VpcSettings>,
 }
 
-static RULE_MicrosoftAd: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MicrosoftAd: ObjRule = ObjRule {
     properties: &[
         ("CreateAlias", Shape::Bool),
         ("Edition", Shape::STR),
@@ -43,11 +30,8 @@ static RULE_MicrosoftAd: ObjRule = ObjRule {
         ("VpcSettings", Shape::Object(&RULE_VpcSettings)),
     ],
     required: &["VpcSettings", "Name", "Password"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DirectoryService::MicrosoftAD` resource.
@@ -109,6 +93,7 @@ pub struct MicrosoftAd {
     pub vpc_settings: Obj<VpcSettings>,
 }
 
+#[rustfmt::skip]
 impl MicrosoftAd {
     /// The CloudFormation type name, `AWS::DirectoryService::MicrosoftAD`.
     pub const TYPE_NAME: &'static str = "AWS::DirectoryService::MicrosoftAD";
@@ -120,14 +105,7 @@ impl MicrosoftAd {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-directoryservice-microsoftad.html",
         primary_identifier: &["Id"],
         required: &["Name", "Password", "VpcSettings"],
-        create_only: &[
-            "VpcSettings",
-            "Edition",
-            "Name",
-            "Password",
-            "ShortName",
-            "CreateAlias",
-        ],
+        create_only: &["VpcSettings", "Edition", "Name", "Password", "ShortName", "CreateAlias"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Alias", "DnsIpAddresses", "Id"],
@@ -150,60 +128,19 @@ impl MicrosoftAd {
     }
 
     /// `CreateAlias`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn create_alias(mut self, value: impl Into<Bool>) -> Self {
-        self.create_alias = Some(value.into());
-        self
-    }
-
+    pub fn create_alias(mut self, value: impl Into<Bool>) -> Self { self.create_alias = Some(value.into()); self }
     /// `Edition`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn edition(mut self, value: impl Into<Str>) -> Self {
-        self.edition = Some(value.into());
-        self
-    }
-
+    pub fn edition(mut self, value: impl Into<Str>) -> Self { self.edition = Some(value.into()); self }
     /// `EnableSso`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_sso(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_sso = Some(value.into());
-        self
-    }
-
+    pub fn enable_sso(mut self, value: impl Into<Bool>) -> Self { self.enable_sso = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Password`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn password(mut self, value: impl Into<Str>) -> Self {
-        self.password = value.into();
-        self
-    }
-
+    pub fn password(mut self, value: impl Into<Str>) -> Self { self.password = value.into(); self }
     /// `ShortName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn short_name(mut self, value: impl Into<Str>) -> Self {
-        self.short_name = Some(value.into());
-        self
-    }
-
+    pub fn short_name(mut self, value: impl Into<Str>) -> Self { self.short_name = Some(value.into()); self }
     /// `VpcSettings`: a [`VpcSettings`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_settings(mut self, value: impl Into<Obj<VpcSettings>>) -> Self {
-        self.vpc_settings = value.into();
-        self
-    }
+    pub fn vpc_settings(mut self, value: impl Into<Obj<VpcSettings>>) -> Self { self.vpc_settings = value.into(); self }
 }
 
 impl Resource for MicrosoftAd {
@@ -267,44 +204,20 @@ impl MicrosoftAdAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcSettingsRequired {
     /// `SubnetIds`: a list of strings, required.
-    ///
-    /// The identifiers of the subnets for the directory servers. The two subnets must be in different Availability Zones. Directory Service specifies a directory server and a DNS server in each of these subnets.
     pub subnet_ids: List<Str>,
     /// `VpcId`: a string, required.
-    ///
-    /// The identifier of the VPC in which to create the directory.
-    ///
-    /// Format `AWS::EC2::VPC.Id`.
     pub vpc_id: Str,
 }
 
-static RULE_VpcSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VpcSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VpcId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::VpcId),
-            }),
-        ),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
     required: &["VpcId", "SubnetIds"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VpcSettings` property type of `AWS::DirectoryService::MicrosoftAD`.
@@ -326,6 +239,7 @@ pub struct VpcSettings {
     pub vpc_id: Str,
 }
 
+#[rustfmt::skip]
 impl VpcSettings {
     /// A `VpcSettings` with its required properties, named in a [`VpcSettingsRequired`].
     pub fn new(required: VpcSettingsRequired) -> Self {
@@ -336,20 +250,9 @@ impl VpcSettings {
     }
 
     /// `SubnetIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = value.into();
-        self
-    }
-
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
     /// `VpcId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_id = value.into();
-        self
-    }
+    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = value.into(); self }
 }
 
 impl PropertyType for VpcSettings {}

@@ -22,95 +22,29 @@ pub(crate) static PATTERN_6: Pattern = Pattern::new("^(vpc-[0-9a-f]{8}|vpc-[0-9a
 #[derive(Clone, Debug, PartialEq)]
 pub struct SimpleAdRequired {
     /// `Name`: a string, required.
-    ///
-    /// The fully qualified name for the directory, such as `corp.example.com` .
-    ///
-    /// Pattern `^([a-zA-Z0-9]+[\\.-])+([a-zA-Z0-9])+$`; create-only: changing it replaces the resource.
     pub name: Str,
     /// `Size`: a [`Size`] value, required.
-    ///
-    /// The size of the directory. For valid values, see \[CreateDirectory\](<https://docs.aws.amazon.com/directoryservice/latest/devguide/API_CreateDirectory.html>) in the *Directory Service API Reference* .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub size: Size,
     /// `VpcSettings`: a [`VpcSettings`] object, required.
-    ///
-    /// A \[DirectoryVpcSettings\](<https://docs.aws.amazon.com/directoryservice/latest/devguide/API_DirectoryVpcSettings.html>) object that contains additional information for the operation.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub vpc_settings: Obj<VpcSettings>,
 }
 
-static RULE_SimpleAd: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SimpleAd: ObjRule = ObjRule {
     properties: &[
         ("CreateAlias", Shape::Bool),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("EnableSso", Shape::Bool),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Password",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ShortName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Size",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Large", "Small"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Password", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("ShortName", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Size", Shape::Str(&StrRule { allowed: &["Large", "Small"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("VpcSettings", Shape::Object(&RULE_VpcSettings)),
     ],
     required: &["VpcSettings", "Size", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DirectoryService::SimpleAD` resource.
@@ -180,6 +114,7 @@ pub struct SimpleAd {
     pub vpc_settings: Obj<VpcSettings>,
 }
 
+#[rustfmt::skip]
 impl SimpleAd {
     /// The CloudFormation type name, `AWS::DirectoryService::SimpleAD`.
     pub const TYPE_NAME: &'static str = "AWS::DirectoryService::SimpleAD";
@@ -191,15 +126,7 @@ impl SimpleAd {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-directoryservice-simplead.html",
         primary_identifier: &["DirectoryId"],
         required: &["Name", "Size", "VpcSettings"],
-        create_only: &[
-            "Size",
-            "VpcSettings",
-            "Name",
-            "Password",
-            "ShortName",
-            "Description",
-            "CreateAlias",
-        ],
+        create_only: &["Size", "VpcSettings", "Name", "Password", "ShortName", "Description", "CreateAlias"],
         conditional_create_only: &[],
         write_only: &["Password"],
         read_only: &["Alias", "DnsIpAddresses", "DirectoryId"],
@@ -224,74 +151,23 @@ impl SimpleAd {
     }
 
     /// `CreateAlias`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn create_alias(mut self, value: impl Into<Bool>) -> Self {
-        self.create_alias = Some(value.into());
-        self
-    }
-
+    pub fn create_alias(mut self, value: impl Into<Bool>) -> Self { self.create_alias = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `EnableSso`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_sso(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_sso = Some(value.into());
-        self
-    }
-
+    pub fn enable_sso(mut self, value: impl Into<Bool>) -> Self { self.enable_sso = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Password`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn password(mut self, value: impl Into<Str>) -> Self {
-        self.password = Some(value.into());
-        self
-    }
-
+    pub fn password(mut self, value: impl Into<Str>) -> Self { self.password = Some(value.into()); self }
     /// `ShortName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn short_name(mut self, value: impl Into<Str>) -> Self {
-        self.short_name = Some(value.into());
-        self
-    }
-
+    pub fn short_name(mut self, value: impl Into<Str>) -> Self { self.short_name = Some(value.into()); self }
     /// `Size`: a [`Size`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn size(mut self, value: impl Into<Size>) -> Self {
-        self.size = value.into();
-        self
-    }
-
+    pub fn size(mut self, value: impl Into<Size>) -> Self { self.size = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VpcSettings`: a [`VpcSettings`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_settings(mut self, value: impl Into<Obj<VpcSettings>>) -> Self {
-        self.vpc_settings = value.into();
-        self
-    }
+    pub fn vpc_settings(mut self, value: impl Into<Obj<VpcSettings>>) -> Self { self.vpc_settings = value.into(); self }
 }
 
 impl Resource for SimpleAd {
@@ -360,44 +236,20 @@ impl SimpleAdAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::DirectoryService::SimpleAD`.
@@ -415,6 +267,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -425,20 +278,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -456,52 +298,20 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcSettingsRequired {
     /// `SubnetIds`: a list of strings, required.
-    ///
-    /// The identifiers of the subnets for the directory servers. The two subnets must be in different Availability Zones. Directory Service specifies a directory server and a DNS server in each of these subnets.
-    ///
-    /// Each item: pattern `^(subnet-[0-9a-f]{8}|subnet-[0-9a-f]{17})$`.
     pub subnet_ids: List<Str>,
     /// `VpcId`: a string, required.
-    ///
-    /// The identifier of the VPC in which to create the directory.
-    ///
-    /// Format `AWS::EC2::VPC.Id`; pattern `^(vpc-[0-9a-f]{8}|vpc-[0-9a-f]{17})$`.
     pub vpc_id: Str,
 }
 
-static RULE_VpcSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VpcSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_5),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VpcId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: Some(Format::VpcId),
-            }),
-        ),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("VpcId", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
     required: &["VpcId", "SubnetIds"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VpcSettings` property type of `AWS::DirectoryService::SimpleAD`.
@@ -525,6 +335,7 @@ pub struct VpcSettings {
     pub vpc_id: Str,
 }
 
+#[rustfmt::skip]
 impl VpcSettings {
     /// A `VpcSettings` with its required properties, named in a [`VpcSettingsRequired`].
     pub fn new(required: VpcSettingsRequired) -> Self {
@@ -535,20 +346,9 @@ impl VpcSettings {
     }
 
     /// `SubnetIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = value.into();
-        self
-    }
-
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
     /// `VpcId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_id = value.into();
-        self
-    }
+    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = value.into(); self }
 }
 
 impl PropertyType for VpcSettings {}

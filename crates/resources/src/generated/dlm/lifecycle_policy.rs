@@ -7,50 +7,24 @@
 
 use crate::support::prelude::*;
 
-static RULE_LifecyclePolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LifecyclePolicy: ObjRule = ObjRule {
     properties: &[
         ("CopyTags", Shape::Bool),
         ("CreateInterval", Shape::INT),
-        (
-            "CrossRegionCopyTargets",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CrossRegionCopyTarget),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CrossRegionCopyTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_CrossRegionCopyTarget), min_items: None, max_items: None })),
         ("DefaultPolicy", Shape::STR),
         ("Description", Shape::STR),
         ("Exclusions", Shape::Object(&RULE_Exclusions)),
-        (
-            "ExecutionRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("ExecutionRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("ExtendDeletion", Shape::Bool),
         ("PolicyDetails", Shape::Object(&RULE_PolicyDetails)),
         ("RetainInterval", Shape::INT),
         ("State", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DLM::LifecyclePolicy` resource.
@@ -141,6 +115,7 @@ pub struct LifecyclePolicy {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl LifecyclePolicy {
     /// The CloudFormation type name, `AWS::DLM::LifecyclePolicy`.
     pub const TYPE_NAME: &'static str = "AWS::DLM::LifecyclePolicy";
@@ -167,103 +142,29 @@ impl LifecyclePolicy {
     }
 
     /// `CopyTags`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn copy_tags(mut self, value: impl Into<Bool>) -> Self {
-        self.copy_tags = Some(value.into());
-        self
-    }
-
+    pub fn copy_tags(mut self, value: impl Into<Bool>) -> Self { self.copy_tags = Some(value.into()); self }
     /// `CreateInterval`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn create_interval(mut self, value: impl Into<Int>) -> Self {
-        self.create_interval = Some(value.into());
-        self
-    }
-
+    pub fn create_interval(mut self, value: impl Into<Int>) -> Self { self.create_interval = Some(value.into()); self }
     /// `CrossRegionCopyTargets`: a list of [`CrossRegionCopyTarget`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cross_region_copy_targets(
-        mut self,
-        value: impl Into<List<CrossRegionCopyTarget>>,
-    ) -> Self {
-        self.cross_region_copy_targets = Some(value.into());
-        self
-    }
-
+    pub fn cross_region_copy_targets(mut self, value: impl Into<List<CrossRegionCopyTarget>>) -> Self { self.cross_region_copy_targets = Some(value.into()); self }
     /// `DefaultPolicy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_policy(mut self, value: impl Into<Str>) -> Self {
-        self.default_policy = Some(value.into());
-        self
-    }
-
+    pub fn default_policy(mut self, value: impl Into<Str>) -> Self { self.default_policy = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Exclusions`: an [`Exclusions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exclusions(mut self, value: impl Into<Obj<Exclusions>>) -> Self {
-        self.exclusions = Some(value.into());
-        self
-    }
-
+    pub fn exclusions(mut self, value: impl Into<Obj<Exclusions>>) -> Self { self.exclusions = Some(value.into()); self }
     /// `ExecutionRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.execution_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.execution_role_arn = Some(value.into()); self }
     /// `ExtendDeletion`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn extend_deletion(mut self, value: impl Into<Bool>) -> Self {
-        self.extend_deletion = Some(value.into());
-        self
-    }
-
+    pub fn extend_deletion(mut self, value: impl Into<Bool>) -> Self { self.extend_deletion = Some(value.into()); self }
     /// `PolicyDetails`: a [`PolicyDetails`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_details(mut self, value: impl Into<Obj<PolicyDetails>>) -> Self {
-        self.policy_details = Some(value.into());
-        self
-    }
-
+    pub fn policy_details(mut self, value: impl Into<Obj<PolicyDetails>>) -> Self { self.policy_details = Some(value.into()); self }
     /// `RetainInterval`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retain_interval(mut self, value: impl Into<Int>) -> Self {
-        self.retain_interval = Some(value.into());
-        self
-    }
-
+    pub fn retain_interval(mut self, value: impl Into<Int>) -> Self { self.retain_interval = Some(value.into()); self }
     /// `State`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state(mut self, value: impl Into<Str>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-
+    pub fn state(mut self, value: impl Into<Str>) -> Self { self.state = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for LifecyclePolicy {
@@ -326,33 +227,20 @@ impl LifecyclePolicyAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ActionRequired {
     /// `CrossRegionCopy`: a list of [`CrossRegionCopyAction`] objects, required.
-    ///
-    /// The rule for copying shared snapshots across Regions.
     pub cross_region_copy: List<CrossRegionCopyAction>,
     /// `Name`: a string, required.
-    ///
-    /// A descriptive name for the action.
     pub name: Str,
 }
 
-static RULE_Action: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Action: ObjRule = ObjRule {
     properties: &[
-        (
-            "CrossRegionCopy",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CrossRegionCopyAction),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CrossRegionCopy", Shape::List(&ListRule { items: Shape::Object(&RULE_CrossRegionCopyAction), min_items: None, max_items: None })),
         ("Name", Shape::STR),
     ],
     required: &["CrossRegionCopy", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Action` property type of `AWS::DLM::LifecyclePolicy`.
@@ -372,6 +260,7 @@ pub struct Action {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl Action {
     /// A `Action` with its required properties, named in a [`ActionRequired`].
     pub fn new(required: ActionRequired) -> Self {
@@ -382,20 +271,9 @@ impl Action {
     }
 
     /// `CrossRegionCopy`: a list of [`CrossRegionCopyAction`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cross_region_copy(mut self, value: impl Into<List<CrossRegionCopyAction>>) -> Self {
-        self.cross_region_copy = value.into();
-        self
-    }
-
+    pub fn cross_region_copy(mut self, value: impl Into<List<CrossRegionCopyAction>>) -> Self { self.cross_region_copy = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for Action {}
@@ -413,22 +291,17 @@ impl ToValue for Action {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ArchiveRetainRuleRequired {
     /// `RetentionArchiveTier`: a [`RetentionArchiveTier`] object, required.
-    ///
-    /// Information about retention period in the Amazon EBS Snapshots Archive. For more information, see \[Archive Amazon EBS snapshots\](<https://docs.aws.amazon.com/AWSEC2/latest/WindowsGuide/snapshot-archive.html>) .
     pub retention_archive_tier: Obj<RetentionArchiveTier>,
 }
 
-static RULE_ArchiveRetainRule: ObjRule = ObjRule {
-    properties: &[(
-        "RetentionArchiveTier",
-        Shape::Object(&RULE_RetentionArchiveTier),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ArchiveRetainRule: ObjRule = ObjRule {
+    properties: &[
+        ("RetentionArchiveTier", Shape::Object(&RULE_RetentionArchiveTier)),
+    ],
     required: &["RetentionArchiveTier"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ArchiveRetainRule` property type of `AWS::DLM::LifecyclePolicy`.
@@ -444,6 +317,7 @@ pub struct ArchiveRetainRule {
     pub retention_archive_tier: Obj<RetentionArchiveTier>,
 }
 
+#[rustfmt::skip]
 impl ArchiveRetainRule {
     /// A `ArchiveRetainRule` with its required properties, named in a [`ArchiveRetainRuleRequired`].
     pub fn new(required: ArchiveRetainRuleRequired) -> Self {
@@ -453,12 +327,7 @@ impl ArchiveRetainRule {
     }
 
     /// `RetentionArchiveTier`: a [`RetentionArchiveTier`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retention_archive_tier(mut self, value: impl Into<Obj<RetentionArchiveTier>>) -> Self {
-        self.retention_archive_tier = value.into();
-        self
-    }
+    pub fn retention_archive_tier(mut self, value: impl Into<Obj<RetentionArchiveTier>>) -> Self { self.retention_archive_tier = value.into(); self }
 }
 
 impl PropertyType for ArchiveRetainRule {}
@@ -475,19 +344,17 @@ impl ToValue for ArchiveRetainRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ArchiveRuleRequired {
     /// `RetainRule`: an [`ArchiveRetainRule`] object, required.
-    ///
-    /// Information about the retention period for the snapshot archiving rule.
     pub retain_rule: Obj<ArchiveRetainRule>,
 }
 
-static RULE_ArchiveRule: ObjRule = ObjRule {
-    properties: &[("RetainRule", Shape::Object(&RULE_ArchiveRetainRule))],
+#[rustfmt::skip]
+pub(crate) static RULE_ArchiveRule: ObjRule = ObjRule {
+    properties: &[
+        ("RetainRule", Shape::Object(&RULE_ArchiveRetainRule)),
+    ],
     required: &["RetainRule"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ArchiveRule` property type of `AWS::DLM::LifecyclePolicy`.
@@ -503,6 +370,7 @@ pub struct ArchiveRule {
     pub retain_rule: Obj<ArchiveRetainRule>,
 }
 
+#[rustfmt::skip]
 impl ArchiveRule {
     /// A `ArchiveRule` with its required properties, named in a [`ArchiveRuleRequired`].
     pub fn new(required: ArchiveRuleRequired) -> Self {
@@ -512,12 +380,7 @@ impl ArchiveRule {
     }
 
     /// `RetainRule`: an [`ArchiveRetainRule`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retain_rule(mut self, value: impl Into<Obj<ArchiveRetainRule>>) -> Self {
-        self.retain_rule = value.into();
-        self
-    }
+    pub fn retain_rule(mut self, value: impl Into<Obj<ArchiveRetainRule>>) -> Self { self.retain_rule = value.into(); self }
 }
 
 impl PropertyType for ArchiveRule {}
@@ -530,35 +393,18 @@ impl ToValue for ArchiveRule {
     }
 }
 
-static RULE_CreateRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CreateRule: ObjRule = ObjRule {
     properties: &[
         ("CronExpression", Shape::STR),
         ("Interval", Shape::INT),
         ("IntervalUnit", Shape::STR),
         ("Location", Shape::STR),
-        (
-            "Scripts",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Script),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Times",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Scripts", Shape::List(&ListRule { items: Shape::Object(&RULE_Script), min_items: None, max_items: None })),
+        ("Times", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CreateRule` property type of `AWS::DLM::LifecyclePolicy`.
@@ -613,6 +459,7 @@ pub struct CreateRule {
     pub times: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl CreateRule {
     /// A `CreateRule` with no property set (none is required).
     pub fn new() -> Self {
@@ -620,52 +467,17 @@ impl CreateRule {
     }
 
     /// `CronExpression`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cron_expression(mut self, value: impl Into<Str>) -> Self {
-        self.cron_expression = Some(value.into());
-        self
-    }
-
+    pub fn cron_expression(mut self, value: impl Into<Str>) -> Self { self.cron_expression = Some(value.into()); self }
     /// `Interval`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interval(mut self, value: impl Into<Int>) -> Self {
-        self.interval = Some(value.into());
-        self
-    }
-
+    pub fn interval(mut self, value: impl Into<Int>) -> Self { self.interval = Some(value.into()); self }
     /// `IntervalUnit`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interval_unit(mut self, value: impl Into<Str>) -> Self {
-        self.interval_unit = Some(value.into());
-        self
-    }
-
+    pub fn interval_unit(mut self, value: impl Into<Str>) -> Self { self.interval_unit = Some(value.into()); self }
     /// `Location`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn location(mut self, value: impl Into<Str>) -> Self {
-        self.location = Some(value.into());
-        self
-    }
-
+    pub fn location(mut self, value: impl Into<Str>) -> Self { self.location = Some(value.into()); self }
     /// `Scripts`: a list of [`Script`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scripts(mut self, value: impl Into<List<Script>>) -> Self {
-        self.scripts = Some(value.into());
-        self
-    }
-
+    pub fn scripts(mut self, value: impl Into<List<Script>>) -> Self { self.scripts = Some(value.into()); self }
     /// `Times`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn times(mut self, value: impl Into<List<Str>>) -> Self {
-        self.times = Some(value.into());
-        self
-    }
+    pub fn times(mut self, value: impl Into<List<Str>>) -> Self { self.times = Some(value.into()); self }
 }
 
 impl PropertyType for CreateRule {}
@@ -687,30 +499,21 @@ impl ToValue for CreateRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CrossRegionCopyActionRequired {
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object, required.
-    ///
-    /// The encryption settings for the copied snapshot.
     pub encryption_configuration: Obj<EncryptionConfiguration>,
     /// `Target`: a string, required.
-    ///
-    /// The target Region.
     pub target: Str,
 }
 
-static RULE_CrossRegionCopyAction: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CrossRegionCopyAction: ObjRule = ObjRule {
     properties: &[
-        (
-            "EncryptionConfiguration",
-            Shape::Object(&RULE_EncryptionConfiguration),
-        ),
+        ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
         ("RetainRule", Shape::Object(&RULE_CrossRegionCopyRetainRule)),
         ("Target", Shape::STR),
     ],
     required: &["Target", "EncryptionConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CrossRegionCopyAction` property type of `AWS::DLM::LifecyclePolicy`.
@@ -736,6 +539,7 @@ pub struct CrossRegionCopyAction {
     pub target: Str,
 }
 
+#[rustfmt::skip]
 impl CrossRegionCopyAction {
     /// A `CrossRegionCopyAction` with its required properties, named in a [`CrossRegionCopyActionRequired`].
     pub fn new(required: CrossRegionCopyActionRequired) -> Self {
@@ -747,31 +551,11 @@ impl CrossRegionCopyAction {
     }
 
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_configuration(
-        mut self,
-        value: impl Into<Obj<EncryptionConfiguration>>,
-    ) -> Self {
-        self.encryption_configuration = value.into();
-        self
-    }
-
+    pub fn encryption_configuration(mut self, value: impl Into<Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = value.into(); self }
     /// `RetainRule`: a [`CrossRegionCopyRetainRule`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retain_rule(mut self, value: impl Into<Obj<CrossRegionCopyRetainRule>>) -> Self {
-        self.retain_rule = Some(value.into());
-        self
-    }
-
+    pub fn retain_rule(mut self, value: impl Into<Obj<CrossRegionCopyRetainRule>>) -> Self { self.retain_rule = Some(value.into()); self }
     /// `Target`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target(mut self, value: impl Into<Str>) -> Self {
-        self.target = value.into();
-        self
-    }
+    pub fn target(mut self, value: impl Into<Str>) -> Self { self.target = value.into(); self }
 }
 
 impl PropertyType for CrossRegionCopyAction {}
@@ -790,23 +574,20 @@ impl ToValue for CrossRegionCopyAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CrossRegionCopyDeprecateRuleRequired {
     /// `Interval`: an integer, required.
-    ///
-    /// The period after which to deprecate the cross-Region AMI copies. The period must be less than or equal to the cross-Region AMI copy retention period, and it can't be greater than 10 years. This is equivalent to 120 months, 520 weeks, or 3650 days.
     pub interval: Int,
     /// `IntervalUnit`: a string, required.
-    ///
-    /// The unit of time in which to measure the *Interval* . For example, to deprecate a cross-Region AMI copy after 3 months, specify `Interval=3` and `IntervalUnit=MONTHS` .
     pub interval_unit: Str,
 }
 
-static RULE_CrossRegionCopyDeprecateRule: ObjRule = ObjRule {
-    properties: &[("Interval", Shape::INT), ("IntervalUnit", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_CrossRegionCopyDeprecateRule: ObjRule = ObjRule {
+    properties: &[
+        ("Interval", Shape::INT),
+        ("IntervalUnit", Shape::STR),
+    ],
     required: &["IntervalUnit", "Interval"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CrossRegionCopyDeprecateRule` property type of `AWS::DLM::LifecyclePolicy`.
@@ -826,6 +607,7 @@ pub struct CrossRegionCopyDeprecateRule {
     pub interval_unit: Str,
 }
 
+#[rustfmt::skip]
 impl CrossRegionCopyDeprecateRule {
     /// A `CrossRegionCopyDeprecateRule` with its required properties, named in a [`CrossRegionCopyDeprecateRuleRequired`].
     pub fn new(required: CrossRegionCopyDeprecateRuleRequired) -> Self {
@@ -836,20 +618,9 @@ impl CrossRegionCopyDeprecateRule {
     }
 
     /// `Interval`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interval(mut self, value: impl Into<Int>) -> Self {
-        self.interval = value.into();
-        self
-    }
-
+    pub fn interval(mut self, value: impl Into<Int>) -> Self { self.interval = value.into(); self }
     /// `IntervalUnit`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interval_unit(mut self, value: impl Into<Str>) -> Self {
-        self.interval_unit = value.into();
-        self
-    }
+    pub fn interval_unit(mut self, value: impl Into<Str>) -> Self { self.interval_unit = value.into(); self }
 }
 
 impl PropertyType for CrossRegionCopyDeprecateRule {}
@@ -867,23 +638,20 @@ impl ToValue for CrossRegionCopyDeprecateRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CrossRegionCopyRetainRuleRequired {
     /// `Interval`: an integer, required.
-    ///
-    /// The amount of time to retain a cross-Region snapshot or AMI copy. The maximum is 100 years. This is equivalent to 1200 months, 5200 weeks, or 36500 days.
     pub interval: Int,
     /// `IntervalUnit`: a string, required.
-    ///
-    /// The unit of time for time-based retention. For example, to retain a cross-Region copy for 3 months, specify `Interval=3` and `IntervalUnit=MONTHS` .
     pub interval_unit: Str,
 }
 
-static RULE_CrossRegionCopyRetainRule: ObjRule = ObjRule {
-    properties: &[("Interval", Shape::INT), ("IntervalUnit", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_CrossRegionCopyRetainRule: ObjRule = ObjRule {
+    properties: &[
+        ("Interval", Shape::INT),
+        ("IntervalUnit", Shape::STR),
+    ],
     required: &["IntervalUnit", "Interval"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CrossRegionCopyRetainRule` property type of `AWS::DLM::LifecyclePolicy`.
@@ -903,6 +671,7 @@ pub struct CrossRegionCopyRetainRule {
     pub interval_unit: Str,
 }
 
+#[rustfmt::skip]
 impl CrossRegionCopyRetainRule {
     /// A `CrossRegionCopyRetainRule` with its required properties, named in a [`CrossRegionCopyRetainRuleRequired`].
     pub fn new(required: CrossRegionCopyRetainRuleRequired) -> Self {
@@ -913,20 +682,9 @@ impl CrossRegionCopyRetainRule {
     }
 
     /// `Interval`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interval(mut self, value: impl Into<Int>) -> Self {
-        self.interval = value.into();
-        self
-    }
-
+    pub fn interval(mut self, value: impl Into<Int>) -> Self { self.interval = value.into(); self }
     /// `IntervalUnit`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interval_unit(mut self, value: impl Into<Str>) -> Self {
-        self.interval_unit = value.into();
-        self
-    }
+    pub fn interval_unit(mut self, value: impl Into<Str>) -> Self { self.interval_unit = value.into(); self }
 }
 
 impl PropertyType for CrossRegionCopyRetainRule {}
@@ -944,30 +702,23 @@ impl ToValue for CrossRegionCopyRetainRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CrossRegionCopyRuleRequired {
     /// `Encrypted`: a boolean, required.
-    ///
-    /// To encrypt a copy of an unencrypted snapshot if encryption by default is not enabled, enable encryption using this parameter. Copies of encrypted snapshots are encrypted, even if this parameter is false or if encryption by default is not enabled.
     pub encrypted: Bool,
 }
 
-static RULE_CrossRegionCopyRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CrossRegionCopyRule: ObjRule = ObjRule {
     properties: &[
         ("CmkArn", Shape::STR),
         ("CopyTags", Shape::Bool),
-        (
-            "DeprecateRule",
-            Shape::Object(&RULE_CrossRegionCopyDeprecateRule),
-        ),
+        ("DeprecateRule", Shape::Object(&RULE_CrossRegionCopyDeprecateRule)),
         ("Encrypted", Shape::Bool),
         ("RetainRule", Shape::Object(&RULE_CrossRegionCopyRetainRule)),
         ("Target", Shape::STR),
         ("TargetRegion", Shape::STR),
     ],
     required: &["Encrypted"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CrossRegionCopyRule` property type of `AWS::DLM::LifecyclePolicy`.
@@ -1013,6 +764,7 @@ pub struct CrossRegionCopyRule {
     pub target_region: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CrossRegionCopyRule {
     /// A `CrossRegionCopyRule` with its required properties, named in a [`CrossRegionCopyRuleRequired`].
     pub fn new(required: CrossRegionCopyRuleRequired) -> Self {
@@ -1028,60 +780,19 @@ impl CrossRegionCopyRule {
     }
 
     /// `CmkArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cmk_arn(mut self, value: impl Into<Str>) -> Self {
-        self.cmk_arn = Some(value.into());
-        self
-    }
-
+    pub fn cmk_arn(mut self, value: impl Into<Str>) -> Self { self.cmk_arn = Some(value.into()); self }
     /// `CopyTags`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn copy_tags(mut self, value: impl Into<Bool>) -> Self {
-        self.copy_tags = Some(value.into());
-        self
-    }
-
+    pub fn copy_tags(mut self, value: impl Into<Bool>) -> Self { self.copy_tags = Some(value.into()); self }
     /// `DeprecateRule`: a [`CrossRegionCopyDeprecateRule`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deprecate_rule(mut self, value: impl Into<Obj<CrossRegionCopyDeprecateRule>>) -> Self {
-        self.deprecate_rule = Some(value.into());
-        self
-    }
-
+    pub fn deprecate_rule(mut self, value: impl Into<Obj<CrossRegionCopyDeprecateRule>>) -> Self { self.deprecate_rule = Some(value.into()); self }
     /// `Encrypted`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encrypted(mut self, value: impl Into<Bool>) -> Self {
-        self.encrypted = value.into();
-        self
-    }
-
+    pub fn encrypted(mut self, value: impl Into<Bool>) -> Self { self.encrypted = value.into(); self }
     /// `RetainRule`: a [`CrossRegionCopyRetainRule`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retain_rule(mut self, value: impl Into<Obj<CrossRegionCopyRetainRule>>) -> Self {
-        self.retain_rule = Some(value.into());
-        self
-    }
-
+    pub fn retain_rule(mut self, value: impl Into<Obj<CrossRegionCopyRetainRule>>) -> Self { self.retain_rule = Some(value.into()); self }
     /// `Target`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target(mut self, value: impl Into<Str>) -> Self {
-        self.target = Some(value.into());
-        self
-    }
-
+    pub fn target(mut self, value: impl Into<Str>) -> Self { self.target = Some(value.into()); self }
     /// `TargetRegion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_region(mut self, value: impl Into<Str>) -> Self {
-        self.target_region = Some(value.into());
-        self
-    }
+    pub fn target_region(mut self, value: impl Into<Str>) -> Self { self.target_region = Some(value.into()); self }
 }
 
 impl PropertyType for CrossRegionCopyRule {}
@@ -1100,14 +811,13 @@ impl ToValue for CrossRegionCopyRule {
     }
 }
 
-static RULE_CrossRegionCopyTarget: ObjRule = ObjRule {
-    properties: &[("TargetRegion", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_CrossRegionCopyTarget: ObjRule = ObjRule {
+    properties: &[
+        ("TargetRegion", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CrossRegionCopyTarget` property type of `AWS::DLM::LifecyclePolicy`.
@@ -1121,6 +831,7 @@ pub struct CrossRegionCopyTarget {
     pub target_region: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CrossRegionCopyTarget {
     /// A `CrossRegionCopyTarget` with no property set (none is required).
     pub fn new() -> Self {
@@ -1128,12 +839,7 @@ impl CrossRegionCopyTarget {
     }
 
     /// `TargetRegion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_region(mut self, value: impl Into<Str>) -> Self {
-        self.target_region = Some(value.into());
-        self
-    }
+    pub fn target_region(mut self, value: impl Into<Str>) -> Self { self.target_region = Some(value.into()); self }
 }
 
 impl PropertyType for CrossRegionCopyTarget {}
@@ -1146,18 +852,15 @@ impl ToValue for CrossRegionCopyTarget {
     }
 }
 
-static RULE_DeprecateRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DeprecateRule: ObjRule = ObjRule {
     properties: &[
         ("Count", Shape::INT),
         ("Interval", Shape::INT),
         ("IntervalUnit", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DeprecateRule` property type of `AWS::DLM::LifecyclePolicy`.
@@ -1183,6 +886,7 @@ pub struct DeprecateRule {
     pub interval_unit: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DeprecateRule {
     /// A `DeprecateRule` with no property set (none is required).
     pub fn new() -> Self {
@@ -1190,28 +894,11 @@ impl DeprecateRule {
     }
 
     /// `Count`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn count(mut self, value: impl Into<Int>) -> Self {
-        self.count = Some(value.into());
-        self
-    }
-
+    pub fn count(mut self, value: impl Into<Int>) -> Self { self.count = Some(value.into()); self }
     /// `Interval`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interval(mut self, value: impl Into<Int>) -> Self {
-        self.interval = Some(value.into());
-        self
-    }
-
+    pub fn interval(mut self, value: impl Into<Int>) -> Self { self.interval = Some(value.into()); self }
     /// `IntervalUnit`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interval_unit(mut self, value: impl Into<Str>) -> Self {
-        self.interval_unit = Some(value.into());
-        self
-    }
+    pub fn interval_unit(mut self, value: impl Into<Str>) -> Self { self.interval_unit = Some(value.into()); self }
 }
 
 impl PropertyType for DeprecateRule {}
@@ -1230,19 +917,18 @@ impl ToValue for DeprecateRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EncryptionConfigurationRequired {
     /// `Encrypted`: a boolean, required.
-    ///
-    /// To encrypt a copy of an unencrypted snapshot when encryption by default is not enabled, enable encryption using this parameter. Copies of encrypted snapshots are encrypted, even if this parameter is false or when encryption by default is not enabled.
     pub encrypted: Bool,
 }
 
-static RULE_EncryptionConfiguration: ObjRule = ObjRule {
-    properties: &[("CmkArn", Shape::STR), ("Encrypted", Shape::Bool)],
+#[rustfmt::skip]
+pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("CmkArn", Shape::STR),
+        ("Encrypted", Shape::Bool),
+    ],
     required: &["Encrypted"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EncryptionConfiguration` property type of `AWS::DLM::LifecyclePolicy`.
@@ -1262,6 +948,7 @@ pub struct EncryptionConfiguration {
     pub encrypted: Bool,
 }
 
+#[rustfmt::skip]
 impl EncryptionConfiguration {
     /// A `EncryptionConfiguration` with its required properties, named in a [`EncryptionConfigurationRequired`].
     pub fn new(required: EncryptionConfigurationRequired) -> Self {
@@ -1272,20 +959,9 @@ impl EncryptionConfiguration {
     }
 
     /// `CmkArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cmk_arn(mut self, value: impl Into<Str>) -> Self {
-        self.cmk_arn = Some(value.into());
-        self
-    }
-
+    pub fn cmk_arn(mut self, value: impl Into<Str>) -> Self { self.cmk_arn = Some(value.into()); self }
     /// `Encrypted`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encrypted(mut self, value: impl Into<Bool>) -> Self {
-        self.encrypted = value.into();
-        self
-    }
+    pub fn encrypted(mut self, value: impl Into<Bool>) -> Self { self.encrypted = value.into(); self }
 }
 
 impl PropertyType for EncryptionConfiguration {}
@@ -1303,34 +979,21 @@ impl ToValue for EncryptionConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventParametersRequired {
     /// `EventType`: a string, required.
-    ///
-    /// The type of event. Currently, only snapshot sharing events are supported.
     pub event_type: Str,
     /// `SnapshotOwner`: a list of strings, required.
-    ///
-    /// The IDs of the AWS accounts that can trigger policy by sharing snapshots with your account. The policy only runs if one of the specified AWS accounts shares a snapshot with your account.
     pub snapshot_owner: List<Str>,
 }
 
-static RULE_EventParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EventParameters: ObjRule = ObjRule {
     properties: &[
         ("DescriptionRegex", Shape::STR),
         ("EventType", Shape::STR),
-        (
-            "SnapshotOwner",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SnapshotOwner", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
     required: &["EventType", "SnapshotOwner"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EventParameters` property type of `AWS::DLM::LifecyclePolicy`.
@@ -1356,6 +1019,7 @@ pub struct EventParameters {
     pub snapshot_owner: List<Str>,
 }
 
+#[rustfmt::skip]
 impl EventParameters {
     /// A `EventParameters` with its required properties, named in a [`EventParametersRequired`].
     pub fn new(required: EventParametersRequired) -> Self {
@@ -1367,28 +1031,11 @@ impl EventParameters {
     }
 
     /// `DescriptionRegex`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description_regex(mut self, value: impl Into<Str>) -> Self {
-        self.description_regex = Some(value.into());
-        self
-    }
-
+    pub fn description_regex(mut self, value: impl Into<Str>) -> Self { self.description_regex = Some(value.into()); self }
     /// `EventType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_type(mut self, value: impl Into<Str>) -> Self {
-        self.event_type = value.into();
-        self
-    }
-
+    pub fn event_type(mut self, value: impl Into<Str>) -> Self { self.event_type = value.into(); self }
     /// `SnapshotOwner`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshot_owner(mut self, value: impl Into<List<Str>>) -> Self {
-        self.snapshot_owner = value.into();
-        self
-    }
+    pub fn snapshot_owner(mut self, value: impl Into<List<Str>>) -> Self { self.snapshot_owner = value.into(); self }
 }
 
 impl PropertyType for EventParameters {}
@@ -1407,22 +1054,18 @@ impl ToValue for EventParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventSourceRequired {
     /// `Type`: a string, required.
-    ///
-    /// The source of the event. Currently only managed Amazon EventBridge (formerly known as Amazon CloudWatch) events are supported.
     pub r#type: Str,
 }
 
-static RULE_EventSource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EventSource: ObjRule = ObjRule {
     properties: &[
         ("Parameters", Shape::Object(&RULE_EventParameters)),
         ("Type", Shape::STR),
     ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EventSource` property type of `AWS::DLM::LifecyclePolicy`.
@@ -1442,6 +1085,7 @@ pub struct EventSource {
     pub r#type: Str,
 }
 
+#[rustfmt::skip]
 impl EventSource {
     /// A `EventSource` with its required properties, named in a [`EventSourceRequired`].
     pub fn new(required: EventSourceRequired) -> Self {
@@ -1452,20 +1096,9 @@ impl EventSource {
     }
 
     /// `Parameters`: an [`EventParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<Obj<EventParameters>>) -> Self {
-        self.parameters = Some(value.into());
-        self
-    }
-
+    pub fn parameters(mut self, value: impl Into<Obj<EventParameters>>) -> Self { self.parameters = Some(value.into()); self }
     /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for EventSource {}
@@ -1479,32 +1112,15 @@ impl ToValue for EventSource {
     }
 }
 
-static RULE_Exclusions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Exclusions: ObjRule = ObjRule {
     properties: &[
         ("ExcludeBootVolumes", Shape::Bool),
-        (
-            "ExcludeTags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ExcludeVolumeTypes",
-            Shape::List(&ListRule {
-                items: Shape::Any,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ExcludeTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("ExcludeVolumeTypes", Shape::List(&ListRule { items: Shape::Any, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Exclusions` property type of `AWS::DLM::LifecyclePolicy`.
@@ -1528,6 +1144,7 @@ pub struct Exclusions {
     pub exclude_volume_types: Option<List<Json>>,
 }
 
+#[rustfmt::skip]
 impl Exclusions {
     /// A `Exclusions` with no property set (none is required).
     pub fn new() -> Self {
@@ -1535,28 +1152,11 @@ impl Exclusions {
     }
 
     /// `ExcludeBootVolumes`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exclude_boot_volumes(mut self, value: impl Into<Bool>) -> Self {
-        self.exclude_boot_volumes = Some(value.into());
-        self
-    }
-
+    pub fn exclude_boot_volumes(mut self, value: impl Into<Bool>) -> Self { self.exclude_boot_volumes = Some(value.into()); self }
     /// `ExcludeTags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exclude_tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.exclude_tags = Some(value.into());
-        self
-    }
-
+    pub fn exclude_tags(mut self, value: impl Into<List<Tag>>) -> Self { self.exclude_tags = Some(value.into()); self }
     /// `ExcludeVolumeTypes`: a list of JSON values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exclude_volume_types(mut self, value: impl Into<List<Json>>) -> Self {
-        self.exclude_volume_types = Some(value.into());
-        self
-    }
+    pub fn exclude_volume_types(mut self, value: impl Into<List<Json>>) -> Self { self.exclude_volume_types = Some(value.into()); self }
 }
 
 impl PropertyType for Exclusions {}
@@ -1571,34 +1171,17 @@ impl ToValue for Exclusions {
     }
 }
 
-static RULE_FastRestoreRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FastRestoreRule: ObjRule = ObjRule {
     properties: &[
-        (
-            "AvailabilityZoneIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AvailabilityZones",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AvailabilityZoneIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("AvailabilityZones", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("Count", Shape::INT),
         ("Interval", Shape::INT),
         ("IntervalUnit", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FastRestoreRule` property type of `AWS::DLM::LifecyclePolicy`.
@@ -1630,6 +1213,7 @@ pub struct FastRestoreRule {
     pub interval_unit: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl FastRestoreRule {
     /// A `FastRestoreRule` with no property set (none is required).
     pub fn new() -> Self {
@@ -1637,44 +1221,15 @@ impl FastRestoreRule {
     }
 
     /// `AvailabilityZoneIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.availability_zone_ids = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone_ids(mut self, value: impl Into<List<Str>>) -> Self { self.availability_zone_ids = Some(value.into()); self }
     /// `AvailabilityZones`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zones(mut self, value: impl Into<List<Str>>) -> Self {
-        self.availability_zones = Some(value.into());
-        self
-    }
-
+    pub fn availability_zones(mut self, value: impl Into<List<Str>>) -> Self { self.availability_zones = Some(value.into()); self }
     /// `Count`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn count(mut self, value: impl Into<Int>) -> Self {
-        self.count = Some(value.into());
-        self
-    }
-
+    pub fn count(mut self, value: impl Into<Int>) -> Self { self.count = Some(value.into()); self }
     /// `Interval`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interval(mut self, value: impl Into<Int>) -> Self {
-        self.interval = Some(value.into());
-        self
-    }
-
+    pub fn interval(mut self, value: impl Into<Int>) -> Self { self.interval = Some(value.into()); self }
     /// `IntervalUnit`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interval_unit(mut self, value: impl Into<Str>) -> Self {
-        self.interval_unit = Some(value.into());
-        self
-    }
+    pub fn interval_unit(mut self, value: impl Into<Str>) -> Self { self.interval_unit = Some(value.into()); self }
 }
 
 impl PropertyType for FastRestoreRule {}
@@ -1691,25 +1246,15 @@ impl ToValue for FastRestoreRule {
     }
 }
 
-static RULE_Parameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Parameters: ObjRule = ObjRule {
     properties: &[
         ("ExcludeBootVolume", Shape::Bool),
-        (
-            "ExcludeDataVolumeTags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ExcludeDataVolumeTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("NoReboot", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Parameters` property type of `AWS::DLM::LifecyclePolicy`.
@@ -1737,6 +1282,7 @@ pub struct Parameters {
     pub no_reboot: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl Parameters {
     /// A `Parameters` with no property set (none is required).
     pub fn new() -> Self {
@@ -1744,28 +1290,11 @@ impl Parameters {
     }
 
     /// `ExcludeBootVolume`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exclude_boot_volume(mut self, value: impl Into<Bool>) -> Self {
-        self.exclude_boot_volume = Some(value.into());
-        self
-    }
-
+    pub fn exclude_boot_volume(mut self, value: impl Into<Bool>) -> Self { self.exclude_boot_volume = Some(value.into()); self }
     /// `ExcludeDataVolumeTags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exclude_data_volume_tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.exclude_data_volume_tags = Some(value.into());
-        self
-    }
-
+    pub fn exclude_data_volume_tags(mut self, value: impl Into<List<Tag>>) -> Self { self.exclude_data_volume_tags = Some(value.into()); self }
     /// `NoReboot`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn no_reboot(mut self, value: impl Into<Bool>) -> Self {
-        self.no_reboot = Some(value.into());
-        self
-    }
+    pub fn no_reboot(mut self, value: impl Into<Bool>) -> Self { self.no_reboot = Some(value.into()); self }
 }
 
 impl PropertyType for Parameters {}
@@ -1780,73 +1309,28 @@ impl ToValue for Parameters {
     }
 }
 
-static RULE_PolicyDetails: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PolicyDetails: ObjRule = ObjRule {
     properties: &[
-        (
-            "Actions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Action),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_Action), min_items: None, max_items: None })),
         ("CopyTags", Shape::Bool),
         ("CreateInterval", Shape::INT),
-        (
-            "CrossRegionCopyTargets",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CrossRegionCopyTarget),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CrossRegionCopyTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_CrossRegionCopyTarget), min_items: None, max_items: None })),
         ("EventSource", Shape::Object(&RULE_EventSource)),
         ("Exclusions", Shape::Object(&RULE_Exclusions)),
         ("ExtendDeletion", Shape::Bool),
         ("Parameters", Shape::Object(&RULE_Parameters)),
         ("PolicyLanguage", Shape::STR),
         ("PolicyType", Shape::STR),
-        (
-            "ResourceLocations",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ResourceLocations", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("ResourceType", Shape::STR),
-        (
-            "ResourceTypes",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ResourceTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("RetainInterval", Shape::INT),
-        (
-            "Schedules",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Schedule),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TargetTags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Schedules", Shape::List(&ListRule { items: Shape::Object(&RULE_Schedule), min_items: None, max_items: None })),
+        ("TargetTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PolicyDetails` property type of `AWS::DLM::LifecyclePolicy`.
@@ -1953,6 +1437,7 @@ pub struct PolicyDetails {
     pub target_tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl PolicyDetails {
     /// A `PolicyDetails` with no property set (none is required).
     pub fn new() -> Self {
@@ -1960,135 +1445,37 @@ impl PolicyDetails {
     }
 
     /// `Actions`: a list of [`Action`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions(mut self, value: impl Into<List<Action>>) -> Self {
-        self.actions = Some(value.into());
-        self
-    }
-
+    pub fn actions(mut self, value: impl Into<List<Action>>) -> Self { self.actions = Some(value.into()); self }
     /// `CopyTags`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn copy_tags(mut self, value: impl Into<Bool>) -> Self {
-        self.copy_tags = Some(value.into());
-        self
-    }
-
+    pub fn copy_tags(mut self, value: impl Into<Bool>) -> Self { self.copy_tags = Some(value.into()); self }
     /// `CreateInterval`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn create_interval(mut self, value: impl Into<Int>) -> Self {
-        self.create_interval = Some(value.into());
-        self
-    }
-
+    pub fn create_interval(mut self, value: impl Into<Int>) -> Self { self.create_interval = Some(value.into()); self }
     /// `CrossRegionCopyTargets`: a list of [`CrossRegionCopyTarget`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cross_region_copy_targets(
-        mut self,
-        value: impl Into<List<CrossRegionCopyTarget>>,
-    ) -> Self {
-        self.cross_region_copy_targets = Some(value.into());
-        self
-    }
-
+    pub fn cross_region_copy_targets(mut self, value: impl Into<List<CrossRegionCopyTarget>>) -> Self { self.cross_region_copy_targets = Some(value.into()); self }
     /// `EventSource`: an [`EventSource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_source(mut self, value: impl Into<Obj<EventSource>>) -> Self {
-        self.event_source = Some(value.into());
-        self
-    }
-
+    pub fn event_source(mut self, value: impl Into<Obj<EventSource>>) -> Self { self.event_source = Some(value.into()); self }
     /// `Exclusions`: an [`Exclusions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exclusions(mut self, value: impl Into<Obj<Exclusions>>) -> Self {
-        self.exclusions = Some(value.into());
-        self
-    }
-
+    pub fn exclusions(mut self, value: impl Into<Obj<Exclusions>>) -> Self { self.exclusions = Some(value.into()); self }
     /// `ExtendDeletion`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn extend_deletion(mut self, value: impl Into<Bool>) -> Self {
-        self.extend_deletion = Some(value.into());
-        self
-    }
-
+    pub fn extend_deletion(mut self, value: impl Into<Bool>) -> Self { self.extend_deletion = Some(value.into()); self }
     /// `Parameters`: a [`Parameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<Obj<Parameters>>) -> Self {
-        self.parameters = Some(value.into());
-        self
-    }
-
+    pub fn parameters(mut self, value: impl Into<Obj<Parameters>>) -> Self { self.parameters = Some(value.into()); self }
     /// `PolicyLanguage`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_language(mut self, value: impl Into<Str>) -> Self {
-        self.policy_language = Some(value.into());
-        self
-    }
-
+    pub fn policy_language(mut self, value: impl Into<Str>) -> Self { self.policy_language = Some(value.into()); self }
     /// `PolicyType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_type(mut self, value: impl Into<Str>) -> Self {
-        self.policy_type = Some(value.into());
-        self
-    }
-
+    pub fn policy_type(mut self, value: impl Into<Str>) -> Self { self.policy_type = Some(value.into()); self }
     /// `ResourceLocations`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_locations(mut self, value: impl Into<List<Str>>) -> Self {
-        self.resource_locations = Some(value.into());
-        self
-    }
-
+    pub fn resource_locations(mut self, value: impl Into<List<Str>>) -> Self { self.resource_locations = Some(value.into()); self }
     /// `ResourceType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_type(mut self, value: impl Into<Str>) -> Self {
-        self.resource_type = Some(value.into());
-        self
-    }
-
+    pub fn resource_type(mut self, value: impl Into<Str>) -> Self { self.resource_type = Some(value.into()); self }
     /// `ResourceTypes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_types(mut self, value: impl Into<List<Str>>) -> Self {
-        self.resource_types = Some(value.into());
-        self
-    }
-
+    pub fn resource_types(mut self, value: impl Into<List<Str>>) -> Self { self.resource_types = Some(value.into()); self }
     /// `RetainInterval`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retain_interval(mut self, value: impl Into<Int>) -> Self {
-        self.retain_interval = Some(value.into());
-        self
-    }
-
+    pub fn retain_interval(mut self, value: impl Into<Int>) -> Self { self.retain_interval = Some(value.into()); self }
     /// `Schedules`: a list of [`Schedule`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedules(mut self, value: impl Into<List<Schedule>>) -> Self {
-        self.schedules = Some(value.into());
-        self
-    }
-
+    pub fn schedules(mut self, value: impl Into<List<Schedule>>) -> Self { self.schedules = Some(value.into()); self }
     /// `TargetTags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.target_tags = Some(value.into());
-        self
-    }
+    pub fn target_tags(mut self, value: impl Into<List<Tag>>) -> Self { self.target_tags = Some(value.into()); self }
 }
 
 impl PropertyType for PolicyDetails {}
@@ -2116,18 +1503,15 @@ impl ToValue for PolicyDetails {
     }
 }
 
-static RULE_RetainRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RetainRule: ObjRule = ObjRule {
     properties: &[
         ("Count", Shape::INT),
         ("Interval", Shape::INT),
         ("IntervalUnit", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RetainRule` property type of `AWS::DLM::LifecyclePolicy`.
@@ -2164,6 +1548,7 @@ pub struct RetainRule {
     pub interval_unit: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl RetainRule {
     /// A `RetainRule` with no property set (none is required).
     pub fn new() -> Self {
@@ -2171,28 +1556,11 @@ impl RetainRule {
     }
 
     /// `Count`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn count(mut self, value: impl Into<Int>) -> Self {
-        self.count = Some(value.into());
-        self
-    }
-
+    pub fn count(mut self, value: impl Into<Int>) -> Self { self.count = Some(value.into()); self }
     /// `Interval`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interval(mut self, value: impl Into<Int>) -> Self {
-        self.interval = Some(value.into());
-        self
-    }
-
+    pub fn interval(mut self, value: impl Into<Int>) -> Self { self.interval = Some(value.into()); self }
     /// `IntervalUnit`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interval_unit(mut self, value: impl Into<Str>) -> Self {
-        self.interval_unit = Some(value.into());
-        self
-    }
+    pub fn interval_unit(mut self, value: impl Into<Str>) -> Self { self.interval_unit = Some(value.into()); self }
 }
 
 impl PropertyType for RetainRule {}
@@ -2207,18 +1575,15 @@ impl ToValue for RetainRule {
     }
 }
 
-static RULE_RetentionArchiveTier: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RetentionArchiveTier: ObjRule = ObjRule {
     properties: &[
         ("Count", Shape::INT),
         ("Interval", Shape::INT),
         ("IntervalUnit", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RetentionArchiveTier` property type of `AWS::DLM::LifecyclePolicy`.
@@ -2248,6 +1613,7 @@ pub struct RetentionArchiveTier {
     pub interval_unit: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl RetentionArchiveTier {
     /// A `RetentionArchiveTier` with no property set (none is required).
     pub fn new() -> Self {
@@ -2255,28 +1621,11 @@ impl RetentionArchiveTier {
     }
 
     /// `Count`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn count(mut self, value: impl Into<Int>) -> Self {
-        self.count = Some(value.into());
-        self
-    }
-
+    pub fn count(mut self, value: impl Into<Int>) -> Self { self.count = Some(value.into()); self }
     /// `Interval`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interval(mut self, value: impl Into<Int>) -> Self {
-        self.interval = Some(value.into());
-        self
-    }
-
+    pub fn interval(mut self, value: impl Into<Int>) -> Self { self.interval = Some(value.into()); self }
     /// `IntervalUnit`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interval_unit(mut self, value: impl Into<Str>) -> Self {
-        self.interval_unit = Some(value.into());
-        self
-    }
+    pub fn interval_unit(mut self, value: impl Into<Str>) -> Self { self.interval_unit = Some(value.into()); self }
 }
 
 impl PropertyType for RetentionArchiveTier {}
@@ -2291,54 +1640,23 @@ impl ToValue for RetentionArchiveTier {
     }
 }
 
-static RULE_Schedule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Schedule: ObjRule = ObjRule {
     properties: &[
         ("ArchiveRule", Shape::Object(&RULE_ArchiveRule)),
         ("CopyTags", Shape::Bool),
         ("CreateRule", Shape::Object(&RULE_CreateRule)),
-        (
-            "CrossRegionCopyRules",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CrossRegionCopyRule),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CrossRegionCopyRules", Shape::List(&ListRule { items: Shape::Object(&RULE_CrossRegionCopyRule), min_items: None, max_items: None })),
         ("DeprecateRule", Shape::Object(&RULE_DeprecateRule)),
         ("FastRestoreRule", Shape::Object(&RULE_FastRestoreRule)),
         ("Name", Shape::STR),
         ("RetainRule", Shape::Object(&RULE_RetainRule)),
-        (
-            "ShareRules",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ShareRule),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TagsToAdd",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VariableTags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ShareRules", Shape::List(&ListRule { items: Shape::Object(&RULE_ShareRule), min_items: None, max_items: None })),
+        ("TagsToAdd", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("VariableTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Schedule` property type of `AWS::DLM::LifecyclePolicy`.
@@ -2398,6 +1716,7 @@ pub struct Schedule {
     pub variable_tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Schedule {
     /// A `Schedule` with no property set (none is required).
     pub fn new() -> Self {
@@ -2405,92 +1724,27 @@ impl Schedule {
     }
 
     /// `ArchiveRule`: an [`ArchiveRule`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn archive_rule(mut self, value: impl Into<Obj<ArchiveRule>>) -> Self {
-        self.archive_rule = Some(value.into());
-        self
-    }
-
+    pub fn archive_rule(mut self, value: impl Into<Obj<ArchiveRule>>) -> Self { self.archive_rule = Some(value.into()); self }
     /// `CopyTags`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn copy_tags(mut self, value: impl Into<Bool>) -> Self {
-        self.copy_tags = Some(value.into());
-        self
-    }
-
+    pub fn copy_tags(mut self, value: impl Into<Bool>) -> Self { self.copy_tags = Some(value.into()); self }
     /// `CreateRule`: a [`CreateRule`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn create_rule(mut self, value: impl Into<Obj<CreateRule>>) -> Self {
-        self.create_rule = Some(value.into());
-        self
-    }
-
+    pub fn create_rule(mut self, value: impl Into<Obj<CreateRule>>) -> Self { self.create_rule = Some(value.into()); self }
     /// `CrossRegionCopyRules`: a list of [`CrossRegionCopyRule`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cross_region_copy_rules(mut self, value: impl Into<List<CrossRegionCopyRule>>) -> Self {
-        self.cross_region_copy_rules = Some(value.into());
-        self
-    }
-
+    pub fn cross_region_copy_rules(mut self, value: impl Into<List<CrossRegionCopyRule>>) -> Self { self.cross_region_copy_rules = Some(value.into()); self }
     /// `DeprecateRule`: a [`DeprecateRule`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deprecate_rule(mut self, value: impl Into<Obj<DeprecateRule>>) -> Self {
-        self.deprecate_rule = Some(value.into());
-        self
-    }
-
+    pub fn deprecate_rule(mut self, value: impl Into<Obj<DeprecateRule>>) -> Self { self.deprecate_rule = Some(value.into()); self }
     /// `FastRestoreRule`: a [`FastRestoreRule`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fast_restore_rule(mut self, value: impl Into<Obj<FastRestoreRule>>) -> Self {
-        self.fast_restore_rule = Some(value.into());
-        self
-    }
-
+    pub fn fast_restore_rule(mut self, value: impl Into<Obj<FastRestoreRule>>) -> Self { self.fast_restore_rule = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `RetainRule`: a [`RetainRule`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retain_rule(mut self, value: impl Into<Obj<RetainRule>>) -> Self {
-        self.retain_rule = Some(value.into());
-        self
-    }
-
+    pub fn retain_rule(mut self, value: impl Into<Obj<RetainRule>>) -> Self { self.retain_rule = Some(value.into()); self }
     /// `ShareRules`: a list of [`ShareRule`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn share_rules(mut self, value: impl Into<List<ShareRule>>) -> Self {
-        self.share_rules = Some(value.into());
-        self
-    }
-
+    pub fn share_rules(mut self, value: impl Into<List<ShareRule>>) -> Self { self.share_rules = Some(value.into()); self }
     /// `TagsToAdd`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags_to_add(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags_to_add = Some(value.into());
-        self
-    }
-
+    pub fn tags_to_add(mut self, value: impl Into<List<Tag>>) -> Self { self.tags_to_add = Some(value.into()); self }
     /// `VariableTags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn variable_tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.variable_tags = Some(value.into());
-        self
-    }
+    pub fn variable_tags(mut self, value: impl Into<List<Tag>>) -> Self { self.variable_tags = Some(value.into()); self }
 }
 
 impl PropertyType for Schedule {}
@@ -2513,28 +1767,18 @@ impl ToValue for Schedule {
     }
 }
 
-static RULE_Script: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Script: ObjRule = ObjRule {
     properties: &[
         ("ExecuteOperationOnScriptFailure", Shape::Bool),
         ("ExecutionHandler", Shape::STR),
         ("ExecutionHandlerService", Shape::STR),
         ("ExecutionTimeout", Shape::INT),
         ("MaximumRetryCount", Shape::INT),
-        (
-            "Stages",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Stages", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Script` property type of `AWS::DLM::LifecyclePolicy`.
@@ -2605,6 +1849,7 @@ pub struct Script {
     pub stages: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl Script {
     /// A `Script` with no property set (none is required).
     pub fn new() -> Self {
@@ -2612,52 +1857,17 @@ impl Script {
     }
 
     /// `ExecuteOperationOnScriptFailure`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execute_operation_on_script_failure(mut self, value: impl Into<Bool>) -> Self {
-        self.execute_operation_on_script_failure = Some(value.into());
-        self
-    }
-
+    pub fn execute_operation_on_script_failure(mut self, value: impl Into<Bool>) -> Self { self.execute_operation_on_script_failure = Some(value.into()); self }
     /// `ExecutionHandler`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_handler(mut self, value: impl Into<Str>) -> Self {
-        self.execution_handler = Some(value.into());
-        self
-    }
-
+    pub fn execution_handler(mut self, value: impl Into<Str>) -> Self { self.execution_handler = Some(value.into()); self }
     /// `ExecutionHandlerService`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_handler_service(mut self, value: impl Into<Str>) -> Self {
-        self.execution_handler_service = Some(value.into());
-        self
-    }
-
+    pub fn execution_handler_service(mut self, value: impl Into<Str>) -> Self { self.execution_handler_service = Some(value.into()); self }
     /// `ExecutionTimeout`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_timeout(mut self, value: impl Into<Int>) -> Self {
-        self.execution_timeout = Some(value.into());
-        self
-    }
-
+    pub fn execution_timeout(mut self, value: impl Into<Int>) -> Self { self.execution_timeout = Some(value.into()); self }
     /// `MaximumRetryCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_retry_count(mut self, value: impl Into<Int>) -> Self {
-        self.maximum_retry_count = Some(value.into());
-        self
-    }
-
+    pub fn maximum_retry_count(mut self, value: impl Into<Int>) -> Self { self.maximum_retry_count = Some(value.into()); self }
     /// `Stages`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stages(mut self, value: impl Into<List<Str>>) -> Self {
-        self.stages = Some(value.into());
-        self
-    }
+    pub fn stages(mut self, value: impl Into<List<Str>>) -> Self { self.stages = Some(value.into()); self }
 }
 
 impl PropertyType for Script {}
@@ -2678,25 +1888,15 @@ impl ToValue for Script {
     }
 }
 
-static RULE_ShareRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ShareRule: ObjRule = ObjRule {
     properties: &[
-        (
-            "TargetAccounts",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("TargetAccounts", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("UnshareInterval", Shape::INT),
         ("UnshareIntervalUnit", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ShareRule` property type of `AWS::DLM::LifecyclePolicy`.
@@ -2720,6 +1920,7 @@ pub struct ShareRule {
     pub unshare_interval_unit: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ShareRule {
     /// A `ShareRule` with no property set (none is required).
     pub fn new() -> Self {
@@ -2727,28 +1928,11 @@ impl ShareRule {
     }
 
     /// `TargetAccounts`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_accounts(mut self, value: impl Into<List<Str>>) -> Self {
-        self.target_accounts = Some(value.into());
-        self
-    }
-
+    pub fn target_accounts(mut self, value: impl Into<List<Str>>) -> Self { self.target_accounts = Some(value.into()); self }
     /// `UnshareInterval`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unshare_interval(mut self, value: impl Into<Int>) -> Self {
-        self.unshare_interval = Some(value.into());
-        self
-    }
-
+    pub fn unshare_interval(mut self, value: impl Into<Int>) -> Self { self.unshare_interval = Some(value.into()); self }
     /// `UnshareIntervalUnit`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unshare_interval_unit(mut self, value: impl Into<Str>) -> Self {
-        self.unshare_interval_unit = Some(value.into());
-        self
-    }
+    pub fn unshare_interval_unit(mut self, value: impl Into<Str>) -> Self { self.unshare_interval_unit = Some(value.into()); self }
 }
 
 impl PropertyType for ShareRule {}
@@ -2772,14 +1956,15 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::DLM::LifecyclePolicy`.
@@ -2793,6 +1978,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -2803,16 +1989,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -7,18 +7,15 @@
 
 use crate::support::prelude::*;
 
-static RULE_Certificate: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Certificate: ObjRule = ObjRule {
     properties: &[
         ("CertificateIdentifier", Shape::STR),
         ("CertificatePem", Shape::STR),
         ("CertificateWallet", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DMS::Certificate` resource.
@@ -54,6 +51,7 @@ pub struct Certificate {
     pub certificate_wallet: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Certificate {
     /// The CloudFormation type name, `AWS::DMS::Certificate`.
     pub const TYPE_NAME: &'static str = "AWS::DMS::Certificate";
@@ -65,11 +63,7 @@ impl Certificate {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dms-certificate.html",
         primary_identifier: &["Id"],
         required: &[],
-        create_only: &[
-            "CertificateIdentifier",
-            "CertificatePem",
-            "CertificateWallet",
-        ],
+        create_only: &["CertificateIdentifier", "CertificatePem", "CertificateWallet"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Id"],
@@ -84,28 +78,11 @@ impl Certificate {
     }
 
     /// `CertificateIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_identifier = Some(value.into());
-        self
-    }
-
+    pub fn certificate_identifier(mut self, value: impl Into<Str>) -> Self { self.certificate_identifier = Some(value.into()); self }
     /// `CertificatePem`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_pem(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_pem = Some(value.into());
-        self
-    }
-
+    pub fn certificate_pem(mut self, value: impl Into<Str>) -> Self { self.certificate_pem = Some(value.into()); self }
     /// `CertificateWallet`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_wallet(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_wallet = Some(value.into());
-        self
-    }
+    pub fn certificate_wallet(mut self, value: impl Into<Str>) -> Self { self.certificate_wallet = Some(value.into()); self }
 }
 
 impl Resource for Certificate {

@@ -11,106 +11,28 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataMigrationRequired {
     /// `DataMigrationType`: a [`DataMigrationType`] value, required.
-    ///
-    /// Specifies whether the data migration is full-load only, change data capture (CDC) only, or full-load and CDC.
     pub data_migration_type: DataMigrationType,
     /// `MigrationProjectIdentifier`: a string, required.
-    ///
-    /// The property describes an identifier for the migration project. It is used for describing/deleting/modifying can be name/arn
-    ///
-    /// Length 1 to 255.
     pub migration_project_identifier: Str,
     /// `ServiceAccessRoleArn`: a string, required.
-    ///
-    /// The IAM role that the data migration uses to access AWS resources.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; length 1 to 300.
     pub service_access_role_arn: Str,
 }
 
-static RULE_DataMigration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataMigration: ObjRule = ObjRule {
     properties: &[
-        (
-            "DataMigrationIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(300),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DataMigrationName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(300),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DataMigrationSettings",
-            Shape::Object(&RULE_DataMigrationSettings),
-        ),
-        (
-            "DataMigrationType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["full-load", "cdc", "full-load-and-cdc"],
-                format: None,
-            }),
-        ),
-        (
-            "MigrationProjectIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ServiceAccessRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(300),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "SourceDataSettings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SourceDataSettings),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DataMigrationIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), ..StrRule::ANY })),
+        ("DataMigrationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), ..StrRule::ANY })),
+        ("DataMigrationSettings", Shape::Object(&RULE_DataMigrationSettings)),
+        ("DataMigrationType", Shape::Str(&StrRule { allowed: &["full-load", "cdc", "full-load-and-cdc"], ..StrRule::ANY })),
+        ("MigrationProjectIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("ServiceAccessRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("SourceDataSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_SourceDataSettings), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[
-        "DataMigrationType",
-        "MigrationProjectIdentifier",
-        "ServiceAccessRoleArn",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["DataMigrationType", "MigrationProjectIdentifier", "ServiceAccessRoleArn"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DMS::DataMigration` resource.
@@ -167,6 +89,7 @@ pub struct DataMigration {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl DataMigration {
     /// The CloudFormation type name, `AWS::DMS::DataMigration`.
     pub const TYPE_NAME: &'static str = "AWS::DMS::DataMigration";
@@ -177,11 +100,7 @@ impl DataMigration {
         type_name: "AWS::DMS::DataMigration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dms-datamigration.html",
         primary_identifier: &["DataMigrationArn"],
-        required: &[
-            "DataMigrationType",
-            "MigrationProjectIdentifier",
-            "ServiceAccessRoleArn",
-        ],
+        required: &["DataMigrationType", "MigrationProjectIdentifier", "ServiceAccessRoleArn"],
         create_only: &[],
         conditional_create_only: &[],
         write_only: &["DataMigrationIdentifier"],
@@ -206,68 +125,21 @@ impl DataMigration {
     }
 
     /// `DataMigrationIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_migration_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.data_migration_identifier = Some(value.into());
-        self
-    }
-
+    pub fn data_migration_identifier(mut self, value: impl Into<Str>) -> Self { self.data_migration_identifier = Some(value.into()); self }
     /// `DataMigrationName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_migration_name(mut self, value: impl Into<Str>) -> Self {
-        self.data_migration_name = Some(value.into());
-        self
-    }
-
+    pub fn data_migration_name(mut self, value: impl Into<Str>) -> Self { self.data_migration_name = Some(value.into()); self }
     /// `DataMigrationSettings`: a [`DataMigrationSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_migration_settings(mut self, value: impl Into<Obj<DataMigrationSettings>>) -> Self {
-        self.data_migration_settings = Some(value.into());
-        self
-    }
-
+    pub fn data_migration_settings(mut self, value: impl Into<Obj<DataMigrationSettings>>) -> Self { self.data_migration_settings = Some(value.into()); self }
     /// `DataMigrationType`: a [`DataMigrationType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_migration_type(mut self, value: impl Into<DataMigrationType>) -> Self {
-        self.data_migration_type = value.into();
-        self
-    }
-
+    pub fn data_migration_type(mut self, value: impl Into<DataMigrationType>) -> Self { self.data_migration_type = value.into(); self }
     /// `MigrationProjectIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn migration_project_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.migration_project_identifier = value.into();
-        self
-    }
-
+    pub fn migration_project_identifier(mut self, value: impl Into<Str>) -> Self { self.migration_project_identifier = value.into(); self }
     /// `ServiceAccessRoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_access_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.service_access_role_arn = value.into();
-        self
-    }
-
+    pub fn service_access_role_arn(mut self, value: impl Into<Str>) -> Self { self.service_access_role_arn = value.into(); self }
     /// `SourceDataSettings`: a list of [`SourceDataSettings`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_data_settings(mut self, value: impl Into<List<SourceDataSettings>>) -> Self {
-        self.source_data_settings = Some(value.into());
-        self
-    }
-
+    pub fn source_data_settings(mut self, value: impl Into<List<SourceDataSettings>>) -> Self { self.source_data_settings = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for DataMigration {
@@ -327,25 +199,15 @@ impl DataMigrationAttributes {
     }
 }
 
-static RULE_DataMigrationSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataMigrationSettings: ObjRule = ObjRule {
     properties: &[
         ("CloudwatchLogsEnabled", Shape::Bool),
-        (
-            "NumberOfJobs",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(50.0),
-                allowed: &[],
-            }),
-        ),
+        ("NumberOfJobs", Shape::Int(&NumRule { min: Some(1.0), max: Some(50.0), ..NumRule::ANY })),
         ("SelectionRules", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataMigrationSettings` property type of `AWS::DMS::DataMigration`.
@@ -371,6 +233,7 @@ pub struct DataMigrationSettings {
     pub selection_rules: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DataMigrationSettings {
     /// A `DataMigrationSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -378,28 +241,11 @@ impl DataMigrationSettings {
     }
 
     /// `CloudwatchLogsEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloudwatch_logs_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.cloudwatch_logs_enabled = Some(value.into());
-        self
-    }
-
+    pub fn cloudwatch_logs_enabled(mut self, value: impl Into<Bool>) -> Self { self.cloudwatch_logs_enabled = Some(value.into()); self }
     /// `NumberOfJobs`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn number_of_jobs(mut self, value: impl Into<Int>) -> Self {
-        self.number_of_jobs = Some(value.into());
-        self
-    }
-
+    pub fn number_of_jobs(mut self, value: impl Into<Int>) -> Self { self.number_of_jobs = Some(value.into()); self }
     /// `SelectionRules`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn selection_rules(mut self, value: impl Into<Str>) -> Self {
-        self.selection_rules = Some(value.into());
-        self
-    }
+    pub fn selection_rules(mut self, value: impl Into<Str>) -> Self { self.selection_rules = Some(value.into()); self }
 }
 
 impl PropertyType for DataMigrationSettings {}
@@ -414,55 +260,16 @@ impl ToValue for DataMigrationSettings {
     }
 }
 
-static RULE_SourceDataSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SourceDataSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "CDCStartPosition",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(40),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "CDCStartTime",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(40),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "CDCStopTime",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(40),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SlotName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CDCStartPosition", Shape::Str(&StrRule { max_len: Some(40), ..StrRule::ANY })),
+        ("CDCStartTime", Shape::Str(&StrRule { max_len: Some(40), ..StrRule::ANY })),
+        ("CDCStopTime", Shape::Str(&StrRule { max_len: Some(40), ..StrRule::ANY })),
+        ("SlotName", Shape::Str(&StrRule { max_len: Some(255), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SourceDataSettings` property type of `AWS::DMS::DataMigration`.
@@ -496,6 +303,7 @@ pub struct SourceDataSettings {
     pub slot_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SourceDataSettings {
     /// A `SourceDataSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -503,36 +311,13 @@ impl SourceDataSettings {
     }
 
     /// `CDCStartPosition`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cdc_start_position(mut self, value: impl Into<Str>) -> Self {
-        self.cdc_start_position = Some(value.into());
-        self
-    }
-
+    pub fn cdc_start_position(mut self, value: impl Into<Str>) -> Self { self.cdc_start_position = Some(value.into()); self }
     /// `CDCStartTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cdc_start_time(mut self, value: impl Into<Str>) -> Self {
-        self.cdc_start_time = Some(value.into());
-        self
-    }
-
+    pub fn cdc_start_time(mut self, value: impl Into<Str>) -> Self { self.cdc_start_time = Some(value.into()); self }
     /// `CDCStopTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cdc_stop_time(mut self, value: impl Into<Str>) -> Self {
-        self.cdc_stop_time = Some(value.into());
-        self
-    }
-
+    pub fn cdc_stop_time(mut self, value: impl Into<Str>) -> Self { self.cdc_stop_time = Some(value.into()); self }
     /// `SlotName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn slot_name(mut self, value: impl Into<Str>) -> Self {
-        self.slot_name = Some(value.into());
-        self
-    }
+    pub fn slot_name(mut self, value: impl Into<Str>) -> Self { self.slot_name = Some(value.into()); self }
 }
 
 impl PropertyType for SourceDataSettings {}
@@ -552,44 +337,20 @@ impl ToValue for SourceDataSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::DMS::DataMigration`.
@@ -607,6 +368,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -617,20 +379,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -11,84 +11,23 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataProviderRequired {
     /// `Engine`: an [`Engine`] value, required.
-    ///
-    /// The type of database engine for the data provider. Valid values include `"aurora"` , `"aurora-postgresql"` , `"mysql"` , `"oracle"` , `"postgres"` , `"sqlserver"` , `redshift` , `mariadb` , `mongodb` , `db2` , `db2-zos` , `docdb` , and `sybase` . A value of `"aurora"` represents Amazon Aurora MySQL-Compatible Edition.
     pub engine: Engine,
 }
 
-static RULE_DataProvider: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataProvider: ObjRule = ObjRule {
     properties: &[
-        (
-            "DataProviderIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DataProviderName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Engine",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "aurora",
-                    "aurora_postgresql",
-                    "mysql",
-                    "oracle",
-                    "postgres",
-                    "sqlserver",
-                    "redshift",
-                    "mariadb",
-                    "mongodb",
-                    "docdb",
-                    "db2",
-                    "db2_zos",
-                    "sybase",
-                ],
-                format: None,
-            }),
-        ),
+        ("DataProviderIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("DataProviderName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("Engine", Shape::Str(&StrRule { allowed: &["aurora", "aurora_postgresql", "mysql", "oracle", "postgres", "sqlserver", "redshift", "mariadb", "mongodb", "docdb", "db2", "db2_zos", "sybase"], ..StrRule::ANY })),
         ("ExactSettings", Shape::Bool),
         ("Settings", Shape::Object(&RULE_Settings)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Engine"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DMS::DataProvider` resource.
@@ -141,6 +80,7 @@ pub struct DataProvider {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl DataProvider {
     /// The CloudFormation type name, `AWS::DMS::DataProvider`.
     pub const TYPE_NAME: &'static str = "AWS::DMS::DataProvider";
@@ -175,60 +115,19 @@ impl DataProvider {
     }
 
     /// `DataProviderIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_provider_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.data_provider_identifier = Some(value.into());
-        self
-    }
-
+    pub fn data_provider_identifier(mut self, value: impl Into<Str>) -> Self { self.data_provider_identifier = Some(value.into()); self }
     /// `DataProviderName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_provider_name(mut self, value: impl Into<Str>) -> Self {
-        self.data_provider_name = Some(value.into());
-        self
-    }
-
+    pub fn data_provider_name(mut self, value: impl Into<Str>) -> Self { self.data_provider_name = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Engine`: an [`Engine`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn engine(mut self, value: impl Into<Engine>) -> Self {
-        self.engine = value.into();
-        self
-    }
-
+    pub fn engine(mut self, value: impl Into<Engine>) -> Self { self.engine = value.into(); self }
     /// `ExactSettings`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exact_settings(mut self, value: impl Into<Bool>) -> Self {
-        self.exact_settings = Some(value.into());
-        self
-    }
-
+    pub fn exact_settings(mut self, value: impl Into<Bool>) -> Self { self.exact_settings = Some(value.into()); self }
     /// `Settings`: a [`Settings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn settings(mut self, value: impl Into<Obj<Settings>>) -> Self {
-        self.settings = Some(value.into());
-        self
-    }
-
+    pub fn settings(mut self, value: impl Into<Obj<Settings>>) -> Self { self.settings = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for DataProvider {
@@ -295,29 +194,18 @@ pub struct DocDbSettingsRequired {
     pub server_name: Str,
 }
 
-static RULE_DocDbSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DocDbSettings: ObjRule = ObjRule {
     properties: &[
         ("CertificateArn", Shape::STR),
         ("DatabaseName", Shape::STR),
         ("Port", Shape::INT),
         ("ServerName", Shape::STR),
-        (
-            "SslMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["none", "require", "verify-full"],
-                format: None,
-            }),
-        ),
+        ("SslMode", Shape::Str(&StrRule { allowed: &["none", "require", "verify-full"], ..StrRule::ANY })),
     ],
     required: &["ServerName", "Port", "DatabaseName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DocDbSettings` property type of `AWS::DMS::DataProvider`.
@@ -337,6 +225,7 @@ pub struct DocDbSettings {
     pub ssl_mode: Option<MongoDbSslModeValue>,
 }
 
+#[rustfmt::skip]
 impl DocDbSettings {
     /// A `DocDbSettings` with its required properties, named in a [`DocDbSettingsRequired`].
     pub fn new(required: DocDbSettingsRequired) -> Self {
@@ -350,34 +239,15 @@ impl DocDbSettings {
     }
 
     /// `CertificateArn`: a string.
-    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_arn = Some(value.into());
-        self
-    }
-
+    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_arn = Some(value.into()); self }
     /// `DatabaseName`: a string, required.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self {
-        self.database_name = value.into();
-        self
-    }
-
+    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = value.into(); self }
     /// `Port`: an integer, required.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = value.into();
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = value.into(); self }
     /// `ServerName`: a string, required.
-    pub fn server_name(mut self, value: impl Into<Str>) -> Self {
-        self.server_name = value.into();
-        self
-    }
-
+    pub fn server_name(mut self, value: impl Into<Str>) -> Self { self.server_name = value.into(); self }
     /// `SslMode`: a [`MongoDbSslModeValue`] value.
-    pub fn ssl_mode(mut self, value: impl Into<MongoDbSslModeValue>) -> Self {
-        self.ssl_mode = Some(value.into());
-        self
-    }
+    pub fn ssl_mode(mut self, value: impl Into<MongoDbSslModeValue>) -> Self { self.ssl_mode = Some(value.into()); self }
 }
 
 impl PropertyType for DocDbSettings {}
@@ -407,29 +277,18 @@ pub struct IbmDb2LuwSettingsRequired {
     pub ssl_mode: Db2SslModeValue,
 }
 
-static RULE_IbmDb2LuwSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IbmDb2LuwSettings: ObjRule = ObjRule {
     properties: &[
         ("CertificateArn", Shape::STR),
         ("DatabaseName", Shape::STR),
         ("Port", Shape::INT),
         ("ServerName", Shape::STR),
-        (
-            "SslMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["none", "verify-ca"],
-                format: None,
-            }),
-        ),
+        ("SslMode", Shape::Str(&StrRule { allowed: &["none", "verify-ca"], ..StrRule::ANY })),
     ],
     required: &["ServerName", "Port", "SslMode", "DatabaseName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IbmDb2LuwSettings` property type of `AWS::DMS::DataProvider`.
@@ -449,6 +308,7 @@ pub struct IbmDb2LuwSettings {
     pub ssl_mode: Db2SslModeValue,
 }
 
+#[rustfmt::skip]
 impl IbmDb2LuwSettings {
     /// A `IbmDb2LuwSettings` with its required properties, named in a [`IbmDb2LuwSettingsRequired`].
     pub fn new(required: IbmDb2LuwSettingsRequired) -> Self {
@@ -462,34 +322,15 @@ impl IbmDb2LuwSettings {
     }
 
     /// `CertificateArn`: a string.
-    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_arn = Some(value.into());
-        self
-    }
-
+    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_arn = Some(value.into()); self }
     /// `DatabaseName`: a string, required.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self {
-        self.database_name = value.into();
-        self
-    }
-
+    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = value.into(); self }
     /// `Port`: an integer, required.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = value.into();
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = value.into(); self }
     /// `ServerName`: a string, required.
-    pub fn server_name(mut self, value: impl Into<Str>) -> Self {
-        self.server_name = value.into();
-        self
-    }
-
+    pub fn server_name(mut self, value: impl Into<Str>) -> Self { self.server_name = value.into(); self }
     /// `SslMode`: a [`Db2SslModeValue`] value, required.
-    pub fn ssl_mode(mut self, value: impl Into<Db2SslModeValue>) -> Self {
-        self.ssl_mode = value.into();
-        self
-    }
+    pub fn ssl_mode(mut self, value: impl Into<Db2SslModeValue>) -> Self { self.ssl_mode = value.into(); self }
 }
 
 impl PropertyType for IbmDb2LuwSettings {}
@@ -519,29 +360,18 @@ pub struct IbmDb2zOsSettingsRequired {
     pub ssl_mode: Db2SslModeValue,
 }
 
-static RULE_IbmDb2zOsSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IbmDb2zOsSettings: ObjRule = ObjRule {
     properties: &[
         ("CertificateArn", Shape::STR),
         ("DatabaseName", Shape::STR),
         ("Port", Shape::INT),
         ("ServerName", Shape::STR),
-        (
-            "SslMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["none", "verify-ca"],
-                format: None,
-            }),
-        ),
+        ("SslMode", Shape::Str(&StrRule { allowed: &["none", "verify-ca"], ..StrRule::ANY })),
     ],
     required: &["ServerName", "Port", "SslMode", "DatabaseName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IbmDb2zOsSettings` property type of `AWS::DMS::DataProvider`.
@@ -561,6 +391,7 @@ pub struct IbmDb2zOsSettings {
     pub ssl_mode: Db2SslModeValue,
 }
 
+#[rustfmt::skip]
 impl IbmDb2zOsSettings {
     /// A `IbmDb2zOsSettings` with its required properties, named in a [`IbmDb2zOsSettingsRequired`].
     pub fn new(required: IbmDb2zOsSettingsRequired) -> Self {
@@ -574,34 +405,15 @@ impl IbmDb2zOsSettings {
     }
 
     /// `CertificateArn`: a string.
-    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_arn = Some(value.into());
-        self
-    }
-
+    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_arn = Some(value.into()); self }
     /// `DatabaseName`: a string, required.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self {
-        self.database_name = value.into();
-        self
-    }
-
+    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = value.into(); self }
     /// `Port`: an integer, required.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = value.into();
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = value.into(); self }
     /// `ServerName`: a string, required.
-    pub fn server_name(mut self, value: impl Into<Str>) -> Self {
-        self.server_name = value.into();
-        self
-    }
-
+    pub fn server_name(mut self, value: impl Into<Str>) -> Self { self.server_name = value.into(); self }
     /// `SslMode`: a [`Db2SslModeValue`] value, required.
-    pub fn ssl_mode(mut self, value: impl Into<Db2SslModeValue>) -> Self {
-        self.ssl_mode = value.into();
-        self
-    }
+    pub fn ssl_mode(mut self, value: impl Into<Db2SslModeValue>) -> Self { self.ssl_mode = value.into(); self }
 }
 
 impl PropertyType for IbmDb2zOsSettings {}
@@ -629,28 +441,17 @@ pub struct MariaDbSettingsRequired {
     pub ssl_mode: DmsSslModeValue,
 }
 
-static RULE_MariaDbSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MariaDbSettings: ObjRule = ObjRule {
     properties: &[
         ("CertificateArn", Shape::STR),
         ("Port", Shape::INT),
         ("ServerName", Shape::STR),
-        (
-            "SslMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["none", "require", "verify-ca", "verify-full"],
-                format: None,
-            }),
-        ),
+        ("SslMode", Shape::Str(&StrRule { allowed: &["none", "require", "verify-ca", "verify-full"], ..StrRule::ANY })),
     ],
     required: &["ServerName", "Port", "SslMode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MariaDbSettings` property type of `AWS::DMS::DataProvider`.
@@ -668,6 +469,7 @@ pub struct MariaDbSettings {
     pub ssl_mode: DmsSslModeValue,
 }
 
+#[rustfmt::skip]
 impl MariaDbSettings {
     /// A `MariaDbSettings` with its required properties, named in a [`MariaDbSettingsRequired`].
     pub fn new(required: MariaDbSettingsRequired) -> Self {
@@ -680,28 +482,13 @@ impl MariaDbSettings {
     }
 
     /// `CertificateArn`: a string.
-    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_arn = Some(value.into());
-        self
-    }
-
+    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_arn = Some(value.into()); self }
     /// `Port`: an integer, required.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = value.into();
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = value.into(); self }
     /// `ServerName`: a string, required.
-    pub fn server_name(mut self, value: impl Into<Str>) -> Self {
-        self.server_name = value.into();
-        self
-    }
-
+    pub fn server_name(mut self, value: impl Into<Str>) -> Self { self.server_name = value.into(); self }
     /// `SslMode`: a [`DmsSslModeValue`] value, required.
-    pub fn ssl_mode(mut self, value: impl Into<DmsSslModeValue>) -> Self {
-        self.ssl_mode = value.into();
-        self
-    }
+    pub fn ssl_mode(mut self, value: impl Into<DmsSslModeValue>) -> Self { self.ssl_mode = value.into(); self }
 }
 
 impl PropertyType for MariaDbSettings {}
@@ -730,29 +517,18 @@ pub struct MicrosoftSqlServerSettingsRequired {
     pub ssl_mode: DmsSslModeValue,
 }
 
-static RULE_MicrosoftSqlServerSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MicrosoftSqlServerSettings: ObjRule = ObjRule {
     properties: &[
         ("CertificateArn", Shape::STR),
         ("DatabaseName", Shape::STR),
         ("Port", Shape::INT),
         ("ServerName", Shape::STR),
-        (
-            "SslMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["none", "require", "verify-ca", "verify-full"],
-                format: None,
-            }),
-        ),
+        ("SslMode", Shape::Str(&StrRule { allowed: &["none", "require", "verify-ca", "verify-full"], ..StrRule::ANY })),
     ],
     required: &["ServerName", "Port", "SslMode", "DatabaseName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MicrosoftSqlServerSettings` property type of `AWS::DMS::DataProvider`.
@@ -772,6 +548,7 @@ pub struct MicrosoftSqlServerSettings {
     pub ssl_mode: DmsSslModeValue,
 }
 
+#[rustfmt::skip]
 impl MicrosoftSqlServerSettings {
     /// A `MicrosoftSqlServerSettings` with its required properties, named in a [`MicrosoftSqlServerSettingsRequired`].
     pub fn new(required: MicrosoftSqlServerSettingsRequired) -> Self {
@@ -785,34 +562,15 @@ impl MicrosoftSqlServerSettings {
     }
 
     /// `CertificateArn`: a string.
-    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_arn = Some(value.into());
-        self
-    }
-
+    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_arn = Some(value.into()); self }
     /// `DatabaseName`: a string, required.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self {
-        self.database_name = value.into();
-        self
-    }
-
+    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = value.into(); self }
     /// `Port`: an integer, required.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = value.into();
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = value.into(); self }
     /// `ServerName`: a string, required.
-    pub fn server_name(mut self, value: impl Into<Str>) -> Self {
-        self.server_name = value.into();
-        self
-    }
-
+    pub fn server_name(mut self, value: impl Into<Str>) -> Self { self.server_name = value.into(); self }
     /// `SslMode`: a [`DmsSslModeValue`] value, required.
-    pub fn ssl_mode(mut self, value: impl Into<DmsSslModeValue>) -> Self {
-        self.ssl_mode = value.into();
-        self
-    }
+    pub fn ssl_mode(mut self, value: impl Into<DmsSslModeValue>) -> Self { self.ssl_mode = value.into(); self }
 }
 
 impl PropertyType for MicrosoftSqlServerSettings {}
@@ -838,50 +596,21 @@ pub struct MongoDbSettingsRequired {
     pub server_name: Str,
 }
 
-static RULE_MongoDbSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MongoDbSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "AuthMechanism",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["default", "mongodb_cr", "scram_sha_1"],
-                format: None,
-            }),
-        ),
+        ("AuthMechanism", Shape::Str(&StrRule { allowed: &["default", "mongodb_cr", "scram_sha_1"], ..StrRule::ANY })),
         ("AuthSource", Shape::STR),
-        (
-            "AuthType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["no", "password"],
-                format: None,
-            }),
-        ),
+        ("AuthType", Shape::Str(&StrRule { allowed: &["no", "password"], ..StrRule::ANY })),
         ("CertificateArn", Shape::STR),
         ("DatabaseName", Shape::STR),
         ("Port", Shape::INT),
         ("ServerName", Shape::STR),
-        (
-            "SslMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["none", "require", "verify-full"],
-                format: None,
-            }),
-        ),
+        ("SslMode", Shape::Str(&StrRule { allowed: &["none", "require", "verify-full"], ..StrRule::ANY })),
     ],
     required: &["ServerName", "Port"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MongoDbSettings` property type of `AWS::DMS::DataProvider`.
@@ -907,6 +636,7 @@ pub struct MongoDbSettings {
     pub ssl_mode: Option<MongoDbSslModeValue>,
 }
 
+#[rustfmt::skip]
 impl MongoDbSettings {
     /// A `MongoDbSettings` with its required properties, named in a [`MongoDbSettingsRequired`].
     pub fn new(required: MongoDbSettingsRequired) -> Self {
@@ -923,52 +653,21 @@ impl MongoDbSettings {
     }
 
     /// `AuthMechanism`: a [`MongoDbAuthMechanism`] value.
-    pub fn auth_mechanism(mut self, value: impl Into<MongoDbAuthMechanism>) -> Self {
-        self.auth_mechanism = Some(value.into());
-        self
-    }
-
+    pub fn auth_mechanism(mut self, value: impl Into<MongoDbAuthMechanism>) -> Self { self.auth_mechanism = Some(value.into()); self }
     /// `AuthSource`: a string.
-    pub fn auth_source(mut self, value: impl Into<Str>) -> Self {
-        self.auth_source = Some(value.into());
-        self
-    }
-
+    pub fn auth_source(mut self, value: impl Into<Str>) -> Self { self.auth_source = Some(value.into()); self }
     /// `AuthType`: a [`MongoDbAuthType`] value.
-    pub fn auth_type(mut self, value: impl Into<MongoDbAuthType>) -> Self {
-        self.auth_type = Some(value.into());
-        self
-    }
-
+    pub fn auth_type(mut self, value: impl Into<MongoDbAuthType>) -> Self { self.auth_type = Some(value.into()); self }
     /// `CertificateArn`: a string.
-    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_arn = Some(value.into());
-        self
-    }
-
+    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_arn = Some(value.into()); self }
     /// `DatabaseName`: a string.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self {
-        self.database_name = Some(value.into());
-        self
-    }
-
+    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = Some(value.into()); self }
     /// `Port`: an integer, required.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = value.into();
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = value.into(); self }
     /// `ServerName`: a string, required.
-    pub fn server_name(mut self, value: impl Into<Str>) -> Self {
-        self.server_name = value.into();
-        self
-    }
-
+    pub fn server_name(mut self, value: impl Into<Str>) -> Self { self.server_name = value.into(); self }
     /// `SslMode`: a [`MongoDbSslModeValue`] value.
-    pub fn ssl_mode(mut self, value: impl Into<MongoDbSslModeValue>) -> Self {
-        self.ssl_mode = Some(value.into());
-        self
-    }
+    pub fn ssl_mode(mut self, value: impl Into<MongoDbSslModeValue>) -> Self { self.ssl_mode = Some(value.into()); self }
 }
 
 impl PropertyType for MongoDbSettings {}
@@ -999,28 +698,17 @@ pub struct MySqlSettingsRequired {
     pub ssl_mode: DmsSslModeValue,
 }
 
-static RULE_MySqlSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MySqlSettings: ObjRule = ObjRule {
     properties: &[
         ("CertificateArn", Shape::STR),
         ("Port", Shape::INT),
         ("ServerName", Shape::STR),
-        (
-            "SslMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["none", "require", "verify-ca", "verify-full"],
-                format: None,
-            }),
-        ),
+        ("SslMode", Shape::Str(&StrRule { allowed: &["none", "require", "verify-ca", "verify-full"], ..StrRule::ANY })),
     ],
     required: &["ServerName", "Port", "SslMode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MySqlSettings` property type of `AWS::DMS::DataProvider`.
@@ -1038,6 +726,7 @@ pub struct MySqlSettings {
     pub ssl_mode: DmsSslModeValue,
 }
 
+#[rustfmt::skip]
 impl MySqlSettings {
     /// A `MySqlSettings` with its required properties, named in a [`MySqlSettingsRequired`].
     pub fn new(required: MySqlSettingsRequired) -> Self {
@@ -1050,28 +739,13 @@ impl MySqlSettings {
     }
 
     /// `CertificateArn`: a string.
-    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_arn = Some(value.into());
-        self
-    }
-
+    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_arn = Some(value.into()); self }
     /// `Port`: an integer, required.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = value.into();
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = value.into(); self }
     /// `ServerName`: a string, required.
-    pub fn server_name(mut self, value: impl Into<Str>) -> Self {
-        self.server_name = value.into();
-        self
-    }
-
+    pub fn server_name(mut self, value: impl Into<Str>) -> Self { self.server_name = value.into(); self }
     /// `SslMode`: a [`DmsSslModeValue`] value, required.
-    pub fn ssl_mode(mut self, value: impl Into<DmsSslModeValue>) -> Self {
-        self.ssl_mode = value.into();
-        self
-    }
+    pub fn ssl_mode(mut self, value: impl Into<DmsSslModeValue>) -> Self { self.ssl_mode = value.into(); self }
 }
 
 impl PropertyType for MySqlSettings {}
@@ -1100,7 +774,8 @@ pub struct OracleSettingsRequired {
     pub ssl_mode: DmsSslModeValue,
 }
 
-static RULE_OracleSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OracleSettings: ObjRule = ObjRule {
     properties: &[
         ("AsmServer", Shape::STR),
         ("CertificateArn", Shape::STR),
@@ -1108,29 +783,14 @@ static RULE_OracleSettings: ObjRule = ObjRule {
         ("Port", Shape::INT),
         ("SecretsManagerOracleAsmAccessRoleArn", Shape::STR),
         ("SecretsManagerOracleAsmSecretId", Shape::STR),
-        (
-            "SecretsManagerSecurityDbEncryptionAccessRoleArn",
-            Shape::STR,
-        ),
+        ("SecretsManagerSecurityDbEncryptionAccessRoleArn", Shape::STR),
         ("SecretsManagerSecurityDbEncryptionSecretId", Shape::STR),
         ("ServerName", Shape::STR),
-        (
-            "SslMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["none", "require", "verify-ca", "verify-full"],
-                format: None,
-            }),
-        ),
+        ("SslMode", Shape::Str(&StrRule { allowed: &["none", "require", "verify-ca", "verify-full"], ..StrRule::ANY })),
     ],
     required: &["ServerName", "Port", "SslMode", "DatabaseName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OracleSettings` property type of `AWS::DMS::DataProvider`.
@@ -1160,6 +820,7 @@ pub struct OracleSettings {
     pub ssl_mode: DmsSslModeValue,
 }
 
+#[rustfmt::skip]
 impl OracleSettings {
     /// A `OracleSettings` with its required properties, named in a [`OracleSettingsRequired`].
     pub fn new(required: OracleSettingsRequired) -> Self {
@@ -1178,70 +839,25 @@ impl OracleSettings {
     }
 
     /// `AsmServer`: a string.
-    pub fn asm_server(mut self, value: impl Into<Str>) -> Self {
-        self.asm_server = Some(value.into());
-        self
-    }
-
+    pub fn asm_server(mut self, value: impl Into<Str>) -> Self { self.asm_server = Some(value.into()); self }
     /// `CertificateArn`: a string.
-    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_arn = Some(value.into());
-        self
-    }
-
+    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_arn = Some(value.into()); self }
     /// `DatabaseName`: a string, required.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self {
-        self.database_name = value.into();
-        self
-    }
-
+    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = value.into(); self }
     /// `Port`: an integer, required.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = value.into();
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = value.into(); self }
     /// `SecretsManagerOracleAsmAccessRoleArn`: a string.
-    pub fn secrets_manager_oracle_asm_access_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secrets_manager_oracle_asm_access_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn secrets_manager_oracle_asm_access_role_arn(mut self, value: impl Into<Str>) -> Self { self.secrets_manager_oracle_asm_access_role_arn = Some(value.into()); self }
     /// `SecretsManagerOracleAsmSecretId`: a string.
-    pub fn secrets_manager_oracle_asm_secret_id(mut self, value: impl Into<Str>) -> Self {
-        self.secrets_manager_oracle_asm_secret_id = Some(value.into());
-        self
-    }
-
+    pub fn secrets_manager_oracle_asm_secret_id(mut self, value: impl Into<Str>) -> Self { self.secrets_manager_oracle_asm_secret_id = Some(value.into()); self }
     /// `SecretsManagerSecurityDbEncryptionAccessRoleArn`: a string.
-    pub fn secrets_manager_security_db_encryption_access_role_arn(
-        mut self,
-        value: impl Into<Str>,
-    ) -> Self {
-        self.secrets_manager_security_db_encryption_access_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn secrets_manager_security_db_encryption_access_role_arn(mut self, value: impl Into<Str>) -> Self { self.secrets_manager_security_db_encryption_access_role_arn = Some(value.into()); self }
     /// `SecretsManagerSecurityDbEncryptionSecretId`: a string.
-    pub fn secrets_manager_security_db_encryption_secret_id(
-        mut self,
-        value: impl Into<Str>,
-    ) -> Self {
-        self.secrets_manager_security_db_encryption_secret_id = Some(value.into());
-        self
-    }
-
+    pub fn secrets_manager_security_db_encryption_secret_id(mut self, value: impl Into<Str>) -> Self { self.secrets_manager_security_db_encryption_secret_id = Some(value.into()); self }
     /// `ServerName`: a string, required.
-    pub fn server_name(mut self, value: impl Into<Str>) -> Self {
-        self.server_name = value.into();
-        self
-    }
-
+    pub fn server_name(mut self, value: impl Into<Str>) -> Self { self.server_name = value.into(); self }
     /// `SslMode`: a [`DmsSslModeValue`] value, required.
-    pub fn ssl_mode(mut self, value: impl Into<DmsSslModeValue>) -> Self {
-        self.ssl_mode = value.into();
-        self
-    }
+    pub fn ssl_mode(mut self, value: impl Into<DmsSslModeValue>) -> Self { self.ssl_mode = value.into(); self }
 }
 
 impl PropertyType for OracleSettings {}
@@ -1288,29 +904,18 @@ pub struct PostgreSqlSettingsRequired {
     pub ssl_mode: DmsSslModeValue,
 }
 
-static RULE_PostgreSqlSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PostgreSqlSettings: ObjRule = ObjRule {
     properties: &[
         ("CertificateArn", Shape::STR),
         ("DatabaseName", Shape::STR),
         ("Port", Shape::INT),
         ("ServerName", Shape::STR),
-        (
-            "SslMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["none", "require", "verify-ca", "verify-full"],
-                format: None,
-            }),
-        ),
+        ("SslMode", Shape::Str(&StrRule { allowed: &["none", "require", "verify-ca", "verify-full"], ..StrRule::ANY })),
     ],
     required: &["ServerName", "Port", "SslMode", "DatabaseName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PostgreSqlSettings` property type of `AWS::DMS::DataProvider`.
@@ -1330,6 +935,7 @@ pub struct PostgreSqlSettings {
     pub ssl_mode: DmsSslModeValue,
 }
 
+#[rustfmt::skip]
 impl PostgreSqlSettings {
     /// A `PostgreSqlSettings` with its required properties, named in a [`PostgreSqlSettingsRequired`].
     pub fn new(required: PostgreSqlSettingsRequired) -> Self {
@@ -1343,34 +949,15 @@ impl PostgreSqlSettings {
     }
 
     /// `CertificateArn`: a string.
-    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_arn = Some(value.into());
-        self
-    }
-
+    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_arn = Some(value.into()); self }
     /// `DatabaseName`: a string, required.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self {
-        self.database_name = value.into();
-        self
-    }
-
+    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = value.into(); self }
     /// `Port`: an integer, required.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = value.into();
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = value.into(); self }
     /// `ServerName`: a string, required.
-    pub fn server_name(mut self, value: impl Into<Str>) -> Self {
-        self.server_name = value.into();
-        self
-    }
-
+    pub fn server_name(mut self, value: impl Into<Str>) -> Self { self.server_name = value.into(); self }
     /// `SslMode`: a [`DmsSslModeValue`] value, required.
-    pub fn ssl_mode(mut self, value: impl Into<DmsSslModeValue>) -> Self {
-        self.ssl_mode = value.into();
-        self
-    }
+    pub fn ssl_mode(mut self, value: impl Into<DmsSslModeValue>) -> Self { self.ssl_mode = value.into(); self }
 }
 
 impl PropertyType for PostgreSqlSettings {}
@@ -1398,18 +985,16 @@ pub struct RedshiftSettingsRequired {
     pub server_name: Str,
 }
 
-static RULE_RedshiftSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RedshiftSettings: ObjRule = ObjRule {
     properties: &[
         ("DatabaseName", Shape::STR),
         ("Port", Shape::INT),
         ("ServerName", Shape::STR),
     ],
     required: &["ServerName", "Port", "DatabaseName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RedshiftSettings` property type of `AWS::DMS::DataProvider`.
@@ -1425,6 +1010,7 @@ pub struct RedshiftSettings {
     pub server_name: Str,
 }
 
+#[rustfmt::skip]
 impl RedshiftSettings {
     /// A `RedshiftSettings` with its required properties, named in a [`RedshiftSettingsRequired`].
     pub fn new(required: RedshiftSettingsRequired) -> Self {
@@ -1436,22 +1022,11 @@ impl RedshiftSettings {
     }
 
     /// `DatabaseName`: a string, required.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self {
-        self.database_name = value.into();
-        self
-    }
-
+    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = value.into(); self }
     /// `Port`: an integer, required.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = value.into();
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = value.into(); self }
     /// `ServerName`: a string, required.
-    pub fn server_name(mut self, value: impl Into<Str>) -> Self {
-        self.server_name = value.into();
-        self
-    }
+    pub fn server_name(mut self, value: impl Into<Str>) -> Self { self.server_name = value.into(); self }
 }
 
 impl PropertyType for RedshiftSettings {}
@@ -1466,44 +1041,24 @@ impl ToValue for RedshiftSettings {
     }
 }
 
-static RULE_Settings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Settings: ObjRule = ObjRule {
     properties: &[
         ("DocDbSettings", Shape::Object(&RULE_DocDbSettings)),
         ("IbmDb2LuwSettings", Shape::Object(&RULE_IbmDb2LuwSettings)),
         ("IbmDb2zOsSettings", Shape::Object(&RULE_IbmDb2zOsSettings)),
         ("MariaDbSettings", Shape::Object(&RULE_MariaDbSettings)),
-        (
-            "MicrosoftSqlServerSettings",
-            Shape::Object(&RULE_MicrosoftSqlServerSettings),
-        ),
+        ("MicrosoftSqlServerSettings", Shape::Object(&RULE_MicrosoftSqlServerSettings)),
         ("MongoDbSettings", Shape::Object(&RULE_MongoDbSettings)),
         ("MySqlSettings", Shape::Object(&RULE_MySqlSettings)),
         ("OracleSettings", Shape::Object(&RULE_OracleSettings)),
-        (
-            "PostgreSqlSettings",
-            Shape::Object(&RULE_PostgreSqlSettings),
-        ),
+        ("PostgreSqlSettings", Shape::Object(&RULE_PostgreSqlSettings)),
         ("RedshiftSettings", Shape::Object(&RULE_RedshiftSettings)),
         ("SybaseAseSettings", Shape::Object(&RULE_SybaseAseSettings)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[&[
-        &["PostgreSqlSettings"],
-        &["MySqlSettings"],
-        &["OracleSettings"],
-        &["MicrosoftSqlServerSettings"],
-        &["RedshiftSettings"],
-        &["DocDbSettings"],
-        &["MariaDbSettings"],
-        &["MongoDbSettings"],
-        &["IbmDb2LuwSettings"],
-        &["IbmDb2zOsSettings"],
-        &["SybaseAseSettings"],
-    ]],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    any_of: &[&[&["PostgreSqlSettings"], &["MySqlSettings"], &["OracleSettings"], &["MicrosoftSqlServerSettings"], &["RedshiftSettings"], &["DocDbSettings"], &["MariaDbSettings"], &["MongoDbSettings"], &["IbmDb2LuwSettings"], &["IbmDb2zOsSettings"], &["SybaseAseSettings"]]],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Settings` property type of `AWS::DMS::DataProvider`.
@@ -1537,6 +1092,7 @@ pub struct Settings {
     pub sybase_ase_settings: Option<Obj<SybaseAseSettings>>,
 }
 
+#[rustfmt::skip]
 impl Settings {
     /// A `Settings` with no property set (none is required).
     pub fn new() -> Self {
@@ -1544,73 +1100,27 @@ impl Settings {
     }
 
     /// `DocDbSettings`: a [`DocDbSettings`] object.
-    pub fn doc_db_settings(mut self, value: impl Into<Obj<DocDbSettings>>) -> Self {
-        self.doc_db_settings = Some(value.into());
-        self
-    }
-
+    pub fn doc_db_settings(mut self, value: impl Into<Obj<DocDbSettings>>) -> Self { self.doc_db_settings = Some(value.into()); self }
     /// `IbmDb2LuwSettings`: an [`IbmDb2LuwSettings`] object.
-    pub fn ibm_db2_luw_settings(mut self, value: impl Into<Obj<IbmDb2LuwSettings>>) -> Self {
-        self.ibm_db2_luw_settings = Some(value.into());
-        self
-    }
-
+    pub fn ibm_db2_luw_settings(mut self, value: impl Into<Obj<IbmDb2LuwSettings>>) -> Self { self.ibm_db2_luw_settings = Some(value.into()); self }
     /// `IbmDb2zOsSettings`: an [`IbmDb2zOsSettings`] object.
-    pub fn ibm_db2z_os_settings(mut self, value: impl Into<Obj<IbmDb2zOsSettings>>) -> Self {
-        self.ibm_db2z_os_settings = Some(value.into());
-        self
-    }
-
+    pub fn ibm_db2z_os_settings(mut self, value: impl Into<Obj<IbmDb2zOsSettings>>) -> Self { self.ibm_db2z_os_settings = Some(value.into()); self }
     /// `MariaDbSettings`: a [`MariaDbSettings`] object.
-    pub fn maria_db_settings(mut self, value: impl Into<Obj<MariaDbSettings>>) -> Self {
-        self.maria_db_settings = Some(value.into());
-        self
-    }
-
+    pub fn maria_db_settings(mut self, value: impl Into<Obj<MariaDbSettings>>) -> Self { self.maria_db_settings = Some(value.into()); self }
     /// `MicrosoftSqlServerSettings`: a [`MicrosoftSqlServerSettings`] object.
-    pub fn microsoft_sql_server_settings(
-        mut self,
-        value: impl Into<Obj<MicrosoftSqlServerSettings>>,
-    ) -> Self {
-        self.microsoft_sql_server_settings = Some(value.into());
-        self
-    }
-
+    pub fn microsoft_sql_server_settings(mut self, value: impl Into<Obj<MicrosoftSqlServerSettings>>) -> Self { self.microsoft_sql_server_settings = Some(value.into()); self }
     /// `MongoDbSettings`: a [`MongoDbSettings`] object.
-    pub fn mongo_db_settings(mut self, value: impl Into<Obj<MongoDbSettings>>) -> Self {
-        self.mongo_db_settings = Some(value.into());
-        self
-    }
-
+    pub fn mongo_db_settings(mut self, value: impl Into<Obj<MongoDbSettings>>) -> Self { self.mongo_db_settings = Some(value.into()); self }
     /// `MySqlSettings`: a [`MySqlSettings`] object.
-    pub fn my_sql_settings(mut self, value: impl Into<Obj<MySqlSettings>>) -> Self {
-        self.my_sql_settings = Some(value.into());
-        self
-    }
-
+    pub fn my_sql_settings(mut self, value: impl Into<Obj<MySqlSettings>>) -> Self { self.my_sql_settings = Some(value.into()); self }
     /// `OracleSettings`: an [`OracleSettings`] object.
-    pub fn oracle_settings(mut self, value: impl Into<Obj<OracleSettings>>) -> Self {
-        self.oracle_settings = Some(value.into());
-        self
-    }
-
+    pub fn oracle_settings(mut self, value: impl Into<Obj<OracleSettings>>) -> Self { self.oracle_settings = Some(value.into()); self }
     /// `PostgreSqlSettings`: a [`PostgreSqlSettings`] object.
-    pub fn postgre_sql_settings(mut self, value: impl Into<Obj<PostgreSqlSettings>>) -> Self {
-        self.postgre_sql_settings = Some(value.into());
-        self
-    }
-
+    pub fn postgre_sql_settings(mut self, value: impl Into<Obj<PostgreSqlSettings>>) -> Self { self.postgre_sql_settings = Some(value.into()); self }
     /// `RedshiftSettings`: a [`RedshiftSettings`] object.
-    pub fn redshift_settings(mut self, value: impl Into<Obj<RedshiftSettings>>) -> Self {
-        self.redshift_settings = Some(value.into());
-        self
-    }
-
+    pub fn redshift_settings(mut self, value: impl Into<Obj<RedshiftSettings>>) -> Self { self.redshift_settings = Some(value.into()); self }
     /// `SybaseAseSettings`: a [`SybaseAseSettings`] object.
-    pub fn sybase_ase_settings(mut self, value: impl Into<Obj<SybaseAseSettings>>) -> Self {
-        self.sybase_ase_settings = Some(value.into());
-        self
-    }
+    pub fn sybase_ase_settings(mut self, value: impl Into<Obj<SybaseAseSettings>>) -> Self { self.sybase_ase_settings = Some(value.into()); self }
 }
 
 impl PropertyType for Settings {}
@@ -1647,30 +1157,19 @@ pub struct SybaseAseSettingsRequired {
     pub ssl_mode: SybaseSslModeValue,
 }
 
-static RULE_SybaseAseSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SybaseAseSettings: ObjRule = ObjRule {
     properties: &[
         ("CertificateArn", Shape::STR),
         ("DatabaseName", Shape::STR),
         ("EncryptPassword", Shape::Bool),
         ("Port", Shape::INT),
         ("ServerName", Shape::STR),
-        (
-            "SslMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["none", "require", "verify-ca"],
-                format: None,
-            }),
-        ),
+        ("SslMode", Shape::Str(&StrRule { allowed: &["none", "require", "verify-ca"], ..StrRule::ANY })),
     ],
     required: &["ServerName", "Port", "SslMode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SybaseAseSettings` property type of `AWS::DMS::DataProvider`.
@@ -1692,6 +1191,7 @@ pub struct SybaseAseSettings {
     pub ssl_mode: SybaseSslModeValue,
 }
 
+#[rustfmt::skip]
 impl SybaseAseSettings {
     /// A `SybaseAseSettings` with its required properties, named in a [`SybaseAseSettingsRequired`].
     pub fn new(required: SybaseAseSettingsRequired) -> Self {
@@ -1706,40 +1206,17 @@ impl SybaseAseSettings {
     }
 
     /// `CertificateArn`: a string.
-    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_arn = Some(value.into());
-        self
-    }
-
+    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_arn = Some(value.into()); self }
     /// `DatabaseName`: a string.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self {
-        self.database_name = Some(value.into());
-        self
-    }
-
+    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = Some(value.into()); self }
     /// `EncryptPassword`: a boolean.
-    pub fn encrypt_password(mut self, value: impl Into<Bool>) -> Self {
-        self.encrypt_password = Some(value.into());
-        self
-    }
-
+    pub fn encrypt_password(mut self, value: impl Into<Bool>) -> Self { self.encrypt_password = Some(value.into()); self }
     /// `Port`: an integer, required.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = value.into();
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = value.into(); self }
     /// `ServerName`: a string, required.
-    pub fn server_name(mut self, value: impl Into<Str>) -> Self {
-        self.server_name = value.into();
-        self
-    }
-
+    pub fn server_name(mut self, value: impl Into<Str>) -> Self { self.server_name = value.into(); self }
     /// `SslMode`: a [`SybaseSslModeValue`] value, required.
-    pub fn ssl_mode(mut self, value: impl Into<SybaseSslModeValue>) -> Self {
-        self.ssl_mode = value.into();
-        self
-    }
+    pub fn ssl_mode(mut self, value: impl Into<SybaseSslModeValue>) -> Self { self.ssl_mode = value.into(); self }
 }
 
 impl PropertyType for SybaseAseSettings {}
@@ -1761,44 +1238,20 @@ impl ToValue for SybaseAseSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::DMS::DataProvider`.
@@ -1816,6 +1269,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -1826,20 +1280,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

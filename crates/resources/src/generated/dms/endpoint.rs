@@ -7,31 +7,26 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`Endpoint`], by name: `Endpoint::new(EndpointRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EndpointRequired {
     /// `EndpointType`: a string, required.
-    ///
-    /// The type of endpoint. Valid values are `source` and `target` .
     pub endpoint_type: Str,
     /// `EngineName`: a string, required.
-    ///
-    /// The type of engine for the endpoint, depending on the `EndpointType` value.
-    ///
-    /// *Valid values* : `mysql` | `oracle` | `postgres` | `mariadb` | `aurora` | `aurora-postgresql` | `opensearch` | `redshift` | `redshift-serverless` | `s3` | `db2` | `azuredb` | `sybase` | `dynamodb` | `mongodb` | `kinesis` | `kafka` | `elasticsearch` | `docdb` | `sqlserver` | `neptune`
     pub engine_name: Str,
 }
 
-static RULE_Endpoint: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Endpoint: ObjRule = ObjRule {
     properties: &[
         ("CertificateArn", Shape::STR),
         ("DatabaseName", Shape::STR),
         ("DocDbSettings", Shape::Object(&RULE_DocDbSettings)),
         ("DynamoDbSettings", Shape::Object(&RULE_DynamoDbSettings)),
-        (
-            "ElasticsearchSettings",
-            Shape::Object(&RULE_ElasticsearchSettings),
-        ),
+        ("ElasticsearchSettings", Shape::Object(&RULE_ElasticsearchSettings)),
         ("EndpointIdentifier", Shape::STR),
         ("EndpointType", Shape::STR),
         ("EngineName", Shape::STR),
@@ -41,20 +36,14 @@ static RULE_Endpoint: ObjRule = ObjRule {
         ("KafkaSettings", Shape::Object(&RULE_KafkaSettings)),
         ("KinesisSettings", Shape::Object(&RULE_KinesisSettings)),
         ("KmsKeyId", Shape::STR),
-        (
-            "MicrosoftSqlServerSettings",
-            Shape::Object(&RULE_MicrosoftSqlServerSettings),
-        ),
+        ("MicrosoftSqlServerSettings", Shape::Object(&RULE_MicrosoftSqlServerSettings)),
         ("MongoDbSettings", Shape::Object(&RULE_MongoDbSettings)),
         ("MySqlSettings", Shape::Object(&RULE_MySqlSettings)),
         ("NeptuneSettings", Shape::Object(&RULE_NeptuneSettings)),
         ("OracleSettings", Shape::Object(&RULE_OracleSettings)),
         ("Password", Shape::STR),
         ("Port", Shape::INT),
-        (
-            "PostgreSqlSettings",
-            Shape::Object(&RULE_PostgreSqlSettings),
-        ),
+        ("PostgreSqlSettings", Shape::Object(&RULE_PostgreSqlSettings)),
         ("RedisSettings", Shape::Object(&RULE_RedisSettings)),
         ("RedshiftSettings", Shape::Object(&RULE_RedshiftSettings)),
         ("ResourceIdentifier", Shape::STR),
@@ -62,22 +51,12 @@ static RULE_Endpoint: ObjRule = ObjRule {
         ("ServerName", Shape::STR),
         ("SslMode", Shape::STR),
         ("SybaseSettings", Shape::Object(&RULE_SybaseSettings)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("Username", Shape::STR),
     ],
     required: &["EndpointType", "EngineName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DMS::Endpoint` resource.
@@ -239,6 +218,7 @@ pub struct Endpoint {
     pub username: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Endpoint {
     /// The CloudFormation type name, `AWS::DMS::Endpoint`.
     pub const TYPE_NAME: &'static str = "AWS::DMS::Endpoint";
@@ -297,255 +277,67 @@ impl Endpoint {
     }
 
     /// `CertificateArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_arn = Some(value.into());
-        self
-    }
-
+    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_arn = Some(value.into()); self }
     /// `DatabaseName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self {
-        self.database_name = Some(value.into());
-        self
-    }
-
+    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = Some(value.into()); self }
     /// `DocDbSettings`: a [`DocDbSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn doc_db_settings(mut self, value: impl Into<Obj<DocDbSettings>>) -> Self {
-        self.doc_db_settings = Some(value.into());
-        self
-    }
-
+    pub fn doc_db_settings(mut self, value: impl Into<Obj<DocDbSettings>>) -> Self { self.doc_db_settings = Some(value.into()); self }
     /// `DynamoDbSettings`: a [`DynamoDbSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dynamo_db_settings(mut self, value: impl Into<Obj<DynamoDbSettings>>) -> Self {
-        self.dynamo_db_settings = Some(value.into());
-        self
-    }
-
+    pub fn dynamo_db_settings(mut self, value: impl Into<Obj<DynamoDbSettings>>) -> Self { self.dynamo_db_settings = Some(value.into()); self }
     /// `ElasticsearchSettings`: an [`ElasticsearchSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn elasticsearch_settings(mut self, value: impl Into<Obj<ElasticsearchSettings>>) -> Self {
-        self.elasticsearch_settings = Some(value.into());
-        self
-    }
-
+    pub fn elasticsearch_settings(mut self, value: impl Into<Obj<ElasticsearchSettings>>) -> Self { self.elasticsearch_settings = Some(value.into()); self }
     /// `EndpointIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.endpoint_identifier = Some(value.into());
-        self
-    }
-
+    pub fn endpoint_identifier(mut self, value: impl Into<Str>) -> Self { self.endpoint_identifier = Some(value.into()); self }
     /// `EndpointType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_type(mut self, value: impl Into<Str>) -> Self {
-        self.endpoint_type = value.into();
-        self
-    }
-
+    pub fn endpoint_type(mut self, value: impl Into<Str>) -> Self { self.endpoint_type = value.into(); self }
     /// `EngineName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn engine_name(mut self, value: impl Into<Str>) -> Self {
-        self.engine_name = value.into();
-        self
-    }
-
+    pub fn engine_name(mut self, value: impl Into<Str>) -> Self { self.engine_name = value.into(); self }
     /// `ExtraConnectionAttributes`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn extra_connection_attributes(mut self, value: impl Into<Str>) -> Self {
-        self.extra_connection_attributes = Some(value.into());
-        self
-    }
-
+    pub fn extra_connection_attributes(mut self, value: impl Into<Str>) -> Self { self.extra_connection_attributes = Some(value.into()); self }
     /// `GcpMySQLSettings`: a [`GcpMySqlSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gcp_my_sql_settings(mut self, value: impl Into<Obj<GcpMySqlSettings>>) -> Self {
-        self.gcp_my_sql_settings = Some(value.into());
-        self
-    }
-
+    pub fn gcp_my_sql_settings(mut self, value: impl Into<Obj<GcpMySqlSettings>>) -> Self { self.gcp_my_sql_settings = Some(value.into()); self }
     /// `IbmDb2Settings`: an [`IbmDb2Settings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ibm_db2_settings(mut self, value: impl Into<Obj<IbmDb2Settings>>) -> Self {
-        self.ibm_db2_settings = Some(value.into());
-        self
-    }
-
+    pub fn ibm_db2_settings(mut self, value: impl Into<Obj<IbmDb2Settings>>) -> Self { self.ibm_db2_settings = Some(value.into()); self }
     /// `KafkaSettings`: a [`KafkaSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kafka_settings(mut self, value: impl Into<Obj<KafkaSettings>>) -> Self {
-        self.kafka_settings = Some(value.into());
-        self
-    }
-
+    pub fn kafka_settings(mut self, value: impl Into<Obj<KafkaSettings>>) -> Self { self.kafka_settings = Some(value.into()); self }
     /// `KinesisSettings`: a [`KinesisSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kinesis_settings(mut self, value: impl Into<Obj<KinesisSettings>>) -> Self {
-        self.kinesis_settings = Some(value.into());
-        self
-    }
-
+    pub fn kinesis_settings(mut self, value: impl Into<Obj<KinesisSettings>>) -> Self { self.kinesis_settings = Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `MicrosoftSqlServerSettings`: a [`MicrosoftSqlServerSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn microsoft_sql_server_settings(
-        mut self,
-        value: impl Into<Obj<MicrosoftSqlServerSettings>>,
-    ) -> Self {
-        self.microsoft_sql_server_settings = Some(value.into());
-        self
-    }
-
+    pub fn microsoft_sql_server_settings(mut self, value: impl Into<Obj<MicrosoftSqlServerSettings>>) -> Self { self.microsoft_sql_server_settings = Some(value.into()); self }
     /// `MongoDbSettings`: a [`MongoDbSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mongo_db_settings(mut self, value: impl Into<Obj<MongoDbSettings>>) -> Self {
-        self.mongo_db_settings = Some(value.into());
-        self
-    }
-
+    pub fn mongo_db_settings(mut self, value: impl Into<Obj<MongoDbSettings>>) -> Self { self.mongo_db_settings = Some(value.into()); self }
     /// `MySqlSettings`: a [`MySqlSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn my_sql_settings(mut self, value: impl Into<Obj<MySqlSettings>>) -> Self {
-        self.my_sql_settings = Some(value.into());
-        self
-    }
-
+    pub fn my_sql_settings(mut self, value: impl Into<Obj<MySqlSettings>>) -> Self { self.my_sql_settings = Some(value.into()); self }
     /// `NeptuneSettings`: a [`NeptuneSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn neptune_settings(mut self, value: impl Into<Obj<NeptuneSettings>>) -> Self {
-        self.neptune_settings = Some(value.into());
-        self
-    }
-
+    pub fn neptune_settings(mut self, value: impl Into<Obj<NeptuneSettings>>) -> Self { self.neptune_settings = Some(value.into()); self }
     /// `OracleSettings`: an [`OracleSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn oracle_settings(mut self, value: impl Into<Obj<OracleSettings>>) -> Self {
-        self.oracle_settings = Some(value.into());
-        self
-    }
-
+    pub fn oracle_settings(mut self, value: impl Into<Obj<OracleSettings>>) -> Self { self.oracle_settings = Some(value.into()); self }
     /// `Password`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn password(mut self, value: impl Into<Str>) -> Self {
-        self.password = Some(value.into());
-        self
-    }
-
+    pub fn password(mut self, value: impl Into<Str>) -> Self { self.password = Some(value.into()); self }
     /// `Port`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = Some(value.into());
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
     /// `PostgreSqlSettings`: a [`PostgreSqlSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn postgre_sql_settings(mut self, value: impl Into<Obj<PostgreSqlSettings>>) -> Self {
-        self.postgre_sql_settings = Some(value.into());
-        self
-    }
-
+    pub fn postgre_sql_settings(mut self, value: impl Into<Obj<PostgreSqlSettings>>) -> Self { self.postgre_sql_settings = Some(value.into()); self }
     /// `RedisSettings`: a [`RedisSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn redis_settings(mut self, value: impl Into<Obj<RedisSettings>>) -> Self {
-        self.redis_settings = Some(value.into());
-        self
-    }
-
+    pub fn redis_settings(mut self, value: impl Into<Obj<RedisSettings>>) -> Self { self.redis_settings = Some(value.into()); self }
     /// `RedshiftSettings`: a [`RedshiftSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn redshift_settings(mut self, value: impl Into<Obj<RedshiftSettings>>) -> Self {
-        self.redshift_settings = Some(value.into());
-        self
-    }
-
+    pub fn redshift_settings(mut self, value: impl Into<Obj<RedshiftSettings>>) -> Self { self.redshift_settings = Some(value.into()); self }
     /// `ResourceIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.resource_identifier = Some(value.into());
-        self
-    }
-
+    pub fn resource_identifier(mut self, value: impl Into<Str>) -> Self { self.resource_identifier = Some(value.into()); self }
     /// `S3Settings`: a [`S3Settings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_settings(mut self, value: impl Into<Obj<S3Settings>>) -> Self {
-        self.s3_settings = Some(value.into());
-        self
-    }
-
+    pub fn s3_settings(mut self, value: impl Into<Obj<S3Settings>>) -> Self { self.s3_settings = Some(value.into()); self }
     /// `ServerName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn server_name(mut self, value: impl Into<Str>) -> Self {
-        self.server_name = Some(value.into());
-        self
-    }
-
+    pub fn server_name(mut self, value: impl Into<Str>) -> Self { self.server_name = Some(value.into()); self }
     /// `SslMode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ssl_mode(mut self, value: impl Into<Str>) -> Self {
-        self.ssl_mode = Some(value.into());
-        self
-    }
-
+    pub fn ssl_mode(mut self, value: impl Into<Str>) -> Self { self.ssl_mode = Some(value.into()); self }
     /// `SybaseSettings`: a [`SybaseSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sybase_settings(mut self, value: impl Into<Obj<SybaseSettings>>) -> Self {
-        self.sybase_settings = Some(value.into());
-        self
-    }
-
+    pub fn sybase_settings(mut self, value: impl Into<Obj<SybaseSettings>>) -> Self { self.sybase_settings = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Username`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn username(mut self, value: impl Into<Str>) -> Self {
-        self.username = Some(value.into());
-        self
-    }
+    pub fn username(mut self, value: impl Into<Str>) -> Self { self.username = Some(value.into()); self }
 }
 
 impl Resource for Endpoint {
@@ -629,29 +421,17 @@ impl EndpointAttributes {
     }
 }
 
-static RULE_DocDbSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DocDbSettings: ObjRule = ObjRule {
     properties: &[
         ("DocsToInvestigate", Shape::INT),
         ("ExtractDocId", Shape::Bool),
         ("NestingLevel", Shape::STR),
-        (
-            "SecretsManagerAccessRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("SecretsManagerAccessRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("SecretsManagerSecretId", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DocDbSettings` property type of `AWS::DMS::Endpoint`.
@@ -695,6 +475,7 @@ pub struct DocDbSettings {
     pub secrets_manager_secret_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DocDbSettings {
     /// A `DocDbSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -702,44 +483,15 @@ impl DocDbSettings {
     }
 
     /// `DocsToInvestigate`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn docs_to_investigate(mut self, value: impl Into<Int>) -> Self {
-        self.docs_to_investigate = Some(value.into());
-        self
-    }
-
+    pub fn docs_to_investigate(mut self, value: impl Into<Int>) -> Self { self.docs_to_investigate = Some(value.into()); self }
     /// `ExtractDocId`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn extract_doc_id(mut self, value: impl Into<Bool>) -> Self {
-        self.extract_doc_id = Some(value.into());
-        self
-    }
-
+    pub fn extract_doc_id(mut self, value: impl Into<Bool>) -> Self { self.extract_doc_id = Some(value.into()); self }
     /// `NestingLevel`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn nesting_level(mut self, value: impl Into<Str>) -> Self {
-        self.nesting_level = Some(value.into());
-        self
-    }
-
+    pub fn nesting_level(mut self, value: impl Into<Str>) -> Self { self.nesting_level = Some(value.into()); self }
     /// `SecretsManagerAccessRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secrets_manager_access_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secrets_manager_access_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn secrets_manager_access_role_arn(mut self, value: impl Into<Str>) -> Self { self.secrets_manager_access_role_arn = Some(value.into()); self }
     /// `SecretsManagerSecretId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secrets_manager_secret_id(mut self, value: impl Into<Str>) -> Self {
-        self.secrets_manager_secret_id = Some(value.into());
-        self
-    }
+    pub fn secrets_manager_secret_id(mut self, value: impl Into<Str>) -> Self { self.secrets_manager_secret_id = Some(value.into()); self }
 }
 
 impl PropertyType for DocDbSettings {}
@@ -759,23 +511,13 @@ impl ToValue for DocDbSettings {
     }
 }
 
-static RULE_DynamoDbSettings: ObjRule = ObjRule {
-    properties: &[(
-        "ServiceAccessRoleArn",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &[],
-            format: Some(Format::IamRoleArn),
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_DynamoDbSettings: ObjRule = ObjRule {
+    properties: &[
+        ("ServiceAccessRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DynamoDbSettings` property type of `AWS::DMS::Endpoint`.
@@ -793,6 +535,7 @@ pub struct DynamoDbSettings {
     pub service_access_role_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DynamoDbSettings {
     /// A `DynamoDbSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -800,12 +543,7 @@ impl DynamoDbSettings {
     }
 
     /// `ServiceAccessRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_access_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.service_access_role_arn = Some(value.into());
-        self
-    }
+    pub fn service_access_role_arn(mut self, value: impl Into<Str>) -> Self { self.service_access_role_arn = Some(value.into()); self }
 }
 
 impl PropertyType for DynamoDbSettings {}
@@ -818,28 +556,16 @@ impl ToValue for DynamoDbSettings {
     }
 }
 
-static RULE_ElasticsearchSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ElasticsearchSettings: ObjRule = ObjRule {
     properties: &[
         ("EndpointUri", Shape::STR),
         ("ErrorRetryDuration", Shape::INT),
         ("FullLoadErrorPercentage", Shape::INT),
-        (
-            "ServiceAccessRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("ServiceAccessRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ElasticsearchSettings` property type of `AWS::DMS::Endpoint`.
@@ -871,6 +597,7 @@ pub struct ElasticsearchSettings {
     pub service_access_role_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ElasticsearchSettings {
     /// A `ElasticsearchSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -878,36 +605,13 @@ impl ElasticsearchSettings {
     }
 
     /// `EndpointUri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_uri(mut self, value: impl Into<Str>) -> Self {
-        self.endpoint_uri = Some(value.into());
-        self
-    }
-
+    pub fn endpoint_uri(mut self, value: impl Into<Str>) -> Self { self.endpoint_uri = Some(value.into()); self }
     /// `ErrorRetryDuration`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn error_retry_duration(mut self, value: impl Into<Int>) -> Self {
-        self.error_retry_duration = Some(value.into());
-        self
-    }
-
+    pub fn error_retry_duration(mut self, value: impl Into<Int>) -> Self { self.error_retry_duration = Some(value.into()); self }
     /// `FullLoadErrorPercentage`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn full_load_error_percentage(mut self, value: impl Into<Int>) -> Self {
-        self.full_load_error_percentage = Some(value.into());
-        self
-    }
-
+    pub fn full_load_error_percentage(mut self, value: impl Into<Int>) -> Self { self.full_load_error_percentage = Some(value.into()); self }
     /// `ServiceAccessRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_access_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.service_access_role_arn = Some(value.into());
-        self
-    }
+    pub fn service_access_role_arn(mut self, value: impl Into<Str>) -> Self { self.service_access_role_arn = Some(value.into()); self }
 }
 
 impl PropertyType for ElasticsearchSettings {}
@@ -923,7 +627,8 @@ impl ToValue for ElasticsearchSettings {
     }
 }
 
-static RULE_GcpMySqlSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GcpMySqlSettings: ObjRule = ObjRule {
     properties: &[
         ("AfterConnectScript", Shape::STR),
         ("CleanSourceMetadataOnMismatch", Shape::Bool),
@@ -933,27 +638,14 @@ static RULE_GcpMySqlSettings: ObjRule = ObjRule {
         ("ParallelLoadThreads", Shape::INT),
         ("Password", Shape::STR),
         ("Port", Shape::INT),
-        (
-            "SecretsManagerAccessRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("SecretsManagerAccessRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("SecretsManagerSecretId", Shape::STR),
         ("ServerName", Shape::STR),
         ("ServerTimezone", Shape::STR),
         ("Username", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GcpMySQLSettings` property type of `AWS::DMS::Endpoint`.
@@ -1035,6 +727,7 @@ pub struct GcpMySqlSettings {
     pub username: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl GcpMySqlSettings {
     /// A `GcpMySqlSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -1042,108 +735,31 @@ impl GcpMySqlSettings {
     }
 
     /// `AfterConnectScript`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn after_connect_script(mut self, value: impl Into<Str>) -> Self {
-        self.after_connect_script = Some(value.into());
-        self
-    }
-
+    pub fn after_connect_script(mut self, value: impl Into<Str>) -> Self { self.after_connect_script = Some(value.into()); self }
     /// `CleanSourceMetadataOnMismatch`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn clean_source_metadata_on_mismatch(mut self, value: impl Into<Bool>) -> Self {
-        self.clean_source_metadata_on_mismatch = Some(value.into());
-        self
-    }
-
+    pub fn clean_source_metadata_on_mismatch(mut self, value: impl Into<Bool>) -> Self { self.clean_source_metadata_on_mismatch = Some(value.into()); self }
     /// `DatabaseName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self {
-        self.database_name = Some(value.into());
-        self
-    }
-
+    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = Some(value.into()); self }
     /// `EventsPollInterval`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn events_poll_interval(mut self, value: impl Into<Int>) -> Self {
-        self.events_poll_interval = Some(value.into());
-        self
-    }
-
+    pub fn events_poll_interval(mut self, value: impl Into<Int>) -> Self { self.events_poll_interval = Some(value.into()); self }
     /// `MaxFileSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_file_size(mut self, value: impl Into<Int>) -> Self {
-        self.max_file_size = Some(value.into());
-        self
-    }
-
+    pub fn max_file_size(mut self, value: impl Into<Int>) -> Self { self.max_file_size = Some(value.into()); self }
     /// `ParallelLoadThreads`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parallel_load_threads(mut self, value: impl Into<Int>) -> Self {
-        self.parallel_load_threads = Some(value.into());
-        self
-    }
-
+    pub fn parallel_load_threads(mut self, value: impl Into<Int>) -> Self { self.parallel_load_threads = Some(value.into()); self }
     /// `Password`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn password(mut self, value: impl Into<Str>) -> Self {
-        self.password = Some(value.into());
-        self
-    }
-
+    pub fn password(mut self, value: impl Into<Str>) -> Self { self.password = Some(value.into()); self }
     /// `Port`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = Some(value.into());
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
     /// `SecretsManagerAccessRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secrets_manager_access_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secrets_manager_access_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn secrets_manager_access_role_arn(mut self, value: impl Into<Str>) -> Self { self.secrets_manager_access_role_arn = Some(value.into()); self }
     /// `SecretsManagerSecretId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secrets_manager_secret_id(mut self, value: impl Into<Str>) -> Self {
-        self.secrets_manager_secret_id = Some(value.into());
-        self
-    }
-
+    pub fn secrets_manager_secret_id(mut self, value: impl Into<Str>) -> Self { self.secrets_manager_secret_id = Some(value.into()); self }
     /// `ServerName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn server_name(mut self, value: impl Into<Str>) -> Self {
-        self.server_name = Some(value.into());
-        self
-    }
-
+    pub fn server_name(mut self, value: impl Into<Str>) -> Self { self.server_name = Some(value.into()); self }
     /// `ServerTimezone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn server_timezone(mut self, value: impl Into<Str>) -> Self {
-        self.server_timezone = Some(value.into());
-        self
-    }
-
+    pub fn server_timezone(mut self, value: impl Into<Str>) -> Self { self.server_timezone = Some(value.into()); self }
     /// `Username`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn username(mut self, value: impl Into<Str>) -> Self {
-        self.username = Some(value.into());
-        self
-    }
+    pub fn username(mut self, value: impl Into<Str>) -> Self { self.username = Some(value.into()); self }
 }
 
 impl PropertyType for GcpMySqlSettings {}
@@ -1174,33 +790,21 @@ impl ToValue for GcpMySqlSettings {
     }
 }
 
-static RULE_IbmDb2Settings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IbmDb2Settings: ObjRule = ObjRule {
     properties: &[
         ("CurrentLsn", Shape::STR),
         ("KeepCsvFiles", Shape::Bool),
         ("LoadTimeout", Shape::INT),
         ("MaxFileSize", Shape::INT),
         ("MaxKBytesPerRead", Shape::INT),
-        (
-            "SecretsManagerAccessRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("SecretsManagerAccessRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("SecretsManagerSecretId", Shape::STR),
         ("SetDataCaptureChanges", Shape::Bool),
         ("WriteBufferSize", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IbmDb2Settings` property type of `AWS::DMS::Endpoint`.
@@ -1256,6 +860,7 @@ pub struct IbmDb2Settings {
     pub write_buffer_size: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl IbmDb2Settings {
     /// A `IbmDb2Settings` with no property set (none is required).
     pub fn new() -> Self {
@@ -1263,76 +868,23 @@ impl IbmDb2Settings {
     }
 
     /// `CurrentLsn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn current_lsn(mut self, value: impl Into<Str>) -> Self {
-        self.current_lsn = Some(value.into());
-        self
-    }
-
+    pub fn current_lsn(mut self, value: impl Into<Str>) -> Self { self.current_lsn = Some(value.into()); self }
     /// `KeepCsvFiles`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn keep_csv_files(mut self, value: impl Into<Bool>) -> Self {
-        self.keep_csv_files = Some(value.into());
-        self
-    }
-
+    pub fn keep_csv_files(mut self, value: impl Into<Bool>) -> Self { self.keep_csv_files = Some(value.into()); self }
     /// `LoadTimeout`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn load_timeout(mut self, value: impl Into<Int>) -> Self {
-        self.load_timeout = Some(value.into());
-        self
-    }
-
+    pub fn load_timeout(mut self, value: impl Into<Int>) -> Self { self.load_timeout = Some(value.into()); self }
     /// `MaxFileSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_file_size(mut self, value: impl Into<Int>) -> Self {
-        self.max_file_size = Some(value.into());
-        self
-    }
-
+    pub fn max_file_size(mut self, value: impl Into<Int>) -> Self { self.max_file_size = Some(value.into()); self }
     /// `MaxKBytesPerRead`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_k_bytes_per_read(mut self, value: impl Into<Int>) -> Self {
-        self.max_k_bytes_per_read = Some(value.into());
-        self
-    }
-
+    pub fn max_k_bytes_per_read(mut self, value: impl Into<Int>) -> Self { self.max_k_bytes_per_read = Some(value.into()); self }
     /// `SecretsManagerAccessRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secrets_manager_access_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secrets_manager_access_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn secrets_manager_access_role_arn(mut self, value: impl Into<Str>) -> Self { self.secrets_manager_access_role_arn = Some(value.into()); self }
     /// `SecretsManagerSecretId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secrets_manager_secret_id(mut self, value: impl Into<Str>) -> Self {
-        self.secrets_manager_secret_id = Some(value.into());
-        self
-    }
-
+    pub fn secrets_manager_secret_id(mut self, value: impl Into<Str>) -> Self { self.secrets_manager_secret_id = Some(value.into()); self }
     /// `SetDataCaptureChanges`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn set_data_capture_changes(mut self, value: impl Into<Bool>) -> Self {
-        self.set_data_capture_changes = Some(value.into());
-        self
-    }
-
+    pub fn set_data_capture_changes(mut self, value: impl Into<Bool>) -> Self { self.set_data_capture_changes = Some(value.into()); self }
     /// `WriteBufferSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn write_buffer_size(mut self, value: impl Into<Int>) -> Self {
-        self.write_buffer_size = Some(value.into());
-        self
-    }
+    pub fn write_buffer_size(mut self, value: impl Into<Int>) -> Self { self.write_buffer_size = Some(value.into()); self }
 }
 
 impl PropertyType for IbmDb2Settings {}
@@ -1356,7 +908,8 @@ impl ToValue for IbmDb2Settings {
     }
 }
 
-static RULE_KafkaSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_KafkaSettings: ObjRule = ObjRule {
     properties: &[
         ("Broker", Shape::STR),
         ("IncludeControlDetails", Shape::Bool),
@@ -1377,12 +930,8 @@ static RULE_KafkaSettings: ObjRule = ObjRule {
         ("SslClientKeyPassword", Shape::STR),
         ("Topic", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KafkaSettings` property type of `AWS::DMS::Endpoint`.
@@ -1466,6 +1015,7 @@ pub struct KafkaSettings {
     pub topic: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl KafkaSettings {
     /// A `KafkaSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -1473,148 +1023,41 @@ impl KafkaSettings {
     }
 
     /// `Broker`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn broker(mut self, value: impl Into<Str>) -> Self {
-        self.broker = Some(value.into());
-        self
-    }
-
+    pub fn broker(mut self, value: impl Into<Str>) -> Self { self.broker = Some(value.into()); self }
     /// `IncludeControlDetails`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_control_details(mut self, value: impl Into<Bool>) -> Self {
-        self.include_control_details = Some(value.into());
-        self
-    }
-
+    pub fn include_control_details(mut self, value: impl Into<Bool>) -> Self { self.include_control_details = Some(value.into()); self }
     /// `IncludeNullAndEmpty`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_null_and_empty(mut self, value: impl Into<Bool>) -> Self {
-        self.include_null_and_empty = Some(value.into());
-        self
-    }
-
+    pub fn include_null_and_empty(mut self, value: impl Into<Bool>) -> Self { self.include_null_and_empty = Some(value.into()); self }
     /// `IncludePartitionValue`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_partition_value(mut self, value: impl Into<Bool>) -> Self {
-        self.include_partition_value = Some(value.into());
-        self
-    }
-
+    pub fn include_partition_value(mut self, value: impl Into<Bool>) -> Self { self.include_partition_value = Some(value.into()); self }
     /// `IncludeTableAlterOperations`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_table_alter_operations(mut self, value: impl Into<Bool>) -> Self {
-        self.include_table_alter_operations = Some(value.into());
-        self
-    }
-
+    pub fn include_table_alter_operations(mut self, value: impl Into<Bool>) -> Self { self.include_table_alter_operations = Some(value.into()); self }
     /// `IncludeTransactionDetails`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_transaction_details(mut self, value: impl Into<Bool>) -> Self {
-        self.include_transaction_details = Some(value.into());
-        self
-    }
-
+    pub fn include_transaction_details(mut self, value: impl Into<Bool>) -> Self { self.include_transaction_details = Some(value.into()); self }
     /// `MessageFormat`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn message_format(mut self, value: impl Into<Str>) -> Self {
-        self.message_format = Some(value.into());
-        self
-    }
-
+    pub fn message_format(mut self, value: impl Into<Str>) -> Self { self.message_format = Some(value.into()); self }
     /// `MessageMaxBytes`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn message_max_bytes(mut self, value: impl Into<Int>) -> Self {
-        self.message_max_bytes = Some(value.into());
-        self
-    }
-
+    pub fn message_max_bytes(mut self, value: impl Into<Int>) -> Self { self.message_max_bytes = Some(value.into()); self }
     /// `NoHexPrefix`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn no_hex_prefix(mut self, value: impl Into<Bool>) -> Self {
-        self.no_hex_prefix = Some(value.into());
-        self
-    }
-
+    pub fn no_hex_prefix(mut self, value: impl Into<Bool>) -> Self { self.no_hex_prefix = Some(value.into()); self }
     /// `PartitionIncludeSchemaTable`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn partition_include_schema_table(mut self, value: impl Into<Bool>) -> Self {
-        self.partition_include_schema_table = Some(value.into());
-        self
-    }
-
+    pub fn partition_include_schema_table(mut self, value: impl Into<Bool>) -> Self { self.partition_include_schema_table = Some(value.into()); self }
     /// `SaslPassword`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sasl_password(mut self, value: impl Into<Str>) -> Self {
-        self.sasl_password = Some(value.into());
-        self
-    }
-
+    pub fn sasl_password(mut self, value: impl Into<Str>) -> Self { self.sasl_password = Some(value.into()); self }
     /// `SaslUserName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sasl_user_name(mut self, value: impl Into<Str>) -> Self {
-        self.sasl_user_name = Some(value.into());
-        self
-    }
-
+    pub fn sasl_user_name(mut self, value: impl Into<Str>) -> Self { self.sasl_user_name = Some(value.into()); self }
     /// `SecurityProtocol`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_protocol(mut self, value: impl Into<Str>) -> Self {
-        self.security_protocol = Some(value.into());
-        self
-    }
-
+    pub fn security_protocol(mut self, value: impl Into<Str>) -> Self { self.security_protocol = Some(value.into()); self }
     /// `SslCaCertificateArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ssl_ca_certificate_arn(mut self, value: impl Into<Str>) -> Self {
-        self.ssl_ca_certificate_arn = Some(value.into());
-        self
-    }
-
+    pub fn ssl_ca_certificate_arn(mut self, value: impl Into<Str>) -> Self { self.ssl_ca_certificate_arn = Some(value.into()); self }
     /// `SslClientCertificateArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ssl_client_certificate_arn(mut self, value: impl Into<Str>) -> Self {
-        self.ssl_client_certificate_arn = Some(value.into());
-        self
-    }
-
+    pub fn ssl_client_certificate_arn(mut self, value: impl Into<Str>) -> Self { self.ssl_client_certificate_arn = Some(value.into()); self }
     /// `SslClientKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ssl_client_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.ssl_client_key_arn = Some(value.into());
-        self
-    }
-
+    pub fn ssl_client_key_arn(mut self, value: impl Into<Str>) -> Self { self.ssl_client_key_arn = Some(value.into()); self }
     /// `SslClientKeyPassword`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ssl_client_key_password(mut self, value: impl Into<Str>) -> Self {
-        self.ssl_client_key_password = Some(value.into());
-        self
-    }
-
+    pub fn ssl_client_key_password(mut self, value: impl Into<Str>) -> Self { self.ssl_client_key_password = Some(value.into()); self }
     /// `Topic`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn topic(mut self, value: impl Into<Str>) -> Self {
-        self.topic = Some(value.into());
-        self
-    }
+    pub fn topic(mut self, value: impl Into<Str>) -> Self { self.topic = Some(value.into()); self }
 }
 
 impl PropertyType for KafkaSettings {}
@@ -1653,7 +1096,8 @@ impl ToValue for KafkaSettings {
     }
 }
 
-static RULE_KinesisSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_KinesisSettings: ObjRule = ObjRule {
     properties: &[
         ("IncludeControlDetails", Shape::Bool),
         ("IncludeNullAndEmpty", Shape::Bool),
@@ -1663,24 +1107,11 @@ static RULE_KinesisSettings: ObjRule = ObjRule {
         ("MessageFormat", Shape::STR),
         ("NoHexPrefix", Shape::Bool),
         ("PartitionIncludeSchemaTable", Shape::Bool),
-        (
-            "ServiceAccessRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("ServiceAccessRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("StreamArn", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KinesisSettings` property type of `AWS::DMS::Endpoint`.
@@ -1734,6 +1165,7 @@ pub struct KinesisSettings {
     pub stream_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl KinesisSettings {
     /// A `KinesisSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -1741,84 +1173,25 @@ impl KinesisSettings {
     }
 
     /// `IncludeControlDetails`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_control_details(mut self, value: impl Into<Bool>) -> Self {
-        self.include_control_details = Some(value.into());
-        self
-    }
-
+    pub fn include_control_details(mut self, value: impl Into<Bool>) -> Self { self.include_control_details = Some(value.into()); self }
     /// `IncludeNullAndEmpty`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_null_and_empty(mut self, value: impl Into<Bool>) -> Self {
-        self.include_null_and_empty = Some(value.into());
-        self
-    }
-
+    pub fn include_null_and_empty(mut self, value: impl Into<Bool>) -> Self { self.include_null_and_empty = Some(value.into()); self }
     /// `IncludePartitionValue`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_partition_value(mut self, value: impl Into<Bool>) -> Self {
-        self.include_partition_value = Some(value.into());
-        self
-    }
-
+    pub fn include_partition_value(mut self, value: impl Into<Bool>) -> Self { self.include_partition_value = Some(value.into()); self }
     /// `IncludeTableAlterOperations`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_table_alter_operations(mut self, value: impl Into<Bool>) -> Self {
-        self.include_table_alter_operations = Some(value.into());
-        self
-    }
-
+    pub fn include_table_alter_operations(mut self, value: impl Into<Bool>) -> Self { self.include_table_alter_operations = Some(value.into()); self }
     /// `IncludeTransactionDetails`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_transaction_details(mut self, value: impl Into<Bool>) -> Self {
-        self.include_transaction_details = Some(value.into());
-        self
-    }
-
+    pub fn include_transaction_details(mut self, value: impl Into<Bool>) -> Self { self.include_transaction_details = Some(value.into()); self }
     /// `MessageFormat`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn message_format(mut self, value: impl Into<Str>) -> Self {
-        self.message_format = Some(value.into());
-        self
-    }
-
+    pub fn message_format(mut self, value: impl Into<Str>) -> Self { self.message_format = Some(value.into()); self }
     /// `NoHexPrefix`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn no_hex_prefix(mut self, value: impl Into<Bool>) -> Self {
-        self.no_hex_prefix = Some(value.into());
-        self
-    }
-
+    pub fn no_hex_prefix(mut self, value: impl Into<Bool>) -> Self { self.no_hex_prefix = Some(value.into()); self }
     /// `PartitionIncludeSchemaTable`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn partition_include_schema_table(mut self, value: impl Into<Bool>) -> Self {
-        self.partition_include_schema_table = Some(value.into());
-        self
-    }
-
+    pub fn partition_include_schema_table(mut self, value: impl Into<Bool>) -> Self { self.partition_include_schema_table = Some(value.into()); self }
     /// `ServiceAccessRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_access_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.service_access_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn service_access_role_arn(mut self, value: impl Into<Str>) -> Self { self.service_access_role_arn = Some(value.into()); self }
     /// `StreamArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stream_arn(mut self, value: impl Into<Str>) -> Self {
-        self.stream_arn = Some(value.into());
-        self
-    }
+    pub fn stream_arn(mut self, value: impl Into<Str>) -> Self { self.stream_arn = Some(value.into()); self }
 }
 
 impl PropertyType for KinesisSettings {}
@@ -1849,7 +1222,8 @@ impl ToValue for KinesisSettings {
     }
 }
 
-static RULE_MicrosoftSqlServerSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MicrosoftSqlServerSettings: ObjRule = ObjRule {
     properties: &[
         ("BcpPacketSize", Shape::INT),
         ("ControlTablesFileGroup", Shape::STR),
@@ -1860,16 +1234,7 @@ static RULE_MicrosoftSqlServerSettings: ObjRule = ObjRule {
         ("QuerySingleAlwaysOnNode", Shape::Bool),
         ("ReadBackupOnly", Shape::Bool),
         ("SafeguardPolicy", Shape::STR),
-        (
-            "SecretsManagerAccessRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("SecretsManagerAccessRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("SecretsManagerSecretId", Shape::STR),
         ("ServerName", Shape::STR),
         ("TlogAccessMode", Shape::STR),
@@ -1878,12 +1243,8 @@ static RULE_MicrosoftSqlServerSettings: ObjRule = ObjRule {
         ("UseThirdPartyBackupDevice", Shape::Bool),
         ("Username", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MicrosoftSqlServerSettings` property type of `AWS::DMS::Endpoint`.
@@ -1973,6 +1334,7 @@ pub struct MicrosoftSqlServerSettings {
     pub username: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl MicrosoftSqlServerSettings {
     /// A `MicrosoftSqlServerSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -1980,140 +1342,39 @@ impl MicrosoftSqlServerSettings {
     }
 
     /// `BcpPacketSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bcp_packet_size(mut self, value: impl Into<Int>) -> Self {
-        self.bcp_packet_size = Some(value.into());
-        self
-    }
-
+    pub fn bcp_packet_size(mut self, value: impl Into<Int>) -> Self { self.bcp_packet_size = Some(value.into()); self }
     /// `ControlTablesFileGroup`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn control_tables_file_group(mut self, value: impl Into<Str>) -> Self {
-        self.control_tables_file_group = Some(value.into());
-        self
-    }
-
+    pub fn control_tables_file_group(mut self, value: impl Into<Str>) -> Self { self.control_tables_file_group = Some(value.into()); self }
     /// `DatabaseName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self {
-        self.database_name = Some(value.into());
-        self
-    }
-
+    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = Some(value.into()); self }
     /// `ForceLobLookup`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn force_lob_lookup(mut self, value: impl Into<Bool>) -> Self {
-        self.force_lob_lookup = Some(value.into());
-        self
-    }
-
+    pub fn force_lob_lookup(mut self, value: impl Into<Bool>) -> Self { self.force_lob_lookup = Some(value.into()); self }
     /// `Password`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn password(mut self, value: impl Into<Str>) -> Self {
-        self.password = Some(value.into());
-        self
-    }
-
+    pub fn password(mut self, value: impl Into<Str>) -> Self { self.password = Some(value.into()); self }
     /// `Port`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = Some(value.into());
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
     /// `QuerySingleAlwaysOnNode`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_single_always_on_node(mut self, value: impl Into<Bool>) -> Self {
-        self.query_single_always_on_node = Some(value.into());
-        self
-    }
-
+    pub fn query_single_always_on_node(mut self, value: impl Into<Bool>) -> Self { self.query_single_always_on_node = Some(value.into()); self }
     /// `ReadBackupOnly`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn read_backup_only(mut self, value: impl Into<Bool>) -> Self {
-        self.read_backup_only = Some(value.into());
-        self
-    }
-
+    pub fn read_backup_only(mut self, value: impl Into<Bool>) -> Self { self.read_backup_only = Some(value.into()); self }
     /// `SafeguardPolicy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn safeguard_policy(mut self, value: impl Into<Str>) -> Self {
-        self.safeguard_policy = Some(value.into());
-        self
-    }
-
+    pub fn safeguard_policy(mut self, value: impl Into<Str>) -> Self { self.safeguard_policy = Some(value.into()); self }
     /// `SecretsManagerAccessRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secrets_manager_access_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secrets_manager_access_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn secrets_manager_access_role_arn(mut self, value: impl Into<Str>) -> Self { self.secrets_manager_access_role_arn = Some(value.into()); self }
     /// `SecretsManagerSecretId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secrets_manager_secret_id(mut self, value: impl Into<Str>) -> Self {
-        self.secrets_manager_secret_id = Some(value.into());
-        self
-    }
-
+    pub fn secrets_manager_secret_id(mut self, value: impl Into<Str>) -> Self { self.secrets_manager_secret_id = Some(value.into()); self }
     /// `ServerName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn server_name(mut self, value: impl Into<Str>) -> Self {
-        self.server_name = Some(value.into());
-        self
-    }
-
+    pub fn server_name(mut self, value: impl Into<Str>) -> Self { self.server_name = Some(value.into()); self }
     /// `TlogAccessMode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tlog_access_mode(mut self, value: impl Into<Str>) -> Self {
-        self.tlog_access_mode = Some(value.into());
-        self
-    }
-
+    pub fn tlog_access_mode(mut self, value: impl Into<Str>) -> Self { self.tlog_access_mode = Some(value.into()); self }
     /// `TrimSpaceInChar`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn trim_space_in_char(mut self, value: impl Into<Bool>) -> Self {
-        self.trim_space_in_char = Some(value.into());
-        self
-    }
-
+    pub fn trim_space_in_char(mut self, value: impl Into<Bool>) -> Self { self.trim_space_in_char = Some(value.into()); self }
     /// `UseBcpFullLoad`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn use_bcp_full_load(mut self, value: impl Into<Bool>) -> Self {
-        self.use_bcp_full_load = Some(value.into());
-        self
-    }
-
+    pub fn use_bcp_full_load(mut self, value: impl Into<Bool>) -> Self { self.use_bcp_full_load = Some(value.into()); self }
     /// `UseThirdPartyBackupDevice`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn use_third_party_backup_device(mut self, value: impl Into<Bool>) -> Self {
-        self.use_third_party_backup_device = Some(value.into());
-        self
-    }
-
+    pub fn use_third_party_backup_device(mut self, value: impl Into<Bool>) -> Self { self.use_third_party_backup_device = Some(value.into()); self }
     /// `Username`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn username(mut self, value: impl Into<Str>) -> Self {
-        self.username = Some(value.into());
-        self
-    }
+    pub fn username(mut self, value: impl Into<Str>) -> Self { self.username = Some(value.into()); self }
 }
 
 impl PropertyType for MicrosoftSqlServerSettings {}
@@ -2148,7 +1409,8 @@ impl ToValue for MicrosoftSqlServerSettings {
     }
 }
 
-static RULE_MongoDbSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MongoDbSettings: ObjRule = ObjRule {
     properties: &[
         ("AuthMechanism", Shape::STR),
         ("AuthSource", Shape::STR),
@@ -2159,26 +1421,13 @@ static RULE_MongoDbSettings: ObjRule = ObjRule {
         ("NestingLevel", Shape::STR),
         ("Password", Shape::STR),
         ("Port", Shape::INT),
-        (
-            "SecretsManagerAccessRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("SecretsManagerAccessRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("SecretsManagerSecretId", Shape::STR),
         ("ServerName", Shape::STR),
         ("Username", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MongoDbSettings` property type of `AWS::DMS::Endpoint`.
@@ -2260,6 +1509,7 @@ pub struct MongoDbSettings {
     pub username: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl MongoDbSettings {
     /// A `MongoDbSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -2267,108 +1517,31 @@ impl MongoDbSettings {
     }
 
     /// `AuthMechanism`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auth_mechanism(mut self, value: impl Into<Str>) -> Self {
-        self.auth_mechanism = Some(value.into());
-        self
-    }
-
+    pub fn auth_mechanism(mut self, value: impl Into<Str>) -> Self { self.auth_mechanism = Some(value.into()); self }
     /// `AuthSource`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auth_source(mut self, value: impl Into<Str>) -> Self {
-        self.auth_source = Some(value.into());
-        self
-    }
-
+    pub fn auth_source(mut self, value: impl Into<Str>) -> Self { self.auth_source = Some(value.into()); self }
     /// `AuthType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auth_type(mut self, value: impl Into<Str>) -> Self {
-        self.auth_type = Some(value.into());
-        self
-    }
-
+    pub fn auth_type(mut self, value: impl Into<Str>) -> Self { self.auth_type = Some(value.into()); self }
     /// `DatabaseName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self {
-        self.database_name = Some(value.into());
-        self
-    }
-
+    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = Some(value.into()); self }
     /// `DocsToInvestigate`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn docs_to_investigate(mut self, value: impl Into<Str>) -> Self {
-        self.docs_to_investigate = Some(value.into());
-        self
-    }
-
+    pub fn docs_to_investigate(mut self, value: impl Into<Str>) -> Self { self.docs_to_investigate = Some(value.into()); self }
     /// `ExtractDocId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn extract_doc_id(mut self, value: impl Into<Str>) -> Self {
-        self.extract_doc_id = Some(value.into());
-        self
-    }
-
+    pub fn extract_doc_id(mut self, value: impl Into<Str>) -> Self { self.extract_doc_id = Some(value.into()); self }
     /// `NestingLevel`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn nesting_level(mut self, value: impl Into<Str>) -> Self {
-        self.nesting_level = Some(value.into());
-        self
-    }
-
+    pub fn nesting_level(mut self, value: impl Into<Str>) -> Self { self.nesting_level = Some(value.into()); self }
     /// `Password`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn password(mut self, value: impl Into<Str>) -> Self {
-        self.password = Some(value.into());
-        self
-    }
-
+    pub fn password(mut self, value: impl Into<Str>) -> Self { self.password = Some(value.into()); self }
     /// `Port`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = Some(value.into());
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
     /// `SecretsManagerAccessRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secrets_manager_access_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secrets_manager_access_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn secrets_manager_access_role_arn(mut self, value: impl Into<Str>) -> Self { self.secrets_manager_access_role_arn = Some(value.into()); self }
     /// `SecretsManagerSecretId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secrets_manager_secret_id(mut self, value: impl Into<Str>) -> Self {
-        self.secrets_manager_secret_id = Some(value.into());
-        self
-    }
-
+    pub fn secrets_manager_secret_id(mut self, value: impl Into<Str>) -> Self { self.secrets_manager_secret_id = Some(value.into()); self }
     /// `ServerName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn server_name(mut self, value: impl Into<Str>) -> Self {
-        self.server_name = Some(value.into());
-        self
-    }
-
+    pub fn server_name(mut self, value: impl Into<Str>) -> Self { self.server_name = Some(value.into()); self }
     /// `Username`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn username(mut self, value: impl Into<Str>) -> Self {
-        self.username = Some(value.into());
-        self
-    }
+    pub fn username(mut self, value: impl Into<Str>) -> Self { self.username = Some(value.into()); self }
 }
 
 impl PropertyType for MongoDbSettings {}
@@ -2396,33 +1569,21 @@ impl ToValue for MongoDbSettings {
     }
 }
 
-static RULE_MySqlSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MySqlSettings: ObjRule = ObjRule {
     properties: &[
         ("AfterConnectScript", Shape::STR),
         ("CleanSourceMetadataOnMismatch", Shape::Bool),
         ("EventsPollInterval", Shape::INT),
         ("MaxFileSize", Shape::INT),
         ("ParallelLoadThreads", Shape::INT),
-        (
-            "SecretsManagerAccessRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("SecretsManagerAccessRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("SecretsManagerSecretId", Shape::STR),
         ("ServerTimezone", Shape::STR),
         ("TargetDbType", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MySqlSettings` property type of `AWS::DMS::Endpoint`.
@@ -2492,6 +1653,7 @@ pub struct MySqlSettings {
     pub target_db_type: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl MySqlSettings {
     /// A `MySqlSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -2499,76 +1661,23 @@ impl MySqlSettings {
     }
 
     /// `AfterConnectScript`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn after_connect_script(mut self, value: impl Into<Str>) -> Self {
-        self.after_connect_script = Some(value.into());
-        self
-    }
-
+    pub fn after_connect_script(mut self, value: impl Into<Str>) -> Self { self.after_connect_script = Some(value.into()); self }
     /// `CleanSourceMetadataOnMismatch`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn clean_source_metadata_on_mismatch(mut self, value: impl Into<Bool>) -> Self {
-        self.clean_source_metadata_on_mismatch = Some(value.into());
-        self
-    }
-
+    pub fn clean_source_metadata_on_mismatch(mut self, value: impl Into<Bool>) -> Self { self.clean_source_metadata_on_mismatch = Some(value.into()); self }
     /// `EventsPollInterval`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn events_poll_interval(mut self, value: impl Into<Int>) -> Self {
-        self.events_poll_interval = Some(value.into());
-        self
-    }
-
+    pub fn events_poll_interval(mut self, value: impl Into<Int>) -> Self { self.events_poll_interval = Some(value.into()); self }
     /// `MaxFileSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_file_size(mut self, value: impl Into<Int>) -> Self {
-        self.max_file_size = Some(value.into());
-        self
-    }
-
+    pub fn max_file_size(mut self, value: impl Into<Int>) -> Self { self.max_file_size = Some(value.into()); self }
     /// `ParallelLoadThreads`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parallel_load_threads(mut self, value: impl Into<Int>) -> Self {
-        self.parallel_load_threads = Some(value.into());
-        self
-    }
-
+    pub fn parallel_load_threads(mut self, value: impl Into<Int>) -> Self { self.parallel_load_threads = Some(value.into()); self }
     /// `SecretsManagerAccessRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secrets_manager_access_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secrets_manager_access_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn secrets_manager_access_role_arn(mut self, value: impl Into<Str>) -> Self { self.secrets_manager_access_role_arn = Some(value.into()); self }
     /// `SecretsManagerSecretId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secrets_manager_secret_id(mut self, value: impl Into<Str>) -> Self {
-        self.secrets_manager_secret_id = Some(value.into());
-        self
-    }
-
+    pub fn secrets_manager_secret_id(mut self, value: impl Into<Str>) -> Self { self.secrets_manager_secret_id = Some(value.into()); self }
     /// `ServerTimezone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn server_timezone(mut self, value: impl Into<Str>) -> Self {
-        self.server_timezone = Some(value.into());
-        self
-    }
-
+    pub fn server_timezone(mut self, value: impl Into<Str>) -> Self { self.server_timezone = Some(value.into()); self }
     /// `TargetDbType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_db_type(mut self, value: impl Into<Str>) -> Self {
-        self.target_db_type = Some(value.into());
-        self
-    }
+    pub fn target_db_type(mut self, value: impl Into<Str>) -> Self { self.target_db_type = Some(value.into()); self }
 }
 
 impl PropertyType for MySqlSettings {}
@@ -2595,40 +1704,19 @@ impl ToValue for MySqlSettings {
     }
 }
 
-static RULE_NeptuneSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NeptuneSettings: ObjRule = ObjRule {
     properties: &[
         ("ErrorRetryDuration", Shape::INT),
         ("IamAuthEnabled", Shape::Bool),
         ("MaxFileSize", Shape::INT),
         ("MaxRetryCount", Shape::INT),
         ("S3BucketFolder", Shape::STR),
-        (
-            "S3BucketName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
-        (
-            "ServiceAccessRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("S3BucketName", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
+        ("ServiceAccessRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NeptuneSettings` property type of `AWS::DMS::Endpoint`.
@@ -2674,6 +1762,7 @@ pub struct NeptuneSettings {
     pub service_access_role_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl NeptuneSettings {
     /// A `NeptuneSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -2681,60 +1770,19 @@ impl NeptuneSettings {
     }
 
     /// `ErrorRetryDuration`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn error_retry_duration(mut self, value: impl Into<Int>) -> Self {
-        self.error_retry_duration = Some(value.into());
-        self
-    }
-
+    pub fn error_retry_duration(mut self, value: impl Into<Int>) -> Self { self.error_retry_duration = Some(value.into()); self }
     /// `IamAuthEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iam_auth_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.iam_auth_enabled = Some(value.into());
-        self
-    }
-
+    pub fn iam_auth_enabled(mut self, value: impl Into<Bool>) -> Self { self.iam_auth_enabled = Some(value.into()); self }
     /// `MaxFileSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_file_size(mut self, value: impl Into<Int>) -> Self {
-        self.max_file_size = Some(value.into());
-        self
-    }
-
+    pub fn max_file_size(mut self, value: impl Into<Int>) -> Self { self.max_file_size = Some(value.into()); self }
     /// `MaxRetryCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_retry_count(mut self, value: impl Into<Int>) -> Self {
-        self.max_retry_count = Some(value.into());
-        self
-    }
-
+    pub fn max_retry_count(mut self, value: impl Into<Int>) -> Self { self.max_retry_count = Some(value.into()); self }
     /// `S3BucketFolder`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_bucket_folder(mut self, value: impl Into<Str>) -> Self {
-        self.s3_bucket_folder = Some(value.into());
-        self
-    }
-
+    pub fn s3_bucket_folder(mut self, value: impl Into<Str>) -> Self { self.s3_bucket_folder = Some(value.into()); self }
     /// `S3BucketName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.s3_bucket_name = Some(value.into());
-        self
-    }
-
+    pub fn s3_bucket_name(mut self, value: impl Into<Str>) -> Self { self.s3_bucket_name = Some(value.into()); self }
     /// `ServiceAccessRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_access_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.service_access_role_arn = Some(value.into());
-        self
-    }
+    pub fn service_access_role_arn(mut self, value: impl Into<Str>) -> Self { self.service_access_role_arn = Some(value.into()); self }
 }
 
 impl PropertyType for NeptuneSettings {}
@@ -2753,7 +1801,8 @@ impl ToValue for NeptuneSettings {
     }
 }
 
-static RULE_OracleSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OracleSettings: ObjRule = ObjRule {
     properties: &[
         ("AccessAlternateDirectly", Shape::Bool),
         ("AddSupplementalLogging", Shape::Bool),
@@ -2768,14 +1817,7 @@ static RULE_OracleSettings: ObjRule = ObjRule {
         ("DirectPathNoLog", Shape::Bool),
         ("DirectPathParallelLoad", Shape::Bool),
         ("EnableHomogenousTablespace", Shape::Bool),
-        (
-            "ExtraArchivedLogDestIds",
-            Shape::List(&ListRule {
-                items: Shape::INT,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ExtraArchivedLogDestIds", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None })),
         ("FailTasksOnLobTruncation", Shape::Bool),
         ("NumberDatatypeScale", Shape::INT),
         ("OraclePathPrefix", Shape::STR),
@@ -2784,26 +1826,8 @@ static RULE_OracleSettings: ObjRule = ObjRule {
         ("ReadTableSpaceName", Shape::Bool),
         ("ReplacePathPrefix", Shape::Bool),
         ("RetryInterval", Shape::INT),
-        (
-            "SecretsManagerAccessRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "SecretsManagerOracleAsmAccessRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("SecretsManagerAccessRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("SecretsManagerOracleAsmAccessRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("SecretsManagerOracleAsmSecretId", Shape::STR),
         ("SecretsManagerSecretId", Shape::STR),
         ("SecurityDbEncryption", Shape::STR),
@@ -2816,12 +1840,8 @@ static RULE_OracleSettings: ObjRule = ObjRule {
         ("UseLogminerReader", Shape::Bool),
         ("UsePathPrefix", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OracleSettings` property type of `AWS::DMS::Endpoint`.
@@ -3009,6 +2029,7 @@ pub struct OracleSettings {
     pub use_path_prefix: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl OracleSettings {
     /// A `OracleSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -3016,284 +2037,75 @@ impl OracleSettings {
     }
 
     /// `AccessAlternateDirectly`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_alternate_directly(mut self, value: impl Into<Bool>) -> Self {
-        self.access_alternate_directly = Some(value.into());
-        self
-    }
-
+    pub fn access_alternate_directly(mut self, value: impl Into<Bool>) -> Self { self.access_alternate_directly = Some(value.into()); self }
     /// `AddSupplementalLogging`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn add_supplemental_logging(mut self, value: impl Into<Bool>) -> Self {
-        self.add_supplemental_logging = Some(value.into());
-        self
-    }
-
+    pub fn add_supplemental_logging(mut self, value: impl Into<Bool>) -> Self { self.add_supplemental_logging = Some(value.into()); self }
     /// `AdditionalArchivedLogDestId`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn additional_archived_log_dest_id(mut self, value: impl Into<Int>) -> Self {
-        self.additional_archived_log_dest_id = Some(value.into());
-        self
-    }
-
+    pub fn additional_archived_log_dest_id(mut self, value: impl Into<Int>) -> Self { self.additional_archived_log_dest_id = Some(value.into()); self }
     /// `AllowSelectNestedTables`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allow_select_nested_tables(mut self, value: impl Into<Bool>) -> Self {
-        self.allow_select_nested_tables = Some(value.into());
-        self
-    }
-
+    pub fn allow_select_nested_tables(mut self, value: impl Into<Bool>) -> Self { self.allow_select_nested_tables = Some(value.into()); self }
     /// `ArchivedLogDestId`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn archived_log_dest_id(mut self, value: impl Into<Int>) -> Self {
-        self.archived_log_dest_id = Some(value.into());
-        self
-    }
-
+    pub fn archived_log_dest_id(mut self, value: impl Into<Int>) -> Self { self.archived_log_dest_id = Some(value.into()); self }
     /// `ArchivedLogsOnly`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn archived_logs_only(mut self, value: impl Into<Bool>) -> Self {
-        self.archived_logs_only = Some(value.into());
-        self
-    }
-
+    pub fn archived_logs_only(mut self, value: impl Into<Bool>) -> Self { self.archived_logs_only = Some(value.into()); self }
     /// `AsmPassword`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn asm_password(mut self, value: impl Into<Str>) -> Self {
-        self.asm_password = Some(value.into());
-        self
-    }
-
+    pub fn asm_password(mut self, value: impl Into<Str>) -> Self { self.asm_password = Some(value.into()); self }
     /// `AsmServer`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn asm_server(mut self, value: impl Into<Str>) -> Self {
-        self.asm_server = Some(value.into());
-        self
-    }
-
+    pub fn asm_server(mut self, value: impl Into<Str>) -> Self { self.asm_server = Some(value.into()); self }
     /// `AsmUser`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn asm_user(mut self, value: impl Into<Str>) -> Self {
-        self.asm_user = Some(value.into());
-        self
-    }
-
+    pub fn asm_user(mut self, value: impl Into<Str>) -> Self { self.asm_user = Some(value.into()); self }
     /// `CharLengthSemantics`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn char_length_semantics(mut self, value: impl Into<Str>) -> Self {
-        self.char_length_semantics = Some(value.into());
-        self
-    }
-
+    pub fn char_length_semantics(mut self, value: impl Into<Str>) -> Self { self.char_length_semantics = Some(value.into()); self }
     /// `DirectPathNoLog`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn direct_path_no_log(mut self, value: impl Into<Bool>) -> Self {
-        self.direct_path_no_log = Some(value.into());
-        self
-    }
-
+    pub fn direct_path_no_log(mut self, value: impl Into<Bool>) -> Self { self.direct_path_no_log = Some(value.into()); self }
     /// `DirectPathParallelLoad`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn direct_path_parallel_load(mut self, value: impl Into<Bool>) -> Self {
-        self.direct_path_parallel_load = Some(value.into());
-        self
-    }
-
+    pub fn direct_path_parallel_load(mut self, value: impl Into<Bool>) -> Self { self.direct_path_parallel_load = Some(value.into()); self }
     /// `EnableHomogenousTablespace`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_homogenous_tablespace(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_homogenous_tablespace = Some(value.into());
-        self
-    }
-
+    pub fn enable_homogenous_tablespace(mut self, value: impl Into<Bool>) -> Self { self.enable_homogenous_tablespace = Some(value.into()); self }
     /// `ExtraArchivedLogDestIds`: a list of integers.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn extra_archived_log_dest_ids(mut self, value: impl Into<List<Int>>) -> Self {
-        self.extra_archived_log_dest_ids = Some(value.into());
-        self
-    }
-
+    pub fn extra_archived_log_dest_ids(mut self, value: impl Into<List<Int>>) -> Self { self.extra_archived_log_dest_ids = Some(value.into()); self }
     /// `FailTasksOnLobTruncation`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fail_tasks_on_lob_truncation(mut self, value: impl Into<Bool>) -> Self {
-        self.fail_tasks_on_lob_truncation = Some(value.into());
-        self
-    }
-
+    pub fn fail_tasks_on_lob_truncation(mut self, value: impl Into<Bool>) -> Self { self.fail_tasks_on_lob_truncation = Some(value.into()); self }
     /// `NumberDatatypeScale`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn number_datatype_scale(mut self, value: impl Into<Int>) -> Self {
-        self.number_datatype_scale = Some(value.into());
-        self
-    }
-
+    pub fn number_datatype_scale(mut self, value: impl Into<Int>) -> Self { self.number_datatype_scale = Some(value.into()); self }
     /// `OraclePathPrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn oracle_path_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.oracle_path_prefix = Some(value.into());
-        self
-    }
-
+    pub fn oracle_path_prefix(mut self, value: impl Into<Str>) -> Self { self.oracle_path_prefix = Some(value.into()); self }
     /// `ParallelAsmReadThreads`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parallel_asm_read_threads(mut self, value: impl Into<Int>) -> Self {
-        self.parallel_asm_read_threads = Some(value.into());
-        self
-    }
-
+    pub fn parallel_asm_read_threads(mut self, value: impl Into<Int>) -> Self { self.parallel_asm_read_threads = Some(value.into()); self }
     /// `ReadAheadBlocks`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn read_ahead_blocks(mut self, value: impl Into<Int>) -> Self {
-        self.read_ahead_blocks = Some(value.into());
-        self
-    }
-
+    pub fn read_ahead_blocks(mut self, value: impl Into<Int>) -> Self { self.read_ahead_blocks = Some(value.into()); self }
     /// `ReadTableSpaceName`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn read_table_space_name(mut self, value: impl Into<Bool>) -> Self {
-        self.read_table_space_name = Some(value.into());
-        self
-    }
-
+    pub fn read_table_space_name(mut self, value: impl Into<Bool>) -> Self { self.read_table_space_name = Some(value.into()); self }
     /// `ReplacePathPrefix`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replace_path_prefix(mut self, value: impl Into<Bool>) -> Self {
-        self.replace_path_prefix = Some(value.into());
-        self
-    }
-
+    pub fn replace_path_prefix(mut self, value: impl Into<Bool>) -> Self { self.replace_path_prefix = Some(value.into()); self }
     /// `RetryInterval`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retry_interval(mut self, value: impl Into<Int>) -> Self {
-        self.retry_interval = Some(value.into());
-        self
-    }
-
+    pub fn retry_interval(mut self, value: impl Into<Int>) -> Self { self.retry_interval = Some(value.into()); self }
     /// `SecretsManagerAccessRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secrets_manager_access_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secrets_manager_access_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn secrets_manager_access_role_arn(mut self, value: impl Into<Str>) -> Self { self.secrets_manager_access_role_arn = Some(value.into()); self }
     /// `SecretsManagerOracleAsmAccessRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secrets_manager_oracle_asm_access_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secrets_manager_oracle_asm_access_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn secrets_manager_oracle_asm_access_role_arn(mut self, value: impl Into<Str>) -> Self { self.secrets_manager_oracle_asm_access_role_arn = Some(value.into()); self }
     /// `SecretsManagerOracleAsmSecretId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secrets_manager_oracle_asm_secret_id(mut self, value: impl Into<Str>) -> Self {
-        self.secrets_manager_oracle_asm_secret_id = Some(value.into());
-        self
-    }
-
+    pub fn secrets_manager_oracle_asm_secret_id(mut self, value: impl Into<Str>) -> Self { self.secrets_manager_oracle_asm_secret_id = Some(value.into()); self }
     /// `SecretsManagerSecretId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secrets_manager_secret_id(mut self, value: impl Into<Str>) -> Self {
-        self.secrets_manager_secret_id = Some(value.into());
-        self
-    }
-
+    pub fn secrets_manager_secret_id(mut self, value: impl Into<Str>) -> Self { self.secrets_manager_secret_id = Some(value.into()); self }
     /// `SecurityDbEncryption`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_db_encryption(mut self, value: impl Into<Str>) -> Self {
-        self.security_db_encryption = Some(value.into());
-        self
-    }
-
+    pub fn security_db_encryption(mut self, value: impl Into<Str>) -> Self { self.security_db_encryption = Some(value.into()); self }
     /// `SecurityDbEncryptionName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_db_encryption_name(mut self, value: impl Into<Str>) -> Self {
-        self.security_db_encryption_name = Some(value.into());
-        self
-    }
-
+    pub fn security_db_encryption_name(mut self, value: impl Into<Str>) -> Self { self.security_db_encryption_name = Some(value.into()); self }
     /// `SpatialDataOptionToGeoJsonFunctionName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn spatial_data_option_to_geo_json_function_name(mut self, value: impl Into<Str>) -> Self {
-        self.spatial_data_option_to_geo_json_function_name = Some(value.into());
-        self
-    }
-
+    pub fn spatial_data_option_to_geo_json_function_name(mut self, value: impl Into<Str>) -> Self { self.spatial_data_option_to_geo_json_function_name = Some(value.into()); self }
     /// `StandbyDelayTime`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn standby_delay_time(mut self, value: impl Into<Int>) -> Self {
-        self.standby_delay_time = Some(value.into());
-        self
-    }
-
+    pub fn standby_delay_time(mut self, value: impl Into<Int>) -> Self { self.standby_delay_time = Some(value.into()); self }
     /// `UseAlternateFolderForOnline`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn use_alternate_folder_for_online(mut self, value: impl Into<Bool>) -> Self {
-        self.use_alternate_folder_for_online = Some(value.into());
-        self
-    }
-
+    pub fn use_alternate_folder_for_online(mut self, value: impl Into<Bool>) -> Self { self.use_alternate_folder_for_online = Some(value.into()); self }
     /// `UseBFile`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn use_b_file(mut self, value: impl Into<Bool>) -> Self {
-        self.use_b_file = Some(value.into());
-        self
-    }
-
+    pub fn use_b_file(mut self, value: impl Into<Bool>) -> Self { self.use_b_file = Some(value.into()); self }
     /// `UseDirectPathFullLoad`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn use_direct_path_full_load(mut self, value: impl Into<Bool>) -> Self {
-        self.use_direct_path_full_load = Some(value.into());
-        self
-    }
-
+    pub fn use_direct_path_full_load(mut self, value: impl Into<Bool>) -> Self { self.use_direct_path_full_load = Some(value.into()); self }
     /// `UseLogminerReader`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn use_logminer_reader(mut self, value: impl Into<Bool>) -> Self {
-        self.use_logminer_reader = Some(value.into());
-        self
-    }
-
+    pub fn use_logminer_reader(mut self, value: impl Into<Bool>) -> Self { self.use_logminer_reader = Some(value.into()); self }
     /// `UsePathPrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn use_path_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.use_path_prefix = Some(value.into());
-        self
-    }
+    pub fn use_path_prefix(mut self, value: impl Into<Str>) -> Self { self.use_path_prefix = Some(value.into()); self }
 }
 
 impl PropertyType for OracleSettings {}
@@ -3367,7 +2179,8 @@ impl ToValue for OracleSettings {
     }
 }
 
-static RULE_PostgreSqlSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PostgreSqlSettings: ObjRule = ObjRule {
     properties: &[
         ("AfterConnectScript", Shape::STR),
         ("BabelfishDatabaseName", Shape::STR),
@@ -3382,25 +2195,12 @@ static RULE_PostgreSqlSettings: ObjRule = ObjRule {
         ("MapBooleanAsBoolean", Shape::Bool),
         ("MaxFileSize", Shape::INT),
         ("PluginName", Shape::STR),
-        (
-            "SecretsManagerAccessRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("SecretsManagerAccessRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("SecretsManagerSecretId", Shape::STR),
         ("SlotName", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PostgreSqlSettings` property type of `AWS::DMS::Endpoint`.
@@ -3514,6 +2314,7 @@ pub struct PostgreSqlSettings {
     pub slot_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl PostgreSqlSettings {
     /// A `PostgreSqlSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -3521,132 +2322,37 @@ impl PostgreSqlSettings {
     }
 
     /// `AfterConnectScript`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn after_connect_script(mut self, value: impl Into<Str>) -> Self {
-        self.after_connect_script = Some(value.into());
-        self
-    }
-
+    pub fn after_connect_script(mut self, value: impl Into<Str>) -> Self { self.after_connect_script = Some(value.into()); self }
     /// `BabelfishDatabaseName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn babelfish_database_name(mut self, value: impl Into<Str>) -> Self {
-        self.babelfish_database_name = Some(value.into());
-        self
-    }
-
+    pub fn babelfish_database_name(mut self, value: impl Into<Str>) -> Self { self.babelfish_database_name = Some(value.into()); self }
     /// `CaptureDdls`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capture_ddls(mut self, value: impl Into<Bool>) -> Self {
-        self.capture_ddls = Some(value.into());
-        self
-    }
-
+    pub fn capture_ddls(mut self, value: impl Into<Bool>) -> Self { self.capture_ddls = Some(value.into()); self }
     /// `DatabaseMode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_mode(mut self, value: impl Into<Str>) -> Self {
-        self.database_mode = Some(value.into());
-        self
-    }
-
+    pub fn database_mode(mut self, value: impl Into<Str>) -> Self { self.database_mode = Some(value.into()); self }
     /// `DdlArtifactsSchema`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ddl_artifacts_schema(mut self, value: impl Into<Str>) -> Self {
-        self.ddl_artifacts_schema = Some(value.into());
-        self
-    }
-
+    pub fn ddl_artifacts_schema(mut self, value: impl Into<Str>) -> Self { self.ddl_artifacts_schema = Some(value.into()); self }
     /// `ExecuteTimeout`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execute_timeout(mut self, value: impl Into<Int>) -> Self {
-        self.execute_timeout = Some(value.into());
-        self
-    }
-
+    pub fn execute_timeout(mut self, value: impl Into<Int>) -> Self { self.execute_timeout = Some(value.into()); self }
     /// `FailTasksOnLobTruncation`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fail_tasks_on_lob_truncation(mut self, value: impl Into<Bool>) -> Self {
-        self.fail_tasks_on_lob_truncation = Some(value.into());
-        self
-    }
-
+    pub fn fail_tasks_on_lob_truncation(mut self, value: impl Into<Bool>) -> Self { self.fail_tasks_on_lob_truncation = Some(value.into()); self }
     /// `HeartbeatEnable`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn heartbeat_enable(mut self, value: impl Into<Bool>) -> Self {
-        self.heartbeat_enable = Some(value.into());
-        self
-    }
-
+    pub fn heartbeat_enable(mut self, value: impl Into<Bool>) -> Self { self.heartbeat_enable = Some(value.into()); self }
     /// `HeartbeatFrequency`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn heartbeat_frequency(mut self, value: impl Into<Int>) -> Self {
-        self.heartbeat_frequency = Some(value.into());
-        self
-    }
-
+    pub fn heartbeat_frequency(mut self, value: impl Into<Int>) -> Self { self.heartbeat_frequency = Some(value.into()); self }
     /// `HeartbeatSchema`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn heartbeat_schema(mut self, value: impl Into<Str>) -> Self {
-        self.heartbeat_schema = Some(value.into());
-        self
-    }
-
+    pub fn heartbeat_schema(mut self, value: impl Into<Str>) -> Self { self.heartbeat_schema = Some(value.into()); self }
     /// `MapBooleanAsBoolean`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn map_boolean_as_boolean(mut self, value: impl Into<Bool>) -> Self {
-        self.map_boolean_as_boolean = Some(value.into());
-        self
-    }
-
+    pub fn map_boolean_as_boolean(mut self, value: impl Into<Bool>) -> Self { self.map_boolean_as_boolean = Some(value.into()); self }
     /// `MaxFileSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_file_size(mut self, value: impl Into<Int>) -> Self {
-        self.max_file_size = Some(value.into());
-        self
-    }
-
+    pub fn max_file_size(mut self, value: impl Into<Int>) -> Self { self.max_file_size = Some(value.into()); self }
     /// `PluginName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn plugin_name(mut self, value: impl Into<Str>) -> Self {
-        self.plugin_name = Some(value.into());
-        self
-    }
-
+    pub fn plugin_name(mut self, value: impl Into<Str>) -> Self { self.plugin_name = Some(value.into()); self }
     /// `SecretsManagerAccessRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secrets_manager_access_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secrets_manager_access_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn secrets_manager_access_role_arn(mut self, value: impl Into<Str>) -> Self { self.secrets_manager_access_role_arn = Some(value.into()); self }
     /// `SecretsManagerSecretId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secrets_manager_secret_id(mut self, value: impl Into<Str>) -> Self {
-        self.secrets_manager_secret_id = Some(value.into());
-        self
-    }
-
+    pub fn secrets_manager_secret_id(mut self, value: impl Into<Str>) -> Self { self.secrets_manager_secret_id = Some(value.into()); self }
     /// `SlotName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn slot_name(mut self, value: impl Into<Str>) -> Self {
-        self.slot_name = Some(value.into());
-        self
-    }
+    pub fn slot_name(mut self, value: impl Into<Str>) -> Self { self.slot_name = Some(value.into()); self }
 }
 
 impl PropertyType for PostgreSqlSettings {}
@@ -3680,7 +2386,8 @@ impl ToValue for PostgreSqlSettings {
     }
 }
 
-static RULE_RedisSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RedisSettings: ObjRule = ObjRule {
     properties: &[
         ("AuthPassword", Shape::STR),
         ("AuthType", Shape::STR),
@@ -3690,12 +2397,8 @@ static RULE_RedisSettings: ObjRule = ObjRule {
         ("SslCaCertificateArn", Shape::STR),
         ("SslSecurityProtocol", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RedisSettings` property type of `AWS::DMS::Endpoint`.
@@ -3737,6 +2440,7 @@ pub struct RedisSettings {
     pub ssl_security_protocol: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl RedisSettings {
     /// A `RedisSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -3744,60 +2448,19 @@ impl RedisSettings {
     }
 
     /// `AuthPassword`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auth_password(mut self, value: impl Into<Str>) -> Self {
-        self.auth_password = Some(value.into());
-        self
-    }
-
+    pub fn auth_password(mut self, value: impl Into<Str>) -> Self { self.auth_password = Some(value.into()); self }
     /// `AuthType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auth_type(mut self, value: impl Into<Str>) -> Self {
-        self.auth_type = Some(value.into());
-        self
-    }
-
+    pub fn auth_type(mut self, value: impl Into<Str>) -> Self { self.auth_type = Some(value.into()); self }
     /// `AuthUserName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auth_user_name(mut self, value: impl Into<Str>) -> Self {
-        self.auth_user_name = Some(value.into());
-        self
-    }
-
+    pub fn auth_user_name(mut self, value: impl Into<Str>) -> Self { self.auth_user_name = Some(value.into()); self }
     /// `Port`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Num>) -> Self {
-        self.port = Some(value.into());
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Num>) -> Self { self.port = Some(value.into()); self }
     /// `ServerName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn server_name(mut self, value: impl Into<Str>) -> Self {
-        self.server_name = Some(value.into());
-        self
-    }
-
+    pub fn server_name(mut self, value: impl Into<Str>) -> Self { self.server_name = Some(value.into()); self }
     /// `SslCaCertificateArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ssl_ca_certificate_arn(mut self, value: impl Into<Str>) -> Self {
-        self.ssl_ca_certificate_arn = Some(value.into());
-        self
-    }
-
+    pub fn ssl_ca_certificate_arn(mut self, value: impl Into<Str>) -> Self { self.ssl_ca_certificate_arn = Some(value.into()); self }
     /// `SslSecurityProtocol`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ssl_security_protocol(mut self, value: impl Into<Str>) -> Self {
-        self.ssl_security_protocol = Some(value.into());
-        self
-    }
+    pub fn ssl_security_protocol(mut self, value: impl Into<Str>) -> Self { self.ssl_security_protocol = Some(value.into()); self }
 }
 
 impl PropertyType for RedisSettings {}
@@ -3816,21 +2479,13 @@ impl ToValue for RedisSettings {
     }
 }
 
-static RULE_RedshiftSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RedshiftSettings: ObjRule = ObjRule {
     properties: &[
         ("AcceptAnyDate", Shape::Bool),
         ("AfterConnectScript", Shape::STR),
         ("BucketFolder", Shape::STR),
-        (
-            "BucketName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
+        ("BucketName", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
         ("CaseSensitiveNames", Shape::Bool),
         ("CompUpdate", Shape::Bool),
         ("ConnectionTimeout", Shape::INT),
@@ -3845,39 +2500,17 @@ static RULE_RedshiftSettings: ObjRule = ObjRule {
         ("RemoveQuotes", Shape::Bool),
         ("ReplaceChars", Shape::STR),
         ("ReplaceInvalidChars", Shape::STR),
-        (
-            "SecretsManagerAccessRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("SecretsManagerAccessRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("SecretsManagerSecretId", Shape::STR),
         ("ServerSideEncryptionKmsKeyId", Shape::STR),
-        (
-            "ServiceAccessRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("ServiceAccessRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("TimeFormat", Shape::STR),
         ("TrimBlanks", Shape::Bool),
         ("TruncateColumns", Shape::Bool),
         ("WriteBufferSize", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RedshiftSettings` property type of `AWS::DMS::Endpoint`.
@@ -4021,6 +2654,7 @@ pub struct RedshiftSettings {
     pub write_buffer_size: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl RedshiftSettings {
     /// A `RedshiftSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -4028,212 +2662,57 @@ impl RedshiftSettings {
     }
 
     /// `AcceptAnyDate`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accept_any_date(mut self, value: impl Into<Bool>) -> Self {
-        self.accept_any_date = Some(value.into());
-        self
-    }
-
+    pub fn accept_any_date(mut self, value: impl Into<Bool>) -> Self { self.accept_any_date = Some(value.into()); self }
     /// `AfterConnectScript`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn after_connect_script(mut self, value: impl Into<Str>) -> Self {
-        self.after_connect_script = Some(value.into());
-        self
-    }
-
+    pub fn after_connect_script(mut self, value: impl Into<Str>) -> Self { self.after_connect_script = Some(value.into()); self }
     /// `BucketFolder`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_folder(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_folder = Some(value.into());
-        self
-    }
-
+    pub fn bucket_folder(mut self, value: impl Into<Str>) -> Self { self.bucket_folder = Some(value.into()); self }
     /// `BucketName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_name = Some(value.into());
-        self
-    }
-
+    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = Some(value.into()); self }
     /// `CaseSensitiveNames`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn case_sensitive_names(mut self, value: impl Into<Bool>) -> Self {
-        self.case_sensitive_names = Some(value.into());
-        self
-    }
-
+    pub fn case_sensitive_names(mut self, value: impl Into<Bool>) -> Self { self.case_sensitive_names = Some(value.into()); self }
     /// `CompUpdate`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn comp_update(mut self, value: impl Into<Bool>) -> Self {
-        self.comp_update = Some(value.into());
-        self
-    }
-
+    pub fn comp_update(mut self, value: impl Into<Bool>) -> Self { self.comp_update = Some(value.into()); self }
     /// `ConnectionTimeout`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_timeout(mut self, value: impl Into<Int>) -> Self {
-        self.connection_timeout = Some(value.into());
-        self
-    }
-
+    pub fn connection_timeout(mut self, value: impl Into<Int>) -> Self { self.connection_timeout = Some(value.into()); self }
     /// `DateFormat`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn date_format(mut self, value: impl Into<Str>) -> Self {
-        self.date_format = Some(value.into());
-        self
-    }
-
+    pub fn date_format(mut self, value: impl Into<Str>) -> Self { self.date_format = Some(value.into()); self }
     /// `EmptyAsNull`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn empty_as_null(mut self, value: impl Into<Bool>) -> Self {
-        self.empty_as_null = Some(value.into());
-        self
-    }
-
+    pub fn empty_as_null(mut self, value: impl Into<Bool>) -> Self { self.empty_as_null = Some(value.into()); self }
     /// `EncryptionMode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_mode(mut self, value: impl Into<Str>) -> Self {
-        self.encryption_mode = Some(value.into());
-        self
-    }
-
+    pub fn encryption_mode(mut self, value: impl Into<Str>) -> Self { self.encryption_mode = Some(value.into()); self }
     /// `ExplicitIds`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn explicit_ids(mut self, value: impl Into<Bool>) -> Self {
-        self.explicit_ids = Some(value.into());
-        self
-    }
-
+    pub fn explicit_ids(mut self, value: impl Into<Bool>) -> Self { self.explicit_ids = Some(value.into()); self }
     /// `FileTransferUploadStreams`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_transfer_upload_streams(mut self, value: impl Into<Int>) -> Self {
-        self.file_transfer_upload_streams = Some(value.into());
-        self
-    }
-
+    pub fn file_transfer_upload_streams(mut self, value: impl Into<Int>) -> Self { self.file_transfer_upload_streams = Some(value.into()); self }
     /// `LoadTimeout`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn load_timeout(mut self, value: impl Into<Int>) -> Self {
-        self.load_timeout = Some(value.into());
-        self
-    }
-
+    pub fn load_timeout(mut self, value: impl Into<Int>) -> Self { self.load_timeout = Some(value.into()); self }
     /// `MapBooleanAsBoolean`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn map_boolean_as_boolean(mut self, value: impl Into<Bool>) -> Self {
-        self.map_boolean_as_boolean = Some(value.into());
-        self
-    }
-
+    pub fn map_boolean_as_boolean(mut self, value: impl Into<Bool>) -> Self { self.map_boolean_as_boolean = Some(value.into()); self }
     /// `MaxFileSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_file_size(mut self, value: impl Into<Int>) -> Self {
-        self.max_file_size = Some(value.into());
-        self
-    }
-
+    pub fn max_file_size(mut self, value: impl Into<Int>) -> Self { self.max_file_size = Some(value.into()); self }
     /// `RemoveQuotes`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn remove_quotes(mut self, value: impl Into<Bool>) -> Self {
-        self.remove_quotes = Some(value.into());
-        self
-    }
-
+    pub fn remove_quotes(mut self, value: impl Into<Bool>) -> Self { self.remove_quotes = Some(value.into()); self }
     /// `ReplaceChars`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replace_chars(mut self, value: impl Into<Str>) -> Self {
-        self.replace_chars = Some(value.into());
-        self
-    }
-
+    pub fn replace_chars(mut self, value: impl Into<Str>) -> Self { self.replace_chars = Some(value.into()); self }
     /// `ReplaceInvalidChars`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replace_invalid_chars(mut self, value: impl Into<Str>) -> Self {
-        self.replace_invalid_chars = Some(value.into());
-        self
-    }
-
+    pub fn replace_invalid_chars(mut self, value: impl Into<Str>) -> Self { self.replace_invalid_chars = Some(value.into()); self }
     /// `SecretsManagerAccessRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secrets_manager_access_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secrets_manager_access_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn secrets_manager_access_role_arn(mut self, value: impl Into<Str>) -> Self { self.secrets_manager_access_role_arn = Some(value.into()); self }
     /// `SecretsManagerSecretId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secrets_manager_secret_id(mut self, value: impl Into<Str>) -> Self {
-        self.secrets_manager_secret_id = Some(value.into());
-        self
-    }
-
+    pub fn secrets_manager_secret_id(mut self, value: impl Into<Str>) -> Self { self.secrets_manager_secret_id = Some(value.into()); self }
     /// `ServerSideEncryptionKmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn server_side_encryption_kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.server_side_encryption_kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn server_side_encryption_kms_key_id(mut self, value: impl Into<Str>) -> Self { self.server_side_encryption_kms_key_id = Some(value.into()); self }
     /// `ServiceAccessRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_access_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.service_access_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn service_access_role_arn(mut self, value: impl Into<Str>) -> Self { self.service_access_role_arn = Some(value.into()); self }
     /// `TimeFormat`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn time_format(mut self, value: impl Into<Str>) -> Self {
-        self.time_format = Some(value.into());
-        self
-    }
-
+    pub fn time_format(mut self, value: impl Into<Str>) -> Self { self.time_format = Some(value.into()); self }
     /// `TrimBlanks`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn trim_blanks(mut self, value: impl Into<Bool>) -> Self {
-        self.trim_blanks = Some(value.into());
-        self
-    }
-
+    pub fn trim_blanks(mut self, value: impl Into<Bool>) -> Self { self.trim_blanks = Some(value.into()); self }
     /// `TruncateColumns`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn truncate_columns(mut self, value: impl Into<Bool>) -> Self {
-        self.truncate_columns = Some(value.into());
-        self
-    }
-
+    pub fn truncate_columns(mut self, value: impl Into<Bool>) -> Self { self.truncate_columns = Some(value.into()); self }
     /// `WriteBufferSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn write_buffer_size(mut self, value: impl Into<Int>) -> Self {
-        self.write_buffer_size = Some(value.into());
-        self
-    }
+    pub fn write_buffer_size(mut self, value: impl Into<Int>) -> Self { self.write_buffer_size = Some(value.into()); self }
 }
 
 impl PropertyType for RedshiftSettings {}
@@ -4280,21 +2759,13 @@ impl ToValue for RedshiftSettings {
     }
 }
 
-static RULE_S3Settings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3Settings: ObjRule = ObjRule {
     properties: &[
         ("AddColumnName", Shape::Bool),
         ("AddTrailingPaddingCharacter", Shape::Bool),
         ("BucketFolder", Shape::STR),
-        (
-            "BucketName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
+        ("BucketName", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
         ("CannedAclForObjects", Shape::STR),
         ("CdcInsertsAndUpdates", Shape::Bool),
         ("CdcInsertsOnly", Shape::Bool),
@@ -4328,26 +2799,13 @@ static RULE_S3Settings: ObjRule = ObjRule {
         ("Rfc4180", Shape::Bool),
         ("RowGroupLength", Shape::INT),
         ("ServerSideEncryptionKmsKeyId", Shape::STR),
-        (
-            "ServiceAccessRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("ServiceAccessRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("TimestampColumnName", Shape::STR),
         ("UseCsvNoSupValue", Shape::Bool),
         ("UseTaskStartTimeForFullLoadTimestamp", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3Settings` property type of `AWS::DMS::Endpoint`.
@@ -4642,6 +3100,7 @@ pub struct S3Settings {
     pub use_task_start_time_for_full_load_timestamp: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl S3Settings {
     /// A `S3Settings` with no property set (none is required).
     pub fn new() -> Self {
@@ -4649,332 +3108,87 @@ impl S3Settings {
     }
 
     /// `AddColumnName`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn add_column_name(mut self, value: impl Into<Bool>) -> Self {
-        self.add_column_name = Some(value.into());
-        self
-    }
-
+    pub fn add_column_name(mut self, value: impl Into<Bool>) -> Self { self.add_column_name = Some(value.into()); self }
     /// `AddTrailingPaddingCharacter`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn add_trailing_padding_character(mut self, value: impl Into<Bool>) -> Self {
-        self.add_trailing_padding_character = Some(value.into());
-        self
-    }
-
+    pub fn add_trailing_padding_character(mut self, value: impl Into<Bool>) -> Self { self.add_trailing_padding_character = Some(value.into()); self }
     /// `BucketFolder`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_folder(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_folder = Some(value.into());
-        self
-    }
-
+    pub fn bucket_folder(mut self, value: impl Into<Str>) -> Self { self.bucket_folder = Some(value.into()); self }
     /// `BucketName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_name = Some(value.into());
-        self
-    }
-
+    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = Some(value.into()); self }
     /// `CannedAclForObjects`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn canned_acl_for_objects(mut self, value: impl Into<Str>) -> Self {
-        self.canned_acl_for_objects = Some(value.into());
-        self
-    }
-
+    pub fn canned_acl_for_objects(mut self, value: impl Into<Str>) -> Self { self.canned_acl_for_objects = Some(value.into()); self }
     /// `CdcInsertsAndUpdates`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cdc_inserts_and_updates(mut self, value: impl Into<Bool>) -> Self {
-        self.cdc_inserts_and_updates = Some(value.into());
-        self
-    }
-
+    pub fn cdc_inserts_and_updates(mut self, value: impl Into<Bool>) -> Self { self.cdc_inserts_and_updates = Some(value.into()); self }
     /// `CdcInsertsOnly`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cdc_inserts_only(mut self, value: impl Into<Bool>) -> Self {
-        self.cdc_inserts_only = Some(value.into());
-        self
-    }
-
+    pub fn cdc_inserts_only(mut self, value: impl Into<Bool>) -> Self { self.cdc_inserts_only = Some(value.into()); self }
     /// `CdcMaxBatchInterval`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cdc_max_batch_interval(mut self, value: impl Into<Int>) -> Self {
-        self.cdc_max_batch_interval = Some(value.into());
-        self
-    }
-
+    pub fn cdc_max_batch_interval(mut self, value: impl Into<Int>) -> Self { self.cdc_max_batch_interval = Some(value.into()); self }
     /// `CdcMinFileSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cdc_min_file_size(mut self, value: impl Into<Int>) -> Self {
-        self.cdc_min_file_size = Some(value.into());
-        self
-    }
-
+    pub fn cdc_min_file_size(mut self, value: impl Into<Int>) -> Self { self.cdc_min_file_size = Some(value.into()); self }
     /// `CdcPath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cdc_path(mut self, value: impl Into<Str>) -> Self {
-        self.cdc_path = Some(value.into());
-        self
-    }
-
+    pub fn cdc_path(mut self, value: impl Into<Str>) -> Self { self.cdc_path = Some(value.into()); self }
     /// `CompressionType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compression_type(mut self, value: impl Into<Str>) -> Self {
-        self.compression_type = Some(value.into());
-        self
-    }
-
+    pub fn compression_type(mut self, value: impl Into<Str>) -> Self { self.compression_type = Some(value.into()); self }
     /// `CsvDelimiter`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn csv_delimiter(mut self, value: impl Into<Str>) -> Self {
-        self.csv_delimiter = Some(value.into());
-        self
-    }
-
+    pub fn csv_delimiter(mut self, value: impl Into<Str>) -> Self { self.csv_delimiter = Some(value.into()); self }
     /// `CsvNoSupValue`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn csv_no_sup_value(mut self, value: impl Into<Str>) -> Self {
-        self.csv_no_sup_value = Some(value.into());
-        self
-    }
-
+    pub fn csv_no_sup_value(mut self, value: impl Into<Str>) -> Self { self.csv_no_sup_value = Some(value.into()); self }
     /// `CsvNullValue`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn csv_null_value(mut self, value: impl Into<Str>) -> Self {
-        self.csv_null_value = Some(value.into());
-        self
-    }
-
+    pub fn csv_null_value(mut self, value: impl Into<Str>) -> Self { self.csv_null_value = Some(value.into()); self }
     /// `CsvRowDelimiter`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn csv_row_delimiter(mut self, value: impl Into<Str>) -> Self {
-        self.csv_row_delimiter = Some(value.into());
-        self
-    }
-
+    pub fn csv_row_delimiter(mut self, value: impl Into<Str>) -> Self { self.csv_row_delimiter = Some(value.into()); self }
     /// `DataFormat`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_format(mut self, value: impl Into<Str>) -> Self {
-        self.data_format = Some(value.into());
-        self
-    }
-
+    pub fn data_format(mut self, value: impl Into<Str>) -> Self { self.data_format = Some(value.into()); self }
     /// `DataPageSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_page_size(mut self, value: impl Into<Int>) -> Self {
-        self.data_page_size = Some(value.into());
-        self
-    }
-
+    pub fn data_page_size(mut self, value: impl Into<Int>) -> Self { self.data_page_size = Some(value.into()); self }
     /// `DatePartitionDelimiter`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn date_partition_delimiter(mut self, value: impl Into<Str>) -> Self {
-        self.date_partition_delimiter = Some(value.into());
-        self
-    }
-
+    pub fn date_partition_delimiter(mut self, value: impl Into<Str>) -> Self { self.date_partition_delimiter = Some(value.into()); self }
     /// `DatePartitionEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn date_partition_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.date_partition_enabled = Some(value.into());
-        self
-    }
-
+    pub fn date_partition_enabled(mut self, value: impl Into<Bool>) -> Self { self.date_partition_enabled = Some(value.into()); self }
     /// `DatePartitionSequence`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn date_partition_sequence(mut self, value: impl Into<Str>) -> Self {
-        self.date_partition_sequence = Some(value.into());
-        self
-    }
-
+    pub fn date_partition_sequence(mut self, value: impl Into<Str>) -> Self { self.date_partition_sequence = Some(value.into()); self }
     /// `DatePartitionTimezone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn date_partition_timezone(mut self, value: impl Into<Str>) -> Self {
-        self.date_partition_timezone = Some(value.into());
-        self
-    }
-
+    pub fn date_partition_timezone(mut self, value: impl Into<Str>) -> Self { self.date_partition_timezone = Some(value.into()); self }
     /// `DictPageSizeLimit`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dict_page_size_limit(mut self, value: impl Into<Int>) -> Self {
-        self.dict_page_size_limit = Some(value.into());
-        self
-    }
-
+    pub fn dict_page_size_limit(mut self, value: impl Into<Int>) -> Self { self.dict_page_size_limit = Some(value.into()); self }
     /// `EnableStatistics`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_statistics(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_statistics = Some(value.into());
-        self
-    }
-
+    pub fn enable_statistics(mut self, value: impl Into<Bool>) -> Self { self.enable_statistics = Some(value.into()); self }
     /// `EncodingType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encoding_type(mut self, value: impl Into<Str>) -> Self {
-        self.encoding_type = Some(value.into());
-        self
-    }
-
+    pub fn encoding_type(mut self, value: impl Into<Str>) -> Self { self.encoding_type = Some(value.into()); self }
     /// `EncryptionMode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_mode(mut self, value: impl Into<Str>) -> Self {
-        self.encryption_mode = Some(value.into());
-        self
-    }
-
+    pub fn encryption_mode(mut self, value: impl Into<Str>) -> Self { self.encryption_mode = Some(value.into()); self }
     /// `ExpectedBucketOwner`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expected_bucket_owner(mut self, value: impl Into<Str>) -> Self {
-        self.expected_bucket_owner = Some(value.into());
-        self
-    }
-
+    pub fn expected_bucket_owner(mut self, value: impl Into<Str>) -> Self { self.expected_bucket_owner = Some(value.into()); self }
     /// `ExternalTableDefinition`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn external_table_definition(mut self, value: impl Into<Str>) -> Self {
-        self.external_table_definition = Some(value.into());
-        self
-    }
-
+    pub fn external_table_definition(mut self, value: impl Into<Str>) -> Self { self.external_table_definition = Some(value.into()); self }
     /// `GlueCatalogGeneration`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn glue_catalog_generation(mut self, value: impl Into<Bool>) -> Self {
-        self.glue_catalog_generation = Some(value.into());
-        self
-    }
-
+    pub fn glue_catalog_generation(mut self, value: impl Into<Bool>) -> Self { self.glue_catalog_generation = Some(value.into()); self }
     /// `IgnoreHeaderRows`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ignore_header_rows(mut self, value: impl Into<Int>) -> Self {
-        self.ignore_header_rows = Some(value.into());
-        self
-    }
-
+    pub fn ignore_header_rows(mut self, value: impl Into<Int>) -> Self { self.ignore_header_rows = Some(value.into()); self }
     /// `IncludeOpForFullLoad`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_op_for_full_load(mut self, value: impl Into<Bool>) -> Self {
-        self.include_op_for_full_load = Some(value.into());
-        self
-    }
-
+    pub fn include_op_for_full_load(mut self, value: impl Into<Bool>) -> Self { self.include_op_for_full_load = Some(value.into()); self }
     /// `MaxFileSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_file_size(mut self, value: impl Into<Int>) -> Self {
-        self.max_file_size = Some(value.into());
-        self
-    }
-
+    pub fn max_file_size(mut self, value: impl Into<Int>) -> Self { self.max_file_size = Some(value.into()); self }
     /// `ParquetTimestampInMillisecond`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parquet_timestamp_in_millisecond(mut self, value: impl Into<Bool>) -> Self {
-        self.parquet_timestamp_in_millisecond = Some(value.into());
-        self
-    }
-
+    pub fn parquet_timestamp_in_millisecond(mut self, value: impl Into<Bool>) -> Self { self.parquet_timestamp_in_millisecond = Some(value.into()); self }
     /// `ParquetVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parquet_version(mut self, value: impl Into<Str>) -> Self {
-        self.parquet_version = Some(value.into());
-        self
-    }
-
+    pub fn parquet_version(mut self, value: impl Into<Str>) -> Self { self.parquet_version = Some(value.into()); self }
     /// `PreserveTransactions`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preserve_transactions(mut self, value: impl Into<Bool>) -> Self {
-        self.preserve_transactions = Some(value.into());
-        self
-    }
-
+    pub fn preserve_transactions(mut self, value: impl Into<Bool>) -> Self { self.preserve_transactions = Some(value.into()); self }
     /// `Rfc4180`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rfc4180(mut self, value: impl Into<Bool>) -> Self {
-        self.rfc4180 = Some(value.into());
-        self
-    }
-
+    pub fn rfc4180(mut self, value: impl Into<Bool>) -> Self { self.rfc4180 = Some(value.into()); self }
     /// `RowGroupLength`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn row_group_length(mut self, value: impl Into<Int>) -> Self {
-        self.row_group_length = Some(value.into());
-        self
-    }
-
+    pub fn row_group_length(mut self, value: impl Into<Int>) -> Self { self.row_group_length = Some(value.into()); self }
     /// `ServerSideEncryptionKmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn server_side_encryption_kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.server_side_encryption_kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn server_side_encryption_kms_key_id(mut self, value: impl Into<Str>) -> Self { self.server_side_encryption_kms_key_id = Some(value.into()); self }
     /// `ServiceAccessRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_access_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.service_access_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn service_access_role_arn(mut self, value: impl Into<Str>) -> Self { self.service_access_role_arn = Some(value.into()); self }
     /// `TimestampColumnName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timestamp_column_name(mut self, value: impl Into<Str>) -> Self {
-        self.timestamp_column_name = Some(value.into());
-        self
-    }
-
+    pub fn timestamp_column_name(mut self, value: impl Into<Str>) -> Self { self.timestamp_column_name = Some(value.into()); self }
     /// `UseCsvNoSupValue`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn use_csv_no_sup_value(mut self, value: impl Into<Bool>) -> Self {
-        self.use_csv_no_sup_value = Some(value.into());
-        self
-    }
-
+    pub fn use_csv_no_sup_value(mut self, value: impl Into<Bool>) -> Self { self.use_csv_no_sup_value = Some(value.into()); self }
     /// `UseTaskStartTimeForFullLoadTimestamp`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn use_task_start_time_for_full_load_timestamp(mut self, value: impl Into<Bool>) -> Self {
-        self.use_task_start_time_for_full_load_timestamp = Some(value.into());
-        self
-    }
+    pub fn use_task_start_time_for_full_load_timestamp(mut self, value: impl Into<Bool>) -> Self { self.use_task_start_time_for_full_load_timestamp = Some(value.into()); self }
 }
 
 impl PropertyType for S3Settings {}
@@ -5039,26 +3253,14 @@ impl ToValue for S3Settings {
     }
 }
 
-static RULE_SybaseSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SybaseSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "SecretsManagerAccessRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("SecretsManagerAccessRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("SecretsManagerSecretId", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SybaseSettings` property type of `AWS::DMS::Endpoint`.
@@ -5084,6 +3286,7 @@ pub struct SybaseSettings {
     pub secrets_manager_secret_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SybaseSettings {
     /// A `SybaseSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -5091,20 +3294,9 @@ impl SybaseSettings {
     }
 
     /// `SecretsManagerAccessRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secrets_manager_access_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secrets_manager_access_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn secrets_manager_access_role_arn(mut self, value: impl Into<Str>) -> Self { self.secrets_manager_access_role_arn = Some(value.into()); self }
     /// `SecretsManagerSecretId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secrets_manager_secret_id(mut self, value: impl Into<Str>) -> Self {
-        self.secrets_manager_secret_id = Some(value.into());
-        self
-    }
+    pub fn secrets_manager_secret_id(mut self, value: impl Into<Str>) -> Self { self.secrets_manager_secret_id = Some(value.into()); self }
 }
 
 impl PropertyType for SybaseSettings {}
@@ -5117,69 +3309,6 @@ impl ToValue for SybaseSettings {
                 &self.secrets_manager_access_role_arn,
             )
             .opt("SecretsManagerSecretId", &self.secrets_manager_secret_id)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::DMS::Endpoint`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dms-endpoint-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -7,63 +7,30 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`EventSubscription`], by name: `EventSubscription::new(EventSubscriptionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventSubscriptionRequired {
     /// `SnsTopicArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the Amazon SNS topic created for event notification. The ARN is created by Amazon SNS when you create a topic and subscribe to it.
-    ///
-    /// Format `AWS::SNS::Topic.Arn`.
     pub sns_topic_arn: Str,
 }
 
-static RULE_EventSubscription: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EventSubscription: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
-        (
-            "EventCategories",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SnsTopicArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SnsTopicArn),
-            }),
-        ),
-        (
-            "SourceIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("EventCategories", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("SnsTopicArn", Shape::Str(&StrRule { format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
+        ("SourceIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("SourceType", Shape::STR),
         ("SubscriptionName", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["SnsTopicArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DMS::EventSubscription` resource.
@@ -121,6 +88,7 @@ pub struct EventSubscription {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl EventSubscription {
     /// The CloudFormation type name, `AWS::DMS::EventSubscription`.
     pub const TYPE_NAME: &'static str = "AWS::DMS::EventSubscription";
@@ -155,60 +123,19 @@ impl EventSubscription {
     }
 
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `EventCategories`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_categories(mut self, value: impl Into<List<Str>>) -> Self {
-        self.event_categories = Some(value.into());
-        self
-    }
-
+    pub fn event_categories(mut self, value: impl Into<List<Str>>) -> Self { self.event_categories = Some(value.into()); self }
     /// `SnsTopicArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sns_topic_arn(mut self, value: impl Into<Str>) -> Self {
-        self.sns_topic_arn = value.into();
-        self
-    }
-
+    pub fn sns_topic_arn(mut self, value: impl Into<Str>) -> Self { self.sns_topic_arn = value.into(); self }
     /// `SourceIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.source_ids = Some(value.into());
-        self
-    }
-
+    pub fn source_ids(mut self, value: impl Into<List<Str>>) -> Self { self.source_ids = Some(value.into()); self }
     /// `SourceType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_type(mut self, value: impl Into<Str>) -> Self {
-        self.source_type = Some(value.into());
-        self
-    }
-
+    pub fn source_type(mut self, value: impl Into<Str>) -> Self { self.source_type = Some(value.into()); self }
     /// `SubscriptionName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subscription_name(mut self, value: impl Into<Str>) -> Self {
-        self.subscription_name = Some(value.into());
-        self
-    }
-
+    pub fn subscription_name(mut self, value: impl Into<Str>) -> Self { self.subscription_name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for EventSubscription {
@@ -252,68 +179,5 @@ impl EventSubscriptionAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::DMS::EventSubscription`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dms-eventsubscription-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

@@ -7,114 +7,24 @@
 
 use crate::support::prelude::*;
 
-static RULE_MigrationProject: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MigrationProject: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InstanceProfileArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InstanceProfileIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InstanceProfileName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MigrationProjectCreationTime",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(40),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MigrationProjectIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MigrationProjectName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SchemaConversionApplicationAttributes",
-            Shape::Object(&RULE_SchemaConversionApplicationAttributes),
-        ),
-        (
-            "SourceDataProviderDescriptors",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DataProviderDescriptor),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TargetDataProviderDescriptors",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DataProviderDescriptor),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("InstanceProfileArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("InstanceProfileIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("InstanceProfileName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("MigrationProjectCreationTime", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(40), ..StrRule::ANY })),
+        ("MigrationProjectIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("MigrationProjectName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("SchemaConversionApplicationAttributes", Shape::Object(&RULE_SchemaConversionApplicationAttributes)),
+        ("SourceDataProviderDescriptors", Shape::List(&ListRule { items: Shape::Object(&RULE_DataProviderDescriptor), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("TargetDataProviderDescriptors", Shape::List(&ListRule { items: Shape::Object(&RULE_DataProviderDescriptor), min_items: None, max_items: None })),
         ("TransformationRules", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DMS::MigrationProject` resource.
@@ -194,6 +104,7 @@ pub struct MigrationProject {
     pub transformation_rules: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl MigrationProject {
     /// The CloudFormation type name, `AWS::DMS::MigrationProject`.
     pub const TYPE_NAME: &'static str = "AWS::DMS::MigrationProject";
@@ -207,12 +118,7 @@ impl MigrationProject {
         required: &[],
         create_only: &[],
         conditional_create_only: &[],
-        write_only: &[
-            "MigrationProjectIdentifier",
-            "InstanceProfileIdentifier",
-            "SourceDataProviderDescriptors/*/DataProviderIdentifier",
-            "TargetDataProviderDescriptors/*/DataProviderIdentifier",
-        ],
+        write_only: &["MigrationProjectIdentifier", "InstanceProfileIdentifier", "SourceDataProviderDescriptors/*/DataProviderIdentifier", "TargetDataProviderDescriptors/*/DataProviderIdentifier"],
         read_only: &["MigrationProjectArn"],
         attributes: &["MigrationProjectArn"],
         taggable: true,
@@ -225,109 +131,29 @@ impl MigrationProject {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `InstanceProfileArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_profile_arn(mut self, value: impl Into<Str>) -> Self {
-        self.instance_profile_arn = Some(value.into());
-        self
-    }
-
+    pub fn instance_profile_arn(mut self, value: impl Into<Str>) -> Self { self.instance_profile_arn = Some(value.into()); self }
     /// `InstanceProfileIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_profile_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.instance_profile_identifier = Some(value.into());
-        self
-    }
-
+    pub fn instance_profile_identifier(mut self, value: impl Into<Str>) -> Self { self.instance_profile_identifier = Some(value.into()); self }
     /// `InstanceProfileName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_profile_name(mut self, value: impl Into<Str>) -> Self {
-        self.instance_profile_name = Some(value.into());
-        self
-    }
-
+    pub fn instance_profile_name(mut self, value: impl Into<Str>) -> Self { self.instance_profile_name = Some(value.into()); self }
     /// `MigrationProjectCreationTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn migration_project_creation_time(mut self, value: impl Into<Str>) -> Self {
-        self.migration_project_creation_time = Some(value.into());
-        self
-    }
-
+    pub fn migration_project_creation_time(mut self, value: impl Into<Str>) -> Self { self.migration_project_creation_time = Some(value.into()); self }
     /// `MigrationProjectIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn migration_project_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.migration_project_identifier = Some(value.into());
-        self
-    }
-
+    pub fn migration_project_identifier(mut self, value: impl Into<Str>) -> Self { self.migration_project_identifier = Some(value.into()); self }
     /// `MigrationProjectName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn migration_project_name(mut self, value: impl Into<Str>) -> Self {
-        self.migration_project_name = Some(value.into());
-        self
-    }
-
+    pub fn migration_project_name(mut self, value: impl Into<Str>) -> Self { self.migration_project_name = Some(value.into()); self }
     /// `SchemaConversionApplicationAttributes`: a [`SchemaConversionApplicationAttributes`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema_conversion_application_attributes(
-        mut self,
-        value: impl Into<Obj<SchemaConversionApplicationAttributes>>,
-    ) -> Self {
-        self.schema_conversion_application_attributes = Some(value.into());
-        self
-    }
-
+    pub fn schema_conversion_application_attributes(mut self, value: impl Into<Obj<SchemaConversionApplicationAttributes>>) -> Self { self.schema_conversion_application_attributes = Some(value.into()); self }
     /// `SourceDataProviderDescriptors`: a list of [`DataProviderDescriptor`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_data_provider_descriptors(
-        mut self,
-        value: impl Into<List<DataProviderDescriptor>>,
-    ) -> Self {
-        self.source_data_provider_descriptors = Some(value.into());
-        self
-    }
-
+    pub fn source_data_provider_descriptors(mut self, value: impl Into<List<DataProviderDescriptor>>) -> Self { self.source_data_provider_descriptors = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TargetDataProviderDescriptors`: a list of [`DataProviderDescriptor`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_data_provider_descriptors(
-        mut self,
-        value: impl Into<List<DataProviderDescriptor>>,
-    ) -> Self {
-        self.target_data_provider_descriptors = Some(value.into());
-        self
-    }
-
+    pub fn target_data_provider_descriptors(mut self, value: impl Into<List<DataProviderDescriptor>>) -> Self { self.target_data_provider_descriptors = Some(value.into()); self }
     /// `TransformationRules`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transformation_rules(mut self, value: impl Into<Str>) -> Self {
-        self.transformation_rules = Some(value.into());
-        self
-    }
+    pub fn transformation_rules(mut self, value: impl Into<Str>) -> Self { self.transformation_rules = Some(value.into()); self }
 }
 
 impl Resource for MigrationProject {
@@ -399,29 +225,17 @@ impl MigrationProjectAttributes {
     }
 }
 
-static RULE_DataProviderDescriptor: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataProviderDescriptor: ObjRule = ObjRule {
     properties: &[
         ("DataProviderArn", Shape::STR),
         ("DataProviderIdentifier", Shape::STR),
         ("DataProviderName", Shape::STR),
-        (
-            "SecretsManagerAccessRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("SecretsManagerAccessRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("SecretsManagerSecretId", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataProviderDescriptor` property type of `AWS::DMS::MigrationProject`.
@@ -453,6 +267,7 @@ pub struct DataProviderDescriptor {
     pub secrets_manager_secret_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DataProviderDescriptor {
     /// A `DataProviderDescriptor` with no property set (none is required).
     pub fn new() -> Self {
@@ -460,42 +275,15 @@ impl DataProviderDescriptor {
     }
 
     /// `DataProviderArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_provider_arn(mut self, value: impl Into<Str>) -> Self {
-        self.data_provider_arn = Some(value.into());
-        self
-    }
-
+    pub fn data_provider_arn(mut self, value: impl Into<Str>) -> Self { self.data_provider_arn = Some(value.into()); self }
     /// `DataProviderIdentifier`: a string.
-    pub fn data_provider_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.data_provider_identifier = Some(value.into());
-        self
-    }
-
+    pub fn data_provider_identifier(mut self, value: impl Into<Str>) -> Self { self.data_provider_identifier = Some(value.into()); self }
     /// `DataProviderName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_provider_name(mut self, value: impl Into<Str>) -> Self {
-        self.data_provider_name = Some(value.into());
-        self
-    }
-
+    pub fn data_provider_name(mut self, value: impl Into<Str>) -> Self { self.data_provider_name = Some(value.into()); self }
     /// `SecretsManagerAccessRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secrets_manager_access_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secrets_manager_access_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn secrets_manager_access_role_arn(mut self, value: impl Into<Str>) -> Self { self.secrets_manager_access_role_arn = Some(value.into()); self }
     /// `SecretsManagerSecretId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secrets_manager_secret_id(mut self, value: impl Into<Str>) -> Self {
-        self.secrets_manager_secret_id = Some(value.into());
-        self
-    }
+    pub fn secrets_manager_secret_id(mut self, value: impl Into<Str>) -> Self { self.secrets_manager_secret_id = Some(value.into()); self }
 }
 
 impl PropertyType for DataProviderDescriptor {}
@@ -515,17 +303,14 @@ impl ToValue for DataProviderDescriptor {
     }
 }
 
-static RULE_SchemaConversionApplicationAttributes: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SchemaConversionApplicationAttributes: ObjRule = ObjRule {
     properties: &[
         ("S3BucketPath", Shape::STR),
         ("S3BucketRoleArn", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SchemaConversionApplicationAttributes` property type of `AWS::DMS::MigrationProject`.
@@ -541,6 +326,7 @@ pub struct SchemaConversionApplicationAttributes {
     pub s3_bucket_role_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SchemaConversionApplicationAttributes {
     /// A `SchemaConversionApplicationAttributes` with no property set (none is required).
     pub fn new() -> Self {
@@ -548,16 +334,9 @@ impl SchemaConversionApplicationAttributes {
     }
 
     /// `S3BucketPath`: a string.
-    pub fn s3_bucket_path(mut self, value: impl Into<Str>) -> Self {
-        self.s3_bucket_path = Some(value.into());
-        self
-    }
-
+    pub fn s3_bucket_path(mut self, value: impl Into<Str>) -> Self { self.s3_bucket_path = Some(value.into()); self }
     /// `S3BucketRoleArn`: a string.
-    pub fn s3_bucket_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.s3_bucket_role_arn = Some(value.into());
-        self
-    }
+    pub fn s3_bucket_role_arn(mut self, value: impl Into<Str>) -> Self { self.s3_bucket_role_arn = Some(value.into()); self }
 }
 
 impl PropertyType for SchemaConversionApplicationAttributes {}
@@ -575,44 +354,20 @@ impl ToValue for SchemaConversionApplicationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::DMS::MigrationProject`.
@@ -630,6 +385,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -640,20 +396,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

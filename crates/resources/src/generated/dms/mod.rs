@@ -14,6 +14,8 @@
 //! - `AWS::DMS::ReplicationInstance`: [`ReplicationInstance`], property types in [`replication_instance`]
 //! - `AWS::DMS::ReplicationSubnetGroup`: [`ReplicationSubnetGroup`], property types in [`replication_subnet_group`]
 //! - `AWS::DMS::ReplicationTask`: [`ReplicationTask`], property types in [`replication_task`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod certificate;
 pub mod data_migration;
@@ -26,6 +28,7 @@ pub mod replication_config;
 pub mod replication_instance;
 pub mod replication_subnet_group;
 pub mod replication_task;
+pub mod shared;
 
 pub use certificate::{Certificate, CertificateAttributes};
 pub use data_migration::{DataMigration, DataMigrationAttributes, DataMigrationRequired};

@@ -11,81 +11,36 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicationConfigRequired {
     /// `ComputeConfig`: a [`ComputeConfig`] object, required.
-    ///
-    /// Configuration parameters for provisioning an AWS DMS Serverless replication.
     pub compute_config: Obj<ComputeConfig>,
     /// `ReplicationConfigIdentifier`: a string, required.
-    ///
-    /// A unique identifier that you want to use to create a `ReplicationConfigArn` that is returned as part of the output from this action. You can then pass this output `ReplicationConfigArn` as the value of the `ReplicationConfigArn` option for other actions to identify both AWS DMS Serverless replications and replication configurations that you want those actions to operate on. For some actions, you can also use either this unique identifier or a corresponding ARN in action filters to identify the specific replication and replication configuration to operate on.
     pub replication_config_identifier: Str,
     /// `ReplicationType`: a [`ReplicationType`] value, required.
-    ///
-    /// The type of AWS DMS Serverless replication to provision using this replication configuration.
-    ///
-    /// Possible values:
-    ///
-    /// - `"full-load"`
-    /// - `"cdc"`
-    /// - `"full-load-and-cdc"`
     pub replication_type: ReplicationType,
     /// `SourceEndpointArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the source endpoint for this AWS DMS Serverless replication configuration.
     pub source_endpoint_arn: Str,
     /// `TableMappings`: a JSON value, required.
-    ///
-    /// JSON table mappings for AWS DMS Serverless replications that are provisioned using this replication configuration. For more information, see \[Specifying table selection and transformations rules using JSON\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Tasks.CustomizingTasks.TableMapping.SelectionTransformation.html>) .
-    ///
-    /// Format `json`.
     pub table_mappings: Json,
     /// `TargetEndpointArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the target endpoint for this AWS DMS serverless replication configuration.
     pub target_endpoint_arn: Str,
 }
 
-static RULE_ReplicationConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ReplicationConfig: ObjRule = ObjRule {
     properties: &[
         ("ComputeConfig", Shape::Object(&RULE_ComputeConfig)),
         ("ReplicationConfigIdentifier", Shape::STR),
         ("ReplicationSettings", Shape::Any),
-        (
-            "ReplicationType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["full-load", "full-load-and-cdc", "cdc"],
-                format: None,
-            }),
-        ),
+        ("ReplicationType", Shape::Str(&StrRule { allowed: &["full-load", "full-load-and-cdc", "cdc"], ..StrRule::ANY })),
         ("ResourceIdentifier", Shape::STR),
         ("SourceEndpointArn", Shape::STR),
         ("SupplementalSettings", Shape::Any),
         ("TableMappings", Shape::Any),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(1),
-                max_items: Some(200),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200) })),
         ("TargetEndpointArn", Shape::STR),
     ],
-    required: &[
-        "ReplicationConfigIdentifier",
-        "SourceEndpointArn",
-        "TargetEndpointArn",
-        "ReplicationType",
-        "ComputeConfig",
-        "TableMappings",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["ReplicationConfigIdentifier", "SourceEndpointArn", "TargetEndpointArn", "ReplicationType", "ComputeConfig", "TableMappings"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DMS::ReplicationConfig` resource.
@@ -159,6 +114,7 @@ pub struct ReplicationConfig {
     pub target_endpoint_arn: Str,
 }
 
+#[rustfmt::skip]
 impl ReplicationConfig {
     /// The CloudFormation type name, `AWS::DMS::ReplicationConfig`.
     pub const TYPE_NAME: &'static str = "AWS::DMS::ReplicationConfig";
@@ -169,14 +125,7 @@ impl ReplicationConfig {
         type_name: "AWS::DMS::ReplicationConfig",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dms-replicationconfig.html",
         primary_identifier: &["ReplicationConfigArn"],
-        required: &[
-            "ComputeConfig",
-            "ReplicationConfigIdentifier",
-            "ReplicationType",
-            "SourceEndpointArn",
-            "TableMappings",
-            "TargetEndpointArn",
-        ],
+        required: &["ComputeConfig", "ReplicationConfigIdentifier", "ReplicationType", "SourceEndpointArn", "TableMappings", "TargetEndpointArn"],
         create_only: &["ResourceIdentifier"],
         conditional_create_only: &[],
         write_only: &["ResourceIdentifier"],
@@ -203,84 +152,25 @@ impl ReplicationConfig {
     }
 
     /// `ComputeConfig`: a [`ComputeConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compute_config(mut self, value: impl Into<Obj<ComputeConfig>>) -> Self {
-        self.compute_config = value.into();
-        self
-    }
-
+    pub fn compute_config(mut self, value: impl Into<Obj<ComputeConfig>>) -> Self { self.compute_config = value.into(); self }
     /// `ReplicationConfigIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replication_config_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.replication_config_identifier = value.into();
-        self
-    }
-
+    pub fn replication_config_identifier(mut self, value: impl Into<Str>) -> Self { self.replication_config_identifier = value.into(); self }
     /// `ReplicationSettings`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replication_settings(mut self, value: impl Into<Json>) -> Self {
-        self.replication_settings = Some(value.into());
-        self
-    }
-
+    pub fn replication_settings(mut self, value: impl Into<Json>) -> Self { self.replication_settings = Some(value.into()); self }
     /// `ReplicationType`: a [`ReplicationType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replication_type(mut self, value: impl Into<ReplicationType>) -> Self {
-        self.replication_type = value.into();
-        self
-    }
-
+    pub fn replication_type(mut self, value: impl Into<ReplicationType>) -> Self { self.replication_type = value.into(); self }
     /// `ResourceIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.resource_identifier = Some(value.into());
-        self
-    }
-
+    pub fn resource_identifier(mut self, value: impl Into<Str>) -> Self { self.resource_identifier = Some(value.into()); self }
     /// `SourceEndpointArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_endpoint_arn(mut self, value: impl Into<Str>) -> Self {
-        self.source_endpoint_arn = value.into();
-        self
-    }
-
+    pub fn source_endpoint_arn(mut self, value: impl Into<Str>) -> Self { self.source_endpoint_arn = value.into(); self }
     /// `SupplementalSettings`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn supplemental_settings(mut self, value: impl Into<Json>) -> Self {
-        self.supplemental_settings = Some(value.into());
-        self
-    }
-
+    pub fn supplemental_settings(mut self, value: impl Into<Json>) -> Self { self.supplemental_settings = Some(value.into()); self }
     /// `TableMappings`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_mappings(mut self, value: impl Into<Json>) -> Self {
-        self.table_mappings = value.into();
-        self
-    }
-
+    pub fn table_mappings(mut self, value: impl Into<Json>) -> Self { self.table_mappings = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TargetEndpointArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_endpoint_arn(mut self, value: impl Into<Str>) -> Self {
-        self.target_endpoint_arn = value.into();
-        self
-    }
+    pub fn target_endpoint_arn(mut self, value: impl Into<Str>) -> Self { self.target_endpoint_arn = value.into(); self }
 }
 
 impl Resource for ReplicationConfig {
@@ -339,12 +229,11 @@ impl ReplicationConfigAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ComputeConfigRequired {
     /// `MaxCapacityUnits`: an integer, required.
-    ///
-    /// Specifies the maximum value of the AWS DMS capacity units (DCUs) for which a given AWS DMS Serverless replication can be provisioned. A single DCU is 2GB of RAM, with 1 DCU as the minimum value allowed. The list of valid DCU values includes 1, 2, 4, 8, 16, 32, 64, 128, 192, 256, and 384. So, the maximum value that you can specify for AWS DMS Serverless is 384. The `MaxCapacityUnits` parameter is the only DCU parameter you are required to specify.
     pub max_capacity_units: Int,
 }
 
-static RULE_ComputeConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ComputeConfig: ObjRule = ObjRule {
     properties: &[
         ("AvailabilityZone", Shape::STR),
         ("DnsNameServers", Shape::STR),
@@ -354,27 +243,11 @@ static RULE_ComputeConfig: ObjRule = ObjRule {
         ("MultiAZ", Shape::Bool),
         ("PreferredMaintenanceWindow", Shape::STR),
         ("ReplicationSubnetGroupId", Shape::STR),
-        (
-            "VpcSecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("VpcSecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
     ],
     required: &["MaxCapacityUnits"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ComputeConfig` property type of `AWS::DMS::ReplicationConfig`.
@@ -432,6 +305,7 @@ pub struct ComputeConfig {
     pub vpc_security_group_ids: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl ComputeConfig {
     /// A `ComputeConfig` with its required properties, named in a [`ComputeConfigRequired`].
     pub fn new(required: ComputeConfigRequired) -> Self {
@@ -449,76 +323,23 @@ impl ComputeConfig {
     }
 
     /// `AvailabilityZone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
     /// `DnsNameServers`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dns_name_servers(mut self, value: impl Into<Str>) -> Self {
-        self.dns_name_servers = Some(value.into());
-        self
-    }
-
+    pub fn dns_name_servers(mut self, value: impl Into<Str>) -> Self { self.dns_name_servers = Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `MaxCapacityUnits`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_capacity_units(mut self, value: impl Into<Int>) -> Self {
-        self.max_capacity_units = value.into();
-        self
-    }
-
+    pub fn max_capacity_units(mut self, value: impl Into<Int>) -> Self { self.max_capacity_units = value.into(); self }
     /// `MinCapacityUnits`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_capacity_units(mut self, value: impl Into<Int>) -> Self {
-        self.min_capacity_units = Some(value.into());
-        self
-    }
-
+    pub fn min_capacity_units(mut self, value: impl Into<Int>) -> Self { self.min_capacity_units = Some(value.into()); self }
     /// `MultiAZ`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn multi_az(mut self, value: impl Into<Bool>) -> Self {
-        self.multi_az = Some(value.into());
-        self
-    }
-
+    pub fn multi_az(mut self, value: impl Into<Bool>) -> Self { self.multi_az = Some(value.into()); self }
     /// `PreferredMaintenanceWindow`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preferred_maintenance_window(mut self, value: impl Into<Str>) -> Self {
-        self.preferred_maintenance_window = Some(value.into());
-        self
-    }
-
+    pub fn preferred_maintenance_window(mut self, value: impl Into<Str>) -> Self { self.preferred_maintenance_window = Some(value.into()); self }
     /// `ReplicationSubnetGroupId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replication_subnet_group_id(mut self, value: impl Into<Str>) -> Self {
-        self.replication_subnet_group_id = Some(value.into());
-        self
-    }
-
+    pub fn replication_subnet_group_id(mut self, value: impl Into<Str>) -> Self { self.replication_subnet_group_id = Some(value.into()); self }
     /// `VpcSecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.vpc_security_group_ids = Some(value.into());
-        self
-    }
+    pub fn vpc_security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.vpc_security_group_ids = Some(value.into()); self }
 }
 
 impl PropertyType for ComputeConfig {}
@@ -549,44 +370,20 @@ impl ToValue for ComputeConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::DMS::ReplicationConfig`.
@@ -604,6 +401,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -614,20 +412,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

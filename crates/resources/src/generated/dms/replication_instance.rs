@@ -7,16 +7,18 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`ReplicationInstance`], by name: `ReplicationInstance::new(ReplicationInstanceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicationInstanceRequired {
     /// `ReplicationInstanceClass`: a string, required.
-    ///
-    /// The compute and memory capacity of the replication instance as defined for the specified replication instance class. For example, to specify the instance class dms.c4.large, set this parameter to `"dms.c4.large"` . For more information on the settings and capacities for the available replication instance classes, see \[Selecting the right AWS DMS replication instance for your migration\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_ReplicationInstance.html#CHAP_ReplicationInstance.InDepth>) in the *AWS Database Migration Service User Guide* .
     pub replication_instance_class: Str,
 }
 
-static RULE_ReplicationInstance: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ReplicationInstance: ObjRule = ObjRule {
     properties: &[
         ("AllocatedStorage", Shape::INT),
         ("AllowMajorVersionUpgrade", Shape::Bool),
@@ -33,35 +35,12 @@ static RULE_ReplicationInstance: ObjRule = ObjRule {
         ("ReplicationInstanceIdentifier", Shape::STR),
         ("ReplicationSubnetGroupIdentifier", Shape::STR),
         ("ResourceIdentifier", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VpcSecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("VpcSecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
     ],
     required: &["ReplicationInstanceClass"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DMS::ReplicationInstance` resource.
@@ -187,6 +166,7 @@ pub struct ReplicationInstance {
     pub vpc_security_group_ids: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl ReplicationInstance {
     /// The CloudFormation type name, `AWS::DMS::ReplicationInstance`.
     pub const TYPE_NAME: &'static str = "AWS::DMS::ReplicationInstance";
@@ -198,25 +178,11 @@ impl ReplicationInstance {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dms-replicationinstance.html",
         primary_identifier: &["Id"],
         required: &["ReplicationInstanceClass"],
-        create_only: &[
-            "KmsKeyId",
-            "ResourceIdentifier",
-            "DnsNameServers",
-            "ReplicationSubnetGroupIdentifier",
-            "PubliclyAccessible",
-        ],
+        create_only: &["KmsKeyId", "ResourceIdentifier", "DnsNameServers", "ReplicationSubnetGroupIdentifier", "PubliclyAccessible"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "ReplicationInstancePublicIpAddresses",
-            "Id",
-            "ReplicationInstancePrivateIpAddresses",
-        ],
-        attributes: &[
-            "Id",
-            "ReplicationInstancePrivateIpAddresses",
-            "ReplicationInstancePublicIpAddresses",
-        ],
+        read_only: &["ReplicationInstancePublicIpAddresses", "Id", "ReplicationInstancePrivateIpAddresses"],
+        attributes: &["Id", "ReplicationInstancePrivateIpAddresses", "ReplicationInstancePublicIpAddresses"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -245,140 +211,39 @@ impl ReplicationInstance {
     }
 
     /// `AllocatedStorage`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allocated_storage(mut self, value: impl Into<Int>) -> Self {
-        self.allocated_storage = Some(value.into());
-        self
-    }
-
+    pub fn allocated_storage(mut self, value: impl Into<Int>) -> Self { self.allocated_storage = Some(value.into()); self }
     /// `AllowMajorVersionUpgrade`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allow_major_version_upgrade(mut self, value: impl Into<Bool>) -> Self {
-        self.allow_major_version_upgrade = Some(value.into());
-        self
-    }
-
+    pub fn allow_major_version_upgrade(mut self, value: impl Into<Bool>) -> Self { self.allow_major_version_upgrade = Some(value.into()); self }
     /// `AutoMinorVersionUpgrade`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_minor_version_upgrade(mut self, value: impl Into<Bool>) -> Self {
-        self.auto_minor_version_upgrade = Some(value.into());
-        self
-    }
-
+    pub fn auto_minor_version_upgrade(mut self, value: impl Into<Bool>) -> Self { self.auto_minor_version_upgrade = Some(value.into()); self }
     /// `AvailabilityZone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
     /// `DnsNameServers`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dns_name_servers(mut self, value: impl Into<Str>) -> Self {
-        self.dns_name_servers = Some(value.into());
-        self
-    }
-
+    pub fn dns_name_servers(mut self, value: impl Into<Str>) -> Self { self.dns_name_servers = Some(value.into()); self }
     /// `EngineVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn engine_version(mut self, value: impl Into<Str>) -> Self {
-        self.engine_version = Some(value.into());
-        self
-    }
-
+    pub fn engine_version(mut self, value: impl Into<Str>) -> Self { self.engine_version = Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `MultiAZ`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn multi_az(mut self, value: impl Into<Bool>) -> Self {
-        self.multi_az = Some(value.into());
-        self
-    }
-
+    pub fn multi_az(mut self, value: impl Into<Bool>) -> Self { self.multi_az = Some(value.into()); self }
     /// `NetworkType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_type(mut self, value: impl Into<Str>) -> Self {
-        self.network_type = Some(value.into());
-        self
-    }
-
+    pub fn network_type(mut self, value: impl Into<Str>) -> Self { self.network_type = Some(value.into()); self }
     /// `PreferredMaintenanceWindow`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preferred_maintenance_window(mut self, value: impl Into<Str>) -> Self {
-        self.preferred_maintenance_window = Some(value.into());
-        self
-    }
-
+    pub fn preferred_maintenance_window(mut self, value: impl Into<Str>) -> Self { self.preferred_maintenance_window = Some(value.into()); self }
     /// `PubliclyAccessible`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn publicly_accessible(mut self, value: impl Into<Bool>) -> Self {
-        self.publicly_accessible = Some(value.into());
-        self
-    }
-
+    pub fn publicly_accessible(mut self, value: impl Into<Bool>) -> Self { self.publicly_accessible = Some(value.into()); self }
     /// `ReplicationInstanceClass`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replication_instance_class(mut self, value: impl Into<Str>) -> Self {
-        self.replication_instance_class = value.into();
-        self
-    }
-
+    pub fn replication_instance_class(mut self, value: impl Into<Str>) -> Self { self.replication_instance_class = value.into(); self }
     /// `ReplicationInstanceIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replication_instance_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.replication_instance_identifier = Some(value.into());
-        self
-    }
-
+    pub fn replication_instance_identifier(mut self, value: impl Into<Str>) -> Self { self.replication_instance_identifier = Some(value.into()); self }
     /// `ReplicationSubnetGroupIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replication_subnet_group_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.replication_subnet_group_identifier = Some(value.into());
-        self
-    }
-
+    pub fn replication_subnet_group_identifier(mut self, value: impl Into<Str>) -> Self { self.replication_subnet_group_identifier = Some(value.into()); self }
     /// `ResourceIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.resource_identifier = Some(value.into());
-        self
-    }
-
+    pub fn resource_identifier(mut self, value: impl Into<Str>) -> Self { self.resource_identifier = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VpcSecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.vpc_security_group_ids = Some(value.into());
-        self
-    }
+    pub fn vpc_security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.vpc_security_group_ids = Some(value.into()); self }
 }
 
 impl Resource for ReplicationInstance {
@@ -458,68 +323,5 @@ impl ReplicationInstanceAttributes {
     /// One or more public IP addresses for the replication instance.
     pub fn replication_instance_public_ip_addresses(&self) -> Value {
         self.0.get_att("ReplicationInstancePublicIpAddresses")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::DMS::ReplicationInstance`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dms-replicationinstance-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

@@ -7,38 +7,26 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`ReplicationTask`], by name: `ReplicationTask::new(ReplicationTaskRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicationTaskRequired {
     /// `MigrationType`: a string, required.
-    ///
-    /// The migration type. Valid values: `full-load` | `cdc` | `full-load-and-cdc`
     pub migration_type: Str,
     /// `ReplicationInstanceArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of a replication instance.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub replication_instance_arn: Str,
     /// `SourceEndpointArn`: a string, required.
-    ///
-    /// An Amazon Resource Name (ARN) that uniquely identifies the source endpoint.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub source_endpoint_arn: Str,
     /// `TableMappings`: a string, required.
-    ///
-    /// The table mappings for the task, in JSON format. For more information, see \[Using Table Mapping to Specify Task Settings\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Tasks.CustomizingTasks.TableMapping.html>) in the *AWS Database Migration Service User Guide* .
     pub table_mappings: Str,
     /// `TargetEndpointArn`: a string, required.
-    ///
-    /// An Amazon Resource Name (ARN) that uniquely identifies the target endpoint.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub target_endpoint_arn: Str,
 }
 
-static RULE_ReplicationTask: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ReplicationTask: ObjRule = ObjRule {
     properties: &[
         ("CdcStartPosition", Shape::STR),
         ("CdcStartTime", Shape::NUM),
@@ -50,29 +38,13 @@ static RULE_ReplicationTask: ObjRule = ObjRule {
         ("ResourceIdentifier", Shape::STR),
         ("SourceEndpointArn", Shape::STR),
         ("TableMappings", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("TargetEndpointArn", Shape::STR),
         ("TaskData", Shape::STR),
     ],
-    required: &[
-        "TableMappings",
-        "SourceEndpointArn",
-        "MigrationType",
-        "TargetEndpointArn",
-        "ReplicationInstanceArn",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["TableMappings", "SourceEndpointArn", "MigrationType", "TargetEndpointArn", "ReplicationInstanceArn"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DMS::ReplicationTask` resource.
@@ -172,6 +144,7 @@ pub struct ReplicationTask {
     pub task_data: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ReplicationTask {
     /// The CloudFormation type name, `AWS::DMS::ReplicationTask`.
     pub const TYPE_NAME: &'static str = "AWS::DMS::ReplicationTask";
@@ -182,19 +155,8 @@ impl ReplicationTask {
         type_name: "AWS::DMS::ReplicationTask",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dms-replicationtask.html",
         primary_identifier: &["Id"],
-        required: &[
-            "MigrationType",
-            "ReplicationInstanceArn",
-            "SourceEndpointArn",
-            "TableMappings",
-            "TargetEndpointArn",
-        ],
-        create_only: &[
-            "ResourceIdentifier",
-            "TargetEndpointArn",
-            "ReplicationInstanceArn",
-            "SourceEndpointArn",
-        ],
+        required: &["MigrationType", "ReplicationInstanceArn", "SourceEndpointArn", "TableMappings", "TargetEndpointArn"],
+        create_only: &["ResourceIdentifier", "TargetEndpointArn", "ReplicationInstanceArn", "SourceEndpointArn"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Id"],
@@ -223,108 +185,31 @@ impl ReplicationTask {
     }
 
     /// `CdcStartPosition`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cdc_start_position(mut self, value: impl Into<Str>) -> Self {
-        self.cdc_start_position = Some(value.into());
-        self
-    }
-
+    pub fn cdc_start_position(mut self, value: impl Into<Str>) -> Self { self.cdc_start_position = Some(value.into()); self }
     /// `CdcStartTime`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cdc_start_time(mut self, value: impl Into<Num>) -> Self {
-        self.cdc_start_time = Some(value.into());
-        self
-    }
-
+    pub fn cdc_start_time(mut self, value: impl Into<Num>) -> Self { self.cdc_start_time = Some(value.into()); self }
     /// `CdcStopPosition`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cdc_stop_position(mut self, value: impl Into<Str>) -> Self {
-        self.cdc_stop_position = Some(value.into());
-        self
-    }
-
+    pub fn cdc_stop_position(mut self, value: impl Into<Str>) -> Self { self.cdc_stop_position = Some(value.into()); self }
     /// `MigrationType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn migration_type(mut self, value: impl Into<Str>) -> Self {
-        self.migration_type = value.into();
-        self
-    }
-
+    pub fn migration_type(mut self, value: impl Into<Str>) -> Self { self.migration_type = value.into(); self }
     /// `ReplicationInstanceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replication_instance_arn(mut self, value: impl Into<Str>) -> Self {
-        self.replication_instance_arn = value.into();
-        self
-    }
-
+    pub fn replication_instance_arn(mut self, value: impl Into<Str>) -> Self { self.replication_instance_arn = value.into(); self }
     /// `ReplicationTaskIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replication_task_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.replication_task_identifier = Some(value.into());
-        self
-    }
-
+    pub fn replication_task_identifier(mut self, value: impl Into<Str>) -> Self { self.replication_task_identifier = Some(value.into()); self }
     /// `ReplicationTaskSettings`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replication_task_settings(mut self, value: impl Into<Str>) -> Self {
-        self.replication_task_settings = Some(value.into());
-        self
-    }
-
+    pub fn replication_task_settings(mut self, value: impl Into<Str>) -> Self { self.replication_task_settings = Some(value.into()); self }
     /// `ResourceIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.resource_identifier = Some(value.into());
-        self
-    }
-
+    pub fn resource_identifier(mut self, value: impl Into<Str>) -> Self { self.resource_identifier = Some(value.into()); self }
     /// `SourceEndpointArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_endpoint_arn(mut self, value: impl Into<Str>) -> Self {
-        self.source_endpoint_arn = value.into();
-        self
-    }
-
+    pub fn source_endpoint_arn(mut self, value: impl Into<Str>) -> Self { self.source_endpoint_arn = value.into(); self }
     /// `TableMappings`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_mappings(mut self, value: impl Into<Str>) -> Self {
-        self.table_mappings = value.into();
-        self
-    }
-
+    pub fn table_mappings(mut self, value: impl Into<Str>) -> Self { self.table_mappings = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TargetEndpointArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_endpoint_arn(mut self, value: impl Into<Str>) -> Self {
-        self.target_endpoint_arn = value.into();
-        self
-    }
-
+    pub fn target_endpoint_arn(mut self, value: impl Into<Str>) -> Self { self.target_endpoint_arn = value.into(); self }
     /// `TaskData`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn task_data(mut self, value: impl Into<Str>) -> Self {
-        self.task_data = Some(value.into());
-        self
-    }
+    pub fn task_data(mut self, value: impl Into<Str>) -> Self { self.task_data = Some(value.into()); self }
 }
 
 impl Resource for ReplicationTask {
@@ -377,68 +262,5 @@ impl ReplicationTaskAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::DMS::ReplicationTask`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dms-replicationtask-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

@@ -7,47 +7,21 @@
 
 use crate::support::prelude::*;
 
-static RULE_DbCluster: ObjRule = ObjRule {
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
+#[rustfmt::skip]
+pub(crate) static RULE_DbCluster: ObjRule = ObjRule {
     properties: &[
-        (
-            "AvailabilityZones",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "BackupRetentionPeriod",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(35.0),
-                allowed: &[],
-            }),
-        ),
+        ("AvailabilityZones", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("BackupRetentionPeriod", Shape::Int(&NumRule { min: Some(1.0), max: Some(35.0), ..NumRule::ANY })),
         ("CopyTagsToSnapshot", Shape::Bool),
         ("DBClusterIdentifier", Shape::STR),
         ("DBClusterParameterGroupName", Shape::STR),
         ("DBSubnetGroupName", Shape::STR),
         ("DeletionProtection", Shape::Bool),
-        (
-            "EnableCloudwatchLogsExports",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "EngineVersion",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["3.6.0", "4.0", "4.0.0", "5.0.0"],
-                format: None,
-            }),
-        ),
+        ("EnableCloudwatchLogsExports", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("EngineVersion", Shape::Str(&StrRule { allowed: &["3.6.0", "4.0", "4.0.0", "5.0.0"], ..StrRule::ANY })),
         ("GlobalClusterIdentifier", Shape::STR),
         ("KmsKeyId", Shape::STR),
         ("ManageMasterUserPassword", Shape::Bool),
@@ -61,44 +35,17 @@ static RULE_DbCluster: ObjRule = ObjRule {
         ("RestoreToTime", Shape::STR),
         ("RestoreType", Shape::STR),
         ("RotateMasterUserPassword", Shape::Bool),
-        (
-            "ServerlessV2ScalingConfiguration",
-            Shape::Object(&RULE_ServerlessV2ScalingConfiguration),
-        ),
+        ("ServerlessV2ScalingConfiguration", Shape::Object(&RULE_ServerlessV2ScalingConfiguration)),
         ("SnapshotIdentifier", Shape::STR),
         ("SourceDBClusterIdentifier", Shape::STR),
         ("StorageEncrypted", Shape::Bool),
         ("StorageType", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("UseLatestRestorableTime", Shape::Bool),
-        (
-            "VpcSecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("VpcSecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DocDB::DBCluster` resource.
@@ -369,6 +316,7 @@ pub struct DbCluster {
     pub vpc_security_group_ids: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl DbCluster {
     /// The CloudFormation type name, `AWS::DocDB::DBCluster`.
     pub const TYPE_NAME: &'static str = "AWS::DocDB::DBCluster";
@@ -380,26 +328,11 @@ impl DbCluster {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-docdb-dbcluster.html",
         primary_identifier: &["Id"],
         required: &[],
-        create_only: &[
-            "SnapshotIdentifier",
-            "KmsKeyId",
-            "MasterUsername",
-            "SourceDBClusterIdentifier",
-            "DBClusterIdentifier",
-            "AvailabilityZones",
-            "DBSubnetGroupName",
-            "StorageEncrypted",
-        ],
+        create_only: &["SnapshotIdentifier", "KmsKeyId", "MasterUsername", "SourceDBClusterIdentifier", "DBClusterIdentifier", "AvailabilityZones", "DBSubnetGroupName", "StorageEncrypted"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["ReadEndpoint", "Id", "Endpoint", "ClusterResourceId"],
-        attributes: &[
-            "ClusterResourceId",
-            "Endpoint",
-            "Id",
-            "Port",
-            "ReadEndpoint",
-        ],
+        attributes: &["ClusterResourceId", "Endpoint", "Id", "Port", "ReadEndpoint"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -410,247 +343,65 @@ impl DbCluster {
     }
 
     /// `AvailabilityZones`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zones(mut self, value: impl Into<List<Str>>) -> Self {
-        self.availability_zones = Some(value.into());
-        self
-    }
-
+    pub fn availability_zones(mut self, value: impl Into<List<Str>>) -> Self { self.availability_zones = Some(value.into()); self }
     /// `BackupRetentionPeriod`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn backup_retention_period(mut self, value: impl Into<Int>) -> Self {
-        self.backup_retention_period = Some(value.into());
-        self
-    }
-
+    pub fn backup_retention_period(mut self, value: impl Into<Int>) -> Self { self.backup_retention_period = Some(value.into()); self }
     /// `CopyTagsToSnapshot`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn copy_tags_to_snapshot(mut self, value: impl Into<Bool>) -> Self {
-        self.copy_tags_to_snapshot = Some(value.into());
-        self
-    }
-
+    pub fn copy_tags_to_snapshot(mut self, value: impl Into<Bool>) -> Self { self.copy_tags_to_snapshot = Some(value.into()); self }
     /// `DBClusterIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_cluster_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.db_cluster_identifier = Some(value.into());
-        self
-    }
-
+    pub fn db_cluster_identifier(mut self, value: impl Into<Str>) -> Self { self.db_cluster_identifier = Some(value.into()); self }
     /// `DBClusterParameterGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_cluster_parameter_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.db_cluster_parameter_group_name = Some(value.into());
-        self
-    }
-
+    pub fn db_cluster_parameter_group_name(mut self, value: impl Into<Str>) -> Self { self.db_cluster_parameter_group_name = Some(value.into()); self }
     /// `DBSubnetGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_subnet_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.db_subnet_group_name = Some(value.into());
-        self
-    }
-
+    pub fn db_subnet_group_name(mut self, value: impl Into<Str>) -> Self { self.db_subnet_group_name = Some(value.into()); self }
     /// `DeletionProtection`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deletion_protection(mut self, value: impl Into<Bool>) -> Self {
-        self.deletion_protection = Some(value.into());
-        self
-    }
-
+    pub fn deletion_protection(mut self, value: impl Into<Bool>) -> Self { self.deletion_protection = Some(value.into()); self }
     /// `EnableCloudwatchLogsExports`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_cloudwatch_logs_exports(mut self, value: impl Into<List<Str>>) -> Self {
-        self.enable_cloudwatch_logs_exports = Some(value.into());
-        self
-    }
-
+    pub fn enable_cloudwatch_logs_exports(mut self, value: impl Into<List<Str>>) -> Self { self.enable_cloudwatch_logs_exports = Some(value.into()); self }
     /// `EngineVersion`: an [`EngineVersion`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn engine_version(mut self, value: impl Into<EngineVersion>) -> Self {
-        self.engine_version = Some(value.into());
-        self
-    }
-
+    pub fn engine_version(mut self, value: impl Into<EngineVersion>) -> Self { self.engine_version = Some(value.into()); self }
     /// `GlobalClusterIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn global_cluster_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.global_cluster_identifier = Some(value.into());
-        self
-    }
-
+    pub fn global_cluster_identifier(mut self, value: impl Into<Str>) -> Self { self.global_cluster_identifier = Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `ManageMasterUserPassword`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn manage_master_user_password(mut self, value: impl Into<Bool>) -> Self {
-        self.manage_master_user_password = Some(value.into());
-        self
-    }
-
+    pub fn manage_master_user_password(mut self, value: impl Into<Bool>) -> Self { self.manage_master_user_password = Some(value.into()); self }
     /// `MasterUserPassword`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn master_user_password(mut self, value: impl Into<Str>) -> Self {
-        self.master_user_password = Some(value.into());
-        self
-    }
-
+    pub fn master_user_password(mut self, value: impl Into<Str>) -> Self { self.master_user_password = Some(value.into()); self }
     /// `MasterUserSecretKmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn master_user_secret_kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.master_user_secret_kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn master_user_secret_kms_key_id(mut self, value: impl Into<Str>) -> Self { self.master_user_secret_kms_key_id = Some(value.into()); self }
     /// `MasterUsername`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn master_username(mut self, value: impl Into<Str>) -> Self {
-        self.master_username = Some(value.into());
-        self
-    }
-
+    pub fn master_username(mut self, value: impl Into<Str>) -> Self { self.master_username = Some(value.into()); self }
     /// `NetworkType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_type(mut self, value: impl Into<Str>) -> Self {
-        self.network_type = Some(value.into());
-        self
-    }
-
+    pub fn network_type(mut self, value: impl Into<Str>) -> Self { self.network_type = Some(value.into()); self }
     /// `Port`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = Some(value.into());
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
     /// `PreferredBackupWindow`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preferred_backup_window(mut self, value: impl Into<Str>) -> Self {
-        self.preferred_backup_window = Some(value.into());
-        self
-    }
-
+    pub fn preferred_backup_window(mut self, value: impl Into<Str>) -> Self { self.preferred_backup_window = Some(value.into()); self }
     /// `PreferredMaintenanceWindow`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preferred_maintenance_window(mut self, value: impl Into<Str>) -> Self {
-        self.preferred_maintenance_window = Some(value.into());
-        self
-    }
-
+    pub fn preferred_maintenance_window(mut self, value: impl Into<Str>) -> Self { self.preferred_maintenance_window = Some(value.into()); self }
     /// `RestoreToTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn restore_to_time(mut self, value: impl Into<Str>) -> Self {
-        self.restore_to_time = Some(value.into());
-        self
-    }
-
+    pub fn restore_to_time(mut self, value: impl Into<Str>) -> Self { self.restore_to_time = Some(value.into()); self }
     /// `RestoreType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn restore_type(mut self, value: impl Into<Str>) -> Self {
-        self.restore_type = Some(value.into());
-        self
-    }
-
+    pub fn restore_type(mut self, value: impl Into<Str>) -> Self { self.restore_type = Some(value.into()); self }
     /// `RotateMasterUserPassword`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rotate_master_user_password(mut self, value: impl Into<Bool>) -> Self {
-        self.rotate_master_user_password = Some(value.into());
-        self
-    }
-
+    pub fn rotate_master_user_password(mut self, value: impl Into<Bool>) -> Self { self.rotate_master_user_password = Some(value.into()); self }
     /// `ServerlessV2ScalingConfiguration`: a [`ServerlessV2ScalingConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn serverless_v2_scaling_configuration(
-        mut self,
-        value: impl Into<Obj<ServerlessV2ScalingConfiguration>>,
-    ) -> Self {
-        self.serverless_v2_scaling_configuration = Some(value.into());
-        self
-    }
-
+    pub fn serverless_v2_scaling_configuration(mut self, value: impl Into<Obj<ServerlessV2ScalingConfiguration>>) -> Self { self.serverless_v2_scaling_configuration = Some(value.into()); self }
     /// `SnapshotIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshot_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.snapshot_identifier = Some(value.into());
-        self
-    }
-
+    pub fn snapshot_identifier(mut self, value: impl Into<Str>) -> Self { self.snapshot_identifier = Some(value.into()); self }
     /// `SourceDBClusterIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_db_cluster_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.source_db_cluster_identifier = Some(value.into());
-        self
-    }
-
+    pub fn source_db_cluster_identifier(mut self, value: impl Into<Str>) -> Self { self.source_db_cluster_identifier = Some(value.into()); self }
     /// `StorageEncrypted`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_encrypted(mut self, value: impl Into<Bool>) -> Self {
-        self.storage_encrypted = Some(value.into());
-        self
-    }
-
+    pub fn storage_encrypted(mut self, value: impl Into<Bool>) -> Self { self.storage_encrypted = Some(value.into()); self }
     /// `StorageType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_type(mut self, value: impl Into<Str>) -> Self {
-        self.storage_type = Some(value.into());
-        self
-    }
-
+    pub fn storage_type(mut self, value: impl Into<Str>) -> Self { self.storage_type = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `UseLatestRestorableTime`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn use_latest_restorable_time(mut self, value: impl Into<Bool>) -> Self {
-        self.use_latest_restorable_time = Some(value.into());
-        self
-    }
-
+    pub fn use_latest_restorable_time(mut self, value: impl Into<Bool>) -> Self { self.use_latest_restorable_time = Some(value.into()); self }
     /// `VpcSecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.vpc_security_group_ids = Some(value.into());
-        self
-    }
+    pub fn vpc_security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.vpc_security_group_ids = Some(value.into()); self }
 }
 
 impl Resource for DbCluster {
@@ -776,23 +527,20 @@ impl DbClusterAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServerlessV2ScalingConfigurationRequired {
     /// `MaxCapacity`: a number, required.
-    ///
-    /// The maximum number of Amazon DocumentDB capacity units (DCUs) for an instance in an Amazon DocumentDB Serverless cluster. You can specify DCU values in half-step increments, such as 32, 32.5, 33, and so on.
     pub max_capacity: Num,
     /// `MinCapacity`: a number, required.
-    ///
-    /// The minimum number of Amazon DocumentDB capacity units (DCUs) for an instance in an Amazon DocumentDB Serverless cluster. You can specify DCU values in half-step increments, such as 8, 8.5, 9, and so on.
     pub min_capacity: Num,
 }
 
-static RULE_ServerlessV2ScalingConfiguration: ObjRule = ObjRule {
-    properties: &[("MaxCapacity", Shape::NUM), ("MinCapacity", Shape::NUM)],
+#[rustfmt::skip]
+pub(crate) static RULE_ServerlessV2ScalingConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("MaxCapacity", Shape::NUM),
+        ("MinCapacity", Shape::NUM),
+    ],
     required: &["MinCapacity", "MaxCapacity"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ServerlessV2ScalingConfiguration` property type of `AWS::DocDB::DBCluster`.
@@ -812,6 +560,7 @@ pub struct ServerlessV2ScalingConfiguration {
     pub min_capacity: Num,
 }
 
+#[rustfmt::skip]
 impl ServerlessV2ScalingConfiguration {
     /// A `ServerlessV2ScalingConfiguration` with its required properties, named in a [`ServerlessV2ScalingConfigurationRequired`].
     pub fn new(required: ServerlessV2ScalingConfigurationRequired) -> Self {
@@ -822,20 +571,9 @@ impl ServerlessV2ScalingConfiguration {
     }
 
     /// `MaxCapacity`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_capacity(mut self, value: impl Into<Num>) -> Self {
-        self.max_capacity = value.into();
-        self
-    }
-
+    pub fn max_capacity(mut self, value: impl Into<Num>) -> Self { self.max_capacity = value.into(); self }
     /// `MinCapacity`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_capacity(mut self, value: impl Into<Num>) -> Self {
-        self.min_capacity = value.into();
-        self
-    }
+    pub fn min_capacity(mut self, value: impl Into<Num>) -> Self { self.min_capacity = value.into(); self }
 }
 
 impl PropertyType for ServerlessV2ScalingConfiguration {}
@@ -845,69 +583,6 @@ impl ToValue for ServerlessV2ScalingConfiguration {
         MapBuilder::new()
             .req("MaxCapacity", &self.max_capacity)
             .req("MinCapacity", &self.min_capacity)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::DocDB::DBCluster`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-docdb-dbcluster-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -7,50 +7,32 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`DbClusterParameterGroup`], by name: `DbClusterParameterGroup::new(DbClusterParameterGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DbClusterParameterGroupRequired {
     /// `Description`: a string, required.
-    ///
-    /// The description for the cluster parameter group.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub description: Str,
     /// `Family`: a string, required.
-    ///
-    /// The cluster parameter group family name.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub family: Str,
     /// `Parameters`: a JSON value, required.
-    ///
-    /// Provides a list of parameters for the cluster parameter group.
-    ///
-    /// Format `json`.
     pub parameters: Json,
 }
 
-static RULE_DbClusterParameterGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DbClusterParameterGroup: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("Family", Shape::STR),
         ("Name", Shape::STR),
         ("Parameters", Shape::Any),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Family", "Description", "Parameters"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DocDB::DBClusterParameterGroup` resource.
@@ -108,6 +90,7 @@ pub struct DbClusterParameterGroup {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl DbClusterParameterGroup {
     /// The CloudFormation type name, `AWS::DocDB::DBClusterParameterGroup`.
     pub const TYPE_NAME: &'static str = "AWS::DocDB::DBClusterParameterGroup";
@@ -140,44 +123,15 @@ impl DbClusterParameterGroup {
     }
 
     /// `Description`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = value.into();
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = value.into(); self }
     /// `Family`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn family(mut self, value: impl Into<Str>) -> Self {
-        self.family = value.into();
-        self
-    }
-
+    pub fn family(mut self, value: impl Into<Str>) -> Self { self.family = value.into(); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Parameters`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self {
-        self.parameters = value.into();
-        self
-    }
-
+    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for DbClusterParameterGroup {
@@ -219,68 +173,5 @@ impl DbClusterParameterGroupAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::DocDB::DBClusterParameterGroup`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-docdb-dbclusterparametergroup-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

@@ -7,22 +7,20 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`DbInstance`], by name: `DbInstance::new(DbInstanceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DbInstanceRequired {
     /// `DBClusterIdentifier`: a string, required.
-    ///
-    /// The identifier of the cluster that the instance will belong to.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub db_cluster_identifier: Str,
     /// `DBInstanceClass`: a string, required.
-    ///
-    /// The compute and memory capacity of the instance; for example, `db.m4.large` . If you change the class of an instance there can be some interruption in the cluster's service.
     pub db_instance_class: Str,
 }
 
-static RULE_DbInstance: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DbInstance: ObjRule = ObjRule {
     properties: &[
         ("AutoMinorVersionUpgrade", Shape::Bool),
         ("AvailabilityZone", Shape::STR),
@@ -33,21 +31,11 @@ static RULE_DbInstance: ObjRule = ObjRule {
         ("DBInstanceIdentifier", Shape::STR),
         ("EnablePerformanceInsights", Shape::Bool),
         ("PreferredMaintenanceWindow", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["DBInstanceClass", "DBClusterIdentifier"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DocDB::DBInstance` resource.
@@ -139,6 +127,7 @@ pub struct DbInstance {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl DbInstance {
     /// The CloudFormation type name, `AWS::DocDB::DBInstance`.
     pub const TYPE_NAME: &'static str = "AWS::DocDB::DBInstance";
@@ -150,11 +139,7 @@ impl DbInstance {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-docdb-dbinstance.html",
         primary_identifier: &["Id"],
         required: &["DBClusterIdentifier", "DBInstanceClass"],
-        create_only: &[
-            "DBClusterIdentifier",
-            "AvailabilityZone",
-            "DBInstanceIdentifier",
-        ],
+        create_only: &["DBClusterIdentifier", "AvailabilityZone", "DBInstanceIdentifier"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Port", "Id", "Endpoint"],
@@ -180,84 +165,25 @@ impl DbInstance {
     }
 
     /// `AutoMinorVersionUpgrade`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_minor_version_upgrade(mut self, value: impl Into<Bool>) -> Self {
-        self.auto_minor_version_upgrade = Some(value.into());
-        self
-    }
-
+    pub fn auto_minor_version_upgrade(mut self, value: impl Into<Bool>) -> Self { self.auto_minor_version_upgrade = Some(value.into()); self }
     /// `AvailabilityZone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
     /// `CACertificateIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ca_certificate_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.ca_certificate_identifier = Some(value.into());
-        self
-    }
-
+    pub fn ca_certificate_identifier(mut self, value: impl Into<Str>) -> Self { self.ca_certificate_identifier = Some(value.into()); self }
     /// `CertificateRotationRestart`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_rotation_restart(mut self, value: impl Into<Bool>) -> Self {
-        self.certificate_rotation_restart = Some(value.into());
-        self
-    }
-
+    pub fn certificate_rotation_restart(mut self, value: impl Into<Bool>) -> Self { self.certificate_rotation_restart = Some(value.into()); self }
     /// `DBClusterIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_cluster_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.db_cluster_identifier = value.into();
-        self
-    }
-
+    pub fn db_cluster_identifier(mut self, value: impl Into<Str>) -> Self { self.db_cluster_identifier = value.into(); self }
     /// `DBInstanceClass`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_instance_class(mut self, value: impl Into<Str>) -> Self {
-        self.db_instance_class = value.into();
-        self
-    }
-
+    pub fn db_instance_class(mut self, value: impl Into<Str>) -> Self { self.db_instance_class = value.into(); self }
     /// `DBInstanceIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_instance_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.db_instance_identifier = Some(value.into());
-        self
-    }
-
+    pub fn db_instance_identifier(mut self, value: impl Into<Str>) -> Self { self.db_instance_identifier = Some(value.into()); self }
     /// `EnablePerformanceInsights`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_performance_insights(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_performance_insights = Some(value.into());
-        self
-    }
-
+    pub fn enable_performance_insights(mut self, value: impl Into<Bool>) -> Self { self.enable_performance_insights = Some(value.into()); self }
     /// `PreferredMaintenanceWindow`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preferred_maintenance_window(mut self, value: impl Into<Str>) -> Self {
-        self.preferred_maintenance_window = Some(value.into());
-        self
-    }
-
+    pub fn preferred_maintenance_window(mut self, value: impl Into<Str>) -> Self { self.preferred_maintenance_window = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for DbInstance {
@@ -327,68 +253,5 @@ impl DbInstanceAttributes {
     /// The port number on which the database accepts connections, such as `27017` .
     pub fn port(&self) -> Value {
         self.0.get_att("Port")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::DocDB::DBInstance`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-docdb-dbinstance-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

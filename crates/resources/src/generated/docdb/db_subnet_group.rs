@@ -7,46 +7,29 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`DbSubnetGroup`], by name: `DbSubnetGroup::new(DbSubnetGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DbSubnetGroupRequired {
     /// `DBSubnetGroupDescription`: a string, required.
-    ///
-    /// The description for the subnet group.
     pub db_subnet_group_description: Str,
     /// `SubnetIds`: a list of strings, required.
-    ///
-    /// The Amazon EC2 subnet IDs for the subnet group.
     pub subnet_ids: List<Str>,
 }
 
-static RULE_DbSubnetGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DbSubnetGroup: ObjRule = ObjRule {
     properties: &[
         ("DBSubnetGroupDescription", Shape::STR),
         ("DBSubnetGroupName", Shape::STR),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["DBSubnetGroupDescription", "SubnetIds"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DocDB::DBSubnetGroup` resource.
@@ -86,6 +69,7 @@ pub struct DbSubnetGroup {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl DbSubnetGroup {
     /// The CloudFormation type name, `AWS::DocDB::DBSubnetGroup`.
     pub const TYPE_NAME: &'static str = "AWS::DocDB::DBSubnetGroup";
@@ -117,36 +101,13 @@ impl DbSubnetGroup {
     }
 
     /// `DBSubnetGroupDescription`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_subnet_group_description(mut self, value: impl Into<Str>) -> Self {
-        self.db_subnet_group_description = value.into();
-        self
-    }
-
+    pub fn db_subnet_group_description(mut self, value: impl Into<Str>) -> Self { self.db_subnet_group_description = value.into(); self }
     /// `DBSubnetGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_subnet_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.db_subnet_group_name = Some(value.into());
-        self
-    }
-
+    pub fn db_subnet_group_name(mut self, value: impl Into<Str>) -> Self { self.db_subnet_group_name = Some(value.into()); self }
     /// `SubnetIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = value.into();
-        self
-    }
-
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for DbSubnetGroup {
@@ -190,68 +151,5 @@ impl DbSubnetGroupAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::DocDB::DBSubnetGroup`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-docdb-dbsubnetgroup-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

@@ -11,51 +11,22 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventSubscriptionRequired {
     /// `SnsTopicArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the SNS topic created for event notification. Amazon SNS creates the ARN when you create a topic and subscribe to it.
-    ///
-    /// Format `AWS::SNS::Topic.Arn`; create-only: changing it replaces the resource.
     pub sns_topic_arn: Str,
 }
 
-static RULE_EventSubscription: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EventSubscription: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
-        (
-            "EventCategories",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SnsTopicArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SnsTopicArn),
-            }),
-        ),
-        (
-            "SourceIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("EventCategories", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("SnsTopicArn", Shape::Str(&StrRule { format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
+        ("SourceIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("SourceType", Shape::STR),
         ("SubscriptionName", Shape::STR),
     ],
     required: &["SnsTopicArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DocDB::EventSubscription` resource.
@@ -117,6 +88,7 @@ pub struct EventSubscription {
     pub subscription_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl EventSubscription {
     /// The CloudFormation type name, `AWS::DocDB::EventSubscription`.
     pub const TYPE_NAME: &'static str = "AWS::DocDB::EventSubscription";
@@ -150,52 +122,17 @@ impl EventSubscription {
     }
 
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `EventCategories`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_categories(mut self, value: impl Into<List<Str>>) -> Self {
-        self.event_categories = Some(value.into());
-        self
-    }
-
+    pub fn event_categories(mut self, value: impl Into<List<Str>>) -> Self { self.event_categories = Some(value.into()); self }
     /// `SnsTopicArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sns_topic_arn(mut self, value: impl Into<Str>) -> Self {
-        self.sns_topic_arn = value.into();
-        self
-    }
-
+    pub fn sns_topic_arn(mut self, value: impl Into<Str>) -> Self { self.sns_topic_arn = value.into(); self }
     /// `SourceIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.source_ids = Some(value.into());
-        self
-    }
-
+    pub fn source_ids(mut self, value: impl Into<List<Str>>) -> Self { self.source_ids = Some(value.into()); self }
     /// `SourceType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_type(mut self, value: impl Into<Str>) -> Self {
-        self.source_type = Some(value.into());
-        self
-    }
-
+    pub fn source_type(mut self, value: impl Into<Str>) -> Self { self.source_type = Some(value.into()); self }
     /// `SubscriptionName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subscription_name(mut self, value: impl Into<Str>) -> Self {
-        self.subscription_name = Some(value.into());
-        self
-    }
+    pub fn subscription_name(mut self, value: impl Into<Str>) -> Self { self.subscription_name = Some(value.into()); self }
 }
 
 impl Resource for EventSubscription {

@@ -13,54 +13,24 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z]{1}(?:-?[a-zA-Z0-9
 #[derive(Clone, Debug, PartialEq)]
 pub struct GlobalClusterRequired {
     /// `GlobalClusterIdentifier`: a string, required.
-    ///
-    /// The cluster identifier of the global cluster.
-    ///
-    /// Pattern `^[a-zA-Z]{1}(?:-?[a-zA-Z0-9]){0,62}$`; length 1 to 63; create-only: changing it replaces the resource.
     pub global_cluster_identifier: Str,
 }
 
-static RULE_GlobalCluster: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GlobalCluster: ObjRule = ObjRule {
     properties: &[
         ("DeletionProtection", Shape::Bool),
-        (
-            "Engine",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["docdb"],
-                format: None,
-            }),
-        ),
+        ("Engine", Shape::Str(&StrRule { allowed: &["docdb"], ..StrRule::ANY })),
         ("EngineVersion", Shape::STR),
-        (
-            "GlobalClusterIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("GlobalClusterIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("SourceDBClusterIdentifier", Shape::STR),
         ("StorageEncrypted", Shape::Bool),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
     ],
     required: &["GlobalClusterIdentifier"],
     one_of: &[&[&["Engine"], &["SourceDBClusterIdentifier"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DocDB::GlobalCluster` resource.
@@ -118,6 +88,7 @@ pub struct GlobalCluster {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl GlobalCluster {
     /// The CloudFormation type name, `AWS::DocDB::GlobalCluster`.
     pub const TYPE_NAME: &'static str = "AWS::DocDB::GlobalCluster";
@@ -129,13 +100,7 @@ impl GlobalCluster {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-docdb-globalcluster.html",
         primary_identifier: &["GlobalClusterIdentifier"],
         required: &["GlobalClusterIdentifier"],
-        create_only: &[
-            "Engine",
-            "EngineVersion",
-            "GlobalClusterIdentifier",
-            "SourceDBClusterIdentifier",
-            "StorageEncrypted",
-        ],
+        create_only: &["Engine", "EngineVersion", "GlobalClusterIdentifier", "SourceDBClusterIdentifier", "StorageEncrypted"],
         conditional_create_only: &[],
         write_only: &["SourceDBClusterIdentifier"],
         read_only: &["GlobalClusterArn", "GlobalClusterResourceId"],
@@ -158,60 +123,19 @@ impl GlobalCluster {
     }
 
     /// `DeletionProtection`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deletion_protection(mut self, value: impl Into<Bool>) -> Self {
-        self.deletion_protection = Some(value.into());
-        self
-    }
-
+    pub fn deletion_protection(mut self, value: impl Into<Bool>) -> Self { self.deletion_protection = Some(value.into()); self }
     /// `Engine`: an [`Engine`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn engine(mut self, value: impl Into<Engine>) -> Self {
-        self.engine = Some(value.into());
-        self
-    }
-
+    pub fn engine(mut self, value: impl Into<Engine>) -> Self { self.engine = Some(value.into()); self }
     /// `EngineVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn engine_version(mut self, value: impl Into<Str>) -> Self {
-        self.engine_version = Some(value.into());
-        self
-    }
-
+    pub fn engine_version(mut self, value: impl Into<Str>) -> Self { self.engine_version = Some(value.into()); self }
     /// `GlobalClusterIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn global_cluster_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.global_cluster_identifier = value.into();
-        self
-    }
-
+    pub fn global_cluster_identifier(mut self, value: impl Into<Str>) -> Self { self.global_cluster_identifier = value.into(); self }
     /// `SourceDBClusterIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_db_cluster_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.source_db_cluster_identifier = Some(value.into());
-        self
-    }
-
+    pub fn source_db_cluster_identifier(mut self, value: impl Into<Str>) -> Self { self.source_db_cluster_identifier = Some(value.into()); self }
     /// `StorageEncrypted`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_encrypted(mut self, value: impl Into<Bool>) -> Self {
-        self.storage_encrypted = Some(value.into());
-        self
-    }
-
+    pub fn storage_encrypted(mut self, value: impl Into<Bool>) -> Self { self.storage_encrypted = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for GlobalCluster {
@@ -274,44 +198,20 @@ impl GlobalClusterAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::DocDB::GlobalCluster`.
@@ -329,6 +229,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -339,20 +240,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

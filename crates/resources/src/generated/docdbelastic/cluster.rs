@@ -14,112 +14,38 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$"
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClusterRequired {
     /// `AdminUserName`: a string, required.
-    ///
-    /// The name of the Amazon DocumentDB elastic clusters administrator.
-    ///
-    /// *Constraints* :
-    ///
-    /// - Must be from 1 to 63 letters or numbers.
-    /// - The first character must be a letter.
-    /// - Cannot be a reserved word.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub admin_user_name: Str,
     /// `AuthType`: a string, required.
-    ///
-    /// The authentication type used to determine where to fetch the password used for accessing the elastic cluster. Valid types are `PLAIN_TEXT` or `SECRET_ARN` .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub auth_type: Str,
     /// `ClusterName`: a string, required.
-    ///
-    /// The name of the new elastic cluster. This parameter is stored as a lowercase string.
-    ///
-    /// *Constraints* :
-    ///
-    /// - Must contain from 1 to 63 letters, numbers, or hyphens.
-    /// - The first character must be a letter.
-    /// - Cannot end with a hyphen or contain two consecutive hyphens.
-    ///
-    /// *Example* : `my-cluster`
-    ///
-    /// Pattern `[a-zA-z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*`; length 1 to 50; create-only: changing it replaces the resource.
     pub cluster_name: Str,
     /// `ShardCapacity`: an integer, required.
-    ///
-    /// The number of vCPUs assigned to each elastic cluster shard. Maximum is 64. Allowed values are 2, 4, 8, 16, 32, 64.
     pub shard_capacity: Int,
     /// `ShardCount`: an integer, required.
-    ///
-    /// The number of shards assigned to the elastic cluster. Maximum is 32.
     pub shard_count: Int,
 }
 
-static RULE_Cluster: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Cluster: ObjRule = ObjRule {
     properties: &[
         ("AdminUserName", Shape::STR),
         ("AdminUserPassword", Shape::STR),
         ("AuthType", Shape::STR),
         ("BackupRetentionPeriod", Shape::INT),
-        (
-            "ClusterName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(50),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ClusterName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("KmsKeyId", Shape::STR),
         ("PreferredBackupWindow", Shape::STR),
         ("PreferredMaintenanceWindow", Shape::STR),
         ("ShardCapacity", Shape::INT),
         ("ShardCount", Shape::INT),
         ("ShardInstanceCount", Shape::INT),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "VpcSecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("VpcSecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
     ],
-    required: &[
-        "ClusterName",
-        "AdminUserName",
-        "ShardCapacity",
-        "ShardCount",
-        "AuthType",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["ClusterName", "AdminUserName", "ShardCapacity", "ShardCount", "AuthType"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DocDBElastic::Cluster` resource.
@@ -239,6 +165,7 @@ pub struct Cluster {
     pub vpc_security_group_ids: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl Cluster {
     /// The CloudFormation type name, `AWS::DocDBElastic::Cluster`.
     pub const TYPE_NAME: &'static str = "AWS::DocDBElastic::Cluster";
@@ -249,13 +176,7 @@ impl Cluster {
         type_name: "AWS::DocDBElastic::Cluster",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-docdbelastic-cluster.html",
         primary_identifier: &["ClusterArn"],
-        required: &[
-            "AdminUserName",
-            "AuthType",
-            "ClusterName",
-            "ShardCapacity",
-            "ShardCount",
-        ],
+        required: &["AdminUserName", "AuthType", "ClusterName", "ShardCapacity", "ShardCount"],
         create_only: &["AdminUserName", "AuthType", "ClusterName", "KmsKeyId"],
         conditional_create_only: &[],
         write_only: &["AdminUserPassword"],
@@ -286,116 +207,33 @@ impl Cluster {
     }
 
     /// `AdminUserName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn admin_user_name(mut self, value: impl Into<Str>) -> Self {
-        self.admin_user_name = value.into();
-        self
-    }
-
+    pub fn admin_user_name(mut self, value: impl Into<Str>) -> Self { self.admin_user_name = value.into(); self }
     /// `AdminUserPassword`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn admin_user_password(mut self, value: impl Into<Str>) -> Self {
-        self.admin_user_password = Some(value.into());
-        self
-    }
-
+    pub fn admin_user_password(mut self, value: impl Into<Str>) -> Self { self.admin_user_password = Some(value.into()); self }
     /// `AuthType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auth_type(mut self, value: impl Into<Str>) -> Self {
-        self.auth_type = value.into();
-        self
-    }
-
+    pub fn auth_type(mut self, value: impl Into<Str>) -> Self { self.auth_type = value.into(); self }
     /// `BackupRetentionPeriod`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn backup_retention_period(mut self, value: impl Into<Int>) -> Self {
-        self.backup_retention_period = Some(value.into());
-        self
-    }
-
+    pub fn backup_retention_period(mut self, value: impl Into<Int>) -> Self { self.backup_retention_period = Some(value.into()); self }
     /// `ClusterName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_name(mut self, value: impl Into<Str>) -> Self {
-        self.cluster_name = value.into();
-        self
-    }
-
+    pub fn cluster_name(mut self, value: impl Into<Str>) -> Self { self.cluster_name = value.into(); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `PreferredBackupWindow`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preferred_backup_window(mut self, value: impl Into<Str>) -> Self {
-        self.preferred_backup_window = Some(value.into());
-        self
-    }
-
+    pub fn preferred_backup_window(mut self, value: impl Into<Str>) -> Self { self.preferred_backup_window = Some(value.into()); self }
     /// `PreferredMaintenanceWindow`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preferred_maintenance_window(mut self, value: impl Into<Str>) -> Self {
-        self.preferred_maintenance_window = Some(value.into());
-        self
-    }
-
+    pub fn preferred_maintenance_window(mut self, value: impl Into<Str>) -> Self { self.preferred_maintenance_window = Some(value.into()); self }
     /// `ShardCapacity`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn shard_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.shard_capacity = value.into();
-        self
-    }
-
+    pub fn shard_capacity(mut self, value: impl Into<Int>) -> Self { self.shard_capacity = value.into(); self }
     /// `ShardCount`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn shard_count(mut self, value: impl Into<Int>) -> Self {
-        self.shard_count = value.into();
-        self
-    }
-
+    pub fn shard_count(mut self, value: impl Into<Int>) -> Self { self.shard_count = value.into(); self }
     /// `ShardInstanceCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn shard_instance_count(mut self, value: impl Into<Int>) -> Self {
-        self.shard_instance_count = Some(value.into());
-        self
-    }
-
+    pub fn shard_instance_count(mut self, value: impl Into<Int>) -> Self { self.shard_instance_count = Some(value.into()); self }
     /// `SubnetIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = Some(value.into());
-        self
-    }
-
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VpcSecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.vpc_security_group_ids = Some(value.into());
-        self
-    }
+    pub fn vpc_security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.vpc_security_group_ids = Some(value.into()); self }
 }
 
 impl Resource for Cluster {
@@ -463,44 +301,20 @@ impl ClusterAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::DocDBElastic::Cluster`.
@@ -518,6 +332,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -528,20 +343,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -11,39 +11,17 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9:/_-]+$");
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^arn:aws(-[^:]+)?:dsql:[a-z0-9-]{1,20}:[0-9]{12}:cluster/[a-z0-9]{26}$");
 
-static RULE_Cluster: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Cluster: ObjRule = ObjRule {
     properties: &[
         ("DeletionProtectionEnabled", Shape::Bool),
-        (
-            "KmsEncryptionKey",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MultiRegionProperties",
-            Shape::Object(&RULE_MultiRegionProperties),
-        ),
+        ("KmsEncryptionKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("MultiRegionProperties", Shape::Object(&RULE_MultiRegionProperties)),
         ("PolicyDocument", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DSQL::Cluster` resource.
@@ -109,6 +87,7 @@ pub struct Cluster {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Cluster {
     /// The CloudFormation type name, `AWS::DSQL::Cluster`.
     pub const TYPE_NAME: &'static str = "AWS::DSQL::Cluster";
@@ -123,28 +102,8 @@ impl Cluster {
         create_only: &[],
         conditional_create_only: &[],
         write_only: &["KmsEncryptionKey"],
-        read_only: &[
-            "ResourceArn",
-            "Identifier",
-            "CreationTime",
-            "Status",
-            "VpcEndpointServiceName",
-            "EncryptionDetails",
-            "PolicyVersion",
-            "Endpoint",
-            "VpcEndpoint",
-        ],
-        attributes: &[
-            "CreationTime",
-            "EncryptionDetails",
-            "Endpoint",
-            "Identifier",
-            "PolicyVersion",
-            "ResourceArn",
-            "Status",
-            "VpcEndpoint",
-            "VpcEndpointServiceName",
-        ],
+        read_only: &["ResourceArn", "Identifier", "CreationTime", "Status", "VpcEndpointServiceName", "EncryptionDetails", "PolicyVersion", "Endpoint", "VpcEndpoint"],
+        attributes: &["CreationTime", "EncryptionDetails", "Endpoint", "Identifier", "PolicyVersion", "ResourceArn", "Status", "VpcEndpoint", "VpcEndpointServiceName"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -155,44 +114,15 @@ impl Cluster {
     }
 
     /// `DeletionProtectionEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deletion_protection_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.deletion_protection_enabled = Some(value.into());
-        self
-    }
-
+    pub fn deletion_protection_enabled(mut self, value: impl Into<Bool>) -> Self { self.deletion_protection_enabled = Some(value.into()); self }
     /// `KmsEncryptionKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_encryption_key(mut self, value: impl Into<Str>) -> Self {
-        self.kms_encryption_key = Some(value.into());
-        self
-    }
-
+    pub fn kms_encryption_key(mut self, value: impl Into<Str>) -> Self { self.kms_encryption_key = Some(value.into()); self }
     /// `MultiRegionProperties`: a [`MultiRegionProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn multi_region_properties(mut self, value: impl Into<Obj<MultiRegionProperties>>) -> Self {
-        self.multi_region_properties = Some(value.into());
-        self
-    }
-
+    pub fn multi_region_properties(mut self, value: impl Into<Obj<MultiRegionProperties>>) -> Self { self.multi_region_properties = Some(value.into()); self }
     /// `PolicyDocument`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_document(mut self, value: impl Into<Str>) -> Self {
-        self.policy_document = Some(value.into());
-        self
-    }
-
+    pub fn policy_document(mut self, value: impl Into<Str>) -> Self { self.policy_document = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Cluster {
@@ -306,39 +236,14 @@ impl ClusterAttributes {
     }
 }
 
-static RULE_MultiRegionProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MultiRegionProperties: ObjRule = ObjRule {
     properties: &[
-        (
-            "Clusters",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "WitnessRegion",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(50),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Clusters", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("WitnessRegion", Shape::Str(&StrRule { max_len: Some(50), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MultiRegionProperties` property type of `AWS::DSQL::Cluster`.
@@ -358,6 +263,7 @@ pub struct MultiRegionProperties {
     pub witness_region: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl MultiRegionProperties {
     /// A `MultiRegionProperties` with no property set (none is required).
     pub fn new() -> Self {
@@ -365,20 +271,9 @@ impl MultiRegionProperties {
     }
 
     /// `Clusters`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn clusters(mut self, value: impl Into<List<Str>>) -> Self {
-        self.clusters = Some(value.into());
-        self
-    }
-
+    pub fn clusters(mut self, value: impl Into<List<Str>>) -> Self { self.clusters = Some(value.into()); self }
     /// `WitnessRegion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn witness_region(mut self, value: impl Into<Str>) -> Self {
-        self.witness_region = Some(value.into());
-        self
-    }
+    pub fn witness_region(mut self, value: impl Into<Str>) -> Self { self.witness_region = Some(value.into()); self }
 }
 
 impl PropertyType for MultiRegionProperties {}
@@ -396,44 +291,20 @@ impl ToValue for MultiRegionProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::DSQL::Cluster`.
@@ -451,6 +322,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -461,20 +333,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

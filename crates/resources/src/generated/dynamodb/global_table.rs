@@ -7,128 +7,52 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    ApproximateCreationDateTimePrecision, AttributeDefinition, AttributeDefinitionRequired,
+    AttributeType, ContributorInsightsSpecification, ContributorInsightsSpecificationMode,
+    ContributorInsightsSpecificationRequired, KinesisStreamSpecification,
+    KinesisStreamSpecificationRequired, PointInTimeRecoverySpecification, ResourcePolicy,
+    ResourcePolicyRequired, Tag, TagRequired, TimeToLiveSpecification,
+    TimeToLiveSpecificationRequired, WarmThroughput,
+};
+use super::shared::{
+    RULE_AttributeDefinition, RULE_ContributorInsightsSpecification,
+    RULE_KinesisStreamSpecification, RULE_PointInTimeRecoverySpecification, RULE_ResourcePolicy,
+    RULE_Tag, RULE_TimeToLiveSpecification, RULE_WarmThroughput,
+};
+
 /// The required properties of [`GlobalTable`], by name: `GlobalTable::new(GlobalTableRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GlobalTableRequired {
     /// `Replicas`: a list of [`ReplicaSpecification`] objects, required.
-    ///
-    /// Specifies the list of replicas for your global table. The list must contain at least one element, the region where the stack defining the global table is deployed. For example, if you define your table in a stack deployed to us-east-1, you must have an entry in `Replicas` with the region us-east-1. You cannot remove the replica in the stack region.
-    ///
-    /// &gt; Adding a replica might take a few minutes for an empty table, or up to several hours for large tables. If you want to add or remove a replica, we recommend submitting an `UpdateStack` operation containing only that change.
-    /// &gt;
-    /// &gt; If you add or delete a replica during an update, we recommend that you don't update any other resources. If your stack fails to update and is rolled back while adding a new replica, you might need to manually delete the replica.
-    ///
-    /// You can create a new global table with as many replicas as needed. You can add or remove replicas after table creation, but you can only add or remove a single replica in each update. For Multi-Region Strong Consistency (MRSC), you can add or remove up to 3 replicas, or 2 replicas plus a witness Region.
-    ///
-    /// Items at least 1.
     pub replicas: List<ReplicaSpecification>,
 }
 
-static RULE_GlobalTable: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GlobalTable: ObjRule = ObjRule {
     properties: &[
-        (
-            "AttributeDefinitions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AttributeDefinition),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("AttributeDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_AttributeDefinition), min_items: Some(1), max_items: None })),
         ("BillingMode", Shape::STR),
-        (
-            "GlobalSecondaryIndexes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_GlobalSecondaryIndex),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("GlobalSecondaryIndexes", Shape::List(&ListRule { items: Shape::Object(&RULE_GlobalSecondaryIndex), min_items: None, max_items: None })),
         ("GlobalTableSourceArn", Shape::STR),
-        (
-            "GlobalTableWitnesses",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_GlobalTableWitness),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "KeySchema",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_GlobalTableKeySchema),
-                min_items: Some(1),
-                max_items: Some(2),
-            }),
-        ),
-        (
-            "LocalSecondaryIndexes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_LocalSecondaryIndex),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "MultiRegionConsistency",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["EVENTUAL", "STRONG"],
-                format: None,
-            }),
-        ),
-        (
-            "ReadOnDemandThroughputSettings",
-            Shape::Object(&RULE_ReadOnDemandThroughputSettings),
-        ),
-        (
-            "ReadProvisionedThroughputSettings",
-            Shape::Object(&RULE_GlobalReadProvisionedThroughputSettings),
-        ),
-        (
-            "Replicas",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ReplicaSpecification),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("GlobalTableWitnesses", Shape::List(&ListRule { items: Shape::Object(&RULE_GlobalTableWitness), min_items: Some(1), max_items: Some(1) })),
+        ("KeySchema", Shape::List(&ListRule { items: Shape::Object(&RULE_GlobalTableKeySchema), min_items: Some(1), max_items: Some(2) })),
+        ("LocalSecondaryIndexes", Shape::List(&ListRule { items: Shape::Object(&RULE_LocalSecondaryIndex), min_items: None, max_items: None })),
+        ("MultiRegionConsistency", Shape::Str(&StrRule { allowed: &["EVENTUAL", "STRONG"], ..StrRule::ANY })),
+        ("ReadOnDemandThroughputSettings", Shape::Object(&RULE_ReadOnDemandThroughputSettings)),
+        ("ReadProvisionedThroughputSettings", Shape::Object(&RULE_GlobalReadProvisionedThroughputSettings)),
+        ("Replicas", Shape::List(&ListRule { items: Shape::Object(&RULE_ReplicaSpecification), min_items: Some(1), max_items: None })),
         ("SSESpecification", Shape::Object(&RULE_SseSpecification)),
-        (
-            "StreamSpecification",
-            Shape::Object(&RULE_StreamSpecification),
-        ),
-        (
-            "TableName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TimeToLiveSpecification",
-            Shape::Object(&RULE_TimeToLiveSpecification),
-        ),
+        ("StreamSpecification", Shape::Object(&RULE_StreamSpecification)),
+        ("TableName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("TimeToLiveSpecification", Shape::Object(&RULE_TimeToLiveSpecification)),
         ("WarmThroughput", Shape::Object(&RULE_WarmThroughput)),
-        (
-            "WriteOnDemandThroughputSettings",
-            Shape::Object(&RULE_WriteOnDemandThroughputSettings),
-        ),
-        (
-            "WriteProvisionedThroughputSettings",
-            Shape::Object(&RULE_WriteProvisionedThroughputSettings),
-        ),
+        ("WriteOnDemandThroughputSettings", Shape::Object(&RULE_WriteOnDemandThroughputSettings)),
+        ("WriteProvisionedThroughputSettings", Shape::Object(&RULE_WriteProvisionedThroughputSettings)),
     ],
     required: &["Replicas"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DynamoDB::GlobalTable` resource.
@@ -300,6 +224,7 @@ pub struct GlobalTable {
     pub write_provisioned_throughput_settings: Option<Obj<WriteProvisionedThroughputSettings>>,
 }
 
+#[rustfmt::skip]
 impl GlobalTable {
     /// The CloudFormation type name, `AWS::DynamoDB::GlobalTable`.
     pub const TYPE_NAME: &'static str = "AWS::DynamoDB::GlobalTable";
@@ -313,13 +238,7 @@ impl GlobalTable {
         required: &["Replicas"],
         create_only: &["TableName"],
         conditional_create_only: &["LocalSecondaryIndexes", "GlobalTableSourceArn", "KeySchema"],
-        write_only: &[
-            "Replicas/*/ReadProvisionedThroughputSettings/ReadCapacityAutoScalingSettings/SeedCapacity",
-            "Replicas/*/GlobalSecondaryIndexes/*/ReadProvisionedThroughputSettings/ReadCapacityAutoScalingSettings/SeedCapacity",
-            "WriteProvisionedThroughputSettings/WriteCapacityAutoScalingSettings/SeedCapacity",
-            "GlobalSecondaryIndexes/*/WriteProvisionedThroughputSettings/WriteCapacityAutoScalingSettings/SeedCapacity",
-            "GlobalTableSourceArn",
-        ],
+        write_only: &["Replicas/*/ReadProvisionedThroughputSettings/ReadCapacityAutoScalingSettings/SeedCapacity", "Replicas/*/GlobalSecondaryIndexes/*/ReadProvisionedThroughputSettings/ReadCapacityAutoScalingSettings/SeedCapacity", "WriteProvisionedThroughputSettings/WriteCapacityAutoScalingSettings/SeedCapacity", "GlobalSecondaryIndexes/*/WriteProvisionedThroughputSettings/WriteCapacityAutoScalingSettings/SeedCapacity", "GlobalTableSourceArn"],
         read_only: &["Arn", "StreamArn", "TableId"],
         attributes: &["Arn", "StreamArn", "TableId"],
         taggable: true,
@@ -351,162 +270,41 @@ impl GlobalTable {
     }
 
     /// `AttributeDefinitions`: a list of [`AttributeDefinition`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attribute_definitions(mut self, value: impl Into<List<AttributeDefinition>>) -> Self {
-        self.attribute_definitions = Some(value.into());
-        self
-    }
-
+    pub fn attribute_definitions(mut self, value: impl Into<List<AttributeDefinition>>) -> Self { self.attribute_definitions = Some(value.into()); self }
     /// `BillingMode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn billing_mode(mut self, value: impl Into<Str>) -> Self {
-        self.billing_mode = Some(value.into());
-        self
-    }
-
+    pub fn billing_mode(mut self, value: impl Into<Str>) -> Self { self.billing_mode = Some(value.into()); self }
     /// `GlobalSecondaryIndexes`: a list of [`GlobalSecondaryIndex`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn global_secondary_indexes(
-        mut self,
-        value: impl Into<List<GlobalSecondaryIndex>>,
-    ) -> Self {
-        self.global_secondary_indexes = Some(value.into());
-        self
-    }
-
+    pub fn global_secondary_indexes(mut self, value: impl Into<List<GlobalSecondaryIndex>>) -> Self { self.global_secondary_indexes = Some(value.into()); self }
     /// `GlobalTableSourceArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn global_table_source_arn(mut self, value: impl Into<Str>) -> Self {
-        self.global_table_source_arn = Some(value.into());
-        self
-    }
-
+    pub fn global_table_source_arn(mut self, value: impl Into<Str>) -> Self { self.global_table_source_arn = Some(value.into()); self }
     /// `GlobalTableWitnesses`: a list of [`GlobalTableWitness`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn global_table_witnesses(mut self, value: impl Into<List<GlobalTableWitness>>) -> Self {
-        self.global_table_witnesses = Some(value.into());
-        self
-    }
-
+    pub fn global_table_witnesses(mut self, value: impl Into<List<GlobalTableWitness>>) -> Self { self.global_table_witnesses = Some(value.into()); self }
     /// `KeySchema`: a list of [`GlobalTableKeySchema`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_schema(mut self, value: impl Into<List<GlobalTableKeySchema>>) -> Self {
-        self.key_schema = Some(value.into());
-        self
-    }
-
+    pub fn key_schema(mut self, value: impl Into<List<GlobalTableKeySchema>>) -> Self { self.key_schema = Some(value.into()); self }
     /// `LocalSecondaryIndexes`: a list of [`LocalSecondaryIndex`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn local_secondary_indexes(mut self, value: impl Into<List<LocalSecondaryIndex>>) -> Self {
-        self.local_secondary_indexes = Some(value.into());
-        self
-    }
-
+    pub fn local_secondary_indexes(mut self, value: impl Into<List<LocalSecondaryIndex>>) -> Self { self.local_secondary_indexes = Some(value.into()); self }
     /// `MultiRegionConsistency`: a [`MultiRegionConsistency`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn multi_region_consistency(mut self, value: impl Into<MultiRegionConsistency>) -> Self {
-        self.multi_region_consistency = Some(value.into());
-        self
-    }
-
+    pub fn multi_region_consistency(mut self, value: impl Into<MultiRegionConsistency>) -> Self { self.multi_region_consistency = Some(value.into()); self }
     /// `ReadOnDemandThroughputSettings`: a [`ReadOnDemandThroughputSettings`] object.
-    pub fn read_on_demand_throughput_settings(
-        mut self,
-        value: impl Into<Obj<ReadOnDemandThroughputSettings>>,
-    ) -> Self {
-        self.read_on_demand_throughput_settings = Some(value.into());
-        self
-    }
-
+    pub fn read_on_demand_throughput_settings(mut self, value: impl Into<Obj<ReadOnDemandThroughputSettings>>) -> Self { self.read_on_demand_throughput_settings = Some(value.into()); self }
     /// `ReadProvisionedThroughputSettings`: a [`GlobalReadProvisionedThroughputSettings`] object.
-    pub fn read_provisioned_throughput_settings(
-        mut self,
-        value: impl Into<Obj<GlobalReadProvisionedThroughputSettings>>,
-    ) -> Self {
-        self.read_provisioned_throughput_settings = Some(value.into());
-        self
-    }
-
+    pub fn read_provisioned_throughput_settings(mut self, value: impl Into<Obj<GlobalReadProvisionedThroughputSettings>>) -> Self { self.read_provisioned_throughput_settings = Some(value.into()); self }
     /// `Replicas`: a list of [`ReplicaSpecification`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replicas(mut self, value: impl Into<List<ReplicaSpecification>>) -> Self {
-        self.replicas = value.into();
-        self
-    }
-
+    pub fn replicas(mut self, value: impl Into<List<ReplicaSpecification>>) -> Self { self.replicas = value.into(); self }
     /// `SSESpecification`: a [`SseSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sse_specification(mut self, value: impl Into<Obj<SseSpecification>>) -> Self {
-        self.sse_specification = Some(value.into());
-        self
-    }
-
+    pub fn sse_specification(mut self, value: impl Into<Obj<SseSpecification>>) -> Self { self.sse_specification = Some(value.into()); self }
     /// `StreamSpecification`: a [`StreamSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stream_specification(mut self, value: impl Into<Obj<StreamSpecification>>) -> Self {
-        self.stream_specification = Some(value.into());
-        self
-    }
-
+    pub fn stream_specification(mut self, value: impl Into<Obj<StreamSpecification>>) -> Self { self.stream_specification = Some(value.into()); self }
     /// `TableName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self {
-        self.table_name = Some(value.into());
-        self
-    }
-
+    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = Some(value.into()); self }
     /// `TimeToLiveSpecification`: a [`TimeToLiveSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn time_to_live_specification(
-        mut self,
-        value: impl Into<Obj<TimeToLiveSpecification>>,
-    ) -> Self {
-        self.time_to_live_specification = Some(value.into());
-        self
-    }
-
+    pub fn time_to_live_specification(mut self, value: impl Into<Obj<TimeToLiveSpecification>>) -> Self { self.time_to_live_specification = Some(value.into()); self }
     /// `WarmThroughput`: a [`WarmThroughput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn warm_throughput(mut self, value: impl Into<Obj<WarmThroughput>>) -> Self {
-        self.warm_throughput = Some(value.into());
-        self
-    }
-
+    pub fn warm_throughput(mut self, value: impl Into<Obj<WarmThroughput>>) -> Self { self.warm_throughput = Some(value.into()); self }
     /// `WriteOnDemandThroughputSettings`: a [`WriteOnDemandThroughputSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn write_on_demand_throughput_settings(
-        mut self,
-        value: impl Into<Obj<WriteOnDemandThroughputSettings>>,
-    ) -> Self {
-        self.write_on_demand_throughput_settings = Some(value.into());
-        self
-    }
-
+    pub fn write_on_demand_throughput_settings(mut self, value: impl Into<Obj<WriteOnDemandThroughputSettings>>) -> Self { self.write_on_demand_throughput_settings = Some(value.into()); self }
     /// `WriteProvisionedThroughputSettings`: a [`WriteProvisionedThroughputSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn write_provisioned_throughput_settings(
-        mut self,
-        value: impl Into<Obj<WriteProvisionedThroughputSettings>>,
-    ) -> Self {
-        self.write_provisioned_throughput_settings = Some(value.into());
-        self
-    }
+    pub fn write_provisioned_throughput_settings(mut self, value: impl Into<Obj<WriteProvisionedThroughputSettings>>) -> Self { self.write_provisioned_throughput_settings = Some(value.into()); self }
 }
 
 impl Resource for GlobalTable {
@@ -591,178 +389,28 @@ impl GlobalTableAttributes {
     }
 }
 
-/// The required properties of [`AttributeDefinition`], by name: `AttributeDefinition::new(AttributeDefinitionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AttributeDefinitionRequired {
-    /// `AttributeName`: a string, required.
-    ///
-    /// A name for the attribute.
-    ///
-    /// Length 1 to 255.
-    pub attribute_name: Str,
-    /// `AttributeType`: an [`AttributeType`] value, required.
-    ///
-    /// The data type for the attribute, where:
-    ///
-    /// - `S` - the attribute is of type String
-    /// - `N` - the attribute is of type Number
-    /// - `B` - the attribute is of type Binary
-    pub attribute_type: AttributeType,
-}
-
-static RULE_AttributeDefinition: ObjRule = ObjRule {
-    properties: &[
-        (
-            "AttributeName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AttributeType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["B", "N", "S"],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["AttributeName", "AttributeType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `AttributeDefinition` property type of `AWS::DynamoDB::GlobalTable`.
-///
-/// Represents an attribute for describing the schema for the table and indexes.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dynamodb-globaltable-attributedefinition.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct AttributeDefinition {
-    /// `AttributeName`: a string, required.
-    ///
-    /// A name for the attribute.
-    ///
-    /// Length 1 to 255.
-    pub attribute_name: Str,
-    /// `AttributeType`: an [`AttributeType`] value, required.
-    ///
-    /// The data type for the attribute, where:
-    ///
-    /// - `S` - the attribute is of type String
-    /// - `N` - the attribute is of type Number
-    /// - `B` - the attribute is of type Binary
-    pub attribute_type: AttributeType,
-}
-
-impl AttributeDefinition {
-    /// A `AttributeDefinition` with its required properties, named in a [`AttributeDefinitionRequired`].
-    pub fn new(required: AttributeDefinitionRequired) -> Self {
-        Self {
-            attribute_name: required.attribute_name,
-            attribute_type: required.attribute_type,
-        }
-    }
-
-    /// `AttributeName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attribute_name(mut self, value: impl Into<Str>) -> Self {
-        self.attribute_name = value.into();
-        self
-    }
-
-    /// `AttributeType`: an [`AttributeType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attribute_type(mut self, value: impl Into<AttributeType>) -> Self {
-        self.attribute_type = value.into();
-        self
-    }
-}
-
-impl PropertyType for AttributeDefinition {}
-
-impl ToValue for AttributeDefinition {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("AttributeName", &self.attribute_name)
-            .req("AttributeType", &self.attribute_type)
-            .build()
-    }
-}
-
 /// The required properties of [`CapacityAutoScalingSettings`], by name: `CapacityAutoScalingSettings::new(CapacityAutoScalingSettingsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CapacityAutoScalingSettingsRequired {
     /// `MaxCapacity`: an integer, required.
-    ///
-    /// The maximum provisioned capacity units for the global table.
-    ///
-    /// Value at least 1.
     pub max_capacity: Int,
     /// `MinCapacity`: an integer, required.
-    ///
-    /// The minimum provisioned capacity units for the global table.
-    ///
-    /// Value at least 1.
     pub min_capacity: Int,
     /// `TargetTrackingScalingPolicyConfiguration`: a [`TargetTrackingScalingPolicyConfiguration`] object, required.
-    ///
-    /// Defines a target tracking scaling policy.
     pub target_tracking_scaling_policy_configuration: Obj<TargetTrackingScalingPolicyConfiguration>,
 }
 
-static RULE_CapacityAutoScalingSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CapacityAutoScalingSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "MaxCapacity",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "MinCapacity",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "SeedCapacity",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "TargetTrackingScalingPolicyConfiguration",
-            Shape::Object(&RULE_TargetTrackingScalingPolicyConfiguration),
-        ),
+        ("MaxCapacity", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("MinCapacity", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("SeedCapacity", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("TargetTrackingScalingPolicyConfiguration", Shape::Object(&RULE_TargetTrackingScalingPolicyConfiguration)),
     ],
-    required: &[
-        "MinCapacity",
-        "MaxCapacity",
-        "TargetTrackingScalingPolicyConfiguration",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["MinCapacity", "MaxCapacity", "TargetTrackingScalingPolicyConfiguration"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CapacityAutoScalingSettings` property type of `AWS::DynamoDB::GlobalTable`.
@@ -800,6 +448,7 @@ pub struct CapacityAutoScalingSettings {
     pub target_tracking_scaling_policy_configuration: Obj<TargetTrackingScalingPolicyConfiguration>,
 }
 
+#[rustfmt::skip]
 impl CapacityAutoScalingSettings {
     /// A `CapacityAutoScalingSettings` with its required properties, named in a [`CapacityAutoScalingSettingsRequired`].
     pub fn new(required: CapacityAutoScalingSettingsRequired) -> Self {
@@ -807,45 +456,18 @@ impl CapacityAutoScalingSettings {
             max_capacity: required.max_capacity,
             min_capacity: required.min_capacity,
             seed_capacity: None,
-            target_tracking_scaling_policy_configuration: required
-                .target_tracking_scaling_policy_configuration,
+            target_tracking_scaling_policy_configuration: required.target_tracking_scaling_policy_configuration,
         }
     }
 
     /// `MaxCapacity`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.max_capacity = value.into();
-        self
-    }
-
+    pub fn max_capacity(mut self, value: impl Into<Int>) -> Self { self.max_capacity = value.into(); self }
     /// `MinCapacity`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.min_capacity = value.into();
-        self
-    }
-
+    pub fn min_capacity(mut self, value: impl Into<Int>) -> Self { self.min_capacity = value.into(); self }
     /// `SeedCapacity`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn seed_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.seed_capacity = Some(value.into());
-        self
-    }
-
+    pub fn seed_capacity(mut self, value: impl Into<Int>) -> Self { self.seed_capacity = Some(value.into()); self }
     /// `TargetTrackingScalingPolicyConfiguration`: a [`TargetTrackingScalingPolicyConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_tracking_scaling_policy_configuration(
-        mut self,
-        value: impl Into<Obj<TargetTrackingScalingPolicyConfiguration>>,
-    ) -> Self {
-        self.target_tracking_scaling_policy_configuration = value.into();
-        self
-    }
+    pub fn target_tracking_scaling_policy_configuration(mut self, value: impl Into<Obj<TargetTrackingScalingPolicyConfiguration>>) -> Self { self.target_tracking_scaling_policy_configuration = value.into(); self }
 }
 
 impl PropertyType for CapacityAutoScalingSettings {}
@@ -864,106 +486,13 @@ impl ToValue for CapacityAutoScalingSettings {
     }
 }
 
-/// The required properties of [`ContributorInsightsSpecification`], by name: `ContributorInsightsSpecification::new(ContributorInsightsSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ContributorInsightsSpecificationRequired {
-    /// `Enabled`: a boolean, required.
-    ///
-    /// Indicates whether CloudWatch Contributor Insights are to be enabled (true) or disabled (false).
-    pub enabled: Bool,
-}
-
-static RULE_ContributorInsightsSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GlobalReadProvisionedThroughputSettings: ObjRule = ObjRule {
     properties: &[
-        ("Enabled", Shape::Bool),
-        (
-            "Mode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ACCESSED_AND_THROTTLED_KEYS", "THROTTLED_KEYS"],
-                format: None,
-            }),
-        ),
+        ("ReadCapacityUnits", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
     ],
-    required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
-};
-
-/// The `ContributorInsightsSpecification` property type of `AWS::DynamoDB::GlobalTable`.
-///
-/// Configures contributor insights settings for a replica or one of its indexes.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dynamodb-globaltable-contributorinsightsspecification.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ContributorInsightsSpecification {
-    /// `Enabled`: a boolean, required.
-    ///
-    /// Indicates whether CloudWatch Contributor Insights are to be enabled (true) or disabled (false).
-    pub enabled: Bool,
-    /// `Mode`: a [`ContributorInsightsSpecificationMode`] value.
-    ///
-    /// Specifies the CloudWatch Contributor Insights mode for a global table. Valid values are `ACCESSED_AND_THROTTLED_KEYS` (tracks all access and throttled events) or `THROTTLED_KEYS` (tracks only throttled events). This setting determines what type of contributor insights data is collected for the global table.
-    pub mode: Option<ContributorInsightsSpecificationMode>,
-}
-
-impl ContributorInsightsSpecification {
-    /// A `ContributorInsightsSpecification` with its required properties, named in a [`ContributorInsightsSpecificationRequired`].
-    pub fn new(required: ContributorInsightsSpecificationRequired) -> Self {
-        Self {
-            enabled: required.enabled,
-            mode: None,
-        }
-    }
-
-    /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
-
-    /// `Mode`: a [`ContributorInsightsSpecificationMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mode(mut self, value: impl Into<ContributorInsightsSpecificationMode>) -> Self {
-        self.mode = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for ContributorInsightsSpecification {}
-
-impl ToValue for ContributorInsightsSpecification {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Enabled", &self.enabled)
-            .opt("Mode", &self.mode)
-            .build()
-    }
-}
-
-static RULE_GlobalReadProvisionedThroughputSettings: ObjRule = ObjRule {
-    properties: &[(
-        "ReadCapacityUnits",
-        Shape::Int(&NumRule {
-            min: Some(1.0),
-            max: None,
-            allowed: &[],
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GlobalReadProvisionedThroughputSettings` property type of `AWS::DynamoDB::GlobalTable`.
@@ -977,6 +506,7 @@ pub struct GlobalReadProvisionedThroughputSettings {
     pub read_capacity_units: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl GlobalReadProvisionedThroughputSettings {
     /// A `GlobalReadProvisionedThroughputSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -984,12 +514,7 @@ impl GlobalReadProvisionedThroughputSettings {
     }
 
     /// `ReadCapacityUnits`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn read_capacity_units(mut self, value: impl Into<Int>) -> Self {
-        self.read_capacity_units = Some(value.into());
-        self
-    }
+    pub fn read_capacity_units(mut self, value: impl Into<Int>) -> Self { self.read_capacity_units = Some(value.into()); self }
 }
 
 impl PropertyType for GlobalReadProvisionedThroughputSettings {}
@@ -1006,75 +531,28 @@ impl ToValue for GlobalReadProvisionedThroughputSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GlobalSecondaryIndexRequired {
     /// `IndexName`: a string, required.
-    ///
-    /// The name of the global secondary index. The name must be unique among all other indexes on this table.
-    ///
-    /// Length 3 to 255.
     pub index_name: Str,
     /// `KeySchema`: a list of [`KeySchema`] objects, required.
-    ///
-    /// The complete key schema for a global secondary index, which consists of one or more pairs of attribute names and key types:
-    ///
-    /// - `HASH` - partition key
-    /// - `RANGE` - sort key
-    ///
-    /// &gt; The partition key of an item is also known as its *hash attribute* . The term "hash attribute" derives from DynamoDB's usage of an internal hash function to evenly distribute data items across partitions, based on their partition key values.
-    /// &gt;
-    /// &gt; The sort key of an item is also known as its *range attribute* . The term "range attribute" derives from the way DynamoDB stores items with the same partition key physically close together, in sorted order by the sort key value.
-    ///
-    /// Items at least 1.
     pub key_schema: List<KeySchema>,
     /// `Projection`: a [`Projection`] object, required.
-    ///
-    /// Represents attributes that are copied (projected) from the table into the global secondary index. These are in addition to the primary key attributes and index key attributes, which are automatically projected.
     pub projection: Obj<Projection>,
 }
 
-static RULE_GlobalSecondaryIndex: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GlobalSecondaryIndex: ObjRule = ObjRule {
     properties: &[
-        (
-            "IndexName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KeySchema",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_KeySchema),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("IndexName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), ..StrRule::ANY })),
+        ("KeySchema", Shape::List(&ListRule { items: Shape::Object(&RULE_KeySchema), min_items: Some(1), max_items: None })),
         ("Projection", Shape::Object(&RULE_Projection)),
-        (
-            "ReadOnDemandThroughputSettings",
-            Shape::Object(&RULE_ReadOnDemandThroughputSettings),
-        ),
-        (
-            "ReadProvisionedThroughputSettings",
-            Shape::Object(&RULE_GlobalReadProvisionedThroughputSettings),
-        ),
+        ("ReadOnDemandThroughputSettings", Shape::Object(&RULE_ReadOnDemandThroughputSettings)),
+        ("ReadProvisionedThroughputSettings", Shape::Object(&RULE_GlobalReadProvisionedThroughputSettings)),
         ("WarmThroughput", Shape::Object(&RULE_WarmThroughput)),
-        (
-            "WriteOnDemandThroughputSettings",
-            Shape::Object(&RULE_WriteOnDemandThroughputSettings),
-        ),
-        (
-            "WriteProvisionedThroughputSettings",
-            Shape::Object(&RULE_WriteProvisionedThroughputSettings),
-        ),
+        ("WriteOnDemandThroughputSettings", Shape::Object(&RULE_WriteOnDemandThroughputSettings)),
+        ("WriteProvisionedThroughputSettings", Shape::Object(&RULE_WriteProvisionedThroughputSettings)),
     ],
     required: &["IndexName", "Projection", "KeySchema"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GlobalSecondaryIndex` property type of `AWS::DynamoDB::GlobalTable`.
@@ -1125,6 +603,7 @@ pub struct GlobalSecondaryIndex {
     pub write_provisioned_throughput_settings: Option<Obj<WriteProvisionedThroughputSettings>>,
 }
 
+#[rustfmt::skip]
 impl GlobalSecondaryIndex {
     /// A `GlobalSecondaryIndex` with its required properties, named in a [`GlobalSecondaryIndexRequired`].
     pub fn new(required: GlobalSecondaryIndexRequired) -> Self {
@@ -1141,76 +620,21 @@ impl GlobalSecondaryIndex {
     }
 
     /// `IndexName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn index_name(mut self, value: impl Into<Str>) -> Self {
-        self.index_name = value.into();
-        self
-    }
-
+    pub fn index_name(mut self, value: impl Into<Str>) -> Self { self.index_name = value.into(); self }
     /// `KeySchema`: a list of [`KeySchema`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_schema(mut self, value: impl Into<List<KeySchema>>) -> Self {
-        self.key_schema = value.into();
-        self
-    }
-
+    pub fn key_schema(mut self, value: impl Into<List<KeySchema>>) -> Self { self.key_schema = value.into(); self }
     /// `Projection`: a [`Projection`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn projection(mut self, value: impl Into<Obj<Projection>>) -> Self {
-        self.projection = value.into();
-        self
-    }
-
+    pub fn projection(mut self, value: impl Into<Obj<Projection>>) -> Self { self.projection = value.into(); self }
     /// `ReadOnDemandThroughputSettings`: a [`ReadOnDemandThroughputSettings`] object.
-    pub fn read_on_demand_throughput_settings(
-        mut self,
-        value: impl Into<Obj<ReadOnDemandThroughputSettings>>,
-    ) -> Self {
-        self.read_on_demand_throughput_settings = Some(value.into());
-        self
-    }
-
+    pub fn read_on_demand_throughput_settings(mut self, value: impl Into<Obj<ReadOnDemandThroughputSettings>>) -> Self { self.read_on_demand_throughput_settings = Some(value.into()); self }
     /// `ReadProvisionedThroughputSettings`: a [`GlobalReadProvisionedThroughputSettings`] object.
-    pub fn read_provisioned_throughput_settings(
-        mut self,
-        value: impl Into<Obj<GlobalReadProvisionedThroughputSettings>>,
-    ) -> Self {
-        self.read_provisioned_throughput_settings = Some(value.into());
-        self
-    }
-
+    pub fn read_provisioned_throughput_settings(mut self, value: impl Into<Obj<GlobalReadProvisionedThroughputSettings>>) -> Self { self.read_provisioned_throughput_settings = Some(value.into()); self }
     /// `WarmThroughput`: a [`WarmThroughput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn warm_throughput(mut self, value: impl Into<Obj<WarmThroughput>>) -> Self {
-        self.warm_throughput = Some(value.into());
-        self
-    }
-
+    pub fn warm_throughput(mut self, value: impl Into<Obj<WarmThroughput>>) -> Self { self.warm_throughput = Some(value.into()); self }
     /// `WriteOnDemandThroughputSettings`: a [`WriteOnDemandThroughputSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn write_on_demand_throughput_settings(
-        mut self,
-        value: impl Into<Obj<WriteOnDemandThroughputSettings>>,
-    ) -> Self {
-        self.write_on_demand_throughput_settings = Some(value.into());
-        self
-    }
-
+    pub fn write_on_demand_throughput_settings(mut self, value: impl Into<Obj<WriteOnDemandThroughputSettings>>) -> Self { self.write_on_demand_throughput_settings = Some(value.into()); self }
     /// `WriteProvisionedThroughputSettings`: a [`WriteProvisionedThroughputSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn write_provisioned_throughput_settings(
-        mut self,
-        value: impl Into<Obj<WriteProvisionedThroughputSettings>>,
-    ) -> Self {
-        self.write_provisioned_throughput_settings = Some(value.into());
-        self
-    }
+    pub fn write_provisioned_throughput_settings(mut self, value: impl Into<Obj<WriteProvisionedThroughputSettings>>) -> Self { self.write_provisioned_throughput_settings = Some(value.into()); self }
 }
 
 impl PropertyType for GlobalSecondaryIndex {}
@@ -1246,42 +670,20 @@ impl ToValue for GlobalSecondaryIndex {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GlobalTableKeySchemaRequired {
     /// `AttributeName`: a string, required.
-    ///
-    /// Length 1 to 255.
     pub attribute_name: Str,
     /// `KeyType`: a [`KeyType`] value, required.
     pub key_type: KeyType,
 }
 
-static RULE_GlobalTableKeySchema: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GlobalTableKeySchema: ObjRule = ObjRule {
     properties: &[
-        (
-            "AttributeName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KeyType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["HASH", "RANGE"],
-                format: None,
-            }),
-        ),
+        ("AttributeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("KeyType", Shape::Str(&StrRule { allowed: &["HASH", "RANGE"], ..StrRule::ANY })),
     ],
     required: &["KeyType", "AttributeName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KeySchema` property type of `AWS::DynamoDB::GlobalTable`.
@@ -1297,6 +699,7 @@ pub struct GlobalTableKeySchema {
     pub key_type: KeyType,
 }
 
+#[rustfmt::skip]
 impl GlobalTableKeySchema {
     /// A `GlobalTableKeySchema` with its required properties, named in a [`GlobalTableKeySchemaRequired`].
     pub fn new(required: GlobalTableKeySchemaRequired) -> Self {
@@ -1307,18 +710,9 @@ impl GlobalTableKeySchema {
     }
 
     /// `AttributeName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attribute_name(mut self, value: impl Into<Str>) -> Self {
-        self.attribute_name = value.into();
-        self
-    }
-
+    pub fn attribute_name(mut self, value: impl Into<Str>) -> Self { self.attribute_name = value.into(); self }
     /// `KeyType`: a [`KeyType`] value, required.
-    pub fn key_type(mut self, value: impl Into<KeyType>) -> Self {
-        self.key_type = value.into();
-        self
-    }
+    pub fn key_type(mut self, value: impl Into<KeyType>) -> Self { self.key_type = value.into(); self }
 }
 
 impl PropertyType for GlobalTableKeySchema {}
@@ -1332,14 +726,13 @@ impl ToValue for GlobalTableKeySchema {
     }
 }
 
-static RULE_GlobalTableWitness: ObjRule = ObjRule {
-    properties: &[("Region", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_GlobalTableWitness: ObjRule = ObjRule {
+    properties: &[
+        ("Region", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GlobalTableWitness` property type of `AWS::DynamoDB::GlobalTable`.
@@ -1361,6 +754,7 @@ pub struct GlobalTableWitness {
     pub region: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl GlobalTableWitness {
     /// A `GlobalTableWitness` with no property set (none is required).
     pub fn new() -> Self {
@@ -1368,12 +762,7 @@ impl GlobalTableWitness {
     }
 
     /// `Region`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn region(mut self, value: impl Into<Str>) -> Self {
-        self.region = Some(value.into());
-        self
-    }
+    pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = Some(value.into()); self }
 }
 
 impl PropertyType for GlobalTableWitness {}
@@ -1388,42 +777,20 @@ impl ToValue for GlobalTableWitness {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeySchemaRequired {
     /// `AttributeName`: a string, required.
-    ///
-    /// Length 1 to 255.
     pub attribute_name: Str,
     /// `KeyType`: a [`KeyType`] value, required.
     pub key_type: KeyType,
 }
 
-static RULE_KeySchema: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_KeySchema: ObjRule = ObjRule {
     properties: &[
-        (
-            "AttributeName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KeyType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["HASH", "RANGE"],
-                format: None,
-            }),
-        ),
+        ("AttributeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("KeyType", Shape::Str(&StrRule { allowed: &["HASH", "RANGE"], ..StrRule::ANY })),
     ],
     required: &["KeyType", "AttributeName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KeySchema` property type of `AWS::DynamoDB::GlobalTable`.
@@ -1439,6 +806,7 @@ pub struct KeySchema {
     pub key_type: KeyType,
 }
 
+#[rustfmt::skip]
 impl KeySchema {
     /// A `KeySchema` with its required properties, named in a [`KeySchemaRequired`].
     pub fn new(required: KeySchemaRequired) -> Self {
@@ -1449,18 +817,9 @@ impl KeySchema {
     }
 
     /// `AttributeName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attribute_name(mut self, value: impl Into<Str>) -> Self {
-        self.attribute_name = value.into();
-        self
-    }
-
+    pub fn attribute_name(mut self, value: impl Into<Str>) -> Self { self.attribute_name = value.into(); self }
     /// `KeyType`: a [`KeyType`] value, required.
-    pub fn key_type(mut self, value: impl Into<KeyType>) -> Self {
-        self.key_type = value.into();
-        self
-    }
+    pub fn key_type(mut self, value: impl Into<KeyType>) -> Self { self.key_type = value.into(); self }
 }
 
 impl PropertyType for KeySchema {}
@@ -1474,153 +833,27 @@ impl ToValue for KeySchema {
     }
 }
 
-/// The required properties of [`KinesisStreamSpecification`], by name: `KinesisStreamSpecification::new(KinesisStreamSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct KinesisStreamSpecificationRequired {
-    /// `StreamArn`: a string, required.
-    ///
-    /// The ARN for a specific Kinesis data stream.
-    pub stream_arn: Str,
-}
-
-static RULE_KinesisStreamSpecification: ObjRule = ObjRule {
-    properties: &[
-        (
-            "ApproximateCreationDateTimePrecision",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["MICROSECOND", "MILLISECOND"],
-                format: None,
-            }),
-        ),
-        ("StreamArn", Shape::STR),
-    ],
-    required: &["StreamArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `KinesisStreamSpecification` property type of `AWS::DynamoDB::GlobalTable`.
-///
-/// The Kinesis Data Streams configuration for the specified global table replica.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dynamodb-globaltable-kinesisstreamspecification.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct KinesisStreamSpecification {
-    /// `ApproximateCreationDateTimePrecision`: an [`ApproximateCreationDateTimePrecision`] value.
-    ///
-    /// The precision for the time and date that the stream was created.
-    pub approximate_creation_date_time_precision: Option<ApproximateCreationDateTimePrecision>,
-    /// `StreamArn`: a string, required.
-    ///
-    /// The ARN for a specific Kinesis data stream.
-    pub stream_arn: Str,
-}
-
-impl KinesisStreamSpecification {
-    /// A `KinesisStreamSpecification` with its required properties, named in a [`KinesisStreamSpecificationRequired`].
-    pub fn new(required: KinesisStreamSpecificationRequired) -> Self {
-        Self {
-            approximate_creation_date_time_precision: None,
-            stream_arn: required.stream_arn,
-        }
-    }
-
-    /// `ApproximateCreationDateTimePrecision`: an [`ApproximateCreationDateTimePrecision`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn approximate_creation_date_time_precision(
-        mut self,
-        value: impl Into<ApproximateCreationDateTimePrecision>,
-    ) -> Self {
-        self.approximate_creation_date_time_precision = Some(value.into());
-        self
-    }
-
-    /// `StreamArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stream_arn(mut self, value: impl Into<Str>) -> Self {
-        self.stream_arn = value.into();
-        self
-    }
-}
-
-impl PropertyType for KinesisStreamSpecification {}
-
-impl ToValue for KinesisStreamSpecification {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt(
-                "ApproximateCreationDateTimePrecision",
-                &self.approximate_creation_date_time_precision,
-            )
-            .req("StreamArn", &self.stream_arn)
-            .build()
-    }
-}
-
 /// The required properties of [`LocalSecondaryIndex`], by name: `LocalSecondaryIndex::new(LocalSecondaryIndexRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocalSecondaryIndexRequired {
     /// `IndexName`: a string, required.
-    ///
-    /// The name of the local secondary index. The name must be unique among all other indexes on this table.
-    ///
-    /// Length 3 to 255.
     pub index_name: Str,
     /// `KeySchema`: a list of [`LocalSecondaryIndexKeySchema`] objects, required.
-    ///
-    /// The complete key schema for the local secondary index, consisting of one or more pairs of attribute names and key types:
-    ///
-    /// - `HASH` - partition key
-    /// - `RANGE` - sort key
-    ///
-    /// &gt; The partition key of an item is also known as its *hash attribute* . The term "hash attribute" derives from DynamoDB's usage of an internal hash function to evenly distribute data items across partitions, based on their partition key values.
-    /// &gt;
-    /// &gt; The sort key of an item is also known as its *range attribute* . The term "range attribute" derives from the way DynamoDB stores items with the same partition key physically close together, in sorted order by the sort key value.
-    ///
-    /// Items 2 to 2.
     pub key_schema: List<LocalSecondaryIndexKeySchema>,
     /// `Projection`: a [`Projection`] object, required.
-    ///
-    /// Represents attributes that are copied (projected) from the table into the local secondary index. These are in addition to the primary key attributes and index key attributes, which are automatically projected.
     pub projection: Obj<Projection>,
 }
 
-static RULE_LocalSecondaryIndex: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LocalSecondaryIndex: ObjRule = ObjRule {
     properties: &[
-        (
-            "IndexName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KeySchema",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_LocalSecondaryIndexKeySchema),
-                min_items: Some(2),
-                max_items: Some(2),
-            }),
-        ),
+        ("IndexName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), ..StrRule::ANY })),
+        ("KeySchema", Shape::List(&ListRule { items: Shape::Object(&RULE_LocalSecondaryIndexKeySchema), min_items: Some(2), max_items: Some(2) })),
         ("Projection", Shape::Object(&RULE_Projection)),
     ],
     required: &["IndexName", "Projection", "KeySchema"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LocalSecondaryIndex` property type of `AWS::DynamoDB::GlobalTable`.
@@ -1655,6 +888,7 @@ pub struct LocalSecondaryIndex {
     pub projection: Obj<Projection>,
 }
 
+#[rustfmt::skip]
 impl LocalSecondaryIndex {
     /// A `LocalSecondaryIndex` with its required properties, named in a [`LocalSecondaryIndexRequired`].
     pub fn new(required: LocalSecondaryIndexRequired) -> Self {
@@ -1666,28 +900,11 @@ impl LocalSecondaryIndex {
     }
 
     /// `IndexName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn index_name(mut self, value: impl Into<Str>) -> Self {
-        self.index_name = value.into();
-        self
-    }
-
+    pub fn index_name(mut self, value: impl Into<Str>) -> Self { self.index_name = value.into(); self }
     /// `KeySchema`: a list of [`LocalSecondaryIndexKeySchema`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_schema(mut self, value: impl Into<List<LocalSecondaryIndexKeySchema>>) -> Self {
-        self.key_schema = value.into();
-        self
-    }
-
+    pub fn key_schema(mut self, value: impl Into<List<LocalSecondaryIndexKeySchema>>) -> Self { self.key_schema = value.into(); self }
     /// `Projection`: a [`Projection`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn projection(mut self, value: impl Into<Obj<Projection>>) -> Self {
-        self.projection = value.into();
-        self
-    }
+    pub fn projection(mut self, value: impl Into<Obj<Projection>>) -> Self { self.projection = value.into(); self }
 }
 
 impl PropertyType for LocalSecondaryIndex {}
@@ -1706,42 +923,20 @@ impl ToValue for LocalSecondaryIndex {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocalSecondaryIndexKeySchemaRequired {
     /// `AttributeName`: a string, required.
-    ///
-    /// Length 1 to 255.
     pub attribute_name: Str,
     /// `KeyType`: a [`KeyType`] value, required.
     pub key_type: KeyType,
 }
 
-static RULE_LocalSecondaryIndexKeySchema: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LocalSecondaryIndexKeySchema: ObjRule = ObjRule {
     properties: &[
-        (
-            "AttributeName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KeyType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["HASH", "RANGE"],
-                format: None,
-            }),
-        ),
+        ("AttributeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("KeyType", Shape::Str(&StrRule { allowed: &["HASH", "RANGE"], ..StrRule::ANY })),
     ],
     required: &["KeyType", "AttributeName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KeySchema` property type of `AWS::DynamoDB::GlobalTable`.
@@ -1757,6 +952,7 @@ pub struct LocalSecondaryIndexKeySchema {
     pub key_type: KeyType,
 }
 
+#[rustfmt::skip]
 impl LocalSecondaryIndexKeySchema {
     /// A `LocalSecondaryIndexKeySchema` with its required properties, named in a [`LocalSecondaryIndexKeySchemaRequired`].
     pub fn new(required: LocalSecondaryIndexKeySchemaRequired) -> Self {
@@ -1767,18 +963,9 @@ impl LocalSecondaryIndexKeySchema {
     }
 
     /// `AttributeName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attribute_name(mut self, value: impl Into<Str>) -> Self {
-        self.attribute_name = value.into();
-        self
-    }
-
+    pub fn attribute_name(mut self, value: impl Into<Str>) -> Self { self.attribute_name = value.into(); self }
     /// `KeyType`: a [`KeyType`] value, required.
-    pub fn key_type(mut self, value: impl Into<KeyType>) -> Self {
-        self.key_type = value.into();
-        self
-    }
+    pub fn key_type(mut self, value: impl Into<KeyType>) -> Self { self.key_type = value.into(); self }
 }
 
 impl PropertyType for LocalSecondaryIndexKeySchema {}
@@ -1792,100 +979,14 @@ impl ToValue for LocalSecondaryIndexKeySchema {
     }
 }
 
-static RULE_PointInTimeRecoverySpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Projection: ObjRule = ObjRule {
     properties: &[
-        ("PointInTimeRecoveryEnabled", Shape::Bool),
-        (
-            "RecoveryPeriodInDays",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(35.0),
-                allowed: &[],
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[("RecoveryPeriodInDays", &["PointInTimeRecoveryEnabled"])],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `PointInTimeRecoverySpecification` property type of `AWS::DynamoDB::GlobalTable`.
-///
-/// Represents the settings used to enable point in time recovery.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dynamodb-globaltable-pointintimerecoveryspecification.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct PointInTimeRecoverySpecification {
-    /// `PointInTimeRecoveryEnabled`: a boolean.
-    ///
-    /// Indicates whether point in time recovery is enabled (true) or disabled (false) on the table.
-    pub point_in_time_recovery_enabled: Option<Bool>,
-    /// `RecoveryPeriodInDays`: an integer.
-    ///
-    /// The number of preceding days for which continuous backups are taken and maintained. Your table data is only recoverable to any point-in-time from within the configured recovery period. This parameter is optional. If no value is provided, the value will default to 35.
-    ///
-    /// Value 1 to 35.
-    pub recovery_period_in_days: Option<Int>,
-}
-
-impl PointInTimeRecoverySpecification {
-    /// A `PointInTimeRecoverySpecification` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `PointInTimeRecoveryEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn point_in_time_recovery_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.point_in_time_recovery_enabled = Some(value.into());
-        self
-    }
-
-    /// `RecoveryPeriodInDays`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn recovery_period_in_days(mut self, value: impl Into<Int>) -> Self {
-        self.recovery_period_in_days = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for PointInTimeRecoverySpecification {}
-
-impl ToValue for PointInTimeRecoverySpecification {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt(
-                "PointInTimeRecoveryEnabled",
-                &self.point_in_time_recovery_enabled,
-            )
-            .opt("RecoveryPeriodInDays", &self.recovery_period_in_days)
-            .build()
-    }
-}
-
-static RULE_Projection: ObjRule = ObjRule {
-    properties: &[
-        (
-            "NonKeyAttributes",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
+        ("NonKeyAttributes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: Some(20) })),
         ("ProjectionType", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Projection` property type of `AWS::DynamoDB::GlobalTable`.
@@ -1915,6 +1016,7 @@ pub struct Projection {
     pub projection_type: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Projection {
     /// A `Projection` with no property set (none is required).
     pub fn new() -> Self {
@@ -1922,20 +1024,9 @@ impl Projection {
     }
 
     /// `NonKeyAttributes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn non_key_attributes(mut self, value: impl Into<List<Str>>) -> Self {
-        self.non_key_attributes = Some(value.into());
-        self
-    }
-
+    pub fn non_key_attributes(mut self, value: impl Into<List<Str>>) -> Self { self.non_key_attributes = Some(value.into()); self }
     /// `ProjectionType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn projection_type(mut self, value: impl Into<Str>) -> Self {
-        self.projection_type = Some(value.into());
-        self
-    }
+    pub fn projection_type(mut self, value: impl Into<Str>) -> Self { self.projection_type = Some(value.into()); self }
 }
 
 impl PropertyType for Projection {}
@@ -1949,21 +1040,13 @@ impl ToValue for Projection {
     }
 }
 
-static RULE_ReadOnDemandThroughputSettings: ObjRule = ObjRule {
-    properties: &[(
-        "MaxReadRequestUnits",
-        Shape::Int(&NumRule {
-            min: Some(1.0),
-            max: None,
-            allowed: &[],
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ReadOnDemandThroughputSettings: ObjRule = ObjRule {
+    properties: &[
+        ("MaxReadRequestUnits", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReadOnDemandThroughputSettings` property type of `AWS::DynamoDB::GlobalTable`.
@@ -1981,6 +1064,7 @@ pub struct ReadOnDemandThroughputSettings {
     pub max_read_request_units: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl ReadOnDemandThroughputSettings {
     /// A `ReadOnDemandThroughputSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -1988,12 +1072,7 @@ impl ReadOnDemandThroughputSettings {
     }
 
     /// `MaxReadRequestUnits`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_read_request_units(mut self, value: impl Into<Int>) -> Self {
-        self.max_read_request_units = Some(value.into());
-        self
-    }
+    pub fn max_read_request_units(mut self, value: impl Into<Int>) -> Self { self.max_read_request_units = Some(value.into()); self }
 }
 
 impl PropertyType for ReadOnDemandThroughputSettings {}
@@ -2006,27 +1085,14 @@ impl ToValue for ReadOnDemandThroughputSettings {
     }
 }
 
-static RULE_ReadProvisionedThroughputSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ReadProvisionedThroughputSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "ReadCapacityAutoScalingSettings",
-            Shape::Object(&RULE_CapacityAutoScalingSettings),
-        ),
-        (
-            "ReadCapacityUnits",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("ReadCapacityAutoScalingSettings", Shape::Object(&RULE_CapacityAutoScalingSettings)),
+        ("ReadCapacityUnits", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReadProvisionedThroughputSettings` property type of `AWS::DynamoDB::GlobalTable`.
@@ -2048,6 +1114,7 @@ pub struct ReadProvisionedThroughputSettings {
     pub read_capacity_units: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl ReadProvisionedThroughputSettings {
     /// A `ReadProvisionedThroughputSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -2055,23 +1122,9 @@ impl ReadProvisionedThroughputSettings {
     }
 
     /// `ReadCapacityAutoScalingSettings`: a [`CapacityAutoScalingSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn read_capacity_auto_scaling_settings(
-        mut self,
-        value: impl Into<Obj<CapacityAutoScalingSettings>>,
-    ) -> Self {
-        self.read_capacity_auto_scaling_settings = Some(value.into());
-        self
-    }
-
+    pub fn read_capacity_auto_scaling_settings(mut self, value: impl Into<Obj<CapacityAutoScalingSettings>>) -> Self { self.read_capacity_auto_scaling_settings = Some(value.into()); self }
     /// `ReadCapacityUnits`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn read_capacity_units(mut self, value: impl Into<Int>) -> Self {
-        self.read_capacity_units = Some(value.into());
-        self
-    }
+    pub fn read_capacity_units(mut self, value: impl Into<Int>) -> Self { self.read_capacity_units = Some(value.into()); self }
 }
 
 impl PropertyType for ReadProvisionedThroughputSettings {}
@@ -2092,44 +1145,20 @@ impl ToValue for ReadProvisionedThroughputSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicaGlobalSecondaryIndexSpecificationRequired {
     /// `IndexName`: a string, required.
-    ///
-    /// The name of the global secondary index. The name must be unique among all other indexes on this table.
-    ///
-    /// Length 3 to 255.
     pub index_name: Str,
 }
 
-static RULE_ReplicaGlobalSecondaryIndexSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ReplicaGlobalSecondaryIndexSpecification: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContributorInsightsSpecification",
-            Shape::Object(&RULE_ContributorInsightsSpecification),
-        ),
-        (
-            "IndexName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ReadOnDemandThroughputSettings",
-            Shape::Object(&RULE_ReadOnDemandThroughputSettings),
-        ),
-        (
-            "ReadProvisionedThroughputSettings",
-            Shape::Object(&RULE_ReadProvisionedThroughputSettings),
-        ),
+        ("ContributorInsightsSpecification", Shape::Object(&RULE_ContributorInsightsSpecification)),
+        ("IndexName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), ..StrRule::ANY })),
+        ("ReadOnDemandThroughputSettings", Shape::Object(&RULE_ReadOnDemandThroughputSettings)),
+        ("ReadProvisionedThroughputSettings", Shape::Object(&RULE_ReadProvisionedThroughputSettings)),
     ],
     required: &["IndexName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReplicaGlobalSecondaryIndexSpecification` property type of `AWS::DynamoDB::GlobalTable`.
@@ -2159,6 +1188,7 @@ pub struct ReplicaGlobalSecondaryIndexSpecification {
     pub read_provisioned_throughput_settings: Option<Obj<ReadProvisionedThroughputSettings>>,
 }
 
+#[rustfmt::skip]
 impl ReplicaGlobalSecondaryIndexSpecification {
     /// A `ReplicaGlobalSecondaryIndexSpecification` with its required properties, named in a [`ReplicaGlobalSecondaryIndexSpecificationRequired`].
     pub fn new(required: ReplicaGlobalSecondaryIndexSpecificationRequired) -> Self {
@@ -2171,45 +1201,13 @@ impl ReplicaGlobalSecondaryIndexSpecification {
     }
 
     /// `ContributorInsightsSpecification`: a [`ContributorInsightsSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn contributor_insights_specification(
-        mut self,
-        value: impl Into<Obj<ContributorInsightsSpecification>>,
-    ) -> Self {
-        self.contributor_insights_specification = Some(value.into());
-        self
-    }
-
+    pub fn contributor_insights_specification(mut self, value: impl Into<Obj<ContributorInsightsSpecification>>) -> Self { self.contributor_insights_specification = Some(value.into()); self }
     /// `IndexName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn index_name(mut self, value: impl Into<Str>) -> Self {
-        self.index_name = value.into();
-        self
-    }
-
+    pub fn index_name(mut self, value: impl Into<Str>) -> Self { self.index_name = value.into(); self }
     /// `ReadOnDemandThroughputSettings`: a [`ReadOnDemandThroughputSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn read_on_demand_throughput_settings(
-        mut self,
-        value: impl Into<Obj<ReadOnDemandThroughputSettings>>,
-    ) -> Self {
-        self.read_on_demand_throughput_settings = Some(value.into());
-        self
-    }
-
+    pub fn read_on_demand_throughput_settings(mut self, value: impl Into<Obj<ReadOnDemandThroughputSettings>>) -> Self { self.read_on_demand_throughput_settings = Some(value.into()); self }
     /// `ReadProvisionedThroughputSettings`: a [`ReadProvisionedThroughputSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn read_provisioned_throughput_settings(
-        mut self,
-        value: impl Into<Obj<ReadProvisionedThroughputSettings>>,
-    ) -> Self {
-        self.read_provisioned_throughput_settings = Some(value.into());
-        self
-    }
+    pub fn read_provisioned_throughput_settings(mut self, value: impl Into<Obj<ReadProvisionedThroughputSettings>>) -> Self { self.read_provisioned_throughput_settings = Some(value.into()); self }
 }
 
 impl PropertyType for ReplicaGlobalSecondaryIndexSpecification {}
@@ -2238,78 +1236,30 @@ impl ToValue for ReplicaGlobalSecondaryIndexSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicaSpecificationRequired {
     /// `Region`: a string, required.
-    ///
-    /// The region in which this replica exists.
     pub region: Str,
 }
 
-static RULE_ReplicaSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ReplicaSpecification: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContributorInsightsSpecification",
-            Shape::Object(&RULE_ContributorInsightsSpecification),
-        ),
+        ("ContributorInsightsSpecification", Shape::Object(&RULE_ContributorInsightsSpecification)),
         ("DeletionProtectionEnabled", Shape::Bool),
-        (
-            "GlobalSecondaryIndexes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ReplicaGlobalSecondaryIndexSpecification),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "GlobalTableSettingsReplicationMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "KinesisStreamSpecification",
-            Shape::Object(&RULE_KinesisStreamSpecification),
-        ),
-        (
-            "PointInTimeRecoverySpecification",
-            Shape::Object(&RULE_PointInTimeRecoverySpecification),
-        ),
-        (
-            "ReadOnDemandThroughputSettings",
-            Shape::Object(&RULE_ReadOnDemandThroughputSettings),
-        ),
-        (
-            "ReadProvisionedThroughputSettings",
-            Shape::Object(&RULE_ReadProvisionedThroughputSettings),
-        ),
+        ("GlobalSecondaryIndexes", Shape::List(&ListRule { items: Shape::Object(&RULE_ReplicaGlobalSecondaryIndexSpecification), min_items: None, max_items: None })),
+        ("GlobalTableSettingsReplicationMode", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("KinesisStreamSpecification", Shape::Object(&RULE_KinesisStreamSpecification)),
+        ("PointInTimeRecoverySpecification", Shape::Object(&RULE_PointInTimeRecoverySpecification)),
+        ("ReadOnDemandThroughputSettings", Shape::Object(&RULE_ReadOnDemandThroughputSettings)),
+        ("ReadProvisionedThroughputSettings", Shape::Object(&RULE_ReadProvisionedThroughputSettings)),
         ("Region", Shape::STR),
-        (
-            "ReplicaStreamSpecification",
-            Shape::Object(&RULE_ReplicaStreamSpecification),
-        ),
+        ("ReplicaStreamSpecification", Shape::Object(&RULE_ReplicaStreamSpecification)),
         ("ResourcePolicy", Shape::Object(&RULE_ResourcePolicy)),
-        (
-            "SSESpecification",
-            Shape::Object(&RULE_ReplicaSseSpecification),
-        ),
+        ("SSESpecification", Shape::Object(&RULE_ReplicaSseSpecification)),
         ("TableClass", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Region"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReplicaSpecification` property type of `AWS::DynamoDB::GlobalTable`.
@@ -2379,6 +1329,7 @@ pub struct ReplicaSpecification {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ReplicaSpecification {
     /// A `ReplicaSpecification` with its required properties, named in a [`ReplicaSpecificationRequired`].
     pub fn new(required: ReplicaSpecificationRequired) -> Self {
@@ -2401,138 +1352,33 @@ impl ReplicaSpecification {
     }
 
     /// `ContributorInsightsSpecification`: a [`ContributorInsightsSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn contributor_insights_specification(
-        mut self,
-        value: impl Into<Obj<ContributorInsightsSpecification>>,
-    ) -> Self {
-        self.contributor_insights_specification = Some(value.into());
-        self
-    }
-
+    pub fn contributor_insights_specification(mut self, value: impl Into<Obj<ContributorInsightsSpecification>>) -> Self { self.contributor_insights_specification = Some(value.into()); self }
     /// `DeletionProtectionEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deletion_protection_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.deletion_protection_enabled = Some(value.into());
-        self
-    }
-
+    pub fn deletion_protection_enabled(mut self, value: impl Into<Bool>) -> Self { self.deletion_protection_enabled = Some(value.into()); self }
     /// `GlobalSecondaryIndexes`: a list of [`ReplicaGlobalSecondaryIndexSpecification`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn global_secondary_indexes(
-        mut self,
-        value: impl Into<List<ReplicaGlobalSecondaryIndexSpecification>>,
-    ) -> Self {
-        self.global_secondary_indexes = Some(value.into());
-        self
-    }
-
+    pub fn global_secondary_indexes(mut self, value: impl Into<List<ReplicaGlobalSecondaryIndexSpecification>>) -> Self { self.global_secondary_indexes = Some(value.into()); self }
     /// `GlobalTableSettingsReplicationMode`: a [`GlobalTableSettingsReplicationMode`] value.
-    pub fn global_table_settings_replication_mode(
-        mut self,
-        value: impl Into<GlobalTableSettingsReplicationMode>,
-    ) -> Self {
-        self.global_table_settings_replication_mode = Some(value.into());
-        self
-    }
-
+    pub fn global_table_settings_replication_mode(mut self, value: impl Into<GlobalTableSettingsReplicationMode>) -> Self { self.global_table_settings_replication_mode = Some(value.into()); self }
     /// `KinesisStreamSpecification`: a [`KinesisStreamSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kinesis_stream_specification(
-        mut self,
-        value: impl Into<Obj<KinesisStreamSpecification>>,
-    ) -> Self {
-        self.kinesis_stream_specification = Some(value.into());
-        self
-    }
-
+    pub fn kinesis_stream_specification(mut self, value: impl Into<Obj<KinesisStreamSpecification>>) -> Self { self.kinesis_stream_specification = Some(value.into()); self }
     /// `PointInTimeRecoverySpecification`: a [`PointInTimeRecoverySpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn point_in_time_recovery_specification(
-        mut self,
-        value: impl Into<Obj<PointInTimeRecoverySpecification>>,
-    ) -> Self {
-        self.point_in_time_recovery_specification = Some(value.into());
-        self
-    }
-
+    pub fn point_in_time_recovery_specification(mut self, value: impl Into<Obj<PointInTimeRecoverySpecification>>) -> Self { self.point_in_time_recovery_specification = Some(value.into()); self }
     /// `ReadOnDemandThroughputSettings`: a [`ReadOnDemandThroughputSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn read_on_demand_throughput_settings(
-        mut self,
-        value: impl Into<Obj<ReadOnDemandThroughputSettings>>,
-    ) -> Self {
-        self.read_on_demand_throughput_settings = Some(value.into());
-        self
-    }
-
+    pub fn read_on_demand_throughput_settings(mut self, value: impl Into<Obj<ReadOnDemandThroughputSettings>>) -> Self { self.read_on_demand_throughput_settings = Some(value.into()); self }
     /// `ReadProvisionedThroughputSettings`: a [`ReadProvisionedThroughputSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn read_provisioned_throughput_settings(
-        mut self,
-        value: impl Into<Obj<ReadProvisionedThroughputSettings>>,
-    ) -> Self {
-        self.read_provisioned_throughput_settings = Some(value.into());
-        self
-    }
-
+    pub fn read_provisioned_throughput_settings(mut self, value: impl Into<Obj<ReadProvisionedThroughputSettings>>) -> Self { self.read_provisioned_throughput_settings = Some(value.into()); self }
     /// `Region`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn region(mut self, value: impl Into<Str>) -> Self {
-        self.region = value.into();
-        self
-    }
-
+    pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = value.into(); self }
     /// `ReplicaStreamSpecification`: a [`ReplicaStreamSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replica_stream_specification(
-        mut self,
-        value: impl Into<Obj<ReplicaStreamSpecification>>,
-    ) -> Self {
-        self.replica_stream_specification = Some(value.into());
-        self
-    }
-
+    pub fn replica_stream_specification(mut self, value: impl Into<Obj<ReplicaStreamSpecification>>) -> Self { self.replica_stream_specification = Some(value.into()); self }
     /// `ResourcePolicy`: a [`ResourcePolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_policy(mut self, value: impl Into<Obj<ResourcePolicy>>) -> Self {
-        self.resource_policy = Some(value.into());
-        self
-    }
-
+    pub fn resource_policy(mut self, value: impl Into<Obj<ResourcePolicy>>) -> Self { self.resource_policy = Some(value.into()); self }
     /// `SSESpecification`: a [`ReplicaSseSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sse_specification(mut self, value: impl Into<Obj<ReplicaSseSpecification>>) -> Self {
-        self.sse_specification = Some(value.into());
-        self
-    }
-
+    pub fn sse_specification(mut self, value: impl Into<Obj<ReplicaSseSpecification>>) -> Self { self.sse_specification = Some(value.into()); self }
     /// `TableClass`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_class(mut self, value: impl Into<Str>) -> Self {
-        self.table_class = Some(value.into());
-        self
-    }
-
+    pub fn table_class(mut self, value: impl Into<Str>) -> Self { self.table_class = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl PropertyType for ReplicaSpecification {}
@@ -2586,19 +1432,17 @@ impl ToValue for ReplicaSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicaSseSpecificationRequired {
     /// `KMSMasterKeyId`: a string, required.
-    ///
-    /// The AWS  key that should be used for the AWS  encryption. To specify a key, use its key ID, Amazon Resource Name (ARN), alias name, or alias ARN. Note that you should only provide this parameter if the key is different from the default DynamoDB key `alias/aws/dynamodb` .
     pub kms_master_key_id: Str,
 }
 
-static RULE_ReplicaSseSpecification: ObjRule = ObjRule {
-    properties: &[("KMSMasterKeyId", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_ReplicaSseSpecification: ObjRule = ObjRule {
+    properties: &[
+        ("KMSMasterKeyId", Shape::STR),
+    ],
     required: &["KMSMasterKeyId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReplicaSSESpecification` property type of `AWS::DynamoDB::GlobalTable`.
@@ -2614,6 +1458,7 @@ pub struct ReplicaSseSpecification {
     pub kms_master_key_id: Str,
 }
 
+#[rustfmt::skip]
 impl ReplicaSseSpecification {
     /// A `ReplicaSseSpecification` with its required properties, named in a [`ReplicaSseSpecificationRequired`].
     pub fn new(required: ReplicaSseSpecificationRequired) -> Self {
@@ -2623,12 +1468,7 @@ impl ReplicaSseSpecification {
     }
 
     /// `KMSMasterKeyId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_master_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_master_key_id = value.into();
-        self
-    }
+    pub fn kms_master_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_master_key_id = value.into(); self }
 }
 
 impl PropertyType for ReplicaSseSpecification {}
@@ -2645,23 +1485,17 @@ impl ToValue for ReplicaSseSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicaStreamSpecificationRequired {
     /// `ResourcePolicy`: a [`ResourcePolicy`] object, required.
-    ///
-    /// A resource-based policy document that contains the permissions for the specified stream of a DynamoDB global table replica. Resource-based policies let you define access permissions by specifying who has access to each resource, and the actions they are allowed to perform on each resource.
-    ///
-    /// In a CloudFormation template, you can provide the policy in JSON or YAML format because CloudFormation converts YAML to JSON before submitting it to DynamoDB . For more information about resource-based policies, see \[Using resource-based policies for DynamoDB\](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/access-control-resource-based.html>) and \[Resource-based policy examples\](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/rbac-examples.html>) .
-    ///
-    /// You can update the `ResourcePolicy` property if you've specified more than one table using the \[AWS ::DynamoDB::GlobalTable\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dynamodb-globaltable.html>) resource.
     pub resource_policy: Obj<ResourcePolicy>,
 }
 
-static RULE_ReplicaStreamSpecification: ObjRule = ObjRule {
-    properties: &[("ResourcePolicy", Shape::Object(&RULE_ResourcePolicy))],
+#[rustfmt::skip]
+pub(crate) static RULE_ReplicaStreamSpecification: ObjRule = ObjRule {
+    properties: &[
+        ("ResourcePolicy", Shape::Object(&RULE_ResourcePolicy)),
+    ],
     required: &["ResourcePolicy"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReplicaStreamSpecification` property type of `AWS::DynamoDB::GlobalTable`.
@@ -2681,6 +1515,7 @@ pub struct ReplicaStreamSpecification {
     pub resource_policy: Obj<ResourcePolicy>,
 }
 
+#[rustfmt::skip]
 impl ReplicaStreamSpecification {
     /// A `ReplicaStreamSpecification` with its required properties, named in a [`ReplicaStreamSpecificationRequired`].
     pub fn new(required: ReplicaStreamSpecificationRequired) -> Self {
@@ -2690,12 +1525,7 @@ impl ReplicaStreamSpecification {
     }
 
     /// `ResourcePolicy`: a [`ResourcePolicy`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_policy(mut self, value: impl Into<Obj<ResourcePolicy>>) -> Self {
-        self.resource_policy = value.into();
-        self
-    }
+    pub fn resource_policy(mut self, value: impl Into<Obj<ResourcePolicy>>) -> Self { self.resource_policy = value.into(); self }
 }
 
 impl PropertyType for ReplicaStreamSpecification {}
@@ -2708,114 +1538,22 @@ impl ToValue for ReplicaStreamSpecification {
     }
 }
 
-/// The required properties of [`ResourcePolicy`], by name: `ResourcePolicy::new(ResourcePolicyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ResourcePolicyRequired {
-    /// `PolicyDocument`: a JSON value, required.
-    ///
-    /// A resource-based policy document that contains permissions to add to the specified DynamoDB table, its indexes, and stream. In a CloudFormation template, you can provide the policy in JSON or YAML format because CloudFormation converts YAML to JSON before submitting it to DynamoDB . For more information about resource-based policies, see \[Using resource-based policies for DynamoDB\](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/access-control-resource-based.html>) and \[Resource-based policy examples\](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/rbac-examples.html>) .
-    ///
-    /// Format `json`.
-    pub policy_document: Json,
-}
-
-static RULE_ResourcePolicy: ObjRule = ObjRule {
-    properties: &[("PolicyDocument", Shape::Any)],
-    required: &["PolicyDocument"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ResourcePolicy` property type of `AWS::DynamoDB::GlobalTable`.
-///
-/// Creates or updates a resource-based policy document that contains the permissions for DynamoDB resources, such as a table, its indexes, and stream. Resource-based policies let you define access permissions by specifying who has access to each resource, and the actions they are allowed to perform on each resource.
-///
-/// In a CloudFormation template, you can provide the policy in JSON or YAML format because CloudFormation converts YAML to JSON before submitting it to DynamoDB . For more information about resource-based policies, see \[Using resource-based policies for DynamoDB\](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/access-control-resource-based.html>) and \[Resource-based policy examples\](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/rbac-examples.html>) .
-///
-/// While defining resource-based policies in your CloudFormation templates, the following considerations apply:
-///
-/// - The maximum size supported for a resource-based policy document in JSON format is 20 KB. DynamoDB counts whitespaces when calculating the size of a policy against this limit.
-/// - Resource-based policies don't support \[drift detection\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-stack-drift.html#>) . If you update a policy outside of the CloudFormation stack template, you'll need to update the CloudFormation stack with the changes.
-/// - Resource-based policies don't support out-of-band changes. If you add, update, or delete a policy outside of the CloudFormation template, the change won't be overwritten if there are no changes to the policy within the template.
-///
-/// For example, say that your template contains a resource-based policy, which you later update outside of the template. If you don't make any changes to the policy in the template, the updated policy in DynamoDB won’t be synced with the policy in the template.
-///
-/// Conversely, say that your template doesn’t contain a resource-based policy, but you add a policy outside of the template. This policy won’t be removed from DynamoDB as long as you don’t add it to the template. When you add a policy to the template and update the stack, the existing policy in DynamoDB will be updated to match the one defined in the template.
-/// - Within a resource-based policy, if the action for a DynamoDB service-linked role (SLR) to replicate data for a global table is denied, adding or deleting a replica will fail with an error.
-/// - The \[AWS ::DynamoDB::GlobalTable\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dynamodb-globaltable.html>) resource doesn't support creating a replica in the same stack update in Regions other than the Region where you deploy the stack update.
-///
-/// For a full list of all considerations, see \[Resource-based policy considerations\](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/rbac-considerations.html>) .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dynamodb-globaltable-resourcepolicy.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ResourcePolicy {
-    /// `PolicyDocument`: a JSON value, required.
-    ///
-    /// A resource-based policy document that contains permissions to add to the specified DynamoDB table, its indexes, and stream. In a CloudFormation template, you can provide the policy in JSON or YAML format because CloudFormation converts YAML to JSON before submitting it to DynamoDB . For more information about resource-based policies, see \[Using resource-based policies for DynamoDB\](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/access-control-resource-based.html>) and \[Resource-based policy examples\](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/rbac-examples.html>) .
-    ///
-    /// Format `json`.
-    pub policy_document: Json,
-}
-
-impl ResourcePolicy {
-    /// A `ResourcePolicy` with its required properties, named in a [`ResourcePolicyRequired`].
-    pub fn new(required: ResourcePolicyRequired) -> Self {
-        Self {
-            policy_document: required.policy_document,
-        }
-    }
-
-    /// `PolicyDocument`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_document(mut self, value: impl Into<Json>) -> Self {
-        self.policy_document = value.into();
-        self
-    }
-}
-
-impl PropertyType for ResourcePolicy {}
-
-impl ToValue for ResourcePolicy {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("PolicyDocument", &self.policy_document)
-            .build()
-    }
-}
-
 /// The required properties of [`SseSpecification`], by name: `SseSpecification::new(SseSpecificationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SseSpecificationRequired {
     /// `SSEEnabled`: a boolean, required.
-    ///
-    /// Indicates whether server-side encryption is performed using an AWS managed key or an AWS owned key. If enabled (true), server-side encryption type is set to KMS and an AWS managed key is used ( AWS  charges apply). If disabled (false) or not specified,server-side encryption is set to an AWS owned key. If you choose to use KMS encryption, you can also use customer managed KMS keys by specifying them in the `ReplicaSpecification.SSESpecification` object. You cannot mix AWS managed and customer managed KMS keys.
     pub sse_enabled: Bool,
 }
 
-static RULE_SseSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SseSpecification: ObjRule = ObjRule {
     properties: &[
         ("SSEEnabled", Shape::Bool),
-        (
-            "SSEType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AES256", "KMS"],
-                format: None,
-            }),
-        ),
+        ("SSEType", Shape::Str(&StrRule { allowed: &["AES256", "KMS"], ..StrRule::ANY })),
     ],
     required: &["SSEEnabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SSESpecification` property type of `AWS::DynamoDB::GlobalTable`.
@@ -2837,6 +1575,7 @@ pub struct SseSpecification {
     pub sse_type: Option<SseType>,
 }
 
+#[rustfmt::skip]
 impl SseSpecification {
     /// A `SseSpecification` with its required properties, named in a [`SseSpecificationRequired`].
     pub fn new(required: SseSpecificationRequired) -> Self {
@@ -2847,20 +1586,9 @@ impl SseSpecification {
     }
 
     /// `SSEEnabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sse_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.sse_enabled = value.into();
-        self
-    }
-
+    pub fn sse_enabled(mut self, value: impl Into<Bool>) -> Self { self.sse_enabled = value.into(); self }
     /// `SSEType`: a [`SseType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sse_type(mut self, value: impl Into<SseType>) -> Self {
-        self.sse_type = Some(value.into());
-        self
-    }
+    pub fn sse_type(mut self, value: impl Into<SseType>) -> Self { self.sse_type = Some(value.into()); self }
 }
 
 impl PropertyType for SseSpecification {}
@@ -2878,24 +1606,17 @@ impl ToValue for SseSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StreamSpecificationRequired {
     /// `StreamViewType`: a string, required.
-    ///
-    /// When an item in the table is modified, `StreamViewType` determines what information is written to the stream for this table. Valid values for `StreamViewType` are:
-    ///
-    /// - `KEYS_ONLY` - Only the key attributes of the modified item are written to the stream.
-    /// - `NEW_IMAGE` - The entire item, as it appears after it was modified, is written to the stream.
-    /// - `OLD_IMAGE` - The entire item, as it appeared before it was modified, is written to the stream.
-    /// - `NEW_AND_OLD_IMAGES` - Both the new and the old item images of the item are written to the stream.
     pub stream_view_type: Str,
 }
 
-static RULE_StreamSpecification: ObjRule = ObjRule {
-    properties: &[("StreamViewType", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_StreamSpecification: ObjRule = ObjRule {
+    properties: &[
+        ("StreamViewType", Shape::STR),
+    ],
     required: &["StreamViewType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StreamSpecification` property type of `AWS::DynamoDB::GlobalTable`.
@@ -2918,6 +1639,7 @@ pub struct StreamSpecification {
     pub stream_view_type: Str,
 }
 
+#[rustfmt::skip]
 impl StreamSpecification {
     /// A `StreamSpecification` with its required properties, named in a [`StreamSpecificationRequired`].
     pub fn new(required: StreamSpecificationRequired) -> Self {
@@ -2927,12 +1649,7 @@ impl StreamSpecification {
     }
 
     /// `StreamViewType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stream_view_type(mut self, value: impl Into<Str>) -> Self {
-        self.stream_view_type = value.into();
-        self
-    }
+    pub fn stream_view_type(mut self, value: impl Into<Str>) -> Self { self.stream_view_type = value.into(); self }
 }
 
 impl PropertyType for StreamSpecification {}
@@ -2945,107 +1662,24 @@ impl ToValue for StreamSpecification {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::DynamoDB::GlobalTable`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dynamodb-globaltable-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TargetTrackingScalingPolicyConfiguration`], by name: `TargetTrackingScalingPolicyConfiguration::new(TargetTrackingScalingPolicyConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TargetTrackingScalingPolicyConfigurationRequired {
     /// `TargetValue`: a number, required.
-    ///
-    /// Defines a target value for the scaling policy.
-    ///
-    /// Format `double`.
     pub target_value: Num,
 }
 
-static RULE_TargetTrackingScalingPolicyConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TargetTrackingScalingPolicyConfiguration: ObjRule = ObjRule {
     properties: &[
         ("DisableScaleIn", Shape::Bool),
-        (
-            "ScaleInCooldown",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ScaleOutCooldown",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("ScaleInCooldown", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("ScaleOutCooldown", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
         ("TargetValue", Shape::NUM),
     ],
     required: &["TargetValue"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TargetTrackingScalingPolicyConfiguration` property type of `AWS::DynamoDB::GlobalTable`.
@@ -3079,6 +1713,7 @@ pub struct TargetTrackingScalingPolicyConfiguration {
     pub target_value: Num,
 }
 
+#[rustfmt::skip]
 impl TargetTrackingScalingPolicyConfiguration {
     /// A `TargetTrackingScalingPolicyConfiguration` with its required properties, named in a [`TargetTrackingScalingPolicyConfigurationRequired`].
     pub fn new(required: TargetTrackingScalingPolicyConfigurationRequired) -> Self {
@@ -3091,36 +1726,13 @@ impl TargetTrackingScalingPolicyConfiguration {
     }
 
     /// `DisableScaleIn`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disable_scale_in(mut self, value: impl Into<Bool>) -> Self {
-        self.disable_scale_in = Some(value.into());
-        self
-    }
-
+    pub fn disable_scale_in(mut self, value: impl Into<Bool>) -> Self { self.disable_scale_in = Some(value.into()); self }
     /// `ScaleInCooldown`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scale_in_cooldown(mut self, value: impl Into<Int>) -> Self {
-        self.scale_in_cooldown = Some(value.into());
-        self
-    }
-
+    pub fn scale_in_cooldown(mut self, value: impl Into<Int>) -> Self { self.scale_in_cooldown = Some(value.into()); self }
     /// `ScaleOutCooldown`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scale_out_cooldown(mut self, value: impl Into<Int>) -> Self {
-        self.scale_out_cooldown = Some(value.into());
-        self
-    }
-
+    pub fn scale_out_cooldown(mut self, value: impl Into<Int>) -> Self { self.scale_out_cooldown = Some(value.into()); self }
     /// `TargetValue`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_value(mut self, value: impl Into<Num>) -> Self {
-        self.target_value = value.into();
-        self
-    }
+    pub fn target_value(mut self, value: impl Into<Num>) -> Self { self.target_value = value.into(); self }
 }
 
 impl PropertyType for TargetTrackingScalingPolicyConfiguration {}
@@ -3136,178 +1748,13 @@ impl ToValue for TargetTrackingScalingPolicyConfiguration {
     }
 }
 
-/// The required properties of [`TimeToLiveSpecification`], by name: `TimeToLiveSpecification::new(TimeToLiveSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TimeToLiveSpecificationRequired {
-    /// `Enabled`: a boolean, required.
-    ///
-    /// Indicates whether TTL is to be enabled (true) or disabled (false) on the table.
-    pub enabled: Bool,
-}
-
-static RULE_TimeToLiveSpecification: ObjRule = ObjRule {
-    properties: &[("AttributeName", Shape::STR), ("Enabled", Shape::Bool)],
-    required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `TimeToLiveSpecification` property type of `AWS::DynamoDB::GlobalTable`.
-///
-/// Represents the settings used to enable or disable Time to Live (TTL) for the specified table. All replicas will have the same time to live configuration.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dynamodb-globaltable-timetolivespecification.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct TimeToLiveSpecification {
-    /// `AttributeName`: a string.
-    ///
-    /// The name of the attribute used to store the expiration time for items in the table.
-    ///
-    /// Currently, you cannot directly change the attribute name used to evaluate time to live. In order to do so, you must first disable time to live, and then re-enable it with the new attribute name. It can take up to one hour for changes to time to live to take effect. If you attempt to modify time to live within that time window, your stack operation might be delayed.
-    pub attribute_name: Option<Str>,
-    /// `Enabled`: a boolean, required.
-    ///
-    /// Indicates whether TTL is to be enabled (true) or disabled (false) on the table.
-    pub enabled: Bool,
-}
-
-impl TimeToLiveSpecification {
-    /// A `TimeToLiveSpecification` with its required properties, named in a [`TimeToLiveSpecificationRequired`].
-    pub fn new(required: TimeToLiveSpecificationRequired) -> Self {
-        Self {
-            attribute_name: None,
-            enabled: required.enabled,
-        }
-    }
-
-    /// `AttributeName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attribute_name(mut self, value: impl Into<Str>) -> Self {
-        self.attribute_name = Some(value.into());
-        self
-    }
-
-    /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
-}
-
-impl PropertyType for TimeToLiveSpecification {}
-
-impl ToValue for TimeToLiveSpecification {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("AttributeName", &self.attribute_name)
-            .req("Enabled", &self.enabled)
-            .build()
-    }
-}
-
-static RULE_WarmThroughput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WriteOnDemandThroughputSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "ReadUnitsPerSecond",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "WriteUnitsPerSecond",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("MaxWriteRequestUnits", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[&[&["ReadUnitsPerSecond"], &["WriteUnitsPerSecond"]]],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
-};
-
-/// The `WarmThroughput` property type of `AWS::DynamoDB::GlobalTable`.
-///
-/// Provides visibility into the number of read and write operations your table or secondary index can instantaneously support. The settings can be modified using the `UpdateTable` operation to meet the throughput requirements of an upcoming peak event.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dynamodb-globaltable-warmthroughput.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct WarmThroughput {
-    /// `ReadUnitsPerSecond`: an integer.
-    ///
-    /// Represents the number of read operations your base table can instantaneously support.
-    ///
-    /// Value at least 1.
-    pub read_units_per_second: Option<Int>,
-    /// `WriteUnitsPerSecond`: an integer.
-    ///
-    /// Represents the number of write operations your base table can instantaneously support.
-    ///
-    /// Value at least 1.
-    pub write_units_per_second: Option<Int>,
-}
-
-impl WarmThroughput {
-    /// A `WarmThroughput` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `ReadUnitsPerSecond`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn read_units_per_second(mut self, value: impl Into<Int>) -> Self {
-        self.read_units_per_second = Some(value.into());
-        self
-    }
-
-    /// `WriteUnitsPerSecond`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn write_units_per_second(mut self, value: impl Into<Int>) -> Self {
-        self.write_units_per_second = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for WarmThroughput {}
-
-impl ToValue for WarmThroughput {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("ReadUnitsPerSecond", &self.read_units_per_second)
-            .opt("WriteUnitsPerSecond", &self.write_units_per_second)
-            .build()
-    }
-}
-
-static RULE_WriteOnDemandThroughputSettings: ObjRule = ObjRule {
-    properties: &[(
-        "MaxWriteRequestUnits",
-        Shape::Int(&NumRule {
-            min: Some(1.0),
-            max: None,
-            allowed: &[],
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WriteOnDemandThroughputSettings` property type of `AWS::DynamoDB::GlobalTable`.
@@ -3325,6 +1772,7 @@ pub struct WriteOnDemandThroughputSettings {
     pub max_write_request_units: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl WriteOnDemandThroughputSettings {
     /// A `WriteOnDemandThroughputSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -3332,12 +1780,7 @@ impl WriteOnDemandThroughputSettings {
     }
 
     /// `MaxWriteRequestUnits`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_write_request_units(mut self, value: impl Into<Int>) -> Self {
-        self.max_write_request_units = Some(value.into());
-        self
-    }
+    pub fn max_write_request_units(mut self, value: impl Into<Int>) -> Self { self.max_write_request_units = Some(value.into()); self }
 }
 
 impl PropertyType for WriteOnDemandThroughputSettings {}
@@ -3350,17 +1793,13 @@ impl ToValue for WriteOnDemandThroughputSettings {
     }
 }
 
-static RULE_WriteProvisionedThroughputSettings: ObjRule = ObjRule {
-    properties: &[(
-        "WriteCapacityAutoScalingSettings",
-        Shape::Object(&RULE_CapacityAutoScalingSettings),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_WriteProvisionedThroughputSettings: ObjRule = ObjRule {
+    properties: &[
+        ("WriteCapacityAutoScalingSettings", Shape::Object(&RULE_CapacityAutoScalingSettings)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WriteProvisionedThroughputSettings` property type of `AWS::DynamoDB::GlobalTable`.
@@ -3376,6 +1815,7 @@ pub struct WriteProvisionedThroughputSettings {
     pub write_capacity_auto_scaling_settings: Option<Obj<CapacityAutoScalingSettings>>,
 }
 
+#[rustfmt::skip]
 impl WriteProvisionedThroughputSettings {
     /// A `WriteProvisionedThroughputSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -3383,15 +1823,7 @@ impl WriteProvisionedThroughputSettings {
     }
 
     /// `WriteCapacityAutoScalingSettings`: a [`CapacityAutoScalingSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn write_capacity_auto_scaling_settings(
-        mut self,
-        value: impl Into<Obj<CapacityAutoScalingSettings>>,
-    ) -> Self {
-        self.write_capacity_auto_scaling_settings = Some(value.into());
-        self
-    }
+    pub fn write_capacity_auto_scaling_settings(mut self, value: impl Into<Obj<CapacityAutoScalingSettings>>) -> Self { self.write_capacity_auto_scaling_settings = Some(value.into()); self }
 }
 
 impl PropertyType for WriteProvisionedThroughputSettings {}
@@ -3404,93 +1836,6 @@ impl ToValue for WriteProvisionedThroughputSettings {
                 &self.write_capacity_auto_scaling_settings,
             )
             .build()
-    }
-}
-
-/// The values of `ApproximateCreationDateTimePrecision` (`AWS::DynamoDB::GlobalTable`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ApproximateCreationDateTimePrecision {
-    /// `MICROSECOND`
-    Microsecond,
-    /// `MILLISECOND`
-    Millisecond,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ApproximateCreationDateTimePrecision {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ApproximateCreationDateTimePrecision {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Microsecond => "MICROSECOND",
-            Self::Millisecond => "MILLISECOND",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `AttributeType` (`AWS::DynamoDB::GlobalTable`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum AttributeType {
-    /// `B`
-    B,
-    /// `N`
-    N,
-    /// `S`
-    S,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for AttributeType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for AttributeType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::B => "B",
-            Self::N => "N",
-            Self::S => "S",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Mode` (`AWS::DynamoDB::GlobalTable`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ContributorInsightsSpecificationMode {
-    /// `ACCESSED_AND_THROTTLED_KEYS`
-    AccessedAndThrottledKeys,
-    /// `THROTTLED_KEYS`
-    ThrottledKeys,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ContributorInsightsSpecificationMode {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ContributorInsightsSpecificationMode {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::AccessedAndThrottledKeys => "ACCESSED_AND_THROTTLED_KEYS",
-            Self::ThrottledKeys => "THROTTLED_KEYS",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 

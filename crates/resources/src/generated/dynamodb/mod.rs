@@ -5,8 +5,11 @@
 //!
 //! - `AWS::DynamoDB::GlobalTable`: [`GlobalTable`], property types in [`global_table`]
 //! - `AWS::DynamoDB::Table`: [`Table`], property types in [`table`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod global_table;
+pub mod shared;
 pub mod table;
 
 pub use global_table::{GlobalTable, GlobalTableAttributes, GlobalTableRequired};

@@ -7,109 +7,56 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    ApproximateCreationDateTimePrecision, AttributeDefinition, AttributeDefinitionRequired,
+    AttributeType, ContributorInsightsSpecification, ContributorInsightsSpecificationMode,
+    ContributorInsightsSpecificationRequired, KinesisStreamSpecification,
+    KinesisStreamSpecificationRequired, PointInTimeRecoverySpecification, ResourcePolicy,
+    ResourcePolicyRequired, Tag, TagRequired, TimeToLiveSpecification,
+    TimeToLiveSpecificationRequired, WarmThroughput,
+};
+use super::shared::{
+    RULE_AttributeDefinition, RULE_ContributorInsightsSpecification,
+    RULE_KinesisStreamSpecification, RULE_PointInTimeRecoverySpecification, RULE_ResourcePolicy,
+    RULE_Tag, RULE_TimeToLiveSpecification, RULE_WarmThroughput,
+};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_.-]+$");
 
 /// The required properties of [`Table`], by name: `Table::new(TableRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TableRequired {
     /// `KeySchema`: a JSON value, required.
-    ///
-    /// Specifies the attributes that make up the primary key for the table. The attributes in the `KeySchema` property must also be defined in the `AttributeDefinitions` property.
-    ///
-    /// Items at least 1; changing it may replace the resource (conditionally create-only).
     pub key_schema: Json,
 }
 
-static RULE_Table: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Table: ObjRule = ObjRule {
     properties: &[
-        (
-            "AttributeDefinitions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AttributeDefinition),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AttributeDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_AttributeDefinition), min_items: None, max_items: None })),
         ("BillingMode", Shape::STR),
-        (
-            "ContributorInsightsSpecification",
-            Shape::Object(&RULE_ContributorInsightsSpecification),
-        ),
+        ("ContributorInsightsSpecification", Shape::Object(&RULE_ContributorInsightsSpecification)),
         ("DeletionProtectionEnabled", Shape::Bool),
-        (
-            "GlobalSecondaryIndexes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_GlobalSecondaryIndex),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ImportSourceSpecification",
-            Shape::Object(&RULE_ImportSourceSpecification),
-        ),
+        ("GlobalSecondaryIndexes", Shape::List(&ListRule { items: Shape::Object(&RULE_GlobalSecondaryIndex), min_items: None, max_items: None })),
+        ("ImportSourceSpecification", Shape::Object(&RULE_ImportSourceSpecification)),
         ("KeySchema", Shape::Any),
-        (
-            "KinesisStreamSpecification",
-            Shape::Object(&RULE_KinesisStreamSpecification),
-        ),
-        (
-            "LocalSecondaryIndexes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_LocalSecondaryIndex),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "OnDemandThroughput",
-            Shape::Object(&RULE_OnDemandThroughput),
-        ),
-        (
-            "PointInTimeRecoverySpecification",
-            Shape::Object(&RULE_PointInTimeRecoverySpecification),
-        ),
-        (
-            "ProvisionedThroughput",
-            Shape::Object(&RULE_ProvisionedThroughput),
-        ),
+        ("KinesisStreamSpecification", Shape::Object(&RULE_KinesisStreamSpecification)),
+        ("LocalSecondaryIndexes", Shape::List(&ListRule { items: Shape::Object(&RULE_LocalSecondaryIndex), min_items: None, max_items: None })),
+        ("OnDemandThroughput", Shape::Object(&RULE_OnDemandThroughput)),
+        ("PointInTimeRecoverySpecification", Shape::Object(&RULE_PointInTimeRecoverySpecification)),
+        ("ProvisionedThroughput", Shape::Object(&RULE_ProvisionedThroughput)),
         ("ResourcePolicy", Shape::Object(&RULE_ResourcePolicy)),
         ("SSESpecification", Shape::Object(&RULE_SseSpecification)),
-        (
-            "StreamSpecification",
-            Shape::Object(&RULE_StreamSpecification),
-        ),
+        ("StreamSpecification", Shape::Object(&RULE_StreamSpecification)),
         ("TableClass", Shape::STR),
-        (
-            "TableName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TimeToLiveSpecification",
-            Shape::Object(&RULE_TimeToLiveSpecification),
-        ),
+        ("TableName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("TimeToLiveSpecification", Shape::Object(&RULE_TimeToLiveSpecification)),
         ("WarmThroughput", Shape::Object(&RULE_WarmThroughput)),
     ],
     required: &["KeySchema"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DynamoDB::Table` resource.
@@ -255,6 +202,7 @@ pub struct Table {
     pub warm_throughput: Option<Obj<WarmThroughput>>,
 }
 
+#[rustfmt::skip]
 impl Table {
     /// The CloudFormation type name, `AWS::DynamoDB::Table`.
     pub const TYPE_NAME: &'static str = "AWS::DynamoDB::Table";
@@ -302,182 +250,45 @@ impl Table {
     }
 
     /// `AttributeDefinitions`: a list of [`AttributeDefinition`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attribute_definitions(mut self, value: impl Into<List<AttributeDefinition>>) -> Self {
-        self.attribute_definitions = Some(value.into());
-        self
-    }
-
+    pub fn attribute_definitions(mut self, value: impl Into<List<AttributeDefinition>>) -> Self { self.attribute_definitions = Some(value.into()); self }
     /// `BillingMode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn billing_mode(mut self, value: impl Into<Str>) -> Self {
-        self.billing_mode = Some(value.into());
-        self
-    }
-
+    pub fn billing_mode(mut self, value: impl Into<Str>) -> Self { self.billing_mode = Some(value.into()); self }
     /// `ContributorInsightsSpecification`: a [`ContributorInsightsSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn contributor_insights_specification(
-        mut self,
-        value: impl Into<Obj<ContributorInsightsSpecification>>,
-    ) -> Self {
-        self.contributor_insights_specification = Some(value.into());
-        self
-    }
-
+    pub fn contributor_insights_specification(mut self, value: impl Into<Obj<ContributorInsightsSpecification>>) -> Self { self.contributor_insights_specification = Some(value.into()); self }
     /// `DeletionProtectionEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deletion_protection_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.deletion_protection_enabled = Some(value.into());
-        self
-    }
-
+    pub fn deletion_protection_enabled(mut self, value: impl Into<Bool>) -> Self { self.deletion_protection_enabled = Some(value.into()); self }
     /// `GlobalSecondaryIndexes`: a list of [`GlobalSecondaryIndex`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn global_secondary_indexes(
-        mut self,
-        value: impl Into<List<GlobalSecondaryIndex>>,
-    ) -> Self {
-        self.global_secondary_indexes = Some(value.into());
-        self
-    }
-
+    pub fn global_secondary_indexes(mut self, value: impl Into<List<GlobalSecondaryIndex>>) -> Self { self.global_secondary_indexes = Some(value.into()); self }
     /// `ImportSourceSpecification`: an [`ImportSourceSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn import_source_specification(
-        mut self,
-        value: impl Into<Obj<ImportSourceSpecification>>,
-    ) -> Self {
-        self.import_source_specification = Some(value.into());
-        self
-    }
-
+    pub fn import_source_specification(mut self, value: impl Into<Obj<ImportSourceSpecification>>) -> Self { self.import_source_specification = Some(value.into()); self }
     /// `KeySchema`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_schema(mut self, value: impl Into<Json>) -> Self {
-        self.key_schema = value.into();
-        self
-    }
-
+    pub fn key_schema(mut self, value: impl Into<Json>) -> Self { self.key_schema = value.into(); self }
     /// `KinesisStreamSpecification`: a [`KinesisStreamSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kinesis_stream_specification(
-        mut self,
-        value: impl Into<Obj<KinesisStreamSpecification>>,
-    ) -> Self {
-        self.kinesis_stream_specification = Some(value.into());
-        self
-    }
-
+    pub fn kinesis_stream_specification(mut self, value: impl Into<Obj<KinesisStreamSpecification>>) -> Self { self.kinesis_stream_specification = Some(value.into()); self }
     /// `LocalSecondaryIndexes`: a list of [`LocalSecondaryIndex`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn local_secondary_indexes(mut self, value: impl Into<List<LocalSecondaryIndex>>) -> Self {
-        self.local_secondary_indexes = Some(value.into());
-        self
-    }
-
+    pub fn local_secondary_indexes(mut self, value: impl Into<List<LocalSecondaryIndex>>) -> Self { self.local_secondary_indexes = Some(value.into()); self }
     /// `OnDemandThroughput`: an [`OnDemandThroughput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_demand_throughput(mut self, value: impl Into<Obj<OnDemandThroughput>>) -> Self {
-        self.on_demand_throughput = Some(value.into());
-        self
-    }
-
+    pub fn on_demand_throughput(mut self, value: impl Into<Obj<OnDemandThroughput>>) -> Self { self.on_demand_throughput = Some(value.into()); self }
     /// `PointInTimeRecoverySpecification`: a [`PointInTimeRecoverySpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn point_in_time_recovery_specification(
-        mut self,
-        value: impl Into<Obj<PointInTimeRecoverySpecification>>,
-    ) -> Self {
-        self.point_in_time_recovery_specification = Some(value.into());
-        self
-    }
-
+    pub fn point_in_time_recovery_specification(mut self, value: impl Into<Obj<PointInTimeRecoverySpecification>>) -> Self { self.point_in_time_recovery_specification = Some(value.into()); self }
     /// `ProvisionedThroughput`: a [`ProvisionedThroughput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provisioned_throughput(mut self, value: impl Into<Obj<ProvisionedThroughput>>) -> Self {
-        self.provisioned_throughput = Some(value.into());
-        self
-    }
-
+    pub fn provisioned_throughput(mut self, value: impl Into<Obj<ProvisionedThroughput>>) -> Self { self.provisioned_throughput = Some(value.into()); self }
     /// `ResourcePolicy`: a [`ResourcePolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_policy(mut self, value: impl Into<Obj<ResourcePolicy>>) -> Self {
-        self.resource_policy = Some(value.into());
-        self
-    }
-
+    pub fn resource_policy(mut self, value: impl Into<Obj<ResourcePolicy>>) -> Self { self.resource_policy = Some(value.into()); self }
     /// `SSESpecification`: a [`SseSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sse_specification(mut self, value: impl Into<Obj<SseSpecification>>) -> Self {
-        self.sse_specification = Some(value.into());
-        self
-    }
-
+    pub fn sse_specification(mut self, value: impl Into<Obj<SseSpecification>>) -> Self { self.sse_specification = Some(value.into()); self }
     /// `StreamSpecification`: a [`StreamSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stream_specification(mut self, value: impl Into<Obj<StreamSpecification>>) -> Self {
-        self.stream_specification = Some(value.into());
-        self
-    }
-
+    pub fn stream_specification(mut self, value: impl Into<Obj<StreamSpecification>>) -> Self { self.stream_specification = Some(value.into()); self }
     /// `TableClass`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_class(mut self, value: impl Into<Str>) -> Self {
-        self.table_class = Some(value.into());
-        self
-    }
-
+    pub fn table_class(mut self, value: impl Into<Str>) -> Self { self.table_class = Some(value.into()); self }
     /// `TableName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self {
-        self.table_name = Some(value.into());
-        self
-    }
-
+    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TimeToLiveSpecification`: a [`TimeToLiveSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn time_to_live_specification(
-        mut self,
-        value: impl Into<Obj<TimeToLiveSpecification>>,
-    ) -> Self {
-        self.time_to_live_specification = Some(value.into());
-        self
-    }
-
+    pub fn time_to_live_specification(mut self, value: impl Into<Obj<TimeToLiveSpecification>>) -> Self { self.time_to_live_specification = Some(value.into()); self }
     /// `WarmThroughput`: a [`WarmThroughput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn warm_throughput(mut self, value: impl Into<Obj<WarmThroughput>>) -> Self {
-        self.warm_throughput = Some(value.into());
-        self
-    }
+    pub fn warm_throughput(mut self, value: impl Into<Obj<WarmThroughput>>) -> Self { self.warm_throughput = Some(value.into()); self }
 }
 
 impl Resource for Table {
@@ -563,219 +374,14 @@ impl TableAttributes {
     }
 }
 
-/// The required properties of [`AttributeDefinition`], by name: `AttributeDefinition::new(AttributeDefinitionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AttributeDefinitionRequired {
-    /// `AttributeName`: a string, required.
-    ///
-    /// A name for the attribute.
-    ///
-    /// Length 1 to 255.
-    pub attribute_name: Str,
-    /// `AttributeType`: an [`AttributeType`] value, required.
-    ///
-    /// The data type for the attribute, where:
-    ///
-    /// - `S` - the attribute is of type String
-    /// - `N` - the attribute is of type Number
-    /// - `B` - the attribute is of type Binary
-    pub attribute_type: AttributeType,
-}
-
-static RULE_AttributeDefinition: ObjRule = ObjRule {
-    properties: &[
-        (
-            "AttributeName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AttributeType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["B", "N", "S"],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["AttributeName", "AttributeType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `AttributeDefinition` property type of `AWS::DynamoDB::Table`.
-///
-/// Represents an attribute for describing the schema for the table and indexes.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dynamodb-table-attributedefinition.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct AttributeDefinition {
-    /// `AttributeName`: a string, required.
-    ///
-    /// A name for the attribute.
-    ///
-    /// Length 1 to 255.
-    pub attribute_name: Str,
-    /// `AttributeType`: an [`AttributeType`] value, required.
-    ///
-    /// The data type for the attribute, where:
-    ///
-    /// - `S` - the attribute is of type String
-    /// - `N` - the attribute is of type Number
-    /// - `B` - the attribute is of type Binary
-    pub attribute_type: AttributeType,
-}
-
-impl AttributeDefinition {
-    /// A `AttributeDefinition` with its required properties, named in a [`AttributeDefinitionRequired`].
-    pub fn new(required: AttributeDefinitionRequired) -> Self {
-        Self {
-            attribute_name: required.attribute_name,
-            attribute_type: required.attribute_type,
-        }
-    }
-
-    /// `AttributeName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attribute_name(mut self, value: impl Into<Str>) -> Self {
-        self.attribute_name = value.into();
-        self
-    }
-
-    /// `AttributeType`: an [`AttributeType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attribute_type(mut self, value: impl Into<AttributeType>) -> Self {
-        self.attribute_type = value.into();
-        self
-    }
-}
-
-impl PropertyType for AttributeDefinition {}
-
-impl ToValue for AttributeDefinition {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("AttributeName", &self.attribute_name)
-            .req("AttributeType", &self.attribute_type)
-            .build()
-    }
-}
-
-/// The required properties of [`ContributorInsightsSpecification`], by name: `ContributorInsightsSpecification::new(ContributorInsightsSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ContributorInsightsSpecificationRequired {
-    /// `Enabled`: a boolean, required.
-    ///
-    /// Indicates whether CloudWatch Contributor Insights are to be enabled (true) or disabled (false).
-    pub enabled: Bool,
-}
-
-static RULE_ContributorInsightsSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-        (
-            "Mode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ACCESSED_AND_THROTTLED_KEYS", "THROTTLED_KEYS"],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ContributorInsightsSpecification` property type of `AWS::DynamoDB::Table`.
-///
-/// Configures contributor insights settings for a table or one of its indexes.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dynamodb-table-contributorinsightsspecification.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ContributorInsightsSpecification {
-    /// `Enabled`: a boolean, required.
-    ///
-    /// Indicates whether CloudWatch Contributor Insights are to be enabled (true) or disabled (false).
-    pub enabled: Bool,
-    /// `Mode`: a [`ContributorInsightsSpecificationMode`] value.
-    ///
-    /// Specifies the CloudWatch Contributor Insights mode for a table. Valid values are `ACCESSED_AND_THROTTLED_KEYS` (tracks all access and throttled events) or `THROTTLED_KEYS` (tracks only throttled events). This setting determines what type of contributor insights data is collected for the table.
-    pub mode: Option<ContributorInsightsSpecificationMode>,
-}
-
-impl ContributorInsightsSpecification {
-    /// A `ContributorInsightsSpecification` with its required properties, named in a [`ContributorInsightsSpecificationRequired`].
-    pub fn new(required: ContributorInsightsSpecificationRequired) -> Self {
-        Self {
-            enabled: required.enabled,
-            mode: None,
-        }
-    }
-
-    /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
-
-    /// `Mode`: a [`ContributorInsightsSpecificationMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mode(mut self, value: impl Into<ContributorInsightsSpecificationMode>) -> Self {
-        self.mode = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for ContributorInsightsSpecification {}
-
-impl ToValue for ContributorInsightsSpecification {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Enabled", &self.enabled)
-            .opt("Mode", &self.mode)
-            .build()
-    }
-}
-
-static RULE_Csv: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Csv: ObjRule = ObjRule {
     properties: &[
         ("Delimiter", Shape::STR),
-        (
-            "HeaderList",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("HeaderList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Csv` property type of `AWS::DynamoDB::Table`.
@@ -795,6 +401,7 @@ pub struct Csv {
     pub header_list: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl Csv {
     /// A `Csv` with no property set (none is required).
     pub fn new() -> Self {
@@ -802,20 +409,9 @@ impl Csv {
     }
 
     /// `Delimiter`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delimiter(mut self, value: impl Into<Str>) -> Self {
-        self.delimiter = Some(value.into());
-        self
-    }
-
+    pub fn delimiter(mut self, value: impl Into<Str>) -> Self { self.delimiter = Some(value.into()); self }
     /// `HeaderList`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn header_list(mut self, value: impl Into<List<Str>>) -> Self {
-        self.header_list = Some(value.into());
-        self
-    }
+    pub fn header_list(mut self, value: impl Into<List<Str>>) -> Self { self.header_list = Some(value.into()); self }
 }
 
 impl PropertyType for Csv {}
@@ -833,60 +429,27 @@ impl ToValue for Csv {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GlobalSecondaryIndexRequired {
     /// `IndexName`: a string, required.
-    ///
-    /// The name of the global secondary index. The name must be unique among all other indexes on this table.
     pub index_name: Str,
     /// `KeySchema`: a list of [`KeySchema`] objects, required.
-    ///
-    /// The complete key schema for a global secondary index, which consists of one or more pairs of attribute names and key types:
-    ///
-    /// - `HASH` - partition key
-    /// - `RANGE` - sort key
-    ///
-    /// &gt; The partition key of an item is also known as its *hash attribute* . The term "hash attribute" derives from DynamoDB's usage of an internal hash function to evenly distribute data items across partitions, based on their partition key values.
-    /// &gt;
-    /// &gt; The sort key of an item is also known as its *range attribute* . The term "range attribute" derives from the way DynamoDB stores items with the same partition key physically close together, in sorted order by the sort key value.
-    ///
-    /// Items at least 1.
     pub key_schema: List<KeySchema>,
     /// `Projection`: a [`Projection`] object, required.
-    ///
-    /// Represents attributes that are copied (projected) from the table into the global secondary index. These are in addition to the primary key attributes and index key attributes, which are automatically projected.
     pub projection: Obj<Projection>,
 }
 
-static RULE_GlobalSecondaryIndex: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GlobalSecondaryIndex: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContributorInsightsSpecification",
-            Shape::Object(&RULE_ContributorInsightsSpecification),
-        ),
+        ("ContributorInsightsSpecification", Shape::Object(&RULE_ContributorInsightsSpecification)),
         ("IndexName", Shape::STR),
-        (
-            "KeySchema",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_KeySchema),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "OnDemandThroughput",
-            Shape::Object(&RULE_OnDemandThroughput),
-        ),
+        ("KeySchema", Shape::List(&ListRule { items: Shape::Object(&RULE_KeySchema), min_items: Some(1), max_items: None })),
+        ("OnDemandThroughput", Shape::Object(&RULE_OnDemandThroughput)),
         ("Projection", Shape::Object(&RULE_Projection)),
-        (
-            "ProvisionedThroughput",
-            Shape::Object(&RULE_ProvisionedThroughput),
-        ),
+        ("ProvisionedThroughput", Shape::Object(&RULE_ProvisionedThroughput)),
         ("WarmThroughput", Shape::Object(&RULE_WarmThroughput)),
     ],
     required: &["IndexName", "Projection", "KeySchema"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GlobalSecondaryIndex` property type of `AWS::DynamoDB::Table`.
@@ -937,6 +500,7 @@ pub struct GlobalSecondaryIndex {
     pub warm_throughput: Option<Obj<WarmThroughput>>,
 }
 
+#[rustfmt::skip]
 impl GlobalSecondaryIndex {
     /// A `GlobalSecondaryIndex` with its required properties, named in a [`GlobalSecondaryIndexRequired`].
     pub fn new(required: GlobalSecondaryIndexRequired) -> Self {
@@ -952,63 +516,19 @@ impl GlobalSecondaryIndex {
     }
 
     /// `ContributorInsightsSpecification`: a [`ContributorInsightsSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn contributor_insights_specification(
-        mut self,
-        value: impl Into<Obj<ContributorInsightsSpecification>>,
-    ) -> Self {
-        self.contributor_insights_specification = Some(value.into());
-        self
-    }
-
+    pub fn contributor_insights_specification(mut self, value: impl Into<Obj<ContributorInsightsSpecification>>) -> Self { self.contributor_insights_specification = Some(value.into()); self }
     /// `IndexName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn index_name(mut self, value: impl Into<Str>) -> Self {
-        self.index_name = value.into();
-        self
-    }
-
+    pub fn index_name(mut self, value: impl Into<Str>) -> Self { self.index_name = value.into(); self }
     /// `KeySchema`: a list of [`KeySchema`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_schema(mut self, value: impl Into<List<KeySchema>>) -> Self {
-        self.key_schema = value.into();
-        self
-    }
-
+    pub fn key_schema(mut self, value: impl Into<List<KeySchema>>) -> Self { self.key_schema = value.into(); self }
     /// `OnDemandThroughput`: an [`OnDemandThroughput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_demand_throughput(mut self, value: impl Into<Obj<OnDemandThroughput>>) -> Self {
-        self.on_demand_throughput = Some(value.into());
-        self
-    }
-
+    pub fn on_demand_throughput(mut self, value: impl Into<Obj<OnDemandThroughput>>) -> Self { self.on_demand_throughput = Some(value.into()); self }
     /// `Projection`: a [`Projection`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn projection(mut self, value: impl Into<Obj<Projection>>) -> Self {
-        self.projection = value.into();
-        self
-    }
-
+    pub fn projection(mut self, value: impl Into<Obj<Projection>>) -> Self { self.projection = value.into(); self }
     /// `ProvisionedThroughput`: a [`ProvisionedThroughput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provisioned_throughput(mut self, value: impl Into<Obj<ProvisionedThroughput>>) -> Self {
-        self.provisioned_throughput = Some(value.into());
-        self
-    }
-
+    pub fn provisioned_throughput(mut self, value: impl Into<Obj<ProvisionedThroughput>>) -> Self { self.provisioned_throughput = Some(value.into()); self }
     /// `WarmThroughput`: a [`WarmThroughput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn warm_throughput(mut self, value: impl Into<Obj<WarmThroughput>>) -> Self {
-        self.warm_throughput = Some(value.into());
-        self
-    }
+    pub fn warm_throughput(mut self, value: impl Into<Obj<WarmThroughput>>) -> Self { self.warm_throughput = Some(value.into()); self }
 }
 
 impl PropertyType for GlobalSecondaryIndex {}
@@ -1034,31 +554,22 @@ impl ToValue for GlobalSecondaryIndex {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ImportSourceSpecificationRequired {
     /// `InputFormat`: a string, required.
-    ///
-    /// The format of the source data. Valid values for `ImportFormat` are `CSV` , `DYNAMODB_JSON` or `ION` .
     pub input_format: Str,
     /// `S3BucketSource`: a [`S3BucketSource`] object, required.
-    ///
-    /// The S3 bucket that provides the source for the import.
     pub s3_bucket_source: Obj<S3BucketSource>,
 }
 
-static RULE_ImportSourceSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ImportSourceSpecification: ObjRule = ObjRule {
     properties: &[
         ("InputCompressionType", Shape::STR),
         ("InputFormat", Shape::STR),
-        (
-            "InputFormatOptions",
-            Shape::Object(&RULE_InputFormatOptions),
-        ),
+        ("InputFormatOptions", Shape::Object(&RULE_InputFormatOptions)),
         ("S3BucketSource", Shape::Object(&RULE_S3BucketSource)),
     ],
     required: &["S3BucketSource", "InputFormat"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ImportSourceSpecification` property type of `AWS::DynamoDB::Table`.
@@ -1086,6 +597,7 @@ pub struct ImportSourceSpecification {
     pub s3_bucket_source: Obj<S3BucketSource>,
 }
 
+#[rustfmt::skip]
 impl ImportSourceSpecification {
     /// A `ImportSourceSpecification` with its required properties, named in a [`ImportSourceSpecificationRequired`].
     pub fn new(required: ImportSourceSpecificationRequired) -> Self {
@@ -1098,36 +610,13 @@ impl ImportSourceSpecification {
     }
 
     /// `InputCompressionType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_compression_type(mut self, value: impl Into<Str>) -> Self {
-        self.input_compression_type = Some(value.into());
-        self
-    }
-
+    pub fn input_compression_type(mut self, value: impl Into<Str>) -> Self { self.input_compression_type = Some(value.into()); self }
     /// `InputFormat`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_format(mut self, value: impl Into<Str>) -> Self {
-        self.input_format = value.into();
-        self
-    }
-
+    pub fn input_format(mut self, value: impl Into<Str>) -> Self { self.input_format = value.into(); self }
     /// `InputFormatOptions`: an [`InputFormatOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_format_options(mut self, value: impl Into<Obj<InputFormatOptions>>) -> Self {
-        self.input_format_options = Some(value.into());
-        self
-    }
-
+    pub fn input_format_options(mut self, value: impl Into<Obj<InputFormatOptions>>) -> Self { self.input_format_options = Some(value.into()); self }
     /// `S3BucketSource`: a [`S3BucketSource`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_bucket_source(mut self, value: impl Into<Obj<S3BucketSource>>) -> Self {
-        self.s3_bucket_source = value.into();
-        self
-    }
+    pub fn s3_bucket_source(mut self, value: impl Into<Obj<S3BucketSource>>) -> Self { self.s3_bucket_source = value.into(); self }
 }
 
 impl PropertyType for ImportSourceSpecification {}
@@ -1143,14 +632,13 @@ impl ToValue for ImportSourceSpecification {
     }
 }
 
-static RULE_InputFormatOptions: ObjRule = ObjRule {
-    properties: &[("Csv", Shape::Object(&RULE_Csv))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_InputFormatOptions: ObjRule = ObjRule {
+    properties: &[
+        ("Csv", Shape::Object(&RULE_Csv)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InputFormatOptions` property type of `AWS::DynamoDB::Table`.
@@ -1166,6 +654,7 @@ pub struct InputFormatOptions {
     pub csv: Option<Obj<Csv>>,
 }
 
+#[rustfmt::skip]
 impl InputFormatOptions {
     /// A `InputFormatOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -1173,12 +662,7 @@ impl InputFormatOptions {
     }
 
     /// `Csv`: a [`Csv`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn csv(mut self, value: impl Into<Obj<Csv>>) -> Self {
-        self.csv = Some(value.into());
-        self
-    }
+    pub fn csv(mut self, value: impl Into<Obj<Csv>>) -> Self { self.csv = Some(value.into()); self }
 }
 
 impl PropertyType for InputFormatOptions {}
@@ -1198,14 +682,15 @@ pub struct KeySchemaRequired {
     pub key_type: Str,
 }
 
-static RULE_KeySchema: ObjRule = ObjRule {
-    properties: &[("AttributeName", Shape::STR), ("KeyType", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_KeySchema: ObjRule = ObjRule {
+    properties: &[
+        ("AttributeName", Shape::STR),
+        ("KeyType", Shape::STR),
+    ],
     required: &["KeyType", "AttributeName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KeySchema` property type of `AWS::DynamoDB::Table`.
@@ -1219,6 +704,7 @@ pub struct KeySchema {
     pub key_type: Str,
 }
 
+#[rustfmt::skip]
 impl KeySchema {
     /// A `KeySchema` with its required properties, named in a [`KeySchemaRequired`].
     pub fn new(required: KeySchemaRequired) -> Self {
@@ -1229,16 +715,9 @@ impl KeySchema {
     }
 
     /// `AttributeName`: a string, required.
-    pub fn attribute_name(mut self, value: impl Into<Str>) -> Self {
-        self.attribute_name = value.into();
-        self
-    }
-
+    pub fn attribute_name(mut self, value: impl Into<Str>) -> Self { self.attribute_name = value.into(); self }
     /// `KeyType`: a string, required.
-    pub fn key_type(mut self, value: impl Into<Str>) -> Self {
-        self.key_type = value.into();
-        self
-    }
+    pub fn key_type(mut self, value: impl Into<Str>) -> Self { self.key_type = value.into(); self }
 }
 
 impl PropertyType for KeySchema {}
@@ -1252,157 +731,27 @@ impl ToValue for KeySchema {
     }
 }
 
-/// The required properties of [`KinesisStreamSpecification`], by name: `KinesisStreamSpecification::new(KinesisStreamSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct KinesisStreamSpecificationRequired {
-    /// `StreamArn`: a string, required.
-    ///
-    /// The ARN for a specific Kinesis data stream.
-    ///
-    /// Length Constraints: Minimum length of 37. Maximum length of 1024.
-    pub stream_arn: Str,
-}
-
-static RULE_KinesisStreamSpecification: ObjRule = ObjRule {
-    properties: &[
-        (
-            "ApproximateCreationDateTimePrecision",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["MICROSECOND", "MILLISECOND"],
-                format: None,
-            }),
-        ),
-        ("StreamArn", Shape::STR),
-    ],
-    required: &["StreamArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `KinesisStreamSpecification` property type of `AWS::DynamoDB::Table`.
-///
-/// The Kinesis Data Streams configuration for the specified table.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dynamodb-table-kinesisstreamspecification.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct KinesisStreamSpecification {
-    /// `ApproximateCreationDateTimePrecision`: an [`ApproximateCreationDateTimePrecision`] value.
-    ///
-    /// The precision for the time and date that the stream was created.
-    pub approximate_creation_date_time_precision: Option<ApproximateCreationDateTimePrecision>,
-    /// `StreamArn`: a string, required.
-    ///
-    /// The ARN for a specific Kinesis data stream.
-    ///
-    /// Length Constraints: Minimum length of 37. Maximum length of 1024.
-    pub stream_arn: Str,
-}
-
-impl KinesisStreamSpecification {
-    /// A `KinesisStreamSpecification` with its required properties, named in a [`KinesisStreamSpecificationRequired`].
-    pub fn new(required: KinesisStreamSpecificationRequired) -> Self {
-        Self {
-            approximate_creation_date_time_precision: None,
-            stream_arn: required.stream_arn,
-        }
-    }
-
-    /// `ApproximateCreationDateTimePrecision`: an [`ApproximateCreationDateTimePrecision`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn approximate_creation_date_time_precision(
-        mut self,
-        value: impl Into<ApproximateCreationDateTimePrecision>,
-    ) -> Self {
-        self.approximate_creation_date_time_precision = Some(value.into());
-        self
-    }
-
-    /// `StreamArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stream_arn(mut self, value: impl Into<Str>) -> Self {
-        self.stream_arn = value.into();
-        self
-    }
-}
-
-impl PropertyType for KinesisStreamSpecification {}
-
-impl ToValue for KinesisStreamSpecification {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt(
-                "ApproximateCreationDateTimePrecision",
-                &self.approximate_creation_date_time_precision,
-            )
-            .req("StreamArn", &self.stream_arn)
-            .build()
-    }
-}
-
 /// The required properties of [`LocalSecondaryIndex`], by name: `LocalSecondaryIndex::new(LocalSecondaryIndexRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocalSecondaryIndexRequired {
     /// `IndexName`: a string, required.
-    ///
-    /// The name of the local secondary index. The name must be unique among all other indexes on this table.
-    ///
-    /// Pattern `^[a-zA-Z0-9_.-]+$`; length 3 to 255.
     pub index_name: Str,
     /// `KeySchema`: a list of [`LocalSecondaryIndexKeySchema`] objects, required.
-    ///
-    /// The complete key schema for the local secondary index, consisting of one or more pairs of attribute names and key types:
-    ///
-    /// - `HASH` - partition key
-    /// - `RANGE` - sort key
-    ///
-    /// &gt; The partition key of an item is also known as its *hash attribute* . The term "hash attribute" derives from DynamoDB's usage of an internal hash function to evenly distribute data items across partitions, based on their partition key values.
-    /// &gt;
-    /// &gt; The sort key of an item is also known as its *range attribute* . The term "range attribute" derives from the way DynamoDB stores items with the same partition key physically close together, in sorted order by the sort key value.
-    ///
-    /// Items 2 to 2.
     pub key_schema: List<LocalSecondaryIndexKeySchema>,
     /// `Projection`: a [`Projection`] object, required.
-    ///
-    /// Represents attributes that are copied (projected) from the table into the local secondary index. These are in addition to the primary key attributes and index key attributes, which are automatically projected.
     pub projection: Obj<Projection>,
 }
 
-static RULE_LocalSecondaryIndex: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LocalSecondaryIndex: ObjRule = ObjRule {
     properties: &[
-        (
-            "IndexName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KeySchema",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_LocalSecondaryIndexKeySchema),
-                min_items: Some(2),
-                max_items: Some(2),
-            }),
-        ),
+        ("IndexName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("KeySchema", Shape::List(&ListRule { items: Shape::Object(&RULE_LocalSecondaryIndexKeySchema), min_items: Some(2), max_items: Some(2) })),
         ("Projection", Shape::Object(&RULE_Projection)),
     ],
     required: &["IndexName", "Projection", "KeySchema"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LocalSecondaryIndex` property type of `AWS::DynamoDB::Table`.
@@ -1437,6 +786,7 @@ pub struct LocalSecondaryIndex {
     pub projection: Obj<Projection>,
 }
 
+#[rustfmt::skip]
 impl LocalSecondaryIndex {
     /// A `LocalSecondaryIndex` with its required properties, named in a [`LocalSecondaryIndexRequired`].
     pub fn new(required: LocalSecondaryIndexRequired) -> Self {
@@ -1448,28 +798,11 @@ impl LocalSecondaryIndex {
     }
 
     /// `IndexName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn index_name(mut self, value: impl Into<Str>) -> Self {
-        self.index_name = value.into();
-        self
-    }
-
+    pub fn index_name(mut self, value: impl Into<Str>) -> Self { self.index_name = value.into(); self }
     /// `KeySchema`: a list of [`LocalSecondaryIndexKeySchema`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_schema(mut self, value: impl Into<List<LocalSecondaryIndexKeySchema>>) -> Self {
-        self.key_schema = value.into();
-        self
-    }
-
+    pub fn key_schema(mut self, value: impl Into<List<LocalSecondaryIndexKeySchema>>) -> Self { self.key_schema = value.into(); self }
     /// `Projection`: a [`Projection`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn projection(mut self, value: impl Into<Obj<Projection>>) -> Self {
-        self.projection = value.into();
-        self
-    }
+    pub fn projection(mut self, value: impl Into<Obj<Projection>>) -> Self { self.projection = value.into(); self }
 }
 
 impl PropertyType for LocalSecondaryIndex {}
@@ -1493,14 +826,15 @@ pub struct LocalSecondaryIndexKeySchemaRequired {
     pub key_type: Str,
 }
 
-static RULE_LocalSecondaryIndexKeySchema: ObjRule = ObjRule {
-    properties: &[("AttributeName", Shape::STR), ("KeyType", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_LocalSecondaryIndexKeySchema: ObjRule = ObjRule {
+    properties: &[
+        ("AttributeName", Shape::STR),
+        ("KeyType", Shape::STR),
+    ],
     required: &["KeyType", "AttributeName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KeySchema` property type of `AWS::DynamoDB::Table`.
@@ -1514,6 +848,7 @@ pub struct LocalSecondaryIndexKeySchema {
     pub key_type: Str,
 }
 
+#[rustfmt::skip]
 impl LocalSecondaryIndexKeySchema {
     /// A `LocalSecondaryIndexKeySchema` with its required properties, named in a [`LocalSecondaryIndexKeySchemaRequired`].
     pub fn new(required: LocalSecondaryIndexKeySchemaRequired) -> Self {
@@ -1524,16 +859,9 @@ impl LocalSecondaryIndexKeySchema {
     }
 
     /// `AttributeName`: a string, required.
-    pub fn attribute_name(mut self, value: impl Into<Str>) -> Self {
-        self.attribute_name = value.into();
-        self
-    }
-
+    pub fn attribute_name(mut self, value: impl Into<Str>) -> Self { self.attribute_name = value.into(); self }
     /// `KeyType`: a string, required.
-    pub fn key_type(mut self, value: impl Into<Str>) -> Self {
-        self.key_type = value.into();
-        self
-    }
+    pub fn key_type(mut self, value: impl Into<Str>) -> Self { self.key_type = value.into(); self }
 }
 
 impl PropertyType for LocalSecondaryIndexKeySchema {}
@@ -1547,31 +875,14 @@ impl ToValue for LocalSecondaryIndexKeySchema {
     }
 }
 
-static RULE_OnDemandThroughput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OnDemandThroughput: ObjRule = ObjRule {
     properties: &[
-        (
-            "MaxReadRequestUnits",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaxWriteRequestUnits",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("MaxReadRequestUnits", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("MaxWriteRequestUnits", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OnDemandThroughput` property type of `AWS::DynamoDB::Table`.
@@ -1599,6 +910,7 @@ pub struct OnDemandThroughput {
     pub max_write_request_units: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl OnDemandThroughput {
     /// A `OnDemandThroughput` with no property set (none is required).
     pub fn new() -> Self {
@@ -1606,20 +918,9 @@ impl OnDemandThroughput {
     }
 
     /// `MaxReadRequestUnits`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_read_request_units(mut self, value: impl Into<Int>) -> Self {
-        self.max_read_request_units = Some(value.into());
-        self
-    }
-
+    pub fn max_read_request_units(mut self, value: impl Into<Int>) -> Self { self.max_read_request_units = Some(value.into()); self }
     /// `MaxWriteRequestUnits`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_write_request_units(mut self, value: impl Into<Int>) -> Self {
-        self.max_write_request_units = Some(value.into());
-        self
-    }
+    pub fn max_write_request_units(mut self, value: impl Into<Int>) -> Self { self.max_write_request_units = Some(value.into()); self }
 }
 
 impl PropertyType for OnDemandThroughput {}
@@ -1633,100 +934,14 @@ impl ToValue for OnDemandThroughput {
     }
 }
 
-static RULE_PointInTimeRecoverySpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Projection: ObjRule = ObjRule {
     properties: &[
-        ("PointInTimeRecoveryEnabled", Shape::Bool),
-        (
-            "RecoveryPeriodInDays",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(35.0),
-                allowed: &[],
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[("RecoveryPeriodInDays", &["PointInTimeRecoveryEnabled"])],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `PointInTimeRecoverySpecification` property type of `AWS::DynamoDB::Table`.
-///
-/// The settings used to enable point in time recovery.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dynamodb-table-pointintimerecoveryspecification.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct PointInTimeRecoverySpecification {
-    /// `PointInTimeRecoveryEnabled`: a boolean.
-    ///
-    /// Indicates whether point in time recovery is enabled (true) or disabled (false) on the table.
-    pub point_in_time_recovery_enabled: Option<Bool>,
-    /// `RecoveryPeriodInDays`: an integer.
-    ///
-    /// The number of preceding days for which continuous backups are taken and maintained. Your table data is only recoverable to any point-in-time from within the configured recovery period. This parameter is optional. If no value is provided, the value will default to 35.
-    ///
-    /// Value 1 to 35.
-    pub recovery_period_in_days: Option<Int>,
-}
-
-impl PointInTimeRecoverySpecification {
-    /// A `PointInTimeRecoverySpecification` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `PointInTimeRecoveryEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn point_in_time_recovery_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.point_in_time_recovery_enabled = Some(value.into());
-        self
-    }
-
-    /// `RecoveryPeriodInDays`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn recovery_period_in_days(mut self, value: impl Into<Int>) -> Self {
-        self.recovery_period_in_days = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for PointInTimeRecoverySpecification {}
-
-impl ToValue for PointInTimeRecoverySpecification {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt(
-                "PointInTimeRecoveryEnabled",
-                &self.point_in_time_recovery_enabled,
-            )
-            .opt("RecoveryPeriodInDays", &self.recovery_period_in_days)
-            .build()
-    }
-}
-
-static RULE_Projection: ObjRule = ObjRule {
-    properties: &[
-        (
-            "NonKeyAttributes",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("NonKeyAttributes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("ProjectionType", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Projection` property type of `AWS::DynamoDB::Table`.
@@ -1754,6 +969,7 @@ pub struct Projection {
     pub projection_type: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Projection {
     /// A `Projection` with no property set (none is required).
     pub fn new() -> Self {
@@ -1761,20 +977,9 @@ impl Projection {
     }
 
     /// `NonKeyAttributes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn non_key_attributes(mut self, value: impl Into<List<Str>>) -> Self {
-        self.non_key_attributes = Some(value.into());
-        self
-    }
-
+    pub fn non_key_attributes(mut self, value: impl Into<List<Str>>) -> Self { self.non_key_attributes = Some(value.into()); self }
     /// `ProjectionType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn projection_type(mut self, value: impl Into<Str>) -> Self {
-        self.projection_type = Some(value.into());
-        self
-    }
+    pub fn projection_type(mut self, value: impl Into<Str>) -> Self { self.projection_type = Some(value.into()); self }
 }
 
 impl PropertyType for Projection {}
@@ -1792,30 +997,20 @@ impl ToValue for Projection {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProvisionedThroughputRequired {
     /// `ReadCapacityUnits`: an integer, required.
-    ///
-    /// The maximum number of strongly consistent reads consumed per second before DynamoDB returns a `ThrottlingException` . For more information, see \[Specifying Read and Write Requirements\](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ProvisionedThroughput.html>) in the *Amazon DynamoDB Developer Guide* .
-    ///
-    /// If read/write capacity mode is `PAY_PER_REQUEST` the value is set to 0.
     pub read_capacity_units: Int,
     /// `WriteCapacityUnits`: an integer, required.
-    ///
-    /// The maximum number of writes consumed per second before DynamoDB returns a `ThrottlingException` . For more information, see \[Specifying Read and Write Requirements\](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ProvisionedThroughput.html>) in the *Amazon DynamoDB Developer Guide* .
-    ///
-    /// If read/write capacity mode is `PAY_PER_REQUEST` the value is set to 0.
     pub write_capacity_units: Int,
 }
 
-static RULE_ProvisionedThroughput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ProvisionedThroughput: ObjRule = ObjRule {
     properties: &[
         ("ReadCapacityUnits", Shape::INT),
         ("WriteCapacityUnits", Shape::INT),
     ],
     required: &["WriteCapacityUnits", "ReadCapacityUnits"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ProvisionedThroughput` property type of `AWS::DynamoDB::Table`.
@@ -1839,6 +1034,7 @@ pub struct ProvisionedThroughput {
     pub write_capacity_units: Int,
 }
 
+#[rustfmt::skip]
 impl ProvisionedThroughput {
     /// A `ProvisionedThroughput` with its required properties, named in a [`ProvisionedThroughputRequired`].
     pub fn new(required: ProvisionedThroughputRequired) -> Self {
@@ -1849,20 +1045,9 @@ impl ProvisionedThroughput {
     }
 
     /// `ReadCapacityUnits`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn read_capacity_units(mut self, value: impl Into<Int>) -> Self {
-        self.read_capacity_units = value.into();
-        self
-    }
-
+    pub fn read_capacity_units(mut self, value: impl Into<Int>) -> Self { self.read_capacity_units = value.into(); self }
     /// `WriteCapacityUnits`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn write_capacity_units(mut self, value: impl Into<Int>) -> Self {
-        self.write_capacity_units = value.into();
-        self
-    }
+    pub fn write_capacity_units(mut self, value: impl Into<Int>) -> Self { self.write_capacity_units = value.into(); self }
 }
 
 impl PropertyType for ProvisionedThroughput {}
@@ -1876,115 +1061,23 @@ impl ToValue for ProvisionedThroughput {
     }
 }
 
-/// The required properties of [`ResourcePolicy`], by name: `ResourcePolicy::new(ResourcePolicyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ResourcePolicyRequired {
-    /// `PolicyDocument`: a JSON value, required.
-    ///
-    /// A resource-based policy document that contains permissions to add to the specified DynamoDB table, index, or both. In a CloudFormation template, you can provide the policy in JSON or YAML format because CloudFormation converts YAML to JSON before submitting it to DynamoDB . For more information about resource-based policies, see \[Using resource-based policies for DynamoDB\](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/access-control-resource-based.html>) and \[Resource-based policy examples\](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/rbac-examples.html>) .
-    ///
-    /// Format `json`.
-    pub policy_document: Json,
-}
-
-static RULE_ResourcePolicy: ObjRule = ObjRule {
-    properties: &[("PolicyDocument", Shape::Any)],
-    required: &["PolicyDocument"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ResourcePolicy` property type of `AWS::DynamoDB::Table`.
-///
-/// Creates or updates a resource-based policy document that contains the permissions for DynamoDB resources, such as a table, its indexes, and stream. Resource-based policies let you define access permissions by specifying who has access to each resource, and the actions they are allowed to perform on each resource.
-///
-/// In a CloudFormation template, you can provide the policy in JSON or YAML format because CloudFormation converts YAML to JSON before submitting it to DynamoDB . For more information about resource-based policies, see \[Using resource-based policies for DynamoDB\](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/access-control-resource-based.html>) and \[Resource-based policy examples\](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/rbac-examples.html>) .
-///
-/// While defining resource-based policies in your CloudFormation templates, the following considerations apply:
-///
-/// - The maximum size supported for a resource-based policy document in JSON format is 20 KB. DynamoDB counts whitespaces when calculating the size of a policy against this limit.
-/// - Resource-based policies don't support \[drift detection\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-stack-drift.html#>) . If you update a policy outside of the CloudFormation stack template, you'll need to update the CloudFormation stack with the changes.
-/// - Resource-based policies don't support out-of-band changes. If you add, update, or delete a policy outside of the CloudFormation template, the change won't be overwritten if there are no changes to the policy within the template.
-///
-/// For example, say that your template contains a resource-based policy, which you later update outside of the template. If you don't make any changes to the policy in the template, the updated policy in DynamoDB won’t be synced with the policy in the template.
-///
-/// Conversely, say that your template doesn’t contain a resource-based policy, but you add a policy outside of the template. This policy won’t be removed from DynamoDB as long as you don’t add it to the template. When you add a policy to the template and update the stack, the existing policy in DynamoDB will be updated to match the one defined in the template.
-///
-/// For a full list of all considerations, see \[Resource-based policy considerations\](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/rbac-considerations.html>) .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dynamodb-table-resourcepolicy.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ResourcePolicy {
-    /// `PolicyDocument`: a JSON value, required.
-    ///
-    /// A resource-based policy document that contains permissions to add to the specified DynamoDB table, index, or both. In a CloudFormation template, you can provide the policy in JSON or YAML format because CloudFormation converts YAML to JSON before submitting it to DynamoDB . For more information about resource-based policies, see \[Using resource-based policies for DynamoDB\](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/access-control-resource-based.html>) and \[Resource-based policy examples\](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/rbac-examples.html>) .
-    ///
-    /// Format `json`.
-    pub policy_document: Json,
-}
-
-impl ResourcePolicy {
-    /// A `ResourcePolicy` with its required properties, named in a [`ResourcePolicyRequired`].
-    pub fn new(required: ResourcePolicyRequired) -> Self {
-        Self {
-            policy_document: required.policy_document,
-        }
-    }
-
-    /// `PolicyDocument`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_document(mut self, value: impl Into<Json>) -> Self {
-        self.policy_document = value.into();
-        self
-    }
-}
-
-impl PropertyType for ResourcePolicy {}
-
-impl ToValue for ResourcePolicy {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("PolicyDocument", &self.policy_document)
-            .build()
-    }
-}
-
 /// The required properties of [`S3BucketSource`], by name: `S3BucketSource::new(S3BucketSourceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3BucketSourceRequired {
     /// `S3Bucket`: a string, required.
-    ///
-    /// The S3 bucket that is being imported from.
-    ///
-    /// Format `AWS::S3::Bucket.Name`.
     pub s3_bucket: Str,
 }
 
-static RULE_S3BucketSource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3BucketSource: ObjRule = ObjRule {
     properties: &[
-        (
-            "S3Bucket",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
+        ("S3Bucket", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
         ("S3BucketOwner", Shape::STR),
         ("S3KeyPrefix", Shape::STR),
     ],
     required: &["S3Bucket"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3BucketSource` property type of `AWS::DynamoDB::Table`.
@@ -2010,6 +1103,7 @@ pub struct S3BucketSource {
     pub s3_key_prefix: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl S3BucketSource {
     /// A `S3BucketSource` with its required properties, named in a [`S3BucketSourceRequired`].
     pub fn new(required: S3BucketSourceRequired) -> Self {
@@ -2021,28 +1115,11 @@ impl S3BucketSource {
     }
 
     /// `S3Bucket`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_bucket(mut self, value: impl Into<Str>) -> Self {
-        self.s3_bucket = value.into();
-        self
-    }
-
+    pub fn s3_bucket(mut self, value: impl Into<Str>) -> Self { self.s3_bucket = value.into(); self }
     /// `S3BucketOwner`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_bucket_owner(mut self, value: impl Into<Str>) -> Self {
-        self.s3_bucket_owner = Some(value.into());
-        self
-    }
-
+    pub fn s3_bucket_owner(mut self, value: impl Into<Str>) -> Self { self.s3_bucket_owner = Some(value.into()); self }
     /// `S3KeyPrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_key_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.s3_key_prefix = Some(value.into());
-        self
-    }
+    pub fn s3_key_prefix(mut self, value: impl Into<Str>) -> Self { self.s3_key_prefix = Some(value.into()); self }
 }
 
 impl PropertyType for S3BucketSource {}
@@ -2061,32 +1138,20 @@ impl ToValue for S3BucketSource {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SseSpecificationRequired {
     /// `SSEEnabled`: a boolean, required.
-    ///
-    /// Indicates whether server-side encryption is done using an AWS managed key or an AWS owned key. If enabled (true), server-side encryption type is set to `KMS` and an AWS managed key is used ( AWS  charges apply). If disabled (false) or not specified, server-side encryption is set to AWS owned key.
     pub sse_enabled: Bool,
 }
 
-static RULE_SseSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SseSpecification: ObjRule = ObjRule {
     properties: &[
         ("KMSMasterKeyId", Shape::STR),
         ("SSEEnabled", Shape::Bool),
-        (
-            "SSEType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["KMS"],
-                format: None,
-            }),
-        ),
+        ("SSEType", Shape::Str(&StrRule { allowed: &["KMS"], ..StrRule::ANY })),
     ],
     required: &["SSEEnabled"],
-    one_of: &[],
-    any_of: &[],
     dependent_required: &[("KMSMasterKeyId", &["SSEType"])],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SSESpecification` property type of `AWS::DynamoDB::Table`.
@@ -2112,6 +1177,7 @@ pub struct SseSpecification {
     pub sse_type: Option<SseType>,
 }
 
+#[rustfmt::skip]
 impl SseSpecification {
     /// A `SseSpecification` with its required properties, named in a [`SseSpecificationRequired`].
     pub fn new(required: SseSpecificationRequired) -> Self {
@@ -2123,28 +1189,11 @@ impl SseSpecification {
     }
 
     /// `KMSMasterKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_master_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_master_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_master_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_master_key_id = Some(value.into()); self }
     /// `SSEEnabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sse_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.sse_enabled = value.into();
-        self
-    }
-
+    pub fn sse_enabled(mut self, value: impl Into<Bool>) -> Self { self.sse_enabled = value.into(); self }
     /// `SSEType`: a [`SseType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sse_type(mut self, value: impl Into<SseType>) -> Self {
-        self.sse_type = Some(value.into());
-        self
-    }
+    pub fn sse_type(mut self, value: impl Into<SseType>) -> Self { self.sse_type = Some(value.into()); self }
 }
 
 impl PropertyType for SseSpecification {}
@@ -2163,27 +1212,18 @@ impl ToValue for SseSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StreamSpecificationRequired {
     /// `StreamViewType`: a string, required.
-    ///
-    /// When an item in the table is modified, `StreamViewType` determines what information is written to the stream for this table. Valid values for `StreamViewType` are:
-    ///
-    /// - `KEYS_ONLY` - Only the key attributes of the modified item are written to the stream.
-    /// - `NEW_IMAGE` - The entire item, as it appears after it was modified, is written to the stream.
-    /// - `OLD_IMAGE` - The entire item, as it appeared before it was modified, is written to the stream.
-    /// - `NEW_AND_OLD_IMAGES` - Both the new and the old item images of the item are written to the stream.
     pub stream_view_type: Str,
 }
 
-static RULE_StreamSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StreamSpecification: ObjRule = ObjRule {
     properties: &[
         ("ResourcePolicy", Shape::Object(&RULE_ResourcePolicy)),
         ("StreamViewType", Shape::STR),
     ],
     required: &["StreamViewType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StreamSpecification` property type of `AWS::DynamoDB::Table`.
@@ -2212,6 +1252,7 @@ pub struct StreamSpecification {
     pub stream_view_type: Str,
 }
 
+#[rustfmt::skip]
 impl StreamSpecification {
     /// A `StreamSpecification` with its required properties, named in a [`StreamSpecificationRequired`].
     pub fn new(required: StreamSpecificationRequired) -> Self {
@@ -2222,20 +1263,9 @@ impl StreamSpecification {
     }
 
     /// `ResourcePolicy`: a [`ResourcePolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_policy(mut self, value: impl Into<Obj<ResourcePolicy>>) -> Self {
-        self.resource_policy = Some(value.into());
-        self
-    }
-
+    pub fn resource_policy(mut self, value: impl Into<Obj<ResourcePolicy>>) -> Self { self.resource_policy = Some(value.into()); self }
     /// `StreamViewType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stream_view_type(mut self, value: impl Into<Str>) -> Self {
-        self.stream_view_type = value.into();
-        self
-    }
+    pub fn stream_view_type(mut self, value: impl Into<Str>) -> Self { self.stream_view_type = value.into(); self }
 }
 
 impl PropertyType for StreamSpecification {}
@@ -2246,314 +1276,6 @@ impl ToValue for StreamSpecification {
             .opt("ResourcePolicy", &self.resource_policy)
             .req("StreamViewType", &self.stream_view_type)
             .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::DynamoDB::Table`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dynamodb-table-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-/// The required properties of [`TimeToLiveSpecification`], by name: `TimeToLiveSpecification::new(TimeToLiveSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TimeToLiveSpecificationRequired {
-    /// `Enabled`: a boolean, required.
-    ///
-    /// Indicates whether TTL is to be enabled (true) or disabled (false) on the table.
-    pub enabled: Bool,
-}
-
-static RULE_TimeToLiveSpecification: ObjRule = ObjRule {
-    properties: &[("AttributeName", Shape::STR), ("Enabled", Shape::Bool)],
-    required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `TimeToLiveSpecification` property type of `AWS::DynamoDB::Table`.
-///
-/// Represents the settings used to enable or disable Time to Live (TTL) for the specified table.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dynamodb-table-timetolivespecification.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct TimeToLiveSpecification {
-    /// `AttributeName`: a string.
-    ///
-    /// The name of the TTL attribute used to store the expiration time for items in the table.
-    ///
-    /// &gt; - The `AttributeName` property is required when enabling the TTL, or when TTL is already enabled.
-    /// &gt; - To update this property, you must first disable TTL and then enable TTL with the new attribute name.
-    pub attribute_name: Option<Str>,
-    /// `Enabled`: a boolean, required.
-    ///
-    /// Indicates whether TTL is to be enabled (true) or disabled (false) on the table.
-    pub enabled: Bool,
-}
-
-impl TimeToLiveSpecification {
-    /// A `TimeToLiveSpecification` with its required properties, named in a [`TimeToLiveSpecificationRequired`].
-    pub fn new(required: TimeToLiveSpecificationRequired) -> Self {
-        Self {
-            attribute_name: None,
-            enabled: required.enabled,
-        }
-    }
-
-    /// `AttributeName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attribute_name(mut self, value: impl Into<Str>) -> Self {
-        self.attribute_name = Some(value.into());
-        self
-    }
-
-    /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
-}
-
-impl PropertyType for TimeToLiveSpecification {}
-
-impl ToValue for TimeToLiveSpecification {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("AttributeName", &self.attribute_name)
-            .req("Enabled", &self.enabled)
-            .build()
-    }
-}
-
-static RULE_WarmThroughput: ObjRule = ObjRule {
-    properties: &[
-        (
-            "ReadUnitsPerSecond",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "WriteUnitsPerSecond",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[&[&["ReadUnitsPerSecond"], &["WriteUnitsPerSecond"]]],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `WarmThroughput` property type of `AWS::DynamoDB::Table`.
-///
-/// Provides visibility into the number of read and write operations your table or secondary index can instantaneously support. The settings can be modified using the `UpdateTable` operation to meet the throughput requirements of an upcoming peak event.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dynamodb-table-warmthroughput.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct WarmThroughput {
-    /// `ReadUnitsPerSecond`: an integer.
-    ///
-    /// Represents the number of read operations your base table can instantaneously support.
-    ///
-    /// Value at least 1.
-    pub read_units_per_second: Option<Int>,
-    /// `WriteUnitsPerSecond`: an integer.
-    ///
-    /// Represents the number of write operations your base table can instantaneously support.
-    ///
-    /// Value at least 1.
-    pub write_units_per_second: Option<Int>,
-}
-
-impl WarmThroughput {
-    /// A `WarmThroughput` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `ReadUnitsPerSecond`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn read_units_per_second(mut self, value: impl Into<Int>) -> Self {
-        self.read_units_per_second = Some(value.into());
-        self
-    }
-
-    /// `WriteUnitsPerSecond`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn write_units_per_second(mut self, value: impl Into<Int>) -> Self {
-        self.write_units_per_second = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for WarmThroughput {}
-
-impl ToValue for WarmThroughput {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("ReadUnitsPerSecond", &self.read_units_per_second)
-            .opt("WriteUnitsPerSecond", &self.write_units_per_second)
-            .build()
-    }
-}
-
-/// The values of `ApproximateCreationDateTimePrecision` (`AWS::DynamoDB::Table`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ApproximateCreationDateTimePrecision {
-    /// `MICROSECOND`
-    Microsecond,
-    /// `MILLISECOND`
-    Millisecond,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ApproximateCreationDateTimePrecision {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ApproximateCreationDateTimePrecision {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Microsecond => "MICROSECOND",
-            Self::Millisecond => "MILLISECOND",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `AttributeType` (`AWS::DynamoDB::Table`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum AttributeType {
-    /// `B`
-    B,
-    /// `N`
-    N,
-    /// `S`
-    S,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for AttributeType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for AttributeType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::B => "B",
-            Self::N => "N",
-            Self::S => "S",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Mode` (`AWS::DynamoDB::Table`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ContributorInsightsSpecificationMode {
-    /// `ACCESSED_AND_THROTTLED_KEYS`
-    AccessedAndThrottledKeys,
-    /// `THROTTLED_KEYS`
-    ThrottledKeys,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ContributorInsightsSpecificationMode {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ContributorInsightsSpecificationMode {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::AccessedAndThrottledKeys => "ACCESSED_AND_THROTTLED_KEYS",
-            Self::ThrottledKeys => "THROTTLED_KEYS",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 

@@ -11,73 +11,25 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CapacityManagerDataExportRequired {
     /// `OutputFormat`: an [`OutputFormat`] value, required.
-    ///
-    /// The file format of the exported data.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub output_format: OutputFormat,
     /// `S3BucketName`: a string, required.
-    ///
-    /// The name of the S3 bucket where export files are delivered.
-    ///
-    /// Format `AWS::S3::Bucket.Name`; create-only: changing it replaces the resource.
     pub s3_bucket_name: Str,
     /// `Schedule`: a [`Schedule`] value, required.
-    ///
-    /// The frequency at which data exports are generated.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub schedule: Schedule,
 }
 
-static RULE_CapacityManagerDataExport: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CapacityManagerDataExport: ObjRule = ObjRule {
     properties: &[
-        (
-            "OutputFormat",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["csv", "parquet"],
-                format: None,
-            }),
-        ),
-        (
-            "S3BucketName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
+        ("OutputFormat", Shape::Str(&StrRule { allowed: &["csv", "parquet"], ..StrRule::ANY })),
+        ("S3BucketName", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
         ("S3BucketPrefix", Shape::STR),
-        (
-            "Schedule",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["hourly"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Schedule", Shape::Str(&StrRule { allowed: &["hourly"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["S3BucketName", "Schedule", "OutputFormat"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::CapacityManagerDataExport` resource.
@@ -123,6 +75,7 @@ pub struct CapacityManagerDataExport {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl CapacityManagerDataExport {
     /// The CloudFormation type name, `AWS::EC2::CapacityManagerDataExport`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::CapacityManagerDataExport";
@@ -155,44 +108,15 @@ impl CapacityManagerDataExport {
     }
 
     /// `OutputFormat`: an [`OutputFormat`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_format(mut self, value: impl Into<OutputFormat>) -> Self {
-        self.output_format = value.into();
-        self
-    }
-
+    pub fn output_format(mut self, value: impl Into<OutputFormat>) -> Self { self.output_format = value.into(); self }
     /// `S3BucketName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.s3_bucket_name = value.into();
-        self
-    }
-
+    pub fn s3_bucket_name(mut self, value: impl Into<Str>) -> Self { self.s3_bucket_name = value.into(); self }
     /// `S3BucketPrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_bucket_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.s3_bucket_prefix = Some(value.into());
-        self
-    }
-
+    pub fn s3_bucket_prefix(mut self, value: impl Into<Str>) -> Self { self.s3_bucket_prefix = Some(value.into()); self }
     /// `Schedule`: a [`Schedule`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule(mut self, value: impl Into<Schedule>) -> Self {
-        self.schedule = value.into();
-        self
-    }
-
+    pub fn schedule(mut self, value: impl Into<Schedule>) -> Self { self.schedule = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for CapacityManagerDataExport {
@@ -243,44 +167,20 @@ impl CapacityManagerDataExportAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::EC2::CapacityManagerDataExport`.
@@ -298,6 +198,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -308,20 +209,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_TagSpecification;
+pub use super::shared::{InstancePlatform, ResourceType, Tag, TagRequired, TagSpecification};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^arn:aws([a-z-]+)?:outposts:[a-z\\d-]+:\\d{12}:outpost/op-[a-f0-9]{17}$");
 pub(crate) static PATTERN_1: Pattern =
@@ -16,135 +19,35 @@ pub(crate) static PATTERN_1: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct CapacityReservationRequired {
     /// `InstanceCount`: an integer, required.
-    ///
-    /// The number of instances for which to reserve capacity.
-    ///
-    /// &gt; You can request future-dated Capacity Reservations for an instance count with a minimum of 32 vCPUs. For example, if you request a future-dated Capacity Reservation for `m5.xlarge` instances, you must request at least 8 instances ( *8 * m5.xlarge = 32 vCPUs* ).
-    ///
-    /// Valid range: 1 - 1000
     pub instance_count: Int,
     /// `InstancePlatform`: an [`InstancePlatform`] value, required.
-    ///
-    /// The type of operating system for which to reserve capacity.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub instance_platform: InstancePlatform,
     /// `InstanceType`: a string, required.
-    ///
-    /// The instance type for which to reserve capacity.
-    ///
-    /// &gt; You can request future-dated Capacity Reservations for instance types in the C, M, R, I, T, and G instance families only.
-    ///
-    /// For more information, see \[Instance types\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html>) in the *Amazon EC2 User Guide* .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub instance_type: Str,
 }
 
-static RULE_CapacityReservation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CapacityReservation: ObjRule = ObjRule {
     properties: &[
         ("AvailabilityZone", Shape::STR),
         ("AvailabilityZoneId", Shape::STR),
         ("EbsOptimized", Shape::Bool),
         ("EndDate", Shape::STR),
-        (
-            "EndDateType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["limited", "unlimited"],
-                format: None,
-            }),
-        ),
+        ("EndDateType", Shape::Str(&StrRule { allowed: &["limited", "unlimited"], ..StrRule::ANY })),
         ("EphemeralStorage", Shape::Bool),
         ("InstanceCount", Shape::INT),
-        (
-            "InstanceMatchCriteria",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["open", "targeted"],
-                format: None,
-            }),
-        ),
-        (
-            "InstancePlatform",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "Linux with SQL Server Enterprise",
-                    "Linux with SQL Server Standard",
-                    "Linux with SQL Server Web",
-                    "Linux/UNIX",
-                    "RHEL with HA",
-                    "RHEL with HA and SQL Server Enterprise",
-                    "RHEL with HA and SQL Server Standard",
-                    "RHEL with SQL Server Enterprise",
-                    "RHEL with SQL Server Standard",
-                    "RHEL with SQL Server Web",
-                    "Red Hat Enterprise Linux",
-                    "SUSE Linux",
-                    "Ubuntu Pro",
-                    "Windows",
-                    "Windows with SQL Server",
-                    "Windows with SQL Server Enterprise",
-                    "Windows with SQL Server Standard",
-                    "Windows with SQL Server Web",
-                ],
-                format: None,
-            }),
-        ),
+        ("InstanceMatchCriteria", Shape::Str(&StrRule { allowed: &["open", "targeted"], ..StrRule::ANY })),
+        ("InstancePlatform", Shape::Str(&StrRule { allowed: &["Linux with SQL Server Enterprise", "Linux with SQL Server Standard", "Linux with SQL Server Web", "Linux/UNIX", "RHEL with HA", "RHEL with HA and SQL Server Enterprise", "RHEL with HA and SQL Server Standard", "RHEL with SQL Server Enterprise", "RHEL with SQL Server Standard", "RHEL with SQL Server Web", "Red Hat Enterprise Linux", "SUSE Linux", "Ubuntu Pro", "Windows", "Windows with SQL Server", "Windows with SQL Server Enterprise", "Windows with SQL Server Standard", "Windows with SQL Server Web"], ..StrRule::ANY })),
         ("InstanceType", Shape::STR),
-        (
-            "OutPostArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PlacementGroupArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TagSpecifications",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TagSpecification),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tenancy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["dedicated", "default"],
-                format: None,
-            }),
-        ),
+        ("OutPostArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("PlacementGroupArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("TagSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_TagSpecification), min_items: None, max_items: None })),
+        ("Tenancy", Shape::Str(&StrRule { allowed: &["dedicated", "default"], ..StrRule::ANY })),
         ("UnusedReservationBillingOwnerId", Shape::STR),
     ],
     required: &["InstanceCount", "InstancePlatform", "InstanceType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::CapacityReservation` resource.
@@ -277,6 +180,7 @@ pub struct CapacityReservation {
     pub unused_reservation_billing_owner_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CapacityReservation {
     /// The CloudFormation type name, `AWS::EC2::CapacityReservation`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::CapacityReservation";
@@ -288,66 +192,11 @@ impl CapacityReservation {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-capacityreservation.html",
         primary_identifier: &["Id"],
         required: &["InstanceCount", "InstancePlatform", "InstanceType"],
-        create_only: &[
-            "Tenancy",
-            "InstancePlatform",
-            "InstanceType",
-            "AvailabilityZone",
-            "TagSpecifications",
-            "OutPostArn",
-            "EphemeralStorage",
-            "EbsOptimized",
-            "PlacementGroupArn",
-            "AvailabilityZoneId",
-        ],
+        create_only: &["Tenancy", "InstancePlatform", "InstanceType", "AvailabilityZone", "TagSpecifications", "OutPostArn", "EphemeralStorage", "EbsOptimized", "PlacementGroupArn", "AvailabilityZoneId"],
         conditional_create_only: &[],
         write_only: &["UnusedReservationBillingOwnerId"],
-        read_only: &[
-            "Id",
-            "AvailableInstanceCount",
-            "TotalInstanceCount",
-            "StartDate",
-            "CapacityReservationArn",
-            "CreateDate",
-            "State",
-            "OwnerId",
-            "ReservationType",
-            "CapacityAllocationSet",
-            "CommitmentInfo",
-            "DeliveryPreference",
-            "CapacityReservationFleetId",
-        ],
-        attributes: &[
-            "AvailabilityZone",
-            "AvailabilityZoneId",
-            "AvailableInstanceCount",
-            "CapacityAllocationSet",
-            "CapacityReservationArn",
-            "CapacityReservationFleetId",
-            "CommitmentInfo.CommitmentEndDate",
-            "CommitmentInfo.CommittedInstanceCount",
-            "CreateDate",
-            "DeliveryPreference",
-            "EbsOptimized",
-            "EndDate",
-            "EndDateType",
-            "EphemeralStorage",
-            "Id",
-            "InstanceCount",
-            "InstanceMatchCriteria",
-            "InstancePlatform",
-            "InstanceType",
-            "OutPostArn",
-            "OwnerId",
-            "PlacementGroupArn",
-            "ReservationType",
-            "StartDate",
-            "State",
-            "TagSpecifications",
-            "Tenancy",
-            "TotalInstanceCount",
-            "UnusedReservationBillingOwnerId",
-        ],
+        read_only: &["Id", "AvailableInstanceCount", "TotalInstanceCount", "StartDate", "CapacityReservationArn", "CreateDate", "State", "OwnerId", "ReservationType", "CapacityAllocationSet", "CommitmentInfo", "DeliveryPreference", "CapacityReservationFleetId"],
+        attributes: &["AvailabilityZone", "AvailabilityZoneId", "AvailableInstanceCount", "CapacityAllocationSet", "CapacityReservationArn", "CapacityReservationFleetId", "CommitmentInfo.CommitmentEndDate", "CommitmentInfo.CommittedInstanceCount", "CreateDate", "DeliveryPreference", "EbsOptimized", "EndDate", "EndDateType", "EphemeralStorage", "Id", "InstanceCount", "InstanceMatchCriteria", "InstancePlatform", "InstanceType", "OutPostArn", "OwnerId", "PlacementGroupArn", "ReservationType", "StartDate", "State", "TagSpecifications", "Tenancy", "TotalInstanceCount", "UnusedReservationBillingOwnerId"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -374,124 +223,35 @@ impl CapacityReservation {
     }
 
     /// `AvailabilityZone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
     /// `AvailabilityZoneId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone_id(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone_id = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone_id(mut self, value: impl Into<Str>) -> Self { self.availability_zone_id = Some(value.into()); self }
     /// `EbsOptimized`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ebs_optimized(mut self, value: impl Into<Bool>) -> Self {
-        self.ebs_optimized = Some(value.into());
-        self
-    }
-
+    pub fn ebs_optimized(mut self, value: impl Into<Bool>) -> Self { self.ebs_optimized = Some(value.into()); self }
     /// `EndDate`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn end_date(mut self, value: impl Into<Str>) -> Self {
-        self.end_date = Some(value.into());
-        self
-    }
-
+    pub fn end_date(mut self, value: impl Into<Str>) -> Self { self.end_date = Some(value.into()); self }
     /// `EndDateType`: an [`EndDateType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn end_date_type(mut self, value: impl Into<EndDateType>) -> Self {
-        self.end_date_type = Some(value.into());
-        self
-    }
-
+    pub fn end_date_type(mut self, value: impl Into<EndDateType>) -> Self { self.end_date_type = Some(value.into()); self }
     /// `EphemeralStorage`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ephemeral_storage(mut self, value: impl Into<Bool>) -> Self {
-        self.ephemeral_storage = Some(value.into());
-        self
-    }
-
+    pub fn ephemeral_storage(mut self, value: impl Into<Bool>) -> Self { self.ephemeral_storage = Some(value.into()); self }
     /// `InstanceCount`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_count(mut self, value: impl Into<Int>) -> Self {
-        self.instance_count = value.into();
-        self
-    }
-
+    pub fn instance_count(mut self, value: impl Into<Int>) -> Self { self.instance_count = value.into(); self }
     /// `InstanceMatchCriteria`: an [`InstanceMatchCriteria`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_match_criteria(mut self, value: impl Into<InstanceMatchCriteria>) -> Self {
-        self.instance_match_criteria = Some(value.into());
-        self
-    }
-
+    pub fn instance_match_criteria(mut self, value: impl Into<InstanceMatchCriteria>) -> Self { self.instance_match_criteria = Some(value.into()); self }
     /// `InstancePlatform`: an [`InstancePlatform`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_platform(mut self, value: impl Into<InstancePlatform>) -> Self {
-        self.instance_platform = value.into();
-        self
-    }
-
+    pub fn instance_platform(mut self, value: impl Into<InstancePlatform>) -> Self { self.instance_platform = value.into(); self }
     /// `InstanceType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_type(mut self, value: impl Into<Str>) -> Self {
-        self.instance_type = value.into();
-        self
-    }
-
+    pub fn instance_type(mut self, value: impl Into<Str>) -> Self { self.instance_type = value.into(); self }
     /// `OutPostArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn out_post_arn(mut self, value: impl Into<Str>) -> Self {
-        self.out_post_arn = Some(value.into());
-        self
-    }
-
+    pub fn out_post_arn(mut self, value: impl Into<Str>) -> Self { self.out_post_arn = Some(value.into()); self }
     /// `PlacementGroupArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn placement_group_arn(mut self, value: impl Into<Str>) -> Self {
-        self.placement_group_arn = Some(value.into());
-        self
-    }
-
+    pub fn placement_group_arn(mut self, value: impl Into<Str>) -> Self { self.placement_group_arn = Some(value.into()); self }
     /// `TagSpecifications`: a list of [`TagSpecification`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tag_specifications(mut self, value: impl Into<List<TagSpecification>>) -> Self {
-        self.tag_specifications = Some(value.into());
-        self
-    }
-
+    pub fn tag_specifications(mut self, value: impl Into<List<TagSpecification>>) -> Self { self.tag_specifications = Some(value.into()); self }
     /// `Tenancy`: a [`Tenancy`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tenancy(mut self, value: impl Into<Tenancy>) -> Self {
-        self.tenancy = Some(value.into());
-        self
-    }
-
+    pub fn tenancy(mut self, value: impl Into<Tenancy>) -> Self { self.tenancy = Some(value.into()); self }
     /// `UnusedReservationBillingOwnerId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unused_reservation_billing_owner_id(mut self, value: impl Into<Str>) -> Self {
-        self.unused_reservation_billing_owner_id = Some(value.into());
-        self
-    }
+    pub fn unused_reservation_billing_owner_id(mut self, value: impl Into<Str>) -> Self { self.unused_reservation_billing_owner_id = Some(value.into()); self }
 }
 
 impl Resource for CapacityReservation {
@@ -786,259 +546,6 @@ impl CapacityReservationAttributes {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::EC2::CapacityReservation`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-capacityreservation-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_TagSpecification: ObjRule = ObjRule {
-    properties: &[
-        (
-            "ResourceType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "capacity-block",
-                    "capacity-manager-data-export",
-                    "capacity-reservation",
-                    "capacity-reservation-fleet",
-                    "carrier-gateway",
-                    "client-vpn-endpoint",
-                    "coip-pool",
-                    "customer-gateway",
-                    "declarative-policies-report",
-                    "dedicated-host",
-                    "dhcp-options",
-                    "egress-only-internet-gateway",
-                    "elastic-gpu",
-                    "elastic-ip",
-                    "export-image-task",
-                    "export-instance-task",
-                    "fleet",
-                    "fpga-image",
-                    "host-reservation",
-                    "image",
-                    "image-usage-report",
-                    "import-image-task",
-                    "import-snapshot-task",
-                    "instance",
-                    "instance-connect-endpoint",
-                    "instance-event-window",
-                    "internet-gateway",
-                    "ipam",
-                    "ipam-external-resource-verification-token",
-                    "ipam-policy",
-                    "ipam-pool",
-                    "ipam-prefix-list-resolver",
-                    "ipam-prefix-list-resolver-target",
-                    "ipam-resource-discovery",
-                    "ipam-resource-discovery-association",
-                    "ipam-scope",
-                    "ipv4pool-ec2",
-                    "ipv6pool-ec2",
-                    "key-pair",
-                    "launch-template",
-                    "local-gateway",
-                    "local-gateway-route-table",
-                    "local-gateway-route-table-virtual-interface-group-association",
-                    "local-gateway-route-table-vpc-association",
-                    "local-gateway-virtual-interface",
-                    "local-gateway-virtual-interface-group",
-                    "mac-modification-task",
-                    "natgateway",
-                    "network-acl",
-                    "network-insights-access-scope",
-                    "network-insights-access-scope-analysis",
-                    "network-insights-analysis",
-                    "network-insights-path",
-                    "network-interface",
-                    "outpost-lag",
-                    "placement-group",
-                    "prefix-list",
-                    "replace-root-volume-task",
-                    "reserved-instances",
-                    "route-server",
-                    "route-server-endpoint",
-                    "route-server-peer",
-                    "route-table",
-                    "secondary-interface",
-                    "secondary-network",
-                    "secondary-subnet",
-                    "security-group",
-                    "security-group-rule",
-                    "service-link-virtual-interface",
-                    "snapshot",
-                    "spot-fleet-request",
-                    "spot-instances-request",
-                    "subnet",
-                    "subnet-cidr-reservation",
-                    "traffic-mirror-filter",
-                    "traffic-mirror-filter-rule",
-                    "traffic-mirror-session",
-                    "traffic-mirror-target",
-                    "transit-gateway",
-                    "transit-gateway-attachment",
-                    "transit-gateway-connect-peer",
-                    "transit-gateway-metering-policy",
-                    "transit-gateway-multicast-domain",
-                    "transit-gateway-policy-table",
-                    "transit-gateway-route-table",
-                    "transit-gateway-route-table-announcement",
-                    "verified-access-endpoint",
-                    "verified-access-endpoint-target",
-                    "verified-access-group",
-                    "verified-access-instance",
-                    "verified-access-policy",
-                    "verified-access-trust-provider",
-                    "volume",
-                    "vpc",
-                    "vpc-block-public-access-exclusion",
-                    "vpc-encryption-control",
-                    "vpc-endpoint",
-                    "vpc-endpoint-connection",
-                    "vpc-endpoint-connection-device-type",
-                    "vpc-endpoint-service",
-                    "vpc-endpoint-service-permission",
-                    "vpc-flow-log",
-                    "vpc-peering-connection",
-                    "vpn-concentrator",
-                    "vpn-connection",
-                    "vpn-connection-device-type",
-                    "vpn-gateway",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `TagSpecification` property type of `AWS::EC2::CapacityReservation`.
-///
-/// An array of key-value pairs to apply to this resource.
-///
-/// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-capacityreservation-tagspecification.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct TagSpecification {
-    /// `ResourceType`: a [`ResourceType`] value.
-    ///
-    /// The type of resource to tag. Specify `capacity-reservation` .
-    pub resource_type: Option<ResourceType>,
-    /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The tags to apply to the resource.
-    pub tags: Option<List<Tag>>,
-}
-
-impl TagSpecification {
-    /// A `TagSpecification` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `ResourceType`: a [`ResourceType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self {
-        self.resource_type = Some(value.into());
-        self
-    }
-
-    /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for TagSpecification {}
-
-impl ToValue for TagSpecification {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("ResourceType", &self.resource_type)
-            .opt("Tags", &self.tags)
-            .build()
-    }
-}
-
 /// The values of `EndDateType` (`AWS::EC2::CapacityReservation`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum EndDateType {
@@ -1089,433 +596,6 @@ impl ToValue for InstanceMatchCriteria {
         let s = match self {
             Self::Open => "open",
             Self::Targeted => "targeted",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `InstancePlatform` (`AWS::EC2::CapacityReservation`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum InstancePlatform {
-    /// `Linux with SQL Server Enterprise`
-    LinuxWithSqlServerEnterprise,
-    /// `Linux with SQL Server Standard`
-    LinuxWithSqlServerStandard,
-    /// `Linux with SQL Server Web`
-    LinuxWithSqlServerWeb,
-    /// `Linux/UNIX`
-    LinuxUnix,
-    /// `RHEL with HA`
-    RhelWithHa,
-    /// `RHEL with HA and SQL Server Enterprise`
-    RhelWithHaAndSqlServerEnterprise,
-    /// `RHEL with HA and SQL Server Standard`
-    RhelWithHaAndSqlServerStandard,
-    /// `RHEL with SQL Server Enterprise`
-    RhelWithSqlServerEnterprise,
-    /// `RHEL with SQL Server Standard`
-    RhelWithSqlServerStandard,
-    /// `RHEL with SQL Server Web`
-    RhelWithSqlServerWeb,
-    /// `Red Hat Enterprise Linux`
-    RedHatEnterpriseLinux,
-    /// `SUSE Linux`
-    SuseLinux,
-    /// `Ubuntu Pro`
-    UbuntuPro,
-    /// `Windows`
-    Windows,
-    /// `Windows with SQL Server`
-    WindowsWithSqlServer,
-    /// `Windows with SQL Server Enterprise`
-    WindowsWithSqlServerEnterprise,
-    /// `Windows with SQL Server Standard`
-    WindowsWithSqlServerStandard,
-    /// `Windows with SQL Server Web`
-    WindowsWithSqlServerWeb,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for InstancePlatform {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for InstancePlatform {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::LinuxWithSqlServerEnterprise => "Linux with SQL Server Enterprise",
-            Self::LinuxWithSqlServerStandard => "Linux with SQL Server Standard",
-            Self::LinuxWithSqlServerWeb => "Linux with SQL Server Web",
-            Self::LinuxUnix => "Linux/UNIX",
-            Self::RhelWithHa => "RHEL with HA",
-            Self::RhelWithHaAndSqlServerEnterprise => "RHEL with HA and SQL Server Enterprise",
-            Self::RhelWithHaAndSqlServerStandard => "RHEL with HA and SQL Server Standard",
-            Self::RhelWithSqlServerEnterprise => "RHEL with SQL Server Enterprise",
-            Self::RhelWithSqlServerStandard => "RHEL with SQL Server Standard",
-            Self::RhelWithSqlServerWeb => "RHEL with SQL Server Web",
-            Self::RedHatEnterpriseLinux => "Red Hat Enterprise Linux",
-            Self::SuseLinux => "SUSE Linux",
-            Self::UbuntuPro => "Ubuntu Pro",
-            Self::Windows => "Windows",
-            Self::WindowsWithSqlServer => "Windows with SQL Server",
-            Self::WindowsWithSqlServerEnterprise => "Windows with SQL Server Enterprise",
-            Self::WindowsWithSqlServerStandard => "Windows with SQL Server Standard",
-            Self::WindowsWithSqlServerWeb => "Windows with SQL Server Web",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `ResourceType` (`AWS::EC2::CapacityReservation`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ResourceType {
-    /// `capacity-block`
-    CapacityBlock,
-    /// `capacity-manager-data-export`
-    CapacityManagerDataExport,
-    /// `capacity-reservation`
-    CapacityReservation,
-    /// `capacity-reservation-fleet`
-    CapacityReservationFleet,
-    /// `carrier-gateway`
-    CarrierGateway,
-    /// `client-vpn-endpoint`
-    ClientVpnEndpoint,
-    /// `coip-pool`
-    CoipPool,
-    /// `customer-gateway`
-    CustomerGateway,
-    /// `declarative-policies-report`
-    DeclarativePoliciesReport,
-    /// `dedicated-host`
-    DedicatedHost,
-    /// `dhcp-options`
-    DhcpOptions,
-    /// `egress-only-internet-gateway`
-    EgressOnlyInternetGateway,
-    /// `elastic-gpu`
-    ElasticGpu,
-    /// `elastic-ip`
-    ElasticIp,
-    /// `export-image-task`
-    ExportImageTask,
-    /// `export-instance-task`
-    ExportInstanceTask,
-    /// `fleet`
-    Fleet,
-    /// `fpga-image`
-    FpgaImage,
-    /// `host-reservation`
-    HostReservation,
-    /// `image`
-    Image,
-    /// `image-usage-report`
-    ImageUsageReport,
-    /// `import-image-task`
-    ImportImageTask,
-    /// `import-snapshot-task`
-    ImportSnapshotTask,
-    /// `instance`
-    Instance,
-    /// `instance-connect-endpoint`
-    InstanceConnectEndpoint,
-    /// `instance-event-window`
-    InstanceEventWindow,
-    /// `internet-gateway`
-    InternetGateway,
-    /// `ipam`
-    Ipam,
-    /// `ipam-external-resource-verification-token`
-    IpamExternalResourceVerificationToken,
-    /// `ipam-policy`
-    IpamPolicy,
-    /// `ipam-pool`
-    IpamPool,
-    /// `ipam-prefix-list-resolver`
-    IpamPrefixListResolver,
-    /// `ipam-prefix-list-resolver-target`
-    IpamPrefixListResolverTarget,
-    /// `ipam-resource-discovery`
-    IpamResourceDiscovery,
-    /// `ipam-resource-discovery-association`
-    IpamResourceDiscoveryAssociation,
-    /// `ipam-scope`
-    IpamScope,
-    /// `ipv4pool-ec2`
-    Ipv4poolEc2,
-    /// `ipv6pool-ec2`
-    Ipv6poolEc2,
-    /// `key-pair`
-    KeyPair,
-    /// `launch-template`
-    LaunchTemplate,
-    /// `local-gateway`
-    LocalGateway,
-    /// `local-gateway-route-table`
-    LocalGatewayRouteTable,
-    /// `local-gateway-route-table-virtual-interface-group-association`
-    LocalGatewayRouteTableVirtualInterfaceGroupAssociation,
-    /// `local-gateway-route-table-vpc-association`
-    LocalGatewayRouteTableVpcAssociation,
-    /// `local-gateway-virtual-interface`
-    LocalGatewayVirtualInterface,
-    /// `local-gateway-virtual-interface-group`
-    LocalGatewayVirtualInterfaceGroup,
-    /// `mac-modification-task`
-    MacModificationTask,
-    /// `natgateway`
-    Natgateway,
-    /// `network-acl`
-    NetworkAcl,
-    /// `network-insights-access-scope`
-    NetworkInsightsAccessScope,
-    /// `network-insights-access-scope-analysis`
-    NetworkInsightsAccessScopeAnalysis,
-    /// `network-insights-analysis`
-    NetworkInsightsAnalysis,
-    /// `network-insights-path`
-    NetworkInsightsPath,
-    /// `network-interface`
-    NetworkInterface,
-    /// `outpost-lag`
-    OutpostLag,
-    /// `placement-group`
-    PlacementGroup,
-    /// `prefix-list`
-    PrefixList,
-    /// `replace-root-volume-task`
-    ReplaceRootVolumeTask,
-    /// `reserved-instances`
-    ReservedInstances,
-    /// `route-server`
-    RouteServer,
-    /// `route-server-endpoint`
-    RouteServerEndpoint,
-    /// `route-server-peer`
-    RouteServerPeer,
-    /// `route-table`
-    RouteTable,
-    /// `secondary-interface`
-    SecondaryInterface,
-    /// `secondary-network`
-    SecondaryNetwork,
-    /// `secondary-subnet`
-    SecondarySubnet,
-    /// `security-group`
-    SecurityGroup,
-    /// `security-group-rule`
-    SecurityGroupRule,
-    /// `service-link-virtual-interface`
-    ServiceLinkVirtualInterface,
-    /// `snapshot`
-    Snapshot,
-    /// `spot-fleet-request`
-    SpotFleetRequest,
-    /// `spot-instances-request`
-    SpotInstancesRequest,
-    /// `subnet`
-    Subnet,
-    /// `subnet-cidr-reservation`
-    SubnetCidrReservation,
-    /// `traffic-mirror-filter`
-    TrafficMirrorFilter,
-    /// `traffic-mirror-filter-rule`
-    TrafficMirrorFilterRule,
-    /// `traffic-mirror-session`
-    TrafficMirrorSession,
-    /// `traffic-mirror-target`
-    TrafficMirrorTarget,
-    /// `transit-gateway`
-    TransitGateway,
-    /// `transit-gateway-attachment`
-    TransitGatewayAttachment,
-    /// `transit-gateway-connect-peer`
-    TransitGatewayConnectPeer,
-    /// `transit-gateway-metering-policy`
-    TransitGatewayMeteringPolicy,
-    /// `transit-gateway-multicast-domain`
-    TransitGatewayMulticastDomain,
-    /// `transit-gateway-policy-table`
-    TransitGatewayPolicyTable,
-    /// `transit-gateway-route-table`
-    TransitGatewayRouteTable,
-    /// `transit-gateway-route-table-announcement`
-    TransitGatewayRouteTableAnnouncement,
-    /// `verified-access-endpoint`
-    VerifiedAccessEndpoint,
-    /// `verified-access-endpoint-target`
-    VerifiedAccessEndpointTarget,
-    /// `verified-access-group`
-    VerifiedAccessGroup,
-    /// `verified-access-instance`
-    VerifiedAccessInstance,
-    /// `verified-access-policy`
-    VerifiedAccessPolicy,
-    /// `verified-access-trust-provider`
-    VerifiedAccessTrustProvider,
-    /// `volume`
-    Volume,
-    /// `vpc`
-    Vpc,
-    /// `vpc-block-public-access-exclusion`
-    VpcBlockPublicAccessExclusion,
-    /// `vpc-encryption-control`
-    VpcEncryptionControl,
-    /// `vpc-endpoint`
-    VpcEndpoint,
-    /// `vpc-endpoint-connection`
-    VpcEndpointConnection,
-    /// `vpc-endpoint-connection-device-type`
-    VpcEndpointConnectionDeviceType,
-    /// `vpc-endpoint-service`
-    VpcEndpointService,
-    /// `vpc-endpoint-service-permission`
-    VpcEndpointServicePermission,
-    /// `vpc-flow-log`
-    VpcFlowLog,
-    /// `vpc-peering-connection`
-    VpcPeeringConnection,
-    /// `vpn-concentrator`
-    VpnConcentrator,
-    /// `vpn-connection`
-    VpnConnection,
-    /// `vpn-connection-device-type`
-    VpnConnectionDeviceType,
-    /// `vpn-gateway`
-    VpnGateway,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ResourceType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ResourceType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::CapacityBlock => "capacity-block",
-            Self::CapacityManagerDataExport => "capacity-manager-data-export",
-            Self::CapacityReservation => "capacity-reservation",
-            Self::CapacityReservationFleet => "capacity-reservation-fleet",
-            Self::CarrierGateway => "carrier-gateway",
-            Self::ClientVpnEndpoint => "client-vpn-endpoint",
-            Self::CoipPool => "coip-pool",
-            Self::CustomerGateway => "customer-gateway",
-            Self::DeclarativePoliciesReport => "declarative-policies-report",
-            Self::DedicatedHost => "dedicated-host",
-            Self::DhcpOptions => "dhcp-options",
-            Self::EgressOnlyInternetGateway => "egress-only-internet-gateway",
-            Self::ElasticGpu => "elastic-gpu",
-            Self::ElasticIp => "elastic-ip",
-            Self::ExportImageTask => "export-image-task",
-            Self::ExportInstanceTask => "export-instance-task",
-            Self::Fleet => "fleet",
-            Self::FpgaImage => "fpga-image",
-            Self::HostReservation => "host-reservation",
-            Self::Image => "image",
-            Self::ImageUsageReport => "image-usage-report",
-            Self::ImportImageTask => "import-image-task",
-            Self::ImportSnapshotTask => "import-snapshot-task",
-            Self::Instance => "instance",
-            Self::InstanceConnectEndpoint => "instance-connect-endpoint",
-            Self::InstanceEventWindow => "instance-event-window",
-            Self::InternetGateway => "internet-gateway",
-            Self::Ipam => "ipam",
-            Self::IpamExternalResourceVerificationToken => {
-                "ipam-external-resource-verification-token"
-            }
-            Self::IpamPolicy => "ipam-policy",
-            Self::IpamPool => "ipam-pool",
-            Self::IpamPrefixListResolver => "ipam-prefix-list-resolver",
-            Self::IpamPrefixListResolverTarget => "ipam-prefix-list-resolver-target",
-            Self::IpamResourceDiscovery => "ipam-resource-discovery",
-            Self::IpamResourceDiscoveryAssociation => "ipam-resource-discovery-association",
-            Self::IpamScope => "ipam-scope",
-            Self::Ipv4poolEc2 => "ipv4pool-ec2",
-            Self::Ipv6poolEc2 => "ipv6pool-ec2",
-            Self::KeyPair => "key-pair",
-            Self::LaunchTemplate => "launch-template",
-            Self::LocalGateway => "local-gateway",
-            Self::LocalGatewayRouteTable => "local-gateway-route-table",
-            Self::LocalGatewayRouteTableVirtualInterfaceGroupAssociation => {
-                "local-gateway-route-table-virtual-interface-group-association"
-            }
-            Self::LocalGatewayRouteTableVpcAssociation => {
-                "local-gateway-route-table-vpc-association"
-            }
-            Self::LocalGatewayVirtualInterface => "local-gateway-virtual-interface",
-            Self::LocalGatewayVirtualInterfaceGroup => "local-gateway-virtual-interface-group",
-            Self::MacModificationTask => "mac-modification-task",
-            Self::Natgateway => "natgateway",
-            Self::NetworkAcl => "network-acl",
-            Self::NetworkInsightsAccessScope => "network-insights-access-scope",
-            Self::NetworkInsightsAccessScopeAnalysis => "network-insights-access-scope-analysis",
-            Self::NetworkInsightsAnalysis => "network-insights-analysis",
-            Self::NetworkInsightsPath => "network-insights-path",
-            Self::NetworkInterface => "network-interface",
-            Self::OutpostLag => "outpost-lag",
-            Self::PlacementGroup => "placement-group",
-            Self::PrefixList => "prefix-list",
-            Self::ReplaceRootVolumeTask => "replace-root-volume-task",
-            Self::ReservedInstances => "reserved-instances",
-            Self::RouteServer => "route-server",
-            Self::RouteServerEndpoint => "route-server-endpoint",
-            Self::RouteServerPeer => "route-server-peer",
-            Self::RouteTable => "route-table",
-            Self::SecondaryInterface => "secondary-interface",
-            Self::SecondaryNetwork => "secondary-network",
-            Self::SecondarySubnet => "secondary-subnet",
-            Self::SecurityGroup => "security-group",
-            Self::SecurityGroupRule => "security-group-rule",
-            Self::ServiceLinkVirtualInterface => "service-link-virtual-interface",
-            Self::Snapshot => "snapshot",
-            Self::SpotFleetRequest => "spot-fleet-request",
-            Self::SpotInstancesRequest => "spot-instances-request",
-            Self::Subnet => "subnet",
-            Self::SubnetCidrReservation => "subnet-cidr-reservation",
-            Self::TrafficMirrorFilter => "traffic-mirror-filter",
-            Self::TrafficMirrorFilterRule => "traffic-mirror-filter-rule",
-            Self::TrafficMirrorSession => "traffic-mirror-session",
-            Self::TrafficMirrorTarget => "traffic-mirror-target",
-            Self::TransitGateway => "transit-gateway",
-            Self::TransitGatewayAttachment => "transit-gateway-attachment",
-            Self::TransitGatewayConnectPeer => "transit-gateway-connect-peer",
-            Self::TransitGatewayMeteringPolicy => "transit-gateway-metering-policy",
-            Self::TransitGatewayMulticastDomain => "transit-gateway-multicast-domain",
-            Self::TransitGatewayPolicyTable => "transit-gateway-policy-table",
-            Self::TransitGatewayRouteTable => "transit-gateway-route-table",
-            Self::TransitGatewayRouteTableAnnouncement => {
-                "transit-gateway-route-table-announcement"
-            }
-            Self::VerifiedAccessEndpoint => "verified-access-endpoint",
-            Self::VerifiedAccessEndpointTarget => "verified-access-endpoint-target",
-            Self::VerifiedAccessGroup => "verified-access-group",
-            Self::VerifiedAccessInstance => "verified-access-instance",
-            Self::VerifiedAccessPolicy => "verified-access-policy",
-            Self::VerifiedAccessTrustProvider => "verified-access-trust-provider",
-            Self::Volume => "volume",
-            Self::Vpc => "vpc",
-            Self::VpcBlockPublicAccessExclusion => "vpc-block-public-access-exclusion",
-            Self::VpcEncryptionControl => "vpc-encryption-control",
-            Self::VpcEndpoint => "vpc-endpoint",
-            Self::VpcEndpointConnection => "vpc-endpoint-connection",
-            Self::VpcEndpointConnectionDeviceType => "vpc-endpoint-connection-device-type",
-            Self::VpcEndpointService => "vpc-endpoint-service",
-            Self::VpcEndpointServicePermission => "vpc-endpoint-service-permission",
-            Self::VpcFlowLog => "vpc-flow-log",
-            Self::VpcPeeringConnection => "vpc-peering-connection",
-            Self::VpnConcentrator => "vpn-concentrator",
-            Self::VpnConnection => "vpn-connection",
-            Self::VpnConnectionDeviceType => "vpn-connection-device-type",
-            Self::VpnGateway => "vpn-gateway",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

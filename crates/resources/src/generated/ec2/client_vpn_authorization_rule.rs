@@ -11,20 +11,13 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClientVpnAuthorizationRuleRequired {
     /// `ClientVpnEndpointId`: a string, required.
-    ///
-    /// The ID of the Client VPN endpoint.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub client_vpn_endpoint_id: Str,
     /// `TargetNetworkCidr`: a string, required.
-    ///
-    /// The IPv4 address range, in CIDR notation, of the network for which access is being authorized.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub target_network_cidr: Str,
 }
 
-static RULE_ClientVpnAuthorizationRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ClientVpnAuthorizationRule: ObjRule = ObjRule {
     properties: &[
         ("AccessGroupId", Shape::STR),
         ("AuthorizeAllGroups", Shape::Bool),
@@ -33,11 +26,8 @@ static RULE_ClientVpnAuthorizationRule: ObjRule = ObjRule {
         ("TargetNetworkCidr", Shape::STR),
     ],
     required: &["ClientVpnEndpointId", "TargetNetworkCidr"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::ClientVpnAuthorizationRule` resource.
@@ -85,6 +75,7 @@ pub struct ClientVpnAuthorizationRule {
     pub target_network_cidr: Str,
 }
 
+#[rustfmt::skip]
 impl ClientVpnAuthorizationRule {
     /// The CloudFormation type name, `AWS::EC2::ClientVpnAuthorizationRule`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::ClientVpnAuthorizationRule";
@@ -96,13 +87,7 @@ impl ClientVpnAuthorizationRule {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-clientvpnauthorizationrule.html",
         primary_identifier: &["Id"],
         required: &["ClientVpnEndpointId", "TargetNetworkCidr"],
-        create_only: &[
-            "ClientVpnEndpointId",
-            "AuthorizeAllGroups",
-            "Description",
-            "AccessGroupId",
-            "TargetNetworkCidr",
-        ],
+        create_only: &["ClientVpnEndpointId", "AuthorizeAllGroups", "Description", "AccessGroupId", "TargetNetworkCidr"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Id"],
@@ -123,44 +108,15 @@ impl ClientVpnAuthorizationRule {
     }
 
     /// `AccessGroupId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_group_id(mut self, value: impl Into<Str>) -> Self {
-        self.access_group_id = Some(value.into());
-        self
-    }
-
+    pub fn access_group_id(mut self, value: impl Into<Str>) -> Self { self.access_group_id = Some(value.into()); self }
     /// `AuthorizeAllGroups`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authorize_all_groups(mut self, value: impl Into<Bool>) -> Self {
-        self.authorize_all_groups = Some(value.into());
-        self
-    }
-
+    pub fn authorize_all_groups(mut self, value: impl Into<Bool>) -> Self { self.authorize_all_groups = Some(value.into()); self }
     /// `ClientVpnEndpointId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_vpn_endpoint_id(mut self, value: impl Into<Str>) -> Self {
-        self.client_vpn_endpoint_id = value.into();
-        self
-    }
-
+    pub fn client_vpn_endpoint_id(mut self, value: impl Into<Str>) -> Self { self.client_vpn_endpoint_id = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `TargetNetworkCidr`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_network_cidr(mut self, value: impl Into<Str>) -> Self {
-        self.target_network_cidr = value.into();
-        self
-    }
+    pub fn target_network_cidr(mut self, value: impl Into<Str>) -> Self { self.target_network_cidr = value.into(); self }
 }
 
 impl Resource for ClientVpnAuthorizationRule {

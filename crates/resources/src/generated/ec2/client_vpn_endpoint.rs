@@ -7,124 +7,48 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`ClientVpnEndpoint`], by name: `ClientVpnEndpoint::new(ClientVpnEndpointRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClientVpnEndpointRequired {
     /// `AuthenticationOptions`: a list of [`ClientAuthenticationRequest`] objects, required.
-    ///
-    /// Information about the authentication method to be used to authenticate clients.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub authentication_options: List<ClientAuthenticationRequest>,
     /// `ConnectionLogOptions`: a [`ConnectionLogOptions`] object, required.
-    ///
-    /// Information about the client connection logging options.
-    ///
-    /// If you enable client connection logging, data about client connections is sent to a Cloudwatch Logs log stream. The following information is logged:
-    ///
-    /// - Client connection requests
-    /// - Client connection results (successful and unsuccessful)
-    /// - Reasons for unsuccessful client connection requests
-    /// - Client connection termination time
     pub connection_log_options: Obj<ConnectionLogOptions>,
     /// `ServerCertificateArn`: a string, required.
-    ///
-    /// The ARN of the server certificate. For more information, see the \[Certificate Manager User Guide\](<https://docs.aws.amazon.com/acm/latest/userguide/>) .
     pub server_certificate_arn: Str,
 }
 
-static RULE_ClientVpnEndpoint: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ClientVpnEndpoint: ObjRule = ObjRule {
     properties: &[
-        (
-            "AuthenticationOptions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ClientAuthenticationRequest),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AuthenticationOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_ClientAuthenticationRequest), min_items: None, max_items: None })),
         ("ClientCidrBlock", Shape::STR),
-        (
-            "ClientConnectOptions",
-            Shape::Object(&RULE_ClientConnectOptions),
-        ),
-        (
-            "ClientLoginBannerOptions",
-            Shape::Object(&RULE_ClientLoginBannerOptions),
-        ),
-        (
-            "ClientRouteEnforcementOptions",
-            Shape::Object(&RULE_ClientRouteEnforcementOptions),
-        ),
-        (
-            "ConnectionLogOptions",
-            Shape::Object(&RULE_ConnectionLogOptions),
-        ),
+        ("ClientConnectOptions", Shape::Object(&RULE_ClientConnectOptions)),
+        ("ClientLoginBannerOptions", Shape::Object(&RULE_ClientLoginBannerOptions)),
+        ("ClientRouteEnforcementOptions", Shape::Object(&RULE_ClientRouteEnforcementOptions)),
+        ("ConnectionLogOptions", Shape::Object(&RULE_ConnectionLogOptions)),
         ("Description", Shape::STR),
         ("DisconnectOnSessionTimeout", Shape::Bool),
-        (
-            "DnsServers",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DnsServers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("EndpointIpAddressType", Shape::STR),
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
         ("SelfServicePortal", Shape::STR),
         ("ServerCertificateArn", Shape::STR),
         ("SessionTimeoutHours", Shape::INT),
         ("SplitTunnel", Shape::Bool),
-        (
-            "TagSpecifications",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TagSpecification),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("TagSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_TagSpecification), min_items: None, max_items: None })),
         ("TrafficIpAddressType", Shape::STR),
-        (
-            "TransitGatewayConfiguration",
-            Shape::Object(&RULE_TransitGatewayConfiguration),
-        ),
+        ("TransitGatewayConfiguration", Shape::Object(&RULE_TransitGatewayConfiguration)),
         ("TransportProtocol", Shape::STR),
-        (
-            "VpcId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::VpcId),
-            }),
-        ),
+        ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
         ("VpnPort", Shape::INT),
     ],
-    required: &[
-        "ConnectionLogOptions",
-        "AuthenticationOptions",
-        "ServerCertificateArn",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["ConnectionLogOptions", "AuthenticationOptions", "ServerCertificateArn"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::ClientVpnEndpoint` resource.
@@ -267,6 +191,7 @@ pub struct ClientVpnEndpoint {
     pub vpn_port: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl ClientVpnEndpoint {
     /// The CloudFormation type name, `AWS::EC2::ClientVpnEndpoint`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::ClientVpnEndpoint";
@@ -277,20 +202,8 @@ impl ClientVpnEndpoint {
         type_name: "AWS::EC2::ClientVpnEndpoint",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-clientvpnendpoint.html",
         primary_identifier: &["Id"],
-        required: &[
-            "AuthenticationOptions",
-            "ConnectionLogOptions",
-            "ServerCertificateArn",
-        ],
-        create_only: &[
-            "TransportProtocol",
-            "ClientCidrBlock",
-            "TagSpecifications",
-            "AuthenticationOptions",
-            "TransitGatewayConfiguration",
-            "EndpointIpAddressType",
-            "TrafficIpAddressType",
-        ],
+        required: &["AuthenticationOptions", "ConnectionLogOptions", "ServerCertificateArn"],
+        create_only: &["TransportProtocol", "ClientCidrBlock", "TagSpecifications", "AuthenticationOptions", "TransitGatewayConfiguration", "EndpointIpAddressType", "TrafficIpAddressType"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Id"],
@@ -327,184 +240,47 @@ impl ClientVpnEndpoint {
     }
 
     /// `AuthenticationOptions`: a list of [`ClientAuthenticationRequest`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authentication_options(
-        mut self,
-        value: impl Into<List<ClientAuthenticationRequest>>,
-    ) -> Self {
-        self.authentication_options = value.into();
-        self
-    }
-
+    pub fn authentication_options(mut self, value: impl Into<List<ClientAuthenticationRequest>>) -> Self { self.authentication_options = value.into(); self }
     /// `ClientCidrBlock`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_cidr_block(mut self, value: impl Into<Str>) -> Self {
-        self.client_cidr_block = Some(value.into());
-        self
-    }
-
+    pub fn client_cidr_block(mut self, value: impl Into<Str>) -> Self { self.client_cidr_block = Some(value.into()); self }
     /// `ClientConnectOptions`: a [`ClientConnectOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_connect_options(mut self, value: impl Into<Obj<ClientConnectOptions>>) -> Self {
-        self.client_connect_options = Some(value.into());
-        self
-    }
-
+    pub fn client_connect_options(mut self, value: impl Into<Obj<ClientConnectOptions>>) -> Self { self.client_connect_options = Some(value.into()); self }
     /// `ClientLoginBannerOptions`: a [`ClientLoginBannerOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_login_banner_options(
-        mut self,
-        value: impl Into<Obj<ClientLoginBannerOptions>>,
-    ) -> Self {
-        self.client_login_banner_options = Some(value.into());
-        self
-    }
-
+    pub fn client_login_banner_options(mut self, value: impl Into<Obj<ClientLoginBannerOptions>>) -> Self { self.client_login_banner_options = Some(value.into()); self }
     /// `ClientRouteEnforcementOptions`: a [`ClientRouteEnforcementOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_route_enforcement_options(
-        mut self,
-        value: impl Into<Obj<ClientRouteEnforcementOptions>>,
-    ) -> Self {
-        self.client_route_enforcement_options = Some(value.into());
-        self
-    }
-
+    pub fn client_route_enforcement_options(mut self, value: impl Into<Obj<ClientRouteEnforcementOptions>>) -> Self { self.client_route_enforcement_options = Some(value.into()); self }
     /// `ConnectionLogOptions`: a [`ConnectionLogOptions`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_log_options(mut self, value: impl Into<Obj<ConnectionLogOptions>>) -> Self {
-        self.connection_log_options = value.into();
-        self
-    }
-
+    pub fn connection_log_options(mut self, value: impl Into<Obj<ConnectionLogOptions>>) -> Self { self.connection_log_options = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DisconnectOnSessionTimeout`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disconnect_on_session_timeout(mut self, value: impl Into<Bool>) -> Self {
-        self.disconnect_on_session_timeout = Some(value.into());
-        self
-    }
-
+    pub fn disconnect_on_session_timeout(mut self, value: impl Into<Bool>) -> Self { self.disconnect_on_session_timeout = Some(value.into()); self }
     /// `DnsServers`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dns_servers(mut self, value: impl Into<List<Str>>) -> Self {
-        self.dns_servers = Some(value.into());
-        self
-    }
-
+    pub fn dns_servers(mut self, value: impl Into<List<Str>>) -> Self { self.dns_servers = Some(value.into()); self }
     /// `EndpointIpAddressType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_ip_address_type(mut self, value: impl Into<Str>) -> Self {
-        self.endpoint_ip_address_type = Some(value.into());
-        self
-    }
-
+    pub fn endpoint_ip_address_type(mut self, value: impl Into<Str>) -> Self { self.endpoint_ip_address_type = Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = Some(value.into());
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
     /// `SelfServicePortal`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn self_service_portal(mut self, value: impl Into<Str>) -> Self {
-        self.self_service_portal = Some(value.into());
-        self
-    }
-
+    pub fn self_service_portal(mut self, value: impl Into<Str>) -> Self { self.self_service_portal = Some(value.into()); self }
     /// `ServerCertificateArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn server_certificate_arn(mut self, value: impl Into<Str>) -> Self {
-        self.server_certificate_arn = value.into();
-        self
-    }
-
+    pub fn server_certificate_arn(mut self, value: impl Into<Str>) -> Self { self.server_certificate_arn = value.into(); self }
     /// `SessionTimeoutHours`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn session_timeout_hours(mut self, value: impl Into<Int>) -> Self {
-        self.session_timeout_hours = Some(value.into());
-        self
-    }
-
+    pub fn session_timeout_hours(mut self, value: impl Into<Int>) -> Self { self.session_timeout_hours = Some(value.into()); self }
     /// `SplitTunnel`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn split_tunnel(mut self, value: impl Into<Bool>) -> Self {
-        self.split_tunnel = Some(value.into());
-        self
-    }
-
+    pub fn split_tunnel(mut self, value: impl Into<Bool>) -> Self { self.split_tunnel = Some(value.into()); self }
     /// `TagSpecifications`: a list of [`TagSpecification`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tag_specifications(mut self, value: impl Into<List<TagSpecification>>) -> Self {
-        self.tag_specifications = Some(value.into());
-        self
-    }
-
+    pub fn tag_specifications(mut self, value: impl Into<List<TagSpecification>>) -> Self { self.tag_specifications = Some(value.into()); self }
     /// `TrafficIpAddressType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn traffic_ip_address_type(mut self, value: impl Into<Str>) -> Self {
-        self.traffic_ip_address_type = Some(value.into());
-        self
-    }
-
+    pub fn traffic_ip_address_type(mut self, value: impl Into<Str>) -> Self { self.traffic_ip_address_type = Some(value.into()); self }
     /// `TransitGatewayConfiguration`: a [`TransitGatewayConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transit_gateway_configuration(
-        mut self,
-        value: impl Into<Obj<TransitGatewayConfiguration>>,
-    ) -> Self {
-        self.transit_gateway_configuration = Some(value.into());
-        self
-    }
-
+    pub fn transit_gateway_configuration(mut self, value: impl Into<Obj<TransitGatewayConfiguration>>) -> Self { self.transit_gateway_configuration = Some(value.into()); self }
     /// `TransportProtocol`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transport_protocol(mut self, value: impl Into<Str>) -> Self {
-        self.transport_protocol = Some(value.into());
-        self
-    }
-
+    pub fn transport_protocol(mut self, value: impl Into<Str>) -> Self { self.transport_protocol = Some(value.into()); self }
     /// `VpcId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_id = Some(value.into());
-        self
-    }
-
+    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = Some(value.into()); self }
     /// `VpnPort`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpn_port(mut self, value: impl Into<Int>) -> Self {
-        self.vpn_port = Some(value.into());
-        self
-    }
+    pub fn vpn_port(mut self, value: impl Into<Int>) -> Self { self.vpn_port = Some(value.into()); self }
 }
 
 impl Resource for ClientVpnEndpoint {
@@ -578,19 +354,17 @@ impl ClientVpnEndpointAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CertificateAuthenticationRequestRequired {
     /// `ClientRootCertificateChainArn`: a string, required.
-    ///
-    /// The ARN of the client certificate. The certificate must be signed by a certificate authority (CA) and it must be provisioned in Certificate Manager (ACM).
     pub client_root_certificate_chain_arn: Str,
 }
 
-static RULE_CertificateAuthenticationRequest: ObjRule = ObjRule {
-    properties: &[("ClientRootCertificateChainArn", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_CertificateAuthenticationRequest: ObjRule = ObjRule {
+    properties: &[
+        ("ClientRootCertificateChainArn", Shape::STR),
+    ],
     required: &["ClientRootCertificateChainArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CertificateAuthenticationRequest` property type of `AWS::EC2::ClientVpnEndpoint`.
@@ -606,6 +380,7 @@ pub struct CertificateAuthenticationRequest {
     pub client_root_certificate_chain_arn: Str,
 }
 
+#[rustfmt::skip]
 impl CertificateAuthenticationRequest {
     /// A `CertificateAuthenticationRequest` with its required properties, named in a [`CertificateAuthenticationRequestRequired`].
     pub fn new(required: CertificateAuthenticationRequestRequired) -> Self {
@@ -615,12 +390,7 @@ impl CertificateAuthenticationRequest {
     }
 
     /// `ClientRootCertificateChainArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_root_certificate_chain_arn(mut self, value: impl Into<Str>) -> Self {
-        self.client_root_certificate_chain_arn = value.into();
-        self
-    }
+    pub fn client_root_certificate_chain_arn(mut self, value: impl Into<Str>) -> Self { self.client_root_certificate_chain_arn = value.into(); self }
 }
 
 impl PropertyType for CertificateAuthenticationRequest {}
@@ -640,33 +410,20 @@ impl ToValue for CertificateAuthenticationRequest {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClientAuthenticationRequestRequired {
     /// `Type`: a string, required.
-    ///
-    /// The type of client authentication to be used.
     pub r#type: Str,
 }
 
-static RULE_ClientAuthenticationRequest: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ClientAuthenticationRequest: ObjRule = ObjRule {
     properties: &[
-        (
-            "ActiveDirectory",
-            Shape::Object(&RULE_DirectoryServiceAuthenticationRequest),
-        ),
-        (
-            "FederatedAuthentication",
-            Shape::Object(&RULE_FederatedAuthenticationRequest),
-        ),
-        (
-            "MutualAuthentication",
-            Shape::Object(&RULE_CertificateAuthenticationRequest),
-        ),
+        ("ActiveDirectory", Shape::Object(&RULE_DirectoryServiceAuthenticationRequest)),
+        ("FederatedAuthentication", Shape::Object(&RULE_FederatedAuthenticationRequest)),
+        ("MutualAuthentication", Shape::Object(&RULE_CertificateAuthenticationRequest)),
         ("Type", Shape::STR),
     ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ClientAuthenticationRequest` property type of `AWS::EC2::ClientVpnEndpoint`.
@@ -694,6 +451,7 @@ pub struct ClientAuthenticationRequest {
     pub r#type: Str,
 }
 
+#[rustfmt::skip]
 impl ClientAuthenticationRequest {
     /// A `ClientAuthenticationRequest` with its required properties, named in a [`ClientAuthenticationRequestRequired`].
     pub fn new(required: ClientAuthenticationRequestRequired) -> Self {
@@ -706,45 +464,13 @@ impl ClientAuthenticationRequest {
     }
 
     /// `ActiveDirectory`: a [`DirectoryServiceAuthenticationRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn active_directory(
-        mut self,
-        value: impl Into<Obj<DirectoryServiceAuthenticationRequest>>,
-    ) -> Self {
-        self.active_directory = Some(value.into());
-        self
-    }
-
+    pub fn active_directory(mut self, value: impl Into<Obj<DirectoryServiceAuthenticationRequest>>) -> Self { self.active_directory = Some(value.into()); self }
     /// `FederatedAuthentication`: a [`FederatedAuthenticationRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn federated_authentication(
-        mut self,
-        value: impl Into<Obj<FederatedAuthenticationRequest>>,
-    ) -> Self {
-        self.federated_authentication = Some(value.into());
-        self
-    }
-
+    pub fn federated_authentication(mut self, value: impl Into<Obj<FederatedAuthenticationRequest>>) -> Self { self.federated_authentication = Some(value.into()); self }
     /// `MutualAuthentication`: a [`CertificateAuthenticationRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mutual_authentication(
-        mut self,
-        value: impl Into<Obj<CertificateAuthenticationRequest>>,
-    ) -> Self {
-        self.mutual_authentication = Some(value.into());
-        self
-    }
-
+    pub fn mutual_authentication(mut self, value: impl Into<Obj<CertificateAuthenticationRequest>>) -> Self { self.mutual_authentication = Some(value.into()); self }
     /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for ClientAuthenticationRequest {}
@@ -764,31 +490,18 @@ impl ToValue for ClientAuthenticationRequest {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClientConnectOptionsRequired {
     /// `Enabled`: a boolean, required.
-    ///
-    /// Indicates whether client connect options are enabled. The default is `false` (not enabled).
     pub enabled: Bool,
 }
 
-static RULE_ClientConnectOptions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ClientConnectOptions: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
-        (
-            "LambdaFunctionArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::LambdaFunctionArn),
-            }),
-        ),
+        ("LambdaFunctionArn", Shape::Str(&StrRule { format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
     ],
     required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ClientConnectOptions` property type of `AWS::EC2::ClientVpnEndpoint`.
@@ -810,6 +523,7 @@ pub struct ClientConnectOptions {
     pub lambda_function_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ClientConnectOptions {
     /// A `ClientConnectOptions` with its required properties, named in a [`ClientConnectOptionsRequired`].
     pub fn new(required: ClientConnectOptionsRequired) -> Self {
@@ -820,20 +534,9 @@ impl ClientConnectOptions {
     }
 
     /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
     /// `LambdaFunctionArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_function_arn(mut self, value: impl Into<Str>) -> Self {
-        self.lambda_function_arn = Some(value.into());
-        self
-    }
+    pub fn lambda_function_arn(mut self, value: impl Into<Str>) -> Self { self.lambda_function_arn = Some(value.into()); self }
 }
 
 impl PropertyType for ClientConnectOptions {}
@@ -851,23 +554,18 @@ impl ToValue for ClientConnectOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClientLoginBannerOptionsRequired {
     /// `Enabled`: a boolean, required.
-    ///
-    /// Enable or disable a customizable text banner that will be displayed on AWS provided clients when a VPN session is established.
-    ///
-    /// Valid values: `true | false`
-    ///
-    /// Default value: `false`
     pub enabled: Bool,
 }
 
-static RULE_ClientLoginBannerOptions: ObjRule = ObjRule {
-    properties: &[("BannerText", Shape::STR), ("Enabled", Shape::Bool)],
+#[rustfmt::skip]
+pub(crate) static RULE_ClientLoginBannerOptions: ObjRule = ObjRule {
+    properties: &[
+        ("BannerText", Shape::STR),
+        ("Enabled", Shape::Bool),
+    ],
     required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ClientLoginBannerOptions` property type of `AWS::EC2::ClientVpnEndpoint`.
@@ -891,6 +589,7 @@ pub struct ClientLoginBannerOptions {
     pub enabled: Bool,
 }
 
+#[rustfmt::skip]
 impl ClientLoginBannerOptions {
     /// A `ClientLoginBannerOptions` with its required properties, named in a [`ClientLoginBannerOptionsRequired`].
     pub fn new(required: ClientLoginBannerOptionsRequired) -> Self {
@@ -901,20 +600,9 @@ impl ClientLoginBannerOptions {
     }
 
     /// `BannerText`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn banner_text(mut self, value: impl Into<Str>) -> Self {
-        self.banner_text = Some(value.into());
-        self
-    }
-
+    pub fn banner_text(mut self, value: impl Into<Str>) -> Self { self.banner_text = Some(value.into()); self }
     /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
 }
 
 impl PropertyType for ClientLoginBannerOptions {}
@@ -928,14 +616,13 @@ impl ToValue for ClientLoginBannerOptions {
     }
 }
 
-static RULE_ClientRouteEnforcementOptions: ObjRule = ObjRule {
-    properties: &[("Enforced", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ClientRouteEnforcementOptions: ObjRule = ObjRule {
+    properties: &[
+        ("Enforced", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ClientRouteEnforcementOptions` property type of `AWS::EC2::ClientVpnEndpoint`.
@@ -957,6 +644,7 @@ pub struct ClientRouteEnforcementOptions {
     pub enforced: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl ClientRouteEnforcementOptions {
     /// A `ClientRouteEnforcementOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -964,12 +652,7 @@ impl ClientRouteEnforcementOptions {
     }
 
     /// `Enforced`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enforced(mut self, value: impl Into<Bool>) -> Self {
-        self.enforced = Some(value.into());
-        self
-    }
+    pub fn enforced(mut self, value: impl Into<Bool>) -> Self { self.enforced = Some(value.into()); self }
 }
 
 impl PropertyType for ClientRouteEnforcementOptions {}
@@ -984,23 +667,19 @@ impl ToValue for ClientRouteEnforcementOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectionLogOptionsRequired {
     /// `Enabled`: a boolean, required.
-    ///
-    /// Indicates whether connection logging is enabled.
     pub enabled: Bool,
 }
 
-static RULE_ConnectionLogOptions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConnectionLogOptions: ObjRule = ObjRule {
     properties: &[
         ("CloudwatchLogGroup", Shape::STR),
         ("CloudwatchLogStream", Shape::STR),
         ("Enabled", Shape::Bool),
     ],
     required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConnectionLogOptions` property type of `AWS::EC2::ClientVpnEndpoint`.
@@ -1024,6 +703,7 @@ pub struct ConnectionLogOptions {
     pub enabled: Bool,
 }
 
+#[rustfmt::skip]
 impl ConnectionLogOptions {
     /// A `ConnectionLogOptions` with its required properties, named in a [`ConnectionLogOptionsRequired`].
     pub fn new(required: ConnectionLogOptionsRequired) -> Self {
@@ -1035,28 +715,11 @@ impl ConnectionLogOptions {
     }
 
     /// `CloudwatchLogGroup`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloudwatch_log_group(mut self, value: impl Into<Str>) -> Self {
-        self.cloudwatch_log_group = Some(value.into());
-        self
-    }
-
+    pub fn cloudwatch_log_group(mut self, value: impl Into<Str>) -> Self { self.cloudwatch_log_group = Some(value.into()); self }
     /// `CloudwatchLogStream`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloudwatch_log_stream(mut self, value: impl Into<Str>) -> Self {
-        self.cloudwatch_log_stream = Some(value.into());
-        self
-    }
-
+    pub fn cloudwatch_log_stream(mut self, value: impl Into<Str>) -> Self { self.cloudwatch_log_stream = Some(value.into()); self }
     /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
 }
 
 impl PropertyType for ConnectionLogOptions {}
@@ -1075,19 +738,17 @@ impl ToValue for ConnectionLogOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DirectoryServiceAuthenticationRequestRequired {
     /// `DirectoryId`: a string, required.
-    ///
-    /// The ID of the Active Directory to be used for authentication.
     pub directory_id: Str,
 }
 
-static RULE_DirectoryServiceAuthenticationRequest: ObjRule = ObjRule {
-    properties: &[("DirectoryId", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_DirectoryServiceAuthenticationRequest: ObjRule = ObjRule {
+    properties: &[
+        ("DirectoryId", Shape::STR),
+    ],
     required: &["DirectoryId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DirectoryServiceAuthenticationRequest` property type of `AWS::EC2::ClientVpnEndpoint`.
@@ -1103,6 +764,7 @@ pub struct DirectoryServiceAuthenticationRequest {
     pub directory_id: Str,
 }
 
+#[rustfmt::skip]
 impl DirectoryServiceAuthenticationRequest {
     /// A `DirectoryServiceAuthenticationRequest` with its required properties, named in a [`DirectoryServiceAuthenticationRequestRequired`].
     pub fn new(required: DirectoryServiceAuthenticationRequestRequired) -> Self {
@@ -1112,12 +774,7 @@ impl DirectoryServiceAuthenticationRequest {
     }
 
     /// `DirectoryId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn directory_id(mut self, value: impl Into<Str>) -> Self {
-        self.directory_id = value.into();
-        self
-    }
+    pub fn directory_id(mut self, value: impl Into<Str>) -> Self { self.directory_id = value.into(); self }
 }
 
 impl PropertyType for DirectoryServiceAuthenticationRequest {}
@@ -1134,22 +791,18 @@ impl ToValue for DirectoryServiceAuthenticationRequest {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FederatedAuthenticationRequestRequired {
     /// `SAMLProviderArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the IAM SAML identity provider.
     pub saml_provider_arn: Str,
 }
 
-static RULE_FederatedAuthenticationRequest: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FederatedAuthenticationRequest: ObjRule = ObjRule {
     properties: &[
         ("SAMLProviderArn", Shape::STR),
         ("SelfServiceSAMLProviderArn", Shape::STR),
     ],
     required: &["SAMLProviderArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FederatedAuthenticationRequest` property type of `AWS::EC2::ClientVpnEndpoint`.
@@ -1169,6 +822,7 @@ pub struct FederatedAuthenticationRequest {
     pub self_service_saml_provider_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl FederatedAuthenticationRequest {
     /// A `FederatedAuthenticationRequest` with its required properties, named in a [`FederatedAuthenticationRequestRequired`].
     pub fn new(required: FederatedAuthenticationRequestRequired) -> Self {
@@ -1179,20 +833,9 @@ impl FederatedAuthenticationRequest {
     }
 
     /// `SAMLProviderArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn saml_provider_arn(mut self, value: impl Into<Str>) -> Self {
-        self.saml_provider_arn = value.into();
-        self
-    }
-
+    pub fn saml_provider_arn(mut self, value: impl Into<Str>) -> Self { self.saml_provider_arn = value.into(); self }
     /// `SelfServiceSAMLProviderArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn self_service_saml_provider_arn(mut self, value: impl Into<Str>) -> Self {
-        self.self_service_saml_provider_arn = Some(value.into());
-        self
-    }
+    pub fn self_service_saml_provider_arn(mut self, value: impl Into<Str>) -> Self { self.self_service_saml_provider_arn = Some(value.into()); self }
 }
 
 impl PropertyType for FederatedAuthenticationRequest {}
@@ -1209,100 +852,24 @@ impl ToValue for FederatedAuthenticationRequest {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::EC2::ClientVpnEndpoint`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-clientvpnendpoint-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TagSpecification`], by name: `TagSpecification::new(TagSpecificationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagSpecificationRequired {
     /// `ResourceType`: a string, required.
-    ///
-    /// The type of resource to tag. To tag a Client VPN endpoint, `ResourceType` must be `client-vpn-endpoint` .
     pub resource_type: Str,
     /// `Tags`: a list of [`Tag`] objects, required.
-    ///
-    /// The tags to apply to the resource.
     pub tags: List<Tag>,
 }
 
-static RULE_TagSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TagSpecification: ObjRule = ObjRule {
     properties: &[
         ("ResourceType", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["ResourceType", "Tags"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TagSpecification` property type of `AWS::EC2::ClientVpnEndpoint`.
@@ -1322,6 +889,7 @@ pub struct TagSpecification {
     pub tags: List<Tag>,
 }
 
+#[rustfmt::skip]
 impl TagSpecification {
     /// A `TagSpecification` with its required properties, named in a [`TagSpecificationRequired`].
     pub fn new(required: TagSpecificationRequired) -> Self {
@@ -1332,20 +900,9 @@ impl TagSpecification {
     }
 
     /// `ResourceType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_type(mut self, value: impl Into<Str>) -> Self {
-        self.resource_type = value.into();
-        self
-    }
-
+    pub fn resource_type(mut self, value: impl Into<Str>) -> Self { self.resource_type = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = value.into();
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = value.into(); self }
 }
 
 impl PropertyType for TagSpecification {}
@@ -1366,32 +923,16 @@ pub struct TransitGatewayConfigurationRequired {
     pub transit_gateway_id: Str,
 }
 
-static RULE_TransitGatewayConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TransitGatewayConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "AvailabilityZoneIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AvailabilityZones",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AvailabilityZoneIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("AvailabilityZones", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("TransitGatewayId", Shape::STR),
     ],
     required: &["TransitGatewayId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TransitGatewayConfiguration` property type of `AWS::EC2::ClientVpnEndpoint`.
@@ -1407,6 +948,7 @@ pub struct TransitGatewayConfiguration {
     pub transit_gateway_id: Str,
 }
 
+#[rustfmt::skip]
 impl TransitGatewayConfiguration {
     /// A `TransitGatewayConfiguration` with its required properties, named in a [`TransitGatewayConfigurationRequired`].
     pub fn new(required: TransitGatewayConfigurationRequired) -> Self {
@@ -1418,22 +960,11 @@ impl TransitGatewayConfiguration {
     }
 
     /// `AvailabilityZoneIds`: a list of strings.
-    pub fn availability_zone_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.availability_zone_ids = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone_ids(mut self, value: impl Into<List<Str>>) -> Self { self.availability_zone_ids = Some(value.into()); self }
     /// `AvailabilityZones`: a list of strings.
-    pub fn availability_zones(mut self, value: impl Into<List<Str>>) -> Self {
-        self.availability_zones = Some(value.into());
-        self
-    }
-
+    pub fn availability_zones(mut self, value: impl Into<List<Str>>) -> Self { self.availability_zones = Some(value.into()); self }
     /// `TransitGatewayId`: a string, required.
-    pub fn transit_gateway_id(mut self, value: impl Into<Str>) -> Self {
-        self.transit_gateway_id = value.into();
-        self
-    }
+    pub fn transit_gateway_id(mut self, value: impl Into<Str>) -> Self { self.transit_gateway_id = value.into(); self }
 }
 
 impl PropertyType for TransitGatewayConfiguration {}

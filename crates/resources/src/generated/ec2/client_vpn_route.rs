@@ -11,46 +11,22 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClientVpnRouteRequired {
     /// `ClientVpnEndpointId`: a string, required.
-    ///
-    /// The ID of the Client VPN endpoint to which to add the route.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub client_vpn_endpoint_id: Str,
     /// `DestinationCidrBlock`: a string, required.
-    ///
-    /// The IPv4 address range, in CIDR notation, of the route destination. For example:
-    ///
-    /// - To add a route for Internet access, enter `0.0.0.0/0`
-    /// - To add a route for a peered VPC, enter the peered VPC's IPv4 CIDR range
-    /// - To add a route for an on-premises network, enter the AWS Site-to-Site VPN connection's IPv4 CIDR range
-    /// - To add a route for the local network, enter the client CIDR range
-    ///
-    /// Format `ipv4-network`; create-only: changing it replaces the resource.
     pub destination_cidr_block: Str,
 }
 
-static RULE_ClientVpnRoute: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ClientVpnRoute: ObjRule = ObjRule {
     properties: &[
         ("ClientVpnEndpointId", Shape::STR),
         ("Description", Shape::STR),
-        (
-            "DestinationCidrBlock",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::Ipv4Network),
-            }),
-        ),
+        ("DestinationCidrBlock", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
         ("TargetVpcSubnetId", Shape::STR),
     ],
     required: &["ClientVpnEndpointId", "DestinationCidrBlock"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::ClientVpnRoute` resource.
@@ -101,6 +77,7 @@ pub struct ClientVpnRoute {
     pub target_vpc_subnet_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ClientVpnRoute {
     /// The CloudFormation type name, `AWS::EC2::ClientVpnRoute`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::ClientVpnRoute";
@@ -112,12 +89,7 @@ impl ClientVpnRoute {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-clientvpnroute.html",
         primary_identifier: &["Id"],
         required: &["ClientVpnEndpointId", "DestinationCidrBlock"],
-        create_only: &[
-            "ClientVpnEndpointId",
-            "DestinationCidrBlock",
-            "Description",
-            "TargetVpcSubnetId",
-        ],
+        create_only: &["ClientVpnEndpointId", "DestinationCidrBlock", "Description", "TargetVpcSubnetId"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Id"],
@@ -137,36 +109,13 @@ impl ClientVpnRoute {
     }
 
     /// `ClientVpnEndpointId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_vpn_endpoint_id(mut self, value: impl Into<Str>) -> Self {
-        self.client_vpn_endpoint_id = value.into();
-        self
-    }
-
+    pub fn client_vpn_endpoint_id(mut self, value: impl Into<Str>) -> Self { self.client_vpn_endpoint_id = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DestinationCidrBlock`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_cidr_block(mut self, value: impl Into<Str>) -> Self {
-        self.destination_cidr_block = value.into();
-        self
-    }
-
+    pub fn destination_cidr_block(mut self, value: impl Into<Str>) -> Self { self.destination_cidr_block = value.into(); self }
     /// `TargetVpcSubnetId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_vpc_subnet_id(mut self, value: impl Into<Str>) -> Self {
-        self.target_vpc_subnet_id = Some(value.into());
-        self
-    }
+    pub fn target_vpc_subnet_id(mut self, value: impl Into<Str>) -> Self { self.target_vpc_subnet_id = Some(value.into()); self }
 }
 
 impl Resource for ClientVpnRoute {

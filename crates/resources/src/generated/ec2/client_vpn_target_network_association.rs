@@ -11,35 +11,20 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClientVpnTargetNetworkAssociationRequired {
     /// `ClientVpnEndpointId`: a string, required.
-    ///
-    /// The ID of the Client VPN endpoint.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub client_vpn_endpoint_id: Str,
 }
 
-static RULE_ClientVpnTargetNetworkAssociation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ClientVpnTargetNetworkAssociation: ObjRule = ObjRule {
     properties: &[
         ("AvailabilityZone", Shape::STR),
         ("AvailabilityZoneId", Shape::STR),
         ("ClientVpnEndpointId", Shape::STR),
-        (
-            "SubnetId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SubnetId),
-            }),
-        ),
+        ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
     ],
     required: &["ClientVpnEndpointId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::ClientVpnTargetNetworkAssociation` resource.
@@ -77,6 +62,7 @@ pub struct ClientVpnTargetNetworkAssociation {
     pub subnet_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ClientVpnTargetNetworkAssociation {
     /// The CloudFormation type name, `AWS::EC2::ClientVpnTargetNetworkAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::ClientVpnTargetNetworkAssociation";
@@ -88,12 +74,7 @@ impl ClientVpnTargetNetworkAssociation {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-clientvpntargetnetworkassociation.html",
         primary_identifier: &["Id"],
         required: &["ClientVpnEndpointId"],
-        create_only: &[
-            "ClientVpnEndpointId",
-            "AvailabilityZoneId",
-            "AvailabilityZone",
-            "SubnetId",
-        ],
+        create_only: &["ClientVpnEndpointId", "AvailabilityZoneId", "AvailabilityZone", "SubnetId"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Id"],
@@ -113,36 +94,13 @@ impl ClientVpnTargetNetworkAssociation {
     }
 
     /// `AvailabilityZone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
     /// `AvailabilityZoneId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone_id(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone_id = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone_id(mut self, value: impl Into<Str>) -> Self { self.availability_zone_id = Some(value.into()); self }
     /// `ClientVpnEndpointId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_vpn_endpoint_id(mut self, value: impl Into<Str>) -> Self {
-        self.client_vpn_endpoint_id = value.into();
-        self
-    }
-
+    pub fn client_vpn_endpoint_id(mut self, value: impl Into<Str>) -> Self { self.client_vpn_endpoint_id = value.into(); self }
     /// `SubnetId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self {
-        self.subnet_id = Some(value.into());
-        self
-    }
+    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = Some(value.into()); self }
 }
 
 impl Resource for ClientVpnTargetNetworkAssociation {

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^arn:(aws[a-zA-Z-]*)?:acm:[a-z]{2}((-gov)|(-iso([a-z]{1})?))?-[a-z]+-\\d{1}:\\d{12}:certificate\\/[a-zA-Z0-9-_]+$",
 );
@@ -15,58 +18,25 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomerGatewayRequired {
     /// `IpAddress`: a string, required.
-    ///
-    /// The IP address for the customer gateway device's outside interface. The address must be static. If `OutsideIpAddressType` in your VPN connection options is set to `PrivateIpv4` , you can use an RFC6598 or RFC1918 private IPv4 address. If `OutsideIpAddressType` is set to `Ipv6` , you can use an IPv6 address.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub ip_address: Str,
     /// `Type`: a string, required.
-    ///
-    /// The type of VPN connection that this customer gateway supports ( `ipsec.1` ).
-    ///
-    /// Create-only: changing it replaces the resource.
     pub r#type: Str,
 }
 
-static RULE_CustomerGateway: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CustomerGateway: ObjRule = ObjRule {
     properties: &[
         ("BgpAsn", Shape::INT),
-        (
-            "BgpAsnExtended",
-            Shape::Num(&NumRule {
-                min: Some(2147483648.0),
-                max: Some(4294967294.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "CertificateArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("BgpAsnExtended", Shape::Num(&NumRule { min: Some(2147483648.0), max: Some(4294967294.0), ..NumRule::ANY })),
+        ("CertificateArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("DeviceName", Shape::STR),
         ("IpAddress", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("Type", Shape::STR),
     ],
     required: &["IpAddress", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::CustomerGateway` resource.
@@ -130,6 +100,7 @@ pub struct CustomerGateway {
     pub r#type: Str,
 }
 
+#[rustfmt::skip]
 impl CustomerGateway {
     /// The CloudFormation type name, `AWS::EC2::CustomerGateway`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::CustomerGateway";
@@ -141,14 +112,7 @@ impl CustomerGateway {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-customergateway.html",
         primary_identifier: &["CustomerGatewayId"],
         required: &["IpAddress", "Type"],
-        create_only: &[
-            "CertificateArn",
-            "BgpAsn",
-            "BgpAsnExtended",
-            "Type",
-            "IpAddress",
-            "DeviceName",
-        ],
+        create_only: &["CertificateArn", "BgpAsn", "BgpAsnExtended", "Type", "IpAddress", "DeviceName"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["CustomerGatewayId"],
@@ -171,60 +135,19 @@ impl CustomerGateway {
     }
 
     /// `BgpAsn`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bgp_asn(mut self, value: impl Into<Int>) -> Self {
-        self.bgp_asn = Some(value.into());
-        self
-    }
-
+    pub fn bgp_asn(mut self, value: impl Into<Int>) -> Self { self.bgp_asn = Some(value.into()); self }
     /// `BgpAsnExtended`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bgp_asn_extended(mut self, value: impl Into<Num>) -> Self {
-        self.bgp_asn_extended = Some(value.into());
-        self
-    }
-
+    pub fn bgp_asn_extended(mut self, value: impl Into<Num>) -> Self { self.bgp_asn_extended = Some(value.into()); self }
     /// `CertificateArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_arn = Some(value.into());
-        self
-    }
-
+    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_arn = Some(value.into()); self }
     /// `DeviceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn device_name(mut self, value: impl Into<Str>) -> Self {
-        self.device_name = Some(value.into());
-        self
-    }
-
+    pub fn device_name(mut self, value: impl Into<Str>) -> Self { self.device_name = Some(value.into()); self }
     /// `IpAddress`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_address(mut self, value: impl Into<Str>) -> Self {
-        self.ip_address = value.into();
-        self
-    }
-
+    pub fn ip_address(mut self, value: impl Into<Str>) -> Self { self.ip_address = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
 }
 
 impl Resource for CustomerGateway {
@@ -270,68 +193,5 @@ impl CustomerGatewayAttributes {
     /// The ID of the customer gateway.
     pub fn customer_gateway_id(&self) -> Value {
         self.0.get_att("CustomerGatewayId")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::EC2::CustomerGateway`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-customergateway-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

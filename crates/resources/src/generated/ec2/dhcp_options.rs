@@ -7,57 +7,19 @@
 
 use crate::support::prelude::*;
 
-static RULE_DhcpOptions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DhcpOptions: ObjRule = ObjRule {
     properties: &[
         ("DomainName", Shape::STR),
-        (
-            "DomainNameServers",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DomainNameServers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("Ipv6AddressPreferredLeaseTime", Shape::INT),
-        (
-            "NetbiosNameServers",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "NetbiosNodeType",
-            Shape::Int(&NumRule {
-                min: None,
-                max: None,
-                allowed: &[1.0, 2.0, 4.0, 8.0],
-            }),
-        ),
-        (
-            "NtpServers",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("NetbiosNameServers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("NetbiosNodeType", Shape::Int(&NumRule { allowed: &[1.0, 2.0, 4.0, 8.0], ..NumRule::ANY })),
+        ("NtpServers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::DHCPOptions` resource.
@@ -117,6 +79,7 @@ pub struct DhcpOptions {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl DhcpOptions {
     /// The CloudFormation type name, `AWS::EC2::DHCPOptions`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::DHCPOptions";
@@ -128,14 +91,7 @@ impl DhcpOptions {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-dhcpoptions.html",
         primary_identifier: &["DhcpOptionsId"],
         required: &[],
-        create_only: &[
-            "NetbiosNameServers",
-            "NetbiosNodeType",
-            "NtpServers",
-            "DomainName",
-            "DomainNameServers",
-            "Ipv6AddressPreferredLeaseTime",
-        ],
+        create_only: &["NetbiosNameServers", "NetbiosNodeType", "NtpServers", "DomainName", "DomainNameServers", "Ipv6AddressPreferredLeaseTime"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["DhcpOptionsId"],
@@ -150,60 +106,19 @@ impl DhcpOptions {
     }
 
     /// `DomainName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self {
-        self.domain_name = Some(value.into());
-        self
-    }
-
+    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = Some(value.into()); self }
     /// `DomainNameServers`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_name_servers(mut self, value: impl Into<List<Str>>) -> Self {
-        self.domain_name_servers = Some(value.into());
-        self
-    }
-
+    pub fn domain_name_servers(mut self, value: impl Into<List<Str>>) -> Self { self.domain_name_servers = Some(value.into()); self }
     /// `Ipv6AddressPreferredLeaseTime`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv6_address_preferred_lease_time(mut self, value: impl Into<Int>) -> Self {
-        self.ipv6_address_preferred_lease_time = Some(value.into());
-        self
-    }
-
+    pub fn ipv6_address_preferred_lease_time(mut self, value: impl Into<Int>) -> Self { self.ipv6_address_preferred_lease_time = Some(value.into()); self }
     /// `NetbiosNameServers`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn netbios_name_servers(mut self, value: impl Into<List<Str>>) -> Self {
-        self.netbios_name_servers = Some(value.into());
-        self
-    }
-
+    pub fn netbios_name_servers(mut self, value: impl Into<List<Str>>) -> Self { self.netbios_name_servers = Some(value.into()); self }
     /// `NetbiosNodeType`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn netbios_node_type(mut self, value: impl Into<Int>) -> Self {
-        self.netbios_node_type = Some(value.into());
-        self
-    }
-
+    pub fn netbios_node_type(mut self, value: impl Into<Int>) -> Self { self.netbios_node_type = Some(value.into()); self }
     /// `NtpServers`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ntp_servers(mut self, value: impl Into<List<Str>>) -> Self {
-        self.ntp_servers = Some(value.into());
-        self
-    }
-
+    pub fn ntp_servers(mut self, value: impl Into<List<Str>>) -> Self { self.ntp_servers = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for DhcpOptions {
@@ -259,44 +174,20 @@ impl DhcpOptionsAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::EC2::DHCPOptions`.
@@ -314,6 +205,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -324,20 +216,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -7,6 +7,25 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    AcceleratorCountRequest, AcceleratorManufacturer, AcceleratorName,
+    AcceleratorTotalMemoryMiBRequest, AcceleratorType, BareMetal, BaselineEbsBandwidthMbpsRequest,
+    BaselinePerformanceFactorsRequest, BurstablePerformance, CpuManufacturer,
+    CpuPerformanceFactorRequest, HttpEndpoint, HttpTokens, InstanceGeneration,
+    InstanceInterruptionBehavior, InstanceType, LocalStorage, LocalStorageType,
+    MemoryGiBPerVCpuRequest, MemoryMiBRequest, NetworkBandwidthGbpsRequest,
+    NetworkInterfaceCountRequest, PerformanceFactorReferenceRequest, ReplacementStrategy, Tag,
+    TagRequired, TargetCapacityUnitType, Tenancy, TotalLocalStorageGbRequest,
+    VCpuCountRangeRequest, VolumeType,
+};
+use super::shared::{
+    RULE_AcceleratorCountRequest, RULE_AcceleratorTotalMemoryMiBRequest,
+    RULE_BaselineEbsBandwidthMbpsRequest, RULE_BaselinePerformanceFactorsRequest,
+    RULE_MemoryGiBPerVCpuRequest, RULE_MemoryMiBRequest, RULE_NetworkBandwidthGbpsRequest,
+    RULE_NetworkInterfaceCountRequest, RULE_Tag, RULE_TotalLocalStorageGbRequest,
+    RULE_VCpuCountRangeRequest,
+};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9\\(\\)\\.\\-/_]+");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z0-9\\.\\*]+");
 
@@ -14,80 +33,31 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z0-9\\.\\*]+");
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ec2FleetRequired {
     /// `LaunchTemplateConfigs`: a list of [`FleetLaunchTemplateConfigRequest`] objects, required.
-    ///
-    /// The configuration for the EC2 Fleet.
-    ///
-    /// Items 0 to 50; create-only: changing it replaces the resource.
     pub launch_template_configs: List<FleetLaunchTemplateConfigRequest>,
     /// `TargetCapacitySpecification`: a [`TargetCapacitySpecificationRequest`] object, required.
-    ///
-    /// The number of units to request.
     pub target_capacity_specification: Obj<TargetCapacitySpecificationRequest>,
 }
 
-static RULE_Ec2Fleet: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Ec2Fleet: ObjRule = ObjRule {
     properties: &[
         ("Context", Shape::STR),
-        (
-            "ExcessCapacityTerminationPolicy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["termination", "no-termination"],
-                format: None,
-            }),
-        ),
-        (
-            "LaunchTemplateConfigs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_FleetLaunchTemplateConfigRequest),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "OnDemandOptions",
-            Shape::Object(&RULE_OnDemandOptionsRequest),
-        ),
+        ("ExcessCapacityTerminationPolicy", Shape::Str(&StrRule { allowed: &["termination", "no-termination"], ..StrRule::ANY })),
+        ("LaunchTemplateConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_FleetLaunchTemplateConfigRequest), min_items: Some(0), max_items: Some(50) })),
+        ("OnDemandOptions", Shape::Object(&RULE_OnDemandOptionsRequest)),
         ("ReplaceUnhealthyInstances", Shape::Bool),
-        (
-            "ReservedCapacityOptions",
-            Shape::Object(&RULE_ReservedCapacityOptionsRequest),
-        ),
+        ("ReservedCapacityOptions", Shape::Object(&RULE_ReservedCapacityOptionsRequest)),
         ("SpotOptions", Shape::Object(&RULE_SpotOptionsRequest)),
-        (
-            "TagSpecifications",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TagSpecification),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TargetCapacitySpecification",
-            Shape::Object(&RULE_TargetCapacitySpecificationRequest),
-        ),
+        ("TagSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_TagSpecification), min_items: None, max_items: None })),
+        ("TargetCapacitySpecification", Shape::Object(&RULE_TargetCapacitySpecificationRequest)),
         ("TerminateInstancesWithExpiration", Shape::Bool),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["maintain", "request", "instant"],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["maintain", "request", "instant"], ..StrRule::ANY })),
         ("ValidFrom", Shape::STR),
         ("ValidUntil", Shape::STR),
     ],
     required: &["TargetCapacitySpecification", "LaunchTemplateConfigs"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::EC2Fleet` resource.
@@ -187,6 +157,7 @@ pub struct Ec2Fleet {
     pub valid_until: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Ec2Fleet {
     /// The CloudFormation type name, `AWS::EC2::EC2Fleet`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::EC2Fleet";
@@ -198,30 +169,9 @@ impl Ec2Fleet {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-ec2fleet.html",
         primary_identifier: &["FleetId"],
         required: &["LaunchTemplateConfigs", "TargetCapacitySpecification"],
-        create_only: &[
-            "LaunchTemplateConfigs",
-            "OnDemandOptions",
-            "ReservedCapacityOptions",
-            "ReplaceUnhealthyInstances",
-            "SpotOptions",
-            "TagSpecifications",
-            "TerminateInstancesWithExpiration",
-            "Type",
-            "ValidFrom",
-            "ValidUntil",
-            "TargetCapacitySpecification/TargetCapacityUnitType",
-            "TargetCapacitySpecification/DefaultTargetCapacityType",
-        ],
+        create_only: &["LaunchTemplateConfigs", "OnDemandOptions", "ReservedCapacityOptions", "ReplaceUnhealthyInstances", "SpotOptions", "TagSpecifications", "TerminateInstancesWithExpiration", "Type", "ValidFrom", "ValidUntil", "TargetCapacitySpecification/TargetCapacityUnitType", "TargetCapacitySpecification/DefaultTargetCapacityType"],
         conditional_create_only: &[],
-        write_only: &[
-            "LaunchTemplateConfigs/*/Overrides/*/Placement/HostResourceGroupArn",
-            "LaunchTemplateConfigs/*/Overrides/*/Placement/Affinity",
-            "LaunchTemplateConfigs/*/Overrides/*/Placement/SpreadDomain",
-            "LaunchTemplateConfigs/*/Overrides/*/Placement/AvailabilityZone",
-            "LaunchTemplateConfigs/*/Overrides/*/Placement/PartitionNumber",
-            "LaunchTemplateConfigs/*/Overrides/*/Placement/HostId",
-            "LaunchTemplateConfigs/*/Overrides/*/Placement/Tenancy",
-        ],
+        write_only: &["LaunchTemplateConfigs/*/Overrides/*/Placement/HostResourceGroupArn", "LaunchTemplateConfigs/*/Overrides/*/Placement/Affinity", "LaunchTemplateConfigs/*/Overrides/*/Placement/SpreadDomain", "LaunchTemplateConfigs/*/Overrides/*/Placement/AvailabilityZone", "LaunchTemplateConfigs/*/Overrides/*/Placement/PartitionNumber", "LaunchTemplateConfigs/*/Overrides/*/Placement/HostId", "LaunchTemplateConfigs/*/Overrides/*/Placement/Tenancy"],
         read_only: &["FleetId"],
         attributes: &["FleetId"],
         taggable: false,
@@ -248,120 +198,31 @@ impl Ec2Fleet {
     }
 
     /// `Context`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn context(mut self, value: impl Into<Str>) -> Self {
-        self.context = Some(value.into());
-        self
-    }
-
+    pub fn context(mut self, value: impl Into<Str>) -> Self { self.context = Some(value.into()); self }
     /// `ExcessCapacityTerminationPolicy`: an [`ExcessCapacityTerminationPolicy`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn excess_capacity_termination_policy(
-        mut self,
-        value: impl Into<ExcessCapacityTerminationPolicy>,
-    ) -> Self {
-        self.excess_capacity_termination_policy = Some(value.into());
-        self
-    }
-
+    pub fn excess_capacity_termination_policy(mut self, value: impl Into<ExcessCapacityTerminationPolicy>) -> Self { self.excess_capacity_termination_policy = Some(value.into()); self }
     /// `LaunchTemplateConfigs`: a list of [`FleetLaunchTemplateConfigRequest`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn launch_template_configs(
-        mut self,
-        value: impl Into<List<FleetLaunchTemplateConfigRequest>>,
-    ) -> Self {
-        self.launch_template_configs = value.into();
-        self
-    }
-
+    pub fn launch_template_configs(mut self, value: impl Into<List<FleetLaunchTemplateConfigRequest>>) -> Self { self.launch_template_configs = value.into(); self }
     /// `OnDemandOptions`: an [`OnDemandOptionsRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_demand_options(mut self, value: impl Into<Obj<OnDemandOptionsRequest>>) -> Self {
-        self.on_demand_options = Some(value.into());
-        self
-    }
-
+    pub fn on_demand_options(mut self, value: impl Into<Obj<OnDemandOptionsRequest>>) -> Self { self.on_demand_options = Some(value.into()); self }
     /// `ReplaceUnhealthyInstances`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replace_unhealthy_instances(mut self, value: impl Into<Bool>) -> Self {
-        self.replace_unhealthy_instances = Some(value.into());
-        self
-    }
-
+    pub fn replace_unhealthy_instances(mut self, value: impl Into<Bool>) -> Self { self.replace_unhealthy_instances = Some(value.into()); self }
     /// `ReservedCapacityOptions`: a [`ReservedCapacityOptionsRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn reserved_capacity_options(
-        mut self,
-        value: impl Into<Obj<ReservedCapacityOptionsRequest>>,
-    ) -> Self {
-        self.reserved_capacity_options = Some(value.into());
-        self
-    }
-
+    pub fn reserved_capacity_options(mut self, value: impl Into<Obj<ReservedCapacityOptionsRequest>>) -> Self { self.reserved_capacity_options = Some(value.into()); self }
     /// `SpotOptions`: a [`SpotOptionsRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn spot_options(mut self, value: impl Into<Obj<SpotOptionsRequest>>) -> Self {
-        self.spot_options = Some(value.into());
-        self
-    }
-
+    pub fn spot_options(mut self, value: impl Into<Obj<SpotOptionsRequest>>) -> Self { self.spot_options = Some(value.into()); self }
     /// `TagSpecifications`: a list of [`TagSpecification`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tag_specifications(mut self, value: impl Into<List<TagSpecification>>) -> Self {
-        self.tag_specifications = Some(value.into());
-        self
-    }
-
+    pub fn tag_specifications(mut self, value: impl Into<List<TagSpecification>>) -> Self { self.tag_specifications = Some(value.into()); self }
     /// `TargetCapacitySpecification`: a [`TargetCapacitySpecificationRequest`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_capacity_specification(
-        mut self,
-        value: impl Into<Obj<TargetCapacitySpecificationRequest>>,
-    ) -> Self {
-        self.target_capacity_specification = value.into();
-        self
-    }
-
+    pub fn target_capacity_specification(mut self, value: impl Into<Obj<TargetCapacitySpecificationRequest>>) -> Self { self.target_capacity_specification = value.into(); self }
     /// `TerminateInstancesWithExpiration`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn terminate_instances_with_expiration(mut self, value: impl Into<Bool>) -> Self {
-        self.terminate_instances_with_expiration = Some(value.into());
-        self
-    }
-
+    pub fn terminate_instances_with_expiration(mut self, value: impl Into<Bool>) -> Self { self.terminate_instances_with_expiration = Some(value.into()); self }
     /// `Type`: an [`Ec2FleetType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Ec2FleetType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<Ec2FleetType>) -> Self { self.r#type = Some(value.into()); self }
     /// `ValidFrom`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn valid_from(mut self, value: impl Into<Str>) -> Self {
-        self.valid_from = Some(value.into());
-        self
-    }
-
+    pub fn valid_from(mut self, value: impl Into<Str>) -> Self { self.valid_from = Some(value.into()); self }
     /// `ValidUntil`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn valid_until(mut self, value: impl Into<Str>) -> Self {
-        self.valid_until = Some(value.into());
-        self
-    }
+    pub fn valid_until(mut self, value: impl Into<Str>) -> Self { self.valid_until = Some(value.into()); self }
 }
 
 impl Resource for Ec2Fleet {
@@ -425,250 +286,16 @@ impl Ec2FleetAttributes {
     }
 }
 
-static RULE_AcceleratorCountRequest: ObjRule = ObjRule {
-    properties: &[("Max", Shape::INT), ("Min", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `AcceleratorCountRequest` property type of `AWS::EC2::EC2Fleet`.
-///
-/// The minimum and maximum number of accelerators (GPUs, FPGAs, or AWS Inferentia chips) on an instance. To exclude accelerator-enabled instance types, set `Max` to `0` .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-ec2fleet-acceleratorcountrequest.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct AcceleratorCountRequest {
-    /// `Max`: an integer.
-    ///
-    /// The maximum number of accelerators. To specify no maximum limit, omit this parameter. To exclude accelerator-enabled instance types, set `Max` to `0` .
-    pub max: Option<Int>,
-    /// `Min`: an integer.
-    ///
-    /// The minimum number of accelerators. To specify no minimum limit, omit this parameter.
-    pub min: Option<Int>,
-}
-
-impl AcceleratorCountRequest {
-    /// A `AcceleratorCountRequest` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Max`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Int>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
-    /// `Min`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Int>) -> Self {
-        self.min = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for AcceleratorCountRequest {}
-
-impl ToValue for AcceleratorCountRequest {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
-            .build()
-    }
-}
-
-static RULE_AcceleratorTotalMemoryMiBRequest: ObjRule = ObjRule {
-    properties: &[("Max", Shape::INT), ("Min", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `AcceleratorTotalMemoryMiBRequest` property type of `AWS::EC2::EC2Fleet`.
-///
-/// The minimum and maximum amount of total accelerator memory, in MiB.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-ec2fleet-acceleratortotalmemorymibrequest.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct AcceleratorTotalMemoryMiBRequest {
-    /// `Max`: an integer.
-    ///
-    /// The maximum amount of accelerator memory, in MiB. To specify no maximum limit, omit this parameter.
-    pub max: Option<Int>,
-    /// `Min`: an integer.
-    ///
-    /// The minimum amount of accelerator memory, in MiB. To specify no minimum limit, omit this parameter.
-    pub min: Option<Int>,
-}
-
-impl AcceleratorTotalMemoryMiBRequest {
-    /// A `AcceleratorTotalMemoryMiBRequest` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Max`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Int>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
-    /// `Min`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Int>) -> Self {
-        self.min = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for AcceleratorTotalMemoryMiBRequest {}
-
-impl ToValue for AcceleratorTotalMemoryMiBRequest {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
-            .build()
-    }
-}
-
-static RULE_BaselineEbsBandwidthMbpsRequest: ObjRule = ObjRule {
-    properties: &[("Max", Shape::INT), ("Min", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `BaselineEbsBandwidthMbpsRequest` property type of `AWS::EC2::EC2Fleet`.
-///
-/// The minimum and maximum baseline bandwidth to Amazon EBS, in Mbps. For more information, see \[Amazon EBS–optimized instances\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ebs-optimized.html>) in the *Amazon EC2 User Guide* .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-ec2fleet-baselineebsbandwidthmbpsrequest.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct BaselineEbsBandwidthMbpsRequest {
-    /// `Max`: an integer.
-    ///
-    /// The maximum baseline bandwidth, in Mbps. To specify no maximum limit, omit this parameter.
-    pub max: Option<Int>,
-    /// `Min`: an integer.
-    ///
-    /// The minimum baseline bandwidth, in Mbps. To specify no minimum limit, omit this parameter.
-    pub min: Option<Int>,
-}
-
-impl BaselineEbsBandwidthMbpsRequest {
-    /// A `BaselineEbsBandwidthMbpsRequest` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Max`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Int>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
-    /// `Min`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Int>) -> Self {
-        self.min = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for BaselineEbsBandwidthMbpsRequest {}
-
-impl ToValue for BaselineEbsBandwidthMbpsRequest {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
-            .build()
-    }
-}
-
-static RULE_BaselinePerformanceFactorsRequest: ObjRule = ObjRule {
-    properties: &[("Cpu", Shape::Object(&RULE_CpuPerformanceFactorRequest))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `BaselinePerformanceFactorsRequest` property type of `AWS::EC2::EC2Fleet`.
-///
-/// The baseline performance to consider, using an instance family as a baseline reference. The instance family establishes the lowest acceptable level of performance. Amazon EC2 uses this baseline to guide instance type selection, but there is no guarantee that the selected instance types will always exceed the baseline for every application.
-///
-/// Currently, this parameter only supports CPU performance as a baseline performance factor. For example, specifying `c6i` would use the CPU performance of the `c6i` family as the baseline reference.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-ec2fleet-baselineperformancefactorsrequest.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct BaselinePerformanceFactorsRequest {
-    /// `Cpu`: a [`CpuPerformanceFactorRequest`] object.
-    ///
-    /// The CPU performance to consider, using an instance family as the baseline reference.
-    pub cpu: Option<Obj<CpuPerformanceFactorRequest>>,
-}
-
-impl BaselinePerformanceFactorsRequest {
-    /// A `BaselinePerformanceFactorsRequest` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Cpu`: a [`CpuPerformanceFactorRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cpu(mut self, value: impl Into<Obj<CpuPerformanceFactorRequest>>) -> Self {
-        self.cpu = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for BaselinePerformanceFactorsRequest {}
-
-impl ToValue for BaselinePerformanceFactorsRequest {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Cpu", &self.cpu).build()
-    }
-}
-
-static RULE_BlockDeviceMapping: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BlockDeviceMapping: ObjRule = ObjRule {
     properties: &[
         ("DeviceName", Shape::STR),
         ("Ebs", Shape::Object(&RULE_EbsBlockDevice)),
         ("NoDevice", Shape::STR),
         ("VirtualName", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BlockDeviceMapping` property type of `AWS::EC2::EC2Fleet`.
@@ -700,6 +327,7 @@ pub struct BlockDeviceMapping {
     pub virtual_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl BlockDeviceMapping {
     /// A `BlockDeviceMapping` with no property set (none is required).
     pub fn new() -> Self {
@@ -707,36 +335,13 @@ impl BlockDeviceMapping {
     }
 
     /// `DeviceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn device_name(mut self, value: impl Into<Str>) -> Self {
-        self.device_name = Some(value.into());
-        self
-    }
-
+    pub fn device_name(mut self, value: impl Into<Str>) -> Self { self.device_name = Some(value.into()); self }
     /// `Ebs`: an [`EbsBlockDevice`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ebs(mut self, value: impl Into<Obj<EbsBlockDevice>>) -> Self {
-        self.ebs = Some(value.into());
-        self
-    }
-
+    pub fn ebs(mut self, value: impl Into<Obj<EbsBlockDevice>>) -> Self { self.ebs = Some(value.into()); self }
     /// `NoDevice`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn no_device(mut self, value: impl Into<Str>) -> Self {
-        self.no_device = Some(value.into());
-        self
-    }
-
+    pub fn no_device(mut self, value: impl Into<Str>) -> Self { self.no_device = Some(value.into()); self }
     /// `VirtualName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn virtual_name(mut self, value: impl Into<Str>) -> Self {
-        self.virtual_name = Some(value.into());
-        self
-    }
+    pub fn virtual_name(mut self, value: impl Into<Str>) -> Self { self.virtual_name = Some(value.into()); self }
 }
 
 impl PropertyType for BlockDeviceMapping {}
@@ -752,26 +357,14 @@ impl ToValue for BlockDeviceMapping {
     }
 }
 
-static RULE_CapacityRebalance: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CapacityRebalance: ObjRule = ObjRule {
     properties: &[
-        (
-            "ReplacementStrategy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["launch", "launch-before-terminate"],
-                format: None,
-            }),
-        ),
+        ("ReplacementStrategy", Shape::Str(&StrRule { allowed: &["launch", "launch-before-terminate"], ..StrRule::ANY })),
         ("TerminationDelay", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CapacityRebalance` property type of `AWS::EC2::EC2Fleet`.
@@ -801,6 +394,7 @@ pub struct CapacityRebalance {
     pub termination_delay: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl CapacityRebalance {
     /// A `CapacityRebalance` with no property set (none is required).
     pub fn new() -> Self {
@@ -808,20 +402,9 @@ impl CapacityRebalance {
     }
 
     /// `ReplacementStrategy`: a [`ReplacementStrategy`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replacement_strategy(mut self, value: impl Into<ReplacementStrategy>) -> Self {
-        self.replacement_strategy = Some(value.into());
-        self
-    }
-
+    pub fn replacement_strategy(mut self, value: impl Into<ReplacementStrategy>) -> Self { self.replacement_strategy = Some(value.into()); self }
     /// `TerminationDelay`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn termination_delay(mut self, value: impl Into<Int>) -> Self {
-        self.termination_delay = Some(value.into());
-        self
-    }
+    pub fn termination_delay(mut self, value: impl Into<Int>) -> Self { self.termination_delay = Some(value.into()); self }
 }
 
 impl PropertyType for CapacityRebalance {}
@@ -835,23 +418,13 @@ impl ToValue for CapacityRebalance {
     }
 }
 
-static RULE_CapacityReservationOptionsRequest: ObjRule = ObjRule {
-    properties: &[(
-        "UsageStrategy",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["use-capacity-reservations-first"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_CapacityReservationOptionsRequest: ObjRule = ObjRule {
+    properties: &[
+        ("UsageStrategy", Shape::Str(&StrRule { allowed: &["use-capacity-reservations-first"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CapacityReservationOptionsRequest` property type of `AWS::EC2::EC2Fleet`.
@@ -875,6 +448,7 @@ pub struct CapacityReservationOptionsRequest {
     pub usage_strategy: Option<UsageStrategy>,
 }
 
+#[rustfmt::skip]
 impl CapacityReservationOptionsRequest {
     /// A `CapacityReservationOptionsRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -882,12 +456,7 @@ impl CapacityReservationOptionsRequest {
     }
 
     /// `UsageStrategy`: an [`UsageStrategy`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn usage_strategy(mut self, value: impl Into<UsageStrategy>) -> Self {
-        self.usage_strategy = Some(value.into());
-        self
-    }
+    pub fn usage_strategy(mut self, value: impl Into<UsageStrategy>) -> Self { self.usage_strategy = Some(value.into()); self }
 }
 
 impl PropertyType for CapacityReservationOptionsRequest {}
@@ -900,64 +469,8 @@ impl ToValue for CapacityReservationOptionsRequest {
     }
 }
 
-static RULE_CpuPerformanceFactorRequest: ObjRule = ObjRule {
-    properties: &[(
-        "References",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_PerformanceFactorReferenceRequest),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CpuPerformanceFactorRequest` property type of `AWS::EC2::EC2Fleet`.
-///
-/// The CPU performance to consider, using an instance family as the baseline reference.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-ec2fleet-cpuperformancefactorrequest.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct CpuPerformanceFactorRequest {
-    /// `References`: a list of [`PerformanceFactorReferenceRequest`] objects.
-    ///
-    /// Specify an instance family to use as the baseline reference for CPU performance. All instance types that match your specified attributes will be compared against the CPU performance of the referenced instance family, regardless of CPU manufacturer or architecture differences.
-    ///
-    /// &gt; Currently, only one instance family can be specified in the list.
-    pub references: Option<List<PerformanceFactorReferenceRequest>>,
-}
-
-impl CpuPerformanceFactorRequest {
-    /// A `CpuPerformanceFactorRequest` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `References`: a list of [`PerformanceFactorReferenceRequest`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn references(mut self, value: impl Into<List<PerformanceFactorReferenceRequest>>) -> Self {
-        self.references = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for CpuPerformanceFactorRequest {}
-
-impl ToValue for CpuPerformanceFactorRequest {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("References", &self.references)
-            .build()
-    }
-}
-
-static RULE_EbsBlockDevice: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EbsBlockDevice: ObjRule = ObjRule {
     properties: &[
         ("DeleteOnTermination", Shape::Bool),
         ("Encrypted", Shape::Bool),
@@ -965,23 +478,10 @@ static RULE_EbsBlockDevice: ObjRule = ObjRule {
         ("KmsKeyId", Shape::STR),
         ("SnapshotId", Shape::STR),
         ("VolumeSize", Shape::INT),
-        (
-            "VolumeType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["gp2", "gp3", "io1", "io2", "sc1", "st1", "standard"],
-                format: None,
-            }),
-        ),
+        ("VolumeType", Shape::Str(&StrRule { allowed: &["gp2", "gp3", "io1", "io2", "sc1", "st1", "standard"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EbsBlockDevice` property type of `AWS::EC2::EC2Fleet`.
@@ -1051,6 +551,7 @@ pub struct EbsBlockDevice {
     pub volume_type: Option<VolumeType>,
 }
 
+#[rustfmt::skip]
 impl EbsBlockDevice {
     /// A `EbsBlockDevice` with no property set (none is required).
     pub fn new() -> Self {
@@ -1058,60 +559,19 @@ impl EbsBlockDevice {
     }
 
     /// `DeleteOnTermination`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delete_on_termination(mut self, value: impl Into<Bool>) -> Self {
-        self.delete_on_termination = Some(value.into());
-        self
-    }
-
+    pub fn delete_on_termination(mut self, value: impl Into<Bool>) -> Self { self.delete_on_termination = Some(value.into()); self }
     /// `Encrypted`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encrypted(mut self, value: impl Into<Bool>) -> Self {
-        self.encrypted = Some(value.into());
-        self
-    }
-
+    pub fn encrypted(mut self, value: impl Into<Bool>) -> Self { self.encrypted = Some(value.into()); self }
     /// `Iops`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iops(mut self, value: impl Into<Int>) -> Self {
-        self.iops = Some(value.into());
-        self
-    }
-
+    pub fn iops(mut self, value: impl Into<Int>) -> Self { self.iops = Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `SnapshotId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshot_id(mut self, value: impl Into<Str>) -> Self {
-        self.snapshot_id = Some(value.into());
-        self
-    }
-
+    pub fn snapshot_id(mut self, value: impl Into<Str>) -> Self { self.snapshot_id = Some(value.into()); self }
     /// `VolumeSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_size(mut self, value: impl Into<Int>) -> Self {
-        self.volume_size = Some(value.into());
-        self
-    }
-
+    pub fn volume_size(mut self, value: impl Into<Int>) -> Self { self.volume_size = Some(value.into()); self }
     /// `VolumeType`: a [`VolumeType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_type(mut self, value: impl Into<VolumeType>) -> Self {
-        self.volume_type = Some(value.into());
-        self
-    }
+    pub fn volume_type(mut self, value: impl Into<VolumeType>) -> Self { self.volume_type = Some(value.into()); self }
 }
 
 impl PropertyType for EbsBlockDevice {}
@@ -1130,27 +590,14 @@ impl ToValue for EbsBlockDevice {
     }
 }
 
-static RULE_FleetLaunchTemplateConfigRequest: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FleetLaunchTemplateConfigRequest: ObjRule = ObjRule {
     properties: &[
-        (
-            "LaunchTemplateSpecification",
-            Shape::Object(&RULE_FleetLaunchTemplateSpecificationRequest),
-        ),
-        (
-            "Overrides",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_FleetLaunchTemplateOverridesRequest),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("LaunchTemplateSpecification", Shape::Object(&RULE_FleetLaunchTemplateSpecificationRequest)),
+        ("Overrides", Shape::List(&ListRule { items: Shape::Object(&RULE_FleetLaunchTemplateOverridesRequest), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FleetLaunchTemplateConfigRequest` property type of `AWS::EC2::EC2Fleet`.
@@ -1174,6 +621,7 @@ pub struct FleetLaunchTemplateConfigRequest {
     pub overrides: Option<List<FleetLaunchTemplateOverridesRequest>>,
 }
 
+#[rustfmt::skip]
 impl FleetLaunchTemplateConfigRequest {
     /// A `FleetLaunchTemplateConfigRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -1181,26 +629,9 @@ impl FleetLaunchTemplateConfigRequest {
     }
 
     /// `LaunchTemplateSpecification`: a [`FleetLaunchTemplateSpecificationRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn launch_template_specification(
-        mut self,
-        value: impl Into<Obj<FleetLaunchTemplateSpecificationRequest>>,
-    ) -> Self {
-        self.launch_template_specification = Some(value.into());
-        self
-    }
-
+    pub fn launch_template_specification(mut self, value: impl Into<Obj<FleetLaunchTemplateSpecificationRequest>>) -> Self { self.launch_template_specification = Some(value.into()); self }
     /// `Overrides`: a list of [`FleetLaunchTemplateOverridesRequest`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn overrides(
-        mut self,
-        value: impl Into<List<FleetLaunchTemplateOverridesRequest>>,
-    ) -> Self {
-        self.overrides = Some(value.into());
-        self
-    }
+    pub fn overrides(mut self, value: impl Into<List<FleetLaunchTemplateOverridesRequest>>) -> Self { self.overrides = Some(value.into()); self }
 }
 
 impl PropertyType for FleetLaunchTemplateConfigRequest {}
@@ -1217,1283 +648,26 @@ impl ToValue for FleetLaunchTemplateConfigRequest {
     }
 }
 
-static RULE_FleetLaunchTemplateOverridesRequest: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FleetLaunchTemplateOverridesRequest: ObjRule = ObjRule {
     properties: &[
         ("AvailabilityZone", Shape::STR),
         ("AvailabilityZoneId", Shape::STR),
-        (
-            "BlockDeviceMappings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_BlockDeviceMapping),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "IamInstanceProfile",
-            Shape::Object(&RULE_IamInstanceProfileSpecification),
-        ),
-        (
-            "InstanceRequirements",
-            Shape::Object(&RULE_InstanceRequirementsRequest),
-        ),
-        (
-            "InstanceType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "a1.2xlarge",
-                    "a1.4xlarge",
-                    "a1.large",
-                    "a1.medium",
-                    "a1.metal",
-                    "a1.xlarge",
-                    "c1.medium",
-                    "c1.xlarge",
-                    "c3.2xlarge",
-                    "c3.4xlarge",
-                    "c3.8xlarge",
-                    "c3.large",
-                    "c3.xlarge",
-                    "c4.2xlarge",
-                    "c4.4xlarge",
-                    "c4.8xlarge",
-                    "c4.large",
-                    "c4.xlarge",
-                    "c5.12xlarge",
-                    "c5.18xlarge",
-                    "c5.24xlarge",
-                    "c5.2xlarge",
-                    "c5.4xlarge",
-                    "c5.9xlarge",
-                    "c5.large",
-                    "c5.metal",
-                    "c5.xlarge",
-                    "c5a.12xlarge",
-                    "c5a.16xlarge",
-                    "c5a.24xlarge",
-                    "c5a.2xlarge",
-                    "c5a.4xlarge",
-                    "c5a.8xlarge",
-                    "c5a.large",
-                    "c5a.xlarge",
-                    "c5ad.12xlarge",
-                    "c5ad.16xlarge",
-                    "c5ad.24xlarge",
-                    "c5ad.2xlarge",
-                    "c5ad.4xlarge",
-                    "c5ad.8xlarge",
-                    "c5ad.large",
-                    "c5ad.xlarge",
-                    "c5d.12xlarge",
-                    "c5d.18xlarge",
-                    "c5d.24xlarge",
-                    "c5d.2xlarge",
-                    "c5d.4xlarge",
-                    "c5d.9xlarge",
-                    "c5d.large",
-                    "c5d.metal",
-                    "c5d.xlarge",
-                    "c5n.18xlarge",
-                    "c5n.2xlarge",
-                    "c5n.4xlarge",
-                    "c5n.9xlarge",
-                    "c5n.large",
-                    "c5n.metal",
-                    "c5n.xlarge",
-                    "c6a.12xlarge",
-                    "c6a.16xlarge",
-                    "c6a.24xlarge",
-                    "c6a.2xlarge",
-                    "c6a.32xlarge",
-                    "c6a.48xlarge",
-                    "c6a.4xlarge",
-                    "c6a.8xlarge",
-                    "c6a.large",
-                    "c6a.metal",
-                    "c6a.xlarge",
-                    "c6g.12xlarge",
-                    "c6g.16xlarge",
-                    "c6g.2xlarge",
-                    "c6g.4xlarge",
-                    "c6g.8xlarge",
-                    "c6g.large",
-                    "c6g.medium",
-                    "c6g.metal",
-                    "c6g.xlarge",
-                    "c6gd.12xlarge",
-                    "c6gd.16xlarge",
-                    "c6gd.2xlarge",
-                    "c6gd.4xlarge",
-                    "c6gd.8xlarge",
-                    "c6gd.large",
-                    "c6gd.medium",
-                    "c6gd.metal",
-                    "c6gd.xlarge",
-                    "c6gn.12xlarge",
-                    "c6gn.16xlarge",
-                    "c6gn.2xlarge",
-                    "c6gn.4xlarge",
-                    "c6gn.8xlarge",
-                    "c6gn.large",
-                    "c6gn.medium",
-                    "c6gn.xlarge",
-                    "c6i.12xlarge",
-                    "c6i.16xlarge",
-                    "c6i.24xlarge",
-                    "c6i.2xlarge",
-                    "c6i.32xlarge",
-                    "c6i.4xlarge",
-                    "c6i.8xlarge",
-                    "c6i.large",
-                    "c6i.metal",
-                    "c6i.xlarge",
-                    "c6id.12xlarge",
-                    "c6id.16xlarge",
-                    "c6id.24xlarge",
-                    "c6id.2xlarge",
-                    "c6id.32xlarge",
-                    "c6id.4xlarge",
-                    "c6id.8xlarge",
-                    "c6id.large",
-                    "c6id.metal",
-                    "c6id.xlarge",
-                    "c6in.12xlarge",
-                    "c6in.16xlarge",
-                    "c6in.24xlarge",
-                    "c6in.2xlarge",
-                    "c6in.32xlarge",
-                    "c6in.4xlarge",
-                    "c6in.8xlarge",
-                    "c6in.large",
-                    "c6in.metal",
-                    "c6in.xlarge",
-                    "c7a.12xlarge",
-                    "c7a.16xlarge",
-                    "c7a.24xlarge",
-                    "c7a.2xlarge",
-                    "c7a.32xlarge",
-                    "c7a.48xlarge",
-                    "c7a.4xlarge",
-                    "c7a.8xlarge",
-                    "c7a.large",
-                    "c7a.medium",
-                    "c7a.metal-48xl",
-                    "c7a.xlarge",
-                    "c7g.12xlarge",
-                    "c7g.16xlarge",
-                    "c7g.2xlarge",
-                    "c7g.4xlarge",
-                    "c7g.8xlarge",
-                    "c7g.large",
-                    "c7g.medium",
-                    "c7g.metal",
-                    "c7g.xlarge",
-                    "c7gd.12xlarge",
-                    "c7gd.16xlarge",
-                    "c7gd.2xlarge",
-                    "c7gd.4xlarge",
-                    "c7gd.8xlarge",
-                    "c7gd.large",
-                    "c7gd.medium",
-                    "c7gd.metal",
-                    "c7gd.xlarge",
-                    "c7gn.12xlarge",
-                    "c7gn.16xlarge",
-                    "c7gn.2xlarge",
-                    "c7gn.4xlarge",
-                    "c7gn.8xlarge",
-                    "c7gn.large",
-                    "c7gn.medium",
-                    "c7gn.metal",
-                    "c7gn.xlarge",
-                    "c7i-flex.12xlarge",
-                    "c7i-flex.16xlarge",
-                    "c7i-flex.2xlarge",
-                    "c7i-flex.4xlarge",
-                    "c7i-flex.8xlarge",
-                    "c7i-flex.large",
-                    "c7i-flex.xlarge",
-                    "c7i.12xlarge",
-                    "c7i.16xlarge",
-                    "c7i.24xlarge",
-                    "c7i.2xlarge",
-                    "c7i.48xlarge",
-                    "c7i.4xlarge",
-                    "c7i.8xlarge",
-                    "c7i.large",
-                    "c7i.metal-24xl",
-                    "c7i.metal-48xl",
-                    "c7i.xlarge",
-                    "c8a.12xlarge",
-                    "c8a.16xlarge",
-                    "c8a.24xlarge",
-                    "c8a.2xlarge",
-                    "c8a.48xlarge",
-                    "c8a.4xlarge",
-                    "c8a.8xlarge",
-                    "c8a.large",
-                    "c8a.medium",
-                    "c8a.metal-24xl",
-                    "c8a.metal-48xl",
-                    "c8a.xlarge",
-                    "c8g.12xlarge",
-                    "c8g.16xlarge",
-                    "c8g.24xlarge",
-                    "c8g.2xlarge",
-                    "c8g.48xlarge",
-                    "c8g.4xlarge",
-                    "c8g.8xlarge",
-                    "c8g.large",
-                    "c8g.medium",
-                    "c8g.metal-24xl",
-                    "c8g.metal-48xl",
-                    "c8g.xlarge",
-                    "c8gb.12xlarge",
-                    "c8gb.16xlarge",
-                    "c8gb.24xlarge",
-                    "c8gb.2xlarge",
-                    "c8gb.48xlarge",
-                    "c8gb.4xlarge",
-                    "c8gb.8xlarge",
-                    "c8gb.large",
-                    "c8gb.medium",
-                    "c8gb.metal-24xl",
-                    "c8gb.metal-48xl",
-                    "c8gb.xlarge",
-                    "c8gd.12xlarge",
-                    "c8gd.16xlarge",
-                    "c8gd.24xlarge",
-                    "c8gd.2xlarge",
-                    "c8gd.48xlarge",
-                    "c8gd.4xlarge",
-                    "c8gd.8xlarge",
-                    "c8gd.large",
-                    "c8gd.medium",
-                    "c8gd.metal-24xl",
-                    "c8gd.metal-48xl",
-                    "c8gd.xlarge",
-                    "c8gn.12xlarge",
-                    "c8gn.16xlarge",
-                    "c8gn.24xlarge",
-                    "c8gn.2xlarge",
-                    "c8gn.48xlarge",
-                    "c8gn.4xlarge",
-                    "c8gn.8xlarge",
-                    "c8gn.large",
-                    "c8gn.medium",
-                    "c8gn.metal-24xl",
-                    "c8gn.metal-48xl",
-                    "c8gn.xlarge",
-                    "c8i-flex.12xlarge",
-                    "c8i-flex.16xlarge",
-                    "c8i-flex.2xlarge",
-                    "c8i-flex.4xlarge",
-                    "c8i-flex.8xlarge",
-                    "c8i-flex.large",
-                    "c8i-flex.xlarge",
-                    "c8i.12xlarge",
-                    "c8i.16xlarge",
-                    "c8i.24xlarge",
-                    "c8i.2xlarge",
-                    "c8i.32xlarge",
-                    "c8i.48xlarge",
-                    "c8i.4xlarge",
-                    "c8i.8xlarge",
-                    "c8i.96xlarge",
-                    "c8i.large",
-                    "c8i.metal-48xl",
-                    "c8i.metal-96xl",
-                    "c8i.xlarge",
-                    "c8id.12xlarge",
-                    "c8id.16xlarge",
-                    "c8id.24xlarge",
-                    "c8id.2xlarge",
-                    "c8id.32xlarge",
-                    "c8id.48xlarge",
-                    "c8id.4xlarge",
-                    "c8id.8xlarge",
-                    "c8id.96xlarge",
-                    "c8id.large",
-                    "c8id.metal-48xl",
-                    "c8id.metal-96xl",
-                    "c8id.xlarge",
-                    "cc1.4xlarge",
-                    "cc2.8xlarge",
-                    "cg1.4xlarge",
-                    "cr1.8xlarge",
-                    "d2.2xlarge",
-                    "d2.4xlarge",
-                    "d2.8xlarge",
-                    "d2.xlarge",
-                    "d3.2xlarge",
-                    "d3.4xlarge",
-                    "d3.8xlarge",
-                    "d3.xlarge",
-                    "d3en.12xlarge",
-                    "d3en.2xlarge",
-                    "d3en.4xlarge",
-                    "d3en.6xlarge",
-                    "d3en.8xlarge",
-                    "d3en.xlarge",
-                    "dl1.24xlarge",
-                    "dl2q.24xlarge",
-                    "f1.16xlarge",
-                    "f1.2xlarge",
-                    "f1.4xlarge",
-                    "f2.12xlarge",
-                    "f2.48xlarge",
-                    "f2.6xlarge",
-                    "g2.2xlarge",
-                    "g2.8xlarge",
-                    "g3.16xlarge",
-                    "g3.4xlarge",
-                    "g3.8xlarge",
-                    "g3s.xlarge",
-                    "g4ad.16xlarge",
-                    "g4ad.2xlarge",
-                    "g4ad.4xlarge",
-                    "g4ad.8xlarge",
-                    "g4ad.xlarge",
-                    "g4dn.12xlarge",
-                    "g4dn.16xlarge",
-                    "g4dn.2xlarge",
-                    "g4dn.4xlarge",
-                    "g4dn.8xlarge",
-                    "g4dn.metal",
-                    "g4dn.xlarge",
-                    "g5.12xlarge",
-                    "g5.16xlarge",
-                    "g5.24xlarge",
-                    "g5.2xlarge",
-                    "g5.48xlarge",
-                    "g5.4xlarge",
-                    "g5.8xlarge",
-                    "g5.xlarge",
-                    "g5g.16xlarge",
-                    "g5g.2xlarge",
-                    "g5g.4xlarge",
-                    "g5g.8xlarge",
-                    "g5g.metal",
-                    "g5g.xlarge",
-                    "g6.12xlarge",
-                    "g6.16xlarge",
-                    "g6.24xlarge",
-                    "g6.2xlarge",
-                    "g6.48xlarge",
-                    "g6.4xlarge",
-                    "g6.8xlarge",
-                    "g6.xlarge",
-                    "g6e.12xlarge",
-                    "g6e.16xlarge",
-                    "g6e.24xlarge",
-                    "g6e.2xlarge",
-                    "g6e.48xlarge",
-                    "g6e.4xlarge",
-                    "g6e.8xlarge",
-                    "g6e.xlarge",
-                    "g6f.2xlarge",
-                    "g6f.4xlarge",
-                    "g6f.large",
-                    "g6f.xlarge",
-                    "g7e.12xlarge",
-                    "g7e.24xlarge",
-                    "g7e.2xlarge",
-                    "g7e.48xlarge",
-                    "g7e.4xlarge",
-                    "g7e.8xlarge",
-                    "gr6.4xlarge",
-                    "gr6.8xlarge",
-                    "gr6f.4xlarge",
-                    "h1.16xlarge",
-                    "h1.2xlarge",
-                    "h1.4xlarge",
-                    "h1.8xlarge",
-                    "hi1.4xlarge",
-                    "hpc6a.48xlarge",
-                    "hpc6id.32xlarge",
-                    "hpc7a.12xlarge",
-                    "hpc7a.24xlarge",
-                    "hpc7a.48xlarge",
-                    "hpc7a.96xlarge",
-                    "hpc7g.16xlarge",
-                    "hpc7g.4xlarge",
-                    "hpc7g.8xlarge",
-                    "hpc8a.96xlarge",
-                    "hs1.8xlarge",
-                    "i2.2xlarge",
-                    "i2.4xlarge",
-                    "i2.8xlarge",
-                    "i2.xlarge",
-                    "i3.16xlarge",
-                    "i3.2xlarge",
-                    "i3.4xlarge",
-                    "i3.8xlarge",
-                    "i3.large",
-                    "i3.metal",
-                    "i3.xlarge",
-                    "i3en.12xlarge",
-                    "i3en.24xlarge",
-                    "i3en.2xlarge",
-                    "i3en.3xlarge",
-                    "i3en.6xlarge",
-                    "i3en.large",
-                    "i3en.metal",
-                    "i3en.xlarge",
-                    "i4g.16xlarge",
-                    "i4g.2xlarge",
-                    "i4g.4xlarge",
-                    "i4g.8xlarge",
-                    "i4g.large",
-                    "i4g.xlarge",
-                    "i4i.12xlarge",
-                    "i4i.16xlarge",
-                    "i4i.24xlarge",
-                    "i4i.2xlarge",
-                    "i4i.32xlarge",
-                    "i4i.4xlarge",
-                    "i4i.8xlarge",
-                    "i4i.large",
-                    "i4i.metal",
-                    "i4i.xlarge",
-                    "i7i.12xlarge",
-                    "i7i.16xlarge",
-                    "i7i.24xlarge",
-                    "i7i.2xlarge",
-                    "i7i.48xlarge",
-                    "i7i.4xlarge",
-                    "i7i.8xlarge",
-                    "i7i.large",
-                    "i7i.metal-24xl",
-                    "i7i.metal-48xl",
-                    "i7i.xlarge",
-                    "i7ie.12xlarge",
-                    "i7ie.18xlarge",
-                    "i7ie.24xlarge",
-                    "i7ie.2xlarge",
-                    "i7ie.3xlarge",
-                    "i7ie.48xlarge",
-                    "i7ie.6xlarge",
-                    "i7ie.large",
-                    "i7ie.metal-24xl",
-                    "i7ie.metal-48xl",
-                    "i7ie.xlarge",
-                    "i8g.12xlarge",
-                    "i8g.16xlarge",
-                    "i8g.24xlarge",
-                    "i8g.2xlarge",
-                    "i8g.48xlarge",
-                    "i8g.4xlarge",
-                    "i8g.8xlarge",
-                    "i8g.large",
-                    "i8g.metal-24xl",
-                    "i8g.xlarge",
-                    "i8ge.12xlarge",
-                    "i8ge.18xlarge",
-                    "i8ge.24xlarge",
-                    "i8ge.2xlarge",
-                    "i8ge.3xlarge",
-                    "i8ge.48xlarge",
-                    "i8ge.6xlarge",
-                    "i8ge.large",
-                    "i8ge.metal-24xl",
-                    "i8ge.metal-48xl",
-                    "i8ge.xlarge",
-                    "im4gn.16xlarge",
-                    "im4gn.2xlarge",
-                    "im4gn.4xlarge",
-                    "im4gn.8xlarge",
-                    "im4gn.large",
-                    "im4gn.xlarge",
-                    "inf1.24xlarge",
-                    "inf1.2xlarge",
-                    "inf1.6xlarge",
-                    "inf1.xlarge",
-                    "inf2.24xlarge",
-                    "inf2.48xlarge",
-                    "inf2.8xlarge",
-                    "inf2.xlarge",
-                    "is4gen.2xlarge",
-                    "is4gen.4xlarge",
-                    "is4gen.8xlarge",
-                    "is4gen.large",
-                    "is4gen.medium",
-                    "is4gen.xlarge",
-                    "m1.large",
-                    "m1.medium",
-                    "m1.small",
-                    "m1.xlarge",
-                    "m2.2xlarge",
-                    "m2.4xlarge",
-                    "m2.xlarge",
-                    "m3.2xlarge",
-                    "m3.large",
-                    "m3.medium",
-                    "m3.xlarge",
-                    "m4.10xlarge",
-                    "m4.16xlarge",
-                    "m4.2xlarge",
-                    "m4.4xlarge",
-                    "m4.large",
-                    "m4.xlarge",
-                    "m5.12xlarge",
-                    "m5.16xlarge",
-                    "m5.24xlarge",
-                    "m5.2xlarge",
-                    "m5.4xlarge",
-                    "m5.8xlarge",
-                    "m5.large",
-                    "m5.metal",
-                    "m5.xlarge",
-                    "m5a.12xlarge",
-                    "m5a.16xlarge",
-                    "m5a.24xlarge",
-                    "m5a.2xlarge",
-                    "m5a.4xlarge",
-                    "m5a.8xlarge",
-                    "m5a.large",
-                    "m5a.xlarge",
-                    "m5ad.12xlarge",
-                    "m5ad.16xlarge",
-                    "m5ad.24xlarge",
-                    "m5ad.2xlarge",
-                    "m5ad.4xlarge",
-                    "m5ad.8xlarge",
-                    "m5ad.large",
-                    "m5ad.xlarge",
-                    "m5d.12xlarge",
-                    "m5d.16xlarge",
-                    "m5d.24xlarge",
-                    "m5d.2xlarge",
-                    "m5d.4xlarge",
-                    "m5d.8xlarge",
-                    "m5d.large",
-                    "m5d.metal",
-                    "m5d.xlarge",
-                    "m5dn.12xlarge",
-                    "m5dn.16xlarge",
-                    "m5dn.24xlarge",
-                    "m5dn.2xlarge",
-                    "m5dn.4xlarge",
-                    "m5dn.8xlarge",
-                    "m5dn.large",
-                    "m5dn.metal",
-                    "m5dn.xlarge",
-                    "m5n.12xlarge",
-                    "m5n.16xlarge",
-                    "m5n.24xlarge",
-                    "m5n.2xlarge",
-                    "m5n.4xlarge",
-                    "m5n.8xlarge",
-                    "m5n.large",
-                    "m5n.metal",
-                    "m5n.xlarge",
-                    "m5zn.12xlarge",
-                    "m5zn.2xlarge",
-                    "m5zn.3xlarge",
-                    "m5zn.6xlarge",
-                    "m5zn.large",
-                    "m5zn.metal",
-                    "m5zn.xlarge",
-                    "m6a.12xlarge",
-                    "m6a.16xlarge",
-                    "m6a.24xlarge",
-                    "m6a.2xlarge",
-                    "m6a.32xlarge",
-                    "m6a.48xlarge",
-                    "m6a.4xlarge",
-                    "m6a.8xlarge",
-                    "m6a.large",
-                    "m6a.metal",
-                    "m6a.xlarge",
-                    "m6g.12xlarge",
-                    "m6g.16xlarge",
-                    "m6g.2xlarge",
-                    "m6g.4xlarge",
-                    "m6g.8xlarge",
-                    "m6g.large",
-                    "m6g.medium",
-                    "m6g.metal",
-                    "m6g.xlarge",
-                    "m6gd.12xlarge",
-                    "m6gd.16xlarge",
-                    "m6gd.2xlarge",
-                    "m6gd.4xlarge",
-                    "m6gd.8xlarge",
-                    "m6gd.large",
-                    "m6gd.medium",
-                    "m6gd.metal",
-                    "m6gd.xlarge",
-                    "m6i.12xlarge",
-                    "m6i.16xlarge",
-                    "m6i.24xlarge",
-                    "m6i.2xlarge",
-                    "m6i.32xlarge",
-                    "m6i.4xlarge",
-                    "m6i.8xlarge",
-                    "m6i.large",
-                    "m6i.metal",
-                    "m6i.xlarge",
-                    "m6id.12xlarge",
-                    "m6id.16xlarge",
-                    "m6id.24xlarge",
-                    "m6id.2xlarge",
-                    "m6id.32xlarge",
-                    "m6id.4xlarge",
-                    "m6id.8xlarge",
-                    "m6id.large",
-                    "m6id.metal",
-                    "m6id.xlarge",
-                    "m6idn.12xlarge",
-                    "m6idn.16xlarge",
-                    "m6idn.24xlarge",
-                    "m6idn.2xlarge",
-                    "m6idn.32xlarge",
-                    "m6idn.4xlarge",
-                    "m6idn.8xlarge",
-                    "m6idn.large",
-                    "m6idn.metal",
-                    "m6idn.xlarge",
-                    "m6in.12xlarge",
-                    "m6in.16xlarge",
-                    "m6in.24xlarge",
-                    "m6in.2xlarge",
-                    "m6in.32xlarge",
-                    "m6in.4xlarge",
-                    "m6in.8xlarge",
-                    "m6in.large",
-                    "m6in.metal",
-                    "m6in.xlarge",
-                    "m7a.12xlarge",
-                    "m7a.16xlarge",
-                    "m7a.24xlarge",
-                    "m7a.2xlarge",
-                    "m7a.32xlarge",
-                    "m7a.48xlarge",
-                    "m7a.4xlarge",
-                    "m7a.8xlarge",
-                    "m7a.large",
-                    "m7a.medium",
-                    "m7a.metal-48xl",
-                    "m7a.xlarge",
-                    "m7g.12xlarge",
-                    "m7g.16xlarge",
-                    "m7g.2xlarge",
-                    "m7g.4xlarge",
-                    "m7g.8xlarge",
-                    "m7g.large",
-                    "m7g.medium",
-                    "m7g.metal",
-                    "m7g.xlarge",
-                    "m7gd.12xlarge",
-                    "m7gd.16xlarge",
-                    "m7gd.2xlarge",
-                    "m7gd.4xlarge",
-                    "m7gd.8xlarge",
-                    "m7gd.large",
-                    "m7gd.medium",
-                    "m7gd.metal",
-                    "m7gd.xlarge",
-                    "m7i-flex.12xlarge",
-                    "m7i-flex.16xlarge",
-                    "m7i-flex.2xlarge",
-                    "m7i-flex.4xlarge",
-                    "m7i-flex.8xlarge",
-                    "m7i-flex.large",
-                    "m7i-flex.xlarge",
-                    "m7i.12xlarge",
-                    "m7i.16xlarge",
-                    "m7i.24xlarge",
-                    "m7i.2xlarge",
-                    "m7i.48xlarge",
-                    "m7i.4xlarge",
-                    "m7i.8xlarge",
-                    "m7i.large",
-                    "m7i.metal-24xl",
-                    "m7i.metal-48xl",
-                    "m7i.xlarge",
-                    "m8a.12xlarge",
-                    "m8a.16xlarge",
-                    "m8a.24xlarge",
-                    "m8a.2xlarge",
-                    "m8a.48xlarge",
-                    "m8a.4xlarge",
-                    "m8a.8xlarge",
-                    "m8a.large",
-                    "m8a.medium",
-                    "m8a.metal-24xl",
-                    "m8a.metal-48xl",
-                    "m8a.xlarge",
-                    "m8azn.12xlarge",
-                    "m8azn.24xlarge",
-                    "m8azn.3xlarge",
-                    "m8azn.6xlarge",
-                    "m8azn.large",
-                    "m8azn.medium",
-                    "m8azn.metal-12xl",
-                    "m8azn.metal-24xl",
-                    "m8azn.xlarge",
-                    "m8g.12xlarge",
-                    "m8g.16xlarge",
-                    "m8g.24xlarge",
-                    "m8g.2xlarge",
-                    "m8g.48xlarge",
-                    "m8g.4xlarge",
-                    "m8g.8xlarge",
-                    "m8g.large",
-                    "m8g.medium",
-                    "m8g.metal-24xl",
-                    "m8g.metal-48xl",
-                    "m8g.xlarge",
-                    "m8gb.12xlarge",
-                    "m8gb.16xlarge",
-                    "m8gb.24xlarge",
-                    "m8gb.2xlarge",
-                    "m8gb.48xlarge",
-                    "m8gb.4xlarge",
-                    "m8gb.8xlarge",
-                    "m8gb.large",
-                    "m8gb.medium",
-                    "m8gb.metal-24xl",
-                    "m8gb.metal-48xl",
-                    "m8gb.xlarge",
-                    "m8gd.12xlarge",
-                    "m8gd.16xlarge",
-                    "m8gd.24xlarge",
-                    "m8gd.2xlarge",
-                    "m8gd.48xlarge",
-                    "m8gd.4xlarge",
-                    "m8gd.8xlarge",
-                    "m8gd.large",
-                    "m8gd.medium",
-                    "m8gd.metal-24xl",
-                    "m8gd.metal-48xl",
-                    "m8gd.xlarge",
-                    "m8gn.12xlarge",
-                    "m8gn.16xlarge",
-                    "m8gn.24xlarge",
-                    "m8gn.2xlarge",
-                    "m8gn.48xlarge",
-                    "m8gn.4xlarge",
-                    "m8gn.8xlarge",
-                    "m8gn.large",
-                    "m8gn.medium",
-                    "m8gn.metal-24xl",
-                    "m8gn.metal-48xl",
-                    "m8gn.xlarge",
-                    "m8i-flex.12xlarge",
-                    "m8i-flex.16xlarge",
-                    "m8i-flex.2xlarge",
-                    "m8i-flex.4xlarge",
-                    "m8i-flex.8xlarge",
-                    "m8i-flex.large",
-                    "m8i-flex.xlarge",
-                    "m8i.12xlarge",
-                    "m8i.16xlarge",
-                    "m8i.24xlarge",
-                    "m8i.2xlarge",
-                    "m8i.32xlarge",
-                    "m8i.48xlarge",
-                    "m8i.4xlarge",
-                    "m8i.8xlarge",
-                    "m8i.96xlarge",
-                    "m8i.large",
-                    "m8i.metal-48xl",
-                    "m8i.metal-96xl",
-                    "m8i.xlarge",
-                    "m8id.12xlarge",
-                    "m8id.16xlarge",
-                    "m8id.24xlarge",
-                    "m8id.2xlarge",
-                    "m8id.32xlarge",
-                    "m8id.48xlarge",
-                    "m8id.4xlarge",
-                    "m8id.8xlarge",
-                    "m8id.96xlarge",
-                    "m8id.large",
-                    "m8id.metal-48xl",
-                    "m8id.metal-96xl",
-                    "m8id.xlarge",
-                    "mac-m4.metal",
-                    "mac-m4max.metal",
-                    "mac-m4pro.metal",
-                    "mac1.metal",
-                    "mac2-m1ultra.metal",
-                    "mac2-m2.metal",
-                    "mac2-m2pro.metal",
-                    "mac2.metal",
-                    "p2.16xlarge",
-                    "p2.8xlarge",
-                    "p2.xlarge",
-                    "p3.16xlarge",
-                    "p3.2xlarge",
-                    "p3.8xlarge",
-                    "p3dn.24xlarge",
-                    "p4d.24xlarge",
-                    "p4de.24xlarge",
-                    "p5.48xlarge",
-                    "p5.4xlarge",
-                    "p5e.48xlarge",
-                    "p5en.48xlarge",
-                    "p6-b200.48xlarge",
-                    "p6-b300.48xlarge",
-                    "p6e-gb200.36xlarge",
-                    "r3.2xlarge",
-                    "r3.4xlarge",
-                    "r3.8xlarge",
-                    "r3.large",
-                    "r3.xlarge",
-                    "r4.16xlarge",
-                    "r4.2xlarge",
-                    "r4.4xlarge",
-                    "r4.8xlarge",
-                    "r4.large",
-                    "r4.xlarge",
-                    "r5.12xlarge",
-                    "r5.16xlarge",
-                    "r5.24xlarge",
-                    "r5.2xlarge",
-                    "r5.4xlarge",
-                    "r5.8xlarge",
-                    "r5.large",
-                    "r5.metal",
-                    "r5.xlarge",
-                    "r5a.12xlarge",
-                    "r5a.16xlarge",
-                    "r5a.24xlarge",
-                    "r5a.2xlarge",
-                    "r5a.4xlarge",
-                    "r5a.8xlarge",
-                    "r5a.large",
-                    "r5a.xlarge",
-                    "r5ad.12xlarge",
-                    "r5ad.16xlarge",
-                    "r5ad.24xlarge",
-                    "r5ad.2xlarge",
-                    "r5ad.4xlarge",
-                    "r5ad.8xlarge",
-                    "r5ad.large",
-                    "r5ad.xlarge",
-                    "r5b.12xlarge",
-                    "r5b.16xlarge",
-                    "r5b.24xlarge",
-                    "r5b.2xlarge",
-                    "r5b.4xlarge",
-                    "r5b.8xlarge",
-                    "r5b.large",
-                    "r5b.metal",
-                    "r5b.xlarge",
-                    "r5d.12xlarge",
-                    "r5d.16xlarge",
-                    "r5d.24xlarge",
-                    "r5d.2xlarge",
-                    "r5d.4xlarge",
-                    "r5d.8xlarge",
-                    "r5d.large",
-                    "r5d.metal",
-                    "r5d.xlarge",
-                    "r5dn.12xlarge",
-                    "r5dn.16xlarge",
-                    "r5dn.24xlarge",
-                    "r5dn.2xlarge",
-                    "r5dn.4xlarge",
-                    "r5dn.8xlarge",
-                    "r5dn.large",
-                    "r5dn.metal",
-                    "r5dn.xlarge",
-                    "r5n.12xlarge",
-                    "r5n.16xlarge",
-                    "r5n.24xlarge",
-                    "r5n.2xlarge",
-                    "r5n.4xlarge",
-                    "r5n.8xlarge",
-                    "r5n.large",
-                    "r5n.metal",
-                    "r5n.xlarge",
-                    "r6a.12xlarge",
-                    "r6a.16xlarge",
-                    "r6a.24xlarge",
-                    "r6a.2xlarge",
-                    "r6a.32xlarge",
-                    "r6a.48xlarge",
-                    "r6a.4xlarge",
-                    "r6a.8xlarge",
-                    "r6a.large",
-                    "r6a.metal",
-                    "r6a.xlarge",
-                    "r6g.12xlarge",
-                    "r6g.16xlarge",
-                    "r6g.2xlarge",
-                    "r6g.4xlarge",
-                    "r6g.8xlarge",
-                    "r6g.large",
-                    "r6g.medium",
-                    "r6g.metal",
-                    "r6g.xlarge",
-                    "r6gd.12xlarge",
-                    "r6gd.16xlarge",
-                    "r6gd.2xlarge",
-                    "r6gd.4xlarge",
-                    "r6gd.8xlarge",
-                    "r6gd.large",
-                    "r6gd.medium",
-                    "r6gd.metal",
-                    "r6gd.xlarge",
-                    "r6i.12xlarge",
-                    "r6i.16xlarge",
-                    "r6i.24xlarge",
-                    "r6i.2xlarge",
-                    "r6i.32xlarge",
-                    "r6i.4xlarge",
-                    "r6i.8xlarge",
-                    "r6i.large",
-                    "r6i.metal",
-                    "r6i.xlarge",
-                    "r6id.12xlarge",
-                    "r6id.16xlarge",
-                    "r6id.24xlarge",
-                    "r6id.2xlarge",
-                    "r6id.32xlarge",
-                    "r6id.4xlarge",
-                    "r6id.8xlarge",
-                    "r6id.large",
-                    "r6id.metal",
-                    "r6id.xlarge",
-                    "r6idn.12xlarge",
-                    "r6idn.16xlarge",
-                    "r6idn.24xlarge",
-                    "r6idn.2xlarge",
-                    "r6idn.32xlarge",
-                    "r6idn.4xlarge",
-                    "r6idn.8xlarge",
-                    "r6idn.large",
-                    "r6idn.metal",
-                    "r6idn.xlarge",
-                    "r6in.12xlarge",
-                    "r6in.16xlarge",
-                    "r6in.24xlarge",
-                    "r6in.2xlarge",
-                    "r6in.32xlarge",
-                    "r6in.4xlarge",
-                    "r6in.8xlarge",
-                    "r6in.large",
-                    "r6in.metal",
-                    "r6in.xlarge",
-                    "r7a.12xlarge",
-                    "r7a.16xlarge",
-                    "r7a.24xlarge",
-                    "r7a.2xlarge",
-                    "r7a.32xlarge",
-                    "r7a.48xlarge",
-                    "r7a.4xlarge",
-                    "r7a.8xlarge",
-                    "r7a.large",
-                    "r7a.medium",
-                    "r7a.metal-48xl",
-                    "r7a.xlarge",
-                    "r7g.12xlarge",
-                    "r7g.16xlarge",
-                    "r7g.2xlarge",
-                    "r7g.4xlarge",
-                    "r7g.8xlarge",
-                    "r7g.large",
-                    "r7g.medium",
-                    "r7g.metal",
-                    "r7g.xlarge",
-                    "r7gd.12xlarge",
-                    "r7gd.16xlarge",
-                    "r7gd.2xlarge",
-                    "r7gd.4xlarge",
-                    "r7gd.8xlarge",
-                    "r7gd.large",
-                    "r7gd.medium",
-                    "r7gd.metal",
-                    "r7gd.xlarge",
-                    "r7i.12xlarge",
-                    "r7i.16xlarge",
-                    "r7i.24xlarge",
-                    "r7i.2xlarge",
-                    "r7i.48xlarge",
-                    "r7i.4xlarge",
-                    "r7i.8xlarge",
-                    "r7i.large",
-                    "r7i.metal-24xl",
-                    "r7i.metal-48xl",
-                    "r7i.xlarge",
-                    "r7iz.12xlarge",
-                    "r7iz.16xlarge",
-                    "r7iz.2xlarge",
-                    "r7iz.32xlarge",
-                    "r7iz.4xlarge",
-                    "r7iz.8xlarge",
-                    "r7iz.large",
-                    "r7iz.metal-16xl",
-                    "r7iz.metal-32xl",
-                    "r7iz.xlarge",
-                    "r8a.12xlarge",
-                    "r8a.16xlarge",
-                    "r8a.24xlarge",
-                    "r8a.2xlarge",
-                    "r8a.48xlarge",
-                    "r8a.4xlarge",
-                    "r8a.8xlarge",
-                    "r8a.large",
-                    "r8a.medium",
-                    "r8a.metal-24xl",
-                    "r8a.metal-48xl",
-                    "r8a.xlarge",
-                    "r8g.12xlarge",
-                    "r8g.16xlarge",
-                    "r8g.24xlarge",
-                    "r8g.2xlarge",
-                    "r8g.48xlarge",
-                    "r8g.4xlarge",
-                    "r8g.8xlarge",
-                    "r8g.large",
-                    "r8g.medium",
-                    "r8g.metal-24xl",
-                    "r8g.metal-48xl",
-                    "r8g.xlarge",
-                    "r8gb.12xlarge",
-                    "r8gb.16xlarge",
-                    "r8gb.24xlarge",
-                    "r8gb.2xlarge",
-                    "r8gb.4xlarge",
-                    "r8gb.8xlarge",
-                    "r8gb.large",
-                    "r8gb.medium",
-                    "r8gb.metal-24xl",
-                    "r8gb.xlarge",
-                    "r8gd.12xlarge",
-                    "r8gd.16xlarge",
-                    "r8gd.24xlarge",
-                    "r8gd.2xlarge",
-                    "r8gd.48xlarge",
-                    "r8gd.4xlarge",
-                    "r8gd.8xlarge",
-                    "r8gd.large",
-                    "r8gd.medium",
-                    "r8gd.metal-24xl",
-                    "r8gd.metal-48xl",
-                    "r8gd.xlarge",
-                    "r8gn.12xlarge",
-                    "r8gn.16xlarge",
-                    "r8gn.24xlarge",
-                    "r8gn.2xlarge",
-                    "r8gn.48xlarge",
-                    "r8gn.4xlarge",
-                    "r8gn.8xlarge",
-                    "r8gn.large",
-                    "r8gn.medium",
-                    "r8gn.metal-24xl",
-                    "r8gn.metal-48xl",
-                    "r8gn.xlarge",
-                    "r8i-flex.12xlarge",
-                    "r8i-flex.16xlarge",
-                    "r8i-flex.2xlarge",
-                    "r8i-flex.4xlarge",
-                    "r8i-flex.8xlarge",
-                    "r8i-flex.large",
-                    "r8i-flex.xlarge",
-                    "r8i.12xlarge",
-                    "r8i.16xlarge",
-                    "r8i.24xlarge",
-                    "r8i.2xlarge",
-                    "r8i.32xlarge",
-                    "r8i.48xlarge",
-                    "r8i.4xlarge",
-                    "r8i.8xlarge",
-                    "r8i.96xlarge",
-                    "r8i.large",
-                    "r8i.metal-48xl",
-                    "r8i.metal-96xl",
-                    "r8i.xlarge",
-                    "r8id.12xlarge",
-                    "r8id.16xlarge",
-                    "r8id.24xlarge",
-                    "r8id.2xlarge",
-                    "r8id.32xlarge",
-                    "r8id.48xlarge",
-                    "r8id.4xlarge",
-                    "r8id.8xlarge",
-                    "r8id.96xlarge",
-                    "r8id.large",
-                    "r8id.metal-48xl",
-                    "r8id.metal-96xl",
-                    "r8id.xlarge",
-                    "t1.micro",
-                    "t2.2xlarge",
-                    "t2.large",
-                    "t2.medium",
-                    "t2.micro",
-                    "t2.nano",
-                    "t2.small",
-                    "t2.xlarge",
-                    "t3.2xlarge",
-                    "t3.large",
-                    "t3.medium",
-                    "t3.micro",
-                    "t3.nano",
-                    "t3.small",
-                    "t3.xlarge",
-                    "t3a.2xlarge",
-                    "t3a.large",
-                    "t3a.medium",
-                    "t3a.micro",
-                    "t3a.nano",
-                    "t3a.small",
-                    "t3a.xlarge",
-                    "t4g.2xlarge",
-                    "t4g.large",
-                    "t4g.medium",
-                    "t4g.micro",
-                    "t4g.nano",
-                    "t4g.small",
-                    "t4g.xlarge",
-                    "trn1.2xlarge",
-                    "trn1.32xlarge",
-                    "trn1n.32xlarge",
-                    "trn2.3xlarge",
-                    "trn2.48xlarge",
-                    "u-12tb1.112xlarge",
-                    "u-12tb1.metal",
-                    "u-18tb1.112xlarge",
-                    "u-18tb1.metal",
-                    "u-24tb1.112xlarge",
-                    "u-24tb1.metal",
-                    "u-3tb1.56xlarge",
-                    "u-6tb1.112xlarge",
-                    "u-6tb1.56xlarge",
-                    "u-6tb1.metal",
-                    "u-9tb1.112xlarge",
-                    "u-9tb1.metal",
-                    "u7i-12tb.224xlarge",
-                    "u7i-6tb.112xlarge",
-                    "u7i-8tb.112xlarge",
-                    "u7ib-12tb.224xlarge",
-                    "u7in-16tb.224xlarge",
-                    "u7in-24tb.224xlarge",
-                    "u7in-32tb.224xlarge",
-                    "u7inh-32tb.480xlarge",
-                    "vt1.24xlarge",
-                    "vt1.3xlarge",
-                    "vt1.6xlarge",
-                    "x1.16xlarge",
-                    "x1.32xlarge",
-                    "x1e.16xlarge",
-                    "x1e.2xlarge",
-                    "x1e.32xlarge",
-                    "x1e.4xlarge",
-                    "x1e.8xlarge",
-                    "x1e.xlarge",
-                    "x2gd.12xlarge",
-                    "x2gd.16xlarge",
-                    "x2gd.2xlarge",
-                    "x2gd.4xlarge",
-                    "x2gd.8xlarge",
-                    "x2gd.large",
-                    "x2gd.medium",
-                    "x2gd.metal",
-                    "x2gd.xlarge",
-                    "x2idn.16xlarge",
-                    "x2idn.24xlarge",
-                    "x2idn.32xlarge",
-                    "x2idn.metal",
-                    "x2iedn.16xlarge",
-                    "x2iedn.24xlarge",
-                    "x2iedn.2xlarge",
-                    "x2iedn.32xlarge",
-                    "x2iedn.4xlarge",
-                    "x2iedn.8xlarge",
-                    "x2iedn.metal",
-                    "x2iedn.xlarge",
-                    "x2iezn.12xlarge",
-                    "x2iezn.2xlarge",
-                    "x2iezn.4xlarge",
-                    "x2iezn.6xlarge",
-                    "x2iezn.8xlarge",
-                    "x2iezn.metal",
-                    "x8aedz.12xlarge",
-                    "x8aedz.24xlarge",
-                    "x8aedz.3xlarge",
-                    "x8aedz.6xlarge",
-                    "x8aedz.large",
-                    "x8aedz.metal-12xl",
-                    "x8aedz.metal-24xl",
-                    "x8aedz.xlarge",
-                    "x8g.12xlarge",
-                    "x8g.16xlarge",
-                    "x8g.24xlarge",
-                    "x8g.2xlarge",
-                    "x8g.48xlarge",
-                    "x8g.4xlarge",
-                    "x8g.8xlarge",
-                    "x8g.large",
-                    "x8g.medium",
-                    "x8g.metal-24xl",
-                    "x8g.metal-48xl",
-                    "x8g.xlarge",
-                    "x8i.12xlarge",
-                    "x8i.16xlarge",
-                    "x8i.24xlarge",
-                    "x8i.2xlarge",
-                    "x8i.32xlarge",
-                    "x8i.48xlarge",
-                    "x8i.4xlarge",
-                    "x8i.64xlarge",
-                    "x8i.8xlarge",
-                    "x8i.96xlarge",
-                    "x8i.large",
-                    "x8i.metal-48xl",
-                    "x8i.metal-96xl",
-                    "x8i.xlarge",
-                    "z1d.12xlarge",
-                    "z1d.2xlarge",
-                    "z1d.3xlarge",
-                    "z1d.6xlarge",
-                    "z1d.large",
-                    "z1d.metal",
-                    "z1d.xlarge",
-                ],
-                format: None,
-            }),
-        ),
+        ("BlockDeviceMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_BlockDeviceMapping), min_items: None, max_items: None })),
+        ("IamInstanceProfile", Shape::Object(&RULE_IamInstanceProfileSpecification)),
+        ("InstanceRequirements", Shape::Object(&RULE_InstanceRequirementsRequest)),
+        ("InstanceType", Shape::Str(&StrRule { allowed: &["a1.2xlarge", "a1.4xlarge", "a1.large", "a1.medium", "a1.metal", "a1.xlarge", "c1.medium", "c1.xlarge", "c3.2xlarge", "c3.4xlarge", "c3.8xlarge", "c3.large", "c3.xlarge", "c4.2xlarge", "c4.4xlarge", "c4.8xlarge", "c4.large", "c4.xlarge", "c5.12xlarge", "c5.18xlarge", "c5.24xlarge", "c5.2xlarge", "c5.4xlarge", "c5.9xlarge", "c5.large", "c5.metal", "c5.xlarge", "c5a.12xlarge", "c5a.16xlarge", "c5a.24xlarge", "c5a.2xlarge", "c5a.4xlarge", "c5a.8xlarge", "c5a.large", "c5a.xlarge", "c5ad.12xlarge", "c5ad.16xlarge", "c5ad.24xlarge", "c5ad.2xlarge", "c5ad.4xlarge", "c5ad.8xlarge", "c5ad.large", "c5ad.xlarge", "c5d.12xlarge", "c5d.18xlarge", "c5d.24xlarge", "c5d.2xlarge", "c5d.4xlarge", "c5d.9xlarge", "c5d.large", "c5d.metal", "c5d.xlarge", "c5n.18xlarge", "c5n.2xlarge", "c5n.4xlarge", "c5n.9xlarge", "c5n.large", "c5n.metal", "c5n.xlarge", "c6a.12xlarge", "c6a.16xlarge", "c6a.24xlarge", "c6a.2xlarge", "c6a.32xlarge", "c6a.48xlarge", "c6a.4xlarge", "c6a.8xlarge", "c6a.large", "c6a.metal", "c6a.xlarge", "c6g.12xlarge", "c6g.16xlarge", "c6g.2xlarge", "c6g.4xlarge", "c6g.8xlarge", "c6g.large", "c6g.medium", "c6g.metal", "c6g.xlarge", "c6gd.12xlarge", "c6gd.16xlarge", "c6gd.2xlarge", "c6gd.4xlarge", "c6gd.8xlarge", "c6gd.large", "c6gd.medium", "c6gd.metal", "c6gd.xlarge", "c6gn.12xlarge", "c6gn.16xlarge", "c6gn.2xlarge", "c6gn.4xlarge", "c6gn.8xlarge", "c6gn.large", "c6gn.medium", "c6gn.xlarge", "c6i.12xlarge", "c6i.16xlarge", "c6i.24xlarge", "c6i.2xlarge", "c6i.32xlarge", "c6i.4xlarge", "c6i.8xlarge", "c6i.large", "c6i.metal", "c6i.xlarge", "c6id.12xlarge", "c6id.16xlarge", "c6id.24xlarge", "c6id.2xlarge", "c6id.32xlarge", "c6id.4xlarge", "c6id.8xlarge", "c6id.large", "c6id.metal", "c6id.xlarge", "c6in.12xlarge", "c6in.16xlarge", "c6in.24xlarge", "c6in.2xlarge", "c6in.32xlarge", "c6in.4xlarge", "c6in.8xlarge", "c6in.large", "c6in.metal", "c6in.xlarge", "c7a.12xlarge", "c7a.16xlarge", "c7a.24xlarge", "c7a.2xlarge", "c7a.32xlarge", "c7a.48xlarge", "c7a.4xlarge", "c7a.8xlarge", "c7a.large", "c7a.medium", "c7a.metal-48xl", "c7a.xlarge", "c7g.12xlarge", "c7g.16xlarge", "c7g.2xlarge", "c7g.4xlarge", "c7g.8xlarge", "c7g.large", "c7g.medium", "c7g.metal", "c7g.xlarge", "c7gd.12xlarge", "c7gd.16xlarge", "c7gd.2xlarge", "c7gd.4xlarge", "c7gd.8xlarge", "c7gd.large", "c7gd.medium", "c7gd.metal", "c7gd.xlarge", "c7gn.12xlarge", "c7gn.16xlarge", "c7gn.2xlarge", "c7gn.4xlarge", "c7gn.8xlarge", "c7gn.large", "c7gn.medium", "c7gn.metal", "c7gn.xlarge", "c7i-flex.12xlarge", "c7i-flex.16xlarge", "c7i-flex.2xlarge", "c7i-flex.4xlarge", "c7i-flex.8xlarge", "c7i-flex.large", "c7i-flex.xlarge", "c7i.12xlarge", "c7i.16xlarge", "c7i.24xlarge", "c7i.2xlarge", "c7i.48xlarge", "c7i.4xlarge", "c7i.8xlarge", "c7i.large", "c7i.metal-24xl", "c7i.metal-48xl", "c7i.xlarge", "c8a.12xlarge", "c8a.16xlarge", "c8a.24xlarge", "c8a.2xlarge", "c8a.48xlarge", "c8a.4xlarge", "c8a.8xlarge", "c8a.large", "c8a.medium", "c8a.metal-24xl", "c8a.metal-48xl", "c8a.xlarge", "c8g.12xlarge", "c8g.16xlarge", "c8g.24xlarge", "c8g.2xlarge", "c8g.48xlarge", "c8g.4xlarge", "c8g.8xlarge", "c8g.large", "c8g.medium", "c8g.metal-24xl", "c8g.metal-48xl", "c8g.xlarge", "c8gb.12xlarge", "c8gb.16xlarge", "c8gb.24xlarge", "c8gb.2xlarge", "c8gb.48xlarge", "c8gb.4xlarge", "c8gb.8xlarge", "c8gb.large", "c8gb.medium", "c8gb.metal-24xl", "c8gb.metal-48xl", "c8gb.xlarge", "c8gd.12xlarge", "c8gd.16xlarge", "c8gd.24xlarge", "c8gd.2xlarge", "c8gd.48xlarge", "c8gd.4xlarge", "c8gd.8xlarge", "c8gd.large", "c8gd.medium", "c8gd.metal-24xl", "c8gd.metal-48xl", "c8gd.xlarge", "c8gn.12xlarge", "c8gn.16xlarge", "c8gn.24xlarge", "c8gn.2xlarge", "c8gn.48xlarge", "c8gn.4xlarge", "c8gn.8xlarge", "c8gn.large", "c8gn.medium", "c8gn.metal-24xl", "c8gn.metal-48xl", "c8gn.xlarge", "c8i-flex.12xlarge", "c8i-flex.16xlarge", "c8i-flex.2xlarge", "c8i-flex.4xlarge", "c8i-flex.8xlarge", "c8i-flex.large", "c8i-flex.xlarge", "c8i.12xlarge", "c8i.16xlarge", "c8i.24xlarge", "c8i.2xlarge", "c8i.32xlarge", "c8i.48xlarge", "c8i.4xlarge", "c8i.8xlarge", "c8i.96xlarge", "c8i.large", "c8i.metal-48xl", "c8i.metal-96xl", "c8i.xlarge", "c8id.12xlarge", "c8id.16xlarge", "c8id.24xlarge", "c8id.2xlarge", "c8id.32xlarge", "c8id.48xlarge", "c8id.4xlarge", "c8id.8xlarge", "c8id.96xlarge", "c8id.large", "c8id.metal-48xl", "c8id.metal-96xl", "c8id.xlarge", "cc1.4xlarge", "cc2.8xlarge", "cg1.4xlarge", "cr1.8xlarge", "d2.2xlarge", "d2.4xlarge", "d2.8xlarge", "d2.xlarge", "d3.2xlarge", "d3.4xlarge", "d3.8xlarge", "d3.xlarge", "d3en.12xlarge", "d3en.2xlarge", "d3en.4xlarge", "d3en.6xlarge", "d3en.8xlarge", "d3en.xlarge", "dl1.24xlarge", "dl2q.24xlarge", "f1.16xlarge", "f1.2xlarge", "f1.4xlarge", "f2.12xlarge", "f2.48xlarge", "f2.6xlarge", "g2.2xlarge", "g2.8xlarge", "g3.16xlarge", "g3.4xlarge", "g3.8xlarge", "g3s.xlarge", "g4ad.16xlarge", "g4ad.2xlarge", "g4ad.4xlarge", "g4ad.8xlarge", "g4ad.xlarge", "g4dn.12xlarge", "g4dn.16xlarge", "g4dn.2xlarge", "g4dn.4xlarge", "g4dn.8xlarge", "g4dn.metal", "g4dn.xlarge", "g5.12xlarge", "g5.16xlarge", "g5.24xlarge", "g5.2xlarge", "g5.48xlarge", "g5.4xlarge", "g5.8xlarge", "g5.xlarge", "g5g.16xlarge", "g5g.2xlarge", "g5g.4xlarge", "g5g.8xlarge", "g5g.metal", "g5g.xlarge", "g6.12xlarge", "g6.16xlarge", "g6.24xlarge", "g6.2xlarge", "g6.48xlarge", "g6.4xlarge", "g6.8xlarge", "g6.xlarge", "g6e.12xlarge", "g6e.16xlarge", "g6e.24xlarge", "g6e.2xlarge", "g6e.48xlarge", "g6e.4xlarge", "g6e.8xlarge", "g6e.xlarge", "g6f.2xlarge", "g6f.4xlarge", "g6f.large", "g6f.xlarge", "g7e.12xlarge", "g7e.24xlarge", "g7e.2xlarge", "g7e.48xlarge", "g7e.4xlarge", "g7e.8xlarge", "gr6.4xlarge", "gr6.8xlarge", "gr6f.4xlarge", "h1.16xlarge", "h1.2xlarge", "h1.4xlarge", "h1.8xlarge", "hi1.4xlarge", "hpc6a.48xlarge", "hpc6id.32xlarge", "hpc7a.12xlarge", "hpc7a.24xlarge", "hpc7a.48xlarge", "hpc7a.96xlarge", "hpc7g.16xlarge", "hpc7g.4xlarge", "hpc7g.8xlarge", "hpc8a.96xlarge", "hs1.8xlarge", "i2.2xlarge", "i2.4xlarge", "i2.8xlarge", "i2.xlarge", "i3.16xlarge", "i3.2xlarge", "i3.4xlarge", "i3.8xlarge", "i3.large", "i3.metal", "i3.xlarge", "i3en.12xlarge", "i3en.24xlarge", "i3en.2xlarge", "i3en.3xlarge", "i3en.6xlarge", "i3en.large", "i3en.metal", "i3en.xlarge", "i4g.16xlarge", "i4g.2xlarge", "i4g.4xlarge", "i4g.8xlarge", "i4g.large", "i4g.xlarge", "i4i.12xlarge", "i4i.16xlarge", "i4i.24xlarge", "i4i.2xlarge", "i4i.32xlarge", "i4i.4xlarge", "i4i.8xlarge", "i4i.large", "i4i.metal", "i4i.xlarge", "i7i.12xlarge", "i7i.16xlarge", "i7i.24xlarge", "i7i.2xlarge", "i7i.48xlarge", "i7i.4xlarge", "i7i.8xlarge", "i7i.large", "i7i.metal-24xl", "i7i.metal-48xl", "i7i.xlarge", "i7ie.12xlarge", "i7ie.18xlarge", "i7ie.24xlarge", "i7ie.2xlarge", "i7ie.3xlarge", "i7ie.48xlarge", "i7ie.6xlarge", "i7ie.large", "i7ie.metal-24xl", "i7ie.metal-48xl", "i7ie.xlarge", "i8g.12xlarge", "i8g.16xlarge", "i8g.24xlarge", "i8g.2xlarge", "i8g.48xlarge", "i8g.4xlarge", "i8g.8xlarge", "i8g.large", "i8g.metal-24xl", "i8g.xlarge", "i8ge.12xlarge", "i8ge.18xlarge", "i8ge.24xlarge", "i8ge.2xlarge", "i8ge.3xlarge", "i8ge.48xlarge", "i8ge.6xlarge", "i8ge.large", "i8ge.metal-24xl", "i8ge.metal-48xl", "i8ge.xlarge", "im4gn.16xlarge", "im4gn.2xlarge", "im4gn.4xlarge", "im4gn.8xlarge", "im4gn.large", "im4gn.xlarge", "inf1.24xlarge", "inf1.2xlarge", "inf1.6xlarge", "inf1.xlarge", "inf2.24xlarge", "inf2.48xlarge", "inf2.8xlarge", "inf2.xlarge", "is4gen.2xlarge", "is4gen.4xlarge", "is4gen.8xlarge", "is4gen.large", "is4gen.medium", "is4gen.xlarge", "m1.large", "m1.medium", "m1.small", "m1.xlarge", "m2.2xlarge", "m2.4xlarge", "m2.xlarge", "m3.2xlarge", "m3.large", "m3.medium", "m3.xlarge", "m4.10xlarge", "m4.16xlarge", "m4.2xlarge", "m4.4xlarge", "m4.large", "m4.xlarge", "m5.12xlarge", "m5.16xlarge", "m5.24xlarge", "m5.2xlarge", "m5.4xlarge", "m5.8xlarge", "m5.large", "m5.metal", "m5.xlarge", "m5a.12xlarge", "m5a.16xlarge", "m5a.24xlarge", "m5a.2xlarge", "m5a.4xlarge", "m5a.8xlarge", "m5a.large", "m5a.xlarge", "m5ad.12xlarge", "m5ad.16xlarge", "m5ad.24xlarge", "m5ad.2xlarge", "m5ad.4xlarge", "m5ad.8xlarge", "m5ad.large", "m5ad.xlarge", "m5d.12xlarge", "m5d.16xlarge", "m5d.24xlarge", "m5d.2xlarge", "m5d.4xlarge", "m5d.8xlarge", "m5d.large", "m5d.metal", "m5d.xlarge", "m5dn.12xlarge", "m5dn.16xlarge", "m5dn.24xlarge", "m5dn.2xlarge", "m5dn.4xlarge", "m5dn.8xlarge", "m5dn.large", "m5dn.metal", "m5dn.xlarge", "m5n.12xlarge", "m5n.16xlarge", "m5n.24xlarge", "m5n.2xlarge", "m5n.4xlarge", "m5n.8xlarge", "m5n.large", "m5n.metal", "m5n.xlarge", "m5zn.12xlarge", "m5zn.2xlarge", "m5zn.3xlarge", "m5zn.6xlarge", "m5zn.large", "m5zn.metal", "m5zn.xlarge", "m6a.12xlarge", "m6a.16xlarge", "m6a.24xlarge", "m6a.2xlarge", "m6a.32xlarge", "m6a.48xlarge", "m6a.4xlarge", "m6a.8xlarge", "m6a.large", "m6a.metal", "m6a.xlarge", "m6g.12xlarge", "m6g.16xlarge", "m6g.2xlarge", "m6g.4xlarge", "m6g.8xlarge", "m6g.large", "m6g.medium", "m6g.metal", "m6g.xlarge", "m6gd.12xlarge", "m6gd.16xlarge", "m6gd.2xlarge", "m6gd.4xlarge", "m6gd.8xlarge", "m6gd.large", "m6gd.medium", "m6gd.metal", "m6gd.xlarge", "m6i.12xlarge", "m6i.16xlarge", "m6i.24xlarge", "m6i.2xlarge", "m6i.32xlarge", "m6i.4xlarge", "m6i.8xlarge", "m6i.large", "m6i.metal", "m6i.xlarge", "m6id.12xlarge", "m6id.16xlarge", "m6id.24xlarge", "m6id.2xlarge", "m6id.32xlarge", "m6id.4xlarge", "m6id.8xlarge", "m6id.large", "m6id.metal", "m6id.xlarge", "m6idn.12xlarge", "m6idn.16xlarge", "m6idn.24xlarge", "m6idn.2xlarge", "m6idn.32xlarge", "m6idn.4xlarge", "m6idn.8xlarge", "m6idn.large", "m6idn.metal", "m6idn.xlarge", "m6in.12xlarge", "m6in.16xlarge", "m6in.24xlarge", "m6in.2xlarge", "m6in.32xlarge", "m6in.4xlarge", "m6in.8xlarge", "m6in.large", "m6in.metal", "m6in.xlarge", "m7a.12xlarge", "m7a.16xlarge", "m7a.24xlarge", "m7a.2xlarge", "m7a.32xlarge", "m7a.48xlarge", "m7a.4xlarge", "m7a.8xlarge", "m7a.large", "m7a.medium", "m7a.metal-48xl", "m7a.xlarge", "m7g.12xlarge", "m7g.16xlarge", "m7g.2xlarge", "m7g.4xlarge", "m7g.8xlarge", "m7g.large", "m7g.medium", "m7g.metal", "m7g.xlarge", "m7gd.12xlarge", "m7gd.16xlarge", "m7gd.2xlarge", "m7gd.4xlarge", "m7gd.8xlarge", "m7gd.large", "m7gd.medium", "m7gd.metal", "m7gd.xlarge", "m7i-flex.12xlarge", "m7i-flex.16xlarge", "m7i-flex.2xlarge", "m7i-flex.4xlarge", "m7i-flex.8xlarge", "m7i-flex.large", "m7i-flex.xlarge", "m7i.12xlarge", "m7i.16xlarge", "m7i.24xlarge", "m7i.2xlarge", "m7i.48xlarge", "m7i.4xlarge", "m7i.8xlarge", "m7i.large", "m7i.metal-24xl", "m7i.metal-48xl", "m7i.xlarge", "m8a.12xlarge", "m8a.16xlarge", "m8a.24xlarge", "m8a.2xlarge", "m8a.48xlarge", "m8a.4xlarge", "m8a.8xlarge", "m8a.large", "m8a.medium", "m8a.metal-24xl", "m8a.metal-48xl", "m8a.xlarge", "m8azn.12xlarge", "m8azn.24xlarge", "m8azn.3xlarge", "m8azn.6xlarge", "m8azn.large", "m8azn.medium", "m8azn.metal-12xl", "m8azn.metal-24xl", "m8azn.xlarge", "m8g.12xlarge", "m8g.16xlarge", "m8g.24xlarge", "m8g.2xlarge", "m8g.48xlarge", "m8g.4xlarge", "m8g.8xlarge", "m8g.large", "m8g.medium", "m8g.metal-24xl", "m8g.metal-48xl", "m8g.xlarge", "m8gb.12xlarge", "m8gb.16xlarge", "m8gb.24xlarge", "m8gb.2xlarge", "m8gb.48xlarge", "m8gb.4xlarge", "m8gb.8xlarge", "m8gb.large", "m8gb.medium", "m8gb.metal-24xl", "m8gb.metal-48xl", "m8gb.xlarge", "m8gd.12xlarge", "m8gd.16xlarge", "m8gd.24xlarge", "m8gd.2xlarge", "m8gd.48xlarge", "m8gd.4xlarge", "m8gd.8xlarge", "m8gd.large", "m8gd.medium", "m8gd.metal-24xl", "m8gd.metal-48xl", "m8gd.xlarge", "m8gn.12xlarge", "m8gn.16xlarge", "m8gn.24xlarge", "m8gn.2xlarge", "m8gn.48xlarge", "m8gn.4xlarge", "m8gn.8xlarge", "m8gn.large", "m8gn.medium", "m8gn.metal-24xl", "m8gn.metal-48xl", "m8gn.xlarge", "m8i-flex.12xlarge", "m8i-flex.16xlarge", "m8i-flex.2xlarge", "m8i-flex.4xlarge", "m8i-flex.8xlarge", "m8i-flex.large", "m8i-flex.xlarge", "m8i.12xlarge", "m8i.16xlarge", "m8i.24xlarge", "m8i.2xlarge", "m8i.32xlarge", "m8i.48xlarge", "m8i.4xlarge", "m8i.8xlarge", "m8i.96xlarge", "m8i.large", "m8i.metal-48xl", "m8i.metal-96xl", "m8i.xlarge", "m8id.12xlarge", "m8id.16xlarge", "m8id.24xlarge", "m8id.2xlarge", "m8id.32xlarge", "m8id.48xlarge", "m8id.4xlarge", "m8id.8xlarge", "m8id.96xlarge", "m8id.large", "m8id.metal-48xl", "m8id.metal-96xl", "m8id.xlarge", "mac-m4.metal", "mac-m4max.metal", "mac-m4pro.metal", "mac1.metal", "mac2-m1ultra.metal", "mac2-m2.metal", "mac2-m2pro.metal", "mac2.metal", "p2.16xlarge", "p2.8xlarge", "p2.xlarge", "p3.16xlarge", "p3.2xlarge", "p3.8xlarge", "p3dn.24xlarge", "p4d.24xlarge", "p4de.24xlarge", "p5.48xlarge", "p5.4xlarge", "p5e.48xlarge", "p5en.48xlarge", "p6-b200.48xlarge", "p6-b300.48xlarge", "p6e-gb200.36xlarge", "r3.2xlarge", "r3.4xlarge", "r3.8xlarge", "r3.large", "r3.xlarge", "r4.16xlarge", "r4.2xlarge", "r4.4xlarge", "r4.8xlarge", "r4.large", "r4.xlarge", "r5.12xlarge", "r5.16xlarge", "r5.24xlarge", "r5.2xlarge", "r5.4xlarge", "r5.8xlarge", "r5.large", "r5.metal", "r5.xlarge", "r5a.12xlarge", "r5a.16xlarge", "r5a.24xlarge", "r5a.2xlarge", "r5a.4xlarge", "r5a.8xlarge", "r5a.large", "r5a.xlarge", "r5ad.12xlarge", "r5ad.16xlarge", "r5ad.24xlarge", "r5ad.2xlarge", "r5ad.4xlarge", "r5ad.8xlarge", "r5ad.large", "r5ad.xlarge", "r5b.12xlarge", "r5b.16xlarge", "r5b.24xlarge", "r5b.2xlarge", "r5b.4xlarge", "r5b.8xlarge", "r5b.large", "r5b.metal", "r5b.xlarge", "r5d.12xlarge", "r5d.16xlarge", "r5d.24xlarge", "r5d.2xlarge", "r5d.4xlarge", "r5d.8xlarge", "r5d.large", "r5d.metal", "r5d.xlarge", "r5dn.12xlarge", "r5dn.16xlarge", "r5dn.24xlarge", "r5dn.2xlarge", "r5dn.4xlarge", "r5dn.8xlarge", "r5dn.large", "r5dn.metal", "r5dn.xlarge", "r5n.12xlarge", "r5n.16xlarge", "r5n.24xlarge", "r5n.2xlarge", "r5n.4xlarge", "r5n.8xlarge", "r5n.large", "r5n.metal", "r5n.xlarge", "r6a.12xlarge", "r6a.16xlarge", "r6a.24xlarge", "r6a.2xlarge", "r6a.32xlarge", "r6a.48xlarge", "r6a.4xlarge", "r6a.8xlarge", "r6a.large", "r6a.metal", "r6a.xlarge", "r6g.12xlarge", "r6g.16xlarge", "r6g.2xlarge", "r6g.4xlarge", "r6g.8xlarge", "r6g.large", "r6g.medium", "r6g.metal", "r6g.xlarge", "r6gd.12xlarge", "r6gd.16xlarge", "r6gd.2xlarge", "r6gd.4xlarge", "r6gd.8xlarge", "r6gd.large", "r6gd.medium", "r6gd.metal", "r6gd.xlarge", "r6i.12xlarge", "r6i.16xlarge", "r6i.24xlarge", "r6i.2xlarge", "r6i.32xlarge", "r6i.4xlarge", "r6i.8xlarge", "r6i.large", "r6i.metal", "r6i.xlarge", "r6id.12xlarge", "r6id.16xlarge", "r6id.24xlarge", "r6id.2xlarge", "r6id.32xlarge", "r6id.4xlarge", "r6id.8xlarge", "r6id.large", "r6id.metal", "r6id.xlarge", "r6idn.12xlarge", "r6idn.16xlarge", "r6idn.24xlarge", "r6idn.2xlarge", "r6idn.32xlarge", "r6idn.4xlarge", "r6idn.8xlarge", "r6idn.large", "r6idn.metal", "r6idn.xlarge", "r6in.12xlarge", "r6in.16xlarge", "r6in.24xlarge", "r6in.2xlarge", "r6in.32xlarge", "r6in.4xlarge", "r6in.8xlarge", "r6in.large", "r6in.metal", "r6in.xlarge", "r7a.12xlarge", "r7a.16xlarge", "r7a.24xlarge", "r7a.2xlarge", "r7a.32xlarge", "r7a.48xlarge", "r7a.4xlarge", "r7a.8xlarge", "r7a.large", "r7a.medium", "r7a.metal-48xl", "r7a.xlarge", "r7g.12xlarge", "r7g.16xlarge", "r7g.2xlarge", "r7g.4xlarge", "r7g.8xlarge", "r7g.large", "r7g.medium", "r7g.metal", "r7g.xlarge", "r7gd.12xlarge", "r7gd.16xlarge", "r7gd.2xlarge", "r7gd.4xlarge", "r7gd.8xlarge", "r7gd.large", "r7gd.medium", "r7gd.metal", "r7gd.xlarge", "r7i.12xlarge", "r7i.16xlarge", "r7i.24xlarge", "r7i.2xlarge", "r7i.48xlarge", "r7i.4xlarge", "r7i.8xlarge", "r7i.large", "r7i.metal-24xl", "r7i.metal-48xl", "r7i.xlarge", "r7iz.12xlarge", "r7iz.16xlarge", "r7iz.2xlarge", "r7iz.32xlarge", "r7iz.4xlarge", "r7iz.8xlarge", "r7iz.large", "r7iz.metal-16xl", "r7iz.metal-32xl", "r7iz.xlarge", "r8a.12xlarge", "r8a.16xlarge", "r8a.24xlarge", "r8a.2xlarge", "r8a.48xlarge", "r8a.4xlarge", "r8a.8xlarge", "r8a.large", "r8a.medium", "r8a.metal-24xl", "r8a.metal-48xl", "r8a.xlarge", "r8g.12xlarge", "r8g.16xlarge", "r8g.24xlarge", "r8g.2xlarge", "r8g.48xlarge", "r8g.4xlarge", "r8g.8xlarge", "r8g.large", "r8g.medium", "r8g.metal-24xl", "r8g.metal-48xl", "r8g.xlarge", "r8gb.12xlarge", "r8gb.16xlarge", "r8gb.24xlarge", "r8gb.2xlarge", "r8gb.4xlarge", "r8gb.8xlarge", "r8gb.large", "r8gb.medium", "r8gb.metal-24xl", "r8gb.xlarge", "r8gd.12xlarge", "r8gd.16xlarge", "r8gd.24xlarge", "r8gd.2xlarge", "r8gd.48xlarge", "r8gd.4xlarge", "r8gd.8xlarge", "r8gd.large", "r8gd.medium", "r8gd.metal-24xl", "r8gd.metal-48xl", "r8gd.xlarge", "r8gn.12xlarge", "r8gn.16xlarge", "r8gn.24xlarge", "r8gn.2xlarge", "r8gn.48xlarge", "r8gn.4xlarge", "r8gn.8xlarge", "r8gn.large", "r8gn.medium", "r8gn.metal-24xl", "r8gn.metal-48xl", "r8gn.xlarge", "r8i-flex.12xlarge", "r8i-flex.16xlarge", "r8i-flex.2xlarge", "r8i-flex.4xlarge", "r8i-flex.8xlarge", "r8i-flex.large", "r8i-flex.xlarge", "r8i.12xlarge", "r8i.16xlarge", "r8i.24xlarge", "r8i.2xlarge", "r8i.32xlarge", "r8i.48xlarge", "r8i.4xlarge", "r8i.8xlarge", "r8i.96xlarge", "r8i.large", "r8i.metal-48xl", "r8i.metal-96xl", "r8i.xlarge", "r8id.12xlarge", "r8id.16xlarge", "r8id.24xlarge", "r8id.2xlarge", "r8id.32xlarge", "r8id.48xlarge", "r8id.4xlarge", "r8id.8xlarge", "r8id.96xlarge", "r8id.large", "r8id.metal-48xl", "r8id.metal-96xl", "r8id.xlarge", "t1.micro", "t2.2xlarge", "t2.large", "t2.medium", "t2.micro", "t2.nano", "t2.small", "t2.xlarge", "t3.2xlarge", "t3.large", "t3.medium", "t3.micro", "t3.nano", "t3.small", "t3.xlarge", "t3a.2xlarge", "t3a.large", "t3a.medium", "t3a.micro", "t3a.nano", "t3a.small", "t3a.xlarge", "t4g.2xlarge", "t4g.large", "t4g.medium", "t4g.micro", "t4g.nano", "t4g.small", "t4g.xlarge", "trn1.2xlarge", "trn1.32xlarge", "trn1n.32xlarge", "trn2.3xlarge", "trn2.48xlarge", "u-12tb1.112xlarge", "u-12tb1.metal", "u-18tb1.112xlarge", "u-18tb1.metal", "u-24tb1.112xlarge", "u-24tb1.metal", "u-3tb1.56xlarge", "u-6tb1.112xlarge", "u-6tb1.56xlarge", "u-6tb1.metal", "u-9tb1.112xlarge", "u-9tb1.metal", "u7i-12tb.224xlarge", "u7i-6tb.112xlarge", "u7i-8tb.112xlarge", "u7ib-12tb.224xlarge", "u7in-16tb.224xlarge", "u7in-24tb.224xlarge", "u7in-32tb.224xlarge", "u7inh-32tb.480xlarge", "vt1.24xlarge", "vt1.3xlarge", "vt1.6xlarge", "x1.16xlarge", "x1.32xlarge", "x1e.16xlarge", "x1e.2xlarge", "x1e.32xlarge", "x1e.4xlarge", "x1e.8xlarge", "x1e.xlarge", "x2gd.12xlarge", "x2gd.16xlarge", "x2gd.2xlarge", "x2gd.4xlarge", "x2gd.8xlarge", "x2gd.large", "x2gd.medium", "x2gd.metal", "x2gd.xlarge", "x2idn.16xlarge", "x2idn.24xlarge", "x2idn.32xlarge", "x2idn.metal", "x2iedn.16xlarge", "x2iedn.24xlarge", "x2iedn.2xlarge", "x2iedn.32xlarge", "x2iedn.4xlarge", "x2iedn.8xlarge", "x2iedn.metal", "x2iedn.xlarge", "x2iezn.12xlarge", "x2iezn.2xlarge", "x2iezn.4xlarge", "x2iezn.6xlarge", "x2iezn.8xlarge", "x2iezn.metal", "x8aedz.12xlarge", "x8aedz.24xlarge", "x8aedz.3xlarge", "x8aedz.6xlarge", "x8aedz.large", "x8aedz.metal-12xl", "x8aedz.metal-24xl", "x8aedz.xlarge", "x8g.12xlarge", "x8g.16xlarge", "x8g.24xlarge", "x8g.2xlarge", "x8g.48xlarge", "x8g.4xlarge", "x8g.8xlarge", "x8g.large", "x8g.medium", "x8g.metal-24xl", "x8g.metal-48xl", "x8g.xlarge", "x8i.12xlarge", "x8i.16xlarge", "x8i.24xlarge", "x8i.2xlarge", "x8i.32xlarge", "x8i.48xlarge", "x8i.4xlarge", "x8i.64xlarge", "x8i.8xlarge", "x8i.96xlarge", "x8i.large", "x8i.metal-48xl", "x8i.metal-96xl", "x8i.xlarge", "z1d.12xlarge", "z1d.2xlarge", "z1d.3xlarge", "z1d.6xlarge", "z1d.large", "z1d.metal", "z1d.xlarge"], ..StrRule::ANY })),
         ("KeyName", Shape::STR),
         ("MaxPrice", Shape::STR),
-        (
-            "MetadataOptions",
-            Shape::Object(&RULE_InstanceMetadataOptionsRequest),
-        ),
-        (
-            "NetworkInterfaces",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_NetworkInterfaceSpecificationRequest),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("MetadataOptions", Shape::Object(&RULE_InstanceMetadataOptionsRequest)),
+        ("NetworkInterfaces", Shape::List(&ListRule { items: Shape::Object(&RULE_NetworkInterfaceSpecificationRequest), min_items: None, max_items: None })),
         ("Placement", Shape::Object(&RULE_Placement)),
         ("Priority", Shape::NUM),
-        (
-            "SubnetId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SubnetId),
-            }),
-        ),
+        ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
         ("WeightedCapacity", Shape::NUM),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FleetLaunchTemplateOverridesRequest` property type of `AWS::EC2::EC2Fleet`.
@@ -2585,6 +759,7 @@ pub struct FleetLaunchTemplateOverridesRequest {
     pub weighted_capacity: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl FleetLaunchTemplateOverridesRequest {
     /// A `FleetLaunchTemplateOverridesRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -2592,120 +767,33 @@ impl FleetLaunchTemplateOverridesRequest {
     }
 
     /// `AvailabilityZone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
     /// `AvailabilityZoneId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone_id(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone_id = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone_id(mut self, value: impl Into<Str>) -> Self { self.availability_zone_id = Some(value.into()); self }
     /// `BlockDeviceMappings`: a list of [`BlockDeviceMapping`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn block_device_mappings(mut self, value: impl Into<List<BlockDeviceMapping>>) -> Self {
-        self.block_device_mappings = Some(value.into());
-        self
-    }
-
+    pub fn block_device_mappings(mut self, value: impl Into<List<BlockDeviceMapping>>) -> Self { self.block_device_mappings = Some(value.into()); self }
     /// `IamInstanceProfile`: an [`IamInstanceProfileSpecification`] object.
-    pub fn iam_instance_profile(
-        mut self,
-        value: impl Into<Obj<IamInstanceProfileSpecification>>,
-    ) -> Self {
-        self.iam_instance_profile = Some(value.into());
-        self
-    }
-
+    pub fn iam_instance_profile(mut self, value: impl Into<Obj<IamInstanceProfileSpecification>>) -> Self { self.iam_instance_profile = Some(value.into()); self }
     /// `InstanceRequirements`: an [`InstanceRequirementsRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_requirements(
-        mut self,
-        value: impl Into<Obj<InstanceRequirementsRequest>>,
-    ) -> Self {
-        self.instance_requirements = Some(value.into());
-        self
-    }
-
+    pub fn instance_requirements(mut self, value: impl Into<Obj<InstanceRequirementsRequest>>) -> Self { self.instance_requirements = Some(value.into()); self }
     /// `InstanceType`: an [`InstanceType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_type(mut self, value: impl Into<InstanceType>) -> Self {
-        self.instance_type = Some(value.into());
-        self
-    }
-
+    pub fn instance_type(mut self, value: impl Into<InstanceType>) -> Self { self.instance_type = Some(value.into()); self }
     /// `KeyName`: a string.
-    pub fn key_name(mut self, value: impl Into<Str>) -> Self {
-        self.key_name = Some(value.into());
-        self
-    }
-
+    pub fn key_name(mut self, value: impl Into<Str>) -> Self { self.key_name = Some(value.into()); self }
     /// `MaxPrice`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_price(mut self, value: impl Into<Str>) -> Self {
-        self.max_price = Some(value.into());
-        self
-    }
-
+    pub fn max_price(mut self, value: impl Into<Str>) -> Self { self.max_price = Some(value.into()); self }
     /// `MetadataOptions`: an [`InstanceMetadataOptionsRequest`] object.
-    pub fn metadata_options(
-        mut self,
-        value: impl Into<Obj<InstanceMetadataOptionsRequest>>,
-    ) -> Self {
-        self.metadata_options = Some(value.into());
-        self
-    }
-
+    pub fn metadata_options(mut self, value: impl Into<Obj<InstanceMetadataOptionsRequest>>) -> Self { self.metadata_options = Some(value.into()); self }
     /// `NetworkInterfaces`: a list of [`NetworkInterfaceSpecificationRequest`] objects.
-    pub fn network_interfaces(
-        mut self,
-        value: impl Into<List<NetworkInterfaceSpecificationRequest>>,
-    ) -> Self {
-        self.network_interfaces = Some(value.into());
-        self
-    }
-
+    pub fn network_interfaces(mut self, value: impl Into<List<NetworkInterfaceSpecificationRequest>>) -> Self { self.network_interfaces = Some(value.into()); self }
     /// `Placement`: a [`Placement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn placement(mut self, value: impl Into<Obj<Placement>>) -> Self {
-        self.placement = Some(value.into());
-        self
-    }
-
+    pub fn placement(mut self, value: impl Into<Obj<Placement>>) -> Self { self.placement = Some(value.into()); self }
     /// `Priority`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn priority(mut self, value: impl Into<Num>) -> Self {
-        self.priority = Some(value.into());
-        self
-    }
-
+    pub fn priority(mut self, value: impl Into<Num>) -> Self { self.priority = Some(value.into()); self }
     /// `SubnetId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self {
-        self.subnet_id = Some(value.into());
-        self
-    }
-
+    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = Some(value.into()); self }
     /// `WeightedCapacity`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn weighted_capacity(mut self, value: impl Into<Num>) -> Self {
-        self.weighted_capacity = Some(value.into());
-        self
-    }
+    pub fn weighted_capacity(mut self, value: impl Into<Num>) -> Self { self.weighted_capacity = Some(value.into()); self }
 }
 
 impl PropertyType for FleetLaunchTemplateOverridesRequest {}
@@ -2735,37 +823,20 @@ impl ToValue for FleetLaunchTemplateOverridesRequest {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FleetLaunchTemplateSpecificationRequestRequired {
     /// `Version`: a string, required.
-    ///
-    /// The launch template version number, `$Latest` , or `$Default` . You must specify a value, otherwise the request fails.
-    ///
-    /// If the value is `$Latest` , Amazon EC2 uses the latest version of the launch template.
-    ///
-    /// If the value is `$Default` , Amazon EC2 uses the default version of the launch template.
     pub version: Str,
 }
 
-static RULE_FleetLaunchTemplateSpecificationRequest: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FleetLaunchTemplateSpecificationRequest: ObjRule = ObjRule {
     properties: &[
         ("LaunchTemplateId", Shape::STR),
-        (
-            "LaunchTemplateName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("LaunchTemplateName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("LaunchTemplateSpecificationUserData", Shape::STR),
         ("Version", Shape::STR),
     ],
     required: &["Version"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FleetLaunchTemplateSpecificationRequest` property type of `AWS::EC2::EC2Fleet`.
@@ -2814,6 +885,7 @@ pub struct FleetLaunchTemplateSpecificationRequest {
     pub version: Str,
 }
 
+#[rustfmt::skip]
 impl FleetLaunchTemplateSpecificationRequest {
     /// A `FleetLaunchTemplateSpecificationRequest` with its required properties, named in a [`FleetLaunchTemplateSpecificationRequestRequired`].
     pub fn new(required: FleetLaunchTemplateSpecificationRequestRequired) -> Self {
@@ -2826,36 +898,13 @@ impl FleetLaunchTemplateSpecificationRequest {
     }
 
     /// `LaunchTemplateId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn launch_template_id(mut self, value: impl Into<Str>) -> Self {
-        self.launch_template_id = Some(value.into());
-        self
-    }
-
+    pub fn launch_template_id(mut self, value: impl Into<Str>) -> Self { self.launch_template_id = Some(value.into()); self }
     /// `LaunchTemplateName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn launch_template_name(mut self, value: impl Into<Str>) -> Self {
-        self.launch_template_name = Some(value.into());
-        self
-    }
-
+    pub fn launch_template_name(mut self, value: impl Into<Str>) -> Self { self.launch_template_name = Some(value.into()); self }
     /// `LaunchTemplateSpecificationUserData`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn launch_template_specification_user_data(mut self, value: impl Into<Str>) -> Self {
-        self.launch_template_specification_user_data = Some(value.into());
-        self
-    }
-
+    pub fn launch_template_specification_user_data(mut self, value: impl Into<Str>) -> Self { self.launch_template_specification_user_data = Some(value.into()); self }
     /// `Version`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<Str>) -> Self {
-        self.version = value.into();
-        self
-    }
+    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = value.into(); self }
 }
 
 impl PropertyType for FleetLaunchTemplateSpecificationRequest {}
@@ -2874,14 +923,14 @@ impl ToValue for FleetLaunchTemplateSpecificationRequest {
     }
 }
 
-static RULE_IamInstanceProfileSpecification: ObjRule = ObjRule {
-    properties: &[("Arn", Shape::STR), ("Name", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_IamInstanceProfileSpecification: ObjRule = ObjRule {
+    properties: &[
+        ("Arn", Shape::STR),
+        ("Name", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IamInstanceProfileSpecification` property type of `AWS::EC2::EC2Fleet`.
@@ -2895,6 +944,7 @@ pub struct IamInstanceProfileSpecification {
     pub name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl IamInstanceProfileSpecification {
     /// A `IamInstanceProfileSpecification` with no property set (none is required).
     pub fn new() -> Self {
@@ -2902,16 +952,9 @@ impl IamInstanceProfileSpecification {
     }
 
     /// `Arn`: a string.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = Some(value.into());
-        self
-    }
-
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
 }
 
 impl PropertyType for IamInstanceProfileSpecification {}
@@ -2925,36 +968,15 @@ impl ToValue for IamInstanceProfileSpecification {
     }
 }
 
-static RULE_InstanceMetadataOptionsRequest: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InstanceMetadataOptionsRequest: ObjRule = ObjRule {
     properties: &[
-        (
-            "HttpEndpoint",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["disabled", "enabled"],
-                format: None,
-            }),
-        ),
+        ("HttpEndpoint", Shape::Str(&StrRule { allowed: &["disabled", "enabled"], ..StrRule::ANY })),
         ("HttpPutResponseHopLimit", Shape::INT),
-        (
-            "HttpTokens",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["optional", "required"],
-                format: None,
-            }),
-        ),
+        ("HttpTokens", Shape::Str(&StrRule { allowed: &["optional", "required"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InstanceMetadataOptionsRequest` property type of `AWS::EC2::EC2Fleet`.
@@ -2970,6 +992,7 @@ pub struct InstanceMetadataOptionsRequest {
     pub http_tokens: Option<HttpTokens>,
 }
 
+#[rustfmt::skip]
 impl InstanceMetadataOptionsRequest {
     /// A `InstanceMetadataOptionsRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -2977,22 +1000,11 @@ impl InstanceMetadataOptionsRequest {
     }
 
     /// `HttpEndpoint`: a [`HttpEndpoint`] value.
-    pub fn http_endpoint(mut self, value: impl Into<HttpEndpoint>) -> Self {
-        self.http_endpoint = Some(value.into());
-        self
-    }
-
+    pub fn http_endpoint(mut self, value: impl Into<HttpEndpoint>) -> Self { self.http_endpoint = Some(value.into()); self }
     /// `HttpPutResponseHopLimit`: an integer.
-    pub fn http_put_response_hop_limit(mut self, value: impl Into<Int>) -> Self {
-        self.http_put_response_hop_limit = Some(value.into());
-        self
-    }
-
+    pub fn http_put_response_hop_limit(mut self, value: impl Into<Int>) -> Self { self.http_put_response_hop_limit = Some(value.into()); self }
     /// `HttpTokens`: a [`HttpTokens`] value.
-    pub fn http_tokens(mut self, value: impl Into<HttpTokens>) -> Self {
-        self.http_tokens = Some(value.into());
-        self
-    }
+    pub fn http_tokens(mut self, value: impl Into<HttpTokens>) -> Self { self.http_tokens = Some(value.into()); self }
 }
 
 impl PropertyType for InstanceMetadataOptionsRequest {}
@@ -3007,216 +1019,38 @@ impl ToValue for InstanceMetadataOptionsRequest {
     }
 }
 
-static RULE_InstanceRequirementsRequest: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InstanceRequirementsRequest: ObjRule = ObjRule {
     properties: &[
-        (
-            "AcceleratorCount",
-            Shape::Object(&RULE_AcceleratorCountRequest),
-        ),
-        (
-            "AcceleratorManufacturers",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["amazon-web-services", "amd", "habana", "nvidia", "xilinx"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AcceleratorNames",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "a10g",
-                        "a100",
-                        "h100",
-                        "inferentia",
-                        "k520",
-                        "k80",
-                        "m60",
-                        "radeon-pro-v520",
-                        "t4",
-                        "t4g",
-                        "vu9p",
-                        "v100",
-                        "l40s",
-                        "l4",
-                        "gaudi-hl-205",
-                        "inferentia2",
-                        "trainium",
-                        "trainium2",
-                        "u30",
-                    ],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AcceleratorTotalMemoryMiB",
-            Shape::Object(&RULE_AcceleratorTotalMemoryMiBRequest),
-        ),
-        (
-            "AcceleratorTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["gpu", "fpga", "inference", "media"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AllowedInstanceTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(30),
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(400),
-            }),
-        ),
-        (
-            "BareMetal",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["included", "required", "excluded"],
-                format: None,
-            }),
-        ),
-        (
-            "BaselineEbsBandwidthMbps",
-            Shape::Object(&RULE_BaselineEbsBandwidthMbpsRequest),
-        ),
-        (
-            "BaselinePerformanceFactors",
-            Shape::Object(&RULE_BaselinePerformanceFactorsRequest),
-        ),
-        (
-            "BurstablePerformance",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["included", "required", "excluded"],
-                format: None,
-            }),
-        ),
-        (
-            "CpuManufacturers",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["intel", "amd", "amazon-web-services", "apple"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ExcludedInstanceTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(30),
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(400),
-            }),
-        ),
-        (
-            "InstanceGenerations",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["current", "previous"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "LocalStorage",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["included", "required", "excluded"],
-                format: None,
-            }),
-        ),
-        (
-            "LocalStorageTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["hdd", "ssd"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AcceleratorCount", Shape::Object(&RULE_AcceleratorCountRequest)),
+        ("AcceleratorManufacturers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["amazon-web-services", "amd", "habana", "nvidia", "xilinx"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("AcceleratorNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["a10g", "a100", "h100", "inferentia", "k520", "k80", "m60", "radeon-pro-v520", "t4", "t4g", "vu9p", "v100", "l40s", "l4", "gaudi-hl-205", "inferentia2", "trainium", "trainium2", "u30"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("AcceleratorTotalMemoryMiB", Shape::Object(&RULE_AcceleratorTotalMemoryMiBRequest)),
+        ("AcceleratorTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["gpu", "fpga", "inference", "media"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("AllowedInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(400) })),
+        ("BareMetal", Shape::Str(&StrRule { allowed: &["included", "required", "excluded"], ..StrRule::ANY })),
+        ("BaselineEbsBandwidthMbps", Shape::Object(&RULE_BaselineEbsBandwidthMbpsRequest)),
+        ("BaselinePerformanceFactors", Shape::Object(&RULE_BaselinePerformanceFactorsRequest)),
+        ("BurstablePerformance", Shape::Str(&StrRule { allowed: &["included", "required", "excluded"], ..StrRule::ANY })),
+        ("CpuManufacturers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["intel", "amd", "amazon-web-services", "apple"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("ExcludedInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(400) })),
+        ("InstanceGenerations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["current", "previous"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("LocalStorage", Shape::Str(&StrRule { allowed: &["included", "required", "excluded"], ..StrRule::ANY })),
+        ("LocalStorageTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["hdd", "ssd"], ..StrRule::ANY }), min_items: None, max_items: None })),
         ("MaxSpotPriceAsPercentageOfOptimalOnDemandPrice", Shape::INT),
-        (
-            "MemoryGiBPerVCpu",
-            Shape::Object(&RULE_MemoryGiBPerVCpuRequest),
-        ),
+        ("MemoryGiBPerVCpu", Shape::Object(&RULE_MemoryGiBPerVCpuRequest)),
         ("MemoryMiB", Shape::Object(&RULE_MemoryMiBRequest)),
-        (
-            "NetworkBandwidthGbps",
-            Shape::Object(&RULE_NetworkBandwidthGbpsRequest),
-        ),
-        (
-            "NetworkInterfaceCount",
-            Shape::Object(&RULE_NetworkInterfaceCountRequest),
-        ),
+        ("NetworkBandwidthGbps", Shape::Object(&RULE_NetworkBandwidthGbpsRequest)),
+        ("NetworkInterfaceCount", Shape::Object(&RULE_NetworkInterfaceCountRequest)),
         ("OnDemandMaxPricePercentageOverLowestPrice", Shape::INT),
         ("RequireEncryptionInTransit", Shape::Bool),
         ("RequireHibernateSupport", Shape::Bool),
         ("SpotMaxPricePercentageOverLowestPrice", Shape::INT),
-        (
-            "TotalLocalStorageGB",
-            Shape::Object(&RULE_TotalLocalStorageGbRequest),
-        ),
+        ("TotalLocalStorageGB", Shape::Object(&RULE_TotalLocalStorageGbRequest)),
         ("VCpuCount", Shape::Object(&RULE_VCpuCountRangeRequest)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InstanceRequirementsRequest` property type of `AWS::EC2::EC2Fleet`.
@@ -3490,6 +1324,7 @@ pub struct InstanceRequirementsRequest {
     pub v_cpu_count: Option<Obj<VCpuCountRangeRequest>>,
 }
 
+#[rustfmt::skip]
 impl InstanceRequirementsRequest {
     /// A `InstanceRequirementsRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -3497,239 +1332,57 @@ impl InstanceRequirementsRequest {
     }
 
     /// `AcceleratorCount`: an [`AcceleratorCountRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accelerator_count(mut self, value: impl Into<Obj<AcceleratorCountRequest>>) -> Self {
-        self.accelerator_count = Some(value.into());
-        self
-    }
-
+    pub fn accelerator_count(mut self, value: impl Into<Obj<AcceleratorCountRequest>>) -> Self { self.accelerator_count = Some(value.into()); self }
     /// `AcceleratorManufacturers`: a list of [`AcceleratorManufacturer`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accelerator_manufacturers(
-        mut self,
-        value: impl Into<List<AcceleratorManufacturer>>,
-    ) -> Self {
-        self.accelerator_manufacturers = Some(value.into());
-        self
-    }
-
+    pub fn accelerator_manufacturers(mut self, value: impl Into<List<AcceleratorManufacturer>>) -> Self { self.accelerator_manufacturers = Some(value.into()); self }
     /// `AcceleratorNames`: a list of [`AcceleratorName`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accelerator_names(mut self, value: impl Into<List<AcceleratorName>>) -> Self {
-        self.accelerator_names = Some(value.into());
-        self
-    }
-
+    pub fn accelerator_names(mut self, value: impl Into<List<AcceleratorName>>) -> Self { self.accelerator_names = Some(value.into()); self }
     /// `AcceleratorTotalMemoryMiB`: an [`AcceleratorTotalMemoryMiBRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accelerator_total_memory_mi_b(
-        mut self,
-        value: impl Into<Obj<AcceleratorTotalMemoryMiBRequest>>,
-    ) -> Self {
-        self.accelerator_total_memory_mi_b = Some(value.into());
-        self
-    }
-
+    pub fn accelerator_total_memory_mi_b(mut self, value: impl Into<Obj<AcceleratorTotalMemoryMiBRequest>>) -> Self { self.accelerator_total_memory_mi_b = Some(value.into()); self }
     /// `AcceleratorTypes`: a list of [`AcceleratorType`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accelerator_types(mut self, value: impl Into<List<AcceleratorType>>) -> Self {
-        self.accelerator_types = Some(value.into());
-        self
-    }
-
+    pub fn accelerator_types(mut self, value: impl Into<List<AcceleratorType>>) -> Self { self.accelerator_types = Some(value.into()); self }
     /// `AllowedInstanceTypes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allowed_instance_types(mut self, value: impl Into<List<Str>>) -> Self {
-        self.allowed_instance_types = Some(value.into());
-        self
-    }
-
+    pub fn allowed_instance_types(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_instance_types = Some(value.into()); self }
     /// `BareMetal`: a [`BareMetal`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bare_metal(mut self, value: impl Into<BareMetal>) -> Self {
-        self.bare_metal = Some(value.into());
-        self
-    }
-
+    pub fn bare_metal(mut self, value: impl Into<BareMetal>) -> Self { self.bare_metal = Some(value.into()); self }
     /// `BaselineEbsBandwidthMbps`: a [`BaselineEbsBandwidthMbpsRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn baseline_ebs_bandwidth_mbps(
-        mut self,
-        value: impl Into<Obj<BaselineEbsBandwidthMbpsRequest>>,
-    ) -> Self {
-        self.baseline_ebs_bandwidth_mbps = Some(value.into());
-        self
-    }
-
+    pub fn baseline_ebs_bandwidth_mbps(mut self, value: impl Into<Obj<BaselineEbsBandwidthMbpsRequest>>) -> Self { self.baseline_ebs_bandwidth_mbps = Some(value.into()); self }
     /// `BaselinePerformanceFactors`: a [`BaselinePerformanceFactorsRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn baseline_performance_factors(
-        mut self,
-        value: impl Into<Obj<BaselinePerformanceFactorsRequest>>,
-    ) -> Self {
-        self.baseline_performance_factors = Some(value.into());
-        self
-    }
-
+    pub fn baseline_performance_factors(mut self, value: impl Into<Obj<BaselinePerformanceFactorsRequest>>) -> Self { self.baseline_performance_factors = Some(value.into()); self }
     /// `BurstablePerformance`: a [`BurstablePerformance`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn burstable_performance(mut self, value: impl Into<BurstablePerformance>) -> Self {
-        self.burstable_performance = Some(value.into());
-        self
-    }
-
+    pub fn burstable_performance(mut self, value: impl Into<BurstablePerformance>) -> Self { self.burstable_performance = Some(value.into()); self }
     /// `CpuManufacturers`: a list of [`CpuManufacturer`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cpu_manufacturers(mut self, value: impl Into<List<CpuManufacturer>>) -> Self {
-        self.cpu_manufacturers = Some(value.into());
-        self
-    }
-
+    pub fn cpu_manufacturers(mut self, value: impl Into<List<CpuManufacturer>>) -> Self { self.cpu_manufacturers = Some(value.into()); self }
     /// `ExcludedInstanceTypes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn excluded_instance_types(mut self, value: impl Into<List<Str>>) -> Self {
-        self.excluded_instance_types = Some(value.into());
-        self
-    }
-
+    pub fn excluded_instance_types(mut self, value: impl Into<List<Str>>) -> Self { self.excluded_instance_types = Some(value.into()); self }
     /// `InstanceGenerations`: a list of [`InstanceGeneration`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_generations(mut self, value: impl Into<List<InstanceGeneration>>) -> Self {
-        self.instance_generations = Some(value.into());
-        self
-    }
-
+    pub fn instance_generations(mut self, value: impl Into<List<InstanceGeneration>>) -> Self { self.instance_generations = Some(value.into()); self }
     /// `LocalStorage`: a [`LocalStorage`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn local_storage(mut self, value: impl Into<LocalStorage>) -> Self {
-        self.local_storage = Some(value.into());
-        self
-    }
-
+    pub fn local_storage(mut self, value: impl Into<LocalStorage>) -> Self { self.local_storage = Some(value.into()); self }
     /// `LocalStorageTypes`: a list of [`LocalStorageType`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn local_storage_types(mut self, value: impl Into<List<LocalStorageType>>) -> Self {
-        self.local_storage_types = Some(value.into());
-        self
-    }
-
+    pub fn local_storage_types(mut self, value: impl Into<List<LocalStorageType>>) -> Self { self.local_storage_types = Some(value.into()); self }
     /// `MaxSpotPriceAsPercentageOfOptimalOnDemandPrice`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_spot_price_as_percentage_of_optimal_on_demand_price(
-        mut self,
-        value: impl Into<Int>,
-    ) -> Self {
-        self.max_spot_price_as_percentage_of_optimal_on_demand_price = Some(value.into());
-        self
-    }
-
+    pub fn max_spot_price_as_percentage_of_optimal_on_demand_price(mut self, value: impl Into<Int>) -> Self { self.max_spot_price_as_percentage_of_optimal_on_demand_price = Some(value.into()); self }
     /// `MemoryGiBPerVCpu`: a [`MemoryGiBPerVCpuRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn memory_gi_b_per_v_cpu(mut self, value: impl Into<Obj<MemoryGiBPerVCpuRequest>>) -> Self {
-        self.memory_gi_b_per_v_cpu = Some(value.into());
-        self
-    }
-
+    pub fn memory_gi_b_per_v_cpu(mut self, value: impl Into<Obj<MemoryGiBPerVCpuRequest>>) -> Self { self.memory_gi_b_per_v_cpu = Some(value.into()); self }
     /// `MemoryMiB`: a [`MemoryMiBRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn memory_mi_b(mut self, value: impl Into<Obj<MemoryMiBRequest>>) -> Self {
-        self.memory_mi_b = Some(value.into());
-        self
-    }
-
+    pub fn memory_mi_b(mut self, value: impl Into<Obj<MemoryMiBRequest>>) -> Self { self.memory_mi_b = Some(value.into()); self }
     /// `NetworkBandwidthGbps`: a [`NetworkBandwidthGbpsRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_bandwidth_gbps(
-        mut self,
-        value: impl Into<Obj<NetworkBandwidthGbpsRequest>>,
-    ) -> Self {
-        self.network_bandwidth_gbps = Some(value.into());
-        self
-    }
-
+    pub fn network_bandwidth_gbps(mut self, value: impl Into<Obj<NetworkBandwidthGbpsRequest>>) -> Self { self.network_bandwidth_gbps = Some(value.into()); self }
     /// `NetworkInterfaceCount`: a [`NetworkInterfaceCountRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_interface_count(
-        mut self,
-        value: impl Into<Obj<NetworkInterfaceCountRequest>>,
-    ) -> Self {
-        self.network_interface_count = Some(value.into());
-        self
-    }
-
+    pub fn network_interface_count(mut self, value: impl Into<Obj<NetworkInterfaceCountRequest>>) -> Self { self.network_interface_count = Some(value.into()); self }
     /// `OnDemandMaxPricePercentageOverLowestPrice`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_demand_max_price_percentage_over_lowest_price(
-        mut self,
-        value: impl Into<Int>,
-    ) -> Self {
-        self.on_demand_max_price_percentage_over_lowest_price = Some(value.into());
-        self
-    }
-
+    pub fn on_demand_max_price_percentage_over_lowest_price(mut self, value: impl Into<Int>) -> Self { self.on_demand_max_price_percentage_over_lowest_price = Some(value.into()); self }
     /// `RequireEncryptionInTransit`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn require_encryption_in_transit(mut self, value: impl Into<Bool>) -> Self {
-        self.require_encryption_in_transit = Some(value.into());
-        self
-    }
-
+    pub fn require_encryption_in_transit(mut self, value: impl Into<Bool>) -> Self { self.require_encryption_in_transit = Some(value.into()); self }
     /// `RequireHibernateSupport`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn require_hibernate_support(mut self, value: impl Into<Bool>) -> Self {
-        self.require_hibernate_support = Some(value.into());
-        self
-    }
-
+    pub fn require_hibernate_support(mut self, value: impl Into<Bool>) -> Self { self.require_hibernate_support = Some(value.into()); self }
     /// `SpotMaxPricePercentageOverLowestPrice`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn spot_max_price_percentage_over_lowest_price(mut self, value: impl Into<Int>) -> Self {
-        self.spot_max_price_percentage_over_lowest_price = Some(value.into());
-        self
-    }
-
+    pub fn spot_max_price_percentage_over_lowest_price(mut self, value: impl Into<Int>) -> Self { self.spot_max_price_percentage_over_lowest_price = Some(value.into()); self }
     /// `TotalLocalStorageGB`: a [`TotalLocalStorageGbRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn total_local_storage_gb(
-        mut self,
-        value: impl Into<Obj<TotalLocalStorageGbRequest>>,
-    ) -> Self {
-        self.total_local_storage_gb = Some(value.into());
-        self
-    }
-
+    pub fn total_local_storage_gb(mut self, value: impl Into<Obj<TotalLocalStorageGbRequest>>) -> Self { self.total_local_storage_gb = Some(value.into()); self }
     /// `VCpuCount`: a [`VCpuCountRangeRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn v_cpu_count(mut self, value: impl Into<Obj<VCpuCountRangeRequest>>) -> Self {
-        self.v_cpu_count = Some(value.into());
-        self
-    }
+    pub fn v_cpu_count(mut self, value: impl Into<Obj<VCpuCountRangeRequest>>) -> Self { self.v_cpu_count = Some(value.into()); self }
 }
 
 impl PropertyType for InstanceRequirementsRequest {}
@@ -3788,14 +1441,13 @@ impl ToValue for InstanceRequirementsRequest {
     }
 }
 
-static RULE_Ipv6AddressRequest: ObjRule = ObjRule {
-    properties: &[("Ipv6Address", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Ipv6AddressRequest: ObjRule = ObjRule {
+    properties: &[
+        ("Ipv6Address", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Ipv6AddressRequest` property type of `AWS::EC2::EC2Fleet`.
@@ -3807,6 +1459,7 @@ pub struct Ipv6AddressRequest {
     pub ipv6_address: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Ipv6AddressRequest {
     /// A `Ipv6AddressRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -3814,10 +1467,7 @@ impl Ipv6AddressRequest {
     }
 
     /// `Ipv6Address`: a string.
-    pub fn ipv6_address(mut self, value: impl Into<Str>) -> Self {
-        self.ipv6_address = Some(value.into());
-        self
-    }
+    pub fn ipv6_address(mut self, value: impl Into<Str>) -> Self { self.ipv6_address = Some(value.into()); self }
 }
 
 impl PropertyType for Ipv6AddressRequest {}
@@ -3830,14 +1480,13 @@ impl ToValue for Ipv6AddressRequest {
     }
 }
 
-static RULE_MaintenanceStrategies: ObjRule = ObjRule {
-    properties: &[("CapacityRebalance", Shape::Object(&RULE_CapacityRebalance))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_MaintenanceStrategies: ObjRule = ObjRule {
+    properties: &[
+        ("CapacityRebalance", Shape::Object(&RULE_CapacityRebalance)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MaintenanceStrategies` property type of `AWS::EC2::EC2Fleet`.
@@ -3853,6 +1502,7 @@ pub struct MaintenanceStrategies {
     pub capacity_rebalance: Option<Obj<CapacityRebalance>>,
 }
 
+#[rustfmt::skip]
 impl MaintenanceStrategies {
     /// A `MaintenanceStrategies` with no property set (none is required).
     pub fn new() -> Self {
@@ -3860,12 +1510,7 @@ impl MaintenanceStrategies {
     }
 
     /// `CapacityRebalance`: a [`CapacityRebalance`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_rebalance(mut self, value: impl Into<Obj<CapacityRebalance>>) -> Self {
-        self.capacity_rebalance = Some(value.into());
-        self
-    }
+    pub fn capacity_rebalance(mut self, value: impl Into<Obj<CapacityRebalance>>) -> Self { self.capacity_rebalance = Some(value.into()); self }
 }
 
 impl PropertyType for MaintenanceStrategies {}
@@ -3878,296 +1523,26 @@ impl ToValue for MaintenanceStrategies {
     }
 }
 
-static RULE_MemoryGiBPerVCpuRequest: ObjRule = ObjRule {
-    properties: &[("Max", Shape::NUM), ("Min", Shape::NUM)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `MemoryGiBPerVCpuRequest` property type of `AWS::EC2::EC2Fleet`.
-///
-/// The minimum and maximum amount of memory per vCPU, in GiB.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-ec2fleet-memorygibpervcpurequest.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct MemoryGiBPerVCpuRequest {
-    /// `Max`: a number.
-    ///
-    /// The maximum amount of memory per vCPU, in GiB. To specify no maximum limit, omit this parameter.
-    pub max: Option<Num>,
-    /// `Min`: a number.
-    ///
-    /// The minimum amount of memory per vCPU, in GiB. To specify no minimum limit, omit this parameter.
-    pub min: Option<Num>,
-}
-
-impl MemoryGiBPerVCpuRequest {
-    /// A `MemoryGiBPerVCpuRequest` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Max`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Num>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
-    /// `Min`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Num>) -> Self {
-        self.min = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for MemoryGiBPerVCpuRequest {}
-
-impl ToValue for MemoryGiBPerVCpuRequest {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
-            .build()
-    }
-}
-
-static RULE_MemoryMiBRequest: ObjRule = ObjRule {
-    properties: &[("Max", Shape::INT), ("Min", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `MemoryMiBRequest` property type of `AWS::EC2::EC2Fleet`.
-///
-/// The minimum and maximum amount of memory, in MiB.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-ec2fleet-memorymibrequest.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct MemoryMiBRequest {
-    /// `Max`: an integer.
-    ///
-    /// The maximum amount of memory, in MiB. To specify no maximum limit, omit this parameter.
-    pub max: Option<Int>,
-    /// `Min`: an integer.
-    ///
-    /// The minimum amount of memory, in MiB. To specify no minimum limit, specify `0` .
-    pub min: Option<Int>,
-}
-
-impl MemoryMiBRequest {
-    /// A `MemoryMiBRequest` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Max`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Int>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
-    /// `Min`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Int>) -> Self {
-        self.min = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for MemoryMiBRequest {}
-
-impl ToValue for MemoryMiBRequest {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
-            .build()
-    }
-}
-
-static RULE_NetworkBandwidthGbpsRequest: ObjRule = ObjRule {
-    properties: &[("Max", Shape::NUM), ("Min", Shape::NUM)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `NetworkBandwidthGbpsRequest` property type of `AWS::EC2::EC2Fleet`.
-///
-/// The minimum and maximum amount of network bandwidth, in gigabits per second (Gbps).
-///
-/// &gt; Setting the minimum bandwidth does not guarantee that your instance will achieve the minimum bandwidth. Amazon EC2 will identify instance types that support the specified minimum bandwidth, but the actual bandwidth of your instance might go below the specified minimum at times. For more information, see \[Available instance bandwidth\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-network-bandwidth.html#available-instance-bandwidth>) in the *Amazon EC2 User Guide* .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-ec2fleet-networkbandwidthgbpsrequest.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct NetworkBandwidthGbpsRequest {
-    /// `Max`: a number.
-    ///
-    /// The maximum amount of network bandwidth, in Gbps. To specify no maximum limit, omit this parameter.
-    pub max: Option<Num>,
-    /// `Min`: a number.
-    ///
-    /// The minimum amount of network bandwidth, in Gbps. To specify no minimum limit, omit this parameter.
-    pub min: Option<Num>,
-}
-
-impl NetworkBandwidthGbpsRequest {
-    /// A `NetworkBandwidthGbpsRequest` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Max`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Num>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
-    /// `Min`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Num>) -> Self {
-        self.min = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for NetworkBandwidthGbpsRequest {}
-
-impl ToValue for NetworkBandwidthGbpsRequest {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
-            .build()
-    }
-}
-
-static RULE_NetworkInterfaceCountRequest: ObjRule = ObjRule {
-    properties: &[("Max", Shape::INT), ("Min", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `NetworkInterfaceCountRequest` property type of `AWS::EC2::EC2Fleet`.
-///
-/// The minimum and maximum number of network interfaces.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-ec2fleet-networkinterfacecountrequest.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct NetworkInterfaceCountRequest {
-    /// `Max`: an integer.
-    ///
-    /// The maximum number of network interfaces. To specify no maximum limit, omit this parameter.
-    pub max: Option<Int>,
-    /// `Min`: an integer.
-    ///
-    /// The minimum number of network interfaces. To specify no minimum limit, omit this parameter.
-    pub min: Option<Int>,
-}
-
-impl NetworkInterfaceCountRequest {
-    /// A `NetworkInterfaceCountRequest` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Max`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Int>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
-    /// `Min`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Int>) -> Self {
-        self.min = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for NetworkInterfaceCountRequest {}
-
-impl ToValue for NetworkInterfaceCountRequest {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
-            .build()
-    }
-}
-
-static RULE_NetworkInterfaceSpecificationRequest: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NetworkInterfaceSpecificationRequest: ObjRule = ObjRule {
     properties: &[
         ("AssociatePublicIpAddress", Shape::Bool),
         ("DeleteOnTermination", Shape::Bool),
         ("Description", Shape::STR),
         ("DeviceIndex", Shape::INT),
-        (
-            "Groups",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Groups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("InterfaceType", Shape::STR),
         ("Ipv6AddressCount", Shape::INT),
-        (
-            "Ipv6Addresses",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Ipv6AddressRequest),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Ipv6Addresses", Shape::List(&ListRule { items: Shape::Object(&RULE_Ipv6AddressRequest), min_items: None, max_items: None })),
         ("NetworkCardIndex", Shape::INT),
         ("NetworkInterfaceId", Shape::STR),
         ("PrivateIpAddress", Shape::STR),
-        (
-            "PrivateIpAddresses",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PrivateIpAddressSpecificationRequest),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("PrivateIpAddresses", Shape::List(&ListRule { items: Shape::Object(&RULE_PrivateIpAddressSpecificationRequest), min_items: None, max_items: None })),
         ("SecondaryPrivateIpAddressCount", Shape::INT),
         ("SubnetId", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NetworkInterfaceSpecificationRequest` property type of `AWS::EC2::EC2Fleet`.
@@ -4205,6 +1580,7 @@ pub struct NetworkInterfaceSpecificationRequest {
     pub subnet_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl NetworkInterfaceSpecificationRequest {
     /// A `NetworkInterfaceSpecificationRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -4212,91 +1588,33 @@ impl NetworkInterfaceSpecificationRequest {
     }
 
     /// `AssociatePublicIpAddress`: a boolean.
-    pub fn associate_public_ip_address(mut self, value: impl Into<Bool>) -> Self {
-        self.associate_public_ip_address = Some(value.into());
-        self
-    }
-
+    pub fn associate_public_ip_address(mut self, value: impl Into<Bool>) -> Self { self.associate_public_ip_address = Some(value.into()); self }
     /// `DeleteOnTermination`: a boolean.
-    pub fn delete_on_termination(mut self, value: impl Into<Bool>) -> Self {
-        self.delete_on_termination = Some(value.into());
-        self
-    }
-
+    pub fn delete_on_termination(mut self, value: impl Into<Bool>) -> Self { self.delete_on_termination = Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DeviceIndex`: an integer.
-    pub fn device_index(mut self, value: impl Into<Int>) -> Self {
-        self.device_index = Some(value.into());
-        self
-    }
-
+    pub fn device_index(mut self, value: impl Into<Int>) -> Self { self.device_index = Some(value.into()); self }
     /// `Groups`: a list of strings.
-    pub fn groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.groups = Some(value.into());
-        self
-    }
-
+    pub fn groups(mut self, value: impl Into<List<Str>>) -> Self { self.groups = Some(value.into()); self }
     /// `InterfaceType`: a string.
-    pub fn interface_type(mut self, value: impl Into<Str>) -> Self {
-        self.interface_type = Some(value.into());
-        self
-    }
-
+    pub fn interface_type(mut self, value: impl Into<Str>) -> Self { self.interface_type = Some(value.into()); self }
     /// `Ipv6AddressCount`: an integer.
-    pub fn ipv6_address_count(mut self, value: impl Into<Int>) -> Self {
-        self.ipv6_address_count = Some(value.into());
-        self
-    }
-
+    pub fn ipv6_address_count(mut self, value: impl Into<Int>) -> Self { self.ipv6_address_count = Some(value.into()); self }
     /// `Ipv6Addresses`: a list of [`Ipv6AddressRequest`] objects.
-    pub fn ipv6_addresses(mut self, value: impl Into<List<Ipv6AddressRequest>>) -> Self {
-        self.ipv6_addresses = Some(value.into());
-        self
-    }
-
+    pub fn ipv6_addresses(mut self, value: impl Into<List<Ipv6AddressRequest>>) -> Self { self.ipv6_addresses = Some(value.into()); self }
     /// `NetworkCardIndex`: an integer.
-    pub fn network_card_index(mut self, value: impl Into<Int>) -> Self {
-        self.network_card_index = Some(value.into());
-        self
-    }
-
+    pub fn network_card_index(mut self, value: impl Into<Int>) -> Self { self.network_card_index = Some(value.into()); self }
     /// `NetworkInterfaceId`: a string.
-    pub fn network_interface_id(mut self, value: impl Into<Str>) -> Self {
-        self.network_interface_id = Some(value.into());
-        self
-    }
-
+    pub fn network_interface_id(mut self, value: impl Into<Str>) -> Self { self.network_interface_id = Some(value.into()); self }
     /// `PrivateIpAddress`: a string.
-    pub fn private_ip_address(mut self, value: impl Into<Str>) -> Self {
-        self.private_ip_address = Some(value.into());
-        self
-    }
-
+    pub fn private_ip_address(mut self, value: impl Into<Str>) -> Self { self.private_ip_address = Some(value.into()); self }
     /// `PrivateIpAddresses`: a list of [`PrivateIpAddressSpecificationRequest`] objects.
-    pub fn private_ip_addresses(
-        mut self,
-        value: impl Into<List<PrivateIpAddressSpecificationRequest>>,
-    ) -> Self {
-        self.private_ip_addresses = Some(value.into());
-        self
-    }
-
+    pub fn private_ip_addresses(mut self, value: impl Into<List<PrivateIpAddressSpecificationRequest>>) -> Self { self.private_ip_addresses = Some(value.into()); self }
     /// `SecondaryPrivateIpAddressCount`: an integer.
-    pub fn secondary_private_ip_address_count(mut self, value: impl Into<Int>) -> Self {
-        self.secondary_private_ip_address_count = Some(value.into());
-        self
-    }
-
+    pub fn secondary_private_ip_address_count(mut self, value: impl Into<Int>) -> Self { self.secondary_private_ip_address_count = Some(value.into()); self }
     /// `SubnetId`: a string.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self {
-        self.subnet_id = Some(value.into());
-        self
-    }
+    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = Some(value.into()); self }
 }
 
 impl PropertyType for NetworkInterfaceSpecificationRequest {}
@@ -4328,33 +1646,18 @@ impl ToValue for NetworkInterfaceSpecificationRequest {
     }
 }
 
-static RULE_OnDemandOptionsRequest: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OnDemandOptionsRequest: ObjRule = ObjRule {
     properties: &[
-        (
-            "AllocationStrategy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["lowest-price", "prioritized"],
-                format: None,
-            }),
-        ),
-        (
-            "CapacityReservationOptions",
-            Shape::Object(&RULE_CapacityReservationOptionsRequest),
-        ),
+        ("AllocationStrategy", Shape::Str(&StrRule { allowed: &["lowest-price", "prioritized"], ..StrRule::ANY })),
+        ("CapacityReservationOptions", Shape::Object(&RULE_CapacityReservationOptionsRequest)),
         ("MaxTotalPrice", Shape::STR),
         ("MinTargetCapacity", Shape::INT),
         ("SingleAvailabilityZone", Shape::Bool),
         ("SingleInstanceType", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OnDemandOptionsRequest` property type of `AWS::EC2::EC2Fleet`.
@@ -4410,6 +1713,7 @@ pub struct OnDemandOptionsRequest {
     pub single_instance_type: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl OnDemandOptionsRequest {
     /// A `OnDemandOptionsRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -4417,55 +1721,17 @@ impl OnDemandOptionsRequest {
     }
 
     /// `AllocationStrategy`: an [`AllocationStrategy`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allocation_strategy(mut self, value: impl Into<AllocationStrategy>) -> Self {
-        self.allocation_strategy = Some(value.into());
-        self
-    }
-
+    pub fn allocation_strategy(mut self, value: impl Into<AllocationStrategy>) -> Self { self.allocation_strategy = Some(value.into()); self }
     /// `CapacityReservationOptions`: a [`CapacityReservationOptionsRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_reservation_options(
-        mut self,
-        value: impl Into<Obj<CapacityReservationOptionsRequest>>,
-    ) -> Self {
-        self.capacity_reservation_options = Some(value.into());
-        self
-    }
-
+    pub fn capacity_reservation_options(mut self, value: impl Into<Obj<CapacityReservationOptionsRequest>>) -> Self { self.capacity_reservation_options = Some(value.into()); self }
     /// `MaxTotalPrice`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_total_price(mut self, value: impl Into<Str>) -> Self {
-        self.max_total_price = Some(value.into());
-        self
-    }
-
+    pub fn max_total_price(mut self, value: impl Into<Str>) -> Self { self.max_total_price = Some(value.into()); self }
     /// `MinTargetCapacity`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_target_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.min_target_capacity = Some(value.into());
-        self
-    }
-
+    pub fn min_target_capacity(mut self, value: impl Into<Int>) -> Self { self.min_target_capacity = Some(value.into()); self }
     /// `SingleAvailabilityZone`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn single_availability_zone(mut self, value: impl Into<Bool>) -> Self {
-        self.single_availability_zone = Some(value.into());
-        self
-    }
-
+    pub fn single_availability_zone(mut self, value: impl Into<Bool>) -> Self { self.single_availability_zone = Some(value.into()); self }
     /// `SingleInstanceType`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn single_instance_type(mut self, value: impl Into<Bool>) -> Self {
-        self.single_instance_type = Some(value.into());
-        self
-    }
+    pub fn single_instance_type(mut self, value: impl Into<Bool>) -> Self { self.single_instance_type = Some(value.into()); self }
 }
 
 impl PropertyType for OnDemandOptionsRequest {}
@@ -4486,74 +1752,8 @@ impl ToValue for OnDemandOptionsRequest {
     }
 }
 
-static RULE_PerformanceFactorReferenceRequest: ObjRule = ObjRule {
-    properties: &[("InstanceFamily", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `PerformanceFactorReferenceRequest` property type of `AWS::EC2::EC2Fleet`.
-///
-/// Specify an instance family to use as the baseline reference for CPU performance. All instance types that match your specified attributes will be compared against the CPU performance of the referenced instance family, regardless of CPU manufacturer or architecture.
-///
-/// &gt; Currently, only one instance family can be specified in the list.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-ec2fleet-performancefactorreferencerequest.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct PerformanceFactorReferenceRequest {
-    /// `InstanceFamily`: a string.
-    ///
-    /// The instance family to use as a baseline reference.
-    ///
-    /// &gt; Ensure that you specify the correct value for the instance family. The instance family is everything before the period ( `.` ) in the instance type name. For example, in the instance type `c6i.large` , the instance family is `c6i` , not `c6` . For more information, see \[Amazon EC2 instance type naming conventions\](<https://docs.aws.amazon.com/ec2/latest/instancetypes/instance-type-names.html>) in *Amazon EC2 Instance Types* .
-    ///
-    /// The following instance families are *not supported* for performance protection:
-    ///
-    /// - `c1`
-    /// - `g3` | `g3s`
-    /// - `hpc7g`
-    /// - `m1` | `m2`
-    /// - `mac1` | `mac2` | `mac2-m1ultra` | `mac2-m2` | `mac2-m2pro`
-    /// - `p3dn` | `p4d` | `p5`
-    /// - `t1`
-    /// - `u-12tb1` | `u-18tb1` | `u-24tb1` | `u-3tb1` | `u-6tb1` | `u-9tb1` | `u7i-12tb` | `u7in-16tb` | `u7in-24tb` | `u7in-32tb`
-    ///
-    /// If you enable performance protection by specifying a supported instance family, the returned instance types will exclude the above unsupported instance families.
-    ///
-    /// If you specify an unsupported instance family as a value for baseline performance, the API returns an empty response response for \[GetInstanceTypesFromInstanceRequirements\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetInstanceTypesFromInstanceRequirements.html>) and an exception for \[CreateFleet\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFleet.html>) , \[RequestSpotFleet\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RequestSpotFleet.html>) , \[ModifyFleet\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyFleet.html>) , and \[ModifySpotFleetRequest\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifySpotFleetRequest.html>) .
-    pub instance_family: Option<Str>,
-}
-
-impl PerformanceFactorReferenceRequest {
-    /// A `PerformanceFactorReferenceRequest` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `InstanceFamily`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_family(mut self, value: impl Into<Str>) -> Self {
-        self.instance_family = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for PerformanceFactorReferenceRequest {}
-
-impl ToValue for PerformanceFactorReferenceRequest {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("InstanceFamily", &self.instance_family)
-            .build()
-    }
-}
-
-static RULE_Placement: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Placement: ObjRule = ObjRule {
     properties: &[
         ("Affinity", Shape::STR),
         ("AvailabilityZone", Shape::STR),
@@ -4562,23 +1762,10 @@ static RULE_Placement: ObjRule = ObjRule {
         ("HostResourceGroupArn", Shape::STR),
         ("PartitionNumber", Shape::INT),
         ("SpreadDomain", Shape::STR),
-        (
-            "Tenancy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["dedicated", "default", "host"],
-                format: None,
-            }),
-        ),
+        ("Tenancy", Shape::Str(&StrRule { allowed: &["dedicated", "default", "host"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Placement` property type of `AWS::EC2::EC2Fleet`.
@@ -4640,6 +1827,7 @@ pub struct Placement {
     pub tenancy: Option<Tenancy>,
 }
 
+#[rustfmt::skip]
 impl Placement {
     /// A `Placement` with no property set (none is required).
     pub fn new() -> Self {
@@ -4647,68 +1835,21 @@ impl Placement {
     }
 
     /// `Affinity`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn affinity(mut self, value: impl Into<Str>) -> Self {
-        self.affinity = Some(value.into());
-        self
-    }
-
+    pub fn affinity(mut self, value: impl Into<Str>) -> Self { self.affinity = Some(value.into()); self }
     /// `AvailabilityZone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
     /// `GroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group_name(mut self, value: impl Into<Str>) -> Self {
-        self.group_name = Some(value.into());
-        self
-    }
-
+    pub fn group_name(mut self, value: impl Into<Str>) -> Self { self.group_name = Some(value.into()); self }
     /// `HostId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn host_id(mut self, value: impl Into<Str>) -> Self {
-        self.host_id = Some(value.into());
-        self
-    }
-
+    pub fn host_id(mut self, value: impl Into<Str>) -> Self { self.host_id = Some(value.into()); self }
     /// `HostResourceGroupArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn host_resource_group_arn(mut self, value: impl Into<Str>) -> Self {
-        self.host_resource_group_arn = Some(value.into());
-        self
-    }
-
+    pub fn host_resource_group_arn(mut self, value: impl Into<Str>) -> Self { self.host_resource_group_arn = Some(value.into()); self }
     /// `PartitionNumber`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn partition_number(mut self, value: impl Into<Int>) -> Self {
-        self.partition_number = Some(value.into());
-        self
-    }
-
+    pub fn partition_number(mut self, value: impl Into<Int>) -> Self { self.partition_number = Some(value.into()); self }
     /// `SpreadDomain`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn spread_domain(mut self, value: impl Into<Str>) -> Self {
-        self.spread_domain = Some(value.into());
-        self
-    }
-
+    pub fn spread_domain(mut self, value: impl Into<Str>) -> Self { self.spread_domain = Some(value.into()); self }
     /// `Tenancy`: a [`Tenancy`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tenancy(mut self, value: impl Into<Tenancy>) -> Self {
-        self.tenancy = Some(value.into());
-        self
-    }
+    pub fn tenancy(mut self, value: impl Into<Tenancy>) -> Self { self.tenancy = Some(value.into()); self }
 }
 
 impl PropertyType for Placement {}
@@ -4728,14 +1869,14 @@ impl ToValue for Placement {
     }
 }
 
-static RULE_PrivateIpAddressSpecificationRequest: ObjRule = ObjRule {
-    properties: &[("Primary", Shape::Bool), ("PrivateIpAddress", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_PrivateIpAddressSpecificationRequest: ObjRule = ObjRule {
+    properties: &[
+        ("Primary", Shape::Bool),
+        ("PrivateIpAddress", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PrivateIpAddressSpecificationRequest` property type of `AWS::EC2::EC2Fleet`.
@@ -4749,6 +1890,7 @@ pub struct PrivateIpAddressSpecificationRequest {
     pub private_ip_address: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl PrivateIpAddressSpecificationRequest {
     /// A `PrivateIpAddressSpecificationRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -4756,16 +1898,9 @@ impl PrivateIpAddressSpecificationRequest {
     }
 
     /// `Primary`: a boolean.
-    pub fn primary(mut self, value: impl Into<Bool>) -> Self {
-        self.primary = Some(value.into());
-        self
-    }
-
+    pub fn primary(mut self, value: impl Into<Bool>) -> Self { self.primary = Some(value.into()); self }
     /// `PrivateIpAddress`: a string.
-    pub fn private_ip_address(mut self, value: impl Into<Str>) -> Self {
-        self.private_ip_address = Some(value.into());
-        self
-    }
+    pub fn private_ip_address(mut self, value: impl Into<Str>) -> Self { self.private_ip_address = Some(value.into()); self }
 }
 
 impl PropertyType for PrivateIpAddressSpecificationRequest {}
@@ -4779,27 +1914,13 @@ impl ToValue for PrivateIpAddressSpecificationRequest {
     }
 }
 
-static RULE_ReservedCapacityOptionsRequest: ObjRule = ObjRule {
-    properties: &[(
-        "ReservationTypes",
-        Shape::List(&ListRule {
-            items: Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["interruptible-capacity-reservation"],
-                format: None,
-            }),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ReservedCapacityOptionsRequest: ObjRule = ObjRule {
+    properties: &[
+        ("ReservationTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["interruptible-capacity-reservation"], ..StrRule::ANY }), min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReservedCapacityOptionsRequest` property type of `AWS::EC2::EC2Fleet`.
@@ -4811,6 +1932,7 @@ pub struct ReservedCapacityOptionsRequest {
     pub reservation_types: Option<List<ReservationType>>,
 }
 
+#[rustfmt::skip]
 impl ReservedCapacityOptionsRequest {
     /// A `ReservedCapacityOptionsRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -4818,10 +1940,7 @@ impl ReservedCapacityOptionsRequest {
     }
 
     /// `ReservationTypes`: a list of [`ReservationType`] values.
-    pub fn reservation_types(mut self, value: impl Into<List<ReservationType>>) -> Self {
-        self.reservation_types = Some(value.into());
-        self
-    }
+    pub fn reservation_types(mut self, value: impl Into<List<ReservationType>>) -> Self { self.reservation_types = Some(value.into()); self }
 }
 
 impl PropertyType for ReservedCapacityOptionsRequest {}
@@ -4834,54 +1953,20 @@ impl ToValue for ReservedCapacityOptionsRequest {
     }
 }
 
-static RULE_SpotOptionsRequest: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SpotOptionsRequest: ObjRule = ObjRule {
     properties: &[
-        (
-            "AllocationStrategy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "lowest-price",
-                    "lowestPrice",
-                    "diversified",
-                    "capacityOptimized",
-                    "capacity-optimized",
-                    "capacityOptimizedPrioritized",
-                    "capacity-optimized-prioritized",
-                    "priceCapacityOptimized",
-                    "price-capacity-optimized",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "InstanceInterruptionBehavior",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["hibernate", "stop", "terminate"],
-                format: None,
-            }),
-        ),
+        ("AllocationStrategy", Shape::Str(&StrRule { allowed: &["lowest-price", "lowestPrice", "diversified", "capacityOptimized", "capacity-optimized", "capacityOptimizedPrioritized", "capacity-optimized-prioritized", "priceCapacityOptimized", "price-capacity-optimized"], ..StrRule::ANY })),
+        ("InstanceInterruptionBehavior", Shape::Str(&StrRule { allowed: &["hibernate", "stop", "terminate"], ..StrRule::ANY })),
         ("InstancePoolsToUseCount", Shape::INT),
-        (
-            "MaintenanceStrategies",
-            Shape::Object(&RULE_MaintenanceStrategies),
-        ),
+        ("MaintenanceStrategies", Shape::Object(&RULE_MaintenanceStrategies)),
         ("MaxTotalPrice", Shape::STR),
         ("MinTargetCapacity", Shape::INT),
         ("SingleAvailabilityZone", Shape::Bool),
         ("SingleInstanceType", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SpotOptionsRequest` property type of `AWS::EC2::EC2Fleet`.
@@ -4949,6 +2034,7 @@ pub struct SpotOptionsRequest {
     pub single_instance_type: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl SpotOptionsRequest {
     /// A `SpotOptionsRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -4956,74 +2042,21 @@ impl SpotOptionsRequest {
     }
 
     /// `AllocationStrategy`: a [`SpotOptionsRequestAllocationStrategy`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allocation_strategy(
-        mut self,
-        value: impl Into<SpotOptionsRequestAllocationStrategy>,
-    ) -> Self {
-        self.allocation_strategy = Some(value.into());
-        self
-    }
-
+    pub fn allocation_strategy(mut self, value: impl Into<SpotOptionsRequestAllocationStrategy>) -> Self { self.allocation_strategy = Some(value.into()); self }
     /// `InstanceInterruptionBehavior`: an [`InstanceInterruptionBehavior`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_interruption_behavior(
-        mut self,
-        value: impl Into<InstanceInterruptionBehavior>,
-    ) -> Self {
-        self.instance_interruption_behavior = Some(value.into());
-        self
-    }
-
+    pub fn instance_interruption_behavior(mut self, value: impl Into<InstanceInterruptionBehavior>) -> Self { self.instance_interruption_behavior = Some(value.into()); self }
     /// `InstancePoolsToUseCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_pools_to_use_count(mut self, value: impl Into<Int>) -> Self {
-        self.instance_pools_to_use_count = Some(value.into());
-        self
-    }
-
+    pub fn instance_pools_to_use_count(mut self, value: impl Into<Int>) -> Self { self.instance_pools_to_use_count = Some(value.into()); self }
     /// `MaintenanceStrategies`: a [`MaintenanceStrategies`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maintenance_strategies(mut self, value: impl Into<Obj<MaintenanceStrategies>>) -> Self {
-        self.maintenance_strategies = Some(value.into());
-        self
-    }
-
+    pub fn maintenance_strategies(mut self, value: impl Into<Obj<MaintenanceStrategies>>) -> Self { self.maintenance_strategies = Some(value.into()); self }
     /// `MaxTotalPrice`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_total_price(mut self, value: impl Into<Str>) -> Self {
-        self.max_total_price = Some(value.into());
-        self
-    }
-
+    pub fn max_total_price(mut self, value: impl Into<Str>) -> Self { self.max_total_price = Some(value.into()); self }
     /// `MinTargetCapacity`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_target_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.min_target_capacity = Some(value.into());
-        self
-    }
-
+    pub fn min_target_capacity(mut self, value: impl Into<Int>) -> Self { self.min_target_capacity = Some(value.into()); self }
     /// `SingleAvailabilityZone`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn single_availability_zone(mut self, value: impl Into<Bool>) -> Self {
-        self.single_availability_zone = Some(value.into());
-        self
-    }
-
+    pub fn single_availability_zone(mut self, value: impl Into<Bool>) -> Self { self.single_availability_zone = Some(value.into()); self }
     /// `SingleInstanceType`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn single_instance_type(mut self, value: impl Into<Bool>) -> Self {
-        self.single_instance_type = Some(value.into());
-        self
-    }
+    pub fn single_instance_type(mut self, value: impl Into<Bool>) -> Self { self.single_instance_type = Some(value.into()); self }
 }
 
 impl PropertyType for SpotOptionsRequest {}
@@ -5046,144 +2079,14 @@ impl ToValue for SpotOptionsRequest {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::EC2::EC2Fleet`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-ec2fleet-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_TagSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TagSpecification: ObjRule = ObjRule {
     properties: &[
-        (
-            "ResourceType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "client-vpn-endpoint",
-                    "customer-gateway",
-                    "dedicated-host",
-                    "dhcp-options",
-                    "egress-only-internet-gateway",
-                    "elastic-gpu",
-                    "elastic-ip",
-                    "export-image-task",
-                    "export-instance-task",
-                    "fleet",
-                    "fpga-image",
-                    "host-reservation",
-                    "image",
-                    "import-image-task",
-                    "import-snapshot-task",
-                    "instance",
-                    "internet-gateway",
-                    "key-pair",
-                    "launch-template",
-                    "local-gateway-route-table-vpc-association",
-                    "natgateway",
-                    "network-acl",
-                    "network-insights-analysis",
-                    "network-insights-path",
-                    "network-interface",
-                    "placement-group",
-                    "reserved-instances",
-                    "route-table",
-                    "security-group",
-                    "snapshot",
-                    "spot-fleet-request",
-                    "spot-instances-request",
-                    "subnet",
-                    "traffic-mirror-filter",
-                    "traffic-mirror-session",
-                    "traffic-mirror-target",
-                    "transit-gateway",
-                    "transit-gateway-attachment",
-                    "transit-gateway-connect-peer",
-                    "transit-gateway-multicast-domain",
-                    "transit-gateway-route-table",
-                    "volume",
-                    "vpc",
-                    "vpc-flow-log",
-                    "vpc-peering-connection",
-                    "vpn-connection",
-                    "vpn-gateway",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ResourceType", Shape::Str(&StrRule { allowed: &["client-vpn-endpoint", "customer-gateway", "dedicated-host", "dhcp-options", "egress-only-internet-gateway", "elastic-gpu", "elastic-ip", "export-image-task", "export-instance-task", "fleet", "fpga-image", "host-reservation", "image", "import-image-task", "import-snapshot-task", "instance", "internet-gateway", "key-pair", "launch-template", "local-gateway-route-table-vpc-association", "natgateway", "network-acl", "network-insights-analysis", "network-insights-path", "network-interface", "placement-group", "reserved-instances", "route-table", "security-group", "snapshot", "spot-fleet-request", "spot-instances-request", "subnet", "traffic-mirror-filter", "traffic-mirror-session", "traffic-mirror-target", "transit-gateway", "transit-gateway-attachment", "transit-gateway-connect-peer", "transit-gateway-multicast-domain", "transit-gateway-route-table", "volume", "vpc", "vpc-flow-log", "vpc-peering-connection", "vpn-connection", "vpn-gateway"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TagSpecification` property type of `AWS::EC2::EC2Fleet`.
@@ -5205,6 +2108,7 @@ pub struct TagSpecification {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl TagSpecification {
     /// A `TagSpecification` with no property set (none is required).
     pub fn new() -> Self {
@@ -5212,20 +2116,9 @@ impl TagSpecification {
     }
 
     /// `ResourceType`: a [`ResourceType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self {
-        self.resource_type = Some(value.into());
-        self
-    }
-
+    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self { self.resource_type = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl PropertyType for TagSpecification {}
@@ -5243,43 +2136,21 @@ impl ToValue for TagSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TargetCapacitySpecificationRequestRequired {
     /// `TotalTargetCapacity`: an integer, required.
-    ///
-    /// The number of units to request, filled using the default target capacity type.
     pub total_target_capacity: Int,
 }
 
-static RULE_TargetCapacitySpecificationRequest: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TargetCapacitySpecificationRequest: ObjRule = ObjRule {
     properties: &[
-        (
-            "DefaultTargetCapacityType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["on-demand", "spot", "capacity-block", "reserved-capacity"],
-                format: None,
-            }),
-        ),
+        ("DefaultTargetCapacityType", Shape::Str(&StrRule { allowed: &["on-demand", "spot", "capacity-block", "reserved-capacity"], ..StrRule::ANY })),
         ("OnDemandTargetCapacity", Shape::INT),
         ("SpotTargetCapacity", Shape::INT),
-        (
-            "TargetCapacityUnitType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["vcpu", "memory-mib", "units"],
-                format: None,
-            }),
-        ),
+        ("TargetCapacityUnitType", Shape::Str(&StrRule { allowed: &["vcpu", "memory-mib", "units"], ..StrRule::ANY })),
         ("TotalTargetCapacity", Shape::INT),
     ],
     required: &["TotalTargetCapacity"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TargetCapacitySpecificationRequest` property type of `AWS::EC2::EC2Fleet`.
@@ -5315,6 +2186,7 @@ pub struct TargetCapacitySpecificationRequest {
     pub total_target_capacity: Int,
 }
 
+#[rustfmt::skip]
 impl TargetCapacitySpecificationRequest {
     /// A `TargetCapacitySpecificationRequest` with its required properties, named in a [`TargetCapacitySpecificationRequestRequired`].
     pub fn new(required: TargetCapacitySpecificationRequestRequired) -> Self {
@@ -5328,47 +2200,15 @@ impl TargetCapacitySpecificationRequest {
     }
 
     /// `DefaultTargetCapacityType`: a [`DefaultTargetCapacityType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_target_capacity_type(
-        mut self,
-        value: impl Into<DefaultTargetCapacityType>,
-    ) -> Self {
-        self.default_target_capacity_type = Some(value.into());
-        self
-    }
-
+    pub fn default_target_capacity_type(mut self, value: impl Into<DefaultTargetCapacityType>) -> Self { self.default_target_capacity_type = Some(value.into()); self }
     /// `OnDemandTargetCapacity`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_demand_target_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.on_demand_target_capacity = Some(value.into());
-        self
-    }
-
+    pub fn on_demand_target_capacity(mut self, value: impl Into<Int>) -> Self { self.on_demand_target_capacity = Some(value.into()); self }
     /// `SpotTargetCapacity`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn spot_target_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.spot_target_capacity = Some(value.into());
-        self
-    }
-
+    pub fn spot_target_capacity(mut self, value: impl Into<Int>) -> Self { self.spot_target_capacity = Some(value.into()); self }
     /// `TargetCapacityUnitType`: a [`TargetCapacityUnitType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_capacity_unit_type(mut self, value: impl Into<TargetCapacityUnitType>) -> Self {
-        self.target_capacity_unit_type = Some(value.into());
-        self
-    }
-
+    pub fn target_capacity_unit_type(mut self, value: impl Into<TargetCapacityUnitType>) -> Self { self.target_capacity_unit_type = Some(value.into()); self }
     /// `TotalTargetCapacity`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn total_target_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.total_target_capacity = value.into();
-        self
-    }
+    pub fn total_target_capacity(mut self, value: impl Into<Int>) -> Self { self.total_target_capacity = value.into(); self }
 }
 
 impl PropertyType for TargetCapacitySpecificationRequest {}
@@ -5385,278 +2225,6 @@ impl ToValue for TargetCapacitySpecificationRequest {
             .opt("TargetCapacityUnitType", &self.target_capacity_unit_type)
             .req("TotalTargetCapacity", &self.total_target_capacity)
             .build()
-    }
-}
-
-static RULE_TotalLocalStorageGbRequest: ObjRule = ObjRule {
-    properties: &[("Max", Shape::NUM), ("Min", Shape::NUM)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `TotalLocalStorageGBRequest` property type of `AWS::EC2::EC2Fleet`.
-///
-/// The minimum and maximum amount of total local storage, in GB.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-ec2fleet-totallocalstoragegbrequest.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct TotalLocalStorageGbRequest {
-    /// `Max`: a number.
-    ///
-    /// The maximum amount of total local storage, in GB. To specify no maximum limit, omit this parameter.
-    pub max: Option<Num>,
-    /// `Min`: a number.
-    ///
-    /// The minimum amount of total local storage, in GB. To specify no minimum limit, omit this parameter.
-    pub min: Option<Num>,
-}
-
-impl TotalLocalStorageGbRequest {
-    /// A `TotalLocalStorageGbRequest` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Max`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Num>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
-    /// `Min`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Num>) -> Self {
-        self.min = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for TotalLocalStorageGbRequest {}
-
-impl ToValue for TotalLocalStorageGbRequest {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
-            .build()
-    }
-}
-
-static RULE_VCpuCountRangeRequest: ObjRule = ObjRule {
-    properties: &[("Max", Shape::INT), ("Min", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `VCpuCountRangeRequest` property type of `AWS::EC2::EC2Fleet`.
-///
-/// The minimum and maximum number of vCPUs.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-ec2fleet-vcpucountrangerequest.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct VCpuCountRangeRequest {
-    /// `Max`: an integer.
-    ///
-    /// The maximum number of vCPUs. To specify no maximum limit, omit this parameter.
-    pub max: Option<Int>,
-    /// `Min`: an integer.
-    ///
-    /// The minimum number of vCPUs. To specify no minimum limit, specify `0` .
-    pub min: Option<Int>,
-}
-
-impl VCpuCountRangeRequest {
-    /// A `VCpuCountRangeRequest` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Max`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Int>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
-    /// `Min`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Int>) -> Self {
-        self.min = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for VCpuCountRangeRequest {}
-
-impl ToValue for VCpuCountRangeRequest {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
-            .build()
-    }
-}
-
-/// The values of `AcceleratorManufacturer` (`AWS::EC2::EC2Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum AcceleratorManufacturer {
-    /// `amazon-web-services`
-    AmazonWebServices,
-    /// `amd`
-    Amd,
-    /// `habana`
-    Habana,
-    /// `nvidia`
-    Nvidia,
-    /// `xilinx`
-    Xilinx,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for AcceleratorManufacturer {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for AcceleratorManufacturer {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::AmazonWebServices => "amazon-web-services",
-            Self::Amd => "amd",
-            Self::Habana => "habana",
-            Self::Nvidia => "nvidia",
-            Self::Xilinx => "xilinx",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `AcceleratorName` (`AWS::EC2::EC2Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum AcceleratorName {
-    /// `a10g`
-    A10g,
-    /// `a100`
-    A100,
-    /// `h100`
-    H100,
-    /// `inferentia`
-    Inferentia,
-    /// `k520`
-    K520,
-    /// `k80`
-    K80,
-    /// `m60`
-    M60,
-    /// `radeon-pro-v520`
-    RadeonProV520,
-    /// `t4`
-    T4,
-    /// `t4g`
-    T4g,
-    /// `vu9p`
-    Vu9p,
-    /// `v100`
-    V100,
-    /// `l40s`
-    L40s,
-    /// `l4`
-    L4,
-    /// `gaudi-hl-205`
-    GaudiHl205,
-    /// `inferentia2`
-    Inferentia2,
-    /// `trainium`
-    Trainium,
-    /// `trainium2`
-    Trainium2,
-    /// `u30`
-    U30,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for AcceleratorName {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for AcceleratorName {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::A10g => "a10g",
-            Self::A100 => "a100",
-            Self::H100 => "h100",
-            Self::Inferentia => "inferentia",
-            Self::K520 => "k520",
-            Self::K80 => "k80",
-            Self::M60 => "m60",
-            Self::RadeonProV520 => "radeon-pro-v520",
-            Self::T4 => "t4",
-            Self::T4g => "t4g",
-            Self::Vu9p => "vu9p",
-            Self::V100 => "v100",
-            Self::L40s => "l40s",
-            Self::L4 => "l4",
-            Self::GaudiHl205 => "gaudi-hl-205",
-            Self::Inferentia2 => "inferentia2",
-            Self::Trainium => "trainium",
-            Self::Trainium2 => "trainium2",
-            Self::U30 => "u30",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `AcceleratorType` (`AWS::EC2::EC2Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum AcceleratorType {
-    /// `gpu`
-    Gpu,
-    /// `fpga`
-    Fpga,
-    /// `inference`
-    Inference,
-    /// `media`
-    Media,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for AcceleratorType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for AcceleratorType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Gpu => "gpu",
-            Self::Fpga => "fpga",
-            Self::Inference => "inference",
-            Self::Media => "media",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 
@@ -5682,102 +2250,6 @@ impl ToValue for AllocationStrategy {
         let s = match self {
             Self::LowestPrice => "lowest-price",
             Self::Prioritized => "prioritized",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `BareMetal` (`AWS::EC2::EC2Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum BareMetal {
-    /// `included`
-    Included,
-    /// `required`
-    Required,
-    /// `excluded`
-    Excluded,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for BareMetal {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for BareMetal {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Included => "included",
-            Self::Required => "required",
-            Self::Excluded => "excluded",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `BurstablePerformance` (`AWS::EC2::EC2Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum BurstablePerformance {
-    /// `included`
-    Included,
-    /// `required`
-    Required,
-    /// `excluded`
-    Excluded,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for BurstablePerformance {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for BurstablePerformance {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Included => "included",
-            Self::Required => "required",
-            Self::Excluded => "excluded",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `CpuManufacturer` (`AWS::EC2::EC2Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum CpuManufacturer {
-    /// `intel`
-    Intel,
-    /// `amd`
-    Amd,
-    /// `amazon-web-services`
-    AmazonWebServices,
-    /// `apple`
-    Apple,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for CpuManufacturer {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for CpuManufacturer {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Intel => "intel",
-            Self::Amd => "amd",
-            Self::AmazonWebServices => "amazon-web-services",
-            Self::Apple => "apple",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())
@@ -5871,3866 +2343,6 @@ impl ToValue for ExcessCapacityTerminationPolicy {
         let s = match self {
             Self::Termination => "termination",
             Self::NoTermination => "no-termination",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `HttpEndpoint` (`AWS::EC2::EC2Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum HttpEndpoint {
-    /// `disabled`
-    Disabled,
-    /// `enabled`
-    Enabled,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for HttpEndpoint {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for HttpEndpoint {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Disabled => "disabled",
-            Self::Enabled => "enabled",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `HttpTokens` (`AWS::EC2::EC2Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum HttpTokens {
-    /// `optional`
-    Optional,
-    /// `required`
-    Required,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for HttpTokens {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for HttpTokens {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Optional => "optional",
-            Self::Required => "required",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `InstanceGeneration` (`AWS::EC2::EC2Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum InstanceGeneration {
-    /// `current`
-    Current,
-    /// `previous`
-    Previous,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for InstanceGeneration {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for InstanceGeneration {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Current => "current",
-            Self::Previous => "previous",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `InstanceInterruptionBehavior` (`AWS::EC2::EC2Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum InstanceInterruptionBehavior {
-    /// `hibernate`
-    Hibernate,
-    /// `stop`
-    Stop,
-    /// `terminate`
-    Terminate,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for InstanceInterruptionBehavior {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for InstanceInterruptionBehavior {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Hibernate => "hibernate",
-            Self::Stop => "stop",
-            Self::Terminate => "terminate",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `InstanceType` (`AWS::EC2::EC2Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum InstanceType {
-    /// `a1.2xlarge`
-    A1_2xlarge,
-    /// `a1.4xlarge`
-    A1_4xlarge,
-    /// `a1.large`
-    A1Large,
-    /// `a1.medium`
-    A1Medium,
-    /// `a1.metal`
-    A1Metal,
-    /// `a1.xlarge`
-    A1Xlarge,
-    /// `c1.medium`
-    C1Medium,
-    /// `c1.xlarge`
-    C1Xlarge,
-    /// `c3.2xlarge`
-    C3_2xlarge,
-    /// `c3.4xlarge`
-    C3_4xlarge,
-    /// `c3.8xlarge`
-    C3_8xlarge,
-    /// `c3.large`
-    C3Large,
-    /// `c3.xlarge`
-    C3Xlarge,
-    /// `c4.2xlarge`
-    C4_2xlarge,
-    /// `c4.4xlarge`
-    C4_4xlarge,
-    /// `c4.8xlarge`
-    C4_8xlarge,
-    /// `c4.large`
-    C4Large,
-    /// `c4.xlarge`
-    C4Xlarge,
-    /// `c5.12xlarge`
-    C5_12xlarge,
-    /// `c5.18xlarge`
-    C5_18xlarge,
-    /// `c5.24xlarge`
-    C5_24xlarge,
-    /// `c5.2xlarge`
-    C5_2xlarge,
-    /// `c5.4xlarge`
-    C5_4xlarge,
-    /// `c5.9xlarge`
-    C5_9xlarge,
-    /// `c5.large`
-    C5Large,
-    /// `c5.metal`
-    C5Metal,
-    /// `c5.xlarge`
-    C5Xlarge,
-    /// `c5a.12xlarge`
-    C5a12xlarge,
-    /// `c5a.16xlarge`
-    C5a16xlarge,
-    /// `c5a.24xlarge`
-    C5a24xlarge,
-    /// `c5a.2xlarge`
-    C5a2xlarge,
-    /// `c5a.4xlarge`
-    C5a4xlarge,
-    /// `c5a.8xlarge`
-    C5a8xlarge,
-    /// `c5a.large`
-    C5aLarge,
-    /// `c5a.xlarge`
-    C5aXlarge,
-    /// `c5ad.12xlarge`
-    C5ad12xlarge,
-    /// `c5ad.16xlarge`
-    C5ad16xlarge,
-    /// `c5ad.24xlarge`
-    C5ad24xlarge,
-    /// `c5ad.2xlarge`
-    C5ad2xlarge,
-    /// `c5ad.4xlarge`
-    C5ad4xlarge,
-    /// `c5ad.8xlarge`
-    C5ad8xlarge,
-    /// `c5ad.large`
-    C5adLarge,
-    /// `c5ad.xlarge`
-    C5adXlarge,
-    /// `c5d.12xlarge`
-    C5d12xlarge,
-    /// `c5d.18xlarge`
-    C5d18xlarge,
-    /// `c5d.24xlarge`
-    C5d24xlarge,
-    /// `c5d.2xlarge`
-    C5d2xlarge,
-    /// `c5d.4xlarge`
-    C5d4xlarge,
-    /// `c5d.9xlarge`
-    C5d9xlarge,
-    /// `c5d.large`
-    C5dLarge,
-    /// `c5d.metal`
-    C5dMetal,
-    /// `c5d.xlarge`
-    C5dXlarge,
-    /// `c5n.18xlarge`
-    C5n18xlarge,
-    /// `c5n.2xlarge`
-    C5n2xlarge,
-    /// `c5n.4xlarge`
-    C5n4xlarge,
-    /// `c5n.9xlarge`
-    C5n9xlarge,
-    /// `c5n.large`
-    C5nLarge,
-    /// `c5n.metal`
-    C5nMetal,
-    /// `c5n.xlarge`
-    C5nXlarge,
-    /// `c6a.12xlarge`
-    C6a12xlarge,
-    /// `c6a.16xlarge`
-    C6a16xlarge,
-    /// `c6a.24xlarge`
-    C6a24xlarge,
-    /// `c6a.2xlarge`
-    C6a2xlarge,
-    /// `c6a.32xlarge`
-    C6a32xlarge,
-    /// `c6a.48xlarge`
-    C6a48xlarge,
-    /// `c6a.4xlarge`
-    C6a4xlarge,
-    /// `c6a.8xlarge`
-    C6a8xlarge,
-    /// `c6a.large`
-    C6aLarge,
-    /// `c6a.metal`
-    C6aMetal,
-    /// `c6a.xlarge`
-    C6aXlarge,
-    /// `c6g.12xlarge`
-    C6g12xlarge,
-    /// `c6g.16xlarge`
-    C6g16xlarge,
-    /// `c6g.2xlarge`
-    C6g2xlarge,
-    /// `c6g.4xlarge`
-    C6g4xlarge,
-    /// `c6g.8xlarge`
-    C6g8xlarge,
-    /// `c6g.large`
-    C6gLarge,
-    /// `c6g.medium`
-    C6gMedium,
-    /// `c6g.metal`
-    C6gMetal,
-    /// `c6g.xlarge`
-    C6gXlarge,
-    /// `c6gd.12xlarge`
-    C6gd12xlarge,
-    /// `c6gd.16xlarge`
-    C6gd16xlarge,
-    /// `c6gd.2xlarge`
-    C6gd2xlarge,
-    /// `c6gd.4xlarge`
-    C6gd4xlarge,
-    /// `c6gd.8xlarge`
-    C6gd8xlarge,
-    /// `c6gd.large`
-    C6gdLarge,
-    /// `c6gd.medium`
-    C6gdMedium,
-    /// `c6gd.metal`
-    C6gdMetal,
-    /// `c6gd.xlarge`
-    C6gdXlarge,
-    /// `c6gn.12xlarge`
-    C6gn12xlarge,
-    /// `c6gn.16xlarge`
-    C6gn16xlarge,
-    /// `c6gn.2xlarge`
-    C6gn2xlarge,
-    /// `c6gn.4xlarge`
-    C6gn4xlarge,
-    /// `c6gn.8xlarge`
-    C6gn8xlarge,
-    /// `c6gn.large`
-    C6gnLarge,
-    /// `c6gn.medium`
-    C6gnMedium,
-    /// `c6gn.xlarge`
-    C6gnXlarge,
-    /// `c6i.12xlarge`
-    C6i12xlarge,
-    /// `c6i.16xlarge`
-    C6i16xlarge,
-    /// `c6i.24xlarge`
-    C6i24xlarge,
-    /// `c6i.2xlarge`
-    C6i2xlarge,
-    /// `c6i.32xlarge`
-    C6i32xlarge,
-    /// `c6i.4xlarge`
-    C6i4xlarge,
-    /// `c6i.8xlarge`
-    C6i8xlarge,
-    /// `c6i.large`
-    C6iLarge,
-    /// `c6i.metal`
-    C6iMetal,
-    /// `c6i.xlarge`
-    C6iXlarge,
-    /// `c6id.12xlarge`
-    C6id12xlarge,
-    /// `c6id.16xlarge`
-    C6id16xlarge,
-    /// `c6id.24xlarge`
-    C6id24xlarge,
-    /// `c6id.2xlarge`
-    C6id2xlarge,
-    /// `c6id.32xlarge`
-    C6id32xlarge,
-    /// `c6id.4xlarge`
-    C6id4xlarge,
-    /// `c6id.8xlarge`
-    C6id8xlarge,
-    /// `c6id.large`
-    C6idLarge,
-    /// `c6id.metal`
-    C6idMetal,
-    /// `c6id.xlarge`
-    C6idXlarge,
-    /// `c6in.12xlarge`
-    C6in12xlarge,
-    /// `c6in.16xlarge`
-    C6in16xlarge,
-    /// `c6in.24xlarge`
-    C6in24xlarge,
-    /// `c6in.2xlarge`
-    C6in2xlarge,
-    /// `c6in.32xlarge`
-    C6in32xlarge,
-    /// `c6in.4xlarge`
-    C6in4xlarge,
-    /// `c6in.8xlarge`
-    C6in8xlarge,
-    /// `c6in.large`
-    C6inLarge,
-    /// `c6in.metal`
-    C6inMetal,
-    /// `c6in.xlarge`
-    C6inXlarge,
-    /// `c7a.12xlarge`
-    C7a12xlarge,
-    /// `c7a.16xlarge`
-    C7a16xlarge,
-    /// `c7a.24xlarge`
-    C7a24xlarge,
-    /// `c7a.2xlarge`
-    C7a2xlarge,
-    /// `c7a.32xlarge`
-    C7a32xlarge,
-    /// `c7a.48xlarge`
-    C7a48xlarge,
-    /// `c7a.4xlarge`
-    C7a4xlarge,
-    /// `c7a.8xlarge`
-    C7a8xlarge,
-    /// `c7a.large`
-    C7aLarge,
-    /// `c7a.medium`
-    C7aMedium,
-    /// `c7a.metal-48xl`
-    C7aMetal48xl,
-    /// `c7a.xlarge`
-    C7aXlarge,
-    /// `c7g.12xlarge`
-    C7g12xlarge,
-    /// `c7g.16xlarge`
-    C7g16xlarge,
-    /// `c7g.2xlarge`
-    C7g2xlarge,
-    /// `c7g.4xlarge`
-    C7g4xlarge,
-    /// `c7g.8xlarge`
-    C7g8xlarge,
-    /// `c7g.large`
-    C7gLarge,
-    /// `c7g.medium`
-    C7gMedium,
-    /// `c7g.metal`
-    C7gMetal,
-    /// `c7g.xlarge`
-    C7gXlarge,
-    /// `c7gd.12xlarge`
-    C7gd12xlarge,
-    /// `c7gd.16xlarge`
-    C7gd16xlarge,
-    /// `c7gd.2xlarge`
-    C7gd2xlarge,
-    /// `c7gd.4xlarge`
-    C7gd4xlarge,
-    /// `c7gd.8xlarge`
-    C7gd8xlarge,
-    /// `c7gd.large`
-    C7gdLarge,
-    /// `c7gd.medium`
-    C7gdMedium,
-    /// `c7gd.metal`
-    C7gdMetal,
-    /// `c7gd.xlarge`
-    C7gdXlarge,
-    /// `c7gn.12xlarge`
-    C7gn12xlarge,
-    /// `c7gn.16xlarge`
-    C7gn16xlarge,
-    /// `c7gn.2xlarge`
-    C7gn2xlarge,
-    /// `c7gn.4xlarge`
-    C7gn4xlarge,
-    /// `c7gn.8xlarge`
-    C7gn8xlarge,
-    /// `c7gn.large`
-    C7gnLarge,
-    /// `c7gn.medium`
-    C7gnMedium,
-    /// `c7gn.metal`
-    C7gnMetal,
-    /// `c7gn.xlarge`
-    C7gnXlarge,
-    /// `c7i-flex.12xlarge`
-    C7iFlex12xlarge,
-    /// `c7i-flex.16xlarge`
-    C7iFlex16xlarge,
-    /// `c7i-flex.2xlarge`
-    C7iFlex2xlarge,
-    /// `c7i-flex.4xlarge`
-    C7iFlex4xlarge,
-    /// `c7i-flex.8xlarge`
-    C7iFlex8xlarge,
-    /// `c7i-flex.large`
-    C7iFlexLarge,
-    /// `c7i-flex.xlarge`
-    C7iFlexXlarge,
-    /// `c7i.12xlarge`
-    C7i12xlarge,
-    /// `c7i.16xlarge`
-    C7i16xlarge,
-    /// `c7i.24xlarge`
-    C7i24xlarge,
-    /// `c7i.2xlarge`
-    C7i2xlarge,
-    /// `c7i.48xlarge`
-    C7i48xlarge,
-    /// `c7i.4xlarge`
-    C7i4xlarge,
-    /// `c7i.8xlarge`
-    C7i8xlarge,
-    /// `c7i.large`
-    C7iLarge,
-    /// `c7i.metal-24xl`
-    C7iMetal24xl,
-    /// `c7i.metal-48xl`
-    C7iMetal48xl,
-    /// `c7i.xlarge`
-    C7iXlarge,
-    /// `c8a.12xlarge`
-    C8a12xlarge,
-    /// `c8a.16xlarge`
-    C8a16xlarge,
-    /// `c8a.24xlarge`
-    C8a24xlarge,
-    /// `c8a.2xlarge`
-    C8a2xlarge,
-    /// `c8a.48xlarge`
-    C8a48xlarge,
-    /// `c8a.4xlarge`
-    C8a4xlarge,
-    /// `c8a.8xlarge`
-    C8a8xlarge,
-    /// `c8a.large`
-    C8aLarge,
-    /// `c8a.medium`
-    C8aMedium,
-    /// `c8a.metal-24xl`
-    C8aMetal24xl,
-    /// `c8a.metal-48xl`
-    C8aMetal48xl,
-    /// `c8a.xlarge`
-    C8aXlarge,
-    /// `c8g.12xlarge`
-    C8g12xlarge,
-    /// `c8g.16xlarge`
-    C8g16xlarge,
-    /// `c8g.24xlarge`
-    C8g24xlarge,
-    /// `c8g.2xlarge`
-    C8g2xlarge,
-    /// `c8g.48xlarge`
-    C8g48xlarge,
-    /// `c8g.4xlarge`
-    C8g4xlarge,
-    /// `c8g.8xlarge`
-    C8g8xlarge,
-    /// `c8g.large`
-    C8gLarge,
-    /// `c8g.medium`
-    C8gMedium,
-    /// `c8g.metal-24xl`
-    C8gMetal24xl,
-    /// `c8g.metal-48xl`
-    C8gMetal48xl,
-    /// `c8g.xlarge`
-    C8gXlarge,
-    /// `c8gb.12xlarge`
-    C8gb12xlarge,
-    /// `c8gb.16xlarge`
-    C8gb16xlarge,
-    /// `c8gb.24xlarge`
-    C8gb24xlarge,
-    /// `c8gb.2xlarge`
-    C8gb2xlarge,
-    /// `c8gb.48xlarge`
-    C8gb48xlarge,
-    /// `c8gb.4xlarge`
-    C8gb4xlarge,
-    /// `c8gb.8xlarge`
-    C8gb8xlarge,
-    /// `c8gb.large`
-    C8gbLarge,
-    /// `c8gb.medium`
-    C8gbMedium,
-    /// `c8gb.metal-24xl`
-    C8gbMetal24xl,
-    /// `c8gb.metal-48xl`
-    C8gbMetal48xl,
-    /// `c8gb.xlarge`
-    C8gbXlarge,
-    /// `c8gd.12xlarge`
-    C8gd12xlarge,
-    /// `c8gd.16xlarge`
-    C8gd16xlarge,
-    /// `c8gd.24xlarge`
-    C8gd24xlarge,
-    /// `c8gd.2xlarge`
-    C8gd2xlarge,
-    /// `c8gd.48xlarge`
-    C8gd48xlarge,
-    /// `c8gd.4xlarge`
-    C8gd4xlarge,
-    /// `c8gd.8xlarge`
-    C8gd8xlarge,
-    /// `c8gd.large`
-    C8gdLarge,
-    /// `c8gd.medium`
-    C8gdMedium,
-    /// `c8gd.metal-24xl`
-    C8gdMetal24xl,
-    /// `c8gd.metal-48xl`
-    C8gdMetal48xl,
-    /// `c8gd.xlarge`
-    C8gdXlarge,
-    /// `c8gn.12xlarge`
-    C8gn12xlarge,
-    /// `c8gn.16xlarge`
-    C8gn16xlarge,
-    /// `c8gn.24xlarge`
-    C8gn24xlarge,
-    /// `c8gn.2xlarge`
-    C8gn2xlarge,
-    /// `c8gn.48xlarge`
-    C8gn48xlarge,
-    /// `c8gn.4xlarge`
-    C8gn4xlarge,
-    /// `c8gn.8xlarge`
-    C8gn8xlarge,
-    /// `c8gn.large`
-    C8gnLarge,
-    /// `c8gn.medium`
-    C8gnMedium,
-    /// `c8gn.metal-24xl`
-    C8gnMetal24xl,
-    /// `c8gn.metal-48xl`
-    C8gnMetal48xl,
-    /// `c8gn.xlarge`
-    C8gnXlarge,
-    /// `c8i-flex.12xlarge`
-    C8iFlex12xlarge,
-    /// `c8i-flex.16xlarge`
-    C8iFlex16xlarge,
-    /// `c8i-flex.2xlarge`
-    C8iFlex2xlarge,
-    /// `c8i-flex.4xlarge`
-    C8iFlex4xlarge,
-    /// `c8i-flex.8xlarge`
-    C8iFlex8xlarge,
-    /// `c8i-flex.large`
-    C8iFlexLarge,
-    /// `c8i-flex.xlarge`
-    C8iFlexXlarge,
-    /// `c8i.12xlarge`
-    C8i12xlarge,
-    /// `c8i.16xlarge`
-    C8i16xlarge,
-    /// `c8i.24xlarge`
-    C8i24xlarge,
-    /// `c8i.2xlarge`
-    C8i2xlarge,
-    /// `c8i.32xlarge`
-    C8i32xlarge,
-    /// `c8i.48xlarge`
-    C8i48xlarge,
-    /// `c8i.4xlarge`
-    C8i4xlarge,
-    /// `c8i.8xlarge`
-    C8i8xlarge,
-    /// `c8i.96xlarge`
-    C8i96xlarge,
-    /// `c8i.large`
-    C8iLarge,
-    /// `c8i.metal-48xl`
-    C8iMetal48xl,
-    /// `c8i.metal-96xl`
-    C8iMetal96xl,
-    /// `c8i.xlarge`
-    C8iXlarge,
-    /// `c8id.12xlarge`
-    C8id12xlarge,
-    /// `c8id.16xlarge`
-    C8id16xlarge,
-    /// `c8id.24xlarge`
-    C8id24xlarge,
-    /// `c8id.2xlarge`
-    C8id2xlarge,
-    /// `c8id.32xlarge`
-    C8id32xlarge,
-    /// `c8id.48xlarge`
-    C8id48xlarge,
-    /// `c8id.4xlarge`
-    C8id4xlarge,
-    /// `c8id.8xlarge`
-    C8id8xlarge,
-    /// `c8id.96xlarge`
-    C8id96xlarge,
-    /// `c8id.large`
-    C8idLarge,
-    /// `c8id.metal-48xl`
-    C8idMetal48xl,
-    /// `c8id.metal-96xl`
-    C8idMetal96xl,
-    /// `c8id.xlarge`
-    C8idXlarge,
-    /// `cc1.4xlarge`
-    Cc1_4xlarge,
-    /// `cc2.8xlarge`
-    Cc2_8xlarge,
-    /// `cg1.4xlarge`
-    Cg1_4xlarge,
-    /// `cr1.8xlarge`
-    Cr1_8xlarge,
-    /// `d2.2xlarge`
-    D2_2xlarge,
-    /// `d2.4xlarge`
-    D2_4xlarge,
-    /// `d2.8xlarge`
-    D2_8xlarge,
-    /// `d2.xlarge`
-    D2Xlarge,
-    /// `d3.2xlarge`
-    D3_2xlarge,
-    /// `d3.4xlarge`
-    D3_4xlarge,
-    /// `d3.8xlarge`
-    D3_8xlarge,
-    /// `d3.xlarge`
-    D3Xlarge,
-    /// `d3en.12xlarge`
-    D3en12xlarge,
-    /// `d3en.2xlarge`
-    D3en2xlarge,
-    /// `d3en.4xlarge`
-    D3en4xlarge,
-    /// `d3en.6xlarge`
-    D3en6xlarge,
-    /// `d3en.8xlarge`
-    D3en8xlarge,
-    /// `d3en.xlarge`
-    D3enXlarge,
-    /// `dl1.24xlarge`
-    Dl1_24xlarge,
-    /// `dl2q.24xlarge`
-    Dl2q24xlarge,
-    /// `f1.16xlarge`
-    F1_16xlarge,
-    /// `f1.2xlarge`
-    F1_2xlarge,
-    /// `f1.4xlarge`
-    F1_4xlarge,
-    /// `f2.12xlarge`
-    F2_12xlarge,
-    /// `f2.48xlarge`
-    F2_48xlarge,
-    /// `f2.6xlarge`
-    F2_6xlarge,
-    /// `g2.2xlarge`
-    G2_2xlarge,
-    /// `g2.8xlarge`
-    G2_8xlarge,
-    /// `g3.16xlarge`
-    G3_16xlarge,
-    /// `g3.4xlarge`
-    G3_4xlarge,
-    /// `g3.8xlarge`
-    G3_8xlarge,
-    /// `g3s.xlarge`
-    G3sXlarge,
-    /// `g4ad.16xlarge`
-    G4ad16xlarge,
-    /// `g4ad.2xlarge`
-    G4ad2xlarge,
-    /// `g4ad.4xlarge`
-    G4ad4xlarge,
-    /// `g4ad.8xlarge`
-    G4ad8xlarge,
-    /// `g4ad.xlarge`
-    G4adXlarge,
-    /// `g4dn.12xlarge`
-    G4dn12xlarge,
-    /// `g4dn.16xlarge`
-    G4dn16xlarge,
-    /// `g4dn.2xlarge`
-    G4dn2xlarge,
-    /// `g4dn.4xlarge`
-    G4dn4xlarge,
-    /// `g4dn.8xlarge`
-    G4dn8xlarge,
-    /// `g4dn.metal`
-    G4dnMetal,
-    /// `g4dn.xlarge`
-    G4dnXlarge,
-    /// `g5.12xlarge`
-    G5_12xlarge,
-    /// `g5.16xlarge`
-    G5_16xlarge,
-    /// `g5.24xlarge`
-    G5_24xlarge,
-    /// `g5.2xlarge`
-    G5_2xlarge,
-    /// `g5.48xlarge`
-    G5_48xlarge,
-    /// `g5.4xlarge`
-    G5_4xlarge,
-    /// `g5.8xlarge`
-    G5_8xlarge,
-    /// `g5.xlarge`
-    G5Xlarge,
-    /// `g5g.16xlarge`
-    G5g16xlarge,
-    /// `g5g.2xlarge`
-    G5g2xlarge,
-    /// `g5g.4xlarge`
-    G5g4xlarge,
-    /// `g5g.8xlarge`
-    G5g8xlarge,
-    /// `g5g.metal`
-    G5gMetal,
-    /// `g5g.xlarge`
-    G5gXlarge,
-    /// `g6.12xlarge`
-    G6_12xlarge,
-    /// `g6.16xlarge`
-    G6_16xlarge,
-    /// `g6.24xlarge`
-    G6_24xlarge,
-    /// `g6.2xlarge`
-    G6_2xlarge,
-    /// `g6.48xlarge`
-    G6_48xlarge,
-    /// `g6.4xlarge`
-    G6_4xlarge,
-    /// `g6.8xlarge`
-    G6_8xlarge,
-    /// `g6.xlarge`
-    G6Xlarge,
-    /// `g6e.12xlarge`
-    G6e12xlarge,
-    /// `g6e.16xlarge`
-    G6e16xlarge,
-    /// `g6e.24xlarge`
-    G6e24xlarge,
-    /// `g6e.2xlarge`
-    G6e2xlarge,
-    /// `g6e.48xlarge`
-    G6e48xlarge,
-    /// `g6e.4xlarge`
-    G6e4xlarge,
-    /// `g6e.8xlarge`
-    G6e8xlarge,
-    /// `g6e.xlarge`
-    G6eXlarge,
-    /// `g6f.2xlarge`
-    G6f2xlarge,
-    /// `g6f.4xlarge`
-    G6f4xlarge,
-    /// `g6f.large`
-    G6fLarge,
-    /// `g6f.xlarge`
-    G6fXlarge,
-    /// `g7e.12xlarge`
-    G7e12xlarge,
-    /// `g7e.24xlarge`
-    G7e24xlarge,
-    /// `g7e.2xlarge`
-    G7e2xlarge,
-    /// `g7e.48xlarge`
-    G7e48xlarge,
-    /// `g7e.4xlarge`
-    G7e4xlarge,
-    /// `g7e.8xlarge`
-    G7e8xlarge,
-    /// `gr6.4xlarge`
-    Gr6_4xlarge,
-    /// `gr6.8xlarge`
-    Gr6_8xlarge,
-    /// `gr6f.4xlarge`
-    Gr6f4xlarge,
-    /// `h1.16xlarge`
-    H1_16xlarge,
-    /// `h1.2xlarge`
-    H1_2xlarge,
-    /// `h1.4xlarge`
-    H1_4xlarge,
-    /// `h1.8xlarge`
-    H1_8xlarge,
-    /// `hi1.4xlarge`
-    Hi1_4xlarge,
-    /// `hpc6a.48xlarge`
-    Hpc6a48xlarge,
-    /// `hpc6id.32xlarge`
-    Hpc6id32xlarge,
-    /// `hpc7a.12xlarge`
-    Hpc7a12xlarge,
-    /// `hpc7a.24xlarge`
-    Hpc7a24xlarge,
-    /// `hpc7a.48xlarge`
-    Hpc7a48xlarge,
-    /// `hpc7a.96xlarge`
-    Hpc7a96xlarge,
-    /// `hpc7g.16xlarge`
-    Hpc7g16xlarge,
-    /// `hpc7g.4xlarge`
-    Hpc7g4xlarge,
-    /// `hpc7g.8xlarge`
-    Hpc7g8xlarge,
-    /// `hpc8a.96xlarge`
-    Hpc8a96xlarge,
-    /// `hs1.8xlarge`
-    Hs1_8xlarge,
-    /// `i2.2xlarge`
-    I2_2xlarge,
-    /// `i2.4xlarge`
-    I2_4xlarge,
-    /// `i2.8xlarge`
-    I2_8xlarge,
-    /// `i2.xlarge`
-    I2Xlarge,
-    /// `i3.16xlarge`
-    I3_16xlarge,
-    /// `i3.2xlarge`
-    I3_2xlarge,
-    /// `i3.4xlarge`
-    I3_4xlarge,
-    /// `i3.8xlarge`
-    I3_8xlarge,
-    /// `i3.large`
-    I3Large,
-    /// `i3.metal`
-    I3Metal,
-    /// `i3.xlarge`
-    I3Xlarge,
-    /// `i3en.12xlarge`
-    I3en12xlarge,
-    /// `i3en.24xlarge`
-    I3en24xlarge,
-    /// `i3en.2xlarge`
-    I3en2xlarge,
-    /// `i3en.3xlarge`
-    I3en3xlarge,
-    /// `i3en.6xlarge`
-    I3en6xlarge,
-    /// `i3en.large`
-    I3enLarge,
-    /// `i3en.metal`
-    I3enMetal,
-    /// `i3en.xlarge`
-    I3enXlarge,
-    /// `i4g.16xlarge`
-    I4g16xlarge,
-    /// `i4g.2xlarge`
-    I4g2xlarge,
-    /// `i4g.4xlarge`
-    I4g4xlarge,
-    /// `i4g.8xlarge`
-    I4g8xlarge,
-    /// `i4g.large`
-    I4gLarge,
-    /// `i4g.xlarge`
-    I4gXlarge,
-    /// `i4i.12xlarge`
-    I4i12xlarge,
-    /// `i4i.16xlarge`
-    I4i16xlarge,
-    /// `i4i.24xlarge`
-    I4i24xlarge,
-    /// `i4i.2xlarge`
-    I4i2xlarge,
-    /// `i4i.32xlarge`
-    I4i32xlarge,
-    /// `i4i.4xlarge`
-    I4i4xlarge,
-    /// `i4i.8xlarge`
-    I4i8xlarge,
-    /// `i4i.large`
-    I4iLarge,
-    /// `i4i.metal`
-    I4iMetal,
-    /// `i4i.xlarge`
-    I4iXlarge,
-    /// `i7i.12xlarge`
-    I7i12xlarge,
-    /// `i7i.16xlarge`
-    I7i16xlarge,
-    /// `i7i.24xlarge`
-    I7i24xlarge,
-    /// `i7i.2xlarge`
-    I7i2xlarge,
-    /// `i7i.48xlarge`
-    I7i48xlarge,
-    /// `i7i.4xlarge`
-    I7i4xlarge,
-    /// `i7i.8xlarge`
-    I7i8xlarge,
-    /// `i7i.large`
-    I7iLarge,
-    /// `i7i.metal-24xl`
-    I7iMetal24xl,
-    /// `i7i.metal-48xl`
-    I7iMetal48xl,
-    /// `i7i.xlarge`
-    I7iXlarge,
-    /// `i7ie.12xlarge`
-    I7ie12xlarge,
-    /// `i7ie.18xlarge`
-    I7ie18xlarge,
-    /// `i7ie.24xlarge`
-    I7ie24xlarge,
-    /// `i7ie.2xlarge`
-    I7ie2xlarge,
-    /// `i7ie.3xlarge`
-    I7ie3xlarge,
-    /// `i7ie.48xlarge`
-    I7ie48xlarge,
-    /// `i7ie.6xlarge`
-    I7ie6xlarge,
-    /// `i7ie.large`
-    I7ieLarge,
-    /// `i7ie.metal-24xl`
-    I7ieMetal24xl,
-    /// `i7ie.metal-48xl`
-    I7ieMetal48xl,
-    /// `i7ie.xlarge`
-    I7ieXlarge,
-    /// `i8g.12xlarge`
-    I8g12xlarge,
-    /// `i8g.16xlarge`
-    I8g16xlarge,
-    /// `i8g.24xlarge`
-    I8g24xlarge,
-    /// `i8g.2xlarge`
-    I8g2xlarge,
-    /// `i8g.48xlarge`
-    I8g48xlarge,
-    /// `i8g.4xlarge`
-    I8g4xlarge,
-    /// `i8g.8xlarge`
-    I8g8xlarge,
-    /// `i8g.large`
-    I8gLarge,
-    /// `i8g.metal-24xl`
-    I8gMetal24xl,
-    /// `i8g.xlarge`
-    I8gXlarge,
-    /// `i8ge.12xlarge`
-    I8ge12xlarge,
-    /// `i8ge.18xlarge`
-    I8ge18xlarge,
-    /// `i8ge.24xlarge`
-    I8ge24xlarge,
-    /// `i8ge.2xlarge`
-    I8ge2xlarge,
-    /// `i8ge.3xlarge`
-    I8ge3xlarge,
-    /// `i8ge.48xlarge`
-    I8ge48xlarge,
-    /// `i8ge.6xlarge`
-    I8ge6xlarge,
-    /// `i8ge.large`
-    I8geLarge,
-    /// `i8ge.metal-24xl`
-    I8geMetal24xl,
-    /// `i8ge.metal-48xl`
-    I8geMetal48xl,
-    /// `i8ge.xlarge`
-    I8geXlarge,
-    /// `im4gn.16xlarge`
-    Im4gn16xlarge,
-    /// `im4gn.2xlarge`
-    Im4gn2xlarge,
-    /// `im4gn.4xlarge`
-    Im4gn4xlarge,
-    /// `im4gn.8xlarge`
-    Im4gn8xlarge,
-    /// `im4gn.large`
-    Im4gnLarge,
-    /// `im4gn.xlarge`
-    Im4gnXlarge,
-    /// `inf1.24xlarge`
-    Inf1_24xlarge,
-    /// `inf1.2xlarge`
-    Inf1_2xlarge,
-    /// `inf1.6xlarge`
-    Inf1_6xlarge,
-    /// `inf1.xlarge`
-    Inf1Xlarge,
-    /// `inf2.24xlarge`
-    Inf2_24xlarge,
-    /// `inf2.48xlarge`
-    Inf2_48xlarge,
-    /// `inf2.8xlarge`
-    Inf2_8xlarge,
-    /// `inf2.xlarge`
-    Inf2Xlarge,
-    /// `is4gen.2xlarge`
-    Is4gen2xlarge,
-    /// `is4gen.4xlarge`
-    Is4gen4xlarge,
-    /// `is4gen.8xlarge`
-    Is4gen8xlarge,
-    /// `is4gen.large`
-    Is4genLarge,
-    /// `is4gen.medium`
-    Is4genMedium,
-    /// `is4gen.xlarge`
-    Is4genXlarge,
-    /// `m1.large`
-    M1Large,
-    /// `m1.medium`
-    M1Medium,
-    /// `m1.small`
-    M1Small,
-    /// `m1.xlarge`
-    M1Xlarge,
-    /// `m2.2xlarge`
-    M2_2xlarge,
-    /// `m2.4xlarge`
-    M2_4xlarge,
-    /// `m2.xlarge`
-    M2Xlarge,
-    /// `m3.2xlarge`
-    M3_2xlarge,
-    /// `m3.large`
-    M3Large,
-    /// `m3.medium`
-    M3Medium,
-    /// `m3.xlarge`
-    M3Xlarge,
-    /// `m4.10xlarge`
-    M4_10xlarge,
-    /// `m4.16xlarge`
-    M4_16xlarge,
-    /// `m4.2xlarge`
-    M4_2xlarge,
-    /// `m4.4xlarge`
-    M4_4xlarge,
-    /// `m4.large`
-    M4Large,
-    /// `m4.xlarge`
-    M4Xlarge,
-    /// `m5.12xlarge`
-    M5_12xlarge,
-    /// `m5.16xlarge`
-    M5_16xlarge,
-    /// `m5.24xlarge`
-    M5_24xlarge,
-    /// `m5.2xlarge`
-    M5_2xlarge,
-    /// `m5.4xlarge`
-    M5_4xlarge,
-    /// `m5.8xlarge`
-    M5_8xlarge,
-    /// `m5.large`
-    M5Large,
-    /// `m5.metal`
-    M5Metal,
-    /// `m5.xlarge`
-    M5Xlarge,
-    /// `m5a.12xlarge`
-    M5a12xlarge,
-    /// `m5a.16xlarge`
-    M5a16xlarge,
-    /// `m5a.24xlarge`
-    M5a24xlarge,
-    /// `m5a.2xlarge`
-    M5a2xlarge,
-    /// `m5a.4xlarge`
-    M5a4xlarge,
-    /// `m5a.8xlarge`
-    M5a8xlarge,
-    /// `m5a.large`
-    M5aLarge,
-    /// `m5a.xlarge`
-    M5aXlarge,
-    /// `m5ad.12xlarge`
-    M5ad12xlarge,
-    /// `m5ad.16xlarge`
-    M5ad16xlarge,
-    /// `m5ad.24xlarge`
-    M5ad24xlarge,
-    /// `m5ad.2xlarge`
-    M5ad2xlarge,
-    /// `m5ad.4xlarge`
-    M5ad4xlarge,
-    /// `m5ad.8xlarge`
-    M5ad8xlarge,
-    /// `m5ad.large`
-    M5adLarge,
-    /// `m5ad.xlarge`
-    M5adXlarge,
-    /// `m5d.12xlarge`
-    M5d12xlarge,
-    /// `m5d.16xlarge`
-    M5d16xlarge,
-    /// `m5d.24xlarge`
-    M5d24xlarge,
-    /// `m5d.2xlarge`
-    M5d2xlarge,
-    /// `m5d.4xlarge`
-    M5d4xlarge,
-    /// `m5d.8xlarge`
-    M5d8xlarge,
-    /// `m5d.large`
-    M5dLarge,
-    /// `m5d.metal`
-    M5dMetal,
-    /// `m5d.xlarge`
-    M5dXlarge,
-    /// `m5dn.12xlarge`
-    M5dn12xlarge,
-    /// `m5dn.16xlarge`
-    M5dn16xlarge,
-    /// `m5dn.24xlarge`
-    M5dn24xlarge,
-    /// `m5dn.2xlarge`
-    M5dn2xlarge,
-    /// `m5dn.4xlarge`
-    M5dn4xlarge,
-    /// `m5dn.8xlarge`
-    M5dn8xlarge,
-    /// `m5dn.large`
-    M5dnLarge,
-    /// `m5dn.metal`
-    M5dnMetal,
-    /// `m5dn.xlarge`
-    M5dnXlarge,
-    /// `m5n.12xlarge`
-    M5n12xlarge,
-    /// `m5n.16xlarge`
-    M5n16xlarge,
-    /// `m5n.24xlarge`
-    M5n24xlarge,
-    /// `m5n.2xlarge`
-    M5n2xlarge,
-    /// `m5n.4xlarge`
-    M5n4xlarge,
-    /// `m5n.8xlarge`
-    M5n8xlarge,
-    /// `m5n.large`
-    M5nLarge,
-    /// `m5n.metal`
-    M5nMetal,
-    /// `m5n.xlarge`
-    M5nXlarge,
-    /// `m5zn.12xlarge`
-    M5zn12xlarge,
-    /// `m5zn.2xlarge`
-    M5zn2xlarge,
-    /// `m5zn.3xlarge`
-    M5zn3xlarge,
-    /// `m5zn.6xlarge`
-    M5zn6xlarge,
-    /// `m5zn.large`
-    M5znLarge,
-    /// `m5zn.metal`
-    M5znMetal,
-    /// `m5zn.xlarge`
-    M5znXlarge,
-    /// `m6a.12xlarge`
-    M6a12xlarge,
-    /// `m6a.16xlarge`
-    M6a16xlarge,
-    /// `m6a.24xlarge`
-    M6a24xlarge,
-    /// `m6a.2xlarge`
-    M6a2xlarge,
-    /// `m6a.32xlarge`
-    M6a32xlarge,
-    /// `m6a.48xlarge`
-    M6a48xlarge,
-    /// `m6a.4xlarge`
-    M6a4xlarge,
-    /// `m6a.8xlarge`
-    M6a8xlarge,
-    /// `m6a.large`
-    M6aLarge,
-    /// `m6a.metal`
-    M6aMetal,
-    /// `m6a.xlarge`
-    M6aXlarge,
-    /// `m6g.12xlarge`
-    M6g12xlarge,
-    /// `m6g.16xlarge`
-    M6g16xlarge,
-    /// `m6g.2xlarge`
-    M6g2xlarge,
-    /// `m6g.4xlarge`
-    M6g4xlarge,
-    /// `m6g.8xlarge`
-    M6g8xlarge,
-    /// `m6g.large`
-    M6gLarge,
-    /// `m6g.medium`
-    M6gMedium,
-    /// `m6g.metal`
-    M6gMetal,
-    /// `m6g.xlarge`
-    M6gXlarge,
-    /// `m6gd.12xlarge`
-    M6gd12xlarge,
-    /// `m6gd.16xlarge`
-    M6gd16xlarge,
-    /// `m6gd.2xlarge`
-    M6gd2xlarge,
-    /// `m6gd.4xlarge`
-    M6gd4xlarge,
-    /// `m6gd.8xlarge`
-    M6gd8xlarge,
-    /// `m6gd.large`
-    M6gdLarge,
-    /// `m6gd.medium`
-    M6gdMedium,
-    /// `m6gd.metal`
-    M6gdMetal,
-    /// `m6gd.xlarge`
-    M6gdXlarge,
-    /// `m6i.12xlarge`
-    M6i12xlarge,
-    /// `m6i.16xlarge`
-    M6i16xlarge,
-    /// `m6i.24xlarge`
-    M6i24xlarge,
-    /// `m6i.2xlarge`
-    M6i2xlarge,
-    /// `m6i.32xlarge`
-    M6i32xlarge,
-    /// `m6i.4xlarge`
-    M6i4xlarge,
-    /// `m6i.8xlarge`
-    M6i8xlarge,
-    /// `m6i.large`
-    M6iLarge,
-    /// `m6i.metal`
-    M6iMetal,
-    /// `m6i.xlarge`
-    M6iXlarge,
-    /// `m6id.12xlarge`
-    M6id12xlarge,
-    /// `m6id.16xlarge`
-    M6id16xlarge,
-    /// `m6id.24xlarge`
-    M6id24xlarge,
-    /// `m6id.2xlarge`
-    M6id2xlarge,
-    /// `m6id.32xlarge`
-    M6id32xlarge,
-    /// `m6id.4xlarge`
-    M6id4xlarge,
-    /// `m6id.8xlarge`
-    M6id8xlarge,
-    /// `m6id.large`
-    M6idLarge,
-    /// `m6id.metal`
-    M6idMetal,
-    /// `m6id.xlarge`
-    M6idXlarge,
-    /// `m6idn.12xlarge`
-    M6idn12xlarge,
-    /// `m6idn.16xlarge`
-    M6idn16xlarge,
-    /// `m6idn.24xlarge`
-    M6idn24xlarge,
-    /// `m6idn.2xlarge`
-    M6idn2xlarge,
-    /// `m6idn.32xlarge`
-    M6idn32xlarge,
-    /// `m6idn.4xlarge`
-    M6idn4xlarge,
-    /// `m6idn.8xlarge`
-    M6idn8xlarge,
-    /// `m6idn.large`
-    M6idnLarge,
-    /// `m6idn.metal`
-    M6idnMetal,
-    /// `m6idn.xlarge`
-    M6idnXlarge,
-    /// `m6in.12xlarge`
-    M6in12xlarge,
-    /// `m6in.16xlarge`
-    M6in16xlarge,
-    /// `m6in.24xlarge`
-    M6in24xlarge,
-    /// `m6in.2xlarge`
-    M6in2xlarge,
-    /// `m6in.32xlarge`
-    M6in32xlarge,
-    /// `m6in.4xlarge`
-    M6in4xlarge,
-    /// `m6in.8xlarge`
-    M6in8xlarge,
-    /// `m6in.large`
-    M6inLarge,
-    /// `m6in.metal`
-    M6inMetal,
-    /// `m6in.xlarge`
-    M6inXlarge,
-    /// `m7a.12xlarge`
-    M7a12xlarge,
-    /// `m7a.16xlarge`
-    M7a16xlarge,
-    /// `m7a.24xlarge`
-    M7a24xlarge,
-    /// `m7a.2xlarge`
-    M7a2xlarge,
-    /// `m7a.32xlarge`
-    M7a32xlarge,
-    /// `m7a.48xlarge`
-    M7a48xlarge,
-    /// `m7a.4xlarge`
-    M7a4xlarge,
-    /// `m7a.8xlarge`
-    M7a8xlarge,
-    /// `m7a.large`
-    M7aLarge,
-    /// `m7a.medium`
-    M7aMedium,
-    /// `m7a.metal-48xl`
-    M7aMetal48xl,
-    /// `m7a.xlarge`
-    M7aXlarge,
-    /// `m7g.12xlarge`
-    M7g12xlarge,
-    /// `m7g.16xlarge`
-    M7g16xlarge,
-    /// `m7g.2xlarge`
-    M7g2xlarge,
-    /// `m7g.4xlarge`
-    M7g4xlarge,
-    /// `m7g.8xlarge`
-    M7g8xlarge,
-    /// `m7g.large`
-    M7gLarge,
-    /// `m7g.medium`
-    M7gMedium,
-    /// `m7g.metal`
-    M7gMetal,
-    /// `m7g.xlarge`
-    M7gXlarge,
-    /// `m7gd.12xlarge`
-    M7gd12xlarge,
-    /// `m7gd.16xlarge`
-    M7gd16xlarge,
-    /// `m7gd.2xlarge`
-    M7gd2xlarge,
-    /// `m7gd.4xlarge`
-    M7gd4xlarge,
-    /// `m7gd.8xlarge`
-    M7gd8xlarge,
-    /// `m7gd.large`
-    M7gdLarge,
-    /// `m7gd.medium`
-    M7gdMedium,
-    /// `m7gd.metal`
-    M7gdMetal,
-    /// `m7gd.xlarge`
-    M7gdXlarge,
-    /// `m7i-flex.12xlarge`
-    M7iFlex12xlarge,
-    /// `m7i-flex.16xlarge`
-    M7iFlex16xlarge,
-    /// `m7i-flex.2xlarge`
-    M7iFlex2xlarge,
-    /// `m7i-flex.4xlarge`
-    M7iFlex4xlarge,
-    /// `m7i-flex.8xlarge`
-    M7iFlex8xlarge,
-    /// `m7i-flex.large`
-    M7iFlexLarge,
-    /// `m7i-flex.xlarge`
-    M7iFlexXlarge,
-    /// `m7i.12xlarge`
-    M7i12xlarge,
-    /// `m7i.16xlarge`
-    M7i16xlarge,
-    /// `m7i.24xlarge`
-    M7i24xlarge,
-    /// `m7i.2xlarge`
-    M7i2xlarge,
-    /// `m7i.48xlarge`
-    M7i48xlarge,
-    /// `m7i.4xlarge`
-    M7i4xlarge,
-    /// `m7i.8xlarge`
-    M7i8xlarge,
-    /// `m7i.large`
-    M7iLarge,
-    /// `m7i.metal-24xl`
-    M7iMetal24xl,
-    /// `m7i.metal-48xl`
-    M7iMetal48xl,
-    /// `m7i.xlarge`
-    M7iXlarge,
-    /// `m8a.12xlarge`
-    M8a12xlarge,
-    /// `m8a.16xlarge`
-    M8a16xlarge,
-    /// `m8a.24xlarge`
-    M8a24xlarge,
-    /// `m8a.2xlarge`
-    M8a2xlarge,
-    /// `m8a.48xlarge`
-    M8a48xlarge,
-    /// `m8a.4xlarge`
-    M8a4xlarge,
-    /// `m8a.8xlarge`
-    M8a8xlarge,
-    /// `m8a.large`
-    M8aLarge,
-    /// `m8a.medium`
-    M8aMedium,
-    /// `m8a.metal-24xl`
-    M8aMetal24xl,
-    /// `m8a.metal-48xl`
-    M8aMetal48xl,
-    /// `m8a.xlarge`
-    M8aXlarge,
-    /// `m8azn.12xlarge`
-    M8azn12xlarge,
-    /// `m8azn.24xlarge`
-    M8azn24xlarge,
-    /// `m8azn.3xlarge`
-    M8azn3xlarge,
-    /// `m8azn.6xlarge`
-    M8azn6xlarge,
-    /// `m8azn.large`
-    M8aznLarge,
-    /// `m8azn.medium`
-    M8aznMedium,
-    /// `m8azn.metal-12xl`
-    M8aznMetal12xl,
-    /// `m8azn.metal-24xl`
-    M8aznMetal24xl,
-    /// `m8azn.xlarge`
-    M8aznXlarge,
-    /// `m8g.12xlarge`
-    M8g12xlarge,
-    /// `m8g.16xlarge`
-    M8g16xlarge,
-    /// `m8g.24xlarge`
-    M8g24xlarge,
-    /// `m8g.2xlarge`
-    M8g2xlarge,
-    /// `m8g.48xlarge`
-    M8g48xlarge,
-    /// `m8g.4xlarge`
-    M8g4xlarge,
-    /// `m8g.8xlarge`
-    M8g8xlarge,
-    /// `m8g.large`
-    M8gLarge,
-    /// `m8g.medium`
-    M8gMedium,
-    /// `m8g.metal-24xl`
-    M8gMetal24xl,
-    /// `m8g.metal-48xl`
-    M8gMetal48xl,
-    /// `m8g.xlarge`
-    M8gXlarge,
-    /// `m8gb.12xlarge`
-    M8gb12xlarge,
-    /// `m8gb.16xlarge`
-    M8gb16xlarge,
-    /// `m8gb.24xlarge`
-    M8gb24xlarge,
-    /// `m8gb.2xlarge`
-    M8gb2xlarge,
-    /// `m8gb.48xlarge`
-    M8gb48xlarge,
-    /// `m8gb.4xlarge`
-    M8gb4xlarge,
-    /// `m8gb.8xlarge`
-    M8gb8xlarge,
-    /// `m8gb.large`
-    M8gbLarge,
-    /// `m8gb.medium`
-    M8gbMedium,
-    /// `m8gb.metal-24xl`
-    M8gbMetal24xl,
-    /// `m8gb.metal-48xl`
-    M8gbMetal48xl,
-    /// `m8gb.xlarge`
-    M8gbXlarge,
-    /// `m8gd.12xlarge`
-    M8gd12xlarge,
-    /// `m8gd.16xlarge`
-    M8gd16xlarge,
-    /// `m8gd.24xlarge`
-    M8gd24xlarge,
-    /// `m8gd.2xlarge`
-    M8gd2xlarge,
-    /// `m8gd.48xlarge`
-    M8gd48xlarge,
-    /// `m8gd.4xlarge`
-    M8gd4xlarge,
-    /// `m8gd.8xlarge`
-    M8gd8xlarge,
-    /// `m8gd.large`
-    M8gdLarge,
-    /// `m8gd.medium`
-    M8gdMedium,
-    /// `m8gd.metal-24xl`
-    M8gdMetal24xl,
-    /// `m8gd.metal-48xl`
-    M8gdMetal48xl,
-    /// `m8gd.xlarge`
-    M8gdXlarge,
-    /// `m8gn.12xlarge`
-    M8gn12xlarge,
-    /// `m8gn.16xlarge`
-    M8gn16xlarge,
-    /// `m8gn.24xlarge`
-    M8gn24xlarge,
-    /// `m8gn.2xlarge`
-    M8gn2xlarge,
-    /// `m8gn.48xlarge`
-    M8gn48xlarge,
-    /// `m8gn.4xlarge`
-    M8gn4xlarge,
-    /// `m8gn.8xlarge`
-    M8gn8xlarge,
-    /// `m8gn.large`
-    M8gnLarge,
-    /// `m8gn.medium`
-    M8gnMedium,
-    /// `m8gn.metal-24xl`
-    M8gnMetal24xl,
-    /// `m8gn.metal-48xl`
-    M8gnMetal48xl,
-    /// `m8gn.xlarge`
-    M8gnXlarge,
-    /// `m8i-flex.12xlarge`
-    M8iFlex12xlarge,
-    /// `m8i-flex.16xlarge`
-    M8iFlex16xlarge,
-    /// `m8i-flex.2xlarge`
-    M8iFlex2xlarge,
-    /// `m8i-flex.4xlarge`
-    M8iFlex4xlarge,
-    /// `m8i-flex.8xlarge`
-    M8iFlex8xlarge,
-    /// `m8i-flex.large`
-    M8iFlexLarge,
-    /// `m8i-flex.xlarge`
-    M8iFlexXlarge,
-    /// `m8i.12xlarge`
-    M8i12xlarge,
-    /// `m8i.16xlarge`
-    M8i16xlarge,
-    /// `m8i.24xlarge`
-    M8i24xlarge,
-    /// `m8i.2xlarge`
-    M8i2xlarge,
-    /// `m8i.32xlarge`
-    M8i32xlarge,
-    /// `m8i.48xlarge`
-    M8i48xlarge,
-    /// `m8i.4xlarge`
-    M8i4xlarge,
-    /// `m8i.8xlarge`
-    M8i8xlarge,
-    /// `m8i.96xlarge`
-    M8i96xlarge,
-    /// `m8i.large`
-    M8iLarge,
-    /// `m8i.metal-48xl`
-    M8iMetal48xl,
-    /// `m8i.metal-96xl`
-    M8iMetal96xl,
-    /// `m8i.xlarge`
-    M8iXlarge,
-    /// `m8id.12xlarge`
-    M8id12xlarge,
-    /// `m8id.16xlarge`
-    M8id16xlarge,
-    /// `m8id.24xlarge`
-    M8id24xlarge,
-    /// `m8id.2xlarge`
-    M8id2xlarge,
-    /// `m8id.32xlarge`
-    M8id32xlarge,
-    /// `m8id.48xlarge`
-    M8id48xlarge,
-    /// `m8id.4xlarge`
-    M8id4xlarge,
-    /// `m8id.8xlarge`
-    M8id8xlarge,
-    /// `m8id.96xlarge`
-    M8id96xlarge,
-    /// `m8id.large`
-    M8idLarge,
-    /// `m8id.metal-48xl`
-    M8idMetal48xl,
-    /// `m8id.metal-96xl`
-    M8idMetal96xl,
-    /// `m8id.xlarge`
-    M8idXlarge,
-    /// `mac-m4.metal`
-    MacM4Metal,
-    /// `mac-m4max.metal`
-    MacM4maxMetal,
-    /// `mac-m4pro.metal`
-    MacM4proMetal,
-    /// `mac1.metal`
-    Mac1Metal,
-    /// `mac2-m1ultra.metal`
-    Mac2M1ultraMetal,
-    /// `mac2-m2.metal`
-    Mac2M2Metal,
-    /// `mac2-m2pro.metal`
-    Mac2M2proMetal,
-    /// `mac2.metal`
-    Mac2Metal,
-    /// `p2.16xlarge`
-    P2_16xlarge,
-    /// `p2.8xlarge`
-    P2_8xlarge,
-    /// `p2.xlarge`
-    P2Xlarge,
-    /// `p3.16xlarge`
-    P3_16xlarge,
-    /// `p3.2xlarge`
-    P3_2xlarge,
-    /// `p3.8xlarge`
-    P3_8xlarge,
-    /// `p3dn.24xlarge`
-    P3dn24xlarge,
-    /// `p4d.24xlarge`
-    P4d24xlarge,
-    /// `p4de.24xlarge`
-    P4de24xlarge,
-    /// `p5.48xlarge`
-    P5_48xlarge,
-    /// `p5.4xlarge`
-    P5_4xlarge,
-    /// `p5e.48xlarge`
-    P5e48xlarge,
-    /// `p5en.48xlarge`
-    P5en48xlarge,
-    /// `p6-b200.48xlarge`
-    P6B200_48xlarge,
-    /// `p6-b300.48xlarge`
-    P6B300_48xlarge,
-    /// `p6e-gb200.36xlarge`
-    P6eGb200_36xlarge,
-    /// `r3.2xlarge`
-    R3_2xlarge,
-    /// `r3.4xlarge`
-    R3_4xlarge,
-    /// `r3.8xlarge`
-    R3_8xlarge,
-    /// `r3.large`
-    R3Large,
-    /// `r3.xlarge`
-    R3Xlarge,
-    /// `r4.16xlarge`
-    R4_16xlarge,
-    /// `r4.2xlarge`
-    R4_2xlarge,
-    /// `r4.4xlarge`
-    R4_4xlarge,
-    /// `r4.8xlarge`
-    R4_8xlarge,
-    /// `r4.large`
-    R4Large,
-    /// `r4.xlarge`
-    R4Xlarge,
-    /// `r5.12xlarge`
-    R5_12xlarge,
-    /// `r5.16xlarge`
-    R5_16xlarge,
-    /// `r5.24xlarge`
-    R5_24xlarge,
-    /// `r5.2xlarge`
-    R5_2xlarge,
-    /// `r5.4xlarge`
-    R5_4xlarge,
-    /// `r5.8xlarge`
-    R5_8xlarge,
-    /// `r5.large`
-    R5Large,
-    /// `r5.metal`
-    R5Metal,
-    /// `r5.xlarge`
-    R5Xlarge,
-    /// `r5a.12xlarge`
-    R5a12xlarge,
-    /// `r5a.16xlarge`
-    R5a16xlarge,
-    /// `r5a.24xlarge`
-    R5a24xlarge,
-    /// `r5a.2xlarge`
-    R5a2xlarge,
-    /// `r5a.4xlarge`
-    R5a4xlarge,
-    /// `r5a.8xlarge`
-    R5a8xlarge,
-    /// `r5a.large`
-    R5aLarge,
-    /// `r5a.xlarge`
-    R5aXlarge,
-    /// `r5ad.12xlarge`
-    R5ad12xlarge,
-    /// `r5ad.16xlarge`
-    R5ad16xlarge,
-    /// `r5ad.24xlarge`
-    R5ad24xlarge,
-    /// `r5ad.2xlarge`
-    R5ad2xlarge,
-    /// `r5ad.4xlarge`
-    R5ad4xlarge,
-    /// `r5ad.8xlarge`
-    R5ad8xlarge,
-    /// `r5ad.large`
-    R5adLarge,
-    /// `r5ad.xlarge`
-    R5adXlarge,
-    /// `r5b.12xlarge`
-    R5b12xlarge,
-    /// `r5b.16xlarge`
-    R5b16xlarge,
-    /// `r5b.24xlarge`
-    R5b24xlarge,
-    /// `r5b.2xlarge`
-    R5b2xlarge,
-    /// `r5b.4xlarge`
-    R5b4xlarge,
-    /// `r5b.8xlarge`
-    R5b8xlarge,
-    /// `r5b.large`
-    R5bLarge,
-    /// `r5b.metal`
-    R5bMetal,
-    /// `r5b.xlarge`
-    R5bXlarge,
-    /// `r5d.12xlarge`
-    R5d12xlarge,
-    /// `r5d.16xlarge`
-    R5d16xlarge,
-    /// `r5d.24xlarge`
-    R5d24xlarge,
-    /// `r5d.2xlarge`
-    R5d2xlarge,
-    /// `r5d.4xlarge`
-    R5d4xlarge,
-    /// `r5d.8xlarge`
-    R5d8xlarge,
-    /// `r5d.large`
-    R5dLarge,
-    /// `r5d.metal`
-    R5dMetal,
-    /// `r5d.xlarge`
-    R5dXlarge,
-    /// `r5dn.12xlarge`
-    R5dn12xlarge,
-    /// `r5dn.16xlarge`
-    R5dn16xlarge,
-    /// `r5dn.24xlarge`
-    R5dn24xlarge,
-    /// `r5dn.2xlarge`
-    R5dn2xlarge,
-    /// `r5dn.4xlarge`
-    R5dn4xlarge,
-    /// `r5dn.8xlarge`
-    R5dn8xlarge,
-    /// `r5dn.large`
-    R5dnLarge,
-    /// `r5dn.metal`
-    R5dnMetal,
-    /// `r5dn.xlarge`
-    R5dnXlarge,
-    /// `r5n.12xlarge`
-    R5n12xlarge,
-    /// `r5n.16xlarge`
-    R5n16xlarge,
-    /// `r5n.24xlarge`
-    R5n24xlarge,
-    /// `r5n.2xlarge`
-    R5n2xlarge,
-    /// `r5n.4xlarge`
-    R5n4xlarge,
-    /// `r5n.8xlarge`
-    R5n8xlarge,
-    /// `r5n.large`
-    R5nLarge,
-    /// `r5n.metal`
-    R5nMetal,
-    /// `r5n.xlarge`
-    R5nXlarge,
-    /// `r6a.12xlarge`
-    R6a12xlarge,
-    /// `r6a.16xlarge`
-    R6a16xlarge,
-    /// `r6a.24xlarge`
-    R6a24xlarge,
-    /// `r6a.2xlarge`
-    R6a2xlarge,
-    /// `r6a.32xlarge`
-    R6a32xlarge,
-    /// `r6a.48xlarge`
-    R6a48xlarge,
-    /// `r6a.4xlarge`
-    R6a4xlarge,
-    /// `r6a.8xlarge`
-    R6a8xlarge,
-    /// `r6a.large`
-    R6aLarge,
-    /// `r6a.metal`
-    R6aMetal,
-    /// `r6a.xlarge`
-    R6aXlarge,
-    /// `r6g.12xlarge`
-    R6g12xlarge,
-    /// `r6g.16xlarge`
-    R6g16xlarge,
-    /// `r6g.2xlarge`
-    R6g2xlarge,
-    /// `r6g.4xlarge`
-    R6g4xlarge,
-    /// `r6g.8xlarge`
-    R6g8xlarge,
-    /// `r6g.large`
-    R6gLarge,
-    /// `r6g.medium`
-    R6gMedium,
-    /// `r6g.metal`
-    R6gMetal,
-    /// `r6g.xlarge`
-    R6gXlarge,
-    /// `r6gd.12xlarge`
-    R6gd12xlarge,
-    /// `r6gd.16xlarge`
-    R6gd16xlarge,
-    /// `r6gd.2xlarge`
-    R6gd2xlarge,
-    /// `r6gd.4xlarge`
-    R6gd4xlarge,
-    /// `r6gd.8xlarge`
-    R6gd8xlarge,
-    /// `r6gd.large`
-    R6gdLarge,
-    /// `r6gd.medium`
-    R6gdMedium,
-    /// `r6gd.metal`
-    R6gdMetal,
-    /// `r6gd.xlarge`
-    R6gdXlarge,
-    /// `r6i.12xlarge`
-    R6i12xlarge,
-    /// `r6i.16xlarge`
-    R6i16xlarge,
-    /// `r6i.24xlarge`
-    R6i24xlarge,
-    /// `r6i.2xlarge`
-    R6i2xlarge,
-    /// `r6i.32xlarge`
-    R6i32xlarge,
-    /// `r6i.4xlarge`
-    R6i4xlarge,
-    /// `r6i.8xlarge`
-    R6i8xlarge,
-    /// `r6i.large`
-    R6iLarge,
-    /// `r6i.metal`
-    R6iMetal,
-    /// `r6i.xlarge`
-    R6iXlarge,
-    /// `r6id.12xlarge`
-    R6id12xlarge,
-    /// `r6id.16xlarge`
-    R6id16xlarge,
-    /// `r6id.24xlarge`
-    R6id24xlarge,
-    /// `r6id.2xlarge`
-    R6id2xlarge,
-    /// `r6id.32xlarge`
-    R6id32xlarge,
-    /// `r6id.4xlarge`
-    R6id4xlarge,
-    /// `r6id.8xlarge`
-    R6id8xlarge,
-    /// `r6id.large`
-    R6idLarge,
-    /// `r6id.metal`
-    R6idMetal,
-    /// `r6id.xlarge`
-    R6idXlarge,
-    /// `r6idn.12xlarge`
-    R6idn12xlarge,
-    /// `r6idn.16xlarge`
-    R6idn16xlarge,
-    /// `r6idn.24xlarge`
-    R6idn24xlarge,
-    /// `r6idn.2xlarge`
-    R6idn2xlarge,
-    /// `r6idn.32xlarge`
-    R6idn32xlarge,
-    /// `r6idn.4xlarge`
-    R6idn4xlarge,
-    /// `r6idn.8xlarge`
-    R6idn8xlarge,
-    /// `r6idn.large`
-    R6idnLarge,
-    /// `r6idn.metal`
-    R6idnMetal,
-    /// `r6idn.xlarge`
-    R6idnXlarge,
-    /// `r6in.12xlarge`
-    R6in12xlarge,
-    /// `r6in.16xlarge`
-    R6in16xlarge,
-    /// `r6in.24xlarge`
-    R6in24xlarge,
-    /// `r6in.2xlarge`
-    R6in2xlarge,
-    /// `r6in.32xlarge`
-    R6in32xlarge,
-    /// `r6in.4xlarge`
-    R6in4xlarge,
-    /// `r6in.8xlarge`
-    R6in8xlarge,
-    /// `r6in.large`
-    R6inLarge,
-    /// `r6in.metal`
-    R6inMetal,
-    /// `r6in.xlarge`
-    R6inXlarge,
-    /// `r7a.12xlarge`
-    R7a12xlarge,
-    /// `r7a.16xlarge`
-    R7a16xlarge,
-    /// `r7a.24xlarge`
-    R7a24xlarge,
-    /// `r7a.2xlarge`
-    R7a2xlarge,
-    /// `r7a.32xlarge`
-    R7a32xlarge,
-    /// `r7a.48xlarge`
-    R7a48xlarge,
-    /// `r7a.4xlarge`
-    R7a4xlarge,
-    /// `r7a.8xlarge`
-    R7a8xlarge,
-    /// `r7a.large`
-    R7aLarge,
-    /// `r7a.medium`
-    R7aMedium,
-    /// `r7a.metal-48xl`
-    R7aMetal48xl,
-    /// `r7a.xlarge`
-    R7aXlarge,
-    /// `r7g.12xlarge`
-    R7g12xlarge,
-    /// `r7g.16xlarge`
-    R7g16xlarge,
-    /// `r7g.2xlarge`
-    R7g2xlarge,
-    /// `r7g.4xlarge`
-    R7g4xlarge,
-    /// `r7g.8xlarge`
-    R7g8xlarge,
-    /// `r7g.large`
-    R7gLarge,
-    /// `r7g.medium`
-    R7gMedium,
-    /// `r7g.metal`
-    R7gMetal,
-    /// `r7g.xlarge`
-    R7gXlarge,
-    /// `r7gd.12xlarge`
-    R7gd12xlarge,
-    /// `r7gd.16xlarge`
-    R7gd16xlarge,
-    /// `r7gd.2xlarge`
-    R7gd2xlarge,
-    /// `r7gd.4xlarge`
-    R7gd4xlarge,
-    /// `r7gd.8xlarge`
-    R7gd8xlarge,
-    /// `r7gd.large`
-    R7gdLarge,
-    /// `r7gd.medium`
-    R7gdMedium,
-    /// `r7gd.metal`
-    R7gdMetal,
-    /// `r7gd.xlarge`
-    R7gdXlarge,
-    /// `r7i.12xlarge`
-    R7i12xlarge,
-    /// `r7i.16xlarge`
-    R7i16xlarge,
-    /// `r7i.24xlarge`
-    R7i24xlarge,
-    /// `r7i.2xlarge`
-    R7i2xlarge,
-    /// `r7i.48xlarge`
-    R7i48xlarge,
-    /// `r7i.4xlarge`
-    R7i4xlarge,
-    /// `r7i.8xlarge`
-    R7i8xlarge,
-    /// `r7i.large`
-    R7iLarge,
-    /// `r7i.metal-24xl`
-    R7iMetal24xl,
-    /// `r7i.metal-48xl`
-    R7iMetal48xl,
-    /// `r7i.xlarge`
-    R7iXlarge,
-    /// `r7iz.12xlarge`
-    R7iz12xlarge,
-    /// `r7iz.16xlarge`
-    R7iz16xlarge,
-    /// `r7iz.2xlarge`
-    R7iz2xlarge,
-    /// `r7iz.32xlarge`
-    R7iz32xlarge,
-    /// `r7iz.4xlarge`
-    R7iz4xlarge,
-    /// `r7iz.8xlarge`
-    R7iz8xlarge,
-    /// `r7iz.large`
-    R7izLarge,
-    /// `r7iz.metal-16xl`
-    R7izMetal16xl,
-    /// `r7iz.metal-32xl`
-    R7izMetal32xl,
-    /// `r7iz.xlarge`
-    R7izXlarge,
-    /// `r8a.12xlarge`
-    R8a12xlarge,
-    /// `r8a.16xlarge`
-    R8a16xlarge,
-    /// `r8a.24xlarge`
-    R8a24xlarge,
-    /// `r8a.2xlarge`
-    R8a2xlarge,
-    /// `r8a.48xlarge`
-    R8a48xlarge,
-    /// `r8a.4xlarge`
-    R8a4xlarge,
-    /// `r8a.8xlarge`
-    R8a8xlarge,
-    /// `r8a.large`
-    R8aLarge,
-    /// `r8a.medium`
-    R8aMedium,
-    /// `r8a.metal-24xl`
-    R8aMetal24xl,
-    /// `r8a.metal-48xl`
-    R8aMetal48xl,
-    /// `r8a.xlarge`
-    R8aXlarge,
-    /// `r8g.12xlarge`
-    R8g12xlarge,
-    /// `r8g.16xlarge`
-    R8g16xlarge,
-    /// `r8g.24xlarge`
-    R8g24xlarge,
-    /// `r8g.2xlarge`
-    R8g2xlarge,
-    /// `r8g.48xlarge`
-    R8g48xlarge,
-    /// `r8g.4xlarge`
-    R8g4xlarge,
-    /// `r8g.8xlarge`
-    R8g8xlarge,
-    /// `r8g.large`
-    R8gLarge,
-    /// `r8g.medium`
-    R8gMedium,
-    /// `r8g.metal-24xl`
-    R8gMetal24xl,
-    /// `r8g.metal-48xl`
-    R8gMetal48xl,
-    /// `r8g.xlarge`
-    R8gXlarge,
-    /// `r8gb.12xlarge`
-    R8gb12xlarge,
-    /// `r8gb.16xlarge`
-    R8gb16xlarge,
-    /// `r8gb.24xlarge`
-    R8gb24xlarge,
-    /// `r8gb.2xlarge`
-    R8gb2xlarge,
-    /// `r8gb.4xlarge`
-    R8gb4xlarge,
-    /// `r8gb.8xlarge`
-    R8gb8xlarge,
-    /// `r8gb.large`
-    R8gbLarge,
-    /// `r8gb.medium`
-    R8gbMedium,
-    /// `r8gb.metal-24xl`
-    R8gbMetal24xl,
-    /// `r8gb.xlarge`
-    R8gbXlarge,
-    /// `r8gd.12xlarge`
-    R8gd12xlarge,
-    /// `r8gd.16xlarge`
-    R8gd16xlarge,
-    /// `r8gd.24xlarge`
-    R8gd24xlarge,
-    /// `r8gd.2xlarge`
-    R8gd2xlarge,
-    /// `r8gd.48xlarge`
-    R8gd48xlarge,
-    /// `r8gd.4xlarge`
-    R8gd4xlarge,
-    /// `r8gd.8xlarge`
-    R8gd8xlarge,
-    /// `r8gd.large`
-    R8gdLarge,
-    /// `r8gd.medium`
-    R8gdMedium,
-    /// `r8gd.metal-24xl`
-    R8gdMetal24xl,
-    /// `r8gd.metal-48xl`
-    R8gdMetal48xl,
-    /// `r8gd.xlarge`
-    R8gdXlarge,
-    /// `r8gn.12xlarge`
-    R8gn12xlarge,
-    /// `r8gn.16xlarge`
-    R8gn16xlarge,
-    /// `r8gn.24xlarge`
-    R8gn24xlarge,
-    /// `r8gn.2xlarge`
-    R8gn2xlarge,
-    /// `r8gn.48xlarge`
-    R8gn48xlarge,
-    /// `r8gn.4xlarge`
-    R8gn4xlarge,
-    /// `r8gn.8xlarge`
-    R8gn8xlarge,
-    /// `r8gn.large`
-    R8gnLarge,
-    /// `r8gn.medium`
-    R8gnMedium,
-    /// `r8gn.metal-24xl`
-    R8gnMetal24xl,
-    /// `r8gn.metal-48xl`
-    R8gnMetal48xl,
-    /// `r8gn.xlarge`
-    R8gnXlarge,
-    /// `r8i-flex.12xlarge`
-    R8iFlex12xlarge,
-    /// `r8i-flex.16xlarge`
-    R8iFlex16xlarge,
-    /// `r8i-flex.2xlarge`
-    R8iFlex2xlarge,
-    /// `r8i-flex.4xlarge`
-    R8iFlex4xlarge,
-    /// `r8i-flex.8xlarge`
-    R8iFlex8xlarge,
-    /// `r8i-flex.large`
-    R8iFlexLarge,
-    /// `r8i-flex.xlarge`
-    R8iFlexXlarge,
-    /// `r8i.12xlarge`
-    R8i12xlarge,
-    /// `r8i.16xlarge`
-    R8i16xlarge,
-    /// `r8i.24xlarge`
-    R8i24xlarge,
-    /// `r8i.2xlarge`
-    R8i2xlarge,
-    /// `r8i.32xlarge`
-    R8i32xlarge,
-    /// `r8i.48xlarge`
-    R8i48xlarge,
-    /// `r8i.4xlarge`
-    R8i4xlarge,
-    /// `r8i.8xlarge`
-    R8i8xlarge,
-    /// `r8i.96xlarge`
-    R8i96xlarge,
-    /// `r8i.large`
-    R8iLarge,
-    /// `r8i.metal-48xl`
-    R8iMetal48xl,
-    /// `r8i.metal-96xl`
-    R8iMetal96xl,
-    /// `r8i.xlarge`
-    R8iXlarge,
-    /// `r8id.12xlarge`
-    R8id12xlarge,
-    /// `r8id.16xlarge`
-    R8id16xlarge,
-    /// `r8id.24xlarge`
-    R8id24xlarge,
-    /// `r8id.2xlarge`
-    R8id2xlarge,
-    /// `r8id.32xlarge`
-    R8id32xlarge,
-    /// `r8id.48xlarge`
-    R8id48xlarge,
-    /// `r8id.4xlarge`
-    R8id4xlarge,
-    /// `r8id.8xlarge`
-    R8id8xlarge,
-    /// `r8id.96xlarge`
-    R8id96xlarge,
-    /// `r8id.large`
-    R8idLarge,
-    /// `r8id.metal-48xl`
-    R8idMetal48xl,
-    /// `r8id.metal-96xl`
-    R8idMetal96xl,
-    /// `r8id.xlarge`
-    R8idXlarge,
-    /// `t1.micro`
-    T1Micro,
-    /// `t2.2xlarge`
-    T2_2xlarge,
-    /// `t2.large`
-    T2Large,
-    /// `t2.medium`
-    T2Medium,
-    /// `t2.micro`
-    T2Micro,
-    /// `t2.nano`
-    T2Nano,
-    /// `t2.small`
-    T2Small,
-    /// `t2.xlarge`
-    T2Xlarge,
-    /// `t3.2xlarge`
-    T3_2xlarge,
-    /// `t3.large`
-    T3Large,
-    /// `t3.medium`
-    T3Medium,
-    /// `t3.micro`
-    T3Micro,
-    /// `t3.nano`
-    T3Nano,
-    /// `t3.small`
-    T3Small,
-    /// `t3.xlarge`
-    T3Xlarge,
-    /// `t3a.2xlarge`
-    T3a2xlarge,
-    /// `t3a.large`
-    T3aLarge,
-    /// `t3a.medium`
-    T3aMedium,
-    /// `t3a.micro`
-    T3aMicro,
-    /// `t3a.nano`
-    T3aNano,
-    /// `t3a.small`
-    T3aSmall,
-    /// `t3a.xlarge`
-    T3aXlarge,
-    /// `t4g.2xlarge`
-    T4g2xlarge,
-    /// `t4g.large`
-    T4gLarge,
-    /// `t4g.medium`
-    T4gMedium,
-    /// `t4g.micro`
-    T4gMicro,
-    /// `t4g.nano`
-    T4gNano,
-    /// `t4g.small`
-    T4gSmall,
-    /// `t4g.xlarge`
-    T4gXlarge,
-    /// `trn1.2xlarge`
-    Trn1_2xlarge,
-    /// `trn1.32xlarge`
-    Trn1_32xlarge,
-    /// `trn1n.32xlarge`
-    Trn1n32xlarge,
-    /// `trn2.3xlarge`
-    Trn2_3xlarge,
-    /// `trn2.48xlarge`
-    Trn2_48xlarge,
-    /// `u-12tb1.112xlarge`
-    U12tb1_112xlarge,
-    /// `u-12tb1.metal`
-    U12tb1Metal,
-    /// `u-18tb1.112xlarge`
-    U18tb1_112xlarge,
-    /// `u-18tb1.metal`
-    U18tb1Metal,
-    /// `u-24tb1.112xlarge`
-    U24tb1_112xlarge,
-    /// `u-24tb1.metal`
-    U24tb1Metal,
-    /// `u-3tb1.56xlarge`
-    U3tb1_56xlarge,
-    /// `u-6tb1.112xlarge`
-    U6tb1_112xlarge,
-    /// `u-6tb1.56xlarge`
-    U6tb1_56xlarge,
-    /// `u-6tb1.metal`
-    U6tb1Metal,
-    /// `u-9tb1.112xlarge`
-    U9tb1_112xlarge,
-    /// `u-9tb1.metal`
-    U9tb1Metal,
-    /// `u7i-12tb.224xlarge`
-    U7i12tb224xlarge,
-    /// `u7i-6tb.112xlarge`
-    U7i6tb112xlarge,
-    /// `u7i-8tb.112xlarge`
-    U7i8tb112xlarge,
-    /// `u7ib-12tb.224xlarge`
-    U7ib12tb224xlarge,
-    /// `u7in-16tb.224xlarge`
-    U7in16tb224xlarge,
-    /// `u7in-24tb.224xlarge`
-    U7in24tb224xlarge,
-    /// `u7in-32tb.224xlarge`
-    U7in32tb224xlarge,
-    /// `u7inh-32tb.480xlarge`
-    U7inh32tb480xlarge,
-    /// `vt1.24xlarge`
-    Vt1_24xlarge,
-    /// `vt1.3xlarge`
-    Vt1_3xlarge,
-    /// `vt1.6xlarge`
-    Vt1_6xlarge,
-    /// `x1.16xlarge`
-    X1_16xlarge,
-    /// `x1.32xlarge`
-    X1_32xlarge,
-    /// `x1e.16xlarge`
-    X1e16xlarge,
-    /// `x1e.2xlarge`
-    X1e2xlarge,
-    /// `x1e.32xlarge`
-    X1e32xlarge,
-    /// `x1e.4xlarge`
-    X1e4xlarge,
-    /// `x1e.8xlarge`
-    X1e8xlarge,
-    /// `x1e.xlarge`
-    X1eXlarge,
-    /// `x2gd.12xlarge`
-    X2gd12xlarge,
-    /// `x2gd.16xlarge`
-    X2gd16xlarge,
-    /// `x2gd.2xlarge`
-    X2gd2xlarge,
-    /// `x2gd.4xlarge`
-    X2gd4xlarge,
-    /// `x2gd.8xlarge`
-    X2gd8xlarge,
-    /// `x2gd.large`
-    X2gdLarge,
-    /// `x2gd.medium`
-    X2gdMedium,
-    /// `x2gd.metal`
-    X2gdMetal,
-    /// `x2gd.xlarge`
-    X2gdXlarge,
-    /// `x2idn.16xlarge`
-    X2idn16xlarge,
-    /// `x2idn.24xlarge`
-    X2idn24xlarge,
-    /// `x2idn.32xlarge`
-    X2idn32xlarge,
-    /// `x2idn.metal`
-    X2idnMetal,
-    /// `x2iedn.16xlarge`
-    X2iedn16xlarge,
-    /// `x2iedn.24xlarge`
-    X2iedn24xlarge,
-    /// `x2iedn.2xlarge`
-    X2iedn2xlarge,
-    /// `x2iedn.32xlarge`
-    X2iedn32xlarge,
-    /// `x2iedn.4xlarge`
-    X2iedn4xlarge,
-    /// `x2iedn.8xlarge`
-    X2iedn8xlarge,
-    /// `x2iedn.metal`
-    X2iednMetal,
-    /// `x2iedn.xlarge`
-    X2iednXlarge,
-    /// `x2iezn.12xlarge`
-    X2iezn12xlarge,
-    /// `x2iezn.2xlarge`
-    X2iezn2xlarge,
-    /// `x2iezn.4xlarge`
-    X2iezn4xlarge,
-    /// `x2iezn.6xlarge`
-    X2iezn6xlarge,
-    /// `x2iezn.8xlarge`
-    X2iezn8xlarge,
-    /// `x2iezn.metal`
-    X2ieznMetal,
-    /// `x8aedz.12xlarge`
-    X8aedz12xlarge,
-    /// `x8aedz.24xlarge`
-    X8aedz24xlarge,
-    /// `x8aedz.3xlarge`
-    X8aedz3xlarge,
-    /// `x8aedz.6xlarge`
-    X8aedz6xlarge,
-    /// `x8aedz.large`
-    X8aedzLarge,
-    /// `x8aedz.metal-12xl`
-    X8aedzMetal12xl,
-    /// `x8aedz.metal-24xl`
-    X8aedzMetal24xl,
-    /// `x8aedz.xlarge`
-    X8aedzXlarge,
-    /// `x8g.12xlarge`
-    X8g12xlarge,
-    /// `x8g.16xlarge`
-    X8g16xlarge,
-    /// `x8g.24xlarge`
-    X8g24xlarge,
-    /// `x8g.2xlarge`
-    X8g2xlarge,
-    /// `x8g.48xlarge`
-    X8g48xlarge,
-    /// `x8g.4xlarge`
-    X8g4xlarge,
-    /// `x8g.8xlarge`
-    X8g8xlarge,
-    /// `x8g.large`
-    X8gLarge,
-    /// `x8g.medium`
-    X8gMedium,
-    /// `x8g.metal-24xl`
-    X8gMetal24xl,
-    /// `x8g.metal-48xl`
-    X8gMetal48xl,
-    /// `x8g.xlarge`
-    X8gXlarge,
-    /// `x8i.12xlarge`
-    X8i12xlarge,
-    /// `x8i.16xlarge`
-    X8i16xlarge,
-    /// `x8i.24xlarge`
-    X8i24xlarge,
-    /// `x8i.2xlarge`
-    X8i2xlarge,
-    /// `x8i.32xlarge`
-    X8i32xlarge,
-    /// `x8i.48xlarge`
-    X8i48xlarge,
-    /// `x8i.4xlarge`
-    X8i4xlarge,
-    /// `x8i.64xlarge`
-    X8i64xlarge,
-    /// `x8i.8xlarge`
-    X8i8xlarge,
-    /// `x8i.96xlarge`
-    X8i96xlarge,
-    /// `x8i.large`
-    X8iLarge,
-    /// `x8i.metal-48xl`
-    X8iMetal48xl,
-    /// `x8i.metal-96xl`
-    X8iMetal96xl,
-    /// `x8i.xlarge`
-    X8iXlarge,
-    /// `z1d.12xlarge`
-    Z1d12xlarge,
-    /// `z1d.2xlarge`
-    Z1d2xlarge,
-    /// `z1d.3xlarge`
-    Z1d3xlarge,
-    /// `z1d.6xlarge`
-    Z1d6xlarge,
-    /// `z1d.large`
-    Z1dLarge,
-    /// `z1d.metal`
-    Z1dMetal,
-    /// `z1d.xlarge`
-    Z1dXlarge,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for InstanceType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for InstanceType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::A1_2xlarge => "a1.2xlarge",
-            Self::A1_4xlarge => "a1.4xlarge",
-            Self::A1Large => "a1.large",
-            Self::A1Medium => "a1.medium",
-            Self::A1Metal => "a1.metal",
-            Self::A1Xlarge => "a1.xlarge",
-            Self::C1Medium => "c1.medium",
-            Self::C1Xlarge => "c1.xlarge",
-            Self::C3_2xlarge => "c3.2xlarge",
-            Self::C3_4xlarge => "c3.4xlarge",
-            Self::C3_8xlarge => "c3.8xlarge",
-            Self::C3Large => "c3.large",
-            Self::C3Xlarge => "c3.xlarge",
-            Self::C4_2xlarge => "c4.2xlarge",
-            Self::C4_4xlarge => "c4.4xlarge",
-            Self::C4_8xlarge => "c4.8xlarge",
-            Self::C4Large => "c4.large",
-            Self::C4Xlarge => "c4.xlarge",
-            Self::C5_12xlarge => "c5.12xlarge",
-            Self::C5_18xlarge => "c5.18xlarge",
-            Self::C5_24xlarge => "c5.24xlarge",
-            Self::C5_2xlarge => "c5.2xlarge",
-            Self::C5_4xlarge => "c5.4xlarge",
-            Self::C5_9xlarge => "c5.9xlarge",
-            Self::C5Large => "c5.large",
-            Self::C5Metal => "c5.metal",
-            Self::C5Xlarge => "c5.xlarge",
-            Self::C5a12xlarge => "c5a.12xlarge",
-            Self::C5a16xlarge => "c5a.16xlarge",
-            Self::C5a24xlarge => "c5a.24xlarge",
-            Self::C5a2xlarge => "c5a.2xlarge",
-            Self::C5a4xlarge => "c5a.4xlarge",
-            Self::C5a8xlarge => "c5a.8xlarge",
-            Self::C5aLarge => "c5a.large",
-            Self::C5aXlarge => "c5a.xlarge",
-            Self::C5ad12xlarge => "c5ad.12xlarge",
-            Self::C5ad16xlarge => "c5ad.16xlarge",
-            Self::C5ad24xlarge => "c5ad.24xlarge",
-            Self::C5ad2xlarge => "c5ad.2xlarge",
-            Self::C5ad4xlarge => "c5ad.4xlarge",
-            Self::C5ad8xlarge => "c5ad.8xlarge",
-            Self::C5adLarge => "c5ad.large",
-            Self::C5adXlarge => "c5ad.xlarge",
-            Self::C5d12xlarge => "c5d.12xlarge",
-            Self::C5d18xlarge => "c5d.18xlarge",
-            Self::C5d24xlarge => "c5d.24xlarge",
-            Self::C5d2xlarge => "c5d.2xlarge",
-            Self::C5d4xlarge => "c5d.4xlarge",
-            Self::C5d9xlarge => "c5d.9xlarge",
-            Self::C5dLarge => "c5d.large",
-            Self::C5dMetal => "c5d.metal",
-            Self::C5dXlarge => "c5d.xlarge",
-            Self::C5n18xlarge => "c5n.18xlarge",
-            Self::C5n2xlarge => "c5n.2xlarge",
-            Self::C5n4xlarge => "c5n.4xlarge",
-            Self::C5n9xlarge => "c5n.9xlarge",
-            Self::C5nLarge => "c5n.large",
-            Self::C5nMetal => "c5n.metal",
-            Self::C5nXlarge => "c5n.xlarge",
-            Self::C6a12xlarge => "c6a.12xlarge",
-            Self::C6a16xlarge => "c6a.16xlarge",
-            Self::C6a24xlarge => "c6a.24xlarge",
-            Self::C6a2xlarge => "c6a.2xlarge",
-            Self::C6a32xlarge => "c6a.32xlarge",
-            Self::C6a48xlarge => "c6a.48xlarge",
-            Self::C6a4xlarge => "c6a.4xlarge",
-            Self::C6a8xlarge => "c6a.8xlarge",
-            Self::C6aLarge => "c6a.large",
-            Self::C6aMetal => "c6a.metal",
-            Self::C6aXlarge => "c6a.xlarge",
-            Self::C6g12xlarge => "c6g.12xlarge",
-            Self::C6g16xlarge => "c6g.16xlarge",
-            Self::C6g2xlarge => "c6g.2xlarge",
-            Self::C6g4xlarge => "c6g.4xlarge",
-            Self::C6g8xlarge => "c6g.8xlarge",
-            Self::C6gLarge => "c6g.large",
-            Self::C6gMedium => "c6g.medium",
-            Self::C6gMetal => "c6g.metal",
-            Self::C6gXlarge => "c6g.xlarge",
-            Self::C6gd12xlarge => "c6gd.12xlarge",
-            Self::C6gd16xlarge => "c6gd.16xlarge",
-            Self::C6gd2xlarge => "c6gd.2xlarge",
-            Self::C6gd4xlarge => "c6gd.4xlarge",
-            Self::C6gd8xlarge => "c6gd.8xlarge",
-            Self::C6gdLarge => "c6gd.large",
-            Self::C6gdMedium => "c6gd.medium",
-            Self::C6gdMetal => "c6gd.metal",
-            Self::C6gdXlarge => "c6gd.xlarge",
-            Self::C6gn12xlarge => "c6gn.12xlarge",
-            Self::C6gn16xlarge => "c6gn.16xlarge",
-            Self::C6gn2xlarge => "c6gn.2xlarge",
-            Self::C6gn4xlarge => "c6gn.4xlarge",
-            Self::C6gn8xlarge => "c6gn.8xlarge",
-            Self::C6gnLarge => "c6gn.large",
-            Self::C6gnMedium => "c6gn.medium",
-            Self::C6gnXlarge => "c6gn.xlarge",
-            Self::C6i12xlarge => "c6i.12xlarge",
-            Self::C6i16xlarge => "c6i.16xlarge",
-            Self::C6i24xlarge => "c6i.24xlarge",
-            Self::C6i2xlarge => "c6i.2xlarge",
-            Self::C6i32xlarge => "c6i.32xlarge",
-            Self::C6i4xlarge => "c6i.4xlarge",
-            Self::C6i8xlarge => "c6i.8xlarge",
-            Self::C6iLarge => "c6i.large",
-            Self::C6iMetal => "c6i.metal",
-            Self::C6iXlarge => "c6i.xlarge",
-            Self::C6id12xlarge => "c6id.12xlarge",
-            Self::C6id16xlarge => "c6id.16xlarge",
-            Self::C6id24xlarge => "c6id.24xlarge",
-            Self::C6id2xlarge => "c6id.2xlarge",
-            Self::C6id32xlarge => "c6id.32xlarge",
-            Self::C6id4xlarge => "c6id.4xlarge",
-            Self::C6id8xlarge => "c6id.8xlarge",
-            Self::C6idLarge => "c6id.large",
-            Self::C6idMetal => "c6id.metal",
-            Self::C6idXlarge => "c6id.xlarge",
-            Self::C6in12xlarge => "c6in.12xlarge",
-            Self::C6in16xlarge => "c6in.16xlarge",
-            Self::C6in24xlarge => "c6in.24xlarge",
-            Self::C6in2xlarge => "c6in.2xlarge",
-            Self::C6in32xlarge => "c6in.32xlarge",
-            Self::C6in4xlarge => "c6in.4xlarge",
-            Self::C6in8xlarge => "c6in.8xlarge",
-            Self::C6inLarge => "c6in.large",
-            Self::C6inMetal => "c6in.metal",
-            Self::C6inXlarge => "c6in.xlarge",
-            Self::C7a12xlarge => "c7a.12xlarge",
-            Self::C7a16xlarge => "c7a.16xlarge",
-            Self::C7a24xlarge => "c7a.24xlarge",
-            Self::C7a2xlarge => "c7a.2xlarge",
-            Self::C7a32xlarge => "c7a.32xlarge",
-            Self::C7a48xlarge => "c7a.48xlarge",
-            Self::C7a4xlarge => "c7a.4xlarge",
-            Self::C7a8xlarge => "c7a.8xlarge",
-            Self::C7aLarge => "c7a.large",
-            Self::C7aMedium => "c7a.medium",
-            Self::C7aMetal48xl => "c7a.metal-48xl",
-            Self::C7aXlarge => "c7a.xlarge",
-            Self::C7g12xlarge => "c7g.12xlarge",
-            Self::C7g16xlarge => "c7g.16xlarge",
-            Self::C7g2xlarge => "c7g.2xlarge",
-            Self::C7g4xlarge => "c7g.4xlarge",
-            Self::C7g8xlarge => "c7g.8xlarge",
-            Self::C7gLarge => "c7g.large",
-            Self::C7gMedium => "c7g.medium",
-            Self::C7gMetal => "c7g.metal",
-            Self::C7gXlarge => "c7g.xlarge",
-            Self::C7gd12xlarge => "c7gd.12xlarge",
-            Self::C7gd16xlarge => "c7gd.16xlarge",
-            Self::C7gd2xlarge => "c7gd.2xlarge",
-            Self::C7gd4xlarge => "c7gd.4xlarge",
-            Self::C7gd8xlarge => "c7gd.8xlarge",
-            Self::C7gdLarge => "c7gd.large",
-            Self::C7gdMedium => "c7gd.medium",
-            Self::C7gdMetal => "c7gd.metal",
-            Self::C7gdXlarge => "c7gd.xlarge",
-            Self::C7gn12xlarge => "c7gn.12xlarge",
-            Self::C7gn16xlarge => "c7gn.16xlarge",
-            Self::C7gn2xlarge => "c7gn.2xlarge",
-            Self::C7gn4xlarge => "c7gn.4xlarge",
-            Self::C7gn8xlarge => "c7gn.8xlarge",
-            Self::C7gnLarge => "c7gn.large",
-            Self::C7gnMedium => "c7gn.medium",
-            Self::C7gnMetal => "c7gn.metal",
-            Self::C7gnXlarge => "c7gn.xlarge",
-            Self::C7iFlex12xlarge => "c7i-flex.12xlarge",
-            Self::C7iFlex16xlarge => "c7i-flex.16xlarge",
-            Self::C7iFlex2xlarge => "c7i-flex.2xlarge",
-            Self::C7iFlex4xlarge => "c7i-flex.4xlarge",
-            Self::C7iFlex8xlarge => "c7i-flex.8xlarge",
-            Self::C7iFlexLarge => "c7i-flex.large",
-            Self::C7iFlexXlarge => "c7i-flex.xlarge",
-            Self::C7i12xlarge => "c7i.12xlarge",
-            Self::C7i16xlarge => "c7i.16xlarge",
-            Self::C7i24xlarge => "c7i.24xlarge",
-            Self::C7i2xlarge => "c7i.2xlarge",
-            Self::C7i48xlarge => "c7i.48xlarge",
-            Self::C7i4xlarge => "c7i.4xlarge",
-            Self::C7i8xlarge => "c7i.8xlarge",
-            Self::C7iLarge => "c7i.large",
-            Self::C7iMetal24xl => "c7i.metal-24xl",
-            Self::C7iMetal48xl => "c7i.metal-48xl",
-            Self::C7iXlarge => "c7i.xlarge",
-            Self::C8a12xlarge => "c8a.12xlarge",
-            Self::C8a16xlarge => "c8a.16xlarge",
-            Self::C8a24xlarge => "c8a.24xlarge",
-            Self::C8a2xlarge => "c8a.2xlarge",
-            Self::C8a48xlarge => "c8a.48xlarge",
-            Self::C8a4xlarge => "c8a.4xlarge",
-            Self::C8a8xlarge => "c8a.8xlarge",
-            Self::C8aLarge => "c8a.large",
-            Self::C8aMedium => "c8a.medium",
-            Self::C8aMetal24xl => "c8a.metal-24xl",
-            Self::C8aMetal48xl => "c8a.metal-48xl",
-            Self::C8aXlarge => "c8a.xlarge",
-            Self::C8g12xlarge => "c8g.12xlarge",
-            Self::C8g16xlarge => "c8g.16xlarge",
-            Self::C8g24xlarge => "c8g.24xlarge",
-            Self::C8g2xlarge => "c8g.2xlarge",
-            Self::C8g48xlarge => "c8g.48xlarge",
-            Self::C8g4xlarge => "c8g.4xlarge",
-            Self::C8g8xlarge => "c8g.8xlarge",
-            Self::C8gLarge => "c8g.large",
-            Self::C8gMedium => "c8g.medium",
-            Self::C8gMetal24xl => "c8g.metal-24xl",
-            Self::C8gMetal48xl => "c8g.metal-48xl",
-            Self::C8gXlarge => "c8g.xlarge",
-            Self::C8gb12xlarge => "c8gb.12xlarge",
-            Self::C8gb16xlarge => "c8gb.16xlarge",
-            Self::C8gb24xlarge => "c8gb.24xlarge",
-            Self::C8gb2xlarge => "c8gb.2xlarge",
-            Self::C8gb48xlarge => "c8gb.48xlarge",
-            Self::C8gb4xlarge => "c8gb.4xlarge",
-            Self::C8gb8xlarge => "c8gb.8xlarge",
-            Self::C8gbLarge => "c8gb.large",
-            Self::C8gbMedium => "c8gb.medium",
-            Self::C8gbMetal24xl => "c8gb.metal-24xl",
-            Self::C8gbMetal48xl => "c8gb.metal-48xl",
-            Self::C8gbXlarge => "c8gb.xlarge",
-            Self::C8gd12xlarge => "c8gd.12xlarge",
-            Self::C8gd16xlarge => "c8gd.16xlarge",
-            Self::C8gd24xlarge => "c8gd.24xlarge",
-            Self::C8gd2xlarge => "c8gd.2xlarge",
-            Self::C8gd48xlarge => "c8gd.48xlarge",
-            Self::C8gd4xlarge => "c8gd.4xlarge",
-            Self::C8gd8xlarge => "c8gd.8xlarge",
-            Self::C8gdLarge => "c8gd.large",
-            Self::C8gdMedium => "c8gd.medium",
-            Self::C8gdMetal24xl => "c8gd.metal-24xl",
-            Self::C8gdMetal48xl => "c8gd.metal-48xl",
-            Self::C8gdXlarge => "c8gd.xlarge",
-            Self::C8gn12xlarge => "c8gn.12xlarge",
-            Self::C8gn16xlarge => "c8gn.16xlarge",
-            Self::C8gn24xlarge => "c8gn.24xlarge",
-            Self::C8gn2xlarge => "c8gn.2xlarge",
-            Self::C8gn48xlarge => "c8gn.48xlarge",
-            Self::C8gn4xlarge => "c8gn.4xlarge",
-            Self::C8gn8xlarge => "c8gn.8xlarge",
-            Self::C8gnLarge => "c8gn.large",
-            Self::C8gnMedium => "c8gn.medium",
-            Self::C8gnMetal24xl => "c8gn.metal-24xl",
-            Self::C8gnMetal48xl => "c8gn.metal-48xl",
-            Self::C8gnXlarge => "c8gn.xlarge",
-            Self::C8iFlex12xlarge => "c8i-flex.12xlarge",
-            Self::C8iFlex16xlarge => "c8i-flex.16xlarge",
-            Self::C8iFlex2xlarge => "c8i-flex.2xlarge",
-            Self::C8iFlex4xlarge => "c8i-flex.4xlarge",
-            Self::C8iFlex8xlarge => "c8i-flex.8xlarge",
-            Self::C8iFlexLarge => "c8i-flex.large",
-            Self::C8iFlexXlarge => "c8i-flex.xlarge",
-            Self::C8i12xlarge => "c8i.12xlarge",
-            Self::C8i16xlarge => "c8i.16xlarge",
-            Self::C8i24xlarge => "c8i.24xlarge",
-            Self::C8i2xlarge => "c8i.2xlarge",
-            Self::C8i32xlarge => "c8i.32xlarge",
-            Self::C8i48xlarge => "c8i.48xlarge",
-            Self::C8i4xlarge => "c8i.4xlarge",
-            Self::C8i8xlarge => "c8i.8xlarge",
-            Self::C8i96xlarge => "c8i.96xlarge",
-            Self::C8iLarge => "c8i.large",
-            Self::C8iMetal48xl => "c8i.metal-48xl",
-            Self::C8iMetal96xl => "c8i.metal-96xl",
-            Self::C8iXlarge => "c8i.xlarge",
-            Self::C8id12xlarge => "c8id.12xlarge",
-            Self::C8id16xlarge => "c8id.16xlarge",
-            Self::C8id24xlarge => "c8id.24xlarge",
-            Self::C8id2xlarge => "c8id.2xlarge",
-            Self::C8id32xlarge => "c8id.32xlarge",
-            Self::C8id48xlarge => "c8id.48xlarge",
-            Self::C8id4xlarge => "c8id.4xlarge",
-            Self::C8id8xlarge => "c8id.8xlarge",
-            Self::C8id96xlarge => "c8id.96xlarge",
-            Self::C8idLarge => "c8id.large",
-            Self::C8idMetal48xl => "c8id.metal-48xl",
-            Self::C8idMetal96xl => "c8id.metal-96xl",
-            Self::C8idXlarge => "c8id.xlarge",
-            Self::Cc1_4xlarge => "cc1.4xlarge",
-            Self::Cc2_8xlarge => "cc2.8xlarge",
-            Self::Cg1_4xlarge => "cg1.4xlarge",
-            Self::Cr1_8xlarge => "cr1.8xlarge",
-            Self::D2_2xlarge => "d2.2xlarge",
-            Self::D2_4xlarge => "d2.4xlarge",
-            Self::D2_8xlarge => "d2.8xlarge",
-            Self::D2Xlarge => "d2.xlarge",
-            Self::D3_2xlarge => "d3.2xlarge",
-            Self::D3_4xlarge => "d3.4xlarge",
-            Self::D3_8xlarge => "d3.8xlarge",
-            Self::D3Xlarge => "d3.xlarge",
-            Self::D3en12xlarge => "d3en.12xlarge",
-            Self::D3en2xlarge => "d3en.2xlarge",
-            Self::D3en4xlarge => "d3en.4xlarge",
-            Self::D3en6xlarge => "d3en.6xlarge",
-            Self::D3en8xlarge => "d3en.8xlarge",
-            Self::D3enXlarge => "d3en.xlarge",
-            Self::Dl1_24xlarge => "dl1.24xlarge",
-            Self::Dl2q24xlarge => "dl2q.24xlarge",
-            Self::F1_16xlarge => "f1.16xlarge",
-            Self::F1_2xlarge => "f1.2xlarge",
-            Self::F1_4xlarge => "f1.4xlarge",
-            Self::F2_12xlarge => "f2.12xlarge",
-            Self::F2_48xlarge => "f2.48xlarge",
-            Self::F2_6xlarge => "f2.6xlarge",
-            Self::G2_2xlarge => "g2.2xlarge",
-            Self::G2_8xlarge => "g2.8xlarge",
-            Self::G3_16xlarge => "g3.16xlarge",
-            Self::G3_4xlarge => "g3.4xlarge",
-            Self::G3_8xlarge => "g3.8xlarge",
-            Self::G3sXlarge => "g3s.xlarge",
-            Self::G4ad16xlarge => "g4ad.16xlarge",
-            Self::G4ad2xlarge => "g4ad.2xlarge",
-            Self::G4ad4xlarge => "g4ad.4xlarge",
-            Self::G4ad8xlarge => "g4ad.8xlarge",
-            Self::G4adXlarge => "g4ad.xlarge",
-            Self::G4dn12xlarge => "g4dn.12xlarge",
-            Self::G4dn16xlarge => "g4dn.16xlarge",
-            Self::G4dn2xlarge => "g4dn.2xlarge",
-            Self::G4dn4xlarge => "g4dn.4xlarge",
-            Self::G4dn8xlarge => "g4dn.8xlarge",
-            Self::G4dnMetal => "g4dn.metal",
-            Self::G4dnXlarge => "g4dn.xlarge",
-            Self::G5_12xlarge => "g5.12xlarge",
-            Self::G5_16xlarge => "g5.16xlarge",
-            Self::G5_24xlarge => "g5.24xlarge",
-            Self::G5_2xlarge => "g5.2xlarge",
-            Self::G5_48xlarge => "g5.48xlarge",
-            Self::G5_4xlarge => "g5.4xlarge",
-            Self::G5_8xlarge => "g5.8xlarge",
-            Self::G5Xlarge => "g5.xlarge",
-            Self::G5g16xlarge => "g5g.16xlarge",
-            Self::G5g2xlarge => "g5g.2xlarge",
-            Self::G5g4xlarge => "g5g.4xlarge",
-            Self::G5g8xlarge => "g5g.8xlarge",
-            Self::G5gMetal => "g5g.metal",
-            Self::G5gXlarge => "g5g.xlarge",
-            Self::G6_12xlarge => "g6.12xlarge",
-            Self::G6_16xlarge => "g6.16xlarge",
-            Self::G6_24xlarge => "g6.24xlarge",
-            Self::G6_2xlarge => "g6.2xlarge",
-            Self::G6_48xlarge => "g6.48xlarge",
-            Self::G6_4xlarge => "g6.4xlarge",
-            Self::G6_8xlarge => "g6.8xlarge",
-            Self::G6Xlarge => "g6.xlarge",
-            Self::G6e12xlarge => "g6e.12xlarge",
-            Self::G6e16xlarge => "g6e.16xlarge",
-            Self::G6e24xlarge => "g6e.24xlarge",
-            Self::G6e2xlarge => "g6e.2xlarge",
-            Self::G6e48xlarge => "g6e.48xlarge",
-            Self::G6e4xlarge => "g6e.4xlarge",
-            Self::G6e8xlarge => "g6e.8xlarge",
-            Self::G6eXlarge => "g6e.xlarge",
-            Self::G6f2xlarge => "g6f.2xlarge",
-            Self::G6f4xlarge => "g6f.4xlarge",
-            Self::G6fLarge => "g6f.large",
-            Self::G6fXlarge => "g6f.xlarge",
-            Self::G7e12xlarge => "g7e.12xlarge",
-            Self::G7e24xlarge => "g7e.24xlarge",
-            Self::G7e2xlarge => "g7e.2xlarge",
-            Self::G7e48xlarge => "g7e.48xlarge",
-            Self::G7e4xlarge => "g7e.4xlarge",
-            Self::G7e8xlarge => "g7e.8xlarge",
-            Self::Gr6_4xlarge => "gr6.4xlarge",
-            Self::Gr6_8xlarge => "gr6.8xlarge",
-            Self::Gr6f4xlarge => "gr6f.4xlarge",
-            Self::H1_16xlarge => "h1.16xlarge",
-            Self::H1_2xlarge => "h1.2xlarge",
-            Self::H1_4xlarge => "h1.4xlarge",
-            Self::H1_8xlarge => "h1.8xlarge",
-            Self::Hi1_4xlarge => "hi1.4xlarge",
-            Self::Hpc6a48xlarge => "hpc6a.48xlarge",
-            Self::Hpc6id32xlarge => "hpc6id.32xlarge",
-            Self::Hpc7a12xlarge => "hpc7a.12xlarge",
-            Self::Hpc7a24xlarge => "hpc7a.24xlarge",
-            Self::Hpc7a48xlarge => "hpc7a.48xlarge",
-            Self::Hpc7a96xlarge => "hpc7a.96xlarge",
-            Self::Hpc7g16xlarge => "hpc7g.16xlarge",
-            Self::Hpc7g4xlarge => "hpc7g.4xlarge",
-            Self::Hpc7g8xlarge => "hpc7g.8xlarge",
-            Self::Hpc8a96xlarge => "hpc8a.96xlarge",
-            Self::Hs1_8xlarge => "hs1.8xlarge",
-            Self::I2_2xlarge => "i2.2xlarge",
-            Self::I2_4xlarge => "i2.4xlarge",
-            Self::I2_8xlarge => "i2.8xlarge",
-            Self::I2Xlarge => "i2.xlarge",
-            Self::I3_16xlarge => "i3.16xlarge",
-            Self::I3_2xlarge => "i3.2xlarge",
-            Self::I3_4xlarge => "i3.4xlarge",
-            Self::I3_8xlarge => "i3.8xlarge",
-            Self::I3Large => "i3.large",
-            Self::I3Metal => "i3.metal",
-            Self::I3Xlarge => "i3.xlarge",
-            Self::I3en12xlarge => "i3en.12xlarge",
-            Self::I3en24xlarge => "i3en.24xlarge",
-            Self::I3en2xlarge => "i3en.2xlarge",
-            Self::I3en3xlarge => "i3en.3xlarge",
-            Self::I3en6xlarge => "i3en.6xlarge",
-            Self::I3enLarge => "i3en.large",
-            Self::I3enMetal => "i3en.metal",
-            Self::I3enXlarge => "i3en.xlarge",
-            Self::I4g16xlarge => "i4g.16xlarge",
-            Self::I4g2xlarge => "i4g.2xlarge",
-            Self::I4g4xlarge => "i4g.4xlarge",
-            Self::I4g8xlarge => "i4g.8xlarge",
-            Self::I4gLarge => "i4g.large",
-            Self::I4gXlarge => "i4g.xlarge",
-            Self::I4i12xlarge => "i4i.12xlarge",
-            Self::I4i16xlarge => "i4i.16xlarge",
-            Self::I4i24xlarge => "i4i.24xlarge",
-            Self::I4i2xlarge => "i4i.2xlarge",
-            Self::I4i32xlarge => "i4i.32xlarge",
-            Self::I4i4xlarge => "i4i.4xlarge",
-            Self::I4i8xlarge => "i4i.8xlarge",
-            Self::I4iLarge => "i4i.large",
-            Self::I4iMetal => "i4i.metal",
-            Self::I4iXlarge => "i4i.xlarge",
-            Self::I7i12xlarge => "i7i.12xlarge",
-            Self::I7i16xlarge => "i7i.16xlarge",
-            Self::I7i24xlarge => "i7i.24xlarge",
-            Self::I7i2xlarge => "i7i.2xlarge",
-            Self::I7i48xlarge => "i7i.48xlarge",
-            Self::I7i4xlarge => "i7i.4xlarge",
-            Self::I7i8xlarge => "i7i.8xlarge",
-            Self::I7iLarge => "i7i.large",
-            Self::I7iMetal24xl => "i7i.metal-24xl",
-            Self::I7iMetal48xl => "i7i.metal-48xl",
-            Self::I7iXlarge => "i7i.xlarge",
-            Self::I7ie12xlarge => "i7ie.12xlarge",
-            Self::I7ie18xlarge => "i7ie.18xlarge",
-            Self::I7ie24xlarge => "i7ie.24xlarge",
-            Self::I7ie2xlarge => "i7ie.2xlarge",
-            Self::I7ie3xlarge => "i7ie.3xlarge",
-            Self::I7ie48xlarge => "i7ie.48xlarge",
-            Self::I7ie6xlarge => "i7ie.6xlarge",
-            Self::I7ieLarge => "i7ie.large",
-            Self::I7ieMetal24xl => "i7ie.metal-24xl",
-            Self::I7ieMetal48xl => "i7ie.metal-48xl",
-            Self::I7ieXlarge => "i7ie.xlarge",
-            Self::I8g12xlarge => "i8g.12xlarge",
-            Self::I8g16xlarge => "i8g.16xlarge",
-            Self::I8g24xlarge => "i8g.24xlarge",
-            Self::I8g2xlarge => "i8g.2xlarge",
-            Self::I8g48xlarge => "i8g.48xlarge",
-            Self::I8g4xlarge => "i8g.4xlarge",
-            Self::I8g8xlarge => "i8g.8xlarge",
-            Self::I8gLarge => "i8g.large",
-            Self::I8gMetal24xl => "i8g.metal-24xl",
-            Self::I8gXlarge => "i8g.xlarge",
-            Self::I8ge12xlarge => "i8ge.12xlarge",
-            Self::I8ge18xlarge => "i8ge.18xlarge",
-            Self::I8ge24xlarge => "i8ge.24xlarge",
-            Self::I8ge2xlarge => "i8ge.2xlarge",
-            Self::I8ge3xlarge => "i8ge.3xlarge",
-            Self::I8ge48xlarge => "i8ge.48xlarge",
-            Self::I8ge6xlarge => "i8ge.6xlarge",
-            Self::I8geLarge => "i8ge.large",
-            Self::I8geMetal24xl => "i8ge.metal-24xl",
-            Self::I8geMetal48xl => "i8ge.metal-48xl",
-            Self::I8geXlarge => "i8ge.xlarge",
-            Self::Im4gn16xlarge => "im4gn.16xlarge",
-            Self::Im4gn2xlarge => "im4gn.2xlarge",
-            Self::Im4gn4xlarge => "im4gn.4xlarge",
-            Self::Im4gn8xlarge => "im4gn.8xlarge",
-            Self::Im4gnLarge => "im4gn.large",
-            Self::Im4gnXlarge => "im4gn.xlarge",
-            Self::Inf1_24xlarge => "inf1.24xlarge",
-            Self::Inf1_2xlarge => "inf1.2xlarge",
-            Self::Inf1_6xlarge => "inf1.6xlarge",
-            Self::Inf1Xlarge => "inf1.xlarge",
-            Self::Inf2_24xlarge => "inf2.24xlarge",
-            Self::Inf2_48xlarge => "inf2.48xlarge",
-            Self::Inf2_8xlarge => "inf2.8xlarge",
-            Self::Inf2Xlarge => "inf2.xlarge",
-            Self::Is4gen2xlarge => "is4gen.2xlarge",
-            Self::Is4gen4xlarge => "is4gen.4xlarge",
-            Self::Is4gen8xlarge => "is4gen.8xlarge",
-            Self::Is4genLarge => "is4gen.large",
-            Self::Is4genMedium => "is4gen.medium",
-            Self::Is4genXlarge => "is4gen.xlarge",
-            Self::M1Large => "m1.large",
-            Self::M1Medium => "m1.medium",
-            Self::M1Small => "m1.small",
-            Self::M1Xlarge => "m1.xlarge",
-            Self::M2_2xlarge => "m2.2xlarge",
-            Self::M2_4xlarge => "m2.4xlarge",
-            Self::M2Xlarge => "m2.xlarge",
-            Self::M3_2xlarge => "m3.2xlarge",
-            Self::M3Large => "m3.large",
-            Self::M3Medium => "m3.medium",
-            Self::M3Xlarge => "m3.xlarge",
-            Self::M4_10xlarge => "m4.10xlarge",
-            Self::M4_16xlarge => "m4.16xlarge",
-            Self::M4_2xlarge => "m4.2xlarge",
-            Self::M4_4xlarge => "m4.4xlarge",
-            Self::M4Large => "m4.large",
-            Self::M4Xlarge => "m4.xlarge",
-            Self::M5_12xlarge => "m5.12xlarge",
-            Self::M5_16xlarge => "m5.16xlarge",
-            Self::M5_24xlarge => "m5.24xlarge",
-            Self::M5_2xlarge => "m5.2xlarge",
-            Self::M5_4xlarge => "m5.4xlarge",
-            Self::M5_8xlarge => "m5.8xlarge",
-            Self::M5Large => "m5.large",
-            Self::M5Metal => "m5.metal",
-            Self::M5Xlarge => "m5.xlarge",
-            Self::M5a12xlarge => "m5a.12xlarge",
-            Self::M5a16xlarge => "m5a.16xlarge",
-            Self::M5a24xlarge => "m5a.24xlarge",
-            Self::M5a2xlarge => "m5a.2xlarge",
-            Self::M5a4xlarge => "m5a.4xlarge",
-            Self::M5a8xlarge => "m5a.8xlarge",
-            Self::M5aLarge => "m5a.large",
-            Self::M5aXlarge => "m5a.xlarge",
-            Self::M5ad12xlarge => "m5ad.12xlarge",
-            Self::M5ad16xlarge => "m5ad.16xlarge",
-            Self::M5ad24xlarge => "m5ad.24xlarge",
-            Self::M5ad2xlarge => "m5ad.2xlarge",
-            Self::M5ad4xlarge => "m5ad.4xlarge",
-            Self::M5ad8xlarge => "m5ad.8xlarge",
-            Self::M5adLarge => "m5ad.large",
-            Self::M5adXlarge => "m5ad.xlarge",
-            Self::M5d12xlarge => "m5d.12xlarge",
-            Self::M5d16xlarge => "m5d.16xlarge",
-            Self::M5d24xlarge => "m5d.24xlarge",
-            Self::M5d2xlarge => "m5d.2xlarge",
-            Self::M5d4xlarge => "m5d.4xlarge",
-            Self::M5d8xlarge => "m5d.8xlarge",
-            Self::M5dLarge => "m5d.large",
-            Self::M5dMetal => "m5d.metal",
-            Self::M5dXlarge => "m5d.xlarge",
-            Self::M5dn12xlarge => "m5dn.12xlarge",
-            Self::M5dn16xlarge => "m5dn.16xlarge",
-            Self::M5dn24xlarge => "m5dn.24xlarge",
-            Self::M5dn2xlarge => "m5dn.2xlarge",
-            Self::M5dn4xlarge => "m5dn.4xlarge",
-            Self::M5dn8xlarge => "m5dn.8xlarge",
-            Self::M5dnLarge => "m5dn.large",
-            Self::M5dnMetal => "m5dn.metal",
-            Self::M5dnXlarge => "m5dn.xlarge",
-            Self::M5n12xlarge => "m5n.12xlarge",
-            Self::M5n16xlarge => "m5n.16xlarge",
-            Self::M5n24xlarge => "m5n.24xlarge",
-            Self::M5n2xlarge => "m5n.2xlarge",
-            Self::M5n4xlarge => "m5n.4xlarge",
-            Self::M5n8xlarge => "m5n.8xlarge",
-            Self::M5nLarge => "m5n.large",
-            Self::M5nMetal => "m5n.metal",
-            Self::M5nXlarge => "m5n.xlarge",
-            Self::M5zn12xlarge => "m5zn.12xlarge",
-            Self::M5zn2xlarge => "m5zn.2xlarge",
-            Self::M5zn3xlarge => "m5zn.3xlarge",
-            Self::M5zn6xlarge => "m5zn.6xlarge",
-            Self::M5znLarge => "m5zn.large",
-            Self::M5znMetal => "m5zn.metal",
-            Self::M5znXlarge => "m5zn.xlarge",
-            Self::M6a12xlarge => "m6a.12xlarge",
-            Self::M6a16xlarge => "m6a.16xlarge",
-            Self::M6a24xlarge => "m6a.24xlarge",
-            Self::M6a2xlarge => "m6a.2xlarge",
-            Self::M6a32xlarge => "m6a.32xlarge",
-            Self::M6a48xlarge => "m6a.48xlarge",
-            Self::M6a4xlarge => "m6a.4xlarge",
-            Self::M6a8xlarge => "m6a.8xlarge",
-            Self::M6aLarge => "m6a.large",
-            Self::M6aMetal => "m6a.metal",
-            Self::M6aXlarge => "m6a.xlarge",
-            Self::M6g12xlarge => "m6g.12xlarge",
-            Self::M6g16xlarge => "m6g.16xlarge",
-            Self::M6g2xlarge => "m6g.2xlarge",
-            Self::M6g4xlarge => "m6g.4xlarge",
-            Self::M6g8xlarge => "m6g.8xlarge",
-            Self::M6gLarge => "m6g.large",
-            Self::M6gMedium => "m6g.medium",
-            Self::M6gMetal => "m6g.metal",
-            Self::M6gXlarge => "m6g.xlarge",
-            Self::M6gd12xlarge => "m6gd.12xlarge",
-            Self::M6gd16xlarge => "m6gd.16xlarge",
-            Self::M6gd2xlarge => "m6gd.2xlarge",
-            Self::M6gd4xlarge => "m6gd.4xlarge",
-            Self::M6gd8xlarge => "m6gd.8xlarge",
-            Self::M6gdLarge => "m6gd.large",
-            Self::M6gdMedium => "m6gd.medium",
-            Self::M6gdMetal => "m6gd.metal",
-            Self::M6gdXlarge => "m6gd.xlarge",
-            Self::M6i12xlarge => "m6i.12xlarge",
-            Self::M6i16xlarge => "m6i.16xlarge",
-            Self::M6i24xlarge => "m6i.24xlarge",
-            Self::M6i2xlarge => "m6i.2xlarge",
-            Self::M6i32xlarge => "m6i.32xlarge",
-            Self::M6i4xlarge => "m6i.4xlarge",
-            Self::M6i8xlarge => "m6i.8xlarge",
-            Self::M6iLarge => "m6i.large",
-            Self::M6iMetal => "m6i.metal",
-            Self::M6iXlarge => "m6i.xlarge",
-            Self::M6id12xlarge => "m6id.12xlarge",
-            Self::M6id16xlarge => "m6id.16xlarge",
-            Self::M6id24xlarge => "m6id.24xlarge",
-            Self::M6id2xlarge => "m6id.2xlarge",
-            Self::M6id32xlarge => "m6id.32xlarge",
-            Self::M6id4xlarge => "m6id.4xlarge",
-            Self::M6id8xlarge => "m6id.8xlarge",
-            Self::M6idLarge => "m6id.large",
-            Self::M6idMetal => "m6id.metal",
-            Self::M6idXlarge => "m6id.xlarge",
-            Self::M6idn12xlarge => "m6idn.12xlarge",
-            Self::M6idn16xlarge => "m6idn.16xlarge",
-            Self::M6idn24xlarge => "m6idn.24xlarge",
-            Self::M6idn2xlarge => "m6idn.2xlarge",
-            Self::M6idn32xlarge => "m6idn.32xlarge",
-            Self::M6idn4xlarge => "m6idn.4xlarge",
-            Self::M6idn8xlarge => "m6idn.8xlarge",
-            Self::M6idnLarge => "m6idn.large",
-            Self::M6idnMetal => "m6idn.metal",
-            Self::M6idnXlarge => "m6idn.xlarge",
-            Self::M6in12xlarge => "m6in.12xlarge",
-            Self::M6in16xlarge => "m6in.16xlarge",
-            Self::M6in24xlarge => "m6in.24xlarge",
-            Self::M6in2xlarge => "m6in.2xlarge",
-            Self::M6in32xlarge => "m6in.32xlarge",
-            Self::M6in4xlarge => "m6in.4xlarge",
-            Self::M6in8xlarge => "m6in.8xlarge",
-            Self::M6inLarge => "m6in.large",
-            Self::M6inMetal => "m6in.metal",
-            Self::M6inXlarge => "m6in.xlarge",
-            Self::M7a12xlarge => "m7a.12xlarge",
-            Self::M7a16xlarge => "m7a.16xlarge",
-            Self::M7a24xlarge => "m7a.24xlarge",
-            Self::M7a2xlarge => "m7a.2xlarge",
-            Self::M7a32xlarge => "m7a.32xlarge",
-            Self::M7a48xlarge => "m7a.48xlarge",
-            Self::M7a4xlarge => "m7a.4xlarge",
-            Self::M7a8xlarge => "m7a.8xlarge",
-            Self::M7aLarge => "m7a.large",
-            Self::M7aMedium => "m7a.medium",
-            Self::M7aMetal48xl => "m7a.metal-48xl",
-            Self::M7aXlarge => "m7a.xlarge",
-            Self::M7g12xlarge => "m7g.12xlarge",
-            Self::M7g16xlarge => "m7g.16xlarge",
-            Self::M7g2xlarge => "m7g.2xlarge",
-            Self::M7g4xlarge => "m7g.4xlarge",
-            Self::M7g8xlarge => "m7g.8xlarge",
-            Self::M7gLarge => "m7g.large",
-            Self::M7gMedium => "m7g.medium",
-            Self::M7gMetal => "m7g.metal",
-            Self::M7gXlarge => "m7g.xlarge",
-            Self::M7gd12xlarge => "m7gd.12xlarge",
-            Self::M7gd16xlarge => "m7gd.16xlarge",
-            Self::M7gd2xlarge => "m7gd.2xlarge",
-            Self::M7gd4xlarge => "m7gd.4xlarge",
-            Self::M7gd8xlarge => "m7gd.8xlarge",
-            Self::M7gdLarge => "m7gd.large",
-            Self::M7gdMedium => "m7gd.medium",
-            Self::M7gdMetal => "m7gd.metal",
-            Self::M7gdXlarge => "m7gd.xlarge",
-            Self::M7iFlex12xlarge => "m7i-flex.12xlarge",
-            Self::M7iFlex16xlarge => "m7i-flex.16xlarge",
-            Self::M7iFlex2xlarge => "m7i-flex.2xlarge",
-            Self::M7iFlex4xlarge => "m7i-flex.4xlarge",
-            Self::M7iFlex8xlarge => "m7i-flex.8xlarge",
-            Self::M7iFlexLarge => "m7i-flex.large",
-            Self::M7iFlexXlarge => "m7i-flex.xlarge",
-            Self::M7i12xlarge => "m7i.12xlarge",
-            Self::M7i16xlarge => "m7i.16xlarge",
-            Self::M7i24xlarge => "m7i.24xlarge",
-            Self::M7i2xlarge => "m7i.2xlarge",
-            Self::M7i48xlarge => "m7i.48xlarge",
-            Self::M7i4xlarge => "m7i.4xlarge",
-            Self::M7i8xlarge => "m7i.8xlarge",
-            Self::M7iLarge => "m7i.large",
-            Self::M7iMetal24xl => "m7i.metal-24xl",
-            Self::M7iMetal48xl => "m7i.metal-48xl",
-            Self::M7iXlarge => "m7i.xlarge",
-            Self::M8a12xlarge => "m8a.12xlarge",
-            Self::M8a16xlarge => "m8a.16xlarge",
-            Self::M8a24xlarge => "m8a.24xlarge",
-            Self::M8a2xlarge => "m8a.2xlarge",
-            Self::M8a48xlarge => "m8a.48xlarge",
-            Self::M8a4xlarge => "m8a.4xlarge",
-            Self::M8a8xlarge => "m8a.8xlarge",
-            Self::M8aLarge => "m8a.large",
-            Self::M8aMedium => "m8a.medium",
-            Self::M8aMetal24xl => "m8a.metal-24xl",
-            Self::M8aMetal48xl => "m8a.metal-48xl",
-            Self::M8aXlarge => "m8a.xlarge",
-            Self::M8azn12xlarge => "m8azn.12xlarge",
-            Self::M8azn24xlarge => "m8azn.24xlarge",
-            Self::M8azn3xlarge => "m8azn.3xlarge",
-            Self::M8azn6xlarge => "m8azn.6xlarge",
-            Self::M8aznLarge => "m8azn.large",
-            Self::M8aznMedium => "m8azn.medium",
-            Self::M8aznMetal12xl => "m8azn.metal-12xl",
-            Self::M8aznMetal24xl => "m8azn.metal-24xl",
-            Self::M8aznXlarge => "m8azn.xlarge",
-            Self::M8g12xlarge => "m8g.12xlarge",
-            Self::M8g16xlarge => "m8g.16xlarge",
-            Self::M8g24xlarge => "m8g.24xlarge",
-            Self::M8g2xlarge => "m8g.2xlarge",
-            Self::M8g48xlarge => "m8g.48xlarge",
-            Self::M8g4xlarge => "m8g.4xlarge",
-            Self::M8g8xlarge => "m8g.8xlarge",
-            Self::M8gLarge => "m8g.large",
-            Self::M8gMedium => "m8g.medium",
-            Self::M8gMetal24xl => "m8g.metal-24xl",
-            Self::M8gMetal48xl => "m8g.metal-48xl",
-            Self::M8gXlarge => "m8g.xlarge",
-            Self::M8gb12xlarge => "m8gb.12xlarge",
-            Self::M8gb16xlarge => "m8gb.16xlarge",
-            Self::M8gb24xlarge => "m8gb.24xlarge",
-            Self::M8gb2xlarge => "m8gb.2xlarge",
-            Self::M8gb48xlarge => "m8gb.48xlarge",
-            Self::M8gb4xlarge => "m8gb.4xlarge",
-            Self::M8gb8xlarge => "m8gb.8xlarge",
-            Self::M8gbLarge => "m8gb.large",
-            Self::M8gbMedium => "m8gb.medium",
-            Self::M8gbMetal24xl => "m8gb.metal-24xl",
-            Self::M8gbMetal48xl => "m8gb.metal-48xl",
-            Self::M8gbXlarge => "m8gb.xlarge",
-            Self::M8gd12xlarge => "m8gd.12xlarge",
-            Self::M8gd16xlarge => "m8gd.16xlarge",
-            Self::M8gd24xlarge => "m8gd.24xlarge",
-            Self::M8gd2xlarge => "m8gd.2xlarge",
-            Self::M8gd48xlarge => "m8gd.48xlarge",
-            Self::M8gd4xlarge => "m8gd.4xlarge",
-            Self::M8gd8xlarge => "m8gd.8xlarge",
-            Self::M8gdLarge => "m8gd.large",
-            Self::M8gdMedium => "m8gd.medium",
-            Self::M8gdMetal24xl => "m8gd.metal-24xl",
-            Self::M8gdMetal48xl => "m8gd.metal-48xl",
-            Self::M8gdXlarge => "m8gd.xlarge",
-            Self::M8gn12xlarge => "m8gn.12xlarge",
-            Self::M8gn16xlarge => "m8gn.16xlarge",
-            Self::M8gn24xlarge => "m8gn.24xlarge",
-            Self::M8gn2xlarge => "m8gn.2xlarge",
-            Self::M8gn48xlarge => "m8gn.48xlarge",
-            Self::M8gn4xlarge => "m8gn.4xlarge",
-            Self::M8gn8xlarge => "m8gn.8xlarge",
-            Self::M8gnLarge => "m8gn.large",
-            Self::M8gnMedium => "m8gn.medium",
-            Self::M8gnMetal24xl => "m8gn.metal-24xl",
-            Self::M8gnMetal48xl => "m8gn.metal-48xl",
-            Self::M8gnXlarge => "m8gn.xlarge",
-            Self::M8iFlex12xlarge => "m8i-flex.12xlarge",
-            Self::M8iFlex16xlarge => "m8i-flex.16xlarge",
-            Self::M8iFlex2xlarge => "m8i-flex.2xlarge",
-            Self::M8iFlex4xlarge => "m8i-flex.4xlarge",
-            Self::M8iFlex8xlarge => "m8i-flex.8xlarge",
-            Self::M8iFlexLarge => "m8i-flex.large",
-            Self::M8iFlexXlarge => "m8i-flex.xlarge",
-            Self::M8i12xlarge => "m8i.12xlarge",
-            Self::M8i16xlarge => "m8i.16xlarge",
-            Self::M8i24xlarge => "m8i.24xlarge",
-            Self::M8i2xlarge => "m8i.2xlarge",
-            Self::M8i32xlarge => "m8i.32xlarge",
-            Self::M8i48xlarge => "m8i.48xlarge",
-            Self::M8i4xlarge => "m8i.4xlarge",
-            Self::M8i8xlarge => "m8i.8xlarge",
-            Self::M8i96xlarge => "m8i.96xlarge",
-            Self::M8iLarge => "m8i.large",
-            Self::M8iMetal48xl => "m8i.metal-48xl",
-            Self::M8iMetal96xl => "m8i.metal-96xl",
-            Self::M8iXlarge => "m8i.xlarge",
-            Self::M8id12xlarge => "m8id.12xlarge",
-            Self::M8id16xlarge => "m8id.16xlarge",
-            Self::M8id24xlarge => "m8id.24xlarge",
-            Self::M8id2xlarge => "m8id.2xlarge",
-            Self::M8id32xlarge => "m8id.32xlarge",
-            Self::M8id48xlarge => "m8id.48xlarge",
-            Self::M8id4xlarge => "m8id.4xlarge",
-            Self::M8id8xlarge => "m8id.8xlarge",
-            Self::M8id96xlarge => "m8id.96xlarge",
-            Self::M8idLarge => "m8id.large",
-            Self::M8idMetal48xl => "m8id.metal-48xl",
-            Self::M8idMetal96xl => "m8id.metal-96xl",
-            Self::M8idXlarge => "m8id.xlarge",
-            Self::MacM4Metal => "mac-m4.metal",
-            Self::MacM4maxMetal => "mac-m4max.metal",
-            Self::MacM4proMetal => "mac-m4pro.metal",
-            Self::Mac1Metal => "mac1.metal",
-            Self::Mac2M1ultraMetal => "mac2-m1ultra.metal",
-            Self::Mac2M2Metal => "mac2-m2.metal",
-            Self::Mac2M2proMetal => "mac2-m2pro.metal",
-            Self::Mac2Metal => "mac2.metal",
-            Self::P2_16xlarge => "p2.16xlarge",
-            Self::P2_8xlarge => "p2.8xlarge",
-            Self::P2Xlarge => "p2.xlarge",
-            Self::P3_16xlarge => "p3.16xlarge",
-            Self::P3_2xlarge => "p3.2xlarge",
-            Self::P3_8xlarge => "p3.8xlarge",
-            Self::P3dn24xlarge => "p3dn.24xlarge",
-            Self::P4d24xlarge => "p4d.24xlarge",
-            Self::P4de24xlarge => "p4de.24xlarge",
-            Self::P5_48xlarge => "p5.48xlarge",
-            Self::P5_4xlarge => "p5.4xlarge",
-            Self::P5e48xlarge => "p5e.48xlarge",
-            Self::P5en48xlarge => "p5en.48xlarge",
-            Self::P6B200_48xlarge => "p6-b200.48xlarge",
-            Self::P6B300_48xlarge => "p6-b300.48xlarge",
-            Self::P6eGb200_36xlarge => "p6e-gb200.36xlarge",
-            Self::R3_2xlarge => "r3.2xlarge",
-            Self::R3_4xlarge => "r3.4xlarge",
-            Self::R3_8xlarge => "r3.8xlarge",
-            Self::R3Large => "r3.large",
-            Self::R3Xlarge => "r3.xlarge",
-            Self::R4_16xlarge => "r4.16xlarge",
-            Self::R4_2xlarge => "r4.2xlarge",
-            Self::R4_4xlarge => "r4.4xlarge",
-            Self::R4_8xlarge => "r4.8xlarge",
-            Self::R4Large => "r4.large",
-            Self::R4Xlarge => "r4.xlarge",
-            Self::R5_12xlarge => "r5.12xlarge",
-            Self::R5_16xlarge => "r5.16xlarge",
-            Self::R5_24xlarge => "r5.24xlarge",
-            Self::R5_2xlarge => "r5.2xlarge",
-            Self::R5_4xlarge => "r5.4xlarge",
-            Self::R5_8xlarge => "r5.8xlarge",
-            Self::R5Large => "r5.large",
-            Self::R5Metal => "r5.metal",
-            Self::R5Xlarge => "r5.xlarge",
-            Self::R5a12xlarge => "r5a.12xlarge",
-            Self::R5a16xlarge => "r5a.16xlarge",
-            Self::R5a24xlarge => "r5a.24xlarge",
-            Self::R5a2xlarge => "r5a.2xlarge",
-            Self::R5a4xlarge => "r5a.4xlarge",
-            Self::R5a8xlarge => "r5a.8xlarge",
-            Self::R5aLarge => "r5a.large",
-            Self::R5aXlarge => "r5a.xlarge",
-            Self::R5ad12xlarge => "r5ad.12xlarge",
-            Self::R5ad16xlarge => "r5ad.16xlarge",
-            Self::R5ad24xlarge => "r5ad.24xlarge",
-            Self::R5ad2xlarge => "r5ad.2xlarge",
-            Self::R5ad4xlarge => "r5ad.4xlarge",
-            Self::R5ad8xlarge => "r5ad.8xlarge",
-            Self::R5adLarge => "r5ad.large",
-            Self::R5adXlarge => "r5ad.xlarge",
-            Self::R5b12xlarge => "r5b.12xlarge",
-            Self::R5b16xlarge => "r5b.16xlarge",
-            Self::R5b24xlarge => "r5b.24xlarge",
-            Self::R5b2xlarge => "r5b.2xlarge",
-            Self::R5b4xlarge => "r5b.4xlarge",
-            Self::R5b8xlarge => "r5b.8xlarge",
-            Self::R5bLarge => "r5b.large",
-            Self::R5bMetal => "r5b.metal",
-            Self::R5bXlarge => "r5b.xlarge",
-            Self::R5d12xlarge => "r5d.12xlarge",
-            Self::R5d16xlarge => "r5d.16xlarge",
-            Self::R5d24xlarge => "r5d.24xlarge",
-            Self::R5d2xlarge => "r5d.2xlarge",
-            Self::R5d4xlarge => "r5d.4xlarge",
-            Self::R5d8xlarge => "r5d.8xlarge",
-            Self::R5dLarge => "r5d.large",
-            Self::R5dMetal => "r5d.metal",
-            Self::R5dXlarge => "r5d.xlarge",
-            Self::R5dn12xlarge => "r5dn.12xlarge",
-            Self::R5dn16xlarge => "r5dn.16xlarge",
-            Self::R5dn24xlarge => "r5dn.24xlarge",
-            Self::R5dn2xlarge => "r5dn.2xlarge",
-            Self::R5dn4xlarge => "r5dn.4xlarge",
-            Self::R5dn8xlarge => "r5dn.8xlarge",
-            Self::R5dnLarge => "r5dn.large",
-            Self::R5dnMetal => "r5dn.metal",
-            Self::R5dnXlarge => "r5dn.xlarge",
-            Self::R5n12xlarge => "r5n.12xlarge",
-            Self::R5n16xlarge => "r5n.16xlarge",
-            Self::R5n24xlarge => "r5n.24xlarge",
-            Self::R5n2xlarge => "r5n.2xlarge",
-            Self::R5n4xlarge => "r5n.4xlarge",
-            Self::R5n8xlarge => "r5n.8xlarge",
-            Self::R5nLarge => "r5n.large",
-            Self::R5nMetal => "r5n.metal",
-            Self::R5nXlarge => "r5n.xlarge",
-            Self::R6a12xlarge => "r6a.12xlarge",
-            Self::R6a16xlarge => "r6a.16xlarge",
-            Self::R6a24xlarge => "r6a.24xlarge",
-            Self::R6a2xlarge => "r6a.2xlarge",
-            Self::R6a32xlarge => "r6a.32xlarge",
-            Self::R6a48xlarge => "r6a.48xlarge",
-            Self::R6a4xlarge => "r6a.4xlarge",
-            Self::R6a8xlarge => "r6a.8xlarge",
-            Self::R6aLarge => "r6a.large",
-            Self::R6aMetal => "r6a.metal",
-            Self::R6aXlarge => "r6a.xlarge",
-            Self::R6g12xlarge => "r6g.12xlarge",
-            Self::R6g16xlarge => "r6g.16xlarge",
-            Self::R6g2xlarge => "r6g.2xlarge",
-            Self::R6g4xlarge => "r6g.4xlarge",
-            Self::R6g8xlarge => "r6g.8xlarge",
-            Self::R6gLarge => "r6g.large",
-            Self::R6gMedium => "r6g.medium",
-            Self::R6gMetal => "r6g.metal",
-            Self::R6gXlarge => "r6g.xlarge",
-            Self::R6gd12xlarge => "r6gd.12xlarge",
-            Self::R6gd16xlarge => "r6gd.16xlarge",
-            Self::R6gd2xlarge => "r6gd.2xlarge",
-            Self::R6gd4xlarge => "r6gd.4xlarge",
-            Self::R6gd8xlarge => "r6gd.8xlarge",
-            Self::R6gdLarge => "r6gd.large",
-            Self::R6gdMedium => "r6gd.medium",
-            Self::R6gdMetal => "r6gd.metal",
-            Self::R6gdXlarge => "r6gd.xlarge",
-            Self::R6i12xlarge => "r6i.12xlarge",
-            Self::R6i16xlarge => "r6i.16xlarge",
-            Self::R6i24xlarge => "r6i.24xlarge",
-            Self::R6i2xlarge => "r6i.2xlarge",
-            Self::R6i32xlarge => "r6i.32xlarge",
-            Self::R6i4xlarge => "r6i.4xlarge",
-            Self::R6i8xlarge => "r6i.8xlarge",
-            Self::R6iLarge => "r6i.large",
-            Self::R6iMetal => "r6i.metal",
-            Self::R6iXlarge => "r6i.xlarge",
-            Self::R6id12xlarge => "r6id.12xlarge",
-            Self::R6id16xlarge => "r6id.16xlarge",
-            Self::R6id24xlarge => "r6id.24xlarge",
-            Self::R6id2xlarge => "r6id.2xlarge",
-            Self::R6id32xlarge => "r6id.32xlarge",
-            Self::R6id4xlarge => "r6id.4xlarge",
-            Self::R6id8xlarge => "r6id.8xlarge",
-            Self::R6idLarge => "r6id.large",
-            Self::R6idMetal => "r6id.metal",
-            Self::R6idXlarge => "r6id.xlarge",
-            Self::R6idn12xlarge => "r6idn.12xlarge",
-            Self::R6idn16xlarge => "r6idn.16xlarge",
-            Self::R6idn24xlarge => "r6idn.24xlarge",
-            Self::R6idn2xlarge => "r6idn.2xlarge",
-            Self::R6idn32xlarge => "r6idn.32xlarge",
-            Self::R6idn4xlarge => "r6idn.4xlarge",
-            Self::R6idn8xlarge => "r6idn.8xlarge",
-            Self::R6idnLarge => "r6idn.large",
-            Self::R6idnMetal => "r6idn.metal",
-            Self::R6idnXlarge => "r6idn.xlarge",
-            Self::R6in12xlarge => "r6in.12xlarge",
-            Self::R6in16xlarge => "r6in.16xlarge",
-            Self::R6in24xlarge => "r6in.24xlarge",
-            Self::R6in2xlarge => "r6in.2xlarge",
-            Self::R6in32xlarge => "r6in.32xlarge",
-            Self::R6in4xlarge => "r6in.4xlarge",
-            Self::R6in8xlarge => "r6in.8xlarge",
-            Self::R6inLarge => "r6in.large",
-            Self::R6inMetal => "r6in.metal",
-            Self::R6inXlarge => "r6in.xlarge",
-            Self::R7a12xlarge => "r7a.12xlarge",
-            Self::R7a16xlarge => "r7a.16xlarge",
-            Self::R7a24xlarge => "r7a.24xlarge",
-            Self::R7a2xlarge => "r7a.2xlarge",
-            Self::R7a32xlarge => "r7a.32xlarge",
-            Self::R7a48xlarge => "r7a.48xlarge",
-            Self::R7a4xlarge => "r7a.4xlarge",
-            Self::R7a8xlarge => "r7a.8xlarge",
-            Self::R7aLarge => "r7a.large",
-            Self::R7aMedium => "r7a.medium",
-            Self::R7aMetal48xl => "r7a.metal-48xl",
-            Self::R7aXlarge => "r7a.xlarge",
-            Self::R7g12xlarge => "r7g.12xlarge",
-            Self::R7g16xlarge => "r7g.16xlarge",
-            Self::R7g2xlarge => "r7g.2xlarge",
-            Self::R7g4xlarge => "r7g.4xlarge",
-            Self::R7g8xlarge => "r7g.8xlarge",
-            Self::R7gLarge => "r7g.large",
-            Self::R7gMedium => "r7g.medium",
-            Self::R7gMetal => "r7g.metal",
-            Self::R7gXlarge => "r7g.xlarge",
-            Self::R7gd12xlarge => "r7gd.12xlarge",
-            Self::R7gd16xlarge => "r7gd.16xlarge",
-            Self::R7gd2xlarge => "r7gd.2xlarge",
-            Self::R7gd4xlarge => "r7gd.4xlarge",
-            Self::R7gd8xlarge => "r7gd.8xlarge",
-            Self::R7gdLarge => "r7gd.large",
-            Self::R7gdMedium => "r7gd.medium",
-            Self::R7gdMetal => "r7gd.metal",
-            Self::R7gdXlarge => "r7gd.xlarge",
-            Self::R7i12xlarge => "r7i.12xlarge",
-            Self::R7i16xlarge => "r7i.16xlarge",
-            Self::R7i24xlarge => "r7i.24xlarge",
-            Self::R7i2xlarge => "r7i.2xlarge",
-            Self::R7i48xlarge => "r7i.48xlarge",
-            Self::R7i4xlarge => "r7i.4xlarge",
-            Self::R7i8xlarge => "r7i.8xlarge",
-            Self::R7iLarge => "r7i.large",
-            Self::R7iMetal24xl => "r7i.metal-24xl",
-            Self::R7iMetal48xl => "r7i.metal-48xl",
-            Self::R7iXlarge => "r7i.xlarge",
-            Self::R7iz12xlarge => "r7iz.12xlarge",
-            Self::R7iz16xlarge => "r7iz.16xlarge",
-            Self::R7iz2xlarge => "r7iz.2xlarge",
-            Self::R7iz32xlarge => "r7iz.32xlarge",
-            Self::R7iz4xlarge => "r7iz.4xlarge",
-            Self::R7iz8xlarge => "r7iz.8xlarge",
-            Self::R7izLarge => "r7iz.large",
-            Self::R7izMetal16xl => "r7iz.metal-16xl",
-            Self::R7izMetal32xl => "r7iz.metal-32xl",
-            Self::R7izXlarge => "r7iz.xlarge",
-            Self::R8a12xlarge => "r8a.12xlarge",
-            Self::R8a16xlarge => "r8a.16xlarge",
-            Self::R8a24xlarge => "r8a.24xlarge",
-            Self::R8a2xlarge => "r8a.2xlarge",
-            Self::R8a48xlarge => "r8a.48xlarge",
-            Self::R8a4xlarge => "r8a.4xlarge",
-            Self::R8a8xlarge => "r8a.8xlarge",
-            Self::R8aLarge => "r8a.large",
-            Self::R8aMedium => "r8a.medium",
-            Self::R8aMetal24xl => "r8a.metal-24xl",
-            Self::R8aMetal48xl => "r8a.metal-48xl",
-            Self::R8aXlarge => "r8a.xlarge",
-            Self::R8g12xlarge => "r8g.12xlarge",
-            Self::R8g16xlarge => "r8g.16xlarge",
-            Self::R8g24xlarge => "r8g.24xlarge",
-            Self::R8g2xlarge => "r8g.2xlarge",
-            Self::R8g48xlarge => "r8g.48xlarge",
-            Self::R8g4xlarge => "r8g.4xlarge",
-            Self::R8g8xlarge => "r8g.8xlarge",
-            Self::R8gLarge => "r8g.large",
-            Self::R8gMedium => "r8g.medium",
-            Self::R8gMetal24xl => "r8g.metal-24xl",
-            Self::R8gMetal48xl => "r8g.metal-48xl",
-            Self::R8gXlarge => "r8g.xlarge",
-            Self::R8gb12xlarge => "r8gb.12xlarge",
-            Self::R8gb16xlarge => "r8gb.16xlarge",
-            Self::R8gb24xlarge => "r8gb.24xlarge",
-            Self::R8gb2xlarge => "r8gb.2xlarge",
-            Self::R8gb4xlarge => "r8gb.4xlarge",
-            Self::R8gb8xlarge => "r8gb.8xlarge",
-            Self::R8gbLarge => "r8gb.large",
-            Self::R8gbMedium => "r8gb.medium",
-            Self::R8gbMetal24xl => "r8gb.metal-24xl",
-            Self::R8gbXlarge => "r8gb.xlarge",
-            Self::R8gd12xlarge => "r8gd.12xlarge",
-            Self::R8gd16xlarge => "r8gd.16xlarge",
-            Self::R8gd24xlarge => "r8gd.24xlarge",
-            Self::R8gd2xlarge => "r8gd.2xlarge",
-            Self::R8gd48xlarge => "r8gd.48xlarge",
-            Self::R8gd4xlarge => "r8gd.4xlarge",
-            Self::R8gd8xlarge => "r8gd.8xlarge",
-            Self::R8gdLarge => "r8gd.large",
-            Self::R8gdMedium => "r8gd.medium",
-            Self::R8gdMetal24xl => "r8gd.metal-24xl",
-            Self::R8gdMetal48xl => "r8gd.metal-48xl",
-            Self::R8gdXlarge => "r8gd.xlarge",
-            Self::R8gn12xlarge => "r8gn.12xlarge",
-            Self::R8gn16xlarge => "r8gn.16xlarge",
-            Self::R8gn24xlarge => "r8gn.24xlarge",
-            Self::R8gn2xlarge => "r8gn.2xlarge",
-            Self::R8gn48xlarge => "r8gn.48xlarge",
-            Self::R8gn4xlarge => "r8gn.4xlarge",
-            Self::R8gn8xlarge => "r8gn.8xlarge",
-            Self::R8gnLarge => "r8gn.large",
-            Self::R8gnMedium => "r8gn.medium",
-            Self::R8gnMetal24xl => "r8gn.metal-24xl",
-            Self::R8gnMetal48xl => "r8gn.metal-48xl",
-            Self::R8gnXlarge => "r8gn.xlarge",
-            Self::R8iFlex12xlarge => "r8i-flex.12xlarge",
-            Self::R8iFlex16xlarge => "r8i-flex.16xlarge",
-            Self::R8iFlex2xlarge => "r8i-flex.2xlarge",
-            Self::R8iFlex4xlarge => "r8i-flex.4xlarge",
-            Self::R8iFlex8xlarge => "r8i-flex.8xlarge",
-            Self::R8iFlexLarge => "r8i-flex.large",
-            Self::R8iFlexXlarge => "r8i-flex.xlarge",
-            Self::R8i12xlarge => "r8i.12xlarge",
-            Self::R8i16xlarge => "r8i.16xlarge",
-            Self::R8i24xlarge => "r8i.24xlarge",
-            Self::R8i2xlarge => "r8i.2xlarge",
-            Self::R8i32xlarge => "r8i.32xlarge",
-            Self::R8i48xlarge => "r8i.48xlarge",
-            Self::R8i4xlarge => "r8i.4xlarge",
-            Self::R8i8xlarge => "r8i.8xlarge",
-            Self::R8i96xlarge => "r8i.96xlarge",
-            Self::R8iLarge => "r8i.large",
-            Self::R8iMetal48xl => "r8i.metal-48xl",
-            Self::R8iMetal96xl => "r8i.metal-96xl",
-            Self::R8iXlarge => "r8i.xlarge",
-            Self::R8id12xlarge => "r8id.12xlarge",
-            Self::R8id16xlarge => "r8id.16xlarge",
-            Self::R8id24xlarge => "r8id.24xlarge",
-            Self::R8id2xlarge => "r8id.2xlarge",
-            Self::R8id32xlarge => "r8id.32xlarge",
-            Self::R8id48xlarge => "r8id.48xlarge",
-            Self::R8id4xlarge => "r8id.4xlarge",
-            Self::R8id8xlarge => "r8id.8xlarge",
-            Self::R8id96xlarge => "r8id.96xlarge",
-            Self::R8idLarge => "r8id.large",
-            Self::R8idMetal48xl => "r8id.metal-48xl",
-            Self::R8idMetal96xl => "r8id.metal-96xl",
-            Self::R8idXlarge => "r8id.xlarge",
-            Self::T1Micro => "t1.micro",
-            Self::T2_2xlarge => "t2.2xlarge",
-            Self::T2Large => "t2.large",
-            Self::T2Medium => "t2.medium",
-            Self::T2Micro => "t2.micro",
-            Self::T2Nano => "t2.nano",
-            Self::T2Small => "t2.small",
-            Self::T2Xlarge => "t2.xlarge",
-            Self::T3_2xlarge => "t3.2xlarge",
-            Self::T3Large => "t3.large",
-            Self::T3Medium => "t3.medium",
-            Self::T3Micro => "t3.micro",
-            Self::T3Nano => "t3.nano",
-            Self::T3Small => "t3.small",
-            Self::T3Xlarge => "t3.xlarge",
-            Self::T3a2xlarge => "t3a.2xlarge",
-            Self::T3aLarge => "t3a.large",
-            Self::T3aMedium => "t3a.medium",
-            Self::T3aMicro => "t3a.micro",
-            Self::T3aNano => "t3a.nano",
-            Self::T3aSmall => "t3a.small",
-            Self::T3aXlarge => "t3a.xlarge",
-            Self::T4g2xlarge => "t4g.2xlarge",
-            Self::T4gLarge => "t4g.large",
-            Self::T4gMedium => "t4g.medium",
-            Self::T4gMicro => "t4g.micro",
-            Self::T4gNano => "t4g.nano",
-            Self::T4gSmall => "t4g.small",
-            Self::T4gXlarge => "t4g.xlarge",
-            Self::Trn1_2xlarge => "trn1.2xlarge",
-            Self::Trn1_32xlarge => "trn1.32xlarge",
-            Self::Trn1n32xlarge => "trn1n.32xlarge",
-            Self::Trn2_3xlarge => "trn2.3xlarge",
-            Self::Trn2_48xlarge => "trn2.48xlarge",
-            Self::U12tb1_112xlarge => "u-12tb1.112xlarge",
-            Self::U12tb1Metal => "u-12tb1.metal",
-            Self::U18tb1_112xlarge => "u-18tb1.112xlarge",
-            Self::U18tb1Metal => "u-18tb1.metal",
-            Self::U24tb1_112xlarge => "u-24tb1.112xlarge",
-            Self::U24tb1Metal => "u-24tb1.metal",
-            Self::U3tb1_56xlarge => "u-3tb1.56xlarge",
-            Self::U6tb1_112xlarge => "u-6tb1.112xlarge",
-            Self::U6tb1_56xlarge => "u-6tb1.56xlarge",
-            Self::U6tb1Metal => "u-6tb1.metal",
-            Self::U9tb1_112xlarge => "u-9tb1.112xlarge",
-            Self::U9tb1Metal => "u-9tb1.metal",
-            Self::U7i12tb224xlarge => "u7i-12tb.224xlarge",
-            Self::U7i6tb112xlarge => "u7i-6tb.112xlarge",
-            Self::U7i8tb112xlarge => "u7i-8tb.112xlarge",
-            Self::U7ib12tb224xlarge => "u7ib-12tb.224xlarge",
-            Self::U7in16tb224xlarge => "u7in-16tb.224xlarge",
-            Self::U7in24tb224xlarge => "u7in-24tb.224xlarge",
-            Self::U7in32tb224xlarge => "u7in-32tb.224xlarge",
-            Self::U7inh32tb480xlarge => "u7inh-32tb.480xlarge",
-            Self::Vt1_24xlarge => "vt1.24xlarge",
-            Self::Vt1_3xlarge => "vt1.3xlarge",
-            Self::Vt1_6xlarge => "vt1.6xlarge",
-            Self::X1_16xlarge => "x1.16xlarge",
-            Self::X1_32xlarge => "x1.32xlarge",
-            Self::X1e16xlarge => "x1e.16xlarge",
-            Self::X1e2xlarge => "x1e.2xlarge",
-            Self::X1e32xlarge => "x1e.32xlarge",
-            Self::X1e4xlarge => "x1e.4xlarge",
-            Self::X1e8xlarge => "x1e.8xlarge",
-            Self::X1eXlarge => "x1e.xlarge",
-            Self::X2gd12xlarge => "x2gd.12xlarge",
-            Self::X2gd16xlarge => "x2gd.16xlarge",
-            Self::X2gd2xlarge => "x2gd.2xlarge",
-            Self::X2gd4xlarge => "x2gd.4xlarge",
-            Self::X2gd8xlarge => "x2gd.8xlarge",
-            Self::X2gdLarge => "x2gd.large",
-            Self::X2gdMedium => "x2gd.medium",
-            Self::X2gdMetal => "x2gd.metal",
-            Self::X2gdXlarge => "x2gd.xlarge",
-            Self::X2idn16xlarge => "x2idn.16xlarge",
-            Self::X2idn24xlarge => "x2idn.24xlarge",
-            Self::X2idn32xlarge => "x2idn.32xlarge",
-            Self::X2idnMetal => "x2idn.metal",
-            Self::X2iedn16xlarge => "x2iedn.16xlarge",
-            Self::X2iedn24xlarge => "x2iedn.24xlarge",
-            Self::X2iedn2xlarge => "x2iedn.2xlarge",
-            Self::X2iedn32xlarge => "x2iedn.32xlarge",
-            Self::X2iedn4xlarge => "x2iedn.4xlarge",
-            Self::X2iedn8xlarge => "x2iedn.8xlarge",
-            Self::X2iednMetal => "x2iedn.metal",
-            Self::X2iednXlarge => "x2iedn.xlarge",
-            Self::X2iezn12xlarge => "x2iezn.12xlarge",
-            Self::X2iezn2xlarge => "x2iezn.2xlarge",
-            Self::X2iezn4xlarge => "x2iezn.4xlarge",
-            Self::X2iezn6xlarge => "x2iezn.6xlarge",
-            Self::X2iezn8xlarge => "x2iezn.8xlarge",
-            Self::X2ieznMetal => "x2iezn.metal",
-            Self::X8aedz12xlarge => "x8aedz.12xlarge",
-            Self::X8aedz24xlarge => "x8aedz.24xlarge",
-            Self::X8aedz3xlarge => "x8aedz.3xlarge",
-            Self::X8aedz6xlarge => "x8aedz.6xlarge",
-            Self::X8aedzLarge => "x8aedz.large",
-            Self::X8aedzMetal12xl => "x8aedz.metal-12xl",
-            Self::X8aedzMetal24xl => "x8aedz.metal-24xl",
-            Self::X8aedzXlarge => "x8aedz.xlarge",
-            Self::X8g12xlarge => "x8g.12xlarge",
-            Self::X8g16xlarge => "x8g.16xlarge",
-            Self::X8g24xlarge => "x8g.24xlarge",
-            Self::X8g2xlarge => "x8g.2xlarge",
-            Self::X8g48xlarge => "x8g.48xlarge",
-            Self::X8g4xlarge => "x8g.4xlarge",
-            Self::X8g8xlarge => "x8g.8xlarge",
-            Self::X8gLarge => "x8g.large",
-            Self::X8gMedium => "x8g.medium",
-            Self::X8gMetal24xl => "x8g.metal-24xl",
-            Self::X8gMetal48xl => "x8g.metal-48xl",
-            Self::X8gXlarge => "x8g.xlarge",
-            Self::X8i12xlarge => "x8i.12xlarge",
-            Self::X8i16xlarge => "x8i.16xlarge",
-            Self::X8i24xlarge => "x8i.24xlarge",
-            Self::X8i2xlarge => "x8i.2xlarge",
-            Self::X8i32xlarge => "x8i.32xlarge",
-            Self::X8i48xlarge => "x8i.48xlarge",
-            Self::X8i4xlarge => "x8i.4xlarge",
-            Self::X8i64xlarge => "x8i.64xlarge",
-            Self::X8i8xlarge => "x8i.8xlarge",
-            Self::X8i96xlarge => "x8i.96xlarge",
-            Self::X8iLarge => "x8i.large",
-            Self::X8iMetal48xl => "x8i.metal-48xl",
-            Self::X8iMetal96xl => "x8i.metal-96xl",
-            Self::X8iXlarge => "x8i.xlarge",
-            Self::Z1d12xlarge => "z1d.12xlarge",
-            Self::Z1d2xlarge => "z1d.2xlarge",
-            Self::Z1d3xlarge => "z1d.3xlarge",
-            Self::Z1d6xlarge => "z1d.6xlarge",
-            Self::Z1dLarge => "z1d.large",
-            Self::Z1dMetal => "z1d.metal",
-            Self::Z1dXlarge => "z1d.xlarge",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `LocalStorage` (`AWS::EC2::EC2Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum LocalStorage {
-    /// `included`
-    Included,
-    /// `required`
-    Required,
-    /// `excluded`
-    Excluded,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for LocalStorage {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for LocalStorage {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Included => "included",
-            Self::Required => "required",
-            Self::Excluded => "excluded",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `LocalStorageType` (`AWS::EC2::EC2Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum LocalStorageType {
-    /// `hdd`
-    Hdd,
-    /// `ssd`
-    Ssd,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for LocalStorageType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for LocalStorageType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Hdd => "hdd",
-            Self::Ssd => "ssd",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `ReplacementStrategy` (`AWS::EC2::EC2Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ReplacementStrategy {
-    /// `launch`
-    Launch,
-    /// `launch-before-terminate`
-    LaunchBeforeTerminate,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ReplacementStrategy {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ReplacementStrategy {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Launch => "launch",
-            Self::LaunchBeforeTerminate => "launch-before-terminate",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())
@@ -9976,68 +2588,6 @@ impl ToValue for SpotOptionsRequestAllocationStrategy {
     }
 }
 
-/// The values of `TargetCapacityUnitType` (`AWS::EC2::EC2Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum TargetCapacityUnitType {
-    /// `vcpu`
-    Vcpu,
-    /// `memory-mib`
-    MemoryMib,
-    /// `units`
-    Units,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for TargetCapacityUnitType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for TargetCapacityUnitType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Vcpu => "vcpu",
-            Self::MemoryMib => "memory-mib",
-            Self::Units => "units",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Tenancy` (`AWS::EC2::EC2Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Tenancy {
-    /// `dedicated`
-    Dedicated,
-    /// `default`
-    Default,
-    /// `host`
-    Host,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Tenancy {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Tenancy {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Dedicated => "dedicated",
-            Self::Default => "default",
-            Self::Host => "host",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
 /// The values of `UsageStrategy` (`AWS::EC2::EC2Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum UsageStrategy {
@@ -10057,49 +2607,6 @@ impl ToValue for UsageStrategy {
     fn to_value(&self) -> Value {
         let s = match self {
             Self::UseCapacityReservationsFirst => "use-capacity-reservations-first",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `VolumeType` (`AWS::EC2::EC2Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum VolumeType {
-    /// `gp2`
-    Gp2,
-    /// `gp3`
-    Gp3,
-    /// `io1`
-    Io1,
-    /// `io2`
-    Io2,
-    /// `sc1`
-    Sc1,
-    /// `st1`
-    St1,
-    /// `standard`
-    Standard,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for VolumeType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for VolumeType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Gp2 => "gp2",
-            Self::Gp3 => "gp3",
-            Self::Io1 => "io1",
-            Self::Io2 => "io2",
-            Self::Sc1 => "sc1",
-            Self::St1 => "st1",
-            Self::Standard => "standard",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -7,7 +7,11 @@
 
 use crate::support::prelude::*;
 
-static RULE_Eip: ObjRule = ObjRule {
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
+#[rustfmt::skip]
+pub(crate) static RULE_Eip: ObjRule = ObjRule {
     properties: &[
         ("Address", Shape::STR),
         ("Domain", Shape::STR),
@@ -15,22 +19,11 @@ static RULE_Eip: ObjRule = ObjRule {
         ("IpamPoolId", Shape::STR),
         ("NetworkBorderGroup", Shape::STR),
         ("PublicIpv4Pool", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("TransferAddress", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::EIP` resource.
@@ -102,6 +95,7 @@ pub struct Eip {
     pub transfer_address: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Eip {
     /// The CloudFormation type name, `AWS::EC2::EIP`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::EIP";
@@ -113,12 +107,7 @@ impl Eip {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-eip.html",
         primary_identifier: &["PublicIp", "AllocationId"],
         required: &[],
-        create_only: &[
-            "NetworkBorderGroup",
-            "TransferAddress",
-            "IpamPoolId",
-            "Address",
-        ],
+        create_only: &["NetworkBorderGroup", "TransferAddress", "IpamPoolId", "Address"],
         conditional_create_only: &[],
         write_only: &["TransferAddress", "IpamPoolId", "Address"],
         read_only: &["PublicIp", "AllocationId"],
@@ -133,68 +122,21 @@ impl Eip {
     }
 
     /// `Address`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn address(mut self, value: impl Into<Str>) -> Self {
-        self.address = Some(value.into());
-        self
-    }
-
+    pub fn address(mut self, value: impl Into<Str>) -> Self { self.address = Some(value.into()); self }
     /// `Domain`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain(mut self, value: impl Into<Str>) -> Self {
-        self.domain = Some(value.into());
-        self
-    }
-
+    pub fn domain(mut self, value: impl Into<Str>) -> Self { self.domain = Some(value.into()); self }
     /// `InstanceId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_id(mut self, value: impl Into<Str>) -> Self {
-        self.instance_id = Some(value.into());
-        self
-    }
-
+    pub fn instance_id(mut self, value: impl Into<Str>) -> Self { self.instance_id = Some(value.into()); self }
     /// `IpamPoolId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipam_pool_id(mut self, value: impl Into<Str>) -> Self {
-        self.ipam_pool_id = Some(value.into());
-        self
-    }
-
+    pub fn ipam_pool_id(mut self, value: impl Into<Str>) -> Self { self.ipam_pool_id = Some(value.into()); self }
     /// `NetworkBorderGroup`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_border_group(mut self, value: impl Into<Str>) -> Self {
-        self.network_border_group = Some(value.into());
-        self
-    }
-
+    pub fn network_border_group(mut self, value: impl Into<Str>) -> Self { self.network_border_group = Some(value.into()); self }
     /// `PublicIpv4Pool`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn public_ipv4_pool(mut self, value: impl Into<Str>) -> Self {
-        self.public_ipv4_pool = Some(value.into());
-        self
-    }
-
+    pub fn public_ipv4_pool(mut self, value: impl Into<Str>) -> Self { self.public_ipv4_pool = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TransferAddress`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transfer_address(mut self, value: impl Into<Str>) -> Self {
-        self.transfer_address = Some(value.into());
-        self
-    }
+    pub fn transfer_address(mut self, value: impl Into<Str>) -> Self { self.transfer_address = Some(value.into()); self }
 }
 
 impl Resource for Eip {
@@ -248,68 +190,5 @@ impl EipAttributes {
     /// The Elastic IP address.
     pub fn public_ip(&self) -> Value {
         self.0.get_att("PublicIp")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::EC2::EIP`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-eip-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

@@ -7,7 +7,8 @@
 
 use crate::support::prelude::*;
 
-static RULE_EipAssociation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EipAssociation: ObjRule = ObjRule {
     properties: &[
         ("AllocationId", Shape::STR),
         ("EIP", Shape::STR),
@@ -15,12 +16,8 @@ static RULE_EipAssociation: ObjRule = ObjRule {
         ("NetworkInterfaceId", Shape::STR),
         ("PrivateIpAddress", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::EIPAssociation` resource.
@@ -70,6 +67,7 @@ pub struct EipAssociation {
     pub private_ip_address: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl EipAssociation {
     /// The CloudFormation type name, `AWS::EC2::EIPAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::EIPAssociation";
@@ -81,13 +79,7 @@ impl EipAssociation {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-eipassociation.html",
         primary_identifier: &["Id"],
         required: &[],
-        create_only: &[
-            "AllocationId",
-            "NetworkInterfaceId",
-            "InstanceId",
-            "PrivateIpAddress",
-            "EIP",
-        ],
+        create_only: &["AllocationId", "NetworkInterfaceId", "InstanceId", "PrivateIpAddress", "EIP"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Id"],
@@ -102,44 +94,15 @@ impl EipAssociation {
     }
 
     /// `AllocationId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allocation_id(mut self, value: impl Into<Str>) -> Self {
-        self.allocation_id = Some(value.into());
-        self
-    }
-
+    pub fn allocation_id(mut self, value: impl Into<Str>) -> Self { self.allocation_id = Some(value.into()); self }
     /// `EIP`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn eip(mut self, value: impl Into<Str>) -> Self {
-        self.eip = Some(value.into());
-        self
-    }
-
+    pub fn eip(mut self, value: impl Into<Str>) -> Self { self.eip = Some(value.into()); self }
     /// `InstanceId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_id(mut self, value: impl Into<Str>) -> Self {
-        self.instance_id = Some(value.into());
-        self
-    }
-
+    pub fn instance_id(mut self, value: impl Into<Str>) -> Self { self.instance_id = Some(value.into()); self }
     /// `NetworkInterfaceId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_interface_id(mut self, value: impl Into<Str>) -> Self {
-        self.network_interface_id = Some(value.into());
-        self
-    }
-
+    pub fn network_interface_id(mut self, value: impl Into<Str>) -> Self { self.network_interface_id = Some(value.into()); self }
     /// `PrivateIpAddress`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn private_ip_address(mut self, value: impl Into<Str>) -> Self {
-        self.private_ip_address = Some(value.into());
-        self
-    }
+    pub fn private_ip_address(mut self, value: impl Into<Str>) -> Self { self.private_ip_address = Some(value.into()); self }
 }
 
 impl Resource for EipAssociation {

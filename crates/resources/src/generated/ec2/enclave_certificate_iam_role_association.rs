@@ -16,48 +16,20 @@ pub(crate) static PATTERN_1: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnclaveCertificateIamRoleAssociationRequired {
     /// `CertificateArn`: a string, required.
-    ///
-    /// The ARN of the ACM certificate with which to associate the IAM role.
-    ///
-    /// Format `AWS::ACM::Certificate.Arn`; pattern `^arn:aws[A-Za-z0-9-]{0,64}:acm:[A-Za-z0-9-]{1,64}:([0-9]{12})?:certificate/.+$`; length 1 to 1283; create-only: changing it replaces the resource.
     pub certificate_arn: Str,
     /// `RoleArn`: a string, required.
-    ///
-    /// The ARN of the IAM role to associate with the ACM certificate. You can associate up to 16 IAM roles with an ACM certificate.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws[A-Za-z0-9-]{0,64}:iam:.*:([0-9]{12})?:role/.+$`; length 1 to 1283; create-only: changing it replaces the resource.
     pub role_arn: Str,
 }
 
-static RULE_EnclaveCertificateIamRoleAssociation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EnclaveCertificateIamRoleAssociation: ObjRule = ObjRule {
     properties: &[
-        (
-            "CertificateArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1283),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::AcmCertificateArn),
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1283),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("CertificateArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1283), pattern: Some(&PATTERN_0), format: Some(Format::AcmCertificateArn), ..StrRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1283), pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["CertificateArn", "RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::EnclaveCertificateIamRoleAssociation` resource.
@@ -91,6 +63,7 @@ pub struct EnclaveCertificateIamRoleAssociation {
     pub role_arn: Str,
 }
 
+#[rustfmt::skip]
 impl EnclaveCertificateIamRoleAssociation {
     /// The CloudFormation type name, `AWS::EC2::EnclaveCertificateIamRoleAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::EnclaveCertificateIamRoleAssociation";
@@ -105,16 +78,8 @@ impl EnclaveCertificateIamRoleAssociation {
         create_only: &["CertificateArn", "RoleArn"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "CertificateS3BucketName",
-            "CertificateS3ObjectKey",
-            "EncryptionKmsKeyId",
-        ],
-        attributes: &[
-            "CertificateS3BucketName",
-            "CertificateS3ObjectKey",
-            "EncryptionKmsKeyId",
-        ],
+        read_only: &["CertificateS3BucketName", "CertificateS3ObjectKey", "EncryptionKmsKeyId"],
+        attributes: &["CertificateS3BucketName", "CertificateS3ObjectKey", "EncryptionKmsKeyId"],
         taggable: true,
         tag_format: TagFormat::None,
     };
@@ -128,20 +93,9 @@ impl EnclaveCertificateIamRoleAssociation {
     }
 
     /// `CertificateArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_arn = value.into();
-        self
-    }
-
+    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_arn = value.into(); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
 }
 
 impl Resource for EnclaveCertificateIamRoleAssociation {

@@ -7,97 +7,37 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`FlowLog`], by name: `FlowLog::new(FlowLogRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FlowLogRequired {
     /// `ResourceId`: a string, required.
-    ///
-    /// The ID of the resource to monitor. For example, if the resource type is `VPC` , specify the ID of the VPC.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub resource_id: Str,
     /// `ResourceType`: a [`ResourceType`] value, required.
-    ///
-    /// The type of resource to monitor.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub resource_type: ResourceType,
 }
 
-static RULE_FlowLog: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FlowLog: ObjRule = ObjRule {
     properties: &[
         ("DeliverCrossAccountRole", Shape::STR),
         ("DeliverLogsPermissionArn", Shape::STR),
-        (
-            "DestinationOptions",
-            Shape::Object(&RULE_DestinationOptions),
-        ),
+        ("DestinationOptions", Shape::Object(&RULE_DestinationOptions)),
         ("LogDestination", Shape::STR),
-        (
-            "LogDestinationType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["cloud-watch-logs", "s3", "kinesis-data-firehose"],
-                format: None,
-            }),
-        ),
+        ("LogDestinationType", Shape::Str(&StrRule { allowed: &["cloud-watch-logs", "s3", "kinesis-data-firehose"], ..StrRule::ANY })),
         ("LogFormat", Shape::STR),
-        (
-            "LogGroupName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::LogGroupName),
-            }),
-        ),
+        ("LogGroupName", Shape::Str(&StrRule { format: Some(Format::LogGroupName), ..StrRule::ANY })),
         ("MaxAggregationInterval", Shape::INT),
         ("ResourceId", Shape::STR),
-        (
-            "ResourceType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "NetworkInterface",
-                    "Subnet",
-                    "VPC",
-                    "TransitGateway",
-                    "TransitGatewayAttachment",
-                    "RegionalNatGateway",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TrafficType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ACCEPT", "ALL", "REJECT"],
-                format: None,
-            }),
-        ),
+        ("ResourceType", Shape::Str(&StrRule { allowed: &["NetworkInterface", "Subnet", "VPC", "TransitGateway", "TransitGatewayAttachment", "RegionalNatGateway"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("TrafficType", Shape::Str(&StrRule { allowed: &["ACCEPT", "ALL", "REJECT"], ..StrRule::ANY })),
     ],
     required: &["ResourceType", "ResourceId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::FlowLog` resource.
@@ -211,6 +151,7 @@ pub struct FlowLog {
     pub traffic_type: Option<TrafficType>,
 }
 
+#[rustfmt::skip]
 impl FlowLog {
     /// The CloudFormation type name, `AWS::EC2::FlowLog`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::FlowLog";
@@ -222,19 +163,7 @@ impl FlowLog {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-flowlog.html",
         primary_identifier: &["Id"],
         required: &["ResourceId", "ResourceType"],
-        create_only: &[
-            "DeliverCrossAccountRole",
-            "DeliverLogsPermissionArn",
-            "LogGroupName",
-            "LogDestination",
-            "ResourceId",
-            "TrafficType",
-            "LogDestinationType",
-            "ResourceType",
-            "LogFormat",
-            "MaxAggregationInterval",
-            "DestinationOptions",
-        ],
+        create_only: &["DeliverCrossAccountRole", "DeliverLogsPermissionArn", "LogGroupName", "LogDestination", "ResourceId", "TrafficType", "LogDestinationType", "ResourceType", "LogFormat", "MaxAggregationInterval", "DestinationOptions"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Id"],
@@ -262,100 +191,29 @@ impl FlowLog {
     }
 
     /// `DeliverCrossAccountRole`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deliver_cross_account_role(mut self, value: impl Into<Str>) -> Self {
-        self.deliver_cross_account_role = Some(value.into());
-        self
-    }
-
+    pub fn deliver_cross_account_role(mut self, value: impl Into<Str>) -> Self { self.deliver_cross_account_role = Some(value.into()); self }
     /// `DeliverLogsPermissionArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deliver_logs_permission_arn(mut self, value: impl Into<Str>) -> Self {
-        self.deliver_logs_permission_arn = Some(value.into());
-        self
-    }
-
+    pub fn deliver_logs_permission_arn(mut self, value: impl Into<Str>) -> Self { self.deliver_logs_permission_arn = Some(value.into()); self }
     /// `DestinationOptions`: a [`DestinationOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_options(mut self, value: impl Into<Obj<DestinationOptions>>) -> Self {
-        self.destination_options = Some(value.into());
-        self
-    }
-
+    pub fn destination_options(mut self, value: impl Into<Obj<DestinationOptions>>) -> Self { self.destination_options = Some(value.into()); self }
     /// `LogDestination`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_destination(mut self, value: impl Into<Str>) -> Self {
-        self.log_destination = Some(value.into());
-        self
-    }
-
+    pub fn log_destination(mut self, value: impl Into<Str>) -> Self { self.log_destination = Some(value.into()); self }
     /// `LogDestinationType`: a [`LogDestinationType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_destination_type(mut self, value: impl Into<LogDestinationType>) -> Self {
-        self.log_destination_type = Some(value.into());
-        self
-    }
-
+    pub fn log_destination_type(mut self, value: impl Into<LogDestinationType>) -> Self { self.log_destination_type = Some(value.into()); self }
     /// `LogFormat`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_format(mut self, value: impl Into<Str>) -> Self {
-        self.log_format = Some(value.into());
-        self
-    }
-
+    pub fn log_format(mut self, value: impl Into<Str>) -> Self { self.log_format = Some(value.into()); self }
     /// `LogGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.log_group_name = Some(value.into());
-        self
-    }
-
+    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self { self.log_group_name = Some(value.into()); self }
     /// `MaxAggregationInterval`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_aggregation_interval(mut self, value: impl Into<Int>) -> Self {
-        self.max_aggregation_interval = Some(value.into());
-        self
-    }
-
+    pub fn max_aggregation_interval(mut self, value: impl Into<Int>) -> Self { self.max_aggregation_interval = Some(value.into()); self }
     /// `ResourceId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_id(mut self, value: impl Into<Str>) -> Self {
-        self.resource_id = value.into();
-        self
-    }
-
+    pub fn resource_id(mut self, value: impl Into<Str>) -> Self { self.resource_id = value.into(); self }
     /// `ResourceType`: a [`ResourceType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self {
-        self.resource_type = value.into();
-        self
-    }
-
+    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self { self.resource_type = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TrafficType`: a [`TrafficType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn traffic_type(mut self, value: impl Into<TrafficType>) -> Self {
-        self.traffic_type = Some(value.into());
-        self
-    }
+    pub fn traffic_type(mut self, value: impl Into<TrafficType>) -> Self { self.traffic_type = Some(value.into()); self }
 }
 
 impl Resource for FlowLog {
@@ -423,27 +281,16 @@ pub struct DestinationOptionsRequired {
     pub per_hour_partition: Bool,
 }
 
-static RULE_DestinationOptions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DestinationOptions: ObjRule = ObjRule {
     properties: &[
-        (
-            "FileFormat",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["plain-text", "parquet"],
-                format: None,
-            }),
-        ),
+        ("FileFormat", Shape::Str(&StrRule { allowed: &["plain-text", "parquet"], ..StrRule::ANY })),
         ("HiveCompatiblePartitions", Shape::Bool),
         ("PerHourPartition", Shape::Bool),
     ],
     required: &["FileFormat", "HiveCompatiblePartitions", "PerHourPartition"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DestinationOptions` property type of `AWS::EC2::FlowLog`.
@@ -461,6 +308,7 @@ pub struct DestinationOptions {
     pub per_hour_partition: Bool,
 }
 
+#[rustfmt::skip]
 impl DestinationOptions {
     /// A `DestinationOptions` with its required properties, named in a [`DestinationOptionsRequired`].
     pub fn new(required: DestinationOptionsRequired) -> Self {
@@ -472,22 +320,11 @@ impl DestinationOptions {
     }
 
     /// `FileFormat`: a [`FileFormat`] value, required.
-    pub fn file_format(mut self, value: impl Into<FileFormat>) -> Self {
-        self.file_format = value.into();
-        self
-    }
-
+    pub fn file_format(mut self, value: impl Into<FileFormat>) -> Self { self.file_format = value.into(); self }
     /// `HiveCompatiblePartitions`: a boolean, required.
-    pub fn hive_compatible_partitions(mut self, value: impl Into<Bool>) -> Self {
-        self.hive_compatible_partitions = value.into();
-        self
-    }
-
+    pub fn hive_compatible_partitions(mut self, value: impl Into<Bool>) -> Self { self.hive_compatible_partitions = value.into(); self }
     /// `PerHourPartition`: a boolean, required.
-    pub fn per_hour_partition(mut self, value: impl Into<Bool>) -> Self {
-        self.per_hour_partition = value.into();
-        self
-    }
+    pub fn per_hour_partition(mut self, value: impl Into<Bool>) -> Self { self.per_hour_partition = value.into(); self }
 }
 
 impl PropertyType for DestinationOptions {}
@@ -498,69 +335,6 @@ impl ToValue for DestinationOptions {
             .req("FileFormat", &self.file_format)
             .req("HiveCompatiblePartitions", &self.hive_compatible_partitions)
             .req("PerHourPartition", &self.per_hour_partition)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::EC2::FlowLog`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-flowlog-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

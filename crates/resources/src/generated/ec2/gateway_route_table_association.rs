@@ -11,25 +11,20 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct GatewayRouteTableAssociationRequired {
     /// `GatewayId`: a string, required.
-    ///
-    /// The ID of the gateway.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub gateway_id: Str,
     /// `RouteTableId`: a string, required.
-    ///
-    /// The ID of the route table.
     pub route_table_id: Str,
 }
 
-static RULE_GatewayRouteTableAssociation: ObjRule = ObjRule {
-    properties: &[("GatewayId", Shape::STR), ("RouteTableId", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_GatewayRouteTableAssociation: ObjRule = ObjRule {
+    properties: &[
+        ("GatewayId", Shape::STR),
+        ("RouteTableId", Shape::STR),
+    ],
     required: &["RouteTableId", "GatewayId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::GatewayRouteTableAssociation` resource.
@@ -57,6 +52,7 @@ pub struct GatewayRouteTableAssociation {
     pub route_table_id: Str,
 }
 
+#[rustfmt::skip]
 impl GatewayRouteTableAssociation {
     /// The CloudFormation type name, `AWS::EC2::GatewayRouteTableAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::GatewayRouteTableAssociation";
@@ -86,20 +82,9 @@ impl GatewayRouteTableAssociation {
     }
 
     /// `GatewayId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gateway_id(mut self, value: impl Into<Str>) -> Self {
-        self.gateway_id = value.into();
-        self
-    }
-
+    pub fn gateway_id(mut self, value: impl Into<Str>) -> Self { self.gateway_id = value.into(); self }
     /// `RouteTableId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn route_table_id(mut self, value: impl Into<Str>) -> Self {
-        self.route_table_id = value.into();
-        self
-    }
+    pub fn route_table_id(mut self, value: impl Into<Str>) -> Self { self.route_table_id = value.into(); self }
 }
 
 impl Resource for GatewayRouteTableAssociation {

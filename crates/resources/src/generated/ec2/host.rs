@@ -7,69 +7,32 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`Host`], by name: `Host::new(HostRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HostRequired {
     /// `AvailabilityZone`: a string, required.
-    ///
-    /// The Availability Zone in which to allocate the Dedicated Host.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub availability_zone: Str,
 }
 
-static RULE_Host: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Host: ObjRule = ObjRule {
     properties: &[
         ("AssetId", Shape::STR),
-        (
-            "AutoPlacement",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["on", "off"],
-                format: None,
-            }),
-        ),
+        ("AutoPlacement", Shape::Str(&StrRule { allowed: &["on", "off"], ..StrRule::ANY })),
         ("AvailabilityZone", Shape::STR),
-        (
-            "HostMaintenance",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["on", "off"],
-                format: None,
-            }),
-        ),
-        (
-            "HostRecovery",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["on", "off"],
-                format: None,
-            }),
-        ),
+        ("HostMaintenance", Shape::Str(&StrRule { allowed: &["on", "off"], ..StrRule::ANY })),
+        ("HostRecovery", Shape::Str(&StrRule { allowed: &["on", "off"], ..StrRule::ANY })),
         ("InstanceFamily", Shape::STR),
         ("InstanceType", Shape::STR),
         ("OutpostArn", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["AvailabilityZone"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::Host` resource.
@@ -143,6 +106,7 @@ pub struct Host {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Host {
     /// The CloudFormation type name, `AWS::EC2::Host`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::Host";
@@ -154,13 +118,7 @@ impl Host {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-host.html",
         primary_identifier: &["HostId"],
         required: &["AvailabilityZone"],
-        create_only: &[
-            "AvailabilityZone",
-            "InstanceType",
-            "InstanceFamily",
-            "OutpostArn",
-            "AssetId",
-        ],
+        create_only: &["AvailabilityZone", "InstanceType", "InstanceFamily", "OutpostArn", "AssetId"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["HostId"],
@@ -185,76 +143,23 @@ impl Host {
     }
 
     /// `AssetId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn asset_id(mut self, value: impl Into<Str>) -> Self {
-        self.asset_id = Some(value.into());
-        self
-    }
-
+    pub fn asset_id(mut self, value: impl Into<Str>) -> Self { self.asset_id = Some(value.into()); self }
     /// `AutoPlacement`: an [`AutoPlacement`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_placement(mut self, value: impl Into<AutoPlacement>) -> Self {
-        self.auto_placement = Some(value.into());
-        self
-    }
-
+    pub fn auto_placement(mut self, value: impl Into<AutoPlacement>) -> Self { self.auto_placement = Some(value.into()); self }
     /// `AvailabilityZone`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone = value.into();
-        self
-    }
-
+    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = value.into(); self }
     /// `HostMaintenance`: a [`HostMaintenance`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn host_maintenance(mut self, value: impl Into<HostMaintenance>) -> Self {
-        self.host_maintenance = Some(value.into());
-        self
-    }
-
+    pub fn host_maintenance(mut self, value: impl Into<HostMaintenance>) -> Self { self.host_maintenance = Some(value.into()); self }
     /// `HostRecovery`: a [`HostRecovery`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn host_recovery(mut self, value: impl Into<HostRecovery>) -> Self {
-        self.host_recovery = Some(value.into());
-        self
-    }
-
+    pub fn host_recovery(mut self, value: impl Into<HostRecovery>) -> Self { self.host_recovery = Some(value.into()); self }
     /// `InstanceFamily`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_family(mut self, value: impl Into<Str>) -> Self {
-        self.instance_family = Some(value.into());
-        self
-    }
-
+    pub fn instance_family(mut self, value: impl Into<Str>) -> Self { self.instance_family = Some(value.into()); self }
     /// `InstanceType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_type(mut self, value: impl Into<Str>) -> Self {
-        self.instance_type = Some(value.into());
-        self
-    }
-
+    pub fn instance_type(mut self, value: impl Into<Str>) -> Self { self.instance_type = Some(value.into()); self }
     /// `OutpostArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn outpost_arn(mut self, value: impl Into<Str>) -> Self {
-        self.outpost_arn = Some(value.into());
-        self
-    }
-
+    pub fn outpost_arn(mut self, value: impl Into<Str>) -> Self { self.outpost_arn = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Host {
@@ -302,69 +207,6 @@ impl HostAttributes {
     /// The ID of the host.
     pub fn host_id(&self) -> Value {
         self.0.get_att("HostId")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::EC2::Host`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-host-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 

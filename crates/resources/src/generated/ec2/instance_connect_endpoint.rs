@@ -11,56 +11,21 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstanceConnectEndpointRequired {
     /// `SubnetId`: a string, required.
-    ///
-    /// The ID of the subnet in which to create the EC2 Instance Connect Endpoint.
-    ///
-    /// Format `AWS::EC2::Subnet.Id`; create-only: changing it replaces the resource.
     pub subnet_id: Str,
 }
 
-static RULE_InstanceConnectEndpoint: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InstanceConnectEndpoint: ObjRule = ObjRule {
     properties: &[
         ("ClientToken", Shape::STR),
         ("PreserveClientIp", Shape::Bool),
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: Some(0),
-                max_items: Some(16),
-            }),
-        ),
-        (
-            "SubnetId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SubnetId),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(16) })),
+        ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["SubnetId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::InstanceConnectEndpoint` resource.
@@ -117,6 +82,7 @@ pub struct InstanceConnectEndpoint {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl InstanceConnectEndpoint {
     /// The CloudFormation type name, `AWS::EC2::InstanceConnectEndpoint`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::InstanceConnectEndpoint";
@@ -128,40 +94,11 @@ impl InstanceConnectEndpoint {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-instanceconnectendpoint.html",
         primary_identifier: &["Id"],
         required: &["SubnetId"],
-        create_only: &[
-            "SubnetId",
-            "ClientToken",
-            "PreserveClientIp",
-            "SecurityGroupIds",
-        ],
+        create_only: &["SubnetId", "ClientToken", "PreserveClientIp", "SecurityGroupIds"],
         conditional_create_only: &[],
         write_only: &["ClientToken"],
-        read_only: &[
-            "Id",
-            "AvailabilityZone",
-            "AvailabilityZoneId",
-            "CreatedAt",
-            "InstanceConnectEndpointArn",
-            "NetworkInterfaceIds",
-            "OwnerId",
-            "PublicDnsNames",
-            "State",
-            "StateMessage",
-            "VpcId",
-        ],
-        attributes: &[
-            "AvailabilityZone",
-            "AvailabilityZoneId",
-            "CreatedAt",
-            "Id",
-            "InstanceConnectEndpointArn",
-            "NetworkInterfaceIds",
-            "OwnerId",
-            "PublicDnsNames",
-            "State",
-            "StateMessage",
-            "VpcId",
-        ],
+        read_only: &["Id", "AvailabilityZone", "AvailabilityZoneId", "CreatedAt", "InstanceConnectEndpointArn", "NetworkInterfaceIds", "OwnerId", "PublicDnsNames", "State", "StateMessage", "VpcId"],
+        attributes: &["AvailabilityZone", "AvailabilityZoneId", "CreatedAt", "Id", "InstanceConnectEndpointArn", "NetworkInterfaceIds", "OwnerId", "PublicDnsNames", "State", "StateMessage", "VpcId"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -178,44 +115,15 @@ impl InstanceConnectEndpoint {
     }
 
     /// `ClientToken`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_token(mut self, value: impl Into<Str>) -> Self {
-        self.client_token = Some(value.into());
-        self
-    }
-
+    pub fn client_token(mut self, value: impl Into<Str>) -> Self { self.client_token = Some(value.into()); self }
     /// `PreserveClientIp`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preserve_client_ip(mut self, value: impl Into<Bool>) -> Self {
-        self.preserve_client_ip = Some(value.into());
-        self
-    }
-
+    pub fn preserve_client_ip(mut self, value: impl Into<Bool>) -> Self { self.preserve_client_ip = Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = Some(value.into());
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
     /// `SubnetId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self {
-        self.subnet_id = value.into();
-        self
-    }
-
+    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for InstanceConnectEndpoint {
@@ -341,14 +249,15 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::EC2::InstanceConnectEndpoint`.
@@ -362,6 +271,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -372,16 +282,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -7,21 +7,13 @@
 
 use crate::support::prelude::*;
 
-static RULE_InternetGateway: ObjRule = ObjRule {
-    properties: &[(
-        "Tags",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_Tag),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_InternetGateway: ObjRule = ObjRule {
+    properties: &[
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::InternetGateway` resource.
@@ -42,6 +34,7 @@ pub struct InternetGateway {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl InternetGateway {
     /// The CloudFormation type name, `AWS::EC2::InternetGateway`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::InternetGateway";
@@ -68,12 +61,7 @@ impl InternetGateway {
     }
 
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for InternetGateway {
@@ -118,44 +106,20 @@ impl InternetGatewayAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::EC2::InternetGateway`.
@@ -173,6 +137,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -183,20 +148,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

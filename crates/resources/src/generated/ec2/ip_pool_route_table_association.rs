@@ -11,27 +11,20 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct IpPoolRouteTableAssociationRequired {
     /// `PublicIpv4Pool`: a string, required.
-    ///
-    /// The ID of a public IPv4 address pool.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub public_ipv4_pool: Str,
     /// `RouteTableId`: a string, required.
-    ///
-    /// The ID of a route table.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub route_table_id: Str,
 }
 
-static RULE_IpPoolRouteTableAssociation: ObjRule = ObjRule {
-    properties: &[("PublicIpv4Pool", Shape::STR), ("RouteTableId", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_IpPoolRouteTableAssociation: ObjRule = ObjRule {
+    properties: &[
+        ("PublicIpv4Pool", Shape::STR),
+        ("RouteTableId", Shape::STR),
+    ],
     required: &["PublicIpv4Pool", "RouteTableId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::IpPoolRouteTableAssociation` resource.
@@ -61,6 +54,7 @@ pub struct IpPoolRouteTableAssociation {
     pub route_table_id: Str,
 }
 
+#[rustfmt::skip]
 impl IpPoolRouteTableAssociation {
     /// The CloudFormation type name, `AWS::EC2::IpPoolRouteTableAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::IpPoolRouteTableAssociation";
@@ -90,20 +84,9 @@ impl IpPoolRouteTableAssociation {
     }
 
     /// `PublicIpv4Pool`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn public_ipv4_pool(mut self, value: impl Into<Str>) -> Self {
-        self.public_ipv4_pool = value.into();
-        self
-    }
-
+    pub fn public_ipv4_pool(mut self, value: impl Into<Str>) -> Self { self.public_ipv4_pool = value.into(); self }
     /// `RouteTableId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn route_table_id(mut self, value: impl Into<Str>) -> Self {
-        self.route_table_id = value.into();
-        self
-    }
+    pub fn route_table_id(mut self, value: impl Into<Str>) -> Self { self.route_table_id = value.into(); self }
 }
 
 impl Resource for IpPoolRouteTableAssociation {

@@ -7,61 +7,22 @@
 
 use crate::support::prelude::*;
 
-static RULE_Ipam: ObjRule = ObjRule {
+use super::shared::RULE_IpamOperatingRegion;
+pub use super::shared::{IpamOperatingRegion, IpamOperatingRegionRequired};
+
+#[rustfmt::skip]
+pub(crate) static RULE_Ipam: ObjRule = ObjRule {
     properties: &[
-        (
-            "DefaultResourceDiscoveryOrganizationalUnitExclusions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_IpamOrganizationalUnitExclusion),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DefaultResourceDiscoveryOrganizationalUnitExclusions", Shape::List(&ListRule { items: Shape::Object(&RULE_IpamOrganizationalUnitExclusion), min_items: None, max_items: None })),
         ("Description", Shape::STR),
         ("EnablePrivateGua", Shape::Bool),
-        (
-            "MeteredAccount",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ipam-owner", "resource-owner"],
-                format: None,
-            }),
-        ),
-        (
-            "OperatingRegions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_IpamOperatingRegion),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tier",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["free", "advanced"],
-                format: None,
-            }),
-        ),
+        ("MeteredAccount", Shape::Str(&StrRule { allowed: &["ipam-owner", "resource-owner"], ..StrRule::ANY })),
+        ("OperatingRegions", Shape::List(&ListRule { items: Shape::Object(&RULE_IpamOperatingRegion), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tier", Shape::Str(&StrRule { allowed: &["free", "advanced"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::IPAM` resource.
@@ -118,6 +79,7 @@ pub struct Ipam {
     pub tier: Option<Tier>,
 }
 
+#[rustfmt::skip]
 impl Ipam {
     /// The CloudFormation type name, `AWS::EC2::IPAM`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::IPAM";
@@ -132,26 +94,8 @@ impl Ipam {
         create_only: &[],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "IpamId",
-            "Arn",
-            "PublicDefaultScopeId",
-            "PrivateDefaultScopeId",
-            "ScopeCount",
-            "ResourceDiscoveryAssociationCount",
-            "DefaultResourceDiscoveryId",
-            "DefaultResourceDiscoveryAssociationId",
-        ],
-        attributes: &[
-            "Arn",
-            "DefaultResourceDiscoveryAssociationId",
-            "DefaultResourceDiscoveryId",
-            "IpamId",
-            "PrivateDefaultScopeId",
-            "PublicDefaultScopeId",
-            "ResourceDiscoveryAssociationCount",
-            "ScopeCount",
-        ],
+        read_only: &["IpamId", "Arn", "PublicDefaultScopeId", "PrivateDefaultScopeId", "ScopeCount", "ResourceDiscoveryAssociationCount", "DefaultResourceDiscoveryId", "DefaultResourceDiscoveryAssociationId"],
+        attributes: &["Arn", "DefaultResourceDiscoveryAssociationId", "DefaultResourceDiscoveryId", "IpamId", "PrivateDefaultScopeId", "PublicDefaultScopeId", "ResourceDiscoveryAssociationCount", "ScopeCount"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -162,63 +106,19 @@ impl Ipam {
     }
 
     /// `DefaultResourceDiscoveryOrganizationalUnitExclusions`: a list of [`IpamOrganizationalUnitExclusion`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_resource_discovery_organizational_unit_exclusions(
-        mut self,
-        value: impl Into<List<IpamOrganizationalUnitExclusion>>,
-    ) -> Self {
-        self.default_resource_discovery_organizational_unit_exclusions = Some(value.into());
-        self
-    }
-
+    pub fn default_resource_discovery_organizational_unit_exclusions(mut self, value: impl Into<List<IpamOrganizationalUnitExclusion>>) -> Self { self.default_resource_discovery_organizational_unit_exclusions = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `EnablePrivateGua`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_private_gua(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_private_gua = Some(value.into());
-        self
-    }
-
+    pub fn enable_private_gua(mut self, value: impl Into<Bool>) -> Self { self.enable_private_gua = Some(value.into()); self }
     /// `MeteredAccount`: a [`MeteredAccount`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metered_account(mut self, value: impl Into<MeteredAccount>) -> Self {
-        self.metered_account = Some(value.into());
-        self
-    }
-
+    pub fn metered_account(mut self, value: impl Into<MeteredAccount>) -> Self { self.metered_account = Some(value.into()); self }
     /// `OperatingRegions`: a list of [`IpamOperatingRegion`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn operating_regions(mut self, value: impl Into<List<IpamOperatingRegion>>) -> Self {
-        self.operating_regions = Some(value.into());
-        self
-    }
-
+    pub fn operating_regions(mut self, value: impl Into<List<IpamOperatingRegion>>) -> Self { self.operating_regions = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Tier`: a [`Tier`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tier(mut self, value: impl Into<Tier>) -> Self {
-        self.tier = Some(value.into());
-        self
-    }
+    pub fn tier(mut self, value: impl Into<Tier>) -> Self { self.tier = Some(value.into()); self }
 }
 
 impl Resource for Ipam {
@@ -319,95 +219,21 @@ impl IpamAttributes {
     }
 }
 
-/// The required properties of [`IpamOperatingRegion`], by name: `IpamOperatingRegion::new(IpamOperatingRegionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IpamOperatingRegionRequired {
-    /// `RegionName`: a string, required.
-    ///
-    /// The name of the operating Region.
-    pub region_name: Str,
-}
-
-static RULE_IpamOperatingRegion: ObjRule = ObjRule {
-    properties: &[("RegionName", Shape::STR)],
-    required: &["RegionName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `IpamOperatingRegion` property type of `AWS::EC2::IPAM`.
-///
-/// The operating Regions for an IPAM. Operating Regions are AWS Regions where the IPAM is allowed to manage IP address CIDRs. IPAM only discovers and monitors resources in the AWS Regions you select as operating Regions.
-///
-/// For more information about operating Regions, see \[Create an IPAM\](<https://docs.aws.amazon.com//vpc/latest/ipam/create-ipam.html>) in the *Amazon VPC IPAM User Guide* .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-ipam-ipamoperatingregion.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct IpamOperatingRegion {
-    /// `RegionName`: a string, required.
-    ///
-    /// The name of the operating Region.
-    pub region_name: Str,
-}
-
-impl IpamOperatingRegion {
-    /// A `IpamOperatingRegion` with its required properties, named in a [`IpamOperatingRegionRequired`].
-    pub fn new(required: IpamOperatingRegionRequired) -> Self {
-        Self {
-            region_name: required.region_name,
-        }
-    }
-
-    /// `RegionName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn region_name(mut self, value: impl Into<Str>) -> Self {
-        self.region_name = value.into();
-        self
-    }
-}
-
-impl PropertyType for IpamOperatingRegion {}
-
-impl ToValue for IpamOperatingRegion {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("RegionName", &self.region_name)
-            .build()
-    }
-}
-
 /// The required properties of [`IpamOrganizationalUnitExclusion`], by name: `IpamOrganizationalUnitExclusion::new(IpamOrganizationalUnitExclusionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IpamOrganizationalUnitExclusionRequired {
     /// `OrganizationsEntityPath`: a string, required.
-    ///
-    /// An AWS Organizations entity path. For more information on the entity path, see \[Understand the AWS Organizations entity path\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_last-accessed-view-data-orgs.html#access_policies_access-advisor-viewing-orgs-entity-path>) in the *AWS Identity and Access Management User Guide* .
-    ///
-    /// Length at least 1.
     pub organizations_entity_path: Str,
 }
 
-static RULE_IpamOrganizationalUnitExclusion: ObjRule = ObjRule {
-    properties: &[(
-        "OrganizationsEntityPath",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: None,
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_IpamOrganizationalUnitExclusion: ObjRule = ObjRule {
+    properties: &[
+        ("OrganizationsEntityPath", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+    ],
     required: &["OrganizationsEntityPath"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IpamOrganizationalUnitExclusion` property type of `AWS::EC2::IPAM`.
@@ -425,6 +251,7 @@ pub struct IpamOrganizationalUnitExclusion {
     pub organizations_entity_path: Str,
 }
 
+#[rustfmt::skip]
 impl IpamOrganizationalUnitExclusion {
     /// A `IpamOrganizationalUnitExclusion` with its required properties, named in a [`IpamOrganizationalUnitExclusionRequired`].
     pub fn new(required: IpamOrganizationalUnitExclusionRequired) -> Self {
@@ -434,12 +261,7 @@ impl IpamOrganizationalUnitExclusion {
     }
 
     /// `OrganizationsEntityPath`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn organizations_entity_path(mut self, value: impl Into<Str>) -> Self {
-        self.organizations_entity_path = value.into();
-        self
-    }
+    pub fn organizations_entity_path(mut self, value: impl Into<Str>) -> Self { self.organizations_entity_path = value.into(); self }
 }
 
 impl PropertyType for IpamOrganizationalUnitExclusion {}
@@ -456,44 +278,20 @@ impl ToValue for IpamOrganizationalUnitExclusion {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::EC2::IPAM`.
@@ -511,6 +309,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -521,20 +320,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -11,35 +11,20 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct IpamAllocationRequired {
     /// `IpamPoolId`: a string, required.
-    ///
-    /// The ID of the IPAM pool from which you would like to allocate a CIDR.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub ipam_pool_id: Str,
 }
 
-static RULE_IpamAllocation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IpamAllocation: ObjRule = ObjRule {
     properties: &[
-        (
-            "Cidr",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::Ipv4Network),
-            }),
-        ),
+        ("Cidr", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
         ("Description", Shape::STR),
         ("IpamPoolId", Shape::STR),
         ("NetmaskLength", Shape::INT),
     ],
     required: &["IpamPoolId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::IPAMAllocation` resource.
@@ -91,6 +76,7 @@ pub struct IpamAllocation {
     pub netmask_length: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl IpamAllocation {
     /// The CloudFormation type name, `AWS::EC2::IPAMAllocation`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::IPAMAllocation";
@@ -122,36 +108,13 @@ impl IpamAllocation {
     }
 
     /// `Cidr`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cidr(mut self, value: impl Into<Str>) -> Self {
-        self.cidr = Some(value.into());
-        self
-    }
-
+    pub fn cidr(mut self, value: impl Into<Str>) -> Self { self.cidr = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `IpamPoolId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipam_pool_id(mut self, value: impl Into<Str>) -> Self {
-        self.ipam_pool_id = value.into();
-        self
-    }
-
+    pub fn ipam_pool_id(mut self, value: impl Into<Str>) -> Self { self.ipam_pool_id = value.into(); self }
     /// `NetmaskLength`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn netmask_length(mut self, value: impl Into<Int>) -> Self {
-        self.netmask_length = Some(value.into());
-        self
-    }
+    pub fn netmask_length(mut self, value: impl Into<Int>) -> Self { self.netmask_length = Some(value.into()); self }
 }
 
 impl Resource for IpamAllocation {

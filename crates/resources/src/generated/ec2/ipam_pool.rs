@@ -11,86 +11,34 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct IpamPoolRequired {
     /// `AddressFamily`: a string, required.
-    ///
-    /// The address family of the pool.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub address_family: Str,
     /// `IpamScopeId`: a string, required.
-    ///
-    /// The ID of the scope in which you would like to create the IPAM pool.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub ipam_scope_id: Str,
 }
 
-static RULE_IpamPool: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IpamPool: ObjRule = ObjRule {
     properties: &[
         ("AddressFamily", Shape::STR),
-        (
-            "AllocationDefaultNetmaskLength",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(128.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "AllocationMaxNetmaskLength",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(128.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "AllocationMinNetmaskLength",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(128.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "AllocationResourceTags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AllocationDefaultNetmaskLength", Shape::Int(&NumRule { min: Some(0.0), max: Some(128.0), ..NumRule::ANY })),
+        ("AllocationMaxNetmaskLength", Shape::Int(&NumRule { min: Some(0.0), max: Some(128.0), ..NumRule::ANY })),
+        ("AllocationMinNetmaskLength", Shape::Int(&NumRule { min: Some(0.0), max: Some(128.0), ..NumRule::ANY })),
+        ("AllocationResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("AutoImport", Shape::Bool),
         ("AwsService", Shape::STR),
         ("Description", Shape::STR),
         ("IpamScopeId", Shape::STR),
         ("Locale", Shape::STR),
-        (
-            "ProvisionedCidrs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ProvisionedCidr),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ProvisionedCidrs", Shape::List(&ListRule { items: Shape::Object(&RULE_ProvisionedCidr), min_items: None, max_items: None })),
         ("PublicIpSource", Shape::STR),
         ("PubliclyAdvertisable", Shape::Bool),
         ("SourceIpamPoolId", Shape::STR),
         ("SourceResource", Shape::Object(&RULE_SourceResource)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["IpamScopeId", "AddressFamily"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::IPAMPool` resource.
@@ -203,6 +151,7 @@ pub struct IpamPool {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl IpamPool {
     /// The CloudFormation type name, `AWS::EC2::IPAMPool`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::IPAMPool";
@@ -214,38 +163,11 @@ impl IpamPool {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-ipampool.html",
         primary_identifier: &["IpamPoolId"],
         required: &["AddressFamily", "IpamScopeId"],
-        create_only: &[
-            "IpamScopeId",
-            "SourceIpamPoolId",
-            "Locale",
-            "AddressFamily",
-            "PubliclyAdvertisable",
-            "PublicIpSource",
-            "AwsService",
-            "SourceResource",
-        ],
+        create_only: &["IpamScopeId", "SourceIpamPoolId", "Locale", "AddressFamily", "PubliclyAdvertisable", "PublicIpSource", "AwsService", "SourceResource"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "IpamPoolId",
-            "Arn",
-            "IpamScopeArn",
-            "IpamScopeType",
-            "IpamArn",
-            "PoolDepth",
-            "State",
-            "StateMessage",
-        ],
-        attributes: &[
-            "Arn",
-            "IpamArn",
-            "IpamPoolId",
-            "IpamScopeArn",
-            "IpamScopeType",
-            "PoolDepth",
-            "State",
-            "StateMessage",
-        ],
+        read_only: &["IpamPoolId", "Arn", "IpamScopeArn", "IpamScopeType", "IpamArn", "PoolDepth", "State", "StateMessage"],
+        attributes: &["Arn", "IpamArn", "IpamPoolId", "IpamScopeArn", "IpamScopeType", "PoolDepth", "State", "StateMessage"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -273,132 +195,37 @@ impl IpamPool {
     }
 
     /// `AddressFamily`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn address_family(mut self, value: impl Into<Str>) -> Self {
-        self.address_family = value.into();
-        self
-    }
-
+    pub fn address_family(mut self, value: impl Into<Str>) -> Self { self.address_family = value.into(); self }
     /// `AllocationDefaultNetmaskLength`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allocation_default_netmask_length(mut self, value: impl Into<Int>) -> Self {
-        self.allocation_default_netmask_length = Some(value.into());
-        self
-    }
-
+    pub fn allocation_default_netmask_length(mut self, value: impl Into<Int>) -> Self { self.allocation_default_netmask_length = Some(value.into()); self }
     /// `AllocationMaxNetmaskLength`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allocation_max_netmask_length(mut self, value: impl Into<Int>) -> Self {
-        self.allocation_max_netmask_length = Some(value.into());
-        self
-    }
-
+    pub fn allocation_max_netmask_length(mut self, value: impl Into<Int>) -> Self { self.allocation_max_netmask_length = Some(value.into()); self }
     /// `AllocationMinNetmaskLength`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allocation_min_netmask_length(mut self, value: impl Into<Int>) -> Self {
-        self.allocation_min_netmask_length = Some(value.into());
-        self
-    }
-
+    pub fn allocation_min_netmask_length(mut self, value: impl Into<Int>) -> Self { self.allocation_min_netmask_length = Some(value.into()); self }
     /// `AllocationResourceTags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allocation_resource_tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.allocation_resource_tags = Some(value.into());
-        self
-    }
-
+    pub fn allocation_resource_tags(mut self, value: impl Into<List<Tag>>) -> Self { self.allocation_resource_tags = Some(value.into()); self }
     /// `AutoImport`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_import(mut self, value: impl Into<Bool>) -> Self {
-        self.auto_import = Some(value.into());
-        self
-    }
-
+    pub fn auto_import(mut self, value: impl Into<Bool>) -> Self { self.auto_import = Some(value.into()); self }
     /// `AwsService`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_service(mut self, value: impl Into<Str>) -> Self {
-        self.aws_service = Some(value.into());
-        self
-    }
-
+    pub fn aws_service(mut self, value: impl Into<Str>) -> Self { self.aws_service = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `IpamScopeId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipam_scope_id(mut self, value: impl Into<Str>) -> Self {
-        self.ipam_scope_id = value.into();
-        self
-    }
-
+    pub fn ipam_scope_id(mut self, value: impl Into<Str>) -> Self { self.ipam_scope_id = value.into(); self }
     /// `Locale`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn locale(mut self, value: impl Into<Str>) -> Self {
-        self.locale = Some(value.into());
-        self
-    }
-
+    pub fn locale(mut self, value: impl Into<Str>) -> Self { self.locale = Some(value.into()); self }
     /// `ProvisionedCidrs`: a list of [`ProvisionedCidr`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provisioned_cidrs(mut self, value: impl Into<List<ProvisionedCidr>>) -> Self {
-        self.provisioned_cidrs = Some(value.into());
-        self
-    }
-
+    pub fn provisioned_cidrs(mut self, value: impl Into<List<ProvisionedCidr>>) -> Self { self.provisioned_cidrs = Some(value.into()); self }
     /// `PublicIpSource`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn public_ip_source(mut self, value: impl Into<Str>) -> Self {
-        self.public_ip_source = Some(value.into());
-        self
-    }
-
+    pub fn public_ip_source(mut self, value: impl Into<Str>) -> Self { self.public_ip_source = Some(value.into()); self }
     /// `PubliclyAdvertisable`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn publicly_advertisable(mut self, value: impl Into<Bool>) -> Self {
-        self.publicly_advertisable = Some(value.into());
-        self
-    }
-
+    pub fn publicly_advertisable(mut self, value: impl Into<Bool>) -> Self { self.publicly_advertisable = Some(value.into()); self }
     /// `SourceIpamPoolId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_ipam_pool_id(mut self, value: impl Into<Str>) -> Self {
-        self.source_ipam_pool_id = Some(value.into());
-        self
-    }
-
+    pub fn source_ipam_pool_id(mut self, value: impl Into<Str>) -> Self { self.source_ipam_pool_id = Some(value.into()); self }
     /// `SourceResource`: a [`SourceResource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_resource(mut self, value: impl Into<Obj<SourceResource>>) -> Self {
-        self.source_resource = Some(value.into());
-        self
-    }
-
+    pub fn source_resource(mut self, value: impl Into<Obj<SourceResource>>) -> Self { self.source_resource = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for IpamPool {
@@ -518,19 +345,17 @@ impl IpamPoolAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProvisionedCidrRequired {
     /// `Cidr`: a string, required.
-    ///
-    /// The CIDR provisioned to the IPAM pool. A CIDR is a representation of an IP address and its associated network mask (or netmask) and refers to a range of IP addresses. An IPv4 CIDR example is `10.24.34.0/23` . An IPv6 CIDR example is `2001:DB8::/32` .
     pub cidr: Str,
 }
 
-static RULE_ProvisionedCidr: ObjRule = ObjRule {
-    properties: &[("Cidr", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_ProvisionedCidr: ObjRule = ObjRule {
+    properties: &[
+        ("Cidr", Shape::STR),
+    ],
     required: &["Cidr"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ProvisionedCidr` property type of `AWS::EC2::IPAMPool`.
@@ -548,6 +373,7 @@ pub struct ProvisionedCidr {
     pub cidr: Str,
 }
 
+#[rustfmt::skip]
 impl ProvisionedCidr {
     /// A `ProvisionedCidr` with its required properties, named in a [`ProvisionedCidrRequired`].
     pub fn new(required: ProvisionedCidrRequired) -> Self {
@@ -557,12 +383,7 @@ impl ProvisionedCidr {
     }
 
     /// `Cidr`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cidr(mut self, value: impl Into<Str>) -> Self {
-        self.cidr = value.into();
-        self
-    }
+    pub fn cidr(mut self, value: impl Into<Str>) -> Self { self.cidr = value.into(); self }
 }
 
 impl PropertyType for ProvisionedCidr {}
@@ -577,41 +398,26 @@ impl ToValue for ProvisionedCidr {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SourceResourceRequired {
     /// `ResourceId`: a string, required.
-    ///
-    /// The source resource ID.
     pub resource_id: Str,
     /// `ResourceOwner`: a string, required.
-    ///
-    /// The source resource owner.
     pub resource_owner: Str,
     /// `ResourceRegion`: a string, required.
-    ///
-    /// The source resource Region.
     pub resource_region: Str,
     /// `ResourceType`: a string, required.
-    ///
-    /// The source resource type.
     pub resource_type: Str,
 }
 
-static RULE_SourceResource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SourceResource: ObjRule = ObjRule {
     properties: &[
         ("ResourceId", Shape::STR),
         ("ResourceOwner", Shape::STR),
         ("ResourceRegion", Shape::STR),
         ("ResourceType", Shape::STR),
     ],
-    required: &[
-        "ResourceId",
-        "ResourceType",
-        "ResourceRegion",
-        "ResourceOwner",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["ResourceId", "ResourceType", "ResourceRegion", "ResourceOwner"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SourceResource` property type of `AWS::EC2::IPAMPool`.
@@ -639,6 +445,7 @@ pub struct SourceResource {
     pub resource_type: Str,
 }
 
+#[rustfmt::skip]
 impl SourceResource {
     /// A `SourceResource` with its required properties, named in a [`SourceResourceRequired`].
     pub fn new(required: SourceResourceRequired) -> Self {
@@ -651,36 +458,13 @@ impl SourceResource {
     }
 
     /// `ResourceId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_id(mut self, value: impl Into<Str>) -> Self {
-        self.resource_id = value.into();
-        self
-    }
-
+    pub fn resource_id(mut self, value: impl Into<Str>) -> Self { self.resource_id = value.into(); self }
     /// `ResourceOwner`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_owner(mut self, value: impl Into<Str>) -> Self {
-        self.resource_owner = value.into();
-        self
-    }
-
+    pub fn resource_owner(mut self, value: impl Into<Str>) -> Self { self.resource_owner = value.into(); self }
     /// `ResourceRegion`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_region(mut self, value: impl Into<Str>) -> Self {
-        self.resource_region = value.into();
-        self
-    }
-
+    pub fn resource_region(mut self, value: impl Into<Str>) -> Self { self.resource_region = value.into(); self }
     /// `ResourceType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_type(mut self, value: impl Into<Str>) -> Self {
-        self.resource_type = value.into();
-        self
-    }
+    pub fn resource_type(mut self, value: impl Into<Str>) -> Self { self.resource_type = value.into(); self }
 }
 
 impl PropertyType for SourceResource {}
@@ -700,44 +484,20 @@ impl ToValue for SourceResource {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::EC2::IPAMPool`.
@@ -755,6 +515,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -765,20 +526,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -11,34 +11,19 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct IpamPoolCidrRequired {
     /// `IpamPoolId`: a string, required.
-    ///
-    /// The ID of the IPAM pool.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub ipam_pool_id: Str,
 }
 
-static RULE_IpamPoolCidr: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IpamPoolCidr: ObjRule = ObjRule {
     properties: &[
-        (
-            "Cidr",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::Ipv4Network),
-            }),
-        ),
+        ("Cidr", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
         ("IpamPoolId", Shape::STR),
         ("NetmaskLength", Shape::INT),
     ],
     required: &["IpamPoolId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::IPAMPoolCidr` resource.
@@ -74,6 +59,7 @@ pub struct IpamPoolCidr {
     pub netmask_length: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl IpamPoolCidr {
     /// The CloudFormation type name, `AWS::EC2::IPAMPoolCidr`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::IPAMPoolCidr";
@@ -104,28 +90,11 @@ impl IpamPoolCidr {
     }
 
     /// `Cidr`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cidr(mut self, value: impl Into<Str>) -> Self {
-        self.cidr = Some(value.into());
-        self
-    }
-
+    pub fn cidr(mut self, value: impl Into<Str>) -> Self { self.cidr = Some(value.into()); self }
     /// `IpamPoolId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipam_pool_id(mut self, value: impl Into<Str>) -> Self {
-        self.ipam_pool_id = value.into();
-        self
-    }
-
+    pub fn ipam_pool_id(mut self, value: impl Into<Str>) -> Self { self.ipam_pool_id = value.into(); self }
     /// `NetmaskLength`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn netmask_length(mut self, value: impl Into<Int>) -> Self {
-        self.netmask_length = Some(value.into());
-        self
-    }
+    pub fn netmask_length(mut self, value: impl Into<Int>) -> Self { self.netmask_length = Some(value.into()); self }
 }
 
 impl Resource for IpamPoolCidr {

@@ -11,50 +11,21 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct IpamPrefixListResolverRequired {
     /// `AddressFamily`: an [`AddressFamily`] value, required.
-    ///
-    /// The address family of the address space in this Prefix List Resolver. Either IPv4 or IPv6.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub address_family: AddressFamily,
 }
 
-static RULE_IpamPrefixListResolver: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IpamPrefixListResolver: ObjRule = ObjRule {
     properties: &[
-        (
-            "AddressFamily",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ipv4", "ipv6"],
-                format: None,
-            }),
-        ),
+        ("AddressFamily", Shape::Str(&StrRule { allowed: &["ipv4", "ipv6"], ..StrRule::ANY })),
         ("Description", Shape::STR),
         ("IpamId", Shape::STR),
-        (
-            "Rules",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_IpamPrefixListResolverRule),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_IpamPrefixListResolverRule), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["AddressFamily"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::IPAMPrefixListResolver` resource.
@@ -94,6 +65,7 @@ pub struct IpamPrefixListResolver {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl IpamPrefixListResolver {
     /// The CloudFormation type name, `AWS::EC2::IPAMPrefixListResolver`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::IPAMPrefixListResolver";
@@ -108,16 +80,8 @@ impl IpamPrefixListResolver {
         create_only: &["IpamId", "AddressFamily"],
         conditional_create_only: &[],
         write_only: &["IpamId"],
-        read_only: &[
-            "IpamArn",
-            "IpamPrefixListResolverId",
-            "IpamPrefixListResolverArn",
-        ],
-        attributes: &[
-            "IpamArn",
-            "IpamPrefixListResolverArn",
-            "IpamPrefixListResolverId",
-        ],
+        read_only: &["IpamArn", "IpamPrefixListResolverId", "IpamPrefixListResolverArn"],
+        attributes: &["IpamArn", "IpamPrefixListResolverArn", "IpamPrefixListResolverId"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -134,42 +98,15 @@ impl IpamPrefixListResolver {
     }
 
     /// `AddressFamily`: an [`AddressFamily`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn address_family(mut self, value: impl Into<AddressFamily>) -> Self {
-        self.address_family = value.into();
-        self
-    }
-
+    pub fn address_family(mut self, value: impl Into<AddressFamily>) -> Self { self.address_family = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `IpamId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipam_id(mut self, value: impl Into<Str>) -> Self {
-        self.ipam_id = Some(value.into());
-        self
-    }
-
+    pub fn ipam_id(mut self, value: impl Into<Str>) -> Self { self.ipam_id = Some(value.into()); self }
     /// `Rules`: a list of [`IpamPrefixListResolverRule`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rules(mut self, value: impl Into<List<IpamPrefixListResolverRule>>) -> Self {
-        self.rules = Some(value.into());
-        self
-    }
-
+    pub fn rules(mut self, value: impl Into<List<IpamPrefixListResolverRule>>) -> Self { self.rules = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for IpamPrefixListResolver {
@@ -234,50 +171,21 @@ impl IpamPrefixListResolverAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IpamPrefixListResolverRuleRequired {
     /// `RuleType`: a [`RuleType`] value, required.
-    ///
-    /// There are three rule types: (1) Static CIDR: A fixed list of CIDRs that don't change (like a manual list replicated across Regions). (2) IPAM pool CIDR: CIDRs from specific IPAM pools (like all CIDRs from your IPAM production pool).  (3) IPAM resource CIDR: CIDRs for AWS resources like VPCs, subnets, and EIPs within a specific IPAM scope.
     pub rule_type: RuleType,
 }
 
-static RULE_IpamPrefixListResolverRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IpamPrefixListResolverRule: ObjRule = ObjRule {
     properties: &[
-        (
-            "Conditions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_IpamPrefixListResolverRuleCondition),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Conditions", Shape::List(&ListRule { items: Shape::Object(&RULE_IpamPrefixListResolverRuleCondition), min_items: None, max_items: None })),
         ("IpamScopeId", Shape::STR),
-        (
-            "ResourceType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["vpc", "subnet", "eip", "public-ipv4-pool"],
-                format: None,
-            }),
-        ),
-        (
-            "RuleType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["static-cidr", "ipam-resource-cidr", "ipam-pool-cidr"],
-                format: None,
-            }),
-        ),
+        ("ResourceType", Shape::Str(&StrRule { allowed: &["vpc", "subnet", "eip", "public-ipv4-pool"], ..StrRule::ANY })),
+        ("RuleType", Shape::Str(&StrRule { allowed: &["static-cidr", "ipam-resource-cidr", "ipam-pool-cidr"], ..StrRule::ANY })),
         ("StaticCidr", Shape::STR),
     ],
     required: &["RuleType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IpamPrefixListResolverRule` property type of `AWS::EC2::IPAMPrefixListResolver`.
@@ -309,6 +217,7 @@ pub struct IpamPrefixListResolverRule {
     pub static_cidr: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl IpamPrefixListResolverRule {
     /// A `IpamPrefixListResolverRule` with its required properties, named in a [`IpamPrefixListResolverRuleRequired`].
     pub fn new(required: IpamPrefixListResolverRuleRequired) -> Self {
@@ -322,47 +231,15 @@ impl IpamPrefixListResolverRule {
     }
 
     /// `Conditions`: a list of [`IpamPrefixListResolverRuleCondition`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn conditions(
-        mut self,
-        value: impl Into<List<IpamPrefixListResolverRuleCondition>>,
-    ) -> Self {
-        self.conditions = Some(value.into());
-        self
-    }
-
+    pub fn conditions(mut self, value: impl Into<List<IpamPrefixListResolverRuleCondition>>) -> Self { self.conditions = Some(value.into()); self }
     /// `IpamScopeId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipam_scope_id(mut self, value: impl Into<Str>) -> Self {
-        self.ipam_scope_id = Some(value.into());
-        self
-    }
-
+    pub fn ipam_scope_id(mut self, value: impl Into<Str>) -> Self { self.ipam_scope_id = Some(value.into()); self }
     /// `ResourceType`: a [`ResourceType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self {
-        self.resource_type = Some(value.into());
-        self
-    }
-
+    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self { self.resource_type = Some(value.into()); self }
     /// `RuleType`: a [`RuleType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_type(mut self, value: impl Into<RuleType>) -> Self {
-        self.rule_type = value.into();
-        self
-    }
-
+    pub fn rule_type(mut self, value: impl Into<RuleType>) -> Self { self.rule_type = value.into(); self }
     /// `StaticCidr`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn static_cidr(mut self, value: impl Into<Str>) -> Self {
-        self.static_cidr = Some(value.into());
-        self
-    }
+    pub fn static_cidr(mut self, value: impl Into<Str>) -> Self { self.static_cidr = Some(value.into()); self }
 }
 
 impl PropertyType for IpamPrefixListResolverRule {}
@@ -379,47 +256,20 @@ impl ToValue for IpamPrefixListResolverRule {
     }
 }
 
-static RULE_IpamPrefixListResolverRuleCondition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IpamPrefixListResolverRuleCondition: ObjRule = ObjRule {
     properties: &[
-        (
-            "Cidr",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::Ipv4Network),
-            }),
-        ),
+        ("Cidr", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
         ("IpamPoolId", Shape::STR),
-        (
-            "Operation",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["equals", "not-equals", "subnet-of"],
-                format: None,
-            }),
-        ),
+        ("Operation", Shape::Str(&StrRule { allowed: &["equals", "not-equals", "subnet-of"], ..StrRule::ANY })),
         ("ResourceId", Shape::STR),
         ("ResourceOwner", Shape::STR),
         ("ResourceRegion", Shape::STR),
         ("ResourceTag", Shape::Object(&RULE_Tag)),
     ],
-    required: &[],
-    one_of: &[&[
-        &["Operation", "IpamPoolId"],
-        &["Operation", "ResourceId"],
-        &["Operation", "ResourceOwner"],
-        &["Operation", "ResourceRegion"],
-        &["Operation", "Cidr"],
-        &["Operation", "ResourceTag"],
-    ]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    one_of: &[&[&["Operation", "IpamPoolId"], &["Operation", "ResourceId"], &["Operation", "ResourceOwner"], &["Operation", "ResourceRegion"], &["Operation", "Cidr"], &["Operation", "ResourceTag"]]],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IpamPrefixListResolverRuleCondition` property type of `AWS::EC2::IPAMPrefixListResolver`.
@@ -461,6 +311,7 @@ pub struct IpamPrefixListResolverRuleCondition {
     pub resource_tag: Option<Obj<Tag>>,
 }
 
+#[rustfmt::skip]
 impl IpamPrefixListResolverRuleCondition {
     /// A `IpamPrefixListResolverRuleCondition` with no property set (none is required).
     pub fn new() -> Self {
@@ -468,60 +319,19 @@ impl IpamPrefixListResolverRuleCondition {
     }
 
     /// `Cidr`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cidr(mut self, value: impl Into<Str>) -> Self {
-        self.cidr = Some(value.into());
-        self
-    }
-
+    pub fn cidr(mut self, value: impl Into<Str>) -> Self { self.cidr = Some(value.into()); self }
     /// `IpamPoolId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipam_pool_id(mut self, value: impl Into<Str>) -> Self {
-        self.ipam_pool_id = Some(value.into());
-        self
-    }
-
+    pub fn ipam_pool_id(mut self, value: impl Into<Str>) -> Self { self.ipam_pool_id = Some(value.into()); self }
     /// `Operation`: an [`Operation`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn operation(mut self, value: impl Into<Operation>) -> Self {
-        self.operation = Some(value.into());
-        self
-    }
-
+    pub fn operation(mut self, value: impl Into<Operation>) -> Self { self.operation = Some(value.into()); self }
     /// `ResourceId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_id(mut self, value: impl Into<Str>) -> Self {
-        self.resource_id = Some(value.into());
-        self
-    }
-
+    pub fn resource_id(mut self, value: impl Into<Str>) -> Self { self.resource_id = Some(value.into()); self }
     /// `ResourceOwner`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_owner(mut self, value: impl Into<Str>) -> Self {
-        self.resource_owner = Some(value.into());
-        self
-    }
-
+    pub fn resource_owner(mut self, value: impl Into<Str>) -> Self { self.resource_owner = Some(value.into()); self }
     /// `ResourceRegion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_region(mut self, value: impl Into<Str>) -> Self {
-        self.resource_region = Some(value.into());
-        self
-    }
-
+    pub fn resource_region(mut self, value: impl Into<Str>) -> Self { self.resource_region = Some(value.into()); self }
     /// `ResourceTag`: a [`Tag`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_tag(mut self, value: impl Into<Obj<Tag>>) -> Self {
-        self.resource_tag = Some(value.into());
-        self
-    }
+    pub fn resource_tag(mut self, value: impl Into<Obj<Tag>>) -> Self { self.resource_tag = Some(value.into()); self }
 }
 
 impl PropertyType for IpamPrefixListResolverRuleCondition {}
@@ -544,44 +354,20 @@ impl ToValue for IpamPrefixListResolverRuleCondition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::EC2::IPAMPrefixListResolver`.
@@ -599,6 +385,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -609,20 +396,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -11,56 +11,28 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct IpamPrefixListResolverTargetRequired {
     /// `IpamPrefixListResolverId`: a string, required.
-    ///
-    /// The Id of the IPAM Prefix List Resolver associated with this Target.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub ipam_prefix_list_resolver_id: Str,
     /// `PrefixListId`: a string, required.
-    ///
-    /// The Id of the Managed Prefix List.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub prefix_list_id: Str,
     /// `PrefixListRegion`: a string, required.
-    ///
-    /// The region that the Managed Prefix List is located in.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub prefix_list_region: Str,
     /// `TrackLatestVersion`: a boolean, required.
-    ///
-    /// Indicates whether this Target automatically tracks the latest version of the Prefix List Resolver.
     pub track_latest_version: Bool,
 }
 
-static RULE_IpamPrefixListResolverTarget: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IpamPrefixListResolverTarget: ObjRule = ObjRule {
     properties: &[
         ("DesiredVersion", Shape::INT),
         ("IpamPrefixListResolverId", Shape::STR),
         ("PrefixListId", Shape::STR),
         ("PrefixListRegion", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("TrackLatestVersion", Shape::Bool),
     ],
-    required: &[
-        "IpamPrefixListResolverId",
-        "PrefixListId",
-        "PrefixListRegion",
-        "TrackLatestVersion",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["IpamPrefixListResolverId", "PrefixListId", "PrefixListRegion", "TrackLatestVersion"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::IPAMPrefixListResolverTarget` resource.
@@ -110,6 +82,7 @@ pub struct IpamPrefixListResolverTarget {
     pub track_latest_version: Bool,
 }
 
+#[rustfmt::skip]
 impl IpamPrefixListResolverTarget {
     /// The CloudFormation type name, `AWS::EC2::IPAMPrefixListResolverTarget`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::IPAMPrefixListResolverTarget";
@@ -120,27 +93,12 @@ impl IpamPrefixListResolverTarget {
         type_name: "AWS::EC2::IPAMPrefixListResolverTarget",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-ipamprefixlistresolvertarget.html",
         primary_identifier: &["IpamPrefixListResolverTargetId"],
-        required: &[
-            "IpamPrefixListResolverId",
-            "PrefixListId",
-            "PrefixListRegion",
-            "TrackLatestVersion",
-        ],
-        create_only: &[
-            "IpamPrefixListResolverId",
-            "PrefixListId",
-            "PrefixListRegion",
-        ],
+        required: &["IpamPrefixListResolverId", "PrefixListId", "PrefixListRegion", "TrackLatestVersion"],
+        create_only: &["IpamPrefixListResolverId", "PrefixListId", "PrefixListRegion"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "IpamPrefixListResolverTargetId",
-            "IpamPrefixListResolverTargetArn",
-        ],
-        attributes: &[
-            "IpamPrefixListResolverTargetArn",
-            "IpamPrefixListResolverTargetId",
-        ],
+        read_only: &["IpamPrefixListResolverTargetId", "IpamPrefixListResolverTargetArn"],
+        attributes: &["IpamPrefixListResolverTargetArn", "IpamPrefixListResolverTargetId"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -158,52 +116,17 @@ impl IpamPrefixListResolverTarget {
     }
 
     /// `DesiredVersion`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn desired_version(mut self, value: impl Into<Int>) -> Self {
-        self.desired_version = Some(value.into());
-        self
-    }
-
+    pub fn desired_version(mut self, value: impl Into<Int>) -> Self { self.desired_version = Some(value.into()); self }
     /// `IpamPrefixListResolverId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipam_prefix_list_resolver_id(mut self, value: impl Into<Str>) -> Self {
-        self.ipam_prefix_list_resolver_id = value.into();
-        self
-    }
-
+    pub fn ipam_prefix_list_resolver_id(mut self, value: impl Into<Str>) -> Self { self.ipam_prefix_list_resolver_id = value.into(); self }
     /// `PrefixListId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix_list_id(mut self, value: impl Into<Str>) -> Self {
-        self.prefix_list_id = value.into();
-        self
-    }
-
+    pub fn prefix_list_id(mut self, value: impl Into<Str>) -> Self { self.prefix_list_id = value.into(); self }
     /// `PrefixListRegion`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix_list_region(mut self, value: impl Into<Str>) -> Self {
-        self.prefix_list_region = value.into();
-        self
-    }
-
+    pub fn prefix_list_region(mut self, value: impl Into<Str>) -> Self { self.prefix_list_region = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TrackLatestVersion`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn track_latest_version(mut self, value: impl Into<Bool>) -> Self {
-        self.track_latest_version = value.into();
-        self
-    }
+    pub fn track_latest_version(mut self, value: impl Into<Bool>) -> Self { self.track_latest_version = value.into(); self }
 }
 
 impl Resource for IpamPrefixListResolverTarget {
@@ -265,44 +188,20 @@ impl IpamPrefixListResolverTargetAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::EC2::IPAMPrefixListResolverTarget`.
@@ -320,6 +219,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -330,20 +230,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

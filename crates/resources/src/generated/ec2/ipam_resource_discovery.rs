@@ -7,40 +7,19 @@
 
 use crate::support::prelude::*;
 
-static RULE_IpamResourceDiscovery: ObjRule = ObjRule {
+use super::shared::RULE_IpamOperatingRegion;
+pub use super::shared::{IpamOperatingRegion, IpamOperatingRegionRequired};
+
+#[rustfmt::skip]
+pub(crate) static RULE_IpamResourceDiscovery: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
-        (
-            "OperatingRegions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_IpamOperatingRegion),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "OrganizationalUnitExclusions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_IpamResourceDiscoveryOrganizationalUnitExclusion),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("OperatingRegions", Shape::List(&ListRule { items: Shape::Object(&RULE_IpamOperatingRegion), min_items: Some(0), max_items: Some(50) })),
+        ("OrganizationalUnitExclusions", Shape::List(&ListRule { items: Shape::Object(&RULE_IpamResourceDiscoveryOrganizationalUnitExclusion), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::IPAMResourceDiscovery` resource.
@@ -76,6 +55,7 @@ pub struct IpamResourceDiscovery {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl IpamResourceDiscovery {
     /// The CloudFormation type name, `AWS::EC2::IPAMResourceDiscovery`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::IPAMResourceDiscovery";
@@ -90,22 +70,8 @@ impl IpamResourceDiscovery {
         create_only: &[],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "IpamResourceDiscoveryId",
-            "IpamResourceDiscoveryArn",
-            "OwnerId",
-            "IpamResourceDiscoveryRegion",
-            "IsDefault",
-            "State",
-        ],
-        attributes: &[
-            "IpamResourceDiscoveryArn",
-            "IpamResourceDiscoveryId",
-            "IpamResourceDiscoveryRegion",
-            "IsDefault",
-            "OwnerId",
-            "State",
-        ],
+        read_only: &["IpamResourceDiscoveryId", "IpamResourceDiscoveryArn", "OwnerId", "IpamResourceDiscoveryRegion", "IsDefault", "State"],
+        attributes: &["IpamResourceDiscoveryArn", "IpamResourceDiscoveryId", "IpamResourceDiscoveryRegion", "IsDefault", "OwnerId", "State"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -116,39 +82,13 @@ impl IpamResourceDiscovery {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `OperatingRegions`: a list of [`IpamOperatingRegion`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn operating_regions(mut self, value: impl Into<List<IpamOperatingRegion>>) -> Self {
-        self.operating_regions = Some(value.into());
-        self
-    }
-
+    pub fn operating_regions(mut self, value: impl Into<List<IpamOperatingRegion>>) -> Self { self.operating_regions = Some(value.into()); self }
     /// `OrganizationalUnitExclusions`: a list of [`IpamResourceDiscoveryOrganizationalUnitExclusion`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn organizational_unit_exclusions(
-        mut self,
-        value: impl Into<List<IpamResourceDiscoveryOrganizationalUnitExclusion>>,
-    ) -> Self {
-        self.organizational_unit_exclusions = Some(value.into());
-        self
-    }
-
+    pub fn organizational_unit_exclusions(mut self, value: impl Into<List<IpamResourceDiscoveryOrganizationalUnitExclusion>>) -> Self { self.organizational_unit_exclusions = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for IpamResourceDiscovery {
@@ -245,95 +185,21 @@ impl IpamResourceDiscoveryAttributes {
     }
 }
 
-/// The required properties of [`IpamOperatingRegion`], by name: `IpamOperatingRegion::new(IpamOperatingRegionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IpamOperatingRegionRequired {
-    /// `RegionName`: a string, required.
-    ///
-    /// The name of the operating Region.
-    pub region_name: Str,
-}
-
-static RULE_IpamOperatingRegion: ObjRule = ObjRule {
-    properties: &[("RegionName", Shape::STR)],
-    required: &["RegionName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `IpamOperatingRegion` property type of `AWS::EC2::IPAMResourceDiscovery`.
-///
-/// The operating Regions for an IPAM. Operating Regions are AWS Regions where the IPAM is allowed to manage IP address CIDRs. IPAM only discovers and monitors resources in the AWS Regions you select as operating Regions.
-///
-/// For more information about operating Regions, see \[Create an IPAM\](<https://docs.aws.amazon.com//vpc/latest/ipam/create-ipam.html>) in the *Amazon VPC IPAM User Guide* .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-ipamresourcediscovery-ipamoperatingregion.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct IpamOperatingRegion {
-    /// `RegionName`: a string, required.
-    ///
-    /// The name of the operating Region.
-    pub region_name: Str,
-}
-
-impl IpamOperatingRegion {
-    /// A `IpamOperatingRegion` with its required properties, named in a [`IpamOperatingRegionRequired`].
-    pub fn new(required: IpamOperatingRegionRequired) -> Self {
-        Self {
-            region_name: required.region_name,
-        }
-    }
-
-    /// `RegionName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn region_name(mut self, value: impl Into<Str>) -> Self {
-        self.region_name = value.into();
-        self
-    }
-}
-
-impl PropertyType for IpamOperatingRegion {}
-
-impl ToValue for IpamOperatingRegion {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("RegionName", &self.region_name)
-            .build()
-    }
-}
-
 /// The required properties of [`IpamResourceDiscoveryOrganizationalUnitExclusion`], by name: `IpamResourceDiscoveryOrganizationalUnitExclusion::new(IpamResourceDiscoveryOrganizationalUnitExclusionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IpamResourceDiscoveryOrganizationalUnitExclusionRequired {
     /// `OrganizationsEntityPath`: a string, required.
-    ///
-    /// An AWS Organizations entity path. For more information on the entity path, see \[Understand the AWS Organizations entity path\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_last-accessed-view-data-orgs.html#access_policies_access-advisor-viewing-orgs-entity-path>) in the *AWS Identity and Access Management User Guide* .
-    ///
-    /// Length at least 1.
     pub organizations_entity_path: Str,
 }
 
-static RULE_IpamResourceDiscoveryOrganizationalUnitExclusion: ObjRule = ObjRule {
-    properties: &[(
-        "OrganizationsEntityPath",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: None,
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_IpamResourceDiscoveryOrganizationalUnitExclusion: ObjRule = ObjRule {
+    properties: &[
+        ("OrganizationsEntityPath", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+    ],
     required: &["OrganizationsEntityPath"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IpamResourceDiscoveryOrganizationalUnitExclusion` property type of `AWS::EC2::IPAMResourceDiscovery`.
@@ -351,6 +217,7 @@ pub struct IpamResourceDiscoveryOrganizationalUnitExclusion {
     pub organizations_entity_path: Str,
 }
 
+#[rustfmt::skip]
 impl IpamResourceDiscoveryOrganizationalUnitExclusion {
     /// A `IpamResourceDiscoveryOrganizationalUnitExclusion` with its required properties, named in a [`IpamResourceDiscoveryOrganizationalUnitExclusionRequired`].
     pub fn new(required: IpamResourceDiscoveryOrganizationalUnitExclusionRequired) -> Self {
@@ -360,12 +227,7 @@ impl IpamResourceDiscoveryOrganizationalUnitExclusion {
     }
 
     /// `OrganizationsEntityPath`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn organizations_entity_path(mut self, value: impl Into<Str>) -> Self {
-        self.organizations_entity_path = value.into();
-        self
-    }
+    pub fn organizations_entity_path(mut self, value: impl Into<Str>) -> Self { self.organizations_entity_path = value.into(); self }
 }
 
 impl PropertyType for IpamResourceDiscoveryOrganizationalUnitExclusion {}
@@ -382,44 +244,20 @@ impl ToValue for IpamResourceDiscoveryOrganizationalUnitExclusion {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::EC2::IPAMResourceDiscovery`.
@@ -437,6 +275,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -447,20 +286,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -11,38 +11,21 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct IpamResourceDiscoveryAssociationRequired {
     /// `IpamId`: a string, required.
-    ///
-    /// The IPAM ID.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub ipam_id: Str,
     /// `IpamResourceDiscoveryId`: a string, required.
-    ///
-    /// The resource discovery ID.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub ipam_resource_discovery_id: Str,
 }
 
-static RULE_IpamResourceDiscoveryAssociation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IpamResourceDiscoveryAssociation: ObjRule = ObjRule {
     properties: &[
         ("IpamId", Shape::STR),
         ("IpamResourceDiscoveryId", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["IpamId", "IpamResourceDiscoveryId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::IPAMResourceDiscoveryAssociation` resource.
@@ -76,6 +59,7 @@ pub struct IpamResourceDiscoveryAssociation {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl IpamResourceDiscoveryAssociation {
     /// The CloudFormation type name, `AWS::EC2::IPAMResourceDiscoveryAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::IPAMResourceDiscoveryAssociation";
@@ -90,26 +74,8 @@ impl IpamResourceDiscoveryAssociation {
         create_only: &["IpamId", "IpamResourceDiscoveryId"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "IpamArn",
-            "IpamRegion",
-            "IpamResourceDiscoveryAssociationId",
-            "IpamResourceDiscoveryAssociationArn",
-            "IsDefault",
-            "ResourceDiscoveryStatus",
-            "State",
-            "OwnerId",
-        ],
-        attributes: &[
-            "IpamArn",
-            "IpamRegion",
-            "IpamResourceDiscoveryAssociationArn",
-            "IpamResourceDiscoveryAssociationId",
-            "IsDefault",
-            "OwnerId",
-            "ResourceDiscoveryStatus",
-            "State",
-        ],
+        read_only: &["IpamArn", "IpamRegion", "IpamResourceDiscoveryAssociationId", "IpamResourceDiscoveryAssociationArn", "IsDefault", "ResourceDiscoveryStatus", "State", "OwnerId"],
+        attributes: &["IpamArn", "IpamRegion", "IpamResourceDiscoveryAssociationArn", "IpamResourceDiscoveryAssociationId", "IsDefault", "OwnerId", "ResourceDiscoveryStatus", "State"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -124,28 +90,11 @@ impl IpamResourceDiscoveryAssociation {
     }
 
     /// `IpamId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipam_id(mut self, value: impl Into<Str>) -> Self {
-        self.ipam_id = value.into();
-        self
-    }
-
+    pub fn ipam_id(mut self, value: impl Into<Str>) -> Self { self.ipam_id = value.into(); self }
     /// `IpamResourceDiscoveryId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipam_resource_discovery_id(mut self, value: impl Into<Str>) -> Self {
-        self.ipam_resource_discovery_id = value.into();
-        self
-    }
-
+    pub fn ipam_resource_discovery_id(mut self, value: impl Into<Str>) -> Self { self.ipam_resource_discovery_id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for IpamResourceDiscoveryAssociation {
@@ -256,44 +205,20 @@ impl IpamResourceDiscoveryAssociationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::EC2::IPAMResourceDiscoveryAssociation`.
@@ -311,6 +236,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -321,20 +247,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -11,36 +11,20 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct IpamScopeRequired {
     /// `IpamId`: a string, required.
-    ///
-    /// The ID of the IPAM for which you're creating this scope.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub ipam_id: Str,
 }
 
-static RULE_IpamScope: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IpamScope: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
-        (
-            "ExternalAuthorityConfiguration",
-            Shape::Object(&RULE_IpamScopeExternalAuthorityConfiguration),
-        ),
+        ("ExternalAuthorityConfiguration", Shape::Object(&RULE_IpamScopeExternalAuthorityConfiguration)),
         ("IpamId", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["IpamId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::IPAMScope` resource.
@@ -80,6 +64,7 @@ pub struct IpamScope {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl IpamScope {
     /// The CloudFormation type name, `AWS::EC2::IPAMScope`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::IPAMScope";
@@ -94,22 +79,8 @@ impl IpamScope {
         create_only: &["IpamId"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "IpamScopeId",
-            "Arn",
-            "IpamArn",
-            "IsDefault",
-            "PoolCount",
-            "IpamScopeType",
-        ],
-        attributes: &[
-            "Arn",
-            "IpamArn",
-            "IpamScopeId",
-            "IpamScopeType",
-            "IsDefault",
-            "PoolCount",
-        ],
+        read_only: &["IpamScopeId", "Arn", "IpamArn", "IsDefault", "PoolCount", "IpamScopeType"],
+        attributes: &["Arn", "IpamArn", "IpamScopeId", "IpamScopeType", "IsDefault", "PoolCount"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -125,39 +96,13 @@ impl IpamScope {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `ExternalAuthorityConfiguration`: an [`IpamScopeExternalAuthorityConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn external_authority_configuration(
-        mut self,
-        value: impl Into<Obj<IpamScopeExternalAuthorityConfiguration>>,
-    ) -> Self {
-        self.external_authority_configuration = Some(value.into());
-        self
-    }
-
+    pub fn external_authority_configuration(mut self, value: impl Into<Obj<IpamScopeExternalAuthorityConfiguration>>) -> Self { self.external_authority_configuration = Some(value.into()); self }
     /// `IpamId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipam_id(mut self, value: impl Into<Str>) -> Self {
-        self.ipam_id = value.into();
-        self
-    }
-
+    pub fn ipam_id(mut self, value: impl Into<Str>) -> Self { self.ipam_id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for IpamScope {
@@ -245,38 +190,20 @@ impl IpamScopeAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IpamScopeExternalAuthorityConfigurationRequired {
     /// `ExternalResourceIdentifier`: a string, required.
-    ///
-    /// The identifier for the external resource managing this scope. For Infoblox integrations, this is the Infoblox resource identifier in the format `<version>.identity.account.<entity_realm>.<entity_id>` .
     pub external_resource_identifier: Str,
     /// `IpamScopeExternalAuthorityType`: an [`IpamScopeExternalAuthorityType`] value, required.
-    ///
-    /// The type of external authority managing this scope. Currently supports `Infoblox` for integration with Infoblox Universal DDI.
     pub ipam_scope_external_authority_type: IpamScopeExternalAuthorityType,
 }
 
-static RULE_IpamScopeExternalAuthorityConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IpamScopeExternalAuthorityConfiguration: ObjRule = ObjRule {
     properties: &[
         ("ExternalResourceIdentifier", Shape::STR),
-        (
-            "IpamScopeExternalAuthorityType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["infoblox"],
-                format: None,
-            }),
-        ),
+        ("IpamScopeExternalAuthorityType", Shape::Str(&StrRule { allowed: &["infoblox"], ..StrRule::ANY })),
     ],
-    required: &[
-        "IpamScopeExternalAuthorityType",
-        "ExternalResourceIdentifier",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["IpamScopeExternalAuthorityType", "ExternalResourceIdentifier"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IpamScopeExternalAuthorityConfiguration` property type of `AWS::EC2::IPAMScope`.
@@ -298,6 +225,7 @@ pub struct IpamScopeExternalAuthorityConfiguration {
     pub ipam_scope_external_authority_type: IpamScopeExternalAuthorityType,
 }
 
+#[rustfmt::skip]
 impl IpamScopeExternalAuthorityConfiguration {
     /// A `IpamScopeExternalAuthorityConfiguration` with its required properties, named in a [`IpamScopeExternalAuthorityConfigurationRequired`].
     pub fn new(required: IpamScopeExternalAuthorityConfigurationRequired) -> Self {
@@ -308,23 +236,9 @@ impl IpamScopeExternalAuthorityConfiguration {
     }
 
     /// `ExternalResourceIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn external_resource_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.external_resource_identifier = value.into();
-        self
-    }
-
+    pub fn external_resource_identifier(mut self, value: impl Into<Str>) -> Self { self.external_resource_identifier = value.into(); self }
     /// `IpamScopeExternalAuthorityType`: an [`IpamScopeExternalAuthorityType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipam_scope_external_authority_type(
-        mut self,
-        value: impl Into<IpamScopeExternalAuthorityType>,
-    ) -> Self {
-        self.ipam_scope_external_authority_type = value.into();
-        self
-    }
+    pub fn ipam_scope_external_authority_type(mut self, value: impl Into<IpamScopeExternalAuthorityType>) -> Self { self.ipam_scope_external_authority_type = value.into(); self }
 }
 
 impl PropertyType for IpamScopeExternalAuthorityConfiguration {}
@@ -348,44 +262,20 @@ impl ToValue for IpamScopeExternalAuthorityConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::EC2::IPAMScope`.
@@ -403,6 +293,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -413,20 +304,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -11,54 +11,21 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeyPairRequired {
     /// `KeyName`: a string, required.
-    ///
-    /// A unique name for the key pair.
-    ///
-    /// Constraints: Up to 255 ASCII characters
-    ///
-    /// Create-only: changing it replaces the resource.
     pub key_name: Str,
 }
 
-static RULE_KeyPair: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_KeyPair: ObjRule = ObjRule {
     properties: &[
-        (
-            "KeyFormat",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["pem", "ppk"],
-                format: None,
-            }),
-        ),
+        ("KeyFormat", Shape::Str(&StrRule { allowed: &["pem", "ppk"], ..StrRule::ANY })),
         ("KeyName", Shape::STR),
-        (
-            "KeyType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["rsa", "ed25519"],
-                format: None,
-            }),
-        ),
+        ("KeyType", Shape::Str(&StrRule { allowed: &["rsa", "ed25519"], ..StrRule::ANY })),
         ("PublicKeyMaterial", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["KeyName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::KeyPair` resource.
@@ -123,6 +90,7 @@ pub struct KeyPair {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl KeyPair {
     /// The CloudFormation type name, `AWS::EC2::KeyPair`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::KeyPair";
@@ -134,13 +102,7 @@ impl KeyPair {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-keypair.html",
         primary_identifier: &["KeyName"],
         required: &["KeyName"],
-        create_only: &[
-            "KeyName",
-            "KeyType",
-            "KeyFormat",
-            "PublicKeyMaterial",
-            "Tags",
-        ],
+        create_only: &["KeyName", "KeyType", "KeyFormat", "PublicKeyMaterial", "Tags"],
         conditional_create_only: &[],
         write_only: &["KeyFormat"],
         read_only: &["KeyPairId", "KeyFingerprint"],
@@ -161,44 +123,15 @@ impl KeyPair {
     }
 
     /// `KeyFormat`: a [`KeyFormat`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_format(mut self, value: impl Into<KeyFormat>) -> Self {
-        self.key_format = Some(value.into());
-        self
-    }
-
+    pub fn key_format(mut self, value: impl Into<KeyFormat>) -> Self { self.key_format = Some(value.into()); self }
     /// `KeyName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_name(mut self, value: impl Into<Str>) -> Self {
-        self.key_name = value.into();
-        self
-    }
-
+    pub fn key_name(mut self, value: impl Into<Str>) -> Self { self.key_name = value.into(); self }
     /// `KeyType`: a [`KeyType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_type(mut self, value: impl Into<KeyType>) -> Self {
-        self.key_type = Some(value.into());
-        self
-    }
-
+    pub fn key_type(mut self, value: impl Into<KeyType>) -> Self { self.key_type = Some(value.into()); self }
     /// `PublicKeyMaterial`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn public_key_material(mut self, value: impl Into<Str>) -> Self {
-        self.public_key_material = Some(value.into());
-        self
-    }
-
+    pub fn public_key_material(mut self, value: impl Into<Str>) -> Self { self.public_key_material = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for KeyPair {
@@ -264,44 +197,20 @@ impl KeyPairAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::EC2::KeyPair`.
@@ -319,6 +228,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -329,20 +239,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -7,39 +7,17 @@
 
 use crate::support::prelude::*;
 
-static RULE_LocalGatewayRoute: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LocalGatewayRoute: ObjRule = ObjRule {
     properties: &[
-        (
-            "DestinationCidrBlock",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::Ipv4Network),
-            }),
-        ),
+        ("DestinationCidrBlock", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
         ("LocalGatewayRouteTableId", Shape::STR),
         ("LocalGatewayVirtualInterfaceGroupId", Shape::STR),
         ("NetworkInterfaceId", Shape::STR),
     ],
-    required: &[],
-    one_of: &[&[
-        &[
-            "DestinationCidrBlock",
-            "LocalGatewayRouteTableId",
-            "LocalGatewayVirtualInterfaceGroupId",
-        ],
-        &[
-            "DestinationCidrBlock",
-            "LocalGatewayRouteTableId",
-            "NetworkInterfaceId",
-        ],
-    ]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    one_of: &[&[&["DestinationCidrBlock", "LocalGatewayRouteTableId", "LocalGatewayVirtualInterfaceGroupId"], &["DestinationCidrBlock", "LocalGatewayRouteTableId", "NetworkInterfaceId"]]],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::LocalGatewayRoute` resource.
@@ -80,6 +58,7 @@ pub struct LocalGatewayRoute {
     pub network_interface_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LocalGatewayRoute {
     /// The CloudFormation type name, `AWS::EC2::LocalGatewayRoute`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::LocalGatewayRoute";
@@ -106,36 +85,13 @@ impl LocalGatewayRoute {
     }
 
     /// `DestinationCidrBlock`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_cidr_block(mut self, value: impl Into<Str>) -> Self {
-        self.destination_cidr_block = Some(value.into());
-        self
-    }
-
+    pub fn destination_cidr_block(mut self, value: impl Into<Str>) -> Self { self.destination_cidr_block = Some(value.into()); self }
     /// `LocalGatewayRouteTableId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn local_gateway_route_table_id(mut self, value: impl Into<Str>) -> Self {
-        self.local_gateway_route_table_id = Some(value.into());
-        self
-    }
-
+    pub fn local_gateway_route_table_id(mut self, value: impl Into<Str>) -> Self { self.local_gateway_route_table_id = Some(value.into()); self }
     /// `LocalGatewayVirtualInterfaceGroupId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn local_gateway_virtual_interface_group_id(mut self, value: impl Into<Str>) -> Self {
-        self.local_gateway_virtual_interface_group_id = Some(value.into());
-        self
-    }
-
+    pub fn local_gateway_virtual_interface_group_id(mut self, value: impl Into<Str>) -> Self { self.local_gateway_virtual_interface_group_id = Some(value.into()); self }
     /// `NetworkInterfaceId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_interface_id(mut self, value: impl Into<Str>) -> Self {
-        self.network_interface_id = Some(value.into());
-        self
-    }
+    pub fn network_interface_id(mut self, value: impl Into<Str>) -> Self { self.network_interface_id = Some(value.into()); self }
 }
 
 impl Resource for LocalGatewayRoute {

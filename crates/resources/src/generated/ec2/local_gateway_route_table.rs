@@ -13,41 +13,19 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!aws:.*)");
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocalGatewayRouteTableRequired {
     /// `LocalGatewayId`: a string, required.
-    ///
-    /// The ID of the local gateway.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub local_gateway_id: Str,
 }
 
-static RULE_LocalGatewayRouteTable: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LocalGatewayRouteTable: ObjRule = ObjRule {
     properties: &[
         ("LocalGatewayId", Shape::STR),
-        (
-            "Mode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["coip", "direct-vpc-routing"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Mode", Shape::Str(&StrRule { allowed: &["coip", "direct-vpc-routing"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["LocalGatewayId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::LocalGatewayRouteTable` resource.
@@ -81,6 +59,7 @@ pub struct LocalGatewayRouteTable {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl LocalGatewayRouteTable {
     /// The CloudFormation type name, `AWS::EC2::LocalGatewayRouteTable`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::LocalGatewayRouteTable";
@@ -95,20 +74,8 @@ impl LocalGatewayRouteTable {
         create_only: &["LocalGatewayId", "Mode"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "LocalGatewayRouteTableId",
-            "LocalGatewayRouteTableArn",
-            "OutpostArn",
-            "OwnerId",
-            "State",
-        ],
-        attributes: &[
-            "LocalGatewayRouteTableArn",
-            "LocalGatewayRouteTableId",
-            "OutpostArn",
-            "OwnerId",
-            "State",
-        ],
+        read_only: &["LocalGatewayRouteTableId", "LocalGatewayRouteTableArn", "OutpostArn", "OwnerId", "State"],
+        attributes: &["LocalGatewayRouteTableArn", "LocalGatewayRouteTableId", "OutpostArn", "OwnerId", "State"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -123,28 +90,11 @@ impl LocalGatewayRouteTable {
     }
 
     /// `LocalGatewayId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn local_gateway_id(mut self, value: impl Into<Str>) -> Self {
-        self.local_gateway_id = value.into();
-        self
-    }
-
+    pub fn local_gateway_id(mut self, value: impl Into<Str>) -> Self { self.local_gateway_id = value.into(); self }
     /// `Mode`: a [`LocalGatewayRouteTableMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mode(mut self, value: impl Into<LocalGatewayRouteTableMode>) -> Self {
-        self.mode = Some(value.into());
-        self
-    }
-
+    pub fn mode(mut self, value: impl Into<LocalGatewayRouteTableMode>) -> Self { self.mode = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for LocalGatewayRouteTable {
@@ -217,35 +167,14 @@ impl LocalGatewayRouteTableAttributes {
     }
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::EC2::LocalGatewayRouteTable`.
@@ -263,6 +192,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
     pub fn new() -> Self {
@@ -270,20 +200,9 @@ impl Tag {
     }
 
     /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tag {}

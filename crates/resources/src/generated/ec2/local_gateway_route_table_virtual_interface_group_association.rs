@@ -13,41 +13,21 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!aws:.*)");
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocalGatewayRouteTableVirtualInterfaceGroupAssociationRequired {
     /// `LocalGatewayRouteTableId`: a string, required.
-    ///
-    /// The ID of the local gateway route table.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub local_gateway_route_table_id: Str,
     /// `LocalGatewayVirtualInterfaceGroupId`: a string, required.
-    ///
-    /// The ID of the virtual interface group.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub local_gateway_virtual_interface_group_id: Str,
 }
 
-static RULE_LocalGatewayRouteTableVirtualInterfaceGroupAssociation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LocalGatewayRouteTableVirtualInterfaceGroupAssociation: ObjRule = ObjRule {
     properties: &[
         ("LocalGatewayRouteTableId", Shape::STR),
         ("LocalGatewayVirtualInterfaceGroupId", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[
-        "LocalGatewayRouteTableId",
-        "LocalGatewayVirtualInterfaceGroupId",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["LocalGatewayRouteTableId", "LocalGatewayVirtualInterfaceGroupId"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::LocalGatewayRouteTableVirtualInterfaceGroupAssociation` resource.
@@ -81,10 +61,10 @@ pub struct LocalGatewayRouteTableVirtualInterfaceGroupAssociation {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl LocalGatewayRouteTableVirtualInterfaceGroupAssociation {
     /// The CloudFormation type name, `AWS::EC2::LocalGatewayRouteTableVirtualInterfaceGroupAssociation`.
-    pub const TYPE_NAME: &'static str =
-        "AWS::EC2::LocalGatewayRouteTableVirtualInterfaceGroupAssociation";
+    pub const TYPE_NAME: &'static str = "AWS::EC2::LocalGatewayRouteTableVirtualInterfaceGroupAssociation";
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
@@ -92,30 +72,12 @@ impl LocalGatewayRouteTableVirtualInterfaceGroupAssociation {
         type_name: "AWS::EC2::LocalGatewayRouteTableVirtualInterfaceGroupAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-localgatewayroutetablevirtualinterfacegroupassociation.html",
         primary_identifier: &["LocalGatewayRouteTableVirtualInterfaceGroupAssociationId"],
-        required: &[
-            "LocalGatewayRouteTableId",
-            "LocalGatewayVirtualInterfaceGroupId",
-        ],
-        create_only: &[
-            "LocalGatewayRouteTableId",
-            "LocalGatewayVirtualInterfaceGroupId",
-        ],
+        required: &["LocalGatewayRouteTableId", "LocalGatewayVirtualInterfaceGroupId"],
+        create_only: &["LocalGatewayRouteTableId", "LocalGatewayVirtualInterfaceGroupId"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "LocalGatewayRouteTableVirtualInterfaceGroupAssociationId",
-            "LocalGatewayId",
-            "LocalGatewayRouteTableArn",
-            "OwnerId",
-            "State",
-        ],
-        attributes: &[
-            "LocalGatewayId",
-            "LocalGatewayRouteTableArn",
-            "LocalGatewayRouteTableVirtualInterfaceGroupAssociationId",
-            "OwnerId",
-            "State",
-        ],
+        read_only: &["LocalGatewayRouteTableVirtualInterfaceGroupAssociationId", "LocalGatewayId", "LocalGatewayRouteTableArn", "OwnerId", "State"],
+        attributes: &["LocalGatewayId", "LocalGatewayRouteTableArn", "LocalGatewayRouteTableVirtualInterfaceGroupAssociationId", "OwnerId", "State"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -124,35 +86,17 @@ impl LocalGatewayRouteTableVirtualInterfaceGroupAssociation {
     pub fn new(required: LocalGatewayRouteTableVirtualInterfaceGroupAssociationRequired) -> Self {
         Self {
             local_gateway_route_table_id: required.local_gateway_route_table_id,
-            local_gateway_virtual_interface_group_id: required
-                .local_gateway_virtual_interface_group_id,
+            local_gateway_virtual_interface_group_id: required.local_gateway_virtual_interface_group_id,
             tags: None,
         }
     }
 
     /// `LocalGatewayRouteTableId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn local_gateway_route_table_id(mut self, value: impl Into<Str>) -> Self {
-        self.local_gateway_route_table_id = value.into();
-        self
-    }
-
+    pub fn local_gateway_route_table_id(mut self, value: impl Into<Str>) -> Self { self.local_gateway_route_table_id = value.into(); self }
     /// `LocalGatewayVirtualInterfaceGroupId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn local_gateway_virtual_interface_group_id(mut self, value: impl Into<Str>) -> Self {
-        self.local_gateway_virtual_interface_group_id = value.into();
-        self
-    }
-
+    pub fn local_gateway_virtual_interface_group_id(mut self, value: impl Into<Str>) -> Self { self.local_gateway_virtual_interface_group_id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for LocalGatewayRouteTableVirtualInterfaceGroupAssociation {
@@ -235,35 +179,14 @@ impl LocalGatewayRouteTableVirtualInterfaceGroupAssociationAttributes {
     }
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::EC2::LocalGatewayRouteTableVirtualInterfaceGroupAssociation`.
@@ -281,6 +204,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
     pub fn new() -> Self {
@@ -288,20 +212,9 @@ impl Tag {
     }
 
     /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tag {}

@@ -13,47 +13,21 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!aws:.*)");
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocalGatewayRouteTableVpcAssociationRequired {
     /// `LocalGatewayRouteTableId`: a string, required.
-    ///
-    /// The ID of the local gateway route table.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub local_gateway_route_table_id: Str,
     /// `VpcId`: a string, required.
-    ///
-    /// The ID of the VPC.
-    ///
-    /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
     pub vpc_id: Str,
 }
 
-static RULE_LocalGatewayRouteTableVpcAssociation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LocalGatewayRouteTableVpcAssociation: ObjRule = ObjRule {
     properties: &[
         ("LocalGatewayRouteTableId", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VpcId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::VpcId),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
     required: &["LocalGatewayRouteTableId", "VpcId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::LocalGatewayRouteTableVPCAssociation` resource.
@@ -87,6 +61,7 @@ pub struct LocalGatewayRouteTableVpcAssociation {
     pub vpc_id: Str,
 }
 
+#[rustfmt::skip]
 impl LocalGatewayRouteTableVpcAssociation {
     /// The CloudFormation type name, `AWS::EC2::LocalGatewayRouteTableVPCAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::LocalGatewayRouteTableVPCAssociation";
@@ -101,16 +76,8 @@ impl LocalGatewayRouteTableVpcAssociation {
         create_only: &["LocalGatewayRouteTableId", "VpcId"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "LocalGatewayId",
-            "LocalGatewayRouteTableVpcAssociationId",
-            "State",
-        ],
-        attributes: &[
-            "LocalGatewayId",
-            "LocalGatewayRouteTableVpcAssociationId",
-            "State",
-        ],
+        read_only: &["LocalGatewayId", "LocalGatewayRouteTableVpcAssociationId", "State"],
+        attributes: &["LocalGatewayId", "LocalGatewayRouteTableVpcAssociationId", "State"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -125,28 +92,11 @@ impl LocalGatewayRouteTableVpcAssociation {
     }
 
     /// `LocalGatewayRouteTableId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn local_gateway_route_table_id(mut self, value: impl Into<Str>) -> Self {
-        self.local_gateway_route_table_id = value.into();
-        self
-    }
-
+    pub fn local_gateway_route_table_id(mut self, value: impl Into<Str>) -> Self { self.local_gateway_route_table_id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VpcId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_id = value.into();
-        self
-    }
+    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = value.into(); self }
 }
 
 impl Resource for LocalGatewayRouteTableVpcAssociation {
@@ -208,35 +158,14 @@ impl LocalGatewayRouteTableVpcAssociationAttributes {
     }
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::EC2::LocalGatewayRouteTableVPCAssociation`.
@@ -254,6 +183,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
     pub fn new() -> Self {
@@ -261,20 +191,9 @@ impl Tag {
     }
 
     /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tag {}

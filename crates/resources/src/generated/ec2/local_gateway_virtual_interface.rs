@@ -13,38 +13,19 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!aws:.*)");
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocalGatewayVirtualInterfaceRequired {
     /// `LocalAddress`: a string, required.
-    ///
-    /// The local address.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub local_address: Str,
     /// `LocalGatewayVirtualInterfaceGroupId`: a string, required.
-    ///
-    /// The ID of the local gateway virtual interface group.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub local_gateway_virtual_interface_group_id: Str,
     /// `OutpostLagId`: a string, required.
-    ///
-    /// The Outpost LAG ID.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub outpost_lag_id: Str,
     /// `PeerAddress`: a string, required.
-    ///
-    /// The peer address.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub peer_address: Str,
     /// `Vlan`: an integer, required.
-    ///
-    /// The ID of the VLAN.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub vlan: Int,
 }
 
-static RULE_LocalGatewayVirtualInterface: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LocalGatewayVirtualInterface: ObjRule = ObjRule {
     properties: &[
         ("LocalAddress", Shape::STR),
         ("LocalGatewayVirtualInterfaceGroupId", Shape::STR),
@@ -52,28 +33,12 @@ static RULE_LocalGatewayVirtualInterface: ObjRule = ObjRule {
         ("PeerAddress", Shape::STR),
         ("PeerBgpAsn", Shape::INT),
         ("PeerBgpAsnExtended", Shape::INT),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("Vlan", Shape::INT),
     ],
-    required: &[
-        "OutpostLagId",
-        "LocalGatewayVirtualInterfaceGroupId",
-        "Vlan",
-        "LocalAddress",
-        "PeerAddress",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["OutpostLagId", "LocalGatewayVirtualInterfaceGroupId", "Vlan", "LocalAddress", "PeerAddress"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::LocalGatewayVirtualInterface` resource.
@@ -137,6 +102,7 @@ pub struct LocalGatewayVirtualInterface {
     pub vlan: Int,
 }
 
+#[rustfmt::skip]
 impl LocalGatewayVirtualInterface {
     /// The CloudFormation type name, `AWS::EC2::LocalGatewayVirtualInterface`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::LocalGatewayVirtualInterface";
@@ -147,38 +113,12 @@ impl LocalGatewayVirtualInterface {
         type_name: "AWS::EC2::LocalGatewayVirtualInterface",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-localgatewayvirtualinterface.html",
         primary_identifier: &["LocalGatewayVirtualInterfaceId"],
-        required: &[
-            "LocalAddress",
-            "LocalGatewayVirtualInterfaceGroupId",
-            "OutpostLagId",
-            "PeerAddress",
-            "Vlan",
-        ],
-        create_only: &[
-            "LocalGatewayVirtualInterfaceGroupId",
-            "OutpostLagId",
-            "Vlan",
-            "LocalAddress",
-            "PeerAddress",
-            "PeerBgpAsn",
-            "PeerBgpAsnExtended",
-        ],
+        required: &["LocalAddress", "LocalGatewayVirtualInterfaceGroupId", "OutpostLagId", "PeerAddress", "Vlan"],
+        create_only: &["LocalGatewayVirtualInterfaceGroupId", "OutpostLagId", "Vlan", "LocalAddress", "PeerAddress", "PeerBgpAsn", "PeerBgpAsnExtended"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "LocalGatewayVirtualInterfaceId",
-            "LocalGatewayId",
-            "LocalBgpAsn",
-            "OwnerId",
-            "ConfigurationState",
-        ],
-        attributes: &[
-            "ConfigurationState",
-            "LocalBgpAsn",
-            "LocalGatewayId",
-            "LocalGatewayVirtualInterfaceId",
-            "OwnerId",
-        ],
+        read_only: &["LocalGatewayVirtualInterfaceId", "LocalGatewayId", "LocalBgpAsn", "OwnerId", "ConfigurationState"],
+        attributes: &["ConfigurationState", "LocalBgpAsn", "LocalGatewayId", "LocalGatewayVirtualInterfaceId", "OwnerId"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -187,8 +127,7 @@ impl LocalGatewayVirtualInterface {
     pub fn new(required: LocalGatewayVirtualInterfaceRequired) -> Self {
         Self {
             local_address: required.local_address,
-            local_gateway_virtual_interface_group_id: required
-                .local_gateway_virtual_interface_group_id,
+            local_gateway_virtual_interface_group_id: required.local_gateway_virtual_interface_group_id,
             outpost_lag_id: required.outpost_lag_id,
             peer_address: required.peer_address,
             peer_bgp_asn: None,
@@ -199,68 +138,21 @@ impl LocalGatewayVirtualInterface {
     }
 
     /// `LocalAddress`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn local_address(mut self, value: impl Into<Str>) -> Self {
-        self.local_address = value.into();
-        self
-    }
-
+    pub fn local_address(mut self, value: impl Into<Str>) -> Self { self.local_address = value.into(); self }
     /// `LocalGatewayVirtualInterfaceGroupId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn local_gateway_virtual_interface_group_id(mut self, value: impl Into<Str>) -> Self {
-        self.local_gateway_virtual_interface_group_id = value.into();
-        self
-    }
-
+    pub fn local_gateway_virtual_interface_group_id(mut self, value: impl Into<Str>) -> Self { self.local_gateway_virtual_interface_group_id = value.into(); self }
     /// `OutpostLagId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn outpost_lag_id(mut self, value: impl Into<Str>) -> Self {
-        self.outpost_lag_id = value.into();
-        self
-    }
-
+    pub fn outpost_lag_id(mut self, value: impl Into<Str>) -> Self { self.outpost_lag_id = value.into(); self }
     /// `PeerAddress`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn peer_address(mut self, value: impl Into<Str>) -> Self {
-        self.peer_address = value.into();
-        self
-    }
-
+    pub fn peer_address(mut self, value: impl Into<Str>) -> Self { self.peer_address = value.into(); self }
     /// `PeerBgpAsn`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn peer_bgp_asn(mut self, value: impl Into<Int>) -> Self {
-        self.peer_bgp_asn = Some(value.into());
-        self
-    }
-
+    pub fn peer_bgp_asn(mut self, value: impl Into<Int>) -> Self { self.peer_bgp_asn = Some(value.into()); self }
     /// `PeerBgpAsnExtended`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn peer_bgp_asn_extended(mut self, value: impl Into<Int>) -> Self {
-        self.peer_bgp_asn_extended = Some(value.into());
-        self
-    }
-
+    pub fn peer_bgp_asn_extended(mut self, value: impl Into<Int>) -> Self { self.peer_bgp_asn_extended = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Vlan`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vlan(mut self, value: impl Into<Int>) -> Self {
-        self.vlan = value.into();
-        self
-    }
+    pub fn vlan(mut self, value: impl Into<Int>) -> Self { self.vlan = value.into(); self }
 }
 
 impl Resource for LocalGatewayVirtualInterface {
@@ -341,35 +233,14 @@ impl LocalGatewayVirtualInterfaceAttributes {
     }
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::EC2::LocalGatewayVirtualInterface`.
@@ -387,6 +258,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
     pub fn new() -> Self {
@@ -394,20 +266,9 @@ impl Tag {
     }
 
     /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tag {}

@@ -13,33 +13,20 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!aws:.*)");
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocalGatewayVirtualInterfaceGroupRequired {
     /// `LocalGatewayId`: a string, required.
-    ///
-    /// The ID of the local gateway.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub local_gateway_id: Str,
 }
 
-static RULE_LocalGatewayVirtualInterfaceGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LocalGatewayVirtualInterfaceGroup: ObjRule = ObjRule {
     properties: &[
         ("LocalBgpAsn", Shape::INT),
         ("LocalBgpAsnExtended", Shape::INT),
         ("LocalGatewayId", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["LocalGatewayId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::LocalGatewayVirtualInterfaceGroup` resource.
@@ -79,6 +66,7 @@ pub struct LocalGatewayVirtualInterfaceGroup {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl LocalGatewayVirtualInterfaceGroup {
     /// The CloudFormation type name, `AWS::EC2::LocalGatewayVirtualInterfaceGroup`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::LocalGatewayVirtualInterfaceGroup";
@@ -93,20 +81,8 @@ impl LocalGatewayVirtualInterfaceGroup {
         create_only: &["LocalGatewayId", "LocalBgpAsn", "LocalBgpAsnExtended"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "LocalGatewayVirtualInterfaceGroupArn",
-            "LocalGatewayVirtualInterfaceGroupId",
-            "LocalGatewayVirtualInterfaceIds",
-            "OwnerId",
-            "ConfigurationState",
-        ],
-        attributes: &[
-            "ConfigurationState",
-            "LocalGatewayVirtualInterfaceGroupArn",
-            "LocalGatewayVirtualInterfaceGroupId",
-            "LocalGatewayVirtualInterfaceIds",
-            "OwnerId",
-        ],
+        read_only: &["LocalGatewayVirtualInterfaceGroupArn", "LocalGatewayVirtualInterfaceGroupId", "LocalGatewayVirtualInterfaceIds", "OwnerId", "ConfigurationState"],
+        attributes: &["ConfigurationState", "LocalGatewayVirtualInterfaceGroupArn", "LocalGatewayVirtualInterfaceGroupId", "LocalGatewayVirtualInterfaceIds", "OwnerId"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -122,36 +98,13 @@ impl LocalGatewayVirtualInterfaceGroup {
     }
 
     /// `LocalBgpAsn`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn local_bgp_asn(mut self, value: impl Into<Int>) -> Self {
-        self.local_bgp_asn = Some(value.into());
-        self
-    }
-
+    pub fn local_bgp_asn(mut self, value: impl Into<Int>) -> Self { self.local_bgp_asn = Some(value.into()); self }
     /// `LocalBgpAsnExtended`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn local_bgp_asn_extended(mut self, value: impl Into<Int>) -> Self {
-        self.local_bgp_asn_extended = Some(value.into());
-        self
-    }
-
+    pub fn local_bgp_asn_extended(mut self, value: impl Into<Int>) -> Self { self.local_bgp_asn_extended = Some(value.into()); self }
     /// `LocalGatewayId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn local_gateway_id(mut self, value: impl Into<Str>) -> Self {
-        self.local_gateway_id = value.into();
-        self
-    }
-
+    pub fn local_gateway_id(mut self, value: impl Into<Str>) -> Self { self.local_gateway_id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for LocalGatewayVirtualInterfaceGroup {
@@ -225,35 +178,14 @@ impl LocalGatewayVirtualInterfaceGroupAttributes {
     }
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::EC2::LocalGatewayVirtualInterfaceGroup`.
@@ -271,6 +203,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
     pub fn new() -> Self {
@@ -278,20 +211,9 @@ impl Tag {
     }
 
     /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tag {}

@@ -116,6 +116,8 @@
 //! - `AWS::EC2::VPNConnectionRoute`: [`VpnConnectionRoute`], property types in [`vpn_connection_route`]
 //! - `AWS::EC2::VPNGateway`: [`VpnGateway`], property types in [`vpn_gateway`]
 //! - `AWS::EC2::VPNGatewayRoutePropagation`: [`VpnGatewayRoutePropagation`], property types in [`vpn_gateway_route_propagation`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod capacity_manager_data_export;
 pub mod capacity_reservation;
@@ -180,6 +182,7 @@ pub mod security_group;
 pub mod security_group_egress;
 pub mod security_group_ingress;
 pub mod security_group_vpc_association;
+pub mod shared;
 pub mod snapshot_block_public_access;
 pub mod spot_fleet;
 pub mod sql_ha_standby_detected_instance;

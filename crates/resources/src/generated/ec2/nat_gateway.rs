@@ -7,98 +7,27 @@
 
 use crate::support::prelude::*;
 
-static RULE_NatGateway: ObjRule = ObjRule {
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
+#[rustfmt::skip]
+pub(crate) static RULE_NatGateway: ObjRule = ObjRule {
     properties: &[
         ("AllocationId", Shape::STR),
-        (
-            "AvailabilityMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["regional", "zonal"],
-                format: None,
-            }),
-        ),
-        (
-            "AvailabilityZoneAddresses",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AvailabilityZoneAddress),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ConnectivityType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["private", "public"],
-                format: None,
-            }),
-        ),
+        ("AvailabilityMode", Shape::Str(&StrRule { allowed: &["regional", "zonal"], ..StrRule::ANY })),
+        ("AvailabilityZoneAddresses", Shape::List(&ListRule { items: Shape::Object(&RULE_AvailabilityZoneAddress), min_items: None, max_items: None })),
+        ("ConnectivityType", Shape::Str(&StrRule { allowed: &["private", "public"], ..StrRule::ANY })),
         ("MaxDrainDurationSeconds", Shape::INT),
         ("PrivateIpAddress", Shape::STR),
-        (
-            "SecondaryAllocationIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SecondaryPrivateIpAddressCount",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(31.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SecondaryPrivateIpAddresses",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SubnetId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SubnetId),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VpcId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::VpcId),
-            }),
-        ),
+        ("SecondaryAllocationIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("SecondaryPrivateIpAddressCount", Shape::Int(&NumRule { min: Some(1.0), max: Some(31.0), ..NumRule::ANY })),
+        ("SecondaryPrivateIpAddresses", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::NatGateway` resource.
@@ -198,6 +127,7 @@ pub struct NatGateway {
     pub vpc_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl NatGateway {
     /// The CloudFormation type name, `AWS::EC2::NatGateway`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::NatGateway";
@@ -209,30 +139,11 @@ impl NatGateway {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-natgateway.html",
         primary_identifier: &["NatGatewayId"],
         required: &[],
-        create_only: &[
-            "VpcId",
-            "SubnetId",
-            "ConnectivityType",
-            "AllocationId",
-            "PrivateIpAddress",
-            "AvailabilityMode",
-        ],
+        create_only: &["VpcId", "SubnetId", "ConnectivityType", "AllocationId", "PrivateIpAddress", "AvailabilityMode"],
         conditional_create_only: &[],
         write_only: &["MaxDrainDurationSeconds"],
-        read_only: &[
-            "NatGatewayId",
-            "EniId",
-            "AutoProvisionZones",
-            "AutoScalingIps",
-            "RouteTableId",
-        ],
-        attributes: &[
-            "AutoProvisionZones",
-            "AutoScalingIps",
-            "EniId",
-            "NatGatewayId",
-            "RouteTableId",
-        ],
+        read_only: &["NatGatewayId", "EniId", "AutoProvisionZones", "AutoScalingIps", "RouteTableId"],
+        attributes: &["AutoProvisionZones", "AutoScalingIps", "EniId", "NatGatewayId", "RouteTableId"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -243,103 +154,29 @@ impl NatGateway {
     }
 
     /// `AllocationId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allocation_id(mut self, value: impl Into<Str>) -> Self {
-        self.allocation_id = Some(value.into());
-        self
-    }
-
+    pub fn allocation_id(mut self, value: impl Into<Str>) -> Self { self.allocation_id = Some(value.into()); self }
     /// `AvailabilityMode`: an [`AvailabilityMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_mode(mut self, value: impl Into<AvailabilityMode>) -> Self {
-        self.availability_mode = Some(value.into());
-        self
-    }
-
+    pub fn availability_mode(mut self, value: impl Into<AvailabilityMode>) -> Self { self.availability_mode = Some(value.into()); self }
     /// `AvailabilityZoneAddresses`: a list of [`AvailabilityZoneAddress`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone_addresses(
-        mut self,
-        value: impl Into<List<AvailabilityZoneAddress>>,
-    ) -> Self {
-        self.availability_zone_addresses = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone_addresses(mut self, value: impl Into<List<AvailabilityZoneAddress>>) -> Self { self.availability_zone_addresses = Some(value.into()); self }
     /// `ConnectivityType`: a [`ConnectivityType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connectivity_type(mut self, value: impl Into<ConnectivityType>) -> Self {
-        self.connectivity_type = Some(value.into());
-        self
-    }
-
+    pub fn connectivity_type(mut self, value: impl Into<ConnectivityType>) -> Self { self.connectivity_type = Some(value.into()); self }
     /// `MaxDrainDurationSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_drain_duration_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.max_drain_duration_seconds = Some(value.into());
-        self
-    }
-
+    pub fn max_drain_duration_seconds(mut self, value: impl Into<Int>) -> Self { self.max_drain_duration_seconds = Some(value.into()); self }
     /// `PrivateIpAddress`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn private_ip_address(mut self, value: impl Into<Str>) -> Self {
-        self.private_ip_address = Some(value.into());
-        self
-    }
-
+    pub fn private_ip_address(mut self, value: impl Into<Str>) -> Self { self.private_ip_address = Some(value.into()); self }
     /// `SecondaryAllocationIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secondary_allocation_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.secondary_allocation_ids = Some(value.into());
-        self
-    }
-
+    pub fn secondary_allocation_ids(mut self, value: impl Into<List<Str>>) -> Self { self.secondary_allocation_ids = Some(value.into()); self }
     /// `SecondaryPrivateIpAddressCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secondary_private_ip_address_count(mut self, value: impl Into<Int>) -> Self {
-        self.secondary_private_ip_address_count = Some(value.into());
-        self
-    }
-
+    pub fn secondary_private_ip_address_count(mut self, value: impl Into<Int>) -> Self { self.secondary_private_ip_address_count = Some(value.into()); self }
     /// `SecondaryPrivateIpAddresses`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secondary_private_ip_addresses(mut self, value: impl Into<List<Str>>) -> Self {
-        self.secondary_private_ip_addresses = Some(value.into());
-        self
-    }
-
+    pub fn secondary_private_ip_addresses(mut self, value: impl Into<List<Str>>) -> Self { self.secondary_private_ip_addresses = Some(value.into()); self }
     /// `SubnetId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self {
-        self.subnet_id = Some(value.into());
-        self
-    }
-
+    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VpcId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_id = Some(value.into());
-        self
-    }
+    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = Some(value.into()); self }
 }
 
 impl Resource for NatGateway {
@@ -440,30 +277,19 @@ impl NatGatewayAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AvailabilityZoneAddressRequired {
     /// `AllocationIds`: a list of strings, required.
-    ///
-    /// The allocation IDs of the Elastic IP addresses (EIPs) to be used for handling outbound NAT traffic in this specific Availability Zone.
     pub allocation_ids: List<Str>,
 }
 
-static RULE_AvailabilityZoneAddress: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AvailabilityZoneAddress: ObjRule = ObjRule {
     properties: &[
-        (
-            "AllocationIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AllocationIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("AvailabilityZone", Shape::STR),
         ("AvailabilityZoneId", Shape::STR),
     ],
     required: &["AllocationIds"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AvailabilityZoneAddress` property type of `AWS::EC2::NatGateway`.
@@ -495,6 +321,7 @@ pub struct AvailabilityZoneAddress {
     pub availability_zone_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AvailabilityZoneAddress {
     /// A `AvailabilityZoneAddress` with its required properties, named in a [`AvailabilityZoneAddressRequired`].
     pub fn new(required: AvailabilityZoneAddressRequired) -> Self {
@@ -506,28 +333,11 @@ impl AvailabilityZoneAddress {
     }
 
     /// `AllocationIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allocation_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.allocation_ids = value.into();
-        self
-    }
-
+    pub fn allocation_ids(mut self, value: impl Into<List<Str>>) -> Self { self.allocation_ids = value.into(); self }
     /// `AvailabilityZone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
     /// `AvailabilityZoneId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone_id(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone_id = Some(value.into());
-        self
-    }
+    pub fn availability_zone_id(mut self, value: impl Into<Str>) -> Self { self.availability_zone_id = Some(value.into()); self }
 }
 
 impl PropertyType for AvailabilityZoneAddress {}
@@ -538,69 +348,6 @@ impl ToValue for AvailabilityZoneAddress {
             .req("AllocationIds", &self.allocation_ids)
             .opt("AvailabilityZone", &self.availability_zone)
             .opt("AvailabilityZoneId", &self.availability_zone_id)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::EC2::NatGateway`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-natgateway-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

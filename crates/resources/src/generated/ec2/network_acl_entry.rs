@@ -11,53 +11,22 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct NetworkAclEntryRequired {
     /// `NetworkAclId`: a string, required.
-    ///
-    /// The ID of the ACL for the entry.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub network_acl_id: Str,
     /// `Protocol`: an integer, required.
-    ///
-    /// The IP protocol that the rule applies to. You must specify -1 or a protocol number. You can specify -1 for all protocols.
-    ///
-    /// &gt; If you specify -1, all ports are opened and the `PortRange` property is ignored.
     pub protocol: Int,
     /// `RuleAction`: a string, required.
-    ///
-    /// Whether to allow or deny traffic that matches the rule; valid values are "allow" or "deny".
     pub rule_action: Str,
     /// `RuleNumber`: an integer, required.
-    ///
-    /// Rule number to assign to the entry, such as 100. ACL entries are processed in ascending order by rule number. Entries can't use the same rule number unless one is an egress rule and the other is an ingress rule.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub rule_number: Int,
 }
 
-static RULE_NetworkAclEntry: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NetworkAclEntry: ObjRule = ObjRule {
     properties: &[
-        (
-            "CidrBlock",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::Ipv4Network),
-            }),
-        ),
+        ("CidrBlock", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
         ("Egress", Shape::Bool),
         ("Icmp", Shape::Object(&RULE_Icmp)),
-        (
-            "Ipv6CidrBlock",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::Ipv6Network),
-            }),
-        ),
+        ("Ipv6CidrBlock", Shape::Str(&StrRule { format: Some(Format::Ipv6Network), ..StrRule::ANY })),
         ("NetworkAclId", Shape::STR),
         ("PortRange", Shape::Object(&RULE_PortRange)),
         ("Protocol", Shape::INT),
@@ -66,10 +35,8 @@ static RULE_NetworkAclEntry: ObjRule = ObjRule {
     ],
     required: &["NetworkAclId", "RuleAction", "RuleNumber", "Protocol"],
     one_of: &[&[&["Ipv6CidrBlock"], &["CidrBlock"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::NetworkAclEntry` resource.
@@ -139,6 +106,7 @@ pub struct NetworkAclEntry {
     pub rule_number: Int,
 }
 
+#[rustfmt::skip]
 impl NetworkAclEntry {
     /// The CloudFormation type name, `AWS::EC2::NetworkAclEntry`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::NetworkAclEntry";
@@ -175,76 +143,23 @@ impl NetworkAclEntry {
     }
 
     /// `CidrBlock`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cidr_block(mut self, value: impl Into<Str>) -> Self {
-        self.cidr_block = Some(value.into());
-        self
-    }
-
+    pub fn cidr_block(mut self, value: impl Into<Str>) -> Self { self.cidr_block = Some(value.into()); self }
     /// `Egress`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn egress(mut self, value: impl Into<Bool>) -> Self {
-        self.egress = Some(value.into());
-        self
-    }
-
+    pub fn egress(mut self, value: impl Into<Bool>) -> Self { self.egress = Some(value.into()); self }
     /// `Icmp`: an [`Icmp`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn icmp(mut self, value: impl Into<Obj<Icmp>>) -> Self {
-        self.icmp = Some(value.into());
-        self
-    }
-
+    pub fn icmp(mut self, value: impl Into<Obj<Icmp>>) -> Self { self.icmp = Some(value.into()); self }
     /// `Ipv6CidrBlock`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv6_cidr_block(mut self, value: impl Into<Str>) -> Self {
-        self.ipv6_cidr_block = Some(value.into());
-        self
-    }
-
+    pub fn ipv6_cidr_block(mut self, value: impl Into<Str>) -> Self { self.ipv6_cidr_block = Some(value.into()); self }
     /// `NetworkAclId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_acl_id(mut self, value: impl Into<Str>) -> Self {
-        self.network_acl_id = value.into();
-        self
-    }
-
+    pub fn network_acl_id(mut self, value: impl Into<Str>) -> Self { self.network_acl_id = value.into(); self }
     /// `PortRange`: a [`PortRange`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port_range(mut self, value: impl Into<Obj<PortRange>>) -> Self {
-        self.port_range = Some(value.into());
-        self
-    }
-
+    pub fn port_range(mut self, value: impl Into<Obj<PortRange>>) -> Self { self.port_range = Some(value.into()); self }
     /// `Protocol`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Int>) -> Self {
-        self.protocol = value.into();
-        self
-    }
-
+    pub fn protocol(mut self, value: impl Into<Int>) -> Self { self.protocol = value.into(); self }
     /// `RuleAction`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_action(mut self, value: impl Into<Str>) -> Self {
-        self.rule_action = value.into();
-        self
-    }
-
+    pub fn rule_action(mut self, value: impl Into<Str>) -> Self { self.rule_action = value.into(); self }
     /// `RuleNumber`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_number(mut self, value: impl Into<Int>) -> Self {
-        self.rule_number = value.into();
-        self
-    }
+    pub fn rule_number(mut self, value: impl Into<Int>) -> Self { self.rule_number = value.into(); self }
 }
 
 impl Resource for NetworkAclEntry {
@@ -292,14 +207,14 @@ impl NetworkAclEntryAttributes {
     }
 }
 
-static RULE_Icmp: ObjRule = ObjRule {
-    properties: &[("Code", Shape::INT), ("Type", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Icmp: ObjRule = ObjRule {
+    properties: &[
+        ("Code", Shape::INT),
+        ("Type", Shape::INT),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Icmp` property type of `AWS::EC2::NetworkAclEntry`.
@@ -319,6 +234,7 @@ pub struct Icmp {
     pub r#type: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl Icmp {
     /// A `Icmp` with no property set (none is required).
     pub fn new() -> Self {
@@ -326,20 +242,9 @@ impl Icmp {
     }
 
     /// `Code`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn code(mut self, value: impl Into<Int>) -> Self {
-        self.code = Some(value.into());
-        self
-    }
-
+    pub fn code(mut self, value: impl Into<Int>) -> Self { self.code = Some(value.into()); self }
     /// `Type`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Int>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Int>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl PropertyType for Icmp {}
@@ -353,14 +258,14 @@ impl ToValue for Icmp {
     }
 }
 
-static RULE_PortRange: ObjRule = ObjRule {
-    properties: &[("From", Shape::INT), ("To", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_PortRange: ObjRule = ObjRule {
+    properties: &[
+        ("From", Shape::INT),
+        ("To", Shape::INT),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PortRange` property type of `AWS::EC2::NetworkAclEntry`.
@@ -380,6 +285,7 @@ pub struct PortRange {
     pub to: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl PortRange {
     /// A `PortRange` with no property set (none is required).
     pub fn new() -> Self {
@@ -387,20 +293,9 @@ impl PortRange {
     }
 
     /// `From`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn from(mut self, value: impl Into<Int>) -> Self {
-        self.from = Some(value.into());
-        self
-    }
-
+    pub fn from(mut self, value: impl Into<Int>) -> Self { self.from = Some(value.into()); self }
     /// `To`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn to(mut self, value: impl Into<Int>) -> Self {
-        self.to = Some(value.into());
-        self
-    }
+    pub fn to(mut self, value: impl Into<Int>) -> Self { self.to = Some(value.into()); self }
 }
 
 impl PropertyType for PortRange {}

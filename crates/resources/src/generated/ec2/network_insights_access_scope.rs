@@ -7,39 +7,17 @@
 
 use crate::support::prelude::*;
 
-static RULE_NetworkInsightsAccessScope: ObjRule = ObjRule {
+pub use super::shared::Protocol;
+
+#[rustfmt::skip]
+pub(crate) static RULE_NetworkInsightsAccessScope: ObjRule = ObjRule {
     properties: &[
-        (
-            "ExcludePaths",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AccessScopePathRequest),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "MatchPaths",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AccessScopePathRequest),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ExcludePaths", Shape::List(&ListRule { items: Shape::Object(&RULE_AccessScopePathRequest), min_items: None, max_items: None })),
+        ("MatchPaths", Shape::List(&ListRule { items: Shape::Object(&RULE_AccessScopePathRequest), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::NetworkInsightsAccessScope` resource.
@@ -75,6 +53,7 @@ pub struct NetworkInsightsAccessScope {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl NetworkInsightsAccessScope {
     /// The CloudFormation type name, `AWS::EC2::NetworkInsightsAccessScope`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::NetworkInsightsAccessScope";
@@ -89,18 +68,8 @@ impl NetworkInsightsAccessScope {
         create_only: &["MatchPaths", "ExcludePaths"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "NetworkInsightsAccessScopeId",
-            "NetworkInsightsAccessScopeArn",
-            "CreatedDate",
-            "UpdatedDate",
-        ],
-        attributes: &[
-            "CreatedDate",
-            "NetworkInsightsAccessScopeArn",
-            "NetworkInsightsAccessScopeId",
-            "UpdatedDate",
-        ],
+        read_only: &["NetworkInsightsAccessScopeId", "NetworkInsightsAccessScopeArn", "CreatedDate", "UpdatedDate"],
+        attributes: &["CreatedDate", "NetworkInsightsAccessScopeArn", "NetworkInsightsAccessScopeId", "UpdatedDate"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -111,28 +80,11 @@ impl NetworkInsightsAccessScope {
     }
 
     /// `ExcludePaths`: a list of [`AccessScopePathRequest`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exclude_paths(mut self, value: impl Into<List<AccessScopePathRequest>>) -> Self {
-        self.exclude_paths = Some(value.into());
-        self
-    }
-
+    pub fn exclude_paths(mut self, value: impl Into<List<AccessScopePathRequest>>) -> Self { self.exclude_paths = Some(value.into()); self }
     /// `MatchPaths`: a list of [`AccessScopePathRequest`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn match_paths(mut self, value: impl Into<List<AccessScopePathRequest>>) -> Self {
-        self.match_paths = Some(value.into());
-        self
-    }
-
+    pub fn match_paths(mut self, value: impl Into<List<AccessScopePathRequest>>) -> Self { self.match_paths = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for NetworkInsightsAccessScope {
@@ -198,25 +150,15 @@ impl NetworkInsightsAccessScopeAttributes {
     }
 }
 
-static RULE_AccessScopePathRequest: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AccessScopePathRequest: ObjRule = ObjRule {
     properties: &[
         ("Destination", Shape::Object(&RULE_PathStatementRequest)),
         ("Source", Shape::Object(&RULE_PathStatementRequest)),
-        (
-            "ThroughResources",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ThroughResourcesStatementRequest),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ThroughResources", Shape::List(&ListRule { items: Shape::Object(&RULE_ThroughResourcesStatementRequest), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AccessScopePathRequest` property type of `AWS::EC2::NetworkInsightsAccessScope`.
@@ -240,6 +182,7 @@ pub struct AccessScopePathRequest {
     pub through_resources: Option<List<ThroughResourcesStatementRequest>>,
 }
 
+#[rustfmt::skip]
 impl AccessScopePathRequest {
     /// A `AccessScopePathRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -247,31 +190,11 @@ impl AccessScopePathRequest {
     }
 
     /// `Destination`: a [`PathStatementRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination(mut self, value: impl Into<Obj<PathStatementRequest>>) -> Self {
-        self.destination = Some(value.into());
-        self
-    }
-
+    pub fn destination(mut self, value: impl Into<Obj<PathStatementRequest>>) -> Self { self.destination = Some(value.into()); self }
     /// `Source`: a [`PathStatementRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source(mut self, value: impl Into<Obj<PathStatementRequest>>) -> Self {
-        self.source = Some(value.into());
-        self
-    }
-
+    pub fn source(mut self, value: impl Into<Obj<PathStatementRequest>>) -> Self { self.source = Some(value.into()); self }
     /// `ThroughResources`: a list of [`ThroughResourcesStatementRequest`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn through_resources(
-        mut self,
-        value: impl Into<List<ThroughResourcesStatementRequest>>,
-    ) -> Self {
-        self.through_resources = Some(value.into());
-        self
-    }
+    pub fn through_resources(mut self, value: impl Into<List<ThroughResourcesStatementRequest>>) -> Self { self.through_resources = Some(value.into()); self }
 }
 
 impl PropertyType for AccessScopePathRequest {}
@@ -286,77 +209,19 @@ impl ToValue for AccessScopePathRequest {
     }
 }
 
-static RULE_PacketHeaderStatementRequest: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PacketHeaderStatementRequest: ObjRule = ObjRule {
     properties: &[
-        (
-            "DestinationAddresses",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "DestinationPorts",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "DestinationPrefixLists",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Protocols",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["tcp", "udp"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SourceAddresses",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SourcePorts",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SourcePrefixLists",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DestinationAddresses", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("DestinationPorts", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("DestinationPrefixLists", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Protocols", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["tcp", "udp"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SourceAddresses", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("SourcePorts", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("SourcePrefixLists", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PacketHeaderStatementRequest` property type of `AWS::EC2::NetworkInsightsAccessScope`.
@@ -396,6 +261,7 @@ pub struct PacketHeaderStatementRequest {
     pub source_prefix_lists: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl PacketHeaderStatementRequest {
     /// A `PacketHeaderStatementRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -403,60 +269,19 @@ impl PacketHeaderStatementRequest {
     }
 
     /// `DestinationAddresses`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_addresses(mut self, value: impl Into<List<Str>>) -> Self {
-        self.destination_addresses = Some(value.into());
-        self
-    }
-
+    pub fn destination_addresses(mut self, value: impl Into<List<Str>>) -> Self { self.destination_addresses = Some(value.into()); self }
     /// `DestinationPorts`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_ports(mut self, value: impl Into<List<Str>>) -> Self {
-        self.destination_ports = Some(value.into());
-        self
-    }
-
+    pub fn destination_ports(mut self, value: impl Into<List<Str>>) -> Self { self.destination_ports = Some(value.into()); self }
     /// `DestinationPrefixLists`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_prefix_lists(mut self, value: impl Into<List<Str>>) -> Self {
-        self.destination_prefix_lists = Some(value.into());
-        self
-    }
-
+    pub fn destination_prefix_lists(mut self, value: impl Into<List<Str>>) -> Self { self.destination_prefix_lists = Some(value.into()); self }
     /// `Protocols`: a list of [`Protocol`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocols(mut self, value: impl Into<List<Protocol>>) -> Self {
-        self.protocols = Some(value.into());
-        self
-    }
-
+    pub fn protocols(mut self, value: impl Into<List<Protocol>>) -> Self { self.protocols = Some(value.into()); self }
     /// `SourceAddresses`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_addresses(mut self, value: impl Into<List<Str>>) -> Self {
-        self.source_addresses = Some(value.into());
-        self
-    }
-
+    pub fn source_addresses(mut self, value: impl Into<List<Str>>) -> Self { self.source_addresses = Some(value.into()); self }
     /// `SourcePorts`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_ports(mut self, value: impl Into<List<Str>>) -> Self {
-        self.source_ports = Some(value.into());
-        self
-    }
-
+    pub fn source_ports(mut self, value: impl Into<List<Str>>) -> Self { self.source_ports = Some(value.into()); self }
     /// `SourcePrefixLists`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_prefix_lists(mut self, value: impl Into<List<Str>>) -> Self {
-        self.source_prefix_lists = Some(value.into());
-        self
-    }
+    pub fn source_prefix_lists(mut self, value: impl Into<List<Str>>) -> Self { self.source_prefix_lists = Some(value.into()); self }
 }
 
 impl PropertyType for PacketHeaderStatementRequest {}
@@ -475,23 +300,14 @@ impl ToValue for PacketHeaderStatementRequest {
     }
 }
 
-static RULE_PathStatementRequest: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PathStatementRequest: ObjRule = ObjRule {
     properties: &[
-        (
-            "PacketHeaderStatement",
-            Shape::Object(&RULE_PacketHeaderStatementRequest),
-        ),
-        (
-            "ResourceStatement",
-            Shape::Object(&RULE_ResourceStatementRequest),
-        ),
+        ("PacketHeaderStatement", Shape::Object(&RULE_PacketHeaderStatementRequest)),
+        ("ResourceStatement", Shape::Object(&RULE_ResourceStatementRequest)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PathStatementRequest` property type of `AWS::EC2::NetworkInsightsAccessScope`.
@@ -511,6 +327,7 @@ pub struct PathStatementRequest {
     pub resource_statement: Option<Obj<ResourceStatementRequest>>,
 }
 
+#[rustfmt::skip]
 impl PathStatementRequest {
     /// A `PathStatementRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -518,23 +335,9 @@ impl PathStatementRequest {
     }
 
     /// `PacketHeaderStatement`: a [`PacketHeaderStatementRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn packet_header_statement(
-        mut self,
-        value: impl Into<Obj<PacketHeaderStatementRequest>>,
-    ) -> Self {
-        self.packet_header_statement = Some(value.into());
-        self
-    }
-
+    pub fn packet_header_statement(mut self, value: impl Into<Obj<PacketHeaderStatementRequest>>) -> Self { self.packet_header_statement = Some(value.into()); self }
     /// `ResourceStatement`: a [`ResourceStatementRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_statement(mut self, value: impl Into<Obj<ResourceStatementRequest>>) -> Self {
-        self.resource_statement = Some(value.into());
-        self
-    }
+    pub fn resource_statement(mut self, value: impl Into<Obj<ResourceStatementRequest>>) -> Self { self.resource_statement = Some(value.into()); self }
 }
 
 impl PropertyType for PathStatementRequest {}
@@ -548,31 +351,14 @@ impl ToValue for PathStatementRequest {
     }
 }
 
-static RULE_ResourceStatementRequest: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResourceStatementRequest: ObjRule = ObjRule {
     properties: &[
-        (
-            "ResourceTypes",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Resources",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ResourceTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Resources", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ResourceStatementRequest` property type of `AWS::EC2::NetworkInsightsAccessScope`.
@@ -592,6 +378,7 @@ pub struct ResourceStatementRequest {
     pub resources: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl ResourceStatementRequest {
     /// A `ResourceStatementRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -599,20 +386,9 @@ impl ResourceStatementRequest {
     }
 
     /// `ResourceTypes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_types(mut self, value: impl Into<List<Str>>) -> Self {
-        self.resource_types = Some(value.into());
-        self
-    }
-
+    pub fn resource_types(mut self, value: impl Into<List<Str>>) -> Self { self.resource_types = Some(value.into()); self }
     /// `Resources`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resources(mut self, value: impl Into<List<Str>>) -> Self {
-        self.resources = Some(value.into());
-        self
-    }
+    pub fn resources(mut self, value: impl Into<List<Str>>) -> Self { self.resources = Some(value.into()); self }
 }
 
 impl PropertyType for ResourceStatementRequest {}
@@ -633,14 +409,15 @@ pub struct TagRequired {
     pub key: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::EC2::NetworkInsightsAccessScope`.
@@ -654,6 +431,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -664,16 +442,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tag {}
@@ -687,17 +458,13 @@ impl ToValue for Tag {
     }
 }
 
-static RULE_ThroughResourcesStatementRequest: ObjRule = ObjRule {
-    properties: &[(
-        "ResourceStatement",
-        Shape::Object(&RULE_ResourceStatementRequest),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ThroughResourcesStatementRequest: ObjRule = ObjRule {
+    properties: &[
+        ("ResourceStatement", Shape::Object(&RULE_ResourceStatementRequest)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ThroughResourcesStatementRequest` property type of `AWS::EC2::NetworkInsightsAccessScope`.
@@ -713,6 +480,7 @@ pub struct ThroughResourcesStatementRequest {
     pub resource_statement: Option<Obj<ResourceStatementRequest>>,
 }
 
+#[rustfmt::skip]
 impl ThroughResourcesStatementRequest {
     /// A `ThroughResourcesStatementRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -720,12 +488,7 @@ impl ThroughResourcesStatementRequest {
     }
 
     /// `ResourceStatement`: a [`ResourceStatementRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_statement(mut self, value: impl Into<Obj<ResourceStatementRequest>>) -> Self {
-        self.resource_statement = Some(value.into());
-        self
-    }
+    pub fn resource_statement(mut self, value: impl Into<Obj<ResourceStatementRequest>>) -> Self { self.resource_statement = Some(value.into()); self }
 }
 
 impl PropertyType for ThroughResourcesStatementRequest {}
@@ -735,33 +498,5 @@ impl ToValue for ThroughResourcesStatementRequest {
         MapBuilder::new()
             .opt("ResourceStatement", &self.resource_statement)
             .build()
-    }
-}
-
-/// The values of `Protocol` (`AWS::EC2::NetworkInsightsAccessScope`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Protocol {
-    /// `tcp`
-    Tcp,
-    /// `udp`
-    Udp,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Protocol {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Protocol {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Tcp => "tcp",
-            Self::Udp => "udp",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

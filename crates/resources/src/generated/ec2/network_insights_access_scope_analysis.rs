@@ -11,31 +11,18 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct NetworkInsightsAccessScopeAnalysisRequired {
     /// `NetworkInsightsAccessScopeId`: a string, required.
-    ///
-    /// The ID of the Network Access Scope.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub network_insights_access_scope_id: Str,
 }
 
-static RULE_NetworkInsightsAccessScopeAnalysis: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NetworkInsightsAccessScopeAnalysis: ObjRule = ObjRule {
     properties: &[
         ("NetworkInsightsAccessScopeId", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["NetworkInsightsAccessScopeId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::NetworkInsightsAccessScopeAnalysis` resource.
@@ -63,6 +50,7 @@ pub struct NetworkInsightsAccessScopeAnalysis {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl NetworkInsightsAccessScopeAnalysis {
     /// The CloudFormation type name, `AWS::EC2::NetworkInsightsAccessScopeAnalysis`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::NetworkInsightsAccessScopeAnalysis";
@@ -77,26 +65,8 @@ impl NetworkInsightsAccessScopeAnalysis {
         create_only: &["NetworkInsightsAccessScopeId"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "NetworkInsightsAccessScopeAnalysisId",
-            "NetworkInsightsAccessScopeAnalysisArn",
-            "Status",
-            "StatusMessage",
-            "StartDate",
-            "EndDate",
-            "FindingsFound",
-            "AnalyzedEniCount",
-        ],
-        attributes: &[
-            "AnalyzedEniCount",
-            "EndDate",
-            "FindingsFound",
-            "NetworkInsightsAccessScopeAnalysisArn",
-            "NetworkInsightsAccessScopeAnalysisId",
-            "StartDate",
-            "Status",
-            "StatusMessage",
-        ],
+        read_only: &["NetworkInsightsAccessScopeAnalysisId", "NetworkInsightsAccessScopeAnalysisArn", "Status", "StatusMessage", "StartDate", "EndDate", "FindingsFound", "AnalyzedEniCount"],
+        attributes: &["AnalyzedEniCount", "EndDate", "FindingsFound", "NetworkInsightsAccessScopeAnalysisArn", "NetworkInsightsAccessScopeAnalysisId", "StartDate", "Status", "StatusMessage"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -110,20 +80,9 @@ impl NetworkInsightsAccessScopeAnalysis {
     }
 
     /// `NetworkInsightsAccessScopeId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_insights_access_scope_id(mut self, value: impl Into<Str>) -> Self {
-        self.network_insights_access_scope_id = value.into();
-        self
-    }
-
+    pub fn network_insights_access_scope_id(mut self, value: impl Into<Str>) -> Self { self.network_insights_access_scope_id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for NetworkInsightsAccessScopeAnalysis {
@@ -226,14 +185,15 @@ pub struct TagRequired {
     pub key: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::EC2::NetworkInsightsAccessScopeAnalysis`.
@@ -247,6 +207,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -257,16 +218,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tag {}

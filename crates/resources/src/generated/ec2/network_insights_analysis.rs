@@ -11,67 +11,21 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct NetworkInsightsAnalysisRequired {
     /// `NetworkInsightsPathId`: a string, required.
-    ///
-    /// The ID of the path.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub network_insights_path_id: Str,
 }
 
-static RULE_NetworkInsightsAnalysis: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NetworkInsightsAnalysis: ObjRule = ObjRule {
     properties: &[
-        (
-            "AdditionalAccounts",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "FilterInArns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(1283),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "FilterOutArns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(1283),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AdditionalAccounts", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("FilterInArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1283), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("FilterOutArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1283), ..StrRule::ANY }), min_items: None, max_items: None })),
         ("NetworkInsightsPathId", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["NetworkInsightsPathId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::NetworkInsightsAnalysis` resource.
@@ -115,6 +69,7 @@ pub struct NetworkInsightsAnalysis {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl NetworkInsightsAnalysis {
     /// The CloudFormation type name, `AWS::EC2::NetworkInsightsAnalysis`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::NetworkInsightsAnalysis";
@@ -129,32 +84,8 @@ impl NetworkInsightsAnalysis {
         create_only: &["NetworkInsightsPathId", "FilterInArns", "FilterOutArns"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "NetworkInsightsAnalysisId",
-            "NetworkInsightsAnalysisArn",
-            "StartDate",
-            "Status",
-            "StatusMessage",
-            "NetworkPathFound",
-            "ForwardPathComponents",
-            "ReturnPathComponents",
-            "Explanations",
-            "AlternatePathHints",
-            "SuggestedAccounts",
-        ],
-        attributes: &[
-            "AlternatePathHints",
-            "Explanations",
-            "ForwardPathComponents",
-            "NetworkInsightsAnalysisArn",
-            "NetworkInsightsAnalysisId",
-            "NetworkPathFound",
-            "ReturnPathComponents",
-            "StartDate",
-            "Status",
-            "StatusMessage",
-            "SuggestedAccounts",
-        ],
+        read_only: &["NetworkInsightsAnalysisId", "NetworkInsightsAnalysisArn", "StartDate", "Status", "StatusMessage", "NetworkPathFound", "ForwardPathComponents", "ReturnPathComponents", "Explanations", "AlternatePathHints", "SuggestedAccounts"],
+        attributes: &["AlternatePathHints", "Explanations", "ForwardPathComponents", "NetworkInsightsAnalysisArn", "NetworkInsightsAnalysisId", "NetworkPathFound", "ReturnPathComponents", "StartDate", "Status", "StatusMessage", "SuggestedAccounts"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -171,44 +102,15 @@ impl NetworkInsightsAnalysis {
     }
 
     /// `AdditionalAccounts`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn additional_accounts(mut self, value: impl Into<List<Str>>) -> Self {
-        self.additional_accounts = Some(value.into());
-        self
-    }
-
+    pub fn additional_accounts(mut self, value: impl Into<List<Str>>) -> Self { self.additional_accounts = Some(value.into()); self }
     /// `FilterInArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter_in_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.filter_in_arns = Some(value.into());
-        self
-    }
-
+    pub fn filter_in_arns(mut self, value: impl Into<List<Str>>) -> Self { self.filter_in_arns = Some(value.into()); self }
     /// `FilterOutArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter_out_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.filter_out_arns = Some(value.into());
-        self
-    }
-
+    pub fn filter_out_arns(mut self, value: impl Into<List<Str>>) -> Self { self.filter_out_arns = Some(value.into()); self }
     /// `NetworkInsightsPathId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_insights_path_id(mut self, value: impl Into<Str>) -> Self {
-        self.network_insights_path_id = value.into();
-        self
-    }
-
+    pub fn network_insights_path_id(mut self, value: impl Into<Str>) -> Self { self.network_insights_path_id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for NetworkInsightsAnalysis {
@@ -332,14 +234,15 @@ pub struct TagRequired {
     pub key: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::EC2::NetworkInsightsAnalysis`.
@@ -353,6 +256,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -363,16 +267,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tag {}

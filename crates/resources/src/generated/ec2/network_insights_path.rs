@@ -7,84 +7,35 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::Protocol;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^([0-9]{1,3}.){3}[0-9]{1,3}$");
 
 /// The required properties of [`NetworkInsightsPath`], by name: `NetworkInsightsPath::new(NetworkInsightsPathRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NetworkInsightsPathRequired {
     /// `Protocol`: a [`Protocol`] value, required.
-    ///
-    /// The protocol.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub protocol: Protocol,
     /// `Source`: a string, required.
-    ///
-    /// The ID or ARN of the source. If the resource is in another account, you must specify an ARN.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub source: Str,
 }
 
-static RULE_NetworkInsightsPath: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NetworkInsightsPath: ObjRule = ObjRule {
     properties: &[
         ("Destination", Shape::STR),
-        (
-            "DestinationIp",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(15),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DestinationPort",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
+        ("DestinationIp", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(15), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DestinationPort", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
         ("FilterAtDestination", Shape::Object(&RULE_PathFilter)),
         ("FilterAtSource", Shape::Object(&RULE_PathFilter)),
-        (
-            "Protocol",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["tcp", "udp"],
-                format: None,
-            }),
-        ),
+        ("Protocol", Shape::Str(&StrRule { allowed: &["tcp", "udp"], ..StrRule::ANY })),
         ("Source", Shape::STR),
-        (
-            "SourceIp",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(15),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SourceIp", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(15), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Protocol", "Source"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::NetworkInsightsPath` resource.
@@ -156,6 +107,7 @@ pub struct NetworkInsightsPath {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl NetworkInsightsPath {
     /// The CloudFormation type name, `AWS::EC2::NetworkInsightsPath`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::NetworkInsightsPath";
@@ -167,32 +119,11 @@ impl NetworkInsightsPath {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-networkinsightspath.html",
         primary_identifier: &["NetworkInsightsPathId"],
         required: &["Protocol", "Source"],
-        create_only: &[
-            "SourceIp",
-            "DestinationIp",
-            "Source",
-            "Destination",
-            "Protocol",
-            "DestinationPort",
-            "FilterAtSource",
-            "FilterAtDestination",
-        ],
+        create_only: &["SourceIp", "DestinationIp", "Source", "Destination", "Protocol", "DestinationPort", "FilterAtSource", "FilterAtDestination"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "NetworkInsightsPathId",
-            "NetworkInsightsPathArn",
-            "CreatedDate",
-            "SourceArn",
-            "DestinationArn",
-        ],
-        attributes: &[
-            "CreatedDate",
-            "DestinationArn",
-            "NetworkInsightsPathArn",
-            "NetworkInsightsPathId",
-            "SourceArn",
-        ],
+        read_only: &["NetworkInsightsPathId", "NetworkInsightsPathArn", "CreatedDate", "SourceArn", "DestinationArn"],
+        attributes: &["CreatedDate", "DestinationArn", "NetworkInsightsPathArn", "NetworkInsightsPathId", "SourceArn"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -213,76 +144,23 @@ impl NetworkInsightsPath {
     }
 
     /// `Destination`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination(mut self, value: impl Into<Str>) -> Self {
-        self.destination = Some(value.into());
-        self
-    }
-
+    pub fn destination(mut self, value: impl Into<Str>) -> Self { self.destination = Some(value.into()); self }
     /// `DestinationIp`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_ip(mut self, value: impl Into<Str>) -> Self {
-        self.destination_ip = Some(value.into());
-        self
-    }
-
+    pub fn destination_ip(mut self, value: impl Into<Str>) -> Self { self.destination_ip = Some(value.into()); self }
     /// `DestinationPort`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_port(mut self, value: impl Into<Int>) -> Self {
-        self.destination_port = Some(value.into());
-        self
-    }
-
+    pub fn destination_port(mut self, value: impl Into<Int>) -> Self { self.destination_port = Some(value.into()); self }
     /// `FilterAtDestination`: a [`PathFilter`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter_at_destination(mut self, value: impl Into<Obj<PathFilter>>) -> Self {
-        self.filter_at_destination = Some(value.into());
-        self
-    }
-
+    pub fn filter_at_destination(mut self, value: impl Into<Obj<PathFilter>>) -> Self { self.filter_at_destination = Some(value.into()); self }
     /// `FilterAtSource`: a [`PathFilter`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter_at_source(mut self, value: impl Into<Obj<PathFilter>>) -> Self {
-        self.filter_at_source = Some(value.into());
-        self
-    }
-
+    pub fn filter_at_source(mut self, value: impl Into<Obj<PathFilter>>) -> Self { self.filter_at_source = Some(value.into()); self }
     /// `Protocol`: a [`Protocol`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self {
-        self.protocol = value.into();
-        self
-    }
-
+    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self { self.protocol = value.into(); self }
     /// `Source`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source(mut self, value: impl Into<Str>) -> Self {
-        self.source = value.into();
-        self
-    }
-
+    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = value.into(); self }
     /// `SourceIp`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_ip(mut self, value: impl Into<Str>) -> Self {
-        self.source_ip = Some(value.into());
-        self
-    }
-
+    pub fn source_ip(mut self, value: impl Into<Str>) -> Self { self.source_ip = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for NetworkInsightsPath {
@@ -361,31 +239,14 @@ impl NetworkInsightsPathAttributes {
     }
 }
 
-static RULE_FilterPortRange: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FilterPortRange: ObjRule = ObjRule {
     properties: &[
-        (
-            "FromPort",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ToPort",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
+        ("FromPort", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
+        ("ToPort", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FilterPortRange` property type of `AWS::EC2::NetworkInsightsPath`.
@@ -409,6 +270,7 @@ pub struct FilterPortRange {
     pub to_port: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl FilterPortRange {
     /// A `FilterPortRange` with no property set (none is required).
     pub fn new() -> Self {
@@ -416,20 +278,9 @@ impl FilterPortRange {
     }
 
     /// `FromPort`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn from_port(mut self, value: impl Into<Int>) -> Self {
-        self.from_port = Some(value.into());
-        self
-    }
-
+    pub fn from_port(mut self, value: impl Into<Int>) -> Self { self.from_port = Some(value.into()); self }
     /// `ToPort`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn to_port(mut self, value: impl Into<Int>) -> Self {
-        self.to_port = Some(value.into());
-        self
-    }
+    pub fn to_port(mut self, value: impl Into<Int>) -> Self { self.to_port = Some(value.into()); self }
 }
 
 impl PropertyType for FilterPortRange {}
@@ -443,37 +294,16 @@ impl ToValue for FilterPortRange {
     }
 }
 
-static RULE_PathFilter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PathFilter: ObjRule = ObjRule {
     properties: &[
-        (
-            "DestinationAddress",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(15),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DestinationAddress", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(15), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("DestinationPortRange", Shape::Object(&RULE_FilterPortRange)),
-        (
-            "SourceAddress",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(15),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("SourceAddress", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(15), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("SourcePortRange", Shape::Object(&RULE_FilterPortRange)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PathFilter` property type of `AWS::EC2::NetworkInsightsPath`.
@@ -505,6 +335,7 @@ pub struct PathFilter {
     pub source_port_range: Option<Obj<FilterPortRange>>,
 }
 
+#[rustfmt::skip]
 impl PathFilter {
     /// A `PathFilter` with no property set (none is required).
     pub fn new() -> Self {
@@ -512,36 +343,13 @@ impl PathFilter {
     }
 
     /// `DestinationAddress`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_address(mut self, value: impl Into<Str>) -> Self {
-        self.destination_address = Some(value.into());
-        self
-    }
-
+    pub fn destination_address(mut self, value: impl Into<Str>) -> Self { self.destination_address = Some(value.into()); self }
     /// `DestinationPortRange`: a [`FilterPortRange`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_port_range(mut self, value: impl Into<Obj<FilterPortRange>>) -> Self {
-        self.destination_port_range = Some(value.into());
-        self
-    }
-
+    pub fn destination_port_range(mut self, value: impl Into<Obj<FilterPortRange>>) -> Self { self.destination_port_range = Some(value.into()); self }
     /// `SourceAddress`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_address(mut self, value: impl Into<Str>) -> Self {
-        self.source_address = Some(value.into());
-        self
-    }
-
+    pub fn source_address(mut self, value: impl Into<Str>) -> Self { self.source_address = Some(value.into()); self }
     /// `SourcePortRange`: a [`FilterPortRange`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_port_range(mut self, value: impl Into<Obj<FilterPortRange>>) -> Self {
-        self.source_port_range = Some(value.into());
-        self
-    }
+    pub fn source_port_range(mut self, value: impl Into<Obj<FilterPortRange>>) -> Self { self.source_port_range = Some(value.into()); self }
 }
 
 impl PropertyType for PathFilter {}
@@ -564,14 +372,15 @@ pub struct TagRequired {
     pub key: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::EC2::NetworkInsightsPath`.
@@ -585,6 +394,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -595,16 +405,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tag {}
@@ -615,33 +418,5 @@ impl ToValue for Tag {
             .req("Key", &self.key)
             .opt("Value", &self.value)
             .build()
-    }
-}
-
-/// The values of `Protocol` (`AWS::EC2::NetworkInsightsPath`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Protocol {
-    /// `tcp`
-    Tcp,
-    /// `udp`
-    Udp,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Protocol {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Protocol {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Tcp => "tcp",
-            Self::Udp => "udp",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

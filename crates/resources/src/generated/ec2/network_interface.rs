@@ -7,120 +7,48 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    ConnectionTrackingSpecification, InstanceIpv6Address, InstanceIpv6AddressRequired,
+    PrivateIpAddressSpecification, PrivateIpAddressSpecificationRequired, Tag, TagRequired,
+};
+use super::shared::{
+    RULE_ConnectionTrackingSpecification, RULE_InstanceIpv6Address,
+    RULE_PrivateIpAddressSpecification, RULE_Tag,
+};
+
 /// The required properties of [`NetworkInterface`], by name: `NetworkInterface::new(NetworkInterfaceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NetworkInterfaceRequired {
     /// `SubnetId`: a string, required.
-    ///
-    /// The ID of the subnet to associate with the network interface.
-    ///
-    /// Format `AWS::EC2::Subnet.Id`; create-only: changing it replaces the resource.
     pub subnet_id: Str,
 }
 
-static RULE_NetworkInterface: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NetworkInterface: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConnectionTrackingSpecification",
-            Shape::Object(&RULE_ConnectionTrackingSpecification),
-        ),
+        ("ConnectionTrackingSpecification", Shape::Object(&RULE_ConnectionTrackingSpecification)),
         ("Description", Shape::STR),
         ("EnablePrimaryIpv6", Shape::Bool),
-        (
-            "GroupSet",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("GroupSet", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
         ("InterfaceType", Shape::STR),
         ("Ipv4PrefixCount", Shape::INT),
-        (
-            "Ipv4Prefixes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Ipv4PrefixSpecification),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Ipv4Prefixes", Shape::List(&ListRule { items: Shape::Object(&RULE_Ipv4PrefixSpecification), min_items: None, max_items: None })),
         ("Ipv6AddressCount", Shape::INT),
-        (
-            "Ipv6Addresses",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_InstanceIpv6Address),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Ipv6Addresses", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceIpv6Address), min_items: None, max_items: None })),
         ("Ipv6PrefixCount", Shape::INT),
-        (
-            "Ipv6Prefixes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Ipv6PrefixSpecification),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Ipv6Prefixes", Shape::List(&ListRule { items: Shape::Object(&RULE_Ipv6PrefixSpecification), min_items: None, max_items: None })),
         ("PrivateIpAddress", Shape::STR),
-        (
-            "PrivateIpAddresses",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PrivateIpAddressSpecification),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "PublicIpDnsHostnameTypeSpecification",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "public-dual-stack-dns-name",
-                    "public-ipv4-dns-name",
-                    "public-ipv6-dns-name",
-                ],
-                format: None,
-            }),
-        ),
+        ("PrivateIpAddresses", Shape::List(&ListRule { items: Shape::Object(&RULE_PrivateIpAddressSpecification), min_items: None, max_items: None })),
+        ("PublicIpDnsHostnameTypeSpecification", Shape::Str(&StrRule { allowed: &["public-dual-stack-dns-name", "public-ipv4-dns-name", "public-ipv6-dns-name"], ..StrRule::ANY })),
         ("SecondaryPrivateIpAddressCount", Shape::INT),
         ("SourceDestCheck", Shape::Bool),
-        (
-            "SubnetId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SubnetId),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["SubnetId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[
-        ("Ipv6AddressCount", &["Ipv6Addresses"]),
-        ("Ipv6Addresses", &["Ipv6AddressCount"]),
-    ],
+    dependent_excluded: &[("Ipv6AddressCount", &["Ipv6Addresses"]), ("Ipv6Addresses", &["Ipv6AddressCount"])],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::NetworkInterface` resource.
@@ -242,6 +170,7 @@ pub struct NetworkInterface {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl NetworkInterface {
     /// The CloudFormation type name, `AWS::EC2::NetworkInterface`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::NetworkInterface";
@@ -254,28 +183,10 @@ impl NetworkInterface {
         primary_identifier: &["Id"],
         required: &["SubnetId"],
         create_only: &["PrivateIpAddress", "InterfaceType", "SubnetId"],
-        conditional_create_only: &[
-            "PrivateIpAddresses",
-            "EnablePrimaryIpv6",
-            "ConnectionTrackingSpecification",
-        ],
+        conditional_create_only: &["PrivateIpAddresses", "EnablePrimaryIpv6", "ConnectionTrackingSpecification"],
         write_only: &["PublicIpDnsHostnameTypeSpecification"],
-        read_only: &[
-            "Id",
-            "SecondaryPrivateIpAddresses",
-            "PrimaryPrivateIpAddress",
-            "PrimaryIpv6Address",
-            "VpcId",
-            "PublicIpDnsNameOptions",
-        ],
-        attributes: &[
-            "Id",
-            "PrimaryIpv6Address",
-            "PrimaryPrivateIpAddress",
-            "PublicIpDnsNameOptions",
-            "SecondaryPrivateIpAddresses",
-            "VpcId",
-        ],
+        read_only: &["Id", "SecondaryPrivateIpAddresses", "PrimaryPrivateIpAddress", "PrimaryIpv6Address", "VpcId", "PublicIpDnsNameOptions"],
+        attributes: &["Id", "PrimaryIpv6Address", "PrimaryPrivateIpAddress", "PublicIpDnsNameOptions", "SecondaryPrivateIpAddresses", "VpcId"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -305,157 +216,41 @@ impl NetworkInterface {
     }
 
     /// `ConnectionTrackingSpecification`: a [`ConnectionTrackingSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_tracking_specification(
-        mut self,
-        value: impl Into<Obj<ConnectionTrackingSpecification>>,
-    ) -> Self {
-        self.connection_tracking_specification = Some(value.into());
-        self
-    }
-
+    pub fn connection_tracking_specification(mut self, value: impl Into<Obj<ConnectionTrackingSpecification>>) -> Self { self.connection_tracking_specification = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `EnablePrimaryIpv6`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_primary_ipv6(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_primary_ipv6 = Some(value.into());
-        self
-    }
-
+    pub fn enable_primary_ipv6(mut self, value: impl Into<Bool>) -> Self { self.enable_primary_ipv6 = Some(value.into()); self }
     /// `GroupSet`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group_set(mut self, value: impl Into<List<Str>>) -> Self {
-        self.group_set = Some(value.into());
-        self
-    }
-
+    pub fn group_set(mut self, value: impl Into<List<Str>>) -> Self { self.group_set = Some(value.into()); self }
     /// `InterfaceType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interface_type(mut self, value: impl Into<Str>) -> Self {
-        self.interface_type = Some(value.into());
-        self
-    }
-
+    pub fn interface_type(mut self, value: impl Into<Str>) -> Self { self.interface_type = Some(value.into()); self }
     /// `Ipv4PrefixCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv4_prefix_count(mut self, value: impl Into<Int>) -> Self {
-        self.ipv4_prefix_count = Some(value.into());
-        self
-    }
-
+    pub fn ipv4_prefix_count(mut self, value: impl Into<Int>) -> Self { self.ipv4_prefix_count = Some(value.into()); self }
     /// `Ipv4Prefixes`: a list of [`Ipv4PrefixSpecification`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv4_prefixes(mut self, value: impl Into<List<Ipv4PrefixSpecification>>) -> Self {
-        self.ipv4_prefixes = Some(value.into());
-        self
-    }
-
+    pub fn ipv4_prefixes(mut self, value: impl Into<List<Ipv4PrefixSpecification>>) -> Self { self.ipv4_prefixes = Some(value.into()); self }
     /// `Ipv6AddressCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv6_address_count(mut self, value: impl Into<Int>) -> Self {
-        self.ipv6_address_count = Some(value.into());
-        self
-    }
-
+    pub fn ipv6_address_count(mut self, value: impl Into<Int>) -> Self { self.ipv6_address_count = Some(value.into()); self }
     /// `Ipv6Addresses`: a list of [`InstanceIpv6Address`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv6_addresses(mut self, value: impl Into<List<InstanceIpv6Address>>) -> Self {
-        self.ipv6_addresses = Some(value.into());
-        self
-    }
-
+    pub fn ipv6_addresses(mut self, value: impl Into<List<InstanceIpv6Address>>) -> Self { self.ipv6_addresses = Some(value.into()); self }
     /// `Ipv6PrefixCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv6_prefix_count(mut self, value: impl Into<Int>) -> Self {
-        self.ipv6_prefix_count = Some(value.into());
-        self
-    }
-
+    pub fn ipv6_prefix_count(mut self, value: impl Into<Int>) -> Self { self.ipv6_prefix_count = Some(value.into()); self }
     /// `Ipv6Prefixes`: a list of [`Ipv6PrefixSpecification`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv6_prefixes(mut self, value: impl Into<List<Ipv6PrefixSpecification>>) -> Self {
-        self.ipv6_prefixes = Some(value.into());
-        self
-    }
-
+    pub fn ipv6_prefixes(mut self, value: impl Into<List<Ipv6PrefixSpecification>>) -> Self { self.ipv6_prefixes = Some(value.into()); self }
     /// `PrivateIpAddress`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn private_ip_address(mut self, value: impl Into<Str>) -> Self {
-        self.private_ip_address = Some(value.into());
-        self
-    }
-
+    pub fn private_ip_address(mut self, value: impl Into<Str>) -> Self { self.private_ip_address = Some(value.into()); self }
     /// `PrivateIpAddresses`: a list of [`PrivateIpAddressSpecification`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn private_ip_addresses(
-        mut self,
-        value: impl Into<List<PrivateIpAddressSpecification>>,
-    ) -> Self {
-        self.private_ip_addresses = Some(value.into());
-        self
-    }
-
+    pub fn private_ip_addresses(mut self, value: impl Into<List<PrivateIpAddressSpecification>>) -> Self { self.private_ip_addresses = Some(value.into()); self }
     /// `PublicIpDnsHostnameTypeSpecification`: a [`PublicIpDnsHostnameTypeSpecification`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn public_ip_dns_hostname_type_specification(
-        mut self,
-        value: impl Into<PublicIpDnsHostnameTypeSpecification>,
-    ) -> Self {
-        self.public_ip_dns_hostname_type_specification = Some(value.into());
-        self
-    }
-
+    pub fn public_ip_dns_hostname_type_specification(mut self, value: impl Into<PublicIpDnsHostnameTypeSpecification>) -> Self { self.public_ip_dns_hostname_type_specification = Some(value.into()); self }
     /// `SecondaryPrivateIpAddressCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secondary_private_ip_address_count(mut self, value: impl Into<Int>) -> Self {
-        self.secondary_private_ip_address_count = Some(value.into());
-        self
-    }
-
+    pub fn secondary_private_ip_address_count(mut self, value: impl Into<Int>) -> Self { self.secondary_private_ip_address_count = Some(value.into()); self }
     /// `SourceDestCheck`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_dest_check(mut self, value: impl Into<Bool>) -> Self {
-        self.source_dest_check = Some(value.into());
-        self
-    }
-
+    pub fn source_dest_check(mut self, value: impl Into<Bool>) -> Self { self.source_dest_check = Some(value.into()); self }
     /// `SubnetId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self {
-        self.subnet_id = value.into();
-        self
-    }
-
+    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for NetworkInterface {
@@ -559,160 +354,21 @@ impl NetworkInterfaceAttributes {
     }
 }
 
-static RULE_ConnectionTrackingSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("TcpEstablishedTimeout", Shape::INT),
-        ("UdpStreamTimeout", Shape::INT),
-        ("UdpTimeout", Shape::INT),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ConnectionTrackingSpecification` property type of `AWS::EC2::NetworkInterface`.
-///
-/// Configurable options for connection tracking on a network interface. For more information, see \[Connection tracking timeouts\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-connection-tracking.html#connection-tracking-timeouts>) in the *Amazon Elastic Compute Cloud User Guide* .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-networkinterface-connectiontrackingspecification.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ConnectionTrackingSpecification {
-    /// `TcpEstablishedTimeout`: an integer.
-    ///
-    /// Timeout (in seconds) for idle TCP connections in an established state. Min: 60 seconds. Max: 432000 seconds (5 days). Default: 432000 seconds. Recommended: Less than 432000 seconds.
-    pub tcp_established_timeout: Option<Int>,
-    /// `UdpStreamTimeout`: an integer.
-    ///
-    /// Timeout (in seconds) for idle UDP flows classified as streams which have seen more than one request-response transaction. Min: 60 seconds. Max: 180 seconds (3 minutes). Default: 180 seconds.
-    pub udp_stream_timeout: Option<Int>,
-    /// `UdpTimeout`: an integer.
-    ///
-    /// Timeout (in seconds) for idle UDP flows that have seen traffic only in a single direction or a single request-response transaction. Min: 30 seconds. Max: 60 seconds. Default: 30 seconds.
-    pub udp_timeout: Option<Int>,
-}
-
-impl ConnectionTrackingSpecification {
-    /// A `ConnectionTrackingSpecification` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `TcpEstablishedTimeout`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tcp_established_timeout(mut self, value: impl Into<Int>) -> Self {
-        self.tcp_established_timeout = Some(value.into());
-        self
-    }
-
-    /// `UdpStreamTimeout`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn udp_stream_timeout(mut self, value: impl Into<Int>) -> Self {
-        self.udp_stream_timeout = Some(value.into());
-        self
-    }
-
-    /// `UdpTimeout`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn udp_timeout(mut self, value: impl Into<Int>) -> Self {
-        self.udp_timeout = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for ConnectionTrackingSpecification {}
-
-impl ToValue for ConnectionTrackingSpecification {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("TcpEstablishedTimeout", &self.tcp_established_timeout)
-            .opt("UdpStreamTimeout", &self.udp_stream_timeout)
-            .opt("UdpTimeout", &self.udp_timeout)
-            .build()
-    }
-}
-
-/// The required properties of [`InstanceIpv6Address`], by name: `InstanceIpv6Address::new(InstanceIpv6AddressRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct InstanceIpv6AddressRequired {
-    /// `Ipv6Address`: a string, required.
-    ///
-    /// An IPv6 address to associate with the network interface.
-    pub ipv6_address: Str,
-}
-
-static RULE_InstanceIpv6Address: ObjRule = ObjRule {
-    properties: &[("Ipv6Address", Shape::STR)],
-    required: &["Ipv6Address"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `InstanceIpv6Address` property type of `AWS::EC2::NetworkInterface`.
-///
-/// Describes the IPv6 addresses to associate with the network interface.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-networkinterface-instanceipv6address.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct InstanceIpv6Address {
-    /// `Ipv6Address`: a string, required.
-    ///
-    /// An IPv6 address to associate with the network interface.
-    pub ipv6_address: Str,
-}
-
-impl InstanceIpv6Address {
-    /// A `InstanceIpv6Address` with its required properties, named in a [`InstanceIpv6AddressRequired`].
-    pub fn new(required: InstanceIpv6AddressRequired) -> Self {
-        Self {
-            ipv6_address: required.ipv6_address,
-        }
-    }
-
-    /// `Ipv6Address`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv6_address(mut self, value: impl Into<Str>) -> Self {
-        self.ipv6_address = value.into();
-        self
-    }
-}
-
-impl PropertyType for InstanceIpv6Address {}
-
-impl ToValue for InstanceIpv6Address {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Ipv6Address", &self.ipv6_address)
-            .build()
-    }
-}
-
 /// The required properties of [`Ipv4PrefixSpecification`], by name: `Ipv4PrefixSpecification::new(Ipv4PrefixSpecificationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ipv4PrefixSpecificationRequired {
     /// `Ipv4Prefix`: a string, required.
-    ///
-    /// The IPv4 prefix. For information, see \[Assigning prefixes to network interfaces\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-prefix-eni.html>) in the *Amazon EC2 User Guide* .
     pub ipv4_prefix: Str,
 }
 
-static RULE_Ipv4PrefixSpecification: ObjRule = ObjRule {
-    properties: &[("Ipv4Prefix", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Ipv4PrefixSpecification: ObjRule = ObjRule {
+    properties: &[
+        ("Ipv4Prefix", Shape::STR),
+    ],
     required: &["Ipv4Prefix"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Ipv4PrefixSpecification` property type of `AWS::EC2::NetworkInterface`.
@@ -728,6 +384,7 @@ pub struct Ipv4PrefixSpecification {
     pub ipv4_prefix: Str,
 }
 
+#[rustfmt::skip]
 impl Ipv4PrefixSpecification {
     /// A `Ipv4PrefixSpecification` with its required properties, named in a [`Ipv4PrefixSpecificationRequired`].
     pub fn new(required: Ipv4PrefixSpecificationRequired) -> Self {
@@ -737,12 +394,7 @@ impl Ipv4PrefixSpecification {
     }
 
     /// `Ipv4Prefix`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv4_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.ipv4_prefix = value.into();
-        self
-    }
+    pub fn ipv4_prefix(mut self, value: impl Into<Str>) -> Self { self.ipv4_prefix = value.into(); self }
 }
 
 impl PropertyType for Ipv4PrefixSpecification {}
@@ -759,19 +411,17 @@ impl ToValue for Ipv4PrefixSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ipv6PrefixSpecificationRequired {
     /// `Ipv6Prefix`: a string, required.
-    ///
-    /// The IPv6 prefix. For information, see \[Assigning prefixes to Amazon EC2 network interfaces\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-prefix-eni.html>) in the *Amazon Elastic Compute Cloud User Guide* .
     pub ipv6_prefix: Str,
 }
 
-static RULE_Ipv6PrefixSpecification: ObjRule = ObjRule {
-    properties: &[("Ipv6Prefix", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Ipv6PrefixSpecification: ObjRule = ObjRule {
+    properties: &[
+        ("Ipv6Prefix", Shape::STR),
+    ],
     required: &["Ipv6Prefix"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Ipv6PrefixSpecification` property type of `AWS::EC2::NetworkInterface`.
@@ -787,6 +437,7 @@ pub struct Ipv6PrefixSpecification {
     pub ipv6_prefix: Str,
 }
 
+#[rustfmt::skip]
 impl Ipv6PrefixSpecification {
     /// A `Ipv6PrefixSpecification` with its required properties, named in a [`Ipv6PrefixSpecificationRequired`].
     pub fn new(required: Ipv6PrefixSpecificationRequired) -> Self {
@@ -796,12 +447,7 @@ impl Ipv6PrefixSpecification {
     }
 
     /// `Ipv6Prefix`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv6_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.ipv6_prefix = value.into();
-        self
-    }
+    pub fn ipv6_prefix(mut self, value: impl Into<Str>) -> Self { self.ipv6_prefix = value.into(); self }
 }
 
 impl PropertyType for Ipv6PrefixSpecification {}
@@ -810,146 +456,6 @@ impl ToValue for Ipv6PrefixSpecification {
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Ipv6Prefix", &self.ipv6_prefix)
-            .build()
-    }
-}
-
-/// The required properties of [`PrivateIpAddressSpecification`], by name: `PrivateIpAddressSpecification::new(PrivateIpAddressSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PrivateIpAddressSpecificationRequired {
-    /// `Primary`: a boolean, required.
-    ///
-    /// Sets the private IP address as the primary private address. You can set only one primary private IP address. If you don't specify a primary private IP address, Amazon EC2 automatically assigns a primary private IP address.
-    pub primary: Bool,
-    /// `PrivateIpAddress`: a string, required.
-    ///
-    /// The private IP address of the network interface.
-    pub private_ip_address: Str,
-}
-
-static RULE_PrivateIpAddressSpecification: ObjRule = ObjRule {
-    properties: &[("Primary", Shape::Bool), ("PrivateIpAddress", Shape::STR)],
-    required: &["PrivateIpAddress", "Primary"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `PrivateIpAddressSpecification` property type of `AWS::EC2::NetworkInterface`.
-///
-/// Describes a secondary private IPv4 address for a network interface.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-networkinterface-privateipaddressspecification.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct PrivateIpAddressSpecification {
-    /// `Primary`: a boolean, required.
-    ///
-    /// Sets the private IP address as the primary private address. You can set only one primary private IP address. If you don't specify a primary private IP address, Amazon EC2 automatically assigns a primary private IP address.
-    pub primary: Bool,
-    /// `PrivateIpAddress`: a string, required.
-    ///
-    /// The private IP address of the network interface.
-    pub private_ip_address: Str,
-}
-
-impl PrivateIpAddressSpecification {
-    /// A `PrivateIpAddressSpecification` with its required properties, named in a [`PrivateIpAddressSpecificationRequired`].
-    pub fn new(required: PrivateIpAddressSpecificationRequired) -> Self {
-        Self {
-            primary: required.primary,
-            private_ip_address: required.private_ip_address,
-        }
-    }
-
-    /// `Primary`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn primary(mut self, value: impl Into<Bool>) -> Self {
-        self.primary = value.into();
-        self
-    }
-
-    /// `PrivateIpAddress`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn private_ip_address(mut self, value: impl Into<Str>) -> Self {
-        self.private_ip_address = value.into();
-        self
-    }
-}
-
-impl PropertyType for PrivateIpAddressSpecification {}
-
-impl ToValue for PrivateIpAddressSpecification {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Primary", &self.primary)
-            .req("PrivateIpAddress", &self.private_ip_address)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::EC2::NetworkInterface`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-networkinterface-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -7,47 +7,33 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_EnaSrdSpecification;
+pub use super::shared::{EnaSrdSpecification, EnaSrdUdpSpecification};
+
 /// The required properties of [`NetworkInterfaceAttachment`], by name: `NetworkInterfaceAttachment::new(NetworkInterfaceAttachmentRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NetworkInterfaceAttachmentRequired {
     /// `DeviceIndex`: a string, required.
-    ///
-    /// The network interface's position in the attachment order. For example, the first attached network interface has a `DeviceIndex` of 0.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub device_index: Str,
     /// `InstanceId`: a string, required.
-    ///
-    /// The ID of the instance to which you will attach the ENI.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub instance_id: Str,
     /// `NetworkInterfaceId`: a string, required.
-    ///
-    /// The ID of the ENI that you want to attach.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub network_interface_id: Str,
 }
 
-static RULE_NetworkInterfaceAttachment: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NetworkInterfaceAttachment: ObjRule = ObjRule {
     properties: &[
         ("DeleteOnTermination", Shape::Bool),
         ("DeviceIndex", Shape::STR),
         ("EnaQueueCount", Shape::INT),
-        (
-            "EnaSrdSpecification",
-            Shape::Object(&RULE_EnaSrdSpecification),
-        ),
+        ("EnaSrdSpecification", Shape::Object(&RULE_EnaSrdSpecification)),
         ("InstanceId", Shape::STR),
         ("NetworkInterfaceId", Shape::STR),
     ],
     required: &["DeviceIndex", "InstanceId", "NetworkInterfaceId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::NetworkInterfaceAttachment` resource.
@@ -97,6 +83,7 @@ pub struct NetworkInterfaceAttachment {
     pub network_interface_id: Str,
 }
 
+#[rustfmt::skip]
 impl NetworkInterfaceAttachment {
     /// The CloudFormation type name, `AWS::EC2::NetworkInterfaceAttachment`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::NetworkInterfaceAttachment";
@@ -130,52 +117,17 @@ impl NetworkInterfaceAttachment {
     }
 
     /// `DeleteOnTermination`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delete_on_termination(mut self, value: impl Into<Bool>) -> Self {
-        self.delete_on_termination = Some(value.into());
-        self
-    }
-
+    pub fn delete_on_termination(mut self, value: impl Into<Bool>) -> Self { self.delete_on_termination = Some(value.into()); self }
     /// `DeviceIndex`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn device_index(mut self, value: impl Into<Str>) -> Self {
-        self.device_index = value.into();
-        self
-    }
-
+    pub fn device_index(mut self, value: impl Into<Str>) -> Self { self.device_index = value.into(); self }
     /// `EnaQueueCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ena_queue_count(mut self, value: impl Into<Int>) -> Self {
-        self.ena_queue_count = Some(value.into());
-        self
-    }
-
+    pub fn ena_queue_count(mut self, value: impl Into<Int>) -> Self { self.ena_queue_count = Some(value.into()); self }
     /// `EnaSrdSpecification`: an [`EnaSrdSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ena_srd_specification(mut self, value: impl Into<Obj<EnaSrdSpecification>>) -> Self {
-        self.ena_srd_specification = Some(value.into());
-        self
-    }
-
+    pub fn ena_srd_specification(mut self, value: impl Into<Obj<EnaSrdSpecification>>) -> Self { self.ena_srd_specification = Some(value.into()); self }
     /// `InstanceId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_id(mut self, value: impl Into<Str>) -> Self {
-        self.instance_id = value.into();
-        self
-    }
-
+    pub fn instance_id(mut self, value: impl Into<Str>) -> Self { self.instance_id = value.into(); self }
     /// `NetworkInterfaceId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_interface_id(mut self, value: impl Into<Str>) -> Self {
-        self.network_interface_id = value.into();
-        self
-    }
+    pub fn network_interface_id(mut self, value: impl Into<Str>) -> Self { self.network_interface_id = value.into(); self }
 }
 
 impl Resource for NetworkInterfaceAttachment {
@@ -217,121 +169,5 @@ impl NetworkInterfaceAttachmentAttributes {
     /// The ID of the network interface attachment.
     pub fn attachment_id(&self) -> Value {
         self.0.get_att("AttachmentId")
-    }
-}
-
-static RULE_EnaSrdSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("EnaSrdEnabled", Shape::Bool),
-        (
-            "EnaSrdUdpSpecification",
-            Shape::Object(&RULE_EnaSrdUdpSpecification),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `EnaSrdSpecification` property type of `AWS::EC2::NetworkInterfaceAttachment`.
-///
-/// ENA Express uses AWS Scalable Reliable Datagram (SRD) technology to increase the maximum bandwidth used per stream and minimize tail latency of network traffic between EC2 instances. With ENA Express, you can communicate between two EC2 instances in the same subnet within the same account, or in different accounts. Both sending and receiving instances must have ENA Express enabled.
-///
-/// To improve the reliability of network packet delivery, ENA Express reorders network packets on the receiving end by default. However, some UDP-based applications are designed to handle network packets that are out of order to reduce the overhead for packet delivery at the network layer. When ENA Express is enabled, you can specify whether UDP network traffic uses it.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-networkinterfaceattachment-enasrdspecification.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct EnaSrdSpecification {
-    /// `EnaSrdEnabled`: a boolean.
-    ///
-    /// Indicates whether ENA Express is enabled for the network interface.
-    pub ena_srd_enabled: Option<Bool>,
-    /// `EnaSrdUdpSpecification`: an [`EnaSrdUdpSpecification`] object.
-    ///
-    /// Configures ENA Express for UDP network traffic.
-    pub ena_srd_udp_specification: Option<Obj<EnaSrdUdpSpecification>>,
-}
-
-impl EnaSrdSpecification {
-    /// A `EnaSrdSpecification` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `EnaSrdEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ena_srd_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.ena_srd_enabled = Some(value.into());
-        self
-    }
-
-    /// `EnaSrdUdpSpecification`: an [`EnaSrdUdpSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ena_srd_udp_specification(
-        mut self,
-        value: impl Into<Obj<EnaSrdUdpSpecification>>,
-    ) -> Self {
-        self.ena_srd_udp_specification = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for EnaSrdSpecification {}
-
-impl ToValue for EnaSrdSpecification {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("EnaSrdEnabled", &self.ena_srd_enabled)
-            .opt("EnaSrdUdpSpecification", &self.ena_srd_udp_specification)
-            .build()
-    }
-}
-
-static RULE_EnaSrdUdpSpecification: ObjRule = ObjRule {
-    properties: &[("EnaSrdUdpEnabled", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `EnaSrdUdpSpecification` property type of `AWS::EC2::NetworkInterfaceAttachment`.
-///
-/// Configures ENA Express for UDP network traffic.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-networkinterfaceattachment-enasrdudpspecification.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct EnaSrdUdpSpecification {
-    /// `EnaSrdUdpEnabled`: a boolean.
-    pub ena_srd_udp_enabled: Option<Bool>,
-}
-
-impl EnaSrdUdpSpecification {
-    /// A `EnaSrdUdpSpecification` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `EnaSrdUdpEnabled`: a boolean.
-    pub fn ena_srd_udp_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.ena_srd_udp_enabled = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for EnaSrdUdpSpecification {}
-
-impl ToValue for EnaSrdUdpSpecification {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("EnaSrdUdpEnabled", &self.ena_srd_udp_enabled)
-            .build()
     }
 }

@@ -11,37 +11,23 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct NetworkInterfacePermissionRequired {
     /// `AwsAccountId`: a string, required.
-    ///
-    /// The AWS account ID.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub aws_account_id: Str,
     /// `NetworkInterfaceId`: a string, required.
-    ///
-    /// The ID of the network interface.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub network_interface_id: Str,
     /// `Permission`: a string, required.
-    ///
-    /// The type of permission to grant: `INSTANCE-ATTACH` or `EIP-ASSOCIATE` .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub permission: Str,
 }
 
-static RULE_NetworkInterfacePermission: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NetworkInterfacePermission: ObjRule = ObjRule {
     properties: &[
         ("AwsAccountId", Shape::STR),
         ("NetworkInterfaceId", Shape::STR),
         ("Permission", Shape::STR),
     ],
     required: &["AwsAccountId", "NetworkInterfaceId", "Permission"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::NetworkInterfacePermission` resource.
@@ -77,6 +63,7 @@ pub struct NetworkInterfacePermission {
     pub permission: Str,
 }
 
+#[rustfmt::skip]
 impl NetworkInterfacePermission {
     /// The CloudFormation type name, `AWS::EC2::NetworkInterfacePermission`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::NetworkInterfacePermission";
@@ -107,28 +94,11 @@ impl NetworkInterfacePermission {
     }
 
     /// `AwsAccountId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_account_id(mut self, value: impl Into<Str>) -> Self {
-        self.aws_account_id = value.into();
-        self
-    }
-
+    pub fn aws_account_id(mut self, value: impl Into<Str>) -> Self { self.aws_account_id = value.into(); self }
     /// `NetworkInterfaceId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_interface_id(mut self, value: impl Into<Str>) -> Self {
-        self.network_interface_id = value.into();
-        self
-    }
-
+    pub fn network_interface_id(mut self, value: impl Into<Str>) -> Self { self.network_interface_id = value.into(); self }
     /// `Permission`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn permission(mut self, value: impl Into<Str>) -> Self {
-        self.permission = value.into();
-        self
-    }
+    pub fn permission(mut self, value: impl Into<Str>) -> Self { self.permission = value.into(); self }
 }
 
 impl Resource for NetworkInterfacePermission {

@@ -11,32 +11,17 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct NetworkPerformanceMetricSubscriptionRequired {
     /// `Destination`: a string, required.
-    ///
-    /// The Region or Availability Zone that's the target for the subscription. For example, `eu-west-1` .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub destination: Str,
     /// `Metric`: a string, required.
-    ///
-    /// The metric used for the subscription.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub metric: Str,
     /// `Source`: a string, required.
-    ///
-    /// The Region or Availability Zone that's the source for the subscription. For example, `us-east-1` .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub source: Str,
     /// `Statistic`: a string, required.
-    ///
-    /// The statistic used for the subscription.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub statistic: Str,
 }
 
-static RULE_NetworkPerformanceMetricSubscription: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NetworkPerformanceMetricSubscription: ObjRule = ObjRule {
     properties: &[
         ("Destination", Shape::STR),
         ("Metric", Shape::STR),
@@ -44,11 +29,8 @@ static RULE_NetworkPerformanceMetricSubscription: ObjRule = ObjRule {
         ("Statistic", Shape::STR),
     ],
     required: &["Source", "Destination", "Metric", "Statistic"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::NetworkPerformanceMetricSubscription` resource.
@@ -90,6 +72,7 @@ pub struct NetworkPerformanceMetricSubscription {
     pub statistic: Str,
 }
 
+#[rustfmt::skip]
 impl NetworkPerformanceMetricSubscription {
     /// The CloudFormation type name, `AWS::EC2::NetworkPerformanceMetricSubscription`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::NetworkPerformanceMetricSubscription";
@@ -121,36 +104,13 @@ impl NetworkPerformanceMetricSubscription {
     }
 
     /// `Destination`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination(mut self, value: impl Into<Str>) -> Self {
-        self.destination = value.into();
-        self
-    }
-
+    pub fn destination(mut self, value: impl Into<Str>) -> Self { self.destination = value.into(); self }
     /// `Metric`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric(mut self, value: impl Into<Str>) -> Self {
-        self.metric = value.into();
-        self
-    }
-
+    pub fn metric(mut self, value: impl Into<Str>) -> Self { self.metric = value.into(); self }
     /// `Source`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source(mut self, value: impl Into<Str>) -> Self {
-        self.source = value.into();
-        self
-    }
-
+    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = value.into(); self }
     /// `Statistic`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn statistic(mut self, value: impl Into<Str>) -> Self {
-        self.statistic = value.into();
-        self
-    }
+    pub fn statistic(mut self, value: impl Into<Str>) -> Self { self.statistic = value.into(); self }
 }
 
 impl Resource for NetworkPerformanceMetricSubscription {

@@ -7,44 +7,16 @@
 
 use crate::support::prelude::*;
 
-static RULE_PlacementGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PlacementGroup: ObjRule = ObjRule {
     properties: &[
         ("PartitionCount", Shape::INT),
-        (
-            "SpreadLevel",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["host", "rack"],
-                format: None,
-            }),
-        ),
-        (
-            "Strategy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["cluster", "partition", "spread"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SpreadLevel", Shape::Str(&StrRule { allowed: &["host", "rack"], ..StrRule::ANY })),
+        ("Strategy", Shape::Str(&StrRule { allowed: &["cluster", "partition", "spread"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::PlacementGroup` resource.
@@ -93,6 +65,7 @@ pub struct PlacementGroup {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl PlacementGroup {
     /// The CloudFormation type name, `AWS::EC2::PlacementGroup`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::PlacementGroup";
@@ -119,36 +92,13 @@ impl PlacementGroup {
     }
 
     /// `PartitionCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn partition_count(mut self, value: impl Into<Int>) -> Self {
-        self.partition_count = Some(value.into());
-        self
-    }
-
+    pub fn partition_count(mut self, value: impl Into<Int>) -> Self { self.partition_count = Some(value.into()); self }
     /// `SpreadLevel`: a [`SpreadLevel`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn spread_level(mut self, value: impl Into<SpreadLevel>) -> Self {
-        self.spread_level = Some(value.into());
-        self
-    }
-
+    pub fn spread_level(mut self, value: impl Into<SpreadLevel>) -> Self { self.spread_level = Some(value.into()); self }
     /// `Strategy`: a [`PlacementGroupStrategy`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn strategy(mut self, value: impl Into<PlacementGroupStrategy>) -> Self {
-        self.strategy = Some(value.into());
-        self
-    }
-
+    pub fn strategy(mut self, value: impl Into<PlacementGroupStrategy>) -> Self { self.strategy = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for PlacementGroup {
@@ -198,44 +148,20 @@ impl PlacementGroupAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::EC2::PlacementGroup`.
@@ -253,6 +179,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -263,20 +190,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -11,74 +11,23 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrefixListRequired {
     /// `AddressFamily`: an [`AddressFamily`] value, required.
-    ///
-    /// The IP address type.
-    ///
-    /// Valid Values: `IPv4` | `IPv6`
     pub address_family: AddressFamily,
     /// `PrefixListName`: a string, required.
-    ///
-    /// A name for the prefix list.
-    ///
-    /// Constraints: Up to 255 characters in length. The name cannot start with `com.amazonaws` .
-    ///
-    /// Length 1 to 255.
     pub prefix_list_name: Str,
 }
 
-static RULE_PrefixList: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PrefixList: ObjRule = ObjRule {
     properties: &[
-        (
-            "AddressFamily",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["IPv4", "IPv6"],
-                format: None,
-            }),
-        ),
-        (
-            "Entries",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Entry),
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "MaxEntries",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "PrefixListName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AddressFamily", Shape::Str(&StrRule { allowed: &["IPv4", "IPv6"], ..StrRule::ANY })),
+        ("Entries", Shape::List(&ListRule { items: Shape::Object(&RULE_Entry), min_items: Some(0), max_items: Some(100) })),
+        ("MaxEntries", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("PrefixListName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["PrefixListName", "AddressFamily"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::PrefixList` resource.
@@ -127,6 +76,7 @@ pub struct PrefixList {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl PrefixList {
     /// The CloudFormation type name, `AWS::EC2::PrefixList`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::PrefixList";
@@ -159,44 +109,15 @@ impl PrefixList {
     }
 
     /// `AddressFamily`: an [`AddressFamily`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn address_family(mut self, value: impl Into<AddressFamily>) -> Self {
-        self.address_family = value.into();
-        self
-    }
-
+    pub fn address_family(mut self, value: impl Into<AddressFamily>) -> Self { self.address_family = value.into(); self }
     /// `Entries`: a list of [`Entry`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn entries(mut self, value: impl Into<List<Entry>>) -> Self {
-        self.entries = Some(value.into());
-        self
-    }
-
+    pub fn entries(mut self, value: impl Into<List<Entry>>) -> Self { self.entries = Some(value.into()); self }
     /// `MaxEntries`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_entries(mut self, value: impl Into<Int>) -> Self {
-        self.max_entries = Some(value.into());
-        self
-    }
-
+    pub fn max_entries(mut self, value: impl Into<Int>) -> Self { self.max_entries = Some(value.into()); self }
     /// `PrefixListName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix_list_name(mut self, value: impl Into<Str>) -> Self {
-        self.prefix_list_name = value.into();
-        self
-    }
-
+    pub fn prefix_list_name(mut self, value: impl Into<Str>) -> Self { self.prefix_list_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for PrefixList {
@@ -268,42 +189,18 @@ impl PrefixListAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EntryRequired {
     /// `Cidr`: a string, required.
-    ///
-    /// The CIDR block.
-    ///
-    /// Length 1 to 46.
     pub cidr: Str,
 }
 
-static RULE_Entry: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Entry: ObjRule = ObjRule {
     properties: &[
-        (
-            "Cidr",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(46),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Cidr", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(46), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
     ],
     required: &["Cidr"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Entry` property type of `AWS::EC2::PrefixList`.
@@ -329,6 +226,7 @@ pub struct Entry {
     pub description: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Entry {
     /// A `Entry` with its required properties, named in a [`EntryRequired`].
     pub fn new(required: EntryRequired) -> Self {
@@ -339,20 +237,9 @@ impl Entry {
     }
 
     /// `Cidr`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cidr(mut self, value: impl Into<Str>) -> Self {
-        self.cidr = value.into();
-        self
-    }
-
+    pub fn cidr(mut self, value: impl Into<Str>) -> Self { self.cidr = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
 }
 
 impl PropertyType for Entry {}
@@ -370,40 +257,18 @@ impl ToValue for Entry {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::EC2::PrefixList`.
@@ -421,6 +286,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -431,20 +297,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tag {}

@@ -11,27 +11,15 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct RouteRequired {
     /// `RouteTableId`: a string, required.
-    ///
-    /// The ID of the route table for the route.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub route_table_id: Str,
 }
 
-static RULE_Route: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Route: ObjRule = ObjRule {
     properties: &[
         ("CarrierGatewayId", Shape::STR),
         ("CoreNetworkArn", Shape::STR),
-        (
-            "DestinationCidrBlock",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::Ipv4Network),
-            }),
-        ),
+        ("DestinationCidrBlock", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
         ("DestinationIpv6CidrBlock", Shape::STR),
         ("DestinationPrefixListId", Shape::STR),
         ("EgressOnlyInternetGatewayId", Shape::STR),
@@ -46,11 +34,8 @@ static RULE_Route: ObjRule = ObjRule {
         ("VpcPeeringConnectionId", Shape::STR),
     ],
     required: &["RouteTableId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::Route` resource.
@@ -142,6 +127,7 @@ pub struct Route {
     pub vpc_peering_connection_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Route {
     /// The CloudFormation type name, `AWS::EC2::Route`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::Route";
@@ -153,12 +139,7 @@ impl Route {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-route.html",
         primary_identifier: &["RouteTableId", "CidrBlock"],
         required: &["RouteTableId"],
-        create_only: &[
-            "RouteTableId",
-            "DestinationCidrBlock",
-            "DestinationIpv6CidrBlock",
-            "DestinationPrefixListId",
-        ],
+        create_only: &["RouteTableId", "DestinationCidrBlock", "DestinationIpv6CidrBlock", "DestinationPrefixListId"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["CidrBlock"],
@@ -189,124 +170,35 @@ impl Route {
     }
 
     /// `CarrierGatewayId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn carrier_gateway_id(mut self, value: impl Into<Str>) -> Self {
-        self.carrier_gateway_id = Some(value.into());
-        self
-    }
-
+    pub fn carrier_gateway_id(mut self, value: impl Into<Str>) -> Self { self.carrier_gateway_id = Some(value.into()); self }
     /// `CoreNetworkArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn core_network_arn(mut self, value: impl Into<Str>) -> Self {
-        self.core_network_arn = Some(value.into());
-        self
-    }
-
+    pub fn core_network_arn(mut self, value: impl Into<Str>) -> Self { self.core_network_arn = Some(value.into()); self }
     /// `DestinationCidrBlock`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_cidr_block(mut self, value: impl Into<Str>) -> Self {
-        self.destination_cidr_block = Some(value.into());
-        self
-    }
-
+    pub fn destination_cidr_block(mut self, value: impl Into<Str>) -> Self { self.destination_cidr_block = Some(value.into()); self }
     /// `DestinationIpv6CidrBlock`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_ipv6_cidr_block(mut self, value: impl Into<Str>) -> Self {
-        self.destination_ipv6_cidr_block = Some(value.into());
-        self
-    }
-
+    pub fn destination_ipv6_cidr_block(mut self, value: impl Into<Str>) -> Self { self.destination_ipv6_cidr_block = Some(value.into()); self }
     /// `DestinationPrefixListId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_prefix_list_id(mut self, value: impl Into<Str>) -> Self {
-        self.destination_prefix_list_id = Some(value.into());
-        self
-    }
-
+    pub fn destination_prefix_list_id(mut self, value: impl Into<Str>) -> Self { self.destination_prefix_list_id = Some(value.into()); self }
     /// `EgressOnlyInternetGatewayId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn egress_only_internet_gateway_id(mut self, value: impl Into<Str>) -> Self {
-        self.egress_only_internet_gateway_id = Some(value.into());
-        self
-    }
-
+    pub fn egress_only_internet_gateway_id(mut self, value: impl Into<Str>) -> Self { self.egress_only_internet_gateway_id = Some(value.into()); self }
     /// `GatewayId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gateway_id(mut self, value: impl Into<Str>) -> Self {
-        self.gateway_id = Some(value.into());
-        self
-    }
-
+    pub fn gateway_id(mut self, value: impl Into<Str>) -> Self { self.gateway_id = Some(value.into()); self }
     /// `InstanceId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_id(mut self, value: impl Into<Str>) -> Self {
-        self.instance_id = Some(value.into());
-        self
-    }
-
+    pub fn instance_id(mut self, value: impl Into<Str>) -> Self { self.instance_id = Some(value.into()); self }
     /// `LocalGatewayId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn local_gateway_id(mut self, value: impl Into<Str>) -> Self {
-        self.local_gateway_id = Some(value.into());
-        self
-    }
-
+    pub fn local_gateway_id(mut self, value: impl Into<Str>) -> Self { self.local_gateway_id = Some(value.into()); self }
     /// `NatGatewayId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn nat_gateway_id(mut self, value: impl Into<Str>) -> Self {
-        self.nat_gateway_id = Some(value.into());
-        self
-    }
-
+    pub fn nat_gateway_id(mut self, value: impl Into<Str>) -> Self { self.nat_gateway_id = Some(value.into()); self }
     /// `NetworkInterfaceId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_interface_id(mut self, value: impl Into<Str>) -> Self {
-        self.network_interface_id = Some(value.into());
-        self
-    }
-
+    pub fn network_interface_id(mut self, value: impl Into<Str>) -> Self { self.network_interface_id = Some(value.into()); self }
     /// `RouteTableId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn route_table_id(mut self, value: impl Into<Str>) -> Self {
-        self.route_table_id = value.into();
-        self
-    }
-
+    pub fn route_table_id(mut self, value: impl Into<Str>) -> Self { self.route_table_id = value.into(); self }
     /// `TransitGatewayId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transit_gateway_id(mut self, value: impl Into<Str>) -> Self {
-        self.transit_gateway_id = Some(value.into());
-        self
-    }
-
+    pub fn transit_gateway_id(mut self, value: impl Into<Str>) -> Self { self.transit_gateway_id = Some(value.into()); self }
     /// `VpcEndpointId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_endpoint_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_endpoint_id = Some(value.into());
-        self
-    }
-
+    pub fn vpc_endpoint_id(mut self, value: impl Into<Str>) -> Self { self.vpc_endpoint_id = Some(value.into()); self }
     /// `VpcPeeringConnectionId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_peering_connection_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_peering_connection_id = Some(value.into());
-        self
-    }
+    pub fn vpc_peering_connection_id(mut self, value: impl Into<Str>) -> Self { self.vpc_peering_connection_id = Some(value.into()); self }
 }
 
 impl Resource for Route {

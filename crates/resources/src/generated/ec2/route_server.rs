@@ -11,57 +11,21 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct RouteServerRequired {
     /// `AmazonSideAsn`: an integer, required.
-    ///
-    /// The Border Gateway Protocol (BGP) Autonomous System Number (ASN) for the appliance. Valid values are from 1 to 4294967295. We recommend using a private ASN in the 64512–65534 (16-bit ASN) or 4200000000–4294967294 (32-bit ASN) range.
-    ///
-    /// Format `int64`; value 1 to 4294967294; create-only: changing it replaces the resource.
     pub amazon_side_asn: Int,
 }
 
-static RULE_RouteServer: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RouteServer: ObjRule = ObjRule {
     properties: &[
-        (
-            "AmazonSideAsn",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(4294967294.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PersistRoutes",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["enable", "disable"],
-                format: None,
-            }),
-        ),
-        (
-            "PersistRoutesDuration",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(5.0),
-                allowed: &[],
-            }),
-        ),
+        ("AmazonSideAsn", Shape::Int(&NumRule { min: Some(1.0), max: Some(4294967294.0), ..NumRule::ANY })),
+        ("PersistRoutes", Shape::Str(&StrRule { allowed: &["enable", "disable"], ..StrRule::ANY })),
+        ("PersistRoutesDuration", Shape::Int(&NumRule { min: Some(0.0), max: Some(5.0), ..NumRule::ANY })),
         ("SnsNotificationsEnabled", Shape::Bool),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["AmazonSideAsn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::RouteServer` resource.
@@ -109,6 +73,7 @@ pub struct RouteServer {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl RouteServer {
     /// The CloudFormation type name, `AWS::EC2::RouteServer`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::RouteServer";
@@ -141,44 +106,15 @@ impl RouteServer {
     }
 
     /// `AmazonSideAsn`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn amazon_side_asn(mut self, value: impl Into<Int>) -> Self {
-        self.amazon_side_asn = value.into();
-        self
-    }
-
+    pub fn amazon_side_asn(mut self, value: impl Into<Int>) -> Self { self.amazon_side_asn = value.into(); self }
     /// `PersistRoutes`: a [`PersistRoutes`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn persist_routes(mut self, value: impl Into<PersistRoutes>) -> Self {
-        self.persist_routes = Some(value.into());
-        self
-    }
-
+    pub fn persist_routes(mut self, value: impl Into<PersistRoutes>) -> Self { self.persist_routes = Some(value.into()); self }
     /// `PersistRoutesDuration`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn persist_routes_duration(mut self, value: impl Into<Int>) -> Self {
-        self.persist_routes_duration = Some(value.into());
-        self
-    }
-
+    pub fn persist_routes_duration(mut self, value: impl Into<Int>) -> Self { self.persist_routes_duration = Some(value.into()); self }
     /// `SnsNotificationsEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sns_notifications_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.sns_notifications_enabled = Some(value.into());
-        self
-    }
-
+    pub fn sns_notifications_enabled(mut self, value: impl Into<Bool>) -> Self { self.sns_notifications_enabled = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for RouteServer {
@@ -236,44 +172,20 @@ impl RouteServerAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::EC2::RouteServer`.
@@ -291,6 +203,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -301,20 +214,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -11,39 +11,20 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct RouteServerAssociationRequired {
     /// `RouteServerId`: a string, required.
-    ///
-    /// The ID of the associated route server.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub route_server_id: Str,
     /// `VpcId`: a string, required.
-    ///
-    /// The ID of the associated VPC.
-    ///
-    /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
     pub vpc_id: Str,
 }
 
-static RULE_RouteServerAssociation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RouteServerAssociation: ObjRule = ObjRule {
     properties: &[
         ("RouteServerId", Shape::STR),
-        (
-            "VpcId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::VpcId),
-            }),
-        ),
+        ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
     required: &["RouteServerId", "VpcId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::RouteServerAssociation` resource.
@@ -75,6 +56,7 @@ pub struct RouteServerAssociation {
     pub vpc_id: Str,
 }
 
+#[rustfmt::skip]
 impl RouteServerAssociation {
     /// The CloudFormation type name, `AWS::EC2::RouteServerAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::RouteServerAssociation";
@@ -104,20 +86,9 @@ impl RouteServerAssociation {
     }
 
     /// `RouteServerId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn route_server_id(mut self, value: impl Into<Str>) -> Self {
-        self.route_server_id = value.into();
-        self
-    }
-
+    pub fn route_server_id(mut self, value: impl Into<Str>) -> Self { self.route_server_id = value.into(); self }
     /// `VpcId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_id = value.into();
-        self
-    }
+    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = value.into(); self }
 }
 
 impl Resource for RouteServerAssociation {

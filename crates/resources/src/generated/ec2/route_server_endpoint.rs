@@ -11,47 +11,21 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct RouteServerEndpointRequired {
     /// `RouteServerId`: a string, required.
-    ///
-    /// The ID of the route server associated with this endpoint.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub route_server_id: Str,
     /// `SubnetId`: a string, required.
-    ///
-    /// The ID of the subnet to place the route server endpoint into.
-    ///
-    /// Format `AWS::EC2::Subnet.Id`; create-only: changing it replaces the resource.
     pub subnet_id: Str,
 }
 
-static RULE_RouteServerEndpoint: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RouteServerEndpoint: ObjRule = ObjRule {
     properties: &[
         ("RouteServerId", Shape::STR),
-        (
-            "SubnetId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SubnetId),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["RouteServerId", "SubnetId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::RouteServerEndpoint` resource.
@@ -89,6 +63,7 @@ pub struct RouteServerEndpoint {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl RouteServerEndpoint {
     /// The CloudFormation type name, `AWS::EC2::RouteServerEndpoint`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::RouteServerEndpoint";
@@ -119,28 +94,11 @@ impl RouteServerEndpoint {
     }
 
     /// `RouteServerId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn route_server_id(mut self, value: impl Into<Str>) -> Self {
-        self.route_server_id = value.into();
-        self
-    }
-
+    pub fn route_server_id(mut self, value: impl Into<Str>) -> Self { self.route_server_id = value.into(); self }
     /// `SubnetId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self {
-        self.subnet_id = value.into();
-        self
-    }
-
+    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for RouteServerEndpoint {
@@ -217,44 +175,20 @@ impl RouteServerEndpointAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::EC2::RouteServerEndpoint`.
@@ -272,6 +206,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -282,20 +217,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -11,45 +11,24 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct RouteServerPeerRequired {
     /// `BgpOptions`: a [`BgpOptions`] object, required.
-    ///
-    /// The BGP configuration options for this peer, including ASN (Autonomous System Number) and BFD (Bidrectional Forwarding Detection) settings.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub bgp_options: Obj<BgpOptions>,
     /// `PeerAddress`: a string, required.
-    ///
-    /// The IPv4 address of the peer device.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub peer_address: Str,
     /// `RouteServerEndpointId`: a string, required.
-    ///
-    /// The ID of the route server endpoint associated with this peer.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub route_server_endpoint_id: Str,
 }
 
-static RULE_RouteServerPeer: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RouteServerPeer: ObjRule = ObjRule {
     properties: &[
         ("BgpOptions", Shape::Object(&RULE_BgpOptions)),
         ("PeerAddress", Shape::STR),
         ("RouteServerEndpointId", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["RouteServerEndpointId", "PeerAddress", "BgpOptions"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::RouteServerPeer` resource.
@@ -91,6 +70,7 @@ pub struct RouteServerPeer {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl RouteServerPeer {
     /// The CloudFormation type name, `AWS::EC2::RouteServerPeer`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::RouteServerPeer";
@@ -105,24 +85,8 @@ impl RouteServerPeer {
         create_only: &["RouteServerEndpointId", "PeerAddress", "BgpOptions"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Arn",
-            "Id",
-            "RouteServerId",
-            "EndpointEniId",
-            "EndpointEniAddress",
-            "SubnetId",
-            "VpcId",
-        ],
-        attributes: &[
-            "Arn",
-            "EndpointEniAddress",
-            "EndpointEniId",
-            "Id",
-            "RouteServerId",
-            "SubnetId",
-            "VpcId",
-        ],
+        read_only: &["Arn", "Id", "RouteServerId", "EndpointEniId", "EndpointEniAddress", "SubnetId", "VpcId"],
+        attributes: &["Arn", "EndpointEniAddress", "EndpointEniId", "Id", "RouteServerId", "SubnetId", "VpcId"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -138,36 +102,13 @@ impl RouteServerPeer {
     }
 
     /// `BgpOptions`: a [`BgpOptions`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bgp_options(mut self, value: impl Into<Obj<BgpOptions>>) -> Self {
-        self.bgp_options = value.into();
-        self
-    }
-
+    pub fn bgp_options(mut self, value: impl Into<Obj<BgpOptions>>) -> Self { self.bgp_options = value.into(); self }
     /// `PeerAddress`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn peer_address(mut self, value: impl Into<Str>) -> Self {
-        self.peer_address = value.into();
-        self
-    }
-
+    pub fn peer_address(mut self, value: impl Into<Str>) -> Self { self.peer_address = value.into(); self }
     /// `RouteServerEndpointId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn route_server_endpoint_id(mut self, value: impl Into<Str>) -> Self {
-        self.route_server_endpoint_id = value.into();
-        self
-    }
-
+    pub fn route_server_endpoint_id(mut self, value: impl Into<Str>) -> Self { self.route_server_endpoint_id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for RouteServerPeer {
@@ -255,33 +196,14 @@ impl RouteServerPeerAttributes {
     }
 }
 
-static RULE_BgpOptions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BgpOptions: ObjRule = ObjRule {
     properties: &[
-        (
-            "PeerAsn",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(4294967294.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PeerLivenessDetection",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["bfd", "bgp-keepalive"],
-                format: None,
-            }),
-        ),
+        ("PeerAsn", Shape::Int(&NumRule { min: Some(1.0), max: Some(4294967294.0), ..NumRule::ANY })),
+        ("PeerLivenessDetection", Shape::Str(&StrRule { allowed: &["bfd", "bgp-keepalive"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BgpOptions` property type of `AWS::EC2::RouteServerPeer`.
@@ -310,6 +232,7 @@ pub struct BgpOptions {
     pub peer_liveness_detection: Option<PeerLivenessDetection>,
 }
 
+#[rustfmt::skip]
 impl BgpOptions {
     /// A `BgpOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -317,20 +240,9 @@ impl BgpOptions {
     }
 
     /// `PeerAsn`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn peer_asn(mut self, value: impl Into<Int>) -> Self {
-        self.peer_asn = Some(value.into());
-        self
-    }
-
+    pub fn peer_asn(mut self, value: impl Into<Int>) -> Self { self.peer_asn = Some(value.into()); self }
     /// `PeerLivenessDetection`: a [`PeerLivenessDetection`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn peer_liveness_detection(mut self, value: impl Into<PeerLivenessDetection>) -> Self {
-        self.peer_liveness_detection = Some(value.into());
-        self
-    }
+    pub fn peer_liveness_detection(mut self, value: impl Into<PeerLivenessDetection>) -> Self { self.peer_liveness_detection = Some(value.into()); self }
 }
 
 impl PropertyType for BgpOptions {}
@@ -348,44 +260,20 @@ impl ToValue for BgpOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::EC2::RouteServerPeer`.
@@ -403,6 +291,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -413,20 +302,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -11,27 +11,20 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct RouteServerPropagationRequired {
     /// `RouteServerId`: a string, required.
-    ///
-    /// The ID of the route server configured for route propagation.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub route_server_id: Str,
     /// `RouteTableId`: a string, required.
-    ///
-    /// The ID of the route table configured for route server propagation.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub route_table_id: Str,
 }
 
-static RULE_RouteServerPropagation: ObjRule = ObjRule {
-    properties: &[("RouteServerId", Shape::STR), ("RouteTableId", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_RouteServerPropagation: ObjRule = ObjRule {
+    properties: &[
+        ("RouteServerId", Shape::STR),
+        ("RouteTableId", Shape::STR),
+    ],
     required: &["RouteServerId", "RouteTableId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::RouteServerPropagation` resource.
@@ -63,6 +56,7 @@ pub struct RouteServerPropagation {
     pub route_table_id: Str,
 }
 
+#[rustfmt::skip]
 impl RouteServerPropagation {
     /// The CloudFormation type name, `AWS::EC2::RouteServerPropagation`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::RouteServerPropagation";
@@ -92,20 +86,9 @@ impl RouteServerPropagation {
     }
 
     /// `RouteServerId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn route_server_id(mut self, value: impl Into<Str>) -> Self {
-        self.route_server_id = value.into();
-        self
-    }
-
+    pub fn route_server_id(mut self, value: impl Into<Str>) -> Self { self.route_server_id = value.into(); self }
     /// `RouteTableId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn route_table_id(mut self, value: impl Into<Str>) -> Self {
-        self.route_table_id = value.into();
-        self
-    }
+    pub fn route_table_id(mut self, value: impl Into<Str>) -> Self { self.route_table_id = value.into(); self }
 }
 
 impl Resource for RouteServerPropagation {

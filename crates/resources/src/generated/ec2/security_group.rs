@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^([a-z,A-Z,0-9,. _\\-:/()#,@[\\]+=&;\\{\\}!$*])*$");
 
@@ -14,80 +17,23 @@ pub(crate) static PATTERN_0: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct SecurityGroupRequired {
     /// `GroupDescription`: a string, required.
-    ///
-    /// A description for the security group.
-    ///
-    /// Constraints: Up to 255 characters in length
-    ///
-    /// Valid characters: a-z, A-Z, 0-9, spaces, and ._-:/()#,@\[\]+=&;{}!$*
-    ///
-    /// Pattern `^([a-z,A-Z,0-9,. _\-:/()#,@[\]+=&;\{\}!$*])*$`; length 0 to 255; create-only: changing it replaces the resource.
     pub group_description: Str,
 }
 
-static RULE_SecurityGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SecurityGroup: ObjRule = ObjRule {
     properties: &[
-        (
-            "GroupDescription",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "GroupName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SecurityGroupName),
-            }),
-        ),
-        (
-            "SecurityGroupEgress",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Egress),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SecurityGroupIngress",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Ingress),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VpcId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::VpcId),
-            }),
-        ),
+        ("GroupDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("GroupName", Shape::Str(&StrRule { format: Some(Format::SecurityGroupName), ..StrRule::ANY })),
+        ("SecurityGroupEgress", Shape::List(&ListRule { items: Shape::Object(&RULE_Egress), min_items: None, max_items: None })),
+        ("SecurityGroupIngress", Shape::List(&ListRule { items: Shape::Object(&RULE_Ingress), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
     required: &["GroupDescription"],
-    one_of: &[],
-    any_of: &[],
     dependent_required: &[("SecurityGroupEgress", &["VpcId"])],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::SecurityGroup` resource.
@@ -153,6 +99,7 @@ pub struct SecurityGroup {
     pub vpc_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SecurityGroup {
     /// The CloudFormation type name, `AWS::EC2::SecurityGroup`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::SecurityGroup";
@@ -168,16 +115,7 @@ impl SecurityGroup {
         conditional_create_only: &[],
         write_only: &["SecurityGroupIngress/*/SourceSecurityGroupName"],
         read_only: &["Id", "GroupId"],
-        attributes: &[
-            "GroupDescription",
-            "GroupId",
-            "GroupName",
-            "Id",
-            "SecurityGroupEgress",
-            "SecurityGroupIngress",
-            "Tags",
-            "VpcId",
-        ],
+        attributes: &["GroupDescription", "GroupId", "GroupName", "Id", "SecurityGroupEgress", "SecurityGroupIngress", "Tags", "VpcId"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -195,52 +133,17 @@ impl SecurityGroup {
     }
 
     /// `GroupDescription`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group_description(mut self, value: impl Into<Str>) -> Self {
-        self.group_description = value.into();
-        self
-    }
-
+    pub fn group_description(mut self, value: impl Into<Str>) -> Self { self.group_description = value.into(); self }
     /// `GroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group_name(mut self, value: impl Into<Str>) -> Self {
-        self.group_name = Some(value.into());
-        self
-    }
-
+    pub fn group_name(mut self, value: impl Into<Str>) -> Self { self.group_name = Some(value.into()); self }
     /// `SecurityGroupEgress`: a list of [`Egress`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_egress(mut self, value: impl Into<List<Egress>>) -> Self {
-        self.security_group_egress = Some(value.into());
-        self
-    }
-
+    pub fn security_group_egress(mut self, value: impl Into<List<Egress>>) -> Self { self.security_group_egress = Some(value.into()); self }
     /// `SecurityGroupIngress`: a list of [`Ingress`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ingress(mut self, value: impl Into<List<Ingress>>) -> Self {
-        self.security_group_ingress = Some(value.into());
-        self
-    }
-
+    pub fn security_group_ingress(mut self, value: impl Into<List<Ingress>>) -> Self { self.security_group_ingress = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VpcId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_id = Some(value.into());
-        self
-    }
+    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = Some(value.into()); self }
 }
 
 impl Resource for SecurityGroup {
@@ -349,76 +252,25 @@ impl SecurityGroupAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EgressRequired {
     /// `IpProtocol`: a string, required.
-    ///
-    /// The IP protocol name ( `tcp` , `udp` , `icmp` , `icmpv6` ) or number (see \[Protocol Numbers\](<https://docs.aws.amazon.com/http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml>) ).
-    ///
-    /// Use `-1` to specify all protocols. When authorizing security group rules, specifying `-1` or a protocol number other than `tcp` , `udp` , `icmp` , or `icmpv6` allows traffic on all ports, regardless of any port range you specify. For `tcp` , `udp` , and `icmp` , you must specify a port range. For `icmpv6` , the port range is optional; if you omit the port range, traffic for all types and codes is allowed.
     pub ip_protocol: Str,
 }
 
-static RULE_Egress: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Egress: ObjRule = ObjRule {
     properties: &[
-        (
-            "CidrIp",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::Ipv4Network),
-            }),
-        ),
-        (
-            "CidrIpv6",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::Ipv6Network),
-            }),
-        ),
+        ("CidrIp", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
+        ("CidrIpv6", Shape::Str(&StrRule { format: Some(Format::Ipv6Network), ..StrRule::ANY })),
         ("Description", Shape::STR),
         ("DestinationPrefixListId", Shape::STR),
-        (
-            "DestinationSecurityGroupId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SecurityGroupId),
-            }),
-        ),
-        (
-            "FromPort",
-            Shape::Int(&NumRule {
-                min: Some(-1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("DestinationSecurityGroupId", Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY })),
+        ("FromPort", Shape::Int(&NumRule { min: Some(-1.0), ..NumRule::ANY })),
         ("IpProtocol", Shape::STR),
-        (
-            "ToPort",
-            Shape::Int(&NumRule {
-                min: Some(-1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("ToPort", Shape::Int(&NumRule { min: Some(-1.0), ..NumRule::ANY })),
     ],
     required: &["IpProtocol"],
-    one_of: &[&[
-        &["CidrIp"],
-        &["CidrIpv6"],
-        &["DestinationSecurityGroupId"],
-        &["DestinationPrefixListId"],
-    ]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    one_of: &[&[&["CidrIp"], &["CidrIpv6"], &["DestinationSecurityGroupId"], &["DestinationPrefixListId"]]],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Egress` property type of `AWS::EC2::SecurityGroup`.
@@ -496,6 +348,7 @@ pub struct Egress {
     pub to_port: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl Egress {
     /// A `Egress` with its required properties, named in a [`EgressRequired`].
     pub fn new(required: EgressRequired) -> Self {
@@ -512,68 +365,21 @@ impl Egress {
     }
 
     /// `CidrIp`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cidr_ip(mut self, value: impl Into<Str>) -> Self {
-        self.cidr_ip = Some(value.into());
-        self
-    }
-
+    pub fn cidr_ip(mut self, value: impl Into<Str>) -> Self { self.cidr_ip = Some(value.into()); self }
     /// `CidrIpv6`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cidr_ipv6(mut self, value: impl Into<Str>) -> Self {
-        self.cidr_ipv6 = Some(value.into());
-        self
-    }
-
+    pub fn cidr_ipv6(mut self, value: impl Into<Str>) -> Self { self.cidr_ipv6 = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DestinationPrefixListId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_prefix_list_id(mut self, value: impl Into<Str>) -> Self {
-        self.destination_prefix_list_id = Some(value.into());
-        self
-    }
-
+    pub fn destination_prefix_list_id(mut self, value: impl Into<Str>) -> Self { self.destination_prefix_list_id = Some(value.into()); self }
     /// `DestinationSecurityGroupId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_security_group_id(mut self, value: impl Into<Str>) -> Self {
-        self.destination_security_group_id = Some(value.into());
-        self
-    }
-
+    pub fn destination_security_group_id(mut self, value: impl Into<Str>) -> Self { self.destination_security_group_id = Some(value.into()); self }
     /// `FromPort`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn from_port(mut self, value: impl Into<Int>) -> Self {
-        self.from_port = Some(value.into());
-        self
-    }
-
+    pub fn from_port(mut self, value: impl Into<Int>) -> Self { self.from_port = Some(value.into()); self }
     /// `IpProtocol`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_protocol(mut self, value: impl Into<Str>) -> Self {
-        self.ip_protocol = value.into();
-        self
-    }
-
+    pub fn ip_protocol(mut self, value: impl Into<Str>) -> Self { self.ip_protocol = value.into(); self }
     /// `ToPort`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn to_port(mut self, value: impl Into<Int>) -> Self {
-        self.to_port = Some(value.into());
-        self
-    }
+    pub fn to_port(mut self, value: impl Into<Int>) -> Self { self.to_port = Some(value.into()); self }
 }
 
 impl PropertyType for Egress {}
@@ -600,88 +406,27 @@ impl ToValue for Egress {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IngressRequired {
     /// `IpProtocol`: a string, required.
-    ///
-    /// The IP protocol name ( `tcp` , `udp` , `icmp` , `icmpv6` ) or number (see \[Protocol Numbers\](<https://docs.aws.amazon.com/http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml>) ).
-    ///
-    /// Use `-1` to specify all protocols. When authorizing security group rules, specifying `-1` or a protocol number other than `tcp` , `udp` , `icmp` , or `icmpv6` allows traffic on all ports, regardless of any port range you specify. For `tcp` , `udp` , and `icmp` , you must specify a port range. For `icmpv6` , the port range is optional; if you omit the port range, traffic for all types and codes is allowed.
     pub ip_protocol: Str,
 }
 
-static RULE_Ingress: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Ingress: ObjRule = ObjRule {
     properties: &[
-        (
-            "CidrIp",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::Ipv4Network),
-            }),
-        ),
-        (
-            "CidrIpv6",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::Ipv6Network),
-            }),
-        ),
+        ("CidrIp", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
+        ("CidrIpv6", Shape::Str(&StrRule { format: Some(Format::Ipv6Network), ..StrRule::ANY })),
         ("Description", Shape::STR),
-        (
-            "FromPort",
-            Shape::Int(&NumRule {
-                min: Some(-1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("FromPort", Shape::Int(&NumRule { min: Some(-1.0), ..NumRule::ANY })),
         ("IpProtocol", Shape::STR),
         ("SourcePrefixListId", Shape::STR),
-        (
-            "SourceSecurityGroupId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SecurityGroupId),
-            }),
-        ),
-        (
-            "SourceSecurityGroupName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SecurityGroupName),
-            }),
-        ),
+        ("SourceSecurityGroupId", Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY })),
+        ("SourceSecurityGroupName", Shape::Str(&StrRule { format: Some(Format::SecurityGroupName), ..StrRule::ANY })),
         ("SourceSecurityGroupOwnerId", Shape::STR),
-        (
-            "ToPort",
-            Shape::Int(&NumRule {
-                min: Some(-1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("ToPort", Shape::Int(&NumRule { min: Some(-1.0), ..NumRule::ANY })),
     ],
     required: &["IpProtocol"],
-    one_of: &[&[
-        &["CidrIp"],
-        &["CidrIpv6"],
-        &["SourcePrefixListId"],
-        &["SourceSecurityGroupId"],
-        &["SourceSecurityGroupName"],
-    ]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    one_of: &[&[&["CidrIp"], &["CidrIpv6"], &["SourcePrefixListId"], &["SourceSecurityGroupId"], &["SourceSecurityGroupName"]]],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Ingress` property type of `AWS::EC2::SecurityGroup`.
@@ -769,6 +514,7 @@ pub struct Ingress {
     pub to_port: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl Ingress {
     /// A `Ingress` with its required properties, named in a [`IngressRequired`].
     pub fn new(required: IngressRequired) -> Self {
@@ -787,84 +533,25 @@ impl Ingress {
     }
 
     /// `CidrIp`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cidr_ip(mut self, value: impl Into<Str>) -> Self {
-        self.cidr_ip = Some(value.into());
-        self
-    }
-
+    pub fn cidr_ip(mut self, value: impl Into<Str>) -> Self { self.cidr_ip = Some(value.into()); self }
     /// `CidrIpv6`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cidr_ipv6(mut self, value: impl Into<Str>) -> Self {
-        self.cidr_ipv6 = Some(value.into());
-        self
-    }
-
+    pub fn cidr_ipv6(mut self, value: impl Into<Str>) -> Self { self.cidr_ipv6 = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `FromPort`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn from_port(mut self, value: impl Into<Int>) -> Self {
-        self.from_port = Some(value.into());
-        self
-    }
-
+    pub fn from_port(mut self, value: impl Into<Int>) -> Self { self.from_port = Some(value.into()); self }
     /// `IpProtocol`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_protocol(mut self, value: impl Into<Str>) -> Self {
-        self.ip_protocol = value.into();
-        self
-    }
-
+    pub fn ip_protocol(mut self, value: impl Into<Str>) -> Self { self.ip_protocol = value.into(); self }
     /// `SourcePrefixListId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_prefix_list_id(mut self, value: impl Into<Str>) -> Self {
-        self.source_prefix_list_id = Some(value.into());
-        self
-    }
-
+    pub fn source_prefix_list_id(mut self, value: impl Into<Str>) -> Self { self.source_prefix_list_id = Some(value.into()); self }
     /// `SourceSecurityGroupId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_security_group_id(mut self, value: impl Into<Str>) -> Self {
-        self.source_security_group_id = Some(value.into());
-        self
-    }
-
+    pub fn source_security_group_id(mut self, value: impl Into<Str>) -> Self { self.source_security_group_id = Some(value.into()); self }
     /// `SourceSecurityGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_security_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.source_security_group_name = Some(value.into());
-        self
-    }
-
+    pub fn source_security_group_name(mut self, value: impl Into<Str>) -> Self { self.source_security_group_name = Some(value.into()); self }
     /// `SourceSecurityGroupOwnerId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_security_group_owner_id(mut self, value: impl Into<Str>) -> Self {
-        self.source_security_group_owner_id = Some(value.into());
-        self
-    }
-
+    pub fn source_security_group_owner_id(mut self, value: impl Into<Str>) -> Self { self.source_security_group_owner_id = Some(value.into()); self }
     /// `ToPort`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn to_port(mut self, value: impl Into<Int>) -> Self {
-        self.to_port = Some(value.into());
-        self
-    }
+    pub fn to_port(mut self, value: impl Into<Int>) -> Self { self.to_port = Some(value.into()); self }
 }
 
 impl PropertyType for Ingress {}
@@ -885,69 +572,6 @@ impl ToValue for Ingress {
                 &self.source_security_group_owner_id,
             )
             .opt("ToPort", &self.to_port)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::EC2::SecurityGroup`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-securitygroup-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -11,94 +11,28 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct SecurityGroupEgressRequired {
     /// `GroupId`: a string, required.
-    ///
-    /// The ID of the security group. You must specify either the security group ID or the security group name in the request. For security groups in a nondefault VPC, you must specify the security group ID.
-    ///
-    /// Format `AWS::EC2::SecurityGroup.Id`; create-only: changing it replaces the resource.
     pub group_id: Str,
     /// `IpProtocol`: a string, required.
-    ///
-    /// The IP protocol name ( `tcp` , `udp` , `icmp` , `icmpv6` ) or number (see \[Protocol Numbers\](<https://docs.aws.amazon.com/http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml>) ).
-    ///
-    /// Use `-1` to specify all protocols. When authorizing security group rules, specifying `-1` or a protocol number other than `tcp` , `udp` , `icmp` , or `icmpv6` allows traffic on all ports, regardless of any port range you specify. For `tcp` , `udp` , and `icmp` , you must specify a port range. For `icmpv6` , the port range is optional; if you omit the port range, traffic for all types and codes is allowed.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub ip_protocol: Str,
 }
 
-static RULE_SecurityGroupEgress: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SecurityGroupEgress: ObjRule = ObjRule {
     properties: &[
-        (
-            "CidrIp",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::Ipv4Network),
-            }),
-        ),
-        (
-            "CidrIpv6",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::Ipv6Network),
-            }),
-        ),
+        ("CidrIp", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
+        ("CidrIpv6", Shape::Str(&StrRule { format: Some(Format::Ipv6Network), ..StrRule::ANY })),
         ("Description", Shape::STR),
         ("DestinationPrefixListId", Shape::STR),
-        (
-            "DestinationSecurityGroupId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SecurityGroupId),
-            }),
-        ),
-        (
-            "FromPort",
-            Shape::Int(&NumRule {
-                min: Some(-1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "GroupId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SecurityGroupId),
-            }),
-        ),
+        ("DestinationSecurityGroupId", Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY })),
+        ("FromPort", Shape::Int(&NumRule { min: Some(-1.0), ..NumRule::ANY })),
+        ("GroupId", Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY })),
         ("IpProtocol", Shape::STR),
-        (
-            "ToPort",
-            Shape::Int(&NumRule {
-                min: Some(-1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("ToPort", Shape::Int(&NumRule { min: Some(-1.0), ..NumRule::ANY })),
     ],
     required: &["IpProtocol", "GroupId"],
-    one_of: &[&[
-        &["CidrIp"],
-        &["CidrIpv6"],
-        &["DestinationPrefixListId"],
-        &["DestinationSecurityGroupId"],
-    ]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    one_of: &[&[&["CidrIp"], &["CidrIpv6"], &["DestinationPrefixListId"], &["DestinationSecurityGroupId"]]],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::SecurityGroupEgress` resource.
@@ -192,6 +126,7 @@ pub struct SecurityGroupEgress {
     pub to_port: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl SecurityGroupEgress {
     /// The CloudFormation type name, `AWS::EC2::SecurityGroupEgress`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::SecurityGroupEgress";
@@ -203,16 +138,7 @@ impl SecurityGroupEgress {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-securitygroupegress.html",
         primary_identifier: &["Id"],
         required: &["GroupId", "IpProtocol"],
-        create_only: &[
-            "IpProtocol",
-            "DestinationSecurityGroupId",
-            "ToPort",
-            "CidrIp",
-            "FromPort",
-            "GroupId",
-            "CidrIpv6",
-            "DestinationPrefixListId",
-        ],
+        create_only: &["IpProtocol", "DestinationSecurityGroupId", "ToPort", "CidrIp", "FromPort", "GroupId", "CidrIpv6", "DestinationPrefixListId"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Id"],
@@ -237,76 +163,23 @@ impl SecurityGroupEgress {
     }
 
     /// `CidrIp`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cidr_ip(mut self, value: impl Into<Str>) -> Self {
-        self.cidr_ip = Some(value.into());
-        self
-    }
-
+    pub fn cidr_ip(mut self, value: impl Into<Str>) -> Self { self.cidr_ip = Some(value.into()); self }
     /// `CidrIpv6`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cidr_ipv6(mut self, value: impl Into<Str>) -> Self {
-        self.cidr_ipv6 = Some(value.into());
-        self
-    }
-
+    pub fn cidr_ipv6(mut self, value: impl Into<Str>) -> Self { self.cidr_ipv6 = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DestinationPrefixListId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_prefix_list_id(mut self, value: impl Into<Str>) -> Self {
-        self.destination_prefix_list_id = Some(value.into());
-        self
-    }
-
+    pub fn destination_prefix_list_id(mut self, value: impl Into<Str>) -> Self { self.destination_prefix_list_id = Some(value.into()); self }
     /// `DestinationSecurityGroupId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_security_group_id(mut self, value: impl Into<Str>) -> Self {
-        self.destination_security_group_id = Some(value.into());
-        self
-    }
-
+    pub fn destination_security_group_id(mut self, value: impl Into<Str>) -> Self { self.destination_security_group_id = Some(value.into()); self }
     /// `FromPort`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn from_port(mut self, value: impl Into<Int>) -> Self {
-        self.from_port = Some(value.into());
-        self
-    }
-
+    pub fn from_port(mut self, value: impl Into<Int>) -> Self { self.from_port = Some(value.into()); self }
     /// `GroupId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group_id(mut self, value: impl Into<Str>) -> Self {
-        self.group_id = value.into();
-        self
-    }
-
+    pub fn group_id(mut self, value: impl Into<Str>) -> Self { self.group_id = value.into(); self }
     /// `IpProtocol`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_protocol(mut self, value: impl Into<Str>) -> Self {
-        self.ip_protocol = value.into();
-        self
-    }
-
+    pub fn ip_protocol(mut self, value: impl Into<Str>) -> Self { self.ip_protocol = value.into(); self }
     /// `ToPort`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn to_port(mut self, value: impl Into<Int>) -> Self {
-        self.to_port = Some(value.into());
-        self
-    }
+    pub fn to_port(mut self, value: impl Into<Int>) -> Self { self.to_port = Some(value.into()); self }
 }
 
 impl Resource for SecurityGroupEgress {

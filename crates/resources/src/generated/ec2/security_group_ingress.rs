@@ -11,101 +11,29 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct SecurityGroupIngressRequired {
     /// `IpProtocol`: a string, required.
-    ///
-    /// The IP protocol name ( `tcp` , `udp` , `icmp` , `icmpv6` ) or number (see \[Protocol Numbers\](<https://docs.aws.amazon.com/http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml>) ).
-    ///
-    /// Use `-1` to specify all protocols. When authorizing security group rules, specifying `-1` or a protocol number other than `tcp` , `udp` , `icmp` , or `icmpv6` allows traffic on all ports, regardless of any port range you specify. For `tcp` , `udp` , and `icmp` , you must specify a port range. For `icmpv6` , the port range is optional; if you omit the port range, traffic for all types and codes is allowed.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub ip_protocol: Str,
 }
 
-static RULE_SecurityGroupIngress: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SecurityGroupIngress: ObjRule = ObjRule {
     properties: &[
-        (
-            "CidrIp",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::Ipv4Network),
-            }),
-        ),
-        (
-            "CidrIpv6",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::Ipv6Network),
-            }),
-        ),
+        ("CidrIp", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
+        ("CidrIpv6", Shape::Str(&StrRule { format: Some(Format::Ipv6Network), ..StrRule::ANY })),
         ("Description", Shape::STR),
-        (
-            "FromPort",
-            Shape::Int(&NumRule {
-                min: Some(-1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "GroupId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SecurityGroupId),
-            }),
-        ),
+        ("FromPort", Shape::Int(&NumRule { min: Some(-1.0), ..NumRule::ANY })),
+        ("GroupId", Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY })),
         ("GroupName", Shape::STR),
         ("IpProtocol", Shape::STR),
         ("SourcePrefixListId", Shape::STR),
-        (
-            "SourceSecurityGroupId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SecurityGroupId),
-            }),
-        ),
-        (
-            "SourceSecurityGroupName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SecurityGroupName),
-            }),
-        ),
+        ("SourceSecurityGroupId", Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY })),
+        ("SourceSecurityGroupName", Shape::Str(&StrRule { format: Some(Format::SecurityGroupName), ..StrRule::ANY })),
         ("SourceSecurityGroupOwnerId", Shape::STR),
-        (
-            "ToPort",
-            Shape::Int(&NumRule {
-                min: Some(-1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("ToPort", Shape::Int(&NumRule { min: Some(-1.0), ..NumRule::ANY })),
     ],
     required: &["IpProtocol"],
-    one_of: &[&[
-        &["CidrIp"],
-        &["CidrIpv6"],
-        &["SourcePrefixListId"],
-        &["SourceSecurityGroupId"],
-        &["SourceSecurityGroupName"],
-    ]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    one_of: &[&[&["CidrIp"], &["CidrIpv6"], &["SourcePrefixListId"], &["SourceSecurityGroupId"], &["SourceSecurityGroupName"]]],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::SecurityGroupIngress` resource.
@@ -221,6 +149,7 @@ pub struct SecurityGroupIngress {
     pub to_port: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl SecurityGroupIngress {
     /// The CloudFormation type name, `AWS::EC2::SecurityGroupIngress`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::SecurityGroupIngress";
@@ -232,19 +161,7 @@ impl SecurityGroupIngress {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-securitygroupingress.html",
         primary_identifier: &["Id"],
         required: &["IpProtocol"],
-        create_only: &[
-            "GroupName",
-            "IpProtocol",
-            "SourceSecurityGroupId",
-            "SourcePrefixListId",
-            "ToPort",
-            "CidrIp",
-            "SourceSecurityGroupName",
-            "SourceSecurityGroupOwnerId",
-            "FromPort",
-            "GroupId",
-            "CidrIpv6",
-        ],
+        create_only: &["GroupName", "IpProtocol", "SourceSecurityGroupId", "SourcePrefixListId", "ToPort", "CidrIp", "SourceSecurityGroupName", "SourceSecurityGroupOwnerId", "FromPort", "GroupId", "CidrIpv6"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Id"],
@@ -272,100 +189,29 @@ impl SecurityGroupIngress {
     }
 
     /// `CidrIp`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cidr_ip(mut self, value: impl Into<Str>) -> Self {
-        self.cidr_ip = Some(value.into());
-        self
-    }
-
+    pub fn cidr_ip(mut self, value: impl Into<Str>) -> Self { self.cidr_ip = Some(value.into()); self }
     /// `CidrIpv6`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cidr_ipv6(mut self, value: impl Into<Str>) -> Self {
-        self.cidr_ipv6 = Some(value.into());
-        self
-    }
-
+    pub fn cidr_ipv6(mut self, value: impl Into<Str>) -> Self { self.cidr_ipv6 = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `FromPort`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn from_port(mut self, value: impl Into<Int>) -> Self {
-        self.from_port = Some(value.into());
-        self
-    }
-
+    pub fn from_port(mut self, value: impl Into<Int>) -> Self { self.from_port = Some(value.into()); self }
     /// `GroupId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group_id(mut self, value: impl Into<Str>) -> Self {
-        self.group_id = Some(value.into());
-        self
-    }
-
+    pub fn group_id(mut self, value: impl Into<Str>) -> Self { self.group_id = Some(value.into()); self }
     /// `GroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group_name(mut self, value: impl Into<Str>) -> Self {
-        self.group_name = Some(value.into());
-        self
-    }
-
+    pub fn group_name(mut self, value: impl Into<Str>) -> Self { self.group_name = Some(value.into()); self }
     /// `IpProtocol`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_protocol(mut self, value: impl Into<Str>) -> Self {
-        self.ip_protocol = value.into();
-        self
-    }
-
+    pub fn ip_protocol(mut self, value: impl Into<Str>) -> Self { self.ip_protocol = value.into(); self }
     /// `SourcePrefixListId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_prefix_list_id(mut self, value: impl Into<Str>) -> Self {
-        self.source_prefix_list_id = Some(value.into());
-        self
-    }
-
+    pub fn source_prefix_list_id(mut self, value: impl Into<Str>) -> Self { self.source_prefix_list_id = Some(value.into()); self }
     /// `SourceSecurityGroupId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_security_group_id(mut self, value: impl Into<Str>) -> Self {
-        self.source_security_group_id = Some(value.into());
-        self
-    }
-
+    pub fn source_security_group_id(mut self, value: impl Into<Str>) -> Self { self.source_security_group_id = Some(value.into()); self }
     /// `SourceSecurityGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_security_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.source_security_group_name = Some(value.into());
-        self
-    }
-
+    pub fn source_security_group_name(mut self, value: impl Into<Str>) -> Self { self.source_security_group_name = Some(value.into()); self }
     /// `SourceSecurityGroupOwnerId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_security_group_owner_id(mut self, value: impl Into<Str>) -> Self {
-        self.source_security_group_owner_id = Some(value.into());
-        self
-    }
-
+    pub fn source_security_group_owner_id(mut self, value: impl Into<Str>) -> Self { self.source_security_group_owner_id = Some(value.into()); self }
     /// `ToPort`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn to_port(mut self, value: impl Into<Int>) -> Self {
-        self.to_port = Some(value.into());
-        self
-    }
+    pub fn to_port(mut self, value: impl Into<Int>) -> Self { self.to_port = Some(value.into()); self }
 }
 
 impl Resource for SecurityGroupIngress {

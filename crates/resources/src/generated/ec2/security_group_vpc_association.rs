@@ -11,39 +11,20 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct SecurityGroupVpcAssociationRequired {
     /// `GroupId`: a string, required.
-    ///
-    /// The association's security group ID.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub group_id: Str,
     /// `VpcId`: a string, required.
-    ///
-    /// The association's VPC ID.
-    ///
-    /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
     pub vpc_id: Str,
 }
 
-static RULE_SecurityGroupVpcAssociation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SecurityGroupVpcAssociation: ObjRule = ObjRule {
     properties: &[
         ("GroupId", Shape::STR),
-        (
-            "VpcId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::VpcId),
-            }),
-        ),
+        ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
     required: &["GroupId", "VpcId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::SecurityGroupVpcAssociation` resource.
@@ -73,6 +54,7 @@ pub struct SecurityGroupVpcAssociation {
     pub vpc_id: Str,
 }
 
+#[rustfmt::skip]
 impl SecurityGroupVpcAssociation {
     /// The CloudFormation type name, `AWS::EC2::SecurityGroupVpcAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::SecurityGroupVpcAssociation";
@@ -102,20 +84,9 @@ impl SecurityGroupVpcAssociation {
     }
 
     /// `GroupId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group_id(mut self, value: impl Into<Str>) -> Self {
-        self.group_id = value.into();
-        self
-    }
-
+    pub fn group_id(mut self, value: impl Into<Str>) -> Self { self.group_id = value.into(); self }
     /// `VpcId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_id = value.into();
-        self
-    }
+    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = value.into(); self }
 }
 
 impl Resource for SecurityGroupVpcAssociation {

@@ -11,33 +11,17 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct SnapshotBlockPublicAccessRequired {
     /// `State`: a [`SnapshotBlockPublicAccessState`] value, required.
-    ///
-    /// The mode in which to enable block public access for snapshots for the Region. Specify one of the following values:
-    ///
-    /// - `block-all-sharing` - Prevents all public sharing of snapshots in the Region. Users in the account will no longer be able to request new public sharing. Additionally, snapshots that are already publicly shared are treated as private and they are no longer publicly available.
-    ///
-    /// &gt; If you enable block public access for snapshots in `block-all-sharing` mode, it does not change the permissions for snapshots that are already publicly shared. Instead, it prevents these snapshots from be publicly visible and publicly accessible. Therefore, the attributes for these snapshots still indicate that they are publicly shared, even though they are not publicly available.
-    /// - `block-new-sharing` - Prevents only new public sharing of snapshots in the Region. Users in the account will no longer be able to request new public sharing. However, snapshots that are already publicly shared, remain publicly available.
     pub state: SnapshotBlockPublicAccessState,
 }
 
-static RULE_SnapshotBlockPublicAccess: ObjRule = ObjRule {
-    properties: &[(
-        "State",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["block-all-sharing", "block-new-sharing"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_SnapshotBlockPublicAccess: ObjRule = ObjRule {
+    properties: &[
+        ("State", Shape::Str(&StrRule { allowed: &["block-all-sharing", "block-new-sharing"], ..StrRule::ANY })),
+    ],
     required: &["State"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::SnapshotBlockPublicAccess` resource.
@@ -63,6 +47,7 @@ pub struct SnapshotBlockPublicAccess {
     pub state: SnapshotBlockPublicAccessState,
 }
 
+#[rustfmt::skip]
 impl SnapshotBlockPublicAccess {
     /// The CloudFormation type name, `AWS::EC2::SnapshotBlockPublicAccess`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::SnapshotBlockPublicAccess";
@@ -91,12 +76,7 @@ impl SnapshotBlockPublicAccess {
     }
 
     /// `State`: a [`SnapshotBlockPublicAccessState`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state(mut self, value: impl Into<SnapshotBlockPublicAccessState>) -> Self {
-        self.state = value.into();
-        self
-    }
+    pub fn state(mut self, value: impl Into<SnapshotBlockPublicAccessState>) -> Self { self.state = value.into(); self }
 }
 
 impl Resource for SnapshotBlockPublicAccess {

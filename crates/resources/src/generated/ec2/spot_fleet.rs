@@ -7,6 +7,25 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    AcceleratorCountRequest, AcceleratorManufacturer, AcceleratorName,
+    AcceleratorTotalMemoryMiBRequest, AcceleratorType, BareMetal, BaselineEbsBandwidthMbpsRequest,
+    BaselinePerformanceFactorsRequest, BurstablePerformance, CpuManufacturer,
+    CpuPerformanceFactorRequest, InstanceGeneration, InstanceInterruptionBehavior,
+    InstanceIpv6Address, InstanceIpv6AddressRequired, LocalStorage, LocalStorageType,
+    MemoryGiBPerVCpuRequest, MemoryMiBRequest, NetworkBandwidthGbpsRequest,
+    NetworkInterfaceCountRequest, PerformanceFactorReferenceRequest, ReplacementStrategy, Tag,
+    TagRequired, TargetCapacityUnitType, Tenancy, TotalLocalStorageGbRequest,
+    VCpuCountRangeRequest, VolumeType,
+};
+use super::shared::{
+    RULE_AcceleratorCountRequest, RULE_AcceleratorTotalMemoryMiBRequest,
+    RULE_BaselineEbsBandwidthMbpsRequest, RULE_BaselinePerformanceFactorsRequest,
+    RULE_InstanceIpv6Address, RULE_MemoryGiBPerVCpuRequest, RULE_MemoryMiBRequest,
+    RULE_NetworkBandwidthGbpsRequest, RULE_NetworkInterfaceCountRequest, RULE_Tag,
+    RULE_TotalLocalStorageGbRequest, RULE_VCpuCountRangeRequest,
+};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9\\.\\*]+");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z0-9\\(\\)\\.\\-/_]+");
 
@@ -14,32 +33,18 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z0-9\\(\\)\\.\\-/_]+"
 #[derive(Clone, Debug, PartialEq)]
 pub struct SpotFleetRequired {
     /// `SpotFleetRequestConfigData`: a [`SpotFleetRequestConfigData`] object, required.
-    ///
-    /// Describes the configuration of a Spot Fleet request.
     pub spot_fleet_request_config_data: Obj<SpotFleetRequestConfigData>,
 }
 
-static RULE_SpotFleet: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SpotFleet: ObjRule = ObjRule {
     properties: &[
-        (
-            "SpotFleetRequestConfigData",
-            Shape::Object(&RULE_SpotFleetRequestConfigData),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SpotFleetRequestConfigData", Shape::Object(&RULE_SpotFleetRequestConfigData)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["SpotFleetRequestConfigData"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::SpotFleet` resource.
@@ -77,6 +82,7 @@ pub struct SpotFleet {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl SpotFleet {
     /// The CloudFormation type name, `AWS::EC2::SpotFleet`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::SpotFleet";
@@ -88,32 +94,9 @@ impl SpotFleet {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-spotfleet.html",
         primary_identifier: &["Id"],
         required: &["SpotFleetRequestConfigData"],
-        create_only: &[
-            "SpotFleetRequestConfigData/AllocationStrategy",
-            "SpotFleetRequestConfigData/IamFleetRole",
-            "SpotFleetRequestConfigData/InstanceInterruptionBehavior",
-            "SpotFleetRequestConfigData/InstancePoolsToUseCount",
-            "SpotFleetRequestConfigData/LaunchSpecifications",
-            "SpotFleetRequestConfigData/LaunchTemplateConfigs",
-            "SpotFleetRequestConfigData/LoadBalancersConfig",
-            "SpotFleetRequestConfigData/OnDemandAllocationStrategy",
-            "SpotFleetRequestConfigData/OnDemandMaxTotalPrice",
-            "SpotFleetRequestConfigData/OnDemandTargetCapacity",
-            "SpotFleetRequestConfigData/ReplaceUnhealthyInstances",
-            "SpotFleetRequestConfigData/SpotMaintenanceStrategies",
-            "SpotFleetRequestConfigData/SpotMaxTotalPrice",
-            "SpotFleetRequestConfigData/SpotPrice",
-            "SpotFleetRequestConfigData/TagSpecifications",
-            "SpotFleetRequestConfigData/TerminateInstancesWithExpiration",
-            "SpotFleetRequestConfigData/Type",
-            "SpotFleetRequestConfigData/ValidFrom",
-            "SpotFleetRequestConfigData/ValidUntil",
-        ],
+        create_only: &["SpotFleetRequestConfigData/AllocationStrategy", "SpotFleetRequestConfigData/IamFleetRole", "SpotFleetRequestConfigData/InstanceInterruptionBehavior", "SpotFleetRequestConfigData/InstancePoolsToUseCount", "SpotFleetRequestConfigData/LaunchSpecifications", "SpotFleetRequestConfigData/LaunchTemplateConfigs", "SpotFleetRequestConfigData/LoadBalancersConfig", "SpotFleetRequestConfigData/OnDemandAllocationStrategy", "SpotFleetRequestConfigData/OnDemandMaxTotalPrice", "SpotFleetRequestConfigData/OnDemandTargetCapacity", "SpotFleetRequestConfigData/ReplaceUnhealthyInstances", "SpotFleetRequestConfigData/SpotMaintenanceStrategies", "SpotFleetRequestConfigData/SpotMaxTotalPrice", "SpotFleetRequestConfigData/SpotPrice", "SpotFleetRequestConfigData/TagSpecifications", "SpotFleetRequestConfigData/TerminateInstancesWithExpiration", "SpotFleetRequestConfigData/Type", "SpotFleetRequestConfigData/ValidFrom", "SpotFleetRequestConfigData/ValidUntil"],
         conditional_create_only: &[],
-        write_only: &[
-            "SpotFleetRequestConfigData/TagSpecifications",
-            "SpotFleetRequestConfigData/LaunchSpecifications/*/NetworkInterfaces/*/Groups",
-        ],
+        write_only: &["SpotFleetRequestConfigData/TagSpecifications", "SpotFleetRequestConfigData/LaunchSpecifications/*/NetworkInterfaces/*/Groups"],
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: false,
@@ -129,23 +112,9 @@ impl SpotFleet {
     }
 
     /// `SpotFleetRequestConfigData`: a [`SpotFleetRequestConfigData`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn spot_fleet_request_config_data(
-        mut self,
-        value: impl Into<Obj<SpotFleetRequestConfigData>>,
-    ) -> Self {
-        self.spot_fleet_request_config_data = value.into();
-        self
-    }
-
+    pub fn spot_fleet_request_config_data(mut self, value: impl Into<Obj<SpotFleetRequestConfigData>>) -> Self { self.spot_fleet_request_config_data = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for SpotFleet {
@@ -189,247 +158,15 @@ impl SpotFleetAttributes {
     }
 }
 
-static RULE_AcceleratorCountRequest: ObjRule = ObjRule {
-    properties: &[("Max", Shape::INT), ("Min", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `AcceleratorCountRequest` property type of `AWS::EC2::SpotFleet`.
-///
-/// The minimum and maximum number of accelerators (GPUs, FPGAs, or AWS Inferentia chips) on an instance. To exclude accelerator-enabled instance types, set `Max` to `0` .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-spotfleet-acceleratorcountrequest.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct AcceleratorCountRequest {
-    /// `Max`: an integer.
-    ///
-    /// The maximum number of accelerators. To specify no maximum limit, omit this parameter. To exclude accelerator-enabled instance types, set `Max` to `0` .
-    pub max: Option<Int>,
-    /// `Min`: an integer.
-    ///
-    /// The minimum number of accelerators. To specify no minimum limit, omit this parameter.
-    pub min: Option<Int>,
-}
-
-impl AcceleratorCountRequest {
-    /// A `AcceleratorCountRequest` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Max`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Int>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
-    /// `Min`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Int>) -> Self {
-        self.min = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for AcceleratorCountRequest {}
-
-impl ToValue for AcceleratorCountRequest {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
-            .build()
-    }
-}
-
-static RULE_AcceleratorTotalMemoryMiBRequest: ObjRule = ObjRule {
-    properties: &[("Max", Shape::INT), ("Min", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `AcceleratorTotalMemoryMiBRequest` property type of `AWS::EC2::SpotFleet`.
-///
-/// The minimum and maximum amount of total accelerator memory, in MiB.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-spotfleet-acceleratortotalmemorymibrequest.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct AcceleratorTotalMemoryMiBRequest {
-    /// `Max`: an integer.
-    ///
-    /// The maximum amount of accelerator memory, in MiB. To specify no maximum limit, omit this parameter.
-    pub max: Option<Int>,
-    /// `Min`: an integer.
-    ///
-    /// The minimum amount of accelerator memory, in MiB. To specify no minimum limit, omit this parameter.
-    pub min: Option<Int>,
-}
-
-impl AcceleratorTotalMemoryMiBRequest {
-    /// A `AcceleratorTotalMemoryMiBRequest` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Max`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Int>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
-    /// `Min`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Int>) -> Self {
-        self.min = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for AcceleratorTotalMemoryMiBRequest {}
-
-impl ToValue for AcceleratorTotalMemoryMiBRequest {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
-            .build()
-    }
-}
-
-static RULE_BaselineEbsBandwidthMbpsRequest: ObjRule = ObjRule {
-    properties: &[("Max", Shape::INT), ("Min", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `BaselineEbsBandwidthMbpsRequest` property type of `AWS::EC2::SpotFleet`.
-///
-/// The minimum and maximum baseline bandwidth to Amazon EBS, in Mbps. For more information, see \[Amazon EBS–optimized instances\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ebs-optimized.html>) in the *Amazon EC2 User Guide* .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-spotfleet-baselineebsbandwidthmbpsrequest.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct BaselineEbsBandwidthMbpsRequest {
-    /// `Max`: an integer.
-    ///
-    /// The maximum baseline bandwidth, in Mbps. To specify no maximum limit, omit this parameter.
-    pub max: Option<Int>,
-    /// `Min`: an integer.
-    ///
-    /// The minimum baseline bandwidth, in Mbps. To specify no minimum limit, omit this parameter.
-    pub min: Option<Int>,
-}
-
-impl BaselineEbsBandwidthMbpsRequest {
-    /// A `BaselineEbsBandwidthMbpsRequest` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Max`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Int>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
-    /// `Min`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Int>) -> Self {
-        self.min = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for BaselineEbsBandwidthMbpsRequest {}
-
-impl ToValue for BaselineEbsBandwidthMbpsRequest {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
-            .build()
-    }
-}
-
-static RULE_BaselinePerformanceFactorsRequest: ObjRule = ObjRule {
-    properties: &[("Cpu", Shape::Object(&RULE_CpuPerformanceFactorRequest))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `BaselinePerformanceFactorsRequest` property type of `AWS::EC2::SpotFleet`.
-///
-/// The baseline performance to consider, using an instance family as a baseline reference. The instance family establishes the lowest acceptable level of performance. Amazon EC2 uses this baseline to guide instance type selection, but there is no guarantee that the selected instance types will always exceed the baseline for every application.
-///
-/// Currently, this parameter only supports CPU performance as a baseline performance factor. For example, specifying `c6i` would use the CPU performance of the `c6i` family as the baseline reference.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-spotfleet-baselineperformancefactorsrequest.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct BaselinePerformanceFactorsRequest {
-    /// `Cpu`: a [`CpuPerformanceFactorRequest`] object.
-    ///
-    /// The CPU performance to consider, using an instance family as the baseline reference.
-    pub cpu: Option<Obj<CpuPerformanceFactorRequest>>,
-}
-
-impl BaselinePerformanceFactorsRequest {
-    /// A `BaselinePerformanceFactorsRequest` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Cpu`: a [`CpuPerformanceFactorRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cpu(mut self, value: impl Into<Obj<CpuPerformanceFactorRequest>>) -> Self {
-        self.cpu = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for BaselinePerformanceFactorsRequest {}
-
-impl ToValue for BaselinePerformanceFactorsRequest {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Cpu", &self.cpu).build()
-    }
-}
-
 /// The required properties of [`BlockDeviceMapping`], by name: `BlockDeviceMapping::new(BlockDeviceMappingRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BlockDeviceMappingRequired {
     /// `DeviceName`: a string, required.
-    ///
-    /// The device name. For available device names, see \[Device names for volumes\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/device_naming.html>) .
     pub device_name: Str,
 }
 
-static RULE_BlockDeviceMapping: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BlockDeviceMapping: ObjRule = ObjRule {
     properties: &[
         ("DeviceName", Shape::STR),
         ("Ebs", Shape::Object(&RULE_EbsBlockDevice)),
@@ -438,10 +175,8 @@ static RULE_BlockDeviceMapping: ObjRule = ObjRule {
     ],
     required: &["DeviceName"],
     one_of: &[&[&["VirtualName"], &["Ebs"], &["NoDevice"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BlockDeviceMapping` property type of `AWS::EC2::SpotFleet`.
@@ -475,6 +210,7 @@ pub struct BlockDeviceMapping {
     pub virtual_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl BlockDeviceMapping {
     /// A `BlockDeviceMapping` with its required properties, named in a [`BlockDeviceMappingRequired`].
     pub fn new(required: BlockDeviceMappingRequired) -> Self {
@@ -487,36 +223,13 @@ impl BlockDeviceMapping {
     }
 
     /// `DeviceName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn device_name(mut self, value: impl Into<Str>) -> Self {
-        self.device_name = value.into();
-        self
-    }
-
+    pub fn device_name(mut self, value: impl Into<Str>) -> Self { self.device_name = value.into(); self }
     /// `Ebs`: an [`EbsBlockDevice`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ebs(mut self, value: impl Into<Obj<EbsBlockDevice>>) -> Self {
-        self.ebs = Some(value.into());
-        self
-    }
-
+    pub fn ebs(mut self, value: impl Into<Obj<EbsBlockDevice>>) -> Self { self.ebs = Some(value.into()); self }
     /// `NoDevice`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn no_device(mut self, value: impl Into<Str>) -> Self {
-        self.no_device = Some(value.into());
-        self
-    }
-
+    pub fn no_device(mut self, value: impl Into<Str>) -> Self { self.no_device = Some(value.into()); self }
     /// `VirtualName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn virtual_name(mut self, value: impl Into<Str>) -> Self {
-        self.virtual_name = Some(value.into());
-        self
-    }
+    pub fn virtual_name(mut self, value: impl Into<Str>) -> Self { self.virtual_name = Some(value.into()); self }
 }
 
 impl PropertyType for BlockDeviceMapping {}
@@ -536,19 +249,17 @@ impl ToValue for BlockDeviceMapping {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClassicLoadBalancerRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the load balancer.
     pub name: Str,
 }
 
-static RULE_ClassicLoadBalancer: ObjRule = ObjRule {
-    properties: &[("Name", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_ClassicLoadBalancer: ObjRule = ObjRule {
+    properties: &[
+        ("Name", Shape::STR),
+    ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ClassicLoadBalancer` property type of `AWS::EC2::SpotFleet`.
@@ -564,6 +275,7 @@ pub struct ClassicLoadBalancer {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl ClassicLoadBalancer {
     /// A `ClassicLoadBalancer` with its required properties, named in a [`ClassicLoadBalancerRequired`].
     pub fn new(required: ClassicLoadBalancerRequired) -> Self {
@@ -573,12 +285,7 @@ impl ClassicLoadBalancer {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for ClassicLoadBalancer {}
@@ -593,26 +300,17 @@ impl ToValue for ClassicLoadBalancer {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClassicLoadBalancersConfigRequired {
     /// `ClassicLoadBalancers`: a list of [`ClassicLoadBalancer`] objects, required.
-    ///
-    /// One or more Classic Load Balancers.
     pub classic_load_balancers: List<ClassicLoadBalancer>,
 }
 
-static RULE_ClassicLoadBalancersConfig: ObjRule = ObjRule {
-    properties: &[(
-        "ClassicLoadBalancers",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_ClassicLoadBalancer),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ClassicLoadBalancersConfig: ObjRule = ObjRule {
+    properties: &[
+        ("ClassicLoadBalancers", Shape::List(&ListRule { items: Shape::Object(&RULE_ClassicLoadBalancer), min_items: None, max_items: None })),
+    ],
     required: &["ClassicLoadBalancers"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ClassicLoadBalancersConfig` property type of `AWS::EC2::SpotFleet`.
@@ -628,6 +326,7 @@ pub struct ClassicLoadBalancersConfig {
     pub classic_load_balancers: List<ClassicLoadBalancer>,
 }
 
+#[rustfmt::skip]
 impl ClassicLoadBalancersConfig {
     /// A `ClassicLoadBalancersConfig` with its required properties, named in a [`ClassicLoadBalancersConfigRequired`].
     pub fn new(required: ClassicLoadBalancersConfigRequired) -> Self {
@@ -637,12 +336,7 @@ impl ClassicLoadBalancersConfig {
     }
 
     /// `ClassicLoadBalancers`: a list of [`ClassicLoadBalancer`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn classic_load_balancers(mut self, value: impl Into<List<ClassicLoadBalancer>>) -> Self {
-        self.classic_load_balancers = value.into();
-        self
-    }
+    pub fn classic_load_balancers(mut self, value: impl Into<List<ClassicLoadBalancer>>) -> Self { self.classic_load_balancers = value.into(); self }
 }
 
 impl PropertyType for ClassicLoadBalancersConfig {}
@@ -655,87 +349,18 @@ impl ToValue for ClassicLoadBalancersConfig {
     }
 }
 
-static RULE_CpuPerformanceFactorRequest: ObjRule = ObjRule {
-    properties: &[(
-        "References",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_PerformanceFactorReferenceRequest),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CpuPerformanceFactorRequest` property type of `AWS::EC2::SpotFleet`.
-///
-/// The CPU performance to consider, using an instance family as the baseline reference.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-spotfleet-cpuperformancefactorrequest.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct CpuPerformanceFactorRequest {
-    /// `References`: a list of [`PerformanceFactorReferenceRequest`] objects.
-    ///
-    /// Specify an instance family to use as the baseline reference for CPU performance. All instance types that match your specified attributes will be compared against the CPU performance of the referenced instance family, regardless of CPU manufacturer or architecture differences.
-    ///
-    /// &gt; Currently, only one instance family can be specified in the list.
-    pub references: Option<List<PerformanceFactorReferenceRequest>>,
-}
-
-impl CpuPerformanceFactorRequest {
-    /// A `CpuPerformanceFactorRequest` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `References`: a list of [`PerformanceFactorReferenceRequest`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn references(mut self, value: impl Into<List<PerformanceFactorReferenceRequest>>) -> Self {
-        self.references = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for CpuPerformanceFactorRequest {}
-
-impl ToValue for CpuPerformanceFactorRequest {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("References", &self.references)
-            .build()
-    }
-}
-
-static RULE_EbsBlockDevice: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EbsBlockDevice: ObjRule = ObjRule {
     properties: &[
         ("DeleteOnTermination", Shape::Bool),
         ("Encrypted", Shape::Bool),
         ("Iops", Shape::INT),
         ("SnapshotId", Shape::STR),
         ("VolumeSize", Shape::INT),
-        (
-            "VolumeType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["gp2", "gp3", "io1", "io2", "sc1", "st1", "standard"],
-                format: None,
-            }),
-        ),
+        ("VolumeType", Shape::Str(&StrRule { allowed: &["gp2", "gp3", "io1", "io2", "sc1", "st1", "standard"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EbsBlockDevice` property type of `AWS::EC2::SpotFleet`.
@@ -796,6 +421,7 @@ pub struct EbsBlockDevice {
     pub volume_type: Option<VolumeType>,
 }
 
+#[rustfmt::skip]
 impl EbsBlockDevice {
     /// A `EbsBlockDevice` with no property set (none is required).
     pub fn new() -> Self {
@@ -803,52 +429,17 @@ impl EbsBlockDevice {
     }
 
     /// `DeleteOnTermination`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delete_on_termination(mut self, value: impl Into<Bool>) -> Self {
-        self.delete_on_termination = Some(value.into());
-        self
-    }
-
+    pub fn delete_on_termination(mut self, value: impl Into<Bool>) -> Self { self.delete_on_termination = Some(value.into()); self }
     /// `Encrypted`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encrypted(mut self, value: impl Into<Bool>) -> Self {
-        self.encrypted = Some(value.into());
-        self
-    }
-
+    pub fn encrypted(mut self, value: impl Into<Bool>) -> Self { self.encrypted = Some(value.into()); self }
     /// `Iops`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iops(mut self, value: impl Into<Int>) -> Self {
-        self.iops = Some(value.into());
-        self
-    }
-
+    pub fn iops(mut self, value: impl Into<Int>) -> Self { self.iops = Some(value.into()); self }
     /// `SnapshotId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshot_id(mut self, value: impl Into<Str>) -> Self {
-        self.snapshot_id = Some(value.into());
-        self
-    }
-
+    pub fn snapshot_id(mut self, value: impl Into<Str>) -> Self { self.snapshot_id = Some(value.into()); self }
     /// `VolumeSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_size(mut self, value: impl Into<Int>) -> Self {
-        self.volume_size = Some(value.into());
-        self
-    }
-
+    pub fn volume_size(mut self, value: impl Into<Int>) -> Self { self.volume_size = Some(value.into()); self }
     /// `VolumeType`: a [`VolumeType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_type(mut self, value: impl Into<VolumeType>) -> Self {
-        self.volume_type = Some(value.into());
-        self
-    }
+    pub fn volume_type(mut self, value: impl Into<VolumeType>) -> Self { self.volume_type = Some(value.into()); self }
 }
 
 impl PropertyType for EbsBlockDevice {}
@@ -870,34 +461,19 @@ impl ToValue for EbsBlockDevice {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FleetLaunchTemplateSpecificationRequired {
     /// `Version`: a string, required.
-    ///
-    /// The version number of the launch template.
-    ///
-    /// Specifying `$Latest` or `$Default` for the template version number is not supported. However, you can specify `LatestVersionNumber` or `DefaultVersionNumber` using the `Fn::GetAtt` intrinsic function. For more information, see \[Fn::GetAtt\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-launchtemplate.html#aws-resource-ec2-launchtemplate-return-values-fn--getatt>) .
     pub version: Str,
 }
 
-static RULE_FleetLaunchTemplateSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FleetLaunchTemplateSpecification: ObjRule = ObjRule {
     properties: &[
         ("LaunchTemplateId", Shape::STR),
-        (
-            "LaunchTemplateName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("LaunchTemplateName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Version", Shape::STR),
     ],
     required: &["Version"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FleetLaunchTemplateSpecification` property type of `AWS::EC2::SpotFleet`.
@@ -940,6 +516,7 @@ pub struct FleetLaunchTemplateSpecification {
     pub version: Str,
 }
 
+#[rustfmt::skip]
 impl FleetLaunchTemplateSpecification {
     /// A `FleetLaunchTemplateSpecification` with its required properties, named in a [`FleetLaunchTemplateSpecificationRequired`].
     pub fn new(required: FleetLaunchTemplateSpecificationRequired) -> Self {
@@ -951,28 +528,11 @@ impl FleetLaunchTemplateSpecification {
     }
 
     /// `LaunchTemplateId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn launch_template_id(mut self, value: impl Into<Str>) -> Self {
-        self.launch_template_id = Some(value.into());
-        self
-    }
-
+    pub fn launch_template_id(mut self, value: impl Into<Str>) -> Self { self.launch_template_id = Some(value.into()); self }
     /// `LaunchTemplateName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn launch_template_name(mut self, value: impl Into<Str>) -> Self {
-        self.launch_template_name = Some(value.into());
-        self
-    }
-
+    pub fn launch_template_name(mut self, value: impl Into<Str>) -> Self { self.launch_template_name = Some(value.into()); self }
     /// `Version`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<Str>) -> Self {
-        self.version = value.into();
-        self
-    }
+    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = value.into(); self }
 }
 
 impl PropertyType for FleetLaunchTemplateSpecification {}
@@ -991,19 +551,17 @@ impl ToValue for FleetLaunchTemplateSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GroupIdentifierRequired {
     /// `GroupId`: a string, required.
-    ///
-    /// The ID of the security group.
     pub group_id: Str,
 }
 
-static RULE_GroupIdentifier: ObjRule = ObjRule {
-    properties: &[("GroupId", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_GroupIdentifier: ObjRule = ObjRule {
+    properties: &[
+        ("GroupId", Shape::STR),
+    ],
     required: &["GroupId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GroupIdentifier` property type of `AWS::EC2::SpotFleet`.
@@ -1019,6 +577,7 @@ pub struct GroupIdentifier {
     pub group_id: Str,
 }
 
+#[rustfmt::skip]
 impl GroupIdentifier {
     /// A `GroupIdentifier` with its required properties, named in a [`GroupIdentifierRequired`].
     pub fn new(required: GroupIdentifierRequired) -> Self {
@@ -1028,12 +587,7 @@ impl GroupIdentifier {
     }
 
     /// `GroupId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group_id(mut self, value: impl Into<Str>) -> Self {
-        self.group_id = value.into();
-        self
-    }
+    pub fn group_id(mut self, value: impl Into<Str>) -> Self { self.group_id = value.into(); self }
 }
 
 impl PropertyType for GroupIdentifier {}
@@ -1044,14 +598,13 @@ impl ToValue for GroupIdentifier {
     }
 }
 
-static RULE_IamInstanceProfileSpecification: ObjRule = ObjRule {
-    properties: &[("Arn", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_IamInstanceProfileSpecification: ObjRule = ObjRule {
+    properties: &[
+        ("Arn", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IamInstanceProfileSpecification` property type of `AWS::EC2::SpotFleet`.
@@ -1067,6 +620,7 @@ pub struct IamInstanceProfileSpecification {
     pub arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl IamInstanceProfileSpecification {
     /// A `IamInstanceProfileSpecification` with no property set (none is required).
     pub fn new() -> Self {
@@ -1074,12 +628,7 @@ impl IamInstanceProfileSpecification {
     }
 
     /// `Arn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = Some(value.into());
-        self
-    }
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = Some(value.into()); self }
 }
 
 impl PropertyType for IamInstanceProfileSpecification {}
@@ -1090,115 +639,23 @@ impl ToValue for IamInstanceProfileSpecification {
     }
 }
 
-/// The required properties of [`InstanceIpv6Address`], by name: `InstanceIpv6Address::new(InstanceIpv6AddressRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct InstanceIpv6AddressRequired {
-    /// `Ipv6Address`: a string, required.
-    ///
-    /// The IPv6 address.
-    pub ipv6_address: Str,
-}
-
-static RULE_InstanceIpv6Address: ObjRule = ObjRule {
-    properties: &[("Ipv6Address", Shape::STR)],
-    required: &["Ipv6Address"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `InstanceIpv6Address` property type of `AWS::EC2::SpotFleet`.
-///
-/// Describes an IPv6 address.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-spotfleet-instanceipv6address.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct InstanceIpv6Address {
-    /// `Ipv6Address`: a string, required.
-    ///
-    /// The IPv6 address.
-    pub ipv6_address: Str,
-}
-
-impl InstanceIpv6Address {
-    /// A `InstanceIpv6Address` with its required properties, named in a [`InstanceIpv6AddressRequired`].
-    pub fn new(required: InstanceIpv6AddressRequired) -> Self {
-        Self {
-            ipv6_address: required.ipv6_address,
-        }
-    }
-
-    /// `Ipv6Address`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv6_address(mut self, value: impl Into<Str>) -> Self {
-        self.ipv6_address = value.into();
-        self
-    }
-}
-
-impl PropertyType for InstanceIpv6Address {}
-
-impl ToValue for InstanceIpv6Address {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Ipv6Address", &self.ipv6_address)
-            .build()
-    }
-}
-
-static RULE_InstanceNetworkInterfaceSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InstanceNetworkInterfaceSpecification: ObjRule = ObjRule {
     properties: &[
         ("AssociatePublicIpAddress", Shape::Bool),
         ("DeleteOnTermination", Shape::Bool),
         ("Description", Shape::STR),
         ("DeviceIndex", Shape::INT),
-        (
-            "Groups",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Groups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("Ipv6AddressCount", Shape::INT),
-        (
-            "Ipv6Addresses",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_InstanceIpv6Address),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Ipv6Addresses", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceIpv6Address), min_items: None, max_items: None })),
         ("NetworkInterfaceId", Shape::STR),
-        (
-            "PrivateIpAddresses",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PrivateIpAddressSpecification),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("PrivateIpAddresses", Shape::List(&ListRule { items: Shape::Object(&RULE_PrivateIpAddressSpecification), min_items: None, max_items: None })),
         ("SecondaryPrivateIpAddressCount", Shape::INT),
-        (
-            "SubnetId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SubnetId),
-            }),
-        ),
+        ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InstanceNetworkInterfaceSpecification` property type of `AWS::EC2::SpotFleet`.
@@ -1262,6 +719,7 @@ pub struct InstanceNetworkInterfaceSpecification {
     pub subnet_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl InstanceNetworkInterfaceSpecification {
     /// A `InstanceNetworkInterfaceSpecification` with no property set (none is required).
     pub fn new() -> Self {
@@ -1269,95 +727,27 @@ impl InstanceNetworkInterfaceSpecification {
     }
 
     /// `AssociatePublicIpAddress`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn associate_public_ip_address(mut self, value: impl Into<Bool>) -> Self {
-        self.associate_public_ip_address = Some(value.into());
-        self
-    }
-
+    pub fn associate_public_ip_address(mut self, value: impl Into<Bool>) -> Self { self.associate_public_ip_address = Some(value.into()); self }
     /// `DeleteOnTermination`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delete_on_termination(mut self, value: impl Into<Bool>) -> Self {
-        self.delete_on_termination = Some(value.into());
-        self
-    }
-
+    pub fn delete_on_termination(mut self, value: impl Into<Bool>) -> Self { self.delete_on_termination = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DeviceIndex`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn device_index(mut self, value: impl Into<Int>) -> Self {
-        self.device_index = Some(value.into());
-        self
-    }
-
+    pub fn device_index(mut self, value: impl Into<Int>) -> Self { self.device_index = Some(value.into()); self }
     /// `Groups`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.groups = Some(value.into());
-        self
-    }
-
+    pub fn groups(mut self, value: impl Into<List<Str>>) -> Self { self.groups = Some(value.into()); self }
     /// `Ipv6AddressCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv6_address_count(mut self, value: impl Into<Int>) -> Self {
-        self.ipv6_address_count = Some(value.into());
-        self
-    }
-
+    pub fn ipv6_address_count(mut self, value: impl Into<Int>) -> Self { self.ipv6_address_count = Some(value.into()); self }
     /// `Ipv6Addresses`: a list of [`InstanceIpv6Address`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv6_addresses(mut self, value: impl Into<List<InstanceIpv6Address>>) -> Self {
-        self.ipv6_addresses = Some(value.into());
-        self
-    }
-
+    pub fn ipv6_addresses(mut self, value: impl Into<List<InstanceIpv6Address>>) -> Self { self.ipv6_addresses = Some(value.into()); self }
     /// `NetworkInterfaceId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_interface_id(mut self, value: impl Into<Str>) -> Self {
-        self.network_interface_id = Some(value.into());
-        self
-    }
-
+    pub fn network_interface_id(mut self, value: impl Into<Str>) -> Self { self.network_interface_id = Some(value.into()); self }
     /// `PrivateIpAddresses`: a list of [`PrivateIpAddressSpecification`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn private_ip_addresses(
-        mut self,
-        value: impl Into<List<PrivateIpAddressSpecification>>,
-    ) -> Self {
-        self.private_ip_addresses = Some(value.into());
-        self
-    }
-
+    pub fn private_ip_addresses(mut self, value: impl Into<List<PrivateIpAddressSpecification>>) -> Self { self.private_ip_addresses = Some(value.into()); self }
     /// `SecondaryPrivateIpAddressCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secondary_private_ip_address_count(mut self, value: impl Into<Int>) -> Self {
-        self.secondary_private_ip_address_count = Some(value.into());
-        self
-    }
-
+    pub fn secondary_private_ip_address_count(mut self, value: impl Into<Int>) -> Self { self.secondary_private_ip_address_count = Some(value.into()); self }
     /// `SubnetId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self {
-        self.subnet_id = Some(value.into());
-        self
-    }
+    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = Some(value.into()); self }
 }
 
 impl PropertyType for InstanceNetworkInterfaceSpecification {}
@@ -1386,216 +776,38 @@ impl ToValue for InstanceNetworkInterfaceSpecification {
     }
 }
 
-static RULE_InstanceRequirementsRequest: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InstanceRequirementsRequest: ObjRule = ObjRule {
     properties: &[
-        (
-            "AcceleratorCount",
-            Shape::Object(&RULE_AcceleratorCountRequest),
-        ),
-        (
-            "AcceleratorManufacturers",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["amazon-web-services", "amd", "habana", "nvidia", "xilinx"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AcceleratorNames",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "a10g",
-                        "a100",
-                        "h100",
-                        "inferentia",
-                        "k520",
-                        "k80",
-                        "m60",
-                        "radeon-pro-v520",
-                        "t4",
-                        "t4g",
-                        "vu9p",
-                        "v100",
-                        "l40s",
-                        "l4",
-                        "gaudi-hl-205",
-                        "inferentia2",
-                        "trainium",
-                        "trainium2",
-                        "u30",
-                    ],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AcceleratorTotalMemoryMiB",
-            Shape::Object(&RULE_AcceleratorTotalMemoryMiBRequest),
-        ),
-        (
-            "AcceleratorTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["gpu", "fpga", "inference", "media"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AllowedInstanceTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(30),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "BareMetal",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["included", "required", "excluded"],
-                format: None,
-            }),
-        ),
-        (
-            "BaselineEbsBandwidthMbps",
-            Shape::Object(&RULE_BaselineEbsBandwidthMbpsRequest),
-        ),
-        (
-            "BaselinePerformanceFactors",
-            Shape::Object(&RULE_BaselinePerformanceFactorsRequest),
-        ),
-        (
-            "BurstablePerformance",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["included", "required", "excluded"],
-                format: None,
-            }),
-        ),
-        (
-            "CpuManufacturers",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["intel", "amd", "amazon-web-services", "apple"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ExcludedInstanceTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(30),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "InstanceGenerations",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["current", "previous"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "LocalStorage",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["included", "required", "excluded"],
-                format: None,
-            }),
-        ),
-        (
-            "LocalStorageTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["hdd", "ssd"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AcceleratorCount", Shape::Object(&RULE_AcceleratorCountRequest)),
+        ("AcceleratorManufacturers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["amazon-web-services", "amd", "habana", "nvidia", "xilinx"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("AcceleratorNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["a10g", "a100", "h100", "inferentia", "k520", "k80", "m60", "radeon-pro-v520", "t4", "t4g", "vu9p", "v100", "l40s", "l4", "gaudi-hl-205", "inferentia2", "trainium", "trainium2", "u30"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("AcceleratorTotalMemoryMiB", Shape::Object(&RULE_AcceleratorTotalMemoryMiBRequest)),
+        ("AcceleratorTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["gpu", "fpga", "inference", "media"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("AllowedInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("BareMetal", Shape::Str(&StrRule { allowed: &["included", "required", "excluded"], ..StrRule::ANY })),
+        ("BaselineEbsBandwidthMbps", Shape::Object(&RULE_BaselineEbsBandwidthMbpsRequest)),
+        ("BaselinePerformanceFactors", Shape::Object(&RULE_BaselinePerformanceFactorsRequest)),
+        ("BurstablePerformance", Shape::Str(&StrRule { allowed: &["included", "required", "excluded"], ..StrRule::ANY })),
+        ("CpuManufacturers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["intel", "amd", "amazon-web-services", "apple"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("ExcludedInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("InstanceGenerations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["current", "previous"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("LocalStorage", Shape::Str(&StrRule { allowed: &["included", "required", "excluded"], ..StrRule::ANY })),
+        ("LocalStorageTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["hdd", "ssd"], ..StrRule::ANY }), min_items: None, max_items: None })),
         ("MaxSpotPriceAsPercentageOfOptimalOnDemandPrice", Shape::INT),
-        (
-            "MemoryGiBPerVCpu",
-            Shape::Object(&RULE_MemoryGiBPerVCpuRequest),
-        ),
+        ("MemoryGiBPerVCpu", Shape::Object(&RULE_MemoryGiBPerVCpuRequest)),
         ("MemoryMiB", Shape::Object(&RULE_MemoryMiBRequest)),
-        (
-            "NetworkBandwidthGbps",
-            Shape::Object(&RULE_NetworkBandwidthGbpsRequest),
-        ),
-        (
-            "NetworkInterfaceCount",
-            Shape::Object(&RULE_NetworkInterfaceCountRequest),
-        ),
+        ("NetworkBandwidthGbps", Shape::Object(&RULE_NetworkBandwidthGbpsRequest)),
+        ("NetworkInterfaceCount", Shape::Object(&RULE_NetworkInterfaceCountRequest)),
         ("OnDemandMaxPricePercentageOverLowestPrice", Shape::INT),
         ("RequireEncryptionInTransit", Shape::Bool),
         ("RequireHibernateSupport", Shape::Bool),
         ("SpotMaxPricePercentageOverLowestPrice", Shape::INT),
-        (
-            "TotalLocalStorageGB",
-            Shape::Object(&RULE_TotalLocalStorageGbRequest),
-        ),
+        ("TotalLocalStorageGB", Shape::Object(&RULE_TotalLocalStorageGbRequest)),
         ("VCpuCount", Shape::Object(&RULE_VCpuCountRangeRequest)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InstanceRequirementsRequest` property type of `AWS::EC2::SpotFleet`.
@@ -1869,6 +1081,7 @@ pub struct InstanceRequirementsRequest {
     pub v_cpu_count: Option<Obj<VCpuCountRangeRequest>>,
 }
 
+#[rustfmt::skip]
 impl InstanceRequirementsRequest {
     /// A `InstanceRequirementsRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -1876,239 +1089,57 @@ impl InstanceRequirementsRequest {
     }
 
     /// `AcceleratorCount`: an [`AcceleratorCountRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accelerator_count(mut self, value: impl Into<Obj<AcceleratorCountRequest>>) -> Self {
-        self.accelerator_count = Some(value.into());
-        self
-    }
-
+    pub fn accelerator_count(mut self, value: impl Into<Obj<AcceleratorCountRequest>>) -> Self { self.accelerator_count = Some(value.into()); self }
     /// `AcceleratorManufacturers`: a list of [`AcceleratorManufacturer`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accelerator_manufacturers(
-        mut self,
-        value: impl Into<List<AcceleratorManufacturer>>,
-    ) -> Self {
-        self.accelerator_manufacturers = Some(value.into());
-        self
-    }
-
+    pub fn accelerator_manufacturers(mut self, value: impl Into<List<AcceleratorManufacturer>>) -> Self { self.accelerator_manufacturers = Some(value.into()); self }
     /// `AcceleratorNames`: a list of [`AcceleratorName`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accelerator_names(mut self, value: impl Into<List<AcceleratorName>>) -> Self {
-        self.accelerator_names = Some(value.into());
-        self
-    }
-
+    pub fn accelerator_names(mut self, value: impl Into<List<AcceleratorName>>) -> Self { self.accelerator_names = Some(value.into()); self }
     /// `AcceleratorTotalMemoryMiB`: an [`AcceleratorTotalMemoryMiBRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accelerator_total_memory_mi_b(
-        mut self,
-        value: impl Into<Obj<AcceleratorTotalMemoryMiBRequest>>,
-    ) -> Self {
-        self.accelerator_total_memory_mi_b = Some(value.into());
-        self
-    }
-
+    pub fn accelerator_total_memory_mi_b(mut self, value: impl Into<Obj<AcceleratorTotalMemoryMiBRequest>>) -> Self { self.accelerator_total_memory_mi_b = Some(value.into()); self }
     /// `AcceleratorTypes`: a list of [`AcceleratorType`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accelerator_types(mut self, value: impl Into<List<AcceleratorType>>) -> Self {
-        self.accelerator_types = Some(value.into());
-        self
-    }
-
+    pub fn accelerator_types(mut self, value: impl Into<List<AcceleratorType>>) -> Self { self.accelerator_types = Some(value.into()); self }
     /// `AllowedInstanceTypes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allowed_instance_types(mut self, value: impl Into<List<Str>>) -> Self {
-        self.allowed_instance_types = Some(value.into());
-        self
-    }
-
+    pub fn allowed_instance_types(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_instance_types = Some(value.into()); self }
     /// `BareMetal`: a [`BareMetal`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bare_metal(mut self, value: impl Into<BareMetal>) -> Self {
-        self.bare_metal = Some(value.into());
-        self
-    }
-
+    pub fn bare_metal(mut self, value: impl Into<BareMetal>) -> Self { self.bare_metal = Some(value.into()); self }
     /// `BaselineEbsBandwidthMbps`: a [`BaselineEbsBandwidthMbpsRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn baseline_ebs_bandwidth_mbps(
-        mut self,
-        value: impl Into<Obj<BaselineEbsBandwidthMbpsRequest>>,
-    ) -> Self {
-        self.baseline_ebs_bandwidth_mbps = Some(value.into());
-        self
-    }
-
+    pub fn baseline_ebs_bandwidth_mbps(mut self, value: impl Into<Obj<BaselineEbsBandwidthMbpsRequest>>) -> Self { self.baseline_ebs_bandwidth_mbps = Some(value.into()); self }
     /// `BaselinePerformanceFactors`: a [`BaselinePerformanceFactorsRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn baseline_performance_factors(
-        mut self,
-        value: impl Into<Obj<BaselinePerformanceFactorsRequest>>,
-    ) -> Self {
-        self.baseline_performance_factors = Some(value.into());
-        self
-    }
-
+    pub fn baseline_performance_factors(mut self, value: impl Into<Obj<BaselinePerformanceFactorsRequest>>) -> Self { self.baseline_performance_factors = Some(value.into()); self }
     /// `BurstablePerformance`: a [`BurstablePerformance`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn burstable_performance(mut self, value: impl Into<BurstablePerformance>) -> Self {
-        self.burstable_performance = Some(value.into());
-        self
-    }
-
+    pub fn burstable_performance(mut self, value: impl Into<BurstablePerformance>) -> Self { self.burstable_performance = Some(value.into()); self }
     /// `CpuManufacturers`: a list of [`CpuManufacturer`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cpu_manufacturers(mut self, value: impl Into<List<CpuManufacturer>>) -> Self {
-        self.cpu_manufacturers = Some(value.into());
-        self
-    }
-
+    pub fn cpu_manufacturers(mut self, value: impl Into<List<CpuManufacturer>>) -> Self { self.cpu_manufacturers = Some(value.into()); self }
     /// `ExcludedInstanceTypes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn excluded_instance_types(mut self, value: impl Into<List<Str>>) -> Self {
-        self.excluded_instance_types = Some(value.into());
-        self
-    }
-
+    pub fn excluded_instance_types(mut self, value: impl Into<List<Str>>) -> Self { self.excluded_instance_types = Some(value.into()); self }
     /// `InstanceGenerations`: a list of [`InstanceGeneration`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_generations(mut self, value: impl Into<List<InstanceGeneration>>) -> Self {
-        self.instance_generations = Some(value.into());
-        self
-    }
-
+    pub fn instance_generations(mut self, value: impl Into<List<InstanceGeneration>>) -> Self { self.instance_generations = Some(value.into()); self }
     /// `LocalStorage`: a [`LocalStorage`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn local_storage(mut self, value: impl Into<LocalStorage>) -> Self {
-        self.local_storage = Some(value.into());
-        self
-    }
-
+    pub fn local_storage(mut self, value: impl Into<LocalStorage>) -> Self { self.local_storage = Some(value.into()); self }
     /// `LocalStorageTypes`: a list of [`LocalStorageType`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn local_storage_types(mut self, value: impl Into<List<LocalStorageType>>) -> Self {
-        self.local_storage_types = Some(value.into());
-        self
-    }
-
+    pub fn local_storage_types(mut self, value: impl Into<List<LocalStorageType>>) -> Self { self.local_storage_types = Some(value.into()); self }
     /// `MaxSpotPriceAsPercentageOfOptimalOnDemandPrice`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_spot_price_as_percentage_of_optimal_on_demand_price(
-        mut self,
-        value: impl Into<Int>,
-    ) -> Self {
-        self.max_spot_price_as_percentage_of_optimal_on_demand_price = Some(value.into());
-        self
-    }
-
+    pub fn max_spot_price_as_percentage_of_optimal_on_demand_price(mut self, value: impl Into<Int>) -> Self { self.max_spot_price_as_percentage_of_optimal_on_demand_price = Some(value.into()); self }
     /// `MemoryGiBPerVCpu`: a [`MemoryGiBPerVCpuRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn memory_gi_b_per_v_cpu(mut self, value: impl Into<Obj<MemoryGiBPerVCpuRequest>>) -> Self {
-        self.memory_gi_b_per_v_cpu = Some(value.into());
-        self
-    }
-
+    pub fn memory_gi_b_per_v_cpu(mut self, value: impl Into<Obj<MemoryGiBPerVCpuRequest>>) -> Self { self.memory_gi_b_per_v_cpu = Some(value.into()); self }
     /// `MemoryMiB`: a [`MemoryMiBRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn memory_mi_b(mut self, value: impl Into<Obj<MemoryMiBRequest>>) -> Self {
-        self.memory_mi_b = Some(value.into());
-        self
-    }
-
+    pub fn memory_mi_b(mut self, value: impl Into<Obj<MemoryMiBRequest>>) -> Self { self.memory_mi_b = Some(value.into()); self }
     /// `NetworkBandwidthGbps`: a [`NetworkBandwidthGbpsRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_bandwidth_gbps(
-        mut self,
-        value: impl Into<Obj<NetworkBandwidthGbpsRequest>>,
-    ) -> Self {
-        self.network_bandwidth_gbps = Some(value.into());
-        self
-    }
-
+    pub fn network_bandwidth_gbps(mut self, value: impl Into<Obj<NetworkBandwidthGbpsRequest>>) -> Self { self.network_bandwidth_gbps = Some(value.into()); self }
     /// `NetworkInterfaceCount`: a [`NetworkInterfaceCountRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_interface_count(
-        mut self,
-        value: impl Into<Obj<NetworkInterfaceCountRequest>>,
-    ) -> Self {
-        self.network_interface_count = Some(value.into());
-        self
-    }
-
+    pub fn network_interface_count(mut self, value: impl Into<Obj<NetworkInterfaceCountRequest>>) -> Self { self.network_interface_count = Some(value.into()); self }
     /// `OnDemandMaxPricePercentageOverLowestPrice`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_demand_max_price_percentage_over_lowest_price(
-        mut self,
-        value: impl Into<Int>,
-    ) -> Self {
-        self.on_demand_max_price_percentage_over_lowest_price = Some(value.into());
-        self
-    }
-
+    pub fn on_demand_max_price_percentage_over_lowest_price(mut self, value: impl Into<Int>) -> Self { self.on_demand_max_price_percentage_over_lowest_price = Some(value.into()); self }
     /// `RequireEncryptionInTransit`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn require_encryption_in_transit(mut self, value: impl Into<Bool>) -> Self {
-        self.require_encryption_in_transit = Some(value.into());
-        self
-    }
-
+    pub fn require_encryption_in_transit(mut self, value: impl Into<Bool>) -> Self { self.require_encryption_in_transit = Some(value.into()); self }
     /// `RequireHibernateSupport`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn require_hibernate_support(mut self, value: impl Into<Bool>) -> Self {
-        self.require_hibernate_support = Some(value.into());
-        self
-    }
-
+    pub fn require_hibernate_support(mut self, value: impl Into<Bool>) -> Self { self.require_hibernate_support = Some(value.into()); self }
     /// `SpotMaxPricePercentageOverLowestPrice`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn spot_max_price_percentage_over_lowest_price(mut self, value: impl Into<Int>) -> Self {
-        self.spot_max_price_percentage_over_lowest_price = Some(value.into());
-        self
-    }
-
+    pub fn spot_max_price_percentage_over_lowest_price(mut self, value: impl Into<Int>) -> Self { self.spot_max_price_percentage_over_lowest_price = Some(value.into()); self }
     /// `TotalLocalStorageGB`: a [`TotalLocalStorageGbRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn total_local_storage_gb(
-        mut self,
-        value: impl Into<Obj<TotalLocalStorageGbRequest>>,
-    ) -> Self {
-        self.total_local_storage_gb = Some(value.into());
-        self
-    }
-
+    pub fn total_local_storage_gb(mut self, value: impl Into<Obj<TotalLocalStorageGbRequest>>) -> Self { self.total_local_storage_gb = Some(value.into()); self }
     /// `VCpuCount`: a [`VCpuCountRangeRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn v_cpu_count(mut self, value: impl Into<Obj<VCpuCountRangeRequest>>) -> Self {
-        self.v_cpu_count = Some(value.into());
-        self
-    }
+    pub fn v_cpu_count(mut self, value: impl Into<Obj<VCpuCountRangeRequest>>) -> Self { self.v_cpu_count = Some(value.into()); self }
 }
 
 impl PropertyType for InstanceRequirementsRequest {}
@@ -2167,27 +1198,14 @@ impl ToValue for InstanceRequirementsRequest {
     }
 }
 
-static RULE_LaunchTemplateConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LaunchTemplateConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "LaunchTemplateSpecification",
-            Shape::Object(&RULE_FleetLaunchTemplateSpecification),
-        ),
-        (
-            "Overrides",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_LaunchTemplateOverrides),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("LaunchTemplateSpecification", Shape::Object(&RULE_FleetLaunchTemplateSpecification)),
+        ("Overrides", Shape::List(&ListRule { items: Shape::Object(&RULE_LaunchTemplateOverrides), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LaunchTemplateConfig` property type of `AWS::EC2::SpotFleet`.
@@ -2207,6 +1225,7 @@ pub struct LaunchTemplateConfig {
     pub overrides: Option<List<LaunchTemplateOverrides>>,
 }
 
+#[rustfmt::skip]
 impl LaunchTemplateConfig {
     /// A `LaunchTemplateConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -2214,23 +1233,9 @@ impl LaunchTemplateConfig {
     }
 
     /// `LaunchTemplateSpecification`: a [`FleetLaunchTemplateSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn launch_template_specification(
-        mut self,
-        value: impl Into<Obj<FleetLaunchTemplateSpecification>>,
-    ) -> Self {
-        self.launch_template_specification = Some(value.into());
-        self
-    }
-
+    pub fn launch_template_specification(mut self, value: impl Into<Obj<FleetLaunchTemplateSpecification>>) -> Self { self.launch_template_specification = Some(value.into()); self }
     /// `Overrides`: a list of [`LaunchTemplateOverrides`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn overrides(mut self, value: impl Into<List<LaunchTemplateOverrides>>) -> Self {
-        self.overrides = Some(value.into());
-        self
-    }
+    pub fn overrides(mut self, value: impl Into<List<LaunchTemplateOverrides>>) -> Self { self.overrides = Some(value.into()); self }
 }
 
 impl PropertyType for LaunchTemplateConfig {}
@@ -2247,35 +1252,20 @@ impl ToValue for LaunchTemplateConfig {
     }
 }
 
-static RULE_LaunchTemplateOverrides: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LaunchTemplateOverrides: ObjRule = ObjRule {
     properties: &[
         ("AvailabilityZone", Shape::STR),
         ("AvailabilityZoneId", Shape::STR),
-        (
-            "InstanceRequirements",
-            Shape::Object(&RULE_InstanceRequirementsRequest),
-        ),
+        ("InstanceRequirements", Shape::Object(&RULE_InstanceRequirementsRequest)),
         ("InstanceType", Shape::STR),
         ("Priority", Shape::NUM),
         ("SpotPrice", Shape::STR),
-        (
-            "SubnetId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SubnetId),
-            }),
-        ),
+        ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
         ("WeightedCapacity", Shape::NUM),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LaunchTemplateOverrides` property type of `AWS::EC2::SpotFleet`.
@@ -2339,6 +1329,7 @@ pub struct LaunchTemplateOverrides {
     pub weighted_capacity: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl LaunchTemplateOverrides {
     /// A `LaunchTemplateOverrides` with no property set (none is required).
     pub fn new() -> Self {
@@ -2346,71 +1337,21 @@ impl LaunchTemplateOverrides {
     }
 
     /// `AvailabilityZone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
     /// `AvailabilityZoneId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone_id(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone_id = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone_id(mut self, value: impl Into<Str>) -> Self { self.availability_zone_id = Some(value.into()); self }
     /// `InstanceRequirements`: an [`InstanceRequirementsRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_requirements(
-        mut self,
-        value: impl Into<Obj<InstanceRequirementsRequest>>,
-    ) -> Self {
-        self.instance_requirements = Some(value.into());
-        self
-    }
-
+    pub fn instance_requirements(mut self, value: impl Into<Obj<InstanceRequirementsRequest>>) -> Self { self.instance_requirements = Some(value.into()); self }
     /// `InstanceType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_type(mut self, value: impl Into<Str>) -> Self {
-        self.instance_type = Some(value.into());
-        self
-    }
-
+    pub fn instance_type(mut self, value: impl Into<Str>) -> Self { self.instance_type = Some(value.into()); self }
     /// `Priority`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn priority(mut self, value: impl Into<Num>) -> Self {
-        self.priority = Some(value.into());
-        self
-    }
-
+    pub fn priority(mut self, value: impl Into<Num>) -> Self { self.priority = Some(value.into()); self }
     /// `SpotPrice`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn spot_price(mut self, value: impl Into<Str>) -> Self {
-        self.spot_price = Some(value.into());
-        self
-    }
-
+    pub fn spot_price(mut self, value: impl Into<Str>) -> Self { self.spot_price = Some(value.into()); self }
     /// `SubnetId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self {
-        self.subnet_id = Some(value.into());
-        self
-    }
-
+    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = Some(value.into()); self }
     /// `WeightedCapacity`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn weighted_capacity(mut self, value: impl Into<Num>) -> Self {
-        self.weighted_capacity = Some(value.into());
-        self
-    }
+    pub fn weighted_capacity(mut self, value: impl Into<Num>) -> Self { self.weighted_capacity = Some(value.into()); self }
 }
 
 impl PropertyType for LaunchTemplateOverrides {}
@@ -2430,23 +1371,14 @@ impl ToValue for LaunchTemplateOverrides {
     }
 }
 
-static RULE_LoadBalancersConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LoadBalancersConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "ClassicLoadBalancersConfig",
-            Shape::Object(&RULE_ClassicLoadBalancersConfig),
-        ),
-        (
-            "TargetGroupsConfig",
-            Shape::Object(&RULE_TargetGroupsConfig),
-        ),
+        ("ClassicLoadBalancersConfig", Shape::Object(&RULE_ClassicLoadBalancersConfig)),
+        ("TargetGroupsConfig", Shape::Object(&RULE_TargetGroupsConfig)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LoadBalancersConfig` property type of `AWS::EC2::SpotFleet`.
@@ -2466,6 +1398,7 @@ pub struct LoadBalancersConfig {
     pub target_groups_config: Option<Obj<TargetGroupsConfig>>,
 }
 
+#[rustfmt::skip]
 impl LoadBalancersConfig {
     /// A `LoadBalancersConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -2473,23 +1406,9 @@ impl LoadBalancersConfig {
     }
 
     /// `ClassicLoadBalancersConfig`: a [`ClassicLoadBalancersConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn classic_load_balancers_config(
-        mut self,
-        value: impl Into<Obj<ClassicLoadBalancersConfig>>,
-    ) -> Self {
-        self.classic_load_balancers_config = Some(value.into());
-        self
-    }
-
+    pub fn classic_load_balancers_config(mut self, value: impl Into<Obj<ClassicLoadBalancersConfig>>) -> Self { self.classic_load_balancers_config = Some(value.into()); self }
     /// `TargetGroupsConfig`: a [`TargetGroupsConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_groups_config(mut self, value: impl Into<Obj<TargetGroupsConfig>>) -> Self {
-        self.target_groups_config = Some(value.into());
-        self
-    }
+    pub fn target_groups_config(mut self, value: impl Into<Obj<TargetGroupsConfig>>) -> Self { self.target_groups_config = Some(value.into()); self }
 }
 
 impl PropertyType for LoadBalancersConfig {}
@@ -2506,336 +1425,22 @@ impl ToValue for LoadBalancersConfig {
     }
 }
 
-static RULE_MemoryGiBPerVCpuRequest: ObjRule = ObjRule {
-    properties: &[("Max", Shape::NUM), ("Min", Shape::NUM)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `MemoryGiBPerVCpuRequest` property type of `AWS::EC2::SpotFleet`.
-///
-/// The minimum and maximum amount of memory per vCPU, in GiB.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-spotfleet-memorygibpervcpurequest.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct MemoryGiBPerVCpuRequest {
-    /// `Max`: a number.
-    ///
-    /// The maximum amount of memory per vCPU, in GiB. To specify no maximum limit, omit this parameter.
-    pub max: Option<Num>,
-    /// `Min`: a number.
-    ///
-    /// The minimum amount of memory per vCPU, in GiB. To specify no minimum limit, omit this parameter.
-    pub min: Option<Num>,
-}
-
-impl MemoryGiBPerVCpuRequest {
-    /// A `MemoryGiBPerVCpuRequest` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Max`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Num>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
-    /// `Min`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Num>) -> Self {
-        self.min = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for MemoryGiBPerVCpuRequest {}
-
-impl ToValue for MemoryGiBPerVCpuRequest {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
-            .build()
-    }
-}
-
-static RULE_MemoryMiBRequest: ObjRule = ObjRule {
-    properties: &[("Max", Shape::INT), ("Min", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `MemoryMiBRequest` property type of `AWS::EC2::SpotFleet`.
-///
-/// The minimum and maximum amount of memory, in MiB.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-spotfleet-memorymibrequest.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct MemoryMiBRequest {
-    /// `Max`: an integer.
-    ///
-    /// The maximum amount of memory, in MiB. To specify no maximum limit, omit this parameter.
-    pub max: Option<Int>,
-    /// `Min`: an integer.
-    ///
-    /// The minimum amount of memory, in MiB. To specify no minimum limit, specify `0` .
-    pub min: Option<Int>,
-}
-
-impl MemoryMiBRequest {
-    /// A `MemoryMiBRequest` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Max`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Int>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
-    /// `Min`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Int>) -> Self {
-        self.min = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for MemoryMiBRequest {}
-
-impl ToValue for MemoryMiBRequest {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
-            .build()
-    }
-}
-
-static RULE_NetworkBandwidthGbpsRequest: ObjRule = ObjRule {
-    properties: &[("Max", Shape::NUM), ("Min", Shape::NUM)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `NetworkBandwidthGbpsRequest` property type of `AWS::EC2::SpotFleet`.
-///
-/// The minimum and maximum amount of baseline network bandwidth, in gigabits per second (Gbps). For more information, see \[Amazon EC2 instance network bandwidth\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-network-bandwidth.html>) in the *Amazon EC2 User Guide* .
-///
-/// Default: No minimum or maximum limits
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-spotfleet-networkbandwidthgbpsrequest.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct NetworkBandwidthGbpsRequest {
-    /// `Max`: a number.
-    ///
-    /// The maximum amount of network bandwidth, in Gbps. To specify no maximum limit, omit this parameter.
-    pub max: Option<Num>,
-    /// `Min`: a number.
-    ///
-    /// The minimum amount of network bandwidth, in Gbps. To specify no minimum limit, omit this parameter.
-    pub min: Option<Num>,
-}
-
-impl NetworkBandwidthGbpsRequest {
-    /// A `NetworkBandwidthGbpsRequest` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Max`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Num>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
-    /// `Min`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Num>) -> Self {
-        self.min = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for NetworkBandwidthGbpsRequest {}
-
-impl ToValue for NetworkBandwidthGbpsRequest {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
-            .build()
-    }
-}
-
-static RULE_NetworkInterfaceCountRequest: ObjRule = ObjRule {
-    properties: &[("Max", Shape::INT), ("Min", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `NetworkInterfaceCountRequest` property type of `AWS::EC2::SpotFleet`.
-///
-/// The minimum and maximum number of network interfaces.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-spotfleet-networkinterfacecountrequest.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct NetworkInterfaceCountRequest {
-    /// `Max`: an integer.
-    ///
-    /// The maximum number of network interfaces. To specify no maximum limit, omit this parameter.
-    pub max: Option<Int>,
-    /// `Min`: an integer.
-    ///
-    /// The minimum number of network interfaces. To specify no minimum limit, omit this parameter.
-    pub min: Option<Int>,
-}
-
-impl NetworkInterfaceCountRequest {
-    /// A `NetworkInterfaceCountRequest` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Max`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Int>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
-    /// `Min`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Int>) -> Self {
-        self.min = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for NetworkInterfaceCountRequest {}
-
-impl ToValue for NetworkInterfaceCountRequest {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
-            .build()
-    }
-}
-
-static RULE_PerformanceFactorReferenceRequest: ObjRule = ObjRule {
-    properties: &[("InstanceFamily", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `PerformanceFactorReferenceRequest` property type of `AWS::EC2::SpotFleet`.
-///
-/// Specify an instance family to use as the baseline reference for CPU performance. All instance types that match your specified attributes will be compared against the CPU performance of the referenced instance family, regardless of CPU manufacturer or architecture.
-///
-/// &gt; Currently, only one instance family can be specified in the list.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-spotfleet-performancefactorreferencerequest.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct PerformanceFactorReferenceRequest {
-    /// `InstanceFamily`: a string.
-    ///
-    /// The instance family to use as a baseline reference.
-    ///
-    /// &gt; Ensure that you specify the correct value for the instance family. The instance family is everything before the period ( `.` ) in the instance type name. For example, in the instance type `c6i.large` , the instance family is `c6i` , not `c6` . For more information, see \[Amazon EC2 instance type naming conventions\](<https://docs.aws.amazon.com/ec2/latest/instancetypes/instance-type-names.html>) in *Amazon EC2 Instance Types* .
-    ///
-    /// The following instance families are *not supported* for performance protection:
-    ///
-    /// - `c1`
-    /// - `g3` | `g3s`
-    /// - `hpc7g`
-    /// - `m1` | `m2`
-    /// - `mac1` | `mac2` | `mac2-m1ultra` | `mac2-m2` | `mac2-m2pro`
-    /// - `p3dn` | `p4d` | `p5`
-    /// - `t1`
-    /// - `u-12tb1` | `u-18tb1` | `u-24tb1` | `u-3tb1` | `u-6tb1` | `u-9tb1` | `u7i-12tb` | `u7in-16tb` | `u7in-24tb` | `u7in-32tb`
-    ///
-    /// If you enable performance protection by specifying a supported instance family, the returned instance types will exclude the above unsupported instance families.
-    ///
-    /// If you specify an unsupported instance family as a value for baseline performance, the API returns an empty response for \[GetInstanceTypesFromInstanceRequirements\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetInstanceTypesFromInstanceRequirements.html>) and an exception for \[CreateFleet\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFleet.html>) , \[RequestSpotFleet\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RequestSpotFleet.html>) , \[ModifyFleet\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyFleet.html>) , and \[ModifySpotFleetRequest\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifySpotFleetRequest.html>) .
-    pub instance_family: Option<Str>,
-}
-
-impl PerformanceFactorReferenceRequest {
-    /// A `PerformanceFactorReferenceRequest` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `InstanceFamily`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_family(mut self, value: impl Into<Str>) -> Self {
-        self.instance_family = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for PerformanceFactorReferenceRequest {}
-
-impl ToValue for PerformanceFactorReferenceRequest {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("InstanceFamily", &self.instance_family)
-            .build()
-    }
-}
-
 /// The required properties of [`PrivateIpAddressSpecification`], by name: `PrivateIpAddressSpecification::new(PrivateIpAddressSpecificationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrivateIpAddressSpecificationRequired {
     /// `PrivateIpAddress`: a string, required.
-    ///
-    /// The private IPv4 address.
     pub private_ip_address: Str,
 }
 
-static RULE_PrivateIpAddressSpecification: ObjRule = ObjRule {
-    properties: &[("Primary", Shape::Bool), ("PrivateIpAddress", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_PrivateIpAddressSpecification: ObjRule = ObjRule {
+    properties: &[
+        ("Primary", Shape::Bool),
+        ("PrivateIpAddress", Shape::STR),
+    ],
     required: &["PrivateIpAddress"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PrivateIpAddressSpecification` property type of `AWS::EC2::SpotFleet`.
@@ -2855,6 +1460,7 @@ pub struct PrivateIpAddressSpecification {
     pub private_ip_address: Str,
 }
 
+#[rustfmt::skip]
 impl PrivateIpAddressSpecification {
     /// A `PrivateIpAddressSpecification` with its required properties, named in a [`PrivateIpAddressSpecificationRequired`].
     pub fn new(required: PrivateIpAddressSpecificationRequired) -> Self {
@@ -2865,20 +1471,9 @@ impl PrivateIpAddressSpecification {
     }
 
     /// `Primary`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn primary(mut self, value: impl Into<Bool>) -> Self {
-        self.primary = Some(value.into());
-        self
-    }
-
+    pub fn primary(mut self, value: impl Into<Bool>) -> Self { self.primary = Some(value.into()); self }
     /// `PrivateIpAddress`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn private_ip_address(mut self, value: impl Into<Str>) -> Self {
-        self.private_ip_address = value.into();
-        self
-    }
+    pub fn private_ip_address(mut self, value: impl Into<Str>) -> Self { self.private_ip_address = value.into(); self }
 }
 
 impl PropertyType for PrivateIpAddressSpecification {}
@@ -2892,26 +1487,14 @@ impl ToValue for PrivateIpAddressSpecification {
     }
 }
 
-static RULE_SpotCapacityRebalance: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SpotCapacityRebalance: ObjRule = ObjRule {
     properties: &[
-        (
-            "ReplacementStrategy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["launch", "launch-before-terminate"],
-                format: None,
-            }),
-        ),
+        ("ReplacementStrategy", Shape::Str(&StrRule { allowed: &["launch", "launch-before-terminate"], ..StrRule::ANY })),
         ("TerminationDelay", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SpotCapacityRebalance` property type of `AWS::EC2::SpotFleet`.
@@ -2941,6 +1524,7 @@ pub struct SpotCapacityRebalance {
     pub termination_delay: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl SpotCapacityRebalance {
     /// A `SpotCapacityRebalance` with no property set (none is required).
     pub fn new() -> Self {
@@ -2948,20 +1532,9 @@ impl SpotCapacityRebalance {
     }
 
     /// `ReplacementStrategy`: a [`ReplacementStrategy`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replacement_strategy(mut self, value: impl Into<ReplacementStrategy>) -> Self {
-        self.replacement_strategy = Some(value.into());
-        self
-    }
-
+    pub fn replacement_strategy(mut self, value: impl Into<ReplacementStrategy>) -> Self { self.replacement_strategy = Some(value.into()); self }
     /// `TerminationDelay`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn termination_delay(mut self, value: impl Into<Int>) -> Self {
-        self.termination_delay = Some(value.into());
-        self
-    }
+    pub fn termination_delay(mut self, value: impl Into<Int>) -> Self { self.termination_delay = Some(value.into()); self }
 }
 
 impl PropertyType for SpotCapacityRebalance {}
@@ -2979,92 +1552,34 @@ impl ToValue for SpotCapacityRebalance {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SpotFleetLaunchSpecificationRequired {
     /// `ImageId`: a string, required.
-    ///
-    /// The ID of the AMI.
-    ///
-    /// Format `AWS::EC2::Image.Id`.
     pub image_id: Str,
 }
 
-static RULE_SpotFleetLaunchSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SpotFleetLaunchSpecification: ObjRule = ObjRule {
     properties: &[
-        (
-            "BlockDeviceMappings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_BlockDeviceMapping),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("BlockDeviceMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_BlockDeviceMapping), min_items: None, max_items: None })),
         ("EbsOptimized", Shape::Bool),
-        (
-            "IamInstanceProfile",
-            Shape::Object(&RULE_IamInstanceProfileSpecification),
-        ),
-        (
-            "ImageId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::ImageId),
-            }),
-        ),
-        (
-            "InstanceRequirements",
-            Shape::Object(&RULE_InstanceRequirementsRequest),
-        ),
+        ("IamInstanceProfile", Shape::Object(&RULE_IamInstanceProfileSpecification)),
+        ("ImageId", Shape::Str(&StrRule { format: Some(Format::ImageId), ..StrRule::ANY })),
+        ("InstanceRequirements", Shape::Object(&RULE_InstanceRequirementsRequest)),
         ("InstanceType", Shape::STR),
         ("KernelId", Shape::STR),
         ("KeyName", Shape::STR),
         ("Monitoring", Shape::Object(&RULE_SpotFleetMonitoring)),
-        (
-            "NetworkInterfaces",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_InstanceNetworkInterfaceSpecification),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("NetworkInterfaces", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceNetworkInterfaceSpecification), min_items: None, max_items: None })),
         ("Placement", Shape::Object(&RULE_SpotPlacement)),
         ("RamdiskId", Shape::STR),
-        (
-            "SecurityGroups",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_GroupIdentifier),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_GroupIdentifier), min_items: None, max_items: None })),
         ("SpotPrice", Shape::STR),
-        (
-            "SubnetId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SubnetId),
-            }),
-        ),
-        (
-            "TagSpecifications",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SpotFleetTagSpecification),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
+        ("TagSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_SpotFleetTagSpecification), min_items: None, max_items: None })),
         ("UserData", Shape::STR),
         ("WeightedCapacity", Shape::NUM),
     ],
     required: &["ImageId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SpotFleetLaunchSpecification` property type of `AWS::EC2::SpotFleet`.
@@ -3170,6 +1685,7 @@ pub struct SpotFleetLaunchSpecification {
     pub weighted_capacity: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl SpotFleetLaunchSpecification {
     /// A `SpotFleetLaunchSpecification` with its required properties, named in a [`SpotFleetLaunchSpecificationRequired`].
     pub fn new(required: SpotFleetLaunchSpecificationRequired) -> Self {
@@ -3196,157 +1712,41 @@ impl SpotFleetLaunchSpecification {
     }
 
     /// `BlockDeviceMappings`: a list of [`BlockDeviceMapping`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn block_device_mappings(mut self, value: impl Into<List<BlockDeviceMapping>>) -> Self {
-        self.block_device_mappings = Some(value.into());
-        self
-    }
-
+    pub fn block_device_mappings(mut self, value: impl Into<List<BlockDeviceMapping>>) -> Self { self.block_device_mappings = Some(value.into()); self }
     /// `EbsOptimized`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ebs_optimized(mut self, value: impl Into<Bool>) -> Self {
-        self.ebs_optimized = Some(value.into());
-        self
-    }
-
+    pub fn ebs_optimized(mut self, value: impl Into<Bool>) -> Self { self.ebs_optimized = Some(value.into()); self }
     /// `IamInstanceProfile`: an [`IamInstanceProfileSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iam_instance_profile(
-        mut self,
-        value: impl Into<Obj<IamInstanceProfileSpecification>>,
-    ) -> Self {
-        self.iam_instance_profile = Some(value.into());
-        self
-    }
-
+    pub fn iam_instance_profile(mut self, value: impl Into<Obj<IamInstanceProfileSpecification>>) -> Self { self.iam_instance_profile = Some(value.into()); self }
     /// `ImageId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_id(mut self, value: impl Into<Str>) -> Self {
-        self.image_id = value.into();
-        self
-    }
-
+    pub fn image_id(mut self, value: impl Into<Str>) -> Self { self.image_id = value.into(); self }
     /// `InstanceRequirements`: an [`InstanceRequirementsRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_requirements(
-        mut self,
-        value: impl Into<Obj<InstanceRequirementsRequest>>,
-    ) -> Self {
-        self.instance_requirements = Some(value.into());
-        self
-    }
-
+    pub fn instance_requirements(mut self, value: impl Into<Obj<InstanceRequirementsRequest>>) -> Self { self.instance_requirements = Some(value.into()); self }
     /// `InstanceType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_type(mut self, value: impl Into<Str>) -> Self {
-        self.instance_type = Some(value.into());
-        self
-    }
-
+    pub fn instance_type(mut self, value: impl Into<Str>) -> Self { self.instance_type = Some(value.into()); self }
     /// `KernelId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kernel_id(mut self, value: impl Into<Str>) -> Self {
-        self.kernel_id = Some(value.into());
-        self
-    }
-
+    pub fn kernel_id(mut self, value: impl Into<Str>) -> Self { self.kernel_id = Some(value.into()); self }
     /// `KeyName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_name(mut self, value: impl Into<Str>) -> Self {
-        self.key_name = Some(value.into());
-        self
-    }
-
+    pub fn key_name(mut self, value: impl Into<Str>) -> Self { self.key_name = Some(value.into()); self }
     /// `Monitoring`: a [`SpotFleetMonitoring`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn monitoring(mut self, value: impl Into<Obj<SpotFleetMonitoring>>) -> Self {
-        self.monitoring = Some(value.into());
-        self
-    }
-
+    pub fn monitoring(mut self, value: impl Into<Obj<SpotFleetMonitoring>>) -> Self { self.monitoring = Some(value.into()); self }
     /// `NetworkInterfaces`: a list of [`InstanceNetworkInterfaceSpecification`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_interfaces(
-        mut self,
-        value: impl Into<List<InstanceNetworkInterfaceSpecification>>,
-    ) -> Self {
-        self.network_interfaces = Some(value.into());
-        self
-    }
-
+    pub fn network_interfaces(mut self, value: impl Into<List<InstanceNetworkInterfaceSpecification>>) -> Self { self.network_interfaces = Some(value.into()); self }
     /// `Placement`: a [`SpotPlacement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn placement(mut self, value: impl Into<Obj<SpotPlacement>>) -> Self {
-        self.placement = Some(value.into());
-        self
-    }
-
+    pub fn placement(mut self, value: impl Into<Obj<SpotPlacement>>) -> Self { self.placement = Some(value.into()); self }
     /// `RamdiskId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ramdisk_id(mut self, value: impl Into<Str>) -> Self {
-        self.ramdisk_id = Some(value.into());
-        self
-    }
-
+    pub fn ramdisk_id(mut self, value: impl Into<Str>) -> Self { self.ramdisk_id = Some(value.into()); self }
     /// `SecurityGroups`: a list of [`GroupIdentifier`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_groups(mut self, value: impl Into<List<GroupIdentifier>>) -> Self {
-        self.security_groups = Some(value.into());
-        self
-    }
-
+    pub fn security_groups(mut self, value: impl Into<List<GroupIdentifier>>) -> Self { self.security_groups = Some(value.into()); self }
     /// `SpotPrice`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn spot_price(mut self, value: impl Into<Str>) -> Self {
-        self.spot_price = Some(value.into());
-        self
-    }
-
+    pub fn spot_price(mut self, value: impl Into<Str>) -> Self { self.spot_price = Some(value.into()); self }
     /// `SubnetId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self {
-        self.subnet_id = Some(value.into());
-        self
-    }
-
+    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = Some(value.into()); self }
     /// `TagSpecifications`: a list of [`SpotFleetTagSpecification`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tag_specifications(mut self, value: impl Into<List<SpotFleetTagSpecification>>) -> Self {
-        self.tag_specifications = Some(value.into());
-        self
-    }
-
+    pub fn tag_specifications(mut self, value: impl Into<List<SpotFleetTagSpecification>>) -> Self { self.tag_specifications = Some(value.into()); self }
     /// `UserData`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_data(mut self, value: impl Into<Str>) -> Self {
-        self.user_data = Some(value.into());
-        self
-    }
-
+    pub fn user_data(mut self, value: impl Into<Str>) -> Self { self.user_data = Some(value.into()); self }
     /// `WeightedCapacity`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn weighted_capacity(mut self, value: impl Into<Num>) -> Self {
-        self.weighted_capacity = Some(value.into());
-        self
-    }
+    pub fn weighted_capacity(mut self, value: impl Into<Num>) -> Self { self.weighted_capacity = Some(value.into()); self }
 }
 
 impl PropertyType for SpotFleetLaunchSpecification {}
@@ -3376,14 +1776,13 @@ impl ToValue for SpotFleetLaunchSpecification {
     }
 }
 
-static RULE_SpotFleetMonitoring: ObjRule = ObjRule {
-    properties: &[("Enabled", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_SpotFleetMonitoring: ObjRule = ObjRule {
+    properties: &[
+        ("Enabled", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SpotFleetMonitoring` property type of `AWS::EC2::SpotFleet`.
@@ -3403,6 +1802,7 @@ pub struct SpotFleetMonitoring {
     pub enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl SpotFleetMonitoring {
     /// A `SpotFleetMonitoring` with no property set (none is required).
     pub fn new() -> Self {
@@ -3410,12 +1810,7 @@ impl SpotFleetMonitoring {
     }
 
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
 }
 
 impl PropertyType for SpotFleetMonitoring {}
@@ -3430,125 +1825,42 @@ impl ToValue for SpotFleetMonitoring {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SpotFleetRequestConfigDataRequired {
     /// `IamFleetRole`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of an AWS Identity and Access Management (IAM) role that grants the Spot Fleet the permission to request, launch, terminate, and tag instances on your behalf. For more information, see \[Spot Fleet Prerequisites\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/spot-fleet-requests.html#spot-fleet-prerequisites>) in the *Amazon EC2 User Guide* . Spot Fleet can terminate Spot Instances on your behalf when you cancel its Spot Fleet request or when the Spot Fleet request expires, if you set `TerminateInstancesWithExpiration` .
     pub iam_fleet_role: Str,
     /// `TargetCapacity`: an integer, required.
-    ///
-    /// The number of units to request for the Spot Fleet. You can choose to set the target capacity in terms of instances or a performance characteristic that is important to your application workload, such as vCPUs, memory, or I/O. If the request type is `maintain` , you can specify a target capacity of 0 and add capacity later.
     pub target_capacity: Int,
 }
 
-static RULE_SpotFleetRequestConfigData: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SpotFleetRequestConfigData: ObjRule = ObjRule {
     properties: &[
-        (
-            "AllocationStrategy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "capacityOptimized",
-                    "capacityOptimizedPrioritized",
-                    "diversified",
-                    "lowestPrice",
-                    "priceCapacityOptimized",
-                ],
-                format: None,
-            }),
-        ),
+        ("AllocationStrategy", Shape::Str(&StrRule { allowed: &["capacityOptimized", "capacityOptimizedPrioritized", "diversified", "lowestPrice", "priceCapacityOptimized"], ..StrRule::ANY })),
         ("Context", Shape::STR),
-        (
-            "ExcessCapacityTerminationPolicy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Default", "NoTermination", "default", "noTermination"],
-                format: None,
-            }),
-        ),
+        ("ExcessCapacityTerminationPolicy", Shape::Str(&StrRule { allowed: &["Default", "NoTermination", "default", "noTermination"], ..StrRule::ANY })),
         ("IamFleetRole", Shape::STR),
-        (
-            "InstanceInterruptionBehavior",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["hibernate", "stop", "terminate"],
-                format: None,
-            }),
-        ),
+        ("InstanceInterruptionBehavior", Shape::Str(&StrRule { allowed: &["hibernate", "stop", "terminate"], ..StrRule::ANY })),
         ("InstancePoolsToUseCount", Shape::INT),
-        (
-            "LaunchSpecifications",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SpotFleetLaunchSpecification),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "LaunchTemplateConfigs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_LaunchTemplateConfig),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "LoadBalancersConfig",
-            Shape::Object(&RULE_LoadBalancersConfig),
-        ),
+        ("LaunchSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_SpotFleetLaunchSpecification), min_items: None, max_items: None })),
+        ("LaunchTemplateConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_LaunchTemplateConfig), min_items: None, max_items: None })),
+        ("LoadBalancersConfig", Shape::Object(&RULE_LoadBalancersConfig)),
         ("OnDemandAllocationStrategy", Shape::STR),
         ("OnDemandMaxTotalPrice", Shape::STR),
         ("OnDemandTargetCapacity", Shape::INT),
         ("ReplaceUnhealthyInstances", Shape::Bool),
-        (
-            "SpotMaintenanceStrategies",
-            Shape::Object(&RULE_SpotMaintenanceStrategies),
-        ),
+        ("SpotMaintenanceStrategies", Shape::Object(&RULE_SpotMaintenanceStrategies)),
         ("SpotMaxTotalPrice", Shape::STR),
         ("SpotPrice", Shape::STR),
-        (
-            "TagSpecifications",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SpotFleetTagSpecification),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("TagSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_SpotFleetTagSpecification), min_items: None, max_items: None })),
         ("TargetCapacity", Shape::INT),
-        (
-            "TargetCapacityUnitType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["vcpu", "memory-mib", "units"],
-                format: None,
-            }),
-        ),
+        ("TargetCapacityUnitType", Shape::Str(&StrRule { allowed: &["vcpu", "memory-mib", "units"], ..StrRule::ANY })),
         ("TerminateInstancesWithExpiration", Shape::Bool),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["maintain", "request"],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["maintain", "request"], ..StrRule::ANY })),
         ("ValidFrom", Shape::STR),
         ("ValidUntil", Shape::STR),
     ],
     required: &["IamFleetRole", "TargetCapacity"],
     one_of: &[&[&["LaunchSpecifications"], &["LaunchTemplateConfigs"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SpotFleetRequestConfigData` property type of `AWS::EC2::SpotFleet`.
@@ -3677,6 +1989,7 @@ pub struct SpotFleetRequestConfigData {
     pub valid_until: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SpotFleetRequestConfigData {
     /// A `SpotFleetRequestConfigData` with its required properties, named in a [`SpotFleetRequestConfigDataRequired`].
     pub fn new(required: SpotFleetRequestConfigDataRequired) -> Self {
@@ -3708,200 +2021,51 @@ impl SpotFleetRequestConfigData {
     }
 
     /// `AllocationStrategy`: an [`AllocationStrategy`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allocation_strategy(mut self, value: impl Into<AllocationStrategy>) -> Self {
-        self.allocation_strategy = Some(value.into());
-        self
-    }
-
+    pub fn allocation_strategy(mut self, value: impl Into<AllocationStrategy>) -> Self { self.allocation_strategy = Some(value.into()); self }
     /// `Context`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn context(mut self, value: impl Into<Str>) -> Self {
-        self.context = Some(value.into());
-        self
-    }
-
+    pub fn context(mut self, value: impl Into<Str>) -> Self { self.context = Some(value.into()); self }
     /// `ExcessCapacityTerminationPolicy`: an [`ExcessCapacityTerminationPolicy`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn excess_capacity_termination_policy(
-        mut self,
-        value: impl Into<ExcessCapacityTerminationPolicy>,
-    ) -> Self {
-        self.excess_capacity_termination_policy = Some(value.into());
-        self
-    }
-
+    pub fn excess_capacity_termination_policy(mut self, value: impl Into<ExcessCapacityTerminationPolicy>) -> Self { self.excess_capacity_termination_policy = Some(value.into()); self }
     /// `IamFleetRole`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iam_fleet_role(mut self, value: impl Into<Str>) -> Self {
-        self.iam_fleet_role = value.into();
-        self
-    }
-
+    pub fn iam_fleet_role(mut self, value: impl Into<Str>) -> Self { self.iam_fleet_role = value.into(); self }
     /// `InstanceInterruptionBehavior`: an [`InstanceInterruptionBehavior`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_interruption_behavior(
-        mut self,
-        value: impl Into<InstanceInterruptionBehavior>,
-    ) -> Self {
-        self.instance_interruption_behavior = Some(value.into());
-        self
-    }
-
+    pub fn instance_interruption_behavior(mut self, value: impl Into<InstanceInterruptionBehavior>) -> Self { self.instance_interruption_behavior = Some(value.into()); self }
     /// `InstancePoolsToUseCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_pools_to_use_count(mut self, value: impl Into<Int>) -> Self {
-        self.instance_pools_to_use_count = Some(value.into());
-        self
-    }
-
+    pub fn instance_pools_to_use_count(mut self, value: impl Into<Int>) -> Self { self.instance_pools_to_use_count = Some(value.into()); self }
     /// `LaunchSpecifications`: a list of [`SpotFleetLaunchSpecification`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn launch_specifications(
-        mut self,
-        value: impl Into<List<SpotFleetLaunchSpecification>>,
-    ) -> Self {
-        self.launch_specifications = Some(value.into());
-        self
-    }
-
+    pub fn launch_specifications(mut self, value: impl Into<List<SpotFleetLaunchSpecification>>) -> Self { self.launch_specifications = Some(value.into()); self }
     /// `LaunchTemplateConfigs`: a list of [`LaunchTemplateConfig`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn launch_template_configs(mut self, value: impl Into<List<LaunchTemplateConfig>>) -> Self {
-        self.launch_template_configs = Some(value.into());
-        self
-    }
-
+    pub fn launch_template_configs(mut self, value: impl Into<List<LaunchTemplateConfig>>) -> Self { self.launch_template_configs = Some(value.into()); self }
     /// `LoadBalancersConfig`: a [`LoadBalancersConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn load_balancers_config(mut self, value: impl Into<Obj<LoadBalancersConfig>>) -> Self {
-        self.load_balancers_config = Some(value.into());
-        self
-    }
-
+    pub fn load_balancers_config(mut self, value: impl Into<Obj<LoadBalancersConfig>>) -> Self { self.load_balancers_config = Some(value.into()); self }
     /// `OnDemandAllocationStrategy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_demand_allocation_strategy(mut self, value: impl Into<Str>) -> Self {
-        self.on_demand_allocation_strategy = Some(value.into());
-        self
-    }
-
+    pub fn on_demand_allocation_strategy(mut self, value: impl Into<Str>) -> Self { self.on_demand_allocation_strategy = Some(value.into()); self }
     /// `OnDemandMaxTotalPrice`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_demand_max_total_price(mut self, value: impl Into<Str>) -> Self {
-        self.on_demand_max_total_price = Some(value.into());
-        self
-    }
-
+    pub fn on_demand_max_total_price(mut self, value: impl Into<Str>) -> Self { self.on_demand_max_total_price = Some(value.into()); self }
     /// `OnDemandTargetCapacity`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_demand_target_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.on_demand_target_capacity = Some(value.into());
-        self
-    }
-
+    pub fn on_demand_target_capacity(mut self, value: impl Into<Int>) -> Self { self.on_demand_target_capacity = Some(value.into()); self }
     /// `ReplaceUnhealthyInstances`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replace_unhealthy_instances(mut self, value: impl Into<Bool>) -> Self {
-        self.replace_unhealthy_instances = Some(value.into());
-        self
-    }
-
+    pub fn replace_unhealthy_instances(mut self, value: impl Into<Bool>) -> Self { self.replace_unhealthy_instances = Some(value.into()); self }
     /// `SpotMaintenanceStrategies`: a [`SpotMaintenanceStrategies`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn spot_maintenance_strategies(
-        mut self,
-        value: impl Into<Obj<SpotMaintenanceStrategies>>,
-    ) -> Self {
-        self.spot_maintenance_strategies = Some(value.into());
-        self
-    }
-
+    pub fn spot_maintenance_strategies(mut self, value: impl Into<Obj<SpotMaintenanceStrategies>>) -> Self { self.spot_maintenance_strategies = Some(value.into()); self }
     /// `SpotMaxTotalPrice`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn spot_max_total_price(mut self, value: impl Into<Str>) -> Self {
-        self.spot_max_total_price = Some(value.into());
-        self
-    }
-
+    pub fn spot_max_total_price(mut self, value: impl Into<Str>) -> Self { self.spot_max_total_price = Some(value.into()); self }
     /// `SpotPrice`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn spot_price(mut self, value: impl Into<Str>) -> Self {
-        self.spot_price = Some(value.into());
-        self
-    }
-
+    pub fn spot_price(mut self, value: impl Into<Str>) -> Self { self.spot_price = Some(value.into()); self }
     /// `TagSpecifications`: a list of [`SpotFleetTagSpecification`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tag_specifications(mut self, value: impl Into<List<SpotFleetTagSpecification>>) -> Self {
-        self.tag_specifications = Some(value.into());
-        self
-    }
-
+    pub fn tag_specifications(mut self, value: impl Into<List<SpotFleetTagSpecification>>) -> Self { self.tag_specifications = Some(value.into()); self }
     /// `TargetCapacity`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.target_capacity = value.into();
-        self
-    }
-
+    pub fn target_capacity(mut self, value: impl Into<Int>) -> Self { self.target_capacity = value.into(); self }
     /// `TargetCapacityUnitType`: a [`TargetCapacityUnitType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_capacity_unit_type(mut self, value: impl Into<TargetCapacityUnitType>) -> Self {
-        self.target_capacity_unit_type = Some(value.into());
-        self
-    }
-
+    pub fn target_capacity_unit_type(mut self, value: impl Into<TargetCapacityUnitType>) -> Self { self.target_capacity_unit_type = Some(value.into()); self }
     /// `TerminateInstancesWithExpiration`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn terminate_instances_with_expiration(mut self, value: impl Into<Bool>) -> Self {
-        self.terminate_instances_with_expiration = Some(value.into());
-        self
-    }
-
+    pub fn terminate_instances_with_expiration(mut self, value: impl Into<Bool>) -> Self { self.terminate_instances_with_expiration = Some(value.into()); self }
     /// `Type`: a [`SpotFleetRequestConfigDataType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<SpotFleetRequestConfigDataType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<SpotFleetRequestConfigDataType>) -> Self { self.r#type = Some(value.into()); self }
     /// `ValidFrom`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn valid_from(mut self, value: impl Into<Str>) -> Self {
-        self.valid_from = Some(value.into());
-        self
-    }
-
+    pub fn valid_from(mut self, value: impl Into<Str>) -> Self { self.valid_from = Some(value.into()); self }
     /// `ValidUntil`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn valid_until(mut self, value: impl Into<Str>) -> Self {
-        self.valid_until = Some(value.into());
-        self
-    }
+    pub fn valid_until(mut self, value: impl Into<Str>) -> Self { self.valid_until = Some(value.into()); self }
 }
 
 impl PropertyType for SpotFleetRequestConfigData {}
@@ -3954,81 +2118,14 @@ impl ToValue for SpotFleetRequestConfigData {
     }
 }
 
-static RULE_SpotFleetTagSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SpotFleetTagSpecification: ObjRule = ObjRule {
     properties: &[
-        (
-            "ResourceType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "client-vpn-endpoint",
-                    "customer-gateway",
-                    "dedicated-host",
-                    "dhcp-options",
-                    "egress-only-internet-gateway",
-                    "elastic-gpu",
-                    "elastic-ip",
-                    "export-image-task",
-                    "export-instance-task",
-                    "fleet",
-                    "fpga-image",
-                    "host-reservation",
-                    "image",
-                    "import-image-task",
-                    "import-snapshot-task",
-                    "instance",
-                    "internet-gateway",
-                    "key-pair",
-                    "launch-template",
-                    "local-gateway-route-table-vpc-association",
-                    "natgateway",
-                    "network-acl",
-                    "network-insights-analysis",
-                    "network-insights-path",
-                    "network-interface",
-                    "placement-group",
-                    "reserved-instances",
-                    "route-table",
-                    "security-group",
-                    "snapshot",
-                    "spot-fleet-request",
-                    "spot-instances-request",
-                    "subnet",
-                    "traffic-mirror-filter",
-                    "traffic-mirror-session",
-                    "traffic-mirror-target",
-                    "transit-gateway",
-                    "transit-gateway-attachment",
-                    "transit-gateway-connect-peer",
-                    "transit-gateway-multicast-domain",
-                    "transit-gateway-route-table",
-                    "volume",
-                    "vpc",
-                    "vpc-flow-log",
-                    "vpc-peering-connection",
-                    "vpn-connection",
-                    "vpn-gateway",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ResourceType", Shape::Str(&StrRule { allowed: &["client-vpn-endpoint", "customer-gateway", "dedicated-host", "dhcp-options", "egress-only-internet-gateway", "elastic-gpu", "elastic-ip", "export-image-task", "export-instance-task", "fleet", "fpga-image", "host-reservation", "image", "import-image-task", "import-snapshot-task", "instance", "internet-gateway", "key-pair", "launch-template", "local-gateway-route-table-vpc-association", "natgateway", "network-acl", "network-insights-analysis", "network-insights-path", "network-interface", "placement-group", "reserved-instances", "route-table", "security-group", "snapshot", "spot-fleet-request", "spot-instances-request", "subnet", "traffic-mirror-filter", "traffic-mirror-session", "traffic-mirror-target", "transit-gateway", "transit-gateway-attachment", "transit-gateway-connect-peer", "transit-gateway-multicast-domain", "transit-gateway-route-table", "volume", "vpc", "vpc-flow-log", "vpc-peering-connection", "vpn-connection", "vpn-gateway"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SpotFleetTagSpecification` property type of `AWS::EC2::SpotFleet`.
@@ -4048,6 +2145,7 @@ pub struct SpotFleetTagSpecification {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl SpotFleetTagSpecification {
     /// A `SpotFleetTagSpecification` with no property set (none is required).
     pub fn new() -> Self {
@@ -4055,20 +2153,9 @@ impl SpotFleetTagSpecification {
     }
 
     /// `ResourceType`: a [`ResourceType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self {
-        self.resource_type = Some(value.into());
-        self
-    }
-
+    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self { self.resource_type = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl PropertyType for SpotFleetTagSpecification {}
@@ -4082,17 +2169,13 @@ impl ToValue for SpotFleetTagSpecification {
     }
 }
 
-static RULE_SpotMaintenanceStrategies: ObjRule = ObjRule {
-    properties: &[(
-        "CapacityRebalance",
-        Shape::Object(&RULE_SpotCapacityRebalance),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_SpotMaintenanceStrategies: ObjRule = ObjRule {
+    properties: &[
+        ("CapacityRebalance", Shape::Object(&RULE_SpotCapacityRebalance)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SpotMaintenanceStrategies` property type of `AWS::EC2::SpotFleet`.
@@ -4108,6 +2191,7 @@ pub struct SpotMaintenanceStrategies {
     pub capacity_rebalance: Option<Obj<SpotCapacityRebalance>>,
 }
 
+#[rustfmt::skip]
 impl SpotMaintenanceStrategies {
     /// A `SpotMaintenanceStrategies` with no property set (none is required).
     pub fn new() -> Self {
@@ -4115,12 +2199,7 @@ impl SpotMaintenanceStrategies {
     }
 
     /// `CapacityRebalance`: a [`SpotCapacityRebalance`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_rebalance(mut self, value: impl Into<Obj<SpotCapacityRebalance>>) -> Self {
-        self.capacity_rebalance = Some(value.into());
-        self
-    }
+    pub fn capacity_rebalance(mut self, value: impl Into<Obj<SpotCapacityRebalance>>) -> Self { self.capacity_rebalance = Some(value.into()); self }
 }
 
 impl PropertyType for SpotMaintenanceStrategies {}
@@ -4133,28 +2212,16 @@ impl ToValue for SpotMaintenanceStrategies {
     }
 }
 
-static RULE_SpotPlacement: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SpotPlacement: ObjRule = ObjRule {
     properties: &[
         ("AvailabilityZone", Shape::STR),
         ("AvailabilityZoneId", Shape::STR),
         ("GroupName", Shape::STR),
-        (
-            "Tenancy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["dedicated", "default", "host"],
-                format: None,
-            }),
-        ),
+        ("Tenancy", Shape::Str(&StrRule { allowed: &["dedicated", "default", "host"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SpotPlacement` property type of `AWS::EC2::SpotFleet`.
@@ -4188,6 +2255,7 @@ pub struct SpotPlacement {
     pub tenancy: Option<Tenancy>,
 }
 
+#[rustfmt::skip]
 impl SpotPlacement {
     /// A `SpotPlacement` with no property set (none is required).
     pub fn new() -> Self {
@@ -4195,36 +2263,13 @@ impl SpotPlacement {
     }
 
     /// `AvailabilityZone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
     /// `AvailabilityZoneId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone_id(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone_id = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone_id(mut self, value: impl Into<Str>) -> Self { self.availability_zone_id = Some(value.into()); self }
     /// `GroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group_name(mut self, value: impl Into<Str>) -> Self {
-        self.group_name = Some(value.into());
-        self
-    }
-
+    pub fn group_name(mut self, value: impl Into<Str>) -> Self { self.group_name = Some(value.into()); self }
     /// `Tenancy`: a [`Tenancy`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tenancy(mut self, value: impl Into<Tenancy>) -> Self {
-        self.tenancy = Some(value.into());
-        self
-    }
+    pub fn tenancy(mut self, value: impl Into<Tenancy>) -> Self { self.tenancy = Some(value.into()); self }
 }
 
 impl PropertyType for SpotPlacement {}
@@ -4240,86 +2285,21 @@ impl ToValue for SpotPlacement {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::EC2::SpotFleet`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-spotfleet-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TargetGroup`], by name: `TargetGroup::new(TargetGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TargetGroupRequired {
     /// `Arn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the target group.
     pub arn: Str,
 }
 
-static RULE_TargetGroup: ObjRule = ObjRule {
-    properties: &[("Arn", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_TargetGroup: ObjRule = ObjRule {
+    properties: &[
+        ("Arn", Shape::STR),
+    ],
     required: &["Arn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TargetGroup` property type of `AWS::EC2::SpotFleet`.
@@ -4335,19 +2315,17 @@ pub struct TargetGroup {
     pub arn: Str,
 }
 
+#[rustfmt::skip]
 impl TargetGroup {
     /// A `TargetGroup` with its required properties, named in a [`TargetGroupRequired`].
     pub fn new(required: TargetGroupRequired) -> Self {
-        Self { arn: required.arn }
+        Self {
+            arn: required.arn,
+        }
     }
 
     /// `Arn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = value.into();
-        self
-    }
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = value.into(); self }
 }
 
 impl PropertyType for TargetGroup {}
@@ -4362,26 +2340,17 @@ impl ToValue for TargetGroup {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TargetGroupsConfigRequired {
     /// `TargetGroups`: a list of [`TargetGroup`] objects, required.
-    ///
-    /// One or more target groups.
     pub target_groups: List<TargetGroup>,
 }
 
-static RULE_TargetGroupsConfig: ObjRule = ObjRule {
-    properties: &[(
-        "TargetGroups",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_TargetGroup),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_TargetGroupsConfig: ObjRule = ObjRule {
+    properties: &[
+        ("TargetGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetGroup), min_items: None, max_items: None })),
+    ],
     required: &["TargetGroups"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TargetGroupsConfig` property type of `AWS::EC2::SpotFleet`.
@@ -4397,6 +2366,7 @@ pub struct TargetGroupsConfig {
     pub target_groups: List<TargetGroup>,
 }
 
+#[rustfmt::skip]
 impl TargetGroupsConfig {
     /// A `TargetGroupsConfig` with its required properties, named in a [`TargetGroupsConfigRequired`].
     pub fn new(required: TargetGroupsConfigRequired) -> Self {
@@ -4406,12 +2376,7 @@ impl TargetGroupsConfig {
     }
 
     /// `TargetGroups`: a list of [`TargetGroup`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_groups(mut self, value: impl Into<List<TargetGroup>>) -> Self {
-        self.target_groups = value.into();
-        self
-    }
+    pub fn target_groups(mut self, value: impl Into<List<TargetGroup>>) -> Self { self.target_groups = value.into(); self }
 }
 
 impl PropertyType for TargetGroupsConfig {}
@@ -4421,278 +2386,6 @@ impl ToValue for TargetGroupsConfig {
         MapBuilder::new()
             .req("TargetGroups", &self.target_groups)
             .build()
-    }
-}
-
-static RULE_TotalLocalStorageGbRequest: ObjRule = ObjRule {
-    properties: &[("Max", Shape::NUM), ("Min", Shape::NUM)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `TotalLocalStorageGBRequest` property type of `AWS::EC2::SpotFleet`.
-///
-/// The minimum and maximum amount of total local storage, in GB.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-spotfleet-totallocalstoragegbrequest.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct TotalLocalStorageGbRequest {
-    /// `Max`: a number.
-    ///
-    /// The maximum amount of total local storage, in GB. To specify no maximum limit, omit this parameter.
-    pub max: Option<Num>,
-    /// `Min`: a number.
-    ///
-    /// The minimum amount of total local storage, in GB. To specify no minimum limit, omit this parameter.
-    pub min: Option<Num>,
-}
-
-impl TotalLocalStorageGbRequest {
-    /// A `TotalLocalStorageGbRequest` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Max`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Num>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
-    /// `Min`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Num>) -> Self {
-        self.min = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for TotalLocalStorageGbRequest {}
-
-impl ToValue for TotalLocalStorageGbRequest {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
-            .build()
-    }
-}
-
-static RULE_VCpuCountRangeRequest: ObjRule = ObjRule {
-    properties: &[("Max", Shape::INT), ("Min", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `VCpuCountRangeRequest` property type of `AWS::EC2::SpotFleet`.
-///
-/// The minimum and maximum number of vCPUs.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-spotfleet-vcpucountrangerequest.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct VCpuCountRangeRequest {
-    /// `Max`: an integer.
-    ///
-    /// The maximum number of vCPUs. To specify no maximum limit, omit this parameter.
-    pub max: Option<Int>,
-    /// `Min`: an integer.
-    ///
-    /// The minimum number of vCPUs. To specify no minimum limit, specify `0` .
-    pub min: Option<Int>,
-}
-
-impl VCpuCountRangeRequest {
-    /// A `VCpuCountRangeRequest` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Max`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Int>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
-    /// `Min`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Int>) -> Self {
-        self.min = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for VCpuCountRangeRequest {}
-
-impl ToValue for VCpuCountRangeRequest {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
-            .build()
-    }
-}
-
-/// The values of `AcceleratorManufacturer` (`AWS::EC2::SpotFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum AcceleratorManufacturer {
-    /// `amazon-web-services`
-    AmazonWebServices,
-    /// `amd`
-    Amd,
-    /// `habana`
-    Habana,
-    /// `nvidia`
-    Nvidia,
-    /// `xilinx`
-    Xilinx,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for AcceleratorManufacturer {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for AcceleratorManufacturer {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::AmazonWebServices => "amazon-web-services",
-            Self::Amd => "amd",
-            Self::Habana => "habana",
-            Self::Nvidia => "nvidia",
-            Self::Xilinx => "xilinx",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `AcceleratorName` (`AWS::EC2::SpotFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum AcceleratorName {
-    /// `a10g`
-    A10g,
-    /// `a100`
-    A100,
-    /// `h100`
-    H100,
-    /// `inferentia`
-    Inferentia,
-    /// `k520`
-    K520,
-    /// `k80`
-    K80,
-    /// `m60`
-    M60,
-    /// `radeon-pro-v520`
-    RadeonProV520,
-    /// `t4`
-    T4,
-    /// `t4g`
-    T4g,
-    /// `vu9p`
-    Vu9p,
-    /// `v100`
-    V100,
-    /// `l40s`
-    L40s,
-    /// `l4`
-    L4,
-    /// `gaudi-hl-205`
-    GaudiHl205,
-    /// `inferentia2`
-    Inferentia2,
-    /// `trainium`
-    Trainium,
-    /// `trainium2`
-    Trainium2,
-    /// `u30`
-    U30,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for AcceleratorName {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for AcceleratorName {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::A10g => "a10g",
-            Self::A100 => "a100",
-            Self::H100 => "h100",
-            Self::Inferentia => "inferentia",
-            Self::K520 => "k520",
-            Self::K80 => "k80",
-            Self::M60 => "m60",
-            Self::RadeonProV520 => "radeon-pro-v520",
-            Self::T4 => "t4",
-            Self::T4g => "t4g",
-            Self::Vu9p => "vu9p",
-            Self::V100 => "v100",
-            Self::L40s => "l40s",
-            Self::L4 => "l4",
-            Self::GaudiHl205 => "gaudi-hl-205",
-            Self::Inferentia2 => "inferentia2",
-            Self::Trainium => "trainium",
-            Self::Trainium2 => "trainium2",
-            Self::U30 => "u30",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `AcceleratorType` (`AWS::EC2::SpotFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum AcceleratorType {
-    /// `gpu`
-    Gpu,
-    /// `fpga`
-    Fpga,
-    /// `inference`
-    Inference,
-    /// `media`
-    Media,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for AcceleratorType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for AcceleratorType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Gpu => "gpu",
-            Self::Fpga => "fpga",
-            Self::Inference => "inference",
-            Self::Media => "media",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 
@@ -4733,102 +2426,6 @@ impl ToValue for AllocationStrategy {
     }
 }
 
-/// The values of `BareMetal` (`AWS::EC2::SpotFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum BareMetal {
-    /// `included`
-    Included,
-    /// `required`
-    Required,
-    /// `excluded`
-    Excluded,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for BareMetal {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for BareMetal {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Included => "included",
-            Self::Required => "required",
-            Self::Excluded => "excluded",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `BurstablePerformance` (`AWS::EC2::SpotFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum BurstablePerformance {
-    /// `included`
-    Included,
-    /// `required`
-    Required,
-    /// `excluded`
-    Excluded,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for BurstablePerformance {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for BurstablePerformance {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Included => "included",
-            Self::Required => "required",
-            Self::Excluded => "excluded",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `CpuManufacturer` (`AWS::EC2::SpotFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum CpuManufacturer {
-    /// `intel`
-    Intel,
-    /// `amd`
-    Amd,
-    /// `amazon-web-services`
-    AmazonWebServices,
-    /// `apple`
-    Apple,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for CpuManufacturer {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for CpuManufacturer {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Intel => "intel",
-            Self::Amd => "amd",
-            Self::AmazonWebServices => "amazon-web-services",
-            Self::Apple => "apple",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
 /// The values of `ExcessCapacityTerminationPolicy` (`AWS::EC2::SpotFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ExcessCapacityTerminationPolicy {
@@ -4857,152 +2454,6 @@ impl ToValue for ExcessCapacityTerminationPolicy {
             Self::NoTermination => "NoTermination",
             Self::Default2 => "default",
             Self::NoTermination2 => "noTermination",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `InstanceGeneration` (`AWS::EC2::SpotFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum InstanceGeneration {
-    /// `current`
-    Current,
-    /// `previous`
-    Previous,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for InstanceGeneration {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for InstanceGeneration {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Current => "current",
-            Self::Previous => "previous",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `InstanceInterruptionBehavior` (`AWS::EC2::SpotFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum InstanceInterruptionBehavior {
-    /// `hibernate`
-    Hibernate,
-    /// `stop`
-    Stop,
-    /// `terminate`
-    Terminate,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for InstanceInterruptionBehavior {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for InstanceInterruptionBehavior {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Hibernate => "hibernate",
-            Self::Stop => "stop",
-            Self::Terminate => "terminate",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `LocalStorage` (`AWS::EC2::SpotFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum LocalStorage {
-    /// `included`
-    Included,
-    /// `required`
-    Required,
-    /// `excluded`
-    Excluded,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for LocalStorage {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for LocalStorage {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Included => "included",
-            Self::Required => "required",
-            Self::Excluded => "excluded",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `LocalStorageType` (`AWS::EC2::SpotFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum LocalStorageType {
-    /// `hdd`
-    Hdd,
-    /// `ssd`
-    Ssd,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for LocalStorageType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for LocalStorageType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Hdd => "hdd",
-            Self::Ssd => "ssd",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `ReplacementStrategy` (`AWS::EC2::SpotFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ReplacementStrategy {
-    /// `launch`
-    Launch,
-    /// `launch-before-terminate`
-    LaunchBeforeTerminate,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ReplacementStrategy {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ReplacementStrategy {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Launch => "launch",
-            Self::LaunchBeforeTerminate => "launch-before-terminate",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())
@@ -5196,111 +2647,6 @@ impl ToValue for SpotFleetRequestConfigDataType {
         let s = match self {
             Self::Maintain => "maintain",
             Self::Request => "request",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `TargetCapacityUnitType` (`AWS::EC2::SpotFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum TargetCapacityUnitType {
-    /// `vcpu`
-    Vcpu,
-    /// `memory-mib`
-    MemoryMib,
-    /// `units`
-    Units,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for TargetCapacityUnitType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for TargetCapacityUnitType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Vcpu => "vcpu",
-            Self::MemoryMib => "memory-mib",
-            Self::Units => "units",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Tenancy` (`AWS::EC2::SpotFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Tenancy {
-    /// `dedicated`
-    Dedicated,
-    /// `default`
-    Default,
-    /// `host`
-    Host,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Tenancy {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Tenancy {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Dedicated => "dedicated",
-            Self::Default => "default",
-            Self::Host => "host",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `VolumeType` (`AWS::EC2::SpotFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum VolumeType {
-    /// `gp2`
-    Gp2,
-    /// `gp3`
-    Gp3,
-    /// `io1`
-    Io1,
-    /// `io2`
-    Io2,
-    /// `sc1`
-    Sc1,
-    /// `st1`
-    St1,
-    /// `standard`
-    Standard,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for VolumeType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for VolumeType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Gp2 => "gp2",
-            Self::Gp3 => "gp3",
-            Self::Io1 => "io1",
-            Self::Io2 => "io2",
-            Self::Sc1 => "sc1",
-            Self::St1 => "st1",
-            Self::Standard => "standard",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -16,42 +16,18 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct SqlHaStandbyDetectedInstanceRequired {
     /// `InstanceId`: a string, required.
-    ///
-    /// The ID of the EC2 instance to enable for SQL Server high availability standby detection.
-    ///
-    /// Pattern `^i-[0-9a-f]{8,17}$`; create-only: changing it replaces the resource.
     pub instance_id: Str,
 }
 
-static RULE_SqlHaStandbyDetectedInstance: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SqlHaStandbyDetectedInstance: ObjRule = ObjRule {
     properties: &[
-        (
-            "InstanceId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SqlServerCredentials",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("InstanceId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("SqlServerCredentials", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["InstanceId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::SqlHaStandbyDetectedInstance` resource.
@@ -81,6 +57,7 @@ pub struct SqlHaStandbyDetectedInstance {
     pub sql_server_credentials: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SqlHaStandbyDetectedInstance {
     /// The CloudFormation type name, `AWS::EC2::SqlHaStandbyDetectedInstance`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::SqlHaStandbyDetectedInstance";
@@ -110,20 +87,9 @@ impl SqlHaStandbyDetectedInstance {
     }
 
     /// `InstanceId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_id(mut self, value: impl Into<Str>) -> Self {
-        self.instance_id = value.into();
-        self
-    }
-
+    pub fn instance_id(mut self, value: impl Into<Str>) -> Self { self.instance_id = value.into(); self }
     /// `SqlServerCredentials`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sql_server_credentials(mut self, value: impl Into<Str>) -> Self {
-        self.sql_server_credentials = Some(value.into());
-        self
-    }
+    pub fn sql_server_credentials(mut self, value: impl Into<Str>) -> Self { self.sql_server_credentials = Some(value.into()); self }
 }
 
 impl Resource for SqlHaStandbyDetectedInstance {

@@ -7,99 +7,43 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`Subnet`], by name: `Subnet::new(SubnetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubnetRequired {
     /// `VpcId`: a string, required.
-    ///
-    /// The ID of the VPC the subnet is in.
-    ///
-    /// If you update this property, you must also update the `CidrBlock` property.
-    ///
-    /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
     pub vpc_id: Str,
 }
 
-static RULE_Subnet: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Subnet: ObjRule = ObjRule {
     properties: &[
         ("AssignIpv6AddressOnCreation", Shape::Bool),
         ("AvailabilityZone", Shape::STR),
         ("AvailabilityZoneId", Shape::STR),
-        (
-            "CidrBlock",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::Ipv4Network),
-            }),
-        ),
+        ("CidrBlock", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
         ("EnableDns64", Shape::Bool),
         ("EnableLniAtDeviceIndex", Shape::INT),
         ("Ipv4IpamPoolId", Shape::STR),
         ("Ipv4NetmaskLength", Shape::INT),
-        (
-            "Ipv6CidrBlock",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::Ipv6Network),
-            }),
-        ),
+        ("Ipv6CidrBlock", Shape::Str(&StrRule { format: Some(Format::Ipv6Network), ..StrRule::ANY })),
         ("Ipv6IpamPoolId", Shape::STR),
         ("Ipv6Native", Shape::Bool),
         ("Ipv6NetmaskLength", Shape::INT),
         ("MapPublicIpOnLaunch", Shape::Bool),
         ("OutpostArn", Shape::STR),
-        (
-            "PrivateDnsNameOptionsOnLaunch",
-            Shape::Object(&RULE_PrivateDnsNameOptionsOnLaunch),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VpcId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::VpcId),
-            }),
-        ),
+        ("PrivateDnsNameOptionsOnLaunch", Shape::Object(&RULE_PrivateDnsNameOptionsOnLaunch)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
     required: &["VpcId"],
-    one_of: &[],
-    any_of: &[&[
-        &["CidrBlock"],
-        &["Ipv4IpamPoolId"],
-        &["Ipv6IpamPoolId"],
-        &["Ipv6CidrBlock"],
-    ]],
-    dependent_required: &[
-        ("Ipv4IpamPoolId", &["Ipv4NetmaskLength"]),
-        ("Ipv4NetmaskLength", &["Ipv4IpamPoolId"]),
-        ("Ipv6IpamPoolId", &["Ipv6NetmaskLength"]),
-        ("Ipv6NetmaskLength", &["Ipv6IpamPoolId"]),
-    ],
-    dependent_excluded: &[
-        ("AvailabilityZone", &["AvailabilityZoneId"]),
-        ("AvailabilityZoneId", &["AvailabilityZone"]),
-        ("CidrBlock", &["Ipv4IpamPoolId"]),
-        ("Ipv4IpamPoolId", &["CidrBlock"]),
-        ("Ipv6CidrBlock", &["Ipv6IpamPoolId"]),
-        ("Ipv6IpamPoolId", &["Ipv6CidrBlock"]),
-    ],
+    any_of: &[&[&["CidrBlock"], &["Ipv4IpamPoolId"], &["Ipv6IpamPoolId"], &["Ipv6CidrBlock"]]],
+    dependent_required: &[("Ipv4IpamPoolId", &["Ipv4NetmaskLength"]), ("Ipv4NetmaskLength", &["Ipv4IpamPoolId"]), ("Ipv6IpamPoolId", &["Ipv6NetmaskLength"]), ("Ipv6NetmaskLength", &["Ipv6IpamPoolId"])],
+    dependent_excluded: &[("AvailabilityZone", &["AvailabilityZoneId"]), ("AvailabilityZoneId", &["AvailabilityZone"]), ("CidrBlock", &["Ipv4IpamPoolId"]), ("Ipv4IpamPoolId", &["CidrBlock"]), ("Ipv6CidrBlock", &["Ipv6IpamPoolId"]), ("Ipv6IpamPoolId", &["Ipv6CidrBlock"])],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::Subnet` resource.
@@ -233,6 +177,7 @@ pub struct Subnet {
     pub vpc_id: Str,
 }
 
+#[rustfmt::skip]
 impl Subnet {
     /// The CloudFormation type name, `AWS::EC2::Subnet`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::Subnet";
@@ -244,57 +189,11 @@ impl Subnet {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-subnet.html",
         primary_identifier: &["SubnetId"],
         required: &["VpcId"],
-        create_only: &[
-            "VpcId",
-            "AvailabilityZone",
-            "AvailabilityZoneId",
-            "CidrBlock",
-            "OutpostArn",
-            "Ipv6Native",
-            "Ipv4IpamPoolId",
-            "Ipv4NetmaskLength",
-            "Ipv6IpamPoolId",
-            "Ipv6NetmaskLength",
-        ],
+        create_only: &["VpcId", "AvailabilityZone", "AvailabilityZoneId", "CidrBlock", "OutpostArn", "Ipv6Native", "Ipv4IpamPoolId", "Ipv4NetmaskLength", "Ipv6IpamPoolId", "Ipv6NetmaskLength"],
         conditional_create_only: &["Ipv6CidrBlock"],
-        write_only: &[
-            "EnableLniAtDeviceIndex",
-            "Ipv4IpamPoolId",
-            "Ipv4NetmaskLength",
-            "Ipv6IpamPoolId",
-            "Ipv6NetmaskLength",
-        ],
-        read_only: &[
-            "NetworkAclAssociationId",
-            "SubnetId",
-            "Ipv6CidrBlocks",
-            "BlockPublicAccessStates",
-        ],
-        attributes: &[
-            "AssignIpv6AddressOnCreation",
-            "AvailabilityZone",
-            "AvailabilityZoneId",
-            "BlockPublicAccessStates.InternetGatewayBlockMode",
-            "CidrBlock",
-            "EnableDns64",
-            "EnableLniAtDeviceIndex",
-            "Ipv4IpamPoolId",
-            "Ipv4NetmaskLength",
-            "Ipv6CidrBlock",
-            "Ipv6CidrBlocks",
-            "Ipv6IpamPoolId",
-            "Ipv6Native",
-            "Ipv6NetmaskLength",
-            "MapPublicIpOnLaunch",
-            "NetworkAclAssociationId",
-            "OutpostArn",
-            "PrivateDnsNameOptionsOnLaunch.EnableResourceNameDnsAAAARecord",
-            "PrivateDnsNameOptionsOnLaunch.EnableResourceNameDnsARecord",
-            "PrivateDnsNameOptionsOnLaunch.HostnameType",
-            "SubnetId",
-            "Tags",
-            "VpcId",
-        ],
+        write_only: &["EnableLniAtDeviceIndex", "Ipv4IpamPoolId", "Ipv4NetmaskLength", "Ipv6IpamPoolId", "Ipv6NetmaskLength"],
+        read_only: &["NetworkAclAssociationId", "SubnetId", "Ipv6CidrBlocks", "BlockPublicAccessStates"],
+        attributes: &["AssignIpv6AddressOnCreation", "AvailabilityZone", "AvailabilityZoneId", "BlockPublicAccessStates.InternetGatewayBlockMode", "CidrBlock", "EnableDns64", "EnableLniAtDeviceIndex", "Ipv4IpamPoolId", "Ipv4NetmaskLength", "Ipv6CidrBlock", "Ipv6CidrBlocks", "Ipv6IpamPoolId", "Ipv6Native", "Ipv6NetmaskLength", "MapPublicIpOnLaunch", "NetworkAclAssociationId", "OutpostArn", "PrivateDnsNameOptionsOnLaunch.EnableResourceNameDnsAAAARecord", "PrivateDnsNameOptionsOnLaunch.EnableResourceNameDnsARecord", "PrivateDnsNameOptionsOnLaunch.HostnameType", "SubnetId", "Tags", "VpcId"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -323,143 +222,39 @@ impl Subnet {
     }
 
     /// `AssignIpv6AddressOnCreation`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn assign_ipv6_address_on_creation(mut self, value: impl Into<Bool>) -> Self {
-        self.assign_ipv6_address_on_creation = Some(value.into());
-        self
-    }
-
+    pub fn assign_ipv6_address_on_creation(mut self, value: impl Into<Bool>) -> Self { self.assign_ipv6_address_on_creation = Some(value.into()); self }
     /// `AvailabilityZone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
     /// `AvailabilityZoneId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone_id(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone_id = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone_id(mut self, value: impl Into<Str>) -> Self { self.availability_zone_id = Some(value.into()); self }
     /// `CidrBlock`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cidr_block(mut self, value: impl Into<Str>) -> Self {
-        self.cidr_block = Some(value.into());
-        self
-    }
-
+    pub fn cidr_block(mut self, value: impl Into<Str>) -> Self { self.cidr_block = Some(value.into()); self }
     /// `EnableDns64`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_dns64(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_dns64 = Some(value.into());
-        self
-    }
-
+    pub fn enable_dns64(mut self, value: impl Into<Bool>) -> Self { self.enable_dns64 = Some(value.into()); self }
     /// `EnableLniAtDeviceIndex`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_lni_at_device_index(mut self, value: impl Into<Int>) -> Self {
-        self.enable_lni_at_device_index = Some(value.into());
-        self
-    }
-
+    pub fn enable_lni_at_device_index(mut self, value: impl Into<Int>) -> Self { self.enable_lni_at_device_index = Some(value.into()); self }
     /// `Ipv4IpamPoolId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv4_ipam_pool_id(mut self, value: impl Into<Str>) -> Self {
-        self.ipv4_ipam_pool_id = Some(value.into());
-        self
-    }
-
+    pub fn ipv4_ipam_pool_id(mut self, value: impl Into<Str>) -> Self { self.ipv4_ipam_pool_id = Some(value.into()); self }
     /// `Ipv4NetmaskLength`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv4_netmask_length(mut self, value: impl Into<Int>) -> Self {
-        self.ipv4_netmask_length = Some(value.into());
-        self
-    }
-
+    pub fn ipv4_netmask_length(mut self, value: impl Into<Int>) -> Self { self.ipv4_netmask_length = Some(value.into()); self }
     /// `Ipv6CidrBlock`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv6_cidr_block(mut self, value: impl Into<Str>) -> Self {
-        self.ipv6_cidr_block = Some(value.into());
-        self
-    }
-
+    pub fn ipv6_cidr_block(mut self, value: impl Into<Str>) -> Self { self.ipv6_cidr_block = Some(value.into()); self }
     /// `Ipv6IpamPoolId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv6_ipam_pool_id(mut self, value: impl Into<Str>) -> Self {
-        self.ipv6_ipam_pool_id = Some(value.into());
-        self
-    }
-
+    pub fn ipv6_ipam_pool_id(mut self, value: impl Into<Str>) -> Self { self.ipv6_ipam_pool_id = Some(value.into()); self }
     /// `Ipv6Native`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv6_native(mut self, value: impl Into<Bool>) -> Self {
-        self.ipv6_native = Some(value.into());
-        self
-    }
-
+    pub fn ipv6_native(mut self, value: impl Into<Bool>) -> Self { self.ipv6_native = Some(value.into()); self }
     /// `Ipv6NetmaskLength`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv6_netmask_length(mut self, value: impl Into<Int>) -> Self {
-        self.ipv6_netmask_length = Some(value.into());
-        self
-    }
-
+    pub fn ipv6_netmask_length(mut self, value: impl Into<Int>) -> Self { self.ipv6_netmask_length = Some(value.into()); self }
     /// `MapPublicIpOnLaunch`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn map_public_ip_on_launch(mut self, value: impl Into<Bool>) -> Self {
-        self.map_public_ip_on_launch = Some(value.into());
-        self
-    }
-
+    pub fn map_public_ip_on_launch(mut self, value: impl Into<Bool>) -> Self { self.map_public_ip_on_launch = Some(value.into()); self }
     /// `OutpostArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn outpost_arn(mut self, value: impl Into<Str>) -> Self {
-        self.outpost_arn = Some(value.into());
-        self
-    }
-
+    pub fn outpost_arn(mut self, value: impl Into<Str>) -> Self { self.outpost_arn = Some(value.into()); self }
     /// `PrivateDnsNameOptionsOnLaunch`: a [`PrivateDnsNameOptionsOnLaunch`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn private_dns_name_options_on_launch(
-        mut self,
-        value: impl Into<Obj<PrivateDnsNameOptionsOnLaunch>>,
-    ) -> Self {
-        self.private_dns_name_options_on_launch = Some(value.into());
-        self
-    }
-
+    pub fn private_dns_name_options_on_launch(mut self, value: impl Into<Obj<PrivateDnsNameOptionsOnLaunch>>) -> Self { self.private_dns_name_options_on_launch = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VpcId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_id = value.into();
-        self
-    }
+    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = value.into(); self }
 }
 
 impl Resource for Subnet {
@@ -687,18 +482,15 @@ impl SubnetAttributes {
     }
 }
 
-static RULE_PrivateDnsNameOptionsOnLaunch: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PrivateDnsNameOptionsOnLaunch: ObjRule = ObjRule {
     properties: &[
         ("EnableResourceNameDnsAAAARecord", Shape::Bool),
         ("EnableResourceNameDnsARecord", Shape::Bool),
         ("HostnameType", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PrivateDnsNameOptionsOnLaunch` property type of `AWS::EC2::Subnet`.
@@ -722,6 +514,7 @@ pub struct PrivateDnsNameOptionsOnLaunch {
     pub hostname_type: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl PrivateDnsNameOptionsOnLaunch {
     /// A `PrivateDnsNameOptionsOnLaunch` with no property set (none is required).
     pub fn new() -> Self {
@@ -729,22 +522,11 @@ impl PrivateDnsNameOptionsOnLaunch {
     }
 
     /// `EnableResourceNameDnsAAAARecord`: a boolean.
-    pub fn enable_resource_name_dns_aaaa_record(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_resource_name_dns_aaaa_record = Some(value.into());
-        self
-    }
-
+    pub fn enable_resource_name_dns_aaaa_record(mut self, value: impl Into<Bool>) -> Self { self.enable_resource_name_dns_aaaa_record = Some(value.into()); self }
     /// `EnableResourceNameDnsARecord`: a boolean.
-    pub fn enable_resource_name_dns_a_record(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_resource_name_dns_a_record = Some(value.into());
-        self
-    }
-
+    pub fn enable_resource_name_dns_a_record(mut self, value: impl Into<Bool>) -> Self { self.enable_resource_name_dns_a_record = Some(value.into()); self }
     /// `HostnameType`: a string.
-    pub fn hostname_type(mut self, value: impl Into<Str>) -> Self {
-        self.hostname_type = Some(value.into());
-        self
-    }
+    pub fn hostname_type(mut self, value: impl Into<Str>) -> Self { self.hostname_type = Some(value.into()); self }
 }
 
 impl PropertyType for PrivateDnsNameOptionsOnLaunch {}
@@ -761,69 +543,6 @@ impl ToValue for PrivateDnsNameOptionsOnLaunch {
                 &self.enable_resource_name_dns_a_record,
             )
             .opt("HostnameType", &self.hostname_type)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::EC2::Subnet`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-subnet-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

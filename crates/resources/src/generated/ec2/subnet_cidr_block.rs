@@ -11,51 +11,20 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubnetCidrBlockRequired {
     /// `SubnetId`: a string, required.
-    ///
-    /// The ID of the subnet.
-    ///
-    /// Format `AWS::EC2::Subnet.Id`; create-only: changing it replaces the resource.
     pub subnet_id: Str,
 }
 
-static RULE_SubnetCidrBlock: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SubnetCidrBlock: ObjRule = ObjRule {
     properties: &[
-        (
-            "Ipv6CidrBlock",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(42),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::Ipv6Network),
-            }),
-        ),
+        ("Ipv6CidrBlock", Shape::Str(&StrRule { max_len: Some(42), format: Some(Format::Ipv6Network), ..StrRule::ANY })),
         ("Ipv6IpamPoolId", Shape::STR),
-        (
-            "Ipv6NetmaskLength",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(128.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SubnetId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SubnetId),
-            }),
-        ),
+        ("Ipv6NetmaskLength", Shape::Int(&NumRule { min: Some(0.0), max: Some(128.0), ..NumRule::ANY })),
+        ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
     ],
     required: &["SubnetId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::SubnetCidrBlock` resource.
@@ -97,6 +66,7 @@ pub struct SubnetCidrBlock {
     pub subnet_id: Str,
 }
 
+#[rustfmt::skip]
 impl SubnetCidrBlock {
     /// The CloudFormation type name, `AWS::EC2::SubnetCidrBlock`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::SubnetCidrBlock";
@@ -108,12 +78,7 @@ impl SubnetCidrBlock {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-subnetcidrblock.html",
         primary_identifier: &["Id"],
         required: &["SubnetId"],
-        create_only: &[
-            "Ipv6CidrBlock",
-            "SubnetId",
-            "Ipv6IpamPoolId",
-            "Ipv6NetmaskLength",
-        ],
+        create_only: &["Ipv6CidrBlock", "SubnetId", "Ipv6IpamPoolId", "Ipv6NetmaskLength"],
         conditional_create_only: &[],
         write_only: &["Ipv6IpamPoolId", "Ipv6NetmaskLength"],
         read_only: &["Id", "Ipv6AddressAttribute", "IpSource"],
@@ -133,36 +98,13 @@ impl SubnetCidrBlock {
     }
 
     /// `Ipv6CidrBlock`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv6_cidr_block(mut self, value: impl Into<Str>) -> Self {
-        self.ipv6_cidr_block = Some(value.into());
-        self
-    }
-
+    pub fn ipv6_cidr_block(mut self, value: impl Into<Str>) -> Self { self.ipv6_cidr_block = Some(value.into()); self }
     /// `Ipv6IpamPoolId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv6_ipam_pool_id(mut self, value: impl Into<Str>) -> Self {
-        self.ipv6_ipam_pool_id = Some(value.into());
-        self
-    }
-
+    pub fn ipv6_ipam_pool_id(mut self, value: impl Into<Str>) -> Self { self.ipv6_ipam_pool_id = Some(value.into()); self }
     /// `Ipv6NetmaskLength`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv6_netmask_length(mut self, value: impl Into<Int>) -> Self {
-        self.ipv6_netmask_length = Some(value.into());
-        self
-    }
-
+    pub fn ipv6_netmask_length(mut self, value: impl Into<Int>) -> Self { self.ipv6_netmask_length = Some(value.into()); self }
     /// `SubnetId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self {
-        self.subnet_id = value.into();
-        self
-    }
+    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = value.into(); self }
 }
 
 impl Resource for SubnetCidrBlock {

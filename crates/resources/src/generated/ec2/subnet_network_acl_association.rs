@@ -11,39 +11,20 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubnetNetworkAclAssociationRequired {
     /// `NetworkAclId`: a string, required.
-    ///
-    /// The ID of the network ACL.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub network_acl_id: Str,
     /// `SubnetId`: a string, required.
-    ///
-    /// The ID of the subnet.
-    ///
-    /// Format `AWS::EC2::Subnet.Id`; create-only: changing it replaces the resource.
     pub subnet_id: Str,
 }
 
-static RULE_SubnetNetworkAclAssociation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SubnetNetworkAclAssociation: ObjRule = ObjRule {
     properties: &[
         ("NetworkAclId", Shape::STR),
-        (
-            "SubnetId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SubnetId),
-            }),
-        ),
+        ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
     ],
     required: &["NetworkAclId", "SubnetId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::SubnetNetworkAclAssociation` resource.
@@ -75,6 +56,7 @@ pub struct SubnetNetworkAclAssociation {
     pub subnet_id: Str,
 }
 
+#[rustfmt::skip]
 impl SubnetNetworkAclAssociation {
     /// The CloudFormation type name, `AWS::EC2::SubnetNetworkAclAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::SubnetNetworkAclAssociation";
@@ -104,20 +86,9 @@ impl SubnetNetworkAclAssociation {
     }
 
     /// `NetworkAclId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_acl_id(mut self, value: impl Into<Str>) -> Self {
-        self.network_acl_id = value.into();
-        self
-    }
-
+    pub fn network_acl_id(mut self, value: impl Into<Str>) -> Self { self.network_acl_id = value.into(); self }
     /// `SubnetId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self {
-        self.subnet_id = value.into();
-        self
-    }
+    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = value.into(); self }
 }
 
 impl Resource for SubnetNetworkAclAssociation {

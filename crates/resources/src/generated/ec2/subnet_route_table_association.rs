@@ -11,41 +11,20 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubnetRouteTableAssociationRequired {
     /// `RouteTableId`: a string, required.
-    ///
-    /// The ID of the route table.
-    ///
-    /// The physical ID changes when the route table ID is changed.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub route_table_id: Str,
     /// `SubnetId`: a string, required.
-    ///
-    /// The ID of the subnet.
-    ///
-    /// Format `AWS::EC2::Subnet.Id`; create-only: changing it replaces the resource.
     pub subnet_id: Str,
 }
 
-static RULE_SubnetRouteTableAssociation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SubnetRouteTableAssociation: ObjRule = ObjRule {
     properties: &[
         ("RouteTableId", Shape::STR),
-        (
-            "SubnetId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SubnetId),
-            }),
-        ),
+        ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
     ],
     required: &["RouteTableId", "SubnetId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::SubnetRouteTableAssociation` resource.
@@ -77,6 +56,7 @@ pub struct SubnetRouteTableAssociation {
     pub subnet_id: Str,
 }
 
+#[rustfmt::skip]
 impl SubnetRouteTableAssociation {
     /// The CloudFormation type name, `AWS::EC2::SubnetRouteTableAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::SubnetRouteTableAssociation";
@@ -106,20 +86,9 @@ impl SubnetRouteTableAssociation {
     }
 
     /// `RouteTableId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn route_table_id(mut self, value: impl Into<Str>) -> Self {
-        self.route_table_id = value.into();
-        self
-    }
-
+    pub fn route_table_id(mut self, value: impl Into<Str>) -> Self { self.route_table_id = value.into(); self }
     /// `SubnetId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self {
-        self.subnet_id = value.into();
-        self
-    }
+    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = value.into(); self }
 }
 
 impl Resource for SubnetRouteTableAssociation {

@@ -7,38 +7,15 @@
 
 use crate::support::prelude::*;
 
-static RULE_TrafficMirrorFilter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TrafficMirrorFilter: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
-        (
-            "NetworkServices",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["amazon-dns"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("NetworkServices", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["amazon-dns"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::TrafficMirrorFilter` resource.
@@ -76,6 +53,7 @@ pub struct TrafficMirrorFilter {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl TrafficMirrorFilter {
     /// The CloudFormation type name, `AWS::EC2::TrafficMirrorFilter`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::TrafficMirrorFilter";
@@ -102,28 +80,11 @@ impl TrafficMirrorFilter {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `NetworkServices`: a list of [`TrafficMirrorNetworkService`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_services(mut self, value: impl Into<List<TrafficMirrorNetworkService>>) -> Self {
-        self.network_services = Some(value.into());
-        self
-    }
-
+    pub fn network_services(mut self, value: impl Into<List<TrafficMirrorNetworkService>>) -> Self { self.network_services = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for TrafficMirrorFilter {
@@ -177,14 +138,15 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::EC2::TrafficMirrorFilter`.
@@ -198,6 +160,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -208,16 +171,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -7,117 +7,44 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`TrafficMirrorFilterRule`], by name: `TrafficMirrorFilterRule::new(TrafficMirrorFilterRuleRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrafficMirrorFilterRuleRequired {
     /// `DestinationCidrBlock`: a string, required.
-    ///
-    /// The destination CIDR block to assign to the Traffic Mirror rule.
-    ///
-    /// Format `ipv4-network`.
     pub destination_cidr_block: Str,
     /// `RuleAction`: a [`TrafficMirrorRuleAction`] value, required.
-    ///
-    /// The action to take on the filtered traffic.
     pub rule_action: TrafficMirrorRuleAction,
     /// `RuleNumber`: an integer, required.
-    ///
-    /// The number of the Traffic Mirror rule. This number must be unique for each Traffic Mirror rule in a given direction. The rules are processed in ascending order by rule number.
     pub rule_number: Int,
     /// `SourceCidrBlock`: a string, required.
-    ///
-    /// The source CIDR block to assign to the Traffic Mirror rule.
-    ///
-    /// Format `ipv4-network`.
     pub source_cidr_block: Str,
     /// `TrafficDirection`: a [`TrafficDirection`] value, required.
-    ///
-    /// The type of traffic.
     pub traffic_direction: TrafficDirection,
     /// `TrafficMirrorFilterId`: a string, required.
-    ///
-    /// The ID of the filter that this rule is associated with.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub traffic_mirror_filter_id: Str,
 }
 
-static RULE_TrafficMirrorFilterRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TrafficMirrorFilterRule: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
-        (
-            "DestinationCidrBlock",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::Ipv4Network),
-            }),
-        ),
-        (
-            "DestinationPortRange",
-            Shape::Object(&RULE_TrafficMirrorPortRange),
-        ),
+        ("DestinationCidrBlock", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
+        ("DestinationPortRange", Shape::Object(&RULE_TrafficMirrorPortRange)),
         ("Protocol", Shape::INT),
-        (
-            "RuleAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["accept", "reject"],
-                format: None,
-            }),
-        ),
+        ("RuleAction", Shape::Str(&StrRule { allowed: &["accept", "reject"], ..StrRule::ANY })),
         ("RuleNumber", Shape::INT),
-        (
-            "SourceCidrBlock",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::Ipv4Network),
-            }),
-        ),
-        (
-            "SourcePortRange",
-            Shape::Object(&RULE_TrafficMirrorPortRange),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TrafficDirection",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["egress", "ingress"],
-                format: None,
-            }),
-        ),
+        ("SourceCidrBlock", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
+        ("SourcePortRange", Shape::Object(&RULE_TrafficMirrorPortRange)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("TrafficDirection", Shape::Str(&StrRule { allowed: &["egress", "ingress"], ..StrRule::ANY })),
         ("TrafficMirrorFilterId", Shape::STR),
     ],
-    required: &[
-        "RuleAction",
-        "SourceCidrBlock",
-        "RuleNumber",
-        "DestinationCidrBlock",
-        "TrafficMirrorFilterId",
-        "TrafficDirection",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["RuleAction", "SourceCidrBlock", "RuleNumber", "DestinationCidrBlock", "TrafficMirrorFilterId", "TrafficDirection"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::TrafficMirrorFilterRule` resource.
@@ -191,6 +118,7 @@ pub struct TrafficMirrorFilterRule {
     pub traffic_mirror_filter_id: Str,
 }
 
+#[rustfmt::skip]
 impl TrafficMirrorFilterRule {
     /// The CloudFormation type name, `AWS::EC2::TrafficMirrorFilterRule`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::TrafficMirrorFilterRule";
@@ -201,14 +129,7 @@ impl TrafficMirrorFilterRule {
         type_name: "AWS::EC2::TrafficMirrorFilterRule",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-trafficmirrorfilterrule.html",
         primary_identifier: &["TrafficMirrorFilterRuleId"],
-        required: &[
-            "DestinationCidrBlock",
-            "RuleAction",
-            "RuleNumber",
-            "SourceCidrBlock",
-            "TrafficDirection",
-            "TrafficMirrorFilterId",
-        ],
+        required: &["DestinationCidrBlock", "RuleAction", "RuleNumber", "SourceCidrBlock", "TrafficDirection", "TrafficMirrorFilterId"],
         create_only: &["TrafficMirrorFilterId"],
         conditional_create_only: &[],
         write_only: &[],
@@ -236,92 +157,27 @@ impl TrafficMirrorFilterRule {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DestinationCidrBlock`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_cidr_block(mut self, value: impl Into<Str>) -> Self {
-        self.destination_cidr_block = value.into();
-        self
-    }
-
+    pub fn destination_cidr_block(mut self, value: impl Into<Str>) -> Self { self.destination_cidr_block = value.into(); self }
     /// `DestinationPortRange`: a [`TrafficMirrorPortRange`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_port_range(mut self, value: impl Into<Obj<TrafficMirrorPortRange>>) -> Self {
-        self.destination_port_range = Some(value.into());
-        self
-    }
-
+    pub fn destination_port_range(mut self, value: impl Into<Obj<TrafficMirrorPortRange>>) -> Self { self.destination_port_range = Some(value.into()); self }
     /// `Protocol`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Int>) -> Self {
-        self.protocol = Some(value.into());
-        self
-    }
-
+    pub fn protocol(mut self, value: impl Into<Int>) -> Self { self.protocol = Some(value.into()); self }
     /// `RuleAction`: a [`TrafficMirrorRuleAction`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_action(mut self, value: impl Into<TrafficMirrorRuleAction>) -> Self {
-        self.rule_action = value.into();
-        self
-    }
-
+    pub fn rule_action(mut self, value: impl Into<TrafficMirrorRuleAction>) -> Self { self.rule_action = value.into(); self }
     /// `RuleNumber`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_number(mut self, value: impl Into<Int>) -> Self {
-        self.rule_number = value.into();
-        self
-    }
-
+    pub fn rule_number(mut self, value: impl Into<Int>) -> Self { self.rule_number = value.into(); self }
     /// `SourceCidrBlock`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_cidr_block(mut self, value: impl Into<Str>) -> Self {
-        self.source_cidr_block = value.into();
-        self
-    }
-
+    pub fn source_cidr_block(mut self, value: impl Into<Str>) -> Self { self.source_cidr_block = value.into(); self }
     /// `SourcePortRange`: a [`TrafficMirrorPortRange`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_port_range(mut self, value: impl Into<Obj<TrafficMirrorPortRange>>) -> Self {
-        self.source_port_range = Some(value.into());
-        self
-    }
-
+    pub fn source_port_range(mut self, value: impl Into<Obj<TrafficMirrorPortRange>>) -> Self { self.source_port_range = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TrafficDirection`: a [`TrafficDirection`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn traffic_direction(mut self, value: impl Into<TrafficDirection>) -> Self {
-        self.traffic_direction = value.into();
-        self
-    }
-
+    pub fn traffic_direction(mut self, value: impl Into<TrafficDirection>) -> Self { self.traffic_direction = value.into(); self }
     /// `TrafficMirrorFilterId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn traffic_mirror_filter_id(mut self, value: impl Into<Str>) -> Self {
-        self.traffic_mirror_filter_id = value.into();
-        self
-    }
+    pub fn traffic_mirror_filter_id(mut self, value: impl Into<Str>) -> Self { self.traffic_mirror_filter_id = value.into(); self }
 }
 
 impl Resource for TrafficMirrorFilterRule {
@@ -374,90 +230,24 @@ impl TrafficMirrorFilterRuleAttributes {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::EC2::TrafficMirrorFilterRule`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-trafficmirrorfilterrule-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TrafficMirrorPortRange`], by name: `TrafficMirrorPortRange::new(TrafficMirrorPortRangeRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrafficMirrorPortRangeRequired {
     /// `FromPort`: an integer, required.
-    ///
-    /// The start of the Traffic Mirror port range. This applies to the TCP and UDP protocols.
     pub from_port: Int,
     /// `ToPort`: an integer, required.
-    ///
-    /// The end of the Traffic Mirror port range. This applies to the TCP and UDP protocols.
     pub to_port: Int,
 }
 
-static RULE_TrafficMirrorPortRange: ObjRule = ObjRule {
-    properties: &[("FromPort", Shape::INT), ("ToPort", Shape::INT)],
+#[rustfmt::skip]
+pub(crate) static RULE_TrafficMirrorPortRange: ObjRule = ObjRule {
+    properties: &[
+        ("FromPort", Shape::INT),
+        ("ToPort", Shape::INT),
+    ],
     required: &["FromPort", "ToPort"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TrafficMirrorPortRange` property type of `AWS::EC2::TrafficMirrorFilterRule`.
@@ -477,6 +267,7 @@ pub struct TrafficMirrorPortRange {
     pub to_port: Int,
 }
 
+#[rustfmt::skip]
 impl TrafficMirrorPortRange {
     /// A `TrafficMirrorPortRange` with its required properties, named in a [`TrafficMirrorPortRangeRequired`].
     pub fn new(required: TrafficMirrorPortRangeRequired) -> Self {
@@ -487,20 +278,9 @@ impl TrafficMirrorPortRange {
     }
 
     /// `FromPort`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn from_port(mut self, value: impl Into<Int>) -> Self {
-        self.from_port = value.into();
-        self
-    }
-
+    pub fn from_port(mut self, value: impl Into<Int>) -> Self { self.from_port = value.into(); self }
     /// `ToPort`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn to_port(mut self, value: impl Into<Int>) -> Self {
-        self.to_port = value.into();
-        self
-    }
+    pub fn to_port(mut self, value: impl Into<Int>) -> Self { self.to_port = value.into(); self }
 }
 
 impl PropertyType for TrafficMirrorPortRange {}

@@ -11,55 +11,31 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrafficMirrorSessionRequired {
     /// `NetworkInterfaceId`: a string, required.
-    ///
-    /// The ID of the source network interface.
     pub network_interface_id: Str,
     /// `SessionNumber`: an integer, required.
-    ///
-    /// The session number determines the order in which sessions are evaluated when an interface is used by multiple sessions. The first session with a matching filter is the one that mirrors the packets.
-    ///
-    /// Valid values are 1-32766.
     pub session_number: Int,
     /// `TrafficMirrorFilterId`: a string, required.
-    ///
-    /// The ID of the Traffic Mirror filter.
     pub traffic_mirror_filter_id: Str,
     /// `TrafficMirrorTargetId`: a string, required.
-    ///
-    /// The ID of the Traffic Mirror target.
     pub traffic_mirror_target_id: Str,
 }
 
-static RULE_TrafficMirrorSession: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TrafficMirrorSession: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("NetworkInterfaceId", Shape::STR),
         ("OwnerId", Shape::STR),
         ("PacketLength", Shape::INT),
         ("SessionNumber", Shape::INT),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("TrafficMirrorFilterId", Shape::STR),
         ("TrafficMirrorTargetId", Shape::STR),
         ("VirtualNetworkId", Shape::INT),
     ],
-    required: &[
-        "NetworkInterfaceId",
-        "TrafficMirrorFilterId",
-        "SessionNumber",
-        "TrafficMirrorTargetId",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["NetworkInterfaceId", "TrafficMirrorFilterId", "SessionNumber", "TrafficMirrorTargetId"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::TrafficMirrorSession` resource.
@@ -124,6 +100,7 @@ pub struct TrafficMirrorSession {
     pub virtual_network_id: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl TrafficMirrorSession {
     /// The CloudFormation type name, `AWS::EC2::TrafficMirrorSession`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::TrafficMirrorSession";
@@ -134,12 +111,7 @@ impl TrafficMirrorSession {
         type_name: "AWS::EC2::TrafficMirrorSession",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-trafficmirrorsession.html",
         primary_identifier: &["Id"],
-        required: &[
-            "NetworkInterfaceId",
-            "SessionNumber",
-            "TrafficMirrorFilterId",
-            "TrafficMirrorTargetId",
-        ],
+        required: &["NetworkInterfaceId", "SessionNumber", "TrafficMirrorFilterId", "TrafficMirrorTargetId"],
         create_only: &[],
         conditional_create_only: &[],
         write_only: &[],
@@ -165,76 +137,23 @@ impl TrafficMirrorSession {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `NetworkInterfaceId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_interface_id(mut self, value: impl Into<Str>) -> Self {
-        self.network_interface_id = value.into();
-        self
-    }
-
+    pub fn network_interface_id(mut self, value: impl Into<Str>) -> Self { self.network_interface_id = value.into(); self }
     /// `OwnerId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn owner_id(mut self, value: impl Into<Str>) -> Self {
-        self.owner_id = Some(value.into());
-        self
-    }
-
+    pub fn owner_id(mut self, value: impl Into<Str>) -> Self { self.owner_id = Some(value.into()); self }
     /// `PacketLength`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn packet_length(mut self, value: impl Into<Int>) -> Self {
-        self.packet_length = Some(value.into());
-        self
-    }
-
+    pub fn packet_length(mut self, value: impl Into<Int>) -> Self { self.packet_length = Some(value.into()); self }
     /// `SessionNumber`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn session_number(mut self, value: impl Into<Int>) -> Self {
-        self.session_number = value.into();
-        self
-    }
-
+    pub fn session_number(mut self, value: impl Into<Int>) -> Self { self.session_number = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TrafficMirrorFilterId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn traffic_mirror_filter_id(mut self, value: impl Into<Str>) -> Self {
-        self.traffic_mirror_filter_id = value.into();
-        self
-    }
-
+    pub fn traffic_mirror_filter_id(mut self, value: impl Into<Str>) -> Self { self.traffic_mirror_filter_id = value.into(); self }
     /// `TrafficMirrorTargetId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn traffic_mirror_target_id(mut self, value: impl Into<Str>) -> Self {
-        self.traffic_mirror_target_id = value.into();
-        self
-    }
-
+    pub fn traffic_mirror_target_id(mut self, value: impl Into<Str>) -> Self { self.traffic_mirror_target_id = value.into(); self }
     /// `VirtualNetworkId`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn virtual_network_id(mut self, value: impl Into<Int>) -> Self {
-        self.virtual_network_id = Some(value.into());
-        self
-    }
+    pub fn virtual_network_id(mut self, value: impl Into<Int>) -> Self { self.virtual_network_id = Some(value.into()); self }
 }
 
 impl Resource for TrafficMirrorSession {
@@ -294,14 +213,15 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::EC2::TrafficMirrorSession`.
@@ -315,6 +235,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -325,16 +246,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -7,27 +7,20 @@
 
 use crate::support::prelude::*;
 
-static RULE_TrafficMirrorTarget: ObjRule = ObjRule {
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
+#[rustfmt::skip]
+pub(crate) static RULE_TrafficMirrorTarget: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("GatewayLoadBalancerEndpointId", Shape::STR),
         ("NetworkInterfaceId", Shape::STR),
         ("NetworkLoadBalancerArn", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::TrafficMirrorTarget` resource.
@@ -79,6 +72,7 @@ pub struct TrafficMirrorTarget {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl TrafficMirrorTarget {
     /// The CloudFormation type name, `AWS::EC2::TrafficMirrorTarget`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::TrafficMirrorTarget";
@@ -90,12 +84,7 @@ impl TrafficMirrorTarget {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-trafficmirrortarget.html",
         primary_identifier: &["Id"],
         required: &[],
-        create_only: &[
-            "GatewayLoadBalancerEndpointId",
-            "NetworkLoadBalancerArn",
-            "NetworkInterfaceId",
-            "Description",
-        ],
+        create_only: &["GatewayLoadBalancerEndpointId", "NetworkLoadBalancerArn", "NetworkInterfaceId", "Description"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Id"],
@@ -110,44 +99,15 @@ impl TrafficMirrorTarget {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `GatewayLoadBalancerEndpointId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gateway_load_balancer_endpoint_id(mut self, value: impl Into<Str>) -> Self {
-        self.gateway_load_balancer_endpoint_id = Some(value.into());
-        self
-    }
-
+    pub fn gateway_load_balancer_endpoint_id(mut self, value: impl Into<Str>) -> Self { self.gateway_load_balancer_endpoint_id = Some(value.into()); self }
     /// `NetworkInterfaceId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_interface_id(mut self, value: impl Into<Str>) -> Self {
-        self.network_interface_id = Some(value.into());
-        self
-    }
-
+    pub fn network_interface_id(mut self, value: impl Into<Str>) -> Self { self.network_interface_id = Some(value.into()); self }
     /// `NetworkLoadBalancerArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_load_balancer_arn(mut self, value: impl Into<Str>) -> Self {
-        self.network_load_balancer_arn = Some(value.into());
-        self
-    }
-
+    pub fn network_load_balancer_arn(mut self, value: impl Into<Str>) -> Self { self.network_load_balancer_arn = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for TrafficMirrorTarget {
@@ -192,68 +152,5 @@ impl TrafficMirrorTargetAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::EC2::TrafficMirrorTarget`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-trafficmirrortarget-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

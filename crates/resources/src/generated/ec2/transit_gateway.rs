@@ -7,7 +7,11 @@
 
 use crate::support::prelude::*;
 
-static RULE_TransitGateway: ObjRule = ObjRule {
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
+#[rustfmt::skip]
+pub(crate) static RULE_TransitGateway: ObjRule = ObjRule {
     properties: &[
         ("AmazonSideAsn", Shape::INT),
         ("AssociationDefaultRouteTableId", Shape::STR),
@@ -16,43 +20,16 @@ static RULE_TransitGateway: ObjRule = ObjRule {
         ("DefaultRouteTablePropagation", Shape::STR),
         ("Description", Shape::STR),
         ("DnsSupport", Shape::STR),
-        (
-            "EncryptionSupport",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["disable", "enable"],
-                format: None,
-            }),
-        ),
+        ("EncryptionSupport", Shape::Str(&StrRule { allowed: &["disable", "enable"], ..StrRule::ANY })),
         ("MulticastSupport", Shape::STR),
         ("PropagationDefaultRouteTableId", Shape::STR),
         ("SecurityGroupReferencingSupport", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TransitGatewayCidrBlocks",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("TransitGatewayCidrBlocks", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("VpnEcmpSupport", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::TransitGateway` resource.
@@ -144,6 +121,7 @@ pub struct TransitGateway {
     pub vpn_ecmp_support: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl TransitGateway {
     /// The CloudFormation type name, `AWS::EC2::TransitGateway`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::TransitGateway";
@@ -170,116 +148,33 @@ impl TransitGateway {
     }
 
     /// `AmazonSideAsn`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn amazon_side_asn(mut self, value: impl Into<Int>) -> Self {
-        self.amazon_side_asn = Some(value.into());
-        self
-    }
-
+    pub fn amazon_side_asn(mut self, value: impl Into<Int>) -> Self { self.amazon_side_asn = Some(value.into()); self }
     /// `AssociationDefaultRouteTableId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn association_default_route_table_id(mut self, value: impl Into<Str>) -> Self {
-        self.association_default_route_table_id = Some(value.into());
-        self
-    }
-
+    pub fn association_default_route_table_id(mut self, value: impl Into<Str>) -> Self { self.association_default_route_table_id = Some(value.into()); self }
     /// `AutoAcceptSharedAttachments`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_accept_shared_attachments(mut self, value: impl Into<Str>) -> Self {
-        self.auto_accept_shared_attachments = Some(value.into());
-        self
-    }
-
+    pub fn auto_accept_shared_attachments(mut self, value: impl Into<Str>) -> Self { self.auto_accept_shared_attachments = Some(value.into()); self }
     /// `DefaultRouteTableAssociation`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_route_table_association(mut self, value: impl Into<Str>) -> Self {
-        self.default_route_table_association = Some(value.into());
-        self
-    }
-
+    pub fn default_route_table_association(mut self, value: impl Into<Str>) -> Self { self.default_route_table_association = Some(value.into()); self }
     /// `DefaultRouteTablePropagation`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_route_table_propagation(mut self, value: impl Into<Str>) -> Self {
-        self.default_route_table_propagation = Some(value.into());
-        self
-    }
-
+    pub fn default_route_table_propagation(mut self, value: impl Into<Str>) -> Self { self.default_route_table_propagation = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DnsSupport`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dns_support(mut self, value: impl Into<Str>) -> Self {
-        self.dns_support = Some(value.into());
-        self
-    }
-
+    pub fn dns_support(mut self, value: impl Into<Str>) -> Self { self.dns_support = Some(value.into()); self }
     /// `EncryptionSupport`: an [`EncryptionSupport`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_support(mut self, value: impl Into<EncryptionSupport>) -> Self {
-        self.encryption_support = Some(value.into());
-        self
-    }
-
+    pub fn encryption_support(mut self, value: impl Into<EncryptionSupport>) -> Self { self.encryption_support = Some(value.into()); self }
     /// `MulticastSupport`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn multicast_support(mut self, value: impl Into<Str>) -> Self {
-        self.multicast_support = Some(value.into());
-        self
-    }
-
+    pub fn multicast_support(mut self, value: impl Into<Str>) -> Self { self.multicast_support = Some(value.into()); self }
     /// `PropagationDefaultRouteTableId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn propagation_default_route_table_id(mut self, value: impl Into<Str>) -> Self {
-        self.propagation_default_route_table_id = Some(value.into());
-        self
-    }
-
+    pub fn propagation_default_route_table_id(mut self, value: impl Into<Str>) -> Self { self.propagation_default_route_table_id = Some(value.into()); self }
     /// `SecurityGroupReferencingSupport`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_referencing_support(mut self, value: impl Into<Str>) -> Self {
-        self.security_group_referencing_support = Some(value.into());
-        self
-    }
-
+    pub fn security_group_referencing_support(mut self, value: impl Into<Str>) -> Self { self.security_group_referencing_support = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TransitGatewayCidrBlocks`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transit_gateway_cidr_blocks(mut self, value: impl Into<List<Str>>) -> Self {
-        self.transit_gateway_cidr_blocks = Some(value.into());
-        self
-    }
-
+    pub fn transit_gateway_cidr_blocks(mut self, value: impl Into<List<Str>>) -> Self { self.transit_gateway_cidr_blocks = Some(value.into()); self }
     /// `VpnEcmpSupport`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpn_ecmp_support(mut self, value: impl Into<Str>) -> Self {
-        self.vpn_ecmp_support = Some(value.into());
-        self
-    }
+    pub fn vpn_ecmp_support(mut self, value: impl Into<Str>) -> Self { self.vpn_ecmp_support = Some(value.into()); self }
 }
 
 impl Resource for TransitGateway {
@@ -365,69 +260,6 @@ impl TransitGatewayAttributes {
     /// `Fn::GetAtt` `TransitGatewayArn`: a string.
     pub fn transit_gateway_arn(&self) -> Value {
         self.0.get_att("TransitGatewayArn")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::EC2::TransitGateway`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-transitgateway-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 

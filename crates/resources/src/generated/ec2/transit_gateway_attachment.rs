@@ -7,64 +7,35 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    ApplianceModeSupport, DnsSupport, Ipv6Support, Options, SecurityGroupReferencingSupport, Tag,
+    TagRequired,
+};
+use super::shared::{RULE_Options, RULE_Tag};
+
 /// The required properties of [`TransitGatewayAttachment`], by name: `TransitGatewayAttachment::new(TransitGatewayAttachmentRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransitGatewayAttachmentRequired {
     /// `SubnetIds`: a list of strings, required.
-    ///
-    /// The IDs of one or more subnets. You can specify only one subnet per Availability Zone. You must specify at least one subnet, but we recommend that you specify two subnets for better availability. The transit gateway uses one IP address from each specified subnet.
     pub subnet_ids: List<Str>,
     /// `TransitGatewayId`: a string, required.
-    ///
-    /// The ID of the transit gateway.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub transit_gateway_id: Str,
     /// `VpcId`: a string, required.
-    ///
-    /// The ID of the VPC.
-    ///
-    /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
     pub vpc_id: Str,
 }
 
-static RULE_TransitGatewayAttachment: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TransitGatewayAttachment: ObjRule = ObjRule {
     properties: &[
         ("Options", Shape::Object(&RULE_Options)),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("TransitGatewayId", Shape::STR),
-        (
-            "VpcId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::VpcId),
-            }),
-        ),
+        ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
     required: &["VpcId", "SubnetIds", "TransitGatewayId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::TransitGatewayAttachment` resource.
@@ -112,6 +83,7 @@ pub struct TransitGatewayAttachment {
     pub vpc_id: Str,
 }
 
+#[rustfmt::skip]
 impl TransitGatewayAttachment {
     /// The CloudFormation type name, `AWS::EC2::TransitGatewayAttachment`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::TransitGatewayAttachment";
@@ -144,44 +116,15 @@ impl TransitGatewayAttachment {
     }
 
     /// `Options`: an [`Options`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn options(mut self, value: impl Into<Obj<Options>>) -> Self {
-        self.options = Some(value.into());
-        self
-    }
-
+    pub fn options(mut self, value: impl Into<Obj<Options>>) -> Self { self.options = Some(value.into()); self }
     /// `SubnetIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = value.into();
-        self
-    }
-
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TransitGatewayId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transit_gateway_id(mut self, value: impl Into<Str>) -> Self {
-        self.transit_gateway_id = value.into();
-        self
-    }
-
+    pub fn transit_gateway_id(mut self, value: impl Into<Str>) -> Self { self.transit_gateway_id = value.into(); self }
     /// `VpcId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_id = value.into();
-        self
-    }
+    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = value.into(); self }
 }
 
 impl Resource for TransitGatewayAttachment {
@@ -225,298 +168,5 @@ impl TransitGatewayAttachmentAttributes {
     /// The ID of the attachment.
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
-    }
-}
-
-static RULE_Options: ObjRule = ObjRule {
-    properties: &[
-        (
-            "ApplianceModeSupport",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["disable", "enable"],
-                format: None,
-            }),
-        ),
-        (
-            "DnsSupport",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["disable", "enable"],
-                format: None,
-            }),
-        ),
-        (
-            "Ipv6Support",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["disable", "enable"],
-                format: None,
-            }),
-        ),
-        (
-            "SecurityGroupReferencingSupport",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["disable", "enable"],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Options` property type of `AWS::EC2::TransitGatewayAttachment`.
-///
-/// The VPC attachment options.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-transitgatewayattachment-options.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Options {
-    /// `ApplianceModeSupport`: an [`ApplianceModeSupport`] value.
-    pub appliance_mode_support: Option<ApplianceModeSupport>,
-    /// `DnsSupport`: a [`DnsSupport`] value.
-    pub dns_support: Option<DnsSupport>,
-    /// `Ipv6Support`: an [`Ipv6Support`] value.
-    pub ipv6_support: Option<Ipv6Support>,
-    /// `SecurityGroupReferencingSupport`: a [`SecurityGroupReferencingSupport`] value.
-    pub security_group_referencing_support: Option<SecurityGroupReferencingSupport>,
-}
-
-impl Options {
-    /// A `Options` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `ApplianceModeSupport`: an [`ApplianceModeSupport`] value.
-    pub fn appliance_mode_support(mut self, value: impl Into<ApplianceModeSupport>) -> Self {
-        self.appliance_mode_support = Some(value.into());
-        self
-    }
-
-    /// `DnsSupport`: a [`DnsSupport`] value.
-    pub fn dns_support(mut self, value: impl Into<DnsSupport>) -> Self {
-        self.dns_support = Some(value.into());
-        self
-    }
-
-    /// `Ipv6Support`: an [`Ipv6Support`] value.
-    pub fn ipv6_support(mut self, value: impl Into<Ipv6Support>) -> Self {
-        self.ipv6_support = Some(value.into());
-        self
-    }
-
-    /// `SecurityGroupReferencingSupport`: a [`SecurityGroupReferencingSupport`] value.
-    pub fn security_group_referencing_support(
-        mut self,
-        value: impl Into<SecurityGroupReferencingSupport>,
-    ) -> Self {
-        self.security_group_referencing_support = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Options {}
-
-impl ToValue for Options {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("ApplianceModeSupport", &self.appliance_mode_support)
-            .opt("DnsSupport", &self.dns_support)
-            .opt("Ipv6Support", &self.ipv6_support)
-            .opt(
-                "SecurityGroupReferencingSupport",
-                &self.security_group_referencing_support,
-            )
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::EC2::TransitGatewayAttachment`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-transitgatewayattachment-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-/// The values of `ApplianceModeSupport` (`AWS::EC2::TransitGatewayAttachment`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ApplianceModeSupport {
-    /// `disable`
-    Disable,
-    /// `enable`
-    Enable,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ApplianceModeSupport {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ApplianceModeSupport {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Disable => "disable",
-            Self::Enable => "enable",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `DnsSupport` (`AWS::EC2::TransitGatewayAttachment`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum DnsSupport {
-    /// `disable`
-    Disable,
-    /// `enable`
-    Enable,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for DnsSupport {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for DnsSupport {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Disable => "disable",
-            Self::Enable => "enable",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Ipv6Support` (`AWS::EC2::TransitGatewayAttachment`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Ipv6Support {
-    /// `disable`
-    Disable,
-    /// `enable`
-    Enable,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Ipv6Support {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Ipv6Support {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Disable => "disable",
-            Self::Enable => "enable",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `SecurityGroupReferencingSupport` (`AWS::EC2::TransitGatewayAttachment`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum SecurityGroupReferencingSupport {
-    /// `disable`
-    Disable,
-    /// `enable`
-    Enable,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for SecurityGroupReferencingSupport {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for SecurityGroupReferencingSupport {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Disable => "disable",
-            Self::Enable => "enable",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

@@ -11,40 +11,21 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransitGatewayConnectRequired {
     /// `Options`: a [`TransitGatewayConnectOptions`] object, required.
-    ///
-    /// The Connect attachment options.
-    ///
-    /// - protocol (gre)
-    ///
-    /// Create-only: changing it replaces the resource.
     pub options: Obj<TransitGatewayConnectOptions>,
     /// `TransportTransitGatewayAttachmentId`: a string, required.
-    ///
-    /// The ID of the attachment from which the Connect attachment was created.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub transport_transit_gateway_attachment_id: Str,
 }
 
-static RULE_TransitGatewayConnect: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TransitGatewayConnect: ObjRule = ObjRule {
     properties: &[
         ("Options", Shape::Object(&RULE_TransitGatewayConnectOptions)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("TransportTransitGatewayAttachmentId", Shape::STR),
     ],
     required: &["TransportTransitGatewayAttachmentId", "Options"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::TransitGatewayConnect` resource.
@@ -82,6 +63,7 @@ pub struct TransitGatewayConnect {
     pub transport_transit_gateway_attachment_id: Str,
 }
 
+#[rustfmt::skip]
 impl TransitGatewayConnect {
     /// The CloudFormation type name, `AWS::EC2::TransitGatewayConnect`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::TransitGatewayConnect";
@@ -96,18 +78,8 @@ impl TransitGatewayConnect {
         create_only: &["TransportTransitGatewayAttachmentId", "Options"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "TransitGatewayAttachmentId",
-            "State",
-            "CreationTime",
-            "TransitGatewayId",
-        ],
-        attributes: &[
-            "CreationTime",
-            "State",
-            "TransitGatewayAttachmentId",
-            "TransitGatewayId",
-        ],
+        read_only: &["TransitGatewayAttachmentId", "State", "CreationTime", "TransitGatewayId"],
+        attributes: &["CreationTime", "State", "TransitGatewayAttachmentId", "TransitGatewayId"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -117,34 +89,16 @@ impl TransitGatewayConnect {
         Self {
             options: required.options,
             tags: None,
-            transport_transit_gateway_attachment_id: required
-                .transport_transit_gateway_attachment_id,
+            transport_transit_gateway_attachment_id: required.transport_transit_gateway_attachment_id,
         }
     }
 
     /// `Options`: a [`TransitGatewayConnectOptions`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn options(mut self, value: impl Into<Obj<TransitGatewayConnectOptions>>) -> Self {
-        self.options = value.into();
-        self
-    }
-
+    pub fn options(mut self, value: impl Into<Obj<TransitGatewayConnectOptions>>) -> Self { self.options = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TransportTransitGatewayAttachmentId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transport_transit_gateway_attachment_id(mut self, value: impl Into<Str>) -> Self {
-        self.transport_transit_gateway_attachment_id = value.into();
-        self
-    }
+    pub fn transport_transit_gateway_attachment_id(mut self, value: impl Into<Str>) -> Self { self.transport_transit_gateway_attachment_id = value.into(); self }
 }
 
 impl Resource for TransitGatewayConnect {
@@ -213,14 +167,14 @@ impl TransitGatewayConnectAttributes {
     }
 }
 
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::EC2::TransitGatewayConnect`.
@@ -234,6 +188,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
     pub fn new() -> Self {
@@ -241,16 +196,9 @@ impl Tag {
     }
 
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tag {}
@@ -264,23 +212,13 @@ impl ToValue for Tag {
     }
 }
 
-static RULE_TransitGatewayConnectOptions: ObjRule = ObjRule {
-    properties: &[(
-        "Protocol",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["gre"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_TransitGatewayConnectOptions: ObjRule = ObjRule {
+    properties: &[
+        ("Protocol", Shape::Str(&StrRule { allowed: &["gre"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TransitGatewayConnectOptions` property type of `AWS::EC2::TransitGatewayConnect`.
@@ -296,6 +234,7 @@ pub struct TransitGatewayConnectOptions {
     pub protocol: Option<Protocol>,
 }
 
+#[rustfmt::skip]
 impl TransitGatewayConnectOptions {
     /// A `TransitGatewayConnectOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -303,12 +242,7 @@ impl TransitGatewayConnectOptions {
     }
 
     /// `Protocol`: a [`Protocol`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self {
-        self.protocol = Some(value.into());
-        self
-    }
+    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self { self.protocol = Some(value.into()); self }
 }
 
 impl PropertyType for TransitGatewayConnectOptions {}

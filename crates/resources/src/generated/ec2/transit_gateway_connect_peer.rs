@@ -11,41 +11,21 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransitGatewayConnectPeerRequired {
     /// `ConnectPeerConfiguration`: a [`TransitGatewayConnectPeerConfiguration`] object, required.
-    ///
-    /// The Connect peer details.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub connect_peer_configuration: Obj<TransitGatewayConnectPeerConfiguration>,
     /// `TransitGatewayAttachmentId`: a string, required.
-    ///
-    /// The ID of the Connect attachment.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub transit_gateway_attachment_id: Str,
 }
 
-static RULE_TransitGatewayConnectPeer: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TransitGatewayConnectPeer: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConnectPeerConfiguration",
-            Shape::Object(&RULE_TransitGatewayConnectPeerConfiguration),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ConnectPeerConfiguration", Shape::Object(&RULE_TransitGatewayConnectPeerConfiguration)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("TransitGatewayAttachmentId", Shape::STR),
     ],
     required: &["TransitGatewayAttachmentId", "ConnectPeerConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::TransitGatewayConnectPeer` resource.
@@ -79,6 +59,7 @@ pub struct TransitGatewayConnectPeer {
     pub transit_gateway_attachment_id: Str,
 }
 
+#[rustfmt::skip]
 impl TransitGatewayConnectPeer {
     /// The CloudFormation type name, `AWS::EC2::TransitGatewayConnectPeer`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::TransitGatewayConnectPeer";
@@ -90,34 +71,11 @@ impl TransitGatewayConnectPeer {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewayconnectpeer.html",
         primary_identifier: &["TransitGatewayConnectPeerId"],
         required: &["ConnectPeerConfiguration", "TransitGatewayAttachmentId"],
-        create_only: &[
-            "TransitGatewayAttachmentId",
-            "ConnectPeerConfiguration",
-            "ConnectPeerConfiguration/PeerAddress",
-            "ConnectPeerConfiguration/InsideCidrBlocks",
-            "ConnectPeerConfiguration/TransitGatewayAddress",
-            "ConnectPeerConfiguration/BgpConfigurations/*/PeerAsn",
-        ],
+        create_only: &["TransitGatewayAttachmentId", "ConnectPeerConfiguration", "ConnectPeerConfiguration/PeerAddress", "ConnectPeerConfiguration/InsideCidrBlocks", "ConnectPeerConfiguration/TransitGatewayAddress", "ConnectPeerConfiguration/BgpConfigurations/*/PeerAsn"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "TransitGatewayConnectPeerId",
-            "ConnectPeerConfiguration/Protocol",
-            "ConnectPeerConfiguration/BgpConfigurations",
-            "ConnectPeerConfiguration/BgpConfigurations/*/TransitGatewayAddress",
-            "ConnectPeerConfiguration/BgpConfigurations/*/BgpStatus",
-            "ConnectPeerConfiguration/BgpConfigurations/*/PeerAddress",
-            "ConnectPeerConfiguration/BgpConfigurations/*/TransitGatewayAsn",
-            "State",
-            "CreationTime",
-        ],
-        attributes: &[
-            "ConnectPeerConfiguration.BgpConfigurations",
-            "ConnectPeerConfiguration.Protocol",
-            "CreationTime",
-            "State",
-            "TransitGatewayConnectPeerId",
-        ],
+        read_only: &["TransitGatewayConnectPeerId", "ConnectPeerConfiguration/Protocol", "ConnectPeerConfiguration/BgpConfigurations", "ConnectPeerConfiguration/BgpConfigurations/*/TransitGatewayAddress", "ConnectPeerConfiguration/BgpConfigurations/*/BgpStatus", "ConnectPeerConfiguration/BgpConfigurations/*/PeerAddress", "ConnectPeerConfiguration/BgpConfigurations/*/TransitGatewayAsn", "State", "CreationTime"],
+        attributes: &["ConnectPeerConfiguration.BgpConfigurations", "ConnectPeerConfiguration.Protocol", "CreationTime", "State", "TransitGatewayConnectPeerId"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -132,31 +90,11 @@ impl TransitGatewayConnectPeer {
     }
 
     /// `ConnectPeerConfiguration`: a [`TransitGatewayConnectPeerConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connect_peer_configuration(
-        mut self,
-        value: impl Into<Obj<TransitGatewayConnectPeerConfiguration>>,
-    ) -> Self {
-        self.connect_peer_configuration = value.into();
-        self
-    }
-
+    pub fn connect_peer_configuration(mut self, value: impl Into<Obj<TransitGatewayConnectPeerConfiguration>>) -> Self { self.connect_peer_configuration = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TransitGatewayAttachmentId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transit_gateway_attachment_id(mut self, value: impl Into<Str>) -> Self {
-        self.transit_gateway_attachment_id = value.into();
-        self
-    }
+    pub fn transit_gateway_attachment_id(mut self, value: impl Into<Str>) -> Self { self.transit_gateway_attachment_id = value.into(); self }
 }
 
 impl Resource for TransitGatewayConnectPeer {
@@ -232,14 +170,14 @@ impl TransitGatewayConnectPeerAttributes {
     }
 }
 
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::EC2::TransitGatewayConnectPeer`.
@@ -253,6 +191,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
     pub fn new() -> Self {
@@ -260,16 +199,9 @@ impl Tag {
     }
 
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tag {}
@@ -283,7 +215,8 @@ impl ToValue for Tag {
     }
 }
 
-static RULE_TransitGatewayAttachmentBgpConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TransitGatewayAttachmentBgpConfiguration: ObjRule = ObjRule {
     properties: &[
         ("BgpStatus", Shape::STR),
         ("PeerAddress", Shape::STR),
@@ -291,12 +224,8 @@ static RULE_TransitGatewayAttachmentBgpConfiguration: ObjRule = ObjRule {
         ("TransitGatewayAddress", Shape::STR),
         ("TransitGatewayAsn", Shape::NUM),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TransitGatewayAttachmentBgpConfiguration` property type of `AWS::EC2::TransitGatewayConnectPeer`.
@@ -328,6 +257,7 @@ pub struct TransitGatewayAttachmentBgpConfiguration {
     pub transit_gateway_asn: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl TransitGatewayAttachmentBgpConfiguration {
     /// A `TransitGatewayAttachmentBgpConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -335,44 +265,15 @@ impl TransitGatewayAttachmentBgpConfiguration {
     }
 
     /// `BgpStatus`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bgp_status(mut self, value: impl Into<Str>) -> Self {
-        self.bgp_status = Some(value.into());
-        self
-    }
-
+    pub fn bgp_status(mut self, value: impl Into<Str>) -> Self { self.bgp_status = Some(value.into()); self }
     /// `PeerAddress`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn peer_address(mut self, value: impl Into<Str>) -> Self {
-        self.peer_address = Some(value.into());
-        self
-    }
-
+    pub fn peer_address(mut self, value: impl Into<Str>) -> Self { self.peer_address = Some(value.into()); self }
     /// `PeerAsn`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn peer_asn(mut self, value: impl Into<Num>) -> Self {
-        self.peer_asn = Some(value.into());
-        self
-    }
-
+    pub fn peer_asn(mut self, value: impl Into<Num>) -> Self { self.peer_asn = Some(value.into()); self }
     /// `TransitGatewayAddress`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transit_gateway_address(mut self, value: impl Into<Str>) -> Self {
-        self.transit_gateway_address = Some(value.into());
-        self
-    }
-
+    pub fn transit_gateway_address(mut self, value: impl Into<Str>) -> Self { self.transit_gateway_address = Some(value.into()); self }
     /// `TransitGatewayAsn`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transit_gateway_asn(mut self, value: impl Into<Num>) -> Self {
-        self.transit_gateway_asn = Some(value.into());
-        self
-    }
+    pub fn transit_gateway_asn(mut self, value: impl Into<Num>) -> Self { self.transit_gateway_asn = Some(value.into()); self }
 }
 
 impl PropertyType for TransitGatewayAttachmentBgpConfiguration {}
@@ -393,43 +294,23 @@ impl ToValue for TransitGatewayAttachmentBgpConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransitGatewayConnectPeerConfigurationRequired {
     /// `InsideCidrBlocks`: a list of strings, required.
-    ///
-    /// The range of interior BGP peer IP addresses.
     pub inside_cidr_blocks: List<Str>,
     /// `PeerAddress`: a string, required.
-    ///
-    /// The Connect peer IP address on the appliance side of the tunnel.
     pub peer_address: Str,
 }
 
-static RULE_TransitGatewayConnectPeerConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TransitGatewayConnectPeerConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "BgpConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TransitGatewayAttachmentBgpConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "InsideCidrBlocks",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("BgpConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_TransitGatewayAttachmentBgpConfiguration), min_items: None, max_items: None })),
+        ("InsideCidrBlocks", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("PeerAddress", Shape::STR),
         ("Protocol", Shape::STR),
         ("TransitGatewayAddress", Shape::STR),
     ],
     required: &["PeerAddress", "InsideCidrBlocks"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TransitGatewayConnectPeerConfiguration` property type of `AWS::EC2::TransitGatewayConnectPeer`.
@@ -461,6 +342,7 @@ pub struct TransitGatewayConnectPeerConfiguration {
     pub transit_gateway_address: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl TransitGatewayConnectPeerConfiguration {
     /// A `TransitGatewayConnectPeerConfiguration` with its required properties, named in a [`TransitGatewayConnectPeerConfigurationRequired`].
     pub fn new(required: TransitGatewayConnectPeerConfigurationRequired) -> Self {
@@ -474,47 +356,15 @@ impl TransitGatewayConnectPeerConfiguration {
     }
 
     /// `BgpConfigurations`: a list of [`TransitGatewayAttachmentBgpConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bgp_configurations(
-        mut self,
-        value: impl Into<List<TransitGatewayAttachmentBgpConfiguration>>,
-    ) -> Self {
-        self.bgp_configurations = Some(value.into());
-        self
-    }
-
+    pub fn bgp_configurations(mut self, value: impl Into<List<TransitGatewayAttachmentBgpConfiguration>>) -> Self { self.bgp_configurations = Some(value.into()); self }
     /// `InsideCidrBlocks`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inside_cidr_blocks(mut self, value: impl Into<List<Str>>) -> Self {
-        self.inside_cidr_blocks = value.into();
-        self
-    }
-
+    pub fn inside_cidr_blocks(mut self, value: impl Into<List<Str>>) -> Self { self.inside_cidr_blocks = value.into(); self }
     /// `PeerAddress`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn peer_address(mut self, value: impl Into<Str>) -> Self {
-        self.peer_address = value.into();
-        self
-    }
-
+    pub fn peer_address(mut self, value: impl Into<Str>) -> Self { self.peer_address = value.into(); self }
     /// `Protocol`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Str>) -> Self {
-        self.protocol = Some(value.into());
-        self
-    }
-
+    pub fn protocol(mut self, value: impl Into<Str>) -> Self { self.protocol = Some(value.into()); self }
     /// `TransitGatewayAddress`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transit_gateway_address(mut self, value: impl Into<Str>) -> Self {
-        self.transit_gateway_address = Some(value.into());
-        self
-    }
+    pub fn transit_gateway_address(mut self, value: impl Into<Str>) -> Self { self.transit_gateway_address = Some(value.into()); self }
 }
 
 impl PropertyType for TransitGatewayConnectPeerConfiguration {}

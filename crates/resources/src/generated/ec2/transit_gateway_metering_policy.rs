@@ -7,43 +7,26 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`TransitGatewayMeteringPolicy`], by name: `TransitGatewayMeteringPolicy::new(TransitGatewayMeteringPolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransitGatewayMeteringPolicyRequired {
     /// `TransitGatewayId`: a string, required.
-    ///
-    /// The ID of the transit gateway associated with the metering policy.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub transit_gateway_id: Str,
 }
 
-static RULE_TransitGatewayMeteringPolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TransitGatewayMeteringPolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "MiddleboxAttachmentIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("MiddleboxAttachmentIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("TransitGatewayId", Shape::STR),
     ],
     required: &["TransitGatewayId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::TransitGatewayMeteringPolicy` resource.
@@ -75,6 +58,7 @@ pub struct TransitGatewayMeteringPolicy {
     pub transit_gateway_id: Str,
 }
 
+#[rustfmt::skip]
 impl TransitGatewayMeteringPolicy {
     /// The CloudFormation type name, `AWS::EC2::TransitGatewayMeteringPolicy`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::TransitGatewayMeteringPolicy";
@@ -89,16 +73,8 @@ impl TransitGatewayMeteringPolicy {
         create_only: &["TransitGatewayId"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "TransitGatewayMeteringPolicyId",
-            "State",
-            "UpdateEffectiveAt",
-        ],
-        attributes: &[
-            "State",
-            "TransitGatewayMeteringPolicyId",
-            "UpdateEffectiveAt",
-        ],
+        read_only: &["TransitGatewayMeteringPolicyId", "State", "UpdateEffectiveAt"],
+        attributes: &["State", "TransitGatewayMeteringPolicyId", "UpdateEffectiveAt"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -113,28 +89,11 @@ impl TransitGatewayMeteringPolicy {
     }
 
     /// `MiddleboxAttachmentIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn middlebox_attachment_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.middlebox_attachment_ids = Some(value.into());
-        self
-    }
-
+    pub fn middlebox_attachment_ids(mut self, value: impl Into<List<Str>>) -> Self { self.middlebox_attachment_ids = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TransitGatewayId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transit_gateway_id(mut self, value: impl Into<Str>) -> Self {
-        self.transit_gateway_id = value.into();
-        self
-    }
+    pub fn transit_gateway_id(mut self, value: impl Into<Str>) -> Self { self.transit_gateway_id = value.into(); self }
 }
 
 impl Resource for TransitGatewayMeteringPolicy {
@@ -190,68 +149,5 @@ impl TransitGatewayMeteringPolicyAttributes {
     /// The date and time when the metering policy update becomes effective.
     pub fn update_effective_at(&self) -> Value {
         self.0.get_att("UpdateEffectiveAt")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::EC2::TransitGatewayMeteringPolicy`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-transitgatewaymeteringpolicy-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

@@ -11,115 +11,32 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransitGatewayMeteringPolicyEntryRequired {
     /// `MeteredAccount`: a [`TransitGatewayMeteringPayerType`] value, required.
-    ///
-    /// The AWS account ID to which the metered traffic is attributed.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub metered_account: TransitGatewayMeteringPayerType,
     /// `PolicyRuleNumber`: an integer, required.
-    ///
-    /// The rule number of the metering policy entry.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub policy_rule_number: Int,
     /// `TransitGatewayMeteringPolicyId`: a string, required.
-    ///
-    /// The ID of the transit gateway metering policy for which the entry is being created
-    ///
-    /// Create-only: changing it replaces the resource.
     pub transit_gateway_metering_policy_id: Str,
 }
 
-static RULE_TransitGatewayMeteringPolicyEntry: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TransitGatewayMeteringPolicyEntry: ObjRule = ObjRule {
     properties: &[
-        (
-            "DestinationCidrBlock",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::Ipv4Network),
-            }),
-        ),
+        ("DestinationCidrBlock", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
         ("DestinationPortRange", Shape::STR),
         ("DestinationTransitGatewayAttachmentId", Shape::STR),
-        (
-            "DestinationTransitGatewayAttachmentType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "vpc",
-                    "vpn",
-                    "direct-connect-gateway",
-                    "peering",
-                    "network-function",
-                    "vpn-concentrator",
-                    "client-vpn",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "MeteredAccount",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "source-attachment-owner",
-                    "destination-attachment-owner",
-                    "transit-gateway-owner",
-                ],
-                format: None,
-            }),
-        ),
+        ("DestinationTransitGatewayAttachmentType", Shape::Str(&StrRule { allowed: &["vpc", "vpn", "direct-connect-gateway", "peering", "network-function", "vpn-concentrator", "client-vpn"], ..StrRule::ANY })),
+        ("MeteredAccount", Shape::Str(&StrRule { allowed: &["source-attachment-owner", "destination-attachment-owner", "transit-gateway-owner"], ..StrRule::ANY })),
         ("PolicyRuleNumber", Shape::INT),
         ("Protocol", Shape::STR),
-        (
-            "SourceCidrBlock",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::Ipv4Network),
-            }),
-        ),
+        ("SourceCidrBlock", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
         ("SourcePortRange", Shape::STR),
         ("SourceTransitGatewayAttachmentId", Shape::STR),
-        (
-            "SourceTransitGatewayAttachmentType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "vpc",
-                    "vpn",
-                    "direct-connect-gateway",
-                    "peering",
-                    "network-function",
-                    "vpn-concentrator",
-                    "client-vpn",
-                ],
-                format: None,
-            }),
-        ),
+        ("SourceTransitGatewayAttachmentType", Shape::Str(&StrRule { allowed: &["vpc", "vpn", "direct-connect-gateway", "peering", "network-function", "vpn-concentrator", "client-vpn"], ..StrRule::ANY })),
         ("TransitGatewayMeteringPolicyId", Shape::STR),
     ],
-    required: &[
-        "TransitGatewayMeteringPolicyId",
-        "PolicyRuleNumber",
-        "MeteredAccount",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["TransitGatewayMeteringPolicyId", "PolicyRuleNumber", "MeteredAccount"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::TransitGatewayMeteringPolicyEntry` resource.
@@ -205,6 +122,7 @@ pub struct TransitGatewayMeteringPolicyEntry {
     pub transit_gateway_metering_policy_id: Str,
 }
 
+#[rustfmt::skip]
 impl TransitGatewayMeteringPolicyEntry {
     /// The CloudFormation type name, `AWS::EC2::TransitGatewayMeteringPolicyEntry`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::TransitGatewayMeteringPolicyEntry";
@@ -215,25 +133,8 @@ impl TransitGatewayMeteringPolicyEntry {
         type_name: "AWS::EC2::TransitGatewayMeteringPolicyEntry",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewaymeteringpolicyentry.html",
         primary_identifier: &["TransitGatewayMeteringPolicyId", "PolicyRuleNumber"],
-        required: &[
-            "MeteredAccount",
-            "PolicyRuleNumber",
-            "TransitGatewayMeteringPolicyId",
-        ],
-        create_only: &[
-            "TransitGatewayMeteringPolicyId",
-            "PolicyRuleNumber",
-            "MeteredAccount",
-            "SourceTransitGatewayAttachmentId",
-            "SourceTransitGatewayAttachmentType",
-            "SourceCidrBlock",
-            "SourcePortRange",
-            "DestinationTransitGatewayAttachmentId",
-            "DestinationTransitGatewayAttachmentType",
-            "DestinationCidrBlock",
-            "DestinationPortRange",
-            "Protocol",
-        ],
+        required: &["MeteredAccount", "PolicyRuleNumber", "TransitGatewayMeteringPolicyId"],
+        create_only: &["TransitGatewayMeteringPolicyId", "PolicyRuleNumber", "MeteredAccount", "SourceTransitGatewayAttachmentId", "SourceTransitGatewayAttachmentType", "SourceCidrBlock", "SourcePortRange", "DestinationTransitGatewayAttachmentId", "DestinationTransitGatewayAttachmentType", "DestinationCidrBlock", "DestinationPortRange", "Protocol"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["UpdateEffectiveAt", "State"],
@@ -261,106 +162,29 @@ impl TransitGatewayMeteringPolicyEntry {
     }
 
     /// `DestinationCidrBlock`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_cidr_block(mut self, value: impl Into<Str>) -> Self {
-        self.destination_cidr_block = Some(value.into());
-        self
-    }
-
+    pub fn destination_cidr_block(mut self, value: impl Into<Str>) -> Self { self.destination_cidr_block = Some(value.into()); self }
     /// `DestinationPortRange`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_port_range(mut self, value: impl Into<Str>) -> Self {
-        self.destination_port_range = Some(value.into());
-        self
-    }
-
+    pub fn destination_port_range(mut self, value: impl Into<Str>) -> Self { self.destination_port_range = Some(value.into()); self }
     /// `DestinationTransitGatewayAttachmentId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_transit_gateway_attachment_id(mut self, value: impl Into<Str>) -> Self {
-        self.destination_transit_gateway_attachment_id = Some(value.into());
-        self
-    }
-
+    pub fn destination_transit_gateway_attachment_id(mut self, value: impl Into<Str>) -> Self { self.destination_transit_gateway_attachment_id = Some(value.into()); self }
     /// `DestinationTransitGatewayAttachmentType`: a [`TransitGatewayAttachmentResourceType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_transit_gateway_attachment_type(
-        mut self,
-        value: impl Into<TransitGatewayAttachmentResourceType>,
-    ) -> Self {
-        self.destination_transit_gateway_attachment_type = Some(value.into());
-        self
-    }
-
+    pub fn destination_transit_gateway_attachment_type(mut self, value: impl Into<TransitGatewayAttachmentResourceType>) -> Self { self.destination_transit_gateway_attachment_type = Some(value.into()); self }
     /// `MeteredAccount`: a [`TransitGatewayMeteringPayerType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metered_account(mut self, value: impl Into<TransitGatewayMeteringPayerType>) -> Self {
-        self.metered_account = value.into();
-        self
-    }
-
+    pub fn metered_account(mut self, value: impl Into<TransitGatewayMeteringPayerType>) -> Self { self.metered_account = value.into(); self }
     /// `PolicyRuleNumber`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_rule_number(mut self, value: impl Into<Int>) -> Self {
-        self.policy_rule_number = value.into();
-        self
-    }
-
+    pub fn policy_rule_number(mut self, value: impl Into<Int>) -> Self { self.policy_rule_number = value.into(); self }
     /// `Protocol`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Str>) -> Self {
-        self.protocol = Some(value.into());
-        self
-    }
-
+    pub fn protocol(mut self, value: impl Into<Str>) -> Self { self.protocol = Some(value.into()); self }
     /// `SourceCidrBlock`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_cidr_block(mut self, value: impl Into<Str>) -> Self {
-        self.source_cidr_block = Some(value.into());
-        self
-    }
-
+    pub fn source_cidr_block(mut self, value: impl Into<Str>) -> Self { self.source_cidr_block = Some(value.into()); self }
     /// `SourcePortRange`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_port_range(mut self, value: impl Into<Str>) -> Self {
-        self.source_port_range = Some(value.into());
-        self
-    }
-
+    pub fn source_port_range(mut self, value: impl Into<Str>) -> Self { self.source_port_range = Some(value.into()); self }
     /// `SourceTransitGatewayAttachmentId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_transit_gateway_attachment_id(mut self, value: impl Into<Str>) -> Self {
-        self.source_transit_gateway_attachment_id = Some(value.into());
-        self
-    }
-
+    pub fn source_transit_gateway_attachment_id(mut self, value: impl Into<Str>) -> Self { self.source_transit_gateway_attachment_id = Some(value.into()); self }
     /// `SourceTransitGatewayAttachmentType`: a [`TransitGatewayAttachmentResourceType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_transit_gateway_attachment_type(
-        mut self,
-        value: impl Into<TransitGatewayAttachmentResourceType>,
-    ) -> Self {
-        self.source_transit_gateway_attachment_type = Some(value.into());
-        self
-    }
-
+    pub fn source_transit_gateway_attachment_type(mut self, value: impl Into<TransitGatewayAttachmentResourceType>) -> Self { self.source_transit_gateway_attachment_type = Some(value.into()); self }
     /// `TransitGatewayMeteringPolicyId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transit_gateway_metering_policy_id(mut self, value: impl Into<Str>) -> Self {
-        self.transit_gateway_metering_policy_id = value.into();
-        self
-    }
+    pub fn transit_gateway_metering_policy_id(mut self, value: impl Into<Str>) -> Self { self.transit_gateway_metering_policy_id = value.into(); self }
 }
 
 impl Resource for TransitGatewayMeteringPolicyEntry {

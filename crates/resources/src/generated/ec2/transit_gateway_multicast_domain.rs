@@ -11,32 +11,19 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransitGatewayMulticastDomainRequired {
     /// `TransitGatewayId`: a string, required.
-    ///
-    /// The ID of the transit gateway.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub transit_gateway_id: Str,
 }
 
-static RULE_TransitGatewayMulticastDomain: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TransitGatewayMulticastDomain: ObjRule = ObjRule {
     properties: &[
         ("Options", Shape::Object(&RULE_Options)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("TransitGatewayId", Shape::STR),
     ],
     required: &["TransitGatewayId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::TransitGatewayMulticastDomain` resource.
@@ -74,6 +61,7 @@ pub struct TransitGatewayMulticastDomain {
     pub transit_gateway_id: Str,
 }
 
+#[rustfmt::skip]
 impl TransitGatewayMulticastDomain {
     /// The CloudFormation type name, `AWS::EC2::TransitGatewayMulticastDomain`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::TransitGatewayMulticastDomain";
@@ -88,18 +76,8 @@ impl TransitGatewayMulticastDomain {
         create_only: &["TransitGatewayId"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "TransitGatewayMulticastDomainId",
-            "State",
-            "CreationTime",
-            "TransitGatewayMulticastDomainArn",
-        ],
-        attributes: &[
-            "CreationTime",
-            "State",
-            "TransitGatewayMulticastDomainArn",
-            "TransitGatewayMulticastDomainId",
-        ],
+        read_only: &["TransitGatewayMulticastDomainId", "State", "CreationTime", "TransitGatewayMulticastDomainArn"],
+        attributes: &["CreationTime", "State", "TransitGatewayMulticastDomainArn", "TransitGatewayMulticastDomainId"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -114,28 +92,11 @@ impl TransitGatewayMulticastDomain {
     }
 
     /// `Options`: an [`Options`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn options(mut self, value: impl Into<Obj<Options>>) -> Self {
-        self.options = Some(value.into());
-        self
-    }
-
+    pub fn options(mut self, value: impl Into<Obj<Options>>) -> Self { self.options = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TransitGatewayId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transit_gateway_id(mut self, value: impl Into<Str>) -> Self {
-        self.transit_gateway_id = value.into();
-        self
-    }
+    pub fn transit_gateway_id(mut self, value: impl Into<Str>) -> Self { self.transit_gateway_id = value.into(); self }
 }
 
 impl Resource for TransitGatewayMulticastDomain {
@@ -201,45 +162,15 @@ impl TransitGatewayMulticastDomainAttributes {
     }
 }
 
-static RULE_Options: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Options: ObjRule = ObjRule {
     properties: &[
-        (
-            "AutoAcceptSharedAssociations",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["disable", "enable"],
-                format: None,
-            }),
-        ),
-        (
-            "Igmpv2Support",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["disable", "enable"],
-                format: None,
-            }),
-        ),
-        (
-            "StaticSourcesSupport",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["disable", "enable"],
-                format: None,
-            }),
-        ),
+        ("AutoAcceptSharedAssociations", Shape::Str(&StrRule { allowed: &["disable", "enable"], ..StrRule::ANY })),
+        ("Igmpv2Support", Shape::Str(&StrRule { allowed: &["disable", "enable"], ..StrRule::ANY })),
+        ("StaticSourcesSupport", Shape::Str(&StrRule { allowed: &["disable", "enable"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Options` property type of `AWS::EC2::TransitGatewayMulticastDomain`.
@@ -261,6 +192,7 @@ pub struct Options {
     pub static_sources_support: Option<StaticSourcesSupport>,
 }
 
+#[rustfmt::skip]
 impl Options {
     /// A `Options` with no property set (none is required).
     pub fn new() -> Self {
@@ -268,25 +200,11 @@ impl Options {
     }
 
     /// `AutoAcceptSharedAssociations`: an [`AutoAcceptSharedAssociations`] value.
-    pub fn auto_accept_shared_associations(
-        mut self,
-        value: impl Into<AutoAcceptSharedAssociations>,
-    ) -> Self {
-        self.auto_accept_shared_associations = Some(value.into());
-        self
-    }
-
+    pub fn auto_accept_shared_associations(mut self, value: impl Into<AutoAcceptSharedAssociations>) -> Self { self.auto_accept_shared_associations = Some(value.into()); self }
     /// `Igmpv2Support`: an [`Igmpv2Support`] value.
-    pub fn igmpv2_support(mut self, value: impl Into<Igmpv2Support>) -> Self {
-        self.igmpv2_support = Some(value.into());
-        self
-    }
-
+    pub fn igmpv2_support(mut self, value: impl Into<Igmpv2Support>) -> Self { self.igmpv2_support = Some(value.into()); self }
     /// `StaticSourcesSupport`: a [`StaticSourcesSupport`] value.
-    pub fn static_sources_support(mut self, value: impl Into<StaticSourcesSupport>) -> Self {
-        self.static_sources_support = Some(value.into());
-        self
-    }
+    pub fn static_sources_support(mut self, value: impl Into<StaticSourcesSupport>) -> Self { self.static_sources_support = Some(value.into()); self }
 }
 
 impl PropertyType for Options {}
@@ -304,14 +222,14 @@ impl ToValue for Options {
     }
 }
 
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::EC2::TransitGatewayMulticastDomain`.
@@ -325,6 +243,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
     pub fn new() -> Self {
@@ -332,16 +251,9 @@ impl Tag {
     }
 
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tag {}

@@ -11,50 +11,23 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransitGatewayMulticastDomainAssociationRequired {
     /// `SubnetId`: a string, required.
-    ///
-    /// The IDs of the subnets to associate with the transit gateway multicast domain.
-    ///
-    /// Format `AWS::EC2::Subnet.Id`; create-only: changing it replaces the resource.
     pub subnet_id: Str,
     /// `TransitGatewayAttachmentId`: a string, required.
-    ///
-    /// The ID of the transit gateway attachment.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub transit_gateway_attachment_id: Str,
     /// `TransitGatewayMulticastDomainId`: a string, required.
-    ///
-    /// The ID of the transit gateway multicast domain.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub transit_gateway_multicast_domain_id: Str,
 }
 
-static RULE_TransitGatewayMulticastDomainAssociation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TransitGatewayMulticastDomainAssociation: ObjRule = ObjRule {
     properties: &[
-        (
-            "SubnetId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SubnetId),
-            }),
-        ),
+        ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
         ("TransitGatewayAttachmentId", Shape::STR),
         ("TransitGatewayMulticastDomainId", Shape::STR),
     ],
-    required: &[
-        "TransitGatewayMulticastDomainId",
-        "TransitGatewayAttachmentId",
-        "SubnetId",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["TransitGatewayMulticastDomainId", "TransitGatewayAttachmentId", "SubnetId"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::TransitGatewayMulticastDomainAssociation` resource.
@@ -92,6 +65,7 @@ pub struct TransitGatewayMulticastDomainAssociation {
     pub transit_gateway_multicast_domain_id: Str,
 }
 
+#[rustfmt::skip]
 impl TransitGatewayMulticastDomainAssociation {
     /// The CloudFormation type name, `AWS::EC2::TransitGatewayMulticastDomainAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::TransitGatewayMulticastDomainAssociation";
@@ -101,21 +75,9 @@ impl TransitGatewayMulticastDomainAssociation {
     pub const FACTS: &'static ResourceFacts = &ResourceFacts {
         type_name: "AWS::EC2::TransitGatewayMulticastDomainAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewaymulticastdomainassociation.html",
-        primary_identifier: &[
-            "TransitGatewayMulticastDomainId",
-            "TransitGatewayAttachmentId",
-            "SubnetId",
-        ],
-        required: &[
-            "SubnetId",
-            "TransitGatewayAttachmentId",
-            "TransitGatewayMulticastDomainId",
-        ],
-        create_only: &[
-            "TransitGatewayMulticastDomainId",
-            "TransitGatewayAttachmentId",
-            "SubnetId",
-        ],
+        primary_identifier: &["TransitGatewayMulticastDomainId", "TransitGatewayAttachmentId", "SubnetId"],
+        required: &["SubnetId", "TransitGatewayAttachmentId", "TransitGatewayMulticastDomainId"],
+        create_only: &["TransitGatewayMulticastDomainId", "TransitGatewayAttachmentId", "SubnetId"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["ResourceId", "ResourceType", "State"],
@@ -134,28 +96,11 @@ impl TransitGatewayMulticastDomainAssociation {
     }
 
     /// `SubnetId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self {
-        self.subnet_id = value.into();
-        self
-    }
-
+    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = value.into(); self }
     /// `TransitGatewayAttachmentId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transit_gateway_attachment_id(mut self, value: impl Into<Str>) -> Self {
-        self.transit_gateway_attachment_id = value.into();
-        self
-    }
-
+    pub fn transit_gateway_attachment_id(mut self, value: impl Into<Str>) -> Self { self.transit_gateway_attachment_id = value.into(); self }
     /// `TransitGatewayMulticastDomainId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transit_gateway_multicast_domain_id(mut self, value: impl Into<Str>) -> Self {
-        self.transit_gateway_multicast_domain_id = value.into();
-        self
-    }
+    pub fn transit_gateway_multicast_domain_id(mut self, value: impl Into<Str>) -> Self { self.transit_gateway_multicast_domain_id = value.into(); self }
 }
 
 impl Resource for TransitGatewayMulticastDomainAssociation {

@@ -11,41 +11,23 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransitGatewayMulticastGroupMemberRequired {
     /// `GroupIpAddress`: a string, required.
-    ///
-    /// The IP address assigned to the transit gateway multicast group.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub group_ip_address: Str,
     /// `NetworkInterfaceId`: a string, required.
-    ///
-    /// The group members' network interface IDs to register with the transit gateway multicast group.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub network_interface_id: Str,
     /// `TransitGatewayMulticastDomainId`: a string, required.
-    ///
-    /// The ID of the transit gateway multicast domain.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub transit_gateway_multicast_domain_id: Str,
 }
 
-static RULE_TransitGatewayMulticastGroupMember: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TransitGatewayMulticastGroupMember: ObjRule = ObjRule {
     properties: &[
         ("GroupIpAddress", Shape::STR),
         ("NetworkInterfaceId", Shape::STR),
         ("TransitGatewayMulticastDomainId", Shape::STR),
     ],
-    required: &[
-        "GroupIpAddress",
-        "NetworkInterfaceId",
-        "TransitGatewayMulticastDomainId",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["GroupIpAddress", "NetworkInterfaceId", "TransitGatewayMulticastDomainId"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::TransitGatewayMulticastGroupMember` resource.
@@ -81,6 +63,7 @@ pub struct TransitGatewayMulticastGroupMember {
     pub transit_gateway_multicast_domain_id: Str,
 }
 
+#[rustfmt::skip]
 impl TransitGatewayMulticastGroupMember {
     /// The CloudFormation type name, `AWS::EC2::TransitGatewayMulticastGroupMember`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::TransitGatewayMulticastGroupMember";
@@ -90,41 +73,13 @@ impl TransitGatewayMulticastGroupMember {
     pub const FACTS: &'static ResourceFacts = &ResourceFacts {
         type_name: "AWS::EC2::TransitGatewayMulticastGroupMember",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewaymulticastgroupmember.html",
-        primary_identifier: &[
-            "TransitGatewayMulticastDomainId",
-            "GroupIpAddress",
-            "NetworkInterfaceId",
-        ],
-        required: &[
-            "GroupIpAddress",
-            "NetworkInterfaceId",
-            "TransitGatewayMulticastDomainId",
-        ],
-        create_only: &[
-            "TransitGatewayMulticastDomainId",
-            "GroupIpAddress",
-            "NetworkInterfaceId",
-        ],
+        primary_identifier: &["TransitGatewayMulticastDomainId", "GroupIpAddress", "NetworkInterfaceId"],
+        required: &["GroupIpAddress", "NetworkInterfaceId", "TransitGatewayMulticastDomainId"],
+        create_only: &["TransitGatewayMulticastDomainId", "GroupIpAddress", "NetworkInterfaceId"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "SubnetId",
-            "ResourceId",
-            "ResourceType",
-            "GroupSource",
-            "GroupMember",
-            "MemberType",
-            "TransitGatewayAttachmentId",
-        ],
-        attributes: &[
-            "GroupMember",
-            "GroupSource",
-            "MemberType",
-            "ResourceId",
-            "ResourceType",
-            "SubnetId",
-            "TransitGatewayAttachmentId",
-        ],
+        read_only: &["SubnetId", "ResourceId", "ResourceType", "GroupSource", "GroupMember", "MemberType", "TransitGatewayAttachmentId"],
+        attributes: &["GroupMember", "GroupSource", "MemberType", "ResourceId", "ResourceType", "SubnetId", "TransitGatewayAttachmentId"],
         taggable: false,
         tag_format: TagFormat::None,
     };
@@ -139,28 +94,11 @@ impl TransitGatewayMulticastGroupMember {
     }
 
     /// `GroupIpAddress`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group_ip_address(mut self, value: impl Into<Str>) -> Self {
-        self.group_ip_address = value.into();
-        self
-    }
-
+    pub fn group_ip_address(mut self, value: impl Into<Str>) -> Self { self.group_ip_address = value.into(); self }
     /// `NetworkInterfaceId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_interface_id(mut self, value: impl Into<Str>) -> Self {
-        self.network_interface_id = value.into();
-        self
-    }
-
+    pub fn network_interface_id(mut self, value: impl Into<Str>) -> Self { self.network_interface_id = value.into(); self }
     /// `TransitGatewayMulticastDomainId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transit_gateway_multicast_domain_id(mut self, value: impl Into<Str>) -> Self {
-        self.transit_gateway_multicast_domain_id = value.into();
-        self
-    }
+    pub fn transit_gateway_multicast_domain_id(mut self, value: impl Into<Str>) -> Self { self.transit_gateway_multicast_domain_id = value.into(); self }
 }
 
 impl Resource for TransitGatewayMulticastGroupMember {

@@ -11,41 +11,23 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransitGatewayMulticastGroupSourceRequired {
     /// `GroupIpAddress`: a string, required.
-    ///
-    /// The IP address assigned to the transit gateway multicast group.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub group_ip_address: Str,
     /// `NetworkInterfaceId`: a string, required.
-    ///
-    /// The group sources' network interface IDs to register with the transit gateway multicast group.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub network_interface_id: Str,
     /// `TransitGatewayMulticastDomainId`: a string, required.
-    ///
-    /// The ID of the transit gateway multicast domain.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub transit_gateway_multicast_domain_id: Str,
 }
 
-static RULE_TransitGatewayMulticastGroupSource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TransitGatewayMulticastGroupSource: ObjRule = ObjRule {
     properties: &[
         ("GroupIpAddress", Shape::STR),
         ("NetworkInterfaceId", Shape::STR),
         ("TransitGatewayMulticastDomainId", Shape::STR),
     ],
-    required: &[
-        "TransitGatewayMulticastDomainId",
-        "NetworkInterfaceId",
-        "GroupIpAddress",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["TransitGatewayMulticastDomainId", "NetworkInterfaceId", "GroupIpAddress"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::TransitGatewayMulticastGroupSource` resource.
@@ -83,6 +65,7 @@ pub struct TransitGatewayMulticastGroupSource {
     pub transit_gateway_multicast_domain_id: Str,
 }
 
+#[rustfmt::skip]
 impl TransitGatewayMulticastGroupSource {
     /// The CloudFormation type name, `AWS::EC2::TransitGatewayMulticastGroupSource`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::TransitGatewayMulticastGroupSource";
@@ -92,41 +75,13 @@ impl TransitGatewayMulticastGroupSource {
     pub const FACTS: &'static ResourceFacts = &ResourceFacts {
         type_name: "AWS::EC2::TransitGatewayMulticastGroupSource",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewaymulticastgroupsource.html",
-        primary_identifier: &[
-            "TransitGatewayMulticastDomainId",
-            "GroupIpAddress",
-            "NetworkInterfaceId",
-        ],
-        required: &[
-            "GroupIpAddress",
-            "NetworkInterfaceId",
-            "TransitGatewayMulticastDomainId",
-        ],
-        create_only: &[
-            "TransitGatewayMulticastDomainId",
-            "GroupIpAddress",
-            "NetworkInterfaceId",
-        ],
+        primary_identifier: &["TransitGatewayMulticastDomainId", "GroupIpAddress", "NetworkInterfaceId"],
+        required: &["GroupIpAddress", "NetworkInterfaceId", "TransitGatewayMulticastDomainId"],
+        create_only: &["TransitGatewayMulticastDomainId", "GroupIpAddress", "NetworkInterfaceId"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "SubnetId",
-            "ResourceId",
-            "ResourceType",
-            "GroupSource",
-            "GroupMember",
-            "SourceType",
-            "TransitGatewayAttachmentId",
-        ],
-        attributes: &[
-            "GroupMember",
-            "GroupSource",
-            "ResourceId",
-            "ResourceType",
-            "SourceType",
-            "SubnetId",
-            "TransitGatewayAttachmentId",
-        ],
+        read_only: &["SubnetId", "ResourceId", "ResourceType", "GroupSource", "GroupMember", "SourceType", "TransitGatewayAttachmentId"],
+        attributes: &["GroupMember", "GroupSource", "ResourceId", "ResourceType", "SourceType", "SubnetId", "TransitGatewayAttachmentId"],
         taggable: false,
         tag_format: TagFormat::None,
     };
@@ -141,28 +96,11 @@ impl TransitGatewayMulticastGroupSource {
     }
 
     /// `GroupIpAddress`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group_ip_address(mut self, value: impl Into<Str>) -> Self {
-        self.group_ip_address = value.into();
-        self
-    }
-
+    pub fn group_ip_address(mut self, value: impl Into<Str>) -> Self { self.group_ip_address = value.into(); self }
     /// `NetworkInterfaceId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_interface_id(mut self, value: impl Into<Str>) -> Self {
-        self.network_interface_id = value.into();
-        self
-    }
-
+    pub fn network_interface_id(mut self, value: impl Into<Str>) -> Self { self.network_interface_id = value.into(); self }
     /// `TransitGatewayMulticastDomainId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transit_gateway_multicast_domain_id(mut self, value: impl Into<Str>) -> Self {
-        self.transit_gateway_multicast_domain_id = value.into();
-        self
-    }
+    pub fn transit_gateway_multicast_domain_id(mut self, value: impl Into<Str>) -> Self { self.transit_gateway_multicast_domain_id = value.into(); self }
 }
 
 impl Resource for TransitGatewayMulticastGroupSource {

@@ -11,57 +11,27 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransitGatewayPeeringAttachmentRequired {
     /// `PeerAccountId`: a string, required.
-    ///
-    /// The ID of the AWS account that owns the transit gateway.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub peer_account_id: Str,
     /// `PeerRegion`: a string, required.
-    ///
-    /// The Region where the transit gateway that you want to create the peer for is located.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub peer_region: Str,
     /// `PeerTransitGatewayId`: a string, required.
-    ///
-    /// The ID of the transit gateway in the PeerRegion.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub peer_transit_gateway_id: Str,
     /// `TransitGatewayId`: a string, required.
-    ///
-    /// The ID of the transit gateway peering attachment.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub transit_gateway_id: Str,
 }
 
-static RULE_TransitGatewayPeeringAttachment: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TransitGatewayPeeringAttachment: ObjRule = ObjRule {
     properties: &[
         ("PeerAccountId", Shape::STR),
         ("PeerRegion", Shape::STR),
         ("PeerTransitGatewayId", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("TransitGatewayId", Shape::STR),
     ],
-    required: &[
-        "TransitGatewayId",
-        "PeerTransitGatewayId",
-        "PeerAccountId",
-        "PeerRegion",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["TransitGatewayId", "PeerTransitGatewayId", "PeerAccountId", "PeerRegion"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::TransitGatewayPeeringAttachment` resource.
@@ -109,6 +79,7 @@ pub struct TransitGatewayPeeringAttachment {
     pub transit_gateway_id: Str,
 }
 
+#[rustfmt::skip]
 impl TransitGatewayPeeringAttachment {
     /// The CloudFormation type name, `AWS::EC2::TransitGatewayPeeringAttachment`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::TransitGatewayPeeringAttachment";
@@ -119,32 +90,12 @@ impl TransitGatewayPeeringAttachment {
         type_name: "AWS::EC2::TransitGatewayPeeringAttachment",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewaypeeringattachment.html",
         primary_identifier: &["TransitGatewayAttachmentId"],
-        required: &[
-            "PeerAccountId",
-            "PeerRegion",
-            "PeerTransitGatewayId",
-            "TransitGatewayId",
-        ],
-        create_only: &[
-            "TransitGatewayId",
-            "PeerTransitGatewayId",
-            "PeerRegion",
-            "PeerAccountId",
-        ],
+        required: &["PeerAccountId", "PeerRegion", "PeerTransitGatewayId", "TransitGatewayId"],
+        create_only: &["TransitGatewayId", "PeerTransitGatewayId", "PeerRegion", "PeerAccountId"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "TransitGatewayAttachmentId",
-            "Status",
-            "State",
-            "CreationTime",
-        ],
-        attributes: &[
-            "CreationTime",
-            "State",
-            "Status",
-            "TransitGatewayAttachmentId",
-        ],
+        read_only: &["TransitGatewayAttachmentId", "Status", "State", "CreationTime"],
+        attributes: &["CreationTime", "State", "Status", "TransitGatewayAttachmentId"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -161,44 +112,15 @@ impl TransitGatewayPeeringAttachment {
     }
 
     /// `PeerAccountId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn peer_account_id(mut self, value: impl Into<Str>) -> Self {
-        self.peer_account_id = value.into();
-        self
-    }
-
+    pub fn peer_account_id(mut self, value: impl Into<Str>) -> Self { self.peer_account_id = value.into(); self }
     /// `PeerRegion`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn peer_region(mut self, value: impl Into<Str>) -> Self {
-        self.peer_region = value.into();
-        self
-    }
-
+    pub fn peer_region(mut self, value: impl Into<Str>) -> Self { self.peer_region = value.into(); self }
     /// `PeerTransitGatewayId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn peer_transit_gateway_id(mut self, value: impl Into<Str>) -> Self {
-        self.peer_transit_gateway_id = value.into();
-        self
-    }
-
+    pub fn peer_transit_gateway_id(mut self, value: impl Into<Str>) -> Self { self.peer_transit_gateway_id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TransitGatewayId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transit_gateway_id(mut self, value: impl Into<Str>) -> Self {
-        self.transit_gateway_id = value.into();
-        self
-    }
+    pub fn transit_gateway_id(mut self, value: impl Into<Str>) -> Self { self.transit_gateway_id = value.into(); self }
 }
 
 impl Resource for TransitGatewayPeeringAttachment {
@@ -266,14 +188,14 @@ impl TransitGatewayPeeringAttachmentAttributes {
     }
 }
 
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::EC2::TransitGatewayPeeringAttachment`.
@@ -287,6 +209,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
     pub fn new() -> Self {
@@ -294,16 +217,9 @@ impl Tag {
     }
 
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tag {}

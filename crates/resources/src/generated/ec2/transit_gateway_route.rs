@@ -11,41 +11,22 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransitGatewayRouteRequired {
     /// `DestinationCidrBlock`: a string, required.
-    ///
-    /// The CIDR block used for destination matches.
-    ///
-    /// Format `ipv4-network`; create-only: changing it replaces the resource.
     pub destination_cidr_block: Str,
     /// `TransitGatewayRouteTableId`: a string, required.
-    ///
-    /// The ID of the transit gateway route table.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub transit_gateway_route_table_id: Str,
 }
 
-static RULE_TransitGatewayRoute: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TransitGatewayRoute: ObjRule = ObjRule {
     properties: &[
         ("Blackhole", Shape::Bool),
-        (
-            "DestinationCidrBlock",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::Ipv4Network),
-            }),
-        ),
+        ("DestinationCidrBlock", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
         ("TransitGatewayAttachmentId", Shape::STR),
         ("TransitGatewayRouteTableId", Shape::STR),
     ],
     required: &["TransitGatewayRouteTableId", "DestinationCidrBlock"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::TransitGatewayRoute` resource.
@@ -87,6 +68,7 @@ pub struct TransitGatewayRoute {
     pub transit_gateway_route_table_id: Str,
 }
 
+#[rustfmt::skip]
 impl TransitGatewayRoute {
     /// The CloudFormation type name, `AWS::EC2::TransitGatewayRoute`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::TransitGatewayRoute";
@@ -98,12 +80,7 @@ impl TransitGatewayRoute {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewayroute.html",
         primary_identifier: &["TransitGatewayRouteTableId", "DestinationCidrBlock"],
         required: &["DestinationCidrBlock", "TransitGatewayRouteTableId"],
-        create_only: &[
-            "TransitGatewayRouteTableId",
-            "TransitGatewayAttachmentId",
-            "DestinationCidrBlock",
-            "Blackhole",
-        ],
+        create_only: &["TransitGatewayRouteTableId", "TransitGatewayAttachmentId", "DestinationCidrBlock", "Blackhole"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &[],
@@ -123,36 +100,13 @@ impl TransitGatewayRoute {
     }
 
     /// `Blackhole`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn blackhole(mut self, value: impl Into<Bool>) -> Self {
-        self.blackhole = Some(value.into());
-        self
-    }
-
+    pub fn blackhole(mut self, value: impl Into<Bool>) -> Self { self.blackhole = Some(value.into()); self }
     /// `DestinationCidrBlock`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_cidr_block(mut self, value: impl Into<Str>) -> Self {
-        self.destination_cidr_block = value.into();
-        self
-    }
-
+    pub fn destination_cidr_block(mut self, value: impl Into<Str>) -> Self { self.destination_cidr_block = value.into(); self }
     /// `TransitGatewayAttachmentId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transit_gateway_attachment_id(mut self, value: impl Into<Str>) -> Self {
-        self.transit_gateway_attachment_id = Some(value.into());
-        self
-    }
-
+    pub fn transit_gateway_attachment_id(mut self, value: impl Into<Str>) -> Self { self.transit_gateway_attachment_id = Some(value.into()); self }
     /// `TransitGatewayRouteTableId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transit_gateway_route_table_id(mut self, value: impl Into<Str>) -> Self {
-        self.transit_gateway_route_table_id = value.into();
-        self
-    }
+    pub fn transit_gateway_route_table_id(mut self, value: impl Into<Str>) -> Self { self.transit_gateway_route_table_id = value.into(); self }
 }
 
 impl Resource for TransitGatewayRoute {

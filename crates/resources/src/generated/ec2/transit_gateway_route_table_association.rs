@@ -11,30 +11,20 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransitGatewayRouteTableAssociationRequired {
     /// `TransitGatewayAttachmentId`: a string, required.
-    ///
-    /// The ID of the attachment.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub transit_gateway_attachment_id: Str,
     /// `TransitGatewayRouteTableId`: a string, required.
-    ///
-    /// The ID of the route table for the transit gateway.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub transit_gateway_route_table_id: Str,
 }
 
-static RULE_TransitGatewayRouteTableAssociation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TransitGatewayRouteTableAssociation: ObjRule = ObjRule {
     properties: &[
         ("TransitGatewayAttachmentId", Shape::STR),
         ("TransitGatewayRouteTableId", Shape::STR),
     ],
     required: &["TransitGatewayRouteTableId", "TransitGatewayAttachmentId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::TransitGatewayRouteTableAssociation` resource.
@@ -66,6 +56,7 @@ pub struct TransitGatewayRouteTableAssociation {
     pub transit_gateway_route_table_id: Str,
 }
 
+#[rustfmt::skip]
 impl TransitGatewayRouteTableAssociation {
     /// The CloudFormation type name, `AWS::EC2::TransitGatewayRouteTableAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::TransitGatewayRouteTableAssociation";
@@ -95,20 +86,9 @@ impl TransitGatewayRouteTableAssociation {
     }
 
     /// `TransitGatewayAttachmentId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transit_gateway_attachment_id(mut self, value: impl Into<Str>) -> Self {
-        self.transit_gateway_attachment_id = value.into();
-        self
-    }
-
+    pub fn transit_gateway_attachment_id(mut self, value: impl Into<Str>) -> Self { self.transit_gateway_attachment_id = value.into(); self }
     /// `TransitGatewayRouteTableId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transit_gateway_route_table_id(mut self, value: impl Into<Str>) -> Self {
-        self.transit_gateway_route_table_id = value.into();
-        self
-    }
+    pub fn transit_gateway_route_table_id(mut self, value: impl Into<Str>) -> Self { self.transit_gateway_route_table_id = value.into(); self }
 }
 
 impl Resource for TransitGatewayRouteTableAssociation {

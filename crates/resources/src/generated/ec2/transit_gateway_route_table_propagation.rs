@@ -11,30 +11,20 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransitGatewayRouteTablePropagationRequired {
     /// `TransitGatewayAttachmentId`: a string, required.
-    ///
-    /// The ID of the attachment.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub transit_gateway_attachment_id: Str,
     /// `TransitGatewayRouteTableId`: a string, required.
-    ///
-    /// The ID of the propagation route table.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub transit_gateway_route_table_id: Str,
 }
 
-static RULE_TransitGatewayRouteTablePropagation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TransitGatewayRouteTablePropagation: ObjRule = ObjRule {
     properties: &[
         ("TransitGatewayAttachmentId", Shape::STR),
         ("TransitGatewayRouteTableId", Shape::STR),
     ],
     required: &["TransitGatewayRouteTableId", "TransitGatewayAttachmentId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::TransitGatewayRouteTablePropagation` resource.
@@ -66,6 +56,7 @@ pub struct TransitGatewayRouteTablePropagation {
     pub transit_gateway_route_table_id: Str,
 }
 
+#[rustfmt::skip]
 impl TransitGatewayRouteTablePropagation {
     /// The CloudFormation type name, `AWS::EC2::TransitGatewayRouteTablePropagation`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::TransitGatewayRouteTablePropagation";
@@ -95,20 +86,9 @@ impl TransitGatewayRouteTablePropagation {
     }
 
     /// `TransitGatewayAttachmentId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transit_gateway_attachment_id(mut self, value: impl Into<Str>) -> Self {
-        self.transit_gateway_attachment_id = value.into();
-        self
-    }
-
+    pub fn transit_gateway_attachment_id(mut self, value: impl Into<Str>) -> Self { self.transit_gateway_attachment_id = value.into(); self }
     /// `TransitGatewayRouteTableId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transit_gateway_route_table_id(mut self, value: impl Into<Str>) -> Self {
-        self.transit_gateway_route_table_id = value.into();
-        self
-    }
+    pub fn transit_gateway_route_table_id(mut self, value: impl Into<Str>) -> Self { self.transit_gateway_route_table_id = value.into(); self }
 }
 
 impl Resource for TransitGatewayRouteTablePropagation {

@@ -7,96 +7,43 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_SseSpecification;
+pub use super::shared::SseSpecification;
+
 /// The required properties of [`VerifiedAccessEndpoint`], by name: `VerifiedAccessEndpoint::new(VerifiedAccessEndpointRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VerifiedAccessEndpointRequired {
     /// `AttachmentType`: an [`AttachmentType`] value, required.
-    ///
-    /// The type of attachment used to provide connectivity between the AWS Verified Access endpoint and the application.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub attachment_type: AttachmentType,
     /// `EndpointType`: an [`EndpointType`] value, required.
-    ///
-    /// The type of AWS Verified Access endpoint. Incoming application requests will be sent to an IP address, load balancer or a network interface depending on the endpoint type specified.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub endpoint_type: EndpointType,
     /// `VerifiedAccessGroupId`: a string, required.
-    ///
-    /// The ID of the AWS Verified Access group.
     pub verified_access_group_id: Str,
 }
 
-static RULE_VerifiedAccessEndpoint: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VerifiedAccessEndpoint: ObjRule = ObjRule {
     properties: &[
         ("ApplicationDomain", Shape::STR),
-        (
-            "AttachmentType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["vpc"],
-                format: None,
-            }),
-        ),
+        ("AttachmentType", Shape::Str(&StrRule { allowed: &["vpc"], ..StrRule::ANY })),
         ("CidrOptions", Shape::Object(&RULE_CidrOptions)),
         ("Description", Shape::STR),
         ("DomainCertificateArn", Shape::STR),
         ("EndpointDomainPrefix", Shape::STR),
-        (
-            "EndpointType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["cidr", "load-balancer", "network-interface", "rds"],
-                format: None,
-            }),
-        ),
-        (
-            "LoadBalancerOptions",
-            Shape::Object(&RULE_LoadBalancerOptions),
-        ),
-        (
-            "NetworkInterfaceOptions",
-            Shape::Object(&RULE_NetworkInterfaceOptions),
-        ),
+        ("EndpointType", Shape::Str(&StrRule { allowed: &["cidr", "load-balancer", "network-interface", "rds"], ..StrRule::ANY })),
+        ("LoadBalancerOptions", Shape::Object(&RULE_LoadBalancerOptions)),
+        ("NetworkInterfaceOptions", Shape::Object(&RULE_NetworkInterfaceOptions)),
         ("PolicyDocument", Shape::STR),
         ("PolicyEnabled", Shape::Bool),
         ("RdsOptions", Shape::Object(&RULE_RdsOptions)),
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
         ("SseSpecification", Shape::Object(&RULE_SseSpecification)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("VerifiedAccessGroupId", Shape::STR),
     ],
     required: &["AttachmentType", "EndpointType", "VerifiedAccessGroupId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::VerifiedAccessEndpoint` resource.
@@ -190,6 +137,7 @@ pub struct VerifiedAccessEndpoint {
     pub verified_access_group_id: Str,
 }
 
+#[rustfmt::skip]
 impl VerifiedAccessEndpoint {
     /// The CloudFormation type name, `AWS::EC2::VerifiedAccessEndpoint`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::VerifiedAccessEndpoint";
@@ -201,43 +149,11 @@ impl VerifiedAccessEndpoint {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-verifiedaccessendpoint.html",
         primary_identifier: &["VerifiedAccessEndpointId"],
         required: &["AttachmentType", "EndpointType", "VerifiedAccessGroupId"],
-        create_only: &[
-            "ApplicationDomain",
-            "AttachmentType",
-            "DomainCertificateArn",
-            "EndpointDomainPrefix",
-            "EndpointType",
-            "SecurityGroupIds",
-            "NetworkInterfaceOptions/NetworkInterfaceId",
-            "LoadBalancerOptions/LoadBalancerArn",
-            "RdsOptions/Protocol",
-            "RdsOptions/RdsDbInstanceArn",
-            "RdsOptions/RdsDbClusterArn",
-            "RdsOptions/RdsDbProxyArn",
-            "CidrOptions/Cidr",
-            "CidrOptions/Protocol",
-            "CidrOptions/SubnetIds",
-        ],
+        create_only: &["ApplicationDomain", "AttachmentType", "DomainCertificateArn", "EndpointDomainPrefix", "EndpointType", "SecurityGroupIds", "NetworkInterfaceOptions/NetworkInterfaceId", "LoadBalancerOptions/LoadBalancerArn", "RdsOptions/Protocol", "RdsOptions/RdsDbInstanceArn", "RdsOptions/RdsDbClusterArn", "RdsOptions/RdsDbProxyArn", "CidrOptions/Cidr", "CidrOptions/Protocol", "CidrOptions/SubnetIds"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "VerifiedAccessEndpointId",
-            "EndpointDomain",
-            "CreationTime",
-            "LastUpdatedTime",
-            "Status",
-            "DeviceValidationDomain",
-            "VerifiedAccessInstanceId",
-        ],
-        attributes: &[
-            "CreationTime",
-            "DeviceValidationDomain",
-            "EndpointDomain",
-            "LastUpdatedTime",
-            "Status",
-            "VerifiedAccessEndpointId",
-            "VerifiedAccessInstanceId",
-        ],
+        read_only: &["VerifiedAccessEndpointId", "EndpointDomain", "CreationTime", "LastUpdatedTime", "Status", "DeviceValidationDomain", "VerifiedAccessInstanceId"],
+        attributes: &["CreationTime", "DeviceValidationDomain", "EndpointDomain", "LastUpdatedTime", "Status", "VerifiedAccessEndpointId", "VerifiedAccessInstanceId"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -265,135 +181,37 @@ impl VerifiedAccessEndpoint {
     }
 
     /// `ApplicationDomain`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_domain(mut self, value: impl Into<Str>) -> Self {
-        self.application_domain = Some(value.into());
-        self
-    }
-
+    pub fn application_domain(mut self, value: impl Into<Str>) -> Self { self.application_domain = Some(value.into()); self }
     /// `AttachmentType`: an [`AttachmentType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attachment_type(mut self, value: impl Into<AttachmentType>) -> Self {
-        self.attachment_type = value.into();
-        self
-    }
-
+    pub fn attachment_type(mut self, value: impl Into<AttachmentType>) -> Self { self.attachment_type = value.into(); self }
     /// `CidrOptions`: a [`CidrOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cidr_options(mut self, value: impl Into<Obj<CidrOptions>>) -> Self {
-        self.cidr_options = Some(value.into());
-        self
-    }
-
+    pub fn cidr_options(mut self, value: impl Into<Obj<CidrOptions>>) -> Self { self.cidr_options = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DomainCertificateArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_certificate_arn(mut self, value: impl Into<Str>) -> Self {
-        self.domain_certificate_arn = Some(value.into());
-        self
-    }
-
+    pub fn domain_certificate_arn(mut self, value: impl Into<Str>) -> Self { self.domain_certificate_arn = Some(value.into()); self }
     /// `EndpointDomainPrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_domain_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.endpoint_domain_prefix = Some(value.into());
-        self
-    }
-
+    pub fn endpoint_domain_prefix(mut self, value: impl Into<Str>) -> Self { self.endpoint_domain_prefix = Some(value.into()); self }
     /// `EndpointType`: an [`EndpointType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_type(mut self, value: impl Into<EndpointType>) -> Self {
-        self.endpoint_type = value.into();
-        self
-    }
-
+    pub fn endpoint_type(mut self, value: impl Into<EndpointType>) -> Self { self.endpoint_type = value.into(); self }
     /// `LoadBalancerOptions`: a [`LoadBalancerOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn load_balancer_options(mut self, value: impl Into<Obj<LoadBalancerOptions>>) -> Self {
-        self.load_balancer_options = Some(value.into());
-        self
-    }
-
+    pub fn load_balancer_options(mut self, value: impl Into<Obj<LoadBalancerOptions>>) -> Self { self.load_balancer_options = Some(value.into()); self }
     /// `NetworkInterfaceOptions`: a [`NetworkInterfaceOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_interface_options(
-        mut self,
-        value: impl Into<Obj<NetworkInterfaceOptions>>,
-    ) -> Self {
-        self.network_interface_options = Some(value.into());
-        self
-    }
-
+    pub fn network_interface_options(mut self, value: impl Into<Obj<NetworkInterfaceOptions>>) -> Self { self.network_interface_options = Some(value.into()); self }
     /// `PolicyDocument`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_document(mut self, value: impl Into<Str>) -> Self {
-        self.policy_document = Some(value.into());
-        self
-    }
-
+    pub fn policy_document(mut self, value: impl Into<Str>) -> Self { self.policy_document = Some(value.into()); self }
     /// `PolicyEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.policy_enabled = Some(value.into());
-        self
-    }
-
+    pub fn policy_enabled(mut self, value: impl Into<Bool>) -> Self { self.policy_enabled = Some(value.into()); self }
     /// `RdsOptions`: a [`RdsOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rds_options(mut self, value: impl Into<Obj<RdsOptions>>) -> Self {
-        self.rds_options = Some(value.into());
-        self
-    }
-
+    pub fn rds_options(mut self, value: impl Into<Obj<RdsOptions>>) -> Self { self.rds_options = Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = Some(value.into());
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
     /// `SseSpecification`: a [`SseSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sse_specification(mut self, value: impl Into<Obj<SseSpecification>>) -> Self {
-        self.sse_specification = Some(value.into());
-        self
-    }
-
+    pub fn sse_specification(mut self, value: impl Into<Obj<SseSpecification>>) -> Self { self.sse_specification = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VerifiedAccessGroupId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn verified_access_group_id(mut self, value: impl Into<Str>) -> Self {
-        self.verified_access_group_id = value.into();
-        self
-    }
+    pub fn verified_access_group_id(mut self, value: impl Into<Str>) -> Self { self.verified_access_group_id = value.into(); self }
 }
 
 impl Resource for VerifiedAccessEndpoint {
@@ -493,51 +311,16 @@ impl VerifiedAccessEndpointAttributes {
     }
 }
 
-static RULE_CidrOptions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CidrOptions: ObjRule = ObjRule {
     properties: &[
-        (
-            "Cidr",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::Ipv4Network),
-            }),
-        ),
-        (
-            "PortRanges",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PortRange),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Protocol",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["http", "https", "tcp"],
-                format: None,
-            }),
-        ),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Cidr", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
+        ("PortRanges", Shape::List(&ListRule { items: Shape::Object(&RULE_PortRange), min_items: None, max_items: None })),
+        ("Protocol", Shape::Str(&StrRule { allowed: &["http", "https", "tcp"], ..StrRule::ANY })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CidrOptions` property type of `AWS::EC2::VerifiedAccessEndpoint`.
@@ -567,6 +350,7 @@ pub struct CidrOptions {
     pub subnet_ids: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl CidrOptions {
     /// A `CidrOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -574,36 +358,13 @@ impl CidrOptions {
     }
 
     /// `Cidr`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cidr(mut self, value: impl Into<Str>) -> Self {
-        self.cidr = Some(value.into());
-        self
-    }
-
+    pub fn cidr(mut self, value: impl Into<Str>) -> Self { self.cidr = Some(value.into()); self }
     /// `PortRanges`: a list of [`PortRange`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port_ranges(mut self, value: impl Into<List<PortRange>>) -> Self {
-        self.port_ranges = Some(value.into());
-        self
-    }
-
+    pub fn port_ranges(mut self, value: impl Into<List<PortRange>>) -> Self { self.port_ranges = Some(value.into()); self }
     /// `Protocol`: a [`Protocol`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self {
-        self.protocol = Some(value.into());
-        self
-    }
-
+    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self { self.protocol = Some(value.into()); self }
     /// `SubnetIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = Some(value.into());
-        self
-    }
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = Some(value.into()); self }
 }
 
 impl PropertyType for CidrOptions {}
@@ -619,50 +380,17 @@ impl ToValue for CidrOptions {
     }
 }
 
-static RULE_LoadBalancerOptions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LoadBalancerOptions: ObjRule = ObjRule {
     properties: &[
         ("LoadBalancerArn", Shape::STR),
-        (
-            "Port",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PortRanges",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PortRange),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Protocol",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["http", "https", "tcp"],
-                format: None,
-            }),
-        ),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Port", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
+        ("PortRanges", Shape::List(&ListRule { items: Shape::Object(&RULE_PortRange), min_items: None, max_items: None })),
+        ("Protocol", Shape::Str(&StrRule { allowed: &["http", "https", "tcp"], ..StrRule::ANY })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LoadBalancerOptions` property type of `AWS::EC2::VerifiedAccessEndpoint`.
@@ -696,6 +424,7 @@ pub struct LoadBalancerOptions {
     pub subnet_ids: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl LoadBalancerOptions {
     /// A `LoadBalancerOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -703,44 +432,15 @@ impl LoadBalancerOptions {
     }
 
     /// `LoadBalancerArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn load_balancer_arn(mut self, value: impl Into<Str>) -> Self {
-        self.load_balancer_arn = Some(value.into());
-        self
-    }
-
+    pub fn load_balancer_arn(mut self, value: impl Into<Str>) -> Self { self.load_balancer_arn = Some(value.into()); self }
     /// `Port`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = Some(value.into());
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
     /// `PortRanges`: a list of [`PortRange`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port_ranges(mut self, value: impl Into<List<PortRange>>) -> Self {
-        self.port_ranges = Some(value.into());
-        self
-    }
-
+    pub fn port_ranges(mut self, value: impl Into<List<PortRange>>) -> Self { self.port_ranges = Some(value.into()); self }
     /// `Protocol`: a [`Protocol`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self {
-        self.protocol = Some(value.into());
-        self
-    }
-
+    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self { self.protocol = Some(value.into()); self }
     /// `SubnetIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = Some(value.into());
-        self
-    }
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = Some(value.into()); self }
 }
 
 impl PropertyType for LoadBalancerOptions {}
@@ -757,42 +457,16 @@ impl ToValue for LoadBalancerOptions {
     }
 }
 
-static RULE_NetworkInterfaceOptions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NetworkInterfaceOptions: ObjRule = ObjRule {
     properties: &[
         ("NetworkInterfaceId", Shape::STR),
-        (
-            "Port",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PortRanges",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PortRange),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Protocol",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["http", "https", "tcp"],
-                format: None,
-            }),
-        ),
+        ("Port", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
+        ("PortRanges", Shape::List(&ListRule { items: Shape::Object(&RULE_PortRange), min_items: None, max_items: None })),
+        ("Protocol", Shape::Str(&StrRule { allowed: &["http", "https", "tcp"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NetworkInterfaceOptions` property type of `AWS::EC2::VerifiedAccessEndpoint`.
@@ -822,6 +496,7 @@ pub struct NetworkInterfaceOptions {
     pub protocol: Option<Protocol>,
 }
 
+#[rustfmt::skip]
 impl NetworkInterfaceOptions {
     /// A `NetworkInterfaceOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -829,36 +504,13 @@ impl NetworkInterfaceOptions {
     }
 
     /// `NetworkInterfaceId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_interface_id(mut self, value: impl Into<Str>) -> Self {
-        self.network_interface_id = Some(value.into());
-        self
-    }
-
+    pub fn network_interface_id(mut self, value: impl Into<Str>) -> Self { self.network_interface_id = Some(value.into()); self }
     /// `Port`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = Some(value.into());
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
     /// `PortRanges`: a list of [`PortRange`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port_ranges(mut self, value: impl Into<List<PortRange>>) -> Self {
-        self.port_ranges = Some(value.into());
-        self
-    }
-
+    pub fn port_ranges(mut self, value: impl Into<List<PortRange>>) -> Self { self.port_ranges = Some(value.into()); self }
     /// `Protocol`: a [`Protocol`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self {
-        self.protocol = Some(value.into());
-        self
-    }
+    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self { self.protocol = Some(value.into()); self }
 }
 
 impl PropertyType for NetworkInterfaceOptions {}
@@ -874,31 +526,14 @@ impl ToValue for NetworkInterfaceOptions {
     }
 }
 
-static RULE_PortRange: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PortRange: ObjRule = ObjRule {
     properties: &[
-        (
-            "FromPort",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ToPort",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
+        ("FromPort", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
+        ("ToPort", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PortRange` property type of `AWS::EC2::VerifiedAccessEndpoint`.
@@ -922,6 +557,7 @@ pub struct PortRange {
     pub to_port: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl PortRange {
     /// A `PortRange` with no property set (none is required).
     pub fn new() -> Self {
@@ -929,20 +565,9 @@ impl PortRange {
     }
 
     /// `FromPort`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn from_port(mut self, value: impl Into<Int>) -> Self {
-        self.from_port = Some(value.into());
-        self
-    }
-
+    pub fn from_port(mut self, value: impl Into<Int>) -> Self { self.from_port = Some(value.into()); self }
     /// `ToPort`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn to_port(mut self, value: impl Into<Int>) -> Self {
-        self.to_port = Some(value.into());
-        self
-    }
+    pub fn to_port(mut self, value: impl Into<Int>) -> Self { self.to_port = Some(value.into()); self }
 }
 
 impl PropertyType for PortRange {}
@@ -956,45 +581,19 @@ impl ToValue for PortRange {
     }
 }
 
-static RULE_RdsOptions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RdsOptions: ObjRule = ObjRule {
     properties: &[
-        (
-            "Port",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Protocol",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["http", "https", "tcp"],
-                format: None,
-            }),
-        ),
+        ("Port", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
+        ("Protocol", Shape::Str(&StrRule { allowed: &["http", "https", "tcp"], ..StrRule::ANY })),
         ("RdsDbClusterArn", Shape::STR),
         ("RdsDbInstanceArn", Shape::STR),
         ("RdsDbProxyArn", Shape::STR),
         ("RdsEndpoint", Shape::STR),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RdsOptions` property type of `AWS::EC2::VerifiedAccessEndpoint`.
@@ -1036,6 +635,7 @@ pub struct RdsOptions {
     pub subnet_ids: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl RdsOptions {
     /// A `RdsOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -1043,60 +643,19 @@ impl RdsOptions {
     }
 
     /// `Port`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = Some(value.into());
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
     /// `Protocol`: a [`Protocol`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self {
-        self.protocol = Some(value.into());
-        self
-    }
-
+    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self { self.protocol = Some(value.into()); self }
     /// `RdsDbClusterArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rds_db_cluster_arn(mut self, value: impl Into<Str>) -> Self {
-        self.rds_db_cluster_arn = Some(value.into());
-        self
-    }
-
+    pub fn rds_db_cluster_arn(mut self, value: impl Into<Str>) -> Self { self.rds_db_cluster_arn = Some(value.into()); self }
     /// `RdsDbInstanceArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rds_db_instance_arn(mut self, value: impl Into<Str>) -> Self {
-        self.rds_db_instance_arn = Some(value.into());
-        self
-    }
-
+    pub fn rds_db_instance_arn(mut self, value: impl Into<Str>) -> Self { self.rds_db_instance_arn = Some(value.into()); self }
     /// `RdsDbProxyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rds_db_proxy_arn(mut self, value: impl Into<Str>) -> Self {
-        self.rds_db_proxy_arn = Some(value.into());
-        self
-    }
-
+    pub fn rds_db_proxy_arn(mut self, value: impl Into<Str>) -> Self { self.rds_db_proxy_arn = Some(value.into()); self }
     /// `RdsEndpoint`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rds_endpoint(mut self, value: impl Into<Str>) -> Self {
-        self.rds_endpoint = Some(value.into());
-        self
-    }
-
+    pub fn rds_endpoint(mut self, value: impl Into<Str>) -> Self { self.rds_endpoint = Some(value.into()); self }
     /// `SubnetIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = Some(value.into());
-        self
-    }
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = Some(value.into()); self }
 }
 
 impl PropertyType for RdsOptions {}
@@ -1115,128 +674,24 @@ impl ToValue for RdsOptions {
     }
 }
 
-static RULE_SseSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("CustomerManagedKeyEnabled", Shape::Bool),
-        (
-            "KmsKeyArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SseSpecification` property type of `AWS::EC2::VerifiedAccessEndpoint`.
-///
-/// AWS Verified Access provides server side encryption by default to data at rest using AWS -owned KMS keys. You also have the option of using customer managed KMS keys, which can be specified using the options below.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-verifiedaccessendpoint-ssespecification.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct SseSpecification {
-    /// `CustomerManagedKeyEnabled`: a boolean.
-    ///
-    /// Enable or disable the use of customer managed KMS keys for server side encryption.
-    ///
-    /// Valid values: `True` | `False`
-    pub customer_managed_key_enabled: Option<Bool>,
-    /// `KmsKeyArn`: a string.
-    ///
-    /// The ARN of the KMS key.
-    ///
-    /// Format `AWS::KMS::Key.Arn`.
-    pub kms_key_arn: Option<Str>,
-}
-
-impl SseSpecification {
-    /// A `SseSpecification` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `CustomerManagedKeyEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn customer_managed_key_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.customer_managed_key_enabled = Some(value.into());
-        self
-    }
-
-    /// `KmsKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_arn = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for SseSpecification {}
-
-impl ToValue for SseSpecification {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt(
-                "CustomerManagedKeyEnabled",
-                &self.customer_managed_key_enabled,
-            )
-            .opt("KmsKeyArn", &self.kms_key_arn)
-            .build()
-    }
-}
-
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::EC2::VerifiedAccessEndpoint`.
@@ -1254,6 +709,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -1264,20 +720,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

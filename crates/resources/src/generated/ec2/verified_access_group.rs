@@ -7,37 +7,29 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_SseSpecification;
+pub use super::shared::SseSpecification;
+
 /// The required properties of [`VerifiedAccessGroup`], by name: `VerifiedAccessGroup::new(VerifiedAccessGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VerifiedAccessGroupRequired {
     /// `VerifiedAccessInstanceId`: a string, required.
-    ///
-    /// The ID of the AWS Verified Access instance.
     pub verified_access_instance_id: Str,
 }
 
-static RULE_VerifiedAccessGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VerifiedAccessGroup: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("PolicyDocument", Shape::STR),
         ("PolicyEnabled", Shape::Bool),
         ("SseSpecification", Shape::Object(&RULE_SseSpecification)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("VerifiedAccessInstanceId", Shape::STR),
     ],
     required: &["VerifiedAccessInstanceId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::VerifiedAccessGroup` resource.
@@ -78,6 +70,7 @@ pub struct VerifiedAccessGroup {
     pub verified_access_instance_id: Str,
 }
 
+#[rustfmt::skip]
 impl VerifiedAccessGroup {
     /// The CloudFormation type name, `AWS::EC2::VerifiedAccessGroup`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::VerifiedAccessGroup";
@@ -92,20 +85,8 @@ impl VerifiedAccessGroup {
         create_only: &[],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "VerifiedAccessGroupId",
-            "CreationTime",
-            "LastUpdatedTime",
-            "Owner",
-            "VerifiedAccessGroupArn",
-        ],
-        attributes: &[
-            "CreationTime",
-            "LastUpdatedTime",
-            "Owner",
-            "VerifiedAccessGroupArn",
-            "VerifiedAccessGroupId",
-        ],
+        read_only: &["VerifiedAccessGroupId", "CreationTime", "LastUpdatedTime", "Owner", "VerifiedAccessGroupArn"],
+        attributes: &["CreationTime", "LastUpdatedTime", "Owner", "VerifiedAccessGroupArn", "VerifiedAccessGroupId"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -123,52 +104,17 @@ impl VerifiedAccessGroup {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `PolicyDocument`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_document(mut self, value: impl Into<Str>) -> Self {
-        self.policy_document = Some(value.into());
-        self
-    }
-
+    pub fn policy_document(mut self, value: impl Into<Str>) -> Self { self.policy_document = Some(value.into()); self }
     /// `PolicyEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.policy_enabled = Some(value.into());
-        self
-    }
-
+    pub fn policy_enabled(mut self, value: impl Into<Bool>) -> Self { self.policy_enabled = Some(value.into()); self }
     /// `SseSpecification`: a [`SseSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sse_specification(mut self, value: impl Into<Obj<SseSpecification>>) -> Self {
-        self.sse_specification = Some(value.into());
-        self
-    }
-
+    pub fn sse_specification(mut self, value: impl Into<Obj<SseSpecification>>) -> Self { self.sse_specification = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VerifiedAccessInstanceId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn verified_access_instance_id(mut self, value: impl Into<Str>) -> Self {
-        self.verified_access_instance_id = value.into();
-        self
-    }
+    pub fn verified_access_instance_id(mut self, value: impl Into<Str>) -> Self { self.verified_access_instance_id = value.into(); self }
 }
 
 impl Resource for VerifiedAccessGroup {
@@ -247,128 +193,24 @@ impl VerifiedAccessGroupAttributes {
     }
 }
 
-static RULE_SseSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("CustomerManagedKeyEnabled", Shape::Bool),
-        (
-            "KmsKeyArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SseSpecification` property type of `AWS::EC2::VerifiedAccessGroup`.
-///
-/// AWS Verified Access provides server side encryption by default to data at rest using AWS -owned KMS keys. You also have the option of using customer managed KMS keys, which can be specified using the options below.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-verifiedaccessgroup-ssespecification.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct SseSpecification {
-    /// `CustomerManagedKeyEnabled`: a boolean.
-    ///
-    /// Enable or disable the use of customer managed KMS keys for server side encryption.
-    ///
-    /// Valid values: `True` | `False`
-    pub customer_managed_key_enabled: Option<Bool>,
-    /// `KmsKeyArn`: a string.
-    ///
-    /// The ARN of the KMS key.
-    ///
-    /// Format `AWS::KMS::Key.Arn`.
-    pub kms_key_arn: Option<Str>,
-}
-
-impl SseSpecification {
-    /// A `SseSpecification` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `CustomerManagedKeyEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn customer_managed_key_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.customer_managed_key_enabled = Some(value.into());
-        self
-    }
-
-    /// `KmsKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_arn = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for SseSpecification {}
-
-impl ToValue for SseSpecification {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt(
-                "CustomerManagedKeyEnabled",
-                &self.customer_managed_key_enabled,
-            )
-            .opt("KmsKeyArn", &self.kms_key_arn)
-            .build()
-    }
-}
-
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::EC2::VerifiedAccessGroup`.
@@ -386,6 +228,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -396,20 +239,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

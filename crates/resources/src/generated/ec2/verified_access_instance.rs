@@ -7,46 +7,19 @@
 
 use crate::support::prelude::*;
 
-static RULE_VerifiedAccessInstance: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VerifiedAccessInstance: ObjRule = ObjRule {
     properties: &[
         ("CidrEndpointsCustomSubDomain", Shape::STR),
         ("Description", Shape::STR),
         ("FipsEnabled", Shape::Bool),
-        (
-            "LoggingConfigurations",
-            Shape::Object(&RULE_VerifiedAccessLogs),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VerifiedAccessTrustProviderIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VerifiedAccessTrustProviders",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_VerifiedAccessTrustProvider),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("LoggingConfigurations", Shape::Object(&RULE_VerifiedAccessLogs)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("VerifiedAccessTrustProviderIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("VerifiedAccessTrustProviders", Shape::List(&ListRule { items: Shape::Object(&RULE_VerifiedAccessTrustProvider), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::VerifiedAccessInstance` resource.
@@ -91,6 +64,7 @@ pub struct VerifiedAccessInstance {
     pub verified_access_trust_providers: Option<List<VerifiedAccessTrustProvider>>,
 }
 
+#[rustfmt::skip]
 impl VerifiedAccessInstance {
     /// The CloudFormation type name, `AWS::EC2::VerifiedAccessInstance`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::VerifiedAccessInstance";
@@ -105,18 +79,8 @@ impl VerifiedAccessInstance {
         create_only: &[],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "VerifiedAccessInstanceId",
-            "CreationTime",
-            "LastUpdatedTime",
-            "CidrEndpointsCustomSubDomainNameServers",
-        ],
-        attributes: &[
-            "CidrEndpointsCustomSubDomainNameServers",
-            "CreationTime",
-            "LastUpdatedTime",
-            "VerifiedAccessInstanceId",
-        ],
+        read_only: &["VerifiedAccessInstanceId", "CreationTime", "LastUpdatedTime", "CidrEndpointsCustomSubDomainNameServers"],
+        attributes: &["CidrEndpointsCustomSubDomainNameServers", "CreationTime", "LastUpdatedTime", "VerifiedAccessInstanceId"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -127,63 +91,19 @@ impl VerifiedAccessInstance {
     }
 
     /// `CidrEndpointsCustomSubDomain`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cidr_endpoints_custom_sub_domain(mut self, value: impl Into<Str>) -> Self {
-        self.cidr_endpoints_custom_sub_domain = Some(value.into());
-        self
-    }
-
+    pub fn cidr_endpoints_custom_sub_domain(mut self, value: impl Into<Str>) -> Self { self.cidr_endpoints_custom_sub_domain = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `FipsEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fips_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.fips_enabled = Some(value.into());
-        self
-    }
-
+    pub fn fips_enabled(mut self, value: impl Into<Bool>) -> Self { self.fips_enabled = Some(value.into()); self }
     /// `LoggingConfigurations`: a [`VerifiedAccessLogs`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logging_configurations(mut self, value: impl Into<Obj<VerifiedAccessLogs>>) -> Self {
-        self.logging_configurations = Some(value.into());
-        self
-    }
-
+    pub fn logging_configurations(mut self, value: impl Into<Obj<VerifiedAccessLogs>>) -> Self { self.logging_configurations = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VerifiedAccessTrustProviderIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn verified_access_trust_provider_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.verified_access_trust_provider_ids = Some(value.into());
-        self
-    }
-
+    pub fn verified_access_trust_provider_ids(mut self, value: impl Into<List<Str>>) -> Self { self.verified_access_trust_provider_ids = Some(value.into()); self }
     /// `VerifiedAccessTrustProviders`: a list of [`VerifiedAccessTrustProvider`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn verified_access_trust_providers(
-        mut self,
-        value: impl Into<List<VerifiedAccessTrustProvider>>,
-    ) -> Self {
-        self.verified_access_trust_providers = Some(value.into());
-        self
-    }
+    pub fn verified_access_trust_providers(mut self, value: impl Into<List<VerifiedAccessTrustProvider>>) -> Self { self.verified_access_trust_providers = Some(value.into()); self }
 }
 
 impl Resource for VerifiedAccessInstance {
@@ -262,14 +182,14 @@ impl VerifiedAccessInstanceAttributes {
     }
 }
 
-static RULE_CloudWatchLogs: ObjRule = ObjRule {
-    properties: &[("Enabled", Shape::Bool), ("LogGroup", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_CloudWatchLogs: ObjRule = ObjRule {
+    properties: &[
+        ("Enabled", Shape::Bool),
+        ("LogGroup", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CloudWatchLogs` property type of `AWS::EC2::VerifiedAccessInstance`.
@@ -285,6 +205,7 @@ pub struct CloudWatchLogs {
     pub log_group: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CloudWatchLogs {
     /// A `CloudWatchLogs` with no property set (none is required).
     pub fn new() -> Self {
@@ -292,16 +213,9 @@ impl CloudWatchLogs {
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `LogGroup`: a string.
-    pub fn log_group(mut self, value: impl Into<Str>) -> Self {
-        self.log_group = Some(value.into());
-        self
-    }
+    pub fn log_group(mut self, value: impl Into<Str>) -> Self { self.log_group = Some(value.into()); self }
 }
 
 impl PropertyType for CloudWatchLogs {}
@@ -315,14 +229,14 @@ impl ToValue for CloudWatchLogs {
     }
 }
 
-static RULE_KinesisDataFirehose: ObjRule = ObjRule {
-    properties: &[("DeliveryStream", Shape::STR), ("Enabled", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_KinesisDataFirehose: ObjRule = ObjRule {
+    properties: &[
+        ("DeliveryStream", Shape::STR),
+        ("Enabled", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KinesisDataFirehose` property type of `AWS::EC2::VerifiedAccessInstance`.
@@ -338,6 +252,7 @@ pub struct KinesisDataFirehose {
     pub enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl KinesisDataFirehose {
     /// A `KinesisDataFirehose` with no property set (none is required).
     pub fn new() -> Self {
@@ -345,16 +260,9 @@ impl KinesisDataFirehose {
     }
 
     /// `DeliveryStream`: a string.
-    pub fn delivery_stream(mut self, value: impl Into<Str>) -> Self {
-        self.delivery_stream = Some(value.into());
-        self
-    }
-
+    pub fn delivery_stream(mut self, value: impl Into<Str>) -> Self { self.delivery_stream = Some(value.into()); self }
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
 }
 
 impl PropertyType for KinesisDataFirehose {}
@@ -368,28 +276,16 @@ impl ToValue for KinesisDataFirehose {
     }
 }
 
-static RULE_S3: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3: ObjRule = ObjRule {
     properties: &[
-        (
-            "BucketName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
+        ("BucketName", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
         ("BucketOwner", Shape::STR),
         ("Enabled", Shape::Bool),
         ("Prefix", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3` property type of `AWS::EC2::VerifiedAccessInstance`.
@@ -411,6 +307,7 @@ pub struct S3 {
     pub prefix: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl S3 {
     /// A `S3` with no property set (none is required).
     pub fn new() -> Self {
@@ -418,30 +315,13 @@ impl S3 {
     }
 
     /// `BucketName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_name = Some(value.into());
-        self
-    }
-
+    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = Some(value.into()); self }
     /// `BucketOwner`: a string.
-    pub fn bucket_owner(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_owner = Some(value.into());
-        self
-    }
-
+    pub fn bucket_owner(mut self, value: impl Into<Str>) -> Self { self.bucket_owner = Some(value.into()); self }
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `Prefix`: a string.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = Some(value.into());
-        self
-    }
+    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
 }
 
 impl PropertyType for S3 {}
@@ -461,44 +341,20 @@ impl ToValue for S3 {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::EC2::VerifiedAccessInstance`.
@@ -516,6 +372,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -526,20 +383,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -553,23 +399,17 @@ impl ToValue for Tag {
     }
 }
 
-static RULE_VerifiedAccessLogs: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VerifiedAccessLogs: ObjRule = ObjRule {
     properties: &[
         ("CloudWatchLogs", Shape::Object(&RULE_CloudWatchLogs)),
         ("IncludeTrustContext", Shape::Bool),
-        (
-            "KinesisDataFirehose",
-            Shape::Object(&RULE_KinesisDataFirehose),
-        ),
+        ("KinesisDataFirehose", Shape::Object(&RULE_KinesisDataFirehose)),
         ("LogVersion", Shape::STR),
         ("S3", Shape::Object(&RULE_S3)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VerifiedAccessLogs` property type of `AWS::EC2::VerifiedAccessInstance`.
@@ -603,6 +443,7 @@ pub struct VerifiedAccessLogs {
     pub s3: Option<Obj<S3>>,
 }
 
+#[rustfmt::skip]
 impl VerifiedAccessLogs {
     /// A `VerifiedAccessLogs` with no property set (none is required).
     pub fn new() -> Self {
@@ -610,44 +451,15 @@ impl VerifiedAccessLogs {
     }
 
     /// `CloudWatchLogs`: a [`CloudWatchLogs`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch_logs(mut self, value: impl Into<Obj<CloudWatchLogs>>) -> Self {
-        self.cloud_watch_logs = Some(value.into());
-        self
-    }
-
+    pub fn cloud_watch_logs(mut self, value: impl Into<Obj<CloudWatchLogs>>) -> Self { self.cloud_watch_logs = Some(value.into()); self }
     /// `IncludeTrustContext`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_trust_context(mut self, value: impl Into<Bool>) -> Self {
-        self.include_trust_context = Some(value.into());
-        self
-    }
-
+    pub fn include_trust_context(mut self, value: impl Into<Bool>) -> Self { self.include_trust_context = Some(value.into()); self }
     /// `KinesisDataFirehose`: a [`KinesisDataFirehose`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kinesis_data_firehose(mut self, value: impl Into<Obj<KinesisDataFirehose>>) -> Self {
-        self.kinesis_data_firehose = Some(value.into());
-        self
-    }
-
+    pub fn kinesis_data_firehose(mut self, value: impl Into<Obj<KinesisDataFirehose>>) -> Self { self.kinesis_data_firehose = Some(value.into()); self }
     /// `LogVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_version(mut self, value: impl Into<Str>) -> Self {
-        self.log_version = Some(value.into());
-        self
-    }
-
+    pub fn log_version(mut self, value: impl Into<Str>) -> Self { self.log_version = Some(value.into()); self }
     /// `S3`: a [`S3`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3(mut self, value: impl Into<Obj<S3>>) -> Self {
-        self.s3 = Some(value.into());
-        self
-    }
+    pub fn s3(mut self, value: impl Into<Obj<S3>>) -> Self { self.s3 = Some(value.into()); self }
 }
 
 impl PropertyType for VerifiedAccessLogs {}
@@ -664,7 +476,8 @@ impl ToValue for VerifiedAccessLogs {
     }
 }
 
-static RULE_VerifiedAccessTrustProvider: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VerifiedAccessTrustProvider: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("DeviceTrustProviderType", Shape::STR),
@@ -672,12 +485,8 @@ static RULE_VerifiedAccessTrustProvider: ObjRule = ObjRule {
         ("UserTrustProviderType", Shape::STR),
         ("VerifiedAccessTrustProviderId", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VerifiedAccessTrustProvider` property type of `AWS::EC2::VerifiedAccessInstance`.
@@ -709,6 +518,7 @@ pub struct VerifiedAccessTrustProvider {
     pub verified_access_trust_provider_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl VerifiedAccessTrustProvider {
     /// A `VerifiedAccessTrustProvider` with no property set (none is required).
     pub fn new() -> Self {
@@ -716,44 +526,15 @@ impl VerifiedAccessTrustProvider {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DeviceTrustProviderType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn device_trust_provider_type(mut self, value: impl Into<Str>) -> Self {
-        self.device_trust_provider_type = Some(value.into());
-        self
-    }
-
+    pub fn device_trust_provider_type(mut self, value: impl Into<Str>) -> Self { self.device_trust_provider_type = Some(value.into()); self }
     /// `TrustProviderType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn trust_provider_type(mut self, value: impl Into<Str>) -> Self {
-        self.trust_provider_type = Some(value.into());
-        self
-    }
-
+    pub fn trust_provider_type(mut self, value: impl Into<Str>) -> Self { self.trust_provider_type = Some(value.into()); self }
     /// `UserTrustProviderType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_trust_provider_type(mut self, value: impl Into<Str>) -> Self {
-        self.user_trust_provider_type = Some(value.into());
-        self
-    }
-
+    pub fn user_trust_provider_type(mut self, value: impl Into<Str>) -> Self { self.user_trust_provider_type = Some(value.into()); self }
     /// `VerifiedAccessTrustProviderId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn verified_access_trust_provider_id(mut self, value: impl Into<Str>) -> Self {
-        self.verified_access_trust_provider_id = Some(value.into());
-        self
-    }
+    pub fn verified_access_trust_provider_id(mut self, value: impl Into<Str>) -> Self { self.verified_access_trust_provider_id = Some(value.into()); self }
 }
 
 impl PropertyType for VerifiedAccessTrustProvider {}

@@ -7,79 +7,35 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_SseSpecification;
+pub use super::shared::SseSpecification;
+
 /// The required properties of [`VerifiedAccessTrustProvider`], by name: `VerifiedAccessTrustProvider::new(VerifiedAccessTrustProviderRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VerifiedAccessTrustProviderRequired {
     /// `PolicyReferenceName`: a string, required.
-    ///
-    /// The identifier to be used when working with policy rules.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub policy_reference_name: Str,
     /// `TrustProviderType`: a [`TrustProviderType`] value, required.
-    ///
-    /// The type of Verified Access trust provider.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub trust_provider_type: TrustProviderType,
 }
 
-static RULE_VerifiedAccessTrustProvider: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VerifiedAccessTrustProvider: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("DeviceOptions", Shape::Object(&RULE_DeviceOptions)),
-        (
-            "DeviceTrustProviderType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["crowdstrike", "jamf", "jumpcloud"],
-                format: None,
-            }),
-        ),
-        (
-            "NativeApplicationOidcOptions",
-            Shape::Object(&RULE_NativeApplicationOidcOptions),
-        ),
+        ("DeviceTrustProviderType", Shape::Str(&StrRule { allowed: &["crowdstrike", "jamf", "jumpcloud"], ..StrRule::ANY })),
+        ("NativeApplicationOidcOptions", Shape::Object(&RULE_NativeApplicationOidcOptions)),
         ("OidcOptions", Shape::Object(&RULE_OidcOptions)),
         ("PolicyReferenceName", Shape::STR),
         ("SseSpecification", Shape::Object(&RULE_SseSpecification)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TrustProviderType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["device", "user"],
-                format: None,
-            }),
-        ),
-        (
-            "UserTrustProviderType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["iam-identity-center", "oidc"],
-                format: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("TrustProviderType", Shape::Str(&StrRule { allowed: &["device", "user"], ..StrRule::ANY })),
+        ("UserTrustProviderType", Shape::Str(&StrRule { allowed: &["iam-identity-center", "oidc"], ..StrRule::ANY })),
     ],
     required: &["TrustProviderType", "PolicyReferenceName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::VerifiedAccessTrustProvider` resource.
@@ -147,6 +103,7 @@ pub struct VerifiedAccessTrustProvider {
     pub user_trust_provider_type: Option<UserTrustProviderType>,
 }
 
+#[rustfmt::skip]
 impl VerifiedAccessTrustProvider {
     /// The CloudFormation type name, `AWS::EC2::VerifiedAccessTrustProvider`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::VerifiedAccessTrustProvider";
@@ -158,25 +115,11 @@ impl VerifiedAccessTrustProvider {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-verifiedaccesstrustprovider.html",
         primary_identifier: &["VerifiedAccessTrustProviderId"],
         required: &["PolicyReferenceName", "TrustProviderType"],
-        create_only: &[
-            "PolicyReferenceName",
-            "DeviceOptions",
-            "DeviceTrustProviderType",
-            "TrustProviderType",
-            "UserTrustProviderType",
-        ],
+        create_only: &["PolicyReferenceName", "DeviceOptions", "DeviceTrustProviderType", "TrustProviderType", "UserTrustProviderType"],
         conditional_create_only: &[],
         write_only: &["NativeApplicationOidcOptions/ClientSecret"],
-        read_only: &[
-            "VerifiedAccessTrustProviderId",
-            "CreationTime",
-            "LastUpdatedTime",
-        ],
-        attributes: &[
-            "CreationTime",
-            "LastUpdatedTime",
-            "VerifiedAccessTrustProviderId",
-        ],
+        read_only: &["VerifiedAccessTrustProviderId", "CreationTime", "LastUpdatedTime"],
+        attributes: &["CreationTime", "LastUpdatedTime", "VerifiedAccessTrustProviderId"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -198,87 +141,25 @@ impl VerifiedAccessTrustProvider {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DeviceOptions`: a [`DeviceOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn device_options(mut self, value: impl Into<Obj<DeviceOptions>>) -> Self {
-        self.device_options = Some(value.into());
-        self
-    }
-
+    pub fn device_options(mut self, value: impl Into<Obj<DeviceOptions>>) -> Self { self.device_options = Some(value.into()); self }
     /// `DeviceTrustProviderType`: a [`DeviceTrustProviderType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn device_trust_provider_type(mut self, value: impl Into<DeviceTrustProviderType>) -> Self {
-        self.device_trust_provider_type = Some(value.into());
-        self
-    }
-
+    pub fn device_trust_provider_type(mut self, value: impl Into<DeviceTrustProviderType>) -> Self { self.device_trust_provider_type = Some(value.into()); self }
     /// `NativeApplicationOidcOptions`: a [`NativeApplicationOidcOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn native_application_oidc_options(
-        mut self,
-        value: impl Into<Obj<NativeApplicationOidcOptions>>,
-    ) -> Self {
-        self.native_application_oidc_options = Some(value.into());
-        self
-    }
-
+    pub fn native_application_oidc_options(mut self, value: impl Into<Obj<NativeApplicationOidcOptions>>) -> Self { self.native_application_oidc_options = Some(value.into()); self }
     /// `OidcOptions`: an [`OidcOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn oidc_options(mut self, value: impl Into<Obj<OidcOptions>>) -> Self {
-        self.oidc_options = Some(value.into());
-        self
-    }
-
+    pub fn oidc_options(mut self, value: impl Into<Obj<OidcOptions>>) -> Self { self.oidc_options = Some(value.into()); self }
     /// `PolicyReferenceName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_reference_name(mut self, value: impl Into<Str>) -> Self {
-        self.policy_reference_name = value.into();
-        self
-    }
-
+    pub fn policy_reference_name(mut self, value: impl Into<Str>) -> Self { self.policy_reference_name = value.into(); self }
     /// `SseSpecification`: a [`SseSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sse_specification(mut self, value: impl Into<Obj<SseSpecification>>) -> Self {
-        self.sse_specification = Some(value.into());
-        self
-    }
-
+    pub fn sse_specification(mut self, value: impl Into<Obj<SseSpecification>>) -> Self { self.sse_specification = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TrustProviderType`: a [`TrustProviderType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn trust_provider_type(mut self, value: impl Into<TrustProviderType>) -> Self {
-        self.trust_provider_type = value.into();
-        self
-    }
-
+    pub fn trust_provider_type(mut self, value: impl Into<TrustProviderType>) -> Self { self.trust_provider_type = value.into(); self }
     /// `UserTrustProviderType`: an [`UserTrustProviderType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_trust_provider_type(mut self, value: impl Into<UserTrustProviderType>) -> Self {
-        self.user_trust_provider_type = Some(value.into());
-        self
-    }
+    pub fn user_trust_provider_type(mut self, value: impl Into<UserTrustProviderType>) -> Self { self.user_trust_provider_type = Some(value.into()); self }
 }
 
 impl Resource for VerifiedAccessTrustProvider {
@@ -347,17 +228,14 @@ impl VerifiedAccessTrustProviderAttributes {
     }
 }
 
-static RULE_DeviceOptions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DeviceOptions: ObjRule = ObjRule {
     properties: &[
         ("PublicSigningKeyUrl", Shape::STR),
         ("TenantId", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DeviceOptions` property type of `AWS::EC2::VerifiedAccessTrustProvider`.
@@ -377,6 +255,7 @@ pub struct DeviceOptions {
     pub tenant_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DeviceOptions {
     /// A `DeviceOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -384,20 +263,9 @@ impl DeviceOptions {
     }
 
     /// `PublicSigningKeyUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn public_signing_key_url(mut self, value: impl Into<Str>) -> Self {
-        self.public_signing_key_url = Some(value.into());
-        self
-    }
-
+    pub fn public_signing_key_url(mut self, value: impl Into<Str>) -> Self { self.public_signing_key_url = Some(value.into()); self }
     /// `TenantId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tenant_id(mut self, value: impl Into<Str>) -> Self {
-        self.tenant_id = Some(value.into());
-        self
-    }
+    pub fn tenant_id(mut self, value: impl Into<Str>) -> Self { self.tenant_id = Some(value.into()); self }
 }
 
 impl PropertyType for DeviceOptions {}
@@ -411,7 +279,8 @@ impl ToValue for DeviceOptions {
     }
 }
 
-static RULE_NativeApplicationOidcOptions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NativeApplicationOidcOptions: ObjRule = ObjRule {
     properties: &[
         ("AuthorizationEndpoint", Shape::STR),
         ("ClientId", Shape::STR),
@@ -422,12 +291,8 @@ static RULE_NativeApplicationOidcOptions: ObjRule = ObjRule {
         ("TokenEndpoint", Shape::STR),
         ("UserInfoEndpoint", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NativeApplicationOidcOptions` property type of `AWS::EC2::VerifiedAccessTrustProvider`.
@@ -471,6 +336,7 @@ pub struct NativeApplicationOidcOptions {
     pub user_info_endpoint: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl NativeApplicationOidcOptions {
     /// A `NativeApplicationOidcOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -478,68 +344,21 @@ impl NativeApplicationOidcOptions {
     }
 
     /// `AuthorizationEndpoint`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authorization_endpoint(mut self, value: impl Into<Str>) -> Self {
-        self.authorization_endpoint = Some(value.into());
-        self
-    }
-
+    pub fn authorization_endpoint(mut self, value: impl Into<Str>) -> Self { self.authorization_endpoint = Some(value.into()); self }
     /// `ClientId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_id(mut self, value: impl Into<Str>) -> Self {
-        self.client_id = Some(value.into());
-        self
-    }
-
+    pub fn client_id(mut self, value: impl Into<Str>) -> Self { self.client_id = Some(value.into()); self }
     /// `ClientSecret`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_secret(mut self, value: impl Into<Str>) -> Self {
-        self.client_secret = Some(value.into());
-        self
-    }
-
+    pub fn client_secret(mut self, value: impl Into<Str>) -> Self { self.client_secret = Some(value.into()); self }
     /// `Issuer`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn issuer(mut self, value: impl Into<Str>) -> Self {
-        self.issuer = Some(value.into());
-        self
-    }
-
+    pub fn issuer(mut self, value: impl Into<Str>) -> Self { self.issuer = Some(value.into()); self }
     /// `PublicSigningKeyEndpoint`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn public_signing_key_endpoint(mut self, value: impl Into<Str>) -> Self {
-        self.public_signing_key_endpoint = Some(value.into());
-        self
-    }
-
+    pub fn public_signing_key_endpoint(mut self, value: impl Into<Str>) -> Self { self.public_signing_key_endpoint = Some(value.into()); self }
     /// `Scope`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scope(mut self, value: impl Into<Str>) -> Self {
-        self.scope = Some(value.into());
-        self
-    }
-
+    pub fn scope(mut self, value: impl Into<Str>) -> Self { self.scope = Some(value.into()); self }
     /// `TokenEndpoint`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn token_endpoint(mut self, value: impl Into<Str>) -> Self {
-        self.token_endpoint = Some(value.into());
-        self
-    }
-
+    pub fn token_endpoint(mut self, value: impl Into<Str>) -> Self { self.token_endpoint = Some(value.into()); self }
     /// `UserInfoEndpoint`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_info_endpoint(mut self, value: impl Into<Str>) -> Self {
-        self.user_info_endpoint = Some(value.into());
-        self
-    }
+    pub fn user_info_endpoint(mut self, value: impl Into<Str>) -> Self { self.user_info_endpoint = Some(value.into()); self }
 }
 
 impl PropertyType for NativeApplicationOidcOptions {}
@@ -562,7 +381,8 @@ impl ToValue for NativeApplicationOidcOptions {
     }
 }
 
-static RULE_OidcOptions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OidcOptions: ObjRule = ObjRule {
     properties: &[
         ("AuthorizationEndpoint", Shape::STR),
         ("ClientId", Shape::STR),
@@ -572,12 +392,8 @@ static RULE_OidcOptions: ObjRule = ObjRule {
         ("TokenEndpoint", Shape::STR),
         ("UserInfoEndpoint", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OidcOptions` property type of `AWS::EC2::VerifiedAccessTrustProvider`.
@@ -617,6 +433,7 @@ pub struct OidcOptions {
     pub user_info_endpoint: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl OidcOptions {
     /// A `OidcOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -624,60 +441,19 @@ impl OidcOptions {
     }
 
     /// `AuthorizationEndpoint`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authorization_endpoint(mut self, value: impl Into<Str>) -> Self {
-        self.authorization_endpoint = Some(value.into());
-        self
-    }
-
+    pub fn authorization_endpoint(mut self, value: impl Into<Str>) -> Self { self.authorization_endpoint = Some(value.into()); self }
     /// `ClientId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_id(mut self, value: impl Into<Str>) -> Self {
-        self.client_id = Some(value.into());
-        self
-    }
-
+    pub fn client_id(mut self, value: impl Into<Str>) -> Self { self.client_id = Some(value.into()); self }
     /// `ClientSecret`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_secret(mut self, value: impl Into<Str>) -> Self {
-        self.client_secret = Some(value.into());
-        self
-    }
-
+    pub fn client_secret(mut self, value: impl Into<Str>) -> Self { self.client_secret = Some(value.into()); self }
     /// `Issuer`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn issuer(mut self, value: impl Into<Str>) -> Self {
-        self.issuer = Some(value.into());
-        self
-    }
-
+    pub fn issuer(mut self, value: impl Into<Str>) -> Self { self.issuer = Some(value.into()); self }
     /// `Scope`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scope(mut self, value: impl Into<Str>) -> Self {
-        self.scope = Some(value.into());
-        self
-    }
-
+    pub fn scope(mut self, value: impl Into<Str>) -> Self { self.scope = Some(value.into()); self }
     /// `TokenEndpoint`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn token_endpoint(mut self, value: impl Into<Str>) -> Self {
-        self.token_endpoint = Some(value.into());
-        self
-    }
-
+    pub fn token_endpoint(mut self, value: impl Into<Str>) -> Self { self.token_endpoint = Some(value.into()); self }
     /// `UserInfoEndpoint`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_info_endpoint(mut self, value: impl Into<Str>) -> Self {
-        self.user_info_endpoint = Some(value.into());
-        self
-    }
+    pub fn user_info_endpoint(mut self, value: impl Into<Str>) -> Self { self.user_info_endpoint = Some(value.into()); self }
 }
 
 impl PropertyType for OidcOptions {}
@@ -696,120 +472,24 @@ impl ToValue for OidcOptions {
     }
 }
 
-static RULE_SseSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("CustomerManagedKeyEnabled", Shape::Bool),
-        (
-            "KmsKeyArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SseSpecification` property type of `AWS::EC2::VerifiedAccessTrustProvider`.
-///
-/// The options for additional server side encryption.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-verifiedaccesstrustprovider-ssespecification.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct SseSpecification {
-    /// `CustomerManagedKeyEnabled`: a boolean.
-    pub customer_managed_key_enabled: Option<Bool>,
-    /// `KmsKeyArn`: a string.
-    ///
-    /// Format `AWS::KMS::Key.Arn`.
-    pub kms_key_arn: Option<Str>,
-}
-
-impl SseSpecification {
-    /// A `SseSpecification` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `CustomerManagedKeyEnabled`: a boolean.
-    pub fn customer_managed_key_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.customer_managed_key_enabled = Some(value.into());
-        self
-    }
-
-    /// `KmsKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_arn = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for SseSpecification {}
-
-impl ToValue for SseSpecification {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt(
-                "CustomerManagedKeyEnabled",
-                &self.customer_managed_key_enabled,
-            )
-            .opt("KmsKeyArn", &self.kms_key_arn)
-            .build()
-    }
-}
-
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::EC2::VerifiedAccessTrustProvider`.
@@ -827,6 +507,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -837,20 +518,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -7,7 +7,11 @@
 
 use crate::support::prelude::*;
 
-static RULE_Volume: ObjRule = ObjRule {
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
+#[rustfmt::skip]
+pub(crate) static RULE_Volume: ObjRule = ObjRule {
     properties: &[
         ("AutoEnableIO", Shape::Bool),
         ("AvailabilityZone", Shape::STR),
@@ -20,30 +24,14 @@ static RULE_Volume: ObjRule = ObjRule {
         ("Size", Shape::INT),
         ("SnapshotId", Shape::STR),
         ("SourceVolumeId", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("Throughput", Shape::INT),
         ("VolumeInitializationRate", Shape::INT),
         ("VolumeType", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[&[
-        &["AvailabilityZone", "Size"],
-        &["AvailabilityZone", "SnapshotId"],
-        &["AvailabilityZoneId", "Size"],
-        &["AvailabilityZoneId", "SnapshotId"],
-        &["SourceVolumeId"],
-    ]],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    any_of: &[&[&["AvailabilityZone", "Size"], &["AvailabilityZone", "SnapshotId"], &["AvailabilityZoneId", "Size"], &["AvailabilityZoneId", "SnapshotId"], &["SourceVolumeId"]]],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::Volume` resource.
@@ -206,6 +194,7 @@ pub struct Volume {
     pub volume_type: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Volume {
     /// The CloudFormation type name, `AWS::EC2::Volume`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::Volume";
@@ -232,124 +221,35 @@ impl Volume {
     }
 
     /// `AutoEnableIO`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_enable_io(mut self, value: impl Into<Bool>) -> Self {
-        self.auto_enable_io = Some(value.into());
-        self
-    }
-
+    pub fn auto_enable_io(mut self, value: impl Into<Bool>) -> Self { self.auto_enable_io = Some(value.into()); self }
     /// `AvailabilityZone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
     /// `AvailabilityZoneId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone_id(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone_id = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone_id(mut self, value: impl Into<Str>) -> Self { self.availability_zone_id = Some(value.into()); self }
     /// `Encrypted`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encrypted(mut self, value: impl Into<Bool>) -> Self {
-        self.encrypted = Some(value.into());
-        self
-    }
-
+    pub fn encrypted(mut self, value: impl Into<Bool>) -> Self { self.encrypted = Some(value.into()); self }
     /// `Iops`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iops(mut self, value: impl Into<Int>) -> Self {
-        self.iops = Some(value.into());
-        self
-    }
-
+    pub fn iops(mut self, value: impl Into<Int>) -> Self { self.iops = Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `MultiAttachEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn multi_attach_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.multi_attach_enabled = Some(value.into());
-        self
-    }
-
+    pub fn multi_attach_enabled(mut self, value: impl Into<Bool>) -> Self { self.multi_attach_enabled = Some(value.into()); self }
     /// `OutpostArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn outpost_arn(mut self, value: impl Into<Str>) -> Self {
-        self.outpost_arn = Some(value.into());
-        self
-    }
-
+    pub fn outpost_arn(mut self, value: impl Into<Str>) -> Self { self.outpost_arn = Some(value.into()); self }
     /// `Size`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn size(mut self, value: impl Into<Int>) -> Self {
-        self.size = Some(value.into());
-        self
-    }
-
+    pub fn size(mut self, value: impl Into<Int>) -> Self { self.size = Some(value.into()); self }
     /// `SnapshotId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshot_id(mut self, value: impl Into<Str>) -> Self {
-        self.snapshot_id = Some(value.into());
-        self
-    }
-
+    pub fn snapshot_id(mut self, value: impl Into<Str>) -> Self { self.snapshot_id = Some(value.into()); self }
     /// `SourceVolumeId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_volume_id(mut self, value: impl Into<Str>) -> Self {
-        self.source_volume_id = Some(value.into());
-        self
-    }
-
+    pub fn source_volume_id(mut self, value: impl Into<Str>) -> Self { self.source_volume_id = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Throughput`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn throughput(mut self, value: impl Into<Int>) -> Self {
-        self.throughput = Some(value.into());
-        self
-    }
-
+    pub fn throughput(mut self, value: impl Into<Int>) -> Self { self.throughput = Some(value.into()); self }
     /// `VolumeInitializationRate`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_initialization_rate(mut self, value: impl Into<Int>) -> Self {
-        self.volume_initialization_rate = Some(value.into());
-        self
-    }
-
+    pub fn volume_initialization_rate(mut self, value: impl Into<Int>) -> Self { self.volume_initialization_rate = Some(value.into()); self }
     /// `VolumeType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_type(mut self, value: impl Into<Str>) -> Self {
-        self.volume_type = Some(value.into());
-        self
-    }
+    pub fn volume_type(mut self, value: impl Into<Str>) -> Self { self.volume_type = Some(value.into()); self }
 }
 
 impl Resource for Volume {
@@ -403,68 +303,5 @@ impl VolumeAttributes {
     /// The ID of the volume.
     pub fn volume_id(&self) -> Value {
         self.0.get_att("VolumeId")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::EC2::Volume`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-volume-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

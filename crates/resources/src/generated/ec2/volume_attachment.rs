@@ -11,20 +11,13 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct VolumeAttachmentRequired {
     /// `InstanceId`: a string, required.
-    ///
-    /// The ID of the instance to which the volume attaches. This value can be a reference to an \[`AWS::EC2::Instance`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-instance.html>) resource, or it can be the physical ID of an existing EC2 instance.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub instance_id: Str,
     /// `VolumeId`: a string, required.
-    ///
-    /// The ID of the Amazon EBS volume. The volume and instance must be within the same Availability Zone. This value can be a reference to an \[`AWS::EC2::Volume`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-ebs-volume.html>) resource, or it can be the volume ID of an existing Amazon EBS volume.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub volume_id: Str,
 }
 
-static RULE_VolumeAttachment: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VolumeAttachment: ObjRule = ObjRule {
     properties: &[
         ("Device", Shape::STR),
         ("EbsCardIndex", Shape::INT),
@@ -32,11 +25,8 @@ static RULE_VolumeAttachment: ObjRule = ObjRule {
         ("VolumeId", Shape::STR),
     ],
     required: &["VolumeId", "InstanceId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::VolumeAttachment` resource.
@@ -84,6 +74,7 @@ pub struct VolumeAttachment {
     pub volume_id: Str,
 }
 
+#[rustfmt::skip]
 impl VolumeAttachment {
     /// The CloudFormation type name, `AWS::EC2::VolumeAttachment`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::VolumeAttachment";
@@ -115,36 +106,13 @@ impl VolumeAttachment {
     }
 
     /// `Device`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn device(mut self, value: impl Into<Str>) -> Self {
-        self.device = Some(value.into());
-        self
-    }
-
+    pub fn device(mut self, value: impl Into<Str>) -> Self { self.device = Some(value.into()); self }
     /// `EbsCardIndex`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ebs_card_index(mut self, value: impl Into<Int>) -> Self {
-        self.ebs_card_index = Some(value.into());
-        self
-    }
-
+    pub fn ebs_card_index(mut self, value: impl Into<Int>) -> Self { self.ebs_card_index = Some(value.into()); self }
     /// `InstanceId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_id(mut self, value: impl Into<Str>) -> Self {
-        self.instance_id = value.into();
-        self
-    }
-
+    pub fn instance_id(mut self, value: impl Into<Str>) -> Self { self.instance_id = value.into(); self }
     /// `VolumeId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_id(mut self, value: impl Into<Str>) -> Self {
-        self.volume_id = value.into();
-        self
-    }
+    pub fn volume_id(mut self, value: impl Into<Str>) -> Self { self.volume_id = value.into(); self }
 }
 
 impl Resource for VolumeAttachment {

@@ -7,50 +7,24 @@
 
 use crate::support::prelude::*;
 
-static RULE_Vpc: ObjRule = ObjRule {
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
+#[rustfmt::skip]
+pub(crate) static RULE_Vpc: ObjRule = ObjRule {
     properties: &[
-        (
-            "CidrBlock",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::Ipv4Network),
-            }),
-        ),
+        ("CidrBlock", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
         ("EnableDnsHostnames", Shape::Bool),
         ("EnableDnsSupport", Shape::Bool),
-        (
-            "InstanceTenancy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["dedicated", "default", "host"],
-                format: None,
-            }),
-        ),
+        ("InstanceTenancy", Shape::Str(&StrRule { allowed: &["dedicated", "default", "host"], ..StrRule::ANY })),
         ("Ipv4IpamPoolId", Shape::STR),
         ("Ipv4NetmaskLength", Shape::INT),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[],
     one_of: &[&[&["CidrBlock"], &["Ipv4IpamPoolId"]]],
-    any_of: &[],
-    dependent_required: &[
-        ("Ipv4IpamPoolId", &["Ipv4NetmaskLength"]),
-        ("Ipv4NetmaskLength", &["Ipv4IpamPoolId"]),
-    ],
-    dependent_excluded: &[],
+    dependent_required: &[("Ipv4IpamPoolId", &["Ipv4NetmaskLength"]), ("Ipv4NetmaskLength", &["Ipv4IpamPoolId"])],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::VPC` resource.
@@ -119,6 +93,7 @@ pub struct Vpc {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Vpc {
     /// The CloudFormation type name, `AWS::EC2::VPC`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::VPC";
@@ -133,27 +108,8 @@ impl Vpc {
         create_only: &["CidrBlock", "Ipv4IpamPoolId", "Ipv4NetmaskLength"],
         conditional_create_only: &["InstanceTenancy"],
         write_only: &["Ipv4IpamPoolId", "Ipv4NetmaskLength"],
-        read_only: &[
-            "CidrBlockAssociations",
-            "DefaultNetworkAcl",
-            "DefaultSecurityGroup",
-            "Ipv6CidrBlocks",
-            "VpcId",
-        ],
-        attributes: &[
-            "CidrBlock",
-            "CidrBlockAssociations",
-            "DefaultNetworkAcl",
-            "DefaultSecurityGroup",
-            "EnableDnsHostnames",
-            "EnableDnsSupport",
-            "InstanceTenancy",
-            "Ipv4IpamPoolId",
-            "Ipv4NetmaskLength",
-            "Ipv6CidrBlocks",
-            "Tags",
-            "VpcId",
-        ],
+        read_only: &["CidrBlockAssociations", "DefaultNetworkAcl", "DefaultSecurityGroup", "Ipv6CidrBlocks", "VpcId"],
+        attributes: &["CidrBlock", "CidrBlockAssociations", "DefaultNetworkAcl", "DefaultSecurityGroup", "EnableDnsHostnames", "EnableDnsSupport", "InstanceTenancy", "Ipv4IpamPoolId", "Ipv4NetmaskLength", "Ipv6CidrBlocks", "Tags", "VpcId"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -164,60 +120,19 @@ impl Vpc {
     }
 
     /// `CidrBlock`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cidr_block(mut self, value: impl Into<Str>) -> Self {
-        self.cidr_block = Some(value.into());
-        self
-    }
-
+    pub fn cidr_block(mut self, value: impl Into<Str>) -> Self { self.cidr_block = Some(value.into()); self }
     /// `EnableDnsHostnames`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_dns_hostnames(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_dns_hostnames = Some(value.into());
-        self
-    }
-
+    pub fn enable_dns_hostnames(mut self, value: impl Into<Bool>) -> Self { self.enable_dns_hostnames = Some(value.into()); self }
     /// `EnableDnsSupport`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_dns_support(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_dns_support = Some(value.into());
-        self
-    }
-
+    pub fn enable_dns_support(mut self, value: impl Into<Bool>) -> Self { self.enable_dns_support = Some(value.into()); self }
     /// `InstanceTenancy`: an [`InstanceTenancy`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_tenancy(mut self, value: impl Into<InstanceTenancy>) -> Self {
-        self.instance_tenancy = Some(value.into());
-        self
-    }
-
+    pub fn instance_tenancy(mut self, value: impl Into<InstanceTenancy>) -> Self { self.instance_tenancy = Some(value.into()); self }
     /// `Ipv4IpamPoolId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv4_ipam_pool_id(mut self, value: impl Into<Str>) -> Self {
-        self.ipv4_ipam_pool_id = Some(value.into());
-        self
-    }
-
+    pub fn ipv4_ipam_pool_id(mut self, value: impl Into<Str>) -> Self { self.ipv4_ipam_pool_id = Some(value.into()); self }
     /// `Ipv4NetmaskLength`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv4_netmask_length(mut self, value: impl Into<Int>) -> Self {
-        self.ipv4_netmask_length = Some(value.into());
-        self
-    }
-
+    pub fn ipv4_netmask_length(mut self, value: impl Into<Int>) -> Self { self.ipv4_netmask_length = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Vpc {
@@ -351,69 +266,6 @@ impl VpcAttributes {
     /// The ID of the VPC.
     pub fn vpc_id(&self) -> Value {
         self.0.get_att("VpcId")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::EC2::VPC`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-vpc-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 

@@ -11,61 +11,21 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcBlockPublicAccessExclusionRequired {
     /// `InternetGatewayExclusionMode`: an [`InternetGatewayExclusionMode`] value, required.
-    ///
-    /// The desired VPC Block Public Access mode for a specific VPC or subnet exclusion.
-    ///
-    /// - `allow-bidirectional` : Allow all internet traffic to and from the excluded VPCs and subnets.
-    /// - `allow-egress` : Allow outbound internet traffic from the excluded VPCs and subnets. Block inbound internet traffic to the excluded VPCs and subnets. Only applies when VPC Block Public Access is set to `block-bidirectional` .
     pub internet_gateway_exclusion_mode: InternetGatewayExclusionMode,
 }
 
-static RULE_VpcBlockPublicAccessExclusion: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VpcBlockPublicAccessExclusion: ObjRule = ObjRule {
     properties: &[
-        (
-            "InternetGatewayExclusionMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["allow-bidirectional", "allow-egress"],
-                format: None,
-            }),
-        ),
-        (
-            "SubnetId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SubnetId),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VpcId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::VpcId),
-            }),
-        ),
+        ("InternetGatewayExclusionMode", Shape::Str(&StrRule { allowed: &["allow-bidirectional", "allow-egress"], ..StrRule::ANY })),
+        ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
     required: &["InternetGatewayExclusionMode"],
     one_of: &[&[&["VpcId"], &["SubnetId"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::VPCBlockPublicAccessExclusion` resource.
@@ -106,6 +66,7 @@ pub struct VpcBlockPublicAccessExclusion {
     pub vpc_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl VpcBlockPublicAccessExclusion {
     /// The CloudFormation type name, `AWS::EC2::VPCBlockPublicAccessExclusion`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::VPCBlockPublicAccessExclusion";
@@ -137,39 +98,13 @@ impl VpcBlockPublicAccessExclusion {
     }
 
     /// `InternetGatewayExclusionMode`: an [`InternetGatewayExclusionMode`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn internet_gateway_exclusion_mode(
-        mut self,
-        value: impl Into<InternetGatewayExclusionMode>,
-    ) -> Self {
-        self.internet_gateway_exclusion_mode = value.into();
-        self
-    }
-
+    pub fn internet_gateway_exclusion_mode(mut self, value: impl Into<InternetGatewayExclusionMode>) -> Self { self.internet_gateway_exclusion_mode = value.into(); self }
     /// `SubnetId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self {
-        self.subnet_id = Some(value.into());
-        self
-    }
-
+    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VpcId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_id = Some(value.into());
-        self
-    }
+    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = Some(value.into()); self }
 }
 
 impl Resource for VpcBlockPublicAccessExclusion {
@@ -222,44 +157,20 @@ impl VpcBlockPublicAccessExclusionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::EC2::VPCBlockPublicAccessExclusion`.
@@ -277,6 +188,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -287,20 +199,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

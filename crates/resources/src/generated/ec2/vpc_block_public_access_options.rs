@@ -11,31 +11,17 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcBlockPublicAccessOptionsRequired {
     /// `InternetGatewayBlockMode`: an [`InternetGatewayBlockMode`] value, required.
-    ///
-    /// The desired VPC Block Public Access mode for internet gateways in your account. We do not allow you to create this resource type in an "off" mode since off is the default value.
-    ///
-    /// - `block-bidirectional` : Block all traffic to and from internet gateways and egress-only internet gateways in this Region (except for excluded VPCs and subnets).
-    /// - `block-ingress` : Block all internet traffic to the VPCs in this Region (except for VPCs or subnets which are excluded). Only traffic to and from NAT gateways and egress-only internet gateways is allowed because these gateways only allow outbound connections to be established.
     pub internet_gateway_block_mode: InternetGatewayBlockMode,
 }
 
-static RULE_VpcBlockPublicAccessOptions: ObjRule = ObjRule {
-    properties: &[(
-        "InternetGatewayBlockMode",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["block-bidirectional", "block-ingress"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_VpcBlockPublicAccessOptions: ObjRule = ObjRule {
+    properties: &[
+        ("InternetGatewayBlockMode", Shape::Str(&StrRule { allowed: &["block-bidirectional", "block-ingress"], ..StrRule::ANY })),
+    ],
     required: &["InternetGatewayBlockMode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::VPCBlockPublicAccessOptions` resource.
@@ -59,6 +45,7 @@ pub struct VpcBlockPublicAccessOptions {
     pub internet_gateway_block_mode: InternetGatewayBlockMode,
 }
 
+#[rustfmt::skip]
 impl VpcBlockPublicAccessOptions {
     /// The CloudFormation type name, `AWS::EC2::VPCBlockPublicAccessOptions`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::VPCBlockPublicAccessOptions";
@@ -87,15 +74,7 @@ impl VpcBlockPublicAccessOptions {
     }
 
     /// `InternetGatewayBlockMode`: an [`InternetGatewayBlockMode`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn internet_gateway_block_mode(
-        mut self,
-        value: impl Into<InternetGatewayBlockMode>,
-    ) -> Self {
-        self.internet_gateway_block_mode = value.into();
-        self
-    }
+    pub fn internet_gateway_block_mode(mut self, value: impl Into<InternetGatewayBlockMode>) -> Self { self.internet_gateway_block_mode = value.into(); self }
 }
 
 impl Resource for VpcBlockPublicAccessOptions {

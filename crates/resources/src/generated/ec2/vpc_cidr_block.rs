@@ -11,59 +11,26 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcCidrBlockRequired {
     /// `VpcId`: a string, required.
-    ///
-    /// The ID of the VPC.
-    ///
-    /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
     pub vpc_id: Str,
 }
 
-static RULE_VpcCidrBlock: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VpcCidrBlock: ObjRule = ObjRule {
     properties: &[
         ("AmazonProvidedIpv6CidrBlock", Shape::Bool),
-        (
-            "CidrBlock",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::Ipv4Network),
-            }),
-        ),
+        ("CidrBlock", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
         ("Ipv4IpamPoolId", Shape::STR),
         ("Ipv4NetmaskLength", Shape::INT),
-        (
-            "Ipv6CidrBlock",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::Ipv6Network),
-            }),
-        ),
+        ("Ipv6CidrBlock", Shape::Str(&StrRule { format: Some(Format::Ipv6Network), ..StrRule::ANY })),
         ("Ipv6CidrBlockNetworkBorderGroup", Shape::STR),
         ("Ipv6IpamPoolId", Shape::STR),
         ("Ipv6NetmaskLength", Shape::INT),
         ("Ipv6Pool", Shape::STR),
-        (
-            "VpcId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::VpcId),
-            }),
-        ),
+        ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
     required: &["VpcId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::VPCCidrBlock` resource.
@@ -151,6 +118,7 @@ pub struct VpcCidrBlock {
     pub vpc_id: Str,
 }
 
+#[rustfmt::skip]
 impl VpcCidrBlock {
     /// The CloudFormation type name, `AWS::EC2::VPCCidrBlock`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::VPCCidrBlock";
@@ -162,25 +130,9 @@ impl VpcCidrBlock {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpccidrblock.html",
         primary_identifier: &["Id", "VpcId"],
         required: &["VpcId"],
-        create_only: &[
-            "Ipv6Pool",
-            "VpcId",
-            "AmazonProvidedIpv6CidrBlock",
-            "Ipv6CidrBlock",
-            "CidrBlock",
-            "Ipv4IpamPoolId",
-            "Ipv4NetmaskLength",
-            "Ipv6IpamPoolId",
-            "Ipv6NetmaskLength",
-            "Ipv6CidrBlockNetworkBorderGroup",
-        ],
+        create_only: &["Ipv6Pool", "VpcId", "AmazonProvidedIpv6CidrBlock", "Ipv6CidrBlock", "CidrBlock", "Ipv4IpamPoolId", "Ipv4NetmaskLength", "Ipv6IpamPoolId", "Ipv6NetmaskLength", "Ipv6CidrBlockNetworkBorderGroup"],
         conditional_create_only: &[],
-        write_only: &[
-            "Ipv4IpamPoolId",
-            "Ipv4NetmaskLength",
-            "Ipv6IpamPoolId",
-            "Ipv6NetmaskLength",
-        ],
+        write_only: &["Ipv4IpamPoolId", "Ipv4NetmaskLength", "Ipv6IpamPoolId", "Ipv6NetmaskLength"],
         read_only: &["Id", "Ipv6AddressAttribute", "IpSource"],
         attributes: &["Id", "IpSource", "Ipv6AddressAttribute"],
         taggable: false,
@@ -204,84 +156,25 @@ impl VpcCidrBlock {
     }
 
     /// `AmazonProvidedIpv6CidrBlock`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn amazon_provided_ipv6_cidr_block(mut self, value: impl Into<Bool>) -> Self {
-        self.amazon_provided_ipv6_cidr_block = Some(value.into());
-        self
-    }
-
+    pub fn amazon_provided_ipv6_cidr_block(mut self, value: impl Into<Bool>) -> Self { self.amazon_provided_ipv6_cidr_block = Some(value.into()); self }
     /// `CidrBlock`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cidr_block(mut self, value: impl Into<Str>) -> Self {
-        self.cidr_block = Some(value.into());
-        self
-    }
-
+    pub fn cidr_block(mut self, value: impl Into<Str>) -> Self { self.cidr_block = Some(value.into()); self }
     /// `Ipv4IpamPoolId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv4_ipam_pool_id(mut self, value: impl Into<Str>) -> Self {
-        self.ipv4_ipam_pool_id = Some(value.into());
-        self
-    }
-
+    pub fn ipv4_ipam_pool_id(mut self, value: impl Into<Str>) -> Self { self.ipv4_ipam_pool_id = Some(value.into()); self }
     /// `Ipv4NetmaskLength`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv4_netmask_length(mut self, value: impl Into<Int>) -> Self {
-        self.ipv4_netmask_length = Some(value.into());
-        self
-    }
-
+    pub fn ipv4_netmask_length(mut self, value: impl Into<Int>) -> Self { self.ipv4_netmask_length = Some(value.into()); self }
     /// `Ipv6CidrBlock`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv6_cidr_block(mut self, value: impl Into<Str>) -> Self {
-        self.ipv6_cidr_block = Some(value.into());
-        self
-    }
-
+    pub fn ipv6_cidr_block(mut self, value: impl Into<Str>) -> Self { self.ipv6_cidr_block = Some(value.into()); self }
     /// `Ipv6CidrBlockNetworkBorderGroup`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv6_cidr_block_network_border_group(mut self, value: impl Into<Str>) -> Self {
-        self.ipv6_cidr_block_network_border_group = Some(value.into());
-        self
-    }
-
+    pub fn ipv6_cidr_block_network_border_group(mut self, value: impl Into<Str>) -> Self { self.ipv6_cidr_block_network_border_group = Some(value.into()); self }
     /// `Ipv6IpamPoolId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv6_ipam_pool_id(mut self, value: impl Into<Str>) -> Self {
-        self.ipv6_ipam_pool_id = Some(value.into());
-        self
-    }
-
+    pub fn ipv6_ipam_pool_id(mut self, value: impl Into<Str>) -> Self { self.ipv6_ipam_pool_id = Some(value.into()); self }
     /// `Ipv6NetmaskLength`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv6_netmask_length(mut self, value: impl Into<Int>) -> Self {
-        self.ipv6_netmask_length = Some(value.into());
-        self
-    }
-
+    pub fn ipv6_netmask_length(mut self, value: impl Into<Int>) -> Self { self.ipv6_netmask_length = Some(value.into()); self }
     /// `Ipv6Pool`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv6_pool(mut self, value: impl Into<Str>) -> Self {
-        self.ipv6_pool = Some(value.into());
-        self
-    }
-
+    pub fn ipv6_pool(mut self, value: impl Into<Str>) -> Self { self.ipv6_pool = Some(value.into()); self }
     /// `VpcId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_id = value.into();
-        self
-    }
+    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = value.into(); self }
 }
 
 impl Resource for VpcCidrBlock {

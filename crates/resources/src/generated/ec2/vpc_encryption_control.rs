@@ -7,123 +7,23 @@
 
 use crate::support::prelude::*;
 
-static RULE_VpcEncryptionControl: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VpcEncryptionControl: ObjRule = ObjRule {
     properties: &[
-        (
-            "EgressOnlyInternetGatewayExclusionInput",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["enable", "disable"],
-                format: None,
-            }),
-        ),
-        (
-            "ElasticFileSystemExclusionInput",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["enable", "disable"],
-                format: None,
-            }),
-        ),
-        (
-            "InternetGatewayExclusionInput",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["enable", "disable"],
-                format: None,
-            }),
-        ),
-        (
-            "LambdaExclusionInput",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["enable", "disable"],
-                format: None,
-            }),
-        ),
-        (
-            "Mode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["monitor", "enforce"],
-                format: None,
-            }),
-        ),
-        (
-            "NatGatewayExclusionInput",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["enable", "disable"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VirtualPrivateGatewayExclusionInput",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["enable", "disable"],
-                format: None,
-            }),
-        ),
-        (
-            "VpcId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::VpcId),
-            }),
-        ),
-        (
-            "VpcLatticeExclusionInput",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["enable", "disable"],
-                format: None,
-            }),
-        ),
-        (
-            "VpcPeeringExclusionInput",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["enable", "disable"],
-                format: None,
-            }),
-        ),
+        ("EgressOnlyInternetGatewayExclusionInput", Shape::Str(&StrRule { allowed: &["enable", "disable"], ..StrRule::ANY })),
+        ("ElasticFileSystemExclusionInput", Shape::Str(&StrRule { allowed: &["enable", "disable"], ..StrRule::ANY })),
+        ("InternetGatewayExclusionInput", Shape::Str(&StrRule { allowed: &["enable", "disable"], ..StrRule::ANY })),
+        ("LambdaExclusionInput", Shape::Str(&StrRule { allowed: &["enable", "disable"], ..StrRule::ANY })),
+        ("Mode", Shape::Str(&StrRule { allowed: &["monitor", "enforce"], ..StrRule::ANY })),
+        ("NatGatewayExclusionInput", Shape::Str(&StrRule { allowed: &["enable", "disable"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("VirtualPrivateGatewayExclusionInput", Shape::Str(&StrRule { allowed: &["enable", "disable"], ..StrRule::ANY })),
+        ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
+        ("VpcLatticeExclusionInput", Shape::Str(&StrRule { allowed: &["enable", "disable"], ..StrRule::ANY })),
+        ("VpcPeeringExclusionInput", Shape::Str(&StrRule { allowed: &["enable", "disable"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::VPCEncryptionControl` resource.
@@ -206,6 +106,7 @@ pub struct VpcEncryptionControl {
     pub vpc_peering_exclusion_input: Option<VpcPeeringExclusionInput>,
 }
 
+#[rustfmt::skip]
 impl VpcEncryptionControl {
     /// The CloudFormation type name, `AWS::EC2::VPCEncryptionControl`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::VPCEncryptionControl";
@@ -219,76 +120,9 @@ impl VpcEncryptionControl {
         required: &[],
         create_only: &["VpcId"],
         conditional_create_only: &[],
-        write_only: &[
-            "InternetGatewayExclusionInput",
-            "EgressOnlyInternetGatewayExclusionInput",
-            "NatGatewayExclusionInput",
-            "VirtualPrivateGatewayExclusionInput",
-            "VpcPeeringExclusionInput",
-            "VpcLatticeExclusionInput",
-            "ElasticFileSystemExclusionInput",
-            "LambdaExclusionInput",
-        ],
-        read_only: &[
-            "VpcEncryptionControlId",
-            "State",
-            "StateMessage",
-            "ResourceExclusions",
-            "ResourceExclusions/InternetGateway",
-            "ResourceExclusions/InternetGateway/State",
-            "ResourceExclusions/InternetGateway/StateMessage",
-            "ResourceExclusions/EgressOnlyInternetGateway",
-            "ResourceExclusions/EgressOnlyInternetGateway/State",
-            "ResourceExclusions/EgressOnlyInternetGateway/StateMessage",
-            "ResourceExclusions/NatGateway",
-            "ResourceExclusions/NatGateway/State",
-            "ResourceExclusions/NatGateway/StateMessage",
-            "ResourceExclusions/VirtualPrivateGateway",
-            "ResourceExclusions/VirtualPrivateGateway/State",
-            "ResourceExclusions/VirtualPrivateGateway/StateMessage",
-            "ResourceExclusions/VpcPeering",
-            "ResourceExclusions/VpcPeering/State",
-            "ResourceExclusions/VpcPeering/StateMessage",
-            "ResourceExclusions/VpcLattice",
-            "ResourceExclusions/VpcLattice/State",
-            "ResourceExclusions/VpcLattice/StateMessage",
-            "ResourceExclusions/ElasticFileSystem",
-            "ResourceExclusions/ElasticFileSystem/State",
-            "ResourceExclusions/ElasticFileSystem/StateMessage",
-            "ResourceExclusions/Lambda",
-            "ResourceExclusions/Lambda/State",
-            "ResourceExclusions/Lambda/StateMessage",
-        ],
-        attributes: &[
-            "ResourceExclusions",
-            "ResourceExclusions.EgressOnlyInternetGateway",
-            "ResourceExclusions.EgressOnlyInternetGateway.State",
-            "ResourceExclusions.EgressOnlyInternetGateway.StateMessage",
-            "ResourceExclusions.ElasticFileSystem",
-            "ResourceExclusions.ElasticFileSystem.State",
-            "ResourceExclusions.ElasticFileSystem.StateMessage",
-            "ResourceExclusions.InternetGateway",
-            "ResourceExclusions.InternetGateway.State",
-            "ResourceExclusions.InternetGateway.StateMessage",
-            "ResourceExclusions.Lambda",
-            "ResourceExclusions.Lambda.State",
-            "ResourceExclusions.Lambda.StateMessage",
-            "ResourceExclusions.NatGateway",
-            "ResourceExclusions.NatGateway.State",
-            "ResourceExclusions.NatGateway.StateMessage",
-            "ResourceExclusions.VirtualPrivateGateway",
-            "ResourceExclusions.VirtualPrivateGateway.State",
-            "ResourceExclusions.VirtualPrivateGateway.StateMessage",
-            "ResourceExclusions.VpcLattice",
-            "ResourceExclusions.VpcLattice.State",
-            "ResourceExclusions.VpcLattice.StateMessage",
-            "ResourceExclusions.VpcPeering",
-            "ResourceExclusions.VpcPeering.State",
-            "ResourceExclusions.VpcPeering.StateMessage",
-            "State",
-            "StateMessage",
-            "VpcEncryptionControlId",
-        ],
+        write_only: &["InternetGatewayExclusionInput", "EgressOnlyInternetGatewayExclusionInput", "NatGatewayExclusionInput", "VirtualPrivateGatewayExclusionInput", "VpcPeeringExclusionInput", "VpcLatticeExclusionInput", "ElasticFileSystemExclusionInput", "LambdaExclusionInput"],
+        read_only: &["VpcEncryptionControlId", "State", "StateMessage", "ResourceExclusions", "ResourceExclusions/InternetGateway", "ResourceExclusions/InternetGateway/State", "ResourceExclusions/InternetGateway/StateMessage", "ResourceExclusions/EgressOnlyInternetGateway", "ResourceExclusions/EgressOnlyInternetGateway/State", "ResourceExclusions/EgressOnlyInternetGateway/StateMessage", "ResourceExclusions/NatGateway", "ResourceExclusions/NatGateway/State", "ResourceExclusions/NatGateway/StateMessage", "ResourceExclusions/VirtualPrivateGateway", "ResourceExclusions/VirtualPrivateGateway/State", "ResourceExclusions/VirtualPrivateGateway/StateMessage", "ResourceExclusions/VpcPeering", "ResourceExclusions/VpcPeering/State", "ResourceExclusions/VpcPeering/StateMessage", "ResourceExclusions/VpcLattice", "ResourceExclusions/VpcLattice/State", "ResourceExclusions/VpcLattice/StateMessage", "ResourceExclusions/ElasticFileSystem", "ResourceExclusions/ElasticFileSystem/State", "ResourceExclusions/ElasticFileSystem/StateMessage", "ResourceExclusions/Lambda", "ResourceExclusions/Lambda/State", "ResourceExclusions/Lambda/StateMessage"],
+        attributes: &["ResourceExclusions", "ResourceExclusions.EgressOnlyInternetGateway", "ResourceExclusions.EgressOnlyInternetGateway.State", "ResourceExclusions.EgressOnlyInternetGateway.StateMessage", "ResourceExclusions.ElasticFileSystem", "ResourceExclusions.ElasticFileSystem.State", "ResourceExclusions.ElasticFileSystem.StateMessage", "ResourceExclusions.InternetGateway", "ResourceExclusions.InternetGateway.State", "ResourceExclusions.InternetGateway.StateMessage", "ResourceExclusions.Lambda", "ResourceExclusions.Lambda.State", "ResourceExclusions.Lambda.StateMessage", "ResourceExclusions.NatGateway", "ResourceExclusions.NatGateway.State", "ResourceExclusions.NatGateway.StateMessage", "ResourceExclusions.VirtualPrivateGateway", "ResourceExclusions.VirtualPrivateGateway.State", "ResourceExclusions.VirtualPrivateGateway.StateMessage", "ResourceExclusions.VpcLattice", "ResourceExclusions.VpcLattice.State", "ResourceExclusions.VpcLattice.StateMessage", "ResourceExclusions.VpcPeering", "ResourceExclusions.VpcPeering.State", "ResourceExclusions.VpcPeering.StateMessage", "State", "StateMessage", "VpcEncryptionControlId"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -299,113 +133,27 @@ impl VpcEncryptionControl {
     }
 
     /// `EgressOnlyInternetGatewayExclusionInput`: an [`EgressOnlyInternetGatewayExclusionInput`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn egress_only_internet_gateway_exclusion_input(
-        mut self,
-        value: impl Into<EgressOnlyInternetGatewayExclusionInput>,
-    ) -> Self {
-        self.egress_only_internet_gateway_exclusion_input = Some(value.into());
-        self
-    }
-
+    pub fn egress_only_internet_gateway_exclusion_input(mut self, value: impl Into<EgressOnlyInternetGatewayExclusionInput>) -> Self { self.egress_only_internet_gateway_exclusion_input = Some(value.into()); self }
     /// `ElasticFileSystemExclusionInput`: an [`ElasticFileSystemExclusionInput`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn elastic_file_system_exclusion_input(
-        mut self,
-        value: impl Into<ElasticFileSystemExclusionInput>,
-    ) -> Self {
-        self.elastic_file_system_exclusion_input = Some(value.into());
-        self
-    }
-
+    pub fn elastic_file_system_exclusion_input(mut self, value: impl Into<ElasticFileSystemExclusionInput>) -> Self { self.elastic_file_system_exclusion_input = Some(value.into()); self }
     /// `InternetGatewayExclusionInput`: an [`InternetGatewayExclusionInput`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn internet_gateway_exclusion_input(
-        mut self,
-        value: impl Into<InternetGatewayExclusionInput>,
-    ) -> Self {
-        self.internet_gateway_exclusion_input = Some(value.into());
-        self
-    }
-
+    pub fn internet_gateway_exclusion_input(mut self, value: impl Into<InternetGatewayExclusionInput>) -> Self { self.internet_gateway_exclusion_input = Some(value.into()); self }
     /// `LambdaExclusionInput`: a [`LambdaExclusionInput`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_exclusion_input(mut self, value: impl Into<LambdaExclusionInput>) -> Self {
-        self.lambda_exclusion_input = Some(value.into());
-        self
-    }
-
+    pub fn lambda_exclusion_input(mut self, value: impl Into<LambdaExclusionInput>) -> Self { self.lambda_exclusion_input = Some(value.into()); self }
     /// `Mode`: a [`VpcEncryptionControlMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mode(mut self, value: impl Into<VpcEncryptionControlMode>) -> Self {
-        self.mode = Some(value.into());
-        self
-    }
-
+    pub fn mode(mut self, value: impl Into<VpcEncryptionControlMode>) -> Self { self.mode = Some(value.into()); self }
     /// `NatGatewayExclusionInput`: a [`NatGatewayExclusionInput`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn nat_gateway_exclusion_input(
-        mut self,
-        value: impl Into<NatGatewayExclusionInput>,
-    ) -> Self {
-        self.nat_gateway_exclusion_input = Some(value.into());
-        self
-    }
-
+    pub fn nat_gateway_exclusion_input(mut self, value: impl Into<NatGatewayExclusionInput>) -> Self { self.nat_gateway_exclusion_input = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VirtualPrivateGatewayExclusionInput`: a [`VirtualPrivateGatewayExclusionInput`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn virtual_private_gateway_exclusion_input(
-        mut self,
-        value: impl Into<VirtualPrivateGatewayExclusionInput>,
-    ) -> Self {
-        self.virtual_private_gateway_exclusion_input = Some(value.into());
-        self
-    }
-
+    pub fn virtual_private_gateway_exclusion_input(mut self, value: impl Into<VirtualPrivateGatewayExclusionInput>) -> Self { self.virtual_private_gateway_exclusion_input = Some(value.into()); self }
     /// `VpcId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_id = Some(value.into());
-        self
-    }
-
+    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = Some(value.into()); self }
     /// `VpcLatticeExclusionInput`: a [`VpcLatticeExclusionInput`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_lattice_exclusion_input(
-        mut self,
-        value: impl Into<VpcLatticeExclusionInput>,
-    ) -> Self {
-        self.vpc_lattice_exclusion_input = Some(value.into());
-        self
-    }
-
+    pub fn vpc_lattice_exclusion_input(mut self, value: impl Into<VpcLatticeExclusionInput>) -> Self { self.vpc_lattice_exclusion_input = Some(value.into()); self }
     /// `VpcPeeringExclusionInput`: a [`VpcPeeringExclusionInput`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_peering_exclusion_input(
-        mut self,
-        value: impl Into<VpcPeeringExclusionInput>,
-    ) -> Self {
-        self.vpc_peering_exclusion_input = Some(value.into());
-        self
-    }
+    pub fn vpc_peering_exclusion_input(mut self, value: impl Into<VpcPeeringExclusionInput>) -> Self { self.vpc_peering_exclusion_input = Some(value.into()); self }
 }
 
 impl Resource for VpcEncryptionControl {
@@ -695,44 +443,20 @@ impl VpcEncryptionControlAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::EC2::VPCEncryptionControl`.
@@ -750,6 +474,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -760,20 +485,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

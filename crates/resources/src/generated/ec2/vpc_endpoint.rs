@@ -7,107 +7,37 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`VpcEndpoint`], by name: `VpcEndpoint::new(VpcEndpointRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcEndpointRequired {
     /// `VpcId`: a string, required.
-    ///
-    /// The ID of the VPC.
-    ///
-    /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
     pub vpc_id: Str,
 }
 
-static RULE_VpcEndpoint: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VpcEndpoint: ObjRule = ObjRule {
     properties: &[
         ("DnsOptions", Shape::Object(&RULE_DnsOptionsSpecification)),
-        (
-            "IpAddressType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ipv4", "ipv6", "dualstack", "not-specified"],
-                format: None,
-            }),
-        ),
+        ("IpAddressType", Shape::Str(&StrRule { allowed: &["ipv4", "ipv6", "dualstack", "not-specified"], ..StrRule::ANY })),
         ("PolicyDocument", Shape::Any),
         ("PrivateDnsEnabled", Shape::Bool),
         ("ResourceConfigurationArn", Shape::STR),
-        (
-            "RouteTableIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("RouteTableIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
         ("ServiceName", Shape::STR),
         ("ServiceNetworkArn", Shape::STR),
         ("ServiceRegion", Shape::STR),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VpcEndpointType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "Interface",
-                    "Gateway",
-                    "GatewayLoadBalancer",
-                    "ServiceNetwork",
-                    "Resource",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "VpcId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::VpcId),
-            }),
-        ),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("VpcEndpointType", Shape::Str(&StrRule { allowed: &["Interface", "Gateway", "GatewayLoadBalancer", "ServiceNetwork", "Resource"], ..StrRule::ANY })),
+        ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
     required: &["VpcId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::VPCEndpoint` resource.
@@ -213,6 +143,7 @@ pub struct VpcEndpoint {
     pub vpc_id: Str,
 }
 
+#[rustfmt::skip]
 impl VpcEndpoint {
     /// The CloudFormation type name, `AWS::EC2::VPCEndpoint`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::VPCEndpoint";
@@ -224,30 +155,11 @@ impl VpcEndpoint {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpcendpoint.html",
         primary_identifier: &["Id"],
         required: &["VpcId"],
-        create_only: &[
-            "ServiceName",
-            "VpcEndpointType",
-            "VpcId",
-            "ServiceNetworkArn",
-            "ResourceConfigurationArn",
-            "ServiceRegion",
-            "DnsOptions/PrivateDnsPreference",
-            "DnsOptions/PrivateDnsSpecifiedDomains",
-        ],
+        create_only: &["ServiceName", "VpcEndpointType", "VpcId", "ServiceNetworkArn", "ResourceConfigurationArn", "ServiceRegion", "DnsOptions/PrivateDnsPreference", "DnsOptions/PrivateDnsSpecifiedDomains"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "NetworkInterfaceIds",
-            "CreationTimestamp",
-            "DnsEntries",
-            "Id",
-        ],
-        attributes: &[
-            "CreationTimestamp",
-            "DnsEntries",
-            "Id",
-            "NetworkInterfaceIds",
-        ],
+        read_only: &["NetworkInterfaceIds", "CreationTimestamp", "DnsEntries", "Id"],
+        attributes: &["CreationTimestamp", "DnsEntries", "Id", "NetworkInterfaceIds"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -273,116 +185,33 @@ impl VpcEndpoint {
     }
 
     /// `DnsOptions`: a [`DnsOptionsSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dns_options(mut self, value: impl Into<Obj<DnsOptionsSpecification>>) -> Self {
-        self.dns_options = Some(value.into());
-        self
-    }
-
+    pub fn dns_options(mut self, value: impl Into<Obj<DnsOptionsSpecification>>) -> Self { self.dns_options = Some(value.into()); self }
     /// `IpAddressType`: an [`IpAddressType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self {
-        self.ip_address_type = Some(value.into());
-        self
-    }
-
+    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self { self.ip_address_type = Some(value.into()); self }
     /// `PolicyDocument`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_document(mut self, value: impl Into<Json>) -> Self {
-        self.policy_document = Some(value.into());
-        self
-    }
-
+    pub fn policy_document(mut self, value: impl Into<Json>) -> Self { self.policy_document = Some(value.into()); self }
     /// `PrivateDnsEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn private_dns_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.private_dns_enabled = Some(value.into());
-        self
-    }
-
+    pub fn private_dns_enabled(mut self, value: impl Into<Bool>) -> Self { self.private_dns_enabled = Some(value.into()); self }
     /// `ResourceConfigurationArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_configuration_arn(mut self, value: impl Into<Str>) -> Self {
-        self.resource_configuration_arn = Some(value.into());
-        self
-    }
-
+    pub fn resource_configuration_arn(mut self, value: impl Into<Str>) -> Self { self.resource_configuration_arn = Some(value.into()); self }
     /// `RouteTableIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn route_table_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.route_table_ids = Some(value.into());
-        self
-    }
-
+    pub fn route_table_ids(mut self, value: impl Into<List<Str>>) -> Self { self.route_table_ids = Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = Some(value.into());
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
     /// `ServiceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_name(mut self, value: impl Into<Str>) -> Self {
-        self.service_name = Some(value.into());
-        self
-    }
-
+    pub fn service_name(mut self, value: impl Into<Str>) -> Self { self.service_name = Some(value.into()); self }
     /// `ServiceNetworkArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_network_arn(mut self, value: impl Into<Str>) -> Self {
-        self.service_network_arn = Some(value.into());
-        self
-    }
-
+    pub fn service_network_arn(mut self, value: impl Into<Str>) -> Self { self.service_network_arn = Some(value.into()); self }
     /// `ServiceRegion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_region(mut self, value: impl Into<Str>) -> Self {
-        self.service_region = Some(value.into());
-        self
-    }
-
+    pub fn service_region(mut self, value: impl Into<Str>) -> Self { self.service_region = Some(value.into()); self }
     /// `SubnetIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = Some(value.into());
-        self
-    }
-
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VpcEndpointType`: a [`VpcEndpointType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_endpoint_type(mut self, value: impl Into<VpcEndpointType>) -> Self {
-        self.vpc_endpoint_type = Some(value.into());
-        self
-    }
-
+    pub fn vpc_endpoint_type(mut self, value: impl Into<VpcEndpointType>) -> Self { self.vpc_endpoint_type = Some(value.into()); self }
     /// `VpcId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_id = value.into();
-        self
-    }
+    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = value.into(); self }
 }
 
 impl Resource for VpcEndpoint {
@@ -465,70 +294,16 @@ impl VpcEndpointAttributes {
     }
 }
 
-static RULE_DnsOptionsSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DnsOptionsSpecification: ObjRule = ObjRule {
     properties: &[
-        (
-            "DnsRecordIpType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "ipv4",
-                    "ipv6",
-                    "dualstack",
-                    "service-defined",
-                    "not-specified",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "PrivateDnsOnlyForInboundResolverEndpoint",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["OnlyInboundResolver", "AllResolvers", "NotSpecified"],
-                format: None,
-            }),
-        ),
-        (
-            "PrivateDnsPreference",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "VERIFIED_DOMAINS_ONLY",
-                    "ALL_DOMAINS",
-                    "VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS",
-                    "SPECIFIED_DOMAINS_ONLY",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "PrivateDnsSpecifiedDomains",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
+        ("DnsRecordIpType", Shape::Str(&StrRule { allowed: &["ipv4", "ipv6", "dualstack", "service-defined", "not-specified"], ..StrRule::ANY })),
+        ("PrivateDnsOnlyForInboundResolverEndpoint", Shape::Str(&StrRule { allowed: &["OnlyInboundResolver", "AllResolvers", "NotSpecified"], ..StrRule::ANY })),
+        ("PrivateDnsPreference", Shape::Str(&StrRule { allowed: &["VERIFIED_DOMAINS_ONLY", "ALL_DOMAINS", "VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS", "SPECIFIED_DOMAINS_ONLY"], ..StrRule::ANY })),
+        ("PrivateDnsSpecifiedDomains", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DnsOptionsSpecification` property type of `AWS::EC2::VPCEndpoint`.
@@ -559,6 +334,7 @@ pub struct DnsOptionsSpecification {
     pub private_dns_specified_domains: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl DnsOptionsSpecification {
     /// A `DnsOptionsSpecification` with no property set (none is required).
     pub fn new() -> Self {
@@ -566,39 +342,13 @@ impl DnsOptionsSpecification {
     }
 
     /// `DnsRecordIpType`: a [`DnsRecordIpType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dns_record_ip_type(mut self, value: impl Into<DnsRecordIpType>) -> Self {
-        self.dns_record_ip_type = Some(value.into());
-        self
-    }
-
+    pub fn dns_record_ip_type(mut self, value: impl Into<DnsRecordIpType>) -> Self { self.dns_record_ip_type = Some(value.into()); self }
     /// `PrivateDnsOnlyForInboundResolverEndpoint`: a [`PrivateDnsOnlyForInboundResolverEndpoint`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn private_dns_only_for_inbound_resolver_endpoint(
-        mut self,
-        value: impl Into<PrivateDnsOnlyForInboundResolverEndpoint>,
-    ) -> Self {
-        self.private_dns_only_for_inbound_resolver_endpoint = Some(value.into());
-        self
-    }
-
+    pub fn private_dns_only_for_inbound_resolver_endpoint(mut self, value: impl Into<PrivateDnsOnlyForInboundResolverEndpoint>) -> Self { self.private_dns_only_for_inbound_resolver_endpoint = Some(value.into()); self }
     /// `PrivateDnsPreference`: a [`PrivateDnsPreference`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn private_dns_preference(mut self, value: impl Into<PrivateDnsPreference>) -> Self {
-        self.private_dns_preference = Some(value.into());
-        self
-    }
-
+    pub fn private_dns_preference(mut self, value: impl Into<PrivateDnsPreference>) -> Self { self.private_dns_preference = Some(value.into()); self }
     /// `PrivateDnsSpecifiedDomains`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn private_dns_specified_domains(mut self, value: impl Into<List<Str>>) -> Self {
-        self.private_dns_specified_domains = Some(value.into());
-        self
-    }
+    pub fn private_dns_specified_domains(mut self, value: impl Into<List<Str>>) -> Self { self.private_dns_specified_domains = Some(value.into()); self }
 }
 
 impl PropertyType for DnsOptionsSpecification {}
@@ -616,69 +366,6 @@ impl ToValue for DnsOptionsSpecification {
                 "PrivateDnsSpecifiedDomains",
                 &self.private_dns_specified_domains,
             )
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::EC2::VPCEndpoint`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-vpcendpoint-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

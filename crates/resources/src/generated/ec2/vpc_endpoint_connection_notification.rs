@@ -11,35 +11,22 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcEndpointConnectionNotificationRequired {
     /// `ConnectionEvents`: a list of strings, required.
-    ///
-    /// The endpoint events for which to receive notifications. Valid values are `Accept` , `Connect` , `Delete` , and `Reject` .
     pub connection_events: List<Str>,
     /// `ConnectionNotificationArn`: a string, required.
-    ///
-    /// The ARN of the SNS topic for the notifications.
     pub connection_notification_arn: Str,
 }
 
-static RULE_VpcEndpointConnectionNotification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VpcEndpointConnectionNotification: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConnectionEvents",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ConnectionEvents", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("ConnectionNotificationArn", Shape::STR),
         ("ServiceId", Shape::STR),
         ("VPCEndpointId", Shape::STR),
     ],
     required: &["ConnectionEvents", "ConnectionNotificationArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::VPCEndpointConnectionNotification` resource.
@@ -79,6 +66,7 @@ pub struct VpcEndpointConnectionNotification {
     pub vpc_endpoint_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl VpcEndpointConnectionNotification {
     /// The CloudFormation type name, `AWS::EC2::VPCEndpointConnectionNotification`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::VPCEndpointConnectionNotification";
@@ -110,36 +98,13 @@ impl VpcEndpointConnectionNotification {
     }
 
     /// `ConnectionEvents`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_events(mut self, value: impl Into<List<Str>>) -> Self {
-        self.connection_events = value.into();
-        self
-    }
-
+    pub fn connection_events(mut self, value: impl Into<List<Str>>) -> Self { self.connection_events = value.into(); self }
     /// `ConnectionNotificationArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_notification_arn(mut self, value: impl Into<Str>) -> Self {
-        self.connection_notification_arn = value.into();
-        self
-    }
-
+    pub fn connection_notification_arn(mut self, value: impl Into<Str>) -> Self { self.connection_notification_arn = value.into(); self }
     /// `ServiceId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_id(mut self, value: impl Into<Str>) -> Self {
-        self.service_id = Some(value.into());
-        self
-    }
-
+    pub fn service_id(mut self, value: impl Into<Str>) -> Self { self.service_id = Some(value.into()); self }
     /// `VPCEndpointId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_endpoint_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_endpoint_id = Some(value.into());
-        self
-    }
+    pub fn vpc_endpoint_id(mut self, value: impl Into<Str>) -> Self { self.vpc_endpoint_id = Some(value.into()); self }
 }
 
 impl Resource for VpcEndpointConnectionNotification {

@@ -7,64 +7,23 @@
 
 use crate::support::prelude::*;
 
-static RULE_VpcEndpointService: ObjRule = ObjRule {
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
+#[rustfmt::skip]
+pub(crate) static RULE_VpcEndpointService: ObjRule = ObjRule {
     properties: &[
         ("AcceptanceRequired", Shape::Bool),
         ("ContributorInsightsEnabled", Shape::Bool),
-        (
-            "GatewayLoadBalancerArns",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "NetworkLoadBalancerArns",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("GatewayLoadBalancerArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("NetworkLoadBalancerArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("PayerResponsibility", Shape::STR),
-        (
-            "SupportedIpAddressTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["ipv4", "ipv6"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SupportedRegions",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SupportedIpAddressTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ipv4", "ipv6"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SupportedRegions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::VPCEndpointService` resource.
@@ -122,6 +81,7 @@ pub struct VpcEndpointService {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl VpcEndpointService {
     /// The CloudFormation type name, `AWS::EC2::VPCEndpointService`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::VPCEndpointService";
@@ -148,68 +108,21 @@ impl VpcEndpointService {
     }
 
     /// `AcceptanceRequired`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn acceptance_required(mut self, value: impl Into<Bool>) -> Self {
-        self.acceptance_required = Some(value.into());
-        self
-    }
-
+    pub fn acceptance_required(mut self, value: impl Into<Bool>) -> Self { self.acceptance_required = Some(value.into()); self }
     /// `ContributorInsightsEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn contributor_insights_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.contributor_insights_enabled = Some(value.into());
-        self
-    }
-
+    pub fn contributor_insights_enabled(mut self, value: impl Into<Bool>) -> Self { self.contributor_insights_enabled = Some(value.into()); self }
     /// `GatewayLoadBalancerArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gateway_load_balancer_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.gateway_load_balancer_arns = Some(value.into());
-        self
-    }
-
+    pub fn gateway_load_balancer_arns(mut self, value: impl Into<List<Str>>) -> Self { self.gateway_load_balancer_arns = Some(value.into()); self }
     /// `NetworkLoadBalancerArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_load_balancer_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.network_load_balancer_arns = Some(value.into());
-        self
-    }
-
+    pub fn network_load_balancer_arns(mut self, value: impl Into<List<Str>>) -> Self { self.network_load_balancer_arns = Some(value.into()); self }
     /// `PayerResponsibility`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn payer_responsibility(mut self, value: impl Into<Str>) -> Self {
-        self.payer_responsibility = Some(value.into());
-        self
-    }
-
+    pub fn payer_responsibility(mut self, value: impl Into<Str>) -> Self { self.payer_responsibility = Some(value.into()); self }
     /// `SupportedIpAddressTypes`: a list of [`IpAddressType`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn supported_ip_address_types(mut self, value: impl Into<List<IpAddressType>>) -> Self {
-        self.supported_ip_address_types = Some(value.into());
-        self
-    }
-
+    pub fn supported_ip_address_types(mut self, value: impl Into<List<IpAddressType>>) -> Self { self.supported_ip_address_types = Some(value.into()); self }
     /// `SupportedRegions`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn supported_regions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.supported_regions = Some(value.into());
-        self
-    }
-
+    pub fn supported_regions(mut self, value: impl Into<List<Str>>) -> Self { self.supported_regions = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for VpcEndpointService {
@@ -259,69 +172,6 @@ impl VpcEndpointServiceAttributes {
     /// The ID of the endpoint service.
     pub fn service_id(&self) -> Value {
         self.0.get_att("ServiceId")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::EC2::VPCEndpointService`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-vpcendpointservice-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 

@@ -11,31 +11,18 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcEndpointServicePermissionsRequired {
     /// `ServiceId`: a string, required.
-    ///
-    /// The ID of the service.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub service_id: Str,
 }
 
-static RULE_VpcEndpointServicePermissions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VpcEndpointServicePermissions: ObjRule = ObjRule {
     properties: &[
-        (
-            "AllowedPrincipals",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AllowedPrincipals", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("ServiceId", Shape::STR),
     ],
     required: &["ServiceId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::VPCEndpointServicePermissions` resource.
@@ -65,6 +52,7 @@ pub struct VpcEndpointServicePermissions {
     pub service_id: Str,
 }
 
+#[rustfmt::skip]
 impl VpcEndpointServicePermissions {
     /// The CloudFormation type name, `AWS::EC2::VPCEndpointServicePermissions`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::VPCEndpointServicePermissions";
@@ -94,20 +82,9 @@ impl VpcEndpointServicePermissions {
     }
 
     /// `AllowedPrincipals`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allowed_principals(mut self, value: impl Into<List<Str>>) -> Self {
-        self.allowed_principals = Some(value.into());
-        self
-    }
-
+    pub fn allowed_principals(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_principals = Some(value.into()); self }
     /// `ServiceId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_id(mut self, value: impl Into<Str>) -> Self {
-        self.service_id = value.into();
-        self
-    }
+    pub fn service_id(mut self, value: impl Into<Str>) -> Self { self.service_id = value.into(); self }
 }
 
 impl Resource for VpcEndpointServicePermissions {

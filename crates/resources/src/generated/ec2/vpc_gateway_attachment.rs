@@ -11,34 +11,19 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcGatewayAttachmentRequired {
     /// `VpcId`: a string, required.
-    ///
-    /// The ID of the VPC.
-    ///
-    /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
     pub vpc_id: Str,
 }
 
-static RULE_VpcGatewayAttachment: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VpcGatewayAttachment: ObjRule = ObjRule {
     properties: &[
         ("InternetGatewayId", Shape::STR),
-        (
-            "VpcId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::VpcId),
-            }),
-        ),
+        ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
         ("VpnGatewayId", Shape::STR),
     ],
     required: &["VpcId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::VPCGatewayAttachment` resource.
@@ -74,6 +59,7 @@ pub struct VpcGatewayAttachment {
     pub vpn_gateway_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl VpcGatewayAttachment {
     /// The CloudFormation type name, `AWS::EC2::VPCGatewayAttachment`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::VPCGatewayAttachment";
@@ -104,28 +90,11 @@ impl VpcGatewayAttachment {
     }
 
     /// `InternetGatewayId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn internet_gateway_id(mut self, value: impl Into<Str>) -> Self {
-        self.internet_gateway_id = Some(value.into());
-        self
-    }
-
+    pub fn internet_gateway_id(mut self, value: impl Into<Str>) -> Self { self.internet_gateway_id = Some(value.into()); self }
     /// `VpcId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_id = value.into();
-        self
-    }
-
+    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = value.into(); self }
     /// `VpnGatewayId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpn_gateway_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpn_gateway_id = Some(value.into());
-        self
-    }
+    pub fn vpn_gateway_id(mut self, value: impl Into<Str>) -> Self { self.vpn_gateway_id = Some(value.into()); self }
 }
 
 impl Resource for VpcGatewayAttachment {

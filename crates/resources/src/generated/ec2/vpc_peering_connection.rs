@@ -11,60 +11,25 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcPeeringConnectionRequired {
     /// `PeerVpcId`: a string, required.
-    ///
-    /// The ID of the VPC with which you are creating the VPC peering connection. You must specify this parameter in the request.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub peer_vpc_id: Str,
     /// `VpcId`: a string, required.
-    ///
-    /// The ID of the VPC.
-    ///
-    /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
     pub vpc_id: Str,
 }
 
-static RULE_VpcPeeringConnection: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VpcPeeringConnection: ObjRule = ObjRule {
     properties: &[
         ("AssumeRoleRegion", Shape::STR),
         ("PeerOwnerId", Shape::STR),
         ("PeerRegion", Shape::STR),
-        (
-            "PeerRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("PeerRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("PeerVpcId", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VpcId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::VpcId),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
     required: &["VpcId", "PeerVpcId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::VPCPeeringConnection` resource.
@@ -134,6 +99,7 @@ pub struct VpcPeeringConnection {
     pub vpc_id: Str,
 }
 
+#[rustfmt::skip]
 impl VpcPeeringConnection {
     /// The CloudFormation type name, `AWS::EC2::VPCPeeringConnection`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::VPCPeeringConnection";
@@ -145,14 +111,7 @@ impl VpcPeeringConnection {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpcpeeringconnection.html",
         primary_identifier: &["Id"],
         required: &["PeerVpcId", "VpcId"],
-        create_only: &[
-            "PeerRegion",
-            "PeerOwnerId",
-            "PeerVpcId",
-            "PeerRoleArn",
-            "AssumeRoleRegion",
-            "VpcId",
-        ],
+        create_only: &["PeerRegion", "PeerOwnerId", "PeerVpcId", "PeerRoleArn", "AssumeRoleRegion", "VpcId"],
         conditional_create_only: &[],
         write_only: &["PeerRoleArn", "AssumeRoleRegion"],
         read_only: &["Id"],
@@ -175,60 +134,19 @@ impl VpcPeeringConnection {
     }
 
     /// `AssumeRoleRegion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn assume_role_region(mut self, value: impl Into<Str>) -> Self {
-        self.assume_role_region = Some(value.into());
-        self
-    }
-
+    pub fn assume_role_region(mut self, value: impl Into<Str>) -> Self { self.assume_role_region = Some(value.into()); self }
     /// `PeerOwnerId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn peer_owner_id(mut self, value: impl Into<Str>) -> Self {
-        self.peer_owner_id = Some(value.into());
-        self
-    }
-
+    pub fn peer_owner_id(mut self, value: impl Into<Str>) -> Self { self.peer_owner_id = Some(value.into()); self }
     /// `PeerRegion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn peer_region(mut self, value: impl Into<Str>) -> Self {
-        self.peer_region = Some(value.into());
-        self
-    }
-
+    pub fn peer_region(mut self, value: impl Into<Str>) -> Self { self.peer_region = Some(value.into()); self }
     /// `PeerRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn peer_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.peer_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn peer_role_arn(mut self, value: impl Into<Str>) -> Self { self.peer_role_arn = Some(value.into()); self }
     /// `PeerVpcId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn peer_vpc_id(mut self, value: impl Into<Str>) -> Self {
-        self.peer_vpc_id = value.into();
-        self
-    }
-
+    pub fn peer_vpc_id(mut self, value: impl Into<Str>) -> Self { self.peer_vpc_id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VpcId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_id = value.into();
-        self
-    }
+    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = value.into(); self }
 }
 
 impl Resource for VpcPeeringConnection {
@@ -286,14 +204,15 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::EC2::VPCPeeringConnection`.
@@ -307,6 +226,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -317,16 +237,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

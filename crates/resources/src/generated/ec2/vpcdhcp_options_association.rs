@@ -11,39 +11,20 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcdhcpOptionsAssociationRequired {
     /// `DhcpOptionsId`: a string, required.
-    ///
-    /// The ID of the DHCP options set, or `default` to associate no DHCP options with the VPC.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub dhcp_options_id: Str,
     /// `VpcId`: a string, required.
-    ///
-    /// The ID of the VPC.
-    ///
-    /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
     pub vpc_id: Str,
 }
 
-static RULE_VpcdhcpOptionsAssociation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VpcdhcpOptionsAssociation: ObjRule = ObjRule {
     properties: &[
         ("DhcpOptionsId", Shape::STR),
-        (
-            "VpcId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::VpcId),
-            }),
-        ),
+        ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
     required: &["VpcId", "DhcpOptionsId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::VPCDHCPOptionsAssociation` resource.
@@ -75,6 +56,7 @@ pub struct VpcdhcpOptionsAssociation {
     pub vpc_id: Str,
 }
 
+#[rustfmt::skip]
 impl VpcdhcpOptionsAssociation {
     /// The CloudFormation type name, `AWS::EC2::VPCDHCPOptionsAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::VPCDHCPOptionsAssociation";
@@ -104,20 +86,9 @@ impl VpcdhcpOptionsAssociation {
     }
 
     /// `DhcpOptionsId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dhcp_options_id(mut self, value: impl Into<Str>) -> Self {
-        self.dhcp_options_id = value.into();
-        self
-    }
-
+    pub fn dhcp_options_id(mut self, value: impl Into<Str>) -> Self { self.dhcp_options_id = value.into(); self }
     /// `VpcId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_id = value.into();
-        self
-    }
+    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = value.into(); self }
 }
 
 impl Resource for VpcdhcpOptionsAssociation {

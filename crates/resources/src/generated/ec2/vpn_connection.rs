@@ -7,80 +7,43 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`VpnConnection`], by name: `VpnConnection::new(VpnConnectionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpnConnectionRequired {
     /// `CustomerGatewayId`: a string, required.
-    ///
-    /// The ID of the customer gateway at your end of the VPN connection.
     pub customer_gateway_id: Str,
     /// `Type`: a string, required.
-    ///
-    /// The type of VPN connection.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub r#type: Str,
 }
 
-static RULE_VpnConnection: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VpnConnection: ObjRule = ObjRule {
     properties: &[
         ("CustomerGatewayId", Shape::STR),
         ("EnableAcceleration", Shape::Bool),
         ("LocalIpv4NetworkCidr", Shape::STR),
         ("LocalIpv6NetworkCidr", Shape::STR),
         ("OutsideIpAddressType", Shape::STR),
-        (
-            "PreSharedKeyStorage",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Standard", "SecretsManager"],
-                format: None,
-            }),
-        ),
+        ("PreSharedKeyStorage", Shape::Str(&StrRule { allowed: &["Standard", "SecretsManager"], ..StrRule::ANY })),
         ("RemoteIpv4NetworkCidr", Shape::STR),
         ("RemoteIpv6NetworkCidr", Shape::STR),
         ("StaticRoutesOnly", Shape::Bool),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("TransitGatewayId", Shape::STR),
         ("TransportTransitGatewayAttachmentId", Shape::STR),
-        (
-            "TunnelBandwidth",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["standard", "large"],
-                format: None,
-            }),
-        ),
+        ("TunnelBandwidth", Shape::Str(&StrRule { allowed: &["standard", "large"], ..StrRule::ANY })),
         ("TunnelInsideIpVersion", Shape::STR),
         ("Type", Shape::STR),
         ("VpnConcentratorId", Shape::STR),
         ("VpnGatewayId", Shape::STR),
-        (
-            "VpnTunnelOptionsSpecifications",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_VpnTunnelOptionsSpecification),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("VpnTunnelOptionsSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_VpnTunnelOptionsSpecification), min_items: None, max_items: None })),
     ],
     required: &["Type", "CustomerGatewayId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::VPNConnection` resource.
@@ -226,6 +189,7 @@ pub struct VpnConnection {
     pub vpn_tunnel_options_specifications: Option<List<VpnTunnelOptionsSpecification>>,
 }
 
+#[rustfmt::skip]
 impl VpnConnection {
     /// The CloudFormation type name, `AWS::EC2::VPNConnection`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::VPNConnection";
@@ -237,25 +201,9 @@ impl VpnConnection {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpnconnection.html",
         primary_identifier: &["VpnConnectionId"],
         required: &["CustomerGatewayId", "Type"],
-        create_only: &[
-            "Type",
-            "VpnConcentratorId",
-            "EnableAcceleration",
-            "LocalIpv4NetworkCidr",
-            "LocalIpv6NetworkCidr",
-            "OutsideIpAddressType",
-            "RemoteIpv4NetworkCidr",
-            "RemoteIpv6NetworkCidr",
-            "StaticRoutesOnly",
-            "TransportTransitGatewayAttachmentId",
-            "TunnelInsideIpVersion",
-            "PreSharedKeyStorage",
-        ],
+        create_only: &["Type", "VpnConcentratorId", "EnableAcceleration", "LocalIpv4NetworkCidr", "LocalIpv6NetworkCidr", "OutsideIpAddressType", "RemoteIpv4NetworkCidr", "RemoteIpv6NetworkCidr", "StaticRoutesOnly", "TransportTransitGatewayAttachmentId", "TunnelInsideIpVersion", "PreSharedKeyStorage"],
         conditional_create_only: &[],
-        write_only: &[
-            "PreSharedKeyStorage",
-            "VpnTunnelOptionsSpecifications/*/PreSharedKey",
-        ],
+        write_only: &["PreSharedKeyStorage", "VpnTunnelOptionsSpecifications/*/PreSharedKey"],
         read_only: &["VpnConnectionId"],
         attributes: &["VpnConnectionId"],
         taggable: true,
@@ -287,151 +235,41 @@ impl VpnConnection {
     }
 
     /// `CustomerGatewayId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn customer_gateway_id(mut self, value: impl Into<Str>) -> Self {
-        self.customer_gateway_id = value.into();
-        self
-    }
-
+    pub fn customer_gateway_id(mut self, value: impl Into<Str>) -> Self { self.customer_gateway_id = value.into(); self }
     /// `EnableAcceleration`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_acceleration(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_acceleration = Some(value.into());
-        self
-    }
-
+    pub fn enable_acceleration(mut self, value: impl Into<Bool>) -> Self { self.enable_acceleration = Some(value.into()); self }
     /// `LocalIpv4NetworkCidr`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn local_ipv4_network_cidr(mut self, value: impl Into<Str>) -> Self {
-        self.local_ipv4_network_cidr = Some(value.into());
-        self
-    }
-
+    pub fn local_ipv4_network_cidr(mut self, value: impl Into<Str>) -> Self { self.local_ipv4_network_cidr = Some(value.into()); self }
     /// `LocalIpv6NetworkCidr`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn local_ipv6_network_cidr(mut self, value: impl Into<Str>) -> Self {
-        self.local_ipv6_network_cidr = Some(value.into());
-        self
-    }
-
+    pub fn local_ipv6_network_cidr(mut self, value: impl Into<Str>) -> Self { self.local_ipv6_network_cidr = Some(value.into()); self }
     /// `OutsideIpAddressType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn outside_ip_address_type(mut self, value: impl Into<Str>) -> Self {
-        self.outside_ip_address_type = Some(value.into());
-        self
-    }
-
+    pub fn outside_ip_address_type(mut self, value: impl Into<Str>) -> Self { self.outside_ip_address_type = Some(value.into()); self }
     /// `PreSharedKeyStorage`: a [`PreSharedKeyStorage`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pre_shared_key_storage(mut self, value: impl Into<PreSharedKeyStorage>) -> Self {
-        self.pre_shared_key_storage = Some(value.into());
-        self
-    }
-
+    pub fn pre_shared_key_storage(mut self, value: impl Into<PreSharedKeyStorage>) -> Self { self.pre_shared_key_storage = Some(value.into()); self }
     /// `RemoteIpv4NetworkCidr`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn remote_ipv4_network_cidr(mut self, value: impl Into<Str>) -> Self {
-        self.remote_ipv4_network_cidr = Some(value.into());
-        self
-    }
-
+    pub fn remote_ipv4_network_cidr(mut self, value: impl Into<Str>) -> Self { self.remote_ipv4_network_cidr = Some(value.into()); self }
     /// `RemoteIpv6NetworkCidr`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn remote_ipv6_network_cidr(mut self, value: impl Into<Str>) -> Self {
-        self.remote_ipv6_network_cidr = Some(value.into());
-        self
-    }
-
+    pub fn remote_ipv6_network_cidr(mut self, value: impl Into<Str>) -> Self { self.remote_ipv6_network_cidr = Some(value.into()); self }
     /// `StaticRoutesOnly`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn static_routes_only(mut self, value: impl Into<Bool>) -> Self {
-        self.static_routes_only = Some(value.into());
-        self
-    }
-
+    pub fn static_routes_only(mut self, value: impl Into<Bool>) -> Self { self.static_routes_only = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TransitGatewayId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transit_gateway_id(mut self, value: impl Into<Str>) -> Self {
-        self.transit_gateway_id = Some(value.into());
-        self
-    }
-
+    pub fn transit_gateway_id(mut self, value: impl Into<Str>) -> Self { self.transit_gateway_id = Some(value.into()); self }
     /// `TransportTransitGatewayAttachmentId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transport_transit_gateway_attachment_id(mut self, value: impl Into<Str>) -> Self {
-        self.transport_transit_gateway_attachment_id = Some(value.into());
-        self
-    }
-
+    pub fn transport_transit_gateway_attachment_id(mut self, value: impl Into<Str>) -> Self { self.transport_transit_gateway_attachment_id = Some(value.into()); self }
     /// `TunnelBandwidth`: a [`TunnelBandwidth`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tunnel_bandwidth(mut self, value: impl Into<TunnelBandwidth>) -> Self {
-        self.tunnel_bandwidth = Some(value.into());
-        self
-    }
-
+    pub fn tunnel_bandwidth(mut self, value: impl Into<TunnelBandwidth>) -> Self { self.tunnel_bandwidth = Some(value.into()); self }
     /// `TunnelInsideIpVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tunnel_inside_ip_version(mut self, value: impl Into<Str>) -> Self {
-        self.tunnel_inside_ip_version = Some(value.into());
-        self
-    }
-
+    pub fn tunnel_inside_ip_version(mut self, value: impl Into<Str>) -> Self { self.tunnel_inside_ip_version = Some(value.into()); self }
     /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
     /// `VpnConcentratorId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpn_concentrator_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpn_concentrator_id = Some(value.into());
-        self
-    }
-
+    pub fn vpn_concentrator_id(mut self, value: impl Into<Str>) -> Self { self.vpn_concentrator_id = Some(value.into()); self }
     /// `VpnGatewayId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpn_gateway_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpn_gateway_id = Some(value.into());
-        self
-    }
-
+    pub fn vpn_gateway_id(mut self, value: impl Into<Str>) -> Self { self.vpn_gateway_id = Some(value.into()); self }
     /// `VpnTunnelOptionsSpecifications`: a list of [`VpnTunnelOptionsSpecification`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpn_tunnel_options_specifications(
-        mut self,
-        value: impl Into<List<VpnTunnelOptionsSpecification>>,
-    ) -> Self {
-        self.vpn_tunnel_options_specifications = Some(value.into());
-        self
-    }
+    pub fn vpn_tunnel_options_specifications(mut self, value: impl Into<List<VpnTunnelOptionsSpecification>>) -> Self { self.vpn_tunnel_options_specifications = Some(value.into()); self }
 }
 
 impl Resource for VpnConnection {
@@ -497,39 +335,18 @@ impl VpnConnectionAttributes {
     }
 }
 
-static RULE_CloudwatchLogOptionsSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CloudwatchLogOptionsSpecification: ObjRule = ObjRule {
     properties: &[
         ("BgpLogEnabled", Shape::Bool),
         ("BgpLogGroupArn", Shape::STR),
-        (
-            "BgpLogOutputFormat",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["json", "text"],
-                format: None,
-            }),
-        ),
+        ("BgpLogOutputFormat", Shape::Str(&StrRule { allowed: &["json", "text"], ..StrRule::ANY })),
         ("LogEnabled", Shape::Bool),
         ("LogGroupArn", Shape::STR),
-        (
-            "LogOutputFormat",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["json", "text"],
-                format: None,
-            }),
-        ),
+        ("LogOutputFormat", Shape::Str(&StrRule { allowed: &["json", "text"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CloudwatchLogOptionsSpecification` property type of `AWS::EC2::VPNConnection`.
@@ -573,6 +390,7 @@ pub struct CloudwatchLogOptionsSpecification {
     pub log_output_format: Option<LogOutputFormat>,
 }
 
+#[rustfmt::skip]
 impl CloudwatchLogOptionsSpecification {
     /// A `CloudwatchLogOptionsSpecification` with no property set (none is required).
     pub fn new() -> Self {
@@ -580,52 +398,17 @@ impl CloudwatchLogOptionsSpecification {
     }
 
     /// `BgpLogEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bgp_log_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.bgp_log_enabled = Some(value.into());
-        self
-    }
-
+    pub fn bgp_log_enabled(mut self, value: impl Into<Bool>) -> Self { self.bgp_log_enabled = Some(value.into()); self }
     /// `BgpLogGroupArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bgp_log_group_arn(mut self, value: impl Into<Str>) -> Self {
-        self.bgp_log_group_arn = Some(value.into());
-        self
-    }
-
+    pub fn bgp_log_group_arn(mut self, value: impl Into<Str>) -> Self { self.bgp_log_group_arn = Some(value.into()); self }
     /// `BgpLogOutputFormat`: a [`BgpLogOutputFormat`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bgp_log_output_format(mut self, value: impl Into<BgpLogOutputFormat>) -> Self {
-        self.bgp_log_output_format = Some(value.into());
-        self
-    }
-
+    pub fn bgp_log_output_format(mut self, value: impl Into<BgpLogOutputFormat>) -> Self { self.bgp_log_output_format = Some(value.into()); self }
     /// `LogEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.log_enabled = Some(value.into());
-        self
-    }
-
+    pub fn log_enabled(mut self, value: impl Into<Bool>) -> Self { self.log_enabled = Some(value.into()); self }
     /// `LogGroupArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_group_arn(mut self, value: impl Into<Str>) -> Self {
-        self.log_group_arn = Some(value.into());
-        self
-    }
-
+    pub fn log_group_arn(mut self, value: impl Into<Str>) -> Self { self.log_group_arn = Some(value.into()); self }
     /// `LogOutputFormat`: a [`LogOutputFormat`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_output_format(mut self, value: impl Into<LogOutputFormat>) -> Self {
-        self.log_output_format = Some(value.into());
-        self
-    }
+    pub fn log_output_format(mut self, value: impl Into<LogOutputFormat>) -> Self { self.log_output_format = Some(value.into()); self }
 }
 
 impl PropertyType for CloudwatchLogOptionsSpecification {}
@@ -643,23 +426,13 @@ impl ToValue for CloudwatchLogOptionsSpecification {
     }
 }
 
-static RULE_IkeVersionsRequestListValue: ObjRule = ObjRule {
-    properties: &[(
-        "Value",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["ikev1", "ikev2"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_IkeVersionsRequestListValue: ObjRule = ObjRule {
+    properties: &[
+        ("Value", Shape::Str(&StrRule { allowed: &["ikev1", "ikev2"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IKEVersionsRequestListValue` property type of `AWS::EC2::VPNConnection`.
@@ -675,6 +448,7 @@ pub struct IkeVersionsRequestListValue {
     pub value: Option<IkeVersionsRequestListValueValue>,
 }
 
+#[rustfmt::skip]
 impl IkeVersionsRequestListValue {
     /// A `IkeVersionsRequestListValue` with no property set (none is required).
     pub fn new() -> Self {
@@ -682,12 +456,7 @@ impl IkeVersionsRequestListValue {
     }
 
     /// `Value`: an [`IkeVersionsRequestListValueValue`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<IkeVersionsRequestListValueValue>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<IkeVersionsRequestListValueValue>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for IkeVersionsRequestListValue {}
@@ -698,23 +467,13 @@ impl ToValue for IkeVersionsRequestListValue {
     }
 }
 
-static RULE_Phase1DhGroupNumbersRequestListValue: ObjRule = ObjRule {
-    properties: &[(
-        "Value",
-        Shape::Int(&NumRule {
-            min: None,
-            max: None,
-            allowed: &[
-                2.0, 14.0, 15.0, 16.0, 17.0, 18.0, 19.0, 20.0, 21.0, 22.0, 23.0, 24.0,
-            ],
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Phase1DhGroupNumbersRequestListValue: ObjRule = ObjRule {
+    properties: &[
+        ("Value", Shape::Int(&NumRule { allowed: &[2.0, 14.0, 15.0, 16.0, 17.0, 18.0, 19.0, 20.0, 21.0, 22.0, 23.0, 24.0], ..NumRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Phase1DHGroupNumbersRequestListValue` property type of `AWS::EC2::VPNConnection`.
@@ -732,6 +491,7 @@ pub struct Phase1DhGroupNumbersRequestListValue {
     pub value: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl Phase1DhGroupNumbersRequestListValue {
     /// A `Phase1DhGroupNumbersRequestListValue` with no property set (none is required).
     pub fn new() -> Self {
@@ -739,12 +499,7 @@ impl Phase1DhGroupNumbersRequestListValue {
     }
 
     /// `Value`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Int>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Int>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Phase1DhGroupNumbersRequestListValue {}
@@ -755,23 +510,13 @@ impl ToValue for Phase1DhGroupNumbersRequestListValue {
     }
 }
 
-static RULE_Phase1EncryptionAlgorithmsRequestListValue: ObjRule = ObjRule {
-    properties: &[(
-        "Value",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["AES128", "AES256", "AES128-GCM-16", "AES256-GCM-16"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Phase1EncryptionAlgorithmsRequestListValue: ObjRule = ObjRule {
+    properties: &[
+        ("Value", Shape::Str(&StrRule { allowed: &["AES128", "AES256", "AES128-GCM-16", "AES256-GCM-16"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Phase1EncryptionAlgorithmsRequestListValue` property type of `AWS::EC2::VPNConnection`.
@@ -787,6 +532,7 @@ pub struct Phase1EncryptionAlgorithmsRequestListValue {
     pub value: Option<Phase1EncryptionAlgorithmsRequestListValueValue>,
 }
 
+#[rustfmt::skip]
 impl Phase1EncryptionAlgorithmsRequestListValue {
     /// A `Phase1EncryptionAlgorithmsRequestListValue` with no property set (none is required).
     pub fn new() -> Self {
@@ -794,15 +540,7 @@ impl Phase1EncryptionAlgorithmsRequestListValue {
     }
 
     /// `Value`: a [`Phase1EncryptionAlgorithmsRequestListValueValue`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(
-        mut self,
-        value: impl Into<Phase1EncryptionAlgorithmsRequestListValueValue>,
-    ) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Phase1EncryptionAlgorithmsRequestListValueValue>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Phase1EncryptionAlgorithmsRequestListValue {}
@@ -813,23 +551,13 @@ impl ToValue for Phase1EncryptionAlgorithmsRequestListValue {
     }
 }
 
-static RULE_Phase1IntegrityAlgorithmsRequestListValue: ObjRule = ObjRule {
-    properties: &[(
-        "Value",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["SHA1", "SHA2-256", "SHA2-384", "SHA2-512"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Phase1IntegrityAlgorithmsRequestListValue: ObjRule = ObjRule {
+    properties: &[
+        ("Value", Shape::Str(&StrRule { allowed: &["SHA1", "SHA2-256", "SHA2-384", "SHA2-512"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Phase1IntegrityAlgorithmsRequestListValue` property type of `AWS::EC2::VPNConnection`.
@@ -845,6 +573,7 @@ pub struct Phase1IntegrityAlgorithmsRequestListValue {
     pub value: Option<Phase1IntegrityAlgorithmsRequestListValueValue>,
 }
 
+#[rustfmt::skip]
 impl Phase1IntegrityAlgorithmsRequestListValue {
     /// A `Phase1IntegrityAlgorithmsRequestListValue` with no property set (none is required).
     pub fn new() -> Self {
@@ -852,15 +581,7 @@ impl Phase1IntegrityAlgorithmsRequestListValue {
     }
 
     /// `Value`: a [`Phase1IntegrityAlgorithmsRequestListValueValue`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(
-        mut self,
-        value: impl Into<Phase1IntegrityAlgorithmsRequestListValueValue>,
-    ) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Phase1IntegrityAlgorithmsRequestListValueValue>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Phase1IntegrityAlgorithmsRequestListValue {}
@@ -871,23 +592,13 @@ impl ToValue for Phase1IntegrityAlgorithmsRequestListValue {
     }
 }
 
-static RULE_Phase2DhGroupNumbersRequestListValue: ObjRule = ObjRule {
-    properties: &[(
-        "Value",
-        Shape::Int(&NumRule {
-            min: None,
-            max: None,
-            allowed: &[
-                2.0, 5.0, 14.0, 15.0, 16.0, 17.0, 18.0, 19.0, 20.0, 21.0, 22.0, 23.0, 24.0,
-            ],
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Phase2DhGroupNumbersRequestListValue: ObjRule = ObjRule {
+    properties: &[
+        ("Value", Shape::Int(&NumRule { allowed: &[2.0, 5.0, 14.0, 15.0, 16.0, 17.0, 18.0, 19.0, 20.0, 21.0, 22.0, 23.0, 24.0], ..NumRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Phase2DHGroupNumbersRequestListValue` property type of `AWS::EC2::VPNConnection`.
@@ -905,6 +616,7 @@ pub struct Phase2DhGroupNumbersRequestListValue {
     pub value: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl Phase2DhGroupNumbersRequestListValue {
     /// A `Phase2DhGroupNumbersRequestListValue` with no property set (none is required).
     pub fn new() -> Self {
@@ -912,12 +624,7 @@ impl Phase2DhGroupNumbersRequestListValue {
     }
 
     /// `Value`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Int>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Int>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Phase2DhGroupNumbersRequestListValue {}
@@ -928,23 +635,13 @@ impl ToValue for Phase2DhGroupNumbersRequestListValue {
     }
 }
 
-static RULE_Phase2EncryptionAlgorithmsRequestListValue: ObjRule = ObjRule {
-    properties: &[(
-        "Value",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["AES128", "AES256", "AES128-GCM-16", "AES256-GCM-16"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Phase2EncryptionAlgorithmsRequestListValue: ObjRule = ObjRule {
+    properties: &[
+        ("Value", Shape::Str(&StrRule { allowed: &["AES128", "AES256", "AES128-GCM-16", "AES256-GCM-16"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Phase2EncryptionAlgorithmsRequestListValue` property type of `AWS::EC2::VPNConnection`.
@@ -960,6 +657,7 @@ pub struct Phase2EncryptionAlgorithmsRequestListValue {
     pub value: Option<Phase2EncryptionAlgorithmsRequestListValueValue>,
 }
 
+#[rustfmt::skip]
 impl Phase2EncryptionAlgorithmsRequestListValue {
     /// A `Phase2EncryptionAlgorithmsRequestListValue` with no property set (none is required).
     pub fn new() -> Self {
@@ -967,15 +665,7 @@ impl Phase2EncryptionAlgorithmsRequestListValue {
     }
 
     /// `Value`: a [`Phase2EncryptionAlgorithmsRequestListValueValue`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(
-        mut self,
-        value: impl Into<Phase2EncryptionAlgorithmsRequestListValueValue>,
-    ) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Phase2EncryptionAlgorithmsRequestListValueValue>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Phase2EncryptionAlgorithmsRequestListValue {}
@@ -986,23 +676,13 @@ impl ToValue for Phase2EncryptionAlgorithmsRequestListValue {
     }
 }
 
-static RULE_Phase2IntegrityAlgorithmsRequestListValue: ObjRule = ObjRule {
-    properties: &[(
-        "Value",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["SHA1", "SHA2-256", "SHA2-384", "SHA2-512"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Phase2IntegrityAlgorithmsRequestListValue: ObjRule = ObjRule {
+    properties: &[
+        ("Value", Shape::Str(&StrRule { allowed: &["SHA1", "SHA2-256", "SHA2-384", "SHA2-512"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Phase2IntegrityAlgorithmsRequestListValue` property type of `AWS::EC2::VPNConnection`.
@@ -1018,6 +698,7 @@ pub struct Phase2IntegrityAlgorithmsRequestListValue {
     pub value: Option<Phase2IntegrityAlgorithmsRequestListValueValue>,
 }
 
+#[rustfmt::skip]
 impl Phase2IntegrityAlgorithmsRequestListValue {
     /// A `Phase2IntegrityAlgorithmsRequestListValue` with no property set (none is required).
     pub fn new() -> Self {
@@ -1025,15 +706,7 @@ impl Phase2IntegrityAlgorithmsRequestListValue {
     }
 
     /// `Value`: a [`Phase2IntegrityAlgorithmsRequestListValueValue`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(
-        mut self,
-        value: impl Into<Phase2IntegrityAlgorithmsRequestListValueValue>,
-    ) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Phase2IntegrityAlgorithmsRequestListValueValue>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Phase2IntegrityAlgorithmsRequestListValue {}
@@ -1044,80 +717,13 @@ impl ToValue for Phase2IntegrityAlgorithmsRequestListValue {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_VpnTunnelLogOptionsSpecification: ObjRule = ObjRule {
+    properties: &[
+        ("CloudwatchLogOptions", Shape::Object(&RULE_CloudwatchLogOptionsSpecification)),
+    ],
     closed: true,
-};
-
-/// The `Tag` property type of `AWS::EC2::VPNConnection`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-vpnconnection-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_VpnTunnelLogOptionsSpecification: ObjRule = ObjRule {
-    properties: &[(
-        "CloudwatchLogOptions",
-        Shape::Object(&RULE_CloudwatchLogOptionsSpecification),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VpnTunnelLogOptionsSpecification` property type of `AWS::EC2::VPNConnection`.
@@ -1133,6 +739,7 @@ pub struct VpnTunnelLogOptionsSpecification {
     pub cloudwatch_log_options: Option<Obj<CloudwatchLogOptionsSpecification>>,
 }
 
+#[rustfmt::skip]
 impl VpnTunnelLogOptionsSpecification {
     /// A `VpnTunnelLogOptionsSpecification` with no property set (none is required).
     pub fn new() -> Self {
@@ -1140,15 +747,7 @@ impl VpnTunnelLogOptionsSpecification {
     }
 
     /// `CloudwatchLogOptions`: a [`CloudwatchLogOptionsSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloudwatch_log_options(
-        mut self,
-        value: impl Into<Obj<CloudwatchLogOptionsSpecification>>,
-    ) -> Self {
-        self.cloudwatch_log_options = Some(value.into());
-        self
-    }
+    pub fn cloudwatch_log_options(mut self, value: impl Into<Obj<CloudwatchLogOptionsSpecification>>) -> Self { self.cloudwatch_log_options = Some(value.into()); self }
 }
 
 impl PropertyType for VpnTunnelLogOptionsSpecification {}
@@ -1161,147 +760,32 @@ impl ToValue for VpnTunnelLogOptionsSpecification {
     }
 }
 
-static RULE_VpnTunnelOptionsSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VpnTunnelOptionsSpecification: ObjRule = ObjRule {
     properties: &[
-        (
-            "DPDTimeoutAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["clear", "none", "restart"],
-                format: None,
-            }),
-        ),
-        (
-            "DPDTimeoutSeconds",
-            Shape::Int(&NumRule {
-                min: Some(30.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("DPDTimeoutAction", Shape::Str(&StrRule { allowed: &["clear", "none", "restart"], ..StrRule::ANY })),
+        ("DPDTimeoutSeconds", Shape::Int(&NumRule { min: Some(30.0), ..NumRule::ANY })),
         ("EnableTunnelLifecycleControl", Shape::Bool),
-        (
-            "IKEVersions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_IkeVersionsRequestListValue),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "LogOptions",
-            Shape::Object(&RULE_VpnTunnelLogOptionsSpecification),
-        ),
-        (
-            "Phase1DHGroupNumbers",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Phase1DhGroupNumbersRequestListValue),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Phase1EncryptionAlgorithms",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Phase1EncryptionAlgorithmsRequestListValue),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Phase1IntegrityAlgorithms",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Phase1IntegrityAlgorithmsRequestListValue),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Phase1LifetimeSeconds",
-            Shape::Int(&NumRule {
-                min: Some(900.0),
-                max: Some(28800.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Phase2DHGroupNumbers",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Phase2DhGroupNumbersRequestListValue),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Phase2EncryptionAlgorithms",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Phase2EncryptionAlgorithmsRequestListValue),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Phase2IntegrityAlgorithms",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Phase2IntegrityAlgorithmsRequestListValue),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Phase2LifetimeSeconds",
-            Shape::Int(&NumRule {
-                min: Some(900.0),
-                max: Some(3600.0),
-                allowed: &[],
-            }),
-        ),
+        ("IKEVersions", Shape::List(&ListRule { items: Shape::Object(&RULE_IkeVersionsRequestListValue), min_items: None, max_items: None })),
+        ("LogOptions", Shape::Object(&RULE_VpnTunnelLogOptionsSpecification)),
+        ("Phase1DHGroupNumbers", Shape::List(&ListRule { items: Shape::Object(&RULE_Phase1DhGroupNumbersRequestListValue), min_items: None, max_items: None })),
+        ("Phase1EncryptionAlgorithms", Shape::List(&ListRule { items: Shape::Object(&RULE_Phase1EncryptionAlgorithmsRequestListValue), min_items: None, max_items: None })),
+        ("Phase1IntegrityAlgorithms", Shape::List(&ListRule { items: Shape::Object(&RULE_Phase1IntegrityAlgorithmsRequestListValue), min_items: None, max_items: None })),
+        ("Phase1LifetimeSeconds", Shape::Int(&NumRule { min: Some(900.0), max: Some(28800.0), ..NumRule::ANY })),
+        ("Phase2DHGroupNumbers", Shape::List(&ListRule { items: Shape::Object(&RULE_Phase2DhGroupNumbersRequestListValue), min_items: None, max_items: None })),
+        ("Phase2EncryptionAlgorithms", Shape::List(&ListRule { items: Shape::Object(&RULE_Phase2EncryptionAlgorithmsRequestListValue), min_items: None, max_items: None })),
+        ("Phase2IntegrityAlgorithms", Shape::List(&ListRule { items: Shape::Object(&RULE_Phase2IntegrityAlgorithmsRequestListValue), min_items: None, max_items: None })),
+        ("Phase2LifetimeSeconds", Shape::Int(&NumRule { min: Some(900.0), max: Some(3600.0), ..NumRule::ANY })),
         ("PreSharedKey", Shape::STR),
-        (
-            "RekeyFuzzPercentage",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RekeyMarginTimeSeconds",
-            Shape::Int(&NumRule {
-                min: Some(60.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ReplayWindowSize",
-            Shape::Int(&NumRule {
-                min: Some(64.0),
-                max: Some(2048.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "StartupAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["add", "start"],
-                format: None,
-            }),
-        ),
+        ("RekeyFuzzPercentage", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+        ("RekeyMarginTimeSeconds", Shape::Int(&NumRule { min: Some(60.0), ..NumRule::ANY })),
+        ("ReplayWindowSize", Shape::Int(&NumRule { min: Some(64.0), max: Some(2048.0), ..NumRule::ANY })),
+        ("StartupAction", Shape::Str(&StrRule { allowed: &["add", "start"], ..StrRule::ANY })),
         ("TunnelInsideCidr", Shape::STR),
         ("TunnelInsideIpv6Cidr", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VpnTunnelOptionsSpecification` property type of `AWS::EC2::VPNConnection`.
@@ -1465,6 +949,7 @@ pub struct VpnTunnelOptionsSpecification {
     pub tunnel_inside_ipv6_cidr: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl VpnTunnelOptionsSpecification {
     /// A `VpnTunnelOptionsSpecification` with no property set (none is required).
     pub fn new() -> Self {
@@ -1472,182 +957,45 @@ impl VpnTunnelOptionsSpecification {
     }
 
     /// `DPDTimeoutAction`: a [`DpdTimeoutAction`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dpd_timeout_action(mut self, value: impl Into<DpdTimeoutAction>) -> Self {
-        self.dpd_timeout_action = Some(value.into());
-        self
-    }
-
+    pub fn dpd_timeout_action(mut self, value: impl Into<DpdTimeoutAction>) -> Self { self.dpd_timeout_action = Some(value.into()); self }
     /// `DPDTimeoutSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dpd_timeout_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.dpd_timeout_seconds = Some(value.into());
-        self
-    }
-
+    pub fn dpd_timeout_seconds(mut self, value: impl Into<Int>) -> Self { self.dpd_timeout_seconds = Some(value.into()); self }
     /// `EnableTunnelLifecycleControl`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_tunnel_lifecycle_control(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_tunnel_lifecycle_control = Some(value.into());
-        self
-    }
-
+    pub fn enable_tunnel_lifecycle_control(mut self, value: impl Into<Bool>) -> Self { self.enable_tunnel_lifecycle_control = Some(value.into()); self }
     /// `IKEVersions`: a list of [`IkeVersionsRequestListValue`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ike_versions(mut self, value: impl Into<List<IkeVersionsRequestListValue>>) -> Self {
-        self.ike_versions = Some(value.into());
-        self
-    }
-
+    pub fn ike_versions(mut self, value: impl Into<List<IkeVersionsRequestListValue>>) -> Self { self.ike_versions = Some(value.into()); self }
     /// `LogOptions`: a [`VpnTunnelLogOptionsSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_options(mut self, value: impl Into<Obj<VpnTunnelLogOptionsSpecification>>) -> Self {
-        self.log_options = Some(value.into());
-        self
-    }
-
+    pub fn log_options(mut self, value: impl Into<Obj<VpnTunnelLogOptionsSpecification>>) -> Self { self.log_options = Some(value.into()); self }
     /// `Phase1DHGroupNumbers`: a list of [`Phase1DhGroupNumbersRequestListValue`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn phase1_dh_group_numbers(
-        mut self,
-        value: impl Into<List<Phase1DhGroupNumbersRequestListValue>>,
-    ) -> Self {
-        self.phase1_dh_group_numbers = Some(value.into());
-        self
-    }
-
+    pub fn phase1_dh_group_numbers(mut self, value: impl Into<List<Phase1DhGroupNumbersRequestListValue>>) -> Self { self.phase1_dh_group_numbers = Some(value.into()); self }
     /// `Phase1EncryptionAlgorithms`: a list of [`Phase1EncryptionAlgorithmsRequestListValue`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn phase1_encryption_algorithms(
-        mut self,
-        value: impl Into<List<Phase1EncryptionAlgorithmsRequestListValue>>,
-    ) -> Self {
-        self.phase1_encryption_algorithms = Some(value.into());
-        self
-    }
-
+    pub fn phase1_encryption_algorithms(mut self, value: impl Into<List<Phase1EncryptionAlgorithmsRequestListValue>>) -> Self { self.phase1_encryption_algorithms = Some(value.into()); self }
     /// `Phase1IntegrityAlgorithms`: a list of [`Phase1IntegrityAlgorithmsRequestListValue`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn phase1_integrity_algorithms(
-        mut self,
-        value: impl Into<List<Phase1IntegrityAlgorithmsRequestListValue>>,
-    ) -> Self {
-        self.phase1_integrity_algorithms = Some(value.into());
-        self
-    }
-
+    pub fn phase1_integrity_algorithms(mut self, value: impl Into<List<Phase1IntegrityAlgorithmsRequestListValue>>) -> Self { self.phase1_integrity_algorithms = Some(value.into()); self }
     /// `Phase1LifetimeSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn phase1_lifetime_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.phase1_lifetime_seconds = Some(value.into());
-        self
-    }
-
+    pub fn phase1_lifetime_seconds(mut self, value: impl Into<Int>) -> Self { self.phase1_lifetime_seconds = Some(value.into()); self }
     /// `Phase2DHGroupNumbers`: a list of [`Phase2DhGroupNumbersRequestListValue`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn phase2_dh_group_numbers(
-        mut self,
-        value: impl Into<List<Phase2DhGroupNumbersRequestListValue>>,
-    ) -> Self {
-        self.phase2_dh_group_numbers = Some(value.into());
-        self
-    }
-
+    pub fn phase2_dh_group_numbers(mut self, value: impl Into<List<Phase2DhGroupNumbersRequestListValue>>) -> Self { self.phase2_dh_group_numbers = Some(value.into()); self }
     /// `Phase2EncryptionAlgorithms`: a list of [`Phase2EncryptionAlgorithmsRequestListValue`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn phase2_encryption_algorithms(
-        mut self,
-        value: impl Into<List<Phase2EncryptionAlgorithmsRequestListValue>>,
-    ) -> Self {
-        self.phase2_encryption_algorithms = Some(value.into());
-        self
-    }
-
+    pub fn phase2_encryption_algorithms(mut self, value: impl Into<List<Phase2EncryptionAlgorithmsRequestListValue>>) -> Self { self.phase2_encryption_algorithms = Some(value.into()); self }
     /// `Phase2IntegrityAlgorithms`: a list of [`Phase2IntegrityAlgorithmsRequestListValue`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn phase2_integrity_algorithms(
-        mut self,
-        value: impl Into<List<Phase2IntegrityAlgorithmsRequestListValue>>,
-    ) -> Self {
-        self.phase2_integrity_algorithms = Some(value.into());
-        self
-    }
-
+    pub fn phase2_integrity_algorithms(mut self, value: impl Into<List<Phase2IntegrityAlgorithmsRequestListValue>>) -> Self { self.phase2_integrity_algorithms = Some(value.into()); self }
     /// `Phase2LifetimeSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn phase2_lifetime_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.phase2_lifetime_seconds = Some(value.into());
-        self
-    }
-
+    pub fn phase2_lifetime_seconds(mut self, value: impl Into<Int>) -> Self { self.phase2_lifetime_seconds = Some(value.into()); self }
     /// `PreSharedKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pre_shared_key(mut self, value: impl Into<Str>) -> Self {
-        self.pre_shared_key = Some(value.into());
-        self
-    }
-
+    pub fn pre_shared_key(mut self, value: impl Into<Str>) -> Self { self.pre_shared_key = Some(value.into()); self }
     /// `RekeyFuzzPercentage`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rekey_fuzz_percentage(mut self, value: impl Into<Int>) -> Self {
-        self.rekey_fuzz_percentage = Some(value.into());
-        self
-    }
-
+    pub fn rekey_fuzz_percentage(mut self, value: impl Into<Int>) -> Self { self.rekey_fuzz_percentage = Some(value.into()); self }
     /// `RekeyMarginTimeSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rekey_margin_time_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.rekey_margin_time_seconds = Some(value.into());
-        self
-    }
-
+    pub fn rekey_margin_time_seconds(mut self, value: impl Into<Int>) -> Self { self.rekey_margin_time_seconds = Some(value.into()); self }
     /// `ReplayWindowSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replay_window_size(mut self, value: impl Into<Int>) -> Self {
-        self.replay_window_size = Some(value.into());
-        self
-    }
-
+    pub fn replay_window_size(mut self, value: impl Into<Int>) -> Self { self.replay_window_size = Some(value.into()); self }
     /// `StartupAction`: a [`StartupAction`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn startup_action(mut self, value: impl Into<StartupAction>) -> Self {
-        self.startup_action = Some(value.into());
-        self
-    }
-
+    pub fn startup_action(mut self, value: impl Into<StartupAction>) -> Self { self.startup_action = Some(value.into()); self }
     /// `TunnelInsideCidr`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tunnel_inside_cidr(mut self, value: impl Into<Str>) -> Self {
-        self.tunnel_inside_cidr = Some(value.into());
-        self
-    }
-
+    pub fn tunnel_inside_cidr(mut self, value: impl Into<Str>) -> Self { self.tunnel_inside_cidr = Some(value.into()); self }
     /// `TunnelInsideIpv6Cidr`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tunnel_inside_ipv6_cidr(mut self, value: impl Into<Str>) -> Self {
-        self.tunnel_inside_ipv6_cidr = Some(value.into());
-        self
-    }
+    pub fn tunnel_inside_ipv6_cidr(mut self, value: impl Into<Str>) -> Self { self.tunnel_inside_ipv6_cidr = Some(value.into()); self }
 }
 
 impl PropertyType for VpnTunnelOptionsSpecification {}

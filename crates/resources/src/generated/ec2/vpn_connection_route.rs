@@ -11,39 +11,20 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpnConnectionRouteRequired {
     /// `DestinationCidrBlock`: a string, required.
-    ///
-    /// The CIDR block associated with the local subnet of the customer network.
-    ///
-    /// Format `ipv4-network`; create-only: changing it replaces the resource.
     pub destination_cidr_block: Str,
     /// `VpnConnectionId`: a string, required.
-    ///
-    /// The ID of the VPN connection.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub vpn_connection_id: Str,
 }
 
-static RULE_VpnConnectionRoute: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VpnConnectionRoute: ObjRule = ObjRule {
     properties: &[
-        (
-            "DestinationCidrBlock",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::Ipv4Network),
-            }),
-        ),
+        ("DestinationCidrBlock", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
         ("VpnConnectionId", Shape::STR),
     ],
     required: &["DestinationCidrBlock", "VpnConnectionId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::VPNConnectionRoute` resource.
@@ -75,6 +56,7 @@ pub struct VpnConnectionRoute {
     pub vpn_connection_id: Str,
 }
 
+#[rustfmt::skip]
 impl VpnConnectionRoute {
     /// The CloudFormation type name, `AWS::EC2::VPNConnectionRoute`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::VPNConnectionRoute";
@@ -104,20 +86,9 @@ impl VpnConnectionRoute {
     }
 
     /// `DestinationCidrBlock`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_cidr_block(mut self, value: impl Into<Str>) -> Self {
-        self.destination_cidr_block = value.into();
-        self
-    }
-
+    pub fn destination_cidr_block(mut self, value: impl Into<Str>) -> Self { self.destination_cidr_block = value.into(); self }
     /// `VpnConnectionId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpn_connection_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpn_connection_id = value.into();
-        self
-    }
+    pub fn vpn_connection_id(mut self, value: impl Into<Str>) -> Self { self.vpn_connection_id = value.into(); self }
 }
 
 impl Resource for VpnConnectionRoute {

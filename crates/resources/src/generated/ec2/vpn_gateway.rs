@@ -7,36 +7,26 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`VpnGateway`], by name: `VpnGateway::new(VpnGatewayRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpnGatewayRequired {
     /// `Type`: a string, required.
-    ///
-    /// The type of VPN connection the virtual private gateway supports.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub r#type: Str,
 }
 
-static RULE_VpnGateway: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VpnGateway: ObjRule = ObjRule {
     properties: &[
         ("AmazonSideAsn", Shape::INT),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("Type", Shape::STR),
     ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::VPNGateway` resource.
@@ -72,6 +62,7 @@ pub struct VpnGateway {
     pub r#type: Str,
 }
 
+#[rustfmt::skip]
 impl VpnGateway {
     /// The CloudFormation type name, `AWS::EC2::VPNGateway`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::VPNGateway";
@@ -102,28 +93,11 @@ impl VpnGateway {
     }
 
     /// `AmazonSideAsn`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn amazon_side_asn(mut self, value: impl Into<Int>) -> Self {
-        self.amazon_side_asn = Some(value.into());
-        self
-    }
-
+    pub fn amazon_side_asn(mut self, value: impl Into<Int>) -> Self { self.amazon_side_asn = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
 }
 
 impl Resource for VpnGateway {
@@ -165,68 +139,5 @@ impl VpnGatewayAttributes {
     /// The ID of the VPN gateway.
     pub fn vpn_gateway_id(&self) -> Value {
         self.0.get_att("VPNGatewayId")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::EC2::VPNGateway`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-vpngateway-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

@@ -11,33 +11,20 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpnGatewayRoutePropagationRequired {
     /// `RouteTableIds`: a list of strings, required.
-    ///
-    /// The ID of the route table. The routing table must be associated with the same VPC that the virtual private gateway is attached to.
     pub route_table_ids: List<Str>,
     /// `VpnGatewayId`: a string, required.
-    ///
-    /// The ID of the virtual private gateway that is attached to a VPC. The virtual private gateway must be attached to the same VPC that the routing tables are associated with.
     pub vpn_gateway_id: Str,
 }
 
-static RULE_VpnGatewayRoutePropagation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VpnGatewayRoutePropagation: ObjRule = ObjRule {
     properties: &[
-        (
-            "RouteTableIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("RouteTableIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("VpnGatewayId", Shape::STR),
     ],
     required: &["RouteTableIds", "VpnGatewayId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::VPNGatewayRoutePropagation` resource.
@@ -64,6 +51,7 @@ pub struct VpnGatewayRoutePropagation {
     pub vpn_gateway_id: Str,
 }
 
+#[rustfmt::skip]
 impl VpnGatewayRoutePropagation {
     /// The CloudFormation type name, `AWS::EC2::VPNGatewayRoutePropagation`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::VPNGatewayRoutePropagation";
@@ -93,20 +81,9 @@ impl VpnGatewayRoutePropagation {
     }
 
     /// `RouteTableIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn route_table_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.route_table_ids = value.into();
-        self
-    }
-
+    pub fn route_table_ids(mut self, value: impl Into<List<Str>>) -> Self { self.route_table_ids = value.into(); self }
     /// `VpnGatewayId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpn_gateway_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpn_gateway_id = value.into();
-        self
-    }
+    pub fn vpn_gateway_id(mut self, value: impl Into<Str>) -> Self { self.vpn_gateway_id = value.into(); self }
 }
 
 impl Resource for VpnGatewayRoutePropagation {

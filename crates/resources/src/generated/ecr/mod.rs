@@ -12,6 +12,8 @@
 //! - `AWS::ECR::Repository`: [`Repository`], property types in [`repository`]
 //! - `AWS::ECR::RepositoryCreationTemplate`: [`RepositoryCreationTemplate`], property types in [`repository_creation_template`]
 //! - `AWS::ECR::SigningConfiguration`: [`SigningConfiguration`], property types in [`signing_configuration`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod public_repository;
 pub mod pull_through_cache_rule;
@@ -21,6 +23,7 @@ pub mod registry_scanning_configuration;
 pub mod replication_configuration;
 pub mod repository;
 pub mod repository_creation_template;
+pub mod shared;
 pub mod signing_configuration;
 
 pub use public_repository::{PublicRepository, PublicRepositoryAttributes};

@@ -7,41 +7,22 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^(?=.{2,256}$)((?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*)$");
 
-static RULE_PublicRepository: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PublicRepository: ObjRule = ObjRule {
     properties: &[
-        (
-            "RepositoryCatalogData",
-            Shape::Object(&RULE_RepositoryCatalogData),
-        ),
-        (
-            "RepositoryName",
-            Shape::Str(&StrRule {
-                min_len: Some(2),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("RepositoryCatalogData", Shape::Object(&RULE_RepositoryCatalogData)),
+        ("RepositoryName", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("RepositoryPolicyText", Shape::Any),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ECR::PublicRepository` resource.
@@ -81,6 +62,7 @@ pub struct PublicRepository {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl PublicRepository {
     /// The CloudFormation type name, `AWS::ECR::PublicRepository`.
     pub const TYPE_NAME: &'static str = "AWS::ECR::PublicRepository";
@@ -107,36 +89,13 @@ impl PublicRepository {
     }
 
     /// `RepositoryCatalogData`: a [`RepositoryCatalogData`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn repository_catalog_data(mut self, value: impl Into<Obj<RepositoryCatalogData>>) -> Self {
-        self.repository_catalog_data = Some(value.into());
-        self
-    }
-
+    pub fn repository_catalog_data(mut self, value: impl Into<Obj<RepositoryCatalogData>>) -> Self { self.repository_catalog_data = Some(value.into()); self }
     /// `RepositoryName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn repository_name(mut self, value: impl Into<Str>) -> Self {
-        self.repository_name = Some(value.into());
-        self
-    }
-
+    pub fn repository_name(mut self, value: impl Into<Str>) -> Self { self.repository_name = Some(value.into()); self }
     /// `RepositoryPolicyText`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn repository_policy_text(mut self, value: impl Into<Json>) -> Self {
-        self.repository_policy_text = Some(value.into());
-        self
-    }
-
+    pub fn repository_policy_text(mut self, value: impl Into<Json>) -> Self { self.repository_policy_text = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for PublicRepository {
@@ -182,73 +141,17 @@ impl PublicRepositoryAttributes {
     }
 }
 
-static RULE_RepositoryCatalogData: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RepositoryCatalogData: ObjRule = ObjRule {
     properties: &[
-        (
-            "AboutText",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(10240),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Architectures",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(50),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "OperatingSystems",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(50),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "RepositoryDescription",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "UsageText",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(10240),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AboutText", Shape::Str(&StrRule { max_len: Some(10240), ..StrRule::ANY })),
+        ("Architectures", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(50) })),
+        ("OperatingSystems", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(50) })),
+        ("RepositoryDescription", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
+        ("UsageText", Shape::Str(&StrRule { max_len: Some(10240), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RepositoryCatalogData` property type of `AWS::ECR::PublicRepository`.
@@ -280,6 +183,7 @@ pub struct RepositoryCatalogData {
     pub usage_text: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl RepositoryCatalogData {
     /// A `RepositoryCatalogData` with no property set (none is required).
     pub fn new() -> Self {
@@ -287,44 +191,15 @@ impl RepositoryCatalogData {
     }
 
     /// `AboutText`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn about_text(mut self, value: impl Into<Str>) -> Self {
-        self.about_text = Some(value.into());
-        self
-    }
-
+    pub fn about_text(mut self, value: impl Into<Str>) -> Self { self.about_text = Some(value.into()); self }
     /// `Architectures`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn architectures(mut self, value: impl Into<List<Str>>) -> Self {
-        self.architectures = Some(value.into());
-        self
-    }
-
+    pub fn architectures(mut self, value: impl Into<List<Str>>) -> Self { self.architectures = Some(value.into()); self }
     /// `OperatingSystems`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn operating_systems(mut self, value: impl Into<List<Str>>) -> Self {
-        self.operating_systems = Some(value.into());
-        self
-    }
-
+    pub fn operating_systems(mut self, value: impl Into<List<Str>>) -> Self { self.operating_systems = Some(value.into()); self }
     /// `RepositoryDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn repository_description(mut self, value: impl Into<Str>) -> Self {
-        self.repository_description = Some(value.into());
-        self
-    }
-
+    pub fn repository_description(mut self, value: impl Into<Str>) -> Self { self.repository_description = Some(value.into()); self }
     /// `UsageText`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn usage_text(mut self, value: impl Into<Str>) -> Self {
-        self.usage_text = Some(value.into());
-        self
-    }
+    pub fn usage_text(mut self, value: impl Into<Str>) -> Self { self.usage_text = Some(value.into()); self }
 }
 
 impl PropertyType for RepositoryCatalogData {}
@@ -337,102 +212,6 @@ impl ToValue for RepositoryCatalogData {
             .opt("OperatingSystems", &self.operating_systems)
             .opt("RepositoryDescription", &self.repository_description)
             .opt("UsageText", &self.usage_text)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 127.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 255.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::ECR::PublicRepository`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecr-publicrepository-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 127.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 255.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -14,76 +14,18 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$",
 );
 
-static RULE_PullThroughCacheRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PullThroughCacheRule: ObjRule = ObjRule {
     properties: &[
-        (
-            "CredentialArn",
-            Shape::Str(&StrRule {
-                min_len: Some(50),
-                max_len: Some(612),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "CustomRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "EcrRepositoryPrefix",
-            Shape::Str(&StrRule {
-                min_len: Some(2),
-                max_len: Some(30),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "UpstreamRegistry",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "azure-container-registry",
-                    "chainguard",
-                    "docker-hub",
-                    "ecr",
-                    "ecr-public",
-                    "github-container-registry",
-                    "gitlab-container-registry",
-                    "k8s",
-                    "quay",
-                ],
-                format: None,
-            }),
-        ),
+        ("CredentialArn", Shape::Str(&StrRule { min_len: Some(50), max_len: Some(612), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("CustomRoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("EcrRepositoryPrefix", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(30), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("UpstreamRegistry", Shape::Str(&StrRule { allowed: &["azure-container-registry", "chainguard", "docker-hub", "ecr", "ecr-public", "github-container-registry", "gitlab-container-registry", "k8s", "quay"], ..StrRule::ANY })),
         ("UpstreamRegistryUrl", Shape::STR),
-        (
-            "UpstreamRepositoryPrefix",
-            Shape::Str(&StrRule {
-                min_len: Some(2),
-                max_len: Some(30),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("UpstreamRepositoryPrefix", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(30), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ECR::PullThroughCacheRule` resource.
@@ -137,6 +79,7 @@ pub struct PullThroughCacheRule {
     pub upstream_repository_prefix: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl PullThroughCacheRule {
     /// The CloudFormation type name, `AWS::ECR::PullThroughCacheRule`.
     pub const TYPE_NAME: &'static str = "AWS::ECR::PullThroughCacheRule";
@@ -148,14 +91,7 @@ impl PullThroughCacheRule {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecr-pullthroughcacherule.html",
         primary_identifier: &["EcrRepositoryPrefix"],
         required: &[],
-        create_only: &[
-            "EcrRepositoryPrefix",
-            "UpstreamRegistryUrl",
-            "CredentialArn",
-            "UpstreamRegistry",
-            "CustomRoleArn",
-            "UpstreamRepositoryPrefix",
-        ],
+        create_only: &["EcrRepositoryPrefix", "UpstreamRegistryUrl", "CredentialArn", "UpstreamRegistry", "CustomRoleArn", "UpstreamRepositoryPrefix"],
         conditional_create_only: &[],
         write_only: &["CredentialArn", "UpstreamRegistry", "CustomRoleArn"],
         read_only: &[],
@@ -170,52 +106,17 @@ impl PullThroughCacheRule {
     }
 
     /// `CredentialArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn credential_arn(mut self, value: impl Into<Str>) -> Self {
-        self.credential_arn = Some(value.into());
-        self
-    }
-
+    pub fn credential_arn(mut self, value: impl Into<Str>) -> Self { self.credential_arn = Some(value.into()); self }
     /// `CustomRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.custom_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn custom_role_arn(mut self, value: impl Into<Str>) -> Self { self.custom_role_arn = Some(value.into()); self }
     /// `EcrRepositoryPrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ecr_repository_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.ecr_repository_prefix = Some(value.into());
-        self
-    }
-
+    pub fn ecr_repository_prefix(mut self, value: impl Into<Str>) -> Self { self.ecr_repository_prefix = Some(value.into()); self }
     /// `UpstreamRegistry`: an [`UpstreamRegistry`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn upstream_registry(mut self, value: impl Into<UpstreamRegistry>) -> Self {
-        self.upstream_registry = Some(value.into());
-        self
-    }
-
+    pub fn upstream_registry(mut self, value: impl Into<UpstreamRegistry>) -> Self { self.upstream_registry = Some(value.into()); self }
     /// `UpstreamRegistryUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn upstream_registry_url(mut self, value: impl Into<Str>) -> Self {
-        self.upstream_registry_url = Some(value.into());
-        self
-    }
-
+    pub fn upstream_registry_url(mut self, value: impl Into<Str>) -> Self { self.upstream_registry_url = Some(value.into()); self }
     /// `UpstreamRepositoryPrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn upstream_repository_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.upstream_repository_prefix = Some(value.into());
-        self
-    }
+    pub fn upstream_repository_prefix(mut self, value: impl Into<Str>) -> Self { self.upstream_repository_prefix = Some(value.into()); self }
 }
 
 impl Resource for PullThroughCacheRule {

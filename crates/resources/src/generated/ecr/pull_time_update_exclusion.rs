@@ -14,30 +14,17 @@ pub(crate) static PATTERN_0: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct PullTimeUpdateExclusionRequired {
     /// `PrincipalArn`: a string, required.
-    ///
-    /// The ARN of the IAM principal to remove from the pull time update exclusion list.
-    ///
-    /// Pattern `^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\w+=,.@-]+(/[\w+=,.@-]+)*$`; length 0 to 200; create-only: changing it replaces the resource.
     pub principal_arn: Str,
 }
 
-static RULE_PullTimeUpdateExclusion: ObjRule = ObjRule {
-    properties: &[(
-        "PrincipalArn",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(200),
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_PullTimeUpdateExclusion: ObjRule = ObjRule {
+    properties: &[
+        ("PrincipalArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+    ],
     required: &["PrincipalArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ECR::PullTimeUpdateExclusion` resource.
@@ -61,6 +48,7 @@ pub struct PullTimeUpdateExclusion {
     pub principal_arn: Str,
 }
 
+#[rustfmt::skip]
 impl PullTimeUpdateExclusion {
     /// The CloudFormation type name, `AWS::ECR::PullTimeUpdateExclusion`.
     pub const TYPE_NAME: &'static str = "AWS::ECR::PullTimeUpdateExclusion";
@@ -89,12 +77,7 @@ impl PullTimeUpdateExclusion {
     }
 
     /// `PrincipalArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn principal_arn(mut self, value: impl Into<Str>) -> Self {
-        self.principal_arn = value.into();
-        self
-    }
+    pub fn principal_arn(mut self, value: impl Into<Str>) -> Self { self.principal_arn = value.into(); self }
 }
 
 impl Resource for PullTimeUpdateExclusion {

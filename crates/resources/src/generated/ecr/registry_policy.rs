@@ -11,21 +11,17 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct RegistryPolicyRequired {
     /// `PolicyText`: a JSON value, required.
-    ///
-    /// The JSON policy text for your registry.
-    ///
-    /// Format `json`; length 0 to 10240.
     pub policy_text: Json,
 }
 
-static RULE_RegistryPolicy: ObjRule = ObjRule {
-    properties: &[("PolicyText", Shape::Any)],
+#[rustfmt::skip]
+pub(crate) static RULE_RegistryPolicy: ObjRule = ObjRule {
+    properties: &[
+        ("PolicyText", Shape::Any),
+    ],
     required: &["PolicyText"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ECR::RegistryPolicy` resource.
@@ -50,6 +46,7 @@ pub struct RegistryPolicy {
     pub policy_text: Json,
 }
 
+#[rustfmt::skip]
 impl RegistryPolicy {
     /// The CloudFormation type name, `AWS::ECR::RegistryPolicy`.
     pub const TYPE_NAME: &'static str = "AWS::ECR::RegistryPolicy";
@@ -78,12 +75,7 @@ impl RegistryPolicy {
     }
 
     /// `PolicyText`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_text(mut self, value: impl Into<Json>) -> Self {
-        self.policy_text = value.into();
-        self
-    }
+    pub fn policy_text(mut self, value: impl Into<Json>) -> Self { self.policy_text = value.into(); self }
 }
 
 impl Resource for RegistryPolicy {

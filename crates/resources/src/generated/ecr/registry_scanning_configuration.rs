@@ -13,44 +13,20 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z0-9*](?:[._\\-/a-z0-9*
 #[derive(Clone, Debug, PartialEq)]
 pub struct RegistryScanningConfigurationRequired {
     /// `Rules`: a list of [`ScanningRule`] objects, required.
-    ///
-    /// The scanning rules associated with the registry.
-    ///
-    /// Items 0 to 2.
     pub rules: List<ScanningRule>,
     /// `ScanType`: a [`ScanType`] value, required.
-    ///
-    /// The type of scanning configured for the registry.
     pub scan_type: ScanType,
 }
 
-static RULE_RegistryScanningConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RegistryScanningConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Rules",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ScanningRule),
-                min_items: Some(0),
-                max_items: Some(2),
-            }),
-        ),
-        (
-            "ScanType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["BASIC", "ENHANCED"],
-                format: None,
-            }),
-        ),
+        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_ScanningRule), min_items: Some(0), max_items: Some(2) })),
+        ("ScanType", Shape::Str(&StrRule { allowed: &["BASIC", "ENHANCED"], ..StrRule::ANY })),
     ],
     required: &["Rules", "ScanType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ECR::RegistryScanningConfiguration` resource.
@@ -77,6 +53,7 @@ pub struct RegistryScanningConfiguration {
     pub scan_type: ScanType,
 }
 
+#[rustfmt::skip]
 impl RegistryScanningConfiguration {
     /// The CloudFormation type name, `AWS::ECR::RegistryScanningConfiguration`.
     pub const TYPE_NAME: &'static str = "AWS::ECR::RegistryScanningConfiguration";
@@ -106,20 +83,9 @@ impl RegistryScanningConfiguration {
     }
 
     /// `Rules`: a list of [`ScanningRule`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rules(mut self, value: impl Into<List<ScanningRule>>) -> Self {
-        self.rules = value.into();
-        self
-    }
-
+    pub fn rules(mut self, value: impl Into<List<ScanningRule>>) -> Self { self.rules = value.into(); self }
     /// `ScanType`: a [`ScanType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scan_type(mut self, value: impl Into<ScanType>) -> Self {
-        self.scan_type = value.into();
-        self
-    }
+    pub fn scan_type(mut self, value: impl Into<ScanType>) -> Self { self.scan_type = value.into(); self }
 }
 
 impl Resource for RegistryScanningConfiguration {
@@ -162,46 +128,20 @@ impl RegistryScanningConfigurationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RepositoryFilterRequired {
     /// `Filter`: a string, required.
-    ///
-    /// The filter to use when scanning.
-    ///
-    /// Pattern `^[a-z0-9*](?:[._\-/a-z0-9*]?[a-z0-9*]+)*$`; length 1 to 255.
     pub filter: Str,
     /// `FilterType`: a [`FilterType`] value, required.
-    ///
-    /// The type associated with the filter.
     pub filter_type: FilterType,
 }
 
-static RULE_RepositoryFilter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RepositoryFilter: ObjRule = ObjRule {
     properties: &[
-        (
-            "Filter",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FilterType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["WILDCARD"],
-                format: None,
-            }),
-        ),
+        ("Filter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("FilterType", Shape::Str(&StrRule { allowed: &["WILDCARD"], ..StrRule::ANY })),
     ],
     required: &["Filter", "FilterType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RepositoryFilter` property type of `AWS::ECR::RegistryScanningConfiguration`.
@@ -223,6 +163,7 @@ pub struct RepositoryFilter {
     pub filter_type: FilterType,
 }
 
+#[rustfmt::skip]
 impl RepositoryFilter {
     /// A `RepositoryFilter` with its required properties, named in a [`RepositoryFilterRequired`].
     pub fn new(required: RepositoryFilterRequired) -> Self {
@@ -233,20 +174,9 @@ impl RepositoryFilter {
     }
 
     /// `Filter`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter(mut self, value: impl Into<Str>) -> Self {
-        self.filter = value.into();
-        self
-    }
-
+    pub fn filter(mut self, value: impl Into<Str>) -> Self { self.filter = value.into(); self }
     /// `FilterType`: a [`FilterType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter_type(mut self, value: impl Into<FilterType>) -> Self {
-        self.filter_type = value.into();
-        self
-    }
+    pub fn filter_type(mut self, value: impl Into<FilterType>) -> Self { self.filter_type = value.into(); self }
 }
 
 impl PropertyType for RepositoryFilter {}
@@ -264,44 +194,20 @@ impl ToValue for RepositoryFilter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScanningRuleRequired {
     /// `RepositoryFilters`: a list of [`RepositoryFilter`] objects, required.
-    ///
-    /// The details of a scanning repository filter. For more information on how to use filters, see \[Using filters\](<https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning.html#image-scanning-filters>) in the *Amazon Elastic Container Registry User Guide* .
-    ///
-    /// Items 0 to 100.
     pub repository_filters: List<RepositoryFilter>,
     /// `ScanFrequency`: a [`ScanFrequency`] value, required.
-    ///
-    /// The frequency that scans are performed at for a private registry. When the `ENHANCED` scan type is specified, the supported scan frequencies are `CONTINUOUS_SCAN` and `SCAN_ON_PUSH` . When the `BASIC` scan type is specified, the `SCAN_ON_PUSH` scan frequency is supported. If scan on push is not specified, then the `MANUAL` scan frequency is set by default.
     pub scan_frequency: ScanFrequency,
 }
 
-static RULE_ScanningRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ScanningRule: ObjRule = ObjRule {
     properties: &[
-        (
-            "RepositoryFilters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_RepositoryFilter),
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "ScanFrequency",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SCAN_ON_PUSH", "CONTINUOUS_SCAN"],
-                format: None,
-            }),
-        ),
+        ("RepositoryFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_RepositoryFilter), min_items: Some(0), max_items: Some(100) })),
+        ("ScanFrequency", Shape::Str(&StrRule { allowed: &["SCAN_ON_PUSH", "CONTINUOUS_SCAN"], ..StrRule::ANY })),
     ],
     required: &["ScanFrequency", "RepositoryFilters"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ScanningRule` property type of `AWS::ECR::RegistryScanningConfiguration`.
@@ -323,6 +229,7 @@ pub struct ScanningRule {
     pub scan_frequency: ScanFrequency,
 }
 
+#[rustfmt::skip]
 impl ScanningRule {
     /// A `ScanningRule` with its required properties, named in a [`ScanningRuleRequired`].
     pub fn new(required: ScanningRuleRequired) -> Self {
@@ -333,20 +240,9 @@ impl ScanningRule {
     }
 
     /// `RepositoryFilters`: a list of [`RepositoryFilter`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn repository_filters(mut self, value: impl Into<List<RepositoryFilter>>) -> Self {
-        self.repository_filters = value.into();
-        self
-    }
-
+    pub fn repository_filters(mut self, value: impl Into<List<RepositoryFilter>>) -> Self { self.repository_filters = value.into(); self }
     /// `ScanFrequency`: a [`ScanFrequency`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scan_frequency(mut self, value: impl Into<ScanFrequency>) -> Self {
-        self.scan_frequency = value.into();
-        self
-    }
+    pub fn scan_frequency(mut self, value: impl Into<ScanFrequency>) -> Self { self.scan_frequency = value.into(); self }
 }
 
 impl PropertyType for ScanningRule {}

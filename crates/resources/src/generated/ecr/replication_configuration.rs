@@ -16,22 +16,17 @@ pub(crate) static PATTERN_2: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicationConfigurationRequired {
     /// `ReplicationConfiguration`: a [`ReplicationConfigurationProperty`] object, required.
-    ///
-    /// The replication configuration for a registry.
     pub replication_configuration: Obj<ReplicationConfigurationProperty>,
 }
 
-static RULE_ReplicationConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "ReplicationConfiguration",
-        Shape::Object(&RULE_ReplicationConfigurationProperty),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ReplicationConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("ReplicationConfiguration", Shape::Object(&RULE_ReplicationConfigurationProperty)),
+    ],
     required: &["ReplicationConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ECR::ReplicationConfiguration` resource.
@@ -54,6 +49,7 @@ pub struct ReplicationConfiguration {
     pub replication_configuration: Obj<ReplicationConfigurationProperty>,
 }
 
+#[rustfmt::skip]
 impl ReplicationConfiguration {
     /// The CloudFormation type name, `AWS::ECR::ReplicationConfiguration`.
     pub const TYPE_NAME: &'static str = "AWS::ECR::ReplicationConfiguration";
@@ -82,15 +78,7 @@ impl ReplicationConfiguration {
     }
 
     /// `ReplicationConfiguration`: a [`ReplicationConfigurationProperty`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replication_configuration(
-        mut self,
-        value: impl Into<Obj<ReplicationConfigurationProperty>>,
-    ) -> Self {
-        self.replication_configuration = value.into();
-        self
-    }
+    pub fn replication_configuration(mut self, value: impl Into<Obj<ReplicationConfigurationProperty>>) -> Self { self.replication_configuration = value.into(); self }
 }
 
 impl Resource for ReplicationConfiguration {
@@ -134,28 +122,17 @@ impl ReplicationConfigurationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicationConfigurationPropertyRequired {
     /// `Rules`: a list of [`ReplicationRule`] objects, required.
-    ///
-    /// An array of objects representing the replication destinations and repository filters for a replication configuration.
-    ///
-    /// Items 0 to 10.
     pub rules: List<ReplicationRule>,
 }
 
-static RULE_ReplicationConfigurationProperty: ObjRule = ObjRule {
-    properties: &[(
-        "Rules",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_ReplicationRule),
-            min_items: Some(0),
-            max_items: Some(10),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ReplicationConfigurationProperty: ObjRule = ObjRule {
+    properties: &[
+        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_ReplicationRule), min_items: Some(0), max_items: Some(10) })),
+    ],
     required: &["Rules"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReplicationConfiguration` property type of `AWS::ECR::ReplicationConfiguration`.
@@ -173,6 +150,7 @@ pub struct ReplicationConfigurationProperty {
     pub rules: List<ReplicationRule>,
 }
 
+#[rustfmt::skip]
 impl ReplicationConfigurationProperty {
     /// A `ReplicationConfigurationProperty` with its required properties, named in a [`ReplicationConfigurationPropertyRequired`].
     pub fn new(required: ReplicationConfigurationPropertyRequired) -> Self {
@@ -182,12 +160,7 @@ impl ReplicationConfigurationProperty {
     }
 
     /// `Rules`: a list of [`ReplicationRule`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rules(mut self, value: impl Into<List<ReplicationRule>>) -> Self {
-        self.rules = value.into();
-        self
-    }
+    pub fn rules(mut self, value: impl Into<List<ReplicationRule>>) -> Self { self.rules = value.into(); self }
 }
 
 impl PropertyType for ReplicationConfigurationProperty {}
@@ -202,48 +175,20 @@ impl ToValue for ReplicationConfigurationProperty {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicationDestinationRequired {
     /// `Region`: a string, required.
-    ///
-    /// The Region to replicate to.
-    ///
-    /// Pattern `[0-9a-z-]{2,25}`.
     pub region: Str,
     /// `RegistryId`: a string, required.
-    ///
-    /// The AWS account ID of the Amazon ECR private registry to replicate to. When configuring cross-Region replication within your own registry, specify your own account ID.
-    ///
-    /// Pattern `^[0-9]{12}$`.
     pub registry_id: Str,
 }
 
-static RULE_ReplicationDestination: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ReplicationDestination: ObjRule = ObjRule {
     properties: &[
-        (
-            "Region",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RegistryId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Region", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("RegistryId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["Region", "RegistryId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReplicationDestination` property type of `AWS::ECR::ReplicationConfiguration`.
@@ -267,6 +212,7 @@ pub struct ReplicationDestination {
     pub registry_id: Str,
 }
 
+#[rustfmt::skip]
 impl ReplicationDestination {
     /// A `ReplicationDestination` with its required properties, named in a [`ReplicationDestinationRequired`].
     pub fn new(required: ReplicationDestinationRequired) -> Self {
@@ -277,20 +223,9 @@ impl ReplicationDestination {
     }
 
     /// `Region`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn region(mut self, value: impl Into<Str>) -> Self {
-        self.region = value.into();
-        self
-    }
-
+    pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = value.into(); self }
     /// `RegistryId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn registry_id(mut self, value: impl Into<Str>) -> Self {
-        self.registry_id = value.into();
-        self
-    }
+    pub fn registry_id(mut self, value: impl Into<Str>) -> Self { self.registry_id = value.into(); self }
 }
 
 impl PropertyType for ReplicationDestination {}
@@ -308,38 +243,18 @@ impl ToValue for ReplicationDestination {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicationRuleRequired {
     /// `Destinations`: a list of [`ReplicationDestination`] objects, required.
-    ///
-    /// An array of objects representing the destination for a replication rule.
-    ///
-    /// Items 1 to 100.
     pub destinations: List<ReplicationDestination>,
 }
 
-static RULE_ReplicationRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ReplicationRule: ObjRule = ObjRule {
     properties: &[
-        (
-            "Destinations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ReplicationDestination),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "RepositoryFilters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_RepositoryFilter),
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
+        ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_ReplicationDestination), min_items: Some(1), max_items: Some(100) })),
+        ("RepositoryFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_RepositoryFilter), min_items: Some(0), max_items: Some(100) })),
     ],
     required: &["Destinations"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReplicationRule` property type of `AWS::ECR::ReplicationConfiguration`.
@@ -363,6 +278,7 @@ pub struct ReplicationRule {
     pub repository_filters: Option<List<RepositoryFilter>>,
 }
 
+#[rustfmt::skip]
 impl ReplicationRule {
     /// A `ReplicationRule` with its required properties, named in a [`ReplicationRuleRequired`].
     pub fn new(required: ReplicationRuleRequired) -> Self {
@@ -373,20 +289,9 @@ impl ReplicationRule {
     }
 
     /// `Destinations`: a list of [`ReplicationDestination`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destinations(mut self, value: impl Into<List<ReplicationDestination>>) -> Self {
-        self.destinations = value.into();
-        self
-    }
-
+    pub fn destinations(mut self, value: impl Into<List<ReplicationDestination>>) -> Self { self.destinations = value.into(); self }
     /// `RepositoryFilters`: a list of [`RepositoryFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn repository_filters(mut self, value: impl Into<List<RepositoryFilter>>) -> Self {
-        self.repository_filters = Some(value.into());
-        self
-    }
+    pub fn repository_filters(mut self, value: impl Into<List<RepositoryFilter>>) -> Self { self.repository_filters = Some(value.into()); self }
 }
 
 impl PropertyType for ReplicationRule {}
@@ -404,46 +309,20 @@ impl ToValue for ReplicationRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RepositoryFilterRequired {
     /// `Filter`: a string, required.
-    ///
-    /// The repository filter details. When the `PREFIX_MATCH` filter type is specified, this value is required and should be the repository name prefix to configure replication for.
-    ///
-    /// Pattern `^(?:[a-z0-9]+(?:[._-][a-z0-9]*)*/)*[a-z0-9]*(?:[._-][a-z0-9]*)*$`; length 2 to 256.
     pub filter: Str,
     /// `FilterType`: a [`FilterType`] value, required.
-    ///
-    /// The repository filter type. The only supported value is `PREFIX_MATCH` , which is a repository name prefix specified with the `filter` parameter.
     pub filter_type: FilterType,
 }
 
-static RULE_RepositoryFilter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RepositoryFilter: ObjRule = ObjRule {
     properties: &[
-        (
-            "Filter",
-            Shape::Str(&StrRule {
-                min_len: Some(2),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FilterType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PREFIX_MATCH"],
-                format: None,
-            }),
-        ),
+        ("Filter", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("FilterType", Shape::Str(&StrRule { allowed: &["PREFIX_MATCH"], ..StrRule::ANY })),
     ],
     required: &["Filter", "FilterType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RepositoryFilter` property type of `AWS::ECR::ReplicationConfiguration`.
@@ -465,6 +344,7 @@ pub struct RepositoryFilter {
     pub filter_type: FilterType,
 }
 
+#[rustfmt::skip]
 impl RepositoryFilter {
     /// A `RepositoryFilter` with its required properties, named in a [`RepositoryFilterRequired`].
     pub fn new(required: RepositoryFilterRequired) -> Self {
@@ -475,20 +355,9 @@ impl RepositoryFilter {
     }
 
     /// `Filter`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter(mut self, value: impl Into<Str>) -> Self {
-        self.filter = value.into();
-        self
-    }
-
+    pub fn filter(mut self, value: impl Into<Str>) -> Self { self.filter = value.into(); self }
     /// `FilterType`: a [`FilterType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter_type(mut self, value: impl Into<FilterType>) -> Self {
-        self.filter_type = value.into();
-        self
-    }
+    pub fn filter_type(mut self, value: impl Into<FilterType>) -> Self { self.filter_type = value.into(); self }
 }
 
 impl PropertyType for RepositoryFilter {}

@@ -7,73 +7,35 @@
 
 use crate::support::prelude::*;
 
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9a-zA-Z._*-]{1,128}");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9]{12}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
+pub use super::shared::{
+    EncryptionConfiguration, EncryptionConfigurationRequired, EncryptionType,
+    ImageTagMutabilityExclusionFilter, ImageTagMutabilityExclusionFilterRequired,
+    ImageTagMutabilityExclusionFilterType, Tag, TagRequired,
+};
+use super::shared::{
+    RULE_EncryptionConfiguration, RULE_ImageTagMutabilityExclusionFilter, RULE_Tag,
+};
+
+pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
+pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^(?=.{2,256}$)([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*)$",
 );
 
-static RULE_Repository: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Repository: ObjRule = ObjRule {
     properties: &[
         ("EmptyOnDelete", Shape::Bool),
-        (
-            "EncryptionConfiguration",
-            Shape::Object(&RULE_EncryptionConfiguration),
-        ),
-        (
-            "ImageScanningConfiguration",
-            Shape::Object(&RULE_ImageScanningConfiguration),
-        ),
-        (
-            "ImageTagMutability",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "MUTABLE",
-                    "IMMUTABLE",
-                    "MUTABLE_WITH_EXCLUSION",
-                    "IMMUTABLE_WITH_EXCLUSION",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "ImageTagMutabilityExclusionFilters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ImageTagMutabilityExclusionFilter),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
+        ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
+        ("ImageScanningConfiguration", Shape::Object(&RULE_ImageScanningConfiguration)),
+        ("ImageTagMutability", Shape::Str(&StrRule { allowed: &["MUTABLE", "IMMUTABLE", "MUTABLE_WITH_EXCLUSION", "IMMUTABLE_WITH_EXCLUSION"], ..StrRule::ANY })),
+        ("ImageTagMutabilityExclusionFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_ImageTagMutabilityExclusionFilter), min_items: Some(1), max_items: Some(5) })),
         ("LifecyclePolicy", Shape::Object(&RULE_LifecyclePolicy)),
-        (
-            "RepositoryName",
-            Shape::Str(&StrRule {
-                min_len: Some(2),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("RepositoryName", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("RepositoryPolicyText", Shape::Any),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ECR::Repository` resource.
@@ -143,6 +105,7 @@ pub struct Repository {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Repository {
     /// The CloudFormation type name, `AWS::ECR::Repository`.
     pub const TYPE_NAME: &'static str = "AWS::ECR::Repository";
@@ -154,12 +117,7 @@ impl Repository {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecr-repository.html",
         primary_identifier: &["RepositoryName"],
         required: &[],
-        create_only: &[
-            "RepositoryName",
-            "EncryptionConfiguration",
-            "EncryptionConfiguration/EncryptionType",
-            "EncryptionConfiguration/KmsKey",
-        ],
+        create_only: &["RepositoryName", "EncryptionConfiguration", "EncryptionConfiguration/EncryptionType", "EncryptionConfiguration/KmsKey"],
         conditional_create_only: &[],
         write_only: &["EmptyOnDelete"],
         read_only: &["Arn", "RepositoryUri"],
@@ -174,85 +132,23 @@ impl Repository {
     }
 
     /// `EmptyOnDelete`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn empty_on_delete(mut self, value: impl Into<Bool>) -> Self {
-        self.empty_on_delete = Some(value.into());
-        self
-    }
-
+    pub fn empty_on_delete(mut self, value: impl Into<Bool>) -> Self { self.empty_on_delete = Some(value.into()); self }
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_configuration(
-        mut self,
-        value: impl Into<Obj<EncryptionConfiguration>>,
-    ) -> Self {
-        self.encryption_configuration = Some(value.into());
-        self
-    }
-
+    pub fn encryption_configuration(mut self, value: impl Into<Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = Some(value.into()); self }
     /// `ImageScanningConfiguration`: an [`ImageScanningConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_scanning_configuration(
-        mut self,
-        value: impl Into<Obj<ImageScanningConfiguration>>,
-    ) -> Self {
-        self.image_scanning_configuration = Some(value.into());
-        self
-    }
-
+    pub fn image_scanning_configuration(mut self, value: impl Into<Obj<ImageScanningConfiguration>>) -> Self { self.image_scanning_configuration = Some(value.into()); self }
     /// `ImageTagMutability`: an [`ImageTagMutability`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_tag_mutability(mut self, value: impl Into<ImageTagMutability>) -> Self {
-        self.image_tag_mutability = Some(value.into());
-        self
-    }
-
+    pub fn image_tag_mutability(mut self, value: impl Into<ImageTagMutability>) -> Self { self.image_tag_mutability = Some(value.into()); self }
     /// `ImageTagMutabilityExclusionFilters`: a list of [`ImageTagMutabilityExclusionFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_tag_mutability_exclusion_filters(
-        mut self,
-        value: impl Into<List<ImageTagMutabilityExclusionFilter>>,
-    ) -> Self {
-        self.image_tag_mutability_exclusion_filters = Some(value.into());
-        self
-    }
-
+    pub fn image_tag_mutability_exclusion_filters(mut self, value: impl Into<List<ImageTagMutabilityExclusionFilter>>) -> Self { self.image_tag_mutability_exclusion_filters = Some(value.into()); self }
     /// `LifecyclePolicy`: a [`LifecyclePolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lifecycle_policy(mut self, value: impl Into<Obj<LifecyclePolicy>>) -> Self {
-        self.lifecycle_policy = Some(value.into());
-        self
-    }
-
+    pub fn lifecycle_policy(mut self, value: impl Into<Obj<LifecyclePolicy>>) -> Self { self.lifecycle_policy = Some(value.into()); self }
     /// `RepositoryName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn repository_name(mut self, value: impl Into<Str>) -> Self {
-        self.repository_name = Some(value.into());
-        self
-    }
-
+    pub fn repository_name(mut self, value: impl Into<Str>) -> Self { self.repository_name = Some(value.into()); self }
     /// `RepositoryPolicyText`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn repository_policy_text(mut self, value: impl Into<Json>) -> Self {
-        self.repository_policy_text = Some(value.into());
-        self
-    }
-
+    pub fn repository_policy_text(mut self, value: impl Into<Json>) -> Self { self.repository_policy_text = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Repository {
@@ -316,130 +212,13 @@ impl RepositoryAttributes {
     }
 }
 
-/// The required properties of [`EncryptionConfiguration`], by name: `EncryptionConfiguration::new(EncryptionConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EncryptionConfigurationRequired {
-    /// `EncryptionType`: an [`EncryptionType`] value, required.
-    ///
-    /// The encryption type to use.
-    ///
-    /// If you use the `KMS` encryption type, the contents of the repository will be encrypted using server-side encryption with AWS Key Management Service key stored in AWS  . When you use AWS  to encrypt your data, you can either use the default AWS managed AWS  key for Amazon ECR, or specify your own AWS  key, which you already created.
-    ///
-    /// If you use the `KMS_DSSE` encryption type, the contents of the repository will be encrypted with two layers of encryption using server-side encryption with the AWS  Management Service key stored in AWS  . Similar to the `KMS` encryption type, you can either use the default AWS managed AWS  key for Amazon ECR, or specify your own AWS  key, which you've already created.
-    ///
-    /// If you use the `AES256` encryption type, Amazon ECR uses server-side encryption with Amazon S3-managed encryption keys which encrypts the images in the repository using an AES256 encryption algorithm.
-    ///
-    /// For more information, see \[Amazon ECR encryption at rest\](<https://docs.aws.amazon.com/AmazonECR/latest/userguide/encryption-at-rest.html>) in the *Amazon Elastic Container Registry User Guide* .
-    pub encryption_type: EncryptionType,
-}
-
-static RULE_EncryptionConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ImageScanningConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "EncryptionType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AES256", "KMS", "KMS_DSSE"],
-                format: None,
-            }),
-        ),
-        (
-            "KmsKey",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ScanOnPush", Shape::Bool),
     ],
-    required: &["EncryptionType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
-};
-
-/// The `EncryptionConfiguration` property type of `AWS::ECR::Repository`.
-///
-/// The encryption configuration for the repository. This determines how the contents of your repository are encrypted at rest.
-///
-/// By default, when no encryption configuration is set or the `AES256` encryption type is used, Amazon ECR uses server-side encryption with Amazon S3-managed encryption keys which encrypts your data at rest using an AES256 encryption algorithm. This does not require any action on your part.
-///
-/// For more control over the encryption of the contents of your repository, you can use server-side encryption with AWS Key Management Service key stored in AWS Key Management Service ( AWS  ) to encrypt your images. For more information, see \[Amazon ECR encryption at rest\](<https://docs.aws.amazon.com/AmazonECR/latest/userguide/encryption-at-rest.html>) in the *Amazon Elastic Container Registry User Guide* .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecr-repository-encryptionconfiguration.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct EncryptionConfiguration {
-    /// `EncryptionType`: an [`EncryptionType`] value, required.
-    ///
-    /// The encryption type to use.
-    ///
-    /// If you use the `KMS` encryption type, the contents of the repository will be encrypted using server-side encryption with AWS Key Management Service key stored in AWS  . When you use AWS  to encrypt your data, you can either use the default AWS managed AWS  key for Amazon ECR, or specify your own AWS  key, which you already created.
-    ///
-    /// If you use the `KMS_DSSE` encryption type, the contents of the repository will be encrypted with two layers of encryption using server-side encryption with the AWS  Management Service key stored in AWS  . Similar to the `KMS` encryption type, you can either use the default AWS managed AWS  key for Amazon ECR, or specify your own AWS  key, which you've already created.
-    ///
-    /// If you use the `AES256` encryption type, Amazon ECR uses server-side encryption with Amazon S3-managed encryption keys which encrypts the images in the repository using an AES256 encryption algorithm.
-    ///
-    /// For more information, see \[Amazon ECR encryption at rest\](<https://docs.aws.amazon.com/AmazonECR/latest/userguide/encryption-at-rest.html>) in the *Amazon Elastic Container Registry User Guide* .
-    pub encryption_type: EncryptionType,
-    /// `KmsKey`: a string.
-    ///
-    /// If you use the `KMS` encryption type, specify the AWS  key to use for encryption. The alias, key ID, or full ARN of the AWS  key can be specified. The key must exist in the same Region as the repository. If no key is specified, the default AWS managed AWS  key for Amazon ECR will be used.
-    ///
-    /// Length 1 to 2048.
-    pub kms_key: Option<Str>,
-}
-
-impl EncryptionConfiguration {
-    /// A `EncryptionConfiguration` with its required properties, named in a [`EncryptionConfigurationRequired`].
-    pub fn new(required: EncryptionConfigurationRequired) -> Self {
-        Self {
-            encryption_type: required.encryption_type,
-            kms_key: None,
-        }
-    }
-
-    /// `EncryptionType`: an [`EncryptionType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_type(mut self, value: impl Into<EncryptionType>) -> Self {
-        self.encryption_type = value.into();
-        self
-    }
-
-    /// `KmsKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for EncryptionConfiguration {}
-
-impl ToValue for EncryptionConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("EncryptionType", &self.encryption_type)
-            .opt("KmsKey", &self.kms_key)
-            .build()
-    }
-}
-
-static RULE_ImageScanningConfiguration: ObjRule = ObjRule {
-    properties: &[("ScanOnPush", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ImageScanningConfiguration` property type of `AWS::ECR::Repository`.
@@ -455,6 +234,7 @@ pub struct ImageScanningConfiguration {
     pub scan_on_push: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl ImageScanningConfiguration {
     /// A `ImageScanningConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -462,12 +242,7 @@ impl ImageScanningConfiguration {
     }
 
     /// `ScanOnPush`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scan_on_push(mut self, value: impl Into<Bool>) -> Self {
-        self.scan_on_push = Some(value.into());
-        self
-    }
+    pub fn scan_on_push(mut self, value: impl Into<Bool>) -> Self { self.scan_on_push = Some(value.into()); self }
 }
 
 impl PropertyType for ImageScanningConfiguration {}
@@ -480,151 +255,14 @@ impl ToValue for ImageScanningConfiguration {
     }
 }
 
-/// The required properties of [`ImageTagMutabilityExclusionFilter`], by name: `ImageTagMutabilityExclusionFilter::new(ImageTagMutabilityExclusionFilterRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ImageTagMutabilityExclusionFilterRequired {
-    /// `ImageTagMutabilityExclusionFilterType`: an [`ImageTagMutabilityExclusionFilterType`] value, required.
-    ///
-    /// Specifies the type of filter to use for excluding image tags from the repository's mutability setting.
-    pub image_tag_mutability_exclusion_filter_type: ImageTagMutabilityExclusionFilterType,
-    /// `ImageTagMutabilityExclusionFilterValue`: a string, required.
-    ///
-    /// The value to use when filtering image tags.
-    ///
-    /// Pattern `^[0-9a-zA-Z._*-]{1,128}`; length 1 to 128.
-    pub image_tag_mutability_exclusion_filter_value: Str,
-}
-
-static RULE_ImageTagMutabilityExclusionFilter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LifecyclePolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "ImageTagMutabilityExclusionFilterType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["WILDCARD"],
-                format: None,
-            }),
-        ),
-        (
-            "ImageTagMutabilityExclusionFilterValue",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("LifecyclePolicyText", Shape::Str(&StrRule { min_len: Some(100), max_len: Some(30720), ..StrRule::ANY })),
+        ("RegistryId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
-    required: &[
-        "ImageTagMutabilityExclusionFilterType",
-        "ImageTagMutabilityExclusionFilterValue",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
-};
-
-/// The `ImageTagMutabilityExclusionFilter` property type of `AWS::ECR::Repository`.
-///
-/// A filter that specifies which image tags should be excluded from the repository's image tag mutability setting.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecr-repository-imagetagmutabilityexclusionfilter.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ImageTagMutabilityExclusionFilter {
-    /// `ImageTagMutabilityExclusionFilterType`: an [`ImageTagMutabilityExclusionFilterType`] value, required.
-    ///
-    /// Specifies the type of filter to use for excluding image tags from the repository's mutability setting.
-    pub image_tag_mutability_exclusion_filter_type: ImageTagMutabilityExclusionFilterType,
-    /// `ImageTagMutabilityExclusionFilterValue`: a string, required.
-    ///
-    /// The value to use when filtering image tags.
-    ///
-    /// Pattern `^[0-9a-zA-Z._*-]{1,128}`; length 1 to 128.
-    pub image_tag_mutability_exclusion_filter_value: Str,
-}
-
-impl ImageTagMutabilityExclusionFilter {
-    /// A `ImageTagMutabilityExclusionFilter` with its required properties, named in a [`ImageTagMutabilityExclusionFilterRequired`].
-    pub fn new(required: ImageTagMutabilityExclusionFilterRequired) -> Self {
-        Self {
-            image_tag_mutability_exclusion_filter_type: required
-                .image_tag_mutability_exclusion_filter_type,
-            image_tag_mutability_exclusion_filter_value: required
-                .image_tag_mutability_exclusion_filter_value,
-        }
-    }
-
-    /// `ImageTagMutabilityExclusionFilterType`: an [`ImageTagMutabilityExclusionFilterType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_tag_mutability_exclusion_filter_type(
-        mut self,
-        value: impl Into<ImageTagMutabilityExclusionFilterType>,
-    ) -> Self {
-        self.image_tag_mutability_exclusion_filter_type = value.into();
-        self
-    }
-
-    /// `ImageTagMutabilityExclusionFilterValue`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_tag_mutability_exclusion_filter_value(mut self, value: impl Into<Str>) -> Self {
-        self.image_tag_mutability_exclusion_filter_value = value.into();
-        self
-    }
-}
-
-impl PropertyType for ImageTagMutabilityExclusionFilter {}
-
-impl ToValue for ImageTagMutabilityExclusionFilter {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req(
-                "ImageTagMutabilityExclusionFilterType",
-                &self.image_tag_mutability_exclusion_filter_type,
-            )
-            .req(
-                "ImageTagMutabilityExclusionFilterValue",
-                &self.image_tag_mutability_exclusion_filter_value,
-            )
-            .build()
-    }
-}
-
-static RULE_LifecyclePolicy: ObjRule = ObjRule {
-    properties: &[
-        (
-            "LifecyclePolicyText",
-            Shape::Str(&StrRule {
-                min_len: Some(100),
-                max_len: Some(30720),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RegistryId",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LifecyclePolicy` property type of `AWS::ECR::Repository`.
@@ -648,6 +286,7 @@ pub struct LifecyclePolicy {
     pub registry_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LifecyclePolicy {
     /// A `LifecyclePolicy` with no property set (none is required).
     pub fn new() -> Self {
@@ -655,20 +294,9 @@ impl LifecyclePolicy {
     }
 
     /// `LifecyclePolicyText`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lifecycle_policy_text(mut self, value: impl Into<Str>) -> Self {
-        self.lifecycle_policy_text = Some(value.into());
-        self
-    }
-
+    pub fn lifecycle_policy_text(mut self, value: impl Into<Str>) -> Self { self.lifecycle_policy_text = Some(value.into()); self }
     /// `RegistryId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn registry_id(mut self, value: impl Into<Str>) -> Self {
-        self.registry_id = Some(value.into());
-        self
-    }
+    pub fn registry_id(mut self, value: impl Into<Str>) -> Self { self.registry_id = Some(value.into()); self }
 }
 
 impl PropertyType for LifecyclePolicy {}
@@ -679,133 +307,6 @@ impl ToValue for LifecyclePolicy {
             .opt("LifecyclePolicyText", &self.lifecycle_policy_text)
             .opt("RegistryId", &self.registry_id)
             .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 127.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 255.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::ECR::Repository`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecr-repository-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 127.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 255.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-/// The values of `EncryptionType` (`AWS::ECR::Repository`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum EncryptionType {
-    /// `AES256`
-    Aes256,
-    /// `KMS`
-    Kms,
-    /// `KMS_DSSE`
-    KmsDsse,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for EncryptionType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for EncryptionType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Aes256 => "AES256",
-            Self::Kms => "KMS",
-            Self::KmsDsse => "KMS_DSSE",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 
@@ -837,31 +338,6 @@ impl ToValue for ImageTagMutability {
             Self::Immutable => "IMMUTABLE",
             Self::MutableWithExclusion => "MUTABLE_WITH_EXCLUSION",
             Self::ImmutableWithExclusion => "IMMUTABLE_WITH_EXCLUSION",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `ImageTagMutabilityExclusionFilterType` (`AWS::ECR::Repository`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ImageTagMutabilityExclusionFilterType {
-    /// `WILDCARD`
-    Wildcard,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ImageTagMutabilityExclusionFilterType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ImageTagMutabilityExclusionFilterType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Wildcard => "WILDCARD",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -7,10 +7,16 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    EncryptionConfiguration, EncryptionConfigurationRequired, EncryptionType,
+    ImageTagMutabilityExclusionFilter, ImageTagMutabilityExclusionFilterRequired,
+    ImageTagMutabilityExclusionFilterType,
+};
+use super::shared::{RULE_EncryptionConfiguration, RULE_ImageTagMutabilityExclusionFilter};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^arn:aws[-a-z0-9]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,-.@_]*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9a-zA-Z._*-]{1,128}");
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
+pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$",
 );
 
@@ -18,125 +24,28 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct RepositoryCreationTemplateRequired {
     /// `AppliedFor`: a list of [`AppliedForItem`] values, required.
-    ///
-    /// A list of enumerable Strings representing the repository creation scenarios that this template will apply towards. The supported scenarios are PULL_THROUGH_CACHE, REPLICATION, and CREATE_ON_PUSH
     pub applied_for: List<AppliedForItem>,
     /// `Prefix`: a string, required.
-    ///
-    /// The repository namespace prefix associated with the repository creation template.
-    ///
-    /// Pattern `^([a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*\/?|ROOT)$`; length 1 to 256; create-only: changing it replaces the resource.
     pub prefix: Str,
 }
 
-static RULE_RepositoryCreationTemplate: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RepositoryCreationTemplate: ObjRule = ObjRule {
     properties: &[
-        (
-            "AppliedFor",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["REPLICATION", "PULL_THROUGH_CACHE", "CREATE_ON_PUSH"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "CustomRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EncryptionConfiguration",
-            Shape::Object(&RULE_EncryptionConfiguration),
-        ),
-        (
-            "ImageTagMutability",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "MUTABLE",
-                    "IMMUTABLE",
-                    "IMMUTABLE_WITH_EXCLUSION",
-                    "MUTABLE_WITH_EXCLUSION",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "ImageTagMutabilityExclusionFilters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ImageTagMutabilityExclusionFilter),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "LifecyclePolicy",
-            Shape::Str(&StrRule {
-                min_len: Some(100),
-                max_len: Some(30720),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Prefix",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RepositoryPolicy",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(10240),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ResourceTags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("AppliedFor", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["REPLICATION", "PULL_THROUGH_CACHE", "CREATE_ON_PUSH"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("CustomRoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
+        ("ImageTagMutability", Shape::Str(&StrRule { allowed: &["MUTABLE", "IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION"], ..StrRule::ANY })),
+        ("ImageTagMutabilityExclusionFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_ImageTagMutabilityExclusionFilter), min_items: Some(1), max_items: Some(5) })),
+        ("LifecyclePolicy", Shape::Str(&StrRule { min_len: Some(100), max_len: Some(30720), ..StrRule::ANY })),
+        ("Prefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("RepositoryPolicy", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10240), ..StrRule::ANY })),
+        ("ResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
     ],
     required: &["Prefix", "AppliedFor"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ECR::RepositoryCreationTemplate` resource.
@@ -208,6 +117,7 @@ pub struct RepositoryCreationTemplate {
     pub resource_tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl RepositoryCreationTemplate {
     /// The CloudFormation type name, `AWS::ECR::RepositoryCreationTemplate`.
     pub const TYPE_NAME: &'static str = "AWS::ECR::RepositoryCreationTemplate";
@@ -245,90 +155,25 @@ impl RepositoryCreationTemplate {
     }
 
     /// `AppliedFor`: a list of [`AppliedForItem`] values, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn applied_for(mut self, value: impl Into<List<AppliedForItem>>) -> Self {
-        self.applied_for = value.into();
-        self
-    }
-
+    pub fn applied_for(mut self, value: impl Into<List<AppliedForItem>>) -> Self { self.applied_for = value.into(); self }
     /// `CustomRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.custom_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn custom_role_arn(mut self, value: impl Into<Str>) -> Self { self.custom_role_arn = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_configuration(
-        mut self,
-        value: impl Into<Obj<EncryptionConfiguration>>,
-    ) -> Self {
-        self.encryption_configuration = Some(value.into());
-        self
-    }
-
+    pub fn encryption_configuration(mut self, value: impl Into<Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = Some(value.into()); self }
     /// `ImageTagMutability`: an [`ImageTagMutability`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_tag_mutability(mut self, value: impl Into<ImageTagMutability>) -> Self {
-        self.image_tag_mutability = Some(value.into());
-        self
-    }
-
+    pub fn image_tag_mutability(mut self, value: impl Into<ImageTagMutability>) -> Self { self.image_tag_mutability = Some(value.into()); self }
     /// `ImageTagMutabilityExclusionFilters`: a list of [`ImageTagMutabilityExclusionFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_tag_mutability_exclusion_filters(
-        mut self,
-        value: impl Into<List<ImageTagMutabilityExclusionFilter>>,
-    ) -> Self {
-        self.image_tag_mutability_exclusion_filters = Some(value.into());
-        self
-    }
-
+    pub fn image_tag_mutability_exclusion_filters(mut self, value: impl Into<List<ImageTagMutabilityExclusionFilter>>) -> Self { self.image_tag_mutability_exclusion_filters = Some(value.into()); self }
     /// `LifecyclePolicy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lifecycle_policy(mut self, value: impl Into<Str>) -> Self {
-        self.lifecycle_policy = Some(value.into());
-        self
-    }
-
+    pub fn lifecycle_policy(mut self, value: impl Into<Str>) -> Self { self.lifecycle_policy = Some(value.into()); self }
     /// `Prefix`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = value.into();
-        self
-    }
-
+    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = value.into(); self }
     /// `RepositoryPolicy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn repository_policy(mut self, value: impl Into<Str>) -> Self {
-        self.repository_policy = Some(value.into());
-        self
-    }
-
+    pub fn repository_policy(mut self, value: impl Into<Str>) -> Self { self.repository_policy = Some(value.into()); self }
     /// `ResourceTags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.resource_tags = Some(value.into());
-        self
-    }
+    pub fn resource_tags(mut self, value: impl Into<List<Tag>>) -> Self { self.resource_tags = Some(value.into()); self }
 }
 
 impl Resource for RepositoryCreationTemplate {
@@ -387,270 +232,24 @@ impl RepositoryCreationTemplateAttributes {
     }
 }
 
-/// The required properties of [`EncryptionConfiguration`], by name: `EncryptionConfiguration::new(EncryptionConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EncryptionConfigurationRequired {
-    /// `EncryptionType`: an [`EncryptionType`] value, required.
-    ///
-    /// The encryption type to use.
-    ///
-    /// If you use the `KMS` encryption type, the contents of the repository will be encrypted using server-side encryption with AWS Key Management Service key stored in AWS  . When you use AWS  to encrypt your data, you can either use the default AWS managed AWS  key for Amazon ECR, or specify your own AWS  key, which you already created.
-    ///
-    /// If you use the `KMS_DSSE` encryption type, the contents of the repository will be encrypted with two layers of encryption using server-side encryption with the AWS  Management Service key stored in AWS  . Similar to the `KMS` encryption type, you can either use the default AWS managed AWS  key for Amazon ECR, or specify your own AWS  key, which you've already created.
-    ///
-    /// If you use the `AES256` encryption type, Amazon ECR uses server-side encryption with Amazon S3-managed encryption keys which encrypts the images in the repository using an AES256 encryption algorithm.
-    ///
-    /// For more information, see \[Amazon ECR encryption at rest\](<https://docs.aws.amazon.com/AmazonECR/latest/userguide/encryption-at-rest.html>) in the *Amazon Elastic Container Registry User Guide* .
-    pub encryption_type: EncryptionType,
-}
-
-static RULE_EncryptionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        (
-            "EncryptionType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AES256", "KMS", "KMS_DSSE"],
-                format: None,
-            }),
-        ),
-        (
-            "KmsKey",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["EncryptionType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `EncryptionConfiguration` property type of `AWS::ECR::RepositoryCreationTemplate`.
-///
-/// The encryption configuration for the repository. This determines how the contents of your repository are encrypted at rest.
-///
-/// By default, when no encryption configuration is set or the `AES256` encryption type is used, Amazon ECR uses server-side encryption with Amazon S3-managed encryption keys which encrypts your data at rest using an AES256 encryption algorithm. This does not require any action on your part.
-///
-/// For more control over the encryption of the contents of your repository, you can use server-side encryption with AWS Key Management Service key stored in AWS Key Management Service ( AWS  ) to encrypt your images. For more information, see \[Amazon ECR encryption at rest\](<https://docs.aws.amazon.com/AmazonECR/latest/userguide/encryption-at-rest.html>) in the *Amazon Elastic Container Registry User Guide* .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecr-repositorycreationtemplate-encryptionconfiguration.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct EncryptionConfiguration {
-    /// `EncryptionType`: an [`EncryptionType`] value, required.
-    ///
-    /// The encryption type to use.
-    ///
-    /// If you use the `KMS` encryption type, the contents of the repository will be encrypted using server-side encryption with AWS Key Management Service key stored in AWS  . When you use AWS  to encrypt your data, you can either use the default AWS managed AWS  key for Amazon ECR, or specify your own AWS  key, which you already created.
-    ///
-    /// If you use the `KMS_DSSE` encryption type, the contents of the repository will be encrypted with two layers of encryption using server-side encryption with the AWS  Management Service key stored in AWS  . Similar to the `KMS` encryption type, you can either use the default AWS managed AWS  key for Amazon ECR, or specify your own AWS  key, which you've already created.
-    ///
-    /// If you use the `AES256` encryption type, Amazon ECR uses server-side encryption with Amazon S3-managed encryption keys which encrypts the images in the repository using an AES256 encryption algorithm.
-    ///
-    /// For more information, see \[Amazon ECR encryption at rest\](<https://docs.aws.amazon.com/AmazonECR/latest/userguide/encryption-at-rest.html>) in the *Amazon Elastic Container Registry User Guide* .
-    pub encryption_type: EncryptionType,
-    /// `KmsKey`: a string.
-    ///
-    /// If you use the `KMS` encryption type, specify the AWS  key to use for encryption. The alias, key ID, or full ARN of the AWS  key can be specified. The key must exist in the same Region as the repository. If no key is specified, the default AWS managed AWS  key for Amazon ECR will be used.
-    ///
-    /// Length 1 to 2048.
-    pub kms_key: Option<Str>,
-}
-
-impl EncryptionConfiguration {
-    /// A `EncryptionConfiguration` with its required properties, named in a [`EncryptionConfigurationRequired`].
-    pub fn new(required: EncryptionConfigurationRequired) -> Self {
-        Self {
-            encryption_type: required.encryption_type,
-            kms_key: None,
-        }
-    }
-
-    /// `EncryptionType`: an [`EncryptionType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_type(mut self, value: impl Into<EncryptionType>) -> Self {
-        self.encryption_type = value.into();
-        self
-    }
-
-    /// `KmsKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for EncryptionConfiguration {}
-
-impl ToValue for EncryptionConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("EncryptionType", &self.encryption_type)
-            .opt("KmsKey", &self.kms_key)
-            .build()
-    }
-}
-
-/// The required properties of [`ImageTagMutabilityExclusionFilter`], by name: `ImageTagMutabilityExclusionFilter::new(ImageTagMutabilityExclusionFilterRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ImageTagMutabilityExclusionFilterRequired {
-    /// `ImageTagMutabilityExclusionFilterType`: an [`ImageTagMutabilityExclusionFilterType`] value, required.
-    pub image_tag_mutability_exclusion_filter_type: ImageTagMutabilityExclusionFilterType,
-    /// `ImageTagMutabilityExclusionFilterValue`: a string, required.
-    ///
-    /// Pattern `^[0-9a-zA-Z._*-]{1,128}`; length 1 to 128.
-    pub image_tag_mutability_exclusion_filter_value: Str,
-}
-
-static RULE_ImageTagMutabilityExclusionFilter: ObjRule = ObjRule {
-    properties: &[
-        (
-            "ImageTagMutabilityExclusionFilterType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["WILDCARD"],
-                format: None,
-            }),
-        ),
-        (
-            "ImageTagMutabilityExclusionFilterValue",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[
-        "ImageTagMutabilityExclusionFilterType",
-        "ImageTagMutabilityExclusionFilterValue",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ImageTagMutabilityExclusionFilter` property type of `AWS::ECR::RepositoryCreationTemplate`.
-///
-/// A filter that specifies which image tags should be excluded from the repository's image tag mutability setting.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecr-repositorycreationtemplate-imagetagmutabilityexclusionfilter.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ImageTagMutabilityExclusionFilter {
-    /// `ImageTagMutabilityExclusionFilterType`: an [`ImageTagMutabilityExclusionFilterType`] value, required.
-    pub image_tag_mutability_exclusion_filter_type: ImageTagMutabilityExclusionFilterType,
-    /// `ImageTagMutabilityExclusionFilterValue`: a string, required.
-    ///
-    /// Pattern `^[0-9a-zA-Z._*-]{1,128}`; length 1 to 128.
-    pub image_tag_mutability_exclusion_filter_value: Str,
-}
-
-impl ImageTagMutabilityExclusionFilter {
-    /// A `ImageTagMutabilityExclusionFilter` with its required properties, named in a [`ImageTagMutabilityExclusionFilterRequired`].
-    pub fn new(required: ImageTagMutabilityExclusionFilterRequired) -> Self {
-        Self {
-            image_tag_mutability_exclusion_filter_type: required
-                .image_tag_mutability_exclusion_filter_type,
-            image_tag_mutability_exclusion_filter_value: required
-                .image_tag_mutability_exclusion_filter_value,
-        }
-    }
-
-    /// `ImageTagMutabilityExclusionFilterType`: an [`ImageTagMutabilityExclusionFilterType`] value, required.
-    pub fn image_tag_mutability_exclusion_filter_type(
-        mut self,
-        value: impl Into<ImageTagMutabilityExclusionFilterType>,
-    ) -> Self {
-        self.image_tag_mutability_exclusion_filter_type = value.into();
-        self
-    }
-
-    /// `ImageTagMutabilityExclusionFilterValue`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_tag_mutability_exclusion_filter_value(mut self, value: impl Into<Str>) -> Self {
-        self.image_tag_mutability_exclusion_filter_value = value.into();
-        self
-    }
-}
-
-impl PropertyType for ImageTagMutabilityExclusionFilter {}
-
-impl ToValue for ImageTagMutabilityExclusionFilter {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req(
-                "ImageTagMutabilityExclusionFilterType",
-                &self.image_tag_mutability_exclusion_filter_type,
-            )
-            .req(
-                "ImageTagMutabilityExclusionFilterValue",
-                &self.image_tag_mutability_exclusion_filter_value,
-            )
-            .build()
-    }
-}
-
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::ECR::RepositoryCreationTemplate`.
@@ -668,6 +267,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -678,20 +278,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -736,37 +325,6 @@ impl ToValue for AppliedForItem {
     }
 }
 
-/// The values of `EncryptionType` (`AWS::ECR::RepositoryCreationTemplate`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum EncryptionType {
-    /// `AES256`
-    Aes256,
-    /// `KMS`
-    Kms,
-    /// `KMS_DSSE`
-    KmsDsse,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for EncryptionType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for EncryptionType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Aes256 => "AES256",
-            Self::Kms => "KMS",
-            Self::KmsDsse => "KMS_DSSE",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
 /// The values of `ImageTagMutability` (`AWS::ECR::RepositoryCreationTemplate`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ImageTagMutability {
@@ -795,31 +353,6 @@ impl ToValue for ImageTagMutability {
             Self::Immutable => "IMMUTABLE",
             Self::ImmutableWithExclusion => "IMMUTABLE_WITH_EXCLUSION",
             Self::MutableWithExclusion => "MUTABLE_WITH_EXCLUSION",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `ImageTagMutabilityExclusionFilterType` (`AWS::ECR::RepositoryCreationTemplate`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ImageTagMutabilityExclusionFilterType {
-    /// `WILDCARD`
-    Wildcard,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ImageTagMutabilityExclusionFilterType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ImageTagMutabilityExclusionFilterType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Wildcard => "WILDCARD",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -17,28 +17,17 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct SigningConfigurationRequired {
     /// `Rules`: a list of [`Rule`] objects, required.
-    ///
-    /// A list of signing rules. Each rule defines a signing profile and optional repository filters that determine which images are automatically signed.
-    ///
-    /// Items 0 to 50.
     pub rules: List<Rule>,
 }
 
-static RULE_SigningConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "Rules",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_Rule),
-            min_items: Some(0),
-            max_items: Some(50),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_SigningConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: Some(0), max_items: Some(50) })),
+    ],
     required: &["Rules"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ECR::SigningConfiguration` resource.
@@ -61,6 +50,7 @@ pub struct SigningConfiguration {
     pub rules: List<Rule>,
 }
 
+#[rustfmt::skip]
 impl SigningConfiguration {
     /// The CloudFormation type name, `AWS::ECR::SigningConfiguration`.
     pub const TYPE_NAME: &'static str = "AWS::ECR::SigningConfiguration";
@@ -89,12 +79,7 @@ impl SigningConfiguration {
     }
 
     /// `Rules`: a list of [`Rule`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rules(mut self, value: impl Into<List<Rule>>) -> Self {
-        self.rules = value.into();
-        self
-    }
+    pub fn rules(mut self, value: impl Into<List<Rule>>) -> Self { self.rules = value.into(); self }
 }
 
 impl Resource for SigningConfiguration {
@@ -136,52 +121,20 @@ impl SigningConfigurationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RepositoryFilterRequired {
     /// `Filter`: a string, required.
-    ///
-    /// The filter value used to match repository names. When using `WILDCARD_MATCH` , the `*` character matches any sequence of characters.
-    ///
-    /// Examples:
-    ///
-    /// - `myapp/*` - Matches all repositories starting with `myapp/`
-    /// - `*/production` - Matches all repositories ending with `/production`
-    /// - `*prod*` - Matches all repositories containing `prod`
-    ///
-    /// Pattern `^(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*$`; length 1 to 256.
     pub filter: Str,
     /// `FilterType`: a [`FilterType`] value, required.
-    ///
-    /// The type of filter to apply. Currently, only `WILDCARD_MATCH` is supported, which uses wildcard patterns to match repository names.
     pub filter_type: FilterType,
 }
 
-static RULE_RepositoryFilter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RepositoryFilter: ObjRule = ObjRule {
     properties: &[
-        (
-            "Filter",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FilterType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["WILDCARD_MATCH"],
-                format: None,
-            }),
-        ),
+        ("Filter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("FilterType", Shape::Str(&StrRule { allowed: &["WILDCARD_MATCH"], ..StrRule::ANY })),
     ],
     required: &["Filter", "FilterType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RepositoryFilter` property type of `AWS::ECR::SigningConfiguration`.
@@ -209,6 +162,7 @@ pub struct RepositoryFilter {
     pub filter_type: FilterType,
 }
 
+#[rustfmt::skip]
 impl RepositoryFilter {
     /// A `RepositoryFilter` with its required properties, named in a [`RepositoryFilterRequired`].
     pub fn new(required: RepositoryFilterRequired) -> Self {
@@ -219,20 +173,9 @@ impl RepositoryFilter {
     }
 
     /// `Filter`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter(mut self, value: impl Into<Str>) -> Self {
-        self.filter = value.into();
-        self
-    }
-
+    pub fn filter(mut self, value: impl Into<Str>) -> Self { self.filter = value.into(); self }
     /// `FilterType`: a [`FilterType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter_type(mut self, value: impl Into<FilterType>) -> Self {
-        self.filter_type = value.into();
-        self
-    }
+    pub fn filter_type(mut self, value: impl Into<FilterType>) -> Self { self.filter_type = value.into(); self }
 }
 
 impl PropertyType for RepositoryFilter {}
@@ -250,40 +193,18 @@ impl ToValue for RepositoryFilter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleRequired {
     /// `SigningProfileArn`: a string, required.
-    ///
-    /// The ARN of the AWS Signer signing profile to use for signing images that match this rule. For more information about signing profiles, see \[Signing profiles\](<https://docs.aws.amazon.com/signer/latest/developerguide/signing-profiles.html>) in the *AWS Signer Developer Guide* .
-    ///
-    /// Pattern `^arn:aws(-[a-z]+)*:signer:[a-z0-9-]+:[0-9]{12}:\/signing-profiles\/[a-zA-Z0-9_]{2,}$`; length at most 200.
     pub signing_profile_arn: Str,
 }
 
-static RULE_Rule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Rule: ObjRule = ObjRule {
     properties: &[
-        (
-            "RepositoryFilters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_RepositoryFilter),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "SigningProfileArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(200),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("RepositoryFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_RepositoryFilter), min_items: Some(1), max_items: Some(100) })),
+        ("SigningProfileArn", Shape::Str(&StrRule { max_len: Some(200), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["SigningProfileArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Rule` property type of `AWS::ECR::SigningConfiguration`.
@@ -307,6 +228,7 @@ pub struct Rule {
     pub signing_profile_arn: Str,
 }
 
+#[rustfmt::skip]
 impl Rule {
     /// A `Rule` with its required properties, named in a [`RuleRequired`].
     pub fn new(required: RuleRequired) -> Self {
@@ -317,20 +239,9 @@ impl Rule {
     }
 
     /// `RepositoryFilters`: a list of [`RepositoryFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn repository_filters(mut self, value: impl Into<List<RepositoryFilter>>) -> Self {
-        self.repository_filters = Some(value.into());
-        self
-    }
-
+    pub fn repository_filters(mut self, value: impl Into<List<RepositoryFilter>>) -> Self { self.repository_filters = Some(value.into()); self }
     /// `SigningProfileArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn signing_profile_arn(mut self, value: impl Into<Str>) -> Self {
-        self.signing_profile_arn = value.into();
-        self
-    }
+    pub fn signing_profile_arn(mut self, value: impl Into<Str>) -> Self { self.signing_profile_arn = value.into(); self }
 }
 
 impl PropertyType for Rule {}

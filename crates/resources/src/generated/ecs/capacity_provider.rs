@@ -10,33 +10,17 @@ use crate::support::prelude::*;
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9\\.\\*]+");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
-static RULE_CapacityProvider: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CapacityProvider: ObjRule = ObjRule {
     properties: &[
-        (
-            "AutoScalingGroupProvider",
-            Shape::Object(&RULE_AutoScalingGroupProvider),
-        ),
+        ("AutoScalingGroupProvider", Shape::Object(&RULE_AutoScalingGroupProvider)),
         ("ClusterName", Shape::STR),
-        (
-            "ManagedInstancesProvider",
-            Shape::Object(&RULE_ManagedInstancesProvider),
-        ),
+        ("ManagedInstancesProvider", Shape::Object(&RULE_ManagedInstancesProvider)),
         ("Name", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ECS::CapacityProvider` resource.
@@ -92,6 +76,7 @@ pub struct CapacityProvider {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl CapacityProvider {
     /// The CloudFormation type name, `AWS::ECS::CapacityProvider`.
     pub const TYPE_NAME: &'static str = "AWS::ECS::CapacityProvider";
@@ -103,11 +88,7 @@ impl CapacityProvider {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-capacityprovider.html",
         primary_identifier: &["Name"],
         required: &[],
-        create_only: &[
-            "AutoScalingGroupProvider/AutoScalingGroupArn",
-            "Name",
-            "ClusterName",
-        ],
+        create_only: &["AutoScalingGroupProvider/AutoScalingGroupArn", "Name", "ClusterName"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &[],
@@ -122,50 +103,15 @@ impl CapacityProvider {
     }
 
     /// `AutoScalingGroupProvider`: an [`AutoScalingGroupProvider`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_scaling_group_provider(
-        mut self,
-        value: impl Into<Obj<AutoScalingGroupProvider>>,
-    ) -> Self {
-        self.auto_scaling_group_provider = Some(value.into());
-        self
-    }
-
+    pub fn auto_scaling_group_provider(mut self, value: impl Into<Obj<AutoScalingGroupProvider>>) -> Self { self.auto_scaling_group_provider = Some(value.into()); self }
     /// `ClusterName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_name(mut self, value: impl Into<Str>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
-    }
-
+    pub fn cluster_name(mut self, value: impl Into<Str>) -> Self { self.cluster_name = Some(value.into()); self }
     /// `ManagedInstancesProvider`: a [`ManagedInstancesProvider`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn managed_instances_provider(
-        mut self,
-        value: impl Into<Obj<ManagedInstancesProvider>>,
-    ) -> Self {
-        self.managed_instances_provider = Some(value.into());
-        self
-    }
-
+    pub fn managed_instances_provider(mut self, value: impl Into<Obj<ManagedInstancesProvider>>) -> Self { self.managed_instances_provider = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for CapacityProvider {
@@ -206,14 +152,14 @@ impl From<ResourceRef> for CapacityProviderAttributes {
     }
 }
 
-static RULE_AcceleratorCountRequest: ObjRule = ObjRule {
-    properties: &[("Max", Shape::INT), ("Min", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_AcceleratorCountRequest: ObjRule = ObjRule {
+    properties: &[
+        ("Max", Shape::INT),
+        ("Min", Shape::INT),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AcceleratorCountRequest` property type of `AWS::ECS::CapacityProvider`.
@@ -233,6 +179,7 @@ pub struct AcceleratorCountRequest {
     pub min: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl AcceleratorCountRequest {
     /// A `AcceleratorCountRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -240,20 +187,9 @@ impl AcceleratorCountRequest {
     }
 
     /// `Max`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Int>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
+    pub fn max(mut self, value: impl Into<Int>) -> Self { self.max = Some(value.into()); self }
     /// `Min`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Int>) -> Self {
-        self.min = Some(value.into());
-        self
-    }
+    pub fn min(mut self, value: impl Into<Int>) -> Self { self.min = Some(value.into()); self }
 }
 
 impl PropertyType for AcceleratorCountRequest {}
@@ -267,14 +203,14 @@ impl ToValue for AcceleratorCountRequest {
     }
 }
 
-static RULE_AcceleratorTotalMemoryMiBRequest: ObjRule = ObjRule {
-    properties: &[("Max", Shape::INT), ("Min", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_AcceleratorTotalMemoryMiBRequest: ObjRule = ObjRule {
+    properties: &[
+        ("Max", Shape::INT),
+        ("Min", Shape::INT),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AcceleratorTotalMemoryMiBRequest` property type of `AWS::ECS::CapacityProvider`.
@@ -294,6 +230,7 @@ pub struct AcceleratorTotalMemoryMiBRequest {
     pub min: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl AcceleratorTotalMemoryMiBRequest {
     /// A `AcceleratorTotalMemoryMiBRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -301,20 +238,9 @@ impl AcceleratorTotalMemoryMiBRequest {
     }
 
     /// `Max`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Int>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
+    pub fn max(mut self, value: impl Into<Int>) -> Self { self.max = Some(value.into()); self }
     /// `Min`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Int>) -> Self {
-        self.min = Some(value.into());
-        self
-    }
+    pub fn min(mut self, value: impl Into<Int>) -> Self { self.min = Some(value.into()); self }
 }
 
 impl PropertyType for AcceleratorTotalMemoryMiBRequest {}
@@ -328,23 +254,13 @@ impl ToValue for AcceleratorTotalMemoryMiBRequest {
     }
 }
 
-static RULE_AutoRepairConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "ActionsStatus",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["ENABLED", "DISABLED"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_AutoRepairConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("ActionsStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AutoRepairConfiguration` property type of `AWS::ECS::CapacityProvider`.
@@ -356,6 +272,7 @@ pub struct AutoRepairConfiguration {
     pub actions_status: Option<ActionsStatus>,
 }
 
+#[rustfmt::skip]
 impl AutoRepairConfiguration {
     /// A `AutoRepairConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -363,10 +280,7 @@ impl AutoRepairConfiguration {
     }
 
     /// `ActionsStatus`: an [`ActionsStatus`] value.
-    pub fn actions_status(mut self, value: impl Into<ActionsStatus>) -> Self {
-        self.actions_status = Some(value.into());
-        self
-    }
+    pub fn actions_status(mut self, value: impl Into<ActionsStatus>) -> Self { self.actions_status = Some(value.into()); self }
 }
 
 impl PropertyType for AutoRepairConfiguration {}
@@ -383,42 +297,20 @@ impl ToValue for AutoRepairConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AutoScalingGroupProviderRequired {
     /// `AutoScalingGroupArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) that identifies the Auto Scaling group, or the Auto Scaling group name.
     pub auto_scaling_group_arn: Str,
 }
 
-static RULE_AutoScalingGroupProvider: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AutoScalingGroupProvider: ObjRule = ObjRule {
     properties: &[
         ("AutoScalingGroupArn", Shape::STR),
-        (
-            "ManagedDraining",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DISABLED", "ENABLED"],
-                format: None,
-            }),
-        ),
+        ("ManagedDraining", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
         ("ManagedScaling", Shape::Object(&RULE_ManagedScaling)),
-        (
-            "ManagedTerminationProtection",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DISABLED", "ENABLED"],
-                format: None,
-            }),
-        ),
+        ("ManagedTerminationProtection", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
     ],
     required: &["AutoScalingGroupArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AutoScalingGroupProvider` property type of `AWS::ECS::CapacityProvider`.
@@ -452,6 +344,7 @@ pub struct AutoScalingGroupProvider {
     pub managed_termination_protection: Option<ManagedTerminationProtection>,
 }
 
+#[rustfmt::skip]
 impl AutoScalingGroupProvider {
     /// A `AutoScalingGroupProvider` with its required properties, named in a [`AutoScalingGroupProviderRequired`].
     pub fn new(required: AutoScalingGroupProviderRequired) -> Self {
@@ -464,39 +357,13 @@ impl AutoScalingGroupProvider {
     }
 
     /// `AutoScalingGroupArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_scaling_group_arn(mut self, value: impl Into<Str>) -> Self {
-        self.auto_scaling_group_arn = value.into();
-        self
-    }
-
+    pub fn auto_scaling_group_arn(mut self, value: impl Into<Str>) -> Self { self.auto_scaling_group_arn = value.into(); self }
     /// `ManagedDraining`: a [`ManagedDraining`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn managed_draining(mut self, value: impl Into<ManagedDraining>) -> Self {
-        self.managed_draining = Some(value.into());
-        self
-    }
-
+    pub fn managed_draining(mut self, value: impl Into<ManagedDraining>) -> Self { self.managed_draining = Some(value.into()); self }
     /// `ManagedScaling`: a [`ManagedScaling`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn managed_scaling(mut self, value: impl Into<Obj<ManagedScaling>>) -> Self {
-        self.managed_scaling = Some(value.into());
-        self
-    }
-
+    pub fn managed_scaling(mut self, value: impl Into<Obj<ManagedScaling>>) -> Self { self.managed_scaling = Some(value.into()); self }
     /// `ManagedTerminationProtection`: a [`ManagedTerminationProtection`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn managed_termination_protection(
-        mut self,
-        value: impl Into<ManagedTerminationProtection>,
-    ) -> Self {
-        self.managed_termination_protection = Some(value.into());
-        self
-    }
+    pub fn managed_termination_protection(mut self, value: impl Into<ManagedTerminationProtection>) -> Self { self.managed_termination_protection = Some(value.into()); self }
 }
 
 impl PropertyType for AutoScalingGroupProvider {}
@@ -515,14 +382,14 @@ impl ToValue for AutoScalingGroupProvider {
     }
 }
 
-static RULE_BaselineEbsBandwidthMbpsRequest: ObjRule = ObjRule {
-    properties: &[("Max", Shape::INT), ("Min", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_BaselineEbsBandwidthMbpsRequest: ObjRule = ObjRule {
+    properties: &[
+        ("Max", Shape::INT),
+        ("Min", Shape::INT),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BaselineEbsBandwidthMbpsRequest` property type of `AWS::ECS::CapacityProvider`.
@@ -542,6 +409,7 @@ pub struct BaselineEbsBandwidthMbpsRequest {
     pub min: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl BaselineEbsBandwidthMbpsRequest {
     /// A `BaselineEbsBandwidthMbpsRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -549,20 +417,9 @@ impl BaselineEbsBandwidthMbpsRequest {
     }
 
     /// `Max`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Int>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
+    pub fn max(mut self, value: impl Into<Int>) -> Self { self.max = Some(value.into()); self }
     /// `Min`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Int>) -> Self {
-        self.min = Some(value.into());
-        self
-    }
+    pub fn min(mut self, value: impl Into<Int>) -> Self { self.min = Some(value.into()); self }
 }
 
 impl PropertyType for BaselineEbsBandwidthMbpsRequest {}
@@ -576,30 +433,14 @@ impl ToValue for BaselineEbsBandwidthMbpsRequest {
     }
 }
 
-static RULE_CapacityReservationRequest: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CapacityReservationRequest: ObjRule = ObjRule {
     properties: &[
         ("ReservationGroupArn", Shape::STR),
-        (
-            "ReservationPreference",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "RESERVATIONS_ONLY",
-                    "RESERVATIONS_FIRST",
-                    "RESERVATIONS_EXCLUDED",
-                ],
-                format: None,
-            }),
-        ),
+        ("ReservationPreference", Shape::Str(&StrRule { allowed: &["RESERVATIONS_ONLY", "RESERVATIONS_FIRST", "RESERVATIONS_EXCLUDED"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CapacityReservationRequest` property type of `AWS::ECS::CapacityProvider`.
@@ -613,6 +454,7 @@ pub struct CapacityReservationRequest {
     pub reservation_preference: Option<ReservationPreference>,
 }
 
+#[rustfmt::skip]
 impl CapacityReservationRequest {
     /// A `CapacityReservationRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -620,16 +462,9 @@ impl CapacityReservationRequest {
     }
 
     /// `ReservationGroupArn`: a string.
-    pub fn reservation_group_arn(mut self, value: impl Into<Str>) -> Self {
-        self.reservation_group_arn = Some(value.into());
-        self
-    }
-
+    pub fn reservation_group_arn(mut self, value: impl Into<Str>) -> Self { self.reservation_group_arn = Some(value.into()); self }
     /// `ReservationPreference`: a [`ReservationPreference`] value.
-    pub fn reservation_preference(mut self, value: impl Into<ReservationPreference>) -> Self {
-        self.reservation_preference = Some(value.into());
-        self
-    }
+    pub fn reservation_preference(mut self, value: impl Into<ReservationPreference>) -> Self { self.reservation_preference = Some(value.into()); self }
 }
 
 impl PropertyType for CapacityReservationRequest {}
@@ -643,21 +478,13 @@ impl ToValue for CapacityReservationRequest {
     }
 }
 
-static RULE_InfrastructureOptimization: ObjRule = ObjRule {
-    properties: &[(
-        "ScaleInAfter",
-        Shape::Int(&NumRule {
-            min: Some(-1.0),
-            max: Some(3600.0),
-            allowed: &[],
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_InfrastructureOptimization: ObjRule = ObjRule {
+    properties: &[
+        ("ScaleInAfter", Shape::Int(&NumRule { min: Some(-1.0), max: Some(3600.0), ..NumRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InfrastructureOptimization` property type of `AWS::ECS::CapacityProvider`.
@@ -673,6 +500,7 @@ pub struct InfrastructureOptimization {
     pub scale_in_after: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl InfrastructureOptimization {
     /// A `InfrastructureOptimization` with no property set (none is required).
     pub fn new() -> Self {
@@ -680,12 +508,7 @@ impl InfrastructureOptimization {
     }
 
     /// `ScaleInAfter`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scale_in_after(mut self, value: impl Into<Int>) -> Self {
-        self.scale_in_after = Some(value.into());
-        self
-    }
+    pub fn scale_in_after(mut self, value: impl Into<Int>) -> Self { self.scale_in_after = Some(value.into()); self }
 }
 
 impl PropertyType for InfrastructureOptimization {}
@@ -702,69 +525,28 @@ impl ToValue for InfrastructureOptimization {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstanceLaunchTemplateRequired {
     /// `Ec2InstanceProfileArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the instance profile that Amazon ECS applies to Amazon ECS Managed Instances. This instance profile must include the necessary permissions for your tasks to access AWS services and resources.
-    ///
-    /// For more information, see \[Amazon ECS instance profile for Managed Instances\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/managed-instances-instance-profile.html>) in the *Amazon ECS Developer Guide* .
     pub ec2_instance_profile_arn: Str,
     /// `NetworkConfiguration`: a [`ManagedInstancesNetworkConfiguration`] object, required.
-    ///
-    /// The network configuration for Amazon ECS Managed Instances. This specifies the subnets and security groups that instances use for network connectivity.
     pub network_configuration: Obj<ManagedInstancesNetworkConfiguration>,
 }
 
-static RULE_InstanceLaunchTemplate: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InstanceLaunchTemplate: ObjRule = ObjRule {
     properties: &[
-        (
-            "CapacityOptionType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ON_DEMAND", "SPOT", "RESERVED"],
-                format: None,
-            }),
-        ),
-        (
-            "CapacityReservations",
-            Shape::Object(&RULE_CapacityReservationRequest),
-        ),
+        ("CapacityOptionType", Shape::Str(&StrRule { allowed: &["ON_DEMAND", "SPOT", "RESERVED"], ..StrRule::ANY })),
+        ("CapacityReservations", Shape::Object(&RULE_CapacityReservationRequest)),
         ("Ec2InstanceProfileArn", Shape::STR),
         ("FipsEnabled", Shape::Bool),
         ("InstanceMetadataTagsPropagation", Shape::Bool),
-        (
-            "InstanceRequirements",
-            Shape::Object(&RULE_InstanceRequirementsRequest),
-        ),
-        (
-            "LocalStorageConfiguration",
-            Shape::Object(&RULE_ManagedInstancesLocalStorageConfiguration),
-        ),
-        (
-            "Monitoring",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["BASIC", "DETAILED"],
-                format: None,
-            }),
-        ),
-        (
-            "NetworkConfiguration",
-            Shape::Object(&RULE_ManagedInstancesNetworkConfiguration),
-        ),
-        (
-            "StorageConfiguration",
-            Shape::Object(&RULE_ManagedInstancesStorageConfiguration),
-        ),
+        ("InstanceRequirements", Shape::Object(&RULE_InstanceRequirementsRequest)),
+        ("LocalStorageConfiguration", Shape::Object(&RULE_ManagedInstancesLocalStorageConfiguration)),
+        ("Monitoring", Shape::Str(&StrRule { allowed: &["BASIC", "DETAILED"], ..StrRule::ANY })),
+        ("NetworkConfiguration", Shape::Object(&RULE_ManagedInstancesNetworkConfiguration)),
+        ("StorageConfiguration", Shape::Object(&RULE_ManagedInstancesStorageConfiguration)),
     ],
     required: &["Ec2InstanceProfileArn", "NetworkConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InstanceLaunchTemplate` property type of `AWS::ECS::CapacityProvider`.
@@ -824,6 +606,7 @@ pub struct InstanceLaunchTemplate {
     pub storage_configuration: Option<Obj<ManagedInstancesStorageConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl InstanceLaunchTemplate {
     /// A `InstanceLaunchTemplate` with its required properties, named in a [`InstanceLaunchTemplateRequired`].
     pub fn new(required: InstanceLaunchTemplateRequired) -> Self {
@@ -842,91 +625,25 @@ impl InstanceLaunchTemplate {
     }
 
     /// `CapacityOptionType`: a [`CapacityOptionType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_option_type(mut self, value: impl Into<CapacityOptionType>) -> Self {
-        self.capacity_option_type = Some(value.into());
-        self
-    }
-
+    pub fn capacity_option_type(mut self, value: impl Into<CapacityOptionType>) -> Self { self.capacity_option_type = Some(value.into()); self }
     /// `CapacityReservations`: a [`CapacityReservationRequest`] object.
-    pub fn capacity_reservations(
-        mut self,
-        value: impl Into<Obj<CapacityReservationRequest>>,
-    ) -> Self {
-        self.capacity_reservations = Some(value.into());
-        self
-    }
-
+    pub fn capacity_reservations(mut self, value: impl Into<Obj<CapacityReservationRequest>>) -> Self { self.capacity_reservations = Some(value.into()); self }
     /// `Ec2InstanceProfileArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ec2_instance_profile_arn(mut self, value: impl Into<Str>) -> Self {
-        self.ec2_instance_profile_arn = value.into();
-        self
-    }
-
+    pub fn ec2_instance_profile_arn(mut self, value: impl Into<Str>) -> Self { self.ec2_instance_profile_arn = value.into(); self }
     /// `FipsEnabled`: a boolean.
-    pub fn fips_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.fips_enabled = Some(value.into());
-        self
-    }
-
+    pub fn fips_enabled(mut self, value: impl Into<Bool>) -> Self { self.fips_enabled = Some(value.into()); self }
     /// `InstanceMetadataTagsPropagation`: a boolean.
-    pub fn instance_metadata_tags_propagation(mut self, value: impl Into<Bool>) -> Self {
-        self.instance_metadata_tags_propagation = Some(value.into());
-        self
-    }
-
+    pub fn instance_metadata_tags_propagation(mut self, value: impl Into<Bool>) -> Self { self.instance_metadata_tags_propagation = Some(value.into()); self }
     /// `InstanceRequirements`: an [`InstanceRequirementsRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_requirements(
-        mut self,
-        value: impl Into<Obj<InstanceRequirementsRequest>>,
-    ) -> Self {
-        self.instance_requirements = Some(value.into());
-        self
-    }
-
+    pub fn instance_requirements(mut self, value: impl Into<Obj<InstanceRequirementsRequest>>) -> Self { self.instance_requirements = Some(value.into()); self }
     /// `LocalStorageConfiguration`: a [`ManagedInstancesLocalStorageConfiguration`] object.
-    pub fn local_storage_configuration(
-        mut self,
-        value: impl Into<Obj<ManagedInstancesLocalStorageConfiguration>>,
-    ) -> Self {
-        self.local_storage_configuration = Some(value.into());
-        self
-    }
-
+    pub fn local_storage_configuration(mut self, value: impl Into<Obj<ManagedInstancesLocalStorageConfiguration>>) -> Self { self.local_storage_configuration = Some(value.into()); self }
     /// `Monitoring`: a [`ManagedInstancesMonitoringOptions`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn monitoring(mut self, value: impl Into<ManagedInstancesMonitoringOptions>) -> Self {
-        self.monitoring = Some(value.into());
-        self
-    }
-
+    pub fn monitoring(mut self, value: impl Into<ManagedInstancesMonitoringOptions>) -> Self { self.monitoring = Some(value.into()); self }
     /// `NetworkConfiguration`: a [`ManagedInstancesNetworkConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_configuration(
-        mut self,
-        value: impl Into<Obj<ManagedInstancesNetworkConfiguration>>,
-    ) -> Self {
-        self.network_configuration = value.into();
-        self
-    }
-
+    pub fn network_configuration(mut self, value: impl Into<Obj<ManagedInstancesNetworkConfiguration>>) -> Self { self.network_configuration = value.into(); self }
     /// `StorageConfiguration`: a [`ManagedInstancesStorageConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_configuration(
-        mut self,
-        value: impl Into<Obj<ManagedInstancesStorageConfiguration>>,
-    ) -> Self {
-        self.storage_configuration = Some(value.into());
-        self
-    }
+    pub fn storage_configuration(mut self, value: impl Into<Obj<ManagedInstancesStorageConfiguration>>) -> Self { self.storage_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for InstanceLaunchTemplate {}
@@ -958,214 +675,42 @@ impl ToValue for InstanceLaunchTemplate {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstanceRequirementsRequestRequired {
     /// `MemoryMiB`: a [`MemoryMiBRequest`] object, required.
-    ///
-    /// The minimum and maximum amount of memory in mebibytes (MiB) for the instance types. Amazon ECS selects instance types that have memory within this range.
     pub memory_mi_b: Obj<MemoryMiBRequest>,
     /// `VCpuCount`: a [`VCpuCountRangeRequest`] object, required.
-    ///
-    /// The minimum and maximum number of vCPUs for the instance types. Amazon ECS selects instance types that have vCPU counts within this range.
     pub v_cpu_count: Obj<VCpuCountRangeRequest>,
 }
 
-static RULE_InstanceRequirementsRequest: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InstanceRequirementsRequest: ObjRule = ObjRule {
     properties: &[
-        (
-            "AcceleratorCount",
-            Shape::Object(&RULE_AcceleratorCountRequest),
-        ),
-        (
-            "AcceleratorManufacturers",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["amazon-web-services", "amd", "habana", "nvidia", "xilinx"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AcceleratorNames",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "a10g",
-                        "a100",
-                        "h100",
-                        "inferentia",
-                        "k520",
-                        "k80",
-                        "m60",
-                        "radeon-pro-v520",
-                        "t4",
-                        "t4g",
-                        "vu9p",
-                        "v100",
-                        "l40s",
-                    ],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AcceleratorTotalMemoryMiB",
-            Shape::Object(&RULE_AcceleratorTotalMemoryMiBRequest),
-        ),
-        (
-            "AcceleratorTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["gpu", "fpga", "inference"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AllowedInstanceTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(30),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(400),
-            }),
-        ),
-        (
-            "BareMetal",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["included", "required", "excluded"],
-                format: None,
-            }),
-        ),
-        (
-            "BaselineEbsBandwidthMbps",
-            Shape::Object(&RULE_BaselineEbsBandwidthMbpsRequest),
-        ),
-        (
-            "BurstablePerformance",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["included", "required", "excluded"],
-                format: None,
-            }),
-        ),
-        (
-            "CpuManufacturers",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["intel", "amd", "amazon-web-services"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ExcludedInstanceTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(30),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(400),
-            }),
-        ),
-        (
-            "InstanceGenerations",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["current", "previous"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "LocalStorage",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["included", "required", "excluded"],
-                format: None,
-            }),
-        ),
-        (
-            "LocalStorageTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["hdd", "ssd"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AcceleratorCount", Shape::Object(&RULE_AcceleratorCountRequest)),
+        ("AcceleratorManufacturers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["amazon-web-services", "amd", "habana", "nvidia", "xilinx"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("AcceleratorNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["a10g", "a100", "h100", "inferentia", "k520", "k80", "m60", "radeon-pro-v520", "t4", "t4g", "vu9p", "v100", "l40s"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("AcceleratorTotalMemoryMiB", Shape::Object(&RULE_AcceleratorTotalMemoryMiBRequest)),
+        ("AcceleratorTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["gpu", "fpga", "inference"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("AllowedInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(400) })),
+        ("BareMetal", Shape::Str(&StrRule { allowed: &["included", "required", "excluded"], ..StrRule::ANY })),
+        ("BaselineEbsBandwidthMbps", Shape::Object(&RULE_BaselineEbsBandwidthMbpsRequest)),
+        ("BurstablePerformance", Shape::Str(&StrRule { allowed: &["included", "required", "excluded"], ..StrRule::ANY })),
+        ("CpuManufacturers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["intel", "amd", "amazon-web-services"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("ExcludedInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(400) })),
+        ("InstanceGenerations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["current", "previous"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("LocalStorage", Shape::Str(&StrRule { allowed: &["included", "required", "excluded"], ..StrRule::ANY })),
+        ("LocalStorageTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["hdd", "ssd"], ..StrRule::ANY }), min_items: None, max_items: None })),
         ("MaxSpotPriceAsPercentageOfOptimalOnDemandPrice", Shape::INT),
-        (
-            "MemoryGiBPerVCpu",
-            Shape::Object(&RULE_MemoryGiBPerVCpuRequest),
-        ),
+        ("MemoryGiBPerVCpu", Shape::Object(&RULE_MemoryGiBPerVCpuRequest)),
         ("MemoryMiB", Shape::Object(&RULE_MemoryMiBRequest)),
-        (
-            "NetworkBandwidthGbps",
-            Shape::Object(&RULE_NetworkBandwidthGbpsRequest),
-        ),
-        (
-            "NetworkInterfaceCount",
-            Shape::Object(&RULE_NetworkInterfaceCountRequest),
-        ),
+        ("NetworkBandwidthGbps", Shape::Object(&RULE_NetworkBandwidthGbpsRequest)),
+        ("NetworkInterfaceCount", Shape::Object(&RULE_NetworkInterfaceCountRequest)),
         ("OnDemandMaxPricePercentageOverLowestPrice", Shape::INT),
         ("RequireHibernateSupport", Shape::Bool),
         ("SpotMaxPricePercentageOverLowestPrice", Shape::INT),
-        (
-            "TotalLocalStorageGB",
-            Shape::Object(&RULE_TotalLocalStorageGbRequest),
-        ),
+        ("TotalLocalStorageGB", Shape::Object(&RULE_TotalLocalStorageGbRequest)),
         ("VCpuCount", Shape::Object(&RULE_VCpuCountRangeRequest)),
     ],
     required: &["VCpuCount", "MemoryMiB"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InstanceRequirementsRequest` property type of `AWS::ECS::CapacityProvider`.
@@ -1277,6 +822,7 @@ pub struct InstanceRequirementsRequest {
     pub v_cpu_count: Obj<VCpuCountRangeRequest>,
 }
 
+#[rustfmt::skip]
 impl InstanceRequirementsRequest {
     /// A `InstanceRequirementsRequest` with its required properties, named in a [`InstanceRequirementsRequestRequired`].
     pub fn new(required: InstanceRequirementsRequestRequired) -> Self {
@@ -1309,220 +855,53 @@ impl InstanceRequirementsRequest {
     }
 
     /// `AcceleratorCount`: an [`AcceleratorCountRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accelerator_count(mut self, value: impl Into<Obj<AcceleratorCountRequest>>) -> Self {
-        self.accelerator_count = Some(value.into());
-        self
-    }
-
+    pub fn accelerator_count(mut self, value: impl Into<Obj<AcceleratorCountRequest>>) -> Self { self.accelerator_count = Some(value.into()); self }
     /// `AcceleratorManufacturers`: a list of [`AcceleratorManufacturer`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accelerator_manufacturers(
-        mut self,
-        value: impl Into<List<AcceleratorManufacturer>>,
-    ) -> Self {
-        self.accelerator_manufacturers = Some(value.into());
-        self
-    }
-
+    pub fn accelerator_manufacturers(mut self, value: impl Into<List<AcceleratorManufacturer>>) -> Self { self.accelerator_manufacturers = Some(value.into()); self }
     /// `AcceleratorNames`: a list of [`AcceleratorName`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accelerator_names(mut self, value: impl Into<List<AcceleratorName>>) -> Self {
-        self.accelerator_names = Some(value.into());
-        self
-    }
-
+    pub fn accelerator_names(mut self, value: impl Into<List<AcceleratorName>>) -> Self { self.accelerator_names = Some(value.into()); self }
     /// `AcceleratorTotalMemoryMiB`: an [`AcceleratorTotalMemoryMiBRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accelerator_total_memory_mi_b(
-        mut self,
-        value: impl Into<Obj<AcceleratorTotalMemoryMiBRequest>>,
-    ) -> Self {
-        self.accelerator_total_memory_mi_b = Some(value.into());
-        self
-    }
-
+    pub fn accelerator_total_memory_mi_b(mut self, value: impl Into<Obj<AcceleratorTotalMemoryMiBRequest>>) -> Self { self.accelerator_total_memory_mi_b = Some(value.into()); self }
     /// `AcceleratorTypes`: a list of [`AcceleratorType`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accelerator_types(mut self, value: impl Into<List<AcceleratorType>>) -> Self {
-        self.accelerator_types = Some(value.into());
-        self
-    }
-
+    pub fn accelerator_types(mut self, value: impl Into<List<AcceleratorType>>) -> Self { self.accelerator_types = Some(value.into()); self }
     /// `AllowedInstanceTypes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allowed_instance_types(mut self, value: impl Into<List<Str>>) -> Self {
-        self.allowed_instance_types = Some(value.into());
-        self
-    }
-
+    pub fn allowed_instance_types(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_instance_types = Some(value.into()); self }
     /// `BareMetal`: a [`BareMetal`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bare_metal(mut self, value: impl Into<BareMetal>) -> Self {
-        self.bare_metal = Some(value.into());
-        self
-    }
-
+    pub fn bare_metal(mut self, value: impl Into<BareMetal>) -> Self { self.bare_metal = Some(value.into()); self }
     /// `BaselineEbsBandwidthMbps`: a [`BaselineEbsBandwidthMbpsRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn baseline_ebs_bandwidth_mbps(
-        mut self,
-        value: impl Into<Obj<BaselineEbsBandwidthMbpsRequest>>,
-    ) -> Self {
-        self.baseline_ebs_bandwidth_mbps = Some(value.into());
-        self
-    }
-
+    pub fn baseline_ebs_bandwidth_mbps(mut self, value: impl Into<Obj<BaselineEbsBandwidthMbpsRequest>>) -> Self { self.baseline_ebs_bandwidth_mbps = Some(value.into()); self }
     /// `BurstablePerformance`: a [`BurstablePerformance`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn burstable_performance(mut self, value: impl Into<BurstablePerformance>) -> Self {
-        self.burstable_performance = Some(value.into());
-        self
-    }
-
+    pub fn burstable_performance(mut self, value: impl Into<BurstablePerformance>) -> Self { self.burstable_performance = Some(value.into()); self }
     /// `CpuManufacturers`: a list of [`CpuManufacturer`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cpu_manufacturers(mut self, value: impl Into<List<CpuManufacturer>>) -> Self {
-        self.cpu_manufacturers = Some(value.into());
-        self
-    }
-
+    pub fn cpu_manufacturers(mut self, value: impl Into<List<CpuManufacturer>>) -> Self { self.cpu_manufacturers = Some(value.into()); self }
     /// `ExcludedInstanceTypes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn excluded_instance_types(mut self, value: impl Into<List<Str>>) -> Self {
-        self.excluded_instance_types = Some(value.into());
-        self
-    }
-
+    pub fn excluded_instance_types(mut self, value: impl Into<List<Str>>) -> Self { self.excluded_instance_types = Some(value.into()); self }
     /// `InstanceGenerations`: a list of [`InstanceGeneration`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_generations(mut self, value: impl Into<List<InstanceGeneration>>) -> Self {
-        self.instance_generations = Some(value.into());
-        self
-    }
-
+    pub fn instance_generations(mut self, value: impl Into<List<InstanceGeneration>>) -> Self { self.instance_generations = Some(value.into()); self }
     /// `LocalStorage`: a [`LocalStorage`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn local_storage(mut self, value: impl Into<LocalStorage>) -> Self {
-        self.local_storage = Some(value.into());
-        self
-    }
-
+    pub fn local_storage(mut self, value: impl Into<LocalStorage>) -> Self { self.local_storage = Some(value.into()); self }
     /// `LocalStorageTypes`: a list of [`LocalStorageType`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn local_storage_types(mut self, value: impl Into<List<LocalStorageType>>) -> Self {
-        self.local_storage_types = Some(value.into());
-        self
-    }
-
+    pub fn local_storage_types(mut self, value: impl Into<List<LocalStorageType>>) -> Self { self.local_storage_types = Some(value.into()); self }
     /// `MaxSpotPriceAsPercentageOfOptimalOnDemandPrice`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_spot_price_as_percentage_of_optimal_on_demand_price(
-        mut self,
-        value: impl Into<Int>,
-    ) -> Self {
-        self.max_spot_price_as_percentage_of_optimal_on_demand_price = Some(value.into());
-        self
-    }
-
+    pub fn max_spot_price_as_percentage_of_optimal_on_demand_price(mut self, value: impl Into<Int>) -> Self { self.max_spot_price_as_percentage_of_optimal_on_demand_price = Some(value.into()); self }
     /// `MemoryGiBPerVCpu`: a [`MemoryGiBPerVCpuRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn memory_gi_b_per_v_cpu(mut self, value: impl Into<Obj<MemoryGiBPerVCpuRequest>>) -> Self {
-        self.memory_gi_b_per_v_cpu = Some(value.into());
-        self
-    }
-
+    pub fn memory_gi_b_per_v_cpu(mut self, value: impl Into<Obj<MemoryGiBPerVCpuRequest>>) -> Self { self.memory_gi_b_per_v_cpu = Some(value.into()); self }
     /// `MemoryMiB`: a [`MemoryMiBRequest`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn memory_mi_b(mut self, value: impl Into<Obj<MemoryMiBRequest>>) -> Self {
-        self.memory_mi_b = value.into();
-        self
-    }
-
+    pub fn memory_mi_b(mut self, value: impl Into<Obj<MemoryMiBRequest>>) -> Self { self.memory_mi_b = value.into(); self }
     /// `NetworkBandwidthGbps`: a [`NetworkBandwidthGbpsRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_bandwidth_gbps(
-        mut self,
-        value: impl Into<Obj<NetworkBandwidthGbpsRequest>>,
-    ) -> Self {
-        self.network_bandwidth_gbps = Some(value.into());
-        self
-    }
-
+    pub fn network_bandwidth_gbps(mut self, value: impl Into<Obj<NetworkBandwidthGbpsRequest>>) -> Self { self.network_bandwidth_gbps = Some(value.into()); self }
     /// `NetworkInterfaceCount`: a [`NetworkInterfaceCountRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_interface_count(
-        mut self,
-        value: impl Into<Obj<NetworkInterfaceCountRequest>>,
-    ) -> Self {
-        self.network_interface_count = Some(value.into());
-        self
-    }
-
+    pub fn network_interface_count(mut self, value: impl Into<Obj<NetworkInterfaceCountRequest>>) -> Self { self.network_interface_count = Some(value.into()); self }
     /// `OnDemandMaxPricePercentageOverLowestPrice`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_demand_max_price_percentage_over_lowest_price(
-        mut self,
-        value: impl Into<Int>,
-    ) -> Self {
-        self.on_demand_max_price_percentage_over_lowest_price = Some(value.into());
-        self
-    }
-
+    pub fn on_demand_max_price_percentage_over_lowest_price(mut self, value: impl Into<Int>) -> Self { self.on_demand_max_price_percentage_over_lowest_price = Some(value.into()); self }
     /// `RequireHibernateSupport`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn require_hibernate_support(mut self, value: impl Into<Bool>) -> Self {
-        self.require_hibernate_support = Some(value.into());
-        self
-    }
-
+    pub fn require_hibernate_support(mut self, value: impl Into<Bool>) -> Self { self.require_hibernate_support = Some(value.into()); self }
     /// `SpotMaxPricePercentageOverLowestPrice`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn spot_max_price_percentage_over_lowest_price(mut self, value: impl Into<Int>) -> Self {
-        self.spot_max_price_percentage_over_lowest_price = Some(value.into());
-        self
-    }
-
+    pub fn spot_max_price_percentage_over_lowest_price(mut self, value: impl Into<Int>) -> Self { self.spot_max_price_percentage_over_lowest_price = Some(value.into()); self }
     /// `TotalLocalStorageGB`: a [`TotalLocalStorageGbRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn total_local_storage_gb(
-        mut self,
-        value: impl Into<Obj<TotalLocalStorageGbRequest>>,
-    ) -> Self {
-        self.total_local_storage_gb = Some(value.into());
-        self
-    }
-
+    pub fn total_local_storage_gb(mut self, value: impl Into<Obj<TotalLocalStorageGbRequest>>) -> Self { self.total_local_storage_gb = Some(value.into()); self }
     /// `VCpuCount`: a [`VCpuCountRangeRequest`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn v_cpu_count(mut self, value: impl Into<Obj<VCpuCountRangeRequest>>) -> Self {
-        self.v_cpu_count = value.into();
-        self
-    }
+    pub fn v_cpu_count(mut self, value: impl Into<Obj<VCpuCountRangeRequest>>) -> Self { self.v_cpu_count = value.into(); self }
 }
 
 impl PropertyType for InstanceRequirementsRequest {}
@@ -1573,14 +952,13 @@ impl ToValue for InstanceRequirementsRequest {
     }
 }
 
-static RULE_ManagedInstancesLocalStorageConfiguration: ObjRule = ObjRule {
-    properties: &[("UseLocalStorage", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ManagedInstancesLocalStorageConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("UseLocalStorage", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ManagedInstancesLocalStorageConfiguration` property type of `AWS::ECS::CapacityProvider`.
@@ -1592,6 +970,7 @@ pub struct ManagedInstancesLocalStorageConfiguration {
     pub use_local_storage: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl ManagedInstancesLocalStorageConfiguration {
     /// A `ManagedInstancesLocalStorageConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1599,10 +978,7 @@ impl ManagedInstancesLocalStorageConfiguration {
     }
 
     /// `UseLocalStorage`: a boolean.
-    pub fn use_local_storage(mut self, value: impl Into<Bool>) -> Self {
-        self.use_local_storage = Some(value.into());
-        self
-    }
+    pub fn use_local_storage(mut self, value: impl Into<Bool>) -> Self { self.use_local_storage = Some(value.into()); self }
 }
 
 impl PropertyType for ManagedInstancesLocalStorageConfiguration {}
@@ -1619,56 +995,20 @@ impl ToValue for ManagedInstancesLocalStorageConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ManagedInstancesNetworkConfigurationRequired {
     /// `SecurityGroups`: a list of strings, required.
-    ///
-    /// The list of security group IDs to apply to Amazon ECS Managed Instances. These security groups control the network traffic allowed to and from the instances.
-    ///
-    /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`.
     pub security_groups: List<Str>,
     /// `Subnets`: a list of strings, required.
-    ///
-    /// The list of subnet IDs where Amazon ECS can launch Amazon ECS Managed Instances. Instances are distributed across the specified subnets for high availability. All subnets must be in the same VPC.
-    ///
-    /// Format `AWS::EC2::Subnet.Ids`; each item: format `AWS::EC2::Subnet.Id`.
     pub subnets: List<Str>,
 }
 
-static RULE_ManagedInstancesNetworkConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ManagedInstancesNetworkConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "SecurityGroups",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Subnets",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SubnetId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: None, max_items: None })),
     ],
     required: &["SecurityGroups", "Subnets"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ManagedInstancesNetworkConfiguration` property type of `AWS::ECS::CapacityProvider`.
@@ -1692,6 +1032,7 @@ pub struct ManagedInstancesNetworkConfiguration {
     pub subnets: List<Str>,
 }
 
+#[rustfmt::skip]
 impl ManagedInstancesNetworkConfiguration {
     /// A `ManagedInstancesNetworkConfiguration` with its required properties, named in a [`ManagedInstancesNetworkConfigurationRequired`].
     pub fn new(required: ManagedInstancesNetworkConfigurationRequired) -> Self {
@@ -1702,20 +1043,9 @@ impl ManagedInstancesNetworkConfiguration {
     }
 
     /// `SecurityGroups`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_groups = value.into();
-        self
-    }
-
+    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.security_groups = value.into(); self }
     /// `Subnets`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnets = value.into();
-        self
-    }
+    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self { self.subnets = value.into(); self }
 }
 
 impl PropertyType for ManagedInstancesNetworkConfiguration {}
@@ -1733,62 +1063,23 @@ impl ToValue for ManagedInstancesNetworkConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ManagedInstancesProviderRequired {
     /// `InfrastructureRoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the infrastructure role that Amazon ECS assumes to manage instances. This role must include permissions for Amazon EC2 instance lifecycle management, networking, and any additional AWS services required for your workloads.
-    ///
-    /// For more information, see \[Amazon ECS infrastructure IAM role\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/infrastructure_IAM_role.html>) in the *Amazon ECS Developer Guide* .
-    ///
-    /// Format `AWS::IAM::Role.Arn`.
     pub infrastructure_role_arn: Str,
     /// `InstanceLaunchTemplate`: an [`InstanceLaunchTemplate`] object, required.
-    ///
-    /// The launch template that defines how Amazon ECS launches Amazon ECS Managed Instances. This includes the instance profile for your tasks, network and storage configuration, and instance requirements that determine which Amazon EC2 instance types can be used.
-    ///
-    /// For more information, see \[Store instance launch parameters in Amazon EC2 launch templates\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-launch-templates.html>) in the *Amazon EC2 User Guide* .
     pub instance_launch_template: Obj<InstanceLaunchTemplate>,
 }
 
-static RULE_ManagedInstancesProvider: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ManagedInstancesProvider: ObjRule = ObjRule {
     properties: &[
-        (
-            "AutoRepairConfiguration",
-            Shape::Object(&RULE_AutoRepairConfiguration),
-        ),
-        (
-            "InfrastructureOptimization",
-            Shape::Object(&RULE_InfrastructureOptimization),
-        ),
-        (
-            "InfrastructureRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "InstanceLaunchTemplate",
-            Shape::Object(&RULE_InstanceLaunchTemplate),
-        ),
-        (
-            "PropagateTags",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CAPACITY_PROVIDER", "NONE"],
-                format: None,
-            }),
-        ),
+        ("AutoRepairConfiguration", Shape::Object(&RULE_AutoRepairConfiguration)),
+        ("InfrastructureOptimization", Shape::Object(&RULE_InfrastructureOptimization)),
+        ("InfrastructureRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("InstanceLaunchTemplate", Shape::Object(&RULE_InstanceLaunchTemplate)),
+        ("PropagateTags", Shape::Str(&StrRule { allowed: &["CAPACITY_PROVIDER", "NONE"], ..StrRule::ANY })),
     ],
     required: &["InfrastructureRoleArn", "InstanceLaunchTemplate"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ManagedInstancesProvider` property type of `AWS::ECS::CapacityProvider`.
@@ -1824,6 +1115,7 @@ pub struct ManagedInstancesProvider {
     pub propagate_tags: Option<PropagateTags>,
 }
 
+#[rustfmt::skip]
 impl ManagedInstancesProvider {
     /// A `ManagedInstancesProvider` with its required properties, named in a [`ManagedInstancesProviderRequired`].
     pub fn new(required: ManagedInstancesProviderRequired) -> Self {
@@ -1837,51 +1129,15 @@ impl ManagedInstancesProvider {
     }
 
     /// `AutoRepairConfiguration`: an [`AutoRepairConfiguration`] object.
-    pub fn auto_repair_configuration(
-        mut self,
-        value: impl Into<Obj<AutoRepairConfiguration>>,
-    ) -> Self {
-        self.auto_repair_configuration = Some(value.into());
-        self
-    }
-
+    pub fn auto_repair_configuration(mut self, value: impl Into<Obj<AutoRepairConfiguration>>) -> Self { self.auto_repair_configuration = Some(value.into()); self }
     /// `InfrastructureOptimization`: an [`InfrastructureOptimization`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn infrastructure_optimization(
-        mut self,
-        value: impl Into<Obj<InfrastructureOptimization>>,
-    ) -> Self {
-        self.infrastructure_optimization = Some(value.into());
-        self
-    }
-
+    pub fn infrastructure_optimization(mut self, value: impl Into<Obj<InfrastructureOptimization>>) -> Self { self.infrastructure_optimization = Some(value.into()); self }
     /// `InfrastructureRoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn infrastructure_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.infrastructure_role_arn = value.into();
-        self
-    }
-
+    pub fn infrastructure_role_arn(mut self, value: impl Into<Str>) -> Self { self.infrastructure_role_arn = value.into(); self }
     /// `InstanceLaunchTemplate`: an [`InstanceLaunchTemplate`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_launch_template(
-        mut self,
-        value: impl Into<Obj<InstanceLaunchTemplate>>,
-    ) -> Self {
-        self.instance_launch_template = value.into();
-        self
-    }
-
+    pub fn instance_launch_template(mut self, value: impl Into<Obj<InstanceLaunchTemplate>>) -> Self { self.instance_launch_template = value.into(); self }
     /// `PropagateTags`: a [`PropagateTags`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn propagate_tags(mut self, value: impl Into<PropagateTags>) -> Self {
-        self.propagate_tags = Some(value.into());
-        self
-    }
+    pub fn propagate_tags(mut self, value: impl Into<PropagateTags>) -> Self { self.propagate_tags = Some(value.into()); self }
 }
 
 impl PropertyType for ManagedInstancesProvider {}
@@ -1905,28 +1161,17 @@ impl ToValue for ManagedInstancesProvider {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ManagedInstancesStorageConfigurationRequired {
     /// `StorageSizeGiB`: an integer, required.
-    ///
-    /// The size of the tasks volume.
-    ///
-    /// Value at least 1.
     pub storage_size_gi_b: Int,
 }
 
-static RULE_ManagedInstancesStorageConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "StorageSizeGiB",
-        Shape::Int(&NumRule {
-            min: Some(1.0),
-            max: None,
-            allowed: &[],
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ManagedInstancesStorageConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("StorageSizeGiB", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+    ],
     required: &["StorageSizeGiB"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ManagedInstancesStorageConfiguration` property type of `AWS::ECS::CapacityProvider`.
@@ -1944,6 +1189,7 @@ pub struct ManagedInstancesStorageConfiguration {
     pub storage_size_gi_b: Int,
 }
 
+#[rustfmt::skip]
 impl ManagedInstancesStorageConfiguration {
     /// A `ManagedInstancesStorageConfiguration` with its required properties, named in a [`ManagedInstancesStorageConfigurationRequired`].
     pub fn new(required: ManagedInstancesStorageConfigurationRequired) -> Self {
@@ -1953,12 +1199,7 @@ impl ManagedInstancesStorageConfiguration {
     }
 
     /// `StorageSizeGiB`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_size_gi_b(mut self, value: impl Into<Int>) -> Self {
-        self.storage_size_gi_b = value.into();
-        self
-    }
+    pub fn storage_size_gi_b(mut self, value: impl Into<Int>) -> Self { self.storage_size_gi_b = value.into(); self }
 }
 
 impl PropertyType for ManagedInstancesStorageConfiguration {}
@@ -1971,57 +1212,17 @@ impl ToValue for ManagedInstancesStorageConfiguration {
     }
 }
 
-static RULE_ManagedScaling: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ManagedScaling: ObjRule = ObjRule {
     properties: &[
-        (
-            "InstanceWarmupPeriod",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(10000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaximumScalingStepSize",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(10000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MinimumScalingStepSize",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(10000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DISABLED", "ENABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "TargetCapacity",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
+        ("InstanceWarmupPeriod", Shape::Int(&NumRule { min: Some(0.0), max: Some(10000.0), ..NumRule::ANY })),
+        ("MaximumScalingStepSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(10000.0), ..NumRule::ANY })),
+        ("MinimumScalingStepSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(10000.0), ..NumRule::ANY })),
+        ("Status", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+        ("TargetCapacity", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ManagedScaling` property type of `AWS::ECS::CapacityProvider`.
@@ -2067,6 +1268,7 @@ pub struct ManagedScaling {
     pub target_capacity: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl ManagedScaling {
     /// A `ManagedScaling` with no property set (none is required).
     pub fn new() -> Self {
@@ -2074,44 +1276,15 @@ impl ManagedScaling {
     }
 
     /// `InstanceWarmupPeriod`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_warmup_period(mut self, value: impl Into<Int>) -> Self {
-        self.instance_warmup_period = Some(value.into());
-        self
-    }
-
+    pub fn instance_warmup_period(mut self, value: impl Into<Int>) -> Self { self.instance_warmup_period = Some(value.into()); self }
     /// `MaximumScalingStepSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_scaling_step_size(mut self, value: impl Into<Int>) -> Self {
-        self.maximum_scaling_step_size = Some(value.into());
-        self
-    }
-
+    pub fn maximum_scaling_step_size(mut self, value: impl Into<Int>) -> Self { self.maximum_scaling_step_size = Some(value.into()); self }
     /// `MinimumScalingStepSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn minimum_scaling_step_size(mut self, value: impl Into<Int>) -> Self {
-        self.minimum_scaling_step_size = Some(value.into());
-        self
-    }
-
+    pub fn minimum_scaling_step_size(mut self, value: impl Into<Int>) -> Self { self.minimum_scaling_step_size = Some(value.into()); self }
     /// `Status`: a [`ManagedScalingStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<ManagedScalingStatus>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-
+    pub fn status(mut self, value: impl Into<ManagedScalingStatus>) -> Self { self.status = Some(value.into()); self }
     /// `TargetCapacity`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.target_capacity = Some(value.into());
-        self
-    }
+    pub fn target_capacity(mut self, value: impl Into<Int>) -> Self { self.target_capacity = Some(value.into()); self }
 }
 
 impl PropertyType for ManagedScaling {}
@@ -2128,14 +1301,14 @@ impl ToValue for ManagedScaling {
     }
 }
 
-static RULE_MemoryGiBPerVCpuRequest: ObjRule = ObjRule {
-    properties: &[("Max", Shape::NUM), ("Min", Shape::NUM)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_MemoryGiBPerVCpuRequest: ObjRule = ObjRule {
+    properties: &[
+        ("Max", Shape::NUM),
+        ("Min", Shape::NUM),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MemoryGiBPerVCpuRequest` property type of `AWS::ECS::CapacityProvider`.
@@ -2155,6 +1328,7 @@ pub struct MemoryGiBPerVCpuRequest {
     pub min: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl MemoryGiBPerVCpuRequest {
     /// A `MemoryGiBPerVCpuRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -2162,20 +1336,9 @@ impl MemoryGiBPerVCpuRequest {
     }
 
     /// `Max`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Num>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
+    pub fn max(mut self, value: impl Into<Num>) -> Self { self.max = Some(value.into()); self }
     /// `Min`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Num>) -> Self {
-        self.min = Some(value.into());
-        self
-    }
+    pub fn min(mut self, value: impl Into<Num>) -> Self { self.min = Some(value.into()); self }
 }
 
 impl PropertyType for MemoryGiBPerVCpuRequest {}
@@ -2193,19 +1356,18 @@ impl ToValue for MemoryGiBPerVCpuRequest {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MemoryMiBRequestRequired {
     /// `Min`: an integer, required.
-    ///
-    /// The minimum amount of memory in MiB. Instance types with less memory than this value are excluded from selection.
     pub min: Int,
 }
 
-static RULE_MemoryMiBRequest: ObjRule = ObjRule {
-    properties: &[("Max", Shape::INT), ("Min", Shape::INT)],
+#[rustfmt::skip]
+pub(crate) static RULE_MemoryMiBRequest: ObjRule = ObjRule {
+    properties: &[
+        ("Max", Shape::INT),
+        ("Min", Shape::INT),
+    ],
     required: &["Min"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MemoryMiBRequest` property type of `AWS::ECS::CapacityProvider`.
@@ -2225,6 +1387,7 @@ pub struct MemoryMiBRequest {
     pub min: Int,
 }
 
+#[rustfmt::skip]
 impl MemoryMiBRequest {
     /// A `MemoryMiBRequest` with its required properties, named in a [`MemoryMiBRequestRequired`].
     pub fn new(required: MemoryMiBRequestRequired) -> Self {
@@ -2235,20 +1398,9 @@ impl MemoryMiBRequest {
     }
 
     /// `Max`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Int>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
+    pub fn max(mut self, value: impl Into<Int>) -> Self { self.max = Some(value.into()); self }
     /// `Min`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Int>) -> Self {
-        self.min = value.into();
-        self
-    }
+    pub fn min(mut self, value: impl Into<Int>) -> Self { self.min = value.into(); self }
 }
 
 impl PropertyType for MemoryMiBRequest {}
@@ -2262,14 +1414,14 @@ impl ToValue for MemoryMiBRequest {
     }
 }
 
-static RULE_NetworkBandwidthGbpsRequest: ObjRule = ObjRule {
-    properties: &[("Max", Shape::NUM), ("Min", Shape::NUM)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_NetworkBandwidthGbpsRequest: ObjRule = ObjRule {
+    properties: &[
+        ("Max", Shape::NUM),
+        ("Min", Shape::NUM),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NetworkBandwidthGbpsRequest` property type of `AWS::ECS::CapacityProvider`.
@@ -2289,6 +1441,7 @@ pub struct NetworkBandwidthGbpsRequest {
     pub min: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl NetworkBandwidthGbpsRequest {
     /// A `NetworkBandwidthGbpsRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -2296,20 +1449,9 @@ impl NetworkBandwidthGbpsRequest {
     }
 
     /// `Max`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Num>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
+    pub fn max(mut self, value: impl Into<Num>) -> Self { self.max = Some(value.into()); self }
     /// `Min`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Num>) -> Self {
-        self.min = Some(value.into());
-        self
-    }
+    pub fn min(mut self, value: impl Into<Num>) -> Self { self.min = Some(value.into()); self }
 }
 
 impl PropertyType for NetworkBandwidthGbpsRequest {}
@@ -2323,14 +1465,14 @@ impl ToValue for NetworkBandwidthGbpsRequest {
     }
 }
 
-static RULE_NetworkInterfaceCountRequest: ObjRule = ObjRule {
-    properties: &[("Max", Shape::INT), ("Min", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_NetworkInterfaceCountRequest: ObjRule = ObjRule {
+    properties: &[
+        ("Max", Shape::INT),
+        ("Min", Shape::INT),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NetworkInterfaceCountRequest` property type of `AWS::ECS::CapacityProvider`.
@@ -2350,6 +1492,7 @@ pub struct NetworkInterfaceCountRequest {
     pub min: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl NetworkInterfaceCountRequest {
     /// A `NetworkInterfaceCountRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -2357,20 +1500,9 @@ impl NetworkInterfaceCountRequest {
     }
 
     /// `Max`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Int>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
+    pub fn max(mut self, value: impl Into<Int>) -> Self { self.max = Some(value.into()); self }
     /// `Min`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Int>) -> Self {
-        self.min = Some(value.into());
-        self
-    }
+    pub fn min(mut self, value: impl Into<Int>) -> Self { self.min = Some(value.into()); self }
 }
 
 impl PropertyType for NetworkInterfaceCountRequest {}
@@ -2384,35 +1516,14 @@ impl ToValue for NetworkInterfaceCountRequest {
     }
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::ECS::CapacityProvider`.
@@ -2430,6 +1541,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
     pub fn new() -> Self {
@@ -2437,20 +1549,9 @@ impl Tag {
     }
 
     /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tag {}
@@ -2464,14 +1565,14 @@ impl ToValue for Tag {
     }
 }
 
-static RULE_TotalLocalStorageGbRequest: ObjRule = ObjRule {
-    properties: &[("Max", Shape::NUM), ("Min", Shape::NUM)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_TotalLocalStorageGbRequest: ObjRule = ObjRule {
+    properties: &[
+        ("Max", Shape::NUM),
+        ("Min", Shape::NUM),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TotalLocalStorageGBRequest` property type of `AWS::ECS::CapacityProvider`.
@@ -2491,6 +1592,7 @@ pub struct TotalLocalStorageGbRequest {
     pub min: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl TotalLocalStorageGbRequest {
     /// A `TotalLocalStorageGbRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -2498,20 +1600,9 @@ impl TotalLocalStorageGbRequest {
     }
 
     /// `Max`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Num>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
+    pub fn max(mut self, value: impl Into<Num>) -> Self { self.max = Some(value.into()); self }
     /// `Min`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Num>) -> Self {
-        self.min = Some(value.into());
-        self
-    }
+    pub fn min(mut self, value: impl Into<Num>) -> Self { self.min = Some(value.into()); self }
 }
 
 impl PropertyType for TotalLocalStorageGbRequest {}
@@ -2529,19 +1620,18 @@ impl ToValue for TotalLocalStorageGbRequest {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VCpuCountRangeRequestRequired {
     /// `Min`: an integer, required.
-    ///
-    /// The minimum number of vCPUs. Instance types with fewer vCPUs than this value are excluded from selection.
     pub min: Int,
 }
 
-static RULE_VCpuCountRangeRequest: ObjRule = ObjRule {
-    properties: &[("Max", Shape::INT), ("Min", Shape::INT)],
+#[rustfmt::skip]
+pub(crate) static RULE_VCpuCountRangeRequest: ObjRule = ObjRule {
+    properties: &[
+        ("Max", Shape::INT),
+        ("Min", Shape::INT),
+    ],
     required: &["Min"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VCpuCountRangeRequest` property type of `AWS::ECS::CapacityProvider`.
@@ -2561,6 +1651,7 @@ pub struct VCpuCountRangeRequest {
     pub min: Int,
 }
 
+#[rustfmt::skip]
 impl VCpuCountRangeRequest {
     /// A `VCpuCountRangeRequest` with its required properties, named in a [`VCpuCountRangeRequestRequired`].
     pub fn new(required: VCpuCountRangeRequestRequired) -> Self {
@@ -2571,20 +1662,9 @@ impl VCpuCountRangeRequest {
     }
 
     /// `Max`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Int>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
+    pub fn max(mut self, value: impl Into<Int>) -> Self { self.max = Some(value.into()); self }
     /// `Min`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Int>) -> Self {
-        self.min = value.into();
-        self
-    }
+    pub fn min(mut self, value: impl Into<Int>) -> Self { self.min = value.into(); self }
 }
 
 impl PropertyType for VCpuCountRangeRequest {}

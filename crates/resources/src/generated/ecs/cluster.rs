@@ -7,55 +7,22 @@
 
 use crate::support::prelude::*;
 
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+pub use super::shared::{CapacityProviderStrategyItem, Tag};
+use super::shared::{RULE_CapacityProviderStrategyItem, RULE_Tag};
 
-static RULE_Cluster: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Cluster: ObjRule = ObjRule {
     properties: &[
-        (
-            "CapacityProviders",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CapacityProviders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("ClusterName", Shape::STR),
-        (
-            "ClusterSettings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ClusterSettings),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ClusterSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_ClusterSettings), min_items: None, max_items: None })),
         ("Configuration", Shape::Object(&RULE_ClusterConfiguration)),
-        (
-            "DefaultCapacityProviderStrategy",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CapacityProviderStrategyItem),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ServiceConnectDefaults",
-            Shape::Object(&RULE_ServiceConnectDefaults),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("DefaultCapacityProviderStrategy", Shape::List(&ListRule { items: Shape::Object(&RULE_CapacityProviderStrategyItem), min_items: None, max_items: None })),
+        ("ServiceConnectDefaults", Shape::Object(&RULE_ServiceConnectDefaults)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ECS::Cluster` resource.
@@ -129,6 +96,7 @@ pub struct Cluster {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Cluster {
     /// The CloudFormation type name, `AWS::ECS::Cluster`.
     pub const TYPE_NAME: &'static str = "AWS::ECS::Cluster";
@@ -155,66 +123,19 @@ impl Cluster {
     }
 
     /// `CapacityProviders`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_providers(mut self, value: impl Into<List<Str>>) -> Self {
-        self.capacity_providers = Some(value.into());
-        self
-    }
-
+    pub fn capacity_providers(mut self, value: impl Into<List<Str>>) -> Self { self.capacity_providers = Some(value.into()); self }
     /// `ClusterName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_name(mut self, value: impl Into<Str>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
-    }
-
+    pub fn cluster_name(mut self, value: impl Into<Str>) -> Self { self.cluster_name = Some(value.into()); self }
     /// `ClusterSettings`: a list of [`ClusterSettings`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_settings(mut self, value: impl Into<List<ClusterSettings>>) -> Self {
-        self.cluster_settings = Some(value.into());
-        self
-    }
-
+    pub fn cluster_settings(mut self, value: impl Into<List<ClusterSettings>>) -> Self { self.cluster_settings = Some(value.into()); self }
     /// `Configuration`: a [`ClusterConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration(mut self, value: impl Into<Obj<ClusterConfiguration>>) -> Self {
-        self.configuration = Some(value.into());
-        self
-    }
-
+    pub fn configuration(mut self, value: impl Into<Obj<ClusterConfiguration>>) -> Self { self.configuration = Some(value.into()); self }
     /// `DefaultCapacityProviderStrategy`: a list of [`CapacityProviderStrategyItem`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_capacity_provider_strategy(
-        mut self,
-        value: impl Into<List<CapacityProviderStrategyItem>>,
-    ) -> Self {
-        self.default_capacity_provider_strategy = Some(value.into());
-        self
-    }
-
+    pub fn default_capacity_provider_strategy(mut self, value: impl Into<List<CapacityProviderStrategyItem>>) -> Self { self.default_capacity_provider_strategy = Some(value.into()); self }
     /// `ServiceConnectDefaults`: a [`ServiceConnectDefaults`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_connect_defaults(
-        mut self,
-        value: impl Into<Obj<ServiceConnectDefaults>>,
-    ) -> Self {
-        self.service_connect_defaults = Some(value.into());
-        self
-    }
-
+    pub fn service_connect_defaults(mut self, value: impl Into<Obj<ServiceConnectDefaults>>) -> Self { self.service_connect_defaults = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Cluster {
@@ -266,147 +187,14 @@ impl ClusterAttributes {
     }
 }
 
-static RULE_CapacityProviderStrategyItem: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ClusterConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Base",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(100000.0),
-                allowed: &[],
-            }),
-        ),
-        ("CapacityProvider", Shape::STR),
-        (
-            "Weight",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(1000.0),
-                allowed: &[],
-            }),
-        ),
+        ("ExecuteCommandConfiguration", Shape::Object(&RULE_ExecuteCommandConfiguration)),
+        ("ManagedStorageConfiguration", Shape::Object(&RULE_ManagedStorageConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
-};
-
-/// The `CapacityProviderStrategyItem` property type of `AWS::ECS::Cluster`.
-///
-/// The `CapacityProviderStrategyItem` property specifies the details of the default capacity provider strategy for the cluster. When services or tasks are run in the cluster with no launch type or capacity provider strategy specified, the default capacity provider strategy is used.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-cluster-capacityproviderstrategyitem.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct CapacityProviderStrategyItem {
-    /// `Base`: an integer.
-    ///
-    /// The *base* value designates how many tasks, at a minimum, to run on the specified capacity provider for each service. Only one capacity provider in a capacity provider strategy can have a *base* defined. If no value is specified, the default value of `0` is used.
-    ///
-    /// Base value characteristics:
-    ///
-    /// - Only one capacity provider in a strategy can have a base defined
-    /// - The default value is `0` if not specified
-    /// - The valid range is 0 to 100,000
-    /// - Base requirements are satisfied first before weight distribution
-    ///
-    /// Value 0 to 100000.
-    pub base: Option<Int>,
-    /// `CapacityProvider`: a string.
-    ///
-    /// The short name of the capacity provider. This can be either an AWS managed capacity provider ( `FARGATE` or `FARGATE_SPOT` ) or the name of a custom capacity provider that you created.
-    pub capacity_provider: Option<Str>,
-    /// `Weight`: an integer.
-    ///
-    /// The *weight* value designates the relative percentage of the total number of tasks launched that should use the specified capacity provider. The `weight` value is taken into consideration after the `base` value, if defined, is satisfied.
-    ///
-    /// If no `weight` value is specified, the default value of `0` is used. When multiple capacity providers are specified within a capacity provider strategy, at least one of the capacity providers must have a weight value greater than zero and any capacity providers with a weight of `0` can't be used to place tasks. If you specify multiple capacity providers in a strategy that all have a weight of `0` , any `RunTask` or `CreateService` actions using the capacity provider strategy will fail.
-    ///
-    /// Weight value characteristics:
-    ///
-    /// - Weight is considered after the base value is satisfied
-    /// - The default value is `0` if not specified
-    /// - The valid range is 0 to 1,000
-    /// - At least one capacity provider must have a weight greater than zero
-    /// - Capacity providers with weight of `0` cannot place tasks
-    ///
-    /// Task distribution logic:
-    ///
-    /// - Base satisfaction: The minimum number of tasks specified by the base value are placed on that capacity provider
-    /// - Weight distribution: After base requirements are met, additional tasks are distributed according to weight ratios
-    ///
-    /// Examples:
-    ///
-    /// Equal Distribution: Two capacity providers both with weight `1` will split tasks evenly after base requirements are met.
-    ///
-    /// Weighted Distribution: If capacityProviderA has weight `1` and capacityProviderB has weight `4` , then for every 1 task on A, 4 tasks will run on B.
-    ///
-    /// Value 0 to 1000.
-    pub weight: Option<Int>,
-}
-
-impl CapacityProviderStrategyItem {
-    /// A `CapacityProviderStrategyItem` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Base`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn base(mut self, value: impl Into<Int>) -> Self {
-        self.base = Some(value.into());
-        self
-    }
-
-    /// `CapacityProvider`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_provider(mut self, value: impl Into<Str>) -> Self {
-        self.capacity_provider = Some(value.into());
-        self
-    }
-
-    /// `Weight`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn weight(mut self, value: impl Into<Int>) -> Self {
-        self.weight = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for CapacityProviderStrategyItem {}
-
-impl ToValue for CapacityProviderStrategyItem {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Base", &self.base)
-            .opt("CapacityProvider", &self.capacity_provider)
-            .opt("Weight", &self.weight)
-            .build()
-    }
-}
-
-static RULE_ClusterConfiguration: ObjRule = ObjRule {
-    properties: &[
-        (
-            "ExecuteCommandConfiguration",
-            Shape::Object(&RULE_ExecuteCommandConfiguration),
-        ),
-        (
-            "ManagedStorageConfiguration",
-            Shape::Object(&RULE_ManagedStorageConfiguration),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ClusterConfiguration` property type of `AWS::ECS::Cluster`.
@@ -426,6 +214,7 @@ pub struct ClusterConfiguration {
     pub managed_storage_configuration: Option<Obj<ManagedStorageConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl ClusterConfiguration {
     /// A `ClusterConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -433,26 +222,9 @@ impl ClusterConfiguration {
     }
 
     /// `ExecuteCommandConfiguration`: an [`ExecuteCommandConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execute_command_configuration(
-        mut self,
-        value: impl Into<Obj<ExecuteCommandConfiguration>>,
-    ) -> Self {
-        self.execute_command_configuration = Some(value.into());
-        self
-    }
-
+    pub fn execute_command_configuration(mut self, value: impl Into<Obj<ExecuteCommandConfiguration>>) -> Self { self.execute_command_configuration = Some(value.into()); self }
     /// `ManagedStorageConfiguration`: a [`ManagedStorageConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn managed_storage_configuration(
-        mut self,
-        value: impl Into<Obj<ManagedStorageConfiguration>>,
-    ) -> Self {
-        self.managed_storage_configuration = Some(value.into());
-        self
-    }
+    pub fn managed_storage_configuration(mut self, value: impl Into<Obj<ManagedStorageConfiguration>>) -> Self { self.managed_storage_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for ClusterConfiguration {}
@@ -472,14 +244,14 @@ impl ToValue for ClusterConfiguration {
     }
 }
 
-static RULE_ClusterSettings: ObjRule = ObjRule {
-    properties: &[("Name", Shape::STR), ("Value", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ClusterSettings: ObjRule = ObjRule {
+    properties: &[
+        ("Name", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ClusterSettings` property type of `AWS::ECS::Cluster`.
@@ -509,6 +281,7 @@ pub struct ClusterSettings {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ClusterSettings {
     /// A `ClusterSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -516,20 +289,9 @@ impl ClusterSettings {
     }
 
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for ClusterSettings {}
@@ -543,30 +305,15 @@ impl ToValue for ClusterSettings {
     }
 }
 
-static RULE_ExecuteCommandConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ExecuteCommandConfiguration: ObjRule = ObjRule {
     properties: &[
         ("KmsKeyId", Shape::STR),
-        (
-            "LogConfiguration",
-            Shape::Object(&RULE_ExecuteCommandLogConfiguration),
-        ),
-        (
-            "Logging",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DEFAULT", "NONE", "OVERRIDE"],
-                format: None,
-            }),
-        ),
+        ("LogConfiguration", Shape::Object(&RULE_ExecuteCommandLogConfiguration)),
+        ("Logging", Shape::Str(&StrRule { allowed: &["DEFAULT", "NONE", "OVERRIDE"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ExecuteCommandConfiguration` property type of `AWS::ECS::Cluster`.
@@ -594,6 +341,7 @@ pub struct ExecuteCommandConfiguration {
     pub logging: Option<ExecuteCommandConfigurationLogging>,
 }
 
+#[rustfmt::skip]
 impl ExecuteCommandConfiguration {
     /// A `ExecuteCommandConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -601,31 +349,11 @@ impl ExecuteCommandConfiguration {
     }
 
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `LogConfiguration`: an [`ExecuteCommandLogConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_configuration(
-        mut self,
-        value: impl Into<Obj<ExecuteCommandLogConfiguration>>,
-    ) -> Self {
-        self.log_configuration = Some(value.into());
-        self
-    }
-
+    pub fn log_configuration(mut self, value: impl Into<Obj<ExecuteCommandLogConfiguration>>) -> Self { self.log_configuration = Some(value.into()); self }
     /// `Logging`: an [`ExecuteCommandConfigurationLogging`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logging(mut self, value: impl Into<ExecuteCommandConfigurationLogging>) -> Self {
-        self.logging = Some(value.into());
-        self
-    }
+    pub fn logging(mut self, value: impl Into<ExecuteCommandConfigurationLogging>) -> Self { self.logging = Some(value.into()); self }
 }
 
 impl PropertyType for ExecuteCommandConfiguration {}
@@ -640,29 +368,17 @@ impl ToValue for ExecuteCommandConfiguration {
     }
 }
 
-static RULE_ExecuteCommandLogConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ExecuteCommandLogConfiguration: ObjRule = ObjRule {
     properties: &[
         ("CloudWatchEncryptionEnabled", Shape::Bool),
         ("CloudWatchLogGroupName", Shape::STR),
-        (
-            "S3BucketName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
+        ("S3BucketName", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
         ("S3EncryptionEnabled", Shape::Bool),
         ("S3KeyPrefix", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ExecuteCommandLogConfiguration` property type of `AWS::ECS::Cluster`.
@@ -700,6 +416,7 @@ pub struct ExecuteCommandLogConfiguration {
     pub s3_key_prefix: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ExecuteCommandLogConfiguration {
     /// A `ExecuteCommandLogConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -707,44 +424,15 @@ impl ExecuteCommandLogConfiguration {
     }
 
     /// `CloudWatchEncryptionEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch_encryption_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.cloud_watch_encryption_enabled = Some(value.into());
-        self
-    }
-
+    pub fn cloud_watch_encryption_enabled(mut self, value: impl Into<Bool>) -> Self { self.cloud_watch_encryption_enabled = Some(value.into()); self }
     /// `CloudWatchLogGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch_log_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.cloud_watch_log_group_name = Some(value.into());
-        self
-    }
-
+    pub fn cloud_watch_log_group_name(mut self, value: impl Into<Str>) -> Self { self.cloud_watch_log_group_name = Some(value.into()); self }
     /// `S3BucketName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.s3_bucket_name = Some(value.into());
-        self
-    }
-
+    pub fn s3_bucket_name(mut self, value: impl Into<Str>) -> Self { self.s3_bucket_name = Some(value.into()); self }
     /// `S3EncryptionEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_encryption_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.s3_encryption_enabled = Some(value.into());
-        self
-    }
-
+    pub fn s3_encryption_enabled(mut self, value: impl Into<Bool>) -> Self { self.s3_encryption_enabled = Some(value.into()); self }
     /// `S3KeyPrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_key_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.s3_key_prefix = Some(value.into());
-        self
-    }
+    pub fn s3_key_prefix(mut self, value: impl Into<Str>) -> Self { self.s3_key_prefix = Some(value.into()); self }
 }
 
 impl PropertyType for ExecuteCommandLogConfiguration {}
@@ -764,17 +452,14 @@ impl ToValue for ExecuteCommandLogConfiguration {
     }
 }
 
-static RULE_ManagedStorageConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ManagedStorageConfiguration: ObjRule = ObjRule {
     properties: &[
         ("FargateEphemeralStorageKmsKeyId", Shape::STR),
         ("KmsKeyId", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ManagedStorageConfiguration` property type of `AWS::ECS::Cluster`.
@@ -802,6 +487,7 @@ pub struct ManagedStorageConfiguration {
     pub kms_key_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ManagedStorageConfiguration {
     /// A `ManagedStorageConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -809,20 +495,9 @@ impl ManagedStorageConfiguration {
     }
 
     /// `FargateEphemeralStorageKmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fargate_ephemeral_storage_kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.fargate_ephemeral_storage_kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn fargate_ephemeral_storage_kms_key_id(mut self, value: impl Into<Str>) -> Self { self.fargate_ephemeral_storage_kms_key_id = Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
 }
 
 impl PropertyType for ManagedStorageConfiguration {}
@@ -839,14 +514,13 @@ impl ToValue for ManagedStorageConfiguration {
     }
 }
 
-static RULE_ServiceConnectDefaults: ObjRule = ObjRule {
-    properties: &[("Namespace", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ServiceConnectDefaults: ObjRule = ObjRule {
+    properties: &[
+        ("Namespace", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ServiceConnectDefaults` property type of `AWS::ECS::Cluster`.
@@ -872,6 +546,7 @@ pub struct ServiceConnectDefaults {
     pub namespace: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ServiceConnectDefaults {
     /// A `ServiceConnectDefaults` with no property set (none is required).
     pub fn new() -> Self {
@@ -879,12 +554,7 @@ impl ServiceConnectDefaults {
     }
 
     /// `Namespace`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self {
-        self.namespace = Some(value.into());
-        self
-    }
+    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = Some(value.into()); self }
 }
 
 impl PropertyType for ServiceConnectDefaults {}
@@ -892,86 +562,6 @@ impl PropertyType for ServiceConnectDefaults {}
 impl ToValue for ServiceConnectDefaults {
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Namespace", &self.namespace).build()
-    }
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::ECS::Cluster`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-cluster-tag.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Option<Str>,
-    /// `Value`: a string.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
     }
 }
 

@@ -11,52 +11,21 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClusterCapacityProviderAssociationsRequired {
     /// `Cluster`: a string, required.
-    ///
-    /// The cluster the capacity provider association is the target of.
-    ///
-    /// Length 1 to 2048; create-only: changing it replaces the resource.
     pub cluster: Str,
     /// `DefaultCapacityProviderStrategy`: a list of [`CapacityProviderStrategy`] objects, required.
-    ///
-    /// The default capacity provider strategy to associate with the cluster.
     pub default_capacity_provider_strategy: List<CapacityProviderStrategy>,
 }
 
-static RULE_ClusterCapacityProviderAssociations: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ClusterCapacityProviderAssociations: ObjRule = ObjRule {
     properties: &[
-        (
-            "CapacityProviders",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Cluster",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DefaultCapacityProviderStrategy",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CapacityProviderStrategy),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CapacityProviders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Cluster", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ("DefaultCapacityProviderStrategy", Shape::List(&ListRule { items: Shape::Object(&RULE_CapacityProviderStrategy), min_items: None, max_items: None })),
     ],
     required: &["Cluster", "DefaultCapacityProviderStrategy"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ECS::ClusterCapacityProviderAssociations` resource.
@@ -88,6 +57,7 @@ pub struct ClusterCapacityProviderAssociations {
     pub default_capacity_provider_strategy: List<CapacityProviderStrategy>,
 }
 
+#[rustfmt::skip]
 impl ClusterCapacityProviderAssociations {
     /// The CloudFormation type name, `AWS::ECS::ClusterCapacityProviderAssociations`.
     pub const TYPE_NAME: &'static str = "AWS::ECS::ClusterCapacityProviderAssociations";
@@ -118,31 +88,11 @@ impl ClusterCapacityProviderAssociations {
     }
 
     /// `CapacityProviders`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_providers(mut self, value: impl Into<List<Str>>) -> Self {
-        self.capacity_providers = Some(value.into());
-        self
-    }
-
+    pub fn capacity_providers(mut self, value: impl Into<List<Str>>) -> Self { self.capacity_providers = Some(value.into()); self }
     /// `Cluster`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster(mut self, value: impl Into<Str>) -> Self {
-        self.cluster = value.into();
-        self
-    }
-
+    pub fn cluster(mut self, value: impl Into<Str>) -> Self { self.cluster = value.into(); self }
     /// `DefaultCapacityProviderStrategy`: a list of [`CapacityProviderStrategy`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_capacity_provider_strategy(
-        mut self,
-        value: impl Into<List<CapacityProviderStrategy>>,
-    ) -> Self {
-        self.default_capacity_provider_strategy = value.into();
-        self
-    }
+    pub fn default_capacity_provider_strategy(mut self, value: impl Into<List<CapacityProviderStrategy>>) -> Self { self.default_capacity_provider_strategy = value.into(); self }
 }
 
 impl Resource for ClusterCapacityProviderAssociations {
@@ -182,37 +132,19 @@ impl From<ResourceRef> for ClusterCapacityProviderAssociationsAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CapacityProviderStrategyRequired {
     /// `CapacityProvider`: a string, required.
-    ///
-    /// The short name of the capacity provider. This can be either an AWS managed capacity provider ( `FARGATE` or `FARGATE_SPOT` ) or the name of a custom capacity provider that you created.
     pub capacity_provider: Str,
 }
 
-static RULE_CapacityProviderStrategy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CapacityProviderStrategy: ObjRule = ObjRule {
     properties: &[
-        (
-            "Base",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(100000.0),
-                allowed: &[],
-            }),
-        ),
+        ("Base", Shape::Int(&NumRule { min: Some(0.0), max: Some(100000.0), ..NumRule::ANY })),
         ("CapacityProvider", Shape::STR),
-        (
-            "Weight",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(1000.0),
-                allowed: &[],
-            }),
-        ),
+        ("Weight", Shape::Int(&NumRule { min: Some(0.0), max: Some(1000.0), ..NumRule::ANY })),
     ],
     required: &["CapacityProvider"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CapacityProviderStrategy` property type of `AWS::ECS::ClusterCapacityProviderAssociations`.
@@ -268,6 +200,7 @@ pub struct CapacityProviderStrategy {
     pub weight: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl CapacityProviderStrategy {
     /// A `CapacityProviderStrategy` with its required properties, named in a [`CapacityProviderStrategyRequired`].
     pub fn new(required: CapacityProviderStrategyRequired) -> Self {
@@ -279,28 +212,11 @@ impl CapacityProviderStrategy {
     }
 
     /// `Base`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn base(mut self, value: impl Into<Int>) -> Self {
-        self.base = Some(value.into());
-        self
-    }
-
+    pub fn base(mut self, value: impl Into<Int>) -> Self { self.base = Some(value.into()); self }
     /// `CapacityProvider`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_provider(mut self, value: impl Into<Str>) -> Self {
-        self.capacity_provider = value.into();
-        self
-    }
-
+    pub fn capacity_provider(mut self, value: impl Into<Str>) -> Self { self.capacity_provider = value.into(); self }
     /// `Weight`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn weight(mut self, value: impl Into<Int>) -> Self {
-        self.weight = Some(value.into());
-        self
-    }
+    pub fn weight(mut self, value: impl Into<Int>) -> Self { self.weight = Some(value.into()); self }
 }
 
 impl PropertyType for CapacityProviderStrategy {}

@@ -9,50 +9,21 @@ use crate::support::prelude::*;
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
-static RULE_Daemon: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Daemon: ObjRule = ObjRule {
     properties: &[
-        (
-            "CapacityProviderArns",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("CapacityProviderArns", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: None })),
         ("ClusterArn", Shape::STR),
         ("DaemonName", Shape::STR),
         ("DaemonTaskDefinitionArn", Shape::STR),
-        (
-            "DeploymentConfiguration",
-            Shape::Object(&RULE_DaemonDeploymentConfiguration),
-        ),
+        ("DeploymentConfiguration", Shape::Object(&RULE_DaemonDeploymentConfiguration)),
         ("EnableECSManagedTags", Shape::Bool),
         ("EnableExecuteCommand", Shape::Bool),
-        (
-            "PropagateTags",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DAEMON", "NONE"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("PropagateTags", Shape::Str(&StrRule { allowed: &["DAEMON", "NONE"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ECS::Daemon` resource.
@@ -120,6 +91,7 @@ pub struct Daemon {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Daemon {
     /// The CloudFormation type name, `AWS::ECS::Daemon`.
     pub const TYPE_NAME: &'static str = "AWS::ECS::Daemon";
@@ -133,29 +105,9 @@ impl Daemon {
         required: &[],
         create_only: &["DaemonName", "ClusterArn"],
         conditional_create_only: &[],
-        write_only: &[
-            "CapacityProviderArns",
-            "DaemonName",
-            "DaemonTaskDefinitionArn",
-            "DeploymentConfiguration",
-            "EnableECSManagedTags",
-            "EnableExecuteCommand",
-            "PropagateTags",
-        ],
-        read_only: &[
-            "DaemonArn",
-            "DeploymentArn",
-            "CreatedAt",
-            "UpdatedAt",
-            "DaemonStatus",
-        ],
-        attributes: &[
-            "CreatedAt",
-            "DaemonArn",
-            "DaemonStatus",
-            "DeploymentArn",
-            "UpdatedAt",
-        ],
+        write_only: &["CapacityProviderArns", "DaemonName", "DaemonTaskDefinitionArn", "DeploymentConfiguration", "EnableECSManagedTags", "EnableExecuteCommand", "PropagateTags"],
+        read_only: &["DaemonArn", "DeploymentArn", "CreatedAt", "UpdatedAt", "DaemonStatus"],
+        attributes: &["CreatedAt", "DaemonArn", "DaemonStatus", "DeploymentArn", "UpdatedAt"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -166,79 +118,23 @@ impl Daemon {
     }
 
     /// `CapacityProviderArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_provider_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.capacity_provider_arns = Some(value.into());
-        self
-    }
-
+    pub fn capacity_provider_arns(mut self, value: impl Into<List<Str>>) -> Self { self.capacity_provider_arns = Some(value.into()); self }
     /// `ClusterArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_arn(mut self, value: impl Into<Str>) -> Self {
-        self.cluster_arn = Some(value.into());
-        self
-    }
-
+    pub fn cluster_arn(mut self, value: impl Into<Str>) -> Self { self.cluster_arn = Some(value.into()); self }
     /// `DaemonName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn daemon_name(mut self, value: impl Into<Str>) -> Self {
-        self.daemon_name = Some(value.into());
-        self
-    }
-
+    pub fn daemon_name(mut self, value: impl Into<Str>) -> Self { self.daemon_name = Some(value.into()); self }
     /// `DaemonTaskDefinitionArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn daemon_task_definition_arn(mut self, value: impl Into<Str>) -> Self {
-        self.daemon_task_definition_arn = Some(value.into());
-        self
-    }
-
+    pub fn daemon_task_definition_arn(mut self, value: impl Into<Str>) -> Self { self.daemon_task_definition_arn = Some(value.into()); self }
     /// `DeploymentConfiguration`: a [`DaemonDeploymentConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deployment_configuration(
-        mut self,
-        value: impl Into<Obj<DaemonDeploymentConfiguration>>,
-    ) -> Self {
-        self.deployment_configuration = Some(value.into());
-        self
-    }
-
+    pub fn deployment_configuration(mut self, value: impl Into<Obj<DaemonDeploymentConfiguration>>) -> Self { self.deployment_configuration = Some(value.into()); self }
     /// `EnableECSManagedTags`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_ecs_managed_tags(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_ecs_managed_tags = Some(value.into());
-        self
-    }
-
+    pub fn enable_ecs_managed_tags(mut self, value: impl Into<Bool>) -> Self { self.enable_ecs_managed_tags = Some(value.into()); self }
     /// `EnableExecuteCommand`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_execute_command(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_execute_command = Some(value.into());
-        self
-    }
-
+    pub fn enable_execute_command(mut self, value: impl Into<Bool>) -> Self { self.enable_execute_command = Some(value.into()); self }
     /// `PropagateTags`: a [`PropagateTags`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn propagate_tags(mut self, value: impl Into<PropagateTags>) -> Self {
-        self.propagate_tags = Some(value.into());
-        self
-    }
-
+    pub fn propagate_tags(mut self, value: impl Into<PropagateTags>) -> Self { self.propagate_tags = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Daemon {
@@ -307,24 +203,14 @@ impl DaemonAttributes {
     }
 }
 
-static RULE_DaemonAlarmConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DaemonAlarmConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "AlarmNames",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AlarmNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("Enable", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DaemonAlarmConfiguration` property type of `AWS::ECS::Daemon`.
@@ -344,6 +230,7 @@ pub struct DaemonAlarmConfiguration {
     pub enable: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl DaemonAlarmConfiguration {
     /// A `DaemonAlarmConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -351,20 +238,9 @@ impl DaemonAlarmConfiguration {
     }
 
     /// `AlarmNames`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alarm_names(mut self, value: impl Into<List<Str>>) -> Self {
-        self.alarm_names = Some(value.into());
-        self
-    }
-
+    pub fn alarm_names(mut self, value: impl Into<List<Str>>) -> Self { self.alarm_names = Some(value.into()); self }
     /// `Enable`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable(mut self, value: impl Into<Bool>) -> Self {
-        self.enable = Some(value.into());
-        self
-    }
+    pub fn enable(mut self, value: impl Into<Bool>) -> Self { self.enable = Some(value.into()); self }
 }
 
 impl PropertyType for DaemonAlarmConfiguration {}
@@ -378,32 +254,15 @@ impl ToValue for DaemonAlarmConfiguration {
     }
 }
 
-static RULE_DaemonDeploymentConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DaemonDeploymentConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Alarms", Shape::Object(&RULE_DaemonAlarmConfiguration)),
-        (
-            "BakeTimeInMinutes",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(1440.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DrainPercent",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
+        ("BakeTimeInMinutes", Shape::Int(&NumRule { min: Some(0.0), max: Some(1440.0), ..NumRule::ANY })),
+        ("DrainPercent", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DaemonDeploymentConfiguration` property type of `AWS::ECS::Daemon`.
@@ -431,6 +290,7 @@ pub struct DaemonDeploymentConfiguration {
     pub drain_percent: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl DaemonDeploymentConfiguration {
     /// A `DaemonDeploymentConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -438,28 +298,11 @@ impl DaemonDeploymentConfiguration {
     }
 
     /// `Alarms`: a [`DaemonAlarmConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alarms(mut self, value: impl Into<Obj<DaemonAlarmConfiguration>>) -> Self {
-        self.alarms = Some(value.into());
-        self
-    }
-
+    pub fn alarms(mut self, value: impl Into<Obj<DaemonAlarmConfiguration>>) -> Self { self.alarms = Some(value.into()); self }
     /// `BakeTimeInMinutes`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bake_time_in_minutes(mut self, value: impl Into<Int>) -> Self {
-        self.bake_time_in_minutes = Some(value.into());
-        self
-    }
-
+    pub fn bake_time_in_minutes(mut self, value: impl Into<Int>) -> Self { self.bake_time_in_minutes = Some(value.into()); self }
     /// `DrainPercent`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn drain_percent(mut self, value: impl Into<Num>) -> Self {
-        self.drain_percent = Some(value.into());
-        self
-    }
+    pub fn drain_percent(mut self, value: impl Into<Num>) -> Self { self.drain_percent = Some(value.into()); self }
 }
 
 impl PropertyType for DaemonDeploymentConfiguration {}
@@ -478,40 +321,18 @@ impl ToValue for DaemonDeploymentConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
     pub key: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::ECS::Daemon`.
@@ -529,6 +350,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -539,20 +361,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tag {}

@@ -7,99 +7,41 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Secret;
+pub use super::shared::{Secret, SecretRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
 /// The required properties of [`ExpressGatewayService`], by name: `ExpressGatewayService::new(ExpressGatewayServiceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExpressGatewayServiceRequired {
     /// `ExecutionRoleArn`: a string, required.
-    ///
-    /// The ARN of the task execution role for the service revision.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; write-only: CloudFormation does not return it.
     pub execution_role_arn: Str,
     /// `InfrastructureRoleArn`: a string, required.
-    ///
-    /// The ARN of the infrastructure role that manages AWS resources for the Express service.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; create-only: changing it replaces the resource.
     pub infrastructure_role_arn: Str,
     /// `PrimaryContainer`: an [`ExpressGatewayContainer`] object, required.
-    ///
-    /// The primary container configuration for this service revision.
-    ///
-    /// Write-only: CloudFormation does not return it.
     pub primary_container: Obj<ExpressGatewayContainer>,
 }
 
-static RULE_ExpressGatewayService: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ExpressGatewayService: ObjRule = ObjRule {
     properties: &[
         ("Cluster", Shape::STR),
         ("Cpu", Shape::STR),
-        (
-            "ExecutionRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("ExecutionRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("HealthCheckPath", Shape::STR),
-        (
-            "InfrastructureRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("InfrastructureRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("Memory", Shape::STR),
-        (
-            "NetworkConfiguration",
-            Shape::Object(&RULE_ExpressGatewayServiceNetworkConfiguration),
-        ),
-        (
-            "PrimaryContainer",
-            Shape::Object(&RULE_ExpressGatewayContainer),
-        ),
-        (
-            "ScalingTarget",
-            Shape::Object(&RULE_ExpressGatewayScalingTarget),
-        ),
+        ("NetworkConfiguration", Shape::Object(&RULE_ExpressGatewayServiceNetworkConfiguration)),
+        ("PrimaryContainer", Shape::Object(&RULE_ExpressGatewayContainer)),
+        ("ScalingTarget", Shape::Object(&RULE_ExpressGatewayScalingTarget)),
         ("ServiceName", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "TaskRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("TaskRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
-    required: &[
-        "ExecutionRoleArn",
-        "InfrastructureRoleArn",
-        "PrimaryContainer",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["ExecutionRoleArn", "InfrastructureRoleArn", "PrimaryContainer"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ECS::ExpressGatewayService` resource.
@@ -193,6 +135,7 @@ pub struct ExpressGatewayService {
     pub task_role_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ExpressGatewayService {
     /// The CloudFormation type name, `AWS::ECS::ExpressGatewayService`.
     pub const TYPE_NAME: &'static str = "AWS::ECS::ExpressGatewayService";
@@ -203,67 +146,12 @@ impl ExpressGatewayService {
         type_name: "AWS::ECS::ExpressGatewayService",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-expressgatewayservice.html",
         primary_identifier: &["ServiceArn"],
-        required: &[
-            "ExecutionRoleArn",
-            "InfrastructureRoleArn",
-            "PrimaryContainer",
-        ],
+        required: &["ExecutionRoleArn", "InfrastructureRoleArn", "PrimaryContainer"],
         create_only: &["ServiceName", "Cluster", "InfrastructureRoleArn", "Tags"],
         conditional_create_only: &[],
-        write_only: &[
-            "ExecutionRoleArn",
-            "TaskRoleArn",
-            "HealthCheckPath",
-            "PrimaryContainer",
-            "NetworkConfiguration",
-            "Cpu",
-            "Memory",
-            "ScalingTarget",
-        ],
-        read_only: &[
-            "ServiceArn",
-            "ActiveConfigurations",
-            "Status",
-            "CreatedAt",
-            "UpdatedAt",
-            "Endpoint",
-            "ECSManagedResourceArns",
-            "ECSManagedResourceArns/ServiceSecurityGroups",
-            "ECSManagedResourceArns/AutoScaling",
-            "ECSManagedResourceArns/AutoScaling/ScalableTarget",
-            "ECSManagedResourceArns/AutoScaling/ApplicationAutoScalingPolicies",
-            "ECSManagedResourceArns/LogGroups",
-            "ECSManagedResourceArns/MetricAlarms",
-            "ECSManagedResourceArns/IngressPath",
-            "ECSManagedResourceArns/IngressPath/CertificateArn",
-            "ECSManagedResourceArns/IngressPath/LoadBalancerSecurityGroups",
-            "ECSManagedResourceArns/IngressPath/ListenerRuleArn",
-            "ECSManagedResourceArns/IngressPath/ListenerArn",
-            "ECSManagedResourceArns/IngressPath/LoadBalancerArn",
-            "ECSManagedResourceArns/IngressPath/TargetGroupArns",
-        ],
-        attributes: &[
-            "ActiveConfigurations",
-            "CreatedAt",
-            "ECSManagedResourceArns",
-            "ECSManagedResourceArns.AutoScaling",
-            "ECSManagedResourceArns.AutoScaling.ApplicationAutoScalingPolicies",
-            "ECSManagedResourceArns.AutoScaling.ScalableTarget",
-            "ECSManagedResourceArns.IngressPath",
-            "ECSManagedResourceArns.IngressPath.CertificateArn",
-            "ECSManagedResourceArns.IngressPath.ListenerArn",
-            "ECSManagedResourceArns.IngressPath.ListenerRuleArn",
-            "ECSManagedResourceArns.IngressPath.LoadBalancerArn",
-            "ECSManagedResourceArns.IngressPath.LoadBalancerSecurityGroups",
-            "ECSManagedResourceArns.IngressPath.TargetGroupArns",
-            "ECSManagedResourceArns.LogGroups",
-            "ECSManagedResourceArns.MetricAlarms",
-            "ECSManagedResourceArns.ServiceSecurityGroups",
-            "Endpoint",
-            "ServiceArn",
-            "Status",
-            "UpdatedAt",
-        ],
+        write_only: &["ExecutionRoleArn", "TaskRoleArn", "HealthCheckPath", "PrimaryContainer", "NetworkConfiguration", "Cpu", "Memory", "ScalingTarget"],
+        read_only: &["ServiceArn", "ActiveConfigurations", "Status", "CreatedAt", "UpdatedAt", "Endpoint", "ECSManagedResourceArns", "ECSManagedResourceArns/ServiceSecurityGroups", "ECSManagedResourceArns/AutoScaling", "ECSManagedResourceArns/AutoScaling/ScalableTarget", "ECSManagedResourceArns/AutoScaling/ApplicationAutoScalingPolicies", "ECSManagedResourceArns/LogGroups", "ECSManagedResourceArns/MetricAlarms", "ECSManagedResourceArns/IngressPath", "ECSManagedResourceArns/IngressPath/CertificateArn", "ECSManagedResourceArns/IngressPath/LoadBalancerSecurityGroups", "ECSManagedResourceArns/IngressPath/ListenerRuleArn", "ECSManagedResourceArns/IngressPath/ListenerArn", "ECSManagedResourceArns/IngressPath/LoadBalancerArn", "ECSManagedResourceArns/IngressPath/TargetGroupArns"],
+        attributes: &["ActiveConfigurations", "CreatedAt", "ECSManagedResourceArns", "ECSManagedResourceArns.AutoScaling", "ECSManagedResourceArns.AutoScaling.ApplicationAutoScalingPolicies", "ECSManagedResourceArns.AutoScaling.ScalableTarget", "ECSManagedResourceArns.IngressPath", "ECSManagedResourceArns.IngressPath.CertificateArn", "ECSManagedResourceArns.IngressPath.ListenerArn", "ECSManagedResourceArns.IngressPath.ListenerRuleArn", "ECSManagedResourceArns.IngressPath.LoadBalancerArn", "ECSManagedResourceArns.IngressPath.LoadBalancerSecurityGroups", "ECSManagedResourceArns.IngressPath.TargetGroupArns", "ECSManagedResourceArns.LogGroups", "ECSManagedResourceArns.MetricAlarms", "ECSManagedResourceArns.ServiceSecurityGroups", "Endpoint", "ServiceArn", "Status", "UpdatedAt"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -287,103 +175,29 @@ impl ExpressGatewayService {
     }
 
     /// `Cluster`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster(mut self, value: impl Into<Str>) -> Self {
-        self.cluster = Some(value.into());
-        self
-    }
-
+    pub fn cluster(mut self, value: impl Into<Str>) -> Self { self.cluster = Some(value.into()); self }
     /// `Cpu`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cpu(mut self, value: impl Into<Str>) -> Self {
-        self.cpu = Some(value.into());
-        self
-    }
-
+    pub fn cpu(mut self, value: impl Into<Str>) -> Self { self.cpu = Some(value.into()); self }
     /// `ExecutionRoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.execution_role_arn = value.into();
-        self
-    }
-
+    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.execution_role_arn = value.into(); self }
     /// `HealthCheckPath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn health_check_path(mut self, value: impl Into<Str>) -> Self {
-        self.health_check_path = Some(value.into());
-        self
-    }
-
+    pub fn health_check_path(mut self, value: impl Into<Str>) -> Self { self.health_check_path = Some(value.into()); self }
     /// `InfrastructureRoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn infrastructure_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.infrastructure_role_arn = value.into();
-        self
-    }
-
+    pub fn infrastructure_role_arn(mut self, value: impl Into<Str>) -> Self { self.infrastructure_role_arn = value.into(); self }
     /// `Memory`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn memory(mut self, value: impl Into<Str>) -> Self {
-        self.memory = Some(value.into());
-        self
-    }
-
+    pub fn memory(mut self, value: impl Into<Str>) -> Self { self.memory = Some(value.into()); self }
     /// `NetworkConfiguration`: an [`ExpressGatewayServiceNetworkConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_configuration(
-        mut self,
-        value: impl Into<Obj<ExpressGatewayServiceNetworkConfiguration>>,
-    ) -> Self {
-        self.network_configuration = Some(value.into());
-        self
-    }
-
+    pub fn network_configuration(mut self, value: impl Into<Obj<ExpressGatewayServiceNetworkConfiguration>>) -> Self { self.network_configuration = Some(value.into()); self }
     /// `PrimaryContainer`: an [`ExpressGatewayContainer`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn primary_container(mut self, value: impl Into<Obj<ExpressGatewayContainer>>) -> Self {
-        self.primary_container = value.into();
-        self
-    }
-
+    pub fn primary_container(mut self, value: impl Into<Obj<ExpressGatewayContainer>>) -> Self { self.primary_container = value.into(); self }
     /// `ScalingTarget`: an [`ExpressGatewayScalingTarget`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scaling_target(mut self, value: impl Into<Obj<ExpressGatewayScalingTarget>>) -> Self {
-        self.scaling_target = Some(value.into());
-        self
-    }
-
+    pub fn scaling_target(mut self, value: impl Into<Obj<ExpressGatewayScalingTarget>>) -> Self { self.scaling_target = Some(value.into()); self }
     /// `ServiceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_name(mut self, value: impl Into<Str>) -> Self {
-        self.service_name = Some(value.into());
-        self
-    }
-
+    pub fn service_name(mut self, value: impl Into<Str>) -> Self { self.service_name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TaskRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn task_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.task_role_arn = Some(value.into());
-        self
-    }
+    pub fn task_role_arn(mut self, value: impl Into<Str>) -> Self { self.task_role_arn = Some(value.into()); self }
 }
 
 impl Resource for ExpressGatewayService {
@@ -579,56 +393,23 @@ impl ExpressGatewayServiceAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExpressGatewayContainerRequired {
     /// `Image`: a string, required.
-    ///
-    /// The image used to start a container. This string is passed directly to the Docker daemon. Images in the Docker Hub registry are available by default. Other repositories are specified with either `repository-url/image:tag` or `repository-url/image@digest` .
-    ///
-    /// For Express services, the image typically contains a web application that listens on the specified container port. The image can be stored in Amazon ECR, Docker Hub, or any other container registry accessible to your execution role.
     pub image: Str,
 }
 
-static RULE_ExpressGatewayContainer: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ExpressGatewayContainer: ObjRule = ObjRule {
     properties: &[
-        (
-            "AwsLogsConfiguration",
-            Shape::Object(&RULE_ExpressGatewayServiceAwsLogsConfiguration),
-        ),
-        (
-            "Command",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AwsLogsConfiguration", Shape::Object(&RULE_ExpressGatewayServiceAwsLogsConfiguration)),
+        ("Command", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("ContainerPort", Shape::INT),
-        (
-            "Environment",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_KeyValuePair),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Environment", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyValuePair), min_items: None, max_items: None })),
         ("Image", Shape::STR),
-        (
-            "RepositoryCredentials",
-            Shape::Object(&RULE_ExpressGatewayRepositoryCredentials),
-        ),
-        (
-            "Secrets",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Secret),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("RepositoryCredentials", Shape::Object(&RULE_ExpressGatewayRepositoryCredentials)),
+        ("Secrets", Shape::List(&ListRule { items: Shape::Object(&RULE_Secret), min_items: None, max_items: None })),
     ],
     required: &["Image"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ExpressGatewayContainer` property type of `AWS::ECS::ExpressGatewayService`.
@@ -674,6 +455,7 @@ pub struct ExpressGatewayContainer {
     pub secrets: Option<List<Secret>>,
 }
 
+#[rustfmt::skip]
 impl ExpressGatewayContainer {
     /// A `ExpressGatewayContainer` with its required properties, named in a [`ExpressGatewayContainerRequired`].
     pub fn new(required: ExpressGatewayContainerRequired) -> Self {
@@ -689,66 +471,19 @@ impl ExpressGatewayContainer {
     }
 
     /// `AwsLogsConfiguration`: an [`ExpressGatewayServiceAwsLogsConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_logs_configuration(
-        mut self,
-        value: impl Into<Obj<ExpressGatewayServiceAwsLogsConfiguration>>,
-    ) -> Self {
-        self.aws_logs_configuration = Some(value.into());
-        self
-    }
-
+    pub fn aws_logs_configuration(mut self, value: impl Into<Obj<ExpressGatewayServiceAwsLogsConfiguration>>) -> Self { self.aws_logs_configuration = Some(value.into()); self }
     /// `Command`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn command(mut self, value: impl Into<List<Str>>) -> Self {
-        self.command = Some(value.into());
-        self
-    }
-
+    pub fn command(mut self, value: impl Into<List<Str>>) -> Self { self.command = Some(value.into()); self }
     /// `ContainerPort`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_port(mut self, value: impl Into<Int>) -> Self {
-        self.container_port = Some(value.into());
-        self
-    }
-
+    pub fn container_port(mut self, value: impl Into<Int>) -> Self { self.container_port = Some(value.into()); self }
     /// `Environment`: a list of [`KeyValuePair`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment(mut self, value: impl Into<List<KeyValuePair>>) -> Self {
-        self.environment = Some(value.into());
-        self
-    }
-
+    pub fn environment(mut self, value: impl Into<List<KeyValuePair>>) -> Self { self.environment = Some(value.into()); self }
     /// `Image`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image(mut self, value: impl Into<Str>) -> Self {
-        self.image = value.into();
-        self
-    }
-
+    pub fn image(mut self, value: impl Into<Str>) -> Self { self.image = value.into(); self }
     /// `RepositoryCredentials`: an [`ExpressGatewayRepositoryCredentials`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn repository_credentials(
-        mut self,
-        value: impl Into<Obj<ExpressGatewayRepositoryCredentials>>,
-    ) -> Self {
-        self.repository_credentials = Some(value.into());
-        self
-    }
-
+    pub fn repository_credentials(mut self, value: impl Into<Obj<ExpressGatewayRepositoryCredentials>>) -> Self { self.repository_credentials = Some(value.into()); self }
     /// `Secrets`: a list of [`Secret`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secrets(mut self, value: impl Into<List<Secret>>) -> Self {
-        self.secrets = Some(value.into());
-        self
-    }
+    pub fn secrets(mut self, value: impl Into<List<Secret>>) -> Self { self.secrets = Some(value.into()); self }
 }
 
 impl PropertyType for ExpressGatewayContainer {}
@@ -771,19 +506,17 @@ impl ToValue for ExpressGatewayContainer {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExpressGatewayRepositoryCredentialsRequired {
     /// `CredentialsParameter`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the secret containing the private repository credentials.
     pub credentials_parameter: Str,
 }
 
-static RULE_ExpressGatewayRepositoryCredentials: ObjRule = ObjRule {
-    properties: &[("CredentialsParameter", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_ExpressGatewayRepositoryCredentials: ObjRule = ObjRule {
+    properties: &[
+        ("CredentialsParameter", Shape::STR),
+    ],
     required: &["CredentialsParameter"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ExpressGatewayRepositoryCredentials` property type of `AWS::ECS::ExpressGatewayService`.
@@ -799,6 +532,7 @@ pub struct ExpressGatewayRepositoryCredentials {
     pub credentials_parameter: Str,
 }
 
+#[rustfmt::skip]
 impl ExpressGatewayRepositoryCredentials {
     /// A `ExpressGatewayRepositoryCredentials` with its required properties, named in a [`ExpressGatewayRepositoryCredentialsRequired`].
     pub fn new(required: ExpressGatewayRepositoryCredentialsRequired) -> Self {
@@ -808,12 +542,7 @@ impl ExpressGatewayRepositoryCredentials {
     }
 
     /// `CredentialsParameter`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn credentials_parameter(mut self, value: impl Into<Str>) -> Self {
-        self.credentials_parameter = value.into();
-        self
-    }
+    pub fn credentials_parameter(mut self, value: impl Into<Str>) -> Self { self.credentials_parameter = value.into(); self }
 }
 
 impl PropertyType for ExpressGatewayRepositoryCredentials {}
@@ -826,28 +555,16 @@ impl ToValue for ExpressGatewayRepositoryCredentials {
     }
 }
 
-static RULE_ExpressGatewayScalingTarget: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ExpressGatewayScalingTarget: ObjRule = ObjRule {
     properties: &[
-        (
-            "AutoScalingMetric",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AVERAGE_CPU", "AVERAGE_MEMORY", "REQUEST_COUNT_PER_TARGET"],
-                format: None,
-            }),
-        ),
+        ("AutoScalingMetric", Shape::Str(&StrRule { allowed: &["AVERAGE_CPU", "AVERAGE_MEMORY", "REQUEST_COUNT_PER_TARGET"], ..StrRule::ANY })),
         ("AutoScalingTargetValue", Shape::INT),
         ("MaxTaskCount", Shape::INT),
         ("MinTaskCount", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ExpressGatewayScalingTarget` property type of `AWS::ECS::ExpressGatewayService`.
@@ -883,6 +600,7 @@ pub struct ExpressGatewayScalingTarget {
     pub min_task_count: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl ExpressGatewayScalingTarget {
     /// A `ExpressGatewayScalingTarget` with no property set (none is required).
     pub fn new() -> Self {
@@ -890,39 +608,13 @@ impl ExpressGatewayScalingTarget {
     }
 
     /// `AutoScalingMetric`: an [`ExpressGatewayServiceScalingMetric`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_scaling_metric(
-        mut self,
-        value: impl Into<ExpressGatewayServiceScalingMetric>,
-    ) -> Self {
-        self.auto_scaling_metric = Some(value.into());
-        self
-    }
-
+    pub fn auto_scaling_metric(mut self, value: impl Into<ExpressGatewayServiceScalingMetric>) -> Self { self.auto_scaling_metric = Some(value.into()); self }
     /// `AutoScalingTargetValue`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_scaling_target_value(mut self, value: impl Into<Int>) -> Self {
-        self.auto_scaling_target_value = Some(value.into());
-        self
-    }
-
+    pub fn auto_scaling_target_value(mut self, value: impl Into<Int>) -> Self { self.auto_scaling_target_value = Some(value.into()); self }
     /// `MaxTaskCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_task_count(mut self, value: impl Into<Int>) -> Self {
-        self.max_task_count = Some(value.into());
-        self
-    }
-
+    pub fn max_task_count(mut self, value: impl Into<Int>) -> Self { self.max_task_count = Some(value.into()); self }
     /// `MinTaskCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_task_count(mut self, value: impl Into<Int>) -> Self {
-        self.min_task_count = Some(value.into());
-        self
-    }
+    pub fn min_task_count(mut self, value: impl Into<Int>) -> Self { self.min_task_count = Some(value.into()); self }
 }
 
 impl PropertyType for ExpressGatewayScalingTarget {}
@@ -942,25 +634,20 @@ impl ToValue for ExpressGatewayScalingTarget {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExpressGatewayServiceAwsLogsConfigurationRequired {
     /// `LogGroup`: a string, required.
-    ///
-    /// The name of the CloudWatch Logs log group to send container logs to.
     pub log_group: Str,
     /// `LogStreamPrefix`: a string, required.
-    ///
-    /// The prefix for the CloudWatch Logs log stream names. The default for an Express service is `ecs` .
-    ///
-    /// Default `"ecs"`.
     pub log_stream_prefix: Str,
 }
 
-static RULE_ExpressGatewayServiceAwsLogsConfiguration: ObjRule = ObjRule {
-    properties: &[("LogGroup", Shape::STR), ("LogStreamPrefix", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_ExpressGatewayServiceAwsLogsConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("LogGroup", Shape::STR),
+        ("LogStreamPrefix", Shape::STR),
+    ],
     required: &["LogGroup", "LogStreamPrefix"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ExpressGatewayServiceAwsLogsConfiguration` property type of `AWS::ECS::ExpressGatewayService`.
@@ -982,6 +669,7 @@ pub struct ExpressGatewayServiceAwsLogsConfiguration {
     pub log_stream_prefix: Str,
 }
 
+#[rustfmt::skip]
 impl ExpressGatewayServiceAwsLogsConfiguration {
     /// A `ExpressGatewayServiceAwsLogsConfiguration` with its required properties, named in a [`ExpressGatewayServiceAwsLogsConfigurationRequired`].
     pub fn new(required: ExpressGatewayServiceAwsLogsConfigurationRequired) -> Self {
@@ -992,20 +680,9 @@ impl ExpressGatewayServiceAwsLogsConfiguration {
     }
 
     /// `LogGroup`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_group(mut self, value: impl Into<Str>) -> Self {
-        self.log_group = value.into();
-        self
-    }
-
+    pub fn log_group(mut self, value: impl Into<Str>) -> Self { self.log_group = value.into(); self }
     /// `LogStreamPrefix`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_stream_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.log_stream_prefix = value.into();
-        self
-    }
+    pub fn log_stream_prefix(mut self, value: impl Into<Str>) -> Self { self.log_stream_prefix = value.into(); self }
 }
 
 impl PropertyType for ExpressGatewayServiceAwsLogsConfiguration {}
@@ -1019,43 +696,14 @@ impl ToValue for ExpressGatewayServiceAwsLogsConfiguration {
     }
 }
 
-static RULE_ExpressGatewayServiceNetworkConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ExpressGatewayServiceNetworkConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "SecurityGroups",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Subnets",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SubnetId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ExpressGatewayServiceNetworkConfiguration` property type of `AWS::ECS::ExpressGatewayService`.
@@ -1079,6 +727,7 @@ pub struct ExpressGatewayServiceNetworkConfiguration {
     pub subnets: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl ExpressGatewayServiceNetworkConfiguration {
     /// A `ExpressGatewayServiceNetworkConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1086,20 +735,9 @@ impl ExpressGatewayServiceNetworkConfiguration {
     }
 
     /// `SecurityGroups`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_groups = Some(value.into());
-        self
-    }
-
+    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.security_groups = Some(value.into()); self }
     /// `Subnets`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnets = Some(value.into());
-        self
-    }
+    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self { self.subnets = Some(value.into()); self }
 }
 
 impl PropertyType for ExpressGatewayServiceNetworkConfiguration {}
@@ -1117,23 +755,20 @@ impl ToValue for ExpressGatewayServiceNetworkConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeyValuePairRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the key-value pair. For environment variables, this is the name of the environment variable.
     pub name: Str,
     /// `Value`: a string, required.
-    ///
-    /// The value of the key-value pair. For environment variables, this is the value of the environment variable.
     pub value: Str,
 }
 
-static RULE_KeyValuePair: ObjRule = ObjRule {
-    properties: &[("Name", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_KeyValuePair: ObjRule = ObjRule {
+    properties: &[
+        ("Name", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Name", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KeyValuePair` property type of `AWS::ECS::ExpressGatewayService`.
@@ -1153,6 +788,7 @@ pub struct KeyValuePair {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl KeyValuePair {
     /// A `KeyValuePair` with its required properties, named in a [`KeyValuePairRequired`].
     pub fn new(required: KeyValuePairRequired) -> Self {
@@ -1163,20 +799,9 @@ impl KeyValuePair {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for KeyValuePair {}
@@ -1190,138 +815,24 @@ impl ToValue for KeyValuePair {
     }
 }
 
-/// The required properties of [`Secret`], by name: `Secret::new(SecretRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SecretRequired {
-    /// `Name`: a string, required.
-    ///
-    /// The name of the secret.
-    pub name: Str,
-    /// `ValueFrom`: a string, required.
-    ///
-    /// The secret to expose to the container. The supported values are either the full ARN of the AWS Secrets Manager secret or the full ARN of the parameter in the SSM Parameter Store.
-    ///
-    /// For information about the require AWS Identity and Access Management permissions, see \[Required IAM permissions for Amazon ECS secrets\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data-secrets.html#secrets-iam>) (for Secrets Manager) or \[Required IAM permissions for Amazon ECS secrets\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data-parameters.html>) (for Systems Manager Parameter store) in the *Amazon Elastic Container Service Developer Guide* .
-    ///
-    /// &gt; If the SSM Parameter Store parameter exists in the same Region as the task you're launching, then you can use either the full ARN or name of the parameter. If the parameter exists in a different Region, then the full ARN must be specified.
-    pub value_from: Str,
-}
-
-static RULE_Secret: ObjRule = ObjRule {
-    properties: &[("Name", Shape::STR), ("ValueFrom", Shape::STR)],
-    required: &["Name", "ValueFrom"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Secret` property type of `AWS::ECS::ExpressGatewayService`.
-///
-/// An object representing the secret to expose to your container. Secrets can be exposed to a container in the following ways:
-///
-/// - To inject sensitive data into your containers as environment variables, use the `secrets` container definition parameter.
-/// - To reference sensitive information in the log configuration of a container, use the `secretOptions` container definition parameter.
-///
-/// For more information, see \[Specifying sensitive data\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data.html>) in the *Amazon Elastic Container Service Developer Guide* .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-expressgatewayservice-secret.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Secret {
-    /// `Name`: a string, required.
-    ///
-    /// The name of the secret.
-    pub name: Str,
-    /// `ValueFrom`: a string, required.
-    ///
-    /// The secret to expose to the container. The supported values are either the full ARN of the AWS Secrets Manager secret or the full ARN of the parameter in the SSM Parameter Store.
-    ///
-    /// For information about the require AWS Identity and Access Management permissions, see \[Required IAM permissions for Amazon ECS secrets\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data-secrets.html#secrets-iam>) (for Secrets Manager) or \[Required IAM permissions for Amazon ECS secrets\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data-parameters.html>) (for Systems Manager Parameter store) in the *Amazon Elastic Container Service Developer Guide* .
-    ///
-    /// &gt; If the SSM Parameter Store parameter exists in the same Region as the task you're launching, then you can use either the full ARN or name of the parameter. If the parameter exists in a different Region, then the full ARN must be specified.
-    pub value_from: Str,
-}
-
-impl Secret {
-    /// A `Secret` with its required properties, named in a [`SecretRequired`].
-    pub fn new(required: SecretRequired) -> Self {
-        Self {
-            name: required.name,
-            value_from: required.value_from,
-        }
-    }
-
-    /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
-    /// `ValueFrom`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value_from(mut self, value: impl Into<Str>) -> Self {
-        self.value_from = value.into();
-        self
-    }
-}
-
-impl PropertyType for Secret {}
-
-impl ToValue for Secret {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Name", &self.name)
-            .req("ValueFrom", &self.value_from)
-            .build()
-    }
-}
-
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::ECS::ExpressGatewayService`.
@@ -1339,6 +850,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -1349,20 +861,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -13,6 +13,8 @@
 //! - `AWS::ECS::Service`: [`Service`], property types in [`service`]
 //! - `AWS::ECS::TaskDefinition`: [`TaskDefinition`], property types in [`task_definition`]
 //! - `AWS::ECS::TaskSet`: [`TaskSet`], property types in [`task_set`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod capacity_provider;
 pub mod cluster;
@@ -22,6 +24,7 @@ pub mod daemon_task_definition;
 pub mod express_gateway_service;
 pub mod primary_task_set;
 pub mod service;
+pub mod shared;
 pub mod task_definition;
 pub mod task_set;
 

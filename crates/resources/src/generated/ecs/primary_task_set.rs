@@ -11,35 +11,23 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrimaryTaskSetRequired {
     /// `Cluster`: a string, required.
-    ///
-    /// The short name or full Amazon Resource Name (ARN) of the cluster that hosts the service that the task set exists in.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub cluster: Str,
     /// `Service`: a string, required.
-    ///
-    /// The short name or full Amazon Resource Name (ARN) of the service that the task set exists in.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub service: Str,
     /// `TaskSetId`: a string, required.
-    ///
-    /// The short name or full Amazon Resource Name (ARN) of the task set to set as the primary task set in the deployment.
     pub task_set_id: Str,
 }
 
-static RULE_PrimaryTaskSet: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PrimaryTaskSet: ObjRule = ObjRule {
     properties: &[
         ("Cluster", Shape::STR),
         ("Service", Shape::STR),
         ("TaskSetId", Shape::STR),
     ],
     required: &["Cluster", "Service", "TaskSetId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ECS::PrimaryTaskSet` resource.
@@ -73,6 +61,7 @@ pub struct PrimaryTaskSet {
     pub task_set_id: Str,
 }
 
+#[rustfmt::skip]
 impl PrimaryTaskSet {
     /// The CloudFormation type name, `AWS::ECS::PrimaryTaskSet`.
     pub const TYPE_NAME: &'static str = "AWS::ECS::PrimaryTaskSet";
@@ -103,28 +92,11 @@ impl PrimaryTaskSet {
     }
 
     /// `Cluster`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster(mut self, value: impl Into<Str>) -> Self {
-        self.cluster = value.into();
-        self
-    }
-
+    pub fn cluster(mut self, value: impl Into<Str>) -> Self { self.cluster = value.into(); self }
     /// `Service`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service(mut self, value: impl Into<Str>) -> Self {
-        self.service = value.into();
-        self
-    }
-
+    pub fn service(mut self, value: impl Into<Str>) -> Self { self.service = value.into(); self }
     /// `TaskSetId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn task_set_id(mut self, value: impl Into<Str>) -> Self {
-        self.task_set_id = value.into();
-        self
-    }
+    pub fn task_set_id(mut self, value: impl Into<Str>) -> Self { self.task_set_id = value.into(); self }
 }
 
 impl Resource for PrimaryTaskSet {

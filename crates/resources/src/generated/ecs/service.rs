@@ -7,150 +7,45 @@
 
 use crate::support::prelude::*;
 
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+pub use super::shared::{
+    AssignPublicIp, CapacityProviderStrategyItem, Secret, SecretRequired, ServiceRegistry, Tag,
+};
+use super::shared::{
+    RULE_CapacityProviderStrategyItem, RULE_Secret, RULE_ServiceRegistry, RULE_Tag,
+};
 
-static RULE_Service: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Service: ObjRule = ObjRule {
     properties: &[
-        (
-            "AvailabilityZoneRebalancing",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "CapacityProviderStrategy",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CapacityProviderStrategyItem),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AvailabilityZoneRebalancing", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("CapacityProviderStrategy", Shape::List(&ListRule { items: Shape::Object(&RULE_CapacityProviderStrategyItem), min_items: None, max_items: None })),
         ("Cluster", Shape::STR),
-        (
-            "DeploymentConfiguration",
-            Shape::Object(&RULE_DeploymentConfiguration),
-        ),
-        (
-            "DeploymentController",
-            Shape::Object(&RULE_DeploymentController),
-        ),
+        ("DeploymentConfiguration", Shape::Object(&RULE_DeploymentConfiguration)),
+        ("DeploymentController", Shape::Object(&RULE_DeploymentController)),
         ("DesiredCount", Shape::INT),
         ("EnableECSManagedTags", Shape::Bool),
         ("EnableExecuteCommand", Shape::Bool),
-        (
-            "ForceNewDeployment",
-            Shape::Object(&RULE_ForceNewDeployment),
-        ),
+        ("ForceNewDeployment", Shape::Object(&RULE_ForceNewDeployment)),
         ("HealthCheckGracePeriodSeconds", Shape::INT),
-        (
-            "LaunchType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["EC2", "FARGATE", "EXTERNAL"],
-                format: None,
-            }),
-        ),
-        (
-            "LoadBalancers",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_LoadBalancer),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "NetworkConfiguration",
-            Shape::Object(&RULE_NetworkConfiguration),
-        ),
-        (
-            "PlacementConstraints",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PlacementConstraint),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "PlacementStrategies",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PlacementStrategy),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("LaunchType", Shape::Str(&StrRule { allowed: &["EC2", "FARGATE", "EXTERNAL"], ..StrRule::ANY })),
+        ("LoadBalancers", Shape::List(&ListRule { items: Shape::Object(&RULE_LoadBalancer), min_items: None, max_items: None })),
+        ("NetworkConfiguration", Shape::Object(&RULE_NetworkConfiguration)),
+        ("PlacementConstraints", Shape::List(&ListRule { items: Shape::Object(&RULE_PlacementConstraint), min_items: None, max_items: None })),
+        ("PlacementStrategies", Shape::List(&ListRule { items: Shape::Object(&RULE_PlacementStrategy), min_items: None, max_items: None })),
         ("PlatformVersion", Shape::STR),
-        (
-            "PropagateTags",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SERVICE", "TASK_DEFINITION"],
-                format: None,
-            }),
-        ),
+        ("PropagateTags", Shape::Str(&StrRule { allowed: &["SERVICE", "TASK_DEFINITION"], ..StrRule::ANY })),
         ("Role", Shape::STR),
-        (
-            "SchedulingStrategy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DAEMON", "REPLICA"],
-                format: None,
-            }),
-        ),
-        (
-            "ServiceConnectConfiguration",
-            Shape::Object(&RULE_ServiceConnectConfiguration),
-        ),
+        ("SchedulingStrategy", Shape::Str(&StrRule { allowed: &["DAEMON", "REPLICA"], ..StrRule::ANY })),
+        ("ServiceConnectConfiguration", Shape::Object(&RULE_ServiceConnectConfiguration)),
         ("ServiceName", Shape::STR),
-        (
-            "ServiceRegistries",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ServiceRegistry),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("ServiceRegistries", Shape::List(&ListRule { items: Shape::Object(&RULE_ServiceRegistry), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
         ("TaskDefinition", Shape::STR),
-        (
-            "VolumeConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ServiceVolumeConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VpcLatticeConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_VpcLatticeConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("VolumeConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ServiceVolumeConfiguration), min_items: None, max_items: None })),
+        ("VpcLatticeConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_VpcLatticeConfiguration), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ECS::Service` resource.
@@ -391,6 +286,7 @@ pub struct Service {
     pub vpc_lattice_configurations: Option<List<VpcLatticeConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl Service {
     /// The CloudFormation type name, `AWS::ECS::Service`.
     pub const TYPE_NAME: &'static str = "AWS::ECS::Service";
@@ -404,11 +300,7 @@ impl Service {
         required: &[],
         create_only: &["Cluster", "Role", "SchedulingStrategy", "ServiceName"],
         conditional_create_only: &["LaunchType"],
-        write_only: &[
-            "ServiceConnectConfiguration",
-            "VolumeConfigurations",
-            "ForceNewDeployment",
-        ],
+        write_only: &["ServiceConnectConfiguration", "VolumeConfigurations", "ForceNewDeployment"],
         read_only: &["ServiceArn", "Name"],
         attributes: &["Name", "ServiceArn"],
         taggable: true,
@@ -421,230 +313,57 @@ impl Service {
     }
 
     /// `AvailabilityZoneRebalancing`: an [`AvailabilityZoneRebalancing`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone_rebalancing(
-        mut self,
-        value: impl Into<AvailabilityZoneRebalancing>,
-    ) -> Self {
-        self.availability_zone_rebalancing = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone_rebalancing(mut self, value: impl Into<AvailabilityZoneRebalancing>) -> Self { self.availability_zone_rebalancing = Some(value.into()); self }
     /// `CapacityProviderStrategy`: a list of [`CapacityProviderStrategyItem`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_provider_strategy(
-        mut self,
-        value: impl Into<List<CapacityProviderStrategyItem>>,
-    ) -> Self {
-        self.capacity_provider_strategy = Some(value.into());
-        self
-    }
-
+    pub fn capacity_provider_strategy(mut self, value: impl Into<List<CapacityProviderStrategyItem>>) -> Self { self.capacity_provider_strategy = Some(value.into()); self }
     /// `Cluster`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster(mut self, value: impl Into<Str>) -> Self {
-        self.cluster = Some(value.into());
-        self
-    }
-
+    pub fn cluster(mut self, value: impl Into<Str>) -> Self { self.cluster = Some(value.into()); self }
     /// `DeploymentConfiguration`: a [`DeploymentConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deployment_configuration(
-        mut self,
-        value: impl Into<Obj<DeploymentConfiguration>>,
-    ) -> Self {
-        self.deployment_configuration = Some(value.into());
-        self
-    }
-
+    pub fn deployment_configuration(mut self, value: impl Into<Obj<DeploymentConfiguration>>) -> Self { self.deployment_configuration = Some(value.into()); self }
     /// `DeploymentController`: a [`DeploymentController`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deployment_controller(mut self, value: impl Into<Obj<DeploymentController>>) -> Self {
-        self.deployment_controller = Some(value.into());
-        self
-    }
-
+    pub fn deployment_controller(mut self, value: impl Into<Obj<DeploymentController>>) -> Self { self.deployment_controller = Some(value.into()); self }
     /// `DesiredCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn desired_count(mut self, value: impl Into<Int>) -> Self {
-        self.desired_count = Some(value.into());
-        self
-    }
-
+    pub fn desired_count(mut self, value: impl Into<Int>) -> Self { self.desired_count = Some(value.into()); self }
     /// `EnableECSManagedTags`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_ecs_managed_tags(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_ecs_managed_tags = Some(value.into());
-        self
-    }
-
+    pub fn enable_ecs_managed_tags(mut self, value: impl Into<Bool>) -> Self { self.enable_ecs_managed_tags = Some(value.into()); self }
     /// `EnableExecuteCommand`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_execute_command(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_execute_command = Some(value.into());
-        self
-    }
-
+    pub fn enable_execute_command(mut self, value: impl Into<Bool>) -> Self { self.enable_execute_command = Some(value.into()); self }
     /// `ForceNewDeployment`: a [`ForceNewDeployment`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn force_new_deployment(mut self, value: impl Into<Obj<ForceNewDeployment>>) -> Self {
-        self.force_new_deployment = Some(value.into());
-        self
-    }
-
+    pub fn force_new_deployment(mut self, value: impl Into<Obj<ForceNewDeployment>>) -> Self { self.force_new_deployment = Some(value.into()); self }
     /// `HealthCheckGracePeriodSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn health_check_grace_period_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.health_check_grace_period_seconds = Some(value.into());
-        self
-    }
-
+    pub fn health_check_grace_period_seconds(mut self, value: impl Into<Int>) -> Self { self.health_check_grace_period_seconds = Some(value.into()); self }
     /// `LaunchType`: a [`LaunchType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn launch_type(mut self, value: impl Into<LaunchType>) -> Self {
-        self.launch_type = Some(value.into());
-        self
-    }
-
+    pub fn launch_type(mut self, value: impl Into<LaunchType>) -> Self { self.launch_type = Some(value.into()); self }
     /// `LoadBalancers`: a list of [`LoadBalancer`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn load_balancers(mut self, value: impl Into<List<LoadBalancer>>) -> Self {
-        self.load_balancers = Some(value.into());
-        self
-    }
-
+    pub fn load_balancers(mut self, value: impl Into<List<LoadBalancer>>) -> Self { self.load_balancers = Some(value.into()); self }
     /// `NetworkConfiguration`: a [`NetworkConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_configuration(mut self, value: impl Into<Obj<NetworkConfiguration>>) -> Self {
-        self.network_configuration = Some(value.into());
-        self
-    }
-
+    pub fn network_configuration(mut self, value: impl Into<Obj<NetworkConfiguration>>) -> Self { self.network_configuration = Some(value.into()); self }
     /// `PlacementConstraints`: a list of [`PlacementConstraint`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn placement_constraints(mut self, value: impl Into<List<PlacementConstraint>>) -> Self {
-        self.placement_constraints = Some(value.into());
-        self
-    }
-
+    pub fn placement_constraints(mut self, value: impl Into<List<PlacementConstraint>>) -> Self { self.placement_constraints = Some(value.into()); self }
     /// `PlacementStrategies`: a list of [`PlacementStrategy`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn placement_strategies(mut self, value: impl Into<List<PlacementStrategy>>) -> Self {
-        self.placement_strategies = Some(value.into());
-        self
-    }
-
+    pub fn placement_strategies(mut self, value: impl Into<List<PlacementStrategy>>) -> Self { self.placement_strategies = Some(value.into()); self }
     /// `PlatformVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn platform_version(mut self, value: impl Into<Str>) -> Self {
-        self.platform_version = Some(value.into());
-        self
-    }
-
+    pub fn platform_version(mut self, value: impl Into<Str>) -> Self { self.platform_version = Some(value.into()); self }
     /// `PropagateTags`: a [`PropagateTags`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn propagate_tags(mut self, value: impl Into<PropagateTags>) -> Self {
-        self.propagate_tags = Some(value.into());
-        self
-    }
-
+    pub fn propagate_tags(mut self, value: impl Into<PropagateTags>) -> Self { self.propagate_tags = Some(value.into()); self }
     /// `Role`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role(mut self, value: impl Into<Str>) -> Self {
-        self.role = Some(value.into());
-        self
-    }
-
+    pub fn role(mut self, value: impl Into<Str>) -> Self { self.role = Some(value.into()); self }
     /// `SchedulingStrategy`: a [`SchedulingStrategy`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scheduling_strategy(mut self, value: impl Into<SchedulingStrategy>) -> Self {
-        self.scheduling_strategy = Some(value.into());
-        self
-    }
-
+    pub fn scheduling_strategy(mut self, value: impl Into<SchedulingStrategy>) -> Self { self.scheduling_strategy = Some(value.into()); self }
     /// `ServiceConnectConfiguration`: a [`ServiceConnectConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_connect_configuration(
-        mut self,
-        value: impl Into<Obj<ServiceConnectConfiguration>>,
-    ) -> Self {
-        self.service_connect_configuration = Some(value.into());
-        self
-    }
-
+    pub fn service_connect_configuration(mut self, value: impl Into<Obj<ServiceConnectConfiguration>>) -> Self { self.service_connect_configuration = Some(value.into()); self }
     /// `ServiceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_name(mut self, value: impl Into<Str>) -> Self {
-        self.service_name = Some(value.into());
-        self
-    }
-
+    pub fn service_name(mut self, value: impl Into<Str>) -> Self { self.service_name = Some(value.into()); self }
     /// `ServiceRegistries`: a list of [`ServiceRegistry`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_registries(mut self, value: impl Into<List<ServiceRegistry>>) -> Self {
-        self.service_registries = Some(value.into());
-        self
-    }
-
+    pub fn service_registries(mut self, value: impl Into<List<ServiceRegistry>>) -> Self { self.service_registries = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TaskDefinition`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn task_definition(mut self, value: impl Into<Str>) -> Self {
-        self.task_definition = Some(value.into());
-        self
-    }
-
+    pub fn task_definition(mut self, value: impl Into<Str>) -> Self { self.task_definition = Some(value.into()); self }
     /// `VolumeConfigurations`: a list of [`ServiceVolumeConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_configurations(
-        mut self,
-        value: impl Into<List<ServiceVolumeConfiguration>>,
-    ) -> Self {
-        self.volume_configurations = Some(value.into());
-        self
-    }
-
+    pub fn volume_configurations(mut self, value: impl Into<List<ServiceVolumeConfiguration>>) -> Self { self.volume_configurations = Some(value.into()); self }
     /// `VpcLatticeConfigurations`: a list of [`VpcLatticeConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_lattice_configurations(
-        mut self,
-        value: impl Into<List<VpcLatticeConfiguration>>,
-    ) -> Self {
-        self.vpc_lattice_configurations = Some(value.into());
-        self
-    }
+    pub fn vpc_lattice_configurations(mut self, value: impl Into<List<VpcLatticeConfiguration>>) -> Self { self.vpc_lattice_configurations = Some(value.into()); self }
 }
 
 impl Resource for Service {
@@ -732,33 +451,20 @@ impl ServiceAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AdvancedConfigurationRequired {
     /// `AlternateTargetGroupArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the alternate target group for Amazon ECS blue/green deployments.
     pub alternate_target_group_arn: Str,
 }
 
-static RULE_AdvancedConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AdvancedConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AlternateTargetGroupArn", Shape::STR),
         ("ProductionListenerRule", Shape::STR),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("TestListenerRule", Shape::STR),
     ],
     required: &["AlternateTargetGroupArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AdvancedConfiguration` property type of `AWS::ECS::Service`.
@@ -788,6 +494,7 @@ pub struct AdvancedConfiguration {
     pub test_listener_rule: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AdvancedConfiguration {
     /// A `AdvancedConfiguration` with its required properties, named in a [`AdvancedConfigurationRequired`].
     pub fn new(required: AdvancedConfigurationRequired) -> Self {
@@ -800,36 +507,13 @@ impl AdvancedConfiguration {
     }
 
     /// `AlternateTargetGroupArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alternate_target_group_arn(mut self, value: impl Into<Str>) -> Self {
-        self.alternate_target_group_arn = value.into();
-        self
-    }
-
+    pub fn alternate_target_group_arn(mut self, value: impl Into<Str>) -> Self { self.alternate_target_group_arn = value.into(); self }
     /// `ProductionListenerRule`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn production_listener_rule(mut self, value: impl Into<Str>) -> Self {
-        self.production_listener_rule = Some(value.into());
-        self
-    }
-
+    pub fn production_listener_rule(mut self, value: impl Into<Str>) -> Self { self.production_listener_rule = Some(value.into()); self }
     /// `RoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = Some(value.into());
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
     /// `TestListenerRule`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn test_listener_rule(mut self, value: impl Into<Str>) -> Self {
-        self.test_listener_rule = Some(value.into());
-        self
-    }
+    pub fn test_listener_rule(mut self, value: impl Into<Str>) -> Self { self.test_listener_rule = Some(value.into()); self }
 }
 
 impl PropertyType for AdvancedConfiguration {}
@@ -845,53 +529,15 @@ impl ToValue for AdvancedConfiguration {
     }
 }
 
-static RULE_AwsVpcConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AwsVpcConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "AssignPublicIp",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DISABLED", "ENABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "SecurityGroups",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Subnets",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SubnetId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AssignPublicIp", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AwsVpcConfiguration` property type of `AWS::ECS::Service`.
@@ -928,6 +574,7 @@ pub struct AwsVpcConfiguration {
     pub subnets: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl AwsVpcConfiguration {
     /// A `AwsVpcConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -935,28 +582,11 @@ impl AwsVpcConfiguration {
     }
 
     /// `AssignPublicIp`: an [`AssignPublicIp`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn assign_public_ip(mut self, value: impl Into<AssignPublicIp>) -> Self {
-        self.assign_public_ip = Some(value.into());
-        self
-    }
-
+    pub fn assign_public_ip(mut self, value: impl Into<AssignPublicIp>) -> Self { self.assign_public_ip = Some(value.into()); self }
     /// `SecurityGroups`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_groups = Some(value.into());
-        self
-    }
-
+    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.security_groups = Some(value.into()); self }
     /// `Subnets`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnets = Some(value.into());
-        self
-    }
+    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self { self.subnets = Some(value.into()); self }
 }
 
 impl PropertyType for AwsVpcConfiguration {}
@@ -971,31 +601,14 @@ impl ToValue for AwsVpcConfiguration {
     }
 }
 
-static RULE_CanaryConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CanaryConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "CanaryBakeTimeInMinutes",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(1440.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "CanaryPercent",
-            Shape::Num(&NumRule {
-                min: Some(0.1),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
+        ("CanaryBakeTimeInMinutes", Shape::Int(&NumRule { min: Some(0.0), max: Some(1440.0), ..NumRule::ANY })),
+        ("CanaryPercent", Shape::Num(&NumRule { min: Some(0.1), max: Some(100.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CanaryConfiguration` property type of `AWS::ECS::Service`.
@@ -1025,6 +638,7 @@ pub struct CanaryConfiguration {
     pub canary_percent: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl CanaryConfiguration {
     /// A `CanaryConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1032,20 +646,9 @@ impl CanaryConfiguration {
     }
 
     /// `CanaryBakeTimeInMinutes`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn canary_bake_time_in_minutes(mut self, value: impl Into<Int>) -> Self {
-        self.canary_bake_time_in_minutes = Some(value.into());
-        self
-    }
-
+    pub fn canary_bake_time_in_minutes(mut self, value: impl Into<Int>) -> Self { self.canary_bake_time_in_minutes = Some(value.into()); self }
     /// `CanaryPercent`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn canary_percent(mut self, value: impl Into<Num>) -> Self {
-        self.canary_percent = Some(value.into());
-        self
-    }
+    pub fn canary_percent(mut self, value: impl Into<Num>) -> Self { self.canary_percent = Some(value.into()); self }
 }
 
 impl PropertyType for CanaryConfiguration {}
@@ -1059,172 +662,27 @@ impl ToValue for CanaryConfiguration {
     }
 }
 
-static RULE_CapacityProviderStrategyItem: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Base",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(100000.0),
-                allowed: &[],
-            }),
-        ),
-        ("CapacityProvider", Shape::STR),
-        (
-            "Weight",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(1000.0),
-                allowed: &[],
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CapacityProviderStrategyItem` property type of `AWS::ECS::Service`.
-///
-/// The details of a capacity provider strategy. A capacity provider strategy can be set when using the `RunTask` or `CreateService` APIs or as the default capacity provider strategy for a cluster with the `CreateCluster` API.
-///
-/// Only capacity providers that are already associated with a cluster and have an `ACTIVE` or `UPDATING` status can be used in a capacity provider strategy. The `PutClusterCapacityProviders` API is used to associate a capacity provider with a cluster.
-///
-/// If specifying a capacity provider that uses an Auto Scaling group, the capacity provider must already be created. New Auto Scaling group capacity providers can be created with the `CreateCapacityProvider` API operation.
-///
-/// To use an AWS Fargate capacity provider, specify either the `FARGATE` or `FARGATE_SPOT` capacity providers. The AWS Fargate capacity providers are available to all accounts and only need to be associated with a cluster to be used in a capacity provider strategy.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-capacityproviderstrategyitem.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct CapacityProviderStrategyItem {
-    /// `Base`: an integer.
-    ///
-    /// The *base* value designates how many tasks, at a minimum, to run on the specified capacity provider for each service. Only one capacity provider in a capacity provider strategy can have a *base* defined. If no value is specified, the default value of `0` is used.
-    ///
-    /// Base value characteristics:
-    ///
-    /// - Only one capacity provider in a strategy can have a base defined
-    /// - The default value is `0` if not specified
-    /// - The valid range is 0 to 100,000
-    /// - Base requirements are satisfied first before weight distribution
-    ///
-    /// Value 0 to 100000.
-    pub base: Option<Int>,
-    /// `CapacityProvider`: a string.
-    ///
-    /// The short name of the capacity provider. This can be either an AWS managed capacity provider ( `FARGATE` or `FARGATE_SPOT` ) or the name of a custom capacity provider that you created.
-    pub capacity_provider: Option<Str>,
-    /// `Weight`: an integer.
-    ///
-    /// The *weight* value designates the relative percentage of the total number of tasks launched that should use the specified capacity provider. The `weight` value is taken into consideration after the `base` value, if defined, is satisfied.
-    ///
-    /// If no `weight` value is specified, the default value of `0` is used. When multiple capacity providers are specified within a capacity provider strategy, at least one of the capacity providers must have a weight value greater than zero and any capacity providers with a weight of `0` can't be used to place tasks. If you specify multiple capacity providers in a strategy that all have a weight of `0` , any `RunTask` or `CreateService` actions using the capacity provider strategy will fail.
-    ///
-    /// Weight value characteristics:
-    ///
-    /// - Weight is considered after the base value is satisfied
-    /// - The default value is `0` if not specified
-    /// - The valid range is 0 to 1,000
-    /// - At least one capacity provider must have a weight greater than zero
-    /// - Capacity providers with weight of `0` cannot place tasks
-    ///
-    /// Task distribution logic:
-    ///
-    /// - Base satisfaction: The minimum number of tasks specified by the base value are placed on that capacity provider
-    /// - Weight distribution: After base requirements are met, additional tasks are distributed according to weight ratios
-    ///
-    /// Examples:
-    ///
-    /// Equal Distribution: Two capacity providers both with weight `1` will split tasks evenly after base requirements are met.
-    ///
-    /// Weighted Distribution: If capacityProviderA has weight `1` and capacityProviderB has weight `4` , then for every 1 task on A, 4 tasks will run on B.
-    ///
-    /// Value 0 to 1000.
-    pub weight: Option<Int>,
-}
-
-impl CapacityProviderStrategyItem {
-    /// A `CapacityProviderStrategyItem` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Base`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn base(mut self, value: impl Into<Int>) -> Self {
-        self.base = Some(value.into());
-        self
-    }
-
-    /// `CapacityProvider`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_provider(mut self, value: impl Into<Str>) -> Self {
-        self.capacity_provider = Some(value.into());
-        self
-    }
-
-    /// `Weight`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn weight(mut self, value: impl Into<Int>) -> Self {
-        self.weight = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for CapacityProviderStrategyItem {}
-
-impl ToValue for CapacityProviderStrategyItem {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Base", &self.base)
-            .opt("CapacityProvider", &self.capacity_provider)
-            .opt("Weight", &self.weight)
-            .build()
-    }
-}
-
 /// The required properties of [`DeploymentAlarms`], by name: `DeploymentAlarms::new(DeploymentAlarmsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeploymentAlarmsRequired {
     /// `AlarmNames`: a list of strings, required.
-    ///
-    /// One or more CloudWatch alarm names. Use a "," to separate the alarms.
     pub alarm_names: List<Str>,
     /// `Enable`: a boolean, required.
-    ///
-    /// Determines whether to use the CloudWatch alarm option in the service deployment process.
     pub enable: Bool,
     /// `Rollback`: a boolean, required.
-    ///
-    /// Determines whether to configure Amazon ECS to roll back the service if a service deployment fails. If rollback is used, when a service deployment fails, the service is rolled back to the last deployment that completed successfully.
     pub rollback: Bool,
 }
 
-static RULE_DeploymentAlarms: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DeploymentAlarms: ObjRule = ObjRule {
     properties: &[
-        (
-            "AlarmNames",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AlarmNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("Enable", Shape::Bool),
         ("Rollback", Shape::Bool),
     ],
     required: &["AlarmNames", "Rollback", "Enable"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DeploymentAlarms` property type of `AWS::ECS::Service`.
@@ -1254,6 +712,7 @@ pub struct DeploymentAlarms {
     pub rollback: Bool,
 }
 
+#[rustfmt::skip]
 impl DeploymentAlarms {
     /// A `DeploymentAlarms` with its required properties, named in a [`DeploymentAlarmsRequired`].
     pub fn new(required: DeploymentAlarmsRequired) -> Self {
@@ -1265,28 +724,11 @@ impl DeploymentAlarms {
     }
 
     /// `AlarmNames`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alarm_names(mut self, value: impl Into<List<Str>>) -> Self {
-        self.alarm_names = value.into();
-        self
-    }
-
+    pub fn alarm_names(mut self, value: impl Into<List<Str>>) -> Self { self.alarm_names = value.into(); self }
     /// `Enable`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable(mut self, value: impl Into<Bool>) -> Self {
-        self.enable = value.into();
-        self
-    }
-
+    pub fn enable(mut self, value: impl Into<Bool>) -> Self { self.enable = value.into(); self }
     /// `Rollback`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rollback(mut self, value: impl Into<Bool>) -> Self {
-        self.rollback = value.into();
-        self
-    }
+    pub fn rollback(mut self, value: impl Into<Bool>) -> Self { self.rollback = value.into(); self }
 }
 
 impl PropertyType for DeploymentAlarms {}
@@ -1305,23 +747,20 @@ impl ToValue for DeploymentAlarms {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeploymentCircuitBreakerRequired {
     /// `Enable`: a boolean, required.
-    ///
-    /// Determines whether to use the deployment circuit breaker logic for the service.
     pub enable: Bool,
     /// `Rollback`: a boolean, required.
-    ///
-    /// Determines whether to configure Amazon ECS to roll back the service if a service deployment fails. If rollback is on, when a service deployment fails, the service is rolled back to the last deployment that completed successfully.
     pub rollback: Bool,
 }
 
-static RULE_DeploymentCircuitBreaker: ObjRule = ObjRule {
-    properties: &[("Enable", Shape::Bool), ("Rollback", Shape::Bool)],
+#[rustfmt::skip]
+pub(crate) static RULE_DeploymentCircuitBreaker: ObjRule = ObjRule {
+    properties: &[
+        ("Enable", Shape::Bool),
+        ("Rollback", Shape::Bool),
+    ],
     required: &["Enable", "Rollback"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DeploymentCircuitBreaker` property type of `AWS::ECS::Service`.
@@ -1345,6 +784,7 @@ pub struct DeploymentCircuitBreaker {
     pub rollback: Bool,
 }
 
+#[rustfmt::skip]
 impl DeploymentCircuitBreaker {
     /// A `DeploymentCircuitBreaker` with its required properties, named in a [`DeploymentCircuitBreakerRequired`].
     pub fn new(required: DeploymentCircuitBreakerRequired) -> Self {
@@ -1355,20 +795,9 @@ impl DeploymentCircuitBreaker {
     }
 
     /// `Enable`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable(mut self, value: impl Into<Bool>) -> Self {
-        self.enable = value.into();
-        self
-    }
-
+    pub fn enable(mut self, value: impl Into<Bool>) -> Self { self.enable = value.into(); self }
     /// `Rollback`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rollback(mut self, value: impl Into<Bool>) -> Self {
-        self.rollback = value.into();
-        self
-    }
+    pub fn rollback(mut self, value: impl Into<Bool>) -> Self { self.rollback = value.into(); self }
 }
 
 impl PropertyType for DeploymentCircuitBreaker {}
@@ -1382,56 +811,21 @@ impl ToValue for DeploymentCircuitBreaker {
     }
 }
 
-static RULE_DeploymentConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DeploymentConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Alarms", Shape::Object(&RULE_DeploymentAlarms)),
-        (
-            "BakeTimeInMinutes",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(1440.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "CanaryConfiguration",
-            Shape::Object(&RULE_CanaryConfiguration),
-        ),
-        (
-            "DeploymentCircuitBreaker",
-            Shape::Object(&RULE_DeploymentCircuitBreaker),
-        ),
-        (
-            "LifecycleHooks",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DeploymentLifecycleHook),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "LinearConfiguration",
-            Shape::Object(&RULE_LinearConfiguration),
-        ),
+        ("BakeTimeInMinutes", Shape::Int(&NumRule { min: Some(0.0), max: Some(1440.0), ..NumRule::ANY })),
+        ("CanaryConfiguration", Shape::Object(&RULE_CanaryConfiguration)),
+        ("DeploymentCircuitBreaker", Shape::Object(&RULE_DeploymentCircuitBreaker)),
+        ("LifecycleHooks", Shape::List(&ListRule { items: Shape::Object(&RULE_DeploymentLifecycleHook), min_items: None, max_items: None })),
+        ("LinearConfiguration", Shape::Object(&RULE_LinearConfiguration)),
         ("MaximumPercent", Shape::INT),
         ("MinimumHealthyPercent", Shape::INT),
-        (
-            "Strategy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ROLLING", "BLUE_GREEN", "LINEAR", "CANARY"],
-                format: None,
-            }),
-        ),
+        ("Strategy", Shape::Str(&StrRule { allowed: &["ROLLING", "BLUE_GREEN", "LINEAR", "CANARY"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DeploymentConfiguration` property type of `AWS::ECS::Service`.
@@ -1525,6 +919,7 @@ pub struct DeploymentConfiguration {
     pub strategy: Option<DeploymentConfigurationStrategy>,
 }
 
+#[rustfmt::skip]
 impl DeploymentConfiguration {
     /// A `DeploymentConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1532,79 +927,23 @@ impl DeploymentConfiguration {
     }
 
     /// `Alarms`: a [`DeploymentAlarms`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alarms(mut self, value: impl Into<Obj<DeploymentAlarms>>) -> Self {
-        self.alarms = Some(value.into());
-        self
-    }
-
+    pub fn alarms(mut self, value: impl Into<Obj<DeploymentAlarms>>) -> Self { self.alarms = Some(value.into()); self }
     /// `BakeTimeInMinutes`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bake_time_in_minutes(mut self, value: impl Into<Int>) -> Self {
-        self.bake_time_in_minutes = Some(value.into());
-        self
-    }
-
+    pub fn bake_time_in_minutes(mut self, value: impl Into<Int>) -> Self { self.bake_time_in_minutes = Some(value.into()); self }
     /// `CanaryConfiguration`: a [`CanaryConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn canary_configuration(mut self, value: impl Into<Obj<CanaryConfiguration>>) -> Self {
-        self.canary_configuration = Some(value.into());
-        self
-    }
-
+    pub fn canary_configuration(mut self, value: impl Into<Obj<CanaryConfiguration>>) -> Self { self.canary_configuration = Some(value.into()); self }
     /// `DeploymentCircuitBreaker`: a [`DeploymentCircuitBreaker`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deployment_circuit_breaker(
-        mut self,
-        value: impl Into<Obj<DeploymentCircuitBreaker>>,
-    ) -> Self {
-        self.deployment_circuit_breaker = Some(value.into());
-        self
-    }
-
+    pub fn deployment_circuit_breaker(mut self, value: impl Into<Obj<DeploymentCircuitBreaker>>) -> Self { self.deployment_circuit_breaker = Some(value.into()); self }
     /// `LifecycleHooks`: a list of [`DeploymentLifecycleHook`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lifecycle_hooks(mut self, value: impl Into<List<DeploymentLifecycleHook>>) -> Self {
-        self.lifecycle_hooks = Some(value.into());
-        self
-    }
-
+    pub fn lifecycle_hooks(mut self, value: impl Into<List<DeploymentLifecycleHook>>) -> Self { self.lifecycle_hooks = Some(value.into()); self }
     /// `LinearConfiguration`: a [`LinearConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn linear_configuration(mut self, value: impl Into<Obj<LinearConfiguration>>) -> Self {
-        self.linear_configuration = Some(value.into());
-        self
-    }
-
+    pub fn linear_configuration(mut self, value: impl Into<Obj<LinearConfiguration>>) -> Self { self.linear_configuration = Some(value.into()); self }
     /// `MaximumPercent`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_percent(mut self, value: impl Into<Int>) -> Self {
-        self.maximum_percent = Some(value.into());
-        self
-    }
-
+    pub fn maximum_percent(mut self, value: impl Into<Int>) -> Self { self.maximum_percent = Some(value.into()); self }
     /// `MinimumHealthyPercent`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn minimum_healthy_percent(mut self, value: impl Into<Int>) -> Self {
-        self.minimum_healthy_percent = Some(value.into());
-        self
-    }
-
+    pub fn minimum_healthy_percent(mut self, value: impl Into<Int>) -> Self { self.minimum_healthy_percent = Some(value.into()); self }
     /// `Strategy`: a [`DeploymentConfigurationStrategy`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn strategy(mut self, value: impl Into<DeploymentConfigurationStrategy>) -> Self {
-        self.strategy = Some(value.into());
-        self
-    }
+    pub fn strategy(mut self, value: impl Into<DeploymentConfigurationStrategy>) -> Self { self.strategy = Some(value.into()); self }
 }
 
 impl PropertyType for DeploymentConfiguration {}
@@ -1625,23 +964,13 @@ impl ToValue for DeploymentConfiguration {
     }
 }
 
-static RULE_DeploymentController: ObjRule = ObjRule {
-    properties: &[(
-        "Type",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["CODE_DEPLOY", "ECS", "EXTERNAL"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_DeploymentController: ObjRule = ObjRule {
+    properties: &[
+        ("Type", Shape::Str(&StrRule { allowed: &["CODE_DEPLOY", "ECS", "EXTERNAL"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DeploymentController` property type of `AWS::ECS::Service`.
@@ -1700,6 +1029,7 @@ pub struct DeploymentController {
     pub r#type: Option<DeploymentControllerType>,
 }
 
+#[rustfmt::skip]
 impl DeploymentController {
     /// A `DeploymentController` with no property set (none is required).
     pub fn new() -> Self {
@@ -1707,12 +1037,7 @@ impl DeploymentController {
     }
 
     /// `Type`: a [`DeploymentControllerType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<DeploymentControllerType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<DeploymentControllerType>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl PropertyType for DeploymentController {}
@@ -1727,108 +1052,24 @@ impl ToValue for DeploymentController {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeploymentLifecycleHookRequired {
     /// `HookTargetArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the hook target. Currently, only Lambda function ARNs are supported.
-    ///
-    /// You must provide this parameter when configuring a deployment lifecycle hook.
     pub hook_target_arn: Str,
     /// `LifecycleStages`: a list of [`LifecycleStage`] values, required.
-    ///
-    /// The lifecycle stages at which to run the hook. Choose from these valid values:
-    ///
-    /// - RECONCILE_SERVICE
-    ///
-    /// The reconciliation stage that only happens when you start a new service deployment with more than 1 service revision in an ACTIVE state.
-    ///
-    /// You can use a lifecycle hook for this stage.
-    /// - PRE_SCALE_UP
-    ///
-    /// The green service revision has not started. The blue service revision is handling 100% of the production traffic. There is no test traffic.
-    ///
-    /// You can use a lifecycle hook for this stage.
-    /// - POST_SCALE_UP
-    ///
-    /// The green service revision has started. The blue service revision is handling 100% of the production traffic. There is no test traffic.
-    ///
-    /// You can use a lifecycle hook for this stage.
-    /// - TEST_TRAFFIC_SHIFT
-    ///
-    /// The blue and green service revisions are running. The blue service revision handles 100% of the production traffic. The green service revision is migrating from 0% to 100% of test traffic.
-    ///
-    /// You can use a lifecycle hook for this stage.
-    /// - POST_TEST_TRAFFIC_SHIFT
-    ///
-    /// The test traffic shift is complete. The green service revision handles 100% of the test traffic.
-    ///
-    /// You can use a lifecycle hook for this stage.
-    /// - PRODUCTION_TRAFFIC_SHIFT
-    ///
-    /// Production traffic is shifting to the green service revision. The green service revision is migrating from 0% to 100% of production traffic.
-    ///
-    /// You can use a lifecycle hook for this stage.
-    /// - POST_PRODUCTION_TRAFFIC_SHIFT
-    ///
-    /// The production traffic shift is complete.
-    ///
-    /// You can use a lifecycle hook for this stage.
-    ///
-    /// You must provide this parameter when configuring a deployment lifecycle hook.
-    ///
-    /// Items at least 1.
     pub lifecycle_stages: List<LifecycleStage>,
     /// `RoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the IAM role that grants Amazon ECS permission to call Lambda functions on your behalf.
-    ///
-    /// For more information, see \[Permissions required for Lambda functions in Amazon ECS blue/green deployments\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/blue-green-permissions.html>) in the *Amazon Elastic Container Service Developer Guide* .
-    ///
-    /// Format `AWS::IAM::Role.Arn`.
     pub role_arn: Str,
 }
 
-static RULE_DeploymentLifecycleHook: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DeploymentLifecycleHook: ObjRule = ObjRule {
     properties: &[
         ("HookDetails", Shape::Any),
         ("HookTargetArn", Shape::STR),
-        (
-            "LifecycleStages",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "RECONCILE_SERVICE",
-                        "PRE_SCALE_UP",
-                        "POST_SCALE_UP",
-                        "TEST_TRAFFIC_SHIFT",
-                        "POST_TEST_TRAFFIC_SHIFT",
-                        "PRODUCTION_TRAFFIC_SHIFT",
-                        "POST_PRODUCTION_TRAFFIC_SHIFT",
-                    ],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("LifecycleStages", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["RECONCILE_SERVICE", "PRE_SCALE_UP", "POST_SCALE_UP", "TEST_TRAFFIC_SHIFT", "POST_TEST_TRAFFIC_SHIFT", "PRODUCTION_TRAFFIC_SHIFT", "POST_PRODUCTION_TRAFFIC_SHIFT"], ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["HookTargetArn", "RoleArn", "LifecycleStages"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DeploymentLifecycleHook` property type of `AWS::ECS::Service`.
@@ -1906,6 +1147,7 @@ pub struct DeploymentLifecycleHook {
     pub role_arn: Str,
 }
 
+#[rustfmt::skip]
 impl DeploymentLifecycleHook {
     /// A `DeploymentLifecycleHook` with its required properties, named in a [`DeploymentLifecycleHookRequired`].
     pub fn new(required: DeploymentLifecycleHookRequired) -> Self {
@@ -1918,36 +1160,13 @@ impl DeploymentLifecycleHook {
     }
 
     /// `HookDetails`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hook_details(mut self, value: impl Into<Json>) -> Self {
-        self.hook_details = Some(value.into());
-        self
-    }
-
+    pub fn hook_details(mut self, value: impl Into<Json>) -> Self { self.hook_details = Some(value.into()); self }
     /// `HookTargetArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hook_target_arn(mut self, value: impl Into<Str>) -> Self {
-        self.hook_target_arn = value.into();
-        self
-    }
-
+    pub fn hook_target_arn(mut self, value: impl Into<Str>) -> Self { self.hook_target_arn = value.into(); self }
     /// `LifecycleStages`: a list of [`LifecycleStage`] values, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lifecycle_stages(mut self, value: impl Into<List<LifecycleStage>>) -> Self {
-        self.lifecycle_stages = value.into();
-        self
-    }
-
+    pub fn lifecycle_stages(mut self, value: impl Into<List<LifecycleStage>>) -> Self { self.lifecycle_stages = value.into(); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
 }
 
 impl PropertyType for DeploymentLifecycleHook {}
@@ -1967,48 +1186,19 @@ impl ToValue for DeploymentLifecycleHook {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EbsTagSpecificationRequired {
     /// `ResourceType`: a [`ResourceType`] value, required.
-    ///
-    /// The type of volume resource.
     pub resource_type: ResourceType,
 }
 
-static RULE_EbsTagSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EbsTagSpecification: ObjRule = ObjRule {
     properties: &[
-        (
-            "PropagateTags",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SERVICE", "TASK_DEFINITION"],
-                format: None,
-            }),
-        ),
-        (
-            "ResourceType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["volume"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("PropagateTags", Shape::Str(&StrRule { allowed: &["SERVICE", "TASK_DEFINITION"], ..StrRule::ANY })),
+        ("ResourceType", Shape::Str(&StrRule { allowed: &["volume"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
     required: &["ResourceType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EBSTagSpecification` property type of `AWS::ECS::Service`.
@@ -2034,6 +1224,7 @@ pub struct EbsTagSpecification {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl EbsTagSpecification {
     /// A `EbsTagSpecification` with its required properties, named in a [`EbsTagSpecificationRequired`].
     pub fn new(required: EbsTagSpecificationRequired) -> Self {
@@ -2045,28 +1236,11 @@ impl EbsTagSpecification {
     }
 
     /// `PropagateTags`: a [`PropagateTags`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn propagate_tags(mut self, value: impl Into<PropagateTags>) -> Self {
-        self.propagate_tags = Some(value.into());
-        self
-    }
-
+    pub fn propagate_tags(mut self, value: impl Into<PropagateTags>) -> Self { self.propagate_tags = Some(value.into()); self }
     /// `ResourceType`: a [`ResourceType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self {
-        self.resource_type = value.into();
-        self
-    }
-
+    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self { self.resource_type = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl PropertyType for EbsTagSpecification {}
@@ -2085,31 +1259,18 @@ impl ToValue for EbsTagSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ForceNewDeploymentRequired {
     /// `EnableForceNewDeployment`: a boolean, required.
-    ///
-    /// Determines whether to force a new deployment of the service. By default, deployments aren't forced. You can use this option to start a new deployment with no service definition changes. For example, you can update a service's tasks to use a newer Docker image with the same image/tag combination ( `my_image:latest` ) or to roll Fargate tasks onto a newer platform version.
     pub enable_force_new_deployment: Bool,
 }
 
-static RULE_ForceNewDeployment: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ForceNewDeployment: ObjRule = ObjRule {
     properties: &[
         ("EnableForceNewDeployment", Shape::Bool),
-        (
-            "ForceNewDeploymentNonce",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ForceNewDeploymentNonce", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
     ],
     required: &["EnableForceNewDeployment"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ForceNewDeployment` property type of `AWS::ECS::Service`.
@@ -2131,6 +1292,7 @@ pub struct ForceNewDeployment {
     pub force_new_deployment_nonce: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ForceNewDeployment {
     /// A `ForceNewDeployment` with its required properties, named in a [`ForceNewDeploymentRequired`].
     pub fn new(required: ForceNewDeploymentRequired) -> Self {
@@ -2141,20 +1303,9 @@ impl ForceNewDeployment {
     }
 
     /// `EnableForceNewDeployment`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_force_new_deployment(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_force_new_deployment = value.into();
-        self
-    }
-
+    pub fn enable_force_new_deployment(mut self, value: impl Into<Bool>) -> Self { self.enable_force_new_deployment = value.into(); self }
     /// `ForceNewDeploymentNonce`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn force_new_deployment_nonce(mut self, value: impl Into<Str>) -> Self {
-        self.force_new_deployment_nonce = Some(value.into());
-        self
-    }
+    pub fn force_new_deployment_nonce(mut self, value: impl Into<Str>) -> Self { self.force_new_deployment_nonce = Some(value.into()); self }
 }
 
 impl PropertyType for ForceNewDeployment {}
@@ -2171,31 +1322,14 @@ impl ToValue for ForceNewDeployment {
     }
 }
 
-static RULE_LinearConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LinearConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "StepBakeTimeInMinutes",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(1440.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "StepPercent",
-            Shape::Num(&NumRule {
-                min: Some(3.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
+        ("StepBakeTimeInMinutes", Shape::Int(&NumRule { min: Some(0.0), max: Some(1440.0), ..NumRule::ANY })),
+        ("StepPercent", Shape::Num(&NumRule { min: Some(3.0), max: Some(100.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LinearConfiguration` property type of `AWS::ECS::Service`.
@@ -2232,6 +1366,7 @@ pub struct LinearConfiguration {
     pub step_percent: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl LinearConfiguration {
     /// A `LinearConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -2239,20 +1374,9 @@ impl LinearConfiguration {
     }
 
     /// `StepBakeTimeInMinutes`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn step_bake_time_in_minutes(mut self, value: impl Into<Int>) -> Self {
-        self.step_bake_time_in_minutes = Some(value.into());
-        self
-    }
-
+    pub fn step_bake_time_in_minutes(mut self, value: impl Into<Int>) -> Self { self.step_bake_time_in_minutes = Some(value.into()); self }
     /// `StepPercent`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn step_percent(mut self, value: impl Into<Num>) -> Self {
-        self.step_percent = Some(value.into());
-        self
-    }
+    pub fn step_percent(mut self, value: impl Into<Num>) -> Self { self.step_percent = Some(value.into()); self }
 }
 
 impl PropertyType for LinearConfiguration {}
@@ -2266,23 +1390,17 @@ impl ToValue for LinearConfiguration {
     }
 }
 
-static RULE_LoadBalancer: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LoadBalancer: ObjRule = ObjRule {
     properties: &[
-        (
-            "AdvancedConfiguration",
-            Shape::Object(&RULE_AdvancedConfiguration),
-        ),
+        ("AdvancedConfiguration", Shape::Object(&RULE_AdvancedConfiguration)),
         ("ContainerName", Shape::STR),
         ("ContainerPort", Shape::INT),
         ("LoadBalancerName", Shape::STR),
         ("TargetGroupArn", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LoadBalancer` property type of `AWS::ECS::Service`.
@@ -2330,6 +1448,7 @@ pub struct LoadBalancer {
     pub target_group_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LoadBalancer {
     /// A `LoadBalancer` with no property set (none is required).
     pub fn new() -> Self {
@@ -2337,44 +1456,15 @@ impl LoadBalancer {
     }
 
     /// `AdvancedConfiguration`: an [`AdvancedConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn advanced_configuration(mut self, value: impl Into<Obj<AdvancedConfiguration>>) -> Self {
-        self.advanced_configuration = Some(value.into());
-        self
-    }
-
+    pub fn advanced_configuration(mut self, value: impl Into<Obj<AdvancedConfiguration>>) -> Self { self.advanced_configuration = Some(value.into()); self }
     /// `ContainerName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_name(mut self, value: impl Into<Str>) -> Self {
-        self.container_name = Some(value.into());
-        self
-    }
-
+    pub fn container_name(mut self, value: impl Into<Str>) -> Self { self.container_name = Some(value.into()); self }
     /// `ContainerPort`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_port(mut self, value: impl Into<Int>) -> Self {
-        self.container_port = Some(value.into());
-        self
-    }
-
+    pub fn container_port(mut self, value: impl Into<Int>) -> Self { self.container_port = Some(value.into()); self }
     /// `LoadBalancerName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn load_balancer_name(mut self, value: impl Into<Str>) -> Self {
-        self.load_balancer_name = Some(value.into());
-        self
-    }
-
+    pub fn load_balancer_name(mut self, value: impl Into<Str>) -> Self { self.load_balancer_name = Some(value.into()); self }
     /// `TargetGroupArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_group_arn(mut self, value: impl Into<Str>) -> Self {
-        self.target_group_arn = Some(value.into());
-        self
-    }
+    pub fn target_group_arn(mut self, value: impl Into<Str>) -> Self { self.target_group_arn = Some(value.into()); self }
 }
 
 impl PropertyType for LoadBalancer {}
@@ -2391,25 +1481,15 @@ impl ToValue for LoadBalancer {
     }
 }
 
-static RULE_LogConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LogConfiguration: ObjRule = ObjRule {
     properties: &[
         ("LogDriver", Shape::STR),
         ("Options", Shape::Any),
-        (
-            "SecretOptions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Secret),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SecretOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_Secret), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LogConfiguration` property type of `AWS::ECS::Service`.
@@ -2539,6 +1619,7 @@ pub struct LogConfiguration {
     pub secret_options: Option<List<Secret>>,
 }
 
+#[rustfmt::skip]
 impl LogConfiguration {
     /// A `LogConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -2546,28 +1627,11 @@ impl LogConfiguration {
     }
 
     /// `LogDriver`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_driver(mut self, value: impl Into<Str>) -> Self {
-        self.log_driver = Some(value.into());
-        self
-    }
-
+    pub fn log_driver(mut self, value: impl Into<Str>) -> Self { self.log_driver = Some(value.into()); self }
     /// `Options`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn options(mut self, value: impl Into<Json>) -> Self {
-        self.options = Some(value.into());
-        self
-    }
-
+    pub fn options(mut self, value: impl Into<Json>) -> Self { self.options = Some(value.into()); self }
     /// `SecretOptions`: a list of [`Secret`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_options(mut self, value: impl Into<List<Secret>>) -> Self {
-        self.secret_options = Some(value.into());
-        self
-    }
+    pub fn secret_options(mut self, value: impl Into<List<Secret>>) -> Self { self.secret_options = Some(value.into()); self }
 }
 
 impl PropertyType for LogConfiguration {}
@@ -2582,17 +1646,13 @@ impl ToValue for LogConfiguration {
     }
 }
 
-static RULE_NetworkConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "AwsvpcConfiguration",
-        Shape::Object(&RULE_AwsVpcConfiguration),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_NetworkConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("AwsvpcConfiguration", Shape::Object(&RULE_AwsVpcConfiguration)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NetworkConfiguration` property type of `AWS::ECS::Service`.
@@ -2610,6 +1670,7 @@ pub struct NetworkConfiguration {
     pub awsvpc_configuration: Option<Obj<AwsVpcConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl NetworkConfiguration {
     /// A `NetworkConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -2617,12 +1678,7 @@ impl NetworkConfiguration {
     }
 
     /// `AwsvpcConfiguration`: an [`AwsVpcConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn awsvpc_configuration(mut self, value: impl Into<Obj<AwsVpcConfiguration>>) -> Self {
-        self.awsvpc_configuration = Some(value.into());
-        self
-    }
+    pub fn awsvpc_configuration(mut self, value: impl Into<Obj<AwsVpcConfiguration>>) -> Self { self.awsvpc_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for NetworkConfiguration {}
@@ -2639,31 +1695,18 @@ impl ToValue for NetworkConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PlacementConstraintRequired {
     /// `Type`: a [`PlacementConstraintType`] value, required.
-    ///
-    /// The type of constraint. Use `distinctInstance` to ensure that each task in a particular group is running on a different container instance. Use `memberOf` to restrict the selection to a group of valid candidates.
     pub r#type: PlacementConstraintType,
 }
 
-static RULE_PlacementConstraint: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PlacementConstraint: ObjRule = ObjRule {
     properties: &[
         ("Expression", Shape::STR),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["distinctInstance", "memberOf"],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["distinctInstance", "memberOf"], ..StrRule::ANY })),
     ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PlacementConstraint` property type of `AWS::ECS::Service`.
@@ -2685,6 +1728,7 @@ pub struct PlacementConstraint {
     pub r#type: PlacementConstraintType,
 }
 
+#[rustfmt::skip]
 impl PlacementConstraint {
     /// A `PlacementConstraint` with its required properties, named in a [`PlacementConstraintRequired`].
     pub fn new(required: PlacementConstraintRequired) -> Self {
@@ -2695,20 +1739,9 @@ impl PlacementConstraint {
     }
 
     /// `Expression`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expression(mut self, value: impl Into<Str>) -> Self {
-        self.expression = Some(value.into());
-        self
-    }
-
+    pub fn expression(mut self, value: impl Into<Str>) -> Self { self.expression = Some(value.into()); self }
     /// `Type`: a [`PlacementConstraintType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<PlacementConstraintType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<PlacementConstraintType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for PlacementConstraint {}
@@ -2726,31 +1759,18 @@ impl ToValue for PlacementConstraint {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PlacementStrategyRequired {
     /// `Type`: a [`PlacementStrategyType`] value, required.
-    ///
-    /// The type of placement strategy. The `random` placement strategy randomly places tasks on available candidates. The `spread` placement strategy spreads placement across available candidates evenly based on the `field` parameter. The `binpack` strategy places tasks on available candidates that have the least available amount of the resource that's specified with the `field` parameter. For example, if you binpack on memory, a task is placed on the instance with the least amount of remaining memory but still enough to run the task.
     pub r#type: PlacementStrategyType,
 }
 
-static RULE_PlacementStrategy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PlacementStrategy: ObjRule = ObjRule {
     properties: &[
         ("Field", Shape::STR),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["binpack", "random", "spread"],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["binpack", "random", "spread"], ..StrRule::ANY })),
     ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PlacementStrategy` property type of `AWS::ECS::Service`.
@@ -2770,6 +1790,7 @@ pub struct PlacementStrategy {
     pub r#type: PlacementStrategyType,
 }
 
+#[rustfmt::skip]
 impl PlacementStrategy {
     /// A `PlacementStrategy` with its required properties, named in a [`PlacementStrategyRequired`].
     pub fn new(required: PlacementStrategyRequired) -> Self {
@@ -2780,20 +1801,9 @@ impl PlacementStrategy {
     }
 
     /// `Field`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field(mut self, value: impl Into<Str>) -> Self {
-        self.field = Some(value.into());
-        self
-    }
-
+    pub fn field(mut self, value: impl Into<Str>) -> Self { self.field = Some(value.into()); self }
     /// `Type`: a [`PlacementStrategyType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<PlacementStrategyType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<PlacementStrategyType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for PlacementStrategy {}
@@ -2807,134 +1817,22 @@ impl ToValue for PlacementStrategy {
     }
 }
 
-/// The required properties of [`Secret`], by name: `Secret::new(SecretRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SecretRequired {
-    /// `Name`: a string, required.
-    ///
-    /// The name of the secret.
-    pub name: Str,
-    /// `ValueFrom`: a string, required.
-    ///
-    /// The secret to expose to the container. The supported values are either the full ARN of the AWS Secrets Manager secret or the full ARN of the parameter in the SSM Parameter Store.
-    ///
-    /// For information about the require AWS Identity and Access Management permissions, see \[Required IAM permissions for Amazon ECS secrets\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data-secrets.html#secrets-iam>) (for Secrets Manager) or \[Required IAM permissions for Amazon ECS secrets\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data-parameters.html>) (for Systems Manager Parameter store) in the *Amazon Elastic Container Service Developer Guide* .
-    ///
-    /// &gt; If the SSM Parameter Store parameter exists in the same Region as the task you're launching, then you can use either the full ARN or name of the parameter. If the parameter exists in a different Region, then the full ARN must be specified.
-    pub value_from: Str,
-}
-
-static RULE_Secret: ObjRule = ObjRule {
-    properties: &[("Name", Shape::STR), ("ValueFrom", Shape::STR)],
-    required: &["Name", "ValueFrom"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Secret` property type of `AWS::ECS::Service`.
-///
-/// An object representing the secret to expose to your container. Secrets can be exposed to a container in the following ways:
-///
-/// - To inject sensitive data into your containers as environment variables, use the `secrets` container definition parameter.
-/// - To reference sensitive information in the log configuration of a container, use the `secretOptions` container definition parameter.
-///
-/// For more information, see \[Specifying sensitive data\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data.html>) in the *Amazon Elastic Container Service Developer Guide* .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-secret.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Secret {
-    /// `Name`: a string, required.
-    ///
-    /// The name of the secret.
-    pub name: Str,
-    /// `ValueFrom`: a string, required.
-    ///
-    /// The secret to expose to the container. The supported values are either the full ARN of the AWS Secrets Manager secret or the full ARN of the parameter in the SSM Parameter Store.
-    ///
-    /// For information about the require AWS Identity and Access Management permissions, see \[Required IAM permissions for Amazon ECS secrets\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data-secrets.html#secrets-iam>) (for Secrets Manager) or \[Required IAM permissions for Amazon ECS secrets\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data-parameters.html>) (for Systems Manager Parameter store) in the *Amazon Elastic Container Service Developer Guide* .
-    ///
-    /// &gt; If the SSM Parameter Store parameter exists in the same Region as the task you're launching, then you can use either the full ARN or name of the parameter. If the parameter exists in a different Region, then the full ARN must be specified.
-    pub value_from: Str,
-}
-
-impl Secret {
-    /// A `Secret` with its required properties, named in a [`SecretRequired`].
-    pub fn new(required: SecretRequired) -> Self {
-        Self {
-            name: required.name,
-            value_from: required.value_from,
-        }
-    }
-
-    /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
-    /// `ValueFrom`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value_from(mut self, value: impl Into<Str>) -> Self {
-        self.value_from = value.into();
-        self
-    }
-}
-
-impl PropertyType for Secret {}
-
-impl ToValue for Secret {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Name", &self.name)
-            .req("ValueFrom", &self.value_from)
-            .build()
-    }
-}
-
 /// The required properties of [`ServiceConnectAccessLogConfiguration`], by name: `ServiceConnectAccessLogConfiguration::new(ServiceConnectAccessLogConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServiceConnectAccessLogConfigurationRequired {
     /// `Format`: a [`ServiceConnectAccessLogConfigurationFormat`] value, required.
-    ///
-    /// The format for Service Connect access log output. Choose TEXT for human-readable logs or JSON for structured data that integrates well with log analysis tools.
     pub format: ServiceConnectAccessLogConfigurationFormat,
 }
 
-static RULE_ServiceConnectAccessLogConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ServiceConnectAccessLogConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Format",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["TEXT", "JSON"],
-                format: None,
-            }),
-        ),
-        (
-            "IncludeQueryParameters",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DISABLED", "ENABLED"],
-                format: None,
-            }),
-        ),
+        ("Format", Shape::Str(&StrRule { allowed: &["TEXT", "JSON"], ..StrRule::ANY })),
+        ("IncludeQueryParameters", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
     ],
     required: &["Format"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ServiceConnectAccessLogConfiguration` property type of `AWS::ECS::Service`.
@@ -2958,6 +1856,7 @@ pub struct ServiceConnectAccessLogConfiguration {
     pub include_query_parameters: Option<IncludeQueryParameters>,
 }
 
+#[rustfmt::skip]
 impl ServiceConnectAccessLogConfiguration {
     /// A `ServiceConnectAccessLogConfiguration` with its required properties, named in a [`ServiceConnectAccessLogConfigurationRequired`].
     pub fn new(required: ServiceConnectAccessLogConfigurationRequired) -> Self {
@@ -2968,20 +1867,9 @@ impl ServiceConnectAccessLogConfiguration {
     }
 
     /// `Format`: a [`ServiceConnectAccessLogConfigurationFormat`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn format(mut self, value: impl Into<ServiceConnectAccessLogConfigurationFormat>) -> Self {
-        self.format = value.into();
-        self
-    }
-
+    pub fn format(mut self, value: impl Into<ServiceConnectAccessLogConfigurationFormat>) -> Self { self.format = value.into(); self }
     /// `IncludeQueryParameters`: an [`IncludeQueryParameters`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_query_parameters(mut self, value: impl Into<IncludeQueryParameters>) -> Self {
-        self.include_query_parameters = Some(value.into());
-        self
-    }
+    pub fn include_query_parameters(mut self, value: impl Into<IncludeQueryParameters>) -> Self { self.include_query_parameters = Some(value.into()); self }
 }
 
 impl PropertyType for ServiceConnectAccessLogConfiguration {}
@@ -2999,37 +1887,19 @@ impl ToValue for ServiceConnectAccessLogConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServiceConnectClientAliasRequired {
     /// `Port`: an integer, required.
-    ///
-    /// The listening port number for the Service Connect proxy. This port is available inside of all of the tasks within the same namespace.
-    ///
-    /// To avoid changing your applications in client Amazon ECS services, set this to the same port that the client application uses by default. For more information, see \[Service Connect\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html>) in the *Amazon Elastic Container Service Developer Guide* .
-    ///
-    /// Value 0 to 65535.
     pub port: Int,
 }
 
-static RULE_ServiceConnectClientAlias: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ServiceConnectClientAlias: ObjRule = ObjRule {
     properties: &[
         ("DnsName", Shape::STR),
-        (
-            "Port",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TestTrafficRules",
-            Shape::Object(&RULE_ServiceConnectTestTrafficRules),
-        ),
+        ("Port", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
+        ("TestTrafficRules", Shape::Object(&RULE_ServiceConnectTestTrafficRules)),
     ],
     required: &["Port"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ServiceConnectClientAlias` property type of `AWS::ECS::Service`.
@@ -3065,6 +1935,7 @@ pub struct ServiceConnectClientAlias {
     pub test_traffic_rules: Option<Obj<ServiceConnectTestTrafficRules>>,
 }
 
+#[rustfmt::skip]
 impl ServiceConnectClientAlias {
     /// A `ServiceConnectClientAlias` with its required properties, named in a [`ServiceConnectClientAliasRequired`].
     pub fn new(required: ServiceConnectClientAliasRequired) -> Self {
@@ -3076,31 +1947,11 @@ impl ServiceConnectClientAlias {
     }
 
     /// `DnsName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dns_name(mut self, value: impl Into<Str>) -> Self {
-        self.dns_name = Some(value.into());
-        self
-    }
-
+    pub fn dns_name(mut self, value: impl Into<Str>) -> Self { self.dns_name = Some(value.into()); self }
     /// `Port`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = value.into();
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = value.into(); self }
     /// `TestTrafficRules`: a [`ServiceConnectTestTrafficRules`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn test_traffic_rules(
-        mut self,
-        value: impl Into<Obj<ServiceConnectTestTrafficRules>>,
-    ) -> Self {
-        self.test_traffic_rules = Some(value.into());
-        self
-    }
+    pub fn test_traffic_rules(mut self, value: impl Into<Obj<ServiceConnectTestTrafficRules>>) -> Self { self.test_traffic_rules = Some(value.into()); self }
 }
 
 impl PropertyType for ServiceConnectClientAlias {}
@@ -3119,35 +1970,21 @@ impl ToValue for ServiceConnectClientAlias {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServiceConnectConfigurationRequired {
     /// `Enabled`: a boolean, required.
-    ///
-    /// Specifies whether to use Service Connect with this service.
     pub enabled: Bool,
 }
 
-static RULE_ServiceConnectConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ServiceConnectConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccessLogConfiguration",
-            Shape::Object(&RULE_ServiceConnectAccessLogConfiguration),
-        ),
+        ("AccessLogConfiguration", Shape::Object(&RULE_ServiceConnectAccessLogConfiguration)),
         ("Enabled", Shape::Bool),
         ("LogConfiguration", Shape::Object(&RULE_LogConfiguration)),
         ("Namespace", Shape::STR),
-        (
-            "Services",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ServiceConnectService),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Services", Shape::List(&ListRule { items: Shape::Object(&RULE_ServiceConnectService), min_items: None, max_items: None })),
     ],
     required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ServiceConnectConfiguration` property type of `AWS::ECS::Service`.
@@ -3200,6 +2037,7 @@ pub struct ServiceConnectConfiguration {
     pub services: Option<List<ServiceConnectService>>,
 }
 
+#[rustfmt::skip]
 impl ServiceConnectConfiguration {
     /// A `ServiceConnectConfiguration` with its required properties, named in a [`ServiceConnectConfigurationRequired`].
     pub fn new(required: ServiceConnectConfigurationRequired) -> Self {
@@ -3213,47 +2051,15 @@ impl ServiceConnectConfiguration {
     }
 
     /// `AccessLogConfiguration`: a [`ServiceConnectAccessLogConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_log_configuration(
-        mut self,
-        value: impl Into<Obj<ServiceConnectAccessLogConfiguration>>,
-    ) -> Self {
-        self.access_log_configuration = Some(value.into());
-        self
-    }
-
+    pub fn access_log_configuration(mut self, value: impl Into<Obj<ServiceConnectAccessLogConfiguration>>) -> Self { self.access_log_configuration = Some(value.into()); self }
     /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
     /// `LogConfiguration`: a [`LogConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_configuration(mut self, value: impl Into<Obj<LogConfiguration>>) -> Self {
-        self.log_configuration = Some(value.into());
-        self
-    }
-
+    pub fn log_configuration(mut self, value: impl Into<Obj<LogConfiguration>>) -> Self { self.log_configuration = Some(value.into()); self }
     /// `Namespace`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self {
-        self.namespace = Some(value.into());
-        self
-    }
-
+    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = Some(value.into()); self }
     /// `Services`: a list of [`ServiceConnectService`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn services(mut self, value: impl Into<List<ServiceConnectService>>) -> Self {
-        self.services = Some(value.into());
-        self
-    }
+    pub fn services(mut self, value: impl Into<List<ServiceConnectService>>) -> Self { self.services = Some(value.into()); self }
 }
 
 impl PropertyType for ServiceConnectConfiguration {}
@@ -3274,40 +2080,22 @@ impl ToValue for ServiceConnectConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServiceConnectServiceRequired {
     /// `PortName`: a string, required.
-    ///
-    /// The `portName` must match the name of one of the `portMappings` from all the containers in the task definition of this Amazon ECS service.
     pub port_name: Str,
 }
 
-static RULE_ServiceConnectService: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ServiceConnectService: ObjRule = ObjRule {
     properties: &[
-        (
-            "ClientAliases",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ServiceConnectClientAlias),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ClientAliases", Shape::List(&ListRule { items: Shape::Object(&RULE_ServiceConnectClientAlias), min_items: None, max_items: None })),
         ("DiscoveryName", Shape::STR),
-        (
-            "IngressPortOverride",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
+        ("IngressPortOverride", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
         ("PortName", Shape::STR),
         ("Timeout", Shape::Object(&RULE_TimeoutConfiguration)),
         ("Tls", Shape::Object(&RULE_ServiceConnectTlsConfiguration)),
     ],
     required: &["PortName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ServiceConnectService` property type of `AWS::ECS::Service`.
@@ -3357,6 +2145,7 @@ pub struct ServiceConnectService {
     pub tls: Option<Obj<ServiceConnectTlsConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl ServiceConnectService {
     /// A `ServiceConnectService` with its required properties, named in a [`ServiceConnectServiceRequired`].
     pub fn new(required: ServiceConnectServiceRequired) -> Self {
@@ -3371,52 +2160,17 @@ impl ServiceConnectService {
     }
 
     /// `ClientAliases`: a list of [`ServiceConnectClientAlias`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_aliases(mut self, value: impl Into<List<ServiceConnectClientAlias>>) -> Self {
-        self.client_aliases = Some(value.into());
-        self
-    }
-
+    pub fn client_aliases(mut self, value: impl Into<List<ServiceConnectClientAlias>>) -> Self { self.client_aliases = Some(value.into()); self }
     /// `DiscoveryName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn discovery_name(mut self, value: impl Into<Str>) -> Self {
-        self.discovery_name = Some(value.into());
-        self
-    }
-
+    pub fn discovery_name(mut self, value: impl Into<Str>) -> Self { self.discovery_name = Some(value.into()); self }
     /// `IngressPortOverride`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ingress_port_override(mut self, value: impl Into<Int>) -> Self {
-        self.ingress_port_override = Some(value.into());
-        self
-    }
-
+    pub fn ingress_port_override(mut self, value: impl Into<Int>) -> Self { self.ingress_port_override = Some(value.into()); self }
     /// `PortName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port_name(mut self, value: impl Into<Str>) -> Self {
-        self.port_name = value.into();
-        self
-    }
-
+    pub fn port_name(mut self, value: impl Into<Str>) -> Self { self.port_name = value.into(); self }
     /// `Timeout`: a [`TimeoutConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout(mut self, value: impl Into<Obj<TimeoutConfiguration>>) -> Self {
-        self.timeout = Some(value.into());
-        self
-    }
-
+    pub fn timeout(mut self, value: impl Into<Obj<TimeoutConfiguration>>) -> Self { self.timeout = Some(value.into()); self }
     /// `Tls`: a [`ServiceConnectTlsConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tls(mut self, value: impl Into<Obj<ServiceConnectTlsConfiguration>>) -> Self {
-        self.tls = Some(value.into());
-        self
-    }
+    pub fn tls(mut self, value: impl Into<Obj<ServiceConnectTlsConfiguration>>) -> Self { self.tls = Some(value.into()); self }
 }
 
 impl PropertyType for ServiceConnectService {}
@@ -3438,22 +2192,17 @@ impl ToValue for ServiceConnectService {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServiceConnectTestTrafficRulesRequired {
     /// `Header`: a [`ServiceConnectTestTrafficRulesHeader`] object, required.
-    ///
-    /// The HTTP header-based routing rules that determine which requests should be routed to the new service version during blue/green deployment testing. These rules provide fine-grained control over test traffic routing based on request headers.
     pub header: Obj<ServiceConnectTestTrafficRulesHeader>,
 }
 
-static RULE_ServiceConnectTestTrafficRules: ObjRule = ObjRule {
-    properties: &[(
-        "Header",
-        Shape::Object(&RULE_ServiceConnectTestTrafficRulesHeader),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ServiceConnectTestTrafficRules: ObjRule = ObjRule {
+    properties: &[
+        ("Header", Shape::Object(&RULE_ServiceConnectTestTrafficRulesHeader)),
+    ],
     required: &["Header"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ServiceConnectTestTrafficRules` property type of `AWS::ECS::Service`.
@@ -3471,6 +2220,7 @@ pub struct ServiceConnectTestTrafficRules {
     pub header: Obj<ServiceConnectTestTrafficRulesHeader>,
 }
 
+#[rustfmt::skip]
 impl ServiceConnectTestTrafficRules {
     /// A `ServiceConnectTestTrafficRules` with its required properties, named in a [`ServiceConnectTestTrafficRulesRequired`].
     pub fn new(required: ServiceConnectTestTrafficRulesRequired) -> Self {
@@ -3480,12 +2230,7 @@ impl ServiceConnectTestTrafficRules {
     }
 
     /// `Header`: a [`ServiceConnectTestTrafficRulesHeader`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn header(mut self, value: impl Into<Obj<ServiceConnectTestTrafficRulesHeader>>) -> Self {
-        self.header = value.into();
-        self
-    }
+    pub fn header(mut self, value: impl Into<Obj<ServiceConnectTestTrafficRulesHeader>>) -> Self { self.header = value.into(); self }
 }
 
 impl PropertyType for ServiceConnectTestTrafficRules {}
@@ -3503,20 +2248,15 @@ pub struct ServiceConnectTestTrafficRulesHeaderRequired {
     pub name: Str,
 }
 
-static RULE_ServiceConnectTestTrafficRulesHeader: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ServiceConnectTestTrafficRulesHeader: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::STR),
-        (
-            "Value",
-            Shape::Object(&RULE_ServiceConnectTestTrafficRulesHeaderValue),
-        ),
+        ("Value", Shape::Object(&RULE_ServiceConnectTestTrafficRulesHeaderValue)),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ServiceConnectTestTrafficRulesHeader` property type of `AWS::ECS::Service`.
@@ -3530,6 +2270,7 @@ pub struct ServiceConnectTestTrafficRulesHeader {
     pub value: Option<Obj<ServiceConnectTestTrafficRulesHeaderValue>>,
 }
 
+#[rustfmt::skip]
 impl ServiceConnectTestTrafficRulesHeader {
     /// A `ServiceConnectTestTrafficRulesHeader` with its required properties, named in a [`ServiceConnectTestTrafficRulesHeaderRequired`].
     pub fn new(required: ServiceConnectTestTrafficRulesHeaderRequired) -> Self {
@@ -3540,19 +2281,9 @@ impl ServiceConnectTestTrafficRulesHeader {
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Value`: a [`ServiceConnectTestTrafficRulesHeaderValue`] object.
-    pub fn value(
-        mut self,
-        value: impl Into<Obj<ServiceConnectTestTrafficRulesHeaderValue>>,
-    ) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Obj<ServiceConnectTestTrafficRulesHeaderValue>>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for ServiceConnectTestTrafficRulesHeader {}
@@ -3573,14 +2304,14 @@ pub struct ServiceConnectTestTrafficRulesHeaderValueRequired {
     pub exact: Str,
 }
 
-static RULE_ServiceConnectTestTrafficRulesHeaderValue: ObjRule = ObjRule {
-    properties: &[("Exact", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_ServiceConnectTestTrafficRulesHeaderValue: ObjRule = ObjRule {
+    properties: &[
+        ("Exact", Shape::STR),
+    ],
     required: &["Exact"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ServiceConnectTestTrafficRulesHeaderValue` property type of `AWS::ECS::Service`.
@@ -3592,6 +2323,7 @@ pub struct ServiceConnectTestTrafficRulesHeaderValue {
     pub exact: Str,
 }
 
+#[rustfmt::skip]
 impl ServiceConnectTestTrafficRulesHeaderValue {
     /// A `ServiceConnectTestTrafficRulesHeaderValue` with its required properties, named in a [`ServiceConnectTestTrafficRulesHeaderValueRequired`].
     pub fn new(required: ServiceConnectTestTrafficRulesHeaderValueRequired) -> Self {
@@ -3601,10 +2333,7 @@ impl ServiceConnectTestTrafficRulesHeaderValue {
     }
 
     /// `Exact`: a string, required.
-    pub fn exact(mut self, value: impl Into<Str>) -> Self {
-        self.exact = value.into();
-        self
-    }
+    pub fn exact(mut self, value: impl Into<Str>) -> Self { self.exact = value.into(); self }
 }
 
 impl PropertyType for ServiceConnectTestTrafficRulesHeaderValue {}
@@ -3615,14 +2344,13 @@ impl ToValue for ServiceConnectTestTrafficRulesHeaderValue {
     }
 }
 
-static RULE_ServiceConnectTlsCertificateAuthority: ObjRule = ObjRule {
-    properties: &[("AwsPcaAuthorityArn", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ServiceConnectTlsCertificateAuthority: ObjRule = ObjRule {
+    properties: &[
+        ("AwsPcaAuthorityArn", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ServiceConnectTlsCertificateAuthority` property type of `AWS::ECS::Service`.
@@ -3638,6 +2366,7 @@ pub struct ServiceConnectTlsCertificateAuthority {
     pub aws_pca_authority_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ServiceConnectTlsCertificateAuthority {
     /// A `ServiceConnectTlsCertificateAuthority` with no property set (none is required).
     pub fn new() -> Self {
@@ -3645,12 +2374,7 @@ impl ServiceConnectTlsCertificateAuthority {
     }
 
     /// `AwsPcaAuthorityArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_pca_authority_arn(mut self, value: impl Into<Str>) -> Self {
-        self.aws_pca_authority_arn = Some(value.into());
-        self
-    }
+    pub fn aws_pca_authority_arn(mut self, value: impl Into<Str>) -> Self { self.aws_pca_authority_arn = Some(value.into()); self }
 }
 
 impl PropertyType for ServiceConnectTlsCertificateAuthority {}
@@ -3667,35 +2391,19 @@ impl ToValue for ServiceConnectTlsCertificateAuthority {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServiceConnectTlsConfigurationRequired {
     /// `IssuerCertificateAuthority`: a [`ServiceConnectTlsCertificateAuthority`] object, required.
-    ///
-    /// The signer certificate authority.
     pub issuer_certificate_authority: Obj<ServiceConnectTlsCertificateAuthority>,
 }
 
-static RULE_ServiceConnectTlsConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ServiceConnectTlsConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "IssuerCertificateAuthority",
-            Shape::Object(&RULE_ServiceConnectTlsCertificateAuthority),
-        ),
+        ("IssuerCertificateAuthority", Shape::Object(&RULE_ServiceConnectTlsCertificateAuthority)),
         ("KmsKey", Shape::STR),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["IssuerCertificateAuthority"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ServiceConnectTlsConfiguration` property type of `AWS::ECS::Service`.
@@ -3721,6 +2429,7 @@ pub struct ServiceConnectTlsConfiguration {
     pub role_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ServiceConnectTlsConfiguration {
     /// A `ServiceConnectTlsConfiguration` with its required properties, named in a [`ServiceConnectTlsConfigurationRequired`].
     pub fn new(required: ServiceConnectTlsConfigurationRequired) -> Self {
@@ -3732,31 +2441,11 @@ impl ServiceConnectTlsConfiguration {
     }
 
     /// `IssuerCertificateAuthority`: a [`ServiceConnectTlsCertificateAuthority`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn issuer_certificate_authority(
-        mut self,
-        value: impl Into<Obj<ServiceConnectTlsCertificateAuthority>>,
-    ) -> Self {
-        self.issuer_certificate_authority = value.into();
-        self
-    }
-
+    pub fn issuer_certificate_authority(mut self, value: impl Into<Obj<ServiceConnectTlsCertificateAuthority>>) -> Self { self.issuer_certificate_authority = value.into(); self }
     /// `KmsKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key = Some(value.into());
-        self
-    }
-
+    pub fn kms_key(mut self, value: impl Into<Str>) -> Self { self.kms_key = Some(value.into()); self }
     /// `RoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = Some(value.into());
-        self
-    }
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
 }
 
 impl PropertyType for ServiceConnectTlsConfiguration {}
@@ -3778,58 +2467,27 @@ impl ToValue for ServiceConnectTlsConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServiceManagedEbsVolumeConfigurationRequired {
     /// `RoleArn`: a string, required.
-    ///
-    /// The ARN of the IAM role to associate with this volume. This is the Amazon ECS infrastructure IAM role that is used to manage your AWS infrastructure. We recommend using the Amazon ECS-managed `AmazonECSInfrastructureRolePolicyForVolumes` IAM policy with this role. For more information, see \[Amazon ECS infrastructure IAM role\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/infrastructure_IAM_role.html>) in the *Amazon ECS Developer Guide* .
-    ///
-    /// Format `AWS::IAM::Role.Arn`.
     pub role_arn: Str,
 }
 
-static RULE_ServiceManagedEbsVolumeConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ServiceManagedEbsVolumeConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Encrypted", Shape::Bool),
-        (
-            "FilesystemType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ext3", "ext4", "ntfs", "xfs"],
-                format: None,
-            }),
-        ),
+        ("FilesystemType", Shape::Str(&StrRule { allowed: &["ext3", "ext4", "ntfs", "xfs"], ..StrRule::ANY })),
         ("Iops", Shape::INT),
         ("KmsKeyId", Shape::STR),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("SizeInGiB", Shape::INT),
         ("SnapshotId", Shape::STR),
-        (
-            "TagSpecifications",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EbsTagSpecification),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("TagSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_EbsTagSpecification), min_items: None, max_items: None })),
         ("Throughput", Shape::INT),
         ("VolumeInitializationRate", Shape::INT),
         ("VolumeType", Shape::STR),
     ],
     required: &["RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ServiceManagedEBSVolumeConfiguration` property type of `AWS::ECS::Service`.
@@ -3924,6 +2582,7 @@ pub struct ServiceManagedEbsVolumeConfiguration {
     pub volume_type: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ServiceManagedEbsVolumeConfiguration {
     /// A `ServiceManagedEbsVolumeConfiguration` with its required properties, named in a [`ServiceManagedEbsVolumeConfigurationRequired`].
     pub fn new(required: ServiceManagedEbsVolumeConfigurationRequired) -> Self {
@@ -3943,92 +2602,27 @@ impl ServiceManagedEbsVolumeConfiguration {
     }
 
     /// `Encrypted`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encrypted(mut self, value: impl Into<Bool>) -> Self {
-        self.encrypted = Some(value.into());
-        self
-    }
-
+    pub fn encrypted(mut self, value: impl Into<Bool>) -> Self { self.encrypted = Some(value.into()); self }
     /// `FilesystemType`: a [`FilesystemType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filesystem_type(mut self, value: impl Into<FilesystemType>) -> Self {
-        self.filesystem_type = Some(value.into());
-        self
-    }
-
+    pub fn filesystem_type(mut self, value: impl Into<FilesystemType>) -> Self { self.filesystem_type = Some(value.into()); self }
     /// `Iops`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iops(mut self, value: impl Into<Int>) -> Self {
-        self.iops = Some(value.into());
-        self
-    }
-
+    pub fn iops(mut self, value: impl Into<Int>) -> Self { self.iops = Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `SizeInGiB`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn size_in_gi_b(mut self, value: impl Into<Int>) -> Self {
-        self.size_in_gi_b = Some(value.into());
-        self
-    }
-
+    pub fn size_in_gi_b(mut self, value: impl Into<Int>) -> Self { self.size_in_gi_b = Some(value.into()); self }
     /// `SnapshotId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshot_id(mut self, value: impl Into<Str>) -> Self {
-        self.snapshot_id = Some(value.into());
-        self
-    }
-
+    pub fn snapshot_id(mut self, value: impl Into<Str>) -> Self { self.snapshot_id = Some(value.into()); self }
     /// `TagSpecifications`: a list of [`EbsTagSpecification`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tag_specifications(mut self, value: impl Into<List<EbsTagSpecification>>) -> Self {
-        self.tag_specifications = Some(value.into());
-        self
-    }
-
+    pub fn tag_specifications(mut self, value: impl Into<List<EbsTagSpecification>>) -> Self { self.tag_specifications = Some(value.into()); self }
     /// `Throughput`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn throughput(mut self, value: impl Into<Int>) -> Self {
-        self.throughput = Some(value.into());
-        self
-    }
-
+    pub fn throughput(mut self, value: impl Into<Int>) -> Self { self.throughput = Some(value.into()); self }
     /// `VolumeInitializationRate`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_initialization_rate(mut self, value: impl Into<Int>) -> Self {
-        self.volume_initialization_rate = Some(value.into());
-        self
-    }
-
+    pub fn volume_initialization_rate(mut self, value: impl Into<Int>) -> Self { self.volume_initialization_rate = Some(value.into()); self }
     /// `VolumeType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_type(mut self, value: impl Into<Str>) -> Self {
-        self.volume_type = Some(value.into());
-        self
-    }
+    pub fn volume_type(mut self, value: impl Into<Str>) -> Self { self.volume_type = Some(value.into()); self }
 }
 
 impl PropertyType for ServiceManagedEbsVolumeConfiguration {}
@@ -4051,125 +2645,22 @@ impl ToValue for ServiceManagedEbsVolumeConfiguration {
     }
 }
 
-static RULE_ServiceRegistry: ObjRule = ObjRule {
-    properties: &[
-        ("ContainerName", Shape::STR),
-        ("ContainerPort", Shape::INT),
-        ("Port", Shape::INT),
-        ("RegistryArn", Shape::STR),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ServiceRegistry` property type of `AWS::ECS::Service`.
-///
-/// The details for the service registry.
-///
-/// Each service may be associated with one service registry. Multiple service registries for each service are not supported.
-///
-/// When you add, update, or remove the service registries configuration, Amazon ECS starts a new deployment. New tasks are registered and deregistered to the updated service registry configuration.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-serviceregistry.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ServiceRegistry {
-    /// `ContainerName`: a string.
-    ///
-    /// The container name value to be used for your service discovery service. It's already specified in the task definition. If the task definition that your service task specifies uses the `bridge` or `host` network mode, you must specify a `containerName` and `containerPort` combination from the task definition. If the task definition that your service task specifies uses the `awsvpc` network mode and a type SRV DNS record is used, you must specify either a `containerName` and `containerPort` combination or a `port` value. However, you can't specify both.
-    pub container_name: Option<Str>,
-    /// `ContainerPort`: an integer.
-    ///
-    /// The port value to be used for your service discovery service. It's already specified in the task definition. If the task definition your service task specifies uses the `bridge` or `host` network mode, you must specify a `containerName` and `containerPort` combination from the task definition. If the task definition your service task specifies uses the `awsvpc` network mode and a type SRV DNS record is used, you must specify either a `containerName` and `containerPort` combination or a `port` value. However, you can't specify both.
-    pub container_port: Option<Int>,
-    /// `Port`: an integer.
-    ///
-    /// The port value used if your service discovery service specified an SRV record. This field might be used if both the `awsvpc` network mode and SRV records are used.
-    pub port: Option<Int>,
-    /// `RegistryArn`: a string.
-    ///
-    /// The Amazon Resource Name (ARN) of the service registry. The currently supported service registry is AWS Cloud Map . For more information, see \[CreateService\](<https://docs.aws.amazon.com/cloud-map/latest/api/API_CreateService.html>) .
-    pub registry_arn: Option<Str>,
-}
-
-impl ServiceRegistry {
-    /// A `ServiceRegistry` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `ContainerName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_name(mut self, value: impl Into<Str>) -> Self {
-        self.container_name = Some(value.into());
-        self
-    }
-
-    /// `ContainerPort`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_port(mut self, value: impl Into<Int>) -> Self {
-        self.container_port = Some(value.into());
-        self
-    }
-
-    /// `Port`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = Some(value.into());
-        self
-    }
-
-    /// `RegistryArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn registry_arn(mut self, value: impl Into<Str>) -> Self {
-        self.registry_arn = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for ServiceRegistry {}
-
-impl ToValue for ServiceRegistry {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("ContainerName", &self.container_name)
-            .opt("ContainerPort", &self.container_port)
-            .opt("Port", &self.port)
-            .opt("RegistryArn", &self.registry_arn)
-            .build()
-    }
-}
-
 /// The required properties of [`ServiceVolumeConfiguration`], by name: `ServiceVolumeConfiguration::new(ServiceVolumeConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServiceVolumeConfigurationRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the volume. This value must match the volume name from the `Volume` object in the task definition.
     pub name: Str,
 }
 
-static RULE_ServiceVolumeConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ServiceVolumeConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ManagedEBSVolume",
-            Shape::Object(&RULE_ServiceManagedEbsVolumeConfiguration),
-        ),
+        ("ManagedEBSVolume", Shape::Object(&RULE_ServiceManagedEbsVolumeConfiguration)),
         ("Name", Shape::STR),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ServiceVolumeConfiguration` property type of `AWS::ECS::Service`.
@@ -4189,6 +2680,7 @@ pub struct ServiceVolumeConfiguration {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl ServiceVolumeConfiguration {
     /// A `ServiceVolumeConfiguration` with its required properties, named in a [`ServiceVolumeConfigurationRequired`].
     pub fn new(required: ServiceVolumeConfigurationRequired) -> Self {
@@ -4199,23 +2691,9 @@ impl ServiceVolumeConfiguration {
     }
 
     /// `ManagedEBSVolume`: a [`ServiceManagedEbsVolumeConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn managed_ebs_volume(
-        mut self,
-        value: impl Into<Obj<ServiceManagedEbsVolumeConfiguration>>,
-    ) -> Self {
-        self.managed_ebs_volume = Some(value.into());
-        self
-    }
-
+    pub fn managed_ebs_volume(mut self, value: impl Into<Obj<ServiceManagedEbsVolumeConfiguration>>) -> Self { self.managed_ebs_volume = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for ServiceVolumeConfiguration {}
@@ -4229,111 +2707,14 @@ impl ToValue for ServiceVolumeConfiguration {
     }
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TimeoutConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("IdleTimeoutSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(2147483647.0), ..NumRule::ANY })),
+        ("PerRequestTimeoutSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(2147483647.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
-};
-
-/// The `Tag` property type of `AWS::ECS::Service`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-tag.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Option<Str>,
-    /// `Value`: a string.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_TimeoutConfiguration: ObjRule = ObjRule {
-    properties: &[
-        (
-            "IdleTimeoutSeconds",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(2147483647.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PerRequestTimeoutSeconds",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(2147483647.0),
-                allowed: &[],
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TimeoutConfiguration` property type of `AWS::ECS::Service`.
@@ -4363,6 +2744,7 @@ pub struct TimeoutConfiguration {
     pub per_request_timeout_seconds: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl TimeoutConfiguration {
     /// A `TimeoutConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -4370,20 +2752,9 @@ impl TimeoutConfiguration {
     }
 
     /// `IdleTimeoutSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn idle_timeout_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.idle_timeout_seconds = Some(value.into());
-        self
-    }
-
+    pub fn idle_timeout_seconds(mut self, value: impl Into<Int>) -> Self { self.idle_timeout_seconds = Some(value.into()); self }
     /// `PerRequestTimeoutSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn per_request_timeout_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.per_request_timeout_seconds = Some(value.into());
-        self
-    }
+    pub fn per_request_timeout_seconds(mut self, value: impl Into<Int>) -> Self { self.per_request_timeout_seconds = Some(value.into()); self }
 }
 
 impl PropertyType for TimeoutConfiguration {}
@@ -4404,42 +2775,23 @@ impl ToValue for TimeoutConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcLatticeConfigurationRequired {
     /// `PortName`: a string, required.
-    ///
-    /// The name of the port mapping to register in the VPC Lattice target group. This is the name of the `portMapping` you defined in your task definition.
     pub port_name: Str,
     /// `RoleArn`: a string, required.
-    ///
-    /// The ARN of the IAM role to associate with this VPC Lattice configuration. This is the Amazon ECS infrastructure IAM role that is used to manage your VPC Lattice infrastructure.
-    ///
-    /// Format `AWS::IAM::Role.Arn`.
     pub role_arn: Str,
     /// `TargetGroupArn`: a string, required.
-    ///
-    /// The full Amazon Resource Name (ARN) of the target group or groups associated with the VPC Lattice configuration that the Amazon ECS tasks will be registered to.
     pub target_group_arn: Str,
 }
 
-static RULE_VpcLatticeConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VpcLatticeConfiguration: ObjRule = ObjRule {
     properties: &[
         ("PortName", Shape::STR),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("TargetGroupArn", Shape::STR),
     ],
     required: &["RoleArn", "TargetGroupArn", "PortName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VpcLatticeConfiguration` property type of `AWS::ECS::Service`.
@@ -4465,6 +2817,7 @@ pub struct VpcLatticeConfiguration {
     pub target_group_arn: Str,
 }
 
+#[rustfmt::skip]
 impl VpcLatticeConfiguration {
     /// A `VpcLatticeConfiguration` with its required properties, named in a [`VpcLatticeConfigurationRequired`].
     pub fn new(required: VpcLatticeConfigurationRequired) -> Self {
@@ -4476,28 +2829,11 @@ impl VpcLatticeConfiguration {
     }
 
     /// `PortName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port_name(mut self, value: impl Into<Str>) -> Self {
-        self.port_name = value.into();
-        self
-    }
-
+    pub fn port_name(mut self, value: impl Into<Str>) -> Self { self.port_name = value.into(); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `TargetGroupArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_group_arn(mut self, value: impl Into<Str>) -> Self {
-        self.target_group_arn = value.into();
-        self
-    }
+    pub fn target_group_arn(mut self, value: impl Into<Str>) -> Self { self.target_group_arn = value.into(); self }
 }
 
 impl PropertyType for VpcLatticeConfiguration {}
@@ -4509,34 +2845,6 @@ impl ToValue for VpcLatticeConfiguration {
             .req("RoleArn", &self.role_arn)
             .req("TargetGroupArn", &self.target_group_arn)
             .build()
-    }
-}
-
-/// The values of `AssignPublicIp` (`AWS::ECS::Service`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum AssignPublicIp {
-    /// `DISABLED`
-    Disabled,
-    /// `ENABLED`
-    Enabled,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for AssignPublicIp {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for AssignPublicIp {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Disabled => "DISABLED",
-            Self::Enabled => "ENABLED",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 

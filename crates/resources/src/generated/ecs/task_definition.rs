@@ -7,131 +7,44 @@
 
 use crate::support::prelude::*;
 
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+pub use super::shared::{
+    ContainerDependency, ContainerDependencyCondition, Device, DevicePermission, EnvironmentFile,
+    EnvironmentFileType, FirelensConfiguration, FirelensConfigurationType, HealthCheck,
+    HostVolumeProperties, KernelCapabilities, KeyValuePair, LogConfiguration,
+    LogConfigurationRequired, MountPoint, RepositoryCredentials, RestartPolicy, Secret,
+    SecretRequired, SystemControl, Tag, Tmpfs, TmpfsRequired, Ulimit, UlimitName, UlimitRequired,
+};
+use super::shared::{
+    RULE_ContainerDependency, RULE_Device, RULE_EnvironmentFile, RULE_FirelensConfiguration,
+    RULE_HealthCheck, RULE_HostVolumeProperties, RULE_KernelCapabilities, RULE_KeyValuePair,
+    RULE_LogConfiguration, RULE_MountPoint, RULE_RepositoryCredentials, RULE_RestartPolicy,
+    RULE_Secret, RULE_SystemControl, RULE_Tag, RULE_Tmpfs, RULE_Ulimit,
+};
 
-static RULE_TaskDefinition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TaskDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContainerDefinitions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ContainerDefinition),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ContainerDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_ContainerDefinition), min_items: None, max_items: None })),
         ("Cpu", Shape::STR),
         ("EnableFaultInjection", Shape::Bool),
         ("EphemeralStorage", Shape::Object(&RULE_EphemeralStorage)),
-        (
-            "ExecutionRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("ExecutionRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("Family", Shape::STR),
-        (
-            "InferenceAccelerators",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_InferenceAccelerator),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "IpcMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["host", "none", "task"],
-                format: None,
-            }),
-        ),
+        ("InferenceAccelerators", Shape::List(&ListRule { items: Shape::Object(&RULE_InferenceAccelerator), min_items: None, max_items: None })),
+        ("IpcMode", Shape::Str(&StrRule { allowed: &["host", "none", "task"], ..StrRule::ANY })),
         ("Memory", Shape::STR),
-        (
-            "NetworkMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["awsvpc", "bridge", "host", "none"],
-                format: None,
-            }),
-        ),
-        (
-            "PidMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["host", "task"],
-                format: None,
-            }),
-        ),
-        (
-            "PlacementConstraints",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TaskDefinitionPlacementConstraint),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ProxyConfiguration",
-            Shape::Object(&RULE_ProxyConfiguration),
-        ),
-        (
-            "RequiresCompatibilities",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["EC2", "EXTERNAL", "FARGATE", "MANAGED_INSTANCES"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("NetworkMode", Shape::Str(&StrRule { allowed: &["awsvpc", "bridge", "host", "none"], ..StrRule::ANY })),
+        ("PidMode", Shape::Str(&StrRule { allowed: &["host", "task"], ..StrRule::ANY })),
+        ("PlacementConstraints", Shape::List(&ListRule { items: Shape::Object(&RULE_TaskDefinitionPlacementConstraint), min_items: None, max_items: None })),
+        ("ProxyConfiguration", Shape::Object(&RULE_ProxyConfiguration)),
+        ("RequiresCompatibilities", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["EC2", "EXTERNAL", "FARGATE", "MANAGED_INSTANCES"], ..StrRule::ANY }), min_items: None, max_items: None })),
         ("RuntimePlatform", Shape::Object(&RULE_RuntimePlatform)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "TaskRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Volumes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Volume),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("TaskRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Volumes", Shape::List(&ListRule { items: Shape::Object(&RULE_Volume), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ECS::TaskDefinition` resource.
@@ -332,6 +245,7 @@ pub struct TaskDefinition {
     pub volumes: Option<List<Volume>>,
 }
 
+#[rustfmt::skip]
 impl TaskDefinition {
     /// The CloudFormation type name, `AWS::ECS::TaskDefinition`.
     pub const TYPE_NAME: &'static str = "AWS::ECS::TaskDefinition";
@@ -343,25 +257,7 @@ impl TaskDefinition {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-taskdefinition.html",
         primary_identifier: &["TaskDefinitionArn"],
         required: &[],
-        create_only: &[
-            "Family",
-            "ContainerDefinitions",
-            "Cpu",
-            "EnableFaultInjection",
-            "ExecutionRoleArn",
-            "InferenceAccelerators",
-            "Memory",
-            "NetworkMode",
-            "PlacementConstraints",
-            "ProxyConfiguration",
-            "RequiresCompatibilities",
-            "RuntimePlatform",
-            "TaskRoleArn",
-            "Volumes",
-            "PidMode",
-            "IpcMode",
-            "EphemeralStorage",
-        ],
+        create_only: &["Family", "ContainerDefinitions", "Cpu", "EnableFaultInjection", "ExecutionRoleArn", "InferenceAccelerators", "Memory", "NetworkMode", "PlacementConstraints", "ProxyConfiguration", "RequiresCompatibilities", "RuntimePlatform", "TaskRoleArn", "Volumes", "PidMode", "IpcMode", "EphemeralStorage"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["TaskDefinitionArn"],
@@ -376,154 +272,41 @@ impl TaskDefinition {
     }
 
     /// `ContainerDefinitions`: a list of [`ContainerDefinition`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_definitions(mut self, value: impl Into<List<ContainerDefinition>>) -> Self {
-        self.container_definitions = Some(value.into());
-        self
-    }
-
+    pub fn container_definitions(mut self, value: impl Into<List<ContainerDefinition>>) -> Self { self.container_definitions = Some(value.into()); self }
     /// `Cpu`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cpu(mut self, value: impl Into<Str>) -> Self {
-        self.cpu = Some(value.into());
-        self
-    }
-
+    pub fn cpu(mut self, value: impl Into<Str>) -> Self { self.cpu = Some(value.into()); self }
     /// `EnableFaultInjection`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_fault_injection(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_fault_injection = Some(value.into());
-        self
-    }
-
+    pub fn enable_fault_injection(mut self, value: impl Into<Bool>) -> Self { self.enable_fault_injection = Some(value.into()); self }
     /// `EphemeralStorage`: an [`EphemeralStorage`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ephemeral_storage(mut self, value: impl Into<Obj<EphemeralStorage>>) -> Self {
-        self.ephemeral_storage = Some(value.into());
-        self
-    }
-
+    pub fn ephemeral_storage(mut self, value: impl Into<Obj<EphemeralStorage>>) -> Self { self.ephemeral_storage = Some(value.into()); self }
     /// `ExecutionRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.execution_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.execution_role_arn = Some(value.into()); self }
     /// `Family`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn family(mut self, value: impl Into<Str>) -> Self {
-        self.family = Some(value.into());
-        self
-    }
-
+    pub fn family(mut self, value: impl Into<Str>) -> Self { self.family = Some(value.into()); self }
     /// `InferenceAccelerators`: a list of [`InferenceAccelerator`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inference_accelerators(mut self, value: impl Into<List<InferenceAccelerator>>) -> Self {
-        self.inference_accelerators = Some(value.into());
-        self
-    }
-
+    pub fn inference_accelerators(mut self, value: impl Into<List<InferenceAccelerator>>) -> Self { self.inference_accelerators = Some(value.into()); self }
     /// `IpcMode`: an [`IpcMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipc_mode(mut self, value: impl Into<IpcMode>) -> Self {
-        self.ipc_mode = Some(value.into());
-        self
-    }
-
+    pub fn ipc_mode(mut self, value: impl Into<IpcMode>) -> Self { self.ipc_mode = Some(value.into()); self }
     /// `Memory`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn memory(mut self, value: impl Into<Str>) -> Self {
-        self.memory = Some(value.into());
-        self
-    }
-
+    pub fn memory(mut self, value: impl Into<Str>) -> Self { self.memory = Some(value.into()); self }
     /// `NetworkMode`: a [`NetworkMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_mode(mut self, value: impl Into<NetworkMode>) -> Self {
-        self.network_mode = Some(value.into());
-        self
-    }
-
+    pub fn network_mode(mut self, value: impl Into<NetworkMode>) -> Self { self.network_mode = Some(value.into()); self }
     /// `PidMode`: a [`PidMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pid_mode(mut self, value: impl Into<PidMode>) -> Self {
-        self.pid_mode = Some(value.into());
-        self
-    }
-
+    pub fn pid_mode(mut self, value: impl Into<PidMode>) -> Self { self.pid_mode = Some(value.into()); self }
     /// `PlacementConstraints`: a list of [`TaskDefinitionPlacementConstraint`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn placement_constraints(
-        mut self,
-        value: impl Into<List<TaskDefinitionPlacementConstraint>>,
-    ) -> Self {
-        self.placement_constraints = Some(value.into());
-        self
-    }
-
+    pub fn placement_constraints(mut self, value: impl Into<List<TaskDefinitionPlacementConstraint>>) -> Self { self.placement_constraints = Some(value.into()); self }
     /// `ProxyConfiguration`: a [`ProxyConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn proxy_configuration(mut self, value: impl Into<Obj<ProxyConfiguration>>) -> Self {
-        self.proxy_configuration = Some(value.into());
-        self
-    }
-
+    pub fn proxy_configuration(mut self, value: impl Into<Obj<ProxyConfiguration>>) -> Self { self.proxy_configuration = Some(value.into()); self }
     /// `RequiresCompatibilities`: a list of [`RequiresCompatibility`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn requires_compatibilities(
-        mut self,
-        value: impl Into<List<RequiresCompatibility>>,
-    ) -> Self {
-        self.requires_compatibilities = Some(value.into());
-        self
-    }
-
+    pub fn requires_compatibilities(mut self, value: impl Into<List<RequiresCompatibility>>) -> Self { self.requires_compatibilities = Some(value.into()); self }
     /// `RuntimePlatform`: a [`RuntimePlatform`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn runtime_platform(mut self, value: impl Into<Obj<RuntimePlatform>>) -> Self {
-        self.runtime_platform = Some(value.into());
-        self
-    }
-
+    pub fn runtime_platform(mut self, value: impl Into<Obj<RuntimePlatform>>) -> Self { self.runtime_platform = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TaskRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn task_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.task_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn task_role_arn(mut self, value: impl Into<Str>) -> Self { self.task_role_arn = Some(value.into()); self }
     /// `Volumes`: a list of [`Volume`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volumes(mut self, value: impl Into<List<Volume>>) -> Self {
-        self.volumes = Some(value.into());
-        self
-    }
+    pub fn volumes(mut self, value: impl Into<List<Volume>>) -> Self { self.volumes = Some(value.into()); self }
 }
 
 impl Resource for TaskDefinition {
@@ -583,26 +366,14 @@ impl TaskDefinitionAttributes {
     }
 }
 
-static RULE_AuthorizationConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AuthorizationConfig: ObjRule = ObjRule {
     properties: &[
         ("AccessPointId", Shape::STR),
-        (
-            "IAM",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
+        ("IAM", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AuthorizationConfig` property type of `AWS::ECS::TaskDefinition`.
@@ -622,6 +393,7 @@ pub struct AuthorizationConfig {
     pub iam: Option<Iam>,
 }
 
+#[rustfmt::skip]
 impl AuthorizationConfig {
     /// A `AuthorizationConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -629,20 +401,9 @@ impl AuthorizationConfig {
     }
 
     /// `AccessPointId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_point_id(mut self, value: impl Into<Str>) -> Self {
-        self.access_point_id = Some(value.into());
-        self
-    }
-
+    pub fn access_point_id(mut self, value: impl Into<Str>) -> Self { self.access_point_id = Some(value.into()); self }
     /// `IAM`: an [`Iam`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iam(mut self, value: impl Into<Iam>) -> Self {
-        self.iam = Some(value.into());
-        self
-    }
+    pub fn iam(mut self, value: impl Into<Iam>) -> Self { self.iam = Some(value.into()); self }
 }
 
 impl PropertyType for AuthorizationConfig {}
@@ -660,213 +421,60 @@ impl ToValue for AuthorizationConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContainerDefinitionRequired {
     /// `Image`: a string, required.
-    ///
-    /// The image used to start a container. This string is passed directly to the Docker daemon. By default, images in the Docker Hub registry are available. Other repositories are specified with either `*repository-url* / *image* : *tag*` or `*repository-url* / *image* @ *digest*` . For images using tags (repository-url/image:tag), up to 255 characters total are allowed, including letters (uppercase and lowercase), numbers, hyphens, underscores, colons, periods, forward slashes, and number signs (#). For images using digests (repository-url/image@digest), the 255 character limit applies only to the repository URL and image name (everything before the @ sign). The only supported hash function is sha256, and the hash value after sha256: must be exactly 64 characters (only letters A-F, a-f, and numbers 0-9 are allowed). This parameter maps to `Image` in the docker container create command and the `IMAGE` parameter of docker run.
-    ///
-    /// - When a new task starts, the Amazon ECS container agent pulls the latest version of the specified image and tag for the container to use. However, subsequent updates to a repository image aren't propagated to already running tasks.
-    /// - Images in Amazon ECR repositories can be specified by either using the full `registry/repository:tag` or `registry/repository@digest` . For example, `012345678910.dkr.ecr.<region-name>.amazonaws.com/<repository-name>:latest` or `012345678910.dkr.ecr.<region-name>.amazonaws.com/<repository-name>@sha256:94afd1f2e64d908bc90dbca0035a5b567EXAMPLE` .
-    /// - Images in official repositories on Docker Hub use a single name (for example, `ubuntu` or `mongo` ).
-    /// - Images in other repositories on Docker Hub are qualified with an organization name (for example, `amazon/amazon-ecs-agent` ).
-    /// - Images in other online repositories are qualified further by a domain name (for example, `quay.io/assemblyline/ubuntu` ).
     pub image: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of a container. If you're linking multiple containers together in a task definition, the `name` of one container can be entered in the `links` of another container to connect the containers. Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed. This parameter maps to `name` in the docker container create command and the `--name` option to docker run.
     pub name: Str,
 }
 
-static RULE_ContainerDefinition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ContainerDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "Command",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Command", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("Cpu", Shape::INT),
-        (
-            "CredentialSpecs",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "DependsOn",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ContainerDependency),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CredentialSpecs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("DependsOn", Shape::List(&ListRule { items: Shape::Object(&RULE_ContainerDependency), min_items: None, max_items: None })),
         ("DisableNetworking", Shape::Bool),
-        (
-            "DnsSearchDomains",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "DnsServers",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DnsSearchDomains", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("DnsServers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("DockerLabels", Shape::Any),
-        (
-            "DockerSecurityOptions",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "EntryPoint",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Environment",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_KeyValuePair),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "EnvironmentFiles",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EnvironmentFile),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DockerSecurityOptions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("EntryPoint", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Environment", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyValuePair), min_items: None, max_items: None })),
+        ("EnvironmentFiles", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentFile), min_items: None, max_items: None })),
         ("Essential", Shape::Bool),
-        (
-            "ExtraHosts",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_HostEntry),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "FirelensConfiguration",
-            Shape::Object(&RULE_FirelensConfiguration),
-        ),
+        ("ExtraHosts", Shape::List(&ListRule { items: Shape::Object(&RULE_HostEntry), min_items: None, max_items: None })),
+        ("FirelensConfiguration", Shape::Object(&RULE_FirelensConfiguration)),
         ("HealthCheck", Shape::Object(&RULE_HealthCheck)),
         ("Hostname", Shape::STR),
         ("Image", Shape::STR),
         ("Interactive", Shape::Bool),
-        (
-            "Links",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Links", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("LinuxParameters", Shape::Object(&RULE_LinuxParameters)),
         ("LogConfiguration", Shape::Object(&RULE_LogConfiguration)),
         ("Memory", Shape::INT),
         ("MemoryReservation", Shape::INT),
-        (
-            "MountPoints",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MountPoint),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("MountPoints", Shape::List(&ListRule { items: Shape::Object(&RULE_MountPoint), min_items: None, max_items: None })),
         ("Name", Shape::STR),
-        (
-            "PortMappings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PortMapping),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("PortMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_PortMapping), min_items: None, max_items: None })),
         ("Privileged", Shape::Bool),
         ("PseudoTerminal", Shape::Bool),
         ("ReadonlyRootFilesystem", Shape::Bool),
-        (
-            "RepositoryCredentials",
-            Shape::Object(&RULE_RepositoryCredentials),
-        ),
-        (
-            "ResourceRequirements",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ResourceRequirement),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("RepositoryCredentials", Shape::Object(&RULE_RepositoryCredentials)),
+        ("ResourceRequirements", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceRequirement), min_items: None, max_items: None })),
         ("RestartPolicy", Shape::Object(&RULE_RestartPolicy)),
-        (
-            "Secrets",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Secret),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Secrets", Shape::List(&ListRule { items: Shape::Object(&RULE_Secret), min_items: None, max_items: None })),
         ("StartTimeout", Shape::INT),
         ("StopTimeout", Shape::INT),
-        (
-            "SystemControls",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SystemControl),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Ulimits",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Ulimit),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SystemControls", Shape::List(&ListRule { items: Shape::Object(&RULE_SystemControl), min_items: None, max_items: None })),
+        ("Ulimits", Shape::List(&ListRule { items: Shape::Object(&RULE_Ulimit), min_items: None, max_items: None })),
         ("User", Shape::STR),
-        (
-            "VersionConsistency",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["enabled", "disabled"],
-                format: None,
-            }),
-        ),
-        (
-            "VolumesFrom",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_VolumeFrom),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("VersionConsistency", Shape::Str(&StrRule { allowed: &["enabled", "disabled"], ..StrRule::ANY })),
+        ("VolumesFrom", Shape::List(&ListRule { items: Shape::Object(&RULE_VolumeFrom), min_items: None, max_items: None })),
         ("WorkingDirectory", Shape::STR),
     ],
     required: &["Name", "Image"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ContainerDefinition` property type of `AWS::ECS::TaskDefinition`.
@@ -1203,6 +811,7 @@ pub struct ContainerDefinition {
     pub working_directory: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ContainerDefinition {
     /// A `ContainerDefinition` with its required properties, named in a [`ContainerDefinitionRequired`].
     pub fn new(required: ContainerDefinitionRequired) -> Self {
@@ -1253,340 +862,89 @@ impl ContainerDefinition {
     }
 
     /// `Command`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn command(mut self, value: impl Into<List<Str>>) -> Self {
-        self.command = Some(value.into());
-        self
-    }
-
+    pub fn command(mut self, value: impl Into<List<Str>>) -> Self { self.command = Some(value.into()); self }
     /// `Cpu`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cpu(mut self, value: impl Into<Int>) -> Self {
-        self.cpu = Some(value.into());
-        self
-    }
-
+    pub fn cpu(mut self, value: impl Into<Int>) -> Self { self.cpu = Some(value.into()); self }
     /// `CredentialSpecs`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn credential_specs(mut self, value: impl Into<List<Str>>) -> Self {
-        self.credential_specs = Some(value.into());
-        self
-    }
-
+    pub fn credential_specs(mut self, value: impl Into<List<Str>>) -> Self { self.credential_specs = Some(value.into()); self }
     /// `DependsOn`: a list of [`ContainerDependency`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn depends_on(mut self, value: impl Into<List<ContainerDependency>>) -> Self {
-        self.depends_on = Some(value.into());
-        self
-    }
-
+    pub fn depends_on(mut self, value: impl Into<List<ContainerDependency>>) -> Self { self.depends_on = Some(value.into()); self }
     /// `DisableNetworking`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disable_networking(mut self, value: impl Into<Bool>) -> Self {
-        self.disable_networking = Some(value.into());
-        self
-    }
-
+    pub fn disable_networking(mut self, value: impl Into<Bool>) -> Self { self.disable_networking = Some(value.into()); self }
     /// `DnsSearchDomains`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dns_search_domains(mut self, value: impl Into<List<Str>>) -> Self {
-        self.dns_search_domains = Some(value.into());
-        self
-    }
-
+    pub fn dns_search_domains(mut self, value: impl Into<List<Str>>) -> Self { self.dns_search_domains = Some(value.into()); self }
     /// `DnsServers`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dns_servers(mut self, value: impl Into<List<Str>>) -> Self {
-        self.dns_servers = Some(value.into());
-        self
-    }
-
+    pub fn dns_servers(mut self, value: impl Into<List<Str>>) -> Self { self.dns_servers = Some(value.into()); self }
     /// `DockerLabels`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn docker_labels(mut self, value: impl Into<Json>) -> Self {
-        self.docker_labels = Some(value.into());
-        self
-    }
-
+    pub fn docker_labels(mut self, value: impl Into<Json>) -> Self { self.docker_labels = Some(value.into()); self }
     /// `DockerSecurityOptions`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn docker_security_options(mut self, value: impl Into<List<Str>>) -> Self {
-        self.docker_security_options = Some(value.into());
-        self
-    }
-
+    pub fn docker_security_options(mut self, value: impl Into<List<Str>>) -> Self { self.docker_security_options = Some(value.into()); self }
     /// `EntryPoint`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn entry_point(mut self, value: impl Into<List<Str>>) -> Self {
-        self.entry_point = Some(value.into());
-        self
-    }
-
+    pub fn entry_point(mut self, value: impl Into<List<Str>>) -> Self { self.entry_point = Some(value.into()); self }
     /// `Environment`: a list of [`KeyValuePair`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment(mut self, value: impl Into<List<KeyValuePair>>) -> Self {
-        self.environment = Some(value.into());
-        self
-    }
-
+    pub fn environment(mut self, value: impl Into<List<KeyValuePair>>) -> Self { self.environment = Some(value.into()); self }
     /// `EnvironmentFiles`: a list of [`EnvironmentFile`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment_files(mut self, value: impl Into<List<EnvironmentFile>>) -> Self {
-        self.environment_files = Some(value.into());
-        self
-    }
-
+    pub fn environment_files(mut self, value: impl Into<List<EnvironmentFile>>) -> Self { self.environment_files = Some(value.into()); self }
     /// `Essential`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn essential(mut self, value: impl Into<Bool>) -> Self {
-        self.essential = Some(value.into());
-        self
-    }
-
+    pub fn essential(mut self, value: impl Into<Bool>) -> Self { self.essential = Some(value.into()); self }
     /// `ExtraHosts`: a list of [`HostEntry`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn extra_hosts(mut self, value: impl Into<List<HostEntry>>) -> Self {
-        self.extra_hosts = Some(value.into());
-        self
-    }
-
+    pub fn extra_hosts(mut self, value: impl Into<List<HostEntry>>) -> Self { self.extra_hosts = Some(value.into()); self }
     /// `FirelensConfiguration`: a [`FirelensConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn firelens_configuration(mut self, value: impl Into<Obj<FirelensConfiguration>>) -> Self {
-        self.firelens_configuration = Some(value.into());
-        self
-    }
-
+    pub fn firelens_configuration(mut self, value: impl Into<Obj<FirelensConfiguration>>) -> Self { self.firelens_configuration = Some(value.into()); self }
     /// `HealthCheck`: a [`HealthCheck`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn health_check(mut self, value: impl Into<Obj<HealthCheck>>) -> Self {
-        self.health_check = Some(value.into());
-        self
-    }
-
+    pub fn health_check(mut self, value: impl Into<Obj<HealthCheck>>) -> Self { self.health_check = Some(value.into()); self }
     /// `Hostname`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hostname(mut self, value: impl Into<Str>) -> Self {
-        self.hostname = Some(value.into());
-        self
-    }
-
+    pub fn hostname(mut self, value: impl Into<Str>) -> Self { self.hostname = Some(value.into()); self }
     /// `Image`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image(mut self, value: impl Into<Str>) -> Self {
-        self.image = value.into();
-        self
-    }
-
+    pub fn image(mut self, value: impl Into<Str>) -> Self { self.image = value.into(); self }
     /// `Interactive`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interactive(mut self, value: impl Into<Bool>) -> Self {
-        self.interactive = Some(value.into());
-        self
-    }
-
+    pub fn interactive(mut self, value: impl Into<Bool>) -> Self { self.interactive = Some(value.into()); self }
     /// `Links`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn links(mut self, value: impl Into<List<Str>>) -> Self {
-        self.links = Some(value.into());
-        self
-    }
-
+    pub fn links(mut self, value: impl Into<List<Str>>) -> Self { self.links = Some(value.into()); self }
     /// `LinuxParameters`: a [`LinuxParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn linux_parameters(mut self, value: impl Into<Obj<LinuxParameters>>) -> Self {
-        self.linux_parameters = Some(value.into());
-        self
-    }
-
+    pub fn linux_parameters(mut self, value: impl Into<Obj<LinuxParameters>>) -> Self { self.linux_parameters = Some(value.into()); self }
     /// `LogConfiguration`: a [`LogConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_configuration(mut self, value: impl Into<Obj<LogConfiguration>>) -> Self {
-        self.log_configuration = Some(value.into());
-        self
-    }
-
+    pub fn log_configuration(mut self, value: impl Into<Obj<LogConfiguration>>) -> Self { self.log_configuration = Some(value.into()); self }
     /// `Memory`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn memory(mut self, value: impl Into<Int>) -> Self {
-        self.memory = Some(value.into());
-        self
-    }
-
+    pub fn memory(mut self, value: impl Into<Int>) -> Self { self.memory = Some(value.into()); self }
     /// `MemoryReservation`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn memory_reservation(mut self, value: impl Into<Int>) -> Self {
-        self.memory_reservation = Some(value.into());
-        self
-    }
-
+    pub fn memory_reservation(mut self, value: impl Into<Int>) -> Self { self.memory_reservation = Some(value.into()); self }
     /// `MountPoints`: a list of [`MountPoint`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mount_points(mut self, value: impl Into<List<MountPoint>>) -> Self {
-        self.mount_points = Some(value.into());
-        self
-    }
-
+    pub fn mount_points(mut self, value: impl Into<List<MountPoint>>) -> Self { self.mount_points = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `PortMappings`: a list of [`PortMapping`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port_mappings(mut self, value: impl Into<List<PortMapping>>) -> Self {
-        self.port_mappings = Some(value.into());
-        self
-    }
-
+    pub fn port_mappings(mut self, value: impl Into<List<PortMapping>>) -> Self { self.port_mappings = Some(value.into()); self }
     /// `Privileged`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn privileged(mut self, value: impl Into<Bool>) -> Self {
-        self.privileged = Some(value.into());
-        self
-    }
-
+    pub fn privileged(mut self, value: impl Into<Bool>) -> Self { self.privileged = Some(value.into()); self }
     /// `PseudoTerminal`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pseudo_terminal(mut self, value: impl Into<Bool>) -> Self {
-        self.pseudo_terminal = Some(value.into());
-        self
-    }
-
+    pub fn pseudo_terminal(mut self, value: impl Into<Bool>) -> Self { self.pseudo_terminal = Some(value.into()); self }
     /// `ReadonlyRootFilesystem`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn readonly_root_filesystem(mut self, value: impl Into<Bool>) -> Self {
-        self.readonly_root_filesystem = Some(value.into());
-        self
-    }
-
+    pub fn readonly_root_filesystem(mut self, value: impl Into<Bool>) -> Self { self.readonly_root_filesystem = Some(value.into()); self }
     /// `RepositoryCredentials`: a [`RepositoryCredentials`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn repository_credentials(mut self, value: impl Into<Obj<RepositoryCredentials>>) -> Self {
-        self.repository_credentials = Some(value.into());
-        self
-    }
-
+    pub fn repository_credentials(mut self, value: impl Into<Obj<RepositoryCredentials>>) -> Self { self.repository_credentials = Some(value.into()); self }
     /// `ResourceRequirements`: a list of [`ResourceRequirement`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_requirements(mut self, value: impl Into<List<ResourceRequirement>>) -> Self {
-        self.resource_requirements = Some(value.into());
-        self
-    }
-
+    pub fn resource_requirements(mut self, value: impl Into<List<ResourceRequirement>>) -> Self { self.resource_requirements = Some(value.into()); self }
     /// `RestartPolicy`: a [`RestartPolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn restart_policy(mut self, value: impl Into<Obj<RestartPolicy>>) -> Self {
-        self.restart_policy = Some(value.into());
-        self
-    }
-
+    pub fn restart_policy(mut self, value: impl Into<Obj<RestartPolicy>>) -> Self { self.restart_policy = Some(value.into()); self }
     /// `Secrets`: a list of [`Secret`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secrets(mut self, value: impl Into<List<Secret>>) -> Self {
-        self.secrets = Some(value.into());
-        self
-    }
-
+    pub fn secrets(mut self, value: impl Into<List<Secret>>) -> Self { self.secrets = Some(value.into()); self }
     /// `StartTimeout`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start_timeout(mut self, value: impl Into<Int>) -> Self {
-        self.start_timeout = Some(value.into());
-        self
-    }
-
+    pub fn start_timeout(mut self, value: impl Into<Int>) -> Self { self.start_timeout = Some(value.into()); self }
     /// `StopTimeout`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stop_timeout(mut self, value: impl Into<Int>) -> Self {
-        self.stop_timeout = Some(value.into());
-        self
-    }
-
+    pub fn stop_timeout(mut self, value: impl Into<Int>) -> Self { self.stop_timeout = Some(value.into()); self }
     /// `SystemControls`: a list of [`SystemControl`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn system_controls(mut self, value: impl Into<List<SystemControl>>) -> Self {
-        self.system_controls = Some(value.into());
-        self
-    }
-
+    pub fn system_controls(mut self, value: impl Into<List<SystemControl>>) -> Self { self.system_controls = Some(value.into()); self }
     /// `Ulimits`: a list of [`Ulimit`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ulimits(mut self, value: impl Into<List<Ulimit>>) -> Self {
-        self.ulimits = Some(value.into());
-        self
-    }
-
+    pub fn ulimits(mut self, value: impl Into<List<Ulimit>>) -> Self { self.ulimits = Some(value.into()); self }
     /// `User`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user(mut self, value: impl Into<Str>) -> Self {
-        self.user = Some(value.into());
-        self
-    }
-
+    pub fn user(mut self, value: impl Into<Str>) -> Self { self.user = Some(value.into()); self }
     /// `VersionConsistency`: a [`VersionConsistency`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version_consistency(mut self, value: impl Into<VersionConsistency>) -> Self {
-        self.version_consistency = Some(value.into());
-        self
-    }
-
+    pub fn version_consistency(mut self, value: impl Into<VersionConsistency>) -> Self { self.version_consistency = Some(value.into()); self }
     /// `VolumesFrom`: a list of [`VolumeFrom`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volumes_from(mut self, value: impl Into<List<VolumeFrom>>) -> Self {
-        self.volumes_from = Some(value.into());
-        self
-    }
-
+    pub fn volumes_from(mut self, value: impl Into<List<VolumeFrom>>) -> Self { self.volumes_from = Some(value.into()); self }
     /// `WorkingDirectory`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn working_directory(mut self, value: impl Into<Str>) -> Self {
-        self.working_directory = Some(value.into());
-        self
-    }
+    pub fn working_directory(mut self, value: impl Into<Str>) -> Self { self.working_directory = Some(value.into()); self }
 }
 
 impl PropertyType for ContainerDefinition {}
@@ -1640,202 +998,17 @@ impl ToValue for ContainerDefinition {
     }
 }
 
-static RULE_ContainerDependency: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Condition",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["COMPLETE", "HEALTHY", "START", "SUCCESS"],
-                format: None,
-            }),
-        ),
-        ("ContainerName", Shape::STR),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ContainerDependency` property type of `AWS::ECS::TaskDefinition`.
-///
-/// The `ContainerDependency` property specifies the dependencies defined for container startup and shutdown. A container can contain multiple dependencies. When a dependency is defined for container startup, for container shutdown it is reversed.
-///
-/// Your Amazon ECS container instances require at least version 1.26.0 of the container agent to enable container dependencies. However, we recommend using the latest container agent version. For information about checking your agent version and updating to the latest version, see \[Updating the Amazon ECS Container Agent\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-update.html>) in the *Amazon Elastic Container Service Developer Guide* . If you are using an Amazon ECS-optimized Linux AMI, your instance needs at least version 1.26.0-1 of the `ecs-init` package. If your container instances are launched from version `20190301` or later, then they contain the required versions of the container agent and `ecs-init` . For more information, see \[Amazon ECS-optimized Linux AMI\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-optimized_AMI.html>) in the *Amazon Elastic Container Service Developer Guide* .
-///
-/// &gt; For tasks using the Fargate launch type, this parameter requires that the task or service uses platform version 1.3.0 or later.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-containerdependency.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ContainerDependency {
-    /// `Condition`: a [`ContainerDependencyCondition`] value.
-    ///
-    /// The dependency condition of the container. The following are the available conditions and their behavior:
-    ///
-    /// - `START` - This condition emulates the behavior of links and volumes today. It validates that a dependent container is started before permitting other containers to start.
-    /// - `COMPLETE` - This condition validates that a dependent container runs to completion (exits) before permitting other containers to start. This can be useful for nonessential containers that run a script and then exit. This condition can't be set on an essential container.
-    /// - `SUCCESS` - This condition is the same as `COMPLETE` , but it also requires that the container exits with a `zero` status. This condition can't be set on an essential container.
-    /// - `HEALTHY` - This condition validates that the dependent container passes its Docker health check before permitting other containers to start. This requires that the dependent container has health checks configured. This condition is confirmed only at task startup.
-    pub condition: Option<ContainerDependencyCondition>,
-    /// `ContainerName`: a string.
-    ///
-    /// The name of a container.
-    pub container_name: Option<Str>,
-}
-
-impl ContainerDependency {
-    /// A `ContainerDependency` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Condition`: a [`ContainerDependencyCondition`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn condition(mut self, value: impl Into<ContainerDependencyCondition>) -> Self {
-        self.condition = Some(value.into());
-        self
-    }
-
-    /// `ContainerName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_name(mut self, value: impl Into<Str>) -> Self {
-        self.container_name = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for ContainerDependency {}
-
-impl ToValue for ContainerDependency {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Condition", &self.condition)
-            .opt("ContainerName", &self.container_name)
-            .build()
-    }
-}
-
-static RULE_Device: ObjRule = ObjRule {
-    properties: &[
-        ("ContainerPath", Shape::STR),
-        ("HostPath", Shape::STR),
-        (
-            "Permissions",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["mknod", "read", "write"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Device` property type of `AWS::ECS::TaskDefinition`.
-///
-/// The `Device` property specifies an object representing a container instance host device.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-device.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Device {
-    /// `ContainerPath`: a string.
-    ///
-    /// The path inside the container at which to expose the host device.
-    pub container_path: Option<Str>,
-    /// `HostPath`: a string.
-    ///
-    /// The path for the device on the host container instance.
-    pub host_path: Option<Str>,
-    /// `Permissions`: a list of [`DevicePermission`] values.
-    ///
-    /// The explicit permissions to provide to the container for the device. By default, the container has permissions for `read` , `write` , and `mknod` for the device.
-    pub permissions: Option<List<DevicePermission>>,
-}
-
-impl Device {
-    /// A `Device` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `ContainerPath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_path(mut self, value: impl Into<Str>) -> Self {
-        self.container_path = Some(value.into());
-        self
-    }
-
-    /// `HostPath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn host_path(mut self, value: impl Into<Str>) -> Self {
-        self.host_path = Some(value.into());
-        self
-    }
-
-    /// `Permissions`: a list of [`DevicePermission`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn permissions(mut self, value: impl Into<List<DevicePermission>>) -> Self {
-        self.permissions = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Device {}
-
-impl ToValue for Device {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("ContainerPath", &self.container_path)
-            .opt("HostPath", &self.host_path)
-            .opt("Permissions", &self.permissions)
-            .build()
-    }
-}
-
-static RULE_DockerVolumeConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DockerVolumeConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Autoprovision", Shape::Bool),
         ("Driver", Shape::STR),
         ("DriverOpts", Shape::Any),
         ("Labels", Shape::Any),
-        (
-            "Scope",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["shared", "task"],
-                format: None,
-            }),
-        ),
+        ("Scope", Shape::Str(&StrRule { allowed: &["shared", "task"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DockerVolumeConfiguration` property type of `AWS::ECS::TaskDefinition`.
@@ -1869,6 +1042,7 @@ pub struct DockerVolumeConfiguration {
     pub scope: Option<DockerVolumeConfigurationScope>,
 }
 
+#[rustfmt::skip]
 impl DockerVolumeConfiguration {
     /// A `DockerVolumeConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1876,44 +1050,15 @@ impl DockerVolumeConfiguration {
     }
 
     /// `Autoprovision`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn autoprovision(mut self, value: impl Into<Bool>) -> Self {
-        self.autoprovision = Some(value.into());
-        self
-    }
-
+    pub fn autoprovision(mut self, value: impl Into<Bool>) -> Self { self.autoprovision = Some(value.into()); self }
     /// `Driver`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn driver(mut self, value: impl Into<Str>) -> Self {
-        self.driver = Some(value.into());
-        self
-    }
-
+    pub fn driver(mut self, value: impl Into<Str>) -> Self { self.driver = Some(value.into()); self }
     /// `DriverOpts`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn driver_opts(mut self, value: impl Into<Json>) -> Self {
-        self.driver_opts = Some(value.into());
-        self
-    }
-
+    pub fn driver_opts(mut self, value: impl Into<Json>) -> Self { self.driver_opts = Some(value.into()); self }
     /// `Labels`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn labels(mut self, value: impl Into<Json>) -> Self {
-        self.labels = Some(value.into());
-        self
-    }
-
+    pub fn labels(mut self, value: impl Into<Json>) -> Self { self.labels = Some(value.into()); self }
     /// `Scope`: a [`DockerVolumeConfigurationScope`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scope(mut self, value: impl Into<DockerVolumeConfigurationScope>) -> Self {
-        self.scope = Some(value.into());
-        self
-    }
+    pub fn scope(mut self, value: impl Into<DockerVolumeConfigurationScope>) -> Self { self.scope = Some(value.into()); self }
 }
 
 impl PropertyType for DockerVolumeConfiguration {}
@@ -1934,37 +1079,21 @@ impl ToValue for DockerVolumeConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EfsVolumeConfigurationRequired {
     /// `FilesystemId`: a string, required.
-    ///
-    /// The Amazon EFS file system ID to use.
     pub filesystem_id: Str,
 }
 
-static RULE_EfsVolumeConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EfsVolumeConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "AuthorizationConfig",
-            Shape::Object(&RULE_AuthorizationConfig),
-        ),
+        ("AuthorizationConfig", Shape::Object(&RULE_AuthorizationConfig)),
         ("FilesystemId", Shape::STR),
         ("RootDirectory", Shape::STR),
-        (
-            "TransitEncryption",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
+        ("TransitEncryption", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
         ("TransitEncryptionPort", Shape::INT),
     ],
     required: &["FilesystemId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EFSVolumeConfiguration` property type of `AWS::ECS::TaskDefinition`.
@@ -1998,6 +1127,7 @@ pub struct EfsVolumeConfiguration {
     pub transit_encryption_port: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl EfsVolumeConfiguration {
     /// A `EfsVolumeConfiguration` with its required properties, named in a [`EfsVolumeConfigurationRequired`].
     pub fn new(required: EfsVolumeConfigurationRequired) -> Self {
@@ -2011,44 +1141,15 @@ impl EfsVolumeConfiguration {
     }
 
     /// `AuthorizationConfig`: an [`AuthorizationConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authorization_config(mut self, value: impl Into<Obj<AuthorizationConfig>>) -> Self {
-        self.authorization_config = Some(value.into());
-        self
-    }
-
+    pub fn authorization_config(mut self, value: impl Into<Obj<AuthorizationConfig>>) -> Self { self.authorization_config = Some(value.into()); self }
     /// `FilesystemId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filesystem_id(mut self, value: impl Into<Str>) -> Self {
-        self.filesystem_id = value.into();
-        self
-    }
-
+    pub fn filesystem_id(mut self, value: impl Into<Str>) -> Self { self.filesystem_id = value.into(); self }
     /// `RootDirectory`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn root_directory(mut self, value: impl Into<Str>) -> Self {
-        self.root_directory = Some(value.into());
-        self
-    }
-
+    pub fn root_directory(mut self, value: impl Into<Str>) -> Self { self.root_directory = Some(value.into()); self }
     /// `TransitEncryption`: a [`TransitEncryption`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transit_encryption(mut self, value: impl Into<TransitEncryption>) -> Self {
-        self.transit_encryption = Some(value.into());
-        self
-    }
-
+    pub fn transit_encryption(mut self, value: impl Into<TransitEncryption>) -> Self { self.transit_encryption = Some(value.into()); self }
     /// `TransitEncryptionPort`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transit_encryption_port(mut self, value: impl Into<Int>) -> Self {
-        self.transit_encryption_port = Some(value.into());
-        self
-    }
+    pub fn transit_encryption_port(mut self, value: impl Into<Int>) -> Self { self.transit_encryption_port = Some(value.into()); self }
 }
 
 impl PropertyType for EfsVolumeConfiguration {}
@@ -2065,102 +1166,13 @@ impl ToValue for EfsVolumeConfiguration {
     }
 }
 
-static RULE_EnvironmentFile: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EphemeralStorage: ObjRule = ObjRule {
     properties: &[
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["s3"],
-                format: None,
-            }),
-        ),
-        ("Value", Shape::STR),
+        ("SizeInGiB", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
-};
-
-/// The `EnvironmentFile` property type of `AWS::ECS::TaskDefinition`.
-///
-/// A list of files containing the environment variables to pass to a container. You can specify up to ten environment files. The file must have a `.env` file extension. Each line in an environment file should contain an environment variable in `VARIABLE=VALUE` format. Lines beginning with `#` are treated as comments and are ignored.
-///
-/// If there are environment variables specified using the `environment` parameter in a container definition, they take precedence over the variables contained within an environment file. If multiple environment files are specified that contain the same variable, they're processed from the top down. We recommend that you use unique variable names. For more information, see \[Use a file to pass environment variables to a container\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/use-environment-file.html>) in the *Amazon Elastic Container Service Developer Guide* .
-///
-/// Environment variable files are objects in Amazon S3 and all Amazon S3 security considerations apply.
-///
-/// You must use the following platforms for the Fargate launch type:
-///
-/// - Linux platform version `1.4.0` or later.
-/// - Windows platform version `1.0.0` or later.
-///
-/// Consider the following when using the Fargate launch type:
-///
-/// - The file is handled like a native Docker env-file.
-/// - There is no support for shell escape handling.
-/// - The container entry point interperts the `VARIABLE` values.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-environmentfile.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct EnvironmentFile {
-    /// `Type`: an [`EnvironmentFileType`] value.
-    ///
-    /// The file type to use. Environment files are objects in Amazon S3. The only supported value is `s3` .
-    pub r#type: Option<EnvironmentFileType>,
-    /// `Value`: a string.
-    ///
-    /// The Amazon Resource Name (ARN) of the Amazon S3 object containing the environment variable file.
-    pub value: Option<Str>,
-}
-
-impl EnvironmentFile {
-    /// A `EnvironmentFile` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Type`: an [`EnvironmentFileType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<EnvironmentFileType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for EnvironmentFile {}
-
-impl ToValue for EnvironmentFile {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Type", &self.r#type)
-            .opt("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_EphemeralStorage: ObjRule = ObjRule {
-    properties: &[("SizeInGiB", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EphemeralStorage` property type of `AWS::ECS::TaskDefinition`.
@@ -2181,6 +1193,7 @@ pub struct EphemeralStorage {
     pub size_in_gi_b: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl EphemeralStorage {
     /// A `EphemeralStorage` with no property set (none is required).
     pub fn new() -> Self {
@@ -2188,12 +1201,7 @@ impl EphemeralStorage {
     }
 
     /// `SizeInGiB`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn size_in_gi_b(mut self, value: impl Into<Int>) -> Self {
-        self.size_in_gi_b = Some(value.into());
-        self
-    }
+    pub fn size_in_gi_b(mut self, value: impl Into<Int>) -> Self { self.size_in_gi_b = Some(value.into()); self }
 }
 
 impl PropertyType for EphemeralStorage {}
@@ -2206,106 +1214,24 @@ impl ToValue for EphemeralStorage {
     }
 }
 
-static RULE_FirelensConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Options", Shape::Any),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["fluentbit", "fluentd"],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `FirelensConfiguration` property type of `AWS::ECS::TaskDefinition`.
-///
-/// The FireLens configuration for the container. This is used to specify and configure a log router for container logs. For more information, see \[Custom log routing\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html>) in the *Amazon Elastic Container Service Developer Guide* .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-firelensconfiguration.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct FirelensConfiguration {
-    /// `Options`: a JSON value.
-    ///
-    /// The options to use when configuring the log router. This field is optional and can be used to add additional metadata, such as the task, task definition, cluster, and container instance details to the log event.
-    ///
-    /// If specified, valid option keys are:
-    ///
-    /// - `enable-ecs-log-metadata` , which can be `true` or `false`
-    /// - `config-file-type` , which can be `s3` or `file`
-    /// - `config-file-value` , which is either an S3 ARN or a file path
-    pub options: Option<Json>,
-    /// `Type`: a [`FirelensConfigurationType`] value.
-    ///
-    /// The log router to use. The valid values are `fluentd` or `fluentbit` .
-    pub r#type: Option<FirelensConfigurationType>,
-}
-
-impl FirelensConfiguration {
-    /// A `FirelensConfiguration` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Options`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn options(mut self, value: impl Into<Json>) -> Self {
-        self.options = Some(value.into());
-        self
-    }
-
-    /// `Type`: a [`FirelensConfigurationType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<FirelensConfigurationType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for FirelensConfiguration {}
-
-impl ToValue for FirelensConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Options", &self.options)
-            .opt("Type", &self.r#type)
-            .build()
-    }
-}
-
 /// The required properties of [`FsxAuthorizationConfig`], by name: `FsxAuthorizationConfig::new(FsxAuthorizationConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FsxAuthorizationConfigRequired {
     /// `CredentialsParameter`: a string, required.
-    ///
-    /// The authorization credential option to use. The authorization credential options can be provided using either the Amazon Resource Name (ARN) of an AWS Secrets Manager secret or SSM Parameter Store parameter. The ARN refers to the stored credentials.
     pub credentials_parameter: Str,
     /// `Domain`: a string, required.
-    ///
-    /// A fully qualified domain name hosted by an \[AWS Directory Service\](<https://docs.aws.amazon.com/directoryservice/latest/admin-guide/directory_microsoft_ad.html>) Managed Microsoft AD (Active Directory) or self-hosted AD on Amazon EC2.
     pub domain: Str,
 }
 
-static RULE_FsxAuthorizationConfig: ObjRule = ObjRule {
-    properties: &[("CredentialsParameter", Shape::STR), ("Domain", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_FsxAuthorizationConfig: ObjRule = ObjRule {
+    properties: &[
+        ("CredentialsParameter", Shape::STR),
+        ("Domain", Shape::STR),
+    ],
     required: &["CredentialsParameter", "Domain"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FSxAuthorizationConfig` property type of `AWS::ECS::TaskDefinition`.
@@ -2327,6 +1253,7 @@ pub struct FsxAuthorizationConfig {
     pub domain: Str,
 }
 
+#[rustfmt::skip]
 impl FsxAuthorizationConfig {
     /// A `FsxAuthorizationConfig` with its required properties, named in a [`FsxAuthorizationConfigRequired`].
     pub fn new(required: FsxAuthorizationConfigRequired) -> Self {
@@ -2337,20 +1264,9 @@ impl FsxAuthorizationConfig {
     }
 
     /// `CredentialsParameter`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn credentials_parameter(mut self, value: impl Into<Str>) -> Self {
-        self.credentials_parameter = value.into();
-        self
-    }
-
+    pub fn credentials_parameter(mut self, value: impl Into<Str>) -> Self { self.credentials_parameter = value.into(); self }
     /// `Domain`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain(mut self, value: impl Into<Str>) -> Self {
-        self.domain = value.into();
-        self
-    }
+    pub fn domain(mut self, value: impl Into<Str>) -> Self { self.domain = value.into(); self }
 }
 
 impl PropertyType for FsxAuthorizationConfig {}
@@ -2368,30 +1284,21 @@ impl ToValue for FsxAuthorizationConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FsxWindowsFileServerVolumeConfigurationRequired {
     /// `FileSystemId`: a string, required.
-    ///
-    /// The Amazon FSx for Windows File Server file system ID to use.
     pub file_system_id: Str,
     /// `RootDirectory`: a string, required.
-    ///
-    /// The directory within the Amazon FSx for Windows File Server file system to mount as the root directory inside the host.
     pub root_directory: Str,
 }
 
-static RULE_FsxWindowsFileServerVolumeConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FsxWindowsFileServerVolumeConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "AuthorizationConfig",
-            Shape::Object(&RULE_FsxAuthorizationConfig),
-        ),
+        ("AuthorizationConfig", Shape::Object(&RULE_FsxAuthorizationConfig)),
         ("FileSystemId", Shape::STR),
         ("RootDirectory", Shape::STR),
     ],
     required: &["FileSystemId", "RootDirectory"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FSxWindowsFileServerVolumeConfiguration` property type of `AWS::ECS::TaskDefinition`.
@@ -2417,6 +1324,7 @@ pub struct FsxWindowsFileServerVolumeConfiguration {
     pub root_directory: Str,
 }
 
+#[rustfmt::skip]
 impl FsxWindowsFileServerVolumeConfiguration {
     /// A `FsxWindowsFileServerVolumeConfiguration` with its required properties, named in a [`FsxWindowsFileServerVolumeConfigurationRequired`].
     pub fn new(required: FsxWindowsFileServerVolumeConfigurationRequired) -> Self {
@@ -2428,28 +1336,11 @@ impl FsxWindowsFileServerVolumeConfiguration {
     }
 
     /// `AuthorizationConfig`: a [`FsxAuthorizationConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authorization_config(mut self, value: impl Into<Obj<FsxAuthorizationConfig>>) -> Self {
-        self.authorization_config = Some(value.into());
-        self
-    }
-
+    pub fn authorization_config(mut self, value: impl Into<Obj<FsxAuthorizationConfig>>) -> Self { self.authorization_config = Some(value.into()); self }
     /// `FileSystemId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_system_id(mut self, value: impl Into<Str>) -> Self {
-        self.file_system_id = value.into();
-        self
-    }
-
+    pub fn file_system_id(mut self, value: impl Into<Str>) -> Self { self.file_system_id = value.into(); self }
     /// `RootDirectory`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn root_directory(mut self, value: impl Into<Str>) -> Self {
-        self.root_directory = value.into();
-        self
-    }
+    pub fn root_directory(mut self, value: impl Into<Str>) -> Self { self.root_directory = value.into(); self }
 }
 
 impl PropertyType for FsxWindowsFileServerVolumeConfiguration {}
@@ -2464,149 +1355,14 @@ impl ToValue for FsxWindowsFileServerVolumeConfiguration {
     }
 }
 
-static RULE_HealthCheck: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HostEntry: ObjRule = ObjRule {
     properties: &[
-        (
-            "Command",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        ("Interval", Shape::INT),
-        ("Retries", Shape::INT),
-        ("StartPeriod", Shape::INT),
-        ("Timeout", Shape::INT),
+        ("Hostname", Shape::STR),
+        ("IpAddress", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
-};
-
-/// The `HealthCheck` property type of `AWS::ECS::TaskDefinition`.
-///
-/// The `HealthCheck` property specifies an object representing a container health check. Health check parameters that are specified in a container definition override any Docker health checks that exist in the container image (such as those specified in a parent image or from the image's Dockerfile). This configuration maps to the `HEALTHCHECK` parameter of docker run.
-///
-/// &gt; The Amazon ECS container agent only monitors and reports on the health checks specified in the task definition. Amazon ECS does not monitor Docker health checks that are embedded in a container image and not specified in the container definition. Health check parameters that are specified in a container definition override any Docker health checks that exist in the container image.
-///
-/// If a task is run manually, and not as part of a service, the task will continue its lifecycle regardless of its health status. For tasks that are part of a service, if the task reports as unhealthy then the task will be stopped and the service scheduler will replace it.
-///
-/// The following are notes about container health check support:
-///
-/// - Container health checks require version 1.17.0 or greater of the Amazon ECS container agent. For more information, see \[Updating the Amazon ECS Container Agent\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-update.html>) .
-/// - Container health checks are supported for Fargate tasks if you are using platform version 1.1.0 or greater. For more information, see \[AWS Fargate Platform Versions\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/platform_versions.html>) .
-/// - Container health checks are not supported for tasks that are part of a service that is configured to use a Classic Load Balancer.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-healthcheck.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct HealthCheck {
-    /// `Command`: a list of strings.
-    ///
-    /// A string array representing the command that the container runs to determine if it is healthy. The string array must start with `CMD` to run the command arguments directly, or `CMD-SHELL` to run the command with the container's default shell.
-    ///
-    /// When you use the AWS Management Console JSON panel, the AWS Command Line Interface , or the APIs, enclose the list of commands in double quotes and brackets.
-    ///
-    /// `[ "CMD-SHELL", "curl -f http://localhost/ || exit 1" ]`
-    ///
-    /// You don't include the double quotes and brackets when you use the AWS Management Console.
-    ///
-    /// `CMD-SHELL, curl -f http://localhost/ || exit 1`
-    ///
-    /// An exit code of 0 indicates success, and non-zero exit code indicates failure. For more information, see `HealthCheck` in the docker container create command.
-    pub command: Option<List<Str>>,
-    /// `Interval`: an integer.
-    ///
-    /// The time period in seconds between each health check execution. You may specify between 5 and 300 seconds. The default value is 30 seconds. This value applies only when you specify a `command` .
-    pub interval: Option<Int>,
-    /// `Retries`: an integer.
-    ///
-    /// The number of times to retry a failed health check before the container is considered unhealthy. You may specify between 1 and 10 retries. The default value is 3. This value applies only when you specify a `command` .
-    pub retries: Option<Int>,
-    /// `StartPeriod`: an integer.
-    ///
-    /// The optional grace period to provide containers time to bootstrap before failed health checks count towards the maximum number of retries. You can specify between 0 and 300 seconds. By default, the `startPeriod` is off. This value applies only when you specify a `command` .
-    ///
-    /// &gt; If a health check succeeds within the `startPeriod` , then the container is considered healthy and any subsequent failures count toward the maximum number of retries.
-    pub start_period: Option<Int>,
-    /// `Timeout`: an integer.
-    ///
-    /// The time period in seconds to wait for a health check to succeed before it is considered a failure. You may specify between 2 and 60 seconds. The default value is 5. This value applies only when you specify a `command` .
-    pub timeout: Option<Int>,
-}
-
-impl HealthCheck {
-    /// A `HealthCheck` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Command`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn command(mut self, value: impl Into<List<Str>>) -> Self {
-        self.command = Some(value.into());
-        self
-    }
-
-    /// `Interval`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interval(mut self, value: impl Into<Int>) -> Self {
-        self.interval = Some(value.into());
-        self
-    }
-
-    /// `Retries`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retries(mut self, value: impl Into<Int>) -> Self {
-        self.retries = Some(value.into());
-        self
-    }
-
-    /// `StartPeriod`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start_period(mut self, value: impl Into<Int>) -> Self {
-        self.start_period = Some(value.into());
-        self
-    }
-
-    /// `Timeout`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout(mut self, value: impl Into<Int>) -> Self {
-        self.timeout = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for HealthCheck {}
-
-impl ToValue for HealthCheck {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Command", &self.command)
-            .opt("Interval", &self.interval)
-            .opt("Retries", &self.retries)
-            .opt("StartPeriod", &self.start_period)
-            .opt("Timeout", &self.timeout)
-            .build()
-    }
-}
-
-static RULE_HostEntry: ObjRule = ObjRule {
-    properties: &[("Hostname", Shape::STR), ("IpAddress", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HostEntry` property type of `AWS::ECS::TaskDefinition`.
@@ -2626,6 +1382,7 @@ pub struct HostEntry {
     pub ip_address: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl HostEntry {
     /// A `HostEntry` with no property set (none is required).
     pub fn new() -> Self {
@@ -2633,20 +1390,9 @@ impl HostEntry {
     }
 
     /// `Hostname`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hostname(mut self, value: impl Into<Str>) -> Self {
-        self.hostname = Some(value.into());
-        self
-    }
-
+    pub fn hostname(mut self, value: impl Into<Str>) -> Self { self.hostname = Some(value.into()); self }
     /// `IpAddress`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_address(mut self, value: impl Into<Str>) -> Self {
-        self.ip_address = Some(value.into());
-        self
-    }
+    pub fn ip_address(mut self, value: impl Into<Str>) -> Self { self.ip_address = Some(value.into()); self }
 }
 
 impl PropertyType for HostEntry {}
@@ -2660,64 +1406,14 @@ impl ToValue for HostEntry {
     }
 }
 
-static RULE_HostVolumeProperties: ObjRule = ObjRule {
-    properties: &[("SourcePath", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_InferenceAccelerator: ObjRule = ObjRule {
+    properties: &[
+        ("DeviceName", Shape::STR),
+        ("DeviceType", Shape::STR),
+    ],
     closed: true,
-};
-
-/// The `HostVolumeProperties` property type of `AWS::ECS::TaskDefinition`.
-///
-/// The `HostVolumeProperties` property specifies details on a container instance bind mount host volume.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-hostvolumeproperties.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct HostVolumeProperties {
-    /// `SourcePath`: a string.
-    ///
-    /// When the `host` parameter is used, specify a `sourcePath` to declare the path on the host container instance that's presented to the container. If this parameter is empty, then the Docker daemon has assigned a host path for you. If the `host` parameter contains a `sourcePath` file location, then the data volume persists at the specified location on the host container instance until you delete it manually. If the `sourcePath` value doesn't exist on the host container instance, the Docker daemon creates it. If the location does exist, the contents of the source path folder are exported.
-    ///
-    /// If you're using the Fargate launch type, the `sourcePath` parameter is not supported.
-    pub source_path: Option<Str>,
-}
-
-impl HostVolumeProperties {
-    /// A `HostVolumeProperties` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `SourcePath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_path(mut self, value: impl Into<Str>) -> Self {
-        self.source_path = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for HostVolumeProperties {}
-
-impl ToValue for HostVolumeProperties {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("SourcePath", &self.source_path)
-            .build()
-    }
-}
-
-static RULE_InferenceAccelerator: ObjRule = ObjRule {
-    properties: &[("DeviceName", Shape::STR), ("DeviceType", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InferenceAccelerator` property type of `AWS::ECS::TaskDefinition`.
@@ -2731,6 +1427,7 @@ pub struct InferenceAccelerator {
     pub device_type: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl InferenceAccelerator {
     /// A `InferenceAccelerator` with no property set (none is required).
     pub fn new() -> Self {
@@ -2738,16 +1435,9 @@ impl InferenceAccelerator {
     }
 
     /// `DeviceName`: a string.
-    pub fn device_name(mut self, value: impl Into<Str>) -> Self {
-        self.device_name = Some(value.into());
-        self
-    }
-
+    pub fn device_name(mut self, value: impl Into<Str>) -> Self { self.device_name = Some(value.into()); self }
     /// `DeviceType`: a string.
-    pub fn device_type(mut self, value: impl Into<Str>) -> Self {
-        self.device_type = Some(value.into());
-        self
-    }
+    pub fn device_type(mut self, value: impl Into<Str>) -> Self { self.device_type = Some(value.into()); self }
 }
 
 impl PropertyType for InferenceAccelerator {}
@@ -2761,189 +1451,19 @@ impl ToValue for InferenceAccelerator {
     }
 }
 
-static RULE_KernelCapabilities: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Add",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Drop",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `KernelCapabilities` property type of `AWS::ECS::TaskDefinition`.
-///
-/// The Linux capabilities to add or remove from the default Docker configuration for a container defined in the task definition. For more detailed information about these Linux capabilities, see the \[capabilities(7)\](<https://docs.aws.amazon.com/http://man7.org/linux/man-pages/man7/capabilities.7.html>) Linux manual page.
-///
-/// The following describes how Docker processes the Linux capabilities specified in the `add` and `drop` request parameters. For information about the latest behavior, see \[Docker Compose: order of cap_drop and cap_add\](<https://docs.aws.amazon.com/https://forums.docker.com/t/docker-compose-order-of-cap-drop-and-cap-add/97136/1>) in the Docker Community Forum.
-///
-/// - When the container is a privleged container, the container capabilities are all of the default Docker capabilities. The capabilities specified in the `add` request parameter, and the `drop` request parameter are ignored.
-/// - When the `add` request parameter is set to ALL, the container capabilities are all of the default Docker capabilities, excluding those specified in the `drop` request parameter.
-/// - When the `drop` request parameter is set to ALL, the container capabilities are the capabilities specified in the `add` request parameter.
-/// - When the `add` request parameter and the `drop` request parameter are both empty, the capabilities the container capabilities are all of the default Docker capabilities.
-/// - The default is to first drop the capabilities specified in the `drop` request parameter, and then add the capabilities specified in the `add` request parameter.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-kernelcapabilities.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct KernelCapabilities {
-    /// `Add`: a list of strings.
-    ///
-    /// The Linux capabilities for the container that have been added to the default configuration provided by Docker. This parameter maps to `CapAdd` in the docker container create command and the `--cap-add` option to docker run.
-    ///
-    /// &gt; Tasks launched on AWS Fargate only support adding the `SYS_PTRACE` kernel capability.
-    ///
-    /// Valid values: `"ALL" | "AUDIT_CONTROL" | "AUDIT_WRITE" | "BLOCK_SUSPEND" | "CHOWN" | "DAC_OVERRIDE" | "DAC_READ_SEARCH" | "FOWNER" | "FSETID" | "IPC_LOCK" | "IPC_OWNER" | "KILL" | "LEASE" | "LINUX_IMMUTABLE" | "MAC_ADMIN" | "MAC_OVERRIDE" | "MKNOD" | "NET_ADMIN" | "NET_BIND_SERVICE" | "NET_BROADCAST" | "NET_RAW" | "SETFCAP" | "SETGID" | "SETPCAP" | "SETUID" | "SYS_ADMIN" | "SYS_BOOT" | "SYS_CHROOT" | "SYS_MODULE" | "SYS_NICE" | "SYS_PACCT" | "SYS_PTRACE" | "SYS_RAWIO" | "SYS_RESOURCE" | "SYS_TIME" | "SYS_TTY_CONFIG" | "SYSLOG" | "WAKE_ALARM"`
-    pub add: Option<List<Str>>,
-    /// `Drop`: a list of strings.
-    ///
-    /// The Linux capabilities for the container that have been removed from the default configuration provided by Docker. This parameter maps to `CapDrop` in the docker container create command and the `--cap-drop` option to docker run.
-    ///
-    /// Valid values: `"ALL" | "AUDIT_CONTROL" | "AUDIT_WRITE" | "BLOCK_SUSPEND" | "CHOWN" | "DAC_OVERRIDE" | "DAC_READ_SEARCH" | "FOWNER" | "FSETID" | "IPC_LOCK" | "IPC_OWNER" | "KILL" | "LEASE" | "LINUX_IMMUTABLE" | "MAC_ADMIN" | "MAC_OVERRIDE" | "MKNOD" | "NET_ADMIN" | "NET_BIND_SERVICE" | "NET_BROADCAST" | "NET_RAW" | "SETFCAP" | "SETGID" | "SETPCAP" | "SETUID" | "SYS_ADMIN" | "SYS_BOOT" | "SYS_CHROOT" | "SYS_MODULE" | "SYS_NICE" | "SYS_PACCT" | "SYS_PTRACE" | "SYS_RAWIO" | "SYS_RESOURCE" | "SYS_TIME" | "SYS_TTY_CONFIG" | "SYSLOG" | "WAKE_ALARM"`
-    pub drop: Option<List<Str>>,
-}
-
-impl KernelCapabilities {
-    /// A `KernelCapabilities` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Add`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn add(mut self, value: impl Into<List<Str>>) -> Self {
-        self.add = Some(value.into());
-        self
-    }
-
-    /// `Drop`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn drop(mut self, value: impl Into<List<Str>>) -> Self {
-        self.drop = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for KernelCapabilities {}
-
-impl ToValue for KernelCapabilities {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Add", &self.add)
-            .opt("Drop", &self.drop)
-            .build()
-    }
-}
-
-static RULE_KeyValuePair: ObjRule = ObjRule {
-    properties: &[("Name", Shape::STR), ("Value", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `KeyValuePair` property type of `AWS::ECS::TaskDefinition`.
-///
-/// A key-value pair object.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-keyvaluepair.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct KeyValuePair {
-    /// `Name`: a string.
-    ///
-    /// The name of the key-value pair. For environment variables, this is the name of the environment variable.
-    pub name: Option<Str>,
-    /// `Value`: a string.
-    ///
-    /// The value of the key-value pair. For environment variables, this is the value of the environment variable.
-    pub value: Option<Str>,
-}
-
-impl KeyValuePair {
-    /// A `KeyValuePair` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for KeyValuePair {}
-
-impl ToValue for KeyValuePair {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_LinuxParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LinuxParameters: ObjRule = ObjRule {
     properties: &[
         ("Capabilities", Shape::Object(&RULE_KernelCapabilities)),
-        (
-            "Devices",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Device),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Devices", Shape::List(&ListRule { items: Shape::Object(&RULE_Device), min_items: None, max_items: None })),
         ("InitProcessEnabled", Shape::Bool),
         ("MaxSwap", Shape::INT),
         ("SharedMemorySize", Shape::INT),
         ("Swappiness", Shape::INT),
-        (
-            "Tmpfs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tmpfs),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tmpfs", Shape::List(&ListRule { items: Shape::Object(&RULE_Tmpfs), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LinuxParameters` property type of `AWS::ECS::TaskDefinition`.
@@ -3001,6 +1521,7 @@ pub struct LinuxParameters {
     pub tmpfs: Option<List<Tmpfs>>,
 }
 
+#[rustfmt::skip]
 impl LinuxParameters {
     /// A `LinuxParameters` with no property set (none is required).
     pub fn new() -> Self {
@@ -3008,60 +1529,19 @@ impl LinuxParameters {
     }
 
     /// `Capabilities`: a [`KernelCapabilities`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capabilities(mut self, value: impl Into<Obj<KernelCapabilities>>) -> Self {
-        self.capabilities = Some(value.into());
-        self
-    }
-
+    pub fn capabilities(mut self, value: impl Into<Obj<KernelCapabilities>>) -> Self { self.capabilities = Some(value.into()); self }
     /// `Devices`: a list of [`Device`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn devices(mut self, value: impl Into<List<Device>>) -> Self {
-        self.devices = Some(value.into());
-        self
-    }
-
+    pub fn devices(mut self, value: impl Into<List<Device>>) -> Self { self.devices = Some(value.into()); self }
     /// `InitProcessEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn init_process_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.init_process_enabled = Some(value.into());
-        self
-    }
-
+    pub fn init_process_enabled(mut self, value: impl Into<Bool>) -> Self { self.init_process_enabled = Some(value.into()); self }
     /// `MaxSwap`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_swap(mut self, value: impl Into<Int>) -> Self {
-        self.max_swap = Some(value.into());
-        self
-    }
-
+    pub fn max_swap(mut self, value: impl Into<Int>) -> Self { self.max_swap = Some(value.into()); self }
     /// `SharedMemorySize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn shared_memory_size(mut self, value: impl Into<Int>) -> Self {
-        self.shared_memory_size = Some(value.into());
-        self
-    }
-
+    pub fn shared_memory_size(mut self, value: impl Into<Int>) -> Self { self.shared_memory_size = Some(value.into()); self }
     /// `Swappiness`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn swappiness(mut self, value: impl Into<Int>) -> Self {
-        self.swappiness = Some(value.into());
-        self
-    }
-
+    pub fn swappiness(mut self, value: impl Into<Int>) -> Self { self.swappiness = Some(value.into()); self }
     /// `Tmpfs`: a list of [`Tmpfs`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tmpfs(mut self, value: impl Into<List<Tmpfs>>) -> Self {
-        self.tmpfs = Some(value.into());
-        self
-    }
+    pub fn tmpfs(mut self, value: impl Into<List<Tmpfs>>) -> Self { self.tmpfs = Some(value.into()); self }
 }
 
 impl PropertyType for LinuxParameters {}
@@ -3080,318 +1560,18 @@ impl ToValue for LinuxParameters {
     }
 }
 
-/// The required properties of [`LogConfiguration`], by name: `LogConfiguration::new(LogConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LogConfigurationRequired {
-    /// `LogDriver`: a string, required.
-    ///
-    /// The log driver to use for the container.
-    ///
-    /// For tasks on AWS Fargate , the supported log drivers are `awslogs` , `splunk` , and `awsfirelens` .
-    ///
-    /// For tasks hosted on Amazon EC2 instances, the supported log drivers are `awslogs` , `fluentd` , `gelf` , `json-file` , `journald` , `syslog` , `splunk` , and `awsfirelens` .
-    ///
-    /// For more information about using the `awslogs` log driver, see \[Send Amazon ECS logs to CloudWatch\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_awslogs.html>) in the *Amazon Elastic Container Service Developer Guide* .
-    ///
-    /// For more information about using the `awsfirelens` log driver, see \[Send Amazon ECS logs to an AWS service or AWS Partner\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html>) .
-    ///
-    /// &gt; If you have a custom driver that isn't listed, you can fork the Amazon ECS container agent project that's \[available on GitHub\](<https://docs.aws.amazon.com/https://github.com/aws/amazon-ecs-agent>) and customize it to work with that driver. We encourage you to submit pull requests for changes that you would like to have included. However, we don't currently provide support for running modified copies of this software.
-    pub log_driver: Str,
-}
-
-static RULE_LogConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PortMapping: ObjRule = ObjRule {
     properties: &[
-        ("LogDriver", Shape::STR),
-        ("Options", Shape::Any),
-        (
-            "SecretOptions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Secret),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-    ],
-    required: &["LogDriver"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `LogConfiguration` property type of `AWS::ECS::TaskDefinition`.
-///
-/// The `LogConfiguration` property specifies log configuration options to send to a custom log driver for the container.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-logconfiguration.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct LogConfiguration {
-    /// `LogDriver`: a string, required.
-    ///
-    /// The log driver to use for the container.
-    ///
-    /// For tasks on AWS Fargate , the supported log drivers are `awslogs` , `splunk` , and `awsfirelens` .
-    ///
-    /// For tasks hosted on Amazon EC2 instances, the supported log drivers are `awslogs` , `fluentd` , `gelf` , `json-file` , `journald` , `syslog` , `splunk` , and `awsfirelens` .
-    ///
-    /// For more information about using the `awslogs` log driver, see \[Send Amazon ECS logs to CloudWatch\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_awslogs.html>) in the *Amazon Elastic Container Service Developer Guide* .
-    ///
-    /// For more information about using the `awsfirelens` log driver, see \[Send Amazon ECS logs to an AWS service or AWS Partner\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html>) .
-    ///
-    /// &gt; If you have a custom driver that isn't listed, you can fork the Amazon ECS container agent project that's \[available on GitHub\](<https://docs.aws.amazon.com/https://github.com/aws/amazon-ecs-agent>) and customize it to work with that driver. We encourage you to submit pull requests for changes that you would like to have included. However, we don't currently provide support for running modified copies of this software.
-    pub log_driver: Str,
-    /// `Options`: a JSON value.
-    ///
-    /// The configuration options to send to the log driver.
-    ///
-    /// The options you can specify depend on the log driver. Some of the options you can specify when you use the `awslogs` log driver to route logs to Amazon CloudWatch include the following:
-    ///
-    /// - **awslogs-create-group** - Required: No
-    ///
-    /// Specify whether you want the log group to be created automatically. If this option isn't specified, it defaults to `false` .
-    ///
-    /// &gt; Your IAM policy must include the `logs:CreateLogGroup` permission before you attempt to use `awslogs-create-group` .
-    /// - **awslogs-region** - Required: Yes
-    ///
-    /// Specify the AWS Region that the `awslogs` log driver is to send your Docker logs to. You can choose to send all of your logs from clusters in different Regions to a single region in CloudWatch Logs. This is so that they're all visible in one location. Otherwise, you can separate them by Region for more granularity. Make sure that the specified log group exists in the Region that you specify with this option.
-    /// - **awslogs-group** - Required: Yes
-    ///
-    /// Make sure to specify a log group that the `awslogs` log driver sends its log streams to.
-    /// - **awslogs-stream-prefix** - Required: Yes, when using Fargate.Optional when using EC2.
-    ///
-    /// Use the `awslogs-stream-prefix` option to associate a log stream with the specified prefix, the container name, and the ID of the Amazon ECS task that the container belongs to. If you specify a prefix with this option, then the log stream takes the format `prefix-name/container-name/ecs-task-id` .
-    ///
-    /// If you don't specify a prefix with this option, then the log stream is named after the container ID that's assigned by the Docker daemon on the container instance. Because it's difficult to trace logs back to the container that sent them with just the Docker container ID (which is only available on the container instance), we recommend that you specify a prefix with this option.
-    ///
-    /// For Amazon ECS services, you can use the service name as the prefix. Doing so, you can trace log streams to the service that the container belongs to, the name of the container that sent them, and the ID of the task that the container belongs to.
-    ///
-    /// You must specify a stream-prefix for your logs to have your logs appear in the Log pane when using the Amazon ECS console.
-    /// - **awslogs-datetime-format** - Required: No
-    ///
-    /// This option defines a multiline start pattern in Python `strftime` format. A log message consists of a line that matches the pattern and any following lines that don’t match the pattern. The matched line is the delimiter between log messages.
-    ///
-    /// One example of a use case for using this format is for parsing output such as a stack dump, which might otherwise be logged in multiple entries. The correct pattern allows it to be captured in a single entry.
-    ///
-    /// For more information, see \[awslogs-datetime-format\](<https://docs.aws.amazon.com/https://docs.docker.com/config/containers/logging/awslogs/#awslogs-datetime-format>) .
-    ///
-    /// You cannot configure both the `awslogs-datetime-format` and `awslogs-multiline-pattern` options.
-    ///
-    /// &gt; Multiline logging performs regular expression parsing and matching of all log messages. This might have a negative impact on logging performance.
-    /// - **awslogs-multiline-pattern** - Required: No
-    ///
-    /// This option defines a multiline start pattern that uses a regular expression. A log message consists of a line that matches the pattern and any following lines that don’t match the pattern. The matched line is the delimiter between log messages.
-    ///
-    /// For more information, see \[awslogs-multiline-pattern\](<https://docs.aws.amazon.com/https://docs.docker.com/config/containers/logging/awslogs/#awslogs-multiline-pattern>) .
-    ///
-    /// This option is ignored if `awslogs-datetime-format` is also configured.
-    ///
-    /// You cannot configure both the `awslogs-datetime-format` and `awslogs-multiline-pattern` options.
-    ///
-    /// &gt; Multiline logging performs regular expression parsing and matching of all log messages. This might have a negative impact on logging performance.
-    ///
-    /// The following options apply to all supported log drivers.
-    ///
-    /// - **mode** - Required: No
-    ///
-    /// Valid values: `non-blocking` | `blocking`
-    ///
-    /// This option defines the delivery mode of log messages from the container to the log driver specified using `logDriver` . The delivery mode you choose affects application availability when the flow of logs from container is interrupted.
-    ///
-    /// If you use the `blocking` mode and the flow of logs is interrupted, calls from container code to write to the `stdout` and `stderr` streams will block. The logging thread of the application will block as a result. This may cause the application to become unresponsive and lead to container healthcheck failure.
-    ///
-    /// If you use the `non-blocking` mode, the container's logs are instead stored in an in-memory intermediate buffer configured with the `max-buffer-size` option. This prevents the application from becoming unresponsive when logs cannot be sent. We recommend using this mode if you want to ensure service availability and are okay with some log loss. For more information, see \[Preventing log loss with non-blocking mode in the `awslogs` container log driver\](<https://docs.aws.amazon.com/containers/preventing-log-loss-with-non-blocking-mode-in-the-awslogs-container-log-driver/>) .
-    ///
-    /// You can set a default `mode` for all containers in a specific AWS Region by using the `defaultLogDriverMode` account setting. If you don't specify the `mode` option or configure the account setting, Amazon ECS will default to the `non-blocking` mode. For more information about the account setting, see \[Default log driver mode\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-account-settings.html#default-log-driver-mode>) in the *Amazon Elastic Container Service Developer Guide* .
-    ///
-    /// &gt; On June 25, 2025, Amazon ECS changed the default log driver mode from `blocking` to `non-blocking` to prioritize task availability over logging. To continue using the `blocking` mode after this change, do one of the following:
-    /// &gt;
-    /// &gt; - Set the `mode` option in your container definition's `logConfiguration` as `blocking` .
-    /// &gt; - Set the `defaultLogDriverMode` account setting to `blocking` .
-    /// - **max-buffer-size** - Required: No
-    ///
-    /// Default value: `10m`
-    ///
-    /// When `non-blocking` mode is used, the `max-buffer-size` log option controls the size of the buffer that's used for intermediate message storage. Make sure to specify an adequate buffer size based on your application. When the buffer fills up, further logs cannot be stored. Logs that cannot be stored are lost.
-    ///
-    /// To route logs using the `splunk` log router, you need to specify a `splunk-token` and a `splunk-url` .
-    ///
-    /// When you use the `awsfirelens` log router to route logs to an AWS Service or AWS Partner Network destination for log storage and analytics, you can set the `log-driver-buffer-limit` option to limit the number of events that are buffered in memory, before being sent to the log router container. It can help to resolve potential log loss issue because high throughput might result in memory running out for the buffer inside of Docker.
-    ///
-    /// Other options you can specify when using `awsfirelens` to route logs depend on the destination. When you export logs to Amazon Data Firehose, you can specify the AWS Region with `region` and a name for the log stream with `delivery_stream` .
-    ///
-    /// When you export logs to Amazon Kinesis Data Streams, you can specify an AWS Region with `region` and a data stream name with `stream` .
-    ///
-    /// When you export logs to Amazon OpenSearch Service, you can specify options like `Name` , `Host` (OpenSearch Service endpoint without protocol), `Port` , `Index` , `Type` , `Aws_auth` , `Aws_region` , `Suppress_Type_Name` , and `tls` . For more information, see \[Under the hood: FireLens for Amazon ECS Tasks\](<https://docs.aws.amazon.com/containers/under-the-hood-firelens-for-amazon-ecs-tasks/>) .
-    ///
-    /// When you export logs to Amazon S3, you can specify the bucket using the `bucket` option. You can also specify `region` , `total_file_size` , `upload_timeout` , and `use_put_object` as options.
-    ///
-    /// This parameter requires version 1.19 of the Docker Remote API or greater on your container instance. To check the Docker Remote API version on your container instance, log in to your container instance and run the following command: `sudo docker version --format '{{.Server.APIVersion}}'`
-    pub options: Option<Json>,
-    /// `SecretOptions`: a list of [`Secret`] objects.
-    ///
-    /// The secrets to pass to the log configuration. For more information, see \[Specifying sensitive data\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data.html>) in the *Amazon Elastic Container Service Developer Guide* .
-    pub secret_options: Option<List<Secret>>,
-}
-
-impl LogConfiguration {
-    /// A `LogConfiguration` with its required properties, named in a [`LogConfigurationRequired`].
-    pub fn new(required: LogConfigurationRequired) -> Self {
-        Self {
-            log_driver: required.log_driver,
-            options: None,
-            secret_options: None,
-        }
-    }
-
-    /// `LogDriver`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_driver(mut self, value: impl Into<Str>) -> Self {
-        self.log_driver = value.into();
-        self
-    }
-
-    /// `Options`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn options(mut self, value: impl Into<Json>) -> Self {
-        self.options = Some(value.into());
-        self
-    }
-
-    /// `SecretOptions`: a list of [`Secret`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_options(mut self, value: impl Into<List<Secret>>) -> Self {
-        self.secret_options = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for LogConfiguration {}
-
-impl ToValue for LogConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("LogDriver", &self.log_driver)
-            .opt("Options", &self.options)
-            .opt("SecretOptions", &self.secret_options)
-            .build()
-    }
-}
-
-static RULE_MountPoint: ObjRule = ObjRule {
-    properties: &[
-        ("ContainerPath", Shape::STR),
-        ("ReadOnly", Shape::Bool),
-        ("SourceVolume", Shape::STR),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `MountPoint` property type of `AWS::ECS::TaskDefinition`.
-///
-/// The details for a volume mount point that's used in a container definition.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-mountpoint.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct MountPoint {
-    /// `ContainerPath`: a string.
-    ///
-    /// The path on the container to mount the host volume at.
-    pub container_path: Option<Str>,
-    /// `ReadOnly`: a boolean.
-    ///
-    /// If this value is `true` , the container has read-only access to the volume. If this value is `false` , then the container can write to the volume. The default value is `false` .
-    pub read_only: Option<Bool>,
-    /// `SourceVolume`: a string.
-    ///
-    /// The name of the volume to mount. Must be a volume name referenced in the `name` parameter of task definition `volume` .
-    pub source_volume: Option<Str>,
-}
-
-impl MountPoint {
-    /// A `MountPoint` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `ContainerPath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_path(mut self, value: impl Into<Str>) -> Self {
-        self.container_path = Some(value.into());
-        self
-    }
-
-    /// `ReadOnly`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn read_only(mut self, value: impl Into<Bool>) -> Self {
-        self.read_only = Some(value.into());
-        self
-    }
-
-    /// `SourceVolume`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_volume(mut self, value: impl Into<Str>) -> Self {
-        self.source_volume = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for MountPoint {}
-
-impl ToValue for MountPoint {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("ContainerPath", &self.container_path)
-            .opt("ReadOnly", &self.read_only)
-            .opt("SourceVolume", &self.source_volume)
-            .build()
-    }
-}
-
-static RULE_PortMapping: ObjRule = ObjRule {
-    properties: &[
-        (
-            "AppProtocol",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["http", "http2", "grpc"],
-                format: None,
-            }),
-        ),
+        ("AppProtocol", Shape::Str(&StrRule { allowed: &["http", "http2", "grpc"], ..StrRule::ANY })),
         ("ContainerPort", Shape::INT),
         ("ContainerPortRange", Shape::STR),
         ("HostPort", Shape::INT),
         ("Name", Shape::STR),
-        (
-            "Protocol",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["tcp", "udp"],
-                format: None,
-            }),
-        ),
+        ("Protocol", Shape::Str(&StrRule { allowed: &["tcp", "udp"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PortMapping` property type of `AWS::ECS::TaskDefinition`.
@@ -3477,6 +1657,7 @@ pub struct PortMapping {
     pub protocol: Option<Protocol>,
 }
 
+#[rustfmt::skip]
 impl PortMapping {
     /// A `PortMapping` with no property set (none is required).
     pub fn new() -> Self {
@@ -3484,52 +1665,17 @@ impl PortMapping {
     }
 
     /// `AppProtocol`: an [`AppProtocol`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn app_protocol(mut self, value: impl Into<AppProtocol>) -> Self {
-        self.app_protocol = Some(value.into());
-        self
-    }
-
+    pub fn app_protocol(mut self, value: impl Into<AppProtocol>) -> Self { self.app_protocol = Some(value.into()); self }
     /// `ContainerPort`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_port(mut self, value: impl Into<Int>) -> Self {
-        self.container_port = Some(value.into());
-        self
-    }
-
+    pub fn container_port(mut self, value: impl Into<Int>) -> Self { self.container_port = Some(value.into()); self }
     /// `ContainerPortRange`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_port_range(mut self, value: impl Into<Str>) -> Self {
-        self.container_port_range = Some(value.into());
-        self
-    }
-
+    pub fn container_port_range(mut self, value: impl Into<Str>) -> Self { self.container_port_range = Some(value.into()); self }
     /// `HostPort`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn host_port(mut self, value: impl Into<Int>) -> Self {
-        self.host_port = Some(value.into());
-        self
-    }
-
+    pub fn host_port(mut self, value: impl Into<Int>) -> Self { self.host_port = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Protocol`: a [`Protocol`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self {
-        self.protocol = Some(value.into());
-        self
-    }
+    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self { self.protocol = Some(value.into()); self }
 }
 
 impl PropertyType for PortMapping {}
@@ -3551,39 +1697,19 @@ impl ToValue for PortMapping {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProxyConfigurationRequired {
     /// `ContainerName`: a string, required.
-    ///
-    /// The name of the container that will serve as the App Mesh proxy.
     pub container_name: Str,
 }
 
-static RULE_ProxyConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ProxyConfiguration: ObjRule = ObjRule {
     properties: &[
         ("ContainerName", Shape::STR),
-        (
-            "ProxyConfigurationProperties",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_KeyValuePair),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["APPMESH"],
-                format: None,
-            }),
-        ),
+        ("ProxyConfigurationProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyValuePair), min_items: None, max_items: None })),
+        ("Type", Shape::Str(&StrRule { allowed: &["APPMESH"], ..StrRule::ANY })),
     ],
     required: &["ContainerName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ProxyConfiguration` property type of `AWS::ECS::TaskDefinition`.
@@ -3617,6 +1743,7 @@ pub struct ProxyConfiguration {
     pub r#type: Option<ProxyConfigurationType>,
 }
 
+#[rustfmt::skip]
 impl ProxyConfiguration {
     /// A `ProxyConfiguration` with its required properties, named in a [`ProxyConfigurationRequired`].
     pub fn new(required: ProxyConfigurationRequired) -> Self {
@@ -3628,28 +1755,11 @@ impl ProxyConfiguration {
     }
 
     /// `ContainerName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_name(mut self, value: impl Into<Str>) -> Self {
-        self.container_name = value.into();
-        self
-    }
-
+    pub fn container_name(mut self, value: impl Into<Str>) -> Self { self.container_name = value.into(); self }
     /// `ProxyConfigurationProperties`: a list of [`KeyValuePair`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn proxy_configuration_properties(mut self, value: impl Into<List<KeyValuePair>>) -> Self {
-        self.proxy_configuration_properties = Some(value.into());
-        self
-    }
-
+    pub fn proxy_configuration_properties(mut self, value: impl Into<List<KeyValuePair>>) -> Self { self.proxy_configuration_properties = Some(value.into()); self }
     /// `Type`: a [`ProxyConfigurationType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<ProxyConfigurationType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<ProxyConfigurationType>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl PropertyType for ProxyConfiguration {}
@@ -3667,93 +1777,24 @@ impl ToValue for ProxyConfiguration {
     }
 }
 
-static RULE_RepositoryCredentials: ObjRule = ObjRule {
-    properties: &[("CredentialsParameter", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `RepositoryCredentials` property type of `AWS::ECS::TaskDefinition`.
-///
-/// The repository credentials for private registry authentication.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-repositorycredentials.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct RepositoryCredentials {
-    /// `CredentialsParameter`: a string.
-    ///
-    /// The Amazon Resource Name (ARN) of the secret containing the private repository credentials.
-    ///
-    /// &gt; When you use the Amazon ECS API, AWS CLI , or AWS SDK, if the secret exists in the same Region as the task that you're launching then you can use either the full ARN or the name of the secret. When you use the AWS Management Console, you must specify the full ARN of the secret.
-    pub credentials_parameter: Option<Str>,
-}
-
-impl RepositoryCredentials {
-    /// A `RepositoryCredentials` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `CredentialsParameter`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn credentials_parameter(mut self, value: impl Into<Str>) -> Self {
-        self.credentials_parameter = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for RepositoryCredentials {}
-
-impl ToValue for RepositoryCredentials {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("CredentialsParameter", &self.credentials_parameter)
-            .build()
-    }
-}
-
 /// The required properties of [`ResourceRequirement`], by name: `ResourceRequirement::new(ResourceRequirementRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceRequirementRequired {
     /// `Type`: a [`ResourceRequirementType`] value, required.
-    ///
-    /// The type of resource to assign to a container.
     pub r#type: ResourceRequirementType,
     /// `Value`: a string, required.
-    ///
-    /// The value for the specified resource type.
-    ///
-    /// When the type is `GPU` , the value is the number of physical `GPUs` the Amazon ECS container agent reserves for the container. The number of GPUs that's reserved for all containers in a task can't exceed the number of available GPUs on the container instance that the task is launched on.
-    ///
-    /// When the type is `InferenceAccelerator` , the `value` matches the `deviceName` for an \[InferenceAccelerator\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_InferenceAccelerator.html>) specified in a task definition.
     pub value: Str,
 }
 
-static RULE_ResourceRequirement: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResourceRequirement: ObjRule = ObjRule {
     properties: &[
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["GPU", "InferenceAccelerator"],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["GPU", "InferenceAccelerator"], ..StrRule::ANY })),
         ("Value", Shape::STR),
     ],
     required: &["Type", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ResourceRequirement` property type of `AWS::ECS::TaskDefinition`.
@@ -3777,6 +1818,7 @@ pub struct ResourceRequirement {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl ResourceRequirement {
     /// A `ResourceRequirement` with its required properties, named in a [`ResourceRequirementRequired`].
     pub fn new(required: ResourceRequirementRequired) -> Self {
@@ -3787,20 +1829,9 @@ impl ResourceRequirement {
     }
 
     /// `Type`: a [`ResourceRequirementType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<ResourceRequirementType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<ResourceRequirementType>) -> Self { self.r#type = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for ResourceRequirement {}
@@ -3814,131 +1845,14 @@ impl ToValue for ResourceRequirement {
     }
 }
 
-static RULE_RestartPolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RuntimePlatform: ObjRule = ObjRule {
     properties: &[
-        ("Enabled", Shape::Bool),
-        (
-            "IgnoredExitCodes",
-            Shape::List(&ListRule {
-                items: Shape::INT,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        ("RestartAttemptPeriod", Shape::INT),
+        ("CpuArchitecture", Shape::Str(&StrRule { allowed: &["ARM64", "X86_64"], ..StrRule::ANY })),
+        ("OperatingSystemFamily", Shape::Str(&StrRule { allowed: &["LINUX", "WINDOWS_SERVER_2004_CORE", "WINDOWS_SERVER_2016_FULL", "WINDOWS_SERVER_2019_CORE", "WINDOWS_SERVER_2019_FULL", "WINDOWS_SERVER_2022_CORE", "WINDOWS_SERVER_2022_FULL", "WINDOWS_SERVER_2025_CORE", "WINDOWS_SERVER_2025_FULL", "WINDOWS_SERVER_20H2_CORE"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
-};
-
-/// The `RestartPolicy` property type of `AWS::ECS::TaskDefinition`.
-///
-/// You can enable a restart policy for each container defined in your task definition, to overcome transient failures faster and maintain task availability. When you enable a restart policy for a container, Amazon ECS can restart the container if it exits, without needing to replace the task. For more information, see \[Restart individual containers in Amazon ECS tasks with container restart policies\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/container-restart-policy.html>) in the *Amazon Elastic Container Service Developer Guide* .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-restartpolicy.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct RestartPolicy {
-    /// `Enabled`: a boolean.
-    ///
-    /// Specifies whether a restart policy is enabled for the container.
-    pub enabled: Option<Bool>,
-    /// `IgnoredExitCodes`: a list of integers.
-    ///
-    /// A list of exit codes that Amazon ECS will ignore and not attempt a restart on. You can specify a maximum of 50 container exit codes. By default, Amazon ECS does not ignore any exit codes.
-    pub ignored_exit_codes: Option<List<Int>>,
-    /// `RestartAttemptPeriod`: an integer.
-    ///
-    /// A period of time (in seconds) that the container must run for before a restart can be attempted. A container can be restarted only once every `restartAttemptPeriod` seconds. If a container isn't able to run for this time period and exits early, it will not be restarted. You can set a minimum `restartAttemptPeriod` of 60 seconds and a maximum `restartAttemptPeriod` of 1800 seconds. By default, a container must run for 300 seconds before it can be restarted.
-    pub restart_attempt_period: Option<Int>,
-}
-
-impl RestartPolicy {
-    /// A `RestartPolicy` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
-    /// `IgnoredExitCodes`: a list of integers.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ignored_exit_codes(mut self, value: impl Into<List<Int>>) -> Self {
-        self.ignored_exit_codes = Some(value.into());
-        self
-    }
-
-    /// `RestartAttemptPeriod`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn restart_attempt_period(mut self, value: impl Into<Int>) -> Self {
-        self.restart_attempt_period = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for RestartPolicy {}
-
-impl ToValue for RestartPolicy {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Enabled", &self.enabled)
-            .opt("IgnoredExitCodes", &self.ignored_exit_codes)
-            .opt("RestartAttemptPeriod", &self.restart_attempt_period)
-            .build()
-    }
-}
-
-static RULE_RuntimePlatform: ObjRule = ObjRule {
-    properties: &[
-        (
-            "CpuArchitecture",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ARM64", "X86_64"],
-                format: None,
-            }),
-        ),
-        (
-            "OperatingSystemFamily",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "LINUX",
-                    "WINDOWS_SERVER_2004_CORE",
-                    "WINDOWS_SERVER_2016_FULL",
-                    "WINDOWS_SERVER_2019_CORE",
-                    "WINDOWS_SERVER_2019_FULL",
-                    "WINDOWS_SERVER_2022_CORE",
-                    "WINDOWS_SERVER_2022_FULL",
-                    "WINDOWS_SERVER_2025_CORE",
-                    "WINDOWS_SERVER_2025_FULL",
-                    "WINDOWS_SERVER_20H2_CORE",
-                ],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RuntimePlatform` property type of `AWS::ECS::TaskDefinition`.
@@ -3962,6 +1876,7 @@ pub struct RuntimePlatform {
     pub operating_system_family: Option<OperatingSystemFamily>,
 }
 
+#[rustfmt::skip]
 impl RuntimePlatform {
     /// A `RuntimePlatform` with no property set (none is required).
     pub fn new() -> Self {
@@ -3969,20 +1884,9 @@ impl RuntimePlatform {
     }
 
     /// `CpuArchitecture`: a [`CpuArchitecture`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cpu_architecture(mut self, value: impl Into<CpuArchitecture>) -> Self {
-        self.cpu_architecture = Some(value.into());
-        self
-    }
-
+    pub fn cpu_architecture(mut self, value: impl Into<CpuArchitecture>) -> Self { self.cpu_architecture = Some(value.into()); self }
     /// `OperatingSystemFamily`: an [`OperatingSystemFamily`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn operating_system_family(mut self, value: impl Into<OperatingSystemFamily>) -> Self {
-        self.operating_system_family = Some(value.into());
-        self
-    }
+    pub fn operating_system_family(mut self, value: impl Into<OperatingSystemFamily>) -> Self { self.operating_system_family = Some(value.into()); self }
 }
 
 impl PropertyType for RuntimePlatform {}
@@ -4000,12 +1904,11 @@ impl ToValue for RuntimePlatform {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3FilesVolumeConfigurationRequired {
     /// `FileSystemArn`: a string, required.
-    ///
-    /// The full ARN of the S3 Files file system to mount.
     pub file_system_arn: Str,
 }
 
-static RULE_S3FilesVolumeConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3FilesVolumeConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AccessPointArn", Shape::STR),
         ("FileSystemArn", Shape::STR),
@@ -4013,11 +1916,8 @@ static RULE_S3FilesVolumeConfiguration: ObjRule = ObjRule {
         ("TransitEncryptionPort", Shape::INT),
     ],
     required: &["FileSystemArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3FilesVolumeConfiguration` property type of `AWS::ECS::TaskDefinition`.
@@ -4047,6 +1947,7 @@ pub struct S3FilesVolumeConfiguration {
     pub transit_encryption_port: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl S3FilesVolumeConfiguration {
     /// A `S3FilesVolumeConfiguration` with its required properties, named in a [`S3FilesVolumeConfigurationRequired`].
     pub fn new(required: S3FilesVolumeConfigurationRequired) -> Self {
@@ -4059,36 +1960,13 @@ impl S3FilesVolumeConfiguration {
     }
 
     /// `AccessPointArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_point_arn(mut self, value: impl Into<Str>) -> Self {
-        self.access_point_arn = Some(value.into());
-        self
-    }
-
+    pub fn access_point_arn(mut self, value: impl Into<Str>) -> Self { self.access_point_arn = Some(value.into()); self }
     /// `FileSystemArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_system_arn(mut self, value: impl Into<Str>) -> Self {
-        self.file_system_arn = value.into();
-        self
-    }
-
+    pub fn file_system_arn(mut self, value: impl Into<Str>) -> Self { self.file_system_arn = value.into(); self }
     /// `RootDirectory`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn root_directory(mut self, value: impl Into<Str>) -> Self {
-        self.root_directory = Some(value.into());
-        self
-    }
-
+    pub fn root_directory(mut self, value: impl Into<Str>) -> Self { self.root_directory = Some(value.into()); self }
     /// `TransitEncryptionPort`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transit_encryption_port(mut self, value: impl Into<Int>) -> Self {
-        self.transit_encryption_port = Some(value.into());
-        self
-    }
+    pub fn transit_encryption_port(mut self, value: impl Into<Int>) -> Self { self.transit_encryption_port = Some(value.into()); self }
 }
 
 impl PropertyType for S3FilesVolumeConfiguration {}
@@ -4104,284 +1982,22 @@ impl ToValue for S3FilesVolumeConfiguration {
     }
 }
 
-/// The required properties of [`Secret`], by name: `Secret::new(SecretRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SecretRequired {
-    /// `Name`: a string, required.
-    ///
-    /// The name of the secret.
-    pub name: Str,
-    /// `ValueFrom`: a string, required.
-    ///
-    /// The secret to expose to the container. The supported values are either the full ARN of the AWS Secrets Manager secret or the full ARN of the parameter in the SSM Parameter Store.
-    ///
-    /// For information about the require AWS Identity and Access Management permissions, see \[Required IAM permissions for Amazon ECS secrets\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data-secrets.html#secrets-iam>) (for Secrets Manager) or \[Required IAM permissions for Amazon ECS secrets\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data-parameters.html>) (for Systems Manager Parameter store) in the *Amazon Elastic Container Service Developer Guide* .
-    ///
-    /// &gt; If the SSM Parameter Store parameter exists in the same Region as the task you're launching, then you can use either the full ARN or name of the parameter. If the parameter exists in a different Region, then the full ARN must be specified.
-    pub value_from: Str,
-}
-
-static RULE_Secret: ObjRule = ObjRule {
-    properties: &[("Name", Shape::STR), ("ValueFrom", Shape::STR)],
-    required: &["Name", "ValueFrom"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Secret` property type of `AWS::ECS::TaskDefinition`.
-///
-/// An object representing the secret to expose to your container. Secrets can be exposed to a container in the following ways:
-///
-/// - To inject sensitive data into your containers as environment variables, use the `secrets` container definition parameter.
-/// - To reference sensitive information in the log configuration of a container, use the `secretOptions` container definition parameter.
-///
-/// For more information, see \[Specifying sensitive data\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data.html>) in the *Amazon Elastic Container Service Developer Guide* .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-secret.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Secret {
-    /// `Name`: a string, required.
-    ///
-    /// The name of the secret.
-    pub name: Str,
-    /// `ValueFrom`: a string, required.
-    ///
-    /// The secret to expose to the container. The supported values are either the full ARN of the AWS Secrets Manager secret or the full ARN of the parameter in the SSM Parameter Store.
-    ///
-    /// For information about the require AWS Identity and Access Management permissions, see \[Required IAM permissions for Amazon ECS secrets\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data-secrets.html#secrets-iam>) (for Secrets Manager) or \[Required IAM permissions for Amazon ECS secrets\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data-parameters.html>) (for Systems Manager Parameter store) in the *Amazon Elastic Container Service Developer Guide* .
-    ///
-    /// &gt; If the SSM Parameter Store parameter exists in the same Region as the task you're launching, then you can use either the full ARN or name of the parameter. If the parameter exists in a different Region, then the full ARN must be specified.
-    pub value_from: Str,
-}
-
-impl Secret {
-    /// A `Secret` with its required properties, named in a [`SecretRequired`].
-    pub fn new(required: SecretRequired) -> Self {
-        Self {
-            name: required.name,
-            value_from: required.value_from,
-        }
-    }
-
-    /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
-    /// `ValueFrom`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value_from(mut self, value: impl Into<Str>) -> Self {
-        self.value_from = value.into();
-        self
-    }
-}
-
-impl PropertyType for Secret {}
-
-impl ToValue for Secret {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Name", &self.name)
-            .req("ValueFrom", &self.value_from)
-            .build()
-    }
-}
-
-static RULE_SystemControl: ObjRule = ObjRule {
-    properties: &[("Namespace", Shape::STR), ("Value", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SystemControl` property type of `AWS::ECS::TaskDefinition`.
-///
-/// A list of namespaced kernel parameters to set in the container. This parameter maps to `Sysctls` in the docker container create command and the `--sysctl` option to docker run. For example, you can configure `net.ipv4.tcp_keepalive_time` setting to maintain longer lived connections.
-///
-/// We don't recommend that you specify network-related `systemControls` parameters for multiple containers in a single task that also uses either the `awsvpc` or `host` network mode. Doing this has the following disadvantages:
-///
-/// - For tasks that use the `awsvpc` network mode including Fargate, if you set `systemControls` for any container, it applies to all containers in the task. If you set different `systemControls` for multiple containers in a single task, the container that's started last determines which `systemControls` take effect.
-/// - For tasks that use the `host` network mode, the network namespace `systemControls` aren't supported.
-///
-/// If you're setting an IPC resource namespace to use for the containers in the task, the following conditions apply to your system controls. For more information, see \[IPC mode\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html#task_definition_ipcmode>) .
-///
-/// - For tasks that use the `host` IPC mode, IPC namespace `systemControls` aren't supported.
-/// - For tasks that use the `task` IPC mode, IPC namespace `systemControls` values apply to all containers within a task.
-///
-/// &gt; This parameter is not supported for Windows containers. &gt; This parameter is only supported for tasks that are hosted on AWS Fargate if the tasks are using platform version `1.4.0` or later (Linux). This isn't supported for Windows containers on Fargate.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-systemcontrol.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct SystemControl {
-    /// `Namespace`: a string.
-    ///
-    /// The namespaced kernel parameter to set a `value` for.
-    pub namespace: Option<Str>,
-    /// `Value`: a string.
-    ///
-    /// The namespaced kernel parameter to set a `value` for.
-    ///
-    /// Valid IPC namespace values: `"kernel.msgmax" | "kernel.msgmnb" | "kernel.msgmni" | "kernel.sem" | "kernel.shmall" | "kernel.shmmax" | "kernel.shmmni" | "kernel.shm_rmid_forced"` , and `Sysctls` that start with `"fs.mqueue.*"`
-    ///
-    /// Valid network namespace values: `Sysctls` that start with `"net.*"` . Only namespaced `Sysctls` that exist within the container starting with "net.* are accepted.
-    ///
-    /// All of these values are supported by Fargate.
-    pub value: Option<Str>,
-}
-
-impl SystemControl {
-    /// A `SystemControl` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Namespace`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self {
-        self.namespace = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for SystemControl {}
-
-impl ToValue for SystemControl {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Namespace", &self.namespace)
-            .opt("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::ECS::TaskDefinition`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-tag.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Option<Str>,
-    /// `Value`: a string.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TaskDefinitionPlacementConstraint`], by name: `TaskDefinitionPlacementConstraint::new(TaskDefinitionPlacementConstraintRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TaskDefinitionPlacementConstraintRequired {
     /// `Type`: a [`TaskDefinitionPlacementConstraintType`] value, required.
-    ///
-    /// The type of constraint. The `MemberOf` constraint restricts selection to be from a group of valid candidates.
     pub r#type: TaskDefinitionPlacementConstraintType,
 }
 
-static RULE_TaskDefinitionPlacementConstraint: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TaskDefinitionPlacementConstraint: ObjRule = ObjRule {
     properties: &[
         ("Expression", Shape::STR),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["memberOf"],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["memberOf"], ..StrRule::ANY })),
     ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TaskDefinitionPlacementConstraint` property type of `AWS::ECS::TaskDefinition`.
@@ -4403,6 +2019,7 @@ pub struct TaskDefinitionPlacementConstraint {
     pub r#type: TaskDefinitionPlacementConstraintType,
 }
 
+#[rustfmt::skip]
 impl TaskDefinitionPlacementConstraint {
     /// A `TaskDefinitionPlacementConstraint` with its required properties, named in a [`TaskDefinitionPlacementConstraintRequired`].
     pub fn new(required: TaskDefinitionPlacementConstraintRequired) -> Self {
@@ -4413,20 +2030,9 @@ impl TaskDefinitionPlacementConstraint {
     }
 
     /// `Expression`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expression(mut self, value: impl Into<Str>) -> Self {
-        self.expression = Some(value.into());
-        self
-    }
-
+    pub fn expression(mut self, value: impl Into<Str>) -> Self { self.expression = Some(value.into()); self }
     /// `Type`: a [`TaskDefinitionPlacementConstraintType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<TaskDefinitionPlacementConstraintType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<TaskDefinitionPlacementConstraintType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for TaskDefinitionPlacementConstraint {}
@@ -4440,262 +2046,19 @@ impl ToValue for TaskDefinitionPlacementConstraint {
     }
 }
 
-/// The required properties of [`Tmpfs`], by name: `Tmpfs::new(TmpfsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TmpfsRequired {
-    /// `Size`: an integer, required.
-    ///
-    /// The maximum size (in MiB) of the tmpfs volume.
-    pub size: Int,
-}
-
-static RULE_Tmpfs: ObjRule = ObjRule {
-    properties: &[
-        ("ContainerPath", Shape::STR),
-        (
-            "MountOptions",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        ("Size", Shape::INT),
-    ],
-    required: &["Size"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tmpfs` property type of `AWS::ECS::TaskDefinition`.
-///
-/// The container path, mount options, and size of the tmpfs mount.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-tmpfs.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tmpfs {
-    /// `ContainerPath`: a string.
-    ///
-    /// The absolute file path where the tmpfs volume is to be mounted.
-    pub container_path: Option<Str>,
-    /// `MountOptions`: a list of strings.
-    ///
-    /// The list of tmpfs volume mount options.
-    ///
-    /// Valid values: `"defaults" | "ro" | "rw" | "suid" | "nosuid" | "dev" | "nodev" | "exec" | "noexec" | "sync" | "async" | "dirsync" | "remount" | "mand" | "nomand" | "atime" | "noatime" | "diratime" | "nodiratime" | "bind" | "rbind" | "unbindable" | "runbindable" | "private" | "rprivate" | "shared" | "rshared" | "slave" | "rslave" | "relatime" | "norelatime" | "strictatime" | "nostrictatime" | "mode" | "uid" | "gid" | "nr_inodes" | "nr_blocks" | "mpol"`
-    pub mount_options: Option<List<Str>>,
-    /// `Size`: an integer, required.
-    ///
-    /// The maximum size (in MiB) of the tmpfs volume.
-    pub size: Int,
-}
-
-impl Tmpfs {
-    /// A `Tmpfs` with its required properties, named in a [`TmpfsRequired`].
-    pub fn new(required: TmpfsRequired) -> Self {
-        Self {
-            container_path: None,
-            mount_options: None,
-            size: required.size,
-        }
-    }
-
-    /// `ContainerPath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_path(mut self, value: impl Into<Str>) -> Self {
-        self.container_path = Some(value.into());
-        self
-    }
-
-    /// `MountOptions`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mount_options(mut self, value: impl Into<List<Str>>) -> Self {
-        self.mount_options = Some(value.into());
-        self
-    }
-
-    /// `Size`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn size(mut self, value: impl Into<Int>) -> Self {
-        self.size = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tmpfs {}
-
-impl ToValue for Tmpfs {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("ContainerPath", &self.container_path)
-            .opt("MountOptions", &self.mount_options)
-            .req("Size", &self.size)
-            .build()
-    }
-}
-
-/// The required properties of [`Ulimit`], by name: `Ulimit::new(UlimitRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct UlimitRequired {
-    /// `HardLimit`: an integer, required.
-    ///
-    /// The hard limit for the `ulimit` type. The value can be specified in bytes, seconds, or as a count, depending on the `type` of the `ulimit` .
-    pub hard_limit: Int,
-    /// `Name`: an [`UlimitName`] value, required.
-    ///
-    /// The `type` of the `ulimit` .
-    pub name: UlimitName,
-    /// `SoftLimit`: an integer, required.
-    ///
-    /// The soft limit for the `ulimit` type. The value can be specified in bytes, seconds, or as a count, depending on the `type` of the `ulimit` .
-    pub soft_limit: Int,
-}
-
-static RULE_Ulimit: ObjRule = ObjRule {
-    properties: &[
-        ("HardLimit", Shape::INT),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "core",
-                    "cpu",
-                    "data",
-                    "fsize",
-                    "locks",
-                    "memlock",
-                    "msgqueue",
-                    "nice",
-                    "nofile",
-                    "nproc",
-                    "rss",
-                    "rtprio",
-                    "rttime",
-                    "sigpending",
-                    "stack",
-                ],
-                format: None,
-            }),
-        ),
-        ("SoftLimit", Shape::INT),
-    ],
-    required: &["HardLimit", "Name", "SoftLimit"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Ulimit` property type of `AWS::ECS::TaskDefinition`.
-///
-/// The `ulimit` settings to pass to the container.
-///
-/// Amazon ECS tasks hosted on AWS Fargate use the default resource limit values set by the operating system with the exception of the `nofile` resource limit parameter which AWS Fargate overrides. The `nofile` resource limit sets a restriction on the number of open files that a container can use. The default `nofile` soft limit is `65535` and the default hard limit is `65535` .
-///
-/// You can specify the `ulimit` settings for a container in a task definition.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-ulimit.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Ulimit {
-    /// `HardLimit`: an integer, required.
-    ///
-    /// The hard limit for the `ulimit` type. The value can be specified in bytes, seconds, or as a count, depending on the `type` of the `ulimit` .
-    pub hard_limit: Int,
-    /// `Name`: an [`UlimitName`] value, required.
-    ///
-    /// The `type` of the `ulimit` .
-    pub name: UlimitName,
-    /// `SoftLimit`: an integer, required.
-    ///
-    /// The soft limit for the `ulimit` type. The value can be specified in bytes, seconds, or as a count, depending on the `type` of the `ulimit` .
-    pub soft_limit: Int,
-}
-
-impl Ulimit {
-    /// A `Ulimit` with its required properties, named in a [`UlimitRequired`].
-    pub fn new(required: UlimitRequired) -> Self {
-        Self {
-            hard_limit: required.hard_limit,
-            name: required.name,
-            soft_limit: required.soft_limit,
-        }
-    }
-
-    /// `HardLimit`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hard_limit(mut self, value: impl Into<Int>) -> Self {
-        self.hard_limit = value.into();
-        self
-    }
-
-    /// `Name`: an [`UlimitName`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<UlimitName>) -> Self {
-        self.name = value.into();
-        self
-    }
-
-    /// `SoftLimit`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn soft_limit(mut self, value: impl Into<Int>) -> Self {
-        self.soft_limit = value.into();
-        self
-    }
-}
-
-impl PropertyType for Ulimit {}
-
-impl ToValue for Ulimit {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("HardLimit", &self.hard_limit)
-            .req("Name", &self.name)
-            .req("SoftLimit", &self.soft_limit)
-            .build()
-    }
-}
-
-static RULE_Volume: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Volume: ObjRule = ObjRule {
     properties: &[
         ("ConfiguredAtLaunch", Shape::Bool),
-        (
-            "DockerVolumeConfiguration",
-            Shape::Object(&RULE_DockerVolumeConfiguration),
-        ),
-        (
-            "EFSVolumeConfiguration",
-            Shape::Object(&RULE_EfsVolumeConfiguration),
-        ),
-        (
-            "FSxWindowsFileServerVolumeConfiguration",
-            Shape::Object(&RULE_FsxWindowsFileServerVolumeConfiguration),
-        ),
+        ("DockerVolumeConfiguration", Shape::Object(&RULE_DockerVolumeConfiguration)),
+        ("EFSVolumeConfiguration", Shape::Object(&RULE_EfsVolumeConfiguration)),
+        ("FSxWindowsFileServerVolumeConfiguration", Shape::Object(&RULE_FsxWindowsFileServerVolumeConfiguration)),
         ("Host", Shape::Object(&RULE_HostVolumeProperties)),
         ("Name", Shape::STR),
-        (
-            "S3FilesVolumeConfiguration",
-            Shape::Object(&RULE_S3FilesVolumeConfiguration),
-        ),
+        ("S3FilesVolumeConfiguration", Shape::Object(&RULE_S3FilesVolumeConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Volume` property type of `AWS::ECS::TaskDefinition`.
@@ -4751,6 +2114,7 @@ pub struct Volume {
     pub s3_files_volume_configuration: Option<Obj<S3FilesVolumeConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl Volume {
     /// A `Volume` with no property set (none is required).
     pub fn new() -> Self {
@@ -4758,72 +2122,19 @@ impl Volume {
     }
 
     /// `ConfiguredAtLaunch`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configured_at_launch(mut self, value: impl Into<Bool>) -> Self {
-        self.configured_at_launch = Some(value.into());
-        self
-    }
-
+    pub fn configured_at_launch(mut self, value: impl Into<Bool>) -> Self { self.configured_at_launch = Some(value.into()); self }
     /// `DockerVolumeConfiguration`: a [`DockerVolumeConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn docker_volume_configuration(
-        mut self,
-        value: impl Into<Obj<DockerVolumeConfiguration>>,
-    ) -> Self {
-        self.docker_volume_configuration = Some(value.into());
-        self
-    }
-
+    pub fn docker_volume_configuration(mut self, value: impl Into<Obj<DockerVolumeConfiguration>>) -> Self { self.docker_volume_configuration = Some(value.into()); self }
     /// `EFSVolumeConfiguration`: an [`EfsVolumeConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn efs_volume_configuration(
-        mut self,
-        value: impl Into<Obj<EfsVolumeConfiguration>>,
-    ) -> Self {
-        self.efs_volume_configuration = Some(value.into());
-        self
-    }
-
+    pub fn efs_volume_configuration(mut self, value: impl Into<Obj<EfsVolumeConfiguration>>) -> Self { self.efs_volume_configuration = Some(value.into()); self }
     /// `FSxWindowsFileServerVolumeConfiguration`: a [`FsxWindowsFileServerVolumeConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fsx_windows_file_server_volume_configuration(
-        mut self,
-        value: impl Into<Obj<FsxWindowsFileServerVolumeConfiguration>>,
-    ) -> Self {
-        self.fsx_windows_file_server_volume_configuration = Some(value.into());
-        self
-    }
-
+    pub fn fsx_windows_file_server_volume_configuration(mut self, value: impl Into<Obj<FsxWindowsFileServerVolumeConfiguration>>) -> Self { self.fsx_windows_file_server_volume_configuration = Some(value.into()); self }
     /// `Host`: a [`HostVolumeProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn host(mut self, value: impl Into<Obj<HostVolumeProperties>>) -> Self {
-        self.host = Some(value.into());
-        self
-    }
-
+    pub fn host(mut self, value: impl Into<Obj<HostVolumeProperties>>) -> Self { self.host = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `S3FilesVolumeConfiguration`: a [`S3FilesVolumeConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_files_volume_configuration(
-        mut self,
-        value: impl Into<Obj<S3FilesVolumeConfiguration>>,
-    ) -> Self {
-        self.s3_files_volume_configuration = Some(value.into());
-        self
-    }
+    pub fn s3_files_volume_configuration(mut self, value: impl Into<Obj<S3FilesVolumeConfiguration>>) -> Self { self.s3_files_volume_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for Volume {}
@@ -4851,14 +2162,14 @@ impl ToValue for Volume {
     }
 }
 
-static RULE_VolumeFrom: ObjRule = ObjRule {
-    properties: &[("ReadOnly", Shape::Bool), ("SourceContainer", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_VolumeFrom: ObjRule = ObjRule {
+    properties: &[
+        ("ReadOnly", Shape::Bool),
+        ("SourceContainer", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VolumeFrom` property type of `AWS::ECS::TaskDefinition`.
@@ -4878,6 +2189,7 @@ pub struct VolumeFrom {
     pub source_container: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl VolumeFrom {
     /// A `VolumeFrom` with no property set (none is required).
     pub fn new() -> Self {
@@ -4885,20 +2197,9 @@ impl VolumeFrom {
     }
 
     /// `ReadOnly`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn read_only(mut self, value: impl Into<Bool>) -> Self {
-        self.read_only = Some(value.into());
-        self
-    }
-
+    pub fn read_only(mut self, value: impl Into<Bool>) -> Self { self.read_only = Some(value.into()); self }
     /// `SourceContainer`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_container(mut self, value: impl Into<Str>) -> Self {
-        self.source_container = Some(value.into());
-        self
-    }
+    pub fn source_container(mut self, value: impl Into<Str>) -> Self { self.source_container = Some(value.into()); self }
 }
 
 impl PropertyType for VolumeFrom {}
@@ -4943,40 +2244,6 @@ impl ToValue for AppProtocol {
     }
 }
 
-/// The values of `Condition` (`AWS::ECS::TaskDefinition`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ContainerDependencyCondition {
-    /// `COMPLETE`
-    Complete,
-    /// `HEALTHY`
-    Healthy,
-    /// `START`
-    Start,
-    /// `SUCCESS`
-    Success,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ContainerDependencyCondition {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ContainerDependencyCondition {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Complete => "COMPLETE",
-            Self::Healthy => "HEALTHY",
-            Self::Start => "START",
-            Self::Success => "SUCCESS",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
 /// The values of `CpuArchitecture` (`AWS::ECS::TaskDefinition`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum CpuArchitecture {
@@ -5005,37 +2272,6 @@ impl ToValue for CpuArchitecture {
     }
 }
 
-/// The values of `Permission` (`AWS::ECS::TaskDefinition`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum DevicePermission {
-    /// `mknod`
-    Mknod,
-    /// `read`
-    Read,
-    /// `write`
-    Write,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for DevicePermission {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for DevicePermission {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Mknod => "mknod",
-            Self::Read => "read",
-            Self::Write => "write",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
 /// The values of `Scope` (`AWS::ECS::TaskDefinition`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum DockerVolumeConfigurationScope {
@@ -5058,59 +2294,6 @@ impl ToValue for DockerVolumeConfigurationScope {
         let s = match self {
             Self::Shared => "shared",
             Self::Task => "task",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Type` (`AWS::ECS::TaskDefinition`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum EnvironmentFileType {
-    /// `s3`
-    S3,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for EnvironmentFileType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for EnvironmentFileType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::S3 => "s3",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Type` (`AWS::ECS::TaskDefinition`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum FirelensConfigurationType {
-    /// `fluentbit`
-    Fluentbit,
-    /// `fluentd`
-    Fluentd,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for FirelensConfigurationType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for FirelensConfigurationType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Fluentbit => "fluentbit",
-            Self::Fluentd => "fluentd",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())
@@ -5452,73 +2635,6 @@ impl ToValue for TransitEncryption {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Name` (`AWS::ECS::TaskDefinition`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum UlimitName {
-    /// `core`
-    Core,
-    /// `cpu`
-    Cpu,
-    /// `data`
-    Data,
-    /// `fsize`
-    Fsize,
-    /// `locks`
-    Locks,
-    /// `memlock`
-    Memlock,
-    /// `msgqueue`
-    Msgqueue,
-    /// `nice`
-    Nice,
-    /// `nofile`
-    Nofile,
-    /// `nproc`
-    Nproc,
-    /// `rss`
-    Rss,
-    /// `rtprio`
-    Rtprio,
-    /// `rttime`
-    Rttime,
-    /// `sigpending`
-    Sigpending,
-    /// `stack`
-    Stack,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for UlimitName {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for UlimitName {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Core => "core",
-            Self::Cpu => "cpu",
-            Self::Data => "data",
-            Self::Fsize => "fsize",
-            Self::Locks => "locks",
-            Self::Memlock => "memlock",
-            Self::Msgqueue => "msgqueue",
-            Self::Nice => "nice",
-            Self::Nofile => "nofile",
-            Self::Nproc => "nproc",
-            Self::Rss => "rss",
-            Self::Rtprio => "rtprio",
-            Self::Rttime => "rttime",
-            Self::Sigpending => "sigpending",
-            Self::Stack => "stack",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -7,92 +7,39 @@
 
 use crate::support::prelude::*;
 
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+pub use super::shared::{AssignPublicIp, CapacityProviderStrategyItem, ServiceRegistry, Tag};
+use super::shared::{RULE_CapacityProviderStrategyItem, RULE_ServiceRegistry, RULE_Tag};
 
 /// The required properties of [`TaskSet`], by name: `TaskSet::new(TaskSetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TaskSetRequired {
     /// `Cluster`: a string, required.
-    ///
-    /// The short name or full Amazon Resource Name (ARN) of the cluster that hosts the service to create the task set in.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub cluster: Str,
     /// `Service`: a string, required.
-    ///
-    /// The short name or full Amazon Resource Name (ARN) of the service to create the task set in.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub service: Str,
     /// `TaskDefinition`: a string, required.
-    ///
-    /// The task definition for the tasks in the task set to use. If a revision isn't specified, the latest `ACTIVE` revision is used.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub task_definition: Str,
 }
 
-static RULE_TaskSet: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TaskSet: ObjRule = ObjRule {
     properties: &[
-        (
-            "CapacityProviderStrategy",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CapacityProviderStrategyItem),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CapacityProviderStrategy", Shape::List(&ListRule { items: Shape::Object(&RULE_CapacityProviderStrategyItem), min_items: None, max_items: None })),
         ("Cluster", Shape::STR),
         ("ExternalId", Shape::STR),
-        (
-            "LaunchType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["EC2", "FARGATE"],
-                format: None,
-            }),
-        ),
-        (
-            "LoadBalancers",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_LoadBalancer),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "NetworkConfiguration",
-            Shape::Object(&RULE_NetworkConfiguration),
-        ),
+        ("LaunchType", Shape::Str(&StrRule { allowed: &["EC2", "FARGATE"], ..StrRule::ANY })),
+        ("LoadBalancers", Shape::List(&ListRule { items: Shape::Object(&RULE_LoadBalancer), min_items: None, max_items: None })),
+        ("NetworkConfiguration", Shape::Object(&RULE_NetworkConfiguration)),
         ("PlatformVersion", Shape::STR),
         ("Scale", Shape::Object(&RULE_Scale)),
         ("Service", Shape::STR),
-        (
-            "ServiceRegistries",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ServiceRegistry),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("ServiceRegistries", Shape::List(&ListRule { items: Shape::Object(&RULE_ServiceRegistry), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
         ("TaskDefinition", Shape::STR),
     ],
     required: &["Cluster", "Service", "TaskDefinition"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ECS::TaskSet` resource.
@@ -196,6 +143,7 @@ pub struct TaskSet {
     pub task_definition: Str,
 }
 
+#[rustfmt::skip]
 impl TaskSet {
     /// The CloudFormation type name, `AWS::ECS::TaskSet`.
     pub const TYPE_NAME: &'static str = "AWS::ECS::TaskSet";
@@ -207,18 +155,7 @@ impl TaskSet {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-taskset.html",
         primary_identifier: &["Cluster", "Service", "Id"],
         required: &["Cluster", "Service", "TaskDefinition"],
-        create_only: &[
-            "Cluster",
-            "ExternalId",
-            "LaunchType",
-            "LoadBalancers",
-            "NetworkConfiguration",
-            "PlatformVersion",
-            "Service",
-            "ServiceRegistries",
-            "TaskDefinition",
-            "CapacityProviderStrategy",
-        ],
+        create_only: &["Cluster", "ExternalId", "LaunchType", "LoadBalancers", "NetworkConfiguration", "PlatformVersion", "Service", "ServiceRegistries", "TaskDefinition", "CapacityProviderStrategy"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Id"],
@@ -246,103 +183,29 @@ impl TaskSet {
     }
 
     /// `CapacityProviderStrategy`: a list of [`CapacityProviderStrategyItem`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_provider_strategy(
-        mut self,
-        value: impl Into<List<CapacityProviderStrategyItem>>,
-    ) -> Self {
-        self.capacity_provider_strategy = Some(value.into());
-        self
-    }
-
+    pub fn capacity_provider_strategy(mut self, value: impl Into<List<CapacityProviderStrategyItem>>) -> Self { self.capacity_provider_strategy = Some(value.into()); self }
     /// `Cluster`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster(mut self, value: impl Into<Str>) -> Self {
-        self.cluster = value.into();
-        self
-    }
-
+    pub fn cluster(mut self, value: impl Into<Str>) -> Self { self.cluster = value.into(); self }
     /// `ExternalId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn external_id(mut self, value: impl Into<Str>) -> Self {
-        self.external_id = Some(value.into());
-        self
-    }
-
+    pub fn external_id(mut self, value: impl Into<Str>) -> Self { self.external_id = Some(value.into()); self }
     /// `LaunchType`: a [`LaunchType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn launch_type(mut self, value: impl Into<LaunchType>) -> Self {
-        self.launch_type = Some(value.into());
-        self
-    }
-
+    pub fn launch_type(mut self, value: impl Into<LaunchType>) -> Self { self.launch_type = Some(value.into()); self }
     /// `LoadBalancers`: a list of [`LoadBalancer`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn load_balancers(mut self, value: impl Into<List<LoadBalancer>>) -> Self {
-        self.load_balancers = Some(value.into());
-        self
-    }
-
+    pub fn load_balancers(mut self, value: impl Into<List<LoadBalancer>>) -> Self { self.load_balancers = Some(value.into()); self }
     /// `NetworkConfiguration`: a [`NetworkConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_configuration(mut self, value: impl Into<Obj<NetworkConfiguration>>) -> Self {
-        self.network_configuration = Some(value.into());
-        self
-    }
-
+    pub fn network_configuration(mut self, value: impl Into<Obj<NetworkConfiguration>>) -> Self { self.network_configuration = Some(value.into()); self }
     /// `PlatformVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn platform_version(mut self, value: impl Into<Str>) -> Self {
-        self.platform_version = Some(value.into());
-        self
-    }
-
+    pub fn platform_version(mut self, value: impl Into<Str>) -> Self { self.platform_version = Some(value.into()); self }
     /// `Scale`: a [`Scale`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scale(mut self, value: impl Into<Obj<Scale>>) -> Self {
-        self.scale = Some(value.into());
-        self
-    }
-
+    pub fn scale(mut self, value: impl Into<Obj<Scale>>) -> Self { self.scale = Some(value.into()); self }
     /// `Service`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service(mut self, value: impl Into<Str>) -> Self {
-        self.service = value.into();
-        self
-    }
-
+    pub fn service(mut self, value: impl Into<Str>) -> Self { self.service = value.into(); self }
     /// `ServiceRegistries`: a list of [`ServiceRegistry`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_registries(mut self, value: impl Into<List<ServiceRegistry>>) -> Self {
-        self.service_registries = Some(value.into());
-        self
-    }
-
+    pub fn service_registries(mut self, value: impl Into<List<ServiceRegistry>>) -> Self { self.service_registries = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TaskDefinition`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn task_definition(mut self, value: impl Into<Str>) -> Self {
-        self.task_definition = value.into();
-        self
-    }
+    pub fn task_definition(mut self, value: impl Into<Str>) -> Self { self.task_definition = value.into(); self }
 }
 
 impl Resource for TaskSet {
@@ -400,62 +263,19 @@ impl TaskSetAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AwsVpcConfigurationRequired {
     /// `Subnets`: a list of strings, required.
-    ///
-    /// The IDs of the subnets associated with the task or service. There's a limit of 16 subnets that can be specified.
-    ///
-    /// &gt; All specified subnets must be from the same VPC.
-    ///
-    /// Format `AWS::EC2::Subnet.Ids`; items at most 16; each item: format `AWS::EC2::Subnet.Id`.
     pub subnets: List<Str>,
 }
 
-static RULE_AwsVpcConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AwsVpcConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "AssignPublicIp",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DISABLED", "ENABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "SecurityGroups",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "Subnets",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SubnetId),
-                }),
-                min_items: None,
-                max_items: Some(16),
-            }),
-        ),
+        ("AssignPublicIp", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: Some(5) })),
+        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: None, max_items: Some(16) })),
     ],
     required: &["Subnets"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AwsVpcConfiguration` property type of `AWS::ECS::TaskSet`.
@@ -492,6 +312,7 @@ pub struct AwsVpcConfiguration {
     pub subnets: List<Str>,
 }
 
+#[rustfmt::skip]
 impl AwsVpcConfiguration {
     /// A `AwsVpcConfiguration` with its required properties, named in a [`AwsVpcConfigurationRequired`].
     pub fn new(required: AwsVpcConfigurationRequired) -> Self {
@@ -503,28 +324,11 @@ impl AwsVpcConfiguration {
     }
 
     /// `AssignPublicIp`: an [`AssignPublicIp`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn assign_public_ip(mut self, value: impl Into<AssignPublicIp>) -> Self {
-        self.assign_public_ip = Some(value.into());
-        self
-    }
-
+    pub fn assign_public_ip(mut self, value: impl Into<AssignPublicIp>) -> Self { self.assign_public_ip = Some(value.into()); self }
     /// `SecurityGroups`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_groups = Some(value.into());
-        self
-    }
-
+    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.security_groups = Some(value.into()); self }
     /// `Subnets`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnets = value.into();
-        self
-    }
+    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self { self.subnets = value.into(); self }
 }
 
 impl PropertyType for AwsVpcConfiguration {}
@@ -539,152 +343,15 @@ impl ToValue for AwsVpcConfiguration {
     }
 }
 
-static RULE_CapacityProviderStrategyItem: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Base",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(100000.0),
-                allowed: &[],
-            }),
-        ),
-        ("CapacityProvider", Shape::STR),
-        (
-            "Weight",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(1000.0),
-                allowed: &[],
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CapacityProviderStrategyItem` property type of `AWS::ECS::TaskSet`.
-///
-/// The details of a capacity provider strategy. A capacity provider strategy can be set when using the \[RunTask\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html>) or \[CreateCluster\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateCluster.html>) APIs or as the default capacity provider strategy for a cluster with the `CreateCluster` API.
-///
-/// Only capacity providers that are already associated with a cluster and have an `ACTIVE` or `UPDATING` status can be used in a capacity provider strategy. The \[PutClusterCapacityProviders\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PutClusterCapacityProviders.html>) API is used to associate a capacity provider with a cluster.
-///
-/// If specifying a capacity provider that uses an Auto Scaling group, the capacity provider must already be created. New Auto Scaling group capacity providers can be created with the \[CreateClusterCapacityProvider\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateClusterCapacityProvider.html>) API operation.
-///
-/// To use a AWS Fargate capacity provider, specify either the `FARGATE` or `FARGATE_SPOT` capacity providers. The AWS Fargate capacity providers are available to all accounts and only need to be associated with a cluster to be used in a capacity provider strategy.
-///
-/// With `FARGATE_SPOT` , you can run interruption tolerant tasks at a rate that's discounted compared to the `FARGATE` price. `FARGATE_SPOT` runs tasks on spare compute capacity. When AWS needs the capacity back, your tasks are interrupted with a two-minute warning. `FARGATE_SPOT` supports Linux tasks with the X86_64 architecture on platform version 1.3.0 or later. `FARGATE_SPOT` supports Linux tasks with the ARM64 architecture on platform version 1.4.0 or later.
-///
-/// A capacity provider strategy can contain a maximum of 20 capacity providers.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskset-capacityproviderstrategyitem.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct CapacityProviderStrategyItem {
-    /// `Base`: an integer.
-    ///
-    /// The *base* value designates how many tasks, at a minimum, to run on the specified capacity provider for each service. Only one capacity provider in a capacity provider strategy can have a *base* defined. If no value is specified, the default value of `0` is used.
-    ///
-    /// Base value characteristics:
-    ///
-    /// - Only one capacity provider in a strategy can have a base defined
-    /// - The default value is `0` if not specified
-    /// - The valid range is 0 to 100,000
-    /// - Base requirements are satisfied first before weight distribution
-    ///
-    /// Value 0 to 100000.
-    pub base: Option<Int>,
-    /// `CapacityProvider`: a string.
-    ///
-    /// The short name of the capacity provider. This can be either an AWS managed capacity provider ( `FARGATE` or `FARGATE_SPOT` ) or the name of a custom capacity provider that you created.
-    pub capacity_provider: Option<Str>,
-    /// `Weight`: an integer.
-    ///
-    /// The *weight* value designates the relative percentage of the total number of tasks launched that should use the specified capacity provider. The `weight` value is taken into consideration after the `base` value, if defined, is satisfied.
-    ///
-    /// If no `weight` value is specified, the default value of `0` is used. When multiple capacity providers are specified within a capacity provider strategy, at least one of the capacity providers must have a weight value greater than zero and any capacity providers with a weight of `0` can't be used to place tasks. If you specify multiple capacity providers in a strategy that all have a weight of `0` , any `RunTask` or `CreateService` actions using the capacity provider strategy will fail.
-    ///
-    /// Weight value characteristics:
-    ///
-    /// - Weight is considered after the base value is satisfied
-    /// - The default value is `0` if not specified
-    /// - The valid range is 0 to 1,000
-    /// - At least one capacity provider must have a weight greater than zero
-    /// - Capacity providers with weight of `0` cannot place tasks
-    ///
-    /// Task distribution logic:
-    ///
-    /// - Base satisfaction: The minimum number of tasks specified by the base value are placed on that capacity provider
-    /// - Weight distribution: After base requirements are met, additional tasks are distributed according to weight ratios
-    ///
-    /// Examples:
-    ///
-    /// Equal Distribution: Two capacity providers both with weight `1` will split tasks evenly after base requirements are met.
-    ///
-    /// Weighted Distribution: If capacityProviderA has weight `1` and capacityProviderB has weight `4` , then for every 1 task on A, 4 tasks will run on B.
-    ///
-    /// Value 0 to 1000.
-    pub weight: Option<Int>,
-}
-
-impl CapacityProviderStrategyItem {
-    /// A `CapacityProviderStrategyItem` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Base`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn base(mut self, value: impl Into<Int>) -> Self {
-        self.base = Some(value.into());
-        self
-    }
-
-    /// `CapacityProvider`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_provider(mut self, value: impl Into<Str>) -> Self {
-        self.capacity_provider = Some(value.into());
-        self
-    }
-
-    /// `Weight`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn weight(mut self, value: impl Into<Int>) -> Self {
-        self.weight = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for CapacityProviderStrategyItem {}
-
-impl ToValue for CapacityProviderStrategyItem {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Base", &self.base)
-            .opt("CapacityProvider", &self.capacity_provider)
-            .opt("Weight", &self.weight)
-            .build()
-    }
-}
-
-static RULE_LoadBalancer: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LoadBalancer: ObjRule = ObjRule {
     properties: &[
         ("ContainerName", Shape::STR),
         ("ContainerPort", Shape::INT),
         ("TargetGroupArn", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LoadBalancer` property type of `AWS::ECS::TaskSet`.
@@ -724,6 +391,7 @@ pub struct LoadBalancer {
     pub target_group_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LoadBalancer {
     /// A `LoadBalancer` with no property set (none is required).
     pub fn new() -> Self {
@@ -731,28 +399,11 @@ impl LoadBalancer {
     }
 
     /// `ContainerName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_name(mut self, value: impl Into<Str>) -> Self {
-        self.container_name = Some(value.into());
-        self
-    }
-
+    pub fn container_name(mut self, value: impl Into<Str>) -> Self { self.container_name = Some(value.into()); self }
     /// `ContainerPort`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_port(mut self, value: impl Into<Int>) -> Self {
-        self.container_port = Some(value.into());
-        self
-    }
-
+    pub fn container_port(mut self, value: impl Into<Int>) -> Self { self.container_port = Some(value.into()); self }
     /// `TargetGroupArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_group_arn(mut self, value: impl Into<Str>) -> Self {
-        self.target_group_arn = Some(value.into());
-        self
-    }
+    pub fn target_group_arn(mut self, value: impl Into<Str>) -> Self { self.target_group_arn = Some(value.into()); self }
 }
 
 impl PropertyType for LoadBalancer {}
@@ -767,17 +418,13 @@ impl ToValue for LoadBalancer {
     }
 }
 
-static RULE_NetworkConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "AwsVpcConfiguration",
-        Shape::Object(&RULE_AwsVpcConfiguration),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_NetworkConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("AwsVpcConfiguration", Shape::Object(&RULE_AwsVpcConfiguration)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NetworkConfiguration` property type of `AWS::ECS::TaskSet`.
@@ -795,6 +442,7 @@ pub struct NetworkConfiguration {
     pub aws_vpc_configuration: Option<Obj<AwsVpcConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl NetworkConfiguration {
     /// A `NetworkConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -802,12 +450,7 @@ impl NetworkConfiguration {
     }
 
     /// `AwsVpcConfiguration`: an [`AwsVpcConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_vpc_configuration(mut self, value: impl Into<Obj<AwsVpcConfiguration>>) -> Self {
-        self.aws_vpc_configuration = Some(value.into());
-        self
-    }
+    pub fn aws_vpc_configuration(mut self, value: impl Into<Obj<AwsVpcConfiguration>>) -> Self { self.aws_vpc_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for NetworkConfiguration {}
@@ -820,33 +463,14 @@ impl ToValue for NetworkConfiguration {
     }
 }
 
-static RULE_Scale: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Scale: ObjRule = ObjRule {
     properties: &[
-        (
-            "Unit",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PERCENT"],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
+        ("Unit", Shape::Str(&StrRule { allowed: &["PERCENT"], ..StrRule::ANY })),
+        ("Value", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Scale` property type of `AWS::ECS::TaskSet`.
@@ -868,6 +492,7 @@ pub struct Scale {
     pub value: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl Scale {
     /// A `Scale` with no property set (none is required).
     pub fn new() -> Self {
@@ -875,20 +500,9 @@ impl Scale {
     }
 
     /// `Unit`: an [`Unit`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unit(mut self, value: impl Into<Unit>) -> Self {
-        self.unit = Some(value.into());
-        self
-    }
-
+    pub fn unit(mut self, value: impl Into<Unit>) -> Self { self.unit = Some(value.into()); self }
     /// `Value`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Num>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Num>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Scale {}
@@ -899,210 +513,6 @@ impl ToValue for Scale {
             .opt("Unit", &self.unit)
             .opt("Value", &self.value)
             .build()
-    }
-}
-
-static RULE_ServiceRegistry: ObjRule = ObjRule {
-    properties: &[
-        ("ContainerName", Shape::STR),
-        ("ContainerPort", Shape::INT),
-        ("Port", Shape::INT),
-        ("RegistryArn", Shape::STR),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ServiceRegistry` property type of `AWS::ECS::TaskSet`.
-///
-/// The details for the service registry.
-///
-/// Each service may be associated with one service registry. Multiple service registries for each service are not supported.
-///
-/// When you add, update, or remove the service registries configuration, Amazon ECS starts a new deployment. New tasks are registered and deregistered to the updated service registry configuration.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskset-serviceregistry.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ServiceRegistry {
-    /// `ContainerName`: a string.
-    ///
-    /// The container name value to be used for your service discovery service. It's already specified in the task definition. If the task definition that your service task specifies uses the `bridge` or `host` network mode, you must specify a `containerName` and `containerPort` combination from the task definition. If the task definition that your service task specifies uses the `awsvpc` network mode and a type SRV DNS record is used, you must specify either a `containerName` and `containerPort` combination or a `port` value. However, you can't specify both.
-    pub container_name: Option<Str>,
-    /// `ContainerPort`: an integer.
-    ///
-    /// The port value to be used for your service discovery service. It's already specified in the task definition. If the task definition your service task specifies uses the `bridge` or `host` network mode, you must specify a `containerName` and `containerPort` combination from the task definition. If the task definition your service task specifies uses the `awsvpc` network mode and a type SRV DNS record is used, you must specify either a `containerName` and `containerPort` combination or a `port` value. However, you can't specify both.
-    pub container_port: Option<Int>,
-    /// `Port`: an integer.
-    ///
-    /// The port value used if your service discovery service specified an SRV record. This field might be used if both the `awsvpc` network mode and SRV records are used.
-    pub port: Option<Int>,
-    /// `RegistryArn`: a string.
-    ///
-    /// The Amazon Resource Name (ARN) of the service registry. The currently supported service registry is AWS Cloud Map . For more information, see \[CreateService\](<https://docs.aws.amazon.com/cloud-map/latest/api/API_CreateService.html>) .
-    pub registry_arn: Option<Str>,
-}
-
-impl ServiceRegistry {
-    /// A `ServiceRegistry` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `ContainerName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_name(mut self, value: impl Into<Str>) -> Self {
-        self.container_name = Some(value.into());
-        self
-    }
-
-    /// `ContainerPort`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_port(mut self, value: impl Into<Int>) -> Self {
-        self.container_port = Some(value.into());
-        self
-    }
-
-    /// `Port`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = Some(value.into());
-        self
-    }
-
-    /// `RegistryArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn registry_arn(mut self, value: impl Into<Str>) -> Self {
-        self.registry_arn = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for ServiceRegistry {}
-
-impl ToValue for ServiceRegistry {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("ContainerName", &self.container_name)
-            .opt("ContainerPort", &self.container_port)
-            .opt("Port", &self.port)
-            .opt("RegistryArn", &self.registry_arn)
-            .build()
-    }
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::ECS::TaskSet`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskset-tag.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Option<Str>,
-    /// `Value`: a string.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
-    }
-}
-
-/// The values of `AssignPublicIp` (`AWS::ECS::TaskSet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum AssignPublicIp {
-    /// `DISABLED`
-    Disabled,
-    /// `ENABLED`
-    Enabled,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for AssignPublicIp {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for AssignPublicIp {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Disabled => "DISABLED",
-            Self::Enabled => "ENABLED",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 

@@ -19,52 +19,21 @@ pub(crate) static PATTERN_3: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccessPointRequired {
     /// `FileSystemId`: a string, required.
-    ///
-    /// The ID of the EFS file system that the access point applies to. Accepts only the ID format for input when specifying a file system, for example `fs-0123456789abcedf2` .
-    ///
-    /// Pattern `^(arn:aws[-a-z]*:elasticfilesystem:[0-9a-z-:]+:file-system/fs-[0-9a-f]{8,40}|fs-[0-9a-f]{8,40})$`; length 0 to 128; create-only: changing it replaces the resource.
     pub file_system_id: Str,
 }
 
-static RULE_AccessPoint: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AccessPoint: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccessPointTags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AccessPointTag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ClientToken",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FileSystemId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AccessPointTags", Shape::List(&ListRule { items: Shape::Object(&RULE_AccessPointTag), min_items: None, max_items: None })),
+        ("ClientToken", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("FileSystemId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("PosixUser", Shape::Object(&RULE_PosixUser)),
         ("RootDirectory", Shape::Object(&RULE_RootDirectory)),
     ],
     required: &["FileSystemId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EFS::AccessPoint` resource.
@@ -114,6 +83,7 @@ pub struct AccessPoint {
     pub root_directory: Option<Obj<RootDirectory>>,
 }
 
+#[rustfmt::skip]
 impl AccessPoint {
     /// The CloudFormation type name, `AWS::EFS::AccessPoint`.
     pub const TYPE_NAME: &'static str = "AWS::EFS::AccessPoint";
@@ -125,20 +95,7 @@ impl AccessPoint {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-efs-accesspoint.html",
         primary_identifier: &["AccessPointId"],
         required: &["FileSystemId"],
-        create_only: &[
-            "FileSystemId",
-            "ClientToken",
-            "PosixUser",
-            "PosixUser/Uid",
-            "PosixUser/Gid",
-            "PosixUser/SecondaryGids",
-            "RootDirectory",
-            "RootDirectory/Path",
-            "RootDirectory/CreationInfo",
-            "RootDirectory/CreationInfo/OwnerUid",
-            "RootDirectory/CreationInfo/OwnerGid",
-            "RootDirectory/CreationInfo/Permissions",
-        ],
+        create_only: &["FileSystemId", "ClientToken", "PosixUser", "PosixUser/Uid", "PosixUser/Gid", "PosixUser/SecondaryGids", "RootDirectory", "RootDirectory/Path", "RootDirectory/CreationInfo", "RootDirectory/CreationInfo/OwnerUid", "RootDirectory/CreationInfo/OwnerGid", "RootDirectory/CreationInfo/Permissions"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["AccessPointId", "Arn"],
@@ -159,44 +116,15 @@ impl AccessPoint {
     }
 
     /// `AccessPointTags`: a list of [`AccessPointTag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_point_tags(mut self, value: impl Into<List<AccessPointTag>>) -> Self {
-        self.access_point_tags = Some(value.into());
-        self
-    }
-
+    pub fn access_point_tags(mut self, value: impl Into<List<AccessPointTag>>) -> Self { self.access_point_tags = Some(value.into()); self }
     /// `ClientToken`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_token(mut self, value: impl Into<Str>) -> Self {
-        self.client_token = Some(value.into());
-        self
-    }
-
+    pub fn client_token(mut self, value: impl Into<Str>) -> Self { self.client_token = Some(value.into()); self }
     /// `FileSystemId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_system_id(mut self, value: impl Into<Str>) -> Self {
-        self.file_system_id = value.into();
-        self
-    }
-
+    pub fn file_system_id(mut self, value: impl Into<Str>) -> Self { self.file_system_id = value.into(); self }
     /// `PosixUser`: a [`PosixUser`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn posix_user(mut self, value: impl Into<Obj<PosixUser>>) -> Self {
-        self.posix_user = Some(value.into());
-        self
-    }
-
+    pub fn posix_user(mut self, value: impl Into<Obj<PosixUser>>) -> Self { self.posix_user = Some(value.into()); self }
     /// `RootDirectory`: a [`RootDirectory`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn root_directory(mut self, value: impl Into<Obj<RootDirectory>>) -> Self {
-        self.root_directory = Some(value.into());
-        self
-    }
+    pub fn root_directory(mut self, value: impl Into<Obj<RootDirectory>>) -> Self { self.root_directory = Some(value.into()); self }
 }
 
 impl Resource for AccessPoint {
@@ -250,35 +178,14 @@ impl AccessPointAttributes {
     }
 }
 
-static RULE_AccessPointTag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AccessPointTag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AccessPointTag` property type of `AWS::EFS::AccessPoint`.
@@ -302,6 +209,7 @@ pub struct AccessPointTag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AccessPointTag {
     /// A `AccessPointTag` with no property set (none is required).
     pub fn new() -> Self {
@@ -309,20 +217,9 @@ impl AccessPointTag {
     }
 
     /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for AccessPointTag {}
@@ -340,46 +237,23 @@ impl ToValue for AccessPointTag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreationInfoRequired {
     /// `OwnerGid`: a string, required.
-    ///
-    /// Specifies the POSIX group ID to apply to the `RootDirectory` . Accepts values from 0 to 2^32 (4294967295).
-    ///
-    /// Value 0 to 4294967295.
     pub owner_gid: Str,
     /// `OwnerUid`: a string, required.
-    ///
-    /// Specifies the POSIX user ID to apply to the `RootDirectory` . Accepts values from 0 to 2^32 (4294967295).
-    ///
-    /// Value 0 to 4294967295.
     pub owner_uid: Str,
     /// `Permissions`: a string, required.
-    ///
-    /// Specifies the POSIX permissions to apply to the `RootDirectory` , in the format of an octal number representing the file's mode bits.
-    ///
-    /// Pattern `^[0-7]{3,4}$`.
     pub permissions: Str,
 }
 
-static RULE_CreationInfo: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CreationInfo: ObjRule = ObjRule {
     properties: &[
         ("OwnerGid", Shape::STR),
         ("OwnerUid", Shape::STR),
-        (
-            "Permissions",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Permissions", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["OwnerUid", "OwnerGid", "Permissions"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CreationInfo` property type of `AWS::EFS::AccessPoint`.
@@ -413,6 +287,7 @@ pub struct CreationInfo {
     pub permissions: Str,
 }
 
+#[rustfmt::skip]
 impl CreationInfo {
     /// A `CreationInfo` with its required properties, named in a [`CreationInfoRequired`].
     pub fn new(required: CreationInfoRequired) -> Self {
@@ -424,28 +299,11 @@ impl CreationInfo {
     }
 
     /// `OwnerGid`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn owner_gid(mut self, value: impl Into<Str>) -> Self {
-        self.owner_gid = value.into();
-        self
-    }
-
+    pub fn owner_gid(mut self, value: impl Into<Str>) -> Self { self.owner_gid = value.into(); self }
     /// `OwnerUid`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn owner_uid(mut self, value: impl Into<Str>) -> Self {
-        self.owner_uid = value.into();
-        self
-    }
-
+    pub fn owner_uid(mut self, value: impl Into<Str>) -> Self { self.owner_uid = value.into(); self }
     /// `Permissions`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn permissions(mut self, value: impl Into<Str>) -> Self {
-        self.permissions = value.into();
-        self
-    }
+    pub fn permissions(mut self, value: impl Into<Str>) -> Self { self.permissions = value.into(); self }
 }
 
 impl PropertyType for CreationInfo {}
@@ -464,38 +322,21 @@ impl ToValue for CreationInfo {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PosixUserRequired {
     /// `Gid`: a string, required.
-    ///
-    /// The POSIX group ID used for all file system operations using this access point.
-    ///
-    /// Value 0 to 4294967295.
     pub gid: Str,
     /// `Uid`: a string, required.
-    ///
-    /// The POSIX user ID used for all file system operations using this access point.
-    ///
-    /// Value 0 to 4294967295.
     pub uid: Str,
 }
 
-static RULE_PosixUser: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PosixUser: ObjRule = ObjRule {
     properties: &[
         ("Gid", Shape::STR),
-        (
-            "SecondaryGids",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: Some(0),
-                max_items: Some(16),
-            }),
-        ),
+        ("SecondaryGids", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(16) })),
         ("Uid", Shape::STR),
     ],
     required: &["Uid", "Gid"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PosixUser` property type of `AWS::EFS::AccessPoint`.
@@ -525,6 +366,7 @@ pub struct PosixUser {
     pub uid: Str,
 }
 
+#[rustfmt::skip]
 impl PosixUser {
     /// A `PosixUser` with its required properties, named in a [`PosixUserRequired`].
     pub fn new(required: PosixUserRequired) -> Self {
@@ -536,28 +378,11 @@ impl PosixUser {
     }
 
     /// `Gid`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gid(mut self, value: impl Into<Str>) -> Self {
-        self.gid = value.into();
-        self
-    }
-
+    pub fn gid(mut self, value: impl Into<Str>) -> Self { self.gid = value.into(); self }
     /// `SecondaryGids`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secondary_gids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.secondary_gids = Some(value.into());
-        self
-    }
-
+    pub fn secondary_gids(mut self, value: impl Into<List<Str>>) -> Self { self.secondary_gids = Some(value.into()); self }
     /// `Uid`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn uid(mut self, value: impl Into<Str>) -> Self {
-        self.uid = value.into();
-        self
-    }
+    pub fn uid(mut self, value: impl Into<Str>) -> Self { self.uid = value.into(); self }
 }
 
 impl PropertyType for PosixUser {}
@@ -572,26 +397,14 @@ impl ToValue for PosixUser {
     }
 }
 
-static RULE_RootDirectory: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RootDirectory: ObjRule = ObjRule {
     properties: &[
         ("CreationInfo", Shape::Object(&RULE_CreationInfo)),
-        (
-            "Path",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RootDirectory` property type of `AWS::EFS::AccessPoint`.
@@ -615,6 +428,7 @@ pub struct RootDirectory {
     pub path: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl RootDirectory {
     /// A `RootDirectory` with no property set (none is required).
     pub fn new() -> Self {
@@ -622,20 +436,9 @@ impl RootDirectory {
     }
 
     /// `CreationInfo`: a [`CreationInfo`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn creation_info(mut self, value: impl Into<Obj<CreationInfo>>) -> Self {
-        self.creation_info = Some(value.into());
-        self
-    }
-
+    pub fn creation_info(mut self, value: impl Into<Obj<CreationInfo>>) -> Self { self.creation_info = Some(value.into()); self }
     /// `Path`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn path(mut self, value: impl Into<Str>) -> Self {
-        self.path = Some(value.into());
-        self
-    }
+    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = Some(value.into()); self }
 }
 
 impl PropertyType for RootDirectory {}

@@ -15,91 +15,25 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new(
     "^(arn:aws[-a-z]*:elasticfilesystem:[0-9a-z-:]+:file-system/fs-[0-9a-f]{8,40}|fs-[0-9a-f]{8,40})$",
 );
 
-static RULE_FileSystem: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FileSystem: ObjRule = ObjRule {
     properties: &[
-        (
-            "AvailabilityZoneName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AvailabilityZoneName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("BackupPolicy", Shape::Object(&RULE_BackupPolicy)),
         ("BypassPolicyLockoutSafetyCheck", Shape::Bool),
         ("Encrypted", Shape::Bool),
         ("FileSystemPolicy", Shape::Any),
-        (
-            "FileSystemProtection",
-            Shape::Object(&RULE_FileSystemProtection),
-        ),
-        (
-            "FileSystemTags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ElasticFileSystemTag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "KmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LifecyclePolicies",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_LifecyclePolicy),
-                min_items: Some(0),
-                max_items: Some(3),
-            }),
-        ),
-        (
-            "PerformanceMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["generalPurpose", "maxIO"],
-                format: None,
-            }),
-        ),
-        (
-            "ProvisionedThroughputInMibps",
-            Shape::Num(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ReplicationConfiguration",
-            Shape::Object(&RULE_ReplicationConfiguration),
-        ),
-        (
-            "ThroughputMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["bursting", "elastic", "provisioned"],
-                format: None,
-            }),
-        ),
+        ("FileSystemProtection", Shape::Object(&RULE_FileSystemProtection)),
+        ("FileSystemTags", Shape::List(&ListRule { items: Shape::Object(&RULE_ElasticFileSystemTag), min_items: None, max_items: None })),
+        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("LifecyclePolicies", Shape::List(&ListRule { items: Shape::Object(&RULE_LifecyclePolicy), min_items: Some(0), max_items: Some(3) })),
+        ("PerformanceMode", Shape::Str(&StrRule { allowed: &["generalPurpose", "maxIO"], ..StrRule::ANY })),
+        ("ProvisionedThroughputInMibps", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("ReplicationConfiguration", Shape::Object(&RULE_ReplicationConfiguration)),
+        ("ThroughputMode", Shape::Str(&StrRule { allowed: &["bursting", "elastic", "provisioned"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EFS::FileSystem` resource.
@@ -206,6 +140,7 @@ pub struct FileSystem {
     pub throughput_mode: Option<ThroughputMode>,
 }
 
+#[rustfmt::skip]
 impl FileSystem {
     /// The CloudFormation type name, `AWS::EFS::FileSystem`.
     pub const TYPE_NAME: &'static str = "AWS::EFS::FileSystem";
@@ -217,24 +152,10 @@ impl FileSystem {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-efs-filesystem.html",
         primary_identifier: &["FileSystemId"],
         required: &[],
-        create_only: &[
-            "AvailabilityZoneName",
-            "Encrypted",
-            "KmsKeyId",
-            "PerformanceMode",
-        ],
+        create_only: &["AvailabilityZoneName", "Encrypted", "KmsKeyId", "PerformanceMode"],
         conditional_create_only: &[],
-        write_only: &[
-            "BypassPolicyLockoutSafetyCheck",
-            "ReplicationConfiguration/Destinations/*/AvailabilityZoneName",
-            "ReplicationConfiguration/Destinations/*/KmsKeyId",
-        ],
-        read_only: &[
-            "Arn",
-            "FileSystemId",
-            "ReplicationConfiguration/Destinations/*/Status",
-            "ReplicationConfiguration/Destinations/*/StatusMessage",
-        ],
+        write_only: &["BypassPolicyLockoutSafetyCheck", "ReplicationConfiguration/Destinations/*/AvailabilityZoneName", "ReplicationConfiguration/Destinations/*/KmsKeyId"],
+        read_only: &["Arn", "FileSystemId", "ReplicationConfiguration/Destinations/*/Status", "ReplicationConfiguration/Destinations/*/StatusMessage"],
         attributes: &["Arn", "FileSystemId"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
@@ -246,111 +167,31 @@ impl FileSystem {
     }
 
     /// `AvailabilityZoneName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone_name(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone_name = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone_name(mut self, value: impl Into<Str>) -> Self { self.availability_zone_name = Some(value.into()); self }
     /// `BackupPolicy`: a [`BackupPolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn backup_policy(mut self, value: impl Into<Obj<BackupPolicy>>) -> Self {
-        self.backup_policy = Some(value.into());
-        self
-    }
-
+    pub fn backup_policy(mut self, value: impl Into<Obj<BackupPolicy>>) -> Self { self.backup_policy = Some(value.into()); self }
     /// `BypassPolicyLockoutSafetyCheck`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bypass_policy_lockout_safety_check(mut self, value: impl Into<Bool>) -> Self {
-        self.bypass_policy_lockout_safety_check = Some(value.into());
-        self
-    }
-
+    pub fn bypass_policy_lockout_safety_check(mut self, value: impl Into<Bool>) -> Self { self.bypass_policy_lockout_safety_check = Some(value.into()); self }
     /// `Encrypted`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encrypted(mut self, value: impl Into<Bool>) -> Self {
-        self.encrypted = Some(value.into());
-        self
-    }
-
+    pub fn encrypted(mut self, value: impl Into<Bool>) -> Self { self.encrypted = Some(value.into()); self }
     /// `FileSystemPolicy`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_system_policy(mut self, value: impl Into<Json>) -> Self {
-        self.file_system_policy = Some(value.into());
-        self
-    }
-
+    pub fn file_system_policy(mut self, value: impl Into<Json>) -> Self { self.file_system_policy = Some(value.into()); self }
     /// `FileSystemProtection`: a [`FileSystemProtection`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_system_protection(mut self, value: impl Into<Obj<FileSystemProtection>>) -> Self {
-        self.file_system_protection = Some(value.into());
-        self
-    }
-
+    pub fn file_system_protection(mut self, value: impl Into<Obj<FileSystemProtection>>) -> Self { self.file_system_protection = Some(value.into()); self }
     /// `FileSystemTags`: a list of [`ElasticFileSystemTag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_system_tags(mut self, value: impl Into<List<ElasticFileSystemTag>>) -> Self {
-        self.file_system_tags = Some(value.into());
-        self
-    }
-
+    pub fn file_system_tags(mut self, value: impl Into<List<ElasticFileSystemTag>>) -> Self { self.file_system_tags = Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `LifecyclePolicies`: a list of [`LifecyclePolicy`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lifecycle_policies(mut self, value: impl Into<List<LifecyclePolicy>>) -> Self {
-        self.lifecycle_policies = Some(value.into());
-        self
-    }
-
+    pub fn lifecycle_policies(mut self, value: impl Into<List<LifecyclePolicy>>) -> Self { self.lifecycle_policies = Some(value.into()); self }
     /// `PerformanceMode`: a [`PerformanceMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn performance_mode(mut self, value: impl Into<PerformanceMode>) -> Self {
-        self.performance_mode = Some(value.into());
-        self
-    }
-
+    pub fn performance_mode(mut self, value: impl Into<PerformanceMode>) -> Self { self.performance_mode = Some(value.into()); self }
     /// `ProvisionedThroughputInMibps`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provisioned_throughput_in_mibps(mut self, value: impl Into<Num>) -> Self {
-        self.provisioned_throughput_in_mibps = Some(value.into());
-        self
-    }
-
+    pub fn provisioned_throughput_in_mibps(mut self, value: impl Into<Num>) -> Self { self.provisioned_throughput_in_mibps = Some(value.into()); self }
     /// `ReplicationConfiguration`: a [`ReplicationConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replication_configuration(
-        mut self,
-        value: impl Into<Obj<ReplicationConfiguration>>,
-    ) -> Self {
-        self.replication_configuration = Some(value.into());
-        self
-    }
-
+    pub fn replication_configuration(mut self, value: impl Into<Obj<ReplicationConfiguration>>) -> Self { self.replication_configuration = Some(value.into()); self }
     /// `ThroughputMode`: a [`ThroughputMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn throughput_mode(mut self, value: impl Into<ThroughputMode>) -> Self {
-        self.throughput_mode = Some(value.into());
-        self
-    }
+    pub fn throughput_mode(mut self, value: impl Into<ThroughputMode>) -> Self { self.throughput_mode = Some(value.into()); self }
 }
 
 impl Resource for FileSystem {
@@ -420,31 +261,17 @@ impl FileSystemAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BackupPolicyRequired {
     /// `Status`: a [`BackupPolicyStatus`] value, required.
-    ///
-    /// Set the backup policy status for the file system.
-    ///
-    /// - *`ENABLED`* - Turns automatic backups on for the file system.
-    /// - *`DISABLED`* - Turns automatic backups off for the file system.
     pub status: BackupPolicyStatus,
 }
 
-static RULE_BackupPolicy: ObjRule = ObjRule {
-    properties: &[(
-        "Status",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["DISABLED", "ENABLED"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_BackupPolicy: ObjRule = ObjRule {
+    properties: &[
+        ("Status", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+    ],
     required: &["Status"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BackupPolicy` property type of `AWS::EFS::FileSystem`.
@@ -463,6 +290,7 @@ pub struct BackupPolicy {
     pub status: BackupPolicyStatus,
 }
 
+#[rustfmt::skip]
 impl BackupPolicy {
     /// A `BackupPolicy` with its required properties, named in a [`BackupPolicyRequired`].
     pub fn new(required: BackupPolicyRequired) -> Self {
@@ -472,12 +300,7 @@ impl BackupPolicy {
     }
 
     /// `Status`: a [`BackupPolicyStatus`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<BackupPolicyStatus>) -> Self {
-        self.status = value.into();
-        self
-    }
+    pub fn status(mut self, value: impl Into<BackupPolicyStatus>) -> Self { self.status = value.into(); self }
 }
 
 impl PropertyType for BackupPolicy {}
@@ -492,23 +315,20 @@ impl ToValue for BackupPolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ElasticFileSystemTagRequired {
     /// `Key`: a string, required.
-    ///
-    /// The tag key (String). The key can't start with `aws:` .
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// The value of the tag key.
     pub value: Str,
 }
 
-static RULE_ElasticFileSystemTag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_ElasticFileSystemTag: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ElasticFileSystemTag` property type of `AWS::EFS::FileSystem`.
@@ -528,6 +348,7 @@ pub struct ElasticFileSystemTag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl ElasticFileSystemTag {
     /// A `ElasticFileSystemTag` with its required properties, named in a [`ElasticFileSystemTagRequired`].
     pub fn new(required: ElasticFileSystemTagRequired) -> Self {
@@ -538,20 +359,9 @@ impl ElasticFileSystemTag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for ElasticFileSystemTag {}
@@ -565,23 +375,13 @@ impl ToValue for ElasticFileSystemTag {
     }
 }
 
-static RULE_FileSystemProtection: ObjRule = ObjRule {
-    properties: &[(
-        "ReplicationOverwriteProtection",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["DISABLED", "ENABLED"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_FileSystemProtection: ObjRule = ObjRule {
+    properties: &[
+        ("ReplicationOverwriteProtection", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FileSystemProtection` property type of `AWS::EFS::FileSystem`.
@@ -603,6 +403,7 @@ pub struct FileSystemProtection {
     pub replication_overwrite_protection: Option<ReplicationOverwriteProtection>,
 }
 
+#[rustfmt::skip]
 impl FileSystemProtection {
     /// A `FileSystemProtection` with no property set (none is required).
     pub fn new() -> Self {
@@ -610,15 +411,7 @@ impl FileSystemProtection {
     }
 
     /// `ReplicationOverwriteProtection`: a [`ReplicationOverwriteProtection`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replication_overwrite_protection(
-        mut self,
-        value: impl Into<ReplicationOverwriteProtection>,
-    ) -> Self {
-        self.replication_overwrite_protection = Some(value.into());
-        self
-    }
+    pub fn replication_overwrite_protection(mut self, value: impl Into<ReplicationOverwriteProtection>) -> Self { self.replication_overwrite_protection = Some(value.into()); self }
 }
 
 impl PropertyType for FileSystemProtection {}
@@ -634,65 +427,15 @@ impl ToValue for FileSystemProtection {
     }
 }
 
-static RULE_LifecyclePolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LifecyclePolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "TransitionToArchive",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "AFTER_14_DAYS",
-                    "AFTER_180_DAYS",
-                    "AFTER_1_DAY",
-                    "AFTER_270_DAYS",
-                    "AFTER_30_DAYS",
-                    "AFTER_365_DAYS",
-                    "AFTER_60_DAYS",
-                    "AFTER_7_DAYS",
-                    "AFTER_90_DAYS",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "TransitionToIA",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "AFTER_14_DAYS",
-                    "AFTER_180_DAYS",
-                    "AFTER_1_DAY",
-                    "AFTER_270_DAYS",
-                    "AFTER_30_DAYS",
-                    "AFTER_365_DAYS",
-                    "AFTER_60_DAYS",
-                    "AFTER_7_DAYS",
-                    "AFTER_90_DAYS",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "TransitionToPrimaryStorageClass",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AFTER_1_ACCESS"],
-                format: None,
-            }),
-        ),
+        ("TransitionToArchive", Shape::Str(&StrRule { allowed: &["AFTER_14_DAYS", "AFTER_180_DAYS", "AFTER_1_DAY", "AFTER_270_DAYS", "AFTER_30_DAYS", "AFTER_365_DAYS", "AFTER_60_DAYS", "AFTER_7_DAYS", "AFTER_90_DAYS"], ..StrRule::ANY })),
+        ("TransitionToIA", Shape::Str(&StrRule { allowed: &["AFTER_14_DAYS", "AFTER_180_DAYS", "AFTER_1_DAY", "AFTER_270_DAYS", "AFTER_30_DAYS", "AFTER_365_DAYS", "AFTER_60_DAYS", "AFTER_7_DAYS", "AFTER_90_DAYS"], ..StrRule::ANY })),
+        ("TransitionToPrimaryStorageClass", Shape::Str(&StrRule { allowed: &["AFTER_1_ACCESS"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LifecyclePolicy` property type of `AWS::EFS::FileSystem`.
@@ -719,6 +462,7 @@ pub struct LifecyclePolicy {
     pub transition_to_primary_storage_class: Option<TransitionToPrimaryStorageClass>,
 }
 
+#[rustfmt::skip]
 impl LifecyclePolicy {
     /// A `LifecyclePolicy` with no property set (none is required).
     pub fn new() -> Self {
@@ -726,31 +470,11 @@ impl LifecyclePolicy {
     }
 
     /// `TransitionToArchive`: a [`TransitionToArchive`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transition_to_archive(mut self, value: impl Into<TransitionToArchive>) -> Self {
-        self.transition_to_archive = Some(value.into());
-        self
-    }
-
+    pub fn transition_to_archive(mut self, value: impl Into<TransitionToArchive>) -> Self { self.transition_to_archive = Some(value.into()); self }
     /// `TransitionToIA`: a [`TransitionToIa`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transition_to_ia(mut self, value: impl Into<TransitionToIa>) -> Self {
-        self.transition_to_ia = Some(value.into());
-        self
-    }
-
+    pub fn transition_to_ia(mut self, value: impl Into<TransitionToIa>) -> Self { self.transition_to_ia = Some(value.into()); self }
     /// `TransitionToPrimaryStorageClass`: a [`TransitionToPrimaryStorageClass`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transition_to_primary_storage_class(
-        mut self,
-        value: impl Into<TransitionToPrimaryStorageClass>,
-    ) -> Self {
-        self.transition_to_primary_storage_class = Some(value.into());
-        self
-    }
+    pub fn transition_to_primary_storage_class(mut self, value: impl Into<TransitionToPrimaryStorageClass>) -> Self { self.transition_to_primary_storage_class = Some(value.into()); self }
 }
 
 impl PropertyType for LifecyclePolicy {}
@@ -768,21 +492,13 @@ impl ToValue for LifecyclePolicy {
     }
 }
 
-static RULE_ReplicationConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "Destinations",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_ReplicationDestination),
-            min_items: Some(1),
-            max_items: Some(1),
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ReplicationConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_ReplicationDestination), min_items: Some(1), max_items: Some(1) })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReplicationConfiguration` property type of `AWS::EFS::FileSystem`.
@@ -800,6 +516,7 @@ pub struct ReplicationConfiguration {
     pub destinations: Option<List<ReplicationDestination>>,
 }
 
+#[rustfmt::skip]
 impl ReplicationConfiguration {
     /// A `ReplicationConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -807,12 +524,7 @@ impl ReplicationConfiguration {
     }
 
     /// `Destinations`: a list of [`ReplicationDestination`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destinations(mut self, value: impl Into<List<ReplicationDestination>>) -> Self {
-        self.destinations = Some(value.into());
-        self
-    }
+    pub fn destinations(mut self, value: impl Into<List<ReplicationDestination>>) -> Self { self.destinations = Some(value.into()); self }
 }
 
 impl PropertyType for ReplicationConfiguration {}
@@ -825,40 +537,19 @@ impl ToValue for ReplicationConfiguration {
     }
 }
 
-static RULE_ReplicationDestination: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ReplicationDestination: ObjRule = ObjRule {
     properties: &[
         ("AvailabilityZoneName", Shape::STR),
-        (
-            "FileSystemId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("FileSystemId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("KmsKeyId", Shape::STR),
         ("Region", Shape::STR),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("Status", Shape::STR),
         ("StatusMessage", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReplicationDestination` property type of `AWS::EFS::FileSystem`.
@@ -908,6 +599,7 @@ pub struct ReplicationDestination {
     pub status_message: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ReplicationDestination {
     /// A `ReplicationDestination` with no property set (none is required).
     pub fn new() -> Self {
@@ -915,60 +607,19 @@ impl ReplicationDestination {
     }
 
     /// `AvailabilityZoneName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone_name(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone_name = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone_name(mut self, value: impl Into<Str>) -> Self { self.availability_zone_name = Some(value.into()); self }
     /// `FileSystemId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_system_id(mut self, value: impl Into<Str>) -> Self {
-        self.file_system_id = Some(value.into());
-        self
-    }
-
+    pub fn file_system_id(mut self, value: impl Into<Str>) -> Self { self.file_system_id = Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `Region`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn region(mut self, value: impl Into<Str>) -> Self {
-        self.region = Some(value.into());
-        self
-    }
-
+    pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = Some(value.into()); self }
     /// `RoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = Some(value.into());
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
     /// `Status`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<Str>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-
+    pub fn status(mut self, value: impl Into<Str>) -> Self { self.status = Some(value.into()); self }
     /// `StatusMessage`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status_message(mut self, value: impl Into<Str>) -> Self {
-        self.status_message = Some(value.into());
-        self
-    }
+    pub fn status_message(mut self, value: impl Into<Str>) -> Self { self.status_message = Some(value.into()); self }
 }
 
 impl PropertyType for ReplicationDestination {}

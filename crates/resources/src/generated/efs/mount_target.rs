@@ -19,98 +19,26 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("^subnet-[0-9a-f]{8,40}$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct MountTargetRequired {
     /// `FileSystemId`: a string, required.
-    ///
-    /// The ID of the file system for which to create the mount target.
-    ///
-    /// Pattern `^(arn:aws[-a-z]*:elasticfilesystem:[0-9a-z-:]+:file-system/fs-[0-9a-f]{8,40}|fs-[0-9a-f]{8,40})$`; length 0 to 128; create-only: changing it replaces the resource.
     pub file_system_id: Str,
     /// `SecurityGroups`: a list of strings, required.
-    ///
-    /// VPC security group IDs, of the form `sg-xxxxxxxx` . These must be for the same VPC as the subnet specified. The maximum number of security groups depends on account quota. For more information, see \[Amazon VPC Quotas\](<https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html>) in the *Amazon VPC User Guide* (see the *Security Groups* table). If you don't specify a security group, then Amazon EFS uses the default security group for the subnet's VPC.
-    ///
-    /// Format `AWS::EC2::SecurityGroup.Ids`; items 0 to 100; each item: format `AWS::EC2::SecurityGroup.Id`, pattern `^sg-[0-9a-f]{8,40}$`, length 11 to 43.
     pub security_groups: List<Str>,
     /// `SubnetId`: a string, required.
-    ///
-    /// The ID of the subnet to add the mount target in. For One Zone file systems, use the subnet that is associated with the file system's Availability Zone. The subnet type must be the same type as the `IpAddressType` .
-    ///
-    /// Format `AWS::EC2::Subnet.Id`; pattern `^subnet-[0-9a-f]{8,40}$`; length 15 to 47; create-only: changing it replaces the resource.
     pub subnet_id: Str,
 }
 
-static RULE_MountTarget: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MountTarget: ObjRule = ObjRule {
     properties: &[
-        (
-            "FileSystemId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "IpAddress",
-            Shape::Str(&StrRule {
-                min_len: Some(7),
-                max_len: Some(15),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "IpAddressType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["IPV4_ONLY", "IPV6_ONLY", "DUAL_STACK"],
-                format: None,
-            }),
-        ),
-        (
-            "Ipv6Address",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(39),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SecurityGroups",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(11),
-                    max_len: Some(43),
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "SubnetId",
-            Shape::Str(&StrRule {
-                min_len: Some(15),
-                max_len: Some(47),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: Some(Format::SubnetId),
-            }),
-        ),
+        ("FileSystemId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("IpAddress", Shape::Str(&StrRule { min_len: Some(7), max_len: Some(15), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("IpAddressType", Shape::Str(&StrRule { allowed: &["IPV4_ONLY", "IPV6_ONLY", "DUAL_STACK"], ..StrRule::ANY })),
+        ("Ipv6Address", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(39), ..StrRule::ANY })),
+        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(11), max_len: Some(43), pattern: Some(&PATTERN_2), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100) })),
+        ("SubnetId", Shape::Str(&StrRule { min_len: Some(15), max_len: Some(47), pattern: Some(&PATTERN_3), format: Some(Format::SubnetId), ..StrRule::ANY })),
     ],
     required: &["FileSystemId", "SecurityGroups", "SubnetId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EFS::MountTarget` resource.
@@ -166,6 +94,7 @@ pub struct MountTarget {
     pub subnet_id: Str,
 }
 
+#[rustfmt::skip]
 impl MountTarget {
     /// The CloudFormation type name, `AWS::EFS::MountTarget`.
     pub const TYPE_NAME: &'static str = "AWS::EFS::MountTarget";
@@ -177,25 +106,11 @@ impl MountTarget {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-efs-mounttarget.html",
         primary_identifier: &["Id"],
         required: &["FileSystemId", "SecurityGroups", "SubnetId"],
-        create_only: &[
-            "IpAddress",
-            "Ipv6Address",
-            "IpAddressType",
-            "SubnetId",
-            "FileSystemId",
-        ],
+        create_only: &["IpAddress", "Ipv6Address", "IpAddressType", "SubnetId", "FileSystemId"],
         conditional_create_only: &[],
         write_only: &["IpAddressType"],
         read_only: &["Id"],
-        attributes: &[
-            "FileSystemId",
-            "Id",
-            "IpAddress",
-            "IpAddressType",
-            "Ipv6Address",
-            "SecurityGroups",
-            "SubnetId",
-        ],
+        attributes: &["FileSystemId", "Id", "IpAddress", "IpAddressType", "Ipv6Address", "SecurityGroups", "SubnetId"],
         taggable: false,
         tag_format: TagFormat::None,
     };
@@ -213,52 +128,17 @@ impl MountTarget {
     }
 
     /// `FileSystemId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_system_id(mut self, value: impl Into<Str>) -> Self {
-        self.file_system_id = value.into();
-        self
-    }
-
+    pub fn file_system_id(mut self, value: impl Into<Str>) -> Self { self.file_system_id = value.into(); self }
     /// `IpAddress`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_address(mut self, value: impl Into<Str>) -> Self {
-        self.ip_address = Some(value.into());
-        self
-    }
-
+    pub fn ip_address(mut self, value: impl Into<Str>) -> Self { self.ip_address = Some(value.into()); self }
     /// `IpAddressType`: an [`IpAddressType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self {
-        self.ip_address_type = Some(value.into());
-        self
-    }
-
+    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self { self.ip_address_type = Some(value.into()); self }
     /// `Ipv6Address`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv6_address(mut self, value: impl Into<Str>) -> Self {
-        self.ipv6_address = Some(value.into());
-        self
-    }
-
+    pub fn ipv6_address(mut self, value: impl Into<Str>) -> Self { self.ipv6_address = Some(value.into()); self }
     /// `SecurityGroups`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_groups = value.into();
-        self
-    }
-
+    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.security_groups = value.into(); self }
     /// `SubnetId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self {
-        self.subnet_id = value.into();
-        self
-    }
+    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = value.into(); self }
 }
 
 impl Resource for MountTarget {

@@ -7,82 +7,32 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`AccessEntry`], by name: `AccessEntry::new(AccessEntryRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccessEntryRequired {
     /// `ClusterName`: a string, required.
-    ///
-    /// The name of your cluster.
-    ///
-    /// Length at least 1; create-only: changing it replaces the resource.
     pub cluster_name: Str,
     /// `PrincipalArn`: a string, required.
-    ///
-    /// The ARN of the IAM principal for the `AccessEntry` . You can specify one ARN for each access entry. You can't specify the same ARN in more than one access entry. This value can't be changed after access entry creation.
-    ///
-    /// The valid principals differ depending on the type of the access entry in the `type` field. For `STANDARD` access entries, you can use every IAM principal type. For nodes ( `EC2` (for EKS Auto Mode), `EC2_LINUX` , `EC2_WINDOWS` , `FARGATE_LINUX` , and `HYBRID_LINUX` ), the only valid ARN is IAM roles. You can't use the STS session principal type with access entries because this is a temporary principal for each session and not a permanent identity that can be assigned permissions.
-    ///
-    /// \[IAM best practices\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#bp-users-federation-idp>) recommend using IAM roles with temporary credentials, rather than IAM users with long-term credentials.
-    ///
-    /// Length at least 1; create-only: changing it replaces the resource.
     pub principal_arn: Str,
 }
 
-static RULE_AccessEntry: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AccessEntry: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccessPolicies",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AccessPolicy),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ClusterName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KubernetesGroups",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "PrincipalArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AccessPolicies", Shape::List(&ListRule { items: Shape::Object(&RULE_AccessPolicy), min_items: None, max_items: Some(20) })),
+        ("ClusterName", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ("KubernetesGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("PrincipalArn", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("Type", Shape::STR),
         ("Username", Shape::STR),
     ],
     required: &["PrincipalArn", "ClusterName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EKS::AccessEntry` resource.
@@ -152,6 +102,7 @@ pub struct AccessEntry {
     pub username: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AccessEntry {
     /// The CloudFormation type name, `AWS::EKS::AccessEntry`.
     pub const TYPE_NAME: &'static str = "AWS::EKS::AccessEntry";
@@ -186,60 +137,19 @@ impl AccessEntry {
     }
 
     /// `AccessPolicies`: a list of [`AccessPolicy`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_policies(mut self, value: impl Into<List<AccessPolicy>>) -> Self {
-        self.access_policies = Some(value.into());
-        self
-    }
-
+    pub fn access_policies(mut self, value: impl Into<List<AccessPolicy>>) -> Self { self.access_policies = Some(value.into()); self }
     /// `ClusterName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_name(mut self, value: impl Into<Str>) -> Self {
-        self.cluster_name = value.into();
-        self
-    }
-
+    pub fn cluster_name(mut self, value: impl Into<Str>) -> Self { self.cluster_name = value.into(); self }
     /// `KubernetesGroups`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kubernetes_groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.kubernetes_groups = Some(value.into());
-        self
-    }
-
+    pub fn kubernetes_groups(mut self, value: impl Into<List<Str>>) -> Self { self.kubernetes_groups = Some(value.into()); self }
     /// `PrincipalArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn principal_arn(mut self, value: impl Into<Str>) -> Self {
-        self.principal_arn = value.into();
-        self
-    }
-
+    pub fn principal_arn(mut self, value: impl Into<Str>) -> Self { self.principal_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Type`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = Some(value.into()); self }
     /// `Username`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn username(mut self, value: impl Into<Str>) -> Self {
-        self.username = Some(value.into());
-        self
-    }
+    pub fn username(mut self, value: impl Into<Str>) -> Self { self.username = Some(value.into()); self }
 }
 
 impl Resource for AccessEntry {
@@ -292,26 +202,20 @@ impl AccessEntryAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccessPolicyRequired {
     /// `AccessScope`: an [`AccessScope`] object, required.
-    ///
-    /// The scope of an `AccessPolicy` that's associated to an `AccessEntry` .
     pub access_scope: Obj<AccessScope>,
     /// `PolicyArn`: a string, required.
-    ///
-    /// The ARN of the access policy.
     pub policy_arn: Str,
 }
 
-static RULE_AccessPolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AccessPolicy: ObjRule = ObjRule {
     properties: &[
         ("AccessScope", Shape::Object(&RULE_AccessScope)),
         ("PolicyArn", Shape::STR),
     ],
     required: &["PolicyArn", "AccessScope"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AccessPolicy` property type of `AWS::EKS::AccessEntry`.
@@ -331,6 +235,7 @@ pub struct AccessPolicy {
     pub policy_arn: Str,
 }
 
+#[rustfmt::skip]
 impl AccessPolicy {
     /// A `AccessPolicy` with its required properties, named in a [`AccessPolicyRequired`].
     pub fn new(required: AccessPolicyRequired) -> Self {
@@ -341,20 +246,9 @@ impl AccessPolicy {
     }
 
     /// `AccessScope`: an [`AccessScope`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_scope(mut self, value: impl Into<Obj<AccessScope>>) -> Self {
-        self.access_scope = value.into();
-        self
-    }
-
+    pub fn access_scope(mut self, value: impl Into<Obj<AccessScope>>) -> Self { self.access_scope = value.into(); self }
     /// `PolicyArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_arn(mut self, value: impl Into<Str>) -> Self {
-        self.policy_arn = value.into();
-        self
-    }
+    pub fn policy_arn(mut self, value: impl Into<Str>) -> Self { self.policy_arn = value.into(); self }
 }
 
 impl PropertyType for AccessPolicy {}
@@ -372,38 +266,18 @@ impl ToValue for AccessPolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccessScopeRequired {
     /// `Type`: an [`AccessScopeType`] value, required.
-    ///
-    /// The scope type of an access policy.
     pub r#type: AccessScopeType,
 }
 
-static RULE_AccessScope: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AccessScope: ObjRule = ObjRule {
     properties: &[
-        (
-            "Namespaces",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["namespace", "cluster"],
-                format: None,
-            }),
-        ),
+        ("Namespaces", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Type", Shape::Str(&StrRule { allowed: &["namespace", "cluster"], ..StrRule::ANY })),
     ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AccessScope` property type of `AWS::EKS::AccessEntry`.
@@ -423,6 +297,7 @@ pub struct AccessScope {
     pub r#type: AccessScopeType,
 }
 
+#[rustfmt::skip]
 impl AccessScope {
     /// A `AccessScope` with its required properties, named in a [`AccessScopeRequired`].
     pub fn new(required: AccessScopeRequired) -> Self {
@@ -433,20 +308,9 @@ impl AccessScope {
     }
 
     /// `Namespaces`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespaces(mut self, value: impl Into<List<Str>>) -> Self {
-        self.namespaces = Some(value.into());
-        self
-    }
-
+    pub fn namespaces(mut self, value: impl Into<List<Str>>) -> Self { self.namespaces = Some(value.into()); self }
     /// `Type`: an [`AccessScopeType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<AccessScopeType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<AccessScopeType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for AccessScope {}
@@ -456,102 +320,6 @@ impl ToValue for AccessScope {
         MapBuilder::new()
             .opt("Namespaces", &self.namespaces)
             .req("Type", &self.r#type)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::EKS::AccessEntry`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-eks-accessentry-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

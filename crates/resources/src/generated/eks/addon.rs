@@ -13,106 +13,28 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^arn:aws[a-zA-Z-]*:iam::\\d
 #[derive(Clone, Debug, PartialEq)]
 pub struct AddonRequired {
     /// `AddonName`: a string, required.
-    ///
-    /// The name of the add-on.
-    ///
-    /// Length at least 1; create-only: changing it replaces the resource.
     pub addon_name: Str,
     /// `ClusterName`: a string, required.
-    ///
-    /// The name of your cluster.
-    ///
-    /// Length at least 1; create-only: changing it replaces the resource.
     pub cluster_name: Str,
 }
 
-static RULE_Addon: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Addon: ObjRule = ObjRule {
     properties: &[
-        (
-            "AddonName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AddonVersion",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ClusterName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ConfigurationValues",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AddonName", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ("AddonVersion", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ("ClusterName", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ("ConfigurationValues", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
         ("NamespaceConfig", Shape::Object(&RULE_NamespaceConfig)),
-        (
-            "PodIdentityAssociations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PodIdentityAssociation),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("PodIdentityAssociations", Shape::List(&ListRule { items: Shape::Object(&RULE_PodIdentityAssociation), min_items: None, max_items: None })),
         ("PreserveOnDelete", Shape::Bool),
-        (
-            "ResolveConflicts",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &["NONE", "OVERWRITE", "PRESERVE"],
-                format: None,
-            }),
-        ),
-        (
-            "ServiceAccountRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ResolveConflicts", Shape::Str(&StrRule { min_len: Some(1), allowed: &["NONE", "OVERWRITE", "PRESERVE"], ..StrRule::ANY })),
+        ("ServiceAccountRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["ClusterName", "AddonName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EKS::Addon` resource.
@@ -200,6 +122,7 @@ pub struct Addon {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Addon {
     /// The CloudFormation type name, `AWS::EKS::Addon`.
     pub const TYPE_NAME: &'static str = "AWS::EKS::Addon";
@@ -213,11 +136,7 @@ impl Addon {
         required: &["AddonName", "ClusterName"],
         create_only: &["ClusterName", "AddonName", "NamespaceConfig"],
         conditional_create_only: &[],
-        write_only: &[
-            "ResolveConflicts",
-            "PreserveOnDelete",
-            "PodIdentityAssociations",
-        ],
+        write_only: &["ResolveConflicts", "PreserveOnDelete", "PodIdentityAssociations"],
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
@@ -241,87 +160,25 @@ impl Addon {
     }
 
     /// `AddonName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn addon_name(mut self, value: impl Into<Str>) -> Self {
-        self.addon_name = value.into();
-        self
-    }
-
+    pub fn addon_name(mut self, value: impl Into<Str>) -> Self { self.addon_name = value.into(); self }
     /// `AddonVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn addon_version(mut self, value: impl Into<Str>) -> Self {
-        self.addon_version = Some(value.into());
-        self
-    }
-
+    pub fn addon_version(mut self, value: impl Into<Str>) -> Self { self.addon_version = Some(value.into()); self }
     /// `ClusterName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_name(mut self, value: impl Into<Str>) -> Self {
-        self.cluster_name = value.into();
-        self
-    }
-
+    pub fn cluster_name(mut self, value: impl Into<Str>) -> Self { self.cluster_name = value.into(); self }
     /// `ConfigurationValues`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration_values(mut self, value: impl Into<Str>) -> Self {
-        self.configuration_values = Some(value.into());
-        self
-    }
-
+    pub fn configuration_values(mut self, value: impl Into<Str>) -> Self { self.configuration_values = Some(value.into()); self }
     /// `NamespaceConfig`: a [`NamespaceConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace_config(mut self, value: impl Into<Obj<NamespaceConfig>>) -> Self {
-        self.namespace_config = Some(value.into());
-        self
-    }
-
+    pub fn namespace_config(mut self, value: impl Into<Obj<NamespaceConfig>>) -> Self { self.namespace_config = Some(value.into()); self }
     /// `PodIdentityAssociations`: a list of [`PodIdentityAssociation`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pod_identity_associations(
-        mut self,
-        value: impl Into<List<PodIdentityAssociation>>,
-    ) -> Self {
-        self.pod_identity_associations = Some(value.into());
-        self
-    }
-
+    pub fn pod_identity_associations(mut self, value: impl Into<List<PodIdentityAssociation>>) -> Self { self.pod_identity_associations = Some(value.into()); self }
     /// `PreserveOnDelete`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preserve_on_delete(mut self, value: impl Into<Bool>) -> Self {
-        self.preserve_on_delete = Some(value.into());
-        self
-    }
-
+    pub fn preserve_on_delete(mut self, value: impl Into<Bool>) -> Self { self.preserve_on_delete = Some(value.into()); self }
     /// `ResolveConflicts`: a [`ResolveConflicts`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resolve_conflicts(mut self, value: impl Into<ResolveConflicts>) -> Self {
-        self.resolve_conflicts = Some(value.into());
-        self
-    }
-
+    pub fn resolve_conflicts(mut self, value: impl Into<ResolveConflicts>) -> Self { self.resolve_conflicts = Some(value.into()); self }
     /// `ServiceAccountRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_account_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.service_account_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn service_account_role_arn(mut self, value: impl Into<Str>) -> Self { self.service_account_role_arn = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Addon {
@@ -377,28 +234,17 @@ impl AddonAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NamespaceConfigRequired {
     /// `Namespace`: a string, required.
-    ///
-    /// Length 1 to 63.
     pub namespace: Str,
 }
 
-static RULE_NamespaceConfig: ObjRule = ObjRule {
-    properties: &[(
-        "Namespace",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(63),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_NamespaceConfig: ObjRule = ObjRule {
+    properties: &[
+        ("Namespace", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), ..StrRule::ANY })),
+    ],
     required: &["Namespace"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NamespaceConfig` property type of `AWS::EKS::Addon`.
@@ -414,6 +260,7 @@ pub struct NamespaceConfig {
     pub namespace: Str,
 }
 
+#[rustfmt::skip]
 impl NamespaceConfig {
     /// A `NamespaceConfig` with its required properties, named in a [`NamespaceConfigRequired`].
     pub fn new(required: NamespaceConfigRequired) -> Self {
@@ -423,12 +270,7 @@ impl NamespaceConfig {
     }
 
     /// `Namespace`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self {
-        self.namespace = value.into();
-        self
-    }
+    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = value.into(); self }
 }
 
 impl PropertyType for NamespaceConfig {}
@@ -443,37 +285,20 @@ impl ToValue for NamespaceConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PodIdentityAssociationRequired {
     /// `RoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the IAM role to associate with the service account. The EKS Pod Identity agent manages credentials to assume this role for applications in the containers in the Pods that use this service account.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws[a-zA-Z-]*:iam::\d{12}:(role)\/*`.
     pub role_arn: Str,
     /// `ServiceAccount`: a string, required.
-    ///
-    /// The name of the Kubernetes service account inside the cluster to associate the IAM credentials with.
     pub service_account: Str,
 }
 
-static RULE_PodIdentityAssociation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PodIdentityAssociation: ObjRule = ObjRule {
     properties: &[
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("ServiceAccount", Shape::STR),
     ],
     required: &["ServiceAccount", "RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PodIdentityAssociation` property type of `AWS::EKS::Addon`.
@@ -495,6 +320,7 @@ pub struct PodIdentityAssociation {
     pub service_account: Str,
 }
 
+#[rustfmt::skip]
 impl PodIdentityAssociation {
     /// A `PodIdentityAssociation` with its required properties, named in a [`PodIdentityAssociationRequired`].
     pub fn new(required: PodIdentityAssociationRequired) -> Self {
@@ -505,20 +331,9 @@ impl PodIdentityAssociation {
     }
 
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `ServiceAccount`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_account(mut self, value: impl Into<Str>) -> Self {
-        self.service_account = value.into();
-        self
-    }
+    pub fn service_account(mut self, value: impl Into<Str>) -> Self { self.service_account = value.into(); self }
 }
 
 impl PropertyType for PodIdentityAssociation {}
@@ -536,44 +351,20 @@ impl ToValue for PodIdentityAssociation {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 127.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 1 to 255.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::EKS::Addon`.
@@ -591,6 +382,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -601,20 +393,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^arn:aws[a-z-]*:iam::[0-9]+:role/[a-zA-Z0-9+=,.@_-]+$");
 
@@ -14,112 +17,31 @@ pub(crate) static PATTERN_0: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct CapabilityRequired {
     /// `CapabilityName`: a string, required.
-    ///
-    /// The unique name of the capability within the cluster.
-    ///
-    /// Length 1 to 100; create-only: changing it replaces the resource.
     pub capability_name: Str,
     /// `ClusterName`: a string, required.
-    ///
-    /// The name of the Amazon EKS cluster that contains this capability.
-    ///
-    /// Length 1 to 100; create-only: changing it replaces the resource.
     pub cluster_name: Str,
     /// `DeletePropagationPolicy`: a [`DeletePropagationPolicy`] value, required.
-    ///
-    /// The delete propagation policy for the capability. Currently, the only supported value is `RETAIN` , which keeps all resources managed by the capability when the capability is deleted.
     pub delete_propagation_policy: DeletePropagationPolicy,
     /// `RoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the IAM role that the capability uses to interact with AWS services.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws[a-z-]*:iam::[0-9]+:role/[a-zA-Z0-9+=,.@_-]+$`.
     pub role_arn: Str,
     /// `Type`: a [`CapabilityType`] value, required.
-    ///
-    /// The type of capability. Valid values are `ACK` , `ARGOCD` , or `KRO` .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub r#type: CapabilityType,
 }
 
-static RULE_Capability: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Capability: ObjRule = ObjRule {
     properties: &[
-        (
-            "CapabilityName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ClusterName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Configuration",
-            Shape::Object(&RULE_CapabilityConfiguration),
-        ),
-        (
-            "DeletePropagationPolicy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["RETAIN"],
-                format: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ARGOCD", "ACK", "KRO"],
-                format: None,
-            }),
-        ),
+        ("CapabilityName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ("ClusterName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ("Configuration", Shape::Object(&RULE_CapabilityConfiguration)),
+        ("DeletePropagationPolicy", Shape::Str(&StrRule { allowed: &["RETAIN"], ..StrRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Type", Shape::Str(&StrRule { allowed: &["ARGOCD", "ACK", "KRO"], ..StrRule::ANY })),
     ],
-    required: &[
-        "ClusterName",
-        "CapabilityName",
-        "Type",
-        "RoleArn",
-        "DeletePropagationPolicy",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["ClusterName", "CapabilityName", "Type", "RoleArn", "DeletePropagationPolicy"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EKS::Capability` resource.
@@ -173,6 +95,7 @@ pub struct Capability {
     pub r#type: CapabilityType,
 }
 
+#[rustfmt::skip]
 impl Capability {
     /// The CloudFormation type name, `AWS::EKS::Capability`.
     pub const TYPE_NAME: &'static str = "AWS::EKS::Capability";
@@ -183,40 +106,12 @@ impl Capability {
         type_name: "AWS::EKS::Capability",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-eks-capability.html",
         primary_identifier: &["Arn"],
-        required: &[
-            "CapabilityName",
-            "ClusterName",
-            "DeletePropagationPolicy",
-            "RoleArn",
-            "Type",
-        ],
-        create_only: &[
-            "ClusterName",
-            "CapabilityName",
-            "Type",
-            "Configuration/ArgoCd/Namespace",
-            "Configuration/ArgoCd/AwsIdc",
-        ],
+        required: &["CapabilityName", "ClusterName", "DeletePropagationPolicy", "RoleArn", "Type"],
+        create_only: &["ClusterName", "CapabilityName", "Type", "Configuration/ArgoCd/Namespace", "Configuration/ArgoCd/AwsIdc"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Arn",
-            "Status",
-            "CreatedAt",
-            "ModifiedAt",
-            "Version",
-            "Configuration/ArgoCd/ServerUrl",
-            "Configuration/ArgoCd/AwsIdc/IdcManagedApplicationArn",
-        ],
-        attributes: &[
-            "Arn",
-            "Configuration.ArgoCd.AwsIdc.IdcManagedApplicationArn",
-            "Configuration.ArgoCd.ServerUrl",
-            "CreatedAt",
-            "ModifiedAt",
-            "Status",
-            "Version",
-        ],
+        read_only: &["Arn", "Status", "CreatedAt", "ModifiedAt", "Version", "Configuration/ArgoCd/ServerUrl", "Configuration/ArgoCd/AwsIdc/IdcManagedApplicationArn"],
+        attributes: &["Arn", "Configuration.ArgoCd.AwsIdc.IdcManagedApplicationArn", "Configuration.ArgoCd.ServerUrl", "CreatedAt", "ModifiedAt", "Status", "Version"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -235,60 +130,19 @@ impl Capability {
     }
 
     /// `CapabilityName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capability_name(mut self, value: impl Into<Str>) -> Self {
-        self.capability_name = value.into();
-        self
-    }
-
+    pub fn capability_name(mut self, value: impl Into<Str>) -> Self { self.capability_name = value.into(); self }
     /// `ClusterName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_name(mut self, value: impl Into<Str>) -> Self {
-        self.cluster_name = value.into();
-        self
-    }
-
+    pub fn cluster_name(mut self, value: impl Into<Str>) -> Self { self.cluster_name = value.into(); self }
     /// `Configuration`: a [`CapabilityConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration(mut self, value: impl Into<Obj<CapabilityConfiguration>>) -> Self {
-        self.configuration = Some(value.into());
-        self
-    }
-
+    pub fn configuration(mut self, value: impl Into<Obj<CapabilityConfiguration>>) -> Self { self.configuration = Some(value.into()); self }
     /// `DeletePropagationPolicy`: a [`DeletePropagationPolicy`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delete_propagation_policy(mut self, value: impl Into<DeletePropagationPolicy>) -> Self {
-        self.delete_propagation_policy = value.into();
-        self
-    }
-
+    pub fn delete_propagation_policy(mut self, value: impl Into<DeletePropagationPolicy>) -> Self { self.delete_propagation_policy = value.into(); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Type`: a [`CapabilityType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<CapabilityType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<CapabilityType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl Resource for Capability {
@@ -392,32 +246,21 @@ impl CapabilityAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ArgoCdRequired {
     /// `AwsIdc`: an [`AwsIdc`] object, required.
-    ///
-    /// Configuration for integrating Argo CD with IAM Identity Center. This allows you to use your organization's identity provider for authentication to Argo CD.
     pub aws_idc: Obj<AwsIdc>,
 }
 
-static RULE_ArgoCd: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ArgoCd: ObjRule = ObjRule {
     properties: &[
         ("AwsIdc", Shape::Object(&RULE_AwsIdc)),
         ("Namespace", Shape::STR),
         ("NetworkAccess", Shape::Object(&RULE_NetworkAccess)),
-        (
-            "RbacRoleMappings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ArgoCdRoleMapping),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("RbacRoleMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_ArgoCdRoleMapping), min_items: None, max_items: None })),
         ("ServerUrl", Shape::STR),
     ],
     required: &["AwsIdc"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ArgoCd` property type of `AWS::EKS::Capability`.
@@ -449,6 +292,7 @@ pub struct ArgoCd {
     pub server_url: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ArgoCd {
     /// A `ArgoCd` with its required properties, named in a [`ArgoCdRequired`].
     pub fn new(required: ArgoCdRequired) -> Self {
@@ -462,44 +306,15 @@ impl ArgoCd {
     }
 
     /// `AwsIdc`: an [`AwsIdc`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_idc(mut self, value: impl Into<Obj<AwsIdc>>) -> Self {
-        self.aws_idc = value.into();
-        self
-    }
-
+    pub fn aws_idc(mut self, value: impl Into<Obj<AwsIdc>>) -> Self { self.aws_idc = value.into(); self }
     /// `Namespace`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self {
-        self.namespace = Some(value.into());
-        self
-    }
-
+    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = Some(value.into()); self }
     /// `NetworkAccess`: a [`NetworkAccess`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_access(mut self, value: impl Into<Obj<NetworkAccess>>) -> Self {
-        self.network_access = Some(value.into());
-        self
-    }
-
+    pub fn network_access(mut self, value: impl Into<Obj<NetworkAccess>>) -> Self { self.network_access = Some(value.into()); self }
     /// `RbacRoleMappings`: a list of [`ArgoCdRoleMapping`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rbac_role_mappings(mut self, value: impl Into<List<ArgoCdRoleMapping>>) -> Self {
-        self.rbac_role_mappings = Some(value.into());
-        self
-    }
-
+    pub fn rbac_role_mappings(mut self, value: impl Into<List<ArgoCdRoleMapping>>) -> Self { self.rbac_role_mappings = Some(value.into()); self }
     /// `ServerUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn server_url(mut self, value: impl Into<Str>) -> Self {
-        self.server_url = Some(value.into());
-        self
-    }
+    pub fn server_url(mut self, value: impl Into<Str>) -> Self { self.server_url = Some(value.into()); self }
 }
 
 impl PropertyType for ArgoCd {}
@@ -520,46 +335,20 @@ impl ToValue for ArgoCd {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ArgoCdRoleMappingRequired {
     /// `Identities`: a list of [`SsoIdentity`] objects, required.
-    ///
-    /// A list of IAM Identity CenterIAM; Identity Center identities (users or groups) that should be assigned this Argo CD role.
     pub identities: List<SsoIdentity>,
     /// `Role`: a [`Role`] value, required.
-    ///
-    /// The Argo CD role to assign. Valid values are:
-    ///
-    /// - `ADMIN` – Full administrative access to Argo CD.
-    /// - `EDITOR` – Edit access to Argo CD resources.
-    /// - `VIEWER` – Read-only access to Argo CD resources.
     pub role: Role,
 }
 
-static RULE_ArgoCdRoleMapping: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ArgoCdRoleMapping: ObjRule = ObjRule {
     properties: &[
-        (
-            "Identities",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SsoIdentity),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Role",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ADMIN", "EDITOR", "VIEWER"],
-                format: None,
-            }),
-        ),
+        ("Identities", Shape::List(&ListRule { items: Shape::Object(&RULE_SsoIdentity), min_items: None, max_items: None })),
+        ("Role", Shape::Str(&StrRule { allowed: &["ADMIN", "EDITOR", "VIEWER"], ..StrRule::ANY })),
     ],
     required: &["Role", "Identities"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ArgoCdRoleMapping` property type of `AWS::EKS::Capability`.
@@ -583,6 +372,7 @@ pub struct ArgoCdRoleMapping {
     pub role: Role,
 }
 
+#[rustfmt::skip]
 impl ArgoCdRoleMapping {
     /// A `ArgoCdRoleMapping` with its required properties, named in a [`ArgoCdRoleMappingRequired`].
     pub fn new(required: ArgoCdRoleMappingRequired) -> Self {
@@ -593,20 +383,9 @@ impl ArgoCdRoleMapping {
     }
 
     /// `Identities`: a list of [`SsoIdentity`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identities(mut self, value: impl Into<List<SsoIdentity>>) -> Self {
-        self.identities = value.into();
-        self
-    }
-
+    pub fn identities(mut self, value: impl Into<List<SsoIdentity>>) -> Self { self.identities = value.into(); self }
     /// `Role`: a [`Role`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role(mut self, value: impl Into<Role>) -> Self {
-        self.role = value.into();
-        self
-    }
+    pub fn role(mut self, value: impl Into<Role>) -> Self { self.role = value.into(); self }
 }
 
 impl PropertyType for ArgoCdRoleMapping {}
@@ -624,23 +403,19 @@ impl ToValue for ArgoCdRoleMapping {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AwsIdcRequired {
     /// `IdcInstanceArn`: a string, required.
-    ///
-    /// The ARN of the IAM Identity Center instance to use for authentication.
     pub idc_instance_arn: Str,
 }
 
-static RULE_AwsIdc: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AwsIdc: ObjRule = ObjRule {
     properties: &[
         ("IdcInstanceArn", Shape::STR),
         ("IdcManagedApplicationArn", Shape::STR),
         ("IdcRegion", Shape::STR),
     ],
     required: &["IdcInstanceArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AwsIdc` property type of `AWS::EKS::Capability`.
@@ -664,6 +439,7 @@ pub struct AwsIdc {
     pub idc_region: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AwsIdc {
     /// A `AwsIdc` with its required properties, named in a [`AwsIdcRequired`].
     pub fn new(required: AwsIdcRequired) -> Self {
@@ -675,28 +451,11 @@ impl AwsIdc {
     }
 
     /// `IdcInstanceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn idc_instance_arn(mut self, value: impl Into<Str>) -> Self {
-        self.idc_instance_arn = value.into();
-        self
-    }
-
+    pub fn idc_instance_arn(mut self, value: impl Into<Str>) -> Self { self.idc_instance_arn = value.into(); self }
     /// `IdcManagedApplicationArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn idc_managed_application_arn(mut self, value: impl Into<Str>) -> Self {
-        self.idc_managed_application_arn = Some(value.into());
-        self
-    }
-
+    pub fn idc_managed_application_arn(mut self, value: impl Into<Str>) -> Self { self.idc_managed_application_arn = Some(value.into()); self }
     /// `IdcRegion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn idc_region(mut self, value: impl Into<Str>) -> Self {
-        self.idc_region = Some(value.into());
-        self
-    }
+    pub fn idc_region(mut self, value: impl Into<Str>) -> Self { self.idc_region = Some(value.into()); self }
 }
 
 impl PropertyType for AwsIdc {}
@@ -714,14 +473,13 @@ impl ToValue for AwsIdc {
     }
 }
 
-static RULE_CapabilityConfiguration: ObjRule = ObjRule {
-    properties: &[("ArgoCd", Shape::Object(&RULE_ArgoCd))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_CapabilityConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("ArgoCd", Shape::Object(&RULE_ArgoCd)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CapabilityConfiguration` property type of `AWS::EKS::Capability`.
@@ -737,6 +495,7 @@ pub struct CapabilityConfiguration {
     pub argo_cd: Option<Obj<ArgoCd>>,
 }
 
+#[rustfmt::skip]
 impl CapabilityConfiguration {
     /// A `CapabilityConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -744,12 +503,7 @@ impl CapabilityConfiguration {
     }
 
     /// `ArgoCd`: an [`ArgoCd`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn argo_cd(mut self, value: impl Into<Obj<ArgoCd>>) -> Self {
-        self.argo_cd = Some(value.into());
-        self
-    }
+    pub fn argo_cd(mut self, value: impl Into<Obj<ArgoCd>>) -> Self { self.argo_cd = Some(value.into()); self }
 }
 
 impl PropertyType for CapabilityConfiguration {}
@@ -760,21 +514,13 @@ impl ToValue for CapabilityConfiguration {
     }
 }
 
-static RULE_NetworkAccess: ObjRule = ObjRule {
-    properties: &[(
-        "VpceIds",
-        Shape::List(&ListRule {
-            items: Shape::STR,
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_NetworkAccess: ObjRule = ObjRule {
+    properties: &[
+        ("VpceIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NetworkAccess` property type of `AWS::EKS::Capability`.
@@ -790,6 +536,7 @@ pub struct NetworkAccess {
     pub vpce_ids: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl NetworkAccess {
     /// A `NetworkAccess` with no property set (none is required).
     pub fn new() -> Self {
@@ -797,12 +544,7 @@ impl NetworkAccess {
     }
 
     /// `VpceIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpce_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.vpce_ids = Some(value.into());
-        self
-    }
+    pub fn vpce_ids(mut self, value: impl Into<List<Str>>) -> Self { self.vpce_ids = Some(value.into()); self }
 }
 
 impl PropertyType for NetworkAccess {}
@@ -817,35 +559,20 @@ impl ToValue for NetworkAccess {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SsoIdentityRequired {
     /// `Id`: a string, required.
-    ///
-    /// The unique identifier of the IAM Identity CenterIAM; Identity Center user or group.
     pub id: Str,
     /// `Type`: a [`SsoIdentityType`] value, required.
-    ///
-    /// The type of identity. Valid values are `SSO_USER` or `SSO_GROUP` .
     pub r#type: SsoIdentityType,
 }
 
-static RULE_SsoIdentity: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SsoIdentity: ObjRule = ObjRule {
     properties: &[
         ("Id", Shape::STR),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SSO_USER", "SSO_GROUP"],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["SSO_USER", "SSO_GROUP"], ..StrRule::ANY })),
     ],
     required: &["Id", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SsoIdentity` property type of `AWS::EKS::Capability`.
@@ -865,6 +592,7 @@ pub struct SsoIdentity {
     pub r#type: SsoIdentityType,
 }
 
+#[rustfmt::skip]
 impl SsoIdentity {
     /// A `SsoIdentity` with its required properties, named in a [`SsoIdentityRequired`].
     pub fn new(required: SsoIdentityRequired) -> Self {
@@ -875,20 +603,9 @@ impl SsoIdentity {
     }
 
     /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
     /// `Type`: a [`SsoIdentityType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<SsoIdentityType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<SsoIdentityType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for SsoIdentity {}
@@ -898,102 +615,6 @@ impl ToValue for SsoIdentity {
         MapBuilder::new()
             .req("Id", &self.id)
             .req("Type", &self.r#type)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::EKS::Capability`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-eks-capability-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9A-Za-z][A-Za-z0-9\\-_]*");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("1\\.\\d\\d");
 
@@ -14,98 +17,37 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("1\\.\\d\\d");
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClusterRequired {
     /// `ResourcesVpcConfig`: a [`ResourcesVpcConfig`] object, required.
-    ///
-    /// The VPC configuration that's used by the cluster control plane. Amazon EKS VPC resources have specific requirements to work properly with Kubernetes. For more information, see \[Cluster VPC Considerations\](<https://docs.aws.amazon.com/eks/latest/userguide/network_reqs.html>) and \[Cluster Security Group Considerations\](<https://docs.aws.amazon.com/eks/latest/userguide/sec-group-reqs.html>) in the *Amazon EKS User Guide* . You must specify at least two subnets. You can specify up to five security groups, but we recommend that you use a dedicated security group for your cluster control plane.
     pub resources_vpc_config: Obj<ResourcesVpcConfig>,
     /// `RoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the IAM role that provides permissions for the Kubernetes control plane to make calls to AWS API operations on your behalf. For more information, see \[Amazon EKS Service IAM Role\](<https://docs.aws.amazon.com/eks/latest/userguide/service_IAM_role.html>) in the **Amazon EKS User Guide** .
-    ///
-    /// Format `AWS::IAM::Role.Arn`; create-only: changing it replaces the resource.
     pub role_arn: Str,
 }
 
-static RULE_Cluster: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Cluster: ObjRule = ObjRule {
     properties: &[
         ("AccessConfig", Shape::Object(&RULE_AccessConfig)),
         ("BootstrapSelfManagedAddons", Shape::Bool),
         ("ComputeConfig", Shape::Object(&RULE_ComputeConfig)),
-        (
-            "ControlPlaneScalingConfig",
-            Shape::Object(&RULE_ControlPlaneScalingConfig),
-        ),
+        ("ControlPlaneScalingConfig", Shape::Object(&RULE_ControlPlaneScalingConfig)),
         ("DeletionProtection", Shape::Bool),
-        (
-            "EncryptionConfig",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EncryptionConfig),
-                min_items: Some(0),
-                max_items: Some(1),
-            }),
-        ),
+        ("EncryptionConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_EncryptionConfig), min_items: Some(0), max_items: Some(1) })),
         ("Force", Shape::Bool),
-        (
-            "KubernetesNetworkConfig",
-            Shape::Object(&RULE_KubernetesNetworkConfig),
-        ),
+        ("KubernetesNetworkConfig", Shape::Object(&RULE_KubernetesNetworkConfig)),
         ("Logging", Shape::Object(&RULE_Logging)),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("OutpostConfig", Shape::Object(&RULE_OutpostConfig)),
-        (
-            "RemoteNetworkConfig",
-            Shape::Object(&RULE_RemoteNetworkConfig),
-        ),
-        (
-            "ResourcesVpcConfig",
-            Shape::Object(&RULE_ResourcesVpcConfig),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("RemoteNetworkConfig", Shape::Object(&RULE_RemoteNetworkConfig)),
+        ("ResourcesVpcConfig", Shape::Object(&RULE_ResourcesVpcConfig)),
+        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("StorageConfig", Shape::Object(&RULE_StorageConfig)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("UpgradePolicy", Shape::Object(&RULE_UpgradePolicy)),
-        (
-            "Version",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Version", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("ZonalShiftConfig", Shape::Object(&RULE_ZonalShiftConfig)),
     ],
     required: &["RoleArn", "ResourcesVpcConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EKS::Cluster` resource.
@@ -237,6 +179,7 @@ pub struct Cluster {
     pub zonal_shift_config: Option<Obj<ZonalShiftConfig>>,
 }
 
+#[rustfmt::skip]
 impl Cluster {
     /// The CloudFormation type name, `AWS::EKS::Cluster`.
     pub const TYPE_NAME: &'static str = "AWS::EKS::Cluster";
@@ -248,42 +191,11 @@ impl Cluster {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-eks-cluster.html",
         primary_identifier: &["Name"],
         required: &["ResourcesVpcConfig", "RoleArn"],
-        create_only: &[
-            "OutpostConfig",
-            "EncryptionConfig",
-            "KubernetesNetworkConfig/IpFamily",
-            "KubernetesNetworkConfig/ServiceIpv4Cidr",
-            "AccessConfig/BootstrapClusterCreatorAdminPermissions",
-            "Name",
-            "RoleArn",
-            "BootstrapSelfManagedAddons",
-        ],
+        create_only: &["OutpostConfig", "EncryptionConfig", "KubernetesNetworkConfig/IpFamily", "KubernetesNetworkConfig/ServiceIpv4Cidr", "AccessConfig/BootstrapClusterCreatorAdminPermissions", "Name", "RoleArn", "BootstrapSelfManagedAddons"],
         conditional_create_only: &[],
-        write_only: &[
-            "AccessConfig/BootstrapClusterCreatorAdminPermissions",
-            "BootstrapSelfManagedAddons",
-            "Force",
-        ],
-        read_only: &[
-            "Id",
-            "Arn",
-            "Endpoint",
-            "CertificateAuthorityData",
-            "ClusterSecurityGroupId",
-            "EncryptionConfigKeyArn",
-            "OpenIdConnectIssuerUrl",
-            "KubernetesNetworkConfig/ServiceIpv6Cidr",
-        ],
-        attributes: &[
-            "Arn",
-            "CertificateAuthorityData",
-            "ClusterSecurityGroupId",
-            "EncryptionConfigKeyArn",
-            "Endpoint",
-            "Id",
-            "KubernetesNetworkConfig.ServiceIpv6Cidr",
-            "OpenIdConnectIssuerUrl",
-        ],
+        write_only: &["AccessConfig/BootstrapClusterCreatorAdminPermissions", "BootstrapSelfManagedAddons", "Force"],
+        read_only: &["Id", "Arn", "Endpoint", "CertificateAuthorityData", "ClusterSecurityGroupId", "EncryptionConfigKeyArn", "OpenIdConnectIssuerUrl", "KubernetesNetworkConfig/ServiceIpv6Cidr"],
+        attributes: &["Arn", "CertificateAuthorityData", "ClusterSecurityGroupId", "EncryptionConfigKeyArn", "Endpoint", "Id", "KubernetesNetworkConfig.ServiceIpv6Cidr", "OpenIdConnectIssuerUrl"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -314,162 +226,43 @@ impl Cluster {
     }
 
     /// `AccessConfig`: an [`AccessConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_config(mut self, value: impl Into<Obj<AccessConfig>>) -> Self {
-        self.access_config = Some(value.into());
-        self
-    }
-
+    pub fn access_config(mut self, value: impl Into<Obj<AccessConfig>>) -> Self { self.access_config = Some(value.into()); self }
     /// `BootstrapSelfManagedAddons`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bootstrap_self_managed_addons(mut self, value: impl Into<Bool>) -> Self {
-        self.bootstrap_self_managed_addons = Some(value.into());
-        self
-    }
-
+    pub fn bootstrap_self_managed_addons(mut self, value: impl Into<Bool>) -> Self { self.bootstrap_self_managed_addons = Some(value.into()); self }
     /// `ComputeConfig`: a [`ComputeConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compute_config(mut self, value: impl Into<Obj<ComputeConfig>>) -> Self {
-        self.compute_config = Some(value.into());
-        self
-    }
-
+    pub fn compute_config(mut self, value: impl Into<Obj<ComputeConfig>>) -> Self { self.compute_config = Some(value.into()); self }
     /// `ControlPlaneScalingConfig`: a [`ControlPlaneScalingConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn control_plane_scaling_config(
-        mut self,
-        value: impl Into<Obj<ControlPlaneScalingConfig>>,
-    ) -> Self {
-        self.control_plane_scaling_config = Some(value.into());
-        self
-    }
-
+    pub fn control_plane_scaling_config(mut self, value: impl Into<Obj<ControlPlaneScalingConfig>>) -> Self { self.control_plane_scaling_config = Some(value.into()); self }
     /// `DeletionProtection`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deletion_protection(mut self, value: impl Into<Bool>) -> Self {
-        self.deletion_protection = Some(value.into());
-        self
-    }
-
+    pub fn deletion_protection(mut self, value: impl Into<Bool>) -> Self { self.deletion_protection = Some(value.into()); self }
     /// `EncryptionConfig`: a list of [`EncryptionConfig`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_config(mut self, value: impl Into<List<EncryptionConfig>>) -> Self {
-        self.encryption_config = Some(value.into());
-        self
-    }
-
+    pub fn encryption_config(mut self, value: impl Into<List<EncryptionConfig>>) -> Self { self.encryption_config = Some(value.into()); self }
     /// `Force`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn force(mut self, value: impl Into<Bool>) -> Self {
-        self.force = Some(value.into());
-        self
-    }
-
+    pub fn force(mut self, value: impl Into<Bool>) -> Self { self.force = Some(value.into()); self }
     /// `KubernetesNetworkConfig`: a [`KubernetesNetworkConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kubernetes_network_config(
-        mut self,
-        value: impl Into<Obj<KubernetesNetworkConfig>>,
-    ) -> Self {
-        self.kubernetes_network_config = Some(value.into());
-        self
-    }
-
+    pub fn kubernetes_network_config(mut self, value: impl Into<Obj<KubernetesNetworkConfig>>) -> Self { self.kubernetes_network_config = Some(value.into()); self }
     /// `Logging`: a [`Logging`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logging(mut self, value: impl Into<Obj<Logging>>) -> Self {
-        self.logging = Some(value.into());
-        self
-    }
-
+    pub fn logging(mut self, value: impl Into<Obj<Logging>>) -> Self { self.logging = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `OutpostConfig`: an [`OutpostConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn outpost_config(mut self, value: impl Into<Obj<OutpostConfig>>) -> Self {
-        self.outpost_config = Some(value.into());
-        self
-    }
-
+    pub fn outpost_config(mut self, value: impl Into<Obj<OutpostConfig>>) -> Self { self.outpost_config = Some(value.into()); self }
     /// `RemoteNetworkConfig`: a [`RemoteNetworkConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn remote_network_config(mut self, value: impl Into<Obj<RemoteNetworkConfig>>) -> Self {
-        self.remote_network_config = Some(value.into());
-        self
-    }
-
+    pub fn remote_network_config(mut self, value: impl Into<Obj<RemoteNetworkConfig>>) -> Self { self.remote_network_config = Some(value.into()); self }
     /// `ResourcesVpcConfig`: a [`ResourcesVpcConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resources_vpc_config(mut self, value: impl Into<Obj<ResourcesVpcConfig>>) -> Self {
-        self.resources_vpc_config = value.into();
-        self
-    }
-
+    pub fn resources_vpc_config(mut self, value: impl Into<Obj<ResourcesVpcConfig>>) -> Self { self.resources_vpc_config = value.into(); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `StorageConfig`: a [`StorageConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_config(mut self, value: impl Into<Obj<StorageConfig>>) -> Self {
-        self.storage_config = Some(value.into());
-        self
-    }
-
+    pub fn storage_config(mut self, value: impl Into<Obj<StorageConfig>>) -> Self { self.storage_config = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `UpgradePolicy`: an [`UpgradePolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn upgrade_policy(mut self, value: impl Into<Obj<UpgradePolicy>>) -> Self {
-        self.upgrade_policy = Some(value.into());
-        self
-    }
-
+    pub fn upgrade_policy(mut self, value: impl Into<Obj<UpgradePolicy>>) -> Self { self.upgrade_policy = Some(value.into()); self }
     /// `Version`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<Str>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
-
+    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
     /// `ZonalShiftConfig`: a [`ZonalShiftConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn zonal_shift_config(mut self, value: impl Into<Obj<ZonalShiftConfig>>) -> Self {
-        self.zonal_shift_config = Some(value.into());
-        self
-    }
+    pub fn zonal_shift_config(mut self, value: impl Into<Obj<ZonalShiftConfig>>) -> Self { self.zonal_shift_config = Some(value.into()); self }
 }
 
 impl Resource for Cluster {
@@ -589,26 +382,14 @@ impl ClusterAttributes {
     }
 }
 
-static RULE_AccessConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AccessConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "AuthenticationMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CONFIG_MAP", "API_AND_CONFIG_MAP", "API"],
-                format: None,
-            }),
-        ),
+        ("AuthenticationMode", Shape::Str(&StrRule { allowed: &["CONFIG_MAP", "API_AND_CONFIG_MAP", "API"], ..StrRule::ANY })),
         ("BootstrapClusterCreatorAdminPermissions", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AccessConfig` property type of `AWS::EKS::Cluster`.
@@ -628,6 +409,7 @@ pub struct AccessConfig {
     pub bootstrap_cluster_creator_admin_permissions: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl AccessConfig {
     /// A `AccessConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -635,20 +417,9 @@ impl AccessConfig {
     }
 
     /// `AuthenticationMode`: an [`AuthenticationMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authentication_mode(mut self, value: impl Into<AuthenticationMode>) -> Self {
-        self.authentication_mode = Some(value.into());
-        self
-    }
-
+    pub fn authentication_mode(mut self, value: impl Into<AuthenticationMode>) -> Self { self.authentication_mode = Some(value.into()); self }
     /// `BootstrapClusterCreatorAdminPermissions`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bootstrap_cluster_creator_admin_permissions(mut self, value: impl Into<Bool>) -> Self {
-        self.bootstrap_cluster_creator_admin_permissions = Some(value.into());
-        self
-    }
+    pub fn bootstrap_cluster_creator_admin_permissions(mut self, value: impl Into<Bool>) -> Self { self.bootstrap_cluster_creator_admin_permissions = Some(value.into()); self }
 }
 
 impl PropertyType for AccessConfig {}
@@ -665,14 +436,13 @@ impl ToValue for AccessConfig {
     }
 }
 
-static RULE_BlockStorage: ObjRule = ObjRule {
-    properties: &[("Enabled", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_BlockStorage: ObjRule = ObjRule {
+    properties: &[
+        ("Enabled", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BlockStorage` property type of `AWS::EKS::Cluster`.
@@ -688,6 +458,7 @@ pub struct BlockStorage {
     pub enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl BlockStorage {
     /// A `BlockStorage` with no property set (none is required).
     pub fn new() -> Self {
@@ -695,12 +466,7 @@ impl BlockStorage {
     }
 
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
 }
 
 impl PropertyType for BlockStorage {}
@@ -711,21 +477,13 @@ impl ToValue for BlockStorage {
     }
 }
 
-static RULE_ClusterLogging: ObjRule = ObjRule {
-    properties: &[(
-        "EnabledTypes",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_LoggingTypeConfig),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ClusterLogging: ObjRule = ObjRule {
+    properties: &[
+        ("EnabledTypes", Shape::List(&ListRule { items: Shape::Object(&RULE_LoggingTypeConfig), min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ClusterLogging` property type of `AWS::EKS::Cluster`.
@@ -745,6 +503,7 @@ pub struct ClusterLogging {
     pub enabled_types: Option<List<LoggingTypeConfig>>,
 }
 
+#[rustfmt::skip]
 impl ClusterLogging {
     /// A `ClusterLogging` with no property set (none is required).
     pub fn new() -> Self {
@@ -752,12 +511,7 @@ impl ClusterLogging {
     }
 
     /// `EnabledTypes`: a list of [`LoggingTypeConfig`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled_types(mut self, value: impl Into<List<LoggingTypeConfig>>) -> Self {
-        self.enabled_types = Some(value.into());
-        self
-    }
+    pub fn enabled_types(mut self, value: impl Into<List<LoggingTypeConfig>>) -> Self { self.enabled_types = Some(value.into()); self }
 }
 
 impl PropertyType for ClusterLogging {}
@@ -770,34 +524,15 @@ impl ToValue for ClusterLogging {
     }
 }
 
-static RULE_ComputeConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ComputeConfig: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
-        (
-            "NodePools",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "NodeRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("NodePools", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("NodeRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ComputeConfig` property type of `AWS::EKS::Cluster`.
@@ -823,6 +558,7 @@ pub struct ComputeConfig {
     pub node_role_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ComputeConfig {
     /// A `ComputeConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -830,28 +566,11 @@ impl ComputeConfig {
     }
 
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `NodePools`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn node_pools(mut self, value: impl Into<List<Str>>) -> Self {
-        self.node_pools = Some(value.into());
-        self
-    }
-
+    pub fn node_pools(mut self, value: impl Into<List<Str>>) -> Self { self.node_pools = Some(value.into()); self }
     /// `NodeRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn node_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.node_role_arn = Some(value.into());
-        self
-    }
+    pub fn node_role_arn(mut self, value: impl Into<Str>) -> Self { self.node_role_arn = Some(value.into()); self }
 }
 
 impl PropertyType for ComputeConfig {}
@@ -866,14 +585,13 @@ impl ToValue for ComputeConfig {
     }
 }
 
-static RULE_ControlPlanePlacement: ObjRule = ObjRule {
-    properties: &[("GroupName", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ControlPlanePlacement: ObjRule = ObjRule {
+    properties: &[
+        ("GroupName", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ControlPlanePlacement` property type of `AWS::EKS::Cluster`.
@@ -889,6 +607,7 @@ pub struct ControlPlanePlacement {
     pub group_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ControlPlanePlacement {
     /// A `ControlPlanePlacement` with no property set (none is required).
     pub fn new() -> Self {
@@ -896,12 +615,7 @@ impl ControlPlanePlacement {
     }
 
     /// `GroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group_name(mut self, value: impl Into<Str>) -> Self {
-        self.group_name = Some(value.into());
-        self
-    }
+    pub fn group_name(mut self, value: impl Into<Str>) -> Self { self.group_name = Some(value.into()); self }
 }
 
 impl PropertyType for ControlPlanePlacement {}
@@ -912,30 +626,13 @@ impl ToValue for ControlPlanePlacement {
     }
 }
 
-static RULE_ControlPlaneScalingConfig: ObjRule = ObjRule {
-    properties: &[(
-        "Tier",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &[
-                "standard",
-                "tier-xl",
-                "tier-2xl",
-                "tier-4xl",
-                "tier-8xl",
-                "tier-ultra",
-            ],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ControlPlaneScalingConfig: ObjRule = ObjRule {
+    properties: &[
+        ("Tier", Shape::Str(&StrRule { allowed: &["standard", "tier-xl", "tier-2xl", "tier-4xl", "tier-8xl", "tier-ultra"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ControlPlaneScalingConfig` property type of `AWS::EKS::Cluster`.
@@ -951,6 +648,7 @@ pub struct ControlPlaneScalingConfig {
     pub tier: Option<Tier>,
 }
 
+#[rustfmt::skip]
 impl ControlPlaneScalingConfig {
     /// A `ControlPlaneScalingConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -958,12 +656,7 @@ impl ControlPlaneScalingConfig {
     }
 
     /// `Tier`: a [`Tier`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tier(mut self, value: impl Into<Tier>) -> Self {
-        self.tier = Some(value.into());
-        self
-    }
+    pub fn tier(mut self, value: impl Into<Tier>) -> Self { self.tier = Some(value.into()); self }
 }
 
 impl PropertyType for ControlPlaneScalingConfig {}
@@ -974,14 +667,13 @@ impl ToValue for ControlPlaneScalingConfig {
     }
 }
 
-static RULE_ElasticLoadBalancing: ObjRule = ObjRule {
-    properties: &[("Enabled", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ElasticLoadBalancing: ObjRule = ObjRule {
+    properties: &[
+        ("Enabled", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ElasticLoadBalancing` property type of `AWS::EKS::Cluster`.
@@ -997,6 +689,7 @@ pub struct ElasticLoadBalancing {
     pub enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl ElasticLoadBalancing {
     /// A `ElasticLoadBalancing` with no property set (none is required).
     pub fn new() -> Self {
@@ -1004,12 +697,7 @@ impl ElasticLoadBalancing {
     }
 
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
 }
 
 impl PropertyType for ElasticLoadBalancing {}
@@ -1020,24 +708,14 @@ impl ToValue for ElasticLoadBalancing {
     }
 }
 
-static RULE_EncryptionConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EncryptionConfig: ObjRule = ObjRule {
     properties: &[
         ("Provider", Shape::Object(&RULE_Provider)),
-        (
-            "Resources",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Resources", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EncryptionConfig` property type of `AWS::EKS::Cluster`.
@@ -1057,6 +735,7 @@ pub struct EncryptionConfig {
     pub resources: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl EncryptionConfig {
     /// A `EncryptionConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1064,20 +743,9 @@ impl EncryptionConfig {
     }
 
     /// `Provider`: a [`Provider`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provider(mut self, value: impl Into<Obj<Provider>>) -> Self {
-        self.provider = Some(value.into());
-        self
-    }
-
+    pub fn provider(mut self, value: impl Into<Obj<Provider>>) -> Self { self.provider = Some(value.into()); self }
     /// `Resources`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resources(mut self, value: impl Into<List<Str>>) -> Self {
-        self.resources = Some(value.into());
-        self
-    }
+    pub fn resources(mut self, value: impl Into<List<Str>>) -> Self { self.resources = Some(value.into()); self }
 }
 
 impl PropertyType for EncryptionConfig {}
@@ -1091,31 +759,16 @@ impl ToValue for EncryptionConfig {
     }
 }
 
-static RULE_KubernetesNetworkConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_KubernetesNetworkConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "ElasticLoadBalancing",
-            Shape::Object(&RULE_ElasticLoadBalancing),
-        ),
-        (
-            "IpFamily",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ipv4", "ipv6"],
-                format: None,
-            }),
-        ),
+        ("ElasticLoadBalancing", Shape::Object(&RULE_ElasticLoadBalancing)),
+        ("IpFamily", Shape::Str(&StrRule { allowed: &["ipv4", "ipv6"], ..StrRule::ANY })),
         ("ServiceIpv4Cidr", Shape::STR),
         ("ServiceIpv6Cidr", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KubernetesNetworkConfig` property type of `AWS::EKS::Cluster`.
@@ -1151,6 +804,7 @@ pub struct KubernetesNetworkConfig {
     pub service_ipv6_cidr: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl KubernetesNetworkConfig {
     /// A `KubernetesNetworkConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1158,36 +812,13 @@ impl KubernetesNetworkConfig {
     }
 
     /// `ElasticLoadBalancing`: an [`ElasticLoadBalancing`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn elastic_load_balancing(mut self, value: impl Into<Obj<ElasticLoadBalancing>>) -> Self {
-        self.elastic_load_balancing = Some(value.into());
-        self
-    }
-
+    pub fn elastic_load_balancing(mut self, value: impl Into<Obj<ElasticLoadBalancing>>) -> Self { self.elastic_load_balancing = Some(value.into()); self }
     /// `IpFamily`: an [`IpFamily`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_family(mut self, value: impl Into<IpFamily>) -> Self {
-        self.ip_family = Some(value.into());
-        self
-    }
-
+    pub fn ip_family(mut self, value: impl Into<IpFamily>) -> Self { self.ip_family = Some(value.into()); self }
     /// `ServiceIpv4Cidr`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_ipv4_cidr(mut self, value: impl Into<Str>) -> Self {
-        self.service_ipv4_cidr = Some(value.into());
-        self
-    }
-
+    pub fn service_ipv4_cidr(mut self, value: impl Into<Str>) -> Self { self.service_ipv4_cidr = Some(value.into()); self }
     /// `ServiceIpv6Cidr`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_ipv6_cidr(mut self, value: impl Into<Str>) -> Self {
-        self.service_ipv6_cidr = Some(value.into());
-        self
-    }
+    pub fn service_ipv6_cidr(mut self, value: impl Into<Str>) -> Self { self.service_ipv6_cidr = Some(value.into()); self }
 }
 
 impl PropertyType for KubernetesNetworkConfig {}
@@ -1203,14 +834,13 @@ impl ToValue for KubernetesNetworkConfig {
     }
 }
 
-static RULE_Logging: ObjRule = ObjRule {
-    properties: &[("ClusterLogging", Shape::Object(&RULE_ClusterLogging))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Logging: ObjRule = ObjRule {
+    properties: &[
+        ("ClusterLogging", Shape::Object(&RULE_ClusterLogging)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Logging` property type of `AWS::EKS::Cluster`.
@@ -1228,6 +858,7 @@ pub struct Logging {
     pub cluster_logging: Option<Obj<ClusterLogging>>,
 }
 
+#[rustfmt::skip]
 impl Logging {
     /// A `Logging` with no property set (none is required).
     pub fn new() -> Self {
@@ -1235,12 +866,7 @@ impl Logging {
     }
 
     /// `ClusterLogging`: a [`ClusterLogging`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_logging(mut self, value: impl Into<Obj<ClusterLogging>>) -> Self {
-        self.cluster_logging = Some(value.into());
-        self
-    }
+    pub fn cluster_logging(mut self, value: impl Into<Obj<ClusterLogging>>) -> Self { self.cluster_logging = Some(value.into()); self }
 }
 
 impl PropertyType for Logging {}
@@ -1253,29 +879,13 @@ impl ToValue for Logging {
     }
 }
 
-static RULE_LoggingTypeConfig: ObjRule = ObjRule {
-    properties: &[(
-        "Type",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &[
-                "api",
-                "audit",
-                "authenticator",
-                "controllerManager",
-                "scheduler",
-            ],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_LoggingTypeConfig: ObjRule = ObjRule {
+    properties: &[
+        ("Type", Shape::Str(&StrRule { allowed: &["api", "audit", "authenticator", "controllerManager", "scheduler"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LoggingTypeConfig` property type of `AWS::EKS::Cluster`.
@@ -1291,6 +901,7 @@ pub struct LoggingTypeConfig {
     pub r#type: Option<LoggingTypeConfigType>,
 }
 
+#[rustfmt::skip]
 impl LoggingTypeConfig {
     /// A `LoggingTypeConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1298,12 +909,7 @@ impl LoggingTypeConfig {
     }
 
     /// `Type`: a [`LoggingTypeConfigType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<LoggingTypeConfigType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<LoggingTypeConfigType>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl PropertyType for LoggingTypeConfig {}
@@ -1318,41 +924,21 @@ impl ToValue for LoggingTypeConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OutpostConfigRequired {
     /// `ControlPlaneInstanceType`: a string, required.
-    ///
-    /// The Amazon EC2 instance type that you want to use for your local Amazon EKS cluster on Outposts. Choose an instance type based on the number of nodes that your cluster will have. For more information, see \[Capacity considerations\](<https://docs.aws.amazon.com/eks/latest/userguide/eks-outposts-capacity-considerations.html>) in the *Amazon EKS User Guide* .
-    ///
-    /// The instance type that you specify is used for all Kubernetes control plane instances. The instance type can't be changed after cluster creation. The control plane is not automatically scaled by Amazon EKS.
     pub control_plane_instance_type: Str,
     /// `OutpostArns`: a list of strings, required.
-    ///
-    /// The ARN of the Outpost that you want to use for your local Amazon EKS cluster on Outposts. Only a single Outpost ARN is supported.
-    ///
-    /// Each item: items at least 1.
     pub outpost_arns: List<Str>,
 }
 
-static RULE_OutpostConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OutpostConfig: ObjRule = ObjRule {
     properties: &[
         ("ControlPlaneInstanceType", Shape::STR),
-        (
-            "ControlPlanePlacement",
-            Shape::Object(&RULE_ControlPlanePlacement),
-        ),
-        (
-            "OutpostArns",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ControlPlanePlacement", Shape::Object(&RULE_ControlPlanePlacement)),
+        ("OutpostArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
     required: &["OutpostArns", "ControlPlaneInstanceType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OutpostConfig` property type of `AWS::EKS::Cluster`.
@@ -1380,6 +966,7 @@ pub struct OutpostConfig {
     pub outpost_arns: List<Str>,
 }
 
+#[rustfmt::skip]
 impl OutpostConfig {
     /// A `OutpostConfig` with its required properties, named in a [`OutpostConfigRequired`].
     pub fn new(required: OutpostConfigRequired) -> Self {
@@ -1391,28 +978,11 @@ impl OutpostConfig {
     }
 
     /// `ControlPlaneInstanceType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn control_plane_instance_type(mut self, value: impl Into<Str>) -> Self {
-        self.control_plane_instance_type = value.into();
-        self
-    }
-
+    pub fn control_plane_instance_type(mut self, value: impl Into<Str>) -> Self { self.control_plane_instance_type = value.into(); self }
     /// `ControlPlanePlacement`: a [`ControlPlanePlacement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn control_plane_placement(mut self, value: impl Into<Obj<ControlPlanePlacement>>) -> Self {
-        self.control_plane_placement = Some(value.into());
-        self
-    }
-
+    pub fn control_plane_placement(mut self, value: impl Into<Obj<ControlPlanePlacement>>) -> Self { self.control_plane_placement = Some(value.into()); self }
     /// `OutpostArns`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn outpost_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.outpost_arns = value.into();
-        self
-    }
+    pub fn outpost_arns(mut self, value: impl Into<List<Str>>) -> Self { self.outpost_arns = value.into(); self }
 }
 
 impl PropertyType for OutpostConfig {}
@@ -1430,14 +1000,13 @@ impl ToValue for OutpostConfig {
     }
 }
 
-static RULE_Provider: ObjRule = ObjRule {
-    properties: &[("KeyArn", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Provider: ObjRule = ObjRule {
+    properties: &[
+        ("KeyArn", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Provider` property type of `AWS::EKS::Cluster`.
@@ -1453,6 +1022,7 @@ pub struct Provider {
     pub key_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Provider {
     /// A `Provider` with no property set (none is required).
     pub fn new() -> Self {
@@ -1460,12 +1030,7 @@ impl Provider {
     }
 
     /// `KeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.key_arn = Some(value.into());
-        self
-    }
+    pub fn key_arn(mut self, value: impl Into<Str>) -> Self { self.key_arn = Some(value.into()); self }
 }
 
 impl PropertyType for Provider {}
@@ -1476,31 +1041,14 @@ impl ToValue for Provider {
     }
 }
 
-static RULE_RemoteNetworkConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RemoteNetworkConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "RemoteNodeNetworks",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_RemoteNodeNetwork),
-                min_items: Some(0),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "RemotePodNetworks",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_RemotePodNetwork),
-                min_items: Some(0),
-                max_items: Some(1),
-            }),
-        ),
+        ("RemoteNodeNetworks", Shape::List(&ListRule { items: Shape::Object(&RULE_RemoteNodeNetwork), min_items: Some(0), max_items: Some(1) })),
+        ("RemotePodNetworks", Shape::List(&ListRule { items: Shape::Object(&RULE_RemotePodNetwork), min_items: Some(0), max_items: Some(1) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RemoteNetworkConfig` property type of `AWS::EKS::Cluster`.
@@ -1546,6 +1094,7 @@ pub struct RemoteNetworkConfig {
     pub remote_pod_networks: Option<List<RemotePodNetwork>>,
 }
 
+#[rustfmt::skip]
 impl RemoteNetworkConfig {
     /// A `RemoteNetworkConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1553,20 +1102,9 @@ impl RemoteNetworkConfig {
     }
 
     /// `RemoteNodeNetworks`: a list of [`RemoteNodeNetwork`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn remote_node_networks(mut self, value: impl Into<List<RemoteNodeNetwork>>) -> Self {
-        self.remote_node_networks = Some(value.into());
-        self
-    }
-
+    pub fn remote_node_networks(mut self, value: impl Into<List<RemoteNodeNetwork>>) -> Self { self.remote_node_networks = Some(value.into()); self }
     /// `RemotePodNetworks`: a list of [`RemotePodNetwork`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn remote_pod_networks(mut self, value: impl Into<List<RemotePodNetwork>>) -> Self {
-        self.remote_pod_networks = Some(value.into());
-        self
-    }
+    pub fn remote_pod_networks(mut self, value: impl Into<List<RemotePodNetwork>>) -> Self { self.remote_pod_networks = Some(value.into()); self }
 }
 
 impl PropertyType for RemoteNetworkConfig {}
@@ -1584,47 +1122,17 @@ impl ToValue for RemoteNetworkConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RemoteNodeNetworkRequired {
     /// `Cidrs`: a list of strings, required.
-    ///
-    /// A network CIDR that can contain hybrid nodes.
-    ///
-    /// These CIDR blocks define the expected IP address range of the hybrid nodes that join the cluster. These blocks are typically determined by your network administrator.
-    ///
-    /// Enter one or more IPv4 CIDR blocks in decimal dotted-quad notation (for example, `10.2.0.0/16` ).
-    ///
-    /// It must satisfy the following requirements:
-    ///
-    /// - Each block must be within an `IPv4` RFC-1918 network range. Minimum allowed size is /32, maximum allowed size is /8. Publicly-routable addresses aren't supported.
-    /// - Each block cannot overlap with the range of the VPC CIDR blocks for your EKS resources, or the block of the Kubernetes service IP range.
-    /// - Each block must have a route to the VPC that uses the VPC CIDR blocks, not public IPs or Elastic IPs. There are many options including AWS Transit Gateway , AWS Site-to-Site VPN , or AWS Direct Connect .
-    /// - Each host must allow outbound connection to the EKS cluster control plane on TCP ports `443` and `10250` .
-    /// - Each host must allow inbound connection from the EKS cluster control plane on TCP port 10250 for logs, exec and port-forward operations.
-    /// - Each host must allow TCP and UDP network connectivity to and from other hosts that are running `CoreDNS` on UDP port `53` for service and pod DNS names.
-    ///
-    /// Each item: format `ipv4-network`, items at least 1.
     pub cidrs: List<Str>,
 }
 
-static RULE_RemoteNodeNetwork: ObjRule = ObjRule {
-    properties: &[(
-        "Cidrs",
-        Shape::List(&ListRule {
-            items: Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::Ipv4Network),
-            }),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_RemoteNodeNetwork: ObjRule = ObjRule {
+    properties: &[
+        ("Cidrs", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY }), min_items: None, max_items: None })),
+    ],
     required: &["Cidrs"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RemoteNodeNetwork` property type of `AWS::EKS::Cluster`.
@@ -1668,6 +1176,7 @@ pub struct RemoteNodeNetwork {
     pub cidrs: List<Str>,
 }
 
+#[rustfmt::skip]
 impl RemoteNodeNetwork {
     /// A `RemoteNodeNetwork` with its required properties, named in a [`RemoteNodeNetworkRequired`].
     pub fn new(required: RemoteNodeNetworkRequired) -> Self {
@@ -1677,12 +1186,7 @@ impl RemoteNodeNetwork {
     }
 
     /// `Cidrs`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cidrs(mut self, value: impl Into<List<Str>>) -> Self {
-        self.cidrs = value.into();
-        self
-    }
+    pub fn cidrs(mut self, value: impl Into<List<Str>>) -> Self { self.cidrs = value.into(); self }
 }
 
 impl PropertyType for RemoteNodeNetwork {}
@@ -1697,43 +1201,17 @@ impl ToValue for RemoteNodeNetwork {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RemotePodNetworkRequired {
     /// `Cidrs`: a list of strings, required.
-    ///
-    /// A network CIDR that can contain pods that run Kubernetes webhooks on hybrid nodes.
-    ///
-    /// These CIDR blocks are determined by configuring your Container Network Interface (CNI) plugin. We recommend the Calico CNI or Cilium CNI. Note that the Amazon VPC CNI plugin for Kubernetes isn't available for on-premises and edge locations.
-    ///
-    /// Enter one or more IPv4 CIDR blocks in decimal dotted-quad notation (for example, `10.2.0.0/16` ).
-    ///
-    /// It must satisfy the following requirements:
-    ///
-    /// - Each block must be within an `IPv4` RFC-1918 network range. Minimum allowed size is /32, maximum allowed size is /8. Publicly-routable addresses aren't supported.
-    /// - Each block cannot overlap with the range of the VPC CIDR blocks for your EKS resources, or the block of the Kubernetes service IP range.
-    ///
-    /// Each item: format `ipv4-network`, items at least 1.
     pub cidrs: List<Str>,
 }
 
-static RULE_RemotePodNetwork: ObjRule = ObjRule {
-    properties: &[(
-        "Cidrs",
-        Shape::List(&ListRule {
-            items: Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::Ipv4Network),
-            }),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_RemotePodNetwork: ObjRule = ObjRule {
+    properties: &[
+        ("Cidrs", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY }), min_items: None, max_items: None })),
+    ],
     required: &["Cidrs"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RemotePodNetwork` property type of `AWS::EKS::Cluster`.
@@ -1769,6 +1247,7 @@ pub struct RemotePodNetwork {
     pub cidrs: List<Str>,
 }
 
+#[rustfmt::skip]
 impl RemotePodNetwork {
     /// A `RemotePodNetwork` with its required properties, named in a [`RemotePodNetworkRequired`].
     pub fn new(required: RemotePodNetworkRequired) -> Self {
@@ -1778,12 +1257,7 @@ impl RemotePodNetwork {
     }
 
     /// `Cidrs`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cidrs(mut self, value: impl Into<List<Str>>) -> Self {
-        self.cidrs = value.into();
-        self
-    }
+    pub fn cidrs(mut self, value: impl Into<List<Str>>) -> Self { self.cidrs = value.into(); self }
 }
 
 impl PropertyType for RemotePodNetwork {}
@@ -1798,54 +1272,21 @@ impl ToValue for RemotePodNetwork {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourcesVpcConfigRequired {
     /// `SubnetIds`: a list of strings, required.
-    ///
-    /// Specify subnets for your Amazon EKS nodes. Amazon EKS creates cross-account elastic network interfaces in these subnets to allow communication between your nodes and the Kubernetes control plane.
-    ///
-    /// Each item: items at least 1.
     pub subnet_ids: List<Str>,
 }
 
-static RULE_ResourcesVpcConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResourcesVpcConfig: ObjRule = ObjRule {
     properties: &[
         ("EndpointPrivateAccess", Shape::Bool),
         ("EndpointPublicAccess", Shape::Bool),
-        (
-            "PublicAccessCidrs",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("PublicAccessCidrs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
     required: &["SubnetIds"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ResourcesVpcConfig` property type of `AWS::EKS::Cluster`.
@@ -1891,6 +1332,7 @@ pub struct ResourcesVpcConfig {
     pub subnet_ids: List<Str>,
 }
 
+#[rustfmt::skip]
 impl ResourcesVpcConfig {
     /// A `ResourcesVpcConfig` with its required properties, named in a [`ResourcesVpcConfigRequired`].
     pub fn new(required: ResourcesVpcConfigRequired) -> Self {
@@ -1904,44 +1346,15 @@ impl ResourcesVpcConfig {
     }
 
     /// `EndpointPrivateAccess`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_private_access(mut self, value: impl Into<Bool>) -> Self {
-        self.endpoint_private_access = Some(value.into());
-        self
-    }
-
+    pub fn endpoint_private_access(mut self, value: impl Into<Bool>) -> Self { self.endpoint_private_access = Some(value.into()); self }
     /// `EndpointPublicAccess`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_public_access(mut self, value: impl Into<Bool>) -> Self {
-        self.endpoint_public_access = Some(value.into());
-        self
-    }
-
+    pub fn endpoint_public_access(mut self, value: impl Into<Bool>) -> Self { self.endpoint_public_access = Some(value.into()); self }
     /// `PublicAccessCidrs`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn public_access_cidrs(mut self, value: impl Into<List<Str>>) -> Self {
-        self.public_access_cidrs = Some(value.into());
-        self
-    }
-
+    pub fn public_access_cidrs(mut self, value: impl Into<List<Str>>) -> Self { self.public_access_cidrs = Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = Some(value.into());
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
     /// `SubnetIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = value.into();
-        self
-    }
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
 }
 
 impl PropertyType for ResourcesVpcConfig {}
@@ -1958,14 +1371,13 @@ impl ToValue for ResourcesVpcConfig {
     }
 }
 
-static RULE_StorageConfig: ObjRule = ObjRule {
-    properties: &[("BlockStorage", Shape::Object(&RULE_BlockStorage))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_StorageConfig: ObjRule = ObjRule {
+    properties: &[
+        ("BlockStorage", Shape::Object(&RULE_BlockStorage)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StorageConfig` property type of `AWS::EKS::Cluster`.
@@ -1981,6 +1393,7 @@ pub struct StorageConfig {
     pub block_storage: Option<Obj<BlockStorage>>,
 }
 
+#[rustfmt::skip]
 impl StorageConfig {
     /// A `StorageConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1988,12 +1401,7 @@ impl StorageConfig {
     }
 
     /// `BlockStorage`: a [`BlockStorage`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn block_storage(mut self, value: impl Into<Obj<BlockStorage>>) -> Self {
-        self.block_storage = Some(value.into());
-        self
-    }
+    pub fn block_storage(mut self, value: impl Into<Obj<BlockStorage>>) -> Self { self.block_storage = Some(value.into()); self }
 }
 
 impl PropertyType for StorageConfig {}
@@ -2006,119 +1414,13 @@ impl ToValue for StorageConfig {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_UpgradePolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("SupportType", Shape::Str(&StrRule { allowed: &["STANDARD", "EXTENDED"], ..StrRule::ANY })),
     ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
-};
-
-/// The `Tag` property type of `AWS::EKS::Cluster`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-eks-cluster-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_UpgradePolicy: ObjRule = ObjRule {
-    properties: &[(
-        "SupportType",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["STANDARD", "EXTENDED"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `UpgradePolicy` property type of `AWS::EKS::Cluster`.
@@ -2138,6 +1440,7 @@ pub struct UpgradePolicy {
     pub support_type: Option<SupportType>,
 }
 
+#[rustfmt::skip]
 impl UpgradePolicy {
     /// A `UpgradePolicy` with no property set (none is required).
     pub fn new() -> Self {
@@ -2145,12 +1448,7 @@ impl UpgradePolicy {
     }
 
     /// `SupportType`: a [`SupportType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn support_type(mut self, value: impl Into<SupportType>) -> Self {
-        self.support_type = Some(value.into());
-        self
-    }
+    pub fn support_type(mut self, value: impl Into<SupportType>) -> Self { self.support_type = Some(value.into()); self }
 }
 
 impl PropertyType for UpgradePolicy {}
@@ -2163,14 +1461,13 @@ impl ToValue for UpgradePolicy {
     }
 }
 
-static RULE_ZonalShiftConfig: ObjRule = ObjRule {
-    properties: &[("Enabled", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ZonalShiftConfig: ObjRule = ObjRule {
+    properties: &[
+        ("Enabled", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ZonalShiftConfig` property type of `AWS::EKS::Cluster`.
@@ -2186,6 +1483,7 @@ pub struct ZonalShiftConfig {
     pub enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl ZonalShiftConfig {
     /// A `ZonalShiftConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -2193,12 +1491,7 @@ impl ZonalShiftConfig {
     }
 
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
 }
 
 impl PropertyType for ZonalShiftConfig {}

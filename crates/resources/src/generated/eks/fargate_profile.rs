@@ -11,94 +11,26 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct FargateProfileRequired {
     /// `ClusterName`: a string, required.
-    ///
-    /// The name of your cluster.
-    ///
-    /// Length at least 1; create-only: changing it replaces the resource.
     pub cluster_name: Str,
     /// `PodExecutionRoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the `Pod` execution role to use for a `Pod` that matches the selectors in the Fargate profile. The `Pod` execution role allows Fargate infrastructure to register with your cluster as a node, and it provides read access to Amazon ECR image repositories. For more information, see \[`Pod` execution role\](<https://docs.aws.amazon.com/eks/latest/userguide/pod-execution-role.html>) in the *Amazon EKS User Guide* .
-    ///
-    /// Format `AWS::IAM::Role.Arn`; length at least 1; create-only: changing it replaces the resource.
     pub pod_execution_role_arn: Str,
     /// `Selectors`: a list of [`Selector`] objects, required.
-    ///
-    /// The selectors to match for a `Pod` to use this Fargate profile. Each selector must have an associated Kubernetes `namespace` . Optionally, you can also specify `labels` for a `namespace` . You may specify up to five selectors in a Fargate profile.
-    ///
-    /// Items at least 1; create-only: changing it replaces the resource.
     pub selectors: List<Selector>,
 }
 
-static RULE_FargateProfile: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FargateProfile: ObjRule = ObjRule {
     properties: &[
-        (
-            "ClusterName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FargateProfileName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PodExecutionRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Selectors",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Selector),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Subnets",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SubnetId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ClusterName", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ("FargateProfileName", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ("PodExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Selectors", Shape::List(&ListRule { items: Shape::Object(&RULE_Selector), min_items: Some(1), max_items: None })),
+        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["ClusterName", "PodExecutionRoleArn", "Selectors"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EKS::FargateProfile` resource.
@@ -160,6 +92,7 @@ pub struct FargateProfile {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl FargateProfile {
     /// The CloudFormation type name, `AWS::EKS::FargateProfile`.
     pub const TYPE_NAME: &'static str = "AWS::EKS::FargateProfile";
@@ -171,13 +104,7 @@ impl FargateProfile {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-eks-fargateprofile.html",
         primary_identifier: &["ClusterName", "FargateProfileName"],
         required: &["ClusterName", "PodExecutionRoleArn", "Selectors"],
-        create_only: &[
-            "ClusterName",
-            "FargateProfileName",
-            "PodExecutionRoleArn",
-            "Subnets",
-            "Selectors",
-        ],
+        create_only: &["ClusterName", "FargateProfileName", "PodExecutionRoleArn", "Subnets", "Selectors"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Arn"],
@@ -199,52 +126,17 @@ impl FargateProfile {
     }
 
     /// `ClusterName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_name(mut self, value: impl Into<Str>) -> Self {
-        self.cluster_name = value.into();
-        self
-    }
-
+    pub fn cluster_name(mut self, value: impl Into<Str>) -> Self { self.cluster_name = value.into(); self }
     /// `FargateProfileName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fargate_profile_name(mut self, value: impl Into<Str>) -> Self {
-        self.fargate_profile_name = Some(value.into());
-        self
-    }
-
+    pub fn fargate_profile_name(mut self, value: impl Into<Str>) -> Self { self.fargate_profile_name = Some(value.into()); self }
     /// `PodExecutionRoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pod_execution_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.pod_execution_role_arn = value.into();
-        self
-    }
-
+    pub fn pod_execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.pod_execution_role_arn = value.into(); self }
     /// `Selectors`: a list of [`Selector`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn selectors(mut self, value: impl Into<List<Selector>>) -> Self {
-        self.selectors = value.into();
-        self
-    }
-
+    pub fn selectors(mut self, value: impl Into<List<Selector>>) -> Self { self.selectors = value.into(); self }
     /// `Subnets`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnets = Some(value.into());
-        self
-    }
-
+    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self { self.subnets = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for FargateProfile {
@@ -296,48 +188,20 @@ impl FargateProfileAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LabelRequired {
     /// `Key`: a string, required.
-    ///
-    /// Enter a key.
-    ///
-    /// Length 1 to 127.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Enter a value.
-    ///
-    /// Length 1 to 255.
     pub value: Str,
 }
 
-static RULE_Label: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Label: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Label` property type of `AWS::EKS::FargateProfile`.
@@ -361,6 +225,7 @@ pub struct Label {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Label {
     /// A `Label` with its required properties, named in a [`LabelRequired`].
     pub fn new(required: LabelRequired) -> Self {
@@ -371,20 +236,9 @@ impl Label {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Label {}
@@ -402,40 +256,18 @@ impl ToValue for Label {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SelectorRequired {
     /// `Namespace`: a string, required.
-    ///
-    /// The Kubernetes `namespace` that the selector should match.
-    ///
-    /// Length at least 1.
     pub namespace: Str,
 }
 
-static RULE_Selector: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Selector: ObjRule = ObjRule {
     properties: &[
-        (
-            "Labels",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Label),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Namespace",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Labels", Shape::List(&ListRule { items: Shape::Object(&RULE_Label), min_items: None, max_items: None })),
+        ("Namespace", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
     ],
     required: &["Namespace"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Selector` property type of `AWS::EKS::FargateProfile`.
@@ -457,6 +289,7 @@ pub struct Selector {
     pub namespace: Str,
 }
 
+#[rustfmt::skip]
 impl Selector {
     /// A `Selector` with its required properties, named in a [`SelectorRequired`].
     pub fn new(required: SelectorRequired) -> Self {
@@ -467,20 +300,9 @@ impl Selector {
     }
 
     /// `Labels`: a list of [`Label`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn labels(mut self, value: impl Into<List<Label>>) -> Self {
-        self.labels = Some(value.into());
-        self
-    }
-
+    pub fn labels(mut self, value: impl Into<List<Label>>) -> Self { self.labels = Some(value.into()); self }
     /// `Namespace`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self {
-        self.namespace = value.into();
-        self
-    }
+    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = value.into(); self }
 }
 
 impl PropertyType for Selector {}
@@ -498,44 +320,20 @@ impl ToValue for Selector {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 127.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 1 to 255.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::EKS::FargateProfile`.
@@ -553,6 +351,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -563,20 +362,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -7,53 +7,30 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`IdentityProviderConfig`], by name: `IdentityProviderConfig::new(IdentityProviderConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IdentityProviderConfigRequired {
     /// `ClusterName`: a string, required.
-    ///
-    /// The name of your cluster.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub cluster_name: Str,
     /// `Type`: an [`IdentityProviderConfigType`] value, required.
-    ///
-    /// The type of the identity provider configuration. The only type available is `oidc` .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub r#type: IdentityProviderConfigType,
 }
 
-static RULE_IdentityProviderConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IdentityProviderConfig: ObjRule = ObjRule {
     properties: &[
         ("ClusterName", Shape::STR),
         ("IdentityProviderConfigName", Shape::STR),
         ("Oidc", Shape::Object(&RULE_OidcIdentityProviderConfig)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["oidc"],
-                format: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Type", Shape::Str(&StrRule { allowed: &["oidc"], ..StrRule::ANY })),
     ],
     required: &["Type", "ClusterName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EKS::IdentityProviderConfig` resource.
@@ -101,6 +78,7 @@ pub struct IdentityProviderConfig {
     pub r#type: IdentityProviderConfigType,
 }
 
+#[rustfmt::skip]
 impl IdentityProviderConfig {
     /// The CloudFormation type name, `AWS::EKS::IdentityProviderConfig`.
     pub const TYPE_NAME: &'static str = "AWS::EKS::IdentityProviderConfig";
@@ -133,44 +111,15 @@ impl IdentityProviderConfig {
     }
 
     /// `ClusterName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_name(mut self, value: impl Into<Str>) -> Self {
-        self.cluster_name = value.into();
-        self
-    }
-
+    pub fn cluster_name(mut self, value: impl Into<Str>) -> Self { self.cluster_name = value.into(); self }
     /// `IdentityProviderConfigName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identity_provider_config_name(mut self, value: impl Into<Str>) -> Self {
-        self.identity_provider_config_name = Some(value.into());
-        self
-    }
-
+    pub fn identity_provider_config_name(mut self, value: impl Into<Str>) -> Self { self.identity_provider_config_name = Some(value.into()); self }
     /// `Oidc`: an [`OidcIdentityProviderConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn oidc(mut self, value: impl Into<Obj<OidcIdentityProviderConfig>>) -> Self {
-        self.oidc = Some(value.into());
-        self
-    }
-
+    pub fn oidc(mut self, value: impl Into<Obj<OidcIdentityProviderConfig>>) -> Self { self.oidc = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Type`: an [`IdentityProviderConfigType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<IdentityProviderConfigType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<IdentityProviderConfigType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl Resource for IdentityProviderConfig {
@@ -224,38 +173,25 @@ impl IdentityProviderConfigAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OidcIdentityProviderConfigRequired {
     /// `ClientId`: a string, required.
-    ///
-    /// This is also known as *audience* . The ID of the client application that makes authentication requests to the OIDC identity provider.
     pub client_id: Str,
     /// `IssuerUrl`: a string, required.
-    ///
-    /// The URL of the OIDC identity provider that allows the API server to discover public signing keys for verifying tokens.
     pub issuer_url: Str,
 }
 
-static RULE_OidcIdentityProviderConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OidcIdentityProviderConfig: ObjRule = ObjRule {
     properties: &[
         ("ClientId", Shape::STR),
         ("GroupsClaim", Shape::STR),
         ("GroupsPrefix", Shape::STR),
         ("IssuerUrl", Shape::STR),
-        (
-            "RequiredClaims",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_RequiredClaim),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("RequiredClaims", Shape::List(&ListRule { items: Shape::Object(&RULE_RequiredClaim), min_items: None, max_items: None })),
         ("UsernameClaim", Shape::STR),
         ("UsernamePrefix", Shape::STR),
     ],
     required: &["ClientId", "IssuerUrl"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OidcIdentityProviderConfig` property type of `AWS::EKS::IdentityProviderConfig`.
@@ -295,6 +231,7 @@ pub struct OidcIdentityProviderConfig {
     pub username_prefix: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl OidcIdentityProviderConfig {
     /// A `OidcIdentityProviderConfig` with its required properties, named in a [`OidcIdentityProviderConfigRequired`].
     pub fn new(required: OidcIdentityProviderConfigRequired) -> Self {
@@ -310,60 +247,19 @@ impl OidcIdentityProviderConfig {
     }
 
     /// `ClientId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_id(mut self, value: impl Into<Str>) -> Self {
-        self.client_id = value.into();
-        self
-    }
-
+    pub fn client_id(mut self, value: impl Into<Str>) -> Self { self.client_id = value.into(); self }
     /// `GroupsClaim`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn groups_claim(mut self, value: impl Into<Str>) -> Self {
-        self.groups_claim = Some(value.into());
-        self
-    }
-
+    pub fn groups_claim(mut self, value: impl Into<Str>) -> Self { self.groups_claim = Some(value.into()); self }
     /// `GroupsPrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn groups_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.groups_prefix = Some(value.into());
-        self
-    }
-
+    pub fn groups_prefix(mut self, value: impl Into<Str>) -> Self { self.groups_prefix = Some(value.into()); self }
     /// `IssuerUrl`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn issuer_url(mut self, value: impl Into<Str>) -> Self {
-        self.issuer_url = value.into();
-        self
-    }
-
+    pub fn issuer_url(mut self, value: impl Into<Str>) -> Self { self.issuer_url = value.into(); self }
     /// `RequiredClaims`: a list of [`RequiredClaim`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn required_claims(mut self, value: impl Into<List<RequiredClaim>>) -> Self {
-        self.required_claims = Some(value.into());
-        self
-    }
-
+    pub fn required_claims(mut self, value: impl Into<List<RequiredClaim>>) -> Self { self.required_claims = Some(value.into()); self }
     /// `UsernameClaim`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn username_claim(mut self, value: impl Into<Str>) -> Self {
-        self.username_claim = Some(value.into());
-        self
-    }
-
+    pub fn username_claim(mut self, value: impl Into<Str>) -> Self { self.username_claim = Some(value.into()); self }
     /// `UsernamePrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn username_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.username_prefix = Some(value.into());
-        self
-    }
+    pub fn username_prefix(mut self, value: impl Into<Str>) -> Self { self.username_prefix = Some(value.into()); self }
 }
 
 impl PropertyType for OidcIdentityProviderConfig {}
@@ -386,48 +282,20 @@ impl ToValue for OidcIdentityProviderConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RequiredClaimRequired {
     /// `Key`: a string, required.
-    ///
-    /// The key to match from the token.
-    ///
-    /// Length 1 to 63.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// The value for the key from the token.
-    ///
-    /// Length 1 to 253.
     pub value: Str,
 }
 
-static RULE_RequiredClaim: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RequiredClaim: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(253),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(253), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RequiredClaim` property type of `AWS::EKS::IdentityProviderConfig`.
@@ -451,6 +319,7 @@ pub struct RequiredClaim {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl RequiredClaim {
     /// A `RequiredClaim` with its required properties, named in a [`RequiredClaimRequired`].
     pub fn new(required: RequiredClaimRequired) -> Self {
@@ -461,121 +330,14 @@ impl RequiredClaim {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for RequiredClaim {}
 
 impl ToValue for RequiredClaim {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::EKS::IdentityProviderConfig`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-eks-identityproviderconfig-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

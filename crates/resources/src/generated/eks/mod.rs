@@ -11,6 +11,8 @@
 //! - `AWS::EKS::IdentityProviderConfig`: [`IdentityProviderConfig`], property types in [`identity_provider_config`]
 //! - `AWS::EKS::Nodegroup`: [`Nodegroup`], property types in [`nodegroup`]
 //! - `AWS::EKS::PodIdentityAssociation`: [`PodIdentityAssociation`], property types in [`pod_identity_association`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod access_entry;
 pub mod addon;
@@ -20,6 +22,7 @@ pub mod fargate_profile;
 pub mod identity_provider_config;
 pub mod nodegroup;
 pub mod pod_identity_association;
+pub mod shared;
 
 pub use access_entry::{AccessEntry, AccessEntryAttributes, AccessEntryRequired};
 pub use addon::{Addon, AddonAttributes, AddonRequired};

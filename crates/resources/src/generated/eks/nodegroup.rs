@@ -11,144 +11,40 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct NodegroupRequired {
     /// `ClusterName`: a string, required.
-    ///
-    /// The name of your cluster.
-    ///
-    /// Length at least 1; create-only: changing it replaces the resource.
     pub cluster_name: Str,
     /// `NodeRole`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the IAM role to associate with your node group. The Amazon EKS worker node `kubelet` daemon makes calls to AWS APIs on your behalf. Nodes receive permissions for these API calls through an IAM instance profile and associated policies. Before you can launch nodes and register them into a cluster, you must create an IAM role for those nodes to use when they are launched. For more information, see \[Amazon EKS node IAM role\](<https://docs.aws.amazon.com/eks/latest/userguide/create-node-role.html>) in the **Amazon EKS User Guide** . If you specify `launchTemplate` , then don't specify `[IamInstanceProfile](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_IamInstanceProfile.html)` in your launch template, or the node group deployment will fail. For more information about using launch templates with Amazon EKS, see \[Customizing managed nodes with launch templates\](<https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html>) in the *Amazon EKS User Guide* .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub node_role: Str,
     /// `Subnets`: a list of strings, required.
-    ///
-    /// The subnets to use for the Auto Scaling group that is created for your node group. If you specify `launchTemplate` , then don't specify `[SubnetId](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateNetworkInterface.html)` in your launch template, or the node group deployment will fail. For more information about using launch templates with Amazon EKS, see \[Customizing managed nodes with launch templates\](<https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html>) in the *Amazon EKS User Guide* .
-    ///
-    /// Format `AWS::EC2::Subnet.Ids`; each item: format `AWS::EC2::Subnet.Id`; create-only: changing it replaces the resource.
     pub subnets: List<Str>,
 }
 
-static RULE_Nodegroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Nodegroup: ObjRule = ObjRule {
     properties: &[
-        (
-            "AmiType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "AL2023_ARM_64_NVIDIA",
-                    "AL2023_ARM_64_STANDARD",
-                    "AL2023_x86_64_NEURON",
-                    "AL2023_x86_64_NVIDIA",
-                    "AL2023_x86_64_STANDARD",
-                    "AL2_ARM_64",
-                    "AL2_x86_64",
-                    "AL2_x86_64_GPU",
-                    "BOTTLEROCKET_ARM_64",
-                    "BOTTLEROCKET_ARM_64_FIPS",
-                    "BOTTLEROCKET_ARM_64_NVIDIA",
-                    "BOTTLEROCKET_ARM_64_NVIDIA_FIPS",
-                    "BOTTLEROCKET_x86_64",
-                    "BOTTLEROCKET_x86_64_FIPS",
-                    "BOTTLEROCKET_x86_64_NVIDIA",
-                    "BOTTLEROCKET_x86_64_NVIDIA_FIPS",
-                    "CUSTOM",
-                    "WINDOWS_CORE_2019_x86_64",
-                    "WINDOWS_CORE_2022_x86_64",
-                    "WINDOWS_CORE_2025_x86_64",
-                    "WINDOWS_FULL_2019_x86_64",
-                    "WINDOWS_FULL_2022_x86_64",
-                    "WINDOWS_FULL_2025_x86_64",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "CapacityType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CAPACITY_BLOCK", "ON_DEMAND", "SPOT"],
-                format: None,
-            }),
-        ),
-        (
-            "ClusterName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AmiType", Shape::Str(&StrRule { allowed: &["AL2023_ARM_64_NVIDIA", "AL2023_ARM_64_STANDARD", "AL2023_x86_64_NEURON", "AL2023_x86_64_NVIDIA", "AL2023_x86_64_STANDARD", "AL2_ARM_64", "AL2_x86_64", "AL2_x86_64_GPU", "BOTTLEROCKET_ARM_64", "BOTTLEROCKET_ARM_64_FIPS", "BOTTLEROCKET_ARM_64_NVIDIA", "BOTTLEROCKET_ARM_64_NVIDIA_FIPS", "BOTTLEROCKET_x86_64", "BOTTLEROCKET_x86_64_FIPS", "BOTTLEROCKET_x86_64_NVIDIA", "BOTTLEROCKET_x86_64_NVIDIA_FIPS", "CUSTOM", "WINDOWS_CORE_2019_x86_64", "WINDOWS_CORE_2022_x86_64", "WINDOWS_CORE_2025_x86_64", "WINDOWS_FULL_2019_x86_64", "WINDOWS_FULL_2022_x86_64", "WINDOWS_FULL_2025_x86_64"], ..StrRule::ANY })),
+        ("CapacityType", Shape::Str(&StrRule { allowed: &["CAPACITY_BLOCK", "ON_DEMAND", "SPOT"], ..StrRule::ANY })),
+        ("ClusterName", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
         ("DiskSize", Shape::INT),
         ("ForceUpdateEnabled", Shape::Bool),
-        (
-            "InstanceTypes",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("InstanceTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("Labels", Shape::Any),
-        (
-            "LaunchTemplate",
-            Shape::Object(&RULE_LaunchTemplateSpecification),
-        ),
+        ("LaunchTemplate", Shape::Object(&RULE_LaunchTemplateSpecification)),
         ("NodeRepairConfig", Shape::Object(&RULE_NodeRepairConfig)),
         ("NodeRole", Shape::STR),
-        (
-            "NodegroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("NodegroupName", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
         ("ReleaseVersion", Shape::STR),
         ("RemoteAccess", Shape::Object(&RULE_RemoteAccess)),
         ("ScalingConfig", Shape::Object(&RULE_ScalingConfig)),
-        (
-            "Subnets",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SubnetId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: None, max_items: None })),
         ("Tags", Shape::Any),
-        (
-            "Taints",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Taint),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Taints", Shape::List(&ListRule { items: Shape::Object(&RULE_Taint), min_items: None, max_items: None })),
         ("UpdateConfig", Shape::Object(&RULE_UpdateConfig)),
         ("Version", Shape::STR),
         ("WarmPoolConfig", Shape::Object(&RULE_WarmPoolConfig)),
     ],
     required: &["ClusterName", "NodeRole", "Subnets"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EKS::Nodegroup` resource.
@@ -282,6 +178,7 @@ pub struct Nodegroup {
     pub warm_pool_config: Option<Obj<WarmPoolConfig>>,
 }
 
+#[rustfmt::skip]
 impl Nodegroup {
     /// The CloudFormation type name, `AWS::EKS::Nodegroup`.
     pub const TYPE_NAME: &'static str = "AWS::EKS::Nodegroup";
@@ -293,58 +190,11 @@ impl Nodegroup {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-eks-nodegroup.html",
         primary_identifier: &["Id"],
         required: &["ClusterName", "NodeRole", "Subnets"],
-        create_only: &[
-            "CapacityType",
-            "NodegroupName",
-            "RemoteAccess",
-            "NodeRole",
-            "ClusterName",
-            "InstanceTypes",
-            "DiskSize",
-            "AmiType",
-            "Subnets",
-        ],
+        create_only: &["CapacityType", "NodegroupName", "RemoteAccess", "NodeRole", "ClusterName", "InstanceTypes", "DiskSize", "AmiType", "Subnets"],
         conditional_create_only: &[],
         write_only: &["ForceUpdateEnabled"],
         read_only: &["Id", "Arn"],
-        attributes: &[
-            "AmiType",
-            "Arn",
-            "CapacityType",
-            "ClusterName",
-            "DiskSize",
-            "ForceUpdateEnabled",
-            "Id",
-            "InstanceTypes",
-            "LaunchTemplate.Id",
-            "LaunchTemplate.Name",
-            "LaunchTemplate.Version",
-            "NodeRepairConfig.Enabled",
-            "NodeRepairConfig.MaxParallelNodesRepairedCount",
-            "NodeRepairConfig.MaxParallelNodesRepairedPercentage",
-            "NodeRepairConfig.MaxUnhealthyNodeThresholdCount",
-            "NodeRepairConfig.MaxUnhealthyNodeThresholdPercentage",
-            "NodeRepairConfig.NodeRepairConfigOverrides",
-            "NodeRole",
-            "NodegroupName",
-            "ReleaseVersion",
-            "RemoteAccess.Ec2SshKey",
-            "RemoteAccess.SourceSecurityGroups",
-            "ScalingConfig.DesiredSize",
-            "ScalingConfig.MaxSize",
-            "ScalingConfig.MinSize",
-            "Subnets",
-            "Taints",
-            "UpdateConfig.MaxUnavailable",
-            "UpdateConfig.MaxUnavailablePercentage",
-            "UpdateConfig.UpdateStrategy",
-            "Version",
-            "WarmPoolConfig.Enabled",
-            "WarmPoolConfig.MaxGroupPreparedCapacity",
-            "WarmPoolConfig.MinSize",
-            "WarmPoolConfig.PoolState",
-            "WarmPoolConfig.ReuseOnScaleIn",
-        ],
+        attributes: &["AmiType", "Arn", "CapacityType", "ClusterName", "DiskSize", "ForceUpdateEnabled", "Id", "InstanceTypes", "LaunchTemplate.Id", "LaunchTemplate.Name", "LaunchTemplate.Version", "NodeRepairConfig.Enabled", "NodeRepairConfig.MaxParallelNodesRepairedCount", "NodeRepairConfig.MaxParallelNodesRepairedPercentage", "NodeRepairConfig.MaxUnhealthyNodeThresholdCount", "NodeRepairConfig.MaxUnhealthyNodeThresholdPercentage", "NodeRepairConfig.NodeRepairConfigOverrides", "NodeRole", "NodegroupName", "ReleaseVersion", "RemoteAccess.Ec2SshKey", "RemoteAccess.SourceSecurityGroups", "ScalingConfig.DesiredSize", "ScalingConfig.MaxSize", "ScalingConfig.MinSize", "Subnets", "Taints", "UpdateConfig.MaxUnavailable", "UpdateConfig.MaxUnavailablePercentage", "UpdateConfig.UpdateStrategy", "Version", "WarmPoolConfig.Enabled", "WarmPoolConfig.MaxGroupPreparedCapacity", "WarmPoolConfig.MinSize", "WarmPoolConfig.PoolState", "WarmPoolConfig.ReuseOnScaleIn"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -376,164 +226,45 @@ impl Nodegroup {
     }
 
     /// `AmiType`: an [`AmiType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ami_type(mut self, value: impl Into<AmiType>) -> Self {
-        self.ami_type = Some(value.into());
-        self
-    }
-
+    pub fn ami_type(mut self, value: impl Into<AmiType>) -> Self { self.ami_type = Some(value.into()); self }
     /// `CapacityType`: a [`CapacityType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_type(mut self, value: impl Into<CapacityType>) -> Self {
-        self.capacity_type = Some(value.into());
-        self
-    }
-
+    pub fn capacity_type(mut self, value: impl Into<CapacityType>) -> Self { self.capacity_type = Some(value.into()); self }
     /// `ClusterName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_name(mut self, value: impl Into<Str>) -> Self {
-        self.cluster_name = value.into();
-        self
-    }
-
+    pub fn cluster_name(mut self, value: impl Into<Str>) -> Self { self.cluster_name = value.into(); self }
     /// `DiskSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disk_size(mut self, value: impl Into<Int>) -> Self {
-        self.disk_size = Some(value.into());
-        self
-    }
-
+    pub fn disk_size(mut self, value: impl Into<Int>) -> Self { self.disk_size = Some(value.into()); self }
     /// `ForceUpdateEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn force_update_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.force_update_enabled = Some(value.into());
-        self
-    }
-
+    pub fn force_update_enabled(mut self, value: impl Into<Bool>) -> Self { self.force_update_enabled = Some(value.into()); self }
     /// `InstanceTypes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_types(mut self, value: impl Into<List<Str>>) -> Self {
-        self.instance_types = Some(value.into());
-        self
-    }
-
+    pub fn instance_types(mut self, value: impl Into<List<Str>>) -> Self { self.instance_types = Some(value.into()); self }
     /// `Labels`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn labels(mut self, value: impl Into<Json>) -> Self {
-        self.labels = Some(value.into());
-        self
-    }
-
+    pub fn labels(mut self, value: impl Into<Json>) -> Self { self.labels = Some(value.into()); self }
     /// `LaunchTemplate`: a [`LaunchTemplateSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn launch_template(mut self, value: impl Into<Obj<LaunchTemplateSpecification>>) -> Self {
-        self.launch_template = Some(value.into());
-        self
-    }
-
+    pub fn launch_template(mut self, value: impl Into<Obj<LaunchTemplateSpecification>>) -> Self { self.launch_template = Some(value.into()); self }
     /// `NodeRepairConfig`: a [`NodeRepairConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn node_repair_config(mut self, value: impl Into<Obj<NodeRepairConfig>>) -> Self {
-        self.node_repair_config = Some(value.into());
-        self
-    }
-
+    pub fn node_repair_config(mut self, value: impl Into<Obj<NodeRepairConfig>>) -> Self { self.node_repair_config = Some(value.into()); self }
     /// `NodeRole`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn node_role(mut self, value: impl Into<Str>) -> Self {
-        self.node_role = value.into();
-        self
-    }
-
+    pub fn node_role(mut self, value: impl Into<Str>) -> Self { self.node_role = value.into(); self }
     /// `NodegroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn nodegroup_name(mut self, value: impl Into<Str>) -> Self {
-        self.nodegroup_name = Some(value.into());
-        self
-    }
-
+    pub fn nodegroup_name(mut self, value: impl Into<Str>) -> Self { self.nodegroup_name = Some(value.into()); self }
     /// `ReleaseVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn release_version(mut self, value: impl Into<Str>) -> Self {
-        self.release_version = Some(value.into());
-        self
-    }
-
+    pub fn release_version(mut self, value: impl Into<Str>) -> Self { self.release_version = Some(value.into()); self }
     /// `RemoteAccess`: a [`RemoteAccess`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn remote_access(mut self, value: impl Into<Obj<RemoteAccess>>) -> Self {
-        self.remote_access = Some(value.into());
-        self
-    }
-
+    pub fn remote_access(mut self, value: impl Into<Obj<RemoteAccess>>) -> Self { self.remote_access = Some(value.into()); self }
     /// `ScalingConfig`: a [`ScalingConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scaling_config(mut self, value: impl Into<Obj<ScalingConfig>>) -> Self {
-        self.scaling_config = Some(value.into());
-        self
-    }
-
+    pub fn scaling_config(mut self, value: impl Into<Obj<ScalingConfig>>) -> Self { self.scaling_config = Some(value.into()); self }
     /// `Subnets`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnets = value.into();
-        self
-    }
-
+    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self { self.subnets = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `Taints`: a list of [`Taint`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn taints(mut self, value: impl Into<List<Taint>>) -> Self {
-        self.taints = Some(value.into());
-        self
-    }
-
+    pub fn taints(mut self, value: impl Into<List<Taint>>) -> Self { self.taints = Some(value.into()); self }
     /// `UpdateConfig`: an [`UpdateConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn update_config(mut self, value: impl Into<Obj<UpdateConfig>>) -> Self {
-        self.update_config = Some(value.into());
-        self
-    }
-
+    pub fn update_config(mut self, value: impl Into<Obj<UpdateConfig>>) -> Self { self.update_config = Some(value.into()); self }
     /// `Version`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<Str>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
-
+    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
     /// `WarmPoolConfig`: a [`WarmPoolConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn warm_pool_config(mut self, value: impl Into<Obj<WarmPoolConfig>>) -> Self {
-        self.warm_pool_config = Some(value.into());
-        self
-    }
+    pub fn warm_pool_config(mut self, value: impl Into<Obj<WarmPoolConfig>>) -> Self { self.warm_pool_config = Some(value.into()); self }
 }
 
 impl Resource for Nodegroup {
@@ -858,45 +589,15 @@ impl NodegroupAttributes {
     }
 }
 
-static RULE_LaunchTemplateSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LaunchTemplateSpecification: ObjRule = ObjRule {
     properties: &[
-        (
-            "Id",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Version",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Id", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ("Version", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LaunchTemplateSpecification` property type of `AWS::EKS::Nodegroup`.
@@ -932,6 +633,7 @@ pub struct LaunchTemplateSpecification {
     pub version: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LaunchTemplateSpecification {
     /// A `LaunchTemplateSpecification` with no property set (none is required).
     pub fn new() -> Self {
@@ -939,28 +641,11 @@ impl LaunchTemplateSpecification {
     }
 
     /// `Id`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Version`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<Str>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
+    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
 }
 
 impl PropertyType for LaunchTemplateSpecification {}
@@ -975,56 +660,18 @@ impl ToValue for LaunchTemplateSpecification {
     }
 }
 
-static RULE_NodeRepairConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NodeRepairConfig: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
-        (
-            "MaxParallelNodesRepairedCount",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaxParallelNodesRepairedPercentage",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaxUnhealthyNodeThresholdCount",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaxUnhealthyNodeThresholdPercentage",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "NodeRepairConfigOverrides",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_NodeRepairConfigOverrides),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("MaxParallelNodesRepairedCount", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("MaxParallelNodesRepairedPercentage", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
+        ("MaxUnhealthyNodeThresholdCount", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("MaxUnhealthyNodeThresholdPercentage", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
+        ("NodeRepairConfigOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_NodeRepairConfigOverrides), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NodeRepairConfig` property type of `AWS::EKS::Nodegroup`.
@@ -1068,6 +715,7 @@ pub struct NodeRepairConfig {
     pub node_repair_config_overrides: Option<List<NodeRepairConfigOverrides>>,
 }
 
+#[rustfmt::skip]
 impl NodeRepairConfig {
     /// A `NodeRepairConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1075,55 +723,17 @@ impl NodeRepairConfig {
     }
 
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `MaxParallelNodesRepairedCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_parallel_nodes_repaired_count(mut self, value: impl Into<Int>) -> Self {
-        self.max_parallel_nodes_repaired_count = Some(value.into());
-        self
-    }
-
+    pub fn max_parallel_nodes_repaired_count(mut self, value: impl Into<Int>) -> Self { self.max_parallel_nodes_repaired_count = Some(value.into()); self }
     /// `MaxParallelNodesRepairedPercentage`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_parallel_nodes_repaired_percentage(mut self, value: impl Into<Int>) -> Self {
-        self.max_parallel_nodes_repaired_percentage = Some(value.into());
-        self
-    }
-
+    pub fn max_parallel_nodes_repaired_percentage(mut self, value: impl Into<Int>) -> Self { self.max_parallel_nodes_repaired_percentage = Some(value.into()); self }
     /// `MaxUnhealthyNodeThresholdCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_unhealthy_node_threshold_count(mut self, value: impl Into<Int>) -> Self {
-        self.max_unhealthy_node_threshold_count = Some(value.into());
-        self
-    }
-
+    pub fn max_unhealthy_node_threshold_count(mut self, value: impl Into<Int>) -> Self { self.max_unhealthy_node_threshold_count = Some(value.into()); self }
     /// `MaxUnhealthyNodeThresholdPercentage`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_unhealthy_node_threshold_percentage(mut self, value: impl Into<Int>) -> Self {
-        self.max_unhealthy_node_threshold_percentage = Some(value.into());
-        self
-    }
-
+    pub fn max_unhealthy_node_threshold_percentage(mut self, value: impl Into<Int>) -> Self { self.max_unhealthy_node_threshold_percentage = Some(value.into()); self }
     /// `NodeRepairConfigOverrides`: a list of [`NodeRepairConfigOverrides`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn node_repair_config_overrides(
-        mut self,
-        value: impl Into<List<NodeRepairConfigOverrides>>,
-    ) -> Self {
-        self.node_repair_config_overrides = Some(value.into());
-        self
-    }
+    pub fn node_repair_config_overrides(mut self, value: impl Into<List<NodeRepairConfigOverrides>>) -> Self { self.node_repair_config_overrides = Some(value.into()); self }
 }
 
 impl PropertyType for NodeRepairConfig {}
@@ -1156,35 +766,16 @@ impl ToValue for NodeRepairConfig {
     }
 }
 
-static RULE_NodeRepairConfigOverrides: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NodeRepairConfigOverrides: ObjRule = ObjRule {
     properties: &[
-        (
-            "MinRepairWaitTimeMins",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("MinRepairWaitTimeMins", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
         ("NodeMonitoringCondition", Shape::STR),
         ("NodeUnhealthyReason", Shape::STR),
-        (
-            "RepairAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Replace", "Reboot", "NoAction"],
-                format: None,
-            }),
-        ),
+        ("RepairAction", Shape::Str(&StrRule { allowed: &["Replace", "Reboot", "NoAction"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NodeRepairConfigOverrides` property type of `AWS::EKS::Nodegroup`.
@@ -1214,6 +805,7 @@ pub struct NodeRepairConfigOverrides {
     pub repair_action: Option<RepairAction>,
 }
 
+#[rustfmt::skip]
 impl NodeRepairConfigOverrides {
     /// A `NodeRepairConfigOverrides` with no property set (none is required).
     pub fn new() -> Self {
@@ -1221,36 +813,13 @@ impl NodeRepairConfigOverrides {
     }
 
     /// `MinRepairWaitTimeMins`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_repair_wait_time_mins(mut self, value: impl Into<Int>) -> Self {
-        self.min_repair_wait_time_mins = Some(value.into());
-        self
-    }
-
+    pub fn min_repair_wait_time_mins(mut self, value: impl Into<Int>) -> Self { self.min_repair_wait_time_mins = Some(value.into()); self }
     /// `NodeMonitoringCondition`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn node_monitoring_condition(mut self, value: impl Into<Str>) -> Self {
-        self.node_monitoring_condition = Some(value.into());
-        self
-    }
-
+    pub fn node_monitoring_condition(mut self, value: impl Into<Str>) -> Self { self.node_monitoring_condition = Some(value.into()); self }
     /// `NodeUnhealthyReason`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn node_unhealthy_reason(mut self, value: impl Into<Str>) -> Self {
-        self.node_unhealthy_reason = Some(value.into());
-        self
-    }
-
+    pub fn node_unhealthy_reason(mut self, value: impl Into<Str>) -> Self { self.node_unhealthy_reason = Some(value.into()); self }
     /// `RepairAction`: a [`RepairAction`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn repair_action(mut self, value: impl Into<RepairAction>) -> Self {
-        self.repair_action = Some(value.into());
-        self
-    }
+    pub fn repair_action(mut self, value: impl Into<RepairAction>) -> Self { self.repair_action = Some(value.into()); self }
 }
 
 impl PropertyType for NodeRepairConfigOverrides {}
@@ -1270,29 +839,18 @@ impl ToValue for NodeRepairConfigOverrides {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RemoteAccessRequired {
     /// `Ec2SshKey`: a string, required.
-    ///
-    /// The Amazon EC2 SSH key name that provides access for SSH communication with the nodes in the managed node group. For more information, see \[Amazon EC2 key pairs and Linux instances\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-key-pairs.html>) in the *Amazon Elastic Compute Cloud User Guide for Linux Instances* . For Windows, an Amazon EC2 SSH key is used to obtain the RDP password. For more information, see \[Amazon EC2 key pairs and Windows instances\](<https://docs.aws.amazon.com/AWSEC2/latest/WindowsGuide/ec2-key-pairs.html>) in the *Amazon Elastic Compute Cloud User Guide for Windows Instances* .
     pub ec2_ssh_key: Str,
 }
 
-static RULE_RemoteAccess: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RemoteAccess: ObjRule = ObjRule {
     properties: &[
         ("Ec2SshKey", Shape::STR),
-        (
-            "SourceSecurityGroups",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SourceSecurityGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
     required: &["Ec2SshKey"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RemoteAccess` property type of `AWS::EKS::Nodegroup`.
@@ -1312,6 +870,7 @@ pub struct RemoteAccess {
     pub source_security_groups: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl RemoteAccess {
     /// A `RemoteAccess` with its required properties, named in a [`RemoteAccessRequired`].
     pub fn new(required: RemoteAccessRequired) -> Self {
@@ -1322,20 +881,9 @@ impl RemoteAccess {
     }
 
     /// `Ec2SshKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ec2_ssh_key(mut self, value: impl Into<Str>) -> Self {
-        self.ec2_ssh_key = value.into();
-        self
-    }
-
+    pub fn ec2_ssh_key(mut self, value: impl Into<Str>) -> Self { self.ec2_ssh_key = value.into(); self }
     /// `SourceSecurityGroups`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_security_groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.source_security_groups = Some(value.into());
-        self
-    }
+    pub fn source_security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.source_security_groups = Some(value.into()); self }
 }
 
 impl PropertyType for RemoteAccess {}
@@ -1349,39 +897,15 @@ impl ToValue for RemoteAccess {
     }
 }
 
-static RULE_ScalingConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ScalingConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "DesiredSize",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaxSize",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "MinSize",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("DesiredSize", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("MaxSize", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("MinSize", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ScalingConfig` property type of `AWS::EKS::Nodegroup`.
@@ -1417,6 +941,7 @@ pub struct ScalingConfig {
     pub min_size: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl ScalingConfig {
     /// A `ScalingConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1424,28 +949,11 @@ impl ScalingConfig {
     }
 
     /// `DesiredSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn desired_size(mut self, value: impl Into<Int>) -> Self {
-        self.desired_size = Some(value.into());
-        self
-    }
-
+    pub fn desired_size(mut self, value: impl Into<Int>) -> Self { self.desired_size = Some(value.into()); self }
     /// `MaxSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_size(mut self, value: impl Into<Int>) -> Self {
-        self.max_size = Some(value.into());
-        self
-    }
-
+    pub fn max_size(mut self, value: impl Into<Int>) -> Self { self.max_size = Some(value.into()); self }
     /// `MinSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_size(mut self, value: impl Into<Int>) -> Self {
-        self.min_size = Some(value.into());
-        self
-    }
+    pub fn min_size(mut self, value: impl Into<Int>) -> Self { self.min_size = Some(value.into()); self }
 }
 
 impl PropertyType for ScalingConfig {}
@@ -1460,45 +968,15 @@ impl ToValue for ScalingConfig {
     }
 }
 
-static RULE_Taint: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Taint: ObjRule = ObjRule {
     properties: &[
-        (
-            "Effect",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &["NO_EXECUTE", "NO_SCHEDULE", "PREFER_NO_SCHEDULE"],
-                format: None,
-            }),
-        ),
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(63),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Effect", Shape::Str(&StrRule { min_len: Some(1), allowed: &["NO_EXECUTE", "NO_SCHEDULE", "PREFER_NO_SCHEDULE"], ..StrRule::ANY })),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Taint` property type of `AWS::EKS::Nodegroup`.
@@ -1528,6 +1006,7 @@ pub struct Taint {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Taint {
     /// A `Taint` with no property set (none is required).
     pub fn new() -> Self {
@@ -1535,28 +1014,11 @@ impl Taint {
     }
 
     /// `Effect`: an [`Effect`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn effect(mut self, value: impl Into<Effect>) -> Self {
-        self.effect = Some(value.into());
-        self
-    }
-
+    pub fn effect(mut self, value: impl Into<Effect>) -> Self { self.effect = Some(value.into()); self }
     /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Taint {}
@@ -1571,41 +1033,15 @@ impl ToValue for Taint {
     }
 }
 
-static RULE_UpdateConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_UpdateConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "MaxUnavailable",
-            Shape::Num(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaxUnavailablePercentage",
-            Shape::Num(&NumRule {
-                min: Some(1.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "UpdateStrategy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DEFAULT", "MINIMAL"],
-                format: None,
-            }),
-        ),
+        ("MaxUnavailable", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("MaxUnavailablePercentage", Shape::Num(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
+        ("UpdateStrategy", Shape::Str(&StrRule { allowed: &["DEFAULT", "MINIMAL"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `UpdateConfig` property type of `AWS::EKS::Nodegroup`.
@@ -1635,6 +1071,7 @@ pub struct UpdateConfig {
     pub update_strategy: Option<UpdateStrategy>,
 }
 
+#[rustfmt::skip]
 impl UpdateConfig {
     /// A `UpdateConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1642,28 +1079,11 @@ impl UpdateConfig {
     }
 
     /// `MaxUnavailable`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_unavailable(mut self, value: impl Into<Num>) -> Self {
-        self.max_unavailable = Some(value.into());
-        self
-    }
-
+    pub fn max_unavailable(mut self, value: impl Into<Num>) -> Self { self.max_unavailable = Some(value.into()); self }
     /// `MaxUnavailablePercentage`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_unavailable_percentage(mut self, value: impl Into<Num>) -> Self {
-        self.max_unavailable_percentage = Some(value.into());
-        self
-    }
-
+    pub fn max_unavailable_percentage(mut self, value: impl Into<Num>) -> Self { self.max_unavailable_percentage = Some(value.into()); self }
     /// `UpdateStrategy`: an [`UpdateStrategy`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn update_strategy(mut self, value: impl Into<UpdateStrategy>) -> Self {
-        self.update_strategy = Some(value.into());
-        self
-    }
+    pub fn update_strategy(mut self, value: impl Into<UpdateStrategy>) -> Self { self.update_strategy = Some(value.into()); self }
 }
 
 impl PropertyType for UpdateConfig {}
@@ -1678,43 +1098,17 @@ impl ToValue for UpdateConfig {
     }
 }
 
-static RULE_WarmPoolConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WarmPoolConfig: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
-        (
-            "MaxGroupPreparedCapacity",
-            Shape::Int(&NumRule {
-                min: Some(-1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "MinSize",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "PoolState",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["HIBERNATED", "RUNNING", "STOPPED"],
-                format: None,
-            }),
-        ),
+        ("MaxGroupPreparedCapacity", Shape::Int(&NumRule { min: Some(-1.0), ..NumRule::ANY })),
+        ("MinSize", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("PoolState", Shape::Str(&StrRule { allowed: &["HIBERNATED", "RUNNING", "STOPPED"], ..StrRule::ANY })),
         ("ReuseOnScaleIn", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WarmPoolConfig` property type of `AWS::EKS::Nodegroup`.
@@ -1750,6 +1144,7 @@ pub struct WarmPoolConfig {
     pub reuse_on_scale_in: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl WarmPoolConfig {
     /// A `WarmPoolConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1757,44 +1152,15 @@ impl WarmPoolConfig {
     }
 
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `MaxGroupPreparedCapacity`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_group_prepared_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.max_group_prepared_capacity = Some(value.into());
-        self
-    }
-
+    pub fn max_group_prepared_capacity(mut self, value: impl Into<Int>) -> Self { self.max_group_prepared_capacity = Some(value.into()); self }
     /// `MinSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_size(mut self, value: impl Into<Int>) -> Self {
-        self.min_size = Some(value.into());
-        self
-    }
-
+    pub fn min_size(mut self, value: impl Into<Int>) -> Self { self.min_size = Some(value.into()); self }
     /// `PoolState`: a [`PoolState`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pool_state(mut self, value: impl Into<PoolState>) -> Self {
-        self.pool_state = Some(value.into());
-        self
-    }
-
+    pub fn pool_state(mut self, value: impl Into<PoolState>) -> Self { self.pool_state = Some(value.into()); self }
     /// `ReuseOnScaleIn`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn reuse_on_scale_in(mut self, value: impl Into<Bool>) -> Self {
-        self.reuse_on_scale_in = Some(value.into());
-        self
-    }
+    pub fn reuse_on_scale_in(mut self, value: impl Into<Bool>) -> Self { self.reuse_on_scale_in = Some(value.into()); self }
 }
 
 impl PropertyType for WarmPoolConfig {}

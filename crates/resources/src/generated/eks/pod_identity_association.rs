@@ -7,95 +7,37 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`PodIdentityAssociation`], by name: `PodIdentityAssociation::new(PodIdentityAssociationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PodIdentityAssociationRequired {
     /// `ClusterName`: a string, required.
-    ///
-    /// The name of the cluster that the association is in.
-    ///
-    /// Length at least 1; create-only: changing it replaces the resource.
     pub cluster_name: Str,
     /// `Namespace`: a string, required.
-    ///
-    /// The name of the Kubernetes namespace inside the cluster to create the association in. The service account and the Pods that use the service account must be in this namespace.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub namespace: Str,
     /// `RoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the IAM role to associate with the service account. The EKS Pod Identity agent manages credentials to assume this role for applications in the containers in the Pods that use this service account.
-    ///
-    /// Format `AWS::IAM::Role.Arn`.
     pub role_arn: Str,
     /// `ServiceAccount`: a string, required.
-    ///
-    /// The name of the Kubernetes service account inside the cluster to associate the IAM credentials with.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub service_account: Str,
 }
 
-static RULE_PodIdentityAssociation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PodIdentityAssociation: ObjRule = ObjRule {
     properties: &[
-        (
-            "ClusterName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ClusterName", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
         ("DisableSessionTags", Shape::Bool),
         ("Namespace", Shape::STR),
-        (
-            "Policy",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("Policy", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("ServiceAccount", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TargetRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("TargetRoleArn", Shape::Str(&StrRule { min_len: Some(1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["ClusterName", "RoleArn", "Namespace", "ServiceAccount"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EKS::PodIdentityAssociation` resource.
@@ -171,6 +113,7 @@ pub struct PodIdentityAssociation {
     pub target_role_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl PodIdentityAssociation {
     /// The CloudFormation type name, `AWS::EKS::PodIdentityAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::EKS::PodIdentityAssociation";
@@ -206,68 +149,21 @@ impl PodIdentityAssociation {
     }
 
     /// `ClusterName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_name(mut self, value: impl Into<Str>) -> Self {
-        self.cluster_name = value.into();
-        self
-    }
-
+    pub fn cluster_name(mut self, value: impl Into<Str>) -> Self { self.cluster_name = value.into(); self }
     /// `DisableSessionTags`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disable_session_tags(mut self, value: impl Into<Bool>) -> Self {
-        self.disable_session_tags = Some(value.into());
-        self
-    }
-
+    pub fn disable_session_tags(mut self, value: impl Into<Bool>) -> Self { self.disable_session_tags = Some(value.into()); self }
     /// `Namespace`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self {
-        self.namespace = value.into();
-        self
-    }
-
+    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = value.into(); self }
     /// `Policy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy(mut self, value: impl Into<Str>) -> Self {
-        self.policy = Some(value.into());
-        self
-    }
-
+    pub fn policy(mut self, value: impl Into<Str>) -> Self { self.policy = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `ServiceAccount`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_account(mut self, value: impl Into<Str>) -> Self {
-        self.service_account = value.into();
-        self
-    }
-
+    pub fn service_account(mut self, value: impl Into<Str>) -> Self { self.service_account = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TargetRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.target_role_arn = Some(value.into());
-        self
-    }
+    pub fn target_role_arn(mut self, value: impl Into<Str>) -> Self { self.target_role_arn = Some(value.into()); self }
 }
 
 impl Resource for PodIdentityAssociation {
@@ -330,101 +226,5 @@ impl PodIdentityAssociationAttributes {
     /// If you want to use the same target role with multiple associations or other roles, use independent statements in the trust policy to allow `sts:AssumeRole` access from each role.
     pub fn external_id(&self) -> Value {
         self.0.get_att("ExternalId")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::EKS::PodIdentityAssociation`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-eks-podidentityassociation-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

@@ -7,195 +7,56 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    CloudWatchLogsDestinationDetails, CloudWatchLogsDestinationDetailsRequired, DestinationDetails,
+    DestinationType, IpDiscovery, KinesisFirehoseDestinationDetails,
+    KinesisFirehoseDestinationDetailsRequired, LogFormat, LogType, NetworkType, Tag, TagRequired,
+};
+use super::shared::{RULE_DestinationDetails, RULE_Tag};
+
 /// The required properties of [`CacheCluster`], by name: `CacheCluster::new(CacheClusterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CacheClusterRequired {
     /// `CacheNodeType`: a string, required.
-    ///
-    /// The compute and memory capacity of the nodes in the node group (shard).
-    ///
-    /// The following node types are supported by ElastiCache. Generally speaking, the current generation types provide more memory and computational power at lower cost when compared to their equivalent previous generation counterparts. Changing the CacheNodeType of a Memcached instance is currently not supported. If you need to scale using Memcached, we recommend forcing a replacement update by changing the `LogicalResourceId` of the resource.
-    ///
-    /// - General purpose:
-    ///
-    /// - Current generation:
-    ///
-    /// *M6g node types:* `cache.m6g.large` , `cache.m6g.xlarge` , `cache.m6g.2xlarge` , `cache.m6g.4xlarge` , `cache.m6g.8xlarge` , `cache.m6g.12xlarge` , `cache.m6g.16xlarge` , `cache.m6g.24xlarge`
-    ///
-    /// *M5 node types:* `cache.m5.large` , `cache.m5.xlarge` , `cache.m5.2xlarge` , `cache.m5.4xlarge` , `cache.m5.12xlarge` , `cache.m5.24xlarge`
-    ///
-    /// *M4 node types:* `cache.m4.large` , `cache.m4.xlarge` , `cache.m4.2xlarge` , `cache.m4.4xlarge` , `cache.m4.10xlarge`
-    ///
-    /// *T4g node types:* `cache.t4g.micro` , `cache.t4g.small` , `cache.t4g.medium`
-    ///
-    /// *T3 node types:* `cache.t3.micro` , `cache.t3.small` , `cache.t3.medium`
-    ///
-    /// *T2 node types:* `cache.t2.micro` , `cache.t2.small` , `cache.t2.medium`
-    /// - Previous generation: (not recommended)
-    ///
-    /// *T1 node types:* `cache.t1.micro`
-    ///
-    /// *M1 node types:* `cache.m1.small` , `cache.m1.medium` , `cache.m1.large` , `cache.m1.xlarge`
-    ///
-    /// *M3 node types:* `cache.m3.medium` , `cache.m3.large` , `cache.m3.xlarge` , `cache.m3.2xlarge`
-    /// - Compute optimized:
-    ///
-    /// - Previous generation: (not recommended)
-    ///
-    /// *C1 node types:* `cache.c1.xlarge`
-    /// - Memory optimized:
-    ///
-    /// - Current generation:
-    ///
-    /// *R6gd node types:* `cache.r6gd.xlarge` , `cache.r6gd.2xlarge` , `cache.r6gd.4xlarge` , `cache.r6gd.8xlarge` , `cache.r6gd.12xlarge` , `cache.r6gd.16xlarge`
-    ///
-    /// &gt; The `r6gd` family is available in the following regions: `us-east-2` , `us-east-1` , `us-west-2` , `us-west-1` , `eu-west-1` , `eu-central-1` , `ap-northeast-1` , `ap-southeast-1` , `ap-southeast-2` .
-    ///
-    /// *R6g node types:* `cache.r6g.large` , `cache.r6g.xlarge` , `cache.r6g.2xlarge` , `cache.r6g.4xlarge` , `cache.r6g.8xlarge` , `cache.r6g.12xlarge` , `cache.r6g.16xlarge` , `cache.r6g.24xlarge`
-    ///
-    /// *R5 node types:* `cache.r5.large` , `cache.r5.xlarge` , `cache.r5.2xlarge` , `cache.r5.4xlarge` , `cache.r5.12xlarge` , `cache.r5.24xlarge`
-    ///
-    /// *R4 node types:* `cache.r4.large` , `cache.r4.xlarge` , `cache.r4.2xlarge` , `cache.r4.4xlarge` , `cache.r4.8xlarge` , `cache.r4.16xlarge`
-    /// - Previous generation: (not recommended)
-    ///
-    /// *M2 node types:* `cache.m2.xlarge` , `cache.m2.2xlarge` , `cache.m2.4xlarge`
-    ///
-    /// *R3 node types:* `cache.r3.large` , `cache.r3.xlarge` , `cache.r3.2xlarge` , `cache.r3.4xlarge` , `cache.r3.8xlarge`
-    ///
-    /// For region availability, see \[Supported Node Types by Region\](<https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/CacheNodes.SupportedTypes.html#CacheNodes.SupportedTypesByRegion>)
-    ///
-    /// *Additional node type info*
-    ///
-    /// - All current generation instance types are created in Amazon VPC by default.
-    /// - Valkey and Redis OSS append-only files (AOF) are not supported for T1 or T2 instances.
-    /// - Valkey and Redis OSS Multi-AZ with automatic failover is not supported on T1 instances.
-    /// - Redis OSS configuration variables `appendonly` and `appendfsync` are not supported on Redis OSS version 2.8.22 and later.
     pub cache_node_type: Str,
     /// `Engine`: a string, required.
-    ///
-    /// The name of the cache engine to be used for this cluster.
-    ///
-    /// Valid values for this parameter are: `memcached` | valkey | `redis`
-    ///
-    /// Create-only: changing it replaces the resource.
     pub engine: Str,
     /// `NumCacheNodes`: an integer, required.
-    ///
-    /// The number of cache nodes that the cache cluster should have.
-    ///
-    /// &gt; However, if the `PreferredAvailabilityZone` and `PreferredAvailabilityZones` properties were not previously specified and you don't specify any new values, an update requires \[replacement\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-replacement>) .
     pub num_cache_nodes: Int,
 }
 
-static RULE_CacheCluster: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CacheCluster: ObjRule = ObjRule {
     properties: &[
-        (
-            "AZMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["cross-az", "single-az"],
-                format: None,
-            }),
-        ),
+        ("AZMode", Shape::Str(&StrRule { allowed: &["cross-az", "single-az"], ..StrRule::ANY })),
         ("AutoMinorVersionUpgrade", Shape::Bool),
         ("CacheNodeType", Shape::STR),
         ("CacheParameterGroupName", Shape::STR),
-        (
-            "CacheSecurityGroupNames",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CacheSecurityGroupNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("CacheSubnetGroupName", Shape::STR),
         ("ClusterName", Shape::STR),
         ("Engine", Shape::STR),
         ("EngineVersion", Shape::STR),
-        (
-            "IpDiscovery",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ipv4", "ipv6"],
-                format: None,
-            }),
-        ),
-        (
-            "LogDeliveryConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_LogDeliveryConfigurationRequest),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "NetworkType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["dual_stack", "ipv4", "ipv6"],
-                format: None,
-            }),
-        ),
+        ("IpDiscovery", Shape::Str(&StrRule { allowed: &["ipv4", "ipv6"], ..StrRule::ANY })),
+        ("LogDeliveryConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_LogDeliveryConfigurationRequest), min_items: None, max_items: None })),
+        ("NetworkType", Shape::Str(&StrRule { allowed: &["dual_stack", "ipv4", "ipv6"], ..StrRule::ANY })),
         ("NotificationTopicArn", Shape::STR),
         ("NumCacheNodes", Shape::INT),
         ("Port", Shape::INT),
         ("PreferredAvailabilityZone", Shape::STR),
-        (
-            "PreferredAvailabilityZones",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("PreferredAvailabilityZones", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("PreferredMaintenanceWindow", Shape::STR),
-        (
-            "SnapshotArns",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SnapshotArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("SnapshotName", Shape::STR),
         ("SnapshotRetentionLimit", Shape::INT),
         ("SnapshotWindow", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("TransitEncryptionEnabled", Shape::Bool),
-        (
-            "VpcSecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("VpcSecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
     ],
     required: &["CacheNodeType", "NumCacheNodes", "Engine"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ElastiCache::CacheCluster` resource.
@@ -458,6 +319,7 @@ pub struct CacheCluster {
     pub vpc_security_group_ids: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl CacheCluster {
     /// The CloudFormation type name, `AWS::ElastiCache::CacheCluster`.
     pub const TYPE_NAME: &'static str = "AWS::ElastiCache::CacheCluster";
@@ -469,38 +331,11 @@ impl CacheCluster {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticache-cachecluster.html",
         primary_identifier: &["ClusterName"],
         required: &["CacheNodeType", "Engine", "NumCacheNodes"],
-        create_only: &[
-            "Port",
-            "SnapshotArns",
-            "SnapshotName",
-            "CacheSubnetGroupName",
-            "ClusterName",
-            "Engine",
-            "NetworkType",
-        ],
+        create_only: &["Port", "SnapshotArns", "SnapshotName", "CacheSubnetGroupName", "ClusterName", "Engine", "NetworkType"],
         conditional_create_only: &["PreferredAvailabilityZones", "IpDiscovery"],
-        write_only: &[
-            "SnapshotArns",
-            "SnapshotName",
-            "CacheSecurityGroupNames",
-            "PreferredAvailabilityZone",
-        ],
-        read_only: &[
-            "ConfigurationEndpoint",
-            "ConfigurationEndpoint/Port",
-            "ConfigurationEndpoint/Address",
-            "RedisEndpoint",
-            "RedisEndpoint/Port",
-            "RedisEndpoint/Address",
-        ],
-        attributes: &[
-            "ConfigurationEndpoint",
-            "ConfigurationEndpoint.Address",
-            "ConfigurationEndpoint.Port",
-            "RedisEndpoint",
-            "RedisEndpoint.Address",
-            "RedisEndpoint.Port",
-        ],
+        write_only: &["SnapshotArns", "SnapshotName", "CacheSecurityGroupNames", "PreferredAvailabilityZone"],
+        read_only: &["ConfigurationEndpoint", "ConfigurationEndpoint/Port", "ConfigurationEndpoint/Address", "RedisEndpoint", "RedisEndpoint/Port", "RedisEndpoint/Address"],
+        attributes: &["ConfigurationEndpoint", "ConfigurationEndpoint.Address", "ConfigurationEndpoint.Port", "RedisEndpoint", "RedisEndpoint.Address", "RedisEndpoint.Port"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -537,207 +372,55 @@ impl CacheCluster {
     }
 
     /// `AZMode`: an [`AzMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn az_mode(mut self, value: impl Into<AzMode>) -> Self {
-        self.az_mode = Some(value.into());
-        self
-    }
-
+    pub fn az_mode(mut self, value: impl Into<AzMode>) -> Self { self.az_mode = Some(value.into()); self }
     /// `AutoMinorVersionUpgrade`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_minor_version_upgrade(mut self, value: impl Into<Bool>) -> Self {
-        self.auto_minor_version_upgrade = Some(value.into());
-        self
-    }
-
+    pub fn auto_minor_version_upgrade(mut self, value: impl Into<Bool>) -> Self { self.auto_minor_version_upgrade = Some(value.into()); self }
     /// `CacheNodeType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cache_node_type(mut self, value: impl Into<Str>) -> Self {
-        self.cache_node_type = value.into();
-        self
-    }
-
+    pub fn cache_node_type(mut self, value: impl Into<Str>) -> Self { self.cache_node_type = value.into(); self }
     /// `CacheParameterGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cache_parameter_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.cache_parameter_group_name = Some(value.into());
-        self
-    }
-
+    pub fn cache_parameter_group_name(mut self, value: impl Into<Str>) -> Self { self.cache_parameter_group_name = Some(value.into()); self }
     /// `CacheSecurityGroupNames`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cache_security_group_names(mut self, value: impl Into<List<Str>>) -> Self {
-        self.cache_security_group_names = Some(value.into());
-        self
-    }
-
+    pub fn cache_security_group_names(mut self, value: impl Into<List<Str>>) -> Self { self.cache_security_group_names = Some(value.into()); self }
     /// `CacheSubnetGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cache_subnet_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.cache_subnet_group_name = Some(value.into());
-        self
-    }
-
+    pub fn cache_subnet_group_name(mut self, value: impl Into<Str>) -> Self { self.cache_subnet_group_name = Some(value.into()); self }
     /// `ClusterName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_name(mut self, value: impl Into<Str>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
-    }
-
+    pub fn cluster_name(mut self, value: impl Into<Str>) -> Self { self.cluster_name = Some(value.into()); self }
     /// `Engine`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn engine(mut self, value: impl Into<Str>) -> Self {
-        self.engine = value.into();
-        self
-    }
-
+    pub fn engine(mut self, value: impl Into<Str>) -> Self { self.engine = value.into(); self }
     /// `EngineVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn engine_version(mut self, value: impl Into<Str>) -> Self {
-        self.engine_version = Some(value.into());
-        self
-    }
-
+    pub fn engine_version(mut self, value: impl Into<Str>) -> Self { self.engine_version = Some(value.into()); self }
     /// `IpDiscovery`: an [`IpDiscovery`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_discovery(mut self, value: impl Into<IpDiscovery>) -> Self {
-        self.ip_discovery = Some(value.into());
-        self
-    }
-
+    pub fn ip_discovery(mut self, value: impl Into<IpDiscovery>) -> Self { self.ip_discovery = Some(value.into()); self }
     /// `LogDeliveryConfigurations`: a list of [`LogDeliveryConfigurationRequest`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_delivery_configurations(
-        mut self,
-        value: impl Into<List<LogDeliveryConfigurationRequest>>,
-    ) -> Self {
-        self.log_delivery_configurations = Some(value.into());
-        self
-    }
-
+    pub fn log_delivery_configurations(mut self, value: impl Into<List<LogDeliveryConfigurationRequest>>) -> Self { self.log_delivery_configurations = Some(value.into()); self }
     /// `NetworkType`: a [`NetworkType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_type(mut self, value: impl Into<NetworkType>) -> Self {
-        self.network_type = Some(value.into());
-        self
-    }
-
+    pub fn network_type(mut self, value: impl Into<NetworkType>) -> Self { self.network_type = Some(value.into()); self }
     /// `NotificationTopicArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notification_topic_arn(mut self, value: impl Into<Str>) -> Self {
-        self.notification_topic_arn = Some(value.into());
-        self
-    }
-
+    pub fn notification_topic_arn(mut self, value: impl Into<Str>) -> Self { self.notification_topic_arn = Some(value.into()); self }
     /// `NumCacheNodes`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn num_cache_nodes(mut self, value: impl Into<Int>) -> Self {
-        self.num_cache_nodes = value.into();
-        self
-    }
-
+    pub fn num_cache_nodes(mut self, value: impl Into<Int>) -> Self { self.num_cache_nodes = value.into(); self }
     /// `Port`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = Some(value.into());
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
     /// `PreferredAvailabilityZone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preferred_availability_zone(mut self, value: impl Into<Str>) -> Self {
-        self.preferred_availability_zone = Some(value.into());
-        self
-    }
-
+    pub fn preferred_availability_zone(mut self, value: impl Into<Str>) -> Self { self.preferred_availability_zone = Some(value.into()); self }
     /// `PreferredAvailabilityZones`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preferred_availability_zones(mut self, value: impl Into<List<Str>>) -> Self {
-        self.preferred_availability_zones = Some(value.into());
-        self
-    }
-
+    pub fn preferred_availability_zones(mut self, value: impl Into<List<Str>>) -> Self { self.preferred_availability_zones = Some(value.into()); self }
     /// `PreferredMaintenanceWindow`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preferred_maintenance_window(mut self, value: impl Into<Str>) -> Self {
-        self.preferred_maintenance_window = Some(value.into());
-        self
-    }
-
+    pub fn preferred_maintenance_window(mut self, value: impl Into<Str>) -> Self { self.preferred_maintenance_window = Some(value.into()); self }
     /// `SnapshotArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshot_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.snapshot_arns = Some(value.into());
-        self
-    }
-
+    pub fn snapshot_arns(mut self, value: impl Into<List<Str>>) -> Self { self.snapshot_arns = Some(value.into()); self }
     /// `SnapshotName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshot_name(mut self, value: impl Into<Str>) -> Self {
-        self.snapshot_name = Some(value.into());
-        self
-    }
-
+    pub fn snapshot_name(mut self, value: impl Into<Str>) -> Self { self.snapshot_name = Some(value.into()); self }
     /// `SnapshotRetentionLimit`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshot_retention_limit(mut self, value: impl Into<Int>) -> Self {
-        self.snapshot_retention_limit = Some(value.into());
-        self
-    }
-
+    pub fn snapshot_retention_limit(mut self, value: impl Into<Int>) -> Self { self.snapshot_retention_limit = Some(value.into()); self }
     /// `SnapshotWindow`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshot_window(mut self, value: impl Into<Str>) -> Self {
-        self.snapshot_window = Some(value.into());
-        self
-    }
-
+    pub fn snapshot_window(mut self, value: impl Into<Str>) -> Self { self.snapshot_window = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TransitEncryptionEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transit_encryption_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.transit_encryption_enabled = Some(value.into());
-        self
-    }
-
+    pub fn transit_encryption_enabled(mut self, value: impl Into<Bool>) -> Self { self.transit_encryption_enabled = Some(value.into()); self }
     /// `VpcSecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.vpc_security_group_ids = Some(value.into());
-        self
-    }
+    pub fn vpc_security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.vpc_security_group_ids = Some(value.into()); self }
 }
 
 impl Resource for CacheCluster {
@@ -839,267 +522,30 @@ impl CacheClusterAttributes {
     }
 }
 
-/// The required properties of [`CloudWatchLogsDestinationDetails`], by name: `CloudWatchLogsDestinationDetails::new(CloudWatchLogsDestinationDetailsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CloudWatchLogsDestinationDetailsRequired {
-    /// `LogGroup`: a string, required.
-    ///
-    /// The name of the CloudWatch Logs log group.
-    pub log_group: Str,
-}
-
-static RULE_CloudWatchLogsDestinationDetails: ObjRule = ObjRule {
-    properties: &[("LogGroup", Shape::STR)],
-    required: &["LogGroup"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CloudWatchLogsDestinationDetails` property type of `AWS::ElastiCache::CacheCluster`.
-///
-/// Configuration details of a CloudWatch Logs destination. Note that this field is marked as required but only if CloudWatch Logs was chosen as the destination.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticache-cachecluster-cloudwatchlogsdestinationdetails.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct CloudWatchLogsDestinationDetails {
-    /// `LogGroup`: a string, required.
-    ///
-    /// The name of the CloudWatch Logs log group.
-    pub log_group: Str,
-}
-
-impl CloudWatchLogsDestinationDetails {
-    /// A `CloudWatchLogsDestinationDetails` with its required properties, named in a [`CloudWatchLogsDestinationDetailsRequired`].
-    pub fn new(required: CloudWatchLogsDestinationDetailsRequired) -> Self {
-        Self {
-            log_group: required.log_group,
-        }
-    }
-
-    /// `LogGroup`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_group(mut self, value: impl Into<Str>) -> Self {
-        self.log_group = value.into();
-        self
-    }
-}
-
-impl PropertyType for CloudWatchLogsDestinationDetails {}
-
-impl ToValue for CloudWatchLogsDestinationDetails {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("LogGroup", &self.log_group).build()
-    }
-}
-
-static RULE_DestinationDetails: ObjRule = ObjRule {
-    properties: &[
-        (
-            "CloudWatchLogsDetails",
-            Shape::Object(&RULE_CloudWatchLogsDestinationDetails),
-        ),
-        (
-            "KinesisFirehoseDetails",
-            Shape::Object(&RULE_KinesisFirehoseDestinationDetails),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `DestinationDetails` property type of `AWS::ElastiCache::CacheCluster`.
-///
-/// Configuration details of either a CloudWatch Logs destination or Kinesis Data Firehose destination.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticache-cachecluster-destinationdetails.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct DestinationDetails {
-    /// `CloudWatchLogsDetails`: a [`CloudWatchLogsDestinationDetails`] object.
-    ///
-    /// The configuration details of the CloudWatch Logs destination. Note that this field is marked as required but only if CloudWatch Logs was chosen as the destination.
-    pub cloud_watch_logs_details: Option<Obj<CloudWatchLogsDestinationDetails>>,
-    /// `KinesisFirehoseDetails`: a [`KinesisFirehoseDestinationDetails`] object.
-    ///
-    /// The configuration details of the Kinesis Data Firehose destination. Note that this field is marked as required but only if Kinesis Data Firehose was chosen as the destination.
-    pub kinesis_firehose_details: Option<Obj<KinesisFirehoseDestinationDetails>>,
-}
-
-impl DestinationDetails {
-    /// A `DestinationDetails` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `CloudWatchLogsDetails`: a [`CloudWatchLogsDestinationDetails`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch_logs_details(
-        mut self,
-        value: impl Into<Obj<CloudWatchLogsDestinationDetails>>,
-    ) -> Self {
-        self.cloud_watch_logs_details = Some(value.into());
-        self
-    }
-
-    /// `KinesisFirehoseDetails`: a [`KinesisFirehoseDestinationDetails`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kinesis_firehose_details(
-        mut self,
-        value: impl Into<Obj<KinesisFirehoseDestinationDetails>>,
-    ) -> Self {
-        self.kinesis_firehose_details = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for DestinationDetails {}
-
-impl ToValue for DestinationDetails {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("CloudWatchLogsDetails", &self.cloud_watch_logs_details)
-            .opt("KinesisFirehoseDetails", &self.kinesis_firehose_details)
-            .build()
-    }
-}
-
-/// The required properties of [`KinesisFirehoseDestinationDetails`], by name: `KinesisFirehoseDestinationDetails::new(KinesisFirehoseDestinationDetailsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct KinesisFirehoseDestinationDetailsRequired {
-    /// `DeliveryStream`: a string, required.
-    ///
-    /// The name of the Kinesis Data Firehose delivery stream.
-    pub delivery_stream: Str,
-}
-
-static RULE_KinesisFirehoseDestinationDetails: ObjRule = ObjRule {
-    properties: &[("DeliveryStream", Shape::STR)],
-    required: &["DeliveryStream"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `KinesisFirehoseDestinationDetails` property type of `AWS::ElastiCache::CacheCluster`.
-///
-/// The configuration details of the Kinesis Data Firehose destination. Note that this field is marked as required but only if Kinesis Data Firehose was chosen as the destination.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticache-cachecluster-kinesisfirehosedestinationdetails.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct KinesisFirehoseDestinationDetails {
-    /// `DeliveryStream`: a string, required.
-    ///
-    /// The name of the Kinesis Data Firehose delivery stream.
-    pub delivery_stream: Str,
-}
-
-impl KinesisFirehoseDestinationDetails {
-    /// A `KinesisFirehoseDestinationDetails` with its required properties, named in a [`KinesisFirehoseDestinationDetailsRequired`].
-    pub fn new(required: KinesisFirehoseDestinationDetailsRequired) -> Self {
-        Self {
-            delivery_stream: required.delivery_stream,
-        }
-    }
-
-    /// `DeliveryStream`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delivery_stream(mut self, value: impl Into<Str>) -> Self {
-        self.delivery_stream = value.into();
-        self
-    }
-}
-
-impl PropertyType for KinesisFirehoseDestinationDetails {}
-
-impl ToValue for KinesisFirehoseDestinationDetails {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("DeliveryStream", &self.delivery_stream)
-            .build()
-    }
-}
-
 /// The required properties of [`LogDeliveryConfigurationRequest`], by name: `LogDeliveryConfigurationRequest::new(LogDeliveryConfigurationRequestRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogDeliveryConfigurationRequestRequired {
     /// `DestinationDetails`: a [`DestinationDetails`] object, required.
-    ///
-    /// Configuration details of either a CloudWatch Logs destination or Kinesis Data Firehose destination.
     pub destination_details: Obj<DestinationDetails>,
     /// `DestinationType`: a [`DestinationType`] value, required.
-    ///
-    /// Specify either CloudWatch Logs or Kinesis Data Firehose as the destination type. Valid values are either `cloudwatch-logs` or `kinesis-firehose` .
     pub destination_type: DestinationType,
     /// `LogFormat`: a [`LogFormat`] value, required.
-    ///
-    /// Valid values are either `json` or `text` .
     pub log_format: LogFormat,
     /// `LogType`: a [`LogType`] value, required.
-    ///
-    /// Valid value is either `slow-log` , which refers to \[slow-log\](<https://docs.aws.amazon.com/https://redis.io/commands/slowlog>) or `engine-log` .
     pub log_type: LogType,
 }
 
-static RULE_LogDeliveryConfigurationRequest: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LogDeliveryConfigurationRequest: ObjRule = ObjRule {
     properties: &[
-        (
-            "DestinationDetails",
-            Shape::Object(&RULE_DestinationDetails),
-        ),
-        (
-            "DestinationType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["cloudwatch-logs", "kinesis-firehose"],
-                format: None,
-            }),
-        ),
-        (
-            "LogFormat",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["json", "text"],
-                format: None,
-            }),
-        ),
-        (
-            "LogType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["engine-log", "slow-log"],
-                format: None,
-            }),
-        ),
+        ("DestinationDetails", Shape::Object(&RULE_DestinationDetails)),
+        ("DestinationType", Shape::Str(&StrRule { allowed: &["cloudwatch-logs", "kinesis-firehose"], ..StrRule::ANY })),
+        ("LogFormat", Shape::Str(&StrRule { allowed: &["json", "text"], ..StrRule::ANY })),
+        ("LogType", Shape::Str(&StrRule { allowed: &["engine-log", "slow-log"], ..StrRule::ANY })),
     ],
-    required: &[
-        "LogFormat",
-        "LogType",
-        "DestinationType",
-        "DestinationDetails",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["LogFormat", "LogType", "DestinationType", "DestinationDetails"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LogDeliveryConfigurationRequest` property type of `AWS::ElastiCache::CacheCluster`.
@@ -1127,6 +573,7 @@ pub struct LogDeliveryConfigurationRequest {
     pub log_type: LogType,
 }
 
+#[rustfmt::skip]
 impl LogDeliveryConfigurationRequest {
     /// A `LogDeliveryConfigurationRequest` with its required properties, named in a [`LogDeliveryConfigurationRequestRequired`].
     pub fn new(required: LogDeliveryConfigurationRequestRequired) -> Self {
@@ -1139,36 +586,13 @@ impl LogDeliveryConfigurationRequest {
     }
 
     /// `DestinationDetails`: a [`DestinationDetails`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_details(mut self, value: impl Into<Obj<DestinationDetails>>) -> Self {
-        self.destination_details = value.into();
-        self
-    }
-
+    pub fn destination_details(mut self, value: impl Into<Obj<DestinationDetails>>) -> Self { self.destination_details = value.into(); self }
     /// `DestinationType`: a [`DestinationType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_type(mut self, value: impl Into<DestinationType>) -> Self {
-        self.destination_type = value.into();
-        self
-    }
-
+    pub fn destination_type(mut self, value: impl Into<DestinationType>) -> Self { self.destination_type = value.into(); self }
     /// `LogFormat`: a [`LogFormat`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_format(mut self, value: impl Into<LogFormat>) -> Self {
-        self.log_format = value.into();
-        self
-    }
-
+    pub fn log_format(mut self, value: impl Into<LogFormat>) -> Self { self.log_format = value.into(); self }
     /// `LogType`: a [`LogType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_type(mut self, value: impl Into<LogType>) -> Self {
-        self.log_type = value.into();
-        self
-    }
+    pub fn log_type(mut self, value: impl Into<LogType>) -> Self { self.log_type = value.into(); self }
 }
 
 impl PropertyType for LogDeliveryConfigurationRequest {}
@@ -1180,69 +604,6 @@ impl ToValue for LogDeliveryConfigurationRequest {
             .req("DestinationType", &self.destination_type)
             .req("LogFormat", &self.log_format)
             .req("LogType", &self.log_type)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::ElastiCache::CacheCluster`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticache-cachecluster-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }
@@ -1269,149 +630,6 @@ impl ToValue for AzMode {
         let s = match self {
             Self::CrossAz => "cross-az",
             Self::SingleAz => "single-az",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `DestinationType` (`AWS::ElastiCache::CacheCluster`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum DestinationType {
-    /// `cloudwatch-logs`
-    CloudwatchLogs,
-    /// `kinesis-firehose`
-    KinesisFirehose,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for DestinationType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for DestinationType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::CloudwatchLogs => "cloudwatch-logs",
-            Self::KinesisFirehose => "kinesis-firehose",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `IpDiscovery` (`AWS::ElastiCache::CacheCluster`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum IpDiscovery {
-    /// `ipv4`
-    Ipv4,
-    /// `ipv6`
-    Ipv6,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for IpDiscovery {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for IpDiscovery {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Ipv4 => "ipv4",
-            Self::Ipv6 => "ipv6",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `LogFormat` (`AWS::ElastiCache::CacheCluster`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum LogFormat {
-    /// `json`
-    Json,
-    /// `text`
-    Text,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for LogFormat {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for LogFormat {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Json => "json",
-            Self::Text => "text",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `LogType` (`AWS::ElastiCache::CacheCluster`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum LogType {
-    /// `engine-log`
-    EngineLog,
-    /// `slow-log`
-    SlowLog,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for LogType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for LogType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::EngineLog => "engine-log",
-            Self::SlowLog => "slow-log",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `NetworkType` (`AWS::ElastiCache::CacheCluster`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum NetworkType {
-    /// `dual_stack`
-    DualStack,
-    /// `ipv4`
-    Ipv4,
-    /// `ipv6`
-    Ipv6,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for NetworkType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for NetworkType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::DualStack => "dual_stack",
-            Self::Ipv4 => "ipv4",
-            Self::Ipv6 => "ipv6",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

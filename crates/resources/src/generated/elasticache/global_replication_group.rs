@@ -11,14 +11,11 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct GlobalReplicationGroupRequired {
     /// `Members`: a list of [`GlobalReplicationGroupMember`] objects, required.
-    ///
-    /// The replication groups that comprise the Global datastore.
-    ///
-    /// Items at least 1.
     pub members: List<GlobalReplicationGroupMember>,
 }
 
-static RULE_GlobalReplicationGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GlobalReplicationGroup: ObjRule = ObjRule {
     properties: &[
         ("AutomaticFailoverEnabled", Shape::Bool),
         ("CacheNodeType", Shape::STR),
@@ -28,29 +25,12 @@ static RULE_GlobalReplicationGroup: ObjRule = ObjRule {
         ("GlobalNodeGroupCount", Shape::INT),
         ("GlobalReplicationGroupDescription", Shape::STR),
         ("GlobalReplicationGroupIdSuffix", Shape::STR),
-        (
-            "Members",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_GlobalReplicationGroupMember),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "RegionalConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_RegionalConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Members", Shape::List(&ListRule { items: Shape::Object(&RULE_GlobalReplicationGroupMember), min_items: Some(1), max_items: None })),
+        ("RegionalConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_RegionalConfiguration), min_items: None, max_items: None })),
     ],
     required: &["Members"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ElastiCache::GlobalReplicationGroup` resource.
@@ -125,6 +105,7 @@ pub struct GlobalReplicationGroup {
     pub regional_configurations: Option<List<RegionalConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl GlobalReplicationGroup {
     /// The CloudFormation type name, `AWS::ElastiCache::GlobalReplicationGroup`.
     pub const TYPE_NAME: &'static str = "AWS::ElastiCache::GlobalReplicationGroup";
@@ -138,14 +119,7 @@ impl GlobalReplicationGroup {
         required: &["Members"],
         create_only: &[],
         conditional_create_only: &[],
-        write_only: &[
-            "GlobalReplicationGroupIdSuffix",
-            "AutomaticFailoverEnabled",
-            "CacheNodeType",
-            "EngineVersion",
-            "GlobalNodeGroupCount",
-            "RegionalConfigurations",
-        ],
+        write_only: &["GlobalReplicationGroupIdSuffix", "AutomaticFailoverEnabled", "CacheNodeType", "EngineVersion", "GlobalNodeGroupCount", "RegionalConfigurations"],
         read_only: &["GlobalReplicationGroupId", "Status"],
         attributes: &["GlobalReplicationGroupId", "Status"],
         taggable: true,
@@ -169,87 +143,25 @@ impl GlobalReplicationGroup {
     }
 
     /// `AutomaticFailoverEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn automatic_failover_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.automatic_failover_enabled = Some(value.into());
-        self
-    }
-
+    pub fn automatic_failover_enabled(mut self, value: impl Into<Bool>) -> Self { self.automatic_failover_enabled = Some(value.into()); self }
     /// `CacheNodeType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cache_node_type(mut self, value: impl Into<Str>) -> Self {
-        self.cache_node_type = Some(value.into());
-        self
-    }
-
+    pub fn cache_node_type(mut self, value: impl Into<Str>) -> Self { self.cache_node_type = Some(value.into()); self }
     /// `CacheParameterGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cache_parameter_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.cache_parameter_group_name = Some(value.into());
-        self
-    }
-
+    pub fn cache_parameter_group_name(mut self, value: impl Into<Str>) -> Self { self.cache_parameter_group_name = Some(value.into()); self }
     /// `Engine`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn engine(mut self, value: impl Into<Str>) -> Self {
-        self.engine = Some(value.into());
-        self
-    }
-
+    pub fn engine(mut self, value: impl Into<Str>) -> Self { self.engine = Some(value.into()); self }
     /// `EngineVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn engine_version(mut self, value: impl Into<Str>) -> Self {
-        self.engine_version = Some(value.into());
-        self
-    }
-
+    pub fn engine_version(mut self, value: impl Into<Str>) -> Self { self.engine_version = Some(value.into()); self }
     /// `GlobalNodeGroupCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn global_node_group_count(mut self, value: impl Into<Int>) -> Self {
-        self.global_node_group_count = Some(value.into());
-        self
-    }
-
+    pub fn global_node_group_count(mut self, value: impl Into<Int>) -> Self { self.global_node_group_count = Some(value.into()); self }
     /// `GlobalReplicationGroupDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn global_replication_group_description(mut self, value: impl Into<Str>) -> Self {
-        self.global_replication_group_description = Some(value.into());
-        self
-    }
-
+    pub fn global_replication_group_description(mut self, value: impl Into<Str>) -> Self { self.global_replication_group_description = Some(value.into()); self }
     /// `GlobalReplicationGroupIdSuffix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn global_replication_group_id_suffix(mut self, value: impl Into<Str>) -> Self {
-        self.global_replication_group_id_suffix = Some(value.into());
-        self
-    }
-
+    pub fn global_replication_group_id_suffix(mut self, value: impl Into<Str>) -> Self { self.global_replication_group_id_suffix = Some(value.into()); self }
     /// `Members`: a list of [`GlobalReplicationGroupMember`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn members(mut self, value: impl Into<List<GlobalReplicationGroupMember>>) -> Self {
-        self.members = value.into();
-        self
-    }
-
+    pub fn members(mut self, value: impl Into<List<GlobalReplicationGroupMember>>) -> Self { self.members = value.into(); self }
     /// `RegionalConfigurations`: a list of [`RegionalConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn regional_configurations(
-        mut self,
-        value: impl Into<List<RegionalConfiguration>>,
-    ) -> Self {
-        self.regional_configurations = Some(value.into());
-        self
-    }
+    pub fn regional_configurations(mut self, value: impl Into<List<RegionalConfiguration>>) -> Self { self.regional_configurations = Some(value.into()); self }
 }
 
 impl Resource for GlobalReplicationGroup {
@@ -311,27 +223,15 @@ impl GlobalReplicationGroupAttributes {
     }
 }
 
-static RULE_GlobalReplicationGroupMember: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GlobalReplicationGroupMember: ObjRule = ObjRule {
     properties: &[
         ("ReplicationGroupId", Shape::STR),
         ("ReplicationGroupRegion", Shape::STR),
-        (
-            "Role",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PRIMARY", "SECONDARY"],
-                format: None,
-            }),
-        ),
+        ("Role", Shape::Str(&StrRule { allowed: &["PRIMARY", "SECONDARY"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GlobalReplicationGroupMember` property type of `AWS::ElastiCache::GlobalReplicationGroup`.
@@ -355,6 +255,7 @@ pub struct GlobalReplicationGroupMember {
     pub role: Option<Role>,
 }
 
+#[rustfmt::skip]
 impl GlobalReplicationGroupMember {
     /// A `GlobalReplicationGroupMember` with no property set (none is required).
     pub fn new() -> Self {
@@ -362,28 +263,11 @@ impl GlobalReplicationGroupMember {
     }
 
     /// `ReplicationGroupId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replication_group_id(mut self, value: impl Into<Str>) -> Self {
-        self.replication_group_id = Some(value.into());
-        self
-    }
-
+    pub fn replication_group_id(mut self, value: impl Into<Str>) -> Self { self.replication_group_id = Some(value.into()); self }
     /// `ReplicationGroupRegion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replication_group_region(mut self, value: impl Into<Str>) -> Self {
-        self.replication_group_region = Some(value.into());
-        self
-    }
-
+    pub fn replication_group_region(mut self, value: impl Into<Str>) -> Self { self.replication_group_region = Some(value.into()); self }
     /// `Role`: a [`Role`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role(mut self, value: impl Into<Role>) -> Self {
-        self.role = Some(value.into());
-        self
-    }
+    pub fn role(mut self, value: impl Into<Role>) -> Self { self.role = Some(value.into()); self }
 }
 
 impl PropertyType for GlobalReplicationGroupMember {}
@@ -398,25 +282,15 @@ impl ToValue for GlobalReplicationGroupMember {
     }
 }
 
-static RULE_RegionalConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RegionalConfiguration: ObjRule = ObjRule {
     properties: &[
         ("ReplicationGroupId", Shape::STR),
         ("ReplicationGroupRegion", Shape::STR),
-        (
-            "ReshardingConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ReshardingConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ReshardingConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ReshardingConfiguration), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RegionalConfiguration` property type of `AWS::ElastiCache::GlobalReplicationGroup`.
@@ -440,6 +314,7 @@ pub struct RegionalConfiguration {
     pub resharding_configurations: Option<List<ReshardingConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl RegionalConfiguration {
     /// A `RegionalConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -447,31 +322,11 @@ impl RegionalConfiguration {
     }
 
     /// `ReplicationGroupId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replication_group_id(mut self, value: impl Into<Str>) -> Self {
-        self.replication_group_id = Some(value.into());
-        self
-    }
-
+    pub fn replication_group_id(mut self, value: impl Into<Str>) -> Self { self.replication_group_id = Some(value.into()); self }
     /// `ReplicationGroupRegion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replication_group_region(mut self, value: impl Into<Str>) -> Self {
-        self.replication_group_region = Some(value.into());
-        self
-    }
-
+    pub fn replication_group_region(mut self, value: impl Into<Str>) -> Self { self.replication_group_region = Some(value.into()); self }
     /// `ReshardingConfigurations`: a list of [`ReshardingConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resharding_configurations(
-        mut self,
-        value: impl Into<List<ReshardingConfiguration>>,
-    ) -> Self {
-        self.resharding_configurations = Some(value.into());
-        self
-    }
+    pub fn resharding_configurations(mut self, value: impl Into<List<ReshardingConfiguration>>) -> Self { self.resharding_configurations = Some(value.into()); self }
 }
 
 impl PropertyType for RegionalConfiguration {}
@@ -486,24 +341,14 @@ impl ToValue for RegionalConfiguration {
     }
 }
 
-static RULE_ReshardingConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ReshardingConfiguration: ObjRule = ObjRule {
     properties: &[
         ("NodeGroupId", Shape::STR),
-        (
-            "PreferredAvailabilityZones",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("PreferredAvailabilityZones", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReshardingConfiguration` property type of `AWS::ElastiCache::GlobalReplicationGroup`.
@@ -523,6 +368,7 @@ pub struct ReshardingConfiguration {
     pub preferred_availability_zones: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl ReshardingConfiguration {
     /// A `ReshardingConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -530,20 +376,9 @@ impl ReshardingConfiguration {
     }
 
     /// `NodeGroupId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn node_group_id(mut self, value: impl Into<Str>) -> Self {
-        self.node_group_id = Some(value.into());
-        self
-    }
-
+    pub fn node_group_id(mut self, value: impl Into<Str>) -> Self { self.node_group_id = Some(value.into()); self }
     /// `PreferredAvailabilityZones`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preferred_availability_zones(mut self, value: impl Into<List<Str>>) -> Self {
-        self.preferred_availability_zones = Some(value.into());
-        self
-    }
+    pub fn preferred_availability_zones(mut self, value: impl Into<List<Str>>) -> Self { self.preferred_availability_zones = Some(value.into()); self }
 }
 
 impl PropertyType for ReshardingConfiguration {}

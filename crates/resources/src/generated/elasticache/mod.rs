@@ -13,6 +13,8 @@
 //! - `AWS::ElastiCache::SubnetGroup`: [`SubnetGroup`], property types in [`subnet_group`]
 //! - `AWS::ElastiCache::User`: [`User`], property types in [`user`]
 //! - `AWS::ElastiCache::UserGroup`: [`UserGroup`], property types in [`user_group`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod cache_cluster;
 pub mod global_replication_group;
@@ -21,6 +23,7 @@ pub mod replication_group;
 pub mod security_group;
 pub mod security_group_ingress;
 pub mod serverless_cache;
+pub mod shared;
 pub mod subnet_group;
 pub mod user;
 pub mod user_group;

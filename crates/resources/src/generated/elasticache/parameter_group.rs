@@ -7,43 +7,29 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`ParameterGroup`], by name: `ParameterGroup::new(ParameterGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ParameterGroupRequired {
     /// `CacheParameterGroupFamily`: a string, required.
-    ///
-    /// The name of the cache parameter group family that this cache parameter group is compatible with.
-    ///
-    /// Valid values are: `valkey8` | `valkey7` | `memcached1.4` | `memcached1.5` | `memcached1.6` | `redis2.6` | `redis2.8` | `redis3.2` | `redis4.0` | `redis5.0` | `redis6.x` | `redis7`
-    ///
-    /// Create-only: changing it replaces the resource.
     pub cache_parameter_group_family: Str,
     /// `Description`: a string, required.
-    ///
-    /// The description for this cache parameter group.
     pub description: Str,
 }
 
-static RULE_ParameterGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ParameterGroup: ObjRule = ObjRule {
     properties: &[
         ("CacheParameterGroupFamily", Shape::STR),
         ("Description", Shape::STR),
         ("Properties", Shape::Any),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Description", "CacheParameterGroupFamily"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ElastiCache::ParameterGroup` resource.
@@ -88,6 +74,7 @@ pub struct ParameterGroup {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ParameterGroup {
     /// The CloudFormation type name, `AWS::ElastiCache::ParameterGroup`.
     pub const TYPE_NAME: &'static str = "AWS::ElastiCache::ParameterGroup";
@@ -119,36 +106,13 @@ impl ParameterGroup {
     }
 
     /// `CacheParameterGroupFamily`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cache_parameter_group_family(mut self, value: impl Into<Str>) -> Self {
-        self.cache_parameter_group_family = value.into();
-        self
-    }
-
+    pub fn cache_parameter_group_family(mut self, value: impl Into<Str>) -> Self { self.cache_parameter_group_family = value.into(); self }
     /// `Description`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = value.into();
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = value.into(); self }
     /// `Properties`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn properties(mut self, value: impl Into<Json>) -> Self {
-        self.properties = Some(value.into());
-        self
-    }
-
+    pub fn properties(mut self, value: impl Into<Json>) -> Self { self.properties = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ParameterGroup {
@@ -194,68 +158,5 @@ impl ParameterGroupAttributes {
     /// A user-specified name for the cache parameter group.
     pub fn cache_parameter_group_name(&self) -> Value {
         self.0.get_att("CacheParameterGroupName")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::ElastiCache::ParameterGroup`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticache-parametergroup-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

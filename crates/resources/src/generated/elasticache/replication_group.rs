@@ -7,6 +7,13 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    CloudWatchLogsDestinationDetails, CloudWatchLogsDestinationDetailsRequired, DestinationDetails,
+    DestinationType, IpDiscovery, KinesisFirehoseDestinationDetails,
+    KinesisFirehoseDestinationDetailsRequired, LogFormat, LogType, NetworkType, Tag, TagRequired,
+};
+use super::shared::{RULE_DestinationDetails, RULE_Tag};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\d+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9\\-]*$");
 
@@ -14,12 +21,11 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9\\-]*$")
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicationGroupRequired {
     /// `ReplicationGroupDescription`: a string, required.
-    ///
-    /// A user-created description for the replication group.
     pub replication_group_description: Str,
 }
 
-static RULE_ReplicationGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ReplicationGroup: ObjRule = ObjRule {
     properties: &[
         ("AtRestEncryptionEnabled", Shape::Bool),
         ("AuthToken", Shape::STR),
@@ -27,164 +33,43 @@ static RULE_ReplicationGroup: ObjRule = ObjRule {
         ("AutomaticFailoverEnabled", Shape::Bool),
         ("CacheNodeType", Shape::STR),
         ("CacheParameterGroupName", Shape::STR),
-        (
-            "CacheSecurityGroupNames",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CacheSecurityGroupNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("CacheSubnetGroupName", Shape::STR),
-        (
-            "ClusterMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["compatible", "disabled", "enabled"],
-                format: None,
-            }),
-        ),
+        ("ClusterMode", Shape::Str(&StrRule { allowed: &["compatible", "disabled", "enabled"], ..StrRule::ANY })),
         ("DataTieringEnabled", Shape::Bool),
         ("Engine", Shape::STR),
         ("EngineVersion", Shape::STR),
         ("GlobalReplicationGroupId", Shape::STR),
-        (
-            "IpDiscovery",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ipv4", "ipv6"],
-                format: None,
-            }),
-        ),
+        ("IpDiscovery", Shape::Str(&StrRule { allowed: &["ipv4", "ipv6"], ..StrRule::ANY })),
         ("KmsKeyId", Shape::STR),
-        (
-            "LogDeliveryConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_LogDeliveryConfigurationRequest),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("LogDeliveryConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_LogDeliveryConfigurationRequest), min_items: None, max_items: None })),
         ("MultiAZEnabled", Shape::Bool),
-        (
-            "NetworkType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["dual_stack", "ipv4", "ipv6"],
-                format: None,
-            }),
-        ),
-        (
-            "NodeGroupConfiguration",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_NodeGroupConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("NetworkType", Shape::Str(&StrRule { allowed: &["dual_stack", "ipv4", "ipv6"], ..StrRule::ANY })),
+        ("NodeGroupConfiguration", Shape::List(&ListRule { items: Shape::Object(&RULE_NodeGroupConfiguration), min_items: None, max_items: None })),
         ("NotificationTopicArn", Shape::STR),
-        (
-            "NumCacheClusters",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(6.0),
-                allowed: &[],
-            }),
-        ),
+        ("NumCacheClusters", Shape::Int(&NumRule { min: Some(1.0), max: Some(6.0), ..NumRule::ANY })),
         ("NumNodeGroups", Shape::INT),
         ("Port", Shape::INT),
-        (
-            "PreferredCacheClusterAZs",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("PreferredCacheClusterAZs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("PreferredMaintenanceWindow", Shape::STR),
         ("PrimaryClusterId", Shape::STR),
-        (
-            "ReplicasPerNodeGroup",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(5.0),
-                allowed: &[],
-            }),
-        ),
+        ("ReplicasPerNodeGroup", Shape::Int(&NumRule { min: Some(0.0), max: Some(5.0), ..NumRule::ANY })),
         ("ReplicationGroupDescription", Shape::STR),
         ("ReplicationGroupId", Shape::STR),
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SnapshotArns",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SnapshotArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("SnapshotName", Shape::STR),
         ("SnapshotRetentionLimit", Shape::INT),
         ("SnapshotWindow", Shape::STR),
         ("SnapshottingClusterId", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("TransitEncryptionEnabled", Shape::Bool),
-        (
-            "TransitEncryptionMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["preferred", "required"],
-                format: None,
-            }),
-        ),
-        (
-            "UserGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: None,
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("TransitEncryptionMode", Shape::Str(&StrRule { allowed: &["preferred", "required"], ..StrRule::ANY })),
+        ("UserGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
     ],
     required: &["ReplicationGroupDescription"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ElastiCache::ReplicationGroup` resource.
@@ -569,6 +454,7 @@ pub struct ReplicationGroup {
     pub user_group_ids: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl ReplicationGroup {
     /// The CloudFormation type name, `AWS::ElastiCache::ReplicationGroup`.
     pub const TYPE_NAME: &'static str = "AWS::ElastiCache::ReplicationGroup";
@@ -580,106 +466,11 @@ impl ReplicationGroup {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticache-replicationgroup.html",
         primary_identifier: &["ReplicationGroupId"],
         required: &["ReplicationGroupDescription"],
-        create_only: &[
-            "AtRestEncryptionEnabled",
-            "CacheSubnetGroupName",
-            "DataTieringEnabled",
-            "GlobalReplicationGroupId",
-            "KmsKeyId",
-            "NetworkType",
-            "Port",
-            "PreferredCacheClusterAZs",
-            "ReplicasPerNodeGroup",
-            "ReplicationGroupId",
-            "SnapshotArns",
-            "SnapshotName",
-        ],
+        create_only: &["AtRestEncryptionEnabled", "CacheSubnetGroupName", "DataTieringEnabled", "GlobalReplicationGroupId", "KmsKeyId", "NetworkType", "Port", "PreferredCacheClusterAZs", "ReplicasPerNodeGroup", "ReplicationGroupId", "SnapshotArns", "SnapshotName"],
         conditional_create_only: &["AuthToken", "NodeGroupConfiguration"],
-        write_only: &[
-            "AuthToken",
-            "CacheParameterGroupName",
-            "CacheSecurityGroupNames",
-            "CacheSubnetGroupName",
-            "EngineVersion",
-            "NotificationTopicArn",
-            "PreferredMaintenanceWindow",
-            "SecurityGroupIds",
-            "SnapshotArns",
-            "SnapshotName",
-            "NodeGroupConfiguration",
-            "NumNodeGroups",
-            "ReplicasPerNodeGroup",
-            "KmsKeyId",
-            "PrimaryClusterId",
-            "PreferredCacheClusterAZs",
-        ],
-        read_only: &[
-            "ConfigurationEndPoint",
-            "ConfigurationEndPoint/Address",
-            "ConfigurationEndPoint/Port",
-            "PrimaryEndPoint",
-            "PrimaryEndPoint/Address",
-            "PrimaryEndPoint/Port",
-            "ReadEndPoint",
-            "ReadEndPoint/Addresses",
-            "ReadEndPoint/AddressesList",
-            "ReadEndPoint/Ports",
-            "ReadEndPoint/PortsList",
-            "ReaderEndPoint",
-            "ReaderEndPoint/Address",
-            "ReaderEndPoint/Port",
-        ],
-        attributes: &[
-            "AtRestEncryptionEnabled",
-            "AuthToken",
-            "AutoMinorVersionUpgrade",
-            "AutomaticFailoverEnabled",
-            "CacheNodeType",
-            "CacheParameterGroupName",
-            "CacheSecurityGroupNames",
-            "CacheSubnetGroupName",
-            "ClusterMode",
-            "ConfigurationEndPoint.Address",
-            "ConfigurationEndPoint.Port",
-            "DataTieringEnabled",
-            "Engine",
-            "EngineVersion",
-            "GlobalReplicationGroupId",
-            "IpDiscovery",
-            "KmsKeyId",
-            "LogDeliveryConfigurations",
-            "MultiAZEnabled",
-            "NetworkType",
-            "NodeGroupConfiguration",
-            "NotificationTopicArn",
-            "NumCacheClusters",
-            "NumNodeGroups",
-            "Port",
-            "PreferredCacheClusterAZs",
-            "PreferredMaintenanceWindow",
-            "PrimaryClusterId",
-            "PrimaryEndPoint.Address",
-            "PrimaryEndPoint.Port",
-            "ReadEndPoint.Addresses",
-            "ReadEndPoint.AddressesList",
-            "ReadEndPoint.Ports",
-            "ReadEndPoint.PortsList",
-            "ReaderEndPoint.Address",
-            "ReaderEndPoint.Port",
-            "ReplicasPerNodeGroup",
-            "ReplicationGroupDescription",
-            "ReplicationGroupId",
-            "SecurityGroupIds",
-            "SnapshotArns",
-            "SnapshotName",
-            "SnapshotRetentionLimit",
-            "SnapshotWindow",
-            "SnapshottingClusterId",
-            "Tags",
-            "TransitEncryptionEnabled",
-            "TransitEncryptionMode",
-            "UserGroupIds",
-        ],
+        write_only: &["AuthToken", "CacheParameterGroupName", "CacheSecurityGroupNames", "CacheSubnetGroupName", "EngineVersion", "NotificationTopicArn", "PreferredMaintenanceWindow", "SecurityGroupIds", "SnapshotArns", "SnapshotName", "NodeGroupConfiguration", "NumNodeGroups", "ReplicasPerNodeGroup", "KmsKeyId", "PrimaryClusterId", "PreferredCacheClusterAZs"],
+        read_only: &["ConfigurationEndPoint", "ConfigurationEndPoint/Address", "ConfigurationEndPoint/Port", "PrimaryEndPoint", "PrimaryEndPoint/Address", "PrimaryEndPoint/Port", "ReadEndPoint", "ReadEndPoint/Addresses", "ReadEndPoint/AddressesList", "ReadEndPoint/Ports", "ReadEndPoint/PortsList", "ReaderEndPoint", "ReaderEndPoint/Address", "ReaderEndPoint/Port"],
+        attributes: &["AtRestEncryptionEnabled", "AuthToken", "AutoMinorVersionUpgrade", "AutomaticFailoverEnabled", "CacheNodeType", "CacheParameterGroupName", "CacheSecurityGroupNames", "CacheSubnetGroupName", "ClusterMode", "ConfigurationEndPoint.Address", "ConfigurationEndPoint.Port", "DataTieringEnabled", "Engine", "EngineVersion", "GlobalReplicationGroupId", "IpDiscovery", "KmsKeyId", "LogDeliveryConfigurations", "MultiAZEnabled", "NetworkType", "NodeGroupConfiguration", "NotificationTopicArn", "NumCacheClusters", "NumNodeGroups", "Port", "PreferredCacheClusterAZs", "PreferredMaintenanceWindow", "PrimaryClusterId", "PrimaryEndPoint.Address", "PrimaryEndPoint.Port", "ReadEndPoint.Addresses", "ReadEndPoint.AddressesList", "ReadEndPoint.Ports", "ReadEndPoint.PortsList", "ReaderEndPoint.Address", "ReaderEndPoint.Port", "ReplicasPerNodeGroup", "ReplicationGroupDescription", "ReplicationGroupId", "SecurityGroupIds", "SnapshotArns", "SnapshotName", "SnapshotRetentionLimit", "SnapshotWindow", "SnapshottingClusterId", "Tags", "TransitEncryptionEnabled", "TransitEncryptionMode", "UserGroupIds"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -730,322 +521,83 @@ impl ReplicationGroup {
     }
 
     /// `AtRestEncryptionEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn at_rest_encryption_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.at_rest_encryption_enabled = Some(value.into());
-        self
-    }
-
+    pub fn at_rest_encryption_enabled(mut self, value: impl Into<Bool>) -> Self { self.at_rest_encryption_enabled = Some(value.into()); self }
     /// `AuthToken`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auth_token(mut self, value: impl Into<Str>) -> Self {
-        self.auth_token = Some(value.into());
-        self
-    }
-
+    pub fn auth_token(mut self, value: impl Into<Str>) -> Self { self.auth_token = Some(value.into()); self }
     /// `AutoMinorVersionUpgrade`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_minor_version_upgrade(mut self, value: impl Into<Bool>) -> Self {
-        self.auto_minor_version_upgrade = Some(value.into());
-        self
-    }
-
+    pub fn auto_minor_version_upgrade(mut self, value: impl Into<Bool>) -> Self { self.auto_minor_version_upgrade = Some(value.into()); self }
     /// `AutomaticFailoverEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn automatic_failover_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.automatic_failover_enabled = Some(value.into());
-        self
-    }
-
+    pub fn automatic_failover_enabled(mut self, value: impl Into<Bool>) -> Self { self.automatic_failover_enabled = Some(value.into()); self }
     /// `CacheNodeType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cache_node_type(mut self, value: impl Into<Str>) -> Self {
-        self.cache_node_type = Some(value.into());
-        self
-    }
-
+    pub fn cache_node_type(mut self, value: impl Into<Str>) -> Self { self.cache_node_type = Some(value.into()); self }
     /// `CacheParameterGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cache_parameter_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.cache_parameter_group_name = Some(value.into());
-        self
-    }
-
+    pub fn cache_parameter_group_name(mut self, value: impl Into<Str>) -> Self { self.cache_parameter_group_name = Some(value.into()); self }
     /// `CacheSecurityGroupNames`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cache_security_group_names(mut self, value: impl Into<List<Str>>) -> Self {
-        self.cache_security_group_names = Some(value.into());
-        self
-    }
-
+    pub fn cache_security_group_names(mut self, value: impl Into<List<Str>>) -> Self { self.cache_security_group_names = Some(value.into()); self }
     /// `CacheSubnetGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cache_subnet_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.cache_subnet_group_name = Some(value.into());
-        self
-    }
-
+    pub fn cache_subnet_group_name(mut self, value: impl Into<Str>) -> Self { self.cache_subnet_group_name = Some(value.into()); self }
     /// `ClusterMode`: a [`ClusterMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_mode(mut self, value: impl Into<ClusterMode>) -> Self {
-        self.cluster_mode = Some(value.into());
-        self
-    }
-
+    pub fn cluster_mode(mut self, value: impl Into<ClusterMode>) -> Self { self.cluster_mode = Some(value.into()); self }
     /// `DataTieringEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_tiering_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.data_tiering_enabled = Some(value.into());
-        self
-    }
-
+    pub fn data_tiering_enabled(mut self, value: impl Into<Bool>) -> Self { self.data_tiering_enabled = Some(value.into()); self }
     /// `Engine`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn engine(mut self, value: impl Into<Str>) -> Self {
-        self.engine = Some(value.into());
-        self
-    }
-
+    pub fn engine(mut self, value: impl Into<Str>) -> Self { self.engine = Some(value.into()); self }
     /// `EngineVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn engine_version(mut self, value: impl Into<Str>) -> Self {
-        self.engine_version = Some(value.into());
-        self
-    }
-
+    pub fn engine_version(mut self, value: impl Into<Str>) -> Self { self.engine_version = Some(value.into()); self }
     /// `GlobalReplicationGroupId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn global_replication_group_id(mut self, value: impl Into<Str>) -> Self {
-        self.global_replication_group_id = Some(value.into());
-        self
-    }
-
+    pub fn global_replication_group_id(mut self, value: impl Into<Str>) -> Self { self.global_replication_group_id = Some(value.into()); self }
     /// `IpDiscovery`: an [`IpDiscovery`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_discovery(mut self, value: impl Into<IpDiscovery>) -> Self {
-        self.ip_discovery = Some(value.into());
-        self
-    }
-
+    pub fn ip_discovery(mut self, value: impl Into<IpDiscovery>) -> Self { self.ip_discovery = Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `LogDeliveryConfigurations`: a list of [`LogDeliveryConfigurationRequest`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_delivery_configurations(
-        mut self,
-        value: impl Into<List<LogDeliveryConfigurationRequest>>,
-    ) -> Self {
-        self.log_delivery_configurations = Some(value.into());
-        self
-    }
-
+    pub fn log_delivery_configurations(mut self, value: impl Into<List<LogDeliveryConfigurationRequest>>) -> Self { self.log_delivery_configurations = Some(value.into()); self }
     /// `MultiAZEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn multi_az_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.multi_az_enabled = Some(value.into());
-        self
-    }
-
+    pub fn multi_az_enabled(mut self, value: impl Into<Bool>) -> Self { self.multi_az_enabled = Some(value.into()); self }
     /// `NetworkType`: a [`NetworkType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_type(mut self, value: impl Into<NetworkType>) -> Self {
-        self.network_type = Some(value.into());
-        self
-    }
-
+    pub fn network_type(mut self, value: impl Into<NetworkType>) -> Self { self.network_type = Some(value.into()); self }
     /// `NodeGroupConfiguration`: a list of [`NodeGroupConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn node_group_configuration(
-        mut self,
-        value: impl Into<List<NodeGroupConfiguration>>,
-    ) -> Self {
-        self.node_group_configuration = Some(value.into());
-        self
-    }
-
+    pub fn node_group_configuration(mut self, value: impl Into<List<NodeGroupConfiguration>>) -> Self { self.node_group_configuration = Some(value.into()); self }
     /// `NotificationTopicArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notification_topic_arn(mut self, value: impl Into<Str>) -> Self {
-        self.notification_topic_arn = Some(value.into());
-        self
-    }
-
+    pub fn notification_topic_arn(mut self, value: impl Into<Str>) -> Self { self.notification_topic_arn = Some(value.into()); self }
     /// `NumCacheClusters`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn num_cache_clusters(mut self, value: impl Into<Int>) -> Self {
-        self.num_cache_clusters = Some(value.into());
-        self
-    }
-
+    pub fn num_cache_clusters(mut self, value: impl Into<Int>) -> Self { self.num_cache_clusters = Some(value.into()); self }
     /// `NumNodeGroups`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn num_node_groups(mut self, value: impl Into<Int>) -> Self {
-        self.num_node_groups = Some(value.into());
-        self
-    }
-
+    pub fn num_node_groups(mut self, value: impl Into<Int>) -> Self { self.num_node_groups = Some(value.into()); self }
     /// `Port`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = Some(value.into());
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
     /// `PreferredCacheClusterAZs`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preferred_cache_cluster_a_zs(mut self, value: impl Into<List<Str>>) -> Self {
-        self.preferred_cache_cluster_a_zs = Some(value.into());
-        self
-    }
-
+    pub fn preferred_cache_cluster_a_zs(mut self, value: impl Into<List<Str>>) -> Self { self.preferred_cache_cluster_a_zs = Some(value.into()); self }
     /// `PreferredMaintenanceWindow`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preferred_maintenance_window(mut self, value: impl Into<Str>) -> Self {
-        self.preferred_maintenance_window = Some(value.into());
-        self
-    }
-
+    pub fn preferred_maintenance_window(mut self, value: impl Into<Str>) -> Self { self.preferred_maintenance_window = Some(value.into()); self }
     /// `PrimaryClusterId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn primary_cluster_id(mut self, value: impl Into<Str>) -> Self {
-        self.primary_cluster_id = Some(value.into());
-        self
-    }
-
+    pub fn primary_cluster_id(mut self, value: impl Into<Str>) -> Self { self.primary_cluster_id = Some(value.into()); self }
     /// `ReplicasPerNodeGroup`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replicas_per_node_group(mut self, value: impl Into<Int>) -> Self {
-        self.replicas_per_node_group = Some(value.into());
-        self
-    }
-
+    pub fn replicas_per_node_group(mut self, value: impl Into<Int>) -> Self { self.replicas_per_node_group = Some(value.into()); self }
     /// `ReplicationGroupDescription`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replication_group_description(mut self, value: impl Into<Str>) -> Self {
-        self.replication_group_description = value.into();
-        self
-    }
-
+    pub fn replication_group_description(mut self, value: impl Into<Str>) -> Self { self.replication_group_description = value.into(); self }
     /// `ReplicationGroupId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replication_group_id(mut self, value: impl Into<Str>) -> Self {
-        self.replication_group_id = Some(value.into());
-        self
-    }
-
+    pub fn replication_group_id(mut self, value: impl Into<Str>) -> Self { self.replication_group_id = Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = Some(value.into());
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
     /// `SnapshotArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshot_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.snapshot_arns = Some(value.into());
-        self
-    }
-
+    pub fn snapshot_arns(mut self, value: impl Into<List<Str>>) -> Self { self.snapshot_arns = Some(value.into()); self }
     /// `SnapshotName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshot_name(mut self, value: impl Into<Str>) -> Self {
-        self.snapshot_name = Some(value.into());
-        self
-    }
-
+    pub fn snapshot_name(mut self, value: impl Into<Str>) -> Self { self.snapshot_name = Some(value.into()); self }
     /// `SnapshotRetentionLimit`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshot_retention_limit(mut self, value: impl Into<Int>) -> Self {
-        self.snapshot_retention_limit = Some(value.into());
-        self
-    }
-
+    pub fn snapshot_retention_limit(mut self, value: impl Into<Int>) -> Self { self.snapshot_retention_limit = Some(value.into()); self }
     /// `SnapshotWindow`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshot_window(mut self, value: impl Into<Str>) -> Self {
-        self.snapshot_window = Some(value.into());
-        self
-    }
-
+    pub fn snapshot_window(mut self, value: impl Into<Str>) -> Self { self.snapshot_window = Some(value.into()); self }
     /// `SnapshottingClusterId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshotting_cluster_id(mut self, value: impl Into<Str>) -> Self {
-        self.snapshotting_cluster_id = Some(value.into());
-        self
-    }
-
+    pub fn snapshotting_cluster_id(mut self, value: impl Into<Str>) -> Self { self.snapshotting_cluster_id = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TransitEncryptionEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transit_encryption_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.transit_encryption_enabled = Some(value.into());
-        self
-    }
-
+    pub fn transit_encryption_enabled(mut self, value: impl Into<Bool>) -> Self { self.transit_encryption_enabled = Some(value.into()); self }
     /// `TransitEncryptionMode`: a [`TransitEncryptionMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transit_encryption_mode(mut self, value: impl Into<TransitEncryptionMode>) -> Self {
-        self.transit_encryption_mode = Some(value.into());
-        self
-    }
-
+    pub fn transit_encryption_mode(mut self, value: impl Into<TransitEncryptionMode>) -> Self { self.transit_encryption_mode = Some(value.into()); self }
     /// `UserGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.user_group_ids = Some(value.into());
-        self
-    }
+    pub fn user_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.user_group_ids = Some(value.into()); self }
 }
 
 impl Resource for ReplicationGroup {
@@ -1620,267 +1172,30 @@ impl ReplicationGroupAttributes {
     }
 }
 
-/// The required properties of [`CloudWatchLogsDestinationDetails`], by name: `CloudWatchLogsDestinationDetails::new(CloudWatchLogsDestinationDetailsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CloudWatchLogsDestinationDetailsRequired {
-    /// `LogGroup`: a string, required.
-    ///
-    /// The name of the CloudWatch Logs log group.
-    pub log_group: Str,
-}
-
-static RULE_CloudWatchLogsDestinationDetails: ObjRule = ObjRule {
-    properties: &[("LogGroup", Shape::STR)],
-    required: &["LogGroup"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CloudWatchLogsDestinationDetails` property type of `AWS::ElastiCache::ReplicationGroup`.
-///
-/// The configuration details of the CloudWatch Logs destination. Note that this field is marked as required but only if CloudWatch Logs was chosen as the destination.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticache-replicationgroup-cloudwatchlogsdestinationdetails.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct CloudWatchLogsDestinationDetails {
-    /// `LogGroup`: a string, required.
-    ///
-    /// The name of the CloudWatch Logs log group.
-    pub log_group: Str,
-}
-
-impl CloudWatchLogsDestinationDetails {
-    /// A `CloudWatchLogsDestinationDetails` with its required properties, named in a [`CloudWatchLogsDestinationDetailsRequired`].
-    pub fn new(required: CloudWatchLogsDestinationDetailsRequired) -> Self {
-        Self {
-            log_group: required.log_group,
-        }
-    }
-
-    /// `LogGroup`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_group(mut self, value: impl Into<Str>) -> Self {
-        self.log_group = value.into();
-        self
-    }
-}
-
-impl PropertyType for CloudWatchLogsDestinationDetails {}
-
-impl ToValue for CloudWatchLogsDestinationDetails {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("LogGroup", &self.log_group).build()
-    }
-}
-
-static RULE_DestinationDetails: ObjRule = ObjRule {
-    properties: &[
-        (
-            "CloudWatchLogsDetails",
-            Shape::Object(&RULE_CloudWatchLogsDestinationDetails),
-        ),
-        (
-            "KinesisFirehoseDetails",
-            Shape::Object(&RULE_KinesisFirehoseDestinationDetails),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `DestinationDetails` property type of `AWS::ElastiCache::ReplicationGroup`.
-///
-/// Configuration details of either a CloudWatch Logs destination or Kinesis Data Firehose destination.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticache-replicationgroup-destinationdetails.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct DestinationDetails {
-    /// `CloudWatchLogsDetails`: a [`CloudWatchLogsDestinationDetails`] object.
-    ///
-    /// The configuration details of the CloudWatch Logs destination. Note that this field is marked as required but only if CloudWatch Logs was chosen as the destination.
-    pub cloud_watch_logs_details: Option<Obj<CloudWatchLogsDestinationDetails>>,
-    /// `KinesisFirehoseDetails`: a [`KinesisFirehoseDestinationDetails`] object.
-    ///
-    /// The configuration details of the Kinesis Data Firehose destination. Note that this field is marked as required but only if Kinesis Data Firehose was chosen as the destination.
-    pub kinesis_firehose_details: Option<Obj<KinesisFirehoseDestinationDetails>>,
-}
-
-impl DestinationDetails {
-    /// A `DestinationDetails` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `CloudWatchLogsDetails`: a [`CloudWatchLogsDestinationDetails`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch_logs_details(
-        mut self,
-        value: impl Into<Obj<CloudWatchLogsDestinationDetails>>,
-    ) -> Self {
-        self.cloud_watch_logs_details = Some(value.into());
-        self
-    }
-
-    /// `KinesisFirehoseDetails`: a [`KinesisFirehoseDestinationDetails`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kinesis_firehose_details(
-        mut self,
-        value: impl Into<Obj<KinesisFirehoseDestinationDetails>>,
-    ) -> Self {
-        self.kinesis_firehose_details = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for DestinationDetails {}
-
-impl ToValue for DestinationDetails {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("CloudWatchLogsDetails", &self.cloud_watch_logs_details)
-            .opt("KinesisFirehoseDetails", &self.kinesis_firehose_details)
-            .build()
-    }
-}
-
-/// The required properties of [`KinesisFirehoseDestinationDetails`], by name: `KinesisFirehoseDestinationDetails::new(KinesisFirehoseDestinationDetailsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct KinesisFirehoseDestinationDetailsRequired {
-    /// `DeliveryStream`: a string, required.
-    ///
-    /// The name of the Kinesis Data Firehose delivery stream.
-    pub delivery_stream: Str,
-}
-
-static RULE_KinesisFirehoseDestinationDetails: ObjRule = ObjRule {
-    properties: &[("DeliveryStream", Shape::STR)],
-    required: &["DeliveryStream"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `KinesisFirehoseDestinationDetails` property type of `AWS::ElastiCache::ReplicationGroup`.
-///
-/// The configuration details of the Kinesis Data Firehose destination. Note that this field is marked as required but only if Kinesis Data Firehose was chosen as the destination.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticache-replicationgroup-kinesisfirehosedestinationdetails.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct KinesisFirehoseDestinationDetails {
-    /// `DeliveryStream`: a string, required.
-    ///
-    /// The name of the Kinesis Data Firehose delivery stream.
-    pub delivery_stream: Str,
-}
-
-impl KinesisFirehoseDestinationDetails {
-    /// A `KinesisFirehoseDestinationDetails` with its required properties, named in a [`KinesisFirehoseDestinationDetailsRequired`].
-    pub fn new(required: KinesisFirehoseDestinationDetailsRequired) -> Self {
-        Self {
-            delivery_stream: required.delivery_stream,
-        }
-    }
-
-    /// `DeliveryStream`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delivery_stream(mut self, value: impl Into<Str>) -> Self {
-        self.delivery_stream = value.into();
-        self
-    }
-}
-
-impl PropertyType for KinesisFirehoseDestinationDetails {}
-
-impl ToValue for KinesisFirehoseDestinationDetails {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("DeliveryStream", &self.delivery_stream)
-            .build()
-    }
-}
-
 /// The required properties of [`LogDeliveryConfigurationRequest`], by name: `LogDeliveryConfigurationRequest::new(LogDeliveryConfigurationRequestRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogDeliveryConfigurationRequestRequired {
     /// `DestinationDetails`: a [`DestinationDetails`] object, required.
-    ///
-    /// Configuration details of either a CloudWatch Logs destination or Kinesis Data Firehose destination.
     pub destination_details: Obj<DestinationDetails>,
     /// `DestinationType`: a [`DestinationType`] value, required.
-    ///
-    /// Specify either CloudWatch Logs or Kinesis Data Firehose as the destination type. Valid values are either `cloudwatch-logs` or `kinesis-firehose` .
     pub destination_type: DestinationType,
     /// `LogFormat`: a [`LogFormat`] value, required.
-    ///
-    /// Valid values are either `json` or `text` .
     pub log_format: LogFormat,
     /// `LogType`: a [`LogType`] value, required.
-    ///
-    /// Valid value is either `slow-log` , which refers to \[slow-log\](<https://docs.aws.amazon.com/https://redis.io/commands/slowlog>) or `engine-log` .
     pub log_type: LogType,
 }
 
-static RULE_LogDeliveryConfigurationRequest: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LogDeliveryConfigurationRequest: ObjRule = ObjRule {
     properties: &[
-        (
-            "DestinationDetails",
-            Shape::Object(&RULE_DestinationDetails),
-        ),
-        (
-            "DestinationType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["cloudwatch-logs", "kinesis-firehose"],
-                format: None,
-            }),
-        ),
-        (
-            "LogFormat",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["json", "text"],
-                format: None,
-            }),
-        ),
-        (
-            "LogType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["engine-log", "slow-log"],
-                format: None,
-            }),
-        ),
+        ("DestinationDetails", Shape::Object(&RULE_DestinationDetails)),
+        ("DestinationType", Shape::Str(&StrRule { allowed: &["cloudwatch-logs", "kinesis-firehose"], ..StrRule::ANY })),
+        ("LogFormat", Shape::Str(&StrRule { allowed: &["json", "text"], ..StrRule::ANY })),
+        ("LogType", Shape::Str(&StrRule { allowed: &["engine-log", "slow-log"], ..StrRule::ANY })),
     ],
-    required: &[
-        "DestinationDetails",
-        "DestinationType",
-        "LogFormat",
-        "LogType",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["DestinationDetails", "DestinationType", "LogFormat", "LogType"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LogDeliveryConfigurationRequest` property type of `AWS::ElastiCache::ReplicationGroup`.
@@ -1908,6 +1223,7 @@ pub struct LogDeliveryConfigurationRequest {
     pub log_type: LogType,
 }
 
+#[rustfmt::skip]
 impl LogDeliveryConfigurationRequest {
     /// A `LogDeliveryConfigurationRequest` with its required properties, named in a [`LogDeliveryConfigurationRequestRequired`].
     pub fn new(required: LogDeliveryConfigurationRequestRequired) -> Self {
@@ -1920,36 +1236,13 @@ impl LogDeliveryConfigurationRequest {
     }
 
     /// `DestinationDetails`: a [`DestinationDetails`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_details(mut self, value: impl Into<Obj<DestinationDetails>>) -> Self {
-        self.destination_details = value.into();
-        self
-    }
-
+    pub fn destination_details(mut self, value: impl Into<Obj<DestinationDetails>>) -> Self { self.destination_details = value.into(); self }
     /// `DestinationType`: a [`DestinationType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_type(mut self, value: impl Into<DestinationType>) -> Self {
-        self.destination_type = value.into();
-        self
-    }
-
+    pub fn destination_type(mut self, value: impl Into<DestinationType>) -> Self { self.destination_type = value.into(); self }
     /// `LogFormat`: a [`LogFormat`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_format(mut self, value: impl Into<LogFormat>) -> Self {
-        self.log_format = value.into();
-        self
-    }
-
+    pub fn log_format(mut self, value: impl Into<LogFormat>) -> Self { self.log_format = value.into(); self }
     /// `LogType`: a [`LogType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_type(mut self, value: impl Into<LogType>) -> Self {
-        self.log_type = value.into();
-        self
-    }
+    pub fn log_type(mut self, value: impl Into<LogType>) -> Self { self.log_type = value.into(); self }
 }
 
 impl PropertyType for LogDeliveryConfigurationRequest {}
@@ -1965,36 +1258,17 @@ impl ToValue for LogDeliveryConfigurationRequest {
     }
 }
 
-static RULE_NodeGroupConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NodeGroupConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "NodeGroupId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(4),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("NodeGroupId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("PrimaryAvailabilityZone", Shape::STR),
-        (
-            "ReplicaAvailabilityZones",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ReplicaAvailabilityZones", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("ReplicaCount", Shape::INT),
         ("Slots", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NodeGroupConfiguration` property type of `AWS::ElastiCache::ReplicationGroup`.
@@ -2032,6 +1306,7 @@ pub struct NodeGroupConfiguration {
     pub slots: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl NodeGroupConfiguration {
     /// A `NodeGroupConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -2039,44 +1314,15 @@ impl NodeGroupConfiguration {
     }
 
     /// `NodeGroupId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn node_group_id(mut self, value: impl Into<Str>) -> Self {
-        self.node_group_id = Some(value.into());
-        self
-    }
-
+    pub fn node_group_id(mut self, value: impl Into<Str>) -> Self { self.node_group_id = Some(value.into()); self }
     /// `PrimaryAvailabilityZone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn primary_availability_zone(mut self, value: impl Into<Str>) -> Self {
-        self.primary_availability_zone = Some(value.into());
-        self
-    }
-
+    pub fn primary_availability_zone(mut self, value: impl Into<Str>) -> Self { self.primary_availability_zone = Some(value.into()); self }
     /// `ReplicaAvailabilityZones`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replica_availability_zones(mut self, value: impl Into<List<Str>>) -> Self {
-        self.replica_availability_zones = Some(value.into());
-        self
-    }
-
+    pub fn replica_availability_zones(mut self, value: impl Into<List<Str>>) -> Self { self.replica_availability_zones = Some(value.into()); self }
     /// `ReplicaCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replica_count(mut self, value: impl Into<Int>) -> Self {
-        self.replica_count = Some(value.into());
-        self
-    }
-
+    pub fn replica_count(mut self, value: impl Into<Int>) -> Self { self.replica_count = Some(value.into()); self }
     /// `Slots`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn slots(mut self, value: impl Into<Str>) -> Self {
-        self.slots = Some(value.into());
-        self
-    }
+    pub fn slots(mut self, value: impl Into<Str>) -> Self { self.slots = Some(value.into()); self }
 }
 
 impl PropertyType for NodeGroupConfiguration {}
@@ -2089,69 +1335,6 @@ impl ToValue for NodeGroupConfiguration {
             .opt("ReplicaAvailabilityZones", &self.replica_availability_zones)
             .opt("ReplicaCount", &self.replica_count)
             .opt("Slots", &self.slots)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::ElastiCache::ReplicationGroup`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticache-replicationgroup-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }
@@ -2181,149 +1364,6 @@ impl ToValue for ClusterMode {
             Self::Compatible => "compatible",
             Self::Disabled => "disabled",
             Self::Enabled => "enabled",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `DestinationType` (`AWS::ElastiCache::ReplicationGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum DestinationType {
-    /// `cloudwatch-logs`
-    CloudwatchLogs,
-    /// `kinesis-firehose`
-    KinesisFirehose,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for DestinationType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for DestinationType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::CloudwatchLogs => "cloudwatch-logs",
-            Self::KinesisFirehose => "kinesis-firehose",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `IpDiscovery` (`AWS::ElastiCache::ReplicationGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum IpDiscovery {
-    /// `ipv4`
-    Ipv4,
-    /// `ipv6`
-    Ipv6,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for IpDiscovery {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for IpDiscovery {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Ipv4 => "ipv4",
-            Self::Ipv6 => "ipv6",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `LogFormat` (`AWS::ElastiCache::ReplicationGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum LogFormat {
-    /// `json`
-    Json,
-    /// `text`
-    Text,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for LogFormat {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for LogFormat {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Json => "json",
-            Self::Text => "text",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `LogType` (`AWS::ElastiCache::ReplicationGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum LogType {
-    /// `engine-log`
-    EngineLog,
-    /// `slow-log`
-    SlowLog,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for LogType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for LogType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::EngineLog => "engine-log",
-            Self::SlowLog => "slow-log",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `NetworkType` (`AWS::ElastiCache::ReplicationGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum NetworkType {
-    /// `dual_stack`
-    DualStack,
-    /// `ipv4`
-    Ipv4,
-    /// `ipv6`
-    Ipv6,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for NetworkType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for NetworkType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::DualStack => "dual_stack",
-            Self::Ipv4 => "ipv4",
-            Self::Ipv6 => "ipv6",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

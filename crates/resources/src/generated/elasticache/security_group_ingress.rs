@@ -11,49 +11,21 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct SecurityGroupIngressRequired {
     /// `CacheSecurityGroupName`: a string, required.
-    ///
-    /// The name of the Cache Security Group to authorize.
-    ///
-    /// Format `AWS::EC2::SecurityGroup.Name`.
     pub cache_security_group_name: Str,
     /// `EC2SecurityGroupName`: a string, required.
-    ///
-    /// Name of the EC2 Security Group to include in the authorization.
-    ///
-    /// Format `AWS::EC2::SecurityGroup.Name`.
     pub ec2_security_group_name: Str,
 }
 
-static RULE_SecurityGroupIngress: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SecurityGroupIngress: ObjRule = ObjRule {
     properties: &[
-        (
-            "CacheSecurityGroupName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SecurityGroupName),
-            }),
-        ),
-        (
-            "EC2SecurityGroupName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SecurityGroupName),
-            }),
-        ),
+        ("CacheSecurityGroupName", Shape::Str(&StrRule { format: Some(Format::SecurityGroupName), ..StrRule::ANY })),
+        ("EC2SecurityGroupName", Shape::Str(&StrRule { format: Some(Format::SecurityGroupName), ..StrRule::ANY })),
         ("EC2SecurityGroupOwnerId", Shape::STR),
     ],
     required: &["EC2SecurityGroupName", "CacheSecurityGroupName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ElastiCache::SecurityGroupIngress` resource.
@@ -88,6 +60,7 @@ pub struct SecurityGroupIngress {
     pub ec2_security_group_owner_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SecurityGroupIngress {
     /// The CloudFormation type name, `AWS::ElastiCache::SecurityGroupIngress`.
     pub const TYPE_NAME: &'static str = "AWS::ElastiCache::SecurityGroupIngress";
@@ -118,28 +91,11 @@ impl SecurityGroupIngress {
     }
 
     /// `CacheSecurityGroupName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cache_security_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.cache_security_group_name = value.into();
-        self
-    }
-
+    pub fn cache_security_group_name(mut self, value: impl Into<Str>) -> Self { self.cache_security_group_name = value.into(); self }
     /// `EC2SecurityGroupName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ec2_security_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.ec2_security_group_name = value.into();
-        self
-    }
-
+    pub fn ec2_security_group_name(mut self, value: impl Into<Str>) -> Self { self.ec2_security_group_name = value.into(); self }
     /// `EC2SecurityGroupOwnerId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ec2_security_group_owner_id(mut self, value: impl Into<Str>) -> Self {
-        self.ec2_security_group_owner_id = Some(value.into());
-        self
-    }
+    pub fn ec2_security_group_owner_id(mut self, value: impl Into<Str>) -> Self { self.ec2_security_group_owner_id = Some(value.into()); self }
 }
 
 impl Resource for SecurityGroupIngress {

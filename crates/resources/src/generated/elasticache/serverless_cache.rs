@@ -14,18 +14,13 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9 _\\.\\/=+:\\-@]
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServerlessCacheRequired {
     /// `Engine`: a string, required.
-    ///
-    /// The engine the serverless cache is compatible with.
     pub engine: Str,
     /// `ServerlessCacheName`: a string, required.
-    ///
-    /// The unique identifier of the serverless cache.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub serverless_cache_name: Str,
 }
 
-static RULE_ServerlessCache: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ServerlessCache: ObjRule = ObjRule {
     properties: &[
         ("CacheUsageLimits", Shape::Object(&RULE_CacheUsageLimits)),
         ("DailySnapshotTime", Shape::STR),
@@ -36,54 +31,17 @@ static RULE_ServerlessCache: ObjRule = ObjRule {
         ("KmsKeyId", Shape::STR),
         ("MajorEngineVersion", Shape::STR),
         ("ReaderEndpoint", Shape::Object(&RULE_Endpoint)),
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
         ("ServerlessCacheName", Shape::STR),
-        (
-            "SnapshotArnsToRestore",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SnapshotArnsToRestore", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("SnapshotRetentionLimit", Shape::INT),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("UserGroupId", Shape::STR),
     ],
     required: &["ServerlessCacheName", "Engine"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ElastiCache::ServerlessCache` resource.
@@ -177,6 +135,7 @@ pub struct ServerlessCache {
     pub user_group_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ServerlessCache {
     /// The CloudFormation type name, `AWS::ElastiCache::ServerlessCache`.
     pub const TYPE_NAME: &'static str = "AWS::ElastiCache::ServerlessCache";
@@ -188,34 +147,11 @@ impl ServerlessCache {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticache-serverlesscache.html",
         primary_identifier: &["ServerlessCacheName"],
         required: &["Engine", "ServerlessCacheName"],
-        create_only: &[
-            "ServerlessCacheName",
-            "KmsKeyId",
-            "SnapshotArnsToRestore",
-            "SubnetIds",
-        ],
+        create_only: &["ServerlessCacheName", "KmsKeyId", "SnapshotArnsToRestore", "SubnetIds"],
         conditional_create_only: &[],
         write_only: &["SnapshotArnsToRestore", "FinalSnapshotName"],
-        read_only: &[
-            "FullEngineVersion",
-            "CreateTime",
-            "Status",
-            "Endpoint/Address",
-            "Endpoint/Port",
-            "ReaderEndpoint/Address",
-            "ReaderEndpoint/Port",
-            "ARN",
-        ],
-        attributes: &[
-            "ARN",
-            "CreateTime",
-            "Endpoint.Address",
-            "Endpoint.Port",
-            "FullEngineVersion",
-            "ReaderEndpoint.Address",
-            "ReaderEndpoint.Port",
-            "Status",
-        ],
+        read_only: &["FullEngineVersion", "CreateTime", "Status", "Endpoint/Address", "Endpoint/Port", "ReaderEndpoint/Address", "ReaderEndpoint/Port", "ARN"],
+        attributes: &["ARN", "CreateTime", "Endpoint.Address", "Endpoint.Port", "FullEngineVersion", "ReaderEndpoint.Address", "ReaderEndpoint.Port", "Status"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -243,132 +179,37 @@ impl ServerlessCache {
     }
 
     /// `CacheUsageLimits`: a [`CacheUsageLimits`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cache_usage_limits(mut self, value: impl Into<Obj<CacheUsageLimits>>) -> Self {
-        self.cache_usage_limits = Some(value.into());
-        self
-    }
-
+    pub fn cache_usage_limits(mut self, value: impl Into<Obj<CacheUsageLimits>>) -> Self { self.cache_usage_limits = Some(value.into()); self }
     /// `DailySnapshotTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn daily_snapshot_time(mut self, value: impl Into<Str>) -> Self {
-        self.daily_snapshot_time = Some(value.into());
-        self
-    }
-
+    pub fn daily_snapshot_time(mut self, value: impl Into<Str>) -> Self { self.daily_snapshot_time = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Endpoint`: an [`Endpoint`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint(mut self, value: impl Into<Obj<Endpoint>>) -> Self {
-        self.endpoint = Some(value.into());
-        self
-    }
-
+    pub fn endpoint(mut self, value: impl Into<Obj<Endpoint>>) -> Self { self.endpoint = Some(value.into()); self }
     /// `Engine`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn engine(mut self, value: impl Into<Str>) -> Self {
-        self.engine = value.into();
-        self
-    }
-
+    pub fn engine(mut self, value: impl Into<Str>) -> Self { self.engine = value.into(); self }
     /// `FinalSnapshotName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn final_snapshot_name(mut self, value: impl Into<Str>) -> Self {
-        self.final_snapshot_name = Some(value.into());
-        self
-    }
-
+    pub fn final_snapshot_name(mut self, value: impl Into<Str>) -> Self { self.final_snapshot_name = Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `MajorEngineVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn major_engine_version(mut self, value: impl Into<Str>) -> Self {
-        self.major_engine_version = Some(value.into());
-        self
-    }
-
+    pub fn major_engine_version(mut self, value: impl Into<Str>) -> Self { self.major_engine_version = Some(value.into()); self }
     /// `ReaderEndpoint`: an [`Endpoint`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn reader_endpoint(mut self, value: impl Into<Obj<Endpoint>>) -> Self {
-        self.reader_endpoint = Some(value.into());
-        self
-    }
-
+    pub fn reader_endpoint(mut self, value: impl Into<Obj<Endpoint>>) -> Self { self.reader_endpoint = Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = Some(value.into());
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
     /// `ServerlessCacheName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn serverless_cache_name(mut self, value: impl Into<Str>) -> Self {
-        self.serverless_cache_name = value.into();
-        self
-    }
-
+    pub fn serverless_cache_name(mut self, value: impl Into<Str>) -> Self { self.serverless_cache_name = value.into(); self }
     /// `SnapshotArnsToRestore`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshot_arns_to_restore(mut self, value: impl Into<List<Str>>) -> Self {
-        self.snapshot_arns_to_restore = Some(value.into());
-        self
-    }
-
+    pub fn snapshot_arns_to_restore(mut self, value: impl Into<List<Str>>) -> Self { self.snapshot_arns_to_restore = Some(value.into()); self }
     /// `SnapshotRetentionLimit`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshot_retention_limit(mut self, value: impl Into<Int>) -> Self {
-        self.snapshot_retention_limit = Some(value.into());
-        self
-    }
-
+    pub fn snapshot_retention_limit(mut self, value: impl Into<Int>) -> Self { self.snapshot_retention_limit = Some(value.into()); self }
     /// `SubnetIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = Some(value.into());
-        self
-    }
-
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `UserGroupId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_group_id(mut self, value: impl Into<Str>) -> Self {
-        self.user_group_id = Some(value.into());
-        self
-    }
+    pub fn user_group_id(mut self, value: impl Into<Str>) -> Self { self.user_group_id = Some(value.into()); self }
 }
 
 impl Resource for ServerlessCache {
@@ -475,17 +316,14 @@ impl ServerlessCacheAttributes {
     }
 }
 
-static RULE_CacheUsageLimits: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CacheUsageLimits: ObjRule = ObjRule {
     properties: &[
         ("DataStorage", Shape::Object(&RULE_DataStorage)),
         ("ECPUPerSecond", Shape::Object(&RULE_EcpuPerSecond)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CacheUsageLimits` property type of `AWS::ElastiCache::ServerlessCache`.
@@ -505,6 +343,7 @@ pub struct CacheUsageLimits {
     pub ecpu_per_second: Option<Obj<EcpuPerSecond>>,
 }
 
+#[rustfmt::skip]
 impl CacheUsageLimits {
     /// A `CacheUsageLimits` with no property set (none is required).
     pub fn new() -> Self {
@@ -512,20 +351,9 @@ impl CacheUsageLimits {
     }
 
     /// `DataStorage`: a [`DataStorage`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_storage(mut self, value: impl Into<Obj<DataStorage>>) -> Self {
-        self.data_storage = Some(value.into());
-        self
-    }
-
+    pub fn data_storage(mut self, value: impl Into<Obj<DataStorage>>) -> Self { self.data_storage = Some(value.into()); self }
     /// `ECPUPerSecond`: an [`EcpuPerSecond`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ecpu_per_second(mut self, value: impl Into<Obj<EcpuPerSecond>>) -> Self {
-        self.ecpu_per_second = Some(value.into());
-        self
-    }
+    pub fn ecpu_per_second(mut self, value: impl Into<Obj<EcpuPerSecond>>) -> Self { self.ecpu_per_second = Some(value.into()); self }
 }
 
 impl PropertyType for CacheUsageLimits {}
@@ -543,32 +371,19 @@ impl ToValue for CacheUsageLimits {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataStorageRequired {
     /// `Unit`: an [`Unit`] value, required.
-    ///
-    /// The unit that the storage is measured in, in GB.
     pub unit: Unit,
 }
 
-static RULE_DataStorage: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataStorage: ObjRule = ObjRule {
     properties: &[
         ("Maximum", Shape::INT),
         ("Minimum", Shape::INT),
-        (
-            "Unit",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["GB"],
-                format: None,
-            }),
-        ),
+        ("Unit", Shape::Str(&StrRule { allowed: &["GB"], ..StrRule::ANY })),
     ],
     required: &["Unit"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataStorage` property type of `AWS::ElastiCache::ServerlessCache`.
@@ -592,6 +407,7 @@ pub struct DataStorage {
     pub unit: Unit,
 }
 
+#[rustfmt::skip]
 impl DataStorage {
     /// A `DataStorage` with its required properties, named in a [`DataStorageRequired`].
     pub fn new(required: DataStorageRequired) -> Self {
@@ -603,28 +419,11 @@ impl DataStorage {
     }
 
     /// `Maximum`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum(mut self, value: impl Into<Int>) -> Self {
-        self.maximum = Some(value.into());
-        self
-    }
-
+    pub fn maximum(mut self, value: impl Into<Int>) -> Self { self.maximum = Some(value.into()); self }
     /// `Minimum`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn minimum(mut self, value: impl Into<Int>) -> Self {
-        self.minimum = Some(value.into());
-        self
-    }
-
+    pub fn minimum(mut self, value: impl Into<Int>) -> Self { self.minimum = Some(value.into()); self }
     /// `Unit`: an [`Unit`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unit(mut self, value: impl Into<Unit>) -> Self {
-        self.unit = value.into();
-        self
-    }
+    pub fn unit(mut self, value: impl Into<Unit>) -> Self { self.unit = value.into(); self }
 }
 
 impl PropertyType for DataStorage {}
@@ -639,14 +438,14 @@ impl ToValue for DataStorage {
     }
 }
 
-static RULE_EcpuPerSecond: ObjRule = ObjRule {
-    properties: &[("Maximum", Shape::INT), ("Minimum", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_EcpuPerSecond: ObjRule = ObjRule {
+    properties: &[
+        ("Maximum", Shape::INT),
+        ("Minimum", Shape::INT),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ECPUPerSecond` property type of `AWS::ElastiCache::ServerlessCache`.
@@ -666,6 +465,7 @@ pub struct EcpuPerSecond {
     pub minimum: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl EcpuPerSecond {
     /// A `EcpuPerSecond` with no property set (none is required).
     pub fn new() -> Self {
@@ -673,20 +473,9 @@ impl EcpuPerSecond {
     }
 
     /// `Maximum`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum(mut self, value: impl Into<Int>) -> Self {
-        self.maximum = Some(value.into());
-        self
-    }
-
+    pub fn maximum(mut self, value: impl Into<Int>) -> Self { self.maximum = Some(value.into()); self }
     /// `Minimum`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn minimum(mut self, value: impl Into<Int>) -> Self {
-        self.minimum = Some(value.into());
-        self
-    }
+    pub fn minimum(mut self, value: impl Into<Int>) -> Self { self.minimum = Some(value.into()); self }
 }
 
 impl PropertyType for EcpuPerSecond {}
@@ -700,14 +489,14 @@ impl ToValue for EcpuPerSecond {
     }
 }
 
-static RULE_Endpoint: ObjRule = ObjRule {
-    properties: &[("Address", Shape::STR), ("Port", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Endpoint: ObjRule = ObjRule {
+    properties: &[
+        ("Address", Shape::STR),
+        ("Port", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Endpoint` property type of `AWS::ElastiCache::ServerlessCache`.
@@ -727,6 +516,7 @@ pub struct Endpoint {
     pub port: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Endpoint {
     /// A `Endpoint` with no property set (none is required).
     pub fn new() -> Self {
@@ -734,20 +524,9 @@ impl Endpoint {
     }
 
     /// `Address`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn address(mut self, value: impl Into<Str>) -> Self {
-        self.address = Some(value.into());
-        self
-    }
-
+    pub fn address(mut self, value: impl Into<Str>) -> Self { self.address = Some(value.into()); self }
     /// `Port`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Str>) -> Self {
-        self.port = Some(value.into());
-        self
-    }
+    pub fn port(mut self, value: impl Into<Str>) -> Self { self.port = Some(value.into()); self }
 }
 
 impl PropertyType for Endpoint {}
@@ -765,40 +544,18 @@ impl ToValue for Endpoint {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z0-9 _\.\/=+:\-@]*$`; length 1 to 128.
     pub key: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::ElastiCache::ServerlessCache`.
@@ -816,6 +573,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -826,20 +584,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tag {}

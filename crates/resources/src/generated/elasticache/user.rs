@@ -7,6 +7,8 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::Engine;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("\\S");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!aws:)[a-zA-Z0-9 _\\.\\/=+:\\-@]*$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9 _\\.\\/=+:\\-@]*$");
@@ -16,93 +18,28 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("[a-z][a-z0-9\\\\-]*");
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserRequired {
     /// `Engine`: an [`Engine`] value, required.
-    ///
-    /// The current supported values are valkey and redis.
     pub engine: Engine,
     /// `UserId`: a string, required.
-    ///
-    /// The ID of the user.
-    ///
-    /// Pattern `[a-z][a-z0-9\\-]*`; length at least 1; create-only: changing it replaces the resource.
     pub user_id: Str,
     /// `UserName`: a string, required.
-    ///
-    /// The username of the user.
-    ///
-    /// Length at least 1; create-only: changing it replaces the resource.
     pub user_name: Str,
 }
 
-static RULE_User: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_User: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccessString",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AuthenticationMode",
-            Shape::Object(&RULE_AuthenticationMode),
-        ),
-        (
-            "Engine",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["redis", "valkey"],
-                format: None,
-            }),
-        ),
+        ("AccessString", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("AuthenticationMode", Shape::Object(&RULE_AuthenticationMode)),
+        ("Engine", Shape::Str(&StrRule { allowed: &["redis", "valkey"], ..StrRule::ANY })),
         ("NoPasswordRequired", Shape::Bool),
-        (
-            "Passwords",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "UserId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "UserName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Passwords", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("UserId", Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("UserName", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
     ],
     required: &["UserId", "UserName", "Engine"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ElastiCache::User` resource.
@@ -171,6 +108,7 @@ pub struct User {
     pub user_name: Str,
 }
 
+#[rustfmt::skip]
 impl User {
     /// The CloudFormation type name, `AWS::ElastiCache::User`.
     pub const TYPE_NAME: &'static str = "AWS::ElastiCache::User";
@@ -184,12 +122,7 @@ impl User {
         required: &["Engine", "UserId", "UserName"],
         create_only: &["UserId", "UserName"],
         conditional_create_only: &[],
-        write_only: &[
-            "Passwords",
-            "NoPasswordRequired",
-            "AccessString",
-            "AuthenticationMode",
-        ],
+        write_only: &["Passwords", "NoPasswordRequired", "AccessString", "AuthenticationMode"],
         read_only: &["Status", "Arn"],
         attributes: &["Arn", "Status"],
         taggable: true,
@@ -211,68 +144,21 @@ impl User {
     }
 
     /// `AccessString`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_string(mut self, value: impl Into<Str>) -> Self {
-        self.access_string = Some(value.into());
-        self
-    }
-
+    pub fn access_string(mut self, value: impl Into<Str>) -> Self { self.access_string = Some(value.into()); self }
     /// `AuthenticationMode`: an [`AuthenticationMode`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authentication_mode(mut self, value: impl Into<Obj<AuthenticationMode>>) -> Self {
-        self.authentication_mode = Some(value.into());
-        self
-    }
-
+    pub fn authentication_mode(mut self, value: impl Into<Obj<AuthenticationMode>>) -> Self { self.authentication_mode = Some(value.into()); self }
     /// `Engine`: an [`Engine`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn engine(mut self, value: impl Into<Engine>) -> Self {
-        self.engine = value.into();
-        self
-    }
-
+    pub fn engine(mut self, value: impl Into<Engine>) -> Self { self.engine = value.into(); self }
     /// `NoPasswordRequired`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn no_password_required(mut self, value: impl Into<Bool>) -> Self {
-        self.no_password_required = Some(value.into());
-        self
-    }
-
+    pub fn no_password_required(mut self, value: impl Into<Bool>) -> Self { self.no_password_required = Some(value.into()); self }
     /// `Passwords`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn passwords(mut self, value: impl Into<List<Str>>) -> Self {
-        self.passwords = Some(value.into());
-        self
-    }
-
+    pub fn passwords(mut self, value: impl Into<List<Str>>) -> Self { self.passwords = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `UserId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_id(mut self, value: impl Into<Str>) -> Self {
-        self.user_id = value.into();
-        self
-    }
-
+    pub fn user_id(mut self, value: impl Into<Str>) -> Self { self.user_id = value.into(); self }
     /// `UserName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_name(mut self, value: impl Into<Str>) -> Self {
-        self.user_name = value.into();
-        self
-    }
+    pub fn user_name(mut self, value: impl Into<Str>) -> Self { self.user_name = value.into(); self }
 }
 
 impl Resource for User {
@@ -336,33 +222,15 @@ pub struct AuthenticationModeRequired {
     pub r#type: AuthenticationModeType,
 }
 
-static RULE_AuthenticationMode: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AuthenticationMode: ObjRule = ObjRule {
     properties: &[
-        (
-            "Passwords",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["password", "no-password-required", "iam"],
-                format: None,
-            }),
-        ),
+        ("Passwords", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: None })),
+        ("Type", Shape::Str(&StrRule { allowed: &["password", "no-password-required", "iam"], ..StrRule::ANY })),
     ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AuthenticationMode` property type of `AWS::ElastiCache::User`.
@@ -385,6 +253,7 @@ pub struct AuthenticationMode {
     pub r#type: AuthenticationModeType,
 }
 
+#[rustfmt::skip]
 impl AuthenticationMode {
     /// A `AuthenticationMode` with its required properties, named in a [`AuthenticationModeRequired`].
     pub fn new(required: AuthenticationModeRequired) -> Self {
@@ -395,18 +264,9 @@ impl AuthenticationMode {
     }
 
     /// `Passwords`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn passwords(mut self, value: impl Into<List<Str>>) -> Self {
-        self.passwords = Some(value.into());
-        self
-    }
-
+    pub fn passwords(mut self, value: impl Into<List<Str>>) -> Self { self.passwords = Some(value.into()); self }
     /// `Type`: an [`AuthenticationModeType`] value, required.
-    pub fn r#type(mut self, value: impl Into<AuthenticationModeType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<AuthenticationModeType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for AuthenticationMode {}
@@ -424,40 +284,18 @@ impl ToValue for AuthenticationMode {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z0-9 _\.\/=+:\-@]*$`; length 1 to 128.
     pub key: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::ElastiCache::User`.
@@ -475,6 +313,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -485,20 +324,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tag {}
@@ -537,34 +365,6 @@ impl ToValue for AuthenticationModeType {
             Self::Password => "password",
             Self::NoPasswordRequired => "no-password-required",
             Self::Iam => "iam",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Engine` (`AWS::ElastiCache::User`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Engine {
-    /// `redis`
-    Redis,
-    /// `valkey`
-    Valkey,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Engine {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Engine {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Redis => "redis",
-            Self::Valkey => "valkey",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

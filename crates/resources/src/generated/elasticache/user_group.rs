@@ -7,6 +7,8 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::Engine;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!aws:)[a-zA-Z0-9 _\\.\\/=+:\\-@]*$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9 _\\.\\/=+:\\-@]*$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-z][a-z0-9\\\\-]*");
@@ -16,74 +18,24 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9\\-]*$")
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserGroupRequired {
     /// `Engine`: an [`Engine`] value, required.
-    ///
-    /// The current supported values are valkey and redis.
     pub engine: Engine,
     /// `UserGroupId`: a string, required.
-    ///
-    /// The ID of the user group.
-    ///
-    /// Pattern `[a-z][a-z0-9\\-]*`; create-only: changing it replaces the resource.
     pub user_group_id: Str,
     /// `UserIds`: a list of strings, required.
-    ///
-    /// The list of user IDs that belong to the user group. A user named `default` must be included.
-    ///
-    /// Items at least 1; each item: pattern `^[a-zA-Z][a-zA-Z0-9\-]*$`, length at least 1.
     pub user_ids: List<Str>,
 }
 
-static RULE_UserGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_UserGroup: ObjRule = ObjRule {
     properties: &[
-        (
-            "Engine",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["redis", "valkey"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "UserGroupId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "UserIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: None,
-                    pattern: Some(&PATTERN_3),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("Engine", Shape::Str(&StrRule { allowed: &["redis", "valkey"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("UserGroupId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("UserIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
     ],
     required: &["UserGroupId", "Engine", "UserIds"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ElastiCache::UserGroup` resource.
@@ -123,6 +75,7 @@ pub struct UserGroup {
     pub user_ids: List<Str>,
 }
 
+#[rustfmt::skip]
 impl UserGroup {
     /// The CloudFormation type name, `AWS::ElastiCache::UserGroup`.
     pub const TYPE_NAME: &'static str = "AWS::ElastiCache::UserGroup";
@@ -154,36 +107,13 @@ impl UserGroup {
     }
 
     /// `Engine`: an [`Engine`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn engine(mut self, value: impl Into<Engine>) -> Self {
-        self.engine = value.into();
-        self
-    }
-
+    pub fn engine(mut self, value: impl Into<Engine>) -> Self { self.engine = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `UserGroupId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_group_id(mut self, value: impl Into<Str>) -> Self {
-        self.user_group_id = value.into();
-        self
-    }
-
+    pub fn user_group_id(mut self, value: impl Into<Str>) -> Self { self.user_group_id = value.into(); self }
     /// `UserIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.user_ids = value.into();
-        self
-    }
+    pub fn user_ids(mut self, value: impl Into<List<Str>>) -> Self { self.user_ids = value.into(); self }
 }
 
 impl Resource for UserGroup {
@@ -240,40 +170,18 @@ impl UserGroupAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z0-9 _\.\/=+:\-@]*$`; length 1 to 128.
     pub key: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::ElastiCache::UserGroup`.
@@ -291,6 +199,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -301,20 +210,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tag {}
@@ -325,33 +223,5 @@ impl ToValue for Tag {
             .req("Key", &self.key)
             .opt("Value", &self.value)
             .build()
-    }
-}
-
-/// The values of `Engine` (`AWS::ElastiCache::UserGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Engine {
-    /// `redis`
-    Redis,
-    /// `valkey`
-    Valkey,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Engine {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Engine {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Redis => "redis",
-            Self::Valkey => "valkey",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

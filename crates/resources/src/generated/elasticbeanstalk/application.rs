@@ -7,39 +7,15 @@
 
 use crate::support::prelude::*;
 
-static RULE_Application: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Application: ObjRule = ObjRule {
     properties: &[
-        (
-            "ApplicationName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(200),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ResourceLifecycleConfig",
-            Shape::Object(&RULE_ApplicationResourceLifecycleConfig),
-        ),
+        ("ApplicationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(200), ..StrRule::ANY })),
+        ("ResourceLifecycleConfig", Shape::Object(&RULE_ApplicationResourceLifecycleConfig)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ElasticBeanstalk::Application` resource.
@@ -77,6 +53,7 @@ pub struct Application {
     pub resource_lifecycle_config: Option<Obj<ApplicationResourceLifecycleConfig>>,
 }
 
+#[rustfmt::skip]
 impl Application {
     /// The CloudFormation type name, `AWS::ElasticBeanstalk::Application`.
     pub const TYPE_NAME: &'static str = "AWS::ElasticBeanstalk::Application";
@@ -103,31 +80,11 @@ impl Application {
     }
 
     /// `ApplicationName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_name(mut self, value: impl Into<Str>) -> Self {
-        self.application_name = Some(value.into());
-        self
-    }
-
+    pub fn application_name(mut self, value: impl Into<Str>) -> Self { self.application_name = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `ResourceLifecycleConfig`: an [`ApplicationResourceLifecycleConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_lifecycle_config(
-        mut self,
-        value: impl Into<Obj<ApplicationResourceLifecycleConfig>>,
-    ) -> Self {
-        self.resource_lifecycle_config = Some(value.into());
-        self
-    }
+    pub fn resource_lifecycle_config(mut self, value: impl Into<Obj<ApplicationResourceLifecycleConfig>>) -> Self { self.resource_lifecycle_config = Some(value.into()); self }
 }
 
 impl Resource for Application {
@@ -160,20 +117,14 @@ impl From<ResourceRef> for ApplicationAttributes {
     }
 }
 
-static RULE_ApplicationResourceLifecycleConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ApplicationResourceLifecycleConfig: ObjRule = ObjRule {
     properties: &[
         ("ServiceRole", Shape::STR),
-        (
-            "VersionLifecycleConfig",
-            Shape::Object(&RULE_ApplicationVersionLifecycleConfig),
-        ),
+        ("VersionLifecycleConfig", Shape::Object(&RULE_ApplicationVersionLifecycleConfig)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ApplicationResourceLifecycleConfig` property type of `AWS::ElasticBeanstalk::Application`.
@@ -199,6 +150,7 @@ pub struct ApplicationResourceLifecycleConfig {
     pub version_lifecycle_config: Option<Obj<ApplicationVersionLifecycleConfig>>,
 }
 
+#[rustfmt::skip]
 impl ApplicationResourceLifecycleConfig {
     /// A `ApplicationResourceLifecycleConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -206,23 +158,9 @@ impl ApplicationResourceLifecycleConfig {
     }
 
     /// `ServiceRole`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_role(mut self, value: impl Into<Str>) -> Self {
-        self.service_role = Some(value.into());
-        self
-    }
-
+    pub fn service_role(mut self, value: impl Into<Str>) -> Self { self.service_role = Some(value.into()); self }
     /// `VersionLifecycleConfig`: an [`ApplicationVersionLifecycleConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version_lifecycle_config(
-        mut self,
-        value: impl Into<Obj<ApplicationVersionLifecycleConfig>>,
-    ) -> Self {
-        self.version_lifecycle_config = Some(value.into());
-        self
-    }
+    pub fn version_lifecycle_config(mut self, value: impl Into<Obj<ApplicationVersionLifecycleConfig>>) -> Self { self.version_lifecycle_config = Some(value.into()); self }
 }
 
 impl PropertyType for ApplicationResourceLifecycleConfig {}
@@ -236,17 +174,14 @@ impl ToValue for ApplicationResourceLifecycleConfig {
     }
 }
 
-static RULE_ApplicationVersionLifecycleConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ApplicationVersionLifecycleConfig: ObjRule = ObjRule {
     properties: &[
         ("MaxAgeRule", Shape::Object(&RULE_MaxAgeRule)),
         ("MaxCountRule", Shape::Object(&RULE_MaxCountRule)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ApplicationVersionLifecycleConfig` property type of `AWS::ElasticBeanstalk::Application`.
@@ -272,6 +207,7 @@ pub struct ApplicationVersionLifecycleConfig {
     pub max_count_rule: Option<Obj<MaxCountRule>>,
 }
 
+#[rustfmt::skip]
 impl ApplicationVersionLifecycleConfig {
     /// A `ApplicationVersionLifecycleConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -279,20 +215,9 @@ impl ApplicationVersionLifecycleConfig {
     }
 
     /// `MaxAgeRule`: a [`MaxAgeRule`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_age_rule(mut self, value: impl Into<Obj<MaxAgeRule>>) -> Self {
-        self.max_age_rule = Some(value.into());
-        self
-    }
-
+    pub fn max_age_rule(mut self, value: impl Into<Obj<MaxAgeRule>>) -> Self { self.max_age_rule = Some(value.into()); self }
     /// `MaxCountRule`: a [`MaxCountRule`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_count_rule(mut self, value: impl Into<Obj<MaxCountRule>>) -> Self {
-        self.max_count_rule = Some(value.into());
-        self
-    }
+    pub fn max_count_rule(mut self, value: impl Into<Obj<MaxCountRule>>) -> Self { self.max_count_rule = Some(value.into()); self }
 }
 
 impl PropertyType for ApplicationVersionLifecycleConfig {}
@@ -306,18 +231,15 @@ impl ToValue for ApplicationVersionLifecycleConfig {
     }
 }
 
-static RULE_MaxAgeRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MaxAgeRule: ObjRule = ObjRule {
     properties: &[
         ("DeleteSourceFromS3", Shape::Bool),
         ("Enabled", Shape::Bool),
         ("MaxAgeInDays", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MaxAgeRule` property type of `AWS::ElasticBeanstalk::Application`.
@@ -345,6 +267,7 @@ pub struct MaxAgeRule {
     pub max_age_in_days: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl MaxAgeRule {
     /// A `MaxAgeRule` with no property set (none is required).
     pub fn new() -> Self {
@@ -352,28 +275,11 @@ impl MaxAgeRule {
     }
 
     /// `DeleteSourceFromS3`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delete_source_from_s3(mut self, value: impl Into<Bool>) -> Self {
-        self.delete_source_from_s3 = Some(value.into());
-        self
-    }
-
+    pub fn delete_source_from_s3(mut self, value: impl Into<Bool>) -> Self { self.delete_source_from_s3 = Some(value.into()); self }
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `MaxAgeInDays`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_age_in_days(mut self, value: impl Into<Int>) -> Self {
-        self.max_age_in_days = Some(value.into());
-        self
-    }
+    pub fn max_age_in_days(mut self, value: impl Into<Int>) -> Self { self.max_age_in_days = Some(value.into()); self }
 }
 
 impl PropertyType for MaxAgeRule {}
@@ -388,18 +294,15 @@ impl ToValue for MaxAgeRule {
     }
 }
 
-static RULE_MaxCountRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MaxCountRule: ObjRule = ObjRule {
     properties: &[
         ("DeleteSourceFromS3", Shape::Bool),
         ("Enabled", Shape::Bool),
         ("MaxCount", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MaxCountRule` property type of `AWS::ElasticBeanstalk::Application`.
@@ -427,6 +330,7 @@ pub struct MaxCountRule {
     pub max_count: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl MaxCountRule {
     /// A `MaxCountRule` with no property set (none is required).
     pub fn new() -> Self {
@@ -434,28 +338,11 @@ impl MaxCountRule {
     }
 
     /// `DeleteSourceFromS3`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delete_source_from_s3(mut self, value: impl Into<Bool>) -> Self {
-        self.delete_source_from_s3 = Some(value.into());
-        self
-    }
-
+    pub fn delete_source_from_s3(mut self, value: impl Into<Bool>) -> Self { self.delete_source_from_s3 = Some(value.into()); self }
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `MaxCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_count(mut self, value: impl Into<Int>) -> Self {
-        self.max_count = Some(value.into());
-        self
-    }
+    pub fn max_count(mut self, value: impl Into<Int>) -> Self { self.max_count = Some(value.into()); self }
 }
 
 impl PropertyType for MaxCountRule {}

@@ -11,51 +11,21 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationVersionRequired {
     /// `ApplicationName`: a string, required.
-    ///
-    /// The name of the Elastic Beanstalk application that is associated with this application version.
-    ///
-    /// Length 1 to 100; create-only: changing it replaces the resource.
     pub application_name: Str,
     /// `SourceBundle`: a [`SourceBundle`] object, required.
-    ///
-    /// The Amazon S3 bucket and key that identify the location of the source bundle for this version.
-    ///
-    /// &gt; The Amazon S3 bucket must be in the same region as the environment.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub source_bundle: Obj<SourceBundle>,
 }
 
-static RULE_ApplicationVersion: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ApplicationVersion: ObjRule = ObjRule {
     properties: &[
-        (
-            "ApplicationName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(200),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ApplicationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(200), ..StrRule::ANY })),
         ("SourceBundle", Shape::Object(&RULE_SourceBundle)),
     ],
     required: &["ApplicationName", "SourceBundle"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ElasticBeanstalk::ApplicationVersion` resource.
@@ -97,6 +67,7 @@ pub struct ApplicationVersion {
     pub source_bundle: Obj<SourceBundle>,
 }
 
+#[rustfmt::skip]
 impl ApplicationVersion {
     /// The CloudFormation type name, `AWS::ElasticBeanstalk::ApplicationVersion`.
     pub const TYPE_NAME: &'static str = "AWS::ElasticBeanstalk::ApplicationVersion";
@@ -127,28 +98,11 @@ impl ApplicationVersion {
     }
 
     /// `ApplicationName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_name(mut self, value: impl Into<Str>) -> Self {
-        self.application_name = value.into();
-        self
-    }
-
+    pub fn application_name(mut self, value: impl Into<Str>) -> Self { self.application_name = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `SourceBundle`: a [`SourceBundle`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_bundle(mut self, value: impl Into<Obj<SourceBundle>>) -> Self {
-        self.source_bundle = value.into();
-        self
-    }
+    pub fn source_bundle(mut self, value: impl Into<Obj<SourceBundle>>) -> Self { self.source_bundle = value.into(); self }
 }
 
 impl Resource for ApplicationVersion {
@@ -192,48 +146,20 @@ impl ApplicationVersionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SourceBundleRequired {
     /// `S3Bucket`: a string, required.
-    ///
-    /// The Amazon S3 bucket where the data is located.
-    ///
-    /// Format `AWS::S3::Bucket.Name`; length 0 to 255.
     pub s3_bucket: Str,
     /// `S3Key`: a string, required.
-    ///
-    /// The Amazon S3 key where the data is located.
-    ///
-    /// Length 0 to 1024.
     pub s3_key: Str,
 }
 
-static RULE_SourceBundle: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SourceBundle: ObjRule = ObjRule {
     properties: &[
-        (
-            "S3Bucket",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
-        (
-            "S3Key",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("S3Bucket", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+        ("S3Key", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
     ],
     required: &["S3Bucket", "S3Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SourceBundle` property type of `AWS::ElasticBeanstalk::ApplicationVersion`.
@@ -259,6 +185,7 @@ pub struct SourceBundle {
     pub s3_key: Str,
 }
 
+#[rustfmt::skip]
 impl SourceBundle {
     /// A `SourceBundle` with its required properties, named in a [`SourceBundleRequired`].
     pub fn new(required: SourceBundleRequired) -> Self {
@@ -269,20 +196,9 @@ impl SourceBundle {
     }
 
     /// `S3Bucket`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_bucket(mut self, value: impl Into<Str>) -> Self {
-        self.s3_bucket = value.into();
-        self
-    }
-
+    pub fn s3_bucket(mut self, value: impl Into<Str>) -> Self { self.s3_bucket = value.into(); self }
     /// `S3Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_key(mut self, value: impl Into<Str>) -> Self {
-        self.s3_key = value.into();
-        self
-    }
+    pub fn s3_key(mut self, value: impl Into<Str>) -> Self { self.s3_key = value.into(); self }
 }
 
 impl PropertyType for SourceBundle {}

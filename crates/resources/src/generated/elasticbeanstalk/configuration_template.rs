@@ -11,57 +11,23 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfigurationTemplateRequired {
     /// `ApplicationName`: a string, required.
-    ///
-    /// The name of the Elastic Beanstalk application to associate with this configuration template.
-    ///
-    /// Length 1 to 100; create-only: changing it replaces the resource.
     pub application_name: Str,
 }
 
-static RULE_ConfigurationTemplate: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConfigurationTemplate: ObjRule = ObjRule {
     properties: &[
-        (
-            "ApplicationName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(200),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ApplicationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(200), ..StrRule::ANY })),
         ("EnvironmentId", Shape::STR),
-        (
-            "OptionSettings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ConfigurationOptionSetting),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("OptionSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfigurationOptionSetting), min_items: None, max_items: None })),
         ("PlatformArn", Shape::STR),
         ("SolutionStackName", Shape::STR),
-        (
-            "SourceConfiguration",
-            Shape::Object(&RULE_SourceConfiguration),
-        ),
+        ("SourceConfiguration", Shape::Object(&RULE_SourceConfiguration)),
     ],
     required: &["ApplicationName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ElasticBeanstalk::ConfigurationTemplate` resource.
@@ -135,6 +101,7 @@ pub struct ConfigurationTemplate {
     pub source_configuration: Option<Obj<SourceConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl ConfigurationTemplate {
     /// The CloudFormation type name, `AWS::ElasticBeanstalk::ConfigurationTemplate`.
     pub const TYPE_NAME: &'static str = "AWS::ElasticBeanstalk::ConfigurationTemplate";
@@ -146,19 +113,9 @@ impl ConfigurationTemplate {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticbeanstalk-configurationtemplate.html",
         primary_identifier: &["ApplicationName", "TemplateName"],
         required: &["ApplicationName"],
-        create_only: &[
-            "ApplicationName",
-            "EnvironmentId",
-            "PlatformArn",
-            "SolutionStackName",
-            "SourceConfiguration",
-        ],
+        create_only: &["ApplicationName", "EnvironmentId", "PlatformArn", "SolutionStackName", "SourceConfiguration"],
         conditional_create_only: &[],
-        write_only: &[
-            "EnvironmentId",
-            "SourceConfiguration/ApplicationName",
-            "SourceConfiguration/TemplateName",
-        ],
+        write_only: &["EnvironmentId", "SourceConfiguration/ApplicationName", "SourceConfiguration/TemplateName"],
         read_only: &["TemplateName"],
         attributes: &["TemplateName"],
         taggable: false,
@@ -179,60 +136,19 @@ impl ConfigurationTemplate {
     }
 
     /// `ApplicationName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_name(mut self, value: impl Into<Str>) -> Self {
-        self.application_name = value.into();
-        self
-    }
-
+    pub fn application_name(mut self, value: impl Into<Str>) -> Self { self.application_name = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `EnvironmentId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment_id(mut self, value: impl Into<Str>) -> Self {
-        self.environment_id = Some(value.into());
-        self
-    }
-
+    pub fn environment_id(mut self, value: impl Into<Str>) -> Self { self.environment_id = Some(value.into()); self }
     /// `OptionSettings`: a list of [`ConfigurationOptionSetting`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn option_settings(mut self, value: impl Into<List<ConfigurationOptionSetting>>) -> Self {
-        self.option_settings = Some(value.into());
-        self
-    }
-
+    pub fn option_settings(mut self, value: impl Into<List<ConfigurationOptionSetting>>) -> Self { self.option_settings = Some(value.into()); self }
     /// `PlatformArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn platform_arn(mut self, value: impl Into<Str>) -> Self {
-        self.platform_arn = Some(value.into());
-        self
-    }
-
+    pub fn platform_arn(mut self, value: impl Into<Str>) -> Self { self.platform_arn = Some(value.into()); self }
     /// `SolutionStackName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn solution_stack_name(mut self, value: impl Into<Str>) -> Self {
-        self.solution_stack_name = Some(value.into());
-        self
-    }
-
+    pub fn solution_stack_name(mut self, value: impl Into<Str>) -> Self { self.solution_stack_name = Some(value.into()); self }
     /// `SourceConfiguration`: a [`SourceConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_configuration(mut self, value: impl Into<Obj<SourceConfiguration>>) -> Self {
-        self.source_configuration = Some(value.into());
-        self
-    }
+    pub fn source_configuration(mut self, value: impl Into<Obj<SourceConfiguration>>) -> Self { self.source_configuration = Some(value.into()); self }
 }
 
 impl Resource for ConfigurationTemplate {
@@ -284,37 +200,22 @@ impl ConfigurationTemplateAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfigurationOptionSettingRequired {
     /// `Namespace`: a string, required.
-    ///
-    /// A unique namespace that identifies the option's associated AWS resource.
     pub namespace: Str,
     /// `OptionName`: a string, required.
-    ///
-    /// The name of the configuration option.
     pub option_name: Str,
 }
 
-static RULE_ConfigurationOptionSetting: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConfigurationOptionSetting: ObjRule = ObjRule {
     properties: &[
         ("Namespace", Shape::STR),
         ("OptionName", Shape::STR),
-        (
-            "ResourceName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ResourceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
         ("Value", Shape::STR),
     ],
     required: &["Namespace", "OptionName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConfigurationOptionSetting` property type of `AWS::ElasticBeanstalk::ConfigurationTemplate`.
@@ -350,6 +251,7 @@ pub struct ConfigurationOptionSetting {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ConfigurationOptionSetting {
     /// A `ConfigurationOptionSetting` with its required properties, named in a [`ConfigurationOptionSettingRequired`].
     pub fn new(required: ConfigurationOptionSettingRequired) -> Self {
@@ -362,36 +264,13 @@ impl ConfigurationOptionSetting {
     }
 
     /// `Namespace`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self {
-        self.namespace = value.into();
-        self
-    }
-
+    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = value.into(); self }
     /// `OptionName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn option_name(mut self, value: impl Into<Str>) -> Self {
-        self.option_name = value.into();
-        self
-    }
-
+    pub fn option_name(mut self, value: impl Into<Str>) -> Self { self.option_name = value.into(); self }
     /// `ResourceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_name(mut self, value: impl Into<Str>) -> Self {
-        self.resource_name = Some(value.into());
-        self
-    }
-
+    pub fn resource_name(mut self, value: impl Into<Str>) -> Self { self.resource_name = Some(value.into()); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for ConfigurationOptionSetting {}
@@ -411,48 +290,20 @@ impl ToValue for ConfigurationOptionSetting {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SourceConfigurationRequired {
     /// `ApplicationName`: a string, required.
-    ///
-    /// The name of the application associated with the configuration.
-    ///
-    /// Length 1 to 100.
     pub application_name: Str,
     /// `TemplateName`: a string, required.
-    ///
-    /// The name of the configuration template.
-    ///
-    /// Length 1 to 100.
     pub template_name: Str,
 }
 
-static RULE_SourceConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SourceConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ApplicationName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TemplateName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ApplicationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ("TemplateName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
     ],
     required: &["TemplateName", "ApplicationName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SourceConfiguration` property type of `AWS::ElasticBeanstalk::ConfigurationTemplate`.
@@ -478,6 +329,7 @@ pub struct SourceConfiguration {
     pub template_name: Str,
 }
 
+#[rustfmt::skip]
 impl SourceConfiguration {
     /// A `SourceConfiguration` with its required properties, named in a [`SourceConfigurationRequired`].
     pub fn new(required: SourceConfigurationRequired) -> Self {
@@ -488,20 +340,9 @@ impl SourceConfiguration {
     }
 
     /// `ApplicationName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_name(mut self, value: impl Into<Str>) -> Self {
-        self.application_name = value.into();
-        self
-    }
-
+    pub fn application_name(mut self, value: impl Into<Str>) -> Self { self.application_name = value.into(); self }
     /// `TemplateName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn template_name(mut self, value: impl Into<Str>) -> Self {
-        self.template_name = value.into();
-        self
-    }
+    pub fn template_name(mut self, value: impl Into<Str>) -> Self { self.template_name = value.into(); self }
 }
 
 impl PropertyType for SourceConfiguration {}

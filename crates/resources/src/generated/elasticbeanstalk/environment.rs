@@ -11,111 +11,28 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnvironmentRequired {
     /// `ApplicationName`: a string, required.
-    ///
-    /// The name of the application that is associated with this environment.
-    ///
-    /// Length 1 to 100; create-only: changing it replaces the resource.
     pub application_name: Str,
 }
 
-static RULE_Environment: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Environment: ObjRule = ObjRule {
     properties: &[
-        (
-            "ApplicationName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "CNAMEPrefix",
-            Shape::Str(&StrRule {
-                min_len: Some(4),
-                max_len: Some(63),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(200),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EnvironmentName",
-            Shape::Str(&StrRule {
-                min_len: Some(4),
-                max_len: Some(40),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OperationsRole",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OptionSettings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_OptionSetting),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ApplicationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ("CNAMEPrefix", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(63), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(200), ..StrRule::ANY })),
+        ("EnvironmentName", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(40), ..StrRule::ANY })),
+        ("OperationsRole", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("OptionSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_OptionSetting), min_items: None, max_items: None })),
         ("PlatformArn", Shape::STR),
         ("SolutionStackName", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TemplateName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("TemplateName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
         ("Tier", Shape::Object(&RULE_Tier)),
-        (
-            "VersionLabel",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("VersionLabel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
     ],
     required: &["ApplicationName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ElasticBeanstalk::Environment` resource.
@@ -219,6 +136,7 @@ pub struct Environment {
     pub version_label: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Environment {
     /// The CloudFormation type name, `AWS::ElasticBeanstalk::Environment`.
     pub const TYPE_NAME: &'static str = "AWS::ElasticBeanstalk::Environment";
@@ -230,23 +148,9 @@ impl Environment {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticbeanstalk-environment.html",
         primary_identifier: &["EnvironmentName"],
         required: &["ApplicationName"],
-        create_only: &[
-            "CNAMEPrefix",
-            "EnvironmentName",
-            "ApplicationName",
-            "SolutionStackName",
-            "Tier/Name",
-            "Tier/Type",
-        ],
+        create_only: &["CNAMEPrefix", "EnvironmentName", "ApplicationName", "SolutionStackName", "Tier/Name", "Tier/Type"],
         conditional_create_only: &[],
-        write_only: &[
-            "TemplateName",
-            "OptionSettings",
-            "OptionSettings/*/OptionName",
-            "OptionSettings/*/ResourceName",
-            "OptionSettings/*/Namespace",
-            "OptionSettings/*/Value",
-        ],
+        write_only: &["TemplateName", "OptionSettings", "OptionSettings/*/OptionName", "OptionSettings/*/ResourceName", "OptionSettings/*/Namespace", "OptionSettings/*/Value"],
         read_only: &["EndpointURL"],
         attributes: &["EndpointURL"],
         taggable: true,
@@ -272,100 +176,29 @@ impl Environment {
     }
 
     /// `ApplicationName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_name(mut self, value: impl Into<Str>) -> Self {
-        self.application_name = value.into();
-        self
-    }
-
+    pub fn application_name(mut self, value: impl Into<Str>) -> Self { self.application_name = value.into(); self }
     /// `CNAMEPrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cname_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.cname_prefix = Some(value.into());
-        self
-    }
-
+    pub fn cname_prefix(mut self, value: impl Into<Str>) -> Self { self.cname_prefix = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `EnvironmentName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment_name(mut self, value: impl Into<Str>) -> Self {
-        self.environment_name = Some(value.into());
-        self
-    }
-
+    pub fn environment_name(mut self, value: impl Into<Str>) -> Self { self.environment_name = Some(value.into()); self }
     /// `OperationsRole`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn operations_role(mut self, value: impl Into<Str>) -> Self {
-        self.operations_role = Some(value.into());
-        self
-    }
-
+    pub fn operations_role(mut self, value: impl Into<Str>) -> Self { self.operations_role = Some(value.into()); self }
     /// `OptionSettings`: a list of [`OptionSetting`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn option_settings(mut self, value: impl Into<List<OptionSetting>>) -> Self {
-        self.option_settings = Some(value.into());
-        self
-    }
-
+    pub fn option_settings(mut self, value: impl Into<List<OptionSetting>>) -> Self { self.option_settings = Some(value.into()); self }
     /// `PlatformArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn platform_arn(mut self, value: impl Into<Str>) -> Self {
-        self.platform_arn = Some(value.into());
-        self
-    }
-
+    pub fn platform_arn(mut self, value: impl Into<Str>) -> Self { self.platform_arn = Some(value.into()); self }
     /// `SolutionStackName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn solution_stack_name(mut self, value: impl Into<Str>) -> Self {
-        self.solution_stack_name = Some(value.into());
-        self
-    }
-
+    pub fn solution_stack_name(mut self, value: impl Into<Str>) -> Self { self.solution_stack_name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TemplateName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn template_name(mut self, value: impl Into<Str>) -> Self {
-        self.template_name = Some(value.into());
-        self
-    }
-
+    pub fn template_name(mut self, value: impl Into<Str>) -> Self { self.template_name = Some(value.into()); self }
     /// `Tier`: a [`Tier`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tier(mut self, value: impl Into<Obj<Tier>>) -> Self {
-        self.tier = Some(value.into());
-        self
-    }
-
+    pub fn tier(mut self, value: impl Into<Obj<Tier>>) -> Self { self.tier = Some(value.into()); self }
     /// `VersionLabel`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version_label(mut self, value: impl Into<Str>) -> Self {
-        self.version_label = Some(value.into());
-        self
-    }
+    pub fn version_label(mut self, value: impl Into<Str>) -> Self { self.version_label = Some(value.into()); self }
 }
 
 impl Resource for Environment {
@@ -429,37 +262,22 @@ impl EnvironmentAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OptionSettingRequired {
     /// `Namespace`: a string, required.
-    ///
-    /// A unique namespace that identifies the option's associated AWS resource.
     pub namespace: Str,
     /// `OptionName`: a string, required.
-    ///
-    /// The name of the configuration option.
     pub option_name: Str,
 }
 
-static RULE_OptionSetting: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OptionSetting: ObjRule = ObjRule {
     properties: &[
         ("Namespace", Shape::STR),
         ("OptionName", Shape::STR),
-        (
-            "ResourceName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ResourceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
         ("Value", Shape::STR),
     ],
     required: &["Namespace", "OptionName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OptionSetting` property type of `AWS::ElasticBeanstalk::Environment`.
@@ -495,6 +313,7 @@ pub struct OptionSetting {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl OptionSetting {
     /// A `OptionSetting` with its required properties, named in a [`OptionSettingRequired`].
     pub fn new(required: OptionSettingRequired) -> Self {
@@ -507,36 +326,13 @@ impl OptionSetting {
     }
 
     /// `Namespace`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self {
-        self.namespace = value.into();
-        self
-    }
-
+    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = value.into(); self }
     /// `OptionName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn option_name(mut self, value: impl Into<Str>) -> Self {
-        self.option_name = value.into();
-        self
-    }
-
+    pub fn option_name(mut self, value: impl Into<Str>) -> Self { self.option_name = value.into(); self }
     /// `ResourceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_name(mut self, value: impl Into<Str>) -> Self {
-        self.resource_name = Some(value.into());
-        self
-    }
-
+    pub fn resource_name(mut self, value: impl Into<Str>) -> Self { self.resource_name = Some(value.into()); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for OptionSetting {}
@@ -556,44 +352,20 @@ impl ToValue for OptionSetting {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::ElasticBeanstalk::Environment`.
@@ -611,6 +383,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -621,20 +394,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -648,18 +410,15 @@ impl ToValue for Tag {
     }
 }
 
-static RULE_Tier: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tier: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::STR),
         ("Type", Shape::STR),
         ("Version", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tier` property type of `AWS::ElasticBeanstalk::Environment`.
@@ -697,6 +456,7 @@ pub struct Tier {
     pub version: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tier {
     /// A `Tier` with no property set (none is required).
     pub fn new() -> Self {
@@ -704,28 +464,11 @@ impl Tier {
     }
 
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Type`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = Some(value.into()); self }
     /// `Version`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<Str>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
+    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
 }
 
 impl PropertyType for Tier {}

@@ -11,126 +11,33 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoadBalancerRequired {
     /// `Listeners`: a list of [`Listeners`] objects, required.
-    ///
-    /// The listeners for the load balancer. You can specify at most one listener per port.
-    ///
-    /// If you update the properties for a listener, AWS CloudFormation deletes the existing listener and creates a new one with the specified properties. While the new listener is being created, clients cannot connect to the load balancer.
     pub listeners: List<Listeners>,
 }
 
-static RULE_LoadBalancer: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LoadBalancer: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccessLoggingPolicy",
-            Shape::Object(&RULE_AccessLoggingPolicy),
-        ),
-        (
-            "AppCookieStickinessPolicy",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AppCookieStickinessPolicy),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AvailabilityZones",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ConnectionDrainingPolicy",
-            Shape::Object(&RULE_ConnectionDrainingPolicy),
-        ),
-        (
-            "ConnectionSettings",
-            Shape::Object(&RULE_ConnectionSettings),
-        ),
+        ("AccessLoggingPolicy", Shape::Object(&RULE_AccessLoggingPolicy)),
+        ("AppCookieStickinessPolicy", Shape::List(&ListRule { items: Shape::Object(&RULE_AppCookieStickinessPolicy), min_items: None, max_items: None })),
+        ("AvailabilityZones", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("ConnectionDrainingPolicy", Shape::Object(&RULE_ConnectionDrainingPolicy)),
+        ("ConnectionSettings", Shape::Object(&RULE_ConnectionSettings)),
         ("CrossZone", Shape::Bool),
         ("HealthCheck", Shape::Object(&RULE_HealthCheck)),
-        (
-            "Instances",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "LBCookieStickinessPolicy",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_LbCookieStickinessPolicy),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Listeners",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Listeners),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Instances", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("LBCookieStickinessPolicy", Shape::List(&ListRule { items: Shape::Object(&RULE_LbCookieStickinessPolicy), min_items: None, max_items: None })),
+        ("Listeners", Shape::List(&ListRule { items: Shape::Object(&RULE_Listeners), min_items: None, max_items: None })),
         ("LoadBalancerName", Shape::STR),
-        (
-            "Policies",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Policies),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Policies", Shape::List(&ListRule { items: Shape::Object(&RULE_Policies), min_items: None, max_items: None })),
         ("Scheme", Shape::STR),
-        (
-            "SecurityGroups",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SourceSecurityGroup",
-            Shape::Object(&RULE_SourceSecurityGroup),
-        ),
-        (
-            "Subnets",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SubnetId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SourceSecurityGroup", Shape::Object(&RULE_SourceSecurityGroup)),
+        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Listeners"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ElasticLoadBalancing::LoadBalancer` resource.
@@ -244,6 +151,7 @@ pub struct LoadBalancer {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl LoadBalancer {
     /// The CloudFormation type name, `AWS::ElasticLoadBalancing::LoadBalancer`.
     pub const TYPE_NAME: &'static str = "AWS::ElasticLoadBalancing::LoadBalancer";
@@ -258,22 +166,8 @@ impl LoadBalancer {
         create_only: &["LoadBalancerName", "Scheme"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Id",
-            "CanonicalHostedZoneName",
-            "CanonicalHostedZoneNameID",
-            "SourceSecurityGroup/GroupName",
-            "DNSName",
-            "SourceSecurityGroup/OwnerAlias",
-        ],
-        attributes: &[
-            "CanonicalHostedZoneName",
-            "CanonicalHostedZoneNameID",
-            "DNSName",
-            "Id",
-            "SourceSecurityGroup.GroupName",
-            "SourceSecurityGroup.OwnerAlias",
-        ],
+        read_only: &["Id", "CanonicalHostedZoneName", "CanonicalHostedZoneNameID", "SourceSecurityGroup/GroupName", "DNSName", "SourceSecurityGroup/OwnerAlias"],
+        attributes: &["CanonicalHostedZoneName", "CanonicalHostedZoneNameID", "DNSName", "Id", "SourceSecurityGroup.GroupName", "SourceSecurityGroup.OwnerAlias"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -302,147 +196,39 @@ impl LoadBalancer {
     }
 
     /// `AccessLoggingPolicy`: an [`AccessLoggingPolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_logging_policy(mut self, value: impl Into<Obj<AccessLoggingPolicy>>) -> Self {
-        self.access_logging_policy = Some(value.into());
-        self
-    }
-
+    pub fn access_logging_policy(mut self, value: impl Into<Obj<AccessLoggingPolicy>>) -> Self { self.access_logging_policy = Some(value.into()); self }
     /// `AppCookieStickinessPolicy`: a list of [`AppCookieStickinessPolicy`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn app_cookie_stickiness_policy(
-        mut self,
-        value: impl Into<List<AppCookieStickinessPolicy>>,
-    ) -> Self {
-        self.app_cookie_stickiness_policy = Some(value.into());
-        self
-    }
-
+    pub fn app_cookie_stickiness_policy(mut self, value: impl Into<List<AppCookieStickinessPolicy>>) -> Self { self.app_cookie_stickiness_policy = Some(value.into()); self }
     /// `AvailabilityZones`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zones(mut self, value: impl Into<List<Str>>) -> Self {
-        self.availability_zones = Some(value.into());
-        self
-    }
-
+    pub fn availability_zones(mut self, value: impl Into<List<Str>>) -> Self { self.availability_zones = Some(value.into()); self }
     /// `ConnectionDrainingPolicy`: a [`ConnectionDrainingPolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_draining_policy(
-        mut self,
-        value: impl Into<Obj<ConnectionDrainingPolicy>>,
-    ) -> Self {
-        self.connection_draining_policy = Some(value.into());
-        self
-    }
-
+    pub fn connection_draining_policy(mut self, value: impl Into<Obj<ConnectionDrainingPolicy>>) -> Self { self.connection_draining_policy = Some(value.into()); self }
     /// `ConnectionSettings`: a [`ConnectionSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_settings(mut self, value: impl Into<Obj<ConnectionSettings>>) -> Self {
-        self.connection_settings = Some(value.into());
-        self
-    }
-
+    pub fn connection_settings(mut self, value: impl Into<Obj<ConnectionSettings>>) -> Self { self.connection_settings = Some(value.into()); self }
     /// `CrossZone`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cross_zone(mut self, value: impl Into<Bool>) -> Self {
-        self.cross_zone = Some(value.into());
-        self
-    }
-
+    pub fn cross_zone(mut self, value: impl Into<Bool>) -> Self { self.cross_zone = Some(value.into()); self }
     /// `HealthCheck`: a [`HealthCheck`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn health_check(mut self, value: impl Into<Obj<HealthCheck>>) -> Self {
-        self.health_check = Some(value.into());
-        self
-    }
-
+    pub fn health_check(mut self, value: impl Into<Obj<HealthCheck>>) -> Self { self.health_check = Some(value.into()); self }
     /// `Instances`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instances(mut self, value: impl Into<List<Str>>) -> Self {
-        self.instances = Some(value.into());
-        self
-    }
-
+    pub fn instances(mut self, value: impl Into<List<Str>>) -> Self { self.instances = Some(value.into()); self }
     /// `LBCookieStickinessPolicy`: a list of [`LbCookieStickinessPolicy`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lb_cookie_stickiness_policy(
-        mut self,
-        value: impl Into<List<LbCookieStickinessPolicy>>,
-    ) -> Self {
-        self.lb_cookie_stickiness_policy = Some(value.into());
-        self
-    }
-
+    pub fn lb_cookie_stickiness_policy(mut self, value: impl Into<List<LbCookieStickinessPolicy>>) -> Self { self.lb_cookie_stickiness_policy = Some(value.into()); self }
     /// `Listeners`: a list of [`Listeners`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn listeners(mut self, value: impl Into<List<Listeners>>) -> Self {
-        self.listeners = value.into();
-        self
-    }
-
+    pub fn listeners(mut self, value: impl Into<List<Listeners>>) -> Self { self.listeners = value.into(); self }
     /// `LoadBalancerName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn load_balancer_name(mut self, value: impl Into<Str>) -> Self {
-        self.load_balancer_name = Some(value.into());
-        self
-    }
-
+    pub fn load_balancer_name(mut self, value: impl Into<Str>) -> Self { self.load_balancer_name = Some(value.into()); self }
     /// `Policies`: a list of [`Policies`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policies(mut self, value: impl Into<List<Policies>>) -> Self {
-        self.policies = Some(value.into());
-        self
-    }
-
+    pub fn policies(mut self, value: impl Into<List<Policies>>) -> Self { self.policies = Some(value.into()); self }
     /// `Scheme`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scheme(mut self, value: impl Into<Str>) -> Self {
-        self.scheme = Some(value.into());
-        self
-    }
-
+    pub fn scheme(mut self, value: impl Into<Str>) -> Self { self.scheme = Some(value.into()); self }
     /// `SecurityGroups`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_groups = Some(value.into());
-        self
-    }
-
+    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.security_groups = Some(value.into()); self }
     /// `SourceSecurityGroup`: a [`SourceSecurityGroup`] object.
-    pub fn source_security_group(mut self, value: impl Into<Obj<SourceSecurityGroup>>) -> Self {
-        self.source_security_group = Some(value.into());
-        self
-    }
-
+    pub fn source_security_group(mut self, value: impl Into<Obj<SourceSecurityGroup>>) -> Self { self.source_security_group = Some(value.into()); self }
     /// `Subnets`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnets = Some(value.into());
-        self
-    }
-
+    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self { self.subnets = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for LoadBalancer {
@@ -540,39 +326,22 @@ impl LoadBalancerAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccessLoggingPolicyRequired {
     /// `Enabled`: a boolean, required.
-    ///
-    /// Specifies whether access logs are enabled for the load balancer.
     pub enabled: Bool,
     /// `S3BucketName`: a string, required.
-    ///
-    /// The name of the Amazon S3 bucket where the access logs are stored.
-    ///
-    /// Format `AWS::S3::Bucket.Name`.
     pub s3_bucket_name: Str,
 }
 
-static RULE_AccessLoggingPolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AccessLoggingPolicy: ObjRule = ObjRule {
     properties: &[
         ("EmitInterval", Shape::INT),
         ("Enabled", Shape::Bool),
-        (
-            "S3BucketName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
+        ("S3BucketName", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
         ("S3BucketPrefix", Shape::STR),
     ],
     required: &["Enabled", "S3BucketName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AccessLoggingPolicy` property type of `AWS::ElasticLoadBalancing::LoadBalancer`.
@@ -604,6 +373,7 @@ pub struct AccessLoggingPolicy {
     pub s3_bucket_prefix: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AccessLoggingPolicy {
     /// A `AccessLoggingPolicy` with its required properties, named in a [`AccessLoggingPolicyRequired`].
     pub fn new(required: AccessLoggingPolicyRequired) -> Self {
@@ -616,36 +386,13 @@ impl AccessLoggingPolicy {
     }
 
     /// `EmitInterval`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn emit_interval(mut self, value: impl Into<Int>) -> Self {
-        self.emit_interval = Some(value.into());
-        self
-    }
-
+    pub fn emit_interval(mut self, value: impl Into<Int>) -> Self { self.emit_interval = Some(value.into()); self }
     /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
     /// `S3BucketName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.s3_bucket_name = value.into();
-        self
-    }
-
+    pub fn s3_bucket_name(mut self, value: impl Into<Str>) -> Self { self.s3_bucket_name = value.into(); self }
     /// `S3BucketPrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_bucket_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.s3_bucket_prefix = Some(value.into());
-        self
-    }
+    pub fn s3_bucket_prefix(mut self, value: impl Into<Str>) -> Self { self.s3_bucket_prefix = Some(value.into()); self }
 }
 
 impl PropertyType for AccessLoggingPolicy {}
@@ -665,23 +412,20 @@ impl ToValue for AccessLoggingPolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AppCookieStickinessPolicyRequired {
     /// `CookieName`: a string, required.
-    ///
-    /// The name of the application cookie used for stickiness.
     pub cookie_name: Str,
     /// `PolicyName`: a string, required.
-    ///
-    /// The mnemonic name for the policy being created. The name must be unique within a set of policies for this load balancer.
     pub policy_name: Str,
 }
 
-static RULE_AppCookieStickinessPolicy: ObjRule = ObjRule {
-    properties: &[("CookieName", Shape::STR), ("PolicyName", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_AppCookieStickinessPolicy: ObjRule = ObjRule {
+    properties: &[
+        ("CookieName", Shape::STR),
+        ("PolicyName", Shape::STR),
+    ],
     required: &["PolicyName", "CookieName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AppCookieStickinessPolicy` property type of `AWS::ElasticLoadBalancing::LoadBalancer`.
@@ -703,6 +447,7 @@ pub struct AppCookieStickinessPolicy {
     pub policy_name: Str,
 }
 
+#[rustfmt::skip]
 impl AppCookieStickinessPolicy {
     /// A `AppCookieStickinessPolicy` with its required properties, named in a [`AppCookieStickinessPolicyRequired`].
     pub fn new(required: AppCookieStickinessPolicyRequired) -> Self {
@@ -713,20 +458,9 @@ impl AppCookieStickinessPolicy {
     }
 
     /// `CookieName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cookie_name(mut self, value: impl Into<Str>) -> Self {
-        self.cookie_name = value.into();
-        self
-    }
-
+    pub fn cookie_name(mut self, value: impl Into<Str>) -> Self { self.cookie_name = value.into(); self }
     /// `PolicyName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_name(mut self, value: impl Into<Str>) -> Self {
-        self.policy_name = value.into();
-        self
-    }
+    pub fn policy_name(mut self, value: impl Into<Str>) -> Self { self.policy_name = value.into(); self }
 }
 
 impl PropertyType for AppCookieStickinessPolicy {}
@@ -744,19 +478,18 @@ impl ToValue for AppCookieStickinessPolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectionDrainingPolicyRequired {
     /// `Enabled`: a boolean, required.
-    ///
-    /// Specifies whether connection draining is enabled for the load balancer.
     pub enabled: Bool,
 }
 
-static RULE_ConnectionDrainingPolicy: ObjRule = ObjRule {
-    properties: &[("Enabled", Shape::Bool), ("Timeout", Shape::INT)],
+#[rustfmt::skip]
+pub(crate) static RULE_ConnectionDrainingPolicy: ObjRule = ObjRule {
+    properties: &[
+        ("Enabled", Shape::Bool),
+        ("Timeout", Shape::INT),
+    ],
     required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConnectionDrainingPolicy` property type of `AWS::ElasticLoadBalancing::LoadBalancer`.
@@ -776,6 +509,7 @@ pub struct ConnectionDrainingPolicy {
     pub timeout: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl ConnectionDrainingPolicy {
     /// A `ConnectionDrainingPolicy` with its required properties, named in a [`ConnectionDrainingPolicyRequired`].
     pub fn new(required: ConnectionDrainingPolicyRequired) -> Self {
@@ -786,20 +520,9 @@ impl ConnectionDrainingPolicy {
     }
 
     /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
     /// `Timeout`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout(mut self, value: impl Into<Int>) -> Self {
-        self.timeout = Some(value.into());
-        self
-    }
+    pub fn timeout(mut self, value: impl Into<Int>) -> Self { self.timeout = Some(value.into()); self }
 }
 
 impl PropertyType for ConnectionDrainingPolicy {}
@@ -817,19 +540,17 @@ impl ToValue for ConnectionDrainingPolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectionSettingsRequired {
     /// `IdleTimeout`: an integer, required.
-    ///
-    /// The time, in seconds, that the connection is allowed to be idle (no data has been sent over the connection) before it is closed by the load balancer.
     pub idle_timeout: Int,
 }
 
-static RULE_ConnectionSettings: ObjRule = ObjRule {
-    properties: &[("IdleTimeout", Shape::INT)],
+#[rustfmt::skip]
+pub(crate) static RULE_ConnectionSettings: ObjRule = ObjRule {
+    properties: &[
+        ("IdleTimeout", Shape::INT),
+    ],
     required: &["IdleTimeout"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConnectionSettings` property type of `AWS::ElasticLoadBalancing::LoadBalancer`.
@@ -845,6 +566,7 @@ pub struct ConnectionSettings {
     pub idle_timeout: Int,
 }
 
+#[rustfmt::skip]
 impl ConnectionSettings {
     /// A `ConnectionSettings` with its required properties, named in a [`ConnectionSettingsRequired`].
     pub fn new(required: ConnectionSettingsRequired) -> Self {
@@ -854,12 +576,7 @@ impl ConnectionSettings {
     }
 
     /// `IdleTimeout`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn idle_timeout(mut self, value: impl Into<Int>) -> Self {
-        self.idle_timeout = value.into();
-        self
-    }
+    pub fn idle_timeout(mut self, value: impl Into<Int>) -> Self { self.idle_timeout = value.into(); self }
 }
 
 impl PropertyType for ConnectionSettings {}
@@ -876,38 +593,19 @@ impl ToValue for ConnectionSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HealthCheckRequired {
     /// `HealthyThreshold`: a string, required.
-    ///
-    /// The number of consecutive health checks successes required before moving the instance to the `Healthy` state.
     pub healthy_threshold: Str,
     /// `Interval`: a string, required.
-    ///
-    /// The approximate interval, in seconds, between health checks of an individual instance.
     pub interval: Str,
     /// `Target`: a string, required.
-    ///
-    /// The instance being checked. The protocol is either TCP, HTTP, HTTPS, or SSL. The range of valid ports is one (1) through 65535.
-    ///
-    /// TCP is the default, specified as a TCP: port pair, for example "TCP:5000". In this case, a health check simply attempts to open a TCP connection to the instance on the specified port. Failure to connect within the configured timeout is considered unhealthy.
-    ///
-    /// SSL is also specified as SSL: port pair, for example, SSL:5000.
-    ///
-    /// For HTTP/HTTPS, you must include a ping path in the string. HTTP is specified as a HTTP:port;/;PathToPing; grouping, for example "HTTP:80/weather/us/wa/seattle". In this case, a HTTP GET request is issued to the instance on the given port and path. Any answer other than "200 OK" within the timeout period is considered unhealthy.
-    ///
-    /// The total length of the HTTP ping target must be 1024 16-bit Unicode characters or less.
     pub target: Str,
     /// `Timeout`: a string, required.
-    ///
-    /// The amount of time, in seconds, during which no response means a failed health check.
-    ///
-    /// This value must be less than the `Interval` value.
     pub timeout: Str,
     /// `UnhealthyThreshold`: a string, required.
-    ///
-    /// The number of consecutive health check failures required before moving the instance to the `Unhealthy` state.
     pub unhealthy_threshold: Str,
 }
 
-static RULE_HealthCheck: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HealthCheck: ObjRule = ObjRule {
     properties: &[
         ("HealthyThreshold", Shape::STR),
         ("Interval", Shape::STR),
@@ -915,18 +613,9 @@ static RULE_HealthCheck: ObjRule = ObjRule {
         ("Timeout", Shape::STR),
         ("UnhealthyThreshold", Shape::STR),
     ],
-    required: &[
-        "Target",
-        "UnhealthyThreshold",
-        "Timeout",
-        "HealthyThreshold",
-        "Interval",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["Target", "UnhealthyThreshold", "Timeout", "HealthyThreshold", "Interval"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HealthCheck` property type of `AWS::ElasticLoadBalancing::LoadBalancer`.
@@ -968,6 +657,7 @@ pub struct HealthCheck {
     pub unhealthy_threshold: Str,
 }
 
+#[rustfmt::skip]
 impl HealthCheck {
     /// A `HealthCheck` with its required properties, named in a [`HealthCheckRequired`].
     pub fn new(required: HealthCheckRequired) -> Self {
@@ -981,44 +671,15 @@ impl HealthCheck {
     }
 
     /// `HealthyThreshold`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn healthy_threshold(mut self, value: impl Into<Str>) -> Self {
-        self.healthy_threshold = value.into();
-        self
-    }
-
+    pub fn healthy_threshold(mut self, value: impl Into<Str>) -> Self { self.healthy_threshold = value.into(); self }
     /// `Interval`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interval(mut self, value: impl Into<Str>) -> Self {
-        self.interval = value.into();
-        self
-    }
-
+    pub fn interval(mut self, value: impl Into<Str>) -> Self { self.interval = value.into(); self }
     /// `Target`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target(mut self, value: impl Into<Str>) -> Self {
-        self.target = value.into();
-        self
-    }
-
+    pub fn target(mut self, value: impl Into<Str>) -> Self { self.target = value.into(); self }
     /// `Timeout`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout(mut self, value: impl Into<Str>) -> Self {
-        self.timeout = value.into();
-        self
-    }
-
+    pub fn timeout(mut self, value: impl Into<Str>) -> Self { self.timeout = value.into(); self }
     /// `UnhealthyThreshold`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unhealthy_threshold(mut self, value: impl Into<Str>) -> Self {
-        self.unhealthy_threshold = value.into();
-        self
-    }
+    pub fn unhealthy_threshold(mut self, value: impl Into<Str>) -> Self { self.unhealthy_threshold = value.into(); self }
 }
 
 impl PropertyType for HealthCheck {}
@@ -1035,17 +696,14 @@ impl ToValue for HealthCheck {
     }
 }
 
-static RULE_LbCookieStickinessPolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LbCookieStickinessPolicy: ObjRule = ObjRule {
     properties: &[
         ("CookieExpirationPeriod", Shape::STR),
         ("PolicyName", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LBCookieStickinessPolicy` property type of `AWS::ElasticLoadBalancing::LoadBalancer`.
@@ -1067,6 +725,7 @@ pub struct LbCookieStickinessPolicy {
     pub policy_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LbCookieStickinessPolicy {
     /// A `LbCookieStickinessPolicy` with no property set (none is required).
     pub fn new() -> Self {
@@ -1074,20 +733,9 @@ impl LbCookieStickinessPolicy {
     }
 
     /// `CookieExpirationPeriod`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cookie_expiration_period(mut self, value: impl Into<Str>) -> Self {
-        self.cookie_expiration_period = Some(value.into());
-        self
-    }
-
+    pub fn cookie_expiration_period(mut self, value: impl Into<Str>) -> Self { self.cookie_expiration_period = Some(value.into()); self }
     /// `PolicyName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_name(mut self, value: impl Into<Str>) -> Self {
-        self.policy_name = Some(value.into());
-        self
-    }
+    pub fn policy_name(mut self, value: impl Into<Str>) -> Self { self.policy_name = Some(value.into()); self }
 }
 
 impl PropertyType for LbCookieStickinessPolicy {}
@@ -1105,50 +753,26 @@ impl ToValue for LbCookieStickinessPolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ListenersRequired {
     /// `InstancePort`: a string, required.
-    ///
-    /// The port on which the instance is listening.
     pub instance_port: Str,
     /// `LoadBalancerPort`: a string, required.
-    ///
-    /// The port on which the load balancer is listening. On EC2-VPC, you can specify any port from the range 1-65535. On EC2-Classic, you can specify any port from the following list: 25, 80, 443, 465, 587, 1024-65535.
     pub load_balancer_port: Str,
     /// `Protocol`: a [`Protocol`] value, required.
-    ///
-    /// The load balancer transport protocol to use for routing: HTTP, HTTPS, TCP, or SSL.
     pub protocol: Protocol,
 }
 
-static RULE_Listeners: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Listeners: ObjRule = ObjRule {
     properties: &[
         ("InstancePort", Shape::STR),
         ("InstanceProtocol", Shape::STR),
         ("LoadBalancerPort", Shape::STR),
-        (
-            "PolicyNames",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Protocol",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["HTTP", "HTTPS", "TCP", "SSL"],
-                format: None,
-            }),
-        ),
+        ("PolicyNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Protocol", Shape::Str(&StrRule { allowed: &["HTTP", "HTTPS", "TCP", "SSL"], ..StrRule::ANY })),
         ("SSLCertificateId", Shape::STR),
     ],
     required: &["InstancePort", "LoadBalancerPort", "Protocol"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Listeners` property type of `AWS::ElasticLoadBalancing::LoadBalancer`.
@@ -1192,6 +816,7 @@ pub struct Listeners {
     pub ssl_certificate_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Listeners {
     /// A `Listeners` with its required properties, named in a [`ListenersRequired`].
     pub fn new(required: ListenersRequired) -> Self {
@@ -1206,52 +831,17 @@ impl Listeners {
     }
 
     /// `InstancePort`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_port(mut self, value: impl Into<Str>) -> Self {
-        self.instance_port = value.into();
-        self
-    }
-
+    pub fn instance_port(mut self, value: impl Into<Str>) -> Self { self.instance_port = value.into(); self }
     /// `InstanceProtocol`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_protocol(mut self, value: impl Into<Str>) -> Self {
-        self.instance_protocol = Some(value.into());
-        self
-    }
-
+    pub fn instance_protocol(mut self, value: impl Into<Str>) -> Self { self.instance_protocol = Some(value.into()); self }
     /// `LoadBalancerPort`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn load_balancer_port(mut self, value: impl Into<Str>) -> Self {
-        self.load_balancer_port = value.into();
-        self
-    }
-
+    pub fn load_balancer_port(mut self, value: impl Into<Str>) -> Self { self.load_balancer_port = value.into(); self }
     /// `PolicyNames`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_names(mut self, value: impl Into<List<Str>>) -> Self {
-        self.policy_names = Some(value.into());
-        self
-    }
-
+    pub fn policy_names(mut self, value: impl Into<List<Str>>) -> Self { self.policy_names = Some(value.into()); self }
     /// `Protocol`: a [`Protocol`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self {
-        self.protocol = value.into();
-        self
-    }
-
+    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self { self.protocol = value.into(); self }
     /// `SSLCertificateId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ssl_certificate_id(mut self, value: impl Into<Str>) -> Self {
-        self.ssl_certificate_id = Some(value.into());
-        self
-    }
+    pub fn ssl_certificate_id(mut self, value: impl Into<Str>) -> Self { self.ssl_certificate_id = Some(value.into()); self }
 }
 
 impl PropertyType for Listeners {}
@@ -1273,54 +863,25 @@ impl ToValue for Listeners {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PoliciesRequired {
     /// `Attributes`: a list of JSON values, required.
-    ///
-    /// The policy attributes.
     pub attributes: List<Json>,
     /// `PolicyName`: a string, required.
-    ///
-    /// The name of the policy.
     pub policy_name: Str,
     /// `PolicyType`: a string, required.
-    ///
-    /// The name of the policy type.
     pub policy_type: Str,
 }
 
-static RULE_Policies: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Policies: ObjRule = ObjRule {
     properties: &[
-        (
-            "Attributes",
-            Shape::List(&ListRule {
-                items: Shape::Any,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "InstancePorts",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "LoadBalancerPorts",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Attributes", Shape::List(&ListRule { items: Shape::Any, min_items: None, max_items: None })),
+        ("InstancePorts", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("LoadBalancerPorts", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("PolicyName", Shape::STR),
         ("PolicyType", Shape::STR),
     ],
     required: &["PolicyType", "PolicyName", "Attributes"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Policies` property type of `AWS::ElasticLoadBalancing::LoadBalancer`.
@@ -1354,6 +915,7 @@ pub struct Policies {
     pub policy_type: Str,
 }
 
+#[rustfmt::skip]
 impl Policies {
     /// A `Policies` with its required properties, named in a [`PoliciesRequired`].
     pub fn new(required: PoliciesRequired) -> Self {
@@ -1367,44 +929,15 @@ impl Policies {
     }
 
     /// `Attributes`: a list of JSON values, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attributes(mut self, value: impl Into<List<Json>>) -> Self {
-        self.attributes = value.into();
-        self
-    }
-
+    pub fn attributes(mut self, value: impl Into<List<Json>>) -> Self { self.attributes = value.into(); self }
     /// `InstancePorts`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_ports(mut self, value: impl Into<List<Str>>) -> Self {
-        self.instance_ports = Some(value.into());
-        self
-    }
-
+    pub fn instance_ports(mut self, value: impl Into<List<Str>>) -> Self { self.instance_ports = Some(value.into()); self }
     /// `LoadBalancerPorts`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn load_balancer_ports(mut self, value: impl Into<List<Str>>) -> Self {
-        self.load_balancer_ports = Some(value.into());
-        self
-    }
-
+    pub fn load_balancer_ports(mut self, value: impl Into<List<Str>>) -> Self { self.load_balancer_ports = Some(value.into()); self }
     /// `PolicyName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_name(mut self, value: impl Into<Str>) -> Self {
-        self.policy_name = value.into();
-        self
-    }
-
+    pub fn policy_name(mut self, value: impl Into<Str>) -> Self { self.policy_name = value.into(); self }
     /// `PolicyType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_type(mut self, value: impl Into<Str>) -> Self {
-        self.policy_type = value.into();
-        self
-    }
+    pub fn policy_type(mut self, value: impl Into<Str>) -> Self { self.policy_type = value.into(); self }
 }
 
 impl PropertyType for Policies {}
@@ -1421,26 +954,13 @@ impl ToValue for Policies {
     }
 }
 
-static RULE_SourceSecurityGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SourceSecurityGroup: ObjRule = ObjRule {
     properties: &[
-        (
-            "GroupName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SecurityGroupName),
-            }),
-        ),
+        ("GroupName", Shape::Str(&StrRule { format: Some(Format::SecurityGroupName), ..StrRule::ANY })),
         ("OwnerAlias", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `SourceSecurityGroup` property type of `AWS::ElasticLoadBalancing::LoadBalancer`.
@@ -1456,6 +976,7 @@ pub struct SourceSecurityGroup {
     pub owner_alias: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SourceSecurityGroup {
     /// A `SourceSecurityGroup` with no property set (none is required).
     pub fn new() -> Self {
@@ -1463,18 +984,9 @@ impl SourceSecurityGroup {
     }
 
     /// `GroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group_name(mut self, value: impl Into<Str>) -> Self {
-        self.group_name = Some(value.into());
-        self
-    }
-
+    pub fn group_name(mut self, value: impl Into<Str>) -> Self { self.group_name = Some(value.into()); self }
     /// `OwnerAlias`: a string.
-    pub fn owner_alias(mut self, value: impl Into<Str>) -> Self {
-        self.owner_alias = Some(value.into());
-        self
-    }
+    pub fn owner_alias(mut self, value: impl Into<Str>) -> Self { self.owner_alias = Some(value.into()); self }
 }
 
 impl PropertyType for SourceSecurityGroup {}
@@ -1497,14 +1009,15 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::ElasticLoadBalancing::LoadBalancer`.
@@ -1518,6 +1031,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -1528,16 +1042,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

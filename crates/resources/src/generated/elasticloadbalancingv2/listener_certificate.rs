@@ -7,39 +7,27 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::Certificate;
+use super::shared::RULE_Certificate;
+
 /// The required properties of [`ListenerCertificate`], by name: `ListenerCertificate::new(ListenerCertificateRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ListenerCertificateRequired {
     /// `Certificates`: a list of [`Certificate`] objects, required.
-    ///
-    /// The certificate. You can specify one certificate per resource.
     pub certificates: List<Certificate>,
     /// `ListenerArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the listener.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub listener_arn: Str,
 }
 
-static RULE_ListenerCertificate: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ListenerCertificate: ObjRule = ObjRule {
     properties: &[
-        (
-            "Certificates",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Certificate),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Certificates", Shape::List(&ListRule { items: Shape::Object(&RULE_Certificate), min_items: None, max_items: None })),
         ("ListenerArn", Shape::STR),
     ],
     required: &["ListenerArn", "Certificates"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ElasticLoadBalancingV2::ListenerCertificate` resource.
@@ -67,6 +55,7 @@ pub struct ListenerCertificate {
     pub listener_arn: Str,
 }
 
+#[rustfmt::skip]
 impl ListenerCertificate {
     /// The CloudFormation type name, `AWS::ElasticLoadBalancingV2::ListenerCertificate`.
     pub const TYPE_NAME: &'static str = "AWS::ElasticLoadBalancingV2::ListenerCertificate";
@@ -96,20 +85,9 @@ impl ListenerCertificate {
     }
 
     /// `Certificates`: a list of [`Certificate`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificates(mut self, value: impl Into<List<Certificate>>) -> Self {
-        self.certificates = value.into();
-        self
-    }
-
+    pub fn certificates(mut self, value: impl Into<List<Certificate>>) -> Self { self.certificates = value.into(); self }
     /// `ListenerArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn listener_arn(mut self, value: impl Into<Str>) -> Self {
-        self.listener_arn = value.into();
-        self
-    }
+    pub fn listener_arn(mut self, value: impl Into<Str>) -> Self { self.listener_arn = value.into(); self }
 }
 
 impl Resource for ListenerCertificate {
@@ -145,64 +123,5 @@ impl ListenerCertificateAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
-    }
-}
-
-static RULE_Certificate: ObjRule = ObjRule {
-    properties: &[(
-        "CertificateArn",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &[],
-            format: Some(Format::AcmCertificateArn),
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Certificate` property type of `AWS::ElasticLoadBalancingV2::ListenerCertificate`.
-///
-/// Specifies an SSL server certificate for the certificate list of a secure listener.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancingv2-listenercertificate-certificate.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Certificate {
-    /// `CertificateArn`: a string.
-    ///
-    /// The Amazon Resource Name (ARN) of the certificate.
-    ///
-    /// Format `AWS::ACM::Certificate.Arn`.
-    pub certificate_arn: Option<Str>,
-}
-
-impl Certificate {
-    /// A `Certificate` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `CertificateArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_arn = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Certificate {}
-
-impl ToValue for Certificate {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("CertificateArn", &self.certificate_arn)
-            .build()
     }
 }

@@ -7,76 +7,40 @@
 
 use crate::support::prelude::*;
 
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^(2|4|5)\\d\\d$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(HTTPS?|#\\{protocol\\})$");
+pub use super::shared::{
+    ActionType, FixedResponseConfig, FixedResponseConfigRequired, ForwardConfig,
+    JwtValidationActionAdditionalClaim, JwtValidationActionAdditionalClaimFormat,
+    JwtValidationActionAdditionalClaimRequired, JwtValidationConfig, JwtValidationConfigRequired,
+    OnUnauthenticatedRequest, RedirectConfig, RedirectConfigRequired, StatusCode,
+    TargetGroupStickinessConfig, TargetGroupTuple,
+};
+use super::shared::{
+    RULE_FixedResponseConfig, RULE_ForwardConfig, RULE_JwtValidationConfig, RULE_RedirectConfig,
+};
 
 /// The required properties of [`ListenerRule`], by name: `ListenerRule::new(ListenerRuleRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ListenerRuleRequired {
     /// `Actions`: a list of [`Action`] objects, required.
-    ///
-    /// The actions.
-    ///
-    /// The rule must include exactly one of the following types of actions: `forward` , `fixed-response` , or `redirect` , and it must be the last action to be performed. If the rule is for an HTTPS listener, it can also optionally include an authentication action.
     pub actions: List<Action>,
     /// `Conditions`: a list of [`RuleCondition`] objects, required.
-    ///
-    /// The conditions.
-    ///
-    /// The rule can optionally include up to one of each of the following conditions: `http-request-method` , `host-header` , `path-pattern` , and `source-ip` . A rule can also optionally include one or more of each of the following conditions: `http-header` and `query-string` .
     pub conditions: List<RuleCondition>,
     /// `Priority`: an integer, required.
-    ///
-    /// The rule priority. A listener can't have multiple rules with the same priority.
-    ///
-    /// If you try to reorder rules by updating their priorities, do not specify a new priority if an existing rule already uses this priority, as this can cause an error. If you need to reuse a priority with a different rule, you must remove it as a priority first, and then specify it in a subsequent update.
-    ///
-    /// Value 1 to 50000.
     pub priority: Int,
 }
 
-static RULE_ListenerRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ListenerRule: ObjRule = ObjRule {
     properties: &[
-        (
-            "Actions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Action),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Conditions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_RuleCondition),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_Action), min_items: None, max_items: None })),
+        ("Conditions", Shape::List(&ListRule { items: Shape::Object(&RULE_RuleCondition), min_items: None, max_items: None })),
         ("ListenerArn", Shape::STR),
-        (
-            "Priority",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(50000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Transforms",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Transform),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Priority", Shape::Int(&NumRule { min: Some(1.0), max: Some(50000.0), ..NumRule::ANY })),
+        ("Transforms", Shape::List(&ListRule { items: Shape::Object(&RULE_Transform), min_items: None, max_items: None })),
     ],
     required: &["Actions", "Priority", "Conditions"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ElasticLoadBalancingV2::ListenerRule` resource.
@@ -124,6 +88,7 @@ pub struct ListenerRule {
     pub transforms: Option<List<Transform>>,
 }
 
+#[rustfmt::skip]
 impl ListenerRule {
     /// The CloudFormation type name, `AWS::ElasticLoadBalancingV2::ListenerRule`.
     pub const TYPE_NAME: &'static str = "AWS::ElasticLoadBalancingV2::ListenerRule";
@@ -137,10 +102,7 @@ impl ListenerRule {
         required: &["Actions", "Conditions", "Priority"],
         create_only: &["ListenerArn"],
         conditional_create_only: &[],
-        write_only: &[
-            "Actions/*/AuthenticateOidcConfig/ClientSecret",
-            "ListenerArn",
-        ],
+        write_only: &["Actions/*/AuthenticateOidcConfig/ClientSecret", "ListenerArn"],
         read_only: &["RuleArn", "IsDefault"],
         attributes: &["IsDefault", "RuleArn"],
         taggable: false,
@@ -159,42 +121,15 @@ impl ListenerRule {
     }
 
     /// `Actions`: a list of [`Action`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions(mut self, value: impl Into<List<Action>>) -> Self {
-        self.actions = value.into();
-        self
-    }
-
+    pub fn actions(mut self, value: impl Into<List<Action>>) -> Self { self.actions = value.into(); self }
     /// `Conditions`: a list of [`RuleCondition`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn conditions(mut self, value: impl Into<List<RuleCondition>>) -> Self {
-        self.conditions = value.into();
-        self
-    }
-
+    pub fn conditions(mut self, value: impl Into<List<RuleCondition>>) -> Self { self.conditions = value.into(); self }
     /// `ListenerArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn listener_arn(mut self, value: impl Into<Str>) -> Self {
-        self.listener_arn = Some(value.into());
-        self
-    }
-
+    pub fn listener_arn(mut self, value: impl Into<Str>) -> Self { self.listener_arn = Some(value.into()); self }
     /// `Priority`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self {
-        self.priority = value.into();
-        self
-    }
-
+    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = value.into(); self }
     /// `Transforms`: a list of [`Transform`] objects.
-    pub fn transforms(mut self, value: impl Into<List<Transform>>) -> Self {
-        self.transforms = Some(value.into());
-        self
-    }
+    pub fn transforms(mut self, value: impl Into<List<Transform>>) -> Self { self.transforms = Some(value.into()); self }
 }
 
 impl Resource for ListenerRule {
@@ -249,64 +184,25 @@ impl ListenerRuleAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ActionRequired {
     /// `Type`: an [`ActionType`] value, required.
-    ///
-    /// The type of action.
     pub r#type: ActionType,
 }
 
-static RULE_Action: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Action: ObjRule = ObjRule {
     properties: &[
-        (
-            "AuthenticateCognitoConfig",
-            Shape::Object(&RULE_AuthenticateCognitoConfig),
-        ),
-        (
-            "AuthenticateOidcConfig",
-            Shape::Object(&RULE_AuthenticateOidcConfig),
-        ),
-        (
-            "FixedResponseConfig",
-            Shape::Object(&RULE_FixedResponseConfig),
-        ),
+        ("AuthenticateCognitoConfig", Shape::Object(&RULE_AuthenticateCognitoConfig)),
+        ("AuthenticateOidcConfig", Shape::Object(&RULE_AuthenticateOidcConfig)),
+        ("FixedResponseConfig", Shape::Object(&RULE_FixedResponseConfig)),
         ("ForwardConfig", Shape::Object(&RULE_ForwardConfig)),
-        (
-            "JwtValidationConfig",
-            Shape::Object(&RULE_JwtValidationConfig),
-        ),
-        (
-            "Order",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(50000.0),
-                allowed: &[],
-            }),
-        ),
+        ("JwtValidationConfig", Shape::Object(&RULE_JwtValidationConfig)),
+        ("Order", Shape::Int(&NumRule { min: Some(1.0), max: Some(50000.0), ..NumRule::ANY })),
         ("RedirectConfig", Shape::Object(&RULE_RedirectConfig)),
         ("TargetGroupArn", Shape::STR),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "authenticate-cognito",
-                    "authenticate-oidc",
-                    "fixed-response",
-                    "forward",
-                    "jwt-validation",
-                    "redirect",
-                ],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["authenticate-cognito", "authenticate-oidc", "fixed-response", "forward", "jwt-validation", "redirect"], ..StrRule::ANY })),
     ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Action` property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
@@ -358,6 +254,7 @@ pub struct Action {
     pub r#type: ActionType,
 }
 
+#[rustfmt::skip]
 impl Action {
     /// A `Action` with its required properties, named in a [`ActionRequired`].
     pub fn new(required: ActionRequired) -> Self {
@@ -375,82 +272,23 @@ impl Action {
     }
 
     /// `AuthenticateCognitoConfig`: an [`AuthenticateCognitoConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authenticate_cognito_config(
-        mut self,
-        value: impl Into<Obj<AuthenticateCognitoConfig>>,
-    ) -> Self {
-        self.authenticate_cognito_config = Some(value.into());
-        self
-    }
-
+    pub fn authenticate_cognito_config(mut self, value: impl Into<Obj<AuthenticateCognitoConfig>>) -> Self { self.authenticate_cognito_config = Some(value.into()); self }
     /// `AuthenticateOidcConfig`: an [`AuthenticateOidcConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authenticate_oidc_config(
-        mut self,
-        value: impl Into<Obj<AuthenticateOidcConfig>>,
-    ) -> Self {
-        self.authenticate_oidc_config = Some(value.into());
-        self
-    }
-
+    pub fn authenticate_oidc_config(mut self, value: impl Into<Obj<AuthenticateOidcConfig>>) -> Self { self.authenticate_oidc_config = Some(value.into()); self }
     /// `FixedResponseConfig`: a [`FixedResponseConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fixed_response_config(mut self, value: impl Into<Obj<FixedResponseConfig>>) -> Self {
-        self.fixed_response_config = Some(value.into());
-        self
-    }
-
+    pub fn fixed_response_config(mut self, value: impl Into<Obj<FixedResponseConfig>>) -> Self { self.fixed_response_config = Some(value.into()); self }
     /// `ForwardConfig`: a [`ForwardConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn forward_config(mut self, value: impl Into<Obj<ForwardConfig>>) -> Self {
-        self.forward_config = Some(value.into());
-        self
-    }
-
+    pub fn forward_config(mut self, value: impl Into<Obj<ForwardConfig>>) -> Self { self.forward_config = Some(value.into()); self }
     /// `JwtValidationConfig`: a [`JwtValidationConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn jwt_validation_config(mut self, value: impl Into<Obj<JwtValidationConfig>>) -> Self {
-        self.jwt_validation_config = Some(value.into());
-        self
-    }
-
+    pub fn jwt_validation_config(mut self, value: impl Into<Obj<JwtValidationConfig>>) -> Self { self.jwt_validation_config = Some(value.into()); self }
     /// `Order`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn order(mut self, value: impl Into<Int>) -> Self {
-        self.order = Some(value.into());
-        self
-    }
-
+    pub fn order(mut self, value: impl Into<Int>) -> Self { self.order = Some(value.into()); self }
     /// `RedirectConfig`: a [`RedirectConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn redirect_config(mut self, value: impl Into<Obj<RedirectConfig>>) -> Self {
-        self.redirect_config = Some(value.into());
-        self
-    }
-
+    pub fn redirect_config(mut self, value: impl Into<Obj<RedirectConfig>>) -> Self { self.redirect_config = Some(value.into()); self }
     /// `TargetGroupArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_group_arn(mut self, value: impl Into<Str>) -> Self {
-        self.target_group_arn = Some(value.into());
-        self
-    }
-
+    pub fn target_group_arn(mut self, value: impl Into<Str>) -> Self { self.target_group_arn = Some(value.into()); self }
     /// `Type`: an [`ActionType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<ActionType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<ActionType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for Action {}
@@ -478,32 +316,18 @@ impl ToValue for Action {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuthenticateCognitoConfigRequired {
     /// `UserPoolArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the Amazon Cognito user pool.
     pub user_pool_arn: Str,
     /// `UserPoolClientId`: a string, required.
-    ///
-    /// The ID of the Amazon Cognito user pool client.
     pub user_pool_client_id: Str,
     /// `UserPoolDomain`: a string, required.
-    ///
-    /// The domain prefix or fully-qualified domain name of the Amazon Cognito user pool.
     pub user_pool_domain: Str,
 }
 
-static RULE_AuthenticateCognitoConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AuthenticateCognitoConfig: ObjRule = ObjRule {
     properties: &[
         ("AuthenticationRequestExtraParams", Shape::Any),
-        (
-            "OnUnauthenticatedRequest",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["allow", "authenticate", "deny"],
-                format: None,
-            }),
-        ),
+        ("OnUnauthenticatedRequest", Shape::Str(&StrRule { allowed: &["allow", "authenticate", "deny"], ..StrRule::ANY })),
         ("Scope", Shape::STR),
         ("SessionCookieName", Shape::STR),
         ("SessionTimeout", Shape::INT),
@@ -512,11 +336,8 @@ static RULE_AuthenticateCognitoConfig: ObjRule = ObjRule {
         ("UserPoolDomain", Shape::STR),
     ],
     required: &["UserPoolClientId", "UserPoolDomain", "UserPoolArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AuthenticateCognitoConfig` property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
@@ -566,6 +387,7 @@ pub struct AuthenticateCognitoConfig {
     pub user_pool_domain: Str,
 }
 
+#[rustfmt::skip]
 impl AuthenticateCognitoConfig {
     /// A `AuthenticateCognitoConfig` with its required properties, named in a [`AuthenticateCognitoConfigRequired`].
     pub fn new(required: AuthenticateCognitoConfigRequired) -> Self {
@@ -582,71 +404,21 @@ impl AuthenticateCognitoConfig {
     }
 
     /// `AuthenticationRequestExtraParams`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authentication_request_extra_params(mut self, value: impl Into<Json>) -> Self {
-        self.authentication_request_extra_params = Some(value.into());
-        self
-    }
-
+    pub fn authentication_request_extra_params(mut self, value: impl Into<Json>) -> Self { self.authentication_request_extra_params = Some(value.into()); self }
     /// `OnUnauthenticatedRequest`: an [`OnUnauthenticatedRequest`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_unauthenticated_request(
-        mut self,
-        value: impl Into<OnUnauthenticatedRequest>,
-    ) -> Self {
-        self.on_unauthenticated_request = Some(value.into());
-        self
-    }
-
+    pub fn on_unauthenticated_request(mut self, value: impl Into<OnUnauthenticatedRequest>) -> Self { self.on_unauthenticated_request = Some(value.into()); self }
     /// `Scope`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scope(mut self, value: impl Into<Str>) -> Self {
-        self.scope = Some(value.into());
-        self
-    }
-
+    pub fn scope(mut self, value: impl Into<Str>) -> Self { self.scope = Some(value.into()); self }
     /// `SessionCookieName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn session_cookie_name(mut self, value: impl Into<Str>) -> Self {
-        self.session_cookie_name = Some(value.into());
-        self
-    }
-
+    pub fn session_cookie_name(mut self, value: impl Into<Str>) -> Self { self.session_cookie_name = Some(value.into()); self }
     /// `SessionTimeout`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn session_timeout(mut self, value: impl Into<Int>) -> Self {
-        self.session_timeout = Some(value.into());
-        self
-    }
-
+    pub fn session_timeout(mut self, value: impl Into<Int>) -> Self { self.session_timeout = Some(value.into()); self }
     /// `UserPoolArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_pool_arn(mut self, value: impl Into<Str>) -> Self {
-        self.user_pool_arn = value.into();
-        self
-    }
-
+    pub fn user_pool_arn(mut self, value: impl Into<Str>) -> Self { self.user_pool_arn = value.into(); self }
     /// `UserPoolClientId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_pool_client_id(mut self, value: impl Into<Str>) -> Self {
-        self.user_pool_client_id = value.into();
-        self
-    }
-
+    pub fn user_pool_client_id(mut self, value: impl Into<Str>) -> Self { self.user_pool_client_id = value.into(); self }
     /// `UserPoolDomain`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_pool_domain(mut self, value: impl Into<Str>) -> Self {
-        self.user_pool_domain = value.into();
-        self
-    }
+    pub fn user_pool_domain(mut self, value: impl Into<Str>) -> Self { self.user_pool_domain = value.into(); self }
 }
 
 impl PropertyType for AuthenticateCognitoConfig {}
@@ -673,44 +445,26 @@ impl ToValue for AuthenticateCognitoConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuthenticateOidcConfigRequired {
     /// `AuthorizationEndpoint`: a string, required.
-    ///
-    /// The authorization endpoint of the IdP. This must be a full URL, including the HTTPS protocol, the domain, and the path.
     pub authorization_endpoint: Str,
     /// `ClientId`: a string, required.
-    ///
-    /// The OAuth 2.0 client identifier.
     pub client_id: Str,
     /// `Issuer`: a string, required.
-    ///
-    /// The OIDC issuer identifier of the IdP. This must be a full URL, including the HTTPS protocol, the domain, and the path.
     pub issuer: Str,
     /// `TokenEndpoint`: a string, required.
-    ///
-    /// The token endpoint of the IdP. This must be a full URL, including the HTTPS protocol, the domain, and the path.
     pub token_endpoint: Str,
     /// `UserInfoEndpoint`: a string, required.
-    ///
-    /// The user info endpoint of the IdP. This must be a full URL, including the HTTPS protocol, the domain, and the path.
     pub user_info_endpoint: Str,
 }
 
-static RULE_AuthenticateOidcConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AuthenticateOidcConfig: ObjRule = ObjRule {
     properties: &[
         ("AuthenticationRequestExtraParams", Shape::Any),
         ("AuthorizationEndpoint", Shape::STR),
         ("ClientId", Shape::STR),
         ("ClientSecret", Shape::STR),
         ("Issuer", Shape::STR),
-        (
-            "OnUnauthenticatedRequest",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["allow", "authenticate", "deny"],
-                format: None,
-            }),
-        ),
+        ("OnUnauthenticatedRequest", Shape::Str(&StrRule { allowed: &["allow", "authenticate", "deny"], ..StrRule::ANY })),
         ("Scope", Shape::STR),
         ("SessionCookieName", Shape::STR),
         ("SessionTimeout", Shape::INT),
@@ -718,18 +472,10 @@ static RULE_AuthenticateOidcConfig: ObjRule = ObjRule {
         ("UseExistingClientSecret", Shape::Bool),
         ("UserInfoEndpoint", Shape::STR),
     ],
-    required: &[
-        "TokenEndpoint",
-        "Issuer",
-        "UserInfoEndpoint",
-        "ClientId",
-        "AuthorizationEndpoint",
-    ],
-    one_of: &[],
+    required: &["TokenEndpoint", "Issuer", "UserInfoEndpoint", "ClientId", "AuthorizationEndpoint"],
     any_of: &[&[&["ClientSecret"], &["UseExistingClientSecret"]]],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AuthenticateOidcConfig` property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
@@ -795,6 +541,7 @@ pub struct AuthenticateOidcConfig {
     pub user_info_endpoint: Str,
 }
 
+#[rustfmt::skip]
 impl AuthenticateOidcConfig {
     /// A `AuthenticateOidcConfig` with its required properties, named in a [`AuthenticateOidcConfigRequired`].
     pub fn new(required: AuthenticateOidcConfigRequired) -> Self {
@@ -815,103 +562,29 @@ impl AuthenticateOidcConfig {
     }
 
     /// `AuthenticationRequestExtraParams`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authentication_request_extra_params(mut self, value: impl Into<Json>) -> Self {
-        self.authentication_request_extra_params = Some(value.into());
-        self
-    }
-
+    pub fn authentication_request_extra_params(mut self, value: impl Into<Json>) -> Self { self.authentication_request_extra_params = Some(value.into()); self }
     /// `AuthorizationEndpoint`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authorization_endpoint(mut self, value: impl Into<Str>) -> Self {
-        self.authorization_endpoint = value.into();
-        self
-    }
-
+    pub fn authorization_endpoint(mut self, value: impl Into<Str>) -> Self { self.authorization_endpoint = value.into(); self }
     /// `ClientId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_id(mut self, value: impl Into<Str>) -> Self {
-        self.client_id = value.into();
-        self
-    }
-
+    pub fn client_id(mut self, value: impl Into<Str>) -> Self { self.client_id = value.into(); self }
     /// `ClientSecret`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_secret(mut self, value: impl Into<Str>) -> Self {
-        self.client_secret = Some(value.into());
-        self
-    }
-
+    pub fn client_secret(mut self, value: impl Into<Str>) -> Self { self.client_secret = Some(value.into()); self }
     /// `Issuer`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn issuer(mut self, value: impl Into<Str>) -> Self {
-        self.issuer = value.into();
-        self
-    }
-
+    pub fn issuer(mut self, value: impl Into<Str>) -> Self { self.issuer = value.into(); self }
     /// `OnUnauthenticatedRequest`: an [`OnUnauthenticatedRequest`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_unauthenticated_request(
-        mut self,
-        value: impl Into<OnUnauthenticatedRequest>,
-    ) -> Self {
-        self.on_unauthenticated_request = Some(value.into());
-        self
-    }
-
+    pub fn on_unauthenticated_request(mut self, value: impl Into<OnUnauthenticatedRequest>) -> Self { self.on_unauthenticated_request = Some(value.into()); self }
     /// `Scope`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scope(mut self, value: impl Into<Str>) -> Self {
-        self.scope = Some(value.into());
-        self
-    }
-
+    pub fn scope(mut self, value: impl Into<Str>) -> Self { self.scope = Some(value.into()); self }
     /// `SessionCookieName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn session_cookie_name(mut self, value: impl Into<Str>) -> Self {
-        self.session_cookie_name = Some(value.into());
-        self
-    }
-
+    pub fn session_cookie_name(mut self, value: impl Into<Str>) -> Self { self.session_cookie_name = Some(value.into()); self }
     /// `SessionTimeout`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn session_timeout(mut self, value: impl Into<Int>) -> Self {
-        self.session_timeout = Some(value.into());
-        self
-    }
-
+    pub fn session_timeout(mut self, value: impl Into<Int>) -> Self { self.session_timeout = Some(value.into()); self }
     /// `TokenEndpoint`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn token_endpoint(mut self, value: impl Into<Str>) -> Self {
-        self.token_endpoint = value.into();
-        self
-    }
-
+    pub fn token_endpoint(mut self, value: impl Into<Str>) -> Self { self.token_endpoint = value.into(); self }
     /// `UseExistingClientSecret`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn use_existing_client_secret(mut self, value: impl Into<Bool>) -> Self {
-        self.use_existing_client_secret = Some(value.into());
-        self
-    }
-
+    pub fn use_existing_client_secret(mut self, value: impl Into<Bool>) -> Self { self.use_existing_client_secret = Some(value.into()); self }
     /// `UserInfoEndpoint`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_info_endpoint(mut self, value: impl Into<Str>) -> Self {
-        self.user_info_endpoint = value.into();
-        self
-    }
+    pub fn user_info_endpoint(mut self, value: impl Into<Str>) -> Self { self.user_info_endpoint = value.into(); self }
 }
 
 impl PropertyType for AuthenticateOidcConfig {}
@@ -938,241 +611,14 @@ impl ToValue for AuthenticateOidcConfig {
     }
 }
 
-/// The required properties of [`FixedResponseConfig`], by name: `FixedResponseConfig::new(FixedResponseConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FixedResponseConfigRequired {
-    /// `StatusCode`: a string, required.
-    ///
-    /// The HTTP response code (2XX, 4XX, or 5XX).
-    ///
-    /// Pattern `^(2|4|5)\d\d$`.
-    pub status_code: Str,
-}
-
-static RULE_FixedResponseConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HostHeaderConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContentType",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(32),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MessageBody",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "StatusCode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("RegexValues", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &["StatusCode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
-};
-
-/// The `FixedResponseConfig` property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
-///
-/// Specifies information required when returning a custom HTTP response.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancingv2-listenerrule-fixedresponseconfig.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct FixedResponseConfig {
-    /// `ContentType`: a string.
-    ///
-    /// The content type.
-    ///
-    /// Valid Values: text/plain | text/css | text/html | application/javascript | application/json
-    ///
-    /// Length 0 to 32.
-    pub content_type: Option<Str>,
-    /// `MessageBody`: a string.
-    ///
-    /// The message.
-    ///
-    /// Length 0 to 1024.
-    pub message_body: Option<Str>,
-    /// `StatusCode`: a string, required.
-    ///
-    /// The HTTP response code (2XX, 4XX, or 5XX).
-    ///
-    /// Pattern `^(2|4|5)\d\d$`.
-    pub status_code: Str,
-}
-
-impl FixedResponseConfig {
-    /// A `FixedResponseConfig` with its required properties, named in a [`FixedResponseConfigRequired`].
-    pub fn new(required: FixedResponseConfigRequired) -> Self {
-        Self {
-            content_type: None,
-            message_body: None,
-            status_code: required.status_code,
-        }
-    }
-
-    /// `ContentType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content_type(mut self, value: impl Into<Str>) -> Self {
-        self.content_type = Some(value.into());
-        self
-    }
-
-    /// `MessageBody`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn message_body(mut self, value: impl Into<Str>) -> Self {
-        self.message_body = Some(value.into());
-        self
-    }
-
-    /// `StatusCode`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status_code(mut self, value: impl Into<Str>) -> Self {
-        self.status_code = value.into();
-        self
-    }
-}
-
-impl PropertyType for FixedResponseConfig {}
-
-impl ToValue for FixedResponseConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("ContentType", &self.content_type)
-            .opt("MessageBody", &self.message_body)
-            .req("StatusCode", &self.status_code)
-            .build()
-    }
-}
-
-static RULE_ForwardConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "TargetGroupStickinessConfig",
-            Shape::Object(&RULE_TargetGroupStickinessConfig),
-        ),
-        (
-            "TargetGroups",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TargetGroupTuple),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ForwardConfig` property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
-///
-/// Information for creating an action that distributes requests among multiple target groups. Specify only when `Type` is `forward` .
-///
-/// If you specify both `ForwardConfig` and `TargetGroupArn` , you can specify only one target group using `ForwardConfig` and it must be the same target group specified in `TargetGroupArn` .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancingv2-listenerrule-forwardconfig.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ForwardConfig {
-    /// `TargetGroupStickinessConfig`: a [`TargetGroupStickinessConfig`] object.
-    ///
-    /// Information about the target group stickiness for a rule.
-    pub target_group_stickiness_config: Option<Obj<TargetGroupStickinessConfig>>,
-    /// `TargetGroups`: a list of [`TargetGroupTuple`] objects.
-    ///
-    /// Information about how traffic will be distributed between multiple target groups in a forward rule.
-    pub target_groups: Option<List<TargetGroupTuple>>,
-}
-
-impl ForwardConfig {
-    /// A `ForwardConfig` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `TargetGroupStickinessConfig`: a [`TargetGroupStickinessConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_group_stickiness_config(
-        mut self,
-        value: impl Into<Obj<TargetGroupStickinessConfig>>,
-    ) -> Self {
-        self.target_group_stickiness_config = Some(value.into());
-        self
-    }
-
-    /// `TargetGroups`: a list of [`TargetGroupTuple`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_groups(mut self, value: impl Into<List<TargetGroupTuple>>) -> Self {
-        self.target_groups = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for ForwardConfig {}
-
-impl ToValue for ForwardConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt(
-                "TargetGroupStickinessConfig",
-                &self.target_group_stickiness_config,
-            )
-            .opt("TargetGroups", &self.target_groups)
-            .build()
-    }
-}
-
-static RULE_HostHeaderConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "RegexValues",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Values",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HostHeaderConfig` property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
@@ -1192,6 +638,7 @@ pub struct HostHeaderConfig {
     pub values: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl HostHeaderConfig {
     /// A `HostHeaderConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1199,18 +646,9 @@ impl HostHeaderConfig {
     }
 
     /// `RegexValues`: a list of strings.
-    pub fn regex_values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.regex_values = Some(value.into());
-        self
-    }
-
+    pub fn regex_values(mut self, value: impl Into<List<Str>>) -> Self { self.regex_values = Some(value.into()); self }
     /// `Values`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.values = Some(value.into());
-        self
-    }
+    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = Some(value.into()); self }
 }
 
 impl PropertyType for HostHeaderConfig {}
@@ -1224,32 +662,15 @@ impl ToValue for HostHeaderConfig {
     }
 }
 
-static RULE_HttpHeaderConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HttpHeaderConfig: ObjRule = ObjRule {
     properties: &[
         ("HttpHeaderName", Shape::STR),
-        (
-            "RegexValues",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Values",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("RegexValues", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HttpHeaderConfig` property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
@@ -1277,6 +698,7 @@ pub struct HttpHeaderConfig {
     pub values: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl HttpHeaderConfig {
     /// A `HttpHeaderConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1284,26 +706,11 @@ impl HttpHeaderConfig {
     }
 
     /// `HttpHeaderName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_header_name(mut self, value: impl Into<Str>) -> Self {
-        self.http_header_name = Some(value.into());
-        self
-    }
-
+    pub fn http_header_name(mut self, value: impl Into<Str>) -> Self { self.http_header_name = Some(value.into()); self }
     /// `RegexValues`: a list of strings.
-    pub fn regex_values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.regex_values = Some(value.into());
-        self
-    }
-
+    pub fn regex_values(mut self, value: impl Into<List<Str>>) -> Self { self.regex_values = Some(value.into()); self }
     /// `Values`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.values = Some(value.into());
-        self
-    }
+    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = Some(value.into()); self }
 }
 
 impl PropertyType for HttpHeaderConfig {}
@@ -1318,21 +725,13 @@ impl ToValue for HttpHeaderConfig {
     }
 }
 
-static RULE_HttpRequestMethodConfig: ObjRule = ObjRule {
-    properties: &[(
-        "Values",
-        Shape::List(&ListRule {
-            items: Shape::STR,
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_HttpRequestMethodConfig: ObjRule = ObjRule {
+    properties: &[
+        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HttpRequestMethodConfig` property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
@@ -1352,6 +751,7 @@ pub struct HttpRequestMethodConfig {
     pub values: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl HttpRequestMethodConfig {
     /// A `HttpRequestMethodConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1359,12 +759,7 @@ impl HttpRequestMethodConfig {
     }
 
     /// `Values`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.values = Some(value.into());
-        self
-    }
+    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = Some(value.into()); self }
 }
 
 impl PropertyType for HttpRequestMethodConfig {}
@@ -1375,233 +770,14 @@ impl ToValue for HttpRequestMethodConfig {
     }
 }
 
-/// The required properties of [`JwtValidationActionAdditionalClaim`], by name: `JwtValidationActionAdditionalClaim::new(JwtValidationActionAdditionalClaimRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct JwtValidationActionAdditionalClaimRequired {
-    /// `Format`: a [`JwtValidationActionAdditionalClaimFormat`] value, required.
-    ///
-    /// The format of the claim value.
-    pub format: JwtValidationActionAdditionalClaimFormat,
-    /// `Name`: a string, required.
-    ///
-    /// The name of the claim. You can't specify `exp` , `iss` , `nbf` , or `iat` because we validate them by default.
-    pub name: Str,
-    /// `Values`: a list of strings, required.
-    ///
-    /// The claim value. The maximum size of the list is 10. Each value can be up to 256 characters in length. If the format is `space-separated-values` , the values can't include spaces.
-    pub values: List<Str>,
-}
-
-static RULE_JwtValidationActionAdditionalClaim: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PathPatternConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "Format",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["single-string", "space-separated-values", "string-array"],
-                format: None,
-            }),
-        ),
-        ("Name", Shape::STR),
-        (
-            "Values",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("RegexValues", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: Some(5) })),
     ],
-    required: &["Format", "Name", "Values"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
-};
-
-/// The `JwtValidationActionAdditionalClaim` property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
-///
-/// Information about an additional claim to validate.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancingv2-listenerrule-jwtvalidationactionadditionalclaim.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct JwtValidationActionAdditionalClaim {
-    /// `Format`: a [`JwtValidationActionAdditionalClaimFormat`] value, required.
-    ///
-    /// The format of the claim value.
-    pub format: JwtValidationActionAdditionalClaimFormat,
-    /// `Name`: a string, required.
-    ///
-    /// The name of the claim. You can't specify `exp` , `iss` , `nbf` , or `iat` because we validate them by default.
-    pub name: Str,
-    /// `Values`: a list of strings, required.
-    ///
-    /// The claim value. The maximum size of the list is 10. Each value can be up to 256 characters in length. If the format is `space-separated-values` , the values can't include spaces.
-    pub values: List<Str>,
-}
-
-impl JwtValidationActionAdditionalClaim {
-    /// A `JwtValidationActionAdditionalClaim` with its required properties, named in a [`JwtValidationActionAdditionalClaimRequired`].
-    pub fn new(required: JwtValidationActionAdditionalClaimRequired) -> Self {
-        Self {
-            format: required.format,
-            name: required.name,
-            values: required.values,
-        }
-    }
-
-    /// `Format`: a [`JwtValidationActionAdditionalClaimFormat`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn format(mut self, value: impl Into<JwtValidationActionAdditionalClaimFormat>) -> Self {
-        self.format = value.into();
-        self
-    }
-
-    /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
-    /// `Values`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.values = value.into();
-        self
-    }
-}
-
-impl PropertyType for JwtValidationActionAdditionalClaim {}
-
-impl ToValue for JwtValidationActionAdditionalClaim {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Format", &self.format)
-            .req("Name", &self.name)
-            .req("Values", &self.values)
-            .build()
-    }
-}
-
-/// The required properties of [`JwtValidationConfig`], by name: `JwtValidationConfig::new(JwtValidationConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct JwtValidationConfigRequired {
-    /// `Issuer`: a string, required.
-    pub issuer: Str,
-    /// `JwksEndpoint`: a string, required.
-    pub jwks_endpoint: Str,
-}
-
-static RULE_JwtValidationConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "AdditionalClaims",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_JwtValidationActionAdditionalClaim),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        ("Issuer", Shape::STR),
-        ("JwksEndpoint", Shape::STR),
-    ],
-    required: &["JwksEndpoint", "Issuer"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `JwtValidationConfig` property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancingv2-listenerrule-jwtvalidationconfig.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct JwtValidationConfig {
-    /// `AdditionalClaims`: a list of [`JwtValidationActionAdditionalClaim`] objects.
-    pub additional_claims: Option<List<JwtValidationActionAdditionalClaim>>,
-    /// `Issuer`: a string, required.
-    pub issuer: Str,
-    /// `JwksEndpoint`: a string, required.
-    pub jwks_endpoint: Str,
-}
-
-impl JwtValidationConfig {
-    /// A `JwtValidationConfig` with its required properties, named in a [`JwtValidationConfigRequired`].
-    pub fn new(required: JwtValidationConfigRequired) -> Self {
-        Self {
-            additional_claims: None,
-            issuer: required.issuer,
-            jwks_endpoint: required.jwks_endpoint,
-        }
-    }
-
-    /// `AdditionalClaims`: a list of [`JwtValidationActionAdditionalClaim`] objects.
-    pub fn additional_claims(
-        mut self,
-        value: impl Into<List<JwtValidationActionAdditionalClaim>>,
-    ) -> Self {
-        self.additional_claims = Some(value.into());
-        self
-    }
-
-    /// `Issuer`: a string, required.
-    pub fn issuer(mut self, value: impl Into<Str>) -> Self {
-        self.issuer = value.into();
-        self
-    }
-
-    /// `JwksEndpoint`: a string, required.
-    pub fn jwks_endpoint(mut self, value: impl Into<Str>) -> Self {
-        self.jwks_endpoint = value.into();
-        self
-    }
-}
-
-impl PropertyType for JwtValidationConfig {}
-
-impl ToValue for JwtValidationConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("AdditionalClaims", &self.additional_claims)
-            .req("Issuer", &self.issuer)
-            .req("JwksEndpoint", &self.jwks_endpoint)
-            .build()
-    }
-}
-
-static RULE_PathPatternConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "RegexValues",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Values",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: Some(5),
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PathPatternConfig` property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
@@ -1623,6 +799,7 @@ pub struct PathPatternConfig {
     pub values: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl PathPatternConfig {
     /// A `PathPatternConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1630,18 +807,9 @@ impl PathPatternConfig {
     }
 
     /// `RegexValues`: a list of strings.
-    pub fn regex_values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.regex_values = Some(value.into());
-        self
-    }
-
+    pub fn regex_values(mut self, value: impl Into<List<Str>>) -> Self { self.regex_values = Some(value.into()); self }
     /// `Values`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.values = Some(value.into());
-        self
-    }
+    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = Some(value.into()); self }
 }
 
 impl PropertyType for PathPatternConfig {}
@@ -1655,21 +823,13 @@ impl ToValue for PathPatternConfig {
     }
 }
 
-static RULE_QueryStringConfig: ObjRule = ObjRule {
-    properties: &[(
-        "Values",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_QueryStringKeyValue),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_QueryStringConfig: ObjRule = ObjRule {
+    properties: &[
+        ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_QueryStringKeyValue), min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `QueryStringConfig` property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
@@ -1689,6 +849,7 @@ pub struct QueryStringConfig {
     pub values: Option<List<QueryStringKeyValue>>,
 }
 
+#[rustfmt::skip]
 impl QueryStringConfig {
     /// A `QueryStringConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1696,12 +857,7 @@ impl QueryStringConfig {
     }
 
     /// `Values`: a list of [`QueryStringKeyValue`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn values(mut self, value: impl Into<List<QueryStringKeyValue>>) -> Self {
-        self.values = Some(value.into());
-        self
-    }
+    pub fn values(mut self, value: impl Into<List<QueryStringKeyValue>>) -> Self { self.values = Some(value.into()); self }
 }
 
 impl PropertyType for QueryStringConfig {}
@@ -1712,14 +868,14 @@ impl ToValue for QueryStringConfig {
     }
 }
 
-static RULE_QueryStringKeyValue: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_QueryStringKeyValue: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `QueryStringKeyValue` property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
@@ -1739,6 +895,7 @@ pub struct QueryStringKeyValue {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl QueryStringKeyValue {
     /// A `QueryStringKeyValue` with no property set (none is required).
     pub fn new() -> Self {
@@ -1746,20 +903,9 @@ impl QueryStringKeyValue {
     }
 
     /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for QueryStringKeyValue {}
@@ -1773,228 +919,24 @@ impl ToValue for QueryStringKeyValue {
     }
 }
 
-/// The required properties of [`RedirectConfig`], by name: `RedirectConfig::new(RedirectConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RedirectConfigRequired {
-    /// `StatusCode`: a [`StatusCode`] value, required.
-    ///
-    /// The HTTP redirect code. The redirect is either permanent (HTTP 301) or temporary (HTTP 302).
-    pub status_code: StatusCode,
-}
-
-static RULE_RedirectConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Host",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Path",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        ("Port", Shape::STR),
-        (
-            "Protocol",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Query",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "StatusCode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["HTTP_301", "HTTP_302"],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["StatusCode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `RedirectConfig` property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
-///
-/// Information about a redirect action.
-///
-/// A URI consists of the following components: protocol://hostname:port/path?query. You must modify at least one of the following components to avoid a redirect loop: protocol, hostname, port, or path. Any components that you do not modify retain their original values.
-///
-/// You can reuse URI components using the following reserved keywords:
-///
-/// - #{protocol}
-/// - #{host}
-/// - #{port}
-/// - #{path} (the leading "/" is removed)
-/// - #{query}
-///
-/// For example, you can change the path to "/new/#{path}", the hostname to "example.#{host}", or the query to "#{query}&value=xyz".
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancingv2-listenerrule-redirectconfig.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct RedirectConfig {
-    /// `Host`: a string.
-    ///
-    /// The hostname. This component is not percent-encoded. The hostname can contain #{host}.
-    ///
-    /// Length 1 to 128.
-    pub host: Option<Str>,
-    /// `Path`: a string.
-    ///
-    /// The absolute path, starting with the leading "/". This component is not percent-encoded. The path can contain #{host}, #{path}, and #{port}.
-    ///
-    /// Length 1 to 128.
-    pub path: Option<Str>,
-    /// `Port`: a string.
-    ///
-    /// The port. You can specify a value from 1 to 65535 or #{port}.
-    pub port: Option<Str>,
-    /// `Protocol`: a string.
-    ///
-    /// The protocol. You can specify HTTP, HTTPS, or #{protocol}. You can redirect HTTP to HTTP, HTTP to HTTPS, and HTTPS to HTTPS. You can't redirect HTTPS to HTTP.
-    ///
-    /// Pattern `^(HTTPS?|#\{protocol\})$`.
-    pub protocol: Option<Str>,
-    /// `Query`: a string.
-    ///
-    /// The query parameters, URL-encoded when necessary, but not percent-encoded. Do not include the leading "?", as it is automatically added. You can specify any of the reserved keywords.
-    ///
-    /// Length 0 to 128.
-    pub query: Option<Str>,
-    /// `StatusCode`: a [`StatusCode`] value, required.
-    ///
-    /// The HTTP redirect code. The redirect is either permanent (HTTP 301) or temporary (HTTP 302).
-    pub status_code: StatusCode,
-}
-
-impl RedirectConfig {
-    /// A `RedirectConfig` with its required properties, named in a [`RedirectConfigRequired`].
-    pub fn new(required: RedirectConfigRequired) -> Self {
-        Self {
-            host: None,
-            path: None,
-            port: None,
-            protocol: None,
-            query: None,
-            status_code: required.status_code,
-        }
-    }
-
-    /// `Host`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn host(mut self, value: impl Into<Str>) -> Self {
-        self.host = Some(value.into());
-        self
-    }
-
-    /// `Path`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn path(mut self, value: impl Into<Str>) -> Self {
-        self.path = Some(value.into());
-        self
-    }
-
-    /// `Port`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Str>) -> Self {
-        self.port = Some(value.into());
-        self
-    }
-
-    /// `Protocol`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Str>) -> Self {
-        self.protocol = Some(value.into());
-        self
-    }
-
-    /// `Query`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query(mut self, value: impl Into<Str>) -> Self {
-        self.query = Some(value.into());
-        self
-    }
-
-    /// `StatusCode`: a [`StatusCode`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status_code(mut self, value: impl Into<StatusCode>) -> Self {
-        self.status_code = value.into();
-        self
-    }
-}
-
-impl PropertyType for RedirectConfig {}
-
-impl ToValue for RedirectConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Host", &self.host)
-            .opt("Path", &self.path)
-            .opt("Port", &self.port)
-            .opt("Protocol", &self.protocol)
-            .opt("Query", &self.query)
-            .req("StatusCode", &self.status_code)
-            .build()
-    }
-}
-
 /// The required properties of [`RewriteConfig`], by name: `RewriteConfig::new(RewriteConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RewriteConfigRequired {
     /// `Regex`: a string, required.
-    ///
-    /// The regular expression to match in the input string. The maximum length of the string is 1,024 characters.
     pub regex: Str,
     /// `Replace`: a string, required.
-    ///
-    /// The replacement string to use when rewriting the matched input. The maximum length of the string is 1,024 characters. You can specify capture groups in the regular expression (for example, $1 and $2).
     pub replace: Str,
 }
 
-static RULE_RewriteConfig: ObjRule = ObjRule {
-    properties: &[("Regex", Shape::STR), ("Replace", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_RewriteConfig: ObjRule = ObjRule {
+    properties: &[
+        ("Regex", Shape::STR),
+        ("Replace", Shape::STR),
+    ],
     required: &["Regex", "Replace"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RewriteConfig` property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
@@ -2014,6 +956,7 @@ pub struct RewriteConfig {
     pub replace: Str,
 }
 
+#[rustfmt::skip]
 impl RewriteConfig {
     /// A `RewriteConfig` with its required properties, named in a [`RewriteConfigRequired`].
     pub fn new(required: RewriteConfigRequired) -> Self {
@@ -2024,20 +967,9 @@ impl RewriteConfig {
     }
 
     /// `Regex`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn regex(mut self, value: impl Into<Str>) -> Self {
-        self.regex = value.into();
-        self
-    }
-
+    pub fn regex(mut self, value: impl Into<Str>) -> Self { self.regex = value.into(); self }
     /// `Replace`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replace(mut self, value: impl Into<Str>) -> Self {
-        self.replace = value.into();
-        self
-    }
+    pub fn replace(mut self, value: impl Into<Str>) -> Self { self.replace = value.into(); self }
 }
 
 impl PropertyType for RewriteConfig {}
@@ -2058,21 +990,14 @@ pub struct RewriteConfigObjectRequired {
     pub rewrites: List<RewriteConfig>,
 }
 
-static RULE_RewriteConfigObject: ObjRule = ObjRule {
-    properties: &[(
-        "Rewrites",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_RewriteConfig),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_RewriteConfigObject: ObjRule = ObjRule {
+    properties: &[
+        ("Rewrites", Shape::List(&ListRule { items: Shape::Object(&RULE_RewriteConfig), min_items: None, max_items: None })),
+    ],
     required: &["Rewrites"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RewriteConfigObject` property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
@@ -2084,6 +1009,7 @@ pub struct RewriteConfigObject {
     pub rewrites: List<RewriteConfig>,
 }
 
+#[rustfmt::skip]
 impl RewriteConfigObject {
     /// A `RewriteConfigObject` with its required properties, named in a [`RewriteConfigObjectRequired`].
     pub fn new(required: RewriteConfigObjectRequired) -> Self {
@@ -2093,10 +1019,7 @@ impl RewriteConfigObject {
     }
 
     /// `Rewrites`: a list of [`RewriteConfig`] objects, required.
-    pub fn rewrites(mut self, value: impl Into<List<RewriteConfig>>) -> Self {
-        self.rewrites = value.into();
-        self
-    }
+    pub fn rewrites(mut self, value: impl Into<List<RewriteConfig>>) -> Self { self.rewrites = value.into(); self }
 }
 
 impl PropertyType for RewriteConfigObject {}
@@ -2107,50 +1030,21 @@ impl ToValue for RewriteConfigObject {
     }
 }
 
-static RULE_RuleCondition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RuleCondition: ObjRule = ObjRule {
     properties: &[
-        (
-            "Field",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Field", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), ..StrRule::ANY })),
         ("HostHeaderConfig", Shape::Object(&RULE_HostHeaderConfig)),
         ("HttpHeaderConfig", Shape::Object(&RULE_HttpHeaderConfig)),
-        (
-            "HttpRequestMethodConfig",
-            Shape::Object(&RULE_HttpRequestMethodConfig),
-        ),
+        ("HttpRequestMethodConfig", Shape::Object(&RULE_HttpRequestMethodConfig)),
         ("PathPatternConfig", Shape::Object(&RULE_PathPatternConfig)),
         ("QueryStringConfig", Shape::Object(&RULE_QueryStringConfig)),
-        (
-            "RegexValues",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("RegexValues", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("SourceIpConfig", Shape::Object(&RULE_SourceIpConfig)),
-        (
-            "Values",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RuleCondition` property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
@@ -2222,6 +1116,7 @@ pub struct RuleCondition {
     pub values: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl RuleCondition {
     /// A `RuleCondition` with no property set (none is required).
     pub fn new() -> Self {
@@ -2229,79 +1124,23 @@ impl RuleCondition {
     }
 
     /// `Field`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field(mut self, value: impl Into<Str>) -> Self {
-        self.field = Some(value.into());
-        self
-    }
-
+    pub fn field(mut self, value: impl Into<Str>) -> Self { self.field = Some(value.into()); self }
     /// `HostHeaderConfig`: a [`HostHeaderConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn host_header_config(mut self, value: impl Into<Obj<HostHeaderConfig>>) -> Self {
-        self.host_header_config = Some(value.into());
-        self
-    }
-
+    pub fn host_header_config(mut self, value: impl Into<Obj<HostHeaderConfig>>) -> Self { self.host_header_config = Some(value.into()); self }
     /// `HttpHeaderConfig`: a [`HttpHeaderConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_header_config(mut self, value: impl Into<Obj<HttpHeaderConfig>>) -> Self {
-        self.http_header_config = Some(value.into());
-        self
-    }
-
+    pub fn http_header_config(mut self, value: impl Into<Obj<HttpHeaderConfig>>) -> Self { self.http_header_config = Some(value.into()); self }
     /// `HttpRequestMethodConfig`: a [`HttpRequestMethodConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_request_method_config(
-        mut self,
-        value: impl Into<Obj<HttpRequestMethodConfig>>,
-    ) -> Self {
-        self.http_request_method_config = Some(value.into());
-        self
-    }
-
+    pub fn http_request_method_config(mut self, value: impl Into<Obj<HttpRequestMethodConfig>>) -> Self { self.http_request_method_config = Some(value.into()); self }
     /// `PathPatternConfig`: a [`PathPatternConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn path_pattern_config(mut self, value: impl Into<Obj<PathPatternConfig>>) -> Self {
-        self.path_pattern_config = Some(value.into());
-        self
-    }
-
+    pub fn path_pattern_config(mut self, value: impl Into<Obj<PathPatternConfig>>) -> Self { self.path_pattern_config = Some(value.into()); self }
     /// `QueryStringConfig`: a [`QueryStringConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_string_config(mut self, value: impl Into<Obj<QueryStringConfig>>) -> Self {
-        self.query_string_config = Some(value.into());
-        self
-    }
-
+    pub fn query_string_config(mut self, value: impl Into<Obj<QueryStringConfig>>) -> Self { self.query_string_config = Some(value.into()); self }
     /// `RegexValues`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn regex_values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.regex_values = Some(value.into());
-        self
-    }
-
+    pub fn regex_values(mut self, value: impl Into<List<Str>>) -> Self { self.regex_values = Some(value.into()); self }
     /// `SourceIpConfig`: a [`SourceIpConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_ip_config(mut self, value: impl Into<Obj<SourceIpConfig>>) -> Self {
-        self.source_ip_config = Some(value.into());
-        self
-    }
-
+    pub fn source_ip_config(mut self, value: impl Into<Obj<SourceIpConfig>>) -> Self { self.source_ip_config = Some(value.into()); self }
     /// `Values`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.values = Some(value.into());
-        self
-    }
+    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = Some(value.into()); self }
 }
 
 impl PropertyType for RuleCondition {}
@@ -2322,21 +1161,13 @@ impl ToValue for RuleCondition {
     }
 }
 
-static RULE_SourceIpConfig: ObjRule = ObjRule {
-    properties: &[(
-        "Values",
-        Shape::List(&ListRule {
-            items: Shape::STR,
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_SourceIpConfig: ObjRule = ObjRule {
+    properties: &[
+        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SourceIpConfig` property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
@@ -2356,6 +1187,7 @@ pub struct SourceIpConfig {
     pub values: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl SourceIpConfig {
     /// A `SourceIpConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -2363,12 +1195,7 @@ impl SourceIpConfig {
     }
 
     /// `Values`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.values = Some(value.into());
-        self
-    }
+    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = Some(value.into()); self }
 }
 
 impl PropertyType for SourceIpConfig {}
@@ -2379,128 +1206,6 @@ impl ToValue for SourceIpConfig {
     }
 }
 
-static RULE_TargetGroupStickinessConfig: ObjRule = ObjRule {
-    properties: &[("DurationSeconds", Shape::INT), ("Enabled", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `TargetGroupStickinessConfig` property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
-///
-/// Information about the target group stickiness for a rule.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancingv2-listenerrule-targetgroupstickinessconfig.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct TargetGroupStickinessConfig {
-    /// `DurationSeconds`: an integer.
-    ///
-    /// \[Application Load Balancers\] The time period, in seconds, during which requests from a client should be routed to the same target group. The range is 1-604800 seconds (7 days). You must specify this value when enabling target group stickiness.
-    pub duration_seconds: Option<Int>,
-    /// `Enabled`: a boolean.
-    ///
-    /// Indicates whether target group stickiness is enabled.
-    pub enabled: Option<Bool>,
-}
-
-impl TargetGroupStickinessConfig {
-    /// A `TargetGroupStickinessConfig` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `DurationSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn duration_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.duration_seconds = Some(value.into());
-        self
-    }
-
-    /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for TargetGroupStickinessConfig {}
-
-impl ToValue for TargetGroupStickinessConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("DurationSeconds", &self.duration_seconds)
-            .opt("Enabled", &self.enabled)
-            .build()
-    }
-}
-
-static RULE_TargetGroupTuple: ObjRule = ObjRule {
-    properties: &[("TargetGroupArn", Shape::STR), ("Weight", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `TargetGroupTuple` property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
-///
-/// Information about how traffic will be distributed between multiple target groups in a forward rule.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancingv2-listenerrule-targetgrouptuple.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct TargetGroupTuple {
-    /// `TargetGroupArn`: a string.
-    ///
-    /// The Amazon Resource Name (ARN) of the target group.
-    pub target_group_arn: Option<Str>,
-    /// `Weight`: an integer.
-    ///
-    /// The weight. The range is 0 to 999.
-    pub weight: Option<Int>,
-}
-
-impl TargetGroupTuple {
-    /// A `TargetGroupTuple` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `TargetGroupArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_group_arn(mut self, value: impl Into<Str>) -> Self {
-        self.target_group_arn = Some(value.into());
-        self
-    }
-
-    /// `Weight`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn weight(mut self, value: impl Into<Int>) -> Self {
-        self.weight = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for TargetGroupTuple {}
-
-impl ToValue for TargetGroupTuple {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("TargetGroupArn", &self.target_group_arn)
-            .opt("Weight", &self.weight)
-            .build()
-    }
-}
-
 /// The required properties of [`Transform`], by name: `Transform::new(TransformRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransformRequired {
@@ -2508,30 +1213,17 @@ pub struct TransformRequired {
     pub r#type: TransformType,
 }
 
-static RULE_Transform: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Transform: ObjRule = ObjRule {
     properties: &[
-        (
-            "HostHeaderRewriteConfig",
-            Shape::Object(&RULE_RewriteConfigObject),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["host-header-rewrite", "url-rewrite"],
-                format: None,
-            }),
-        ),
+        ("HostHeaderRewriteConfig", Shape::Object(&RULE_RewriteConfigObject)),
+        ("Type", Shape::Str(&StrRule { allowed: &["host-header-rewrite", "url-rewrite"], ..StrRule::ANY })),
         ("UrlRewriteConfig", Shape::Object(&RULE_RewriteConfigObject)),
     ],
     required: &["Type"],
     one_of: &[&[&["HostHeaderRewriteConfig"], &["UrlRewriteConfig"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Transform` property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
@@ -2547,6 +1239,7 @@ pub struct Transform {
     pub url_rewrite_config: Option<Obj<RewriteConfigObject>>,
 }
 
+#[rustfmt::skip]
 impl Transform {
     /// A `Transform` with its required properties, named in a [`TransformRequired`].
     pub fn new(required: TransformRequired) -> Self {
@@ -2558,25 +1251,11 @@ impl Transform {
     }
 
     /// `HostHeaderRewriteConfig`: a [`RewriteConfigObject`] object.
-    pub fn host_header_rewrite_config(
-        mut self,
-        value: impl Into<Obj<RewriteConfigObject>>,
-    ) -> Self {
-        self.host_header_rewrite_config = Some(value.into());
-        self
-    }
-
+    pub fn host_header_rewrite_config(mut self, value: impl Into<Obj<RewriteConfigObject>>) -> Self { self.host_header_rewrite_config = Some(value.into()); self }
     /// `Type`: a [`TransformType`] value, required.
-    pub fn r#type(mut self, value: impl Into<TransformType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<TransformType>) -> Self { self.r#type = value.into(); self }
     /// `UrlRewriteConfig`: a [`RewriteConfigObject`] object.
-    pub fn url_rewrite_config(mut self, value: impl Into<Obj<RewriteConfigObject>>) -> Self {
-        self.url_rewrite_config = Some(value.into());
-        self
-    }
+    pub fn url_rewrite_config(mut self, value: impl Into<Obj<RewriteConfigObject>>) -> Self { self.url_rewrite_config = Some(value.into()); self }
 }
 
 impl PropertyType for Transform {}
@@ -2588,136 +1267,6 @@ impl ToValue for Transform {
             .req("Type", &self.r#type)
             .opt("UrlRewriteConfig", &self.url_rewrite_config)
             .build()
-    }
-}
-
-/// The values of `Type` (`AWS::ElasticLoadBalancingV2::ListenerRule`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ActionType {
-    /// `authenticate-cognito`
-    AuthenticateCognito,
-    /// `authenticate-oidc`
-    AuthenticateOidc,
-    /// `fixed-response`
-    FixedResponse,
-    /// `forward`
-    Forward,
-    /// `jwt-validation`
-    JwtValidation,
-    /// `redirect`
-    Redirect,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ActionType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ActionType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::AuthenticateCognito => "authenticate-cognito",
-            Self::AuthenticateOidc => "authenticate-oidc",
-            Self::FixedResponse => "fixed-response",
-            Self::Forward => "forward",
-            Self::JwtValidation => "jwt-validation",
-            Self::Redirect => "redirect",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Format` (`AWS::ElasticLoadBalancingV2::ListenerRule`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum JwtValidationActionAdditionalClaimFormat {
-    /// `single-string`
-    SingleString,
-    /// `space-separated-values`
-    SpaceSeparatedValues,
-    /// `string-array`
-    StringArray,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for JwtValidationActionAdditionalClaimFormat {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for JwtValidationActionAdditionalClaimFormat {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::SingleString => "single-string",
-            Self::SpaceSeparatedValues => "space-separated-values",
-            Self::StringArray => "string-array",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `OnUnauthenticatedRequest` (`AWS::ElasticLoadBalancingV2::ListenerRule`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum OnUnauthenticatedRequest {
-    /// `allow`
-    Allow,
-    /// `authenticate`
-    Authenticate,
-    /// `deny`
-    Deny,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for OnUnauthenticatedRequest {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for OnUnauthenticatedRequest {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Allow => "allow",
-            Self::Authenticate => "authenticate",
-            Self::Deny => "deny",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `StatusCode` (`AWS::ElasticLoadBalancingV2::ListenerRule`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum StatusCode {
-    /// `HTTP_301`
-    Http301,
-    /// `HTTP_302`
-    Http302,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for StatusCode {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for StatusCode {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Http301 => "HTTP_301",
-            Self::Http302 => "HTTP_302",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 

@@ -9,118 +9,27 @@ use crate::support::prelude::*;
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
-static RULE_LoadBalancer: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LoadBalancer: ObjRule = ObjRule {
     properties: &[
         ("EnableCapacityReservationProvisionStabilize", Shape::Bool),
-        (
-            "EnablePrefixForIpv6SourceNat",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["off", "on"],
-                format: None,
-            }),
-        ),
-        (
-            "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic",
-            Shape::STR,
-        ),
-        (
-            "IpAddressType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["dualstack", "dualstack-without-public-ipv4", "ipv4"],
-                format: None,
-            }),
-        ),
+        ("EnablePrefixForIpv6SourceNat", Shape::Str(&StrRule { allowed: &["off", "on"], ..StrRule::ANY })),
+        ("EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic", Shape::STR),
+        ("IpAddressType", Shape::Str(&StrRule { allowed: &["dualstack", "dualstack-without-public-ipv4", "ipv4"], ..StrRule::ANY })),
         ("Ipv4IpamPoolId", Shape::STR),
-        (
-            "LoadBalancerAttributes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_LoadBalancerAttribute),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "MinimumLoadBalancerCapacity",
-            Shape::Object(&RULE_MinimumLoadBalancerCapacity),
-        ),
+        ("LoadBalancerAttributes", Shape::List(&ListRule { items: Shape::Object(&RULE_LoadBalancerAttribute), min_items: None, max_items: None })),
+        ("MinimumLoadBalancerCapacity", Shape::Object(&RULE_MinimumLoadBalancerCapacity)),
         ("Name", Shape::STR),
-        (
-            "Scheme",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["internal", "internet-facing"],
-                format: None,
-            }),
-        ),
-        (
-            "SecurityGroups",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SubnetMappings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SubnetMapping),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Subnets",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SubnetId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["application", "gateway", "network"],
-                format: None,
-            }),
-        ),
+        ("Scheme", Shape::Str(&StrRule { allowed: &["internal", "internet-facing"], ..StrRule::ANY })),
+        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SubnetMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_SubnetMapping), min_items: None, max_items: None })),
+        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Type", Shape::Str(&StrRule { allowed: &["application", "gateway", "network"], ..StrRule::ANY })),
     ],
-    required: &[],
     one_of: &[&[&["Subnets"], &["SubnetMappings"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ElasticLoadBalancingV2::LoadBalancer` resource.
@@ -240,6 +149,7 @@ pub struct LoadBalancer {
     pub r#type: Option<LoadBalancerType>,
 }
 
+#[rustfmt::skip]
 impl LoadBalancer {
     /// The CloudFormation type name, `AWS::ElasticLoadBalancingV2::LoadBalancer`.
     pub const TYPE_NAME: &'static str = "AWS::ElasticLoadBalancingV2::LoadBalancer";
@@ -254,33 +164,8 @@ impl LoadBalancer {
         create_only: &["Name", "Type", "Scheme"],
         conditional_create_only: &[],
         write_only: &["EnableCapacityReservationProvisionStabilize"],
-        read_only: &[
-            "LoadBalancerName",
-            "LoadBalancerFullName",
-            "CanonicalHostedZoneID",
-            "LoadBalancerArn",
-            "DNSName",
-        ],
-        attributes: &[
-            "CanonicalHostedZoneID",
-            "DNSName",
-            "EnableCapacityReservationProvisionStabilize",
-            "EnablePrefixForIpv6SourceNat",
-            "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic",
-            "IpAddressType",
-            "Ipv4IpamPoolId",
-            "LoadBalancerArn",
-            "LoadBalancerAttributes",
-            "LoadBalancerFullName",
-            "LoadBalancerName",
-            "Name",
-            "Scheme",
-            "SecurityGroups",
-            "SubnetMappings",
-            "Subnets",
-            "Tags",
-            "Type",
-        ],
+        read_only: &["LoadBalancerName", "LoadBalancerFullName", "CanonicalHostedZoneID", "LoadBalancerArn", "DNSName"],
+        attributes: &["CanonicalHostedZoneID", "DNSName", "EnableCapacityReservationProvisionStabilize", "EnablePrefixForIpv6SourceNat", "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic", "IpAddressType", "Ipv4IpamPoolId", "LoadBalancerArn", "LoadBalancerAttributes", "LoadBalancerFullName", "LoadBalancerName", "Name", "Scheme", "SecurityGroups", "SubnetMappings", "Subnets", "Tags", "Type"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -291,131 +176,33 @@ impl LoadBalancer {
     }
 
     /// `EnableCapacityReservationProvisionStabilize`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_capacity_reservation_provision_stabilize(
-        mut self,
-        value: impl Into<Bool>,
-    ) -> Self {
-        self.enable_capacity_reservation_provision_stabilize = Some(value.into());
-        self
-    }
-
+    pub fn enable_capacity_reservation_provision_stabilize(mut self, value: impl Into<Bool>) -> Self { self.enable_capacity_reservation_provision_stabilize = Some(value.into()); self }
     /// `EnablePrefixForIpv6SourceNat`: an [`EnablePrefixForIpv6SourceNat`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_prefix_for_ipv6_source_nat(
-        mut self,
-        value: impl Into<EnablePrefixForIpv6SourceNat>,
-    ) -> Self {
-        self.enable_prefix_for_ipv6_source_nat = Some(value.into());
-        self
-    }
-
+    pub fn enable_prefix_for_ipv6_source_nat(mut self, value: impl Into<EnablePrefixForIpv6SourceNat>) -> Self { self.enable_prefix_for_ipv6_source_nat = Some(value.into()); self }
     /// `EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enforce_security_group_inbound_rules_on_private_link_traffic(
-        mut self,
-        value: impl Into<Str>,
-    ) -> Self {
-        self.enforce_security_group_inbound_rules_on_private_link_traffic = Some(value.into());
-        self
-    }
-
+    pub fn enforce_security_group_inbound_rules_on_private_link_traffic(mut self, value: impl Into<Str>) -> Self { self.enforce_security_group_inbound_rules_on_private_link_traffic = Some(value.into()); self }
     /// `IpAddressType`: an [`IpAddressType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self {
-        self.ip_address_type = Some(value.into());
-        self
-    }
-
+    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self { self.ip_address_type = Some(value.into()); self }
     /// `Ipv4IpamPoolId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv4_ipam_pool_id(mut self, value: impl Into<Str>) -> Self {
-        self.ipv4_ipam_pool_id = Some(value.into());
-        self
-    }
-
+    pub fn ipv4_ipam_pool_id(mut self, value: impl Into<Str>) -> Self { self.ipv4_ipam_pool_id = Some(value.into()); self }
     /// `LoadBalancerAttributes`: a list of [`LoadBalancerAttribute`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn load_balancer_attributes(
-        mut self,
-        value: impl Into<List<LoadBalancerAttribute>>,
-    ) -> Self {
-        self.load_balancer_attributes = Some(value.into());
-        self
-    }
-
+    pub fn load_balancer_attributes(mut self, value: impl Into<List<LoadBalancerAttribute>>) -> Self { self.load_balancer_attributes = Some(value.into()); self }
     /// `MinimumLoadBalancerCapacity`: a [`MinimumLoadBalancerCapacity`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn minimum_load_balancer_capacity(
-        mut self,
-        value: impl Into<Obj<MinimumLoadBalancerCapacity>>,
-    ) -> Self {
-        self.minimum_load_balancer_capacity = Some(value.into());
-        self
-    }
-
+    pub fn minimum_load_balancer_capacity(mut self, value: impl Into<Obj<MinimumLoadBalancerCapacity>>) -> Self { self.minimum_load_balancer_capacity = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Scheme`: a [`Scheme`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scheme(mut self, value: impl Into<Scheme>) -> Self {
-        self.scheme = Some(value.into());
-        self
-    }
-
+    pub fn scheme(mut self, value: impl Into<Scheme>) -> Self { self.scheme = Some(value.into()); self }
     /// `SecurityGroups`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_groups = Some(value.into());
-        self
-    }
-
+    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.security_groups = Some(value.into()); self }
     /// `SubnetMappings`: a list of [`SubnetMapping`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_mappings(mut self, value: impl Into<List<SubnetMapping>>) -> Self {
-        self.subnet_mappings = Some(value.into());
-        self
-    }
-
+    pub fn subnet_mappings(mut self, value: impl Into<List<SubnetMapping>>) -> Self { self.subnet_mappings = Some(value.into()); self }
     /// `Subnets`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnets = Some(value.into());
-        self
-    }
-
+    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self { self.subnets = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Type`: a [`LoadBalancerType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<LoadBalancerType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<LoadBalancerType>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl Resource for LoadBalancer {
@@ -638,14 +425,14 @@ impl LoadBalancerAttributes {
     }
 }
 
-static RULE_LoadBalancerAttribute: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_LoadBalancerAttribute: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LoadBalancerAttribute` property type of `AWS::ElasticLoadBalancingV2::LoadBalancer`.
@@ -706,6 +493,7 @@ pub struct LoadBalancerAttribute {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LoadBalancerAttribute {
     /// A `LoadBalancerAttribute` with no property set (none is required).
     pub fn new() -> Self {
@@ -713,20 +501,9 @@ impl LoadBalancerAttribute {
     }
 
     /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for LoadBalancerAttribute {}
@@ -744,19 +521,17 @@ impl ToValue for LoadBalancerAttribute {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MinimumLoadBalancerCapacityRequired {
     /// `CapacityUnits`: an integer, required.
-    ///
-    /// The number of capacity units.
     pub capacity_units: Int,
 }
 
-static RULE_MinimumLoadBalancerCapacity: ObjRule = ObjRule {
-    properties: &[("CapacityUnits", Shape::INT)],
+#[rustfmt::skip]
+pub(crate) static RULE_MinimumLoadBalancerCapacity: ObjRule = ObjRule {
+    properties: &[
+        ("CapacityUnits", Shape::INT),
+    ],
     required: &["CapacityUnits"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MinimumLoadBalancerCapacity` property type of `AWS::ElasticLoadBalancingV2::LoadBalancer`.
@@ -772,6 +547,7 @@ pub struct MinimumLoadBalancerCapacity {
     pub capacity_units: Int,
 }
 
+#[rustfmt::skip]
 impl MinimumLoadBalancerCapacity {
     /// A `MinimumLoadBalancerCapacity` with its required properties, named in a [`MinimumLoadBalancerCapacityRequired`].
     pub fn new(required: MinimumLoadBalancerCapacityRequired) -> Self {
@@ -781,12 +557,7 @@ impl MinimumLoadBalancerCapacity {
     }
 
     /// `CapacityUnits`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_units(mut self, value: impl Into<Int>) -> Self {
-        self.capacity_units = value.into();
-        self
-    }
+    pub fn capacity_units(mut self, value: impl Into<Int>) -> Self { self.capacity_units = value.into(); self }
 }
 
 impl PropertyType for MinimumLoadBalancerCapacity {}
@@ -803,36 +574,21 @@ impl ToValue for MinimumLoadBalancerCapacity {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubnetMappingRequired {
     /// `SubnetId`: a string, required.
-    ///
-    /// The ID of the subnet.
-    ///
-    /// Format `AWS::EC2::Subnet.Id`.
     pub subnet_id: Str,
 }
 
-static RULE_SubnetMapping: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SubnetMapping: ObjRule = ObjRule {
     properties: &[
         ("AllocationId", Shape::STR),
         ("IPv6Address", Shape::STR),
         ("PrivateIPv4Address", Shape::STR),
         ("SourceNatIpv6Prefix", Shape::STR),
-        (
-            "SubnetId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SubnetId),
-            }),
-        ),
+        ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
     ],
     required: &["SubnetId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SubnetMapping` property type of `AWS::ElasticLoadBalancingV2::LoadBalancer`.
@@ -866,6 +622,7 @@ pub struct SubnetMapping {
     pub subnet_id: Str,
 }
 
+#[rustfmt::skip]
 impl SubnetMapping {
     /// A `SubnetMapping` with its required properties, named in a [`SubnetMappingRequired`].
     pub fn new(required: SubnetMappingRequired) -> Self {
@@ -879,44 +636,15 @@ impl SubnetMapping {
     }
 
     /// `AllocationId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allocation_id(mut self, value: impl Into<Str>) -> Self {
-        self.allocation_id = Some(value.into());
-        self
-    }
-
+    pub fn allocation_id(mut self, value: impl Into<Str>) -> Self { self.allocation_id = Some(value.into()); self }
     /// `IPv6Address`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv6_address(mut self, value: impl Into<Str>) -> Self {
-        self.ipv6_address = Some(value.into());
-        self
-    }
-
+    pub fn ipv6_address(mut self, value: impl Into<Str>) -> Self { self.ipv6_address = Some(value.into()); self }
     /// `PrivateIPv4Address`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn private_ipv4_address(mut self, value: impl Into<Str>) -> Self {
-        self.private_ipv4_address = Some(value.into());
-        self
-    }
-
+    pub fn private_ipv4_address(mut self, value: impl Into<Str>) -> Self { self.private_ipv4_address = Some(value.into()); self }
     /// `SourceNatIpv6Prefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_nat_ipv6_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.source_nat_ipv6_prefix = Some(value.into());
-        self
-    }
-
+    pub fn source_nat_ipv6_prefix(mut self, value: impl Into<Str>) -> Self { self.source_nat_ipv6_prefix = Some(value.into()); self }
     /// `SubnetId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self {
-        self.subnet_id = value.into();
-        self
-    }
+    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = value.into(); self }
 }
 
 impl PropertyType for SubnetMapping {}
@@ -937,40 +665,18 @@ impl ToValue for SubnetMapping {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
     pub key: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::ElasticLoadBalancingV2::LoadBalancer`.
@@ -988,6 +694,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -998,20 +705,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tag {}

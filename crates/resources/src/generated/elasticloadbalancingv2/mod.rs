@@ -10,11 +10,14 @@
 //! - `AWS::ElasticLoadBalancingV2::TargetGroup`: [`TargetGroup`], property types in [`target_group`]
 //! - `AWS::ElasticLoadBalancingV2::TrustStore`: [`TrustStore`], property types in [`trust_store`]
 //! - `AWS::ElasticLoadBalancingV2::TrustStoreRevocation`: [`TrustStoreRevocation`], property types in [`trust_store_revocation`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod listener;
 pub mod listener_certificate;
 pub mod listener_rule;
 pub mod load_balancer;
+pub mod shared;
 pub mod target_group;
 pub mod trust_store;
 pub mod trust_store_revocation;

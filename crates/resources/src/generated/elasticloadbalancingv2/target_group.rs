@@ -7,158 +7,35 @@
 
 use crate::support::prelude::*;
 
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+use super::shared::RULE_Tag;
+pub use super::shared::{Protocol, Tag, TagRequired};
 
-static RULE_TargetGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TargetGroup: ObjRule = ObjRule {
     properties: &[
         ("HealthCheckEnabled", Shape::Bool),
-        (
-            "HealthCheckIntervalSeconds",
-            Shape::Int(&NumRule {
-                min: Some(5.0),
-                max: Some(300.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "HealthCheckPath",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("HealthCheckIntervalSeconds", Shape::Int(&NumRule { min: Some(5.0), max: Some(300.0), ..NumRule::ANY })),
+        ("HealthCheckPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
         ("HealthCheckPort", Shape::STR),
-        (
-            "HealthCheckProtocol",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "GENEVE", "HTTP", "HTTPS", "QUIC", "TCP", "TCP_QUIC", "TCP_UDP", "TLS", "UDP",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "HealthCheckTimeoutSeconds",
-            Shape::Int(&NumRule {
-                min: Some(2.0),
-                max: Some(120.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "HealthyThresholdCount",
-            Shape::Int(&NumRule {
-                min: Some(2.0),
-                max: Some(10.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "IpAddressType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ipv4", "ipv6"],
-                format: None,
-            }),
-        ),
+        ("HealthCheckProtocol", Shape::Str(&StrRule { allowed: &["GENEVE", "HTTP", "HTTPS", "QUIC", "TCP", "TCP_QUIC", "TCP_UDP", "TLS", "UDP"], ..StrRule::ANY })),
+        ("HealthCheckTimeoutSeconds", Shape::Int(&NumRule { min: Some(2.0), max: Some(120.0), ..NumRule::ANY })),
+        ("HealthyThresholdCount", Shape::Int(&NumRule { min: Some(2.0), max: Some(10.0), ..NumRule::ANY })),
+        ("IpAddressType", Shape::Str(&StrRule { allowed: &["ipv4", "ipv6"], ..StrRule::ANY })),
         ("Matcher", Shape::Object(&RULE_Matcher)),
         ("Name", Shape::STR),
-        (
-            "Port",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Protocol",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "GENEVE", "HTTP", "HTTPS", "QUIC", "TCP", "TCP_QUIC", "TCP_UDP", "TLS", "UDP",
-                ],
-                format: None,
-            }),
-        ),
+        ("Port", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
+        ("Protocol", Shape::Str(&StrRule { allowed: &["GENEVE", "HTTP", "HTTPS", "QUIC", "TCP", "TCP_QUIC", "TCP_UDP", "TLS", "UDP"], ..StrRule::ANY })),
         ("ProtocolVersion", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TargetControlPort",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TargetGroupAttributes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TargetGroupAttribute),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TargetType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["alb", "instance", "ip", "lambda"],
-                format: None,
-            }),
-        ),
-        (
-            "Targets",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TargetDescription),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "UnhealthyThresholdCount",
-            Shape::Int(&NumRule {
-                min: Some(2.0),
-                max: Some(10.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "VpcId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::VpcId),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("TargetControlPort", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
+        ("TargetGroupAttributes", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetGroupAttribute), min_items: None, max_items: None })),
+        ("TargetType", Shape::Str(&StrRule { allowed: &["alb", "instance", "ip", "lambda"], ..StrRule::ANY })),
+        ("Targets", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetDescription), min_items: None, max_items: None })),
+        ("UnhealthyThresholdCount", Shape::Int(&NumRule { min: Some(2.0), max: Some(10.0), ..NumRule::ANY })),
+        ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ElasticLoadBalancingV2::TargetGroup` resource.
@@ -295,6 +172,7 @@ pub struct TargetGroup {
     pub vpc_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl TargetGroup {
     /// The CloudFormation type name, `AWS::ElasticLoadBalancingV2::TargetGroup`.
     pub const TYPE_NAME: &'static str = "AWS::ElasticLoadBalancingV2::TargetGroup";
@@ -306,29 +184,11 @@ impl TargetGroup {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticloadbalancingv2-targetgroup.html",
         primary_identifier: &["TargetGroupArn"],
         required: &[],
-        create_only: &[
-            "TargetType",
-            "ProtocolVersion",
-            "Port",
-            "Name",
-            "VpcId",
-            "Protocol",
-            "IpAddressType",
-        ],
+        create_only: &["TargetType", "ProtocolVersion", "Port", "Name", "VpcId", "Protocol", "IpAddressType"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "LoadBalancerArns",
-            "TargetGroupArn",
-            "TargetGroupName",
-            "TargetGroupFullName",
-        ],
-        attributes: &[
-            "LoadBalancerArns",
-            "TargetGroupArn",
-            "TargetGroupFullName",
-            "TargetGroupName",
-        ],
+        read_only: &["LoadBalancerArns", "TargetGroupArn", "TargetGroupName", "TargetGroupFullName"],
+        attributes: &["LoadBalancerArns", "TargetGroupArn", "TargetGroupFullName", "TargetGroupName"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -339,164 +199,45 @@ impl TargetGroup {
     }
 
     /// `HealthCheckEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn health_check_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.health_check_enabled = Some(value.into());
-        self
-    }
-
+    pub fn health_check_enabled(mut self, value: impl Into<Bool>) -> Self { self.health_check_enabled = Some(value.into()); self }
     /// `HealthCheckIntervalSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn health_check_interval_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.health_check_interval_seconds = Some(value.into());
-        self
-    }
-
+    pub fn health_check_interval_seconds(mut self, value: impl Into<Int>) -> Self { self.health_check_interval_seconds = Some(value.into()); self }
     /// `HealthCheckPath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn health_check_path(mut self, value: impl Into<Str>) -> Self {
-        self.health_check_path = Some(value.into());
-        self
-    }
-
+    pub fn health_check_path(mut self, value: impl Into<Str>) -> Self { self.health_check_path = Some(value.into()); self }
     /// `HealthCheckPort`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn health_check_port(mut self, value: impl Into<Str>) -> Self {
-        self.health_check_port = Some(value.into());
-        self
-    }
-
+    pub fn health_check_port(mut self, value: impl Into<Str>) -> Self { self.health_check_port = Some(value.into()); self }
     /// `HealthCheckProtocol`: a [`HealthCheckProtocol`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn health_check_protocol(mut self, value: impl Into<HealthCheckProtocol>) -> Self {
-        self.health_check_protocol = Some(value.into());
-        self
-    }
-
+    pub fn health_check_protocol(mut self, value: impl Into<HealthCheckProtocol>) -> Self { self.health_check_protocol = Some(value.into()); self }
     /// `HealthCheckTimeoutSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn health_check_timeout_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.health_check_timeout_seconds = Some(value.into());
-        self
-    }
-
+    pub fn health_check_timeout_seconds(mut self, value: impl Into<Int>) -> Self { self.health_check_timeout_seconds = Some(value.into()); self }
     /// `HealthyThresholdCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn healthy_threshold_count(mut self, value: impl Into<Int>) -> Self {
-        self.healthy_threshold_count = Some(value.into());
-        self
-    }
-
+    pub fn healthy_threshold_count(mut self, value: impl Into<Int>) -> Self { self.healthy_threshold_count = Some(value.into()); self }
     /// `IpAddressType`: an [`IpAddressType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self {
-        self.ip_address_type = Some(value.into());
-        self
-    }
-
+    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self { self.ip_address_type = Some(value.into()); self }
     /// `Matcher`: a [`Matcher`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn matcher(mut self, value: impl Into<Obj<Matcher>>) -> Self {
-        self.matcher = Some(value.into());
-        self
-    }
-
+    pub fn matcher(mut self, value: impl Into<Obj<Matcher>>) -> Self { self.matcher = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Port`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = Some(value.into());
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
     /// `Protocol`: a [`Protocol`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self {
-        self.protocol = Some(value.into());
-        self
-    }
-
+    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self { self.protocol = Some(value.into()); self }
     /// `ProtocolVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol_version(mut self, value: impl Into<Str>) -> Self {
-        self.protocol_version = Some(value.into());
-        self
-    }
-
+    pub fn protocol_version(mut self, value: impl Into<Str>) -> Self { self.protocol_version = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TargetControlPort`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_control_port(mut self, value: impl Into<Int>) -> Self {
-        self.target_control_port = Some(value.into());
-        self
-    }
-
+    pub fn target_control_port(mut self, value: impl Into<Int>) -> Self { self.target_control_port = Some(value.into()); self }
     /// `TargetGroupAttributes`: a list of [`TargetGroupAttribute`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_group_attributes(mut self, value: impl Into<List<TargetGroupAttribute>>) -> Self {
-        self.target_group_attributes = Some(value.into());
-        self
-    }
-
+    pub fn target_group_attributes(mut self, value: impl Into<List<TargetGroupAttribute>>) -> Self { self.target_group_attributes = Some(value.into()); self }
     /// `TargetType`: a [`TargetType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_type(mut self, value: impl Into<TargetType>) -> Self {
-        self.target_type = Some(value.into());
-        self
-    }
-
+    pub fn target_type(mut self, value: impl Into<TargetType>) -> Self { self.target_type = Some(value.into()); self }
     /// `Targets`: a list of [`TargetDescription`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn targets(mut self, value: impl Into<List<TargetDescription>>) -> Self {
-        self.targets = Some(value.into());
-        self
-    }
-
+    pub fn targets(mut self, value: impl Into<List<TargetDescription>>) -> Self { self.targets = Some(value.into()); self }
     /// `UnhealthyThresholdCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unhealthy_threshold_count(mut self, value: impl Into<Int>) -> Self {
-        self.unhealthy_threshold_count = Some(value.into());
-        self
-    }
-
+    pub fn unhealthy_threshold_count(mut self, value: impl Into<Int>) -> Self { self.unhealthy_threshold_count = Some(value.into()); self }
     /// `VpcId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_id = Some(value.into());
-        self
-    }
+    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = Some(value.into()); self }
 }
 
 impl Resource for TargetGroup {
@@ -585,14 +326,14 @@ impl TargetGroupAttributes {
     }
 }
 
-static RULE_Matcher: ObjRule = ObjRule {
-    properties: &[("GrpcCode", Shape::STR), ("HttpCode", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Matcher: ObjRule = ObjRule {
+    properties: &[
+        ("GrpcCode", Shape::STR),
+        ("HttpCode", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Matcher` property type of `AWS::ElasticLoadBalancingV2::TargetGroup`.
@@ -618,6 +359,7 @@ pub struct Matcher {
     pub http_code: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Matcher {
     /// A `Matcher` with no property set (none is required).
     pub fn new() -> Self {
@@ -625,20 +367,9 @@ impl Matcher {
     }
 
     /// `GrpcCode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn grpc_code(mut self, value: impl Into<Str>) -> Self {
-        self.grpc_code = Some(value.into());
-        self
-    }
-
+    pub fn grpc_code(mut self, value: impl Into<Str>) -> Self { self.grpc_code = Some(value.into()); self }
     /// `HttpCode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_code(mut self, value: impl Into<Str>) -> Self {
-        self.http_code = Some(value.into());
-        self
-    }
+    pub fn http_code(mut self, value: impl Into<Str>) -> Self { self.http_code = Some(value.into()); self }
 }
 
 impl PropertyType for Matcher {}
@@ -652,140 +383,24 @@ impl ToValue for Matcher {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::ElasticLoadBalancingV2::TargetGroup`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancingv2-targetgroup-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TargetDescription`], by name: `TargetDescription::new(TargetDescriptionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TargetDescriptionRequired {
     /// `Id`: a string, required.
-    ///
-    /// The ID of the target. If the target type of the target group is `instance` , specify an instance ID. If the target type is `ip` , specify an IP address. If the target type is `lambda` , specify the ARN of the Lambda function. If the target type is `alb` , specify the ARN of the Application Load Balancer target.
     pub id: Str,
 }
 
-static RULE_TargetDescription: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TargetDescription: ObjRule = ObjRule {
     properties: &[
         ("AvailabilityZone", Shape::STR),
         ("Id", Shape::STR),
-        (
-            "Port",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "QuicServerId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Port", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
+        ("QuicServerId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Id"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TargetDescription` property type of `AWS::ElasticLoadBalancingV2::TargetGroup`.
@@ -829,6 +444,7 @@ pub struct TargetDescription {
     pub quic_server_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl TargetDescription {
     /// A `TargetDescription` with its required properties, named in a [`TargetDescriptionRequired`].
     pub fn new(required: TargetDescriptionRequired) -> Self {
@@ -841,36 +457,13 @@ impl TargetDescription {
     }
 
     /// `AvailabilityZone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
     /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
     /// `Port`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = Some(value.into());
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
     /// `QuicServerId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn quic_server_id(mut self, value: impl Into<Str>) -> Self {
-        self.quic_server_id = Some(value.into());
-        self
-    }
+    pub fn quic_server_id(mut self, value: impl Into<Str>) -> Self { self.quic_server_id = Some(value.into()); self }
 }
 
 impl PropertyType for TargetDescription {}
@@ -886,14 +479,14 @@ impl ToValue for TargetDescription {
     }
 }
 
-static RULE_TargetGroupAttribute: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_TargetGroupAttribute: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TargetGroupAttribute` property type of `AWS::ElasticLoadBalancingV2::TargetGroup`.
@@ -959,6 +552,7 @@ pub struct TargetGroupAttribute {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl TargetGroupAttribute {
     /// A `TargetGroupAttribute` with no property set (none is required).
     pub fn new() -> Self {
@@ -966,20 +560,9 @@ impl TargetGroupAttribute {
     }
 
     /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for TargetGroupAttribute {}
@@ -1064,55 +647,6 @@ impl ToValue for IpAddressType {
         let s = match self {
             Self::Ipv4 => "ipv4",
             Self::Ipv6 => "ipv6",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Protocol` (`AWS::ElasticLoadBalancingV2::TargetGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Protocol {
-    /// `GENEVE`
-    Geneve,
-    /// `HTTP`
-    Http,
-    /// `HTTPS`
-    Https,
-    /// `QUIC`
-    Quic,
-    /// `TCP`
-    Tcp,
-    /// `TCP_QUIC`
-    TcpQuic,
-    /// `TCP_UDP`
-    TcpUdp,
-    /// `TLS`
-    Tls,
-    /// `UDP`
-    Udp,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Protocol {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Protocol {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Geneve => "GENEVE",
-            Self::Http => "HTTP",
-            Self::Https => "HTTPS",
-            Self::Quic => "QUIC",
-            Self::Tcp => "TCP",
-            Self::TcpQuic => "TCP_QUIC",
-            Self::TcpUdp => "TCP_UDP",
-            Self::Tls => "TLS",
-            Self::Udp => "UDP",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -7,39 +7,22 @@
 
 use crate::support::prelude::*;
 
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^([a-zA-Z0-9]+-)*[a-zA-Z0-9]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
 
-static RULE_TrustStore: ObjRule = ObjRule {
+pub(crate) static PATTERN_0: Pattern = Pattern::new("^([a-zA-Z0-9]+-)*[a-zA-Z0-9]+$");
+
+#[rustfmt::skip]
+pub(crate) static RULE_TrustStore: ObjRule = ObjRule {
     properties: &[
         ("CaCertificatesBundleS3Bucket", Shape::STR),
         ("CaCertificatesBundleS3Key", Shape::STR),
         ("CaCertificatesBundleS3ObjectVersion", Shape::STR),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ElasticLoadBalancingV2::TrustStore` resource.
@@ -87,6 +70,7 @@ pub struct TrustStore {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl TrustStore {
     /// The CloudFormation type name, `AWS::ElasticLoadBalancingV2::TrustStore`.
     pub const TYPE_NAME: &'static str = "AWS::ElasticLoadBalancingV2::TrustStore";
@@ -100,11 +84,7 @@ impl TrustStore {
         required: &[],
         create_only: &["Name"],
         conditional_create_only: &[],
-        write_only: &[
-            "CaCertificatesBundleS3Bucket",
-            "CaCertificatesBundleS3Key",
-            "CaCertificatesBundleS3ObjectVersion",
-        ],
+        write_only: &["CaCertificatesBundleS3Bucket", "CaCertificatesBundleS3Key", "CaCertificatesBundleS3ObjectVersion"],
         read_only: &["TrustStoreArn", "Status", "NumberOfCaCertificates"],
         attributes: &["NumberOfCaCertificates", "Status", "TrustStoreArn"],
         taggable: true,
@@ -117,44 +97,15 @@ impl TrustStore {
     }
 
     /// `CaCertificatesBundleS3Bucket`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ca_certificates_bundle_s3_bucket(mut self, value: impl Into<Str>) -> Self {
-        self.ca_certificates_bundle_s3_bucket = Some(value.into());
-        self
-    }
-
+    pub fn ca_certificates_bundle_s3_bucket(mut self, value: impl Into<Str>) -> Self { self.ca_certificates_bundle_s3_bucket = Some(value.into()); self }
     /// `CaCertificatesBundleS3Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ca_certificates_bundle_s3_key(mut self, value: impl Into<Str>) -> Self {
-        self.ca_certificates_bundle_s3_key = Some(value.into());
-        self
-    }
-
+    pub fn ca_certificates_bundle_s3_key(mut self, value: impl Into<Str>) -> Self { self.ca_certificates_bundle_s3_key = Some(value.into()); self }
     /// `CaCertificatesBundleS3ObjectVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ca_certificates_bundle_s3_object_version(mut self, value: impl Into<Str>) -> Self {
-        self.ca_certificates_bundle_s3_object_version = Some(value.into());
-        self
-    }
-
+    pub fn ca_certificates_bundle_s3_object_version(mut self, value: impl Into<Str>) -> Self { self.ca_certificates_bundle_s3_object_version = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for TrustStore {
@@ -221,101 +172,5 @@ impl TrustStoreAttributes {
     /// The Amazon Resource Name (ARN) of the trust store.
     pub fn trust_store_arn(&self) -> Value {
         self.0.get_att("TrustStoreArn")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::ElasticLoadBalancingV2::TrustStore`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancingv2-truststore-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

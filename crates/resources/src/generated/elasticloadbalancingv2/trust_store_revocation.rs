@@ -7,24 +7,14 @@
 
 use crate::support::prelude::*;
 
-static RULE_TrustStoreRevocation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TrustStoreRevocation: ObjRule = ObjRule {
     properties: &[
-        (
-            "RevocationContents",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_RevocationContent),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("RevocationContents", Shape::List(&ListRule { items: Shape::Object(&RULE_RevocationContent), min_items: None, max_items: None })),
         ("TrustStoreArn", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ElasticLoadBalancingV2::TrustStoreRevocation` resource.
@@ -54,6 +44,7 @@ pub struct TrustStoreRevocation {
     pub trust_store_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl TrustStoreRevocation {
     /// The CloudFormation type name, `AWS::ElasticLoadBalancingV2::TrustStoreRevocation`.
     pub const TYPE_NAME: &'static str = "AWS::ElasticLoadBalancingV2::TrustStoreRevocation";
@@ -80,20 +71,9 @@ impl TrustStoreRevocation {
     }
 
     /// `RevocationContents`: a list of [`RevocationContent`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn revocation_contents(mut self, value: impl Into<List<RevocationContent>>) -> Self {
-        self.revocation_contents = Some(value.into());
-        self
-    }
-
+    pub fn revocation_contents(mut self, value: impl Into<List<RevocationContent>>) -> Self { self.revocation_contents = Some(value.into()); self }
     /// `TrustStoreArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn trust_store_arn(mut self, value: impl Into<Str>) -> Self {
-        self.trust_store_arn = Some(value.into());
-        self
-    }
+    pub fn trust_store_arn(mut self, value: impl Into<Str>) -> Self { self.trust_store_arn = Some(value.into()); self }
 }
 
 impl Resource for TrustStoreRevocation {
@@ -141,37 +121,16 @@ impl TrustStoreRevocationAttributes {
     }
 }
 
-static RULE_RevocationContent: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RevocationContent: ObjRule = ObjRule {
     properties: &[
-        (
-            "RevocationType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CRL"],
-                format: None,
-            }),
-        ),
-        (
-            "S3Bucket",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
+        ("RevocationType", Shape::Str(&StrRule { allowed: &["CRL"], ..StrRule::ANY })),
+        ("S3Bucket", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
         ("S3Key", Shape::STR),
         ("S3ObjectVersion", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RevocationContent` property type of `AWS::ElasticLoadBalancingV2::TrustStoreRevocation`.
@@ -201,6 +160,7 @@ pub struct RevocationContent {
     pub s3_object_version: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl RevocationContent {
     /// A `RevocationContent` with no property set (none is required).
     pub fn new() -> Self {
@@ -208,36 +168,13 @@ impl RevocationContent {
     }
 
     /// `RevocationType`: a [`RevocationType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn revocation_type(mut self, value: impl Into<RevocationType>) -> Self {
-        self.revocation_type = Some(value.into());
-        self
-    }
-
+    pub fn revocation_type(mut self, value: impl Into<RevocationType>) -> Self { self.revocation_type = Some(value.into()); self }
     /// `S3Bucket`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_bucket(mut self, value: impl Into<Str>) -> Self {
-        self.s3_bucket = Some(value.into());
-        self
-    }
-
+    pub fn s3_bucket(mut self, value: impl Into<Str>) -> Self { self.s3_bucket = Some(value.into()); self }
     /// `S3Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_key(mut self, value: impl Into<Str>) -> Self {
-        self.s3_key = Some(value.into());
-        self
-    }
-
+    pub fn s3_key(mut self, value: impl Into<Str>) -> Self { self.s3_key = Some(value.into()); self }
     /// `S3ObjectVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_object_version(mut self, value: impl Into<Str>) -> Self {
-        self.s3_object_version = Some(value.into());
-        self
-    }
+    pub fn s3_object_version(mut self, value: impl Into<Str>) -> Self { self.s3_object_version = Some(value.into()); self }
 }
 
 impl PropertyType for RevocationContent {}

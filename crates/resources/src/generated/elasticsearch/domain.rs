@@ -7,52 +7,27 @@
 
 use crate::support::prelude::*;
 
-static RULE_Domain: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Domain: ObjRule = ObjRule {
     properties: &[
         ("AccessPolicies", Shape::Any),
         ("AdvancedOptions", Shape::Any),
-        (
-            "AdvancedSecurityOptions",
-            Shape::Object(&RULE_AdvancedSecurityOptionsInput),
-        ),
+        ("AdvancedSecurityOptions", Shape::Object(&RULE_AdvancedSecurityOptionsInput)),
         ("CognitoOptions", Shape::Object(&RULE_CognitoOptions)),
-        (
-            "DomainEndpointOptions",
-            Shape::Object(&RULE_DomainEndpointOptions),
-        ),
+        ("DomainEndpointOptions", Shape::Object(&RULE_DomainEndpointOptions)),
         ("DomainName", Shape::STR),
         ("EBSOptions", Shape::Object(&RULE_EbsOptions)),
-        (
-            "ElasticsearchClusterConfig",
-            Shape::Object(&RULE_ElasticsearchClusterConfig),
-        ),
+        ("ElasticsearchClusterConfig", Shape::Object(&RULE_ElasticsearchClusterConfig)),
         ("ElasticsearchVersion", Shape::STR),
-        (
-            "EncryptionAtRestOptions",
-            Shape::Object(&RULE_EncryptionAtRestOptions),
-        ),
+        ("EncryptionAtRestOptions", Shape::Object(&RULE_EncryptionAtRestOptions)),
         ("LogPublishingOptions", Shape::Any),
-        (
-            "NodeToNodeEncryptionOptions",
-            Shape::Object(&RULE_NodeToNodeEncryptionOptions),
-        ),
+        ("NodeToNodeEncryptionOptions", Shape::Object(&RULE_NodeToNodeEncryptionOptions)),
         ("SnapshotOptions", Shape::Object(&RULE_SnapshotOptions)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("VPCOptions", Shape::Object(&RULE_VpcOptions)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Elasticsearch::Domain` resource.
@@ -140,6 +115,7 @@ pub struct Domain {
     pub vpc_options: Option<Obj<VpcOptions>>,
 }
 
+#[rustfmt::skip]
 impl Domain {
     /// The CloudFormation type name, `AWS::Elasticsearch::Domain`.
     pub const TYPE_NAME: &'static str = "AWS::Elasticsearch::Domain";
@@ -166,136 +142,35 @@ impl Domain {
     }
 
     /// `AccessPolicies`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_policies(mut self, value: impl Into<Json>) -> Self {
-        self.access_policies = Some(value.into());
-        self
-    }
-
+    pub fn access_policies(mut self, value: impl Into<Json>) -> Self { self.access_policies = Some(value.into()); self }
     /// `AdvancedOptions`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn advanced_options(mut self, value: impl Into<Json>) -> Self {
-        self.advanced_options = Some(value.into());
-        self
-    }
-
+    pub fn advanced_options(mut self, value: impl Into<Json>) -> Self { self.advanced_options = Some(value.into()); self }
     /// `AdvancedSecurityOptions`: an [`AdvancedSecurityOptionsInput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn advanced_security_options(
-        mut self,
-        value: impl Into<Obj<AdvancedSecurityOptionsInput>>,
-    ) -> Self {
-        self.advanced_security_options = Some(value.into());
-        self
-    }
-
+    pub fn advanced_security_options(mut self, value: impl Into<Obj<AdvancedSecurityOptionsInput>>) -> Self { self.advanced_security_options = Some(value.into()); self }
     /// `CognitoOptions`: a [`CognitoOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cognito_options(mut self, value: impl Into<Obj<CognitoOptions>>) -> Self {
-        self.cognito_options = Some(value.into());
-        self
-    }
-
+    pub fn cognito_options(mut self, value: impl Into<Obj<CognitoOptions>>) -> Self { self.cognito_options = Some(value.into()); self }
     /// `DomainEndpointOptions`: a [`DomainEndpointOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_endpoint_options(mut self, value: impl Into<Obj<DomainEndpointOptions>>) -> Self {
-        self.domain_endpoint_options = Some(value.into());
-        self
-    }
-
+    pub fn domain_endpoint_options(mut self, value: impl Into<Obj<DomainEndpointOptions>>) -> Self { self.domain_endpoint_options = Some(value.into()); self }
     /// `DomainName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self {
-        self.domain_name = Some(value.into());
-        self
-    }
-
+    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = Some(value.into()); self }
     /// `EBSOptions`: an [`EbsOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ebs_options(mut self, value: impl Into<Obj<EbsOptions>>) -> Self {
-        self.ebs_options = Some(value.into());
-        self
-    }
-
+    pub fn ebs_options(mut self, value: impl Into<Obj<EbsOptions>>) -> Self { self.ebs_options = Some(value.into()); self }
     /// `ElasticsearchClusterConfig`: an [`ElasticsearchClusterConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn elasticsearch_cluster_config(
-        mut self,
-        value: impl Into<Obj<ElasticsearchClusterConfig>>,
-    ) -> Self {
-        self.elasticsearch_cluster_config = Some(value.into());
-        self
-    }
-
+    pub fn elasticsearch_cluster_config(mut self, value: impl Into<Obj<ElasticsearchClusterConfig>>) -> Self { self.elasticsearch_cluster_config = Some(value.into()); self }
     /// `ElasticsearchVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn elasticsearch_version(mut self, value: impl Into<Str>) -> Self {
-        self.elasticsearch_version = Some(value.into());
-        self
-    }
-
+    pub fn elasticsearch_version(mut self, value: impl Into<Str>) -> Self { self.elasticsearch_version = Some(value.into()); self }
     /// `EncryptionAtRestOptions`: an [`EncryptionAtRestOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_at_rest_options(
-        mut self,
-        value: impl Into<Obj<EncryptionAtRestOptions>>,
-    ) -> Self {
-        self.encryption_at_rest_options = Some(value.into());
-        self
-    }
-
+    pub fn encryption_at_rest_options(mut self, value: impl Into<Obj<EncryptionAtRestOptions>>) -> Self { self.encryption_at_rest_options = Some(value.into()); self }
     /// `LogPublishingOptions`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_publishing_options(mut self, value: impl Into<Json>) -> Self {
-        self.log_publishing_options = Some(value.into());
-        self
-    }
-
+    pub fn log_publishing_options(mut self, value: impl Into<Json>) -> Self { self.log_publishing_options = Some(value.into()); self }
     /// `NodeToNodeEncryptionOptions`: a [`NodeToNodeEncryptionOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn node_to_node_encryption_options(
-        mut self,
-        value: impl Into<Obj<NodeToNodeEncryptionOptions>>,
-    ) -> Self {
-        self.node_to_node_encryption_options = Some(value.into());
-        self
-    }
-
+    pub fn node_to_node_encryption_options(mut self, value: impl Into<Obj<NodeToNodeEncryptionOptions>>) -> Self { self.node_to_node_encryption_options = Some(value.into()); self }
     /// `SnapshotOptions`: a [`SnapshotOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshot_options(mut self, value: impl Into<Obj<SnapshotOptions>>) -> Self {
-        self.snapshot_options = Some(value.into());
-        self
-    }
-
+    pub fn snapshot_options(mut self, value: impl Into<Obj<SnapshotOptions>>) -> Self { self.snapshot_options = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VPCOptions`: a [`VpcOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_options(mut self, value: impl Into<Obj<VpcOptions>>) -> Self {
-        self.vpc_options = Some(value.into());
-        self
-    }
+    pub fn vpc_options(mut self, value: impl Into<Obj<VpcOptions>>) -> Self { self.vpc_options = Some(value.into()); self }
 }
 
 impl Resource for Domain {
@@ -375,19 +250,16 @@ impl DomainAttributes {
     }
 }
 
-static RULE_AdvancedSecurityOptionsInput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AdvancedSecurityOptionsInput: ObjRule = ObjRule {
     properties: &[
         ("AnonymousAuthEnabled", Shape::Bool),
         ("Enabled", Shape::Bool),
         ("InternalUserDatabaseEnabled", Shape::Bool),
         ("MasterUserOptions", Shape::Object(&RULE_MasterUserOptions)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AdvancedSecurityOptionsInput` property type of `AWS::Elasticsearch::Domain`.
@@ -415,6 +287,7 @@ pub struct AdvancedSecurityOptionsInput {
     pub master_user_options: Option<Obj<MasterUserOptions>>,
 }
 
+#[rustfmt::skip]
 impl AdvancedSecurityOptionsInput {
     /// A `AdvancedSecurityOptionsInput` with no property set (none is required).
     pub fn new() -> Self {
@@ -422,34 +295,13 @@ impl AdvancedSecurityOptionsInput {
     }
 
     /// `AnonymousAuthEnabled`: a boolean.
-    pub fn anonymous_auth_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.anonymous_auth_enabled = Some(value.into());
-        self
-    }
-
+    pub fn anonymous_auth_enabled(mut self, value: impl Into<Bool>) -> Self { self.anonymous_auth_enabled = Some(value.into()); self }
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `InternalUserDatabaseEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn internal_user_database_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.internal_user_database_enabled = Some(value.into());
-        self
-    }
-
+    pub fn internal_user_database_enabled(mut self, value: impl Into<Bool>) -> Self { self.internal_user_database_enabled = Some(value.into()); self }
     /// `MasterUserOptions`: a [`MasterUserOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn master_user_options(mut self, value: impl Into<Obj<MasterUserOptions>>) -> Self {
-        self.master_user_options = Some(value.into());
-        self
-    }
+    pub fn master_user_options(mut self, value: impl Into<Obj<MasterUserOptions>>) -> Self { self.master_user_options = Some(value.into()); self }
 }
 
 impl PropertyType for AdvancedSecurityOptionsInput {}
@@ -468,28 +320,16 @@ impl ToValue for AdvancedSecurityOptionsInput {
     }
 }
 
-static RULE_CognitoOptions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CognitoOptions: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
         ("IdentityPoolId", Shape::STR),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("UserPoolId", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CognitoOptions` property type of `AWS::Elasticsearch::Domain`.
@@ -521,6 +361,7 @@ pub struct CognitoOptions {
     pub user_pool_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CognitoOptions {
     /// A `CognitoOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -528,36 +369,13 @@ impl CognitoOptions {
     }
 
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `IdentityPoolId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identity_pool_id(mut self, value: impl Into<Str>) -> Self {
-        self.identity_pool_id = Some(value.into());
-        self
-    }
-
+    pub fn identity_pool_id(mut self, value: impl Into<Str>) -> Self { self.identity_pool_id = Some(value.into()); self }
     /// `RoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = Some(value.into());
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
     /// `UserPoolId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_pool_id(mut self, value: impl Into<Str>) -> Self {
-        self.user_pool_id = Some(value.into());
-        self
-    }
+    pub fn user_pool_id(mut self, value: impl Into<Str>) -> Self { self.user_pool_id = Some(value.into()); self }
 }
 
 impl PropertyType for CognitoOptions {}
@@ -573,14 +391,13 @@ impl ToValue for CognitoOptions {
     }
 }
 
-static RULE_ColdStorageOptions: ObjRule = ObjRule {
-    properties: &[("Enabled", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ColdStorageOptions: ObjRule = ObjRule {
+    properties: &[
+        ("Enabled", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ColdStorageOptions` property type of `AWS::Elasticsearch::Domain`.
@@ -598,6 +415,7 @@ pub struct ColdStorageOptions {
     pub enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl ColdStorageOptions {
     /// A `ColdStorageOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -605,12 +423,7 @@ impl ColdStorageOptions {
     }
 
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
 }
 
 impl PropertyType for ColdStorageOptions {}
@@ -621,7 +434,8 @@ impl ToValue for ColdStorageOptions {
     }
 }
 
-static RULE_DomainEndpointOptions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DomainEndpointOptions: ObjRule = ObjRule {
     properties: &[
         ("CustomEndpoint", Shape::STR),
         ("CustomEndpointCertificateArn", Shape::STR),
@@ -629,12 +443,8 @@ static RULE_DomainEndpointOptions: ObjRule = ObjRule {
         ("EnforceHTTPS", Shape::Bool),
         ("TLSSecurityPolicy", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DomainEndpointOptions` property type of `AWS::Elasticsearch::Domain`.
@@ -671,6 +481,7 @@ pub struct DomainEndpointOptions {
     pub tls_security_policy: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DomainEndpointOptions {
     /// A `DomainEndpointOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -678,44 +489,15 @@ impl DomainEndpointOptions {
     }
 
     /// `CustomEndpoint`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_endpoint(mut self, value: impl Into<Str>) -> Self {
-        self.custom_endpoint = Some(value.into());
-        self
-    }
-
+    pub fn custom_endpoint(mut self, value: impl Into<Str>) -> Self { self.custom_endpoint = Some(value.into()); self }
     /// `CustomEndpointCertificateArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_endpoint_certificate_arn(mut self, value: impl Into<Str>) -> Self {
-        self.custom_endpoint_certificate_arn = Some(value.into());
-        self
-    }
-
+    pub fn custom_endpoint_certificate_arn(mut self, value: impl Into<Str>) -> Self { self.custom_endpoint_certificate_arn = Some(value.into()); self }
     /// `CustomEndpointEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_endpoint_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.custom_endpoint_enabled = Some(value.into());
-        self
-    }
-
+    pub fn custom_endpoint_enabled(mut self, value: impl Into<Bool>) -> Self { self.custom_endpoint_enabled = Some(value.into()); self }
     /// `EnforceHTTPS`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enforce_https(mut self, value: impl Into<Bool>) -> Self {
-        self.enforce_https = Some(value.into());
-        self
-    }
-
+    pub fn enforce_https(mut self, value: impl Into<Bool>) -> Self { self.enforce_https = Some(value.into()); self }
     /// `TLSSecurityPolicy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tls_security_policy(mut self, value: impl Into<Str>) -> Self {
-        self.tls_security_policy = Some(value.into());
-        self
-    }
+    pub fn tls_security_policy(mut self, value: impl Into<Str>) -> Self { self.tls_security_policy = Some(value.into()); self }
 }
 
 impl PropertyType for DomainEndpointOptions {}
@@ -735,19 +517,16 @@ impl ToValue for DomainEndpointOptions {
     }
 }
 
-static RULE_EbsOptions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EbsOptions: ObjRule = ObjRule {
     properties: &[
         ("EBSEnabled", Shape::Bool),
         ("Iops", Shape::INT),
         ("VolumeSize", Shape::INT),
         ("VolumeType", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EBSOptions` property type of `AWS::Elasticsearch::Domain`.
@@ -777,6 +556,7 @@ pub struct EbsOptions {
     pub volume_type: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl EbsOptions {
     /// A `EbsOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -784,36 +564,13 @@ impl EbsOptions {
     }
 
     /// `EBSEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ebs_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.ebs_enabled = Some(value.into());
-        self
-    }
-
+    pub fn ebs_enabled(mut self, value: impl Into<Bool>) -> Self { self.ebs_enabled = Some(value.into()); self }
     /// `Iops`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iops(mut self, value: impl Into<Int>) -> Self {
-        self.iops = Some(value.into());
-        self
-    }
-
+    pub fn iops(mut self, value: impl Into<Int>) -> Self { self.iops = Some(value.into()); self }
     /// `VolumeSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_size(mut self, value: impl Into<Int>) -> Self {
-        self.volume_size = Some(value.into());
-        self
-    }
-
+    pub fn volume_size(mut self, value: impl Into<Int>) -> Self { self.volume_size = Some(value.into()); self }
     /// `VolumeType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_type(mut self, value: impl Into<Str>) -> Self {
-        self.volume_type = Some(value.into());
-        self
-    }
+    pub fn volume_type(mut self, value: impl Into<Str>) -> Self { self.volume_type = Some(value.into()); self }
 }
 
 impl PropertyType for EbsOptions {}
@@ -829,12 +586,10 @@ impl ToValue for EbsOptions {
     }
 }
 
-static RULE_ElasticsearchClusterConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ElasticsearchClusterConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "ColdStorageOptions",
-            Shape::Object(&RULE_ColdStorageOptions),
-        ),
+        ("ColdStorageOptions", Shape::Object(&RULE_ColdStorageOptions)),
         ("DedicatedMasterCount", Shape::INT),
         ("DedicatedMasterEnabled", Shape::Bool),
         ("DedicatedMasterType", Shape::STR),
@@ -843,18 +598,11 @@ static RULE_ElasticsearchClusterConfig: ObjRule = ObjRule {
         ("WarmCount", Shape::INT),
         ("WarmEnabled", Shape::Bool),
         ("WarmType", Shape::STR),
-        (
-            "ZoneAwarenessConfig",
-            Shape::Object(&RULE_ZoneAwarenessConfig),
-        ),
+        ("ZoneAwarenessConfig", Shape::Object(&RULE_ZoneAwarenessConfig)),
         ("ZoneAwarenessEnabled", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ElasticsearchClusterConfig` property type of `AWS::Elasticsearch::Domain`.
@@ -912,6 +660,7 @@ pub struct ElasticsearchClusterConfig {
     pub zone_awareness_enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl ElasticsearchClusterConfig {
     /// A `ElasticsearchClusterConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -919,92 +668,27 @@ impl ElasticsearchClusterConfig {
     }
 
     /// `ColdStorageOptions`: a [`ColdStorageOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cold_storage_options(mut self, value: impl Into<Obj<ColdStorageOptions>>) -> Self {
-        self.cold_storage_options = Some(value.into());
-        self
-    }
-
+    pub fn cold_storage_options(mut self, value: impl Into<Obj<ColdStorageOptions>>) -> Self { self.cold_storage_options = Some(value.into()); self }
     /// `DedicatedMasterCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dedicated_master_count(mut self, value: impl Into<Int>) -> Self {
-        self.dedicated_master_count = Some(value.into());
-        self
-    }
-
+    pub fn dedicated_master_count(mut self, value: impl Into<Int>) -> Self { self.dedicated_master_count = Some(value.into()); self }
     /// `DedicatedMasterEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dedicated_master_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.dedicated_master_enabled = Some(value.into());
-        self
-    }
-
+    pub fn dedicated_master_enabled(mut self, value: impl Into<Bool>) -> Self { self.dedicated_master_enabled = Some(value.into()); self }
     /// `DedicatedMasterType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dedicated_master_type(mut self, value: impl Into<Str>) -> Self {
-        self.dedicated_master_type = Some(value.into());
-        self
-    }
-
+    pub fn dedicated_master_type(mut self, value: impl Into<Str>) -> Self { self.dedicated_master_type = Some(value.into()); self }
     /// `InstanceCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_count(mut self, value: impl Into<Int>) -> Self {
-        self.instance_count = Some(value.into());
-        self
-    }
-
+    pub fn instance_count(mut self, value: impl Into<Int>) -> Self { self.instance_count = Some(value.into()); self }
     /// `InstanceType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_type(mut self, value: impl Into<Str>) -> Self {
-        self.instance_type = Some(value.into());
-        self
-    }
-
+    pub fn instance_type(mut self, value: impl Into<Str>) -> Self { self.instance_type = Some(value.into()); self }
     /// `WarmCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn warm_count(mut self, value: impl Into<Int>) -> Self {
-        self.warm_count = Some(value.into());
-        self
-    }
-
+    pub fn warm_count(mut self, value: impl Into<Int>) -> Self { self.warm_count = Some(value.into()); self }
     /// `WarmEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn warm_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.warm_enabled = Some(value.into());
-        self
-    }
-
+    pub fn warm_enabled(mut self, value: impl Into<Bool>) -> Self { self.warm_enabled = Some(value.into()); self }
     /// `WarmType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn warm_type(mut self, value: impl Into<Str>) -> Self {
-        self.warm_type = Some(value.into());
-        self
-    }
-
+    pub fn warm_type(mut self, value: impl Into<Str>) -> Self { self.warm_type = Some(value.into()); self }
     /// `ZoneAwarenessConfig`: a [`ZoneAwarenessConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn zone_awareness_config(mut self, value: impl Into<Obj<ZoneAwarenessConfig>>) -> Self {
-        self.zone_awareness_config = Some(value.into());
-        self
-    }
-
+    pub fn zone_awareness_config(mut self, value: impl Into<Obj<ZoneAwarenessConfig>>) -> Self { self.zone_awareness_config = Some(value.into()); self }
     /// `ZoneAwarenessEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn zone_awareness_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.zone_awareness_enabled = Some(value.into());
-        self
-    }
+    pub fn zone_awareness_enabled(mut self, value: impl Into<Bool>) -> Self { self.zone_awareness_enabled = Some(value.into()); self }
 }
 
 impl PropertyType for ElasticsearchClusterConfig {}
@@ -1027,14 +711,14 @@ impl ToValue for ElasticsearchClusterConfig {
     }
 }
 
-static RULE_EncryptionAtRestOptions: ObjRule = ObjRule {
-    properties: &[("Enabled", Shape::Bool), ("KmsKeyId", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_EncryptionAtRestOptions: ObjRule = ObjRule {
+    properties: &[
+        ("Enabled", Shape::Bool),
+        ("KmsKeyId", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EncryptionAtRestOptions` property type of `AWS::Elasticsearch::Domain`.
@@ -1056,6 +740,7 @@ pub struct EncryptionAtRestOptions {
     pub kms_key_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl EncryptionAtRestOptions {
     /// A `EncryptionAtRestOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -1063,20 +748,9 @@ impl EncryptionAtRestOptions {
     }
 
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
 }
 
 impl PropertyType for EncryptionAtRestOptions {}
@@ -1090,18 +764,15 @@ impl ToValue for EncryptionAtRestOptions {
     }
 }
 
-static RULE_MasterUserOptions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MasterUserOptions: ObjRule = ObjRule {
     properties: &[
         ("MasterUserARN", Shape::STR),
         ("MasterUserName", Shape::STR),
         ("MasterUserPassword", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MasterUserOptions` property type of `AWS::Elasticsearch::Domain`.
@@ -1127,6 +798,7 @@ pub struct MasterUserOptions {
     pub master_user_password: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl MasterUserOptions {
     /// A `MasterUserOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -1134,28 +806,11 @@ impl MasterUserOptions {
     }
 
     /// `MasterUserARN`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn master_user_arn(mut self, value: impl Into<Str>) -> Self {
-        self.master_user_arn = Some(value.into());
-        self
-    }
-
+    pub fn master_user_arn(mut self, value: impl Into<Str>) -> Self { self.master_user_arn = Some(value.into()); self }
     /// `MasterUserName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn master_user_name(mut self, value: impl Into<Str>) -> Self {
-        self.master_user_name = Some(value.into());
-        self
-    }
-
+    pub fn master_user_name(mut self, value: impl Into<Str>) -> Self { self.master_user_name = Some(value.into()); self }
     /// `MasterUserPassword`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn master_user_password(mut self, value: impl Into<Str>) -> Self {
-        self.master_user_password = Some(value.into());
-        self
-    }
+    pub fn master_user_password(mut self, value: impl Into<Str>) -> Self { self.master_user_password = Some(value.into()); self }
 }
 
 impl PropertyType for MasterUserOptions {}
@@ -1170,14 +825,13 @@ impl ToValue for MasterUserOptions {
     }
 }
 
-static RULE_NodeToNodeEncryptionOptions: ObjRule = ObjRule {
-    properties: &[("Enabled", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_NodeToNodeEncryptionOptions: ObjRule = ObjRule {
+    properties: &[
+        ("Enabled", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NodeToNodeEncryptionOptions` property type of `AWS::Elasticsearch::Domain`.
@@ -1195,6 +849,7 @@ pub struct NodeToNodeEncryptionOptions {
     pub enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl NodeToNodeEncryptionOptions {
     /// A `NodeToNodeEncryptionOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -1202,12 +857,7 @@ impl NodeToNodeEncryptionOptions {
     }
 
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
 }
 
 impl PropertyType for NodeToNodeEncryptionOptions {}
@@ -1218,14 +868,13 @@ impl ToValue for NodeToNodeEncryptionOptions {
     }
 }
 
-static RULE_SnapshotOptions: ObjRule = ObjRule {
-    properties: &[("AutomatedSnapshotStartHour", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_SnapshotOptions: ObjRule = ObjRule {
+    properties: &[
+        ("AutomatedSnapshotStartHour", Shape::INT),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SnapshotOptions` property type of `AWS::Elasticsearch::Domain`.
@@ -1245,6 +894,7 @@ pub struct SnapshotOptions {
     pub automated_snapshot_start_hour: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl SnapshotOptions {
     /// A `SnapshotOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -1252,12 +902,7 @@ impl SnapshotOptions {
     }
 
     /// `AutomatedSnapshotStartHour`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn automated_snapshot_start_hour(mut self, value: impl Into<Int>) -> Self {
-        self.automated_snapshot_start_hour = Some(value.into());
-        self
-    }
+    pub fn automated_snapshot_start_hour(mut self, value: impl Into<Int>) -> Self { self.automated_snapshot_start_hour = Some(value.into()); self }
 }
 
 impl PropertyType for SnapshotOptions {}
@@ -1282,14 +927,15 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::Elasticsearch::Domain`.
@@ -1303,6 +949,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -1313,16 +960,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -1336,37 +976,14 @@ impl ToValue for Tag {
     }
 }
 
-static RULE_VpcOptions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VpcOptions: ObjRule = ObjRule {
     properties: &[
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VPCOptions` property type of `AWS::Elasticsearch::Domain`.
@@ -1392,6 +1009,7 @@ pub struct VpcOptions {
     pub subnet_ids: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl VpcOptions {
     /// A `VpcOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -1399,20 +1017,9 @@ impl VpcOptions {
     }
 
     /// `SecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = Some(value.into());
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
     /// `SubnetIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = Some(value.into());
-        self
-    }
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = Some(value.into()); self }
 }
 
 impl PropertyType for VpcOptions {}
@@ -1426,14 +1033,13 @@ impl ToValue for VpcOptions {
     }
 }
 
-static RULE_ZoneAwarenessConfig: ObjRule = ObjRule {
-    properties: &[("AvailabilityZoneCount", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ZoneAwarenessConfig: ObjRule = ObjRule {
+    properties: &[
+        ("AvailabilityZoneCount", Shape::INT),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ZoneAwarenessConfig` property type of `AWS::Elasticsearch::Domain`.
@@ -1453,6 +1059,7 @@ pub struct ZoneAwarenessConfig {
     pub availability_zone_count: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl ZoneAwarenessConfig {
     /// A `ZoneAwarenessConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1460,12 +1067,7 @@ impl ZoneAwarenessConfig {
     }
 
     /// `AvailabilityZoneCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone_count(mut self, value: impl Into<Int>) -> Self {
-        self.availability_zone_count = Some(value.into());
-        self
-    }
+    pub fn availability_zone_count(mut self, value: impl Into<Int>) -> Self { self.availability_zone_count = Some(value.into()); self }
 }
 
 impl PropertyType for ZoneAwarenessConfig {}

@@ -15,41 +15,21 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\w \\-\\.',@:;]*$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct FeedRequired {
     /// `Name`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9]([a-zA-Z0-9-_]{0,126}[a-zA-Z0-9])?$`.
     pub name: Str,
     /// `Outputs`: a list of [`GetOutput`] objects, required.
     pub outputs: List<GetOutput>,
 }
 
-static RULE_Feed: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Feed: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Outputs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_GetOutput),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Outputs", Shape::List(&ListRule { items: Shape::Object(&RULE_GetOutput), min_items: None, max_items: None })),
         ("Tags", Shape::Any),
     ],
     required: &["Name", "Outputs"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ElementalInference::Feed` resource.
@@ -74,6 +54,7 @@ pub struct Feed {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl Feed {
     /// The CloudFormation type name, `AWS::ElementalInference::Feed`.
     pub const TYPE_NAME: &'static str = "AWS::ElementalInference::Feed";
@@ -104,24 +85,11 @@ impl Feed {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Outputs`: a list of [`GetOutput`] objects, required.
-    pub fn outputs(mut self, value: impl Into<List<GetOutput>>) -> Self {
-        self.outputs = value.into();
-        self
-    }
-
+    pub fn outputs(mut self, value: impl Into<List<GetOutput>>) -> Self { self.outputs = value.into(); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Feed {
@@ -178,8 +146,6 @@ impl FeedAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GetOutputRequired {
     /// `Name`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9]([a-zA-Z0-9-_]{0,126}[a-zA-Z0-9])?$`.
     pub name: Str,
     /// `OutputConfig`: a JSON value, required.
     pub output_config: Json,
@@ -187,46 +153,17 @@ pub struct GetOutputRequired {
     pub status: OutputStatus,
 }
 
-static RULE_GetOutput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GetOutput: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("OutputConfig", Shape::Any),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
+        ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
     ],
     required: &["Name", "OutputConfig", "Status"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GetOutput` property type of `AWS::ElementalInference::Feed`.
@@ -248,6 +185,7 @@ pub struct GetOutput {
     pub status: OutputStatus,
 }
 
+#[rustfmt::skip]
 impl GetOutput {
     /// A `GetOutput` with its required properties, named in a [`GetOutputRequired`].
     pub fn new(required: GetOutputRequired) -> Self {
@@ -260,32 +198,13 @@ impl GetOutput {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `OutputConfig`: a JSON value, required.
-    pub fn output_config(mut self, value: impl Into<Json>) -> Self {
-        self.output_config = value.into();
-        self
-    }
-
+    pub fn output_config(mut self, value: impl Into<Json>) -> Self { self.output_config = value.into(); self }
     /// `Status`: an [`OutputStatus`] value, required.
-    pub fn status(mut self, value: impl Into<OutputStatus>) -> Self {
-        self.status = value.into();
-        self
-    }
+    pub fn status(mut self, value: impl Into<OutputStatus>) -> Self { self.status = value.into(); self }
 }
 
 impl PropertyType for GetOutput {}

@@ -7,120 +7,74 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    AutoScalingPolicy, AutoScalingPolicyRequired, CloudWatchAlarmDefinition,
+    CloudWatchAlarmDefinitionRequired, Configuration, EbsBlockDeviceConfig,
+    EbsBlockDeviceConfigRequired, EbsConfiguration, HadoopJarStepConfig,
+    HadoopJarStepConfigRequired, InstanceFleetProvisioningSpecifications,
+    InstanceFleetResizingSpecifications, InstanceTypeConfig, InstanceTypeConfigRequired, KeyValue,
+    MetricDimension, MetricDimensionRequired, OnDemandCapacityReservationOptions,
+    OnDemandProvisioningSpecification, OnDemandProvisioningSpecificationRequired,
+    OnDemandResizingSpecification, ScalingAction, ScalingActionRequired, ScalingConstraints,
+    ScalingConstraintsRequired, ScalingRule, ScalingRuleRequired, ScalingTrigger,
+    ScalingTriggerRequired, SimpleScalingPolicyConfiguration,
+    SimpleScalingPolicyConfigurationRequired, SpotProvisioningSpecification,
+    SpotProvisioningSpecificationRequired, SpotResizingSpecification, VolumeSpecification,
+    VolumeSpecificationRequired,
+};
+use super::shared::{
+    RULE_AutoScalingPolicy, RULE_Configuration, RULE_EbsConfiguration, RULE_HadoopJarStepConfig,
+    RULE_InstanceFleetProvisioningSpecifications, RULE_InstanceFleetResizingSpecifications,
+    RULE_InstanceTypeConfig,
+};
+
 /// The required properties of [`Cluster`], by name: `Cluster::new(ClusterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClusterRequired {
     /// `Instances`: a [`JobFlowInstancesConfig`] object, required.
-    ///
-    /// A specification of the number and type of Amazon EC2 instances.
     pub instances: Obj<JobFlowInstancesConfig>,
     /// `JobFlowRole`: a string, required.
-    ///
-    /// Also called instance profile and Amazon EC2 role. An IAM role for an Amazon EMR cluster. The Amazon EC2 instances of the cluster assume this role. The default role is `EMR_EC2_DefaultRole` . In order to use the default role, you must have already created it using the AWS CLI or console.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub job_flow_role: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the cluster. This parameter can't contain the characters &lt;, &gt;, $, |, or \` (backtick).
-    ///
-    /// Create-only: changing it replaces the resource.
     pub name: Str,
     /// `ServiceRole`: a string, required.
-    ///
-    /// The IAM role that Amazon EMR assumes in order to access AWS resources on your behalf.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub service_role: Str,
 }
 
-static RULE_Cluster: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Cluster: ObjRule = ObjRule {
     properties: &[
         ("AdditionalInfo", Shape::Any),
-        (
-            "Applications",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Application),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Applications", Shape::List(&ListRule { items: Shape::Object(&RULE_Application), min_items: None, max_items: None })),
         ("AutoScalingRole", Shape::STR),
-        (
-            "AutoTerminationPolicy",
-            Shape::Object(&RULE_AutoTerminationPolicy),
-        ),
-        (
-            "BootstrapActions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_BootstrapActionConfig),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Configurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Configuration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AutoTerminationPolicy", Shape::Object(&RULE_AutoTerminationPolicy)),
+        ("BootstrapActions", Shape::List(&ListRule { items: Shape::Object(&RULE_BootstrapActionConfig), min_items: None, max_items: None })),
+        ("Configurations", Shape::List(&ListRule { items: Shape::Object(&RULE_Configuration), min_items: None, max_items: None })),
         ("CustomAmiId", Shape::STR),
         ("EbsRootVolumeIops", Shape::INT),
         ("EbsRootVolumeSize", Shape::INT),
         ("EbsRootVolumeThroughput", Shape::INT),
         ("Instances", Shape::Object(&RULE_JobFlowInstancesConfig)),
         ("JobFlowRole", Shape::STR),
-        (
-            "KerberosAttributes",
-            Shape::Object(&RULE_KerberosAttributes),
-        ),
+        ("KerberosAttributes", Shape::Object(&RULE_KerberosAttributes)),
         ("LogEncryptionKmsKeyId", Shape::STR),
         ("LogUri", Shape::STR),
-        (
-            "ManagedScalingPolicy",
-            Shape::Object(&RULE_ManagedScalingPolicy),
-        ),
+        ("ManagedScalingPolicy", Shape::Object(&RULE_ManagedScalingPolicy)),
         ("Name", Shape::STR),
         ("OSReleaseLabel", Shape::STR),
-        (
-            "PlacementGroupConfigs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PlacementGroupConfig),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("PlacementGroupConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_PlacementGroupConfig), min_items: None, max_items: None })),
         ("ReleaseLabel", Shape::STR),
         ("ScaleDownBehavior", Shape::STR),
         ("SecurityConfiguration", Shape::STR),
         ("ServiceRole", Shape::STR),
         ("StepConcurrencyLevel", Shape::INT),
-        (
-            "Steps",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StepConfig),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Steps", Shape::List(&ListRule { items: Shape::Object(&RULE_StepConfig), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("VisibleToAllUsers", Shape::Bool),
     ],
     required: &["Instances", "ServiceRole", "JobFlowRole", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EMR::Cluster` resource.
@@ -290,6 +244,7 @@ pub struct Cluster {
     pub visible_to_all_users: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl Cluster {
     /// The CloudFormation type name, `AWS::EMR::Cluster`.
     pub const TYPE_NAME: &'static str = "AWS::EMR::Cluster";
@@ -301,29 +256,7 @@ impl Cluster {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-emr-cluster.html",
         primary_identifier: &["Id"],
         required: &["Instances", "JobFlowRole", "Name", "ServiceRole"],
-        create_only: &[
-            "Steps",
-            "EbsRootVolumeSize",
-            "SecurityConfiguration",
-            "ScaleDownBehavior",
-            "Configurations",
-            "ReleaseLabel",
-            "BootstrapActions",
-            "EbsRootVolumeIops",
-            "KerberosAttributes",
-            "ServiceRole",
-            "LogEncryptionKmsKeyId",
-            "Name",
-            "EbsRootVolumeThroughput",
-            "JobFlowRole",
-            "AdditionalInfo",
-            "LogUri",
-            "CustomAmiId",
-            "PlacementGroupConfigs",
-            "OSReleaseLabel",
-            "AutoScalingRole",
-            "Applications",
-        ],
+        create_only: &["Steps", "EbsRootVolumeSize", "SecurityConfiguration", "ScaleDownBehavior", "Configurations", "ReleaseLabel", "BootstrapActions", "EbsRootVolumeIops", "KerberosAttributes", "ServiceRole", "LogEncryptionKmsKeyId", "Name", "EbsRootVolumeThroughput", "JobFlowRole", "AdditionalInfo", "LogUri", "CustomAmiId", "PlacementGroupConfigs", "OSReleaseLabel", "AutoScalingRole", "Applications"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Id", "MasterPublicDNS"],
@@ -366,220 +299,59 @@ impl Cluster {
     }
 
     /// `AdditionalInfo`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn additional_info(mut self, value: impl Into<Json>) -> Self {
-        self.additional_info = Some(value.into());
-        self
-    }
-
+    pub fn additional_info(mut self, value: impl Into<Json>) -> Self { self.additional_info = Some(value.into()); self }
     /// `Applications`: a list of [`Application`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn applications(mut self, value: impl Into<List<Application>>) -> Self {
-        self.applications = Some(value.into());
-        self
-    }
-
+    pub fn applications(mut self, value: impl Into<List<Application>>) -> Self { self.applications = Some(value.into()); self }
     /// `AutoScalingRole`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_scaling_role(mut self, value: impl Into<Str>) -> Self {
-        self.auto_scaling_role = Some(value.into());
-        self
-    }
-
+    pub fn auto_scaling_role(mut self, value: impl Into<Str>) -> Self { self.auto_scaling_role = Some(value.into()); self }
     /// `AutoTerminationPolicy`: an [`AutoTerminationPolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_termination_policy(mut self, value: impl Into<Obj<AutoTerminationPolicy>>) -> Self {
-        self.auto_termination_policy = Some(value.into());
-        self
-    }
-
+    pub fn auto_termination_policy(mut self, value: impl Into<Obj<AutoTerminationPolicy>>) -> Self { self.auto_termination_policy = Some(value.into()); self }
     /// `BootstrapActions`: a list of [`BootstrapActionConfig`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bootstrap_actions(mut self, value: impl Into<List<BootstrapActionConfig>>) -> Self {
-        self.bootstrap_actions = Some(value.into());
-        self
-    }
-
+    pub fn bootstrap_actions(mut self, value: impl Into<List<BootstrapActionConfig>>) -> Self { self.bootstrap_actions = Some(value.into()); self }
     /// `Configurations`: a list of [`Configuration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configurations(mut self, value: impl Into<List<Configuration>>) -> Self {
-        self.configurations = Some(value.into());
-        self
-    }
-
+    pub fn configurations(mut self, value: impl Into<List<Configuration>>) -> Self { self.configurations = Some(value.into()); self }
     /// `CustomAmiId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_ami_id(mut self, value: impl Into<Str>) -> Self {
-        self.custom_ami_id = Some(value.into());
-        self
-    }
-
+    pub fn custom_ami_id(mut self, value: impl Into<Str>) -> Self { self.custom_ami_id = Some(value.into()); self }
     /// `EbsRootVolumeIops`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ebs_root_volume_iops(mut self, value: impl Into<Int>) -> Self {
-        self.ebs_root_volume_iops = Some(value.into());
-        self
-    }
-
+    pub fn ebs_root_volume_iops(mut self, value: impl Into<Int>) -> Self { self.ebs_root_volume_iops = Some(value.into()); self }
     /// `EbsRootVolumeSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ebs_root_volume_size(mut self, value: impl Into<Int>) -> Self {
-        self.ebs_root_volume_size = Some(value.into());
-        self
-    }
-
+    pub fn ebs_root_volume_size(mut self, value: impl Into<Int>) -> Self { self.ebs_root_volume_size = Some(value.into()); self }
     /// `EbsRootVolumeThroughput`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ebs_root_volume_throughput(mut self, value: impl Into<Int>) -> Self {
-        self.ebs_root_volume_throughput = Some(value.into());
-        self
-    }
-
+    pub fn ebs_root_volume_throughput(mut self, value: impl Into<Int>) -> Self { self.ebs_root_volume_throughput = Some(value.into()); self }
     /// `Instances`: a [`JobFlowInstancesConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instances(mut self, value: impl Into<Obj<JobFlowInstancesConfig>>) -> Self {
-        self.instances = value.into();
-        self
-    }
-
+    pub fn instances(mut self, value: impl Into<Obj<JobFlowInstancesConfig>>) -> Self { self.instances = value.into(); self }
     /// `JobFlowRole`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn job_flow_role(mut self, value: impl Into<Str>) -> Self {
-        self.job_flow_role = value.into();
-        self
-    }
-
+    pub fn job_flow_role(mut self, value: impl Into<Str>) -> Self { self.job_flow_role = value.into(); self }
     /// `KerberosAttributes`: a [`KerberosAttributes`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kerberos_attributes(mut self, value: impl Into<Obj<KerberosAttributes>>) -> Self {
-        self.kerberos_attributes = Some(value.into());
-        self
-    }
-
+    pub fn kerberos_attributes(mut self, value: impl Into<Obj<KerberosAttributes>>) -> Self { self.kerberos_attributes = Some(value.into()); self }
     /// `LogEncryptionKmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_encryption_kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.log_encryption_kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn log_encryption_kms_key_id(mut self, value: impl Into<Str>) -> Self { self.log_encryption_kms_key_id = Some(value.into()); self }
     /// `LogUri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_uri(mut self, value: impl Into<Str>) -> Self {
-        self.log_uri = Some(value.into());
-        self
-    }
-
+    pub fn log_uri(mut self, value: impl Into<Str>) -> Self { self.log_uri = Some(value.into()); self }
     /// `ManagedScalingPolicy`: a [`ManagedScalingPolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn managed_scaling_policy(mut self, value: impl Into<Obj<ManagedScalingPolicy>>) -> Self {
-        self.managed_scaling_policy = Some(value.into());
-        self
-    }
-
+    pub fn managed_scaling_policy(mut self, value: impl Into<Obj<ManagedScalingPolicy>>) -> Self { self.managed_scaling_policy = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `OSReleaseLabel`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn os_release_label(mut self, value: impl Into<Str>) -> Self {
-        self.os_release_label = Some(value.into());
-        self
-    }
-
+    pub fn os_release_label(mut self, value: impl Into<Str>) -> Self { self.os_release_label = Some(value.into()); self }
     /// `PlacementGroupConfigs`: a list of [`PlacementGroupConfig`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn placement_group_configs(mut self, value: impl Into<List<PlacementGroupConfig>>) -> Self {
-        self.placement_group_configs = Some(value.into());
-        self
-    }
-
+    pub fn placement_group_configs(mut self, value: impl Into<List<PlacementGroupConfig>>) -> Self { self.placement_group_configs = Some(value.into()); self }
     /// `ReleaseLabel`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn release_label(mut self, value: impl Into<Str>) -> Self {
-        self.release_label = Some(value.into());
-        self
-    }
-
+    pub fn release_label(mut self, value: impl Into<Str>) -> Self { self.release_label = Some(value.into()); self }
     /// `ScaleDownBehavior`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scale_down_behavior(mut self, value: impl Into<Str>) -> Self {
-        self.scale_down_behavior = Some(value.into());
-        self
-    }
-
+    pub fn scale_down_behavior(mut self, value: impl Into<Str>) -> Self { self.scale_down_behavior = Some(value.into()); self }
     /// `SecurityConfiguration`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_configuration(mut self, value: impl Into<Str>) -> Self {
-        self.security_configuration = Some(value.into());
-        self
-    }
-
+    pub fn security_configuration(mut self, value: impl Into<Str>) -> Self { self.security_configuration = Some(value.into()); self }
     /// `ServiceRole`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_role(mut self, value: impl Into<Str>) -> Self {
-        self.service_role = value.into();
-        self
-    }
-
+    pub fn service_role(mut self, value: impl Into<Str>) -> Self { self.service_role = value.into(); self }
     /// `StepConcurrencyLevel`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn step_concurrency_level(mut self, value: impl Into<Int>) -> Self {
-        self.step_concurrency_level = Some(value.into());
-        self
-    }
-
+    pub fn step_concurrency_level(mut self, value: impl Into<Int>) -> Self { self.step_concurrency_level = Some(value.into()); self }
     /// `Steps`: a list of [`StepConfig`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn steps(mut self, value: impl Into<List<StepConfig>>) -> Self {
-        self.steps = Some(value.into());
-        self
-    }
-
+    pub fn steps(mut self, value: impl Into<List<StepConfig>>) -> Self { self.steps = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VisibleToAllUsers`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visible_to_all_users(mut self, value: impl Into<Bool>) -> Self {
-        self.visible_to_all_users = Some(value.into());
-        self
-    }
+    pub fn visible_to_all_users(mut self, value: impl Into<Bool>) -> Self { self.visible_to_all_users = Some(value.into()); self }
 }
 
 impl Resource for Cluster {
@@ -655,26 +427,16 @@ impl ClusterAttributes {
     }
 }
 
-static RULE_Application: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Application: ObjRule = ObjRule {
     properties: &[
         ("AdditionalInfo", Shape::Any),
-        (
-            "Args",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Args", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("Name", Shape::STR),
         ("Version", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Application` property type of `AWS::EMR::Cluster`.
@@ -706,6 +468,7 @@ pub struct Application {
     pub version: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Application {
     /// A `Application` with no property set (none is required).
     pub fn new() -> Self {
@@ -713,36 +476,13 @@ impl Application {
     }
 
     /// `AdditionalInfo`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn additional_info(mut self, value: impl Into<Json>) -> Self {
-        self.additional_info = Some(value.into());
-        self
-    }
-
+    pub fn additional_info(mut self, value: impl Into<Json>) -> Self { self.additional_info = Some(value.into()); self }
     /// `Args`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn args(mut self, value: impl Into<List<Str>>) -> Self {
-        self.args = Some(value.into());
-        self
-    }
-
+    pub fn args(mut self, value: impl Into<List<Str>>) -> Self { self.args = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Version`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<Str>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
+    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
 }
 
 impl PropertyType for Application {}
@@ -758,101 +498,13 @@ impl ToValue for Application {
     }
 }
 
-/// The required properties of [`AutoScalingPolicy`], by name: `AutoScalingPolicy::new(AutoScalingPolicyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AutoScalingPolicyRequired {
-    /// `Constraints`: a [`ScalingConstraints`] object, required.
-    ///
-    /// The upper and lower Amazon EC2 instance limits for an automatic scaling policy. Automatic scaling activity will not cause an instance group to grow above or below these limits.
-    pub constraints: Obj<ScalingConstraints>,
-    /// `Rules`: a list of [`ScalingRule`] objects, required.
-    ///
-    /// The scale-in and scale-out rules that comprise the automatic scaling policy.
-    pub rules: List<ScalingRule>,
-}
-
-static RULE_AutoScalingPolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AutoTerminationPolicy: ObjRule = ObjRule {
     properties: &[
-        ("Constraints", Shape::Object(&RULE_ScalingConstraints)),
-        (
-            "Rules",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ScalingRule),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("IdleTimeout", Shape::INT),
     ],
-    required: &["Constraints", "Rules"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
-};
-
-/// The `AutoScalingPolicy` property type of `AWS::EMR::Cluster`.
-///
-/// `AutoScalingPolicy` is a subproperty of `InstanceGroupConfig` . `AutoScalingPolicy` defines how an instance group dynamically adds and terminates EC2 instances in response to the value of a CloudWatch metric. For more information, see \[Using Automatic Scaling in Amazon EMR\](<https://docs.aws.amazon.com//emr/latest/ManagementGuide/emr-automatic-scaling.html>) in the *Amazon EMR Management Guide* .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-emr-cluster-autoscalingpolicy.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct AutoScalingPolicy {
-    /// `Constraints`: a [`ScalingConstraints`] object, required.
-    ///
-    /// The upper and lower Amazon EC2 instance limits for an automatic scaling policy. Automatic scaling activity will not cause an instance group to grow above or below these limits.
-    pub constraints: Obj<ScalingConstraints>,
-    /// `Rules`: a list of [`ScalingRule`] objects, required.
-    ///
-    /// The scale-in and scale-out rules that comprise the automatic scaling policy.
-    pub rules: List<ScalingRule>,
-}
-
-impl AutoScalingPolicy {
-    /// A `AutoScalingPolicy` with its required properties, named in a [`AutoScalingPolicyRequired`].
-    pub fn new(required: AutoScalingPolicyRequired) -> Self {
-        Self {
-            constraints: required.constraints,
-            rules: required.rules,
-        }
-    }
-
-    /// `Constraints`: a [`ScalingConstraints`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn constraints(mut self, value: impl Into<Obj<ScalingConstraints>>) -> Self {
-        self.constraints = value.into();
-        self
-    }
-
-    /// `Rules`: a list of [`ScalingRule`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rules(mut self, value: impl Into<List<ScalingRule>>) -> Self {
-        self.rules = value.into();
-        self
-    }
-}
-
-impl PropertyType for AutoScalingPolicy {}
-
-impl ToValue for AutoScalingPolicy {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Constraints", &self.constraints)
-            .req("Rules", &self.rules)
-            .build()
-    }
-}
-
-static RULE_AutoTerminationPolicy: ObjRule = ObjRule {
-    properties: &[("IdleTimeout", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AutoTerminationPolicy` property type of `AWS::EMR::Cluster`.
@@ -868,6 +520,7 @@ pub struct AutoTerminationPolicy {
     pub idle_timeout: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl AutoTerminationPolicy {
     /// A `AutoTerminationPolicy` with no property set (none is required).
     pub fn new() -> Self {
@@ -875,12 +528,7 @@ impl AutoTerminationPolicy {
     }
 
     /// `IdleTimeout`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn idle_timeout(mut self, value: impl Into<Int>) -> Self {
-        self.idle_timeout = Some(value.into());
-        self
-    }
+    pub fn idle_timeout(mut self, value: impl Into<Int>) -> Self { self.idle_timeout = Some(value.into()); self }
 }
 
 impl PropertyType for AutoTerminationPolicy {}
@@ -897,29 +545,20 @@ impl ToValue for AutoTerminationPolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BootstrapActionConfigRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the bootstrap action.
     pub name: Str,
     /// `ScriptBootstrapAction`: a [`ScriptBootstrapActionConfig`] object, required.
-    ///
-    /// The script run by the bootstrap action.
     pub script_bootstrap_action: Obj<ScriptBootstrapActionConfig>,
 }
 
-static RULE_BootstrapActionConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BootstrapActionConfig: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::STR),
-        (
-            "ScriptBootstrapAction",
-            Shape::Object(&RULE_ScriptBootstrapActionConfig),
-        ),
+        ("ScriptBootstrapAction", Shape::Object(&RULE_ScriptBootstrapActionConfig)),
     ],
     required: &["ScriptBootstrapAction", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BootstrapActionConfig` property type of `AWS::EMR::Cluster`.
@@ -939,6 +578,7 @@ pub struct BootstrapActionConfig {
     pub script_bootstrap_action: Obj<ScriptBootstrapActionConfig>,
 }
 
+#[rustfmt::skip]
 impl BootstrapActionConfig {
     /// A `BootstrapActionConfig` with its required properties, named in a [`BootstrapActionConfigRequired`].
     pub fn new(required: BootstrapActionConfigRequired) -> Self {
@@ -949,23 +589,9 @@ impl BootstrapActionConfig {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `ScriptBootstrapAction`: a [`ScriptBootstrapActionConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn script_bootstrap_action(
-        mut self,
-        value: impl Into<Obj<ScriptBootstrapActionConfig>>,
-    ) -> Self {
-        self.script_bootstrap_action = value.into();
-        self
-    }
+    pub fn script_bootstrap_action(mut self, value: impl Into<Obj<ScriptBootstrapActionConfig>>) -> Self { self.script_bootstrap_action = value.into(); self }
 }
 
 impl PropertyType for BootstrapActionConfig {}
@@ -979,224 +605,19 @@ impl ToValue for BootstrapActionConfig {
     }
 }
 
-/// The required properties of [`CloudWatchAlarmDefinition`], by name: `CloudWatchAlarmDefinition::new(CloudWatchAlarmDefinitionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CloudWatchAlarmDefinitionRequired {
-    /// `ComparisonOperator`: a string, required.
-    ///
-    /// Determines how the metric specified by `MetricName` is compared to the value specified by `Threshold` .
-    pub comparison_operator: Str,
-    /// `MetricName`: a string, required.
-    ///
-    /// The name of the CloudWatch metric that is watched to determine an alarm condition.
-    pub metric_name: Str,
-    /// `Period`: an integer, required.
-    ///
-    /// The period, in seconds, over which the statistic is applied. CloudWatch metrics for Amazon EMR are emitted every five minutes (300 seconds), so if you specify a CloudWatch metric, specify `300` .
-    pub period: Int,
-    /// `Threshold`: a number, required.
-    ///
-    /// The value against which the specified statistic is compared.
-    pub threshold: Num,
-}
-
-static RULE_CloudWatchAlarmDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("ComparisonOperator", Shape::STR),
-        (
-            "Dimensions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MetricDimension),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        ("EvaluationPeriods", Shape::INT),
-        ("MetricName", Shape::STR),
-        ("Namespace", Shape::STR),
-        ("Period", Shape::INT),
-        ("Statistic", Shape::STR),
-        ("Threshold", Shape::NUM),
-        ("Unit", Shape::STR),
-    ],
-    required: &["MetricName", "ComparisonOperator", "Period", "Threshold"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CloudWatchAlarmDefinition` property type of `AWS::EMR::Cluster`.
-///
-/// `CloudWatchAlarmDefinition` is a subproperty of the `ScalingTrigger` property, which determines when to trigger an automatic scaling activity. Scaling activity begins when you satisfy the defined alarm conditions.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-emr-cluster-cloudwatchalarmdefinition.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct CloudWatchAlarmDefinition {
-    /// `ComparisonOperator`: a string, required.
-    ///
-    /// Determines how the metric specified by `MetricName` is compared to the value specified by `Threshold` .
-    pub comparison_operator: Str,
-    /// `Dimensions`: a list of [`MetricDimension`] objects.
-    ///
-    /// A CloudWatch metric dimension.
-    pub dimensions: Option<List<MetricDimension>>,
-    /// `EvaluationPeriods`: an integer.
-    ///
-    /// The number of periods, in five-minute increments, during which the alarm condition must exist before the alarm triggers automatic scaling activity. The default value is `1` .
-    pub evaluation_periods: Option<Int>,
-    /// `MetricName`: a string, required.
-    ///
-    /// The name of the CloudWatch metric that is watched to determine an alarm condition.
-    pub metric_name: Str,
-    /// `Namespace`: a string.
-    ///
-    /// The namespace for the CloudWatch metric. The default is `AWS/ElasticMapReduce` .
-    pub namespace: Option<Str>,
-    /// `Period`: an integer, required.
-    ///
-    /// The period, in seconds, over which the statistic is applied. CloudWatch metrics for Amazon EMR are emitted every five minutes (300 seconds), so if you specify a CloudWatch metric, specify `300` .
-    pub period: Int,
-    /// `Statistic`: a string.
-    ///
-    /// The statistic to apply to the metric associated with the alarm. The default is `AVERAGE` .
-    pub statistic: Option<Str>,
-    /// `Threshold`: a number, required.
-    ///
-    /// The value against which the specified statistic is compared.
-    pub threshold: Num,
-    /// `Unit`: a string.
-    ///
-    /// The unit of measure associated with the CloudWatch metric being watched. The value specified for `Unit` must correspond to the units specified in the CloudWatch metric.
-    pub unit: Option<Str>,
-}
-
-impl CloudWatchAlarmDefinition {
-    /// A `CloudWatchAlarmDefinition` with its required properties, named in a [`CloudWatchAlarmDefinitionRequired`].
-    pub fn new(required: CloudWatchAlarmDefinitionRequired) -> Self {
-        Self {
-            comparison_operator: required.comparison_operator,
-            dimensions: None,
-            evaluation_periods: None,
-            metric_name: required.metric_name,
-            namespace: None,
-            period: required.period,
-            statistic: None,
-            threshold: required.threshold,
-            unit: None,
-        }
-    }
-
-    /// `ComparisonOperator`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn comparison_operator(mut self, value: impl Into<Str>) -> Self {
-        self.comparison_operator = value.into();
-        self
-    }
-
-    /// `Dimensions`: a list of [`MetricDimension`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dimensions(mut self, value: impl Into<List<MetricDimension>>) -> Self {
-        self.dimensions = Some(value.into());
-        self
-    }
-
-    /// `EvaluationPeriods`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn evaluation_periods(mut self, value: impl Into<Int>) -> Self {
-        self.evaluation_periods = Some(value.into());
-        self
-    }
-
-    /// `MetricName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self {
-        self.metric_name = value.into();
-        self
-    }
-
-    /// `Namespace`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self {
-        self.namespace = Some(value.into());
-        self
-    }
-
-    /// `Period`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn period(mut self, value: impl Into<Int>) -> Self {
-        self.period = value.into();
-        self
-    }
-
-    /// `Statistic`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn statistic(mut self, value: impl Into<Str>) -> Self {
-        self.statistic = Some(value.into());
-        self
-    }
-
-    /// `Threshold`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn threshold(mut self, value: impl Into<Num>) -> Self {
-        self.threshold = value.into();
-        self
-    }
-
-    /// `Unit`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unit(mut self, value: impl Into<Str>) -> Self {
-        self.unit = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for CloudWatchAlarmDefinition {}
-
-impl ToValue for CloudWatchAlarmDefinition {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("ComparisonOperator", &self.comparison_operator)
-            .opt("Dimensions", &self.dimensions)
-            .opt("EvaluationPeriods", &self.evaluation_periods)
-            .req("MetricName", &self.metric_name)
-            .opt("Namespace", &self.namespace)
-            .req("Period", &self.period)
-            .opt("Statistic", &self.statistic)
-            .req("Threshold", &self.threshold)
-            .opt("Unit", &self.unit)
-            .build()
-    }
-}
-
 /// The required properties of [`ComputeLimits`], by name: `ComputeLimits::new(ComputeLimitsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ComputeLimitsRequired {
     /// `MaximumCapacityUnits`: an integer, required.
-    ///
-    /// The upper boundary of Amazon EC2 units. It is measured through vCPU cores or instances for instance groups and measured through units for instance fleets. Managed scaling activities are not allowed beyond this boundary. The limit only applies to the core and task nodes. The master node cannot be scaled after initial configuration.
     pub maximum_capacity_units: Int,
     /// `MinimumCapacityUnits`: an integer, required.
-    ///
-    /// The lower boundary of Amazon EC2 units. It is measured through vCPU cores or instances for instance groups and measured through units for instance fleets. Managed scaling activities are not allowed beyond this boundary. The limit only applies to the core and task nodes. The master node cannot be scaled after initial configuration.
     pub minimum_capacity_units: Int,
     /// `UnitType`: a string, required.
-    ///
-    /// The unit type used for specifying a managed scaling policy.
     pub unit_type: Str,
 }
 
-static RULE_ComputeLimits: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ComputeLimits: ObjRule = ObjRule {
     properties: &[
         ("MaximumCapacityUnits", Shape::INT),
         ("MaximumCoreCapacityUnits", Shape::INT),
@@ -1205,11 +626,8 @@ static RULE_ComputeLimits: ObjRule = ObjRule {
         ("UnitType", Shape::STR),
     ],
     required: &["UnitType", "MaximumCapacityUnits", "MinimumCapacityUnits"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ComputeLimits` property type of `AWS::EMR::Cluster`.
@@ -1241,6 +659,7 @@ pub struct ComputeLimits {
     pub unit_type: Str,
 }
 
+#[rustfmt::skip]
 impl ComputeLimits {
     /// A `ComputeLimits` with its required properties, named in a [`ComputeLimitsRequired`].
     pub fn new(required: ComputeLimitsRequired) -> Self {
@@ -1254,44 +673,15 @@ impl ComputeLimits {
     }
 
     /// `MaximumCapacityUnits`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_capacity_units(mut self, value: impl Into<Int>) -> Self {
-        self.maximum_capacity_units = value.into();
-        self
-    }
-
+    pub fn maximum_capacity_units(mut self, value: impl Into<Int>) -> Self { self.maximum_capacity_units = value.into(); self }
     /// `MaximumCoreCapacityUnits`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_core_capacity_units(mut self, value: impl Into<Int>) -> Self {
-        self.maximum_core_capacity_units = Some(value.into());
-        self
-    }
-
+    pub fn maximum_core_capacity_units(mut self, value: impl Into<Int>) -> Self { self.maximum_core_capacity_units = Some(value.into()); self }
     /// `MaximumOnDemandCapacityUnits`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_on_demand_capacity_units(mut self, value: impl Into<Int>) -> Self {
-        self.maximum_on_demand_capacity_units = Some(value.into());
-        self
-    }
-
+    pub fn maximum_on_demand_capacity_units(mut self, value: impl Into<Int>) -> Self { self.maximum_on_demand_capacity_units = Some(value.into()); self }
     /// `MinimumCapacityUnits`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn minimum_capacity_units(mut self, value: impl Into<Int>) -> Self {
-        self.minimum_capacity_units = value.into();
-        self
-    }
-
+    pub fn minimum_capacity_units(mut self, value: impl Into<Int>) -> Self { self.minimum_capacity_units = value.into(); self }
     /// `UnitType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unit_type(mut self, value: impl Into<Str>) -> Self {
-        self.unit_type = value.into();
-        self
-    }
+    pub fn unit_type(mut self, value: impl Into<Str>) -> Self { self.unit_type = value.into(); self }
 }
 
 impl PropertyType for ComputeLimits {}
@@ -1314,394 +704,18 @@ impl ToValue for ComputeLimits {
     }
 }
 
-static RULE_Configuration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InstanceFleetConfig: ObjRule = ObjRule {
     properties: &[
-        ("Classification", Shape::STR),
-        ("ConfigurationProperties", Shape::Any),
-        (
-            "Configurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Configuration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Configuration` property type of `AWS::EMR::Cluster`.
-///
-/// &gt; Used only with Amazon EMR release 4.0 and later.
-///
-/// `Configuration` is a subproperty of `InstanceFleetConfig` or `InstanceGroupConfig` . `Configuration` specifies optional configurations for customizing open-source big data applications and environment parameters. A configuration consists of a classification, properties, and optional nested configurations. A classification refers to an application-specific configuration file. Properties are the settings you want to change in that file. For more information, see \[Configuring Applications\](<https://docs.aws.amazon.com/emr/latest/ReleaseGuide/emr-configure-apps.html>) in the *Amazon EMR Release Guide* .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-emr-cluster-configuration.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Configuration {
-    /// `Classification`: a string.
-    ///
-    /// The classification within a configuration.
-    pub classification: Option<Str>,
-    /// `ConfigurationProperties`: a JSON value.
-    ///
-    /// A list of additional configurations to apply within a configuration object.
-    pub configuration_properties: Option<Json>,
-    /// `Configurations`: a list of [`Configuration`] objects.
-    ///
-    /// A list of additional configurations to apply within a configuration object.
-    pub configurations: Option<List<Configuration>>,
-}
-
-impl Configuration {
-    /// A `Configuration` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Classification`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn classification(mut self, value: impl Into<Str>) -> Self {
-        self.classification = Some(value.into());
-        self
-    }
-
-    /// `ConfigurationProperties`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration_properties(mut self, value: impl Into<Json>) -> Self {
-        self.configuration_properties = Some(value.into());
-        self
-    }
-
-    /// `Configurations`: a list of [`Configuration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configurations(mut self, value: impl Into<List<Configuration>>) -> Self {
-        self.configurations = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Configuration {}
-
-impl ToValue for Configuration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Classification", &self.classification)
-            .opt("ConfigurationProperties", &self.configuration_properties)
-            .opt("Configurations", &self.configurations)
-            .build()
-    }
-}
-
-/// The required properties of [`EbsBlockDeviceConfig`], by name: `EbsBlockDeviceConfig::new(EbsBlockDeviceConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EbsBlockDeviceConfigRequired {
-    /// `VolumeSpecification`: a [`VolumeSpecification`] object, required.
-    ///
-    /// EBS volume specifications such as volume type, IOPS, size (GiB) and throughput (MiB/s) that are requested for the EBS volume attached to an Amazon EC2 instance in the cluster.
-    pub volume_specification: Obj<VolumeSpecification>,
-}
-
-static RULE_EbsBlockDeviceConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "VolumeSpecification",
-            Shape::Object(&RULE_VolumeSpecification),
-        ),
-        ("VolumesPerInstance", Shape::INT),
-    ],
-    required: &["VolumeSpecification"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `EbsBlockDeviceConfig` property type of `AWS::EMR::Cluster`.
-///
-/// `EbsBlockDeviceConfig` is a subproperty of the `EbsConfiguration` property type. `EbsBlockDeviceConfig` defines the number and type of EBS volumes to associate with all EC2 instances in an EMR cluster.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-emr-cluster-ebsblockdeviceconfig.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct EbsBlockDeviceConfig {
-    /// `VolumeSpecification`: a [`VolumeSpecification`] object, required.
-    ///
-    /// EBS volume specifications such as volume type, IOPS, size (GiB) and throughput (MiB/s) that are requested for the EBS volume attached to an Amazon EC2 instance in the cluster.
-    pub volume_specification: Obj<VolumeSpecification>,
-    /// `VolumesPerInstance`: an integer.
-    ///
-    /// Number of EBS volumes with a specific volume configuration that are associated with every instance in the instance group
-    pub volumes_per_instance: Option<Int>,
-}
-
-impl EbsBlockDeviceConfig {
-    /// A `EbsBlockDeviceConfig` with its required properties, named in a [`EbsBlockDeviceConfigRequired`].
-    pub fn new(required: EbsBlockDeviceConfigRequired) -> Self {
-        Self {
-            volume_specification: required.volume_specification,
-            volumes_per_instance: None,
-        }
-    }
-
-    /// `VolumeSpecification`: a [`VolumeSpecification`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_specification(mut self, value: impl Into<Obj<VolumeSpecification>>) -> Self {
-        self.volume_specification = value.into();
-        self
-    }
-
-    /// `VolumesPerInstance`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volumes_per_instance(mut self, value: impl Into<Int>) -> Self {
-        self.volumes_per_instance = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for EbsBlockDeviceConfig {}
-
-impl ToValue for EbsBlockDeviceConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("VolumeSpecification", &self.volume_specification)
-            .opt("VolumesPerInstance", &self.volumes_per_instance)
-            .build()
-    }
-}
-
-static RULE_EbsConfiguration: ObjRule = ObjRule {
-    properties: &[
-        (
-            "EbsBlockDeviceConfigs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EbsBlockDeviceConfig),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        ("EbsOptimized", Shape::Bool),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `EbsConfiguration` property type of `AWS::EMR::Cluster`.
-///
-/// `EbsConfiguration` is a subproperty of `InstanceFleetConfig` or `InstanceGroupConfig` . `EbsConfiguration` determines the EBS volumes to attach to EMR cluster instances.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-emr-cluster-ebsconfiguration.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct EbsConfiguration {
-    /// `EbsBlockDeviceConfigs`: a list of [`EbsBlockDeviceConfig`] objects.
-    ///
-    /// An array of Amazon EBS volume specifications attached to a cluster instance.
-    pub ebs_block_device_configs: Option<List<EbsBlockDeviceConfig>>,
-    /// `EbsOptimized`: a boolean.
-    ///
-    /// Indicates whether an Amazon EBS volume is EBS-optimized. The default is false. You should explicitly set this value to true to enable the Amazon EBS-optimized setting for an EC2 instance.
-    pub ebs_optimized: Option<Bool>,
-}
-
-impl EbsConfiguration {
-    /// A `EbsConfiguration` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `EbsBlockDeviceConfigs`: a list of [`EbsBlockDeviceConfig`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ebs_block_device_configs(
-        mut self,
-        value: impl Into<List<EbsBlockDeviceConfig>>,
-    ) -> Self {
-        self.ebs_block_device_configs = Some(value.into());
-        self
-    }
-
-    /// `EbsOptimized`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ebs_optimized(mut self, value: impl Into<Bool>) -> Self {
-        self.ebs_optimized = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for EbsConfiguration {}
-
-impl ToValue for EbsConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("EbsBlockDeviceConfigs", &self.ebs_block_device_configs)
-            .opt("EbsOptimized", &self.ebs_optimized)
-            .build()
-    }
-}
-
-/// The required properties of [`HadoopJarStepConfig`], by name: `HadoopJarStepConfig::new(HadoopJarStepConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HadoopJarStepConfigRequired {
-    /// `Jar`: a string, required.
-    ///
-    /// A path to a JAR file run during the step.
-    pub jar: Str,
-}
-
-static RULE_HadoopJarStepConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Args",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        ("Jar", Shape::STR),
-        ("MainClass", Shape::STR),
-        (
-            "StepProperties",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_KeyValue),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-    ],
-    required: &["Jar"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `HadoopJarStepConfig` property type of `AWS::EMR::Cluster`.
-///
-/// The `HadoopJarStepConfig` property type specifies a job flow step consisting of a JAR file whose main function will be executed. The main function submits a job for the cluster to execute as a step on the master node, and then waits for the job to finish or fail before executing subsequent steps.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-emr-cluster-hadoopjarstepconfig.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct HadoopJarStepConfig {
-    /// `Args`: a list of strings.
-    ///
-    /// A list of command line arguments passed to the JAR file's main function when executed.
-    pub args: Option<List<Str>>,
-    /// `Jar`: a string, required.
-    ///
-    /// A path to a JAR file run during the step.
-    pub jar: Str,
-    /// `MainClass`: a string.
-    ///
-    /// The name of the main class in the specified Java file. If not specified, the JAR file should specify a Main-Class in its manifest file.
-    pub main_class: Option<Str>,
-    /// `StepProperties`: a list of [`KeyValue`] objects.
-    ///
-    /// A list of Java properties that are set when the step runs. You can use these properties to pass key-value pairs to your main function.
-    pub step_properties: Option<List<KeyValue>>,
-}
-
-impl HadoopJarStepConfig {
-    /// A `HadoopJarStepConfig` with its required properties, named in a [`HadoopJarStepConfigRequired`].
-    pub fn new(required: HadoopJarStepConfigRequired) -> Self {
-        Self {
-            args: None,
-            jar: required.jar,
-            main_class: None,
-            step_properties: None,
-        }
-    }
-
-    /// `Args`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn args(mut self, value: impl Into<List<Str>>) -> Self {
-        self.args = Some(value.into());
-        self
-    }
-
-    /// `Jar`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn jar(mut self, value: impl Into<Str>) -> Self {
-        self.jar = value.into();
-        self
-    }
-
-    /// `MainClass`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn main_class(mut self, value: impl Into<Str>) -> Self {
-        self.main_class = Some(value.into());
-        self
-    }
-
-    /// `StepProperties`: a list of [`KeyValue`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn step_properties(mut self, value: impl Into<List<KeyValue>>) -> Self {
-        self.step_properties = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for HadoopJarStepConfig {}
-
-impl ToValue for HadoopJarStepConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Args", &self.args)
-            .req("Jar", &self.jar)
-            .opt("MainClass", &self.main_class)
-            .opt("StepProperties", &self.step_properties)
-            .build()
-    }
-}
-
-static RULE_InstanceFleetConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "InstanceTypeConfigs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_InstanceTypeConfig),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "LaunchSpecifications",
-            Shape::Object(&RULE_InstanceFleetProvisioningSpecifications),
-        ),
+        ("InstanceTypeConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceTypeConfig), min_items: None, max_items: None })),
+        ("LaunchSpecifications", Shape::Object(&RULE_InstanceFleetProvisioningSpecifications)),
         ("Name", Shape::STR),
-        (
-            "ResizeSpecifications",
-            Shape::Object(&RULE_InstanceFleetResizingSpecifications),
-        ),
+        ("ResizeSpecifications", Shape::Object(&RULE_InstanceFleetResizingSpecifications)),
         ("TargetOnDemandCapacity", Shape::INT),
         ("TargetSpotCapacity", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InstanceFleetConfig` property type of `AWS::EMR::Cluster`.
@@ -1743,6 +757,7 @@ pub struct InstanceFleetConfig {
     pub target_spot_capacity: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl InstanceFleetConfig {
     /// A `InstanceFleetConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1750,58 +765,17 @@ impl InstanceFleetConfig {
     }
 
     /// `InstanceTypeConfigs`: a list of [`InstanceTypeConfig`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_type_configs(mut self, value: impl Into<List<InstanceTypeConfig>>) -> Self {
-        self.instance_type_configs = Some(value.into());
-        self
-    }
-
+    pub fn instance_type_configs(mut self, value: impl Into<List<InstanceTypeConfig>>) -> Self { self.instance_type_configs = Some(value.into()); self }
     /// `LaunchSpecifications`: an [`InstanceFleetProvisioningSpecifications`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn launch_specifications(
-        mut self,
-        value: impl Into<Obj<InstanceFleetProvisioningSpecifications>>,
-    ) -> Self {
-        self.launch_specifications = Some(value.into());
-        self
-    }
-
+    pub fn launch_specifications(mut self, value: impl Into<Obj<InstanceFleetProvisioningSpecifications>>) -> Self { self.launch_specifications = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `ResizeSpecifications`: an [`InstanceFleetResizingSpecifications`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resize_specifications(
-        mut self,
-        value: impl Into<Obj<InstanceFleetResizingSpecifications>>,
-    ) -> Self {
-        self.resize_specifications = Some(value.into());
-        self
-    }
-
+    pub fn resize_specifications(mut self, value: impl Into<Obj<InstanceFleetResizingSpecifications>>) -> Self { self.resize_specifications = Some(value.into()); self }
     /// `TargetOnDemandCapacity`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_on_demand_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.target_on_demand_capacity = Some(value.into());
-        self
-    }
-
+    pub fn target_on_demand_capacity(mut self, value: impl Into<Int>) -> Self { self.target_on_demand_capacity = Some(value.into()); self }
     /// `TargetSpotCapacity`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_spot_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.target_spot_capacity = Some(value.into());
-        self
-    }
+    pub fn target_spot_capacity(mut self, value: impl Into<Int>) -> Self { self.target_spot_capacity = Some(value.into()); self }
 }
 
 impl PropertyType for InstanceFleetConfig {}
@@ -1819,190 +793,21 @@ impl ToValue for InstanceFleetConfig {
     }
 }
 
-static RULE_InstanceFleetProvisioningSpecifications: ObjRule = ObjRule {
-    properties: &[
-        (
-            "OnDemandSpecification",
-            Shape::Object(&RULE_OnDemandProvisioningSpecification),
-        ),
-        (
-            "SpotSpecification",
-            Shape::Object(&RULE_SpotProvisioningSpecification),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `InstanceFleetProvisioningSpecifications` property type of `AWS::EMR::Cluster`.
-///
-/// `InstanceFleetProvisioningSpecification` is a subproperty of `InstanceFleetConfig` . `InstanceFleetProvisioningSpecification` defines the launch specification for Spot instances in an instance fleet, which determines the defined duration and provisioning timeout behavior for Spot instances.
-///
-/// &gt; The instance fleet configuration is available only in Amazon EMR versions 4.8.0 and later, excluding 5.0.x versions.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-emr-cluster-instancefleetprovisioningspecifications.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct InstanceFleetProvisioningSpecifications {
-    /// `OnDemandSpecification`: an [`OnDemandProvisioningSpecification`] object.
-    ///
-    /// The launch specification for On-Demand Instances in the instance fleet, which determines the allocation strategy and capacity reservation options.
-    ///
-    /// &gt; The instance fleet configuration is available only in Amazon EMR releases 4.8.0 and later, excluding 5.0.x versions. On-Demand Instances allocation strategy is available in Amazon EMR releases 5.12.1 and later.
-    pub on_demand_specification: Option<Obj<OnDemandProvisioningSpecification>>,
-    /// `SpotSpecification`: a [`SpotProvisioningSpecification`] object.
-    ///
-    /// The launch specification for Spot instances in the fleet, which determines the allocation strategy, defined duration, and provisioning timeout behavior.
-    pub spot_specification: Option<Obj<SpotProvisioningSpecification>>,
-}
-
-impl InstanceFleetProvisioningSpecifications {
-    /// A `InstanceFleetProvisioningSpecifications` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `OnDemandSpecification`: an [`OnDemandProvisioningSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_demand_specification(
-        mut self,
-        value: impl Into<Obj<OnDemandProvisioningSpecification>>,
-    ) -> Self {
-        self.on_demand_specification = Some(value.into());
-        self
-    }
-
-    /// `SpotSpecification`: a [`SpotProvisioningSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn spot_specification(
-        mut self,
-        value: impl Into<Obj<SpotProvisioningSpecification>>,
-    ) -> Self {
-        self.spot_specification = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for InstanceFleetProvisioningSpecifications {}
-
-impl ToValue for InstanceFleetProvisioningSpecifications {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("OnDemandSpecification", &self.on_demand_specification)
-            .opt("SpotSpecification", &self.spot_specification)
-            .build()
-    }
-}
-
-static RULE_InstanceFleetResizingSpecifications: ObjRule = ObjRule {
-    properties: &[
-        (
-            "OnDemandResizeSpecification",
-            Shape::Object(&RULE_OnDemandResizingSpecification),
-        ),
-        (
-            "SpotResizeSpecification",
-            Shape::Object(&RULE_SpotResizingSpecification),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `InstanceFleetResizingSpecifications` property type of `AWS::EMR::Cluster`.
-///
-/// The resize specification for On-Demand and Spot Instances in the fleet.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-emr-cluster-instancefleetresizingspecifications.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct InstanceFleetResizingSpecifications {
-    /// `OnDemandResizeSpecification`: an [`OnDemandResizingSpecification`] object.
-    ///
-    /// The resize specification for On-Demand Instances in the instance fleet, which contains the allocation strategy, capacity reservation options, and the resize timeout period.
-    pub on_demand_resize_specification: Option<Obj<OnDemandResizingSpecification>>,
-    /// `SpotResizeSpecification`: a [`SpotResizingSpecification`] object.
-    ///
-    /// The resize specification for Spot Instances in the instance fleet, which contains the allocation strategy and the resize timeout period.
-    pub spot_resize_specification: Option<Obj<SpotResizingSpecification>>,
-}
-
-impl InstanceFleetResizingSpecifications {
-    /// A `InstanceFleetResizingSpecifications` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `OnDemandResizeSpecification`: an [`OnDemandResizingSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_demand_resize_specification(
-        mut self,
-        value: impl Into<Obj<OnDemandResizingSpecification>>,
-    ) -> Self {
-        self.on_demand_resize_specification = Some(value.into());
-        self
-    }
-
-    /// `SpotResizeSpecification`: a [`SpotResizingSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn spot_resize_specification(
-        mut self,
-        value: impl Into<Obj<SpotResizingSpecification>>,
-    ) -> Self {
-        self.spot_resize_specification = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for InstanceFleetResizingSpecifications {}
-
-impl ToValue for InstanceFleetResizingSpecifications {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt(
-                "OnDemandResizeSpecification",
-                &self.on_demand_resize_specification,
-            )
-            .opt("SpotResizeSpecification", &self.spot_resize_specification)
-            .build()
-    }
-}
-
 /// The required properties of [`InstanceGroupConfig`], by name: `InstanceGroupConfig::new(InstanceGroupConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstanceGroupConfigRequired {
     /// `InstanceCount`: an integer, required.
-    ///
-    /// Target number of instances for the instance group.
     pub instance_count: Int,
     /// `InstanceType`: a string, required.
-    ///
-    /// The Amazon EC2 instance type for all instances in the instance group.
     pub instance_type: Str,
 }
 
-static RULE_InstanceGroupConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InstanceGroupConfig: ObjRule = ObjRule {
     properties: &[
         ("AutoScalingPolicy", Shape::Object(&RULE_AutoScalingPolicy)),
         ("BidPrice", Shape::STR),
-        (
-            "Configurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Configuration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Configurations", Shape::List(&ListRule { items: Shape::Object(&RULE_Configuration), min_items: None, max_items: None })),
         ("CustomAmiId", Shape::STR),
         ("EbsConfiguration", Shape::Object(&RULE_EbsConfiguration)),
         ("InstanceCount", Shape::INT),
@@ -2011,11 +816,8 @@ static RULE_InstanceGroupConfig: ObjRule = ObjRule {
         ("Name", Shape::STR),
     ],
     required: &["InstanceCount", "InstanceType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InstanceGroupConfig` property type of `AWS::EMR::Cluster`.
@@ -2065,6 +867,7 @@ pub struct InstanceGroupConfig {
     pub name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl InstanceGroupConfig {
     /// A `InstanceGroupConfig` with its required properties, named in a [`InstanceGroupConfigRequired`].
     pub fn new(required: InstanceGroupConfigRequired) -> Self {
@@ -2082,76 +885,23 @@ impl InstanceGroupConfig {
     }
 
     /// `AutoScalingPolicy`: an [`AutoScalingPolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_scaling_policy(mut self, value: impl Into<Obj<AutoScalingPolicy>>) -> Self {
-        self.auto_scaling_policy = Some(value.into());
-        self
-    }
-
+    pub fn auto_scaling_policy(mut self, value: impl Into<Obj<AutoScalingPolicy>>) -> Self { self.auto_scaling_policy = Some(value.into()); self }
     /// `BidPrice`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bid_price(mut self, value: impl Into<Str>) -> Self {
-        self.bid_price = Some(value.into());
-        self
-    }
-
+    pub fn bid_price(mut self, value: impl Into<Str>) -> Self { self.bid_price = Some(value.into()); self }
     /// `Configurations`: a list of [`Configuration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configurations(mut self, value: impl Into<List<Configuration>>) -> Self {
-        self.configurations = Some(value.into());
-        self
-    }
-
+    pub fn configurations(mut self, value: impl Into<List<Configuration>>) -> Self { self.configurations = Some(value.into()); self }
     /// `CustomAmiId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_ami_id(mut self, value: impl Into<Str>) -> Self {
-        self.custom_ami_id = Some(value.into());
-        self
-    }
-
+    pub fn custom_ami_id(mut self, value: impl Into<Str>) -> Self { self.custom_ami_id = Some(value.into()); self }
     /// `EbsConfiguration`: an [`EbsConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ebs_configuration(mut self, value: impl Into<Obj<EbsConfiguration>>) -> Self {
-        self.ebs_configuration = Some(value.into());
-        self
-    }
-
+    pub fn ebs_configuration(mut self, value: impl Into<Obj<EbsConfiguration>>) -> Self { self.ebs_configuration = Some(value.into()); self }
     /// `InstanceCount`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_count(mut self, value: impl Into<Int>) -> Self {
-        self.instance_count = value.into();
-        self
-    }
-
+    pub fn instance_count(mut self, value: impl Into<Int>) -> Self { self.instance_count = value.into(); self }
     /// `InstanceType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_type(mut self, value: impl Into<Str>) -> Self {
-        self.instance_type = value.into();
-        self
-    }
-
+    pub fn instance_type(mut self, value: impl Into<Str>) -> Self { self.instance_type = value.into(); self }
     /// `Market`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn market(mut self, value: impl Into<Str>) -> Self {
-        self.market = Some(value.into());
-        self
-    }
-
+    pub fn market(mut self, value: impl Into<Str>) -> Self { self.market = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
 }
 
 impl PropertyType for InstanceGroupConfig {}
@@ -2172,259 +922,31 @@ impl ToValue for InstanceGroupConfig {
     }
 }
 
-/// The required properties of [`InstanceTypeConfig`], by name: `InstanceTypeConfig::new(InstanceTypeConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct InstanceTypeConfigRequired {
-    /// `InstanceType`: a string, required.
-    ///
-    /// An Amazon EC2 instance type, such as `m3.xlarge` .
-    pub instance_type: Str,
-}
-
-static RULE_InstanceTypeConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_JobFlowInstancesConfig: ObjRule = ObjRule {
     properties: &[
-        ("BidPrice", Shape::STR),
-        ("BidPriceAsPercentageOfOnDemandPrice", Shape::NUM),
-        (
-            "Configurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Configuration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        ("CustomAmiId", Shape::STR),
-        ("EbsConfiguration", Shape::Object(&RULE_EbsConfiguration)),
-        ("InstanceType", Shape::STR),
-        ("Priority", Shape::NUM),
-        ("WeightedCapacity", Shape::INT),
-    ],
-    required: &["InstanceType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `InstanceTypeConfig` property type of `AWS::EMR::Cluster`.
-///
-/// &gt; The instance fleet configuration is available only in Amazon EMR versions 4.8.0 and later, excluding 5.0.x versions.
-///
-/// `InstanceTypeConfig` is a sub-property of `InstanceFleetConfig` . `InstanceTypeConfig` determines the EC2 instances that Amazon EMR attempts to provision to fulfill On-Demand and Spot target capacities.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-emr-cluster-instancetypeconfig.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct InstanceTypeConfig {
-    /// `BidPrice`: a string.
-    ///
-    /// The bid price for each Amazon EC2 Spot Instance type as defined by `InstanceType` . Expressed in USD. If neither `BidPrice` nor `BidPriceAsPercentageOfOnDemandPrice` is provided, `BidPriceAsPercentageOfOnDemandPrice` defaults to 100%.
-    pub bid_price: Option<Str>,
-    /// `BidPriceAsPercentageOfOnDemandPrice`: a number.
-    ///
-    /// The bid price, as a percentage of On-Demand price, for each Amazon EC2 Spot Instance as defined by `InstanceType` . Expressed as a number (for example, 20 specifies 20%). If neither `BidPrice` nor `BidPriceAsPercentageOfOnDemandPrice` is provided, `BidPriceAsPercentageOfOnDemandPrice` defaults to 100%.
-    pub bid_price_as_percentage_of_on_demand_price: Option<Num>,
-    /// `Configurations`: a list of [`Configuration`] objects.
-    ///
-    /// A configuration classification that applies when provisioning cluster instances, which can include configurations for applications and software that run on the cluster.
-    pub configurations: Option<List<Configuration>>,
-    /// `CustomAmiId`: a string.
-    ///
-    /// The custom AMI ID to use for the instance type.
-    pub custom_ami_id: Option<Str>,
-    /// `EbsConfiguration`: an [`EbsConfiguration`] object.
-    ///
-    /// The configuration of Amazon Elastic Block Store (Amazon EBS) attached to each instance as defined by `InstanceType` .
-    pub ebs_configuration: Option<Obj<EbsConfiguration>>,
-    /// `InstanceType`: a string, required.
-    ///
-    /// An Amazon EC2 instance type, such as `m3.xlarge` .
-    pub instance_type: Str,
-    /// `Priority`: a number.
-    ///
-    /// The priority at which Amazon EMR launches the Amazon EC2 instances with this instance type. Priority starts at 0, which is the highest priority. Amazon EMR considers the highest priority first.
-    pub priority: Option<Num>,
-    /// `WeightedCapacity`: an integer.
-    ///
-    /// The number of units that a provisioned instance of this type provides toward fulfilling the target capacities defined in `InstanceFleetConfig` . This value is 1 for a master instance fleet, and must be 1 or greater for core and task instance fleets. Defaults to 1 if not specified.
-    pub weighted_capacity: Option<Int>,
-}
-
-impl InstanceTypeConfig {
-    /// A `InstanceTypeConfig` with its required properties, named in a [`InstanceTypeConfigRequired`].
-    pub fn new(required: InstanceTypeConfigRequired) -> Self {
-        Self {
-            bid_price: None,
-            bid_price_as_percentage_of_on_demand_price: None,
-            configurations: None,
-            custom_ami_id: None,
-            ebs_configuration: None,
-            instance_type: required.instance_type,
-            priority: None,
-            weighted_capacity: None,
-        }
-    }
-
-    /// `BidPrice`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bid_price(mut self, value: impl Into<Str>) -> Self {
-        self.bid_price = Some(value.into());
-        self
-    }
-
-    /// `BidPriceAsPercentageOfOnDemandPrice`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bid_price_as_percentage_of_on_demand_price(mut self, value: impl Into<Num>) -> Self {
-        self.bid_price_as_percentage_of_on_demand_price = Some(value.into());
-        self
-    }
-
-    /// `Configurations`: a list of [`Configuration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configurations(mut self, value: impl Into<List<Configuration>>) -> Self {
-        self.configurations = Some(value.into());
-        self
-    }
-
-    /// `CustomAmiId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_ami_id(mut self, value: impl Into<Str>) -> Self {
-        self.custom_ami_id = Some(value.into());
-        self
-    }
-
-    /// `EbsConfiguration`: an [`EbsConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ebs_configuration(mut self, value: impl Into<Obj<EbsConfiguration>>) -> Self {
-        self.ebs_configuration = Some(value.into());
-        self
-    }
-
-    /// `InstanceType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_type(mut self, value: impl Into<Str>) -> Self {
-        self.instance_type = value.into();
-        self
-    }
-
-    /// `Priority`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn priority(mut self, value: impl Into<Num>) -> Self {
-        self.priority = Some(value.into());
-        self
-    }
-
-    /// `WeightedCapacity`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn weighted_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.weighted_capacity = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for InstanceTypeConfig {}
-
-impl ToValue for InstanceTypeConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("BidPrice", &self.bid_price)
-            .opt(
-                "BidPriceAsPercentageOfOnDemandPrice",
-                &self.bid_price_as_percentage_of_on_demand_price,
-            )
-            .opt("Configurations", &self.configurations)
-            .opt("CustomAmiId", &self.custom_ami_id)
-            .opt("EbsConfiguration", &self.ebs_configuration)
-            .req("InstanceType", &self.instance_type)
-            .opt("Priority", &self.priority)
-            .opt("WeightedCapacity", &self.weighted_capacity)
-            .build()
-    }
-}
-
-static RULE_JobFlowInstancesConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "AdditionalMasterSecurityGroups",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AdditionalSlaveSecurityGroups",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "CoreInstanceFleet",
-            Shape::Object(&RULE_InstanceFleetConfig),
-        ),
-        (
-            "CoreInstanceGroup",
-            Shape::Object(&RULE_InstanceGroupConfig),
-        ),
+        ("AdditionalMasterSecurityGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("AdditionalSlaveSecurityGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("CoreInstanceFleet", Shape::Object(&RULE_InstanceFleetConfig)),
+        ("CoreInstanceGroup", Shape::Object(&RULE_InstanceGroupConfig)),
         ("Ec2KeyName", Shape::STR),
         ("Ec2SubnetId", Shape::STR),
-        (
-            "Ec2SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Ec2SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("EmrManagedMasterSecurityGroup", Shape::STR),
         ("EmrManagedSlaveSecurityGroup", Shape::STR),
         ("HadoopVersion", Shape::STR),
         ("KeepJobFlowAliveWhenNoSteps", Shape::Bool),
-        (
-            "MasterInstanceFleet",
-            Shape::Object(&RULE_InstanceFleetConfig),
-        ),
-        (
-            "MasterInstanceGroup",
-            Shape::Object(&RULE_InstanceGroupConfig),
-        ),
+        ("MasterInstanceFleet", Shape::Object(&RULE_InstanceFleetConfig)),
+        ("MasterInstanceGroup", Shape::Object(&RULE_InstanceGroupConfig)),
         ("Placement", Shape::Object(&RULE_PlacementType)),
         ("ServiceAccessSecurityGroup", Shape::STR),
-        (
-            "TaskInstanceFleets",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_InstanceFleetConfig),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TaskInstanceGroups",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_InstanceGroupConfig),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("TaskInstanceFleets", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceFleetConfig), min_items: None, max_items: None })),
+        ("TaskInstanceGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceGroupConfig), min_items: None, max_items: None })),
         ("TerminationProtected", Shape::Bool),
         ("UnhealthyNodeReplacement", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `JobFlowInstancesConfig` property type of `AWS::EMR::Cluster`.
@@ -2520,6 +1042,7 @@ pub struct JobFlowInstancesConfig {
     pub unhealthy_node_replacement: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl JobFlowInstancesConfig {
     /// A `JobFlowInstancesConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -2527,156 +1050,43 @@ impl JobFlowInstancesConfig {
     }
 
     /// `AdditionalMasterSecurityGroups`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn additional_master_security_groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.additional_master_security_groups = Some(value.into());
-        self
-    }
-
+    pub fn additional_master_security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.additional_master_security_groups = Some(value.into()); self }
     /// `AdditionalSlaveSecurityGroups`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn additional_slave_security_groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.additional_slave_security_groups = Some(value.into());
-        self
-    }
-
+    pub fn additional_slave_security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.additional_slave_security_groups = Some(value.into()); self }
     /// `CoreInstanceFleet`: an [`InstanceFleetConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn core_instance_fleet(mut self, value: impl Into<Obj<InstanceFleetConfig>>) -> Self {
-        self.core_instance_fleet = Some(value.into());
-        self
-    }
-
+    pub fn core_instance_fleet(mut self, value: impl Into<Obj<InstanceFleetConfig>>) -> Self { self.core_instance_fleet = Some(value.into()); self }
     /// `CoreInstanceGroup`: an [`InstanceGroupConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn core_instance_group(mut self, value: impl Into<Obj<InstanceGroupConfig>>) -> Self {
-        self.core_instance_group = Some(value.into());
-        self
-    }
-
+    pub fn core_instance_group(mut self, value: impl Into<Obj<InstanceGroupConfig>>) -> Self { self.core_instance_group = Some(value.into()); self }
     /// `Ec2KeyName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ec2_key_name(mut self, value: impl Into<Str>) -> Self {
-        self.ec2_key_name = Some(value.into());
-        self
-    }
-
+    pub fn ec2_key_name(mut self, value: impl Into<Str>) -> Self { self.ec2_key_name = Some(value.into()); self }
     /// `Ec2SubnetId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ec2_subnet_id(mut self, value: impl Into<Str>) -> Self {
-        self.ec2_subnet_id = Some(value.into());
-        self
-    }
-
+    pub fn ec2_subnet_id(mut self, value: impl Into<Str>) -> Self { self.ec2_subnet_id = Some(value.into()); self }
     /// `Ec2SubnetIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ec2_subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.ec2_subnet_ids = Some(value.into());
-        self
-    }
-
+    pub fn ec2_subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.ec2_subnet_ids = Some(value.into()); self }
     /// `EmrManagedMasterSecurityGroup`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn emr_managed_master_security_group(mut self, value: impl Into<Str>) -> Self {
-        self.emr_managed_master_security_group = Some(value.into());
-        self
-    }
-
+    pub fn emr_managed_master_security_group(mut self, value: impl Into<Str>) -> Self { self.emr_managed_master_security_group = Some(value.into()); self }
     /// `EmrManagedSlaveSecurityGroup`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn emr_managed_slave_security_group(mut self, value: impl Into<Str>) -> Self {
-        self.emr_managed_slave_security_group = Some(value.into());
-        self
-    }
-
+    pub fn emr_managed_slave_security_group(mut self, value: impl Into<Str>) -> Self { self.emr_managed_slave_security_group = Some(value.into()); self }
     /// `HadoopVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hadoop_version(mut self, value: impl Into<Str>) -> Self {
-        self.hadoop_version = Some(value.into());
-        self
-    }
-
+    pub fn hadoop_version(mut self, value: impl Into<Str>) -> Self { self.hadoop_version = Some(value.into()); self }
     /// `KeepJobFlowAliveWhenNoSteps`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn keep_job_flow_alive_when_no_steps(mut self, value: impl Into<Bool>) -> Self {
-        self.keep_job_flow_alive_when_no_steps = Some(value.into());
-        self
-    }
-
+    pub fn keep_job_flow_alive_when_no_steps(mut self, value: impl Into<Bool>) -> Self { self.keep_job_flow_alive_when_no_steps = Some(value.into()); self }
     /// `MasterInstanceFleet`: an [`InstanceFleetConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn master_instance_fleet(mut self, value: impl Into<Obj<InstanceFleetConfig>>) -> Self {
-        self.master_instance_fleet = Some(value.into());
-        self
-    }
-
+    pub fn master_instance_fleet(mut self, value: impl Into<Obj<InstanceFleetConfig>>) -> Self { self.master_instance_fleet = Some(value.into()); self }
     /// `MasterInstanceGroup`: an [`InstanceGroupConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn master_instance_group(mut self, value: impl Into<Obj<InstanceGroupConfig>>) -> Self {
-        self.master_instance_group = Some(value.into());
-        self
-    }
-
+    pub fn master_instance_group(mut self, value: impl Into<Obj<InstanceGroupConfig>>) -> Self { self.master_instance_group = Some(value.into()); self }
     /// `Placement`: a [`PlacementType`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn placement(mut self, value: impl Into<Obj<PlacementType>>) -> Self {
-        self.placement = Some(value.into());
-        self
-    }
-
+    pub fn placement(mut self, value: impl Into<Obj<PlacementType>>) -> Self { self.placement = Some(value.into()); self }
     /// `ServiceAccessSecurityGroup`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_access_security_group(mut self, value: impl Into<Str>) -> Self {
-        self.service_access_security_group = Some(value.into());
-        self
-    }
-
+    pub fn service_access_security_group(mut self, value: impl Into<Str>) -> Self { self.service_access_security_group = Some(value.into()); self }
     /// `TaskInstanceFleets`: a list of [`InstanceFleetConfig`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn task_instance_fleets(mut self, value: impl Into<List<InstanceFleetConfig>>) -> Self {
-        self.task_instance_fleets = Some(value.into());
-        self
-    }
-
+    pub fn task_instance_fleets(mut self, value: impl Into<List<InstanceFleetConfig>>) -> Self { self.task_instance_fleets = Some(value.into()); self }
     /// `TaskInstanceGroups`: a list of [`InstanceGroupConfig`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn task_instance_groups(mut self, value: impl Into<List<InstanceGroupConfig>>) -> Self {
-        self.task_instance_groups = Some(value.into());
-        self
-    }
-
+    pub fn task_instance_groups(mut self, value: impl Into<List<InstanceGroupConfig>>) -> Self { self.task_instance_groups = Some(value.into()); self }
     /// `TerminationProtected`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn termination_protected(mut self, value: impl Into<Bool>) -> Self {
-        self.termination_protected = Some(value.into());
-        self
-    }
-
+    pub fn termination_protected(mut self, value: impl Into<Bool>) -> Self { self.termination_protected = Some(value.into()); self }
     /// `UnhealthyNodeReplacement`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unhealthy_node_replacement(mut self, value: impl Into<Bool>) -> Self {
-        self.unhealthy_node_replacement = Some(value.into());
-        self
-    }
+    pub fn unhealthy_node_replacement(mut self, value: impl Into<Bool>) -> Self { self.unhealthy_node_replacement = Some(value.into()); self }
 }
 
 impl PropertyType for JobFlowInstancesConfig {}
@@ -2729,16 +1139,13 @@ impl ToValue for JobFlowInstancesConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KerberosAttributesRequired {
     /// `KdcAdminPassword`: a string, required.
-    ///
-    /// The password used within the cluster for the kadmin service on the cluster-dedicated KDC, which maintains Kerberos principals, password policies, and keytabs for the cluster.
     pub kdc_admin_password: Str,
     /// `Realm`: a string, required.
-    ///
-    /// The name of the Kerberos realm to which all nodes in a cluster belong. For example, `EC2.INTERNAL` .
     pub realm: Str,
 }
 
-static RULE_KerberosAttributes: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_KerberosAttributes: ObjRule = ObjRule {
     properties: &[
         ("ADDomainJoinPassword", Shape::STR),
         ("ADDomainJoinUser", Shape::STR),
@@ -2747,11 +1154,8 @@ static RULE_KerberosAttributes: ObjRule = ObjRule {
         ("Realm", Shape::STR),
     ],
     required: &["KdcAdminPassword", "Realm"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KerberosAttributes` property type of `AWS::EMR::Cluster`.
@@ -2783,6 +1187,7 @@ pub struct KerberosAttributes {
     pub realm: Str,
 }
 
+#[rustfmt::skip]
 impl KerberosAttributes {
     /// A `KerberosAttributes` with its required properties, named in a [`KerberosAttributesRequired`].
     pub fn new(required: KerberosAttributesRequired) -> Self {
@@ -2796,44 +1201,15 @@ impl KerberosAttributes {
     }
 
     /// `ADDomainJoinPassword`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ad_domain_join_password(mut self, value: impl Into<Str>) -> Self {
-        self.ad_domain_join_password = Some(value.into());
-        self
-    }
-
+    pub fn ad_domain_join_password(mut self, value: impl Into<Str>) -> Self { self.ad_domain_join_password = Some(value.into()); self }
     /// `ADDomainJoinUser`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ad_domain_join_user(mut self, value: impl Into<Str>) -> Self {
-        self.ad_domain_join_user = Some(value.into());
-        self
-    }
-
+    pub fn ad_domain_join_user(mut self, value: impl Into<Str>) -> Self { self.ad_domain_join_user = Some(value.into()); self }
     /// `CrossRealmTrustPrincipalPassword`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cross_realm_trust_principal_password(mut self, value: impl Into<Str>) -> Self {
-        self.cross_realm_trust_principal_password = Some(value.into());
-        self
-    }
-
+    pub fn cross_realm_trust_principal_password(mut self, value: impl Into<Str>) -> Self { self.cross_realm_trust_principal_password = Some(value.into()); self }
     /// `KdcAdminPassword`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kdc_admin_password(mut self, value: impl Into<Str>) -> Self {
-        self.kdc_admin_password = value.into();
-        self
-    }
-
+    pub fn kdc_admin_password(mut self, value: impl Into<Str>) -> Self { self.kdc_admin_password = value.into(); self }
     /// `Realm`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn realm(mut self, value: impl Into<Str>) -> Self {
-        self.realm = value.into();
-        self
-    }
+    pub fn realm(mut self, value: impl Into<Str>) -> Self { self.realm = value.into(); self }
 }
 
 impl PropertyType for KerberosAttributes {}
@@ -2853,79 +1229,15 @@ impl ToValue for KerberosAttributes {
     }
 }
 
-static RULE_KeyValue: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `KeyValue` property type of `AWS::EMR::Cluster`.
-///
-/// `KeyValue` is a subproperty of the `HadoopJarStepConfig` property type. `KeyValue` is used to pass parameters to a step.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-emr-cluster-keyvalue.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct KeyValue {
-    /// `Key`: a string.
-    ///
-    /// The unique identifier of a key-value pair.
-    pub key: Option<Str>,
-    /// `Value`: a string.
-    ///
-    /// The value part of the identified key.
-    pub value: Option<Str>,
-}
-
-impl KeyValue {
-    /// A `KeyValue` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for KeyValue {}
-
-impl ToValue for KeyValue {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_ManagedScalingPolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ManagedScalingPolicy: ObjRule = ObjRule {
     properties: &[
         ("ComputeLimits", Shape::Object(&RULE_ComputeLimits)),
         ("ScalingStrategy", Shape::STR),
         ("UtilizationPerformanceIndex", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ManagedScalingPolicy` property type of `AWS::EMR::Cluster`.
@@ -2949,6 +1261,7 @@ pub struct ManagedScalingPolicy {
     pub utilization_performance_index: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl ManagedScalingPolicy {
     /// A `ManagedScalingPolicy` with no property set (none is required).
     pub fn new() -> Self {
@@ -2956,28 +1269,11 @@ impl ManagedScalingPolicy {
     }
 
     /// `ComputeLimits`: a [`ComputeLimits`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compute_limits(mut self, value: impl Into<Obj<ComputeLimits>>) -> Self {
-        self.compute_limits = Some(value.into());
-        self
-    }
-
+    pub fn compute_limits(mut self, value: impl Into<Obj<ComputeLimits>>) -> Self { self.compute_limits = Some(value.into()); self }
     /// `ScalingStrategy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scaling_strategy(mut self, value: impl Into<Str>) -> Self {
-        self.scaling_strategy = Some(value.into());
-        self
-    }
-
+    pub fn scaling_strategy(mut self, value: impl Into<Str>) -> Self { self.scaling_strategy = Some(value.into()); self }
     /// `UtilizationPerformanceIndex`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn utilization_performance_index(mut self, value: impl Into<Int>) -> Self {
-        self.utilization_performance_index = Some(value.into());
-        self
-    }
+    pub fn utilization_performance_index(mut self, value: impl Into<Int>) -> Self { self.utilization_performance_index = Some(value.into()); self }
 }
 
 impl PropertyType for ManagedScalingPolicy {}
@@ -2995,366 +1291,22 @@ impl ToValue for ManagedScalingPolicy {
     }
 }
 
-/// The required properties of [`MetricDimension`], by name: `MetricDimension::new(MetricDimensionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MetricDimensionRequired {
-    /// `Key`: a string, required.
-    ///
-    /// The dimension name.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The dimension value.
-    pub value: Str,
-}
-
-static RULE_MetricDimension: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `MetricDimension` property type of `AWS::EMR::Cluster`.
-///
-/// `MetricDimension` is a subproperty of the `CloudWatchAlarmDefinition` property type. `MetricDimension` specifies a CloudWatch dimension, which is specified with a `Key` `Value` pair. The key is known as a `Name` in CloudWatch. By default, Amazon EMR uses one dimension whose `Key` is `JobFlowID` and `Value` is a variable representing the cluster ID, which is `${emr.clusterId}` . This enables the automatic scaling rule for EMR to bootstrap when the cluster ID becomes available during cluster creation.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-emr-cluster-metricdimension.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct MetricDimension {
-    /// `Key`: a string, required.
-    ///
-    /// The dimension name.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The dimension value.
-    pub value: Str,
-}
-
-impl MetricDimension {
-    /// A `MetricDimension` with its required properties, named in a [`MetricDimensionRequired`].
-    pub fn new(required: MetricDimensionRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for MetricDimension {}
-
-impl ToValue for MetricDimension {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_OnDemandCapacityReservationOptions: ObjRule = ObjRule {
-    properties: &[
-        ("CapacityReservationPreference", Shape::STR),
-        ("CapacityReservationResourceGroupArn", Shape::STR),
-        ("UsageStrategy", Shape::STR),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `OnDemandCapacityReservationOptions` property type of `AWS::EMR::Cluster`.
-///
-/// Describes the strategy for using unused Capacity Reservations for fulfilling On-Demand capacity.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-emr-cluster-ondemandcapacityreservationoptions.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct OnDemandCapacityReservationOptions {
-    /// `CapacityReservationPreference`: a string.
-    ///
-    /// Indicates the instance's Capacity Reservation preferences. Possible preferences include:
-    ///
-    /// - `open` - The instance can run in any open Capacity Reservation that has matching attributes (instance type, platform, Availability Zone).
-    /// - `none` - The instance avoids running in a Capacity Reservation even if one is available. The instance runs as an On-Demand Instance.
-    pub capacity_reservation_preference: Option<Str>,
-    /// `CapacityReservationResourceGroupArn`: a string.
-    ///
-    /// The ARN of the Capacity Reservation resource group in which to run the instance.
-    pub capacity_reservation_resource_group_arn: Option<Str>,
-    /// `UsageStrategy`: a string.
-    ///
-    /// Indicates whether to use unused Capacity Reservations for fulfilling On-Demand capacity.
-    ///
-    /// If you specify `use-capacity-reservations-first` , the fleet uses unused Capacity Reservations to fulfill On-Demand capacity up to the target On-Demand capacity. If multiple instance pools have unused Capacity Reservations, the On-Demand allocation strategy ( `lowest-price` ) is applied. If the number of unused Capacity Reservations is less than the On-Demand target capacity, the remaining On-Demand target capacity is launched according to the On-Demand allocation strategy ( `lowest-price` ).
-    ///
-    /// If you do not specify a value, the fleet fulfills the On-Demand capacity according to the chosen On-Demand allocation strategy.
-    pub usage_strategy: Option<Str>,
-}
-
-impl OnDemandCapacityReservationOptions {
-    /// A `OnDemandCapacityReservationOptions` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `CapacityReservationPreference`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_reservation_preference(mut self, value: impl Into<Str>) -> Self {
-        self.capacity_reservation_preference = Some(value.into());
-        self
-    }
-
-    /// `CapacityReservationResourceGroupArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_reservation_resource_group_arn(mut self, value: impl Into<Str>) -> Self {
-        self.capacity_reservation_resource_group_arn = Some(value.into());
-        self
-    }
-
-    /// `UsageStrategy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn usage_strategy(mut self, value: impl Into<Str>) -> Self {
-        self.usage_strategy = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for OnDemandCapacityReservationOptions {}
-
-impl ToValue for OnDemandCapacityReservationOptions {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt(
-                "CapacityReservationPreference",
-                &self.capacity_reservation_preference,
-            )
-            .opt(
-                "CapacityReservationResourceGroupArn",
-                &self.capacity_reservation_resource_group_arn,
-            )
-            .opt("UsageStrategy", &self.usage_strategy)
-            .build()
-    }
-}
-
-/// The required properties of [`OnDemandProvisioningSpecification`], by name: `OnDemandProvisioningSpecification::new(OnDemandProvisioningSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OnDemandProvisioningSpecificationRequired {
-    /// `AllocationStrategy`: a string, required.
-    ///
-    /// Specifies the strategy to use in launching On-Demand instance fleets. Available options are `lowest-price` and `prioritized` . `lowest-price` specifies to launch the instances with the lowest price first, and `prioritized` specifies that Amazon EMR should launch the instances with the highest priority first. The default is `lowest-price` .
-    pub allocation_strategy: Str,
-}
-
-static RULE_OnDemandProvisioningSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("AllocationStrategy", Shape::STR),
-        (
-            "CapacityReservationOptions",
-            Shape::Object(&RULE_OnDemandCapacityReservationOptions),
-        ),
-    ],
-    required: &["AllocationStrategy"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `OnDemandProvisioningSpecification` property type of `AWS::EMR::Cluster`.
-///
-/// The launch specification for On-Demand Instances in the instance fleet, which determines the allocation strategy.
-///
-/// &gt; The instance fleet configuration is available only in Amazon EMR releases 4.8.0 and later, excluding 5.0.x versions. On-Demand Instances allocation strategy is available in Amazon EMR releases 5.12.1 and later.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-emr-cluster-ondemandprovisioningspecification.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct OnDemandProvisioningSpecification {
-    /// `AllocationStrategy`: a string, required.
-    ///
-    /// Specifies the strategy to use in launching On-Demand instance fleets. Available options are `lowest-price` and `prioritized` . `lowest-price` specifies to launch the instances with the lowest price first, and `prioritized` specifies that Amazon EMR should launch the instances with the highest priority first. The default is `lowest-price` .
-    pub allocation_strategy: Str,
-    /// `CapacityReservationOptions`: an [`OnDemandCapacityReservationOptions`] object.
-    ///
-    /// The launch specification for On-Demand instances in the instance fleet, which determines the allocation strategy.
-    pub capacity_reservation_options: Option<Obj<OnDemandCapacityReservationOptions>>,
-}
-
-impl OnDemandProvisioningSpecification {
-    /// A `OnDemandProvisioningSpecification` with its required properties, named in a [`OnDemandProvisioningSpecificationRequired`].
-    pub fn new(required: OnDemandProvisioningSpecificationRequired) -> Self {
-        Self {
-            allocation_strategy: required.allocation_strategy,
-            capacity_reservation_options: None,
-        }
-    }
-
-    /// `AllocationStrategy`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allocation_strategy(mut self, value: impl Into<Str>) -> Self {
-        self.allocation_strategy = value.into();
-        self
-    }
-
-    /// `CapacityReservationOptions`: an [`OnDemandCapacityReservationOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_reservation_options(
-        mut self,
-        value: impl Into<Obj<OnDemandCapacityReservationOptions>>,
-    ) -> Self {
-        self.capacity_reservation_options = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for OnDemandProvisioningSpecification {}
-
-impl ToValue for OnDemandProvisioningSpecification {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("AllocationStrategy", &self.allocation_strategy)
-            .opt(
-                "CapacityReservationOptions",
-                &self.capacity_reservation_options,
-            )
-            .build()
-    }
-}
-
-static RULE_OnDemandResizingSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("AllocationStrategy", Shape::STR),
-        (
-            "CapacityReservationOptions",
-            Shape::Object(&RULE_OnDemandCapacityReservationOptions),
-        ),
-        ("TimeoutDurationMinutes", Shape::INT),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `OnDemandResizingSpecification` property type of `AWS::EMR::Cluster`.
-///
-/// The resize specification for On-Demand Instances in the instance fleet, which contains the resize timeout period.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-emr-cluster-ondemandresizingspecification.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct OnDemandResizingSpecification {
-    /// `AllocationStrategy`: a string.
-    ///
-    /// Specifies the allocation strategy to use to launch On-Demand instances during a resize. The default is `lowest-price` .
-    pub allocation_strategy: Option<Str>,
-    /// `CapacityReservationOptions`: an [`OnDemandCapacityReservationOptions`] object.
-    pub capacity_reservation_options: Option<Obj<OnDemandCapacityReservationOptions>>,
-    /// `TimeoutDurationMinutes`: an integer.
-    ///
-    /// On-Demand resize timeout in minutes. If On-Demand Instances are not provisioned within this time, the resize workflow stops. The minimum value is 5 minutes, and the maximum value is 10,080 minutes (7 days). The timeout applies to all resize workflows on the Instance Fleet. The resize could be triggered by Amazon EMR Managed Scaling or by the customer (via Amazon EMR Console, Amazon EMR CLI modify-instance-fleet or Amazon EMR SDK ModifyInstanceFleet API) or by Amazon EMR due to Amazon EC2 Spot Reclamation.
-    pub timeout_duration_minutes: Option<Int>,
-}
-
-impl OnDemandResizingSpecification {
-    /// A `OnDemandResizingSpecification` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `AllocationStrategy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allocation_strategy(mut self, value: impl Into<Str>) -> Self {
-        self.allocation_strategy = Some(value.into());
-        self
-    }
-
-    /// `CapacityReservationOptions`: an [`OnDemandCapacityReservationOptions`] object.
-    pub fn capacity_reservation_options(
-        mut self,
-        value: impl Into<Obj<OnDemandCapacityReservationOptions>>,
-    ) -> Self {
-        self.capacity_reservation_options = Some(value.into());
-        self
-    }
-
-    /// `TimeoutDurationMinutes`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout_duration_minutes(mut self, value: impl Into<Int>) -> Self {
-        self.timeout_duration_minutes = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for OnDemandResizingSpecification {}
-
-impl ToValue for OnDemandResizingSpecification {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("AllocationStrategy", &self.allocation_strategy)
-            .opt(
-                "CapacityReservationOptions",
-                &self.capacity_reservation_options,
-            )
-            .opt("TimeoutDurationMinutes", &self.timeout_duration_minutes)
-            .build()
-    }
-}
-
 /// The required properties of [`PlacementGroupConfig`], by name: `PlacementGroupConfig::new(PlacementGroupConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PlacementGroupConfigRequired {
     /// `InstanceRole`: a string, required.
-    ///
-    /// Role of the instance in the cluster.
-    ///
-    /// Starting with Amazon EMR release 5.23.0, the only supported instance role is `MASTER` .
     pub instance_role: Str,
 }
 
-static RULE_PlacementGroupConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PlacementGroupConfig: ObjRule = ObjRule {
     properties: &[
         ("InstanceRole", Shape::STR),
         ("PlacementStrategy", Shape::STR),
     ],
     required: &["InstanceRole"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PlacementGroupConfig` property type of `AWS::EMR::Cluster`.
@@ -3380,6 +1332,7 @@ pub struct PlacementGroupConfig {
     pub placement_strategy: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl PlacementGroupConfig {
     /// A `PlacementGroupConfig` with its required properties, named in a [`PlacementGroupConfigRequired`].
     pub fn new(required: PlacementGroupConfigRequired) -> Self {
@@ -3390,20 +1343,9 @@ impl PlacementGroupConfig {
     }
 
     /// `InstanceRole`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_role(mut self, value: impl Into<Str>) -> Self {
-        self.instance_role = value.into();
-        self
-    }
-
+    pub fn instance_role(mut self, value: impl Into<Str>) -> Self { self.instance_role = value.into(); self }
     /// `PlacementStrategy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn placement_strategy(mut self, value: impl Into<Str>) -> Self {
-        self.placement_strategy = Some(value.into());
-        self
-    }
+    pub fn placement_strategy(mut self, value: impl Into<Str>) -> Self { self.placement_strategy = Some(value.into()); self }
 }
 
 impl PropertyType for PlacementGroupConfig {}
@@ -3421,19 +1363,17 @@ impl ToValue for PlacementGroupConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PlacementTypeRequired {
     /// `AvailabilityZone`: a string, required.
-    ///
-    /// The Amazon EC2 Availability Zone for the cluster. `AvailabilityZone` is used for uniform instance groups, while `AvailabilityZones` (plural) is used for instance fleets.
     pub availability_zone: Str,
 }
 
-static RULE_PlacementType: ObjRule = ObjRule {
-    properties: &[("AvailabilityZone", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_PlacementType: ObjRule = ObjRule {
+    properties: &[
+        ("AvailabilityZone", Shape::STR),
+    ],
     required: &["AvailabilityZone"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PlacementType` property type of `AWS::EMR::Cluster`.
@@ -3449,6 +1389,7 @@ pub struct PlacementType {
     pub availability_zone: Str,
 }
 
+#[rustfmt::skip]
 impl PlacementType {
     /// A `PlacementType` with its required properties, named in a [`PlacementTypeRequired`].
     pub fn new(required: PlacementTypeRequired) -> Self {
@@ -3458,12 +1399,7 @@ impl PlacementType {
     }
 
     /// `AvailabilityZone`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone = value.into();
-        self
-    }
+    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = value.into(); self }
 }
 
 impl PropertyType for PlacementType {}
@@ -3476,377 +1412,22 @@ impl ToValue for PlacementType {
     }
 }
 
-/// The required properties of [`ScalingAction`], by name: `ScalingAction::new(ScalingActionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ScalingActionRequired {
-    /// `SimpleScalingPolicyConfiguration`: a [`SimpleScalingPolicyConfiguration`] object, required.
-    ///
-    /// The type of adjustment the automatic scaling activity makes when triggered, and the periodicity of the adjustment.
-    pub simple_scaling_policy_configuration: Obj<SimpleScalingPolicyConfiguration>,
-}
-
-static RULE_ScalingAction: ObjRule = ObjRule {
-    properties: &[
-        ("Market", Shape::STR),
-        (
-            "SimpleScalingPolicyConfiguration",
-            Shape::Object(&RULE_SimpleScalingPolicyConfiguration),
-        ),
-    ],
-    required: &["SimpleScalingPolicyConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ScalingAction` property type of `AWS::EMR::Cluster`.
-///
-/// `ScalingAction` is a subproperty of the `ScalingRule` property type. `ScalingAction` determines the type of adjustment the automatic scaling activity makes when triggered, and the periodicity of the adjustment.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-emr-cluster-scalingaction.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ScalingAction {
-    /// `Market`: a string.
-    ///
-    /// Not available for instance groups. Instance groups use the market type specified for the group.
-    pub market: Option<Str>,
-    /// `SimpleScalingPolicyConfiguration`: a [`SimpleScalingPolicyConfiguration`] object, required.
-    ///
-    /// The type of adjustment the automatic scaling activity makes when triggered, and the periodicity of the adjustment.
-    pub simple_scaling_policy_configuration: Obj<SimpleScalingPolicyConfiguration>,
-}
-
-impl ScalingAction {
-    /// A `ScalingAction` with its required properties, named in a [`ScalingActionRequired`].
-    pub fn new(required: ScalingActionRequired) -> Self {
-        Self {
-            market: None,
-            simple_scaling_policy_configuration: required.simple_scaling_policy_configuration,
-        }
-    }
-
-    /// `Market`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn market(mut self, value: impl Into<Str>) -> Self {
-        self.market = Some(value.into());
-        self
-    }
-
-    /// `SimpleScalingPolicyConfiguration`: a [`SimpleScalingPolicyConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn simple_scaling_policy_configuration(
-        mut self,
-        value: impl Into<Obj<SimpleScalingPolicyConfiguration>>,
-    ) -> Self {
-        self.simple_scaling_policy_configuration = value.into();
-        self
-    }
-}
-
-impl PropertyType for ScalingAction {}
-
-impl ToValue for ScalingAction {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Market", &self.market)
-            .req(
-                "SimpleScalingPolicyConfiguration",
-                &self.simple_scaling_policy_configuration,
-            )
-            .build()
-    }
-}
-
-/// The required properties of [`ScalingConstraints`], by name: `ScalingConstraints::new(ScalingConstraintsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ScalingConstraintsRequired {
-    /// `MaxCapacity`: an integer, required.
-    ///
-    /// The upper boundary of Amazon EC2 instances in an instance group beyond which scaling activities are not allowed to grow. Scale-out activities will not add instances beyond this boundary.
-    pub max_capacity: Int,
-    /// `MinCapacity`: an integer, required.
-    ///
-    /// The lower boundary of Amazon EC2 instances in an instance group below which scaling activities are not allowed to shrink. Scale-in activities will not terminate instances below this boundary.
-    pub min_capacity: Int,
-}
-
-static RULE_ScalingConstraints: ObjRule = ObjRule {
-    properties: &[("MaxCapacity", Shape::INT), ("MinCapacity", Shape::INT)],
-    required: &["MinCapacity", "MaxCapacity"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ScalingConstraints` property type of `AWS::EMR::Cluster`.
-///
-/// `ScalingConstraints` is a subproperty of the `AutoScalingPolicy` property type. `ScalingConstraints` defines the upper and lower EC2 instance limits for an automatic scaling policy. Automatic scaling activities triggered by automatic scaling rules will not cause an instance group to grow above or shrink below these limits.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-emr-cluster-scalingconstraints.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ScalingConstraints {
-    /// `MaxCapacity`: an integer, required.
-    ///
-    /// The upper boundary of Amazon EC2 instances in an instance group beyond which scaling activities are not allowed to grow. Scale-out activities will not add instances beyond this boundary.
-    pub max_capacity: Int,
-    /// `MinCapacity`: an integer, required.
-    ///
-    /// The lower boundary of Amazon EC2 instances in an instance group below which scaling activities are not allowed to shrink. Scale-in activities will not terminate instances below this boundary.
-    pub min_capacity: Int,
-}
-
-impl ScalingConstraints {
-    /// A `ScalingConstraints` with its required properties, named in a [`ScalingConstraintsRequired`].
-    pub fn new(required: ScalingConstraintsRequired) -> Self {
-        Self {
-            max_capacity: required.max_capacity,
-            min_capacity: required.min_capacity,
-        }
-    }
-
-    /// `MaxCapacity`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.max_capacity = value.into();
-        self
-    }
-
-    /// `MinCapacity`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.min_capacity = value.into();
-        self
-    }
-}
-
-impl PropertyType for ScalingConstraints {}
-
-impl ToValue for ScalingConstraints {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("MaxCapacity", &self.max_capacity)
-            .req("MinCapacity", &self.min_capacity)
-            .build()
-    }
-}
-
-/// The required properties of [`ScalingRule`], by name: `ScalingRule::new(ScalingRuleRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ScalingRuleRequired {
-    /// `Action`: a [`ScalingAction`] object, required.
-    ///
-    /// The conditions that trigger an automatic scaling activity.
-    pub action: Obj<ScalingAction>,
-    /// `Name`: a string, required.
-    ///
-    /// The name used to identify an automatic scaling rule. Rule names must be unique within a scaling policy.
-    pub name: Str,
-    /// `Trigger`: a [`ScalingTrigger`] object, required.
-    ///
-    /// The CloudWatch alarm definition that determines when automatic scaling activity is triggered.
-    pub trigger: Obj<ScalingTrigger>,
-}
-
-static RULE_ScalingRule: ObjRule = ObjRule {
-    properties: &[
-        ("Action", Shape::Object(&RULE_ScalingAction)),
-        ("Description", Shape::STR),
-        ("Name", Shape::STR),
-        ("Trigger", Shape::Object(&RULE_ScalingTrigger)),
-    ],
-    required: &["Action", "Trigger", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ScalingRule` property type of `AWS::EMR::Cluster`.
-///
-/// `ScalingRule` is a subproperty of the `AutoScalingPolicy` property type. `ScalingRule` defines the scale-in or scale-out rules for scaling activity, including the CloudWatch metric alarm that triggers activity, how EC2 instances are added or removed, and the periodicity of adjustments. The automatic scaling policy for an instance group can comprise one or more automatic scaling rules.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-emr-cluster-scalingrule.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ScalingRule {
-    /// `Action`: a [`ScalingAction`] object, required.
-    ///
-    /// The conditions that trigger an automatic scaling activity.
-    pub action: Obj<ScalingAction>,
-    /// `Description`: a string.
-    ///
-    /// A friendly, more verbose description of the automatic scaling rule.
-    pub description: Option<Str>,
-    /// `Name`: a string, required.
-    ///
-    /// The name used to identify an automatic scaling rule. Rule names must be unique within a scaling policy.
-    pub name: Str,
-    /// `Trigger`: a [`ScalingTrigger`] object, required.
-    ///
-    /// The CloudWatch alarm definition that determines when automatic scaling activity is triggered.
-    pub trigger: Obj<ScalingTrigger>,
-}
-
-impl ScalingRule {
-    /// A `ScalingRule` with its required properties, named in a [`ScalingRuleRequired`].
-    pub fn new(required: ScalingRuleRequired) -> Self {
-        Self {
-            action: required.action,
-            description: None,
-            name: required.name,
-            trigger: required.trigger,
-        }
-    }
-
-    /// `Action`: a [`ScalingAction`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<Obj<ScalingAction>>) -> Self {
-        self.action = value.into();
-        self
-    }
-
-    /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
-    /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
-    /// `Trigger`: a [`ScalingTrigger`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn trigger(mut self, value: impl Into<Obj<ScalingTrigger>>) -> Self {
-        self.trigger = value.into();
-        self
-    }
-}
-
-impl PropertyType for ScalingRule {}
-
-impl ToValue for ScalingRule {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Action", &self.action)
-            .opt("Description", &self.description)
-            .req("Name", &self.name)
-            .req("Trigger", &self.trigger)
-            .build()
-    }
-}
-
-/// The required properties of [`ScalingTrigger`], by name: `ScalingTrigger::new(ScalingTriggerRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ScalingTriggerRequired {
-    /// `CloudWatchAlarmDefinition`: a [`CloudWatchAlarmDefinition`] object, required.
-    ///
-    /// The definition of a CloudWatch metric alarm. When the defined alarm conditions are met along with other trigger parameters, scaling activity begins.
-    pub cloud_watch_alarm_definition: Obj<CloudWatchAlarmDefinition>,
-}
-
-static RULE_ScalingTrigger: ObjRule = ObjRule {
-    properties: &[(
-        "CloudWatchAlarmDefinition",
-        Shape::Object(&RULE_CloudWatchAlarmDefinition),
-    )],
-    required: &["CloudWatchAlarmDefinition"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ScalingTrigger` property type of `AWS::EMR::Cluster`.
-///
-/// `ScalingTrigger` is a subproperty of the `ScalingRule` property type. `ScalingTrigger` determines the conditions that trigger an automatic scaling activity.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-emr-cluster-scalingtrigger.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ScalingTrigger {
-    /// `CloudWatchAlarmDefinition`: a [`CloudWatchAlarmDefinition`] object, required.
-    ///
-    /// The definition of a CloudWatch metric alarm. When the defined alarm conditions are met along with other trigger parameters, scaling activity begins.
-    pub cloud_watch_alarm_definition: Obj<CloudWatchAlarmDefinition>,
-}
-
-impl ScalingTrigger {
-    /// A `ScalingTrigger` with its required properties, named in a [`ScalingTriggerRequired`].
-    pub fn new(required: ScalingTriggerRequired) -> Self {
-        Self {
-            cloud_watch_alarm_definition: required.cloud_watch_alarm_definition,
-        }
-    }
-
-    /// `CloudWatchAlarmDefinition`: a [`CloudWatchAlarmDefinition`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch_alarm_definition(
-        mut self,
-        value: impl Into<Obj<CloudWatchAlarmDefinition>>,
-    ) -> Self {
-        self.cloud_watch_alarm_definition = value.into();
-        self
-    }
-}
-
-impl PropertyType for ScalingTrigger {}
-
-impl ToValue for ScalingTrigger {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req(
-                "CloudWatchAlarmDefinition",
-                &self.cloud_watch_alarm_definition,
-            )
-            .build()
-    }
-}
-
 /// The required properties of [`ScriptBootstrapActionConfig`], by name: `ScriptBootstrapActionConfig::new(ScriptBootstrapActionConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScriptBootstrapActionConfigRequired {
     /// `Path`: a string, required.
-    ///
-    /// Location in Amazon S3 of the script to run during a bootstrap action.
     pub path: Str,
 }
 
-static RULE_ScriptBootstrapActionConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ScriptBootstrapActionConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "Args",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Args", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("Path", Shape::STR),
     ],
     required: &["Path"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ScriptBootstrapActionConfig` property type of `AWS::EMR::Cluster`.
@@ -3866,6 +1447,7 @@ pub struct ScriptBootstrapActionConfig {
     pub path: Str,
 }
 
+#[rustfmt::skip]
 impl ScriptBootstrapActionConfig {
     /// A `ScriptBootstrapActionConfig` with its required properties, named in a [`ScriptBootstrapActionConfigRequired`].
     pub fn new(required: ScriptBootstrapActionConfigRequired) -> Self {
@@ -3876,20 +1458,9 @@ impl ScriptBootstrapActionConfig {
     }
 
     /// `Args`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn args(mut self, value: impl Into<List<Str>>) -> Self {
-        self.args = Some(value.into());
-        self
-    }
-
+    pub fn args(mut self, value: impl Into<List<Str>>) -> Self { self.args = Some(value.into()); self }
     /// `Path`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn path(mut self, value: impl Into<Str>) -> Self {
-        self.path = value.into();
-        self
-    }
+    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = value.into(); self }
 }
 
 impl PropertyType for ScriptBootstrapActionConfig {}
@@ -3903,302 +1474,25 @@ impl ToValue for ScriptBootstrapActionConfig {
     }
 }
 
-/// The required properties of [`SimpleScalingPolicyConfiguration`], by name: `SimpleScalingPolicyConfiguration::new(SimpleScalingPolicyConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SimpleScalingPolicyConfigurationRequired {
-    /// `ScalingAdjustment`: an integer, required.
-    ///
-    /// The amount by which to scale in or scale out, based on the specified `AdjustmentType` . A positive value adds to the instance group's Amazon EC2 instance count while a negative number removes instances. If `AdjustmentType` is set to `EXACT_CAPACITY` , the number should only be a positive integer. If `AdjustmentType` is set to `PERCENT_CHANGE_IN_CAPACITY` , the value should express the percentage as an integer. For example, -20 indicates a decrease in 20% increments of cluster capacity.
-    pub scaling_adjustment: Int,
-}
-
-static RULE_SimpleScalingPolicyConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AdjustmentType", Shape::STR),
-        ("CoolDown", Shape::INT),
-        ("ScalingAdjustment", Shape::INT),
-    ],
-    required: &["ScalingAdjustment"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SimpleScalingPolicyConfiguration` property type of `AWS::EMR::Cluster`.
-///
-/// `SimpleScalingPolicyConfiguration` is a subproperty of the `ScalingAction` property type. `SimpleScalingPolicyConfiguration` determines how an automatic scaling action adds or removes instances, the cooldown period, and the number of EC2 instances that are added each time the CloudWatch metric alarm condition is satisfied.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-emr-cluster-simplescalingpolicyconfiguration.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct SimpleScalingPolicyConfiguration {
-    /// `AdjustmentType`: a string.
-    ///
-    /// The way in which Amazon EC2 instances are added (if `ScalingAdjustment` is a positive number) or terminated (if `ScalingAdjustment` is a negative number) each time the scaling activity is triggered. `CHANGE_IN_CAPACITY` is the default. `CHANGE_IN_CAPACITY` indicates that the Amazon EC2 instance count increments or decrements by `ScalingAdjustment` , which should be expressed as an integer. `PERCENT_CHANGE_IN_CAPACITY` indicates the instance count increments or decrements by the percentage specified by `ScalingAdjustment` , which should be expressed as an integer. For example, 20 indicates an increase in 20% increments of cluster capacity. `EXACT_CAPACITY` indicates the scaling activity results in an instance group with the number of Amazon EC2 instances specified by `ScalingAdjustment` , which should be expressed as a positive integer.
-    pub adjustment_type: Option<Str>,
-    /// `CoolDown`: an integer.
-    ///
-    /// The amount of time, in seconds, after a scaling activity completes before any further trigger-related scaling activities can start. The default value is 0.
-    pub cool_down: Option<Int>,
-    /// `ScalingAdjustment`: an integer, required.
-    ///
-    /// The amount by which to scale in or scale out, based on the specified `AdjustmentType` . A positive value adds to the instance group's Amazon EC2 instance count while a negative number removes instances. If `AdjustmentType` is set to `EXACT_CAPACITY` , the number should only be a positive integer. If `AdjustmentType` is set to `PERCENT_CHANGE_IN_CAPACITY` , the value should express the percentage as an integer. For example, -20 indicates a decrease in 20% increments of cluster capacity.
-    pub scaling_adjustment: Int,
-}
-
-impl SimpleScalingPolicyConfiguration {
-    /// A `SimpleScalingPolicyConfiguration` with its required properties, named in a [`SimpleScalingPolicyConfigurationRequired`].
-    pub fn new(required: SimpleScalingPolicyConfigurationRequired) -> Self {
-        Self {
-            adjustment_type: None,
-            cool_down: None,
-            scaling_adjustment: required.scaling_adjustment,
-        }
-    }
-
-    /// `AdjustmentType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn adjustment_type(mut self, value: impl Into<Str>) -> Self {
-        self.adjustment_type = Some(value.into());
-        self
-    }
-
-    /// `CoolDown`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cool_down(mut self, value: impl Into<Int>) -> Self {
-        self.cool_down = Some(value.into());
-        self
-    }
-
-    /// `ScalingAdjustment`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scaling_adjustment(mut self, value: impl Into<Int>) -> Self {
-        self.scaling_adjustment = value.into();
-        self
-    }
-}
-
-impl PropertyType for SimpleScalingPolicyConfiguration {}
-
-impl ToValue for SimpleScalingPolicyConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("AdjustmentType", &self.adjustment_type)
-            .opt("CoolDown", &self.cool_down)
-            .req("ScalingAdjustment", &self.scaling_adjustment)
-            .build()
-    }
-}
-
-/// The required properties of [`SpotProvisioningSpecification`], by name: `SpotProvisioningSpecification::new(SpotProvisioningSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SpotProvisioningSpecificationRequired {
-    /// `TimeoutAction`: a string, required.
-    ///
-    /// The action to take when `TargetSpotCapacity` has not been fulfilled when the `TimeoutDurationMinutes` has expired; that is, when all Spot Instances could not be provisioned within the Spot provisioning timeout. Valid values are `TERMINATE_CLUSTER` and `SWITCH_TO_ON_DEMAND` . SWITCH_TO_ON_DEMAND specifies that if no Spot Instances are available, On-Demand Instances should be provisioned to fulfill any remaining Spot capacity.
-    pub timeout_action: Str,
-    /// `TimeoutDurationMinutes`: an integer, required.
-    ///
-    /// The Spot provisioning timeout period in minutes. If Spot Instances are not provisioned within this time period, the `TimeOutAction` is taken. Minimum value is 5 and maximum value is 1440. The timeout applies only during initial provisioning, when the cluster is first created.
-    pub timeout_duration_minutes: Int,
-}
-
-static RULE_SpotProvisioningSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("AllocationStrategy", Shape::STR),
-        ("BlockDurationMinutes", Shape::INT),
-        ("TimeoutAction", Shape::STR),
-        ("TimeoutDurationMinutes", Shape::INT),
-    ],
-    required: &["TimeoutDurationMinutes", "TimeoutAction"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SpotProvisioningSpecification` property type of `AWS::EMR::Cluster`.
-///
-/// `SpotProvisioningSpecification` is a subproperty of the `InstanceFleetProvisioningSpecifications` property type. `SpotProvisioningSpecification` determines the launch specification for Spot instances in the instance fleet, which includes the defined duration and provisioning timeout behavior.
-///
-/// &gt; The instance fleet configuration is available only in Amazon EMR versions 4.8.0 and later, excluding 5.0.x versions.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-emr-cluster-spotprovisioningspecification.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct SpotProvisioningSpecification {
-    /// `AllocationStrategy`: a string.
-    ///
-    /// Specifies one of the following strategies to launch Spot Instance fleets: `capacity-optimized` , `price-capacity-optimized` , `lowest-price` , or `diversified` , and `capacity-optimized-prioritized` . For more information on the provisioning strategies, see \[Allocation strategies for Spot Instances\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-fleet-allocation-strategy.html>) in the *Amazon EC2 User Guide for Linux Instances* .
-    ///
-    /// &gt; When you launch a Spot Instance fleet with the old console, it automatically launches with the `capacity-optimized` strategy. You can't change the allocation strategy from the old console.
-    pub allocation_strategy: Option<Str>,
-    /// `BlockDurationMinutes`: an integer.
-    ///
-    /// The defined duration for Spot Instances (also known as Spot blocks) in minutes. When specified, the Spot Instance does not terminate before the defined duration expires, and defined duration pricing for Spot Instances applies. Valid values are 60, 120, 180, 240, 300, or 360. The duration period starts as soon as a Spot Instance receives its instance ID. At the end of the duration, Amazon EC2 marks the Spot Instance for termination and provides a Spot Instance termination notice, which gives the instance a two-minute warning before it terminates.
-    ///
-    /// &gt; Spot Instances with a defined duration (also known as Spot blocks) are no longer available to new customers from July 1, 2021. For customers who have previously used the feature, we will continue to support Spot Instances with a defined duration until December 31, 2022.
-    pub block_duration_minutes: Option<Int>,
-    /// `TimeoutAction`: a string, required.
-    ///
-    /// The action to take when `TargetSpotCapacity` has not been fulfilled when the `TimeoutDurationMinutes` has expired; that is, when all Spot Instances could not be provisioned within the Spot provisioning timeout. Valid values are `TERMINATE_CLUSTER` and `SWITCH_TO_ON_DEMAND` . SWITCH_TO_ON_DEMAND specifies that if no Spot Instances are available, On-Demand Instances should be provisioned to fulfill any remaining Spot capacity.
-    pub timeout_action: Str,
-    /// `TimeoutDurationMinutes`: an integer, required.
-    ///
-    /// The Spot provisioning timeout period in minutes. If Spot Instances are not provisioned within this time period, the `TimeOutAction` is taken. Minimum value is 5 and maximum value is 1440. The timeout applies only during initial provisioning, when the cluster is first created.
-    pub timeout_duration_minutes: Int,
-}
-
-impl SpotProvisioningSpecification {
-    /// A `SpotProvisioningSpecification` with its required properties, named in a [`SpotProvisioningSpecificationRequired`].
-    pub fn new(required: SpotProvisioningSpecificationRequired) -> Self {
-        Self {
-            allocation_strategy: None,
-            block_duration_minutes: None,
-            timeout_action: required.timeout_action,
-            timeout_duration_minutes: required.timeout_duration_minutes,
-        }
-    }
-
-    /// `AllocationStrategy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allocation_strategy(mut self, value: impl Into<Str>) -> Self {
-        self.allocation_strategy = Some(value.into());
-        self
-    }
-
-    /// `BlockDurationMinutes`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn block_duration_minutes(mut self, value: impl Into<Int>) -> Self {
-        self.block_duration_minutes = Some(value.into());
-        self
-    }
-
-    /// `TimeoutAction`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout_action(mut self, value: impl Into<Str>) -> Self {
-        self.timeout_action = value.into();
-        self
-    }
-
-    /// `TimeoutDurationMinutes`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout_duration_minutes(mut self, value: impl Into<Int>) -> Self {
-        self.timeout_duration_minutes = value.into();
-        self
-    }
-}
-
-impl PropertyType for SpotProvisioningSpecification {}
-
-impl ToValue for SpotProvisioningSpecification {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("AllocationStrategy", &self.allocation_strategy)
-            .opt("BlockDurationMinutes", &self.block_duration_minutes)
-            .req("TimeoutAction", &self.timeout_action)
-            .req("TimeoutDurationMinutes", &self.timeout_duration_minutes)
-            .build()
-    }
-}
-
-static RULE_SpotResizingSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("AllocationStrategy", Shape::STR),
-        ("TimeoutDurationMinutes", Shape::INT),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SpotResizingSpecification` property type of `AWS::EMR::Cluster`.
-///
-/// The resize specification for Spot Instances in the instance fleet, which contains the resize timeout period.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-emr-cluster-spotresizingspecification.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct SpotResizingSpecification {
-    /// `AllocationStrategy`: a string.
-    ///
-    /// Specifies the allocation strategy to use to launch Spot instances during a resize. If you run Amazon EMR releases 6.9.0 or higher, the default is `price-capacity-optimized` . If you run Amazon EMR releases 6.8.0 or lower, the default is `capacity-optimized` .
-    pub allocation_strategy: Option<Str>,
-    /// `TimeoutDurationMinutes`: an integer.
-    ///
-    /// Spot resize timeout in minutes. If Spot Instances are not provisioned within this time, the resize workflow will stop provisioning of Spot instances. Minimum value is 5 minutes and maximum value is 10,080 minutes (7 days). The timeout applies to all resize workflows on the Instance Fleet. The resize could be triggered by Amazon EMR Managed Scaling or by the customer (via Amazon EMR Console, Amazon EMR CLI modify-instance-fleet or Amazon EMR SDK ModifyInstanceFleet API) or by Amazon EMR due to Amazon EC2 Spot Reclamation.
-    pub timeout_duration_minutes: Option<Int>,
-}
-
-impl SpotResizingSpecification {
-    /// A `SpotResizingSpecification` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `AllocationStrategy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allocation_strategy(mut self, value: impl Into<Str>) -> Self {
-        self.allocation_strategy = Some(value.into());
-        self
-    }
-
-    /// `TimeoutDurationMinutes`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout_duration_minutes(mut self, value: impl Into<Int>) -> Self {
-        self.timeout_duration_minutes = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for SpotResizingSpecification {}
-
-impl ToValue for SpotResizingSpecification {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("AllocationStrategy", &self.allocation_strategy)
-            .opt("TimeoutDurationMinutes", &self.timeout_duration_minutes)
-            .build()
-    }
-}
-
 /// The required properties of [`StepConfig`], by name: `StepConfig::new(StepConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StepConfigRequired {
     /// `HadoopJarStep`: a [`HadoopJarStepConfig`] object, required.
-    ///
-    /// The JAR file used for the step.
     pub hadoop_jar_step: Obj<HadoopJarStepConfig>,
     /// `Name`: a string, required.
-    ///
-    /// The name of the step.
     pub name: Str,
 }
 
-static RULE_StepConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StepConfig: ObjRule = ObjRule {
     properties: &[
         ("ActionOnFailure", Shape::STR),
         ("HadoopJarStep", Shape::Object(&RULE_HadoopJarStepConfig)),
         ("Name", Shape::STR),
     ],
     required: &["HadoopJarStep", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StepConfig` property type of `AWS::EMR::Cluster`.
@@ -4222,6 +1516,7 @@ pub struct StepConfig {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl StepConfig {
     /// A `StepConfig` with its required properties, named in a [`StepConfigRequired`].
     pub fn new(required: StepConfigRequired) -> Self {
@@ -4233,28 +1528,11 @@ impl StepConfig {
     }
 
     /// `ActionOnFailure`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action_on_failure(mut self, value: impl Into<Str>) -> Self {
-        self.action_on_failure = Some(value.into());
-        self
-    }
-
+    pub fn action_on_failure(mut self, value: impl Into<Str>) -> Self { self.action_on_failure = Some(value.into()); self }
     /// `HadoopJarStep`: a [`HadoopJarStepConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hadoop_jar_step(mut self, value: impl Into<Obj<HadoopJarStepConfig>>) -> Self {
-        self.hadoop_jar_step = value.into();
-        self
-    }
-
+    pub fn hadoop_jar_step(mut self, value: impl Into<Obj<HadoopJarStepConfig>>) -> Self { self.hadoop_jar_step = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for StepConfig {}
@@ -4278,14 +1556,15 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::EMR::Cluster`.
@@ -4299,6 +1578,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -4309,16 +1589,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -4328,116 +1601,6 @@ impl ToValue for Tag {
         MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
-            .build()
-    }
-}
-
-/// The required properties of [`VolumeSpecification`], by name: `VolumeSpecification::new(VolumeSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VolumeSpecificationRequired {
-    /// `SizeInGB`: an integer, required.
-    ///
-    /// The volume size, in gibibytes (GiB). This can be a number from 1 - 1024. If the volume type is EBS-optimized, the minimum value is 10.
-    pub size_in_gb: Int,
-    /// `VolumeType`: a string, required.
-    ///
-    /// The volume type. Volume types supported are gp3, gp2, io1, st1, sc1, and standard.
-    pub volume_type: Str,
-}
-
-static RULE_VolumeSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("Iops", Shape::INT),
-        ("SizeInGB", Shape::INT),
-        ("Throughput", Shape::INT),
-        ("VolumeType", Shape::STR),
-    ],
-    required: &["SizeInGB", "VolumeType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `VolumeSpecification` property type of `AWS::EMR::Cluster`.
-///
-/// `VolumeSpecification` is a subproperty of the `EbsBlockDeviceConfig` property type. `VolumeSecification` determines the volume type, IOPS, and size (GiB) for EBS volumes attached to EC2 instances.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-emr-cluster-volumespecification.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct VolumeSpecification {
-    /// `Iops`: an integer.
-    ///
-    /// The number of I/O operations per second (IOPS) that the volume supports.
-    pub iops: Option<Int>,
-    /// `SizeInGB`: an integer, required.
-    ///
-    /// The volume size, in gibibytes (GiB). This can be a number from 1 - 1024. If the volume type is EBS-optimized, the minimum value is 10.
-    pub size_in_gb: Int,
-    /// `Throughput`: an integer.
-    ///
-    /// The throughput, in mebibyte per second (MiB/s). This optional parameter can be a number from 125 - 1000 and is valid only for gp3 volumes.
-    pub throughput: Option<Int>,
-    /// `VolumeType`: a string, required.
-    ///
-    /// The volume type. Volume types supported are gp3, gp2, io1, st1, sc1, and standard.
-    pub volume_type: Str,
-}
-
-impl VolumeSpecification {
-    /// A `VolumeSpecification` with its required properties, named in a [`VolumeSpecificationRequired`].
-    pub fn new(required: VolumeSpecificationRequired) -> Self {
-        Self {
-            iops: None,
-            size_in_gb: required.size_in_gb,
-            throughput: None,
-            volume_type: required.volume_type,
-        }
-    }
-
-    /// `Iops`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iops(mut self, value: impl Into<Int>) -> Self {
-        self.iops = Some(value.into());
-        self
-    }
-
-    /// `SizeInGB`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn size_in_gb(mut self, value: impl Into<Int>) -> Self {
-        self.size_in_gb = value.into();
-        self
-    }
-
-    /// `Throughput`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn throughput(mut self, value: impl Into<Int>) -> Self {
-        self.throughput = Some(value.into());
-        self
-    }
-
-    /// `VolumeType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_type(mut self, value: impl Into<Str>) -> Self {
-        self.volume_type = value.into();
-        self
-    }
-}
-
-impl PropertyType for VolumeSpecification {}
-
-impl ToValue for VolumeSpecification {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Iops", &self.iops)
-            .req("SizeInGB", &self.size_in_gb)
-            .opt("Throughput", &self.throughput)
-            .req("VolumeType", &self.volume_type)
             .build()
     }
 }

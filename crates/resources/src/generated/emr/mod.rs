@@ -11,11 +11,14 @@
 //! - `AWS::EMR::Studio`: [`Studio`], property types in [`studio`]
 //! - `AWS::EMR::StudioSessionMapping`: [`StudioSessionMapping`], property types in [`studio_session_mapping`]
 //! - `AWS::EMR::WALWorkspace`: [`WalWorkspace`], property types in [`wal_workspace`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod cluster;
 pub mod instance_fleet_config;
 pub mod instance_group_config;
 pub mod security_configuration;
+pub mod shared;
 pub mod step;
 pub mod studio;
 pub mod studio_session_mapping;

@@ -11,33 +11,18 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct SecurityConfigurationRequired {
     /// `SecurityConfiguration`: a JSON value, required.
-    ///
-    /// The security configuration details in JSON format. For JSON parameters and examples, see \[Use Security Configurations to Set Up Cluster Security\](<https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-security-configurations.html>) in the *Amazon EMR Management Guide* .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub security_configuration: Json,
 }
 
-static RULE_SecurityConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SecurityConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(10280),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10280), ..StrRule::ANY })),
         ("SecurityConfiguration", Shape::Any),
     ],
     required: &["SecurityConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EMR::SecurityConfiguration` resource.
@@ -67,6 +52,7 @@ pub struct SecurityConfiguration {
     pub security_configuration: Json,
 }
 
+#[rustfmt::skip]
 impl SecurityConfiguration {
     /// The CloudFormation type name, `AWS::EMR::SecurityConfiguration`.
     pub const TYPE_NAME: &'static str = "AWS::EMR::SecurityConfiguration";
@@ -96,20 +82,9 @@ impl SecurityConfiguration {
     }
 
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `SecurityConfiguration`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_configuration(mut self, value: impl Into<Json>) -> Self {
-        self.security_configuration = value.into();
-        self
-    }
+    pub fn security_configuration(mut self, value: impl Into<Json>) -> Self { self.security_configuration = value.into(); self }
 }
 
 impl Resource for SecurityConfiguration {

@@ -7,59 +7,35 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_HadoopJarStepConfig;
+pub use super::shared::{HadoopJarStepConfig, HadoopJarStepConfigRequired, KeyValue};
+
 /// The required properties of [`Step`], by name: `Step::new(StepRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StepRequired {
     /// `ActionOnFailure`: a string, required.
-    ///
-    /// This specifies what action to take when the cluster step fails. Possible values are `CANCEL_AND_WAIT` and `CONTINUE` .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub action_on_failure: Str,
     /// `HadoopJarStep`: a [`HadoopJarStepConfig`] object, required.
-    ///
-    /// The `HadoopJarStepConfig` property type specifies a job flow step consisting of a JAR file whose main function will be executed. The main function submits a job for the cluster to execute as a step on the master node, and then waits for the job to finish or fail before executing subsequent steps.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub hadoop_jar_step: Obj<HadoopJarStepConfig>,
     /// `JobFlowId`: a string, required.
-    ///
-    /// A string that uniquely identifies the cluster (job flow).
-    ///
-    /// Length 0 to 256; create-only: changing it replaces the resource.
     pub job_flow_id: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the cluster step.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_Step: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Step: ObjRule = ObjRule {
     properties: &[
         ("ActionOnFailure", Shape::STR),
         ("EncryptionKeyArn", Shape::STR),
         ("HadoopJarStep", Shape::Object(&RULE_HadoopJarStepConfig)),
-        (
-            "JobFlowId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("JobFlowId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
         ("LogUri", Shape::STR),
         ("Name", Shape::STR),
     ],
     required: &["JobFlowId", "HadoopJarStep", "ActionOnFailure", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EMR::Step` resource.
@@ -113,6 +89,7 @@ pub struct Step {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl Step {
     /// The CloudFormation type name, `AWS::EMR::Step`.
     pub const TYPE_NAME: &'static str = "AWS::EMR::Step";
@@ -124,14 +101,7 @@ impl Step {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-emr-step.html",
         primary_identifier: &["Id"],
         required: &["ActionOnFailure", "HadoopJarStep", "JobFlowId", "Name"],
-        create_only: &[
-            "JobFlowId",
-            "HadoopJarStep",
-            "Name",
-            "ActionOnFailure",
-            "LogUri",
-            "EncryptionKeyArn",
-        ],
+        create_only: &["JobFlowId", "HadoopJarStep", "Name", "ActionOnFailure", "LogUri", "EncryptionKeyArn"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Id"],
@@ -153,52 +123,17 @@ impl Step {
     }
 
     /// `ActionOnFailure`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action_on_failure(mut self, value: impl Into<Str>) -> Self {
-        self.action_on_failure = value.into();
-        self
-    }
-
+    pub fn action_on_failure(mut self, value: impl Into<Str>) -> Self { self.action_on_failure = value.into(); self }
     /// `EncryptionKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.encryption_key_arn = Some(value.into());
-        self
-    }
-
+    pub fn encryption_key_arn(mut self, value: impl Into<Str>) -> Self { self.encryption_key_arn = Some(value.into()); self }
     /// `HadoopJarStep`: a [`HadoopJarStepConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hadoop_jar_step(mut self, value: impl Into<Obj<HadoopJarStepConfig>>) -> Self {
-        self.hadoop_jar_step = value.into();
-        self
-    }
-
+    pub fn hadoop_jar_step(mut self, value: impl Into<Obj<HadoopJarStepConfig>>) -> Self { self.hadoop_jar_step = value.into(); self }
     /// `JobFlowId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn job_flow_id(mut self, value: impl Into<Str>) -> Self {
-        self.job_flow_id = value.into();
-        self
-    }
-
+    pub fn job_flow_id(mut self, value: impl Into<Str>) -> Self { self.job_flow_id = value.into(); self }
     /// `LogUri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_uri(mut self, value: impl Into<Str>) -> Self {
-        self.log_uri = Some(value.into());
-        self
-    }
-
+    pub fn log_uri(mut self, value: impl Into<Str>) -> Self { self.log_uri = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl Resource for Step {
@@ -240,186 +175,5 @@ impl StepAttributes {
     /// The identifier of the cluster step.
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
-    }
-}
-
-/// The required properties of [`HadoopJarStepConfig`], by name: `HadoopJarStepConfig::new(HadoopJarStepConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HadoopJarStepConfigRequired {
-    /// `Jar`: a string, required.
-    ///
-    /// A path to a JAR file run during the step.
-    pub jar: Str,
-}
-
-static RULE_HadoopJarStepConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Args",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        ("Jar", Shape::STR),
-        ("MainClass", Shape::STR),
-        (
-            "StepProperties",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_KeyValue),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-    ],
-    required: &["Jar"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `HadoopJarStepConfig` property type of `AWS::EMR::Step`.
-///
-/// A job flow step consisting of a JAR file whose main function will be executed. The main function submits a job for Hadoop to execute and waits for the job to finish or fail.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-emr-step-hadoopjarstepconfig.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct HadoopJarStepConfig {
-    /// `Args`: a list of strings.
-    ///
-    /// A list of command line arguments passed to the JAR file's main function when executed.
-    pub args: Option<List<Str>>,
-    /// `Jar`: a string, required.
-    ///
-    /// A path to a JAR file run during the step.
-    pub jar: Str,
-    /// `MainClass`: a string.
-    ///
-    /// The name of the main class in the specified Java file. If not specified, the JAR file should specify a Main-Class in its manifest file.
-    pub main_class: Option<Str>,
-    /// `StepProperties`: a list of [`KeyValue`] objects.
-    ///
-    /// A list of Java properties that are set when the step runs. You can use these properties to pass key value pairs to your main function.
-    pub step_properties: Option<List<KeyValue>>,
-}
-
-impl HadoopJarStepConfig {
-    /// A `HadoopJarStepConfig` with its required properties, named in a [`HadoopJarStepConfigRequired`].
-    pub fn new(required: HadoopJarStepConfigRequired) -> Self {
-        Self {
-            args: None,
-            jar: required.jar,
-            main_class: None,
-            step_properties: None,
-        }
-    }
-
-    /// `Args`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn args(mut self, value: impl Into<List<Str>>) -> Self {
-        self.args = Some(value.into());
-        self
-    }
-
-    /// `Jar`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn jar(mut self, value: impl Into<Str>) -> Self {
-        self.jar = value.into();
-        self
-    }
-
-    /// `MainClass`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn main_class(mut self, value: impl Into<Str>) -> Self {
-        self.main_class = Some(value.into());
-        self
-    }
-
-    /// `StepProperties`: a list of [`KeyValue`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn step_properties(mut self, value: impl Into<List<KeyValue>>) -> Self {
-        self.step_properties = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for HadoopJarStepConfig {}
-
-impl ToValue for HadoopJarStepConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Args", &self.args)
-            .req("Jar", &self.jar)
-            .opt("MainClass", &self.main_class)
-            .opt("StepProperties", &self.step_properties)
-            .build()
-    }
-}
-
-static RULE_KeyValue: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `KeyValue` property type of `AWS::EMR::Step`.
-///
-/// `KeyValue` is a subproperty of the `HadoopJarStepConfig` property type. `KeyValue` is used to pass parameters to a step.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-emr-step-keyvalue.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct KeyValue {
-    /// `Key`: a string.
-    ///
-    /// The unique identifier of a key-value pair.
-    pub key: Option<Str>,
-    /// `Value`: a string.
-    ///
-    /// The value part of the identified key.
-    pub value: Option<Str>,
-}
-
-impl KeyValue {
-    /// A `KeyValue` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for KeyValue {}
-
-impl ToValue for KeyValue {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
     }
 }

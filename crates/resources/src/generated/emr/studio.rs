@@ -25,236 +25,47 @@ pub(crate) static PATTERN_8: Pattern = Pattern::new("^(vpc-[0-9a-f]{8}|vpc-[0-9a
 #[derive(Clone, Debug, PartialEq)]
 pub struct StudioRequired {
     /// `AuthMode`: an [`AuthMode`] value, required.
-    ///
-    /// Specifies whether the Studio authenticates users using SSO or IAM.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub auth_mode: AuthMode,
     /// `DefaultS3Location`: a string, required.
-    ///
-    /// The Amazon S3 location to back up EMR Studio Workspaces and notebook files.
-    ///
-    /// Pattern `^s3://.*`; length 6 to 10280.
     pub default_s3_location: Str,
     /// `EngineSecurityGroupId`: a string, required.
-    ///
-    /// The ID of the Amazon EMR Studio Engine security group. The Engine security group allows inbound network traffic from the Workspace security group, and it must be in the same VPC specified by `VpcId` .
-    ///
-    /// Pattern `^sg-[a-zA-Z0-9\-._]+$`; length 4 to 256; create-only: changing it replaces the resource.
     pub engine_security_group_id: Str,
     /// `Name`: a string, required.
-    ///
-    /// A descriptive name for the Amazon EMR Studio.
-    ///
-    /// Pattern `[a-zA-Z0-9_-]+`; length 1 to 256.
     pub name: Str,
     /// `ServiceRole`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the IAM role that will be assumed by the Amazon EMR Studio. The service role provides a way for Amazon EMR Studio to interoperate with other AWS services.
-    ///
-    /// Pattern `^arn:aws(-(cn|us-gov|iso-f|iso-e))?:[a-z-]+:(([a-z]+-)+[0-9])?:([0-9]{12})?:[^.]+$`; length 0 to 10280; create-only: changing it replaces the resource.
     pub service_role: Str,
     /// `SubnetIds`: a list of strings, required.
-    ///
-    /// A list of subnet IDs to associate with the Amazon EMR Studio. A Studio can have a maximum of 5 subnets. The subnets must belong to the VPC specified by `VpcId` . Studio users can create a Workspace in any of the specified subnets.
-    ///
-    /// Items at least 1.
     pub subnet_ids: List<Str>,
     /// `VpcId`: a string, required.
-    ///
-    /// The ID of the Amazon Virtual Private Cloud (Amazon VPC) to associate with the Studio.
-    ///
-    /// Format `AWS::EC2::VPC.Id`; pattern `^(vpc-[0-9a-f]{8}|vpc-[0-9a-f]{17})$`; length 0 to 256; create-only: changing it replaces the resource.
     pub vpc_id: Str,
     /// `WorkspaceSecurityGroupId`: a string, required.
-    ///
-    /// The ID of the Workspace security group associated with the Amazon EMR Studio. The Workspace security group allows outbound network traffic to resources in the Engine security group and to the internet.
-    ///
-    /// Pattern `^sg-[a-zA-Z0-9\-._]+$`; length 0 to 256; create-only: changing it replaces the resource.
     pub workspace_security_group_id: Str,
 }
 
-static RULE_Studio: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Studio: ObjRule = ObjRule {
     properties: &[
-        (
-            "AuthMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SSO", "IAM"],
-                format: None,
-            }),
-        ),
-        (
-            "DefaultS3Location",
-            Shape::Str(&StrRule {
-                min_len: Some(6),
-                max_len: Some(10280),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EncryptionKeyArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(10280),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EngineSecurityGroupId",
-            Shape::Str(&StrRule {
-                min_len: Some(4),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "IdcInstanceArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "IdcUserAssignment",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["REQUIRED", "OPTIONAL"],
-                format: None,
-            }),
-        ),
-        (
-            "IdpAuthUrl",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(4096),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "IdpRelayStateParameterName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ServiceRole",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(10280),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_5),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AuthMode", Shape::Str(&StrRule { allowed: &["SSO", "IAM"], ..StrRule::ANY })),
+        ("DefaultS3Location", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(10280), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ("EncryptionKeyArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10280), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("EngineSecurityGroupId", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("IdcInstanceArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY })),
+        ("IdcUserAssignment", Shape::Str(&StrRule { allowed: &["REQUIRED", "OPTIONAL"], ..StrRule::ANY })),
+        ("IdpAuthUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("IdpRelayStateParameterName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("ServiceRole", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10280), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("TrustedIdentityPropagationEnabled", Shape::Bool),
-        (
-            "UserRole",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(10280),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VpcId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_8),
-                allowed: &[],
-                format: Some(Format::VpcId),
-            }),
-        ),
-        (
-            "WorkspaceSecurityGroupId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("UserRole", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10280), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("VpcId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_8), format: Some(Format::VpcId), ..StrRule::ANY })),
+        ("WorkspaceSecurityGroupId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
-    required: &[
-        "AuthMode",
-        "EngineSecurityGroupId",
-        "Name",
-        "ServiceRole",
-        "SubnetIds",
-        "VpcId",
-        "WorkspaceSecurityGroupId",
-        "DefaultS3Location",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["AuthMode", "EngineSecurityGroupId", "Name", "ServiceRole", "SubnetIds", "VpcId", "WorkspaceSecurityGroupId", "DefaultS3Location"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EMR::Studio` resource.
@@ -374,6 +185,7 @@ pub struct Studio {
     pub workspace_security_group_id: Str,
 }
 
+#[rustfmt::skip]
 impl Studio {
     /// The CloudFormation type name, `AWS::EMR::Studio`.
     pub const TYPE_NAME: &'static str = "AWS::EMR::Studio";
@@ -384,28 +196,8 @@ impl Studio {
         type_name: "AWS::EMR::Studio",
         documentation_url: "https://docs.aws.amazon.com/emr/latest/APIReference/API_CreateStudio.html",
         primary_identifier: &["StudioId"],
-        required: &[
-            "AuthMode",
-            "DefaultS3Location",
-            "EngineSecurityGroupId",
-            "Name",
-            "ServiceRole",
-            "SubnetIds",
-            "VpcId",
-            "WorkspaceSecurityGroupId",
-        ],
-        create_only: &[
-            "AuthMode",
-            "EngineSecurityGroupId",
-            "ServiceRole",
-            "UserRole",
-            "VpcId",
-            "WorkspaceSecurityGroupId",
-            "TrustedIdentityPropagationEnabled",
-            "IdcUserAssignment",
-            "IdcInstanceArn",
-            "EncryptionKeyArn",
-        ],
+        required: &["AuthMode", "DefaultS3Location", "EngineSecurityGroupId", "Name", "ServiceRole", "SubnetIds", "VpcId", "WorkspaceSecurityGroupId"],
+        create_only: &["AuthMode", "EngineSecurityGroupId", "ServiceRole", "UserRole", "VpcId", "WorkspaceSecurityGroupId", "TrustedIdentityPropagationEnabled", "IdcUserAssignment", "IdcInstanceArn", "EncryptionKeyArn"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["StudioId", "Arn", "Url"],
@@ -438,140 +230,39 @@ impl Studio {
     }
 
     /// `AuthMode`: an [`AuthMode`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auth_mode(mut self, value: impl Into<AuthMode>) -> Self {
-        self.auth_mode = value.into();
-        self
-    }
-
+    pub fn auth_mode(mut self, value: impl Into<AuthMode>) -> Self { self.auth_mode = value.into(); self }
     /// `DefaultS3Location`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_s3_location(mut self, value: impl Into<Str>) -> Self {
-        self.default_s3_location = value.into();
-        self
-    }
-
+    pub fn default_s3_location(mut self, value: impl Into<Str>) -> Self { self.default_s3_location = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `EncryptionKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.encryption_key_arn = Some(value.into());
-        self
-    }
-
+    pub fn encryption_key_arn(mut self, value: impl Into<Str>) -> Self { self.encryption_key_arn = Some(value.into()); self }
     /// `EngineSecurityGroupId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn engine_security_group_id(mut self, value: impl Into<Str>) -> Self {
-        self.engine_security_group_id = value.into();
-        self
-    }
-
+    pub fn engine_security_group_id(mut self, value: impl Into<Str>) -> Self { self.engine_security_group_id = value.into(); self }
     /// `IdcInstanceArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn idc_instance_arn(mut self, value: impl Into<Str>) -> Self {
-        self.idc_instance_arn = Some(value.into());
-        self
-    }
-
+    pub fn idc_instance_arn(mut self, value: impl Into<Str>) -> Self { self.idc_instance_arn = Some(value.into()); self }
     /// `IdcUserAssignment`: an [`IdcUserAssignment`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn idc_user_assignment(mut self, value: impl Into<IdcUserAssignment>) -> Self {
-        self.idc_user_assignment = Some(value.into());
-        self
-    }
-
+    pub fn idc_user_assignment(mut self, value: impl Into<IdcUserAssignment>) -> Self { self.idc_user_assignment = Some(value.into()); self }
     /// `IdpAuthUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn idp_auth_url(mut self, value: impl Into<Str>) -> Self {
-        self.idp_auth_url = Some(value.into());
-        self
-    }
-
+    pub fn idp_auth_url(mut self, value: impl Into<Str>) -> Self { self.idp_auth_url = Some(value.into()); self }
     /// `IdpRelayStateParameterName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn idp_relay_state_parameter_name(mut self, value: impl Into<Str>) -> Self {
-        self.idp_relay_state_parameter_name = Some(value.into());
-        self
-    }
-
+    pub fn idp_relay_state_parameter_name(mut self, value: impl Into<Str>) -> Self { self.idp_relay_state_parameter_name = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `ServiceRole`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_role(mut self, value: impl Into<Str>) -> Self {
-        self.service_role = value.into();
-        self
-    }
-
+    pub fn service_role(mut self, value: impl Into<Str>) -> Self { self.service_role = value.into(); self }
     /// `SubnetIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = value.into();
-        self
-    }
-
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TrustedIdentityPropagationEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn trusted_identity_propagation_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.trusted_identity_propagation_enabled = Some(value.into());
-        self
-    }
-
+    pub fn trusted_identity_propagation_enabled(mut self, value: impl Into<Bool>) -> Self { self.trusted_identity_propagation_enabled = Some(value.into()); self }
     /// `UserRole`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_role(mut self, value: impl Into<Str>) -> Self {
-        self.user_role = Some(value.into());
-        self
-    }
-
+    pub fn user_role(mut self, value: impl Into<Str>) -> Self { self.user_role = Some(value.into()); self }
     /// `VpcId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_id = value.into();
-        self
-    }
-
+    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = value.into(); self }
     /// `WorkspaceSecurityGroupId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn workspace_security_group_id(mut self, value: impl Into<Str>) -> Self {
-        self.workspace_security_group_id = value.into();
-        self
-    }
+    pub fn workspace_security_group_id(mut self, value: impl Into<Str>) -> Self { self.workspace_security_group_id = value.into(); self }
 }
 
 impl Resource for Studio {
@@ -655,44 +346,20 @@ impl StudioAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `[a-zA-Z+-=._:/]+$`; length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
     ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::EMR::Studio`.
@@ -710,6 +377,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -720,20 +388,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -15,85 +15,26 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^es-[0-9A-Z]+");
 #[derive(Clone, Debug, PartialEq)]
 pub struct StudioSessionMappingRequired {
     /// `IdentityName`: a string, required.
-    ///
-    /// The name of the user or group. For more information, see \[UserName\](<https://docs.aws.amazon.com/singlesignon/latest/IdentityStoreAPIReference/API_User.html#singlesignon-Type-User-UserName>) and \[DisplayName\](<https://docs.aws.amazon.com/singlesignon/latest/IdentityStoreAPIReference/API_Group.html#singlesignon-Type-Group-DisplayName>) in the *Identity Store API Reference* .
-    ///
-    /// Length 0 to 256; create-only: changing it replaces the resource.
     pub identity_name: Str,
     /// `IdentityType`: an [`IdentityType`] value, required.
-    ///
-    /// Specifies whether the identity to map to the Amazon EMR Studio is a user or a group.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub identity_type: IdentityType,
     /// `SessionPolicyArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) for the session policy that will be applied to the user or group. Session policies refine Studio user permissions without the need to use multiple IAM user roles. For more information, see \[Create an EMR Studio user role with session policies\](<https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-studio-user-role.html>) in the *Amazon EMR Management Guide* .
-    ///
-    /// Pattern `^arn:aws(-(cn|us-gov|iso-f|iso-e))?:iam::([0-9]{12})?:policy\/[^.]+$`; length 0 to 256.
     pub session_policy_arn: Str,
     /// `StudioId`: a string, required.
-    ///
-    /// The ID of the Amazon EMR Studio to which the user or group will be mapped.
-    ///
-    /// Pattern `^es-[0-9A-Z]+`; length 4 to 256; create-only: changing it replaces the resource.
     pub studio_id: Str,
 }
 
-static RULE_StudioSessionMapping: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StudioSessionMapping: ObjRule = ObjRule {
     properties: &[
-        (
-            "IdentityName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "IdentityType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["USER", "GROUP"],
-                format: None,
-            }),
-        ),
-        (
-            "SessionPolicyArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "StudioId",
-            Shape::Str(&StrRule {
-                min_len: Some(4),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("IdentityName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ("IdentityType", Shape::Str(&StrRule { allowed: &["USER", "GROUP"], ..StrRule::ANY })),
+        ("SessionPolicyArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("StudioId", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
-    required: &[
-        "StudioId",
-        "IdentityName",
-        "IdentityType",
-        "SessionPolicyArn",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["StudioId", "IdentityName", "IdentityType", "SessionPolicyArn"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EMR::StudioSessionMapping` resource.
@@ -135,6 +76,7 @@ pub struct StudioSessionMapping {
     pub studio_id: Str,
 }
 
+#[rustfmt::skip]
 impl StudioSessionMapping {
     /// The CloudFormation type name, `AWS::EMR::StudioSessionMapping`.
     pub const TYPE_NAME: &'static str = "AWS::EMR::StudioSessionMapping";
@@ -145,12 +87,7 @@ impl StudioSessionMapping {
         type_name: "AWS::EMR::StudioSessionMapping",
         documentation_url: "https://docs.aws.amazon.com/cli/latest/reference/emr/create-studio-session-mapping.html",
         primary_identifier: &["StudioId", "IdentityType", "IdentityName"],
-        required: &[
-            "IdentityName",
-            "IdentityType",
-            "SessionPolicyArn",
-            "StudioId",
-        ],
+        required: &["IdentityName", "IdentityType", "SessionPolicyArn", "StudioId"],
         create_only: &["StudioId", "IdentityType", "IdentityName"],
         conditional_create_only: &[],
         write_only: &[],
@@ -171,36 +108,13 @@ impl StudioSessionMapping {
     }
 
     /// `IdentityName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identity_name(mut self, value: impl Into<Str>) -> Self {
-        self.identity_name = value.into();
-        self
-    }
-
+    pub fn identity_name(mut self, value: impl Into<Str>) -> Self { self.identity_name = value.into(); self }
     /// `IdentityType`: an [`IdentityType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identity_type(mut self, value: impl Into<IdentityType>) -> Self {
-        self.identity_type = value.into();
-        self
-    }
-
+    pub fn identity_type(mut self, value: impl Into<IdentityType>) -> Self { self.identity_type = value.into(); self }
     /// `SessionPolicyArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn session_policy_arn(mut self, value: impl Into<Str>) -> Self {
-        self.session_policy_arn = value.into();
-        self
-    }
-
+    pub fn session_policy_arn(mut self, value: impl Into<Str>) -> Self { self.session_policy_arn = value.into(); self }
     /// `StudioId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn studio_id(mut self, value: impl Into<Str>) -> Self {
-        self.studio_id = value.into();
-        self
-    }
+    pub fn studio_id(mut self, value: impl Into<Str>) -> Self { self.studio_id = value.into(); self }
 }
 
 impl Resource for StudioSessionMapping {

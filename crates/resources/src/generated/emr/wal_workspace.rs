@@ -9,33 +9,14 @@ use crate::support::prelude::*;
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9]+$");
 
-static RULE_WalWorkspace: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WalWorkspace: ObjRule = ObjRule {
     properties: &[
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "WALWorkspaceName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("WALWorkspaceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EMR::WALWorkspace` resource.
@@ -63,6 +44,7 @@ pub struct WalWorkspace {
     pub wal_workspace_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl WalWorkspace {
     /// The CloudFormation type name, `AWS::EMR::WALWorkspace`.
     pub const TYPE_NAME: &'static str = "AWS::EMR::WALWorkspace";
@@ -89,20 +71,9 @@ impl WalWorkspace {
     }
 
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `WALWorkspaceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn wal_workspace_name(mut self, value: impl Into<Str>) -> Self {
-        self.wal_workspace_name = Some(value.into());
-        self
-    }
+    pub fn wal_workspace_name(mut self, value: impl Into<Str>) -> Self { self.wal_workspace_name = Some(value.into()); self }
 }
 
 impl Resource for WalWorkspace {
@@ -141,44 +112,20 @@ impl From<ResourceRef> for WalWorkspaceAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::EMR::WALWorkspace`.
@@ -196,6 +143,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -206,20 +154,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

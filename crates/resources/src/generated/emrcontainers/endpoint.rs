@@ -23,107 +23,29 @@ pub(crate) static PATTERN_7: Pattern = Pattern::new("^[0-9a-z]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct EndpointRequired {
     /// `ExecutionRoleArn`: a string, required.
-    ///
-    /// The execution role ARN for the managed endpoint.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:(aws[a-zA-Z0-9-]*):iam::(\d{12})?:(role((\u002F)|(\u002F[\u0021-\u007F]+\u002F))[\w+=,.@-]+)$`; length 20 to 2048; create-only: changing it replaces the resource.
     pub execution_role_arn: Str,
     /// `ReleaseLabel`: a string, required.
-    ///
-    /// The Amazon EMR release label.
-    ///
-    /// Pattern `[A-Za-z0-9._/-]+`; length 1 to 64; create-only: changing it replaces the resource.
     pub release_label: Str,
     /// `Type`: a string, required.
-    ///
-    /// The type of the managed endpoint.
-    ///
-    /// Pattern `\S`; length 1 to 64; create-only: changing it replaces the resource.
     pub r#type: Str,
     /// `VirtualClusterId`: a string, required.
-    ///
-    /// The ID of the virtual cluster for which the managed endpoint is created.
-    ///
-    /// Pattern `^[0-9a-z]+$`; length 1 to 64; create-only: changing it replaces the resource.
     pub virtual_cluster_id: Str,
 }
 
-static RULE_Endpoint: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Endpoint: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConfigurationOverrides",
-            Shape::Object(&RULE_ConfigurationOverrides),
-        ),
-        (
-            "ExecutionRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ReleaseLabel",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VirtualClusterId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ConfigurationOverrides", Shape::Object(&RULE_ConfigurationOverrides)),
+        ("ExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("ReleaseLabel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("Type", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("VirtualClusterId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
     ],
-    required: &[
-        "VirtualClusterId",
-        "Type",
-        "ReleaseLabel",
-        "ExecutionRoleArn",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["VirtualClusterId", "Type", "ReleaseLabel", "ExecutionRoleArn"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EMRContainers::Endpoint` resource.
@@ -181,6 +103,7 @@ pub struct Endpoint {
     pub virtual_cluster_id: Str,
 }
 
+#[rustfmt::skip]
 impl Endpoint {
     /// The CloudFormation type name, `AWS::EMRContainers::Endpoint`.
     pub const TYPE_NAME: &'static str = "AWS::EMRContainers::Endpoint";
@@ -191,44 +114,12 @@ impl Endpoint {
         type_name: "AWS::EMRContainers::Endpoint",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-emrcontainers-endpoint.html",
         primary_identifier: &["Arn"],
-        required: &[
-            "ExecutionRoleArn",
-            "ReleaseLabel",
-            "Type",
-            "VirtualClusterId",
-        ],
-        create_only: &[
-            "Name",
-            "VirtualClusterId",
-            "Type",
-            "ReleaseLabel",
-            "ExecutionRoleArn",
-            "ConfigurationOverrides",
-        ],
+        required: &["ExecutionRoleArn", "ReleaseLabel", "Type", "VirtualClusterId"],
+        create_only: &["Name", "VirtualClusterId", "Type", "ReleaseLabel", "ExecutionRoleArn", "ConfigurationOverrides"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Arn",
-            "Id",
-            "ServerUrl",
-            "State",
-            "StateDetails",
-            "FailureReason",
-            "CreatedAt",
-            "SecurityGroup",
-            "CertificateAuthority",
-        ],
-        attributes: &[
-            "Arn",
-            "CertificateAuthority",
-            "CreatedAt",
-            "FailureReason",
-            "Id",
-            "SecurityGroup",
-            "ServerUrl",
-            "State",
-            "StateDetails",
-        ],
+        read_only: &["Arn", "Id", "ServerUrl", "State", "StateDetails", "FailureReason", "CreatedAt", "SecurityGroup", "CertificateAuthority"],
+        attributes: &["Arn", "CertificateAuthority", "CreatedAt", "FailureReason", "Id", "SecurityGroup", "ServerUrl", "State", "StateDetails"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -247,63 +138,19 @@ impl Endpoint {
     }
 
     /// `ConfigurationOverrides`: a [`ConfigurationOverrides`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration_overrides(
-        mut self,
-        value: impl Into<Obj<ConfigurationOverrides>>,
-    ) -> Self {
-        self.configuration_overrides = Some(value.into());
-        self
-    }
-
+    pub fn configuration_overrides(mut self, value: impl Into<Obj<ConfigurationOverrides>>) -> Self { self.configuration_overrides = Some(value.into()); self }
     /// `ExecutionRoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.execution_role_arn = value.into();
-        self
-    }
-
+    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.execution_role_arn = value.into(); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `ReleaseLabel`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn release_label(mut self, value: impl Into<Str>) -> Self {
-        self.release_label = value.into();
-        self
-    }
-
+    pub fn release_label(mut self, value: impl Into<Str>) -> Self { self.release_label = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
     /// `VirtualClusterId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn virtual_cluster_id(mut self, value: impl Into<Str>) -> Self {
-        self.virtual_cluster_id = value.into();
-        self
-    }
+    pub fn virtual_cluster_id(mut self, value: impl Into<Str>) -> Self { self.virtual_cluster_id = value.into(); self }
 }
 
 impl Resource for Endpoint {
@@ -410,40 +257,18 @@ impl EndpointAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CloudWatchMonitoringConfigurationRequired {
     /// `LogGroupName`: a string, required.
-    ///
-    /// Format `AWS::Logs::LogGroup.Name`; pattern `^[\.\-_/#A-Za-z0-9]+$`; length 1 to 512.
     pub log_group_name: Str,
 }
 
-static RULE_CloudWatchMonitoringConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CloudWatchMonitoringConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "LogGroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: Some(Format::LogGroupName),
-            }),
-        ),
-        (
-            "LogStreamNamePrefix",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("LogGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), format: Some(Format::LogGroupName), ..StrRule::ANY })),
+        ("LogStreamNamePrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["LogGroupName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CloudWatchMonitoringConfiguration` property type of `AWS::EMRContainers::Endpoint`.
@@ -461,6 +286,7 @@ pub struct CloudWatchMonitoringConfiguration {
     pub log_stream_name_prefix: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CloudWatchMonitoringConfiguration {
     /// A `CloudWatchMonitoringConfiguration` with its required properties, named in a [`CloudWatchMonitoringConfigurationRequired`].
     pub fn new(required: CloudWatchMonitoringConfigurationRequired) -> Self {
@@ -471,20 +297,9 @@ impl CloudWatchMonitoringConfiguration {
     }
 
     /// `LogGroupName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.log_group_name = value.into();
-        self
-    }
-
+    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self { self.log_group_name = value.into(); self }
     /// `LogStreamNamePrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_stream_name_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.log_stream_name_prefix = Some(value.into());
-        self
-    }
+    pub fn log_stream_name_prefix(mut self, value: impl Into<Str>) -> Self { self.log_stream_name_prefix = Some(value.into()); self }
 }
 
 impl PropertyType for CloudWatchMonitoringConfiguration {}
@@ -498,27 +313,14 @@ impl ToValue for CloudWatchMonitoringConfiguration {
     }
 }
 
-static RULE_ConfigurationOverrides: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConfigurationOverrides: ObjRule = ObjRule {
     properties: &[
-        (
-            "ApplicationConfiguration",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EmreksConfiguration),
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "MonitoringConfiguration",
-            Shape::Object(&RULE_MonitoringConfiguration),
-        ),
+        ("ApplicationConfiguration", Shape::List(&ListRule { items: Shape::Object(&RULE_EmreksConfiguration), min_items: Some(0), max_items: Some(100) })),
+        ("MonitoringConfiguration", Shape::Object(&RULE_MonitoringConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConfigurationOverrides` property type of `AWS::EMRContainers::Endpoint`.
@@ -534,6 +336,7 @@ pub struct ConfigurationOverrides {
     pub monitoring_configuration: Option<Obj<MonitoringConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl ConfigurationOverrides {
     /// A `ConfigurationOverrides` with no property set (none is required).
     pub fn new() -> Self {
@@ -541,24 +344,9 @@ impl ConfigurationOverrides {
     }
 
     /// `ApplicationConfiguration`: a list of [`EmreksConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_configuration(
-        mut self,
-        value: impl Into<List<EmreksConfiguration>>,
-    ) -> Self {
-        self.application_configuration = Some(value.into());
-        self
-    }
-
+    pub fn application_configuration(mut self, value: impl Into<List<EmreksConfiguration>>) -> Self { self.application_configuration = Some(value.into()); self }
     /// `MonitoringConfiguration`: a [`MonitoringConfiguration`] object.
-    pub fn monitoring_configuration(
-        mut self,
-        value: impl Into<Obj<MonitoringConfiguration>>,
-    ) -> Self {
-        self.monitoring_configuration = Some(value.into());
-        self
-    }
+    pub fn monitoring_configuration(mut self, value: impl Into<Obj<MonitoringConfiguration>>) -> Self { self.monitoring_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for ConfigurationOverrides {}
@@ -576,42 +364,20 @@ impl ToValue for ConfigurationOverrides {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContainerLogRotationConfigurationRequired {
     /// `MaxFilesToKeep`: an integer, required.
-    ///
-    /// Value 1 to 50.
     pub max_files_to_keep: Int,
     /// `RotationSize`: a string, required.
-    ///
-    /// Pattern `^\d+(\.\d+)?[KMG][Bb]?$`; length 3 to 12.
     pub rotation_size: Str,
 }
 
-static RULE_ContainerLogRotationConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ContainerLogRotationConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "MaxFilesToKeep",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(50.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RotationSize",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(12),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("MaxFilesToKeep", Shape::Int(&NumRule { min: Some(1.0), max: Some(50.0), ..NumRule::ANY })),
+        ("RotationSize", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(12), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["RotationSize", "MaxFilesToKeep"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ContainerLogRotationConfiguration` property type of `AWS::EMRContainers::Endpoint`.
@@ -629,6 +395,7 @@ pub struct ContainerLogRotationConfiguration {
     pub rotation_size: Str,
 }
 
+#[rustfmt::skip]
 impl ContainerLogRotationConfiguration {
     /// A `ContainerLogRotationConfiguration` with its required properties, named in a [`ContainerLogRotationConfigurationRequired`].
     pub fn new(required: ContainerLogRotationConfigurationRequired) -> Self {
@@ -639,20 +406,9 @@ impl ContainerLogRotationConfiguration {
     }
 
     /// `MaxFilesToKeep`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_files_to_keep(mut self, value: impl Into<Int>) -> Self {
-        self.max_files_to_keep = value.into();
-        self
-    }
-
+    pub fn max_files_to_keep(mut self, value: impl Into<Int>) -> Self { self.max_files_to_keep = value.into(); self }
     /// `RotationSize`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rotation_size(mut self, value: impl Into<Str>) -> Self {
-        self.rotation_size = value.into();
-        self
-    }
+    pub fn rotation_size(mut self, value: impl Into<Str>) -> Self { self.rotation_size = value.into(); self }
 }
 
 impl PropertyType for ContainerLogRotationConfiguration {}
@@ -670,39 +426,19 @@ impl ToValue for ContainerLogRotationConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EmreksConfigurationRequired {
     /// `Classification`: a string, required.
-    ///
-    /// Pattern `\S`; length 1 to 1024.
     pub classification: Str,
 }
 
-static RULE_EmreksConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EmreksConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Classification",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Configurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EmreksConfiguration),
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
+        ("Classification", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Configurations", Shape::List(&ListRule { items: Shape::Object(&RULE_EmreksConfiguration), min_items: Some(0), max_items: Some(100) })),
         ("Properties", Shape::Any),
     ],
     required: &["Classification"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EMREKSConfiguration` property type of `AWS::EMRContainers::Endpoint`.
@@ -722,6 +458,7 @@ pub struct EmreksConfiguration {
     pub properties: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl EmreksConfiguration {
     /// A `EmreksConfiguration` with its required properties, named in a [`EmreksConfigurationRequired`].
     pub fn new(required: EmreksConfigurationRequired) -> Self {
@@ -733,26 +470,11 @@ impl EmreksConfiguration {
     }
 
     /// `Classification`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn classification(mut self, value: impl Into<Str>) -> Self {
-        self.classification = value.into();
-        self
-    }
-
+    pub fn classification(mut self, value: impl Into<Str>) -> Self { self.classification = value.into(); self }
     /// `Configurations`: a list of [`EmreksConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configurations(mut self, value: impl Into<List<EmreksConfiguration>>) -> Self {
-        self.configurations = Some(value.into());
-        self
-    }
-
+    pub fn configurations(mut self, value: impl Into<List<EmreksConfiguration>>) -> Self { self.configurations = Some(value.into()); self }
     /// `Properties`: a JSON value.
-    pub fn properties(mut self, value: impl Into<Json>) -> Self {
-        self.properties = Some(value.into());
-        self
-    }
+    pub fn properties(mut self, value: impl Into<Json>) -> Self { self.properties = Some(value.into()); self }
 }
 
 impl PropertyType for EmreksConfiguration {}
@@ -767,37 +489,16 @@ impl ToValue for EmreksConfiguration {
     }
 }
 
-static RULE_MonitoringConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MonitoringConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "CloudWatchMonitoringConfiguration",
-            Shape::Object(&RULE_CloudWatchMonitoringConfiguration),
-        ),
-        (
-            "ContainerLogRotationConfiguration",
-            Shape::Object(&RULE_ContainerLogRotationConfiguration),
-        ),
-        (
-            "PersistentAppUI",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "S3MonitoringConfiguration",
-            Shape::Object(&RULE_S3MonitoringConfiguration),
-        ),
+        ("CloudWatchMonitoringConfiguration", Shape::Object(&RULE_CloudWatchMonitoringConfiguration)),
+        ("ContainerLogRotationConfiguration", Shape::Object(&RULE_ContainerLogRotationConfiguration)),
+        ("PersistentAppUI", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("S3MonitoringConfiguration", Shape::Object(&RULE_S3MonitoringConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MonitoringConfiguration` property type of `AWS::EMRContainers::Endpoint`.
@@ -815,6 +516,7 @@ pub struct MonitoringConfiguration {
     pub s3_monitoring_configuration: Option<Obj<S3MonitoringConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl MonitoringConfiguration {
     /// A `MonitoringConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -822,37 +524,13 @@ impl MonitoringConfiguration {
     }
 
     /// `CloudWatchMonitoringConfiguration`: a [`CloudWatchMonitoringConfiguration`] object.
-    pub fn cloud_watch_monitoring_configuration(
-        mut self,
-        value: impl Into<Obj<CloudWatchMonitoringConfiguration>>,
-    ) -> Self {
-        self.cloud_watch_monitoring_configuration = Some(value.into());
-        self
-    }
-
+    pub fn cloud_watch_monitoring_configuration(mut self, value: impl Into<Obj<CloudWatchMonitoringConfiguration>>) -> Self { self.cloud_watch_monitoring_configuration = Some(value.into()); self }
     /// `ContainerLogRotationConfiguration`: a [`ContainerLogRotationConfiguration`] object.
-    pub fn container_log_rotation_configuration(
-        mut self,
-        value: impl Into<Obj<ContainerLogRotationConfiguration>>,
-    ) -> Self {
-        self.container_log_rotation_configuration = Some(value.into());
-        self
-    }
-
+    pub fn container_log_rotation_configuration(mut self, value: impl Into<Obj<ContainerLogRotationConfiguration>>) -> Self { self.container_log_rotation_configuration = Some(value.into()); self }
     /// `PersistentAppUI`: a [`PersistentAppUi`] value.
-    pub fn persistent_app_ui(mut self, value: impl Into<PersistentAppUi>) -> Self {
-        self.persistent_app_ui = Some(value.into());
-        self
-    }
-
+    pub fn persistent_app_ui(mut self, value: impl Into<PersistentAppUi>) -> Self { self.persistent_app_ui = Some(value.into()); self }
     /// `S3MonitoringConfiguration`: a [`S3MonitoringConfiguration`] object.
-    pub fn s3_monitoring_configuration(
-        mut self,
-        value: impl Into<Obj<S3MonitoringConfiguration>>,
-    ) -> Self {
-        self.s3_monitoring_configuration = Some(value.into());
-        self
-    }
+    pub fn s3_monitoring_configuration(mut self, value: impl Into<Obj<S3MonitoringConfiguration>>) -> Self { self.s3_monitoring_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for MonitoringConfiguration {}
@@ -881,28 +559,17 @@ impl ToValue for MonitoringConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3MonitoringConfigurationRequired {
     /// `LogUri`: a string, required.
-    ///
-    /// Pattern `^[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDBFF-\uDC00\uDFFF\r\n\t]*$`; length 1 to 10280.
     pub log_uri: Str,
 }
 
-static RULE_S3MonitoringConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "LogUri",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(10280),
-            pattern: Some(&PATTERN_3),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_S3MonitoringConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("LogUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10280), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+    ],
     required: &["LogUri"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3MonitoringConfiguration` property type of `AWS::EMRContainers::Endpoint`.
@@ -916,6 +583,7 @@ pub struct S3MonitoringConfiguration {
     pub log_uri: Str,
 }
 
+#[rustfmt::skip]
 impl S3MonitoringConfiguration {
     /// A `S3MonitoringConfiguration` with its required properties, named in a [`S3MonitoringConfigurationRequired`].
     pub fn new(required: S3MonitoringConfigurationRequired) -> Self {
@@ -925,12 +593,7 @@ impl S3MonitoringConfiguration {
     }
 
     /// `LogUri`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_uri(mut self, value: impl Into<Str>) -> Self {
-        self.log_uri = value.into();
-        self
-    }
+    pub fn log_uri(mut self, value: impl Into<Str>) -> Self { self.log_uri = value.into(); self }
 }
 
 impl PropertyType for S3MonitoringConfiguration {}
@@ -945,44 +608,20 @@ impl ToValue for S3MonitoringConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::EMRContainers::Endpoint`.
@@ -1000,6 +639,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -1010,20 +650,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -6,9 +6,12 @@
 //! - `AWS::EMRContainers::Endpoint`: [`Endpoint`], property types in [`endpoint`]
 //! - `AWS::EMRContainers::SecurityConfiguration`: [`SecurityConfiguration`], property types in [`security_configuration`]
 //! - `AWS::EMRContainers::VirtualCluster`: [`VirtualCluster`], property types in [`virtual_cluster`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod endpoint;
 pub mod security_configuration;
+pub mod shared;
 pub mod virtual_cluster;
 
 pub use endpoint::{Endpoint, EndpointAttributes, EndpointRequired};

@@ -7,6 +7,8 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::ContainerProviderType;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9A-Za-z][A-Za-z0-9\\-_]*$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9\\-_]+$");
 pub(crate) static PATTERN_2: Pattern =
@@ -21,45 +23,20 @@ pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-z0-9]([-a-z0-9]*[a-z0-9
 #[derive(Clone, Debug, PartialEq)]
 pub struct SecurityConfigurationRequired {
     /// `SecurityConfigurationData`: a [`SecurityConfigurationData`] object, required.
-    ///
-    /// Security configuration data containing encryption and authorization settings.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub security_configuration_data: Obj<SecurityConfigurationData>,
 }
 
-static RULE_SecurityConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SecurityConfiguration: ObjRule = ObjRule {
     properties: &[
         ("ContainerProvider", Shape::Object(&RULE_ContainerProvider)),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SecurityConfigurationData",
-            Shape::Object(&RULE_SecurityConfigurationData),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("SecurityConfigurationData", Shape::Object(&RULE_SecurityConfigurationData)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["SecurityConfigurationData"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EMRContainers::SecurityConfiguration` resource.
@@ -99,6 +76,7 @@ pub struct SecurityConfiguration {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl SecurityConfiguration {
     /// The CloudFormation type name, `AWS::EMRContainers::SecurityConfiguration`.
     pub const TYPE_NAME: &'static str = "AWS::EMRContainers::SecurityConfiguration";
@@ -112,12 +90,7 @@ impl SecurityConfiguration {
         required: &["SecurityConfigurationData"],
         create_only: &["SecurityConfigurationData", "Name", "ContainerProvider"],
         conditional_create_only: &[],
-        write_only: &[
-            "SecurityConfigurationData/AuthenticationConfiguration/IdentityCenterConfiguration/IdentityCenterApplicationAssignmentRequired",
-            "SecurityConfigurationData/AuthenticationConfiguration/IdentityCenterConfiguration/IdentityCenterInstanceARN",
-            "SecurityConfigurationData/AuthorizationConfiguration/LakeFormationConfiguration/QueryAccessControlEnabled",
-            "SecurityConfigurationData/EncryptionConfiguration/AtRestEncryptionConfiguration",
-        ],
+        write_only: &["SecurityConfigurationData/AuthenticationConfiguration/IdentityCenterConfiguration/IdentityCenterApplicationAssignmentRequired", "SecurityConfigurationData/AuthenticationConfiguration/IdentityCenterConfiguration/IdentityCenterInstanceARN", "SecurityConfigurationData/AuthorizationConfiguration/LakeFormationConfiguration/QueryAccessControlEnabled", "SecurityConfigurationData/EncryptionConfiguration/AtRestEncryptionConfiguration"],
         read_only: &["Arn", "Id"],
         attributes: &["Arn", "Id"],
         taggable: true,
@@ -135,39 +108,13 @@ impl SecurityConfiguration {
     }
 
     /// `ContainerProvider`: a [`ContainerProvider`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_provider(mut self, value: impl Into<Obj<ContainerProvider>>) -> Self {
-        self.container_provider = Some(value.into());
-        self
-    }
-
+    pub fn container_provider(mut self, value: impl Into<Obj<ContainerProvider>>) -> Self { self.container_provider = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `SecurityConfigurationData`: a [`SecurityConfigurationData`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_configuration_data(
-        mut self,
-        value: impl Into<Obj<SecurityConfigurationData>>,
-    ) -> Self {
-        self.security_configuration_data = value.into();
-        self
-    }
-
+    pub fn security_configuration_data(mut self, value: impl Into<Obj<SecurityConfigurationData>>) -> Self { self.security_configuration_data = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for SecurityConfiguration {
@@ -223,23 +170,14 @@ impl SecurityConfigurationAttributes {
     }
 }
 
-static RULE_AtRestEncryptionConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AtRestEncryptionConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "LocalDiskEncryptionConfiguration",
-            Shape::Object(&RULE_LocalDiskEncryptionConfiguration),
-        ),
-        (
-            "S3EncryptionConfiguration",
-            Shape::Object(&RULE_S3EncryptionConfiguration),
-        ),
+        ("LocalDiskEncryptionConfiguration", Shape::Object(&RULE_LocalDiskEncryptionConfiguration)),
+        ("S3EncryptionConfiguration", Shape::Object(&RULE_S3EncryptionConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AtRestEncryptionConfiguration` property type of `AWS::EMRContainers::SecurityConfiguration`.
@@ -259,6 +197,7 @@ pub struct AtRestEncryptionConfiguration {
     pub s3_encryption_configuration: Option<Obj<S3EncryptionConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl AtRestEncryptionConfiguration {
     /// A `AtRestEncryptionConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -266,26 +205,9 @@ impl AtRestEncryptionConfiguration {
     }
 
     /// `LocalDiskEncryptionConfiguration`: a [`LocalDiskEncryptionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn local_disk_encryption_configuration(
-        mut self,
-        value: impl Into<Obj<LocalDiskEncryptionConfiguration>>,
-    ) -> Self {
-        self.local_disk_encryption_configuration = Some(value.into());
-        self
-    }
-
+    pub fn local_disk_encryption_configuration(mut self, value: impl Into<Obj<LocalDiskEncryptionConfiguration>>) -> Self { self.local_disk_encryption_configuration = Some(value.into()); self }
     /// `S3EncryptionConfiguration`: a [`S3EncryptionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_encryption_configuration(
-        mut self,
-        value: impl Into<Obj<S3EncryptionConfiguration>>,
-    ) -> Self {
-        self.s3_encryption_configuration = Some(value.into());
-        self
-    }
+    pub fn s3_encryption_configuration(mut self, value: impl Into<Obj<S3EncryptionConfiguration>>) -> Self { self.s3_encryption_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for AtRestEncryptionConfiguration {}
@@ -305,20 +227,14 @@ impl ToValue for AtRestEncryptionConfiguration {
     }
 }
 
-static RULE_AuthenticationConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AuthenticationConfiguration: ObjRule = ObjRule {
     properties: &[
         ("IAMConfiguration", Shape::Object(&RULE_IamConfiguration)),
-        (
-            "IdentityCenterConfiguration",
-            Shape::Object(&RULE_IdentityCenterConfiguration),
-        ),
+        ("IdentityCenterConfiguration", Shape::Object(&RULE_IdentityCenterConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AuthenticationConfiguration` property type of `AWS::EMRContainers::SecurityConfiguration`.
@@ -338,6 +254,7 @@ pub struct AuthenticationConfiguration {
     pub identity_center_configuration: Option<Obj<IdentityCenterConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl AuthenticationConfiguration {
     /// A `AuthenticationConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -345,23 +262,9 @@ impl AuthenticationConfiguration {
     }
 
     /// `IAMConfiguration`: an [`IamConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iam_configuration(mut self, value: impl Into<Obj<IamConfiguration>>) -> Self {
-        self.iam_configuration = Some(value.into());
-        self
-    }
-
+    pub fn iam_configuration(mut self, value: impl Into<Obj<IamConfiguration>>) -> Self { self.iam_configuration = Some(value.into()); self }
     /// `IdentityCenterConfiguration`: an [`IdentityCenterConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identity_center_configuration(
-        mut self,
-        value: impl Into<Obj<IdentityCenterConfiguration>>,
-    ) -> Self {
-        self.identity_center_configuration = Some(value.into());
-        self
-    }
+    pub fn identity_center_configuration(mut self, value: impl Into<Obj<IdentityCenterConfiguration>>) -> Self { self.identity_center_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for AuthenticationConfiguration {}
@@ -378,17 +281,13 @@ impl ToValue for AuthenticationConfiguration {
     }
 }
 
-static RULE_AuthorizationConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "LakeFormationConfiguration",
-        Shape::Object(&RULE_LakeFormationConfiguration),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_AuthorizationConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("LakeFormationConfiguration", Shape::Object(&RULE_LakeFormationConfiguration)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AuthorizationConfiguration` property type of `AWS::EMRContainers::SecurityConfiguration`.
@@ -404,6 +303,7 @@ pub struct AuthorizationConfiguration {
     pub lake_formation_configuration: Option<Obj<LakeFormationConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl AuthorizationConfiguration {
     /// A `AuthorizationConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -411,15 +311,7 @@ impl AuthorizationConfiguration {
     }
 
     /// `LakeFormationConfiguration`: a [`LakeFormationConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lake_formation_configuration(
-        mut self,
-        value: impl Into<Obj<LakeFormationConfiguration>>,
-    ) -> Self {
-        self.lake_formation_configuration = Some(value.into());
-        self
-    }
+    pub fn lake_formation_configuration(mut self, value: impl Into<Obj<LakeFormationConfiguration>>) -> Self { self.lake_formation_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for AuthorizationConfiguration {}
@@ -435,14 +327,13 @@ impl ToValue for AuthorizationConfiguration {
     }
 }
 
-static RULE_ContainerInfo: ObjRule = ObjRule {
-    properties: &[("EksInfo", Shape::Object(&RULE_EksInfo))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ContainerInfo: ObjRule = ObjRule {
+    properties: &[
+        ("EksInfo", Shape::Object(&RULE_EksInfo)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ContainerInfo` property type of `AWS::EMRContainers::SecurityConfiguration`.
@@ -458,6 +349,7 @@ pub struct ContainerInfo {
     pub eks_info: Option<Obj<EksInfo>>,
 }
 
+#[rustfmt::skip]
 impl ContainerInfo {
     /// A `ContainerInfo` with no property set (none is required).
     pub fn new() -> Self {
@@ -465,12 +357,7 @@ impl ContainerInfo {
     }
 
     /// `EksInfo`: an [`EksInfo`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn eks_info(mut self, value: impl Into<Obj<EksInfo>>) -> Self {
-        self.eks_info = Some(value.into());
-        self
-    }
+    pub fn eks_info(mut self, value: impl Into<Obj<EksInfo>>) -> Self { self.eks_info = Some(value.into()); self }
 }
 
 impl PropertyType for ContainerInfo {}
@@ -485,47 +372,21 @@ impl ToValue for ContainerInfo {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContainerProviderRequired {
     /// `Id`: a string, required.
-    ///
-    /// The container provider ID.
-    ///
-    /// Pattern `^[0-9A-Za-z][A-Za-z0-9\-_]*$`; length 1 to 100.
     pub id: Str,
     /// `Type`: a [`ContainerProviderType`] value, required.
-    ///
-    /// The container provider type.
     pub r#type: ContainerProviderType,
 }
 
-static RULE_ContainerProvider: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ContainerProvider: ObjRule = ObjRule {
     properties: &[
-        (
-            "Id",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Info", Shape::Object(&RULE_ContainerInfo)),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["EKS"],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["EKS"], ..StrRule::ANY })),
     ],
     required: &["Type", "Id"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ContainerProvider` property type of `AWS::EMRContainers::SecurityConfiguration`.
@@ -551,6 +412,7 @@ pub struct ContainerProvider {
     pub r#type: ContainerProviderType,
 }
 
+#[rustfmt::skip]
 impl ContainerProvider {
     /// A `ContainerProvider` with its required properties, named in a [`ContainerProviderRequired`].
     pub fn new(required: ContainerProviderRequired) -> Self {
@@ -562,28 +424,11 @@ impl ContainerProvider {
     }
 
     /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
     /// `Info`: a [`ContainerInfo`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn info(mut self, value: impl Into<Obj<ContainerInfo>>) -> Self {
-        self.info = Some(value.into());
-        self
-    }
-
+    pub fn info(mut self, value: impl Into<Obj<ContainerInfo>>) -> Self { self.info = Some(value.into()); self }
     /// `Type`: a [`ContainerProviderType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<ContainerProviderType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<ContainerProviderType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for ContainerProvider {}
@@ -598,14 +443,13 @@ impl ToValue for ContainerProvider {
     }
 }
 
-static RULE_EksInfo: ObjRule = ObjRule {
-    properties: &[("Namespace", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_EksInfo: ObjRule = ObjRule {
+    properties: &[
+        ("Namespace", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EksInfo` property type of `AWS::EMRContainers::SecurityConfiguration`.
@@ -621,6 +465,7 @@ pub struct EksInfo {
     pub namespace: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl EksInfo {
     /// A `EksInfo` with no property set (none is required).
     pub fn new() -> Self {
@@ -628,12 +473,7 @@ impl EksInfo {
     }
 
     /// `Namespace`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self {
-        self.namespace = Some(value.into());
-        self
-    }
+    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = Some(value.into()); self }
 }
 
 impl PropertyType for EksInfo {}
@@ -644,23 +484,14 @@ impl ToValue for EksInfo {
     }
 }
 
-static RULE_EncryptionConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "AtRestEncryptionConfiguration",
-            Shape::Object(&RULE_AtRestEncryptionConfiguration),
-        ),
-        (
-            "InTransitEncryptionConfiguration",
-            Shape::Object(&RULE_InTransitEncryptionConfiguration),
-        ),
+        ("AtRestEncryptionConfiguration", Shape::Object(&RULE_AtRestEncryptionConfiguration)),
+        ("InTransitEncryptionConfiguration", Shape::Object(&RULE_InTransitEncryptionConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EncryptionConfiguration` property type of `AWS::EMRContainers::SecurityConfiguration`.
@@ -680,6 +511,7 @@ pub struct EncryptionConfiguration {
     pub in_transit_encryption_configuration: Option<Obj<InTransitEncryptionConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl EncryptionConfiguration {
     /// A `EncryptionConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -687,26 +519,9 @@ impl EncryptionConfiguration {
     }
 
     /// `AtRestEncryptionConfiguration`: an [`AtRestEncryptionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn at_rest_encryption_configuration(
-        mut self,
-        value: impl Into<Obj<AtRestEncryptionConfiguration>>,
-    ) -> Self {
-        self.at_rest_encryption_configuration = Some(value.into());
-        self
-    }
-
+    pub fn at_rest_encryption_configuration(mut self, value: impl Into<Obj<AtRestEncryptionConfiguration>>) -> Self { self.at_rest_encryption_configuration = Some(value.into()); self }
     /// `InTransitEncryptionConfiguration`: an [`InTransitEncryptionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn in_transit_encryption_configuration(
-        mut self,
-        value: impl Into<Obj<InTransitEncryptionConfiguration>>,
-    ) -> Self {
-        self.in_transit_encryption_configuration = Some(value.into());
-        self
-    }
+    pub fn in_transit_encryption_configuration(mut self, value: impl Into<Obj<InTransitEncryptionConfiguration>>) -> Self { self.in_transit_encryption_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for EncryptionConfiguration {}
@@ -726,23 +541,13 @@ impl ToValue for EncryptionConfiguration {
     }
 }
 
-static RULE_IamConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "SystemRole",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: Some(&PATTERN_2),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_IamConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("SystemRole", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IAMConfiguration` property type of `AWS::EMRContainers::SecurityConfiguration`.
@@ -760,6 +565,7 @@ pub struct IamConfiguration {
     pub system_role: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl IamConfiguration {
     /// A `IamConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -767,12 +573,7 @@ impl IamConfiguration {
     }
 
     /// `SystemRole`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn system_role(mut self, value: impl Into<Str>) -> Self {
-        self.system_role = Some(value.into());
-        self
-    }
+    pub fn system_role(mut self, value: impl Into<Str>) -> Self { self.system_role = Some(value.into()); self }
 }
 
 impl PropertyType for IamConfiguration {}
@@ -785,27 +586,15 @@ impl ToValue for IamConfiguration {
     }
 }
 
-static RULE_IdentityCenterConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IdentityCenterConfiguration: ObjRule = ObjRule {
     properties: &[
         ("EnableIdentityCenter", Shape::Bool),
         ("IdentityCenterApplicationAssignmentRequired", Shape::Bool),
-        (
-            "IdentityCenterInstanceARN",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("IdentityCenterInstanceARN", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IdentityCenterConfiguration` property type of `AWS::EMRContainers::SecurityConfiguration`.
@@ -831,6 +620,7 @@ pub struct IdentityCenterConfiguration {
     pub identity_center_instance_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl IdentityCenterConfiguration {
     /// A `IdentityCenterConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -838,31 +628,11 @@ impl IdentityCenterConfiguration {
     }
 
     /// `EnableIdentityCenter`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_identity_center(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_identity_center = Some(value.into());
-        self
-    }
-
+    pub fn enable_identity_center(mut self, value: impl Into<Bool>) -> Self { self.enable_identity_center = Some(value.into()); self }
     /// `IdentityCenterApplicationAssignmentRequired`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identity_center_application_assignment_required(
-        mut self,
-        value: impl Into<Bool>,
-    ) -> Self {
-        self.identity_center_application_assignment_required = Some(value.into());
-        self
-    }
-
+    pub fn identity_center_application_assignment_required(mut self, value: impl Into<Bool>) -> Self { self.identity_center_application_assignment_required = Some(value.into()); self }
     /// `IdentityCenterInstanceARN`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identity_center_instance_arn(mut self, value: impl Into<Str>) -> Self {
-        self.identity_center_instance_arn = Some(value.into());
-        self
-    }
+    pub fn identity_center_instance_arn(mut self, value: impl Into<Str>) -> Self { self.identity_center_instance_arn = Some(value.into()); self }
 }
 
 impl PropertyType for IdentityCenterConfiguration {}
@@ -883,17 +653,13 @@ impl ToValue for IdentityCenterConfiguration {
     }
 }
 
-static RULE_InTransitEncryptionConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "TLSCertificateConfiguration",
-        Shape::Object(&RULE_TlsCertificateConfiguration),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_InTransitEncryptionConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("TLSCertificateConfiguration", Shape::Object(&RULE_TlsCertificateConfiguration)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InTransitEncryptionConfiguration` property type of `AWS::EMRContainers::SecurityConfiguration`.
@@ -909,6 +675,7 @@ pub struct InTransitEncryptionConfiguration {
     pub tls_certificate_configuration: Option<Obj<TlsCertificateConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl InTransitEncryptionConfiguration {
     /// A `InTransitEncryptionConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -916,15 +683,7 @@ impl InTransitEncryptionConfiguration {
     }
 
     /// `TLSCertificateConfiguration`: a [`TlsCertificateConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tls_certificate_configuration(
-        mut self,
-        value: impl Into<Obj<TlsCertificateConfiguration>>,
-    ) -> Self {
-        self.tls_certificate_configuration = Some(value.into());
-        self
-    }
+    pub fn tls_certificate_configuration(mut self, value: impl Into<Obj<TlsCertificateConfiguration>>) -> Self { self.tls_certificate_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for InTransitEncryptionConfiguration {}
@@ -940,40 +699,16 @@ impl ToValue for InTransitEncryptionConfiguration {
     }
 }
 
-static RULE_LakeFormationConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LakeFormationConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "AuthorizedSessionTagValue",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AuthorizedSessionTagValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ("QueryAccessControlEnabled", Shape::Bool),
-        (
-            "QueryEngineRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "SecureNamespaceInfo",
-            Shape::Object(&RULE_SecureNamespaceInfo),
-        ),
+        ("QueryEngineRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("SecureNamespaceInfo", Shape::Object(&RULE_SecureNamespaceInfo)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LakeFormationConfiguration` property type of `AWS::EMRContainers::SecurityConfiguration`.
@@ -1005,6 +740,7 @@ pub struct LakeFormationConfiguration {
     pub secure_namespace_info: Option<Obj<SecureNamespaceInfo>>,
 }
 
+#[rustfmt::skip]
 impl LakeFormationConfiguration {
     /// A `LakeFormationConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1012,36 +748,13 @@ impl LakeFormationConfiguration {
     }
 
     /// `AuthorizedSessionTagValue`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authorized_session_tag_value(mut self, value: impl Into<Str>) -> Self {
-        self.authorized_session_tag_value = Some(value.into());
-        self
-    }
-
+    pub fn authorized_session_tag_value(mut self, value: impl Into<Str>) -> Self { self.authorized_session_tag_value = Some(value.into()); self }
     /// `QueryAccessControlEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_access_control_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.query_access_control_enabled = Some(value.into());
-        self
-    }
-
+    pub fn query_access_control_enabled(mut self, value: impl Into<Bool>) -> Self { self.query_access_control_enabled = Some(value.into()); self }
     /// `QueryEngineRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_engine_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.query_engine_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn query_engine_role_arn(mut self, value: impl Into<Str>) -> Self { self.query_engine_role_arn = Some(value.into()); self }
     /// `SecureNamespaceInfo`: a [`SecureNamespaceInfo`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secure_namespace_info(mut self, value: impl Into<Obj<SecureNamespaceInfo>>) -> Self {
-        self.secure_namespace_info = Some(value.into());
-        self
-    }
+    pub fn secure_namespace_info(mut self, value: impl Into<Obj<SecureNamespaceInfo>>) -> Self { self.secure_namespace_info = Some(value.into()); self }
 }
 
 impl PropertyType for LakeFormationConfiguration {}
@@ -1063,26 +776,14 @@ impl ToValue for LakeFormationConfiguration {
     }
 }
 
-static RULE_LocalDiskEncryptionConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LocalDiskEncryptionConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AwsKmsKeyId", Shape::STR),
-        (
-            "EncryptionKeyProviderType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AwsKms"],
-                format: None,
-            }),
-        ),
+        ("EncryptionKeyProviderType", Shape::Str(&StrRule { allowed: &["AwsKms"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LocalDiskEncryptionConfiguration` property type of `AWS::EMRContainers::SecurityConfiguration`.
@@ -1102,6 +803,7 @@ pub struct LocalDiskEncryptionConfiguration {
     pub encryption_key_provider_type: Option<EncryptionKeyProviderType>,
 }
 
+#[rustfmt::skip]
 impl LocalDiskEncryptionConfiguration {
     /// A `LocalDiskEncryptionConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1109,23 +811,9 @@ impl LocalDiskEncryptionConfiguration {
     }
 
     /// `AwsKmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.aws_kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn aws_kms_key_id(mut self, value: impl Into<Str>) -> Self { self.aws_kms_key_id = Some(value.into()); self }
     /// `EncryptionKeyProviderType`: an [`EncryptionKeyProviderType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_key_provider_type(
-        mut self,
-        value: impl Into<EncryptionKeyProviderType>,
-    ) -> Self {
-        self.encryption_key_provider_type = Some(value.into());
-        self
-    }
+    pub fn encryption_key_provider_type(mut self, value: impl Into<EncryptionKeyProviderType>) -> Self { self.encryption_key_provider_type = Some(value.into()); self }
 }
 
 impl PropertyType for LocalDiskEncryptionConfiguration {}
@@ -1142,26 +830,14 @@ impl ToValue for LocalDiskEncryptionConfiguration {
     }
 }
 
-static RULE_S3EncryptionConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3EncryptionConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "EncryptionOption",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SSE-S3", "SSE-KMS", "CSE-KMS"],
-                format: None,
-            }),
-        ),
+        ("EncryptionOption", Shape::Str(&StrRule { allowed: &["SSE-S3", "SSE-KMS", "CSE-KMS"], ..StrRule::ANY })),
         ("KMSKeyId", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3EncryptionConfiguration` property type of `AWS::EMRContainers::SecurityConfiguration`.
@@ -1181,6 +857,7 @@ pub struct S3EncryptionConfiguration {
     pub kms_key_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl S3EncryptionConfiguration {
     /// A `S3EncryptionConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1188,20 +865,9 @@ impl S3EncryptionConfiguration {
     }
 
     /// `EncryptionOption`: an [`EncryptionOption`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_option(mut self, value: impl Into<EncryptionOption>) -> Self {
-        self.encryption_option = Some(value.into());
-        self
-    }
-
+    pub fn encryption_option(mut self, value: impl Into<EncryptionOption>) -> Self { self.encryption_option = Some(value.into()); self }
     /// `KMSKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
 }
 
 impl PropertyType for S3EncryptionConfiguration {}
@@ -1215,35 +881,14 @@ impl ToValue for S3EncryptionConfiguration {
     }
 }
 
-static RULE_SecureNamespaceInfo: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SecureNamespaceInfo: ObjRule = ObjRule {
     properties: &[
-        (
-            "ClusterId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Namespace",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ClusterId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Namespace", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SecureNamespaceInfo` property type of `AWS::EMRContainers::SecurityConfiguration`.
@@ -1267,6 +912,7 @@ pub struct SecureNamespaceInfo {
     pub namespace: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SecureNamespaceInfo {
     /// A `SecureNamespaceInfo` with no property set (none is required).
     pub fn new() -> Self {
@@ -1274,20 +920,9 @@ impl SecureNamespaceInfo {
     }
 
     /// `ClusterId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_id(mut self, value: impl Into<Str>) -> Self {
-        self.cluster_id = Some(value.into());
-        self
-    }
-
+    pub fn cluster_id(mut self, value: impl Into<Str>) -> Self { self.cluster_id = Some(value.into()); self }
     /// `Namespace`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self {
-        self.namespace = Some(value.into());
-        self
-    }
+    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = Some(value.into()); self }
 }
 
 impl PropertyType for SecureNamespaceInfo {}
@@ -1301,27 +936,15 @@ impl ToValue for SecureNamespaceInfo {
     }
 }
 
-static RULE_SecurityConfigurationData: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SecurityConfigurationData: ObjRule = ObjRule {
     properties: &[
-        (
-            "AuthenticationConfiguration",
-            Shape::Object(&RULE_AuthenticationConfiguration),
-        ),
-        (
-            "AuthorizationConfiguration",
-            Shape::Object(&RULE_AuthorizationConfiguration),
-        ),
-        (
-            "EncryptionConfiguration",
-            Shape::Object(&RULE_EncryptionConfiguration),
-        ),
+        ("AuthenticationConfiguration", Shape::Object(&RULE_AuthenticationConfiguration)),
+        ("AuthorizationConfiguration", Shape::Object(&RULE_AuthorizationConfiguration)),
+        ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SecurityConfigurationData` property type of `AWS::EMRContainers::SecurityConfiguration`.
@@ -1345,6 +968,7 @@ pub struct SecurityConfigurationData {
     pub encryption_configuration: Option<Obj<EncryptionConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl SecurityConfigurationData {
     /// A `SecurityConfigurationData` with no property set (none is required).
     pub fn new() -> Self {
@@ -1352,37 +976,11 @@ impl SecurityConfigurationData {
     }
 
     /// `AuthenticationConfiguration`: an [`AuthenticationConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authentication_configuration(
-        mut self,
-        value: impl Into<Obj<AuthenticationConfiguration>>,
-    ) -> Self {
-        self.authentication_configuration = Some(value.into());
-        self
-    }
-
+    pub fn authentication_configuration(mut self, value: impl Into<Obj<AuthenticationConfiguration>>) -> Self { self.authentication_configuration = Some(value.into()); self }
     /// `AuthorizationConfiguration`: an [`AuthorizationConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authorization_configuration(
-        mut self,
-        value: impl Into<Obj<AuthorizationConfiguration>>,
-    ) -> Self {
-        self.authorization_configuration = Some(value.into());
-        self
-    }
-
+    pub fn authorization_configuration(mut self, value: impl Into<Obj<AuthorizationConfiguration>>) -> Self { self.authorization_configuration = Some(value.into()); self }
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_configuration(
-        mut self,
-        value: impl Into<Obj<EncryptionConfiguration>>,
-    ) -> Self {
-        self.encryption_configuration = Some(value.into());
-        self
-    }
+    pub fn encryption_configuration(mut self, value: impl Into<Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for SecurityConfigurationData {}
@@ -1412,14 +1010,15 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::EMRContainers::SecurityConfiguration`.
@@ -1433,6 +1032,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -1443,16 +1043,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -1466,27 +1059,15 @@ impl ToValue for Tag {
     }
 }
 
-static RULE_TlsCertificateConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TlsCertificateConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "CertificateProviderType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PEM"],
-                format: None,
-            }),
-        ),
+        ("CertificateProviderType", Shape::Str(&StrRule { allowed: &["PEM"], ..StrRule::ANY })),
         ("PrivateKeySecretArn", Shape::STR),
         ("PublicKeySecretArn", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TLSCertificateConfiguration` property type of `AWS::EMRContainers::SecurityConfiguration`.
@@ -1510,6 +1091,7 @@ pub struct TlsCertificateConfiguration {
     pub public_key_secret_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl TlsCertificateConfiguration {
     /// A `TlsCertificateConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1517,28 +1099,11 @@ impl TlsCertificateConfiguration {
     }
 
     /// `CertificateProviderType`: a [`CertificateProviderType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_provider_type(mut self, value: impl Into<CertificateProviderType>) -> Self {
-        self.certificate_provider_type = Some(value.into());
-        self
-    }
-
+    pub fn certificate_provider_type(mut self, value: impl Into<CertificateProviderType>) -> Self { self.certificate_provider_type = Some(value.into()); self }
     /// `PrivateKeySecretArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn private_key_secret_arn(mut self, value: impl Into<Str>) -> Self {
-        self.private_key_secret_arn = Some(value.into());
-        self
-    }
-
+    pub fn private_key_secret_arn(mut self, value: impl Into<Str>) -> Self { self.private_key_secret_arn = Some(value.into()); self }
     /// `PublicKeySecretArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn public_key_secret_arn(mut self, value: impl Into<Str>) -> Self {
-        self.public_key_secret_arn = Some(value.into());
-        self
-    }
+    pub fn public_key_secret_arn(mut self, value: impl Into<Str>) -> Self { self.public_key_secret_arn = Some(value.into()); self }
 }
 
 impl PropertyType for TlsCertificateConfiguration {}
@@ -1572,31 +1137,6 @@ impl ToValue for CertificateProviderType {
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Pem => "PEM",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Type` (`AWS::EMRContainers::SecurityConfiguration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ContainerProviderType {
-    /// `EKS`
-    Eks,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ContainerProviderType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ContainerProviderType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Eks => "EKS",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -7,6 +7,8 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::ContainerProviderType;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9A-Za-z][A-Za-z0-9\\-_]*");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("[\\.\\-_/#A-Za-z0-9]+");
@@ -16,57 +18,22 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("[0-9a-z]+");
 #[derive(Clone, Debug, PartialEq)]
 pub struct VirtualClusterRequired {
     /// `ContainerProvider`: a [`ContainerProvider`] object, required.
-    ///
-    /// The container provider of the virtual cluster.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub container_provider: Obj<ContainerProvider>,
     /// `Name`: a string, required.
-    ///
-    /// The name of the virtual cluster.
-    ///
-    /// Pattern `[\.\-_/#A-Za-z0-9]+`; length 1 to 64; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_VirtualCluster: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VirtualCluster: ObjRule = ObjRule {
     properties: &[
         ("ContainerProvider", Shape::Object(&RULE_ContainerProvider)),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SecurityConfigurationId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("SecurityConfigurationId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Name", "ContainerProvider"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EMRContainers::VirtualCluster` resource.
@@ -108,6 +75,7 @@ pub struct VirtualCluster {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl VirtualCluster {
     /// The CloudFormation type name, `AWS::EMRContainers::VirtualCluster`.
     pub const TYPE_NAME: &'static str = "AWS::EMRContainers::VirtualCluster";
@@ -139,36 +107,13 @@ impl VirtualCluster {
     }
 
     /// `ContainerProvider`: a [`ContainerProvider`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_provider(mut self, value: impl Into<Obj<ContainerProvider>>) -> Self {
-        self.container_provider = value.into();
-        self
-    }
-
+    pub fn container_provider(mut self, value: impl Into<Obj<ContainerProvider>>) -> Self { self.container_provider = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `SecurityConfigurationId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_configuration_id(mut self, value: impl Into<Str>) -> Self {
-        self.security_configuration_id = Some(value.into());
-        self
-    }
-
+    pub fn security_configuration_id(mut self, value: impl Into<Str>) -> Self { self.security_configuration_id = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for VirtualCluster {
@@ -225,19 +170,17 @@ impl VirtualClusterAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContainerInfoRequired {
     /// `EksInfo`: an [`EksInfo`] object, required.
-    ///
-    /// The information about the Amazon EKS cluster.
     pub eks_info: Obj<EksInfo>,
 }
 
-static RULE_ContainerInfo: ObjRule = ObjRule {
-    properties: &[("EksInfo", Shape::Object(&RULE_EksInfo))],
+#[rustfmt::skip]
+pub(crate) static RULE_ContainerInfo: ObjRule = ObjRule {
+    properties: &[
+        ("EksInfo", Shape::Object(&RULE_EksInfo)),
+    ],
     required: &["EksInfo"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ContainerInfo` property type of `AWS::EMRContainers::VirtualCluster`.
@@ -253,6 +196,7 @@ pub struct ContainerInfo {
     pub eks_info: Obj<EksInfo>,
 }
 
+#[rustfmt::skip]
 impl ContainerInfo {
     /// A `ContainerInfo` with its required properties, named in a [`ContainerInfoRequired`].
     pub fn new(required: ContainerInfoRequired) -> Self {
@@ -262,12 +206,7 @@ impl ContainerInfo {
     }
 
     /// `EksInfo`: an [`EksInfo`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn eks_info(mut self, value: impl Into<Obj<EksInfo>>) -> Self {
-        self.eks_info = value.into();
-        self
-    }
+    pub fn eks_info(mut self, value: impl Into<Obj<EksInfo>>) -> Self { self.eks_info = value.into(); self }
 }
 
 impl PropertyType for ContainerInfo {}
@@ -282,57 +221,23 @@ impl ToValue for ContainerInfo {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContainerProviderRequired {
     /// `Id`: a string, required.
-    ///
-    /// The ID of the container cluster.
-    ///
-    /// *Minimum* : 1
-    ///
-    /// *Maximum* : 100
-    ///
-    /// *Pattern* : `^[0-9A-Za-z][A-Za-z0-9\-_]*`
-    ///
-    /// Pattern `^[0-9A-Za-z][A-Za-z0-9\-_]*`; length 1 to 100.
     pub id: Str,
     /// `Info`: a [`ContainerInfo`] object, required.
-    ///
-    /// The information about the container cluster.
     pub info: Obj<ContainerInfo>,
     /// `Type`: a [`ContainerProviderType`] value, required.
-    ///
-    /// The type of the container provider. Amazon EKS is the only supported type as of now.
     pub r#type: ContainerProviderType,
 }
 
-static RULE_ContainerProvider: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ContainerProvider: ObjRule = ObjRule {
     properties: &[
-        (
-            "Id",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Info", Shape::Object(&RULE_ContainerInfo)),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["EKS"],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["EKS"], ..StrRule::ANY })),
     ],
     required: &["Type", "Id", "Info"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ContainerProvider` property type of `AWS::EMRContainers::VirtualCluster`.
@@ -364,6 +269,7 @@ pub struct ContainerProvider {
     pub r#type: ContainerProviderType,
 }
 
+#[rustfmt::skip]
 impl ContainerProvider {
     /// A `ContainerProvider` with its required properties, named in a [`ContainerProviderRequired`].
     pub fn new(required: ContainerProviderRequired) -> Self {
@@ -375,28 +281,11 @@ impl ContainerProvider {
     }
 
     /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
     /// `Info`: a [`ContainerInfo`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn info(mut self, value: impl Into<Obj<ContainerInfo>>) -> Self {
-        self.info = value.into();
-        self
-    }
-
+    pub fn info(mut self, value: impl Into<Obj<ContainerInfo>>) -> Self { self.info = value.into(); self }
     /// `Type`: a [`ContainerProviderType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<ContainerProviderType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<ContainerProviderType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for ContainerProvider {}
@@ -415,36 +304,17 @@ impl ToValue for ContainerProvider {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EksInfoRequired {
     /// `Namespace`: a string, required.
-    ///
-    /// The namespaces of the EKS cluster.
-    ///
-    /// *Minimum* : 1
-    ///
-    /// *Maximum* : 63
-    ///
-    /// *Pattern* : `[a-z0-9]([-a-z0-9]*[a-z0-9])?`
-    ///
-    /// Pattern `[a-z0-9]([-a-z0-9]*[a-z0-9])?`; length 1 to 63.
     pub namespace: Str,
 }
 
-static RULE_EksInfo: ObjRule = ObjRule {
-    properties: &[(
-        "Namespace",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(63),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_EksInfo: ObjRule = ObjRule {
+    properties: &[
+        ("Namespace", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     required: &["Namespace"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EksInfo` property type of `AWS::EMRContainers::VirtualCluster`.
@@ -468,6 +338,7 @@ pub struct EksInfo {
     pub namespace: Str,
 }
 
+#[rustfmt::skip]
 impl EksInfo {
     /// A `EksInfo` with its required properties, named in a [`EksInfoRequired`].
     pub fn new(required: EksInfoRequired) -> Self {
@@ -477,12 +348,7 @@ impl EksInfo {
     }
 
     /// `Namespace`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self {
-        self.namespace = value.into();
-        self
-    }
+    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = value.into(); self }
 }
 
 impl PropertyType for EksInfo {}
@@ -502,14 +368,15 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::EMRContainers::VirtualCluster`.
@@ -523,6 +390,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -533,16 +401,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -553,30 +414,5 @@ impl ToValue for Tag {
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
-    }
-}
-
-/// The values of `Type` (`AWS::EMRContainers::VirtualCluster`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ContainerProviderType {
-    /// `EKS`
-    Eks,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ContainerProviderType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ContainerProviderType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Eks => "EKS",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

@@ -38,129 +38,35 @@ pub(crate) static PATTERN_17: Pattern = Pattern::new("^[A-Za-z0-9 /_.:=+@-]*$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationRequired {
     /// `ReleaseLabel`: a string, required.
-    ///
-    /// The EMR release associated with the application.
-    ///
-    /// Pattern `^[A-Za-z0-9._/-]+$`; length 1 to 64; changing it may replace the resource (conditionally create-only).
     pub release_label: Str,
     /// `Type`: a string, required.
-    ///
-    /// The type of application, such as Spark or Hive.
-    ///
-    /// Length 1 to 64; create-only: changing it replaces the resource.
     pub r#type: Str,
 }
 
-static RULE_Application: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Application: ObjRule = ObjRule {
     properties: &[
-        (
-            "Architecture",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ARM64", "X86_64"],
-                format: None,
-            }),
-        ),
-        (
-            "AutoStartConfiguration",
-            Shape::Object(&RULE_AutoStartConfiguration),
-        ),
-        (
-            "AutoStopConfiguration",
-            Shape::Object(&RULE_AutoStopConfiguration),
-        ),
-        (
-            "IdentityCenterConfiguration",
-            Shape::Object(&RULE_IdentityCenterConfiguration),
-        ),
-        (
-            "ImageConfiguration",
-            Shape::Object(&RULE_ImageConfigurationInput),
-        ),
-        (
-            "InitialCapacity",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_InitialCapacityConfigKeyValuePair),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "InteractiveConfiguration",
-            Shape::Object(&RULE_InteractiveConfiguration),
-        ),
-        (
-            "MaximumCapacity",
-            Shape::Object(&RULE_MaximumAllowedResources),
-        ),
-        (
-            "MonitoringConfiguration",
-            Shape::Object(&RULE_MonitoringConfiguration),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_12),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "NetworkConfiguration",
-            Shape::Object(&RULE_NetworkConfiguration),
-        ),
-        (
-            "ReleaseLabel",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_14),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RuntimeConfiguration",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ConfigurationObject),
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "SchedulerConfiguration",
-            Shape::Object(&RULE_SchedulerConfiguration),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Architecture", Shape::Str(&StrRule { allowed: &["ARM64", "X86_64"], ..StrRule::ANY })),
+        ("AutoStartConfiguration", Shape::Object(&RULE_AutoStartConfiguration)),
+        ("AutoStopConfiguration", Shape::Object(&RULE_AutoStopConfiguration)),
+        ("IdentityCenterConfiguration", Shape::Object(&RULE_IdentityCenterConfiguration)),
+        ("ImageConfiguration", Shape::Object(&RULE_ImageConfigurationInput)),
+        ("InitialCapacity", Shape::List(&ListRule { items: Shape::Object(&RULE_InitialCapacityConfigKeyValuePair), min_items: None, max_items: None })),
+        ("InteractiveConfiguration", Shape::Object(&RULE_InteractiveConfiguration)),
+        ("MaximumCapacity", Shape::Object(&RULE_MaximumAllowedResources)),
+        ("MonitoringConfiguration", Shape::Object(&RULE_MonitoringConfiguration)),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_12), ..StrRule::ANY })),
+        ("NetworkConfiguration", Shape::Object(&RULE_NetworkConfiguration)),
+        ("ReleaseLabel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_14), ..StrRule::ANY })),
+        ("RuntimeConfiguration", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfigurationObject), min_items: Some(0), max_items: Some(100) })),
+        ("SchedulerConfiguration", Shape::Object(&RULE_SchedulerConfiguration)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Type", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
         ("WorkerTypeSpecifications", Shape::Any),
     ],
     required: &["ReleaseLabel", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EMRServerless::Application` resource.
@@ -276,6 +182,7 @@ pub struct Application {
     pub worker_type_specifications: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl Application {
     /// The CloudFormation type name, `AWS::EMRServerless::Application`.
     pub const TYPE_NAME: &'static str = "AWS::EMRServerless::Application";
@@ -288,21 +195,7 @@ impl Application {
         primary_identifier: &["ApplicationId"],
         required: &["ReleaseLabel", "Type"],
         create_only: &["Name", "Type"],
-        conditional_create_only: &[
-            "Architecture",
-            "ReleaseLabel",
-            "WorkerTypeSpecifications",
-            "MaximumCapacity",
-            "InitialCapacity",
-            "AutoStartConfiguration",
-            "AutoStopConfiguration",
-            "NetworkConfiguration",
-            "ImageConfiguration",
-            "MonitoringConfiguration",
-            "RuntimeConfiguration",
-            "InteractiveConfiguration",
-            "SchedulerConfiguration",
-        ],
+        conditional_create_only: &["Architecture", "ReleaseLabel", "WorkerTypeSpecifications", "MaximumCapacity", "InitialCapacity", "AutoStartConfiguration", "AutoStopConfiguration", "NetworkConfiguration", "ImageConfiguration", "MonitoringConfiguration", "RuntimeConfiguration", "InteractiveConfiguration", "SchedulerConfiguration"],
         write_only: &[],
         read_only: &["Arn", "ApplicationId"],
         attributes: &["ApplicationId", "Arn"],
@@ -334,158 +227,39 @@ impl Application {
     }
 
     /// `Architecture`: an [`Architecture`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn architecture(mut self, value: impl Into<Architecture>) -> Self {
-        self.architecture = Some(value.into());
-        self
-    }
-
+    pub fn architecture(mut self, value: impl Into<Architecture>) -> Self { self.architecture = Some(value.into()); self }
     /// `AutoStartConfiguration`: an [`AutoStartConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_start_configuration(
-        mut self,
-        value: impl Into<Obj<AutoStartConfiguration>>,
-    ) -> Self {
-        self.auto_start_configuration = Some(value.into());
-        self
-    }
-
+    pub fn auto_start_configuration(mut self, value: impl Into<Obj<AutoStartConfiguration>>) -> Self { self.auto_start_configuration = Some(value.into()); self }
     /// `AutoStopConfiguration`: an [`AutoStopConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_stop_configuration(mut self, value: impl Into<Obj<AutoStopConfiguration>>) -> Self {
-        self.auto_stop_configuration = Some(value.into());
-        self
-    }
-
+    pub fn auto_stop_configuration(mut self, value: impl Into<Obj<AutoStopConfiguration>>) -> Self { self.auto_stop_configuration = Some(value.into()); self }
     /// `IdentityCenterConfiguration`: an [`IdentityCenterConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identity_center_configuration(
-        mut self,
-        value: impl Into<Obj<IdentityCenterConfiguration>>,
-    ) -> Self {
-        self.identity_center_configuration = Some(value.into());
-        self
-    }
-
+    pub fn identity_center_configuration(mut self, value: impl Into<Obj<IdentityCenterConfiguration>>) -> Self { self.identity_center_configuration = Some(value.into()); self }
     /// `ImageConfiguration`: an [`ImageConfigurationInput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_configuration(mut self, value: impl Into<Obj<ImageConfigurationInput>>) -> Self {
-        self.image_configuration = Some(value.into());
-        self
-    }
-
+    pub fn image_configuration(mut self, value: impl Into<Obj<ImageConfigurationInput>>) -> Self { self.image_configuration = Some(value.into()); self }
     /// `InitialCapacity`: a list of [`InitialCapacityConfigKeyValuePair`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn initial_capacity(
-        mut self,
-        value: impl Into<List<InitialCapacityConfigKeyValuePair>>,
-    ) -> Self {
-        self.initial_capacity = Some(value.into());
-        self
-    }
-
+    pub fn initial_capacity(mut self, value: impl Into<List<InitialCapacityConfigKeyValuePair>>) -> Self { self.initial_capacity = Some(value.into()); self }
     /// `InteractiveConfiguration`: an [`InteractiveConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interactive_configuration(
-        mut self,
-        value: impl Into<Obj<InteractiveConfiguration>>,
-    ) -> Self {
-        self.interactive_configuration = Some(value.into());
-        self
-    }
-
+    pub fn interactive_configuration(mut self, value: impl Into<Obj<InteractiveConfiguration>>) -> Self { self.interactive_configuration = Some(value.into()); self }
     /// `MaximumCapacity`: a [`MaximumAllowedResources`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_capacity(mut self, value: impl Into<Obj<MaximumAllowedResources>>) -> Self {
-        self.maximum_capacity = Some(value.into());
-        self
-    }
-
+    pub fn maximum_capacity(mut self, value: impl Into<Obj<MaximumAllowedResources>>) -> Self { self.maximum_capacity = Some(value.into()); self }
     /// `MonitoringConfiguration`: a [`MonitoringConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn monitoring_configuration(
-        mut self,
-        value: impl Into<Obj<MonitoringConfiguration>>,
-    ) -> Self {
-        self.monitoring_configuration = Some(value.into());
-        self
-    }
-
+    pub fn monitoring_configuration(mut self, value: impl Into<Obj<MonitoringConfiguration>>) -> Self { self.monitoring_configuration = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `NetworkConfiguration`: a [`NetworkConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_configuration(mut self, value: impl Into<Obj<NetworkConfiguration>>) -> Self {
-        self.network_configuration = Some(value.into());
-        self
-    }
-
+    pub fn network_configuration(mut self, value: impl Into<Obj<NetworkConfiguration>>) -> Self { self.network_configuration = Some(value.into()); self }
     /// `ReleaseLabel`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn release_label(mut self, value: impl Into<Str>) -> Self {
-        self.release_label = value.into();
-        self
-    }
-
+    pub fn release_label(mut self, value: impl Into<Str>) -> Self { self.release_label = value.into(); self }
     /// `RuntimeConfiguration`: a list of [`ConfigurationObject`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn runtime_configuration(mut self, value: impl Into<List<ConfigurationObject>>) -> Self {
-        self.runtime_configuration = Some(value.into());
-        self
-    }
-
+    pub fn runtime_configuration(mut self, value: impl Into<List<ConfigurationObject>>) -> Self { self.runtime_configuration = Some(value.into()); self }
     /// `SchedulerConfiguration`: a [`SchedulerConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scheduler_configuration(
-        mut self,
-        value: impl Into<Obj<SchedulerConfiguration>>,
-    ) -> Self {
-        self.scheduler_configuration = Some(value.into());
-        self
-    }
-
+    pub fn scheduler_configuration(mut self, value: impl Into<Obj<SchedulerConfiguration>>) -> Self { self.scheduler_configuration = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
     /// `WorkerTypeSpecifications`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn worker_type_specifications(mut self, value: impl Into<Json>) -> Self {
-        self.worker_type_specifications = Some(value.into());
-        self
-    }
+    pub fn worker_type_specifications(mut self, value: impl Into<Json>) -> Self { self.worker_type_specifications = Some(value.into()); self }
 }
 
 impl Resource for Application {
@@ -554,14 +328,13 @@ impl ApplicationAttributes {
     }
 }
 
-static RULE_AutoStartConfiguration: ObjRule = ObjRule {
-    properties: &[("Enabled", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_AutoStartConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("Enabled", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AutoStartConfiguration` property type of `AWS::EMRServerless::Application`.
@@ -579,6 +352,7 @@ pub struct AutoStartConfiguration {
     pub enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl AutoStartConfiguration {
     /// A `AutoStartConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -586,12 +360,7 @@ impl AutoStartConfiguration {
     }
 
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
 }
 
 impl PropertyType for AutoStartConfiguration {}
@@ -602,14 +371,14 @@ impl ToValue for AutoStartConfiguration {
     }
 }
 
-static RULE_AutoStopConfiguration: ObjRule = ObjRule {
-    properties: &[("Enabled", Shape::Bool), ("IdleTimeoutMinutes", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_AutoStopConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("Enabled", Shape::Bool),
+        ("IdleTimeoutMinutes", Shape::INT),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AutoStopConfiguration` property type of `AWS::EMRServerless::Application`.
@@ -631,6 +400,7 @@ pub struct AutoStopConfiguration {
     pub idle_timeout_minutes: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl AutoStopConfiguration {
     /// A `AutoStopConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -638,20 +408,9 @@ impl AutoStopConfiguration {
     }
 
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `IdleTimeoutMinutes`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn idle_timeout_minutes(mut self, value: impl Into<Int>) -> Self {
-        self.idle_timeout_minutes = Some(value.into());
-        self
-    }
+    pub fn idle_timeout_minutes(mut self, value: impl Into<Int>) -> Self { self.idle_timeout_minutes = Some(value.into()); self }
 }
 
 impl PropertyType for AutoStopConfiguration {}
@@ -665,54 +424,17 @@ impl ToValue for AutoStopConfiguration {
     }
 }
 
-static RULE_CloudWatchLoggingConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CloudWatchLoggingConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
-        (
-            "EncryptionKeyArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LogGroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_8),
-                allowed: &[],
-                format: Some(Format::LogGroupName),
-            }),
-        ),
-        (
-            "LogStreamNamePrefix",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LogTypeMap",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_LogTypeMapKeyValuePair),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("EncryptionKeyArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+        ("LogGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_8), format: Some(Format::LogGroupName), ..StrRule::ANY })),
+        ("LogStreamNamePrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+        ("LogTypeMap", Shape::List(&ListRule { items: Shape::Object(&RULE_LogTypeMapKeyValuePair), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CloudWatchLoggingConfiguration` property type of `AWS::EMRServerless::Application`.
@@ -752,6 +474,7 @@ pub struct CloudWatchLoggingConfiguration {
     pub log_type_map: Option<List<LogTypeMapKeyValuePair>>,
 }
 
+#[rustfmt::skip]
 impl CloudWatchLoggingConfiguration {
     /// A `CloudWatchLoggingConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -759,44 +482,15 @@ impl CloudWatchLoggingConfiguration {
     }
 
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `EncryptionKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.encryption_key_arn = Some(value.into());
-        self
-    }
-
+    pub fn encryption_key_arn(mut self, value: impl Into<Str>) -> Self { self.encryption_key_arn = Some(value.into()); self }
     /// `LogGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.log_group_name = Some(value.into());
-        self
-    }
-
+    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self { self.log_group_name = Some(value.into()); self }
     /// `LogStreamNamePrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_stream_name_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.log_stream_name_prefix = Some(value.into());
-        self
-    }
-
+    pub fn log_stream_name_prefix(mut self, value: impl Into<Str>) -> Self { self.log_stream_name_prefix = Some(value.into()); self }
     /// `LogTypeMap`: a list of [`LogTypeMapKeyValuePair`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_type_map(mut self, value: impl Into<List<LogTypeMapKeyValuePair>>) -> Self {
-        self.log_type_map = Some(value.into());
-        self
-    }
+    pub fn log_type_map(mut self, value: impl Into<List<LogTypeMapKeyValuePair>>) -> Self { self.log_type_map = Some(value.into()); self }
 }
 
 impl PropertyType for CloudWatchLoggingConfiguration {}
@@ -817,41 +511,19 @@ impl ToValue for CloudWatchLoggingConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfigurationObjectRequired {
     /// `Classification`: a string, required.
-    ///
-    /// The classification within a configuration.
-    ///
-    /// Pattern `.*\S.*`; length 1 to 1024.
     pub classification: Str,
 }
 
-static RULE_ConfigurationObject: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConfigurationObject: ObjRule = ObjRule {
     properties: &[
-        (
-            "Classification",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_15),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Configurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ConfigurationObject),
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
+        ("Classification", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_15), ..StrRule::ANY })),
+        ("Configurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfigurationObject), min_items: Some(0), max_items: Some(100) })),
         ("Properties", Shape::Any),
     ],
     required: &["Classification"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConfigurationObject` property type of `AWS::EMRServerless::Application`.
@@ -879,6 +551,7 @@ pub struct ConfigurationObject {
     pub properties: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl ConfigurationObject {
     /// A `ConfigurationObject` with its required properties, named in a [`ConfigurationObjectRequired`].
     pub fn new(required: ConfigurationObjectRequired) -> Self {
@@ -890,28 +563,11 @@ impl ConfigurationObject {
     }
 
     /// `Classification`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn classification(mut self, value: impl Into<Str>) -> Self {
-        self.classification = value.into();
-        self
-    }
-
+    pub fn classification(mut self, value: impl Into<Str>) -> Self { self.classification = value.into(); self }
     /// `Configurations`: a list of [`ConfigurationObject`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configurations(mut self, value: impl Into<List<ConfigurationObject>>) -> Self {
-        self.configurations = Some(value.into());
-        self
-    }
-
+    pub fn configurations(mut self, value: impl Into<List<ConfigurationObject>>) -> Self { self.configurations = Some(value.into()); self }
     /// `Properties`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn properties(mut self, value: impl Into<Json>) -> Self {
-        self.properties = Some(value.into());
-        self
-    }
+    pub fn properties(mut self, value: impl Into<Json>) -> Self { self.properties = Some(value.into()); self }
 }
 
 impl PropertyType for ConfigurationObject {}
@@ -926,23 +582,13 @@ impl ToValue for ConfigurationObject {
     }
 }
 
-static RULE_IdentityCenterConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "IdentityCenterInstanceArn",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(1024),
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_IdentityCenterConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("IdentityCenterInstanceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IdentityCenterConfiguration` property type of `AWS::EMRServerless::Application`.
@@ -960,6 +606,7 @@ pub struct IdentityCenterConfiguration {
     pub identity_center_instance_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl IdentityCenterConfiguration {
     /// A `IdentityCenterConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -967,12 +614,7 @@ impl IdentityCenterConfiguration {
     }
 
     /// `IdentityCenterInstanceArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identity_center_instance_arn(mut self, value: impl Into<Str>) -> Self {
-        self.identity_center_instance_arn = Some(value.into());
-        self
-    }
+    pub fn identity_center_instance_arn(mut self, value: impl Into<Str>) -> Self { self.identity_center_instance_arn = Some(value.into()); self }
 }
 
 impl PropertyType for IdentityCenterConfiguration {}
@@ -988,23 +630,13 @@ impl ToValue for IdentityCenterConfiguration {
     }
 }
 
-static RULE_ImageConfigurationInput: ObjRule = ObjRule {
-    properties: &[(
-        "ImageUri",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(1024),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ImageConfigurationInput: ObjRule = ObjRule {
+    properties: &[
+        ("ImageUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ImageConfigurationInput` property type of `AWS::EMRServerless::Application`.
@@ -1022,6 +654,7 @@ pub struct ImageConfigurationInput {
     pub image_uri: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ImageConfigurationInput {
     /// A `ImageConfigurationInput` with no property set (none is required).
     pub fn new() -> Self {
@@ -1029,12 +662,7 @@ impl ImageConfigurationInput {
     }
 
     /// `ImageUri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_uri(mut self, value: impl Into<Str>) -> Self {
-        self.image_uri = Some(value.into());
-        self
-    }
+    pub fn image_uri(mut self, value: impl Into<Str>) -> Self { self.image_uri = Some(value.into()); self }
 }
 
 impl PropertyType for ImageConfigurationInput {}
@@ -1049,38 +677,20 @@ impl ToValue for ImageConfigurationInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InitialCapacityConfigRequired {
     /// `WorkerConfiguration`: a [`WorkerConfiguration`] object, required.
-    ///
-    /// The resource configuration of the initial capacity configuration.
     pub worker_configuration: Obj<WorkerConfiguration>,
     /// `WorkerCount`: an integer, required.
-    ///
-    /// The number of workers in the initial capacity configuration.
-    ///
-    /// Format `int64`; value 1 to 1000000.
     pub worker_count: Int,
 }
 
-static RULE_InitialCapacityConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InitialCapacityConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "WorkerConfiguration",
-            Shape::Object(&RULE_WorkerConfiguration),
-        ),
-        (
-            "WorkerCount",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(1000000.0),
-                allowed: &[],
-            }),
-        ),
+        ("WorkerConfiguration", Shape::Object(&RULE_WorkerConfiguration)),
+        ("WorkerCount", Shape::Int(&NumRule { min: Some(1.0), max: Some(1000000.0), ..NumRule::ANY })),
     ],
     required: &["WorkerCount", "WorkerConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InitialCapacityConfig` property type of `AWS::EMRServerless::Application`.
@@ -1102,6 +712,7 @@ pub struct InitialCapacityConfig {
     pub worker_count: Int,
 }
 
+#[rustfmt::skip]
 impl InitialCapacityConfig {
     /// A `InitialCapacityConfig` with its required properties, named in a [`InitialCapacityConfigRequired`].
     pub fn new(required: InitialCapacityConfigRequired) -> Self {
@@ -1112,20 +723,9 @@ impl InitialCapacityConfig {
     }
 
     /// `WorkerConfiguration`: a [`WorkerConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn worker_configuration(mut self, value: impl Into<Obj<WorkerConfiguration>>) -> Self {
-        self.worker_configuration = value.into();
-        self
-    }
-
+    pub fn worker_configuration(mut self, value: impl Into<Obj<WorkerConfiguration>>) -> Self { self.worker_configuration = value.into(); self }
     /// `WorkerCount`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn worker_count(mut self, value: impl Into<Int>) -> Self {
-        self.worker_count = value.into();
-        self
-    }
+    pub fn worker_count(mut self, value: impl Into<Int>) -> Self { self.worker_count = value.into(); self }
 }
 
 impl PropertyType for InitialCapacityConfig {}
@@ -1143,35 +743,20 @@ impl ToValue for InitialCapacityConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InitialCapacityConfigKeyValuePairRequired {
     /// `Key`: a string, required.
-    ///
-    /// Worker type for an analytics framework.
-    ///
-    /// Pattern `^[a-zA-Z]+[-_]*[a-zA-Z]+$`; length 1 to 50.
     pub key: Str,
     /// `Value`: an [`InitialCapacityConfig`] object, required.
     pub value: Obj<InitialCapacityConfig>,
 }
 
-static RULE_InitialCapacityConfigKeyValuePair: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InitialCapacityConfigKeyValuePair: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(50),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("Value", Shape::Object(&RULE_InitialCapacityConfig)),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InitialCapacityConfigKeyValuePair` property type of `AWS::EMRServerless::Application`.
@@ -1189,6 +774,7 @@ pub struct InitialCapacityConfigKeyValuePair {
     pub value: Obj<InitialCapacityConfig>,
 }
 
+#[rustfmt::skip]
 impl InitialCapacityConfigKeyValuePair {
     /// A `InitialCapacityConfigKeyValuePair` with its required properties, named in a [`InitialCapacityConfigKeyValuePairRequired`].
     pub fn new(required: InitialCapacityConfigKeyValuePairRequired) -> Self {
@@ -1199,18 +785,9 @@ impl InitialCapacityConfigKeyValuePair {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: an [`InitialCapacityConfig`] object, required.
-    pub fn value(mut self, value: impl Into<Obj<InitialCapacityConfig>>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Obj<InitialCapacityConfig>>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for InitialCapacityConfigKeyValuePair {}
@@ -1224,18 +801,15 @@ impl ToValue for InitialCapacityConfigKeyValuePair {
     }
 }
 
-static RULE_InteractiveConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InteractiveConfiguration: ObjRule = ObjRule {
     properties: &[
         ("LivyEndpointEnabled", Shape::Bool),
         ("SessionEnabled", Shape::Bool),
         ("StudioEnabled", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InteractiveConfiguration` property type of `AWS::EMRServerless::Application`.
@@ -1265,6 +839,7 @@ pub struct InteractiveConfiguration {
     pub studio_enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl InteractiveConfiguration {
     /// A `InteractiveConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1272,28 +847,11 @@ impl InteractiveConfiguration {
     }
 
     /// `LivyEndpointEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn livy_endpoint_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.livy_endpoint_enabled = Some(value.into());
-        self
-    }
-
+    pub fn livy_endpoint_enabled(mut self, value: impl Into<Bool>) -> Self { self.livy_endpoint_enabled = Some(value.into()); self }
     /// `SessionEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn session_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.session_enabled = Some(value.into());
-        self
-    }
-
+    pub fn session_enabled(mut self, value: impl Into<Bool>) -> Self { self.session_enabled = Some(value.into()); self }
     /// `StudioEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn studio_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.studio_enabled = Some(value.into());
-        self
-    }
+    pub fn studio_enabled(mut self, value: impl Into<Bool>) -> Self { self.studio_enabled = Some(value.into()); self }
 }
 
 impl PropertyType for InteractiveConfiguration {}
@@ -1312,50 +870,20 @@ impl ToValue for InteractiveConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogTypeMapKeyValuePairRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z]+[-_]*[a-zA-Z]+$`; length 1 to 50.
     pub key: Str,
     /// `Value`: a list of strings, required.
-    ///
-    /// List of Applicable values: \[STDOUT, STDERR, HIVE_LOG, TEZ_AM, SYSTEM_LOGS\]
-    ///
-    /// Items 1 to 5.
     pub value: List<Str>,
 }
 
-static RULE_LogTypeMapKeyValuePair: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LogTypeMapKeyValuePair: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(50),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(50),
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Value", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LogTypeMapKeyValuePair` property type of `AWS::EMRServerless::Application`.
@@ -1375,6 +903,7 @@ pub struct LogTypeMapKeyValuePair {
     pub value: List<Str>,
 }
 
+#[rustfmt::skip]
 impl LogTypeMapKeyValuePair {
     /// A `LogTypeMapKeyValuePair` with its required properties, named in a [`LogTypeMapKeyValuePairRequired`].
     pub fn new(required: LogTypeMapKeyValuePairRequired) -> Self {
@@ -1385,20 +914,9 @@ impl LogTypeMapKeyValuePair {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<List<Str>>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<List<Str>>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for LogTypeMapKeyValuePair {}
@@ -1412,26 +930,14 @@ impl ToValue for LogTypeMapKeyValuePair {
     }
 }
 
-static RULE_ManagedPersistenceMonitoringConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ManagedPersistenceMonitoringConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
-        (
-            "EncryptionKeyArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("EncryptionKeyArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ManagedPersistenceMonitoringConfiguration` property type of `AWS::EMRServerless::Application`.
@@ -1455,6 +961,7 @@ pub struct ManagedPersistenceMonitoringConfiguration {
     pub encryption_key_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ManagedPersistenceMonitoringConfiguration {
     /// A `ManagedPersistenceMonitoringConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1462,20 +969,9 @@ impl ManagedPersistenceMonitoringConfiguration {
     }
 
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `EncryptionKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.encryption_key_arn = Some(value.into());
-        self
-    }
+    pub fn encryption_key_arn(mut self, value: impl Into<Str>) -> Self { self.encryption_key_arn = Some(value.into()); self }
 }
 
 impl PropertyType for ManagedPersistenceMonitoringConfiguration {}
@@ -1493,58 +989,21 @@ impl ToValue for ManagedPersistenceMonitoringConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MaximumAllowedResourcesRequired {
     /// `Cpu`: a string, required.
-    ///
-    /// The maximum allowed CPU for an application.
-    ///
-    /// Pattern `^[1-9][0-9]*(\s)?(vCPU|vcpu|VCPU)?$`; length 1 to 15.
     pub cpu: Str,
     /// `Memory`: a string, required.
-    ///
-    /// The maximum allowed resources for an application.
-    ///
-    /// Pattern `^[1-9][0-9]*(\s)?(GB|gb|gB|Gb)?$`; length 1 to 15.
     pub memory: Str,
 }
 
-static RULE_MaximumAllowedResources: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MaximumAllowedResources: ObjRule = ObjRule {
     properties: &[
-        (
-            "Cpu",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(15),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Disk",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(15),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Memory",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(15),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Cpu", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(15), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Disk", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(15), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("Memory", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(15), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
     ],
     required: &["Cpu", "Memory"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MaximumAllowedResources` property type of `AWS::EMRServerless::Application`.
@@ -1574,6 +1033,7 @@ pub struct MaximumAllowedResources {
     pub memory: Str,
 }
 
+#[rustfmt::skip]
 impl MaximumAllowedResources {
     /// A `MaximumAllowedResources` with its required properties, named in a [`MaximumAllowedResourcesRequired`].
     pub fn new(required: MaximumAllowedResourcesRequired) -> Self {
@@ -1585,28 +1045,11 @@ impl MaximumAllowedResources {
     }
 
     /// `Cpu`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cpu(mut self, value: impl Into<Str>) -> Self {
-        self.cpu = value.into();
-        self
-    }
-
+    pub fn cpu(mut self, value: impl Into<Str>) -> Self { self.cpu = value.into(); self }
     /// `Disk`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disk(mut self, value: impl Into<Str>) -> Self {
-        self.disk = Some(value.into());
-        self
-    }
-
+    pub fn disk(mut self, value: impl Into<Str>) -> Self { self.disk = Some(value.into()); self }
     /// `Memory`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn memory(mut self, value: impl Into<Str>) -> Self {
-        self.memory = value.into();
-        self
-    }
+    pub fn memory(mut self, value: impl Into<Str>) -> Self { self.memory = value.into(); self }
 }
 
 impl PropertyType for MaximumAllowedResources {}
@@ -1621,31 +1064,16 @@ impl ToValue for MaximumAllowedResources {
     }
 }
 
-static RULE_MonitoringConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MonitoringConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "CloudWatchLoggingConfiguration",
-            Shape::Object(&RULE_CloudWatchLoggingConfiguration),
-        ),
-        (
-            "ManagedPersistenceMonitoringConfiguration",
-            Shape::Object(&RULE_ManagedPersistenceMonitoringConfiguration),
-        ),
-        (
-            "PrometheusMonitoringConfiguration",
-            Shape::Object(&RULE_PrometheusMonitoringConfiguration),
-        ),
-        (
-            "S3MonitoringConfiguration",
-            Shape::Object(&RULE_S3MonitoringConfiguration),
-        ),
+        ("CloudWatchLoggingConfiguration", Shape::Object(&RULE_CloudWatchLoggingConfiguration)),
+        ("ManagedPersistenceMonitoringConfiguration", Shape::Object(&RULE_ManagedPersistenceMonitoringConfiguration)),
+        ("PrometheusMonitoringConfiguration", Shape::Object(&RULE_PrometheusMonitoringConfiguration)),
+        ("S3MonitoringConfiguration", Shape::Object(&RULE_S3MonitoringConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MonitoringConfiguration` property type of `AWS::EMRServerless::Application`.
@@ -1674,6 +1102,7 @@ pub struct MonitoringConfiguration {
     pub s3_monitoring_configuration: Option<Obj<S3MonitoringConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl MonitoringConfiguration {
     /// A `MonitoringConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1681,48 +1110,13 @@ impl MonitoringConfiguration {
     }
 
     /// `CloudWatchLoggingConfiguration`: a [`CloudWatchLoggingConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch_logging_configuration(
-        mut self,
-        value: impl Into<Obj<CloudWatchLoggingConfiguration>>,
-    ) -> Self {
-        self.cloud_watch_logging_configuration = Some(value.into());
-        self
-    }
-
+    pub fn cloud_watch_logging_configuration(mut self, value: impl Into<Obj<CloudWatchLoggingConfiguration>>) -> Self { self.cloud_watch_logging_configuration = Some(value.into()); self }
     /// `ManagedPersistenceMonitoringConfiguration`: a [`ManagedPersistenceMonitoringConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn managed_persistence_monitoring_configuration(
-        mut self,
-        value: impl Into<Obj<ManagedPersistenceMonitoringConfiguration>>,
-    ) -> Self {
-        self.managed_persistence_monitoring_configuration = Some(value.into());
-        self
-    }
-
+    pub fn managed_persistence_monitoring_configuration(mut self, value: impl Into<Obj<ManagedPersistenceMonitoringConfiguration>>) -> Self { self.managed_persistence_monitoring_configuration = Some(value.into()); self }
     /// `PrometheusMonitoringConfiguration`: a [`PrometheusMonitoringConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prometheus_monitoring_configuration(
-        mut self,
-        value: impl Into<Obj<PrometheusMonitoringConfiguration>>,
-    ) -> Self {
-        self.prometheus_monitoring_configuration = Some(value.into());
-        self
-    }
-
+    pub fn prometheus_monitoring_configuration(mut self, value: impl Into<Obj<PrometheusMonitoringConfiguration>>) -> Self { self.prometheus_monitoring_configuration = Some(value.into()); self }
     /// `S3MonitoringConfiguration`: a [`S3MonitoringConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_monitoring_configuration(
-        mut self,
-        value: impl Into<Obj<S3MonitoringConfiguration>>,
-    ) -> Self {
-        self.s3_monitoring_configuration = Some(value.into());
-        self
-    }
+    pub fn s3_monitoring_configuration(mut self, value: impl Into<Obj<S3MonitoringConfiguration>>) -> Self { self.s3_monitoring_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for MonitoringConfiguration {}
@@ -1750,43 +1144,14 @@ impl ToValue for MonitoringConfiguration {
     }
 }
 
-static RULE_NetworkConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NetworkConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(32),
-                    pattern: Some(&PATTERN_13),
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(32),
-                    pattern: Some(&PATTERN_13),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(16),
-            }),
-        ),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_13), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_13), ..StrRule::ANY }), min_items: Some(1), max_items: Some(16) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NetworkConfiguration` property type of `AWS::EMRServerless::Application`.
@@ -1810,6 +1175,7 @@ pub struct NetworkConfiguration {
     pub subnet_ids: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl NetworkConfiguration {
     /// A `NetworkConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1817,20 +1183,9 @@ impl NetworkConfiguration {
     }
 
     /// `SecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = Some(value.into());
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
     /// `SubnetIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = Some(value.into());
-        self
-    }
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = Some(value.into()); self }
 }
 
 impl PropertyType for NetworkConfiguration {}
@@ -1844,23 +1199,13 @@ impl ToValue for NetworkConfiguration {
     }
 }
 
-static RULE_PrometheusMonitoringConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "RemoteWriteUrl",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(10280),
-            pattern: Some(&PATTERN_10),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_PrometheusMonitoringConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("RemoteWriteUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10280), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PrometheusMonitoringConfiguration` property type of `AWS::EMRServerless::Application`.
@@ -1878,6 +1223,7 @@ pub struct PrometheusMonitoringConfiguration {
     pub remote_write_url: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl PrometheusMonitoringConfiguration {
     /// A `PrometheusMonitoringConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1885,12 +1231,7 @@ impl PrometheusMonitoringConfiguration {
     }
 
     /// `RemoteWriteUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn remote_write_url(mut self, value: impl Into<Str>) -> Self {
-        self.remote_write_url = Some(value.into());
-        self
-    }
+    pub fn remote_write_url(mut self, value: impl Into<Str>) -> Self { self.remote_write_url = Some(value.into()); self }
 }
 
 impl PropertyType for PrometheusMonitoringConfiguration {}
@@ -1903,35 +1244,14 @@ impl ToValue for PrometheusMonitoringConfiguration {
     }
 }
 
-static RULE_S3MonitoringConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3MonitoringConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "EncryptionKeyArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LogUri",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(10280),
-                pattern: Some(&PATTERN_11),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("EncryptionKeyArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+        ("LogUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10280), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3MonitoringConfiguration` property type of `AWS::EMRServerless::Application`.
@@ -1955,6 +1275,7 @@ pub struct S3MonitoringConfiguration {
     pub log_uri: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl S3MonitoringConfiguration {
     /// A `S3MonitoringConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1962,20 +1283,9 @@ impl S3MonitoringConfiguration {
     }
 
     /// `EncryptionKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.encryption_key_arn = Some(value.into());
-        self
-    }
-
+    pub fn encryption_key_arn(mut self, value: impl Into<Str>) -> Self { self.encryption_key_arn = Some(value.into()); self }
     /// `LogUri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_uri(mut self, value: impl Into<Str>) -> Self {
-        self.log_uri = Some(value.into());
-        self
-    }
+    pub fn log_uri(mut self, value: impl Into<Str>) -> Self { self.log_uri = Some(value.into()); self }
 }
 
 impl PropertyType for S3MonitoringConfiguration {}
@@ -1989,17 +1299,14 @@ impl ToValue for S3MonitoringConfiguration {
     }
 }
 
-static RULE_SchedulerConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SchedulerConfiguration: ObjRule = ObjRule {
     properties: &[
         ("MaxConcurrentRuns", Shape::INT),
         ("QueueTimeoutMinutes", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SchedulerConfiguration` property type of `AWS::EMRServerless::Application`.
@@ -2019,6 +1326,7 @@ pub struct SchedulerConfiguration {
     pub queue_timeout_minutes: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl SchedulerConfiguration {
     /// A `SchedulerConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -2026,20 +1334,9 @@ impl SchedulerConfiguration {
     }
 
     /// `MaxConcurrentRuns`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_concurrent_runs(mut self, value: impl Into<Int>) -> Self {
-        self.max_concurrent_runs = Some(value.into());
-        self
-    }
-
+    pub fn max_concurrent_runs(mut self, value: impl Into<Int>) -> Self { self.max_concurrent_runs = Some(value.into()); self }
     /// `QueueTimeoutMinutes`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn queue_timeout_minutes(mut self, value: impl Into<Int>) -> Self {
-        self.queue_timeout_minutes = Some(value.into());
-        self
-    }
+    pub fn queue_timeout_minutes(mut self, value: impl Into<Int>) -> Self { self.queue_timeout_minutes = Some(value.into()); self }
 }
 
 impl PropertyType for SchedulerConfiguration {}
@@ -2057,44 +1354,20 @@ impl ToValue for SchedulerConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^[A-Za-z0-9 /_.:=+@-]+$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^[A-Za-z0-9 /_.:=+@-]*$`; length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_16),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_17),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_16), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_17), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::EMRServerless::Application`.
@@ -2112,6 +1385,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -2122,20 +1396,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -2153,68 +1416,22 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct WorkerConfigurationRequired {
     /// `Cpu`: a string, required.
-    ///
-    /// The CPU requirements of the worker configuration. Each worker can have 1, 2, 4, 8, or 16 vCPUs.
-    ///
-    /// Pattern `^[1-9][0-9]*(\s)?(vCPU|vcpu|VCPU)?$`; length 1 to 15.
     pub cpu: Str,
     /// `Memory`: a string, required.
-    ///
-    /// The memory requirements of the worker configuration.
-    ///
-    /// Pattern `^[1-9][0-9]*(\s)?(GB|gb|gB|Gb)?$`; length 1 to 15.
     pub memory: Str,
 }
 
-static RULE_WorkerConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WorkerConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Cpu",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(15),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Disk",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(15),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DiskType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Memory",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(15),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Cpu", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(15), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Disk", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(15), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("DiskType", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("Memory", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(15), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
     ],
     required: &["Cpu", "Memory"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WorkerConfiguration` property type of `AWS::EMRServerless::Application`.
@@ -2250,6 +1467,7 @@ pub struct WorkerConfiguration {
     pub memory: Str,
 }
 
+#[rustfmt::skip]
 impl WorkerConfiguration {
     /// A `WorkerConfiguration` with its required properties, named in a [`WorkerConfigurationRequired`].
     pub fn new(required: WorkerConfigurationRequired) -> Self {
@@ -2262,36 +1480,13 @@ impl WorkerConfiguration {
     }
 
     /// `Cpu`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cpu(mut self, value: impl Into<Str>) -> Self {
-        self.cpu = value.into();
-        self
-    }
-
+    pub fn cpu(mut self, value: impl Into<Str>) -> Self { self.cpu = value.into(); self }
     /// `Disk`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disk(mut self, value: impl Into<Str>) -> Self {
-        self.disk = Some(value.into());
-        self
-    }
-
+    pub fn disk(mut self, value: impl Into<Str>) -> Self { self.disk = Some(value.into()); self }
     /// `DiskType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disk_type(mut self, value: impl Into<Str>) -> Self {
-        self.disk_type = Some(value.into());
-        self
-    }
-
+    pub fn disk_type(mut self, value: impl Into<Str>) -> Self { self.disk_type = Some(value.into()); self }
     /// `Memory`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn memory(mut self, value: impl Into<Str>) -> Self {
-        self.memory = value.into();
-        self
-    }
+    pub fn memory(mut self, value: impl Into<Str>) -> Self { self.memory = value.into(); self }
 }
 
 impl PropertyType for WorkerConfiguration {}

@@ -7,127 +7,53 @@
 
 use crate::support::prelude::*;
 
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^arn:(aws|aws-us-gov|aws-cn):(entityresolution):([a-z]{2}-[a-z]{1,10}-[0-9])::providerservice/([a-zA-Z0-9_-]{1,255})/([a-zA-Z0-9_-]{1,255})$",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z_0-9- \\t]*$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new(
+pub use super::shared::{
+    AttributeMatchingModel, IdMappingType, IntermediateSourceConfiguration,
+    IntermediateSourceConfigurationRequired, ProviderProperties, ProviderPropertiesRequired,
+    RecordMatchingModel, Rule, RuleDefinitionType, RuleRequired, Tag, TagRequired,
+};
+use super::shared::{RULE_ProviderProperties, RULE_Rule, RULE_Tag};
+
+pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^arn:(aws|aws-us-gov|aws-cn):entityresolution:[a-z]{2}-[a-z]{1,10}-[0-9]:[0-9]{12}:(idnamespace/[a-zA-Z_0-9-]{1,255})$|^arn:(aws|aws-us-gov|aws-cn):entityresolution:[a-z]{2}-[a-z]{1,10}-[0-9]:[0-9]{12}:(matchingworkflow/[a-zA-Z_0-9-]{1,255})$|^arn:(aws|aws-us-gov|aws-cn):glue:[a-z]{2}-[a-z]{1,10}-[0-9]:[0-9]{12}:(table/[a-zA-Z_0-9-]{1,255}/[a-zA-Z_0-9-]{1,255})$",
 );
-pub(crate) static PATTERN_4: Pattern =
+pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^arn:(aws|aws-us-gov|aws-cn):entityresolution:.*:[0-9]+:(schemamapping/.*)$");
-pub(crate) static PATTERN_5: Pattern =
+pub(crate) static PATTERN_2: Pattern =
     Pattern::new("^arn:(aws|aws-us-gov|aws-cn):kms:.*:[0-9]+:.*$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^s3://([^/]+)/?(.*?([^/]+)/?)$");
-pub(crate) static PATTERN_7: Pattern =
+pub(crate) static PATTERN_3: Pattern = Pattern::new("^s3://([^/]+)/?(.*?([^/]+)/?)$");
+pub(crate) static PATTERN_4: Pattern =
     Pattern::new("^arn:(aws|aws-us-gov|aws-cn):iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
-pub(crate) static PATTERN_8: Pattern = Pattern::new("^[a-zA-Z_0-9-]*$");
+pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z_0-9-]*$");
 
 /// The required properties of [`IdMappingWorkflow`], by name: `IdMappingWorkflow::new(IdMappingWorkflowRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IdMappingWorkflowRequired {
     /// `IdMappingTechniques`: an [`IdMappingTechniques`] object, required.
-    ///
-    /// An object which defines the ID mapping technique and any additional configurations.
     pub id_mapping_techniques: Obj<IdMappingTechniques>,
     /// `InputSourceConfig`: a list of [`IdMappingWorkflowInputSource`] objects, required.
-    ///
-    /// A list of `InputSource` objects, which have the fields `InputSourceARN` and `SchemaName` .
-    ///
-    /// Items 1 to 20.
     pub input_source_config: List<IdMappingWorkflowInputSource>,
     /// `RoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the IAM role. AWS Entity Resolution assumes this role to create resources on your behalf as part of workflow execution.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:(aws|aws-us-gov|aws-cn):iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`; length 0 to 512.
     pub role_arn: Str,
     /// `WorkflowName`: a string, required.
-    ///
-    /// The name of the workflow. There can't be multiple `IdMappingWorkflows` with the same name.
-    ///
-    /// Pattern `^[a-zA-Z_0-9-]*$`; length 0 to 255; create-only: changing it replaces the resource.
     pub workflow_name: Str,
 }
 
-static RULE_IdMappingWorkflow: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IdMappingWorkflow: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "IdMappingIncrementalRunConfig",
-            Shape::Object(&RULE_IdMappingIncrementalRunConfig),
-        ),
-        (
-            "IdMappingTechniques",
-            Shape::Object(&RULE_IdMappingTechniques),
-        ),
-        (
-            "InputSourceConfig",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_IdMappingWorkflowInputSource),
-                min_items: Some(1),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "OutputSourceConfig",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_IdMappingWorkflowOutputSource),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "WorkflowName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_8),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+        ("IdMappingIncrementalRunConfig", Shape::Object(&RULE_IdMappingIncrementalRunConfig)),
+        ("IdMappingTechniques", Shape::Object(&RULE_IdMappingTechniques)),
+        ("InputSourceConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_IdMappingWorkflowInputSource), min_items: Some(1), max_items: Some(20) })),
+        ("OutputSourceConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_IdMappingWorkflowOutputSource), min_items: Some(1), max_items: Some(1) })),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("WorkflowName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
     ],
-    required: &[
-        "WorkflowName",
-        "InputSourceConfig",
-        "IdMappingTechniques",
-        "RoleArn",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["WorkflowName", "InputSourceConfig", "IdMappingTechniques", "RoleArn"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EntityResolution::IdMappingWorkflow` resource.
@@ -189,6 +115,7 @@ pub struct IdMappingWorkflow {
     pub workflow_name: Str,
 }
 
+#[rustfmt::skip]
 impl IdMappingWorkflow {
     /// The CloudFormation type name, `AWS::EntityResolution::IdMappingWorkflow`.
     pub const TYPE_NAME: &'static str = "AWS::EntityResolution::IdMappingWorkflow";
@@ -199,12 +126,7 @@ impl IdMappingWorkflow {
         type_name: "AWS::EntityResolution::IdMappingWorkflow",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-entityresolution-idmappingworkflow.html",
         primary_identifier: &["WorkflowName"],
-        required: &[
-            "IdMappingTechniques",
-            "InputSourceConfig",
-            "RoleArn",
-            "WorkflowName",
-        ],
+        required: &["IdMappingTechniques", "InputSourceConfig", "RoleArn", "WorkflowName"],
         create_only: &["WorkflowName"],
         conditional_create_only: &[],
         write_only: &[],
@@ -229,75 +151,21 @@ impl IdMappingWorkflow {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `IdMappingIncrementalRunConfig`: an [`IdMappingIncrementalRunConfig`] object.
-    pub fn id_mapping_incremental_run_config(
-        mut self,
-        value: impl Into<Obj<IdMappingIncrementalRunConfig>>,
-    ) -> Self {
-        self.id_mapping_incremental_run_config = Some(value.into());
-        self
-    }
-
+    pub fn id_mapping_incremental_run_config(mut self, value: impl Into<Obj<IdMappingIncrementalRunConfig>>) -> Self { self.id_mapping_incremental_run_config = Some(value.into()); self }
     /// `IdMappingTechniques`: an [`IdMappingTechniques`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id_mapping_techniques(mut self, value: impl Into<Obj<IdMappingTechniques>>) -> Self {
-        self.id_mapping_techniques = value.into();
-        self
-    }
-
+    pub fn id_mapping_techniques(mut self, value: impl Into<Obj<IdMappingTechniques>>) -> Self { self.id_mapping_techniques = value.into(); self }
     /// `InputSourceConfig`: a list of [`IdMappingWorkflowInputSource`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_source_config(
-        mut self,
-        value: impl Into<List<IdMappingWorkflowInputSource>>,
-    ) -> Self {
-        self.input_source_config = value.into();
-        self
-    }
-
+    pub fn input_source_config(mut self, value: impl Into<List<IdMappingWorkflowInputSource>>) -> Self { self.input_source_config = value.into(); self }
     /// `OutputSourceConfig`: a list of [`IdMappingWorkflowOutputSource`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_source_config(
-        mut self,
-        value: impl Into<List<IdMappingWorkflowOutputSource>>,
-    ) -> Self {
-        self.output_source_config = Some(value.into());
-        self
-    }
-
+    pub fn output_source_config(mut self, value: impl Into<List<IdMappingWorkflowOutputSource>>) -> Self { self.output_source_config = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `WorkflowName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn workflow_name(mut self, value: impl Into<Str>) -> Self {
-        self.workflow_name = value.into();
-        self
-    }
+    pub fn workflow_name(mut self, value: impl Into<Str>) -> Self { self.workflow_name = value.into(); self }
 }
 
 impl Resource for IdMappingWorkflow {
@@ -365,23 +233,14 @@ pub struct IdMappingIncrementalRunConfigRequired {
     pub incremental_run_type: IncrementalRunType,
 }
 
-static RULE_IdMappingIncrementalRunConfig: ObjRule = ObjRule {
-    properties: &[(
-        "IncrementalRunType",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["ON_DEMAND"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_IdMappingIncrementalRunConfig: ObjRule = ObjRule {
+    properties: &[
+        ("IncrementalRunType", Shape::Str(&StrRule { allowed: &["ON_DEMAND"], ..StrRule::ANY })),
+    ],
     required: &["IncrementalRunType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IdMappingIncrementalRunConfig` property type of `AWS::EntityResolution::IdMappingWorkflow`.
@@ -393,6 +252,7 @@ pub struct IdMappingIncrementalRunConfig {
     pub incremental_run_type: IncrementalRunType,
 }
 
+#[rustfmt::skip]
 impl IdMappingIncrementalRunConfig {
     /// A `IdMappingIncrementalRunConfig` with its required properties, named in a [`IdMappingIncrementalRunConfigRequired`].
     pub fn new(required: IdMappingIncrementalRunConfigRequired) -> Self {
@@ -402,10 +262,7 @@ impl IdMappingIncrementalRunConfig {
     }
 
     /// `IncrementalRunType`: an [`IncrementalRunType`] value, required.
-    pub fn incremental_run_type(mut self, value: impl Into<IncrementalRunType>) -> Self {
-        self.incremental_run_type = value.into();
-        self
-    }
+    pub fn incremental_run_type(mut self, value: impl Into<IncrementalRunType>) -> Self { self.incremental_run_type = value.into(); self }
 }
 
 impl PropertyType for IdMappingIncrementalRunConfig {}
@@ -422,70 +279,22 @@ impl ToValue for IdMappingIncrementalRunConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IdMappingRuleBasedPropertiesRequired {
     /// `AttributeMatchingModel`: an [`AttributeMatchingModel`] value, required.
-    ///
-    /// The comparison type. You can either choose `ONE_TO_ONE` or `MANY_TO_MANY` as the `attributeMatchingModel` .
-    ///
-    /// If you choose `ONE_TO_ONE` , the system can only match attributes if the sub-types are an exact match. For example, for the `Email` attribute type, the system will only consider it a match if the value of the `Email` field of Profile A matches the value of the `Email` field of Profile B.
-    ///
-    /// If you choose `MANY_TO_MANY` , the system can match attributes across the sub-types of an attribute type. For example, if the value of the `Email` field of Profile A matches the value of the `BusinessEmail` field of Profile B, the two profiles are matched on the `Email` attribute type.
     pub attribute_matching_model: AttributeMatchingModel,
     /// `RecordMatchingModel`: a [`RecordMatchingModel`] value, required.
-    ///
-    /// The type of matching record that is allowed to be used in an ID mapping workflow.
-    ///
-    /// If the value is set to `ONE_SOURCE_TO_ONE_TARGET` , only one record in the source can be matched to the same record in the target.
-    ///
-    /// If the value is set to `MANY_SOURCE_TO_ONE_TARGET` , multiple records in the source can be matched to one record in the target.
     pub record_matching_model: RecordMatchingModel,
 }
 
-static RULE_IdMappingRuleBasedProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IdMappingRuleBasedProperties: ObjRule = ObjRule {
     properties: &[
-        (
-            "AttributeMatchingModel",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ONE_TO_ONE", "MANY_TO_MANY"],
-                format: None,
-            }),
-        ),
-        (
-            "RecordMatchingModel",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ONE_SOURCE_TO_ONE_TARGET", "MANY_SOURCE_TO_ONE_TARGET"],
-                format: None,
-            }),
-        ),
-        (
-            "RuleDefinitionType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SOURCE", "TARGET"],
-                format: None,
-            }),
-        ),
-        (
-            "Rules",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Rule),
-                min_items: Some(1),
-                max_items: Some(25),
-            }),
-        ),
+        ("AttributeMatchingModel", Shape::Str(&StrRule { allowed: &["ONE_TO_ONE", "MANY_TO_MANY"], ..StrRule::ANY })),
+        ("RecordMatchingModel", Shape::Str(&StrRule { allowed: &["ONE_SOURCE_TO_ONE_TARGET", "MANY_SOURCE_TO_ONE_TARGET"], ..StrRule::ANY })),
+        ("RuleDefinitionType", Shape::Str(&StrRule { allowed: &["SOURCE", "TARGET"], ..StrRule::ANY })),
+        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: Some(1), max_items: Some(25) })),
     ],
     required: &["AttributeMatchingModel", "RecordMatchingModel"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IdMappingRuleBasedProperties` property type of `AWS::EntityResolution::IdMappingWorkflow`.
@@ -523,6 +332,7 @@ pub struct IdMappingRuleBasedProperties {
     pub rules: Option<List<Rule>>,
 }
 
+#[rustfmt::skip]
 impl IdMappingRuleBasedProperties {
     /// A `IdMappingRuleBasedProperties` with its required properties, named in a [`IdMappingRuleBasedPropertiesRequired`].
     pub fn new(required: IdMappingRuleBasedPropertiesRequired) -> Self {
@@ -535,36 +345,13 @@ impl IdMappingRuleBasedProperties {
     }
 
     /// `AttributeMatchingModel`: an [`AttributeMatchingModel`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attribute_matching_model(mut self, value: impl Into<AttributeMatchingModel>) -> Self {
-        self.attribute_matching_model = value.into();
-        self
-    }
-
+    pub fn attribute_matching_model(mut self, value: impl Into<AttributeMatchingModel>) -> Self { self.attribute_matching_model = value.into(); self }
     /// `RecordMatchingModel`: a [`RecordMatchingModel`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn record_matching_model(mut self, value: impl Into<RecordMatchingModel>) -> Self {
-        self.record_matching_model = value.into();
-        self
-    }
-
+    pub fn record_matching_model(mut self, value: impl Into<RecordMatchingModel>) -> Self { self.record_matching_model = value.into(); self }
     /// `RuleDefinitionType`: a [`RuleDefinitionType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_definition_type(mut self, value: impl Into<RuleDefinitionType>) -> Self {
-        self.rule_definition_type = Some(value.into());
-        self
-    }
-
+    pub fn rule_definition_type(mut self, value: impl Into<RuleDefinitionType>) -> Self { self.rule_definition_type = Some(value.into()); self }
     /// `Rules`: a list of [`Rule`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rules(mut self, value: impl Into<List<Rule>>) -> Self {
-        self.rules = Some(value.into());
-        self
-    }
+    pub fn rules(mut self, value: impl Into<List<Rule>>) -> Self { self.rules = Some(value.into()); self }
 }
 
 impl PropertyType for IdMappingRuleBasedProperties {}
@@ -580,34 +367,16 @@ impl ToValue for IdMappingRuleBasedProperties {
     }
 }
 
-static RULE_IdMappingTechniques: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IdMappingTechniques: ObjRule = ObjRule {
     properties: &[
-        (
-            "IdMappingType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PROVIDER", "RULE_BASED"],
-                format: None,
-            }),
-        ),
+        ("IdMappingType", Shape::Str(&StrRule { allowed: &["PROVIDER", "RULE_BASED"], ..StrRule::ANY })),
         ("NormalizationVersion", Shape::STR),
-        (
-            "ProviderProperties",
-            Shape::Object(&RULE_ProviderProperties),
-        ),
-        (
-            "RuleBasedProperties",
-            Shape::Object(&RULE_IdMappingRuleBasedProperties),
-        ),
+        ("ProviderProperties", Shape::Object(&RULE_ProviderProperties)),
+        ("RuleBasedProperties", Shape::Object(&RULE_IdMappingRuleBasedProperties)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IdMappingTechniques` property type of `AWS::EntityResolution::IdMappingWorkflow`.
@@ -633,6 +402,7 @@ pub struct IdMappingTechniques {
     pub rule_based_properties: Option<Obj<IdMappingRuleBasedProperties>>,
 }
 
+#[rustfmt::skip]
 impl IdMappingTechniques {
     /// A `IdMappingTechniques` with no property set (none is required).
     pub fn new() -> Self {
@@ -640,37 +410,13 @@ impl IdMappingTechniques {
     }
 
     /// `IdMappingType`: an [`IdMappingType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id_mapping_type(mut self, value: impl Into<IdMappingType>) -> Self {
-        self.id_mapping_type = Some(value.into());
-        self
-    }
-
+    pub fn id_mapping_type(mut self, value: impl Into<IdMappingType>) -> Self { self.id_mapping_type = Some(value.into()); self }
     /// `NormalizationVersion`: a string.
-    pub fn normalization_version(mut self, value: impl Into<Str>) -> Self {
-        self.normalization_version = Some(value.into());
-        self
-    }
-
+    pub fn normalization_version(mut self, value: impl Into<Str>) -> Self { self.normalization_version = Some(value.into()); self }
     /// `ProviderProperties`: a [`ProviderProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provider_properties(mut self, value: impl Into<Obj<ProviderProperties>>) -> Self {
-        self.provider_properties = Some(value.into());
-        self
-    }
-
+    pub fn provider_properties(mut self, value: impl Into<Obj<ProviderProperties>>) -> Self { self.provider_properties = Some(value.into()); self }
     /// `RuleBasedProperties`: an [`IdMappingRuleBasedProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_based_properties(
-        mut self,
-        value: impl Into<Obj<IdMappingRuleBasedProperties>>,
-    ) -> Self {
-        self.rule_based_properties = Some(value.into());
-        self
-    }
+    pub fn rule_based_properties(mut self, value: impl Into<Obj<IdMappingRuleBasedProperties>>) -> Self { self.rule_based_properties = Some(value.into()); self }
 }
 
 impl PropertyType for IdMappingTechniques {}
@@ -690,52 +436,19 @@ impl ToValue for IdMappingTechniques {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IdMappingWorkflowInputSourceRequired {
     /// `InputSourceARN`: a string, required.
-    ///
-    /// An AWS Glue table Amazon Resource Name (ARN) or a matching workflow ARN for the input source table.
-    ///
-    /// Pattern `^arn:(aws|aws-us-gov|aws-cn):entityresolution:[a-z]{2}-[a-z]{1,10}-[0-9]:[0-9]{12}:(idnamespace/[a-zA-Z_0-9-]{1,255})$|^arn:(aws|aws-us-gov|aws-cn):entityresolution:[a-z]{2}-[a-z]{1,10}-[0-9]:[0-9]{12}:(matchingworkflow/[a-zA-Z_0-9-]{1,255})$|^arn:(aws|aws-us-gov|aws-cn):glue:[a-z]{2}-[a-z]{1,10}-[0-9]:[0-9]{12}:(table/[a-zA-Z_0-9-]{1,255}/[a-zA-Z_0-9-]{1,255})$`.
     pub input_source_arn: Str,
 }
 
-static RULE_IdMappingWorkflowInputSource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IdMappingWorkflowInputSource: ObjRule = ObjRule {
     properties: &[
-        (
-            "InputSourceARN",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SchemaArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SOURCE", "TARGET"],
-                format: None,
-            }),
-        ),
+        ("InputSourceARN", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("SchemaArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["SOURCE", "TARGET"], ..StrRule::ANY })),
     ],
     required: &["InputSourceARN"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IdMappingWorkflowInputSource` property type of `AWS::EntityResolution::IdMappingWorkflow`.
@@ -767,6 +480,7 @@ pub struct IdMappingWorkflowInputSource {
     pub r#type: Option<IdMappingWorkflowInputSourceType>,
 }
 
+#[rustfmt::skip]
 impl IdMappingWorkflowInputSource {
     /// A `IdMappingWorkflowInputSource` with its required properties, named in a [`IdMappingWorkflowInputSourceRequired`].
     pub fn new(required: IdMappingWorkflowInputSourceRequired) -> Self {
@@ -778,28 +492,11 @@ impl IdMappingWorkflowInputSource {
     }
 
     /// `InputSourceARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_source_arn(mut self, value: impl Into<Str>) -> Self {
-        self.input_source_arn = value.into();
-        self
-    }
-
+    pub fn input_source_arn(mut self, value: impl Into<Str>) -> Self { self.input_source_arn = value.into(); self }
     /// `SchemaArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema_arn(mut self, value: impl Into<Str>) -> Self {
-        self.schema_arn = Some(value.into());
-        self
-    }
-
+    pub fn schema_arn(mut self, value: impl Into<Str>) -> Self { self.schema_arn = Some(value.into()); self }
     /// `Type`: an [`IdMappingWorkflowInputSourceType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<IdMappingWorkflowInputSourceType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<IdMappingWorkflowInputSourceType>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl PropertyType for IdMappingWorkflowInputSource {}
@@ -818,42 +515,18 @@ impl ToValue for IdMappingWorkflowInputSource {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IdMappingWorkflowOutputSourceRequired {
     /// `OutputS3Path`: a string, required.
-    ///
-    /// The S3 path to which AWS Entity Resolution will write the output table.
-    ///
-    /// Pattern `^s3://([^/]+)/?(.*?([^/]+)/?)$`; length 1 to 1024.
     pub output_s3_path: Str,
 }
 
-static RULE_IdMappingWorkflowOutputSource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IdMappingWorkflowOutputSource: ObjRule = ObjRule {
     properties: &[
-        (
-            "KMSArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
-        (
-            "OutputS3Path",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("KMSArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+        ("OutputS3Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["OutputS3Path"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IdMappingWorkflowOutputSource` property type of `AWS::EntityResolution::IdMappingWorkflow`.
@@ -877,6 +550,7 @@ pub struct IdMappingWorkflowOutputSource {
     pub output_s3_path: Str,
 }
 
+#[rustfmt::skip]
 impl IdMappingWorkflowOutputSource {
     /// A `IdMappingWorkflowOutputSource` with its required properties, named in a [`IdMappingWorkflowOutputSourceRequired`].
     pub fn new(required: IdMappingWorkflowOutputSourceRequired) -> Self {
@@ -887,20 +561,9 @@ impl IdMappingWorkflowOutputSource {
     }
 
     /// `KMSArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_arn = Some(value.into());
-        self
-    }
-
+    pub fn kms_arn(mut self, value: impl Into<Str>) -> Self { self.kms_arn = Some(value.into()); self }
     /// `OutputS3Path`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_s3_path(mut self, value: impl Into<Str>) -> Self {
-        self.output_s3_path = value.into();
-        self
-    }
+    pub fn output_s3_path(mut self, value: impl Into<Str>) -> Self { self.output_s3_path = value.into(); self }
 }
 
 impl PropertyType for IdMappingWorkflowOutputSource {}
@@ -911,453 +574,6 @@ impl ToValue for IdMappingWorkflowOutputSource {
             .opt("KMSArn", &self.kms_arn)
             .req("OutputS3Path", &self.output_s3_path)
             .build()
-    }
-}
-
-/// The required properties of [`IntermediateSourceConfiguration`], by name: `IntermediateSourceConfiguration::new(IntermediateSourceConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IntermediateSourceConfigurationRequired {
-    /// `IntermediateS3Path`: a string, required.
-    ///
-    /// The Amazon S3 location (bucket and prefix). For example: `s3://provider_bucket/DOC-EXAMPLE-BUCKET`
-    ///
-    /// Pattern `^s3://[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9](/.*)?$`; length 1 to 1024.
-    pub intermediate_s3_path: Str,
-}
-
-static RULE_IntermediateSourceConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "IntermediateS3Path",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(1024),
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &["IntermediateS3Path"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `IntermediateSourceConfiguration` property type of `AWS::EntityResolution::IdMappingWorkflow`.
-///
-/// The Amazon S3 location that temporarily stores your data while it processes. Your information won't be saved permanently.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-entityresolution-idmappingworkflow-intermediatesourceconfiguration.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct IntermediateSourceConfiguration {
-    /// `IntermediateS3Path`: a string, required.
-    ///
-    /// The Amazon S3 location (bucket and prefix). For example: `s3://provider_bucket/DOC-EXAMPLE-BUCKET`
-    ///
-    /// Pattern `^s3://[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9](/.*)?$`; length 1 to 1024.
-    pub intermediate_s3_path: Str,
-}
-
-impl IntermediateSourceConfiguration {
-    /// A `IntermediateSourceConfiguration` with its required properties, named in a [`IntermediateSourceConfigurationRequired`].
-    pub fn new(required: IntermediateSourceConfigurationRequired) -> Self {
-        Self {
-            intermediate_s3_path: required.intermediate_s3_path,
-        }
-    }
-
-    /// `IntermediateS3Path`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn intermediate_s3_path(mut self, value: impl Into<Str>) -> Self {
-        self.intermediate_s3_path = value.into();
-        self
-    }
-}
-
-impl PropertyType for IntermediateSourceConfiguration {}
-
-impl ToValue for IntermediateSourceConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("IntermediateS3Path", &self.intermediate_s3_path)
-            .build()
-    }
-}
-
-/// The required properties of [`ProviderProperties`], by name: `ProviderProperties::new(ProviderPropertiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ProviderPropertiesRequired {
-    /// `ProviderServiceArn`: a string, required.
-    ///
-    /// The ARN of the provider service.
-    ///
-    /// Pattern `^arn:(aws|aws-us-gov|aws-cn):(entityresolution):([a-z]{2}-[a-z]{1,10}-[0-9])::providerservice/([a-zA-Z0-9_-]{1,255})/([a-zA-Z0-9_-]{1,255})$`; length 20 to 255.
-    pub provider_service_arn: Str,
-}
-
-static RULE_ProviderProperties: ObjRule = ObjRule {
-    properties: &[
-        (
-            "IntermediateSourceConfiguration",
-            Shape::Object(&RULE_IntermediateSourceConfiguration),
-        ),
-        ("ProviderConfiguration", Shape::Any),
-        (
-            "ProviderServiceArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["ProviderServiceArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ProviderProperties` property type of `AWS::EntityResolution::IdMappingWorkflow`.
-///
-/// An object containing the `providerServiceARN` , `intermediateSourceConfiguration` , and `providerConfiguration` .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-entityresolution-idmappingworkflow-providerproperties.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ProviderProperties {
-    /// `IntermediateSourceConfiguration`: an [`IntermediateSourceConfiguration`] object.
-    ///
-    /// The Amazon S3 location that temporarily stores your data while it processes. Your information won't be saved permanently.
-    pub intermediate_source_configuration: Option<Obj<IntermediateSourceConfiguration>>,
-    /// `ProviderConfiguration`: a JSON value.
-    ///
-    /// The required configuration fields to use with the provider service.
-    pub provider_configuration: Option<Json>,
-    /// `ProviderServiceArn`: a string, required.
-    ///
-    /// The ARN of the provider service.
-    ///
-    /// Pattern `^arn:(aws|aws-us-gov|aws-cn):(entityresolution):([a-z]{2}-[a-z]{1,10}-[0-9])::providerservice/([a-zA-Z0-9_-]{1,255})/([a-zA-Z0-9_-]{1,255})$`; length 20 to 255.
-    pub provider_service_arn: Str,
-}
-
-impl ProviderProperties {
-    /// A `ProviderProperties` with its required properties, named in a [`ProviderPropertiesRequired`].
-    pub fn new(required: ProviderPropertiesRequired) -> Self {
-        Self {
-            intermediate_source_configuration: None,
-            provider_configuration: None,
-            provider_service_arn: required.provider_service_arn,
-        }
-    }
-
-    /// `IntermediateSourceConfiguration`: an [`IntermediateSourceConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn intermediate_source_configuration(
-        mut self,
-        value: impl Into<Obj<IntermediateSourceConfiguration>>,
-    ) -> Self {
-        self.intermediate_source_configuration = Some(value.into());
-        self
-    }
-
-    /// `ProviderConfiguration`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provider_configuration(mut self, value: impl Into<Json>) -> Self {
-        self.provider_configuration = Some(value.into());
-        self
-    }
-
-    /// `ProviderServiceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provider_service_arn(mut self, value: impl Into<Str>) -> Self {
-        self.provider_service_arn = value.into();
-        self
-    }
-}
-
-impl PropertyType for ProviderProperties {}
-
-impl ToValue for ProviderProperties {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt(
-                "IntermediateSourceConfiguration",
-                &self.intermediate_source_configuration,
-            )
-            .opt("ProviderConfiguration", &self.provider_configuration)
-            .req("ProviderServiceArn", &self.provider_service_arn)
-            .build()
-    }
-}
-
-/// The required properties of [`Rule`], by name: `Rule::new(RuleRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RuleRequired {
-    /// `MatchingKeys`: a list of strings, required.
-    ///
-    /// A list of `MatchingKeys` . The `MatchingKeys` must have been defined in the `SchemaMapping` . Two records are considered to match according to this rule if all of the `MatchingKeys` match.
-    ///
-    /// Items 1 to 15.
-    pub matching_keys: List<Str>,
-    /// `RuleName`: a string, required.
-    ///
-    /// A name for the matching rule.
-    ///
-    /// Pattern `^[a-zA-Z_0-9- \t]*$`; length 0 to 255.
-    pub rule_name: Str,
-}
-
-static RULE_Rule: ObjRule = ObjRule {
-    properties: &[
-        (
-            "MatchingKeys",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(15),
-            }),
-        ),
-        (
-            "RuleName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["RuleName", "MatchingKeys"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Rule` property type of `AWS::EntityResolution::IdMappingWorkflow`.
-///
-/// An object containing the `ruleName` and `matchingKeys` .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-entityresolution-idmappingworkflow-rule.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Rule {
-    /// `MatchingKeys`: a list of strings, required.
-    ///
-    /// A list of `MatchingKeys` . The `MatchingKeys` must have been defined in the `SchemaMapping` . Two records are considered to match according to this rule if all of the `MatchingKeys` match.
-    ///
-    /// Items 1 to 15.
-    pub matching_keys: List<Str>,
-    /// `RuleName`: a string, required.
-    ///
-    /// A name for the matching rule.
-    ///
-    /// Pattern `^[a-zA-Z_0-9- \t]*$`; length 0 to 255.
-    pub rule_name: Str,
-}
-
-impl Rule {
-    /// A `Rule` with its required properties, named in a [`RuleRequired`].
-    pub fn new(required: RuleRequired) -> Self {
-        Self {
-            matching_keys: required.matching_keys,
-            rule_name: required.rule_name,
-        }
-    }
-
-    /// `MatchingKeys`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn matching_keys(mut self, value: impl Into<List<Str>>) -> Self {
-        self.matching_keys = value.into();
-        self
-    }
-
-    /// `RuleName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_name(mut self, value: impl Into<Str>) -> Self {
-        self.rule_name = value.into();
-        self
-    }
-}
-
-impl PropertyType for Rule {}
-
-impl ToValue for Rule {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("MatchingKeys", &self.matching_keys)
-            .req("RuleName", &self.rule_name)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::EntityResolution::IdMappingWorkflow`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-entityresolution-idmappingworkflow-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-/// The values of `AttributeMatchingModel` (`AWS::EntityResolution::IdMappingWorkflow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum AttributeMatchingModel {
-    /// `ONE_TO_ONE`
-    OneToOne,
-    /// `MANY_TO_MANY`
-    ManyToMany,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for AttributeMatchingModel {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for AttributeMatchingModel {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::OneToOne => "ONE_TO_ONE",
-            Self::ManyToMany => "MANY_TO_MANY",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `IdMappingType` (`AWS::EntityResolution::IdMappingWorkflow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum IdMappingType {
-    /// `PROVIDER`
-    Provider,
-    /// `RULE_BASED`
-    RuleBased,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for IdMappingType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for IdMappingType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Provider => "PROVIDER",
-            Self::RuleBased => "RULE_BASED",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 
@@ -1408,62 +624,6 @@ impl ToValue for IncrementalRunType {
     fn to_value(&self) -> Value {
         let s = match self {
             Self::OnDemand => "ON_DEMAND",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `RecordMatchingModel` (`AWS::EntityResolution::IdMappingWorkflow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum RecordMatchingModel {
-    /// `ONE_SOURCE_TO_ONE_TARGET`
-    OneSourceToOneTarget,
-    /// `MANY_SOURCE_TO_ONE_TARGET`
-    ManySourceToOneTarget,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for RecordMatchingModel {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for RecordMatchingModel {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::OneSourceToOneTarget => "ONE_SOURCE_TO_ONE_TARGET",
-            Self::ManySourceToOneTarget => "MANY_SOURCE_TO_ONE_TARGET",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `RuleDefinitionType` (`AWS::EntityResolution::IdMappingWorkflow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum RuleDefinitionType {
-    /// `SOURCE`
-    Source,
-    /// `TARGET`
-    Target,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for RuleDefinitionType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for RuleDefinitionType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Source => "SOURCE",
-            Self::Target => "TARGET",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

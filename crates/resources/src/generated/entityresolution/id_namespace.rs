@@ -7,6 +7,12 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{
+    AttributeMatchingModel, IdMappingType, RecordMatchingModel, RuleDefinitionType, Tag,
+    TagRequired,
+};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^arn:(aws|aws-us-gov|aws-cn):(entityresolution):([a-z]{2}-[a-z]{1,10}-[0-9])::providerservice/([a-zA-Z0-9_-]{1,255})/([a-zA-Z0-9_-]{1,255})$",
 );
@@ -22,94 +28,25 @@ pub(crate) static PATTERN_4: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct IdNamespaceRequired {
     /// `IdNamespaceName`: a string, required.
-    ///
-    /// The name of the ID namespace.
-    ///
-    /// Pattern `^[a-zA-Z_0-9-]*$`; length 1 to 255; create-only: changing it replaces the resource.
     pub id_namespace_name: Str,
     /// `Type`: an [`IdNamespaceType`] value, required.
-    ///
-    /// The type of ID namespace. There are two types: `SOURCE` and `TARGET` .
-    ///
-    /// The `SOURCE` contains configurations for `sourceId` data that will be processed in an ID mapping workflow.
-    ///
-    /// The `TARGET` contains a configuration of `targetId` which all `sourceIds` will resolve to.
     pub r#type: IdNamespaceType,
 }
 
-static RULE_IdNamespace: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IdNamespace: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "IdMappingWorkflowProperties",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_IdNamespaceIdMappingWorkflowProperties),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "IdNamespaceName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InputSourceConfig",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_IdNamespaceInputSource),
-                min_items: Some(0),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(32),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SOURCE", "TARGET"],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+        ("IdMappingWorkflowProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_IdNamespaceIdMappingWorkflowProperties), min_items: Some(1), max_items: Some(1) })),
+        ("IdNamespaceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("InputSourceConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_IdNamespaceInputSource), min_items: Some(0), max_items: Some(20) })),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(32), max_len: Some(512), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Type", Shape::Str(&StrRule { allowed: &["SOURCE", "TARGET"], ..StrRule::ANY })),
     ],
     required: &["IdNamespaceName", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EntityResolution::IdNamespace` resource.
@@ -171,6 +108,7 @@ pub struct IdNamespace {
     pub r#type: IdNamespaceType,
 }
 
+#[rustfmt::skip]
 impl IdNamespace {
     /// The CloudFormation type name, `AWS::EntityResolution::IdNamespace`.
     pub const TYPE_NAME: &'static str = "AWS::EntityResolution::IdNamespace";
@@ -205,63 +143,19 @@ impl IdNamespace {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `IdMappingWorkflowProperties`: a list of [`IdNamespaceIdMappingWorkflowProperties`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id_mapping_workflow_properties(
-        mut self,
-        value: impl Into<List<IdNamespaceIdMappingWorkflowProperties>>,
-    ) -> Self {
-        self.id_mapping_workflow_properties = Some(value.into());
-        self
-    }
-
+    pub fn id_mapping_workflow_properties(mut self, value: impl Into<List<IdNamespaceIdMappingWorkflowProperties>>) -> Self { self.id_mapping_workflow_properties = Some(value.into()); self }
     /// `IdNamespaceName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id_namespace_name(mut self, value: impl Into<Str>) -> Self {
-        self.id_namespace_name = value.into();
-        self
-    }
-
+    pub fn id_namespace_name(mut self, value: impl Into<Str>) -> Self { self.id_namespace_name = value.into(); self }
     /// `InputSourceConfig`: a list of [`IdNamespaceInputSource`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_source_config(mut self, value: impl Into<List<IdNamespaceInputSource>>) -> Self {
-        self.input_source_config = Some(value.into());
-        self
-    }
-
+    pub fn input_source_config(mut self, value: impl Into<List<IdNamespaceInputSource>>) -> Self { self.input_source_config = Some(value.into()); self }
     /// `RoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = Some(value.into());
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Type`: an [`IdNamespaceType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<IdNamespaceType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<IdNamespaceType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl Resource for IdNamespace {
@@ -331,38 +225,19 @@ impl IdNamespaceAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IdNamespaceIdMappingWorkflowPropertiesRequired {
     /// `IdMappingType`: an [`IdMappingType`] value, required.
-    ///
-    /// The type of ID mapping.
     pub id_mapping_type: IdMappingType,
 }
 
-static RULE_IdNamespaceIdMappingWorkflowProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IdNamespaceIdMappingWorkflowProperties: ObjRule = ObjRule {
     properties: &[
-        (
-            "IdMappingType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PROVIDER", "RULE_BASED"],
-                format: None,
-            }),
-        ),
-        (
-            "ProviderProperties",
-            Shape::Object(&RULE_NamespaceProviderProperties),
-        ),
-        (
-            "RuleBasedProperties",
-            Shape::Object(&RULE_NamespaceRuleBasedProperties),
-        ),
+        ("IdMappingType", Shape::Str(&StrRule { allowed: &["PROVIDER", "RULE_BASED"], ..StrRule::ANY })),
+        ("ProviderProperties", Shape::Object(&RULE_NamespaceProviderProperties)),
+        ("RuleBasedProperties", Shape::Object(&RULE_NamespaceRuleBasedProperties)),
     ],
     required: &["IdMappingType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IdNamespaceIdMappingWorkflowProperties` property type of `AWS::EntityResolution::IdNamespace`.
@@ -386,6 +261,7 @@ pub struct IdNamespaceIdMappingWorkflowProperties {
     pub rule_based_properties: Option<Obj<NamespaceRuleBasedProperties>>,
 }
 
+#[rustfmt::skip]
 impl IdNamespaceIdMappingWorkflowProperties {
     /// A `IdNamespaceIdMappingWorkflowProperties` with its required properties, named in a [`IdNamespaceIdMappingWorkflowPropertiesRequired`].
     pub fn new(required: IdNamespaceIdMappingWorkflowPropertiesRequired) -> Self {
@@ -397,34 +273,11 @@ impl IdNamespaceIdMappingWorkflowProperties {
     }
 
     /// `IdMappingType`: an [`IdMappingType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id_mapping_type(mut self, value: impl Into<IdMappingType>) -> Self {
-        self.id_mapping_type = value.into();
-        self
-    }
-
+    pub fn id_mapping_type(mut self, value: impl Into<IdMappingType>) -> Self { self.id_mapping_type = value.into(); self }
     /// `ProviderProperties`: a [`NamespaceProviderProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provider_properties(
-        mut self,
-        value: impl Into<Obj<NamespaceProviderProperties>>,
-    ) -> Self {
-        self.provider_properties = Some(value.into());
-        self
-    }
-
+    pub fn provider_properties(mut self, value: impl Into<Obj<NamespaceProviderProperties>>) -> Self { self.provider_properties = Some(value.into()); self }
     /// `RuleBasedProperties`: a [`NamespaceRuleBasedProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_based_properties(
-        mut self,
-        value: impl Into<Obj<NamespaceRuleBasedProperties>>,
-    ) -> Self {
-        self.rule_based_properties = Some(value.into());
-        self
-    }
+    pub fn rule_based_properties(mut self, value: impl Into<Obj<NamespaceRuleBasedProperties>>) -> Self { self.rule_based_properties = Some(value.into()); self }
 }
 
 impl PropertyType for IdNamespaceIdMappingWorkflowProperties {}
@@ -443,42 +296,18 @@ impl ToValue for IdNamespaceIdMappingWorkflowProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IdNamespaceInputSourceRequired {
     /// `InputSourceARN`: a string, required.
-    ///
-    /// An AWS Glue table Amazon Resource Name (ARN) or a matching workflow ARN for the input source table.
-    ///
-    /// Pattern `^arn:(aws|aws-us-gov|aws-cn):entityresolution:[a-z]{2}-[a-z]{1,10}-[0-9]:[0-9]{12}:(matchingworkflow/[a-zA-Z_0-9-]{1,255})$|^arn:(aws|aws-us-gov|aws-cn):glue:[a-z]{2}-[a-z]{1,10}-[0-9]:[0-9]{12}:(table/[a-zA-Z_0-9-]{1,255}/[a-zA-Z_0-9-]{1,255})$`.
     pub input_source_arn: Str,
 }
 
-static RULE_IdNamespaceInputSource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IdNamespaceInputSource: ObjRule = ObjRule {
     properties: &[
-        (
-            "InputSourceARN",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SchemaName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("InputSourceARN", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("SchemaName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["InputSourceARN"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IdNamespaceInputSource` property type of `AWS::EntityResolution::IdNamespace`.
@@ -502,6 +331,7 @@ pub struct IdNamespaceInputSource {
     pub schema_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl IdNamespaceInputSource {
     /// A `IdNamespaceInputSource` with its required properties, named in a [`IdNamespaceInputSourceRequired`].
     pub fn new(required: IdNamespaceInputSourceRequired) -> Self {
@@ -512,20 +342,9 @@ impl IdNamespaceInputSource {
     }
 
     /// `InputSourceARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_source_arn(mut self, value: impl Into<Str>) -> Self {
-        self.input_source_arn = value.into();
-        self
-    }
-
+    pub fn input_source_arn(mut self, value: impl Into<Str>) -> Self { self.input_source_arn = value.into(); self }
     /// `SchemaName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema_name(mut self, value: impl Into<Str>) -> Self {
-        self.schema_name = Some(value.into());
-        self
-    }
+    pub fn schema_name(mut self, value: impl Into<Str>) -> Self { self.schema_name = Some(value.into()); self }
 }
 
 impl PropertyType for IdNamespaceInputSource {}
@@ -543,33 +362,18 @@ impl ToValue for IdNamespaceInputSource {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NamespaceProviderPropertiesRequired {
     /// `ProviderServiceArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the provider service.
-    ///
-    /// Pattern `^arn:(aws|aws-us-gov|aws-cn):(entityresolution):([a-z]{2}-[a-z]{1,10}-[0-9])::providerservice/([a-zA-Z0-9_-]{1,255})/([a-zA-Z0-9_-]{1,255})$`; length 20 to 255.
     pub provider_service_arn: Str,
 }
 
-static RULE_NamespaceProviderProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NamespaceProviderProperties: ObjRule = ObjRule {
     properties: &[
         ("ProviderConfiguration", Shape::Any),
-        (
-            "ProviderServiceArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ProviderServiceArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["ProviderServiceArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NamespaceProviderProperties` property type of `AWS::EntityResolution::IdNamespace`.
@@ -591,6 +395,7 @@ pub struct NamespaceProviderProperties {
     pub provider_service_arn: Str,
 }
 
+#[rustfmt::skip]
 impl NamespaceProviderProperties {
     /// A `NamespaceProviderProperties` with its required properties, named in a [`NamespaceProviderPropertiesRequired`].
     pub fn new(required: NamespaceProviderPropertiesRequired) -> Self {
@@ -601,20 +406,9 @@ impl NamespaceProviderProperties {
     }
 
     /// `ProviderConfiguration`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provider_configuration(mut self, value: impl Into<Json>) -> Self {
-        self.provider_configuration = Some(value.into());
-        self
-    }
-
+    pub fn provider_configuration(mut self, value: impl Into<Json>) -> Self { self.provider_configuration = Some(value.into()); self }
     /// `ProviderServiceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provider_service_arn(mut self, value: impl Into<Str>) -> Self {
-        self.provider_service_arn = value.into();
-        self
-    }
+    pub fn provider_service_arn(mut self, value: impl Into<Str>) -> Self { self.provider_service_arn = value.into(); self }
 }
 
 impl PropertyType for NamespaceProviderProperties {}
@@ -628,61 +422,16 @@ impl ToValue for NamespaceProviderProperties {
     }
 }
 
-static RULE_NamespaceRuleBasedProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NamespaceRuleBasedProperties: ObjRule = ObjRule {
     properties: &[
-        (
-            "AttributeMatchingModel",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ONE_TO_ONE", "MANY_TO_MANY"],
-                format: None,
-            }),
-        ),
-        (
-            "RecordMatchingModels",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["ONE_SOURCE_TO_ONE_TARGET", "MANY_SOURCE_TO_ONE_TARGET"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "RuleDefinitionTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["SOURCE", "TARGET"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Rules",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Rule),
-                min_items: Some(1),
-                max_items: Some(25),
-            }),
-        ),
+        ("AttributeMatchingModel", Shape::Str(&StrRule { allowed: &["ONE_TO_ONE", "MANY_TO_MANY"], ..StrRule::ANY })),
+        ("RecordMatchingModels", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ONE_SOURCE_TO_ONE_TARGET", "MANY_SOURCE_TO_ONE_TARGET"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("RuleDefinitionTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SOURCE", "TARGET"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: Some(1), max_items: Some(25) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NamespaceRuleBasedProperties` property type of `AWS::EntityResolution::IdNamespace`.
@@ -720,6 +469,7 @@ pub struct NamespaceRuleBasedProperties {
     pub rules: Option<List<Rule>>,
 }
 
+#[rustfmt::skip]
 impl NamespaceRuleBasedProperties {
     /// A `NamespaceRuleBasedProperties` with no property set (none is required).
     pub fn new() -> Self {
@@ -727,36 +477,13 @@ impl NamespaceRuleBasedProperties {
     }
 
     /// `AttributeMatchingModel`: an [`AttributeMatchingModel`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attribute_matching_model(mut self, value: impl Into<AttributeMatchingModel>) -> Self {
-        self.attribute_matching_model = Some(value.into());
-        self
-    }
-
+    pub fn attribute_matching_model(mut self, value: impl Into<AttributeMatchingModel>) -> Self { self.attribute_matching_model = Some(value.into()); self }
     /// `RecordMatchingModels`: a list of [`RecordMatchingModel`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn record_matching_models(mut self, value: impl Into<List<RecordMatchingModel>>) -> Self {
-        self.record_matching_models = Some(value.into());
-        self
-    }
-
+    pub fn record_matching_models(mut self, value: impl Into<List<RecordMatchingModel>>) -> Self { self.record_matching_models = Some(value.into()); self }
     /// `RuleDefinitionTypes`: a list of [`RuleDefinitionType`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_definition_types(mut self, value: impl Into<List<RuleDefinitionType>>) -> Self {
-        self.rule_definition_types = Some(value.into());
-        self
-    }
-
+    pub fn rule_definition_types(mut self, value: impl Into<List<RuleDefinitionType>>) -> Self { self.rule_definition_types = Some(value.into()); self }
     /// `Rules`: a list of [`Rule`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rules(mut self, value: impl Into<List<Rule>>) -> Self {
-        self.rules = Some(value.into());
-        self
-    }
+    pub fn rules(mut self, value: impl Into<List<Rule>>) -> Self { self.rules = Some(value.into()); self }
 }
 
 impl PropertyType for NamespaceRuleBasedProperties {}
@@ -776,52 +503,20 @@ impl ToValue for NamespaceRuleBasedProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleRequired {
     /// `MatchingKeys`: a list of strings, required.
-    ///
-    /// A list of `MatchingKeys` . The `MatchingKeys` must have been defined in the `SchemaMapping` . Two records are considered to match according to this rule if all of the `MatchingKeys` match.
-    ///
-    /// Items 1 to 25.
     pub matching_keys: List<Str>,
     /// `RuleName`: a string, required.
-    ///
-    /// A name for the matching rule.
-    ///
-    /// Pattern `^[a-zA-Z_0-9- \t]*$`; length 0 to 255.
     pub rule_name: Str,
 }
 
-static RULE_Rule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Rule: ObjRule = ObjRule {
     properties: &[
-        (
-            "MatchingKeys",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(25),
-            }),
-        ),
-        (
-            "RuleName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("MatchingKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(25) })),
+        ("RuleName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["RuleName", "MatchingKeys"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Rule` property type of `AWS::EntityResolution::IdNamespace`.
@@ -845,6 +540,7 @@ pub struct Rule {
     pub rule_name: Str,
 }
 
+#[rustfmt::skip]
 impl Rule {
     /// A `Rule` with its required properties, named in a [`RuleRequired`].
     pub fn new(required: RuleRequired) -> Self {
@@ -855,20 +551,9 @@ impl Rule {
     }
 
     /// `MatchingKeys`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn matching_keys(mut self, value: impl Into<List<Str>>) -> Self {
-        self.matching_keys = value.into();
-        self
-    }
-
+    pub fn matching_keys(mut self, value: impl Into<List<Str>>) -> Self { self.matching_keys = value.into(); self }
     /// `RuleName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_name(mut self, value: impl Into<Str>) -> Self {
-        self.rule_name = value.into();
-        self
-    }
+    pub fn rule_name(mut self, value: impl Into<Str>) -> Self { self.rule_name = value.into(); self }
 }
 
 impl PropertyType for Rule {}
@@ -879,158 +564,6 @@ impl ToValue for Rule {
             .req("MatchingKeys", &self.matching_keys)
             .req("RuleName", &self.rule_name)
             .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::EntityResolution::IdNamespace`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-entityresolution-idnamespace-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-/// The values of `AttributeMatchingModel` (`AWS::EntityResolution::IdNamespace`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum AttributeMatchingModel {
-    /// `ONE_TO_ONE`
-    OneToOne,
-    /// `MANY_TO_MANY`
-    ManyToMany,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for AttributeMatchingModel {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for AttributeMatchingModel {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::OneToOne => "ONE_TO_ONE",
-            Self::ManyToMany => "MANY_TO_MANY",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `IdMappingType` (`AWS::EntityResolution::IdNamespace`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum IdMappingType {
-    /// `PROVIDER`
-    Provider,
-    /// `RULE_BASED`
-    RuleBased,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for IdMappingType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for IdMappingType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Provider => "PROVIDER",
-            Self::RuleBased => "RULE_BASED",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 
@@ -1052,62 +585,6 @@ impl From<Value> for IdNamespaceType {
 }
 
 impl ToValue for IdNamespaceType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Source => "SOURCE",
-            Self::Target => "TARGET",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `RecordMatchingModel` (`AWS::EntityResolution::IdNamespace`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum RecordMatchingModel {
-    /// `ONE_SOURCE_TO_ONE_TARGET`
-    OneSourceToOneTarget,
-    /// `MANY_SOURCE_TO_ONE_TARGET`
-    ManySourceToOneTarget,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for RecordMatchingModel {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for RecordMatchingModel {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::OneSourceToOneTarget => "ONE_SOURCE_TO_ONE_TARGET",
-            Self::ManySourceToOneTarget => "MANY_SOURCE_TO_ONE_TARGET",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `RuleDefinitionType` (`AWS::EntityResolution::IdNamespace`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum RuleDefinitionType {
-    /// `SOURCE`
-    Source,
-    /// `TARGET`
-    Target,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for RuleDefinitionType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for RuleDefinitionType {
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Source => "SOURCE",

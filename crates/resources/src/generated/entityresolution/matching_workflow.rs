@@ -7,6 +7,13 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    AttributeMatchingModel, IntermediateSourceConfiguration,
+    IntermediateSourceConfigurationRequired, ProviderProperties, ProviderPropertiesRequired, Rule,
+    RuleRequired, Tag, TagRequired,
+};
+use super::shared::{RULE_ProviderProperties, RULE_Rule, RULE_Tag};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("arn:(aws|aws-us-gov|aws-cn):.*:.*:[0-9]+:.*$");
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^arn:(aws|aws-us-gov|aws-cn):entityresolution:.*:[0-9]+:(schemamapping/.*)$");
@@ -21,124 +28,39 @@ pub(crate) static PATTERN_4: Pattern =
 pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z_0-9- \\t]*$");
 pub(crate) static PATTERN_6: Pattern = Pattern::new("^s3://([^/]+)/?(.*?([^/]+)/?)$");
 pub(crate) static PATTERN_7: Pattern =
-    Pattern::new("^s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?$");
-pub(crate) static PATTERN_8: Pattern = Pattern::new(
-    "^arn:(aws|aws-us-gov|aws-cn):(entityresolution):([a-z]{2}-[a-z]{1,10}-[0-9])::providerservice/([a-zA-Z0-9_-]{1,255})/([a-zA-Z0-9_-]{1,255})$",
-);
-pub(crate) static PATTERN_9: Pattern =
     Pattern::new("^arn:(aws|aws-us-gov|aws-cn):iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
-pub(crate) static PATTERN_10: Pattern = Pattern::new("^[a-zA-Z_0-9-]*$");
+pub(crate) static PATTERN_8: Pattern = Pattern::new("^[a-zA-Z_0-9-]*$");
 
 /// The required properties of [`MatchingWorkflow`], by name: `MatchingWorkflow::new(MatchingWorkflowRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MatchingWorkflowRequired {
     /// `InputSourceConfig`: a list of [`InputSource`] objects, required.
-    ///
-    /// A list of `InputSource` objects, which have the fields `InputSourceARN` and `SchemaName` .
-    ///
-    /// Items 1 to 20.
     pub input_source_config: List<InputSource>,
     /// `OutputSourceConfig`: a list of [`OutputSource`] objects, required.
-    ///
-    /// A list of `OutputSource` objects, each of which contains fields `outputS3Path` , `applyNormalization` , `KMSArn` , and `output` .
-    ///
-    /// Items 1 to 1.
     pub output_source_config: List<OutputSource>,
     /// `ResolutionTechniques`: a [`ResolutionTechniques`] object, required.
-    ///
-    /// An object which defines the `resolutionType` and the `ruleBasedProperties` .
     pub resolution_techniques: Obj<ResolutionTechniques>,
     /// `RoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the IAM role. AWS Entity Resolution assumes this role to create resources on your behalf as part of workflow execution.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:(aws|aws-us-gov|aws-cn):iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`.
     pub role_arn: Str,
     /// `WorkflowName`: a string, required.
-    ///
-    /// The name of the workflow. There can't be multiple `MatchingWorkflows` with the same name.
-    ///
-    /// Pattern `^[a-zA-Z_0-9-]*$`; length 0 to 255; create-only: changing it replaces the resource.
     pub workflow_name: Str,
 }
 
-static RULE_MatchingWorkflow: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MatchingWorkflow: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "IncrementalRunConfig",
-            Shape::Object(&RULE_IncrementalRunConfig),
-        ),
-        (
-            "InputSourceConfig",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_InputSource),
-                min_items: Some(1),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "OutputSourceConfig",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_OutputSource),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "ResolutionTechniques",
-            Shape::Object(&RULE_ResolutionTechniques),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "WorkflowName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_10),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+        ("IncrementalRunConfig", Shape::Object(&RULE_IncrementalRunConfig)),
+        ("InputSourceConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_InputSource), min_items: Some(1), max_items: Some(20) })),
+        ("OutputSourceConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_OutputSource), min_items: Some(1), max_items: Some(1) })),
+        ("ResolutionTechniques", Shape::Object(&RULE_ResolutionTechniques)),
+        ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_7), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("WorkflowName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
     ],
-    required: &[
-        "WorkflowName",
-        "InputSourceConfig",
-        "OutputSourceConfig",
-        "ResolutionTechniques",
-        "RoleArn",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["WorkflowName", "InputSourceConfig", "OutputSourceConfig", "ResolutionTechniques", "RoleArn"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EntityResolution::MatchingWorkflow` resource.
@@ -204,6 +126,7 @@ pub struct MatchingWorkflow {
     pub workflow_name: Str,
 }
 
+#[rustfmt::skip]
 impl MatchingWorkflow {
     /// The CloudFormation type name, `AWS::EntityResolution::MatchingWorkflow`.
     pub const TYPE_NAME: &'static str = "AWS::EntityResolution::MatchingWorkflow";
@@ -214,13 +137,7 @@ impl MatchingWorkflow {
         type_name: "AWS::EntityResolution::MatchingWorkflow",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-entityresolution-matchingworkflow.html",
         primary_identifier: &["WorkflowName"],
-        required: &[
-            "InputSourceConfig",
-            "OutputSourceConfig",
-            "ResolutionTechniques",
-            "RoleArn",
-            "WorkflowName",
-        ],
+        required: &["InputSourceConfig", "OutputSourceConfig", "ResolutionTechniques", "RoleArn", "WorkflowName"],
         create_only: &["WorkflowName"],
         conditional_create_only: &[],
         write_only: &[],
@@ -245,68 +162,21 @@ impl MatchingWorkflow {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `IncrementalRunConfig`: an [`IncrementalRunConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn incremental_run_config(mut self, value: impl Into<Obj<IncrementalRunConfig>>) -> Self {
-        self.incremental_run_config = Some(value.into());
-        self
-    }
-
+    pub fn incremental_run_config(mut self, value: impl Into<Obj<IncrementalRunConfig>>) -> Self { self.incremental_run_config = Some(value.into()); self }
     /// `InputSourceConfig`: a list of [`InputSource`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_source_config(mut self, value: impl Into<List<InputSource>>) -> Self {
-        self.input_source_config = value.into();
-        self
-    }
-
+    pub fn input_source_config(mut self, value: impl Into<List<InputSource>>) -> Self { self.input_source_config = value.into(); self }
     /// `OutputSourceConfig`: a list of [`OutputSource`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_source_config(mut self, value: impl Into<List<OutputSource>>) -> Self {
-        self.output_source_config = value.into();
-        self
-    }
-
+    pub fn output_source_config(mut self, value: impl Into<List<OutputSource>>) -> Self { self.output_source_config = value.into(); self }
     /// `ResolutionTechniques`: a [`ResolutionTechniques`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resolution_techniques(mut self, value: impl Into<Obj<ResolutionTechniques>>) -> Self {
-        self.resolution_techniques = value.into();
-        self
-    }
-
+    pub fn resolution_techniques(mut self, value: impl Into<Obj<ResolutionTechniques>>) -> Self { self.resolution_techniques = value.into(); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `WorkflowName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn workflow_name(mut self, value: impl Into<Str>) -> Self {
-        self.workflow_name = value.into();
-        self
-    }
+    pub fn workflow_name(mut self, value: impl Into<Str>) -> Self { self.workflow_name = value.into(); self }
 }
 
 impl Resource for MatchingWorkflow {
@@ -368,48 +238,20 @@ impl MatchingWorkflowAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomerProfilesIntegrationConfigRequired {
     /// `DomainArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the Customer Profiles domain
-    ///
-    /// Pattern `^arn:(aws|aws-us-gov|aws-cn):profile:[a-z]{2}-[a-z]{1,10}-[0-9]:[0-9]{12}:(domains/[a-zA-Z_0-9-]{1,255})$`.
     pub domain_arn: Str,
     /// `ObjectTypeArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the Customer Profiles object type
-    ///
-    /// Pattern `^arn:(aws|aws-us-gov|aws-cn):profile:[a-z]{2}-[a-z]{1,10}-[0-9]:[0-9]{12}:(domains/[a-zA-Z_0-9-]{1,255}/object-types/[a-zA-Z_0-9-]{1,255})$`.
     pub object_type_arn: Str,
 }
 
-static RULE_CustomerProfilesIntegrationConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CustomerProfilesIntegrationConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "DomainArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ObjectTypeArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DomainArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("ObjectTypeArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["DomainArn", "ObjectTypeArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomerProfilesIntegrationConfig` property type of `AWS::EntityResolution::MatchingWorkflow`.
@@ -433,6 +275,7 @@ pub struct CustomerProfilesIntegrationConfig {
     pub object_type_arn: Str,
 }
 
+#[rustfmt::skip]
 impl CustomerProfilesIntegrationConfig {
     /// A `CustomerProfilesIntegrationConfig` with its required properties, named in a [`CustomerProfilesIntegrationConfigRequired`].
     pub fn new(required: CustomerProfilesIntegrationConfigRequired) -> Self {
@@ -443,20 +286,9 @@ impl CustomerProfilesIntegrationConfig {
     }
 
     /// `DomainArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_arn(mut self, value: impl Into<Str>) -> Self {
-        self.domain_arn = value.into();
-        self
-    }
-
+    pub fn domain_arn(mut self, value: impl Into<Str>) -> Self { self.domain_arn = value.into(); self }
     /// `ObjectTypeArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object_type_arn(mut self, value: impl Into<Str>) -> Self {
-        self.object_type_arn = value.into();
-        self
-    }
+    pub fn object_type_arn(mut self, value: impl Into<Str>) -> Self { self.object_type_arn = value.into(); self }
 }
 
 impl PropertyType for CustomerProfilesIntegrationConfig {}
@@ -474,30 +306,17 @@ impl ToValue for CustomerProfilesIntegrationConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IncrementalRunConfigRequired {
     /// `IncrementalRunType`: an [`IncrementalRunType`] value, required.
-    ///
-    /// The type of incremental run. The only valid value is `IMMEDIATE` . This appears as "Automatic" in the console.
-    ///
-    /// &gt; For workflows where `resolutionType` is `ML_MATCHING` or `PROVIDER` , incremental processing is not supported.
     pub incremental_run_type: IncrementalRunType,
 }
 
-static RULE_IncrementalRunConfig: ObjRule = ObjRule {
-    properties: &[(
-        "IncrementalRunType",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["IMMEDIATE"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_IncrementalRunConfig: ObjRule = ObjRule {
+    properties: &[
+        ("IncrementalRunType", Shape::Str(&StrRule { allowed: &["IMMEDIATE"], ..StrRule::ANY })),
+    ],
     required: &["IncrementalRunType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IncrementalRunConfig` property type of `AWS::EntityResolution::MatchingWorkflow`.
@@ -517,6 +336,7 @@ pub struct IncrementalRunConfig {
     pub incremental_run_type: IncrementalRunType,
 }
 
+#[rustfmt::skip]
 impl IncrementalRunConfig {
     /// A `IncrementalRunConfig` with its required properties, named in a [`IncrementalRunConfigRequired`].
     pub fn new(required: IncrementalRunConfigRequired) -> Self {
@@ -526,12 +346,7 @@ impl IncrementalRunConfig {
     }
 
     /// `IncrementalRunType`: an [`IncrementalRunType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn incremental_run_type(mut self, value: impl Into<IncrementalRunType>) -> Self {
-        self.incremental_run_type = value.into();
-        self
-    }
+    pub fn incremental_run_type(mut self, value: impl Into<IncrementalRunType>) -> Self { self.incremental_run_type = value.into(); self }
 }
 
 impl PropertyType for IncrementalRunConfig {}
@@ -548,49 +363,21 @@ impl ToValue for IncrementalRunConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InputSourceRequired {
     /// `InputSourceARN`: a string, required.
-    ///
-    /// An object containing `inputSourceARN` , `schemaName` , and `applyNormalization` .
-    ///
-    /// Pattern `arn:(aws|aws-us-gov|aws-cn):.*:.*:[0-9]+:.*$`.
     pub input_source_arn: Str,
     /// `SchemaArn`: a string, required.
-    ///
-    /// The name of the schema.
-    ///
-    /// Pattern `^arn:(aws|aws-us-gov|aws-cn):entityresolution:.*:[0-9]+:(schemamapping/.*)$`.
     pub schema_arn: Str,
 }
 
-static RULE_InputSource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InputSource: ObjRule = ObjRule {
     properties: &[
         ("ApplyNormalization", Shape::Bool),
-        (
-            "InputSourceARN",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SchemaArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("InputSourceARN", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("SchemaArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["InputSourceARN", "SchemaArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InputSource` property type of `AWS::EntityResolution::MatchingWorkflow`.
@@ -618,6 +405,7 @@ pub struct InputSource {
     pub schema_arn: Str,
 }
 
+#[rustfmt::skip]
 impl InputSource {
     /// A `InputSource` with its required properties, named in a [`InputSourceRequired`].
     pub fn new(required: InputSourceRequired) -> Self {
@@ -629,28 +417,11 @@ impl InputSource {
     }
 
     /// `ApplyNormalization`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn apply_normalization(mut self, value: impl Into<Bool>) -> Self {
-        self.apply_normalization = Some(value.into());
-        self
-    }
-
+    pub fn apply_normalization(mut self, value: impl Into<Bool>) -> Self { self.apply_normalization = Some(value.into()); self }
     /// `InputSourceARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_source_arn(mut self, value: impl Into<Str>) -> Self {
-        self.input_source_arn = value.into();
-        self
-    }
-
+    pub fn input_source_arn(mut self, value: impl Into<Str>) -> Self { self.input_source_arn = value.into(); self }
     /// `SchemaArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema_arn(mut self, value: impl Into<Str>) -> Self {
-        self.schema_arn = value.into();
-        self
-    }
+    pub fn schema_arn(mut self, value: impl Into<Str>) -> Self { self.schema_arn = value.into(); self }
 }
 
 impl PropertyType for InputSource {}
@@ -665,109 +436,22 @@ impl ToValue for InputSource {
     }
 }
 
-/// The required properties of [`IntermediateSourceConfiguration`], by name: `IntermediateSourceConfiguration::new(IntermediateSourceConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IntermediateSourceConfigurationRequired {
-    /// `IntermediateS3Path`: a string, required.
-    ///
-    /// The Amazon S3 location (bucket and prefix). For example: `s3://provider_bucket/DOC-EXAMPLE-BUCKET`
-    ///
-    /// Pattern `^s3://[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9](/.*)?$`; length 1 to 1024.
-    pub intermediate_s3_path: Str,
-}
-
-static RULE_IntermediateSourceConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "IntermediateS3Path",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(1024),
-            pattern: Some(&PATTERN_7),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &["IntermediateS3Path"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `IntermediateSourceConfiguration` property type of `AWS::EntityResolution::MatchingWorkflow`.
-///
-/// The Amazon S3 location that temporarily stores your data while it processes. Your information won't be saved permanently.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-entityresolution-matchingworkflow-intermediatesourceconfiguration.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct IntermediateSourceConfiguration {
-    /// `IntermediateS3Path`: a string, required.
-    ///
-    /// The Amazon S3 location (bucket and prefix). For example: `s3://provider_bucket/DOC-EXAMPLE-BUCKET`
-    ///
-    /// Pattern `^s3://[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9](/.*)?$`; length 1 to 1024.
-    pub intermediate_s3_path: Str,
-}
-
-impl IntermediateSourceConfiguration {
-    /// A `IntermediateSourceConfiguration` with its required properties, named in a [`IntermediateSourceConfigurationRequired`].
-    pub fn new(required: IntermediateSourceConfigurationRequired) -> Self {
-        Self {
-            intermediate_s3_path: required.intermediate_s3_path,
-        }
-    }
-
-    /// `IntermediateS3Path`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn intermediate_s3_path(mut self, value: impl Into<Str>) -> Self {
-        self.intermediate_s3_path = value.into();
-        self
-    }
-}
-
-impl PropertyType for IntermediateSourceConfiguration {}
-
-impl ToValue for IntermediateSourceConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("IntermediateS3Path", &self.intermediate_s3_path)
-            .build()
-    }
-}
-
 /// The required properties of [`OutputAttribute`], by name: `OutputAttribute::new(OutputAttributeRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OutputAttributeRequired {
     /// `Name`: a string, required.
-    ///
-    /// A name of a column to be written to the output. This must be an `InputField` name in the schema mapping.
-    ///
-    /// Pattern `^[a-zA-Z_0-9- \t]*$`; length 0 to 255.
     pub name: Str,
 }
 
-static RULE_OutputAttribute: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OutputAttribute: ObjRule = ObjRule {
     properties: &[
         ("Hashed", Shape::Bool),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OutputAttribute` property type of `AWS::EntityResolution::MatchingWorkflow`.
@@ -789,6 +473,7 @@ pub struct OutputAttribute {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl OutputAttribute {
     /// A `OutputAttribute` with its required properties, named in a [`OutputAttributeRequired`].
     pub fn new(required: OutputAttributeRequired) -> Self {
@@ -799,20 +484,9 @@ impl OutputAttribute {
     }
 
     /// `Hashed`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hashed(mut self, value: impl Into<Bool>) -> Self {
-        self.hashed = Some(value.into());
-        self
-    }
-
+    pub fn hashed(mut self, value: impl Into<Bool>) -> Self { self.hashed = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for OutputAttribute {}
@@ -830,55 +504,21 @@ impl ToValue for OutputAttribute {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OutputSourceRequired {
     /// `Output`: a list of [`OutputAttribute`] objects, required.
-    ///
-    /// A list of `OutputAttribute` objects, each of which have the fields `Name` and `Hashed` . Each of these objects selects a column to be included in the output table, and whether the values of the column should be hashed.
-    ///
-    /// Items 0 to 750.
     pub output: List<OutputAttribute>,
 }
 
-static RULE_OutputSource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OutputSource: ObjRule = ObjRule {
     properties: &[
         ("ApplyNormalization", Shape::Bool),
-        (
-            "CustomerProfilesIntegrationConfig",
-            Shape::Object(&RULE_CustomerProfilesIntegrationConfig),
-        ),
-        (
-            "KMSArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
-        (
-            "Output",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_OutputAttribute),
-                min_items: Some(0),
-                max_items: Some(750),
-            }),
-        ),
-        (
-            "OutputS3Path",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CustomerProfilesIntegrationConfig", Shape::Object(&RULE_CustomerProfilesIntegrationConfig)),
+        ("KMSArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+        ("Output", Shape::List(&ListRule { items: Shape::Object(&RULE_OutputAttribute), min_items: Some(0), max_items: Some(750) })),
+        ("OutputS3Path", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
     ],
     required: &["Output"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OutputSource` property type of `AWS::EntityResolution::MatchingWorkflow`.
@@ -916,6 +556,7 @@ pub struct OutputSource {
     pub output_s3_path: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl OutputSource {
     /// A `OutputSource` with its required properties, named in a [`OutputSourceRequired`].
     pub fn new(required: OutputSourceRequired) -> Self {
@@ -929,47 +570,15 @@ impl OutputSource {
     }
 
     /// `ApplyNormalization`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn apply_normalization(mut self, value: impl Into<Bool>) -> Self {
-        self.apply_normalization = Some(value.into());
-        self
-    }
-
+    pub fn apply_normalization(mut self, value: impl Into<Bool>) -> Self { self.apply_normalization = Some(value.into()); self }
     /// `CustomerProfilesIntegrationConfig`: a [`CustomerProfilesIntegrationConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn customer_profiles_integration_config(
-        mut self,
-        value: impl Into<Obj<CustomerProfilesIntegrationConfig>>,
-    ) -> Self {
-        self.customer_profiles_integration_config = Some(value.into());
-        self
-    }
-
+    pub fn customer_profiles_integration_config(mut self, value: impl Into<Obj<CustomerProfilesIntegrationConfig>>) -> Self { self.customer_profiles_integration_config = Some(value.into()); self }
     /// `KMSArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_arn = Some(value.into());
-        self
-    }
-
+    pub fn kms_arn(mut self, value: impl Into<Str>) -> Self { self.kms_arn = Some(value.into()); self }
     /// `Output`: a list of [`OutputAttribute`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output(mut self, value: impl Into<List<OutputAttribute>>) -> Self {
-        self.output = value.into();
-        self
-    }
-
+    pub fn output(mut self, value: impl Into<List<OutputAttribute>>) -> Self { self.output = value.into(); self }
     /// `OutputS3Path`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_s3_path(mut self, value: impl Into<Str>) -> Self {
-        self.output_s3_path = Some(value.into());
-        self
-    }
+    pub fn output_s3_path(mut self, value: impl Into<Str>) -> Self { self.output_s3_path = Some(value.into()); self }
 }
 
 impl PropertyType for OutputSource {}
@@ -989,150 +598,16 @@ impl ToValue for OutputSource {
     }
 }
 
-/// The required properties of [`ProviderProperties`], by name: `ProviderProperties::new(ProviderPropertiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ProviderPropertiesRequired {
-    /// `ProviderServiceArn`: a string, required.
-    ///
-    /// The ARN of the provider service.
-    ///
-    /// Pattern `^arn:(aws|aws-us-gov|aws-cn):(entityresolution):([a-z]{2}-[a-z]{1,10}-[0-9])::providerservice/([a-zA-Z0-9_-]{1,255})/([a-zA-Z0-9_-]{1,255})$`; length 20 to 255.
-    pub provider_service_arn: Str,
-}
-
-static RULE_ProviderProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResolutionTechniques: ObjRule = ObjRule {
     properties: &[
-        (
-            "IntermediateSourceConfiguration",
-            Shape::Object(&RULE_IntermediateSourceConfiguration),
-        ),
-        ("ProviderConfiguration", Shape::Any),
-        (
-            "ProviderServiceArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_8),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ProviderProperties", Shape::Object(&RULE_ProviderProperties)),
+        ("ResolutionType", Shape::Str(&StrRule { allowed: &["RULE_MATCHING", "ML_MATCHING", "PROVIDER"], ..StrRule::ANY })),
+        ("RuleBasedProperties", Shape::Object(&RULE_RuleBasedProperties)),
+        ("RuleConditionProperties", Shape::Object(&RULE_RuleConditionProperties)),
     ],
-    required: &["ProviderServiceArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
-};
-
-/// The `ProviderProperties` property type of `AWS::EntityResolution::MatchingWorkflow`.
-///
-/// An object containing the `providerServiceARN` , `intermediateSourceConfiguration` , and `providerConfiguration` .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-entityresolution-matchingworkflow-providerproperties.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ProviderProperties {
-    /// `IntermediateSourceConfiguration`: an [`IntermediateSourceConfiguration`] object.
-    ///
-    /// The Amazon S3 location that temporarily stores your data while it processes. Your information won't be saved permanently.
-    pub intermediate_source_configuration: Option<Obj<IntermediateSourceConfiguration>>,
-    /// `ProviderConfiguration`: a JSON value.
-    ///
-    /// The required configuration fields to use with the provider service.
-    pub provider_configuration: Option<Json>,
-    /// `ProviderServiceArn`: a string, required.
-    ///
-    /// The ARN of the provider service.
-    ///
-    /// Pattern `^arn:(aws|aws-us-gov|aws-cn):(entityresolution):([a-z]{2}-[a-z]{1,10}-[0-9])::providerservice/([a-zA-Z0-9_-]{1,255})/([a-zA-Z0-9_-]{1,255})$`; length 20 to 255.
-    pub provider_service_arn: Str,
-}
-
-impl ProviderProperties {
-    /// A `ProviderProperties` with its required properties, named in a [`ProviderPropertiesRequired`].
-    pub fn new(required: ProviderPropertiesRequired) -> Self {
-        Self {
-            intermediate_source_configuration: None,
-            provider_configuration: None,
-            provider_service_arn: required.provider_service_arn,
-        }
-    }
-
-    /// `IntermediateSourceConfiguration`: an [`IntermediateSourceConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn intermediate_source_configuration(
-        mut self,
-        value: impl Into<Obj<IntermediateSourceConfiguration>>,
-    ) -> Self {
-        self.intermediate_source_configuration = Some(value.into());
-        self
-    }
-
-    /// `ProviderConfiguration`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provider_configuration(mut self, value: impl Into<Json>) -> Self {
-        self.provider_configuration = Some(value.into());
-        self
-    }
-
-    /// `ProviderServiceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provider_service_arn(mut self, value: impl Into<Str>) -> Self {
-        self.provider_service_arn = value.into();
-        self
-    }
-}
-
-impl PropertyType for ProviderProperties {}
-
-impl ToValue for ProviderProperties {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt(
-                "IntermediateSourceConfiguration",
-                &self.intermediate_source_configuration,
-            )
-            .opt("ProviderConfiguration", &self.provider_configuration)
-            .req("ProviderServiceArn", &self.provider_service_arn)
-            .build()
-    }
-}
-
-static RULE_ResolutionTechniques: ObjRule = ObjRule {
-    properties: &[
-        (
-            "ProviderProperties",
-            Shape::Object(&RULE_ProviderProperties),
-        ),
-        (
-            "ResolutionType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["RULE_MATCHING", "ML_MATCHING", "PROVIDER"],
-                format: None,
-            }),
-        ),
-        (
-            "RuleBasedProperties",
-            Shape::Object(&RULE_RuleBasedProperties),
-        ),
-        (
-            "RuleConditionProperties",
-            Shape::Object(&RULE_RuleConditionProperties),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ResolutionTechniques` property type of `AWS::EntityResolution::MatchingWorkflow`.
@@ -1164,6 +639,7 @@ pub struct ResolutionTechniques {
     pub rule_condition_properties: Option<Obj<RuleConditionProperties>>,
 }
 
+#[rustfmt::skip]
 impl ResolutionTechniques {
     /// A `ResolutionTechniques` with no property set (none is required).
     pub fn new() -> Self {
@@ -1171,39 +647,13 @@ impl ResolutionTechniques {
     }
 
     /// `ProviderProperties`: a [`ProviderProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provider_properties(mut self, value: impl Into<Obj<ProviderProperties>>) -> Self {
-        self.provider_properties = Some(value.into());
-        self
-    }
-
+    pub fn provider_properties(mut self, value: impl Into<Obj<ProviderProperties>>) -> Self { self.provider_properties = Some(value.into()); self }
     /// `ResolutionType`: a [`ResolutionType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resolution_type(mut self, value: impl Into<ResolutionType>) -> Self {
-        self.resolution_type = Some(value.into());
-        self
-    }
-
+    pub fn resolution_type(mut self, value: impl Into<ResolutionType>) -> Self { self.resolution_type = Some(value.into()); self }
     /// `RuleBasedProperties`: a [`RuleBasedProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_based_properties(mut self, value: impl Into<Obj<RuleBasedProperties>>) -> Self {
-        self.rule_based_properties = Some(value.into());
-        self
-    }
-
+    pub fn rule_based_properties(mut self, value: impl Into<Obj<RuleBasedProperties>>) -> Self { self.rule_based_properties = Some(value.into()); self }
     /// `RuleConditionProperties`: a [`RuleConditionProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_condition_properties(
-        mut self,
-        value: impl Into<Obj<RuleConditionProperties>>,
-    ) -> Self {
-        self.rule_condition_properties = Some(value.into());
-        self
-    }
+    pub fn rule_condition_properties(mut self, value: impl Into<Obj<RuleConditionProperties>>) -> Self { self.rule_condition_properties = Some(value.into()); self }
 }
 
 impl PropertyType for ResolutionTechniques {}
@@ -1219,172 +669,25 @@ impl ToValue for ResolutionTechniques {
     }
 }
 
-/// The required properties of [`Rule`], by name: `Rule::new(RuleRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RuleRequired {
-    /// `MatchingKeys`: a list of strings, required.
-    ///
-    /// A list of `MatchingKeys` . The `MatchingKeys` must have been defined in the `SchemaMapping` . Two records are considered to match according to this rule if all of the `MatchingKeys` match.
-    ///
-    /// Items 1 to 15.
-    pub matching_keys: List<Str>,
-    /// `RuleName`: a string, required.
-    ///
-    /// A name for the matching rule.
-    ///
-    /// Pattern `^[a-zA-Z_0-9- \t]*$`; length 0 to 255.
-    pub rule_name: Str,
-}
-
-static RULE_Rule: ObjRule = ObjRule {
-    properties: &[
-        (
-            "MatchingKeys",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    pattern: Some(&PATTERN_5),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(15),
-            }),
-        ),
-        (
-            "RuleName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["RuleName", "MatchingKeys"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Rule` property type of `AWS::EntityResolution::MatchingWorkflow`.
-///
-/// An object containing the `ruleName` and `matchingKeys` .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-entityresolution-matchingworkflow-rule.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Rule {
-    /// `MatchingKeys`: a list of strings, required.
-    ///
-    /// A list of `MatchingKeys` . The `MatchingKeys` must have been defined in the `SchemaMapping` . Two records are considered to match according to this rule if all of the `MatchingKeys` match.
-    ///
-    /// Items 1 to 15.
-    pub matching_keys: List<Str>,
-    /// `RuleName`: a string, required.
-    ///
-    /// A name for the matching rule.
-    ///
-    /// Pattern `^[a-zA-Z_0-9- \t]*$`; length 0 to 255.
-    pub rule_name: Str,
-}
-
-impl Rule {
-    /// A `Rule` with its required properties, named in a [`RuleRequired`].
-    pub fn new(required: RuleRequired) -> Self {
-        Self {
-            matching_keys: required.matching_keys,
-            rule_name: required.rule_name,
-        }
-    }
-
-    /// `MatchingKeys`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn matching_keys(mut self, value: impl Into<List<Str>>) -> Self {
-        self.matching_keys = value.into();
-        self
-    }
-
-    /// `RuleName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_name(mut self, value: impl Into<Str>) -> Self {
-        self.rule_name = value.into();
-        self
-    }
-}
-
-impl PropertyType for Rule {}
-
-impl ToValue for Rule {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("MatchingKeys", &self.matching_keys)
-            .req("RuleName", &self.rule_name)
-            .build()
-    }
-}
-
 /// The required properties of [`RuleBasedProperties`], by name: `RuleBasedProperties::new(RuleBasedPropertiesRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleBasedPropertiesRequired {
     /// `AttributeMatchingModel`: an [`AttributeMatchingModel`] value, required.
-    ///
-    /// The comparison type. You can choose `ONE_TO_ONE` or `MANY_TO_MANY` as the `attributeMatchingModel` .
-    ///
-    /// If you choose `ONE_TO_ONE` , the system can only match attributes if the sub-types are an exact match. For example, for the `Email` attribute type, the system will only consider it a match if the value of the `Email` field of Profile A matches the value of the `Email` field of Profile B.
-    ///
-    /// If you choose `MANY_TO_MANY` , the system can match attributes across the sub-types of an attribute type. For example, if the value of the `Email` field of Profile A and the value of `BusinessEmail` field of Profile B matches, the two profiles are matched on the `Email` attribute type.
     pub attribute_matching_model: AttributeMatchingModel,
     /// `Rules`: a list of [`Rule`] objects, required.
-    ///
-    /// A list of `Rule` objects, each of which have fields `RuleName` and `MatchingKeys` .
-    ///
-    /// Items 1 to 25.
     pub rules: List<Rule>,
 }
 
-static RULE_RuleBasedProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RuleBasedProperties: ObjRule = ObjRule {
     properties: &[
-        (
-            "AttributeMatchingModel",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ONE_TO_ONE", "MANY_TO_MANY"],
-                format: None,
-            }),
-        ),
-        (
-            "MatchPurpose",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["IDENTIFIER_GENERATION", "INDEXING"],
-                format: None,
-            }),
-        ),
-        (
-            "Rules",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Rule),
-                min_items: Some(1),
-                max_items: Some(25),
-            }),
-        ),
+        ("AttributeMatchingModel", Shape::Str(&StrRule { allowed: &["ONE_TO_ONE", "MANY_TO_MANY"], ..StrRule::ANY })),
+        ("MatchPurpose", Shape::Str(&StrRule { allowed: &["IDENTIFIER_GENERATION", "INDEXING"], ..StrRule::ANY })),
+        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: Some(1), max_items: Some(25) })),
     ],
     required: &["AttributeMatchingModel", "Rules"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RuleBasedProperties` property type of `AWS::EntityResolution::MatchingWorkflow`.
@@ -1418,6 +721,7 @@ pub struct RuleBasedProperties {
     pub rules: List<Rule>,
 }
 
+#[rustfmt::skip]
 impl RuleBasedProperties {
     /// A `RuleBasedProperties` with its required properties, named in a [`RuleBasedPropertiesRequired`].
     pub fn new(required: RuleBasedPropertiesRequired) -> Self {
@@ -1429,28 +733,11 @@ impl RuleBasedProperties {
     }
 
     /// `AttributeMatchingModel`: an [`AttributeMatchingModel`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attribute_matching_model(mut self, value: impl Into<AttributeMatchingModel>) -> Self {
-        self.attribute_matching_model = value.into();
-        self
-    }
-
+    pub fn attribute_matching_model(mut self, value: impl Into<AttributeMatchingModel>) -> Self { self.attribute_matching_model = value.into(); self }
     /// `MatchPurpose`: a [`MatchPurpose`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn match_purpose(mut self, value: impl Into<MatchPurpose>) -> Self {
-        self.match_purpose = Some(value.into());
-        self
-    }
-
+    pub fn match_purpose(mut self, value: impl Into<MatchPurpose>) -> Self { self.match_purpose = Some(value.into()); self }
     /// `Rules`: a list of [`Rule`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rules(mut self, value: impl Into<List<Rule>>) -> Self {
-        self.rules = value.into();
-        self
-    }
+    pub fn rules(mut self, value: impl Into<List<Rule>>) -> Self { self.rules = value.into(); self }
 }
 
 impl PropertyType for RuleBasedProperties {}
@@ -1465,26 +752,14 @@ impl ToValue for RuleBasedProperties {
     }
 }
 
-static RULE_RuleCondition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RuleCondition: ObjRule = ObjRule {
     properties: &[
         ("Condition", Shape::STR),
-        (
-            "RuleName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("RuleName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RuleCondition` property type of `AWS::EntityResolution::MatchingWorkflow`.
@@ -1516,6 +791,7 @@ pub struct RuleCondition {
     pub rule_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl RuleCondition {
     /// A `RuleCondition` with no property set (none is required).
     pub fn new() -> Self {
@@ -1523,20 +799,9 @@ impl RuleCondition {
     }
 
     /// `Condition`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn condition(mut self, value: impl Into<Str>) -> Self {
-        self.condition = Some(value.into());
-        self
-    }
-
+    pub fn condition(mut self, value: impl Into<Str>) -> Self { self.condition = Some(value.into()); self }
     /// `RuleName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_name(mut self, value: impl Into<Str>) -> Self {
-        self.rule_name = Some(value.into());
-        self
-    }
+    pub fn rule_name(mut self, value: impl Into<Str>) -> Self { self.rule_name = Some(value.into()); self }
 }
 
 impl PropertyType for RuleCondition {}
@@ -1554,28 +819,17 @@ impl ToValue for RuleCondition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleConditionPropertiesRequired {
     /// `Rules`: a list of [`RuleCondition`] objects, required.
-    ///
-    /// A list of rule objects, each of which have fields `ruleName` and `condition` .
-    ///
-    /// Items 1 to 25.
     pub rules: List<RuleCondition>,
 }
 
-static RULE_RuleConditionProperties: ObjRule = ObjRule {
-    properties: &[(
-        "Rules",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_RuleCondition),
-            min_items: Some(1),
-            max_items: Some(25),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_RuleConditionProperties: ObjRule = ObjRule {
+    properties: &[
+        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_RuleCondition), min_items: Some(1), max_items: Some(25) })),
+    ],
     required: &["Rules"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RuleConditionProperties` property type of `AWS::EntityResolution::MatchingWorkflow`.
@@ -1593,6 +847,7 @@ pub struct RuleConditionProperties {
     pub rules: List<RuleCondition>,
 }
 
+#[rustfmt::skip]
 impl RuleConditionProperties {
     /// A `RuleConditionProperties` with its required properties, named in a [`RuleConditionPropertiesRequired`].
     pub fn new(required: RuleConditionPropertiesRequired) -> Self {
@@ -1602,12 +857,7 @@ impl RuleConditionProperties {
     }
 
     /// `Rules`: a list of [`RuleCondition`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rules(mut self, value: impl Into<List<RuleCondition>>) -> Self {
-        self.rules = value.into();
-        self
-    }
+    pub fn rules(mut self, value: impl Into<List<RuleCondition>>) -> Self { self.rules = value.into(); self }
 }
 
 impl PropertyType for RuleConditionProperties {}
@@ -1615,130 +865,6 @@ impl PropertyType for RuleConditionProperties {}
 impl ToValue for RuleConditionProperties {
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Rules", &self.rules).build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::EntityResolution::MatchingWorkflow`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-entityresolution-matchingworkflow-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-/// The values of `AttributeMatchingModel` (`AWS::EntityResolution::MatchingWorkflow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum AttributeMatchingModel {
-    /// `ONE_TO_ONE`
-    OneToOne,
-    /// `MANY_TO_MANY`
-    ManyToMany,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for AttributeMatchingModel {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for AttributeMatchingModel {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::OneToOne => "ONE_TO_ONE",
-            Self::ManyToMany => "MANY_TO_MANY",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 

@@ -8,12 +8,15 @@
 //! - `AWS::EntityResolution::MatchingWorkflow`: [`MatchingWorkflow`], property types in [`matching_workflow`]
 //! - `AWS::EntityResolution::PolicyStatement`: [`PolicyStatement`], property types in [`policy_statement`]
 //! - `AWS::EntityResolution::SchemaMapping`: [`SchemaMapping`], property types in [`schema_mapping`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod id_mapping_workflow;
 pub mod id_namespace;
 pub mod matching_workflow;
 pub mod policy_statement;
 pub mod schema_mapping;
+pub mod shared;
 
 pub use id_mapping_workflow::{
     IdMappingWorkflow, IdMappingWorkflowAttributes, IdMappingWorkflowRequired,

@@ -18,96 +18,24 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("^[0-9A-Za-z]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyStatementRequired {
     /// `Arn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the resource that will be accessed by the principal.
-    ///
-    /// Pattern `^arn:(aws|aws-us-gov|aws-cn):entityresolution:[a-z]{2}-[a-z]{1,10}-[0-9]:[0-9]{12}:((schemamapping|matchingworkflow|idmappingworkflow|idnamespace)/[a-zA-Z_0-9-]{1,255})$`; create-only: changing it replaces the resource.
     pub arn: Str,
     /// `StatementId`: a string, required.
-    ///
-    /// A statement identifier that differentiates the statement from others in the same policy.
-    ///
-    /// Pattern `^[0-9A-Za-z]+$`; length 1 to 64; create-only: changing it replaces the resource.
     pub statement_id: Str,
 }
 
-static RULE_PolicyStatement: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PolicyStatement: ObjRule = ObjRule {
     properties: &[
-        (
-            "Action",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(3),
-                    max_len: Some(64),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Arn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Condition",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(40960),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Effect",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Allow", "Deny"],
-                format: None,
-            }),
-        ),
-        (
-            "Principal",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(12),
-                    max_len: Some(64),
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "StatementId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Action", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(3), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("Arn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Condition", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(40960), ..StrRule::ANY })),
+        ("Effect", Shape::Str(&StrRule { allowed: &["Allow", "Deny"], ..StrRule::ANY })),
+        ("Principal", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(12), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("StatementId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["Arn", "StatementId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EntityResolution::PolicyStatement` resource.
@@ -163,6 +91,7 @@ pub struct PolicyStatement {
     pub statement_id: Str,
 }
 
+#[rustfmt::skip]
 impl PolicyStatement {
     /// The CloudFormation type name, `AWS::EntityResolution::PolicyStatement`.
     pub const TYPE_NAME: &'static str = "AWS::EntityResolution::PolicyStatement";
@@ -196,52 +125,17 @@ impl PolicyStatement {
     }
 
     /// `Action`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<List<Str>>) -> Self {
-        self.action = Some(value.into());
-        self
-    }
-
+    pub fn action(mut self, value: impl Into<List<Str>>) -> Self { self.action = Some(value.into()); self }
     /// `Arn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = value.into();
-        self
-    }
-
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = value.into(); self }
     /// `Condition`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn condition(mut self, value: impl Into<Str>) -> Self {
-        self.condition = Some(value.into());
-        self
-    }
-
+    pub fn condition(mut self, value: impl Into<Str>) -> Self { self.condition = Some(value.into()); self }
     /// `Effect`: a [`StatementEffect`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn effect(mut self, value: impl Into<StatementEffect>) -> Self {
-        self.effect = Some(value.into());
-        self
-    }
-
+    pub fn effect(mut self, value: impl Into<StatementEffect>) -> Self { self.effect = Some(value.into()); self }
     /// `Principal`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn principal(mut self, value: impl Into<List<Str>>) -> Self {
-        self.principal = Some(value.into());
-        self
-    }
-
+    pub fn principal(mut self, value: impl Into<List<Str>>) -> Self { self.principal = Some(value.into()); self }
     /// `StatementId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn statement_id(mut self, value: impl Into<Str>) -> Self {
-        self.statement_id = value.into();
-        self
-    }
+    pub fn statement_id(mut self, value: impl Into<Str>) -> Self { self.statement_id = value.into(); self }
 }
 
 impl Resource for PolicyStatement {

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z_0-9- \\t]*$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z_0-9- ]*$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z_0-9-]*$");
@@ -15,64 +18,22 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z_0-9-]*$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct SchemaMappingRequired {
     /// `MappedInputFields`: a list of [`SchemaInputAttribute`] objects, required.
-    ///
-    /// A list of `MappedInputFields` . Each `MappedInputField` corresponds to a column the source data table, and contains column name plus additional information that AWS Entity Resolution uses for matching.
-    ///
-    /// Items 2 to 35.
     pub mapped_input_fields: List<SchemaInputAttribute>,
     /// `SchemaName`: a string, required.
-    ///
-    /// The name of the schema. There can't be multiple `SchemaMappings` with the same name.
-    ///
-    /// Pattern `^[a-zA-Z_0-9-]*$`; length 0 to 255; create-only: changing it replaces the resource.
     pub schema_name: Str,
 }
 
-static RULE_SchemaMapping: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SchemaMapping: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MappedInputFields",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SchemaInputAttribute),
-                min_items: Some(2),
-                max_items: Some(35),
-            }),
-        ),
-        (
-            "SchemaName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+        ("MappedInputFields", Shape::List(&ListRule { items: Shape::Object(&RULE_SchemaInputAttribute), min_items: Some(2), max_items: Some(35) })),
+        ("SchemaName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["SchemaName", "MappedInputFields"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EntityResolution::SchemaMapping` resource.
@@ -114,6 +75,7 @@ pub struct SchemaMapping {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl SchemaMapping {
     /// The CloudFormation type name, `AWS::EntityResolution::SchemaMapping`.
     pub const TYPE_NAME: &'static str = "AWS::EntityResolution::SchemaMapping";
@@ -145,36 +107,13 @@ impl SchemaMapping {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `MappedInputFields`: a list of [`SchemaInputAttribute`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mapped_input_fields(mut self, value: impl Into<List<SchemaInputAttribute>>) -> Self {
-        self.mapped_input_fields = value.into();
-        self
-    }
-
+    pub fn mapped_input_fields(mut self, value: impl Into<List<SchemaInputAttribute>>) -> Self { self.mapped_input_fields = value.into(); self }
     /// `SchemaName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema_name(mut self, value: impl Into<Str>) -> Self {
-        self.schema_name = value.into();
-        self
-    }
-
+    pub fn schema_name(mut self, value: impl Into<Str>) -> Self { self.schema_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for SchemaMapping {
@@ -237,112 +176,24 @@ impl SchemaMappingAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SchemaInputAttributeRequired {
     /// `FieldName`: a string, required.
-    ///
-    /// A string containing the field name.
-    ///
-    /// Pattern `^[a-zA-Z_0-9- \t]*$`; length 0 to 255.
     pub field_name: Str,
     /// `Type`: a [`SchemaAttributeType`] value, required.
-    ///
-    /// The type of the attribute, selected from a list of values.
-    ///
-    /// LiveRamp supports: `NAME` | `NAME_FIRST` | `NAME_MIDDLE` | `NAME_LAST` | `ADDRESS` | `ADDRESS_STREET1` | `ADDRESS_STREET2` | `ADDRESS_STREET3` | `ADDRESS_CITY` | `ADDRESS_STATE` | `ADDRESS_COUNTRY` | `ADDRESS_POSTALCODE` | `PHONE` | `PHONE_NUMBER` | `EMAIL_ADDRESS` | `UNIQUE_ID` | `PROVIDER_ID`
-    ///
-    /// TransUnion supports: `NAME` | `NAME_FIRST` | `NAME_LAST` | `ADDRESS` | `ADDRESS_CITY` | `ADDRESS_STATE` | `ADDRESS_COUNTRY` | `ADDRESS_POSTALCODE` | `PHONE_NUMBER` | `EMAIL_ADDRESS` | `UNIQUE_ID` | `IPV4` | `IPV6` | `MAID`
-    ///
-    /// Unified ID 2.0 supports: `PHONE_NUMBER` | `EMAIL_ADDRESS` | `UNIQUE_ID`
-    ///
-    /// &gt; Normalization is only supported for `NAME` , `ADDRESS` , `PHONE` , and `EMAIL_ADDRESS` .
-    /// &gt;
-    /// &gt; If you want to normalize `NAME_FIRST` , `NAME_MIDDLE` , and `NAME_LAST` , you must group them by assigning them to the `NAME` `groupName` .
-    /// &gt;
-    /// &gt; If you want to normalize `ADDRESS_STREET1` , `ADDRESS_STREET2` , `ADDRESS_STREET3` , `ADDRESS_CITY` , `ADDRESS_STATE` , `ADDRESS_COUNTRY` , and `ADDRESS_POSTALCODE` , you must group them by assigning them to the `ADDRESS` `groupName` .
-    /// &gt;
-    /// &gt; If you want to normalize `PHONE_NUMBER` and `PHONE_COUNTRYCODE` , you must group them by assigning them to the `PHONE` `groupName` .
     pub r#type: SchemaAttributeType,
 }
 
-static RULE_SchemaInputAttribute: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SchemaInputAttribute: ObjRule = ObjRule {
     properties: &[
-        (
-            "FieldName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "GroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("FieldName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("GroupName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Hashed", Shape::Bool),
-        (
-            "MatchKey",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SubType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(255),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "NAME",
-                    "NAME_FIRST",
-                    "NAME_MIDDLE",
-                    "NAME_LAST",
-                    "ADDRESS",
-                    "ADDRESS_STREET1",
-                    "ADDRESS_STREET2",
-                    "ADDRESS_STREET3",
-                    "ADDRESS_CITY",
-                    "ADDRESS_STATE",
-                    "ADDRESS_COUNTRY",
-                    "ADDRESS_POSTALCODE",
-                    "PHONE",
-                    "PHONE_NUMBER",
-                    "PHONE_COUNTRYCODE",
-                    "EMAIL_ADDRESS",
-                    "UNIQUE_ID",
-                    "DATE",
-                    "STRING",
-                    "PROVIDER_ID",
-                ],
-                format: None,
-            }),
-        ),
+        ("MatchKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("SubType", Shape::Str(&StrRule { max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["NAME", "NAME_FIRST", "NAME_MIDDLE", "NAME_LAST", "ADDRESS", "ADDRESS_STREET1", "ADDRESS_STREET2", "ADDRESS_STREET3", "ADDRESS_CITY", "ADDRESS_STATE", "ADDRESS_COUNTRY", "ADDRESS_POSTALCODE", "PHONE", "PHONE_NUMBER", "PHONE_COUNTRYCODE", "EMAIL_ADDRESS", "UNIQUE_ID", "DATE", "STRING", "PROVIDER_ID"], ..StrRule::ANY })),
     ],
     required: &["FieldName", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SchemaInputAttribute` property type of `AWS::EntityResolution::SchemaMapping`.
@@ -410,6 +261,7 @@ pub struct SchemaInputAttribute {
     pub r#type: SchemaAttributeType,
 }
 
+#[rustfmt::skip]
 impl SchemaInputAttribute {
     /// A `SchemaInputAttribute` with its required properties, named in a [`SchemaInputAttributeRequired`].
     pub fn new(required: SchemaInputAttributeRequired) -> Self {
@@ -424,52 +276,17 @@ impl SchemaInputAttribute {
     }
 
     /// `FieldName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_name(mut self, value: impl Into<Str>) -> Self {
-        self.field_name = value.into();
-        self
-    }
-
+    pub fn field_name(mut self, value: impl Into<Str>) -> Self { self.field_name = value.into(); self }
     /// `GroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group_name(mut self, value: impl Into<Str>) -> Self {
-        self.group_name = Some(value.into());
-        self
-    }
-
+    pub fn group_name(mut self, value: impl Into<Str>) -> Self { self.group_name = Some(value.into()); self }
     /// `Hashed`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hashed(mut self, value: impl Into<Bool>) -> Self {
-        self.hashed = Some(value.into());
-        self
-    }
-
+    pub fn hashed(mut self, value: impl Into<Bool>) -> Self { self.hashed = Some(value.into()); self }
     /// `MatchKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn match_key(mut self, value: impl Into<Str>) -> Self {
-        self.match_key = Some(value.into());
-        self
-    }
-
+    pub fn match_key(mut self, value: impl Into<Str>) -> Self { self.match_key = Some(value.into()); self }
     /// `SubType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sub_type(mut self, value: impl Into<Str>) -> Self {
-        self.sub_type = Some(value.into());
-        self
-    }
-
+    pub fn sub_type(mut self, value: impl Into<Str>) -> Self { self.sub_type = Some(value.into()); self }
     /// `Type`: a [`SchemaAttributeType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<SchemaAttributeType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<SchemaAttributeType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for SchemaInputAttribute {}
@@ -483,102 +300,6 @@ impl ToValue for SchemaInputAttribute {
             .opt("MatchKey", &self.match_key)
             .opt("SubType", &self.sub_type)
             .req("Type", &self.r#type)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::EntityResolution::SchemaMapping`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-entityresolution-schemamapping-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -18,90 +18,26 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("[\\.\\-_A-Za-z0-9]+");
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApiDestinationRequired {
     /// `ConnectionArn`: a string, required.
-    ///
-    /// The ARN of the connection to use for the API destination. The destination endpoint must support the authorization type specified for the connection.
-    ///
-    /// Pattern `^arn:aws([a-z]|\-)*:events:([a-z]|\d|\-)*:([0-9]{12})?:connection/[\.\-_A-Za-z0-9]+/[\-A-Za-z0-9]+$`; length 1 to 1600.
     pub connection_arn: Str,
     /// `HttpMethod`: a [`HttpMethod`] value, required.
-    ///
-    /// The method to use for the request to the HTTP invocation endpoint.
     pub http_method: HttpMethod,
     /// `InvocationEndpoint`: a string, required.
-    ///
-    /// The URL to the HTTP invocation endpoint for the API destination.
-    ///
-    /// Pattern `^((%[0-9A-Fa-f]{2}|[-()_.!~*';/?:@\x26=+$,A-Za-z0-9])+)([).!';/?:,])?$`; length 1 to 2048.
     pub invocation_endpoint: Str,
 }
 
-static RULE_ApiDestination: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ApiDestination: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConnectionArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1600),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "HttpMethod",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["GET", "HEAD", "POST", "OPTIONS", "PUT", "DELETE", "PATCH"],
-                format: None,
-            }),
-        ),
-        (
-            "InvocationEndpoint",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InvocationRateLimitPerSecond",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ConnectionArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
+        ("HttpMethod", Shape::Str(&StrRule { allowed: &["GET", "HEAD", "POST", "OPTIONS", "PUT", "DELETE", "PATCH"], ..StrRule::ANY })),
+        ("InvocationEndpoint", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("InvocationRateLimitPerSecond", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["ConnectionArn", "InvocationEndpoint", "HttpMethod"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Events::ApiDestination` resource.
@@ -164,6 +100,7 @@ pub struct ApiDestination {
     pub name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ApiDestination {
     /// The CloudFormation type name, `AWS::Events::ApiDestination`.
     pub const TYPE_NAME: &'static str = "AWS::Events::ApiDestination";
@@ -197,52 +134,17 @@ impl ApiDestination {
     }
 
     /// `ConnectionArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_arn(mut self, value: impl Into<Str>) -> Self {
-        self.connection_arn = value.into();
-        self
-    }
-
+    pub fn connection_arn(mut self, value: impl Into<Str>) -> Self { self.connection_arn = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `HttpMethod`: a [`HttpMethod`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_method(mut self, value: impl Into<HttpMethod>) -> Self {
-        self.http_method = value.into();
-        self
-    }
-
+    pub fn http_method(mut self, value: impl Into<HttpMethod>) -> Self { self.http_method = value.into(); self }
     /// `InvocationEndpoint`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn invocation_endpoint(mut self, value: impl Into<Str>) -> Self {
-        self.invocation_endpoint = value.into();
-        self
-    }
-
+    pub fn invocation_endpoint(mut self, value: impl Into<Str>) -> Self { self.invocation_endpoint = value.into(); self }
     /// `InvocationRateLimitPerSecond`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn invocation_rate_limit_per_second(mut self, value: impl Into<Int>) -> Self {
-        self.invocation_rate_limit_per_second = Some(value.into());
-        self
-    }
-
+    pub fn invocation_rate_limit_per_second(mut self, value: impl Into<Int>) -> Self { self.invocation_rate_limit_per_second = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
 }
 
 impl Resource for ApiDestination {

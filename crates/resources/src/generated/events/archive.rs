@@ -13,62 +13,22 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\.\\-_A-Za-z0-9]+");
 #[derive(Clone, Debug, PartialEq)]
 pub struct ArchiveRequired {
     /// `SourceArn`: a string, required.
-    ///
-    /// The ARN of the event bus that sends events to the archive.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub source_arn: Str,
 }
 
-static RULE_Archive: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Archive: ObjRule = ObjRule {
     properties: &[
-        (
-            "ArchiveName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(48),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ArchiveName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(48), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
         ("EventPattern", Shape::Any),
-        (
-            "KmsKeyIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RetentionDays",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("KmsKeyIdentifier", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
+        ("RetentionDays", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
         ("SourceArn", Shape::STR),
     ],
     required: &["SourceArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Events::Archive` resource.
@@ -134,6 +94,7 @@ pub struct Archive {
     pub source_arn: Str,
 }
 
+#[rustfmt::skip]
 impl Archive {
     /// The CloudFormation type name, `AWS::Events::Archive`.
     pub const TYPE_NAME: &'static str = "AWS::Events::Archive";
@@ -167,52 +128,17 @@ impl Archive {
     }
 
     /// `ArchiveName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn archive_name(mut self, value: impl Into<Str>) -> Self {
-        self.archive_name = Some(value.into());
-        self
-    }
-
+    pub fn archive_name(mut self, value: impl Into<Str>) -> Self { self.archive_name = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `EventPattern`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_pattern(mut self, value: impl Into<Json>) -> Self {
-        self.event_pattern = Some(value.into());
-        self
-    }
-
+    pub fn event_pattern(mut self, value: impl Into<Json>) -> Self { self.event_pattern = Some(value.into()); self }
     /// `KmsKeyIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_identifier = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_identifier(mut self, value: impl Into<Str>) -> Self { self.kms_key_identifier = Some(value.into()); self }
     /// `RetentionDays`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retention_days(mut self, value: impl Into<Int>) -> Self {
-        self.retention_days = Some(value.into());
-        self
-    }
-
+    pub fn retention_days(mut self, value: impl Into<Int>) -> Self { self.retention_days = Some(value.into()); self }
     /// `SourceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_arn(mut self, value: impl Into<Str>) -> Self {
-        self.source_arn = value.into();
-        self
-    }
+    pub fn source_arn(mut self, value: impl Into<Str>) -> Self { self.source_arn = value.into(); self }
 }
 
 impl Resource for Archive {

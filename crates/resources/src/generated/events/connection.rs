@@ -23,60 +23,18 @@ pub(crate) static PATTERN_5: Pattern =
 pub(crate) static PATTERN_6: Pattern = Pattern::new("^[a-zA-Z0-9_\\-/:]*$");
 pub(crate) static PATTERN_7: Pattern = Pattern::new("[\\.\\-_A-Za-z0-9]+");
 
-static RULE_Connection: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Connection: ObjRule = ObjRule {
     properties: &[
         ("AuthParameters", Shape::Object(&RULE_AuthParameters)),
-        (
-            "AuthorizationType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["API_KEY", "BASIC", "OAUTH_CLIENT_CREDENTIALS"],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InvocationConnectivityParameters",
-            Shape::Object(&RULE_InvocationConnectivityParameters),
-        ),
-        (
-            "KmsKeyIdentifier",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AuthorizationType", Shape::Str(&StrRule { allowed: &["API_KEY", "BASIC", "OAUTH_CLIENT_CREDENTIALS"], ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
+        ("InvocationConnectivityParameters", Shape::Object(&RULE_InvocationConnectivityParameters)),
+        ("KmsKeyIdentifier", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Events::Connection` resource.
@@ -136,6 +94,7 @@ pub struct Connection {
     pub name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Connection {
     /// The CloudFormation type name, `AWS::Events::Connection`.
     pub const TYPE_NAME: &'static str = "AWS::Events::Connection";
@@ -149,29 +108,9 @@ impl Connection {
         required: &[],
         create_only: &["Name"],
         conditional_create_only: &[],
-        write_only: &[
-            "AuthParameters/BasicAuthParameters/Password",
-            "AuthParameters/ApiKeyAuthParameters/ApiKeyValue",
-            "AuthParameters/OAuthParameters/ClientParameters/ClientSecret",
-            "AuthParameters/OAuthParameters/OAuthHttpParameters/HeaderParameters",
-            "AuthParameters/OAuthParameters/OAuthHttpParameters/QueryStringParameters",
-            "AuthParameters/OAuthParameters/OAuthHttpParameters/BodyParameters",
-            "AuthParameters/InvocationHttpParameters",
-        ],
-        read_only: &[
-            "Arn",
-            "ArnForPolicy",
-            "SecretArn",
-            "AuthParameters/ConnectivityParameters/ResourceParameters/ResourceAssociationArn",
-            "InvocationConnectivityParameters/ResourceParameters/ResourceAssociationArn",
-        ],
-        attributes: &[
-            "Arn",
-            "ArnForPolicy",
-            "AuthParameters.ConnectivityParameters.ResourceParameters.ResourceAssociationArn",
-            "InvocationConnectivityParameters.ResourceParameters.ResourceAssociationArn",
-            "SecretArn",
-        ],
+        write_only: &["AuthParameters/BasicAuthParameters/Password", "AuthParameters/ApiKeyAuthParameters/ApiKeyValue", "AuthParameters/OAuthParameters/ClientParameters/ClientSecret", "AuthParameters/OAuthParameters/OAuthHttpParameters/HeaderParameters", "AuthParameters/OAuthParameters/OAuthHttpParameters/QueryStringParameters", "AuthParameters/OAuthParameters/OAuthHttpParameters/BodyParameters", "AuthParameters/InvocationHttpParameters"],
+        read_only: &["Arn", "ArnForPolicy", "SecretArn", "AuthParameters/ConnectivityParameters/ResourceParameters/ResourceAssociationArn", "InvocationConnectivityParameters/ResourceParameters/ResourceAssociationArn"],
+        attributes: &["Arn", "ArnForPolicy", "AuthParameters.ConnectivityParameters.ResourceParameters.ResourceAssociationArn", "InvocationConnectivityParameters.ResourceParameters.ResourceAssociationArn", "SecretArn"],
         taggable: false,
         tag_format: TagFormat::None,
     };
@@ -182,55 +121,17 @@ impl Connection {
     }
 
     /// `AuthParameters`: an [`AuthParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auth_parameters(mut self, value: impl Into<Obj<AuthParameters>>) -> Self {
-        self.auth_parameters = Some(value.into());
-        self
-    }
-
+    pub fn auth_parameters(mut self, value: impl Into<Obj<AuthParameters>>) -> Self { self.auth_parameters = Some(value.into()); self }
     /// `AuthorizationType`: an [`AuthorizationType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authorization_type(mut self, value: impl Into<AuthorizationType>) -> Self {
-        self.authorization_type = Some(value.into());
-        self
-    }
-
+    pub fn authorization_type(mut self, value: impl Into<AuthorizationType>) -> Self { self.authorization_type = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `InvocationConnectivityParameters`: an [`InvocationConnectivityParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn invocation_connectivity_parameters(
-        mut self,
-        value: impl Into<Obj<InvocationConnectivityParameters>>,
-    ) -> Self {
-        self.invocation_connectivity_parameters = Some(value.into());
-        self
-    }
-
+    pub fn invocation_connectivity_parameters(mut self, value: impl Into<Obj<InvocationConnectivityParameters>>) -> Self { self.invocation_connectivity_parameters = Some(value.into()); self }
     /// `KmsKeyIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_identifier = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_identifier(mut self, value: impl Into<Str>) -> Self { self.kms_key_identifier = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
 }
 
 impl Resource for Connection {
@@ -325,48 +226,20 @@ impl ConnectionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApiKeyAuthParametersRequired {
     /// `ApiKeyName`: a string, required.
-    ///
-    /// The name of the API key to use for authorization.
-    ///
-    /// Pattern `^[ \t]*[^\x00-\x1F\x7F]+([ \t]+[^\x00-\x1F\x7F]+)*[ \t]*$`; length 1 to 512.
     pub api_key_name: Str,
     /// `ApiKeyValue`: a string, required.
-    ///
-    /// The value for the API key to use for authorization.
-    ///
-    /// Pattern `^[ \t]*[^\x00-\x1F\x7F]+([ \t]+[^\x00-\x1F\x7F]+)*[ \t]*$`; length 1 to 512.
     pub api_key_value: Str,
 }
 
-static RULE_ApiKeyAuthParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ApiKeyAuthParameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "ApiKeyName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ApiKeyValue",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ApiKeyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ApiKeyValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["ApiKeyName", "ApiKeyValue"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ApiKeyAuthParameters` property type of `AWS::Events::Connection`.
@@ -390,6 +263,7 @@ pub struct ApiKeyAuthParameters {
     pub api_key_value: Str,
 }
 
+#[rustfmt::skip]
 impl ApiKeyAuthParameters {
     /// A `ApiKeyAuthParameters` with its required properties, named in a [`ApiKeyAuthParametersRequired`].
     pub fn new(required: ApiKeyAuthParametersRequired) -> Self {
@@ -400,20 +274,9 @@ impl ApiKeyAuthParameters {
     }
 
     /// `ApiKeyName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn api_key_name(mut self, value: impl Into<Str>) -> Self {
-        self.api_key_name = value.into();
-        self
-    }
-
+    pub fn api_key_name(mut self, value: impl Into<Str>) -> Self { self.api_key_name = value.into(); self }
     /// `ApiKeyValue`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn api_key_value(mut self, value: impl Into<Str>) -> Self {
-        self.api_key_value = value.into();
-        self
-    }
+    pub fn api_key_value(mut self, value: impl Into<Str>) -> Self { self.api_key_value = value.into(); self }
 }
 
 impl PropertyType for ApiKeyAuthParameters {}
@@ -427,36 +290,18 @@ impl ToValue for ApiKeyAuthParameters {
     }
 }
 
-static RULE_AuthParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AuthParameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "ApiKeyAuthParameters",
-            Shape::Object(&RULE_ApiKeyAuthParameters),
-        ),
-        (
-            "BasicAuthParameters",
-            Shape::Object(&RULE_BasicAuthParameters),
-        ),
-        (
-            "ConnectivityParameters",
-            Shape::Object(&RULE_ConnectivityParameters),
-        ),
-        (
-            "InvocationHttpParameters",
-            Shape::Object(&RULE_ConnectionHttpParameters),
-        ),
+        ("ApiKeyAuthParameters", Shape::Object(&RULE_ApiKeyAuthParameters)),
+        ("BasicAuthParameters", Shape::Object(&RULE_BasicAuthParameters)),
+        ("ConnectivityParameters", Shape::Object(&RULE_ConnectivityParameters)),
+        ("InvocationHttpParameters", Shape::Object(&RULE_ConnectionHttpParameters)),
         ("OAuthParameters", Shape::Object(&RULE_OAuthParameters)),
     ],
-    required: &[],
-    one_of: &[&[
-        &["BasicAuthParameters"],
-        &["OAuthParameters"],
-        &["ApiKeyAuthParameters"],
-    ]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    one_of: &[&[&["BasicAuthParameters"], &["OAuthParameters"], &["ApiKeyAuthParameters"]]],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AuthParameters` property type of `AWS::Events::Connection`.
@@ -490,6 +335,7 @@ pub struct AuthParameters {
     pub o_auth_parameters: Option<Obj<OAuthParameters>>,
 }
 
+#[rustfmt::skip]
 impl AuthParameters {
     /// A `AuthParameters` with no property set (none is required).
     pub fn new() -> Self {
@@ -497,50 +343,15 @@ impl AuthParameters {
     }
 
     /// `ApiKeyAuthParameters`: an [`ApiKeyAuthParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn api_key_auth_parameters(mut self, value: impl Into<Obj<ApiKeyAuthParameters>>) -> Self {
-        self.api_key_auth_parameters = Some(value.into());
-        self
-    }
-
+    pub fn api_key_auth_parameters(mut self, value: impl Into<Obj<ApiKeyAuthParameters>>) -> Self { self.api_key_auth_parameters = Some(value.into()); self }
     /// `BasicAuthParameters`: a [`BasicAuthParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn basic_auth_parameters(mut self, value: impl Into<Obj<BasicAuthParameters>>) -> Self {
-        self.basic_auth_parameters = Some(value.into());
-        self
-    }
-
+    pub fn basic_auth_parameters(mut self, value: impl Into<Obj<BasicAuthParameters>>) -> Self { self.basic_auth_parameters = Some(value.into()); self }
     /// `ConnectivityParameters`: a [`ConnectivityParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connectivity_parameters(
-        mut self,
-        value: impl Into<Obj<ConnectivityParameters>>,
-    ) -> Self {
-        self.connectivity_parameters = Some(value.into());
-        self
-    }
-
+    pub fn connectivity_parameters(mut self, value: impl Into<Obj<ConnectivityParameters>>) -> Self { self.connectivity_parameters = Some(value.into()); self }
     /// `InvocationHttpParameters`: a [`ConnectionHttpParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn invocation_http_parameters(
-        mut self,
-        value: impl Into<Obj<ConnectionHttpParameters>>,
-    ) -> Self {
-        self.invocation_http_parameters = Some(value.into());
-        self
-    }
-
+    pub fn invocation_http_parameters(mut self, value: impl Into<Obj<ConnectionHttpParameters>>) -> Self { self.invocation_http_parameters = Some(value.into()); self }
     /// `OAuthParameters`: an [`OAuthParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn o_auth_parameters(mut self, value: impl Into<Obj<OAuthParameters>>) -> Self {
-        self.o_auth_parameters = Some(value.into());
-        self
-    }
+    pub fn o_auth_parameters(mut self, value: impl Into<Obj<OAuthParameters>>) -> Self { self.o_auth_parameters = Some(value.into()); self }
 }
 
 impl PropertyType for AuthParameters {}
@@ -561,48 +372,20 @@ impl ToValue for AuthParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BasicAuthParametersRequired {
     /// `Password`: a string, required.
-    ///
-    /// The password associated with the user name to use for Basic authorization.
-    ///
-    /// Pattern `^[ \t]*[^\x00-\x1F\x7F]+([ \t]+[^\x00-\x1F\x7F]+)*[ \t]*$`; length 1 to 512.
     pub password: Str,
     /// `Username`: a string, required.
-    ///
-    /// The user name to use for Basic authorization.
-    ///
-    /// Pattern `^[ \t]*[^\x00-\x1F\x7F]+([ \t]+[^\x00-\x1F\x7F]+)*[ \t]*$`; length 1 to 512.
     pub username: Str,
 }
 
-static RULE_BasicAuthParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BasicAuthParameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "Password",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Username",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Password", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Username", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["Username", "Password"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BasicAuthParameters` property type of `AWS::Events::Connection`.
@@ -626,6 +409,7 @@ pub struct BasicAuthParameters {
     pub username: Str,
 }
 
+#[rustfmt::skip]
 impl BasicAuthParameters {
     /// A `BasicAuthParameters` with its required properties, named in a [`BasicAuthParametersRequired`].
     pub fn new(required: BasicAuthParametersRequired) -> Self {
@@ -636,20 +420,9 @@ impl BasicAuthParameters {
     }
 
     /// `Password`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn password(mut self, value: impl Into<Str>) -> Self {
-        self.password = value.into();
-        self
-    }
-
+    pub fn password(mut self, value: impl Into<Str>) -> Self { self.password = value.into(); self }
     /// `Username`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn username(mut self, value: impl Into<Str>) -> Self {
-        self.username = value.into();
-        self
-    }
+    pub fn username(mut self, value: impl Into<Str>) -> Self { self.username = value.into(); self }
 }
 
 impl PropertyType for BasicAuthParameters {}
@@ -667,48 +440,20 @@ impl ToValue for BasicAuthParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClientParametersRequired {
     /// `ClientID`: a string, required.
-    ///
-    /// The client ID to use for OAuth authorization.
-    ///
-    /// Pattern `^[ \t]*[^\x00-\x1F\x7F]+([ \t]+[^\x00-\x1F\x7F]+)*[ \t]*$`; length 1 to 512.
     pub client_id: Str,
     /// `ClientSecret`: a string, required.
-    ///
-    /// The client secret assciated with the client ID to use for OAuth authorization.
-    ///
-    /// Pattern `^[ \t]*[^\x00-\x1F\x7F]+([ \t]+[^\x00-\x1F\x7F]+)*[ \t]*$`; length 1 to 512.
     pub client_secret: Str,
 }
 
-static RULE_ClientParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ClientParameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "ClientID",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ClientSecret",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ClientID", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ClientSecret", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["ClientID", "ClientSecret"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ClientParameters` property type of `AWS::Events::Connection`.
@@ -732,6 +477,7 @@ pub struct ClientParameters {
     pub client_secret: Str,
 }
 
+#[rustfmt::skip]
 impl ClientParameters {
     /// A `ClientParameters` with its required properties, named in a [`ClientParametersRequired`].
     pub fn new(required: ClientParametersRequired) -> Self {
@@ -742,20 +488,9 @@ impl ClientParameters {
     }
 
     /// `ClientID`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_id(mut self, value: impl Into<Str>) -> Self {
-        self.client_id = value.into();
-        self
-    }
-
+    pub fn client_id(mut self, value: impl Into<Str>) -> Self { self.client_id = value.into(); self }
     /// `ClientSecret`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_secret(mut self, value: impl Into<Str>) -> Self {
-        self.client_secret = value.into();
-        self
-    }
+    pub fn client_secret(mut self, value: impl Into<Str>) -> Self { self.client_secret = value.into(); self }
 }
 
 impl PropertyType for ClientParameters {}
@@ -769,39 +504,15 @@ impl ToValue for ClientParameters {
     }
 }
 
-static RULE_ConnectionHttpParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConnectionHttpParameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "BodyParameters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Parameter),
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "HeaderParameters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Parameter),
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "QueryStringParameters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Parameter),
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
+        ("BodyParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_Parameter), min_items: Some(0), max_items: Some(100) })),
+        ("HeaderParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_Parameter), min_items: Some(0), max_items: Some(100) })),
+        ("QueryStringParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_Parameter), min_items: Some(0), max_items: Some(100) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConnectionHttpParameters` property type of `AWS::Events::Connection`.
@@ -831,6 +542,7 @@ pub struct ConnectionHttpParameters {
     pub query_string_parameters: Option<List<Parameter>>,
 }
 
+#[rustfmt::skip]
 impl ConnectionHttpParameters {
     /// A `ConnectionHttpParameters` with no property set (none is required).
     pub fn new() -> Self {
@@ -838,28 +550,11 @@ impl ConnectionHttpParameters {
     }
 
     /// `BodyParameters`: a list of [`Parameter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn body_parameters(mut self, value: impl Into<List<Parameter>>) -> Self {
-        self.body_parameters = Some(value.into());
-        self
-    }
-
+    pub fn body_parameters(mut self, value: impl Into<List<Parameter>>) -> Self { self.body_parameters = Some(value.into()); self }
     /// `HeaderParameters`: a list of [`Parameter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn header_parameters(mut self, value: impl Into<List<Parameter>>) -> Self {
-        self.header_parameters = Some(value.into());
-        self
-    }
-
+    pub fn header_parameters(mut self, value: impl Into<List<Parameter>>) -> Self { self.header_parameters = Some(value.into()); self }
     /// `QueryStringParameters`: a list of [`Parameter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_string_parameters(mut self, value: impl Into<List<Parameter>>) -> Self {
-        self.query_string_parameters = Some(value.into());
-        self
-    }
+    pub fn query_string_parameters(mut self, value: impl Into<List<Parameter>>) -> Self { self.query_string_parameters = Some(value.into()); self }
 }
 
 impl PropertyType for ConnectionHttpParameters {}
@@ -878,22 +573,17 @@ impl ToValue for ConnectionHttpParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectivityParametersRequired {
     /// `ResourceParameters`: a [`ResourceParameters`] object, required.
-    ///
-    /// The parameters for EventBridge to use when invoking the resource endpoint.
     pub resource_parameters: Obj<ResourceParameters>,
 }
 
-static RULE_ConnectivityParameters: ObjRule = ObjRule {
-    properties: &[(
-        "ResourceParameters",
-        Shape::Object(&RULE_ResourceParameters),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ConnectivityParameters: ObjRule = ObjRule {
+    properties: &[
+        ("ResourceParameters", Shape::Object(&RULE_ResourceParameters)),
+    ],
     required: &["ResourceParameters"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConnectivityParameters` property type of `AWS::Events::Connection`.
@@ -911,6 +601,7 @@ pub struct ConnectivityParameters {
     pub resource_parameters: Obj<ResourceParameters>,
 }
 
+#[rustfmt::skip]
 impl ConnectivityParameters {
     /// A `ConnectivityParameters` with its required properties, named in a [`ConnectivityParametersRequired`].
     pub fn new(required: ConnectivityParametersRequired) -> Self {
@@ -920,12 +611,7 @@ impl ConnectivityParameters {
     }
 
     /// `ResourceParameters`: a [`ResourceParameters`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_parameters(mut self, value: impl Into<Obj<ResourceParameters>>) -> Self {
-        self.resource_parameters = value.into();
-        self
-    }
+    pub fn resource_parameters(mut self, value: impl Into<Obj<ResourceParameters>>) -> Self { self.resource_parameters = value.into(); self }
 }
 
 impl PropertyType for ConnectivityParameters {}
@@ -945,17 +631,14 @@ pub struct InvocationConnectivityParametersRequired {
     pub resource_parameters: Obj<ResourceParameters>,
 }
 
-static RULE_InvocationConnectivityParameters: ObjRule = ObjRule {
-    properties: &[(
-        "ResourceParameters",
-        Shape::Object(&RULE_ResourceParameters),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_InvocationConnectivityParameters: ObjRule = ObjRule {
+    properties: &[
+        ("ResourceParameters", Shape::Object(&RULE_ResourceParameters)),
+    ],
     required: &["ResourceParameters"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InvocationConnectivityParameters` property type of `AWS::Events::Connection`.
@@ -971,6 +654,7 @@ pub struct InvocationConnectivityParameters {
     pub resource_parameters: Obj<ResourceParameters>,
 }
 
+#[rustfmt::skip]
 impl InvocationConnectivityParameters {
     /// A `InvocationConnectivityParameters` with its required properties, named in a [`InvocationConnectivityParametersRequired`].
     pub fn new(required: InvocationConnectivityParametersRequired) -> Self {
@@ -980,10 +664,7 @@ impl InvocationConnectivityParameters {
     }
 
     /// `ResourceParameters`: a [`ResourceParameters`] object, required.
-    pub fn resource_parameters(mut self, value: impl Into<Obj<ResourceParameters>>) -> Self {
-        self.resource_parameters = value.into();
-        self
-    }
+    pub fn resource_parameters(mut self, value: impl Into<Obj<ResourceParameters>>) -> Self { self.resource_parameters = value.into(); self }
 }
 
 impl PropertyType for InvocationConnectivityParameters {}
@@ -1000,55 +681,24 @@ impl ToValue for InvocationConnectivityParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OAuthParametersRequired {
     /// `AuthorizationEndpoint`: a string, required.
-    ///
-    /// The URL to the authorization endpoint when OAuth is specified as the authorization type.
-    ///
-    /// Pattern `^((%[0-9A-Fa-f]{2}|[-()_.!~*';/?:@\x26=+$,A-Za-z0-9])+)([).!';/?:,])?$`; length 1 to 2048.
     pub authorization_endpoint: Str,
     /// `ClientParameters`: a [`ClientParameters`] object, required.
-    ///
-    /// The client parameters for OAuth authorization.
     pub client_parameters: Obj<ClientParameters>,
     /// `HttpMethod`: a [`HttpMethod`] value, required.
-    ///
-    /// The method to use for the authorization request.
     pub http_method: HttpMethod,
 }
 
-static RULE_OAuthParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OAuthParameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "AuthorizationEndpoint",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AuthorizationEndpoint", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
         ("ClientParameters", Shape::Object(&RULE_ClientParameters)),
-        (
-            "HttpMethod",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["GET", "POST", "PUT"],
-                format: None,
-            }),
-        ),
-        (
-            "OAuthHttpParameters",
-            Shape::Object(&RULE_ConnectionHttpParameters),
-        ),
+        ("HttpMethod", Shape::Str(&StrRule { allowed: &["GET", "POST", "PUT"], ..StrRule::ANY })),
+        ("OAuthHttpParameters", Shape::Object(&RULE_ConnectionHttpParameters)),
     ],
     required: &["ClientParameters", "AuthorizationEndpoint", "HttpMethod"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OAuthParameters` property type of `AWS::Events::Connection`.
@@ -1078,6 +728,7 @@ pub struct OAuthParameters {
     pub o_auth_http_parameters: Option<Obj<ConnectionHttpParameters>>,
 }
 
+#[rustfmt::skip]
 impl OAuthParameters {
     /// A `OAuthParameters` with its required properties, named in a [`OAuthParametersRequired`].
     pub fn new(required: OAuthParametersRequired) -> Self {
@@ -1090,39 +741,13 @@ impl OAuthParameters {
     }
 
     /// `AuthorizationEndpoint`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authorization_endpoint(mut self, value: impl Into<Str>) -> Self {
-        self.authorization_endpoint = value.into();
-        self
-    }
-
+    pub fn authorization_endpoint(mut self, value: impl Into<Str>) -> Self { self.authorization_endpoint = value.into(); self }
     /// `ClientParameters`: a [`ClientParameters`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_parameters(mut self, value: impl Into<Obj<ClientParameters>>) -> Self {
-        self.client_parameters = value.into();
-        self
-    }
-
+    pub fn client_parameters(mut self, value: impl Into<Obj<ClientParameters>>) -> Self { self.client_parameters = value.into(); self }
     /// `HttpMethod`: a [`HttpMethod`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_method(mut self, value: impl Into<HttpMethod>) -> Self {
-        self.http_method = value.into();
-        self
-    }
-
+    pub fn http_method(mut self, value: impl Into<HttpMethod>) -> Self { self.http_method = value.into(); self }
     /// `OAuthHttpParameters`: a [`ConnectionHttpParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn o_auth_http_parameters(
-        mut self,
-        value: impl Into<Obj<ConnectionHttpParameters>>,
-    ) -> Self {
-        self.o_auth_http_parameters = Some(value.into());
-        self
-    }
+    pub fn o_auth_http_parameters(mut self, value: impl Into<Obj<ConnectionHttpParameters>>) -> Self { self.o_auth_http_parameters = Some(value.into()); self }
 }
 
 impl PropertyType for OAuthParameters {}
@@ -1142,49 +767,21 @@ impl ToValue for OAuthParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ParameterRequired {
     /// `Key`: a string, required.
-    ///
-    /// The key for a query string parameter.
-    ///
-    /// Pattern `` ^[!#$%&'*+-.^_`|~0-9a-zA-Z]+$ ``; length 0 to 512.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// The value associated with the key for the query string parameter.
-    ///
-    /// Pattern `^[ \t]*[\x20-\x7E]+([ \t]+[\x20-\x7E]+)*[ \t]*$`; length 0 to 512.
     pub value: Str,
 }
 
-static RULE_Parameter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Parameter: ObjRule = ObjRule {
     properties: &[
         ("IsValueSecret", Shape::Bool),
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Parameter` property type of `AWS::Events::Connection`.
@@ -1214,6 +811,7 @@ pub struct Parameter {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Parameter {
     /// A `Parameter` with its required properties, named in a [`ParameterRequired`].
     pub fn new(required: ParameterRequired) -> Self {
@@ -1225,28 +823,11 @@ impl Parameter {
     }
 
     /// `IsValueSecret`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_value_secret(mut self, value: impl Into<Bool>) -> Self {
-        self.is_value_secret = Some(value.into());
-        self
-    }
-
+    pub fn is_value_secret(mut self, value: impl Into<Bool>) -> Self { self.is_value_secret = Some(value.into()); self }
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Parameter {}
@@ -1265,42 +846,18 @@ impl ToValue for Parameter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceParametersRequired {
     /// `ResourceConfigurationArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the Amazon VPC Lattice resource configuration for the resource endpoint.
-    ///
-    /// Pattern `^arn:[a-z0-9f\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourceconfiguration/rcfg-[0-9a-z]{17}$`; length at most 2048.
     pub resource_configuration_arn: Str,
 }
 
-static RULE_ResourceParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResourceParameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "ResourceAssociationArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ResourceConfigurationArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ResourceAssociationArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ResourceConfigurationArn", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["ResourceConfigurationArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ResourceParameters` property type of `AWS::Events::Connection`.
@@ -1326,6 +883,7 @@ pub struct ResourceParameters {
     pub resource_configuration_arn: Str,
 }
 
+#[rustfmt::skip]
 impl ResourceParameters {
     /// A `ResourceParameters` with its required properties, named in a [`ResourceParametersRequired`].
     pub fn new(required: ResourceParametersRequired) -> Self {
@@ -1336,20 +894,9 @@ impl ResourceParameters {
     }
 
     /// `ResourceAssociationArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_association_arn(mut self, value: impl Into<Str>) -> Self {
-        self.resource_association_arn = Some(value.into());
-        self
-    }
-
+    pub fn resource_association_arn(mut self, value: impl Into<Str>) -> Self { self.resource_association_arn = Some(value.into()); self }
     /// `ResourceConfigurationArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_configuration_arn(mut self, value: impl Into<Str>) -> Self {
-        self.resource_configuration_arn = value.into();
-        self
-    }
+    pub fn resource_configuration_arn(mut self, value: impl Into<Str>) -> Self { self.resource_configuration_arn = value.into(); self }
 }
 
 impl PropertyType for ResourceParameters {}

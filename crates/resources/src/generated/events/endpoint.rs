@@ -21,68 +21,24 @@ pub(crate) static PATTERN_5: Pattern = Pattern::new("^[\\-a-z0-9]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct EndpointRequired {
     /// `EventBuses`: a list of [`EndpointEventBus`] objects, required.
-    ///
-    /// The event buses being used by the endpoint.
-    ///
-    /// *Exactly* : `2`
-    ///
-    /// Items 2 to 2.
     pub event_buses: List<EndpointEventBus>,
     /// `RoutingConfig`: a [`RoutingConfig`] object, required.
-    ///
-    /// The routing configuration of the endpoint.
     pub routing_config: Obj<RoutingConfig>,
 }
 
-static RULE_Endpoint: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Endpoint: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(512),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EventBuses",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EndpointEventBus),
-                min_items: Some(2),
-                max_items: Some(2),
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("EventBuses", Shape::List(&ListRule { items: Shape::Object(&RULE_EndpointEventBus), min_items: Some(2), max_items: Some(2) })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("ReplicationConfig", Shape::Object(&RULE_ReplicationConfig)),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("RoutingConfig", Shape::Object(&RULE_RoutingConfig)),
     ],
     required: &["RoutingConfig", "EventBuses"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Events::Endpoint` resource.
@@ -134,6 +90,7 @@ pub struct Endpoint {
     pub routing_config: Obj<RoutingConfig>,
 }
 
+#[rustfmt::skip]
 impl Endpoint {
     /// The CloudFormation type name, `AWS::Events::Endpoint`.
     pub const TYPE_NAME: &'static str = "AWS::Events::Endpoint";
@@ -167,52 +124,17 @@ impl Endpoint {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `EventBuses`: a list of [`EndpointEventBus`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_buses(mut self, value: impl Into<List<EndpointEventBus>>) -> Self {
-        self.event_buses = value.into();
-        self
-    }
-
+    pub fn event_buses(mut self, value: impl Into<List<EndpointEventBus>>) -> Self { self.event_buses = value.into(); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `ReplicationConfig`: a [`ReplicationConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replication_config(mut self, value: impl Into<Obj<ReplicationConfig>>) -> Self {
-        self.replication_config = Some(value.into());
-        self
-    }
-
+    pub fn replication_config(mut self, value: impl Into<Obj<ReplicationConfig>>) -> Self { self.replication_config = Some(value.into()); self }
     /// `RoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = Some(value.into());
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
     /// `RoutingConfig`: a [`RoutingConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn routing_config(mut self, value: impl Into<Obj<RoutingConfig>>) -> Self {
-        self.routing_config = value.into();
-        self
-    }
+    pub fn routing_config(mut self, value: impl Into<Obj<RoutingConfig>>) -> Self { self.routing_config = value.into(); self }
 }
 
 impl Resource for Endpoint {
@@ -289,30 +211,17 @@ impl EndpointAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EndpointEventBusRequired {
     /// `EventBusArn`: a string, required.
-    ///
-    /// The ARN of the event bus the endpoint is associated with.
-    ///
-    /// Pattern `^arn:aws[a-z-]*:events:[a-z]+-[a-z-]+-\d+:\d{12}:event-bus/[\w.-]+$`; length 1 to 512.
     pub event_bus_arn: Str,
 }
 
-static RULE_EndpointEventBus: ObjRule = ObjRule {
-    properties: &[(
-        "EventBusArn",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(512),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_EndpointEventBus: ObjRule = ObjRule {
+    properties: &[
+        ("EventBusArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     required: &["EventBusArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EndpointEventBus` property type of `AWS::Events::Endpoint`.
@@ -330,6 +239,7 @@ pub struct EndpointEventBus {
     pub event_bus_arn: Str,
 }
 
+#[rustfmt::skip]
 impl EndpointEventBus {
     /// A `EndpointEventBus` with its required properties, named in a [`EndpointEventBusRequired`].
     pub fn new(required: EndpointEventBusRequired) -> Self {
@@ -339,12 +249,7 @@ impl EndpointEventBus {
     }
 
     /// `EventBusArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_bus_arn(mut self, value: impl Into<Str>) -> Self {
-        self.event_bus_arn = value.into();
-        self
-    }
+    pub fn event_bus_arn(mut self, value: impl Into<Str>) -> Self { self.event_bus_arn = value.into(); self }
 }
 
 impl PropertyType for EndpointEventBus {}
@@ -361,26 +266,20 @@ impl ToValue for EndpointEventBus {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FailoverConfigRequired {
     /// `Primary`: a [`Primary`] object, required.
-    ///
-    /// The main Region of the endpoint.
     pub primary: Obj<Primary>,
     /// `Secondary`: a [`Secondary`] object, required.
-    ///
-    /// The Region that events are routed to when failover is triggered or event replication is enabled.
     pub secondary: Obj<Secondary>,
 }
 
-static RULE_FailoverConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FailoverConfig: ObjRule = ObjRule {
     properties: &[
         ("Primary", Shape::Object(&RULE_Primary)),
         ("Secondary", Shape::Object(&RULE_Secondary)),
     ],
     required: &["Primary", "Secondary"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FailoverConfig` property type of `AWS::Events::Endpoint`.
@@ -400,6 +299,7 @@ pub struct FailoverConfig {
     pub secondary: Obj<Secondary>,
 }
 
+#[rustfmt::skip]
 impl FailoverConfig {
     /// A `FailoverConfig` with its required properties, named in a [`FailoverConfigRequired`].
     pub fn new(required: FailoverConfigRequired) -> Self {
@@ -410,20 +310,9 @@ impl FailoverConfig {
     }
 
     /// `Primary`: a [`Primary`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn primary(mut self, value: impl Into<Obj<Primary>>) -> Self {
-        self.primary = value.into();
-        self
-    }
-
+    pub fn primary(mut self, value: impl Into<Obj<Primary>>) -> Self { self.primary = value.into(); self }
     /// `Secondary`: a [`Secondary`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secondary(mut self, value: impl Into<Obj<Secondary>>) -> Self {
-        self.secondary = value.into();
-        self
-    }
+    pub fn secondary(mut self, value: impl Into<Obj<Secondary>>) -> Self { self.secondary = value.into(); self }
 }
 
 impl PropertyType for FailoverConfig {}
@@ -441,30 +330,17 @@ impl ToValue for FailoverConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrimaryRequired {
     /// `HealthCheck`: a string, required.
-    ///
-    /// The ARN of the health check used by the endpoint to determine whether failover is triggered.
-    ///
-    /// Pattern `^arn:aws([a-z]|\-)*:route53:::healthcheck/[\-a-z0-9]+$`; length 1 to 1600.
     pub health_check: Str,
 }
 
-static RULE_Primary: ObjRule = ObjRule {
-    properties: &[(
-        "HealthCheck",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(1600),
-            pattern: Some(&PATTERN_4),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_Primary: ObjRule = ObjRule {
+    properties: &[
+        ("HealthCheck", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+    ],
     required: &["HealthCheck"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Primary` property type of `AWS::Events::Endpoint`.
@@ -482,6 +358,7 @@ pub struct Primary {
     pub health_check: Str,
 }
 
+#[rustfmt::skip]
 impl Primary {
     /// A `Primary` with its required properties, named in a [`PrimaryRequired`].
     pub fn new(required: PrimaryRequired) -> Self {
@@ -491,12 +368,7 @@ impl Primary {
     }
 
     /// `HealthCheck`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn health_check(mut self, value: impl Into<Str>) -> Self {
-        self.health_check = value.into();
-        self
-    }
+    pub fn health_check(mut self, value: impl Into<Str>) -> Self { self.health_check = value.into(); self }
 }
 
 impl PropertyType for Primary {}
@@ -513,28 +385,17 @@ impl ToValue for Primary {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicationConfigRequired {
     /// `State`: a [`ReplicationState`] value, required.
-    ///
-    /// The state of event replication.
     pub state: ReplicationState,
 }
 
-static RULE_ReplicationConfig: ObjRule = ObjRule {
-    properties: &[(
-        "State",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["ENABLED", "DISABLED"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ReplicationConfig: ObjRule = ObjRule {
+    properties: &[
+        ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+    ],
     required: &["State"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReplicationConfig` property type of `AWS::Events::Endpoint`.
@@ -550,6 +411,7 @@ pub struct ReplicationConfig {
     pub state: ReplicationState,
 }
 
+#[rustfmt::skip]
 impl ReplicationConfig {
     /// A `ReplicationConfig` with its required properties, named in a [`ReplicationConfigRequired`].
     pub fn new(required: ReplicationConfigRequired) -> Self {
@@ -559,12 +421,7 @@ impl ReplicationConfig {
     }
 
     /// `State`: a [`ReplicationState`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state(mut self, value: impl Into<ReplicationState>) -> Self {
-        self.state = value.into();
-        self
-    }
+    pub fn state(mut self, value: impl Into<ReplicationState>) -> Self { self.state = value.into(); self }
 }
 
 impl PropertyType for ReplicationConfig {}
@@ -579,19 +436,17 @@ impl ToValue for ReplicationConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RoutingConfigRequired {
     /// `FailoverConfig`: a [`FailoverConfig`] object, required.
-    ///
-    /// The failover configuration for an endpoint. This includes what triggers failover and what happens when it's triggered.
     pub failover_config: Obj<FailoverConfig>,
 }
 
-static RULE_RoutingConfig: ObjRule = ObjRule {
-    properties: &[("FailoverConfig", Shape::Object(&RULE_FailoverConfig))],
+#[rustfmt::skip]
+pub(crate) static RULE_RoutingConfig: ObjRule = ObjRule {
+    properties: &[
+        ("FailoverConfig", Shape::Object(&RULE_FailoverConfig)),
+    ],
     required: &["FailoverConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RoutingConfig` property type of `AWS::Events::Endpoint`.
@@ -607,6 +462,7 @@ pub struct RoutingConfig {
     pub failover_config: Obj<FailoverConfig>,
 }
 
+#[rustfmt::skip]
 impl RoutingConfig {
     /// A `RoutingConfig` with its required properties, named in a [`RoutingConfigRequired`].
     pub fn new(required: RoutingConfigRequired) -> Self {
@@ -616,12 +472,7 @@ impl RoutingConfig {
     }
 
     /// `FailoverConfig`: a [`FailoverConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn failover_config(mut self, value: impl Into<Obj<FailoverConfig>>) -> Self {
-        self.failover_config = value.into();
-        self
-    }
+    pub fn failover_config(mut self, value: impl Into<Obj<FailoverConfig>>) -> Self { self.failover_config = value.into(); self }
 }
 
 impl PropertyType for RoutingConfig {}
@@ -638,30 +489,17 @@ impl ToValue for RoutingConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SecondaryRequired {
     /// `Route`: a string, required.
-    ///
-    /// Defines the secondary Region.
-    ///
-    /// Pattern `^[\-a-z0-9]+$`; length 9 to 20.
     pub route: Str,
 }
 
-static RULE_Secondary: ObjRule = ObjRule {
-    properties: &[(
-        "Route",
-        Shape::Str(&StrRule {
-            min_len: Some(9),
-            max_len: Some(20),
-            pattern: Some(&PATTERN_5),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_Secondary: ObjRule = ObjRule {
+    properties: &[
+        ("Route", Shape::Str(&StrRule { min_len: Some(9), max_len: Some(20), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+    ],
     required: &["Route"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Secondary` property type of `AWS::Events::Endpoint`.
@@ -679,6 +517,7 @@ pub struct Secondary {
     pub route: Str,
 }
 
+#[rustfmt::skip]
 impl Secondary {
     /// A `Secondary` with its required properties, named in a [`SecondaryRequired`].
     pub fn new(required: SecondaryRequired) -> Self {
@@ -688,12 +527,7 @@ impl Secondary {
     }
 
     /// `Route`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn route(mut self, value: impl Into<Str>) -> Self {
-        self.route = value.into();
-        self
-    }
+    pub fn route(mut self, value: impl Into<Str>) -> Self { self.route = value.into(); self }
 }
 
 impl PropertyType for Secondary {}

@@ -14,59 +14,24 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[/\\.\\-_A-Za-z0-9]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventBusRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the new event bus.
-    ///
-    /// Custom event bus names can't contain the `/` character, but you can use the `/` character in partner event bus names. In addition, for partner event buses, the name must exactly match the name of the partner event source that this event bus is matched to.
-    ///
-    /// You can't use the name `default` for a custom event bus, as this name is already used for your account's default event bus.
-    ///
-    /// Pattern `^[/\.\-_A-Za-z0-9]+$`; length 1 to 256; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_EventBus: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EventBus: ObjRule = ObjRule {
     properties: &[
         ("DeadLetterConfig", Shape::Object(&RULE_DeadLetterConfig)),
         ("Description", Shape::STR),
-        (
-            "EventSourceName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("EventSourceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("KmsKeyIdentifier", Shape::STR),
         ("LogConfig", Shape::Object(&RULE_LogConfig)),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Policy", Shape::Any),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Events::EventBus` resource.
@@ -143,6 +108,7 @@ pub struct EventBus {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl EventBus {
     /// The CloudFormation type name, `AWS::Events::EventBus`.
     pub const TYPE_NAME: &'static str = "AWS::Events::EventBus";
@@ -158,17 +124,7 @@ impl EventBus {
         conditional_create_only: &[],
         write_only: &["EventSourceName"],
         read_only: &["Arn"],
-        attributes: &[
-            "Arn",
-            "DeadLetterConfig.Arn",
-            "Description",
-            "EventSourceName",
-            "KmsKeyIdentifier",
-            "LogConfig.IncludeDetail",
-            "LogConfig.Level",
-            "Name",
-            "Tags",
-        ],
+        attributes: &["Arn", "DeadLetterConfig.Arn", "Description", "EventSourceName", "KmsKeyIdentifier", "LogConfig.IncludeDetail", "LogConfig.Level", "Name", "Tags"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -188,68 +144,21 @@ impl EventBus {
     }
 
     /// `DeadLetterConfig`: a [`DeadLetterConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dead_letter_config(mut self, value: impl Into<Obj<DeadLetterConfig>>) -> Self {
-        self.dead_letter_config = Some(value.into());
-        self
-    }
-
+    pub fn dead_letter_config(mut self, value: impl Into<Obj<DeadLetterConfig>>) -> Self { self.dead_letter_config = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `EventSourceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_source_name(mut self, value: impl Into<Str>) -> Self {
-        self.event_source_name = Some(value.into());
-        self
-    }
-
+    pub fn event_source_name(mut self, value: impl Into<Str>) -> Self { self.event_source_name = Some(value.into()); self }
     /// `KmsKeyIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_identifier = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_identifier(mut self, value: impl Into<Str>) -> Self { self.kms_key_identifier = Some(value.into()); self }
     /// `LogConfig`: a [`LogConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_config(mut self, value: impl Into<Obj<LogConfig>>) -> Self {
-        self.log_config = Some(value.into());
-        self
-    }
-
+    pub fn log_config(mut self, value: impl Into<Obj<LogConfig>>) -> Self { self.log_config = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Policy`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy(mut self, value: impl Into<Json>) -> Self {
-        self.policy = Some(value.into());
-        self
-    }
-
+    pub fn policy(mut self, value: impl Into<Json>) -> Self { self.policy = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for EventBus {
@@ -366,14 +275,13 @@ impl EventBusAttributes {
     }
 }
 
-static RULE_DeadLetterConfig: ObjRule = ObjRule {
-    properties: &[("Arn", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_DeadLetterConfig: ObjRule = ObjRule {
+    properties: &[
+        ("Arn", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DeadLetterConfig` property type of `AWS::Events::EventBus`.
@@ -389,6 +297,7 @@ pub struct DeadLetterConfig {
     pub arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DeadLetterConfig {
     /// A `DeadLetterConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -396,10 +305,7 @@ impl DeadLetterConfig {
     }
 
     /// `Arn`: a string.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = Some(value.into());
-        self
-    }
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = Some(value.into()); self }
 }
 
 impl PropertyType for DeadLetterConfig {}
@@ -410,35 +316,14 @@ impl ToValue for DeadLetterConfig {
     }
 }
 
-static RULE_LogConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LogConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "IncludeDetail",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FULL", "NONE"],
-                format: None,
-            }),
-        ),
-        (
-            "Level",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["INFO", "ERROR", "TRACE", "OFF"],
-                format: None,
-            }),
-        ),
+        ("IncludeDetail", Shape::Str(&StrRule { allowed: &["FULL", "NONE"], ..StrRule::ANY })),
+        ("Level", Shape::Str(&StrRule { allowed: &["INFO", "ERROR", "TRACE", "OFF"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LogConfig` property type of `AWS::Events::EventBus`.
@@ -456,6 +341,7 @@ pub struct LogConfig {
     pub level: Option<Level>,
 }
 
+#[rustfmt::skip]
 impl LogConfig {
     /// A `LogConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -463,16 +349,9 @@ impl LogConfig {
     }
 
     /// `IncludeDetail`: an [`IncludeDetail`] value.
-    pub fn include_detail(mut self, value: impl Into<IncludeDetail>) -> Self {
-        self.include_detail = Some(value.into());
-        self
-    }
-
+    pub fn include_detail(mut self, value: impl Into<IncludeDetail>) -> Self { self.include_detail = Some(value.into()); self }
     /// `Level`: a [`Level`] value.
-    pub fn level(mut self, value: impl Into<Level>) -> Self {
-        self.level = Some(value.into());
-        self
-    }
+    pub fn level(mut self, value: impl Into<Level>) -> Self { self.level = Some(value.into()); self }
 }
 
 impl PropertyType for LogConfig {}
@@ -490,44 +369,20 @@ impl ToValue for LogConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::Events::EventBus`.
@@ -545,6 +400,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -555,20 +411,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

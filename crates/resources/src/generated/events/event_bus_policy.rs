@@ -16,66 +16,22 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("[a-zA-Z0-9-_]+");
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventBusPolicyRequired {
     /// `StatementId`: a string, required.
-    ///
-    /// An identifier string for the external account that you are granting permissions to. If you later want to revoke the permission for this external account, specify this `StatementId` when you run \[RemovePermission\](<https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_RemovePermission.html>) .
-    ///
-    /// &gt; Each `StatementId` must be unique.
-    ///
-    /// Pattern `[a-zA-Z0-9-_]+`; length 1 to 64; create-only: changing it replaces the resource.
     pub statement_id: Str,
 }
 
-static RULE_EventBusPolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EventBusPolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "Action",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &["events:PutEvents"],
-                format: None,
-            }),
-        ),
+        ("Action", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), allowed: &["events:PutEvents"], ..StrRule::ANY })),
         ("Condition", Shape::Object(&RULE_Condition)),
-        (
-            "EventBusName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Principal",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(12),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("EventBusName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Principal", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(12), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("Statement", Shape::Any),
-        (
-            "StatementId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("StatementId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["StatementId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Events::EventBusPolicy` resource.
@@ -139,6 +95,7 @@ pub struct EventBusPolicy {
     pub statement_id: Str,
 }
 
+#[rustfmt::skip]
 impl EventBusPolicy {
     /// The CloudFormation type name, `AWS::Events::EventBusPolicy`.
     pub const TYPE_NAME: &'static str = "AWS::Events::EventBusPolicy";
@@ -172,52 +129,17 @@ impl EventBusPolicy {
     }
 
     /// `Action`: an [`Action`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<Action>) -> Self {
-        self.action = Some(value.into());
-        self
-    }
-
+    pub fn action(mut self, value: impl Into<Action>) -> Self { self.action = Some(value.into()); self }
     /// `Condition`: a [`Condition`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn condition(mut self, value: impl Into<Obj<Condition>>) -> Self {
-        self.condition = Some(value.into());
-        self
-    }
-
+    pub fn condition(mut self, value: impl Into<Obj<Condition>>) -> Self { self.condition = Some(value.into()); self }
     /// `EventBusName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_bus_name(mut self, value: impl Into<Str>) -> Self {
-        self.event_bus_name = Some(value.into());
-        self
-    }
-
+    pub fn event_bus_name(mut self, value: impl Into<Str>) -> Self { self.event_bus_name = Some(value.into()); self }
     /// `Principal`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn principal(mut self, value: impl Into<Str>) -> Self {
-        self.principal = Some(value.into());
-        self
-    }
-
+    pub fn principal(mut self, value: impl Into<Str>) -> Self { self.principal = Some(value.into()); self }
     /// `Statement`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn statement(mut self, value: impl Into<Json>) -> Self {
-        self.statement = Some(value.into());
-        self
-    }
-
+    pub fn statement(mut self, value: impl Into<Json>) -> Self { self.statement = Some(value.into()); self }
     /// `StatementId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn statement_id(mut self, value: impl Into<Str>) -> Self {
-        self.statement_id = value.into();
-        self
-    }
+    pub fn statement_id(mut self, value: impl Into<Str>) -> Self { self.statement_id = value.into(); self }
 }
 
 impl Resource for EventBusPolicy {
@@ -253,27 +175,15 @@ impl From<ResourceRef> for EventBusPolicyAttributes {
     }
 }
 
-static RULE_Condition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Condition: ObjRule = ObjRule {
     properties: &[
         ("Key", Shape::STR),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["StringEquals"],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["StringEquals"], ..StrRule::ANY })),
         ("Value", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Condition` property type of `AWS::Events::EventBusPolicy`.
@@ -297,6 +207,7 @@ pub struct Condition {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Condition {
     /// A `Condition` with no property set (none is required).
     pub fn new() -> Self {
@@ -304,28 +215,11 @@ impl Condition {
     }
 
     /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `Type`: a [`ConditionType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<ConditionType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<ConditionType>) -> Self { self.r#type = Some(value.into()); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Condition {}

@@ -18,96 +18,22 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new(
 pub(crate) static PATTERN_4: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$");
 pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$");
 
-static RULE_Rule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Rule: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EventBusName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1600),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
+        ("EventBusName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("EventPattern", Shape::Any),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1600),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "ScheduleExpression",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "State",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "DISABLED",
-                    "ENABLED",
-                    "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Targets",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Target),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("ScheduleExpression", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ("State", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED", "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Targets", Shape::List(&ListRule { items: Shape::Object(&RULE_Target), min_items: Some(1), max_items: Some(100) })),
     ],
-    required: &[],
-    one_of: &[],
     any_of: &[&[&["EventPattern"], &["ScheduleExpression"]]],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Events::Rule` resource.
@@ -250,6 +176,7 @@ pub struct Rule {
     pub targets: Option<List<Target>>,
 }
 
+#[rustfmt::skip]
 impl Rule {
     /// The CloudFormation type name, `AWS::Events::Rule`.
     pub const TYPE_NAME: &'static str = "AWS::Events::Rule";
@@ -276,76 +203,23 @@ impl Rule {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `EventBusName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_bus_name(mut self, value: impl Into<Str>) -> Self {
-        self.event_bus_name = Some(value.into());
-        self
-    }
-
+    pub fn event_bus_name(mut self, value: impl Into<Str>) -> Self { self.event_bus_name = Some(value.into()); self }
     /// `EventPattern`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_pattern(mut self, value: impl Into<Json>) -> Self {
-        self.event_pattern = Some(value.into());
-        self
-    }
-
+    pub fn event_pattern(mut self, value: impl Into<Json>) -> Self { self.event_pattern = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `RoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = Some(value.into());
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
     /// `ScheduleExpression`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule_expression(mut self, value: impl Into<Str>) -> Self {
-        self.schedule_expression = Some(value.into());
-        self
-    }
-
+    pub fn schedule_expression(mut self, value: impl Into<Str>) -> Self { self.schedule_expression = Some(value.into()); self }
     /// `State`: a [`RuleState`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state(mut self, value: impl Into<RuleState>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-
+    pub fn state(mut self, value: impl Into<RuleState>) -> Self { self.state = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Targets`: a list of [`Target`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn targets(mut self, value: impl Into<List<Target>>) -> Self {
-        self.targets = Some(value.into());
-        self
-    }
+    pub fn targets(mut self, value: impl Into<List<Target>>) -> Self { self.targets = Some(value.into()); self }
 }
 
 impl Resource for Rule {
@@ -400,21 +274,17 @@ impl RuleAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AppSyncParametersRequired {
     /// `GraphQLOperation`: a string, required.
-    ///
-    /// The GraphQL operation; that is, the query, mutation, or subscription to be parsed and executed by the GraphQL service.
-    ///
-    /// For more information, see \[Operations\](<https://docs.aws.amazon.com/appsync/latest/devguide/graphql-architecture.html#graphql-operations>) in the *AWS AppSync User Guide* .
     pub graph_ql_operation: Str,
 }
 
-static RULE_AppSyncParameters: ObjRule = ObjRule {
-    properties: &[("GraphQLOperation", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_AppSyncParameters: ObjRule = ObjRule {
+    properties: &[
+        ("GraphQLOperation", Shape::STR),
+    ],
     required: &["GraphQLOperation"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AppSyncParameters` property type of `AWS::Events::Rule`.
@@ -432,6 +302,7 @@ pub struct AppSyncParameters {
     pub graph_ql_operation: Str,
 }
 
+#[rustfmt::skip]
 impl AppSyncParameters {
     /// A `AppSyncParameters` with its required properties, named in a [`AppSyncParametersRequired`].
     pub fn new(required: AppSyncParametersRequired) -> Self {
@@ -441,12 +312,7 @@ impl AppSyncParameters {
     }
 
     /// `GraphQLOperation`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn graph_ql_operation(mut self, value: impl Into<Str>) -> Self {
-        self.graph_ql_operation = value.into();
-        self
-    }
+    pub fn graph_ql_operation(mut self, value: impl Into<Str>) -> Self { self.graph_ql_operation = value.into(); self }
 }
 
 impl PropertyType for AppSyncParameters {}
@@ -463,60 +329,19 @@ impl ToValue for AppSyncParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AwsVpcConfigurationRequired {
     /// `Subnets`: a list of strings, required.
-    ///
-    /// Specifies the subnets associated with the task. These subnets must all be in the same VPC. You can specify as many as 16 subnets.
-    ///
-    /// Format `AWS::EC2::Subnet.Ids`; each item: format `AWS::EC2::Subnet.Id`.
     pub subnets: List<Str>,
 }
 
-static RULE_AwsVpcConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AwsVpcConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "AssignPublicIp",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DISABLED", "ENABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "SecurityGroups",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Subnets",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SubnetId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AssignPublicIp", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: None, max_items: None })),
     ],
     required: &["Subnets"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AwsVpcConfiguration` property type of `AWS::Events::Rule`.
@@ -544,6 +369,7 @@ pub struct AwsVpcConfiguration {
     pub subnets: List<Str>,
 }
 
+#[rustfmt::skip]
 impl AwsVpcConfiguration {
     /// A `AwsVpcConfiguration` with its required properties, named in a [`AwsVpcConfigurationRequired`].
     pub fn new(required: AwsVpcConfigurationRequired) -> Self {
@@ -555,28 +381,11 @@ impl AwsVpcConfiguration {
     }
 
     /// `AssignPublicIp`: an [`AssignPublicIp`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn assign_public_ip(mut self, value: impl Into<AssignPublicIp>) -> Self {
-        self.assign_public_ip = Some(value.into());
-        self
-    }
-
+    pub fn assign_public_ip(mut self, value: impl Into<AssignPublicIp>) -> Self { self.assign_public_ip = Some(value.into()); self }
     /// `SecurityGroups`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_groups = Some(value.into());
-        self
-    }
-
+    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.security_groups = Some(value.into()); self }
     /// `Subnets`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnets = value.into();
-        self
-    }
+    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self { self.subnets = value.into(); self }
 }
 
 impl PropertyType for AwsVpcConfiguration {}
@@ -591,14 +400,13 @@ impl ToValue for AwsVpcConfiguration {
     }
 }
 
-static RULE_BatchArrayProperties: ObjRule = ObjRule {
-    properties: &[("Size", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_BatchArrayProperties: ObjRule = ObjRule {
+    properties: &[
+        ("Size", Shape::INT),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BatchArrayProperties` property type of `AWS::Events::Rule`.
@@ -614,6 +422,7 @@ pub struct BatchArrayProperties {
     pub size: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl BatchArrayProperties {
     /// A `BatchArrayProperties` with no property set (none is required).
     pub fn new() -> Self {
@@ -621,12 +430,7 @@ impl BatchArrayProperties {
     }
 
     /// `Size`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn size(mut self, value: impl Into<Int>) -> Self {
-        self.size = Some(value.into());
-        self
-    }
+    pub fn size(mut self, value: impl Into<Int>) -> Self { self.size = Some(value.into()); self }
 }
 
 impl PropertyType for BatchArrayProperties {}
@@ -641,16 +445,13 @@ impl ToValue for BatchArrayProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchParametersRequired {
     /// `JobDefinition`: a string, required.
-    ///
-    /// The ARN or name of the job definition to use if the event target is an AWS Batch job. This job definition must already exist.
     pub job_definition: Str,
     /// `JobName`: a string, required.
-    ///
-    /// The name to use for this execution of the job, if the target is an AWS Batch job.
     pub job_name: Str,
 }
 
-static RULE_BatchParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BatchParameters: ObjRule = ObjRule {
     properties: &[
         ("ArrayProperties", Shape::Object(&RULE_BatchArrayProperties)),
         ("JobDefinition", Shape::STR),
@@ -658,11 +459,8 @@ static RULE_BatchParameters: ObjRule = ObjRule {
         ("RetryStrategy", Shape::Object(&RULE_BatchRetryStrategy)),
     ],
     required: &["JobName", "JobDefinition"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BatchParameters` property type of `AWS::Events::Rule`.
@@ -690,6 +488,7 @@ pub struct BatchParameters {
     pub retry_strategy: Option<Obj<BatchRetryStrategy>>,
 }
 
+#[rustfmt::skip]
 impl BatchParameters {
     /// A `BatchParameters` with its required properties, named in a [`BatchParametersRequired`].
     pub fn new(required: BatchParametersRequired) -> Self {
@@ -702,36 +501,13 @@ impl BatchParameters {
     }
 
     /// `ArrayProperties`: a [`BatchArrayProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn array_properties(mut self, value: impl Into<Obj<BatchArrayProperties>>) -> Self {
-        self.array_properties = Some(value.into());
-        self
-    }
-
+    pub fn array_properties(mut self, value: impl Into<Obj<BatchArrayProperties>>) -> Self { self.array_properties = Some(value.into()); self }
     /// `JobDefinition`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn job_definition(mut self, value: impl Into<Str>) -> Self {
-        self.job_definition = value.into();
-        self
-    }
-
+    pub fn job_definition(mut self, value: impl Into<Str>) -> Self { self.job_definition = value.into(); self }
     /// `JobName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn job_name(mut self, value: impl Into<Str>) -> Self {
-        self.job_name = value.into();
-        self
-    }
-
+    pub fn job_name(mut self, value: impl Into<Str>) -> Self { self.job_name = value.into(); self }
     /// `RetryStrategy`: a [`BatchRetryStrategy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retry_strategy(mut self, value: impl Into<Obj<BatchRetryStrategy>>) -> Self {
-        self.retry_strategy = Some(value.into());
-        self
-    }
+    pub fn retry_strategy(mut self, value: impl Into<Obj<BatchRetryStrategy>>) -> Self { self.retry_strategy = Some(value.into()); self }
 }
 
 impl PropertyType for BatchParameters {}
@@ -747,14 +523,13 @@ impl ToValue for BatchParameters {
     }
 }
 
-static RULE_BatchRetryStrategy: ObjRule = ObjRule {
-    properties: &[("Attempts", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_BatchRetryStrategy: ObjRule = ObjRule {
+    properties: &[
+        ("Attempts", Shape::INT),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BatchRetryStrategy` property type of `AWS::Events::Rule`.
@@ -770,6 +545,7 @@ pub struct BatchRetryStrategy {
     pub attempts: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl BatchRetryStrategy {
     /// A `BatchRetryStrategy` with no property set (none is required).
     pub fn new() -> Self {
@@ -777,12 +553,7 @@ impl BatchRetryStrategy {
     }
 
     /// `Attempts`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attempts(mut self, value: impl Into<Int>) -> Self {
-        self.attempts = Some(value.into());
-        self
-    }
+    pub fn attempts(mut self, value: impl Into<Int>) -> Self { self.attempts = Some(value.into()); self }
 }
 
 impl PropertyType for BatchRetryStrategy {}
@@ -797,48 +568,19 @@ impl ToValue for BatchRetryStrategy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CapacityProviderStrategyItemRequired {
     /// `CapacityProvider`: a string, required.
-    ///
-    /// The short name of the capacity provider.
-    ///
-    /// Length 1 to 255.
     pub capacity_provider: Str,
 }
 
-static RULE_CapacityProviderStrategyItem: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CapacityProviderStrategyItem: ObjRule = ObjRule {
     properties: &[
-        (
-            "Base",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(100000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "CapacityProvider",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Weight",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(1000.0),
-                allowed: &[],
-            }),
-        ),
+        ("Base", Shape::Int(&NumRule { min: Some(0.0), max: Some(100000.0), ..NumRule::ANY })),
+        ("CapacityProvider", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("Weight", Shape::Int(&NumRule { min: Some(0.0), max: Some(1000.0), ..NumRule::ANY })),
     ],
     required: &["CapacityProvider"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CapacityProviderStrategyItem` property type of `AWS::Events::Rule`.
@@ -868,6 +610,7 @@ pub struct CapacityProviderStrategyItem {
     pub weight: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl CapacityProviderStrategyItem {
     /// A `CapacityProviderStrategyItem` with its required properties, named in a [`CapacityProviderStrategyItemRequired`].
     pub fn new(required: CapacityProviderStrategyItemRequired) -> Self {
@@ -879,28 +622,11 @@ impl CapacityProviderStrategyItem {
     }
 
     /// `Base`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn base(mut self, value: impl Into<Int>) -> Self {
-        self.base = Some(value.into());
-        self
-    }
-
+    pub fn base(mut self, value: impl Into<Int>) -> Self { self.base = Some(value.into()); self }
     /// `CapacityProvider`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_provider(mut self, value: impl Into<Str>) -> Self {
-        self.capacity_provider = value.into();
-        self
-    }
-
+    pub fn capacity_provider(mut self, value: impl Into<Str>) -> Self { self.capacity_provider = value.into(); self }
     /// `Weight`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn weight(mut self, value: impl Into<Int>) -> Self {
-        self.weight = Some(value.into());
-        self
-    }
+    pub fn weight(mut self, value: impl Into<Int>) -> Self { self.weight = Some(value.into()); self }
 }
 
 impl PropertyType for CapacityProviderStrategyItem {}
@@ -915,23 +641,13 @@ impl ToValue for CapacityProviderStrategyItem {
     }
 }
 
-static RULE_DeadLetterConfig: ObjRule = ObjRule {
-    properties: &[(
-        "Arn",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(1600),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_DeadLetterConfig: ObjRule = ObjRule {
+    properties: &[
+        ("Arn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DeadLetterConfig` property type of `AWS::Events::Rule`.
@@ -951,6 +667,7 @@ pub struct DeadLetterConfig {
     pub arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DeadLetterConfig {
     /// A `DeadLetterConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -958,12 +675,7 @@ impl DeadLetterConfig {
     }
 
     /// `Arn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = Some(value.into());
-        self
-    }
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = Some(value.into()); self }
 }
 
 impl PropertyType for DeadLetterConfig {}
@@ -978,110 +690,30 @@ impl ToValue for DeadLetterConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EcsParametersRequired {
     /// `TaskDefinitionArn`: a string, required.
-    ///
-    /// The ARN of the task definition to use if the event target is an Amazon ECS task.
-    ///
-    /// Length 1 to 1600.
     pub task_definition_arn: Str,
 }
 
-static RULE_EcsParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EcsParameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "CapacityProviderStrategy",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CapacityProviderStrategyItem),
-                min_items: Some(0),
-                max_items: Some(6),
-            }),
-        ),
+        ("CapacityProviderStrategy", Shape::List(&ListRule { items: Shape::Object(&RULE_CapacityProviderStrategyItem), min_items: Some(0), max_items: Some(6) })),
         ("EnableECSManagedTags", Shape::Bool),
         ("EnableExecuteCommand", Shape::Bool),
         ("Group", Shape::STR),
-        (
-            "LaunchType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["EC2", "EXTERNAL", "FARGATE"],
-                format: None,
-            }),
-        ),
-        (
-            "NetworkConfiguration",
-            Shape::Object(&RULE_NetworkConfiguration),
-        ),
-        (
-            "PlacementConstraints",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PlacementConstraint),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "PlacementStrategies",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PlacementStrategy),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("LaunchType", Shape::Str(&StrRule { allowed: &["EC2", "EXTERNAL", "FARGATE"], ..StrRule::ANY })),
+        ("NetworkConfiguration", Shape::Object(&RULE_NetworkConfiguration)),
+        ("PlacementConstraints", Shape::List(&ListRule { items: Shape::Object(&RULE_PlacementConstraint), min_items: Some(0), max_items: Some(10) })),
+        ("PlacementStrategies", Shape::List(&ListRule { items: Shape::Object(&RULE_PlacementStrategy), min_items: None, max_items: None })),
         ("PlatformVersion", Shape::STR),
-        (
-            "PropagateTags",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["TASK_DEFINITION"],
-                format: None,
-            }),
-        ),
-        (
-            "ReferenceId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TagList",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TaskCount",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "TaskDefinitionArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1600),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("PropagateTags", Shape::Str(&StrRule { allowed: &["TASK_DEFINITION"], ..StrRule::ANY })),
+        ("ReferenceId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("TagList", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("TaskCount", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("TaskDefinitionArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), ..StrRule::ANY })),
     ],
     required: &["TaskDefinitionArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EcsParameters` property type of `AWS::Events::Rule`.
@@ -1165,6 +797,7 @@ pub struct EcsParameters {
     pub task_definition_arn: Str,
 }
 
+#[rustfmt::skip]
 impl EcsParameters {
     /// A `EcsParameters` with its required properties, named in a [`EcsParametersRequired`].
     pub fn new(required: EcsParametersRequired) -> Self {
@@ -1187,119 +820,33 @@ impl EcsParameters {
     }
 
     /// `CapacityProviderStrategy`: a list of [`CapacityProviderStrategyItem`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_provider_strategy(
-        mut self,
-        value: impl Into<List<CapacityProviderStrategyItem>>,
-    ) -> Self {
-        self.capacity_provider_strategy = Some(value.into());
-        self
-    }
-
+    pub fn capacity_provider_strategy(mut self, value: impl Into<List<CapacityProviderStrategyItem>>) -> Self { self.capacity_provider_strategy = Some(value.into()); self }
     /// `EnableECSManagedTags`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_ecs_managed_tags(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_ecs_managed_tags = Some(value.into());
-        self
-    }
-
+    pub fn enable_ecs_managed_tags(mut self, value: impl Into<Bool>) -> Self { self.enable_ecs_managed_tags = Some(value.into()); self }
     /// `EnableExecuteCommand`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_execute_command(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_execute_command = Some(value.into());
-        self
-    }
-
+    pub fn enable_execute_command(mut self, value: impl Into<Bool>) -> Self { self.enable_execute_command = Some(value.into()); self }
     /// `Group`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group(mut self, value: impl Into<Str>) -> Self {
-        self.group = Some(value.into());
-        self
-    }
-
+    pub fn group(mut self, value: impl Into<Str>) -> Self { self.group = Some(value.into()); self }
     /// `LaunchType`: a [`LaunchType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn launch_type(mut self, value: impl Into<LaunchType>) -> Self {
-        self.launch_type = Some(value.into());
-        self
-    }
-
+    pub fn launch_type(mut self, value: impl Into<LaunchType>) -> Self { self.launch_type = Some(value.into()); self }
     /// `NetworkConfiguration`: a [`NetworkConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_configuration(mut self, value: impl Into<Obj<NetworkConfiguration>>) -> Self {
-        self.network_configuration = Some(value.into());
-        self
-    }
-
+    pub fn network_configuration(mut self, value: impl Into<Obj<NetworkConfiguration>>) -> Self { self.network_configuration = Some(value.into()); self }
     /// `PlacementConstraints`: a list of [`PlacementConstraint`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn placement_constraints(mut self, value: impl Into<List<PlacementConstraint>>) -> Self {
-        self.placement_constraints = Some(value.into());
-        self
-    }
-
+    pub fn placement_constraints(mut self, value: impl Into<List<PlacementConstraint>>) -> Self { self.placement_constraints = Some(value.into()); self }
     /// `PlacementStrategies`: a list of [`PlacementStrategy`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn placement_strategies(mut self, value: impl Into<List<PlacementStrategy>>) -> Self {
-        self.placement_strategies = Some(value.into());
-        self
-    }
-
+    pub fn placement_strategies(mut self, value: impl Into<List<PlacementStrategy>>) -> Self { self.placement_strategies = Some(value.into()); self }
     /// `PlatformVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn platform_version(mut self, value: impl Into<Str>) -> Self {
-        self.platform_version = Some(value.into());
-        self
-    }
-
+    pub fn platform_version(mut self, value: impl Into<Str>) -> Self { self.platform_version = Some(value.into()); self }
     /// `PropagateTags`: a [`PropagateTags`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn propagate_tags(mut self, value: impl Into<PropagateTags>) -> Self {
-        self.propagate_tags = Some(value.into());
-        self
-    }
-
+    pub fn propagate_tags(mut self, value: impl Into<PropagateTags>) -> Self { self.propagate_tags = Some(value.into()); self }
     /// `ReferenceId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn reference_id(mut self, value: impl Into<Str>) -> Self {
-        self.reference_id = Some(value.into());
-        self
-    }
-
+    pub fn reference_id(mut self, value: impl Into<Str>) -> Self { self.reference_id = Some(value.into()); self }
     /// `TagList`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tag_list(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tag_list = Some(value.into());
-        self
-    }
-
+    pub fn tag_list(mut self, value: impl Into<List<Tag>>) -> Self { self.tag_list = Some(value.into()); self }
     /// `TaskCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn task_count(mut self, value: impl Into<Int>) -> Self {
-        self.task_count = Some(value.into());
-        self
-    }
-
+    pub fn task_count(mut self, value: impl Into<Int>) -> Self { self.task_count = Some(value.into()); self }
     /// `TaskDefinitionArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn task_definition_arn(mut self, value: impl Into<Str>) -> Self {
-        self.task_definition_arn = value.into();
-        self
-    }
+    pub fn task_definition_arn(mut self, value: impl Into<Str>) -> Self { self.task_definition_arn = value.into(); self }
 }
 
 impl PropertyType for EcsParameters {}
@@ -1325,31 +872,15 @@ impl ToValue for EcsParameters {
     }
 }
 
-static RULE_HttpParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HttpParameters: ObjRule = ObjRule {
     properties: &[
         ("HeaderParameters", Shape::Any),
-        (
-            "PathParameterValues",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("PathParameterValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None })),
         ("QueryStringParameters", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HttpParameters` property type of `AWS::Events::Rule`.
@@ -1375,6 +906,7 @@ pub struct HttpParameters {
     pub query_string_parameters: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl HttpParameters {
     /// A `HttpParameters` with no property set (none is required).
     pub fn new() -> Self {
@@ -1382,28 +914,11 @@ impl HttpParameters {
     }
 
     /// `HeaderParameters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn header_parameters(mut self, value: impl Into<Json>) -> Self {
-        self.header_parameters = Some(value.into());
-        self
-    }
-
+    pub fn header_parameters(mut self, value: impl Into<Json>) -> Self { self.header_parameters = Some(value.into()); self }
     /// `PathParameterValues`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn path_parameter_values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.path_parameter_values = Some(value.into());
-        self
-    }
-
+    pub fn path_parameter_values(mut self, value: impl Into<List<Str>>) -> Self { self.path_parameter_values = Some(value.into()); self }
     /// `QueryStringParameters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_string_parameters(mut self, value: impl Into<Json>) -> Self {
-        self.query_string_parameters = Some(value.into());
-        self
-    }
+    pub fn query_string_parameters(mut self, value: impl Into<Json>) -> Self { self.query_string_parameters = Some(value.into()); self }
 }
 
 impl PropertyType for HttpParameters {}
@@ -1422,73 +937,18 @@ impl ToValue for HttpParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InputTransformerRequired {
     /// `InputTemplate`: a string, required.
-    ///
-    /// Input template where you specify placeholders that will be filled with the values of the keys from `InputPathsMap` to customize the data sent to the target. Enclose each `InputPathsMaps` value in brackets: &lt; *value* &gt;
-    ///
-    /// If `InputTemplate` is a JSON object (surrounded by curly braces), the following restrictions apply:
-    ///
-    /// - The placeholder cannot be used as an object key.
-    ///
-    /// The following example shows the syntax for using `InputPathsMap` and `InputTemplate` .
-    ///
-    /// `"InputTransformer":`
-    ///
-    /// `{`
-    ///
-    /// `"InputPathsMap": {"instance": "$.detail.instance","status": "$.detail.status"},`
-    ///
-    /// `"InputTemplate": "<instance> is in state <status>"`
-    ///
-    /// `}`
-    ///
-    /// To have the `InputTemplate` include quote marks within a JSON string, escape each quote marks with a slash, as in the following example:
-    ///
-    /// `"InputTransformer":`
-    ///
-    /// `{`
-    ///
-    /// `"InputPathsMap": {"instance": "$.detail.instance","status": "$.detail.status"},`
-    ///
-    /// `"InputTemplate": "<instance> is in state \"<status>\""`
-    ///
-    /// `}`
-    ///
-    /// The `InputTemplate` can also be valid JSON with varibles in quotes or out, as in the following example:
-    ///
-    /// `"InputTransformer":`
-    ///
-    /// `{`
-    ///
-    /// `"InputPathsMap": {"instance": "$.detail.instance","status": "$.detail.status"},`
-    ///
-    /// `"InputTemplate": '{"myInstance": <instance>,"myStatus": "<instance> is in state \"<status>\""}'`
-    ///
-    /// `}`
-    ///
-    /// Length 1 to 8192.
     pub input_template: Str,
 }
 
-static RULE_InputTransformer: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InputTransformer: ObjRule = ObjRule {
     properties: &[
         ("InputPathsMap", Shape::Any),
-        (
-            "InputTemplate",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(8192),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("InputTemplate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(8192), ..StrRule::ANY })),
     ],
     required: &["InputTemplate"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InputTransformer` property type of `AWS::Events::Rule`.
@@ -1554,6 +1014,7 @@ pub struct InputTransformer {
     pub input_template: Str,
 }
 
+#[rustfmt::skip]
 impl InputTransformer {
     /// A `InputTransformer` with its required properties, named in a [`InputTransformerRequired`].
     pub fn new(required: InputTransformerRequired) -> Self {
@@ -1564,20 +1025,9 @@ impl InputTransformer {
     }
 
     /// `InputPathsMap`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_paths_map(mut self, value: impl Into<Json>) -> Self {
-        self.input_paths_map = Some(value.into());
-        self
-    }
-
+    pub fn input_paths_map(mut self, value: impl Into<Json>) -> Self { self.input_paths_map = Some(value.into()); self }
     /// `InputTemplate`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_template(mut self, value: impl Into<Str>) -> Self {
-        self.input_template = value.into();
-        self
-    }
+    pub fn input_template(mut self, value: impl Into<Str>) -> Self { self.input_template = value.into(); self }
 }
 
 impl PropertyType for InputTransformer {}
@@ -1595,30 +1045,17 @@ impl ToValue for InputTransformer {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KinesisParametersRequired {
     /// `PartitionKeyPath`: a string, required.
-    ///
-    /// The JSON path to be extracted from the event and used as the partition key. For more information, see \[Amazon Kinesis Streams Key Concepts\](<https://docs.aws.amazon.com/streams/latest/dev/key-concepts.html#partition-key>) in the *Amazon Kinesis Streams Developer Guide* .
-    ///
-    /// Length 0 to 256.
     pub partition_key_path: Str,
 }
 
-static RULE_KinesisParameters: ObjRule = ObjRule {
-    properties: &[(
-        "PartitionKeyPath",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(256),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_KinesisParameters: ObjRule = ObjRule {
+    properties: &[
+        ("PartitionKeyPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+    ],
     required: &["PartitionKeyPath"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KinesisParameters` property type of `AWS::Events::Rule`.
@@ -1636,6 +1073,7 @@ pub struct KinesisParameters {
     pub partition_key_path: Str,
 }
 
+#[rustfmt::skip]
 impl KinesisParameters {
     /// A `KinesisParameters` with its required properties, named in a [`KinesisParametersRequired`].
     pub fn new(required: KinesisParametersRequired) -> Self {
@@ -1645,12 +1083,7 @@ impl KinesisParameters {
     }
 
     /// `PartitionKeyPath`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn partition_key_path(mut self, value: impl Into<Str>) -> Self {
-        self.partition_key_path = value.into();
-        self
-    }
+    pub fn partition_key_path(mut self, value: impl Into<Str>) -> Self { self.partition_key_path = value.into(); self }
 }
 
 impl PropertyType for KinesisParameters {}
@@ -1663,17 +1096,13 @@ impl ToValue for KinesisParameters {
     }
 }
 
-static RULE_NetworkConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "AwsVpcConfiguration",
-        Shape::Object(&RULE_AwsVpcConfiguration),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_NetworkConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("AwsVpcConfiguration", Shape::Object(&RULE_AwsVpcConfiguration)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NetworkConfiguration` property type of `AWS::Events::Rule`.
@@ -1689,6 +1118,7 @@ pub struct NetworkConfiguration {
     pub aws_vpc_configuration: Option<Obj<AwsVpcConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl NetworkConfiguration {
     /// A `NetworkConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1696,12 +1126,7 @@ impl NetworkConfiguration {
     }
 
     /// `AwsVpcConfiguration`: an [`AwsVpcConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_vpc_configuration(mut self, value: impl Into<Obj<AwsVpcConfiguration>>) -> Self {
-        self.aws_vpc_configuration = Some(value.into());
-        self
-    }
+    pub fn aws_vpc_configuration(mut self, value: impl Into<Obj<AwsVpcConfiguration>>) -> Self { self.aws_vpc_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for NetworkConfiguration {}
@@ -1714,35 +1139,14 @@ impl ToValue for NetworkConfiguration {
     }
 }
 
-static RULE_PlacementConstraint: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PlacementConstraint: ObjRule = ObjRule {
     properties: &[
-        (
-            "Expression",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["distinctInstance", "memberOf"],
-                format: None,
-            }),
-        ),
+        ("Expression", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2000), ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["distinctInstance", "memberOf"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PlacementConstraint` property type of `AWS::Events::Rule`.
@@ -1764,6 +1168,7 @@ pub struct PlacementConstraint {
     pub r#type: Option<PlacementConstraintType>,
 }
 
+#[rustfmt::skip]
 impl PlacementConstraint {
     /// A `PlacementConstraint` with no property set (none is required).
     pub fn new() -> Self {
@@ -1771,20 +1176,9 @@ impl PlacementConstraint {
     }
 
     /// `Expression`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expression(mut self, value: impl Into<Str>) -> Self {
-        self.expression = Some(value.into());
-        self
-    }
-
+    pub fn expression(mut self, value: impl Into<Str>) -> Self { self.expression = Some(value.into()); self }
     /// `Type`: a [`PlacementConstraintType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<PlacementConstraintType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<PlacementConstraintType>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl PropertyType for PlacementConstraint {}
@@ -1798,14 +1192,14 @@ impl ToValue for PlacementConstraint {
     }
 }
 
-static RULE_PlacementStrategy: ObjRule = ObjRule {
-    properties: &[("Field", Shape::STR), ("Type", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_PlacementStrategy: ObjRule = ObjRule {
+    properties: &[
+        ("Field", Shape::STR),
+        ("Type", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PlacementStrategy` property type of `AWS::Events::Rule`.
@@ -1825,6 +1219,7 @@ pub struct PlacementStrategy {
     pub r#type: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl PlacementStrategy {
     /// A `PlacementStrategy` with no property set (none is required).
     pub fn new() -> Self {
@@ -1832,20 +1227,9 @@ impl PlacementStrategy {
     }
 
     /// `Field`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field(mut self, value: impl Into<Str>) -> Self {
-        self.field = Some(value.into());
-        self
-    }
-
+    pub fn field(mut self, value: impl Into<Str>) -> Self { self.field = Some(value.into()); self }
     /// `Type`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl PropertyType for PlacementStrategy {}
@@ -1863,81 +1247,23 @@ impl ToValue for PlacementStrategy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RedshiftDataParametersRequired {
     /// `Database`: a string, required.
-    ///
-    /// The name of the database. Required when authenticating using temporary credentials.
-    ///
-    /// Length 1 to 64.
     pub database: Str,
 }
 
-static RULE_RedshiftDataParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RedshiftDataParameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "Database",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DbUser",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SecretManagerArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1600),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Sql",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Sqls",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "StatementName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(500),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Database", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+        ("DbUser", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("SecretManagerArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Sql", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100000), ..StrRule::ANY })),
+        ("Sqls", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("StatementName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
         ("WithEvent", Shape::Bool),
     ],
     required: &["Database"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RedshiftDataParameters` property type of `AWS::Events::Rule`.
@@ -1987,6 +1313,7 @@ pub struct RedshiftDataParameters {
     pub with_event: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl RedshiftDataParameters {
     /// A `RedshiftDataParameters` with its required properties, named in a [`RedshiftDataParametersRequired`].
     pub fn new(required: RedshiftDataParametersRequired) -> Self {
@@ -2002,60 +1329,19 @@ impl RedshiftDataParameters {
     }
 
     /// `Database`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database(mut self, value: impl Into<Str>) -> Self {
-        self.database = value.into();
-        self
-    }
-
+    pub fn database(mut self, value: impl Into<Str>) -> Self { self.database = value.into(); self }
     /// `DbUser`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_user(mut self, value: impl Into<Str>) -> Self {
-        self.db_user = Some(value.into());
-        self
-    }
-
+    pub fn db_user(mut self, value: impl Into<Str>) -> Self { self.db_user = Some(value.into()); self }
     /// `SecretManagerArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_manager_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secret_manager_arn = Some(value.into());
-        self
-    }
-
+    pub fn secret_manager_arn(mut self, value: impl Into<Str>) -> Self { self.secret_manager_arn = Some(value.into()); self }
     /// `Sql`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sql(mut self, value: impl Into<Str>) -> Self {
-        self.sql = Some(value.into());
-        self
-    }
-
+    pub fn sql(mut self, value: impl Into<Str>) -> Self { self.sql = Some(value.into()); self }
     /// `Sqls`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sqls(mut self, value: impl Into<List<Str>>) -> Self {
-        self.sqls = Some(value.into());
-        self
-    }
-
+    pub fn sqls(mut self, value: impl Into<List<Str>>) -> Self { self.sqls = Some(value.into()); self }
     /// `StatementName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn statement_name(mut self, value: impl Into<Str>) -> Self {
-        self.statement_name = Some(value.into());
-        self
-    }
-
+    pub fn statement_name(mut self, value: impl Into<Str>) -> Self { self.statement_name = Some(value.into()); self }
     /// `WithEvent`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn with_event(mut self, value: impl Into<Bool>) -> Self {
-        self.with_event = Some(value.into());
-        self
-    }
+    pub fn with_event(mut self, value: impl Into<Bool>) -> Self { self.with_event = Some(value.into()); self }
 }
 
 impl PropertyType for RedshiftDataParameters {}
@@ -2074,31 +1360,14 @@ impl ToValue for RedshiftDataParameters {
     }
 }
 
-static RULE_RetryPolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RetryPolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "MaximumEventAgeInSeconds",
-            Shape::Int(&NumRule {
-                min: Some(60.0),
-                max: Some(86400.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaximumRetryAttempts",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(185.0),
-                allowed: &[],
-            }),
-        ),
+        ("MaximumEventAgeInSeconds", Shape::Int(&NumRule { min: Some(60.0), max: Some(86400.0), ..NumRule::ANY })),
+        ("MaximumRetryAttempts", Shape::Int(&NumRule { min: Some(0.0), max: Some(185.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RetryPolicy` property type of `AWS::Events::Rule`.
@@ -2122,6 +1391,7 @@ pub struct RetryPolicy {
     pub maximum_retry_attempts: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl RetryPolicy {
     /// A `RetryPolicy` with no property set (none is required).
     pub fn new() -> Self {
@@ -2129,20 +1399,9 @@ impl RetryPolicy {
     }
 
     /// `MaximumEventAgeInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_event_age_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.maximum_event_age_in_seconds = Some(value.into());
-        self
-    }
-
+    pub fn maximum_event_age_in_seconds(mut self, value: impl Into<Int>) -> Self { self.maximum_event_age_in_seconds = Some(value.into()); self }
     /// `MaximumRetryAttempts`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_retry_attempts(mut self, value: impl Into<Int>) -> Self {
-        self.maximum_retry_attempts = Some(value.into());
-        self
-    }
+    pub fn maximum_retry_attempts(mut self, value: impl Into<Int>) -> Self { self.maximum_retry_attempts = Some(value.into()); self }
 }
 
 impl PropertyType for RetryPolicy {}
@@ -2163,28 +1422,17 @@ impl ToValue for RetryPolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RunCommandParametersRequired {
     /// `RunCommandTargets`: a list of [`RunCommandTarget`] objects, required.
-    ///
-    /// Currently, we support including only one RunCommandTarget block, which specifies either an array of InstanceIds or a tag.
-    ///
-    /// Items 1 to 5.
     pub run_command_targets: List<RunCommandTarget>,
 }
 
-static RULE_RunCommandParameters: ObjRule = ObjRule {
-    properties: &[(
-        "RunCommandTargets",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_RunCommandTarget),
-            min_items: Some(1),
-            max_items: Some(5),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_RunCommandParameters: ObjRule = ObjRule {
+    properties: &[
+        ("RunCommandTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_RunCommandTarget), min_items: Some(1), max_items: Some(5) })),
+    ],
     required: &["RunCommandTargets"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RunCommandParameters` property type of `AWS::Events::Rule`.
@@ -2202,6 +1450,7 @@ pub struct RunCommandParameters {
     pub run_command_targets: List<RunCommandTarget>,
 }
 
+#[rustfmt::skip]
 impl RunCommandParameters {
     /// A `RunCommandParameters` with its required properties, named in a [`RunCommandParametersRequired`].
     pub fn new(required: RunCommandParametersRequired) -> Self {
@@ -2211,12 +1460,7 @@ impl RunCommandParameters {
     }
 
     /// `RunCommandTargets`: a list of [`RunCommandTarget`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn run_command_targets(mut self, value: impl Into<List<RunCommandTarget>>) -> Self {
-        self.run_command_targets = value.into();
-        self
-    }
+    pub fn run_command_targets(mut self, value: impl Into<List<RunCommandTarget>>) -> Self { self.run_command_targets = value.into(); self }
 }
 
 impl PropertyType for RunCommandParameters {}
@@ -2233,52 +1477,20 @@ impl ToValue for RunCommandParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RunCommandTargetRequired {
     /// `Key`: a string, required.
-    ///
-    /// Can be either `tag:` *tag-key* or `InstanceIds` .
-    ///
-    /// Pattern `^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`; length 1 to 128.
     pub key: Str,
     /// `Values`: a list of strings, required.
-    ///
-    /// If `Key` is `tag:` *tag-key* , `Values` is a list of tag values. If `Key` is `InstanceIds` , `Values` is a list of Amazon EC2 instance IDs.
-    ///
-    /// Items 1 to 50; each item: length 1 to 256.
     pub values: List<Str>,
 }
 
-static RULE_RunCommandTarget: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RunCommandTarget: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Values",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50) })),
     ],
     required: &["Values", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RunCommandTarget` property type of `AWS::Events::Rule`.
@@ -2302,6 +1514,7 @@ pub struct RunCommandTarget {
     pub values: List<Str>,
 }
 
+#[rustfmt::skip]
 impl RunCommandTarget {
     /// A `RunCommandTarget` with its required properties, named in a [`RunCommandTargetRequired`].
     pub fn new(required: RunCommandTargetRequired) -> Self {
@@ -2312,20 +1525,9 @@ impl RunCommandTarget {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Values`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.values = value.into();
-        self
-    }
+    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = value.into(); self }
 }
 
 impl PropertyType for RunCommandTarget {}
@@ -2343,48 +1545,20 @@ impl ToValue for RunCommandTarget {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SageMakerPipelineParameterRequired {
     /// `Name`: a string, required.
-    ///
-    /// Name of parameter to start execution of a SageMaker AI Model Building Pipeline.
-    ///
-    /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`; length 1 to 256.
     pub name: Str,
     /// `Value`: a string, required.
-    ///
-    /// Value of parameter to start execution of a SageMaker AI Model Building Pipeline.
-    ///
-    /// Length 0 to 1024.
     pub value: Str,
 }
 
-static RULE_SageMakerPipelineParameter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SageMakerPipelineParameter: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
     ],
     required: &["Value", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SageMakerPipelineParameter` property type of `AWS::Events::Rule`.
@@ -2408,6 +1582,7 @@ pub struct SageMakerPipelineParameter {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl SageMakerPipelineParameter {
     /// A `SageMakerPipelineParameter` with its required properties, named in a [`SageMakerPipelineParameterRequired`].
     pub fn new(required: SageMakerPipelineParameterRequired) -> Self {
@@ -2418,20 +1593,9 @@ impl SageMakerPipelineParameter {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for SageMakerPipelineParameter {}
@@ -2445,21 +1609,13 @@ impl ToValue for SageMakerPipelineParameter {
     }
 }
 
-static RULE_SageMakerPipelineParameters: ObjRule = ObjRule {
-    properties: &[(
-        "PipelineParameterList",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_SageMakerPipelineParameter),
-            min_items: Some(0),
-            max_items: Some(200),
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_SageMakerPipelineParameters: ObjRule = ObjRule {
+    properties: &[
+        ("PipelineParameterList", Shape::List(&ListRule { items: Shape::Object(&RULE_SageMakerPipelineParameter), min_items: Some(0), max_items: Some(200) })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SageMakerPipelineParameters` property type of `AWS::Events::Rule`.
@@ -2477,6 +1633,7 @@ pub struct SageMakerPipelineParameters {
     pub pipeline_parameter_list: Option<List<SageMakerPipelineParameter>>,
 }
 
+#[rustfmt::skip]
 impl SageMakerPipelineParameters {
     /// A `SageMakerPipelineParameters` with no property set (none is required).
     pub fn new() -> Self {
@@ -2484,15 +1641,7 @@ impl SageMakerPipelineParameters {
     }
 
     /// `PipelineParameterList`: a list of [`SageMakerPipelineParameter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pipeline_parameter_list(
-        mut self,
-        value: impl Into<List<SageMakerPipelineParameter>>,
-    ) -> Self {
-        self.pipeline_parameter_list = Some(value.into());
-        self
-    }
+    pub fn pipeline_parameter_list(mut self, value: impl Into<List<SageMakerPipelineParameter>>) -> Self { self.pipeline_parameter_list = Some(value.into()); self }
 }
 
 impl PropertyType for SageMakerPipelineParameters {}
@@ -2509,19 +1658,17 @@ impl ToValue for SageMakerPipelineParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SqsParametersRequired {
     /// `MessageGroupId`: a string, required.
-    ///
-    /// The ID of the message group to use as the target.
     pub message_group_id: Str,
 }
 
-static RULE_SqsParameters: ObjRule = ObjRule {
-    properties: &[("MessageGroupId", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_SqsParameters: ObjRule = ObjRule {
+    properties: &[
+        ("MessageGroupId", Shape::STR),
+    ],
     required: &["MessageGroupId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SqsParameters` property type of `AWS::Events::Rule`.
@@ -2537,6 +1684,7 @@ pub struct SqsParameters {
     pub message_group_id: Str,
 }
 
+#[rustfmt::skip]
 impl SqsParameters {
     /// A `SqsParameters` with its required properties, named in a [`SqsParametersRequired`].
     pub fn new(required: SqsParametersRequired) -> Self {
@@ -2546,12 +1694,7 @@ impl SqsParameters {
     }
 
     /// `MessageGroupId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn message_group_id(mut self, value: impl Into<Str>) -> Self {
-        self.message_group_id = value.into();
-        self
-    }
+    pub fn message_group_id(mut self, value: impl Into<Str>) -> Self { self.message_group_id = value.into(); self }
 }
 
 impl PropertyType for SqsParameters {}
@@ -2564,35 +1707,14 @@ impl ToValue for SqsParameters {
     }
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::Events::Rule`.
@@ -2618,6 +1740,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
     pub fn new() -> Self {
@@ -2625,20 +1748,9 @@ impl Tag {
     }
 
     /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tag {}
@@ -2656,99 +1768,35 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TargetRequired {
     /// `Arn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the target.
-    ///
-    /// Length 1 to 1600.
     pub arn: Str,
     /// `Id`: a string, required.
-    ///
-    /// The ID of the target within the specified rule. Use this ID to reference the target when updating the rule. We recommend using a memorable and unique string.
-    ///
-    /// Pattern `^[\.\-_A-Za-z0-9]+$`; length 1 to 64.
     pub id: Str,
 }
 
-static RULE_Target: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Target: ObjRule = ObjRule {
     properties: &[
         ("AppSyncParameters", Shape::Object(&RULE_AppSyncParameters)),
-        (
-            "Arn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1600),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Arn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), ..StrRule::ANY })),
         ("BatchParameters", Shape::Object(&RULE_BatchParameters)),
         ("DeadLetterConfig", Shape::Object(&RULE_DeadLetterConfig)),
         ("EcsParameters", Shape::Object(&RULE_EcsParameters)),
         ("HttpParameters", Shape::Object(&RULE_HttpParameters)),
-        (
-            "Id",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Input",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(8192),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InputPath",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Input", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(8192), ..StrRule::ANY })),
+        ("InputPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
         ("InputTransformer", Shape::Object(&RULE_InputTransformer)),
         ("KinesisParameters", Shape::Object(&RULE_KinesisParameters)),
-        (
-            "RedshiftDataParameters",
-            Shape::Object(&RULE_RedshiftDataParameters),
-        ),
+        ("RedshiftDataParameters", Shape::Object(&RULE_RedshiftDataParameters)),
         ("RetryPolicy", Shape::Object(&RULE_RetryPolicy)),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1600),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "RunCommandParameters",
-            Shape::Object(&RULE_RunCommandParameters),
-        ),
-        (
-            "SageMakerPipelineParameters",
-            Shape::Object(&RULE_SageMakerPipelineParameters),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("RunCommandParameters", Shape::Object(&RULE_RunCommandParameters)),
+        ("SageMakerPipelineParameters", Shape::Object(&RULE_SageMakerPipelineParameters)),
         ("SqsParameters", Shape::Object(&RULE_SqsParameters)),
     ],
     required: &["Id", "Arn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Target` property type of `AWS::Events::Rule`.
@@ -2848,6 +1896,7 @@ pub struct Target {
     pub sqs_parameters: Option<Obj<SqsParameters>>,
 }
 
+#[rustfmt::skip]
 impl Target {
     /// A `Target` with its required properties, named in a [`TargetRequired`].
     pub fn new(required: TargetRequired) -> Self {
@@ -2873,146 +1922,39 @@ impl Target {
     }
 
     /// `AppSyncParameters`: an [`AppSyncParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn app_sync_parameters(mut self, value: impl Into<Obj<AppSyncParameters>>) -> Self {
-        self.app_sync_parameters = Some(value.into());
-        self
-    }
-
+    pub fn app_sync_parameters(mut self, value: impl Into<Obj<AppSyncParameters>>) -> Self { self.app_sync_parameters = Some(value.into()); self }
     /// `Arn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = value.into();
-        self
-    }
-
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = value.into(); self }
     /// `BatchParameters`: a [`BatchParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn batch_parameters(mut self, value: impl Into<Obj<BatchParameters>>) -> Self {
-        self.batch_parameters = Some(value.into());
-        self
-    }
-
+    pub fn batch_parameters(mut self, value: impl Into<Obj<BatchParameters>>) -> Self { self.batch_parameters = Some(value.into()); self }
     /// `DeadLetterConfig`: a [`DeadLetterConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dead_letter_config(mut self, value: impl Into<Obj<DeadLetterConfig>>) -> Self {
-        self.dead_letter_config = Some(value.into());
-        self
-    }
-
+    pub fn dead_letter_config(mut self, value: impl Into<Obj<DeadLetterConfig>>) -> Self { self.dead_letter_config = Some(value.into()); self }
     /// `EcsParameters`: an [`EcsParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ecs_parameters(mut self, value: impl Into<Obj<EcsParameters>>) -> Self {
-        self.ecs_parameters = Some(value.into());
-        self
-    }
-
+    pub fn ecs_parameters(mut self, value: impl Into<Obj<EcsParameters>>) -> Self { self.ecs_parameters = Some(value.into()); self }
     /// `HttpParameters`: a [`HttpParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_parameters(mut self, value: impl Into<Obj<HttpParameters>>) -> Self {
-        self.http_parameters = Some(value.into());
-        self
-    }
-
+    pub fn http_parameters(mut self, value: impl Into<Obj<HttpParameters>>) -> Self { self.http_parameters = Some(value.into()); self }
     /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
     /// `Input`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input(mut self, value: impl Into<Str>) -> Self {
-        self.input = Some(value.into());
-        self
-    }
-
+    pub fn input(mut self, value: impl Into<Str>) -> Self { self.input = Some(value.into()); self }
     /// `InputPath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_path(mut self, value: impl Into<Str>) -> Self {
-        self.input_path = Some(value.into());
-        self
-    }
-
+    pub fn input_path(mut self, value: impl Into<Str>) -> Self { self.input_path = Some(value.into()); self }
     /// `InputTransformer`: an [`InputTransformer`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_transformer(mut self, value: impl Into<Obj<InputTransformer>>) -> Self {
-        self.input_transformer = Some(value.into());
-        self
-    }
-
+    pub fn input_transformer(mut self, value: impl Into<Obj<InputTransformer>>) -> Self { self.input_transformer = Some(value.into()); self }
     /// `KinesisParameters`: a [`KinesisParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kinesis_parameters(mut self, value: impl Into<Obj<KinesisParameters>>) -> Self {
-        self.kinesis_parameters = Some(value.into());
-        self
-    }
-
+    pub fn kinesis_parameters(mut self, value: impl Into<Obj<KinesisParameters>>) -> Self { self.kinesis_parameters = Some(value.into()); self }
     /// `RedshiftDataParameters`: a [`RedshiftDataParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn redshift_data_parameters(
-        mut self,
-        value: impl Into<Obj<RedshiftDataParameters>>,
-    ) -> Self {
-        self.redshift_data_parameters = Some(value.into());
-        self
-    }
-
+    pub fn redshift_data_parameters(mut self, value: impl Into<Obj<RedshiftDataParameters>>) -> Self { self.redshift_data_parameters = Some(value.into()); self }
     /// `RetryPolicy`: a [`RetryPolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retry_policy(mut self, value: impl Into<Obj<RetryPolicy>>) -> Self {
-        self.retry_policy = Some(value.into());
-        self
-    }
-
+    pub fn retry_policy(mut self, value: impl Into<Obj<RetryPolicy>>) -> Self { self.retry_policy = Some(value.into()); self }
     /// `RoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = Some(value.into());
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
     /// `RunCommandParameters`: a [`RunCommandParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn run_command_parameters(mut self, value: impl Into<Obj<RunCommandParameters>>) -> Self {
-        self.run_command_parameters = Some(value.into());
-        self
-    }
-
+    pub fn run_command_parameters(mut self, value: impl Into<Obj<RunCommandParameters>>) -> Self { self.run_command_parameters = Some(value.into()); self }
     /// `SageMakerPipelineParameters`: a [`SageMakerPipelineParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sage_maker_pipeline_parameters(
-        mut self,
-        value: impl Into<Obj<SageMakerPipelineParameters>>,
-    ) -> Self {
-        self.sage_maker_pipeline_parameters = Some(value.into());
-        self
-    }
-
+    pub fn sage_maker_pipeline_parameters(mut self, value: impl Into<Obj<SageMakerPipelineParameters>>) -> Self { self.sage_maker_pipeline_parameters = Some(value.into()); self }
     /// `SqsParameters`: a [`SqsParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sqs_parameters(mut self, value: impl Into<Obj<SqsParameters>>) -> Self {
-        self.sqs_parameters = Some(value.into());
-        self
-    }
+    pub fn sqs_parameters(mut self, value: impl Into<Obj<SqsParameters>>) -> Self { self.sqs_parameters = Some(value.into()); self }
 }
 
 impl PropertyType for Target {}

@@ -7,37 +7,27 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_TagsEntry;
+pub use super::shared::{TagsEntry, TagsEntryRequired};
+
 /// The required properties of [`Discoverer`], by name: `Discoverer::new(DiscovererRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DiscovererRequired {
     /// `SourceArn`: a string, required.
-    ///
-    /// The ARN of the event bus.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub source_arn: Str,
 }
 
-static RULE_Discoverer: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Discoverer: ObjRule = ObjRule {
     properties: &[
         ("CrossAccount", Shape::Bool),
         ("Description", Shape::STR),
         ("SourceArn", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TagsEntry),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagsEntry), min_items: None, max_items: None })),
     ],
     required: &["SourceArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EventSchemas::Discoverer` resource.
@@ -75,6 +65,7 @@ pub struct Discoverer {
     pub tags: Option<List<TagsEntry>>,
 }
 
+#[rustfmt::skip]
 impl Discoverer {
     /// The CloudFormation type name, `AWS::EventSchemas::Discoverer`.
     pub const TYPE_NAME: &'static str = "AWS::EventSchemas::Discoverer";
@@ -90,15 +81,7 @@ impl Discoverer {
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["DiscovererArn", "DiscovererId", "State"],
-        attributes: &[
-            "CrossAccount",
-            "Description",
-            "DiscovererArn",
-            "DiscovererId",
-            "SourceArn",
-            "State",
-            "Tags",
-        ],
+        attributes: &["CrossAccount", "Description", "DiscovererArn", "DiscovererId", "SourceArn", "State", "Tags"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -114,36 +97,13 @@ impl Discoverer {
     }
 
     /// `CrossAccount`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cross_account(mut self, value: impl Into<Bool>) -> Self {
-        self.cross_account = Some(value.into());
-        self
-    }
-
+    pub fn cross_account(mut self, value: impl Into<Bool>) -> Self { self.cross_account = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `SourceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_arn(mut self, value: impl Into<Str>) -> Self {
-        self.source_arn = value.into();
-        self
-    }
-
+    pub fn source_arn(mut self, value: impl Into<Str>) -> Self { self.source_arn = value.into(); self }
     /// `Tags`: a list of [`TagsEntry`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<TagsEntry>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<TagsEntry>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Discoverer {
@@ -228,82 +188,5 @@ impl DiscovererAttributes {
     /// Tags associated with the resource.
     pub fn tags(&self) -> Value {
         self.0.get_att("Tags")
-    }
-}
-
-/// The required properties of [`TagsEntry`], by name: `TagsEntry::new(TagsEntryRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagsEntryRequired {
-    /// `Key`: a string, required.
-    ///
-    /// The key of a key-value pair.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The value of a key-value pair.
-    pub value: Str,
-}
-
-static RULE_TagsEntry: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `TagsEntry` property type of `AWS::EventSchemas::Discoverer`.
-///
-/// Tags to associate with the discoverer.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-eventschemas-discoverer-tagsentry.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagsEntry {
-    /// `Key`: a string, required.
-    ///
-    /// The key of a key-value pair.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The value of a key-value pair.
-    pub value: Str,
-}
-
-impl TagsEntry {
-    /// A `TagsEntry` with its required properties, named in a [`TagsEntryRequired`].
-    pub fn new(required: TagsEntryRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for TagsEntry {}
-
-impl ToValue for TagsEntry {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

@@ -7,11 +7,14 @@
 //! - `AWS::EventSchemas::Registry`: [`Registry`], property types in [`registry`]
 //! - `AWS::EventSchemas::RegistryPolicy`: [`RegistryPolicy`], property types in [`registry_policy`]
 //! - `AWS::EventSchemas::Schema`: [`Schema`], property types in [`schema`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod discoverer;
 pub mod registry;
 pub mod registry_policy;
 pub mod schema;
+pub mod shared;
 
 pub use discoverer::{Discoverer, DiscovererAttributes, DiscovererRequired};
 pub use registry::{Registry, RegistryAttributes};

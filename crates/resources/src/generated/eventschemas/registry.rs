@@ -7,25 +7,18 @@
 
 use crate::support::prelude::*;
 
-static RULE_Registry: ObjRule = ObjRule {
+use super::shared::RULE_TagsEntry;
+pub use super::shared::{TagsEntry, TagsEntryRequired};
+
+#[rustfmt::skip]
+pub(crate) static RULE_Registry: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("RegistryName", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TagsEntry),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagsEntry), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EventSchemas::Registry` resource.
@@ -57,6 +50,7 @@ pub struct Registry {
     pub tags: Option<List<TagsEntry>>,
 }
 
+#[rustfmt::skip]
 impl Registry {
     /// The CloudFormation type name, `AWS::EventSchemas::Registry`.
     pub const TYPE_NAME: &'static str = "AWS::EventSchemas::Registry";
@@ -83,28 +77,11 @@ impl Registry {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `RegistryName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn registry_name(mut self, value: impl Into<Str>) -> Self {
-        self.registry_name = Some(value.into());
-        self
-    }
-
+    pub fn registry_name(mut self, value: impl Into<Str>) -> Self { self.registry_name = Some(value.into()); self }
     /// `Tags`: a list of [`TagsEntry`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<TagsEntry>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<TagsEntry>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Registry {
@@ -167,82 +144,5 @@ impl RegistryAttributes {
     /// Tags to associate with the registry.
     pub fn tags(&self) -> Value {
         self.0.get_att("Tags")
-    }
-}
-
-/// The required properties of [`TagsEntry`], by name: `TagsEntry::new(TagsEntryRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagsEntryRequired {
-    /// `Key`: a string, required.
-    ///
-    /// The key of a key-value pair.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The value of a key-value pair.
-    pub value: Str,
-}
-
-static RULE_TagsEntry: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `TagsEntry` property type of `AWS::EventSchemas::Registry`.
-///
-/// Tags to associate with the schema registry.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-eventschemas-registry-tagsentry.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagsEntry {
-    /// `Key`: a string, required.
-    ///
-    /// The key of a key-value pair.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The value of a key-value pair.
-    pub value: Str,
-}
-
-impl TagsEntry {
-    /// A `TagsEntry` with its required properties, named in a [`TagsEntryRequired`].
-    pub fn new(required: TagsEntryRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for TagsEntry {}
-
-impl ToValue for TagsEntry {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

@@ -11,29 +11,21 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct RegistryPolicyRequired {
     /// `Policy`: a JSON value, required.
-    ///
-    /// A resource-based policy.
-    ///
-    /// Format `json`.
     pub policy: Json,
     /// `RegistryName`: a string, required.
-    ///
-    /// The name of the registry.
     pub registry_name: Str,
 }
 
-static RULE_RegistryPolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RegistryPolicy: ObjRule = ObjRule {
     properties: &[
         ("Policy", Shape::Any),
         ("RegistryName", Shape::STR),
         ("RevisionId", Shape::STR),
     ],
     required: &["RegistryName", "Policy"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EventSchemas::RegistryPolicy` resource.
@@ -64,6 +56,7 @@ pub struct RegistryPolicy {
     pub revision_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl RegistryPolicy {
     /// The CloudFormation type name, `AWS::EventSchemas::RegistryPolicy`.
     pub const TYPE_NAME: &'static str = "AWS::EventSchemas::RegistryPolicy";
@@ -94,28 +87,11 @@ impl RegistryPolicy {
     }
 
     /// `Policy`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy(mut self, value: impl Into<Json>) -> Self {
-        self.policy = value.into();
-        self
-    }
-
+    pub fn policy(mut self, value: impl Into<Json>) -> Self { self.policy = value.into(); self }
     /// `RegistryName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn registry_name(mut self, value: impl Into<Str>) -> Self {
-        self.registry_name = value.into();
-        self
-    }
-
+    pub fn registry_name(mut self, value: impl Into<Str>) -> Self { self.registry_name = value.into(); self }
     /// `RevisionId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn revision_id(mut self, value: impl Into<Str>) -> Self {
-        self.revision_id = Some(value.into());
-        self
-    }
+    pub fn revision_id(mut self, value: impl Into<Str>) -> Self { self.revision_id = Some(value.into()); self }
 }
 
 impl Resource for RegistryPolicy {

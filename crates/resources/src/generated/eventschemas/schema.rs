@@ -7,49 +7,33 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_TagsEntry;
+pub use super::shared::{TagsEntry, TagsEntryRequired};
+
 /// The required properties of [`Schema`], by name: `Schema::new(SchemaRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SchemaRequired {
     /// `Content`: a string, required.
-    ///
-    /// The source of the schema definition.
     pub content: Str,
     /// `RegistryName`: a string, required.
-    ///
-    /// The name of the schema registry.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub registry_name: Str,
     /// `Type`: a string, required.
-    ///
-    /// The type of schema.
-    ///
-    /// Valid types include `OpenApi3` and `JSONSchemaDraft4` .
     pub r#type: Str,
 }
 
-static RULE_Schema: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Schema: ObjRule = ObjRule {
     properties: &[
         ("Content", Shape::STR),
         ("Description", Shape::STR),
         ("RegistryName", Shape::STR),
         ("SchemaName", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TagsEntry),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagsEntry), min_items: None, max_items: None })),
         ("Type", Shape::STR),
     ],
     required: &["Type", "Content", "RegistryName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EventSchemas::Schema` resource.
@@ -97,6 +81,7 @@ pub struct Schema {
     pub r#type: Str,
 }
 
+#[rustfmt::skip]
 impl Schema {
     /// The CloudFormation type name, `AWS::EventSchemas::Schema`.
     pub const TYPE_NAME: &'static str = "AWS::EventSchemas::Schema";
@@ -111,24 +96,8 @@ impl Schema {
         create_only: &["SchemaName", "RegistryName"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "SchemaArn",
-            "LastModified",
-            "VersionCreatedDate",
-            "SchemaVersion",
-        ],
-        attributes: &[
-            "Content",
-            "Description",
-            "LastModified",
-            "RegistryName",
-            "SchemaArn",
-            "SchemaName",
-            "SchemaVersion",
-            "Tags",
-            "Type",
-            "VersionCreatedDate",
-        ],
+        read_only: &["SchemaArn", "LastModified", "VersionCreatedDate", "SchemaVersion"],
+        attributes: &["Content", "Description", "LastModified", "RegistryName", "SchemaArn", "SchemaName", "SchemaVersion", "Tags", "Type", "VersionCreatedDate"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -146,52 +115,17 @@ impl Schema {
     }
 
     /// `Content`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content(mut self, value: impl Into<Str>) -> Self {
-        self.content = value.into();
-        self
-    }
-
+    pub fn content(mut self, value: impl Into<Str>) -> Self { self.content = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `RegistryName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn registry_name(mut self, value: impl Into<Str>) -> Self {
-        self.registry_name = value.into();
-        self
-    }
-
+    pub fn registry_name(mut self, value: impl Into<Str>) -> Self { self.registry_name = value.into(); self }
     /// `SchemaName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema_name(mut self, value: impl Into<Str>) -> Self {
-        self.schema_name = Some(value.into());
-        self
-    }
-
+    pub fn schema_name(mut self, value: impl Into<Str>) -> Self { self.schema_name = Some(value.into()); self }
     /// `Tags`: a list of [`TagsEntry`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<TagsEntry>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<TagsEntry>>) -> Self { self.tags = Some(value.into()); self }
     /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
 }
 
 impl Resource for Schema {
@@ -301,82 +235,5 @@ impl SchemaAttributes {
     /// The date the schema version was created.
     pub fn version_created_date(&self) -> Value {
         self.0.get_att("VersionCreatedDate")
-    }
-}
-
-/// The required properties of [`TagsEntry`], by name: `TagsEntry::new(TagsEntryRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagsEntryRequired {
-    /// `Key`: a string, required.
-    ///
-    /// The key of a key-value pair.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The value of a key-value pair.
-    pub value: Str,
-}
-
-static RULE_TagsEntry: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `TagsEntry` property type of `AWS::EventSchemas::Schema`.
-///
-/// Tags to associate with the schema.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-eventschemas-schema-tagsentry.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagsEntry {
-    /// `Key`: a string, required.
-    ///
-    /// The key of a key-value pair.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The value of a key-value pair.
-    pub value: Str,
-}
-
-impl TagsEntry {
-    /// A `TagsEntry` with its required properties, named in a [`TagsEntryRequired`].
-    pub fn new(required: TagsEntryRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for TagsEntry {}
-
-impl ToValue for TagsEntry {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

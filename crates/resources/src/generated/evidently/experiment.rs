@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\S]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new(".*");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("[-a-zA-Z0-9._]*");
@@ -15,143 +18,43 @@ pub(crate) static PATTERN_3: Pattern =
 pub(crate) static PATTERN_4: Pattern = Pattern::new("^(CANCELLED|COMPLETED)");
 pub(crate) static PATTERN_5: Pattern =
     Pattern::new("([-a-zA-Z0-9._]*)|(arn:[^:]*:[^:]*:[^:]*:[^:]*:segment/[-a-zA-Z0-9._]*)");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
-pub(crate) static PATTERN_7: Pattern =
+pub(crate) static PATTERN_6: Pattern =
     Pattern::new("([-a-zA-Z0-9._]*)|(arn:[^:]*:[^:]*:[^:]*:[^:]*:.*)");
 
 /// The required properties of [`Experiment`], by name: `Experiment::new(ExperimentRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExperimentRequired {
     /// `MetricGoals`: a list of [`MetricGoalObject`] objects, required.
-    ///
-    /// An array of structures that defines the metrics used for the experiment, and whether a higher or lower value for each metric is the goal. You can use up to three metrics in an experiment.
-    ///
-    /// Items 1 to 3.
     pub metric_goals: List<MetricGoalObject>,
     /// `Name`: a string, required.
-    ///
-    /// A name for the new experiment.
-    ///
-    /// Pattern `[-a-zA-Z0-9._]*`; length 1 to 127; create-only: changing it replaces the resource.
     pub name: Str,
     /// `OnlineAbConfig`: an [`OnlineAbConfigObject`] object, required.
-    ///
-    /// A structure that contains the configuration of which variation to use as the "control" version. The "control" version is used for comparison with other variations. This structure also specifies how much experiment traffic is allocated to each variation.
     pub online_ab_config: Obj<OnlineAbConfigObject>,
     /// `Project`: a string, required.
-    ///
-    /// The name or the ARN of the project where this experiment is to be created.
-    ///
-    /// Pattern `([-a-zA-Z0-9._]*)|(arn:[^:]*:[^:]*:[^:]*:[^:]*:project/[-a-zA-Z0-9._]*)`; length 0 to 2048; create-only: changing it replaces the resource.
     pub project: Str,
     /// `Treatments`: a list of [`TreatmentObject`] objects, required.
-    ///
-    /// An array of structures that describe the configuration of each feature variation used in the experiment.
-    ///
-    /// Items 2 to 5.
     pub treatments: List<TreatmentObject>,
 }
 
-static RULE_Experiment: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Experiment: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(160),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MetricGoals",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MetricGoalObject),
-                min_items: Some(1),
-                max_items: Some(3),
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(160), ..StrRule::ANY })),
+        ("MetricGoals", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricGoalObject), min_items: Some(1), max_items: Some(3) })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("OnlineAbConfig", Shape::Object(&RULE_OnlineAbConfigObject)),
-        (
-            "Project",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RandomizationSalt",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(127),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Project", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("RandomizationSalt", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(127), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("RemoveSegment", Shape::Bool),
         ("RunningStatus", Shape::Object(&RULE_RunningStatusObject)),
-        (
-            "SamplingRate",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(100000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Segment",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Treatments",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TreatmentObject),
-                min_items: Some(2),
-                max_items: Some(5),
-            }),
-        ),
+        ("SamplingRate", Shape::Int(&NumRule { min: Some(0.0), max: Some(100000.0), ..NumRule::ANY })),
+        ("Segment", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Treatments", Shape::List(&ListRule { items: Shape::Object(&RULE_TreatmentObject), min_items: Some(2), max_items: Some(5) })),
     ],
-    required: &[
-        "Name",
-        "Project",
-        "Treatments",
-        "MetricGoals",
-        "OnlineAbConfig",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["Name", "Project", "Treatments", "MetricGoals", "OnlineAbConfig"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Evidently::Experiment` resource.
@@ -247,6 +150,7 @@ pub struct Experiment {
     pub treatments: List<TreatmentObject>,
 }
 
+#[rustfmt::skip]
 impl Experiment {
     /// The CloudFormation type name, `AWS::Evidently::Experiment`.
     pub const TYPE_NAME: &'static str = "AWS::Evidently::Experiment";
@@ -257,13 +161,7 @@ impl Experiment {
         type_name: "AWS::Evidently::Experiment",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-evidently-experiment.html",
         primary_identifier: &["Arn"],
-        required: &[
-            "MetricGoals",
-            "Name",
-            "OnlineAbConfig",
-            "Project",
-            "Treatments",
-        ],
+        required: &["MetricGoals", "Name", "OnlineAbConfig", "Project", "Treatments"],
         create_only: &["Name", "Project"],
         conditional_create_only: &[],
         write_only: &[],
@@ -292,100 +190,29 @@ impl Experiment {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `MetricGoals`: a list of [`MetricGoalObject`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_goals(mut self, value: impl Into<List<MetricGoalObject>>) -> Self {
-        self.metric_goals = value.into();
-        self
-    }
-
+    pub fn metric_goals(mut self, value: impl Into<List<MetricGoalObject>>) -> Self { self.metric_goals = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `OnlineAbConfig`: an [`OnlineAbConfigObject`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn online_ab_config(mut self, value: impl Into<Obj<OnlineAbConfigObject>>) -> Self {
-        self.online_ab_config = value.into();
-        self
-    }
-
+    pub fn online_ab_config(mut self, value: impl Into<Obj<OnlineAbConfigObject>>) -> Self { self.online_ab_config = value.into(); self }
     /// `Project`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn project(mut self, value: impl Into<Str>) -> Self {
-        self.project = value.into();
-        self
-    }
-
+    pub fn project(mut self, value: impl Into<Str>) -> Self { self.project = value.into(); self }
     /// `RandomizationSalt`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn randomization_salt(mut self, value: impl Into<Str>) -> Self {
-        self.randomization_salt = Some(value.into());
-        self
-    }
-
+    pub fn randomization_salt(mut self, value: impl Into<Str>) -> Self { self.randomization_salt = Some(value.into()); self }
     /// `RemoveSegment`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn remove_segment(mut self, value: impl Into<Bool>) -> Self {
-        self.remove_segment = Some(value.into());
-        self
-    }
-
+    pub fn remove_segment(mut self, value: impl Into<Bool>) -> Self { self.remove_segment = Some(value.into()); self }
     /// `RunningStatus`: a [`RunningStatusObject`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn running_status(mut self, value: impl Into<Obj<RunningStatusObject>>) -> Self {
-        self.running_status = Some(value.into());
-        self
-    }
-
+    pub fn running_status(mut self, value: impl Into<Obj<RunningStatusObject>>) -> Self { self.running_status = Some(value.into()); self }
     /// `SamplingRate`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sampling_rate(mut self, value: impl Into<Int>) -> Self {
-        self.sampling_rate = Some(value.into());
-        self
-    }
-
+    pub fn sampling_rate(mut self, value: impl Into<Int>) -> Self { self.sampling_rate = Some(value.into()); self }
     /// `Segment`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn segment(mut self, value: impl Into<Str>) -> Self {
-        self.segment = Some(value.into());
-        self
-    }
-
+    pub fn segment(mut self, value: impl Into<Str>) -> Self { self.segment = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Treatments`: a list of [`TreatmentObject`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn treatments(mut self, value: impl Into<List<TreatmentObject>>) -> Self {
-        self.treatments = value.into();
-        self
-    }
+    pub fn treatments(mut self, value: impl Into<List<TreatmentObject>>) -> Self { self.treatments = value.into(); self }
 }
 
 impl Resource for Experiment {
@@ -443,69 +270,28 @@ impl ExperimentAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricGoalObjectRequired {
     /// `DesiredChange`: a [`DesiredChange`] value, required.
-    ///
-    /// `INCREASE` means that a variation with a higher number for this metric is performing better.
-    ///
-    /// `DECREASE` means that a variation with a lower number for this metric is performing better.
     pub desired_change: DesiredChange,
     /// `EntityIdKey`: a string, required.
-    ///
-    /// The entity, such as a user or session, that does an action that causes a metric value to be recorded. An example is `userDetails.userID` .
     pub entity_id_key: Str,
     /// `MetricName`: a string, required.
-    ///
-    /// A name for the metric. It can include up to 255 characters.
-    ///
-    /// Pattern `^[\S]+$`; length 1 to 255.
     pub metric_name: Str,
     /// `ValueKey`: a string, required.
-    ///
-    /// The JSON path to reference the numerical metric value in the event.
     pub value_key: Str,
 }
 
-static RULE_MetricGoalObject: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MetricGoalObject: ObjRule = ObjRule {
     properties: &[
-        (
-            "DesiredChange",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["INCREASE", "DECREASE"],
-                format: None,
-            }),
-        ),
+        ("DesiredChange", Shape::Str(&StrRule { allowed: &["INCREASE", "DECREASE"], ..StrRule::ANY })),
         ("EntityIdKey", Shape::STR),
         ("EventPattern", Shape::STR),
-        (
-            "MetricName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "UnitLabel",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("MetricName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("UnitLabel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("ValueKey", Shape::STR),
     ],
     required: &["MetricName", "EntityIdKey", "ValueKey", "DesiredChange"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MetricGoalObject` property type of `AWS::Evidently::Experiment`.
@@ -549,6 +335,7 @@ pub struct MetricGoalObject {
     pub value_key: Str,
 }
 
+#[rustfmt::skip]
 impl MetricGoalObject {
     /// A `MetricGoalObject` with its required properties, named in a [`MetricGoalObjectRequired`].
     pub fn new(required: MetricGoalObjectRequired) -> Self {
@@ -563,52 +350,17 @@ impl MetricGoalObject {
     }
 
     /// `DesiredChange`: a [`DesiredChange`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn desired_change(mut self, value: impl Into<DesiredChange>) -> Self {
-        self.desired_change = value.into();
-        self
-    }
-
+    pub fn desired_change(mut self, value: impl Into<DesiredChange>) -> Self { self.desired_change = value.into(); self }
     /// `EntityIdKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn entity_id_key(mut self, value: impl Into<Str>) -> Self {
-        self.entity_id_key = value.into();
-        self
-    }
-
+    pub fn entity_id_key(mut self, value: impl Into<Str>) -> Self { self.entity_id_key = value.into(); self }
     /// `EventPattern`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_pattern(mut self, value: impl Into<Str>) -> Self {
-        self.event_pattern = Some(value.into());
-        self
-    }
-
+    pub fn event_pattern(mut self, value: impl Into<Str>) -> Self { self.event_pattern = Some(value.into()); self }
     /// `MetricName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self {
-        self.metric_name = value.into();
-        self
-    }
-
+    pub fn metric_name(mut self, value: impl Into<Str>) -> Self { self.metric_name = value.into(); self }
     /// `UnitLabel`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unit_label(mut self, value: impl Into<Str>) -> Self {
-        self.unit_label = Some(value.into());
-        self
-    }
-
+    pub fn unit_label(mut self, value: impl Into<Str>) -> Self { self.unit_label = Some(value.into()); self }
     /// `ValueKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value_key(mut self, value: impl Into<Str>) -> Self {
-        self.value_key = value.into();
-        self
-    }
+    pub fn value_key(mut self, value: impl Into<Str>) -> Self { self.value_key = value.into(); self }
 }
 
 impl PropertyType for MetricGoalObject {}
@@ -626,33 +378,14 @@ impl ToValue for MetricGoalObject {
     }
 }
 
-static RULE_OnlineAbConfigObject: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OnlineAbConfigObject: ObjRule = ObjRule {
     properties: &[
-        (
-            "ControlTreatmentName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TreatmentWeights",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TreatmentToWeight),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ControlTreatmentName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("TreatmentWeights", Shape::List(&ListRule { items: Shape::Object(&RULE_TreatmentToWeight), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OnlineAbConfigObject` property type of `AWS::Evidently::Experiment`.
@@ -674,6 +407,7 @@ pub struct OnlineAbConfigObject {
     pub treatment_weights: Option<List<TreatmentToWeight>>,
 }
 
+#[rustfmt::skip]
 impl OnlineAbConfigObject {
     /// A `OnlineAbConfigObject` with no property set (none is required).
     pub fn new() -> Self {
@@ -681,20 +415,9 @@ impl OnlineAbConfigObject {
     }
 
     /// `ControlTreatmentName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn control_treatment_name(mut self, value: impl Into<Str>) -> Self {
-        self.control_treatment_name = Some(value.into());
-        self
-    }
-
+    pub fn control_treatment_name(mut self, value: impl Into<Str>) -> Self { self.control_treatment_name = Some(value.into()); self }
     /// `TreatmentWeights`: a list of [`TreatmentToWeight`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn treatment_weights(mut self, value: impl Into<List<TreatmentToWeight>>) -> Self {
-        self.treatment_weights = Some(value.into());
-        self
-    }
+    pub fn treatment_weights(mut self, value: impl Into<List<TreatmentToWeight>>) -> Self { self.treatment_weights = Some(value.into()); self }
 }
 
 impl PropertyType for OnlineAbConfigObject {}
@@ -708,31 +431,17 @@ impl ToValue for OnlineAbConfigObject {
     }
 }
 
-static RULE_RunningStatusObject: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RunningStatusObject: ObjRule = ObjRule {
     properties: &[
         ("AnalysisCompleteTime", Shape::STR),
-        (
-            "DesiredState",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DesiredState", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ("Reason", Shape::STR),
         ("Status", Shape::STR),
     ],
-    required: &[],
-    one_of: &[&[
-        &["Status", "AnalysisCompleteTime"],
-        &["Status", "Reason", "DesiredState"],
-    ]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    one_of: &[&[&["Status", "AnalysisCompleteTime"], &["Status", "Reason", "DesiredState"]]],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RunningStatusObject` property type of `AWS::Evidently::Experiment`.
@@ -762,6 +471,7 @@ pub struct RunningStatusObject {
     pub status: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl RunningStatusObject {
     /// A `RunningStatusObject` with no property set (none is required).
     pub fn new() -> Self {
@@ -769,36 +479,13 @@ impl RunningStatusObject {
     }
 
     /// `AnalysisCompleteTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn analysis_complete_time(mut self, value: impl Into<Str>) -> Self {
-        self.analysis_complete_time = Some(value.into());
-        self
-    }
-
+    pub fn analysis_complete_time(mut self, value: impl Into<Str>) -> Self { self.analysis_complete_time = Some(value.into()); self }
     /// `DesiredState`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn desired_state(mut self, value: impl Into<Str>) -> Self {
-        self.desired_state = Some(value.into());
-        self
-    }
-
+    pub fn desired_state(mut self, value: impl Into<Str>) -> Self { self.desired_state = Some(value.into()); self }
     /// `Reason`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn reason(mut self, value: impl Into<Str>) -> Self {
-        self.reason = Some(value.into());
-        self
-    }
-
+    pub fn reason(mut self, value: impl Into<Str>) -> Self { self.reason = Some(value.into()); self }
     /// `Status`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<Str>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
+    pub fn status(mut self, value: impl Into<Str>) -> Self { self.status = Some(value.into()); self }
 }
 
 impl PropertyType for RunningStatusObject {}
@@ -814,174 +501,28 @@ impl ToValue for RunningStatusObject {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Evidently::Experiment`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-evidently-experiment-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TreatmentObject`], by name: `TreatmentObject::new(TreatmentObjectRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TreatmentObjectRequired {
     /// `Feature`: a string, required.
-    ///
-    /// The name of the feature for this experiment.
-    ///
-    /// Pattern `([-a-zA-Z0-9._]*)|(arn:[^:]*:[^:]*:[^:]*:[^:]*:.*)`; length 1 to 127.
     pub feature: Str,
     /// `TreatmentName`: a string, required.
-    ///
-    /// A name for this treatment. It can include up to 127 characters.
-    ///
-    /// Pattern `[-a-zA-Z0-9._]*`; length 1 to 127.
     pub treatment_name: Str,
     /// `Variation`: a string, required.
-    ///
-    /// The name of the variation to use for this treatment.
-    ///
-    /// Pattern `[-a-zA-Z0-9._]*`; length 1 to 255.
     pub variation: Str,
 }
 
-static RULE_TreatmentObject: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TreatmentObject: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(160),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Feature",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TreatmentName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Variation",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(160), ..StrRule::ANY })),
+        ("Feature", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("TreatmentName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Variation", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["TreatmentName", "Feature", "Variation"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TreatmentObject` property type of `AWS::Evidently::Experiment`.
@@ -1017,6 +558,7 @@ pub struct TreatmentObject {
     pub variation: Str,
 }
 
+#[rustfmt::skip]
 impl TreatmentObject {
     /// A `TreatmentObject` with its required properties, named in a [`TreatmentObjectRequired`].
     pub fn new(required: TreatmentObjectRequired) -> Self {
@@ -1029,36 +571,13 @@ impl TreatmentObject {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Feature`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn feature(mut self, value: impl Into<Str>) -> Self {
-        self.feature = value.into();
-        self
-    }
-
+    pub fn feature(mut self, value: impl Into<Str>) -> Self { self.feature = value.into(); self }
     /// `TreatmentName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn treatment_name(mut self, value: impl Into<Str>) -> Self {
-        self.treatment_name = value.into();
-        self
-    }
-
+    pub fn treatment_name(mut self, value: impl Into<Str>) -> Self { self.treatment_name = value.into(); self }
     /// `Variation`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn variation(mut self, value: impl Into<Str>) -> Self {
-        self.variation = value.into();
-        self
-    }
+    pub fn variation(mut self, value: impl Into<Str>) -> Self { self.variation = value.into(); self }
 }
 
 impl PropertyType for TreatmentObject {}
@@ -1078,46 +597,20 @@ impl ToValue for TreatmentObject {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TreatmentToWeightRequired {
     /// `SplitWeight`: an integer, required.
-    ///
-    /// The portion of experiment traffic to allocate to this treatment. Specify the traffic portion in thousandths of a percent, so 20,000 allocated to a treatment would allocate 20% of the experiment traffic to that treatment.
-    ///
-    /// Value 0 to 100000.
     pub split_weight: Int,
     /// `Treatment`: a string, required.
-    ///
-    /// The name of the treatment.
-    ///
-    /// Pattern `[-a-zA-Z0-9._]*`; length 1 to 127.
     pub treatment: Str,
 }
 
-static RULE_TreatmentToWeight: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TreatmentToWeight: ObjRule = ObjRule {
     properties: &[
-        (
-            "SplitWeight",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(100000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Treatment",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("SplitWeight", Shape::Int(&NumRule { min: Some(0.0), max: Some(100000.0), ..NumRule::ANY })),
+        ("Treatment", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["Treatment", "SplitWeight"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TreatmentToWeight` property type of `AWS::Evidently::Experiment`.
@@ -1141,6 +634,7 @@ pub struct TreatmentToWeight {
     pub treatment: Str,
 }
 
+#[rustfmt::skip]
 impl TreatmentToWeight {
     /// A `TreatmentToWeight` with its required properties, named in a [`TreatmentToWeightRequired`].
     pub fn new(required: TreatmentToWeightRequired) -> Self {
@@ -1151,20 +645,9 @@ impl TreatmentToWeight {
     }
 
     /// `SplitWeight`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn split_weight(mut self, value: impl Into<Int>) -> Self {
-        self.split_weight = value.into();
-        self
-    }
-
+    pub fn split_weight(mut self, value: impl Into<Int>) -> Self { self.split_weight = value.into(); self }
     /// `Treatment`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn treatment(mut self, value: impl Into<Str>) -> Self {
-        self.treatment = value.into();
-        self
-    }
+    pub fn treatment(mut self, value: impl Into<Str>) -> Self { self.treatment = value.into(); self }
 }
 
 impl PropertyType for TreatmentToWeight {}

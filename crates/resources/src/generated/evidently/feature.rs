@@ -7,119 +7,39 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[-a-zA-Z0-9._]*");
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("([-a-zA-Z0-9._]*)|(arn:[^:]*:[^:]*:[^:]*:[^:]*:project/[-a-zA-Z0-9._]*)");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
 
 /// The required properties of [`Feature`], by name: `Feature::new(FeatureRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FeatureRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name for the feature. It can include up to 127 characters.
-    ///
-    /// Pattern `[-a-zA-Z0-9._]*`; length 1 to 127; create-only: changing it replaces the resource.
     pub name: Str,
     /// `Project`: a string, required.
-    ///
-    /// The name or ARN of the project that is to contain the new feature.
-    ///
-    /// Pattern `([-a-zA-Z0-9._]*)|(arn:[^:]*:[^:]*:[^:]*:[^:]*:project/[-a-zA-Z0-9._]*)`; length 0 to 2048; create-only: changing it replaces the resource.
     pub project: Str,
     /// `Variations`: a list of [`VariationObject`] objects, required.
-    ///
-    /// An array of structures that contain the configuration of the feature's different variations.
-    ///
-    /// Each `VariationObject` in the `Variations` array for a feature must have the same type of value ( `BooleanValue` , `DoubleValue` , `LongValue` or `StringValue` ).
-    ///
-    /// Items 1 to 5.
     pub variations: List<VariationObject>,
 }
 
-static RULE_Feature: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Feature: ObjRule = ObjRule {
     properties: &[
-        (
-            "DefaultVariation",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(160),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EntityOverrides",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EntityOverride),
-                min_items: Some(0),
-                max_items: Some(2500),
-            }),
-        ),
-        (
-            "EvaluationStrategy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ALL_RULES", "DEFAULT_VARIATION"],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Project",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Variations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_VariationObject),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
+        ("DefaultVariation", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(160), ..StrRule::ANY })),
+        ("EntityOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_EntityOverride), min_items: Some(0), max_items: Some(2500) })),
+        ("EvaluationStrategy", Shape::Str(&StrRule { allowed: &["ALL_RULES", "DEFAULT_VARIATION"], ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Project", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Variations", Shape::List(&ListRule { items: Shape::Object(&RULE_VariationObject), min_items: Some(1), max_items: Some(5) })),
     ],
     required: &["Name", "Project", "Variations"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Evidently::Feature` resource.
@@ -195,6 +115,7 @@ pub struct Feature {
     pub variations: List<VariationObject>,
 }
 
+#[rustfmt::skip]
 impl Feature {
     /// The CloudFormation type name, `AWS::Evidently::Feature`.
     pub const TYPE_NAME: &'static str = "AWS::Evidently::Feature";
@@ -230,68 +151,21 @@ impl Feature {
     }
 
     /// `DefaultVariation`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_variation(mut self, value: impl Into<Str>) -> Self {
-        self.default_variation = Some(value.into());
-        self
-    }
-
+    pub fn default_variation(mut self, value: impl Into<Str>) -> Self { self.default_variation = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `EntityOverrides`: a list of [`EntityOverride`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn entity_overrides(mut self, value: impl Into<List<EntityOverride>>) -> Self {
-        self.entity_overrides = Some(value.into());
-        self
-    }
-
+    pub fn entity_overrides(mut self, value: impl Into<List<EntityOverride>>) -> Self { self.entity_overrides = Some(value.into()); self }
     /// `EvaluationStrategy`: an [`EvaluationStrategy`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn evaluation_strategy(mut self, value: impl Into<EvaluationStrategy>) -> Self {
-        self.evaluation_strategy = Some(value.into());
-        self
-    }
-
+    pub fn evaluation_strategy(mut self, value: impl Into<EvaluationStrategy>) -> Self { self.evaluation_strategy = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Project`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn project(mut self, value: impl Into<Str>) -> Self {
-        self.project = value.into();
-        self
-    }
-
+    pub fn project(mut self, value: impl Into<Str>) -> Self { self.project = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Variations`: a list of [`VariationObject`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn variations(mut self, value: impl Into<List<VariationObject>>) -> Self {
-        self.variations = value.into();
-        self
-    }
+    pub fn variations(mut self, value: impl Into<List<VariationObject>>) -> Self { self.variations = value.into(); self }
 }
 
 impl Resource for Feature {
@@ -341,26 +215,14 @@ impl FeatureAttributes {
     }
 }
 
-static RULE_EntityOverride: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EntityOverride: ObjRule = ObjRule {
     properties: &[
         ("EntityId", Shape::STR),
-        (
-            "Variation",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Variation", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EntityOverride` property type of `AWS::Evidently::Feature`.
@@ -382,6 +244,7 @@ pub struct EntityOverride {
     pub variation: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl EntityOverride {
     /// A `EntityOverride` with no property set (none is required).
     pub fn new() -> Self {
@@ -389,20 +252,9 @@ impl EntityOverride {
     }
 
     /// `EntityId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn entity_id(mut self, value: impl Into<Str>) -> Self {
-        self.entity_id = Some(value.into());
-        self
-    }
-
+    pub fn entity_id(mut self, value: impl Into<Str>) -> Self { self.entity_id = Some(value.into()); self }
     /// `Variation`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn variation(mut self, value: impl Into<Str>) -> Self {
-        self.variation = Some(value.into());
-        self
-    }
+    pub fn variation(mut self, value: impl Into<Str>) -> Self { self.variation = Some(value.into()); self }
 }
 
 impl PropertyType for EntityOverride {}
@@ -416,139 +268,18 @@ impl ToValue for EntityOverride {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Evidently::Feature`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-evidently-feature-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_VariationObject: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VariationObject: ObjRule = ObjRule {
     properties: &[
         ("BooleanValue", Shape::Bool),
         ("DoubleValue", Shape::NUM),
         ("LongValue", Shape::NUM),
-        (
-            "StringValue",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VariationName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("StringValue", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
+        ("VariationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[&[
-        &["VariationName", "StringValue"],
-        &["VariationName", "BooleanValue"],
-        &["VariationName", "LongValue"],
-        &["VariationName", "DoubleValue"],
-    ]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    one_of: &[&[&["VariationName", "StringValue"], &["VariationName", "BooleanValue"], &["VariationName", "LongValue"], &["VariationName", "DoubleValue"]]],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VariationObject` property type of `AWS::Evidently::Feature`.
@@ -584,6 +315,7 @@ pub struct VariationObject {
     pub variation_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl VariationObject {
     /// A `VariationObject` with no property set (none is required).
     pub fn new() -> Self {
@@ -591,44 +323,15 @@ impl VariationObject {
     }
 
     /// `BooleanValue`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn boolean_value(mut self, value: impl Into<Bool>) -> Self {
-        self.boolean_value = Some(value.into());
-        self
-    }
-
+    pub fn boolean_value(mut self, value: impl Into<Bool>) -> Self { self.boolean_value = Some(value.into()); self }
     /// `DoubleValue`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn double_value(mut self, value: impl Into<Num>) -> Self {
-        self.double_value = Some(value.into());
-        self
-    }
-
+    pub fn double_value(mut self, value: impl Into<Num>) -> Self { self.double_value = Some(value.into()); self }
     /// `LongValue`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn long_value(mut self, value: impl Into<Num>) -> Self {
-        self.long_value = Some(value.into());
-        self
-    }
-
+    pub fn long_value(mut self, value: impl Into<Num>) -> Self { self.long_value = Some(value.into()); self }
     /// `StringValue`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn string_value(mut self, value: impl Into<Str>) -> Self {
-        self.string_value = Some(value.into());
-        self
-    }
-
+    pub fn string_value(mut self, value: impl Into<Str>) -> Self { self.string_value = Some(value.into()); self }
     /// `VariationName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn variation_name(mut self, value: impl Into<Str>) -> Self {
-        self.variation_name = Some(value.into());
-        self
-    }
+    pub fn variation_name(mut self, value: impl Into<Str>) -> Self { self.variation_name = Some(value.into()); self }
 }
 
 impl PropertyType for VariationObject {}

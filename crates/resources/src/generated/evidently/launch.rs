@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[-a-zA-Z0-9._]*$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("[-a-zA-Z0-9._]*");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\S]+$");
@@ -15,122 +18,36 @@ pub(crate) static PATTERN_4: Pattern =
     Pattern::new("([-a-zA-Z0-9._]*)|(arn:[^:]*:[^:]*:[^:]*:[^:]*:project/[-a-zA-Z0-9._]*)");
 pub(crate) static PATTERN_5: Pattern =
     Pattern::new("([-a-zA-Z0-9._]*)|(arn:[^:]*:[^:]*:[^:]*:[^:]*:segment/[-a-zA-Z0-9._]*)");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
 
 /// The required properties of [`Launch`], by name: `Launch::new(LaunchRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LaunchRequired {
     /// `Groups`: a list of [`LaunchGroupObject`] objects, required.
-    ///
-    /// An array of structures that contains the feature and variations that are to be used for the launch. You can up to five launch groups in a launch.
-    ///
-    /// Items 1 to 5.
     pub groups: List<LaunchGroupObject>,
     /// `Name`: a string, required.
-    ///
-    /// The name for the launch. It can include up to 127 characters.
-    ///
-    /// Pattern `[-a-zA-Z0-9._]*`; length 1 to 127; create-only: changing it replaces the resource.
     pub name: Str,
     /// `Project`: a string, required.
-    ///
-    /// The name or ARN of the project that you want to create the launch in.
-    ///
-    /// Pattern `([-a-zA-Z0-9._]*)|(arn:[^:]*:[^:]*:[^:]*:[^:]*:project/[-a-zA-Z0-9._]*)`; length 0 to 2048; create-only: changing it replaces the resource.
     pub project: Str,
     /// `ScheduledSplitsConfig`: a list of [`StepConfig`] objects, required.
-    ///
-    /// An array of structures that define the traffic allocation percentages among the feature variations during each step of the launch.
-    ///
-    /// Items 1 to 6.
     pub scheduled_splits_config: List<StepConfig>,
 }
 
-static RULE_Launch: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Launch: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(160),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ExecutionStatus",
-            Shape::Object(&RULE_ExecutionStatusObject),
-        ),
-        (
-            "Groups",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_LaunchGroupObject),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "MetricMonitors",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MetricDefinitionObject),
-                min_items: Some(0),
-                max_items: Some(3),
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Project",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RandomizationSalt",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(127),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ScheduledSplitsConfig",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StepConfig),
-                min_items: Some(1),
-                max_items: Some(6),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(160), ..StrRule::ANY })),
+        ("ExecutionStatus", Shape::Object(&RULE_ExecutionStatusObject)),
+        ("Groups", Shape::List(&ListRule { items: Shape::Object(&RULE_LaunchGroupObject), min_items: Some(1), max_items: Some(5) })),
+        ("MetricMonitors", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDefinitionObject), min_items: Some(0), max_items: Some(3) })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Project", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("RandomizationSalt", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(127), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("ScheduledSplitsConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_StepConfig), min_items: Some(1), max_items: Some(6) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Name", "Project", "Groups", "ScheduledSplitsConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Evidently::Launch` resource.
@@ -208,6 +125,7 @@ pub struct Launch {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Launch {
     /// The CloudFormation type name, `AWS::Evidently::Launch`.
     pub const TYPE_NAME: &'static str = "AWS::Evidently::Launch";
@@ -244,76 +162,23 @@ impl Launch {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `ExecutionStatus`: an [`ExecutionStatusObject`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_status(mut self, value: impl Into<Obj<ExecutionStatusObject>>) -> Self {
-        self.execution_status = Some(value.into());
-        self
-    }
-
+    pub fn execution_status(mut self, value: impl Into<Obj<ExecutionStatusObject>>) -> Self { self.execution_status = Some(value.into()); self }
     /// `Groups`: a list of [`LaunchGroupObject`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn groups(mut self, value: impl Into<List<LaunchGroupObject>>) -> Self {
-        self.groups = value.into();
-        self
-    }
-
+    pub fn groups(mut self, value: impl Into<List<LaunchGroupObject>>) -> Self { self.groups = value.into(); self }
     /// `MetricMonitors`: a list of [`MetricDefinitionObject`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_monitors(mut self, value: impl Into<List<MetricDefinitionObject>>) -> Self {
-        self.metric_monitors = Some(value.into());
-        self
-    }
-
+    pub fn metric_monitors(mut self, value: impl Into<List<MetricDefinitionObject>>) -> Self { self.metric_monitors = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Project`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn project(mut self, value: impl Into<Str>) -> Self {
-        self.project = value.into();
-        self
-    }
-
+    pub fn project(mut self, value: impl Into<Str>) -> Self { self.project = value.into(); self }
     /// `RandomizationSalt`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn randomization_salt(mut self, value: impl Into<Str>) -> Self {
-        self.randomization_salt = Some(value.into());
-        self
-    }
-
+    pub fn randomization_salt(mut self, value: impl Into<Str>) -> Self { self.randomization_salt = Some(value.into()); self }
     /// `ScheduledSplitsConfig`: a list of [`StepConfig`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scheduled_splits_config(mut self, value: impl Into<List<StepConfig>>) -> Self {
-        self.scheduled_splits_config = value.into();
-        self
-    }
-
+    pub fn scheduled_splits_config(mut self, value: impl Into<List<StepConfig>>) -> Self { self.scheduled_splits_config = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Launch {
@@ -368,23 +233,19 @@ impl LaunchAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExecutionStatusObjectRequired {
     /// `Status`: a string, required.
-    ///
-    /// To start the launch now, specify `START` for this parameter. If this launch is currently running and you want to stop it now, specify `STOP` .
     pub status: Str,
 }
 
-static RULE_ExecutionStatusObject: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ExecutionStatusObject: ObjRule = ObjRule {
     properties: &[
         ("DesiredState", Shape::STR),
         ("Reason", Shape::STR),
         ("Status", Shape::STR),
     ],
     required: &["Status"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ExecutionStatusObject` property type of `AWS::Evidently::Launch`.
@@ -408,6 +269,7 @@ pub struct ExecutionStatusObject {
     pub status: Str,
 }
 
+#[rustfmt::skip]
 impl ExecutionStatusObject {
     /// A `ExecutionStatusObject` with its required properties, named in a [`ExecutionStatusObjectRequired`].
     pub fn new(required: ExecutionStatusObjectRequired) -> Self {
@@ -419,28 +281,11 @@ impl ExecutionStatusObject {
     }
 
     /// `DesiredState`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn desired_state(mut self, value: impl Into<Str>) -> Self {
-        self.desired_state = Some(value.into());
-        self
-    }
-
+    pub fn desired_state(mut self, value: impl Into<Str>) -> Self { self.desired_state = Some(value.into()); self }
     /// `Reason`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn reason(mut self, value: impl Into<Str>) -> Self {
-        self.reason = Some(value.into());
-        self
-    }
-
+    pub fn reason(mut self, value: impl Into<Str>) -> Self { self.reason = Some(value.into()); self }
     /// `Status`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<Str>) -> Self {
-        self.status = value.into();
-        self
-    }
+    pub fn status(mut self, value: impl Into<Str>) -> Self { self.status = value.into(); self }
 }
 
 impl PropertyType for ExecutionStatusObject {}
@@ -459,39 +304,20 @@ impl ToValue for ExecutionStatusObject {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GroupToWeightRequired {
     /// `GroupName`: a string, required.
-    ///
-    /// The name of the launch group. It can include up to 127 characters.
-    ///
-    /// Pattern `[-a-zA-Z0-9._]*`; length 1 to 127.
     pub group_name: Str,
     /// `SplitWeight`: an integer, required.
-    ///
-    /// The portion of launch traffic to allocate to this launch group.
-    ///
-    /// This is represented in thousandths of a percent. For example, specify 20,000 to allocate 20% of the launch audience to this launch group.
     pub split_weight: Int,
 }
 
-static RULE_GroupToWeight: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GroupToWeight: ObjRule = ObjRule {
     properties: &[
-        (
-            "GroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("GroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("SplitWeight", Shape::INT),
     ],
     required: &["GroupName", "SplitWeight"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GroupToWeight` property type of `AWS::Evidently::Launch`.
@@ -515,6 +341,7 @@ pub struct GroupToWeight {
     pub split_weight: Int,
 }
 
+#[rustfmt::skip]
 impl GroupToWeight {
     /// A `GroupToWeight` with its required properties, named in a [`GroupToWeightRequired`].
     pub fn new(required: GroupToWeightRequired) -> Self {
@@ -525,20 +352,9 @@ impl GroupToWeight {
     }
 
     /// `GroupName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group_name(mut self, value: impl Into<Str>) -> Self {
-        self.group_name = value.into();
-        self
-    }
-
+    pub fn group_name(mut self, value: impl Into<Str>) -> Self { self.group_name = value.into(); self }
     /// `SplitWeight`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn split_weight(mut self, value: impl Into<Int>) -> Self {
-        self.split_weight = value.into();
-        self
-    }
+    pub fn split_weight(mut self, value: impl Into<Int>) -> Self { self.split_weight = value.into(); self }
 }
 
 impl PropertyType for GroupToWeight {}
@@ -556,74 +372,24 @@ impl ToValue for GroupToWeight {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LaunchGroupObjectRequired {
     /// `Feature`: a string, required.
-    ///
-    /// The feature that this launch is using.
-    ///
-    /// Pattern `^[-a-zA-Z0-9._]*$`; length 1 to 127.
     pub feature: Str,
     /// `GroupName`: a string, required.
-    ///
-    /// A name for this launch group. It can include up to 127 characters.
-    ///
-    /// Pattern `[-a-zA-Z0-9._]*`; length 1 to 127.
     pub group_name: Str,
     /// `Variation`: a string, required.
-    ///
-    /// The feature variation to use for this launch group.
-    ///
-    /// Pattern `^[-a-zA-Z0-9._]*$`; length 1 to 127.
     pub variation: Str,
 }
 
-static RULE_LaunchGroupObject: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LaunchGroupObject: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(160),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Feature",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "GroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Variation",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(160), ..StrRule::ANY })),
+        ("Feature", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("GroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Variation", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["GroupName", "Feature", "Variation"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LaunchGroupObject` property type of `AWS::Evidently::Launch`.
@@ -659,6 +425,7 @@ pub struct LaunchGroupObject {
     pub variation: Str,
 }
 
+#[rustfmt::skip]
 impl LaunchGroupObject {
     /// A `LaunchGroupObject` with its required properties, named in a [`LaunchGroupObjectRequired`].
     pub fn new(required: LaunchGroupObjectRequired) -> Self {
@@ -671,36 +438,13 @@ impl LaunchGroupObject {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Feature`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn feature(mut self, value: impl Into<Str>) -> Self {
-        self.feature = value.into();
-        self
-    }
-
+    pub fn feature(mut self, value: impl Into<Str>) -> Self { self.feature = value.into(); self }
     /// `GroupName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group_name(mut self, value: impl Into<Str>) -> Self {
-        self.group_name = value.into();
-        self
-    }
-
+    pub fn group_name(mut self, value: impl Into<Str>) -> Self { self.group_name = value.into(); self }
     /// `Variation`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn variation(mut self, value: impl Into<Str>) -> Self {
-        self.variation = value.into();
-        self
-    }
+    pub fn variation(mut self, value: impl Into<Str>) -> Self { self.variation = value.into(); self }
 }
 
 impl PropertyType for LaunchGroupObject {}
@@ -720,53 +464,25 @@ impl ToValue for LaunchGroupObject {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricDefinitionObjectRequired {
     /// `EntityIdKey`: a string, required.
-    ///
-    /// The entity, such as a user or session, that does an action that causes a metric value to be recorded. An example is `userDetails.userID` .
     pub entity_id_key: Str,
     /// `MetricName`: a string, required.
-    ///
-    /// A name for the metric. It can include up to 255 characters.
-    ///
-    /// Pattern `^[\S]+$`; length 1 to 255.
     pub metric_name: Str,
     /// `ValueKey`: a string, required.
-    ///
-    /// The value that is tracked to produce the metric.
     pub value_key: Str,
 }
 
-static RULE_MetricDefinitionObject: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MetricDefinitionObject: ObjRule = ObjRule {
     properties: &[
         ("EntityIdKey", Shape::STR),
         ("EventPattern", Shape::STR),
-        (
-            "MetricName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "UnitLabel",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("MetricName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("UnitLabel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("ValueKey", Shape::STR),
     ],
     required: &["MetricName", "EntityIdKey", "ValueKey"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MetricDefinitionObject` property type of `AWS::Evidently::Launch`.
@@ -804,6 +520,7 @@ pub struct MetricDefinitionObject {
     pub value_key: Str,
 }
 
+#[rustfmt::skip]
 impl MetricDefinitionObject {
     /// A `MetricDefinitionObject` with its required properties, named in a [`MetricDefinitionObjectRequired`].
     pub fn new(required: MetricDefinitionObjectRequired) -> Self {
@@ -817,44 +534,15 @@ impl MetricDefinitionObject {
     }
 
     /// `EntityIdKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn entity_id_key(mut self, value: impl Into<Str>) -> Self {
-        self.entity_id_key = value.into();
-        self
-    }
-
+    pub fn entity_id_key(mut self, value: impl Into<Str>) -> Self { self.entity_id_key = value.into(); self }
     /// `EventPattern`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_pattern(mut self, value: impl Into<Str>) -> Self {
-        self.event_pattern = Some(value.into());
-        self
-    }
-
+    pub fn event_pattern(mut self, value: impl Into<Str>) -> Self { self.event_pattern = Some(value.into()); self }
     /// `MetricName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self {
-        self.metric_name = value.into();
-        self
-    }
-
+    pub fn metric_name(mut self, value: impl Into<Str>) -> Self { self.metric_name = value.into(); self }
     /// `UnitLabel`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unit_label(mut self, value: impl Into<Str>) -> Self {
-        self.unit_label = Some(value.into());
-        self
-    }
-
+    pub fn unit_label(mut self, value: impl Into<Str>) -> Self { self.unit_label = Some(value.into()); self }
     /// `ValueKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value_key(mut self, value: impl Into<Str>) -> Self {
-        self.value_key = value.into();
-        self
-    }
+    pub fn value_key(mut self, value: impl Into<Str>) -> Self { self.value_key = value.into(); self }
 }
 
 impl PropertyType for MetricDefinitionObject {}
@@ -875,49 +563,23 @@ impl ToValue for MetricDefinitionObject {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SegmentOverrideRequired {
     /// `EvaluationOrder`: an integer, required.
-    ///
-    /// A number indicating the order to use to evaluate segment overrides, if there are more than one. Segment overrides with lower numbers are evaluated first.
     pub evaluation_order: Int,
     /// `Segment`: a string, required.
-    ///
-    /// The ARN of the segment to use for this override.
-    ///
-    /// Pattern `([-a-zA-Z0-9._]*)|(arn:[^:]*:[^:]*:[^:]*:[^:]*:segment/[-a-zA-Z0-9._]*)`; length 1 to 2048.
     pub segment: Str,
     /// `Weights`: a list of [`GroupToWeight`] objects, required.
-    ///
-    /// The traffic allocation percentages among the feature variations to assign to this segment. This is a set of key-value pairs. The keys are variation names. The values represent the amount of traffic to allocate to that variation for this segment. This is expressed in thousandths of a percent, so a weight of 50000 represents 50% of traffic.
     pub weights: List<GroupToWeight>,
 }
 
-static RULE_SegmentOverride: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SegmentOverride: ObjRule = ObjRule {
     properties: &[
         ("EvaluationOrder", Shape::INT),
-        (
-            "Segment",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Weights",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_GroupToWeight),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Segment", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("Weights", Shape::List(&ListRule { items: Shape::Object(&RULE_GroupToWeight), min_items: None, max_items: None })),
     ],
     required: &["Segment", "EvaluationOrder", "Weights"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SegmentOverride` property type of `AWS::Evidently::Launch`.
@@ -947,6 +609,7 @@ pub struct SegmentOverride {
     pub weights: List<GroupToWeight>,
 }
 
+#[rustfmt::skip]
 impl SegmentOverride {
     /// A `SegmentOverride` with its required properties, named in a [`SegmentOverrideRequired`].
     pub fn new(required: SegmentOverrideRequired) -> Self {
@@ -958,28 +621,11 @@ impl SegmentOverride {
     }
 
     /// `EvaluationOrder`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn evaluation_order(mut self, value: impl Into<Int>) -> Self {
-        self.evaluation_order = value.into();
-        self
-    }
-
+    pub fn evaluation_order(mut self, value: impl Into<Int>) -> Self { self.evaluation_order = value.into(); self }
     /// `Segment`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn segment(mut self, value: impl Into<Str>) -> Self {
-        self.segment = value.into();
-        self
-    }
-
+    pub fn segment(mut self, value: impl Into<Str>) -> Self { self.segment = value.into(); self }
     /// `Weights`: a list of [`GroupToWeight`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn weights(mut self, value: impl Into<List<GroupToWeight>>) -> Self {
-        self.weights = value.into();
-        self
-    }
+    pub fn weights(mut self, value: impl Into<List<GroupToWeight>>) -> Self { self.weights = value.into(); self }
 }
 
 impl PropertyType for SegmentOverride {}
@@ -998,41 +644,21 @@ impl ToValue for SegmentOverride {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StepConfigRequired {
     /// `GroupWeights`: a list of [`GroupToWeight`] objects, required.
-    ///
-    /// An array of structures that define how much launch traffic to allocate to each launch group during this step of the launch.
     pub group_weights: List<GroupToWeight>,
     /// `StartTime`: a string, required.
-    ///
-    /// The date and time to start this step of the launch. Use UTC format, `yyyy-MM-ddTHH:mm:ssZ` . For example, `2025-11-25T23:59:59Z`
     pub start_time: Str,
 }
 
-static RULE_StepConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StepConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "GroupWeights",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_GroupToWeight),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SegmentOverrides",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SegmentOverride),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("GroupWeights", Shape::List(&ListRule { items: Shape::Object(&RULE_GroupToWeight), min_items: None, max_items: None })),
+        ("SegmentOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_SegmentOverride), min_items: None, max_items: None })),
         ("StartTime", Shape::STR),
     ],
     required: &["StartTime", "GroupWeights"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StepConfig` property type of `AWS::Evidently::Launch`.
@@ -1058,6 +684,7 @@ pub struct StepConfig {
     pub start_time: Str,
 }
 
+#[rustfmt::skip]
 impl StepConfig {
     /// A `StepConfig` with its required properties, named in a [`StepConfigRequired`].
     pub fn new(required: StepConfigRequired) -> Self {
@@ -1069,28 +696,11 @@ impl StepConfig {
     }
 
     /// `GroupWeights`: a list of [`GroupToWeight`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group_weights(mut self, value: impl Into<List<GroupToWeight>>) -> Self {
-        self.group_weights = value.into();
-        self
-    }
-
+    pub fn group_weights(mut self, value: impl Into<List<GroupToWeight>>) -> Self { self.group_weights = value.into(); self }
     /// `SegmentOverrides`: a list of [`SegmentOverride`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn segment_overrides(mut self, value: impl Into<List<SegmentOverride>>) -> Self {
-        self.segment_overrides = Some(value.into());
-        self
-    }
-
+    pub fn segment_overrides(mut self, value: impl Into<List<SegmentOverride>>) -> Self { self.segment_overrides = Some(value.into()); self }
     /// `StartTime`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start_time(mut self, value: impl Into<Str>) -> Self {
-        self.start_time = value.into();
-        self
-    }
+    pub fn start_time(mut self, value: impl Into<Str>) -> Self { self.start_time = value.into(); self }
 }
 
 impl PropertyType for StepConfig {}
@@ -1101,102 +711,6 @@ impl ToValue for StepConfig {
             .req("GroupWeights", &self.group_weights)
             .opt("SegmentOverrides", &self.segment_overrides)
             .req("StartTime", &self.start_time)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Evidently::Launch`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-evidently-launch-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

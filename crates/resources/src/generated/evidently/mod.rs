@@ -8,12 +8,15 @@
 //! - `AWS::Evidently::Launch`: [`Launch`], property types in [`launch`]
 //! - `AWS::Evidently::Project`: [`Project`], property types in [`project`]
 //! - `AWS::Evidently::Segment`: [`Segment`], property types in [`segment`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod experiment;
 pub mod feature;
 pub mod launch;
 pub mod project;
 pub mod segment;
+pub mod shared;
 
 pub use experiment::{Experiment, ExperimentAttributes, ExperimentRequired};
 pub use feature::{Feature, FeatureAttributes, FeatureRequired};

@@ -7,66 +7,34 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-z0-9]{4,7}");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[-a-zA-Z0-9._/]+$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-z0-9][-a-z0-9]*[a-z0-9]$");
 pub(crate) static PATTERN_3: Pattern = Pattern::new("^[-a-zA-Z0-9!_.*'()/]*$");
 pub(crate) static PATTERN_4: Pattern = Pattern::new("[-a-zA-Z0-9._]*");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
 
 /// The required properties of [`Project`], by name: `Project::new(ProjectRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProjectRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name for the project. It can include up to 127 characters.
-    ///
-    /// Pattern `[-a-zA-Z0-9._]*`; length 1 to 127; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_Project: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Project: ObjRule = ObjRule {
     properties: &[
-        (
-            "AppConfigResource",
-            Shape::Object(&RULE_AppConfigResourceObject),
-        ),
+        ("AppConfigResource", Shape::Object(&RULE_AppConfigResourceObject)),
         ("DataDelivery", Shape::Object(&RULE_DataDeliveryObject)),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(160),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(160), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Evidently::Project` resource.
@@ -122,6 +90,7 @@ pub struct Project {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Project {
     /// The CloudFormation type name, `AWS::Evidently::Project`.
     pub const TYPE_NAME: &'static str = "AWS::Evidently::Project";
@@ -154,44 +123,15 @@ impl Project {
     }
 
     /// `AppConfigResource`: an [`AppConfigResourceObject`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn app_config_resource(mut self, value: impl Into<Obj<AppConfigResourceObject>>) -> Self {
-        self.app_config_resource = Some(value.into());
-        self
-    }
-
+    pub fn app_config_resource(mut self, value: impl Into<Obj<AppConfigResourceObject>>) -> Self { self.app_config_resource = Some(value.into()); self }
     /// `DataDelivery`: a [`DataDeliveryObject`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_delivery(mut self, value: impl Into<Obj<DataDeliveryObject>>) -> Self {
-        self.data_delivery = Some(value.into());
-        self
-    }
-
+    pub fn data_delivery(mut self, value: impl Into<Obj<DataDeliveryObject>>) -> Self { self.data_delivery = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Project {
@@ -242,48 +182,20 @@ impl ProjectAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AppConfigResourceObjectRequired {
     /// `ApplicationId`: a string, required.
-    ///
-    /// The ID of the AWS AppConfig application to use for client-side evaluation.
-    ///
-    /// Pattern `[a-z0-9]{4,7}`.
     pub application_id: Str,
     /// `EnvironmentId`: a string, required.
-    ///
-    /// The ID of the AWS AppConfig environment to use for client-side evaluation.
-    ///
-    /// Pattern `[a-z0-9]{4,7}`.
     pub environment_id: Str,
 }
 
-static RULE_AppConfigResourceObject: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AppConfigResourceObject: ObjRule = ObjRule {
     properties: &[
-        (
-            "ApplicationId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EnvironmentId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ApplicationId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("EnvironmentId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["ApplicationId", "EnvironmentId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AppConfigResourceObject` property type of `AWS::Evidently::Project`.
@@ -307,6 +219,7 @@ pub struct AppConfigResourceObject {
     pub environment_id: Str,
 }
 
+#[rustfmt::skip]
 impl AppConfigResourceObject {
     /// A `AppConfigResourceObject` with its required properties, named in a [`AppConfigResourceObjectRequired`].
     pub fn new(required: AppConfigResourceObjectRequired) -> Self {
@@ -317,20 +230,9 @@ impl AppConfigResourceObject {
     }
 
     /// `ApplicationId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_id(mut self, value: impl Into<Str>) -> Self {
-        self.application_id = value.into();
-        self
-    }
-
+    pub fn application_id(mut self, value: impl Into<Str>) -> Self { self.application_id = value.into(); self }
     /// `EnvironmentId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment_id(mut self, value: impl Into<Str>) -> Self {
-        self.environment_id = value.into();
-        self
-    }
+    pub fn environment_id(mut self, value: impl Into<Str>) -> Self { self.environment_id = value.into(); self }
 }
 
 impl PropertyType for AppConfigResourceObject {}
@@ -344,26 +246,15 @@ impl ToValue for AppConfigResourceObject {
     }
 }
 
-static RULE_DataDeliveryObject: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataDeliveryObject: ObjRule = ObjRule {
     properties: &[
-        (
-            "LogGroup",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("LogGroup", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("S3", Shape::Object(&RULE_S3Destination)),
     ],
-    required: &[],
     one_of: &[&[&["S3"], &["LogGroup"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataDeliveryObject` property type of `AWS::Evidently::Project`.
@@ -385,6 +276,7 @@ pub struct DataDeliveryObject {
     pub s3: Option<Obj<S3Destination>>,
 }
 
+#[rustfmt::skip]
 impl DataDeliveryObject {
     /// A `DataDeliveryObject` with no property set (none is required).
     pub fn new() -> Self {
@@ -392,20 +284,9 @@ impl DataDeliveryObject {
     }
 
     /// `LogGroup`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_group(mut self, value: impl Into<Str>) -> Self {
-        self.log_group = Some(value.into());
-        self
-    }
-
+    pub fn log_group(mut self, value: impl Into<Str>) -> Self { self.log_group = Some(value.into()); self }
     /// `S3`: a [`S3Destination`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3(mut self, value: impl Into<Obj<S3Destination>>) -> Self {
-        self.s3 = Some(value.into());
-        self
-    }
+    pub fn s3(mut self, value: impl Into<Obj<S3Destination>>) -> Self { self.s3 = Some(value.into()); self }
 }
 
 impl PropertyType for DataDeliveryObject {}
@@ -423,42 +304,18 @@ impl ToValue for DataDeliveryObject {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3DestinationRequired {
     /// `BucketName`: a string, required.
-    ///
-    /// The name of the bucket in which Evidently stores evaluation events.
-    ///
-    /// Format `AWS::S3::Bucket.Name`; pattern `^[a-z0-9][-a-z0-9]*[a-z0-9]$`; length 3 to 63.
     pub bucket_name: Str,
 }
 
-static RULE_S3Destination: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3Destination: ObjRule = ObjRule {
     properties: &[
-        (
-            "BucketName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
-        (
-            "Prefix",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_2), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+        ("Prefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["BucketName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3Destination` property type of `AWS::Evidently::Project`.
@@ -482,6 +339,7 @@ pub struct S3Destination {
     pub prefix: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl S3Destination {
     /// A `S3Destination` with its required properties, named in a [`S3DestinationRequired`].
     pub fn new(required: S3DestinationRequired) -> Self {
@@ -492,20 +350,9 @@ impl S3Destination {
     }
 
     /// `BucketName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_name = value.into();
-        self
-    }
-
+    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = value.into(); self }
     /// `Prefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = Some(value.into());
-        self
-    }
+    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
 }
 
 impl PropertyType for S3Destination {}
@@ -515,102 +362,6 @@ impl ToValue for S3Destination {
         MapBuilder::new()
             .req("BucketName", &self.bucket_name)
             .opt("Prefix", &self.prefix)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Evidently::Project`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-evidently-project-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -26,142 +26,44 @@ pub(crate) static PATTERN_10: Pattern = Pattern::new("^vpc-[a-f0-9]{8}([a-f0-9]{
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnvironmentRequired {
     /// `ConnectivityInfo`: a [`ConnectivityInfo`] object, required.
-    ///
-    /// The connectivity configuration for the environment. Amazon EVS requires that you specify two route server peer IDs. During environment creation, the route server endpoints peer with the NSX uplink VLAN for connectivity to the NSX overlay network.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub connectivity_info: Obj<ConnectivityInfo>,
     /// `LicenseInfo`: a [`LicenseInfo`] object, required.
-    ///
-    /// The license information that Amazon EVS requires to create an environment. Amazon EVS requires two license keys: a VCF solution key and a vSAN license key. The VCF solution key must cover a minimum of 256 cores. The vSAN license key must provide at least 110 TiB of vSAN capacity.
-    ///
-    /// Items 1 to 1; create-only: changing it replaces the resource.
     pub license_info: Obj<LicenseInfo>,
     /// `ServiceAccessSubnetId`: a string, required.
-    ///
-    /// The subnet that is used to establish connectivity between the Amazon EVS control plane and VPC. Amazon EVS uses this subnet to perform validations and create the environment.
-    ///
-    /// Pattern `^subnet-[a-f0-9]{8}([a-f0-9]{9})?$`; length 15 to 24; create-only: changing it replaces the resource.
     pub service_access_subnet_id: Str,
     /// `SiteId`: a string, required.
-    ///
-    /// The Broadcom Site ID that is associated with your Amazon EVS environment. Amazon EVS uses the Broadcom Site ID that you provide to meet Broadcom VCF license usage reporting requirements for Amazon EVS.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub site_id: Str,
     /// `TermsAccepted`: a boolean, required.
-    ///
-    /// Customer confirmation that the customer has purchased and will continue to maintain the required number of VCF software licenses to cover all physical processor cores in the Amazon EVS environment. Information about your VCF software in Amazon EVS will be shared with Broadcom to verify license compliance. Amazon EVS does not validate license keys. To validate license keys, visit the Broadcom support portal.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub terms_accepted: Bool,
     /// `VcfHostnames`: a [`VcfHostnames`] object, required.
-    ///
-    /// The DNS hostnames to be used by the VCF management appliances in your environment.
-    ///
-    /// For environment creation to be successful, each hostname entry must resolve to a domain name that you've registered in your DNS service of choice and configured in the DHCP option set of your VPC. DNS hostnames cannot be changed after environment creation has started.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub vcf_hostnames: Obj<VcfHostnames>,
     /// `VcfVersion`: a [`VcfVersion`] value, required.
-    ///
-    /// The VCF version of the environment.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub vcf_version: VcfVersion,
     /// `VpcId`: a string, required.
-    ///
-    /// The VPC associated with the environment.
-    ///
-    /// Format `AWS::EC2::VPC.Id`; pattern `^vpc-[a-f0-9]{8}([a-f0-9]{9})?$`; length 12 to 21; create-only: changing it replaces the resource.
     pub vpc_id: Str,
 }
 
-static RULE_Environment: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Environment: ObjRule = ObjRule {
     properties: &[
         ("ConnectivityInfo", Shape::Object(&RULE_ConnectivityInfo)),
-        (
-            "EnvironmentName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Hosts",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_HostInfoForCreate),
-                min_items: Some(4),
-                max_items: Some(4),
-            }),
-        ),
+        ("EnvironmentName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Hosts", Shape::List(&ListRule { items: Shape::Object(&RULE_HostInfoForCreate), min_items: Some(4), max_items: Some(4) })),
         ("InitialVlans", Shape::Object(&RULE_InitialVlans)),
         ("KmsKeyId", Shape::STR),
         ("LicenseInfo", Shape::Object(&RULE_LicenseInfo)),
-        (
-            "ServiceAccessSecurityGroups",
-            Shape::Object(&RULE_ServiceAccessSecurityGroups),
-        ),
-        (
-            "ServiceAccessSubnetId",
-            Shape::Str(&StrRule {
-                min_len: Some(15),
-                max_len: Some(24),
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ServiceAccessSecurityGroups", Shape::Object(&RULE_ServiceAccessSecurityGroups)),
+        ("ServiceAccessSubnetId", Shape::Str(&StrRule { min_len: Some(15), max_len: Some(24), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
         ("SiteId", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("TermsAccepted", Shape::Bool),
         ("VcfHostnames", Shape::Object(&RULE_VcfHostnames)),
-        (
-            "VcfVersion",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["VCF-5.2.1", "VCF-5.2.2"],
-                format: None,
-            }),
-        ),
-        (
-            "VpcId",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(21),
-                pattern: Some(&PATTERN_10),
-                allowed: &[],
-                format: Some(Format::VpcId),
-            }),
-        ),
+        ("VcfVersion", Shape::Str(&StrRule { allowed: &["VCF-5.2.1", "VCF-5.2.2"], ..StrRule::ANY })),
+        ("VpcId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(21), pattern: Some(&PATTERN_10), format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
-    required: &[
-        "VpcId",
-        "ServiceAccessSubnetId",
-        "VcfVersion",
-        "TermsAccepted",
-        "LicenseInfo",
-        "ConnectivityInfo",
-        "VcfHostnames",
-        "SiteId",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["VpcId", "ServiceAccessSubnetId", "VcfVersion", "TermsAccepted", "LicenseInfo", "ConnectivityInfo", "VcfHostnames", "SiteId"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EVS::Environment` resource.
@@ -275,6 +177,7 @@ pub struct Environment {
     pub vpc_id: Str,
 }
 
+#[rustfmt::skip]
 impl Environment {
     /// The CloudFormation type name, `AWS::EVS::Environment`.
     pub const TYPE_NAME: &'static str = "AWS::EVS::Environment";
@@ -285,51 +188,12 @@ impl Environment {
         type_name: "AWS::EVS::Environment",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-evs-environment.html",
         primary_identifier: &["EnvironmentId"],
-        required: &[
-            "ConnectivityInfo",
-            "LicenseInfo",
-            "ServiceAccessSubnetId",
-            "SiteId",
-            "TermsAccepted",
-            "VcfHostnames",
-            "VcfVersion",
-            "VpcId",
-        ],
-        create_only: &[
-            "EnvironmentName",
-            "VpcId",
-            "ServiceAccessSubnetId",
-            "VcfVersion",
-            "TermsAccepted",
-            "LicenseInfo",
-            "ConnectivityInfo",
-            "VcfHostnames",
-            "SiteId",
-            "KmsKeyId",
-            "ServiceAccessSecurityGroups",
-        ],
+        required: &["ConnectivityInfo", "LicenseInfo", "ServiceAccessSubnetId", "SiteId", "TermsAccepted", "VcfHostnames", "VcfVersion", "VpcId"],
+        create_only: &["EnvironmentName", "VpcId", "ServiceAccessSubnetId", "VcfVersion", "TermsAccepted", "LicenseInfo", "ConnectivityInfo", "VcfHostnames", "SiteId", "KmsKeyId", "ServiceAccessSecurityGroups"],
         conditional_create_only: &[],
         write_only: &["Hosts", "InitialVlans"],
-        read_only: &[
-            "EnvironmentId",
-            "Checks",
-            "EnvironmentArn",
-            "Credentials",
-            "EnvironmentState",
-            "StateDetails",
-            "CreatedAt",
-            "ModifiedAt",
-        ],
-        attributes: &[
-            "Checks",
-            "CreatedAt",
-            "Credentials",
-            "EnvironmentArn",
-            "EnvironmentId",
-            "EnvironmentState",
-            "ModifiedAt",
-            "StateDetails",
-        ],
+        read_only: &["EnvironmentId", "Checks", "EnvironmentArn", "Credentials", "EnvironmentState", "StateDetails", "CreatedAt", "ModifiedAt"],
+        attributes: &["Checks", "CreatedAt", "Credentials", "EnvironmentArn", "EnvironmentId", "EnvironmentState", "ModifiedAt", "StateDetails"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -355,119 +219,33 @@ impl Environment {
     }
 
     /// `ConnectivityInfo`: a [`ConnectivityInfo`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connectivity_info(mut self, value: impl Into<Obj<ConnectivityInfo>>) -> Self {
-        self.connectivity_info = value.into();
-        self
-    }
-
+    pub fn connectivity_info(mut self, value: impl Into<Obj<ConnectivityInfo>>) -> Self { self.connectivity_info = value.into(); self }
     /// `EnvironmentName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment_name(mut self, value: impl Into<Str>) -> Self {
-        self.environment_name = Some(value.into());
-        self
-    }
-
+    pub fn environment_name(mut self, value: impl Into<Str>) -> Self { self.environment_name = Some(value.into()); self }
     /// `Hosts`: a list of [`HostInfoForCreate`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hosts(mut self, value: impl Into<List<HostInfoForCreate>>) -> Self {
-        self.hosts = Some(value.into());
-        self
-    }
-
+    pub fn hosts(mut self, value: impl Into<List<HostInfoForCreate>>) -> Self { self.hosts = Some(value.into()); self }
     /// `InitialVlans`: an [`InitialVlans`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn initial_vlans(mut self, value: impl Into<Obj<InitialVlans>>) -> Self {
-        self.initial_vlans = Some(value.into());
-        self
-    }
-
+    pub fn initial_vlans(mut self, value: impl Into<Obj<InitialVlans>>) -> Self { self.initial_vlans = Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `LicenseInfo`: a [`LicenseInfo`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn license_info(mut self, value: impl Into<Obj<LicenseInfo>>) -> Self {
-        self.license_info = value.into();
-        self
-    }
-
+    pub fn license_info(mut self, value: impl Into<Obj<LicenseInfo>>) -> Self { self.license_info = value.into(); self }
     /// `ServiceAccessSecurityGroups`: a [`ServiceAccessSecurityGroups`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_access_security_groups(
-        mut self,
-        value: impl Into<Obj<ServiceAccessSecurityGroups>>,
-    ) -> Self {
-        self.service_access_security_groups = Some(value.into());
-        self
-    }
-
+    pub fn service_access_security_groups(mut self, value: impl Into<Obj<ServiceAccessSecurityGroups>>) -> Self { self.service_access_security_groups = Some(value.into()); self }
     /// `ServiceAccessSubnetId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_access_subnet_id(mut self, value: impl Into<Str>) -> Self {
-        self.service_access_subnet_id = value.into();
-        self
-    }
-
+    pub fn service_access_subnet_id(mut self, value: impl Into<Str>) -> Self { self.service_access_subnet_id = value.into(); self }
     /// `SiteId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn site_id(mut self, value: impl Into<Str>) -> Self {
-        self.site_id = value.into();
-        self
-    }
-
+    pub fn site_id(mut self, value: impl Into<Str>) -> Self { self.site_id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TermsAccepted`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn terms_accepted(mut self, value: impl Into<Bool>) -> Self {
-        self.terms_accepted = value.into();
-        self
-    }
-
+    pub fn terms_accepted(mut self, value: impl Into<Bool>) -> Self { self.terms_accepted = value.into(); self }
     /// `VcfHostnames`: a [`VcfHostnames`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vcf_hostnames(mut self, value: impl Into<Obj<VcfHostnames>>) -> Self {
-        self.vcf_hostnames = value.into();
-        self
-    }
-
+    pub fn vcf_hostnames(mut self, value: impl Into<Obj<VcfHostnames>>) -> Self { self.vcf_hostnames = value.into(); self }
     /// `VcfVersion`: a [`VcfVersion`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vcf_version(mut self, value: impl Into<VcfVersion>) -> Self {
-        self.vcf_version = value.into();
-        self
-    }
-
+    pub fn vcf_version(mut self, value: impl Into<VcfVersion>) -> Self { self.vcf_version = value.into(); self }
     /// `VpcId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_id = value.into();
-        self
-    }
+    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = value.into(); self }
 }
 
 impl Resource for Environment {
@@ -577,32 +355,17 @@ impl EnvironmentAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectivityInfoRequired {
     /// `PrivateRouteServerPeerings`: a list of strings, required.
-    ///
-    /// Items 2 to 2.
     pub private_route_server_peerings: List<Str>,
 }
 
-static RULE_ConnectivityInfo: ObjRule = ObjRule {
-    properties: &[(
-        "PrivateRouteServerPeerings",
-        Shape::List(&ListRule {
-            items: Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(21),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-            min_items: Some(2),
-            max_items: Some(2),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ConnectivityInfo: ObjRule = ObjRule {
+    properties: &[
+        ("PrivateRouteServerPeerings", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(3), max_len: Some(21), ..StrRule::ANY }), min_items: Some(2), max_items: Some(2) })),
+    ],
     required: &["PrivateRouteServerPeerings"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConnectivityInfo` property type of `AWS::EVS::Environment`.
@@ -618,6 +381,7 @@ pub struct ConnectivityInfo {
     pub private_route_server_peerings: List<Str>,
 }
 
+#[rustfmt::skip]
 impl ConnectivityInfo {
     /// A `ConnectivityInfo` with its required properties, named in a [`ConnectivityInfoRequired`].
     pub fn new(required: ConnectivityInfoRequired) -> Self {
@@ -627,12 +391,7 @@ impl ConnectivityInfo {
     }
 
     /// `PrivateRouteServerPeerings`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn private_route_server_peerings(mut self, value: impl Into<List<Str>>) -> Self {
-        self.private_route_server_peerings = value.into();
-        self
-    }
+    pub fn private_route_server_peerings(mut self, value: impl Into<List<Str>>) -> Self { self.private_route_server_peerings = value.into(); self }
 }
 
 impl PropertyType for ConnectivityInfo {}
@@ -652,82 +411,25 @@ impl ToValue for ConnectivityInfo {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HostInfoForCreateRequired {
     /// `HostName`: a string, required.
-    ///
-    /// The DNS hostname of the host. DNS hostnames for hosts must be unique across Amazon EVS environments and within VCF.
-    ///
-    /// Pattern `^([a-zA-Z0-9\-]*)$`.
     pub host_name: Str,
     /// `InstanceType`: an [`InstanceType`] value, required.
-    ///
-    /// The EC2 instance type that represents the host.
     pub instance_type: InstanceType,
     /// `KeyName`: a string, required.
-    ///
-    /// The name of the SSH key that is used to access the host.
-    ///
-    /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 255.
     pub key_name: Str,
 }
 
-static RULE_HostInfoForCreate: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HostInfoForCreate: ObjRule = ObjRule {
     properties: &[
-        (
-            "DedicatedHostId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(25),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "HostName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InstanceType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["i4i.metal", "i7i.metal-24xl"],
-                format: None,
-            }),
-        ),
-        (
-            "KeyName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PlacementGroupId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(25),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DedicatedHostId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(25), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("HostName", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("InstanceType", Shape::Str(&StrRule { allowed: &["i4i.metal", "i7i.metal-24xl"], ..StrRule::ANY })),
+        ("KeyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("PlacementGroupId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(25), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
     required: &["HostName", "KeyName", "InstanceType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HostInfoForCreate` property type of `AWS::EVS::Environment`.
@@ -769,6 +471,7 @@ pub struct HostInfoForCreate {
     pub placement_group_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl HostInfoForCreate {
     /// A `HostInfoForCreate` with its required properties, named in a [`HostInfoForCreateRequired`].
     pub fn new(required: HostInfoForCreateRequired) -> Self {
@@ -782,44 +485,15 @@ impl HostInfoForCreate {
     }
 
     /// `DedicatedHostId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dedicated_host_id(mut self, value: impl Into<Str>) -> Self {
-        self.dedicated_host_id = Some(value.into());
-        self
-    }
-
+    pub fn dedicated_host_id(mut self, value: impl Into<Str>) -> Self { self.dedicated_host_id = Some(value.into()); self }
     /// `HostName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn host_name(mut self, value: impl Into<Str>) -> Self {
-        self.host_name = value.into();
-        self
-    }
-
+    pub fn host_name(mut self, value: impl Into<Str>) -> Self { self.host_name = value.into(); self }
     /// `InstanceType`: an [`InstanceType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_type(mut self, value: impl Into<InstanceType>) -> Self {
-        self.instance_type = value.into();
-        self
-    }
-
+    pub fn instance_type(mut self, value: impl Into<InstanceType>) -> Self { self.instance_type = value.into(); self }
     /// `KeyName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_name(mut self, value: impl Into<Str>) -> Self {
-        self.key_name = value.into();
-        self
-    }
-
+    pub fn key_name(mut self, value: impl Into<Str>) -> Self { self.key_name = value.into(); self }
     /// `PlacementGroupId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn placement_group_id(mut self, value: impl Into<Str>) -> Self {
-        self.placement_group_id = Some(value.into());
-        self
-    }
+    pub fn placement_group_id(mut self, value: impl Into<Str>) -> Self { self.placement_group_id = Some(value.into()); self }
 }
 
 impl PropertyType for HostInfoForCreate {}
@@ -840,30 +514,17 @@ impl ToValue for HostInfoForCreate {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InitialVlanInfoRequired {
     /// `Cidr`: a string, required.
-    ///
-    /// The CIDR block that you provide to create an Amazon EVS VLAN subnet. Amazon EVS VLAN subnets have a minimum CIDR block size of /28 and a maximum size of /24. Amazon EVS VLAN subnet CIDR blocks must not overlap with other subnets in the VPC.
-    ///
-    /// Format `ipv4-network`; pattern `^((25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\.){3}(25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)/(3[0-2]|[1-2][0-9]|[0-9])$`.
     pub cidr: Str,
 }
 
-static RULE_InitialVlanInfo: ObjRule = ObjRule {
-    properties: &[(
-        "Cidr",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: Some(&PATTERN_5),
-            allowed: &[],
-            format: Some(Format::Ipv4Network),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_InitialVlanInfo: ObjRule = ObjRule {
+    properties: &[
+        ("Cidr", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), format: Some(Format::Ipv4Network), ..StrRule::ANY })),
+    ],
     required: &["Cidr"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InitialVlanInfo` property type of `AWS::EVS::Environment`.
@@ -883,6 +544,7 @@ pub struct InitialVlanInfo {
     pub cidr: Str,
 }
 
+#[rustfmt::skip]
 impl InitialVlanInfo {
     /// A `InitialVlanInfo` with its required properties, named in a [`InitialVlanInfoRequired`].
     pub fn new(required: InitialVlanInfoRequired) -> Self {
@@ -892,12 +554,7 @@ impl InitialVlanInfo {
     }
 
     /// `Cidr`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cidr(mut self, value: impl Into<Str>) -> Self {
-        self.cidr = value.into();
-        self
-    }
+    pub fn cidr(mut self, value: impl Into<Str>) -> Self { self.cidr = value.into(); self }
 }
 
 impl PropertyType for InitialVlanInfo {}
@@ -933,22 +590,14 @@ pub struct InitialVlansRequired {
     pub vmk_management: Obj<InitialVlanInfo>,
 }
 
-static RULE_InitialVlans: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InitialVlans: ObjRule = ObjRule {
     properties: &[
         ("EdgeVTep", Shape::Object(&RULE_InitialVlanInfo)),
         ("ExpansionVlan1", Shape::Object(&RULE_InitialVlanInfo)),
         ("ExpansionVlan2", Shape::Object(&RULE_InitialVlanInfo)),
         ("Hcx", Shape::Object(&RULE_InitialVlanInfo)),
-        (
-            "HcxNetworkAclId",
-            Shape::Str(&StrRule {
-                min_len: Some(4),
-                max_len: Some(21),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("HcxNetworkAclId", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(21), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
         ("IsHcxPublic", Shape::Bool),
         ("NsxUpLink", Shape::Object(&RULE_InitialVlanInfo)),
         ("VMotion", Shape::Object(&RULE_InitialVlanInfo)),
@@ -957,23 +606,9 @@ static RULE_InitialVlans: ObjRule = ObjRule {
         ("VmManagement", Shape::Object(&RULE_InitialVlanInfo)),
         ("VmkManagement", Shape::Object(&RULE_InitialVlanInfo)),
     ],
-    required: &[
-        "VmkManagement",
-        "VmManagement",
-        "VMotion",
-        "VSan",
-        "VTep",
-        "EdgeVTep",
-        "NsxUpLink",
-        "Hcx",
-        "ExpansionVlan1",
-        "ExpansionVlan2",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["VmkManagement", "VmManagement", "VMotion", "VSan", "VTep", "EdgeVTep", "NsxUpLink", "Hcx", "ExpansionVlan1", "ExpansionVlan2"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InitialVlans` property type of `AWS::EVS::Environment`.
@@ -1015,6 +650,7 @@ pub struct InitialVlans {
     pub vmk_management: Obj<InitialVlanInfo>,
 }
 
+#[rustfmt::skip]
 impl InitialVlans {
     /// A `InitialVlans` with its required properties, named in a [`InitialVlansRequired`].
     pub fn new(required: InitialVlansRequired) -> Self {
@@ -1035,78 +671,29 @@ impl InitialVlans {
     }
 
     /// `EdgeVTep`: an [`InitialVlanInfo`] object, required.
-    pub fn edge_v_tep(mut self, value: impl Into<Obj<InitialVlanInfo>>) -> Self {
-        self.edge_v_tep = value.into();
-        self
-    }
-
+    pub fn edge_v_tep(mut self, value: impl Into<Obj<InitialVlanInfo>>) -> Self { self.edge_v_tep = value.into(); self }
     /// `ExpansionVlan1`: an [`InitialVlanInfo`] object, required.
-    pub fn expansion_vlan1(mut self, value: impl Into<Obj<InitialVlanInfo>>) -> Self {
-        self.expansion_vlan1 = value.into();
-        self
-    }
-
+    pub fn expansion_vlan1(mut self, value: impl Into<Obj<InitialVlanInfo>>) -> Self { self.expansion_vlan1 = value.into(); self }
     /// `ExpansionVlan2`: an [`InitialVlanInfo`] object, required.
-    pub fn expansion_vlan2(mut self, value: impl Into<Obj<InitialVlanInfo>>) -> Self {
-        self.expansion_vlan2 = value.into();
-        self
-    }
-
+    pub fn expansion_vlan2(mut self, value: impl Into<Obj<InitialVlanInfo>>) -> Self { self.expansion_vlan2 = value.into(); self }
     /// `Hcx`: an [`InitialVlanInfo`] object, required.
-    pub fn hcx(mut self, value: impl Into<Obj<InitialVlanInfo>>) -> Self {
-        self.hcx = value.into();
-        self
-    }
-
+    pub fn hcx(mut self, value: impl Into<Obj<InitialVlanInfo>>) -> Self { self.hcx = value.into(); self }
     /// `HcxNetworkAclId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hcx_network_acl_id(mut self, value: impl Into<Str>) -> Self {
-        self.hcx_network_acl_id = Some(value.into());
-        self
-    }
-
+    pub fn hcx_network_acl_id(mut self, value: impl Into<Str>) -> Self { self.hcx_network_acl_id = Some(value.into()); self }
     /// `IsHcxPublic`: a boolean.
-    pub fn is_hcx_public(mut self, value: impl Into<Bool>) -> Self {
-        self.is_hcx_public = Some(value.into());
-        self
-    }
-
+    pub fn is_hcx_public(mut self, value: impl Into<Bool>) -> Self { self.is_hcx_public = Some(value.into()); self }
     /// `NsxUpLink`: an [`InitialVlanInfo`] object, required.
-    pub fn nsx_up_link(mut self, value: impl Into<Obj<InitialVlanInfo>>) -> Self {
-        self.nsx_up_link = value.into();
-        self
-    }
-
+    pub fn nsx_up_link(mut self, value: impl Into<Obj<InitialVlanInfo>>) -> Self { self.nsx_up_link = value.into(); self }
     /// `VMotion`: an [`InitialVlanInfo`] object, required.
-    pub fn v_motion(mut self, value: impl Into<Obj<InitialVlanInfo>>) -> Self {
-        self.v_motion = value.into();
-        self
-    }
-
+    pub fn v_motion(mut self, value: impl Into<Obj<InitialVlanInfo>>) -> Self { self.v_motion = value.into(); self }
     /// `VSan`: an [`InitialVlanInfo`] object, required.
-    pub fn v_san(mut self, value: impl Into<Obj<InitialVlanInfo>>) -> Self {
-        self.v_san = value.into();
-        self
-    }
-
+    pub fn v_san(mut self, value: impl Into<Obj<InitialVlanInfo>>) -> Self { self.v_san = value.into(); self }
     /// `VTep`: an [`InitialVlanInfo`] object, required.
-    pub fn v_tep(mut self, value: impl Into<Obj<InitialVlanInfo>>) -> Self {
-        self.v_tep = value.into();
-        self
-    }
-
+    pub fn v_tep(mut self, value: impl Into<Obj<InitialVlanInfo>>) -> Self { self.v_tep = value.into(); self }
     /// `VmManagement`: an [`InitialVlanInfo`] object, required.
-    pub fn vm_management(mut self, value: impl Into<Obj<InitialVlanInfo>>) -> Self {
-        self.vm_management = value.into();
-        self
-    }
-
+    pub fn vm_management(mut self, value: impl Into<Obj<InitialVlanInfo>>) -> Self { self.vm_management = value.into(); self }
     /// `VmkManagement`: an [`InitialVlanInfo`] object, required.
-    pub fn vmk_management(mut self, value: impl Into<Obj<InitialVlanInfo>>) -> Self {
-        self.vmk_management = value.into();
-        self
-    }
+    pub fn vmk_management(mut self, value: impl Into<Obj<InitialVlanInfo>>) -> Self { self.vmk_management = value.into(); self }
 }
 
 impl PropertyType for InitialVlans {}
@@ -1134,44 +721,20 @@ impl ToValue for InitialVlans {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LicenseInfoRequired {
     /// `SolutionKey`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9]{5}-[a-zA-Z0-9]{5}-[a-zA-Z0-9]{5}-[a-zA-Z0-9]{5}-[a-zA-Z0-9]{5}$`.
     pub solution_key: Str,
     /// `VsanKey`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9]{5}-[a-zA-Z0-9]{5}-[a-zA-Z0-9]{5}-[a-zA-Z0-9]{5}-[a-zA-Z0-9]{5}$`.
     pub vsan_key: Str,
 }
 
-static RULE_LicenseInfo: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LicenseInfo: ObjRule = ObjRule {
     properties: &[
-        (
-            "SolutionKey",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VsanKey",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("SolutionKey", Shape::Str(&StrRule { pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+        ("VsanKey", Shape::Str(&StrRule { pattern: Some(&PATTERN_7), ..StrRule::ANY })),
     ],
     required: &["SolutionKey", "VsanKey"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LicenseInfo` property type of `AWS::EVS::Environment`.
@@ -1191,6 +754,7 @@ pub struct LicenseInfo {
     pub vsan_key: Str,
 }
 
+#[rustfmt::skip]
 impl LicenseInfo {
     /// A `LicenseInfo` with its required properties, named in a [`LicenseInfoRequired`].
     pub fn new(required: LicenseInfoRequired) -> Self {
@@ -1201,20 +765,9 @@ impl LicenseInfo {
     }
 
     /// `SolutionKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn solution_key(mut self, value: impl Into<Str>) -> Self {
-        self.solution_key = value.into();
-        self
-    }
-
+    pub fn solution_key(mut self, value: impl Into<Str>) -> Self { self.solution_key = value.into(); self }
     /// `VsanKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vsan_key(mut self, value: impl Into<Str>) -> Self {
-        self.vsan_key = value.into();
-        self
-    }
+    pub fn vsan_key(mut self, value: impl Into<Str>) -> Self { self.vsan_key = value.into(); self }
 }
 
 impl PropertyType for LicenseInfo {}
@@ -1228,27 +781,13 @@ impl ToValue for LicenseInfo {
     }
 }
 
-static RULE_ServiceAccessSecurityGroups: ObjRule = ObjRule {
-    properties: &[(
-        "SecurityGroups",
-        Shape::List(&ListRule {
-            items: Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(25),
-                pattern: Some(&PATTERN_8),
-                allowed: &[],
-                format: Some(Format::SecurityGroupId),
-            }),
-            min_items: None,
-            max_items: Some(2),
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ServiceAccessSecurityGroups: ObjRule = ObjRule {
+    properties: &[
+        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(3), max_len: Some(25), pattern: Some(&PATTERN_8), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: Some(2) })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ServiceAccessSecurityGroups` property type of `AWS::EVS::Environment`.
@@ -1264,6 +803,7 @@ pub struct ServiceAccessSecurityGroups {
     pub security_groups: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl ServiceAccessSecurityGroups {
     /// A `ServiceAccessSecurityGroups` with no property set (none is required).
     pub fn new() -> Self {
@@ -1271,12 +811,7 @@ impl ServiceAccessSecurityGroups {
     }
 
     /// `SecurityGroups`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_groups = Some(value.into());
-        self
-    }
+    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.security_groups = Some(value.into()); self }
 }
 
 impl PropertyType for ServiceAccessSecurityGroups {}
@@ -1293,44 +828,20 @@ impl ToValue for ServiceAccessSecurityGroups {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::EVS::Environment`.
@@ -1348,6 +859,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -1358,20 +870,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -1389,152 +890,41 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VcfHostnamesRequired {
     /// `CloudBuilder`: a string, required.
-    ///
-    /// Pattern `^([a-zA-Z0-9\-]*)$`.
     pub cloud_builder: Str,
     /// `Nsx`: a string, required.
-    ///
-    /// Pattern `^([a-zA-Z0-9\-]*)$`.
     pub nsx: Str,
     /// `NsxEdge1`: a string, required.
-    ///
-    /// Pattern `^([a-zA-Z0-9\-]*)$`.
     pub nsx_edge1: Str,
     /// `NsxEdge2`: a string, required.
-    ///
-    /// Pattern `^([a-zA-Z0-9\-]*)$`.
     pub nsx_edge2: Str,
     /// `NsxManager1`: a string, required.
-    ///
-    /// Pattern `^([a-zA-Z0-9\-]*)$`.
     pub nsx_manager1: Str,
     /// `NsxManager2`: a string, required.
-    ///
-    /// Pattern `^([a-zA-Z0-9\-]*)$`.
     pub nsx_manager2: Str,
     /// `NsxManager3`: a string, required.
-    ///
-    /// Pattern `^([a-zA-Z0-9\-]*)$`.
     pub nsx_manager3: Str,
     /// `SddcManager`: a string, required.
-    ///
-    /// Pattern `^([a-zA-Z0-9\-]*)$`.
     pub sddc_manager: Str,
     /// `VCenter`: a string, required.
-    ///
-    /// Pattern `^([a-zA-Z0-9\-]*)$`.
     pub v_center: Str,
 }
 
-static RULE_VcfHostnames: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VcfHostnames: ObjRule = ObjRule {
     properties: &[
-        (
-            "CloudBuilder",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Nsx",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "NsxEdge1",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "NsxEdge2",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "NsxManager1",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "NsxManager2",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "NsxManager3",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SddcManager",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VCenter",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CloudBuilder", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Nsx", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("NsxEdge1", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("NsxEdge2", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("NsxManager1", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("NsxManager2", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("NsxManager3", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("SddcManager", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("VCenter", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
-    required: &[
-        "VCenter",
-        "Nsx",
-        "NsxManager1",
-        "NsxManager2",
-        "NsxManager3",
-        "NsxEdge1",
-        "NsxEdge2",
-        "SddcManager",
-        "CloudBuilder",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["VCenter", "Nsx", "NsxManager1", "NsxManager2", "NsxManager3", "NsxEdge1", "NsxEdge2", "SddcManager", "CloudBuilder"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VcfHostnames` property type of `AWS::EVS::Environment`.
@@ -1584,6 +974,7 @@ pub struct VcfHostnames {
     pub v_center: Str,
 }
 
+#[rustfmt::skip]
 impl VcfHostnames {
     /// A `VcfHostnames` with its required properties, named in a [`VcfHostnamesRequired`].
     pub fn new(required: VcfHostnamesRequired) -> Self {
@@ -1601,76 +992,23 @@ impl VcfHostnames {
     }
 
     /// `CloudBuilder`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_builder(mut self, value: impl Into<Str>) -> Self {
-        self.cloud_builder = value.into();
-        self
-    }
-
+    pub fn cloud_builder(mut self, value: impl Into<Str>) -> Self { self.cloud_builder = value.into(); self }
     /// `Nsx`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn nsx(mut self, value: impl Into<Str>) -> Self {
-        self.nsx = value.into();
-        self
-    }
-
+    pub fn nsx(mut self, value: impl Into<Str>) -> Self { self.nsx = value.into(); self }
     /// `NsxEdge1`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn nsx_edge1(mut self, value: impl Into<Str>) -> Self {
-        self.nsx_edge1 = value.into();
-        self
-    }
-
+    pub fn nsx_edge1(mut self, value: impl Into<Str>) -> Self { self.nsx_edge1 = value.into(); self }
     /// `NsxEdge2`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn nsx_edge2(mut self, value: impl Into<Str>) -> Self {
-        self.nsx_edge2 = value.into();
-        self
-    }
-
+    pub fn nsx_edge2(mut self, value: impl Into<Str>) -> Self { self.nsx_edge2 = value.into(); self }
     /// `NsxManager1`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn nsx_manager1(mut self, value: impl Into<Str>) -> Self {
-        self.nsx_manager1 = value.into();
-        self
-    }
-
+    pub fn nsx_manager1(mut self, value: impl Into<Str>) -> Self { self.nsx_manager1 = value.into(); self }
     /// `NsxManager2`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn nsx_manager2(mut self, value: impl Into<Str>) -> Self {
-        self.nsx_manager2 = value.into();
-        self
-    }
-
+    pub fn nsx_manager2(mut self, value: impl Into<Str>) -> Self { self.nsx_manager2 = value.into(); self }
     /// `NsxManager3`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn nsx_manager3(mut self, value: impl Into<Str>) -> Self {
-        self.nsx_manager3 = value.into();
-        self
-    }
-
+    pub fn nsx_manager3(mut self, value: impl Into<Str>) -> Self { self.nsx_manager3 = value.into(); self }
     /// `SddcManager`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sddc_manager(mut self, value: impl Into<Str>) -> Self {
-        self.sddc_manager = value.into();
-        self
-    }
-
+    pub fn sddc_manager(mut self, value: impl Into<Str>) -> Self { self.sddc_manager = value.into(); self }
     /// `VCenter`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn v_center(mut self, value: impl Into<Str>) -> Self {
-        self.v_center = value.into();
-        self
-    }
+    pub fn v_center(mut self, value: impl Into<Str>) -> Self { self.v_center = value.into(); self }
 }
 
 impl PropertyType for VcfHostnames {}

@@ -27,92 +27,24 @@ pub(crate) static PATTERN_9: Pattern = Pattern::new("^[a-zA-Z0-9]{1,50}$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnvironmentRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the FinSpace environment.
-    ///
-    /// Pattern `^[a-zA-Z0-9]+[a-zA-Z0-9-]*[a-zA-Z0-9]{1,255}$`.
     pub name: Str,
 }
 
-static RULE_Environment: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Environment: ObjRule = ObjRule {
     properties: &[
-        (
-            "DataBundles",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FederationMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["LOCAL", "FEDERATED"],
-                format: None,
-            }),
-        ),
-        (
-            "FederationParameters",
-            Shape::Object(&RULE_FederationParameters),
-        ),
-        (
-            "KmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SuperuserParameters",
-            Shape::Object(&RULE_SuperuserParameters),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DataBundles", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Description", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("FederationMode", Shape::Str(&StrRule { allowed: &["LOCAL", "FEDERATED"], ..StrRule::ANY })),
+        ("FederationParameters", Shape::Object(&RULE_FederationParameters)),
+        ("KmsKeyId", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+        ("SuperuserParameters", Shape::Object(&RULE_SuperuserParameters)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::FinSpace::Environment` resource.
@@ -176,6 +108,7 @@ pub struct Environment {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Environment {
     /// The CloudFormation type name, `AWS::FinSpace::Environment`.
     pub const TYPE_NAME: &'static str = "AWS::FinSpace::Environment";
@@ -187,37 +120,11 @@ impl Environment {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-finspace-environment.html",
         primary_identifier: &["EnvironmentId"],
         required: &["Name"],
-        create_only: &[
-            "KmsKeyId",
-            "SuperuserParameters",
-            "FederationParameters",
-            "DataBundles",
-            "Tags",
-        ],
+        create_only: &["KmsKeyId", "SuperuserParameters", "FederationParameters", "DataBundles", "Tags"],
         conditional_create_only: &[],
-        write_only: &[
-            "SuperuserParameters",
-            "FederationParameters/AttributeMap",
-            "Tags",
-        ],
-        read_only: &[
-            "EnvironmentId",
-            "Status",
-            "SageMakerStudioDomainUrl",
-            "EnvironmentArn",
-            "EnvironmentUrl",
-            "AwsAccountId",
-            "DedicatedServiceAccountId",
-        ],
-        attributes: &[
-            "AwsAccountId",
-            "DedicatedServiceAccountId",
-            "EnvironmentArn",
-            "EnvironmentId",
-            "EnvironmentUrl",
-            "SageMakerStudioDomainUrl",
-            "Status",
-        ],
+        write_only: &["SuperuserParameters", "FederationParameters/AttributeMap", "Tags"],
+        read_only: &["EnvironmentId", "Status", "SageMakerStudioDomainUrl", "EnvironmentArn", "EnvironmentUrl", "AwsAccountId", "DedicatedServiceAccountId"],
+        attributes: &["AwsAccountId", "DedicatedServiceAccountId", "EnvironmentArn", "EnvironmentId", "EnvironmentUrl", "SageMakerStudioDomainUrl", "Status"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -237,68 +144,21 @@ impl Environment {
     }
 
     /// `DataBundles`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_bundles(mut self, value: impl Into<List<Str>>) -> Self {
-        self.data_bundles = Some(value.into());
-        self
-    }
-
+    pub fn data_bundles(mut self, value: impl Into<List<Str>>) -> Self { self.data_bundles = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `FederationMode`: a [`FederationMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn federation_mode(mut self, value: impl Into<FederationMode>) -> Self {
-        self.federation_mode = Some(value.into());
-        self
-    }
-
+    pub fn federation_mode(mut self, value: impl Into<FederationMode>) -> Self { self.federation_mode = Some(value.into()); self }
     /// `FederationParameters`: a [`FederationParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn federation_parameters(mut self, value: impl Into<Obj<FederationParameters>>) -> Self {
-        self.federation_parameters = Some(value.into());
-        self
-    }
-
+    pub fn federation_parameters(mut self, value: impl Into<Obj<FederationParameters>>) -> Self { self.federation_parameters = Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `SuperuserParameters`: a [`SuperuserParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn superuser_parameters(mut self, value: impl Into<Obj<SuperuserParameters>>) -> Self {
-        self.superuser_parameters = Some(value.into());
-        self
-    }
-
+    pub fn superuser_parameters(mut self, value: impl Into<Obj<SuperuserParameters>>) -> Self { self.superuser_parameters = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Environment {
@@ -390,35 +250,14 @@ impl EnvironmentAttributes {
     }
 }
 
-static RULE_AttributeMap: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AttributeMap: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AttributeMap` property type of `AWS::FinSpace::Environment`.
@@ -436,6 +275,7 @@ pub struct AttributeMap {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AttributeMap {
     /// A `AttributeMap` with no property set (none is required).
     pub fn new() -> Self {
@@ -443,20 +283,9 @@ impl AttributeMap {
     }
 
     /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for AttributeMap {}
@@ -470,73 +299,18 @@ impl ToValue for AttributeMap {
     }
 }
 
-static RULE_FederationParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FederationParameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "ApplicationCallBackURL",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AttributeMap",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AttributeMap),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "FederationProviderName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FederationURN",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SamlMetadataDocument",
-            Shape::Str(&StrRule {
-                min_len: Some(1000),
-                max_len: Some(10000000),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SamlMetadataURL",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ApplicationCallBackURL", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("AttributeMap", Shape::List(&ListRule { items: Shape::Object(&RULE_AttributeMap), min_items: None, max_items: None })),
+        ("FederationProviderName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("FederationURN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("SamlMetadataDocument", Shape::Str(&StrRule { min_len: Some(1000), max_len: Some(10000000), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("SamlMetadataURL", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FederationParameters` property type of `AWS::FinSpace::Environment`.
@@ -582,6 +356,7 @@ pub struct FederationParameters {
     pub saml_metadata_url: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl FederationParameters {
     /// A `FederationParameters` with no property set (none is required).
     pub fn new() -> Self {
@@ -589,52 +364,17 @@ impl FederationParameters {
     }
 
     /// `ApplicationCallBackURL`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_call_back_url(mut self, value: impl Into<Str>) -> Self {
-        self.application_call_back_url = Some(value.into());
-        self
-    }
-
+    pub fn application_call_back_url(mut self, value: impl Into<Str>) -> Self { self.application_call_back_url = Some(value.into()); self }
     /// `AttributeMap`: a list of [`AttributeMap`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attribute_map(mut self, value: impl Into<List<AttributeMap>>) -> Self {
-        self.attribute_map = Some(value.into());
-        self
-    }
-
+    pub fn attribute_map(mut self, value: impl Into<List<AttributeMap>>) -> Self { self.attribute_map = Some(value.into()); self }
     /// `FederationProviderName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn federation_provider_name(mut self, value: impl Into<Str>) -> Self {
-        self.federation_provider_name = Some(value.into());
-        self
-    }
-
+    pub fn federation_provider_name(mut self, value: impl Into<Str>) -> Self { self.federation_provider_name = Some(value.into()); self }
     /// `FederationURN`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn federation_urn(mut self, value: impl Into<Str>) -> Self {
-        self.federation_urn = Some(value.into());
-        self
-    }
-
+    pub fn federation_urn(mut self, value: impl Into<Str>) -> Self { self.federation_urn = Some(value.into()); self }
     /// `SamlMetadataDocument`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn saml_metadata_document(mut self, value: impl Into<Str>) -> Self {
-        self.saml_metadata_document = Some(value.into());
-        self
-    }
-
+    pub fn saml_metadata_document(mut self, value: impl Into<Str>) -> Self { self.saml_metadata_document = Some(value.into()); self }
     /// `SamlMetadataURL`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn saml_metadata_url(mut self, value: impl Into<Str>) -> Self {
-        self.saml_metadata_url = Some(value.into());
-        self
-    }
+    pub fn saml_metadata_url(mut self, value: impl Into<Str>) -> Self { self.saml_metadata_url = Some(value.into()); self }
 }
 
 impl PropertyType for FederationParameters {}
@@ -652,45 +392,15 @@ impl ToValue for FederationParameters {
     }
 }
 
-static RULE_SuperuserParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SuperuserParameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "EmailAddress",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_8),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FirstName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(50),
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LastName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(50),
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("EmailAddress", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+        ("FirstName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+        ("LastName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SuperuserParameters` property type of `AWS::FinSpace::Environment`.
@@ -720,6 +430,7 @@ pub struct SuperuserParameters {
     pub last_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SuperuserParameters {
     /// A `SuperuserParameters` with no property set (none is required).
     pub fn new() -> Self {
@@ -727,28 +438,11 @@ impl SuperuserParameters {
     }
 
     /// `EmailAddress`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn email_address(mut self, value: impl Into<Str>) -> Self {
-        self.email_address = Some(value.into());
-        self
-    }
-
+    pub fn email_address(mut self, value: impl Into<Str>) -> Self { self.email_address = Some(value.into()); self }
     /// `FirstName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn first_name(mut self, value: impl Into<Str>) -> Self {
-        self.first_name = Some(value.into());
-        self
-    }
-
+    pub fn first_name(mut self, value: impl Into<Str>) -> Self { self.first_name = Some(value.into()); self }
     /// `LastName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn last_name(mut self, value: impl Into<Str>) -> Self {
-        self.last_name = Some(value.into());
-        self
-    }
+    pub fn last_name(mut self, value: impl Into<Str>) -> Self { self.last_name = Some(value.into()); self }
 }
 
 impl PropertyType for SuperuserParameters {}
@@ -767,44 +461,20 @@ impl ToValue for SuperuserParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::FinSpace::Environment`.
@@ -822,6 +492,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -832,20 +503,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -14,79 +14,31 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\S]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExperimentTemplateRequired {
     /// `Description`: a string, required.
-    ///
-    /// The description for the experiment template.
-    ///
-    /// Pattern `^[\s\S]+$`; length 0 to 512.
     pub description: Str,
     /// `RoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of an IAM role.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^[\S]+$`; length 20 to 1224.
     pub role_arn: Str,
     /// `StopConditions`: a list of [`ExperimentTemplateStopCondition`] objects, required.
-    ///
-    /// The stop conditions for the experiment.
     pub stop_conditions: List<ExperimentTemplateStopCondition>,
     /// `Targets`: a JSON value, required.
-    ///
-    /// The targets for the experiment.
     pub targets: Json,
 }
 
-static RULE_ExperimentTemplate: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ExperimentTemplate: ObjRule = ObjRule {
     properties: &[
         ("Actions", Shape::Any),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ExperimentOptions",
-            Shape::Object(&RULE_ExperimentTemplateExperimentOptions),
-        ),
-        (
-            "ExperimentReportConfiguration",
-            Shape::Object(&RULE_ExperimentTemplateExperimentReportConfiguration),
-        ),
-        (
-            "LogConfiguration",
-            Shape::Object(&RULE_ExperimentTemplateLogConfiguration),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(1224),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "StopConditions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ExperimentTemplateStopCondition),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ExperimentOptions", Shape::Object(&RULE_ExperimentTemplateExperimentOptions)),
+        ("ExperimentReportConfiguration", Shape::Object(&RULE_ExperimentTemplateExperimentReportConfiguration)),
+        ("LogConfiguration", Shape::Object(&RULE_ExperimentTemplateLogConfiguration)),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(1224), pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("StopConditions", Shape::List(&ListRule { items: Shape::Object(&RULE_ExperimentTemplateStopCondition), min_items: None, max_items: None })),
         ("Tags", Shape::Any),
         ("Targets", Shape::Any),
     ],
     required: &["Description", "StopConditions", "Targets", "RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::FIS::ExperimentTemplate` resource.
@@ -153,6 +105,7 @@ pub struct ExperimentTemplate {
     pub targets: Json,
 }
 
+#[rustfmt::skip]
 impl ExperimentTemplate {
     /// The CloudFormation type name, `AWS::FIS::ExperimentTemplate`.
     pub const TYPE_NAME: &'static str = "AWS::FIS::ExperimentTemplate";
@@ -189,88 +142,23 @@ impl ExperimentTemplate {
     }
 
     /// `Actions`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions(mut self, value: impl Into<Json>) -> Self {
-        self.actions = Some(value.into());
-        self
-    }
-
+    pub fn actions(mut self, value: impl Into<Json>) -> Self { self.actions = Some(value.into()); self }
     /// `Description`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = value.into();
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = value.into(); self }
     /// `ExperimentOptions`: an [`ExperimentTemplateExperimentOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn experiment_options(
-        mut self,
-        value: impl Into<Obj<ExperimentTemplateExperimentOptions>>,
-    ) -> Self {
-        self.experiment_options = Some(value.into());
-        self
-    }
-
+    pub fn experiment_options(mut self, value: impl Into<Obj<ExperimentTemplateExperimentOptions>>) -> Self { self.experiment_options = Some(value.into()); self }
     /// `ExperimentReportConfiguration`: an [`ExperimentTemplateExperimentReportConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn experiment_report_configuration(
-        mut self,
-        value: impl Into<Obj<ExperimentTemplateExperimentReportConfiguration>>,
-    ) -> Self {
-        self.experiment_report_configuration = Some(value.into());
-        self
-    }
-
+    pub fn experiment_report_configuration(mut self, value: impl Into<Obj<ExperimentTemplateExperimentReportConfiguration>>) -> Self { self.experiment_report_configuration = Some(value.into()); self }
     /// `LogConfiguration`: an [`ExperimentTemplateLogConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_configuration(
-        mut self,
-        value: impl Into<Obj<ExperimentTemplateLogConfiguration>>,
-    ) -> Self {
-        self.log_configuration = Some(value.into());
-        self
-    }
-
+    pub fn log_configuration(mut self, value: impl Into<Obj<ExperimentTemplateLogConfiguration>>) -> Self { self.log_configuration = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `StopConditions`: a list of [`ExperimentTemplateStopCondition`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stop_conditions(
-        mut self,
-        value: impl Into<List<ExperimentTemplateStopCondition>>,
-    ) -> Self {
-        self.stop_conditions = value.into();
-        self
-    }
-
+    pub fn stop_conditions(mut self, value: impl Into<List<ExperimentTemplateStopCondition>>) -> Self { self.stop_conditions = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `Targets`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn targets(mut self, value: impl Into<Json>) -> Self {
-        self.targets = value.into();
-        self
-    }
+    pub fn targets(mut self, value: impl Into<Json>) -> Self { self.targets = value.into(); self }
 }
 
 impl Resource for ExperimentTemplate {
@@ -326,30 +214,17 @@ impl ExperimentTemplateAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CloudWatchDashboardRequired {
     /// `DashboardIdentifier`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the CloudWatch dashboard to include in the experiment report.
-    ///
-    /// Pattern `^[\S]+$`; length 1 to 512.
     pub dashboard_identifier: Str,
 }
 
-static RULE_CloudWatchDashboard: ObjRule = ObjRule {
-    properties: &[(
-        "DashboardIdentifier",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(512),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_CloudWatchDashboard: ObjRule = ObjRule {
+    properties: &[
+        ("DashboardIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     required: &["DashboardIdentifier"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CloudWatchDashboard` property type of `AWS::FIS::ExperimentTemplate`.
@@ -367,6 +242,7 @@ pub struct CloudWatchDashboard {
     pub dashboard_identifier: Str,
 }
 
+#[rustfmt::skip]
 impl CloudWatchDashboard {
     /// A `CloudWatchDashboard` with its required properties, named in a [`CloudWatchDashboardRequired`].
     pub fn new(required: CloudWatchDashboardRequired) -> Self {
@@ -376,12 +252,7 @@ impl CloudWatchDashboard {
     }
 
     /// `DashboardIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dashboard_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.dashboard_identifier = value.into();
-        self
-    }
+    pub fn dashboard_identifier(mut self, value: impl Into<Str>) -> Self { self.dashboard_identifier = value.into(); self }
 }
 
 impl PropertyType for CloudWatchDashboard {}
@@ -398,28 +269,17 @@ impl ToValue for CloudWatchDashboard {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CloudWatchLogsConfigurationRequired {
     /// `LogGroupArn`: a string, required.
-    ///
-    /// Pattern `^[\S]+$`; length 20 to 2048.
     pub log_group_arn: Str,
 }
 
-static RULE_CloudWatchLogsConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "LogGroupArn",
-        Shape::Str(&StrRule {
-            min_len: Some(20),
-            max_len: Some(2048),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_CloudWatchLogsConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("LogGroupArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     required: &["LogGroupArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CloudWatchLogsConfiguration` property type of `AWS::FIS::ExperimentTemplate`.
@@ -435,6 +295,7 @@ pub struct CloudWatchLogsConfiguration {
     pub log_group_arn: Str,
 }
 
+#[rustfmt::skip]
 impl CloudWatchLogsConfiguration {
     /// A `CloudWatchLogsConfiguration` with its required properties, named in a [`CloudWatchLogsConfigurationRequired`].
     pub fn new(required: CloudWatchLogsConfigurationRequired) -> Self {
@@ -444,12 +305,7 @@ impl CloudWatchLogsConfiguration {
     }
 
     /// `LogGroupArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_group_arn(mut self, value: impl Into<Str>) -> Self {
-        self.log_group_arn = value.into();
-        self
-    }
+    pub fn log_group_arn(mut self, value: impl Into<Str>) -> Self { self.log_group_arn = value.into(); self }
 }
 
 impl PropertyType for CloudWatchLogsConfiguration {}
@@ -462,21 +318,13 @@ impl ToValue for CloudWatchLogsConfiguration {
     }
 }
 
-static RULE_DataSources: ObjRule = ObjRule {
-    properties: &[(
-        "CloudWatchDashboards",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_CloudWatchDashboard),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_DataSources: ObjRule = ObjRule {
+    properties: &[
+        ("CloudWatchDashboards", Shape::List(&ListRule { items: Shape::Object(&RULE_CloudWatchDashboard), min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataSources` property type of `AWS::FIS::ExperimentTemplate`.
@@ -490,6 +338,7 @@ pub struct DataSources {
     pub cloud_watch_dashboards: Option<List<CloudWatchDashboard>>,
 }
 
+#[rustfmt::skip]
 impl DataSources {
     /// A `DataSources` with no property set (none is required).
     pub fn new() -> Self {
@@ -497,10 +346,7 @@ impl DataSources {
     }
 
     /// `CloudWatchDashboards`: a list of [`CloudWatchDashboard`] objects.
-    pub fn cloud_watch_dashboards(mut self, value: impl Into<List<CloudWatchDashboard>>) -> Self {
-        self.cloud_watch_dashboards = Some(value.into());
-        self
-    }
+    pub fn cloud_watch_dashboards(mut self, value: impl Into<List<CloudWatchDashboard>>) -> Self { self.cloud_watch_dashboards = Some(value.into()); self }
 }
 
 impl PropertyType for DataSources {}
@@ -517,40 +363,18 @@ impl ToValue for DataSources {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExperimentReportS3ConfigurationRequired {
     /// `BucketName`: a string, required.
-    ///
-    /// Format `AWS::S3::Bucket.Name`; length 3 to 63.
     pub bucket_name: Str,
 }
 
-static RULE_ExperimentReportS3Configuration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ExperimentReportS3Configuration: ObjRule = ObjRule {
     properties: &[
-        (
-            "BucketName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
-        (
-            "Prefix",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+        ("Prefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["BucketName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ExperimentReportS3Configuration` property type of `AWS::FIS::ExperimentTemplate`.
@@ -568,6 +392,7 @@ pub struct ExperimentReportS3Configuration {
     pub prefix: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ExperimentReportS3Configuration {
     /// A `ExperimentReportS3Configuration` with its required properties, named in a [`ExperimentReportS3ConfigurationRequired`].
     pub fn new(required: ExperimentReportS3ConfigurationRequired) -> Self {
@@ -578,20 +403,9 @@ impl ExperimentReportS3Configuration {
     }
 
     /// `BucketName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_name = value.into();
-        self
-    }
-
+    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = value.into(); self }
     /// `Prefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = Some(value.into());
-        self
-    }
+    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
 }
 
 impl PropertyType for ExperimentReportS3Configuration {}
@@ -605,35 +419,14 @@ impl ToValue for ExperimentReportS3Configuration {
     }
 }
 
-static RULE_ExperimentTemplateExperimentOptions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ExperimentTemplateExperimentOptions: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccountTargeting",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["multi-account", "single-account"],
-                format: None,
-            }),
-        ),
-        (
-            "EmptyTargetResolutionMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["fail", "skip"],
-                format: None,
-            }),
-        ),
+        ("AccountTargeting", Shape::Str(&StrRule { allowed: &["multi-account", "single-account"], ..StrRule::ANY })),
+        ("EmptyTargetResolutionMode", Shape::Str(&StrRule { allowed: &["fail", "skip"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ExperimentTemplateExperimentOptions` property type of `AWS::FIS::ExperimentTemplate`.
@@ -653,6 +446,7 @@ pub struct ExperimentTemplateExperimentOptions {
     pub empty_target_resolution_mode: Option<EmptyTargetResolutionMode>,
 }
 
+#[rustfmt::skip]
 impl ExperimentTemplateExperimentOptions {
     /// A `ExperimentTemplateExperimentOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -660,23 +454,9 @@ impl ExperimentTemplateExperimentOptions {
     }
 
     /// `AccountTargeting`: an [`AccountTargeting`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn account_targeting(mut self, value: impl Into<AccountTargeting>) -> Self {
-        self.account_targeting = Some(value.into());
-        self
-    }
-
+    pub fn account_targeting(mut self, value: impl Into<AccountTargeting>) -> Self { self.account_targeting = Some(value.into()); self }
     /// `EmptyTargetResolutionMode`: an [`EmptyTargetResolutionMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn empty_target_resolution_mode(
-        mut self,
-        value: impl Into<EmptyTargetResolutionMode>,
-    ) -> Self {
-        self.empty_target_resolution_mode = Some(value.into());
-        self
-    }
+    pub fn empty_target_resolution_mode(mut self, value: impl Into<EmptyTargetResolutionMode>) -> Self { self.empty_target_resolution_mode = Some(value.into()); self }
 }
 
 impl PropertyType for ExperimentTemplateExperimentOptions {}
@@ -697,42 +477,20 @@ impl ToValue for ExperimentTemplateExperimentOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExperimentTemplateExperimentReportConfigurationRequired {
     /// `Outputs`: an [`Outputs`] object, required.
-    ///
-    /// The output destinations of the experiment report.
     pub outputs: Obj<Outputs>,
 }
 
-static RULE_ExperimentTemplateExperimentReportConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ExperimentTemplateExperimentReportConfiguration: ObjRule = ObjRule {
     properties: &[
         ("DataSources", Shape::Object(&RULE_DataSources)),
         ("Outputs", Shape::Object(&RULE_Outputs)),
-        (
-            "PostExperimentDuration",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(32),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PreExperimentDuration",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(32),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("PostExperimentDuration", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("PreExperimentDuration", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["Outputs"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ExperimentTemplateExperimentReportConfiguration` property type of `AWS::FIS::ExperimentTemplate`.
@@ -764,6 +522,7 @@ pub struct ExperimentTemplateExperimentReportConfiguration {
     pub pre_experiment_duration: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ExperimentTemplateExperimentReportConfiguration {
     /// A `ExperimentTemplateExperimentReportConfiguration` with its required properties, named in a [`ExperimentTemplateExperimentReportConfigurationRequired`].
     pub fn new(required: ExperimentTemplateExperimentReportConfigurationRequired) -> Self {
@@ -776,36 +535,13 @@ impl ExperimentTemplateExperimentReportConfiguration {
     }
 
     /// `DataSources`: a [`DataSources`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_sources(mut self, value: impl Into<Obj<DataSources>>) -> Self {
-        self.data_sources = Some(value.into());
-        self
-    }
-
+    pub fn data_sources(mut self, value: impl Into<Obj<DataSources>>) -> Self { self.data_sources = Some(value.into()); self }
     /// `Outputs`: an [`Outputs`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn outputs(mut self, value: impl Into<Obj<Outputs>>) -> Self {
-        self.outputs = value.into();
-        self
-    }
-
+    pub fn outputs(mut self, value: impl Into<Obj<Outputs>>) -> Self { self.outputs = value.into(); self }
     /// `PostExperimentDuration`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn post_experiment_duration(mut self, value: impl Into<Str>) -> Self {
-        self.post_experiment_duration = Some(value.into());
-        self
-    }
-
+    pub fn post_experiment_duration(mut self, value: impl Into<Str>) -> Self { self.post_experiment_duration = Some(value.into()); self }
     /// `PreExperimentDuration`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pre_experiment_duration(mut self, value: impl Into<Str>) -> Self {
-        self.pre_experiment_duration = Some(value.into());
-        self
-    }
+    pub fn pre_experiment_duration(mut self, value: impl Into<Str>) -> Self { self.pre_experiment_duration = Some(value.into()); self }
 }
 
 impl PropertyType for ExperimentTemplateExperimentReportConfiguration {}
@@ -825,35 +561,19 @@ impl ToValue for ExperimentTemplateExperimentReportConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExperimentTemplateLogConfigurationRequired {
     /// `LogSchemaVersion`: an integer, required.
-    ///
-    /// The schema version.
-    ///
-    /// Value at least 1.
     pub log_schema_version: Int,
 }
 
-static RULE_ExperimentTemplateLogConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ExperimentTemplateLogConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "CloudWatchLogsConfiguration",
-            Shape::Object(&RULE_CloudWatchLogsConfiguration),
-        ),
-        (
-            "LogSchemaVersion",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("CloudWatchLogsConfiguration", Shape::Object(&RULE_CloudWatchLogsConfiguration)),
+        ("LogSchemaVersion", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
         ("S3Configuration", Shape::Object(&RULE_S3Configuration)),
     ],
     required: &["LogSchemaVersion"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ExperimentTemplateLogConfiguration` property type of `AWS::FIS::ExperimentTemplate`.
@@ -881,6 +601,7 @@ pub struct ExperimentTemplateLogConfiguration {
     pub s3_configuration: Option<Obj<S3Configuration>>,
 }
 
+#[rustfmt::skip]
 impl ExperimentTemplateLogConfiguration {
     /// A `ExperimentTemplateLogConfiguration` with its required properties, named in a [`ExperimentTemplateLogConfigurationRequired`].
     pub fn new(required: ExperimentTemplateLogConfigurationRequired) -> Self {
@@ -892,31 +613,11 @@ impl ExperimentTemplateLogConfiguration {
     }
 
     /// `CloudWatchLogsConfiguration`: a [`CloudWatchLogsConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch_logs_configuration(
-        mut self,
-        value: impl Into<Obj<CloudWatchLogsConfiguration>>,
-    ) -> Self {
-        self.cloud_watch_logs_configuration = Some(value.into());
-        self
-    }
-
+    pub fn cloud_watch_logs_configuration(mut self, value: impl Into<Obj<CloudWatchLogsConfiguration>>) -> Self { self.cloud_watch_logs_configuration = Some(value.into()); self }
     /// `LogSchemaVersion`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_schema_version(mut self, value: impl Into<Int>) -> Self {
-        self.log_schema_version = value.into();
-        self
-    }
-
+    pub fn log_schema_version(mut self, value: impl Into<Int>) -> Self { self.log_schema_version = value.into(); self }
     /// `S3Configuration`: a [`S3Configuration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_configuration(mut self, value: impl Into<Obj<S3Configuration>>) -> Self {
-        self.s3_configuration = Some(value.into());
-        self
-    }
+    pub fn s3_configuration(mut self, value: impl Into<Obj<S3Configuration>>) -> Self { self.s3_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for ExperimentTemplateLogConfiguration {}
@@ -938,42 +639,18 @@ impl ToValue for ExperimentTemplateLogConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExperimentTemplateStopConditionRequired {
     /// `Source`: a string, required.
-    ///
-    /// The source for the stop condition.
-    ///
-    /// Pattern `^[\S]+$`; length 0 to 64.
     pub source: Str,
 }
 
-static RULE_ExperimentTemplateStopCondition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ExperimentTemplateStopCondition: ObjRule = ObjRule {
     properties: &[
-        (
-            "Source",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Source", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["Source"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ExperimentTemplateStopCondition` property type of `AWS::FIS::ExperimentTemplate`.
@@ -999,6 +676,7 @@ pub struct ExperimentTemplateStopCondition {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ExperimentTemplateStopCondition {
     /// A `ExperimentTemplateStopCondition` with its required properties, named in a [`ExperimentTemplateStopConditionRequired`].
     pub fn new(required: ExperimentTemplateStopConditionRequired) -> Self {
@@ -1009,20 +687,9 @@ impl ExperimentTemplateStopCondition {
     }
 
     /// `Source`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source(mut self, value: impl Into<Str>) -> Self {
-        self.source = value.into();
-        self
-    }
-
+    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = value.into(); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for ExperimentTemplateStopCondition {}
@@ -1043,17 +710,14 @@ pub struct OutputsRequired {
     pub experiment_report_s3_configuration: Obj<ExperimentReportS3Configuration>,
 }
 
-static RULE_Outputs: ObjRule = ObjRule {
-    properties: &[(
-        "ExperimentReportS3Configuration",
-        Shape::Object(&RULE_ExperimentReportS3Configuration),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_Outputs: ObjRule = ObjRule {
+    properties: &[
+        ("ExperimentReportS3Configuration", Shape::Object(&RULE_ExperimentReportS3Configuration)),
+    ],
     required: &["ExperimentReportS3Configuration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Outputs` property type of `AWS::FIS::ExperimentTemplate`.
@@ -1067,6 +731,7 @@ pub struct Outputs {
     pub experiment_report_s3_configuration: Obj<ExperimentReportS3Configuration>,
 }
 
+#[rustfmt::skip]
 impl Outputs {
     /// A `Outputs` with its required properties, named in a [`OutputsRequired`].
     pub fn new(required: OutputsRequired) -> Self {
@@ -1076,13 +741,7 @@ impl Outputs {
     }
 
     /// `ExperimentReportS3Configuration`: an [`ExperimentReportS3Configuration`] object, required.
-    pub fn experiment_report_s3_configuration(
-        mut self,
-        value: impl Into<Obj<ExperimentReportS3Configuration>>,
-    ) -> Self {
-        self.experiment_report_s3_configuration = value.into();
-        self
-    }
+    pub fn experiment_report_s3_configuration(mut self, value: impl Into<Obj<ExperimentReportS3Configuration>>) -> Self { self.experiment_report_s3_configuration = value.into(); self }
 }
 
 impl PropertyType for Outputs {}
@@ -1102,40 +761,18 @@ impl ToValue for Outputs {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3ConfigurationRequired {
     /// `BucketName`: a string, required.
-    ///
-    /// Format `AWS::S3::Bucket.Name`; pattern `^[\S]+$`; length 3 to 63.
     pub bucket_name: Str,
 }
 
-static RULE_S3Configuration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3Configuration: ObjRule = ObjRule {
     properties: &[
-        (
-            "BucketName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
-        (
-            "Prefix",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(700),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_1), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+        ("Prefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(700), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["BucketName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3Configuration` property type of `AWS::FIS::ExperimentTemplate`.
@@ -1155,6 +792,7 @@ pub struct S3Configuration {
     pub prefix: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl S3Configuration {
     /// A `S3Configuration` with its required properties, named in a [`S3ConfigurationRequired`].
     pub fn new(required: S3ConfigurationRequired) -> Self {
@@ -1165,20 +803,9 @@ impl S3Configuration {
     }
 
     /// `BucketName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_name = value.into();
-        self
-    }
-
+    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = value.into(); self }
     /// `Prefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = Some(value.into());
-        self
-    }
+    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
 }
 
 impl PropertyType for S3Configuration {}

@@ -14,74 +14,24 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\s\\S]*$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct TargetAccountConfigurationRequired {
     /// `AccountId`: a string, required.
-    ///
-    /// The AWS account ID of the target account.
-    ///
-    /// Pattern `^[\S]+$`; length 12 to 512; create-only: changing it replaces the resource.
     pub account_id: Str,
     /// `ExperimentTemplateId`: a string, required.
-    ///
-    /// The ID of the experiment template.
-    ///
-    /// Pattern `^[\S]+$`; length 0 to 64; create-only: changing it replaces the resource.
     pub experiment_template_id: Str,
     /// `RoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of an IAM role for the target account.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^[\S]+$`; length 20 to 1224.
     pub role_arn: Str,
 }
 
-static RULE_TargetAccountConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TargetAccountConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccountId",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ExperimentTemplateId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(1224),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("AccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ExperimentTemplateId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(1224), pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["ExperimentTemplateId", "AccountId", "RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::FIS::TargetAccountConfiguration` resource.
@@ -123,6 +73,7 @@ pub struct TargetAccountConfiguration {
     pub role_arn: Str,
 }
 
+#[rustfmt::skip]
 impl TargetAccountConfiguration {
     /// The CloudFormation type name, `AWS::FIS::TargetAccountConfiguration`.
     pub const TYPE_NAME: &'static str = "AWS::FIS::TargetAccountConfiguration";
@@ -154,36 +105,13 @@ impl TargetAccountConfiguration {
     }
 
     /// `AccountId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn account_id(mut self, value: impl Into<Str>) -> Self {
-        self.account_id = value.into();
-        self
-    }
-
+    pub fn account_id(mut self, value: impl Into<Str>) -> Self { self.account_id = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `ExperimentTemplateId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn experiment_template_id(mut self, value: impl Into<Str>) -> Self {
-        self.experiment_template_id = value.into();
-        self
-    }
-
+    pub fn experiment_template_id(mut self, value: impl Into<Str>) -> Self { self.experiment_template_id = value.into(); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
 }
 
 impl Resource for TargetAccountConfiguration {

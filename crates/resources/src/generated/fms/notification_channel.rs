@@ -13,48 +13,20 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^([^\\s]+)$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct NotificationChannelRequired {
     /// `SnsRoleName`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the IAM role that allows Amazon  to record AWS Firewall Manager activity.
-    ///
-    /// Pattern `^([^\s]+)$`; length 1 to 1024.
     pub sns_role_name: Str,
     /// `SnsTopicArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the SNS topic that collects notifications from AWS Firewall Manager .
-    ///
-    /// Pattern `^([^\s]+)$`; length 1 to 1024; create-only: changing it replaces the resource.
     pub sns_topic_arn: Str,
 }
 
-static RULE_NotificationChannel: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NotificationChannel: ObjRule = ObjRule {
     properties: &[
-        (
-            "SnsRoleName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SnsTopicArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("SnsRoleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("SnsTopicArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["SnsRoleName", "SnsTopicArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::FMS::NotificationChannel` resource.
@@ -86,6 +58,7 @@ pub struct NotificationChannel {
     pub sns_topic_arn: Str,
 }
 
+#[rustfmt::skip]
 impl NotificationChannel {
     /// The CloudFormation type name, `AWS::FMS::NotificationChannel`.
     pub const TYPE_NAME: &'static str = "AWS::FMS::NotificationChannel";
@@ -115,20 +88,9 @@ impl NotificationChannel {
     }
 
     /// `SnsRoleName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sns_role_name(mut self, value: impl Into<Str>) -> Self {
-        self.sns_role_name = value.into();
-        self
-    }
-
+    pub fn sns_role_name(mut self, value: impl Into<Str>) -> Self { self.sns_role_name = value.into(); self }
     /// `SnsTopicArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sns_topic_arn(mut self, value: impl Into<Str>) -> Self {
-        self.sns_topic_arn = value.into();
-        self
-    }
+    pub fn sns_topic_arn(mut self, value: impl Into<Str>) -> Self { self.sns_topic_arn = value.into(); self }
 }
 
 impl Resource for NotificationChannel {

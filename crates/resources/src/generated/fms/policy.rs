@@ -25,219 +25,37 @@ pub(crate) static PATTERN_7: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyRequired {
     /// `ExcludeResourceTags`: a boolean, required.
-    ///
-    /// Used only when tags are specified in the `ResourceTags` property. If this property is `True` , resources with the specified tags are not in scope of the policy. If it's `False` , only resources with the specified tags are in scope of the policy.
     pub exclude_resource_tags: Bool,
     /// `PolicyName`: a string, required.
-    ///
-    /// The name of the AWS Firewall Manager policy.
-    ///
-    /// Pattern `^([a-zA-Z0-9_.:/=+\-@\s]+)$`; length 1 to 1024.
     pub policy_name: Str,
     /// `RemediationEnabled`: a boolean, required.
-    ///
-    /// Indicates if the policy should be automatically applied to new resources.
     pub remediation_enabled: Bool,
     /// `SecurityServicePolicyData`: a [`SecurityServicePolicyData`] object, required.
-    ///
-    /// Details about the security service that is being used to protect the resources.
-    ///
-    /// This contains the following settings:
-    ///
-    /// - Type - Indicates the service type that the policy uses to protect the resource. For security group policies, Firewall Manager supports one security group for each common policy and for each content audit policy. This is an adjustable limit that you can increase by contacting  .
-    ///
-    /// Valid values: `DNS_FIREWALL` | `NETWORK_FIREWALL` | `SECURITY_GROUPS_COMMON` | `SECURITY_GROUPS_CONTENT_AUDIT` | `SECURITY_GROUPS_USAGE_AUDIT` | `SHIELD_ADVANCED` | `THIRD_PARTY_FIREWALL` | `WAFV2` | `WAF`
-    /// - ManagedServiceData - Details about the service that are specific to the service type, in JSON format.
-    ///
-    /// - Example: `DNS_FIREWALL`
-    ///
-    /// `"{\"type\":\"DNS_FIREWALL\",\"preProcessRuleGroups\":[{\"ruleGroupId\":\"rslvr-frg-1\",\"priority\":10}],\"postProcessRuleGroups\":[{\"ruleGroupId\":\"rslvr-frg-2\",\"priority\":9911}]}"`
-    ///
-    /// &gt; Valid values for `preProcessRuleGroups` are between 1 and 99. Valid values for `postProcessRuleGroups` are between 9901 and 10000.
-    /// - Example: `NETWORK_FIREWALL` - Centralized deployment model
-    ///
-    /// `"{\"type\":\"NETWORK_FIREWALL\",\"awsNetworkFirewallConfig\":{\"networkFirewallStatelessRuleGroupReferences\":[{\"resourceARN\":\"arn:aws:network-firewall:us-east-1:123456789011:stateless-rulegroup/test\",\"priority\":1}],\"networkFirewallStatelessDefaultActions\":[\"aws:forward_to_sfe\",\"customActionName\"],\"networkFirewallStatelessFragmentDefaultActions\":[\"aws:forward_to_sfe\",\"customActionName\"],\"networkFirewallStatelessCustomActions\":[{\"actionName\":\"customActionName\",\"actionDefinition\":{\"publishMetricAction\":{\"dimensions\":[{\"value\":\"metricdimensionvalue\"}]}}}],\"networkFirewallStatefulRuleGroupReferences\":[{\"resourceARN\":\"arn:aws:network-firewall:us-east-1:123456789011:stateful-rulegroup/test\"}],\"networkFirewallLoggingConfiguration\":{\"logDestinationConfigs\":[{\"logDestinationType\":\"S3\",\"logType\":\"ALERT\",\"logDestination\":{\"bucketName\":\"s3-bucket-name\"}},{\"logDestinationType\":\"S3\",\"logType\":\"FLOW\",\"logDestination\":{\"bucketName\":\"s3-bucket-name\"}}],\"overrideExistingConfig\":true}},\"firewallDeploymentModel\":{\"centralizedFirewallDeploymentModel\":{\"centralizedFirewallOrchestrationConfig\":{\"inspectionVpcIds\":[{\"resourceId\":\"vpc-1234\",\"accountId\":\"123456789011\"}],\"firewallCreationConfig\":{\"endpointLocation\":{\"availabilityZoneConfigList\":[{\"availabilityZoneId\":null,\"availabilityZoneName\":\"us-east-1a\",\"allowedIPV4CidrList\":[\"10.0.0.0/28\"]}]}},\"allowedIPV4CidrList\":[]}}}}"`
-    ///
-    /// To use the distributed deployment model, you must set \[FirewallDeploymentModel\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-fms-policy-networkfirewallpolicy.html>) to `DISTRIBUTED` .
-    /// - Example: `NETWORK_FIREWALL` - Distributed deployment model with automatic Availability Zone configuration
-    ///
-    /// `"{\"type\":\"NETWORK_FIREWALL\",\"networkFirewallStatelessRuleGroupReferences\":[{\"resourceARN\":\"arn:aws:network-firewall:us-east-1:123456789011:stateless-rulegroup/test\",\"priority\":1}],\"networkFirewallStatelessDefaultActions\":[\"aws:forward_to_sfe\",\"customActionName\"],\"networkFirewallStatelessFragmentDefaultActions\":[\"aws:forward_to_sfe\",\"customActionName\"],\"networkFirewallStatelessCustomActions\":[{\"actionName\":\"customActionName\",\"actionDefinition\":{\"publishMetricAction\":{\"dimensions\":[{\"value\":\"metricdimensionvalue\"}]}}}],\"networkFirewallStatefulRuleGroupReferences\":[{\"resourceARN\":\"arn:aws:network-firewall:us-east-1:123456789011:stateful-rulegroup/test\"}],\"networkFirewallOrchestrationConfig\":{\"singleFirewallEndpointPerVPC\":false,\"allowedIPV4CidrList\":[\"10.0.0.0/28\",\"192.168.0.0/28\"],\"routeManagementAction\":\"OFF\"},\"networkFirewallLoggingConfiguration\":{\"logDestinationConfigs\":[{\"logDestinationType\":\"S3\",\"logType\":\"ALERT\",\"logDestination\":{\"bucketName\":\"s3-bucket-name\"}},{\"logDestinationType\":\"S3\",\"logType\":\"FLOW\",\"logDestination\":{\"bucketName\":\"s3-bucket-name\"}}],\"overrideExistingConfig\":true}}"`
-    ///
-    /// With automatic Availbility Zone configuration, Firewall Manager chooses which Availability Zones to create the endpoints in. To use the distributed deployment model, you must set \[FirewallDeploymentModel\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-fms-policy-networkfirewallpolicy.html>) to `DISTRIBUTED` .
-    /// - Example: `NETWORK_FIREWALL` - Distributed deployment model with automatic Availability Zone configuration and route management
-    ///
-    /// `"{\"type\":\"NETWORK_FIREWALL\",\"networkFirewallStatelessRuleGroupReferences\":[{\"resourceARN\":\"arn:aws:network-firewall:us-east-1:123456789011:stateless-rulegroup/test\",\"priority\":1}],\"networkFirewallStatelessDefaultActions\":[\"aws:forward_to_sfe\",\"customActionName\"],\"networkFirewallStatelessFragmentDefaultActions\":[\"aws:forward_to_sfe\",\"customActionName\"],\"networkFirewallStatelessCustomActions\":[{\"actionName\":\"customActionName\",\"actionDefinition\":{\"publishMetricAction\":{\"dimensions\":[{\"value\":\"metricdimensionvalue\"}]}}}],\"networkFirewallStatefulRuleGroupReferences\":[{\"resourceARN\":\"arn:aws:network-firewall:us-east-1:123456789011:stateful-rulegroup/test\"}],\"networkFirewallOrchestrationConfig\":{\"singleFirewallEndpointPerVPC\":false,\"allowedIPV4CidrList\":[\"10.0.0.0/28\",\"192.168.0.0/28\"],\"routeManagementAction\":\"MONITOR\",\"routeManagementTargetTypes\":[\"InternetGateway\"]},\"networkFirewallLoggingConfiguration\":{\"logDestinationConfigs\":[{\"logDestinationType\":\"S3\",\"logType\":\"ALERT\",\"logDestination\":{\"bucketName\":\"s3-bucket-name\"}},{\"logDestinationType\":\"S3\",\"logType\": \"FLOW\",\"logDestination\":{\"bucketName\":\"s3-bucket-name\"}}],\"overrideExistingConfig\":true}}"`
-    ///
-    /// To use the distributed deployment model, you must set \[FirewallDeploymentModel\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-fms-policy-networkfirewallpolicy.html>) to `DISTRIBUTED` .
-    /// - Example: `NETWORK_FIREWALL` - Distributed deployment model with custom Availability Zone configuration
-    ///
-    /// `"{\"type\":\"NETWORK_FIREWALL\",\"networkFirewallStatelessRuleGroupReferences\":[{\"resourceARN\":\"arn:aws:network-firewall:us-east-1:123456789011:stateless-rulegroup/test\",\"priority\":1}],\"networkFirewallStatelessDefaultActions\":[\"aws:forward_to_sfe\",\"customActionName\"],\"networkFirewallStatelessFragmentDefaultActions\":[\"aws:forward_to_sfe\",\"fragmentcustomactionname\"],\"networkFirewallStatelessCustomActions\":[{\"actionName\":\"customActionName\", \"actionDefinition\":{\"publishMetricAction\":{\"dimensions\":[{\"value\":\"metricdimensionvalue\"}]}}},{\"actionName\":\"fragmentcustomactionname\",\"actionDefinition\":{\"publishMetricAction\":{\"dimensions\":[{\"value\":\"fragmentmetricdimensionvalue\"}]}}}],\"networkFirewallStatefulRuleGroupReferences\":[{\"resourceARN\":\"arn:aws:network-firewall:us-east-1:123456789011:stateful-rulegroup/test\"}],\"networkFirewallOrchestrationConfig\":{\"firewallCreationConfig\":{ \"endpointLocation\":{\"availabilityZoneConfigList\":[{\"availabilityZoneName\":\"us-east-1a\",\"allowedIPV4CidrList\":[\"10.0.0.0/28\"]},{\"availabilityZoneName\":\"us-east-1b\",\"allowedIPV4CidrList\":[ \"10.0.0.0/28\"]}]} },\"singleFirewallEndpointPerVPC\":false,\"allowedIPV4CidrList\":null,\"routeManagementAction\":\"OFF\",\"networkFirewallLoggingConfiguration\":{\"logDestinationConfigs\":[{\"logDestinationType\":\"S3\",\"logType\":\"ALERT\",\"logDestination\":{\"bucketName\":\"s3-bucket-name\"}},{\"logDestinationType\":\"S3\",\"logType\":\"FLOW\",\"logDestination\":{\"bucketName\":\"s3-bucket-name\"}}],\"overrideExistingConfig\":boolean}}"`
-    ///
-    /// With custom Availability Zone configuration, you define which specific Availability Zones to create endpoints in by configuring `firewallCreationConfig` . To configure the Availability Zones in `firewallCreationConfig` , specify either the `availabilityZoneName` or `availabilityZoneId` parameter, not both parameters.
-    ///
-    /// To use the distributed deployment model, you must set \[FirewallDeploymentModel\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-fms-policy-networkfirewallpolicy.html>) to `DISTRIBUTED` .
-    /// - Example: `NETWORK_FIREWALL` - Distributed deployment model with custom Availability Zone configuration and route management
-    ///
-    /// `"{\"type\":\"NETWORK_FIREWALL\",\"networkFirewallStatelessRuleGroupReferences\":[{\"resourceARN\":\"arn:aws:network-firewall:us-east-1:123456789011:stateless-rulegroup/test\",\"priority\":1}],\"networkFirewallStatelessDefaultActions\":[\"aws:forward_to_sfe\",\"customActionName\"],\"networkFirewallStatelessFragmentDefaultActions\":[\"aws:forward_to_sfe\",\"fragmentcustomactionname\"],\"networkFirewallStatelessCustomActions\":[{\"actionName\":\"customActionName\",\"actionDefinition\":{\"publishMetricAction\":{\"dimensions\":[{\"value\":\"metricdimensionvalue\"}]}}},{\"actionName\":\"fragmentcustomactionname\",\"actionDefinition\":{\"publishMetricAction\":{\"dimensions\":[{\"value\":\"fragmentmetricdimensionvalue\"}]}}}],\"networkFirewallStatefulRuleGroupReferences\":[{\"resourceARN\":\"arn:aws:network-firewall:us-east-1:123456789011:stateful-rulegroup/test\"}],\"networkFirewallOrchestrationConfig\":{\"firewallCreationConfig\":{\"endpointLocation\":{\"availabilityZoneConfigList\":[{\"availabilityZoneName\":\"us-east-1a\",\"allowedIPV4CidrList\":[\"10.0.0.0/28\"]},{\"availabilityZoneName\":\"us-east-1b\",\"allowedIPV4CidrList\":[\"10.0.0.0/28\"]}]}},\"singleFirewallEndpointPerVPC\":false,\"allowedIPV4CidrList\":null,\"routeManagementAction\":\"MONITOR\",\"routeManagementTargetTypes\":[\"InternetGateway\"],\"routeManagementConfig\":{\"allowCrossAZTrafficIfNoEndpoint\":true}},\"networkFirewallLoggingConfiguration\":{\"logDestinationConfigs\":[{\"logDestinationType\":\"S3\",\"logType\":\"ALERT\",\"logDestination\":{\"bucketName\":\"s3-bucket-name\"}},{\"logDestinationType\":\"S3\",\"logType\":\"FLOW\",\"logDestination\":{\"bucketName\":\"s3-bucket-name\"}}],\"overrideExistingConfig\":boolean}}"`
-    ///
-    /// To use the distributed deployment model, you must set \[FirewallDeploymentModel\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-fms-policy-networkfirewallpolicy.html>) to `DISTRIBUTED` .
-    /// - Example: `THIRD_PARTY_FIREWALL` - Palo Alto Networks Cloud Next-Generation Firewall centralized deployment model
-    ///
-    /// `"{ \"type\":\"THIRD_PARTY_FIREWALL\", \"thirdPartyFirewall\":\"PALO_ALTO_NETWORKS_CLOUD_NGFW\", \"thirdPartyFirewallConfig\":{ \"thirdPartyFirewallPolicyList\":[\"global-1\"] },\"firewallDeploymentModel\":{\"centralizedFirewallDeploymentModel\":{\"centralizedFirewallOrchestrationConfig\":{\"inspectionVpcIds\":[{\"resourceId\":\"vpc-1234\",\"accountId\":\"123456789011\"}],\"firewallCreationConfig\":{\"endpointLocation\":{\"availabilityZoneConfigList\":[{\"availabilityZoneId\":null,\"availabilityZoneName\":\"us-east-1a\",\"allowedIPV4CidrList\":[\"10.0.0.0/28\"]}]}},\"allowedIPV4CidrList\":[]}}}}"`
-    ///
-    /// To use the distributed deployment model, you must set \[FirewallDeploymentModel\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-fms-policy-thirdpartyfirewallpolicy.html>) to `CENTRALIZED` .
-    /// - Example: `THIRD_PARTY_FIREWALL` - Palo Alto Networks Cloud Next-Generation Firewall distributed deployment model
-    ///
-    /// `"{\"type\":\"THIRD_PARTY_FIREWALL\",\"thirdPartyFirewall\":\"PALO_ALTO_NETWORKS_CLOUD_NGFW\",\"thirdPartyFirewallConfig\":{\"thirdPartyFirewallPolicyList\":[\"global-1\"] },\"firewallDeploymentModel\":{ \"distributedFirewallDeploymentModel\":{ \"distributedFirewallOrchestrationConfig\":{\"firewallCreationConfig\":{\"endpointLocation\":{ \"availabilityZoneConfigList\":[ {\"availabilityZoneName\":\"${AvailabilityZone}\" } ] } }, \"allowedIPV4CidrList\":[ ] } } } }"`
-    ///
-    /// To use the distributed deployment model, you must set \[FirewallDeploymentModel\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-fms-policy-thirdpartyfirewallpolicy.html>) to `DISTRIBUTED` .
-    /// - Specification for `SHIELD_ADVANCED` for Amazon CloudFront distributions
-    ///
-    /// `"{\"type\":\"SHIELD_ADVANCED\",\"automaticResponseConfiguration\": {\"automaticResponseStatus\":\"ENABLED|IGNORED|DISABLED\", \"automaticResponseAction\":\"BLOCK|COUNT\"}, \"overrideCustomerWebaclClassic\":true|false}"`
-    ///
-    /// For example: `"{\"type\":\"SHIELD_ADVANCED\",\"automaticResponseConfiguration\": {\"automaticResponseStatus\":\"ENABLED\", \"automaticResponseAction\":\"COUNT\"}}"`
-    ///
-    /// The default value for `automaticResponseStatus` is `IGNORED` . The value for `automaticResponseAction` is only required when `automaticResponseStatus` is set to `ENABLED` . The default value for `overrideCustomerWebaclClassic` is `false` .
-    ///
-    /// For other resource types that you can protect with a Shield Advanced policy, this `ManagedServiceData` configuration is an empty string.
-    /// - Example: `WAFV2`
-    ///
-    /// `"{\"type\":\"WAFV2\",\"preProcessRuleGroups\":[{\"ruleGroupArn\":null,\"overrideAction\":{\"type\":\"NONE\"},\"managedRuleGroupIdentifier\":{\"version\":null,\"vendorName\":\"AWS\",\"managedRuleGroupName\":\"AWSManagedRulesAmazonIpReputationList\"},\"ruleGroupType\":\"ManagedRuleGroup\",\"excludeRules\":[{\"name\":\"NoUserAgent_HEADER\"}]}],\"postProcessRuleGroups\":[],\"defaultAction\":{\"type\":\"ALLOW\"},\"overrideCustomerWebACLAssociation\":false,\"loggingConfiguration\":{\"logDestinationConfigs\":[\"arn:aws:firehose:us-west-2:12345678912:deliverystream/aws-waf-logs-fms-admin-destination\"],\"redactedFields\":[{\"redactedFieldType\":\"SingleHeader\",\"redactedFieldValue\":\"Cookies\"},{\"redactedFieldType\":\"Method\"}]}}"`
-    ///
-    /// In the `loggingConfiguration` , you can specify one `logDestinationConfigs` , you can optionally provide up to 20 `redactedFields` , and the `RedactedFieldType` must be one of `URI` , `QUERY_STRING` , `HEADER` , or `METHOD` .
-    /// - Example: `AWS WAF Classic`
-    ///
-    /// `"{\"type\": \"WAF\", \"ruleGroups\": [{\"id\":\"12345678-1bcd-9012-efga-0987654321ab\", \"overrideAction\" : {\"type\": \"COUNT\"}}], \"defaultAction\": {\"type\": \"BLOCK\"}}"`
-    /// - Example: `WAFV2` - AWS Firewall Manager support for AWS WAF managed rule group versioning
-    ///
-    /// `"{\"type\":\"WAFV2\",\"preProcessRuleGroups\":[{\"ruleGroupArn\":null,\"overrideAction\":{\"type\":\"NONE\"},\"managedRuleGroupIdentifier\":{\"versionEnabled\":true,\"version\":\"Version_2.0\",\"vendorName\":\"AWS\",\"managedRuleGroupName\":\"AWSManagedRulesCommonRuleSet\"},\"ruleGroupType\":\"ManagedRuleGroup\",\"excludeRules\":[{\"name\":\"NoUserAgent_HEADER\"}]}],\"postProcessRuleGroups\":[],\"defaultAction\":{\"type\":\"ALLOW\"},\"overrideCustomerWebACLAssociation\":false,\"loggingConfiguration\":{\"logDestinationConfigs\":[\"arn:aws:firehose:us-west-2:12345678912:deliverystream/aws-waf-logs-fms-admin-destination\"],\"redactedFields\":[{\"redactedFieldType\":\"SingleHeader\",\"redactedFieldValue\":\"Cookies\"},{\"redactedFieldType\":\"Method\"}]}}"`
-    ///
-    /// To use a specific version of a AWS WAF managed rule group in your Firewall Manager policy, you must set `versionEnabled` to `true` , and set `version` to the version you'd like to use. If you don't set `versionEnabled` to `true` , or if you omit `versionEnabled` , then Firewall Manager uses the default version of the AWS WAF managed rule group.
-    /// - Example: `SECURITY_GROUPS_COMMON`
-    ///
-    /// `"{\"type\":\"SECURITY_GROUPS_COMMON\",\"revertManualSecurityGroupChanges\":false,\"exclusiveResourceSecurityGroupManagement\":false, \"applyToAllEC2InstanceENIs\":false,\"securityGroups\":[{\"id\":\" sg-000e55995d61a06bd\"}]}"`
-    /// - Example: Shared VPCs. Apply the preceding policy to resources in shared VPCs as well as to those in VPCs that the account owns
-    ///
-    /// `"{\"type\":\"SECURITY_GROUPS_COMMON\",\"revertManualSecurityGroupChanges\":false,\"exclusiveResourceSecurityGroupManagement\":false, \"applyToAllEC2InstanceENIs\":false,\"includeSharedVPC\":true,\"securityGroups\":[{\"id\":\" sg-000e55995d61a06bd\"}]}"`
-    /// - Example: `SECURITY_GROUPS_CONTENT_AUDIT`
-    ///
-    /// `"{\"type\":\"SECURITY_GROUPS_CONTENT_AUDIT\",\"securityGroups\":[{\"id\":\"sg-000e55995d61a06bd\"}],\"securityGroupAction\":{\"type\":\"ALLOW\"}}"`
-    ///
-    /// The security group action for content audit can be `ALLOW` or `DENY` . For `ALLOW` , all in-scope security group rules must be within the allowed range of the policy's security group rules. For `DENY` , all in-scope security group rules must not contain a value or a range that matches a rule value or range in the policy security group.
-    /// - Example: `SECURITY_GROUPS_USAGE_AUDIT`
-    ///
-    /// `"{\"type\":\"SECURITY_GROUPS_USAGE_AUDIT\",\"deleteUnusedSecurityGroups\":true,\"coalesceRedundantSecurityGroups\":true}"`
     pub security_service_policy_data: Obj<SecurityServicePolicyData>,
 }
 
-static RULE_Policy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Policy: ObjRule = ObjRule {
     properties: &[
         ("DeleteAllPolicyResources", Shape::Bool),
         ("ExcludeMap", Shape::Object(&RULE_IeMap)),
         ("ExcludeResourceTags", Shape::Bool),
         ("IncludeMap", Shape::Object(&RULE_IeMap)),
-        (
-            "PolicyDescription",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PolicyName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("PolicyDescription", Shape::Str(&StrRule { max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("PolicyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("RemediationEnabled", Shape::Bool),
-        (
-            "ResourceSetIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(22),
-                    max_len: Some(22),
-                    pattern: Some(&PATTERN_3),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ResourceTagLogicalOperator",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AND", "OR"],
-                format: None,
-            }),
-        ),
-        (
-            "ResourceTags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ResourceTag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "ResourceType",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ResourceTypeList",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    pattern: Some(&PATTERN_4),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ResourceSetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(22), max_len: Some(22), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("ResourceTagLogicalOperator", Shape::Str(&StrRule { allowed: &["AND", "OR"], ..StrRule::ANY })),
+        ("ResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTag), min_items: None, max_items: Some(50) })),
+        ("ResourceType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("ResourceTypeList", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: None, max_items: None })),
         ("ResourcesCleanUp", Shape::Bool),
-        (
-            "SecurityServicePolicyData",
-            Shape::Object(&RULE_SecurityServicePolicyData),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PolicyTag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SecurityServicePolicyData", Shape::Object(&RULE_SecurityServicePolicyData)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_PolicyTag), min_items: None, max_items: None })),
     ],
-    required: &[
-        "ExcludeResourceTags",
-        "PolicyName",
-        "RemediationEnabled",
-        "SecurityServicePolicyData",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["ExcludeResourceTags", "PolicyName", "RemediationEnabled", "SecurityServicePolicyData"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::FMS::Policy` resource.
@@ -474,6 +292,7 @@ pub struct Policy {
     pub tags: Option<List<PolicyTag>>,
 }
 
+#[rustfmt::skip]
 impl Policy {
     /// The CloudFormation type name, `AWS::FMS::Policy`.
     pub const TYPE_NAME: &'static str = "AWS::FMS::Policy";
@@ -484,12 +303,7 @@ impl Policy {
         type_name: "AWS::FMS::Policy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-fms-policy.html",
         primary_identifier: &["Id"],
-        required: &[
-            "ExcludeResourceTags",
-            "PolicyName",
-            "RemediationEnabled",
-            "SecurityServicePolicyData",
-        ],
+        required: &["ExcludeResourceTags", "PolicyName", "RemediationEnabled", "SecurityServicePolicyData"],
         create_only: &[],
         conditional_create_only: &[],
         write_only: &["DeleteAllPolicyResources"],
@@ -521,130 +335,35 @@ impl Policy {
     }
 
     /// `DeleteAllPolicyResources`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delete_all_policy_resources(mut self, value: impl Into<Bool>) -> Self {
-        self.delete_all_policy_resources = Some(value.into());
-        self
-    }
-
+    pub fn delete_all_policy_resources(mut self, value: impl Into<Bool>) -> Self { self.delete_all_policy_resources = Some(value.into()); self }
     /// `ExcludeMap`: an [`IeMap`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exclude_map(mut self, value: impl Into<Obj<IeMap>>) -> Self {
-        self.exclude_map = Some(value.into());
-        self
-    }
-
+    pub fn exclude_map(mut self, value: impl Into<Obj<IeMap>>) -> Self { self.exclude_map = Some(value.into()); self }
     /// `ExcludeResourceTags`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exclude_resource_tags(mut self, value: impl Into<Bool>) -> Self {
-        self.exclude_resource_tags = value.into();
-        self
-    }
-
+    pub fn exclude_resource_tags(mut self, value: impl Into<Bool>) -> Self { self.exclude_resource_tags = value.into(); self }
     /// `IncludeMap`: an [`IeMap`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_map(mut self, value: impl Into<Obj<IeMap>>) -> Self {
-        self.include_map = Some(value.into());
-        self
-    }
-
+    pub fn include_map(mut self, value: impl Into<Obj<IeMap>>) -> Self { self.include_map = Some(value.into()); self }
     /// `PolicyDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_description(mut self, value: impl Into<Str>) -> Self {
-        self.policy_description = Some(value.into());
-        self
-    }
-
+    pub fn policy_description(mut self, value: impl Into<Str>) -> Self { self.policy_description = Some(value.into()); self }
     /// `PolicyName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_name(mut self, value: impl Into<Str>) -> Self {
-        self.policy_name = value.into();
-        self
-    }
-
+    pub fn policy_name(mut self, value: impl Into<Str>) -> Self { self.policy_name = value.into(); self }
     /// `RemediationEnabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn remediation_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.remediation_enabled = value.into();
-        self
-    }
-
+    pub fn remediation_enabled(mut self, value: impl Into<Bool>) -> Self { self.remediation_enabled = value.into(); self }
     /// `ResourceSetIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_set_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.resource_set_ids = Some(value.into());
-        self
-    }
-
+    pub fn resource_set_ids(mut self, value: impl Into<List<Str>>) -> Self { self.resource_set_ids = Some(value.into()); self }
     /// `ResourceTagLogicalOperator`: a [`ResourceTagLogicalOperator`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_tag_logical_operator(
-        mut self,
-        value: impl Into<ResourceTagLogicalOperator>,
-    ) -> Self {
-        self.resource_tag_logical_operator = Some(value.into());
-        self
-    }
-
+    pub fn resource_tag_logical_operator(mut self, value: impl Into<ResourceTagLogicalOperator>) -> Self { self.resource_tag_logical_operator = Some(value.into()); self }
     /// `ResourceTags`: a list of [`ResourceTag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_tags(mut self, value: impl Into<List<ResourceTag>>) -> Self {
-        self.resource_tags = Some(value.into());
-        self
-    }
-
+    pub fn resource_tags(mut self, value: impl Into<List<ResourceTag>>) -> Self { self.resource_tags = Some(value.into()); self }
     /// `ResourceType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_type(mut self, value: impl Into<Str>) -> Self {
-        self.resource_type = Some(value.into());
-        self
-    }
-
+    pub fn resource_type(mut self, value: impl Into<Str>) -> Self { self.resource_type = Some(value.into()); self }
     /// `ResourceTypeList`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_type_list(mut self, value: impl Into<List<Str>>) -> Self {
-        self.resource_type_list = Some(value.into());
-        self
-    }
-
+    pub fn resource_type_list(mut self, value: impl Into<List<Str>>) -> Self { self.resource_type_list = Some(value.into()); self }
     /// `ResourcesCleanUp`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resources_clean_up(mut self, value: impl Into<Bool>) -> Self {
-        self.resources_clean_up = Some(value.into());
-        self
-    }
-
+    pub fn resources_clean_up(mut self, value: impl Into<Bool>) -> Self { self.resources_clean_up = Some(value.into()); self }
     /// `SecurityServicePolicyData`: a [`SecurityServicePolicyData`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_service_policy_data(
-        mut self,
-        value: impl Into<Obj<SecurityServicePolicyData>>,
-    ) -> Self {
-        self.security_service_policy_data = value.into();
-        self
-    }
-
+    pub fn security_service_policy_data(mut self, value: impl Into<Obj<SecurityServicePolicyData>>) -> Self { self.security_service_policy_data = value.into(); self }
     /// `Tags`: a list of [`PolicyTag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<PolicyTag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<PolicyTag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Policy {
@@ -719,40 +438,20 @@ impl PolicyAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IcmpTypeCodeRequired {
     /// `Code`: an integer, required.
-    ///
-    /// Value 0 to 255.
     pub code: Int,
     /// `Type`: an integer, required.
-    ///
-    /// Value 0 to 255.
     pub r#type: Int,
 }
 
-static RULE_IcmpTypeCode: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IcmpTypeCode: ObjRule = ObjRule {
     properties: &[
-        (
-            "Code",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(255.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Type",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(255.0),
-                allowed: &[],
-            }),
-        ),
+        ("Code", Shape::Int(&NumRule { min: Some(0.0), max: Some(255.0), ..NumRule::ANY })),
+        ("Type", Shape::Int(&NumRule { min: Some(0.0), max: Some(255.0), ..NumRule::ANY })),
     ],
     required: &["Code", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IcmpTypeCode` property type of `AWS::FMS::Policy`.
@@ -772,6 +471,7 @@ pub struct IcmpTypeCode {
     pub r#type: Int,
 }
 
+#[rustfmt::skip]
 impl IcmpTypeCode {
     /// A `IcmpTypeCode` with its required properties, named in a [`IcmpTypeCodeRequired`].
     pub fn new(required: IcmpTypeCodeRequired) -> Self {
@@ -782,20 +482,9 @@ impl IcmpTypeCode {
     }
 
     /// `Code`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn code(mut self, value: impl Into<Int>) -> Self {
-        self.code = value.into();
-        self
-    }
-
+    pub fn code(mut self, value: impl Into<Int>) -> Self { self.code = value.into(); self }
     /// `Type`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Int>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Int>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for IcmpTypeCode {}
@@ -809,43 +498,14 @@ impl ToValue for IcmpTypeCode {
     }
 }
 
-static RULE_IeMap: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IeMap: ObjRule = ObjRule {
     properties: &[
-        (
-            "ACCOUNT",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(12),
-                    max_len: Some(12),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ORGUNIT",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(16),
-                    max_len: Some(68),
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ACCOUNT", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("ORGUNIT", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(16), max_len: Some(68), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IEMap` property type of `AWS::FMS::Policy`.
@@ -873,6 +533,7 @@ pub struct IeMap {
     pub orgunit: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl IeMap {
     /// A `IeMap` with no property set (none is required).
     pub fn new() -> Self {
@@ -880,20 +541,9 @@ impl IeMap {
     }
 
     /// `ACCOUNT`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn account(mut self, value: impl Into<List<Str>>) -> Self {
-        self.account = Some(value.into());
-        self
-    }
-
+    pub fn account(mut self, value: impl Into<List<Str>>) -> Self { self.account = Some(value.into()); self }
     /// `ORGUNIT`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn orgunit(mut self, value: impl Into<List<Str>>) -> Self {
-        self.orgunit = Some(value.into());
-        self
-    }
+    pub fn orgunit(mut self, value: impl Into<List<Str>>) -> Self { self.orgunit = Some(value.into()); self }
 }
 
 impl PropertyType for IeMap {}
@@ -911,22 +561,17 @@ impl ToValue for IeMap {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NetworkAclCommonPolicyRequired {
     /// `NetworkAclEntrySet`: a [`NetworkAclEntrySet`] object, required.
-    ///
-    /// The definition of the first and last rules for the network ACL policy.
     pub network_acl_entry_set: Obj<NetworkAclEntrySet>,
 }
 
-static RULE_NetworkAclCommonPolicy: ObjRule = ObjRule {
-    properties: &[(
-        "NetworkAclEntrySet",
-        Shape::Object(&RULE_NetworkAclEntrySet),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_NetworkAclCommonPolicy: ObjRule = ObjRule {
+    properties: &[
+        ("NetworkAclEntrySet", Shape::Object(&RULE_NetworkAclEntrySet)),
+    ],
     required: &["NetworkAclEntrySet"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NetworkAclCommonPolicy` property type of `AWS::FMS::Policy`.
@@ -944,6 +589,7 @@ pub struct NetworkAclCommonPolicy {
     pub network_acl_entry_set: Obj<NetworkAclEntrySet>,
 }
 
+#[rustfmt::skip]
 impl NetworkAclCommonPolicy {
     /// A `NetworkAclCommonPolicy` with its required properties, named in a [`NetworkAclCommonPolicyRequired`].
     pub fn new(required: NetworkAclCommonPolicyRequired) -> Self {
@@ -953,12 +599,7 @@ impl NetworkAclCommonPolicy {
     }
 
     /// `NetworkAclEntrySet`: a [`NetworkAclEntrySet`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_acl_entry_set(mut self, value: impl Into<Obj<NetworkAclEntrySet>>) -> Self {
-        self.network_acl_entry_set = value.into();
-        self
-    }
+    pub fn network_acl_entry_set(mut self, value: impl Into<Obj<NetworkAclEntrySet>>) -> Self { self.network_acl_entry_set = value.into(); self }
 }
 
 impl PropertyType for NetworkAclCommonPolicy {}
@@ -975,73 +616,27 @@ impl ToValue for NetworkAclCommonPolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NetworkAclEntryRequired {
     /// `Egress`: a boolean, required.
-    ///
-    /// Indicates whether the rule is an egress, or outbound, rule (applied to traffic leaving the subnet). If it's not an egress rule, then it's an ingress, or inbound, rule.
     pub egress: Bool,
     /// `Protocol`: a string, required.
-    ///
-    /// The protocol number. A value of "-1" means all protocols.
-    ///
-    /// Pattern `^(tcp|udp|icmp|-1|([0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5]))$`.
     pub protocol: Str,
     /// `RuleAction`: a [`RuleAction`] value, required.
-    ///
-    /// Indicates whether to allow or deny the traffic that matches the rule.
     pub rule_action: RuleAction,
 }
 
-static RULE_NetworkAclEntry: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NetworkAclEntry: ObjRule = ObjRule {
     properties: &[
-        (
-            "CidrBlock",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: Some(Format::Ipv4Network),
-            }),
-        ),
+        ("CidrBlock", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), format: Some(Format::Ipv4Network), ..StrRule::ANY })),
         ("Egress", Shape::Bool),
         ("IcmpTypeCode", Shape::Object(&RULE_IcmpTypeCode)),
-        (
-            "Ipv6CidrBlock",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: Some(Format::Ipv6Network),
-            }),
-        ),
+        ("Ipv6CidrBlock", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), format: Some(Format::Ipv6Network), ..StrRule::ANY })),
         ("PortRange", Shape::Object(&RULE_PortRange)),
-        (
-            "Protocol",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RuleAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["allow", "deny"],
-                format: None,
-            }),
-        ),
+        ("Protocol", Shape::Str(&StrRule { pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+        ("RuleAction", Shape::Str(&StrRule { allowed: &["allow", "deny"], ..StrRule::ANY })),
     ],
     required: &["Egress", "Protocol", "RuleAction"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NetworkAclEntry` property type of `AWS::FMS::Policy`.
@@ -1092,6 +687,7 @@ pub struct NetworkAclEntry {
     pub rule_action: RuleAction,
 }
 
+#[rustfmt::skip]
 impl NetworkAclEntry {
     /// A `NetworkAclEntry` with its required properties, named in a [`NetworkAclEntryRequired`].
     pub fn new(required: NetworkAclEntryRequired) -> Self {
@@ -1107,60 +703,19 @@ impl NetworkAclEntry {
     }
 
     /// `CidrBlock`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cidr_block(mut self, value: impl Into<Str>) -> Self {
-        self.cidr_block = Some(value.into());
-        self
-    }
-
+    pub fn cidr_block(mut self, value: impl Into<Str>) -> Self { self.cidr_block = Some(value.into()); self }
     /// `Egress`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn egress(mut self, value: impl Into<Bool>) -> Self {
-        self.egress = value.into();
-        self
-    }
-
+    pub fn egress(mut self, value: impl Into<Bool>) -> Self { self.egress = value.into(); self }
     /// `IcmpTypeCode`: an [`IcmpTypeCode`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn icmp_type_code(mut self, value: impl Into<Obj<IcmpTypeCode>>) -> Self {
-        self.icmp_type_code = Some(value.into());
-        self
-    }
-
+    pub fn icmp_type_code(mut self, value: impl Into<Obj<IcmpTypeCode>>) -> Self { self.icmp_type_code = Some(value.into()); self }
     /// `Ipv6CidrBlock`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv6_cidr_block(mut self, value: impl Into<Str>) -> Self {
-        self.ipv6_cidr_block = Some(value.into());
-        self
-    }
-
+    pub fn ipv6_cidr_block(mut self, value: impl Into<Str>) -> Self { self.ipv6_cidr_block = Some(value.into()); self }
     /// `PortRange`: a [`PortRange`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port_range(mut self, value: impl Into<Obj<PortRange>>) -> Self {
-        self.port_range = Some(value.into());
-        self
-    }
-
+    pub fn port_range(mut self, value: impl Into<Obj<PortRange>>) -> Self { self.port_range = Some(value.into()); self }
     /// `Protocol`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Str>) -> Self {
-        self.protocol = value.into();
-        self
-    }
-
+    pub fn protocol(mut self, value: impl Into<Str>) -> Self { self.protocol = value.into(); self }
     /// `RuleAction`: a [`RuleAction`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_action(mut self, value: impl Into<RuleAction>) -> Self {
-        self.rule_action = value.into();
-        self
-    }
+    pub fn rule_action(mut self, value: impl Into<RuleAction>) -> Self { self.rule_action = value.into(); self }
 }
 
 impl PropertyType for NetworkAclEntry {}
@@ -1183,49 +738,23 @@ impl ToValue for NetworkAclEntry {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NetworkAclEntrySetRequired {
     /// `ForceRemediateForFirstEntries`: a boolean, required.
-    ///
-    /// Applies only when remediation is enabled for the policy as a whole. Firewall Manager uses this setting when it finds policy violations that involve conflicts between the custom entries and the policy entries.
-    ///
-    /// If forced remediation is disabled, Firewall Manager marks the network ACL as noncompliant and does not try to remediate. For more information about the remediation behavior, see \[Remediation for managed network ACLs\](<https://docs.aws.amazon.com/waf/latest/developerguide/network-acl-policies.html#network-acls-remediation>) in the *AWS Firewall Manager Developer Guide* .
     pub force_remediate_for_first_entries: Bool,
     /// `ForceRemediateForLastEntries`: a boolean, required.
-    ///
-    /// Applies only when remediation is enabled for the policy as a whole. Firewall Manager uses this setting when it finds policy violations that involve conflicts between the custom entries and the policy entries.
-    ///
-    /// If forced remediation is disabled, Firewall Manager marks the network ACL as noncompliant and does not try to remediate. For more information about the remediation behavior, see \[Remediation for managed network ACLs\](<https://docs.aws.amazon.com/waf/latest/developerguide/network-acl-policies.html#network-acls-remediation>) in the *AWS Firewall Manager Developer Guide* .
     pub force_remediate_for_last_entries: Bool,
 }
 
-static RULE_NetworkAclEntrySet: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NetworkAclEntrySet: ObjRule = ObjRule {
     properties: &[
-        (
-            "FirstEntries",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_NetworkAclEntry),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("FirstEntries", Shape::List(&ListRule { items: Shape::Object(&RULE_NetworkAclEntry), min_items: None, max_items: None })),
         ("ForceRemediateForFirstEntries", Shape::Bool),
         ("ForceRemediateForLastEntries", Shape::Bool),
-        (
-            "LastEntries",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_NetworkAclEntry),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("LastEntries", Shape::List(&ListRule { items: Shape::Object(&RULE_NetworkAclEntry), min_items: None, max_items: None })),
     ],
-    required: &[
-        "ForceRemediateForFirstEntries",
-        "ForceRemediateForLastEntries",
-    ],
-    one_of: &[],
+    required: &["ForceRemediateForFirstEntries", "ForceRemediateForLastEntries"],
     any_of: &[&[&["FirstEntries"], &["LastEntries"]]],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NetworkAclEntrySet` property type of `AWS::FMS::Policy`.
@@ -1265,6 +794,7 @@ pub struct NetworkAclEntrySet {
     pub last_entries: Option<List<NetworkAclEntry>>,
 }
 
+#[rustfmt::skip]
 impl NetworkAclEntrySet {
     /// A `NetworkAclEntrySet` with its required properties, named in a [`NetworkAclEntrySetRequired`].
     pub fn new(required: NetworkAclEntrySetRequired) -> Self {
@@ -1277,36 +807,13 @@ impl NetworkAclEntrySet {
     }
 
     /// `FirstEntries`: a list of [`NetworkAclEntry`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn first_entries(mut self, value: impl Into<List<NetworkAclEntry>>) -> Self {
-        self.first_entries = Some(value.into());
-        self
-    }
-
+    pub fn first_entries(mut self, value: impl Into<List<NetworkAclEntry>>) -> Self { self.first_entries = Some(value.into()); self }
     /// `ForceRemediateForFirstEntries`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn force_remediate_for_first_entries(mut self, value: impl Into<Bool>) -> Self {
-        self.force_remediate_for_first_entries = value.into();
-        self
-    }
-
+    pub fn force_remediate_for_first_entries(mut self, value: impl Into<Bool>) -> Self { self.force_remediate_for_first_entries = value.into(); self }
     /// `ForceRemediateForLastEntries`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn force_remediate_for_last_entries(mut self, value: impl Into<Bool>) -> Self {
-        self.force_remediate_for_last_entries = value.into();
-        self
-    }
-
+    pub fn force_remediate_for_last_entries(mut self, value: impl Into<Bool>) -> Self { self.force_remediate_for_last_entries = value.into(); self }
     /// `LastEntries`: a list of [`NetworkAclEntry`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn last_entries(mut self, value: impl Into<List<NetworkAclEntry>>) -> Self {
-        self.last_entries = Some(value.into());
-        self
-    }
+    pub fn last_entries(mut self, value: impl Into<List<NetworkAclEntry>>) -> Self { self.last_entries = Some(value.into()); self }
 }
 
 impl PropertyType for NetworkAclEntrySet {}
@@ -1332,28 +839,17 @@ impl ToValue for NetworkAclEntrySet {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NetworkFirewallPolicyRequired {
     /// `FirewallDeploymentModel`: a [`FirewallDeploymentModel`] value, required.
-    ///
-    /// Defines the deployment model to use for the firewall policy. To use a distributed model, set \[FirewallDeploymentModel\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-fms-policy-thirdpartyfirewallpolicy.html>) to `DISTRIBUTED` .
     pub firewall_deployment_model: FirewallDeploymentModel,
 }
 
-static RULE_NetworkFirewallPolicy: ObjRule = ObjRule {
-    properties: &[(
-        "FirewallDeploymentModel",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["DISTRIBUTED", "CENTRALIZED"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_NetworkFirewallPolicy: ObjRule = ObjRule {
+    properties: &[
+        ("FirewallDeploymentModel", Shape::Str(&StrRule { allowed: &["DISTRIBUTED", "CENTRALIZED"], ..StrRule::ANY })),
+    ],
     required: &["FirewallDeploymentModel"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NetworkFirewallPolicy` property type of `AWS::FMS::Policy`.
@@ -1369,6 +865,7 @@ pub struct NetworkFirewallPolicy {
     pub firewall_deployment_model: FirewallDeploymentModel,
 }
 
+#[rustfmt::skip]
 impl NetworkFirewallPolicy {
     /// A `NetworkFirewallPolicy` with its required properties, named in a [`NetworkFirewallPolicyRequired`].
     pub fn new(required: NetworkFirewallPolicyRequired) -> Self {
@@ -1378,12 +875,7 @@ impl NetworkFirewallPolicy {
     }
 
     /// `FirewallDeploymentModel`: a [`FirewallDeploymentModel`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn firewall_deployment_model(mut self, value: impl Into<FirewallDeploymentModel>) -> Self {
-        self.firewall_deployment_model = value.into();
-        self
-    }
+    pub fn firewall_deployment_model(mut self, value: impl Into<FirewallDeploymentModel>) -> Self { self.firewall_deployment_model = value.into(); self }
 }
 
 impl PropertyType for NetworkFirewallPolicy {}
@@ -1396,31 +888,16 @@ impl ToValue for NetworkFirewallPolicy {
     }
 }
 
-static RULE_PolicyOption: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PolicyOption: ObjRule = ObjRule {
     properties: &[
-        (
-            "NetworkAclCommonPolicy",
-            Shape::Object(&RULE_NetworkAclCommonPolicy),
-        ),
-        (
-            "NetworkFirewallPolicy",
-            Shape::Object(&RULE_NetworkFirewallPolicy),
-        ),
-        (
-            "ThirdPartyFirewallPolicy",
-            Shape::Object(&RULE_ThirdPartyFirewallPolicy),
-        ),
+        ("NetworkAclCommonPolicy", Shape::Object(&RULE_NetworkAclCommonPolicy)),
+        ("NetworkFirewallPolicy", Shape::Object(&RULE_NetworkFirewallPolicy)),
+        ("ThirdPartyFirewallPolicy", Shape::Object(&RULE_ThirdPartyFirewallPolicy)),
     ],
-    required: &[],
-    one_of: &[&[
-        &["NetworkFirewallPolicy"],
-        &["ThirdPartyFirewallPolicy"],
-        &["NetworkAclCommonPolicy"],
-    ]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    one_of: &[&[&["NetworkFirewallPolicy"], &["ThirdPartyFirewallPolicy"], &["NetworkAclCommonPolicy"]]],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PolicyOption` property type of `AWS::FMS::Policy`.
@@ -1444,6 +921,7 @@ pub struct PolicyOption {
     pub third_party_firewall_policy: Option<Obj<ThirdPartyFirewallPolicy>>,
 }
 
+#[rustfmt::skip]
 impl PolicyOption {
     /// A `PolicyOption` with no property set (none is required).
     pub fn new() -> Self {
@@ -1451,34 +929,11 @@ impl PolicyOption {
     }
 
     /// `NetworkAclCommonPolicy`: a [`NetworkAclCommonPolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_acl_common_policy(
-        mut self,
-        value: impl Into<Obj<NetworkAclCommonPolicy>>,
-    ) -> Self {
-        self.network_acl_common_policy = Some(value.into());
-        self
-    }
-
+    pub fn network_acl_common_policy(mut self, value: impl Into<Obj<NetworkAclCommonPolicy>>) -> Self { self.network_acl_common_policy = Some(value.into()); self }
     /// `NetworkFirewallPolicy`: a [`NetworkFirewallPolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_firewall_policy(mut self, value: impl Into<Obj<NetworkFirewallPolicy>>) -> Self {
-        self.network_firewall_policy = Some(value.into());
-        self
-    }
-
+    pub fn network_firewall_policy(mut self, value: impl Into<Obj<NetworkFirewallPolicy>>) -> Self { self.network_firewall_policy = Some(value.into()); self }
     /// `ThirdPartyFirewallPolicy`: a [`ThirdPartyFirewallPolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn third_party_firewall_policy(
-        mut self,
-        value: impl Into<Obj<ThirdPartyFirewallPolicy>>,
-    ) -> Self {
-        self.third_party_firewall_policy = Some(value.into());
-        self
-    }
+    pub fn third_party_firewall_policy(mut self, value: impl Into<Obj<ThirdPartyFirewallPolicy>>) -> Self { self.third_party_firewall_policy = Some(value.into()); self }
 }
 
 impl PropertyType for PolicyOption {}
@@ -1500,48 +955,20 @@ impl ToValue for PolicyOption {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyTagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Part of the key:value pair that defines a tag. You can use a tag key to describe a category of information, such as "customer." Tag keys are case-sensitive.
-    ///
-    /// Pattern `^([^\s]*)$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Part of the key:value pair that defines a tag. You can use a tag value to describe a specific value within a category, such as "companyA" or "companyB." Tag values are case-sensitive.
-    ///
-    /// Pattern `^([^\s]*)$`; length at most 256.
     pub value: Str,
 }
 
-static RULE_PolicyTag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PolicyTag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PolicyTag` property type of `AWS::FMS::Policy`.
@@ -1565,6 +992,7 @@ pub struct PolicyTag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl PolicyTag {
     /// A `PolicyTag` with its required properties, named in a [`PolicyTagRequired`].
     pub fn new(required: PolicyTagRequired) -> Self {
@@ -1575,20 +1003,9 @@ impl PolicyTag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for PolicyTag {}
@@ -1606,40 +1023,20 @@ impl ToValue for PolicyTag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PortRangeRequired {
     /// `From`: an integer, required.
-    ///
-    /// Value 0 to 65535.
     pub from: Int,
     /// `To`: an integer, required.
-    ///
-    /// Value 0 to 65535.
     pub to: Int,
 }
 
-static RULE_PortRange: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PortRange: ObjRule = ObjRule {
     properties: &[
-        (
-            "From",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "To",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
+        ("From", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
+        ("To", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
     ],
     required: &["From", "To"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PortRange` property type of `AWS::FMS::Policy`.
@@ -1659,6 +1056,7 @@ pub struct PortRange {
     pub to: Int,
 }
 
+#[rustfmt::skip]
 impl PortRange {
     /// A `PortRange` with its required properties, named in a [`PortRangeRequired`].
     pub fn new(required: PortRangeRequired) -> Self {
@@ -1669,20 +1067,9 @@ impl PortRange {
     }
 
     /// `From`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn from(mut self, value: impl Into<Int>) -> Self {
-        self.from = value.into();
-        self
-    }
-
+    pub fn from(mut self, value: impl Into<Int>) -> Self { self.from = value.into(); self }
     /// `To`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn to(mut self, value: impl Into<Int>) -> Self {
-        self.to = value.into();
-        self
-    }
+    pub fn to(mut self, value: impl Into<Int>) -> Self { self.to = value.into(); self }
 }
 
 impl PropertyType for PortRange {}
@@ -1700,42 +1087,18 @@ impl ToValue for PortRange {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceTagRequired {
     /// `Key`: a string, required.
-    ///
-    /// The resource tag key.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
 }
 
-static RULE_ResourceTag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResourceTag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ResourceTag` property type of `AWS::FMS::Policy`.
@@ -1759,6 +1122,7 @@ pub struct ResourceTag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ResourceTag {
     /// A `ResourceTag` with its required properties, named in a [`ResourceTagRequired`].
     pub fn new(required: ResourceTagRequired) -> Self {
@@ -1769,20 +1133,9 @@ impl ResourceTag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for ResourceTag {}
@@ -1800,53 +1153,19 @@ impl ToValue for ResourceTag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SecurityServicePolicyDataRequired {
     /// `Type`: a [`PolicyType`] value, required.
-    ///
-    /// The service that the policy is using to protect the resources. This specifies the type of policy that is created, either an AWS WAF policy, a Shield Advanced policy, or a security group policy. For security group policies, Firewall Manager supports one security group for each common policy and for each content audit policy. This is an adjustable limit that you can increase by contacting SUPlong .
     pub r#type: PolicyType,
 }
 
-static RULE_SecurityServicePolicyData: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SecurityServicePolicyData: ObjRule = ObjRule {
     properties: &[
-        (
-            "ManagedServiceData",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(30000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ManagedServiceData", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30000), ..StrRule::ANY })),
         ("PolicyOption", Shape::Object(&RULE_PolicyOption)),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "WAF",
-                    "WAFV2",
-                    "SHIELD_ADVANCED",
-                    "SECURITY_GROUPS_COMMON",
-                    "SECURITY_GROUPS_CONTENT_AUDIT",
-                    "SECURITY_GROUPS_USAGE_AUDIT",
-                    "NETWORK_FIREWALL",
-                    "THIRD_PARTY_FIREWALL",
-                    "DNS_FIREWALL",
-                    "IMPORT_NETWORK_FIREWALL",
-                    "NETWORK_ACL_COMMON",
-                ],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["WAF", "WAFV2", "SHIELD_ADVANCED", "SECURITY_GROUPS_COMMON", "SECURITY_GROUPS_CONTENT_AUDIT", "SECURITY_GROUPS_USAGE_AUDIT", "NETWORK_FIREWALL", "THIRD_PARTY_FIREWALL", "DNS_FIREWALL", "IMPORT_NETWORK_FIREWALL", "NETWORK_ACL_COMMON"], ..StrRule::ANY })),
     ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SecurityServicePolicyData` property type of `AWS::FMS::Policy`.
@@ -1951,6 +1270,7 @@ pub struct SecurityServicePolicyData {
     pub r#type: PolicyType,
 }
 
+#[rustfmt::skip]
 impl SecurityServicePolicyData {
     /// A `SecurityServicePolicyData` with its required properties, named in a [`SecurityServicePolicyDataRequired`].
     pub fn new(required: SecurityServicePolicyDataRequired) -> Self {
@@ -1962,28 +1282,11 @@ impl SecurityServicePolicyData {
     }
 
     /// `ManagedServiceData`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn managed_service_data(mut self, value: impl Into<Str>) -> Self {
-        self.managed_service_data = Some(value.into());
-        self
-    }
-
+    pub fn managed_service_data(mut self, value: impl Into<Str>) -> Self { self.managed_service_data = Some(value.into()); self }
     /// `PolicyOption`: a [`PolicyOption`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_option(mut self, value: impl Into<Obj<PolicyOption>>) -> Self {
-        self.policy_option = Some(value.into());
-        self
-    }
-
+    pub fn policy_option(mut self, value: impl Into<Obj<PolicyOption>>) -> Self { self.policy_option = Some(value.into()); self }
     /// `Type`: a [`PolicyType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<PolicyType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<PolicyType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for SecurityServicePolicyData {}
@@ -2002,28 +1305,17 @@ impl ToValue for SecurityServicePolicyData {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ThirdPartyFirewallPolicyRequired {
     /// `FirewallDeploymentModel`: a [`FirewallDeploymentModel`] value, required.
-    ///
-    /// Defines the deployment model to use for the third-party firewall policy.
     pub firewall_deployment_model: FirewallDeploymentModel,
 }
 
-static RULE_ThirdPartyFirewallPolicy: ObjRule = ObjRule {
-    properties: &[(
-        "FirewallDeploymentModel",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["DISTRIBUTED", "CENTRALIZED"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ThirdPartyFirewallPolicy: ObjRule = ObjRule {
+    properties: &[
+        ("FirewallDeploymentModel", Shape::Str(&StrRule { allowed: &["DISTRIBUTED", "CENTRALIZED"], ..StrRule::ANY })),
+    ],
     required: &["FirewallDeploymentModel"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ThirdPartyFirewallPolicy` property type of `AWS::FMS::Policy`.
@@ -2039,6 +1331,7 @@ pub struct ThirdPartyFirewallPolicy {
     pub firewall_deployment_model: FirewallDeploymentModel,
 }
 
+#[rustfmt::skip]
 impl ThirdPartyFirewallPolicy {
     /// A `ThirdPartyFirewallPolicy` with its required properties, named in a [`ThirdPartyFirewallPolicyRequired`].
     pub fn new(required: ThirdPartyFirewallPolicyRequired) -> Self {
@@ -2048,12 +1341,7 @@ impl ThirdPartyFirewallPolicy {
     }
 
     /// `FirewallDeploymentModel`: a [`FirewallDeploymentModel`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn firewall_deployment_model(mut self, value: impl Into<FirewallDeploymentModel>) -> Self {
-        self.firewall_deployment_model = value.into();
-        self
-    }
+    pub fn firewall_deployment_model(mut self, value: impl Into<FirewallDeploymentModel>) -> Self { self.firewall_deployment_model = value.into(); self }
 }
 
 impl PropertyType for ThirdPartyFirewallPolicy {}

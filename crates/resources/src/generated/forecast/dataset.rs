@@ -7,102 +7,41 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Domain, Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^Y|M|W|D|H|30min|15min|10min|5min|1min$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9_]*");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("arn:aws[-a-z]*:kms:.*:key/.*");
 pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9\\-\\_\\.\\/\\:]+$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
 /// The required properties of [`Dataset`], by name: `Dataset::new(DatasetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatasetRequired {
     /// `DatasetName`: a string, required.
-    ///
-    /// The name of the dataset.
-    ///
-    /// Pattern `^[a-zA-Z][a-zA-Z0-9_]*`; length 1 to 63; create-only: changing it replaces the resource.
     pub dataset_name: Str,
     /// `DatasetType`: a [`DatasetType`] value, required.
-    ///
-    /// The dataset type.
     pub dataset_type: DatasetType,
     /// `Domain`: a [`Domain`] value, required.
-    ///
-    /// The domain associated with the dataset.
     pub domain: Domain,
     /// `Schema`: a [`Schema`] object, required.
-    ///
-    /// The schema for the dataset. The schema attributes and their order must match the fields in your data. The dataset `Domain` and `DatasetType` that you choose determine the minimum required fields in your training data. For information about the required fields for a specific dataset domain and type, see \[Dataset Domains and Dataset Types\](<https://docs.aws.amazon.com/forecast/latest/dg/howitworks-domains-ds-types.html>) .
     pub schema: Obj<Schema>,
 }
 
-static RULE_Dataset: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Dataset: ObjRule = ObjRule {
     properties: &[
-        (
-            "DataFrequency",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(5),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DatasetName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DatasetType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["TARGET_TIME_SERIES", "RELATED_TIME_SERIES", "ITEM_METADATA"],
-                format: None,
-            }),
-        ),
-        (
-            "Domain",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "RETAIL",
-                    "CUSTOM",
-                    "INVENTORY_PLANNING",
-                    "EC2_CAPACITY",
-                    "WORK_FORCE",
-                    "WEB_TRAFFIC",
-                    "METRICS",
-                ],
-                format: None,
-            }),
-        ),
+        ("DataFrequency", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DatasetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("DatasetType", Shape::Str(&StrRule { allowed: &["TARGET_TIME_SERIES", "RELATED_TIME_SERIES", "ITEM_METADATA"], ..StrRule::ANY })),
+        ("Domain", Shape::Str(&StrRule { allowed: &["RETAIL", "CUSTOM", "INVENTORY_PLANNING", "EC2_CAPACITY", "WORK_FORCE", "WEB_TRAFFIC", "METRICS"], ..StrRule::ANY })),
         ("EncryptionConfig", Shape::Object(&RULE_EncryptionConfig)),
         ("Schema", Shape::Object(&RULE_Schema)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["DatasetName", "DatasetType", "Domain", "Schema"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Forecast::Dataset` resource.
@@ -183,6 +122,7 @@ pub struct Dataset {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Dataset {
     /// The CloudFormation type name, `AWS::Forecast::Dataset`.
     pub const TYPE_NAME: &'static str = "AWS::Forecast::Dataset";
@@ -217,60 +157,19 @@ impl Dataset {
     }
 
     /// `DataFrequency`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_frequency(mut self, value: impl Into<Str>) -> Self {
-        self.data_frequency = Some(value.into());
-        self
-    }
-
+    pub fn data_frequency(mut self, value: impl Into<Str>) -> Self { self.data_frequency = Some(value.into()); self }
     /// `DatasetName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dataset_name(mut self, value: impl Into<Str>) -> Self {
-        self.dataset_name = value.into();
-        self
-    }
-
+    pub fn dataset_name(mut self, value: impl Into<Str>) -> Self { self.dataset_name = value.into(); self }
     /// `DatasetType`: a [`DatasetType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dataset_type(mut self, value: impl Into<DatasetType>) -> Self {
-        self.dataset_type = value.into();
-        self
-    }
-
+    pub fn dataset_type(mut self, value: impl Into<DatasetType>) -> Self { self.dataset_type = value.into(); self }
     /// `Domain`: a [`Domain`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain(mut self, value: impl Into<Domain>) -> Self {
-        self.domain = value.into();
-        self
-    }
-
+    pub fn domain(mut self, value: impl Into<Domain>) -> Self { self.domain = value.into(); self }
     /// `EncryptionConfig`: an [`EncryptionConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_config(mut self, value: impl Into<Obj<EncryptionConfig>>) -> Self {
-        self.encryption_config = Some(value.into());
-        self
-    }
-
+    pub fn encryption_config(mut self, value: impl Into<Obj<EncryptionConfig>>) -> Self { self.encryption_config = Some(value.into()); self }
     /// `Schema`: a [`Schema`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema(mut self, value: impl Into<Obj<Schema>>) -> Self {
-        self.schema = value.into();
-        self
-    }
-
+    pub fn schema(mut self, value: impl Into<Obj<Schema>>) -> Self { self.schema = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Dataset {
@@ -316,35 +215,14 @@ impl DatasetAttributes {
     }
 }
 
-static RULE_Attribute: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Attribute: ObjRule = ObjRule {
     properties: &[
-        (
-            "AttributeName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AttributeType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["string", "integer", "float", "timestamp", "geolocation"],
-                format: None,
-            }),
-        ),
+        ("AttributeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("AttributeType", Shape::Str(&StrRule { allowed: &["string", "integer", "float", "timestamp", "geolocation"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Attribute` property type of `AWS::Forecast::Dataset`.
@@ -360,6 +238,7 @@ pub struct Attribute {
     pub attribute_type: Option<AttributeType>,
 }
 
+#[rustfmt::skip]
 impl Attribute {
     /// A `Attribute` with no property set (none is required).
     pub fn new() -> Self {
@@ -367,18 +246,9 @@ impl Attribute {
     }
 
     /// `AttributeName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attribute_name(mut self, value: impl Into<Str>) -> Self {
-        self.attribute_name = Some(value.into());
-        self
-    }
-
+    pub fn attribute_name(mut self, value: impl Into<Str>) -> Self { self.attribute_name = Some(value.into()); self }
     /// `AttributeType`: an [`AttributeType`] value.
-    pub fn attribute_type(mut self, value: impl Into<AttributeType>) -> Self {
-        self.attribute_type = Some(value.into());
-        self
-    }
+    pub fn attribute_type(mut self, value: impl Into<AttributeType>) -> Self { self.attribute_type = Some(value.into()); self }
 }
 
 impl PropertyType for Attribute {}
@@ -392,35 +262,14 @@ impl ToValue for Attribute {
     }
 }
 
-static RULE_EncryptionConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EncryptionConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "KmsKeyArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EncryptionConfig` property type of `AWS::Forecast::Dataset`.
@@ -440,6 +289,7 @@ pub struct EncryptionConfig {
     pub role_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl EncryptionConfig {
     /// A `EncryptionConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -447,20 +297,9 @@ impl EncryptionConfig {
     }
 
     /// `KmsKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_arn = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
     /// `RoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = Some(value.into());
-        self
-    }
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
 }
 
 impl PropertyType for EncryptionConfig {}
@@ -474,21 +313,13 @@ impl ToValue for EncryptionConfig {
     }
 }
 
-static RULE_Schema: ObjRule = ObjRule {
-    properties: &[(
-        "Attributes",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_Attribute),
-            min_items: Some(1),
-            max_items: Some(100),
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Schema: ObjRule = ObjRule {
+    properties: &[
+        ("Attributes", Shape::List(&ListRule { items: Shape::Object(&RULE_Attribute), min_items: Some(1), max_items: Some(100) })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Schema` property type of `AWS::Forecast::Dataset`.
@@ -504,6 +335,7 @@ pub struct Schema {
     pub attributes: Option<List<Attribute>>,
 }
 
+#[rustfmt::skip]
 impl Schema {
     /// A `Schema` with no property set (none is required).
     pub fn new() -> Self {
@@ -511,12 +343,7 @@ impl Schema {
     }
 
     /// `Attributes`: a list of [`Attribute`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attributes(mut self, value: impl Into<List<Attribute>>) -> Self {
-        self.attributes = Some(value.into());
-        self
-    }
+    pub fn attributes(mut self, value: impl Into<List<Attribute>>) -> Self { self.attributes = Some(value.into()); self }
 }
 
 impl PropertyType for Schema {}
@@ -525,102 +352,6 @@ impl ToValue for Schema {
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Attributes", &self.attributes)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Forecast::Dataset`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-forecast-dataset-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }
@@ -687,49 +418,6 @@ impl ToValue for DatasetType {
             Self::TargetTimeSeries => "TARGET_TIME_SERIES",
             Self::RelatedTimeSeries => "RELATED_TIME_SERIES",
             Self::ItemMetadata => "ITEM_METADATA",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Domain` (`AWS::Forecast::Dataset`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Domain {
-    /// `RETAIL`
-    Retail,
-    /// `CUSTOM`
-    Custom,
-    /// `INVENTORY_PLANNING`
-    InventoryPlanning,
-    /// `EC2_CAPACITY`
-    Ec2Capacity,
-    /// `WORK_FORCE`
-    WorkForce,
-    /// `WEB_TRAFFIC`
-    WebTraffic,
-    /// `METRICS`
-    Metrics,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Domain {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Domain {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Retail => "RETAIL",
-            Self::Custom => "CUSTOM",
-            Self::InventoryPlanning => "INVENTORY_PLANNING",
-            Self::Ec2Capacity => "EC2_CAPACITY",
-            Self::WorkForce => "WORK_FORCE",
-            Self::WebTraffic => "WEB_TRAFFIC",
-            Self::Metrics => "METRICS",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -7,86 +7,32 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Domain, Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9\\-\\_\\.\\/\\:]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9_]*");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
 /// The required properties of [`DatasetGroup`], by name: `DatasetGroup::new(DatasetGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatasetGroupRequired {
     /// `DatasetGroupName`: a string, required.
-    ///
-    /// The name of the dataset group.
-    ///
-    /// Pattern `^[a-zA-Z][a-zA-Z0-9_]*`; length 1 to 63; create-only: changing it replaces the resource.
     pub dataset_group_name: Str,
     /// `Domain`: a [`Domain`] value, required.
-    ///
-    /// The domain associated with the dataset group. When you add a dataset to a dataset group, this value and the value specified for the `Domain` parameter of the \[CreateDataset\](<https://docs.aws.amazon.com/forecast/latest/dg/API_CreateDataset.html>) operation must match.
-    ///
-    /// The `Domain` and `DatasetType` that you choose determine the fields that must be present in training data that you import to a dataset. For example, if you choose the `RETAIL` domain and `TARGET_TIME_SERIES` as the `DatasetType` , Amazon Forecast requires that `item_id` , `timestamp` , and `demand` fields are present in your data. For more information, see \[Dataset groups\](<https://docs.aws.amazon.com/forecast/latest/dg/howitworks-datasets-groups.html>) .
     pub domain: Domain,
 }
 
-static RULE_DatasetGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DatasetGroup: ObjRule = ObjRule {
     properties: &[
-        (
-            "DatasetArns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "DatasetGroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Domain",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "RETAIL",
-                    "CUSTOM",
-                    "INVENTORY_PLANNING",
-                    "EC2_CAPACITY",
-                    "WORK_FORCE",
-                    "WEB_TRAFFIC",
-                    "METRICS",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("DatasetArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("DatasetGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Domain", Shape::Str(&StrRule { allowed: &["RETAIL", "CUSTOM", "INVENTORY_PLANNING", "EC2_CAPACITY", "WORK_FORCE", "WEB_TRAFFIC", "METRICS"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["DatasetGroupName", "Domain"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Forecast::DatasetGroup` resource.
@@ -136,6 +82,7 @@ pub struct DatasetGroup {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl DatasetGroup {
     /// The CloudFormation type name, `AWS::Forecast::DatasetGroup`.
     pub const TYPE_NAME: &'static str = "AWS::Forecast::DatasetGroup";
@@ -167,36 +114,13 @@ impl DatasetGroup {
     }
 
     /// `DatasetArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dataset_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.dataset_arns = Some(value.into());
-        self
-    }
-
+    pub fn dataset_arns(mut self, value: impl Into<List<Str>>) -> Self { self.dataset_arns = Some(value.into()); self }
     /// `DatasetGroupName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dataset_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.dataset_group_name = value.into();
-        self
-    }
-
+    pub fn dataset_group_name(mut self, value: impl Into<Str>) -> Self { self.dataset_group_name = value.into(); self }
     /// `Domain`: a [`Domain`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain(mut self, value: impl Into<Domain>) -> Self {
-        self.domain = value.into();
-        self
-    }
-
+    pub fn domain(mut self, value: impl Into<Domain>) -> Self { self.domain = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for DatasetGroup {
@@ -239,144 +163,5 @@ impl DatasetGroupAttributes {
     /// The Amazon Resource Name (ARN) of the dataset group.
     pub fn dataset_group_arn(&self) -> Value {
         self.0.get_att("DatasetGroupArn")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Forecast::DatasetGroup`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-forecast-datasetgroup-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-/// The values of `Domain` (`AWS::Forecast::DatasetGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Domain {
-    /// `RETAIL`
-    Retail,
-    /// `CUSTOM`
-    Custom,
-    /// `INVENTORY_PLANNING`
-    InventoryPlanning,
-    /// `EC2_CAPACITY`
-    Ec2Capacity,
-    /// `WORK_FORCE`
-    WorkForce,
-    /// `WEB_TRAFFIC`
-    WebTraffic,
-    /// `METRICS`
-    Metrics,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Domain {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Domain {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Retail => "RETAIL",
-            Self::Custom => "CUSTOM",
-            Self::InventoryPlanning => "INVENTORY_PLANNING",
-            Self::Ec2Capacity => "EC2_CAPACITY",
-            Self::WorkForce => "WORK_FORCE",
-            Self::WebTraffic => "WEB_TRAFFIC",
-            Self::Metrics => "METRICS",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

@@ -5,9 +5,12 @@
 //!
 //! - `AWS::Forecast::Dataset`: [`Dataset`], property types in [`dataset`]
 //! - `AWS::Forecast::DatasetGroup`: [`DatasetGroup`], property types in [`dataset_group`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod dataset;
 pub mod dataset_group;
+pub mod shared;
 
 pub use dataset::{Dataset, DatasetAttributes, DatasetRequired};
 pub use dataset_group::{DatasetGroup, DatasetGroupAttributes, DatasetGroupRequired};

@@ -7,105 +7,40 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    DataSource, DataType, EntityType, EventVariable, Label, Tag, TagRequired, VariableType,
+};
+use super::shared::{RULE_EntityType, RULE_EventVariable, RULE_Label, RULE_Tag};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9a-z_-]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^([1-9][0-9]*)$");
+pub(crate) static PATTERN_1: Pattern = Pattern::new("^([1-9][0-9]*)$");
 
 /// The required properties of [`Detector`], by name: `Detector::new(DetectorRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DetectorRequired {
     /// `DetectorId`: a string, required.
-    ///
-    /// The name of the detector.
-    ///
-    /// Pattern `^[0-9a-z_-]+$`; length 1 to 64; create-only: changing it replaces the resource.
     pub detector_id: Str,
     /// `EventType`: an [`EventType`] object, required.
-    ///
-    /// The event type associated with this detector.
     pub event_type: Obj<EventType>,
     /// `Rules`: a list of [`Rule`] objects, required.
-    ///
-    /// The rules to include in the detector version.
-    ///
-    /// Items at least 1.
     pub rules: List<Rule>,
 }
 
-static RULE_Detector: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Detector: ObjRule = ObjRule {
     properties: &[
-        (
-            "AssociatedModels",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Model),
-                min_items: None,
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DetectorId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DetectorVersionStatus",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DRAFT", "ACTIVE"],
-                format: None,
-            }),
-        ),
+        ("AssociatedModels", Shape::List(&ListRule { items: Shape::Object(&RULE_Model), min_items: None, max_items: Some(10) })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("DetectorId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DetectorVersionStatus", Shape::Str(&StrRule { allowed: &["DRAFT", "ACTIVE"], ..StrRule::ANY })),
         ("EventType", Shape::Object(&RULE_EventType)),
-        (
-            "RuleExecutionMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FIRST_MATCHED", "ALL_MATCHED"],
-                format: None,
-            }),
-        ),
-        (
-            "Rules",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Rule),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("RuleExecutionMode", Shape::Str(&StrRule { allowed: &["FIRST_MATCHED", "ALL_MATCHED"], ..StrRule::ANY })),
+        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: Some(1), max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["DetectorId", "EventType", "Rules"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::FraudDetector::Detector` resource.
@@ -177,6 +112,7 @@ pub struct Detector {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Detector {
     /// The CloudFormation type name, `AWS::FraudDetector::Detector`.
     pub const TYPE_NAME: &'static str = "AWS::FraudDetector::Detector";
@@ -191,41 +127,8 @@ impl Detector {
         create_only: &["DetectorId"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Arn",
-            "DetectorVersionId",
-            "CreatedTime",
-            "LastUpdatedTime",
-            "Rules/*/RuleVersion",
-            "Rules/*/Arn",
-            "Rules/*/CreatedTime",
-            "Rules/*/LastUpdatedTime",
-            "Rules/*/Outcomes/*/Arn",
-            "Rules/*/Outcomes/*/CreatedTime",
-            "Rules/*/Outcomes/*/LastUpdatedTime",
-            "EventType/Arn",
-            "EventType/CreatedTime",
-            "EventType/LastUpdatedTime",
-            "EventType/EventVariables/*/Arn",
-            "EventType/EventVariables/*/CreatedTime",
-            "EventType/EventVariables/*/LastUpdatedTime",
-            "EventType/Labels/*/Arn",
-            "EventType/Labels/*/CreatedTime",
-            "EventType/Labels/*/LastUpdatedTime",
-            "EventType/EntityTypes/*/Arn",
-            "EventType/EntityTypes/*/CreatedTime",
-            "EventType/EntityTypes/*/LastUpdatedTime",
-            "AssociatedModels/*/Arn",
-        ],
-        attributes: &[
-            "Arn",
-            "CreatedTime",
-            "DetectorVersionId",
-            "EventType.Arn",
-            "EventType.CreatedTime",
-            "EventType.LastUpdatedTime",
-            "LastUpdatedTime",
-        ],
+        read_only: &["Arn", "DetectorVersionId", "CreatedTime", "LastUpdatedTime", "Rules/*/RuleVersion", "Rules/*/Arn", "Rules/*/CreatedTime", "Rules/*/LastUpdatedTime", "Rules/*/Outcomes/*/Arn", "Rules/*/Outcomes/*/CreatedTime", "Rules/*/Outcomes/*/LastUpdatedTime", "EventType/Arn", "EventType/CreatedTime", "EventType/LastUpdatedTime", "EventType/EventVariables/*/Arn", "EventType/EventVariables/*/CreatedTime", "EventType/EventVariables/*/LastUpdatedTime", "EventType/Labels/*/Arn", "EventType/Labels/*/CreatedTime", "EventType/Labels/*/LastUpdatedTime", "EventType/EntityTypes/*/Arn", "EventType/EntityTypes/*/CreatedTime", "EventType/EntityTypes/*/LastUpdatedTime", "AssociatedModels/*/Arn"],
+        attributes: &["Arn", "CreatedTime", "DetectorVersionId", "EventType.Arn", "EventType.CreatedTime", "EventType.LastUpdatedTime", "LastUpdatedTime"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -245,68 +148,21 @@ impl Detector {
     }
 
     /// `AssociatedModels`: a list of [`Model`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn associated_models(mut self, value: impl Into<List<Model>>) -> Self {
-        self.associated_models = Some(value.into());
-        self
-    }
-
+    pub fn associated_models(mut self, value: impl Into<List<Model>>) -> Self { self.associated_models = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DetectorId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn detector_id(mut self, value: impl Into<Str>) -> Self {
-        self.detector_id = value.into();
-        self
-    }
-
+    pub fn detector_id(mut self, value: impl Into<Str>) -> Self { self.detector_id = value.into(); self }
     /// `DetectorVersionStatus`: a [`DetectorVersionStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn detector_version_status(mut self, value: impl Into<DetectorVersionStatus>) -> Self {
-        self.detector_version_status = Some(value.into());
-        self
-    }
-
+    pub fn detector_version_status(mut self, value: impl Into<DetectorVersionStatus>) -> Self { self.detector_version_status = Some(value.into()); self }
     /// `EventType`: an [`EventType`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_type(mut self, value: impl Into<Obj<EventType>>) -> Self {
-        self.event_type = value.into();
-        self
-    }
-
+    pub fn event_type(mut self, value: impl Into<Obj<EventType>>) -> Self { self.event_type = value.into(); self }
     /// `RuleExecutionMode`: a [`RuleExecutionMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_execution_mode(mut self, value: impl Into<RuleExecutionMode>) -> Self {
-        self.rule_execution_mode = Some(value.into());
-        self
-    }
-
+    pub fn rule_execution_mode(mut self, value: impl Into<RuleExecutionMode>) -> Self { self.rule_execution_mode = Some(value.into()); self }
     /// `Rules`: a list of [`Rule`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rules(mut self, value: impl Into<List<Rule>>) -> Self {
-        self.rules = value.into();
-        self
-    }
-
+    pub fn rules(mut self, value: impl Into<List<Rule>>) -> Self { self.rules = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Detector {
@@ -398,229 +254,22 @@ impl DetectorAttributes {
     }
 }
 
-static RULE_EntityType: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EventType: ObjRule = ObjRule {
     properties: &[
         ("Arn", Shape::STR),
         ("CreatedTime", Shape::STR),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("EntityTypes", Shape::List(&ListRule { items: Shape::Object(&RULE_EntityType), min_items: Some(1), max_items: None })),
+        ("EventVariables", Shape::List(&ListRule { items: Shape::Object(&RULE_EventVariable), min_items: Some(1), max_items: None })),
         ("Inline", Shape::Bool),
+        ("Labels", Shape::List(&ListRule { items: Shape::Object(&RULE_Label), min_items: Some(2), max_items: None })),
         ("LastUpdatedTime", Shape::STR),
-        ("Name", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(200),
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
-};
-
-/// The `EntityType` property type of `AWS::FraudDetector::Detector`.
-///
-/// The entity type details.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-frauddetector-detector-entitytype.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct EntityType {
-    /// `Arn`: a string.
-    ///
-    /// The entity type ARN.
-    pub arn: Option<Str>,
-    /// `CreatedTime`: a string.
-    ///
-    /// Timestamp of when the entity type was created.
-    pub created_time: Option<Str>,
-    /// `Description`: a string.
-    ///
-    /// The entity type description.
-    ///
-    /// Length 1 to 256.
-    pub description: Option<Str>,
-    /// `Inline`: a boolean.
-    ///
-    /// Indicates whether the resource is defined within this CloudFormation template and impacts the create, update, and delete behavior of the stack. If the value is `true` , CloudFormation will create/update/delete the resource when creating/updating/deleting the stack. If the value is `false` , CloudFormation will validate that the object exists and then use it within the resource without making changes to the object.
-    ///
-    /// For example, when creating `AWS::FraudDetector::Detector` you must define at least two variables. You can set `Inline=true` for these Variables and CloudFormation will create/update/delete the variables as part of stack operations. However, if you set `Inline=false` , CloudFormation will associate the variables to your detector but not execute any changes to the variables.
-    pub inline: Option<Bool>,
-    /// `LastUpdatedTime`: a string.
-    ///
-    /// Timestamp of when the entity type was last updated.
-    pub last_updated_time: Option<Str>,
-    /// `Name`: a string.
-    ///
-    /// The entity type name.
-    pub name: Option<Str>,
-    /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// An array of key-value pairs to apply to this resource.
-    ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
-    ///
-    /// Items at most 200.
-    pub tags: Option<List<Tag>>,
-}
-
-impl EntityType {
-    /// A `EntityType` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Arn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = Some(value.into());
-        self
-    }
-
-    /// `CreatedTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn created_time(mut self, value: impl Into<Str>) -> Self {
-        self.created_time = Some(value.into());
-        self
-    }
-
-    /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
-    /// `Inline`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inline(mut self, value: impl Into<Bool>) -> Self {
-        self.inline = Some(value.into());
-        self
-    }
-
-    /// `LastUpdatedTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn last_updated_time(mut self, value: impl Into<Str>) -> Self {
-        self.last_updated_time = Some(value.into());
-        self
-    }
-
-    /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for EntityType {}
-
-impl ToValue for EntityType {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Arn", &self.arn)
-            .opt("CreatedTime", &self.created_time)
-            .opt("Description", &self.description)
-            .opt("Inline", &self.inline)
-            .opt("LastUpdatedTime", &self.last_updated_time)
-            .opt("Name", &self.name)
-            .opt("Tags", &self.tags)
-            .build()
-    }
-}
-
-static RULE_EventType: ObjRule = ObjRule {
-    properties: &[
-        ("Arn", Shape::STR),
-        ("CreatedTime", Shape::STR),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EntityTypes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EntityType),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "EventVariables",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EventVariable),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        ("Inline", Shape::Bool),
-        (
-            "Labels",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Label),
-                min_items: Some(2),
-                max_items: None,
-            }),
-        ),
-        ("LastUpdatedTime", Shape::STR),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(200),
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EventType` property type of `AWS::FraudDetector::Detector`.
@@ -688,6 +337,7 @@ pub struct EventType {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl EventType {
     /// A `EventType` with no property set (none is required).
     pub fn new() -> Self {
@@ -695,84 +345,25 @@ impl EventType {
     }
 
     /// `Arn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = Some(value.into());
-        self
-    }
-
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = Some(value.into()); self }
     /// `CreatedTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn created_time(mut self, value: impl Into<Str>) -> Self {
-        self.created_time = Some(value.into());
-        self
-    }
-
+    pub fn created_time(mut self, value: impl Into<Str>) -> Self { self.created_time = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `EntityTypes`: a list of [`EntityType`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn entity_types(mut self, value: impl Into<List<EntityType>>) -> Self {
-        self.entity_types = Some(value.into());
-        self
-    }
-
+    pub fn entity_types(mut self, value: impl Into<List<EntityType>>) -> Self { self.entity_types = Some(value.into()); self }
     /// `EventVariables`: a list of [`EventVariable`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_variables(mut self, value: impl Into<List<EventVariable>>) -> Self {
-        self.event_variables = Some(value.into());
-        self
-    }
-
+    pub fn event_variables(mut self, value: impl Into<List<EventVariable>>) -> Self { self.event_variables = Some(value.into()); self }
     /// `Inline`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inline(mut self, value: impl Into<Bool>) -> Self {
-        self.inline = Some(value.into());
-        self
-    }
-
+    pub fn inline(mut self, value: impl Into<Bool>) -> Self { self.inline = Some(value.into()); self }
     /// `Labels`: a list of [`Label`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn labels(mut self, value: impl Into<List<Label>>) -> Self {
-        self.labels = Some(value.into());
-        self
-    }
-
+    pub fn labels(mut self, value: impl Into<List<Label>>) -> Self { self.labels = Some(value.into()); self }
     /// `LastUpdatedTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn last_updated_time(mut self, value: impl Into<Str>) -> Self {
-        self.last_updated_time = Some(value.into());
-        self
-    }
-
+    pub fn last_updated_time(mut self, value: impl Into<Str>) -> Self { self.last_updated_time = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl PropertyType for EventType {}
@@ -794,453 +385,13 @@ impl ToValue for EventType {
     }
 }
 
-static RULE_EventVariable: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Model: ObjRule = ObjRule {
     properties: &[
         ("Arn", Shape::STR),
-        ("CreatedTime", Shape::STR),
-        (
-            "DataSource",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["EVENT"],
-                format: None,
-            }),
-        ),
-        (
-            "DataType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["STRING", "INTEGER", "FLOAT", "BOOLEAN"],
-                format: None,
-            }),
-        ),
-        ("DefaultValue", Shape::STR),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        ("Inline", Shape::Bool),
-        ("LastUpdatedTime", Shape::STR),
-        ("Name", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "VariableType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "AUTH_CODE",
-                    "AVS",
-                    "BILLING_ADDRESS_L1",
-                    "BILLING_ADDRESS_L2",
-                    "BILLING_CITY",
-                    "BILLING_COUNTRY",
-                    "BILLING_NAME",
-                    "BILLING_PHONE",
-                    "BILLING_STATE",
-                    "BILLING_ZIP",
-                    "CARD_BIN",
-                    "CATEGORICAL",
-                    "CURRENCY_CODE",
-                    "EMAIL_ADDRESS",
-                    "FINGERPRINT",
-                    "FRAUD_LABEL",
-                    "FREE_FORM_TEXT",
-                    "IP_ADDRESS",
-                    "NUMERIC",
-                    "ORDER_ID",
-                    "PAYMENT_TYPE",
-                    "PHONE_NUMBER",
-                    "PRICE",
-                    "PRODUCT_CATEGORY",
-                    "SHIPPING_ADDRESS_L1",
-                    "SHIPPING_ADDRESS_L2",
-                    "SHIPPING_CITY",
-                    "SHIPPING_COUNTRY",
-                    "SHIPPING_NAME",
-                    "SHIPPING_PHONE",
-                    "SHIPPING_STATE",
-                    "SHIPPING_ZIP",
-                    "USERAGENT",
-                ],
-                format: None,
-            }),
-        ),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
-};
-
-/// The `EventVariable` property type of `AWS::FraudDetector::Detector`.
-///
-/// The event type variable for the detector.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-frauddetector-detector-eventvariable.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct EventVariable {
-    /// `Arn`: a string.
-    ///
-    /// The event variable ARN.
-    pub arn: Option<Str>,
-    /// `CreatedTime`: a string.
-    ///
-    /// Timestamp for when the event variable was created.
-    pub created_time: Option<Str>,
-    /// `DataSource`: a [`DataSource`] value.
-    ///
-    /// The data source of the event variable.
-    ///
-    /// Valid values: `EVENT | EXTERNAL_MODEL_SCORE`
-    ///
-    /// When defining a variable within a detector, you can only use the `EVENT` value for DataSource when the *Inline* property is set to true. If the *Inline* property is set false, you can use either `EVENT` or `MODEL_SCORE` for DataSource.
-    pub data_source: Option<DataSource>,
-    /// `DataType`: a [`DataType`] value.
-    ///
-    /// The data type of the event variable.
-    ///
-    /// Valid values: `STRING | INTEGER | BOOLEAN | FLOAT`
-    pub data_type: Option<DataType>,
-    /// `DefaultValue`: a string.
-    ///
-    /// The default value of the event variable. This is required if you are providing the details of your variables instead of the ARN.
-    pub default_value: Option<Str>,
-    /// `Description`: a string.
-    ///
-    /// The description of the event variable.
-    ///
-    /// Length 1 to 256.
-    pub description: Option<Str>,
-    /// `Inline`: a boolean.
-    ///
-    /// Indicates whether the resource is defined within this CloudFormation template and impacts the create, update, and delete behavior of the stack. If the value is `true` , CloudFormation will create/update/delete the resource when creating/updating/deleting the stack. If the value is `false` , CloudFormation will validate that the object exists and then use it within the resource without making changes to the object.
-    ///
-    /// For example, when creating `AWS::FraudDetector::Detector` you must define at least two variables. You can set `Inline=true` for these variables and CloudFormation will create/update/delete the variables as part of stack operations. However, if you set `Inline=false` , CloudFormation will associate the variables to your detector but not execute any changes to the variables.
-    pub inline: Option<Bool>,
-    /// `LastUpdatedTime`: a string.
-    ///
-    /// Timestamp for when the event variable was last updated.
-    pub last_updated_time: Option<Str>,
-    /// `Name`: a string.
-    ///
-    /// The name of the event variable.
-    pub name: Option<Str>,
-    /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// An array of key-value pairs to apply to this resource.
-    ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
-    ///
-    /// Items at most 200.
-    pub tags: Option<List<Tag>>,
-    /// `VariableType`: a [`VariableType`] value.
-    ///
-    /// The type of event variable. For more information, see \[Variable types\](<https://docs.aws.amazon.com/frauddetector/latest/ug/create-a-variable.html#variable-types>) .
-    pub variable_type: Option<VariableType>,
-}
-
-impl EventVariable {
-    /// A `EventVariable` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Arn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = Some(value.into());
-        self
-    }
-
-    /// `CreatedTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn created_time(mut self, value: impl Into<Str>) -> Self {
-        self.created_time = Some(value.into());
-        self
-    }
-
-    /// `DataSource`: a [`DataSource`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_source(mut self, value: impl Into<DataSource>) -> Self {
-        self.data_source = Some(value.into());
-        self
-    }
-
-    /// `DataType`: a [`DataType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_type(mut self, value: impl Into<DataType>) -> Self {
-        self.data_type = Some(value.into());
-        self
-    }
-
-    /// `DefaultValue`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_value(mut self, value: impl Into<Str>) -> Self {
-        self.default_value = Some(value.into());
-        self
-    }
-
-    /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
-    /// `Inline`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inline(mut self, value: impl Into<Bool>) -> Self {
-        self.inline = Some(value.into());
-        self
-    }
-
-    /// `LastUpdatedTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn last_updated_time(mut self, value: impl Into<Str>) -> Self {
-        self.last_updated_time = Some(value.into());
-        self
-    }
-
-    /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
-    /// `VariableType`: a [`VariableType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn variable_type(mut self, value: impl Into<VariableType>) -> Self {
-        self.variable_type = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for EventVariable {}
-
-impl ToValue for EventVariable {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Arn", &self.arn)
-            .opt("CreatedTime", &self.created_time)
-            .opt("DataSource", &self.data_source)
-            .opt("DataType", &self.data_type)
-            .opt("DefaultValue", &self.default_value)
-            .opt("Description", &self.description)
-            .opt("Inline", &self.inline)
-            .opt("LastUpdatedTime", &self.last_updated_time)
-            .opt("Name", &self.name)
-            .opt("Tags", &self.tags)
-            .opt("VariableType", &self.variable_type)
-            .build()
-    }
-}
-
-static RULE_Label: ObjRule = ObjRule {
-    properties: &[
-        ("Arn", Shape::STR),
-        ("CreatedTime", Shape::STR),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        ("Inline", Shape::Bool),
-        ("LastUpdatedTime", Shape::STR),
-        ("Name", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(200),
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Label` property type of `AWS::FraudDetector::Detector`.
-///
-/// The label details.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-frauddetector-detector-label.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Label {
-    /// `Arn`: a string.
-    ///
-    /// The label ARN.
-    pub arn: Option<Str>,
-    /// `CreatedTime`: a string.
-    ///
-    /// Timestamp of when the event type was created.
-    pub created_time: Option<Str>,
-    /// `Description`: a string.
-    ///
-    /// The label description.
-    ///
-    /// Length 1 to 256.
-    pub description: Option<Str>,
-    /// `Inline`: a boolean.
-    ///
-    /// Indicates whether the resource is defined within this CloudFormation template and impacts the create, update, and delete behavior of the stack. If the value is `true` , CloudFormation will create/update/delete the resource when creating/updating/deleting the stack. If the value is `false` , CloudFormation will validate that the object exists and then use it within the resource without making changes to the object.
-    ///
-    /// For example, when creating `AWS::FraudDetector::Detector` you must define at least two variables. You can set `Inline=true` for these variables and CloudFormation will create/update/delete the variables as part of stack operations. However, if you set `Inline=false` , CloudFormation will associate the variables to your detector but not execute any changes to the variables.
-    pub inline: Option<Bool>,
-    /// `LastUpdatedTime`: a string.
-    ///
-    /// Timestamp of when the label was last updated.
-    pub last_updated_time: Option<Str>,
-    /// `Name`: a string.
-    ///
-    /// The label name.
-    pub name: Option<Str>,
-    /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// An array of key-value pairs to apply to this resource.
-    ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
-    ///
-    /// Items at most 200.
-    pub tags: Option<List<Tag>>,
-}
-
-impl Label {
-    /// A `Label` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Arn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = Some(value.into());
-        self
-    }
-
-    /// `CreatedTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn created_time(mut self, value: impl Into<Str>) -> Self {
-        self.created_time = Some(value.into());
-        self
-    }
-
-    /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
-    /// `Inline`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inline(mut self, value: impl Into<Bool>) -> Self {
-        self.inline = Some(value.into());
-        self
-    }
-
-    /// `LastUpdatedTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn last_updated_time(mut self, value: impl Into<Str>) -> Self {
-        self.last_updated_time = Some(value.into());
-        self
-    }
-
-    /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Label {}
-
-impl ToValue for Label {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Arn", &self.arn)
-            .opt("CreatedTime", &self.created_time)
-            .opt("Description", &self.description)
-            .opt("Inline", &self.inline)
-            .opt("LastUpdatedTime", &self.last_updated_time)
-            .opt("Name", &self.name)
-            .opt("Tags", &self.tags)
-            .build()
-    }
-}
-
-static RULE_Model: ObjRule = ObjRule {
-    properties: &[("Arn", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Model` property type of `AWS::FraudDetector::Detector`.
@@ -1256,6 +407,7 @@ pub struct Model {
     pub arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Model {
     /// A `Model` with no property set (none is required).
     pub fn new() -> Self {
@@ -1263,12 +415,7 @@ impl Model {
     }
 
     /// `Arn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = Some(value.into());
-        self
-    }
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = Some(value.into()); self }
 }
 
 impl PropertyType for Model {}
@@ -1279,38 +426,19 @@ impl ToValue for Model {
     }
 }
 
-static RULE_Outcome: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Outcome: ObjRule = ObjRule {
     properties: &[
         ("Arn", Shape::STR),
         ("CreatedTime", Shape::STR),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
         ("Inline", Shape::Bool),
         ("LastUpdatedTime", Shape::STR),
         ("Name", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(200),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Outcome` property type of `AWS::FraudDetector::Detector`.
@@ -1358,6 +486,7 @@ pub struct Outcome {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Outcome {
     /// A `Outcome` with no property set (none is required).
     pub fn new() -> Self {
@@ -1365,60 +494,19 @@ impl Outcome {
     }
 
     /// `Arn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = Some(value.into());
-        self
-    }
-
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = Some(value.into()); self }
     /// `CreatedTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn created_time(mut self, value: impl Into<Str>) -> Self {
-        self.created_time = Some(value.into());
-        self
-    }
-
+    pub fn created_time(mut self, value: impl Into<Str>) -> Self { self.created_time = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Inline`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inline(mut self, value: impl Into<Bool>) -> Self {
-        self.inline = Some(value.into());
-        self
-    }
-
+    pub fn inline(mut self, value: impl Into<Bool>) -> Self { self.inline = Some(value.into()); self }
     /// `LastUpdatedTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn last_updated_time(mut self, value: impl Into<Str>) -> Self {
-        self.last_updated_time = Some(value.into());
-        self
-    }
-
+    pub fn last_updated_time(mut self, value: impl Into<Str>) -> Self { self.last_updated_time = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl PropertyType for Outcome {}
@@ -1437,85 +525,23 @@ impl ToValue for Outcome {
     }
 }
 
-static RULE_Rule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Rule: ObjRule = ObjRule {
     properties: &[
         ("Arn", Shape::STR),
         ("CreatedTime", Shape::STR),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DetectorId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("DetectorId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Expression", Shape::STR),
-        (
-            "Language",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DETECTORPL"],
-                format: None,
-            }),
-        ),
+        ("Language", Shape::Str(&StrRule { allowed: &["DETECTORPL"], ..StrRule::ANY })),
         ("LastUpdatedTime", Shape::STR),
-        (
-            "Outcomes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Outcome),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "RuleId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RuleVersion",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(5),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(200),
-            }),
-        ),
+        ("Outcomes", Shape::List(&ListRule { items: Shape::Object(&RULE_Outcome), min_items: Some(1), max_items: None })),
+        ("RuleId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("RuleVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Rule` property type of `AWS::FraudDetector::Detector`.
@@ -1587,6 +613,7 @@ pub struct Rule {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Rule {
     /// A `Rule` with no property set (none is required).
     pub fn new() -> Self {
@@ -1594,92 +621,27 @@ impl Rule {
     }
 
     /// `Arn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = Some(value.into());
-        self
-    }
-
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = Some(value.into()); self }
     /// `CreatedTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn created_time(mut self, value: impl Into<Str>) -> Self {
-        self.created_time = Some(value.into());
-        self
-    }
-
+    pub fn created_time(mut self, value: impl Into<Str>) -> Self { self.created_time = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DetectorId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn detector_id(mut self, value: impl Into<Str>) -> Self {
-        self.detector_id = Some(value.into());
-        self
-    }
-
+    pub fn detector_id(mut self, value: impl Into<Str>) -> Self { self.detector_id = Some(value.into()); self }
     /// `Expression`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expression(mut self, value: impl Into<Str>) -> Self {
-        self.expression = Some(value.into());
-        self
-    }
-
+    pub fn expression(mut self, value: impl Into<Str>) -> Self { self.expression = Some(value.into()); self }
     /// `Language`: a [`Language`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn language(mut self, value: impl Into<Language>) -> Self {
-        self.language = Some(value.into());
-        self
-    }
-
+    pub fn language(mut self, value: impl Into<Language>) -> Self { self.language = Some(value.into()); self }
     /// `LastUpdatedTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn last_updated_time(mut self, value: impl Into<Str>) -> Self {
-        self.last_updated_time = Some(value.into());
-        self
-    }
-
+    pub fn last_updated_time(mut self, value: impl Into<Str>) -> Self { self.last_updated_time = Some(value.into()); self }
     /// `Outcomes`: a list of [`Outcome`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn outcomes(mut self, value: impl Into<List<Outcome>>) -> Self {
-        self.outcomes = Some(value.into());
-        self
-    }
-
+    pub fn outcomes(mut self, value: impl Into<List<Outcome>>) -> Self { self.outcomes = Some(value.into()); self }
     /// `RuleId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_id(mut self, value: impl Into<Str>) -> Self {
-        self.rule_id = Some(value.into());
-        self
-    }
-
+    pub fn rule_id(mut self, value: impl Into<Str>) -> Self { self.rule_id = Some(value.into()); self }
     /// `RuleVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_version(mut self, value: impl Into<Str>) -> Self {
-        self.rule_version = Some(value.into());
-        self
-    }
-
+    pub fn rule_version(mut self, value: impl Into<Str>) -> Self { self.rule_version = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl PropertyType for Rule {}
@@ -1699,161 +661,6 @@ impl ToValue for Rule {
             .opt("RuleVersion", &self.rule_version)
             .opt("Tags", &self.tags)
             .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::FraudDetector::Detector`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-frauddetector-detector-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-/// The values of `DataSource` (`AWS::FraudDetector::Detector`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum DataSource {
-    /// `EVENT`
-    Event,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for DataSource {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for DataSource {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Event => "EVENT",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `DataType` (`AWS::FraudDetector::Detector`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum DataType {
-    /// `STRING`
-    String,
-    /// `INTEGER`
-    Integer,
-    /// `FLOAT`
-    Float,
-    /// `BOOLEAN`
-    Boolean,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for DataType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for DataType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::String => "STRING",
-            Self::Integer => "INTEGER",
-            Self::Float => "FLOAT",
-            Self::Boolean => "BOOLEAN",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 
@@ -1932,127 +739,6 @@ impl ToValue for RuleExecutionMode {
         let s = match self {
             Self::FirstMatched => "FIRST_MATCHED",
             Self::AllMatched => "ALL_MATCHED",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `VariableType` (`AWS::FraudDetector::Detector`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum VariableType {
-    /// `AUTH_CODE`
-    AuthCode,
-    /// `AVS`
-    Avs,
-    /// `BILLING_ADDRESS_L1`
-    BillingAddressL1,
-    /// `BILLING_ADDRESS_L2`
-    BillingAddressL2,
-    /// `BILLING_CITY`
-    BillingCity,
-    /// `BILLING_COUNTRY`
-    BillingCountry,
-    /// `BILLING_NAME`
-    BillingName,
-    /// `BILLING_PHONE`
-    BillingPhone,
-    /// `BILLING_STATE`
-    BillingState,
-    /// `BILLING_ZIP`
-    BillingZip,
-    /// `CARD_BIN`
-    CardBin,
-    /// `CATEGORICAL`
-    Categorical,
-    /// `CURRENCY_CODE`
-    CurrencyCode,
-    /// `EMAIL_ADDRESS`
-    EmailAddress,
-    /// `FINGERPRINT`
-    Fingerprint,
-    /// `FRAUD_LABEL`
-    FraudLabel,
-    /// `FREE_FORM_TEXT`
-    FreeFormText,
-    /// `IP_ADDRESS`
-    IpAddress,
-    /// `NUMERIC`
-    Numeric,
-    /// `ORDER_ID`
-    OrderId,
-    /// `PAYMENT_TYPE`
-    PaymentType,
-    /// `PHONE_NUMBER`
-    PhoneNumber,
-    /// `PRICE`
-    Price,
-    /// `PRODUCT_CATEGORY`
-    ProductCategory,
-    /// `SHIPPING_ADDRESS_L1`
-    ShippingAddressL1,
-    /// `SHIPPING_ADDRESS_L2`
-    ShippingAddressL2,
-    /// `SHIPPING_CITY`
-    ShippingCity,
-    /// `SHIPPING_COUNTRY`
-    ShippingCountry,
-    /// `SHIPPING_NAME`
-    ShippingName,
-    /// `SHIPPING_PHONE`
-    ShippingPhone,
-    /// `SHIPPING_STATE`
-    ShippingState,
-    /// `SHIPPING_ZIP`
-    ShippingZip,
-    /// `USERAGENT`
-    Useragent,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for VariableType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for VariableType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::AuthCode => "AUTH_CODE",
-            Self::Avs => "AVS",
-            Self::BillingAddressL1 => "BILLING_ADDRESS_L1",
-            Self::BillingAddressL2 => "BILLING_ADDRESS_L2",
-            Self::BillingCity => "BILLING_CITY",
-            Self::BillingCountry => "BILLING_COUNTRY",
-            Self::BillingName => "BILLING_NAME",
-            Self::BillingPhone => "BILLING_PHONE",
-            Self::BillingState => "BILLING_STATE",
-            Self::BillingZip => "BILLING_ZIP",
-            Self::CardBin => "CARD_BIN",
-            Self::Categorical => "CATEGORICAL",
-            Self::CurrencyCode => "CURRENCY_CODE",
-            Self::EmailAddress => "EMAIL_ADDRESS",
-            Self::Fingerprint => "FINGERPRINT",
-            Self::FraudLabel => "FRAUD_LABEL",
-            Self::FreeFormText => "FREE_FORM_TEXT",
-            Self::IpAddress => "IP_ADDRESS",
-            Self::Numeric => "NUMERIC",
-            Self::OrderId => "ORDER_ID",
-            Self::PaymentType => "PAYMENT_TYPE",
-            Self::PhoneNumber => "PHONE_NUMBER",
-            Self::Price => "PRICE",
-            Self::ProductCategory => "PRODUCT_CATEGORY",
-            Self::ShippingAddressL1 => "SHIPPING_ADDRESS_L1",
-            Self::ShippingAddressL2 => "SHIPPING_ADDRESS_L2",
-            Self::ShippingCity => "SHIPPING_CITY",
-            Self::ShippingCountry => "SHIPPING_COUNTRY",
-            Self::ShippingName => "SHIPPING_NAME",
-            Self::ShippingPhone => "SHIPPING_PHONE",
-            Self::ShippingState => "SHIPPING_STATE",
-            Self::ShippingZip => "SHIPPING_ZIP",
-            Self::Useragent => "USERAGENT",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -7,83 +7,32 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\S+( +\\S+)*$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9a-z_]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[A-Z_]{1,64}$");
+pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Z_]{1,64}$");
 
 /// The required properties of [`CfnList`], by name: `CfnList::new(CfnListRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CfnListRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the list.
-    ///
-    /// Pattern `^[0-9a-z_]+$`; length 1 to 64; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_CfnList: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CfnList: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Elements",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(100000),
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "VariableType",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Elements", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100000) })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("VariableType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::FraudDetector::List` resource.
@@ -135,6 +84,7 @@ pub struct CfnList {
     pub variable_type: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CfnList {
     /// The CloudFormation type name, `AWS::FraudDetector::List`.
     pub const TYPE_NAME: &'static str = "AWS::FraudDetector::List";
@@ -167,44 +117,15 @@ impl CfnList {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Elements`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn elements(mut self, value: impl Into<List<Str>>) -> Self {
-        self.elements = Some(value.into());
-        self
-    }
-
+    pub fn elements(mut self, value: impl Into<List<Str>>) -> Self { self.elements = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VariableType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn variable_type(mut self, value: impl Into<Str>) -> Self {
-        self.variable_type = Some(value.into());
-        self
-    }
+    pub fn variable_type(mut self, value: impl Into<Str>) -> Self { self.variable_type = Some(value.into()); self }
 }
 
 impl Resource for CfnList {
@@ -262,101 +183,5 @@ impl CfnListAttributes {
     /// Timestamp of when list was last updated.
     pub fn last_updated_time(&self) -> Value {
         self.0.get_att("LastUpdatedTime")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::FraudDetector::List`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-frauddetector-list-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

@@ -10,6 +10,8 @@
 //! - `AWS::FraudDetector::List`: [`CfnList`], property types in [`list`]
 //! - `AWS::FraudDetector::Outcome`: [`Outcome`], property types in [`outcome`]
 //! - `AWS::FraudDetector::Variable`: [`Variable`], property types in [`variable`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod detector;
 pub mod entity_type;
@@ -17,6 +19,7 @@ pub mod event_type;
 pub mod label;
 pub mod list;
 pub mod outcome;
+pub mod shared;
 pub mod variable;
 
 pub use detector::{Detector, DetectorAttributes, DetectorRequired};

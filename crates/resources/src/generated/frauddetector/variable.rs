@@ -7,142 +7,38 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{DataType, Tag, TagRequired, VariableType};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z_][a-z0-9_]{0,99}?$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
 /// The required properties of [`Variable`], by name: `Variable::new(VariableRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VariableRequired {
     /// `DataSource`: a [`DataSource`] value, required.
-    ///
-    /// The data source of the variable.
-    ///
-    /// Valid values: `EVENT | EXTERNAL_MODEL_SCORE`
-    ///
-    /// When defining a variable within a detector, you can only use the `EVENT` value for DataSource when the *Inline* property is set to true. If the *Inline* property is set false, you can use either `EVENT` or `MODEL_SCORE` for DataSource.
     pub data_source: DataSource,
     /// `DataType`: a [`DataType`] value, required.
-    ///
-    /// The data type of the variable.
-    ///
-    /// Valid data types: `STRING | INTEGER | BOOLEAN | FLOAT`
     pub data_type: DataType,
     /// `DefaultValue`: a string, required.
-    ///
-    /// The default value of the variable.
     pub default_value: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the variable.
-    ///
-    /// Pattern: `^[0-9a-z_-]+$`
-    ///
-    /// Pattern `^[a-z_][a-z0-9_]{0,99}?$`; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_Variable: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Variable: ObjRule = ObjRule {
     properties: &[
-        (
-            "DataSource",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["EVENT", "EXTERNAL_MODEL_SCORE"],
-                format: None,
-            }),
-        ),
-        (
-            "DataType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["STRING", "INTEGER", "FLOAT", "BOOLEAN"],
-                format: None,
-            }),
-        ),
+        ("DataSource", Shape::Str(&StrRule { allowed: &["EVENT", "EXTERNAL_MODEL_SCORE"], ..StrRule::ANY })),
+        ("DataType", Shape::Str(&StrRule { allowed: &["STRING", "INTEGER", "FLOAT", "BOOLEAN"], ..StrRule::ANY })),
         ("DefaultValue", Shape::STR),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "VariableType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "AUTH_CODE",
-                    "AVS",
-                    "BILLING_ADDRESS_L1",
-                    "BILLING_ADDRESS_L2",
-                    "BILLING_CITY",
-                    "BILLING_COUNTRY",
-                    "BILLING_NAME",
-                    "BILLING_PHONE",
-                    "BILLING_STATE",
-                    "BILLING_ZIP",
-                    "CARD_BIN",
-                    "CATEGORICAL",
-                    "CURRENCY_CODE",
-                    "EMAIL_ADDRESS",
-                    "FINGERPRINT",
-                    "FRAUD_LABEL",
-                    "FREE_FORM_TEXT",
-                    "IP_ADDRESS",
-                    "NUMERIC",
-                    "ORDER_ID",
-                    "PAYMENT_TYPE",
-                    "PHONE_NUMBER",
-                    "PRICE",
-                    "PRODUCT_CATEGORY",
-                    "SHIPPING_ADDRESS_L1",
-                    "SHIPPING_ADDRESS_L2",
-                    "SHIPPING_CITY",
-                    "SHIPPING_COUNTRY",
-                    "SHIPPING_NAME",
-                    "SHIPPING_PHONE",
-                    "SHIPPING_STATE",
-                    "SHIPPING_ZIP",
-                    "USERAGENT",
-                ],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("VariableType", Shape::Str(&StrRule { allowed: &["AUTH_CODE", "AVS", "BILLING_ADDRESS_L1", "BILLING_ADDRESS_L2", "BILLING_CITY", "BILLING_COUNTRY", "BILLING_NAME", "BILLING_PHONE", "BILLING_STATE", "BILLING_ZIP", "CARD_BIN", "CATEGORICAL", "CURRENCY_CODE", "EMAIL_ADDRESS", "FINGERPRINT", "FRAUD_LABEL", "FREE_FORM_TEXT", "IP_ADDRESS", "NUMERIC", "ORDER_ID", "PAYMENT_TYPE", "PHONE_NUMBER", "PRICE", "PRODUCT_CATEGORY", "SHIPPING_ADDRESS_L1", "SHIPPING_ADDRESS_L2", "SHIPPING_CITY", "SHIPPING_COUNTRY", "SHIPPING_NAME", "SHIPPING_PHONE", "SHIPPING_STATE", "SHIPPING_ZIP", "USERAGENT"], ..StrRule::ANY })),
     ],
     required: &["DataType", "DataSource", "DefaultValue", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::FraudDetector::Variable` resource.
@@ -206,6 +102,7 @@ pub struct Variable {
     pub variable_type: Option<VariableType>,
 }
 
+#[rustfmt::skip]
 impl Variable {
     /// The CloudFormation type name, `AWS::FraudDetector::Variable`.
     pub const TYPE_NAME: &'static str = "AWS::FraudDetector::Variable";
@@ -240,60 +137,19 @@ impl Variable {
     }
 
     /// `DataSource`: a [`DataSource`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_source(mut self, value: impl Into<DataSource>) -> Self {
-        self.data_source = value.into();
-        self
-    }
-
+    pub fn data_source(mut self, value: impl Into<DataSource>) -> Self { self.data_source = value.into(); self }
     /// `DataType`: a [`DataType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_type(mut self, value: impl Into<DataType>) -> Self {
-        self.data_type = value.into();
-        self
-    }
-
+    pub fn data_type(mut self, value: impl Into<DataType>) -> Self { self.data_type = value.into(); self }
     /// `DefaultValue`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_value(mut self, value: impl Into<Str>) -> Self {
-        self.default_value = value.into();
-        self
-    }
-
+    pub fn default_value(mut self, value: impl Into<Str>) -> Self { self.default_value = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VariableType`: a [`VariableType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn variable_type(mut self, value: impl Into<VariableType>) -> Self {
-        self.variable_type = Some(value.into());
-        self
-    }
+    pub fn variable_type(mut self, value: impl Into<VariableType>) -> Self { self.variable_type = Some(value.into()); self }
 }
 
 impl Resource for Variable {
@@ -356,102 +212,6 @@ impl VariableAttributes {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::FraudDetector::Variable`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-frauddetector-variable-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The values of `DataSource` (`AWS::FraudDetector::Variable`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum DataSource {
@@ -474,161 +234,6 @@ impl ToValue for DataSource {
         let s = match self {
             Self::Event => "EVENT",
             Self::ExternalModelScore => "EXTERNAL_MODEL_SCORE",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `DataType` (`AWS::FraudDetector::Variable`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum DataType {
-    /// `STRING`
-    String,
-    /// `INTEGER`
-    Integer,
-    /// `FLOAT`
-    Float,
-    /// `BOOLEAN`
-    Boolean,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for DataType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for DataType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::String => "STRING",
-            Self::Integer => "INTEGER",
-            Self::Float => "FLOAT",
-            Self::Boolean => "BOOLEAN",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `VariableType` (`AWS::FraudDetector::Variable`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum VariableType {
-    /// `AUTH_CODE`
-    AuthCode,
-    /// `AVS`
-    Avs,
-    /// `BILLING_ADDRESS_L1`
-    BillingAddressL1,
-    /// `BILLING_ADDRESS_L2`
-    BillingAddressL2,
-    /// `BILLING_CITY`
-    BillingCity,
-    /// `BILLING_COUNTRY`
-    BillingCountry,
-    /// `BILLING_NAME`
-    BillingName,
-    /// `BILLING_PHONE`
-    BillingPhone,
-    /// `BILLING_STATE`
-    BillingState,
-    /// `BILLING_ZIP`
-    BillingZip,
-    /// `CARD_BIN`
-    CardBin,
-    /// `CATEGORICAL`
-    Categorical,
-    /// `CURRENCY_CODE`
-    CurrencyCode,
-    /// `EMAIL_ADDRESS`
-    EmailAddress,
-    /// `FINGERPRINT`
-    Fingerprint,
-    /// `FRAUD_LABEL`
-    FraudLabel,
-    /// `FREE_FORM_TEXT`
-    FreeFormText,
-    /// `IP_ADDRESS`
-    IpAddress,
-    /// `NUMERIC`
-    Numeric,
-    /// `ORDER_ID`
-    OrderId,
-    /// `PAYMENT_TYPE`
-    PaymentType,
-    /// `PHONE_NUMBER`
-    PhoneNumber,
-    /// `PRICE`
-    Price,
-    /// `PRODUCT_CATEGORY`
-    ProductCategory,
-    /// `SHIPPING_ADDRESS_L1`
-    ShippingAddressL1,
-    /// `SHIPPING_ADDRESS_L2`
-    ShippingAddressL2,
-    /// `SHIPPING_CITY`
-    ShippingCity,
-    /// `SHIPPING_COUNTRY`
-    ShippingCountry,
-    /// `SHIPPING_NAME`
-    ShippingName,
-    /// `SHIPPING_PHONE`
-    ShippingPhone,
-    /// `SHIPPING_STATE`
-    ShippingState,
-    /// `SHIPPING_ZIP`
-    ShippingZip,
-    /// `USERAGENT`
-    Useragent,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for VariableType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for VariableType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::AuthCode => "AUTH_CODE",
-            Self::Avs => "AVS",
-            Self::BillingAddressL1 => "BILLING_ADDRESS_L1",
-            Self::BillingAddressL2 => "BILLING_ADDRESS_L2",
-            Self::BillingCity => "BILLING_CITY",
-            Self::BillingCountry => "BILLING_COUNTRY",
-            Self::BillingName => "BILLING_NAME",
-            Self::BillingPhone => "BILLING_PHONE",
-            Self::BillingState => "BILLING_STATE",
-            Self::BillingZip => "BILLING_ZIP",
-            Self::CardBin => "CARD_BIN",
-            Self::Categorical => "CATEGORICAL",
-            Self::CurrencyCode => "CURRENCY_CODE",
-            Self::EmailAddress => "EMAIL_ADDRESS",
-            Self::Fingerprint => "FINGERPRINT",
-            Self::FraudLabel => "FRAUD_LABEL",
-            Self::FreeFormText => "FREE_FORM_TEXT",
-            Self::IpAddress => "IP_ADDRESS",
-            Self::Numeric => "NUMERIC",
-            Self::OrderId => "ORDER_ID",
-            Self::PaymentType => "PAYMENT_TYPE",
-            Self::PhoneNumber => "PHONE_NUMBER",
-            Self::Price => "PRICE",
-            Self::ProductCategory => "PRODUCT_CATEGORY",
-            Self::ShippingAddressL1 => "SHIPPING_ADDRESS_L1",
-            Self::ShippingAddressL2 => "SHIPPING_ADDRESS_L2",
-            Self::ShippingCity => "SHIPPING_CITY",
-            Self::ShippingCountry => "SHIPPING_COUNTRY",
-            Self::ShippingName => "SHIPPING_NAME",
-            Self::ShippingPhone => "SHIPPING_PHONE",
-            Self::ShippingState => "SHIPPING_STATE",
-            Self::ShippingZip => "SHIPPING_ZIP",
-            Self::Useragent => "USERAGENT",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

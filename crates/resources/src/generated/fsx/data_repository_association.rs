@@ -18,86 +18,27 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataRepositoryAssociationRequired {
     /// `DataRepositoryPath`: a string, required.
-    ///
-    /// The path to the Amazon S3 data repository that will be linked to the file system. The path can be an S3 bucket or prefix in the format `s3://myBucket/myPrefix/` . This path specifies where in the S3 data repository files will be imported from or exported to.
-    ///
-    /// Pattern `^[^\u0000\u0085\u2028\u2029\r\n]{3,4357}$`; length 3 to 4357; create-only: changing it replaces the resource.
     pub data_repository_path: Str,
     /// `FileSystemId`: a string, required.
-    ///
-    /// The ID of the file system on which the data repository association is configured.
-    ///
-    /// Pattern `^(fs-[0-9a-f]{8,})$`; length 11 to 21; create-only: changing it replaces the resource.
     pub file_system_id: Str,
     /// `FileSystemPath`: a string, required.
-    ///
-    /// A path on the Amazon FSx for Lustre file system that points to a high-level directory (such as `/ns1/` ) or subdirectory (such as `/ns1/subdir/` ) that will be mapped 1-1 with `DataRepositoryPath` . The leading forward slash in the name is required. Two data repository associations cannot have overlapping file system paths. For example, if a data repository is associated with file system path `/ns1/` , then you cannot link another data repository with file system path `/ns1/ns2` .
-    ///
-    /// This path specifies where in your file system files will be exported from or imported to. This file system directory can be linked to only one Amazon S3 bucket, and no other S3 bucket can be linked to the directory.
-    ///
-    /// &gt; If you specify only a forward slash ( `/` ) as the file system path, you can link only one data repository to the file system. You can only specify "/" as the file system path for the first data repository associated with a file system.
-    ///
-    /// Pattern `^[^\u0000\u0085\u2028\u2029\r\n]{1,4096}$`; length 1 to 4096; create-only: changing it replaces the resource.
     pub file_system_path: Str,
 }
 
-static RULE_DataRepositoryAssociation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataRepositoryAssociation: ObjRule = ObjRule {
     properties: &[
         ("BatchImportMetaDataOnCreate", Shape::Bool),
-        (
-            "DataRepositoryPath",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(4357),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FileSystemId",
-            Shape::Str(&StrRule {
-                min_len: Some(11),
-                max_len: Some(21),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FileSystemPath",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(4096),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ImportedFileChunkSize",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(512000.0),
-                allowed: &[],
-            }),
-        ),
+        ("DataRepositoryPath", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(4357), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("FileSystemId", Shape::Str(&StrRule { min_len: Some(11), max_len: Some(21), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("FileSystemPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("ImportedFileChunkSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(512000.0), ..NumRule::ANY })),
         ("S3", Shape::Object(&RULE_S3)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50) })),
     ],
     required: &["FileSystemId", "FileSystemPath", "DataRepositoryPath"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::FSx::DataRepositoryAssociation` resource.
@@ -163,6 +104,7 @@ pub struct DataRepositoryAssociation {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl DataRepositoryAssociation {
     /// The CloudFormation type name, `AWS::FSx::DataRepositoryAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::FSx::DataRepositoryAssociation";
@@ -174,12 +116,7 @@ impl DataRepositoryAssociation {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-fsx-datarepositoryassociation.html",
         primary_identifier: &["AssociationId"],
         required: &["DataRepositoryPath", "FileSystemId", "FileSystemPath"],
-        create_only: &[
-            "FileSystemId",
-            "FileSystemPath",
-            "DataRepositoryPath",
-            "BatchImportMetaDataOnCreate",
-        ],
+        create_only: &["FileSystemId", "FileSystemPath", "DataRepositoryPath", "BatchImportMetaDataOnCreate"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["AssociationId", "ResourceARN"],
@@ -202,60 +139,19 @@ impl DataRepositoryAssociation {
     }
 
     /// `BatchImportMetaDataOnCreate`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn batch_import_meta_data_on_create(mut self, value: impl Into<Bool>) -> Self {
-        self.batch_import_meta_data_on_create = Some(value.into());
-        self
-    }
-
+    pub fn batch_import_meta_data_on_create(mut self, value: impl Into<Bool>) -> Self { self.batch_import_meta_data_on_create = Some(value.into()); self }
     /// `DataRepositoryPath`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_repository_path(mut self, value: impl Into<Str>) -> Self {
-        self.data_repository_path = value.into();
-        self
-    }
-
+    pub fn data_repository_path(mut self, value: impl Into<Str>) -> Self { self.data_repository_path = value.into(); self }
     /// `FileSystemId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_system_id(mut self, value: impl Into<Str>) -> Self {
-        self.file_system_id = value.into();
-        self
-    }
-
+    pub fn file_system_id(mut self, value: impl Into<Str>) -> Self { self.file_system_id = value.into(); self }
     /// `FileSystemPath`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_system_path(mut self, value: impl Into<Str>) -> Self {
-        self.file_system_path = value.into();
-        self
-    }
-
+    pub fn file_system_path(mut self, value: impl Into<Str>) -> Self { self.file_system_path = value.into(); self }
     /// `ImportedFileChunkSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn imported_file_chunk_size(mut self, value: impl Into<Int>) -> Self {
-        self.imported_file_chunk_size = Some(value.into());
-        self
-    }
-
+    pub fn imported_file_chunk_size(mut self, value: impl Into<Int>) -> Self { self.imported_file_chunk_size = Some(value.into()); self }
     /// `S3`: a [`S3`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3(mut self, value: impl Into<Obj<S3>>) -> Self {
-        self.s3 = Some(value.into());
-        self
-    }
-
+    pub fn s3(mut self, value: impl Into<Obj<S3>>) -> Self { self.s3 = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for DataRepositoryAssociation {
@@ -322,40 +218,17 @@ impl DataRepositoryAssociationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AutoExportPolicyRequired {
     /// `Events`: a list of [`EventType`] values, required.
-    ///
-    /// The `AutoExportPolicy` can have the following event values:
-    ///
-    /// - `NEW` - New files and directories are automatically exported to the data repository as they are added to the file system.
-    /// - `CHANGED` - Changes to files and directories on the file system are automatically exported to the data repository.
-    /// - `DELETED` - Files and directories are automatically deleted on the data repository when they are deleted on the file system.
-    ///
-    /// You can define any combination of event types for your `AutoExportPolicy` .
-    ///
-    /// Items 0 to 3.
     pub events: List<EventType>,
 }
 
-static RULE_AutoExportPolicy: ObjRule = ObjRule {
-    properties: &[(
-        "Events",
-        Shape::List(&ListRule {
-            items: Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NEW", "CHANGED", "DELETED"],
-                format: None,
-            }),
-            min_items: Some(0),
-            max_items: Some(3),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_AutoExportPolicy: ObjRule = ObjRule {
+    properties: &[
+        ("Events", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["NEW", "CHANGED", "DELETED"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(3) })),
+    ],
     required: &["Events"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AutoExportPolicy` property type of `AWS::FSx::DataRepositoryAssociation`.
@@ -381,6 +254,7 @@ pub struct AutoExportPolicy {
     pub events: List<EventType>,
 }
 
+#[rustfmt::skip]
 impl AutoExportPolicy {
     /// A `AutoExportPolicy` with its required properties, named in a [`AutoExportPolicyRequired`].
     pub fn new(required: AutoExportPolicyRequired) -> Self {
@@ -390,12 +264,7 @@ impl AutoExportPolicy {
     }
 
     /// `Events`: a list of [`EventType`] values, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn events(mut self, value: impl Into<List<EventType>>) -> Self {
-        self.events = value.into();
-        self
-    }
+    pub fn events(mut self, value: impl Into<List<EventType>>) -> Self { self.events = value.into(); self }
 }
 
 impl PropertyType for AutoExportPolicy {}
@@ -410,40 +279,17 @@ impl ToValue for AutoExportPolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AutoImportPolicyRequired {
     /// `Events`: a list of [`EventType`] values, required.
-    ///
-    /// The `AutoImportPolicy` can have the following event values:
-    ///
-    /// - `NEW` - Amazon FSx automatically imports metadata of files added to the linked S3 bucket that do not currently exist in the FSx file system.
-    /// - `CHANGED` - Amazon FSx automatically updates file metadata and invalidates existing file content on the file system as files change in the data repository.
-    /// - `DELETED` - Amazon FSx automatically deletes files on the file system as corresponding files are deleted in the data repository.
-    ///
-    /// You can define any combination of event types for your `AutoImportPolicy` .
-    ///
-    /// Items 0 to 3.
     pub events: List<EventType>,
 }
 
-static RULE_AutoImportPolicy: ObjRule = ObjRule {
-    properties: &[(
-        "Events",
-        Shape::List(&ListRule {
-            items: Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NEW", "CHANGED", "DELETED"],
-                format: None,
-            }),
-            min_items: Some(0),
-            max_items: Some(3),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_AutoImportPolicy: ObjRule = ObjRule {
+    properties: &[
+        ("Events", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["NEW", "CHANGED", "DELETED"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(3) })),
+    ],
     required: &["Events"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AutoImportPolicy` property type of `AWS::FSx::DataRepositoryAssociation`.
@@ -469,6 +315,7 @@ pub struct AutoImportPolicy {
     pub events: List<EventType>,
 }
 
+#[rustfmt::skip]
 impl AutoImportPolicy {
     /// A `AutoImportPolicy` with its required properties, named in a [`AutoImportPolicyRequired`].
     pub fn new(required: AutoImportPolicyRequired) -> Self {
@@ -478,12 +325,7 @@ impl AutoImportPolicy {
     }
 
     /// `Events`: a list of [`EventType`] values, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn events(mut self, value: impl Into<List<EventType>>) -> Self {
-        self.events = value.into();
-        self
-    }
+    pub fn events(mut self, value: impl Into<List<EventType>>) -> Self { self.events = value.into(); self }
 }
 
 impl PropertyType for AutoImportPolicy {}
@@ -494,17 +336,14 @@ impl ToValue for AutoImportPolicy {
     }
 }
 
-static RULE_S3: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3: ObjRule = ObjRule {
     properties: &[
         ("AutoExportPolicy", Shape::Object(&RULE_AutoExportPolicy)),
         ("AutoImportPolicy", Shape::Object(&RULE_AutoImportPolicy)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3` property type of `AWS::FSx::DataRepositoryAssociation`.
@@ -528,6 +367,7 @@ pub struct S3 {
     pub auto_import_policy: Option<Obj<AutoImportPolicy>>,
 }
 
+#[rustfmt::skip]
 impl S3 {
     /// A `S3` with no property set (none is required).
     pub fn new() -> Self {
@@ -535,20 +375,9 @@ impl S3 {
     }
 
     /// `AutoExportPolicy`: an [`AutoExportPolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_export_policy(mut self, value: impl Into<Obj<AutoExportPolicy>>) -> Self {
-        self.auto_export_policy = Some(value.into());
-        self
-    }
-
+    pub fn auto_export_policy(mut self, value: impl Into<Obj<AutoExportPolicy>>) -> Self { self.auto_export_policy = Some(value.into()); self }
     /// `AutoImportPolicy`: an [`AutoImportPolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_import_policy(mut self, value: impl Into<Obj<AutoImportPolicy>>) -> Self {
-        self.auto_import_policy = Some(value.into());
-        self
-    }
+    pub fn auto_import_policy(mut self, value: impl Into<Obj<AutoImportPolicy>>) -> Self { self.auto_import_policy = Some(value.into()); self }
 }
 
 impl PropertyType for S3 {}
@@ -566,44 +395,20 @@ impl ToValue for S3 {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::FSx::DataRepositoryAssociation`.
@@ -621,6 +426,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -631,20 +437,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -7,94 +7,39 @@
 
 use crate::support::prelude::*;
 
+use super::shared::{RULE_SelfManagedActiveDirectoryConfiguration, RULE_Tag};
+pub use super::shared::{SelfManagedActiveDirectoryConfiguration, Tag, TagRequired};
+
 /// The required properties of [`FileSystem`], by name: `FileSystem::new(FileSystemRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FileSystemRequired {
     /// `FileSystemType`: a string, required.
-    ///
-    /// The type of Amazon FSx file system, which can be `LUSTRE` , `WINDOWS` , `ONTAP` , or `OPENZFS` .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub file_system_type: Str,
     /// `SubnetIds`: a list of strings, required.
-    ///
-    /// Specifies the IDs of the subnets that the file system will be accessible from. For Windows and ONTAP `MULTI_AZ_1` deployment types,provide exactly two subnet IDs, one for the preferred file server and one for the standby file server. You specify one of these subnets as the preferred subnet using the `WindowsConfiguration > PreferredSubnetID` or `OntapConfiguration > PreferredSubnetID` properties. For more information about Multi-AZ file system configuration, see \[Availability and durability: Single-AZ and Multi-AZ file systems\](<https://docs.aws.amazon.com/fsx/latest/WindowsGuide/high-availability-multiAZ.html>) in the *Amazon FSx for Windows User Guide* and \[Availability and durability\](<https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/high-availability-multiAZ.html>) in the *Amazon FSx for ONTAP User Guide* .
-    ///
-    /// For Windows `SINGLE_AZ_1` and `SINGLE_AZ_2` and all Lustre deployment types, provide exactly one subnet ID. The file server is launched in that subnet's Availability Zone.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub subnet_ids: List<Str>,
 }
 
-static RULE_FileSystem: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FileSystem: ObjRule = ObjRule {
     properties: &[
         ("BackupId", Shape::STR),
         ("FileSystemType", Shape::STR),
         ("FileSystemTypeVersion", Shape::STR),
         ("KmsKeyId", Shape::STR),
-        (
-            "LustreConfiguration",
-            Shape::Object(&RULE_LustreConfiguration),
-        ),
+        ("LustreConfiguration", Shape::Object(&RULE_LustreConfiguration)),
         ("NetworkType", Shape::STR),
-        (
-            "OntapConfiguration",
-            Shape::Object(&RULE_OntapConfiguration),
-        ),
-        (
-            "OpenZFSConfiguration",
-            Shape::Object(&RULE_OpenZfsConfiguration),
-        ),
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "StorageCapacity",
-            Shape::Int(&NumRule {
-                min: Some(32.0),
-                max: Some(65536.0),
-                allowed: &[],
-            }),
-        ),
+        ("OntapConfiguration", Shape::Object(&RULE_OntapConfiguration)),
+        ("OpenZFSConfiguration", Shape::Object(&RULE_OpenZfsConfiguration)),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("StorageCapacity", Shape::Int(&NumRule { min: Some(32.0), max: Some(65536.0), ..NumRule::ANY })),
         ("StorageType", Shape::STR),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "WindowsConfiguration",
-            Shape::Object(&RULE_WindowsConfiguration),
-        ),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("WindowsConfiguration", Shape::Object(&RULE_WindowsConfiguration)),
     ],
     required: &["FileSystemType", "SubnetIds"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::FSx::FileSystem` resource.
@@ -237,6 +182,7 @@ pub struct FileSystem {
     pub windows_configuration: Option<Obj<WindowsConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl FileSystem {
     /// The CloudFormation type name, `AWS::FSx::FileSystem`.
     pub const TYPE_NAME: &'static str = "AWS::FSx::FileSystem";
@@ -248,29 +194,11 @@ impl FileSystem {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-fsx-filesystem.html",
         primary_identifier: &["Id"],
         required: &["FileSystemType", "SubnetIds"],
-        create_only: &[
-            "KmsKeyId",
-            "SecurityGroupIds",
-            "FileSystemType",
-            "SubnetIds",
-            "BackupId",
-        ],
+        create_only: &["KmsKeyId", "SecurityGroupIds", "FileSystemType", "SubnetIds", "BackupId"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "ResourceARN",
-            "Id",
-            "LustreMountName",
-            "RootVolumeId",
-            "DNSName",
-        ],
-        attributes: &[
-            "DNSName",
-            "Id",
-            "LustreMountName",
-            "ResourceARN",
-            "RootVolumeId",
-        ],
+        read_only: &["ResourceARN", "Id", "LustreMountName", "RootVolumeId", "DNSName"],
+        attributes: &["DNSName", "Id", "LustreMountName", "ResourceARN", "RootVolumeId"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -296,116 +224,33 @@ impl FileSystem {
     }
 
     /// `BackupId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn backup_id(mut self, value: impl Into<Str>) -> Self {
-        self.backup_id = Some(value.into());
-        self
-    }
-
+    pub fn backup_id(mut self, value: impl Into<Str>) -> Self { self.backup_id = Some(value.into()); self }
     /// `FileSystemType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_system_type(mut self, value: impl Into<Str>) -> Self {
-        self.file_system_type = value.into();
-        self
-    }
-
+    pub fn file_system_type(mut self, value: impl Into<Str>) -> Self { self.file_system_type = value.into(); self }
     /// `FileSystemTypeVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_system_type_version(mut self, value: impl Into<Str>) -> Self {
-        self.file_system_type_version = Some(value.into());
-        self
-    }
-
+    pub fn file_system_type_version(mut self, value: impl Into<Str>) -> Self { self.file_system_type_version = Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `LustreConfiguration`: a [`LustreConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lustre_configuration(mut self, value: impl Into<Obj<LustreConfiguration>>) -> Self {
-        self.lustre_configuration = Some(value.into());
-        self
-    }
-
+    pub fn lustre_configuration(mut self, value: impl Into<Obj<LustreConfiguration>>) -> Self { self.lustre_configuration = Some(value.into()); self }
     /// `NetworkType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_type(mut self, value: impl Into<Str>) -> Self {
-        self.network_type = Some(value.into());
-        self
-    }
-
+    pub fn network_type(mut self, value: impl Into<Str>) -> Self { self.network_type = Some(value.into()); self }
     /// `OntapConfiguration`: an [`OntapConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ontap_configuration(mut self, value: impl Into<Obj<OntapConfiguration>>) -> Self {
-        self.ontap_configuration = Some(value.into());
-        self
-    }
-
+    pub fn ontap_configuration(mut self, value: impl Into<Obj<OntapConfiguration>>) -> Self { self.ontap_configuration = Some(value.into()); self }
     /// `OpenZFSConfiguration`: an [`OpenZfsConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn open_zfs_configuration(mut self, value: impl Into<Obj<OpenZfsConfiguration>>) -> Self {
-        self.open_zfs_configuration = Some(value.into());
-        self
-    }
-
+    pub fn open_zfs_configuration(mut self, value: impl Into<Obj<OpenZfsConfiguration>>) -> Self { self.open_zfs_configuration = Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = Some(value.into());
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
     /// `StorageCapacity`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.storage_capacity = Some(value.into());
-        self
-    }
-
+    pub fn storage_capacity(mut self, value: impl Into<Int>) -> Self { self.storage_capacity = Some(value.into()); self }
     /// `StorageType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_type(mut self, value: impl Into<Str>) -> Self {
-        self.storage_type = Some(value.into());
-        self
-    }
-
+    pub fn storage_type(mut self, value: impl Into<Str>) -> Self { self.storage_type = Some(value.into()); self }
     /// `SubnetIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = value.into();
-        self
-    }
-
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `WindowsConfiguration`: a [`WindowsConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn windows_configuration(mut self, value: impl Into<Obj<WindowsConfiguration>>) -> Self {
-        self.windows_configuration = Some(value.into());
-        self
-    }
+    pub fn windows_configuration(mut self, value: impl Into<Obj<WindowsConfiguration>>) -> Self { self.windows_configuration = Some(value.into()); self }
 }
 
 impl Resource for FileSystem {
@@ -501,37 +346,21 @@ impl FileSystemAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuditLogConfigurationRequired {
     /// `FileAccessAuditLogLevel`: a string, required.
-    ///
-    /// Sets which attempt type is logged by Amazon FSx for file and folder accesses.
-    ///
-    /// - `SUCCESS_ONLY` - only successful attempts to access files or folders are logged.
-    /// - `FAILURE_ONLY` - only failed attempts to access files or folders are logged.
-    /// - `SUCCESS_AND_FAILURE` - both successful attempts and failed attempts to access files or folders are logged.
-    /// - `DISABLED` - access auditing of files and folders is turned off.
     pub file_access_audit_log_level: Str,
     /// `FileShareAccessAuditLogLevel`: a string, required.
-    ///
-    /// Sets which attempt type is logged by Amazon FSx for file share accesses.
-    ///
-    /// - `SUCCESS_ONLY` - only successful attempts to access file shares are logged.
-    /// - `FAILURE_ONLY` - only failed attempts to access file shares are logged.
-    /// - `SUCCESS_AND_FAILURE` - both successful attempts and failed attempts to access file shares are logged.
-    /// - `DISABLED` - access auditing of file shares is turned off.
     pub file_share_access_audit_log_level: Str,
 }
 
-static RULE_AuditLogConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AuditLogConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AuditLogDestination", Shape::STR),
         ("FileAccessAuditLogLevel", Shape::STR),
         ("FileShareAccessAuditLogLevel", Shape::STR),
     ],
     required: &["FileAccessAuditLogLevel", "FileShareAccessAuditLogLevel"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AuditLogConfiguration` property type of `AWS::FSx::FileSystem`.
@@ -569,6 +398,7 @@ pub struct AuditLogConfiguration {
     pub file_share_access_audit_log_level: Str,
 }
 
+#[rustfmt::skip]
 impl AuditLogConfiguration {
     /// A `AuditLogConfiguration` with its required properties, named in a [`AuditLogConfigurationRequired`].
     pub fn new(required: AuditLogConfigurationRequired) -> Self {
@@ -580,28 +410,11 @@ impl AuditLogConfiguration {
     }
 
     /// `AuditLogDestination`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn audit_log_destination(mut self, value: impl Into<Str>) -> Self {
-        self.audit_log_destination = Some(value.into());
-        self
-    }
-
+    pub fn audit_log_destination(mut self, value: impl Into<Str>) -> Self { self.audit_log_destination = Some(value.into()); self }
     /// `FileAccessAuditLogLevel`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_access_audit_log_level(mut self, value: impl Into<Str>) -> Self {
-        self.file_access_audit_log_level = value.into();
-        self
-    }
-
+    pub fn file_access_audit_log_level(mut self, value: impl Into<Str>) -> Self { self.file_access_audit_log_level = value.into(); self }
     /// `FileShareAccessAuditLogLevel`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_share_access_audit_log_level(mut self, value: impl Into<Str>) -> Self {
-        self.file_share_access_audit_log_level = value.into();
-        self
-    }
+    pub fn file_share_access_audit_log_level(mut self, value: impl Into<Str>) -> Self { self.file_share_access_audit_log_level = value.into(); self }
 }
 
 impl PropertyType for AuditLogConfiguration {}
@@ -619,24 +432,14 @@ impl ToValue for AuditLogConfiguration {
     }
 }
 
-static RULE_ClientConfigurations: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ClientConfigurations: ObjRule = ObjRule {
     properties: &[
         ("Clients", Shape::STR),
-        (
-            "Options",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Options", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ClientConfigurations` property type of `AWS::FSx::FileSystem`.
@@ -659,6 +462,7 @@ pub struct ClientConfigurations {
     pub options: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl ClientConfigurations {
     /// A `ClientConfigurations` with no property set (none is required).
     pub fn new() -> Self {
@@ -666,20 +470,9 @@ impl ClientConfigurations {
     }
 
     /// `Clients`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn clients(mut self, value: impl Into<Str>) -> Self {
-        self.clients = Some(value.into());
-        self
-    }
-
+    pub fn clients(mut self, value: impl Into<Str>) -> Self { self.clients = Some(value.into()); self }
     /// `Options`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn options(mut self, value: impl Into<List<Str>>) -> Self {
-        self.options = Some(value.into());
-        self
-    }
+    pub fn options(mut self, value: impl Into<List<Str>>) -> Self { self.options = Some(value.into()); self }
 }
 
 impl PropertyType for ClientConfigurations {}
@@ -693,14 +486,14 @@ impl ToValue for ClientConfigurations {
     }
 }
 
-static RULE_DataReadCacheConfiguration: ObjRule = ObjRule {
-    properties: &[("SizeGiB", Shape::INT), ("SizingMode", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_DataReadCacheConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("SizeGiB", Shape::INT),
+        ("SizingMode", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataReadCacheConfiguration` property type of `AWS::FSx::FileSystem`.
@@ -724,6 +517,7 @@ pub struct DataReadCacheConfiguration {
     pub sizing_mode: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DataReadCacheConfiguration {
     /// A `DataReadCacheConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -731,20 +525,9 @@ impl DataReadCacheConfiguration {
     }
 
     /// `SizeGiB`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn size_gi_b(mut self, value: impl Into<Int>) -> Self {
-        self.size_gi_b = Some(value.into());
-        self
-    }
-
+    pub fn size_gi_b(mut self, value: impl Into<Int>) -> Self { self.size_gi_b = Some(value.into()); self }
     /// `SizingMode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sizing_mode(mut self, value: impl Into<Str>) -> Self {
-        self.sizing_mode = Some(value.into());
-        self
-    }
+    pub fn sizing_mode(mut self, value: impl Into<Str>) -> Self { self.sizing_mode = Some(value.into()); self }
 }
 
 impl PropertyType for DataReadCacheConfiguration {}
@@ -758,14 +541,14 @@ impl ToValue for DataReadCacheConfiguration {
     }
 }
 
-static RULE_DiskIopsConfiguration: ObjRule = ObjRule {
-    properties: &[("Iops", Shape::INT), ("Mode", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_DiskIopsConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("Iops", Shape::INT),
+        ("Mode", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DiskIopsConfiguration` property type of `AWS::FSx::FileSystem`.
@@ -789,6 +572,7 @@ pub struct DiskIopsConfiguration {
     pub mode: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DiskIopsConfiguration {
     /// A `DiskIopsConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -796,20 +580,9 @@ impl DiskIopsConfiguration {
     }
 
     /// `Iops`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iops(mut self, value: impl Into<Int>) -> Self {
-        self.iops = Some(value.into());
-        self
-    }
-
+    pub fn iops(mut self, value: impl Into<Int>) -> Self { self.iops = Some(value.into()); self }
     /// `Mode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mode(mut self, value: impl Into<Str>) -> Self {
-        self.mode = Some(value.into());
-        self
-    }
+    pub fn mode(mut self, value: impl Into<Str>) -> Self { self.mode = Some(value.into()); self }
 }
 
 impl PropertyType for DiskIopsConfiguration {}
@@ -830,17 +603,15 @@ pub struct FsrmConfigurationRequired {
     pub fsrm_service_enabled: Bool,
 }
 
-static RULE_FsrmConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FsrmConfiguration: ObjRule = ObjRule {
     properties: &[
         ("EventLogDestination", Shape::STR),
         ("FsrmServiceEnabled", Shape::Bool),
     ],
     required: &["FsrmServiceEnabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FsrmConfiguration` property type of `AWS::FSx::FileSystem`.
@@ -854,6 +625,7 @@ pub struct FsrmConfiguration {
     pub fsrm_service_enabled: Bool,
 }
 
+#[rustfmt::skip]
 impl FsrmConfiguration {
     /// A `FsrmConfiguration` with its required properties, named in a [`FsrmConfigurationRequired`].
     pub fn new(required: FsrmConfigurationRequired) -> Self {
@@ -864,16 +636,9 @@ impl FsrmConfiguration {
     }
 
     /// `EventLogDestination`: a string.
-    pub fn event_log_destination(mut self, value: impl Into<Str>) -> Self {
-        self.event_log_destination = Some(value.into());
-        self
-    }
-
+    pub fn event_log_destination(mut self, value: impl Into<Str>) -> Self { self.event_log_destination = Some(value.into()); self }
     /// `FsrmServiceEnabled`: a boolean, required.
-    pub fn fsrm_service_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.fsrm_service_enabled = value.into();
-        self
-    }
+    pub fn fsrm_service_enabled(mut self, value: impl Into<Bool>) -> Self { self.fsrm_service_enabled = value.into(); self }
 }
 
 impl PropertyType for FsrmConfiguration {}
@@ -887,37 +652,28 @@ impl ToValue for FsrmConfiguration {
     }
 }
 
-static RULE_LustreConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LustreConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AutoImportPolicy", Shape::STR),
         ("AutomaticBackupRetentionDays", Shape::INT),
         ("CopyTagsToBackups", Shape::Bool),
         ("DailyAutomaticBackupStartTime", Shape::STR),
         ("DataCompressionType", Shape::STR),
-        (
-            "DataReadCacheConfiguration",
-            Shape::Object(&RULE_DataReadCacheConfiguration),
-        ),
+        ("DataReadCacheConfiguration", Shape::Object(&RULE_DataReadCacheConfiguration)),
         ("DeploymentType", Shape::STR),
         ("DriveCacheType", Shape::STR),
         ("EfaEnabled", Shape::Bool),
         ("ExportPath", Shape::STR),
         ("ImportPath", Shape::STR),
         ("ImportedFileChunkSize", Shape::INT),
-        (
-            "MetadataConfiguration",
-            Shape::Object(&RULE_MetadataConfiguration),
-        ),
+        ("MetadataConfiguration", Shape::Object(&RULE_MetadataConfiguration)),
         ("PerUnitStorageThroughput", Shape::INT),
         ("ThroughputCapacity", Shape::INT),
         ("WeeklyMaintenanceStartTime", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LustreConfiguration` property type of `AWS::FSx::FileSystem`.
@@ -1043,6 +799,7 @@ pub struct LustreConfiguration {
     pub weekly_maintenance_start_time: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LustreConfiguration {
     /// A `LustreConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1050,135 +807,37 @@ impl LustreConfiguration {
     }
 
     /// `AutoImportPolicy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_import_policy(mut self, value: impl Into<Str>) -> Self {
-        self.auto_import_policy = Some(value.into());
-        self
-    }
-
+    pub fn auto_import_policy(mut self, value: impl Into<Str>) -> Self { self.auto_import_policy = Some(value.into()); self }
     /// `AutomaticBackupRetentionDays`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn automatic_backup_retention_days(mut self, value: impl Into<Int>) -> Self {
-        self.automatic_backup_retention_days = Some(value.into());
-        self
-    }
-
+    pub fn automatic_backup_retention_days(mut self, value: impl Into<Int>) -> Self { self.automatic_backup_retention_days = Some(value.into()); self }
     /// `CopyTagsToBackups`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn copy_tags_to_backups(mut self, value: impl Into<Bool>) -> Self {
-        self.copy_tags_to_backups = Some(value.into());
-        self
-    }
-
+    pub fn copy_tags_to_backups(mut self, value: impl Into<Bool>) -> Self { self.copy_tags_to_backups = Some(value.into()); self }
     /// `DailyAutomaticBackupStartTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn daily_automatic_backup_start_time(mut self, value: impl Into<Str>) -> Self {
-        self.daily_automatic_backup_start_time = Some(value.into());
-        self
-    }
-
+    pub fn daily_automatic_backup_start_time(mut self, value: impl Into<Str>) -> Self { self.daily_automatic_backup_start_time = Some(value.into()); self }
     /// `DataCompressionType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_compression_type(mut self, value: impl Into<Str>) -> Self {
-        self.data_compression_type = Some(value.into());
-        self
-    }
-
+    pub fn data_compression_type(mut self, value: impl Into<Str>) -> Self { self.data_compression_type = Some(value.into()); self }
     /// `DataReadCacheConfiguration`: a [`DataReadCacheConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_read_cache_configuration(
-        mut self,
-        value: impl Into<Obj<DataReadCacheConfiguration>>,
-    ) -> Self {
-        self.data_read_cache_configuration = Some(value.into());
-        self
-    }
-
+    pub fn data_read_cache_configuration(mut self, value: impl Into<Obj<DataReadCacheConfiguration>>) -> Self { self.data_read_cache_configuration = Some(value.into()); self }
     /// `DeploymentType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deployment_type(mut self, value: impl Into<Str>) -> Self {
-        self.deployment_type = Some(value.into());
-        self
-    }
-
+    pub fn deployment_type(mut self, value: impl Into<Str>) -> Self { self.deployment_type = Some(value.into()); self }
     /// `DriveCacheType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn drive_cache_type(mut self, value: impl Into<Str>) -> Self {
-        self.drive_cache_type = Some(value.into());
-        self
-    }
-
+    pub fn drive_cache_type(mut self, value: impl Into<Str>) -> Self { self.drive_cache_type = Some(value.into()); self }
     /// `EfaEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn efa_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.efa_enabled = Some(value.into());
-        self
-    }
-
+    pub fn efa_enabled(mut self, value: impl Into<Bool>) -> Self { self.efa_enabled = Some(value.into()); self }
     /// `ExportPath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn export_path(mut self, value: impl Into<Str>) -> Self {
-        self.export_path = Some(value.into());
-        self
-    }
-
+    pub fn export_path(mut self, value: impl Into<Str>) -> Self { self.export_path = Some(value.into()); self }
     /// `ImportPath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn import_path(mut self, value: impl Into<Str>) -> Self {
-        self.import_path = Some(value.into());
-        self
-    }
-
+    pub fn import_path(mut self, value: impl Into<Str>) -> Self { self.import_path = Some(value.into()); self }
     /// `ImportedFileChunkSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn imported_file_chunk_size(mut self, value: impl Into<Int>) -> Self {
-        self.imported_file_chunk_size = Some(value.into());
-        self
-    }
-
+    pub fn imported_file_chunk_size(mut self, value: impl Into<Int>) -> Self { self.imported_file_chunk_size = Some(value.into()); self }
     /// `MetadataConfiguration`: a [`MetadataConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metadata_configuration(mut self, value: impl Into<Obj<MetadataConfiguration>>) -> Self {
-        self.metadata_configuration = Some(value.into());
-        self
-    }
-
+    pub fn metadata_configuration(mut self, value: impl Into<Obj<MetadataConfiguration>>) -> Self { self.metadata_configuration = Some(value.into()); self }
     /// `PerUnitStorageThroughput`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn per_unit_storage_throughput(mut self, value: impl Into<Int>) -> Self {
-        self.per_unit_storage_throughput = Some(value.into());
-        self
-    }
-
+    pub fn per_unit_storage_throughput(mut self, value: impl Into<Int>) -> Self { self.per_unit_storage_throughput = Some(value.into()); self }
     /// `ThroughputCapacity`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn throughput_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.throughput_capacity = Some(value.into());
-        self
-    }
-
+    pub fn throughput_capacity(mut self, value: impl Into<Int>) -> Self { self.throughput_capacity = Some(value.into()); self }
     /// `WeeklyMaintenanceStartTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn weekly_maintenance_start_time(mut self, value: impl Into<Str>) -> Self {
-        self.weekly_maintenance_start_time = Some(value.into());
-        self
-    }
+    pub fn weekly_maintenance_start_time(mut self, value: impl Into<Str>) -> Self { self.weekly_maintenance_start_time = Some(value.into()); self }
 }
 
 impl PropertyType for LustreConfiguration {}
@@ -1221,14 +880,14 @@ impl ToValue for LustreConfiguration {
     }
 }
 
-static RULE_MetadataConfiguration: ObjRule = ObjRule {
-    properties: &[("Iops", Shape::INT), ("Mode", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_MetadataConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("Iops", Shape::INT),
+        ("Mode", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MetadataConfiguration` property type of `AWS::FSx::FileSystem`.
@@ -1248,6 +907,7 @@ pub struct MetadataConfiguration {
     pub mode: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl MetadataConfiguration {
     /// A `MetadataConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1255,20 +915,9 @@ impl MetadataConfiguration {
     }
 
     /// `Iops`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iops(mut self, value: impl Into<Int>) -> Self {
-        self.iops = Some(value.into());
-        self
-    }
-
+    pub fn iops(mut self, value: impl Into<Int>) -> Self { self.iops = Some(value.into()); self }
     /// `Mode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mode(mut self, value: impl Into<Str>) -> Self {
-        self.mode = Some(value.into());
-        self
-    }
+    pub fn mode(mut self, value: impl Into<Str>) -> Self { self.mode = Some(value.into()); self }
 }
 
 impl PropertyType for MetadataConfiguration {}
@@ -1282,21 +931,13 @@ impl ToValue for MetadataConfiguration {
     }
 }
 
-static RULE_NfsExports: ObjRule = ObjRule {
-    properties: &[(
-        "ClientConfigurations",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_ClientConfigurations),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_NfsExports: ObjRule = ObjRule {
+    properties: &[
+        ("ClientConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ClientConfigurations), min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NfsExports` property type of `AWS::FSx::FileSystem`.
@@ -1312,6 +953,7 @@ pub struct NfsExports {
     pub client_configurations: Option<List<ClientConfigurations>>,
 }
 
+#[rustfmt::skip]
 impl NfsExports {
     /// A `NfsExports` with no property set (none is required).
     pub fn new() -> Self {
@@ -1319,12 +961,7 @@ impl NfsExports {
     }
 
     /// `ClientConfigurations`: a list of [`ClientConfigurations`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_configurations(mut self, value: impl Into<List<ClientConfigurations>>) -> Self {
-        self.client_configurations = Some(value.into());
-        self
-    }
+    pub fn client_configurations(mut self, value: impl Into<List<ClientConfigurations>>) -> Self { self.client_configurations = Some(value.into()); self }
 }
 
 impl PropertyType for NfsExports {}
@@ -1341,50 +978,29 @@ impl ToValue for NfsExports {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OntapConfigurationRequired {
     /// `DeploymentType`: a string, required.
-    ///
-    /// Specifies the FSx for ONTAP file system deployment type to use in creating the file system.
-    ///
-    /// - `MULTI_AZ_1` - A high availability file system configured for Multi-AZ redundancy to tolerate temporary Availability Zone (AZ) unavailability. This is a first-generation FSx for ONTAP file system.
-    /// - `MULTI_AZ_2` - A high availability file system configured for Multi-AZ redundancy to tolerate temporary AZ unavailability. This is a second-generation FSx for ONTAP file system.
-    /// - `SINGLE_AZ_1` - A file system configured for Single-AZ redundancy. This is a first-generation FSx for ONTAP file system.
-    /// - `SINGLE_AZ_2` - A file system configured with multiple high-availability (HA) pairs for Single-AZ redundancy. This is a second-generation FSx for ONTAP file system.
-    ///
-    /// For information about the use cases for Multi-AZ and Single-AZ deployments, refer to \[Choosing a file system deployment type\](<https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/high-availability-AZ.html>) .
     pub deployment_type: Str,
 }
 
-static RULE_OntapConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OntapConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AutomaticBackupRetentionDays", Shape::INT),
         ("DailyAutomaticBackupStartTime", Shape::STR),
         ("DeploymentType", Shape::STR),
-        (
-            "DiskIopsConfiguration",
-            Shape::Object(&RULE_DiskIopsConfiguration),
-        ),
+        ("DiskIopsConfiguration", Shape::Object(&RULE_DiskIopsConfiguration)),
         ("EndpointIpAddressRange", Shape::STR),
         ("EndpointIpv6AddressRange", Shape::STR),
         ("FsxAdminPassword", Shape::STR),
         ("HAPairs", Shape::INT),
         ("PreferredSubnetId", Shape::STR),
-        (
-            "RouteTableIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("RouteTableIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("ThroughputCapacity", Shape::INT),
         ("ThroughputCapacityPerHAPair", Shape::INT),
         ("WeeklyMaintenanceStartTime", Shape::STR),
     ],
     required: &["DeploymentType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OntapConfiguration` property type of `AWS::FSx::FileSystem`.
@@ -1481,6 +1097,7 @@ pub struct OntapConfiguration {
     pub weekly_maintenance_start_time: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl OntapConfiguration {
     /// A `OntapConfiguration` with its required properties, named in a [`OntapConfigurationRequired`].
     pub fn new(required: OntapConfigurationRequired) -> Self {
@@ -1502,106 +1119,31 @@ impl OntapConfiguration {
     }
 
     /// `AutomaticBackupRetentionDays`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn automatic_backup_retention_days(mut self, value: impl Into<Int>) -> Self {
-        self.automatic_backup_retention_days = Some(value.into());
-        self
-    }
-
+    pub fn automatic_backup_retention_days(mut self, value: impl Into<Int>) -> Self { self.automatic_backup_retention_days = Some(value.into()); self }
     /// `DailyAutomaticBackupStartTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn daily_automatic_backup_start_time(mut self, value: impl Into<Str>) -> Self {
-        self.daily_automatic_backup_start_time = Some(value.into());
-        self
-    }
-
+    pub fn daily_automatic_backup_start_time(mut self, value: impl Into<Str>) -> Self { self.daily_automatic_backup_start_time = Some(value.into()); self }
     /// `DeploymentType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deployment_type(mut self, value: impl Into<Str>) -> Self {
-        self.deployment_type = value.into();
-        self
-    }
-
+    pub fn deployment_type(mut self, value: impl Into<Str>) -> Self { self.deployment_type = value.into(); self }
     /// `DiskIopsConfiguration`: a [`DiskIopsConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disk_iops_configuration(mut self, value: impl Into<Obj<DiskIopsConfiguration>>) -> Self {
-        self.disk_iops_configuration = Some(value.into());
-        self
-    }
-
+    pub fn disk_iops_configuration(mut self, value: impl Into<Obj<DiskIopsConfiguration>>) -> Self { self.disk_iops_configuration = Some(value.into()); self }
     /// `EndpointIpAddressRange`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_ip_address_range(mut self, value: impl Into<Str>) -> Self {
-        self.endpoint_ip_address_range = Some(value.into());
-        self
-    }
-
+    pub fn endpoint_ip_address_range(mut self, value: impl Into<Str>) -> Self { self.endpoint_ip_address_range = Some(value.into()); self }
     /// `EndpointIpv6AddressRange`: a string.
-    pub fn endpoint_ipv6_address_range(mut self, value: impl Into<Str>) -> Self {
-        self.endpoint_ipv6_address_range = Some(value.into());
-        self
-    }
-
+    pub fn endpoint_ipv6_address_range(mut self, value: impl Into<Str>) -> Self { self.endpoint_ipv6_address_range = Some(value.into()); self }
     /// `FsxAdminPassword`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fsx_admin_password(mut self, value: impl Into<Str>) -> Self {
-        self.fsx_admin_password = Some(value.into());
-        self
-    }
-
+    pub fn fsx_admin_password(mut self, value: impl Into<Str>) -> Self { self.fsx_admin_password = Some(value.into()); self }
     /// `HAPairs`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ha_pairs(mut self, value: impl Into<Int>) -> Self {
-        self.ha_pairs = Some(value.into());
-        self
-    }
-
+    pub fn ha_pairs(mut self, value: impl Into<Int>) -> Self { self.ha_pairs = Some(value.into()); self }
     /// `PreferredSubnetId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preferred_subnet_id(mut self, value: impl Into<Str>) -> Self {
-        self.preferred_subnet_id = Some(value.into());
-        self
-    }
-
+    pub fn preferred_subnet_id(mut self, value: impl Into<Str>) -> Self { self.preferred_subnet_id = Some(value.into()); self }
     /// `RouteTableIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn route_table_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.route_table_ids = Some(value.into());
-        self
-    }
-
+    pub fn route_table_ids(mut self, value: impl Into<List<Str>>) -> Self { self.route_table_ids = Some(value.into()); self }
     /// `ThroughputCapacity`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn throughput_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.throughput_capacity = Some(value.into());
-        self
-    }
-
+    pub fn throughput_capacity(mut self, value: impl Into<Int>) -> Self { self.throughput_capacity = Some(value.into()); self }
     /// `ThroughputCapacityPerHAPair`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn throughput_capacity_per_ha_pair(mut self, value: impl Into<Int>) -> Self {
-        self.throughput_capacity_per_ha_pair = Some(value.into());
-        self
-    }
-
+    pub fn throughput_capacity_per_ha_pair(mut self, value: impl Into<Int>) -> Self { self.throughput_capacity_per_ha_pair = Some(value.into()); self }
     /// `WeeklyMaintenanceStartTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn weekly_maintenance_start_time(mut self, value: impl Into<Str>) -> Self {
-        self.weekly_maintenance_start_time = Some(value.into());
-        self
-    }
+    pub fn weekly_maintenance_start_time(mut self, value: impl Into<Str>) -> Self { self.weekly_maintenance_start_time = Some(value.into()); self }
 }
 
 impl PropertyType for OntapConfiguration {}
@@ -1645,66 +1187,31 @@ impl ToValue for OntapConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OpenZfsConfigurationRequired {
     /// `DeploymentType`: a string, required.
-    ///
-    /// Specifies the file system deployment type. Valid values are the following:
-    ///
-    /// - `MULTI_AZ_1` - Creates file systems with high availability and durability by replicating your data and supporting failover across multiple Availability Zones in the same AWS Region .
-    /// - `SINGLE_AZ_HA_2` - Creates file systems with high availability and throughput capacities of 160 - 10,240 MB/s using an NVMe L2ARC cache by deploying a primary and standby file system within the same Availability Zone.
-    /// - `SINGLE_AZ_HA_1` - Creates file systems with high availability and throughput capacities of 64 - 4,096 MB/s by deploying a primary and standby file system within the same Availability Zone.
-    /// - `SINGLE_AZ_2` - Creates file systems with throughput capacities of 160 - 10,240 MB/s using an NVMe L2ARC cache that automatically recover within a single Availability Zone.
-    /// - `SINGLE_AZ_1` - Creates file systems with throughput capacities of 64 - 4,096 MBs that automatically recover within a single Availability Zone.
-    ///
-    /// For a list of which AWS Regions each deployment type is available in, see \[Deployment type availability\](<https://docs.aws.amazon.com/fsx/latest/OpenZFSGuide/availability-durability.html#available-aws-regions>) . For more information on the differences in performance between deployment types, see \[File system performance\](<https://docs.aws.amazon.com/fsx/latest/OpenZFSGuide/performance.html#zfs-fs-performance>) in the *Amazon FSx for OpenZFS User Guide* .
     pub deployment_type: Str,
 }
 
-static RULE_OpenZfsConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OpenZfsConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AutomaticBackupRetentionDays", Shape::INT),
         ("CopyTagsToBackups", Shape::Bool),
         ("CopyTagsToVolumes", Shape::Bool),
         ("DailyAutomaticBackupStartTime", Shape::STR),
         ("DeploymentType", Shape::STR),
-        (
-            "DiskIopsConfiguration",
-            Shape::Object(&RULE_DiskIopsConfiguration),
-        ),
+        ("DiskIopsConfiguration", Shape::Object(&RULE_DiskIopsConfiguration)),
         ("EndpointIpAddressRange", Shape::STR),
         ("EndpointIpv6AddressRange", Shape::STR),
-        (
-            "Options",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Options", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("PreferredSubnetId", Shape::STR),
-        (
-            "ReadCacheConfiguration",
-            Shape::Object(&RULE_ReadCacheConfiguration),
-        ),
-        (
-            "RootVolumeConfiguration",
-            Shape::Object(&RULE_RootVolumeConfiguration),
-        ),
-        (
-            "RouteTableIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ReadCacheConfiguration", Shape::Object(&RULE_ReadCacheConfiguration)),
+        ("RootVolumeConfiguration", Shape::Object(&RULE_RootVolumeConfiguration)),
+        ("RouteTableIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("ThroughputCapacity", Shape::INT),
         ("WeeklyMaintenanceStartTime", Shape::STR),
     ],
     required: &["DeploymentType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OpenZFSConfiguration` property type of `AWS::FSx::FileSystem`.
@@ -1793,6 +1300,7 @@ pub struct OpenZfsConfiguration {
     pub weekly_maintenance_start_time: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl OpenZfsConfiguration {
     /// A `OpenZfsConfiguration` with its required properties, named in a [`OpenZfsConfigurationRequired`].
     pub fn new(required: OpenZfsConfigurationRequired) -> Self {
@@ -1816,130 +1324,35 @@ impl OpenZfsConfiguration {
     }
 
     /// `AutomaticBackupRetentionDays`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn automatic_backup_retention_days(mut self, value: impl Into<Int>) -> Self {
-        self.automatic_backup_retention_days = Some(value.into());
-        self
-    }
-
+    pub fn automatic_backup_retention_days(mut self, value: impl Into<Int>) -> Self { self.automatic_backup_retention_days = Some(value.into()); self }
     /// `CopyTagsToBackups`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn copy_tags_to_backups(mut self, value: impl Into<Bool>) -> Self {
-        self.copy_tags_to_backups = Some(value.into());
-        self
-    }
-
+    pub fn copy_tags_to_backups(mut self, value: impl Into<Bool>) -> Self { self.copy_tags_to_backups = Some(value.into()); self }
     /// `CopyTagsToVolumes`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn copy_tags_to_volumes(mut self, value: impl Into<Bool>) -> Self {
-        self.copy_tags_to_volumes = Some(value.into());
-        self
-    }
-
+    pub fn copy_tags_to_volumes(mut self, value: impl Into<Bool>) -> Self { self.copy_tags_to_volumes = Some(value.into()); self }
     /// `DailyAutomaticBackupStartTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn daily_automatic_backup_start_time(mut self, value: impl Into<Str>) -> Self {
-        self.daily_automatic_backup_start_time = Some(value.into());
-        self
-    }
-
+    pub fn daily_automatic_backup_start_time(mut self, value: impl Into<Str>) -> Self { self.daily_automatic_backup_start_time = Some(value.into()); self }
     /// `DeploymentType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deployment_type(mut self, value: impl Into<Str>) -> Self {
-        self.deployment_type = value.into();
-        self
-    }
-
+    pub fn deployment_type(mut self, value: impl Into<Str>) -> Self { self.deployment_type = value.into(); self }
     /// `DiskIopsConfiguration`: a [`DiskIopsConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disk_iops_configuration(mut self, value: impl Into<Obj<DiskIopsConfiguration>>) -> Self {
-        self.disk_iops_configuration = Some(value.into());
-        self
-    }
-
+    pub fn disk_iops_configuration(mut self, value: impl Into<Obj<DiskIopsConfiguration>>) -> Self { self.disk_iops_configuration = Some(value.into()); self }
     /// `EndpointIpAddressRange`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_ip_address_range(mut self, value: impl Into<Str>) -> Self {
-        self.endpoint_ip_address_range = Some(value.into());
-        self
-    }
-
+    pub fn endpoint_ip_address_range(mut self, value: impl Into<Str>) -> Self { self.endpoint_ip_address_range = Some(value.into()); self }
     /// `EndpointIpv6AddressRange`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_ipv6_address_range(mut self, value: impl Into<Str>) -> Self {
-        self.endpoint_ipv6_address_range = Some(value.into());
-        self
-    }
-
+    pub fn endpoint_ipv6_address_range(mut self, value: impl Into<Str>) -> Self { self.endpoint_ipv6_address_range = Some(value.into()); self }
     /// `Options`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn options(mut self, value: impl Into<List<Str>>) -> Self {
-        self.options = Some(value.into());
-        self
-    }
-
+    pub fn options(mut self, value: impl Into<List<Str>>) -> Self { self.options = Some(value.into()); self }
     /// `PreferredSubnetId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preferred_subnet_id(mut self, value: impl Into<Str>) -> Self {
-        self.preferred_subnet_id = Some(value.into());
-        self
-    }
-
+    pub fn preferred_subnet_id(mut self, value: impl Into<Str>) -> Self { self.preferred_subnet_id = Some(value.into()); self }
     /// `ReadCacheConfiguration`: a [`ReadCacheConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn read_cache_configuration(
-        mut self,
-        value: impl Into<Obj<ReadCacheConfiguration>>,
-    ) -> Self {
-        self.read_cache_configuration = Some(value.into());
-        self
-    }
-
+    pub fn read_cache_configuration(mut self, value: impl Into<Obj<ReadCacheConfiguration>>) -> Self { self.read_cache_configuration = Some(value.into()); self }
     /// `RootVolumeConfiguration`: a [`RootVolumeConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn root_volume_configuration(
-        mut self,
-        value: impl Into<Obj<RootVolumeConfiguration>>,
-    ) -> Self {
-        self.root_volume_configuration = Some(value.into());
-        self
-    }
-
+    pub fn root_volume_configuration(mut self, value: impl Into<Obj<RootVolumeConfiguration>>) -> Self { self.root_volume_configuration = Some(value.into()); self }
     /// `RouteTableIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn route_table_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.route_table_ids = Some(value.into());
-        self
-    }
-
+    pub fn route_table_ids(mut self, value: impl Into<List<Str>>) -> Self { self.route_table_ids = Some(value.into()); self }
     /// `ThroughputCapacity`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn throughput_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.throughput_capacity = Some(value.into());
-        self
-    }
-
+    pub fn throughput_capacity(mut self, value: impl Into<Int>) -> Self { self.throughput_capacity = Some(value.into()); self }
     /// `WeeklyMaintenanceStartTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn weekly_maintenance_start_time(mut self, value: impl Into<Str>) -> Self {
-        self.weekly_maintenance_start_time = Some(value.into());
-        self
-    }
+    pub fn weekly_maintenance_start_time(mut self, value: impl Into<Str>) -> Self { self.weekly_maintenance_start_time = Some(value.into()); self }
 }
 
 impl PropertyType for OpenZfsConfiguration {}
@@ -1978,14 +1391,14 @@ impl ToValue for OpenZfsConfiguration {
     }
 }
 
-static RULE_ReadCacheConfiguration: ObjRule = ObjRule {
-    properties: &[("SizeGiB", Shape::INT), ("SizingMode", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ReadCacheConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("SizeGiB", Shape::INT),
+        ("SizingMode", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReadCacheConfiguration` property type of `AWS::FSx::FileSystem`.
@@ -2009,6 +1422,7 @@ pub struct ReadCacheConfiguration {
     pub sizing_mode: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ReadCacheConfiguration {
     /// A `ReadCacheConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -2016,20 +1430,9 @@ impl ReadCacheConfiguration {
     }
 
     /// `SizeGiB`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn size_gi_b(mut self, value: impl Into<Int>) -> Self {
-        self.size_gi_b = Some(value.into());
-        self
-    }
-
+    pub fn size_gi_b(mut self, value: impl Into<Int>) -> Self { self.size_gi_b = Some(value.into()); self }
     /// `SizingMode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sizing_mode(mut self, value: impl Into<Str>) -> Self {
-        self.sizing_mode = Some(value.into());
-        self
-    }
+    pub fn sizing_mode(mut self, value: impl Into<Str>) -> Self { self.sizing_mode = Some(value.into()); self }
 }
 
 impl PropertyType for ReadCacheConfiguration {}
@@ -2043,35 +1446,18 @@ impl ToValue for ReadCacheConfiguration {
     }
 }
 
-static RULE_RootVolumeConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RootVolumeConfiguration: ObjRule = ObjRule {
     properties: &[
         ("CopyTagsToSnapshots", Shape::Bool),
         ("DataCompressionType", Shape::STR),
-        (
-            "NfsExports",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_NfsExports),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("NfsExports", Shape::List(&ListRule { items: Shape::Object(&RULE_NfsExports), min_items: None, max_items: None })),
         ("ReadOnly", Shape::Bool),
         ("RecordSizeKiB", Shape::INT),
-        (
-            "UserAndGroupQuotas",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_UserAndGroupQuotas),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("UserAndGroupQuotas", Shape::List(&ListRule { items: Shape::Object(&RULE_UserAndGroupQuotas), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RootVolumeConfiguration` property type of `AWS::FSx::FileSystem`.
@@ -2111,6 +1497,7 @@ pub struct RootVolumeConfiguration {
     pub user_and_group_quotas: Option<List<UserAndGroupQuotas>>,
 }
 
+#[rustfmt::skip]
 impl RootVolumeConfiguration {
     /// A `RootVolumeConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -2118,52 +1505,17 @@ impl RootVolumeConfiguration {
     }
 
     /// `CopyTagsToSnapshots`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn copy_tags_to_snapshots(mut self, value: impl Into<Bool>) -> Self {
-        self.copy_tags_to_snapshots = Some(value.into());
-        self
-    }
-
+    pub fn copy_tags_to_snapshots(mut self, value: impl Into<Bool>) -> Self { self.copy_tags_to_snapshots = Some(value.into()); self }
     /// `DataCompressionType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_compression_type(mut self, value: impl Into<Str>) -> Self {
-        self.data_compression_type = Some(value.into());
-        self
-    }
-
+    pub fn data_compression_type(mut self, value: impl Into<Str>) -> Self { self.data_compression_type = Some(value.into()); self }
     /// `NfsExports`: a list of [`NfsExports`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn nfs_exports(mut self, value: impl Into<List<NfsExports>>) -> Self {
-        self.nfs_exports = Some(value.into());
-        self
-    }
-
+    pub fn nfs_exports(mut self, value: impl Into<List<NfsExports>>) -> Self { self.nfs_exports = Some(value.into()); self }
     /// `ReadOnly`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn read_only(mut self, value: impl Into<Bool>) -> Self {
-        self.read_only = Some(value.into());
-        self
-    }
-
+    pub fn read_only(mut self, value: impl Into<Bool>) -> Self { self.read_only = Some(value.into()); self }
     /// `RecordSizeKiB`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn record_size_ki_b(mut self, value: impl Into<Int>) -> Self {
-        self.record_size_ki_b = Some(value.into());
-        self
-    }
-
+    pub fn record_size_ki_b(mut self, value: impl Into<Int>) -> Self { self.record_size_ki_b = Some(value.into()); self }
     /// `UserAndGroupQuotas`: a list of [`UserAndGroupQuotas`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_and_group_quotas(mut self, value: impl Into<List<UserAndGroupQuotas>>) -> Self {
-        self.user_and_group_quotas = Some(value.into());
-        self
-    }
+    pub fn user_and_group_quotas(mut self, value: impl Into<List<UserAndGroupQuotas>>) -> Self { self.user_and_group_quotas = Some(value.into()); self }
 }
 
 impl PropertyType for RootVolumeConfiguration {}
@@ -2181,240 +1533,15 @@ impl ToValue for RootVolumeConfiguration {
     }
 }
 
-static RULE_SelfManagedActiveDirectoryConfiguration: ObjRule = ObjRule {
-    properties: &[
-        (
-            "DnsIps",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        ("DomainJoinServiceAccountSecret", Shape::STR),
-        ("DomainName", Shape::STR),
-        ("FileSystemAdministratorsGroup", Shape::STR),
-        ("OrganizationalUnitDistinguishedName", Shape::STR),
-        ("Password", Shape::STR),
-        ("UserName", Shape::STR),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SelfManagedActiveDirectoryConfiguration` property type of `AWS::FSx::FileSystem`.
-///
-/// The configuration that Amazon FSx uses to join a FSx for Windows File Server file system or an FSx for ONTAP storage virtual machine (SVM) to a self-managed (including on-premises) Microsoft Active Directory (AD) directory. For more information, see \[Using Amazon FSx for Windows with your self-managed Microsoft Active Directory\](<https://docs.aws.amazon.com/fsx/latest/WindowsGuide/self-managed-AD.html>) or \[Managing FSx for ONTAP SVMs\](<https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/managing-svms.html>) .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-fsx-filesystem-selfmanagedactivedirectoryconfiguration.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct SelfManagedActiveDirectoryConfiguration {
-    /// `DnsIps`: a list of strings.
-    ///
-    /// A list of up to three IP addresses of DNS servers or domain controllers in the self-managed AD directory.
-    pub dns_ips: Option<List<Str>>,
-    /// `DomainJoinServiceAccountSecret`: a string.
-    ///
-    /// The Amazon Resource Name (ARN) of the AWS Secrets Manager secret containing the self-managed Active Directory domain join service account credentials. When provided, Amazon FSx uses the credentials stored in this secret to join the file system to your self-managed Active Directory domain.
-    ///
-    /// The secret must contain two key-value pairs:
-    ///
-    /// - `CUSTOMER_MANAGED_ACTIVE_DIRECTORY_USERNAME` - The username for the service account
-    /// - `CUSTOMER_MANAGED_ACTIVE_DIRECTORY_PASSWORD` - The password for the service account
-    ///
-    /// For more information, see \[Using Amazon FSx for Windows with your self-managed Microsoft Active Directory\](<https://docs.aws.amazon.com/fsx/latest/WindowsGuide/self-manage-prereqs.html>) or \[Using Amazon FSx for ONTAP with your self-managed Microsoft Active Directory\](<https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/self-manage-prereqs.html>) .
-    pub domain_join_service_account_secret: Option<Str>,
-    /// `DomainName`: a string.
-    ///
-    /// The fully qualified domain name of the self-managed AD directory, such as `corp.example.com` .
-    pub domain_name: Option<Str>,
-    /// `FileSystemAdministratorsGroup`: a string.
-    ///
-    /// (Optional) The name of the domain group whose members are granted administrative privileges for the file system. Administrative privileges include taking ownership of files and folders, setting audit controls (audit ACLs) on files and folders, and administering the file system remotely by using the FSx Remote PowerShell. The group that you specify must already exist in your domain. If you don't provide one, your AD domain's Domain Admins group is used.
-    pub file_system_administrators_group: Option<Str>,
-    /// `OrganizationalUnitDistinguishedName`: a string.
-    ///
-    /// (Optional) The fully qualified distinguished name of the organizational unit within your self-managed AD directory. Amazon FSx only accepts OU as the direct parent of the file system. An example is `OU=FSx,DC=yourdomain,DC=corp,DC=com` . To learn more, see \[RFC 2253\](<https://docs.aws.amazon.com/https://tools.ietf.org/html/rfc2253>) . If none is provided, the FSx file system is created in the default location of your self-managed AD directory.
-    ///
-    /// &gt; Only Organizational Unit (OU) objects can be the direct parent of the file system that you're creating.
-    pub organizational_unit_distinguished_name: Option<Str>,
-    /// `Password`: a string.
-    ///
-    /// The password for the service account on your self-managed AD domain that Amazon FSx will use to join to your AD domain.
-    pub password: Option<Str>,
-    /// `UserName`: a string.
-    ///
-    /// The user name for the service account on your self-managed AD domain that Amazon FSx will use to join to your AD domain. This account must have the permission to join computers to the domain in the organizational unit provided in `OrganizationalUnitDistinguishedName` , or in the default location of your AD domain.
-    pub user_name: Option<Str>,
-}
-
-impl SelfManagedActiveDirectoryConfiguration {
-    /// A `SelfManagedActiveDirectoryConfiguration` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `DnsIps`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dns_ips(mut self, value: impl Into<List<Str>>) -> Self {
-        self.dns_ips = Some(value.into());
-        self
-    }
-
-    /// `DomainJoinServiceAccountSecret`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_join_service_account_secret(mut self, value: impl Into<Str>) -> Self {
-        self.domain_join_service_account_secret = Some(value.into());
-        self
-    }
-
-    /// `DomainName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self {
-        self.domain_name = Some(value.into());
-        self
-    }
-
-    /// `FileSystemAdministratorsGroup`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_system_administrators_group(mut self, value: impl Into<Str>) -> Self {
-        self.file_system_administrators_group = Some(value.into());
-        self
-    }
-
-    /// `OrganizationalUnitDistinguishedName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn organizational_unit_distinguished_name(mut self, value: impl Into<Str>) -> Self {
-        self.organizational_unit_distinguished_name = Some(value.into());
-        self
-    }
-
-    /// `Password`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn password(mut self, value: impl Into<Str>) -> Self {
-        self.password = Some(value.into());
-        self
-    }
-
-    /// `UserName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_name(mut self, value: impl Into<Str>) -> Self {
-        self.user_name = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for SelfManagedActiveDirectoryConfiguration {}
-
-impl ToValue for SelfManagedActiveDirectoryConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("DnsIps", &self.dns_ips)
-            .opt(
-                "DomainJoinServiceAccountSecret",
-                &self.domain_join_service_account_secret,
-            )
-            .opt("DomainName", &self.domain_name)
-            .opt(
-                "FileSystemAdministratorsGroup",
-                &self.file_system_administrators_group,
-            )
-            .opt(
-                "OrganizationalUnitDistinguishedName",
-                &self.organizational_unit_distinguished_name,
-            )
-            .opt("Password", &self.password)
-            .opt("UserName", &self.user_name)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::FSx::FileSystem`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-fsx-filesystem-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_UserAndGroupQuotas: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_UserAndGroupQuotas: ObjRule = ObjRule {
     properties: &[
         ("Id", Shape::INT),
         ("StorageCapacityQuotaGiB", Shape::INT),
         ("Type", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `UserAndGroupQuotas` property type of `AWS::FSx::FileSystem`.
@@ -2438,6 +1565,7 @@ pub struct UserAndGroupQuotas {
     pub r#type: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl UserAndGroupQuotas {
     /// A `UserAndGroupQuotas` with no property set (none is required).
     pub fn new() -> Self {
@@ -2445,28 +1573,11 @@ impl UserAndGroupQuotas {
     }
 
     /// `Id`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Int>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Int>) -> Self { self.id = Some(value.into()); self }
     /// `StorageCapacityQuotaGiB`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_capacity_quota_gi_b(mut self, value: impl Into<Int>) -> Self {
-        self.storage_capacity_quota_gi_b = Some(value.into());
-        self
-    }
-
+    pub fn storage_capacity_quota_gi_b(mut self, value: impl Into<Int>) -> Self { self.storage_capacity_quota_gi_b = Some(value.into()); self }
     /// `Type`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl PropertyType for UserAndGroupQuotas {}
@@ -2485,51 +1596,29 @@ impl ToValue for UserAndGroupQuotas {
 #[derive(Clone, Debug, PartialEq)]
 pub struct WindowsConfigurationRequired {
     /// `ThroughputCapacity`: an integer, required.
-    ///
-    /// Sets the throughput capacity of an Amazon FSx file system, measured in megabytes per second (MB/s), in 2 to the *n* th increments, between 2^3 (8) and 2^11 (2048).
-    ///
-    /// &gt; To increase storage capacity, a file system must have a minimum throughput capacity of 16 MB/s.
     pub throughput_capacity: Int,
 }
 
-static RULE_WindowsConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WindowsConfiguration: ObjRule = ObjRule {
     properties: &[
         ("ActiveDirectoryId", Shape::STR),
-        (
-            "Aliases",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AuditLogConfiguration",
-            Shape::Object(&RULE_AuditLogConfiguration),
-        ),
+        ("Aliases", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("AuditLogConfiguration", Shape::Object(&RULE_AuditLogConfiguration)),
         ("AutomaticBackupRetentionDays", Shape::INT),
         ("CopyTagsToBackups", Shape::Bool),
         ("DailyAutomaticBackupStartTime", Shape::STR),
         ("DeploymentType", Shape::STR),
-        (
-            "DiskIopsConfiguration",
-            Shape::Object(&RULE_DiskIopsConfiguration),
-        ),
+        ("DiskIopsConfiguration", Shape::Object(&RULE_DiskIopsConfiguration)),
         ("FsrmConfiguration", Shape::Object(&RULE_FsrmConfiguration)),
         ("PreferredSubnetId", Shape::STR),
-        (
-            "SelfManagedActiveDirectoryConfiguration",
-            Shape::Object(&RULE_SelfManagedActiveDirectoryConfiguration),
-        ),
+        ("SelfManagedActiveDirectoryConfiguration", Shape::Object(&RULE_SelfManagedActiveDirectoryConfiguration)),
         ("ThroughputCapacity", Shape::INT),
         ("WeeklyMaintenanceStartTime", Shape::STR),
     ],
     required: &["ThroughputCapacity"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WindowsConfiguration` property type of `AWS::FSx::FileSystem`.
@@ -2611,6 +1700,7 @@ pub struct WindowsConfiguration {
     pub weekly_maintenance_start_time: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl WindowsConfiguration {
     /// A `WindowsConfiguration` with its required properties, named in a [`WindowsConfigurationRequired`].
     pub fn new(required: WindowsConfigurationRequired) -> Self {
@@ -2632,109 +1722,31 @@ impl WindowsConfiguration {
     }
 
     /// `ActiveDirectoryId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn active_directory_id(mut self, value: impl Into<Str>) -> Self {
-        self.active_directory_id = Some(value.into());
-        self
-    }
-
+    pub fn active_directory_id(mut self, value: impl Into<Str>) -> Self { self.active_directory_id = Some(value.into()); self }
     /// `Aliases`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aliases(mut self, value: impl Into<List<Str>>) -> Self {
-        self.aliases = Some(value.into());
-        self
-    }
-
+    pub fn aliases(mut self, value: impl Into<List<Str>>) -> Self { self.aliases = Some(value.into()); self }
     /// `AuditLogConfiguration`: an [`AuditLogConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn audit_log_configuration(mut self, value: impl Into<Obj<AuditLogConfiguration>>) -> Self {
-        self.audit_log_configuration = Some(value.into());
-        self
-    }
-
+    pub fn audit_log_configuration(mut self, value: impl Into<Obj<AuditLogConfiguration>>) -> Self { self.audit_log_configuration = Some(value.into()); self }
     /// `AutomaticBackupRetentionDays`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn automatic_backup_retention_days(mut self, value: impl Into<Int>) -> Self {
-        self.automatic_backup_retention_days = Some(value.into());
-        self
-    }
-
+    pub fn automatic_backup_retention_days(mut self, value: impl Into<Int>) -> Self { self.automatic_backup_retention_days = Some(value.into()); self }
     /// `CopyTagsToBackups`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn copy_tags_to_backups(mut self, value: impl Into<Bool>) -> Self {
-        self.copy_tags_to_backups = Some(value.into());
-        self
-    }
-
+    pub fn copy_tags_to_backups(mut self, value: impl Into<Bool>) -> Self { self.copy_tags_to_backups = Some(value.into()); self }
     /// `DailyAutomaticBackupStartTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn daily_automatic_backup_start_time(mut self, value: impl Into<Str>) -> Self {
-        self.daily_automatic_backup_start_time = Some(value.into());
-        self
-    }
-
+    pub fn daily_automatic_backup_start_time(mut self, value: impl Into<Str>) -> Self { self.daily_automatic_backup_start_time = Some(value.into()); self }
     /// `DeploymentType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deployment_type(mut self, value: impl Into<Str>) -> Self {
-        self.deployment_type = Some(value.into());
-        self
-    }
-
+    pub fn deployment_type(mut self, value: impl Into<Str>) -> Self { self.deployment_type = Some(value.into()); self }
     /// `DiskIopsConfiguration`: a [`DiskIopsConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disk_iops_configuration(mut self, value: impl Into<Obj<DiskIopsConfiguration>>) -> Self {
-        self.disk_iops_configuration = Some(value.into());
-        self
-    }
-
+    pub fn disk_iops_configuration(mut self, value: impl Into<Obj<DiskIopsConfiguration>>) -> Self { self.disk_iops_configuration = Some(value.into()); self }
     /// `FsrmConfiguration`: a [`FsrmConfiguration`] object.
-    pub fn fsrm_configuration(mut self, value: impl Into<Obj<FsrmConfiguration>>) -> Self {
-        self.fsrm_configuration = Some(value.into());
-        self
-    }
-
+    pub fn fsrm_configuration(mut self, value: impl Into<Obj<FsrmConfiguration>>) -> Self { self.fsrm_configuration = Some(value.into()); self }
     /// `PreferredSubnetId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preferred_subnet_id(mut self, value: impl Into<Str>) -> Self {
-        self.preferred_subnet_id = Some(value.into());
-        self
-    }
-
+    pub fn preferred_subnet_id(mut self, value: impl Into<Str>) -> Self { self.preferred_subnet_id = Some(value.into()); self }
     /// `SelfManagedActiveDirectoryConfiguration`: a [`SelfManagedActiveDirectoryConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn self_managed_active_directory_configuration(
-        mut self,
-        value: impl Into<Obj<SelfManagedActiveDirectoryConfiguration>>,
-    ) -> Self {
-        self.self_managed_active_directory_configuration = Some(value.into());
-        self
-    }
-
+    pub fn self_managed_active_directory_configuration(mut self, value: impl Into<Obj<SelfManagedActiveDirectoryConfiguration>>) -> Self { self.self_managed_active_directory_configuration = Some(value.into()); self }
     /// `ThroughputCapacity`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn throughput_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.throughput_capacity = value.into();
-        self
-    }
-
+    pub fn throughput_capacity(mut self, value: impl Into<Int>) -> Self { self.throughput_capacity = value.into(); self }
     /// `WeeklyMaintenanceStartTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn weekly_maintenance_start_time(mut self, value: impl Into<Str>) -> Self {
-        self.weekly_maintenance_start_time = Some(value.into());
-        self
-    }
+    pub fn weekly_maintenance_start_time(mut self, value: impl Into<Str>) -> Self { self.weekly_maintenance_start_time = Some(value.into()); self }
 }
 
 impl PropertyType for WindowsConfiguration {}

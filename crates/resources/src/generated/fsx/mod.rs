@@ -9,10 +9,13 @@
 //! - `AWS::FSx::Snapshot`: [`Snapshot`], property types in [`snapshot`]
 //! - `AWS::FSx::StorageVirtualMachine`: [`StorageVirtualMachine`], property types in [`storage_virtual_machine`]
 //! - `AWS::FSx::Volume`: [`Volume`], property types in [`volume`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod data_repository_association;
 pub mod file_system;
 pub mod s3_access_point_attachment;
+pub mod shared;
 pub mod snapshot;
 pub mod storage_virtual_machine;
 pub mod volume;

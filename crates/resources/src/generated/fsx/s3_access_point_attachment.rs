@@ -20,57 +20,24 @@ pub(crate) static PATTERN_5: Pattern = Pattern::new("^(vpc-[0-9a-f]{8,})$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3AccessPointAttachmentRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the S3 access point attachment; also used for the name of the S3 access point.
-    ///
-    /// Pattern `^(?=[a-z0-9])[a-z0-9-]{1,48}[a-z0-9]$`; length 3 to 50; create-only: changing it replaces the resource.
     pub name: Str,
     /// `Type`: a [`S3AccessPointAttachmentType`] value, required.
-    ///
-    /// The type of Amazon FSx volume that the S3 access point is attached to.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub r#type: S3AccessPointAttachmentType,
 }
 
-static RULE_S3AccessPointAttachment: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3AccessPointAttachment: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(50),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OntapConfiguration",
-            Shape::Object(&RULE_S3AccessPointOntapConfiguration),
-        ),
-        (
-            "OpenZFSConfiguration",
-            Shape::Object(&RULE_S3AccessPointOpenZfsConfiguration),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("OntapConfiguration", Shape::Object(&RULE_S3AccessPointOntapConfiguration)),
+        ("OpenZFSConfiguration", Shape::Object(&RULE_S3AccessPointOpenZfsConfiguration)),
         ("S3AccessPoint", Shape::Object(&RULE_S3AccessPoint)),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["OPENZFS", "ONTAP"],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["OPENZFS", "ONTAP"], ..StrRule::ANY })),
     ],
     required: &["Name", "Type"],
     one_of: &[&[&["OntapConfiguration"], &["OpenZFSConfiguration"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::FSx::S3AccessPointAttachment` resource.
@@ -118,6 +85,7 @@ pub struct S3AccessPointAttachment {
     pub r#type: S3AccessPointAttachmentType,
 }
 
+#[rustfmt::skip]
 impl S3AccessPointAttachment {
     /// The CloudFormation type name, `AWS::FSx::S3AccessPointAttachment`.
     pub const TYPE_NAME: &'static str = "AWS::FSx::S3AccessPointAttachment";
@@ -129,25 +97,11 @@ impl S3AccessPointAttachment {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-fsx-s3accesspointattachment.html",
         primary_identifier: &["Name"],
         required: &["Name", "Type"],
-        create_only: &[
-            "Name",
-            "Type",
-            "OntapConfiguration",
-            "OpenZFSConfiguration",
-            "S3AccessPoint",
-        ],
+        create_only: &["Name", "Type", "OntapConfiguration", "OpenZFSConfiguration", "S3AccessPoint"],
         conditional_create_only: &[],
         write_only: &["S3AccessPoint/Policy"],
-        read_only: &[
-            "S3AccessPoint/ResourceARN",
-            "S3AccessPoint/Alias",
-            "Lifecycle",
-        ],
-        attributes: &[
-            "Lifecycle",
-            "S3AccessPoint.Alias",
-            "S3AccessPoint.ResourceARN",
-        ],
+        read_only: &["S3AccessPoint/ResourceARN", "S3AccessPoint/Alias", "Lifecycle"],
+        attributes: &["Lifecycle", "S3AccessPoint.Alias", "S3AccessPoint.ResourceARN"],
         taggable: false,
         tag_format: TagFormat::None,
     };
@@ -164,50 +118,15 @@ impl S3AccessPointAttachment {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `OntapConfiguration`: a [`S3AccessPointOntapConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ontap_configuration(
-        mut self,
-        value: impl Into<Obj<S3AccessPointOntapConfiguration>>,
-    ) -> Self {
-        self.ontap_configuration = Some(value.into());
-        self
-    }
-
+    pub fn ontap_configuration(mut self, value: impl Into<Obj<S3AccessPointOntapConfiguration>>) -> Self { self.ontap_configuration = Some(value.into()); self }
     /// `OpenZFSConfiguration`: a [`S3AccessPointOpenZfsConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn open_zfs_configuration(
-        mut self,
-        value: impl Into<Obj<S3AccessPointOpenZfsConfiguration>>,
-    ) -> Self {
-        self.open_zfs_configuration = Some(value.into());
-        self
-    }
-
+    pub fn open_zfs_configuration(mut self, value: impl Into<Obj<S3AccessPointOpenZfsConfiguration>>) -> Self { self.open_zfs_configuration = Some(value.into()); self }
     /// `S3AccessPoint`: a [`S3AccessPoint`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_access_point(mut self, value: impl Into<Obj<S3AccessPoint>>) -> Self {
-        self.s3_access_point = Some(value.into());
-        self
-    }
-
+    pub fn s3_access_point(mut self, value: impl Into<Obj<S3AccessPoint>>) -> Self { self.s3_access_point = Some(value.into()); self }
     /// `Type`: a [`S3AccessPointAttachmentType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<S3AccessPointAttachmentType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<S3AccessPointAttachmentType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl Resource for S3AccessPointAttachment {
@@ -269,28 +188,17 @@ impl S3AccessPointAttachmentAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FileSystemGidRequired {
     /// `Gid`: a number, required.
-    ///
-    /// The GID of the file system user.
-    ///
-    /// Value 0 to 4294967295.
     pub gid: Num,
 }
 
-static RULE_FileSystemGid: ObjRule = ObjRule {
-    properties: &[(
-        "Gid",
-        Shape::Num(&NumRule {
-            min: Some(0.0),
-            max: Some(4294967295.0),
-            allowed: &[],
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_FileSystemGid: ObjRule = ObjRule {
+    properties: &[
+        ("Gid", Shape::Num(&NumRule { min: Some(0.0), max: Some(4294967295.0), ..NumRule::ANY })),
+    ],
     required: &["Gid"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FileSystemGID` property type of `AWS::FSx::S3AccessPointAttachment`.
@@ -308,19 +216,17 @@ pub struct FileSystemGid {
     pub gid: Num,
 }
 
+#[rustfmt::skip]
 impl FileSystemGid {
     /// A `FileSystemGid` with its required properties, named in a [`FileSystemGidRequired`].
     pub fn new(required: FileSystemGidRequired) -> Self {
-        Self { gid: required.gid }
+        Self {
+            gid: required.gid,
+        }
     }
 
     /// `Gid`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gid(mut self, value: impl Into<Num>) -> Self {
-        self.gid = value.into();
-        self
-    }
+    pub fn gid(mut self, value: impl Into<Num>) -> Self { self.gid = value.into(); self }
 }
 
 impl PropertyType for FileSystemGid {}
@@ -335,35 +241,20 @@ impl ToValue for FileSystemGid {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OntapFileSystemIdentityRequired {
     /// `Type`: an [`OntapFileSystemIdentityType`] value, required.
-    ///
-    /// Specifies the FSx for ONTAP user identity type. Valid values are `UNIX` and `WINDOWS` .
     pub r#type: OntapFileSystemIdentityType,
 }
 
-static RULE_OntapFileSystemIdentity: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OntapFileSystemIdentity: ObjRule = ObjRule {
     properties: &[
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["UNIX", "WINDOWS"],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["UNIX", "WINDOWS"], ..StrRule::ANY })),
         ("UnixUser", Shape::Object(&RULE_OntapUnixFileSystemUser)),
-        (
-            "WindowsUser",
-            Shape::Object(&RULE_OntapWindowsFileSystemUser),
-        ),
+        ("WindowsUser", Shape::Object(&RULE_OntapWindowsFileSystemUser)),
     ],
     required: &["Type"],
     one_of: &[&[&["UnixUser"], &["WindowsUser"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OntapFileSystemIdentity` property type of `AWS::FSx::S3AccessPointAttachment`.
@@ -387,6 +278,7 @@ pub struct OntapFileSystemIdentity {
     pub windows_user: Option<Obj<OntapWindowsFileSystemUser>>,
 }
 
+#[rustfmt::skip]
 impl OntapFileSystemIdentity {
     /// A `OntapFileSystemIdentity` with its required properties, named in a [`OntapFileSystemIdentityRequired`].
     pub fn new(required: OntapFileSystemIdentityRequired) -> Self {
@@ -398,28 +290,11 @@ impl OntapFileSystemIdentity {
     }
 
     /// `Type`: an [`OntapFileSystemIdentityType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<OntapFileSystemIdentityType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<OntapFileSystemIdentityType>) -> Self { self.r#type = value.into(); self }
     /// `UnixUser`: an [`OntapUnixFileSystemUser`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unix_user(mut self, value: impl Into<Obj<OntapUnixFileSystemUser>>) -> Self {
-        self.unix_user = Some(value.into());
-        self
-    }
-
+    pub fn unix_user(mut self, value: impl Into<Obj<OntapUnixFileSystemUser>>) -> Self { self.unix_user = Some(value.into()); self }
     /// `WindowsUser`: an [`OntapWindowsFileSystemUser`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn windows_user(mut self, value: impl Into<Obj<OntapWindowsFileSystemUser>>) -> Self {
-        self.windows_user = Some(value.into());
-        self
-    }
+    pub fn windows_user(mut self, value: impl Into<Obj<OntapWindowsFileSystemUser>>) -> Self { self.windows_user = Some(value.into()); self }
 }
 
 impl PropertyType for OntapFileSystemIdentity {}
@@ -438,30 +313,17 @@ impl ToValue for OntapFileSystemIdentity {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OntapUnixFileSystemUserRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the UNIX user. The name can be up to 256 characters long.
-    ///
-    /// Pattern `^[^\u0000\u0085\u2028\u2029\r\n]{1,256}$`; length 1 to 256.
     pub name: Str,
 }
 
-static RULE_OntapUnixFileSystemUser: ObjRule = ObjRule {
-    properties: &[(
-        "Name",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(256),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_OntapUnixFileSystemUser: ObjRule = ObjRule {
+    properties: &[
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OntapUnixFileSystemUser` property type of `AWS::FSx::S3AccessPointAttachment`.
@@ -479,6 +341,7 @@ pub struct OntapUnixFileSystemUser {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl OntapUnixFileSystemUser {
     /// A `OntapUnixFileSystemUser` with its required properties, named in a [`OntapUnixFileSystemUserRequired`].
     pub fn new(required: OntapUnixFileSystemUserRequired) -> Self {
@@ -488,12 +351,7 @@ impl OntapUnixFileSystemUser {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for OntapUnixFileSystemUser {}
@@ -508,30 +366,17 @@ impl ToValue for OntapUnixFileSystemUser {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OntapWindowsFileSystemUserRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the Windows user. The name can be up to 256 characters long and supports Active Directory users.
-    ///
-    /// Pattern `^[^\u0000\u0085\u2028\u2029\r\n]{1,256}$`; length 1 to 256.
     pub name: Str,
 }
 
-static RULE_OntapWindowsFileSystemUser: ObjRule = ObjRule {
-    properties: &[(
-        "Name",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(256),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_OntapWindowsFileSystemUser: ObjRule = ObjRule {
+    properties: &[
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OntapWindowsFileSystemUser` property type of `AWS::FSx::S3AccessPointAttachment`.
@@ -549,6 +394,7 @@ pub struct OntapWindowsFileSystemUser {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl OntapWindowsFileSystemUser {
     /// A `OntapWindowsFileSystemUser` with its required properties, named in a [`OntapWindowsFileSystemUserRequired`].
     pub fn new(required: OntapWindowsFileSystemUserRequired) -> Self {
@@ -558,12 +404,7 @@ impl OntapWindowsFileSystemUser {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for OntapWindowsFileSystemUser {}
@@ -578,35 +419,20 @@ impl ToValue for OntapWindowsFileSystemUser {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OpenZfsFileSystemIdentityRequired {
     /// `PosixUser`: an [`OpenZfsPosixFileSystemUser`] object, required.
-    ///
-    /// Specifies the UID and GIDs of the file system POSIX user.
     pub posix_user: Obj<OpenZfsPosixFileSystemUser>,
     /// `Type`: an [`OpenZfsFileSystemIdentityType`] value, required.
-    ///
-    /// Specifies the FSx for OpenZFS user identity type, accepts only `POSIX` .
     pub r#type: OpenZfsFileSystemIdentityType,
 }
 
-static RULE_OpenZfsFileSystemIdentity: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OpenZfsFileSystemIdentity: ObjRule = ObjRule {
     properties: &[
         ("PosixUser", Shape::Object(&RULE_OpenZfsPosixFileSystemUser)),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["POSIX"],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["POSIX"], ..StrRule::ANY })),
     ],
     required: &["Type", "PosixUser"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OpenZFSFileSystemIdentity` property type of `AWS::FSx::S3AccessPointAttachment`.
@@ -626,6 +452,7 @@ pub struct OpenZfsFileSystemIdentity {
     pub r#type: OpenZfsFileSystemIdentityType,
 }
 
+#[rustfmt::skip]
 impl OpenZfsFileSystemIdentity {
     /// A `OpenZfsFileSystemIdentity` with its required properties, named in a [`OpenZfsFileSystemIdentityRequired`].
     pub fn new(required: OpenZfsFileSystemIdentityRequired) -> Self {
@@ -636,20 +463,9 @@ impl OpenZfsFileSystemIdentity {
     }
 
     /// `PosixUser`: an [`OpenZfsPosixFileSystemUser`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn posix_user(mut self, value: impl Into<Obj<OpenZfsPosixFileSystemUser>>) -> Self {
-        self.posix_user = value.into();
-        self
-    }
-
+    pub fn posix_user(mut self, value: impl Into<Obj<OpenZfsPosixFileSystemUser>>) -> Self { self.posix_user = value.into(); self }
     /// `Type`: an [`OpenZfsFileSystemIdentityType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<OpenZfsFileSystemIdentityType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<OpenZfsFileSystemIdentityType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for OpenZfsFileSystemIdentity {}
@@ -667,52 +483,21 @@ impl ToValue for OpenZfsFileSystemIdentity {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OpenZfsPosixFileSystemUserRequired {
     /// `Gid`: a number, required.
-    ///
-    /// The GID of the file system user.
-    ///
-    /// Value 0 to 4294967295.
     pub gid: Num,
     /// `Uid`: a number, required.
-    ///
-    /// The UID of the file system user.
-    ///
-    /// Value 0 to 4294967295.
     pub uid: Num,
 }
 
-static RULE_OpenZfsPosixFileSystemUser: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OpenZfsPosixFileSystemUser: ObjRule = ObjRule {
     properties: &[
-        (
-            "Gid",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(4294967295.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SecondaryGids",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_FileSystemGid),
-                min_items: Some(0),
-                max_items: Some(15),
-            }),
-        ),
-        (
-            "Uid",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(4294967295.0),
-                allowed: &[],
-            }),
-        ),
+        ("Gid", Shape::Num(&NumRule { min: Some(0.0), max: Some(4294967295.0), ..NumRule::ANY })),
+        ("SecondaryGids", Shape::List(&ListRule { items: Shape::Object(&RULE_FileSystemGid), min_items: Some(0), max_items: Some(15) })),
+        ("Uid", Shape::Num(&NumRule { min: Some(0.0), max: Some(4294967295.0), ..NumRule::ANY })),
     ],
     required: &["Uid", "Gid"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OpenZFSPosixFileSystemUser` property type of `AWS::FSx::S3AccessPointAttachment`.
@@ -742,6 +527,7 @@ pub struct OpenZfsPosixFileSystemUser {
     pub uid: Num,
 }
 
+#[rustfmt::skip]
 impl OpenZfsPosixFileSystemUser {
     /// A `OpenZfsPosixFileSystemUser` with its required properties, named in a [`OpenZfsPosixFileSystemUserRequired`].
     pub fn new(required: OpenZfsPosixFileSystemUserRequired) -> Self {
@@ -753,28 +539,11 @@ impl OpenZfsPosixFileSystemUser {
     }
 
     /// `Gid`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gid(mut self, value: impl Into<Num>) -> Self {
-        self.gid = value.into();
-        self
-    }
-
+    pub fn gid(mut self, value: impl Into<Num>) -> Self { self.gid = value.into(); self }
     /// `SecondaryGids`: a list of [`FileSystemGid`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secondary_gids(mut self, value: impl Into<List<FileSystemGid>>) -> Self {
-        self.secondary_gids = Some(value.into());
-        self
-    }
-
+    pub fn secondary_gids(mut self, value: impl Into<List<FileSystemGid>>) -> Self { self.secondary_gids = Some(value.into()); self }
     /// `Uid`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn uid(mut self, value: impl Into<Num>) -> Self {
-        self.uid = value.into();
-        self
-    }
+    pub fn uid(mut self, value: impl Into<Num>) -> Self { self.uid = value.into(); self }
 }
 
 impl PropertyType for OpenZfsPosixFileSystemUser {}
@@ -789,40 +558,16 @@ impl ToValue for OpenZfsPosixFileSystemUser {
     }
 }
 
-static RULE_S3AccessPoint: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3AccessPoint: ObjRule = ObjRule {
     properties: &[
-        (
-            "Alias",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Alias", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("Policy", Shape::Any),
-        (
-            "ResourceARN",
-            Shape::Str(&StrRule {
-                min_len: Some(8),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VpcConfiguration",
-            Shape::Object(&RULE_S3AccessPointVpcConfiguration),
-        ),
+        ("ResourceARN", Shape::Str(&StrRule { min_len: Some(8), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("VpcConfiguration", Shape::Object(&RULE_S3AccessPointVpcConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3AccessPoint` property type of `AWS::FSx::S3AccessPointAttachment`.
@@ -856,6 +601,7 @@ pub struct S3AccessPoint {
     pub vpc_configuration: Option<Obj<S3AccessPointVpcConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl S3AccessPoint {
     /// A `S3AccessPoint` with no property set (none is required).
     pub fn new() -> Self {
@@ -863,39 +609,13 @@ impl S3AccessPoint {
     }
 
     /// `Alias`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alias(mut self, value: impl Into<Str>) -> Self {
-        self.alias = Some(value.into());
-        self
-    }
-
+    pub fn alias(mut self, value: impl Into<Str>) -> Self { self.alias = Some(value.into()); self }
     /// `Policy`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy(mut self, value: impl Into<Json>) -> Self {
-        self.policy = Some(value.into());
-        self
-    }
-
+    pub fn policy(mut self, value: impl Into<Json>) -> Self { self.policy = Some(value.into()); self }
     /// `ResourceARN`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self {
-        self.resource_arn = Some(value.into());
-        self
-    }
-
+    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = Some(value.into()); self }
     /// `VpcConfiguration`: a [`S3AccessPointVpcConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_configuration(
-        mut self,
-        value: impl Into<Obj<S3AccessPointVpcConfiguration>>,
-    ) -> Self {
-        self.vpc_configuration = Some(value.into());
-        self
-    }
+    pub fn vpc_configuration(mut self, value: impl Into<Obj<S3AccessPointVpcConfiguration>>) -> Self { self.vpc_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for S3AccessPoint {}
@@ -915,40 +635,20 @@ impl ToValue for S3AccessPoint {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3AccessPointOntapConfigurationRequired {
     /// `FileSystemIdentity`: an [`OntapFileSystemIdentity`] object, required.
-    ///
-    /// The file system identity used to authorize file access requests made using the S3 access point.
     pub file_system_identity: Obj<OntapFileSystemIdentity>,
     /// `VolumeId`: a string, required.
-    ///
-    /// The ID of the FSx for ONTAP volume that the S3 access point is attached to.
-    ///
-    /// Pattern `^(fsvol-[0-9a-f]{17,})$`; length 23 to 23.
     pub volume_id: Str,
 }
 
-static RULE_S3AccessPointOntapConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3AccessPointOntapConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "FileSystemIdentity",
-            Shape::Object(&RULE_OntapFileSystemIdentity),
-        ),
-        (
-            "VolumeId",
-            Shape::Str(&StrRule {
-                min_len: Some(23),
-                max_len: Some(23),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("FileSystemIdentity", Shape::Object(&RULE_OntapFileSystemIdentity)),
+        ("VolumeId", Shape::Str(&StrRule { min_len: Some(23), max_len: Some(23), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["VolumeId", "FileSystemIdentity"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3AccessPointOntapConfiguration` property type of `AWS::FSx::S3AccessPointAttachment`.
@@ -970,6 +670,7 @@ pub struct S3AccessPointOntapConfiguration {
     pub volume_id: Str,
 }
 
+#[rustfmt::skip]
 impl S3AccessPointOntapConfiguration {
     /// A `S3AccessPointOntapConfiguration` with its required properties, named in a [`S3AccessPointOntapConfigurationRequired`].
     pub fn new(required: S3AccessPointOntapConfigurationRequired) -> Self {
@@ -980,20 +681,9 @@ impl S3AccessPointOntapConfiguration {
     }
 
     /// `FileSystemIdentity`: an [`OntapFileSystemIdentity`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_system_identity(mut self, value: impl Into<Obj<OntapFileSystemIdentity>>) -> Self {
-        self.file_system_identity = value.into();
-        self
-    }
-
+    pub fn file_system_identity(mut self, value: impl Into<Obj<OntapFileSystemIdentity>>) -> Self { self.file_system_identity = value.into(); self }
     /// `VolumeId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_id(mut self, value: impl Into<Str>) -> Self {
-        self.volume_id = value.into();
-        self
-    }
+    pub fn volume_id(mut self, value: impl Into<Str>) -> Self { self.volume_id = value.into(); self }
 }
 
 impl PropertyType for S3AccessPointOntapConfiguration {}
@@ -1011,40 +701,20 @@ impl ToValue for S3AccessPointOntapConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3AccessPointOpenZfsConfigurationRequired {
     /// `FileSystemIdentity`: an [`OpenZfsFileSystemIdentity`] object, required.
-    ///
-    /// The file system identity used to authorize file access requests made using the S3 access point.
     pub file_system_identity: Obj<OpenZfsFileSystemIdentity>,
     /// `VolumeId`: a string, required.
-    ///
-    /// The ID of the FSx for OpenZFS volume that the S3 access point is attached to.
-    ///
-    /// Pattern `^(fsvol-[0-9a-f]{17,})$`; length 23 to 23.
     pub volume_id: Str,
 }
 
-static RULE_S3AccessPointOpenZfsConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3AccessPointOpenZfsConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "FileSystemIdentity",
-            Shape::Object(&RULE_OpenZfsFileSystemIdentity),
-        ),
-        (
-            "VolumeId",
-            Shape::Str(&StrRule {
-                min_len: Some(23),
-                max_len: Some(23),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("FileSystemIdentity", Shape::Object(&RULE_OpenZfsFileSystemIdentity)),
+        ("VolumeId", Shape::Str(&StrRule { min_len: Some(23), max_len: Some(23), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["VolumeId", "FileSystemIdentity"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3AccessPointOpenZFSConfiguration` property type of `AWS::FSx::S3AccessPointAttachment`.
@@ -1066,6 +736,7 @@ pub struct S3AccessPointOpenZfsConfiguration {
     pub volume_id: Str,
 }
 
+#[rustfmt::skip]
 impl S3AccessPointOpenZfsConfiguration {
     /// A `S3AccessPointOpenZfsConfiguration` with its required properties, named in a [`S3AccessPointOpenZfsConfigurationRequired`].
     pub fn new(required: S3AccessPointOpenZfsConfigurationRequired) -> Self {
@@ -1076,23 +747,9 @@ impl S3AccessPointOpenZfsConfiguration {
     }
 
     /// `FileSystemIdentity`: an [`OpenZfsFileSystemIdentity`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_system_identity(
-        mut self,
-        value: impl Into<Obj<OpenZfsFileSystemIdentity>>,
-    ) -> Self {
-        self.file_system_identity = value.into();
-        self
-    }
-
+    pub fn file_system_identity(mut self, value: impl Into<Obj<OpenZfsFileSystemIdentity>>) -> Self { self.file_system_identity = value.into(); self }
     /// `VolumeId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_id(mut self, value: impl Into<Str>) -> Self {
-        self.volume_id = value.into();
-        self
-    }
+    pub fn volume_id(mut self, value: impl Into<Str>) -> Self { self.volume_id = value.into(); self }
 }
 
 impl PropertyType for S3AccessPointOpenZfsConfiguration {}
@@ -1110,30 +767,17 @@ impl ToValue for S3AccessPointOpenZfsConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3AccessPointVpcConfigurationRequired {
     /// `VpcId`: a string, required.
-    ///
-    /// Specifies the virtual private cloud (VPC) for the S3 access point VPC configuration, if one exists.
-    ///
-    /// Format `AWS::EC2::VPC.Id`; pattern `^(vpc-[0-9a-f]{8,})$`; length 12 to 21.
     pub vpc_id: Str,
 }
 
-static RULE_S3AccessPointVpcConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "VpcId",
-        Shape::Str(&StrRule {
-            min_len: Some(12),
-            max_len: Some(21),
-            pattern: Some(&PATTERN_5),
-            allowed: &[],
-            format: Some(Format::VpcId),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_S3AccessPointVpcConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("VpcId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(21), pattern: Some(&PATTERN_5), format: Some(Format::VpcId), ..StrRule::ANY })),
+    ],
     required: &["VpcId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3AccessPointVpcConfiguration` property type of `AWS::FSx::S3AccessPointAttachment`.
@@ -1151,6 +795,7 @@ pub struct S3AccessPointVpcConfiguration {
     pub vpc_id: Str,
 }
 
+#[rustfmt::skip]
 impl S3AccessPointVpcConfiguration {
     /// A `S3AccessPointVpcConfiguration` with its required properties, named in a [`S3AccessPointVpcConfigurationRequired`].
     pub fn new(required: S3AccessPointVpcConfigurationRequired) -> Self {
@@ -1160,12 +805,7 @@ impl S3AccessPointVpcConfiguration {
     }
 
     /// `VpcId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_id = value.into();
-        self
-    }
+    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = value.into(); self }
 }
 
 impl PropertyType for S3AccessPointVpcConfiguration {}

@@ -7,40 +7,28 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`Snapshot`], by name: `Snapshot::new(SnapshotRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SnapshotRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the snapshot.
     pub name: Str,
     /// `VolumeId`: a string, required.
-    ///
-    /// The ID of the volume that the snapshot is of.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub volume_id: Str,
 }
 
-static RULE_Snapshot: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Snapshot: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("VolumeId", Shape::STR),
     ],
     required: &["VolumeId", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::FSx::Snapshot` resource.
@@ -72,6 +60,7 @@ pub struct Snapshot {
     pub volume_id: Str,
 }
 
+#[rustfmt::skip]
 impl Snapshot {
     /// The CloudFormation type name, `AWS::FSx::Snapshot`.
     pub const TYPE_NAME: &'static str = "AWS::FSx::Snapshot";
@@ -102,28 +91,11 @@ impl Snapshot {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VolumeId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_id(mut self, value: impl Into<Str>) -> Self {
-        self.volume_id = value.into();
-        self
-    }
+    pub fn volume_id(mut self, value: impl Into<Str>) -> Self { self.volume_id = value.into(); self }
 }
 
 impl Resource for Snapshot {
@@ -172,68 +144,5 @@ impl SnapshotAttributes {
     /// Example: `arn:aws:fsx:us-east-2:111133334444:snapshot/fsvol-01234567890123456/fsvolsnap-0123456789abcedf5`
     pub fn resource_arn(&self) -> Value {
         self.0.get_att("ResourceARN")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::FSx::Snapshot`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-fsx-snapshot-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

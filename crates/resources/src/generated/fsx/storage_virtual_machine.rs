@@ -7,48 +7,31 @@
 
 use crate::support::prelude::*;
 
+use super::shared::{RULE_SelfManagedActiveDirectoryConfiguration, RULE_Tag};
+pub use super::shared::{SelfManagedActiveDirectoryConfiguration, Tag, TagRequired};
+
 /// The required properties of [`StorageVirtualMachine`], by name: `StorageVirtualMachine::new(StorageVirtualMachineRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StorageVirtualMachineRequired {
     /// `FileSystemId`: a string, required.
-    ///
-    /// Specifies the FSx for ONTAP file system on which to create the SVM.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub file_system_id: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the SVM.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_StorageVirtualMachine: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StorageVirtualMachine: ObjRule = ObjRule {
     properties: &[
-        (
-            "ActiveDirectoryConfiguration",
-            Shape::Object(&RULE_ActiveDirectoryConfiguration),
-        ),
+        ("ActiveDirectoryConfiguration", Shape::Object(&RULE_ActiveDirectoryConfiguration)),
         ("FileSystemId", Shape::STR),
         ("Name", Shape::STR),
         ("RootVolumeSecurityStyle", Shape::STR),
         ("SvmAdminPassword", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["FileSystemId", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::FSx::StorageVirtualMachine` resource.
@@ -100,6 +83,7 @@ pub struct StorageVirtualMachine {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl StorageVirtualMachine {
     /// The CloudFormation type name, `AWS::FSx::StorageVirtualMachine`.
     pub const TYPE_NAME: &'static str = "AWS::FSx::StorageVirtualMachine";
@@ -133,55 +117,17 @@ impl StorageVirtualMachine {
     }
 
     /// `ActiveDirectoryConfiguration`: an [`ActiveDirectoryConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn active_directory_configuration(
-        mut self,
-        value: impl Into<Obj<ActiveDirectoryConfiguration>>,
-    ) -> Self {
-        self.active_directory_configuration = Some(value.into());
-        self
-    }
-
+    pub fn active_directory_configuration(mut self, value: impl Into<Obj<ActiveDirectoryConfiguration>>) -> Self { self.active_directory_configuration = Some(value.into()); self }
     /// `FileSystemId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_system_id(mut self, value: impl Into<Str>) -> Self {
-        self.file_system_id = value.into();
-        self
-    }
-
+    pub fn file_system_id(mut self, value: impl Into<Str>) -> Self { self.file_system_id = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `RootVolumeSecurityStyle`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn root_volume_security_style(mut self, value: impl Into<Str>) -> Self {
-        self.root_volume_security_style = Some(value.into());
-        self
-    }
-
+    pub fn root_volume_security_style(mut self, value: impl Into<Str>) -> Self { self.root_volume_security_style = Some(value.into()); self }
     /// `SvmAdminPassword`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn svm_admin_password(mut self, value: impl Into<Str>) -> Self {
-        self.svm_admin_password = Some(value.into());
-        self
-    }
-
+    pub fn svm_admin_password(mut self, value: impl Into<Str>) -> Self { self.svm_admin_password = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for StorageVirtualMachine {
@@ -252,20 +198,14 @@ impl StorageVirtualMachineAttributes {
     }
 }
 
-static RULE_ActiveDirectoryConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ActiveDirectoryConfiguration: ObjRule = ObjRule {
     properties: &[
         ("NetBiosName", Shape::STR),
-        (
-            "SelfManagedActiveDirectoryConfiguration",
-            Shape::Object(&RULE_SelfManagedActiveDirectoryConfiguration),
-        ),
+        ("SelfManagedActiveDirectoryConfiguration", Shape::Object(&RULE_SelfManagedActiveDirectoryConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ActiveDirectoryConfiguration` property type of `AWS::FSx::StorageVirtualMachine`.
@@ -286,6 +226,7 @@ pub struct ActiveDirectoryConfiguration {
         Option<Obj<SelfManagedActiveDirectoryConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl ActiveDirectoryConfiguration {
     /// A `ActiveDirectoryConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -293,23 +234,9 @@ impl ActiveDirectoryConfiguration {
     }
 
     /// `NetBiosName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn net_bios_name(mut self, value: impl Into<Str>) -> Self {
-        self.net_bios_name = Some(value.into());
-        self
-    }
-
+    pub fn net_bios_name(mut self, value: impl Into<Str>) -> Self { self.net_bios_name = Some(value.into()); self }
     /// `SelfManagedActiveDirectoryConfiguration`: a [`SelfManagedActiveDirectoryConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn self_managed_active_directory_configuration(
-        mut self,
-        value: impl Into<Obj<SelfManagedActiveDirectoryConfiguration>>,
-    ) -> Self {
-        self.self_managed_active_directory_configuration = Some(value.into());
-        self
-    }
+    pub fn self_managed_active_directory_configuration(mut self, value: impl Into<Obj<SelfManagedActiveDirectoryConfiguration>>) -> Self { self.self_managed_active_directory_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for ActiveDirectoryConfiguration {}
@@ -322,228 +249,6 @@ impl ToValue for ActiveDirectoryConfiguration {
                 "SelfManagedActiveDirectoryConfiguration",
                 &self.self_managed_active_directory_configuration,
             )
-            .build()
-    }
-}
-
-static RULE_SelfManagedActiveDirectoryConfiguration: ObjRule = ObjRule {
-    properties: &[
-        (
-            "DnsIps",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        ("DomainJoinServiceAccountSecret", Shape::STR),
-        ("DomainName", Shape::STR),
-        ("FileSystemAdministratorsGroup", Shape::STR),
-        ("OrganizationalUnitDistinguishedName", Shape::STR),
-        ("Password", Shape::STR),
-        ("UserName", Shape::STR),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SelfManagedActiveDirectoryConfiguration` property type of `AWS::FSx::StorageVirtualMachine`.
-///
-/// The configuration that Amazon FSx uses to join the ONTAP storage virtual machine (SVM) to your self-managed (including on-premises) Microsoft Active Directory directory.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-fsx-storagevirtualmachine-selfmanagedactivedirectoryconfiguration.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct SelfManagedActiveDirectoryConfiguration {
-    /// `DnsIps`: a list of strings.
-    ///
-    /// A list of up to three IP addresses of DNS servers or domain controllers in the self-managed AD directory.
-    pub dns_ips: Option<List<Str>>,
-    /// `DomainJoinServiceAccountSecret`: a string.
-    ///
-    /// The Amazon Resource Name (ARN) of the AWS Secrets Manager secret containing the self-managed Active Directory domain join service account credentials. When provided, Amazon FSx uses the credentials stored in this secret to join the file system to your self-managed Active Directory domain.
-    ///
-    /// The secret must contain two key-value pairs:
-    ///
-    /// - `CUSTOMER_MANAGED_ACTIVE_DIRECTORY_USERNAME` - The username for the service account
-    /// - `CUSTOMER_MANAGED_ACTIVE_DIRECTORY_PASSWORD` - The password for the service account
-    ///
-    /// For more information, see \[Using Amazon FSx for Windows with your self-managed Microsoft Active Directory\](<https://docs.aws.amazon.com/fsx/latest/WindowsGuide/self-manage-prereqs.html>) or \[Using Amazon FSx for ONTAP with your self-managed Microsoft Active Directory\](<https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/self-manage-prereqs.html>) .
-    pub domain_join_service_account_secret: Option<Str>,
-    /// `DomainName`: a string.
-    ///
-    /// The fully qualified domain name of the self-managed AD directory, such as `corp.example.com` .
-    pub domain_name: Option<Str>,
-    /// `FileSystemAdministratorsGroup`: a string.
-    ///
-    /// (Optional) The name of the domain group whose members are granted administrative privileges for the file system. Administrative privileges include taking ownership of files and folders, setting audit controls (audit ACLs) on files and folders, and administering the file system remotely by using the FSx Remote PowerShell. The group that you specify must already exist in your domain. If you don't provide one, your AD domain's Domain Admins group is used.
-    pub file_system_administrators_group: Option<Str>,
-    /// `OrganizationalUnitDistinguishedName`: a string.
-    ///
-    /// (Optional) The fully qualified distinguished name of the organizational unit within your self-managed AD directory. Amazon FSx only accepts OU as the direct parent of the file system. An example is `OU=FSx,DC=yourdomain,DC=corp,DC=com` . To learn more, see \[RFC 2253\](<https://docs.aws.amazon.com/https://tools.ietf.org/html/rfc2253>) . If none is provided, the FSx file system is created in the default location of your self-managed AD directory.
-    ///
-    /// &gt; Only Organizational Unit (OU) objects can be the direct parent of the file system that you're creating.
-    pub organizational_unit_distinguished_name: Option<Str>,
-    /// `Password`: a string.
-    ///
-    /// The password for the service account on your self-managed AD domain that Amazon FSx will use to join to your AD domain.
-    pub password: Option<Str>,
-    /// `UserName`: a string.
-    ///
-    /// The user name for the service account on your self-managed AD domain that Amazon FSx will use to join to your AD domain. This account must have the permission to join computers to the domain in the organizational unit provided in `OrganizationalUnitDistinguishedName` , or in the default location of your AD domain.
-    pub user_name: Option<Str>,
-}
-
-impl SelfManagedActiveDirectoryConfiguration {
-    /// A `SelfManagedActiveDirectoryConfiguration` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `DnsIps`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dns_ips(mut self, value: impl Into<List<Str>>) -> Self {
-        self.dns_ips = Some(value.into());
-        self
-    }
-
-    /// `DomainJoinServiceAccountSecret`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_join_service_account_secret(mut self, value: impl Into<Str>) -> Self {
-        self.domain_join_service_account_secret = Some(value.into());
-        self
-    }
-
-    /// `DomainName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self {
-        self.domain_name = Some(value.into());
-        self
-    }
-
-    /// `FileSystemAdministratorsGroup`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_system_administrators_group(mut self, value: impl Into<Str>) -> Self {
-        self.file_system_administrators_group = Some(value.into());
-        self
-    }
-
-    /// `OrganizationalUnitDistinguishedName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn organizational_unit_distinguished_name(mut self, value: impl Into<Str>) -> Self {
-        self.organizational_unit_distinguished_name = Some(value.into());
-        self
-    }
-
-    /// `Password`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn password(mut self, value: impl Into<Str>) -> Self {
-        self.password = Some(value.into());
-        self
-    }
-
-    /// `UserName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_name(mut self, value: impl Into<Str>) -> Self {
-        self.user_name = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for SelfManagedActiveDirectoryConfiguration {}
-
-impl ToValue for SelfManagedActiveDirectoryConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("DnsIps", &self.dns_ips)
-            .opt(
-                "DomainJoinServiceAccountSecret",
-                &self.domain_join_service_account_secret,
-            )
-            .opt("DomainName", &self.domain_name)
-            .opt(
-                "FileSystemAdministratorsGroup",
-                &self.file_system_administrators_group,
-            )
-            .opt(
-                "OrganizationalUnitDistinguishedName",
-                &self.organizational_unit_distinguished_name,
-            )
-            .opt("Password", &self.password)
-            .opt("UserName", &self.user_name)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::FSx::StorageVirtualMachine`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-fsx-storagevirtualmachine-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -7,43 +7,29 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`Volume`], by name: `Volume::new(VolumeRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VolumeRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the volume.
     pub name: Str,
 }
 
-static RULE_Volume: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Volume: ObjRule = ObjRule {
     properties: &[
         ("BackupId", Shape::STR),
         ("Name", Shape::STR),
-        (
-            "OntapConfiguration",
-            Shape::Object(&RULE_OntapConfiguration),
-        ),
-        (
-            "OpenZFSConfiguration",
-            Shape::Object(&RULE_OpenZfsConfiguration),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("OntapConfiguration", Shape::Object(&RULE_OntapConfiguration)),
+        ("OpenZFSConfiguration", Shape::Object(&RULE_OpenZfsConfiguration)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("VolumeType", Shape::STR),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::FSx::Volume` resource.
@@ -91,6 +77,7 @@ pub struct Volume {
     pub volume_type: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Volume {
     /// The CloudFormation type name, `AWS::FSx::Volume`.
     pub const TYPE_NAME: &'static str = "AWS::FSx::Volume";
@@ -124,52 +111,17 @@ impl Volume {
     }
 
     /// `BackupId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn backup_id(mut self, value: impl Into<Str>) -> Self {
-        self.backup_id = Some(value.into());
-        self
-    }
-
+    pub fn backup_id(mut self, value: impl Into<Str>) -> Self { self.backup_id = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `OntapConfiguration`: an [`OntapConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ontap_configuration(mut self, value: impl Into<Obj<OntapConfiguration>>) -> Self {
-        self.ontap_configuration = Some(value.into());
-        self
-    }
-
+    pub fn ontap_configuration(mut self, value: impl Into<Obj<OntapConfiguration>>) -> Self { self.ontap_configuration = Some(value.into()); self }
     /// `OpenZFSConfiguration`: an [`OpenZfsConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn open_zfs_configuration(mut self, value: impl Into<Obj<OpenZfsConfiguration>>) -> Self {
-        self.open_zfs_configuration = Some(value.into());
-        self
-    }
-
+    pub fn open_zfs_configuration(mut self, value: impl Into<Obj<OpenZfsConfiguration>>) -> Self { self.open_zfs_configuration = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VolumeType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_type(mut self, value: impl Into<Str>) -> Self {
-        self.volume_type = Some(value.into());
-        self
-    }
+    pub fn volume_type(mut self, value: impl Into<Str>) -> Self { self.volume_type = Some(value.into()); self }
 }
 
 impl Resource for Volume {
@@ -237,24 +189,14 @@ impl VolumeAttributes {
     }
 }
 
-static RULE_AggregateConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AggregateConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Aggregates",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Aggregates", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("ConstituentsPerAggregate", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AggregateConfiguration` property type of `AWS::FSx::Volume`.
@@ -280,6 +222,7 @@ pub struct AggregateConfiguration {
     pub constituents_per_aggregate: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl AggregateConfiguration {
     /// A `AggregateConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -287,20 +230,9 @@ impl AggregateConfiguration {
     }
 
     /// `Aggregates`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aggregates(mut self, value: impl Into<List<Str>>) -> Self {
-        self.aggregates = Some(value.into());
-        self
-    }
-
+    pub fn aggregates(mut self, value: impl Into<List<Str>>) -> Self { self.aggregates = Some(value.into()); self }
     /// `ConstituentsPerAggregate`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn constituents_per_aggregate(mut self, value: impl Into<Int>) -> Self {
-        self.constituents_per_aggregate = Some(value.into());
-        self
-    }
+    pub fn constituents_per_aggregate(mut self, value: impl Into<Int>) -> Self { self.constituents_per_aggregate = Some(value.into()); self }
 }
 
 impl PropertyType for AggregateConfiguration {}
@@ -318,19 +250,18 @@ impl ToValue for AggregateConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AutocommitPeriodRequired {
     /// `Type`: a string, required.
-    ///
-    /// Defines the type of time for the autocommit period of a file in an FSx for ONTAP SnapLock volume. Setting this value to `NONE` disables autocommit. The default value is `NONE` .
     pub r#type: Str,
 }
 
-static RULE_AutocommitPeriod: ObjRule = ObjRule {
-    properties: &[("Type", Shape::STR), ("Value", Shape::INT)],
+#[rustfmt::skip]
+pub(crate) static RULE_AutocommitPeriod: ObjRule = ObjRule {
+    properties: &[
+        ("Type", Shape::STR),
+        ("Value", Shape::INT),
+    ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AutocommitPeriod` property type of `AWS::FSx::Volume`.
@@ -358,6 +289,7 @@ pub struct AutocommitPeriod {
     pub value: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl AutocommitPeriod {
     /// A `AutocommitPeriod` with its required properties, named in a [`AutocommitPeriodRequired`].
     pub fn new(required: AutocommitPeriodRequired) -> Self {
@@ -368,20 +300,9 @@ impl AutocommitPeriod {
     }
 
     /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
     /// `Value`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Int>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Int>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for AutocommitPeriod {}
@@ -399,36 +320,20 @@ impl ToValue for AutocommitPeriod {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClientConfigurationsRequired {
     /// `Clients`: a string, required.
-    ///
-    /// A value that specifies who can mount the file system. You can provide a wildcard character ( `*` ), an IP address ( `0.0.0.0` ), or a CIDR address ( `192.0.2.0/24` ). By default, Amazon FSx uses the wildcard character when specifying the client.
     pub clients: Str,
     /// `Options`: a list of strings, required.
-    ///
-    /// The options to use when mounting the file system. For a list of options that you can use with Network File System (NFS), see the \[exports(5) - Linux man page\](<https://docs.aws.amazon.com/https://linux.die.net/man/5/exports>) . When choosing your options, consider the following:
-    ///
-    /// - `crossmnt` is used by default. If you don't specify `crossmnt` when changing the client configuration, you won't be able to see or access snapshots in your file system's snapshot directory.
-    /// - `sync` is used by default. If you instead specify `async` , the system acknowledges writes before writing to disk. If the system crashes before the writes are finished, you lose the unwritten data.
     pub options: List<Str>,
 }
 
-static RULE_ClientConfigurations: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ClientConfigurations: ObjRule = ObjRule {
     properties: &[
         ("Clients", Shape::STR),
-        (
-            "Options",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Options", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
     required: &["Options", "Clients"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ClientConfigurations` property type of `AWS::FSx::Volume`.
@@ -451,6 +356,7 @@ pub struct ClientConfigurations {
     pub options: List<Str>,
 }
 
+#[rustfmt::skip]
 impl ClientConfigurations {
     /// A `ClientConfigurations` with its required properties, named in a [`ClientConfigurationsRequired`].
     pub fn new(required: ClientConfigurationsRequired) -> Self {
@@ -461,20 +367,9 @@ impl ClientConfigurations {
     }
 
     /// `Clients`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn clients(mut self, value: impl Into<Str>) -> Self {
-        self.clients = value.into();
-        self
-    }
-
+    pub fn clients(mut self, value: impl Into<Str>) -> Self { self.clients = value.into(); self }
     /// `Options`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn options(mut self, value: impl Into<List<Str>>) -> Self {
-        self.options = value.into();
-        self
-    }
+    pub fn options(mut self, value: impl Into<List<Str>>) -> Self { self.options = value.into(); self }
 }
 
 impl PropertyType for ClientConfigurations {}
@@ -492,26 +387,17 @@ impl ToValue for ClientConfigurations {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NfsExportsRequired {
     /// `ClientConfigurations`: a list of [`ClientConfigurations`] objects, required.
-    ///
-    /// A list of configuration objects that contain the client and options for mounting the OpenZFS file system.
     pub client_configurations: List<ClientConfigurations>,
 }
 
-static RULE_NfsExports: ObjRule = ObjRule {
-    properties: &[(
-        "ClientConfigurations",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_ClientConfigurations),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_NfsExports: ObjRule = ObjRule {
+    properties: &[
+        ("ClientConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ClientConfigurations), min_items: None, max_items: None })),
+    ],
     required: &["ClientConfigurations"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NfsExports` property type of `AWS::FSx::Volume`.
@@ -527,6 +413,7 @@ pub struct NfsExports {
     pub client_configurations: List<ClientConfigurations>,
 }
 
+#[rustfmt::skip]
 impl NfsExports {
     /// A `NfsExports` with its required properties, named in a [`NfsExportsRequired`].
     pub fn new(required: NfsExportsRequired) -> Self {
@@ -536,12 +423,7 @@ impl NfsExports {
     }
 
     /// `ClientConfigurations`: a list of [`ClientConfigurations`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_configurations(mut self, value: impl Into<List<ClientConfigurations>>) -> Self {
-        self.client_configurations = value.into();
-        self
-    }
+    pub fn client_configurations(mut self, value: impl Into<List<ClientConfigurations>>) -> Self { self.client_configurations = value.into(); self }
 }
 
 impl PropertyType for NfsExports {}
@@ -558,27 +440,20 @@ impl ToValue for NfsExports {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OntapConfigurationRequired {
     /// `StorageVirtualMachineId`: a string, required.
-    ///
-    /// Specifies the ONTAP SVM in which to create the volume.
     pub storage_virtual_machine_id: Str,
 }
 
-static RULE_OntapConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OntapConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "AggregateConfiguration",
-            Shape::Object(&RULE_AggregateConfiguration),
-        ),
+        ("AggregateConfiguration", Shape::Object(&RULE_AggregateConfiguration)),
         ("CopyTagsToBackups", Shape::STR),
         ("JunctionPath", Shape::STR),
         ("OntapVolumeType", Shape::STR),
         ("SecurityStyle", Shape::STR),
         ("SizeInBytes", Shape::STR),
         ("SizeInMegabytes", Shape::STR),
-        (
-            "SnaplockConfiguration",
-            Shape::Object(&RULE_SnaplockConfiguration),
-        ),
+        ("SnaplockConfiguration", Shape::Object(&RULE_SnaplockConfiguration)),
         ("SnapshotPolicy", Shape::STR),
         ("StorageEfficiencyEnabled", Shape::STR),
         ("StorageVirtualMachineId", Shape::STR),
@@ -586,11 +461,8 @@ static RULE_OntapConfiguration: ObjRule = ObjRule {
         ("VolumeStyle", Shape::STR),
     ],
     required: &["StorageVirtualMachineId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OntapConfiguration` property type of `AWS::FSx::Volume`.
@@ -685,6 +557,7 @@ pub struct OntapConfiguration {
     pub volume_style: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl OntapConfiguration {
     /// A `OntapConfiguration` with its required properties, named in a [`OntapConfigurationRequired`].
     pub fn new(required: OntapConfigurationRequired) -> Self {
@@ -706,111 +579,31 @@ impl OntapConfiguration {
     }
 
     /// `AggregateConfiguration`: an [`AggregateConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aggregate_configuration(
-        mut self,
-        value: impl Into<Obj<AggregateConfiguration>>,
-    ) -> Self {
-        self.aggregate_configuration = Some(value.into());
-        self
-    }
-
+    pub fn aggregate_configuration(mut self, value: impl Into<Obj<AggregateConfiguration>>) -> Self { self.aggregate_configuration = Some(value.into()); self }
     /// `CopyTagsToBackups`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn copy_tags_to_backups(mut self, value: impl Into<Str>) -> Self {
-        self.copy_tags_to_backups = Some(value.into());
-        self
-    }
-
+    pub fn copy_tags_to_backups(mut self, value: impl Into<Str>) -> Self { self.copy_tags_to_backups = Some(value.into()); self }
     /// `JunctionPath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn junction_path(mut self, value: impl Into<Str>) -> Self {
-        self.junction_path = Some(value.into());
-        self
-    }
-
+    pub fn junction_path(mut self, value: impl Into<Str>) -> Self { self.junction_path = Some(value.into()); self }
     /// `OntapVolumeType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ontap_volume_type(mut self, value: impl Into<Str>) -> Self {
-        self.ontap_volume_type = Some(value.into());
-        self
-    }
-
+    pub fn ontap_volume_type(mut self, value: impl Into<Str>) -> Self { self.ontap_volume_type = Some(value.into()); self }
     /// `SecurityStyle`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_style(mut self, value: impl Into<Str>) -> Self {
-        self.security_style = Some(value.into());
-        self
-    }
-
+    pub fn security_style(mut self, value: impl Into<Str>) -> Self { self.security_style = Some(value.into()); self }
     /// `SizeInBytes`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn size_in_bytes(mut self, value: impl Into<Str>) -> Self {
-        self.size_in_bytes = Some(value.into());
-        self
-    }
-
+    pub fn size_in_bytes(mut self, value: impl Into<Str>) -> Self { self.size_in_bytes = Some(value.into()); self }
     /// `SizeInMegabytes`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn size_in_megabytes(mut self, value: impl Into<Str>) -> Self {
-        self.size_in_megabytes = Some(value.into());
-        self
-    }
-
+    pub fn size_in_megabytes(mut self, value: impl Into<Str>) -> Self { self.size_in_megabytes = Some(value.into()); self }
     /// `SnaplockConfiguration`: a [`SnaplockConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snaplock_configuration(mut self, value: impl Into<Obj<SnaplockConfiguration>>) -> Self {
-        self.snaplock_configuration = Some(value.into());
-        self
-    }
-
+    pub fn snaplock_configuration(mut self, value: impl Into<Obj<SnaplockConfiguration>>) -> Self { self.snaplock_configuration = Some(value.into()); self }
     /// `SnapshotPolicy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshot_policy(mut self, value: impl Into<Str>) -> Self {
-        self.snapshot_policy = Some(value.into());
-        self
-    }
-
+    pub fn snapshot_policy(mut self, value: impl Into<Str>) -> Self { self.snapshot_policy = Some(value.into()); self }
     /// `StorageEfficiencyEnabled`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_efficiency_enabled(mut self, value: impl Into<Str>) -> Self {
-        self.storage_efficiency_enabled = Some(value.into());
-        self
-    }
-
+    pub fn storage_efficiency_enabled(mut self, value: impl Into<Str>) -> Self { self.storage_efficiency_enabled = Some(value.into()); self }
     /// `StorageVirtualMachineId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_virtual_machine_id(mut self, value: impl Into<Str>) -> Self {
-        self.storage_virtual_machine_id = value.into();
-        self
-    }
-
+    pub fn storage_virtual_machine_id(mut self, value: impl Into<Str>) -> Self { self.storage_virtual_machine_id = value.into(); self }
     /// `TieringPolicy`: a [`TieringPolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tiering_policy(mut self, value: impl Into<Obj<TieringPolicy>>) -> Self {
-        self.tiering_policy = Some(value.into());
-        self
-    }
-
+    pub fn tiering_policy(mut self, value: impl Into<Obj<TieringPolicy>>) -> Self { self.tiering_policy = Some(value.into()); self }
     /// `VolumeStyle`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_style(mut self, value: impl Into<Str>) -> Self {
-        self.volume_style = Some(value.into());
-        self
-    }
+    pub fn volume_style(mut self, value: impl Into<Str>) -> Self { self.volume_style = Some(value.into()); self }
 }
 
 impl PropertyType for OntapConfiguration {}
@@ -839,52 +632,27 @@ impl ToValue for OntapConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OpenZfsConfigurationRequired {
     /// `ParentVolumeId`: a string, required.
-    ///
-    /// The ID of the volume to use as the parent volume of the volume that you are creating.
     pub parent_volume_id: Str,
 }
 
-static RULE_OpenZfsConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OpenZfsConfiguration: ObjRule = ObjRule {
     properties: &[
         ("CopyTagsToSnapshots", Shape::Bool),
         ("DataCompressionType", Shape::STR),
-        (
-            "NfsExports",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_NfsExports),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Options",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("NfsExports", Shape::List(&ListRule { items: Shape::Object(&RULE_NfsExports), min_items: None, max_items: None })),
+        ("Options", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("OriginSnapshot", Shape::Object(&RULE_OriginSnapshot)),
         ("ParentVolumeId", Shape::STR),
         ("ReadOnly", Shape::Bool),
         ("RecordSizeKiB", Shape::INT),
         ("StorageCapacityQuotaGiB", Shape::INT),
         ("StorageCapacityReservationGiB", Shape::INT),
-        (
-            "UserAndGroupQuotas",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_UserAndGroupQuotas),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("UserAndGroupQuotas", Shape::List(&ListRule { items: Shape::Object(&RULE_UserAndGroupQuotas), min_items: None, max_items: None })),
     ],
     required: &["ParentVolumeId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OpenZFSConfiguration` property type of `AWS::FSx::Volume`.
@@ -946,6 +714,7 @@ pub struct OpenZfsConfiguration {
     pub user_and_group_quotas: Option<List<UserAndGroupQuotas>>,
 }
 
+#[rustfmt::skip]
 impl OpenZfsConfiguration {
     /// A `OpenZfsConfiguration` with its required properties, named in a [`OpenZfsConfigurationRequired`].
     pub fn new(required: OpenZfsConfigurationRequired) -> Self {
@@ -965,92 +734,27 @@ impl OpenZfsConfiguration {
     }
 
     /// `CopyTagsToSnapshots`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn copy_tags_to_snapshots(mut self, value: impl Into<Bool>) -> Self {
-        self.copy_tags_to_snapshots = Some(value.into());
-        self
-    }
-
+    pub fn copy_tags_to_snapshots(mut self, value: impl Into<Bool>) -> Self { self.copy_tags_to_snapshots = Some(value.into()); self }
     /// `DataCompressionType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_compression_type(mut self, value: impl Into<Str>) -> Self {
-        self.data_compression_type = Some(value.into());
-        self
-    }
-
+    pub fn data_compression_type(mut self, value: impl Into<Str>) -> Self { self.data_compression_type = Some(value.into()); self }
     /// `NfsExports`: a list of [`NfsExports`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn nfs_exports(mut self, value: impl Into<List<NfsExports>>) -> Self {
-        self.nfs_exports = Some(value.into());
-        self
-    }
-
+    pub fn nfs_exports(mut self, value: impl Into<List<NfsExports>>) -> Self { self.nfs_exports = Some(value.into()); self }
     /// `Options`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn options(mut self, value: impl Into<List<Str>>) -> Self {
-        self.options = Some(value.into());
-        self
-    }
-
+    pub fn options(mut self, value: impl Into<List<Str>>) -> Self { self.options = Some(value.into()); self }
     /// `OriginSnapshot`: an [`OriginSnapshot`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn origin_snapshot(mut self, value: impl Into<Obj<OriginSnapshot>>) -> Self {
-        self.origin_snapshot = Some(value.into());
-        self
-    }
-
+    pub fn origin_snapshot(mut self, value: impl Into<Obj<OriginSnapshot>>) -> Self { self.origin_snapshot = Some(value.into()); self }
     /// `ParentVolumeId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parent_volume_id(mut self, value: impl Into<Str>) -> Self {
-        self.parent_volume_id = value.into();
-        self
-    }
-
+    pub fn parent_volume_id(mut self, value: impl Into<Str>) -> Self { self.parent_volume_id = value.into(); self }
     /// `ReadOnly`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn read_only(mut self, value: impl Into<Bool>) -> Self {
-        self.read_only = Some(value.into());
-        self
-    }
-
+    pub fn read_only(mut self, value: impl Into<Bool>) -> Self { self.read_only = Some(value.into()); self }
     /// `RecordSizeKiB`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn record_size_ki_b(mut self, value: impl Into<Int>) -> Self {
-        self.record_size_ki_b = Some(value.into());
-        self
-    }
-
+    pub fn record_size_ki_b(mut self, value: impl Into<Int>) -> Self { self.record_size_ki_b = Some(value.into()); self }
     /// `StorageCapacityQuotaGiB`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_capacity_quota_gi_b(mut self, value: impl Into<Int>) -> Self {
-        self.storage_capacity_quota_gi_b = Some(value.into());
-        self
-    }
-
+    pub fn storage_capacity_quota_gi_b(mut self, value: impl Into<Int>) -> Self { self.storage_capacity_quota_gi_b = Some(value.into()); self }
     /// `StorageCapacityReservationGiB`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_capacity_reservation_gi_b(mut self, value: impl Into<Int>) -> Self {
-        self.storage_capacity_reservation_gi_b = Some(value.into());
-        self
-    }
-
+    pub fn storage_capacity_reservation_gi_b(mut self, value: impl Into<Int>) -> Self { self.storage_capacity_reservation_gi_b = Some(value.into()); self }
     /// `UserAndGroupQuotas`: a list of [`UserAndGroupQuotas`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_and_group_quotas(mut self, value: impl Into<List<UserAndGroupQuotas>>) -> Self {
-        self.user_and_group_quotas = Some(value.into());
-        self
-    }
+    pub fn user_and_group_quotas(mut self, value: impl Into<List<UserAndGroupQuotas>>) -> Self { self.user_and_group_quotas = Some(value.into()); self }
 }
 
 impl PropertyType for OpenZfsConfiguration {}
@@ -1080,30 +784,20 @@ impl ToValue for OpenZfsConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OriginSnapshotRequired {
     /// `CopyStrategy`: a string, required.
-    ///
-    /// Specifies the strategy used when copying data from the snapshot to the new volume.
-    ///
-    /// - `CLONE` - The new volume references the data in the origin snapshot. Cloning a snapshot is faster than copying data from the snapshot to a new volume and doesn't consume disk throughput. However, the origin snapshot can't be deleted if there is a volume using its copied data.
-    /// - `FULL_COPY` - Copies all data from the snapshot to the new volume.
-    ///
-    /// Specify this option to create the volume from a snapshot on another FSx for OpenZFS file system.
-    ///
-    /// &gt; The `INCREMENTAL_COPY` option is only for updating an existing volume by using a snapshot from another FSx for OpenZFS file system. For more information, see \[CopySnapshotAndUpdateVolume\](<https://docs.aws.amazon.com/fsx/latest/APIReference/API_CopySnapshotAndUpdateVolume.html>) .
     pub copy_strategy: Str,
     /// `SnapshotARN`: a string, required.
-    ///
-    /// Specifies the snapshot to use when creating an OpenZFS volume from a snapshot.
     pub snapshot_arn: Str,
 }
 
-static RULE_OriginSnapshot: ObjRule = ObjRule {
-    properties: &[("CopyStrategy", Shape::STR), ("SnapshotARN", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_OriginSnapshot: ObjRule = ObjRule {
+    properties: &[
+        ("CopyStrategy", Shape::STR),
+        ("SnapshotARN", Shape::STR),
+    ],
     required: &["CopyStrategy", "SnapshotARN"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OriginSnapshot` property type of `AWS::FSx::Volume`.
@@ -1130,6 +824,7 @@ pub struct OriginSnapshot {
     pub snapshot_arn: Str,
 }
 
+#[rustfmt::skip]
 impl OriginSnapshot {
     /// A `OriginSnapshot` with its required properties, named in a [`OriginSnapshotRequired`].
     pub fn new(required: OriginSnapshotRequired) -> Self {
@@ -1140,20 +835,9 @@ impl OriginSnapshot {
     }
 
     /// `CopyStrategy`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn copy_strategy(mut self, value: impl Into<Str>) -> Self {
-        self.copy_strategy = value.into();
-        self
-    }
-
+    pub fn copy_strategy(mut self, value: impl Into<Str>) -> Self { self.copy_strategy = value.into(); self }
     /// `SnapshotARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshot_arn(mut self, value: impl Into<Str>) -> Self {
-        self.snapshot_arn = value.into();
-        self
-    }
+    pub fn snapshot_arn(mut self, value: impl Into<Str>) -> Self { self.snapshot_arn = value.into(); self }
 }
 
 impl PropertyType for OriginSnapshot {}
@@ -1171,19 +855,18 @@ impl ToValue for OriginSnapshot {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RetentionPeriodRequired {
     /// `Type`: a string, required.
-    ///
-    /// Defines the type of time for the retention period of an FSx for ONTAP SnapLock volume. Set it to one of the valid types. If you set it to `INFINITE` , the files are retained forever. If you set it to `UNSPECIFIED` , the files are retained until you set an explicit retention period.
     pub r#type: Str,
 }
 
-static RULE_RetentionPeriod: ObjRule = ObjRule {
-    properties: &[("Type", Shape::STR), ("Value", Shape::INT)],
+#[rustfmt::skip]
+pub(crate) static RULE_RetentionPeriod: ObjRule = ObjRule {
+    properties: &[
+        ("Type", Shape::STR),
+        ("Value", Shape::INT),
+    ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RetentionPeriod` property type of `AWS::FSx::Volume`.
@@ -1212,6 +895,7 @@ pub struct RetentionPeriod {
     pub value: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl RetentionPeriod {
     /// A `RetentionPeriod` with its required properties, named in a [`RetentionPeriodRequired`].
     pub fn new(required: RetentionPeriodRequired) -> Self {
@@ -1222,20 +906,9 @@ impl RetentionPeriod {
     }
 
     /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
     /// `Value`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Int>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Int>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for RetentionPeriod {}
@@ -1253,32 +926,22 @@ impl ToValue for RetentionPeriod {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SnaplockConfigurationRequired {
     /// `SnaplockType`: a string, required.
-    ///
-    /// Specifies the retention mode of an FSx for ONTAP SnapLock volume. After it is set, it can't be changed. You can choose one of the following retention modes:
-    ///
-    /// - `COMPLIANCE` : Files transitioned to write once, read many (WORM) on a Compliance volume can't be deleted until their retention periods expire. This retention mode is used to address government or industry-specific mandates or to protect against ransomware attacks. For more information, see \[SnapLock Compliance\](<https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/snaplock-compliance.html>) .
-    /// - `ENTERPRISE` : Files transitioned to WORM on an Enterprise volume can be deleted by authorized users before their retention periods expire using privileged delete. This retention mode is used to advance an organization's data integrity and internal compliance or to test retention settings before using SnapLock Compliance. For more information, see \[SnapLock Enterprise\](<https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/snaplock-enterprise.html>) .
     pub snaplock_type: Str,
 }
 
-static RULE_SnaplockConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SnaplockConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AuditLogVolume", Shape::STR),
         ("AutocommitPeriod", Shape::Object(&RULE_AutocommitPeriod)),
         ("PrivilegedDelete", Shape::STR),
-        (
-            "RetentionPeriod",
-            Shape::Object(&RULE_SnaplockRetentionPeriod),
-        ),
+        ("RetentionPeriod", Shape::Object(&RULE_SnaplockRetentionPeriod)),
         ("SnaplockType", Shape::STR),
         ("VolumeAppendModeEnabled", Shape::STR),
     ],
     required: &["SnaplockType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SnaplockConfiguration` property type of `AWS::FSx::Volume`.
@@ -1323,6 +986,7 @@ pub struct SnaplockConfiguration {
     pub volume_append_mode_enabled: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SnaplockConfiguration {
     /// A `SnaplockConfiguration` with its required properties, named in a [`SnaplockConfigurationRequired`].
     pub fn new(required: SnaplockConfigurationRequired) -> Self {
@@ -1337,52 +1001,17 @@ impl SnaplockConfiguration {
     }
 
     /// `AuditLogVolume`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn audit_log_volume(mut self, value: impl Into<Str>) -> Self {
-        self.audit_log_volume = Some(value.into());
-        self
-    }
-
+    pub fn audit_log_volume(mut self, value: impl Into<Str>) -> Self { self.audit_log_volume = Some(value.into()); self }
     /// `AutocommitPeriod`: an [`AutocommitPeriod`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn autocommit_period(mut self, value: impl Into<Obj<AutocommitPeriod>>) -> Self {
-        self.autocommit_period = Some(value.into());
-        self
-    }
-
+    pub fn autocommit_period(mut self, value: impl Into<Obj<AutocommitPeriod>>) -> Self { self.autocommit_period = Some(value.into()); self }
     /// `PrivilegedDelete`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn privileged_delete(mut self, value: impl Into<Str>) -> Self {
-        self.privileged_delete = Some(value.into());
-        self
-    }
-
+    pub fn privileged_delete(mut self, value: impl Into<Str>) -> Self { self.privileged_delete = Some(value.into()); self }
     /// `RetentionPeriod`: a [`SnaplockRetentionPeriod`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retention_period(mut self, value: impl Into<Obj<SnaplockRetentionPeriod>>) -> Self {
-        self.retention_period = Some(value.into());
-        self
-    }
-
+    pub fn retention_period(mut self, value: impl Into<Obj<SnaplockRetentionPeriod>>) -> Self { self.retention_period = Some(value.into()); self }
     /// `SnaplockType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snaplock_type(mut self, value: impl Into<Str>) -> Self {
-        self.snaplock_type = value.into();
-        self
-    }
-
+    pub fn snaplock_type(mut self, value: impl Into<Str>) -> Self { self.snaplock_type = value.into(); self }
     /// `VolumeAppendModeEnabled`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_append_mode_enabled(mut self, value: impl Into<Str>) -> Self {
-        self.volume_append_mode_enabled = Some(value.into());
-        self
-    }
+    pub fn volume_append_mode_enabled(mut self, value: impl Into<Str>) -> Self { self.volume_append_mode_enabled = Some(value.into()); self }
 }
 
 impl PropertyType for SnaplockConfiguration {}
@@ -1404,31 +1033,23 @@ impl ToValue for SnaplockConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SnaplockRetentionPeriodRequired {
     /// `DefaultRetention`: a [`RetentionPeriod`] object, required.
-    ///
-    /// The retention period assigned to a write once, read many (WORM) file by default if an explicit retention period is not set for an FSx for ONTAP SnapLock volume. The default retention period must be greater than or equal to the minimum retention period and less than or equal to the maximum retention period.
     pub default_retention: Obj<RetentionPeriod>,
     /// `MaximumRetention`: a [`RetentionPeriod`] object, required.
-    ///
-    /// The longest retention period that can be assigned to a WORM file on an FSx for ONTAP SnapLock volume.
     pub maximum_retention: Obj<RetentionPeriod>,
     /// `MinimumRetention`: a [`RetentionPeriod`] object, required.
-    ///
-    /// The shortest retention period that can be assigned to a WORM file on an FSx for ONTAP SnapLock volume.
     pub minimum_retention: Obj<RetentionPeriod>,
 }
 
-static RULE_SnaplockRetentionPeriod: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SnaplockRetentionPeriod: ObjRule = ObjRule {
     properties: &[
         ("DefaultRetention", Shape::Object(&RULE_RetentionPeriod)),
         ("MaximumRetention", Shape::Object(&RULE_RetentionPeriod)),
         ("MinimumRetention", Shape::Object(&RULE_RetentionPeriod)),
     ],
     required: &["DefaultRetention", "MaximumRetention", "MinimumRetention"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SnaplockRetentionPeriod` property type of `AWS::FSx::Volume`.
@@ -1452,6 +1073,7 @@ pub struct SnaplockRetentionPeriod {
     pub minimum_retention: Obj<RetentionPeriod>,
 }
 
+#[rustfmt::skip]
 impl SnaplockRetentionPeriod {
     /// A `SnaplockRetentionPeriod` with its required properties, named in a [`SnaplockRetentionPeriodRequired`].
     pub fn new(required: SnaplockRetentionPeriodRequired) -> Self {
@@ -1463,28 +1085,11 @@ impl SnaplockRetentionPeriod {
     }
 
     /// `DefaultRetention`: a [`RetentionPeriod`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_retention(mut self, value: impl Into<Obj<RetentionPeriod>>) -> Self {
-        self.default_retention = value.into();
-        self
-    }
-
+    pub fn default_retention(mut self, value: impl Into<Obj<RetentionPeriod>>) -> Self { self.default_retention = value.into(); self }
     /// `MaximumRetention`: a [`RetentionPeriod`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_retention(mut self, value: impl Into<Obj<RetentionPeriod>>) -> Self {
-        self.maximum_retention = value.into();
-        self
-    }
-
+    pub fn maximum_retention(mut self, value: impl Into<Obj<RetentionPeriod>>) -> Self { self.maximum_retention = value.into(); self }
     /// `MinimumRetention`: a [`RetentionPeriod`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn minimum_retention(mut self, value: impl Into<Obj<RetentionPeriod>>) -> Self {
-        self.minimum_retention = value.into();
-        self
-    }
+    pub fn minimum_retention(mut self, value: impl Into<Obj<RetentionPeriod>>) -> Self { self.minimum_retention = value.into(); self }
 }
 
 impl PropertyType for SnaplockRetentionPeriod {}
@@ -1499,77 +1104,14 @@ impl ToValue for SnaplockRetentionPeriod {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_TieringPolicy: ObjRule = ObjRule {
+    properties: &[
+        ("CoolingPeriod", Shape::INT),
+        ("Name", Shape::STR),
+    ],
     closed: true,
-};
-
-/// The `Tag` property type of `AWS::FSx::Volume`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-fsx-volume-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_TieringPolicy: ObjRule = ObjRule {
-    properties: &[("CoolingPeriod", Shape::INT), ("Name", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TieringPolicy` property type of `AWS::FSx::Volume`.
@@ -1604,6 +1146,7 @@ pub struct TieringPolicy {
     pub name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl TieringPolicy {
     /// A `TieringPolicy` with no property set (none is required).
     pub fn new() -> Self {
@@ -1611,20 +1154,9 @@ impl TieringPolicy {
     }
 
     /// `CoolingPeriod`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cooling_period(mut self, value: impl Into<Int>) -> Self {
-        self.cooling_period = Some(value.into());
-        self
-    }
-
+    pub fn cooling_period(mut self, value: impl Into<Int>) -> Self { self.cooling_period = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
 }
 
 impl PropertyType for TieringPolicy {}
@@ -1642,31 +1174,23 @@ impl ToValue for TieringPolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserAndGroupQuotasRequired {
     /// `Id`: an integer, required.
-    ///
-    /// The ID of the user or group that the quota applies to.
     pub id: Int,
     /// `StorageCapacityQuotaGiB`: an integer, required.
-    ///
-    /// The user or group's storage quota, in gibibytes (GiB).
     pub storage_capacity_quota_gi_b: Int,
     /// `Type`: a string, required.
-    ///
-    /// Specifies whether the quota applies to a user or group.
     pub r#type: Str,
 }
 
-static RULE_UserAndGroupQuotas: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_UserAndGroupQuotas: ObjRule = ObjRule {
     properties: &[
         ("Id", Shape::INT),
         ("StorageCapacityQuotaGiB", Shape::INT),
         ("Type", Shape::STR),
     ],
     required: &["Type", "Id", "StorageCapacityQuotaGiB"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `UserAndGroupQuotas` property type of `AWS::FSx::Volume`.
@@ -1690,6 +1214,7 @@ pub struct UserAndGroupQuotas {
     pub r#type: Str,
 }
 
+#[rustfmt::skip]
 impl UserAndGroupQuotas {
     /// A `UserAndGroupQuotas` with its required properties, named in a [`UserAndGroupQuotasRequired`].
     pub fn new(required: UserAndGroupQuotasRequired) -> Self {
@@ -1701,28 +1226,11 @@ impl UserAndGroupQuotas {
     }
 
     /// `Id`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Int>) -> Self {
-        self.id = value.into();
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Int>) -> Self { self.id = value.into(); self }
     /// `StorageCapacityQuotaGiB`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_capacity_quota_gi_b(mut self, value: impl Into<Int>) -> Self {
-        self.storage_capacity_quota_gi_b = value.into();
-        self
-    }
-
+    pub fn storage_capacity_quota_gi_b(mut self, value: impl Into<Int>) -> Self { self.storage_capacity_quota_gi_b = value.into(); self }
     /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for UserAndGroupQuotas {}

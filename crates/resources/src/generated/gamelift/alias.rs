@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(".*\\S.*");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-z]*fleet-[a-zA-Z0-9\\-]+");
 
@@ -14,55 +17,22 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-z]*fleet-[a-zA-Z0-9\\-]
 #[derive(Clone, Debug, PartialEq)]
 pub struct AliasRequired {
     /// `Name`: a string, required.
-    ///
-    /// A descriptive label that is associated with an alias. Alias names do not need to be unique.
-    ///
-    /// Pattern `.*\S.*`; length 1 to 1024.
     pub name: Str,
     /// `RoutingStrategy`: a [`RoutingStrategy`] object, required.
-    ///
-    /// The routing configuration, including routing type and fleet target, for the alias.
     pub routing_strategy: Obj<RoutingStrategy>,
 }
 
-static RULE_Alias: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Alias: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("RoutingStrategy", Shape::Object(&RULE_RoutingStrategy)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["Name", "RoutingStrategy"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::GameLift::Alias` resource.
@@ -101,6 +71,7 @@ pub struct Alias {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Alias {
     /// The CloudFormation type name, `AWS::GameLift::Alias`.
     pub const TYPE_NAME: &'static str = "AWS::GameLift::Alias";
@@ -132,36 +103,13 @@ impl Alias {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `RoutingStrategy`: a [`RoutingStrategy`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn routing_strategy(mut self, value: impl Into<Obj<RoutingStrategy>>) -> Self {
-        self.routing_strategy = value.into();
-        self
-    }
-
+    pub fn routing_strategy(mut self, value: impl Into<Obj<RoutingStrategy>>) -> Self { self.routing_strategy = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Alias {
@@ -220,46 +168,20 @@ impl AliasAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RoutingStrategyRequired {
     /// `Type`: a [`RoutingStrategyType`] value, required.
-    ///
-    /// A type of routing strategy.
-    ///
-    /// Possible routing types include the following:
-    ///
-    /// - *SIMPLE* - The alias resolves to one specific fleet. Use this type when routing to active fleets.
-    /// - *TERMINAL* - The alias does not resolve to a fleet but instead can be used to display a message to the user. A terminal alias throws a `TerminalRoutingStrategyException` with the message that you specified in the `Message` property.
     pub r#type: RoutingStrategyType,
 }
 
-static RULE_RoutingStrategy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RoutingStrategy: ObjRule = ObjRule {
     properties: &[
-        (
-            "FleetId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("FleetId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Message", Shape::STR),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SIMPLE", "TERMINAL"],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["SIMPLE", "TERMINAL"], ..StrRule::ANY })),
     ],
     required: &["Type"],
-    one_of: &[],
     any_of: &[&[&["FleetId"], &["Message"]]],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RoutingStrategy` property type of `AWS::GameLift::Alias`.
@@ -290,6 +212,7 @@ pub struct RoutingStrategy {
     pub r#type: RoutingStrategyType,
 }
 
+#[rustfmt::skip]
 impl RoutingStrategy {
     /// A `RoutingStrategy` with its required properties, named in a [`RoutingStrategyRequired`].
     pub fn new(required: RoutingStrategyRequired) -> Self {
@@ -301,28 +224,11 @@ impl RoutingStrategy {
     }
 
     /// `FleetId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fleet_id(mut self, value: impl Into<Str>) -> Self {
-        self.fleet_id = Some(value.into());
-        self
-    }
-
+    pub fn fleet_id(mut self, value: impl Into<Str>) -> Self { self.fleet_id = Some(value.into()); self }
     /// `Message`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn message(mut self, value: impl Into<Str>) -> Self {
-        self.message = Some(value.into());
-        self
-    }
-
+    pub fn message(mut self, value: impl Into<Str>) -> Self { self.message = Some(value.into()); self }
     /// `Type`: a [`RoutingStrategyType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<RoutingStrategyType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<RoutingStrategyType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for RoutingStrategy {}
@@ -333,102 +239,6 @@ impl ToValue for RoutingStrategy {
             .opt("FleetId", &self.fleet_id)
             .opt("Message", &self.message)
             .req("Type", &self.r#type)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::GameLift::Alias`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-gamelift-alias-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

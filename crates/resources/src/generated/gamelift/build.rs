@@ -7,73 +7,23 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\d+\\.\\d+\\.\\d+$");
 
-static RULE_Build: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Build: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OperatingSystem",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "AMAZON_LINUX",
-                    "AMAZON_LINUX_2",
-                    "AMAZON_LINUX_2023",
-                    "WINDOWS_2012",
-                    "WINDOWS_2016",
-                    "WINDOWS_2022",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "ServerSdkVersion",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("OperatingSystem", Shape::Str(&StrRule { allowed: &["AMAZON_LINUX", "AMAZON_LINUX_2", "AMAZON_LINUX_2023", "WINDOWS_2012", "WINDOWS_2016", "WINDOWS_2022"], ..StrRule::ANY })),
+        ("ServerSdkVersion", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("StorageLocation", Shape::Object(&RULE_StorageLocation)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "Version",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Version", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::GameLift::Build` resource.
@@ -131,6 +81,7 @@ pub struct Build {
     pub version: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Build {
     /// The CloudFormation type name, `AWS::GameLift::Build`.
     pub const TYPE_NAME: &'static str = "AWS::GameLift::Build";
@@ -157,52 +108,17 @@ impl Build {
     }
 
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `OperatingSystem`: an [`OperatingSystem`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn operating_system(mut self, value: impl Into<OperatingSystem>) -> Self {
-        self.operating_system = Some(value.into());
-        self
-    }
-
+    pub fn operating_system(mut self, value: impl Into<OperatingSystem>) -> Self { self.operating_system = Some(value.into()); self }
     /// `ServerSdkVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn server_sdk_version(mut self, value: impl Into<Str>) -> Self {
-        self.server_sdk_version = Some(value.into());
-        self
-    }
-
+    pub fn server_sdk_version(mut self, value: impl Into<Str>) -> Self { self.server_sdk_version = Some(value.into()); self }
     /// `StorageLocation`: a [`StorageLocation`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_location(mut self, value: impl Into<Obj<StorageLocation>>) -> Self {
-        self.storage_location = Some(value.into());
-        self
-    }
-
+    pub fn storage_location(mut self, value: impl Into<Obj<StorageLocation>>) -> Self { self.storage_location = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Version`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<Str>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
+    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
 }
 
 impl Resource for Build {
@@ -261,76 +177,24 @@ impl BuildAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StorageLocationRequired {
     /// `Bucket`: a string, required.
-    ///
-    /// An Amazon S3 bucket identifier. The name of the S3 bucket.
-    ///
-    /// &gt; Amazon GameLift doesn't support uploading from Amazon S3 buckets with names that contain a dot (.).
-    ///
-    /// Length at least 1.
     pub bucket: Str,
     /// `Key`: a string, required.
-    ///
-    /// The name of the zip file that contains the build files or script files.
-    ///
-    /// Length at least 1.
     pub key: Str,
     /// `RoleArn`: a string, required.
-    ///
-    /// The ARNfor an IAM role that allows Amazon GameLift to access the S3 bucket.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; length at least 1.
     pub role_arn: Str,
 }
 
-static RULE_StorageLocation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StorageLocation: ObjRule = ObjRule {
     properties: &[
-        (
-            "Bucket",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ObjectVersion",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("Bucket", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ("ObjectVersion", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["Bucket", "Key", "RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StorageLocation` property type of `AWS::GameLift::Build`.
@@ -368,6 +232,7 @@ pub struct StorageLocation {
     pub role_arn: Str,
 }
 
+#[rustfmt::skip]
 impl StorageLocation {
     /// A `StorageLocation` with its required properties, named in a [`StorageLocationRequired`].
     pub fn new(required: StorageLocationRequired) -> Self {
@@ -380,36 +245,13 @@ impl StorageLocation {
     }
 
     /// `Bucket`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self {
-        self.bucket = value.into();
-        self
-    }
-
+    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `ObjectVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object_version(mut self, value: impl Into<Str>) -> Self {
-        self.object_version = Some(value.into());
-        self
-    }
-
+    pub fn object_version(mut self, value: impl Into<Str>) -> Self { self.object_version = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
 }
 
 impl PropertyType for StorageLocation {}
@@ -421,102 +263,6 @@ impl ToValue for StorageLocation {
             .req("Key", &self.key)
             .opt("ObjectVersion", &self.object_version)
             .req("RoleArn", &self.role_arn)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::GameLift::Build`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-gamelift-build-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -7,183 +7,54 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    ComparisonOperator, IpPermission, IpPermissionRequired, LocationCapacity,
+    LocationCapacityRequired, ManagedCapacityConfiguration, ManagedCapacityConfigurationRequired,
+    MetricName, NewGameSessionProtectionPolicy, PlayerGatewayMode, PlayerGatewayStatus, PolicyType,
+    Protocol, ScalingAdjustmentType, Tag, TagRequired, TargetConfiguration,
+    TargetConfigurationRequired, ZeroCapacityStrategy,
+};
+use super::shared::{RULE_IpPermission, RULE_LocationCapacity, RULE_Tag, RULE_TargetConfiguration};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^arn:aws(-.*)?:[a-z-]+:(([a-z]+-)+[0-9])?:([0-9]{12})?:[^.]+$");
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^[a-zA-Z0-9\\-]+$|^arn:.*:containergroupdefinition\\/[a-zA-Z0-9\\-]+(:[0-9]+)?$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
-    "(^(([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])\\.){3}([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])(/([0-9]|[1-2][0-9]|3[0-2]))$)",
-);
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[A-Za-z0-9\\-]+");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("[a-zA-Z0-9:/\\-\\*]+");
+pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Za-z0-9\\-]+");
+pub(crate) static PATTERN_3: Pattern = Pattern::new("[a-zA-Z0-9:/\\-\\*]+");
 
 /// The required properties of [`ContainerFleet`], by name: `ContainerFleet::new(ContainerFleetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContainerFleetRequired {
     /// `FleetRoleArn`: a string, required.
-    ///
-    /// The unique identifier for an AWS Identity and Access Management (IAM) role with permissions to run your containers on resources that are managed by Amazon GameLift Servers. See \[Set up an IAM service role\](<https://docs.aws.amazon.com/gamelift/latest/developerguide/setting-up-role.html>) . This fleet property can't be changed.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws(-.*)?:[a-z-]+:(([a-z]+-)+[0-9])?:([0-9]{12})?:[^.]+$`; length 1 to 256.
     pub fleet_role_arn: Str,
 }
 
-static RULE_ContainerFleet: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ContainerFleet: ObjRule = ObjRule {
     properties: &[
-        (
-            "BillingType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ON_DEMAND", "SPOT"],
-                format: None,
-            }),
-        ),
-        (
-            "DeploymentConfiguration",
-            Shape::Object(&RULE_DeploymentConfiguration),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FleetRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "GameServerContainerGroupDefinitionName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "GameServerContainerGroupsPerInstance",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(5000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "GameSessionCreationLimitPolicy",
-            Shape::Object(&RULE_GameSessionCreationLimitPolicy),
-        ),
-        (
-            "InstanceConnectionPortRange",
-            Shape::Object(&RULE_ConnectionPortRange),
-        ),
-        (
-            "InstanceInboundPermissions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_IpPermission),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "InstanceType",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Locations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_LocationConfiguration),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        ),
+        ("BillingType", Shape::Str(&StrRule { allowed: &["ON_DEMAND", "SPOT"], ..StrRule::ANY })),
+        ("DeploymentConfiguration", Shape::Object(&RULE_DeploymentConfiguration)),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("FleetRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("GameServerContainerGroupDefinitionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("GameServerContainerGroupsPerInstance", Shape::Int(&NumRule { min: Some(1.0), max: Some(5000.0), ..NumRule::ANY })),
+        ("GameSessionCreationLimitPolicy", Shape::Object(&RULE_GameSessionCreationLimitPolicy)),
+        ("InstanceConnectionPortRange", Shape::Object(&RULE_ConnectionPortRange)),
+        ("InstanceInboundPermissions", Shape::List(&ListRule { items: Shape::Object(&RULE_IpPermission), min_items: Some(0), max_items: Some(50) })),
+        ("InstanceType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("Locations", Shape::List(&ListRule { items: Shape::Object(&RULE_LocationConfiguration), min_items: Some(1), max_items: Some(100) })),
         ("LogConfiguration", Shape::Object(&RULE_LogConfiguration)),
-        (
-            "MetricGroups",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "NewGameSessionProtectionPolicy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FullProtection", "NoProtection"],
-                format: None,
-            }),
-        ),
-        (
-            "PerInstanceContainerGroupDefinitionName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PlayerGatewayMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DISABLED", "ENABLED", "REQUIRED"],
-                format: None,
-            }),
-        ),
-        (
-            "ScalingPolicies",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ScalingPolicy),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("MetricGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(0), max_items: Some(1) })),
+        ("NewGameSessionProtectionPolicy", Shape::Str(&StrRule { allowed: &["FullProtection", "NoProtection"], ..StrRule::ANY })),
+        ("PerInstanceContainerGroupDefinitionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("PlayerGatewayMode", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED", "REQUIRED"], ..StrRule::ANY })),
+        ("ScalingPolicies", Shape::List(&ListRule { items: Shape::Object(&RULE_ScalingPolicy), min_items: None, max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["FleetRoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::GameLift::ContainerFleet` resource.
@@ -308,6 +179,7 @@ pub struct ContainerFleet {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ContainerFleet {
     /// The CloudFormation type name, `AWS::GameLift::ContainerFleet`.
     pub const TYPE_NAME: &'static str = "AWS::GameLift::ContainerFleet";
@@ -321,32 +193,9 @@ impl ContainerFleet {
         required: &["FleetRoleArn"],
         create_only: &["InstanceType", "BillingType", "PlayerGatewayMode"],
         conditional_create_only: &[],
-        write_only: &[
-            "DeploymentConfiguration",
-            "GameServerContainerGroupDefinitionName",
-            "PerInstanceContainerGroupDefinitionName",
-        ],
-        read_only: &[
-            "CreationTime",
-            "Status",
-            "FleetId",
-            "FleetArn",
-            "DeploymentDetails",
-            "GameServerContainerGroupDefinitionArn",
-            "PerInstanceContainerGroupDefinitionArn",
-            "MaximumGameServerContainerGroupsPerInstance",
-            "Locations/*/PlayerGatewayStatus",
-        ],
-        attributes: &[
-            "CreationTime",
-            "DeploymentDetails",
-            "FleetArn",
-            "FleetId",
-            "GameServerContainerGroupDefinitionArn",
-            "MaximumGameServerContainerGroupsPerInstance",
-            "PerInstanceContainerGroupDefinitionArn",
-            "Status",
-        ],
+        write_only: &["DeploymentConfiguration", "GameServerContainerGroupDefinitionName", "PerInstanceContainerGroupDefinitionName"],
+        read_only: &["CreationTime", "Status", "FleetId", "FleetArn", "DeploymentDetails", "GameServerContainerGroupDefinitionArn", "PerInstanceContainerGroupDefinitionArn", "MaximumGameServerContainerGroupsPerInstance", "Locations/*/PlayerGatewayStatus"],
+        attributes: &["CreationTime", "DeploymentDetails", "FleetArn", "FleetId", "GameServerContainerGroupDefinitionArn", "MaximumGameServerContainerGroupsPerInstance", "PerInstanceContainerGroupDefinitionArn", "Status"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -376,160 +225,41 @@ impl ContainerFleet {
     }
 
     /// `BillingType`: a [`BillingType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn billing_type(mut self, value: impl Into<BillingType>) -> Self {
-        self.billing_type = Some(value.into());
-        self
-    }
-
+    pub fn billing_type(mut self, value: impl Into<BillingType>) -> Self { self.billing_type = Some(value.into()); self }
     /// `DeploymentConfiguration`: a [`DeploymentConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deployment_configuration(
-        mut self,
-        value: impl Into<Obj<DeploymentConfiguration>>,
-    ) -> Self {
-        self.deployment_configuration = Some(value.into());
-        self
-    }
-
+    pub fn deployment_configuration(mut self, value: impl Into<Obj<DeploymentConfiguration>>) -> Self { self.deployment_configuration = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `FleetRoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fleet_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.fleet_role_arn = value.into();
-        self
-    }
-
+    pub fn fleet_role_arn(mut self, value: impl Into<Str>) -> Self { self.fleet_role_arn = value.into(); self }
     /// `GameServerContainerGroupDefinitionName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn game_server_container_group_definition_name(mut self, value: impl Into<Str>) -> Self {
-        self.game_server_container_group_definition_name = Some(value.into());
-        self
-    }
-
+    pub fn game_server_container_group_definition_name(mut self, value: impl Into<Str>) -> Self { self.game_server_container_group_definition_name = Some(value.into()); self }
     /// `GameServerContainerGroupsPerInstance`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn game_server_container_groups_per_instance(mut self, value: impl Into<Int>) -> Self {
-        self.game_server_container_groups_per_instance = Some(value.into());
-        self
-    }
-
+    pub fn game_server_container_groups_per_instance(mut self, value: impl Into<Int>) -> Self { self.game_server_container_groups_per_instance = Some(value.into()); self }
     /// `GameSessionCreationLimitPolicy`: a [`GameSessionCreationLimitPolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn game_session_creation_limit_policy(
-        mut self,
-        value: impl Into<Obj<GameSessionCreationLimitPolicy>>,
-    ) -> Self {
-        self.game_session_creation_limit_policy = Some(value.into());
-        self
-    }
-
+    pub fn game_session_creation_limit_policy(mut self, value: impl Into<Obj<GameSessionCreationLimitPolicy>>) -> Self { self.game_session_creation_limit_policy = Some(value.into()); self }
     /// `InstanceConnectionPortRange`: a [`ConnectionPortRange`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_connection_port_range(
-        mut self,
-        value: impl Into<Obj<ConnectionPortRange>>,
-    ) -> Self {
-        self.instance_connection_port_range = Some(value.into());
-        self
-    }
-
+    pub fn instance_connection_port_range(mut self, value: impl Into<Obj<ConnectionPortRange>>) -> Self { self.instance_connection_port_range = Some(value.into()); self }
     /// `InstanceInboundPermissions`: a list of [`IpPermission`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_inbound_permissions(mut self, value: impl Into<List<IpPermission>>) -> Self {
-        self.instance_inbound_permissions = Some(value.into());
-        self
-    }
-
+    pub fn instance_inbound_permissions(mut self, value: impl Into<List<IpPermission>>) -> Self { self.instance_inbound_permissions = Some(value.into()); self }
     /// `InstanceType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_type(mut self, value: impl Into<Str>) -> Self {
-        self.instance_type = Some(value.into());
-        self
-    }
-
+    pub fn instance_type(mut self, value: impl Into<Str>) -> Self { self.instance_type = Some(value.into()); self }
     /// `Locations`: a list of [`LocationConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn locations(mut self, value: impl Into<List<LocationConfiguration>>) -> Self {
-        self.locations = Some(value.into());
-        self
-    }
-
+    pub fn locations(mut self, value: impl Into<List<LocationConfiguration>>) -> Self { self.locations = Some(value.into()); self }
     /// `LogConfiguration`: a [`LogConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_configuration(mut self, value: impl Into<Obj<LogConfiguration>>) -> Self {
-        self.log_configuration = Some(value.into());
-        self
-    }
-
+    pub fn log_configuration(mut self, value: impl Into<Obj<LogConfiguration>>) -> Self { self.log_configuration = Some(value.into()); self }
     /// `MetricGroups`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.metric_groups = Some(value.into());
-        self
-    }
-
+    pub fn metric_groups(mut self, value: impl Into<List<Str>>) -> Self { self.metric_groups = Some(value.into()); self }
     /// `NewGameSessionProtectionPolicy`: a [`NewGameSessionProtectionPolicy`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn new_game_session_protection_policy(
-        mut self,
-        value: impl Into<NewGameSessionProtectionPolicy>,
-    ) -> Self {
-        self.new_game_session_protection_policy = Some(value.into());
-        self
-    }
-
+    pub fn new_game_session_protection_policy(mut self, value: impl Into<NewGameSessionProtectionPolicy>) -> Self { self.new_game_session_protection_policy = Some(value.into()); self }
     /// `PerInstanceContainerGroupDefinitionName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn per_instance_container_group_definition_name(mut self, value: impl Into<Str>) -> Self {
-        self.per_instance_container_group_definition_name = Some(value.into());
-        self
-    }
-
+    pub fn per_instance_container_group_definition_name(mut self, value: impl Into<Str>) -> Self { self.per_instance_container_group_definition_name = Some(value.into()); self }
     /// `PlayerGatewayMode`: a [`PlayerGatewayMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn player_gateway_mode(mut self, value: impl Into<PlayerGatewayMode>) -> Self {
-        self.player_gateway_mode = Some(value.into());
-        self
-    }
-
+    pub fn player_gateway_mode(mut self, value: impl Into<PlayerGatewayMode>) -> Self { self.player_gateway_mode = Some(value.into()); self }
     /// `ScalingPolicies`: a list of [`ScalingPolicy`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scaling_policies(mut self, value: impl Into<List<ScalingPolicy>>) -> Self {
-        self.scaling_policies = Some(value.into());
-        self
-    }
-
+    pub fn scaling_policies(mut self, value: impl Into<List<ScalingPolicy>>) -> Self { self.scaling_policies = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ContainerFleet {
@@ -671,44 +401,20 @@ impl ContainerFleetAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectionPortRangeRequired {
     /// `FromPort`: an integer, required.
-    ///
-    /// Starting value for the port range.
-    ///
-    /// Value 1 to 60000.
     pub from_port: Int,
     /// `ToPort`: an integer, required.
-    ///
-    /// Ending value for the port. Port numbers are end-inclusive. This value must be equal to or greater than `FromPort` .
-    ///
-    /// Value 1 to 60000.
     pub to_port: Int,
 }
 
-static RULE_ConnectionPortRange: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConnectionPortRange: ObjRule = ObjRule {
     properties: &[
-        (
-            "FromPort",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(60000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ToPort",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(60000.0),
-                allowed: &[],
-            }),
-        ),
+        ("FromPort", Shape::Int(&NumRule { min: Some(1.0), max: Some(60000.0), ..NumRule::ANY })),
+        ("ToPort", Shape::Int(&NumRule { min: Some(1.0), max: Some(60000.0), ..NumRule::ANY })),
     ],
     required: &["FromPort", "ToPort"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConnectionPortRange` property type of `AWS::GameLift::ContainerFleet`.
@@ -732,6 +438,7 @@ pub struct ConnectionPortRange {
     pub to_port: Int,
 }
 
+#[rustfmt::skip]
 impl ConnectionPortRange {
     /// A `ConnectionPortRange` with its required properties, named in a [`ConnectionPortRangeRequired`].
     pub fn new(required: ConnectionPortRangeRequired) -> Self {
@@ -742,20 +449,9 @@ impl ConnectionPortRange {
     }
 
     /// `FromPort`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn from_port(mut self, value: impl Into<Int>) -> Self {
-        self.from_port = value.into();
-        self
-    }
-
+    pub fn from_port(mut self, value: impl Into<Int>) -> Self { self.from_port = value.into(); self }
     /// `ToPort`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn to_port(mut self, value: impl Into<Int>) -> Self {
-        self.to_port = value.into();
-        self
-    }
+    pub fn to_port(mut self, value: impl Into<Int>) -> Self { self.to_port = value.into(); self }
 }
 
 impl PropertyType for ConnectionPortRange {}
@@ -769,43 +465,15 @@ impl ToValue for ConnectionPortRange {
     }
 }
 
-static RULE_DeploymentConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DeploymentConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ImpairmentStrategy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["MAINTAIN", "ROLLBACK"],
-                format: None,
-            }),
-        ),
-        (
-            "MinimumHealthyPercentage",
-            Shape::Int(&NumRule {
-                min: Some(30.0),
-                max: Some(75.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ProtectionStrategy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["WITH_PROTECTION", "IGNORE_PROTECTION"],
-                format: None,
-            }),
-        ),
+        ("ImpairmentStrategy", Shape::Str(&StrRule { allowed: &["MAINTAIN", "ROLLBACK"], ..StrRule::ANY })),
+        ("MinimumHealthyPercentage", Shape::Int(&NumRule { min: Some(30.0), max: Some(75.0), ..NumRule::ANY })),
+        ("ProtectionStrategy", Shape::Str(&StrRule { allowed: &["WITH_PROTECTION", "IGNORE_PROTECTION"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DeploymentConfiguration` property type of `AWS::GameLift::ContainerFleet`.
@@ -831,6 +499,7 @@ pub struct DeploymentConfiguration {
     pub protection_strategy: Option<ProtectionStrategy>,
 }
 
+#[rustfmt::skip]
 impl DeploymentConfiguration {
     /// A `DeploymentConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -838,28 +507,11 @@ impl DeploymentConfiguration {
     }
 
     /// `ImpairmentStrategy`: an [`ImpairmentStrategy`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn impairment_strategy(mut self, value: impl Into<ImpairmentStrategy>) -> Self {
-        self.impairment_strategy = Some(value.into());
-        self
-    }
-
+    pub fn impairment_strategy(mut self, value: impl Into<ImpairmentStrategy>) -> Self { self.impairment_strategy = Some(value.into()); self }
     /// `MinimumHealthyPercentage`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn minimum_healthy_percentage(mut self, value: impl Into<Int>) -> Self {
-        self.minimum_healthy_percentage = Some(value.into());
-        self
-    }
-
+    pub fn minimum_healthy_percentage(mut self, value: impl Into<Int>) -> Self { self.minimum_healthy_percentage = Some(value.into()); self }
     /// `ProtectionStrategy`: a [`ProtectionStrategy`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protection_strategy(mut self, value: impl Into<ProtectionStrategy>) -> Self {
-        self.protection_strategy = Some(value.into());
-        self
-    }
+    pub fn protection_strategy(mut self, value: impl Into<ProtectionStrategy>) -> Self { self.protection_strategy = Some(value.into()); self }
 }
 
 impl PropertyType for DeploymentConfiguration {}
@@ -874,31 +526,14 @@ impl ToValue for DeploymentConfiguration {
     }
 }
 
-static RULE_GameSessionCreationLimitPolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GameSessionCreationLimitPolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "NewGameSessionsPerCreator",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "PolicyPeriodInMinutes",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("NewGameSessionsPerCreator", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("PolicyPeriodInMinutes", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GameSessionCreationLimitPolicy` property type of `AWS::GameLift::ContainerFleet`.
@@ -926,6 +561,7 @@ pub struct GameSessionCreationLimitPolicy {
     pub policy_period_in_minutes: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl GameSessionCreationLimitPolicy {
     /// A `GameSessionCreationLimitPolicy` with no property set (none is required).
     pub fn new() -> Self {
@@ -933,20 +569,9 @@ impl GameSessionCreationLimitPolicy {
     }
 
     /// `NewGameSessionsPerCreator`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn new_game_sessions_per_creator(mut self, value: impl Into<Int>) -> Self {
-        self.new_game_sessions_per_creator = Some(value.into());
-        self
-    }
-
+    pub fn new_game_sessions_per_creator(mut self, value: impl Into<Int>) -> Self { self.new_game_sessions_per_creator = Some(value.into()); self }
     /// `PolicyPeriodInMinutes`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_period_in_minutes(mut self, value: impl Into<Int>) -> Self {
-        self.policy_period_in_minutes = Some(value.into());
-        self
-    }
+    pub fn policy_period_in_minutes(mut self, value: impl Into<Int>) -> Self { self.policy_period_in_minutes = Some(value.into()); self }
 }
 
 impl PropertyType for GameSessionCreationLimitPolicy {}
@@ -963,385 +588,24 @@ impl ToValue for GameSessionCreationLimitPolicy {
     }
 }
 
-/// The required properties of [`IpPermission`], by name: `IpPermission::new(IpPermissionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IpPermissionRequired {
-    /// `FromPort`: an integer, required.
-    ///
-    /// A starting value for a range of allowed port numbers.
-    ///
-    /// For fleets using Linux builds, only ports `22` and `1026-60000` are valid.
-    ///
-    /// For fleets using Windows builds, only ports `1026-60000` are valid.
-    ///
-    /// Value 1 to 60000.
-    pub from_port: Int,
-    /// `IpRange`: a string, required.
-    ///
-    /// A range of allowed IP addresses. This value must be expressed in CIDR notation. Example: " `000.000.000.000/[subnet mask]` " or optionally the shortened version " `0.0.0.0/[subnet mask]` ".
-    ///
-    /// Pattern `(^(([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])\.){3}([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])(/([0-9]|[1-2][0-9]|3[0-2]))$)`.
-    pub ip_range: Str,
-    /// `Protocol`: a [`Protocol`] value, required.
-    ///
-    /// The network communication protocol used by the fleet.
-    pub protocol: Protocol,
-    /// `ToPort`: an integer, required.
-    ///
-    /// An ending value for a range of allowed port numbers. Port numbers are end-inclusive. This value must be equal to or greater than `FromPort` .
-    ///
-    /// For fleets using Linux builds, only ports `22` and `1026-60000` are valid.
-    ///
-    /// For fleets using Windows builds, only ports `1026-60000` are valid.
-    ///
-    /// Value 1 to 60000.
-    pub to_port: Int,
-}
-
-static RULE_IpPermission: ObjRule = ObjRule {
-    properties: &[
-        (
-            "FromPort",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(60000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "IpRange",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Protocol",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["TCP", "UDP"],
-                format: None,
-            }),
-        ),
-        (
-            "ToPort",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(60000.0),
-                allowed: &[],
-            }),
-        ),
-    ],
-    required: &["FromPort", "IpRange", "Protocol", "ToPort"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `IpPermission` property type of `AWS::GameLift::ContainerFleet`.
-///
-/// A range of IP addresses and port settings that allow inbound traffic to connect to processes on an instance in a fleet. Processes are assigned an IP address/port number combination, which must fall into the fleet's allowed ranges.
-///
-/// For Amazon GameLift Servers Realtime fleets, Amazon GameLift Servers automatically opens two port ranges, one for TCP messaging and one for UDP.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-gamelift-containerfleet-ippermission.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct IpPermission {
-    /// `FromPort`: an integer, required.
-    ///
-    /// A starting value for a range of allowed port numbers.
-    ///
-    /// For fleets using Linux builds, only ports `22` and `1026-60000` are valid.
-    ///
-    /// For fleets using Windows builds, only ports `1026-60000` are valid.
-    ///
-    /// Value 1 to 60000.
-    pub from_port: Int,
-    /// `IpRange`: a string, required.
-    ///
-    /// A range of allowed IP addresses. This value must be expressed in CIDR notation. Example: " `000.000.000.000/[subnet mask]` " or optionally the shortened version " `0.0.0.0/[subnet mask]` ".
-    ///
-    /// Pattern `(^(([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])\.){3}([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])(/([0-9]|[1-2][0-9]|3[0-2]))$)`.
-    pub ip_range: Str,
-    /// `Protocol`: a [`Protocol`] value, required.
-    ///
-    /// The network communication protocol used by the fleet.
-    pub protocol: Protocol,
-    /// `ToPort`: an integer, required.
-    ///
-    /// An ending value for a range of allowed port numbers. Port numbers are end-inclusive. This value must be equal to or greater than `FromPort` .
-    ///
-    /// For fleets using Linux builds, only ports `22` and `1026-60000` are valid.
-    ///
-    /// For fleets using Windows builds, only ports `1026-60000` are valid.
-    ///
-    /// Value 1 to 60000.
-    pub to_port: Int,
-}
-
-impl IpPermission {
-    /// A `IpPermission` with its required properties, named in a [`IpPermissionRequired`].
-    pub fn new(required: IpPermissionRequired) -> Self {
-        Self {
-            from_port: required.from_port,
-            ip_range: required.ip_range,
-            protocol: required.protocol,
-            to_port: required.to_port,
-        }
-    }
-
-    /// `FromPort`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn from_port(mut self, value: impl Into<Int>) -> Self {
-        self.from_port = value.into();
-        self
-    }
-
-    /// `IpRange`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_range(mut self, value: impl Into<Str>) -> Self {
-        self.ip_range = value.into();
-        self
-    }
-
-    /// `Protocol`: a [`Protocol`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self {
-        self.protocol = value.into();
-        self
-    }
-
-    /// `ToPort`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn to_port(mut self, value: impl Into<Int>) -> Self {
-        self.to_port = value.into();
-        self
-    }
-}
-
-impl PropertyType for IpPermission {}
-
-impl ToValue for IpPermission {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("FromPort", &self.from_port)
-            .req("IpRange", &self.ip_range)
-            .req("Protocol", &self.protocol)
-            .req("ToPort", &self.to_port)
-            .build()
-    }
-}
-
-/// The required properties of [`LocationCapacity`], by name: `LocationCapacity::new(LocationCapacityRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LocationCapacityRequired {
-    /// `MaxSize`: an integer, required.
-    ///
-    /// The maximum value that is allowed for the fleet's instance count for a location.
-    ///
-    /// Value at least 0.
-    pub max_size: Int,
-}
-
-static RULE_LocationCapacity: ObjRule = ObjRule {
-    properties: &[
-        (
-            "DesiredEC2Instances",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ManagedCapacityConfiguration",
-            Shape::Object(&RULE_ManagedCapacityConfiguration),
-        ),
-        (
-            "MaxSize",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "MinSize",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-    ],
-    required: &["MaxSize"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `LocationCapacity` property type of `AWS::GameLift::ContainerFleet`.
-///
-/// Current resource capacity settings in a specified fleet or location. The location value might refer to a fleet's remote location or its home Region.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-gamelift-containerfleet-locationcapacity.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct LocationCapacity {
-    /// `DesiredEC2Instances`: an integer.
-    ///
-    /// Defaults to MinSize if not defined. The number of EC2 instances you want to maintain in the specified fleet location. This value must fall between the minimum and maximum size limits. If any auto-scaling policy is defined for the container fleet, the desired instance will only be applied once during fleet creation and will be ignored in updates to avoid conflicts with auto-scaling. During updates with any auto-scaling policy defined, if current desired instance is lower than the new MinSize, it will be increased to the new MinSize; if current desired instance is larger than the new MaxSize, it will be decreased to the new MaxSize.
-    ///
-    /// Value at least 0.
-    pub desired_ec2_instances: Option<Int>,
-    /// `ManagedCapacityConfiguration`: a [`ManagedCapacityConfiguration`] object.
-    ///
-    /// Configuration options for Amazon GameLift Servers managed capacity behavior.
-    pub managed_capacity_configuration: Option<Obj<ManagedCapacityConfiguration>>,
-    /// `MaxSize`: an integer, required.
-    ///
-    /// The maximum value that is allowed for the fleet's instance count for a location.
-    ///
-    /// Value at least 0.
-    pub max_size: Int,
-    /// `MinSize`: an integer.
-    ///
-    /// The minimum value allowed for the fleet's instance count for a location.
-    ///
-    /// Value at least 0.
-    pub min_size: Option<Int>,
-}
-
-impl LocationCapacity {
-    /// A `LocationCapacity` with its required properties, named in a [`LocationCapacityRequired`].
-    pub fn new(required: LocationCapacityRequired) -> Self {
-        Self {
-            desired_ec2_instances: None,
-            managed_capacity_configuration: None,
-            max_size: required.max_size,
-            min_size: None,
-        }
-    }
-
-    /// `DesiredEC2Instances`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn desired_ec2_instances(mut self, value: impl Into<Int>) -> Self {
-        self.desired_ec2_instances = Some(value.into());
-        self
-    }
-
-    /// `ManagedCapacityConfiguration`: a [`ManagedCapacityConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn managed_capacity_configuration(
-        mut self,
-        value: impl Into<Obj<ManagedCapacityConfiguration>>,
-    ) -> Self {
-        self.managed_capacity_configuration = Some(value.into());
-        self
-    }
-
-    /// `MaxSize`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_size(mut self, value: impl Into<Int>) -> Self {
-        self.max_size = value.into();
-        self
-    }
-
-    /// `MinSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_size(mut self, value: impl Into<Int>) -> Self {
-        self.min_size = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for LocationCapacity {}
-
-impl ToValue for LocationCapacity {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("DesiredEC2Instances", &self.desired_ec2_instances)
-            .opt(
-                "ManagedCapacityConfiguration",
-                &self.managed_capacity_configuration,
-            )
-            .req("MaxSize", &self.max_size)
-            .opt("MinSize", &self.min_size)
-            .build()
-    }
-}
-
 /// The required properties of [`LocationConfiguration`], by name: `LocationConfiguration::new(LocationConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocationConfigurationRequired {
     /// `Location`: a string, required.
-    ///
-    /// An AWS Region code, such as `us-west-2` . For a list of supported Regions and Local Zones, see \[Amazon GameLift Servers service locations\](<https://docs.aws.amazon.com/gamelift/latest/developerguide/gamelift-regions.html>) for managed hosting.
-    ///
-    /// Pattern `^[A-Za-z0-9\-]+`; length 1 to 64.
     pub location: Str,
 }
 
-static RULE_LocationConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LocationConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Location",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Location", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("LocationCapacity", Shape::Object(&RULE_LocationCapacity)),
-        (
-            "PlayerGatewayStatus",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DISABLED", "ENABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "StoppedActions",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["AUTO_SCALING"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: Some(1),
-            }),
-        ),
+        ("PlayerGatewayStatus", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+        ("StoppedActions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["AUTO_SCALING"], ..StrRule::ANY }), min_items: None, max_items: Some(1) })),
     ],
     required: &["Location"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LocationConfiguration` property type of `AWS::GameLift::ContainerFleet`.
@@ -1373,6 +637,7 @@ pub struct LocationConfiguration {
     pub stopped_actions: Option<List<StoppedAction>>,
 }
 
+#[rustfmt::skip]
 impl LocationConfiguration {
     /// A `LocationConfiguration` with its required properties, named in a [`LocationConfigurationRequired`].
     pub fn new(required: LocationConfigurationRequired) -> Self {
@@ -1385,36 +650,13 @@ impl LocationConfiguration {
     }
 
     /// `Location`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn location(mut self, value: impl Into<Str>) -> Self {
-        self.location = value.into();
-        self
-    }
-
+    pub fn location(mut self, value: impl Into<Str>) -> Self { self.location = value.into(); self }
     /// `LocationCapacity`: a [`LocationCapacity`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn location_capacity(mut self, value: impl Into<Obj<LocationCapacity>>) -> Self {
-        self.location_capacity = Some(value.into());
-        self
-    }
-
+    pub fn location_capacity(mut self, value: impl Into<Obj<LocationCapacity>>) -> Self { self.location_capacity = Some(value.into()); self }
     /// `PlayerGatewayStatus`: a [`PlayerGatewayStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn player_gateway_status(mut self, value: impl Into<PlayerGatewayStatus>) -> Self {
-        self.player_gateway_status = Some(value.into());
-        self
-    }
-
+    pub fn player_gateway_status(mut self, value: impl Into<PlayerGatewayStatus>) -> Self { self.player_gateway_status = Some(value.into()); self }
     /// `StoppedActions`: a list of [`StoppedAction`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stopped_actions(mut self, value: impl Into<List<StoppedAction>>) -> Self {
-        self.stopped_actions = Some(value.into());
-        self
-    }
+    pub fn stopped_actions(mut self, value: impl Into<List<StoppedAction>>) -> Self { self.stopped_actions = Some(value.into()); self }
 }
 
 impl PropertyType for LocationConfiguration {}
@@ -1430,45 +672,15 @@ impl ToValue for LocationConfiguration {
     }
 }
 
-static RULE_LogConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LogConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "LogDestination",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NONE", "CLOUDWATCH", "S3"],
-                format: None,
-            }),
-        ),
-        (
-            "LogGroupArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "S3BucketName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
+        ("LogDestination", Shape::Str(&StrRule { allowed: &["NONE", "CLOUDWATCH", "S3"], ..StrRule::ANY })),
+        ("LogGroupArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("S3BucketName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), format: Some(Format::S3BucketName), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LogConfiguration` property type of `AWS::GameLift::ContainerFleet`.
@@ -1500,6 +712,7 @@ pub struct LogConfiguration {
     pub s3_bucket_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LogConfiguration {
     /// A `LogConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1507,28 +720,11 @@ impl LogConfiguration {
     }
 
     /// `LogDestination`: a [`LogDestination`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_destination(mut self, value: impl Into<LogDestination>) -> Self {
-        self.log_destination = Some(value.into());
-        self
-    }
-
+    pub fn log_destination(mut self, value: impl Into<LogDestination>) -> Self { self.log_destination = Some(value.into()); self }
     /// `LogGroupArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_group_arn(mut self, value: impl Into<Str>) -> Self {
-        self.log_group_arn = Some(value.into());
-        self
-    }
-
+    pub fn log_group_arn(mut self, value: impl Into<Str>) -> Self { self.log_group_arn = Some(value.into()); self }
     /// `S3BucketName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.s3_bucket_name = Some(value.into());
-        self
-    }
+    pub fn s3_bucket_name(mut self, value: impl Into<Str>) -> Self { self.s3_bucket_name = Some(value.into()); self }
 }
 
 impl PropertyType for LogConfiguration {}
@@ -1543,225 +739,31 @@ impl ToValue for LogConfiguration {
     }
 }
 
-/// The required properties of [`ManagedCapacityConfiguration`], by name: `ManagedCapacityConfiguration::new(ManagedCapacityConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ManagedCapacityConfigurationRequired {
-    /// `ZeroCapacityStrategy`: a [`ZeroCapacityStrategy`] value, required.
-    ///
-    /// The strategy Amazon GameLift Servers will use to automatically scale your capacity to and from zero in response to game session activity. Game session activity refers to any active running sessions or game session requests. When set to SCALE_TO_AND_FROM_ZERO, MinSize must not be specified and will be managed automatically. When set to MANUAL, MinSize is required.
-    pub zero_capacity_strategy: ZeroCapacityStrategy,
-}
-
-static RULE_ManagedCapacityConfiguration: ObjRule = ObjRule {
-    properties: &[
-        (
-            "ScaleInAfterInactivityMinutes",
-            Shape::Int(&NumRule {
-                min: Some(5.0),
-                max: Some(1440.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ZeroCapacityStrategy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SCALE_TO_AND_FROM_ZERO", "MANUAL"],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["ZeroCapacityStrategy"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ManagedCapacityConfiguration` property type of `AWS::GameLift::ContainerFleet`.
-///
-/// Configuration options for Amazon GameLift Servers managed capacity behavior.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-gamelift-containerfleet-managedcapacityconfiguration.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ManagedCapacityConfiguration {
-    /// `ScaleInAfterInactivityMinutes`: an integer.
-    ///
-    /// Length of time, in minutes, that Amazon GameLift Servers will wait before scaling in your MinSize and DesiredInstances to 0 after a period with no game session activity.
-    ///
-    /// Value 5 to 1440.
-    pub scale_in_after_inactivity_minutes: Option<Int>,
-    /// `ZeroCapacityStrategy`: a [`ZeroCapacityStrategy`] value, required.
-    ///
-    /// The strategy Amazon GameLift Servers will use to automatically scale your capacity to and from zero in response to game session activity. Game session activity refers to any active running sessions or game session requests. When set to SCALE_TO_AND_FROM_ZERO, MinSize must not be specified and will be managed automatically. When set to MANUAL, MinSize is required.
-    pub zero_capacity_strategy: ZeroCapacityStrategy,
-}
-
-impl ManagedCapacityConfiguration {
-    /// A `ManagedCapacityConfiguration` with its required properties, named in a [`ManagedCapacityConfigurationRequired`].
-    pub fn new(required: ManagedCapacityConfigurationRequired) -> Self {
-        Self {
-            scale_in_after_inactivity_minutes: None,
-            zero_capacity_strategy: required.zero_capacity_strategy,
-        }
-    }
-
-    /// `ScaleInAfterInactivityMinutes`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scale_in_after_inactivity_minutes(mut self, value: impl Into<Int>) -> Self {
-        self.scale_in_after_inactivity_minutes = Some(value.into());
-        self
-    }
-
-    /// `ZeroCapacityStrategy`: a [`ZeroCapacityStrategy`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn zero_capacity_strategy(mut self, value: impl Into<ZeroCapacityStrategy>) -> Self {
-        self.zero_capacity_strategy = value.into();
-        self
-    }
-}
-
-impl PropertyType for ManagedCapacityConfiguration {}
-
-impl ToValue for ManagedCapacityConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt(
-                "ScaleInAfterInactivityMinutes",
-                &self.scale_in_after_inactivity_minutes,
-            )
-            .req("ZeroCapacityStrategy", &self.zero_capacity_strategy)
-            .build()
-    }
-}
-
 /// The required properties of [`ScalingPolicy`], by name: `ScalingPolicy::new(ScalingPolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScalingPolicyRequired {
     /// `MetricName`: a [`MetricName`] value, required.
-    ///
-    /// Name of the Amazon GameLift Servers-defined metric that is used to trigger a scaling adjustment. For detailed descriptions of fleet metrics, see \[Monitor Amazon GameLift Servers with Amazon CloudWatch\](<https://docs.aws.amazon.com/gamelift/latest/developerguide/monitoring-cloudwatch.html>) .
-    ///
-    /// - *ActivatingGameSessions* -- Game sessions in the process of being created.
-    /// - *ActiveGameSessions* -- Game sessions that are currently running.
-    /// - *ActiveInstances* -- Fleet instances that are currently running at least one game session.
-    /// - *AvailableGameSessions* -- Additional game sessions that fleet could host simultaneously, given current capacity.
-    /// - *AvailablePlayerSessions* -- Empty player slots in currently active game sessions. This includes game sessions that are not currently accepting players. Reserved player slots are not included.
-    /// - *CurrentPlayerSessions* -- Player slots in active game sessions that are being used by a player or are reserved for a player.
-    /// - *IdleInstances* -- Active instances that are currently hosting zero game sessions.
-    /// - *PercentAvailableGameSessions* -- Unused percentage of the total number of game sessions that a fleet could host simultaneously, given current capacity. Use this metric for a target-based scaling policy.
-    /// - *PercentIdleInstances* -- Percentage of the total number of active instances that are hosting zero game sessions.
-    /// - *QueueDepth* -- Pending game session placement requests, in any queue, where the current fleet is the top-priority destination.
-    /// - *WaitTime* -- Current wait time for pending game session placement requests, in any queue, where the current fleet is the top-priority destination.
     pub metric_name: MetricName,
     /// `Name`: a string, required.
-    ///
-    /// A descriptive label that is associated with a fleet's scaling policy. Policy names do not need to be unique.
-    ///
-    /// Length 1 to 1024.
     pub name: Str,
 }
 
-static RULE_ScalingPolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ScalingPolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "ComparisonOperator",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "GreaterThanOrEqualToThreshold",
-                    "GreaterThanThreshold",
-                    "LessThanThreshold",
-                    "LessThanOrEqualToThreshold",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "EvaluationPeriods",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "MetricName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "ActivatingGameSessions",
-                    "ActiveGameSessions",
-                    "ActiveInstances",
-                    "AvailableGameSessions",
-                    "AvailablePlayerSessions",
-                    "CurrentPlayerSessions",
-                    "IdleInstances",
-                    "PercentAvailableGameSessions",
-                    "PercentIdleInstances",
-                    "QueueDepth",
-                    "WaitTime",
-                    "ConcurrentActivatableGameSessions",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PolicyType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["RuleBased", "TargetBased"],
-                format: None,
-            }),
-        ),
+        ("ComparisonOperator", Shape::Str(&StrRule { allowed: &["GreaterThanOrEqualToThreshold", "GreaterThanThreshold", "LessThanThreshold", "LessThanOrEqualToThreshold"], ..StrRule::ANY })),
+        ("EvaluationPeriods", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("MetricName", Shape::Str(&StrRule { allowed: &["ActivatingGameSessions", "ActiveGameSessions", "ActiveInstances", "AvailableGameSessions", "AvailablePlayerSessions", "CurrentPlayerSessions", "IdleInstances", "PercentAvailableGameSessions", "PercentIdleInstances", "QueueDepth", "WaitTime", "ConcurrentActivatableGameSessions"], ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("PolicyType", Shape::Str(&StrRule { allowed: &["RuleBased", "TargetBased"], ..StrRule::ANY })),
         ("ScalingAdjustment", Shape::INT),
-        (
-            "ScalingAdjustmentType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "ChangeInCapacity",
-                    "ExactCapacity",
-                    "PercentChangeInCapacity",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "TargetConfiguration",
-            Shape::Object(&RULE_TargetConfiguration),
-        ),
+        ("ScalingAdjustmentType", Shape::Str(&StrRule { allowed: &["ChangeInCapacity", "ExactCapacity", "PercentChangeInCapacity"], ..StrRule::ANY })),
+        ("TargetConfiguration", Shape::Object(&RULE_TargetConfiguration)),
         ("Threshold", Shape::NUM),
     ],
     required: &["MetricName", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ScalingPolicy` property type of `AWS::GameLift::ContainerFleet`.
@@ -1829,6 +831,7 @@ pub struct ScalingPolicy {
     pub threshold: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl ScalingPolicy {
     /// A `ScalingPolicy` with its required properties, named in a [`ScalingPolicyRequired`].
     pub fn new(required: ScalingPolicyRequired) -> Self {
@@ -1846,76 +849,23 @@ impl ScalingPolicy {
     }
 
     /// `ComparisonOperator`: a [`ComparisonOperator`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn comparison_operator(mut self, value: impl Into<ComparisonOperator>) -> Self {
-        self.comparison_operator = Some(value.into());
-        self
-    }
-
+    pub fn comparison_operator(mut self, value: impl Into<ComparisonOperator>) -> Self { self.comparison_operator = Some(value.into()); self }
     /// `EvaluationPeriods`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn evaluation_periods(mut self, value: impl Into<Int>) -> Self {
-        self.evaluation_periods = Some(value.into());
-        self
-    }
-
+    pub fn evaluation_periods(mut self, value: impl Into<Int>) -> Self { self.evaluation_periods = Some(value.into()); self }
     /// `MetricName`: a [`MetricName`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_name(mut self, value: impl Into<MetricName>) -> Self {
-        self.metric_name = value.into();
-        self
-    }
-
+    pub fn metric_name(mut self, value: impl Into<MetricName>) -> Self { self.metric_name = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `PolicyType`: a [`PolicyType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_type(mut self, value: impl Into<PolicyType>) -> Self {
-        self.policy_type = Some(value.into());
-        self
-    }
-
+    pub fn policy_type(mut self, value: impl Into<PolicyType>) -> Self { self.policy_type = Some(value.into()); self }
     /// `ScalingAdjustment`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scaling_adjustment(mut self, value: impl Into<Int>) -> Self {
-        self.scaling_adjustment = Some(value.into());
-        self
-    }
-
+    pub fn scaling_adjustment(mut self, value: impl Into<Int>) -> Self { self.scaling_adjustment = Some(value.into()); self }
     /// `ScalingAdjustmentType`: a [`ScalingAdjustmentType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scaling_adjustment_type(mut self, value: impl Into<ScalingAdjustmentType>) -> Self {
-        self.scaling_adjustment_type = Some(value.into());
-        self
-    }
-
+    pub fn scaling_adjustment_type(mut self, value: impl Into<ScalingAdjustmentType>) -> Self { self.scaling_adjustment_type = Some(value.into()); self }
     /// `TargetConfiguration`: a [`TargetConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_configuration(mut self, value: impl Into<Obj<TargetConfiguration>>) -> Self {
-        self.target_configuration = Some(value.into());
-        self
-    }
-
+    pub fn target_configuration(mut self, value: impl Into<Obj<TargetConfiguration>>) -> Self { self.target_configuration = Some(value.into()); self }
     /// `Threshold`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn threshold(mut self, value: impl Into<Num>) -> Self {
-        self.threshold = Some(value.into());
-        self
-    }
+    pub fn threshold(mut self, value: impl Into<Num>) -> Self { self.threshold = Some(value.into()); self }
 }
 
 impl PropertyType for ScalingPolicy {}
@@ -1932,161 +882,6 @@ impl ToValue for ScalingPolicy {
             .opt("ScalingAdjustmentType", &self.scaling_adjustment_type)
             .opt("TargetConfiguration", &self.target_configuration)
             .opt("Threshold", &self.threshold)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::GameLift::ContainerFleet`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-gamelift-containerfleet-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-/// The required properties of [`TargetConfiguration`], by name: `TargetConfiguration::new(TargetConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TargetConfigurationRequired {
-    /// `TargetValue`: a number, required.
-    ///
-    /// Desired value to use with a target-based scaling policy. The value must be relevant for whatever metric the scaling policy is using. For example, in a policy using the metric PercentAvailableGameSessions, the target value should be the preferred size of the fleet's buffer (the percent of capacity that should be idle and ready for new game sessions).
-    pub target_value: Num,
-}
-
-static RULE_TargetConfiguration: ObjRule = ObjRule {
-    properties: &[("TargetValue", Shape::NUM)],
-    required: &["TargetValue"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `TargetConfiguration` property type of `AWS::GameLift::ContainerFleet`.
-///
-/// Settings for a target-based scaling policy. A target-based policy tracks a particular fleet metric specifies a target value for the metric. As player usage changes, the policy triggers Amazon GameLift Servers to adjust capacity so that the metric returns to the target value. The target configuration specifies settings as needed for the target based policy, including the target value.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-gamelift-containerfleet-targetconfiguration.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct TargetConfiguration {
-    /// `TargetValue`: a number, required.
-    ///
-    /// Desired value to use with a target-based scaling policy. The value must be relevant for whatever metric the scaling policy is using. For example, in a policy using the metric PercentAvailableGameSessions, the target value should be the preferred size of the fleet's buffer (the percent of capacity that should be idle and ready for new game sessions).
-    pub target_value: Num,
-}
-
-impl TargetConfiguration {
-    /// A `TargetConfiguration` with its required properties, named in a [`TargetConfigurationRequired`].
-    pub fn new(required: TargetConfigurationRequired) -> Self {
-        Self {
-            target_value: required.target_value,
-        }
-    }
-
-    /// `TargetValue`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_value(mut self, value: impl Into<Num>) -> Self {
-        self.target_value = value.into();
-        self
-    }
-}
-
-impl PropertyType for TargetConfiguration {}
-
-impl ToValue for TargetConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("TargetValue", &self.target_value)
             .build()
     }
 }
@@ -2113,40 +908,6 @@ impl ToValue for BillingType {
         let s = match self {
             Self::OnDemand => "ON_DEMAND",
             Self::Spot => "SPOT",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `ComparisonOperator` (`AWS::GameLift::ContainerFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ComparisonOperator {
-    /// `GreaterThanOrEqualToThreshold`
-    GreaterThanOrEqualToThreshold,
-    /// `GreaterThanThreshold`
-    GreaterThanThreshold,
-    /// `LessThanThreshold`
-    LessThanThreshold,
-    /// `LessThanOrEqualToThreshold`
-    LessThanOrEqualToThreshold,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ComparisonOperator {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ComparisonOperator {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::GreaterThanOrEqualToThreshold => "GreaterThanOrEqualToThreshold",
-            Self::GreaterThanThreshold => "GreaterThanThreshold",
-            Self::LessThanThreshold => "LessThanThreshold",
-            Self::LessThanOrEqualToThreshold => "LessThanOrEqualToThreshold",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())
@@ -2212,179 +973,6 @@ impl ToValue for LogDestination {
     }
 }
 
-/// The values of `MetricName` (`AWS::GameLift::ContainerFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum MetricName {
-    /// `ActivatingGameSessions`
-    ActivatingGameSessions,
-    /// `ActiveGameSessions`
-    ActiveGameSessions,
-    /// `ActiveInstances`
-    ActiveInstances,
-    /// `AvailableGameSessions`
-    AvailableGameSessions,
-    /// `AvailablePlayerSessions`
-    AvailablePlayerSessions,
-    /// `CurrentPlayerSessions`
-    CurrentPlayerSessions,
-    /// `IdleInstances`
-    IdleInstances,
-    /// `PercentAvailableGameSessions`
-    PercentAvailableGameSessions,
-    /// `PercentIdleInstances`
-    PercentIdleInstances,
-    /// `QueueDepth`
-    QueueDepth,
-    /// `WaitTime`
-    WaitTime,
-    /// `ConcurrentActivatableGameSessions`
-    ConcurrentActivatableGameSessions,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for MetricName {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for MetricName {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::ActivatingGameSessions => "ActivatingGameSessions",
-            Self::ActiveGameSessions => "ActiveGameSessions",
-            Self::ActiveInstances => "ActiveInstances",
-            Self::AvailableGameSessions => "AvailableGameSessions",
-            Self::AvailablePlayerSessions => "AvailablePlayerSessions",
-            Self::CurrentPlayerSessions => "CurrentPlayerSessions",
-            Self::IdleInstances => "IdleInstances",
-            Self::PercentAvailableGameSessions => "PercentAvailableGameSessions",
-            Self::PercentIdleInstances => "PercentIdleInstances",
-            Self::QueueDepth => "QueueDepth",
-            Self::WaitTime => "WaitTime",
-            Self::ConcurrentActivatableGameSessions => "ConcurrentActivatableGameSessions",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `NewGameSessionProtectionPolicy` (`AWS::GameLift::ContainerFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum NewGameSessionProtectionPolicy {
-    /// `FullProtection`
-    FullProtection,
-    /// `NoProtection`
-    NoProtection,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for NewGameSessionProtectionPolicy {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for NewGameSessionProtectionPolicy {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::FullProtection => "FullProtection",
-            Self::NoProtection => "NoProtection",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `PlayerGatewayMode` (`AWS::GameLift::ContainerFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum PlayerGatewayMode {
-    /// `DISABLED`
-    Disabled,
-    /// `ENABLED`
-    Enabled,
-    /// `REQUIRED`
-    Required,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for PlayerGatewayMode {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for PlayerGatewayMode {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Disabled => "DISABLED",
-            Self::Enabled => "ENABLED",
-            Self::Required => "REQUIRED",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `PlayerGatewayStatus` (`AWS::GameLift::ContainerFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum PlayerGatewayStatus {
-    /// `DISABLED`
-    Disabled,
-    /// `ENABLED`
-    Enabled,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for PlayerGatewayStatus {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for PlayerGatewayStatus {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Disabled => "DISABLED",
-            Self::Enabled => "ENABLED",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `PolicyType` (`AWS::GameLift::ContainerFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum PolicyType {
-    /// `RuleBased`
-    RuleBased,
-    /// `TargetBased`
-    TargetBased,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for PolicyType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for PolicyType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::RuleBased => "RuleBased",
-            Self::TargetBased => "TargetBased",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
 /// The values of `ProtectionStrategy` (`AWS::GameLift::ContainerFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ProtectionStrategy {
@@ -2413,65 +1001,6 @@ impl ToValue for ProtectionStrategy {
     }
 }
 
-/// The values of `Protocol` (`AWS::GameLift::ContainerFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Protocol {
-    /// `TCP`
-    Tcp,
-    /// `UDP`
-    Udp,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Protocol {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Protocol {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Tcp => "TCP",
-            Self::Udp => "UDP",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `ScalingAdjustmentType` (`AWS::GameLift::ContainerFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ScalingAdjustmentType {
-    /// `ChangeInCapacity`
-    ChangeInCapacity,
-    /// `ExactCapacity`
-    ExactCapacity,
-    /// `PercentChangeInCapacity`
-    PercentChangeInCapacity,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ScalingAdjustmentType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ScalingAdjustmentType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::ChangeInCapacity => "ChangeInCapacity",
-            Self::ExactCapacity => "ExactCapacity",
-            Self::PercentChangeInCapacity => "PercentChangeInCapacity",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
 /// The values of `StoppedAction` (`AWS::GameLift::ContainerFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum StoppedAction {
@@ -2491,34 +1020,6 @@ impl ToValue for StoppedAction {
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AutoScaling => "AUTO_SCALING",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `ZeroCapacityStrategy` (`AWS::GameLift::ContainerFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ZeroCapacityStrategy {
-    /// `SCALE_TO_AND_FROM_ZERO`
-    ScaleToAndFromZero,
-    /// `MANUAL`
-    Manual,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ZeroCapacityStrategy {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ZeroCapacityStrategy {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::ScaleToAndFromZero => "SCALE_TO_AND_FROM_ZERO",
-            Self::Manual => "MANUAL",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -7,6 +7,8 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::Protocol;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^.*$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9-_\\.@\\/:]+$");
@@ -19,131 +21,32 @@ pub(crate) static PATTERN_6: Pattern = Pattern::new("^\\d+\\.\\d+\\.\\d+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContainerGroupDefinitionRequired {
     /// `Name`: a string, required.
-    ///
-    /// A descriptive identifier for the container group definition. The name value is unique in an AWS Region.
-    ///
-    /// Pattern `^[a-zA-Z0-9-]+$`; length 1 to 128; create-only: changing it replaces the resource.
     pub name: Str,
     /// `OperatingSystem`: an [`OperatingSystem`] value, required.
-    ///
-    /// The platform that all containers in the container group definition run on.
-    ///
-    /// &gt; Amazon Linux 2 (AL2) will reach end of support on 6/30/2026. See more details in the \[Amazon Linux 2 FAQs\](<https://docs.aws.amazon.com/amazon-linux-2/faqs/>) . For game servers that are hosted on AL2 and use server SDK version 4.x for Amazon GameLift Servers, first update the game server build to server SDK 5.x, and then deploy to AL2023 instances. See \[Migrate to server SDK version 5.\](<https://docs.aws.amazon.com/gamelift/latest/developerguide/reference-serversdk5-migration.html>)
     pub operating_system: OperatingSystem,
     /// `TotalMemoryLimitMebibytes`: an integer, required.
-    ///
-    /// The amount of memory (in MiB) on a fleet instance to allocate for the container group. All containers in the group share these resources.
-    ///
-    /// You can set a limit for each container definition in the group. If individual containers have limits, this total value must be greater than any individual container's memory limit.
-    ///
-    /// Value 4 to 1024000.
     pub total_memory_limit_mebibytes: Int,
     /// `TotalVcpuLimit`: a number, required.
-    ///
-    /// The amount of vCPU units on a fleet instance to allocate for the container group (1 vCPU is equal to 1024 CPU units). All containers in the group share these resources. You can set a limit for each container definition in the group. If individual containers have limits, this total value must be equal to or greater than the sum of the limits for each container in the group.
-    ///
-    /// Value 0.125 to 10.
     pub total_vcpu_limit: Num,
 }
 
-static RULE_ContainerGroupDefinition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ContainerGroupDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContainerGroupType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["GAME_SERVER", "PER_INSTANCE"],
-                format: None,
-            }),
-        ),
-        (
-            "GameServerContainerDefinition",
-            Shape::Object(&RULE_GameServerContainerDefinition),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OperatingSystem",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AMAZON_LINUX_2023"],
-                format: None,
-            }),
-        ),
-        (
-            "SourceVersionNumber",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "SupportContainerDefinitions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SupportContainerDefinition),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "TotalMemoryLimitMebibytes",
-            Shape::Int(&NumRule {
-                min: Some(4.0),
-                max: Some(1024000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TotalVcpuLimit",
-            Shape::Num(&NumRule {
-                min: Some(0.125),
-                max: Some(10.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "VersionDescription",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ContainerGroupType", Shape::Str(&StrRule { allowed: &["GAME_SERVER", "PER_INSTANCE"], ..StrRule::ANY })),
+        ("GameServerContainerDefinition", Shape::Object(&RULE_GameServerContainerDefinition)),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("OperatingSystem", Shape::Str(&StrRule { allowed: &["AMAZON_LINUX_2023"], ..StrRule::ANY })),
+        ("SourceVersionNumber", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("SupportContainerDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_SupportContainerDefinition), min_items: Some(1), max_items: Some(10) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("TotalMemoryLimitMebibytes", Shape::Int(&NumRule { min: Some(4.0), max: Some(1024000.0), ..NumRule::ANY })),
+        ("TotalVcpuLimit", Shape::Num(&NumRule { min: Some(0.125), max: Some(10.0), ..NumRule::ANY })),
+        ("VersionDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
     ],
-    required: &[
-        "Name",
-        "OperatingSystem",
-        "TotalMemoryLimitMebibytes",
-        "TotalVcpuLimit",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["Name", "OperatingSystem", "TotalMemoryLimitMebibytes", "TotalVcpuLimit"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::GameLift::ContainerGroupDefinition` resource.
@@ -225,6 +128,7 @@ pub struct ContainerGroupDefinition {
     pub version_description: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ContainerGroupDefinition {
     /// The CloudFormation type name, `AWS::GameLift::ContainerGroupDefinition`.
     pub const TYPE_NAME: &'static str = "AWS::GameLift::ContainerGroupDefinition";
@@ -235,29 +139,12 @@ impl ContainerGroupDefinition {
         type_name: "AWS::GameLift::ContainerGroupDefinition",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-gamelift-containergroupdefinition.html",
         primary_identifier: &["Name"],
-        required: &[
-            "Name",
-            "OperatingSystem",
-            "TotalMemoryLimitMebibytes",
-            "TotalVcpuLimit",
-        ],
+        required: &["Name", "OperatingSystem", "TotalMemoryLimitMebibytes", "TotalVcpuLimit"],
         create_only: &["Name", "ContainerGroupType"],
         conditional_create_only: &[],
         write_only: &["SourceVersionNumber"],
-        read_only: &[
-            "ContainerGroupDefinitionArn",
-            "CreationTime",
-            "VersionNumber",
-            "Status",
-            "StatusReason",
-        ],
-        attributes: &[
-            "ContainerGroupDefinitionArn",
-            "CreationTime",
-            "Status",
-            "StatusReason",
-            "VersionNumber",
-        ],
+        read_only: &["ContainerGroupDefinitionArn", "CreationTime", "VersionNumber", "Status", "StatusReason"],
+        attributes: &["ContainerGroupDefinitionArn", "CreationTime", "Status", "StatusReason", "VersionNumber"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -279,90 +166,25 @@ impl ContainerGroupDefinition {
     }
 
     /// `ContainerGroupType`: a [`ContainerGroupType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_group_type(mut self, value: impl Into<ContainerGroupType>) -> Self {
-        self.container_group_type = Some(value.into());
-        self
-    }
-
+    pub fn container_group_type(mut self, value: impl Into<ContainerGroupType>) -> Self { self.container_group_type = Some(value.into()); self }
     /// `GameServerContainerDefinition`: a [`GameServerContainerDefinition`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn game_server_container_definition(
-        mut self,
-        value: impl Into<Obj<GameServerContainerDefinition>>,
-    ) -> Self {
-        self.game_server_container_definition = Some(value.into());
-        self
-    }
-
+    pub fn game_server_container_definition(mut self, value: impl Into<Obj<GameServerContainerDefinition>>) -> Self { self.game_server_container_definition = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `OperatingSystem`: an [`OperatingSystem`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn operating_system(mut self, value: impl Into<OperatingSystem>) -> Self {
-        self.operating_system = value.into();
-        self
-    }
-
+    pub fn operating_system(mut self, value: impl Into<OperatingSystem>) -> Self { self.operating_system = value.into(); self }
     /// `SourceVersionNumber`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_version_number(mut self, value: impl Into<Int>) -> Self {
-        self.source_version_number = Some(value.into());
-        self
-    }
-
+    pub fn source_version_number(mut self, value: impl Into<Int>) -> Self { self.source_version_number = Some(value.into()); self }
     /// `SupportContainerDefinitions`: a list of [`SupportContainerDefinition`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn support_container_definitions(
-        mut self,
-        value: impl Into<List<SupportContainerDefinition>>,
-    ) -> Self {
-        self.support_container_definitions = Some(value.into());
-        self
-    }
-
+    pub fn support_container_definitions(mut self, value: impl Into<List<SupportContainerDefinition>>) -> Self { self.support_container_definitions = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TotalMemoryLimitMebibytes`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn total_memory_limit_mebibytes(mut self, value: impl Into<Int>) -> Self {
-        self.total_memory_limit_mebibytes = value.into();
-        self
-    }
-
+    pub fn total_memory_limit_mebibytes(mut self, value: impl Into<Int>) -> Self { self.total_memory_limit_mebibytes = value.into(); self }
     /// `TotalVcpuLimit`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn total_vcpu_limit(mut self, value: impl Into<Num>) -> Self {
-        self.total_vcpu_limit = value.into();
-        self
-    }
-
+    pub fn total_vcpu_limit(mut self, value: impl Into<Num>) -> Self { self.total_vcpu_limit = value.into(); self }
     /// `VersionDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version_description(mut self, value: impl Into<Str>) -> Self {
-        self.version_description = Some(value.into());
-        self
-    }
+    pub fn version_description(mut self, value: impl Into<Str>) -> Self { self.version_description = Some(value.into()); self }
 }
 
 impl Resource for ContainerGroupDefinition {
@@ -465,51 +287,20 @@ impl ContainerGroupDefinitionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContainerDependencyRequired {
     /// `Condition`: a [`ContainerDependencyCondition`] value, required.
-    ///
-    /// The condition that the dependency container must reach before the dependent container can start. Valid conditions include:
-    ///
-    /// - START - The dependency container must have started.
-    /// - COMPLETE - The dependency container has run to completion (exits). Use this condition with nonessential containers, such as those that run a script and then exit. The dependency container can't be an essential container.
-    /// - SUCCESS - The dependency container has run to completion and exited with a zero status. The dependency container can't be an essential container.
-    /// - HEALTHY - The dependency container has passed its Docker health check. Use this condition with dependency containers that have health checks configured. This condition is confirmed at container group startup only.
     pub condition: ContainerDependencyCondition,
     /// `ContainerName`: a string, required.
-    ///
-    /// A descriptive label for the container definition that this container depends on.
-    ///
-    /// Pattern `^[a-zA-Z0-9-]+$`; length 1 to 128.
     pub container_name: Str,
 }
 
-static RULE_ContainerDependency: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ContainerDependency: ObjRule = ObjRule {
     properties: &[
-        (
-            "Condition",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["START", "COMPLETE", "SUCCESS", "HEALTHY"],
-                format: None,
-            }),
-        ),
-        (
-            "ContainerName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Condition", Shape::Str(&StrRule { allowed: &["START", "COMPLETE", "SUCCESS", "HEALTHY"], ..StrRule::ANY })),
+        ("ContainerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["ContainerName", "Condition"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ContainerDependency` property type of `AWS::GameLift::ContainerGroupDefinition`.
@@ -540,6 +331,7 @@ pub struct ContainerDependency {
     pub container_name: Str,
 }
 
+#[rustfmt::skip]
 impl ContainerDependency {
     /// A `ContainerDependency` with its required properties, named in a [`ContainerDependencyRequired`].
     pub fn new(required: ContainerDependencyRequired) -> Self {
@@ -550,20 +342,9 @@ impl ContainerDependency {
     }
 
     /// `Condition`: a [`ContainerDependencyCondition`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn condition(mut self, value: impl Into<ContainerDependencyCondition>) -> Self {
-        self.condition = value.into();
-        self
-    }
-
+    pub fn condition(mut self, value: impl Into<ContainerDependencyCondition>) -> Self { self.condition = value.into(); self }
     /// `ContainerName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_name(mut self, value: impl Into<Str>) -> Self {
-        self.container_name = value.into();
-        self
-    }
+    pub fn container_name(mut self, value: impl Into<Str>) -> Self { self.container_name = value.into(); self }
 }
 
 impl PropertyType for ContainerDependency {}
@@ -581,48 +362,20 @@ impl ToValue for ContainerDependency {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContainerEnvironmentRequired {
     /// `Name`: a string, required.
-    ///
-    /// The environment variable name.
-    ///
-    /// Pattern `^.*$`; length 1 to 255.
     pub name: Str,
     /// `Value`: a string, required.
-    ///
-    /// The environment variable value.
-    ///
-    /// Pattern `^.*$`; length 1 to 255.
     pub value: Str,
 }
 
-static RULE_ContainerEnvironment: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ContainerEnvironment: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["Name", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ContainerEnvironment` property type of `AWS::GameLift::ContainerGroupDefinition`.
@@ -648,6 +401,7 @@ pub struct ContainerEnvironment {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl ContainerEnvironment {
     /// A `ContainerEnvironment` with its required properties, named in a [`ContainerEnvironmentRequired`].
     pub fn new(required: ContainerEnvironmentRequired) -> Self {
@@ -658,20 +412,9 @@ impl ContainerEnvironment {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for ContainerEnvironment {}
@@ -689,68 +432,21 @@ impl ToValue for ContainerEnvironment {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContainerHealthCheckRequired {
     /// `Command`: a list of strings, required.
-    ///
-    /// A string array that specifies the command that the container runs to determine if it's healthy.
-    ///
-    /// Items 1 to 20; each item: pattern `^.*$`, length 1 to 255.
     pub command: List<Str>,
 }
 
-static RULE_ContainerHealthCheck: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ContainerHealthCheck: ObjRule = ObjRule {
     properties: &[
-        (
-            "Command",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "Interval",
-            Shape::Int(&NumRule {
-                min: Some(60.0),
-                max: Some(300.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Retries",
-            Shape::Int(&NumRule {
-                min: Some(5.0),
-                max: Some(10.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "StartPeriod",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(300.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Timeout",
-            Shape::Int(&NumRule {
-                min: Some(30.0),
-                max: Some(60.0),
-                allowed: &[],
-            }),
-        ),
+        ("Command", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(20) })),
+        ("Interval", Shape::Int(&NumRule { min: Some(60.0), max: Some(300.0), ..NumRule::ANY })),
+        ("Retries", Shape::Int(&NumRule { min: Some(5.0), max: Some(10.0), ..NumRule::ANY })),
+        ("StartPeriod", Shape::Int(&NumRule { min: Some(0.0), max: Some(300.0), ..NumRule::ANY })),
+        ("Timeout", Shape::Int(&NumRule { min: Some(30.0), max: Some(60.0), ..NumRule::ANY })),
     ],
     required: &["Command"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ContainerHealthCheck` property type of `AWS::GameLift::ContainerGroupDefinition`.
@@ -798,6 +494,7 @@ pub struct ContainerHealthCheck {
     pub timeout: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl ContainerHealthCheck {
     /// A `ContainerHealthCheck` with its required properties, named in a [`ContainerHealthCheckRequired`].
     pub fn new(required: ContainerHealthCheckRequired) -> Self {
@@ -811,44 +508,15 @@ impl ContainerHealthCheck {
     }
 
     /// `Command`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn command(mut self, value: impl Into<List<Str>>) -> Self {
-        self.command = value.into();
-        self
-    }
-
+    pub fn command(mut self, value: impl Into<List<Str>>) -> Self { self.command = value.into(); self }
     /// `Interval`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interval(mut self, value: impl Into<Int>) -> Self {
-        self.interval = Some(value.into());
-        self
-    }
-
+    pub fn interval(mut self, value: impl Into<Int>) -> Self { self.interval = Some(value.into()); self }
     /// `Retries`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retries(mut self, value: impl Into<Int>) -> Self {
-        self.retries = Some(value.into());
-        self
-    }
-
+    pub fn retries(mut self, value: impl Into<Int>) -> Self { self.retries = Some(value.into()); self }
     /// `StartPeriod`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start_period(mut self, value: impl Into<Int>) -> Self {
-        self.start_period = Some(value.into());
-        self
-    }
-
+    pub fn start_period(mut self, value: impl Into<Int>) -> Self { self.start_period = Some(value.into()); self }
     /// `Timeout`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout(mut self, value: impl Into<Int>) -> Self {
-        self.timeout = Some(value.into());
-        self
-    }
+    pub fn timeout(mut self, value: impl Into<Int>) -> Self { self.timeout = Some(value.into()); self }
 }
 
 impl PropertyType for ContainerHealthCheck {}
@@ -869,52 +537,19 @@ impl ToValue for ContainerHealthCheck {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContainerMountPointRequired {
     /// `InstancePath`: a string, required.
-    ///
-    /// The path to the source file or directory.
-    ///
-    /// Pattern `^\/[\s\S]*$`; length 1 to 1024.
     pub instance_path: Str,
 }
 
-static RULE_ContainerMountPoint: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ContainerMountPoint: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccessLevel",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["READ_ONLY", "READ_AND_WRITE"],
-                format: None,
-            }),
-        ),
-        (
-            "ContainerPath",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InstancePath",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AccessLevel", Shape::Str(&StrRule { allowed: &["READ_ONLY", "READ_AND_WRITE"], ..StrRule::ANY })),
+        ("ContainerPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("InstancePath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
     required: &["InstancePath"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ContainerMountPoint` property type of `AWS::GameLift::ContainerGroupDefinition`.
@@ -944,6 +579,7 @@ pub struct ContainerMountPoint {
     pub instance_path: Str,
 }
 
+#[rustfmt::skip]
 impl ContainerMountPoint {
     /// A `ContainerMountPoint` with its required properties, named in a [`ContainerMountPointRequired`].
     pub fn new(required: ContainerMountPointRequired) -> Self {
@@ -955,28 +591,11 @@ impl ContainerMountPoint {
     }
 
     /// `AccessLevel`: an [`AccessLevel`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_level(mut self, value: impl Into<AccessLevel>) -> Self {
-        self.access_level = Some(value.into());
-        self
-    }
-
+    pub fn access_level(mut self, value: impl Into<AccessLevel>) -> Self { self.access_level = Some(value.into()); self }
     /// `ContainerPath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_path(mut self, value: impl Into<Str>) -> Self {
-        self.container_path = Some(value.into());
-        self
-    }
-
+    pub fn container_path(mut self, value: impl Into<Str>) -> Self { self.container_path = Some(value.into()); self }
     /// `InstancePath`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_path(mut self, value: impl Into<Str>) -> Self {
-        self.instance_path = value.into();
-        self
-    }
+    pub fn instance_path(mut self, value: impl Into<Str>) -> Self { self.instance_path = value.into(); self }
 }
 
 impl PropertyType for ContainerMountPoint {}
@@ -995,58 +614,23 @@ impl ToValue for ContainerMountPoint {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContainerPortRangeRequired {
     /// `FromPort`: an integer, required.
-    ///
-    /// A starting value for the range of allowed port numbers.
-    ///
-    /// Value 1 to 60000.
     pub from_port: Int,
     /// `Protocol`: a [`Protocol`] value, required.
-    ///
-    /// The network protocol that these ports support.
     pub protocol: Protocol,
     /// `ToPort`: an integer, required.
-    ///
-    /// An ending value for the range of allowed port numbers. Port numbers are end-inclusive. This value must be equal to or greater than `FromPort` .
-    ///
-    /// Value 1 to 60000.
     pub to_port: Int,
 }
 
-static RULE_ContainerPortRange: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ContainerPortRange: ObjRule = ObjRule {
     properties: &[
-        (
-            "FromPort",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(60000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Protocol",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["TCP", "UDP"],
-                format: None,
-            }),
-        ),
-        (
-            "ToPort",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(60000.0),
-                allowed: &[],
-            }),
-        ),
+        ("FromPort", Shape::Int(&NumRule { min: Some(1.0), max: Some(60000.0), ..NumRule::ANY })),
+        ("Protocol", Shape::Str(&StrRule { allowed: &["TCP", "UDP"], ..StrRule::ANY })),
+        ("ToPort", Shape::Int(&NumRule { min: Some(1.0), max: Some(60000.0), ..NumRule::ANY })),
     ],
     required: &["FromPort", "Protocol", "ToPort"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ContainerPortRange` property type of `AWS::GameLift::ContainerGroupDefinition`.
@@ -1076,6 +660,7 @@ pub struct ContainerPortRange {
     pub to_port: Int,
 }
 
+#[rustfmt::skip]
 impl ContainerPortRange {
     /// A `ContainerPortRange` with its required properties, named in a [`ContainerPortRangeRequired`].
     pub fn new(required: ContainerPortRangeRequired) -> Self {
@@ -1087,28 +672,11 @@ impl ContainerPortRange {
     }
 
     /// `FromPort`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn from_port(mut self, value: impl Into<Int>) -> Self {
-        self.from_port = value.into();
-        self
-    }
-
+    pub fn from_port(mut self, value: impl Into<Int>) -> Self { self.from_port = value.into(); self }
     /// `Protocol`: a [`Protocol`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self {
-        self.protocol = value.into();
-        self
-    }
-
+    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self { self.protocol = value.into(); self }
     /// `ToPort`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn to_port(mut self, value: impl Into<Int>) -> Self {
-        self.to_port = value.into();
-        self
-    }
+    pub fn to_port(mut self, value: impl Into<Int>) -> Self { self.to_port = value.into(); self }
 }
 
 impl PropertyType for ContainerPortRange {}
@@ -1127,99 +695,28 @@ impl ToValue for ContainerPortRange {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GameServerContainerDefinitionRequired {
     /// `ContainerName`: a string, required.
-    ///
-    /// The container definition identifier. Container names are unique within a container group definition.
-    ///
-    /// Pattern `^[a-zA-Z0-9-]+$`; length 1 to 128.
     pub container_name: Str,
     /// `ImageUri`: a string, required.
-    ///
-    /// The URI to the image that Amazon GameLift Servers uses when deploying this container to a container fleet. For a more specific identifier, see `ResolvedImageDigest` .
-    ///
-    /// Pattern `^[a-zA-Z0-9-_\.@\/:]+$`; length 1 to 255.
     pub image_uri: Str,
     /// `ServerSdkVersion`: a string, required.
-    ///
-    /// The Amazon GameLift Servers server SDK version that the game server is integrated with. Only game servers using 5.2.0 or higher are compatible with container fleets.
-    ///
-    /// Pattern `^\d+\.\d+\.\d+$`; length 0 to 128.
     pub server_sdk_version: Str,
 }
 
-static RULE_GameServerContainerDefinition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GameServerContainerDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContainerName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DependsOn",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ContainerDependency),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "EnvironmentOverride",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ContainerEnvironment),
-                min_items: Some(1),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ImageUri",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MountPoints",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ContainerMountPoint),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
+        ("ContainerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DependsOn", Shape::List(&ListRule { items: Shape::Object(&RULE_ContainerDependency), min_items: Some(1), max_items: Some(10) })),
+        ("EnvironmentOverride", Shape::List(&ListRule { items: Shape::Object(&RULE_ContainerEnvironment), min_items: Some(1), max_items: Some(20) })),
+        ("ImageUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("MountPoints", Shape::List(&ListRule { items: Shape::Object(&RULE_ContainerMountPoint), min_items: Some(1), max_items: Some(10) })),
         ("PortConfiguration", Shape::Object(&RULE_PortConfiguration)),
-        (
-            "ResolvedImageDigest",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ServerSdkVersion",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ResolvedImageDigest", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("ServerSdkVersion", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
     ],
     required: &["ContainerName", "ImageUri", "ServerSdkVersion"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GameServerContainerDefinition` property type of `AWS::GameLift::ContainerGroupDefinition`.
@@ -1283,6 +780,7 @@ pub struct GameServerContainerDefinition {
     pub server_sdk_version: Str,
 }
 
+#[rustfmt::skip]
 impl GameServerContainerDefinition {
     /// A `GameServerContainerDefinition` with its required properties, named in a [`GameServerContainerDefinitionRequired`].
     pub fn new(required: GameServerContainerDefinitionRequired) -> Self {
@@ -1299,68 +797,21 @@ impl GameServerContainerDefinition {
     }
 
     /// `ContainerName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_name(mut self, value: impl Into<Str>) -> Self {
-        self.container_name = value.into();
-        self
-    }
-
+    pub fn container_name(mut self, value: impl Into<Str>) -> Self { self.container_name = value.into(); self }
     /// `DependsOn`: a list of [`ContainerDependency`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn depends_on(mut self, value: impl Into<List<ContainerDependency>>) -> Self {
-        self.depends_on = Some(value.into());
-        self
-    }
-
+    pub fn depends_on(mut self, value: impl Into<List<ContainerDependency>>) -> Self { self.depends_on = Some(value.into()); self }
     /// `EnvironmentOverride`: a list of [`ContainerEnvironment`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment_override(mut self, value: impl Into<List<ContainerEnvironment>>) -> Self {
-        self.environment_override = Some(value.into());
-        self
-    }
-
+    pub fn environment_override(mut self, value: impl Into<List<ContainerEnvironment>>) -> Self { self.environment_override = Some(value.into()); self }
     /// `ImageUri`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_uri(mut self, value: impl Into<Str>) -> Self {
-        self.image_uri = value.into();
-        self
-    }
-
+    pub fn image_uri(mut self, value: impl Into<Str>) -> Self { self.image_uri = value.into(); self }
     /// `MountPoints`: a list of [`ContainerMountPoint`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mount_points(mut self, value: impl Into<List<ContainerMountPoint>>) -> Self {
-        self.mount_points = Some(value.into());
-        self
-    }
-
+    pub fn mount_points(mut self, value: impl Into<List<ContainerMountPoint>>) -> Self { self.mount_points = Some(value.into()); self }
     /// `PortConfiguration`: a [`PortConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port_configuration(mut self, value: impl Into<Obj<PortConfiguration>>) -> Self {
-        self.port_configuration = Some(value.into());
-        self
-    }
-
+    pub fn port_configuration(mut self, value: impl Into<Obj<PortConfiguration>>) -> Self { self.port_configuration = Some(value.into()); self }
     /// `ResolvedImageDigest`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resolved_image_digest(mut self, value: impl Into<Str>) -> Self {
-        self.resolved_image_digest = Some(value.into());
-        self
-    }
-
+    pub fn resolved_image_digest(mut self, value: impl Into<Str>) -> Self { self.resolved_image_digest = Some(value.into()); self }
     /// `ServerSdkVersion`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn server_sdk_version(mut self, value: impl Into<Str>) -> Self {
-        self.server_sdk_version = value.into();
-        self
-    }
+    pub fn server_sdk_version(mut self, value: impl Into<Str>) -> Self { self.server_sdk_version = value.into(); self }
 }
 
 impl PropertyType for GameServerContainerDefinition {}
@@ -1384,28 +835,17 @@ impl ToValue for GameServerContainerDefinition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PortConfigurationRequired {
     /// `ContainerPortRanges`: a list of [`ContainerPortRange`] objects, required.
-    ///
-    /// Specifies one or more ranges of ports on a container.
-    ///
-    /// Items 1 to 100.
     pub container_port_ranges: List<ContainerPortRange>,
 }
 
-static RULE_PortConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "ContainerPortRanges",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_ContainerPortRange),
-            min_items: Some(1),
-            max_items: Some(100),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_PortConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("ContainerPortRanges", Shape::List(&ListRule { items: Shape::Object(&RULE_ContainerPortRange), min_items: Some(1), max_items: Some(100) })),
+    ],
     required: &["ContainerPortRanges"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PortConfiguration` property type of `AWS::GameLift::ContainerGroupDefinition`.
@@ -1423,6 +863,7 @@ pub struct PortConfiguration {
     pub container_port_ranges: List<ContainerPortRange>,
 }
 
+#[rustfmt::skip]
 impl PortConfiguration {
     /// A `PortConfiguration` with its required properties, named in a [`PortConfigurationRequired`].
     pub fn new(required: PortConfigurationRequired) -> Self {
@@ -1432,12 +873,7 @@ impl PortConfiguration {
     }
 
     /// `ContainerPortRanges`: a list of [`ContainerPortRange`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_port_ranges(mut self, value: impl Into<List<ContainerPortRange>>) -> Self {
-        self.container_port_ranges = value.into();
-        self
-    }
+    pub fn container_port_ranges(mut self, value: impl Into<List<ContainerPortRange>>) -> Self { self.container_port_ranges = value.into(); self }
 }
 
 impl PropertyType for PortConfiguration {}
@@ -1454,101 +890,29 @@ impl ToValue for PortConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SupportContainerDefinitionRequired {
     /// `ContainerName`: a string, required.
-    ///
-    /// The container definition identifier. Container names are unique within a container group definition.
-    ///
-    /// Pattern `^[a-zA-Z0-9-]+$`; length 1 to 128.
     pub container_name: Str,
     /// `ImageUri`: a string, required.
-    ///
-    /// The URI to the image that Amazon GameLift Servers deploys to a container fleet. For a more specific identifier, see `ResolvedImageDigest` .
-    ///
-    /// Pattern `^[a-zA-Z0-9-_\.@\/:]+$`; length 1 to 255.
     pub image_uri: Str,
 }
 
-static RULE_SupportContainerDefinition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SupportContainerDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContainerName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DependsOn",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ContainerDependency),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "EnvironmentOverride",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ContainerEnvironment),
-                min_items: Some(1),
-                max_items: Some(20),
-            }),
-        ),
+        ("ContainerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DependsOn", Shape::List(&ListRule { items: Shape::Object(&RULE_ContainerDependency), min_items: Some(1), max_items: Some(10) })),
+        ("EnvironmentOverride", Shape::List(&ListRule { items: Shape::Object(&RULE_ContainerEnvironment), min_items: Some(1), max_items: Some(20) })),
         ("Essential", Shape::Bool),
         ("HealthCheck", Shape::Object(&RULE_ContainerHealthCheck)),
-        (
-            "ImageUri",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MemoryHardLimitMebibytes",
-            Shape::Int(&NumRule {
-                min: Some(4.0),
-                max: Some(1024000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MountPoints",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ContainerMountPoint),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
+        ("ImageUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("MemoryHardLimitMebibytes", Shape::Int(&NumRule { min: Some(4.0), max: Some(1024000.0), ..NumRule::ANY })),
+        ("MountPoints", Shape::List(&ListRule { items: Shape::Object(&RULE_ContainerMountPoint), min_items: Some(1), max_items: Some(10) })),
         ("PortConfiguration", Shape::Object(&RULE_PortConfiguration)),
-        (
-            "ResolvedImageDigest",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Vcpu",
-            Shape::Num(&NumRule {
-                min: Some(0.125),
-                max: Some(10.0),
-                allowed: &[],
-            }),
-        ),
+        ("ResolvedImageDigest", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("Vcpu", Shape::Num(&NumRule { min: Some(0.125), max: Some(10.0), ..NumRule::ANY })),
     ],
     required: &["ContainerName", "ImageUri"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SupportContainerDefinition` property type of `AWS::GameLift::ContainerGroupDefinition`.
@@ -1630,6 +994,7 @@ pub struct SupportContainerDefinition {
     pub vcpu: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl SupportContainerDefinition {
     /// A `SupportContainerDefinition` with its required properties, named in a [`SupportContainerDefinitionRequired`].
     pub fn new(required: SupportContainerDefinitionRequired) -> Self {
@@ -1649,92 +1014,27 @@ impl SupportContainerDefinition {
     }
 
     /// `ContainerName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_name(mut self, value: impl Into<Str>) -> Self {
-        self.container_name = value.into();
-        self
-    }
-
+    pub fn container_name(mut self, value: impl Into<Str>) -> Self { self.container_name = value.into(); self }
     /// `DependsOn`: a list of [`ContainerDependency`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn depends_on(mut self, value: impl Into<List<ContainerDependency>>) -> Self {
-        self.depends_on = Some(value.into());
-        self
-    }
-
+    pub fn depends_on(mut self, value: impl Into<List<ContainerDependency>>) -> Self { self.depends_on = Some(value.into()); self }
     /// `EnvironmentOverride`: a list of [`ContainerEnvironment`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment_override(mut self, value: impl Into<List<ContainerEnvironment>>) -> Self {
-        self.environment_override = Some(value.into());
-        self
-    }
-
+    pub fn environment_override(mut self, value: impl Into<List<ContainerEnvironment>>) -> Self { self.environment_override = Some(value.into()); self }
     /// `Essential`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn essential(mut self, value: impl Into<Bool>) -> Self {
-        self.essential = Some(value.into());
-        self
-    }
-
+    pub fn essential(mut self, value: impl Into<Bool>) -> Self { self.essential = Some(value.into()); self }
     /// `HealthCheck`: a [`ContainerHealthCheck`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn health_check(mut self, value: impl Into<Obj<ContainerHealthCheck>>) -> Self {
-        self.health_check = Some(value.into());
-        self
-    }
-
+    pub fn health_check(mut self, value: impl Into<Obj<ContainerHealthCheck>>) -> Self { self.health_check = Some(value.into()); self }
     /// `ImageUri`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_uri(mut self, value: impl Into<Str>) -> Self {
-        self.image_uri = value.into();
-        self
-    }
-
+    pub fn image_uri(mut self, value: impl Into<Str>) -> Self { self.image_uri = value.into(); self }
     /// `MemoryHardLimitMebibytes`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn memory_hard_limit_mebibytes(mut self, value: impl Into<Int>) -> Self {
-        self.memory_hard_limit_mebibytes = Some(value.into());
-        self
-    }
-
+    pub fn memory_hard_limit_mebibytes(mut self, value: impl Into<Int>) -> Self { self.memory_hard_limit_mebibytes = Some(value.into()); self }
     /// `MountPoints`: a list of [`ContainerMountPoint`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mount_points(mut self, value: impl Into<List<ContainerMountPoint>>) -> Self {
-        self.mount_points = Some(value.into());
-        self
-    }
-
+    pub fn mount_points(mut self, value: impl Into<List<ContainerMountPoint>>) -> Self { self.mount_points = Some(value.into()); self }
     /// `PortConfiguration`: a [`PortConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port_configuration(mut self, value: impl Into<Obj<PortConfiguration>>) -> Self {
-        self.port_configuration = Some(value.into());
-        self
-    }
-
+    pub fn port_configuration(mut self, value: impl Into<Obj<PortConfiguration>>) -> Self { self.port_configuration = Some(value.into()); self }
     /// `ResolvedImageDigest`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resolved_image_digest(mut self, value: impl Into<Str>) -> Self {
-        self.resolved_image_digest = Some(value.into());
-        self
-    }
-
+    pub fn resolved_image_digest(mut self, value: impl Into<Str>) -> Self { self.resolved_image_digest = Some(value.into()); self }
     /// `Vcpu`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vcpu(mut self, value: impl Into<Num>) -> Self {
-        self.vcpu = Some(value.into());
-        self
-    }
+    pub fn vcpu(mut self, value: impl Into<Num>) -> Self { self.vcpu = Some(value.into()); self }
 }
 
 impl PropertyType for SupportContainerDefinition {}
@@ -1764,44 +1064,20 @@ impl ToValue for SupportContainerDefinition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^.*$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^.*$`; length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::GameLift::ContainerGroupDefinition`.
@@ -1819,6 +1095,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -1829,20 +1106,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -1965,34 +1231,6 @@ impl ToValue for OperatingSystem {
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AmazonLinux2023 => "AMAZON_LINUX_2023",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Protocol` (`AWS::GameLift::ContainerGroupDefinition`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Protocol {
-    /// `TCP`
-    Tcp,
-    /// `UDP`
-    Udp,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Protocol {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Protocol {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Tcp => "TCP",
-            Self::Udp => "UDP",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

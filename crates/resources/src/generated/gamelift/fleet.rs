@@ -7,311 +7,73 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    ComparisonOperator, IpPermission, IpPermissionRequired, LocationCapacity,
+    LocationCapacityRequired, ManagedCapacityConfiguration, ManagedCapacityConfigurationRequired,
+    MetricName, NewGameSessionProtectionPolicy, PlayerGatewayMode, PlayerGatewayStatus, PolicyType,
+    Protocol, ScalingAdjustmentType, Tag, TagRequired, TargetConfiguration,
+    TargetConfigurationRequired, ZeroCapacityStrategy,
+};
+use super::shared::{RULE_IpPermission, RULE_LocationCapacity, RULE_Tag, RULE_TargetConfiguration};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\d{1,5}(?:\\.\\d{1,5})?$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^build-\\S+|^arn:.*:build/build-\\S+");
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
-    "(^(([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])\\.){3}([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])(/([0-9]|[1-2][0-9]|3[0-2]))$)",
-);
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^.*..*$");
-pub(crate) static PATTERN_4: Pattern =
+pub(crate) static PATTERN_2: Pattern = Pattern::new("^.*..*$");
+pub(crate) static PATTERN_3: Pattern =
     Pattern::new("^arn:aws(-.*)?:[a-z-]+:(([a-z]+-)+[0-9])?:([0-9]{12})?:[^.]+$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^[A-Za-z0-9\\-]+");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^[0-9]{12}$");
-pub(crate) static PATTERN_7: Pattern = Pattern::new("^vpc-\\S+");
-pub(crate) static PATTERN_8: Pattern = Pattern::new("^([Cc]:\\\\game\\S+|/local/game/\\S+)");
-pub(crate) static PATTERN_9: Pattern =
+pub(crate) static PATTERN_4: Pattern = Pattern::new("^[A-Za-z0-9\\-]+");
+pub(crate) static PATTERN_5: Pattern = Pattern::new("^[0-9]{12}$");
+pub(crate) static PATTERN_6: Pattern = Pattern::new("^vpc-\\S+");
+pub(crate) static PATTERN_7: Pattern = Pattern::new("^([Cc]:\\\\game\\S+|/local/game/\\S+)");
+pub(crate) static PATTERN_8: Pattern =
     Pattern::new("^[A-Za-z0-9_:.+\\/\\\\\\- =@;{},?'\\[\\]\"]+$");
-pub(crate) static PATTERN_10: Pattern = Pattern::new("^script-\\S+|^arn:.*:script/script-\\S+");
-pub(crate) static PATTERN_11: Pattern = Pattern::new("^[A-Za-z0-9_:.+\\/\\\\\\- ]+$");
+pub(crate) static PATTERN_9: Pattern = Pattern::new("^script-\\S+|^arn:.*:script/script-\\S+");
+pub(crate) static PATTERN_10: Pattern = Pattern::new("^[A-Za-z0-9_:.+\\/\\\\\\- ]+$");
 
 /// The required properties of [`Fleet`], by name: `Fleet::new(FleetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FleetRequired {
     /// `Name`: a string, required.
-    ///
-    /// A descriptive label that is associated with a fleet. Fleet names do not need to be unique.
-    ///
-    /// Length 1 to 1024.
     pub name: Str,
 }
 
-static RULE_Fleet: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Fleet: ObjRule = ObjRule {
     properties: &[
-        (
-            "AnywhereConfiguration",
-            Shape::Object(&RULE_AnywhereConfiguration),
-        ),
-        (
-            "ApplyCapacity",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "ON_UPDATE",
-                    "ON_CREATE_AND_UPDATE",
-                    "ON_CREATE_AND_UPDATE_WITH_AUTOSCALING",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "BuildId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "CertificateConfiguration",
-            Shape::Object(&RULE_CertificateConfiguration),
-        ),
-        (
-            "ComputeType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["EC2", "ANYWHERE"],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DesiredEC2Instances",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "EC2InboundPermissions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_IpPermission),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "EC2InstanceType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FleetType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ON_DEMAND", "SPOT"],
-                format: None,
-            }),
-        ),
-        (
-            "InstanceRoleARN",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "InstanceRoleCredentialsProvider",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SHARED_CREDENTIAL_FILE"],
-                format: None,
-            }),
-        ),
-        (
-            "Locations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_LocationConfiguration),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "LogPaths",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "MaxSize",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "MetricGroups",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "MinSize",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "NewGameSessionProtectionPolicy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FullProtection", "NoProtection"],
-                format: None,
-            }),
-        ),
-        (
-            "PeerVpcAwsAccountId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PeerVpcId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PlayerGatewayConfiguration",
-            Shape::Object(&RULE_PlayerGatewayConfiguration),
-        ),
-        (
-            "PlayerGatewayMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DISABLED", "ENABLED", "REQUIRED"],
-                format: None,
-            }),
-        ),
-        (
-            "ResourceCreationLimitPolicy",
-            Shape::Object(&RULE_ResourceCreationLimitPolicy),
-        ),
-        (
-            "RuntimeConfiguration",
-            Shape::Object(&RULE_RuntimeConfiguration),
-        ),
-        (
-            "ScalingPolicies",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ScalingPolicy),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "ScriptId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_10),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ServerLaunchParameters",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ServerLaunchPath",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_11),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("AnywhereConfiguration", Shape::Object(&RULE_AnywhereConfiguration)),
+        ("ApplyCapacity", Shape::Str(&StrRule { allowed: &["ON_UPDATE", "ON_CREATE_AND_UPDATE", "ON_CREATE_AND_UPDATE_WITH_AUTOSCALING"], ..StrRule::ANY })),
+        ("BuildId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("CertificateConfiguration", Shape::Object(&RULE_CertificateConfiguration)),
+        ("ComputeType", Shape::Str(&StrRule { allowed: &["EC2", "ANYWHERE"], ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("DesiredEC2Instances", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("EC2InboundPermissions", Shape::List(&ListRule { items: Shape::Object(&RULE_IpPermission), min_items: Some(0), max_items: Some(50) })),
+        ("EC2InstanceType", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("FleetType", Shape::Str(&StrRule { allowed: &["ON_DEMAND", "SPOT"], ..StrRule::ANY })),
+        ("InstanceRoleARN", Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("InstanceRoleCredentialsProvider", Shape::Str(&StrRule { allowed: &["SHARED_CREDENTIAL_FILE"], ..StrRule::ANY })),
+        ("Locations", Shape::List(&ListRule { items: Shape::Object(&RULE_LocationConfiguration), min_items: Some(1), max_items: Some(100) })),
+        ("LogPaths", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("MaxSize", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("MetricGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(0), max_items: Some(1) })),
+        ("MinSize", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("NewGameSessionProtectionPolicy", Shape::Str(&StrRule { allowed: &["FullProtection", "NoProtection"], ..StrRule::ANY })),
+        ("PeerVpcAwsAccountId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("PeerVpcId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("PlayerGatewayConfiguration", Shape::Object(&RULE_PlayerGatewayConfiguration)),
+        ("PlayerGatewayMode", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED", "REQUIRED"], ..StrRule::ANY })),
+        ("ResourceCreationLimitPolicy", Shape::Object(&RULE_ResourceCreationLimitPolicy)),
+        ("RuntimeConfiguration", Shape::Object(&RULE_RuntimeConfiguration)),
+        ("ScalingPolicies", Shape::List(&ListRule { items: Shape::Object(&RULE_ScalingPolicy), min_items: None, max_items: Some(50) })),
+        ("ScriptId", Shape::Str(&StrRule { pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+        ("ServerLaunchParameters", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+        ("ServerLaunchPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::GameLift::Fleet` resource.
@@ -517,6 +279,7 @@ pub struct Fleet {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Fleet {
     /// The CloudFormation type name, `AWS::GameLift::Fleet`.
     pub const TYPE_NAME: &'static str = "AWS::GameLift::Fleet";
@@ -528,23 +291,7 @@ impl Fleet {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-gamelift-fleet.html",
         primary_identifier: &["FleetId"],
         required: &["Name"],
-        create_only: &[
-            "BuildId",
-            "CertificateConfiguration",
-            "EC2InstanceType",
-            "FleetType",
-            "InstanceRoleARN",
-            "InstanceRoleCredentialsProvider",
-            "LogPaths",
-            "PeerVpcAwsAccountId",
-            "PeerVpcId",
-            "ScriptId",
-            "ServerLaunchParameters",
-            "ServerLaunchPath",
-            "ComputeType",
-            "PlayerGatewayMode",
-            "PlayerGatewayConfiguration",
-        ],
+        create_only: &["BuildId", "CertificateConfiguration", "EC2InstanceType", "FleetType", "InstanceRoleARN", "InstanceRoleCredentialsProvider", "LogPaths", "PeerVpcAwsAccountId", "PeerVpcId", "ScriptId", "ServerLaunchParameters", "ServerLaunchPath", "ComputeType", "PlayerGatewayMode", "PlayerGatewayConfiguration"],
         conditional_create_only: &[],
         write_only: &["ApplyCapacity"],
         read_only: &["FleetId", "FleetArn", "Locations/*/PlayerGatewayStatus"],
@@ -590,259 +337,65 @@ impl Fleet {
     }
 
     /// `AnywhereConfiguration`: an [`AnywhereConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn anywhere_configuration(mut self, value: impl Into<Obj<AnywhereConfiguration>>) -> Self {
-        self.anywhere_configuration = Some(value.into());
-        self
-    }
-
+    pub fn anywhere_configuration(mut self, value: impl Into<Obj<AnywhereConfiguration>>) -> Self { self.anywhere_configuration = Some(value.into()); self }
     /// `ApplyCapacity`: an [`ApplyCapacity`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn apply_capacity(mut self, value: impl Into<ApplyCapacity>) -> Self {
-        self.apply_capacity = Some(value.into());
-        self
-    }
-
+    pub fn apply_capacity(mut self, value: impl Into<ApplyCapacity>) -> Self { self.apply_capacity = Some(value.into()); self }
     /// `BuildId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn build_id(mut self, value: impl Into<Str>) -> Self {
-        self.build_id = Some(value.into());
-        self
-    }
-
+    pub fn build_id(mut self, value: impl Into<Str>) -> Self { self.build_id = Some(value.into()); self }
     /// `CertificateConfiguration`: a [`CertificateConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_configuration(
-        mut self,
-        value: impl Into<Obj<CertificateConfiguration>>,
-    ) -> Self {
-        self.certificate_configuration = Some(value.into());
-        self
-    }
-
+    pub fn certificate_configuration(mut self, value: impl Into<Obj<CertificateConfiguration>>) -> Self { self.certificate_configuration = Some(value.into()); self }
     /// `ComputeType`: a [`ComputeType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compute_type(mut self, value: impl Into<ComputeType>) -> Self {
-        self.compute_type = Some(value.into());
-        self
-    }
-
+    pub fn compute_type(mut self, value: impl Into<ComputeType>) -> Self { self.compute_type = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DesiredEC2Instances`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn desired_ec2_instances(mut self, value: impl Into<Int>) -> Self {
-        self.desired_ec2_instances = Some(value.into());
-        self
-    }
-
+    pub fn desired_ec2_instances(mut self, value: impl Into<Int>) -> Self { self.desired_ec2_instances = Some(value.into()); self }
     /// `EC2InboundPermissions`: a list of [`IpPermission`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ec2_inbound_permissions(mut self, value: impl Into<List<IpPermission>>) -> Self {
-        self.ec2_inbound_permissions = Some(value.into());
-        self
-    }
-
+    pub fn ec2_inbound_permissions(mut self, value: impl Into<List<IpPermission>>) -> Self { self.ec2_inbound_permissions = Some(value.into()); self }
     /// `EC2InstanceType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ec2_instance_type(mut self, value: impl Into<Str>) -> Self {
-        self.ec2_instance_type = Some(value.into());
-        self
-    }
-
+    pub fn ec2_instance_type(mut self, value: impl Into<Str>) -> Self { self.ec2_instance_type = Some(value.into()); self }
     /// `FleetType`: a [`FleetType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fleet_type(mut self, value: impl Into<FleetType>) -> Self {
-        self.fleet_type = Some(value.into());
-        self
-    }
-
+    pub fn fleet_type(mut self, value: impl Into<FleetType>) -> Self { self.fleet_type = Some(value.into()); self }
     /// `InstanceRoleARN`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.instance_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn instance_role_arn(mut self, value: impl Into<Str>) -> Self { self.instance_role_arn = Some(value.into()); self }
     /// `InstanceRoleCredentialsProvider`: an [`InstanceRoleCredentialsProvider`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_role_credentials_provider(
-        mut self,
-        value: impl Into<InstanceRoleCredentialsProvider>,
-    ) -> Self {
-        self.instance_role_credentials_provider = Some(value.into());
-        self
-    }
-
+    pub fn instance_role_credentials_provider(mut self, value: impl Into<InstanceRoleCredentialsProvider>) -> Self { self.instance_role_credentials_provider = Some(value.into()); self }
     /// `Locations`: a list of [`LocationConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn locations(mut self, value: impl Into<List<LocationConfiguration>>) -> Self {
-        self.locations = Some(value.into());
-        self
-    }
-
+    pub fn locations(mut self, value: impl Into<List<LocationConfiguration>>) -> Self { self.locations = Some(value.into()); self }
     /// `LogPaths`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_paths(mut self, value: impl Into<List<Str>>) -> Self {
-        self.log_paths = Some(value.into());
-        self
-    }
-
+    pub fn log_paths(mut self, value: impl Into<List<Str>>) -> Self { self.log_paths = Some(value.into()); self }
     /// `MaxSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_size(mut self, value: impl Into<Int>) -> Self {
-        self.max_size = Some(value.into());
-        self
-    }
-
+    pub fn max_size(mut self, value: impl Into<Int>) -> Self { self.max_size = Some(value.into()); self }
     /// `MetricGroups`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.metric_groups = Some(value.into());
-        self
-    }
-
+    pub fn metric_groups(mut self, value: impl Into<List<Str>>) -> Self { self.metric_groups = Some(value.into()); self }
     /// `MinSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_size(mut self, value: impl Into<Int>) -> Self {
-        self.min_size = Some(value.into());
-        self
-    }
-
+    pub fn min_size(mut self, value: impl Into<Int>) -> Self { self.min_size = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `NewGameSessionProtectionPolicy`: a [`NewGameSessionProtectionPolicy`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn new_game_session_protection_policy(
-        mut self,
-        value: impl Into<NewGameSessionProtectionPolicy>,
-    ) -> Self {
-        self.new_game_session_protection_policy = Some(value.into());
-        self
-    }
-
+    pub fn new_game_session_protection_policy(mut self, value: impl Into<NewGameSessionProtectionPolicy>) -> Self { self.new_game_session_protection_policy = Some(value.into()); self }
     /// `PeerVpcAwsAccountId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn peer_vpc_aws_account_id(mut self, value: impl Into<Str>) -> Self {
-        self.peer_vpc_aws_account_id = Some(value.into());
-        self
-    }
-
+    pub fn peer_vpc_aws_account_id(mut self, value: impl Into<Str>) -> Self { self.peer_vpc_aws_account_id = Some(value.into()); self }
     /// `PeerVpcId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn peer_vpc_id(mut self, value: impl Into<Str>) -> Self {
-        self.peer_vpc_id = Some(value.into());
-        self
-    }
-
+    pub fn peer_vpc_id(mut self, value: impl Into<Str>) -> Self { self.peer_vpc_id = Some(value.into()); self }
     /// `PlayerGatewayConfiguration`: a [`PlayerGatewayConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn player_gateway_configuration(
-        mut self,
-        value: impl Into<Obj<PlayerGatewayConfiguration>>,
-    ) -> Self {
-        self.player_gateway_configuration = Some(value.into());
-        self
-    }
-
+    pub fn player_gateway_configuration(mut self, value: impl Into<Obj<PlayerGatewayConfiguration>>) -> Self { self.player_gateway_configuration = Some(value.into()); self }
     /// `PlayerGatewayMode`: a [`PlayerGatewayMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn player_gateway_mode(mut self, value: impl Into<PlayerGatewayMode>) -> Self {
-        self.player_gateway_mode = Some(value.into());
-        self
-    }
-
+    pub fn player_gateway_mode(mut self, value: impl Into<PlayerGatewayMode>) -> Self { self.player_gateway_mode = Some(value.into()); self }
     /// `ResourceCreationLimitPolicy`: a [`ResourceCreationLimitPolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_creation_limit_policy(
-        mut self,
-        value: impl Into<Obj<ResourceCreationLimitPolicy>>,
-    ) -> Self {
-        self.resource_creation_limit_policy = Some(value.into());
-        self
-    }
-
+    pub fn resource_creation_limit_policy(mut self, value: impl Into<Obj<ResourceCreationLimitPolicy>>) -> Self { self.resource_creation_limit_policy = Some(value.into()); self }
     /// `RuntimeConfiguration`: a [`RuntimeConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn runtime_configuration(mut self, value: impl Into<Obj<RuntimeConfiguration>>) -> Self {
-        self.runtime_configuration = Some(value.into());
-        self
-    }
-
+    pub fn runtime_configuration(mut self, value: impl Into<Obj<RuntimeConfiguration>>) -> Self { self.runtime_configuration = Some(value.into()); self }
     /// `ScalingPolicies`: a list of [`ScalingPolicy`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scaling_policies(mut self, value: impl Into<List<ScalingPolicy>>) -> Self {
-        self.scaling_policies = Some(value.into());
-        self
-    }
-
+    pub fn scaling_policies(mut self, value: impl Into<List<ScalingPolicy>>) -> Self { self.scaling_policies = Some(value.into()); self }
     /// `ScriptId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn script_id(mut self, value: impl Into<Str>) -> Self {
-        self.script_id = Some(value.into());
-        self
-    }
-
+    pub fn script_id(mut self, value: impl Into<Str>) -> Self { self.script_id = Some(value.into()); self }
     /// `ServerLaunchParameters`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn server_launch_parameters(mut self, value: impl Into<Str>) -> Self {
-        self.server_launch_parameters = Some(value.into());
-        self
-    }
-
+    pub fn server_launch_parameters(mut self, value: impl Into<Str>) -> Self { self.server_launch_parameters = Some(value.into()); self }
     /// `ServerLaunchPath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn server_launch_path(mut self, value: impl Into<Str>) -> Self {
-        self.server_launch_path = Some(value.into());
-        self
-    }
-
+    pub fn server_launch_path(mut self, value: impl Into<Str>) -> Self { self.server_launch_path = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Fleet {
@@ -937,30 +490,17 @@ impl FleetAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AnywhereConfigurationRequired {
     /// `Cost`: a string, required.
-    ///
-    /// The cost to run your fleet per hour. Amazon GameLift Servers uses the provided cost of your fleet to balance usage in queues. For more information about queues, see \[Setting up queues\](<https://docs.aws.amazon.com/gamelift/latest/developerguide/queues-intro.html>) in the *Amazon GameLift Servers Developer Guide* .
-    ///
-    /// Pattern `^\d{1,5}(?:\.\d{1,5})?$`; length 1 to 11.
     pub cost: Str,
 }
 
-static RULE_AnywhereConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "Cost",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(11),
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_AnywhereConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("Cost", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(11), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+    ],
     required: &["Cost"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AnywhereConfiguration` property type of `AWS::GameLift::Fleet`.
@@ -978,6 +518,7 @@ pub struct AnywhereConfiguration {
     pub cost: Str,
 }
 
+#[rustfmt::skip]
 impl AnywhereConfiguration {
     /// A `AnywhereConfiguration` with its required properties, named in a [`AnywhereConfigurationRequired`].
     pub fn new(required: AnywhereConfigurationRequired) -> Self {
@@ -987,12 +528,7 @@ impl AnywhereConfiguration {
     }
 
     /// `Cost`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cost(mut self, value: impl Into<Str>) -> Self {
-        self.cost = value.into();
-        self
-    }
+    pub fn cost(mut self, value: impl Into<Str>) -> Self { self.cost = value.into(); self }
 }
 
 impl PropertyType for AnywhereConfiguration {}
@@ -1007,33 +543,17 @@ impl ToValue for AnywhereConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CertificateConfigurationRequired {
     /// `CertificateType`: a [`CertificateType`] value, required.
-    ///
-    /// Indicates whether a TLS/SSL certificate is generated for a fleet.
-    ///
-    /// Valid values include:
-    ///
-    /// - *GENERATED* - Generate a TLS/SSL certificate for this fleet.
-    /// - *DISABLED* - (default) Do not generate a TLS/SSL certificate for this fleet.
     pub certificate_type: CertificateType,
 }
 
-static RULE_CertificateConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "CertificateType",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["DISABLED", "GENERATED"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_CertificateConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("CertificateType", Shape::Str(&StrRule { allowed: &["DISABLED", "GENERATED"], ..StrRule::ANY })),
+    ],
     required: &["CertificateType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CertificateConfiguration` property type of `AWS::GameLift::Fleet`.
@@ -1054,6 +574,7 @@ pub struct CertificateConfiguration {
     pub certificate_type: CertificateType,
 }
 
+#[rustfmt::skip]
 impl CertificateConfiguration {
     /// A `CertificateConfiguration` with its required properties, named in a [`CertificateConfigurationRequired`].
     pub fn new(required: CertificateConfigurationRequired) -> Self {
@@ -1063,12 +584,7 @@ impl CertificateConfiguration {
     }
 
     /// `CertificateType`: a [`CertificateType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_type(mut self, value: impl Into<CertificateType>) -> Self {
-        self.certificate_type = value.into();
-        self
-    }
+    pub fn certificate_type(mut self, value: impl Into<CertificateType>) -> Self { self.certificate_type = value.into(); self }
 }
 
 impl PropertyType for CertificateConfiguration {}
@@ -1081,371 +597,23 @@ impl ToValue for CertificateConfiguration {
     }
 }
 
-/// The required properties of [`IpPermission`], by name: `IpPermission::new(IpPermissionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IpPermissionRequired {
-    /// `FromPort`: an integer, required.
-    ///
-    /// A starting value for a range of allowed port numbers.
-    ///
-    /// For fleets using Linux builds, only ports `22` and `1026-60000` are valid.
-    ///
-    /// For fleets using Windows builds, only ports `1026-60000` are valid.
-    ///
-    /// Value 1 to 60000.
-    pub from_port: Int,
-    /// `IpRange`: a string, required.
-    ///
-    /// A range of allowed IP addresses. This value must be expressed in CIDR notation. Example: " `000.000.000.000/[subnet mask]` " or optionally the shortened version " `0.0.0.0/[subnet mask]` ".
-    ///
-    /// Pattern `(^(([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])\.){3}([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])(/([0-9]|[1-2][0-9]|3[0-2]))$)`.
-    pub ip_range: Str,
-    /// `Protocol`: a [`Protocol`] value, required.
-    ///
-    /// The network communication protocol used by the fleet.
-    pub protocol: Protocol,
-    /// `ToPort`: an integer, required.
-    ///
-    /// An ending value for a range of allowed port numbers. Port numbers are end-inclusive. This value must be equal to or greater than `FromPort` .
-    ///
-    /// For fleets using Linux builds, only ports `22` and `1026-60000` are valid.
-    ///
-    /// For fleets using Windows builds, only ports `1026-60000` are valid.
-    ///
-    /// Value 1 to 60000.
-    pub to_port: Int,
-}
-
-static RULE_IpPermission: ObjRule = ObjRule {
-    properties: &[
-        (
-            "FromPort",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(60000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "IpRange",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Protocol",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["TCP", "UDP"],
-                format: None,
-            }),
-        ),
-        (
-            "ToPort",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(60000.0),
-                allowed: &[],
-            }),
-        ),
-    ],
-    required: &["FromPort", "IpRange", "Protocol", "ToPort"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `IpPermission` property type of `AWS::GameLift::Fleet`.
-///
-/// A range of IP addresses and port settings that allow inbound traffic to connect to server processes on an instance in a fleet. New game sessions are assigned an IP address/port number combination, which must fall into the fleet's allowed ranges. Fleets with custom game builds must have permissions explicitly set. For Realtime Servers fleets, GameLift automatically opens two port ranges, one for TCP messaging and one for UDP.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-gamelift-fleet-ippermission.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct IpPermission {
-    /// `FromPort`: an integer, required.
-    ///
-    /// A starting value for a range of allowed port numbers.
-    ///
-    /// For fleets using Linux builds, only ports `22` and `1026-60000` are valid.
-    ///
-    /// For fleets using Windows builds, only ports `1026-60000` are valid.
-    ///
-    /// Value 1 to 60000.
-    pub from_port: Int,
-    /// `IpRange`: a string, required.
-    ///
-    /// A range of allowed IP addresses. This value must be expressed in CIDR notation. Example: " `000.000.000.000/[subnet mask]` " or optionally the shortened version " `0.0.0.0/[subnet mask]` ".
-    ///
-    /// Pattern `(^(([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])\.){3}([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])(/([0-9]|[1-2][0-9]|3[0-2]))$)`.
-    pub ip_range: Str,
-    /// `Protocol`: a [`Protocol`] value, required.
-    ///
-    /// The network communication protocol used by the fleet.
-    pub protocol: Protocol,
-    /// `ToPort`: an integer, required.
-    ///
-    /// An ending value for a range of allowed port numbers. Port numbers are end-inclusive. This value must be equal to or greater than `FromPort` .
-    ///
-    /// For fleets using Linux builds, only ports `22` and `1026-60000` are valid.
-    ///
-    /// For fleets using Windows builds, only ports `1026-60000` are valid.
-    ///
-    /// Value 1 to 60000.
-    pub to_port: Int,
-}
-
-impl IpPermission {
-    /// A `IpPermission` with its required properties, named in a [`IpPermissionRequired`].
-    pub fn new(required: IpPermissionRequired) -> Self {
-        Self {
-            from_port: required.from_port,
-            ip_range: required.ip_range,
-            protocol: required.protocol,
-            to_port: required.to_port,
-        }
-    }
-
-    /// `FromPort`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn from_port(mut self, value: impl Into<Int>) -> Self {
-        self.from_port = value.into();
-        self
-    }
-
-    /// `IpRange`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_range(mut self, value: impl Into<Str>) -> Self {
-        self.ip_range = value.into();
-        self
-    }
-
-    /// `Protocol`: a [`Protocol`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self {
-        self.protocol = value.into();
-        self
-    }
-
-    /// `ToPort`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn to_port(mut self, value: impl Into<Int>) -> Self {
-        self.to_port = value.into();
-        self
-    }
-}
-
-impl PropertyType for IpPermission {}
-
-impl ToValue for IpPermission {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("FromPort", &self.from_port)
-            .req("IpRange", &self.ip_range)
-            .req("Protocol", &self.protocol)
-            .req("ToPort", &self.to_port)
-            .build()
-    }
-}
-
-/// The required properties of [`LocationCapacity`], by name: `LocationCapacity::new(LocationCapacityRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LocationCapacityRequired {
-    /// `MaxSize`: an integer, required.
-    ///
-    /// The maximum number of instances that are allowed in the specified fleet location. If this parameter is not set, the default is 1.
-    ///
-    /// Value at least 0.
-    pub max_size: Int,
-}
-
-static RULE_LocationCapacity: ObjRule = ObjRule {
-    properties: &[
-        (
-            "DesiredEC2Instances",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ManagedCapacityConfiguration",
-            Shape::Object(&RULE_ManagedCapacityConfiguration),
-        ),
-        (
-            "MaxSize",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "MinSize",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-    ],
-    required: &["MaxSize"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `LocationCapacity` property type of `AWS::GameLift::Fleet`.
-///
-/// Current resource capacity settings for managed EC2 fleets and managed container fleets. For multi-location fleets, location values might refer to a fleet's remote location or its home Region.
-///
-/// *Returned by:* \[DescribeFleetCapacity\](<https://docs.aws.amazon.com/gamelift/latest/apireference/API_DescribeFleetCapacity.html>) , \[DescribeFleetLocationCapacity\](<https://docs.aws.amazon.com/gamelift/latest/apireference/API_DescribeFleetLocationCapacity.html>) , \[UpdateFleetCapacity\](<https://docs.aws.amazon.com/gamelift/latest/apireference/API_UpdateFleetCapacity.html>)
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-gamelift-fleet-locationcapacity.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct LocationCapacity {
-    /// `DesiredEC2Instances`: an integer.
-    ///
-    /// The number of Amazon EC2 instances you want to maintain in the specified fleet location. This value must fall between the minimum and maximum size limits. Changes in desired instance value can take up to 1 minute to be reflected when viewing the fleet's capacity settings.
-    ///
-    /// Value at least 0.
-    pub desired_ec2_instances: Option<Int>,
-    /// `ManagedCapacityConfiguration`: a [`ManagedCapacityConfiguration`] object.
-    ///
-    /// Configuration options for Amazon GameLift Servers-managed capacity behavior.
-    pub managed_capacity_configuration: Option<Obj<ManagedCapacityConfiguration>>,
-    /// `MaxSize`: an integer, required.
-    ///
-    /// The maximum number of instances that are allowed in the specified fleet location. If this parameter is not set, the default is 1.
-    ///
-    /// Value at least 0.
-    pub max_size: Int,
-    /// `MinSize`: an integer.
-    ///
-    /// The minimum number of instances that are allowed in the specified fleet location. If this parameter is not set, the default is 0.
-    ///
-    /// Value at least 0.
-    pub min_size: Option<Int>,
-}
-
-impl LocationCapacity {
-    /// A `LocationCapacity` with its required properties, named in a [`LocationCapacityRequired`].
-    pub fn new(required: LocationCapacityRequired) -> Self {
-        Self {
-            desired_ec2_instances: None,
-            managed_capacity_configuration: None,
-            max_size: required.max_size,
-            min_size: None,
-        }
-    }
-
-    /// `DesiredEC2Instances`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn desired_ec2_instances(mut self, value: impl Into<Int>) -> Self {
-        self.desired_ec2_instances = Some(value.into());
-        self
-    }
-
-    /// `ManagedCapacityConfiguration`: a [`ManagedCapacityConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn managed_capacity_configuration(
-        mut self,
-        value: impl Into<Obj<ManagedCapacityConfiguration>>,
-    ) -> Self {
-        self.managed_capacity_configuration = Some(value.into());
-        self
-    }
-
-    /// `MaxSize`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_size(mut self, value: impl Into<Int>) -> Self {
-        self.max_size = value.into();
-        self
-    }
-
-    /// `MinSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_size(mut self, value: impl Into<Int>) -> Self {
-        self.min_size = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for LocationCapacity {}
-
-impl ToValue for LocationCapacity {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("DesiredEC2Instances", &self.desired_ec2_instances)
-            .opt(
-                "ManagedCapacityConfiguration",
-                &self.managed_capacity_configuration,
-            )
-            .req("MaxSize", &self.max_size)
-            .opt("MinSize", &self.min_size)
-            .build()
-    }
-}
-
 /// The required properties of [`LocationConfiguration`], by name: `LocationConfiguration::new(LocationConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocationConfigurationRequired {
     /// `Location`: a string, required.
-    ///
-    /// An AWS Region code, such as `us-west-2` . For a list of supported Regions and Local Zones, see \[Amazon GameLift Servers service locations\](<https://docs.aws.amazon.com/gamelift/latest/developerguide/gamelift-regions.html>) for managed hosting.
-    ///
-    /// Pattern `^[A-Za-z0-9\-]+`; length 1 to 64.
     pub location: Str,
 }
 
-static RULE_LocationConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LocationConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Location",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Location", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ("LocationCapacity", Shape::Object(&RULE_LocationCapacity)),
-        (
-            "PlayerGatewayStatus",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DISABLED", "ENABLED"],
-                format: None,
-            }),
-        ),
+        ("PlayerGatewayStatus", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
     ],
     required: &["Location"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LocationConfiguration` property type of `AWS::GameLift::Fleet`.
@@ -1473,6 +641,7 @@ pub struct LocationConfiguration {
     pub player_gateway_status: Option<PlayerGatewayStatus>,
 }
 
+#[rustfmt::skip]
 impl LocationConfiguration {
     /// A `LocationConfiguration` with its required properties, named in a [`LocationConfigurationRequired`].
     pub fn new(required: LocationConfigurationRequired) -> Self {
@@ -1484,28 +653,11 @@ impl LocationConfiguration {
     }
 
     /// `Location`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn location(mut self, value: impl Into<Str>) -> Self {
-        self.location = value.into();
-        self
-    }
-
+    pub fn location(mut self, value: impl Into<Str>) -> Self { self.location = value.into(); self }
     /// `LocationCapacity`: a [`LocationCapacity`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn location_capacity(mut self, value: impl Into<Obj<LocationCapacity>>) -> Self {
-        self.location_capacity = Some(value.into());
-        self
-    }
-
+    pub fn location_capacity(mut self, value: impl Into<Obj<LocationCapacity>>) -> Self { self.location_capacity = Some(value.into()); self }
     /// `PlayerGatewayStatus`: a [`PlayerGatewayStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn player_gateway_status(mut self, value: impl Into<PlayerGatewayStatus>) -> Self {
-        self.player_gateway_status = Some(value.into());
-        self
-    }
+    pub fn player_gateway_status(mut self, value: impl Into<PlayerGatewayStatus>) -> Self { self.player_gateway_status = Some(value.into()); self }
 }
 
 impl PropertyType for LocationConfiguration {}
@@ -1520,120 +672,13 @@ impl ToValue for LocationConfiguration {
     }
 }
 
-/// The required properties of [`ManagedCapacityConfiguration`], by name: `ManagedCapacityConfiguration::new(ManagedCapacityConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ManagedCapacityConfigurationRequired {
-    /// `ZeroCapacityStrategy`: a [`ZeroCapacityStrategy`] value, required.
-    ///
-    /// The strategy Amazon GameLift Servers will use to automatically scale your capacity to and from zero in response to game session activity. Game session activity refers to any active running sessions or game session requests. When set to SCALE_TO_AND_FROM_ZERO, MinSize must not be specified and will be managed automatically. When set to MANUAL, MinSize is required.
-    pub zero_capacity_strategy: ZeroCapacityStrategy,
-}
-
-static RULE_ManagedCapacityConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PlayerGatewayConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ScaleInAfterInactivityMinutes",
-            Shape::Int(&NumRule {
-                min: Some(5.0),
-                max: Some(1440.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ZeroCapacityStrategy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SCALE_TO_AND_FROM_ZERO", "MANUAL"],
-                format: None,
-            }),
-        ),
+        ("GameServerIpProtocolSupported", Shape::Str(&StrRule { allowed: &["IPv4", "DUAL_STACK"], ..StrRule::ANY })),
     ],
-    required: &["ZeroCapacityStrategy"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
-};
-
-/// The `ManagedCapacityConfiguration` property type of `AWS::GameLift::Fleet`.
-///
-/// Configuration options for Amazon GameLift Servers-managed capacity behavior.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-gamelift-fleet-managedcapacityconfiguration.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ManagedCapacityConfiguration {
-    /// `ScaleInAfterInactivityMinutes`: an integer.
-    ///
-    /// Length of time, in minutes, that Amazon GameLift Servers will wait before scaling in your MinSize and DesiredInstances to 0 after a period with no game session activity.
-    ///
-    /// Value 5 to 1440.
-    pub scale_in_after_inactivity_minutes: Option<Int>,
-    /// `ZeroCapacityStrategy`: a [`ZeroCapacityStrategy`] value, required.
-    ///
-    /// The strategy Amazon GameLift Servers will use to automatically scale your capacity to and from zero in response to game session activity. Game session activity refers to any active running sessions or game session requests. When set to SCALE_TO_AND_FROM_ZERO, MinSize must not be specified and will be managed automatically. When set to MANUAL, MinSize is required.
-    pub zero_capacity_strategy: ZeroCapacityStrategy,
-}
-
-impl ManagedCapacityConfiguration {
-    /// A `ManagedCapacityConfiguration` with its required properties, named in a [`ManagedCapacityConfigurationRequired`].
-    pub fn new(required: ManagedCapacityConfigurationRequired) -> Self {
-        Self {
-            scale_in_after_inactivity_minutes: None,
-            zero_capacity_strategy: required.zero_capacity_strategy,
-        }
-    }
-
-    /// `ScaleInAfterInactivityMinutes`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scale_in_after_inactivity_minutes(mut self, value: impl Into<Int>) -> Self {
-        self.scale_in_after_inactivity_minutes = Some(value.into());
-        self
-    }
-
-    /// `ZeroCapacityStrategy`: a [`ZeroCapacityStrategy`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn zero_capacity_strategy(mut self, value: impl Into<ZeroCapacityStrategy>) -> Self {
-        self.zero_capacity_strategy = value.into();
-        self
-    }
-}
-
-impl PropertyType for ManagedCapacityConfiguration {}
-
-impl ToValue for ManagedCapacityConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt(
-                "ScaleInAfterInactivityMinutes",
-                &self.scale_in_after_inactivity_minutes,
-            )
-            .req("ZeroCapacityStrategy", &self.zero_capacity_strategy)
-            .build()
-    }
-}
-
-static RULE_PlayerGatewayConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "GameServerIpProtocolSupported",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["IPv4", "DUAL_STACK"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PlayerGatewayConfiguration` property type of `AWS::GameLift::Fleet`.
@@ -1649,6 +694,7 @@ pub struct PlayerGatewayConfiguration {
     pub game_server_ip_protocol_supported: Option<GameServerIpProtocolSupported>,
 }
 
+#[rustfmt::skip]
 impl PlayerGatewayConfiguration {
     /// A `PlayerGatewayConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1656,15 +702,7 @@ impl PlayerGatewayConfiguration {
     }
 
     /// `GameServerIpProtocolSupported`: a [`GameServerIpProtocolSupported`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn game_server_ip_protocol_supported(
-        mut self,
-        value: impl Into<GameServerIpProtocolSupported>,
-    ) -> Self {
-        self.game_server_ip_protocol_supported = Some(value.into());
-        self
-    }
+    pub fn game_server_ip_protocol_supported(mut self, value: impl Into<GameServerIpProtocolSupported>) -> Self { self.game_server_ip_protocol_supported = Some(value.into()); self }
 }
 
 impl PropertyType for PlayerGatewayConfiguration {}
@@ -1680,31 +718,14 @@ impl ToValue for PlayerGatewayConfiguration {
     }
 }
 
-static RULE_ResourceCreationLimitPolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResourceCreationLimitPolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "NewGameSessionsPerCreator",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "PolicyPeriodInMinutes",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("NewGameSessionsPerCreator", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("PolicyPeriodInMinutes", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ResourceCreationLimitPolicy` property type of `AWS::GameLift::Fleet`.
@@ -1732,6 +753,7 @@ pub struct ResourceCreationLimitPolicy {
     pub policy_period_in_minutes: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl ResourceCreationLimitPolicy {
     /// A `ResourceCreationLimitPolicy` with no property set (none is required).
     pub fn new() -> Self {
@@ -1739,20 +761,9 @@ impl ResourceCreationLimitPolicy {
     }
 
     /// `NewGameSessionsPerCreator`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn new_game_sessions_per_creator(mut self, value: impl Into<Int>) -> Self {
-        self.new_game_sessions_per_creator = Some(value.into());
-        self
-    }
-
+    pub fn new_game_sessions_per_creator(mut self, value: impl Into<Int>) -> Self { self.new_game_sessions_per_creator = Some(value.into()); self }
     /// `PolicyPeriodInMinutes`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_period_in_minutes(mut self, value: impl Into<Int>) -> Self {
-        self.policy_period_in_minutes = Some(value.into());
-        self
-    }
+    pub fn policy_period_in_minutes(mut self, value: impl Into<Int>) -> Self { self.policy_period_in_minutes = Some(value.into()); self }
 }
 
 impl PropertyType for ResourceCreationLimitPolicy {}
@@ -1769,39 +780,15 @@ impl ToValue for ResourceCreationLimitPolicy {
     }
 }
 
-static RULE_RuntimeConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RuntimeConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "GameSessionActivationTimeoutSeconds",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(600.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaxConcurrentGameSessionActivations",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(2147483647.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ServerProcesses",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ServerProcess),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
+        ("GameSessionActivationTimeoutSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(600.0), ..NumRule::ANY })),
+        ("MaxConcurrentGameSessionActivations", Shape::Int(&NumRule { min: Some(1.0), max: Some(2147483647.0), ..NumRule::ANY })),
+        ("ServerProcesses", Shape::List(&ListRule { items: Shape::Object(&RULE_ServerProcess), min_items: Some(1), max_items: Some(50) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RuntimeConfiguration` property type of `AWS::GameLift::Fleet`.
@@ -1833,6 +820,7 @@ pub struct RuntimeConfiguration {
     pub server_processes: Option<List<ServerProcess>>,
 }
 
+#[rustfmt::skip]
 impl RuntimeConfiguration {
     /// A `RuntimeConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1840,28 +828,11 @@ impl RuntimeConfiguration {
     }
 
     /// `GameSessionActivationTimeoutSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn game_session_activation_timeout_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.game_session_activation_timeout_seconds = Some(value.into());
-        self
-    }
-
+    pub fn game_session_activation_timeout_seconds(mut self, value: impl Into<Int>) -> Self { self.game_session_activation_timeout_seconds = Some(value.into()); self }
     /// `MaxConcurrentGameSessionActivations`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_concurrent_game_session_activations(mut self, value: impl Into<Int>) -> Self {
-        self.max_concurrent_game_session_activations = Some(value.into());
-        self
-    }
-
+    pub fn max_concurrent_game_session_activations(mut self, value: impl Into<Int>) -> Self { self.max_concurrent_game_session_activations = Some(value.into()); self }
     /// `ServerProcesses`: a list of [`ServerProcess`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn server_processes(mut self, value: impl Into<List<ServerProcess>>) -> Self {
-        self.server_processes = Some(value.into());
-        self
-    }
+    pub fn server_processes(mut self, value: impl Into<List<ServerProcess>>) -> Self { self.server_processes = Some(value.into()); self }
 }
 
 impl PropertyType for RuntimeConfiguration {}
@@ -1886,162 +857,30 @@ impl ToValue for RuntimeConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScalingPolicyRequired {
     /// `MetricName`: a [`MetricName`] value, required.
-    ///
-    /// Name of the Amazon GameLift Servers-defined metric that is used to trigger a scaling adjustment. For detailed descriptions of fleet metrics, see \[Monitor Amazon GameLift Servers with Amazon CloudWatch\](<https://docs.aws.amazon.com/gamelift/latest/developerguide/monitoring-cloudwatch.html>) .
-    ///
-    /// - *ActivatingGameSessions* -- Game sessions in the process of being created.
-    /// - *ActiveGameSessions* -- Game sessions that are currently running.
-    /// - *ActiveInstances* -- Fleet instances that are currently running at least one game session.
-    /// - *AvailableGameSessions* -- Additional game sessions that fleet could host simultaneously, given current capacity.
-    /// - *AvailablePlayerSessions* -- Empty player slots in currently active game sessions. This includes game sessions that are not currently accepting players. Reserved player slots are not included.
-    /// - *CurrentPlayerSessions* -- Player slots in active game sessions that are being used by a player or are reserved for a player.
-    /// - *IdleInstances* -- Active instances that are currently hosting zero game sessions.
-    /// - *PercentAvailableGameSessions* -- Unused percentage of the total number of game sessions that a fleet could host simultaneously, given current capacity. Use this metric for a target-based scaling policy.
-    /// - *PercentIdleInstances* -- Percentage of the total number of active instances that are hosting zero game sessions.
-    /// - *QueueDepth* -- Pending game session placement requests, in any queue, where the current fleet is the top-priority destination.
-    /// - *WaitTime* -- Current wait time for pending game session placement requests, in any queue, where the current fleet is the top-priority destination.
     pub metric_name: MetricName,
     /// `Name`: a string, required.
-    ///
-    /// A descriptive label that is associated with a fleet's scaling policy. Policy names do not need to be unique.
-    ///
-    /// Length 1 to 1024.
     pub name: Str,
 }
 
-static RULE_ScalingPolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ScalingPolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "ComparisonOperator",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "GreaterThanOrEqualToThreshold",
-                    "GreaterThanThreshold",
-                    "LessThanThreshold",
-                    "LessThanOrEqualToThreshold",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "EvaluationPeriods",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Location",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MetricName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "ActivatingGameSessions",
-                    "ActiveGameSessions",
-                    "ActiveInstances",
-                    "AvailableGameSessions",
-                    "AvailablePlayerSessions",
-                    "CurrentPlayerSessions",
-                    "IdleInstances",
-                    "PercentAvailableGameSessions",
-                    "PercentIdleInstances",
-                    "QueueDepth",
-                    "WaitTime",
-                    "ConcurrentActivatableGameSessions",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PolicyType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["RuleBased", "TargetBased"],
-                format: None,
-            }),
-        ),
+        ("ComparisonOperator", Shape::Str(&StrRule { allowed: &["GreaterThanOrEqualToThreshold", "GreaterThanThreshold", "LessThanThreshold", "LessThanOrEqualToThreshold"], ..StrRule::ANY })),
+        ("EvaluationPeriods", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("Location", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("MetricName", Shape::Str(&StrRule { allowed: &["ActivatingGameSessions", "ActiveGameSessions", "ActiveInstances", "AvailableGameSessions", "AvailablePlayerSessions", "CurrentPlayerSessions", "IdleInstances", "PercentAvailableGameSessions", "PercentIdleInstances", "QueueDepth", "WaitTime", "ConcurrentActivatableGameSessions"], ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("PolicyType", Shape::Str(&StrRule { allowed: &["RuleBased", "TargetBased"], ..StrRule::ANY })),
         ("ScalingAdjustment", Shape::INT),
-        (
-            "ScalingAdjustmentType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "ChangeInCapacity",
-                    "ExactCapacity",
-                    "PercentChangeInCapacity",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "ACTIVE",
-                    "UPDATE_REQUESTED",
-                    "UPDATING",
-                    "DELETE_REQUESTED",
-                    "DELETING",
-                    "DELETED",
-                    "ERROR",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "TargetConfiguration",
-            Shape::Object(&RULE_TargetConfiguration),
-        ),
+        ("ScalingAdjustmentType", Shape::Str(&StrRule { allowed: &["ChangeInCapacity", "ExactCapacity", "PercentChangeInCapacity"], ..StrRule::ANY })),
+        ("Status", Shape::Str(&StrRule { allowed: &["ACTIVE", "UPDATE_REQUESTED", "UPDATING", "DELETE_REQUESTED", "DELETING", "DELETED", "ERROR"], ..StrRule::ANY })),
+        ("TargetConfiguration", Shape::Object(&RULE_TargetConfiguration)),
         ("Threshold", Shape::NUM),
-        (
-            "UpdateStatus",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PENDING_UPDATE"],
-                format: None,
-            }),
-        ),
+        ("UpdateStatus", Shape::Str(&StrRule { allowed: &["PENDING_UPDATE"], ..StrRule::ANY })),
     ],
     required: &["MetricName", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ScalingPolicy` property type of `AWS::GameLift::Fleet`.
@@ -2131,6 +970,7 @@ pub struct ScalingPolicy {
     pub update_status: Option<UpdateStatus>,
 }
 
+#[rustfmt::skip]
 impl ScalingPolicy {
     /// A `ScalingPolicy` with its required properties, named in a [`ScalingPolicyRequired`].
     pub fn new(required: ScalingPolicyRequired) -> Self {
@@ -2151,100 +991,29 @@ impl ScalingPolicy {
     }
 
     /// `ComparisonOperator`: a [`ComparisonOperator`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn comparison_operator(mut self, value: impl Into<ComparisonOperator>) -> Self {
-        self.comparison_operator = Some(value.into());
-        self
-    }
-
+    pub fn comparison_operator(mut self, value: impl Into<ComparisonOperator>) -> Self { self.comparison_operator = Some(value.into()); self }
     /// `EvaluationPeriods`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn evaluation_periods(mut self, value: impl Into<Int>) -> Self {
-        self.evaluation_periods = Some(value.into());
-        self
-    }
-
+    pub fn evaluation_periods(mut self, value: impl Into<Int>) -> Self { self.evaluation_periods = Some(value.into()); self }
     /// `Location`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn location(mut self, value: impl Into<Str>) -> Self {
-        self.location = Some(value.into());
-        self
-    }
-
+    pub fn location(mut self, value: impl Into<Str>) -> Self { self.location = Some(value.into()); self }
     /// `MetricName`: a [`MetricName`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_name(mut self, value: impl Into<MetricName>) -> Self {
-        self.metric_name = value.into();
-        self
-    }
-
+    pub fn metric_name(mut self, value: impl Into<MetricName>) -> Self { self.metric_name = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `PolicyType`: a [`PolicyType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_type(mut self, value: impl Into<PolicyType>) -> Self {
-        self.policy_type = Some(value.into());
-        self
-    }
-
+    pub fn policy_type(mut self, value: impl Into<PolicyType>) -> Self { self.policy_type = Some(value.into()); self }
     /// `ScalingAdjustment`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scaling_adjustment(mut self, value: impl Into<Int>) -> Self {
-        self.scaling_adjustment = Some(value.into());
-        self
-    }
-
+    pub fn scaling_adjustment(mut self, value: impl Into<Int>) -> Self { self.scaling_adjustment = Some(value.into()); self }
     /// `ScalingAdjustmentType`: a [`ScalingAdjustmentType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scaling_adjustment_type(mut self, value: impl Into<ScalingAdjustmentType>) -> Self {
-        self.scaling_adjustment_type = Some(value.into());
-        self
-    }
-
+    pub fn scaling_adjustment_type(mut self, value: impl Into<ScalingAdjustmentType>) -> Self { self.scaling_adjustment_type = Some(value.into()); self }
     /// `Status`: a [`ScalingPolicyStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<ScalingPolicyStatus>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-
+    pub fn status(mut self, value: impl Into<ScalingPolicyStatus>) -> Self { self.status = Some(value.into()); self }
     /// `TargetConfiguration`: a [`TargetConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_configuration(mut self, value: impl Into<Obj<TargetConfiguration>>) -> Self {
-        self.target_configuration = Some(value.into());
-        self
-    }
-
+    pub fn target_configuration(mut self, value: impl Into<Obj<TargetConfiguration>>) -> Self { self.target_configuration = Some(value.into()); self }
     /// `Threshold`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn threshold(mut self, value: impl Into<Num>) -> Self {
-        self.threshold = Some(value.into());
-        self
-    }
-
+    pub fn threshold(mut self, value: impl Into<Num>) -> Self { self.threshold = Some(value.into()); self }
     /// `UpdateStatus`: an [`UpdateStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn update_status(mut self, value: impl Into<UpdateStatus>) -> Self {
-        self.update_status = Some(value.into());
-        self
-    }
+    pub fn update_status(mut self, value: impl Into<UpdateStatus>) -> Self { self.update_status = Some(value.into()); self }
 }
 
 impl PropertyType for ScalingPolicy {}
@@ -2272,61 +1041,21 @@ impl ToValue for ScalingPolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServerProcessRequired {
     /// `ConcurrentExecutions`: an integer, required.
-    ///
-    /// The number of server processes using this configuration that run concurrently on each instance or compute.
-    ///
-    /// Value at least 1.
     pub concurrent_executions: Int,
     /// `LaunchPath`: a string, required.
-    ///
-    /// The location of a game build executable or Realtime script. Game builds and Realtime scripts are installed on instances at the root:
-    ///
-    /// - Windows (custom game builds only): `C:\game` . Example: " `C:\game\MyGame\server.exe` "
-    /// - Linux: `/local/game` . Examples: " `/local/game/MyGame/server.exe` " or " `/local/game/MyRealtimeScript.js` "
-    ///
-    /// &gt; Amazon GameLift Servers doesn't support the use of setup scripts that launch the game executable. For custom game builds, this parameter must indicate the executable that calls the server SDK operations `initSDK()` and `ProcessReady()` .
-    ///
-    /// Pattern `^([Cc]:\\game\S+|/local/game/\S+)`; length 1 to 1024.
     pub launch_path: Str,
 }
 
-static RULE_ServerProcess: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ServerProcess: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConcurrentExecutions",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "LaunchPath",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_8),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Parameters",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ConcurrentExecutions", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("LaunchPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+        ("Parameters", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
     ],
     required: &["ConcurrentExecutions", "LaunchPath"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ServerProcess` property type of `AWS::GameLift::Fleet`.
@@ -2365,6 +1094,7 @@ pub struct ServerProcess {
     pub parameters: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ServerProcess {
     /// A `ServerProcess` with its required properties, named in a [`ServerProcessRequired`].
     pub fn new(required: ServerProcessRequired) -> Self {
@@ -2376,28 +1106,11 @@ impl ServerProcess {
     }
 
     /// `ConcurrentExecutions`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn concurrent_executions(mut self, value: impl Into<Int>) -> Self {
-        self.concurrent_executions = value.into();
-        self
-    }
-
+    pub fn concurrent_executions(mut self, value: impl Into<Int>) -> Self { self.concurrent_executions = value.into(); self }
     /// `LaunchPath`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn launch_path(mut self, value: impl Into<Str>) -> Self {
-        self.launch_path = value.into();
-        self
-    }
-
+    pub fn launch_path(mut self, value: impl Into<Str>) -> Self { self.launch_path = value.into(); self }
     /// `Parameters`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<Str>) -> Self {
-        self.parameters = Some(value.into());
-        self
-    }
+    pub fn parameters(mut self, value: impl Into<Str>) -> Self { self.parameters = Some(value.into()); self }
 }
 
 impl PropertyType for ServerProcess {}
@@ -2408,161 +1121,6 @@ impl ToValue for ServerProcess {
             .req("ConcurrentExecutions", &self.concurrent_executions)
             .req("LaunchPath", &self.launch_path)
             .opt("Parameters", &self.parameters)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::GameLift::Fleet`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-gamelift-fleet-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-/// The required properties of [`TargetConfiguration`], by name: `TargetConfiguration::new(TargetConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TargetConfigurationRequired {
-    /// `TargetValue`: a number, required.
-    ///
-    /// Desired value to use with a target-based scaling policy. The value must be relevant for whatever metric the scaling policy is using. For example, in a policy using the metric PercentAvailableGameSessions, the target value should be the preferred size of the fleet's buffer (the percent of capacity that should be idle and ready for new game sessions).
-    pub target_value: Num,
-}
-
-static RULE_TargetConfiguration: ObjRule = ObjRule {
-    properties: &[("TargetValue", Shape::NUM)],
-    required: &["TargetValue"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `TargetConfiguration` property type of `AWS::GameLift::Fleet`.
-///
-/// Settings for a target-based scaling policy. A target-based policy tracks a particular fleet metric specifies a target value for the metric. As player usage changes, the policy triggers Amazon GameLift Servers to adjust capacity so that the metric returns to the target value. The target configuration specifies settings as needed for the target based policy, including the target value.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-gamelift-fleet-targetconfiguration.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct TargetConfiguration {
-    /// `TargetValue`: a number, required.
-    ///
-    /// Desired value to use with a target-based scaling policy. The value must be relevant for whatever metric the scaling policy is using. For example, in a policy using the metric PercentAvailableGameSessions, the target value should be the preferred size of the fleet's buffer (the percent of capacity that should be idle and ready for new game sessions).
-    pub target_value: Num,
-}
-
-impl TargetConfiguration {
-    /// A `TargetConfiguration` with its required properties, named in a [`TargetConfigurationRequired`].
-    pub fn new(required: TargetConfigurationRequired) -> Self {
-        Self {
-            target_value: required.target_value,
-        }
-    }
-
-    /// `TargetValue`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_value(mut self, value: impl Into<Num>) -> Self {
-        self.target_value = value.into();
-        self
-    }
-}
-
-impl PropertyType for TargetConfiguration {}
-
-impl ToValue for TargetConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("TargetValue", &self.target_value)
             .build()
     }
 }
@@ -2620,40 +1178,6 @@ impl ToValue for CertificateType {
         let s = match self {
             Self::Disabled => "DISABLED",
             Self::Generated => "GENERATED",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `ComparisonOperator` (`AWS::GameLift::Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ComparisonOperator {
-    /// `GreaterThanOrEqualToThreshold`
-    GreaterThanOrEqualToThreshold,
-    /// `GreaterThanThreshold`
-    GreaterThanThreshold,
-    /// `LessThanThreshold`
-    LessThanThreshold,
-    /// `LessThanOrEqualToThreshold`
-    LessThanOrEqualToThreshold,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ComparisonOperator {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ComparisonOperator {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::GreaterThanOrEqualToThreshold => "GreaterThanOrEqualToThreshold",
-            Self::GreaterThanThreshold => "GreaterThanThreshold",
-            Self::LessThanThreshold => "LessThanThreshold",
-            Self::LessThanOrEqualToThreshold => "LessThanOrEqualToThreshold",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())
@@ -2769,238 +1293,6 @@ impl ToValue for InstanceRoleCredentialsProvider {
     }
 }
 
-/// The values of `MetricName` (`AWS::GameLift::Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum MetricName {
-    /// `ActivatingGameSessions`
-    ActivatingGameSessions,
-    /// `ActiveGameSessions`
-    ActiveGameSessions,
-    /// `ActiveInstances`
-    ActiveInstances,
-    /// `AvailableGameSessions`
-    AvailableGameSessions,
-    /// `AvailablePlayerSessions`
-    AvailablePlayerSessions,
-    /// `CurrentPlayerSessions`
-    CurrentPlayerSessions,
-    /// `IdleInstances`
-    IdleInstances,
-    /// `PercentAvailableGameSessions`
-    PercentAvailableGameSessions,
-    /// `PercentIdleInstances`
-    PercentIdleInstances,
-    /// `QueueDepth`
-    QueueDepth,
-    /// `WaitTime`
-    WaitTime,
-    /// `ConcurrentActivatableGameSessions`
-    ConcurrentActivatableGameSessions,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for MetricName {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for MetricName {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::ActivatingGameSessions => "ActivatingGameSessions",
-            Self::ActiveGameSessions => "ActiveGameSessions",
-            Self::ActiveInstances => "ActiveInstances",
-            Self::AvailableGameSessions => "AvailableGameSessions",
-            Self::AvailablePlayerSessions => "AvailablePlayerSessions",
-            Self::CurrentPlayerSessions => "CurrentPlayerSessions",
-            Self::IdleInstances => "IdleInstances",
-            Self::PercentAvailableGameSessions => "PercentAvailableGameSessions",
-            Self::PercentIdleInstances => "PercentIdleInstances",
-            Self::QueueDepth => "QueueDepth",
-            Self::WaitTime => "WaitTime",
-            Self::ConcurrentActivatableGameSessions => "ConcurrentActivatableGameSessions",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `NewGameSessionProtectionPolicy` (`AWS::GameLift::Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum NewGameSessionProtectionPolicy {
-    /// `FullProtection`
-    FullProtection,
-    /// `NoProtection`
-    NoProtection,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for NewGameSessionProtectionPolicy {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for NewGameSessionProtectionPolicy {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::FullProtection => "FullProtection",
-            Self::NoProtection => "NoProtection",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `PlayerGatewayMode` (`AWS::GameLift::Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum PlayerGatewayMode {
-    /// `DISABLED`
-    Disabled,
-    /// `ENABLED`
-    Enabled,
-    /// `REQUIRED`
-    Required,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for PlayerGatewayMode {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for PlayerGatewayMode {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Disabled => "DISABLED",
-            Self::Enabled => "ENABLED",
-            Self::Required => "REQUIRED",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `PlayerGatewayStatus` (`AWS::GameLift::Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum PlayerGatewayStatus {
-    /// `DISABLED`
-    Disabled,
-    /// `ENABLED`
-    Enabled,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for PlayerGatewayStatus {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for PlayerGatewayStatus {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Disabled => "DISABLED",
-            Self::Enabled => "ENABLED",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `PolicyType` (`AWS::GameLift::Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum PolicyType {
-    /// `RuleBased`
-    RuleBased,
-    /// `TargetBased`
-    TargetBased,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for PolicyType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for PolicyType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::RuleBased => "RuleBased",
-            Self::TargetBased => "TargetBased",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Protocol` (`AWS::GameLift::Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Protocol {
-    /// `TCP`
-    Tcp,
-    /// `UDP`
-    Udp,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Protocol {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Protocol {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Tcp => "TCP",
-            Self::Udp => "UDP",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `ScalingAdjustmentType` (`AWS::GameLift::Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ScalingAdjustmentType {
-    /// `ChangeInCapacity`
-    ChangeInCapacity,
-    /// `ExactCapacity`
-    ExactCapacity,
-    /// `PercentChangeInCapacity`
-    PercentChangeInCapacity,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ScalingAdjustmentType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ScalingAdjustmentType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::ChangeInCapacity => "ChangeInCapacity",
-            Self::ExactCapacity => "ExactCapacity",
-            Self::PercentChangeInCapacity => "PercentChangeInCapacity",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
 /// The values of `Status` (`AWS::GameLift::Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ScalingPolicyStatus {
@@ -3063,34 +1355,6 @@ impl ToValue for UpdateStatus {
     fn to_value(&self) -> Value {
         let s = match self {
             Self::PendingUpdate => "PENDING_UPDATE",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `ZeroCapacityStrategy` (`AWS::GameLift::Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ZeroCapacityStrategy {
-    /// `SCALE_TO_AND_FROM_ZERO`
-    ScaleToAndFromZero,
-    /// `MANUAL`
-    Manual,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ZeroCapacityStrategy {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ZeroCapacityStrategy {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::ScaleToAndFromZero => "SCALE_TO_AND_FROM_ZERO",
-            Self::Manual => "MANUAL",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

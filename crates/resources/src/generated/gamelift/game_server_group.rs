@@ -17,132 +17,32 @@ pub(crate) static PATTERN_4: Pattern = Pattern::new("^subnet-[0-9a-z]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct GameServerGroupRequired {
     /// `GameServerGroupName`: a string, required.
-    ///
-    /// A developer-defined identifier for the game server group. The name is unique for each Region in each AWS account.
-    ///
-    /// Pattern `[a-zA-Z0-9-\.]+`; length 1 to 128.
     pub game_server_group_name: Str,
     /// `InstanceDefinitions`: a list of [`InstanceDefinition`] objects, required.
-    ///
-    /// The set of Amazon EC2 instance types that Amazon GameLift Servers FleetIQ can use when balancing and automatically scaling instances in the corresponding Auto Scaling group.
-    ///
-    /// Items 2 to 20.
     pub instance_definitions: List<InstanceDefinition>,
     /// `RoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name ( \[ARN\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/s3-arn-format.html>) ) for an IAM role that allows Amazon GameLift Servers to access your Amazon EC2 Auto Scaling groups.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:.*:role\/[\w+=,.@-]+`; length 1 to 256.
     pub role_arn: Str,
 }
 
-static RULE_GameServerGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GameServerGroup: ObjRule = ObjRule {
     properties: &[
         ("AutoScalingPolicy", Shape::Object(&RULE_AutoScalingPolicy)),
-        (
-            "BalancingStrategy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SPOT_ONLY", "SPOT_PREFERRED", "ON_DEMAND_ONLY"],
-                format: None,
-            }),
-        ),
-        (
-            "DeleteOption",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SAFE_DELETE", "FORCE_DELETE", "RETAIN"],
-                format: None,
-            }),
-        ),
-        (
-            "GameServerGroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "GameServerProtectionPolicy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NO_PROTECTION", "FULL_PROTECTION"],
-                format: None,
-            }),
-        ),
-        (
-            "InstanceDefinitions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_InstanceDefinition),
-                min_items: Some(2),
-                max_items: Some(20),
-            }),
-        ),
+        ("BalancingStrategy", Shape::Str(&StrRule { allowed: &["SPOT_ONLY", "SPOT_PREFERRED", "ON_DEMAND_ONLY"], ..StrRule::ANY })),
+        ("DeleteOption", Shape::Str(&StrRule { allowed: &["SAFE_DELETE", "FORCE_DELETE", "RETAIN"], ..StrRule::ANY })),
+        ("GameServerGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("GameServerProtectionPolicy", Shape::Str(&StrRule { allowed: &["NO_PROTECTION", "FULL_PROTECTION"], ..StrRule::ANY })),
+        ("InstanceDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceDefinition), min_items: Some(2), max_items: Some(20) })),
         ("LaunchTemplate", Shape::Object(&RULE_LaunchTemplate)),
-        (
-            "MaxSize",
-            Shape::Num(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "MinSize",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "VpcSubnets",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(15),
-                    max_len: Some(24),
-                    pattern: Some(&PATTERN_4),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(20),
-            }),
-        ),
+        ("MaxSize", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("MinSize", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("VpcSubnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(15), max_len: Some(24), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(20) })),
     ],
     required: &["GameServerGroupName", "InstanceDefinitions", "RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::GameLift::GameServerGroup` resource.
@@ -252,6 +152,7 @@ pub struct GameServerGroup {
     pub vpc_subnets: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl GameServerGroup {
     /// The CloudFormation type name, `AWS::GameLift::GameServerGroup`.
     pub const TYPE_NAME: &'static str = "AWS::GameLift::GameServerGroup";
@@ -265,14 +166,7 @@ impl GameServerGroup {
         required: &["GameServerGroupName", "InstanceDefinitions", "RoleArn"],
         create_only: &[],
         conditional_create_only: &[],
-        write_only: &[
-            "DeleteOption",
-            "LaunchTemplate",
-            "MinSize",
-            "MaxSize",
-            "AutoScalingPolicy",
-            "VpcSubnets",
-        ],
+        write_only: &["DeleteOption", "LaunchTemplate", "MinSize", "MaxSize", "AutoScalingPolicy", "VpcSubnets"],
         read_only: &["GameServerGroupArn", "AutoScalingGroupArn"],
         attributes: &["AutoScalingGroupArn", "GameServerGroupArn"],
         taggable: true,
@@ -298,103 +192,29 @@ impl GameServerGroup {
     }
 
     /// `AutoScalingPolicy`: an [`AutoScalingPolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_scaling_policy(mut self, value: impl Into<Obj<AutoScalingPolicy>>) -> Self {
-        self.auto_scaling_policy = Some(value.into());
-        self
-    }
-
+    pub fn auto_scaling_policy(mut self, value: impl Into<Obj<AutoScalingPolicy>>) -> Self { self.auto_scaling_policy = Some(value.into()); self }
     /// `BalancingStrategy`: a [`BalancingStrategy`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn balancing_strategy(mut self, value: impl Into<BalancingStrategy>) -> Self {
-        self.balancing_strategy = Some(value.into());
-        self
-    }
-
+    pub fn balancing_strategy(mut self, value: impl Into<BalancingStrategy>) -> Self { self.balancing_strategy = Some(value.into()); self }
     /// `DeleteOption`: a [`DeleteOption`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delete_option(mut self, value: impl Into<DeleteOption>) -> Self {
-        self.delete_option = Some(value.into());
-        self
-    }
-
+    pub fn delete_option(mut self, value: impl Into<DeleteOption>) -> Self { self.delete_option = Some(value.into()); self }
     /// `GameServerGroupName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn game_server_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.game_server_group_name = value.into();
-        self
-    }
-
+    pub fn game_server_group_name(mut self, value: impl Into<Str>) -> Self { self.game_server_group_name = value.into(); self }
     /// `GameServerProtectionPolicy`: a [`GameServerProtectionPolicy`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn game_server_protection_policy(
-        mut self,
-        value: impl Into<GameServerProtectionPolicy>,
-    ) -> Self {
-        self.game_server_protection_policy = Some(value.into());
-        self
-    }
-
+    pub fn game_server_protection_policy(mut self, value: impl Into<GameServerProtectionPolicy>) -> Self { self.game_server_protection_policy = Some(value.into()); self }
     /// `InstanceDefinitions`: a list of [`InstanceDefinition`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_definitions(mut self, value: impl Into<List<InstanceDefinition>>) -> Self {
-        self.instance_definitions = value.into();
-        self
-    }
-
+    pub fn instance_definitions(mut self, value: impl Into<List<InstanceDefinition>>) -> Self { self.instance_definitions = value.into(); self }
     /// `LaunchTemplate`: a [`LaunchTemplate`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn launch_template(mut self, value: impl Into<Obj<LaunchTemplate>>) -> Self {
-        self.launch_template = Some(value.into());
-        self
-    }
-
+    pub fn launch_template(mut self, value: impl Into<Obj<LaunchTemplate>>) -> Self { self.launch_template = Some(value.into()); self }
     /// `MaxSize`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_size(mut self, value: impl Into<Num>) -> Self {
-        self.max_size = Some(value.into());
-        self
-    }
-
+    pub fn max_size(mut self, value: impl Into<Num>) -> Self { self.max_size = Some(value.into()); self }
     /// `MinSize`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_size(mut self, value: impl Into<Num>) -> Self {
-        self.min_size = Some(value.into());
-        self
-    }
-
+    pub fn min_size(mut self, value: impl Into<Num>) -> Self { self.min_size = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VpcSubnets`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_subnets(mut self, value: impl Into<List<Str>>) -> Self {
-        self.vpc_subnets = Some(value.into());
-        self
-    }
+    pub fn vpc_subnets(mut self, value: impl Into<List<Str>>) -> Self { self.vpc_subnets = Some(value.into()); self }
 }
 
 impl Resource for GameServerGroup {
@@ -458,32 +278,18 @@ impl GameServerGroupAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AutoScalingPolicyRequired {
     /// `TargetTrackingConfiguration`: a [`TargetTrackingConfiguration`] object, required.
-    ///
-    /// Settings for a target-based scaling policy applied to Auto Scaling group. These settings are used to create a target-based policy that tracks the GameLift FleetIQ metric `PercentUtilizedGameServers` and specifies a target value for the metric. As player usage changes, the policy triggers to adjust the game server group capacity so that the metric returns to the target value.
     pub target_tracking_configuration: Obj<TargetTrackingConfiguration>,
 }
 
-static RULE_AutoScalingPolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AutoScalingPolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "EstimatedInstanceWarmup",
-            Shape::Num(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "TargetTrackingConfiguration",
-            Shape::Object(&RULE_TargetTrackingConfiguration),
-        ),
+        ("EstimatedInstanceWarmup", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("TargetTrackingConfiguration", Shape::Object(&RULE_TargetTrackingConfiguration)),
     ],
     required: &["TargetTrackingConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AutoScalingPolicy` property type of `AWS::GameLift::GameServerGroup`.
@@ -507,6 +313,7 @@ pub struct AutoScalingPolicy {
     pub target_tracking_configuration: Obj<TargetTrackingConfiguration>,
 }
 
+#[rustfmt::skip]
 impl AutoScalingPolicy {
     /// A `AutoScalingPolicy` with its required properties, named in a [`AutoScalingPolicyRequired`].
     pub fn new(required: AutoScalingPolicyRequired) -> Self {
@@ -517,23 +324,9 @@ impl AutoScalingPolicy {
     }
 
     /// `EstimatedInstanceWarmup`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn estimated_instance_warmup(mut self, value: impl Into<Num>) -> Self {
-        self.estimated_instance_warmup = Some(value.into());
-        self
-    }
-
+    pub fn estimated_instance_warmup(mut self, value: impl Into<Num>) -> Self { self.estimated_instance_warmup = Some(value.into()); self }
     /// `TargetTrackingConfiguration`: a [`TargetTrackingConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_tracking_configuration(
-        mut self,
-        value: impl Into<Obj<TargetTrackingConfiguration>>,
-    ) -> Self {
-        self.target_tracking_configuration = value.into();
-        self
-    }
+    pub fn target_tracking_configuration(mut self, value: impl Into<Obj<TargetTrackingConfiguration>>) -> Self { self.target_tracking_configuration = value.into(); self }
 }
 
 impl PropertyType for AutoScalingPolicy {}
@@ -554,129 +347,18 @@ impl ToValue for AutoScalingPolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstanceDefinitionRequired {
     /// `InstanceType`: an [`InstanceType`] value, required.
-    ///
-    /// An Amazon EC2 instance type designation.
     pub instance_type: InstanceType,
 }
 
-static RULE_InstanceDefinition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InstanceDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "InstanceType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "c4.2xlarge",
-                    "c4.4xlarge",
-                    "c4.8xlarge",
-                    "c4.large",
-                    "c4.xlarge",
-                    "c5.12xlarge",
-                    "c5.18xlarge",
-                    "c5.24xlarge",
-                    "c5.2xlarge",
-                    "c5.4xlarge",
-                    "c5.9xlarge",
-                    "c5.large",
-                    "c5.xlarge",
-                    "c5a.12xlarge",
-                    "c5a.16xlarge",
-                    "c5a.24xlarge",
-                    "c5a.2xlarge",
-                    "c5a.4xlarge",
-                    "c5a.8xlarge",
-                    "c5a.large",
-                    "c5a.xlarge",
-                    "c6g.12xlarge",
-                    "c6g.16xlarge",
-                    "c6g.2xlarge",
-                    "c6g.4xlarge",
-                    "c6g.8xlarge",
-                    "c6g.large",
-                    "c6g.medium",
-                    "c6g.xlarge",
-                    "m4.10xlarge",
-                    "m4.2xlarge",
-                    "m4.4xlarge",
-                    "m4.large",
-                    "m4.xlarge",
-                    "m5.12xlarge",
-                    "m5.16xlarge",
-                    "m5.24xlarge",
-                    "m5.2xlarge",
-                    "m5.4xlarge",
-                    "m5.8xlarge",
-                    "m5.large",
-                    "m5.xlarge",
-                    "m5a.12xlarge",
-                    "m5a.16xlarge",
-                    "m5a.24xlarge",
-                    "m5a.2xlarge",
-                    "m5a.4xlarge",
-                    "m5a.8xlarge",
-                    "m5a.large",
-                    "m5a.xlarge",
-                    "m6g.12xlarge",
-                    "m6g.16xlarge",
-                    "m6g.2xlarge",
-                    "m6g.4xlarge",
-                    "m6g.8xlarge",
-                    "m6g.large",
-                    "m6g.medium",
-                    "m6g.xlarge",
-                    "r4.16xlarge",
-                    "r4.2xlarge",
-                    "r4.4xlarge",
-                    "r4.8xlarge",
-                    "r4.large",
-                    "r4.xlarge",
-                    "r5.12xlarge",
-                    "r5.16xlarge",
-                    "r5.24xlarge",
-                    "r5.2xlarge",
-                    "r5.4xlarge",
-                    "r5.8xlarge",
-                    "r5.large",
-                    "r5.xlarge",
-                    "r5a.12xlarge",
-                    "r5a.16xlarge",
-                    "r5a.24xlarge",
-                    "r5a.2xlarge",
-                    "r5a.4xlarge",
-                    "r5a.8xlarge",
-                    "r5a.large",
-                    "r5a.xlarge",
-                    "r6g.12xlarge",
-                    "r6g.16xlarge",
-                    "r6g.2xlarge",
-                    "r6g.4xlarge",
-                    "r6g.8xlarge",
-                    "r6g.large",
-                    "r6g.medium",
-                    "r6g.xlarge",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "WeightedCapacity",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("InstanceType", Shape::Str(&StrRule { allowed: &["c4.2xlarge", "c4.4xlarge", "c4.8xlarge", "c4.large", "c4.xlarge", "c5.12xlarge", "c5.18xlarge", "c5.24xlarge", "c5.2xlarge", "c5.4xlarge", "c5.9xlarge", "c5.large", "c5.xlarge", "c5a.12xlarge", "c5a.16xlarge", "c5a.24xlarge", "c5a.2xlarge", "c5a.4xlarge", "c5a.8xlarge", "c5a.large", "c5a.xlarge", "c6g.12xlarge", "c6g.16xlarge", "c6g.2xlarge", "c6g.4xlarge", "c6g.8xlarge", "c6g.large", "c6g.medium", "c6g.xlarge", "m4.10xlarge", "m4.2xlarge", "m4.4xlarge", "m4.large", "m4.xlarge", "m5.12xlarge", "m5.16xlarge", "m5.24xlarge", "m5.2xlarge", "m5.4xlarge", "m5.8xlarge", "m5.large", "m5.xlarge", "m5a.12xlarge", "m5a.16xlarge", "m5a.24xlarge", "m5a.2xlarge", "m5a.4xlarge", "m5a.8xlarge", "m5a.large", "m5a.xlarge", "m6g.12xlarge", "m6g.16xlarge", "m6g.2xlarge", "m6g.4xlarge", "m6g.8xlarge", "m6g.large", "m6g.medium", "m6g.xlarge", "r4.16xlarge", "r4.2xlarge", "r4.4xlarge", "r4.8xlarge", "r4.large", "r4.xlarge", "r5.12xlarge", "r5.16xlarge", "r5.24xlarge", "r5.2xlarge", "r5.4xlarge", "r5.8xlarge", "r5.large", "r5.xlarge", "r5a.12xlarge", "r5a.16xlarge", "r5a.24xlarge", "r5a.2xlarge", "r5a.4xlarge", "r5a.8xlarge", "r5a.large", "r5a.xlarge", "r6g.12xlarge", "r6g.16xlarge", "r6g.2xlarge", "r6g.4xlarge", "r6g.8xlarge", "r6g.large", "r6g.medium", "r6g.xlarge"], ..StrRule::ANY })),
+        ("WeightedCapacity", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["InstanceType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InstanceDefinition` property type of `AWS::GameLift::GameServerGroup`.
@@ -700,6 +382,7 @@ pub struct InstanceDefinition {
     pub weighted_capacity: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl InstanceDefinition {
     /// A `InstanceDefinition` with its required properties, named in a [`InstanceDefinitionRequired`].
     pub fn new(required: InstanceDefinitionRequired) -> Self {
@@ -710,20 +393,9 @@ impl InstanceDefinition {
     }
 
     /// `InstanceType`: an [`InstanceType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_type(mut self, value: impl Into<InstanceType>) -> Self {
-        self.instance_type = value.into();
-        self
-    }
-
+    pub fn instance_type(mut self, value: impl Into<InstanceType>) -> Self { self.instance_type = value.into(); self }
     /// `WeightedCapacity`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn weighted_capacity(mut self, value: impl Into<Str>) -> Self {
-        self.weighted_capacity = Some(value.into());
-        self
-    }
+    pub fn weighted_capacity(mut self, value: impl Into<Str>) -> Self { self.weighted_capacity = Some(value.into()); self }
 }
 
 impl PropertyType for InstanceDefinition {}
@@ -737,45 +409,15 @@ impl ToValue for InstanceDefinition {
     }
 }
 
-static RULE_LaunchTemplate: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LaunchTemplate: ObjRule = ObjRule {
     properties: &[
-        (
-            "LaunchTemplateId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LaunchTemplateName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Version",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("LaunchTemplateId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("LaunchTemplateName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Version", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LaunchTemplate` property type of `AWS::GameLift::GameServerGroup`.
@@ -807,6 +449,7 @@ pub struct LaunchTemplate {
     pub version: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LaunchTemplate {
     /// A `LaunchTemplate` with no property set (none is required).
     pub fn new() -> Self {
@@ -814,28 +457,11 @@ impl LaunchTemplate {
     }
 
     /// `LaunchTemplateId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn launch_template_id(mut self, value: impl Into<Str>) -> Self {
-        self.launch_template_id = Some(value.into());
-        self
-    }
-
+    pub fn launch_template_id(mut self, value: impl Into<Str>) -> Self { self.launch_template_id = Some(value.into()); self }
     /// `LaunchTemplateName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn launch_template_name(mut self, value: impl Into<Str>) -> Self {
-        self.launch_template_name = Some(value.into());
-        self
-    }
-
+    pub fn launch_template_name(mut self, value: impl Into<Str>) -> Self { self.launch_template_name = Some(value.into()); self }
     /// `Version`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<Str>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
+    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
 }
 
 impl PropertyType for LaunchTemplate {}
@@ -850,35 +476,14 @@ impl ToValue for LaunchTemplate {
     }
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::GameLift::GameServerGroup`.
@@ -896,6 +501,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
     pub fn new() -> Self {
@@ -903,20 +509,9 @@ impl Tag {
     }
 
     /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tag {}
@@ -934,28 +529,17 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TargetTrackingConfigurationRequired {
     /// `TargetValue`: a number, required.
-    ///
-    /// Desired value to use with a game server group target-based scaling policy.
-    ///
-    /// Value at least 0.
     pub target_value: Num,
 }
 
-static RULE_TargetTrackingConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "TargetValue",
-        Shape::Num(&NumRule {
-            min: Some(0.0),
-            max: None,
-            allowed: &[],
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_TargetTrackingConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("TargetValue", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+    ],
     required: &["TargetValue"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TargetTrackingConfiguration` property type of `AWS::GameLift::GameServerGroup`.
@@ -975,6 +559,7 @@ pub struct TargetTrackingConfiguration {
     pub target_value: Num,
 }
 
+#[rustfmt::skip]
 impl TargetTrackingConfiguration {
     /// A `TargetTrackingConfiguration` with its required properties, named in a [`TargetTrackingConfigurationRequired`].
     pub fn new(required: TargetTrackingConfigurationRequired) -> Self {
@@ -984,12 +569,7 @@ impl TargetTrackingConfiguration {
     }
 
     /// `TargetValue`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_value(mut self, value: impl Into<Num>) -> Self {
-        self.target_value = value.into();
-        self
-    }
+    pub fn target_value(mut self, value: impl Into<Num>) -> Self { self.target_value = value.into(); self }
 }
 
 impl PropertyType for TargetTrackingConfiguration {}

@@ -18,92 +18,25 @@ pub(crate) static PATTERN_5: Pattern = Pattern::new("^[A-Za-z0-9\\-]+");
 #[derive(Clone, Debug, PartialEq)]
 pub struct GameSessionQueueRequired {
     /// `Name`: a string, required.
-    ///
-    /// A descriptive label that is associated with game session queue. Queue names must be unique within each Region.
-    ///
-    /// Pattern `[a-zA-Z0-9-]+`; length 1 to 128; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_GameSessionQueue: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GameSessionQueue: ObjRule = ObjRule {
     properties: &[
-        (
-            "CustomEventData",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Destinations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_GameSessionQueueDestination),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "FilterConfiguration",
-            Shape::Object(&RULE_FilterConfiguration),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "NotificationTarget",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(300),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PlayerLatencyPolicies",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PlayerLatencyPolicy),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "PriorityConfiguration",
-            Shape::Object(&RULE_PriorityConfiguration),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "TimeoutInSeconds",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("CustomEventData", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_GameSessionQueueDestination), min_items: None, max_items: None })),
+        ("FilterConfiguration", Shape::Object(&RULE_FilterConfiguration)),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("NotificationTarget", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("PlayerLatencyPolicies", Shape::List(&ListRule { items: Shape::Object(&RULE_PlayerLatencyPolicy), min_items: None, max_items: None })),
+        ("PriorityConfiguration", Shape::Object(&RULE_PriorityConfiguration)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("TimeoutInSeconds", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::GameLift::GameSessionQueue` resource.
@@ -167,6 +100,7 @@ pub struct GameSessionQueue {
     pub timeout_in_seconds: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl GameSessionQueue {
     /// The CloudFormation type name, `AWS::GameLift::GameSessionQueue`.
     pub const TYPE_NAME: &'static str = "AWS::GameLift::GameSessionQueue";
@@ -182,16 +116,7 @@ impl GameSessionQueue {
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Arn"],
-        attributes: &[
-            "Arn",
-            "CustomEventData",
-            "Destinations",
-            "Name",
-            "NotificationTarget",
-            "PlayerLatencyPolicies",
-            "Tags",
-            "TimeoutInSeconds",
-        ],
+        attributes: &["Arn", "CustomEventData", "Destinations", "Name", "NotificationTarget", "PlayerLatencyPolicies", "Tags", "TimeoutInSeconds"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -212,76 +137,23 @@ impl GameSessionQueue {
     }
 
     /// `CustomEventData`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_event_data(mut self, value: impl Into<Str>) -> Self {
-        self.custom_event_data = Some(value.into());
-        self
-    }
-
+    pub fn custom_event_data(mut self, value: impl Into<Str>) -> Self { self.custom_event_data = Some(value.into()); self }
     /// `Destinations`: a list of [`GameSessionQueueDestination`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destinations(mut self, value: impl Into<List<GameSessionQueueDestination>>) -> Self {
-        self.destinations = Some(value.into());
-        self
-    }
-
+    pub fn destinations(mut self, value: impl Into<List<GameSessionQueueDestination>>) -> Self { self.destinations = Some(value.into()); self }
     /// `FilterConfiguration`: a [`FilterConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter_configuration(mut self, value: impl Into<Obj<FilterConfiguration>>) -> Self {
-        self.filter_configuration = Some(value.into());
-        self
-    }
-
+    pub fn filter_configuration(mut self, value: impl Into<Obj<FilterConfiguration>>) -> Self { self.filter_configuration = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `NotificationTarget`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notification_target(mut self, value: impl Into<Str>) -> Self {
-        self.notification_target = Some(value.into());
-        self
-    }
-
+    pub fn notification_target(mut self, value: impl Into<Str>) -> Self { self.notification_target = Some(value.into()); self }
     /// `PlayerLatencyPolicies`: a list of [`PlayerLatencyPolicy`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn player_latency_policies(mut self, value: impl Into<List<PlayerLatencyPolicy>>) -> Self {
-        self.player_latency_policies = Some(value.into());
-        self
-    }
-
+    pub fn player_latency_policies(mut self, value: impl Into<List<PlayerLatencyPolicy>>) -> Self { self.player_latency_policies = Some(value.into()); self }
     /// `PriorityConfiguration`: a [`PriorityConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn priority_configuration(mut self, value: impl Into<Obj<PriorityConfiguration>>) -> Self {
-        self.priority_configuration = Some(value.into());
-        self
-    }
-
+    pub fn priority_configuration(mut self, value: impl Into<Obj<PriorityConfiguration>>) -> Self { self.priority_configuration = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TimeoutInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.timeout_in_seconds = Some(value.into());
-        self
-    }
+    pub fn timeout_in_seconds(mut self, value: impl Into<Int>) -> Self { self.timeout_in_seconds = Some(value.into()); self }
 }
 
 impl Resource for GameSessionQueue {
@@ -381,27 +253,13 @@ impl GameSessionQueueAttributes {
     }
 }
 
-static RULE_FilterConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "AllowedLocations",
-        Shape::List(&ListRule {
-            items: Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-            min_items: Some(1),
-            max_items: Some(100),
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_FilterConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("AllowedLocations", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100) })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FilterConfiguration` property type of `AWS::GameLift::GameSessionQueue`.
@@ -419,6 +277,7 @@ pub struct FilterConfiguration {
     pub allowed_locations: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl FilterConfiguration {
     /// A `FilterConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -426,12 +285,7 @@ impl FilterConfiguration {
     }
 
     /// `AllowedLocations`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allowed_locations(mut self, value: impl Into<List<Str>>) -> Self {
-        self.allowed_locations = Some(value.into());
-        self
-    }
+    pub fn allowed_locations(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_locations = Some(value.into()); self }
 }
 
 impl PropertyType for FilterConfiguration {}
@@ -444,23 +298,13 @@ impl ToValue for FilterConfiguration {
     }
 }
 
-static RULE_GameSessionQueueDestination: ObjRule = ObjRule {
-    properties: &[(
-        "DestinationArn",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(256),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_GameSessionQueueDestination: ObjRule = ObjRule {
+    properties: &[
+        ("DestinationArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GameSessionQueueDestination` property type of `AWS::GameLift::GameSessionQueue`.
@@ -478,6 +322,7 @@ pub struct GameSessionQueueDestination {
     pub destination_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl GameSessionQueueDestination {
     /// A `GameSessionQueueDestination` with no property set (none is required).
     pub fn new() -> Self {
@@ -485,12 +330,7 @@ impl GameSessionQueueDestination {
     }
 
     /// `DestinationArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_arn(mut self, value: impl Into<Str>) -> Self {
-        self.destination_arn = Some(value.into());
-        self
-    }
+    pub fn destination_arn(mut self, value: impl Into<Str>) -> Self { self.destination_arn = Some(value.into()); self }
 }
 
 impl PropertyType for GameSessionQueueDestination {}
@@ -503,31 +343,14 @@ impl ToValue for GameSessionQueueDestination {
     }
 }
 
-static RULE_PlayerLatencyPolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PlayerLatencyPolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "MaximumIndividualPlayerLatencyMilliseconds",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "PolicyDurationSeconds",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("MaximumIndividualPlayerLatencyMilliseconds", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("PolicyDurationSeconds", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PlayerLatencyPolicy` property type of `AWS::GameLift::GameSessionQueue`.
@@ -551,6 +374,7 @@ pub struct PlayerLatencyPolicy {
     pub policy_duration_seconds: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl PlayerLatencyPolicy {
     /// A `PlayerLatencyPolicy` with no property set (none is required).
     pub fn new() -> Self {
@@ -558,20 +382,9 @@ impl PlayerLatencyPolicy {
     }
 
     /// `MaximumIndividualPlayerLatencyMilliseconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_individual_player_latency_milliseconds(mut self, value: impl Into<Int>) -> Self {
-        self.maximum_individual_player_latency_milliseconds = Some(value.into());
-        self
-    }
-
+    pub fn maximum_individual_player_latency_milliseconds(mut self, value: impl Into<Int>) -> Self { self.maximum_individual_player_latency_milliseconds = Some(value.into()); self }
     /// `PolicyDurationSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_duration_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.policy_duration_seconds = Some(value.into());
-        self
-    }
+    pub fn policy_duration_seconds(mut self, value: impl Into<Int>) -> Self { self.policy_duration_seconds = Some(value.into()); self }
 }
 
 impl PropertyType for PlayerLatencyPolicy {}
@@ -588,43 +401,14 @@ impl ToValue for PlayerLatencyPolicy {
     }
 }
 
-static RULE_PriorityConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PriorityConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "LocationOrder",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    pattern: Some(&PATTERN_5),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "PriorityOrder",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["LATENCY", "COST", "DESTINATION", "LOCATION"],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(4),
-            }),
-        ),
+        ("LocationOrder", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100) })),
+        ("PriorityOrder", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["LATENCY", "COST", "DESTINATION", "LOCATION"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(4) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PriorityConfiguration` property type of `AWS::GameLift::GameSessionQueue`.
@@ -658,6 +442,7 @@ pub struct PriorityConfiguration {
     pub priority_order: Option<List<PriorityOrder>>,
 }
 
+#[rustfmt::skip]
 impl PriorityConfiguration {
     /// A `PriorityConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -665,20 +450,9 @@ impl PriorityConfiguration {
     }
 
     /// `LocationOrder`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn location_order(mut self, value: impl Into<List<Str>>) -> Self {
-        self.location_order = Some(value.into());
-        self
-    }
-
+    pub fn location_order(mut self, value: impl Into<List<Str>>) -> Self { self.location_order = Some(value.into()); self }
     /// `PriorityOrder`: a list of [`PriorityOrder`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn priority_order(mut self, value: impl Into<List<PriorityOrder>>) -> Self {
-        self.priority_order = Some(value.into());
-        self
-    }
+    pub fn priority_order(mut self, value: impl Into<List<PriorityOrder>>) -> Self { self.priority_order = Some(value.into()); self }
 }
 
 impl PropertyType for PriorityConfiguration {}
@@ -696,44 +470,20 @@ impl ToValue for PriorityConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::GameLift::GameSessionQueue`.
@@ -751,6 +501,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -761,20 +512,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9:/-]+");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z0-9-\\.]*");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-zA-Z0-9:_/-]*(.fifo)?");
@@ -17,189 +20,39 @@ pub(crate) static PATTERN_3: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct MatchmakingConfigurationRequired {
     /// `AcceptanceRequired`: a boolean, required.
-    ///
-    /// A flag that determines whether a match that was created with this configuration must be accepted by the matched players. To require acceptance, set to `TRUE` . With this option enabled, matchmaking tickets use the status `REQUIRES_ACCEPTANCE` to indicate when a completed potential match is waiting for player acceptance.
     pub acceptance_required: Bool,
     /// `Name`: a string, required.
-    ///
-    /// A unique identifier for the matchmaking configuration. This name is used to identify the configuration associated with a matchmaking request or ticket.
-    ///
-    /// Pattern `[a-zA-Z0-9-\.]*`; length 0 to 128; create-only: changing it replaces the resource.
     pub name: Str,
     /// `RequestTimeoutSeconds`: an integer, required.
-    ///
-    /// The maximum duration, in seconds, that a matchmaking ticket can remain in process before timing out. Requests that fail due to timing out can be resubmitted as needed.
-    ///
-    /// Value 1 to 43200.
     pub request_timeout_seconds: Int,
     /// `RuleSetName`: a string, required.
-    ///
-    /// A unique identifier for the matchmaking rule set to use with this configuration. You can use either the rule set name or ARN value. A matchmaking configuration can only use rule sets that are defined in the same Region.
-    ///
-    /// Pattern `[a-zA-Z0-9-\.]*`; length 1 to 128.
     pub rule_set_name: Str,
 }
 
-static RULE_MatchmakingConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MatchmakingConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AcceptanceRequired", Shape::Bool),
-        (
-            "AcceptanceTimeoutSeconds",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(600.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "AdditionalPlayerCount",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "BackfillMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AUTOMATIC", "MANUAL"],
-                format: None,
-            }),
-        ),
+        ("AcceptanceTimeoutSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(600.0), ..NumRule::ANY })),
+        ("AdditionalPlayerCount", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("BackfillMode", Shape::Str(&StrRule { allowed: &["AUTOMATIC", "MANUAL"], ..StrRule::ANY })),
         ("CreationTime", Shape::STR),
-        (
-            "CustomEventData",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FlexMatchMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["STANDALONE", "WITH_QUEUE"],
-                format: None,
-            }),
-        ),
-        (
-            "GameProperties",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_GameProperty),
-                min_items: Some(0),
-                max_items: Some(16),
-            }),
-        ),
-        (
-            "GameSessionData",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(4096),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "GameSessionQueueArns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "NotificationTarget",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(300),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RequestTimeoutSeconds",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(43200.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RuleSetArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RuleSetName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("CustomEventData", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("FlexMatchMode", Shape::Str(&StrRule { allowed: &["STANDALONE", "WITH_QUEUE"], ..StrRule::ANY })),
+        ("GameProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_GameProperty), min_items: Some(0), max_items: Some(16) })),
+        ("GameSessionData", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), ..StrRule::ANY })),
+        ("GameSessionQueueArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("NotificationTarget", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(300), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("RequestTimeoutSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(43200.0), ..NumRule::ANY })),
+        ("RuleSetArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("RuleSetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
-    required: &[
-        "AcceptanceRequired",
-        "Name",
-        "RequestTimeoutSeconds",
-        "RuleSetName",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["AcceptanceRequired", "Name", "RequestTimeoutSeconds", "RuleSetName"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::GameLift::MatchmakingConfiguration` resource.
@@ -314,6 +167,7 @@ pub struct MatchmakingConfiguration {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl MatchmakingConfiguration {
     /// The CloudFormation type name, `AWS::GameLift::MatchmakingConfiguration`.
     pub const TYPE_NAME: &'static str = "AWS::GameLift::MatchmakingConfiguration";
@@ -324,36 +178,12 @@ impl MatchmakingConfiguration {
         type_name: "AWS::GameLift::MatchmakingConfiguration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-gamelift-matchmakingconfiguration.html",
         primary_identifier: &["Name"],
-        required: &[
-            "AcceptanceRequired",
-            "Name",
-            "RequestTimeoutSeconds",
-            "RuleSetName",
-        ],
+        required: &["AcceptanceRequired", "Name", "RequestTimeoutSeconds", "RuleSetName"],
         create_only: &["Name"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Arn"],
-        attributes: &[
-            "AcceptanceRequired",
-            "AcceptanceTimeoutSeconds",
-            "AdditionalPlayerCount",
-            "Arn",
-            "BackfillMode",
-            "CreationTime",
-            "CustomEventData",
-            "Description",
-            "FlexMatchMode",
-            "GameProperties",
-            "GameSessionData",
-            "GameSessionQueueArns",
-            "Name",
-            "NotificationTarget",
-            "RequestTimeoutSeconds",
-            "RuleSetArn",
-            "RuleSetName",
-            "Tags",
-        ],
+        attributes: &["AcceptanceRequired", "AcceptanceTimeoutSeconds", "AdditionalPlayerCount", "Arn", "BackfillMode", "CreationTime", "CustomEventData", "Description", "FlexMatchMode", "GameProperties", "GameSessionData", "GameSessionQueueArns", "Name", "NotificationTarget", "RequestTimeoutSeconds", "RuleSetArn", "RuleSetName", "Tags"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -382,140 +212,39 @@ impl MatchmakingConfiguration {
     }
 
     /// `AcceptanceRequired`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn acceptance_required(mut self, value: impl Into<Bool>) -> Self {
-        self.acceptance_required = value.into();
-        self
-    }
-
+    pub fn acceptance_required(mut self, value: impl Into<Bool>) -> Self { self.acceptance_required = value.into(); self }
     /// `AcceptanceTimeoutSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn acceptance_timeout_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.acceptance_timeout_seconds = Some(value.into());
-        self
-    }
-
+    pub fn acceptance_timeout_seconds(mut self, value: impl Into<Int>) -> Self { self.acceptance_timeout_seconds = Some(value.into()); self }
     /// `AdditionalPlayerCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn additional_player_count(mut self, value: impl Into<Int>) -> Self {
-        self.additional_player_count = Some(value.into());
-        self
-    }
-
+    pub fn additional_player_count(mut self, value: impl Into<Int>) -> Self { self.additional_player_count = Some(value.into()); self }
     /// `BackfillMode`: a [`BackfillMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn backfill_mode(mut self, value: impl Into<BackfillMode>) -> Self {
-        self.backfill_mode = Some(value.into());
-        self
-    }
-
+    pub fn backfill_mode(mut self, value: impl Into<BackfillMode>) -> Self { self.backfill_mode = Some(value.into()); self }
     /// `CreationTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn creation_time(mut self, value: impl Into<Str>) -> Self {
-        self.creation_time = Some(value.into());
-        self
-    }
-
+    pub fn creation_time(mut self, value: impl Into<Str>) -> Self { self.creation_time = Some(value.into()); self }
     /// `CustomEventData`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_event_data(mut self, value: impl Into<Str>) -> Self {
-        self.custom_event_data = Some(value.into());
-        self
-    }
-
+    pub fn custom_event_data(mut self, value: impl Into<Str>) -> Self { self.custom_event_data = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `FlexMatchMode`: a [`FlexMatchMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn flex_match_mode(mut self, value: impl Into<FlexMatchMode>) -> Self {
-        self.flex_match_mode = Some(value.into());
-        self
-    }
-
+    pub fn flex_match_mode(mut self, value: impl Into<FlexMatchMode>) -> Self { self.flex_match_mode = Some(value.into()); self }
     /// `GameProperties`: a list of [`GameProperty`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn game_properties(mut self, value: impl Into<List<GameProperty>>) -> Self {
-        self.game_properties = Some(value.into());
-        self
-    }
-
+    pub fn game_properties(mut self, value: impl Into<List<GameProperty>>) -> Self { self.game_properties = Some(value.into()); self }
     /// `GameSessionData`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn game_session_data(mut self, value: impl Into<Str>) -> Self {
-        self.game_session_data = Some(value.into());
-        self
-    }
-
+    pub fn game_session_data(mut self, value: impl Into<Str>) -> Self { self.game_session_data = Some(value.into()); self }
     /// `GameSessionQueueArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn game_session_queue_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.game_session_queue_arns = Some(value.into());
-        self
-    }
-
+    pub fn game_session_queue_arns(mut self, value: impl Into<List<Str>>) -> Self { self.game_session_queue_arns = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `NotificationTarget`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notification_target(mut self, value: impl Into<Str>) -> Self {
-        self.notification_target = Some(value.into());
-        self
-    }
-
+    pub fn notification_target(mut self, value: impl Into<Str>) -> Self { self.notification_target = Some(value.into()); self }
     /// `RequestTimeoutSeconds`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn request_timeout_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.request_timeout_seconds = value.into();
-        self
-    }
-
+    pub fn request_timeout_seconds(mut self, value: impl Into<Int>) -> Self { self.request_timeout_seconds = value.into(); self }
     /// `RuleSetArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_set_arn(mut self, value: impl Into<Str>) -> Self {
-        self.rule_set_arn = Some(value.into());
-        self
-    }
-
+    pub fn rule_set_arn(mut self, value: impl Into<Str>) -> Self { self.rule_set_arn = Some(value.into()); self }
     /// `RuleSetName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_set_name(mut self, value: impl Into<Str>) -> Self {
-        self.rule_set_name = value.into();
-        self
-    }
-
+    pub fn rule_set_name(mut self, value: impl Into<Str>) -> Self { self.rule_set_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for MatchmakingConfiguration {
@@ -700,48 +429,20 @@ impl MatchmakingConfigurationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GamePropertyRequired {
     /// `Key`: a string, required.
-    ///
-    /// The game property identifier.
-    ///
-    /// Length 0 to 32.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// The game property value.
-    ///
-    /// Length 0 to 96.
     pub value: Str,
 }
 
-static RULE_GameProperty: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GameProperty: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(32),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(96),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(96), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GameProperty` property type of `AWS::GameLift::MatchmakingConfiguration`.
@@ -769,6 +470,7 @@ pub struct GameProperty {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl GameProperty {
     /// A `GameProperty` with its required properties, named in a [`GamePropertyRequired`].
     pub fn new(required: GamePropertyRequired) -> Self {
@@ -779,121 +481,14 @@ impl GameProperty {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for GameProperty {}
 
 impl ToValue for GameProperty {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::GameLift::MatchmakingConfiguration`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-gamelift-matchmakingconfiguration-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

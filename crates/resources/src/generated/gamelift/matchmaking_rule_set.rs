@@ -13,56 +13,21 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9-\\.]*");
 #[derive(Clone, Debug, PartialEq)]
 pub struct MatchmakingRuleSetRequired {
     /// `Name`: a string, required.
-    ///
-    /// A unique identifier for the matchmaking rule set. A matchmaking configuration identifies the rule set it uses by this name value. Note that the rule set name is different from the optional `name` field in the rule set body.
-    ///
-    /// Pattern `[a-zA-Z0-9-\.]*`; length 0 to 128; create-only: changing it replaces the resource.
     pub name: Str,
     /// `RuleSetBody`: a string, required.
-    ///
-    /// A collection of matchmaking rules, formatted as a JSON string. Comments are not allowed in JSON, but most elements support a description field.
-    ///
-    /// Length 1 to 65535; create-only: changing it replaces the resource.
     pub rule_set_body: Str,
 }
 
-static RULE_MatchmakingRuleSet: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MatchmakingRuleSet: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RuleSetBody",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(65535),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(1),
-                max_items: Some(200),
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("RuleSetBody", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65535), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200) })),
     ],
     required: &["Name", "RuleSetBody"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::GameLift::MatchmakingRuleSet` resource.
@@ -108,6 +73,7 @@ pub struct MatchmakingRuleSet {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl MatchmakingRuleSet {
     /// The CloudFormation type name, `AWS::GameLift::MatchmakingRuleSet`.
     pub const TYPE_NAME: &'static str = "AWS::GameLift::MatchmakingRuleSet";
@@ -138,28 +104,11 @@ impl MatchmakingRuleSet {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `RuleSetBody`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_set_body(mut self, value: impl Into<Str>) -> Self {
-        self.rule_set_body = value.into();
-        self
-    }
-
+    pub fn rule_set_body(mut self, value: impl Into<Str>) -> Self { self.rule_set_body = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for MatchmakingRuleSet {
@@ -236,44 +185,20 @@ impl MatchmakingRuleSetAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::GameLift::MatchmakingRuleSet`.
@@ -291,6 +216,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -301,20 +227,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -14,6 +14,8 @@
 //! - `AWS::GameLift::MatchmakingConfiguration`: [`MatchmakingConfiguration`], property types in [`matchmaking_configuration`]
 //! - `AWS::GameLift::MatchmakingRuleSet`: [`MatchmakingRuleSet`], property types in [`matchmaking_rule_set`]
 //! - `AWS::GameLift::Script`: [`Script`], property types in [`script`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod alias;
 pub mod build;
@@ -26,6 +28,7 @@ pub mod location;
 pub mod matchmaking_configuration;
 pub mod matchmaking_rule_set;
 pub mod script;
+pub mod shared;
 
 pub use alias::{Alias, AliasAttributes, AliasRequired};
 pub use build::{Build, BuildAttributes};

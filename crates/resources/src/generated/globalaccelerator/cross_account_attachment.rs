@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]{0,64}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^(^\\d{12}$|arn:.*)$");
 
@@ -14,62 +17,20 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^(^\\d{12}$|arn:.*)$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct CrossAccountAttachmentRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the cross-account attachment.
-    ///
-    /// Pattern `^[a-zA-Z0-9_-]{0,64}$`; length 1 to 64.
     pub name: Str,
 }
 
-static RULE_CrossAccountAttachment: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CrossAccountAttachment: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Principals",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Resources",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ResourceProperty),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Principals", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Resources", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceProperty), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::GlobalAccelerator::CrossAccountAttachment` resource.
@@ -116,6 +77,7 @@ pub struct CrossAccountAttachment {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl CrossAccountAttachment {
     /// The CloudFormation type name, `AWS::GlobalAccelerator::CrossAccountAttachment`.
     pub const TYPE_NAME: &'static str = "AWS::GlobalAccelerator::CrossAccountAttachment";
@@ -147,36 +109,13 @@ impl CrossAccountAttachment {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Principals`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn principals(mut self, value: impl Into<List<Str>>) -> Self {
-        self.principals = Some(value.into());
-        self
-    }
-
+    pub fn principals(mut self, value: impl Into<List<Str>>) -> Self { self.principals = Some(value.into()); self }
     /// `Resources`: a list of [`ResourceProperty`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resources(mut self, value: impl Into<List<ResourceProperty>>) -> Self {
-        self.resources = Some(value.into());
-        self
-    }
-
+    pub fn resources(mut self, value: impl Into<List<ResourceProperty>>) -> Self { self.resources = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for CrossAccountAttachment {
@@ -222,45 +161,15 @@ impl CrossAccountAttachmentAttributes {
     }
 }
 
-static RULE_ResourceProperty: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResourceProperty: ObjRule = ObjRule {
     properties: &[
-        (
-            "Cidr",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::Ipv4Network),
-            }),
-        ),
-        (
-            "EndpointId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Region",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Cidr", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), format: Some(Format::Ipv4Network), ..StrRule::ANY })),
+        ("EndpointId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+        ("Region", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Resource` property type of `AWS::GlobalAccelerator::CrossAccountAttachment`.
@@ -294,6 +203,7 @@ pub struct ResourceProperty {
     pub region: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ResourceProperty {
     /// A `ResourceProperty` with no property set (none is required).
     pub fn new() -> Self {
@@ -301,28 +211,11 @@ impl ResourceProperty {
     }
 
     /// `Cidr`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cidr(mut self, value: impl Into<Str>) -> Self {
-        self.cidr = Some(value.into());
-        self
-    }
-
+    pub fn cidr(mut self, value: impl Into<Str>) -> Self { self.cidr = Some(value.into()); self }
     /// `EndpointId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_id(mut self, value: impl Into<Str>) -> Self {
-        self.endpoint_id = Some(value.into());
-        self
-    }
-
+    pub fn endpoint_id(mut self, value: impl Into<Str>) -> Self { self.endpoint_id = Some(value.into()); self }
     /// `Region`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn region(mut self, value: impl Into<Str>) -> Self {
-        self.region = Some(value.into());
-        self
-    }
+    pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = Some(value.into()); self }
 }
 
 impl PropertyType for ResourceProperty {}
@@ -333,102 +226,6 @@ impl ToValue for ResourceProperty {
             .opt("Cidr", &self.cidr)
             .opt("EndpointId", &self.endpoint_id)
             .opt("Region", &self.region)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 127.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 255.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::GlobalAccelerator::CrossAccountAttachment`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-globalaccelerator-crossaccountattachment-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 127.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 255.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

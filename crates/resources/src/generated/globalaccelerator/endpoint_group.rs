@@ -13,116 +13,28 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^/[-a-zA-Z0-9@:%_\\\\+.~#?&
 #[derive(Clone, Debug, PartialEq)]
 pub struct EndpointGroupRequired {
     /// `EndpointGroupRegion`: a string, required.
-    ///
-    /// The AWS Regions where the endpoint group is located.
-    ///
-    /// Length 0 to 255; create-only: changing it replaces the resource.
     pub endpoint_group_region: Str,
     /// `ListenerArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the listener.
-    ///
-    /// Length 0 to 255; create-only: changing it replaces the resource.
     pub listener_arn: Str,
 }
 
-static RULE_EndpointGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EndpointGroup: ObjRule = ObjRule {
     properties: &[
-        (
-            "EndpointConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EndpointConfiguration),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "EndpointGroupRegion",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "HealthCheckIntervalSeconds",
-            Shape::Int(&NumRule {
-                min: Some(10.0),
-                max: Some(30.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "HealthCheckPath",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "HealthCheckPort",
-            Shape::Int(&NumRule {
-                min: Some(-1.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "HealthCheckProtocol",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["TCP", "HTTP", "HTTPS"],
-                format: None,
-            }),
-        ),
-        (
-            "ListenerArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PortOverrides",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PortOverride),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "ThresholdCount",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(10.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TrafficDialPercentage",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
+        ("EndpointConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_EndpointConfiguration), min_items: Some(0), max_items: Some(10) })),
+        ("EndpointGroupRegion", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+        ("HealthCheckIntervalSeconds", Shape::Int(&NumRule { min: Some(10.0), max: Some(30.0), ..NumRule::ANY })),
+        ("HealthCheckPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("HealthCheckPort", Shape::Int(&NumRule { min: Some(-1.0), max: Some(65535.0), ..NumRule::ANY })),
+        ("HealthCheckProtocol", Shape::Str(&StrRule { allowed: &["TCP", "HTTP", "HTTPS"], ..StrRule::ANY })),
+        ("ListenerArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+        ("PortOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_PortOverride), min_items: Some(0), max_items: Some(10) })),
+        ("ThresholdCount", Shape::Int(&NumRule { min: Some(1.0), max: Some(10.0), ..NumRule::ANY })),
+        ("TrafficDialPercentage", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
     ],
     required: &["ListenerArn", "EndpointGroupRegion"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::GlobalAccelerator::EndpointGroup` resource.
@@ -206,6 +118,7 @@ pub struct EndpointGroup {
     pub traffic_dial_percentage: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl EndpointGroup {
     /// The CloudFormation type name, `AWS::GlobalAccelerator::EndpointGroup`.
     pub const TYPE_NAME: &'static str = "AWS::GlobalAccelerator::EndpointGroup";
@@ -243,87 +156,25 @@ impl EndpointGroup {
     }
 
     /// `EndpointConfigurations`: a list of [`EndpointConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_configurations(
-        mut self,
-        value: impl Into<List<EndpointConfiguration>>,
-    ) -> Self {
-        self.endpoint_configurations = Some(value.into());
-        self
-    }
-
+    pub fn endpoint_configurations(mut self, value: impl Into<List<EndpointConfiguration>>) -> Self { self.endpoint_configurations = Some(value.into()); self }
     /// `EndpointGroupRegion`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_group_region(mut self, value: impl Into<Str>) -> Self {
-        self.endpoint_group_region = value.into();
-        self
-    }
-
+    pub fn endpoint_group_region(mut self, value: impl Into<Str>) -> Self { self.endpoint_group_region = value.into(); self }
     /// `HealthCheckIntervalSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn health_check_interval_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.health_check_interval_seconds = Some(value.into());
-        self
-    }
-
+    pub fn health_check_interval_seconds(mut self, value: impl Into<Int>) -> Self { self.health_check_interval_seconds = Some(value.into()); self }
     /// `HealthCheckPath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn health_check_path(mut self, value: impl Into<Str>) -> Self {
-        self.health_check_path = Some(value.into());
-        self
-    }
-
+    pub fn health_check_path(mut self, value: impl Into<Str>) -> Self { self.health_check_path = Some(value.into()); self }
     /// `HealthCheckPort`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn health_check_port(mut self, value: impl Into<Int>) -> Self {
-        self.health_check_port = Some(value.into());
-        self
-    }
-
+    pub fn health_check_port(mut self, value: impl Into<Int>) -> Self { self.health_check_port = Some(value.into()); self }
     /// `HealthCheckProtocol`: a [`HealthCheckProtocol`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn health_check_protocol(mut self, value: impl Into<HealthCheckProtocol>) -> Self {
-        self.health_check_protocol = Some(value.into());
-        self
-    }
-
+    pub fn health_check_protocol(mut self, value: impl Into<HealthCheckProtocol>) -> Self { self.health_check_protocol = Some(value.into()); self }
     /// `ListenerArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn listener_arn(mut self, value: impl Into<Str>) -> Self {
-        self.listener_arn = value.into();
-        self
-    }
-
+    pub fn listener_arn(mut self, value: impl Into<Str>) -> Self { self.listener_arn = value.into(); self }
     /// `PortOverrides`: a list of [`PortOverride`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port_overrides(mut self, value: impl Into<List<PortOverride>>) -> Self {
-        self.port_overrides = Some(value.into());
-        self
-    }
-
+    pub fn port_overrides(mut self, value: impl Into<List<PortOverride>>) -> Self { self.port_overrides = Some(value.into()); self }
     /// `ThresholdCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn threshold_count(mut self, value: impl Into<Int>) -> Self {
-        self.threshold_count = Some(value.into());
-        self
-    }
-
+    pub fn threshold_count(mut self, value: impl Into<Int>) -> Self { self.threshold_count = Some(value.into()); self }
     /// `TrafficDialPercentage`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn traffic_dial_percentage(mut self, value: impl Into<Num>) -> Self {
-        self.traffic_dial_percentage = Some(value.into());
-        self
-    }
+    pub fn traffic_dial_percentage(mut self, value: impl Into<Num>) -> Self { self.traffic_dial_percentage = Some(value.into()); self }
 }
 
 impl Resource for EndpointGroup {
@@ -379,53 +230,20 @@ impl EndpointGroupAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EndpointConfigurationRequired {
     /// `EndpointId`: a string, required.
-    ///
-    /// An ID for the endpoint. If the endpoint is a Network Load Balancer or Application Load Balancer, this is the Amazon Resource Name (ARN) of the resource. If the endpoint is an Elastic IP address, this is the Elastic IP address allocation ID. For Amazon EC2 instances, this is the EC2 instance ID. A resource must be valid and active when you add it as an endpoint.
-    ///
-    /// For cross-account endpoints, this must be the ARN of the resource.
-    ///
-    /// Length 0 to 255.
     pub endpoint_id: Str,
 }
 
-static RULE_EndpointConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EndpointConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "AttachmentArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AttachmentArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
         ("ClientIPPreservationEnabled", Shape::Bool),
-        (
-            "EndpointId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Weight",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(255.0),
-                allowed: &[],
-            }),
-        ),
+        ("EndpointId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+        ("Weight", Shape::Int(&NumRule { min: Some(0.0), max: Some(255.0), ..NumRule::ANY })),
     ],
     required: &["EndpointId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EndpointConfiguration` property type of `AWS::GlobalAccelerator::EndpointGroup`.
@@ -467,6 +285,7 @@ pub struct EndpointConfiguration {
     pub weight: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl EndpointConfiguration {
     /// A `EndpointConfiguration` with its required properties, named in a [`EndpointConfigurationRequired`].
     pub fn new(required: EndpointConfigurationRequired) -> Self {
@@ -479,36 +298,13 @@ impl EndpointConfiguration {
     }
 
     /// `AttachmentArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attachment_arn(mut self, value: impl Into<Str>) -> Self {
-        self.attachment_arn = Some(value.into());
-        self
-    }
-
+    pub fn attachment_arn(mut self, value: impl Into<Str>) -> Self { self.attachment_arn = Some(value.into()); self }
     /// `ClientIPPreservationEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_ip_preservation_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.client_ip_preservation_enabled = Some(value.into());
-        self
-    }
-
+    pub fn client_ip_preservation_enabled(mut self, value: impl Into<Bool>) -> Self { self.client_ip_preservation_enabled = Some(value.into()); self }
     /// `EndpointId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_id(mut self, value: impl Into<Str>) -> Self {
-        self.endpoint_id = value.into();
-        self
-    }
-
+    pub fn endpoint_id(mut self, value: impl Into<Str>) -> Self { self.endpoint_id = value.into(); self }
     /// `Weight`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn weight(mut self, value: impl Into<Int>) -> Self {
-        self.weight = Some(value.into());
-        self
-    }
+    pub fn weight(mut self, value: impl Into<Int>) -> Self { self.weight = Some(value.into()); self }
 }
 
 impl PropertyType for EndpointConfiguration {}
@@ -531,44 +327,20 @@ impl ToValue for EndpointConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PortOverrideRequired {
     /// `EndpointPort`: an integer, required.
-    ///
-    /// The endpoint port that you want a listener port to be mapped to. This is the port on the endpoint, such as the Application Load Balancer or Amazon EC2 instance.
-    ///
-    /// Value 0 to 65535.
     pub endpoint_port: Int,
     /// `ListenerPort`: an integer, required.
-    ///
-    /// The listener port that you want to map to a specific endpoint port. This is the port that user traffic arrives to the Global Accelerator on.
-    ///
-    /// Value 0 to 65535.
     pub listener_port: Int,
 }
 
-static RULE_PortOverride: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PortOverride: ObjRule = ObjRule {
     properties: &[
-        (
-            "EndpointPort",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ListenerPort",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
+        ("EndpointPort", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
+        ("ListenerPort", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
     ],
     required: &["ListenerPort", "EndpointPort"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PortOverride` property type of `AWS::GlobalAccelerator::EndpointGroup`.
@@ -594,6 +366,7 @@ pub struct PortOverride {
     pub listener_port: Int,
 }
 
+#[rustfmt::skip]
 impl PortOverride {
     /// A `PortOverride` with its required properties, named in a [`PortOverrideRequired`].
     pub fn new(required: PortOverrideRequired) -> Self {
@@ -604,20 +377,9 @@ impl PortOverride {
     }
 
     /// `EndpointPort`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_port(mut self, value: impl Into<Int>) -> Self {
-        self.endpoint_port = value.into();
-        self
-    }
-
+    pub fn endpoint_port(mut self, value: impl Into<Int>) -> Self { self.endpoint_port = value.into(); self }
     /// `ListenerPort`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn listener_port(mut self, value: impl Into<Int>) -> Self {
-        self.listener_port = value.into();
-        self
-    }
+    pub fn listener_port(mut self, value: impl Into<Int>) -> Self { self.listener_port = value.into(); self }
 }
 
 impl PropertyType for PortOverride {}

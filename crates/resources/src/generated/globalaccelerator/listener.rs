@@ -11,72 +11,24 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ListenerRequired {
     /// `AcceleratorArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of your accelerator.
-    ///
-    /// Length 0 to 255; create-only: changing it replaces the resource.
     pub accelerator_arn: Str,
     /// `PortRanges`: a list of [`PortRange`] objects, required.
-    ///
-    /// The list of port ranges for the connections from clients to the accelerator.
-    ///
-    /// Items 1 to 10.
     pub port_ranges: List<PortRange>,
     /// `Protocol`: a [`Protocol`] value, required.
-    ///
-    /// The protocol for the connections from clients to the accelerator.
-    ///
-    /// Default `"TCP"`.
     pub protocol: Protocol,
 }
 
-static RULE_Listener: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Listener: ObjRule = ObjRule {
     properties: &[
-        (
-            "AcceleratorArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ClientAffinity",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NONE", "SOURCE_IP"],
-                format: None,
-            }),
-        ),
-        (
-            "PortRanges",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PortRange),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "Protocol",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["TCP", "UDP"],
-                format: None,
-            }),
-        ),
+        ("AcceleratorArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+        ("ClientAffinity", Shape::Str(&StrRule { allowed: &["NONE", "SOURCE_IP"], ..StrRule::ANY })),
+        ("PortRanges", Shape::List(&ListRule { items: Shape::Object(&RULE_PortRange), min_items: Some(1), max_items: Some(10) })),
+        ("Protocol", Shape::Str(&StrRule { allowed: &["TCP", "UDP"], ..StrRule::ANY })),
     ],
     required: &["AcceleratorArn", "PortRanges", "Protocol"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::GlobalAccelerator::Listener` resource.
@@ -124,6 +76,7 @@ pub struct Listener {
     pub protocol: Protocol,
 }
 
+#[rustfmt::skip]
 impl Listener {
     /// The CloudFormation type name, `AWS::GlobalAccelerator::Listener`.
     pub const TYPE_NAME: &'static str = "AWS::GlobalAccelerator::Listener";
@@ -155,36 +108,13 @@ impl Listener {
     }
 
     /// `AcceleratorArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accelerator_arn(mut self, value: impl Into<Str>) -> Self {
-        self.accelerator_arn = value.into();
-        self
-    }
-
+    pub fn accelerator_arn(mut self, value: impl Into<Str>) -> Self { self.accelerator_arn = value.into(); self }
     /// `ClientAffinity`: a [`ClientAffinity`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_affinity(mut self, value: impl Into<ClientAffinity>) -> Self {
-        self.client_affinity = Some(value.into());
-        self
-    }
-
+    pub fn client_affinity(mut self, value: impl Into<ClientAffinity>) -> Self { self.client_affinity = Some(value.into()); self }
     /// `PortRanges`: a list of [`PortRange`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port_ranges(mut self, value: impl Into<List<PortRange>>) -> Self {
-        self.port_ranges = value.into();
-        self
-    }
-
+    pub fn port_ranges(mut self, value: impl Into<List<PortRange>>) -> Self { self.port_ranges = value.into(); self }
     /// `Protocol`: a [`Protocol`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self {
-        self.protocol = value.into();
-        self
-    }
+    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self { self.protocol = value.into(); self }
 }
 
 impl Resource for Listener {
@@ -231,44 +161,20 @@ impl ListenerAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PortRangeRequired {
     /// `FromPort`: an integer, required.
-    ///
-    /// The first port in the range of ports, inclusive.
-    ///
-    /// Value 0 to 65535.
     pub from_port: Int,
     /// `ToPort`: an integer, required.
-    ///
-    /// The last port in the range of ports, inclusive.
-    ///
-    /// Value 0 to 65535.
     pub to_port: Int,
 }
 
-static RULE_PortRange: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PortRange: ObjRule = ObjRule {
     properties: &[
-        (
-            "FromPort",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ToPort",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
+        ("FromPort", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
+        ("ToPort", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
     ],
     required: &["FromPort", "ToPort"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PortRange` property type of `AWS::GlobalAccelerator::Listener`.
@@ -292,6 +198,7 @@ pub struct PortRange {
     pub to_port: Int,
 }
 
+#[rustfmt::skip]
 impl PortRange {
     /// A `PortRange` with its required properties, named in a [`PortRangeRequired`].
     pub fn new(required: PortRangeRequired) -> Self {
@@ -302,20 +209,9 @@ impl PortRange {
     }
 
     /// `FromPort`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn from_port(mut self, value: impl Into<Int>) -> Self {
-        self.from_port = value.into();
-        self
-    }
-
+    pub fn from_port(mut self, value: impl Into<Int>) -> Self { self.from_port = value.into(); self }
     /// `ToPort`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn to_port(mut self, value: impl Into<Int>) -> Self {
-        self.to_port = value.into();
-        self
-    }
+    pub fn to_port(mut self, value: impl Into<Int>) -> Self { self.to_port = value.into(); self }
 }
 
 impl PropertyType for PortRange {}

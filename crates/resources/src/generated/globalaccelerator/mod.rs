@@ -7,11 +7,14 @@
 //! - `AWS::GlobalAccelerator::CrossAccountAttachment`: [`CrossAccountAttachment`], property types in [`cross_account_attachment`]
 //! - `AWS::GlobalAccelerator::EndpointGroup`: [`EndpointGroup`], property types in [`endpoint_group`]
 //! - `AWS::GlobalAccelerator::Listener`: [`Listener`], property types in [`listener`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod accelerator;
 pub mod cross_account_attachment;
 pub mod endpoint_group;
 pub mod listener;
+pub mod shared;
 
 pub use accelerator::{Accelerator, AcceleratorAttributes, AcceleratorRequired};
 pub use cross_account_attachment::{

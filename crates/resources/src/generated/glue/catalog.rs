@@ -7,99 +7,36 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{DataLakePrincipal, Tag, TagRequired};
+use super::shared::{RULE_DataLakePrincipal, RULE_Tag};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!(.*[.\\/\\\\]|aws:)).*$");
 
 /// The required properties of [`Catalog`], by name: `Catalog::new(CatalogRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CatalogRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the catalog to create.
-    ///
-    /// Pattern `^(?!(.*[.\/\\]|aws:)).*$`; length 1 to 255; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_Catalog: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Catalog: ObjRule = ObjRule {
     properties: &[
-        (
-            "AllowFullTableExternalDataAccess",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["True", "False"],
-                format: None,
-            }),
-        ),
+        ("AllowFullTableExternalDataAccess", Shape::Str(&StrRule { allowed: &["True", "False"], ..StrRule::ANY })),
         ("CatalogProperties", Shape::Object(&RULE_CatalogProperties)),
-        (
-            "CreateDatabaseDefaultPermissions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PrincipalPermissions),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "CreateTableDefaultPermissions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PrincipalPermissions),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CreateDatabaseDefaultPermissions", Shape::List(&ListRule { items: Shape::Object(&RULE_PrincipalPermissions), min_items: None, max_items: None })),
+        ("CreateTableDefaultPermissions", Shape::List(&ListRule { items: Shape::Object(&RULE_PrincipalPermissions), min_items: None, max_items: None })),
+        ("Description", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
         ("FederatedCatalog", Shape::Object(&RULE_FederatedCatalog)),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OverwriteChildResourcePermissionsWithDefault",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Accept", "Deny"],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("OverwriteChildResourcePermissionsWithDefault", Shape::Str(&StrRule { allowed: &["Accept", "Deny"], ..StrRule::ANY })),
         ("Parameters", Shape::Any),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TargetRedshiftCatalog",
-            Shape::Object(&RULE_TargetRedshiftCatalog),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("TargetRedshiftCatalog", Shape::Object(&RULE_TargetRedshiftCatalog)),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Glue::Catalog` resource.
@@ -168,6 +105,7 @@ pub struct Catalog {
     pub target_redshift_catalog: Option<Obj<TargetRedshiftCatalog>>,
 }
 
+#[rustfmt::skip]
 impl Catalog {
     /// The CloudFormation type name, `AWS::Glue::Catalog`.
     pub const TYPE_NAME: &'static str = "AWS::Glue::Catalog";
@@ -181,36 +119,9 @@ impl Catalog {
         required: &["Name"],
         create_only: &["Name"],
         conditional_create_only: &[],
-        write_only: &[
-            "CatalogProperties/DataLakeAccessProperties/AllowFullTableExternalDataAccess",
-            "OverwriteChildResourcePermissionsWithDefault",
-        ],
-        read_only: &[
-            "CatalogId",
-            "ResourceArn",
-            "CreateTime",
-            "UpdateTime",
-            "CatalogProperties/DataLakeAccessProperties/ManagedWorkgroupName",
-            "CatalogProperties/DataLakeAccessProperties/ManagedWorkgroupStatus",
-            "CatalogProperties/DataLakeAccessProperties/RedshiftDatabaseName",
-            "CatalogProperties/CustomProperties",
-            "CreateDatabaseDefaultPermissions/*/Principal",
-            "CreateDatabaseDefaultPermissions/*/Principal/DataLakePrincipalIdentifier",
-            "CreateDatabaseDefaultPermissions/*/Permissions",
-            "CreateTableDefaultPermissions/*/Principal",
-            "CreateTableDefaultPermissions/*/Principal/DataLakePrincipalIdentifier",
-            "CreateTableDefaultPermissions/*/Permissions",
-        ],
-        attributes: &[
-            "CatalogId",
-            "CatalogProperties.CustomProperties",
-            "CatalogProperties.DataLakeAccessProperties.ManagedWorkgroupName",
-            "CatalogProperties.DataLakeAccessProperties.ManagedWorkgroupStatus",
-            "CatalogProperties.DataLakeAccessProperties.RedshiftDatabaseName",
-            "CreateTime",
-            "ResourceArn",
-            "UpdateTime",
-        ],
+        write_only: &["CatalogProperties/DataLakeAccessProperties/AllowFullTableExternalDataAccess", "OverwriteChildResourcePermissionsWithDefault"],
+        read_only: &["CatalogId", "ResourceArn", "CreateTime", "UpdateTime", "CatalogProperties/DataLakeAccessProperties/ManagedWorkgroupName", "CatalogProperties/DataLakeAccessProperties/ManagedWorkgroupStatus", "CatalogProperties/DataLakeAccessProperties/RedshiftDatabaseName", "CatalogProperties/CustomProperties", "CreateDatabaseDefaultPermissions/*/Principal", "CreateDatabaseDefaultPermissions/*/Principal/DataLakePrincipalIdentifier", "CreateDatabaseDefaultPermissions/*/Permissions", "CreateTableDefaultPermissions/*/Principal", "CreateTableDefaultPermissions/*/Principal/DataLakePrincipalIdentifier", "CreateTableDefaultPermissions/*/Permissions"],
+        attributes: &["CatalogId", "CatalogProperties.CustomProperties", "CatalogProperties.DataLakeAccessProperties.ManagedWorkgroupName", "CatalogProperties.DataLakeAccessProperties.ManagedWorkgroupStatus", "CatalogProperties.DataLakeAccessProperties.RedshiftDatabaseName", "CreateTime", "ResourceArn", "UpdateTime"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -233,104 +144,27 @@ impl Catalog {
     }
 
     /// `AllowFullTableExternalDataAccess`: an [`AllowFullTableExternalDataAccess`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allow_full_table_external_data_access(
-        mut self,
-        value: impl Into<AllowFullTableExternalDataAccess>,
-    ) -> Self {
-        self.allow_full_table_external_data_access = Some(value.into());
-        self
-    }
-
+    pub fn allow_full_table_external_data_access(mut self, value: impl Into<AllowFullTableExternalDataAccess>) -> Self { self.allow_full_table_external_data_access = Some(value.into()); self }
     /// `CatalogProperties`: a [`CatalogProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn catalog_properties(mut self, value: impl Into<Obj<CatalogProperties>>) -> Self {
-        self.catalog_properties = Some(value.into());
-        self
-    }
-
+    pub fn catalog_properties(mut self, value: impl Into<Obj<CatalogProperties>>) -> Self { self.catalog_properties = Some(value.into()); self }
     /// `CreateDatabaseDefaultPermissions`: a list of [`PrincipalPermissions`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn create_database_default_permissions(
-        mut self,
-        value: impl Into<List<PrincipalPermissions>>,
-    ) -> Self {
-        self.create_database_default_permissions = Some(value.into());
-        self
-    }
-
+    pub fn create_database_default_permissions(mut self, value: impl Into<List<PrincipalPermissions>>) -> Self { self.create_database_default_permissions = Some(value.into()); self }
     /// `CreateTableDefaultPermissions`: a list of [`PrincipalPermissions`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn create_table_default_permissions(
-        mut self,
-        value: impl Into<List<PrincipalPermissions>>,
-    ) -> Self {
-        self.create_table_default_permissions = Some(value.into());
-        self
-    }
-
+    pub fn create_table_default_permissions(mut self, value: impl Into<List<PrincipalPermissions>>) -> Self { self.create_table_default_permissions = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `FederatedCatalog`: a [`FederatedCatalog`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn federated_catalog(mut self, value: impl Into<Obj<FederatedCatalog>>) -> Self {
-        self.federated_catalog = Some(value.into());
-        self
-    }
-
+    pub fn federated_catalog(mut self, value: impl Into<Obj<FederatedCatalog>>) -> Self { self.federated_catalog = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `OverwriteChildResourcePermissionsWithDefault`: an [`OverwriteChildResourcePermissionsWithDefault`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn overwrite_child_resource_permissions_with_default(
-        mut self,
-        value: impl Into<OverwriteChildResourcePermissionsWithDefault>,
-    ) -> Self {
-        self.overwrite_child_resource_permissions_with_default = Some(value.into());
-        self
-    }
-
+    pub fn overwrite_child_resource_permissions_with_default(mut self, value: impl Into<OverwriteChildResourcePermissionsWithDefault>) -> Self { self.overwrite_child_resource_permissions_with_default = Some(value.into()); self }
     /// `Parameters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self {
-        self.parameters = Some(value.into());
-        self
-    }
-
+    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TargetRedshiftCatalog`: a [`TargetRedshiftCatalog`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_redshift_catalog(mut self, value: impl Into<Obj<TargetRedshiftCatalog>>) -> Self {
-        self.target_redshift_catalog = Some(value.into());
-        self
-    }
+    pub fn target_redshift_catalog(mut self, value: impl Into<Obj<TargetRedshiftCatalog>>) -> Self { self.target_redshift_catalog = Some(value.into()); self }
 }
 
 impl Resource for Catalog {
@@ -447,20 +281,14 @@ impl CatalogAttributes {
     }
 }
 
-static RULE_CatalogProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CatalogProperties: ObjRule = ObjRule {
     properties: &[
         ("CustomProperties", Shape::Any),
-        (
-            "DataLakeAccessProperties",
-            Shape::Object(&RULE_DataLakeAccessProperties),
-        ),
+        ("DataLakeAccessProperties", Shape::Object(&RULE_DataLakeAccessProperties)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CatalogProperties` property type of `AWS::Glue::Catalog`.
@@ -480,6 +308,7 @@ pub struct CatalogProperties {
     pub data_lake_access_properties: Option<Obj<DataLakeAccessProperties>>,
 }
 
+#[rustfmt::skip]
 impl CatalogProperties {
     /// A `CatalogProperties` with no property set (none is required).
     pub fn new() -> Self {
@@ -487,23 +316,9 @@ impl CatalogProperties {
     }
 
     /// `CustomProperties`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_properties(mut self, value: impl Into<Json>) -> Self {
-        self.custom_properties = Some(value.into());
-        self
-    }
-
+    pub fn custom_properties(mut self, value: impl Into<Json>) -> Self { self.custom_properties = Some(value.into()); self }
     /// `DataLakeAccessProperties`: a [`DataLakeAccessProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_lake_access_properties(
-        mut self,
-        value: impl Into<Obj<DataLakeAccessProperties>>,
-    ) -> Self {
-        self.data_lake_access_properties = Some(value.into());
-        self
-    }
+    pub fn data_lake_access_properties(mut self, value: impl Into<Obj<DataLakeAccessProperties>>) -> Self { self.data_lake_access_properties = Some(value.into()); self }
 }
 
 impl PropertyType for CatalogProperties {}
@@ -520,18 +335,10 @@ impl ToValue for CatalogProperties {
     }
 }
 
-static RULE_DataLakeAccessProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataLakeAccessProperties: ObjRule = ObjRule {
     properties: &[
-        (
-            "AllowFullTableExternalDataAccess",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["True", "False"],
-                format: None,
-            }),
-        ),
+        ("AllowFullTableExternalDataAccess", Shape::Str(&StrRule { allowed: &["True", "False"], ..StrRule::ANY })),
         ("CatalogType", Shape::STR),
         ("DataLakeAccess", Shape::Bool),
         ("DataTransferRole", Shape::STR),
@@ -540,12 +347,8 @@ static RULE_DataLakeAccessProperties: ObjRule = ObjRule {
         ("ManagedWorkgroupStatus", Shape::STR),
         ("RedshiftDatabaseName", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataLakeAccessProperties` property type of `AWS::Glue::Catalog`.
@@ -589,6 +392,7 @@ pub struct DataLakeAccessProperties {
     pub redshift_database_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DataLakeAccessProperties {
     /// A `DataLakeAccessProperties` with no property set (none is required).
     pub fn new() -> Self {
@@ -596,71 +400,21 @@ impl DataLakeAccessProperties {
     }
 
     /// `AllowFullTableExternalDataAccess`: an [`AllowFullTableExternalDataAccess`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allow_full_table_external_data_access(
-        mut self,
-        value: impl Into<AllowFullTableExternalDataAccess>,
-    ) -> Self {
-        self.allow_full_table_external_data_access = Some(value.into());
-        self
-    }
-
+    pub fn allow_full_table_external_data_access(mut self, value: impl Into<AllowFullTableExternalDataAccess>) -> Self { self.allow_full_table_external_data_access = Some(value.into()); self }
     /// `CatalogType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn catalog_type(mut self, value: impl Into<Str>) -> Self {
-        self.catalog_type = Some(value.into());
-        self
-    }
-
+    pub fn catalog_type(mut self, value: impl Into<Str>) -> Self { self.catalog_type = Some(value.into()); self }
     /// `DataLakeAccess`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_lake_access(mut self, value: impl Into<Bool>) -> Self {
-        self.data_lake_access = Some(value.into());
-        self
-    }
-
+    pub fn data_lake_access(mut self, value: impl Into<Bool>) -> Self { self.data_lake_access = Some(value.into()); self }
     /// `DataTransferRole`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_transfer_role(mut self, value: impl Into<Str>) -> Self {
-        self.data_transfer_role = Some(value.into());
-        self
-    }
-
+    pub fn data_transfer_role(mut self, value: impl Into<Str>) -> Self { self.data_transfer_role = Some(value.into()); self }
     /// `KmsKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key = Some(value.into());
-        self
-    }
-
+    pub fn kms_key(mut self, value: impl Into<Str>) -> Self { self.kms_key = Some(value.into()); self }
     /// `ManagedWorkgroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn managed_workgroup_name(mut self, value: impl Into<Str>) -> Self {
-        self.managed_workgroup_name = Some(value.into());
-        self
-    }
-
+    pub fn managed_workgroup_name(mut self, value: impl Into<Str>) -> Self { self.managed_workgroup_name = Some(value.into()); self }
     /// `ManagedWorkgroupStatus`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn managed_workgroup_status(mut self, value: impl Into<Str>) -> Self {
-        self.managed_workgroup_status = Some(value.into());
-        self
-    }
-
+    pub fn managed_workgroup_status(mut self, value: impl Into<Str>) -> Self { self.managed_workgroup_status = Some(value.into()); self }
     /// `RedshiftDatabaseName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn redshift_database_name(mut self, value: impl Into<Str>) -> Self {
-        self.redshift_database_name = Some(value.into());
-        self
-    }
+    pub fn redshift_database_name(mut self, value: impl Into<Str>) -> Self { self.redshift_database_name = Some(value.into()); self }
 }
 
 impl PropertyType for DataLakeAccessProperties {}
@@ -683,76 +437,14 @@ impl ToValue for DataLakeAccessProperties {
     }
 }
 
-static RULE_DataLakePrincipal: ObjRule = ObjRule {
-    properties: &[(
-        "DataLakePrincipalIdentifier",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(255),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_FederatedCatalog: ObjRule = ObjRule {
+    properties: &[
+        ("ConnectionName", Shape::STR),
+        ("Identifier", Shape::STR),
+    ],
     closed: true,
-};
-
-/// The `DataLakePrincipal` property type of `AWS::Glue::Catalog`.
-///
-/// The Lake Formation principal.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-glue-catalog-datalakeprincipal.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct DataLakePrincipal {
-    /// `DataLakePrincipalIdentifier`: a string.
-    ///
-    /// An identifier for the Lake Formation principal.
-    ///
-    /// Length 1 to 255.
-    pub data_lake_principal_identifier: Option<Str>,
-}
-
-impl DataLakePrincipal {
-    /// A `DataLakePrincipal` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `DataLakePrincipalIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_lake_principal_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.data_lake_principal_identifier = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for DataLakePrincipal {}
-
-impl ToValue for DataLakePrincipal {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt(
-                "DataLakePrincipalIdentifier",
-                &self.data_lake_principal_identifier,
-            )
-            .build()
-    }
-}
-
-static RULE_FederatedCatalog: ObjRule = ObjRule {
-    properties: &[("ConnectionName", Shape::STR), ("Identifier", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FederatedCatalog` property type of `AWS::Glue::Catalog`.
@@ -772,6 +464,7 @@ pub struct FederatedCatalog {
     pub identifier: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl FederatedCatalog {
     /// A `FederatedCatalog` with no property set (none is required).
     pub fn new() -> Self {
@@ -779,20 +472,9 @@ impl FederatedCatalog {
     }
 
     /// `ConnectionName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_name(mut self, value: impl Into<Str>) -> Self {
-        self.connection_name = Some(value.into());
-        self
-    }
-
+    pub fn connection_name(mut self, value: impl Into<Str>) -> Self { self.connection_name = Some(value.into()); self }
     /// `Identifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identifier(mut self, value: impl Into<Str>) -> Self {
-        self.identifier = Some(value.into());
-        self
-    }
+    pub fn identifier(mut self, value: impl Into<Str>) -> Self { self.identifier = Some(value.into()); self }
 }
 
 impl PropertyType for FederatedCatalog {}
@@ -806,40 +488,14 @@ impl ToValue for FederatedCatalog {
     }
 }
 
-static RULE_PrincipalPermissions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PrincipalPermissions: ObjRule = ObjRule {
     properties: &[
-        (
-            "Permissions",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "ALL",
-                        "SELECT",
-                        "ALTER",
-                        "DROP",
-                        "DELETE",
-                        "INSERT",
-                        "CREATE_DATABASE",
-                        "CREATE_TABLE",
-                        "DATA_LOCATION_ACCESS",
-                    ],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Permissions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ALL", "SELECT", "ALTER", "DROP", "DELETE", "INSERT", "CREATE_DATABASE", "CREATE_TABLE", "DATA_LOCATION_ACCESS"], ..StrRule::ANY }), min_items: None, max_items: None })),
         ("Principal", Shape::Object(&RULE_DataLakePrincipal)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PrincipalPermissions` property type of `AWS::Glue::Catalog`.
@@ -859,6 +515,7 @@ pub struct PrincipalPermissions {
     pub principal: Option<Obj<DataLakePrincipal>>,
 }
 
+#[rustfmt::skip]
 impl PrincipalPermissions {
     /// A `PrincipalPermissions` with no property set (none is required).
     pub fn new() -> Self {
@@ -866,20 +523,9 @@ impl PrincipalPermissions {
     }
 
     /// `Permissions`: a list of [`PrincipalPermissionsPermission`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn permissions(mut self, value: impl Into<List<PrincipalPermissionsPermission>>) -> Self {
-        self.permissions = Some(value.into());
-        self
-    }
-
+    pub fn permissions(mut self, value: impl Into<List<PrincipalPermissionsPermission>>) -> Self { self.permissions = Some(value.into()); self }
     /// `Principal`: a [`DataLakePrincipal`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn principal(mut self, value: impl Into<Obj<DataLakePrincipal>>) -> Self {
-        self.principal = Some(value.into());
-        self
-    }
+    pub fn principal(mut self, value: impl Into<Obj<DataLakePrincipal>>) -> Self { self.principal = Some(value.into()); self }
 }
 
 impl PropertyType for PrincipalPermissions {}
@@ -893,119 +539,21 @@ impl ToValue for PrincipalPermissions {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Glue::Catalog`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-glue-catalog-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TargetRedshiftCatalog`], by name: `TargetRedshiftCatalog::new(TargetRedshiftCatalogRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TargetRedshiftCatalogRequired {
     /// `CatalogArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the catalog resource.
     pub catalog_arn: Str,
 }
 
-static RULE_TargetRedshiftCatalog: ObjRule = ObjRule {
-    properties: &[("CatalogArn", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_TargetRedshiftCatalog: ObjRule = ObjRule {
+    properties: &[
+        ("CatalogArn", Shape::STR),
+    ],
     required: &["CatalogArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TargetRedshiftCatalog` property type of `AWS::Glue::Catalog`.
@@ -1021,6 +569,7 @@ pub struct TargetRedshiftCatalog {
     pub catalog_arn: Str,
 }
 
+#[rustfmt::skip]
 impl TargetRedshiftCatalog {
     /// A `TargetRedshiftCatalog` with its required properties, named in a [`TargetRedshiftCatalogRequired`].
     pub fn new(required: TargetRedshiftCatalogRequired) -> Self {
@@ -1030,12 +579,7 @@ impl TargetRedshiftCatalog {
     }
 
     /// `CatalogArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn catalog_arn(mut self, value: impl Into<Str>) -> Self {
-        self.catalog_arn = value.into();
-        self
-    }
+    pub fn catalog_arn(mut self, value: impl Into<Str>) -> Self { self.catalog_arn = value.into(); self }
 }
 
 impl PropertyType for TargetRedshiftCatalog {}

@@ -7,19 +7,16 @@
 
 use crate::support::prelude::*;
 
-static RULE_Classifier: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Classifier: ObjRule = ObjRule {
     properties: &[
         ("CsvClassifier", Shape::Object(&RULE_CsvClassifier)),
         ("GrokClassifier", Shape::Object(&RULE_GrokClassifier)),
         ("JsonClassifier", Shape::Object(&RULE_JsonClassifier)),
         ("XMLClassifier", Shape::Object(&RULE_XmlClassifier)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Glue::Classifier` resource.
@@ -52,6 +49,7 @@ pub struct Classifier {
     pub xml_classifier: Option<Obj<XmlClassifier>>,
 }
 
+#[rustfmt::skip]
 impl Classifier {
     /// The CloudFormation type name, `AWS::Glue::Classifier`.
     pub const TYPE_NAME: &'static str = "AWS::Glue::Classifier";
@@ -78,36 +76,13 @@ impl Classifier {
     }
 
     /// `CsvClassifier`: a [`CsvClassifier`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn csv_classifier(mut self, value: impl Into<Obj<CsvClassifier>>) -> Self {
-        self.csv_classifier = Some(value.into());
-        self
-    }
-
+    pub fn csv_classifier(mut self, value: impl Into<Obj<CsvClassifier>>) -> Self { self.csv_classifier = Some(value.into()); self }
     /// `GrokClassifier`: a [`GrokClassifier`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn grok_classifier(mut self, value: impl Into<Obj<GrokClassifier>>) -> Self {
-        self.grok_classifier = Some(value.into());
-        self
-    }
-
+    pub fn grok_classifier(mut self, value: impl Into<Obj<GrokClassifier>>) -> Self { self.grok_classifier = Some(value.into()); self }
     /// `JsonClassifier`: a [`JsonClassifier`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn json_classifier(mut self, value: impl Into<Obj<JsonClassifier>>) -> Self {
-        self.json_classifier = Some(value.into());
-        self
-    }
-
+    pub fn json_classifier(mut self, value: impl Into<Obj<JsonClassifier>>) -> Self { self.json_classifier = Some(value.into()); self }
     /// `XMLClassifier`: a [`XmlClassifier`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn xml_classifier(mut self, value: impl Into<Obj<XmlClassifier>>) -> Self {
-        self.xml_classifier = Some(value.into());
-        self
-    }
+    pub fn xml_classifier(mut self, value: impl Into<Obj<XmlClassifier>>) -> Self { self.xml_classifier = Some(value.into()); self }
 }
 
 impl Resource for Classifier {
@@ -148,38 +123,21 @@ impl ClassifierAttributes {
     }
 }
 
-static RULE_CsvClassifier: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CsvClassifier: ObjRule = ObjRule {
     properties: &[
         ("AllowSingleColumn", Shape::Bool),
-        (
-            "ContainsCustomDatatype",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ContainsCustomDatatype", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("ContainsHeader", Shape::STR),
         ("CustomDatatypeConfigured", Shape::Bool),
         ("Delimiter", Shape::STR),
         ("DisableValueTrimming", Shape::Bool),
-        (
-            "Header",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Header", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("Name", Shape::STR),
         ("QuoteSymbol", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CsvClassifier` property type of `AWS::Glue::Classifier`.
@@ -233,6 +191,7 @@ pub struct CsvClassifier {
     pub quote_symbol: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CsvClassifier {
     /// A `CsvClassifier` with no property set (none is required).
     pub fn new() -> Self {
@@ -240,76 +199,23 @@ impl CsvClassifier {
     }
 
     /// `AllowSingleColumn`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allow_single_column(mut self, value: impl Into<Bool>) -> Self {
-        self.allow_single_column = Some(value.into());
-        self
-    }
-
+    pub fn allow_single_column(mut self, value: impl Into<Bool>) -> Self { self.allow_single_column = Some(value.into()); self }
     /// `ContainsCustomDatatype`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn contains_custom_datatype(mut self, value: impl Into<List<Str>>) -> Self {
-        self.contains_custom_datatype = Some(value.into());
-        self
-    }
-
+    pub fn contains_custom_datatype(mut self, value: impl Into<List<Str>>) -> Self { self.contains_custom_datatype = Some(value.into()); self }
     /// `ContainsHeader`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn contains_header(mut self, value: impl Into<Str>) -> Self {
-        self.contains_header = Some(value.into());
-        self
-    }
-
+    pub fn contains_header(mut self, value: impl Into<Str>) -> Self { self.contains_header = Some(value.into()); self }
     /// `CustomDatatypeConfigured`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_datatype_configured(mut self, value: impl Into<Bool>) -> Self {
-        self.custom_datatype_configured = Some(value.into());
-        self
-    }
-
+    pub fn custom_datatype_configured(mut self, value: impl Into<Bool>) -> Self { self.custom_datatype_configured = Some(value.into()); self }
     /// `Delimiter`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delimiter(mut self, value: impl Into<Str>) -> Self {
-        self.delimiter = Some(value.into());
-        self
-    }
-
+    pub fn delimiter(mut self, value: impl Into<Str>) -> Self { self.delimiter = Some(value.into()); self }
     /// `DisableValueTrimming`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disable_value_trimming(mut self, value: impl Into<Bool>) -> Self {
-        self.disable_value_trimming = Some(value.into());
-        self
-    }
-
+    pub fn disable_value_trimming(mut self, value: impl Into<Bool>) -> Self { self.disable_value_trimming = Some(value.into()); self }
     /// `Header`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn header(mut self, value: impl Into<List<Str>>) -> Self {
-        self.header = Some(value.into());
-        self
-    }
-
+    pub fn header(mut self, value: impl Into<List<Str>>) -> Self { self.header = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `QuoteSymbol`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn quote_symbol(mut self, value: impl Into<Str>) -> Self {
-        self.quote_symbol = Some(value.into());
-        self
-    }
+    pub fn quote_symbol(mut self, value: impl Into<Str>) -> Self { self.quote_symbol = Some(value.into()); self }
 }
 
 impl PropertyType for CsvClassifier {}
@@ -334,16 +240,13 @@ impl ToValue for CsvClassifier {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GrokClassifierRequired {
     /// `Classification`: a string, required.
-    ///
-    /// An identifier of the data format that the classifier matches, such as Twitter, JSON, Omniture logs, and so on.
     pub classification: Str,
     /// `GrokPattern`: a string, required.
-    ///
-    /// The grok pattern applied to a data store by this classifier. For more information, see built-in patterns in \[Writing Custom Classifiers\](<https://docs.aws.amazon.com/glue/latest/dg/custom-classifier.html>) .
     pub grok_pattern: Str,
 }
 
-static RULE_GrokClassifier: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GrokClassifier: ObjRule = ObjRule {
     properties: &[
         ("Classification", Shape::STR),
         ("CustomPatterns", Shape::STR),
@@ -351,11 +254,8 @@ static RULE_GrokClassifier: ObjRule = ObjRule {
         ("Name", Shape::STR),
     ],
     required: &["GrokPattern", "Classification"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GrokClassifier` property type of `AWS::Glue::Classifier`.
@@ -383,6 +283,7 @@ pub struct GrokClassifier {
     pub name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl GrokClassifier {
     /// A `GrokClassifier` with its required properties, named in a [`GrokClassifierRequired`].
     pub fn new(required: GrokClassifierRequired) -> Self {
@@ -395,36 +296,13 @@ impl GrokClassifier {
     }
 
     /// `Classification`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn classification(mut self, value: impl Into<Str>) -> Self {
-        self.classification = value.into();
-        self
-    }
-
+    pub fn classification(mut self, value: impl Into<Str>) -> Self { self.classification = value.into(); self }
     /// `CustomPatterns`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_patterns(mut self, value: impl Into<Str>) -> Self {
-        self.custom_patterns = Some(value.into());
-        self
-    }
-
+    pub fn custom_patterns(mut self, value: impl Into<Str>) -> Self { self.custom_patterns = Some(value.into()); self }
     /// `GrokPattern`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn grok_pattern(mut self, value: impl Into<Str>) -> Self {
-        self.grok_pattern = value.into();
-        self
-    }
-
+    pub fn grok_pattern(mut self, value: impl Into<Str>) -> Self { self.grok_pattern = value.into(); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
 }
 
 impl PropertyType for GrokClassifier {}
@@ -444,19 +322,18 @@ impl ToValue for GrokClassifier {
 #[derive(Clone, Debug, PartialEq)]
 pub struct JsonClassifierRequired {
     /// `JsonPath`: a string, required.
-    ///
-    /// A `JsonPath` string defining the JSON data for the classifier to classify. AWS Glue supports a subset of `JsonPath` , as described in \[Writing JsonPath Custom Classifiers\](<https://docs.aws.amazon.com/glue/latest/dg/custom-classifier.html#custom-classifier-json>) .
     pub json_path: Str,
 }
 
-static RULE_JsonClassifier: ObjRule = ObjRule {
-    properties: &[("JsonPath", Shape::STR), ("Name", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_JsonClassifier: ObjRule = ObjRule {
+    properties: &[
+        ("JsonPath", Shape::STR),
+        ("Name", Shape::STR),
+    ],
     required: &["JsonPath"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `JsonClassifier` property type of `AWS::Glue::Classifier`.
@@ -476,6 +353,7 @@ pub struct JsonClassifier {
     pub name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl JsonClassifier {
     /// A `JsonClassifier` with its required properties, named in a [`JsonClassifierRequired`].
     pub fn new(required: JsonClassifierRequired) -> Self {
@@ -486,20 +364,9 @@ impl JsonClassifier {
     }
 
     /// `JsonPath`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn json_path(mut self, value: impl Into<Str>) -> Self {
-        self.json_path = value.into();
-        self
-    }
-
+    pub fn json_path(mut self, value: impl Into<Str>) -> Self { self.json_path = value.into(); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
 }
 
 impl PropertyType for JsonClassifier {}
@@ -517,27 +384,21 @@ impl ToValue for JsonClassifier {
 #[derive(Clone, Debug, PartialEq)]
 pub struct XmlClassifierRequired {
     /// `Classification`: a string, required.
-    ///
-    /// An identifier of the data format that the classifier matches.
     pub classification: Str,
     /// `RowTag`: a string, required.
-    ///
-    /// The XML tag designating the element that contains each record in an XML document being parsed. This can't identify a self-closing element (closed by `/>` ). An empty row element that contains only attributes can be parsed as long as it ends with a closing tag (for example, `<row item_a="A" item_b="B"></row>` is okay, but `<row item_a="A" item_b="B" />` is not).
     pub row_tag: Str,
 }
 
-static RULE_XmlClassifier: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_XmlClassifier: ObjRule = ObjRule {
     properties: &[
         ("Classification", Shape::STR),
         ("Name", Shape::STR),
         ("RowTag", Shape::STR),
     ],
     required: &["RowTag", "Classification"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `XMLClassifier` property type of `AWS::Glue::Classifier`.
@@ -561,6 +422,7 @@ pub struct XmlClassifier {
     pub row_tag: Str,
 }
 
+#[rustfmt::skip]
 impl XmlClassifier {
     /// A `XmlClassifier` with its required properties, named in a [`XmlClassifierRequired`].
     pub fn new(required: XmlClassifierRequired) -> Self {
@@ -572,28 +434,11 @@ impl XmlClassifier {
     }
 
     /// `Classification`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn classification(mut self, value: impl Into<Str>) -> Self {
-        self.classification = value.into();
-        self
-    }
-
+    pub fn classification(mut self, value: impl Into<Str>) -> Self { self.classification = value.into(); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `RowTag`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn row_tag(mut self, value: impl Into<Str>) -> Self {
-        self.row_tag = value.into();
-        self
-    }
+    pub fn row_tag(mut self, value: impl Into<Str>) -> Self { self.row_tag = value.into(); self }
 }
 
 impl PropertyType for XmlClassifier {}

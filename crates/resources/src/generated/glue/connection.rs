@@ -11,30 +11,20 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectionRequired {
     /// `CatalogId`: a string, required.
-    ///
-    /// The ID of the data catalog to create the catalog object in. Currently, this should be the AWS account ID.
-    ///
-    /// &gt; To specify the account ID, you can use the `Ref` intrinsic function with the `AWS::AccountId` pseudo parameter. For example: `!Ref AWS::AccountId` .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub catalog_id: Str,
     /// `ConnectionInput`: a [`ConnectionInput`] object, required.
-    ///
-    /// The connection that you want to create.
     pub connection_input: Obj<ConnectionInput>,
 }
 
-static RULE_Connection: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Connection: ObjRule = ObjRule {
     properties: &[
         ("CatalogId", Shape::STR),
         ("ConnectionInput", Shape::Object(&RULE_ConnectionInput)),
     ],
     required: &["ConnectionInput", "CatalogId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Glue::Connection` resource.
@@ -64,6 +54,7 @@ pub struct Connection {
     pub connection_input: Obj<ConnectionInput>,
 }
 
+#[rustfmt::skip]
 impl Connection {
     /// The CloudFormation type name, `AWS::Glue::Connection`.
     pub const TYPE_NAME: &'static str = "AWS::Glue::Connection";
@@ -93,20 +84,9 @@ impl Connection {
     }
 
     /// `CatalogId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self {
-        self.catalog_id = value.into();
-        self
-    }
-
+    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self { self.catalog_id = value.into(); self }
     /// `ConnectionInput`: a [`ConnectionInput`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_input(mut self, value: impl Into<Obj<ConnectionInput>>) -> Self {
-        self.connection_input = value.into();
-        self
-    }
+    pub fn connection_input(mut self, value: impl Into<Obj<ConnectionInput>>) -> Self { self.connection_input = value.into(); self }
 }
 
 impl Resource for Connection {
@@ -152,36 +132,19 @@ pub struct AuthenticationConfigurationInputRequired {
     pub authentication_type: Str,
 }
 
-static RULE_AuthenticationConfigurationInput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AuthenticationConfigurationInput: ObjRule = ObjRule {
     properties: &[
         ("AuthenticationType", Shape::STR),
-        (
-            "BasicAuthenticationCredentials",
-            Shape::Object(&RULE_BasicAuthenticationCredentials),
-        ),
+        ("BasicAuthenticationCredentials", Shape::Object(&RULE_BasicAuthenticationCredentials)),
         ("CustomAuthenticationCredentials", Shape::Any),
-        (
-            "KmsKeyArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
-        (
-            "OAuth2Properties",
-            Shape::Object(&RULE_OAuth2PropertiesInput),
-        ),
+        ("KmsKeyArn", Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+        ("OAuth2Properties", Shape::Object(&RULE_OAuth2PropertiesInput)),
         ("SecretArn", Shape::STR),
     ],
     required: &["AuthenticationType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AuthenticationConfigurationInput` property type of `AWS::Glue::Connection`.
@@ -205,6 +168,7 @@ pub struct AuthenticationConfigurationInput {
     pub secret_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AuthenticationConfigurationInput {
     /// A `AuthenticationConfigurationInput` with its required properties, named in a [`AuthenticationConfigurationInputRequired`].
     pub fn new(required: AuthenticationConfigurationInputRequired) -> Self {
@@ -219,45 +183,17 @@ impl AuthenticationConfigurationInput {
     }
 
     /// `AuthenticationType`: a string, required.
-    pub fn authentication_type(mut self, value: impl Into<Str>) -> Self {
-        self.authentication_type = value.into();
-        self
-    }
-
+    pub fn authentication_type(mut self, value: impl Into<Str>) -> Self { self.authentication_type = value.into(); self }
     /// `BasicAuthenticationCredentials`: a [`BasicAuthenticationCredentials`] object.
-    pub fn basic_authentication_credentials(
-        mut self,
-        value: impl Into<Obj<BasicAuthenticationCredentials>>,
-    ) -> Self {
-        self.basic_authentication_credentials = Some(value.into());
-        self
-    }
-
+    pub fn basic_authentication_credentials(mut self, value: impl Into<Obj<BasicAuthenticationCredentials>>) -> Self { self.basic_authentication_credentials = Some(value.into()); self }
     /// `CustomAuthenticationCredentials`: a JSON value.
-    pub fn custom_authentication_credentials(mut self, value: impl Into<Json>) -> Self {
-        self.custom_authentication_credentials = Some(value.into());
-        self
-    }
-
+    pub fn custom_authentication_credentials(mut self, value: impl Into<Json>) -> Self { self.custom_authentication_credentials = Some(value.into()); self }
     /// `KmsKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_arn = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
     /// `OAuth2Properties`: an [`OAuth2PropertiesInput`] object.
-    pub fn o_auth2_properties(mut self, value: impl Into<Obj<OAuth2PropertiesInput>>) -> Self {
-        self.o_auth2_properties = Some(value.into());
-        self
-    }
-
+    pub fn o_auth2_properties(mut self, value: impl Into<Obj<OAuth2PropertiesInput>>) -> Self { self.o_auth2_properties = Some(value.into()); self }
     /// `SecretArn`: a string.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secret_arn = Some(value.into());
-        self
-    }
+    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self { self.secret_arn = Some(value.into()); self }
 }
 
 impl PropertyType for AuthenticationConfigurationInput {}
@@ -281,17 +217,14 @@ impl ToValue for AuthenticationConfigurationInput {
     }
 }
 
-static RULE_AuthorizationCodeProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AuthorizationCodeProperties: ObjRule = ObjRule {
     properties: &[
         ("AuthorizationCode", Shape::STR),
         ("RedirectUri", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AuthorizationCodeProperties` property type of `AWS::Glue::Connection`.
@@ -311,6 +244,7 @@ pub struct AuthorizationCodeProperties {
     pub redirect_uri: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AuthorizationCodeProperties {
     /// A `AuthorizationCodeProperties` with no property set (none is required).
     pub fn new() -> Self {
@@ -318,20 +252,9 @@ impl AuthorizationCodeProperties {
     }
 
     /// `AuthorizationCode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authorization_code(mut self, value: impl Into<Str>) -> Self {
-        self.authorization_code = Some(value.into());
-        self
-    }
-
+    pub fn authorization_code(mut self, value: impl Into<Str>) -> Self { self.authorization_code = Some(value.into()); self }
     /// `RedirectUri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn redirect_uri(mut self, value: impl Into<Str>) -> Self {
-        self.redirect_uri = Some(value.into());
-        self
-    }
+    pub fn redirect_uri(mut self, value: impl Into<Str>) -> Self { self.redirect_uri = Some(value.into()); self }
 }
 
 impl PropertyType for AuthorizationCodeProperties {}
@@ -345,14 +268,14 @@ impl ToValue for AuthorizationCodeProperties {
     }
 }
 
-static RULE_BasicAuthenticationCredentials: ObjRule = ObjRule {
-    properties: &[("Password", Shape::STR), ("Username", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_BasicAuthenticationCredentials: ObjRule = ObjRule {
+    properties: &[
+        ("Password", Shape::STR),
+        ("Username", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BasicAuthenticationCredentials` property type of `AWS::Glue::Connection`.
@@ -372,6 +295,7 @@ pub struct BasicAuthenticationCredentials {
     pub username: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl BasicAuthenticationCredentials {
     /// A `BasicAuthenticationCredentials` with no property set (none is required).
     pub fn new() -> Self {
@@ -379,20 +303,9 @@ impl BasicAuthenticationCredentials {
     }
 
     /// `Password`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn password(mut self, value: impl Into<Str>) -> Self {
-        self.password = Some(value.into());
-        self
-    }
-
+    pub fn password(mut self, value: impl Into<Str>) -> Self { self.password = Some(value.into()); self }
     /// `Username`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn username(mut self, value: impl Into<Str>) -> Self {
-        self.username = Some(value.into());
-        self
-    }
+    pub fn username(mut self, value: impl Into<Str>) -> Self { self.username = Some(value.into()); self }
 }
 
 impl PropertyType for BasicAuthenticationCredentials {}
@@ -410,96 +323,28 @@ impl ToValue for BasicAuthenticationCredentials {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectionInputRequired {
     /// `ConnectionType`: a string, required.
-    ///
-    /// The type of the connection. Currently, these types are supported:
-    ///
-    /// - `JDBC` - Designates a connection to a database through Java Database Connectivity (JDBC).
-    ///
-    /// `JDBC` Connections use the following ConnectionParameters.
-    ///
-    /// - Required: All of ( `HOST` , `PORT` , `JDBC_ENGINE` ) or `JDBC_CONNECTION_URL` .
-    /// - Required: All of ( `USERNAME` , `PASSWORD` ) or `SECRET_ID` .
-    /// - Optional: `JDBC_ENFORCE_SSL` , `CUSTOM_JDBC_CERT` , `CUSTOM_JDBC_CERT_STRING` , `SKIP_CUSTOM_JDBC_CERT_VALIDATION` . These parameters are used to configure SSL with JDBC.
-    /// - `KAFKA` - Designates a connection to an Apache Kafka streaming platform.
-    ///
-    /// `KAFKA` Connections use the following ConnectionParameters.
-    ///
-    /// - Required: `KAFKA_BOOTSTRAP_SERVERS` .
-    /// - Optional: `KAFKA_SSL_ENABLED` , `KAFKA_CUSTOM_CERT` , `KAFKA_SKIP_CUSTOM_CERT_VALIDATION` . These parameters are used to configure SSL with `KAFKA` .
-    /// - Optional: `KAFKA_CLIENT_KEYSTORE` , `KAFKA_CLIENT_KEYSTORE_PASSWORD` , `KAFKA_CLIENT_KEY_PASSWORD` , `ENCRYPTED_KAFKA_CLIENT_KEYSTORE_PASSWORD` , `ENCRYPTED_KAFKA_CLIENT_KEY_PASSWORD` . These parameters are used to configure TLS client configuration with SSL in `KAFKA` .
-    /// - Optional: `KAFKA_SASL_MECHANISM` . Can be specified as `SCRAM-SHA-512` , `GSSAPI` , or `AWS_MSK_IAM` .
-    /// - Optional: `KAFKA_SASL_SCRAM_USERNAME` , `KAFKA_SASL_SCRAM_PASSWORD` , `ENCRYPTED_KAFKA_SASL_SCRAM_PASSWORD` . These parameters are used to configure SASL/SCRAM-SHA-512 authentication with `KAFKA` .
-    /// - Optional: `KAFKA_SASL_GSSAPI_KEYTAB` , `KAFKA_SASL_GSSAPI_KRB5_CONF` , `KAFKA_SASL_GSSAPI_SERVICE` , `KAFKA_SASL_GSSAPI_PRINCIPAL` . These parameters are used to configure SASL/GSSAPI authentication with `KAFKA` .
-    /// - `MONGODB` - Designates a connection to a MongoDB document database.
-    ///
-    /// `MONGODB` Connections use the following ConnectionParameters.
-    ///
-    /// - Required: `CONNECTION_URL` .
-    /// - Required: All of ( `USERNAME` , `PASSWORD` ) or `SECRET_ID` .
-    /// - `VIEW_VALIDATION_REDSHIFT` - Designates a connection used for view validation by Amazon Redshift.
-    /// - `VIEW_VALIDATION_ATHENA` - Designates a connection used for view validation by Amazon Athena.
-    /// - `NETWORK` - Designates a network connection to a data source within an Amazon Virtual Private Cloud environment (Amazon VPC).
-    ///
-    /// `NETWORK` Connections do not require ConnectionParameters. Instead, provide a PhysicalConnectionRequirements.
-    /// - `MARKETPLACE` - Uses configuration settings contained in a connector purchased from AWS Marketplace to read from and write to data stores that are not natively supported by AWS Glue .
-    ///
-    /// `MARKETPLACE` Connections use the following ConnectionParameters.
-    ///
-    /// - Required: `CONNECTOR_TYPE` , `CONNECTOR_URL` , `CONNECTOR_CLASS_NAME` , `CONNECTION_URL` .
-    /// - Required for `JDBC` `CONNECTOR_TYPE` connections: All of ( `USERNAME` , `PASSWORD` ) or `SECRET_ID` .
-    /// - `CUSTOM` - Uses configuration settings contained in a custom connector to read from and write to data stores that are not natively supported by AWS Glue .
-    ///
-    /// For more information on the connection parameters needed for a particular connector, see the documentation for the connector in \[Adding an AWS Glue connection\](<https://docs.aws.amazon.com/glue/latest/dg/console-connections.html>) in the AWS Glue User Guide.
-    ///
-    /// `SFTP` is not supported.
-    ///
-    /// For more information about how optional ConnectionProperties are used to configure features in AWS Glue , consult \[AWS Glue connection properties\](<https://docs.aws.amazon.com/glue/latest/dg/connection-defining.html>) .
-    ///
-    /// For more information about how optional ConnectionProperties are used to configure features in AWS Glue Studio, consult \[Using connectors and connections\](<https://docs.aws.amazon.com/glue/latest/ug/connectors-chapter.html>) .
     pub connection_type: Str,
 }
 
-static RULE_ConnectionInput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConnectionInput: ObjRule = ObjRule {
     properties: &[
         ("AthenaProperties", Shape::Any),
-        (
-            "AuthenticationConfiguration",
-            Shape::Object(&RULE_AuthenticationConfigurationInput),
-        ),
+        ("AuthenticationConfiguration", Shape::Object(&RULE_AuthenticationConfigurationInput)),
         ("ConnectionProperties", Shape::Any),
         ("ConnectionType", Shape::STR),
         ("Description", Shape::STR),
-        (
-            "MatchCriteria",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("MatchCriteria", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("Name", Shape::STR),
-        (
-            "PhysicalConnectionRequirements",
-            Shape::Object(&RULE_PhysicalConnectionRequirements),
-        ),
+        ("PhysicalConnectionRequirements", Shape::Object(&RULE_PhysicalConnectionRequirements)),
         ("PythonProperties", Shape::Any),
         ("SparkProperties", Shape::Any),
         ("ValidateCredentials", Shape::Bool),
-        (
-            "ValidateForComputeEnvironments",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ValidateForComputeEnvironments", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
     required: &["ConnectionType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConnectionInput` property type of `AWS::Glue::Connection`.
@@ -605,6 +450,7 @@ pub struct ConnectionInput {
     pub validate_for_compute_environments: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl ConnectionInput {
     /// A `ConnectionInput` with its required properties, named in a [`ConnectionInputRequired`].
     pub fn new(required: ConnectionInputRequired) -> Self {
@@ -625,106 +471,29 @@ impl ConnectionInput {
     }
 
     /// `AthenaProperties`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn athena_properties(mut self, value: impl Into<Json>) -> Self {
-        self.athena_properties = Some(value.into());
-        self
-    }
-
+    pub fn athena_properties(mut self, value: impl Into<Json>) -> Self { self.athena_properties = Some(value.into()); self }
     /// `AuthenticationConfiguration`: an [`AuthenticationConfigurationInput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authentication_configuration(
-        mut self,
-        value: impl Into<Obj<AuthenticationConfigurationInput>>,
-    ) -> Self {
-        self.authentication_configuration = Some(value.into());
-        self
-    }
-
+    pub fn authentication_configuration(mut self, value: impl Into<Obj<AuthenticationConfigurationInput>>) -> Self { self.authentication_configuration = Some(value.into()); self }
     /// `ConnectionProperties`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_properties(mut self, value: impl Into<Json>) -> Self {
-        self.connection_properties = Some(value.into());
-        self
-    }
-
+    pub fn connection_properties(mut self, value: impl Into<Json>) -> Self { self.connection_properties = Some(value.into()); self }
     /// `ConnectionType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_type(mut self, value: impl Into<Str>) -> Self {
-        self.connection_type = value.into();
-        self
-    }
-
+    pub fn connection_type(mut self, value: impl Into<Str>) -> Self { self.connection_type = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `MatchCriteria`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn match_criteria(mut self, value: impl Into<List<Str>>) -> Self {
-        self.match_criteria = Some(value.into());
-        self
-    }
-
+    pub fn match_criteria(mut self, value: impl Into<List<Str>>) -> Self { self.match_criteria = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `PhysicalConnectionRequirements`: a [`PhysicalConnectionRequirements`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn physical_connection_requirements(
-        mut self,
-        value: impl Into<Obj<PhysicalConnectionRequirements>>,
-    ) -> Self {
-        self.physical_connection_requirements = Some(value.into());
-        self
-    }
-
+    pub fn physical_connection_requirements(mut self, value: impl Into<Obj<PhysicalConnectionRequirements>>) -> Self { self.physical_connection_requirements = Some(value.into()); self }
     /// `PythonProperties`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn python_properties(mut self, value: impl Into<Json>) -> Self {
-        self.python_properties = Some(value.into());
-        self
-    }
-
+    pub fn python_properties(mut self, value: impl Into<Json>) -> Self { self.python_properties = Some(value.into()); self }
     /// `SparkProperties`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn spark_properties(mut self, value: impl Into<Json>) -> Self {
-        self.spark_properties = Some(value.into());
-        self
-    }
-
+    pub fn spark_properties(mut self, value: impl Into<Json>) -> Self { self.spark_properties = Some(value.into()); self }
     /// `ValidateCredentials`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn validate_credentials(mut self, value: impl Into<Bool>) -> Self {
-        self.validate_credentials = Some(value.into());
-        self
-    }
-
+    pub fn validate_credentials(mut self, value: impl Into<Bool>) -> Self { self.validate_credentials = Some(value.into()); self }
     /// `ValidateForComputeEnvironments`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn validate_for_compute_environments(mut self, value: impl Into<List<Str>>) -> Self {
-        self.validate_for_compute_environments = Some(value.into());
-        self
-    }
+    pub fn validate_for_compute_environments(mut self, value: impl Into<List<Str>>) -> Self { self.validate_for_compute_environments = Some(value.into()); self }
 }
 
 impl PropertyType for ConnectionInput {}
@@ -757,17 +526,14 @@ impl ToValue for ConnectionInput {
     }
 }
 
-static RULE_OAuth2ClientApplication: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OAuth2ClientApplication: ObjRule = ObjRule {
     properties: &[
         ("AWSManagedClientApplicationReference", Shape::STR),
         ("UserManagedClientApplicationClientId", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OAuth2ClientApplication` property type of `AWS::Glue::Connection`.
@@ -787,6 +553,7 @@ pub struct OAuth2ClientApplication {
     pub user_managed_client_application_client_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl OAuth2ClientApplication {
     /// A `OAuth2ClientApplication` with no property set (none is required).
     pub fn new() -> Self {
@@ -794,20 +561,9 @@ impl OAuth2ClientApplication {
     }
 
     /// `AWSManagedClientApplicationReference`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_managed_client_application_reference(mut self, value: impl Into<Str>) -> Self {
-        self.aws_managed_client_application_reference = Some(value.into());
-        self
-    }
-
+    pub fn aws_managed_client_application_reference(mut self, value: impl Into<Str>) -> Self { self.aws_managed_client_application_reference = Some(value.into()); self }
     /// `UserManagedClientApplicationClientId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_managed_client_application_client_id(mut self, value: impl Into<Str>) -> Self {
-        self.user_managed_client_application_client_id = Some(value.into());
-        self
-    }
+    pub fn user_managed_client_application_client_id(mut self, value: impl Into<Str>) -> Self { self.user_managed_client_application_client_id = Some(value.into()); self }
 }
 
 impl PropertyType for OAuth2ClientApplication {}
@@ -827,19 +583,16 @@ impl ToValue for OAuth2ClientApplication {
     }
 }
 
-static RULE_OAuth2Credentials: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OAuth2Credentials: ObjRule = ObjRule {
     properties: &[
         ("AccessToken", Shape::STR),
         ("JwtToken", Shape::STR),
         ("RefreshToken", Shape::STR),
         ("UserManagedClientApplicationClientSecret", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OAuth2Credentials` property type of `AWS::Glue::Connection`.
@@ -867,6 +620,7 @@ pub struct OAuth2Credentials {
     pub user_managed_client_application_client_secret: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl OAuth2Credentials {
     /// A `OAuth2Credentials` with no property set (none is required).
     pub fn new() -> Self {
@@ -874,36 +628,13 @@ impl OAuth2Credentials {
     }
 
     /// `AccessToken`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_token(mut self, value: impl Into<Str>) -> Self {
-        self.access_token = Some(value.into());
-        self
-    }
-
+    pub fn access_token(mut self, value: impl Into<Str>) -> Self { self.access_token = Some(value.into()); self }
     /// `JwtToken`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn jwt_token(mut self, value: impl Into<Str>) -> Self {
-        self.jwt_token = Some(value.into());
-        self
-    }
-
+    pub fn jwt_token(mut self, value: impl Into<Str>) -> Self { self.jwt_token = Some(value.into()); self }
     /// `RefreshToken`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn refresh_token(mut self, value: impl Into<Str>) -> Self {
-        self.refresh_token = Some(value.into());
-        self
-    }
-
+    pub fn refresh_token(mut self, value: impl Into<Str>) -> Self { self.refresh_token = Some(value.into()); self }
     /// `UserManagedClientApplicationClientSecret`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_managed_client_application_client_secret(mut self, value: impl Into<Str>) -> Self {
-        self.user_managed_client_application_client_secret = Some(value.into());
-        self
-    }
+    pub fn user_managed_client_application_client_secret(mut self, value: impl Into<Str>) -> Self { self.user_managed_client_application_client_secret = Some(value.into()); self }
 }
 
 impl PropertyType for OAuth2Credentials {}
@@ -922,27 +653,18 @@ impl ToValue for OAuth2Credentials {
     }
 }
 
-static RULE_OAuth2PropertiesInput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OAuth2PropertiesInput: ObjRule = ObjRule {
     properties: &[
-        (
-            "AuthorizationCodeProperties",
-            Shape::Object(&RULE_AuthorizationCodeProperties),
-        ),
-        (
-            "OAuth2ClientApplication",
-            Shape::Object(&RULE_OAuth2ClientApplication),
-        ),
+        ("AuthorizationCodeProperties", Shape::Object(&RULE_AuthorizationCodeProperties)),
+        ("OAuth2ClientApplication", Shape::Object(&RULE_OAuth2ClientApplication)),
         ("OAuth2Credentials", Shape::Object(&RULE_OAuth2Credentials)),
         ("OAuth2GrantType", Shape::STR),
         ("TokenUrl", Shape::STR),
         ("TokenUrlParametersMap", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OAuth2PropertiesInput` property type of `AWS::Glue::Connection`.
@@ -964,6 +686,7 @@ pub struct OAuth2PropertiesInput {
     pub token_url_parameters_map: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl OAuth2PropertiesInput {
     /// A `OAuth2PropertiesInput` with no property set (none is required).
     pub fn new() -> Self {
@@ -971,46 +694,17 @@ impl OAuth2PropertiesInput {
     }
 
     /// `AuthorizationCodeProperties`: an [`AuthorizationCodeProperties`] object.
-    pub fn authorization_code_properties(
-        mut self,
-        value: impl Into<Obj<AuthorizationCodeProperties>>,
-    ) -> Self {
-        self.authorization_code_properties = Some(value.into());
-        self
-    }
-
+    pub fn authorization_code_properties(mut self, value: impl Into<Obj<AuthorizationCodeProperties>>) -> Self { self.authorization_code_properties = Some(value.into()); self }
     /// `OAuth2ClientApplication`: an [`OAuth2ClientApplication`] object.
-    pub fn o_auth2_client_application(
-        mut self,
-        value: impl Into<Obj<OAuth2ClientApplication>>,
-    ) -> Self {
-        self.o_auth2_client_application = Some(value.into());
-        self
-    }
-
+    pub fn o_auth2_client_application(mut self, value: impl Into<Obj<OAuth2ClientApplication>>) -> Self { self.o_auth2_client_application = Some(value.into()); self }
     /// `OAuth2Credentials`: an [`OAuth2Credentials`] object.
-    pub fn o_auth2_credentials(mut self, value: impl Into<Obj<OAuth2Credentials>>) -> Self {
-        self.o_auth2_credentials = Some(value.into());
-        self
-    }
-
+    pub fn o_auth2_credentials(mut self, value: impl Into<Obj<OAuth2Credentials>>) -> Self { self.o_auth2_credentials = Some(value.into()); self }
     /// `OAuth2GrantType`: a string.
-    pub fn o_auth2_grant_type(mut self, value: impl Into<Str>) -> Self {
-        self.o_auth2_grant_type = Some(value.into());
-        self
-    }
-
+    pub fn o_auth2_grant_type(mut self, value: impl Into<Str>) -> Self { self.o_auth2_grant_type = Some(value.into()); self }
     /// `TokenUrl`: a string.
-    pub fn token_url(mut self, value: impl Into<Str>) -> Self {
-        self.token_url = Some(value.into());
-        self
-    }
-
+    pub fn token_url(mut self, value: impl Into<Str>) -> Self { self.token_url = Some(value.into()); self }
     /// `TokenUrlParametersMap`: a JSON value.
-    pub fn token_url_parameters_map(mut self, value: impl Into<Json>) -> Self {
-        self.token_url_parameters_map = Some(value.into());
-        self
-    }
+    pub fn token_url_parameters_map(mut self, value: impl Into<Json>) -> Self { self.token_url_parameters_map = Some(value.into()); self }
 }
 
 impl PropertyType for OAuth2PropertiesInput {}
@@ -1031,40 +725,15 @@ impl ToValue for OAuth2PropertiesInput {
     }
 }
 
-static RULE_PhysicalConnectionRequirements: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PhysicalConnectionRequirements: ObjRule = ObjRule {
     properties: &[
         ("AvailabilityZone", Shape::STR),
-        (
-            "SecurityGroupIdList",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SubnetId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SubnetId),
-            }),
-        ),
+        ("SecurityGroupIdList", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PhysicalConnectionRequirements` property type of `AWS::Glue::Connection`.
@@ -1092,6 +761,7 @@ pub struct PhysicalConnectionRequirements {
     pub subnet_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl PhysicalConnectionRequirements {
     /// A `PhysicalConnectionRequirements` with no property set (none is required).
     pub fn new() -> Self {
@@ -1099,28 +769,11 @@ impl PhysicalConnectionRequirements {
     }
 
     /// `AvailabilityZone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
     /// `SecurityGroupIdList`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_id_list(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_id_list = Some(value.into());
-        self
-    }
-
+    pub fn security_group_id_list(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_id_list = Some(value.into()); self }
     /// `SubnetId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self {
-        self.subnet_id = Some(value.into());
-        self
-    }
+    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = Some(value.into()); self }
 }
 
 impl PropertyType for PhysicalConnectionRequirements {}

@@ -11,93 +11,32 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CrawlerRequired {
     /// `Role`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of an IAM role that's used to access customer resources, such as Amazon Simple Storage Service (Amazon S3) data.
     pub role: Str,
     /// `Targets`: a [`Targets`] object, required.
-    ///
-    /// A collection of targets to crawl.
     pub targets: Obj<Targets>,
 }
 
-static RULE_Crawler: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Crawler: ObjRule = ObjRule {
     properties: &[
-        (
-            "Classifiers",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Classifiers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: None })),
         ("Configuration", Shape::STR),
-        (
-            "CrawlerSecurityConfiguration",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CrawlerSecurityConfiguration", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
         ("DatabaseName", Shape::STR),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LakeFormationConfiguration",
-            Shape::Object(&RULE_LakeFormationConfiguration),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
+        ("LakeFormationConfiguration", Shape::Object(&RULE_LakeFormationConfiguration)),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("RecrawlPolicy", Shape::Object(&RULE_RecrawlPolicy)),
         ("Role", Shape::STR),
         ("Schedule", Shape::Object(&RULE_Schedule)),
-        (
-            "SchemaChangePolicy",
-            Shape::Object(&RULE_SchemaChangePolicy),
-        ),
-        (
-            "TablePrefix",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("SchemaChangePolicy", Shape::Object(&RULE_SchemaChangePolicy)),
+        ("TablePrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
         ("Tags", Shape::Any),
         ("Targets", Shape::Object(&RULE_Targets)),
     ],
     required: &["Role", "Targets"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Glue::Crawler` resource.
@@ -185,6 +124,7 @@ pub struct Crawler {
     pub targets: Obj<Targets>,
 }
 
+#[rustfmt::skip]
 impl Crawler {
     /// The CloudFormation type name, `AWS::Glue::Crawler`.
     pub const TYPE_NAME: &'static str = "AWS::Glue::Crawler";
@@ -226,119 +166,33 @@ impl Crawler {
     }
 
     /// `Classifiers`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn classifiers(mut self, value: impl Into<List<Str>>) -> Self {
-        self.classifiers = Some(value.into());
-        self
-    }
-
+    pub fn classifiers(mut self, value: impl Into<List<Str>>) -> Self { self.classifiers = Some(value.into()); self }
     /// `Configuration`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration(mut self, value: impl Into<Str>) -> Self {
-        self.configuration = Some(value.into());
-        self
-    }
-
+    pub fn configuration(mut self, value: impl Into<Str>) -> Self { self.configuration = Some(value.into()); self }
     /// `CrawlerSecurityConfiguration`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn crawler_security_configuration(mut self, value: impl Into<Str>) -> Self {
-        self.crawler_security_configuration = Some(value.into());
-        self
-    }
-
+    pub fn crawler_security_configuration(mut self, value: impl Into<Str>) -> Self { self.crawler_security_configuration = Some(value.into()); self }
     /// `DatabaseName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self {
-        self.database_name = Some(value.into());
-        self
-    }
-
+    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `LakeFormationConfiguration`: a [`LakeFormationConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lake_formation_configuration(
-        mut self,
-        value: impl Into<Obj<LakeFormationConfiguration>>,
-    ) -> Self {
-        self.lake_formation_configuration = Some(value.into());
-        self
-    }
-
+    pub fn lake_formation_configuration(mut self, value: impl Into<Obj<LakeFormationConfiguration>>) -> Self { self.lake_formation_configuration = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `RecrawlPolicy`: a [`RecrawlPolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn recrawl_policy(mut self, value: impl Into<Obj<RecrawlPolicy>>) -> Self {
-        self.recrawl_policy = Some(value.into());
-        self
-    }
-
+    pub fn recrawl_policy(mut self, value: impl Into<Obj<RecrawlPolicy>>) -> Self { self.recrawl_policy = Some(value.into()); self }
     /// `Role`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role(mut self, value: impl Into<Str>) -> Self {
-        self.role = value.into();
-        self
-    }
-
+    pub fn role(mut self, value: impl Into<Str>) -> Self { self.role = value.into(); self }
     /// `Schedule`: a [`Schedule`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule(mut self, value: impl Into<Obj<Schedule>>) -> Self {
-        self.schedule = Some(value.into());
-        self
-    }
-
+    pub fn schedule(mut self, value: impl Into<Obj<Schedule>>) -> Self { self.schedule = Some(value.into()); self }
     /// `SchemaChangePolicy`: a [`SchemaChangePolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema_change_policy(mut self, value: impl Into<Obj<SchemaChangePolicy>>) -> Self {
-        self.schema_change_policy = Some(value.into());
-        self
-    }
-
+    pub fn schema_change_policy(mut self, value: impl Into<Obj<SchemaChangePolicy>>) -> Self { self.schema_change_policy = Some(value.into()); self }
     /// `TablePrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.table_prefix = Some(value.into());
-        self
-    }
-
+    pub fn table_prefix(mut self, value: impl Into<Str>) -> Self { self.table_prefix = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `Targets`: a [`Targets`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn targets(mut self, value: impl Into<Obj<Targets>>) -> Self {
-        self.targets = value.into();
-        self
-    }
+    pub fn targets(mut self, value: impl Into<Obj<Targets>>) -> Self { self.targets = value.into(); self }
 }
 
 impl Resource for Crawler {
@@ -391,42 +245,17 @@ impl From<ResourceRef> for CrawlerAttributes {
     }
 }
 
-static RULE_CatalogTarget: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CatalogTarget: ObjRule = ObjRule {
     properties: &[
         ("ConnectionName", Shape::STR),
-        (
-            "DatabaseName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DatabaseName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("DlqEventQueueArn", Shape::STR),
         ("EventQueueArn", Shape::STR),
-        (
-            "Tables",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("Tables", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CatalogTarget` property type of `AWS::Glue::Crawler`.
@@ -462,6 +291,7 @@ pub struct CatalogTarget {
     pub tables: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl CatalogTarget {
     /// A `CatalogTarget` with no property set (none is required).
     pub fn new() -> Self {
@@ -469,44 +299,15 @@ impl CatalogTarget {
     }
 
     /// `ConnectionName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_name(mut self, value: impl Into<Str>) -> Self {
-        self.connection_name = Some(value.into());
-        self
-    }
-
+    pub fn connection_name(mut self, value: impl Into<Str>) -> Self { self.connection_name = Some(value.into()); self }
     /// `DatabaseName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self {
-        self.database_name = Some(value.into());
-        self
-    }
-
+    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = Some(value.into()); self }
     /// `DlqEventQueueArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dlq_event_queue_arn(mut self, value: impl Into<Str>) -> Self {
-        self.dlq_event_queue_arn = Some(value.into());
-        self
-    }
-
+    pub fn dlq_event_queue_arn(mut self, value: impl Into<Str>) -> Self { self.dlq_event_queue_arn = Some(value.into()); self }
     /// `EventQueueArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_queue_arn(mut self, value: impl Into<Str>) -> Self {
-        self.event_queue_arn = Some(value.into());
-        self
-    }
-
+    pub fn event_queue_arn(mut self, value: impl Into<Str>) -> Self { self.event_queue_arn = Some(value.into()); self }
     /// `Tables`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tables(mut self, value: impl Into<List<Str>>) -> Self {
-        self.tables = Some(value.into());
-        self
-    }
+    pub fn tables(mut self, value: impl Into<List<Str>>) -> Self { self.tables = Some(value.into()); self }
 }
 
 impl PropertyType for CatalogTarget {}
@@ -523,26 +324,16 @@ impl ToValue for CatalogTarget {
     }
 }
 
-static RULE_DeltaTarget: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DeltaTarget: ObjRule = ObjRule {
     properties: &[
         ("ConnectionName", Shape::STR),
         ("CreateNativeDeltaTable", Shape::Bool),
-        (
-            "DeltaTables",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DeltaTables", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("WriteManifest", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DeltaTarget` property type of `AWS::Glue::Crawler`.
@@ -570,6 +361,7 @@ pub struct DeltaTarget {
     pub write_manifest: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl DeltaTarget {
     /// A `DeltaTarget` with no property set (none is required).
     pub fn new() -> Self {
@@ -577,36 +369,13 @@ impl DeltaTarget {
     }
 
     /// `ConnectionName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_name(mut self, value: impl Into<Str>) -> Self {
-        self.connection_name = Some(value.into());
-        self
-    }
-
+    pub fn connection_name(mut self, value: impl Into<Str>) -> Self { self.connection_name = Some(value.into()); self }
     /// `CreateNativeDeltaTable`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn create_native_delta_table(mut self, value: impl Into<Bool>) -> Self {
-        self.create_native_delta_table = Some(value.into());
-        self
-    }
-
+    pub fn create_native_delta_table(mut self, value: impl Into<Bool>) -> Self { self.create_native_delta_table = Some(value.into()); self }
     /// `DeltaTables`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delta_tables(mut self, value: impl Into<List<Str>>) -> Self {
-        self.delta_tables = Some(value.into());
-        self
-    }
-
+    pub fn delta_tables(mut self, value: impl Into<List<Str>>) -> Self { self.delta_tables = Some(value.into()); self }
     /// `WriteManifest`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn write_manifest(mut self, value: impl Into<Bool>) -> Self {
-        self.write_manifest = Some(value.into());
-        self
-    }
+    pub fn write_manifest(mut self, value: impl Into<Bool>) -> Self { self.write_manifest = Some(value.into()); self }
 }
 
 impl PropertyType for DeltaTarget {}
@@ -622,18 +391,15 @@ impl ToValue for DeltaTarget {
     }
 }
 
-static RULE_DynamoDbTarget: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DynamoDbTarget: ObjRule = ObjRule {
     properties: &[
         ("Path", Shape::STR),
         ("ScanAll", Shape::Bool),
         ("ScanRate", Shape::NUM),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DynamoDBTarget` property type of `AWS::Glue::Crawler`.
@@ -661,6 +427,7 @@ pub struct DynamoDbTarget {
     pub scan_rate: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl DynamoDbTarget {
     /// A `DynamoDbTarget` with no property set (none is required).
     pub fn new() -> Self {
@@ -668,28 +435,11 @@ impl DynamoDbTarget {
     }
 
     /// `Path`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn path(mut self, value: impl Into<Str>) -> Self {
-        self.path = Some(value.into());
-        self
-    }
-
+    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = Some(value.into()); self }
     /// `ScanAll`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scan_all(mut self, value: impl Into<Bool>) -> Self {
-        self.scan_all = Some(value.into());
-        self
-    }
-
+    pub fn scan_all(mut self, value: impl Into<Bool>) -> Self { self.scan_all = Some(value.into()); self }
     /// `ScanRate`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scan_rate(mut self, value: impl Into<Num>) -> Self {
-        self.scan_rate = Some(value.into());
-        self
-    }
+    pub fn scan_rate(mut self, value: impl Into<Num>) -> Self { self.scan_rate = Some(value.into()); self }
 }
 
 impl PropertyType for DynamoDbTarget {}
@@ -704,33 +454,16 @@ impl ToValue for DynamoDbTarget {
     }
 }
 
-static RULE_HudiTarget: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HudiTarget: ObjRule = ObjRule {
     properties: &[
         ("ConnectionName", Shape::STR),
-        (
-            "Exclusions",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Exclusions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("MaximumTraversalDepth", Shape::INT),
-        (
-            "Paths",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Paths", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HudiTarget` property type of `AWS::Glue::Crawler`.
@@ -760,6 +493,7 @@ pub struct HudiTarget {
     pub paths: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl HudiTarget {
     /// A `HudiTarget` with no property set (none is required).
     pub fn new() -> Self {
@@ -767,36 +501,13 @@ impl HudiTarget {
     }
 
     /// `ConnectionName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_name(mut self, value: impl Into<Str>) -> Self {
-        self.connection_name = Some(value.into());
-        self
-    }
-
+    pub fn connection_name(mut self, value: impl Into<Str>) -> Self { self.connection_name = Some(value.into()); self }
     /// `Exclusions`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exclusions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.exclusions = Some(value.into());
-        self
-    }
-
+    pub fn exclusions(mut self, value: impl Into<List<Str>>) -> Self { self.exclusions = Some(value.into()); self }
     /// `MaximumTraversalDepth`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_traversal_depth(mut self, value: impl Into<Int>) -> Self {
-        self.maximum_traversal_depth = Some(value.into());
-        self
-    }
-
+    pub fn maximum_traversal_depth(mut self, value: impl Into<Int>) -> Self { self.maximum_traversal_depth = Some(value.into()); self }
     /// `Paths`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn paths(mut self, value: impl Into<List<Str>>) -> Self {
-        self.paths = Some(value.into());
-        self
-    }
+    pub fn paths(mut self, value: impl Into<List<Str>>) -> Self { self.paths = Some(value.into()); self }
 }
 
 impl PropertyType for HudiTarget {}
@@ -812,33 +523,16 @@ impl ToValue for HudiTarget {
     }
 }
 
-static RULE_IcebergTarget: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IcebergTarget: ObjRule = ObjRule {
     properties: &[
         ("ConnectionName", Shape::STR),
-        (
-            "Exclusions",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Exclusions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("MaximumTraversalDepth", Shape::INT),
-        (
-            "Paths",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Paths", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IcebergTarget` property type of `AWS::Glue::Crawler`.
@@ -866,6 +560,7 @@ pub struct IcebergTarget {
     pub paths: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl IcebergTarget {
     /// A `IcebergTarget` with no property set (none is required).
     pub fn new() -> Self {
@@ -873,36 +568,13 @@ impl IcebergTarget {
     }
 
     /// `ConnectionName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_name(mut self, value: impl Into<Str>) -> Self {
-        self.connection_name = Some(value.into());
-        self
-    }
-
+    pub fn connection_name(mut self, value: impl Into<Str>) -> Self { self.connection_name = Some(value.into()); self }
     /// `Exclusions`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exclusions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.exclusions = Some(value.into());
-        self
-    }
-
+    pub fn exclusions(mut self, value: impl Into<List<Str>>) -> Self { self.exclusions = Some(value.into()); self }
     /// `MaximumTraversalDepth`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_traversal_depth(mut self, value: impl Into<Int>) -> Self {
-        self.maximum_traversal_depth = Some(value.into());
-        self
-    }
-
+    pub fn maximum_traversal_depth(mut self, value: impl Into<Int>) -> Self { self.maximum_traversal_depth = Some(value.into()); self }
     /// `Paths`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn paths(mut self, value: impl Into<List<Str>>) -> Self {
-        self.paths = Some(value.into());
-        self
-    }
+    pub fn paths(mut self, value: impl Into<List<Str>>) -> Self { self.paths = Some(value.into()); self }
 }
 
 impl PropertyType for IcebergTarget {}
@@ -918,39 +590,16 @@ impl ToValue for IcebergTarget {
     }
 }
 
-static RULE_JdbcTarget: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_JdbcTarget: ObjRule = ObjRule {
     properties: &[
         ("ConnectionName", Shape::STR),
-        (
-            "EnableAdditionalMetadata",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["COMMENTS", "RAWTYPES"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Exclusions",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("EnableAdditionalMetadata", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["COMMENTS", "RAWTYPES"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Exclusions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("Path", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `JdbcTarget` property type of `AWS::Glue::Crawler`.
@@ -980,6 +629,7 @@ pub struct JdbcTarget {
     pub path: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl JdbcTarget {
     /// A `JdbcTarget` with no property set (none is required).
     pub fn new() -> Self {
@@ -987,39 +637,13 @@ impl JdbcTarget {
     }
 
     /// `ConnectionName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_name(mut self, value: impl Into<Str>) -> Self {
-        self.connection_name = Some(value.into());
-        self
-    }
-
+    pub fn connection_name(mut self, value: impl Into<Str>) -> Self { self.connection_name = Some(value.into()); self }
     /// `EnableAdditionalMetadata`: a list of [`EnableAdditionalMetadata`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_additional_metadata(
-        mut self,
-        value: impl Into<List<EnableAdditionalMetadata>>,
-    ) -> Self {
-        self.enable_additional_metadata = Some(value.into());
-        self
-    }
-
+    pub fn enable_additional_metadata(mut self, value: impl Into<List<EnableAdditionalMetadata>>) -> Self { self.enable_additional_metadata = Some(value.into()); self }
     /// `Exclusions`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exclusions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.exclusions = Some(value.into());
-        self
-    }
-
+    pub fn exclusions(mut self, value: impl Into<List<Str>>) -> Self { self.exclusions = Some(value.into()); self }
     /// `Path`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn path(mut self, value: impl Into<Str>) -> Self {
-        self.path = Some(value.into());
-        self
-    }
+    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = Some(value.into()); self }
 }
 
 impl PropertyType for JdbcTarget {}
@@ -1035,26 +659,14 @@ impl ToValue for JdbcTarget {
     }
 }
 
-static RULE_LakeFormationConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LakeFormationConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccountId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(12),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AccountId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(12), ..StrRule::ANY })),
         ("UseLakeFormationCredentials", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LakeFormationConfiguration` property type of `AWS::Glue::Crawler`.
@@ -1076,6 +688,7 @@ pub struct LakeFormationConfiguration {
     pub use_lake_formation_credentials: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl LakeFormationConfiguration {
     /// A `LakeFormationConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1083,20 +696,9 @@ impl LakeFormationConfiguration {
     }
 
     /// `AccountId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn account_id(mut self, value: impl Into<Str>) -> Self {
-        self.account_id = Some(value.into());
-        self
-    }
-
+    pub fn account_id(mut self, value: impl Into<Str>) -> Self { self.account_id = Some(value.into()); self }
     /// `UseLakeFormationCredentials`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn use_lake_formation_credentials(mut self, value: impl Into<Bool>) -> Self {
-        self.use_lake_formation_credentials = Some(value.into());
-        self
-    }
+    pub fn use_lake_formation_credentials(mut self, value: impl Into<Bool>) -> Self { self.use_lake_formation_credentials = Some(value.into()); self }
 }
 
 impl PropertyType for LakeFormationConfiguration {}
@@ -1113,14 +715,14 @@ impl ToValue for LakeFormationConfiguration {
     }
 }
 
-static RULE_MongoDbTarget: ObjRule = ObjRule {
-    properties: &[("ConnectionName", Shape::STR), ("Path", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_MongoDbTarget: ObjRule = ObjRule {
+    properties: &[
+        ("ConnectionName", Shape::STR),
+        ("Path", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MongoDBTarget` property type of `AWS::Glue::Crawler`.
@@ -1140,6 +742,7 @@ pub struct MongoDbTarget {
     pub path: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl MongoDbTarget {
     /// A `MongoDbTarget` with no property set (none is required).
     pub fn new() -> Self {
@@ -1147,20 +750,9 @@ impl MongoDbTarget {
     }
 
     /// `ConnectionName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_name(mut self, value: impl Into<Str>) -> Self {
-        self.connection_name = Some(value.into());
-        self
-    }
-
+    pub fn connection_name(mut self, value: impl Into<Str>) -> Self { self.connection_name = Some(value.into()); self }
     /// `Path`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn path(mut self, value: impl Into<Str>) -> Self {
-        self.path = Some(value.into());
-        self
-    }
+    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = Some(value.into()); self }
 }
 
 impl PropertyType for MongoDbTarget {}
@@ -1174,27 +766,13 @@ impl ToValue for MongoDbTarget {
     }
 }
 
-static RULE_RecrawlPolicy: ObjRule = ObjRule {
-    properties: &[(
-        "RecrawlBehavior",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &[
-                "CRAWL_EVENT_MODE",
-                "CRAWL_EVERYTHING",
-                "CRAWL_NEW_FOLDERS_ONLY",
-            ],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_RecrawlPolicy: ObjRule = ObjRule {
+    properties: &[
+        ("RecrawlBehavior", Shape::Str(&StrRule { allowed: &["CRAWL_EVENT_MODE", "CRAWL_EVERYTHING", "CRAWL_NEW_FOLDERS_ONLY"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RecrawlPolicy` property type of `AWS::Glue::Crawler`.
@@ -1216,6 +794,7 @@ pub struct RecrawlPolicy {
     pub recrawl_behavior: Option<RecrawlBehavior>,
 }
 
+#[rustfmt::skip]
 impl RecrawlPolicy {
     /// A `RecrawlPolicy` with no property set (none is required).
     pub fn new() -> Self {
@@ -1223,12 +802,7 @@ impl RecrawlPolicy {
     }
 
     /// `RecrawlBehavior`: a [`RecrawlBehavior`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn recrawl_behavior(mut self, value: impl Into<RecrawlBehavior>) -> Self {
-        self.recrawl_behavior = Some(value.into());
-        self
-    }
+    pub fn recrawl_behavior(mut self, value: impl Into<RecrawlBehavior>) -> Self { self.recrawl_behavior = Some(value.into()); self }
 }
 
 impl PropertyType for RecrawlPolicy {}
@@ -1241,28 +815,18 @@ impl ToValue for RecrawlPolicy {
     }
 }
 
-static RULE_S3Target: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3Target: ObjRule = ObjRule {
     properties: &[
         ("ConnectionName", Shape::STR),
         ("DlqEventQueueArn", Shape::STR),
         ("EventQueueArn", Shape::STR),
-        (
-            "Exclusions",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Exclusions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("Path", Shape::STR),
         ("SampleSize", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3Target` property type of `AWS::Glue::Crawler`.
@@ -1298,6 +862,7 @@ pub struct S3Target {
     pub sample_size: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl S3Target {
     /// A `S3Target` with no property set (none is required).
     pub fn new() -> Self {
@@ -1305,52 +870,17 @@ impl S3Target {
     }
 
     /// `ConnectionName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_name(mut self, value: impl Into<Str>) -> Self {
-        self.connection_name = Some(value.into());
-        self
-    }
-
+    pub fn connection_name(mut self, value: impl Into<Str>) -> Self { self.connection_name = Some(value.into()); self }
     /// `DlqEventQueueArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dlq_event_queue_arn(mut self, value: impl Into<Str>) -> Self {
-        self.dlq_event_queue_arn = Some(value.into());
-        self
-    }
-
+    pub fn dlq_event_queue_arn(mut self, value: impl Into<Str>) -> Self { self.dlq_event_queue_arn = Some(value.into()); self }
     /// `EventQueueArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_queue_arn(mut self, value: impl Into<Str>) -> Self {
-        self.event_queue_arn = Some(value.into());
-        self
-    }
-
+    pub fn event_queue_arn(mut self, value: impl Into<Str>) -> Self { self.event_queue_arn = Some(value.into()); self }
     /// `Exclusions`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exclusions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.exclusions = Some(value.into());
-        self
-    }
-
+    pub fn exclusions(mut self, value: impl Into<List<Str>>) -> Self { self.exclusions = Some(value.into()); self }
     /// `Path`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn path(mut self, value: impl Into<Str>) -> Self {
-        self.path = Some(value.into());
-        self
-    }
-
+    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = Some(value.into()); self }
     /// `SampleSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sample_size(mut self, value: impl Into<Int>) -> Self {
-        self.sample_size = Some(value.into());
-        self
-    }
+    pub fn sample_size(mut self, value: impl Into<Int>) -> Self { self.sample_size = Some(value.into()); self }
 }
 
 impl PropertyType for S3Target {}
@@ -1368,14 +898,13 @@ impl ToValue for S3Target {
     }
 }
 
-static RULE_Schedule: ObjRule = ObjRule {
-    properties: &[("ScheduleExpression", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Schedule: ObjRule = ObjRule {
+    properties: &[
+        ("ScheduleExpression", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Schedule` property type of `AWS::Glue::Crawler`.
@@ -1391,6 +920,7 @@ pub struct Schedule {
     pub schedule_expression: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Schedule {
     /// A `Schedule` with no property set (none is required).
     pub fn new() -> Self {
@@ -1398,12 +928,7 @@ impl Schedule {
     }
 
     /// `ScheduleExpression`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule_expression(mut self, value: impl Into<Str>) -> Self {
-        self.schedule_expression = Some(value.into());
-        self
-    }
+    pub fn schedule_expression(mut self, value: impl Into<Str>) -> Self { self.schedule_expression = Some(value.into()); self }
 }
 
 impl PropertyType for Schedule {}
@@ -1416,35 +941,14 @@ impl ToValue for Schedule {
     }
 }
 
-static RULE_SchemaChangePolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SchemaChangePolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "DeleteBehavior",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DELETE_FROM_DATABASE", "DEPRECATE_IN_DATABASE", "LOG"],
-                format: None,
-            }),
-        ),
-        (
-            "UpdateBehavior",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["LOG", "UPDATE_IN_DATABASE"],
-                format: None,
-            }),
-        ),
+        ("DeleteBehavior", Shape::Str(&StrRule { allowed: &["DELETE_FROM_DATABASE", "DEPRECATE_IN_DATABASE", "LOG"], ..StrRule::ANY })),
+        ("UpdateBehavior", Shape::Str(&StrRule { allowed: &["LOG", "UPDATE_IN_DATABASE"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SchemaChangePolicy` property type of `AWS::Glue::Crawler`.
@@ -1476,6 +980,7 @@ pub struct SchemaChangePolicy {
     pub update_behavior: Option<UpdateBehavior>,
 }
 
+#[rustfmt::skip]
 impl SchemaChangePolicy {
     /// A `SchemaChangePolicy` with no property set (none is required).
     pub fn new() -> Self {
@@ -1483,20 +988,9 @@ impl SchemaChangePolicy {
     }
 
     /// `DeleteBehavior`: a [`DeleteBehavior`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delete_behavior(mut self, value: impl Into<DeleteBehavior>) -> Self {
-        self.delete_behavior = Some(value.into());
-        self
-    }
-
+    pub fn delete_behavior(mut self, value: impl Into<DeleteBehavior>) -> Self { self.delete_behavior = Some(value.into()); self }
     /// `UpdateBehavior`: an [`UpdateBehavior`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn update_behavior(mut self, value: impl Into<UpdateBehavior>) -> Self {
-        self.update_behavior = Some(value.into());
-        self
-    }
+    pub fn update_behavior(mut self, value: impl Into<UpdateBehavior>) -> Self { self.update_behavior = Some(value.into()); self }
 }
 
 impl PropertyType for SchemaChangePolicy {}
@@ -1510,79 +1004,20 @@ impl ToValue for SchemaChangePolicy {
     }
 }
 
-static RULE_Targets: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Targets: ObjRule = ObjRule {
     properties: &[
-        (
-            "CatalogTargets",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CatalogTarget),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "DeltaTargets",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DeltaTarget),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "DynamoDBTargets",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DynamoDbTarget),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "HudiTargets",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_HudiTarget),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "IcebergTargets",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_IcebergTarget),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "JdbcTargets",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_JdbcTarget),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "MongoDBTargets",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MongoDbTarget),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "S3Targets",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_S3Target),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CatalogTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_CatalogTarget), min_items: None, max_items: None })),
+        ("DeltaTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_DeltaTarget), min_items: None, max_items: None })),
+        ("DynamoDBTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_DynamoDbTarget), min_items: None, max_items: None })),
+        ("HudiTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_HudiTarget), min_items: None, max_items: None })),
+        ("IcebergTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_IcebergTarget), min_items: None, max_items: None })),
+        ("JdbcTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_JdbcTarget), min_items: None, max_items: None })),
+        ("MongoDBTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_MongoDbTarget), min_items: None, max_items: None })),
+        ("S3Targets", Shape::List(&ListRule { items: Shape::Object(&RULE_S3Target), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Targets` property type of `AWS::Glue::Crawler`.
@@ -1626,6 +1061,7 @@ pub struct Targets {
     pub s3_targets: Option<List<S3Target>>,
 }
 
+#[rustfmt::skip]
 impl Targets {
     /// A `Targets` with no property set (none is required).
     pub fn new() -> Self {
@@ -1633,68 +1069,21 @@ impl Targets {
     }
 
     /// `CatalogTargets`: a list of [`CatalogTarget`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn catalog_targets(mut self, value: impl Into<List<CatalogTarget>>) -> Self {
-        self.catalog_targets = Some(value.into());
-        self
-    }
-
+    pub fn catalog_targets(mut self, value: impl Into<List<CatalogTarget>>) -> Self { self.catalog_targets = Some(value.into()); self }
     /// `DeltaTargets`: a list of [`DeltaTarget`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delta_targets(mut self, value: impl Into<List<DeltaTarget>>) -> Self {
-        self.delta_targets = Some(value.into());
-        self
-    }
-
+    pub fn delta_targets(mut self, value: impl Into<List<DeltaTarget>>) -> Self { self.delta_targets = Some(value.into()); self }
     /// `DynamoDBTargets`: a list of [`DynamoDbTarget`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dynamo_db_targets(mut self, value: impl Into<List<DynamoDbTarget>>) -> Self {
-        self.dynamo_db_targets = Some(value.into());
-        self
-    }
-
+    pub fn dynamo_db_targets(mut self, value: impl Into<List<DynamoDbTarget>>) -> Self { self.dynamo_db_targets = Some(value.into()); self }
     /// `HudiTargets`: a list of [`HudiTarget`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hudi_targets(mut self, value: impl Into<List<HudiTarget>>) -> Self {
-        self.hudi_targets = Some(value.into());
-        self
-    }
-
+    pub fn hudi_targets(mut self, value: impl Into<List<HudiTarget>>) -> Self { self.hudi_targets = Some(value.into()); self }
     /// `IcebergTargets`: a list of [`IcebergTarget`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iceberg_targets(mut self, value: impl Into<List<IcebergTarget>>) -> Self {
-        self.iceberg_targets = Some(value.into());
-        self
-    }
-
+    pub fn iceberg_targets(mut self, value: impl Into<List<IcebergTarget>>) -> Self { self.iceberg_targets = Some(value.into()); self }
     /// `JdbcTargets`: a list of [`JdbcTarget`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn jdbc_targets(mut self, value: impl Into<List<JdbcTarget>>) -> Self {
-        self.jdbc_targets = Some(value.into());
-        self
-    }
-
+    pub fn jdbc_targets(mut self, value: impl Into<List<JdbcTarget>>) -> Self { self.jdbc_targets = Some(value.into()); self }
     /// `MongoDBTargets`: a list of [`MongoDbTarget`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mongo_db_targets(mut self, value: impl Into<List<MongoDbTarget>>) -> Self {
-        self.mongo_db_targets = Some(value.into());
-        self
-    }
-
+    pub fn mongo_db_targets(mut self, value: impl Into<List<MongoDbTarget>>) -> Self { self.mongo_db_targets = Some(value.into()); self }
     /// `S3Targets`: a list of [`S3Target`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_targets(mut self, value: impl Into<List<S3Target>>) -> Self {
-        self.s3_targets = Some(value.into());
-        self
-    }
+    pub fn s3_targets(mut self, value: impl Into<List<S3Target>>) -> Self { self.s3_targets = Some(value.into()); self }
 }
 
 impl PropertyType for Targets {}

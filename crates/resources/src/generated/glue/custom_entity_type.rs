@@ -7,26 +7,16 @@
 
 use crate::support::prelude::*;
 
-static RULE_CustomEntityType: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CustomEntityType: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContextWords",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ContextWords", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("Name", Shape::STR),
         ("RegexString", Shape::STR),
         ("Tags", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Glue::CustomEntityType` resource.
@@ -65,6 +55,7 @@ pub struct CustomEntityType {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl CustomEntityType {
     /// The CloudFormation type name, `AWS::Glue::CustomEntityType`.
     pub const TYPE_NAME: &'static str = "AWS::Glue::CustomEntityType";
@@ -91,36 +82,13 @@ impl CustomEntityType {
     }
 
     /// `ContextWords`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn context_words(mut self, value: impl Into<List<Str>>) -> Self {
-        self.context_words = Some(value.into());
-        self
-    }
-
+    pub fn context_words(mut self, value: impl Into<List<Str>>) -> Self { self.context_words = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `RegexString`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn regex_string(mut self, value: impl Into<Str>) -> Self {
-        self.regex_string = Some(value.into());
-        self
-    }
-
+    pub fn regex_string(mut self, value: impl Into<Str>) -> Self { self.regex_string = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for CustomEntityType {

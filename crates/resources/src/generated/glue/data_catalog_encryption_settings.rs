@@ -11,31 +11,20 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataCatalogEncryptionSettingsRequired {
     /// `CatalogId`: a string, required.
-    ///
-    /// The ID of the Data Catalog in which the settings are created.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub catalog_id: Str,
     /// `DataCatalogEncryptionSettings`: a [`DataCatalogEncryptionSettingsProperty`] object, required.
-    ///
-    /// Contains configuration information for maintaining Data Catalog security.
     pub data_catalog_encryption_settings: Obj<DataCatalogEncryptionSettingsProperty>,
 }
 
-static RULE_DataCatalogEncryptionSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataCatalogEncryptionSettings: ObjRule = ObjRule {
     properties: &[
         ("CatalogId", Shape::STR),
-        (
-            "DataCatalogEncryptionSettings",
-            Shape::Object(&RULE_DataCatalogEncryptionSettingsProperty),
-        ),
+        ("DataCatalogEncryptionSettings", Shape::Object(&RULE_DataCatalogEncryptionSettingsProperty)),
     ],
     required: &["DataCatalogEncryptionSettings", "CatalogId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Glue::DataCatalogEncryptionSettings` resource.
@@ -63,6 +52,7 @@ pub struct DataCatalogEncryptionSettings {
     pub data_catalog_encryption_settings: Obj<DataCatalogEncryptionSettingsProperty>,
 }
 
+#[rustfmt::skip]
 impl DataCatalogEncryptionSettings {
     /// The CloudFormation type name, `AWS::Glue::DataCatalogEncryptionSettings`.
     pub const TYPE_NAME: &'static str = "AWS::Glue::DataCatalogEncryptionSettings";
@@ -92,23 +82,9 @@ impl DataCatalogEncryptionSettings {
     }
 
     /// `CatalogId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self {
-        self.catalog_id = value.into();
-        self
-    }
-
+    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self { self.catalog_id = value.into(); self }
     /// `DataCatalogEncryptionSettings`: a [`DataCatalogEncryptionSettingsProperty`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_catalog_encryption_settings(
-        mut self,
-        value: impl Into<Obj<DataCatalogEncryptionSettingsProperty>>,
-    ) -> Self {
-        self.data_catalog_encryption_settings = value.into();
-        self
-    }
+    pub fn data_catalog_encryption_settings(mut self, value: impl Into<Obj<DataCatalogEncryptionSettingsProperty>>) -> Self { self.data_catalog_encryption_settings = value.into(); self }
 }
 
 impl Resource for DataCatalogEncryptionSettings {
@@ -150,17 +126,14 @@ impl DataCatalogEncryptionSettingsAttributes {
     }
 }
 
-static RULE_ConnectionPasswordEncryption: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConnectionPasswordEncryption: ObjRule = ObjRule {
     properties: &[
         ("KmsKeyId", Shape::STR),
         ("ReturnConnectionPasswordEncrypted", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConnectionPasswordEncryption` property type of `AWS::Glue::DataCatalogEncryptionSettings`.
@@ -186,6 +159,7 @@ pub struct ConnectionPasswordEncryption {
     pub return_connection_password_encrypted: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl ConnectionPasswordEncryption {
     /// A `ConnectionPasswordEncryption` with no property set (none is required).
     pub fn new() -> Self {
@@ -193,20 +167,9 @@ impl ConnectionPasswordEncryption {
     }
 
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `ReturnConnectionPasswordEncrypted`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn return_connection_password_encrypted(mut self, value: impl Into<Bool>) -> Self {
-        self.return_connection_password_encrypted = Some(value.into());
-        self
-    }
+    pub fn return_connection_password_encrypted(mut self, value: impl Into<Bool>) -> Self { self.return_connection_password_encrypted = Some(value.into()); self }
 }
 
 impl PropertyType for ConnectionPasswordEncryption {}
@@ -223,20 +186,14 @@ impl ToValue for ConnectionPasswordEncryption {
     }
 }
 
-static RULE_DataCatalogEncryptionSettingsProperty: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataCatalogEncryptionSettingsProperty: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConnectionPasswordEncryption",
-            Shape::Object(&RULE_ConnectionPasswordEncryption),
-        ),
+        ("ConnectionPasswordEncryption", Shape::Object(&RULE_ConnectionPasswordEncryption)),
         ("EncryptionAtRest", Shape::Object(&RULE_EncryptionAtRest)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataCatalogEncryptionSettings` property type of `AWS::Glue::DataCatalogEncryptionSettings`.
@@ -256,6 +213,7 @@ pub struct DataCatalogEncryptionSettingsProperty {
     pub encryption_at_rest: Option<Obj<EncryptionAtRest>>,
 }
 
+#[rustfmt::skip]
 impl DataCatalogEncryptionSettingsProperty {
     /// A `DataCatalogEncryptionSettingsProperty` with no property set (none is required).
     pub fn new() -> Self {
@@ -263,23 +221,9 @@ impl DataCatalogEncryptionSettingsProperty {
     }
 
     /// `ConnectionPasswordEncryption`: a [`ConnectionPasswordEncryption`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_password_encryption(
-        mut self,
-        value: impl Into<Obj<ConnectionPasswordEncryption>>,
-    ) -> Self {
-        self.connection_password_encryption = Some(value.into());
-        self
-    }
-
+    pub fn connection_password_encryption(mut self, value: impl Into<Obj<ConnectionPasswordEncryption>>) -> Self { self.connection_password_encryption = Some(value.into()); self }
     /// `EncryptionAtRest`: an [`EncryptionAtRest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_at_rest(mut self, value: impl Into<Obj<EncryptionAtRest>>) -> Self {
-        self.encryption_at_rest = Some(value.into());
-        self
-    }
+    pub fn encryption_at_rest(mut self, value: impl Into<Obj<EncryptionAtRest>>) -> Self { self.encryption_at_rest = Some(value.into()); self }
 }
 
 impl PropertyType for DataCatalogEncryptionSettingsProperty {}
@@ -296,18 +240,15 @@ impl ToValue for DataCatalogEncryptionSettingsProperty {
     }
 }
 
-static RULE_EncryptionAtRest: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EncryptionAtRest: ObjRule = ObjRule {
     properties: &[
         ("CatalogEncryptionMode", Shape::STR),
         ("CatalogEncryptionServiceRole", Shape::STR),
         ("SseAwsKmsKeyId", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EncryptionAtRest` property type of `AWS::Glue::DataCatalogEncryptionSettings`.
@@ -331,6 +272,7 @@ pub struct EncryptionAtRest {
     pub sse_aws_kms_key_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl EncryptionAtRest {
     /// A `EncryptionAtRest` with no property set (none is required).
     pub fn new() -> Self {
@@ -338,28 +280,11 @@ impl EncryptionAtRest {
     }
 
     /// `CatalogEncryptionMode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn catalog_encryption_mode(mut self, value: impl Into<Str>) -> Self {
-        self.catalog_encryption_mode = Some(value.into());
-        self
-    }
-
+    pub fn catalog_encryption_mode(mut self, value: impl Into<Str>) -> Self { self.catalog_encryption_mode = Some(value.into()); self }
     /// `CatalogEncryptionServiceRole`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn catalog_encryption_service_role(mut self, value: impl Into<Str>) -> Self {
-        self.catalog_encryption_service_role = Some(value.into());
-        self
-    }
-
+    pub fn catalog_encryption_service_role(mut self, value: impl Into<Str>) -> Self { self.catalog_encryption_service_role = Some(value.into()); self }
     /// `SseAwsKmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sse_aws_kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.sse_aws_kms_key_id = Some(value.into());
-        self
-    }
+    pub fn sse_aws_kms_key_id(mut self, value: impl Into<Str>) -> Self { self.sse_aws_kms_key_id = Some(value.into()); self }
 }
 
 impl PropertyType for EncryptionAtRest {}

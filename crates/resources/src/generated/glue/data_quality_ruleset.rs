@@ -7,7 +7,8 @@
 
 use crate::support::prelude::*;
 
-static RULE_DataQualityRuleset: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataQualityRuleset: ObjRule = ObjRule {
     properties: &[
         ("ClientToken", Shape::STR),
         ("Description", Shape::STR),
@@ -16,12 +17,8 @@ static RULE_DataQualityRuleset: ObjRule = ObjRule {
         ("Tags", Shape::Any),
         ("TargetTable", Shape::Object(&RULE_DataQualityTargetTable)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Glue::DataQualityRuleset` resource.
@@ -64,6 +61,7 @@ pub struct DataQualityRuleset {
     pub target_table: Option<Obj<DataQualityTargetTable>>,
 }
 
+#[rustfmt::skip]
 impl DataQualityRuleset {
     /// The CloudFormation type name, `AWS::Glue::DataQualityRuleset`.
     pub const TYPE_NAME: &'static str = "AWS::Glue::DataQualityRuleset";
@@ -90,52 +88,17 @@ impl DataQualityRuleset {
     }
 
     /// `ClientToken`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_token(mut self, value: impl Into<Str>) -> Self {
-        self.client_token = Some(value.into());
-        self
-    }
-
+    pub fn client_token(mut self, value: impl Into<Str>) -> Self { self.client_token = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Ruleset`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ruleset(mut self, value: impl Into<Str>) -> Self {
-        self.ruleset = Some(value.into());
-        self
-    }
-
+    pub fn ruleset(mut self, value: impl Into<Str>) -> Self { self.ruleset = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `TargetTable`: a [`DataQualityTargetTable`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_table(mut self, value: impl Into<Obj<DataQualityTargetTable>>) -> Self {
-        self.target_table = Some(value.into());
-        self
-    }
+    pub fn target_table(mut self, value: impl Into<Obj<DataQualityTargetTable>>) -> Self { self.target_table = Some(value.into()); self }
 }
 
 impl Resource for DataQualityRuleset {
@@ -181,14 +144,14 @@ impl DataQualityRulesetAttributes {
     }
 }
 
-static RULE_DataQualityTargetTable: ObjRule = ObjRule {
-    properties: &[("DatabaseName", Shape::STR), ("TableName", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_DataQualityTargetTable: ObjRule = ObjRule {
+    properties: &[
+        ("DatabaseName", Shape::STR),
+        ("TableName", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataQualityTargetTable` property type of `AWS::Glue::DataQualityRuleset`.
@@ -208,6 +171,7 @@ pub struct DataQualityTargetTable {
     pub table_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DataQualityTargetTable {
     /// A `DataQualityTargetTable` with no property set (none is required).
     pub fn new() -> Self {
@@ -215,20 +179,9 @@ impl DataQualityTargetTable {
     }
 
     /// `DatabaseName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self {
-        self.database_name = Some(value.into());
-        self
-    }
-
+    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = Some(value.into()); self }
     /// `TableName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self {
-        self.table_name = Some(value.into());
-        self
-    }
+    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = Some(value.into()); self }
 }
 
 impl PropertyType for DataQualityTargetTable {}

@@ -7,44 +7,28 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::DataLakePrincipal;
+use super::shared::RULE_DataLakePrincipal;
+
 /// The required properties of [`Database`], by name: `Database::new(DatabaseRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatabaseRequired {
     /// `CatalogId`: a string, required.
-    ///
-    /// The AWS account ID for the account in which to create the catalog object.
-    ///
-    /// &gt; To specify the account ID, you can use the `Ref` intrinsic function with the `AWS::AccountId` pseudo parameter. For example: `!Ref AWS::AccountId`
-    ///
-    /// Length 1 to 255.
     pub catalog_id: Str,
     /// `DatabaseInput`: a [`DatabaseInput`] object, required.
-    ///
-    /// The metadata for the database.
     pub database_input: Obj<DatabaseInput>,
 }
 
-static RULE_Database: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Database: ObjRule = ObjRule {
     properties: &[
-        (
-            "CatalogId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CatalogId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("DatabaseInput", Shape::Object(&RULE_DatabaseInput)),
         ("DatabaseName", Shape::STR),
     ],
     required: &["DatabaseInput", "CatalogId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Glue::Database` resource.
@@ -80,6 +64,7 @@ pub struct Database {
     pub database_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Database {
     /// The CloudFormation type name, `AWS::Glue::Database`.
     pub const TYPE_NAME: &'static str = "AWS::Glue::Database";
@@ -110,28 +95,11 @@ impl Database {
     }
 
     /// `CatalogId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self {
-        self.catalog_id = value.into();
-        self
-    }
-
+    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self { self.catalog_id = value.into(); self }
     /// `DatabaseInput`: a [`DatabaseInput`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_input(mut self, value: impl Into<Obj<DatabaseInput>>) -> Self {
-        self.database_input = value.into();
-        self
-    }
-
+    pub fn database_input(mut self, value: impl Into<Obj<DatabaseInput>>) -> Self { self.database_input = value.into(); self }
     /// `DatabaseName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self {
-        self.database_name = Some(value.into());
-        self
-    }
+    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = Some(value.into()); self }
 }
 
 impl Resource for Database {
@@ -164,107 +132,15 @@ impl From<ResourceRef> for DatabaseAttributes {
     }
 }
 
-static RULE_DataLakePrincipal: ObjRule = ObjRule {
-    properties: &[(
-        "DataLakePrincipalIdentifier",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(255),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `DataLakePrincipal` property type of `AWS::Glue::Database`.
-///
-/// The AWS Lake Formation principal.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-glue-database-datalakeprincipal.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct DataLakePrincipal {
-    /// `DataLakePrincipalIdentifier`: a string.
-    ///
-    /// An identifier for the AWS Lake Formation principal.
-    ///
-    /// Length 1 to 255.
-    pub data_lake_principal_identifier: Option<Str>,
-}
-
-impl DataLakePrincipal {
-    /// A `DataLakePrincipal` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `DataLakePrincipalIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_lake_principal_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.data_lake_principal_identifier = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for DataLakePrincipal {}
-
-impl ToValue for DataLakePrincipal {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt(
-                "DataLakePrincipalIdentifier",
-                &self.data_lake_principal_identifier,
-            )
-            .build()
-    }
-}
-
-static RULE_DatabaseIdentifier: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DatabaseIdentifier: ObjRule = ObjRule {
     properties: &[
-        (
-            "CatalogId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DatabaseName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Region",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CatalogId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("DatabaseName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("Region", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DatabaseIdentifier` property type of `AWS::Glue::Database`.
@@ -294,6 +170,7 @@ pub struct DatabaseIdentifier {
     pub region: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DatabaseIdentifier {
     /// A `DatabaseIdentifier` with no property set (none is required).
     pub fn new() -> Self {
@@ -301,28 +178,11 @@ impl DatabaseIdentifier {
     }
 
     /// `CatalogId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self {
-        self.catalog_id = Some(value.into());
-        self
-    }
-
+    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self { self.catalog_id = Some(value.into()); self }
     /// `DatabaseName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self {
-        self.database_name = Some(value.into());
-        self
-    }
-
+    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = Some(value.into()); self }
     /// `Region`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn region(mut self, value: impl Into<Str>) -> Self {
-        self.region = Some(value.into());
-        self
-    }
+    pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = Some(value.into()); self }
 }
 
 impl PropertyType for DatabaseIdentifier {}
@@ -337,56 +197,19 @@ impl ToValue for DatabaseIdentifier {
     }
 }
 
-static RULE_DatabaseInput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DatabaseInput: ObjRule = ObjRule {
     properties: &[
-        (
-            "CreateTableDefaultPermissions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PrincipalPrivileges),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CreateTableDefaultPermissions", Shape::List(&ListRule { items: Shape::Object(&RULE_PrincipalPrivileges), min_items: None, max_items: None })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
         ("FederatedDatabase", Shape::Object(&RULE_FederatedDatabase)),
-        (
-            "LocationUri",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("LocationUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("Parameters", Shape::Any),
         ("TargetDatabase", Shape::Object(&RULE_DatabaseIdentifier)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DatabaseInput` property type of `AWS::Glue::Database`.
@@ -434,6 +257,7 @@ pub struct DatabaseInput {
     pub target_database: Option<Obj<DatabaseIdentifier>>,
 }
 
+#[rustfmt::skip]
 impl DatabaseInput {
     /// A `DatabaseInput` with no property set (none is required).
     pub fn new() -> Self {
@@ -441,63 +265,19 @@ impl DatabaseInput {
     }
 
     /// `CreateTableDefaultPermissions`: a list of [`PrincipalPrivileges`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn create_table_default_permissions(
-        mut self,
-        value: impl Into<List<PrincipalPrivileges>>,
-    ) -> Self {
-        self.create_table_default_permissions = Some(value.into());
-        self
-    }
-
+    pub fn create_table_default_permissions(mut self, value: impl Into<List<PrincipalPrivileges>>) -> Self { self.create_table_default_permissions = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `FederatedDatabase`: a [`FederatedDatabase`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn federated_database(mut self, value: impl Into<Obj<FederatedDatabase>>) -> Self {
-        self.federated_database = Some(value.into());
-        self
-    }
-
+    pub fn federated_database(mut self, value: impl Into<Obj<FederatedDatabase>>) -> Self { self.federated_database = Some(value.into()); self }
     /// `LocationUri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn location_uri(mut self, value: impl Into<Str>) -> Self {
-        self.location_uri = Some(value.into());
-        self
-    }
-
+    pub fn location_uri(mut self, value: impl Into<Str>) -> Self { self.location_uri = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Parameters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self {
-        self.parameters = Some(value.into());
-        self
-    }
-
+    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = Some(value.into()); self }
     /// `TargetDatabase`: a [`DatabaseIdentifier`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_database(mut self, value: impl Into<Obj<DatabaseIdentifier>>) -> Self {
-        self.target_database = Some(value.into());
-        self
-    }
+    pub fn target_database(mut self, value: impl Into<Obj<DatabaseIdentifier>>) -> Self { self.target_database = Some(value.into()); self }
 }
 
 impl PropertyType for DatabaseInput {}
@@ -519,35 +299,14 @@ impl ToValue for DatabaseInput {
     }
 }
 
-static RULE_FederatedDatabase: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FederatedDatabase: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConnectionName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Identifier",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ConnectionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("Identifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FederatedDatabase` property type of `AWS::Glue::Database`.
@@ -571,6 +330,7 @@ pub struct FederatedDatabase {
     pub identifier: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl FederatedDatabase {
     /// A `FederatedDatabase` with no property set (none is required).
     pub fn new() -> Self {
@@ -578,20 +338,9 @@ impl FederatedDatabase {
     }
 
     /// `ConnectionName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_name(mut self, value: impl Into<Str>) -> Self {
-        self.connection_name = Some(value.into());
-        self
-    }
-
+    pub fn connection_name(mut self, value: impl Into<Str>) -> Self { self.connection_name = Some(value.into()); self }
     /// `Identifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identifier(mut self, value: impl Into<Str>) -> Self {
-        self.identifier = Some(value.into());
-        self
-    }
+    pub fn identifier(mut self, value: impl Into<Str>) -> Self { self.identifier = Some(value.into()); self }
 }
 
 impl PropertyType for FederatedDatabase {}
@@ -605,40 +354,14 @@ impl ToValue for FederatedDatabase {
     }
 }
 
-static RULE_PrincipalPrivileges: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PrincipalPrivileges: ObjRule = ObjRule {
     properties: &[
-        (
-            "Permissions",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "ALL",
-                        "ALTER",
-                        "CREATE_DATABASE",
-                        "CREATE_TABLE",
-                        "DATA_LOCATION_ACCESS",
-                        "DELETE",
-                        "DROP",
-                        "INSERT",
-                        "SELECT",
-                    ],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Permissions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ALL", "ALTER", "CREATE_DATABASE", "CREATE_TABLE", "DATA_LOCATION_ACCESS", "DELETE", "DROP", "INSERT", "SELECT"], ..StrRule::ANY }), min_items: None, max_items: None })),
         ("Principal", Shape::Object(&RULE_DataLakePrincipal)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PrincipalPrivileges` property type of `AWS::Glue::Database`.
@@ -658,6 +381,7 @@ pub struct PrincipalPrivileges {
     pub principal: Option<Obj<DataLakePrincipal>>,
 }
 
+#[rustfmt::skip]
 impl PrincipalPrivileges {
     /// A `PrincipalPrivileges` with no property set (none is required).
     pub fn new() -> Self {
@@ -665,20 +389,9 @@ impl PrincipalPrivileges {
     }
 
     /// `Permissions`: a list of [`PrincipalPrivilegesPermission`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn permissions(mut self, value: impl Into<List<PrincipalPrivilegesPermission>>) -> Self {
-        self.permissions = Some(value.into());
-        self
-    }
-
+    pub fn permissions(mut self, value: impl Into<List<PrincipalPrivilegesPermission>>) -> Self { self.permissions = Some(value.into()); self }
     /// `Principal`: a [`DataLakePrincipal`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn principal(mut self, value: impl Into<Obj<DataLakePrincipal>>) -> Self {
-        self.principal = Some(value.into());
-        self
-    }
+    pub fn principal(mut self, value: impl Into<Obj<DataLakePrincipal>>) -> Self { self.principal = Some(value.into()); self }
 }
 
 impl PropertyType for PrincipalPrivileges {}

@@ -11,14 +11,11 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct DevEndpointRequired {
     /// `RoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the IAM role used in this `DevEndpoint` .
-    ///
-    /// Format `AWS::IAM::Role.Arn`.
     pub role_arn: Str,
 }
 
-static RULE_DevEndpoint: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DevEndpoint: ObjRule = ObjRule {
     properties: &[
         ("Arguments", Shape::Any),
         ("EndpointName", Shape::STR),
@@ -28,58 +25,17 @@ static RULE_DevEndpoint: ObjRule = ObjRule {
         ("NumberOfNodes", Shape::INT),
         ("NumberOfWorkers", Shape::INT),
         ("PublicKey", Shape::STR),
-        (
-            "PublicKeys",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("PublicKeys", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("SecurityConfiguration", Shape::STR),
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SubnetId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SubnetId),
-            }),
-        ),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
         ("Tags", Shape::Any),
         ("WorkerType", Shape::STR),
     ],
     required: &["RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Glue::DevEndpoint` resource.
@@ -197,6 +153,7 @@ pub struct DevEndpoint {
     pub worker_type: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DevEndpoint {
     /// The CloudFormation type name, `AWS::Glue::DevEndpoint`.
     pub const TYPE_NAME: &'static str = "AWS::Glue::DevEndpoint";
@@ -239,124 +196,35 @@ impl DevEndpoint {
     }
 
     /// `Arguments`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arguments(mut self, value: impl Into<Json>) -> Self {
-        self.arguments = Some(value.into());
-        self
-    }
-
+    pub fn arguments(mut self, value: impl Into<Json>) -> Self { self.arguments = Some(value.into()); self }
     /// `EndpointName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_name(mut self, value: impl Into<Str>) -> Self {
-        self.endpoint_name = Some(value.into());
-        self
-    }
-
+    pub fn endpoint_name(mut self, value: impl Into<Str>) -> Self { self.endpoint_name = Some(value.into()); self }
     /// `ExtraJarsS3Path`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn extra_jars_s3_path(mut self, value: impl Into<Str>) -> Self {
-        self.extra_jars_s3_path = Some(value.into());
-        self
-    }
-
+    pub fn extra_jars_s3_path(mut self, value: impl Into<Str>) -> Self { self.extra_jars_s3_path = Some(value.into()); self }
     /// `ExtraPythonLibsS3Path`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn extra_python_libs_s3_path(mut self, value: impl Into<Str>) -> Self {
-        self.extra_python_libs_s3_path = Some(value.into());
-        self
-    }
-
+    pub fn extra_python_libs_s3_path(mut self, value: impl Into<Str>) -> Self { self.extra_python_libs_s3_path = Some(value.into()); self }
     /// `GlueVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn glue_version(mut self, value: impl Into<Str>) -> Self {
-        self.glue_version = Some(value.into());
-        self
-    }
-
+    pub fn glue_version(mut self, value: impl Into<Str>) -> Self { self.glue_version = Some(value.into()); self }
     /// `NumberOfNodes`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn number_of_nodes(mut self, value: impl Into<Int>) -> Self {
-        self.number_of_nodes = Some(value.into());
-        self
-    }
-
+    pub fn number_of_nodes(mut self, value: impl Into<Int>) -> Self { self.number_of_nodes = Some(value.into()); self }
     /// `NumberOfWorkers`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn number_of_workers(mut self, value: impl Into<Int>) -> Self {
-        self.number_of_workers = Some(value.into());
-        self
-    }
-
+    pub fn number_of_workers(mut self, value: impl Into<Int>) -> Self { self.number_of_workers = Some(value.into()); self }
     /// `PublicKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn public_key(mut self, value: impl Into<Str>) -> Self {
-        self.public_key = Some(value.into());
-        self
-    }
-
+    pub fn public_key(mut self, value: impl Into<Str>) -> Self { self.public_key = Some(value.into()); self }
     /// `PublicKeys`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn public_keys(mut self, value: impl Into<List<Str>>) -> Self {
-        self.public_keys = Some(value.into());
-        self
-    }
-
+    pub fn public_keys(mut self, value: impl Into<List<Str>>) -> Self { self.public_keys = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `SecurityConfiguration`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_configuration(mut self, value: impl Into<Str>) -> Self {
-        self.security_configuration = Some(value.into());
-        self
-    }
-
+    pub fn security_configuration(mut self, value: impl Into<Str>) -> Self { self.security_configuration = Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = Some(value.into());
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
     /// `SubnetId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self {
-        self.subnet_id = Some(value.into());
-        self
-    }
-
+    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `WorkerType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn worker_type(mut self, value: impl Into<Str>) -> Self {
-        self.worker_type = Some(value.into());
-        self
-    }
+    pub fn worker_type(mut self, value: impl Into<Str>) -> Self { self.worker_type = Some(value.into()); self }
 }
 
 impl Resource for DevEndpoint {

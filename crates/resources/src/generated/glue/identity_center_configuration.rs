@@ -15,47 +15,19 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct IdentityCenterConfigurationRequired {
     /// `InstanceArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the Identity Center instance associated with the AWS Glue configuration.
-    ///
-    /// Pattern `^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$`; length 10 to 1224; create-only: changing it replaces the resource.
     pub instance_arn: Str,
 }
 
-static RULE_IdentityCenterConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IdentityCenterConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "InstanceArn",
-            Shape::Str(&StrRule {
-                min_len: Some(10),
-                max_len: Some(1224),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Scopes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(50),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
+        ("InstanceArn", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(1224), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Scopes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50) })),
         ("UserBackgroundSessionsEnabled", Shape::Bool),
     ],
     required: &["InstanceArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Glue::IdentityCenterConfiguration` resource.
@@ -89,6 +61,7 @@ pub struct IdentityCenterConfiguration {
     pub user_background_sessions_enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl IdentityCenterConfiguration {
     /// The CloudFormation type name, `AWS::Glue::IdentityCenterConfiguration`.
     pub const TYPE_NAME: &'static str = "AWS::Glue::IdentityCenterConfiguration";
@@ -119,28 +92,11 @@ impl IdentityCenterConfiguration {
     }
 
     /// `InstanceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self {
-        self.instance_arn = value.into();
-        self
-    }
-
+    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = value.into(); self }
     /// `Scopes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scopes(mut self, value: impl Into<List<Str>>) -> Self {
-        self.scopes = Some(value.into());
-        self
-    }
-
+    pub fn scopes(mut self, value: impl Into<List<Str>>) -> Self { self.scopes = Some(value.into()); self }
     /// `UserBackgroundSessionsEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_background_sessions_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.user_background_sessions_enabled = Some(value.into());
-        self
-    }
+    pub fn user_background_sessions_enabled(mut self, value: impl Into<Bool>) -> Self { self.user_background_sessions_enabled = Some(value.into()); self }
 }
 
 impl Resource for IdentityCenterConfiguration {

@@ -14,104 +14,29 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("arn:aws:.*:.*:[0-9]+:.*");
 #[derive(Clone, Debug, PartialEq)]
 pub struct IntegrationRequired {
     /// `IntegrationName`: a string, required.
-    ///
-    /// A unique name for the integration.
-    ///
-    /// Length 1 to 128; create-only: changing it replaces the resource.
     pub integration_name: Str,
     /// `SourceArn`: a string, required.
-    ///
-    /// The ARN for the source of the integration.
-    ///
-    /// Pattern `arn:aws:.*:.*:[0-9]+:.*`; length 1 to 512; create-only: changing it replaces the resource.
     pub source_arn: Str,
     /// `TargetArn`: a string, required.
-    ///
-    /// The ARN for the target of the integration.
-    ///
-    /// Pattern `arn:aws:.*:.*:[0-9]+:.*`; length 1 to 512; create-only: changing it replaces the resource.
     pub target_arn: Str,
 }
 
-static RULE_Integration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Integration: ObjRule = ObjRule {
     properties: &[
         ("AdditionalEncryptionContext", Shape::Any),
-        (
-            "DataFilter",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1000),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DataFilter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("IntegrationConfig", Shape::Object(&RULE_IntegrationConfig)),
-        (
-            "IntegrationName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SourceArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "TargetArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("IntegrationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ("SourceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("TargetArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["IntegrationName", "SourceArn", "TargetArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Glue::Integration` resource.
@@ -183,6 +108,7 @@ pub struct Integration {
     pub target_arn: Str,
 }
 
+#[rustfmt::skip]
 impl Integration {
     /// The CloudFormation type name, `AWS::Glue::Integration`.
     pub const TYPE_NAME: &'static str = "AWS::Glue::Integration";
@@ -194,20 +120,9 @@ impl Integration {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-integration.html",
         primary_identifier: &["IntegrationArn", "IntegrationName"],
         required: &["IntegrationName", "SourceArn", "TargetArn"],
-        create_only: &[
-            "IntegrationName",
-            "SourceArn",
-            "TargetArn",
-            "KmsKeyId",
-            "AdditionalEncryptionContext",
-            "IntegrationConfig",
-            "IntegrationConfig/RefreshInterval",
-        ],
+        create_only: &["IntegrationName", "SourceArn", "TargetArn", "KmsKeyId", "AdditionalEncryptionContext", "IntegrationConfig", "IntegrationConfig/RefreshInterval"],
         conditional_create_only: &[],
-        write_only: &[
-            "IntegrationConfig/SourceProperties",
-            "IntegrationConfig/ContinuousSync",
-        ],
+        write_only: &["IntegrationConfig/SourceProperties", "IntegrationConfig/ContinuousSync"],
         read_only: &["IntegrationArn", "CreateTime", "Status"],
         attributes: &["CreateTime", "IntegrationArn", "Status"],
         taggable: true,
@@ -230,76 +145,23 @@ impl Integration {
     }
 
     /// `AdditionalEncryptionContext`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn additional_encryption_context(mut self, value: impl Into<Json>) -> Self {
-        self.additional_encryption_context = Some(value.into());
-        self
-    }
-
+    pub fn additional_encryption_context(mut self, value: impl Into<Json>) -> Self { self.additional_encryption_context = Some(value.into()); self }
     /// `DataFilter`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_filter(mut self, value: impl Into<Str>) -> Self {
-        self.data_filter = Some(value.into());
-        self
-    }
-
+    pub fn data_filter(mut self, value: impl Into<Str>) -> Self { self.data_filter = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `IntegrationConfig`: an [`IntegrationConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn integration_config(mut self, value: impl Into<Obj<IntegrationConfig>>) -> Self {
-        self.integration_config = Some(value.into());
-        self
-    }
-
+    pub fn integration_config(mut self, value: impl Into<Obj<IntegrationConfig>>) -> Self { self.integration_config = Some(value.into()); self }
     /// `IntegrationName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn integration_name(mut self, value: impl Into<Str>) -> Self {
-        self.integration_name = value.into();
-        self
-    }
-
+    pub fn integration_name(mut self, value: impl Into<Str>) -> Self { self.integration_name = value.into(); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `SourceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_arn(mut self, value: impl Into<Str>) -> Self {
-        self.source_arn = value.into();
-        self
-    }
-
+    pub fn source_arn(mut self, value: impl Into<Str>) -> Self { self.source_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TargetArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_arn(mut self, value: impl Into<Str>) -> Self {
-        self.target_arn = value.into();
-        self
-    }
+    pub fn target_arn(mut self, value: impl Into<Str>) -> Self { self.target_arn = value.into(); self }
 }
 
 impl Resource for Integration {
@@ -377,27 +239,15 @@ impl IntegrationAttributes {
     }
 }
 
-static RULE_IntegrationConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IntegrationConfig: ObjRule = ObjRule {
     properties: &[
         ("ContinuousSync", Shape::Bool),
-        (
-            "RefreshInterval",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("RefreshInterval", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
         ("SourceProperties", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IntegrationConfig` property type of `AWS::Glue::Integration`.
@@ -423,6 +273,7 @@ pub struct IntegrationConfig {
     pub source_properties: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl IntegrationConfig {
     /// A `IntegrationConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -430,28 +281,11 @@ impl IntegrationConfig {
     }
 
     /// `ContinuousSync`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn continuous_sync(mut self, value: impl Into<Bool>) -> Self {
-        self.continuous_sync = Some(value.into());
-        self
-    }
-
+    pub fn continuous_sync(mut self, value: impl Into<Bool>) -> Self { self.continuous_sync = Some(value.into()); self }
     /// `RefreshInterval`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn refresh_interval(mut self, value: impl Into<Str>) -> Self {
-        self.refresh_interval = Some(value.into());
-        self
-    }
-
+    pub fn refresh_interval(mut self, value: impl Into<Str>) -> Self { self.refresh_interval = Some(value.into()); self }
     /// `SourceProperties`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_properties(mut self, value: impl Into<Json>) -> Self {
-        self.source_properties = Some(value.into());
-        self
-    }
+    pub fn source_properties(mut self, value: impl Into<Json>) -> Self { self.source_properties = Some(value.into()); self }
 }
 
 impl PropertyType for IntegrationConfig {}
@@ -470,40 +304,18 @@ impl ToValue for IntegrationConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::Glue::Integration`.
@@ -521,6 +333,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -531,20 +344,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tag {}

@@ -15,48 +15,20 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("arn:aws:iam:.*:[0-9]+:.*");
 #[derive(Clone, Debug, PartialEq)]
 pub struct IntegrationResourcePropertyRequired {
     /// `ResourceArn`: a string, required.
-    ///
-    /// The connection ARN of the source, or the database ARN of the target.
-    ///
-    /// Pattern `arn:aws:.*:.*:[0-9]+:.*`; length 1 to 512; create-only: changing it replaces the resource.
     pub resource_arn: Str,
 }
 
-static RULE_IntegrationResourceProperty: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IntegrationResourceProperty: ObjRule = ObjRule {
     properties: &[
-        (
-            "ResourceArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SourceProcessingProperties",
-            Shape::Object(&RULE_SourceProcessingProperties),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "TargetProcessingProperties",
-            Shape::Object(&RULE_TargetProcessingProperties),
-        ),
+        ("ResourceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("SourceProcessingProperties", Shape::Object(&RULE_SourceProcessingProperties)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("TargetProcessingProperties", Shape::Object(&RULE_TargetProcessingProperties)),
     ],
     required: &["ResourceArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Glue::IntegrationResourceProperty` resource.
@@ -94,6 +66,7 @@ pub struct IntegrationResourceProperty {
     pub target_processing_properties: Option<Obj<TargetProcessingProperties>>,
 }
 
+#[rustfmt::skip]
 impl IntegrationResourceProperty {
     /// The CloudFormation type name, `AWS::Glue::IntegrationResourceProperty`.
     pub const TYPE_NAME: &'static str = "AWS::Glue::IntegrationResourceProperty";
@@ -125,42 +98,13 @@ impl IntegrationResourceProperty {
     }
 
     /// `ResourceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self {
-        self.resource_arn = value.into();
-        self
-    }
-
+    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
     /// `SourceProcessingProperties`: a [`SourceProcessingProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_processing_properties(
-        mut self,
-        value: impl Into<Obj<SourceProcessingProperties>>,
-    ) -> Self {
-        self.source_processing_properties = Some(value.into());
-        self
-    }
-
+    pub fn source_processing_properties(mut self, value: impl Into<Obj<SourceProcessingProperties>>) -> Self { self.source_processing_properties = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TargetProcessingProperties`: a [`TargetProcessingProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_processing_properties(
-        mut self,
-        value: impl Into<Obj<TargetProcessingProperties>>,
-    ) -> Self {
-        self.target_processing_properties = Some(value.into());
-        self
-    }
+    pub fn target_processing_properties(mut self, value: impl Into<Obj<TargetProcessingProperties>>) -> Self { self.target_processing_properties = Some(value.into()); self }
 }
 
 impl Resource for IntegrationResourceProperty {
@@ -216,28 +160,17 @@ impl IntegrationResourcePropertyAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SourceProcessingPropertiesRequired {
     /// `RoleArn`: a string, required.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; length 1 to 128.
     pub role_arn: Str,
 }
 
-static RULE_SourceProcessingProperties: ObjRule = ObjRule {
-    properties: &[(
-        "RoleArn",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(128),
-            pattern: None,
-            allowed: &[],
-            format: Some(Format::IamRoleArn),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_SourceProcessingProperties: ObjRule = ObjRule {
+    properties: &[
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+    ],
     required: &["RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SourceProcessingProperties` property type of `AWS::Glue::IntegrationResourceProperty`.
@@ -253,6 +186,7 @@ pub struct SourceProcessingProperties {
     pub role_arn: Str,
 }
 
+#[rustfmt::skip]
 impl SourceProcessingProperties {
     /// A `SourceProcessingProperties` with its required properties, named in a [`SourceProcessingPropertiesRequired`].
     pub fn new(required: SourceProcessingPropertiesRequired) -> Self {
@@ -262,12 +196,7 @@ impl SourceProcessingProperties {
     }
 
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
 }
 
 impl PropertyType for SourceProcessingProperties {}
@@ -282,40 +211,18 @@ impl ToValue for SourceProcessingProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::Glue::IntegrationResourceProperty`.
@@ -333,6 +240,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -343,20 +251,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tag {}
@@ -374,60 +271,20 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TargetProcessingPropertiesRequired {
     /// `RoleArn`: a string, required.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `arn:aws:iam:.*:[0-9]+:.*`; length 1 to 128.
     pub role_arn: Str,
 }
 
-static RULE_TargetProcessingProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TargetProcessingProperties: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConnectionName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EventBusArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KmsArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("ConnectionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("EventBusArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("KmsArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TargetProcessingProperties` property type of `AWS::Glue::IntegrationResourceProperty`.
@@ -455,6 +312,7 @@ pub struct TargetProcessingProperties {
     pub role_arn: Str,
 }
 
+#[rustfmt::skip]
 impl TargetProcessingProperties {
     /// A `TargetProcessingProperties` with its required properties, named in a [`TargetProcessingPropertiesRequired`].
     pub fn new(required: TargetProcessingPropertiesRequired) -> Self {
@@ -467,36 +325,13 @@ impl TargetProcessingProperties {
     }
 
     /// `ConnectionName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_name(mut self, value: impl Into<Str>) -> Self {
-        self.connection_name = Some(value.into());
-        self
-    }
-
+    pub fn connection_name(mut self, value: impl Into<Str>) -> Self { self.connection_name = Some(value.into()); self }
     /// `EventBusArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_bus_arn(mut self, value: impl Into<Str>) -> Self {
-        self.event_bus_arn = Some(value.into());
-        self
-    }
-
+    pub fn event_bus_arn(mut self, value: impl Into<Str>) -> Self { self.event_bus_arn = Some(value.into()); self }
     /// `KmsArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_arn = Some(value.into());
-        self
-    }
-
+    pub fn kms_arn(mut self, value: impl Into<Str>) -> Self { self.kms_arn = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
 }
 
 impl PropertyType for TargetProcessingProperties {}

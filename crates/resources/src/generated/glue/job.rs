@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::NotificationProperty;
+use super::shared::RULE_NotificationProperty;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^([2-3]|3[.]9)$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^(\\w+\\.)+\\w+$");
 pub(crate) static PATTERN_2: Pattern =
@@ -16,139 +19,41 @@ pub(crate) static PATTERN_2: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct JobRequired {
     /// `Command`: a [`JobCommand`] object, required.
-    ///
-    /// The code that executes a job.
     pub command: Obj<JobCommand>,
     /// `Role`: a string, required.
-    ///
-    /// The name or Amazon Resource Name (ARN) of the IAM role associated with this job.
     pub role: Str,
 }
 
-static RULE_Job: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Job: ObjRule = ObjRule {
     properties: &[
         ("AllocatedCapacity", Shape::NUM),
         ("Command", Shape::Object(&RULE_JobCommand)),
         ("Connections", Shape::Object(&RULE_ConnectionsList)),
         ("DefaultArguments", Shape::Any),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ExecutionClass",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FLEX", "STANDARD"],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
+        ("ExecutionClass", Shape::Str(&StrRule { allowed: &["FLEX", "STANDARD"], ..StrRule::ANY })),
         ("ExecutionProperty", Shape::Object(&RULE_ExecutionProperty)),
-        (
-            "GlueVersion",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "JobMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NOTEBOOK", "SCRIPT", "VISUAL"],
-                format: None,
-            }),
-        ),
+        ("GlueVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("JobMode", Shape::Str(&StrRule { allowed: &["NOTEBOOK", "SCRIPT", "VISUAL"], ..StrRule::ANY })),
         ("JobRunQueuingEnabled", Shape::Bool),
         ("LogUri", Shape::STR),
-        (
-            "MaintenanceWindow",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("MaintenanceWindow", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("MaxCapacity", Shape::NUM),
         ("MaxRetries", Shape::NUM),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("NonOverridableArguments", Shape::Any),
-        (
-            "NotificationProperty",
-            Shape::Object(&RULE_NotificationProperty),
-        ),
-        (
-            "NumberOfWorkers",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("NotificationProperty", Shape::Object(&RULE_NotificationProperty)),
+        ("NumberOfWorkers", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
         ("Role", Shape::STR),
-        (
-            "SecurityConfiguration",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("SecurityConfiguration", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("Tags", Shape::Any),
-        (
-            "Timeout",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "WorkerType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "Standard", "G.1X", "G.2X", "G.025X", "G.4X", "G.8X", "Z.2X", "G.12X", "G.16X",
-                    "R.1X", "R.2X", "R.4X", "R.8X",
-                ],
-                format: None,
-            }),
-        ),
+        ("Timeout", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("WorkerType", Shape::Str(&StrRule { allowed: &["Standard", "G.1X", "G.2X", "G.025X", "G.4X", "G.8X", "Z.2X", "G.12X", "G.16X", "R.1X", "R.2X", "R.4X", "R.8X"], ..StrRule::ANY })),
     ],
     required: &["Role", "Command"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Glue::Job` resource.
@@ -333,6 +238,7 @@ pub struct Job {
     pub worker_type: Option<WorkerType>,
 }
 
+#[rustfmt::skip]
 impl Job {
     /// The CloudFormation type name, `AWS::Glue::Job`.
     pub const TYPE_NAME: &'static str = "AWS::Glue::Job";
@@ -383,188 +289,51 @@ impl Job {
     }
 
     /// `AllocatedCapacity`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allocated_capacity(mut self, value: impl Into<Num>) -> Self {
-        self.allocated_capacity = Some(value.into());
-        self
-    }
-
+    pub fn allocated_capacity(mut self, value: impl Into<Num>) -> Self { self.allocated_capacity = Some(value.into()); self }
     /// `Command`: a [`JobCommand`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn command(mut self, value: impl Into<Obj<JobCommand>>) -> Self {
-        self.command = value.into();
-        self
-    }
-
+    pub fn command(mut self, value: impl Into<Obj<JobCommand>>) -> Self { self.command = value.into(); self }
     /// `Connections`: a [`ConnectionsList`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connections(mut self, value: impl Into<Obj<ConnectionsList>>) -> Self {
-        self.connections = Some(value.into());
-        self
-    }
-
+    pub fn connections(mut self, value: impl Into<Obj<ConnectionsList>>) -> Self { self.connections = Some(value.into()); self }
     /// `DefaultArguments`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_arguments(mut self, value: impl Into<Json>) -> Self {
-        self.default_arguments = Some(value.into());
-        self
-    }
-
+    pub fn default_arguments(mut self, value: impl Into<Json>) -> Self { self.default_arguments = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `ExecutionClass`: an [`ExecutionClass`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_class(mut self, value: impl Into<ExecutionClass>) -> Self {
-        self.execution_class = Some(value.into());
-        self
-    }
-
+    pub fn execution_class(mut self, value: impl Into<ExecutionClass>) -> Self { self.execution_class = Some(value.into()); self }
     /// `ExecutionProperty`: an [`ExecutionProperty`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_property(mut self, value: impl Into<Obj<ExecutionProperty>>) -> Self {
-        self.execution_property = Some(value.into());
-        self
-    }
-
+    pub fn execution_property(mut self, value: impl Into<Obj<ExecutionProperty>>) -> Self { self.execution_property = Some(value.into()); self }
     /// `GlueVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn glue_version(mut self, value: impl Into<Str>) -> Self {
-        self.glue_version = Some(value.into());
-        self
-    }
-
+    pub fn glue_version(mut self, value: impl Into<Str>) -> Self { self.glue_version = Some(value.into()); self }
     /// `JobMode`: a [`JobMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn job_mode(mut self, value: impl Into<JobMode>) -> Self {
-        self.job_mode = Some(value.into());
-        self
-    }
-
+    pub fn job_mode(mut self, value: impl Into<JobMode>) -> Self { self.job_mode = Some(value.into()); self }
     /// `JobRunQueuingEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn job_run_queuing_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.job_run_queuing_enabled = Some(value.into());
-        self
-    }
-
+    pub fn job_run_queuing_enabled(mut self, value: impl Into<Bool>) -> Self { self.job_run_queuing_enabled = Some(value.into()); self }
     /// `LogUri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_uri(mut self, value: impl Into<Str>) -> Self {
-        self.log_uri = Some(value.into());
-        self
-    }
-
+    pub fn log_uri(mut self, value: impl Into<Str>) -> Self { self.log_uri = Some(value.into()); self }
     /// `MaintenanceWindow`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maintenance_window(mut self, value: impl Into<Str>) -> Self {
-        self.maintenance_window = Some(value.into());
-        self
-    }
-
+    pub fn maintenance_window(mut self, value: impl Into<Str>) -> Self { self.maintenance_window = Some(value.into()); self }
     /// `MaxCapacity`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_capacity(mut self, value: impl Into<Num>) -> Self {
-        self.max_capacity = Some(value.into());
-        self
-    }
-
+    pub fn max_capacity(mut self, value: impl Into<Num>) -> Self { self.max_capacity = Some(value.into()); self }
     /// `MaxRetries`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_retries(mut self, value: impl Into<Num>) -> Self {
-        self.max_retries = Some(value.into());
-        self
-    }
-
+    pub fn max_retries(mut self, value: impl Into<Num>) -> Self { self.max_retries = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `NonOverridableArguments`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn non_overridable_arguments(mut self, value: impl Into<Json>) -> Self {
-        self.non_overridable_arguments = Some(value.into());
-        self
-    }
-
+    pub fn non_overridable_arguments(mut self, value: impl Into<Json>) -> Self { self.non_overridable_arguments = Some(value.into()); self }
     /// `NotificationProperty`: a [`NotificationProperty`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notification_property(mut self, value: impl Into<Obj<NotificationProperty>>) -> Self {
-        self.notification_property = Some(value.into());
-        self
-    }
-
+    pub fn notification_property(mut self, value: impl Into<Obj<NotificationProperty>>) -> Self { self.notification_property = Some(value.into()); self }
     /// `NumberOfWorkers`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn number_of_workers(mut self, value: impl Into<Int>) -> Self {
-        self.number_of_workers = Some(value.into());
-        self
-    }
-
+    pub fn number_of_workers(mut self, value: impl Into<Int>) -> Self { self.number_of_workers = Some(value.into()); self }
     /// `Role`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role(mut self, value: impl Into<Str>) -> Self {
-        self.role = value.into();
-        self
-    }
-
+    pub fn role(mut self, value: impl Into<Str>) -> Self { self.role = value.into(); self }
     /// `SecurityConfiguration`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_configuration(mut self, value: impl Into<Str>) -> Self {
-        self.security_configuration = Some(value.into());
-        self
-    }
-
+    pub fn security_configuration(mut self, value: impl Into<Str>) -> Self { self.security_configuration = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `Timeout`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout(mut self, value: impl Into<Int>) -> Self {
-        self.timeout = Some(value.into());
-        self
-    }
-
+    pub fn timeout(mut self, value: impl Into<Int>) -> Self { self.timeout = Some(value.into()); self }
     /// `WorkerType`: a [`WorkerType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn worker_type(mut self, value: impl Into<WorkerType>) -> Self {
-        self.worker_type = Some(value.into());
-        self
-    }
+    pub fn worker_type(mut self, value: impl Into<WorkerType>) -> Self { self.worker_type = Some(value.into()); self }
 }
 
 impl Resource for Job {
@@ -620,27 +389,13 @@ impl From<ResourceRef> for JobAttributes {
     }
 }
 
-static RULE_ConnectionsList: ObjRule = ObjRule {
-    properties: &[(
-        "Connections",
-        Shape::List(&ListRule {
-            items: Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-            min_items: Some(0),
-            max_items: Some(1000),
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ConnectionsList: ObjRule = ObjRule {
+    properties: &[
+        ("Connections", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY }), min_items: Some(0), max_items: Some(1000) })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConnectionsList` property type of `AWS::Glue::Job`.
@@ -658,6 +413,7 @@ pub struct ConnectionsList {
     pub connections: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl ConnectionsList {
     /// A `ConnectionsList` with no property set (none is required).
     pub fn new() -> Self {
@@ -665,12 +421,7 @@ impl ConnectionsList {
     }
 
     /// `Connections`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connections(mut self, value: impl Into<List<Str>>) -> Self {
-        self.connections = Some(value.into());
-        self
-    }
+    pub fn connections(mut self, value: impl Into<List<Str>>) -> Self { self.connections = Some(value.into()); self }
 }
 
 impl PropertyType for ConnectionsList {}
@@ -683,14 +434,13 @@ impl ToValue for ConnectionsList {
     }
 }
 
-static RULE_ExecutionProperty: ObjRule = ObjRule {
-    properties: &[("MaxConcurrentRuns", Shape::NUM)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ExecutionProperty: ObjRule = ObjRule {
+    properties: &[
+        ("MaxConcurrentRuns", Shape::NUM),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ExecutionProperty` property type of `AWS::Glue::Job`.
@@ -706,6 +456,7 @@ pub struct ExecutionProperty {
     pub max_concurrent_runs: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl ExecutionProperty {
     /// A `ExecutionProperty` with no property set (none is required).
     pub fn new() -> Self {
@@ -713,12 +464,7 @@ impl ExecutionProperty {
     }
 
     /// `MaxConcurrentRuns`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_concurrent_runs(mut self, value: impl Into<Num>) -> Self {
-        self.max_concurrent_runs = Some(value.into());
-        self
-    }
+    pub fn max_concurrent_runs(mut self, value: impl Into<Num>) -> Self { self.max_concurrent_runs = Some(value.into()); self }
 }
 
 impl PropertyType for ExecutionProperty {}
@@ -731,46 +477,16 @@ impl ToValue for ExecutionProperty {
     }
 }
 
-static RULE_JobCommand: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_JobCommand: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::STR),
-        (
-            "PythonVersion",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Runtime",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ScriptLocation",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(400000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("PythonVersion", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Runtime", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), ..StrRule::ANY })),
+        ("ScriptLocation", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(400000), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `JobCommand` property type of `AWS::Glue::Job`.
@@ -804,6 +520,7 @@ pub struct JobCommand {
     pub script_location: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl JobCommand {
     /// A `JobCommand` with no property set (none is required).
     pub fn new() -> Self {
@@ -811,36 +528,13 @@ impl JobCommand {
     }
 
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `PythonVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn python_version(mut self, value: impl Into<Str>) -> Self {
-        self.python_version = Some(value.into());
-        self
-    }
-
+    pub fn python_version(mut self, value: impl Into<Str>) -> Self { self.python_version = Some(value.into()); self }
     /// `Runtime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn runtime(mut self, value: impl Into<Str>) -> Self {
-        self.runtime = Some(value.into());
-        self
-    }
-
+    pub fn runtime(mut self, value: impl Into<Str>) -> Self { self.runtime = Some(value.into()); self }
     /// `ScriptLocation`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn script_location(mut self, value: impl Into<Str>) -> Self {
-        self.script_location = Some(value.into());
-        self
-    }
+    pub fn script_location(mut self, value: impl Into<Str>) -> Self { self.script_location = Some(value.into()); self }
 }
 
 impl PropertyType for JobCommand {}
@@ -852,63 +546,6 @@ impl ToValue for JobCommand {
             .opt("PythonVersion", &self.python_version)
             .opt("Runtime", &self.runtime)
             .opt("ScriptLocation", &self.script_location)
-            .build()
-    }
-}
-
-static RULE_NotificationProperty: ObjRule = ObjRule {
-    properties: &[(
-        "NotifyDelayAfter",
-        Shape::Int(&NumRule {
-            min: Some(1.0),
-            max: None,
-            allowed: &[],
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `NotificationProperty` property type of `AWS::Glue::Job`.
-///
-/// Specifies configuration properties of a notification.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-glue-job-notificationproperty.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct NotificationProperty {
-    /// `NotifyDelayAfter`: an integer.
-    ///
-    /// After a job run starts, the number of minutes to wait before sending a job run delay notification.
-    ///
-    /// Value at least 1.
-    pub notify_delay_after: Option<Int>,
-}
-
-impl NotificationProperty {
-    /// A `NotificationProperty` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `NotifyDelayAfter`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notify_delay_after(mut self, value: impl Into<Int>) -> Self {
-        self.notify_delay_after = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for NotificationProperty {}
-
-impl ToValue for NotificationProperty {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("NotifyDelayAfter", &self.notify_delay_after)
             .build()
     }
 }

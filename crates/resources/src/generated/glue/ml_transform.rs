@@ -11,59 +11,33 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct MlTransformRequired {
     /// `InputRecordTables`: an [`InputRecordTables`] object, required.
-    ///
-    /// A list of AWS Glue table definitions used by the transform.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub input_record_tables: Obj<InputRecordTables>,
     /// `Role`: a string, required.
-    ///
-    /// The name or Amazon Resource Name (ARN) of the IAM role with the required permissions. The required permissions include both AWS Glue service role permissions to AWS Glue resources, and Amazon S3 permissions required by the transform.
-    ///
-    /// - This role needs AWS Glue service role permissions to allow access to resources in AWS Glue . See \[Attach a Policy to IAM Users That Access AWS Glue\](<https://docs.aws.amazon.com/glue/latest/dg/attach-policy-iam-user.html>) .
-    /// - This role needs permission to your Amazon Simple Storage Service (Amazon S3) sources, targets, temporary directory, scripts, and any libraries used by the task run for this transform.
     pub role: Str,
     /// `TransformParameters`: a [`TransformParameters`] object, required.
-    ///
-    /// The algorithm-specific parameters that are associated with the machine learning transform.
     pub transform_parameters: Obj<TransformParameters>,
 }
 
-static RULE_MlTransform: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MlTransform: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("GlueVersion", Shape::STR),
         ("InputRecordTables", Shape::Object(&RULE_InputRecordTables)),
-        (
-            "MaxCapacity",
-            Shape::Num(&NumRule {
-                min: Some(1.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
+        ("MaxCapacity", Shape::Num(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
         ("MaxRetries", Shape::INT),
         ("Name", Shape::STR),
         ("NumberOfWorkers", Shape::INT),
         ("Role", Shape::STR),
         ("Tags", Shape::Any),
         ("Timeout", Shape::INT),
-        (
-            "TransformEncryption",
-            Shape::Object(&RULE_TransformEncryption),
-        ),
-        (
-            "TransformParameters",
-            Shape::Object(&RULE_TransformParameters),
-        ),
+        ("TransformEncryption", Shape::Object(&RULE_TransformEncryption)),
+        ("TransformParameters", Shape::Object(&RULE_TransformParameters)),
         ("WorkerType", Shape::STR),
     ],
     required: &["Role", "TransformParameters", "InputRecordTables"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Glue::MLTransform` resource.
@@ -171,6 +145,7 @@ pub struct MlTransform {
     pub worker_type: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl MlTransform {
     /// The CloudFormation type name, `AWS::Glue::MLTransform`.
     pub const TYPE_NAME: &'static str = "AWS::Glue::MLTransform";
@@ -211,108 +186,31 @@ impl MlTransform {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `GlueVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn glue_version(mut self, value: impl Into<Str>) -> Self {
-        self.glue_version = Some(value.into());
-        self
-    }
-
+    pub fn glue_version(mut self, value: impl Into<Str>) -> Self { self.glue_version = Some(value.into()); self }
     /// `InputRecordTables`: an [`InputRecordTables`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_record_tables(mut self, value: impl Into<Obj<InputRecordTables>>) -> Self {
-        self.input_record_tables = value.into();
-        self
-    }
-
+    pub fn input_record_tables(mut self, value: impl Into<Obj<InputRecordTables>>) -> Self { self.input_record_tables = value.into(); self }
     /// `MaxCapacity`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_capacity(mut self, value: impl Into<Num>) -> Self {
-        self.max_capacity = Some(value.into());
-        self
-    }
-
+    pub fn max_capacity(mut self, value: impl Into<Num>) -> Self { self.max_capacity = Some(value.into()); self }
     /// `MaxRetries`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_retries(mut self, value: impl Into<Int>) -> Self {
-        self.max_retries = Some(value.into());
-        self
-    }
-
+    pub fn max_retries(mut self, value: impl Into<Int>) -> Self { self.max_retries = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `NumberOfWorkers`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn number_of_workers(mut self, value: impl Into<Int>) -> Self {
-        self.number_of_workers = Some(value.into());
-        self
-    }
-
+    pub fn number_of_workers(mut self, value: impl Into<Int>) -> Self { self.number_of_workers = Some(value.into()); self }
     /// `Role`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role(mut self, value: impl Into<Str>) -> Self {
-        self.role = value.into();
-        self
-    }
-
+    pub fn role(mut self, value: impl Into<Str>) -> Self { self.role = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `Timeout`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout(mut self, value: impl Into<Int>) -> Self {
-        self.timeout = Some(value.into());
-        self
-    }
-
+    pub fn timeout(mut self, value: impl Into<Int>) -> Self { self.timeout = Some(value.into()); self }
     /// `TransformEncryption`: a [`TransformEncryption`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transform_encryption(mut self, value: impl Into<Obj<TransformEncryption>>) -> Self {
-        self.transform_encryption = Some(value.into());
-        self
-    }
-
+    pub fn transform_encryption(mut self, value: impl Into<Obj<TransformEncryption>>) -> Self { self.transform_encryption = Some(value.into()); self }
     /// `TransformParameters`: a [`TransformParameters`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transform_parameters(mut self, value: impl Into<Obj<TransformParameters>>) -> Self {
-        self.transform_parameters = value.into();
-        self
-    }
-
+    pub fn transform_parameters(mut self, value: impl Into<Obj<TransformParameters>>) -> Self { self.transform_parameters = value.into(); self }
     /// `WorkerType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn worker_type(mut self, value: impl Into<Str>) -> Self {
-        self.worker_type = Some(value.into());
-        self
-    }
+    pub fn worker_type(mut self, value: impl Into<Str>) -> Self { self.worker_type = Some(value.into()); self }
 }
 
 impl Resource for MlTransform {
@@ -369,12 +267,11 @@ impl MlTransformAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FindMatchesParametersRequired {
     /// `PrimaryKeyColumnName`: a string, required.
-    ///
-    /// The name of a column that uniquely identifies rows in the source table. Used to help identify matching records.
     pub primary_key_column_name: Str,
 }
 
-static RULE_FindMatchesParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FindMatchesParameters: ObjRule = ObjRule {
     properties: &[
         ("AccuracyCostTradeoff", Shape::NUM),
         ("EnforceProvidedLabels", Shape::Bool),
@@ -382,11 +279,8 @@ static RULE_FindMatchesParameters: ObjRule = ObjRule {
         ("PrimaryKeyColumnName", Shape::STR),
     ],
     required: &["PrimaryKeyColumnName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FindMatchesParameters` property type of `AWS::Glue::MLTransform`.
@@ -424,6 +318,7 @@ pub struct FindMatchesParameters {
     pub primary_key_column_name: Str,
 }
 
+#[rustfmt::skip]
 impl FindMatchesParameters {
     /// A `FindMatchesParameters` with its required properties, named in a [`FindMatchesParametersRequired`].
     pub fn new(required: FindMatchesParametersRequired) -> Self {
@@ -436,36 +331,13 @@ impl FindMatchesParameters {
     }
 
     /// `AccuracyCostTradeoff`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accuracy_cost_tradeoff(mut self, value: impl Into<Num>) -> Self {
-        self.accuracy_cost_tradeoff = Some(value.into());
-        self
-    }
-
+    pub fn accuracy_cost_tradeoff(mut self, value: impl Into<Num>) -> Self { self.accuracy_cost_tradeoff = Some(value.into()); self }
     /// `EnforceProvidedLabels`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enforce_provided_labels(mut self, value: impl Into<Bool>) -> Self {
-        self.enforce_provided_labels = Some(value.into());
-        self
-    }
-
+    pub fn enforce_provided_labels(mut self, value: impl Into<Bool>) -> Self { self.enforce_provided_labels = Some(value.into()); self }
     /// `PrecisionRecallTradeoff`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn precision_recall_tradeoff(mut self, value: impl Into<Num>) -> Self {
-        self.precision_recall_tradeoff = Some(value.into());
-        self
-    }
-
+    pub fn precision_recall_tradeoff(mut self, value: impl Into<Num>) -> Self { self.precision_recall_tradeoff = Some(value.into()); self }
     /// `PrimaryKeyColumnName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn primary_key_column_name(mut self, value: impl Into<Str>) -> Self {
-        self.primary_key_column_name = value.into();
-        self
-    }
+    pub fn primary_key_column_name(mut self, value: impl Into<Str>) -> Self { self.primary_key_column_name = value.into(); self }
 }
 
 impl PropertyType for FindMatchesParameters {}
@@ -485,16 +357,13 @@ impl ToValue for FindMatchesParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GlueTablesRequired {
     /// `DatabaseName`: a string, required.
-    ///
-    /// A database name in the AWS Glue Data Catalog .
     pub database_name: Str,
     /// `TableName`: a string, required.
-    ///
-    /// A table name in the AWS Glue Data Catalog .
     pub table_name: Str,
 }
 
-static RULE_GlueTables: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GlueTables: ObjRule = ObjRule {
     properties: &[
         ("CatalogId", Shape::STR),
         ("ConnectionName", Shape::STR),
@@ -502,11 +371,8 @@ static RULE_GlueTables: ObjRule = ObjRule {
         ("TableName", Shape::STR),
     ],
     required: &["TableName", "DatabaseName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GlueTables` property type of `AWS::Glue::MLTransform`.
@@ -534,6 +400,7 @@ pub struct GlueTables {
     pub table_name: Str,
 }
 
+#[rustfmt::skip]
 impl GlueTables {
     /// A `GlueTables` with its required properties, named in a [`GlueTablesRequired`].
     pub fn new(required: GlueTablesRequired) -> Self {
@@ -546,36 +413,13 @@ impl GlueTables {
     }
 
     /// `CatalogId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self {
-        self.catalog_id = Some(value.into());
-        self
-    }
-
+    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self { self.catalog_id = Some(value.into()); self }
     /// `ConnectionName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_name(mut self, value: impl Into<Str>) -> Self {
-        self.connection_name = Some(value.into());
-        self
-    }
-
+    pub fn connection_name(mut self, value: impl Into<Str>) -> Self { self.connection_name = Some(value.into()); self }
     /// `DatabaseName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self {
-        self.database_name = value.into();
-        self
-    }
-
+    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = value.into(); self }
     /// `TableName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self {
-        self.table_name = value.into();
-        self
-    }
+    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = value.into(); self }
 }
 
 impl PropertyType for GlueTables {}
@@ -591,21 +435,13 @@ impl ToValue for GlueTables {
     }
 }
 
-static RULE_InputRecordTables: ObjRule = ObjRule {
-    properties: &[(
-        "GlueTables",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_GlueTables),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_InputRecordTables: ObjRule = ObjRule {
+    properties: &[
+        ("GlueTables", Shape::List(&ListRule { items: Shape::Object(&RULE_GlueTables), min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InputRecordTables` property type of `AWS::Glue::MLTransform`.
@@ -621,6 +457,7 @@ pub struct InputRecordTables {
     pub glue_tables: Option<List<GlueTables>>,
 }
 
+#[rustfmt::skip]
 impl InputRecordTables {
     /// A `InputRecordTables` with no property set (none is required).
     pub fn new() -> Self {
@@ -628,12 +465,7 @@ impl InputRecordTables {
     }
 
     /// `GlueTables`: a list of [`GlueTables`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn glue_tables(mut self, value: impl Into<List<GlueTables>>) -> Self {
-        self.glue_tables = Some(value.into());
-        self
-    }
+    pub fn glue_tables(mut self, value: impl Into<List<GlueTables>>) -> Self { self.glue_tables = Some(value.into()); self }
 }
 
 impl PropertyType for InputRecordTables {}
@@ -650,26 +482,18 @@ impl ToValue for InputRecordTables {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MlUserDataEncryptionRequired {
     /// `MLUserDataEncryptionMode`: a string, required.
-    ///
-    /// The encryption mode applied to user data. Valid values are:
-    ///
-    /// - DISABLED: encryption is disabled.
-    /// - SSEKMS: use of server-side encryption with AWS Key Management Service (SSE-KMS) for user data
-    /// stored in Amazon S3.
     pub ml_user_data_encryption_mode: Str,
 }
 
-static RULE_MlUserDataEncryption: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MlUserDataEncryption: ObjRule = ObjRule {
     properties: &[
         ("KmsKeyId", Shape::STR),
         ("MLUserDataEncryptionMode", Shape::STR),
     ],
     required: &["MLUserDataEncryptionMode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MLUserDataEncryption` property type of `AWS::Glue::MLTransform`.
@@ -689,10 +513,12 @@ pub struct MlUserDataEncryption {
     ///
     /// - DISABLED: encryption is disabled.
     /// - SSEKMS: use of server-side encryption with AWS Key Management Service (SSE-KMS) for user data
+    ///
     /// stored in Amazon S3.
     pub ml_user_data_encryption_mode: Str,
 }
 
+#[rustfmt::skip]
 impl MlUserDataEncryption {
     /// A `MlUserDataEncryption` with its required properties, named in a [`MlUserDataEncryptionRequired`].
     pub fn new(required: MlUserDataEncryptionRequired) -> Self {
@@ -703,20 +529,9 @@ impl MlUserDataEncryption {
     }
 
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `MLUserDataEncryptionMode`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ml_user_data_encryption_mode(mut self, value: impl Into<Str>) -> Self {
-        self.ml_user_data_encryption_mode = value.into();
-        self
-    }
+    pub fn ml_user_data_encryption_mode(mut self, value: impl Into<Str>) -> Self { self.ml_user_data_encryption_mode = value.into(); self }
 }
 
 impl PropertyType for MlUserDataEncryption {}
@@ -733,20 +548,14 @@ impl ToValue for MlUserDataEncryption {
     }
 }
 
-static RULE_TransformEncryption: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TransformEncryption: ObjRule = ObjRule {
     properties: &[
-        (
-            "MLUserDataEncryption",
-            Shape::Object(&RULE_MlUserDataEncryption),
-        ),
+        ("MLUserDataEncryption", Shape::Object(&RULE_MlUserDataEncryption)),
         ("TaskRunSecurityConfigurationName", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TransformEncryption` property type of `AWS::Glue::MLTransform`.
@@ -770,6 +579,7 @@ pub struct TransformEncryption {
     pub task_run_security_configuration_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl TransformEncryption {
     /// A `TransformEncryption` with no property set (none is required).
     pub fn new() -> Self {
@@ -777,20 +587,9 @@ impl TransformEncryption {
     }
 
     /// `MLUserDataEncryption`: a [`MlUserDataEncryption`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ml_user_data_encryption(mut self, value: impl Into<Obj<MlUserDataEncryption>>) -> Self {
-        self.ml_user_data_encryption = Some(value.into());
-        self
-    }
-
+    pub fn ml_user_data_encryption(mut self, value: impl Into<Obj<MlUserDataEncryption>>) -> Self { self.ml_user_data_encryption = Some(value.into()); self }
     /// `TaskRunSecurityConfigurationName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn task_run_security_configuration_name(mut self, value: impl Into<Str>) -> Self {
-        self.task_run_security_configuration_name = Some(value.into());
-        self
-    }
+    pub fn task_run_security_configuration_name(mut self, value: impl Into<Str>) -> Self { self.task_run_security_configuration_name = Some(value.into()); self }
 }
 
 impl PropertyType for TransformEncryption {}
@@ -811,27 +610,18 @@ impl ToValue for TransformEncryption {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransformParametersRequired {
     /// `TransformType`: a string, required.
-    ///
-    /// The type of machine learning transform. `FIND_MATCHES` is the only option.
-    ///
-    /// For information about the types of machine learning transforms, see \[Working with machine learning transforms\](<https://docs.aws.amazon.com/glue/latest/dg/console-machine-learning-transforms.html>) .
     pub transform_type: Str,
 }
 
-static RULE_TransformParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TransformParameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "FindMatchesParameters",
-            Shape::Object(&RULE_FindMatchesParameters),
-        ),
+        ("FindMatchesParameters", Shape::Object(&RULE_FindMatchesParameters)),
         ("TransformType", Shape::STR),
     ],
     required: &["TransformType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TransformParameters` property type of `AWS::Glue::MLTransform`.
@@ -853,6 +643,7 @@ pub struct TransformParameters {
     pub transform_type: Str,
 }
 
+#[rustfmt::skip]
 impl TransformParameters {
     /// A `TransformParameters` with its required properties, named in a [`TransformParametersRequired`].
     pub fn new(required: TransformParametersRequired) -> Self {
@@ -863,20 +654,9 @@ impl TransformParameters {
     }
 
     /// `FindMatchesParameters`: a [`FindMatchesParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn find_matches_parameters(mut self, value: impl Into<Obj<FindMatchesParameters>>) -> Self {
-        self.find_matches_parameters = Some(value.into());
-        self
-    }
-
+    pub fn find_matches_parameters(mut self, value: impl Into<Obj<FindMatchesParameters>>) -> Self { self.find_matches_parameters = Some(value.into()); self }
     /// `TransformType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transform_type(mut self, value: impl Into<Str>) -> Self {
-        self.transform_type = value.into();
-        self
-    }
+    pub fn transform_type(mut self, value: impl Into<Str>) -> Self { self.transform_type = value.into(); self }
 }
 
 impl PropertyType for TransformParameters {}

@@ -28,6 +28,8 @@
 //! - `AWS::Glue::Trigger`: [`Trigger`], property types in [`trigger`]
 //! - `AWS::Glue::UsageProfile`: [`UsageProfile`], property types in [`usage_profile`]
 //! - `AWS::Glue::Workflow`: [`Workflow`], property types in [`workflow`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod catalog;
 pub mod classifier;
@@ -49,6 +51,7 @@ pub mod schema;
 pub mod schema_version;
 pub mod schema_version_metadata;
 pub mod security_configuration;
+pub mod shared;
 pub mod table;
 pub mod table_optimizer;
 pub mod trigger;

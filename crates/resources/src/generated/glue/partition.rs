@@ -7,36 +7,24 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{Column, ColumnRequired, SchemaId, SchemaReference, SerdeInfo, SkewedInfo};
+use super::shared::{RULE_Column, RULE_SchemaReference, RULE_SerdeInfo, RULE_SkewedInfo};
+
 /// The required properties of [`Partition`], by name: `Partition::new(PartitionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PartitionRequired {
     /// `CatalogId`: a string, required.
-    ///
-    /// The AWS account ID of the catalog in which the partion is to be created.
-    ///
-    /// &gt; To specify the account ID, you can use the `Ref` intrinsic function with the `AWS::AccountId` pseudo parameter. For example: `!Ref AWS::AccountId`
-    ///
-    /// Create-only: changing it replaces the resource.
     pub catalog_id: Str,
     /// `DatabaseName`: a string, required.
-    ///
-    /// The name of the catalog database in which to create the partition.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub database_name: Str,
     /// `PartitionInput`: a [`PartitionInput`] object, required.
-    ///
-    /// The structure used to create and update a partition.
     pub partition_input: Obj<PartitionInput>,
     /// `TableName`: a string, required.
-    ///
-    /// The name of the metadata table in which the partition is to be created.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub table_name: Str,
 }
 
-static RULE_Partition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Partition: ObjRule = ObjRule {
     properties: &[
         ("CatalogId", Shape::STR),
         ("DatabaseName", Shape::STR),
@@ -44,11 +32,8 @@ static RULE_Partition: ObjRule = ObjRule {
         ("TableName", Shape::STR),
     ],
     required: &["TableName", "DatabaseName", "CatalogId", "PartitionInput"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Glue::Partition` resource.
@@ -90,6 +75,7 @@ pub struct Partition {
     pub table_name: Str,
 }
 
+#[rustfmt::skip]
 impl Partition {
     /// The CloudFormation type name, `AWS::Glue::Partition`.
     pub const TYPE_NAME: &'static str = "AWS::Glue::Partition";
@@ -121,36 +107,13 @@ impl Partition {
     }
 
     /// `CatalogId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self {
-        self.catalog_id = value.into();
-        self
-    }
-
+    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self { self.catalog_id = value.into(); self }
     /// `DatabaseName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self {
-        self.database_name = value.into();
-        self
-    }
-
+    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = value.into(); self }
     /// `PartitionInput`: a [`PartitionInput`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn partition_input(mut self, value: impl Into<Obj<PartitionInput>>) -> Self {
-        self.partition_input = value.into();
-        self
-    }
-
+    pub fn partition_input(mut self, value: impl Into<Obj<PartitionInput>>) -> Self { self.partition_input = value.into(); self }
     /// `TableName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self {
-        self.table_name = value.into();
-        self
-    }
+    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = value.into(); self }
 }
 
 impl Resource for Partition {
@@ -191,114 +154,22 @@ impl PartitionAttributes {
     }
 }
 
-/// The required properties of [`Column`], by name: `Column::new(ColumnRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ColumnRequired {
-    /// `Name`: a string, required.
-    ///
-    /// The name of the `Column` .
-    pub name: Str,
-}
-
-static RULE_Column: ObjRule = ObjRule {
-    properties: &[
-        ("Comment", Shape::STR),
-        ("Name", Shape::STR),
-        ("Type", Shape::STR),
-    ],
-    required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Column` property type of `AWS::Glue::Partition`.
-///
-/// A column in a `Table` .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-glue-partition-column.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Column {
-    /// `Comment`: a string.
-    ///
-    /// A free-form text comment.
-    pub comment: Option<Str>,
-    /// `Name`: a string, required.
-    ///
-    /// The name of the `Column` .
-    pub name: Str,
-    /// `Type`: a string.
-    ///
-    /// The data type of the `Column` .
-    pub r#type: Option<Str>,
-}
-
-impl Column {
-    /// A `Column` with its required properties, named in a [`ColumnRequired`].
-    pub fn new(required: ColumnRequired) -> Self {
-        Self {
-            comment: None,
-            name: required.name,
-            r#type: None,
-        }
-    }
-
-    /// `Comment`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn comment(mut self, value: impl Into<Str>) -> Self {
-        self.comment = Some(value.into());
-        self
-    }
-
-    /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
-    /// `Type`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Column {}
-
-impl ToValue for Column {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Comment", &self.comment)
-            .req("Name", &self.name)
-            .opt("Type", &self.r#type)
-            .build()
-    }
-}
-
 /// The required properties of [`Order`], by name: `Order::new(OrderRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OrderRequired {
     /// `Column`: a string, required.
-    ///
-    /// The name of the column.
     pub column: Str,
 }
 
-static RULE_Order: ObjRule = ObjRule {
-    properties: &[("Column", Shape::STR), ("SortOrder", Shape::INT)],
+#[rustfmt::skip]
+pub(crate) static RULE_Order: ObjRule = ObjRule {
+    properties: &[
+        ("Column", Shape::STR),
+        ("SortOrder", Shape::INT),
+    ],
     required: &["Column"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Order` property type of `AWS::Glue::Partition`.
@@ -318,6 +189,7 @@ pub struct Order {
     pub sort_order: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl Order {
     /// A `Order` with its required properties, named in a [`OrderRequired`].
     pub fn new(required: OrderRequired) -> Self {
@@ -328,20 +200,9 @@ impl Order {
     }
 
     /// `Column`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn column(mut self, value: impl Into<Str>) -> Self {
-        self.column = value.into();
-        self
-    }
-
+    pub fn column(mut self, value: impl Into<Str>) -> Self { self.column = value.into(); self }
     /// `SortOrder`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sort_order(mut self, value: impl Into<Int>) -> Self {
-        self.sort_order = Some(value.into());
-        self
-    }
+    pub fn sort_order(mut self, value: impl Into<Int>) -> Self { self.sort_order = Some(value.into()); self }
 }
 
 impl PropertyType for Order {}
@@ -359,32 +220,19 @@ impl ToValue for Order {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PartitionInputRequired {
     /// `Values`: a list of strings, required.
-    ///
-    /// The values of the partition. Although this parameter is not required by the SDK, you must specify this parameter for a valid input.
-    ///
-    /// The values for the keys for the new partition must be passed as an array of String objects that must be ordered in the same order as the partition keys appearing in the Amazon S3 prefix. Otherwise AWS Glue will add the values to the wrong keys.
     pub values: List<Str>,
 }
 
-static RULE_PartitionInput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PartitionInput: ObjRule = ObjRule {
     properties: &[
         ("Parameters", Shape::Any),
         ("StorageDescriptor", Shape::Object(&RULE_StorageDescriptor)),
-        (
-            "Values",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
     required: &["Values"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PartitionInput` property type of `AWS::Glue::Partition`.
@@ -412,6 +260,7 @@ pub struct PartitionInput {
     pub values: List<Str>,
 }
 
+#[rustfmt::skip]
 impl PartitionInput {
     /// A `PartitionInput` with its required properties, named in a [`PartitionInputRequired`].
     pub fn new(required: PartitionInputRequired) -> Self {
@@ -423,28 +272,11 @@ impl PartitionInput {
     }
 
     /// `Parameters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self {
-        self.parameters = Some(value.into());
-        self
-    }
-
+    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = Some(value.into()); self }
     /// `StorageDescriptor`: a [`StorageDescriptor`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_descriptor(mut self, value: impl Into<Obj<StorageDescriptor>>) -> Self {
-        self.storage_descriptor = Some(value.into());
-        self
-    }
-
+    pub fn storage_descriptor(mut self, value: impl Into<Obj<StorageDescriptor>>) -> Self { self.storage_descriptor = Some(value.into()); self }
     /// `Values`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.values = value.into();
-        self
-    }
+    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = value.into(); self }
 }
 
 impl PropertyType for PartitionInput {}
@@ -459,360 +291,11 @@ impl ToValue for PartitionInput {
     }
 }
 
-static RULE_SchemaId: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StorageDescriptor: ObjRule = ObjRule {
     properties: &[
-        ("RegistryName", Shape::STR),
-        ("SchemaArn", Shape::STR),
-        ("SchemaName", Shape::STR),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SchemaId` property type of `AWS::Glue::Partition`.
-///
-/// A structure that contains schema identity fields. Either this or the `SchemaVersionId` has to be
-/// provided.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-glue-partition-schemaid.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct SchemaId {
-    /// `RegistryName`: a string.
-    ///
-    /// The name of the schema registry that contains the schema.
-    pub registry_name: Option<Str>,
-    /// `SchemaArn`: a string.
-    ///
-    /// The Amazon Resource Name (ARN) of the schema. One of `SchemaArn` or `SchemaName` has to be
-    /// provided.
-    pub schema_arn: Option<Str>,
-    /// `SchemaName`: a string.
-    ///
-    /// The name of the schema. One of `SchemaArn` or `SchemaName` has to be provided.
-    pub schema_name: Option<Str>,
-}
-
-impl SchemaId {
-    /// A `SchemaId` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `RegistryName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn registry_name(mut self, value: impl Into<Str>) -> Self {
-        self.registry_name = Some(value.into());
-        self
-    }
-
-    /// `SchemaArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema_arn(mut self, value: impl Into<Str>) -> Self {
-        self.schema_arn = Some(value.into());
-        self
-    }
-
-    /// `SchemaName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema_name(mut self, value: impl Into<Str>) -> Self {
-        self.schema_name = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for SchemaId {}
-
-impl ToValue for SchemaId {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("RegistryName", &self.registry_name)
-            .opt("SchemaArn", &self.schema_arn)
-            .opt("SchemaName", &self.schema_name)
-            .build()
-    }
-}
-
-static RULE_SchemaReference: ObjRule = ObjRule {
-    properties: &[
-        ("SchemaId", Shape::Object(&RULE_SchemaId)),
-        ("SchemaVersionId", Shape::STR),
-        ("SchemaVersionNumber", Shape::INT),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SchemaReference` property type of `AWS::Glue::Partition`.
-///
-/// An object that references a schema stored in the AWS Glue Schema Registry.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-glue-partition-schemareference.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct SchemaReference {
-    /// `SchemaId`: a [`SchemaId`] object.
-    ///
-    /// A structure that contains schema identity fields. Either this or the `SchemaVersionId` has to be
-    /// provided.
-    pub schema_id: Option<Obj<SchemaId>>,
-    /// `SchemaVersionId`: a string.
-    ///
-    /// The unique ID assigned to a version of the schema. Either this or the `SchemaId` has to be provided.
-    pub schema_version_id: Option<Str>,
-    /// `SchemaVersionNumber`: an integer.
-    ///
-    /// The version number of the schema.
-    pub schema_version_number: Option<Int>,
-}
-
-impl SchemaReference {
-    /// A `SchemaReference` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `SchemaId`: a [`SchemaId`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema_id(mut self, value: impl Into<Obj<SchemaId>>) -> Self {
-        self.schema_id = Some(value.into());
-        self
-    }
-
-    /// `SchemaVersionId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema_version_id(mut self, value: impl Into<Str>) -> Self {
-        self.schema_version_id = Some(value.into());
-        self
-    }
-
-    /// `SchemaVersionNumber`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema_version_number(mut self, value: impl Into<Int>) -> Self {
-        self.schema_version_number = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for SchemaReference {}
-
-impl ToValue for SchemaReference {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("SchemaId", &self.schema_id)
-            .opt("SchemaVersionId", &self.schema_version_id)
-            .opt("SchemaVersionNumber", &self.schema_version_number)
-            .build()
-    }
-}
-
-static RULE_SerdeInfo: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::STR),
-        ("Parameters", Shape::Any),
-        ("SerializationLibrary", Shape::STR),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SerdeInfo` property type of `AWS::Glue::Partition`.
-///
-/// Information about a serialization/deserialization program (SerDe) that serves as an extractor and loader.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-glue-partition-serdeinfo.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct SerdeInfo {
-    /// `Name`: a string.
-    ///
-    /// Name of the SerDe.
-    pub name: Option<Str>,
-    /// `Parameters`: a JSON value.
-    ///
-    /// These key-value pairs define initialization parameters for the SerDe.
-    ///
-    /// Format `json`.
-    pub parameters: Option<Json>,
-    /// `SerializationLibrary`: a string.
-    ///
-    /// Usually the class that implements the SerDe. An example is `org.apache.hadoop.hive.serde2.columnar.ColumnarSerDe` .
-    pub serialization_library: Option<Str>,
-}
-
-impl SerdeInfo {
-    /// A `SerdeInfo` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// `Parameters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self {
-        self.parameters = Some(value.into());
-        self
-    }
-
-    /// `SerializationLibrary`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn serialization_library(mut self, value: impl Into<Str>) -> Self {
-        self.serialization_library = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for SerdeInfo {}
-
-impl ToValue for SerdeInfo {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("Parameters", &self.parameters)
-            .opt("SerializationLibrary", &self.serialization_library)
-            .build()
-    }
-}
-
-static RULE_SkewedInfo: ObjRule = ObjRule {
-    properties: &[
-        (
-            "SkewedColumnNames",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        ("SkewedColumnValueLocationMaps", Shape::Any),
-        (
-            "SkewedColumnValues",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SkewedInfo` property type of `AWS::Glue::Partition`.
-///
-/// Specifies skewed values in a table. Skewed values are those that occur with very high frequency.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-glue-partition-skewedinfo.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct SkewedInfo {
-    /// `SkewedColumnNames`: a list of strings.
-    ///
-    /// A list of names of columns that contain skewed values.
-    pub skewed_column_names: Option<List<Str>>,
-    /// `SkewedColumnValueLocationMaps`: a JSON value.
-    ///
-    /// A mapping of skewed values to the columns that contain them.
-    ///
-    /// Format `json`.
-    pub skewed_column_value_location_maps: Option<Json>,
-    /// `SkewedColumnValues`: a list of strings.
-    ///
-    /// A list of values that appear so frequently as to be considered skewed.
-    pub skewed_column_values: Option<List<Str>>,
-}
-
-impl SkewedInfo {
-    /// A `SkewedInfo` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `SkewedColumnNames`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn skewed_column_names(mut self, value: impl Into<List<Str>>) -> Self {
-        self.skewed_column_names = Some(value.into());
-        self
-    }
-
-    /// `SkewedColumnValueLocationMaps`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn skewed_column_value_location_maps(mut self, value: impl Into<Json>) -> Self {
-        self.skewed_column_value_location_maps = Some(value.into());
-        self
-    }
-
-    /// `SkewedColumnValues`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn skewed_column_values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.skewed_column_values = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for SkewedInfo {}
-
-impl ToValue for SkewedInfo {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("SkewedColumnNames", &self.skewed_column_names)
-            .opt(
-                "SkewedColumnValueLocationMaps",
-                &self.skewed_column_value_location_maps,
-            )
-            .opt("SkewedColumnValues", &self.skewed_column_values)
-            .build()
-    }
-}
-
-static RULE_StorageDescriptor: ObjRule = ObjRule {
-    properties: &[
-        (
-            "BucketColumns",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Columns",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Column),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("BucketColumns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Columns", Shape::List(&ListRule { items: Shape::Object(&RULE_Column), min_items: None, max_items: None })),
         ("Compressed", Shape::Bool),
         ("InputFormat", Shape::STR),
         ("Location", Shape::STR),
@@ -822,22 +305,11 @@ static RULE_StorageDescriptor: ObjRule = ObjRule {
         ("SchemaReference", Shape::Object(&RULE_SchemaReference)),
         ("SerdeInfo", Shape::Object(&RULE_SerdeInfo)),
         ("SkewedInfo", Shape::Object(&RULE_SkewedInfo)),
-        (
-            "SortColumns",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Order),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SortColumns", Shape::List(&ListRule { items: Shape::Object(&RULE_Order), min_items: None, max_items: None })),
         ("StoredAsSubDirectories", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StorageDescriptor` property type of `AWS::Glue::Partition`.
@@ -905,6 +377,7 @@ pub struct StorageDescriptor {
     pub stored_as_sub_directories: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl StorageDescriptor {
     /// A `StorageDescriptor` with no property set (none is required).
     pub fn new() -> Self {
@@ -912,108 +385,31 @@ impl StorageDescriptor {
     }
 
     /// `BucketColumns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_columns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.bucket_columns = Some(value.into());
-        self
-    }
-
+    pub fn bucket_columns(mut self, value: impl Into<List<Str>>) -> Self { self.bucket_columns = Some(value.into()); self }
     /// `Columns`: a list of [`Column`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn columns(mut self, value: impl Into<List<Column>>) -> Self {
-        self.columns = Some(value.into());
-        self
-    }
-
+    pub fn columns(mut self, value: impl Into<List<Column>>) -> Self { self.columns = Some(value.into()); self }
     /// `Compressed`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compressed(mut self, value: impl Into<Bool>) -> Self {
-        self.compressed = Some(value.into());
-        self
-    }
-
+    pub fn compressed(mut self, value: impl Into<Bool>) -> Self { self.compressed = Some(value.into()); self }
     /// `InputFormat`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_format(mut self, value: impl Into<Str>) -> Self {
-        self.input_format = Some(value.into());
-        self
-    }
-
+    pub fn input_format(mut self, value: impl Into<Str>) -> Self { self.input_format = Some(value.into()); self }
     /// `Location`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn location(mut self, value: impl Into<Str>) -> Self {
-        self.location = Some(value.into());
-        self
-    }
-
+    pub fn location(mut self, value: impl Into<Str>) -> Self { self.location = Some(value.into()); self }
     /// `NumberOfBuckets`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn number_of_buckets(mut self, value: impl Into<Int>) -> Self {
-        self.number_of_buckets = Some(value.into());
-        self
-    }
-
+    pub fn number_of_buckets(mut self, value: impl Into<Int>) -> Self { self.number_of_buckets = Some(value.into()); self }
     /// `OutputFormat`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_format(mut self, value: impl Into<Str>) -> Self {
-        self.output_format = Some(value.into());
-        self
-    }
-
+    pub fn output_format(mut self, value: impl Into<Str>) -> Self { self.output_format = Some(value.into()); self }
     /// `Parameters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self {
-        self.parameters = Some(value.into());
-        self
-    }
-
+    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = Some(value.into()); self }
     /// `SchemaReference`: a [`SchemaReference`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema_reference(mut self, value: impl Into<Obj<SchemaReference>>) -> Self {
-        self.schema_reference = Some(value.into());
-        self
-    }
-
+    pub fn schema_reference(mut self, value: impl Into<Obj<SchemaReference>>) -> Self { self.schema_reference = Some(value.into()); self }
     /// `SerdeInfo`: a [`SerdeInfo`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn serde_info(mut self, value: impl Into<Obj<SerdeInfo>>) -> Self {
-        self.serde_info = Some(value.into());
-        self
-    }
-
+    pub fn serde_info(mut self, value: impl Into<Obj<SerdeInfo>>) -> Self { self.serde_info = Some(value.into()); self }
     /// `SkewedInfo`: a [`SkewedInfo`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn skewed_info(mut self, value: impl Into<Obj<SkewedInfo>>) -> Self {
-        self.skewed_info = Some(value.into());
-        self
-    }
-
+    pub fn skewed_info(mut self, value: impl Into<Obj<SkewedInfo>>) -> Self { self.skewed_info = Some(value.into()); self }
     /// `SortColumns`: a list of [`Order`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sort_columns(mut self, value: impl Into<List<Order>>) -> Self {
-        self.sort_columns = Some(value.into());
-        self
-    }
-
+    pub fn sort_columns(mut self, value: impl Into<List<Order>>) -> Self { self.sort_columns = Some(value.into()); self }
     /// `StoredAsSubDirectories`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stored_as_sub_directories(mut self, value: impl Into<Bool>) -> Self {
-        self.stored_as_sub_directories = Some(value.into());
-        self
-    }
+    pub fn stored_as_sub_directories(mut self, value: impl Into<Bool>) -> Self { self.stored_as_sub_directories = Some(value.into()); self }
 }
 
 impl PropertyType for StorageDescriptor {}

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("arn:aws(-(cn|us-gov|iso(-[bef])?))?:glue:.*");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("\\S");
 
@@ -14,101 +17,28 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("\\S");
 #[derive(Clone, Debug, PartialEq)]
 pub struct SchemaRequired {
     /// `Compatibility`: a [`Compatibility`] value, required.
-    ///
-    /// The compatibility mode of the schema.
     pub compatibility: Compatibility,
     /// `DataFormat`: a [`DataFormat`] value, required.
-    ///
-    /// The data format of the schema definition. Currently only `AVRO` is supported.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub data_format: DataFormat,
     /// `Name`: a string, required.
-    ///
-    /// Name of the schema to be created of max length of 255, and may only contain letters, numbers, hyphen, underscore, dollar sign, or hash mark. No whitespace.
-    ///
-    /// Length 1 to 255; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_Schema: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Schema: ObjRule = ObjRule {
     properties: &[
         ("CheckpointVersion", Shape::Object(&RULE_SchemaVersion)),
-        (
-            "Compatibility",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "NONE",
-                    "DISABLED",
-                    "BACKWARD",
-                    "BACKWARD_ALL",
-                    "FORWARD",
-                    "FORWARD_ALL",
-                    "FULL",
-                    "FULL_ALL",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "DataFormat",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AVRO", "JSON", "PROTOBUF"],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Compatibility", Shape::Str(&StrRule { allowed: &["NONE", "DISABLED", "BACKWARD", "BACKWARD_ALL", "FORWARD", "FORWARD_ALL", "FULL", "FULL_ALL"], ..StrRule::ANY })),
+        ("DataFormat", Shape::Str(&StrRule { allowed: &["AVRO", "JSON", "PROTOBUF"], ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("Registry", Shape::Object(&RULE_Registry)),
-        (
-            "SchemaDefinition",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(170000),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
+        ("SchemaDefinition", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(170000), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(10) })),
     ],
     required: &["Name", "DataFormat", "Compatibility"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Glue::Schema` resource.
@@ -170,6 +100,7 @@ pub struct Schema {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Schema {
     /// The CloudFormation type name, `AWS::Glue::Schema`.
     pub const TYPE_NAME: &'static str = "AWS::Glue::Schema";
@@ -205,68 +136,21 @@ impl Schema {
     }
 
     /// `CheckpointVersion`: a [`SchemaVersion`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn checkpoint_version(mut self, value: impl Into<Obj<SchemaVersion>>) -> Self {
-        self.checkpoint_version = Some(value.into());
-        self
-    }
-
+    pub fn checkpoint_version(mut self, value: impl Into<Obj<SchemaVersion>>) -> Self { self.checkpoint_version = Some(value.into()); self }
     /// `Compatibility`: a [`Compatibility`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compatibility(mut self, value: impl Into<Compatibility>) -> Self {
-        self.compatibility = value.into();
-        self
-    }
-
+    pub fn compatibility(mut self, value: impl Into<Compatibility>) -> Self { self.compatibility = value.into(); self }
     /// `DataFormat`: a [`DataFormat`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_format(mut self, value: impl Into<DataFormat>) -> Self {
-        self.data_format = value.into();
-        self
-    }
-
+    pub fn data_format(mut self, value: impl Into<DataFormat>) -> Self { self.data_format = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Registry`: a [`Registry`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn registry(mut self, value: impl Into<Obj<Registry>>) -> Self {
-        self.registry = Some(value.into());
-        self
-    }
-
+    pub fn registry(mut self, value: impl Into<Obj<Registry>>) -> Self { self.registry = Some(value.into()); self }
     /// `SchemaDefinition`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema_definition(mut self, value: impl Into<Str>) -> Self {
-        self.schema_definition = Some(value.into());
-        self
-    }
-
+    pub fn schema_definition(mut self, value: impl Into<Str>) -> Self { self.schema_definition = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Schema {
@@ -323,35 +207,14 @@ impl SchemaAttributes {
     }
 }
 
-static RULE_Registry: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Registry: ObjRule = ObjRule {
     properties: &[
-        (
-            "Arn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Arn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Registry` property type of `AWS::Glue::Schema`.
@@ -375,6 +238,7 @@ pub struct Registry {
     pub name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Registry {
     /// A `Registry` with no property set (none is required).
     pub fn new() -> Self {
@@ -382,20 +246,9 @@ impl Registry {
     }
 
     /// `Arn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = Some(value.into());
-        self
-    }
-
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
 }
 
 impl PropertyType for Registry {}
@@ -409,24 +262,14 @@ impl ToValue for Registry {
     }
 }
 
-static RULE_SchemaVersion: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SchemaVersion: ObjRule = ObjRule {
     properties: &[
         ("IsLatest", Shape::Bool),
-        (
-            "VersionNumber",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(100000.0),
-                allowed: &[],
-            }),
-        ),
+        ("VersionNumber", Shape::Int(&NumRule { min: Some(1.0), max: Some(100000.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SchemaVersion` property type of `AWS::Glue::Schema`.
@@ -448,6 +291,7 @@ pub struct SchemaVersion {
     pub version_number: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl SchemaVersion {
     /// A `SchemaVersion` with no property set (none is required).
     pub fn new() -> Self {
@@ -455,20 +299,9 @@ impl SchemaVersion {
     }
 
     /// `IsLatest`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_latest(mut self, value: impl Into<Bool>) -> Self {
-        self.is_latest = Some(value.into());
-        self
-    }
-
+    pub fn is_latest(mut self, value: impl Into<Bool>) -> Self { self.is_latest = Some(value.into()); self }
     /// `VersionNumber`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version_number(mut self, value: impl Into<Int>) -> Self {
-        self.version_number = Some(value.into());
-        self
-    }
+    pub fn version_number(mut self, value: impl Into<Int>) -> Self { self.version_number = Some(value.into()); self }
 }
 
 impl PropertyType for SchemaVersion {}
@@ -478,102 +311,6 @@ impl ToValue for SchemaVersion {
         MapBuilder::new()
             .opt("IsLatest", &self.is_latest)
             .opt("VersionNumber", &self.version_number)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Glue::Schema`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-glue-schema-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

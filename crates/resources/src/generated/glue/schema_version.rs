@@ -14,39 +14,20 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("\\S");
 #[derive(Clone, Debug, PartialEq)]
 pub struct SchemaVersionRequired {
     /// `Schema`: a [`Schema`] object, required.
-    ///
-    /// The schema that includes the schema version.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub schema: Obj<Schema>,
     /// `SchemaDefinition`: a string, required.
-    ///
-    /// The schema definition for the schema version.
-    ///
-    /// Pattern `\S`; length 1 to 170000; create-only: changing it replaces the resource.
     pub schema_definition: Str,
 }
 
-static RULE_SchemaVersion: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SchemaVersion: ObjRule = ObjRule {
     properties: &[
         ("Schema", Shape::Object(&RULE_Schema)),
-        (
-            "SchemaDefinition",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(170000),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("SchemaDefinition", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(170000), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["Schema", "SchemaDefinition"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Glue::SchemaVersion` resource.
@@ -76,6 +57,7 @@ pub struct SchemaVersion {
     pub schema_definition: Str,
 }
 
+#[rustfmt::skip]
 impl SchemaVersion {
     /// The CloudFormation type name, `AWS::Glue::SchemaVersion`.
     pub const TYPE_NAME: &'static str = "AWS::Glue::SchemaVersion";
@@ -105,20 +87,9 @@ impl SchemaVersion {
     }
 
     /// `Schema`: a [`Schema`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema(mut self, value: impl Into<Obj<Schema>>) -> Self {
-        self.schema = value.into();
-        self
-    }
-
+    pub fn schema(mut self, value: impl Into<Obj<Schema>>) -> Self { self.schema = value.into(); self }
     /// `SchemaDefinition`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema_definition(mut self, value: impl Into<Str>) -> Self {
-        self.schema_definition = value.into();
-        self
-    }
+    pub fn schema_definition(mut self, value: impl Into<Str>) -> Self { self.schema_definition = value.into(); self }
 }
 
 impl Resource for SchemaVersion {
@@ -159,45 +130,15 @@ impl SchemaVersionAttributes {
     }
 }
 
-static RULE_Schema: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Schema: ObjRule = ObjRule {
     properties: &[
-        (
-            "RegistryName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SchemaArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SchemaName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("RegistryName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("SchemaArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("SchemaName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Schema` property type of `AWS::Glue::SchemaVersion`.
@@ -227,6 +168,7 @@ pub struct Schema {
     pub schema_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Schema {
     /// A `Schema` with no property set (none is required).
     pub fn new() -> Self {
@@ -234,28 +176,11 @@ impl Schema {
     }
 
     /// `RegistryName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn registry_name(mut self, value: impl Into<Str>) -> Self {
-        self.registry_name = Some(value.into());
-        self
-    }
-
+    pub fn registry_name(mut self, value: impl Into<Str>) -> Self { self.registry_name = Some(value.into()); self }
     /// `SchemaArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema_arn(mut self, value: impl Into<Str>) -> Self {
-        self.schema_arn = Some(value.into());
-        self
-    }
-
+    pub fn schema_arn(mut self, value: impl Into<Str>) -> Self { self.schema_arn = Some(value.into()); self }
     /// `SchemaName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema_name(mut self, value: impl Into<Str>) -> Self {
-        self.schema_name = Some(value.into());
-        self
-    }
+    pub fn schema_name(mut self, value: impl Into<Str>) -> Self { self.schema_name = Some(value.into()); self }
 }
 
 impl PropertyType for Schema {}

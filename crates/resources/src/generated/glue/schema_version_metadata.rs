@@ -14,64 +14,23 @@ pub(crate) static PATTERN_0: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct SchemaVersionMetadataRequired {
     /// `Key`: a string, required.
-    ///
-    /// A metadata key in a key-value pair for metadata.
-    ///
-    /// Length 1 to 128; create-only: changing it replaces the resource.
     pub key: Str,
     /// `SchemaVersionId`: a string, required.
-    ///
-    /// The version number of the schema.
-    ///
-    /// Pattern `[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}`; create-only: changing it replaces the resource.
     pub schema_version_id: Str,
     /// `Value`: a string, required.
-    ///
-    /// A metadata key's corresponding value.
-    ///
-    /// Length 1 to 256; create-only: changing it replaces the resource.
     pub value: Str,
 }
 
-static RULE_SchemaVersionMetadata: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SchemaVersionMetadata: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SchemaVersionId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("SchemaVersionId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["SchemaVersionId", "Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Glue::SchemaVersionMetadata` resource.
@@ -107,6 +66,7 @@ pub struct SchemaVersionMetadata {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl SchemaVersionMetadata {
     /// The CloudFormation type name, `AWS::Glue::SchemaVersionMetadata`.
     pub const TYPE_NAME: &'static str = "AWS::Glue::SchemaVersionMetadata";
@@ -137,28 +97,11 @@ impl SchemaVersionMetadata {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `SchemaVersionId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema_version_id(mut self, value: impl Into<Str>) -> Self {
-        self.schema_version_id = value.into();
-        self
-    }
-
+    pub fn schema_version_id(mut self, value: impl Into<Str>) -> Self { self.schema_version_id = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl Resource for SchemaVersionMetadata {

@@ -11,31 +11,20 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct SecurityConfigurationRequired {
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object, required.
-    ///
-    /// The encryption configuration associated with this security configuration.
     pub encryption_configuration: Obj<EncryptionConfiguration>,
     /// `Name`: a string, required.
-    ///
-    /// The name of the security configuration.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_SecurityConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SecurityConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "EncryptionConfiguration",
-            Shape::Object(&RULE_EncryptionConfiguration),
-        ),
+        ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
         ("Name", Shape::STR),
     ],
     required: &["EncryptionConfiguration", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Glue::SecurityConfiguration` resource.
@@ -63,6 +52,7 @@ pub struct SecurityConfiguration {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl SecurityConfiguration {
     /// The CloudFormation type name, `AWS::Glue::SecurityConfiguration`.
     pub const TYPE_NAME: &'static str = "AWS::Glue::SecurityConfiguration";
@@ -92,23 +82,9 @@ impl SecurityConfiguration {
     }
 
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_configuration(
-        mut self,
-        value: impl Into<Obj<EncryptionConfiguration>>,
-    ) -> Self {
-        self.encryption_configuration = value.into();
-        self
-    }
-
+    pub fn encryption_configuration(mut self, value: impl Into<Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl Resource for SecurityConfiguration {
@@ -147,26 +123,14 @@ impl SecurityConfigurationAttributes {
     }
 }
 
-static RULE_CloudWatchEncryption: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CloudWatchEncryption: ObjRule = ObjRule {
     properties: &[
         ("CloudWatchEncryptionMode", Shape::STR),
-        (
-            "KmsKeyArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
+        ("KmsKeyArn", Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CloudWatchEncryption` property type of `AWS::Glue::SecurityConfiguration`.
@@ -188,6 +152,7 @@ pub struct CloudWatchEncryption {
     pub kms_key_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CloudWatchEncryption {
     /// A `CloudWatchEncryption` with no property set (none is required).
     pub fn new() -> Self {
@@ -195,20 +160,9 @@ impl CloudWatchEncryption {
     }
 
     /// `CloudWatchEncryptionMode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch_encryption_mode(mut self, value: impl Into<Str>) -> Self {
-        self.cloud_watch_encryption_mode = Some(value.into());
-        self
-    }
-
+    pub fn cloud_watch_encryption_mode(mut self, value: impl Into<Str>) -> Self { self.cloud_watch_encryption_mode = Some(value.into()); self }
     /// `KmsKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_arn = Some(value.into());
-        self
-    }
+    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
 }
 
 impl PropertyType for CloudWatchEncryption {}
@@ -225,31 +179,15 @@ impl ToValue for CloudWatchEncryption {
     }
 }
 
-static RULE_EncryptionConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "CloudWatchEncryption",
-            Shape::Object(&RULE_CloudWatchEncryption),
-        ),
-        (
-            "JobBookmarksEncryption",
-            Shape::Object(&RULE_JobBookmarksEncryption),
-        ),
-        (
-            "S3Encryptions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_S3Encryption),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CloudWatchEncryption", Shape::Object(&RULE_CloudWatchEncryption)),
+        ("JobBookmarksEncryption", Shape::Object(&RULE_JobBookmarksEncryption)),
+        ("S3Encryptions", Shape::List(&ListRule { items: Shape::Object(&RULE_S3Encryption), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EncryptionConfiguration` property type of `AWS::Glue::SecurityConfiguration`.
@@ -273,6 +211,7 @@ pub struct EncryptionConfiguration {
     pub s3_encryptions: Option<List<S3Encryption>>,
 }
 
+#[rustfmt::skip]
 impl EncryptionConfiguration {
     /// A `EncryptionConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -280,31 +219,11 @@ impl EncryptionConfiguration {
     }
 
     /// `CloudWatchEncryption`: a [`CloudWatchEncryption`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch_encryption(mut self, value: impl Into<Obj<CloudWatchEncryption>>) -> Self {
-        self.cloud_watch_encryption = Some(value.into());
-        self
-    }
-
+    pub fn cloud_watch_encryption(mut self, value: impl Into<Obj<CloudWatchEncryption>>) -> Self { self.cloud_watch_encryption = Some(value.into()); self }
     /// `JobBookmarksEncryption`: a [`JobBookmarksEncryption`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn job_bookmarks_encryption(
-        mut self,
-        value: impl Into<Obj<JobBookmarksEncryption>>,
-    ) -> Self {
-        self.job_bookmarks_encryption = Some(value.into());
-        self
-    }
-
+    pub fn job_bookmarks_encryption(mut self, value: impl Into<Obj<JobBookmarksEncryption>>) -> Self { self.job_bookmarks_encryption = Some(value.into()); self }
     /// `S3Encryptions`: a list of [`S3Encryption`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_encryptions(mut self, value: impl Into<List<S3Encryption>>) -> Self {
-        self.s3_encryptions = Some(value.into());
-        self
-    }
+    pub fn s3_encryptions(mut self, value: impl Into<List<S3Encryption>>) -> Self { self.s3_encryptions = Some(value.into()); self }
 }
 
 impl PropertyType for EncryptionConfiguration {}
@@ -319,26 +238,14 @@ impl ToValue for EncryptionConfiguration {
     }
 }
 
-static RULE_JobBookmarksEncryption: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_JobBookmarksEncryption: ObjRule = ObjRule {
     properties: &[
         ("JobBookmarksEncryptionMode", Shape::STR),
-        (
-            "KmsKeyArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
+        ("KmsKeyArn", Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `JobBookmarksEncryption` property type of `AWS::Glue::SecurityConfiguration`.
@@ -360,6 +267,7 @@ pub struct JobBookmarksEncryption {
     pub kms_key_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl JobBookmarksEncryption {
     /// A `JobBookmarksEncryption` with no property set (none is required).
     pub fn new() -> Self {
@@ -367,20 +275,9 @@ impl JobBookmarksEncryption {
     }
 
     /// `JobBookmarksEncryptionMode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn job_bookmarks_encryption_mode(mut self, value: impl Into<Str>) -> Self {
-        self.job_bookmarks_encryption_mode = Some(value.into());
-        self
-    }
-
+    pub fn job_bookmarks_encryption_mode(mut self, value: impl Into<Str>) -> Self { self.job_bookmarks_encryption_mode = Some(value.into()); self }
     /// `KmsKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_arn = Some(value.into());
-        self
-    }
+    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
 }
 
 impl PropertyType for JobBookmarksEncryption {}
@@ -397,14 +294,14 @@ impl ToValue for JobBookmarksEncryption {
     }
 }
 
-static RULE_S3Encryption: ObjRule = ObjRule {
-    properties: &[("KmsKeyArn", Shape::STR), ("S3EncryptionMode", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_S3Encryption: ObjRule = ObjRule {
+    properties: &[
+        ("KmsKeyArn", Shape::STR),
+        ("S3EncryptionMode", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3Encryption` property type of `AWS::Glue::SecurityConfiguration`.
@@ -424,6 +321,7 @@ pub struct S3Encryption {
     pub s3_encryption_mode: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl S3Encryption {
     /// A `S3Encryption` with no property set (none is required).
     pub fn new() -> Self {
@@ -431,20 +329,9 @@ impl S3Encryption {
     }
 
     /// `KmsKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_arn = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
     /// `S3EncryptionMode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_encryption_mode(mut self, value: impl Into<Str>) -> Self {
-        self.s3_encryption_mode = Some(value.into());
-        self
-    }
+    pub fn s3_encryption_mode(mut self, value: impl Into<Str>) -> Self { self.s3_encryption_mode = Some(value.into()); self }
 }
 
 impl PropertyType for S3Encryption {}

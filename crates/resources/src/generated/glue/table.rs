@@ -7,40 +7,30 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{Column, ColumnRequired, SchemaId, SchemaReference, SerdeInfo, SkewedInfo};
+use super::shared::{RULE_Column, RULE_SchemaReference, RULE_SerdeInfo, RULE_SkewedInfo};
+
 /// The required properties of [`Table`], by name: `Table::new(TableRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TableRequired {
     /// `CatalogId`: a string, required.
-    ///
-    /// The ID of the Data Catalog in which to create the `Table` .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub catalog_id: Str,
     /// `DatabaseName`: a string, required.
-    ///
-    /// The name of the database where the table metadata resides. For Hive compatibility, this must be all lowercase.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub database_name: Str,
 }
 
-static RULE_Table: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Table: ObjRule = ObjRule {
     properties: &[
         ("CatalogId", Shape::STR),
         ("DatabaseName", Shape::STR),
         ("Name", Shape::STR),
-        (
-            "OpenTableFormatInput",
-            Shape::Object(&RULE_OpenTableFormatInput),
-        ),
+        ("OpenTableFormatInput", Shape::Object(&RULE_OpenTableFormatInput)),
         ("TableInput", Shape::Object(&RULE_TableInput)),
     ],
     required: &["DatabaseName", "CatalogId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Glue::Table` resource.
@@ -82,6 +72,7 @@ pub struct Table {
     pub table_input: Option<Obj<TableInput>>,
 }
 
+#[rustfmt::skip]
 impl Table {
     /// The CloudFormation type name, `AWS::Glue::Table`.
     pub const TYPE_NAME: &'static str = "AWS::Glue::Table";
@@ -114,44 +105,15 @@ impl Table {
     }
 
     /// `CatalogId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self {
-        self.catalog_id = value.into();
-        self
-    }
-
+    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self { self.catalog_id = value.into(); self }
     /// `DatabaseName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self {
-        self.database_name = value.into();
-        self
-    }
-
+    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = value.into(); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `OpenTableFormatInput`: an [`OpenTableFormatInput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn open_table_format_input(mut self, value: impl Into<Obj<OpenTableFormatInput>>) -> Self {
-        self.open_table_format_input = Some(value.into());
-        self
-    }
-
+    pub fn open_table_format_input(mut self, value: impl Into<Obj<OpenTableFormatInput>>) -> Self { self.open_table_format_input = Some(value.into()); self }
     /// `TableInput`: a [`TableInput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_input(mut self, value: impl Into<Obj<TableInput>>) -> Self {
-        self.table_input = Some(value.into());
-        self
-    }
+    pub fn table_input(mut self, value: impl Into<Obj<TableInput>>) -> Self { self.table_input = Some(value.into()); self }
 }
 
 impl Resource for Table {
@@ -193,109 +155,15 @@ impl TableAttributes {
     }
 }
 
-/// The required properties of [`Column`], by name: `Column::new(ColumnRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ColumnRequired {
-    /// `Name`: a string, required.
-    ///
-    /// The name of the `Column` .
-    pub name: Str,
-}
-
-static RULE_Column: ObjRule = ObjRule {
-    properties: &[
-        ("Comment", Shape::STR),
-        ("Name", Shape::STR),
-        ("Type", Shape::STR),
-    ],
-    required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Column` property type of `AWS::Glue::Table`.
-///
-/// A column in a `Table` .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-glue-table-column.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Column {
-    /// `Comment`: a string.
-    ///
-    /// A free-form text comment.
-    pub comment: Option<Str>,
-    /// `Name`: a string, required.
-    ///
-    /// The name of the `Column` .
-    pub name: Str,
-    /// `Type`: a string.
-    ///
-    /// The data type of the `Column` .
-    pub r#type: Option<Str>,
-}
-
-impl Column {
-    /// A `Column` with its required properties, named in a [`ColumnRequired`].
-    pub fn new(required: ColumnRequired) -> Self {
-        Self {
-            comment: None,
-            name: required.name,
-            r#type: None,
-        }
-    }
-
-    /// `Comment`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn comment(mut self, value: impl Into<Str>) -> Self {
-        self.comment = Some(value.into());
-        self
-    }
-
-    /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
-    /// `Type`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Column {}
-
-impl ToValue for Column {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Comment", &self.comment)
-            .req("Name", &self.name)
-            .opt("Type", &self.r#type)
-            .build()
-    }
-}
-
-static RULE_IcebergInput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IcebergInput: ObjRule = ObjRule {
     properties: &[
         ("IcebergTableInput", Shape::Object(&RULE_IcebergTableInput)),
         ("MetadataOperation", Shape::STR),
         ("Version", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IcebergInput` property type of `AWS::Glue::Table`.
@@ -317,6 +185,7 @@ pub struct IcebergInput {
     pub version: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl IcebergInput {
     /// A `IcebergInput` with no property set (none is required).
     pub fn new() -> Self {
@@ -324,26 +193,11 @@ impl IcebergInput {
     }
 
     /// `IcebergTableInput`: an [`IcebergTableInput`] object.
-    pub fn iceberg_table_input(mut self, value: impl Into<Obj<IcebergTableInput>>) -> Self {
-        self.iceberg_table_input = Some(value.into());
-        self
-    }
-
+    pub fn iceberg_table_input(mut self, value: impl Into<Obj<IcebergTableInput>>) -> Self { self.iceberg_table_input = Some(value.into()); self }
     /// `MetadataOperation`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metadata_operation(mut self, value: impl Into<Str>) -> Self {
-        self.metadata_operation = Some(value.into());
-        self
-    }
-
+    pub fn metadata_operation(mut self, value: impl Into<Str>) -> Self { self.metadata_operation = Some(value.into()); self }
     /// `Version`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<Str>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
+    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
 }
 
 impl PropertyType for IcebergInput {}
@@ -369,7 +223,8 @@ pub struct IcebergPartitionFieldRequired {
     pub transform: Str,
 }
 
-static RULE_IcebergPartitionField: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IcebergPartitionField: ObjRule = ObjRule {
     properties: &[
         ("FieldId", Shape::INT),
         ("Name", Shape::STR),
@@ -377,11 +232,8 @@ static RULE_IcebergPartitionField: ObjRule = ObjRule {
         ("Transform", Shape::STR),
     ],
     required: &["SourceId", "Transform", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IcebergPartitionField` property type of `AWS::Glue::Table`.
@@ -399,6 +251,7 @@ pub struct IcebergPartitionField {
     pub transform: Str,
 }
 
+#[rustfmt::skip]
 impl IcebergPartitionField {
     /// A `IcebergPartitionField` with its required properties, named in a [`IcebergPartitionFieldRequired`].
     pub fn new(required: IcebergPartitionFieldRequired) -> Self {
@@ -411,28 +264,13 @@ impl IcebergPartitionField {
     }
 
     /// `FieldId`: an integer.
-    pub fn field_id(mut self, value: impl Into<Int>) -> Self {
-        self.field_id = Some(value.into());
-        self
-    }
-
+    pub fn field_id(mut self, value: impl Into<Int>) -> Self { self.field_id = Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `SourceId`: an integer, required.
-    pub fn source_id(mut self, value: impl Into<Int>) -> Self {
-        self.source_id = value.into();
-        self
-    }
-
+    pub fn source_id(mut self, value: impl Into<Int>) -> Self { self.source_id = value.into(); self }
     /// `Transform`: a string, required.
-    pub fn transform(mut self, value: impl Into<Str>) -> Self {
-        self.transform = value.into();
-        self
-    }
+    pub fn transform(mut self, value: impl Into<Str>) -> Self { self.transform = value.into(); self }
 }
 
 impl PropertyType for IcebergPartitionField {}
@@ -455,24 +293,15 @@ pub struct IcebergPartitionSpecRequired {
     pub fields: List<IcebergPartitionField>,
 }
 
-static RULE_IcebergPartitionSpec: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IcebergPartitionSpec: ObjRule = ObjRule {
     properties: &[
-        (
-            "Fields",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_IcebergPartitionField),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Fields", Shape::List(&ListRule { items: Shape::Object(&RULE_IcebergPartitionField), min_items: None, max_items: None })),
         ("SpecId", Shape::INT),
     ],
     required: &["Fields"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IcebergPartitionSpec` property type of `AWS::Glue::Table`.
@@ -486,6 +315,7 @@ pub struct IcebergPartitionSpec {
     pub spec_id: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl IcebergPartitionSpec {
     /// A `IcebergPartitionSpec` with its required properties, named in a [`IcebergPartitionSpecRequired`].
     pub fn new(required: IcebergPartitionSpecRequired) -> Self {
@@ -496,16 +326,9 @@ impl IcebergPartitionSpec {
     }
 
     /// `Fields`: a list of [`IcebergPartitionField`] objects, required.
-    pub fn fields(mut self, value: impl Into<List<IcebergPartitionField>>) -> Self {
-        self.fields = value.into();
-        self
-    }
-
+    pub fn fields(mut self, value: impl Into<List<IcebergPartitionField>>) -> Self { self.fields = value.into(); self }
     /// `SpecId`: an integer.
-    pub fn spec_id(mut self, value: impl Into<Int>) -> Self {
-        self.spec_id = Some(value.into());
-        self
-    }
+    pub fn spec_id(mut self, value: impl Into<Int>) -> Self { self.spec_id = Some(value.into()); self }
 }
 
 impl PropertyType for IcebergPartitionSpec {}
@@ -526,33 +349,17 @@ pub struct IcebergSchemaRequired {
     pub fields: List<IcebergStructField>,
 }
 
-static RULE_IcebergSchema: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IcebergSchema: ObjRule = ObjRule {
     properties: &[
-        (
-            "Fields",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_IcebergStructField),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "IdentifierFieldIds",
-            Shape::List(&ListRule {
-                items: Shape::INT,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Fields", Shape::List(&ListRule { items: Shape::Object(&RULE_IcebergStructField), min_items: None, max_items: None })),
+        ("IdentifierFieldIds", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None })),
         ("SchemaId", Shape::INT),
         ("Type", Shape::STR),
     ],
     required: &["Fields"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IcebergSchema` property type of `AWS::Glue::Table`.
@@ -570,6 +377,7 @@ pub struct IcebergSchema {
     pub r#type: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl IcebergSchema {
     /// A `IcebergSchema` with its required properties, named in a [`IcebergSchemaRequired`].
     pub fn new(required: IcebergSchemaRequired) -> Self {
@@ -582,28 +390,13 @@ impl IcebergSchema {
     }
 
     /// `Fields`: a list of [`IcebergStructField`] objects, required.
-    pub fn fields(mut self, value: impl Into<List<IcebergStructField>>) -> Self {
-        self.fields = value.into();
-        self
-    }
-
+    pub fn fields(mut self, value: impl Into<List<IcebergStructField>>) -> Self { self.fields = value.into(); self }
     /// `IdentifierFieldIds`: a list of integers.
-    pub fn identifier_field_ids(mut self, value: impl Into<List<Int>>) -> Self {
-        self.identifier_field_ids = Some(value.into());
-        self
-    }
-
+    pub fn identifier_field_ids(mut self, value: impl Into<List<Int>>) -> Self { self.identifier_field_ids = Some(value.into()); self }
     /// `SchemaId`: an integer.
-    pub fn schema_id(mut self, value: impl Into<Int>) -> Self {
-        self.schema_id = Some(value.into());
-        self
-    }
-
+    pub fn schema_id(mut self, value: impl Into<Int>) -> Self { self.schema_id = Some(value.into()); self }
     /// `Type`: a string.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl PropertyType for IcebergSchema {}
@@ -632,7 +425,8 @@ pub struct IcebergSortFieldRequired {
     pub transform: Str,
 }
 
-static RULE_IcebergSortField: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IcebergSortField: ObjRule = ObjRule {
     properties: &[
         ("Direction", Shape::STR),
         ("NullOrder", Shape::STR),
@@ -640,11 +434,8 @@ static RULE_IcebergSortField: ObjRule = ObjRule {
         ("Transform", Shape::STR),
     ],
     required: &["SourceId", "NullOrder", "Transform", "Direction"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IcebergSortField` property type of `AWS::Glue::Table`.
@@ -662,6 +453,7 @@ pub struct IcebergSortField {
     pub transform: Str,
 }
 
+#[rustfmt::skip]
 impl IcebergSortField {
     /// A `IcebergSortField` with its required properties, named in a [`IcebergSortFieldRequired`].
     pub fn new(required: IcebergSortFieldRequired) -> Self {
@@ -674,28 +466,13 @@ impl IcebergSortField {
     }
 
     /// `Direction`: a string, required.
-    pub fn direction(mut self, value: impl Into<Str>) -> Self {
-        self.direction = value.into();
-        self
-    }
-
+    pub fn direction(mut self, value: impl Into<Str>) -> Self { self.direction = value.into(); self }
     /// `NullOrder`: a string, required.
-    pub fn null_order(mut self, value: impl Into<Str>) -> Self {
-        self.null_order = value.into();
-        self
-    }
-
+    pub fn null_order(mut self, value: impl Into<Str>) -> Self { self.null_order = value.into(); self }
     /// `SourceId`: an integer, required.
-    pub fn source_id(mut self, value: impl Into<Int>) -> Self {
-        self.source_id = value.into();
-        self
-    }
-
+    pub fn source_id(mut self, value: impl Into<Int>) -> Self { self.source_id = value.into(); self }
     /// `Transform`: a string, required.
-    pub fn transform(mut self, value: impl Into<Str>) -> Self {
-        self.transform = value.into();
-        self
-    }
+    pub fn transform(mut self, value: impl Into<Str>) -> Self { self.transform = value.into(); self }
 }
 
 impl PropertyType for IcebergSortField {}
@@ -720,24 +497,15 @@ pub struct IcebergSortOrderRequired {
     pub order_id: Int,
 }
 
-static RULE_IcebergSortOrder: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IcebergSortOrder: ObjRule = ObjRule {
     properties: &[
-        (
-            "Fields",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_IcebergSortField),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Fields", Shape::List(&ListRule { items: Shape::Object(&RULE_IcebergSortField), min_items: None, max_items: None })),
         ("OrderId", Shape::INT),
     ],
     required: &["Fields", "OrderId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IcebergSortOrder` property type of `AWS::Glue::Table`.
@@ -751,6 +519,7 @@ pub struct IcebergSortOrder {
     pub order_id: Int,
 }
 
+#[rustfmt::skip]
 impl IcebergSortOrder {
     /// A `IcebergSortOrder` with its required properties, named in a [`IcebergSortOrderRequired`].
     pub fn new(required: IcebergSortOrderRequired) -> Self {
@@ -761,16 +530,9 @@ impl IcebergSortOrder {
     }
 
     /// `Fields`: a list of [`IcebergSortField`] objects, required.
-    pub fn fields(mut self, value: impl Into<List<IcebergSortField>>) -> Self {
-        self.fields = value.into();
-        self
-    }
-
+    pub fn fields(mut self, value: impl Into<List<IcebergSortField>>) -> Self { self.fields = value.into(); self }
     /// `OrderId`: an integer, required.
-    pub fn order_id(mut self, value: impl Into<Int>) -> Self {
-        self.order_id = value.into();
-        self
-    }
+    pub fn order_id(mut self, value: impl Into<Int>) -> Self { self.order_id = value.into(); self }
 }
 
 impl PropertyType for IcebergSortOrder {}
@@ -797,7 +559,8 @@ pub struct IcebergStructFieldRequired {
     pub r#type: Str,
 }
 
-static RULE_IcebergStructField: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IcebergStructField: ObjRule = ObjRule {
     properties: &[
         ("Doc", Shape::STR),
         ("Id", Shape::INT),
@@ -806,11 +569,8 @@ static RULE_IcebergStructField: ObjRule = ObjRule {
         ("Type", Shape::STR),
     ],
     required: &["Type", "Required", "Id", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IcebergStructField` property type of `AWS::Glue::Table`.
@@ -830,6 +590,7 @@ pub struct IcebergStructField {
     pub r#type: Str,
 }
 
+#[rustfmt::skip]
 impl IcebergStructField {
     /// A `IcebergStructField` with its required properties, named in a [`IcebergStructFieldRequired`].
     pub fn new(required: IcebergStructFieldRequired) -> Self {
@@ -843,34 +604,15 @@ impl IcebergStructField {
     }
 
     /// `Doc`: a string.
-    pub fn doc(mut self, value: impl Into<Str>) -> Self {
-        self.doc = Some(value.into());
-        self
-    }
-
+    pub fn doc(mut self, value: impl Into<Str>) -> Self { self.doc = Some(value.into()); self }
     /// `Id`: an integer, required.
-    pub fn id(mut self, value: impl Into<Int>) -> Self {
-        self.id = value.into();
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Int>) -> Self { self.id = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Required`: a boolean, required.
-    pub fn required(mut self, value: impl Into<Bool>) -> Self {
-        self.required = value.into();
-        self
-    }
-
+    pub fn required(mut self, value: impl Into<Bool>) -> Self { self.required = value.into(); self }
     /// `Type`: a string, required.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for IcebergStructField {}
@@ -896,7 +638,8 @@ pub struct IcebergTableInputRequired {
     pub schema: Obj<IcebergSchema>,
 }
 
-static RULE_IcebergTableInput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IcebergTableInput: ObjRule = ObjRule {
     properties: &[
         ("Location", Shape::STR),
         ("PartitionSpec", Shape::Object(&RULE_IcebergPartitionSpec)),
@@ -905,11 +648,8 @@ static RULE_IcebergTableInput: ObjRule = ObjRule {
         ("WriteOrder", Shape::Object(&RULE_IcebergSortOrder)),
     ],
     required: &["Schema", "Location"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IcebergTableInput` property type of `AWS::Glue::Table`.
@@ -929,6 +669,7 @@ pub struct IcebergTableInput {
     pub write_order: Option<Obj<IcebergSortOrder>>,
 }
 
+#[rustfmt::skip]
 impl IcebergTableInput {
     /// A `IcebergTableInput` with its required properties, named in a [`IcebergTableInputRequired`].
     pub fn new(required: IcebergTableInputRequired) -> Self {
@@ -942,34 +683,15 @@ impl IcebergTableInput {
     }
 
     /// `Location`: a string, required.
-    pub fn location(mut self, value: impl Into<Str>) -> Self {
-        self.location = value.into();
-        self
-    }
-
+    pub fn location(mut self, value: impl Into<Str>) -> Self { self.location = value.into(); self }
     /// `PartitionSpec`: an [`IcebergPartitionSpec`] object.
-    pub fn partition_spec(mut self, value: impl Into<Obj<IcebergPartitionSpec>>) -> Self {
-        self.partition_spec = Some(value.into());
-        self
-    }
-
+    pub fn partition_spec(mut self, value: impl Into<Obj<IcebergPartitionSpec>>) -> Self { self.partition_spec = Some(value.into()); self }
     /// `Properties`: a JSON value.
-    pub fn properties(mut self, value: impl Into<Json>) -> Self {
-        self.properties = Some(value.into());
-        self
-    }
-
+    pub fn properties(mut self, value: impl Into<Json>) -> Self { self.properties = Some(value.into()); self }
     /// `Schema`: an [`IcebergSchema`] object, required.
-    pub fn schema(mut self, value: impl Into<Obj<IcebergSchema>>) -> Self {
-        self.schema = value.into();
-        self
-    }
-
+    pub fn schema(mut self, value: impl Into<Obj<IcebergSchema>>) -> Self { self.schema = value.into(); self }
     /// `WriteOrder`: an [`IcebergSortOrder`] object.
-    pub fn write_order(mut self, value: impl Into<Obj<IcebergSortOrder>>) -> Self {
-        self.write_order = Some(value.into());
-        self
-    }
+    pub fn write_order(mut self, value: impl Into<Obj<IcebergSortOrder>>) -> Self { self.write_order = Some(value.into()); self }
 }
 
 impl PropertyType for IcebergTableInput {}
@@ -986,14 +708,13 @@ impl ToValue for IcebergTableInput {
     }
 }
 
-static RULE_OpenTableFormatInput: ObjRule = ObjRule {
-    properties: &[("IcebergInput", Shape::Object(&RULE_IcebergInput))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_OpenTableFormatInput: ObjRule = ObjRule {
+    properties: &[
+        ("IcebergInput", Shape::Object(&RULE_IcebergInput)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OpenTableFormatInput` property type of `AWS::Glue::Table`.
@@ -1009,6 +730,7 @@ pub struct OpenTableFormatInput {
     pub iceberg_input: Option<Obj<IcebergInput>>,
 }
 
+#[rustfmt::skip]
 impl OpenTableFormatInput {
     /// A `OpenTableFormatInput` with no property set (none is required).
     pub fn new() -> Self {
@@ -1016,12 +738,7 @@ impl OpenTableFormatInput {
     }
 
     /// `IcebergInput`: an [`IcebergInput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iceberg_input(mut self, value: impl Into<Obj<IcebergInput>>) -> Self {
-        self.iceberg_input = Some(value.into());
-        self
-    }
+    pub fn iceberg_input(mut self, value: impl Into<Obj<IcebergInput>>) -> Self { self.iceberg_input = Some(value.into()); self }
 }
 
 impl PropertyType for OpenTableFormatInput {}
@@ -1038,23 +755,20 @@ impl ToValue for OpenTableFormatInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OrderRequired {
     /// `Column`: a string, required.
-    ///
-    /// The name of the column.
     pub column: Str,
     /// `SortOrder`: an integer, required.
-    ///
-    /// Indicates that the column is sorted in ascending order ( `== 1` ), or in descending order ( `==0` ).
     pub sort_order: Int,
 }
 
-static RULE_Order: ObjRule = ObjRule {
-    properties: &[("Column", Shape::STR), ("SortOrder", Shape::INT)],
+#[rustfmt::skip]
+pub(crate) static RULE_Order: ObjRule = ObjRule {
+    properties: &[
+        ("Column", Shape::STR),
+        ("SortOrder", Shape::INT),
+    ],
     required: &["Column", "SortOrder"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Order` property type of `AWS::Glue::Table`.
@@ -1074,6 +788,7 @@ pub struct Order {
     pub sort_order: Int,
 }
 
+#[rustfmt::skip]
 impl Order {
     /// A `Order` with its required properties, named in a [`OrderRequired`].
     pub fn new(required: OrderRequired) -> Self {
@@ -1084,20 +799,9 @@ impl Order {
     }
 
     /// `Column`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn column(mut self, value: impl Into<Str>) -> Self {
-        self.column = value.into();
-        self
-    }
-
+    pub fn column(mut self, value: impl Into<Str>) -> Self { self.column = value.into(); self }
     /// `SortOrder`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sort_order(mut self, value: impl Into<Int>) -> Self {
-        self.sort_order = value.into();
-        self
-    }
+    pub fn sort_order(mut self, value: impl Into<Int>) -> Self { self.sort_order = value.into(); self }
 }
 
 impl PropertyType for Order {}
@@ -1111,360 +815,11 @@ impl ToValue for Order {
     }
 }
 
-static RULE_SchemaId: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StorageDescriptor: ObjRule = ObjRule {
     properties: &[
-        ("RegistryName", Shape::STR),
-        ("SchemaArn", Shape::STR),
-        ("SchemaName", Shape::STR),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SchemaId` property type of `AWS::Glue::Table`.
-///
-/// A structure that contains schema identity fields. Either this or the `SchemaVersionId` has to be
-/// provided.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-glue-table-schemaid.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct SchemaId {
-    /// `RegistryName`: a string.
-    ///
-    /// The name of the schema registry that contains the schema.
-    pub registry_name: Option<Str>,
-    /// `SchemaArn`: a string.
-    ///
-    /// The Amazon Resource Name (ARN) of the schema. One of `SchemaArn` or `SchemaName` has to be
-    /// provided.
-    pub schema_arn: Option<Str>,
-    /// `SchemaName`: a string.
-    ///
-    /// The name of the schema. One of `SchemaArn` or `SchemaName` has to be provided.
-    pub schema_name: Option<Str>,
-}
-
-impl SchemaId {
-    /// A `SchemaId` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `RegistryName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn registry_name(mut self, value: impl Into<Str>) -> Self {
-        self.registry_name = Some(value.into());
-        self
-    }
-
-    /// `SchemaArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema_arn(mut self, value: impl Into<Str>) -> Self {
-        self.schema_arn = Some(value.into());
-        self
-    }
-
-    /// `SchemaName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema_name(mut self, value: impl Into<Str>) -> Self {
-        self.schema_name = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for SchemaId {}
-
-impl ToValue for SchemaId {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("RegistryName", &self.registry_name)
-            .opt("SchemaArn", &self.schema_arn)
-            .opt("SchemaName", &self.schema_name)
-            .build()
-    }
-}
-
-static RULE_SchemaReference: ObjRule = ObjRule {
-    properties: &[
-        ("SchemaId", Shape::Object(&RULE_SchemaId)),
-        ("SchemaVersionId", Shape::STR),
-        ("SchemaVersionNumber", Shape::INT),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SchemaReference` property type of `AWS::Glue::Table`.
-///
-/// An object that references a schema stored in the AWS Glue Schema Registry.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-glue-table-schemareference.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct SchemaReference {
-    /// `SchemaId`: a [`SchemaId`] object.
-    ///
-    /// A structure that contains schema identity fields. Either this or the `SchemaVersionId` has to be
-    /// provided.
-    pub schema_id: Option<Obj<SchemaId>>,
-    /// `SchemaVersionId`: a string.
-    ///
-    /// The unique ID assigned to a version of the schema. Either this or the `SchemaId` has to be provided.
-    pub schema_version_id: Option<Str>,
-    /// `SchemaVersionNumber`: an integer.
-    ///
-    /// The version number of the schema.
-    pub schema_version_number: Option<Int>,
-}
-
-impl SchemaReference {
-    /// A `SchemaReference` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `SchemaId`: a [`SchemaId`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema_id(mut self, value: impl Into<Obj<SchemaId>>) -> Self {
-        self.schema_id = Some(value.into());
-        self
-    }
-
-    /// `SchemaVersionId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema_version_id(mut self, value: impl Into<Str>) -> Self {
-        self.schema_version_id = Some(value.into());
-        self
-    }
-
-    /// `SchemaVersionNumber`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema_version_number(mut self, value: impl Into<Int>) -> Self {
-        self.schema_version_number = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for SchemaReference {}
-
-impl ToValue for SchemaReference {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("SchemaId", &self.schema_id)
-            .opt("SchemaVersionId", &self.schema_version_id)
-            .opt("SchemaVersionNumber", &self.schema_version_number)
-            .build()
-    }
-}
-
-static RULE_SerdeInfo: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::STR),
-        ("Parameters", Shape::Any),
-        ("SerializationLibrary", Shape::STR),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SerdeInfo` property type of `AWS::Glue::Table`.
-///
-/// Information about a serialization/deserialization program (SerDe) that serves as an extractor and loader.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-glue-table-serdeinfo.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct SerdeInfo {
-    /// `Name`: a string.
-    ///
-    /// Name of the SerDe.
-    pub name: Option<Str>,
-    /// `Parameters`: a JSON value.
-    ///
-    /// These key-value pairs define initialization parameters for the SerDe.
-    ///
-    /// Format `json`.
-    pub parameters: Option<Json>,
-    /// `SerializationLibrary`: a string.
-    ///
-    /// Usually the class that implements the SerDe. An example is `org.apache.hadoop.hive.serde2.columnar.ColumnarSerDe` .
-    pub serialization_library: Option<Str>,
-}
-
-impl SerdeInfo {
-    /// A `SerdeInfo` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// `Parameters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self {
-        self.parameters = Some(value.into());
-        self
-    }
-
-    /// `SerializationLibrary`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn serialization_library(mut self, value: impl Into<Str>) -> Self {
-        self.serialization_library = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for SerdeInfo {}
-
-impl ToValue for SerdeInfo {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("Parameters", &self.parameters)
-            .opt("SerializationLibrary", &self.serialization_library)
-            .build()
-    }
-}
-
-static RULE_SkewedInfo: ObjRule = ObjRule {
-    properties: &[
-        (
-            "SkewedColumnNames",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        ("SkewedColumnValueLocationMaps", Shape::Any),
-        (
-            "SkewedColumnValues",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SkewedInfo` property type of `AWS::Glue::Table`.
-///
-/// Specifies skewed values in a table. Skewed values are those that occur with very high frequency.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-glue-table-skewedinfo.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct SkewedInfo {
-    /// `SkewedColumnNames`: a list of strings.
-    ///
-    /// A list of names of columns that contain skewed values.
-    pub skewed_column_names: Option<List<Str>>,
-    /// `SkewedColumnValueLocationMaps`: a JSON value.
-    ///
-    /// A mapping of skewed values to the columns that contain them.
-    ///
-    /// Format `json`.
-    pub skewed_column_value_location_maps: Option<Json>,
-    /// `SkewedColumnValues`: a list of strings.
-    ///
-    /// A list of values that appear so frequently as to be considered skewed.
-    pub skewed_column_values: Option<List<Str>>,
-}
-
-impl SkewedInfo {
-    /// A `SkewedInfo` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `SkewedColumnNames`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn skewed_column_names(mut self, value: impl Into<List<Str>>) -> Self {
-        self.skewed_column_names = Some(value.into());
-        self
-    }
-
-    /// `SkewedColumnValueLocationMaps`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn skewed_column_value_location_maps(mut self, value: impl Into<Json>) -> Self {
-        self.skewed_column_value_location_maps = Some(value.into());
-        self
-    }
-
-    /// `SkewedColumnValues`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn skewed_column_values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.skewed_column_values = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for SkewedInfo {}
-
-impl ToValue for SkewedInfo {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("SkewedColumnNames", &self.skewed_column_names)
-            .opt(
-                "SkewedColumnValueLocationMaps",
-                &self.skewed_column_value_location_maps,
-            )
-            .opt("SkewedColumnValues", &self.skewed_column_values)
-            .build()
-    }
-}
-
-static RULE_StorageDescriptor: ObjRule = ObjRule {
-    properties: &[
-        (
-            "BucketColumns",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Columns",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Column),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("BucketColumns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Columns", Shape::List(&ListRule { items: Shape::Object(&RULE_Column), min_items: None, max_items: None })),
         ("Compressed", Shape::Bool),
         ("InputFormat", Shape::STR),
         ("Location", Shape::STR),
@@ -1474,22 +829,11 @@ static RULE_StorageDescriptor: ObjRule = ObjRule {
         ("SchemaReference", Shape::Object(&RULE_SchemaReference)),
         ("SerdeInfo", Shape::Object(&RULE_SerdeInfo)),
         ("SkewedInfo", Shape::Object(&RULE_SkewedInfo)),
-        (
-            "SortColumns",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Order),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SortColumns", Shape::List(&ListRule { items: Shape::Object(&RULE_Order), min_items: None, max_items: None })),
         ("StoredAsSubDirectories", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StorageDescriptor` property type of `AWS::Glue::Table`.
@@ -1555,6 +899,7 @@ pub struct StorageDescriptor {
     pub stored_as_sub_directories: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl StorageDescriptor {
     /// A `StorageDescriptor` with no property set (none is required).
     pub fn new() -> Self {
@@ -1562,108 +907,31 @@ impl StorageDescriptor {
     }
 
     /// `BucketColumns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_columns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.bucket_columns = Some(value.into());
-        self
-    }
-
+    pub fn bucket_columns(mut self, value: impl Into<List<Str>>) -> Self { self.bucket_columns = Some(value.into()); self }
     /// `Columns`: a list of [`Column`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn columns(mut self, value: impl Into<List<Column>>) -> Self {
-        self.columns = Some(value.into());
-        self
-    }
-
+    pub fn columns(mut self, value: impl Into<List<Column>>) -> Self { self.columns = Some(value.into()); self }
     /// `Compressed`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compressed(mut self, value: impl Into<Bool>) -> Self {
-        self.compressed = Some(value.into());
-        self
-    }
-
+    pub fn compressed(mut self, value: impl Into<Bool>) -> Self { self.compressed = Some(value.into()); self }
     /// `InputFormat`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_format(mut self, value: impl Into<Str>) -> Self {
-        self.input_format = Some(value.into());
-        self
-    }
-
+    pub fn input_format(mut self, value: impl Into<Str>) -> Self { self.input_format = Some(value.into()); self }
     /// `Location`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn location(mut self, value: impl Into<Str>) -> Self {
-        self.location = Some(value.into());
-        self
-    }
-
+    pub fn location(mut self, value: impl Into<Str>) -> Self { self.location = Some(value.into()); self }
     /// `NumberOfBuckets`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn number_of_buckets(mut self, value: impl Into<Int>) -> Self {
-        self.number_of_buckets = Some(value.into());
-        self
-    }
-
+    pub fn number_of_buckets(mut self, value: impl Into<Int>) -> Self { self.number_of_buckets = Some(value.into()); self }
     /// `OutputFormat`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_format(mut self, value: impl Into<Str>) -> Self {
-        self.output_format = Some(value.into());
-        self
-    }
-
+    pub fn output_format(mut self, value: impl Into<Str>) -> Self { self.output_format = Some(value.into()); self }
     /// `Parameters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self {
-        self.parameters = Some(value.into());
-        self
-    }
-
+    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = Some(value.into()); self }
     /// `SchemaReference`: a [`SchemaReference`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema_reference(mut self, value: impl Into<Obj<SchemaReference>>) -> Self {
-        self.schema_reference = Some(value.into());
-        self
-    }
-
+    pub fn schema_reference(mut self, value: impl Into<Obj<SchemaReference>>) -> Self { self.schema_reference = Some(value.into()); self }
     /// `SerdeInfo`: a [`SerdeInfo`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn serde_info(mut self, value: impl Into<Obj<SerdeInfo>>) -> Self {
-        self.serde_info = Some(value.into());
-        self
-    }
-
+    pub fn serde_info(mut self, value: impl Into<Obj<SerdeInfo>>) -> Self { self.serde_info = Some(value.into()); self }
     /// `SkewedInfo`: a [`SkewedInfo`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn skewed_info(mut self, value: impl Into<Obj<SkewedInfo>>) -> Self {
-        self.skewed_info = Some(value.into());
-        self
-    }
-
+    pub fn skewed_info(mut self, value: impl Into<Obj<SkewedInfo>>) -> Self { self.skewed_info = Some(value.into()); self }
     /// `SortColumns`: a list of [`Order`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sort_columns(mut self, value: impl Into<List<Order>>) -> Self {
-        self.sort_columns = Some(value.into());
-        self
-    }
-
+    pub fn sort_columns(mut self, value: impl Into<List<Order>>) -> Self { self.sort_columns = Some(value.into()); self }
     /// `StoredAsSubDirectories`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stored_as_sub_directories(mut self, value: impl Into<Bool>) -> Self {
-        self.stored_as_sub_directories = Some(value.into());
-        self
-    }
+    pub fn stored_as_sub_directories(mut self, value: impl Into<Bool>) -> Self { self.stored_as_sub_directories = Some(value.into()); self }
 }
 
 impl PropertyType for StorageDescriptor {}
@@ -1688,19 +956,16 @@ impl ToValue for StorageDescriptor {
     }
 }
 
-static RULE_TableIdentifier: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TableIdentifier: ObjRule = ObjRule {
     properties: &[
         ("CatalogId", Shape::STR),
         ("DatabaseName", Shape::STR),
         ("Name", Shape::STR),
         ("Region", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TableIdentifier` property type of `AWS::Glue::Table`.
@@ -1728,6 +993,7 @@ pub struct TableIdentifier {
     pub region: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl TableIdentifier {
     /// A `TableIdentifier` with no property set (none is required).
     pub fn new() -> Self {
@@ -1735,36 +1001,13 @@ impl TableIdentifier {
     }
 
     /// `CatalogId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self {
-        self.catalog_id = Some(value.into());
-        self
-    }
-
+    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self { self.catalog_id = Some(value.into()); self }
     /// `DatabaseName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self {
-        self.database_name = Some(value.into());
-        self
-    }
-
+    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Region`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn region(mut self, value: impl Into<Str>) -> Self {
-        self.region = Some(value.into());
-        self
-    }
+    pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = Some(value.into()); self }
 }
 
 impl PropertyType for TableIdentifier {}
@@ -1780,43 +1023,24 @@ impl ToValue for TableIdentifier {
     }
 }
 
-static RULE_TableInput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TableInput: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("Name", Shape::STR),
         ("Owner", Shape::STR),
         ("Parameters", Shape::Any),
-        (
-            "PartitionKeys",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Column),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("PartitionKeys", Shape::List(&ListRule { items: Shape::Object(&RULE_Column), min_items: None, max_items: None })),
         ("Retention", Shape::INT),
         ("StorageDescriptor", Shape::Object(&RULE_StorageDescriptor)),
-        (
-            "TableType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["EXTERNAL_TABLE", "VIRTUAL_VIEW"],
-                format: None,
-            }),
-        ),
+        ("TableType", Shape::Str(&StrRule { allowed: &["EXTERNAL_TABLE", "VIRTUAL_VIEW"], ..StrRule::ANY })),
         ("TargetTable", Shape::Object(&RULE_TableIdentifier)),
         ("ViewDefinition", Shape::Object(&RULE_ViewDefinition)),
         ("ViewExpandedText", Shape::STR),
         ("ViewOriginalText", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TableInput` property type of `AWS::Glue::Table`.
@@ -1885,6 +1109,7 @@ pub struct TableInput {
     pub view_original_text: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl TableInput {
     /// A `TableInput` with no property set (none is required).
     pub fn new() -> Self {
@@ -1892,98 +1117,29 @@ impl TableInput {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Owner`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn owner(mut self, value: impl Into<Str>) -> Self {
-        self.owner = Some(value.into());
-        self
-    }
-
+    pub fn owner(mut self, value: impl Into<Str>) -> Self { self.owner = Some(value.into()); self }
     /// `Parameters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self {
-        self.parameters = Some(value.into());
-        self
-    }
-
+    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = Some(value.into()); self }
     /// `PartitionKeys`: a list of [`Column`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn partition_keys(mut self, value: impl Into<List<Column>>) -> Self {
-        self.partition_keys = Some(value.into());
-        self
-    }
-
+    pub fn partition_keys(mut self, value: impl Into<List<Column>>) -> Self { self.partition_keys = Some(value.into()); self }
     /// `Retention`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retention(mut self, value: impl Into<Int>) -> Self {
-        self.retention = Some(value.into());
-        self
-    }
-
+    pub fn retention(mut self, value: impl Into<Int>) -> Self { self.retention = Some(value.into()); self }
     /// `StorageDescriptor`: a [`StorageDescriptor`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_descriptor(mut self, value: impl Into<Obj<StorageDescriptor>>) -> Self {
-        self.storage_descriptor = Some(value.into());
-        self
-    }
-
+    pub fn storage_descriptor(mut self, value: impl Into<Obj<StorageDescriptor>>) -> Self { self.storage_descriptor = Some(value.into()); self }
     /// `TableType`: a [`TableType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_type(mut self, value: impl Into<TableType>) -> Self {
-        self.table_type = Some(value.into());
-        self
-    }
-
+    pub fn table_type(mut self, value: impl Into<TableType>) -> Self { self.table_type = Some(value.into()); self }
     /// `TargetTable`: a [`TableIdentifier`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_table(mut self, value: impl Into<Obj<TableIdentifier>>) -> Self {
-        self.target_table = Some(value.into());
-        self
-    }
-
+    pub fn target_table(mut self, value: impl Into<Obj<TableIdentifier>>) -> Self { self.target_table = Some(value.into()); self }
     /// `ViewDefinition`: a [`ViewDefinition`] object.
-    pub fn view_definition(mut self, value: impl Into<Obj<ViewDefinition>>) -> Self {
-        self.view_definition = Some(value.into());
-        self
-    }
-
+    pub fn view_definition(mut self, value: impl Into<Obj<ViewDefinition>>) -> Self { self.view_definition = Some(value.into()); self }
     /// `ViewExpandedText`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn view_expanded_text(mut self, value: impl Into<Str>) -> Self {
-        self.view_expanded_text = Some(value.into());
-        self
-    }
-
+    pub fn view_expanded_text(mut self, value: impl Into<Str>) -> Self { self.view_expanded_text = Some(value.into()); self }
     /// `ViewOriginalText`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn view_original_text(mut self, value: impl Into<Str>) -> Self {
-        self.view_original_text = Some(value.into());
-        self
-    }
+    pub fn view_original_text(mut self, value: impl Into<Str>) -> Self { self.view_original_text = Some(value.into()); self }
 }
 
 impl PropertyType for TableInput {}
@@ -2007,33 +1163,16 @@ impl ToValue for TableInput {
     }
 }
 
-static RULE_ViewDefinition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ViewDefinition: ObjRule = ObjRule {
     properties: &[
         ("Definer", Shape::STR),
         ("IsProtected", Shape::Bool),
-        (
-            "Representations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ViewRepresentation),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SubObjects",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Representations", Shape::List(&ListRule { items: Shape::Object(&RULE_ViewRepresentation), min_items: None, max_items: None })),
+        ("SubObjects", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ViewDefinition` property type of `AWS::Glue::Table`.
@@ -2051,6 +1190,7 @@ pub struct ViewDefinition {
     pub sub_objects: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl ViewDefinition {
     /// A `ViewDefinition` with no property set (none is required).
     pub fn new() -> Self {
@@ -2058,28 +1198,13 @@ impl ViewDefinition {
     }
 
     /// `Definer`: a string.
-    pub fn definer(mut self, value: impl Into<Str>) -> Self {
-        self.definer = Some(value.into());
-        self
-    }
-
+    pub fn definer(mut self, value: impl Into<Str>) -> Self { self.definer = Some(value.into()); self }
     /// `IsProtected`: a boolean.
-    pub fn is_protected(mut self, value: impl Into<Bool>) -> Self {
-        self.is_protected = Some(value.into());
-        self
-    }
-
+    pub fn is_protected(mut self, value: impl Into<Bool>) -> Self { self.is_protected = Some(value.into()); self }
     /// `Representations`: a list of [`ViewRepresentation`] objects.
-    pub fn representations(mut self, value: impl Into<List<ViewRepresentation>>) -> Self {
-        self.representations = Some(value.into());
-        self
-    }
-
+    pub fn representations(mut self, value: impl Into<List<ViewRepresentation>>) -> Self { self.representations = Some(value.into()); self }
     /// `SubObjects`: a list of strings.
-    pub fn sub_objects(mut self, value: impl Into<List<Str>>) -> Self {
-        self.sub_objects = Some(value.into());
-        self
-    }
+    pub fn sub_objects(mut self, value: impl Into<List<Str>>) -> Self { self.sub_objects = Some(value.into()); self }
 }
 
 impl PropertyType for ViewDefinition {}
@@ -2095,7 +1220,8 @@ impl ToValue for ViewDefinition {
     }
 }
 
-static RULE_ViewRepresentation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ViewRepresentation: ObjRule = ObjRule {
     properties: &[
         ("Dialect", Shape::STR),
         ("DialectVersion", Shape::STR),
@@ -2103,12 +1229,8 @@ static RULE_ViewRepresentation: ObjRule = ObjRule {
         ("ViewExpandedText", Shape::STR),
         ("ViewOriginalText", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ViewRepresentation` property type of `AWS::Glue::Table`.
@@ -2128,6 +1250,7 @@ pub struct ViewRepresentation {
     pub view_original_text: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ViewRepresentation {
     /// A `ViewRepresentation` with no property set (none is required).
     pub fn new() -> Self {
@@ -2135,34 +1258,15 @@ impl ViewRepresentation {
     }
 
     /// `Dialect`: a string.
-    pub fn dialect(mut self, value: impl Into<Str>) -> Self {
-        self.dialect = Some(value.into());
-        self
-    }
-
+    pub fn dialect(mut self, value: impl Into<Str>) -> Self { self.dialect = Some(value.into()); self }
     /// `DialectVersion`: a string.
-    pub fn dialect_version(mut self, value: impl Into<Str>) -> Self {
-        self.dialect_version = Some(value.into());
-        self
-    }
-
+    pub fn dialect_version(mut self, value: impl Into<Str>) -> Self { self.dialect_version = Some(value.into()); self }
     /// `ValidationConnection`: a string.
-    pub fn validation_connection(mut self, value: impl Into<Str>) -> Self {
-        self.validation_connection = Some(value.into());
-        self
-    }
-
+    pub fn validation_connection(mut self, value: impl Into<Str>) -> Self { self.validation_connection = Some(value.into()); self }
     /// `ViewExpandedText`: a string.
-    pub fn view_expanded_text(mut self, value: impl Into<Str>) -> Self {
-        self.view_expanded_text = Some(value.into());
-        self
-    }
-
+    pub fn view_expanded_text(mut self, value: impl Into<Str>) -> Self { self.view_expanded_text = Some(value.into()); self }
     /// `ViewOriginalText`: a string.
-    pub fn view_original_text(mut self, value: impl Into<Str>) -> Self {
-        self.view_original_text = Some(value.into());
-        self
-    }
+    pub fn view_original_text(mut self, value: impl Into<Str>) -> Self { self.view_original_text = Some(value.into()); self }
 }
 
 impl PropertyType for ViewRepresentation {}

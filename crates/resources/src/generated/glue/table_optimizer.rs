@@ -11,62 +11,29 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct TableOptimizerRequired {
     /// `CatalogId`: a string, required.
-    ///
-    /// The catalog ID of the table.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub catalog_id: Str,
     /// `DatabaseName`: a string, required.
-    ///
-    /// The name of the database. For Hive compatibility, this is folded to lowercase when it is stored.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub database_name: Str,
     /// `TableName`: a string, required.
-    ///
-    /// The table name. For Hive compatibility, this must be entirely lowercase.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub table_name: Str,
     /// `TableOptimizerConfiguration`: a [`TableOptimizerConfiguration`] object, required.
-    ///
-    /// Specifies configuration details of a table optimizer.
     pub table_optimizer_configuration: Obj<TableOptimizerConfiguration>,
     /// `Type`: a string, required.
-    ///
-    /// The type of table optimizer. The valid values are:
-    ///
-    /// - compaction - for managing compaction with a table optimizer.
-    /// - retention - for managing the retention of snapshot with a table optimizer.
-    /// - orphan_file_deletion - for managing the deletion of orphan files with a table optimizer.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub r#type: Str,
 }
 
-static RULE_TableOptimizer: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TableOptimizer: ObjRule = ObjRule {
     properties: &[
         ("CatalogId", Shape::STR),
         ("DatabaseName", Shape::STR),
         ("TableName", Shape::STR),
-        (
-            "TableOptimizerConfiguration",
-            Shape::Object(&RULE_TableOptimizerConfiguration),
-        ),
+        ("TableOptimizerConfiguration", Shape::Object(&RULE_TableOptimizerConfiguration)),
         ("Type", Shape::STR),
     ],
-    required: &[
-        "TableName",
-        "Type",
-        "DatabaseName",
-        "TableOptimizerConfiguration",
-        "CatalogId",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["TableName", "Type", "DatabaseName", "TableOptimizerConfiguration", "CatalogId"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Glue::TableOptimizer` resource.
@@ -116,6 +83,7 @@ pub struct TableOptimizer {
     pub r#type: Str,
 }
 
+#[rustfmt::skip]
 impl TableOptimizer {
     /// The CloudFormation type name, `AWS::Glue::TableOptimizer`.
     pub const TYPE_NAME: &'static str = "AWS::Glue::TableOptimizer";
@@ -126,13 +94,7 @@ impl TableOptimizer {
         type_name: "AWS::Glue::TableOptimizer",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-tableoptimizer.html",
         primary_identifier: &["Id"],
-        required: &[
-            "CatalogId",
-            "DatabaseName",
-            "TableName",
-            "TableOptimizerConfiguration",
-            "Type",
-        ],
+        required: &["CatalogId", "DatabaseName", "TableName", "TableOptimizerConfiguration", "Type"],
         create_only: &["TableName", "DatabaseName", "Type", "CatalogId"],
         conditional_create_only: &[],
         write_only: &[],
@@ -154,47 +116,15 @@ impl TableOptimizer {
     }
 
     /// `CatalogId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self {
-        self.catalog_id = value.into();
-        self
-    }
-
+    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self { self.catalog_id = value.into(); self }
     /// `DatabaseName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self {
-        self.database_name = value.into();
-        self
-    }
-
+    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = value.into(); self }
     /// `TableName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self {
-        self.table_name = value.into();
-        self
-    }
-
+    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = value.into(); self }
     /// `TableOptimizerConfiguration`: a [`TableOptimizerConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_optimizer_configuration(
-        mut self,
-        value: impl Into<Obj<TableOptimizerConfiguration>>,
-    ) -> Self {
-        self.table_optimizer_configuration = value.into();
-        self
-    }
-
+    pub fn table_optimizer_configuration(mut self, value: impl Into<Obj<TableOptimizerConfiguration>>) -> Self { self.table_optimizer_configuration = value.into(); self }
     /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
 }
 
 impl Resource for TableOptimizer {
@@ -239,17 +169,14 @@ impl TableOptimizerAttributes {
     }
 }
 
-static RULE_IcebergConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IcebergConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Location", Shape::STR),
         ("OrphanFileRetentionPeriodInDays", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IcebergConfiguration` property type of `AWS::Glue::TableOptimizer`.
@@ -269,6 +196,7 @@ pub struct IcebergConfiguration {
     pub orphan_file_retention_period_in_days: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl IcebergConfiguration {
     /// A `IcebergConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -276,20 +204,9 @@ impl IcebergConfiguration {
     }
 
     /// `Location`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn location(mut self, value: impl Into<Str>) -> Self {
-        self.location = Some(value.into());
-        self
-    }
-
+    pub fn location(mut self, value: impl Into<Str>) -> Self { self.location = Some(value.into()); self }
     /// `OrphanFileRetentionPeriodInDays`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn orphan_file_retention_period_in_days(mut self, value: impl Into<Int>) -> Self {
-        self.orphan_file_retention_period_in_days = Some(value.into());
-        self
-    }
+    pub fn orphan_file_retention_period_in_days(mut self, value: impl Into<Int>) -> Self { self.orphan_file_retention_period_in_days = Some(value.into()); self }
 }
 
 impl PropertyType for IcebergConfiguration {}
@@ -306,18 +223,15 @@ impl ToValue for IcebergConfiguration {
     }
 }
 
-static RULE_IcebergRetentionConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IcebergRetentionConfiguration: ObjRule = ObjRule {
     properties: &[
         ("CleanExpiredFiles", Shape::Bool),
         ("NumberOfSnapshotsToRetain", Shape::INT),
         ("SnapshotRetentionPeriodInDays", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IcebergRetentionConfiguration` property type of `AWS::Glue::TableOptimizer`.
@@ -333,6 +247,7 @@ pub struct IcebergRetentionConfiguration {
     pub snapshot_retention_period_in_days: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl IcebergRetentionConfiguration {
     /// A `IcebergRetentionConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -340,22 +255,11 @@ impl IcebergRetentionConfiguration {
     }
 
     /// `CleanExpiredFiles`: a boolean.
-    pub fn clean_expired_files(mut self, value: impl Into<Bool>) -> Self {
-        self.clean_expired_files = Some(value.into());
-        self
-    }
-
+    pub fn clean_expired_files(mut self, value: impl Into<Bool>) -> Self { self.clean_expired_files = Some(value.into()); self }
     /// `NumberOfSnapshotsToRetain`: an integer.
-    pub fn number_of_snapshots_to_retain(mut self, value: impl Into<Int>) -> Self {
-        self.number_of_snapshots_to_retain = Some(value.into());
-        self
-    }
-
+    pub fn number_of_snapshots_to_retain(mut self, value: impl Into<Int>) -> Self { self.number_of_snapshots_to_retain = Some(value.into()); self }
     /// `SnapshotRetentionPeriodInDays`: an integer.
-    pub fn snapshot_retention_period_in_days(mut self, value: impl Into<Int>) -> Self {
-        self.snapshot_retention_period_in_days = Some(value.into());
-        self
-    }
+    pub fn snapshot_retention_period_in_days(mut self, value: impl Into<Int>) -> Self { self.snapshot_retention_period_in_days = Some(value.into()); self }
 }
 
 impl PropertyType for IcebergRetentionConfiguration {}
@@ -376,17 +280,13 @@ impl ToValue for IcebergRetentionConfiguration {
     }
 }
 
-static RULE_OrphanFileDeletionConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "IcebergConfiguration",
-        Shape::Object(&RULE_IcebergConfiguration),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_OrphanFileDeletionConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("IcebergConfiguration", Shape::Object(&RULE_IcebergConfiguration)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OrphanFileDeletionConfiguration` property type of `AWS::Glue::TableOptimizer`.
@@ -402,6 +302,7 @@ pub struct OrphanFileDeletionConfiguration {
     pub iceberg_configuration: Option<Obj<IcebergConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl OrphanFileDeletionConfiguration {
     /// A `OrphanFileDeletionConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -409,12 +310,7 @@ impl OrphanFileDeletionConfiguration {
     }
 
     /// `IcebergConfiguration`: an [`IcebergConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iceberg_configuration(mut self, value: impl Into<Obj<IcebergConfiguration>>) -> Self {
-        self.iceberg_configuration = Some(value.into());
-        self
-    }
+    pub fn iceberg_configuration(mut self, value: impl Into<Obj<IcebergConfiguration>>) -> Self { self.iceberg_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for OrphanFileDeletionConfiguration {}
@@ -427,17 +323,13 @@ impl ToValue for OrphanFileDeletionConfiguration {
     }
 }
 
-static RULE_RetentionConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "IcebergConfiguration",
-        Shape::Object(&RULE_IcebergRetentionConfiguration),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_RetentionConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("IcebergConfiguration", Shape::Object(&RULE_IcebergRetentionConfiguration)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RetentionConfiguration` property type of `AWS::Glue::TableOptimizer`.
@@ -453,6 +345,7 @@ pub struct RetentionConfiguration {
     pub iceberg_configuration: Option<Obj<IcebergRetentionConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl RetentionConfiguration {
     /// A `RetentionConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -460,15 +353,7 @@ impl RetentionConfiguration {
     }
 
     /// `IcebergConfiguration`: an [`IcebergRetentionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iceberg_configuration(
-        mut self,
-        value: impl Into<Obj<IcebergRetentionConfiguration>>,
-    ) -> Self {
-        self.iceberg_configuration = Some(value.into());
-        self
-    }
+    pub fn iceberg_configuration(mut self, value: impl Into<Obj<IcebergRetentionConfiguration>>) -> Self { self.iceberg_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for RetentionConfiguration {}
@@ -485,46 +370,23 @@ impl ToValue for RetentionConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TableOptimizerConfigurationRequired {
     /// `Enabled`: a boolean, required.
-    ///
-    /// Whether the table optimization is enabled.
     pub enabled: Bool,
     /// `RoleArn`: a string, required.
-    ///
-    /// A role passed by the caller which gives the service permission to update the resources associated with the optimizer on the caller's behalf.
-    ///
-    /// Format `AWS::IAM::Role.Arn`.
     pub role_arn: Str,
 }
 
-static RULE_TableOptimizerConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TableOptimizerConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
-        (
-            "OrphanFileDeletionConfiguration",
-            Shape::Object(&RULE_OrphanFileDeletionConfiguration),
-        ),
-        (
-            "RetentionConfiguration",
-            Shape::Object(&RULE_RetentionConfiguration),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("OrphanFileDeletionConfiguration", Shape::Object(&RULE_OrphanFileDeletionConfiguration)),
+        ("RetentionConfiguration", Shape::Object(&RULE_RetentionConfiguration)),
+        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("VpcConfiguration", Shape::Object(&RULE_VpcConfiguration)),
     ],
     required: &["Enabled", "RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TableOptimizerConfiguration` property type of `AWS::Glue::TableOptimizer`.
@@ -558,6 +420,7 @@ pub struct TableOptimizerConfiguration {
     pub vpc_configuration: Option<Obj<VpcConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl TableOptimizerConfiguration {
     /// A `TableOptimizerConfiguration` with its required properties, named in a [`TableOptimizerConfigurationRequired`].
     pub fn new(required: TableOptimizerConfigurationRequired) -> Self {
@@ -571,50 +434,15 @@ impl TableOptimizerConfiguration {
     }
 
     /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
     /// `OrphanFileDeletionConfiguration`: an [`OrphanFileDeletionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn orphan_file_deletion_configuration(
-        mut self,
-        value: impl Into<Obj<OrphanFileDeletionConfiguration>>,
-    ) -> Self {
-        self.orphan_file_deletion_configuration = Some(value.into());
-        self
-    }
-
+    pub fn orphan_file_deletion_configuration(mut self, value: impl Into<Obj<OrphanFileDeletionConfiguration>>) -> Self { self.orphan_file_deletion_configuration = Some(value.into()); self }
     /// `RetentionConfiguration`: a [`RetentionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retention_configuration(
-        mut self,
-        value: impl Into<Obj<RetentionConfiguration>>,
-    ) -> Self {
-        self.retention_configuration = Some(value.into());
-        self
-    }
-
+    pub fn retention_configuration(mut self, value: impl Into<Obj<RetentionConfiguration>>) -> Self { self.retention_configuration = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `VpcConfiguration`: a [`VpcConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_configuration(mut self, value: impl Into<Obj<VpcConfiguration>>) -> Self {
-        self.vpc_configuration = Some(value.into());
-        self
-    }
+    pub fn vpc_configuration(mut self, value: impl Into<Obj<VpcConfiguration>>) -> Self { self.vpc_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for TableOptimizerConfiguration {}
@@ -634,14 +462,13 @@ impl ToValue for TableOptimizerConfiguration {
     }
 }
 
-static RULE_VpcConfiguration: ObjRule = ObjRule {
-    properties: &[("GlueConnectionName", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_VpcConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("GlueConnectionName", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VpcConfiguration` property type of `AWS::Glue::TableOptimizer`.
@@ -657,6 +484,7 @@ pub struct VpcConfiguration {
     pub glue_connection_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl VpcConfiguration {
     /// A `VpcConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -664,12 +492,7 @@ impl VpcConfiguration {
     }
 
     /// `GlueConnectionName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn glue_connection_name(mut self, value: impl Into<Str>) -> Self {
-        self.glue_connection_name = Some(value.into());
-        self
-    }
+    pub fn glue_connection_name(mut self, value: impl Into<Str>) -> Self { self.glue_connection_name = Some(value.into()); self }
 }
 
 impl PropertyType for VpcConfiguration {}

@@ -7,86 +7,35 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::NotificationProperty;
+use super::shared::RULE_NotificationProperty;
+
 /// The required properties of [`Trigger`], by name: `Trigger::new(TriggerRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TriggerRequired {
     /// `Actions`: a list of [`Action`] objects, required.
-    ///
-    /// The actions initiated by this trigger.
     pub actions: List<Action>,
     /// `Type`: a [`TriggerType`] value, required.
-    ///
-    /// The type of trigger that this is.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub r#type: TriggerType,
 }
 
-static RULE_Trigger: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Trigger: ObjRule = ObjRule {
     properties: &[
-        (
-            "Actions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Action),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EventBatchingCondition",
-            Shape::Object(&RULE_EventBatchingCondition),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_Action), min_items: None, max_items: None })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
+        ("EventBatchingCondition", Shape::Object(&RULE_EventBatchingCondition)),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("Predicate", Shape::Object(&RULE_Predicate)),
         ("Schedule", Shape::STR),
         ("StartOnCreation", Shape::Bool),
         ("Tags", Shape::Any),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CONDITIONAL", "EVENT", "ON_DEMAND", "SCHEDULED"],
-                format: None,
-            }),
-        ),
-        (
-            "WorkflowName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["CONDITIONAL", "EVENT", "ON_DEMAND", "SCHEDULED"], ..StrRule::ANY })),
+        ("WorkflowName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
     ],
     required: &["Type", "Actions"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Glue::Trigger` resource.
@@ -156,6 +105,7 @@ pub struct Trigger {
     pub workflow_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Trigger {
     /// The CloudFormation type name, `AWS::Glue::Trigger`.
     pub const TYPE_NAME: &'static str = "AWS::Glue::Trigger";
@@ -193,87 +143,25 @@ impl Trigger {
     }
 
     /// `Actions`: a list of [`Action`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions(mut self, value: impl Into<List<Action>>) -> Self {
-        self.actions = value.into();
-        self
-    }
-
+    pub fn actions(mut self, value: impl Into<List<Action>>) -> Self { self.actions = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `EventBatchingCondition`: an [`EventBatchingCondition`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_batching_condition(
-        mut self,
-        value: impl Into<Obj<EventBatchingCondition>>,
-    ) -> Self {
-        self.event_batching_condition = Some(value.into());
-        self
-    }
-
+    pub fn event_batching_condition(mut self, value: impl Into<Obj<EventBatchingCondition>>) -> Self { self.event_batching_condition = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Predicate`: a [`Predicate`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn predicate(mut self, value: impl Into<Obj<Predicate>>) -> Self {
-        self.predicate = Some(value.into());
-        self
-    }
-
+    pub fn predicate(mut self, value: impl Into<Obj<Predicate>>) -> Self { self.predicate = Some(value.into()); self }
     /// `Schedule`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule(mut self, value: impl Into<Str>) -> Self {
-        self.schedule = Some(value.into());
-        self
-    }
-
+    pub fn schedule(mut self, value: impl Into<Str>) -> Self { self.schedule = Some(value.into()); self }
     /// `StartOnCreation`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start_on_creation(mut self, value: impl Into<Bool>) -> Self {
-        self.start_on_creation = Some(value.into());
-        self
-    }
-
+    pub fn start_on_creation(mut self, value: impl Into<Bool>) -> Self { self.start_on_creation = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `Type`: a [`TriggerType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<TriggerType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<TriggerType>) -> Self { self.r#type = value.into(); self }
     /// `WorkflowName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn workflow_name(mut self, value: impl Into<Str>) -> Self {
-        self.workflow_name = Some(value.into());
-        self
-    }
+    pub fn workflow_name(mut self, value: impl Into<Str>) -> Self { self.workflow_name = Some(value.into()); self }
 }
 
 impl Resource for Trigger {
@@ -316,58 +204,18 @@ impl From<ResourceRef> for TriggerAttributes {
     }
 }
 
-static RULE_Action: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Action: ObjRule = ObjRule {
     properties: &[
         ("Arguments", Shape::Any),
-        (
-            "CrawlerName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "JobName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "NotificationProperty",
-            Shape::Object(&RULE_NotificationProperty),
-        ),
-        (
-            "SecurityConfiguration",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Timeout",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("CrawlerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("JobName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("NotificationProperty", Shape::Object(&RULE_NotificationProperty)),
+        ("SecurityConfiguration", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("Timeout", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Action` property type of `AWS::Glue::Trigger`.
@@ -419,6 +267,7 @@ pub struct Action {
     pub timeout: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl Action {
     /// A `Action` with no property set (none is required).
     pub fn new() -> Self {
@@ -426,52 +275,17 @@ impl Action {
     }
 
     /// `Arguments`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arguments(mut self, value: impl Into<Json>) -> Self {
-        self.arguments = Some(value.into());
-        self
-    }
-
+    pub fn arguments(mut self, value: impl Into<Json>) -> Self { self.arguments = Some(value.into()); self }
     /// `CrawlerName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn crawler_name(mut self, value: impl Into<Str>) -> Self {
-        self.crawler_name = Some(value.into());
-        self
-    }
-
+    pub fn crawler_name(mut self, value: impl Into<Str>) -> Self { self.crawler_name = Some(value.into()); self }
     /// `JobName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn job_name(mut self, value: impl Into<Str>) -> Self {
-        self.job_name = Some(value.into());
-        self
-    }
-
+    pub fn job_name(mut self, value: impl Into<Str>) -> Self { self.job_name = Some(value.into()); self }
     /// `NotificationProperty`: a [`NotificationProperty`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notification_property(mut self, value: impl Into<Obj<NotificationProperty>>) -> Self {
-        self.notification_property = Some(value.into());
-        self
-    }
-
+    pub fn notification_property(mut self, value: impl Into<Obj<NotificationProperty>>) -> Self { self.notification_property = Some(value.into()); self }
     /// `SecurityConfiguration`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_configuration(mut self, value: impl Into<Str>) -> Self {
-        self.security_configuration = Some(value.into());
-        self
-    }
-
+    pub fn security_configuration(mut self, value: impl Into<Str>) -> Self { self.security_configuration = Some(value.into()); self }
     /// `Timeout`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout(mut self, value: impl Into<Int>) -> Self {
-        self.timeout = Some(value.into());
-        self
-    }
+    pub fn timeout(mut self, value: impl Into<Int>) -> Self { self.timeout = Some(value.into()); self }
 }
 
 impl PropertyType for Action {}
@@ -489,72 +303,17 @@ impl ToValue for Action {
     }
 }
 
-static RULE_Condition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Condition: ObjRule = ObjRule {
     properties: &[
-        (
-            "CrawlState",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "CANCELLED",
-                    "CANCELLING",
-                    "ERROR",
-                    "FAILED",
-                    "RUNNING",
-                    "SUCCEEDED",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "CrawlerName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "JobName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LogicalOperator",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["EQUALS"],
-                format: None,
-            }),
-        ),
-        (
-            "State",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SUCCEEDED", "STOPPED", "TIMEOUT", "FAILED"],
-                format: None,
-            }),
-        ),
+        ("CrawlState", Shape::Str(&StrRule { allowed: &["CANCELLED", "CANCELLING", "ERROR", "FAILED", "RUNNING", "SUCCEEDED"], ..StrRule::ANY })),
+        ("CrawlerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("JobName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("LogicalOperator", Shape::Str(&StrRule { allowed: &["EQUALS"], ..StrRule::ANY })),
+        ("State", Shape::Str(&StrRule { allowed: &["SUCCEEDED", "STOPPED", "TIMEOUT", "FAILED"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Condition` property type of `AWS::Glue::Trigger`.
@@ -590,6 +349,7 @@ pub struct Condition {
     pub state: Option<ConditionState>,
 }
 
+#[rustfmt::skip]
 impl Condition {
     /// A `Condition` with no property set (none is required).
     pub fn new() -> Self {
@@ -597,44 +357,15 @@ impl Condition {
     }
 
     /// `CrawlState`: a [`CrawlState`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn crawl_state(mut self, value: impl Into<CrawlState>) -> Self {
-        self.crawl_state = Some(value.into());
-        self
-    }
-
+    pub fn crawl_state(mut self, value: impl Into<CrawlState>) -> Self { self.crawl_state = Some(value.into()); self }
     /// `CrawlerName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn crawler_name(mut self, value: impl Into<Str>) -> Self {
-        self.crawler_name = Some(value.into());
-        self
-    }
-
+    pub fn crawler_name(mut self, value: impl Into<Str>) -> Self { self.crawler_name = Some(value.into()); self }
     /// `JobName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn job_name(mut self, value: impl Into<Str>) -> Self {
-        self.job_name = Some(value.into());
-        self
-    }
-
+    pub fn job_name(mut self, value: impl Into<Str>) -> Self { self.job_name = Some(value.into()); self }
     /// `LogicalOperator`: a [`LogicalOperator`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logical_operator(mut self, value: impl Into<LogicalOperator>) -> Self {
-        self.logical_operator = Some(value.into());
-        self
-    }
-
+    pub fn logical_operator(mut self, value: impl Into<LogicalOperator>) -> Self { self.logical_operator = Some(value.into()); self }
     /// `State`: a [`ConditionState`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state(mut self, value: impl Into<ConditionState>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
+    pub fn state(mut self, value: impl Into<ConditionState>) -> Self { self.state = Some(value.into()); self }
 }
 
 impl PropertyType for Condition {}
@@ -655,38 +386,18 @@ impl ToValue for Condition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventBatchingConditionRequired {
     /// `BatchSize`: an integer, required.
-    ///
-    /// Number of events that must be received from Amazon EventBridge before EventBridge event trigger fires.
-    ///
-    /// Value 1 to 100.
     pub batch_size: Int,
 }
 
-static RULE_EventBatchingCondition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EventBatchingCondition: ObjRule = ObjRule {
     properties: &[
-        (
-            "BatchSize",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "BatchWindow",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(900.0),
-                allowed: &[],
-            }),
-        ),
+        ("BatchSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
+        ("BatchWindow", Shape::Int(&NumRule { min: Some(1.0), max: Some(900.0), ..NumRule::ANY })),
     ],
     required: &["BatchSize"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EventBatchingCondition` property type of `AWS::Glue::Trigger`.
@@ -710,6 +421,7 @@ pub struct EventBatchingCondition {
     pub batch_window: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl EventBatchingCondition {
     /// A `EventBatchingCondition` with its required properties, named in a [`EventBatchingConditionRequired`].
     pub fn new(required: EventBatchingConditionRequired) -> Self {
@@ -720,20 +432,9 @@ impl EventBatchingCondition {
     }
 
     /// `BatchSize`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn batch_size(mut self, value: impl Into<Int>) -> Self {
-        self.batch_size = value.into();
-        self
-    }
-
+    pub fn batch_size(mut self, value: impl Into<Int>) -> Self { self.batch_size = value.into(); self }
     /// `BatchWindow`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn batch_window(mut self, value: impl Into<Int>) -> Self {
-        self.batch_window = Some(value.into());
-        self
-    }
+    pub fn batch_window(mut self, value: impl Into<Int>) -> Self { self.batch_window = Some(value.into()); self }
 }
 
 impl PropertyType for EventBatchingCondition {}
@@ -747,90 +448,14 @@ impl ToValue for EventBatchingCondition {
     }
 }
 
-static RULE_NotificationProperty: ObjRule = ObjRule {
-    properties: &[(
-        "NotifyDelayAfter",
-        Shape::Int(&NumRule {
-            min: Some(1.0),
-            max: None,
-            allowed: &[],
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `NotificationProperty` property type of `AWS::Glue::Trigger`.
-///
-/// Specifies configuration properties of a job run notification.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-glue-trigger-notificationproperty.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct NotificationProperty {
-    /// `NotifyDelayAfter`: an integer.
-    ///
-    /// After a job run starts, the number of minutes to wait before sending a job run delay notification
-    ///
-    /// Value at least 1.
-    pub notify_delay_after: Option<Int>,
-}
-
-impl NotificationProperty {
-    /// A `NotificationProperty` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `NotifyDelayAfter`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notify_delay_after(mut self, value: impl Into<Int>) -> Self {
-        self.notify_delay_after = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for NotificationProperty {}
-
-impl ToValue for NotificationProperty {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("NotifyDelayAfter", &self.notify_delay_after)
-            .build()
-    }
-}
-
-static RULE_Predicate: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Predicate: ObjRule = ObjRule {
     properties: &[
-        (
-            "Conditions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Condition),
-                min_items: Some(0),
-                max_items: Some(500),
-            }),
-        ),
-        (
-            "Logical",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AND", "ANY"],
-                format: None,
-            }),
-        ),
+        ("Conditions", Shape::List(&ListRule { items: Shape::Object(&RULE_Condition), min_items: Some(0), max_items: Some(500) })),
+        ("Logical", Shape::Str(&StrRule { allowed: &["AND", "ANY"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Predicate` property type of `AWS::Glue::Trigger`.
@@ -852,6 +477,7 @@ pub struct Predicate {
     pub logical: Option<Logical>,
 }
 
+#[rustfmt::skip]
 impl Predicate {
     /// A `Predicate` with no property set (none is required).
     pub fn new() -> Self {
@@ -859,20 +485,9 @@ impl Predicate {
     }
 
     /// `Conditions`: a list of [`Condition`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn conditions(mut self, value: impl Into<List<Condition>>) -> Self {
-        self.conditions = Some(value.into());
-        self
-    }
-
+    pub fn conditions(mut self, value: impl Into<List<Condition>>) -> Self { self.conditions = Some(value.into()); self }
     /// `Logical`: a [`Logical`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logical(mut self, value: impl Into<Logical>) -> Self {
-        self.logical = Some(value.into());
-        self
-    }
+    pub fn logical(mut self, value: impl Into<Logical>) -> Self { self.logical = Some(value.into()); self }
 }
 
 impl PropertyType for Predicate {}

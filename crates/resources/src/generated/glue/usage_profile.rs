@@ -7,57 +7,29 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9\\-\\:\\_]{1,64}");
 
 /// The required properties of [`UsageProfile`], by name: `UsageProfile::new(UsageProfileRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UsageProfileRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the usage profile.
-    ///
-    /// Length 5 to 128; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_UsageProfile: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_UsageProfile: ObjRule = ObjRule {
     properties: &[
         ("Configuration", Shape::Object(&RULE_ProfileConfiguration)),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(5),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(128), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Glue::UsageProfile` resource.
@@ -97,6 +69,7 @@ pub struct UsageProfile {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl UsageProfile {
     /// The CloudFormation type name, `AWS::Glue::UsageProfile`.
     pub const TYPE_NAME: &'static str = "AWS::Glue::UsageProfile";
@@ -128,36 +101,13 @@ impl UsageProfile {
     }
 
     /// `Configuration`: a [`ProfileConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration(mut self, value: impl Into<Obj<ProfileConfiguration>>) -> Self {
-        self.configuration = Some(value.into());
-        self
-    }
-
+    pub fn configuration(mut self, value: impl Into<Obj<ProfileConfiguration>>) -> Self { self.configuration = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for UsageProfile {
@@ -203,17 +153,15 @@ impl UsageProfileAttributes {
     }
 }
 
-static RULE_ProfileConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ProfileConfiguration: ObjRule = ObjRule {
     properties: &[
         ("JobConfiguration", Shape::Any),
         ("SessionConfiguration", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
     any_of: &[&[&["JobConfiguration"], &["SessionConfiguration"]]],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ProfileConfiguration` property type of `AWS::Glue::UsageProfile`.
@@ -233,6 +181,7 @@ pub struct ProfileConfiguration {
     pub session_configuration: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl ProfileConfiguration {
     /// A `ProfileConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -240,20 +189,9 @@ impl ProfileConfiguration {
     }
 
     /// `JobConfiguration`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn job_configuration(mut self, value: impl Into<Json>) -> Self {
-        self.job_configuration = Some(value.into());
-        self
-    }
-
+    pub fn job_configuration(mut self, value: impl Into<Json>) -> Self { self.job_configuration = Some(value.into()); self }
     /// `SessionConfiguration`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn session_configuration(mut self, value: impl Into<Json>) -> Self {
-        self.session_configuration = Some(value.into());
-        self
-    }
+    pub fn session_configuration(mut self, value: impl Into<Json>) -> Self { self.session_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for ProfileConfiguration {}
@@ -263,102 +201,6 @@ impl ToValue for ProfileConfiguration {
         MapBuilder::new()
             .opt("JobConfiguration", &self.job_configuration)
             .opt("SessionConfiguration", &self.session_configuration)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Glue::UsageProfile`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-glue-usageprofile-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

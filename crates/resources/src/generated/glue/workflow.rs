@@ -7,7 +7,8 @@
 
 use crate::support::prelude::*;
 
-static RULE_Workflow: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Workflow: ObjRule = ObjRule {
     properties: &[
         ("DefaultRunProperties", Shape::Any),
         ("Description", Shape::STR),
@@ -15,12 +16,8 @@ static RULE_Workflow: ObjRule = ObjRule {
         ("Name", Shape::STR),
         ("Tags", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Glue::Workflow` resource.
@@ -64,6 +61,7 @@ pub struct Workflow {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl Workflow {
     /// The CloudFormation type name, `AWS::Glue::Workflow`.
     pub const TYPE_NAME: &'static str = "AWS::Glue::Workflow";
@@ -90,44 +88,15 @@ impl Workflow {
     }
 
     /// `DefaultRunProperties`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_run_properties(mut self, value: impl Into<Json>) -> Self {
-        self.default_run_properties = Some(value.into());
-        self
-    }
-
+    pub fn default_run_properties(mut self, value: impl Into<Json>) -> Self { self.default_run_properties = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `MaxConcurrentRuns`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_concurrent_runs(mut self, value: impl Into<Int>) -> Self {
-        self.max_concurrent_runs = Some(value.into());
-        self
-    }
-
+    pub fn max_concurrent_runs(mut self, value: impl Into<Int>) -> Self { self.max_concurrent_runs = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Workflow {

@@ -14,189 +14,37 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-._~]{1,255}$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct WorkspaceRequired {
     /// `AccountAccessType`: an [`AccountAccessType`] value, required.
-    ///
-    /// Specifies whether the workspace can access AWS resources in this AWS account only, or whether it can also access AWS resources in other accounts in the same organization. If this is `ORGANIZATION` , the `OrganizationalUnits` parameter specifies which organizational units the workspace can access.
     pub account_access_type: AccountAccessType,
     /// `AuthenticationProviders`: a list of [`AuthenticationProviderTypes`] values, required.
-    ///
-    /// Specifies whether this workspace uses SAML 2.0, SSOlong , or both to authenticate users for using the Grafana console within a workspace. For more information, see \[User authentication in Amazon Managed Grafana\](<https://docs.aws.amazon.com/grafana/latest/userguide/authentication-in-AMG.html>) .
-    ///
-    /// *Allowed Values* : `AWS_SSO | SAML`
-    ///
-    /// Items at least 1.
     pub authentication_providers: List<AuthenticationProviderTypes>,
     /// `PermissionType`: a [`PermissionType`] value, required.
-    ///
-    /// If this is `SERVICE_MANAGED` , and the workplace was created through the Amazon Managed Grafana console, then Amazon Managed Grafana automatically creates the IAM roles and provisions the permissions that the workspace needs to use AWS data sources and notification channels.
-    ///
-    /// If this is `CUSTOMER_MANAGED` , you must manage those roles and permissions yourself.
-    ///
-    /// If you are working with a workspace in a member account of an organization and that account is not a delegated administrator account, and you want the workspace to access data sources in other AWS accounts in the organization, this parameter must be set to `CUSTOMER_MANAGED` .
-    ///
-    /// For more information about converting between customer and service managed, see \[Managing permissions for data sources and notification channels\](<https://docs.aws.amazon.com/grafana/latest/userguide/AMG-datasource-and-notification.html>) . For more information about the roles and permissions that must be managed for customer managed workspaces, see \[Amazon Managed Grafana permissions and policies for AWS data sources and notification channels\](<https://docs.aws.amazon.com/grafana/latest/userguide/AMG-manage-permissions.html>)
     pub permission_type: PermissionType,
 }
 
-static RULE_Workspace: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Workspace: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccountAccessType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CURRENT_ACCOUNT", "ORGANIZATION"],
-                format: None,
-            }),
-        ),
-        (
-            "AuthenticationProviders",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["AWS_SSO", "SAML"],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "ClientToken",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DataSources",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "AMAZON_OPENSEARCH_SERVICE",
-                        "CLOUDWATCH",
-                        "PROMETHEUS",
-                        "XRAY",
-                        "TIMESTREAM",
-                        "SITEWISE",
-                        "ATHENA",
-                        "REDSHIFT",
-                    ],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "GrafanaVersion",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "NetworkAccessControl",
-            Shape::Object(&RULE_NetworkAccessControl),
-        ),
-        (
-            "NotificationDestinations",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["SNS"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "OrganizationRoleName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OrganizationalUnits",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "PermissionType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CUSTOMER_MANAGED", "SERVICE_MANAGED"],
-                format: None,
-            }),
-        ),
+        ("AccountAccessType", Shape::Str(&StrRule { allowed: &["CURRENT_ACCOUNT", "ORGANIZATION"], ..StrRule::ANY })),
+        ("AuthenticationProviders", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["AWS_SSO", "SAML"], ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("ClientToken", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DataSources", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["AMAZON_OPENSEARCH_SERVICE", "CLOUDWATCH", "PROMETHEUS", "XRAY", "TIMESTREAM", "SITEWISE", "ATHENA", "REDSHIFT"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
+        ("GrafanaVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("NetworkAccessControl", Shape::Object(&RULE_NetworkAccessControl)),
+        ("NotificationDestinations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SNS"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("OrganizationRoleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ("OrganizationalUnits", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("PermissionType", Shape::Str(&StrRule { allowed: &["CUSTOMER_MANAGED", "SERVICE_MANAGED"], ..StrRule::ANY })),
         ("PluginAdminEnabled", Shape::Bool),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("SamlConfiguration", Shape::Object(&RULE_SamlConfiguration)),
         ("StackSetName", Shape::STR),
         ("VpcConfiguration", Shape::Object(&RULE_VpcConfiguration)),
     ],
-    required: &[
-        "AuthenticationProviders",
-        "PermissionType",
-        "AccountAccessType",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["AuthenticationProviders", "PermissionType", "AccountAccessType"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Grafana::Workspace` resource.
@@ -316,6 +164,7 @@ pub struct Workspace {
     pub vpc_configuration: Option<Obj<VpcConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl Workspace {
     /// The CloudFormation type name, `AWS::Grafana::Workspace`.
     pub const TYPE_NAME: &'static str = "AWS::Grafana::Workspace";
@@ -326,62 +175,12 @@ impl Workspace {
         type_name: "AWS::Grafana::Workspace",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-grafana-workspace.html",
         primary_identifier: &["Id"],
-        required: &[
-            "AccountAccessType",
-            "AuthenticationProviders",
-            "PermissionType",
-        ],
+        required: &["AccountAccessType", "AuthenticationProviders", "PermissionType"],
         create_only: &["ClientToken"],
         conditional_create_only: &[],
         write_only: &["ClientToken"],
-        read_only: &[
-            "Id",
-            "SsoClientId",
-            "SamlConfigurationStatus",
-            "Endpoint",
-            "Status",
-            "CreationTimestamp",
-            "ModificationTimestamp",
-        ],
-        attributes: &[
-            "AccountAccessType",
-            "AuthenticationProviders",
-            "ClientToken",
-            "CreationTimestamp",
-            "DataSources",
-            "Description",
-            "Endpoint",
-            "GrafanaVersion",
-            "Id",
-            "ModificationTimestamp",
-            "Name",
-            "NetworkAccessControl.PrefixListIds",
-            "NetworkAccessControl.VpceIds",
-            "NotificationDestinations",
-            "OrganizationRoleName",
-            "OrganizationalUnits",
-            "PermissionType",
-            "PluginAdminEnabled",
-            "RoleArn",
-            "SamlConfiguration.AllowedOrganizations",
-            "SamlConfiguration.AssertionAttributes.Email",
-            "SamlConfiguration.AssertionAttributes.Groups",
-            "SamlConfiguration.AssertionAttributes.Login",
-            "SamlConfiguration.AssertionAttributes.Name",
-            "SamlConfiguration.AssertionAttributes.Org",
-            "SamlConfiguration.AssertionAttributes.Role",
-            "SamlConfiguration.IdpMetadata.Url",
-            "SamlConfiguration.IdpMetadata.Xml",
-            "SamlConfiguration.LoginValidityDuration",
-            "SamlConfiguration.RoleValues.Admin",
-            "SamlConfiguration.RoleValues.Editor",
-            "SamlConfigurationStatus",
-            "SsoClientId",
-            "StackSetName",
-            "Status",
-            "VpcConfiguration.SecurityGroupIds",
-            "VpcConfiguration.SubnetIds",
-        ],
+        read_only: &["Id", "SsoClientId", "SamlConfigurationStatus", "Endpoint", "Status", "CreationTimestamp", "ModificationTimestamp"],
+        attributes: &["AccountAccessType", "AuthenticationProviders", "ClientToken", "CreationTimestamp", "DataSources", "Description", "Endpoint", "GrafanaVersion", "Id", "ModificationTimestamp", "Name", "NetworkAccessControl.PrefixListIds", "NetworkAccessControl.VpceIds", "NotificationDestinations", "OrganizationRoleName", "OrganizationalUnits", "PermissionType", "PluginAdminEnabled", "RoleArn", "SamlConfiguration.AllowedOrganizations", "SamlConfiguration.AssertionAttributes.Email", "SamlConfiguration.AssertionAttributes.Groups", "SamlConfiguration.AssertionAttributes.Login", "SamlConfiguration.AssertionAttributes.Name", "SamlConfiguration.AssertionAttributes.Org", "SamlConfiguration.AssertionAttributes.Role", "SamlConfiguration.IdpMetadata.Url", "SamlConfiguration.IdpMetadata.Xml", "SamlConfiguration.LoginValidityDuration", "SamlConfiguration.RoleValues.Admin", "SamlConfiguration.RoleValues.Editor", "SamlConfigurationStatus", "SsoClientId", "StackSetName", "Status", "VpcConfiguration.SecurityGroupIds", "VpcConfiguration.SubnetIds"],
         taggable: false,
         tag_format: TagFormat::None,
     };
@@ -410,146 +209,39 @@ impl Workspace {
     }
 
     /// `AccountAccessType`: an [`AccountAccessType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn account_access_type(mut self, value: impl Into<AccountAccessType>) -> Self {
-        self.account_access_type = value.into();
-        self
-    }
-
+    pub fn account_access_type(mut self, value: impl Into<AccountAccessType>) -> Self { self.account_access_type = value.into(); self }
     /// `AuthenticationProviders`: a list of [`AuthenticationProviderTypes`] values, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authentication_providers(
-        mut self,
-        value: impl Into<List<AuthenticationProviderTypes>>,
-    ) -> Self {
-        self.authentication_providers = value.into();
-        self
-    }
-
+    pub fn authentication_providers(mut self, value: impl Into<List<AuthenticationProviderTypes>>) -> Self { self.authentication_providers = value.into(); self }
     /// `ClientToken`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_token(mut self, value: impl Into<Str>) -> Self {
-        self.client_token = Some(value.into());
-        self
-    }
-
+    pub fn client_token(mut self, value: impl Into<Str>) -> Self { self.client_token = Some(value.into()); self }
     /// `DataSources`: a list of [`DataSourceType`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_sources(mut self, value: impl Into<List<DataSourceType>>) -> Self {
-        self.data_sources = Some(value.into());
-        self
-    }
-
+    pub fn data_sources(mut self, value: impl Into<List<DataSourceType>>) -> Self { self.data_sources = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `GrafanaVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn grafana_version(mut self, value: impl Into<Str>) -> Self {
-        self.grafana_version = Some(value.into());
-        self
-    }
-
+    pub fn grafana_version(mut self, value: impl Into<Str>) -> Self { self.grafana_version = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `NetworkAccessControl`: a [`NetworkAccessControl`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_access_control(mut self, value: impl Into<Obj<NetworkAccessControl>>) -> Self {
-        self.network_access_control = Some(value.into());
-        self
-    }
-
+    pub fn network_access_control(mut self, value: impl Into<Obj<NetworkAccessControl>>) -> Self { self.network_access_control = Some(value.into()); self }
     /// `NotificationDestinations`: a list of [`NotificationDestinationType`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notification_destinations(
-        mut self,
-        value: impl Into<List<NotificationDestinationType>>,
-    ) -> Self {
-        self.notification_destinations = Some(value.into());
-        self
-    }
-
+    pub fn notification_destinations(mut self, value: impl Into<List<NotificationDestinationType>>) -> Self { self.notification_destinations = Some(value.into()); self }
     /// `OrganizationRoleName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn organization_role_name(mut self, value: impl Into<Str>) -> Self {
-        self.organization_role_name = Some(value.into());
-        self
-    }
-
+    pub fn organization_role_name(mut self, value: impl Into<Str>) -> Self { self.organization_role_name = Some(value.into()); self }
     /// `OrganizationalUnits`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn organizational_units(mut self, value: impl Into<List<Str>>) -> Self {
-        self.organizational_units = Some(value.into());
-        self
-    }
-
+    pub fn organizational_units(mut self, value: impl Into<List<Str>>) -> Self { self.organizational_units = Some(value.into()); self }
     /// `PermissionType`: a [`PermissionType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn permission_type(mut self, value: impl Into<PermissionType>) -> Self {
-        self.permission_type = value.into();
-        self
-    }
-
+    pub fn permission_type(mut self, value: impl Into<PermissionType>) -> Self { self.permission_type = value.into(); self }
     /// `PluginAdminEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn plugin_admin_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.plugin_admin_enabled = Some(value.into());
-        self
-    }
-
+    pub fn plugin_admin_enabled(mut self, value: impl Into<Bool>) -> Self { self.plugin_admin_enabled = Some(value.into()); self }
     /// `RoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = Some(value.into());
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
     /// `SamlConfiguration`: a [`SamlConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn saml_configuration(mut self, value: impl Into<Obj<SamlConfiguration>>) -> Self {
-        self.saml_configuration = Some(value.into());
-        self
-    }
-
+    pub fn saml_configuration(mut self, value: impl Into<Obj<SamlConfiguration>>) -> Self { self.saml_configuration = Some(value.into()); self }
     /// `StackSetName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stack_set_name(mut self, value: impl Into<Str>) -> Self {
-        self.stack_set_name = Some(value.into());
-        self
-    }
-
+    pub fn stack_set_name(mut self, value: impl Into<Str>) -> Self { self.stack_set_name = Some(value.into()); self }
     /// `VpcConfiguration`: a [`VpcConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_configuration(mut self, value: impl Into<Obj<VpcConfiguration>>) -> Self {
-        self.vpc_configuration = Some(value.into());
-        self
-    }
+    pub fn vpc_configuration(mut self, value: impl Into<Obj<VpcConfiguration>>) -> Self { self.vpc_configuration = Some(value.into()); self }
 }
 
 impl Resource for Workspace {
@@ -892,75 +584,18 @@ impl WorkspaceAttributes {
     }
 }
 
-static RULE_AssertionAttributes: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AssertionAttributes: ObjRule = ObjRule {
     properties: &[
-        (
-            "Email",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Groups",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Login",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Org",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Role",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Email", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("Groups", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("Login", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("Org", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("Role", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AssertionAttributes` property type of `AWS::Grafana::Workspace`.
@@ -1008,6 +643,7 @@ pub struct AssertionAttributes {
     pub role: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AssertionAttributes {
     /// A `AssertionAttributes` with no property set (none is required).
     pub fn new() -> Self {
@@ -1015,52 +651,17 @@ impl AssertionAttributes {
     }
 
     /// `Email`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn email(mut self, value: impl Into<Str>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-
+    pub fn email(mut self, value: impl Into<Str>) -> Self { self.email = Some(value.into()); self }
     /// `Groups`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn groups(mut self, value: impl Into<Str>) -> Self {
-        self.groups = Some(value.into());
-        self
-    }
-
+    pub fn groups(mut self, value: impl Into<Str>) -> Self { self.groups = Some(value.into()); self }
     /// `Login`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn login(mut self, value: impl Into<Str>) -> Self {
-        self.login = Some(value.into());
-        self
-    }
-
+    pub fn login(mut self, value: impl Into<Str>) -> Self { self.login = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Org`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn org(mut self, value: impl Into<Str>) -> Self {
-        self.org = Some(value.into());
-        self
-    }
-
+    pub fn org(mut self, value: impl Into<Str>) -> Self { self.org = Some(value.into()); self }
     /// `Role`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role(mut self, value: impl Into<Str>) -> Self {
-        self.role = Some(value.into());
-        self
-    }
+    pub fn role(mut self, value: impl Into<Str>) -> Self { self.role = Some(value.into()); self }
 }
 
 impl PropertyType for AssertionAttributes {}
@@ -1078,26 +679,14 @@ impl ToValue for AssertionAttributes {
     }
 }
 
-static RULE_IdpMetadata: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IdpMetadata: ObjRule = ObjRule {
     properties: &[
-        (
-            "Url",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Url", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
         ("Xml", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IdpMetadata` property type of `AWS::Grafana::Workspace`.
@@ -1119,6 +708,7 @@ pub struct IdpMetadata {
     pub xml: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl IdpMetadata {
     /// A `IdpMetadata` with no property set (none is required).
     pub fn new() -> Self {
@@ -1126,20 +716,9 @@ impl IdpMetadata {
     }
 
     /// `Url`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn url(mut self, value: impl Into<Str>) -> Self {
-        self.url = Some(value.into());
-        self
-    }
-
+    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = Some(value.into()); self }
     /// `Xml`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn xml(mut self, value: impl Into<Str>) -> Self {
-        self.xml = Some(value.into());
-        self
-    }
+    pub fn xml(mut self, value: impl Into<Str>) -> Self { self.xml = Some(value.into()); self }
 }
 
 impl PropertyType for IdpMetadata {}
@@ -1153,43 +732,14 @@ impl ToValue for IdpMetadata {
     }
 }
 
-static RULE_NetworkAccessControl: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NetworkAccessControl: ObjRule = ObjRule {
     properties: &[
-        (
-            "PrefixListIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "VpceIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(5),
-            }),
-        ),
+        ("PrefixListIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5) })),
+        ("VpceIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NetworkAccessControl` property type of `AWS::Grafana::Workspace`.
@@ -1233,6 +783,7 @@ pub struct NetworkAccessControl {
     pub vpce_ids: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl NetworkAccessControl {
     /// A `NetworkAccessControl` with no property set (none is required).
     pub fn new() -> Self {
@@ -1240,20 +791,9 @@ impl NetworkAccessControl {
     }
 
     /// `PrefixListIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix_list_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.prefix_list_ids = Some(value.into());
-        self
-    }
-
+    pub fn prefix_list_ids(mut self, value: impl Into<List<Str>>) -> Self { self.prefix_list_ids = Some(value.into()); self }
     /// `VpceIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpce_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.vpce_ids = Some(value.into());
-        self
-    }
+    pub fn vpce_ids(mut self, value: impl Into<List<Str>>) -> Self { self.vpce_ids = Some(value.into()); self }
 }
 
 impl PropertyType for NetworkAccessControl {}
@@ -1267,43 +807,14 @@ impl ToValue for NetworkAccessControl {
     }
 }
 
-static RULE_RoleValues: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RoleValues: ObjRule = ObjRule {
     properties: &[
-        (
-            "Admin",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Editor",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Admin", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Editor", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RoleValues` property type of `AWS::Grafana::Workspace`.
@@ -1327,6 +838,7 @@ pub struct RoleValues {
     pub editor: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl RoleValues {
     /// A `RoleValues` with no property set (none is required).
     pub fn new() -> Self {
@@ -1334,20 +846,9 @@ impl RoleValues {
     }
 
     /// `Admin`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn admin(mut self, value: impl Into<List<Str>>) -> Self {
-        self.admin = Some(value.into());
-        self
-    }
-
+    pub fn admin(mut self, value: impl Into<List<Str>>) -> Self { self.admin = Some(value.into()); self }
     /// `Editor`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn editor(mut self, value: impl Into<List<Str>>) -> Self {
-        self.editor = Some(value.into());
-        self
-    }
+    pub fn editor(mut self, value: impl Into<List<Str>>) -> Self { self.editor = Some(value.into()); self }
 }
 
 impl PropertyType for RoleValues {}
@@ -1365,41 +866,21 @@ impl ToValue for RoleValues {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SamlConfigurationRequired {
     /// `IdpMetadata`: an [`IdpMetadata`] object, required.
-    ///
-    /// A structure containing the identity provider (IdP) metadata used to integrate the identity provider with this workspace.
     pub idp_metadata: Obj<IdpMetadata>,
 }
 
-static RULE_SamlConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SamlConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "AllowedOrganizations",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AssertionAttributes",
-            Shape::Object(&RULE_AssertionAttributes),
-        ),
+        ("AllowedOrganizations", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("AssertionAttributes", Shape::Object(&RULE_AssertionAttributes)),
         ("IdpMetadata", Shape::Object(&RULE_IdpMetadata)),
         ("LoginValidityDuration", Shape::NUM),
         ("RoleValues", Shape::Object(&RULE_RoleValues)),
     ],
     required: &["IdpMetadata"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SamlConfiguration` property type of `AWS::Grafana::Workspace`.
@@ -1433,6 +914,7 @@ pub struct SamlConfiguration {
     pub role_values: Option<Obj<RoleValues>>,
 }
 
+#[rustfmt::skip]
 impl SamlConfiguration {
     /// A `SamlConfiguration` with its required properties, named in a [`SamlConfigurationRequired`].
     pub fn new(required: SamlConfigurationRequired) -> Self {
@@ -1446,44 +928,15 @@ impl SamlConfiguration {
     }
 
     /// `AllowedOrganizations`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allowed_organizations(mut self, value: impl Into<List<Str>>) -> Self {
-        self.allowed_organizations = Some(value.into());
-        self
-    }
-
+    pub fn allowed_organizations(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_organizations = Some(value.into()); self }
     /// `AssertionAttributes`: an [`AssertionAttributes`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn assertion_attributes(mut self, value: impl Into<Obj<AssertionAttributes>>) -> Self {
-        self.assertion_attributes = Some(value.into());
-        self
-    }
-
+    pub fn assertion_attributes(mut self, value: impl Into<Obj<AssertionAttributes>>) -> Self { self.assertion_attributes = Some(value.into()); self }
     /// `IdpMetadata`: an [`IdpMetadata`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn idp_metadata(mut self, value: impl Into<Obj<IdpMetadata>>) -> Self {
-        self.idp_metadata = value.into();
-        self
-    }
-
+    pub fn idp_metadata(mut self, value: impl Into<Obj<IdpMetadata>>) -> Self { self.idp_metadata = value.into(); self }
     /// `LoginValidityDuration`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn login_validity_duration(mut self, value: impl Into<Num>) -> Self {
-        self.login_validity_duration = Some(value.into());
-        self
-    }
-
+    pub fn login_validity_duration(mut self, value: impl Into<Num>) -> Self { self.login_validity_duration = Some(value.into()); self }
     /// `RoleValues`: a [`RoleValues`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_values(mut self, value: impl Into<Obj<RoleValues>>) -> Self {
-        self.role_values = Some(value.into());
-        self
-    }
+    pub fn role_values(mut self, value: impl Into<Obj<RoleValues>>) -> Self { self.role_values = Some(value.into()); self }
 }
 
 impl PropertyType for SamlConfiguration {}
@@ -1504,64 +957,20 @@ impl ToValue for SamlConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcConfigurationRequired {
     /// `SecurityGroupIds`: a list of strings, required.
-    ///
-    /// The list of Amazon EC2 security group IDs attached to the Amazon VPC for your Grafana workspace to connect. Duplicates not allowed.
-    ///
-    /// *Array Members* : Minimum number of 1 items. Maximum number of 5 items.
-    ///
-    /// *Length* : Minimum length of 0. Maximum length of 255.
-    ///
-    /// Format `AWS::EC2::SecurityGroup.Ids`; items 1 to 5; each item: format `AWS::EC2::SecurityGroup.Id`, length 1 to 255.
     pub security_group_ids: List<Str>,
     /// `SubnetIds`: a list of strings, required.
-    ///
-    /// The list of Amazon EC2 subnet IDs created in the Amazon VPC for your Grafana workspace to connect. Duplicates not allowed.
-    ///
-    /// *Array Members* : Minimum number of 2 items. Maximum number of 6 items.
-    ///
-    /// *Length* : Minimum length of 0. Maximum length of 255.
-    ///
-    /// Items 2 to 6; each item: length 1 to 255.
     pub subnet_ids: List<Str>,
 }
 
-static RULE_VpcConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VpcConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(2),
-                max_items: Some(6),
-            }),
-        ),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(2), max_items: Some(6) })),
     ],
     required: &["SecurityGroupIds", "SubnetIds"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VpcConfiguration` property type of `AWS::Grafana::Workspace`.
@@ -1597,6 +1006,7 @@ pub struct VpcConfiguration {
     pub subnet_ids: List<Str>,
 }
 
+#[rustfmt::skip]
 impl VpcConfiguration {
     /// A `VpcConfiguration` with its required properties, named in a [`VpcConfigurationRequired`].
     pub fn new(required: VpcConfigurationRequired) -> Self {
@@ -1607,20 +1017,9 @@ impl VpcConfiguration {
     }
 
     /// `SecurityGroupIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = value.into();
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = value.into(); self }
     /// `SubnetIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = value.into();
-        self
-    }
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
 }
 
 impl PropertyType for VpcConfiguration {}

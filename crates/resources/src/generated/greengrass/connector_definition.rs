@@ -7,30 +7,26 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Connector;
+pub use super::shared::{Connector, ConnectorRequired};
+
 /// The required properties of [`ConnectorDefinition`], by name: `ConnectorDefinition::new(ConnectorDefinitionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectorDefinitionRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the connector definition.
     pub name: Str,
 }
 
-static RULE_ConnectorDefinition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConnectorDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "InitialVersion",
-            Shape::Object(&RULE_ConnectorDefinitionVersion),
-        ),
+        ("InitialVersion", Shape::Object(&RULE_ConnectorDefinitionVersion)),
         ("Name", Shape::STR),
         ("Tags", Shape::Any),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Greengrass::ConnectorDefinition` resource.
@@ -79,6 +75,7 @@ pub struct ConnectorDefinition {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl ConnectorDefinition {
     /// The CloudFormation type name, `AWS::Greengrass::ConnectorDefinition`.
     pub const TYPE_NAME: &'static str = "AWS::Greengrass::ConnectorDefinition";
@@ -94,13 +91,7 @@ impl ConnectorDefinition {
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["LatestVersionArn", "Arn", "Id"],
-        attributes: &[
-            "Arn",
-            "Id",
-            "InitialVersion.Connectors",
-            "LatestVersionArn",
-            "Name",
-        ],
+        attributes: &["Arn", "Id", "InitialVersion.Connectors", "LatestVersionArn", "Name"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -115,28 +106,11 @@ impl ConnectorDefinition {
     }
 
     /// `InitialVersion`: a [`ConnectorDefinitionVersion`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn initial_version(mut self, value: impl Into<Obj<ConnectorDefinitionVersion>>) -> Self {
-        self.initial_version = Some(value.into());
-        self
-    }
-
+    pub fn initial_version(mut self, value: impl Into<Obj<ConnectorDefinitionVersion>>) -> Self { self.initial_version = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ConnectorDefinition {
@@ -209,135 +183,21 @@ impl ConnectorDefinitionAttributes {
     }
 }
 
-/// The required properties of [`Connector`], by name: `Connector::new(ConnectorRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ConnectorRequired {
-    /// `ConnectorArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the connector.
-    ///
-    /// For more information about connectors provided by AWS , see \[Greengrass Connectors Provided by AWS\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/connectors-list.html>) .
-    pub connector_arn: Str,
-    /// `Id`: a string, required.
-    ///
-    /// A descriptive or arbitrary ID for the connector. This value must be unique within the connector definition version. Maximum length is 128 characters with pattern `[a-zA-Z0-9:_-]+` .
-    pub id: Str,
-}
-
-static RULE_Connector: ObjRule = ObjRule {
-    properties: &[
-        ("ConnectorArn", Shape::STR),
-        ("Id", Shape::STR),
-        ("Parameters", Shape::Any),
-    ],
-    required: &["ConnectorArn", "Id"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Connector` property type of `AWS::Greengrass::ConnectorDefinition`.
-///
-/// Connectors are modules that provide built-in integration with local infrastructure, device protocols, AWS , and other cloud services. For more information, see \[Integrate with Services and Protocols Using Greengrass Connectors\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/connectors.html>) in the *Developer Guide* .
-///
-/// In an CloudFormation template, the `Connectors` property of the \[`ConnectorDefinitionVersion`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-connectordefinition-connectordefinitionversion.html>) property type contains a list of `Connector` property types.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-connectordefinition-connector.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Connector {
-    /// `ConnectorArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the connector.
-    ///
-    /// For more information about connectors provided by AWS , see \[Greengrass Connectors Provided by AWS\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/connectors-list.html>) .
-    pub connector_arn: Str,
-    /// `Id`: a string, required.
-    ///
-    /// A descriptive or arbitrary ID for the connector. This value must be unique within the connector definition version. Maximum length is 128 characters with pattern `[a-zA-Z0-9:_-]+` .
-    pub id: Str,
-    /// `Parameters`: a JSON value.
-    ///
-    /// The parameters or configuration used by the connector.
-    ///
-    /// For more information about connectors provided by AWS , see \[Greengrass Connectors Provided by AWS\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/connectors-list.html>) .
-    ///
-    /// Format `json`.
-    pub parameters: Option<Json>,
-}
-
-impl Connector {
-    /// A `Connector` with its required properties, named in a [`ConnectorRequired`].
-    pub fn new(required: ConnectorRequired) -> Self {
-        Self {
-            connector_arn: required.connector_arn,
-            id: required.id,
-            parameters: None,
-        }
-    }
-
-    /// `ConnectorArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connector_arn(mut self, value: impl Into<Str>) -> Self {
-        self.connector_arn = value.into();
-        self
-    }
-
-    /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
-    /// `Parameters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self {
-        self.parameters = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Connector {}
-
-impl ToValue for Connector {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("ConnectorArn", &self.connector_arn)
-            .req("Id", &self.id)
-            .opt("Parameters", &self.parameters)
-            .build()
-    }
-}
-
 /// The required properties of [`ConnectorDefinitionVersion`], by name: `ConnectorDefinitionVersion::new(ConnectorDefinitionVersionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectorDefinitionVersionRequired {
     /// `Connectors`: a list of [`Connector`] objects, required.
-    ///
-    /// The connectors in this version. Only one instance of a given connector can be added to a connector definition version at a time.
     pub connectors: List<Connector>,
 }
 
-static RULE_ConnectorDefinitionVersion: ObjRule = ObjRule {
-    properties: &[(
-        "Connectors",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_Connector),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ConnectorDefinitionVersion: ObjRule = ObjRule {
+    properties: &[
+        ("Connectors", Shape::List(&ListRule { items: Shape::Object(&RULE_Connector), min_items: None, max_items: None })),
+    ],
     required: &["Connectors"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConnectorDefinitionVersion` property type of `AWS::Greengrass::ConnectorDefinition`.
@@ -357,6 +217,7 @@ pub struct ConnectorDefinitionVersion {
     pub connectors: List<Connector>,
 }
 
+#[rustfmt::skip]
 impl ConnectorDefinitionVersion {
     /// A `ConnectorDefinitionVersion` with its required properties, named in a [`ConnectorDefinitionVersionRequired`].
     pub fn new(required: ConnectorDefinitionVersionRequired) -> Self {
@@ -366,12 +227,7 @@ impl ConnectorDefinitionVersion {
     }
 
     /// `Connectors`: a list of [`Connector`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connectors(mut self, value: impl Into<List<Connector>>) -> Self {
-        self.connectors = value.into();
-        self
-    }
+    pub fn connectors(mut self, value: impl Into<List<Connector>>) -> Self { self.connectors = value.into(); self }
 }
 
 impl PropertyType for ConnectorDefinitionVersion {}

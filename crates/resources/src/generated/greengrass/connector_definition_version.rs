@@ -7,41 +7,27 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Connector;
+pub use super::shared::{Connector, ConnectorRequired};
+
 /// The required properties of [`ConnectorDefinitionVersion`], by name: `ConnectorDefinitionVersion::new(ConnectorDefinitionVersionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectorDefinitionVersionRequired {
     /// `ConnectorDefinitionId`: a string, required.
-    ///
-    /// The ID of the connector definition associated with this version. This value is a GUID.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub connector_definition_id: Str,
     /// `Connectors`: a list of [`Connector`] objects, required.
-    ///
-    /// The connectors in this version. Only one instance of a given connector can be added to the connector definition version at a time.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub connectors: List<Connector>,
 }
 
-static RULE_ConnectorDefinitionVersion: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConnectorDefinitionVersion: ObjRule = ObjRule {
     properties: &[
         ("ConnectorDefinitionId", Shape::STR),
-        (
-            "Connectors",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Connector),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Connectors", Shape::List(&ListRule { items: Shape::Object(&RULE_Connector), min_items: None, max_items: None })),
     ],
     required: &["Connectors", "ConnectorDefinitionId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Greengrass::ConnectorDefinitionVersion` resource.
@@ -75,6 +61,7 @@ pub struct ConnectorDefinitionVersion {
     pub connectors: List<Connector>,
 }
 
+#[rustfmt::skip]
 impl ConnectorDefinitionVersion {
     /// The CloudFormation type name, `AWS::Greengrass::ConnectorDefinitionVersion`.
     pub const TYPE_NAME: &'static str = "AWS::Greengrass::ConnectorDefinitionVersion";
@@ -104,20 +91,9 @@ impl ConnectorDefinitionVersion {
     }
 
     /// `ConnectorDefinitionId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connector_definition_id(mut self, value: impl Into<Str>) -> Self {
-        self.connector_definition_id = value.into();
-        self
-    }
-
+    pub fn connector_definition_id(mut self, value: impl Into<Str>) -> Self { self.connector_definition_id = value.into(); self }
     /// `Connectors`: a list of [`Connector`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connectors(mut self, value: impl Into<List<Connector>>) -> Self {
-        self.connectors = value.into();
-        self
-    }
+    pub fn connectors(mut self, value: impl Into<List<Connector>>) -> Self { self.connectors = value.into(); self }
 }
 
 impl Resource for ConnectorDefinitionVersion {
@@ -153,110 +129,5 @@ impl ConnectorDefinitionVersionAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
-    }
-}
-
-/// The required properties of [`Connector`], by name: `Connector::new(ConnectorRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ConnectorRequired {
-    /// `ConnectorArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the connector.
-    ///
-    /// For more information about connectors provided by AWS , see \[Greengrass Connectors Provided by AWS\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/connectors-list.html>) .
-    pub connector_arn: Str,
-    /// `Id`: a string, required.
-    ///
-    /// A descriptive or arbitrary ID for the connector. This value must be unique within the connector definition version. Maximum length is 128 characters with pattern `[a-zA-Z0-9:_-]+` .
-    pub id: Str,
-}
-
-static RULE_Connector: ObjRule = ObjRule {
-    properties: &[
-        ("ConnectorArn", Shape::STR),
-        ("Id", Shape::STR),
-        ("Parameters", Shape::Any),
-    ],
-    required: &["ConnectorArn", "Id"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Connector` property type of `AWS::Greengrass::ConnectorDefinitionVersion`.
-///
-/// Connectors are modules that provide built-in integration with local infrastructure, device protocols, AWS , and other cloud services. For more information, see \[Integrate with Services and Protocols Using Greengrass Connectors\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/connectors.html>) in the *Developer Guide* .
-///
-/// In an CloudFormation template, the `Connectors` property of the \[`AWS::Greengrass::ConnectorDefinitionVersion`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-connectordefinitionversion.html>) resource contains a list of `Connector` property types.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-connectordefinitionversion-connector.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Connector {
-    /// `ConnectorArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the connector.
-    ///
-    /// For more information about connectors provided by AWS , see \[Greengrass Connectors Provided by AWS\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/connectors-list.html>) .
-    pub connector_arn: Str,
-    /// `Id`: a string, required.
-    ///
-    /// A descriptive or arbitrary ID for the connector. This value must be unique within the connector definition version. Maximum length is 128 characters with pattern `[a-zA-Z0-9:_-]+` .
-    pub id: Str,
-    /// `Parameters`: a JSON value.
-    ///
-    /// The parameters or configuration that the connector uses.
-    ///
-    /// For more information about connectors provided by AWS , see \[Greengrass Connectors Provided by AWS\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/connectors-list.html>) .
-    ///
-    /// Format `json`.
-    pub parameters: Option<Json>,
-}
-
-impl Connector {
-    /// A `Connector` with its required properties, named in a [`ConnectorRequired`].
-    pub fn new(required: ConnectorRequired) -> Self {
-        Self {
-            connector_arn: required.connector_arn,
-            id: required.id,
-            parameters: None,
-        }
-    }
-
-    /// `ConnectorArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connector_arn(mut self, value: impl Into<Str>) -> Self {
-        self.connector_arn = value.into();
-        self
-    }
-
-    /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
-    /// `Parameters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self {
-        self.parameters = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Connector {}
-
-impl ToValue for Connector {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("ConnectorArn", &self.connector_arn)
-            .req("Id", &self.id)
-            .opt("Parameters", &self.parameters)
-            .build()
     }
 }

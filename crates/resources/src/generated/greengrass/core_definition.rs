@@ -7,27 +7,26 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Core;
+pub use super::shared::{Core, CoreRequired};
+
 /// The required properties of [`CoreDefinition`], by name: `CoreDefinition::new(CoreDefinitionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CoreDefinitionRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the core definition.
     pub name: Str,
 }
 
-static RULE_CoreDefinition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CoreDefinition: ObjRule = ObjRule {
     properties: &[
         ("InitialVersion", Shape::Object(&RULE_CoreDefinitionVersion)),
         ("Name", Shape::STR),
         ("Tags", Shape::Any),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Greengrass::CoreDefinition` resource.
@@ -76,6 +75,7 @@ pub struct CoreDefinition {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl CoreDefinition {
     /// The CloudFormation type name, `AWS::Greengrass::CoreDefinition`.
     pub const TYPE_NAME: &'static str = "AWS::Greengrass::CoreDefinition";
@@ -91,13 +91,7 @@ impl CoreDefinition {
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["LatestVersionArn", "Arn", "Id"],
-        attributes: &[
-            "Arn",
-            "Id",
-            "InitialVersion.Cores",
-            "LatestVersionArn",
-            "Name",
-        ],
+        attributes: &["Arn", "Id", "InitialVersion.Cores", "LatestVersionArn", "Name"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -112,28 +106,11 @@ impl CoreDefinition {
     }
 
     /// `InitialVersion`: a [`CoreDefinitionVersion`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn initial_version(mut self, value: impl Into<Obj<CoreDefinitionVersion>>) -> Self {
-        self.initial_version = Some(value.into());
-        self
-    }
-
+    pub fn initial_version(mut self, value: impl Into<Obj<CoreDefinitionVersion>>) -> Self { self.initial_version = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for CoreDefinition {
@@ -206,146 +183,21 @@ impl CoreDefinitionAttributes {
     }
 }
 
-/// The required properties of [`Core`], by name: `Core::new(CoreRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CoreRequired {
-    /// `CertificateArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the device certificate for the core. This X.509 certificate is used to authenticate the core with AWS IoT and AWS IoT Greengrass services.
-    pub certificate_arn: Str,
-    /// `Id`: a string, required.
-    ///
-    /// A descriptive or arbitrary ID for the core. This value must be unique within the core definition version. Maximum length is 128 characters with pattern `[a-zA-Z0-9:_-]+` .
-    pub id: Str,
-    /// `ThingArn`: a string, required.
-    ///
-    /// The ARN of the core, which is an AWS IoT device (thing).
-    pub thing_arn: Str,
-}
-
-static RULE_Core: ObjRule = ObjRule {
-    properties: &[
-        ("CertificateArn", Shape::STR),
-        ("Id", Shape::STR),
-        ("SyncShadow", Shape::Bool),
-        ("ThingArn", Shape::STR),
-    ],
-    required: &["ThingArn", "Id", "CertificateArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Core` property type of `AWS::Greengrass::CoreDefinition`.
-///
-/// A core is an AWS IoT device that runs the AWS IoT Greengrass core software and manages local processes for a Greengrass group. For more information, see \[What Is AWS IoT Greengrass ?\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/what-is-gg.html>) in the *Developer Guide* .
-///
-/// In an CloudFormation template, the `Cores` property of the \[`CoreDefinitionVersion`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-coredefinition-coredefinitionversion.html>) property type contains a list of `Core` property types. Currently, the list can contain only one core.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-coredefinition-core.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Core {
-    /// `CertificateArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the device certificate for the core. This X.509 certificate is used to authenticate the core with AWS IoT and AWS IoT Greengrass services.
-    pub certificate_arn: Str,
-    /// `Id`: a string, required.
-    ///
-    /// A descriptive or arbitrary ID for the core. This value must be unique within the core definition version. Maximum length is 128 characters with pattern `[a-zA-Z0-9:_-]+` .
-    pub id: Str,
-    /// `SyncShadow`: a boolean.
-    ///
-    /// Indicates whether the core's local shadow is synced with the cloud automatically. The default is false.
-    pub sync_shadow: Option<Bool>,
-    /// `ThingArn`: a string, required.
-    ///
-    /// The ARN of the core, which is an AWS IoT device (thing).
-    pub thing_arn: Str,
-}
-
-impl Core {
-    /// A `Core` with its required properties, named in a [`CoreRequired`].
-    pub fn new(required: CoreRequired) -> Self {
-        Self {
-            certificate_arn: required.certificate_arn,
-            id: required.id,
-            sync_shadow: None,
-            thing_arn: required.thing_arn,
-        }
-    }
-
-    /// `CertificateArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_arn = value.into();
-        self
-    }
-
-    /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
-    /// `SyncShadow`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sync_shadow(mut self, value: impl Into<Bool>) -> Self {
-        self.sync_shadow = Some(value.into());
-        self
-    }
-
-    /// `ThingArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn thing_arn(mut self, value: impl Into<Str>) -> Self {
-        self.thing_arn = value.into();
-        self
-    }
-}
-
-impl PropertyType for Core {}
-
-impl ToValue for Core {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("CertificateArn", &self.certificate_arn)
-            .req("Id", &self.id)
-            .opt("SyncShadow", &self.sync_shadow)
-            .req("ThingArn", &self.thing_arn)
-            .build()
-    }
-}
-
 /// The required properties of [`CoreDefinitionVersion`], by name: `CoreDefinitionVersion::new(CoreDefinitionVersionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CoreDefinitionVersionRequired {
     /// `Cores`: a list of [`Core`] objects, required.
-    ///
-    /// The Greengrass core in this version. Currently, the `Cores` property for a core definition version can contain only one core.
     pub cores: List<Core>,
 }
 
-static RULE_CoreDefinitionVersion: ObjRule = ObjRule {
-    properties: &[(
-        "Cores",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_Core),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_CoreDefinitionVersion: ObjRule = ObjRule {
+    properties: &[
+        ("Cores", Shape::List(&ListRule { items: Shape::Object(&RULE_Core), min_items: None, max_items: None })),
+    ],
     required: &["Cores"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CoreDefinitionVersion` property type of `AWS::Greengrass::CoreDefinition`.
@@ -365,6 +217,7 @@ pub struct CoreDefinitionVersion {
     pub cores: List<Core>,
 }
 
+#[rustfmt::skip]
 impl CoreDefinitionVersion {
     /// A `CoreDefinitionVersion` with its required properties, named in a [`CoreDefinitionVersionRequired`].
     pub fn new(required: CoreDefinitionVersionRequired) -> Self {
@@ -374,12 +227,7 @@ impl CoreDefinitionVersion {
     }
 
     /// `Cores`: a list of [`Core`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cores(mut self, value: impl Into<List<Core>>) -> Self {
-        self.cores = value.into();
-        self
-    }
+    pub fn cores(mut self, value: impl Into<List<Core>>) -> Self { self.cores = value.into(); self }
 }
 
 impl PropertyType for CoreDefinitionVersion {}

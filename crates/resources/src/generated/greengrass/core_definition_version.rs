@@ -7,41 +7,27 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Core;
+pub use super::shared::{Core, CoreRequired};
+
 /// The required properties of [`CoreDefinitionVersion`], by name: `CoreDefinitionVersion::new(CoreDefinitionVersionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CoreDefinitionVersionRequired {
     /// `CoreDefinitionId`: a string, required.
-    ///
-    /// The ID of the core definition associated with this version. This value is a GUID.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub core_definition_id: Str,
     /// `Cores`: a list of [`Core`] objects, required.
-    ///
-    /// The Greengrass core in this version. Currently, the `Cores` property for a core definition version can contain only one core.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub cores: List<Core>,
 }
 
-static RULE_CoreDefinitionVersion: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CoreDefinitionVersion: ObjRule = ObjRule {
     properties: &[
         ("CoreDefinitionId", Shape::STR),
-        (
-            "Cores",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Core),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Cores", Shape::List(&ListRule { items: Shape::Object(&RULE_Core), min_items: None, max_items: None })),
     ],
     required: &["Cores", "CoreDefinitionId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Greengrass::CoreDefinitionVersion` resource.
@@ -75,6 +61,7 @@ pub struct CoreDefinitionVersion {
     pub cores: List<Core>,
 }
 
+#[rustfmt::skip]
 impl CoreDefinitionVersion {
     /// The CloudFormation type name, `AWS::Greengrass::CoreDefinitionVersion`.
     pub const TYPE_NAME: &'static str = "AWS::Greengrass::CoreDefinitionVersion";
@@ -104,20 +91,9 @@ impl CoreDefinitionVersion {
     }
 
     /// `CoreDefinitionId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn core_definition_id(mut self, value: impl Into<Str>) -> Self {
-        self.core_definition_id = value.into();
-        self
-    }
-
+    pub fn core_definition_id(mut self, value: impl Into<Str>) -> Self { self.core_definition_id = value.into(); self }
     /// `Cores`: a list of [`Core`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cores(mut self, value: impl Into<List<Core>>) -> Self {
-        self.cores = value.into();
-        self
-    }
+    pub fn cores(mut self, value: impl Into<List<Core>>) -> Self { self.cores = value.into(); self }
 }
 
 impl Resource for CoreDefinitionVersion {
@@ -153,121 +129,5 @@ impl CoreDefinitionVersionAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
-    }
-}
-
-/// The required properties of [`Core`], by name: `Core::new(CoreRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CoreRequired {
-    /// `CertificateArn`: a string, required.
-    ///
-    /// The ARN of the device certificate for the core. This X.509 certificate is used to authenticate the core with AWS IoT and AWS IoT Greengrass services.
-    pub certificate_arn: Str,
-    /// `Id`: a string, required.
-    ///
-    /// A descriptive or arbitrary ID for the core. This value must be unique within the core definition version. Maximum length is 128 characters with pattern `[a-zA-Z0-9:_-]+` .
-    pub id: Str,
-    /// `ThingArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the core, which is an AWS IoT device (thing).
-    pub thing_arn: Str,
-}
-
-static RULE_Core: ObjRule = ObjRule {
-    properties: &[
-        ("CertificateArn", Shape::STR),
-        ("Id", Shape::STR),
-        ("SyncShadow", Shape::Bool),
-        ("ThingArn", Shape::STR),
-    ],
-    required: &["ThingArn", "Id", "CertificateArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Core` property type of `AWS::Greengrass::CoreDefinitionVersion`.
-///
-/// A core is an AWS IoT device that runs the AWS IoT Greengrass core software and manages local processes for a Greengrass group. For more information, see \[What Is AWS IoT Greengrass ?\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/what-is-gg.html>) in the *Developer Guide* .
-///
-/// In an CloudFormation template, the `Cores` property of the \[`AWS::Greengrass::CoreDefinitionVersion`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-coredefinitionversion.html>) resource contains a list of `Core` property types. Currently, the list can contain only one core.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-coredefinitionversion-core.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Core {
-    /// `CertificateArn`: a string, required.
-    ///
-    /// The ARN of the device certificate for the core. This X.509 certificate is used to authenticate the core with AWS IoT and AWS IoT Greengrass services.
-    pub certificate_arn: Str,
-    /// `Id`: a string, required.
-    ///
-    /// A descriptive or arbitrary ID for the core. This value must be unique within the core definition version. Maximum length is 128 characters with pattern `[a-zA-Z0-9:_-]+` .
-    pub id: Str,
-    /// `SyncShadow`: a boolean.
-    ///
-    /// Indicates whether the core's local shadow is synced with the cloud automatically. The default is false.
-    pub sync_shadow: Option<Bool>,
-    /// `ThingArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the core, which is an AWS IoT device (thing).
-    pub thing_arn: Str,
-}
-
-impl Core {
-    /// A `Core` with its required properties, named in a [`CoreRequired`].
-    pub fn new(required: CoreRequired) -> Self {
-        Self {
-            certificate_arn: required.certificate_arn,
-            id: required.id,
-            sync_shadow: None,
-            thing_arn: required.thing_arn,
-        }
-    }
-
-    /// `CertificateArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_arn = value.into();
-        self
-    }
-
-    /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
-    /// `SyncShadow`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sync_shadow(mut self, value: impl Into<Bool>) -> Self {
-        self.sync_shadow = Some(value.into());
-        self
-    }
-
-    /// `ThingArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn thing_arn(mut self, value: impl Into<Str>) -> Self {
-        self.thing_arn = value.into();
-        self
-    }
-}
-
-impl PropertyType for Core {}
-
-impl ToValue for Core {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("CertificateArn", &self.certificate_arn)
-            .req("Id", &self.id)
-            .opt("SyncShadow", &self.sync_shadow)
-            .req("ThingArn", &self.thing_arn)
-            .build()
     }
 }

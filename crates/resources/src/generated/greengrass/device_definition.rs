@@ -7,30 +7,26 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Device;
+pub use super::shared::{Device, DeviceRequired};
+
 /// The required properties of [`DeviceDefinition`], by name: `DeviceDefinition::new(DeviceDefinitionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeviceDefinitionRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the device definition.
     pub name: Str,
 }
 
-static RULE_DeviceDefinition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DeviceDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "InitialVersion",
-            Shape::Object(&RULE_DeviceDefinitionVersion),
-        ),
+        ("InitialVersion", Shape::Object(&RULE_DeviceDefinitionVersion)),
         ("Name", Shape::STR),
         ("Tags", Shape::Any),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Greengrass::DeviceDefinition` resource.
@@ -79,6 +75,7 @@ pub struct DeviceDefinition {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl DeviceDefinition {
     /// The CloudFormation type name, `AWS::Greengrass::DeviceDefinition`.
     pub const TYPE_NAME: &'static str = "AWS::Greengrass::DeviceDefinition";
@@ -94,13 +91,7 @@ impl DeviceDefinition {
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["LatestVersionArn", "Arn", "Id"],
-        attributes: &[
-            "Arn",
-            "Id",
-            "InitialVersion.Devices",
-            "LatestVersionArn",
-            "Name",
-        ],
+        attributes: &["Arn", "Id", "InitialVersion.Devices", "LatestVersionArn", "Name"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -115,28 +106,11 @@ impl DeviceDefinition {
     }
 
     /// `InitialVersion`: a [`DeviceDefinitionVersion`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn initial_version(mut self, value: impl Into<Obj<DeviceDefinitionVersion>>) -> Self {
-        self.initial_version = Some(value.into());
-        self
-    }
-
+    pub fn initial_version(mut self, value: impl Into<Obj<DeviceDefinitionVersion>>) -> Self { self.initial_version = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for DeviceDefinition {
@@ -209,146 +183,21 @@ impl DeviceDefinitionAttributes {
     }
 }
 
-/// The required properties of [`Device`], by name: `Device::new(DeviceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DeviceRequired {
-    /// `CertificateArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the device certificate for the device. This X.509 certificate is used to authenticate the device with AWS IoT and AWS IoT Greengrass services.
-    pub certificate_arn: Str,
-    /// `Id`: a string, required.
-    ///
-    /// A descriptive or arbitrary ID for the device. This value must be unique within the device definition version. Maximum length is 128 characters with pattern `[a-zA-Z0-9:_-]+` .
-    pub id: Str,
-    /// `ThingArn`: a string, required.
-    ///
-    /// The ARN of the device, which is an AWS IoT device (thing).
-    pub thing_arn: Str,
-}
-
-static RULE_Device: ObjRule = ObjRule {
-    properties: &[
-        ("CertificateArn", Shape::STR),
-        ("Id", Shape::STR),
-        ("SyncShadow", Shape::Bool),
-        ("ThingArn", Shape::STR),
-    ],
-    required: &["ThingArn", "Id", "CertificateArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Device` property type of `AWS::Greengrass::DeviceDefinition`.
-///
-/// A device is an AWS IoT device (thing) that's added to a Greengrass group. Greengrass devices can communicate with the Greengrass core in the same group. For more information, see \[What Is AWS IoT Greengrass ?\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/what-is-gg.html>) in the *Developer Guide* .
-///
-/// In an CloudFormation template, the `Devices` property of the \[`DeviceDefinitionVersion`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-devicedefinition-devicedefinitionversion.html>) property type contains a list of `Device` property types.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-devicedefinition-device.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Device {
-    /// `CertificateArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the device certificate for the device. This X.509 certificate is used to authenticate the device with AWS IoT and AWS IoT Greengrass services.
-    pub certificate_arn: Str,
-    /// `Id`: a string, required.
-    ///
-    /// A descriptive or arbitrary ID for the device. This value must be unique within the device definition version. Maximum length is 128 characters with pattern `[a-zA-Z0-9:_-]+` .
-    pub id: Str,
-    /// `SyncShadow`: a boolean.
-    ///
-    /// Indicates whether the device's local shadow is synced with the cloud automatically.
-    pub sync_shadow: Option<Bool>,
-    /// `ThingArn`: a string, required.
-    ///
-    /// The ARN of the device, which is an AWS IoT device (thing).
-    pub thing_arn: Str,
-}
-
-impl Device {
-    /// A `Device` with its required properties, named in a [`DeviceRequired`].
-    pub fn new(required: DeviceRequired) -> Self {
-        Self {
-            certificate_arn: required.certificate_arn,
-            id: required.id,
-            sync_shadow: None,
-            thing_arn: required.thing_arn,
-        }
-    }
-
-    /// `CertificateArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_arn = value.into();
-        self
-    }
-
-    /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
-    /// `SyncShadow`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sync_shadow(mut self, value: impl Into<Bool>) -> Self {
-        self.sync_shadow = Some(value.into());
-        self
-    }
-
-    /// `ThingArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn thing_arn(mut self, value: impl Into<Str>) -> Self {
-        self.thing_arn = value.into();
-        self
-    }
-}
-
-impl PropertyType for Device {}
-
-impl ToValue for Device {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("CertificateArn", &self.certificate_arn)
-            .req("Id", &self.id)
-            .opt("SyncShadow", &self.sync_shadow)
-            .req("ThingArn", &self.thing_arn)
-            .build()
-    }
-}
-
 /// The required properties of [`DeviceDefinitionVersion`], by name: `DeviceDefinitionVersion::new(DeviceDefinitionVersionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeviceDefinitionVersionRequired {
     /// `Devices`: a list of [`Device`] objects, required.
-    ///
-    /// The devices in this version.
     pub devices: List<Device>,
 }
 
-static RULE_DeviceDefinitionVersion: ObjRule = ObjRule {
-    properties: &[(
-        "Devices",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_Device),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_DeviceDefinitionVersion: ObjRule = ObjRule {
+    properties: &[
+        ("Devices", Shape::List(&ListRule { items: Shape::Object(&RULE_Device), min_items: None, max_items: None })),
+    ],
     required: &["Devices"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DeviceDefinitionVersion` property type of `AWS::Greengrass::DeviceDefinition`.
@@ -368,6 +217,7 @@ pub struct DeviceDefinitionVersion {
     pub devices: List<Device>,
 }
 
+#[rustfmt::skip]
 impl DeviceDefinitionVersion {
     /// A `DeviceDefinitionVersion` with its required properties, named in a [`DeviceDefinitionVersionRequired`].
     pub fn new(required: DeviceDefinitionVersionRequired) -> Self {
@@ -377,12 +227,7 @@ impl DeviceDefinitionVersion {
     }
 
     /// `Devices`: a list of [`Device`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn devices(mut self, value: impl Into<List<Device>>) -> Self {
-        self.devices = value.into();
-        self
-    }
+    pub fn devices(mut self, value: impl Into<List<Device>>) -> Self { self.devices = value.into(); self }
 }
 
 impl PropertyType for DeviceDefinitionVersion {}

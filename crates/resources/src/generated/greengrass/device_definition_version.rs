@@ -7,41 +7,27 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Device;
+pub use super::shared::{Device, DeviceRequired};
+
 /// The required properties of [`DeviceDefinitionVersion`], by name: `DeviceDefinitionVersion::new(DeviceDefinitionVersionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeviceDefinitionVersionRequired {
     /// `DeviceDefinitionId`: a string, required.
-    ///
-    /// The ID of the device definition associated with this version. This value is a GUID.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub device_definition_id: Str,
     /// `Devices`: a list of [`Device`] objects, required.
-    ///
-    /// The devices in this version.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub devices: List<Device>,
 }
 
-static RULE_DeviceDefinitionVersion: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DeviceDefinitionVersion: ObjRule = ObjRule {
     properties: &[
         ("DeviceDefinitionId", Shape::STR),
-        (
-            "Devices",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Device),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Devices", Shape::List(&ListRule { items: Shape::Object(&RULE_Device), min_items: None, max_items: None })),
     ],
     required: &["Devices", "DeviceDefinitionId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Greengrass::DeviceDefinitionVersion` resource.
@@ -75,6 +61,7 @@ pub struct DeviceDefinitionVersion {
     pub devices: List<Device>,
 }
 
+#[rustfmt::skip]
 impl DeviceDefinitionVersion {
     /// The CloudFormation type name, `AWS::Greengrass::DeviceDefinitionVersion`.
     pub const TYPE_NAME: &'static str = "AWS::Greengrass::DeviceDefinitionVersion";
@@ -104,20 +91,9 @@ impl DeviceDefinitionVersion {
     }
 
     /// `DeviceDefinitionId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn device_definition_id(mut self, value: impl Into<Str>) -> Self {
-        self.device_definition_id = value.into();
-        self
-    }
-
+    pub fn device_definition_id(mut self, value: impl Into<Str>) -> Self { self.device_definition_id = value.into(); self }
     /// `Devices`: a list of [`Device`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn devices(mut self, value: impl Into<List<Device>>) -> Self {
-        self.devices = value.into();
-        self
-    }
+    pub fn devices(mut self, value: impl Into<List<Device>>) -> Self { self.devices = value.into(); self }
 }
 
 impl Resource for DeviceDefinitionVersion {
@@ -153,121 +129,5 @@ impl DeviceDefinitionVersionAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
-    }
-}
-
-/// The required properties of [`Device`], by name: `Device::new(DeviceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DeviceRequired {
-    /// `CertificateArn`: a string, required.
-    ///
-    /// The ARN of the device certificate for the device. This X.509 certificate is used to authenticate the device with AWS IoT and AWS IoT Greengrass services.
-    pub certificate_arn: Str,
-    /// `Id`: a string, required.
-    ///
-    /// A descriptive or arbitrary ID for the device. This value must be unique within the device definition version. Maximum length is 128 characters with pattern `[a-zA-Z0-9:_-]+` .
-    pub id: Str,
-    /// `ThingArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the device, which is an AWS IoT device (thing).
-    pub thing_arn: Str,
-}
-
-static RULE_Device: ObjRule = ObjRule {
-    properties: &[
-        ("CertificateArn", Shape::STR),
-        ("Id", Shape::STR),
-        ("SyncShadow", Shape::Bool),
-        ("ThingArn", Shape::STR),
-    ],
-    required: &["ThingArn", "Id", "CertificateArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Device` property type of `AWS::Greengrass::DeviceDefinitionVersion`.
-///
-/// A device is an AWS IoT device (thing) that's added to a Greengrass group. Greengrass devices can communicate with the Greengrass core in the same group. For more information, see \[What Is AWS IoT Greengrass ?\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/what-is-gg.html>) in the *Developer Guide* .
-///
-/// In an CloudFormation template, the `Devices` property of the \[`AWS::Greengrass::DeviceDefinitionVersion`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-devicedefinitionversion.html>) resource contains a list of `Device` property types.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-devicedefinitionversion-device.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Device {
-    /// `CertificateArn`: a string, required.
-    ///
-    /// The ARN of the device certificate for the device. This X.509 certificate is used to authenticate the device with AWS IoT and AWS IoT Greengrass services.
-    pub certificate_arn: Str,
-    /// `Id`: a string, required.
-    ///
-    /// A descriptive or arbitrary ID for the device. This value must be unique within the device definition version. Maximum length is 128 characters with pattern `[a-zA-Z0-9:_-]+` .
-    pub id: Str,
-    /// `SyncShadow`: a boolean.
-    ///
-    /// Indicates whether the device's local shadow is synced with the cloud automatically.
-    pub sync_shadow: Option<Bool>,
-    /// `ThingArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the device, which is an AWS IoT device (thing).
-    pub thing_arn: Str,
-}
-
-impl Device {
-    /// A `Device` with its required properties, named in a [`DeviceRequired`].
-    pub fn new(required: DeviceRequired) -> Self {
-        Self {
-            certificate_arn: required.certificate_arn,
-            id: required.id,
-            sync_shadow: None,
-            thing_arn: required.thing_arn,
-        }
-    }
-
-    /// `CertificateArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_arn = value.into();
-        self
-    }
-
-    /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
-    /// `SyncShadow`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sync_shadow(mut self, value: impl Into<Bool>) -> Self {
-        self.sync_shadow = Some(value.into());
-        self
-    }
-
-    /// `ThingArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn thing_arn(mut self, value: impl Into<Str>) -> Self {
-        self.thing_arn = value.into();
-        self
-    }
-}
-
-impl PropertyType for Device {}
-
-impl ToValue for Device {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("CertificateArn", &self.certificate_arn)
-            .req("Id", &self.id)
-            .opt("SyncShadow", &self.sync_shadow)
-            .req("ThingArn", &self.thing_arn)
-            .build()
     }
 }

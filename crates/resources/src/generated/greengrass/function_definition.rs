@@ -7,30 +7,29 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    DefaultConfig, DefaultConfigRequired, Environment, Execution, Function, FunctionConfiguration,
+    FunctionRequired, ResourceAccessPolicy, ResourceAccessPolicyRequired, RunAs,
+};
+use super::shared::{RULE_DefaultConfig, RULE_Function};
+
 /// The required properties of [`FunctionDefinition`], by name: `FunctionDefinition::new(FunctionDefinitionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FunctionDefinitionRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the function definition.
     pub name: Str,
 }
 
-static RULE_FunctionDefinition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FunctionDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "InitialVersion",
-            Shape::Object(&RULE_FunctionDefinitionVersion),
-        ),
+        ("InitialVersion", Shape::Object(&RULE_FunctionDefinitionVersion)),
         ("Name", Shape::STR),
         ("Tags", Shape::Any),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Greengrass::FunctionDefinition` resource.
@@ -79,6 +78,7 @@ pub struct FunctionDefinition {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl FunctionDefinition {
     /// The CloudFormation type name, `AWS::Greengrass::FunctionDefinition`.
     pub const TYPE_NAME: &'static str = "AWS::Greengrass::FunctionDefinition";
@@ -94,16 +94,7 @@ impl FunctionDefinition {
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["LatestVersionArn", "Arn", "Id"],
-        attributes: &[
-            "Arn",
-            "Id",
-            "InitialVersion.DefaultConfig.Execution.IsolationMode",
-            "InitialVersion.DefaultConfig.Execution.RunAs.Gid",
-            "InitialVersion.DefaultConfig.Execution.RunAs.Uid",
-            "InitialVersion.Functions",
-            "LatestVersionArn",
-            "Name",
-        ],
+        attributes: &["Arn", "Id", "InitialVersion.DefaultConfig.Execution.IsolationMode", "InitialVersion.DefaultConfig.Execution.RunAs.Gid", "InitialVersion.DefaultConfig.Execution.RunAs.Uid", "InitialVersion.Functions", "LatestVersionArn", "Name"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -118,28 +109,11 @@ impl FunctionDefinition {
     }
 
     /// `InitialVersion`: a [`FunctionDefinitionVersion`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn initial_version(mut self, value: impl Into<Obj<FunctionDefinitionVersion>>) -> Self {
-        self.initial_version = Some(value.into());
-        self
-    }
-
+    pub fn initial_version(mut self, value: impl Into<Obj<FunctionDefinitionVersion>>) -> Self { self.initial_version = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for FunctionDefinition {
@@ -241,533 +215,22 @@ impl FunctionDefinitionAttributes {
     }
 }
 
-/// The required properties of [`DefaultConfig`], by name: `DefaultConfig::new(DefaultConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DefaultConfigRequired {
-    /// `Execution`: an [`Execution`] object, required.
-    ///
-    /// Configuration settings for the Lambda execution environment on the AWS IoT Greengrass core.
-    pub execution: Obj<Execution>,
-}
-
-static RULE_DefaultConfig: ObjRule = ObjRule {
-    properties: &[("Execution", Shape::Object(&RULE_Execution))],
-    required: &["Execution"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `DefaultConfig` property type of `AWS::Greengrass::FunctionDefinition`.
-///
-/// The default configuration that applies to all Lambda functions in the function definition version. Individual Lambda functions can override these settings.
-///
-/// In an CloudFormation template, `DefaultConfig` is a property of the \[`FunctionDefinitionVersion`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-functiondefinition-functiondefinitionversion.html>) property type.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-functiondefinition-defaultconfig.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct DefaultConfig {
-    /// `Execution`: an [`Execution`] object, required.
-    ///
-    /// Configuration settings for the Lambda execution environment on the AWS IoT Greengrass core.
-    pub execution: Obj<Execution>,
-}
-
-impl DefaultConfig {
-    /// A `DefaultConfig` with its required properties, named in a [`DefaultConfigRequired`].
-    pub fn new(required: DefaultConfigRequired) -> Self {
-        Self {
-            execution: required.execution,
-        }
-    }
-
-    /// `Execution`: an [`Execution`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution(mut self, value: impl Into<Obj<Execution>>) -> Self {
-        self.execution = value.into();
-        self
-    }
-}
-
-impl PropertyType for DefaultConfig {}
-
-impl ToValue for DefaultConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Execution", &self.execution).build()
-    }
-}
-
-static RULE_Environment: ObjRule = ObjRule {
-    properties: &[
-        ("AccessSysfs", Shape::Bool),
-        ("Execution", Shape::Object(&RULE_Execution)),
-        (
-            "ResourceAccessPolicies",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ResourceAccessPolicy),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        ("Variables", Shape::Any),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Environment` property type of `AWS::Greengrass::FunctionDefinition`.
-///
-/// The environment configuration for a Lambda function on the AWS IoT Greengrass core.
-///
-/// In an CloudFormation template, `Environment` is a property of the \[`FunctionConfiguration`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-functiondefinition-functionconfiguration.html>) property type.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-functiondefinition-environment.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Environment {
-    /// `AccessSysfs`: a boolean.
-    ///
-    /// Indicates whether the function is allowed to access the `/sys` directory on the core device, which allows the read device information from `/sys` .
-    ///
-    /// &gt; This property applies only to Lambda functions that run in a Greengrass container.
-    pub access_sysfs: Option<Bool>,
-    /// `Execution`: an [`Execution`] object.
-    ///
-    /// Settings for the Lambda execution environment in AWS IoT Greengrass .
-    pub execution: Option<Obj<Execution>>,
-    /// `ResourceAccessPolicies`: a list of [`ResourceAccessPolicy`] objects.
-    ///
-    /// A list of the \[resources\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-resourcedefinitionversion-resourceinstance.html>) in the group that the function can access, with the corresponding read-only or read-write permissions. The maximum is 10 resources.
-    ///
-    /// &gt; This property applies only for Lambda functions that run in a Greengrass container.
-    pub resource_access_policies: Option<List<ResourceAccessPolicy>>,
-    /// `Variables`: a JSON value.
-    ///
-    /// Environment variables for the Lambda function.
-    ///
-    /// Format `json`.
-    pub variables: Option<Json>,
-}
-
-impl Environment {
-    /// A `Environment` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `AccessSysfs`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_sysfs(mut self, value: impl Into<Bool>) -> Self {
-        self.access_sysfs = Some(value.into());
-        self
-    }
-
-    /// `Execution`: an [`Execution`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution(mut self, value: impl Into<Obj<Execution>>) -> Self {
-        self.execution = Some(value.into());
-        self
-    }
-
-    /// `ResourceAccessPolicies`: a list of [`ResourceAccessPolicy`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_access_policies(
-        mut self,
-        value: impl Into<List<ResourceAccessPolicy>>,
-    ) -> Self {
-        self.resource_access_policies = Some(value.into());
-        self
-    }
-
-    /// `Variables`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn variables(mut self, value: impl Into<Json>) -> Self {
-        self.variables = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Environment {}
-
-impl ToValue for Environment {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("AccessSysfs", &self.access_sysfs)
-            .opt("Execution", &self.execution)
-            .opt("ResourceAccessPolicies", &self.resource_access_policies)
-            .opt("Variables", &self.variables)
-            .build()
-    }
-}
-
-static RULE_Execution: ObjRule = ObjRule {
-    properties: &[
-        ("IsolationMode", Shape::STR),
-        ("RunAs", Shape::Object(&RULE_RunAs)),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Execution` property type of `AWS::Greengrass::FunctionDefinition`.
-///
-/// Configuration settings for the Lambda execution environment on the AWS IoT Greengrass core.
-///
-/// In an CloudFormation template, `Execution` is a property of the \[`DefaultConfig`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-functiondefinition-defaultconfig.html>) property type for a function definition version and the \[`Environment`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-functiondefinition-environment.html>) property type for a function.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-functiondefinition-execution.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Execution {
-    /// `IsolationMode`: a string.
-    ///
-    /// The containerization that the Lambda function runs in. Valid values are `GreengrassContainer` or `NoContainer` . Typically, this is `GreengrassContainer` . For more information, see \[Containerization\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/lambda-group-config.html#lambda-function-containerization>) in the *Developer Guide* .
-    ///
-    /// - When set on the \[`DefaultConfig`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-functiondefinitionversion-defaultconfig.html>) property of a function definition version, this setting is used as the default containerization for all Lambda functions in the function definition version.
-    /// - When set on the \[`Environment`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-functiondefinitionversion-environment.html>) property of a function, this setting applies to the individual function and overrides the default. Omit this value to run the function with the default containerization.
-    ///
-    /// &gt; We recommend that you run in a Greengrass container unless your business case requires that you run without containerization.
-    pub isolation_mode: Option<Str>,
-    /// `RunAs`: a [`RunAs`] object.
-    ///
-    /// The user and group permissions used to run the Lambda function. Typically, this is the ggc_user and ggc_group. For more information, see \[Run as\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/lambda-group-config.html#lambda-access-identity.html>) in the *Developer Guide* .
-    ///
-    /// - When set on the \[`DefaultConfig`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-functiondefinitionversion-defaultconfig.html>) property of a function definition version, this setting is used as the default access identity for all Lambda functions in the function definition version.
-    /// - When set on the \[`Environment`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-functiondefinitionversion-environment.html>) property of a function, this setting applies to the individual function and overrides the default. You can override the user, group, or both. Omit this value to run the function with the default permissions.
-    ///
-    /// &gt; Running as the root user increases risks to your data and device. Do not run as root (UID/GID=0) unless your business case requires it. For more information and requirements, see \[Running a Lambda Function as Root\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/lambda-group-config.html#lambda-running-as-root>) .
-    pub run_as: Option<Obj<RunAs>>,
-}
-
-impl Execution {
-    /// A `Execution` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `IsolationMode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn isolation_mode(mut self, value: impl Into<Str>) -> Self {
-        self.isolation_mode = Some(value.into());
-        self
-    }
-
-    /// `RunAs`: a [`RunAs`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn run_as(mut self, value: impl Into<Obj<RunAs>>) -> Self {
-        self.run_as = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Execution {}
-
-impl ToValue for Execution {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("IsolationMode", &self.isolation_mode)
-            .opt("RunAs", &self.run_as)
-            .build()
-    }
-}
-
-/// The required properties of [`Function`], by name: `Function::new(FunctionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FunctionRequired {
-    /// `FunctionArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the alias (recommended) or version of the referenced Lambda function.
-    ///
-    /// Format `AWS::Lambda::Function.Arn`.
-    pub function_arn: Str,
-    /// `FunctionConfiguration`: a [`FunctionConfiguration`] object, required.
-    ///
-    /// The group-specific settings of the Lambda function. These settings configure the function's behavior in the Greengrass group.
-    pub function_configuration: Obj<FunctionConfiguration>,
-    /// `Id`: a string, required.
-    ///
-    /// A descriptive or arbitrary ID for the function. This value must be unique within the function definition version. Maximum length is 128 characters with pattern `[a-zA-Z0-9:_-]+` .
-    pub id: Str,
-}
-
-static RULE_Function: ObjRule = ObjRule {
-    properties: &[
-        (
-            "FunctionArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::LambdaFunctionArn),
-            }),
-        ),
-        (
-            "FunctionConfiguration",
-            Shape::Object(&RULE_FunctionConfiguration),
-        ),
-        ("Id", Shape::STR),
-    ],
-    required: &["FunctionArn", "FunctionConfiguration", "Id"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Function` property type of `AWS::Greengrass::FunctionDefinition`.
-///
-/// A function is a Lambda function that's referenced from an AWS IoT Greengrass group. The function is deployed to a Greengrass core where it runs locally. For more information, see \[Run Lambda Functions on the AWS IoT Greengrass Core\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/lambda-functions.html>) in the *Developer Guide* .
-///
-/// In an CloudFormation template, the `Functions` property of the \[`FunctionDefinitionVersion`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-functiondefinition-functiondefinitionversion.html>) property type contains a list of `Function` property types.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-functiondefinition-function.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Function {
-    /// `FunctionArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the alias (recommended) or version of the referenced Lambda function.
-    ///
-    /// Format `AWS::Lambda::Function.Arn`.
-    pub function_arn: Str,
-    /// `FunctionConfiguration`: a [`FunctionConfiguration`] object, required.
-    ///
-    /// The group-specific settings of the Lambda function. These settings configure the function's behavior in the Greengrass group.
-    pub function_configuration: Obj<FunctionConfiguration>,
-    /// `Id`: a string, required.
-    ///
-    /// A descriptive or arbitrary ID for the function. This value must be unique within the function definition version. Maximum length is 128 characters with pattern `[a-zA-Z0-9:_-]+` .
-    pub id: Str,
-}
-
-impl Function {
-    /// A `Function` with its required properties, named in a [`FunctionRequired`].
-    pub fn new(required: FunctionRequired) -> Self {
-        Self {
-            function_arn: required.function_arn,
-            function_configuration: required.function_configuration,
-            id: required.id,
-        }
-    }
-
-    /// `FunctionArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn function_arn(mut self, value: impl Into<Str>) -> Self {
-        self.function_arn = value.into();
-        self
-    }
-
-    /// `FunctionConfiguration`: a [`FunctionConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn function_configuration(mut self, value: impl Into<Obj<FunctionConfiguration>>) -> Self {
-        self.function_configuration = value.into();
-        self
-    }
-
-    /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-}
-
-impl PropertyType for Function {}
-
-impl ToValue for Function {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("FunctionArn", &self.function_arn)
-            .req("FunctionConfiguration", &self.function_configuration)
-            .req("Id", &self.id)
-            .build()
-    }
-}
-
-static RULE_FunctionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("EncodingType", Shape::STR),
-        ("Environment", Shape::Object(&RULE_Environment)),
-        ("ExecArgs", Shape::STR),
-        ("Executable", Shape::STR),
-        ("MemorySize", Shape::INT),
-        ("Pinned", Shape::Bool),
-        ("Timeout", Shape::INT),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `FunctionConfiguration` property type of `AWS::Greengrass::FunctionDefinition`.
-///
-/// The group-specific configuration settings for a Lambda function. These settings configure the function's behavior in the Greengrass group. For more information, see \[Controlling Execution of Greengrass Lambda Functions by Using Group-Specific Configuration\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/lambda-group-config.html>) in the *Developer Guide* .
-///
-/// In an CloudFormation template, `FunctionConfiguration` is a property of the \[`Function`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-functiondefinition-function.html>) property type.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-functiondefinition-functionconfiguration.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct FunctionConfiguration {
-    /// `EncodingType`: a string.
-    ///
-    /// The expected encoding type of the input payload for the function. Valid values are `json` (default) and `binary` .
-    pub encoding_type: Option<Str>,
-    /// `Environment`: an [`Environment`] object.
-    ///
-    /// The environment configuration of the function.
-    pub environment: Option<Obj<Environment>>,
-    /// `ExecArgs`: a string.
-    ///
-    /// The execution arguments.
-    pub exec_args: Option<Str>,
-    /// `Executable`: a string.
-    ///
-    /// The name of the function executable.
-    pub executable: Option<Str>,
-    /// `MemorySize`: an integer.
-    ///
-    /// The memory size (in KB) required by the function.
-    ///
-    /// &gt; This property applies only to Lambda functions that run in a Greengrass container.
-    pub memory_size: Option<Int>,
-    /// `Pinned`: a boolean.
-    ///
-    /// Indicates whether the function is pinned (or *long-lived* ). Pinned functions start when the core starts and process all requests in the same container. The default value is false.
-    pub pinned: Option<Bool>,
-    /// `Timeout`: an integer.
-    ///
-    /// The allowed execution time (in seconds) after which the function should terminate. For pinned functions, this timeout applies for each request.
-    pub timeout: Option<Int>,
-}
-
-impl FunctionConfiguration {
-    /// A `FunctionConfiguration` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `EncodingType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encoding_type(mut self, value: impl Into<Str>) -> Self {
-        self.encoding_type = Some(value.into());
-        self
-    }
-
-    /// `Environment`: an [`Environment`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment(mut self, value: impl Into<Obj<Environment>>) -> Self {
-        self.environment = Some(value.into());
-        self
-    }
-
-    /// `ExecArgs`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exec_args(mut self, value: impl Into<Str>) -> Self {
-        self.exec_args = Some(value.into());
-        self
-    }
-
-    /// `Executable`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn executable(mut self, value: impl Into<Str>) -> Self {
-        self.executable = Some(value.into());
-        self
-    }
-
-    /// `MemorySize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn memory_size(mut self, value: impl Into<Int>) -> Self {
-        self.memory_size = Some(value.into());
-        self
-    }
-
-    /// `Pinned`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pinned(mut self, value: impl Into<Bool>) -> Self {
-        self.pinned = Some(value.into());
-        self
-    }
-
-    /// `Timeout`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout(mut self, value: impl Into<Int>) -> Self {
-        self.timeout = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for FunctionConfiguration {}
-
-impl ToValue for FunctionConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("EncodingType", &self.encoding_type)
-            .opt("Environment", &self.environment)
-            .opt("ExecArgs", &self.exec_args)
-            .opt("Executable", &self.executable)
-            .opt("MemorySize", &self.memory_size)
-            .opt("Pinned", &self.pinned)
-            .opt("Timeout", &self.timeout)
-            .build()
-    }
-}
-
 /// The required properties of [`FunctionDefinitionVersion`], by name: `FunctionDefinitionVersion::new(FunctionDefinitionVersionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FunctionDefinitionVersionRequired {
     /// `Functions`: a list of [`Function`] objects, required.
-    ///
-    /// The functions in this version.
     pub functions: List<Function>,
 }
 
-static RULE_FunctionDefinitionVersion: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FunctionDefinitionVersion: ObjRule = ObjRule {
     properties: &[
         ("DefaultConfig", Shape::Object(&RULE_DefaultConfig)),
-        (
-            "Functions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Function),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Functions", Shape::List(&ListRule { items: Shape::Object(&RULE_Function), min_items: None, max_items: None })),
     ],
     required: &["Functions"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FunctionDefinitionVersion` property type of `AWS::Greengrass::FunctionDefinition`.
@@ -791,6 +254,7 @@ pub struct FunctionDefinitionVersion {
     pub functions: List<Function>,
 }
 
+#[rustfmt::skip]
 impl FunctionDefinitionVersion {
     /// A `FunctionDefinitionVersion` with its required properties, named in a [`FunctionDefinitionVersionRequired`].
     pub fn new(required: FunctionDefinitionVersionRequired) -> Self {
@@ -801,20 +265,9 @@ impl FunctionDefinitionVersion {
     }
 
     /// `DefaultConfig`: a [`DefaultConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_config(mut self, value: impl Into<Obj<DefaultConfig>>) -> Self {
-        self.default_config = Some(value.into());
-        self
-    }
-
+    pub fn default_config(mut self, value: impl Into<Obj<DefaultConfig>>) -> Self { self.default_config = Some(value.into()); self }
     /// `Functions`: a list of [`Function`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn functions(mut self, value: impl Into<List<Function>>) -> Self {
-        self.functions = value.into();
-        self
-    }
+    pub fn functions(mut self, value: impl Into<List<Function>>) -> Self { self.functions = value.into(); self }
 }
 
 impl PropertyType for FunctionDefinitionVersion {}
@@ -824,148 +277,6 @@ impl ToValue for FunctionDefinitionVersion {
         MapBuilder::new()
             .opt("DefaultConfig", &self.default_config)
             .req("Functions", &self.functions)
-            .build()
-    }
-}
-
-/// The required properties of [`ResourceAccessPolicy`], by name: `ResourceAccessPolicy::new(ResourceAccessPolicyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ResourceAccessPolicyRequired {
-    /// `ResourceId`: a string, required.
-    ///
-    /// The ID of the resource. This ID is assigned to the resource when you create the resource definition.
-    pub resource_id: Str,
-}
-
-static RULE_ResourceAccessPolicy: ObjRule = ObjRule {
-    properties: &[("Permission", Shape::STR), ("ResourceId", Shape::STR)],
-    required: &["ResourceId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ResourceAccessPolicy` property type of `AWS::Greengrass::FunctionDefinition`.
-///
-/// A list of the \[resources\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-resourcedefinitionversion-resourceinstance.html>) in the group that the function can access, with the corresponding read-only or read-write permissions. The maximum is 10 resources.
-///
-/// &gt; This property applies only to Lambda functions that run in a Greengrass container.
-///
-/// In an CloudFormation template, `ResourceAccessPolicy` is a property of the \[`Environment`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-functiondefinition-environment.html>) property type.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-functiondefinition-resourceaccesspolicy.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ResourceAccessPolicy {
-    /// `Permission`: a string.
-    ///
-    /// The read-only or read-write access that the Lambda function has to the resource. Valid values are `ro` or `rw` .
-    pub permission: Option<Str>,
-    /// `ResourceId`: a string, required.
-    ///
-    /// The ID of the resource. This ID is assigned to the resource when you create the resource definition.
-    pub resource_id: Str,
-}
-
-impl ResourceAccessPolicy {
-    /// A `ResourceAccessPolicy` with its required properties, named in a [`ResourceAccessPolicyRequired`].
-    pub fn new(required: ResourceAccessPolicyRequired) -> Self {
-        Self {
-            permission: None,
-            resource_id: required.resource_id,
-        }
-    }
-
-    /// `Permission`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn permission(mut self, value: impl Into<Str>) -> Self {
-        self.permission = Some(value.into());
-        self
-    }
-
-    /// `ResourceId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_id(mut self, value: impl Into<Str>) -> Self {
-        self.resource_id = value.into();
-        self
-    }
-}
-
-impl PropertyType for ResourceAccessPolicy {}
-
-impl ToValue for ResourceAccessPolicy {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Permission", &self.permission)
-            .req("ResourceId", &self.resource_id)
-            .build()
-    }
-}
-
-static RULE_RunAs: ObjRule = ObjRule {
-    properties: &[("Gid", Shape::INT), ("Uid", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `RunAs` property type of `AWS::Greengrass::FunctionDefinition`.
-///
-/// The access identity whose permissions are used to run the Lambda function. This setting overrides the default access identity that's specified for the group (by default, ggc_user and ggc_group). You can override the user, group, or both. For more information, see \[Run as\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/lambda-group-config.html#lambda-access-identity.html>) in the *Developer Guide* .
-///
-/// &gt; Running as the root user increases risks to your data and device. Do not run as root (UID/GID=0) unless your business case requires it. For more information and requirements, see \[Running a Lambda Function as Root\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/lambda-group-config.html#lambda-running-as-root>) .
-///
-/// In an CloudFormation template, `RunAs` is a property of the \[`Execution`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-functiondefinition-execution.html>) property type.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-functiondefinition-runas.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct RunAs {
-    /// `Gid`: an integer.
-    ///
-    /// The group ID whose permissions are used to run the Lambda function. You can use the `getent group` command on your core device to look up the group ID.
-    pub gid: Option<Int>,
-    /// `Uid`: an integer.
-    ///
-    /// The user ID whose permissions are used to run the Lambda function. You can use the `getent passwd` command on your core device to look up the user ID.
-    pub uid: Option<Int>,
-}
-
-impl RunAs {
-    /// A `RunAs` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Gid`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gid(mut self, value: impl Into<Int>) -> Self {
-        self.gid = Some(value.into());
-        self
-    }
-
-    /// `Uid`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn uid(mut self, value: impl Into<Int>) -> Self {
-        self.uid = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for RunAs {}
-
-impl ToValue for RunAs {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Gid", &self.gid)
-            .opt("Uid", &self.uid)
             .build()
     }
 }

@@ -11,33 +11,20 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct GroupRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the group.
     pub name: Str,
 }
 
-static RULE_Group: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Group: ObjRule = ObjRule {
     properties: &[
         ("InitialVersion", Shape::Object(&RULE_GroupVersion)),
         ("Name", Shape::STR),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("Tags", Shape::Any),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Greengrass::Group` resource.
@@ -102,6 +89,7 @@ pub struct Group {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl Group {
     /// The CloudFormation type name, `AWS::Greengrass::Group`.
     pub const TYPE_NAME: &'static str = "AWS::Greengrass::Group";
@@ -117,21 +105,7 @@ impl Group {
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["LatestVersionArn", "RoleAttachedAt", "Id", "Arn"],
-        attributes: &[
-            "Arn",
-            "Id",
-            "InitialVersion.ConnectorDefinitionVersionArn",
-            "InitialVersion.CoreDefinitionVersionArn",
-            "InitialVersion.DeviceDefinitionVersionArn",
-            "InitialVersion.FunctionDefinitionVersionArn",
-            "InitialVersion.LoggerDefinitionVersionArn",
-            "InitialVersion.ResourceDefinitionVersionArn",
-            "InitialVersion.SubscriptionDefinitionVersionArn",
-            "LatestVersionArn",
-            "Name",
-            "RoleArn",
-            "RoleAttachedAt",
-        ],
+        attributes: &["Arn", "Id", "InitialVersion.ConnectorDefinitionVersionArn", "InitialVersion.CoreDefinitionVersionArn", "InitialVersion.DeviceDefinitionVersionArn", "InitialVersion.FunctionDefinitionVersionArn", "InitialVersion.LoggerDefinitionVersionArn", "InitialVersion.ResourceDefinitionVersionArn", "InitialVersion.SubscriptionDefinitionVersionArn", "LatestVersionArn", "Name", "RoleArn", "RoleAttachedAt"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -147,36 +121,13 @@ impl Group {
     }
 
     /// `InitialVersion`: a [`GroupVersion`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn initial_version(mut self, value: impl Into<Obj<GroupVersion>>) -> Self {
-        self.initial_version = Some(value.into());
-        self
-    }
-
+    pub fn initial_version(mut self, value: impl Into<Obj<GroupVersion>>) -> Self { self.initial_version = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `RoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = Some(value.into());
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Group {
@@ -310,7 +261,8 @@ impl GroupAttributes {
     }
 }
 
-static RULE_GroupVersion: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GroupVersion: ObjRule = ObjRule {
     properties: &[
         ("ConnectorDefinitionVersionArn", Shape::STR),
         ("CoreDefinitionVersionArn", Shape::STR),
@@ -320,12 +272,8 @@ static RULE_GroupVersion: ObjRule = ObjRule {
         ("ResourceDefinitionVersionArn", Shape::STR),
         ("SubscriptionDefinitionVersionArn", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GroupVersion` property type of `AWS::Greengrass::Group`.
@@ -367,6 +315,7 @@ pub struct GroupVersion {
     pub subscription_definition_version_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl GroupVersion {
     /// A `GroupVersion` with no property set (none is required).
     pub fn new() -> Self {
@@ -374,60 +323,19 @@ impl GroupVersion {
     }
 
     /// `ConnectorDefinitionVersionArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connector_definition_version_arn(mut self, value: impl Into<Str>) -> Self {
-        self.connector_definition_version_arn = Some(value.into());
-        self
-    }
-
+    pub fn connector_definition_version_arn(mut self, value: impl Into<Str>) -> Self { self.connector_definition_version_arn = Some(value.into()); self }
     /// `CoreDefinitionVersionArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn core_definition_version_arn(mut self, value: impl Into<Str>) -> Self {
-        self.core_definition_version_arn = Some(value.into());
-        self
-    }
-
+    pub fn core_definition_version_arn(mut self, value: impl Into<Str>) -> Self { self.core_definition_version_arn = Some(value.into()); self }
     /// `DeviceDefinitionVersionArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn device_definition_version_arn(mut self, value: impl Into<Str>) -> Self {
-        self.device_definition_version_arn = Some(value.into());
-        self
-    }
-
+    pub fn device_definition_version_arn(mut self, value: impl Into<Str>) -> Self { self.device_definition_version_arn = Some(value.into()); self }
     /// `FunctionDefinitionVersionArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn function_definition_version_arn(mut self, value: impl Into<Str>) -> Self {
-        self.function_definition_version_arn = Some(value.into());
-        self
-    }
-
+    pub fn function_definition_version_arn(mut self, value: impl Into<Str>) -> Self { self.function_definition_version_arn = Some(value.into()); self }
     /// `LoggerDefinitionVersionArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logger_definition_version_arn(mut self, value: impl Into<Str>) -> Self {
-        self.logger_definition_version_arn = Some(value.into());
-        self
-    }
-
+    pub fn logger_definition_version_arn(mut self, value: impl Into<Str>) -> Self { self.logger_definition_version_arn = Some(value.into()); self }
     /// `ResourceDefinitionVersionArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_definition_version_arn(mut self, value: impl Into<Str>) -> Self {
-        self.resource_definition_version_arn = Some(value.into());
-        self
-    }
-
+    pub fn resource_definition_version_arn(mut self, value: impl Into<Str>) -> Self { self.resource_definition_version_arn = Some(value.into()); self }
     /// `SubscriptionDefinitionVersionArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subscription_definition_version_arn(mut self, value: impl Into<Str>) -> Self {
-        self.subscription_definition_version_arn = Some(value.into());
-        self
-    }
+    pub fn subscription_definition_version_arn(mut self, value: impl Into<Str>) -> Self { self.subscription_definition_version_arn = Some(value.into()); self }
 }
 
 impl PropertyType for GroupVersion {}

@@ -11,14 +11,11 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct GroupVersionRequired {
     /// `GroupId`: a string, required.
-    ///
-    /// The ID of the group associated with this version. This value is a GUID.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub group_id: Str,
 }
 
-static RULE_GroupVersion: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GroupVersion: ObjRule = ObjRule {
     properties: &[
         ("ConnectorDefinitionVersionArn", Shape::STR),
         ("CoreDefinitionVersionArn", Shape::STR),
@@ -30,11 +27,8 @@ static RULE_GroupVersion: ObjRule = ObjRule {
         ("SubscriptionDefinitionVersionArn", Shape::STR),
     ],
     required: &["GroupId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Greengrass::GroupVersion` resource.
@@ -102,6 +96,7 @@ pub struct GroupVersion {
     pub subscription_definition_version_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl GroupVersion {
     /// The CloudFormation type name, `AWS::Greengrass::GroupVersion`.
     pub const TYPE_NAME: &'static str = "AWS::Greengrass::GroupVersion";
@@ -113,16 +108,7 @@ impl GroupVersion {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-groupversion.html",
         primary_identifier: &["Id"],
         required: &["GroupId"],
-        create_only: &[
-            "CoreDefinitionVersionArn",
-            "DeviceDefinitionVersionArn",
-            "ConnectorDefinitionVersionArn",
-            "SubscriptionDefinitionVersionArn",
-            "LoggerDefinitionVersionArn",
-            "GroupId",
-            "ResourceDefinitionVersionArn",
-            "FunctionDefinitionVersionArn",
-        ],
+        create_only: &["CoreDefinitionVersionArn", "DeviceDefinitionVersionArn", "ConnectorDefinitionVersionArn", "SubscriptionDefinitionVersionArn", "LoggerDefinitionVersionArn", "GroupId", "ResourceDefinitionVersionArn", "FunctionDefinitionVersionArn"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Id"],
@@ -146,68 +132,21 @@ impl GroupVersion {
     }
 
     /// `ConnectorDefinitionVersionArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connector_definition_version_arn(mut self, value: impl Into<Str>) -> Self {
-        self.connector_definition_version_arn = Some(value.into());
-        self
-    }
-
+    pub fn connector_definition_version_arn(mut self, value: impl Into<Str>) -> Self { self.connector_definition_version_arn = Some(value.into()); self }
     /// `CoreDefinitionVersionArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn core_definition_version_arn(mut self, value: impl Into<Str>) -> Self {
-        self.core_definition_version_arn = Some(value.into());
-        self
-    }
-
+    pub fn core_definition_version_arn(mut self, value: impl Into<Str>) -> Self { self.core_definition_version_arn = Some(value.into()); self }
     /// `DeviceDefinitionVersionArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn device_definition_version_arn(mut self, value: impl Into<Str>) -> Self {
-        self.device_definition_version_arn = Some(value.into());
-        self
-    }
-
+    pub fn device_definition_version_arn(mut self, value: impl Into<Str>) -> Self { self.device_definition_version_arn = Some(value.into()); self }
     /// `FunctionDefinitionVersionArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn function_definition_version_arn(mut self, value: impl Into<Str>) -> Self {
-        self.function_definition_version_arn = Some(value.into());
-        self
-    }
-
+    pub fn function_definition_version_arn(mut self, value: impl Into<Str>) -> Self { self.function_definition_version_arn = Some(value.into()); self }
     /// `GroupId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group_id(mut self, value: impl Into<Str>) -> Self {
-        self.group_id = value.into();
-        self
-    }
-
+    pub fn group_id(mut self, value: impl Into<Str>) -> Self { self.group_id = value.into(); self }
     /// `LoggerDefinitionVersionArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logger_definition_version_arn(mut self, value: impl Into<Str>) -> Self {
-        self.logger_definition_version_arn = Some(value.into());
-        self
-    }
-
+    pub fn logger_definition_version_arn(mut self, value: impl Into<Str>) -> Self { self.logger_definition_version_arn = Some(value.into()); self }
     /// `ResourceDefinitionVersionArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_definition_version_arn(mut self, value: impl Into<Str>) -> Self {
-        self.resource_definition_version_arn = Some(value.into());
-        self
-    }
-
+    pub fn resource_definition_version_arn(mut self, value: impl Into<Str>) -> Self { self.resource_definition_version_arn = Some(value.into()); self }
     /// `SubscriptionDefinitionVersionArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subscription_definition_version_arn(mut self, value: impl Into<Str>) -> Self {
-        self.subscription_definition_version_arn = Some(value.into());
-        self
-    }
+    pub fn subscription_definition_version_arn(mut self, value: impl Into<Str>) -> Self { self.subscription_definition_version_arn = Some(value.into()); self }
 }
 
 impl Resource for GroupVersion {

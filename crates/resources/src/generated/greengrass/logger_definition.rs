@@ -7,30 +7,26 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Logger;
+pub use super::shared::{Logger, LoggerRequired};
+
 /// The required properties of [`LoggerDefinition`], by name: `LoggerDefinition::new(LoggerDefinitionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoggerDefinitionRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the logger definition.
     pub name: Str,
 }
 
-static RULE_LoggerDefinition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LoggerDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "InitialVersion",
-            Shape::Object(&RULE_LoggerDefinitionVersion),
-        ),
+        ("InitialVersion", Shape::Object(&RULE_LoggerDefinitionVersion)),
         ("Name", Shape::STR),
         ("Tags", Shape::Any),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Greengrass::LoggerDefinition` resource.
@@ -79,6 +75,7 @@ pub struct LoggerDefinition {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl LoggerDefinition {
     /// The CloudFormation type name, `AWS::Greengrass::LoggerDefinition`.
     pub const TYPE_NAME: &'static str = "AWS::Greengrass::LoggerDefinition";
@@ -94,13 +91,7 @@ impl LoggerDefinition {
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["LatestVersionArn", "Arn", "Id"],
-        attributes: &[
-            "Arn",
-            "Id",
-            "InitialVersion.Loggers",
-            "LatestVersionArn",
-            "Name",
-        ],
+        attributes: &["Arn", "Id", "InitialVersion.Loggers", "LatestVersionArn", "Name"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -115,28 +106,11 @@ impl LoggerDefinition {
     }
 
     /// `InitialVersion`: a [`LoggerDefinitionVersion`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn initial_version(mut self, value: impl Into<Obj<LoggerDefinitionVersion>>) -> Self {
-        self.initial_version = Some(value.into());
-        self
-    }
-
+    pub fn initial_version(mut self, value: impl Into<Obj<LoggerDefinitionVersion>>) -> Self { self.initial_version = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for LoggerDefinition {
@@ -209,165 +183,21 @@ impl LoggerDefinitionAttributes {
     }
 }
 
-/// The required properties of [`Logger`], by name: `Logger::new(LoggerRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LoggerRequired {
-    /// `Component`: a string, required.
-    ///
-    /// The source of the log event. Valid values are `GreengrassSystem` or `Lambda` . When `GreengrassSystem` is used, events from Greengrass system components are logged. When `Lambda` is used, events from user-defined Lambda functions are logged.
-    pub component: Str,
-    /// `Id`: a string, required.
-    ///
-    /// A descriptive or arbitrary ID for the logger. This value must be unique within the logger definition version. Maximum length is 128 characters with pattern `[a-zA-Z0-9:_-]+` .
-    pub id: Str,
-    /// `Level`: a string, required.
-    ///
-    /// The log-level threshold. Log events below this threshold are filtered out and aren't stored. Valid values are `DEBUG` , `INFO` (recommended), `WARN` , `ERROR` , or `FATAL` .
-    pub level: Str,
-    /// `Type`: a string, required.
-    ///
-    /// The storage mechanism for log events. Valid values are `FileSystem` or `AWSCloudWatch` . When `AWSCloudWatch` is used, log events are sent to CloudWatch Logs . When `FileSystem` is used, log events are stored on the local file system.
-    pub r#type: Str,
-}
-
-static RULE_Logger: ObjRule = ObjRule {
-    properties: &[
-        ("Component", Shape::STR),
-        ("Id", Shape::STR),
-        ("Level", Shape::STR),
-        ("Space", Shape::INT),
-        ("Type", Shape::STR),
-    ],
-    required: &["Type", "Level", "Id", "Component"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Logger` property type of `AWS::Greengrass::LoggerDefinition`.
-///
-/// A logger represents logging settings for the AWS IoT Greengrass group, which can be stored in CloudWatch and the local file system of your core device. All log entries include a timestamp, log level, and information about the event. For more information, see \[Monitoring with AWS IoT Greengrass Logs\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/greengrass-logs-overview.html>) in the *Developer Guide* .
-///
-/// In an CloudFormation template, the `Loggers` property of the \[`LoggerDefinitionVersion`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-loggerdefinition-loggerdefinitionversion.html>) property type contains a list of `Logger` property types.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-loggerdefinition-logger.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Logger {
-    /// `Component`: a string, required.
-    ///
-    /// The source of the log event. Valid values are `GreengrassSystem` or `Lambda` . When `GreengrassSystem` is used, events from Greengrass system components are logged. When `Lambda` is used, events from user-defined Lambda functions are logged.
-    pub component: Str,
-    /// `Id`: a string, required.
-    ///
-    /// A descriptive or arbitrary ID for the logger. This value must be unique within the logger definition version. Maximum length is 128 characters with pattern `[a-zA-Z0-9:_-]+` .
-    pub id: Str,
-    /// `Level`: a string, required.
-    ///
-    /// The log-level threshold. Log events below this threshold are filtered out and aren't stored. Valid values are `DEBUG` , `INFO` (recommended), `WARN` , `ERROR` , or `FATAL` .
-    pub level: Str,
-    /// `Space`: an integer.
-    ///
-    /// The amount of file space (in KB) to use when writing logs to the local file system. This property does not apply for CloudWatch Logs .
-    pub space: Option<Int>,
-    /// `Type`: a string, required.
-    ///
-    /// The storage mechanism for log events. Valid values are `FileSystem` or `AWSCloudWatch` . When `AWSCloudWatch` is used, log events are sent to CloudWatch Logs . When `FileSystem` is used, log events are stored on the local file system.
-    pub r#type: Str,
-}
-
-impl Logger {
-    /// A `Logger` with its required properties, named in a [`LoggerRequired`].
-    pub fn new(required: LoggerRequired) -> Self {
-        Self {
-            component: required.component,
-            id: required.id,
-            level: required.level,
-            space: None,
-            r#type: required.r#type,
-        }
-    }
-
-    /// `Component`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn component(mut self, value: impl Into<Str>) -> Self {
-        self.component = value.into();
-        self
-    }
-
-    /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
-    /// `Level`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn level(mut self, value: impl Into<Str>) -> Self {
-        self.level = value.into();
-        self
-    }
-
-    /// `Space`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn space(mut self, value: impl Into<Int>) -> Self {
-        self.space = Some(value.into());
-        self
-    }
-
-    /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-}
-
-impl PropertyType for Logger {}
-
-impl ToValue for Logger {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Component", &self.component)
-            .req("Id", &self.id)
-            .req("Level", &self.level)
-            .opt("Space", &self.space)
-            .req("Type", &self.r#type)
-            .build()
-    }
-}
-
 /// The required properties of [`LoggerDefinitionVersion`], by name: `LoggerDefinitionVersion::new(LoggerDefinitionVersionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoggerDefinitionVersionRequired {
     /// `Loggers`: a list of [`Logger`] objects, required.
-    ///
-    /// The loggers in this version.
     pub loggers: List<Logger>,
 }
 
-static RULE_LoggerDefinitionVersion: ObjRule = ObjRule {
-    properties: &[(
-        "Loggers",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_Logger),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_LoggerDefinitionVersion: ObjRule = ObjRule {
+    properties: &[
+        ("Loggers", Shape::List(&ListRule { items: Shape::Object(&RULE_Logger), min_items: None, max_items: None })),
+    ],
     required: &["Loggers"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LoggerDefinitionVersion` property type of `AWS::Greengrass::LoggerDefinition`.
@@ -387,6 +217,7 @@ pub struct LoggerDefinitionVersion {
     pub loggers: List<Logger>,
 }
 
+#[rustfmt::skip]
 impl LoggerDefinitionVersion {
     /// A `LoggerDefinitionVersion` with its required properties, named in a [`LoggerDefinitionVersionRequired`].
     pub fn new(required: LoggerDefinitionVersionRequired) -> Self {
@@ -396,12 +227,7 @@ impl LoggerDefinitionVersion {
     }
 
     /// `Loggers`: a list of [`Logger`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn loggers(mut self, value: impl Into<List<Logger>>) -> Self {
-        self.loggers = value.into();
-        self
-    }
+    pub fn loggers(mut self, value: impl Into<List<Logger>>) -> Self { self.loggers = value.into(); self }
 }
 
 impl PropertyType for LoggerDefinitionVersion {}

@@ -7,41 +7,27 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Logger;
+pub use super::shared::{Logger, LoggerRequired};
+
 /// The required properties of [`LoggerDefinitionVersion`], by name: `LoggerDefinitionVersion::new(LoggerDefinitionVersionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoggerDefinitionVersionRequired {
     /// `LoggerDefinitionId`: a string, required.
-    ///
-    /// The ID of the logger definition associated with this version. This value is a GUID.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub logger_definition_id: Str,
     /// `Loggers`: a list of [`Logger`] objects, required.
-    ///
-    /// The loggers in this version.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub loggers: List<Logger>,
 }
 
-static RULE_LoggerDefinitionVersion: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LoggerDefinitionVersion: ObjRule = ObjRule {
     properties: &[
         ("LoggerDefinitionId", Shape::STR),
-        (
-            "Loggers",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Logger),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Loggers", Shape::List(&ListRule { items: Shape::Object(&RULE_Logger), min_items: None, max_items: None })),
     ],
     required: &["Loggers", "LoggerDefinitionId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Greengrass::LoggerDefinitionVersion` resource.
@@ -75,6 +61,7 @@ pub struct LoggerDefinitionVersion {
     pub loggers: List<Logger>,
 }
 
+#[rustfmt::skip]
 impl LoggerDefinitionVersion {
     /// The CloudFormation type name, `AWS::Greengrass::LoggerDefinitionVersion`.
     pub const TYPE_NAME: &'static str = "AWS::Greengrass::LoggerDefinitionVersion";
@@ -104,20 +91,9 @@ impl LoggerDefinitionVersion {
     }
 
     /// `LoggerDefinitionId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logger_definition_id(mut self, value: impl Into<Str>) -> Self {
-        self.logger_definition_id = value.into();
-        self
-    }
-
+    pub fn logger_definition_id(mut self, value: impl Into<Str>) -> Self { self.logger_definition_id = value.into(); self }
     /// `Loggers`: a list of [`Logger`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn loggers(mut self, value: impl Into<List<Logger>>) -> Self {
-        self.loggers = value.into();
-        self
-    }
+    pub fn loggers(mut self, value: impl Into<List<Logger>>) -> Self { self.loggers = value.into(); self }
 }
 
 impl Resource for LoggerDefinitionVersion {
@@ -153,140 +129,5 @@ impl LoggerDefinitionVersionAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
-    }
-}
-
-/// The required properties of [`Logger`], by name: `Logger::new(LoggerRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LoggerRequired {
-    /// `Component`: a string, required.
-    ///
-    /// The source of the log event. Valid values are `GreengrassSystem` or `Lambda` . When `GreengrassSystem` is used, events from Greengrass system components are logged. When `Lambda` is used, events from user-defined Lambda functions are logged.
-    pub component: Str,
-    /// `Id`: a string, required.
-    ///
-    /// A descriptive or arbitrary ID for the logger. This value must be unique within the logger definition version. Maximum length is 128 characters with pattern `[a-zA-Z0-9:_-]+` .
-    pub id: Str,
-    /// `Level`: a string, required.
-    ///
-    /// The log-level threshold. Log events below this threshold are filtered out and aren't stored. Valid values are `DEBUG` , `INFO` (recommended), `WARN` , `ERROR` , or `FATAL` .
-    pub level: Str,
-    /// `Type`: a string, required.
-    ///
-    /// The storage mechanism for log events. Valid values are `FileSystem` or `AWSCloudWatch` . When `AWSCloudWatch` is used, log events are sent to CloudWatch Logs . When `FileSystem` is used, log events are stored on the local file system.
-    pub r#type: Str,
-}
-
-static RULE_Logger: ObjRule = ObjRule {
-    properties: &[
-        ("Component", Shape::STR),
-        ("Id", Shape::STR),
-        ("Level", Shape::STR),
-        ("Space", Shape::INT),
-        ("Type", Shape::STR),
-    ],
-    required: &["Type", "Level", "Id", "Component"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Logger` property type of `AWS::Greengrass::LoggerDefinitionVersion`.
-///
-/// A logger represents logging settings for the AWS IoT Greengrass group, which can be stored in CloudWatch and the local file system of your core device. All log entries include a timestamp, log level, and information about the event. For more information, see \[Monitoring with AWS IoT Greengrass Logs\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/greengrass-logs-overview.html>) in the *Developer Guide* .
-///
-/// In an CloudFormation template, the `Loggers` property of the \[`AWS::Greengrass::LoggerDefinitionVersion`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-loggerdefinitionversion.html>) resource contains a list of `Logger` property types.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-loggerdefinitionversion-logger.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Logger {
-    /// `Component`: a string, required.
-    ///
-    /// The source of the log event. Valid values are `GreengrassSystem` or `Lambda` . When `GreengrassSystem` is used, events from Greengrass system components are logged. When `Lambda` is used, events from user-defined Lambda functions are logged.
-    pub component: Str,
-    /// `Id`: a string, required.
-    ///
-    /// A descriptive or arbitrary ID for the logger. This value must be unique within the logger definition version. Maximum length is 128 characters with pattern `[a-zA-Z0-9:_-]+` .
-    pub id: Str,
-    /// `Level`: a string, required.
-    ///
-    /// The log-level threshold. Log events below this threshold are filtered out and aren't stored. Valid values are `DEBUG` , `INFO` (recommended), `WARN` , `ERROR` , or `FATAL` .
-    pub level: Str,
-    /// `Space`: an integer.
-    ///
-    /// The amount of file space (in KB) to use when writing logs to the local file system. This property does not apply for CloudWatch Logs .
-    pub space: Option<Int>,
-    /// `Type`: a string, required.
-    ///
-    /// The storage mechanism for log events. Valid values are `FileSystem` or `AWSCloudWatch` . When `AWSCloudWatch` is used, log events are sent to CloudWatch Logs . When `FileSystem` is used, log events are stored on the local file system.
-    pub r#type: Str,
-}
-
-impl Logger {
-    /// A `Logger` with its required properties, named in a [`LoggerRequired`].
-    pub fn new(required: LoggerRequired) -> Self {
-        Self {
-            component: required.component,
-            id: required.id,
-            level: required.level,
-            space: None,
-            r#type: required.r#type,
-        }
-    }
-
-    /// `Component`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn component(mut self, value: impl Into<Str>) -> Self {
-        self.component = value.into();
-        self
-    }
-
-    /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
-    /// `Level`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn level(mut self, value: impl Into<Str>) -> Self {
-        self.level = value.into();
-        self
-    }
-
-    /// `Space`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn space(mut self, value: impl Into<Int>) -> Self {
-        self.space = Some(value.into());
-        self
-    }
-
-    /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-}
-
-impl PropertyType for Logger {}
-
-impl ToValue for Logger {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Component", &self.component)
-            .req("Id", &self.id)
-            .req("Level", &self.level)
-            .opt("Space", &self.space)
-            .req("Type", &self.r#type)
-            .build()
     }
 }

@@ -19,6 +19,8 @@
 //! - `AWS::Greengrass::ResourceDefinitionVersion`: [`ResourceDefinitionVersion`], property types in [`resource_definition_version`]
 //! - `AWS::Greengrass::SubscriptionDefinition`: [`SubscriptionDefinition`], property types in [`subscription_definition`]
 //! - `AWS::Greengrass::SubscriptionDefinitionVersion`: [`SubscriptionDefinitionVersion`], property types in [`subscription_definition_version`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod connector_definition;
 pub mod connector_definition_version;
@@ -34,6 +36,7 @@ pub mod logger_definition;
 pub mod logger_definition_version;
 pub mod resource_definition;
 pub mod resource_definition_version;
+pub mod shared;
 pub mod subscription_definition;
 pub mod subscription_definition_version;
 

@@ -7,30 +7,34 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_ResourceInstance;
+pub use super::shared::{
+    GroupOwnerSetting, GroupOwnerSettingRequired, LocalDeviceResourceData,
+    LocalDeviceResourceDataRequired, LocalVolumeResourceData, LocalVolumeResourceDataRequired,
+    ResourceDataContainer, ResourceDownloadOwnerSetting, ResourceDownloadOwnerSettingRequired,
+    ResourceInstance, ResourceInstanceRequired, S3MachineLearningModelResourceData,
+    S3MachineLearningModelResourceDataRequired, SageMakerMachineLearningModelResourceData,
+    SageMakerMachineLearningModelResourceDataRequired, SecretsManagerSecretResourceData,
+    SecretsManagerSecretResourceDataRequired,
+};
+
 /// The required properties of [`ResourceDefinition`], by name: `ResourceDefinition::new(ResourceDefinitionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceDefinitionRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the resource definition.
     pub name: Str,
 }
 
-static RULE_ResourceDefinition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResourceDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "InitialVersion",
-            Shape::Object(&RULE_ResourceDefinitionVersion),
-        ),
+        ("InitialVersion", Shape::Object(&RULE_ResourceDefinitionVersion)),
         ("Name", Shape::STR),
         ("Tags", Shape::Any),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Greengrass::ResourceDefinition` resource.
@@ -79,6 +83,7 @@ pub struct ResourceDefinition {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl ResourceDefinition {
     /// The CloudFormation type name, `AWS::Greengrass::ResourceDefinition`.
     pub const TYPE_NAME: &'static str = "AWS::Greengrass::ResourceDefinition";
@@ -94,13 +99,7 @@ impl ResourceDefinition {
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["LatestVersionArn", "Id", "Arn"],
-        attributes: &[
-            "Arn",
-            "Id",
-            "InitialVersion.Resources",
-            "LatestVersionArn",
-            "Name",
-        ],
+        attributes: &["Arn", "Id", "InitialVersion.Resources", "LatestVersionArn", "Name"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -115,28 +114,11 @@ impl ResourceDefinition {
     }
 
     /// `InitialVersion`: a [`ResourceDefinitionVersion`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn initial_version(mut self, value: impl Into<Obj<ResourceDefinitionVersion>>) -> Self {
-        self.initial_version = Some(value.into());
-        self
-    }
-
+    pub fn initial_version(mut self, value: impl Into<Obj<ResourceDefinitionVersion>>) -> Self { self.initial_version = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ResourceDefinition {
@@ -209,433 +191,21 @@ impl ResourceDefinitionAttributes {
     }
 }
 
-/// The required properties of [`GroupOwnerSetting`], by name: `GroupOwnerSetting::new(GroupOwnerSettingRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GroupOwnerSettingRequired {
-    /// `AutoAddGroupOwner`: a boolean, required.
-    ///
-    /// Indicates whether to give the privileges of the Linux group that owns the resource to the Lambda process. This gives the Lambda process the file access permissions of the Linux group.
-    pub auto_add_group_owner: Bool,
-}
-
-static RULE_GroupOwnerSetting: ObjRule = ObjRule {
-    properties: &[
-        ("AutoAddGroupOwner", Shape::Bool),
-        ("GroupOwner", Shape::STR),
-    ],
-    required: &["AutoAddGroupOwner"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `GroupOwnerSetting` property type of `AWS::Greengrass::ResourceDefinition`.
-///
-/// Settings that define additional Linux OS group permissions to give to the Lambda function process. You can give the permissions of the Linux group that owns the resource or choose another Linux group. These permissions are in addition to the function's `RunAs` permissions.
-///
-/// In an CloudFormation template, `GroupOwnerSetting` is a property of the \[`LocalDeviceResourceData`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-resourcedefinition-localdeviceresourcedata.html>) and \[`LocalVolumeResourceData`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-resourcedefinition-localvolumeresourcedata.html>) property types.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-resourcedefinition-groupownersetting.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct GroupOwnerSetting {
-    /// `AutoAddGroupOwner`: a boolean, required.
-    ///
-    /// Indicates whether to give the privileges of the Linux group that owns the resource to the Lambda process. This gives the Lambda process the file access permissions of the Linux group.
-    pub auto_add_group_owner: Bool,
-    /// `GroupOwner`: a string.
-    ///
-    /// The name of the Linux group whose privileges you want to add to the Lambda process. This value is ignored if `AutoAddGroupOwner` is true.
-    pub group_owner: Option<Str>,
-}
-
-impl GroupOwnerSetting {
-    /// A `GroupOwnerSetting` with its required properties, named in a [`GroupOwnerSettingRequired`].
-    pub fn new(required: GroupOwnerSettingRequired) -> Self {
-        Self {
-            auto_add_group_owner: required.auto_add_group_owner,
-            group_owner: None,
-        }
-    }
-
-    /// `AutoAddGroupOwner`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_add_group_owner(mut self, value: impl Into<Bool>) -> Self {
-        self.auto_add_group_owner = value.into();
-        self
-    }
-
-    /// `GroupOwner`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group_owner(mut self, value: impl Into<Str>) -> Self {
-        self.group_owner = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for GroupOwnerSetting {}
-
-impl ToValue for GroupOwnerSetting {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("AutoAddGroupOwner", &self.auto_add_group_owner)
-            .opt("GroupOwner", &self.group_owner)
-            .build()
-    }
-}
-
-/// The required properties of [`LocalDeviceResourceData`], by name: `LocalDeviceResourceData::new(LocalDeviceResourceDataRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LocalDeviceResourceDataRequired {
-    /// `SourcePath`: a string, required.
-    ///
-    /// The local absolute path of the device resource. The source path for a device resource can refer only to a character device or block device under `/dev` .
-    pub source_path: Str,
-}
-
-static RULE_LocalDeviceResourceData: ObjRule = ObjRule {
-    properties: &[
-        ("GroupOwnerSetting", Shape::Object(&RULE_GroupOwnerSetting)),
-        ("SourcePath", Shape::STR),
-    ],
-    required: &["SourcePath"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `LocalDeviceResourceData` property type of `AWS::Greengrass::ResourceDefinition`.
-///
-/// Settings for a local device resource, which represents a file under `/dev` . For more information, see \[Access Local Resources with Lambda Functions\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/access-local-resources.html>) in the *Developer Guide* .
-///
-/// In an CloudFormation template, `LocalDeviceResourceData` can be used in the \[`ResourceDataContainer`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-resourcedefinition-resourcedatacontainer.html>) property type.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-resourcedefinition-localdeviceresourcedata.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct LocalDeviceResourceData {
-    /// `GroupOwnerSetting`: a [`GroupOwnerSetting`] object.
-    ///
-    /// Settings that define additional Linux OS group permissions to give to the Lambda function process.
-    pub group_owner_setting: Option<Obj<GroupOwnerSetting>>,
-    /// `SourcePath`: a string, required.
-    ///
-    /// The local absolute path of the device resource. The source path for a device resource can refer only to a character device or block device under `/dev` .
-    pub source_path: Str,
-}
-
-impl LocalDeviceResourceData {
-    /// A `LocalDeviceResourceData` with its required properties, named in a [`LocalDeviceResourceDataRequired`].
-    pub fn new(required: LocalDeviceResourceDataRequired) -> Self {
-        Self {
-            group_owner_setting: None,
-            source_path: required.source_path,
-        }
-    }
-
-    /// `GroupOwnerSetting`: a [`GroupOwnerSetting`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group_owner_setting(mut self, value: impl Into<Obj<GroupOwnerSetting>>) -> Self {
-        self.group_owner_setting = Some(value.into());
-        self
-    }
-
-    /// `SourcePath`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_path(mut self, value: impl Into<Str>) -> Self {
-        self.source_path = value.into();
-        self
-    }
-}
-
-impl PropertyType for LocalDeviceResourceData {}
-
-impl ToValue for LocalDeviceResourceData {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("GroupOwnerSetting", &self.group_owner_setting)
-            .req("SourcePath", &self.source_path)
-            .build()
-    }
-}
-
-/// The required properties of [`LocalVolumeResourceData`], by name: `LocalVolumeResourceData::new(LocalVolumeResourceDataRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LocalVolumeResourceDataRequired {
-    /// `DestinationPath`: a string, required.
-    ///
-    /// The absolute local path of the resource in the Lambda environment.
-    pub destination_path: Str,
-    /// `SourcePath`: a string, required.
-    ///
-    /// The local absolute path of the volume resource on the host. The source path for a volume resource type cannot start with `/sys` .
-    pub source_path: Str,
-}
-
-static RULE_LocalVolumeResourceData: ObjRule = ObjRule {
-    properties: &[
-        ("DestinationPath", Shape::STR),
-        ("GroupOwnerSetting", Shape::Object(&RULE_GroupOwnerSetting)),
-        ("SourcePath", Shape::STR),
-    ],
-    required: &["SourcePath", "DestinationPath"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `LocalVolumeResourceData` property type of `AWS::Greengrass::ResourceDefinition`.
-///
-/// Settings for a local volume resource, which represents a file or directory on the root file system. For more information, see \[Access Local Resources with Lambda Functions\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/access-local-resources.html>) in the *Developer Guide* .
-///
-/// In an CloudFormation template, `LocalVolumeResourceData` can be used in the \[`ResourceDataContainer`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-resourcedefinition-resourcedatacontainer.html>) property type.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-resourcedefinition-localvolumeresourcedata.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct LocalVolumeResourceData {
-    /// `DestinationPath`: a string, required.
-    ///
-    /// The absolute local path of the resource in the Lambda environment.
-    pub destination_path: Str,
-    /// `GroupOwnerSetting`: a [`GroupOwnerSetting`] object.
-    ///
-    /// Settings that define additional Linux OS group permissions to give to the Lambda function process.
-    pub group_owner_setting: Option<Obj<GroupOwnerSetting>>,
-    /// `SourcePath`: a string, required.
-    ///
-    /// The local absolute path of the volume resource on the host. The source path for a volume resource type cannot start with `/sys` .
-    pub source_path: Str,
-}
-
-impl LocalVolumeResourceData {
-    /// A `LocalVolumeResourceData` with its required properties, named in a [`LocalVolumeResourceDataRequired`].
-    pub fn new(required: LocalVolumeResourceDataRequired) -> Self {
-        Self {
-            destination_path: required.destination_path,
-            group_owner_setting: None,
-            source_path: required.source_path,
-        }
-    }
-
-    /// `DestinationPath`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_path(mut self, value: impl Into<Str>) -> Self {
-        self.destination_path = value.into();
-        self
-    }
-
-    /// `GroupOwnerSetting`: a [`GroupOwnerSetting`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group_owner_setting(mut self, value: impl Into<Obj<GroupOwnerSetting>>) -> Self {
-        self.group_owner_setting = Some(value.into());
-        self
-    }
-
-    /// `SourcePath`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_path(mut self, value: impl Into<Str>) -> Self {
-        self.source_path = value.into();
-        self
-    }
-}
-
-impl PropertyType for LocalVolumeResourceData {}
-
-impl ToValue for LocalVolumeResourceData {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("DestinationPath", &self.destination_path)
-            .opt("GroupOwnerSetting", &self.group_owner_setting)
-            .req("SourcePath", &self.source_path)
-            .build()
-    }
-}
-
-static RULE_ResourceDataContainer: ObjRule = ObjRule {
-    properties: &[
-        (
-            "LocalDeviceResourceData",
-            Shape::Object(&RULE_LocalDeviceResourceData),
-        ),
-        (
-            "LocalVolumeResourceData",
-            Shape::Object(&RULE_LocalVolumeResourceData),
-        ),
-        (
-            "S3MachineLearningModelResourceData",
-            Shape::Object(&RULE_S3MachineLearningModelResourceData),
-        ),
-        (
-            "SageMakerMachineLearningModelResourceData",
-            Shape::Object(&RULE_SageMakerMachineLearningModelResourceData),
-        ),
-        (
-            "SecretsManagerSecretResourceData",
-            Shape::Object(&RULE_SecretsManagerSecretResourceData),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ResourceDataContainer` property type of `AWS::Greengrass::ResourceDefinition`.
-///
-/// A container for resource data, which defines the resource type. The container takes only one of the following supported resource data types: `LocalDeviceResourceData` , `LocalVolumeResourceData` , `SageMakerMachineLearningModelResourceData` , `S3MachineLearningModelResourceData` , or `SecretsManagerSecretResourceData` .
-///
-/// &gt; Only one resource type can be defined for a `ResourceDataContainer` instance.
-///
-/// In an CloudFormation template, `ResourceDataContainer` is a property of the \[`ResourceInstance`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-resourcedefinition-resourceinstance.html>) property type.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-resourcedefinition-resourcedatacontainer.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ResourceDataContainer {
-    /// `LocalDeviceResourceData`: a [`LocalDeviceResourceData`] object.
-    ///
-    /// Settings for a local device resource.
-    pub local_device_resource_data: Option<Obj<LocalDeviceResourceData>>,
-    /// `LocalVolumeResourceData`: a [`LocalVolumeResourceData`] object.
-    ///
-    /// Settings for a local volume resource.
-    pub local_volume_resource_data: Option<Obj<LocalVolumeResourceData>>,
-    /// `S3MachineLearningModelResourceData`: a [`S3MachineLearningModelResourceData`] object.
-    ///
-    /// Settings for a machine learning resource stored in Amazon S3 .
-    pub s3_machine_learning_model_resource_data: Option<Obj<S3MachineLearningModelResourceData>>,
-    /// `SageMakerMachineLearningModelResourceData`: a [`SageMakerMachineLearningModelResourceData`] object.
-    ///
-    /// Settings for a machine learning resource saved as an SageMaker AI training job.
-    pub sage_maker_machine_learning_model_resource_data:
-        Option<Obj<SageMakerMachineLearningModelResourceData>>,
-    /// `SecretsManagerSecretResourceData`: a [`SecretsManagerSecretResourceData`] object.
-    ///
-    /// Settings for a secret resource.
-    pub secrets_manager_secret_resource_data: Option<Obj<SecretsManagerSecretResourceData>>,
-}
-
-impl ResourceDataContainer {
-    /// A `ResourceDataContainer` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `LocalDeviceResourceData`: a [`LocalDeviceResourceData`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn local_device_resource_data(
-        mut self,
-        value: impl Into<Obj<LocalDeviceResourceData>>,
-    ) -> Self {
-        self.local_device_resource_data = Some(value.into());
-        self
-    }
-
-    /// `LocalVolumeResourceData`: a [`LocalVolumeResourceData`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn local_volume_resource_data(
-        mut self,
-        value: impl Into<Obj<LocalVolumeResourceData>>,
-    ) -> Self {
-        self.local_volume_resource_data = Some(value.into());
-        self
-    }
-
-    /// `S3MachineLearningModelResourceData`: a [`S3MachineLearningModelResourceData`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_machine_learning_model_resource_data(
-        mut self,
-        value: impl Into<Obj<S3MachineLearningModelResourceData>>,
-    ) -> Self {
-        self.s3_machine_learning_model_resource_data = Some(value.into());
-        self
-    }
-
-    /// `SageMakerMachineLearningModelResourceData`: a [`SageMakerMachineLearningModelResourceData`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sage_maker_machine_learning_model_resource_data(
-        mut self,
-        value: impl Into<Obj<SageMakerMachineLearningModelResourceData>>,
-    ) -> Self {
-        self.sage_maker_machine_learning_model_resource_data = Some(value.into());
-        self
-    }
-
-    /// `SecretsManagerSecretResourceData`: a [`SecretsManagerSecretResourceData`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secrets_manager_secret_resource_data(
-        mut self,
-        value: impl Into<Obj<SecretsManagerSecretResourceData>>,
-    ) -> Self {
-        self.secrets_manager_secret_resource_data = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for ResourceDataContainer {}
-
-impl ToValue for ResourceDataContainer {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("LocalDeviceResourceData", &self.local_device_resource_data)
-            .opt("LocalVolumeResourceData", &self.local_volume_resource_data)
-            .opt(
-                "S3MachineLearningModelResourceData",
-                &self.s3_machine_learning_model_resource_data,
-            )
-            .opt(
-                "SageMakerMachineLearningModelResourceData",
-                &self.sage_maker_machine_learning_model_resource_data,
-            )
-            .opt(
-                "SecretsManagerSecretResourceData",
-                &self.secrets_manager_secret_resource_data,
-            )
-            .build()
-    }
-}
-
 /// The required properties of [`ResourceDefinitionVersion`], by name: `ResourceDefinitionVersion::new(ResourceDefinitionVersionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceDefinitionVersionRequired {
     /// `Resources`: a list of [`ResourceInstance`] objects, required.
-    ///
-    /// The resources in this version.
     pub resources: List<ResourceInstance>,
 }
 
-static RULE_ResourceDefinitionVersion: ObjRule = ObjRule {
-    properties: &[(
-        "Resources",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_ResourceInstance),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ResourceDefinitionVersion: ObjRule = ObjRule {
+    properties: &[
+        ("Resources", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceInstance), min_items: None, max_items: None })),
+    ],
     required: &["Resources"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ResourceDefinitionVersion` property type of `AWS::Greengrass::ResourceDefinition`.
@@ -655,6 +225,7 @@ pub struct ResourceDefinitionVersion {
     pub resources: List<ResourceInstance>,
 }
 
+#[rustfmt::skip]
 impl ResourceDefinitionVersion {
     /// A `ResourceDefinitionVersion` with its required properties, named in a [`ResourceDefinitionVersionRequired`].
     pub fn new(required: ResourceDefinitionVersionRequired) -> Self {
@@ -664,12 +235,7 @@ impl ResourceDefinitionVersion {
     }
 
     /// `Resources`: a list of [`ResourceInstance`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resources(mut self, value: impl Into<List<ResourceInstance>>) -> Self {
-        self.resources = value.into();
-        self
-    }
+    pub fn resources(mut self, value: impl Into<List<ResourceInstance>>) -> Self { self.resources = value.into(); self }
 }
 
 impl PropertyType for ResourceDefinitionVersion {}
@@ -677,480 +243,5 @@ impl PropertyType for ResourceDefinitionVersion {}
 impl ToValue for ResourceDefinitionVersion {
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Resources", &self.resources).build()
-    }
-}
-
-/// The required properties of [`ResourceDownloadOwnerSetting`], by name: `ResourceDownloadOwnerSetting::new(ResourceDownloadOwnerSettingRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ResourceDownloadOwnerSettingRequired {
-    /// `GroupOwner`: a string, required.
-    ///
-    /// The group owner of the machine learning resource. This is the group ID (GID) of an existing Linux OS group on the system. The group's permissions are added to the Lambda process.
-    pub group_owner: Str,
-    /// `GroupPermission`: a string, required.
-    ///
-    /// The permissions that the group owner has to the machine learning resource. Valid values are `rw` (read-write) or `ro` (read-only).
-    pub group_permission: Str,
-}
-
-static RULE_ResourceDownloadOwnerSetting: ObjRule = ObjRule {
-    properties: &[("GroupOwner", Shape::STR), ("GroupPermission", Shape::STR)],
-    required: &["GroupOwner", "GroupPermission"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ResourceDownloadOwnerSetting` property type of `AWS::Greengrass::ResourceDefinition`.
-///
-/// The owner setting for a downloaded machine learning resource. For more information, see \[Access Machine Learning Resources from Lambda Functions\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/access-ml-resources.html>) in the *Developer Guide* .
-///
-/// In an CloudFormation template, `ResourceDownloadOwnerSetting` is the property type of the `OwnerSetting` property for the \[`S3MachineLearningModelResourceData`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-resourcedefinition-s3machinelearningmodelresourcedata.html>) and \[`SageMakerMachineLearningModelResourceData`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-resourcedefinition-sagemakermachinelearningmodelresourcedata.html>) property types.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-resourcedefinition-resourcedownloadownersetting.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ResourceDownloadOwnerSetting {
-    /// `GroupOwner`: a string, required.
-    ///
-    /// The group owner of the machine learning resource. This is the group ID (GID) of an existing Linux OS group on the system. The group's permissions are added to the Lambda process.
-    pub group_owner: Str,
-    /// `GroupPermission`: a string, required.
-    ///
-    /// The permissions that the group owner has to the machine learning resource. Valid values are `rw` (read-write) or `ro` (read-only).
-    pub group_permission: Str,
-}
-
-impl ResourceDownloadOwnerSetting {
-    /// A `ResourceDownloadOwnerSetting` with its required properties, named in a [`ResourceDownloadOwnerSettingRequired`].
-    pub fn new(required: ResourceDownloadOwnerSettingRequired) -> Self {
-        Self {
-            group_owner: required.group_owner,
-            group_permission: required.group_permission,
-        }
-    }
-
-    /// `GroupOwner`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group_owner(mut self, value: impl Into<Str>) -> Self {
-        self.group_owner = value.into();
-        self
-    }
-
-    /// `GroupPermission`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group_permission(mut self, value: impl Into<Str>) -> Self {
-        self.group_permission = value.into();
-        self
-    }
-}
-
-impl PropertyType for ResourceDownloadOwnerSetting {}
-
-impl ToValue for ResourceDownloadOwnerSetting {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("GroupOwner", &self.group_owner)
-            .req("GroupPermission", &self.group_permission)
-            .build()
-    }
-}
-
-/// The required properties of [`ResourceInstance`], by name: `ResourceInstance::new(ResourceInstanceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ResourceInstanceRequired {
-    /// `Id`: a string, required.
-    ///
-    /// A descriptive or arbitrary ID for the resource. This value must be unique within the resource definition version. Maximum length is 128 characters with pattern `[a-zA-Z0-9:_-]+` .
-    pub id: Str,
-    /// `Name`: a string, required.
-    ///
-    /// The descriptive resource name, which is displayed on the AWS IoT Greengrass console. Maximum length 128 characters with pattern \[a-zA-Z0-9:_-\]+. This must be unique within a Greengrass group.
-    pub name: Str,
-    /// `ResourceDataContainer`: a [`ResourceDataContainer`] object, required.
-    ///
-    /// A container for resource data. The container takes only one of the following supported resource data types: `LocalDeviceResourceData` , `LocalVolumeResourceData` , `SageMakerMachineLearningModelResourceData` , `S3MachineLearningModelResourceData` , or `SecretsManagerSecretResourceData` .
-    ///
-    /// &gt; Only one resource type can be defined for a `ResourceDataContainer` instance.
-    pub resource_data_container: Obj<ResourceDataContainer>,
-}
-
-static RULE_ResourceInstance: ObjRule = ObjRule {
-    properties: &[
-        ("Id", Shape::STR),
-        ("Name", Shape::STR),
-        (
-            "ResourceDataContainer",
-            Shape::Object(&RULE_ResourceDataContainer),
-        ),
-    ],
-    required: &["ResourceDataContainer", "Id", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ResourceInstance` property type of `AWS::Greengrass::ResourceDefinition`.
-///
-/// A local resource, machine learning resource, or secret resource. For more information, see \[Access Local Resources with Lambda Functions\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/access-local-resources.html>) , \[Perform Machine Learning Inference\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/ml-inference.html>) , and \[Deploy Secrets to the AWS IoT Greengrass Core\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/secrets.html>) in the *Developer Guide* .
-///
-/// In an CloudFormation template, the `Resources` property of the \[`AWS::Greengrass::ResourceDefinition`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-resourcedefinition.html>) resource contains a list of `ResourceInstance` property types.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-resourcedefinition-resourceinstance.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ResourceInstance {
-    /// `Id`: a string, required.
-    ///
-    /// A descriptive or arbitrary ID for the resource. This value must be unique within the resource definition version. Maximum length is 128 characters with pattern `[a-zA-Z0-9:_-]+` .
-    pub id: Str,
-    /// `Name`: a string, required.
-    ///
-    /// The descriptive resource name, which is displayed on the AWS IoT Greengrass console. Maximum length 128 characters with pattern \[a-zA-Z0-9:_-\]+. This must be unique within a Greengrass group.
-    pub name: Str,
-    /// `ResourceDataContainer`: a [`ResourceDataContainer`] object, required.
-    ///
-    /// A container for resource data. The container takes only one of the following supported resource data types: `LocalDeviceResourceData` , `LocalVolumeResourceData` , `SageMakerMachineLearningModelResourceData` , `S3MachineLearningModelResourceData` , or `SecretsManagerSecretResourceData` .
-    ///
-    /// &gt; Only one resource type can be defined for a `ResourceDataContainer` instance.
-    pub resource_data_container: Obj<ResourceDataContainer>,
-}
-
-impl ResourceInstance {
-    /// A `ResourceInstance` with its required properties, named in a [`ResourceInstanceRequired`].
-    pub fn new(required: ResourceInstanceRequired) -> Self {
-        Self {
-            id: required.id,
-            name: required.name,
-            resource_data_container: required.resource_data_container,
-        }
-    }
-
-    /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
-    /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
-    /// `ResourceDataContainer`: a [`ResourceDataContainer`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_data_container(mut self, value: impl Into<Obj<ResourceDataContainer>>) -> Self {
-        self.resource_data_container = value.into();
-        self
-    }
-}
-
-impl PropertyType for ResourceInstance {}
-
-impl ToValue for ResourceInstance {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Id", &self.id)
-            .req("Name", &self.name)
-            .req("ResourceDataContainer", &self.resource_data_container)
-            .build()
-    }
-}
-
-/// The required properties of [`S3MachineLearningModelResourceData`], by name: `S3MachineLearningModelResourceData::new(S3MachineLearningModelResourceDataRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3MachineLearningModelResourceDataRequired {
-    /// `DestinationPath`: a string, required.
-    ///
-    /// The absolute local path of the resource inside the Lambda environment.
-    pub destination_path: Str,
-    /// `S3Uri`: a string, required.
-    ///
-    /// The URI of the source model in an Amazon S3 bucket. The model package must be in `tar.gz` or `.zip` format.
-    pub s3_uri: Str,
-}
-
-static RULE_S3MachineLearningModelResourceData: ObjRule = ObjRule {
-    properties: &[
-        ("DestinationPath", Shape::STR),
-        (
-            "OwnerSetting",
-            Shape::Object(&RULE_ResourceDownloadOwnerSetting),
-        ),
-        ("S3Uri", Shape::STR),
-    ],
-    required: &["DestinationPath", "S3Uri"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `S3MachineLearningModelResourceData` property type of `AWS::Greengrass::ResourceDefinition`.
-///
-/// Settings for an Amazon S3 machine learning resource. For more information, see \[Perform Machine Learning Inference\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/ml-inference.html>) in the *Developer Guide* .
-///
-/// In an CloudFormation template, `S3MachineLearningModelResourceData` can be used in the \[`ResourceDataContainer`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-resourcedefinition-resourcedatacontainer.html>) property type.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-resourcedefinition-s3machinelearningmodelresourcedata.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3MachineLearningModelResourceData {
-    /// `DestinationPath`: a string, required.
-    ///
-    /// The absolute local path of the resource inside the Lambda environment.
-    pub destination_path: Str,
-    /// `OwnerSetting`: a [`ResourceDownloadOwnerSetting`] object.
-    ///
-    /// The owner setting for the downloaded machine learning resource. For more information, see \[Access Machine Learning Resources from Lambda Functions\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/access-ml-resources.html>) in the *Developer Guide* .
-    pub owner_setting: Option<Obj<ResourceDownloadOwnerSetting>>,
-    /// `S3Uri`: a string, required.
-    ///
-    /// The URI of the source model in an Amazon S3 bucket. The model package must be in `tar.gz` or `.zip` format.
-    pub s3_uri: Str,
-}
-
-impl S3MachineLearningModelResourceData {
-    /// A `S3MachineLearningModelResourceData` with its required properties, named in a [`S3MachineLearningModelResourceDataRequired`].
-    pub fn new(required: S3MachineLearningModelResourceDataRequired) -> Self {
-        Self {
-            destination_path: required.destination_path,
-            owner_setting: None,
-            s3_uri: required.s3_uri,
-        }
-    }
-
-    /// `DestinationPath`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_path(mut self, value: impl Into<Str>) -> Self {
-        self.destination_path = value.into();
-        self
-    }
-
-    /// `OwnerSetting`: a [`ResourceDownloadOwnerSetting`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn owner_setting(mut self, value: impl Into<Obj<ResourceDownloadOwnerSetting>>) -> Self {
-        self.owner_setting = Some(value.into());
-        self
-    }
-
-    /// `S3Uri`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self {
-        self.s3_uri = value.into();
-        self
-    }
-}
-
-impl PropertyType for S3MachineLearningModelResourceData {}
-
-impl ToValue for S3MachineLearningModelResourceData {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("DestinationPath", &self.destination_path)
-            .opt("OwnerSetting", &self.owner_setting)
-            .req("S3Uri", &self.s3_uri)
-            .build()
-    }
-}
-
-/// The required properties of [`SageMakerMachineLearningModelResourceData`], by name: `SageMakerMachineLearningModelResourceData::new(SageMakerMachineLearningModelResourceDataRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SageMakerMachineLearningModelResourceDataRequired {
-    /// `DestinationPath`: a string, required.
-    ///
-    /// The absolute local path of the resource inside the Lambda environment.
-    pub destination_path: Str,
-    /// `SageMakerJobArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the Amazon SageMaker AI training job that represents the source model.
-    pub sage_maker_job_arn: Str,
-}
-
-static RULE_SageMakerMachineLearningModelResourceData: ObjRule = ObjRule {
-    properties: &[
-        ("DestinationPath", Shape::STR),
-        (
-            "OwnerSetting",
-            Shape::Object(&RULE_ResourceDownloadOwnerSetting),
-        ),
-        ("SageMakerJobArn", Shape::STR),
-    ],
-    required: &["DestinationPath", "SageMakerJobArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SageMakerMachineLearningModelResourceData` property type of `AWS::Greengrass::ResourceDefinition`.
-///
-/// Settings for an Secrets Manager machine learning resource. For more information, see \[Perform Machine Learning Inference\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/ml-inference.html>) in the *Developer Guide* .
-///
-/// In an CloudFormation template, `SageMakerMachineLearningModelResourceData` can be used in the \[`ResourceDataContainer`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-resourcedefinition-resourcedatacontainer.html>) property type.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-resourcedefinition-sagemakermachinelearningmodelresourcedata.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct SageMakerMachineLearningModelResourceData {
-    /// `DestinationPath`: a string, required.
-    ///
-    /// The absolute local path of the resource inside the Lambda environment.
-    pub destination_path: Str,
-    /// `OwnerSetting`: a [`ResourceDownloadOwnerSetting`] object.
-    ///
-    /// The owner setting for the downloaded machine learning resource. For more information, see \[Access Machine Learning Resources from Lambda Functions\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/access-ml-resources.html>) in the *Developer Guide* .
-    pub owner_setting: Option<Obj<ResourceDownloadOwnerSetting>>,
-    /// `SageMakerJobArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the Amazon SageMaker AI training job that represents the source model.
-    pub sage_maker_job_arn: Str,
-}
-
-impl SageMakerMachineLearningModelResourceData {
-    /// A `SageMakerMachineLearningModelResourceData` with its required properties, named in a [`SageMakerMachineLearningModelResourceDataRequired`].
-    pub fn new(required: SageMakerMachineLearningModelResourceDataRequired) -> Self {
-        Self {
-            destination_path: required.destination_path,
-            owner_setting: None,
-            sage_maker_job_arn: required.sage_maker_job_arn,
-        }
-    }
-
-    /// `DestinationPath`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_path(mut self, value: impl Into<Str>) -> Self {
-        self.destination_path = value.into();
-        self
-    }
-
-    /// `OwnerSetting`: a [`ResourceDownloadOwnerSetting`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn owner_setting(mut self, value: impl Into<Obj<ResourceDownloadOwnerSetting>>) -> Self {
-        self.owner_setting = Some(value.into());
-        self
-    }
-
-    /// `SageMakerJobArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sage_maker_job_arn(mut self, value: impl Into<Str>) -> Self {
-        self.sage_maker_job_arn = value.into();
-        self
-    }
-}
-
-impl PropertyType for SageMakerMachineLearningModelResourceData {}
-
-impl ToValue for SageMakerMachineLearningModelResourceData {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("DestinationPath", &self.destination_path)
-            .opt("OwnerSetting", &self.owner_setting)
-            .req("SageMakerJobArn", &self.sage_maker_job_arn)
-            .build()
-    }
-}
-
-/// The required properties of [`SecretsManagerSecretResourceData`], by name: `SecretsManagerSecretResourceData::new(SecretsManagerSecretResourceDataRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SecretsManagerSecretResourceDataRequired {
-    /// `ARN`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the Secrets Manager secret to make available on the core. The value of the secret's latest version (represented by the `AWSCURRENT` staging label) is included by default.
-    pub arn: Str,
-}
-
-static RULE_SecretsManagerSecretResourceData: ObjRule = ObjRule {
-    properties: &[
-        ("ARN", Shape::STR),
-        (
-            "AdditionalStagingLabelsToDownload",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-    ],
-    required: &["ARN"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SecretsManagerSecretResourceData` property type of `AWS::Greengrass::ResourceDefinition`.
-///
-/// Settings for a secret resource, which references a secret from AWS Secrets Manager . AWS IoT Greengrass stores a local, encrypted copy of the secret on the Greengrass core, where it can be securely accessed by connectors and Lambda functions. For more information, see \[Deploy Secrets to the AWS IoT Greengrass Core\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/secrets.html>) in the *Developer Guide* .
-///
-/// In an CloudFormation template, `SecretsManagerSecretResourceData` can be used in the \[`ResourceDataContainer`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-resourcedefinition-resourcedatacontainer.html>) property type.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-resourcedefinition-secretsmanagersecretresourcedata.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct SecretsManagerSecretResourceData {
-    /// `ARN`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the Secrets Manager secret to make available on the core. The value of the secret's latest version (represented by the `AWSCURRENT` staging label) is included by default.
-    pub arn: Str,
-    /// `AdditionalStagingLabelsToDownload`: a list of strings.
-    ///
-    /// The staging labels whose values you want to make available on the core, in addition to `AWSCURRENT` .
-    pub additional_staging_labels_to_download: Option<List<Str>>,
-}
-
-impl SecretsManagerSecretResourceData {
-    /// A `SecretsManagerSecretResourceData` with its required properties, named in a [`SecretsManagerSecretResourceDataRequired`].
-    pub fn new(required: SecretsManagerSecretResourceDataRequired) -> Self {
-        Self {
-            arn: required.arn,
-            additional_staging_labels_to_download: None,
-        }
-    }
-
-    /// `ARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = value.into();
-        self
-    }
-
-    /// `AdditionalStagingLabelsToDownload`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn additional_staging_labels_to_download(mut self, value: impl Into<List<Str>>) -> Self {
-        self.additional_staging_labels_to_download = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for SecretsManagerSecretResourceData {}
-
-impl ToValue for SecretsManagerSecretResourceData {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("ARN", &self.arn)
-            .opt(
-                "AdditionalStagingLabelsToDownload",
-                &self.additional_staging_labels_to_download,
-            )
-            .build()
     }
 }

@@ -7,30 +7,26 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Subscription;
+pub use super::shared::{Subscription, SubscriptionRequired};
+
 /// The required properties of [`SubscriptionDefinition`], by name: `SubscriptionDefinition::new(SubscriptionDefinitionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubscriptionDefinitionRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the subscription definition.
     pub name: Str,
 }
 
-static RULE_SubscriptionDefinition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SubscriptionDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "InitialVersion",
-            Shape::Object(&RULE_SubscriptionDefinitionVersion),
-        ),
+        ("InitialVersion", Shape::Object(&RULE_SubscriptionDefinitionVersion)),
         ("Name", Shape::STR),
         ("Tags", Shape::Any),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Greengrass::SubscriptionDefinition` resource.
@@ -79,6 +75,7 @@ pub struct SubscriptionDefinition {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl SubscriptionDefinition {
     /// The CloudFormation type name, `AWS::Greengrass::SubscriptionDefinition`.
     pub const TYPE_NAME: &'static str = "AWS::Greengrass::SubscriptionDefinition";
@@ -94,13 +91,7 @@ impl SubscriptionDefinition {
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["LatestVersionArn", "Arn", "Id"],
-        attributes: &[
-            "Arn",
-            "Id",
-            "InitialVersion.Subscriptions",
-            "LatestVersionArn",
-            "Name",
-        ],
+        attributes: &["Arn", "Id", "InitialVersion.Subscriptions", "LatestVersionArn", "Name"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -115,28 +106,11 @@ impl SubscriptionDefinition {
     }
 
     /// `InitialVersion`: a [`SubscriptionDefinitionVersion`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn initial_version(mut self, value: impl Into<Obj<SubscriptionDefinitionVersion>>) -> Self {
-        self.initial_version = Some(value.into());
-        self
-    }
-
+    pub fn initial_version(mut self, value: impl Into<Obj<SubscriptionDefinitionVersion>>) -> Self { self.initial_version = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for SubscriptionDefinition {
@@ -209,150 +183,21 @@ impl SubscriptionDefinitionAttributes {
     }
 }
 
-/// The required properties of [`Subscription`], by name: `Subscription::new(SubscriptionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SubscriptionRequired {
-    /// `Id`: a string, required.
-    ///
-    /// A descriptive or arbitrary ID for the subscription. This value must be unique within the subscription definition version. Maximum length is 128 characters with pattern `[a-zA-Z0-9:_-]+` .
-    pub id: Str,
-    /// `Source`: a string, required.
-    ///
-    /// The originator of the message. The value can be a thing ARN, the ARN of a Lambda function alias (recommended) or version, a connector ARN, `cloud` (which represents the AWS IoT cloud), or `GGShadowService` .
-    pub source: Str,
-    /// `Subject`: a string, required.
-    ///
-    /// The MQTT topic used to route the message.
-    pub subject: Str,
-    /// `Target`: a string, required.
-    ///
-    /// The destination of the message. The value can be a thing ARN, the ARN of a Lambda function alias (recommended) or version, a connector ARN, `cloud` (which represents the AWS IoT cloud), or `GGShadowService` .
-    pub target: Str,
-}
-
-static RULE_Subscription: ObjRule = ObjRule {
-    properties: &[
-        ("Id", Shape::STR),
-        ("Source", Shape::STR),
-        ("Subject", Shape::STR),
-        ("Target", Shape::STR),
-    ],
-    required: &["Target", "Id", "Source", "Subject"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Subscription` property type of `AWS::Greengrass::SubscriptionDefinition`.
-///
-/// Subscriptions define how MQTT messages can be exchanged between devices, functions, and connectors in the group, and with AWS IoT or the local shadow service. A subscription defines a message source, message target, and a topic (or subject) that's used to route messages from the source to the target. A subscription defines the message flow in one direction, from the source to the target. For two-way communication, you must set up two subscriptions, one for each direction.
-///
-/// In an CloudFormation template, the `Subscriptions` property of the \[`SubscriptionDefinitionVersion`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-subscriptiondefinition-subscriptiondefinitionversion.html>) property type contains a list of `Subscription` property types.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-subscriptiondefinition-subscription.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Subscription {
-    /// `Id`: a string, required.
-    ///
-    /// A descriptive or arbitrary ID for the subscription. This value must be unique within the subscription definition version. Maximum length is 128 characters with pattern `[a-zA-Z0-9:_-]+` .
-    pub id: Str,
-    /// `Source`: a string, required.
-    ///
-    /// The originator of the message. The value can be a thing ARN, the ARN of a Lambda function alias (recommended) or version, a connector ARN, `cloud` (which represents the AWS IoT cloud), or `GGShadowService` .
-    pub source: Str,
-    /// `Subject`: a string, required.
-    ///
-    /// The MQTT topic used to route the message.
-    pub subject: Str,
-    /// `Target`: a string, required.
-    ///
-    /// The destination of the message. The value can be a thing ARN, the ARN of a Lambda function alias (recommended) or version, a connector ARN, `cloud` (which represents the AWS IoT cloud), or `GGShadowService` .
-    pub target: Str,
-}
-
-impl Subscription {
-    /// A `Subscription` with its required properties, named in a [`SubscriptionRequired`].
-    pub fn new(required: SubscriptionRequired) -> Self {
-        Self {
-            id: required.id,
-            source: required.source,
-            subject: required.subject,
-            target: required.target,
-        }
-    }
-
-    /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
-    /// `Source`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source(mut self, value: impl Into<Str>) -> Self {
-        self.source = value.into();
-        self
-    }
-
-    /// `Subject`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subject(mut self, value: impl Into<Str>) -> Self {
-        self.subject = value.into();
-        self
-    }
-
-    /// `Target`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target(mut self, value: impl Into<Str>) -> Self {
-        self.target = value.into();
-        self
-    }
-}
-
-impl PropertyType for Subscription {}
-
-impl ToValue for Subscription {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Id", &self.id)
-            .req("Source", &self.source)
-            .req("Subject", &self.subject)
-            .req("Target", &self.target)
-            .build()
-    }
-}
-
 /// The required properties of [`SubscriptionDefinitionVersion`], by name: `SubscriptionDefinitionVersion::new(SubscriptionDefinitionVersionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubscriptionDefinitionVersionRequired {
     /// `Subscriptions`: a list of [`Subscription`] objects, required.
-    ///
-    /// The subscriptions in this version.
     pub subscriptions: List<Subscription>,
 }
 
-static RULE_SubscriptionDefinitionVersion: ObjRule = ObjRule {
-    properties: &[(
-        "Subscriptions",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_Subscription),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_SubscriptionDefinitionVersion: ObjRule = ObjRule {
+    properties: &[
+        ("Subscriptions", Shape::List(&ListRule { items: Shape::Object(&RULE_Subscription), min_items: None, max_items: None })),
+    ],
     required: &["Subscriptions"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SubscriptionDefinitionVersion` property type of `AWS::Greengrass::SubscriptionDefinition`.
@@ -372,6 +217,7 @@ pub struct SubscriptionDefinitionVersion {
     pub subscriptions: List<Subscription>,
 }
 
+#[rustfmt::skip]
 impl SubscriptionDefinitionVersion {
     /// A `SubscriptionDefinitionVersion` with its required properties, named in a [`SubscriptionDefinitionVersionRequired`].
     pub fn new(required: SubscriptionDefinitionVersionRequired) -> Self {
@@ -381,12 +227,7 @@ impl SubscriptionDefinitionVersion {
     }
 
     /// `Subscriptions`: a list of [`Subscription`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subscriptions(mut self, value: impl Into<List<Subscription>>) -> Self {
-        self.subscriptions = value.into();
-        self
-    }
+    pub fn subscriptions(mut self, value: impl Into<List<Subscription>>) -> Self { self.subscriptions = value.into(); self }
 }
 
 impl PropertyType for SubscriptionDefinitionVersion {}

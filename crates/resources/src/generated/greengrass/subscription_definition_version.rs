@@ -7,41 +7,27 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Subscription;
+pub use super::shared::{Subscription, SubscriptionRequired};
+
 /// The required properties of [`SubscriptionDefinitionVersion`], by name: `SubscriptionDefinitionVersion::new(SubscriptionDefinitionVersionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubscriptionDefinitionVersionRequired {
     /// `SubscriptionDefinitionId`: a string, required.
-    ///
-    /// The ID of the subscription definition associated with this version. This value is a GUID.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub subscription_definition_id: Str,
     /// `Subscriptions`: a list of [`Subscription`] objects, required.
-    ///
-    /// The subscriptions in this version.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub subscriptions: List<Subscription>,
 }
 
-static RULE_SubscriptionDefinitionVersion: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SubscriptionDefinitionVersion: ObjRule = ObjRule {
     properties: &[
         ("SubscriptionDefinitionId", Shape::STR),
-        (
-            "Subscriptions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Subscription),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Subscriptions", Shape::List(&ListRule { items: Shape::Object(&RULE_Subscription), min_items: None, max_items: None })),
     ],
     required: &["SubscriptionDefinitionId", "Subscriptions"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Greengrass::SubscriptionDefinitionVersion` resource.
@@ -75,6 +61,7 @@ pub struct SubscriptionDefinitionVersion {
     pub subscriptions: List<Subscription>,
 }
 
+#[rustfmt::skip]
 impl SubscriptionDefinitionVersion {
     /// The CloudFormation type name, `AWS::Greengrass::SubscriptionDefinitionVersion`.
     pub const TYPE_NAME: &'static str = "AWS::Greengrass::SubscriptionDefinitionVersion";
@@ -104,20 +91,9 @@ impl SubscriptionDefinitionVersion {
     }
 
     /// `SubscriptionDefinitionId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subscription_definition_id(mut self, value: impl Into<Str>) -> Self {
-        self.subscription_definition_id = value.into();
-        self
-    }
-
+    pub fn subscription_definition_id(mut self, value: impl Into<Str>) -> Self { self.subscription_definition_id = value.into(); self }
     /// `Subscriptions`: a list of [`Subscription`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subscriptions(mut self, value: impl Into<List<Subscription>>) -> Self {
-        self.subscriptions = value.into();
-        self
-    }
+    pub fn subscriptions(mut self, value: impl Into<List<Subscription>>) -> Self { self.subscriptions = value.into(); self }
 }
 
 impl Resource for SubscriptionDefinitionVersion {
@@ -153,125 +129,5 @@ impl SubscriptionDefinitionVersionAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
-    }
-}
-
-/// The required properties of [`Subscription`], by name: `Subscription::new(SubscriptionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SubscriptionRequired {
-    /// `Id`: a string, required.
-    ///
-    /// A descriptive or arbitrary ID for the subscription. This value must be unique within the subscription definition version. Maximum length is 128 characters with pattern `[a-zA-Z0-9:_-]+` .
-    pub id: Str,
-    /// `Source`: a string, required.
-    ///
-    /// The originator of the message. The value can be a thing ARN, the ARN of a Lambda function alias (recommended) or version, a connector ARN, `cloud` (which represents the AWS IoT cloud), or `GGShadowService` .
-    pub source: Str,
-    /// `Subject`: a string, required.
-    ///
-    /// The MQTT topic used to route the message.
-    pub subject: Str,
-    /// `Target`: a string, required.
-    ///
-    /// The destination of the message. The value can be a thing ARN, the ARN of a Lambda function alias (recommended) or version, a connector ARN, `cloud` (which represents the AWS IoT cloud), or `GGShadowService` .
-    pub target: Str,
-}
-
-static RULE_Subscription: ObjRule = ObjRule {
-    properties: &[
-        ("Id", Shape::STR),
-        ("Source", Shape::STR),
-        ("Subject", Shape::STR),
-        ("Target", Shape::STR),
-    ],
-    required: &["Target", "Id", "Source", "Subject"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Subscription` property type of `AWS::Greengrass::SubscriptionDefinitionVersion`.
-///
-/// Subscriptions define how MQTT messages can be exchanged between devices, functions, and connectors in the group, and with AWS IoT or the local shadow service. A subscription defines a message source, message target, and a topic (or subject) that's used to route messages from the source to the target. A subscription defines the message flow in one direction, from the source to the target. For two-way communication, you must set up two subscriptions, one for each direction.
-///
-/// In an CloudFormation template, the `Subscriptions` property of the \[`AWS::Greengrass::SubscriptionDefinitionVersion`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-subscriptiondefinitionversion.html>) resource contains a list of `Subscription` property types.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-subscriptiondefinitionversion-subscription.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Subscription {
-    /// `Id`: a string, required.
-    ///
-    /// A descriptive or arbitrary ID for the subscription. This value must be unique within the subscription definition version. Maximum length is 128 characters with pattern `[a-zA-Z0-9:_-]+` .
-    pub id: Str,
-    /// `Source`: a string, required.
-    ///
-    /// The originator of the message. The value can be a thing ARN, the ARN of a Lambda function alias (recommended) or version, a connector ARN, `cloud` (which represents the AWS IoT cloud), or `GGShadowService` .
-    pub source: Str,
-    /// `Subject`: a string, required.
-    ///
-    /// The MQTT topic used to route the message.
-    pub subject: Str,
-    /// `Target`: a string, required.
-    ///
-    /// The destination of the message. The value can be a thing ARN, the ARN of a Lambda function alias (recommended) or version, a connector ARN, `cloud` (which represents the AWS IoT cloud), or `GGShadowService` .
-    pub target: Str,
-}
-
-impl Subscription {
-    /// A `Subscription` with its required properties, named in a [`SubscriptionRequired`].
-    pub fn new(required: SubscriptionRequired) -> Self {
-        Self {
-            id: required.id,
-            source: required.source,
-            subject: required.subject,
-            target: required.target,
-        }
-    }
-
-    /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
-    /// `Source`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source(mut self, value: impl Into<Str>) -> Self {
-        self.source = value.into();
-        self
-    }
-
-    /// `Subject`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subject(mut self, value: impl Into<Str>) -> Self {
-        self.subject = value.into();
-        self
-    }
-
-    /// `Target`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target(mut self, value: impl Into<Str>) -> Self {
-        self.target = value.into();
-        self
-    }
-}
-
-impl PropertyType for Subscription {}
-
-impl ToValue for Subscription {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Id", &self.id)
-            .req("Source", &self.source)
-            .req("Subject", &self.subject)
-            .req("Target", &self.target)
-            .build()
     }
 }

@@ -10,21 +10,15 @@ use crate::support::prelude::*;
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^arn:[^:]*:lambda:(([a-z]+-)+[0-9])?:([0-9]{12})?:[^.]+$");
 
-static RULE_ComponentVersion: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ComponentVersion: ObjRule = ObjRule {
     properties: &[
         ("InlineRecipe", Shape::STR),
-        (
-            "LambdaFunction",
-            Shape::Object(&RULE_LambdaFunctionRecipeSource),
-        ),
+        ("LambdaFunction", Shape::Object(&RULE_LambdaFunctionRecipeSource)),
         ("Tags", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::GreengrassV2::ComponentVersion` resource.
@@ -84,6 +78,7 @@ pub struct ComponentVersion {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl ComponentVersion {
     /// The CloudFormation type name, `AWS::GreengrassV2::ComponentVersion`.
     pub const TYPE_NAME: &'static str = "AWS::GreengrassV2::ComponentVersion";
@@ -110,28 +105,11 @@ impl ComponentVersion {
     }
 
     /// `InlineRecipe`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inline_recipe(mut self, value: impl Into<Str>) -> Self {
-        self.inline_recipe = Some(value.into());
-        self
-    }
-
+    pub fn inline_recipe(mut self, value: impl Into<Str>) -> Self { self.inline_recipe = Some(value.into()); self }
     /// `LambdaFunction`: a [`LambdaFunctionRecipeSource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_function(mut self, value: impl Into<Obj<LambdaFunctionRecipeSource>>) -> Self {
-        self.lambda_function = Some(value.into());
-        self
-    }
-
+    pub fn lambda_function(mut self, value: impl Into<Obj<LambdaFunctionRecipeSource>>) -> Self { self.lambda_function = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ComponentVersion {
@@ -190,26 +168,14 @@ impl ComponentVersionAttributes {
     }
 }
 
-static RULE_ComponentPlatform: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ComponentPlatform: ObjRule = ObjRule {
     properties: &[
         ("Attributes", Shape::Any),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ComponentPlatform` property type of `AWS::GreengrassV2::ComponentVersion`.
@@ -233,6 +199,7 @@ pub struct ComponentPlatform {
     pub name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ComponentPlatform {
     /// A `ComponentPlatform` with no property set (none is required).
     pub fn new() -> Self {
@@ -240,20 +207,9 @@ impl ComponentPlatform {
     }
 
     /// `Attributes`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attributes(mut self, value: impl Into<Json>) -> Self {
-        self.attributes = Some(value.into());
-        self
-    }
-
+    pub fn attributes(mut self, value: impl Into<Json>) -> Self { self.attributes = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
 }
 
 impl PropertyType for ComponentPlatform {}
@@ -267,33 +223,16 @@ impl ToValue for ComponentPlatform {
     }
 }
 
-static RULE_LambdaContainerParams: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LambdaContainerParams: ObjRule = ObjRule {
     properties: &[
-        (
-            "Devices",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_LambdaDeviceMount),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Devices", Shape::List(&ListRule { items: Shape::Object(&RULE_LambdaDeviceMount), min_items: None, max_items: None })),
         ("MemorySizeInKB", Shape::INT),
         ("MountROSysfs", Shape::Bool),
-        (
-            "Volumes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_LambdaVolumeMount),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Volumes", Shape::List(&ListRule { items: Shape::Object(&RULE_LambdaVolumeMount), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LambdaContainerParams` property type of `AWS::GreengrassV2::ComponentVersion`.
@@ -325,6 +264,7 @@ pub struct LambdaContainerParams {
     pub volumes: Option<List<LambdaVolumeMount>>,
 }
 
+#[rustfmt::skip]
 impl LambdaContainerParams {
     /// A `LambdaContainerParams` with no property set (none is required).
     pub fn new() -> Self {
@@ -332,36 +272,13 @@ impl LambdaContainerParams {
     }
 
     /// `Devices`: a list of [`LambdaDeviceMount`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn devices(mut self, value: impl Into<List<LambdaDeviceMount>>) -> Self {
-        self.devices = Some(value.into());
-        self
-    }
-
+    pub fn devices(mut self, value: impl Into<List<LambdaDeviceMount>>) -> Self { self.devices = Some(value.into()); self }
     /// `MemorySizeInKB`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn memory_size_in_kb(mut self, value: impl Into<Int>) -> Self {
-        self.memory_size_in_kb = Some(value.into());
-        self
-    }
-
+    pub fn memory_size_in_kb(mut self, value: impl Into<Int>) -> Self { self.memory_size_in_kb = Some(value.into()); self }
     /// `MountROSysfs`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mount_ro_sysfs(mut self, value: impl Into<Bool>) -> Self {
-        self.mount_ro_sysfs = Some(value.into());
-        self
-    }
-
+    pub fn mount_ro_sysfs(mut self, value: impl Into<Bool>) -> Self { self.mount_ro_sysfs = Some(value.into()); self }
     /// `Volumes`: a list of [`LambdaVolumeMount`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volumes(mut self, value: impl Into<List<LambdaVolumeMount>>) -> Self {
-        self.volumes = Some(value.into());
-        self
-    }
+    pub fn volumes(mut self, value: impl Into<List<LambdaVolumeMount>>) -> Self { self.volumes = Some(value.into()); self }
 }
 
 impl PropertyType for LambdaContainerParams {}
@@ -377,27 +294,15 @@ impl ToValue for LambdaContainerParams {
     }
 }
 
-static RULE_LambdaDeviceMount: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LambdaDeviceMount: ObjRule = ObjRule {
     properties: &[
         ("AddGroupOwner", Shape::Bool),
         ("Path", Shape::STR),
-        (
-            "Permission",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ro", "rw"],
-                format: None,
-            }),
-        ),
+        ("Permission", Shape::Str(&StrRule { allowed: &["ro", "rw"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LambdaDeviceMount` property type of `AWS::GreengrassV2::ComponentVersion`.
@@ -425,6 +330,7 @@ pub struct LambdaDeviceMount {
     pub permission: Option<LambdaFilesystemPermission>,
 }
 
+#[rustfmt::skip]
 impl LambdaDeviceMount {
     /// A `LambdaDeviceMount` with no property set (none is required).
     pub fn new() -> Self {
@@ -432,28 +338,11 @@ impl LambdaDeviceMount {
     }
 
     /// `AddGroupOwner`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn add_group_owner(mut self, value: impl Into<Bool>) -> Self {
-        self.add_group_owner = Some(value.into());
-        self
-    }
-
+    pub fn add_group_owner(mut self, value: impl Into<Bool>) -> Self { self.add_group_owner = Some(value.into()); self }
     /// `Path`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn path(mut self, value: impl Into<Str>) -> Self {
-        self.path = Some(value.into());
-        self
-    }
-
+    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = Some(value.into()); self }
     /// `Permission`: a [`LambdaFilesystemPermission`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn permission(mut self, value: impl Into<LambdaFilesystemPermission>) -> Self {
-        self.permission = Some(value.into());
-        self
-    }
+    pub fn permission(mut self, value: impl Into<LambdaFilesystemPermission>) -> Self { self.permission = Some(value.into()); self }
 }
 
 impl PropertyType for LambdaDeviceMount {}
@@ -468,26 +357,14 @@ impl ToValue for LambdaDeviceMount {
     }
 }
 
-static RULE_LambdaEventSource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LambdaEventSource: ObjRule = ObjRule {
     properties: &[
         ("Topic", Shape::STR),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PUB_SUB", "IOT_CORE"],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["PUB_SUB", "IOT_CORE"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LambdaEventSource` property type of `AWS::GreengrassV2::ComponentVersion`.
@@ -510,6 +387,7 @@ pub struct LambdaEventSource {
     pub r#type: Option<LambdaEventSourceType>,
 }
 
+#[rustfmt::skip]
 impl LambdaEventSource {
     /// A `LambdaEventSource` with no property set (none is required).
     pub fn new() -> Self {
@@ -517,20 +395,9 @@ impl LambdaEventSource {
     }
 
     /// `Topic`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn topic(mut self, value: impl Into<Str>) -> Self {
-        self.topic = Some(value.into());
-        self
-    }
-
+    pub fn topic(mut self, value: impl Into<Str>) -> Self { self.topic = Some(value.into()); self }
     /// `Type`: a [`LambdaEventSourceType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<LambdaEventSourceType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<LambdaEventSourceType>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl PropertyType for LambdaEventSource {}
@@ -544,39 +411,14 @@ impl ToValue for LambdaEventSource {
     }
 }
 
-static RULE_LambdaExecutionParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LambdaExecutionParameters: ObjRule = ObjRule {
     properties: &[
         ("EnvironmentVariables", Shape::Any),
-        (
-            "EventSources",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_LambdaEventSource),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ExecArgs",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "InputPayloadEncodingType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["json", "binary"],
-                format: None,
-            }),
-        ),
-        (
-            "LinuxProcessParams",
-            Shape::Object(&RULE_LambdaLinuxProcessParams),
-        ),
+        ("EventSources", Shape::List(&ListRule { items: Shape::Object(&RULE_LambdaEventSource), min_items: None, max_items: None })),
+        ("ExecArgs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("InputPayloadEncodingType", Shape::Str(&StrRule { allowed: &["json", "binary"], ..StrRule::ANY })),
+        ("LinuxProcessParams", Shape::Object(&RULE_LambdaLinuxProcessParams)),
         ("MaxIdleTimeInSeconds", Shape::INT),
         ("MaxInstancesCount", Shape::INT),
         ("MaxQueueSize", Shape::INT),
@@ -584,12 +426,8 @@ static RULE_LambdaExecutionParameters: ObjRule = ObjRule {
         ("StatusTimeoutInSeconds", Shape::INT),
         ("TimeoutInSeconds", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LambdaExecutionParameters` property type of `AWS::GreengrassV2::ComponentVersion`.
@@ -652,6 +490,7 @@ pub struct LambdaExecutionParameters {
     pub timeout_in_seconds: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl LambdaExecutionParameters {
     /// A `LambdaExecutionParameters` with no property set (none is required).
     pub fn new() -> Self {
@@ -659,95 +498,27 @@ impl LambdaExecutionParameters {
     }
 
     /// `EnvironmentVariables`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment_variables(mut self, value: impl Into<Json>) -> Self {
-        self.environment_variables = Some(value.into());
-        self
-    }
-
+    pub fn environment_variables(mut self, value: impl Into<Json>) -> Self { self.environment_variables = Some(value.into()); self }
     /// `EventSources`: a list of [`LambdaEventSource`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_sources(mut self, value: impl Into<List<LambdaEventSource>>) -> Self {
-        self.event_sources = Some(value.into());
-        self
-    }
-
+    pub fn event_sources(mut self, value: impl Into<List<LambdaEventSource>>) -> Self { self.event_sources = Some(value.into()); self }
     /// `ExecArgs`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exec_args(mut self, value: impl Into<List<Str>>) -> Self {
-        self.exec_args = Some(value.into());
-        self
-    }
-
+    pub fn exec_args(mut self, value: impl Into<List<Str>>) -> Self { self.exec_args = Some(value.into()); self }
     /// `InputPayloadEncodingType`: an [`InputPayloadEncodingType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_payload_encoding_type(
-        mut self,
-        value: impl Into<InputPayloadEncodingType>,
-    ) -> Self {
-        self.input_payload_encoding_type = Some(value.into());
-        self
-    }
-
+    pub fn input_payload_encoding_type(mut self, value: impl Into<InputPayloadEncodingType>) -> Self { self.input_payload_encoding_type = Some(value.into()); self }
     /// `LinuxProcessParams`: a [`LambdaLinuxProcessParams`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn linux_process_params(mut self, value: impl Into<Obj<LambdaLinuxProcessParams>>) -> Self {
-        self.linux_process_params = Some(value.into());
-        self
-    }
-
+    pub fn linux_process_params(mut self, value: impl Into<Obj<LambdaLinuxProcessParams>>) -> Self { self.linux_process_params = Some(value.into()); self }
     /// `MaxIdleTimeInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_idle_time_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.max_idle_time_in_seconds = Some(value.into());
-        self
-    }
-
+    pub fn max_idle_time_in_seconds(mut self, value: impl Into<Int>) -> Self { self.max_idle_time_in_seconds = Some(value.into()); self }
     /// `MaxInstancesCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_instances_count(mut self, value: impl Into<Int>) -> Self {
-        self.max_instances_count = Some(value.into());
-        self
-    }
-
+    pub fn max_instances_count(mut self, value: impl Into<Int>) -> Self { self.max_instances_count = Some(value.into()); self }
     /// `MaxQueueSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_queue_size(mut self, value: impl Into<Int>) -> Self {
-        self.max_queue_size = Some(value.into());
-        self
-    }
-
+    pub fn max_queue_size(mut self, value: impl Into<Int>) -> Self { self.max_queue_size = Some(value.into()); self }
     /// `Pinned`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pinned(mut self, value: impl Into<Bool>) -> Self {
-        self.pinned = Some(value.into());
-        self
-    }
-
+    pub fn pinned(mut self, value: impl Into<Bool>) -> Self { self.pinned = Some(value.into()); self }
     /// `StatusTimeoutInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status_timeout_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.status_timeout_in_seconds = Some(value.into());
-        self
-    }
-
+    pub fn status_timeout_in_seconds(mut self, value: impl Into<Int>) -> Self { self.status_timeout_in_seconds = Some(value.into()); self }
     /// `TimeoutInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.timeout_in_seconds = Some(value.into());
-        self
-    }
+    pub fn timeout_in_seconds(mut self, value: impl Into<Int>) -> Self { self.timeout_in_seconds = Some(value.into()); self }
 }
 
 impl PropertyType for LambdaExecutionParameters {}
@@ -773,58 +544,18 @@ impl ToValue for LambdaExecutionParameters {
     }
 }
 
-static RULE_LambdaFunctionRecipeSource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LambdaFunctionRecipeSource: ObjRule = ObjRule {
     properties: &[
         ("ComponentDependencies", Shape::Any),
-        (
-            "ComponentLambdaParameters",
-            Shape::Object(&RULE_LambdaExecutionParameters),
-        ),
-        (
-            "ComponentName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ComponentPlatforms",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ComponentPlatform),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ComponentVersion",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LambdaArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::LambdaFunctionArn),
-            }),
-        ),
+        ("ComponentLambdaParameters", Shape::Object(&RULE_LambdaExecutionParameters)),
+        ("ComponentName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("ComponentPlatforms", Shape::List(&ListRule { items: Shape::Object(&RULE_ComponentPlatform), min_items: None, max_items: None })),
+        ("ComponentVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+        ("LambdaArn", Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_0), format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LambdaFunctionRecipeSource` property type of `AWS::GreengrassV2::ComponentVersion`.
@@ -870,6 +601,7 @@ pub struct LambdaFunctionRecipeSource {
     pub lambda_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LambdaFunctionRecipeSource {
     /// A `LambdaFunctionRecipeSource` with no property set (none is required).
     pub fn new() -> Self {
@@ -877,55 +609,17 @@ impl LambdaFunctionRecipeSource {
     }
 
     /// `ComponentDependencies`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn component_dependencies(mut self, value: impl Into<Json>) -> Self {
-        self.component_dependencies = Some(value.into());
-        self
-    }
-
+    pub fn component_dependencies(mut self, value: impl Into<Json>) -> Self { self.component_dependencies = Some(value.into()); self }
     /// `ComponentLambdaParameters`: a [`LambdaExecutionParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn component_lambda_parameters(
-        mut self,
-        value: impl Into<Obj<LambdaExecutionParameters>>,
-    ) -> Self {
-        self.component_lambda_parameters = Some(value.into());
-        self
-    }
-
+    pub fn component_lambda_parameters(mut self, value: impl Into<Obj<LambdaExecutionParameters>>) -> Self { self.component_lambda_parameters = Some(value.into()); self }
     /// `ComponentName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn component_name(mut self, value: impl Into<Str>) -> Self {
-        self.component_name = Some(value.into());
-        self
-    }
-
+    pub fn component_name(mut self, value: impl Into<Str>) -> Self { self.component_name = Some(value.into()); self }
     /// `ComponentPlatforms`: a list of [`ComponentPlatform`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn component_platforms(mut self, value: impl Into<List<ComponentPlatform>>) -> Self {
-        self.component_platforms = Some(value.into());
-        self
-    }
-
+    pub fn component_platforms(mut self, value: impl Into<List<ComponentPlatform>>) -> Self { self.component_platforms = Some(value.into()); self }
     /// `ComponentVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn component_version(mut self, value: impl Into<Str>) -> Self {
-        self.component_version = Some(value.into());
-        self
-    }
-
+    pub fn component_version(mut self, value: impl Into<Str>) -> Self { self.component_version = Some(value.into()); self }
     /// `LambdaArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_arn(mut self, value: impl Into<Str>) -> Self {
-        self.lambda_arn = Some(value.into());
-        self
-    }
+    pub fn lambda_arn(mut self, value: impl Into<Str>) -> Self { self.lambda_arn = Some(value.into()); self }
 }
 
 impl PropertyType for LambdaFunctionRecipeSource {}
@@ -946,29 +640,14 @@ impl ToValue for LambdaFunctionRecipeSource {
     }
 }
 
-static RULE_LambdaLinuxProcessParams: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LambdaLinuxProcessParams: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContainerParams",
-            Shape::Object(&RULE_LambdaContainerParams),
-        ),
-        (
-            "IsolationMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["GreengrassContainer", "NoContainer"],
-                format: None,
-            }),
-        ),
+        ("ContainerParams", Shape::Object(&RULE_LambdaContainerParams)),
+        ("IsolationMode", Shape::Str(&StrRule { allowed: &["GreengrassContainer", "NoContainer"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LambdaLinuxProcessParams` property type of `AWS::GreengrassV2::ComponentVersion`.
@@ -990,6 +669,7 @@ pub struct LambdaLinuxProcessParams {
     pub isolation_mode: Option<IsolationMode>,
 }
 
+#[rustfmt::skip]
 impl LambdaLinuxProcessParams {
     /// A `LambdaLinuxProcessParams` with no property set (none is required).
     pub fn new() -> Self {
@@ -997,20 +677,9 @@ impl LambdaLinuxProcessParams {
     }
 
     /// `ContainerParams`: a [`LambdaContainerParams`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_params(mut self, value: impl Into<Obj<LambdaContainerParams>>) -> Self {
-        self.container_params = Some(value.into());
-        self
-    }
-
+    pub fn container_params(mut self, value: impl Into<Obj<LambdaContainerParams>>) -> Self { self.container_params = Some(value.into()); self }
     /// `IsolationMode`: an [`IsolationMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn isolation_mode(mut self, value: impl Into<IsolationMode>) -> Self {
-        self.isolation_mode = Some(value.into());
-        self
-    }
+    pub fn isolation_mode(mut self, value: impl Into<IsolationMode>) -> Self { self.isolation_mode = Some(value.into()); self }
 }
 
 impl PropertyType for LambdaLinuxProcessParams {}
@@ -1024,28 +693,16 @@ impl ToValue for LambdaLinuxProcessParams {
     }
 }
 
-static RULE_LambdaVolumeMount: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LambdaVolumeMount: ObjRule = ObjRule {
     properties: &[
         ("AddGroupOwner", Shape::Bool),
         ("DestinationPath", Shape::STR),
-        (
-            "Permission",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ro", "rw"],
-                format: None,
-            }),
-        ),
+        ("Permission", Shape::Str(&StrRule { allowed: &["ro", "rw"], ..StrRule::ANY })),
         ("SourcePath", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LambdaVolumeMount` property type of `AWS::GreengrassV2::ComponentVersion`.
@@ -1077,6 +734,7 @@ pub struct LambdaVolumeMount {
     pub source_path: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LambdaVolumeMount {
     /// A `LambdaVolumeMount` with no property set (none is required).
     pub fn new() -> Self {
@@ -1084,36 +742,13 @@ impl LambdaVolumeMount {
     }
 
     /// `AddGroupOwner`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn add_group_owner(mut self, value: impl Into<Bool>) -> Self {
-        self.add_group_owner = Some(value.into());
-        self
-    }
-
+    pub fn add_group_owner(mut self, value: impl Into<Bool>) -> Self { self.add_group_owner = Some(value.into()); self }
     /// `DestinationPath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_path(mut self, value: impl Into<Str>) -> Self {
-        self.destination_path = Some(value.into());
-        self
-    }
-
+    pub fn destination_path(mut self, value: impl Into<Str>) -> Self { self.destination_path = Some(value.into()); self }
     /// `Permission`: a [`LambdaFilesystemPermission`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn permission(mut self, value: impl Into<LambdaFilesystemPermission>) -> Self {
-        self.permission = Some(value.into());
-        self
-    }
-
+    pub fn permission(mut self, value: impl Into<LambdaFilesystemPermission>) -> Self { self.permission = Some(value.into()); self }
     /// `SourcePath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_path(mut self, value: impl Into<Str>) -> Self {
-        self.source_path = Some(value.into());
-        self
-    }
+    pub fn source_path(mut self, value: impl Into<Str>) -> Self { self.source_path = Some(value.into()); self }
 }
 
 impl PropertyType for LambdaVolumeMount {}

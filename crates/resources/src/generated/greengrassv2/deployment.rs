@@ -15,62 +15,23 @@ pub(crate) static PATTERN_1: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeploymentRequired {
     /// `TargetArn`: a string, required.
-    ///
-    /// The ARN of the target AWS IoT thing or thing group.
-    ///
-    /// Pattern `arn:[^:]*:iot:[^:]*:[0-9]+:(thing|thinggroup)/.+`; create-only: changing it replaces the resource.
     pub target_arn: Str,
 }
 
-static RULE_Deployment: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Deployment: ObjRule = ObjRule {
     properties: &[
         ("Components", Shape::Any),
-        (
-            "DeploymentName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DeploymentPolicies",
-            Shape::Object(&RULE_DeploymentPolicies),
-        ),
-        (
-            "IotJobConfiguration",
-            Shape::Object(&RULE_DeploymentIoTJobConfiguration),
-        ),
-        (
-            "ParentTargetArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DeploymentName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("DeploymentPolicies", Shape::Object(&RULE_DeploymentPolicies)),
+        ("IotJobConfiguration", Shape::Object(&RULE_DeploymentIoTJobConfiguration)),
+        ("ParentTargetArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Tags", Shape::Any),
-        (
-            "TargetArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("TargetArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["TargetArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::GreengrassV2::Deployment` resource.
@@ -147,6 +108,7 @@ pub struct Deployment {
     pub target_arn: Str,
 }
 
+#[rustfmt::skip]
 impl Deployment {
     /// The CloudFormation type name, `AWS::GreengrassV2::Deployment`.
     pub const TYPE_NAME: &'static str = "AWS::GreengrassV2::Deployment";
@@ -158,14 +120,7 @@ impl Deployment {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrassv2-deployment.html",
         primary_identifier: &["DeploymentId"],
         required: &["TargetArn"],
-        create_only: &[
-            "TargetArn",
-            "ParentTargetArn",
-            "DeploymentName",
-            "Components",
-            "IotJobConfiguration",
-            "DeploymentPolicies",
-        ],
+        create_only: &["TargetArn", "ParentTargetArn", "DeploymentName", "Components", "IotJobConfiguration", "DeploymentPolicies"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["DeploymentId"],
@@ -188,63 +143,19 @@ impl Deployment {
     }
 
     /// `Components`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn components(mut self, value: impl Into<Json>) -> Self {
-        self.components = Some(value.into());
-        self
-    }
-
+    pub fn components(mut self, value: impl Into<Json>) -> Self { self.components = Some(value.into()); self }
     /// `DeploymentName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deployment_name(mut self, value: impl Into<Str>) -> Self {
-        self.deployment_name = Some(value.into());
-        self
-    }
-
+    pub fn deployment_name(mut self, value: impl Into<Str>) -> Self { self.deployment_name = Some(value.into()); self }
     /// `DeploymentPolicies`: a [`DeploymentPolicies`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deployment_policies(mut self, value: impl Into<Obj<DeploymentPolicies>>) -> Self {
-        self.deployment_policies = Some(value.into());
-        self
-    }
-
+    pub fn deployment_policies(mut self, value: impl Into<Obj<DeploymentPolicies>>) -> Self { self.deployment_policies = Some(value.into()); self }
     /// `IotJobConfiguration`: a [`DeploymentIoTJobConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iot_job_configuration(
-        mut self,
-        value: impl Into<Obj<DeploymentIoTJobConfiguration>>,
-    ) -> Self {
-        self.iot_job_configuration = Some(value.into());
-        self
-    }
-
+    pub fn iot_job_configuration(mut self, value: impl Into<Obj<DeploymentIoTJobConfiguration>>) -> Self { self.iot_job_configuration = Some(value.into()); self }
     /// `ParentTargetArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parent_target_arn(mut self, value: impl Into<Str>) -> Self {
-        self.parent_target_arn = Some(value.into());
-        self
-    }
-
+    pub fn parent_target_arn(mut self, value: impl Into<Str>) -> Self { self.parent_target_arn = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `TargetArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_arn(mut self, value: impl Into<Str>) -> Self {
-        self.target_arn = value.into();
-        self
-    }
+    pub fn target_arn(mut self, value: impl Into<Str>) -> Self { self.target_arn = value.into(); self }
 }
 
 impl Resource for Deployment {
@@ -293,33 +204,14 @@ impl DeploymentAttributes {
     }
 }
 
-static RULE_DeploymentComponentUpdatePolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DeploymentComponentUpdatePolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "Action",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NOTIFY_COMPONENTS", "SKIP_NOTIFY_COMPONENTS"],
-                format: None,
-            }),
-        ),
-        (
-            "TimeoutInSeconds",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(2147483647.0),
-                allowed: &[],
-            }),
-        ),
+        ("Action", Shape::Str(&StrRule { allowed: &["NOTIFY_COMPONENTS", "SKIP_NOTIFY_COMPONENTS"], ..StrRule::ANY })),
+        ("TimeoutInSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(2147483647.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DeploymentComponentUpdatePolicy` property type of `AWS::GreengrassV2::Deployment`.
@@ -350,6 +242,7 @@ pub struct DeploymentComponentUpdatePolicy {
     pub timeout_in_seconds: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl DeploymentComponentUpdatePolicy {
     /// A `DeploymentComponentUpdatePolicy` with no property set (none is required).
     pub fn new() -> Self {
@@ -357,20 +250,9 @@ impl DeploymentComponentUpdatePolicy {
     }
 
     /// `Action`: an [`Action`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<Action>) -> Self {
-        self.action = Some(value.into());
-        self
-    }
-
+    pub fn action(mut self, value: impl Into<Action>) -> Self { self.action = Some(value.into()); self }
     /// `TimeoutInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.timeout_in_seconds = Some(value.into());
-        self
-    }
+    pub fn timeout_in_seconds(mut self, value: impl Into<Int>) -> Self { self.timeout_in_seconds = Some(value.into()); self }
 }
 
 impl PropertyType for DeploymentComponentUpdatePolicy {}
@@ -384,21 +266,13 @@ impl ToValue for DeploymentComponentUpdatePolicy {
     }
 }
 
-static RULE_DeploymentConfigurationValidationPolicy: ObjRule = ObjRule {
-    properties: &[(
-        "TimeoutInSeconds",
-        Shape::Int(&NumRule {
-            min: Some(1.0),
-            max: Some(2147483647.0),
-            allowed: &[],
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_DeploymentConfigurationValidationPolicy: ObjRule = ObjRule {
+    properties: &[
+        ("TimeoutInSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(2147483647.0), ..NumRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DeploymentConfigurationValidationPolicy` property type of `AWS::GreengrassV2::Deployment`.
@@ -418,6 +292,7 @@ pub struct DeploymentConfigurationValidationPolicy {
     pub timeout_in_seconds: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl DeploymentConfigurationValidationPolicy {
     /// A `DeploymentConfigurationValidationPolicy` with no property set (none is required).
     pub fn new() -> Self {
@@ -425,12 +300,7 @@ impl DeploymentConfigurationValidationPolicy {
     }
 
     /// `TimeoutInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.timeout_in_seconds = Some(value.into());
-        self
-    }
+    pub fn timeout_in_seconds(mut self, value: impl Into<Int>) -> Self { self.timeout_in_seconds = Some(value.into()); self }
 }
 
 impl PropertyType for DeploymentConfigurationValidationPolicy {}
@@ -443,21 +313,15 @@ impl ToValue for DeploymentConfigurationValidationPolicy {
     }
 }
 
-static RULE_DeploymentIoTJobConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DeploymentIoTJobConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AbortConfig", Shape::Object(&RULE_IoTJobAbortConfig)),
-        (
-            "JobExecutionsRolloutConfig",
-            Shape::Object(&RULE_IoTJobExecutionsRolloutConfig),
-        ),
+        ("JobExecutionsRolloutConfig", Shape::Object(&RULE_IoTJobExecutionsRolloutConfig)),
         ("TimeoutConfig", Shape::Object(&RULE_IoTJobTimeoutConfig)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DeploymentIoTJobConfiguration` property type of `AWS::GreengrassV2::Deployment`.
@@ -481,6 +345,7 @@ pub struct DeploymentIoTJobConfiguration {
     pub timeout_config: Option<Obj<IoTJobTimeoutConfig>>,
 }
 
+#[rustfmt::skip]
 impl DeploymentIoTJobConfiguration {
     /// A `DeploymentIoTJobConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -488,31 +353,11 @@ impl DeploymentIoTJobConfiguration {
     }
 
     /// `AbortConfig`: an [`IoTJobAbortConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn abort_config(mut self, value: impl Into<Obj<IoTJobAbortConfig>>) -> Self {
-        self.abort_config = Some(value.into());
-        self
-    }
-
+    pub fn abort_config(mut self, value: impl Into<Obj<IoTJobAbortConfig>>) -> Self { self.abort_config = Some(value.into()); self }
     /// `JobExecutionsRolloutConfig`: an [`IoTJobExecutionsRolloutConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn job_executions_rollout_config(
-        mut self,
-        value: impl Into<Obj<IoTJobExecutionsRolloutConfig>>,
-    ) -> Self {
-        self.job_executions_rollout_config = Some(value.into());
-        self
-    }
-
+    pub fn job_executions_rollout_config(mut self, value: impl Into<Obj<IoTJobExecutionsRolloutConfig>>) -> Self { self.job_executions_rollout_config = Some(value.into()); self }
     /// `TimeoutConfig`: an [`IoTJobTimeoutConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout_config(mut self, value: impl Into<Obj<IoTJobTimeoutConfig>>) -> Self {
-        self.timeout_config = Some(value.into());
-        self
-    }
+    pub fn timeout_config(mut self, value: impl Into<Obj<IoTJobTimeoutConfig>>) -> Self { self.timeout_config = Some(value.into()); self }
 }
 
 impl PropertyType for DeploymentIoTJobConfiguration {}
@@ -530,33 +375,15 @@ impl ToValue for DeploymentIoTJobConfiguration {
     }
 }
 
-static RULE_DeploymentPolicies: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DeploymentPolicies: ObjRule = ObjRule {
     properties: &[
-        (
-            "ComponentUpdatePolicy",
-            Shape::Object(&RULE_DeploymentComponentUpdatePolicy),
-        ),
-        (
-            "ConfigurationValidationPolicy",
-            Shape::Object(&RULE_DeploymentConfigurationValidationPolicy),
-        ),
-        (
-            "FailureHandlingPolicy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ROLLBACK", "DO_NOTHING"],
-                format: None,
-            }),
-        ),
+        ("ComponentUpdatePolicy", Shape::Object(&RULE_DeploymentComponentUpdatePolicy)),
+        ("ConfigurationValidationPolicy", Shape::Object(&RULE_DeploymentConfigurationValidationPolicy)),
+        ("FailureHandlingPolicy", Shape::Str(&StrRule { allowed: &["ROLLBACK", "DO_NOTHING"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DeploymentPolicies` property type of `AWS::GreengrassV2::Deployment`.
@@ -582,6 +409,7 @@ pub struct DeploymentPolicies {
     pub failure_handling_policy: Option<FailureHandlingPolicy>,
 }
 
+#[rustfmt::skip]
 impl DeploymentPolicies {
     /// A `DeploymentPolicies` with no property set (none is required).
     pub fn new() -> Self {
@@ -589,34 +417,11 @@ impl DeploymentPolicies {
     }
 
     /// `ComponentUpdatePolicy`: a [`DeploymentComponentUpdatePolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn component_update_policy(
-        mut self,
-        value: impl Into<Obj<DeploymentComponentUpdatePolicy>>,
-    ) -> Self {
-        self.component_update_policy = Some(value.into());
-        self
-    }
-
+    pub fn component_update_policy(mut self, value: impl Into<Obj<DeploymentComponentUpdatePolicy>>) -> Self { self.component_update_policy = Some(value.into()); self }
     /// `ConfigurationValidationPolicy`: a [`DeploymentConfigurationValidationPolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration_validation_policy(
-        mut self,
-        value: impl Into<Obj<DeploymentConfigurationValidationPolicy>>,
-    ) -> Self {
-        self.configuration_validation_policy = Some(value.into());
-        self
-    }
-
+    pub fn configuration_validation_policy(mut self, value: impl Into<Obj<DeploymentConfigurationValidationPolicy>>) -> Self { self.configuration_validation_policy = Some(value.into()); self }
     /// `FailureHandlingPolicy`: a [`FailureHandlingPolicy`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn failure_handling_policy(mut self, value: impl Into<FailureHandlingPolicy>) -> Self {
-        self.failure_handling_policy = Some(value.into());
-        self
-    }
+    pub fn failure_handling_policy(mut self, value: impl Into<FailureHandlingPolicy>) -> Self { self.failure_handling_policy = Some(value.into()); self }
 }
 
 impl PropertyType for DeploymentPolicies {}
@@ -638,28 +443,17 @@ impl ToValue for DeploymentPolicies {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IoTJobAbortConfigRequired {
     /// `CriteriaList`: a list of [`IoTJobAbortCriteria`] objects, required.
-    ///
-    /// The list of criteria that define when and how to cancel the configuration deployment.
-    ///
-    /// Items at least 1.
     pub criteria_list: List<IoTJobAbortCriteria>,
 }
 
-static RULE_IoTJobAbortConfig: ObjRule = ObjRule {
-    properties: &[(
-        "CriteriaList",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_IoTJobAbortCriteria),
-            min_items: Some(1),
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_IoTJobAbortConfig: ObjRule = ObjRule {
+    properties: &[
+        ("CriteriaList", Shape::List(&ListRule { items: Shape::Object(&RULE_IoTJobAbortCriteria), min_items: Some(1), max_items: None })),
+    ],
     required: &["CriteriaList"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IoTJobAbortConfig` property type of `AWS::GreengrassV2::Deployment`.
@@ -677,6 +471,7 @@ pub struct IoTJobAbortConfig {
     pub criteria_list: List<IoTJobAbortCriteria>,
 }
 
+#[rustfmt::skip]
 impl IoTJobAbortConfig {
     /// A `IoTJobAbortConfig` with its required properties, named in a [`IoTJobAbortConfigRequired`].
     pub fn new(required: IoTJobAbortConfigRequired) -> Self {
@@ -686,12 +481,7 @@ impl IoTJobAbortConfig {
     }
 
     /// `CriteriaList`: a list of [`IoTJobAbortCriteria`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn criteria_list(mut self, value: impl Into<List<IoTJobAbortCriteria>>) -> Self {
-        self.criteria_list = value.into();
-        self
-    }
+    pub fn criteria_list(mut self, value: impl Into<List<IoTJobAbortCriteria>>) -> Self { self.criteria_list = value.into(); self }
 }
 
 impl PropertyType for IoTJobAbortConfig {}
@@ -708,79 +498,26 @@ impl ToValue for IoTJobAbortConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IoTJobAbortCriteriaRequired {
     /// `Action`: an [`IoTJobAbortCriteriaAction`] value, required.
-    ///
-    /// The action to perform when the criteria are met.
     pub action: IoTJobAbortCriteriaAction,
     /// `FailureType`: a [`FailureType`] value, required.
-    ///
-    /// The type of job deployment failure that can cancel a job.
     pub failure_type: FailureType,
     /// `MinNumberOfExecutedThings`: an integer, required.
-    ///
-    /// The minimum number of things that receive the configuration before the job can cancel.
-    ///
-    /// Value 1 to 2147483647.
     pub min_number_of_executed_things: Int,
     /// `ThresholdPercentage`: a number, required.
-    ///
-    /// The minimum percentage of `failureType` failures that occur before the job can cancel.
-    ///
-    /// This parameter supports up to two digits after the decimal (for example, you can specify `10.9` or `10.99` , but not `10.999` ).
-    ///
-    /// Value 0 to 100.
     pub threshold_percentage: Num,
 }
 
-static RULE_IoTJobAbortCriteria: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IoTJobAbortCriteria: ObjRule = ObjRule {
     properties: &[
-        (
-            "Action",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CANCEL"],
-                format: None,
-            }),
-        ),
-        (
-            "FailureType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FAILED", "REJECTED", "TIMED_OUT", "ALL"],
-                format: None,
-            }),
-        ),
-        (
-            "MinNumberOfExecutedThings",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(2147483647.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ThresholdPercentage",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
+        ("Action", Shape::Str(&StrRule { allowed: &["CANCEL"], ..StrRule::ANY })),
+        ("FailureType", Shape::Str(&StrRule { allowed: &["FAILED", "REJECTED", "TIMED_OUT", "ALL"], ..StrRule::ANY })),
+        ("MinNumberOfExecutedThings", Shape::Int(&NumRule { min: Some(1.0), max: Some(2147483647.0), ..NumRule::ANY })),
+        ("ThresholdPercentage", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
     ],
-    required: &[
-        "FailureType",
-        "Action",
-        "ThresholdPercentage",
-        "MinNumberOfExecutedThings",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["FailureType", "Action", "ThresholdPercentage", "MinNumberOfExecutedThings"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IoTJobAbortCriteria` property type of `AWS::GreengrassV2::Deployment`.
@@ -819,6 +556,7 @@ pub struct IoTJobAbortCriteria {
     pub threshold_percentage: Num,
 }
 
+#[rustfmt::skip]
 impl IoTJobAbortCriteria {
     /// A `IoTJobAbortCriteria` with its required properties, named in a [`IoTJobAbortCriteriaRequired`].
     pub fn new(required: IoTJobAbortCriteriaRequired) -> Self {
@@ -831,36 +569,13 @@ impl IoTJobAbortCriteria {
     }
 
     /// `Action`: an [`IoTJobAbortCriteriaAction`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<IoTJobAbortCriteriaAction>) -> Self {
-        self.action = value.into();
-        self
-    }
-
+    pub fn action(mut self, value: impl Into<IoTJobAbortCriteriaAction>) -> Self { self.action = value.into(); self }
     /// `FailureType`: a [`FailureType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn failure_type(mut self, value: impl Into<FailureType>) -> Self {
-        self.failure_type = value.into();
-        self
-    }
-
+    pub fn failure_type(mut self, value: impl Into<FailureType>) -> Self { self.failure_type = value.into(); self }
     /// `MinNumberOfExecutedThings`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_number_of_executed_things(mut self, value: impl Into<Int>) -> Self {
-        self.min_number_of_executed_things = value.into();
-        self
-    }
-
+    pub fn min_number_of_executed_things(mut self, value: impl Into<Int>) -> Self { self.min_number_of_executed_things = value.into(); self }
     /// `ThresholdPercentage`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn threshold_percentage(mut self, value: impl Into<Num>) -> Self {
-        self.threshold_percentage = value.into();
-        self
-    }
+    pub fn threshold_percentage(mut self, value: impl Into<Num>) -> Self { self.threshold_percentage = value.into(); self }
 }
 
 impl PropertyType for IoTJobAbortCriteria {}
@@ -879,27 +594,14 @@ impl ToValue for IoTJobAbortCriteria {
     }
 }
 
-static RULE_IoTJobExecutionsRolloutConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IoTJobExecutionsRolloutConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "ExponentialRate",
-            Shape::Object(&RULE_IoTJobExponentialRolloutRate),
-        ),
-        (
-            "MaximumPerMinute",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(1000.0),
-                allowed: &[],
-            }),
-        ),
+        ("ExponentialRate", Shape::Object(&RULE_IoTJobExponentialRolloutRate)),
+        ("MaximumPerMinute", Shape::Int(&NumRule { min: Some(1.0), max: Some(1000.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IoTJobExecutionsRolloutConfig` property type of `AWS::GreengrassV2::Deployment`.
@@ -921,6 +623,7 @@ pub struct IoTJobExecutionsRolloutConfig {
     pub maximum_per_minute: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl IoTJobExecutionsRolloutConfig {
     /// A `IoTJobExecutionsRolloutConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -928,20 +631,9 @@ impl IoTJobExecutionsRolloutConfig {
     }
 
     /// `ExponentialRate`: an [`IoTJobExponentialRolloutRate`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exponential_rate(mut self, value: impl Into<Obj<IoTJobExponentialRolloutRate>>) -> Self {
-        self.exponential_rate = Some(value.into());
-        self
-    }
-
+    pub fn exponential_rate(mut self, value: impl Into<Obj<IoTJobExponentialRolloutRate>>) -> Self { self.exponential_rate = Some(value.into()); self }
     /// `MaximumPerMinute`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_per_minute(mut self, value: impl Into<Int>) -> Self {
-        self.maximum_per_minute = Some(value.into());
-        self
-    }
+    pub fn maximum_per_minute(mut self, value: impl Into<Int>) -> Self { self.maximum_per_minute = Some(value.into()); self }
 }
 
 impl PropertyType for IoTJobExecutionsRolloutConfig {}
@@ -959,55 +651,23 @@ impl ToValue for IoTJobExecutionsRolloutConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IoTJobExponentialRolloutRateRequired {
     /// `BaseRatePerMinute`: an integer, required.
-    ///
-    /// The minimum number of devices that receive a pending job notification, per minute, when the job starts. This parameter defines the initial rollout rate of the job.
-    ///
-    /// Value 1 to 1000.
     pub base_rate_per_minute: Int,
     /// `IncrementFactor`: a number, required.
-    ///
-    /// The exponential factor to increase the rollout rate for the job.
-    ///
-    /// This parameter supports up to one digit after the decimal (for example, you can specify `1.5` , but not `1.55` ).
-    ///
-    /// Value 1 to 5.
     pub increment_factor: Num,
     /// `RateIncreaseCriteria`: a JSON value, required.
-    ///
-    /// The criteria to increase the rollout rate for the job.
     pub rate_increase_criteria: Json,
 }
 
-static RULE_IoTJobExponentialRolloutRate: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IoTJobExponentialRolloutRate: ObjRule = ObjRule {
     properties: &[
-        (
-            "BaseRatePerMinute",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(1000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "IncrementFactor",
-            Shape::Num(&NumRule {
-                min: Some(1.0),
-                max: Some(5.0),
-                allowed: &[],
-            }),
-        ),
+        ("BaseRatePerMinute", Shape::Int(&NumRule { min: Some(1.0), max: Some(1000.0), ..NumRule::ANY })),
+        ("IncrementFactor", Shape::Num(&NumRule { min: Some(1.0), max: Some(5.0), ..NumRule::ANY })),
         ("RateIncreaseCriteria", Shape::Any),
     ],
-    required: &[
-        "BaseRatePerMinute",
-        "IncrementFactor",
-        "RateIncreaseCriteria",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["BaseRatePerMinute", "IncrementFactor", "RateIncreaseCriteria"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IoTJobExponentialRolloutRate` property type of `AWS::GreengrassV2::Deployment`.
@@ -1037,6 +697,7 @@ pub struct IoTJobExponentialRolloutRate {
     pub rate_increase_criteria: Json,
 }
 
+#[rustfmt::skip]
 impl IoTJobExponentialRolloutRate {
     /// A `IoTJobExponentialRolloutRate` with its required properties, named in a [`IoTJobExponentialRolloutRateRequired`].
     pub fn new(required: IoTJobExponentialRolloutRateRequired) -> Self {
@@ -1048,28 +709,11 @@ impl IoTJobExponentialRolloutRate {
     }
 
     /// `BaseRatePerMinute`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn base_rate_per_minute(mut self, value: impl Into<Int>) -> Self {
-        self.base_rate_per_minute = value.into();
-        self
-    }
-
+    pub fn base_rate_per_minute(mut self, value: impl Into<Int>) -> Self { self.base_rate_per_minute = value.into(); self }
     /// `IncrementFactor`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn increment_factor(mut self, value: impl Into<Num>) -> Self {
-        self.increment_factor = value.into();
-        self
-    }
-
+    pub fn increment_factor(mut self, value: impl Into<Num>) -> Self { self.increment_factor = value.into(); self }
     /// `RateIncreaseCriteria`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rate_increase_criteria(mut self, value: impl Into<Json>) -> Self {
-        self.rate_increase_criteria = value.into();
-        self
-    }
+    pub fn rate_increase_criteria(mut self, value: impl Into<Json>) -> Self { self.rate_increase_criteria = value.into(); self }
 }
 
 impl PropertyType for IoTJobExponentialRolloutRate {}
@@ -1084,21 +728,13 @@ impl ToValue for IoTJobExponentialRolloutRate {
     }
 }
 
-static RULE_IoTJobTimeoutConfig: ObjRule = ObjRule {
-    properties: &[(
-        "InProgressTimeoutInMinutes",
-        Shape::Int(&NumRule {
-            min: Some(0.0),
-            max: Some(2147483647.0),
-            allowed: &[],
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_IoTJobTimeoutConfig: ObjRule = ObjRule {
+    properties: &[
+        ("InProgressTimeoutInMinutes", Shape::Int(&NumRule { min: Some(0.0), max: Some(2147483647.0), ..NumRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IoTJobTimeoutConfig` property type of `AWS::GreengrassV2::Deployment`.
@@ -1118,6 +754,7 @@ pub struct IoTJobTimeoutConfig {
     pub in_progress_timeout_in_minutes: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl IoTJobTimeoutConfig {
     /// A `IoTJobTimeoutConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1125,12 +762,7 @@ impl IoTJobTimeoutConfig {
     }
 
     /// `InProgressTimeoutInMinutes`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn in_progress_timeout_in_minutes(mut self, value: impl Into<Int>) -> Self {
-        self.in_progress_timeout_in_minutes = Some(value.into());
-        self
-    }
+    pub fn in_progress_timeout_in_minutes(mut self, value: impl Into<Int>) -> Self { self.in_progress_timeout_in_minutes = Some(value.into()); self }
 }
 
 impl PropertyType for IoTJobTimeoutConfig {}

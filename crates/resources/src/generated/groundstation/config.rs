@@ -26,45 +26,21 @@ pub(crate) static PATTERN_8: Pattern = Pattern::new("^[ a-zA-Z0-9\\+\\-=._:/@]{1
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfigRequired {
     /// `ConfigData`: a [`ConfigData`] object, required.
-    ///
-    /// Object containing the parameters of a config. Only one subtype may be specified per config. See the subtype definitions for a description of each config subtype.
     pub config_data: Obj<ConfigData>,
     /// `Name`: a string, required.
-    ///
-    /// The name of the config object.
-    ///
-    /// Pattern `^[ a-zA-Z0-9_:-]{1,256}$`.
     pub name: Str,
 }
 
-static RULE_Config: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Config: ObjRule = ObjRule {
     properties: &[
         ("ConfigData", Shape::Object(&RULE_ConfigData)),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Name", "ConfigData"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::GroundStation::Config` resource.
@@ -97,6 +73,7 @@ pub struct Config {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Config {
     /// The CloudFormation type name, `AWS::GroundStation::Config`.
     pub const TYPE_NAME: &'static str = "AWS::GroundStation::Config";
@@ -127,28 +104,11 @@ impl Config {
     }
 
     /// `ConfigData`: a [`ConfigData`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn config_data(mut self, value: impl Into<Obj<ConfigData>>) -> Self {
-        self.config_data = value.into();
-        self
-    }
-
+    pub fn config_data(mut self, value: impl Into<Obj<ConfigData>>) -> Self { self.config_data = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Config {
@@ -207,14 +167,13 @@ impl ConfigAttributes {
     }
 }
 
-static RULE_AntennaDownlinkConfig: ObjRule = ObjRule {
-    properties: &[("SpectrumConfig", Shape::Object(&RULE_SpectrumConfig))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_AntennaDownlinkConfig: ObjRule = ObjRule {
+    properties: &[
+        ("SpectrumConfig", Shape::Object(&RULE_SpectrumConfig)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AntennaDownlinkConfig` property type of `AWS::GroundStation::Config`.
@@ -230,6 +189,7 @@ pub struct AntennaDownlinkConfig {
     pub spectrum_config: Option<Obj<SpectrumConfig>>,
 }
 
+#[rustfmt::skip]
 impl AntennaDownlinkConfig {
     /// A `AntennaDownlinkConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -237,12 +197,7 @@ impl AntennaDownlinkConfig {
     }
 
     /// `SpectrumConfig`: a [`SpectrumConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn spectrum_config(mut self, value: impl Into<Obj<SpectrumConfig>>) -> Self {
-        self.spectrum_config = Some(value.into());
-        self
-    }
+    pub fn spectrum_config(mut self, value: impl Into<Obj<SpectrumConfig>>) -> Self { self.spectrum_config = Some(value.into()); self }
 }
 
 impl PropertyType for AntennaDownlinkConfig {}
@@ -255,21 +210,15 @@ impl ToValue for AntennaDownlinkConfig {
     }
 }
 
-static RULE_AntennaDownlinkDemodDecodeConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AntennaDownlinkDemodDecodeConfig: ObjRule = ObjRule {
     properties: &[
         ("DecodeConfig", Shape::Object(&RULE_DecodeConfig)),
-        (
-            "DemodulationConfig",
-            Shape::Object(&RULE_DemodulationConfig),
-        ),
+        ("DemodulationConfig", Shape::Object(&RULE_DemodulationConfig)),
         ("SpectrumConfig", Shape::Object(&RULE_SpectrumConfig)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AntennaDownlinkDemodDecodeConfig` property type of `AWS::GroundStation::Config`.
@@ -293,6 +242,7 @@ pub struct AntennaDownlinkDemodDecodeConfig {
     pub spectrum_config: Option<Obj<SpectrumConfig>>,
 }
 
+#[rustfmt::skip]
 impl AntennaDownlinkDemodDecodeConfig {
     /// A `AntennaDownlinkDemodDecodeConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -300,28 +250,11 @@ impl AntennaDownlinkDemodDecodeConfig {
     }
 
     /// `DecodeConfig`: a [`DecodeConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn decode_config(mut self, value: impl Into<Obj<DecodeConfig>>) -> Self {
-        self.decode_config = Some(value.into());
-        self
-    }
-
+    pub fn decode_config(mut self, value: impl Into<Obj<DecodeConfig>>) -> Self { self.decode_config = Some(value.into()); self }
     /// `DemodulationConfig`: a [`DemodulationConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn demodulation_config(mut self, value: impl Into<Obj<DemodulationConfig>>) -> Self {
-        self.demodulation_config = Some(value.into());
-        self
-    }
-
+    pub fn demodulation_config(mut self, value: impl Into<Obj<DemodulationConfig>>) -> Self { self.demodulation_config = Some(value.into()); self }
     /// `SpectrumConfig`: a [`SpectrumConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn spectrum_config(mut self, value: impl Into<Obj<SpectrumConfig>>) -> Self {
-        self.spectrum_config = Some(value.into());
-        self
-    }
+    pub fn spectrum_config(mut self, value: impl Into<Obj<SpectrumConfig>>) -> Self { self.spectrum_config = Some(value.into()); self }
 }
 
 impl PropertyType for AntennaDownlinkDemodDecodeConfig {}
@@ -336,18 +269,15 @@ impl ToValue for AntennaDownlinkDemodDecodeConfig {
     }
 }
 
-static RULE_AntennaUplinkConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AntennaUplinkConfig: ObjRule = ObjRule {
     properties: &[
         ("SpectrumConfig", Shape::Object(&RULE_UplinkSpectrumConfig)),
         ("TargetEirp", Shape::Object(&RULE_Eirp)),
         ("TransmitDisabled", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AntennaUplinkConfig` property type of `AWS::GroundStation::Config`.
@@ -371,6 +301,7 @@ pub struct AntennaUplinkConfig {
     pub transmit_disabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl AntennaUplinkConfig {
     /// A `AntennaUplinkConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -378,28 +309,11 @@ impl AntennaUplinkConfig {
     }
 
     /// `SpectrumConfig`: an [`UplinkSpectrumConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn spectrum_config(mut self, value: impl Into<Obj<UplinkSpectrumConfig>>) -> Self {
-        self.spectrum_config = Some(value.into());
-        self
-    }
-
+    pub fn spectrum_config(mut self, value: impl Into<Obj<UplinkSpectrumConfig>>) -> Self { self.spectrum_config = Some(value.into()); self }
     /// `TargetEirp`: an [`Eirp`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_eirp(mut self, value: impl Into<Obj<Eirp>>) -> Self {
-        self.target_eirp = Some(value.into());
-        self
-    }
-
+    pub fn target_eirp(mut self, value: impl Into<Obj<Eirp>>) -> Self { self.target_eirp = Some(value.into()); self }
     /// `TransmitDisabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transmit_disabled(mut self, value: impl Into<Bool>) -> Self {
-        self.transmit_disabled = Some(value.into());
-        self
-    }
+    pub fn transmit_disabled(mut self, value: impl Into<Bool>) -> Self { self.transmit_disabled = Some(value.into()); self }
 }
 
 impl PropertyType for AntennaUplinkConfig {}
@@ -414,38 +328,20 @@ impl ToValue for AntennaUplinkConfig {
     }
 }
 
-static RULE_ConfigData: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConfigData: ObjRule = ObjRule {
     properties: &[
-        (
-            "AntennaDownlinkConfig",
-            Shape::Object(&RULE_AntennaDownlinkConfig),
-        ),
-        (
-            "AntennaDownlinkDemodDecodeConfig",
-            Shape::Object(&RULE_AntennaDownlinkDemodDecodeConfig),
-        ),
-        (
-            "AntennaUplinkConfig",
-            Shape::Object(&RULE_AntennaUplinkConfig),
-        ),
-        (
-            "DataflowEndpointConfig",
-            Shape::Object(&RULE_DataflowEndpointConfig),
-        ),
+        ("AntennaDownlinkConfig", Shape::Object(&RULE_AntennaDownlinkConfig)),
+        ("AntennaDownlinkDemodDecodeConfig", Shape::Object(&RULE_AntennaDownlinkDemodDecodeConfig)),
+        ("AntennaUplinkConfig", Shape::Object(&RULE_AntennaUplinkConfig)),
+        ("DataflowEndpointConfig", Shape::Object(&RULE_DataflowEndpointConfig)),
         ("S3RecordingConfig", Shape::Object(&RULE_S3RecordingConfig)),
-        (
-            "TelemetrySinkConfig",
-            Shape::Object(&RULE_TelemetrySinkConfig),
-        ),
+        ("TelemetrySinkConfig", Shape::Object(&RULE_TelemetrySinkConfig)),
         ("TrackingConfig", Shape::Object(&RULE_TrackingConfig)),
         ("UplinkEchoConfig", Shape::Object(&RULE_UplinkEchoConfig)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConfigData` property type of `AWS::GroundStation::Config`.
@@ -487,6 +383,7 @@ pub struct ConfigData {
     pub uplink_echo_config: Option<Obj<UplinkEchoConfig>>,
 }
 
+#[rustfmt::skip]
 impl ConfigData {
     /// A `ConfigData` with no property set (none is required).
     pub fn new() -> Self {
@@ -494,72 +391,21 @@ impl ConfigData {
     }
 
     /// `AntennaDownlinkConfig`: an [`AntennaDownlinkConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn antenna_downlink_config(mut self, value: impl Into<Obj<AntennaDownlinkConfig>>) -> Self {
-        self.antenna_downlink_config = Some(value.into());
-        self
-    }
-
+    pub fn antenna_downlink_config(mut self, value: impl Into<Obj<AntennaDownlinkConfig>>) -> Self { self.antenna_downlink_config = Some(value.into()); self }
     /// `AntennaDownlinkDemodDecodeConfig`: an [`AntennaDownlinkDemodDecodeConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn antenna_downlink_demod_decode_config(
-        mut self,
-        value: impl Into<Obj<AntennaDownlinkDemodDecodeConfig>>,
-    ) -> Self {
-        self.antenna_downlink_demod_decode_config = Some(value.into());
-        self
-    }
-
+    pub fn antenna_downlink_demod_decode_config(mut self, value: impl Into<Obj<AntennaDownlinkDemodDecodeConfig>>) -> Self { self.antenna_downlink_demod_decode_config = Some(value.into()); self }
     /// `AntennaUplinkConfig`: an [`AntennaUplinkConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn antenna_uplink_config(mut self, value: impl Into<Obj<AntennaUplinkConfig>>) -> Self {
-        self.antenna_uplink_config = Some(value.into());
-        self
-    }
-
+    pub fn antenna_uplink_config(mut self, value: impl Into<Obj<AntennaUplinkConfig>>) -> Self { self.antenna_uplink_config = Some(value.into()); self }
     /// `DataflowEndpointConfig`: a [`DataflowEndpointConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dataflow_endpoint_config(
-        mut self,
-        value: impl Into<Obj<DataflowEndpointConfig>>,
-    ) -> Self {
-        self.dataflow_endpoint_config = Some(value.into());
-        self
-    }
-
+    pub fn dataflow_endpoint_config(mut self, value: impl Into<Obj<DataflowEndpointConfig>>) -> Self { self.dataflow_endpoint_config = Some(value.into()); self }
     /// `S3RecordingConfig`: a [`S3RecordingConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_recording_config(mut self, value: impl Into<Obj<S3RecordingConfig>>) -> Self {
-        self.s3_recording_config = Some(value.into());
-        self
-    }
-
+    pub fn s3_recording_config(mut self, value: impl Into<Obj<S3RecordingConfig>>) -> Self { self.s3_recording_config = Some(value.into()); self }
     /// `TelemetrySinkConfig`: a [`TelemetrySinkConfig`] object.
-    pub fn telemetry_sink_config(mut self, value: impl Into<Obj<TelemetrySinkConfig>>) -> Self {
-        self.telemetry_sink_config = Some(value.into());
-        self
-    }
-
+    pub fn telemetry_sink_config(mut self, value: impl Into<Obj<TelemetrySinkConfig>>) -> Self { self.telemetry_sink_config = Some(value.into()); self }
     /// `TrackingConfig`: a [`TrackingConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tracking_config(mut self, value: impl Into<Obj<TrackingConfig>>) -> Self {
-        self.tracking_config = Some(value.into());
-        self
-    }
-
+    pub fn tracking_config(mut self, value: impl Into<Obj<TrackingConfig>>) -> Self { self.tracking_config = Some(value.into()); self }
     /// `UplinkEchoConfig`: an [`UplinkEchoConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn uplink_echo_config(mut self, value: impl Into<Obj<UplinkEchoConfig>>) -> Self {
-        self.uplink_echo_config = Some(value.into());
-        self
-    }
+    pub fn uplink_echo_config(mut self, value: impl Into<Obj<UplinkEchoConfig>>) -> Self { self.uplink_echo_config = Some(value.into()); self }
 }
 
 impl PropertyType for ConfigData {}
@@ -582,17 +428,14 @@ impl ToValue for ConfigData {
     }
 }
 
-static RULE_DataflowEndpointConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataflowEndpointConfig: ObjRule = ObjRule {
     properties: &[
         ("DataflowEndpointName", Shape::STR),
         ("DataflowEndpointRegion", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataflowEndpointConfig` property type of `AWS::GroundStation::Config`.
@@ -612,6 +455,7 @@ pub struct DataflowEndpointConfig {
     pub dataflow_endpoint_region: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DataflowEndpointConfig {
     /// A `DataflowEndpointConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -619,20 +463,9 @@ impl DataflowEndpointConfig {
     }
 
     /// `DataflowEndpointName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dataflow_endpoint_name(mut self, value: impl Into<Str>) -> Self {
-        self.dataflow_endpoint_name = Some(value.into());
-        self
-    }
-
+    pub fn dataflow_endpoint_name(mut self, value: impl Into<Str>) -> Self { self.dataflow_endpoint_name = Some(value.into()); self }
     /// `DataflowEndpointRegion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dataflow_endpoint_region(mut self, value: impl Into<Str>) -> Self {
-        self.dataflow_endpoint_region = Some(value.into());
-        self
-    }
+    pub fn dataflow_endpoint_region(mut self, value: impl Into<Str>) -> Self { self.dataflow_endpoint_region = Some(value.into()); self }
 }
 
 impl PropertyType for DataflowEndpointConfig {}
@@ -646,23 +479,13 @@ impl ToValue for DataflowEndpointConfig {
     }
 }
 
-static RULE_DecodeConfig: ObjRule = ObjRule {
-    properties: &[(
-        "UnvalidatedJSON",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_DecodeConfig: ObjRule = ObjRule {
+    properties: &[
+        ("UnvalidatedJSON", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DecodeConfig` property type of `AWS::GroundStation::Config`.
@@ -680,6 +503,7 @@ pub struct DecodeConfig {
     pub unvalidated_json: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DecodeConfig {
     /// A `DecodeConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -687,12 +511,7 @@ impl DecodeConfig {
     }
 
     /// `UnvalidatedJSON`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unvalidated_json(mut self, value: impl Into<Str>) -> Self {
-        self.unvalidated_json = Some(value.into());
-        self
-    }
+    pub fn unvalidated_json(mut self, value: impl Into<Str>) -> Self { self.unvalidated_json = Some(value.into()); self }
 }
 
 impl PropertyType for DecodeConfig {}
@@ -705,23 +524,13 @@ impl ToValue for DecodeConfig {
     }
 }
 
-static RULE_DemodulationConfig: ObjRule = ObjRule {
-    properties: &[(
-        "UnvalidatedJSON",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_DemodulationConfig: ObjRule = ObjRule {
+    properties: &[
+        ("UnvalidatedJSON", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DemodulationConfig` property type of `AWS::GroundStation::Config`.
@@ -739,6 +548,7 @@ pub struct DemodulationConfig {
     pub unvalidated_json: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DemodulationConfig {
     /// A `DemodulationConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -746,12 +556,7 @@ impl DemodulationConfig {
     }
 
     /// `UnvalidatedJSON`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unvalidated_json(mut self, value: impl Into<Str>) -> Self {
-        self.unvalidated_json = Some(value.into());
-        self
-    }
+    pub fn unvalidated_json(mut self, value: impl Into<Str>) -> Self { self.unvalidated_json = Some(value.into()); self }
 }
 
 impl PropertyType for DemodulationConfig {}
@@ -764,26 +569,14 @@ impl ToValue for DemodulationConfig {
     }
 }
 
-static RULE_Eirp: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Eirp: ObjRule = ObjRule {
     properties: &[
-        (
-            "Units",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["dBW"],
-                format: None,
-            }),
-        ),
+        ("Units", Shape::Str(&StrRule { allowed: &["dBW"], ..StrRule::ANY })),
         ("Value", Shape::NUM),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Eirp` property type of `AWS::GroundStation::Config`.
@@ -803,6 +596,7 @@ pub struct Eirp {
     pub value: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl Eirp {
     /// A `Eirp` with no property set (none is required).
     pub fn new() -> Self {
@@ -810,20 +604,9 @@ impl Eirp {
     }
 
     /// `Units`: an [`EirpUnits`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn units(mut self, value: impl Into<EirpUnits>) -> Self {
-        self.units = Some(value.into());
-        self
-    }
-
+    pub fn units(mut self, value: impl Into<EirpUnits>) -> Self { self.units = Some(value.into()); self }
     /// `Value`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Num>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Num>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Eirp {}
@@ -837,26 +620,14 @@ impl ToValue for Eirp {
     }
 }
 
-static RULE_Frequency: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Frequency: ObjRule = ObjRule {
     properties: &[
-        (
-            "Units",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["GHz", "MHz", "kHz"],
-                format: None,
-            }),
-        ),
+        ("Units", Shape::Str(&StrRule { allowed: &["GHz", "MHz", "kHz"], ..StrRule::ANY })),
         ("Value", Shape::NUM),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Frequency` property type of `AWS::GroundStation::Config`.
@@ -876,6 +647,7 @@ pub struct Frequency {
     pub value: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl Frequency {
     /// A `Frequency` with no property set (none is required).
     pub fn new() -> Self {
@@ -883,20 +655,9 @@ impl Frequency {
     }
 
     /// `Units`: a [`FrequencyUnits`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn units(mut self, value: impl Into<FrequencyUnits>) -> Self {
-        self.units = Some(value.into());
-        self
-    }
-
+    pub fn units(mut self, value: impl Into<FrequencyUnits>) -> Self { self.units = Some(value.into()); self }
     /// `Value`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Num>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Num>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Frequency {}
@@ -910,26 +671,14 @@ impl ToValue for Frequency {
     }
 }
 
-static RULE_FrequencyBandwidth: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FrequencyBandwidth: ObjRule = ObjRule {
     properties: &[
-        (
-            "Units",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["GHz", "MHz", "kHz"],
-                format: None,
-            }),
-        ),
+        ("Units", Shape::Str(&StrRule { allowed: &["GHz", "MHz", "kHz"], ..StrRule::ANY })),
         ("Value", Shape::NUM),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FrequencyBandwidth` property type of `AWS::GroundStation::Config`.
@@ -953,6 +702,7 @@ pub struct FrequencyBandwidth {
     pub value: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl FrequencyBandwidth {
     /// A `FrequencyBandwidth` with no property set (none is required).
     pub fn new() -> Self {
@@ -960,20 +710,9 @@ impl FrequencyBandwidth {
     }
 
     /// `Units`: a [`BandwidthUnits`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn units(mut self, value: impl Into<BandwidthUnits>) -> Self {
-        self.units = Some(value.into());
-        self
-    }
-
+    pub fn units(mut self, value: impl Into<BandwidthUnits>) -> Self { self.units = Some(value.into()); self }
     /// `Value`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Num>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Num>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for FrequencyBandwidth {}
@@ -991,44 +730,20 @@ impl ToValue for FrequencyBandwidth {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KinesisDataStreamDataRequired {
     /// `KinesisDataStreamArn`: a string, required.
-    ///
-    /// Pattern `^arn:[a-z0-9-.]{1,63}:kinesis:[-a-z0-9]{1,50}:[0-9]{12}:stream/[a-zA-Z0-9_.-]{1,128}$`.
     pub kinesis_data_stream_arn: Str,
     /// `KinesisRoleArn`: a string, required.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:[^:\n]+:iam::[^:\n]+:role\/.+$`.
     pub kinesis_role_arn: Str,
 }
 
-static RULE_KinesisDataStreamData: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_KinesisDataStreamData: ObjRule = ObjRule {
     properties: &[
-        (
-            "KinesisDataStreamArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KinesisRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("KinesisDataStreamArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("KinesisRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["KinesisRoleArn", "KinesisDataStreamArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KinesisDataStreamData` property type of `AWS::GroundStation::Config`.
@@ -1046,6 +761,7 @@ pub struct KinesisDataStreamData {
     pub kinesis_role_arn: Str,
 }
 
+#[rustfmt::skip]
 impl KinesisDataStreamData {
     /// A `KinesisDataStreamData` with its required properties, named in a [`KinesisDataStreamDataRequired`].
     pub fn new(required: KinesisDataStreamDataRequired) -> Self {
@@ -1056,20 +772,9 @@ impl KinesisDataStreamData {
     }
 
     /// `KinesisDataStreamArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kinesis_data_stream_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kinesis_data_stream_arn = value.into();
-        self
-    }
-
+    pub fn kinesis_data_stream_arn(mut self, value: impl Into<Str>) -> Self { self.kinesis_data_stream_arn = value.into(); self }
     /// `KinesisRoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kinesis_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kinesis_role_arn = value.into();
-        self
-    }
+    pub fn kinesis_role_arn(mut self, value: impl Into<Str>) -> Self { self.kinesis_role_arn = value.into(); self }
 }
 
 impl PropertyType for KinesisDataStreamData {}
@@ -1083,45 +788,15 @@ impl ToValue for KinesisDataStreamData {
     }
 }
 
-static RULE_S3RecordingConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3RecordingConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "BucketArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Prefix",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("BucketArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Prefix", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3RecordingConfig` property type of `AWS::GroundStation::Config`.
@@ -1153,6 +828,7 @@ pub struct S3RecordingConfig {
     pub role_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl S3RecordingConfig {
     /// A `S3RecordingConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1160,28 +836,11 @@ impl S3RecordingConfig {
     }
 
     /// `BucketArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_arn(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_arn = Some(value.into());
-        self
-    }
-
+    pub fn bucket_arn(mut self, value: impl Into<Str>) -> Self { self.bucket_arn = Some(value.into()); self }
     /// `Prefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = Some(value.into());
-        self
-    }
-
+    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
     /// `RoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = Some(value.into());
-        self
-    }
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
 }
 
 impl PropertyType for S3RecordingConfig {}
@@ -1196,27 +855,15 @@ impl ToValue for S3RecordingConfig {
     }
 }
 
-static RULE_SpectrumConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SpectrumConfig: ObjRule = ObjRule {
     properties: &[
         ("Bandwidth", Shape::Object(&RULE_FrequencyBandwidth)),
         ("CenterFrequency", Shape::Object(&RULE_Frequency)),
-        (
-            "Polarization",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["LEFT_HAND", "RIGHT_HAND", "NONE"],
-                format: None,
-            }),
-        ),
+        ("Polarization", Shape::Str(&StrRule { allowed: &["LEFT_HAND", "RIGHT_HAND", "NONE"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SpectrumConfig` property type of `AWS::GroundStation::Config`.
@@ -1244,6 +891,7 @@ pub struct SpectrumConfig {
     pub polarization: Option<Polarization>,
 }
 
+#[rustfmt::skip]
 impl SpectrumConfig {
     /// A `SpectrumConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1251,28 +899,11 @@ impl SpectrumConfig {
     }
 
     /// `Bandwidth`: a [`FrequencyBandwidth`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bandwidth(mut self, value: impl Into<Obj<FrequencyBandwidth>>) -> Self {
-        self.bandwidth = Some(value.into());
-        self
-    }
-
+    pub fn bandwidth(mut self, value: impl Into<Obj<FrequencyBandwidth>>) -> Self { self.bandwidth = Some(value.into()); self }
     /// `CenterFrequency`: a [`Frequency`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn center_frequency(mut self, value: impl Into<Obj<Frequency>>) -> Self {
-        self.center_frequency = Some(value.into());
-        self
-    }
-
+    pub fn center_frequency(mut self, value: impl Into<Obj<Frequency>>) -> Self { self.center_frequency = Some(value.into()); self }
     /// `Polarization`: a [`Polarization`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn polarization(mut self, value: impl Into<Polarization>) -> Self {
-        self.polarization = Some(value.into());
-        self
-    }
+    pub fn polarization(mut self, value: impl Into<Polarization>) -> Self { self.polarization = Some(value.into()); self }
 }
 
 impl PropertyType for SpectrumConfig {}
@@ -1287,35 +918,14 @@ impl ToValue for SpectrumConfig {
     }
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_8),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { pattern: Some(&PATTERN_8), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::GroundStation::Config`.
@@ -1333,6 +943,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
     pub fn new() -> Self {
@@ -1340,20 +951,9 @@ impl Tag {
     }
 
     /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tag {}
@@ -1376,26 +976,15 @@ pub struct TelemetrySinkConfigRequired {
     pub telemetry_sink_type: TelemetrySinkType,
 }
 
-static RULE_TelemetrySinkConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TelemetrySinkConfig: ObjRule = ObjRule {
     properties: &[
         ("TelemetrySinkData", Shape::Object(&RULE_TelemetrySinkData)),
-        (
-            "TelemetrySinkType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["KINESIS_DATA_STREAM"],
-                format: None,
-            }),
-        ),
+        ("TelemetrySinkType", Shape::Str(&StrRule { allowed: &["KINESIS_DATA_STREAM"], ..StrRule::ANY })),
     ],
     required: &["TelemetrySinkType", "TelemetrySinkData"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TelemetrySinkConfig` property type of `AWS::GroundStation::Config`.
@@ -1409,6 +998,7 @@ pub struct TelemetrySinkConfig {
     pub telemetry_sink_type: TelemetrySinkType,
 }
 
+#[rustfmt::skip]
 impl TelemetrySinkConfig {
     /// A `TelemetrySinkConfig` with its required properties, named in a [`TelemetrySinkConfigRequired`].
     pub fn new(required: TelemetrySinkConfigRequired) -> Self {
@@ -1419,16 +1009,9 @@ impl TelemetrySinkConfig {
     }
 
     /// `TelemetrySinkData`: a [`TelemetrySinkData`] object, required.
-    pub fn telemetry_sink_data(mut self, value: impl Into<Obj<TelemetrySinkData>>) -> Self {
-        self.telemetry_sink_data = value.into();
-        self
-    }
-
+    pub fn telemetry_sink_data(mut self, value: impl Into<Obj<TelemetrySinkData>>) -> Self { self.telemetry_sink_data = value.into(); self }
     /// `TelemetrySinkType`: a [`TelemetrySinkType`] value, required.
-    pub fn telemetry_sink_type(mut self, value: impl Into<TelemetrySinkType>) -> Self {
-        self.telemetry_sink_type = value.into();
-        self
-    }
+    pub fn telemetry_sink_type(mut self, value: impl Into<TelemetrySinkType>) -> Self { self.telemetry_sink_type = value.into(); self }
 }
 
 impl PropertyType for TelemetrySinkConfig {}
@@ -1442,17 +1025,14 @@ impl ToValue for TelemetrySinkConfig {
     }
 }
 
-static RULE_TelemetrySinkData: ObjRule = ObjRule {
-    properties: &[(
-        "KinesisDataStreamData",
-        Shape::Object(&RULE_KinesisDataStreamData),
-    )],
-    required: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_TelemetrySinkData: ObjRule = ObjRule {
+    properties: &[
+        ("KinesisDataStreamData", Shape::Object(&RULE_KinesisDataStreamData)),
+    ],
     one_of: &[&[&["KinesisDataStreamData"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TelemetrySinkData` property type of `AWS::GroundStation::Config`.
@@ -1464,6 +1044,7 @@ pub struct TelemetrySinkData {
     pub kinesis_data_stream_data: Option<Obj<KinesisDataStreamData>>,
 }
 
+#[rustfmt::skip]
 impl TelemetrySinkData {
     /// A `TelemetrySinkData` with no property set (none is required).
     pub fn new() -> Self {
@@ -1471,13 +1052,7 @@ impl TelemetrySinkData {
     }
 
     /// `KinesisDataStreamData`: a [`KinesisDataStreamData`] object.
-    pub fn kinesis_data_stream_data(
-        mut self,
-        value: impl Into<Obj<KinesisDataStreamData>>,
-    ) -> Self {
-        self.kinesis_data_stream_data = Some(value.into());
-        self
-    }
+    pub fn kinesis_data_stream_data(mut self, value: impl Into<Obj<KinesisDataStreamData>>) -> Self { self.kinesis_data_stream_data = Some(value.into()); self }
 }
 
 impl PropertyType for TelemetrySinkData {}
@@ -1490,23 +1065,13 @@ impl ToValue for TelemetrySinkData {
     }
 }
 
-static RULE_TrackingConfig: ObjRule = ObjRule {
-    properties: &[(
-        "Autotrack",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["REQUIRED", "PREFERRED", "REMOVED"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_TrackingConfig: ObjRule = ObjRule {
+    properties: &[
+        ("Autotrack", Shape::Str(&StrRule { allowed: &["REQUIRED", "PREFERRED", "REMOVED"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TrackingConfig` property type of `AWS::GroundStation::Config`.
@@ -1522,6 +1087,7 @@ pub struct TrackingConfig {
     pub autotrack: Option<Autotrack>,
 }
 
+#[rustfmt::skip]
 impl TrackingConfig {
     /// A `TrackingConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1529,12 +1095,7 @@ impl TrackingConfig {
     }
 
     /// `Autotrack`: an [`Autotrack`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn autotrack(mut self, value: impl Into<Autotrack>) -> Self {
-        self.autotrack = Some(value.into());
-        self
-    }
+    pub fn autotrack(mut self, value: impl Into<Autotrack>) -> Self { self.autotrack = Some(value.into()); self }
 }
 
 impl PropertyType for TrackingConfig {}
@@ -1545,26 +1106,14 @@ impl ToValue for TrackingConfig {
     }
 }
 
-static RULE_UplinkEchoConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_UplinkEchoConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "AntennaUplinkConfigArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AntennaUplinkConfigArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
         ("Enabled", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `UplinkEchoConfig` property type of `AWS::GroundStation::Config`.
@@ -1586,6 +1135,7 @@ pub struct UplinkEchoConfig {
     pub enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl UplinkEchoConfig {
     /// A `UplinkEchoConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1593,20 +1143,9 @@ impl UplinkEchoConfig {
     }
 
     /// `AntennaUplinkConfigArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn antenna_uplink_config_arn(mut self, value: impl Into<Str>) -> Self {
-        self.antenna_uplink_config_arn = Some(value.into());
-        self
-    }
-
+    pub fn antenna_uplink_config_arn(mut self, value: impl Into<Str>) -> Self { self.antenna_uplink_config_arn = Some(value.into()); self }
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
 }
 
 impl PropertyType for UplinkEchoConfig {}
@@ -1620,26 +1159,14 @@ impl ToValue for UplinkEchoConfig {
     }
 }
 
-static RULE_UplinkSpectrumConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_UplinkSpectrumConfig: ObjRule = ObjRule {
     properties: &[
         ("CenterFrequency", Shape::Object(&RULE_Frequency)),
-        (
-            "Polarization",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["LEFT_HAND", "RIGHT_HAND", "NONE"],
-                format: None,
-            }),
-        ),
+        ("Polarization", Shape::Str(&StrRule { allowed: &["LEFT_HAND", "RIGHT_HAND", "NONE"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `UplinkSpectrumConfig` property type of `AWS::GroundStation::Config`.
@@ -1659,6 +1186,7 @@ pub struct UplinkSpectrumConfig {
     pub polarization: Option<Polarization>,
 }
 
+#[rustfmt::skip]
 impl UplinkSpectrumConfig {
     /// A `UplinkSpectrumConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1666,20 +1194,9 @@ impl UplinkSpectrumConfig {
     }
 
     /// `CenterFrequency`: a [`Frequency`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn center_frequency(mut self, value: impl Into<Obj<Frequency>>) -> Self {
-        self.center_frequency = Some(value.into());
-        self
-    }
-
+    pub fn center_frequency(mut self, value: impl Into<Obj<Frequency>>) -> Self { self.center_frequency = Some(value.into()); self }
     /// `Polarization`: a [`Polarization`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn polarization(mut self, value: impl Into<Polarization>) -> Self {
-        self.polarization = Some(value.into());
-        self
-    }
+    pub fn polarization(mut self, value: impl Into<Polarization>) -> Self { self.polarization = Some(value.into()); self }
 }
 
 impl PropertyType for UplinkSpectrumConfig {}

@@ -7,64 +7,31 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[ a-zA-Z0-9_:-]{1,256}$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[ a-zA-Z0-9\\+\\-=._:/@]{1,128}$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[ a-zA-Z0-9\\+\\-=._:/@]{1,256}$");
 
 /// The required properties of [`DataflowEndpointGroup`], by name: `DataflowEndpointGroup::new(DataflowEndpointGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataflowEndpointGroupRequired {
     /// `EndpointDetails`: a list of [`EndpointDetails`] objects, required.
-    ///
-    /// List of Endpoint Details, containing address and port for each endpoint. All dataflow endpoints within a single dataflow endpoint group must be of the same type. You cannot mix AWS Ground Station Agent endpoints with Dataflow endpoints in the same group. If your use case requires both types of endpoints, you must create separate dataflow endpoint groups for each type.
-    ///
-    /// Items 1 to 500; create-only: changing it replaces the resource.
     pub endpoint_details: List<EndpointDetails>,
 }
 
-static RULE_DataflowEndpointGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataflowEndpointGroup: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContactPostPassDurationSeconds",
-            Shape::Int(&NumRule {
-                min: Some(30.0),
-                max: Some(480.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ContactPrePassDurationSeconds",
-            Shape::Int(&NumRule {
-                min: Some(30.0),
-                max: Some(480.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EndpointDetails",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EndpointDetails),
-                min_items: Some(1),
-                max_items: Some(500),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ContactPostPassDurationSeconds", Shape::Int(&NumRule { min: Some(30.0), max: Some(480.0), ..NumRule::ANY })),
+        ("ContactPrePassDurationSeconds", Shape::Int(&NumRule { min: Some(30.0), max: Some(480.0), ..NumRule::ANY })),
+        ("EndpointDetails", Shape::List(&ListRule { items: Shape::Object(&RULE_EndpointDetails), min_items: Some(1), max_items: Some(500) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["EndpointDetails"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::GroundStation::DataflowEndpointGroup` resource.
@@ -108,6 +75,7 @@ pub struct DataflowEndpointGroup {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl DataflowEndpointGroup {
     /// The CloudFormation type name, `AWS::GroundStation::DataflowEndpointGroup`.
     pub const TYPE_NAME: &'static str = "AWS::GroundStation::DataflowEndpointGroup";
@@ -119,11 +87,7 @@ impl DataflowEndpointGroup {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-groundstation-dataflowendpointgroup.html",
         primary_identifier: &["Id"],
         required: &["EndpointDetails"],
-        create_only: &[
-            "EndpointDetails",
-            "ContactPrePassDurationSeconds",
-            "ContactPostPassDurationSeconds",
-        ],
+        create_only: &["EndpointDetails", "ContactPrePassDurationSeconds", "ContactPostPassDurationSeconds"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Id", "Arn"],
@@ -143,36 +107,13 @@ impl DataflowEndpointGroup {
     }
 
     /// `ContactPostPassDurationSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn contact_post_pass_duration_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.contact_post_pass_duration_seconds = Some(value.into());
-        self
-    }
-
+    pub fn contact_post_pass_duration_seconds(mut self, value: impl Into<Int>) -> Self { self.contact_post_pass_duration_seconds = Some(value.into()); self }
     /// `ContactPrePassDurationSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn contact_pre_pass_duration_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.contact_pre_pass_duration_seconds = Some(value.into());
-        self
-    }
-
+    pub fn contact_pre_pass_duration_seconds(mut self, value: impl Into<Int>) -> Self { self.contact_pre_pass_duration_seconds = Some(value.into()); self }
     /// `EndpointDetails`: a list of [`EndpointDetails`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_details(mut self, value: impl Into<List<EndpointDetails>>) -> Self {
-        self.endpoint_details = value.into();
-        self
-    }
-
+    pub fn endpoint_details(mut self, value: impl Into<List<EndpointDetails>>) -> Self { self.endpoint_details = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for DataflowEndpointGroup {
@@ -231,50 +172,17 @@ impl DataflowEndpointGroupAttributes {
     }
 }
 
-static RULE_AwsGroundStationAgentEndpoint: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AwsGroundStationAgentEndpoint: ObjRule = ObjRule {
     properties: &[
-        (
-            "AgentStatus",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SUCCESS", "FAILED", "ACTIVE", "INACTIVE"],
-                format: None,
-            }),
-        ),
-        (
-            "AuditResults",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["HEALTHY", "UNHEALTHY"],
-                format: None,
-            }),
-        ),
+        ("AgentStatus", Shape::Str(&StrRule { allowed: &["SUCCESS", "FAILED", "ACTIVE", "INACTIVE"], ..StrRule::ANY })),
+        ("AuditResults", Shape::Str(&StrRule { allowed: &["HEALTHY", "UNHEALTHY"], ..StrRule::ANY })),
         ("EgressAddress", Shape::Object(&RULE_ConnectionDetails)),
-        (
-            "IngressAddress",
-            Shape::Object(&RULE_RangedConnectionDetails),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("IngressAddress", Shape::Object(&RULE_RangedConnectionDetails)),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AwsGroundStationAgentEndpoint` property type of `AWS::GroundStation::DataflowEndpointGroup`.
@@ -308,6 +216,7 @@ pub struct AwsGroundStationAgentEndpoint {
     pub name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AwsGroundStationAgentEndpoint {
     /// A `AwsGroundStationAgentEndpoint` with no property set (none is required).
     pub fn new() -> Self {
@@ -315,44 +224,15 @@ impl AwsGroundStationAgentEndpoint {
     }
 
     /// `AgentStatus`: an [`AgentStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn agent_status(mut self, value: impl Into<AgentStatus>) -> Self {
-        self.agent_status = Some(value.into());
-        self
-    }
-
+    pub fn agent_status(mut self, value: impl Into<AgentStatus>) -> Self { self.agent_status = Some(value.into()); self }
     /// `AuditResults`: an [`AuditResults`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn audit_results(mut self, value: impl Into<AuditResults>) -> Self {
-        self.audit_results = Some(value.into());
-        self
-    }
-
+    pub fn audit_results(mut self, value: impl Into<AuditResults>) -> Self { self.audit_results = Some(value.into()); self }
     /// `EgressAddress`: a [`ConnectionDetails`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn egress_address(mut self, value: impl Into<Obj<ConnectionDetails>>) -> Self {
-        self.egress_address = Some(value.into());
-        self
-    }
-
+    pub fn egress_address(mut self, value: impl Into<Obj<ConnectionDetails>>) -> Self { self.egress_address = Some(value.into()); self }
     /// `IngressAddress`: a [`RangedConnectionDetails`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ingress_address(mut self, value: impl Into<Obj<RangedConnectionDetails>>) -> Self {
-        self.ingress_address = Some(value.into());
-        self
-    }
-
+    pub fn ingress_address(mut self, value: impl Into<Obj<RangedConnectionDetails>>) -> Self { self.ingress_address = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
 }
 
 impl PropertyType for AwsGroundStationAgentEndpoint {}
@@ -369,17 +249,14 @@ impl ToValue for AwsGroundStationAgentEndpoint {
     }
 }
 
-static RULE_ConnectionDetails: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConnectionDetails: ObjRule = ObjRule {
     properties: &[
         ("Mtu", Shape::INT),
         ("SocketAddress", Shape::Object(&RULE_SocketAddress)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConnectionDetails` property type of `AWS::GroundStation::DataflowEndpointGroup`.
@@ -399,6 +276,7 @@ pub struct ConnectionDetails {
     pub socket_address: Option<Obj<SocketAddress>>,
 }
 
+#[rustfmt::skip]
 impl ConnectionDetails {
     /// A `ConnectionDetails` with no property set (none is required).
     pub fn new() -> Self {
@@ -406,20 +284,9 @@ impl ConnectionDetails {
     }
 
     /// `Mtu`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mtu(mut self, value: impl Into<Int>) -> Self {
-        self.mtu = Some(value.into());
-        self
-    }
-
+    pub fn mtu(mut self, value: impl Into<Int>) -> Self { self.mtu = Some(value.into()); self }
     /// `SocketAddress`: a [`SocketAddress`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn socket_address(mut self, value: impl Into<Obj<SocketAddress>>) -> Self {
-        self.socket_address = Some(value.into());
-        self
-    }
+    pub fn socket_address(mut self, value: impl Into<Obj<SocketAddress>>) -> Self { self.socket_address = Some(value.into()); self }
 }
 
 impl PropertyType for ConnectionDetails {}
@@ -433,27 +300,15 @@ impl ToValue for ConnectionDetails {
     }
 }
 
-static RULE_DataflowEndpoint: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataflowEndpoint: ObjRule = ObjRule {
     properties: &[
         ("Address", Shape::Object(&RULE_SocketAddress)),
         ("Mtu", Shape::INT),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataflowEndpoint` property type of `AWS::GroundStation::DataflowEndpointGroup`.
@@ -481,6 +336,7 @@ pub struct DataflowEndpoint {
     pub name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DataflowEndpoint {
     /// A `DataflowEndpoint` with no property set (none is required).
     pub fn new() -> Self {
@@ -488,28 +344,11 @@ impl DataflowEndpoint {
     }
 
     /// `Address`: a [`SocketAddress`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn address(mut self, value: impl Into<Obj<SocketAddress>>) -> Self {
-        self.address = Some(value.into());
-        self
-    }
-
+    pub fn address(mut self, value: impl Into<Obj<SocketAddress>>) -> Self { self.address = Some(value.into()); self }
     /// `Mtu`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mtu(mut self, value: impl Into<Int>) -> Self {
-        self.mtu = Some(value.into());
-        self
-    }
-
+    pub fn mtu(mut self, value: impl Into<Int>) -> Self { self.mtu = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
 }
 
 impl PropertyType for DataflowEndpoint {}
@@ -524,24 +363,16 @@ impl ToValue for DataflowEndpoint {
     }
 }
 
-static RULE_EndpointDetails: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EndpointDetails: ObjRule = ObjRule {
     properties: &[
-        (
-            "AwsGroundStationAgentEndpoint",
-            Shape::Object(&RULE_AwsGroundStationAgentEndpoint),
-        ),
+        ("AwsGroundStationAgentEndpoint", Shape::Object(&RULE_AwsGroundStationAgentEndpoint)),
         ("Endpoint", Shape::Object(&RULE_DataflowEndpoint)),
         ("SecurityDetails", Shape::Object(&RULE_SecurityDetails)),
     ],
-    required: &[],
-    one_of: &[&[
-        &["Endpoint", "SecurityDetails"],
-        &["AwsGroundStationAgentEndpoint"],
-    ]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    one_of: &[&[&["Endpoint", "SecurityDetails"], &["AwsGroundStationAgentEndpoint"]]],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EndpointDetails` property type of `AWS::GroundStation::DataflowEndpointGroup`.
@@ -565,6 +396,7 @@ pub struct EndpointDetails {
     pub security_details: Option<Obj<SecurityDetails>>,
 }
 
+#[rustfmt::skip]
 impl EndpointDetails {
     /// A `EndpointDetails` with no property set (none is required).
     pub fn new() -> Self {
@@ -572,31 +404,11 @@ impl EndpointDetails {
     }
 
     /// `AwsGroundStationAgentEndpoint`: an [`AwsGroundStationAgentEndpoint`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_ground_station_agent_endpoint(
-        mut self,
-        value: impl Into<Obj<AwsGroundStationAgentEndpoint>>,
-    ) -> Self {
-        self.aws_ground_station_agent_endpoint = Some(value.into());
-        self
-    }
-
+    pub fn aws_ground_station_agent_endpoint(mut self, value: impl Into<Obj<AwsGroundStationAgentEndpoint>>) -> Self { self.aws_ground_station_agent_endpoint = Some(value.into()); self }
     /// `Endpoint`: a [`DataflowEndpoint`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint(mut self, value: impl Into<Obj<DataflowEndpoint>>) -> Self {
-        self.endpoint = Some(value.into());
-        self
-    }
-
+    pub fn endpoint(mut self, value: impl Into<Obj<DataflowEndpoint>>) -> Self { self.endpoint = Some(value.into()); self }
     /// `SecurityDetails`: a [`SecurityDetails`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_details(mut self, value: impl Into<Obj<SecurityDetails>>) -> Self {
-        self.security_details = Some(value.into());
-        self
-    }
+    pub fn security_details(mut self, value: impl Into<Obj<SecurityDetails>>) -> Self { self.security_details = Some(value.into()); self }
 }
 
 impl PropertyType for EndpointDetails {}
@@ -614,14 +426,14 @@ impl ToValue for EndpointDetails {
     }
 }
 
-static RULE_IntegerRange: ObjRule = ObjRule {
-    properties: &[("Maximum", Shape::INT), ("Minimum", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_IntegerRange: ObjRule = ObjRule {
+    properties: &[
+        ("Maximum", Shape::INT),
+        ("Minimum", Shape::INT),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IntegerRange` property type of `AWS::GroundStation::DataflowEndpointGroup`.
@@ -641,6 +453,7 @@ pub struct IntegerRange {
     pub minimum: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl IntegerRange {
     /// A `IntegerRange` with no property set (none is required).
     pub fn new() -> Self {
@@ -648,20 +461,9 @@ impl IntegerRange {
     }
 
     /// `Maximum`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum(mut self, value: impl Into<Int>) -> Self {
-        self.maximum = Some(value.into());
-        self
-    }
-
+    pub fn maximum(mut self, value: impl Into<Int>) -> Self { self.maximum = Some(value.into()); self }
     /// `Minimum`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn minimum(mut self, value: impl Into<Int>) -> Self {
-        self.minimum = Some(value.into());
-        self
-    }
+    pub fn minimum(mut self, value: impl Into<Int>) -> Self { self.minimum = Some(value.into()); self }
 }
 
 impl PropertyType for IntegerRange {}
@@ -675,17 +477,14 @@ impl ToValue for IntegerRange {
     }
 }
 
-static RULE_RangedConnectionDetails: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RangedConnectionDetails: ObjRule = ObjRule {
     properties: &[
         ("Mtu", Shape::INT),
         ("SocketAddress", Shape::Object(&RULE_RangedSocketAddress)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RangedConnectionDetails` property type of `AWS::GroundStation::DataflowEndpointGroup`.
@@ -705,6 +504,7 @@ pub struct RangedConnectionDetails {
     pub socket_address: Option<Obj<RangedSocketAddress>>,
 }
 
+#[rustfmt::skip]
 impl RangedConnectionDetails {
     /// A `RangedConnectionDetails` with no property set (none is required).
     pub fn new() -> Self {
@@ -712,20 +512,9 @@ impl RangedConnectionDetails {
     }
 
     /// `Mtu`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mtu(mut self, value: impl Into<Int>) -> Self {
-        self.mtu = Some(value.into());
-        self
-    }
-
+    pub fn mtu(mut self, value: impl Into<Int>) -> Self { self.mtu = Some(value.into()); self }
     /// `SocketAddress`: a [`RangedSocketAddress`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn socket_address(mut self, value: impl Into<Obj<RangedSocketAddress>>) -> Self {
-        self.socket_address = Some(value.into());
-        self
-    }
+    pub fn socket_address(mut self, value: impl Into<Obj<RangedSocketAddress>>) -> Self { self.socket_address = Some(value.into()); self }
 }
 
 impl PropertyType for RangedConnectionDetails {}
@@ -739,26 +528,14 @@ impl ToValue for RangedConnectionDetails {
     }
 }
 
-static RULE_RangedSocketAddress: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RangedSocketAddress: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(7),
-                max_len: Some(16),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(7), max_len: Some(16), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("PortRange", Shape::Object(&RULE_IntegerRange)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RangedSocketAddress` property type of `AWS::GroundStation::DataflowEndpointGroup`.
@@ -780,6 +557,7 @@ pub struct RangedSocketAddress {
     pub port_range: Option<Obj<IntegerRange>>,
 }
 
+#[rustfmt::skip]
 impl RangedSocketAddress {
     /// A `RangedSocketAddress` with no property set (none is required).
     pub fn new() -> Self {
@@ -787,20 +565,9 @@ impl RangedSocketAddress {
     }
 
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `PortRange`: an [`IntegerRange`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port_range(mut self, value: impl Into<Obj<IntegerRange>>) -> Self {
-        self.port_range = Some(value.into());
-        self
-    }
+    pub fn port_range(mut self, value: impl Into<Obj<IntegerRange>>) -> Self { self.port_range = Some(value.into()); self }
 }
 
 impl PropertyType for RangedSocketAddress {}
@@ -814,47 +581,15 @@ impl ToValue for RangedSocketAddress {
     }
 }
 
-static RULE_SecurityDetails: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SecurityDetails: ObjRule = ObjRule {
     properties: &[
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(30),
-                max_len: Some(165),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(30), max_len: Some(165), pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SecurityDetails` property type of `AWS::GroundStation::DataflowEndpointGroup`.
@@ -884,6 +619,7 @@ pub struct SecurityDetails {
     pub subnet_ids: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl SecurityDetails {
     /// A `SecurityDetails` with no property set (none is required).
     pub fn new() -> Self {
@@ -891,28 +627,11 @@ impl SecurityDetails {
     }
 
     /// `RoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = Some(value.into());
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = Some(value.into());
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
     /// `SubnetIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = Some(value.into());
-        self
-    }
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = Some(value.into()); self }
 }
 
 impl PropertyType for SecurityDetails {}
@@ -927,14 +646,14 @@ impl ToValue for SecurityDetails {
     }
 }
 
-static RULE_SocketAddress: ObjRule = ObjRule {
-    properties: &[("Name", Shape::STR), ("Port", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_SocketAddress: ObjRule = ObjRule {
+    properties: &[
+        ("Name", Shape::STR),
+        ("Port", Shape::INT),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SocketAddress` property type of `AWS::GroundStation::DataflowEndpointGroup`.
@@ -954,6 +673,7 @@ pub struct SocketAddress {
     pub port: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl SocketAddress {
     /// A `SocketAddress` with no property set (none is required).
     pub fn new() -> Self {
@@ -961,20 +681,9 @@ impl SocketAddress {
     }
 
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Port`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = Some(value.into());
-        self
-    }
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
 }
 
 impl PropertyType for SocketAddress {}
@@ -984,102 +693,6 @@ impl ToValue for SocketAddress {
         MapBuilder::new()
             .opt("Name", &self.name)
             .opt("Port", &self.port)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[ a-zA-Z0-9\+\-=._:/@]{1,128}$`.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[ a-zA-Z0-9\+\-=._:/@]{1,256}$`.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::GroundStation::DataflowEndpointGroup`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-groundstation-dataflowendpointgroup-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[ a-zA-Z0-9\+\-=._:/@]{1,128}$`.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[ a-zA-Z0-9\+\-=._:/@]{1,256}$`.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -7,52 +7,22 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[ a-zA-Z0-9_:-]{1,256}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[ a-zA-Z0-9\\+\\-=._:/@]{1,128}$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[ a-zA-Z0-9\\+\\-=._:/@]{1,256}$");
 
-static RULE_DataflowEndpointGroupV2: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataflowEndpointGroupV2: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContactPostPassDurationSeconds",
-            Shape::Int(&NumRule {
-                min: Some(30.0),
-                max: Some(480.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ContactPrePassDurationSeconds",
-            Shape::Int(&NumRule {
-                min: Some(30.0),
-                max: Some(480.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Endpoints",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CreateEndpointDetails),
-                min_items: Some(1),
-                max_items: Some(12),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ContactPostPassDurationSeconds", Shape::Int(&NumRule { min: Some(30.0), max: Some(480.0), ..NumRule::ANY })),
+        ("ContactPrePassDurationSeconds", Shape::Int(&NumRule { min: Some(30.0), max: Some(480.0), ..NumRule::ANY })),
+        ("Endpoints", Shape::List(&ListRule { items: Shape::Object(&RULE_CreateEndpointDetails), min_items: Some(1), max_items: Some(12) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::GroundStation::DataflowEndpointGroupV2` resource.
@@ -96,6 +66,7 @@ pub struct DataflowEndpointGroupV2 {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl DataflowEndpointGroupV2 {
     /// The CloudFormation type name, `AWS::GroundStation::DataflowEndpointGroupV2`.
     pub const TYPE_NAME: &'static str = "AWS::GroundStation::DataflowEndpointGroupV2";
@@ -107,11 +78,7 @@ impl DataflowEndpointGroupV2 {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-groundstation-dataflowendpointgroupv2.html",
         primary_identifier: &["Id"],
         required: &[],
-        create_only: &[
-            "Endpoints",
-            "ContactPrePassDurationSeconds",
-            "ContactPostPassDurationSeconds",
-        ],
+        create_only: &["Endpoints", "ContactPrePassDurationSeconds", "ContactPostPassDurationSeconds"],
         conditional_create_only: &[],
         write_only: &["Endpoints"],
         read_only: &["EndpointDetails", "Id", "Arn"],
@@ -126,36 +93,13 @@ impl DataflowEndpointGroupV2 {
     }
 
     /// `ContactPostPassDurationSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn contact_post_pass_duration_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.contact_post_pass_duration_seconds = Some(value.into());
-        self
-    }
-
+    pub fn contact_post_pass_duration_seconds(mut self, value: impl Into<Int>) -> Self { self.contact_post_pass_duration_seconds = Some(value.into()); self }
     /// `ContactPrePassDurationSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn contact_pre_pass_duration_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.contact_pre_pass_duration_seconds = Some(value.into());
-        self
-    }
-
+    pub fn contact_pre_pass_duration_seconds(mut self, value: impl Into<Int>) -> Self { self.contact_pre_pass_duration_seconds = Some(value.into()); self }
     /// `Endpoints`: a list of [`CreateEndpointDetails`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoints(mut self, value: impl Into<List<CreateEndpointDetails>>) -> Self {
-        self.endpoints = Some(value.into());
-        self
-    }
-
+    pub fn endpoints(mut self, value: impl Into<List<CreateEndpointDetails>>) -> Self { self.endpoints = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for DataflowEndpointGroupV2 {
@@ -221,29 +165,18 @@ impl DataflowEndpointGroupV2Attributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectionDetailsRequired {
     /// `SocketAddress`: a [`SocketAddress`] object, required.
-    ///
-    /// A socket address.
     pub socket_address: Obj<SocketAddress>,
 }
 
-static RULE_ConnectionDetails: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConnectionDetails: ObjRule = ObjRule {
     properties: &[
-        (
-            "Mtu",
-            Shape::Int(&NumRule {
-                min: Some(1400.0),
-                max: Some(1500.0),
-                allowed: &[],
-            }),
-        ),
+        ("Mtu", Shape::Int(&NumRule { min: Some(1400.0), max: Some(1500.0), ..NumRule::ANY })),
         ("SocketAddress", Shape::Object(&RULE_SocketAddress)),
     ],
     required: &["SocketAddress"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConnectionDetails` property type of `AWS::GroundStation::DataflowEndpointGroupV2`.
@@ -265,6 +198,7 @@ pub struct ConnectionDetails {
     pub socket_address: Obj<SocketAddress>,
 }
 
+#[rustfmt::skip]
 impl ConnectionDetails {
     /// A `ConnectionDetails` with its required properties, named in a [`ConnectionDetailsRequired`].
     pub fn new(required: ConnectionDetailsRequired) -> Self {
@@ -275,20 +209,9 @@ impl ConnectionDetails {
     }
 
     /// `Mtu`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mtu(mut self, value: impl Into<Int>) -> Self {
-        self.mtu = Some(value.into());
-        self
-    }
-
+    pub fn mtu(mut self, value: impl Into<Int>) -> Self { self.mtu = Some(value.into()); self }
     /// `SocketAddress`: a [`SocketAddress`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn socket_address(mut self, value: impl Into<Obj<SocketAddress>>) -> Self {
-        self.socket_address = value.into();
-        self
-    }
+    pub fn socket_address(mut self, value: impl Into<Obj<SocketAddress>>) -> Self { self.socket_address = value.into(); self }
 }
 
 impl PropertyType for ConnectionDetails {}
@@ -302,26 +225,15 @@ impl ToValue for ConnectionDetails {
     }
 }
 
-static RULE_CreateEndpointDetails: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CreateEndpointDetails: ObjRule = ObjRule {
     properties: &[
-        (
-            "DownlinkAwsGroundStationAgentEndpoint",
-            Shape::Object(&RULE_DownlinkAwsGroundStationAgentEndpoint),
-        ),
-        (
-            "UplinkAwsGroundStationAgentEndpoint",
-            Shape::Object(&RULE_UplinkAwsGroundStationAgentEndpoint),
-        ),
+        ("DownlinkAwsGroundStationAgentEndpoint", Shape::Object(&RULE_DownlinkAwsGroundStationAgentEndpoint)),
+        ("UplinkAwsGroundStationAgentEndpoint", Shape::Object(&RULE_UplinkAwsGroundStationAgentEndpoint)),
     ],
-    required: &[],
-    one_of: &[&[
-        &["UplinkAwsGroundStationAgentEndpoint"],
-        &["DownlinkAwsGroundStationAgentEndpoint"],
-    ]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    one_of: &[&[&["UplinkAwsGroundStationAgentEndpoint"], &["DownlinkAwsGroundStationAgentEndpoint"]]],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CreateEndpointDetails` property type of `AWS::GroundStation::DataflowEndpointGroupV2`.
@@ -342,6 +254,7 @@ pub struct CreateEndpointDetails {
     pub uplink_aws_ground_station_agent_endpoint: Option<Obj<UplinkAwsGroundStationAgentEndpoint>>,
 }
 
+#[rustfmt::skip]
 impl CreateEndpointDetails {
     /// A `CreateEndpointDetails` with no property set (none is required).
     pub fn new() -> Self {
@@ -349,26 +262,9 @@ impl CreateEndpointDetails {
     }
 
     /// `DownlinkAwsGroundStationAgentEndpoint`: a [`DownlinkAwsGroundStationAgentEndpoint`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn downlink_aws_ground_station_agent_endpoint(
-        mut self,
-        value: impl Into<Obj<DownlinkAwsGroundStationAgentEndpoint>>,
-    ) -> Self {
-        self.downlink_aws_ground_station_agent_endpoint = Some(value.into());
-        self
-    }
-
+    pub fn downlink_aws_ground_station_agent_endpoint(mut self, value: impl Into<Obj<DownlinkAwsGroundStationAgentEndpoint>>) -> Self { self.downlink_aws_ground_station_agent_endpoint = Some(value.into()); self }
     /// `UplinkAwsGroundStationAgentEndpoint`: an [`UplinkAwsGroundStationAgentEndpoint`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn uplink_aws_ground_station_agent_endpoint(
-        mut self,
-        value: impl Into<Obj<UplinkAwsGroundStationAgentEndpoint>>,
-    ) -> Self {
-        self.uplink_aws_ground_station_agent_endpoint = Some(value.into());
-        self
-    }
+    pub fn uplink_aws_ground_station_agent_endpoint(mut self, value: impl Into<Obj<UplinkAwsGroundStationAgentEndpoint>>) -> Self { self.uplink_aws_ground_station_agent_endpoint = Some(value.into()); self }
 }
 
 impl PropertyType for CreateEndpointDetails {}
@@ -392,40 +288,20 @@ impl ToValue for CreateEndpointDetails {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DownlinkAwsGroundStationAgentEndpointRequired {
     /// `DataflowDetails`: a [`DownlinkDataflowDetails`] object, required.
-    ///
-    /// Dataflow details for the downlink endpoint
     pub dataflow_details: Obj<DownlinkDataflowDetails>,
     /// `Name`: a string, required.
-    ///
-    /// Downlink dataflow endpoint name
-    ///
-    /// Pattern `^[ a-zA-Z0-9_:-]{1,256}$`.
     pub name: Str,
 }
 
-static RULE_DownlinkAwsGroundStationAgentEndpoint: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DownlinkAwsGroundStationAgentEndpoint: ObjRule = ObjRule {
     properties: &[
-        (
-            "DataflowDetails",
-            Shape::Object(&RULE_DownlinkDataflowDetails),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DataflowDetails", Shape::Object(&RULE_DownlinkDataflowDetails)),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["Name", "DataflowDetails"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DownlinkAwsGroundStationAgentEndpoint` property type of `AWS::GroundStation::DataflowEndpointGroupV2`.
@@ -447,6 +323,7 @@ pub struct DownlinkAwsGroundStationAgentEndpoint {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl DownlinkAwsGroundStationAgentEndpoint {
     /// A `DownlinkAwsGroundStationAgentEndpoint` with its required properties, named in a [`DownlinkAwsGroundStationAgentEndpointRequired`].
     pub fn new(required: DownlinkAwsGroundStationAgentEndpointRequired) -> Self {
@@ -457,20 +334,9 @@ impl DownlinkAwsGroundStationAgentEndpoint {
     }
 
     /// `DataflowDetails`: a [`DownlinkDataflowDetails`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dataflow_details(mut self, value: impl Into<Obj<DownlinkDataflowDetails>>) -> Self {
-        self.dataflow_details = value.into();
-        self
-    }
-
+    pub fn dataflow_details(mut self, value: impl Into<Obj<DownlinkDataflowDetails>>) -> Self { self.dataflow_details = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for DownlinkAwsGroundStationAgentEndpoint {}
@@ -488,32 +354,20 @@ impl ToValue for DownlinkAwsGroundStationAgentEndpoint {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DownlinkConnectionDetailsRequired {
     /// `AgentIpAndPortAddress`: a [`RangedConnectionDetails`] object, required.
-    ///
-    /// Agent IP and port address for the downlink connection.
     pub agent_ip_and_port_address: Obj<RangedConnectionDetails>,
     /// `EgressAddressAndPort`: a [`ConnectionDetails`] object, required.
-    ///
-    /// Egress address and port for the downlink connection.
     pub egress_address_and_port: Obj<ConnectionDetails>,
 }
 
-static RULE_DownlinkConnectionDetails: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DownlinkConnectionDetails: ObjRule = ObjRule {
     properties: &[
-        (
-            "AgentIpAndPortAddress",
-            Shape::Object(&RULE_RangedConnectionDetails),
-        ),
-        (
-            "EgressAddressAndPort",
-            Shape::Object(&RULE_ConnectionDetails),
-        ),
+        ("AgentIpAndPortAddress", Shape::Object(&RULE_RangedConnectionDetails)),
+        ("EgressAddressAndPort", Shape::Object(&RULE_ConnectionDetails)),
     ],
     required: &["EgressAddressAndPort", "AgentIpAndPortAddress"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DownlinkConnectionDetails` property type of `AWS::GroundStation::DataflowEndpointGroupV2`.
@@ -533,6 +387,7 @@ pub struct DownlinkConnectionDetails {
     pub egress_address_and_port: Obj<ConnectionDetails>,
 }
 
+#[rustfmt::skip]
 impl DownlinkConnectionDetails {
     /// A `DownlinkConnectionDetails` with its required properties, named in a [`DownlinkConnectionDetailsRequired`].
     pub fn new(required: DownlinkConnectionDetailsRequired) -> Self {
@@ -543,23 +398,9 @@ impl DownlinkConnectionDetails {
     }
 
     /// `AgentIpAndPortAddress`: a [`RangedConnectionDetails`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn agent_ip_and_port_address(
-        mut self,
-        value: impl Into<Obj<RangedConnectionDetails>>,
-    ) -> Self {
-        self.agent_ip_and_port_address = value.into();
-        self
-    }
-
+    pub fn agent_ip_and_port_address(mut self, value: impl Into<Obj<RangedConnectionDetails>>) -> Self { self.agent_ip_and_port_address = value.into(); self }
     /// `EgressAddressAndPort`: a [`ConnectionDetails`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn egress_address_and_port(mut self, value: impl Into<Obj<ConnectionDetails>>) -> Self {
-        self.egress_address_and_port = value.into();
-        self
-    }
+    pub fn egress_address_and_port(mut self, value: impl Into<Obj<ConnectionDetails>>) -> Self { self.egress_address_and_port = value.into(); self }
 }
 
 impl PropertyType for DownlinkConnectionDetails {}
@@ -573,17 +414,14 @@ impl ToValue for DownlinkConnectionDetails {
     }
 }
 
-static RULE_DownlinkDataflowDetails: ObjRule = ObjRule {
-    properties: &[(
-        "AgentConnectionDetails",
-        Shape::Object(&RULE_DownlinkConnectionDetails),
-    )],
-    required: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_DownlinkDataflowDetails: ObjRule = ObjRule {
+    properties: &[
+        ("AgentConnectionDetails", Shape::Object(&RULE_DownlinkConnectionDetails)),
+    ],
     one_of: &[&[&["AgentConnectionDetails"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DownlinkDataflowDetails` property type of `AWS::GroundStation::DataflowEndpointGroupV2`.
@@ -599,6 +437,7 @@ pub struct DownlinkDataflowDetails {
     pub agent_connection_details: Option<Obj<DownlinkConnectionDetails>>,
 }
 
+#[rustfmt::skip]
 impl DownlinkDataflowDetails {
     /// A `DownlinkDataflowDetails` with no property set (none is required).
     pub fn new() -> Self {
@@ -606,15 +445,7 @@ impl DownlinkDataflowDetails {
     }
 
     /// `AgentConnectionDetails`: a [`DownlinkConnectionDetails`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn agent_connection_details(
-        mut self,
-        value: impl Into<Obj<DownlinkConnectionDetails>>,
-    ) -> Self {
-        self.agent_connection_details = Some(value.into());
-        self
-    }
+    pub fn agent_connection_details(mut self, value: impl Into<Obj<DownlinkConnectionDetails>>) -> Self { self.agent_connection_details = Some(value.into()); self }
 }
 
 impl PropertyType for DownlinkDataflowDetails {}
@@ -631,23 +462,20 @@ impl ToValue for DownlinkDataflowDetails {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IntegerRangeRequired {
     /// `Maximum`: an integer, required.
-    ///
-    /// A maximum value.
     pub maximum: Int,
     /// `Minimum`: an integer, required.
-    ///
-    /// A minimum value.
     pub minimum: Int,
 }
 
-static RULE_IntegerRange: ObjRule = ObjRule {
-    properties: &[("Maximum", Shape::INT), ("Minimum", Shape::INT)],
+#[rustfmt::skip]
+pub(crate) static RULE_IntegerRange: ObjRule = ObjRule {
+    properties: &[
+        ("Maximum", Shape::INT),
+        ("Minimum", Shape::INT),
+    ],
     required: &["Minimum", "Maximum"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IntegerRange` property type of `AWS::GroundStation::DataflowEndpointGroupV2`.
@@ -667,6 +495,7 @@ pub struct IntegerRange {
     pub minimum: Int,
 }
 
+#[rustfmt::skip]
 impl IntegerRange {
     /// A `IntegerRange` with its required properties, named in a [`IntegerRangeRequired`].
     pub fn new(required: IntegerRangeRequired) -> Self {
@@ -677,20 +506,9 @@ impl IntegerRange {
     }
 
     /// `Maximum`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum(mut self, value: impl Into<Int>) -> Self {
-        self.maximum = value.into();
-        self
-    }
-
+    pub fn maximum(mut self, value: impl Into<Int>) -> Self { self.maximum = value.into(); self }
     /// `Minimum`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn minimum(mut self, value: impl Into<Int>) -> Self {
-        self.minimum = value.into();
-        self
-    }
+    pub fn minimum(mut self, value: impl Into<Int>) -> Self { self.minimum = value.into(); self }
 }
 
 impl PropertyType for IntegerRange {}
@@ -708,29 +526,18 @@ impl ToValue for IntegerRange {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RangedConnectionDetailsRequired {
     /// `SocketAddress`: a [`RangedSocketAddress`] object, required.
-    ///
-    /// A ranged socket address.
     pub socket_address: Obj<RangedSocketAddress>,
 }
 
-static RULE_RangedConnectionDetails: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RangedConnectionDetails: ObjRule = ObjRule {
     properties: &[
-        (
-            "Mtu",
-            Shape::Int(&NumRule {
-                min: Some(1400.0),
-                max: Some(1500.0),
-                allowed: &[],
-            }),
-        ),
+        ("Mtu", Shape::Int(&NumRule { min: Some(1400.0), max: Some(1500.0), ..NumRule::ANY })),
         ("SocketAddress", Shape::Object(&RULE_RangedSocketAddress)),
     ],
     required: &["SocketAddress"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RangedConnectionDetails` property type of `AWS::GroundStation::DataflowEndpointGroupV2`.
@@ -752,6 +559,7 @@ pub struct RangedConnectionDetails {
     pub socket_address: Obj<RangedSocketAddress>,
 }
 
+#[rustfmt::skip]
 impl RangedConnectionDetails {
     /// A `RangedConnectionDetails` with its required properties, named in a [`RangedConnectionDetailsRequired`].
     pub fn new(required: RangedConnectionDetailsRequired) -> Self {
@@ -762,20 +570,9 @@ impl RangedConnectionDetails {
     }
 
     /// `Mtu`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mtu(mut self, value: impl Into<Int>) -> Self {
-        self.mtu = Some(value.into());
-        self
-    }
-
+    pub fn mtu(mut self, value: impl Into<Int>) -> Self { self.mtu = Some(value.into()); self }
     /// `SocketAddress`: a [`RangedSocketAddress`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn socket_address(mut self, value: impl Into<Obj<RangedSocketAddress>>) -> Self {
-        self.socket_address = value.into();
-        self
-    }
+    pub fn socket_address(mut self, value: impl Into<Obj<RangedSocketAddress>>) -> Self { self.socket_address = value.into(); self }
 }
 
 impl PropertyType for RangedConnectionDetails {}
@@ -793,37 +590,20 @@ impl ToValue for RangedConnectionDetails {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RangedSocketAddressRequired {
     /// `Name`: a string, required.
-    ///
-    /// IPv4 socket address.
-    ///
-    /// Pattern `^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$`.
     pub name: Str,
     /// `PortRange`: an [`IntegerRange`] object, required.
-    ///
-    /// Port range of a socket address.
     pub port_range: Obj<IntegerRange>,
 }
 
-static RULE_RangedSocketAddress: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RangedSocketAddress: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("PortRange", Shape::Object(&RULE_IntegerRange)),
     ],
     required: &["Name", "PortRange"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RangedSocketAddress` property type of `AWS::GroundStation::DataflowEndpointGroupV2`.
@@ -845,6 +625,7 @@ pub struct RangedSocketAddress {
     pub port_range: Obj<IntegerRange>,
 }
 
+#[rustfmt::skip]
 impl RangedSocketAddress {
     /// A `RangedSocketAddress` with its required properties, named in a [`RangedSocketAddressRequired`].
     pub fn new(required: RangedSocketAddressRequired) -> Self {
@@ -855,20 +636,9 @@ impl RangedSocketAddress {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `PortRange`: an [`IntegerRange`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port_range(mut self, value: impl Into<Obj<IntegerRange>>) -> Self {
-        self.port_range = value.into();
-        self
-    }
+    pub fn port_range(mut self, value: impl Into<Obj<IntegerRange>>) -> Self { self.port_range = value.into(); self }
 }
 
 impl PropertyType for RangedSocketAddress {}
@@ -886,23 +656,20 @@ impl ToValue for RangedSocketAddress {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SocketAddressRequired {
     /// `Name`: a string, required.
-    ///
-    /// Name of a socket address.
     pub name: Str,
     /// `Port`: an integer, required.
-    ///
-    /// Port of a socket address.
     pub port: Int,
 }
 
-static RULE_SocketAddress: ObjRule = ObjRule {
-    properties: &[("Name", Shape::STR), ("Port", Shape::INT)],
+#[rustfmt::skip]
+pub(crate) static RULE_SocketAddress: ObjRule = ObjRule {
+    properties: &[
+        ("Name", Shape::STR),
+        ("Port", Shape::INT),
+    ],
     required: &["Name", "Port"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SocketAddress` property type of `AWS::GroundStation::DataflowEndpointGroupV2`.
@@ -922,6 +689,7 @@ pub struct SocketAddress {
     pub port: Int,
 }
 
+#[rustfmt::skip]
 impl SocketAddress {
     /// A `SocketAddress` with its required properties, named in a [`SocketAddressRequired`].
     pub fn new(required: SocketAddressRequired) -> Self {
@@ -932,20 +700,9 @@ impl SocketAddress {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Port`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = value.into();
-        self
-    }
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = value.into(); self }
 }
 
 impl PropertyType for SocketAddress {}
@@ -959,140 +716,24 @@ impl ToValue for SocketAddress {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[ a-zA-Z0-9\+\-=._:/@]{1,128}$`.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[ a-zA-Z0-9\+\-=._:/@]{1,256}$`.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::GroundStation::DataflowEndpointGroupV2`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-groundstation-dataflowendpointgroupv2-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[ a-zA-Z0-9\+\-=._:/@]{1,128}$`.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[ a-zA-Z0-9\+\-=._:/@]{1,256}$`.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`UplinkAwsGroundStationAgentEndpoint`], by name: `UplinkAwsGroundStationAgentEndpoint::new(UplinkAwsGroundStationAgentEndpointRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UplinkAwsGroundStationAgentEndpointRequired {
     /// `DataflowDetails`: an [`UplinkDataflowDetails`] object, required.
-    ///
-    /// Dataflow details for the uplink endpoint
     pub dataflow_details: Obj<UplinkDataflowDetails>,
     /// `Name`: a string, required.
-    ///
-    /// Uplink dataflow endpoint name
-    ///
-    /// Pattern `^[ a-zA-Z0-9_:-]{1,256}$`.
     pub name: Str,
 }
 
-static RULE_UplinkAwsGroundStationAgentEndpoint: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_UplinkAwsGroundStationAgentEndpoint: ObjRule = ObjRule {
     properties: &[
-        (
-            "DataflowDetails",
-            Shape::Object(&RULE_UplinkDataflowDetails),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DataflowDetails", Shape::Object(&RULE_UplinkDataflowDetails)),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["Name", "DataflowDetails"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `UplinkAwsGroundStationAgentEndpoint` property type of `AWS::GroundStation::DataflowEndpointGroupV2`.
@@ -1114,6 +755,7 @@ pub struct UplinkAwsGroundStationAgentEndpoint {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl UplinkAwsGroundStationAgentEndpoint {
     /// A `UplinkAwsGroundStationAgentEndpoint` with its required properties, named in a [`UplinkAwsGroundStationAgentEndpointRequired`].
     pub fn new(required: UplinkAwsGroundStationAgentEndpointRequired) -> Self {
@@ -1124,20 +766,9 @@ impl UplinkAwsGroundStationAgentEndpoint {
     }
 
     /// `DataflowDetails`: an [`UplinkDataflowDetails`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dataflow_details(mut self, value: impl Into<Obj<UplinkDataflowDetails>>) -> Self {
-        self.dataflow_details = value.into();
-        self
-    }
-
+    pub fn dataflow_details(mut self, value: impl Into<Obj<UplinkDataflowDetails>>) -> Self { self.dataflow_details = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for UplinkAwsGroundStationAgentEndpoint {}
@@ -1155,32 +786,20 @@ impl ToValue for UplinkAwsGroundStationAgentEndpoint {
 #[derive(Clone, Debug, PartialEq)]
 pub struct UplinkConnectionDetailsRequired {
     /// `AgentIpAndPortAddress`: a [`RangedConnectionDetails`] object, required.
-    ///
-    /// Agent IP and port address for the uplink connection.
     pub agent_ip_and_port_address: Obj<RangedConnectionDetails>,
     /// `IngressAddressAndPort`: a [`ConnectionDetails`] object, required.
-    ///
-    /// Ingress address and port for the uplink connection.
     pub ingress_address_and_port: Obj<ConnectionDetails>,
 }
 
-static RULE_UplinkConnectionDetails: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_UplinkConnectionDetails: ObjRule = ObjRule {
     properties: &[
-        (
-            "AgentIpAndPortAddress",
-            Shape::Object(&RULE_RangedConnectionDetails),
-        ),
-        (
-            "IngressAddressAndPort",
-            Shape::Object(&RULE_ConnectionDetails),
-        ),
+        ("AgentIpAndPortAddress", Shape::Object(&RULE_RangedConnectionDetails)),
+        ("IngressAddressAndPort", Shape::Object(&RULE_ConnectionDetails)),
     ],
     required: &["IngressAddressAndPort", "AgentIpAndPortAddress"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `UplinkConnectionDetails` property type of `AWS::GroundStation::DataflowEndpointGroupV2`.
@@ -1200,6 +819,7 @@ pub struct UplinkConnectionDetails {
     pub ingress_address_and_port: Obj<ConnectionDetails>,
 }
 
+#[rustfmt::skip]
 impl UplinkConnectionDetails {
     /// A `UplinkConnectionDetails` with its required properties, named in a [`UplinkConnectionDetailsRequired`].
     pub fn new(required: UplinkConnectionDetailsRequired) -> Self {
@@ -1210,23 +830,9 @@ impl UplinkConnectionDetails {
     }
 
     /// `AgentIpAndPortAddress`: a [`RangedConnectionDetails`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn agent_ip_and_port_address(
-        mut self,
-        value: impl Into<Obj<RangedConnectionDetails>>,
-    ) -> Self {
-        self.agent_ip_and_port_address = value.into();
-        self
-    }
-
+    pub fn agent_ip_and_port_address(mut self, value: impl Into<Obj<RangedConnectionDetails>>) -> Self { self.agent_ip_and_port_address = value.into(); self }
     /// `IngressAddressAndPort`: a [`ConnectionDetails`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ingress_address_and_port(mut self, value: impl Into<Obj<ConnectionDetails>>) -> Self {
-        self.ingress_address_and_port = value.into();
-        self
-    }
+    pub fn ingress_address_and_port(mut self, value: impl Into<Obj<ConnectionDetails>>) -> Self { self.ingress_address_and_port = value.into(); self }
 }
 
 impl PropertyType for UplinkConnectionDetails {}
@@ -1240,17 +846,14 @@ impl ToValue for UplinkConnectionDetails {
     }
 }
 
-static RULE_UplinkDataflowDetails: ObjRule = ObjRule {
-    properties: &[(
-        "AgentConnectionDetails",
-        Shape::Object(&RULE_UplinkConnectionDetails),
-    )],
-    required: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_UplinkDataflowDetails: ObjRule = ObjRule {
+    properties: &[
+        ("AgentConnectionDetails", Shape::Object(&RULE_UplinkConnectionDetails)),
+    ],
     one_of: &[&[&["AgentConnectionDetails"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `UplinkDataflowDetails` property type of `AWS::GroundStation::DataflowEndpointGroupV2`.
@@ -1266,6 +869,7 @@ pub struct UplinkDataflowDetails {
     pub agent_connection_details: Option<Obj<UplinkConnectionDetails>>,
 }
 
+#[rustfmt::skip]
 impl UplinkDataflowDetails {
     /// A `UplinkDataflowDetails` with no property set (none is required).
     pub fn new() -> Self {
@@ -1273,15 +877,7 @@ impl UplinkDataflowDetails {
     }
 
     /// `AgentConnectionDetails`: an [`UplinkConnectionDetails`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn agent_connection_details(
-        mut self,
-        value: impl Into<Obj<UplinkConnectionDetails>>,
-    ) -> Self {
-        self.agent_connection_details = Some(value.into());
-        self
-    }
+    pub fn agent_connection_details(mut self, value: impl Into<Obj<UplinkConnectionDetails>>) -> Self { self.agent_connection_details = Some(value.into()); self }
 }
 
 impl PropertyType for UplinkDataflowDetails {}

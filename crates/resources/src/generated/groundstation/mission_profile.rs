@@ -7,138 +7,45 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[ a-zA-Z0-9_:-]{1,256}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^alias/[a-zA-Z0-9:/_-]+$");
 pub(crate) static PATTERN_3: Pattern =
     Pattern::new("^arn:[a-z0-9-.]{1,63}:iam::[0-9]{12}:role/[\\w+=,.@-]{1,64}$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[ a-zA-Z0-9\\+\\-=._:/@]{1,128}$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^[ a-zA-Z0-9\\+\\-=._:/@]{1,256}$");
 
 /// The required properties of [`MissionProfile`], by name: `MissionProfile::new(MissionProfileRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MissionProfileRequired {
     /// `DataflowEdges`: a list of [`DataflowEdge`] objects, required.
-    ///
-    /// A list containing lists of config ARNs. Each list of config ARNs is an edge, with a "from" config and a "to" config.
-    ///
-    /// Items 1 to 500.
     pub dataflow_edges: List<DataflowEdge>,
     /// `MinimumViableContactDurationSeconds`: an integer, required.
-    ///
-    /// Minimum length of a contact in seconds that Ground Station will return when listing contacts. Ground Station will not return contacts shorter than this duration.
-    ///
-    /// Value 1 to 21600.
     pub minimum_viable_contact_duration_seconds: Int,
     /// `Name`: a string, required.
-    ///
-    /// The name of the mission profile.
-    ///
-    /// Pattern `^[ a-zA-Z0-9_:-]{1,256}$`.
     pub name: Str,
     /// `TrackingConfigArn`: a string, required.
-    ///
-    /// The ARN of a tracking config objects that defines how to track the satellite through the sky during a contact.
-    ///
-    /// Pattern `^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$`; length 82 to 424.
     pub tracking_config_arn: Str,
 }
 
-static RULE_MissionProfile: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MissionProfile: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContactPostPassDurationSeconds",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(21600.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ContactPrePassDurationSeconds",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(21600.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DataflowEdges",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DataflowEdge),
-                min_items: Some(1),
-                max_items: Some(500),
-            }),
-        ),
-        (
-            "MinimumViableContactDurationSeconds",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(21600.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ContactPostPassDurationSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(21600.0), ..NumRule::ANY })),
+        ("ContactPrePassDurationSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(21600.0), ..NumRule::ANY })),
+        ("DataflowEdges", Shape::List(&ListRule { items: Shape::Object(&RULE_DataflowEdge), min_items: Some(1), max_items: Some(500) })),
+        ("MinimumViableContactDurationSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(21600.0), ..NumRule::ANY })),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("StreamsKmsKey", Shape::Object(&RULE_StreamsKmsKey)),
-        (
-            "StreamsKmsRole",
-            Shape::Str(&StrRule {
-                min_len: Some(30),
-                max_len: Some(165),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TelemetrySinkConfigArn",
-            Shape::Str(&StrRule {
-                min_len: Some(82),
-                max_len: Some(424),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TrackingConfigArn",
-            Shape::Str(&StrRule {
-                min_len: Some(82),
-                max_len: Some(424),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("StreamsKmsRole", Shape::Str(&StrRule { min_len: Some(30), max_len: Some(165), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("TelemetrySinkConfigArn", Shape::Str(&StrRule { min_len: Some(82), max_len: Some(424), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("TrackingConfigArn", Shape::Str(&StrRule { min_len: Some(82), max_len: Some(424), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
-    required: &[
-        "Name",
-        "MinimumViableContactDurationSeconds",
-        "DataflowEdges",
-        "TrackingConfigArn",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["Name", "MinimumViableContactDurationSeconds", "DataflowEdges", "TrackingConfigArn"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::GroundStation::MissionProfile` resource.
@@ -211,6 +118,7 @@ pub struct MissionProfile {
     pub tracking_config_arn: Str,
 }
 
+#[rustfmt::skip]
 impl MissionProfile {
     /// The CloudFormation type name, `AWS::GroundStation::MissionProfile`.
     pub const TYPE_NAME: &'static str = "AWS::GroundStation::MissionProfile";
@@ -221,12 +129,7 @@ impl MissionProfile {
         type_name: "AWS::GroundStation::MissionProfile",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-groundstation-missionprofile.html",
         primary_identifier: &["Id", "Arn"],
-        required: &[
-            "DataflowEdges",
-            "MinimumViableContactDurationSeconds",
-            "Name",
-            "TrackingConfigArn",
-        ],
+        required: &["DataflowEdges", "MinimumViableContactDurationSeconds", "Name", "TrackingConfigArn"],
         create_only: &[],
         conditional_create_only: &[],
         write_only: &[],
@@ -242,8 +145,7 @@ impl MissionProfile {
             contact_post_pass_duration_seconds: None,
             contact_pre_pass_duration_seconds: None,
             dataflow_edges: required.dataflow_edges,
-            minimum_viable_contact_duration_seconds: required
-                .minimum_viable_contact_duration_seconds,
+            minimum_viable_contact_duration_seconds: required.minimum_viable_contact_duration_seconds,
             name: required.name,
             streams_kms_key: None,
             streams_kms_role: None,
@@ -254,84 +156,25 @@ impl MissionProfile {
     }
 
     /// `ContactPostPassDurationSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn contact_post_pass_duration_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.contact_post_pass_duration_seconds = Some(value.into());
-        self
-    }
-
+    pub fn contact_post_pass_duration_seconds(mut self, value: impl Into<Int>) -> Self { self.contact_post_pass_duration_seconds = Some(value.into()); self }
     /// `ContactPrePassDurationSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn contact_pre_pass_duration_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.contact_pre_pass_duration_seconds = Some(value.into());
-        self
-    }
-
+    pub fn contact_pre_pass_duration_seconds(mut self, value: impl Into<Int>) -> Self { self.contact_pre_pass_duration_seconds = Some(value.into()); self }
     /// `DataflowEdges`: a list of [`DataflowEdge`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dataflow_edges(mut self, value: impl Into<List<DataflowEdge>>) -> Self {
-        self.dataflow_edges = value.into();
-        self
-    }
-
+    pub fn dataflow_edges(mut self, value: impl Into<List<DataflowEdge>>) -> Self { self.dataflow_edges = value.into(); self }
     /// `MinimumViableContactDurationSeconds`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn minimum_viable_contact_duration_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.minimum_viable_contact_duration_seconds = value.into();
-        self
-    }
-
+    pub fn minimum_viable_contact_duration_seconds(mut self, value: impl Into<Int>) -> Self { self.minimum_viable_contact_duration_seconds = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `StreamsKmsKey`: a [`StreamsKmsKey`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn streams_kms_key(mut self, value: impl Into<Obj<StreamsKmsKey>>) -> Self {
-        self.streams_kms_key = Some(value.into());
-        self
-    }
-
+    pub fn streams_kms_key(mut self, value: impl Into<Obj<StreamsKmsKey>>) -> Self { self.streams_kms_key = Some(value.into()); self }
     /// `StreamsKmsRole`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn streams_kms_role(mut self, value: impl Into<Str>) -> Self {
-        self.streams_kms_role = Some(value.into());
-        self
-    }
-
+    pub fn streams_kms_role(mut self, value: impl Into<Str>) -> Self { self.streams_kms_role = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TelemetrySinkConfigArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn telemetry_sink_config_arn(mut self, value: impl Into<Str>) -> Self {
-        self.telemetry_sink_config_arn = Some(value.into());
-        self
-    }
-
+    pub fn telemetry_sink_config_arn(mut self, value: impl Into<Str>) -> Self { self.telemetry_sink_config_arn = Some(value.into()); self }
     /// `TrackingConfigArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tracking_config_arn(mut self, value: impl Into<Str>) -> Self {
-        self.tracking_config_arn = value.into();
-        self
-    }
+    pub fn tracking_config_arn(mut self, value: impl Into<Str>) -> Self { self.tracking_config_arn = value.into(); self }
 }
 
 impl Resource for MissionProfile {
@@ -406,14 +249,14 @@ impl MissionProfileAttributes {
     }
 }
 
-static RULE_DataflowEdge: ObjRule = ObjRule {
-    properties: &[("Destination", Shape::STR), ("Source", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_DataflowEdge: ObjRule = ObjRule {
+    properties: &[
+        ("Destination", Shape::STR),
+        ("Source", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataflowEdge` property type of `AWS::GroundStation::MissionProfile`.
@@ -433,6 +276,7 @@ pub struct DataflowEdge {
     pub source: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DataflowEdge {
     /// A `DataflowEdge` with no property set (none is required).
     pub fn new() -> Self {
@@ -440,20 +284,9 @@ impl DataflowEdge {
     }
 
     /// `Destination`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination(mut self, value: impl Into<Str>) -> Self {
-        self.destination = Some(value.into());
-        self
-    }
-
+    pub fn destination(mut self, value: impl Into<Str>) -> Self { self.destination = Some(value.into()); self }
     /// `Source`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source(mut self, value: impl Into<Str>) -> Self {
-        self.source = Some(value.into());
-        self
-    }
+    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = Some(value.into()); self }
 }
 
 impl PropertyType for DataflowEdge {}
@@ -467,45 +300,16 @@ impl ToValue for DataflowEdge {
     }
 }
 
-static RULE_StreamsKmsKey: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StreamsKmsKey: ObjRule = ObjRule {
     properties: &[
-        (
-            "KmsAliasArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KmsAliasName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KmsKeyArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
+        ("KmsAliasArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("KmsAliasName", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("KmsKeyArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
     ],
-    required: &[],
     one_of: &[&[&["KmsKeyArn"], &["KmsAliasArn"], &["KmsAliasName"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StreamsKmsKey` property type of `AWS::GroundStation::MissionProfile`.
@@ -535,6 +339,7 @@ pub struct StreamsKmsKey {
     pub kms_key_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl StreamsKmsKey {
     /// A `StreamsKmsKey` with no property set (none is required).
     pub fn new() -> Self {
@@ -542,28 +347,11 @@ impl StreamsKmsKey {
     }
 
     /// `KmsAliasArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_alias_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_alias_arn = Some(value.into());
-        self
-    }
-
+    pub fn kms_alias_arn(mut self, value: impl Into<Str>) -> Self { self.kms_alias_arn = Some(value.into()); self }
     /// `KmsAliasName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_alias_name(mut self, value: impl Into<Str>) -> Self {
-        self.kms_alias_name = Some(value.into());
-        self
-    }
-
+    pub fn kms_alias_name(mut self, value: impl Into<Str>) -> Self { self.kms_alias_name = Some(value.into()); self }
     /// `KmsKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_arn = Some(value.into());
-        self
-    }
+    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
 }
 
 impl PropertyType for StreamsKmsKey {}
@@ -574,102 +362,6 @@ impl ToValue for StreamsKmsKey {
             .opt("KmsAliasArn", &self.kms_alias_arn)
             .opt("KmsAliasName", &self.kms_alias_name)
             .opt("KmsKeyArn", &self.kms_key_arn)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[ a-zA-Z0-9\+\-=._:/@]{1,128}$`.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[ a-zA-Z0-9\+\-=._:/@]{1,256}$`.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::GroundStation::MissionProfile`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-groundstation-missionprofile-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[ a-zA-Z0-9\+\-=._:/@]{1,128}$`.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[ a-zA-Z0-9\+\-=._:/@]{1,256}$`.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

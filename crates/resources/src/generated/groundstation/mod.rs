@@ -7,11 +7,14 @@
 //! - `AWS::GroundStation::DataflowEndpointGroup`: [`DataflowEndpointGroup`], property types in [`dataflow_endpoint_group`]
 //! - `AWS::GroundStation::DataflowEndpointGroupV2`: [`DataflowEndpointGroupV2`], property types in [`dataflow_endpoint_group_v2`]
 //! - `AWS::GroundStation::MissionProfile`: [`MissionProfile`], property types in [`mission_profile`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod config;
 pub mod dataflow_endpoint_group;
 pub mod dataflow_endpoint_group_v2;
 pub mod mission_profile;
+pub mod shared;
 
 pub use config::{Config, ConfigAttributes, ConfigRequired};
 pub use dataflow_endpoint_group::{

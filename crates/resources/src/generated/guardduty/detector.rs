@@ -7,55 +7,28 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_TagItem;
+pub use super::shared::{TagItem, TagItemRequired};
+
 /// The required properties of [`Detector`], by name: `Detector::new(DetectorRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DetectorRequired {
     /// `Enable`: a boolean, required.
-    ///
-    /// Specifies whether the detector is to be enabled on creation.
     pub enable: Bool,
 }
 
-static RULE_Detector: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Detector: ObjRule = ObjRule {
     properties: &[
-        (
-            "DataSources",
-            Shape::Object(&RULE_CfnDataSourceConfigurations),
-        ),
+        ("DataSources", Shape::Object(&RULE_CfnDataSourceConfigurations)),
         ("Enable", Shape::Bool),
-        (
-            "Features",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CfnFeatureConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "FindingPublishingFrequency",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FIFTEEN_MINUTES", "ONE_HOUR", "SIX_HOURS"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TagItem),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Features", Shape::List(&ListRule { items: Shape::Object(&RULE_CfnFeatureConfiguration), min_items: None, max_items: None })),
+        ("FindingPublishingFrequency", Shape::Str(&StrRule { allowed: &["FIFTEEN_MINUTES", "ONE_HOUR", "SIX_HOURS"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagItem), min_items: None, max_items: None })),
     ],
     required: &["Enable"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::GuardDuty::Detector` resource.
@@ -98,6 +71,7 @@ pub struct Detector {
     pub tags: Option<List<TagItem>>,
 }
 
+#[rustfmt::skip]
 impl Detector {
     /// The CloudFormation type name, `AWS::GuardDuty::Detector`.
     pub const TYPE_NAME: &'static str = "AWS::GuardDuty::Detector";
@@ -130,47 +104,15 @@ impl Detector {
     }
 
     /// `DataSources`: a [`CfnDataSourceConfigurations`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_sources(mut self, value: impl Into<Obj<CfnDataSourceConfigurations>>) -> Self {
-        self.data_sources = Some(value.into());
-        self
-    }
-
+    pub fn data_sources(mut self, value: impl Into<Obj<CfnDataSourceConfigurations>>) -> Self { self.data_sources = Some(value.into()); self }
     /// `Enable`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable(mut self, value: impl Into<Bool>) -> Self {
-        self.enable = value.into();
-        self
-    }
-
+    pub fn enable(mut self, value: impl Into<Bool>) -> Self { self.enable = value.into(); self }
     /// `Features`: a list of [`CfnFeatureConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn features(mut self, value: impl Into<List<CfnFeatureConfiguration>>) -> Self {
-        self.features = Some(value.into());
-        self
-    }
-
+    pub fn features(mut self, value: impl Into<List<CfnFeatureConfiguration>>) -> Self { self.features = Some(value.into()); self }
     /// `FindingPublishingFrequency`: a [`FindingPublishingFrequency`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn finding_publishing_frequency(
-        mut self,
-        value: impl Into<FindingPublishingFrequency>,
-    ) -> Self {
-        self.finding_publishing_frequency = Some(value.into());
-        self
-    }
-
+    pub fn finding_publishing_frequency(mut self, value: impl Into<FindingPublishingFrequency>) -> Self { self.finding_publishing_frequency = Some(value.into()); self }
     /// `Tags`: a list of [`TagItem`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<TagItem>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<TagItem>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Detector {
@@ -220,24 +162,15 @@ impl DetectorAttributes {
     }
 }
 
-static RULE_CfnDataSourceConfigurations: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CfnDataSourceConfigurations: ObjRule = ObjRule {
     properties: &[
-        (
-            "Kubernetes",
-            Shape::Object(&RULE_CfnKubernetesConfiguration),
-        ),
-        (
-            "MalwareProtection",
-            Shape::Object(&RULE_CfnMalwareProtectionConfiguration),
-        ),
+        ("Kubernetes", Shape::Object(&RULE_CfnKubernetesConfiguration)),
+        ("MalwareProtection", Shape::Object(&RULE_CfnMalwareProtectionConfiguration)),
         ("S3Logs", Shape::Object(&RULE_Cfns3LogsConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CFNDataSourceConfigurations` property type of `AWS::GuardDuty::Detector`.
@@ -261,6 +194,7 @@ pub struct CfnDataSourceConfigurations {
     pub s3_logs: Option<Obj<Cfns3LogsConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl CfnDataSourceConfigurations {
     /// A `CfnDataSourceConfigurations` with no property set (none is required).
     pub fn new() -> Self {
@@ -268,31 +202,11 @@ impl CfnDataSourceConfigurations {
     }
 
     /// `Kubernetes`: a [`CfnKubernetesConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kubernetes(mut self, value: impl Into<Obj<CfnKubernetesConfiguration>>) -> Self {
-        self.kubernetes = Some(value.into());
-        self
-    }
-
+    pub fn kubernetes(mut self, value: impl Into<Obj<CfnKubernetesConfiguration>>) -> Self { self.kubernetes = Some(value.into()); self }
     /// `MalwareProtection`: a [`CfnMalwareProtectionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn malware_protection(
-        mut self,
-        value: impl Into<Obj<CfnMalwareProtectionConfiguration>>,
-    ) -> Self {
-        self.malware_protection = Some(value.into());
-        self
-    }
-
+    pub fn malware_protection(mut self, value: impl Into<Obj<CfnMalwareProtectionConfiguration>>) -> Self { self.malware_protection = Some(value.into()); self }
     /// `S3Logs`: a [`Cfns3LogsConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_logs(mut self, value: impl Into<Obj<Cfns3LogsConfiguration>>) -> Self {
-        self.s3_logs = Some(value.into());
-        self
-    }
+    pub fn s3_logs(mut self, value: impl Into<Obj<Cfns3LogsConfiguration>>) -> Self { self.s3_logs = Some(value.into()); self }
 }
 
 impl PropertyType for CfnDataSourceConfigurations {}
@@ -307,39 +221,14 @@ impl ToValue for CfnDataSourceConfigurations {
     }
 }
 
-static RULE_CfnFeatureAdditionalConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CfnFeatureAdditionalConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[
-                    "EC2_AGENT_MANAGEMENT",
-                    "ECS_FARGATE_AGENT_MANAGEMENT",
-                    "EKS_ADDON_MANAGEMENT",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &["DISABLED", "ENABLED"],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), allowed: &["EC2_AGENT_MANAGEMENT", "ECS_FARGATE_AGENT_MANAGEMENT", "EKS_ADDON_MANAGEMENT"], ..StrRule::ANY })),
+        ("Status", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CFNFeatureAdditionalConfiguration` property type of `AWS::GuardDuty::Detector`.
@@ -363,6 +252,7 @@ pub struct CfnFeatureAdditionalConfiguration {
     pub status: Option<CfnFeatureAdditionalConfigurationStatus>,
 }
 
+#[rustfmt::skip]
 impl CfnFeatureAdditionalConfiguration {
     /// A `CfnFeatureAdditionalConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -370,20 +260,9 @@ impl CfnFeatureAdditionalConfiguration {
     }
 
     /// `Name`: a [`CfnFeatureAdditionalConfigurationName`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<CfnFeatureAdditionalConfigurationName>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<CfnFeatureAdditionalConfigurationName>) -> Self { self.name = Some(value.into()); self }
     /// `Status`: a [`CfnFeatureAdditionalConfigurationStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<CfnFeatureAdditionalConfigurationStatus>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
+    pub fn status(mut self, value: impl Into<CfnFeatureAdditionalConfigurationStatus>) -> Self { self.status = Some(value.into()); self }
 }
 
 impl PropertyType for CfnFeatureAdditionalConfiguration {}
@@ -401,62 +280,21 @@ impl ToValue for CfnFeatureAdditionalConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CfnFeatureConfigurationRequired {
     /// `Name`: a [`CfnFeatureConfigurationName`] value, required.
-    ///
-    /// Name of the feature. For a list of allowed values, see \[DetectorFeatureConfiguration\](<https://docs.aws.amazon.com/guardduty/latest/APIReference/API_DetectorFeatureConfiguration.html#guardduty-Type-DetectorFeatureConfiguration-name>) in the *GuardDuty API Reference* .
-    ///
-    /// Length at most 128.
     pub name: CfnFeatureConfigurationName,
     /// `Status`: a [`CfnFeatureConfigurationStatus`] value, required.
-    ///
-    /// Status of the feature configuration.
     pub status: CfnFeatureConfigurationStatus,
 }
 
-static RULE_CfnFeatureConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CfnFeatureConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "AdditionalConfiguration",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CfnFeatureAdditionalConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[
-                    "EBS_MALWARE_PROTECTION",
-                    "EKS_AUDIT_LOGS",
-                    "EKS_RUNTIME_MONITORING",
-                    "LAMBDA_NETWORK_LOGS",
-                    "RDS_LOGIN_EVENTS",
-                    "RUNTIME_MONITORING",
-                    "S3_DATA_EVENTS",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
+        ("AdditionalConfiguration", Shape::List(&ListRule { items: Shape::Object(&RULE_CfnFeatureAdditionalConfiguration), min_items: None, max_items: None })),
+        ("Name", Shape::Str(&StrRule { max_len: Some(128), allowed: &["EBS_MALWARE_PROTECTION", "EKS_AUDIT_LOGS", "EKS_RUNTIME_MONITORING", "LAMBDA_NETWORK_LOGS", "RDS_LOGIN_EVENTS", "RUNTIME_MONITORING", "S3_DATA_EVENTS"], ..StrRule::ANY })),
+        ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
     ],
     required: &["Name", "Status"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CFNFeatureConfiguration` property type of `AWS::GuardDuty::Detector`.
@@ -482,6 +320,7 @@ pub struct CfnFeatureConfiguration {
     pub status: CfnFeatureConfigurationStatus,
 }
 
+#[rustfmt::skip]
 impl CfnFeatureConfiguration {
     /// A `CfnFeatureConfiguration` with its required properties, named in a [`CfnFeatureConfigurationRequired`].
     pub fn new(required: CfnFeatureConfigurationRequired) -> Self {
@@ -493,31 +332,11 @@ impl CfnFeatureConfiguration {
     }
 
     /// `AdditionalConfiguration`: a list of [`CfnFeatureAdditionalConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn additional_configuration(
-        mut self,
-        value: impl Into<List<CfnFeatureAdditionalConfiguration>>,
-    ) -> Self {
-        self.additional_configuration = Some(value.into());
-        self
-    }
-
+    pub fn additional_configuration(mut self, value: impl Into<List<CfnFeatureAdditionalConfiguration>>) -> Self { self.additional_configuration = Some(value.into()); self }
     /// `Name`: a [`CfnFeatureConfigurationName`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<CfnFeatureConfigurationName>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<CfnFeatureConfigurationName>) -> Self { self.name = value.into(); self }
     /// `Status`: a [`CfnFeatureConfigurationStatus`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<CfnFeatureConfigurationStatus>) -> Self {
-        self.status = value.into();
-        self
-    }
+    pub fn status(mut self, value: impl Into<CfnFeatureConfigurationStatus>) -> Self { self.status = value.into(); self }
 }
 
 impl PropertyType for CfnFeatureConfiguration {}
@@ -536,19 +355,17 @@ impl ToValue for CfnFeatureConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CfnKubernetesAuditLogsConfigurationRequired {
     /// `Enable`: a boolean, required.
-    ///
-    /// Describes whether Kubernetes audit logs are enabled as a data source for the detector.
     pub enable: Bool,
 }
 
-static RULE_CfnKubernetesAuditLogsConfiguration: ObjRule = ObjRule {
-    properties: &[("Enable", Shape::Bool)],
+#[rustfmt::skip]
+pub(crate) static RULE_CfnKubernetesAuditLogsConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("Enable", Shape::Bool),
+    ],
     required: &["Enable"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CFNKubernetesAuditLogsConfiguration` property type of `AWS::GuardDuty::Detector`.
@@ -564,6 +381,7 @@ pub struct CfnKubernetesAuditLogsConfiguration {
     pub enable: Bool,
 }
 
+#[rustfmt::skip]
 impl CfnKubernetesAuditLogsConfiguration {
     /// A `CfnKubernetesAuditLogsConfiguration` with its required properties, named in a [`CfnKubernetesAuditLogsConfigurationRequired`].
     pub fn new(required: CfnKubernetesAuditLogsConfigurationRequired) -> Self {
@@ -573,12 +391,7 @@ impl CfnKubernetesAuditLogsConfiguration {
     }
 
     /// `Enable`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable(mut self, value: impl Into<Bool>) -> Self {
-        self.enable = value.into();
-        self
-    }
+    pub fn enable(mut self, value: impl Into<Bool>) -> Self { self.enable = value.into(); self }
 }
 
 impl PropertyType for CfnKubernetesAuditLogsConfiguration {}
@@ -593,22 +406,17 @@ impl ToValue for CfnKubernetesAuditLogsConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CfnKubernetesConfigurationRequired {
     /// `AuditLogs`: a [`CfnKubernetesAuditLogsConfiguration`] object, required.
-    ///
-    /// Describes whether Kubernetes audit logs are enabled as a data source for the detector.
     pub audit_logs: Obj<CfnKubernetesAuditLogsConfiguration>,
 }
 
-static RULE_CfnKubernetesConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "AuditLogs",
-        Shape::Object(&RULE_CfnKubernetesAuditLogsConfiguration),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_CfnKubernetesConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("AuditLogs", Shape::Object(&RULE_CfnKubernetesAuditLogsConfiguration)),
+    ],
     required: &["AuditLogs"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CFNKubernetesConfiguration` property type of `AWS::GuardDuty::Detector`.
@@ -624,6 +432,7 @@ pub struct CfnKubernetesConfiguration {
     pub audit_logs: Obj<CfnKubernetesAuditLogsConfiguration>,
 }
 
+#[rustfmt::skip]
 impl CfnKubernetesConfiguration {
     /// A `CfnKubernetesConfiguration` with its required properties, named in a [`CfnKubernetesConfigurationRequired`].
     pub fn new(required: CfnKubernetesConfigurationRequired) -> Self {
@@ -633,15 +442,7 @@ impl CfnKubernetesConfiguration {
     }
 
     /// `AuditLogs`: a [`CfnKubernetesAuditLogsConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn audit_logs(
-        mut self,
-        value: impl Into<Obj<CfnKubernetesAuditLogsConfiguration>>,
-    ) -> Self {
-        self.audit_logs = value.into();
-        self
-    }
+    pub fn audit_logs(mut self, value: impl Into<Obj<CfnKubernetesAuditLogsConfiguration>>) -> Self { self.audit_logs = value.into(); self }
 }
 
 impl PropertyType for CfnKubernetesConfiguration {}
@@ -652,17 +453,13 @@ impl ToValue for CfnKubernetesConfiguration {
     }
 }
 
-static RULE_CfnMalwareProtectionConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "ScanEc2InstanceWithFindings",
-        Shape::Object(&RULE_CfnScanEc2InstanceWithFindingsConfiguration),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_CfnMalwareProtectionConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("ScanEc2InstanceWithFindings", Shape::Object(&RULE_CfnScanEc2InstanceWithFindingsConfiguration)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CFNMalwareProtectionConfiguration` property type of `AWS::GuardDuty::Detector`.
@@ -678,6 +475,7 @@ pub struct CfnMalwareProtectionConfiguration {
     pub scan_ec2_instance_with_findings: Option<Obj<CfnScanEc2InstanceWithFindingsConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl CfnMalwareProtectionConfiguration {
     /// A `CfnMalwareProtectionConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -685,15 +483,7 @@ impl CfnMalwareProtectionConfiguration {
     }
 
     /// `ScanEc2InstanceWithFindings`: a [`CfnScanEc2InstanceWithFindingsConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scan_ec2_instance_with_findings(
-        mut self,
-        value: impl Into<Obj<CfnScanEc2InstanceWithFindingsConfiguration>>,
-    ) -> Self {
-        self.scan_ec2_instance_with_findings = Some(value.into());
-        self
-    }
+    pub fn scan_ec2_instance_with_findings(mut self, value: impl Into<Obj<CfnScanEc2InstanceWithFindingsConfiguration>>) -> Self { self.scan_ec2_instance_with_findings = Some(value.into()); self }
 }
 
 impl PropertyType for CfnMalwareProtectionConfiguration {}
@@ -709,14 +499,13 @@ impl ToValue for CfnMalwareProtectionConfiguration {
     }
 }
 
-static RULE_CfnScanEc2InstanceWithFindingsConfiguration: ObjRule = ObjRule {
-    properties: &[("EbsVolumes", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_CfnScanEc2InstanceWithFindingsConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("EbsVolumes", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CFNScanEc2InstanceWithFindingsConfiguration` property type of `AWS::GuardDuty::Detector`.
@@ -732,6 +521,7 @@ pub struct CfnScanEc2InstanceWithFindingsConfiguration {
     pub ebs_volumes: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl CfnScanEc2InstanceWithFindingsConfiguration {
     /// A `CfnScanEc2InstanceWithFindingsConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -739,12 +529,7 @@ impl CfnScanEc2InstanceWithFindingsConfiguration {
     }
 
     /// `EbsVolumes`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ebs_volumes(mut self, value: impl Into<Bool>) -> Self {
-        self.ebs_volumes = Some(value.into());
-        self
-    }
+    pub fn ebs_volumes(mut self, value: impl Into<Bool>) -> Self { self.ebs_volumes = Some(value.into()); self }
 }
 
 impl PropertyType for CfnScanEc2InstanceWithFindingsConfiguration {}
@@ -761,19 +546,17 @@ impl ToValue for CfnScanEc2InstanceWithFindingsConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Cfns3LogsConfigurationRequired {
     /// `Enable`: a boolean, required.
-    ///
-    /// The status of S3 data event logs as a data source.
     pub enable: Bool,
 }
 
-static RULE_Cfns3LogsConfiguration: ObjRule = ObjRule {
-    properties: &[("Enable", Shape::Bool)],
+#[rustfmt::skip]
+pub(crate) static RULE_Cfns3LogsConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("Enable", Shape::Bool),
+    ],
     required: &["Enable"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CFNS3LogsConfiguration` property type of `AWS::GuardDuty::Detector`.
@@ -789,6 +572,7 @@ pub struct Cfns3LogsConfiguration {
     pub enable: Bool,
 }
 
+#[rustfmt::skip]
 impl Cfns3LogsConfiguration {
     /// A `Cfns3LogsConfiguration` with its required properties, named in a [`Cfns3LogsConfigurationRequired`].
     pub fn new(required: Cfns3LogsConfigurationRequired) -> Self {
@@ -798,12 +582,7 @@ impl Cfns3LogsConfiguration {
     }
 
     /// `Enable`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable(mut self, value: impl Into<Bool>) -> Self {
-        self.enable = value.into();
-        self
-    }
+    pub fn enable(mut self, value: impl Into<Bool>) -> Self { self.enable = value.into(); self }
 }
 
 impl PropertyType for Cfns3LogsConfiguration {}
@@ -811,112 +590,6 @@ impl PropertyType for Cfns3LogsConfiguration {}
 impl ToValue for Cfns3LogsConfiguration {
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Enable", &self.enable).build()
-    }
-}
-
-/// The required properties of [`TagItem`], by name: `TagItem::new(TagItemRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagItemRequired {
-    /// `Key`: a string, required.
-    ///
-    /// The tag key.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The tag value.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_TagItem: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `TagItem` property type of `AWS::GuardDuty::Detector`.
-///
-/// Describes a tag.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-guardduty-detector-tagitem.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagItem {
-    /// `Key`: a string, required.
-    ///
-    /// The tag key.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The tag value.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl TagItem {
-    /// A `TagItem` with its required properties, named in a [`TagItemRequired`].
-    pub fn new(required: TagItemRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for TagItem {}
-
-impl ToValue for TagItem {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 

@@ -7,96 +7,34 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_TagItem;
+pub use super::shared::{TagItem, TagItemRequired};
+
 /// The required properties of [`Filter`], by name: `Filter::new(FilterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FilterRequired {
     /// `DetectorId`: a string, required.
-    ///
-    /// The detector ID associated with the GuardDuty account for which you want to create a filter.
-    ///
-    /// To find the `detectorId` in the current Region, see the
-    /// Settings page in the GuardDuty console, or run the \[ListDetectors\](<https://docs.aws.amazon.com/guardduty/latest/APIReference/API_ListDetectors.html>) API.
-    ///
-    /// Length 1 to 300; create-only: changing it replaces the resource.
     pub detector_id: Str,
     /// `FindingCriteria`: a [`FindingCriteria`] object, required.
-    ///
-    /// Represents the criteria to be used in the filter for querying findings.
     pub finding_criteria: Obj<FindingCriteria>,
     /// `Name`: a string, required.
-    ///
-    /// The name of the filter. Valid characters include period (.), underscore (_), dash (-), and alphanumeric characters. A whitespace is considered to be an invalid character.
-    ///
-    /// Length 1 to 64; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_Filter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Filter: ObjRule = ObjRule {
     properties: &[
-        (
-            "Action",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ARCHIVE", "NOOP"],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DetectorId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(300),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Action", Shape::Str(&StrRule { allowed: &["ARCHIVE", "NOOP"], ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
+        ("DetectorId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), ..StrRule::ANY })),
         ("FindingCriteria", Shape::Object(&RULE_FindingCriteria)),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Rank",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TagItem),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+        ("Rank", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagItem), min_items: None, max_items: None })),
     ],
     required: &["DetectorId", "Name", "FindingCriteria"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::GuardDuty::Filter` resource.
@@ -157,6 +95,7 @@ pub struct Filter {
     pub tags: Option<List<TagItem>>,
 }
 
+#[rustfmt::skip]
 impl Filter {
     /// The CloudFormation type name, `AWS::GuardDuty::Filter`.
     pub const TYPE_NAME: &'static str = "AWS::GuardDuty::Filter";
@@ -191,60 +130,19 @@ impl Filter {
     }
 
     /// `Action`: an [`Action`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<Action>) -> Self {
-        self.action = Some(value.into());
-        self
-    }
-
+    pub fn action(mut self, value: impl Into<Action>) -> Self { self.action = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DetectorId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn detector_id(mut self, value: impl Into<Str>) -> Self {
-        self.detector_id = value.into();
-        self
-    }
-
+    pub fn detector_id(mut self, value: impl Into<Str>) -> Self { self.detector_id = value.into(); self }
     /// `FindingCriteria`: a [`FindingCriteria`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn finding_criteria(mut self, value: impl Into<Obj<FindingCriteria>>) -> Self {
-        self.finding_criteria = value.into();
-        self
-    }
-
+    pub fn finding_criteria(mut self, value: impl Into<Obj<FindingCriteria>>) -> Self { self.finding_criteria = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Rank`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rank(mut self, value: impl Into<Int>) -> Self {
-        self.rank = Some(value.into());
-        self
-    }
-
+    pub fn rank(mut self, value: impl Into<Int>) -> Self { self.rank = Some(value.into()); self }
     /// `Tags`: a list of [`TagItem`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<TagItem>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<TagItem>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Filter {
@@ -284,14 +182,13 @@ impl From<ResourceRef> for FilterAttributes {
     }
 }
 
-static RULE_FindingCriteria: ObjRule = ObjRule {
-    properties: &[("Criterion", Shape::Any)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_FindingCriteria: ObjRule = ObjRule {
+    properties: &[
+        ("Criterion", Shape::Any),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FindingCriteria` property type of `AWS::GuardDuty::Filter`.
@@ -416,6 +313,7 @@ pub struct FindingCriteria {
     pub criterion: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl FindingCriteria {
     /// A `FindingCriteria` with no property set (none is required).
     pub fn new() -> Self {
@@ -423,12 +321,7 @@ impl FindingCriteria {
     }
 
     /// `Criterion`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn criterion(mut self, value: impl Into<Json>) -> Self {
-        self.criterion = Some(value.into());
-        self
-    }
+    pub fn criterion(mut self, value: impl Into<Json>) -> Self { self.criterion = Some(value.into()); self }
 }
 
 impl PropertyType for FindingCriteria {}
@@ -436,112 +329,6 @@ impl PropertyType for FindingCriteria {}
 impl ToValue for FindingCriteria {
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Criterion", &self.criterion).build()
-    }
-}
-
-/// The required properties of [`TagItem`], by name: `TagItem::new(TagItemRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagItemRequired {
-    /// `Key`: a string, required.
-    ///
-    /// The tag key.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The tag value.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_TagItem: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `TagItem` property type of `AWS::GuardDuty::Filter`.
-///
-/// Describes a tag.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-guardduty-filter-tagitem.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagItem {
-    /// `Key`: a string, required.
-    ///
-    /// The tag key.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The tag value.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl TagItem {
-    /// A `TagItem` with its required properties, named in a [`TagItemRequired`].
-    pub fn new(required: TagItemRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for TagItem {}
-
-impl ToValue for TagItem {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 

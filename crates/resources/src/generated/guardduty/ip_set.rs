@@ -7,98 +7,32 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_TagItem;
+pub use super::shared::{TagItem, TagItemRequired};
+
 /// The required properties of [`IpSet`], by name: `IpSet::new(IpSetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IpSetRequired {
     /// `Format`: an [`IpSetFormat`] value, required.
-    ///
-    /// The format of the file that contains the IPSet. For information about supported formats, see \[List formats\](<https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_upload-lists.html#prepare_list>) in the *Amazon GuardDuty User Guide* .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub format: IpSetFormat,
     /// `Location`: a string, required.
-    ///
-    /// The URI of the file that contains the IPSet.
-    ///
-    /// Length 1 to 300.
     pub location: Str,
 }
 
-static RULE_IpSet: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IpSet: ObjRule = ObjRule {
     properties: &[
         ("Activate", Shape::Bool),
-        (
-            "DetectorId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(300),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ExpectedBucketOwner",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Format",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "ALIEN_VAULT",
-                    "FIRE_EYE",
-                    "OTX_CSV",
-                    "PROOF_POINT",
-                    "STIX",
-                    "TXT",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Location",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(300),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(300),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TagItem),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DetectorId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), ..StrRule::ANY })),
+        ("ExpectedBucketOwner", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), ..StrRule::ANY })),
+        ("Format", Shape::Str(&StrRule { allowed: &["ALIEN_VAULT", "FIRE_EYE", "OTX_CSV", "PROOF_POINT", "STIX", "TXT"], ..StrRule::ANY })),
+        ("Location", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagItem), min_items: None, max_items: None })),
     ],
     required: &["Format", "Location"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::GuardDuty::IPSet` resource.
@@ -167,6 +101,7 @@ pub struct IpSet {
     pub tags: Option<List<TagItem>>,
 }
 
+#[rustfmt::skip]
 impl IpSet {
     /// The CloudFormation type name, `AWS::GuardDuty::IPSet`.
     pub const TYPE_NAME: &'static str = "AWS::GuardDuty::IPSet";
@@ -201,60 +136,19 @@ impl IpSet {
     }
 
     /// `Activate`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn activate(mut self, value: impl Into<Bool>) -> Self {
-        self.activate = Some(value.into());
-        self
-    }
-
+    pub fn activate(mut self, value: impl Into<Bool>) -> Self { self.activate = Some(value.into()); self }
     /// `DetectorId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn detector_id(mut self, value: impl Into<Str>) -> Self {
-        self.detector_id = Some(value.into());
-        self
-    }
-
+    pub fn detector_id(mut self, value: impl Into<Str>) -> Self { self.detector_id = Some(value.into()); self }
     /// `ExpectedBucketOwner`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expected_bucket_owner(mut self, value: impl Into<Str>) -> Self {
-        self.expected_bucket_owner = Some(value.into());
-        self
-    }
-
+    pub fn expected_bucket_owner(mut self, value: impl Into<Str>) -> Self { self.expected_bucket_owner = Some(value.into()); self }
     /// `Format`: an [`IpSetFormat`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn format(mut self, value: impl Into<IpSetFormat>) -> Self {
-        self.format = value.into();
-        self
-    }
-
+    pub fn format(mut self, value: impl Into<IpSetFormat>) -> Self { self.format = value.into(); self }
     /// `Location`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn location(mut self, value: impl Into<Str>) -> Self {
-        self.location = value.into();
-        self
-    }
-
+    pub fn location(mut self, value: impl Into<Str>) -> Self { self.location = value.into(); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Tags`: a list of [`TagItem`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<TagItem>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<TagItem>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for IpSet {
@@ -298,112 +192,6 @@ impl IpSetAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
-    }
-}
-
-/// The required properties of [`TagItem`], by name: `TagItem::new(TagItemRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagItemRequired {
-    /// `Key`: a string, required.
-    ///
-    /// The tag key.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The tag value.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_TagItem: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `TagItem` property type of `AWS::GuardDuty::IPSet`.
-///
-/// Describes a tag.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-guardduty-ipset-tagitem.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagItem {
-    /// `Key`: a string, required.
-    ///
-    /// The tag key.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The tag value.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl TagItem {
-    /// A `TagItem` with its required properties, named in a [`TagItemRequired`].
-    pub fn new(required: TagItemRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for TagItem {}
-
-impl ToValue for TagItem {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 

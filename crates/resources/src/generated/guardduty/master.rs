@@ -11,34 +11,21 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct MasterRequired {
     /// `DetectorId`: a string, required.
-    ///
-    /// The unique ID of the detector of the GuardDuty member account.
-    ///
-    /// To find the `detectorId` in the current Region, see the
-    /// Settings page in the GuardDuty console, or run the \[ListDetectors\](<https://docs.aws.amazon.com/guardduty/latest/APIReference/API_ListDetectors.html>) API.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub detector_id: Str,
     /// `MasterId`: a string, required.
-    ///
-    /// The AWS account ID of the account designated as the GuardDuty administrator account.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub master_id: Str,
 }
 
-static RULE_Master: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Master: ObjRule = ObjRule {
     properties: &[
         ("DetectorId", Shape::STR),
         ("InvitationId", Shape::STR),
         ("MasterId", Shape::STR),
     ],
     required: &["MasterId", "DetectorId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::GuardDuty::Master` resource.
@@ -77,6 +64,7 @@ pub struct Master {
     pub master_id: Str,
 }
 
+#[rustfmt::skip]
 impl Master {
     /// The CloudFormation type name, `AWS::GuardDuty::Master`.
     pub const TYPE_NAME: &'static str = "AWS::GuardDuty::Master";
@@ -107,28 +95,11 @@ impl Master {
     }
 
     /// `DetectorId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn detector_id(mut self, value: impl Into<Str>) -> Self {
-        self.detector_id = value.into();
-        self
-    }
-
+    pub fn detector_id(mut self, value: impl Into<Str>) -> Self { self.detector_id = value.into(); self }
     /// `InvitationId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn invitation_id(mut self, value: impl Into<Str>) -> Self {
-        self.invitation_id = Some(value.into());
-        self
-    }
-
+    pub fn invitation_id(mut self, value: impl Into<Str>) -> Self { self.invitation_id = Some(value.into()); self }
     /// `MasterId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn master_id(mut self, value: impl Into<Str>) -> Self {
-        self.master_id = value.into();
-        self
-    }
+    pub fn master_id(mut self, value: impl Into<Str>) -> Self { self.master_id = value.into(); self }
 }
 
 impl Resource for Master {

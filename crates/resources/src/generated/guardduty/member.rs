@@ -11,46 +11,22 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct MemberRequired {
     /// `Email`: a string, required.
-    ///
-    /// The email address associated with the member account.
     pub email: Str,
 }
 
-static RULE_Member: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Member: ObjRule = ObjRule {
     properties: &[
-        (
-            "DetectorId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(300),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DetectorId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), ..StrRule::ANY })),
         ("DisableEmailNotification", Shape::Bool),
         ("Email", Shape::STR),
         ("MemberId", Shape::STR),
         ("Message", Shape::STR),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "Created", "Disabled", "Enabled", "Invited", "Removed", "Resigned",
-                ],
-                format: None,
-            }),
-        ),
+        ("Status", Shape::Str(&StrRule { allowed: &["Created", "Disabled", "Enabled", "Invited", "Removed", "Resigned"], ..StrRule::ANY })),
     ],
     required: &["Email"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::GuardDuty::Member` resource.
@@ -100,6 +76,7 @@ pub struct Member {
     pub status: Option<MemberStatus>,
 }
 
+#[rustfmt::skip]
 impl Member {
     /// The CloudFormation type name, `AWS::GuardDuty::Member`.
     pub const TYPE_NAME: &'static str = "AWS::GuardDuty::Member";
@@ -133,52 +110,17 @@ impl Member {
     }
 
     /// `DetectorId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn detector_id(mut self, value: impl Into<Str>) -> Self {
-        self.detector_id = Some(value.into());
-        self
-    }
-
+    pub fn detector_id(mut self, value: impl Into<Str>) -> Self { self.detector_id = Some(value.into()); self }
     /// `DisableEmailNotification`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disable_email_notification(mut self, value: impl Into<Bool>) -> Self {
-        self.disable_email_notification = Some(value.into());
-        self
-    }
-
+    pub fn disable_email_notification(mut self, value: impl Into<Bool>) -> Self { self.disable_email_notification = Some(value.into()); self }
     /// `Email`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn email(mut self, value: impl Into<Str>) -> Self {
-        self.email = value.into();
-        self
-    }
-
+    pub fn email(mut self, value: impl Into<Str>) -> Self { self.email = value.into(); self }
     /// `MemberId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn member_id(mut self, value: impl Into<Str>) -> Self {
-        self.member_id = Some(value.into());
-        self
-    }
-
+    pub fn member_id(mut self, value: impl Into<Str>) -> Self { self.member_id = Some(value.into()); self }
     /// `Message`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn message(mut self, value: impl Into<Str>) -> Self {
-        self.message = Some(value.into());
-        self
-    }
-
+    pub fn message(mut self, value: impl Into<Str>) -> Self { self.message = Some(value.into()); self }
     /// `Status`: a [`MemberStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<MemberStatus>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
+    pub fn status(mut self, value: impl Into<MemberStatus>) -> Self { self.status = Some(value.into()); self }
 }
 
 impl Resource for Member {

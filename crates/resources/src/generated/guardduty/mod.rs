@@ -13,6 +13,8 @@
 //! - `AWS::GuardDuty::ThreatEntitySet`: [`ThreatEntitySet`], property types in [`threat_entity_set`]
 //! - `AWS::GuardDuty::ThreatIntelSet`: [`ThreatIntelSet`], property types in [`threat_intel_set`]
 //! - `AWS::GuardDuty::TrustedEntitySet`: [`TrustedEntitySet`], property types in [`trusted_entity_set`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod detector;
 pub mod filter;
@@ -21,6 +23,7 @@ pub mod malware_protection_plan;
 pub mod master;
 pub mod member;
 pub mod publishing_destination;
+pub mod shared;
 pub mod threat_entity_set;
 pub mod threat_intel_set;
 pub mod trusted_entity_set;

@@ -7,66 +7,31 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_TagItem;
+pub use super::shared::{TagItem, TagItemRequired};
+
 /// The required properties of [`PublishingDestination`], by name: `PublishingDestination::new(PublishingDestinationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PublishingDestinationRequired {
     /// `DestinationProperties`: a [`CfnDestinationProperties`] object, required.
-    ///
-    /// Contains the Amazon Resource Name (ARN) of the resource to publish to, such as an S3 bucket, and the ARN of the KMS key to use to encrypt published findings.
     pub destination_properties: Obj<CfnDestinationProperties>,
     /// `DestinationType`: a [`DestinationType`] value, required.
-    ///
-    /// The type of publishing destination. GuardDuty supports Amazon S3 buckets as a publishing destination.
     pub destination_type: DestinationType,
     /// `DetectorId`: a string, required.
-    ///
-    /// The ID of the GuardDuty detector where the publishing destination exists.
-    ///
-    /// Length 1 to 300; create-only: changing it replaces the resource.
     pub detector_id: Str,
 }
 
-static RULE_PublishingDestination: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PublishingDestination: ObjRule = ObjRule {
     properties: &[
-        (
-            "DestinationProperties",
-            Shape::Object(&RULE_CfnDestinationProperties),
-        ),
-        (
-            "DestinationType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["S3"],
-                format: None,
-            }),
-        ),
-        (
-            "DetectorId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(300),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TagItem),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DestinationProperties", Shape::Object(&RULE_CfnDestinationProperties)),
+        ("DestinationType", Shape::Str(&StrRule { allowed: &["S3"], ..StrRule::ANY })),
+        ("DetectorId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagItem), min_items: None, max_items: None })),
     ],
     required: &["DetectorId", "DestinationType", "DestinationProperties"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::GuardDuty::PublishingDestination` resource.
@@ -104,6 +69,7 @@ pub struct PublishingDestination {
     pub tags: Option<List<TagItem>>,
 }
 
+#[rustfmt::skip]
 impl PublishingDestination {
     /// The CloudFormation type name, `AWS::GuardDuty::PublishingDestination`.
     pub const TYPE_NAME: &'static str = "AWS::GuardDuty::PublishingDestination";
@@ -135,39 +101,13 @@ impl PublishingDestination {
     }
 
     /// `DestinationProperties`: a [`CfnDestinationProperties`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_properties(
-        mut self,
-        value: impl Into<Obj<CfnDestinationProperties>>,
-    ) -> Self {
-        self.destination_properties = value.into();
-        self
-    }
-
+    pub fn destination_properties(mut self, value: impl Into<Obj<CfnDestinationProperties>>) -> Self { self.destination_properties = value.into(); self }
     /// `DestinationType`: a [`DestinationType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_type(mut self, value: impl Into<DestinationType>) -> Self {
-        self.destination_type = value.into();
-        self
-    }
-
+    pub fn destination_type(mut self, value: impl Into<DestinationType>) -> Self { self.destination_type = value.into(); self }
     /// `DetectorId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn detector_id(mut self, value: impl Into<Str>) -> Self {
-        self.detector_id = value.into();
-        self
-    }
-
+    pub fn detector_id(mut self, value: impl Into<Str>) -> Self { self.detector_id = value.into(); self }
     /// `Tags`: a list of [`TagItem`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<TagItem>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<TagItem>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for PublishingDestination {
@@ -227,26 +167,14 @@ impl PublishingDestinationAttributes {
     }
 }
 
-static RULE_CfnDestinationProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CfnDestinationProperties: ObjRule = ObjRule {
     properties: &[
         ("DestinationArn", Shape::STR),
-        (
-            "KmsKeyArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
+        ("KmsKeyArn", Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CFNDestinationProperties` property type of `AWS::GuardDuty::PublishingDestination`.
@@ -268,6 +196,7 @@ pub struct CfnDestinationProperties {
     pub kms_key_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CfnDestinationProperties {
     /// A `CfnDestinationProperties` with no property set (none is required).
     pub fn new() -> Self {
@@ -275,20 +204,9 @@ impl CfnDestinationProperties {
     }
 
     /// `DestinationArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_arn(mut self, value: impl Into<Str>) -> Self {
-        self.destination_arn = Some(value.into());
-        self
-    }
-
+    pub fn destination_arn(mut self, value: impl Into<Str>) -> Self { self.destination_arn = Some(value.into()); self }
     /// `KmsKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_arn = Some(value.into());
-        self
-    }
+    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
 }
 
 impl PropertyType for CfnDestinationProperties {}
@@ -298,112 +216,6 @@ impl ToValue for CfnDestinationProperties {
         MapBuilder::new()
             .opt("DestinationArn", &self.destination_arn)
             .opt("KmsKeyArn", &self.kms_key_arn)
-            .build()
-    }
-}
-
-/// The required properties of [`TagItem`], by name: `TagItem::new(TagItemRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagItemRequired {
-    /// `Key`: a string, required.
-    ///
-    /// The tag key.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The tag value.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_TagItem: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `TagItem` property type of `AWS::GuardDuty::PublishingDestination`.
-///
-/// Describes a tag.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-guardduty-publishingdestination-tagitem.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagItem {
-    /// `Key`: a string, required.
-    ///
-    /// The tag key.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The tag value.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl TagItem {
-    /// A `TagItem` with its required properties, named in a [`TagItemRequired`].
-    pub fn new(required: TagItemRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for TagItem {}
-
-impl ToValue for TagItem {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -7,98 +7,32 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_TagItem;
+pub use super::shared::{TagItem, TagItemRequired};
+
 /// The required properties of [`ThreatIntelSet`], by name: `ThreatIntelSet::new(ThreatIntelSetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ThreatIntelSetRequired {
     /// `Format`: a [`ThreatIntelSetFormat`] value, required.
-    ///
-    /// The format of the file that contains the `ThreatIntelSet` . For information about supported formats, see \[List formats\](<https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_upload-lists.html#prepare_list>) in the *Amazon GuardDuty User Guide* .
-    ///
-    /// Length 1 to 300; create-only: changing it replaces the resource.
     pub format: ThreatIntelSetFormat,
     /// `Location`: a string, required.
-    ///
-    /// The URI of the file that contains the ThreatIntelSet.
-    ///
-    /// Length 1 to 300.
     pub location: Str,
 }
 
-static RULE_ThreatIntelSet: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ThreatIntelSet: ObjRule = ObjRule {
     properties: &[
         ("Activate", Shape::Bool),
-        (
-            "DetectorId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ExpectedBucketOwner",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Format",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(300),
-                pattern: None,
-                allowed: &[
-                    "ALIEN_VAULT",
-                    "FIRE_EYE",
-                    "OTX_CSV",
-                    "PROOF_POINT",
-                    "STIX",
-                    "TXT",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Location",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(300),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(300),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TagItem),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DetectorId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), ..StrRule::ANY })),
+        ("ExpectedBucketOwner", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), ..StrRule::ANY })),
+        ("Format", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), allowed: &["ALIEN_VAULT", "FIRE_EYE", "OTX_CSV", "PROOF_POINT", "STIX", "TXT"], ..StrRule::ANY })),
+        ("Location", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagItem), min_items: None, max_items: None })),
     ],
     required: &["Format", "Location"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::GuardDuty::ThreatIntelSet` resource.
@@ -167,6 +101,7 @@ pub struct ThreatIntelSet {
     pub tags: Option<List<TagItem>>,
 }
 
+#[rustfmt::skip]
 impl ThreatIntelSet {
     /// The CloudFormation type name, `AWS::GuardDuty::ThreatIntelSet`.
     pub const TYPE_NAME: &'static str = "AWS::GuardDuty::ThreatIntelSet";
@@ -201,60 +136,19 @@ impl ThreatIntelSet {
     }
 
     /// `Activate`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn activate(mut self, value: impl Into<Bool>) -> Self {
-        self.activate = Some(value.into());
-        self
-    }
-
+    pub fn activate(mut self, value: impl Into<Bool>) -> Self { self.activate = Some(value.into()); self }
     /// `DetectorId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn detector_id(mut self, value: impl Into<Str>) -> Self {
-        self.detector_id = Some(value.into());
-        self
-    }
-
+    pub fn detector_id(mut self, value: impl Into<Str>) -> Self { self.detector_id = Some(value.into()); self }
     /// `ExpectedBucketOwner`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expected_bucket_owner(mut self, value: impl Into<Str>) -> Self {
-        self.expected_bucket_owner = Some(value.into());
-        self
-    }
-
+    pub fn expected_bucket_owner(mut self, value: impl Into<Str>) -> Self { self.expected_bucket_owner = Some(value.into()); self }
     /// `Format`: a [`ThreatIntelSetFormat`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn format(mut self, value: impl Into<ThreatIntelSetFormat>) -> Self {
-        self.format = value.into();
-        self
-    }
-
+    pub fn format(mut self, value: impl Into<ThreatIntelSetFormat>) -> Self { self.format = value.into(); self }
     /// `Location`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn location(mut self, value: impl Into<Str>) -> Self {
-        self.location = value.into();
-        self
-    }
-
+    pub fn location(mut self, value: impl Into<Str>) -> Self { self.location = value.into(); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Tags`: a list of [`TagItem`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<TagItem>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<TagItem>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ThreatIntelSet {
@@ -300,112 +194,6 @@ impl ThreatIntelSetAttributes {
     /// The unique ID of the `threatIntelSet` .
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
-    }
-}
-
-/// The required properties of [`TagItem`], by name: `TagItem::new(TagItemRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagItemRequired {
-    /// `Key`: a string, required.
-    ///
-    /// The tag key.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The tag value.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_TagItem: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `TagItem` property type of `AWS::GuardDuty::ThreatIntelSet`.
-///
-/// Describes a tag.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-guardduty-threatintelset-tagitem.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagItem {
-    /// `Key`: a string, required.
-    ///
-    /// The tag key.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The tag value.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl TagItem {
-    /// A `TagItem` with its required properties, named in a [`TagItemRequired`].
-    pub fn new(required: TagItemRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for TagItem {}
-
-impl ToValue for TagItem {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 

@@ -9,36 +9,15 @@ use crate::support::prelude::*;
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9._/#-]+$");
 
-static RULE_Datastore: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Datastore: ObjRule = ObjRule {
     properties: &[
-        (
-            "DatastoreName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KmsKeyArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
+        ("DatastoreName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
         ("Tags", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::HealthImaging::Datastore` resource.
@@ -74,6 +53,7 @@ pub struct Datastore {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl Datastore {
     /// The CloudFormation type name, `AWS::HealthImaging::Datastore`.
     pub const TYPE_NAME: &'static str = "AWS::HealthImaging::Datastore";
@@ -88,20 +68,8 @@ impl Datastore {
         create_only: &["DatastoreName", "Tags", "KmsKeyArn"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "DatastoreArn",
-            "CreatedAt",
-            "UpdatedAt",
-            "DatastoreId",
-            "DatastoreStatus",
-        ],
-        attributes: &[
-            "CreatedAt",
-            "DatastoreArn",
-            "DatastoreId",
-            "DatastoreStatus",
-            "UpdatedAt",
-        ],
+        read_only: &["DatastoreArn", "CreatedAt", "UpdatedAt", "DatastoreId", "DatastoreStatus"],
+        attributes: &["CreatedAt", "DatastoreArn", "DatastoreId", "DatastoreStatus", "UpdatedAt"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -112,28 +80,11 @@ impl Datastore {
     }
 
     /// `DatastoreName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn datastore_name(mut self, value: impl Into<Str>) -> Self {
-        self.datastore_name = Some(value.into());
-        self
-    }
-
+    pub fn datastore_name(mut self, value: impl Into<Str>) -> Self { self.datastore_name = Some(value.into()); self }
     /// `KmsKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_arn = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Datastore {

@@ -20,56 +20,22 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+
 #[derive(Clone, Debug, PartialEq)]
 pub struct FhirDatastoreRequired {
     /// `DatastoreTypeVersion`: a [`DatastoreTypeVersion`] value, required.
-    ///
-    /// The FHIR release version supported by the data store. Current support is for version `R4` .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub datastore_type_version: DatastoreTypeVersion,
 }
 
-static RULE_FhirDatastore: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FhirDatastore: ObjRule = ObjRule {
     properties: &[
-        (
-            "DatastoreName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DatastoreTypeVersion",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["R4"],
-                format: None,
-            }),
-        ),
-        (
-            "IdentityProviderConfiguration",
-            Shape::Object(&RULE_IdentityProviderConfiguration),
-        ),
+        ("DatastoreName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DatastoreTypeVersion", Shape::Str(&StrRule { allowed: &["R4"], ..StrRule::ANY })),
+        ("IdentityProviderConfiguration", Shape::Object(&RULE_IdentityProviderConfiguration)),
         ("PreloadDataConfig", Shape::Object(&RULE_PreloadDataConfig)),
         ("SseConfiguration", Shape::Object(&RULE_SseConfiguration)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["DatastoreTypeVersion"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::HealthLake::FHIRDatastore` resource.
@@ -127,6 +93,7 @@ pub struct FhirDatastore {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl FhirDatastore {
     /// The CloudFormation type name, `AWS::HealthLake::FHIRDatastore`.
     pub const TYPE_NAME: &'static str = "AWS::HealthLake::FHIRDatastore";
@@ -138,29 +105,11 @@ impl FhirDatastore {
         documentation_url: "https://docs.aws.amazon.com/healthlake/latest/devguide/working-with-FHIR-healthlake.html",
         primary_identifier: &["DatastoreId"],
         required: &["DatastoreTypeVersion"],
-        create_only: &[
-            "DatastoreName",
-            "DatastoreTypeVersion",
-            "PreloadDataConfig",
-            "SseConfiguration",
-            "IdentityProviderConfiguration",
-        ],
+        create_only: &["DatastoreName", "DatastoreTypeVersion", "PreloadDataConfig", "SseConfiguration", "IdentityProviderConfiguration"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "CreatedAt",
-            "DatastoreArn",
-            "DatastoreEndpoint",
-            "DatastoreId",
-            "DatastoreStatus",
-        ],
-        attributes: &[
-            "CreatedAt",
-            "DatastoreArn",
-            "DatastoreEndpoint",
-            "DatastoreId",
-            "DatastoreStatus",
-        ],
+        read_only: &["CreatedAt", "DatastoreArn", "DatastoreEndpoint", "DatastoreId", "DatastoreStatus"],
+        attributes: &["CreatedAt", "DatastoreArn", "DatastoreEndpoint", "DatastoreId", "DatastoreStatus"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -178,55 +127,17 @@ impl FhirDatastore {
     }
 
     /// `DatastoreName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn datastore_name(mut self, value: impl Into<Str>) -> Self {
-        self.datastore_name = Some(value.into());
-        self
-    }
-
+    pub fn datastore_name(mut self, value: impl Into<Str>) -> Self { self.datastore_name = Some(value.into()); self }
     /// `DatastoreTypeVersion`: a [`DatastoreTypeVersion`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn datastore_type_version(mut self, value: impl Into<DatastoreTypeVersion>) -> Self {
-        self.datastore_type_version = value.into();
-        self
-    }
-
+    pub fn datastore_type_version(mut self, value: impl Into<DatastoreTypeVersion>) -> Self { self.datastore_type_version = value.into(); self }
     /// `IdentityProviderConfiguration`: an [`IdentityProviderConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identity_provider_configuration(
-        mut self,
-        value: impl Into<Obj<IdentityProviderConfiguration>>,
-    ) -> Self {
-        self.identity_provider_configuration = Some(value.into());
-        self
-    }
-
+    pub fn identity_provider_configuration(mut self, value: impl Into<Obj<IdentityProviderConfiguration>>) -> Self { self.identity_provider_configuration = Some(value.into()); self }
     /// `PreloadDataConfig`: a [`PreloadDataConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preload_data_config(mut self, value: impl Into<Obj<PreloadDataConfig>>) -> Self {
-        self.preload_data_config = Some(value.into());
-        self
-    }
-
+    pub fn preload_data_config(mut self, value: impl Into<Obj<PreloadDataConfig>>) -> Self { self.preload_data_config = Some(value.into()); self }
     /// `SseConfiguration`: a [`SseConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sse_configuration(mut self, value: impl Into<Obj<SseConfiguration>>) -> Self {
-        self.sse_configuration = Some(value.into());
-        self
-    }
-
+    pub fn sse_configuration(mut self, value: impl Into<Obj<SseConfiguration>>) -> Self { self.sse_configuration = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for FhirDatastore {
@@ -301,48 +212,20 @@ impl FhirDatastoreAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IdentityProviderConfigurationRequired {
     /// `AuthorizationStrategy`: an [`AuthorizationStrategy`] value, required.
-    ///
-    /// The authorization strategy selected when the HealthLake data store is created.
-    ///
-    /// &gt; HealthLake provides support for both SMART on FHIR V1 and V2 as described below.
-    /// &gt;
-    /// &gt; - `SMART_ON_FHIR_V1` – Support for only SMART on FHIR V1, which includes `read` (read/search) and `write` (create/update/delete) permissions.
-    /// &gt; - `SMART_ON_FHIR` – Support for both SMART on FHIR V1 and V2, which includes `create` , `read` , `update` , `delete` , and `search` permissions.
-    /// &gt; - `AWS_AUTH` – The default HealthLake authorization strategy; not affiliated with SMART on FHIR.
     pub authorization_strategy: AuthorizationStrategy,
 }
 
-static RULE_IdentityProviderConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IdentityProviderConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "AuthorizationStrategy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SMART_ON_FHIR_V1", "AWS_AUTH", "SMART_ON_FHIR"],
-                format: None,
-            }),
-        ),
+        ("AuthorizationStrategy", Shape::Str(&StrRule { allowed: &["SMART_ON_FHIR_V1", "AWS_AUTH", "SMART_ON_FHIR"], ..StrRule::ANY })),
         ("FineGrainedAuthorizationEnabled", Shape::Bool),
-        (
-            "IdpLambdaArn",
-            Shape::Str(&StrRule {
-                min_len: Some(49),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("IdpLambdaArn", Shape::Str(&StrRule { min_len: Some(49), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Metadata", Shape::STR),
     ],
     required: &["AuthorizationStrategy"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IdentityProviderConfiguration` property type of `AWS::HealthLake::FHIRDatastore`.
@@ -388,6 +271,7 @@ pub struct IdentityProviderConfiguration {
     pub metadata: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl IdentityProviderConfiguration {
     /// A `IdentityProviderConfiguration` with its required properties, named in a [`IdentityProviderConfigurationRequired`].
     pub fn new(required: IdentityProviderConfigurationRequired) -> Self {
@@ -400,36 +284,13 @@ impl IdentityProviderConfiguration {
     }
 
     /// `AuthorizationStrategy`: an [`AuthorizationStrategy`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authorization_strategy(mut self, value: impl Into<AuthorizationStrategy>) -> Self {
-        self.authorization_strategy = value.into();
-        self
-    }
-
+    pub fn authorization_strategy(mut self, value: impl Into<AuthorizationStrategy>) -> Self { self.authorization_strategy = value.into(); self }
     /// `FineGrainedAuthorizationEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fine_grained_authorization_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.fine_grained_authorization_enabled = Some(value.into());
-        self
-    }
-
+    pub fn fine_grained_authorization_enabled(mut self, value: impl Into<Bool>) -> Self { self.fine_grained_authorization_enabled = Some(value.into()); self }
     /// `IdpLambdaArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn idp_lambda_arn(mut self, value: impl Into<Str>) -> Self {
-        self.idp_lambda_arn = Some(value.into());
-        self
-    }
-
+    pub fn idp_lambda_arn(mut self, value: impl Into<Str>) -> Self { self.idp_lambda_arn = Some(value.into()); self }
     /// `Metadata`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metadata(mut self, value: impl Into<Str>) -> Self {
-        self.metadata = Some(value.into());
-        self
-    }
+    pub fn metadata(mut self, value: impl Into<Str>) -> Self { self.metadata = Some(value.into()); self }
 }
 
 impl PropertyType for IdentityProviderConfiguration {}
@@ -452,40 +313,18 @@ impl ToValue for IdentityProviderConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KmsEncryptionConfigRequired {
     /// `CmkType`: a [`CmkType`] value, required.
-    ///
-    /// The type of customer-managed-key(CMK) used for encryption. The two types of supported CMKs are customer owned CMKs and Amazon owned CMKs. For more information on CMK types, see \[KmsEncryptionConfig\](<https://docs.aws.amazon.com/healthlake/latest/APIReference/API_KmsEncryptionConfig.html#HealthLake-Type-KmsEncryptionConfig-CmkType>) .
     pub cmk_type: CmkType,
 }
 
-static RULE_KmsEncryptionConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_KmsEncryptionConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "CmkType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CUSTOMER_MANAGED_KMS_KEY", "AWS_OWNED_KMS_KEY"],
-                format: None,
-            }),
-        ),
-        (
-            "KmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(400),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CmkType", Shape::Str(&StrRule { allowed: &["CUSTOMER_MANAGED_KMS_KEY", "AWS_OWNED_KMS_KEY"], ..StrRule::ANY })),
+        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(400), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["CmkType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KmsEncryptionConfig` property type of `AWS::HealthLake::FHIRDatastore`.
@@ -507,6 +346,7 @@ pub struct KmsEncryptionConfig {
     pub kms_key_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl KmsEncryptionConfig {
     /// A `KmsEncryptionConfig` with its required properties, named in a [`KmsEncryptionConfigRequired`].
     pub fn new(required: KmsEncryptionConfigRequired) -> Self {
@@ -517,20 +357,9 @@ impl KmsEncryptionConfig {
     }
 
     /// `CmkType`: a [`CmkType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cmk_type(mut self, value: impl Into<CmkType>) -> Self {
-        self.cmk_type = value.into();
-        self
-    }
-
+    pub fn cmk_type(mut self, value: impl Into<CmkType>) -> Self { self.cmk_type = value.into(); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
 }
 
 impl PropertyType for KmsEncryptionConfig {}
@@ -548,28 +377,17 @@ impl ToValue for KmsEncryptionConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PreloadDataConfigRequired {
     /// `PreloadDataType`: a [`PreloadDataType`] value, required.
-    ///
-    /// The type of preloaded data. Only Synthea preloaded data is supported.
     pub preload_data_type: PreloadDataType,
 }
 
-static RULE_PreloadDataConfig: ObjRule = ObjRule {
-    properties: &[(
-        "PreloadDataType",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["SYNTHEA"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_PreloadDataConfig: ObjRule = ObjRule {
+    properties: &[
+        ("PreloadDataType", Shape::Str(&StrRule { allowed: &["SYNTHEA"], ..StrRule::ANY })),
+    ],
     required: &["PreloadDataType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PreloadDataConfig` property type of `AWS::HealthLake::FHIRDatastore`.
@@ -585,6 +403,7 @@ pub struct PreloadDataConfig {
     pub preload_data_type: PreloadDataType,
 }
 
+#[rustfmt::skip]
 impl PreloadDataConfig {
     /// A `PreloadDataConfig` with its required properties, named in a [`PreloadDataConfigRequired`].
     pub fn new(required: PreloadDataConfigRequired) -> Self {
@@ -594,12 +413,7 @@ impl PreloadDataConfig {
     }
 
     /// `PreloadDataType`: a [`PreloadDataType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preload_data_type(mut self, value: impl Into<PreloadDataType>) -> Self {
-        self.preload_data_type = value.into();
-        self
-    }
+    pub fn preload_data_type(mut self, value: impl Into<PreloadDataType>) -> Self { self.preload_data_type = value.into(); self }
 }
 
 impl PropertyType for PreloadDataConfig {}
@@ -616,22 +430,17 @@ impl ToValue for PreloadDataConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SseConfigurationRequired {
     /// `KmsEncryptionConfig`: a [`KmsEncryptionConfig`] object, required.
-    ///
-    /// The server-side encryption key configuration for a customer provided encryption key.
     pub kms_encryption_config: Obj<KmsEncryptionConfig>,
 }
 
-static RULE_SseConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "KmsEncryptionConfig",
-        Shape::Object(&RULE_KmsEncryptionConfig),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_SseConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("KmsEncryptionConfig", Shape::Object(&RULE_KmsEncryptionConfig)),
+    ],
     required: &["KmsEncryptionConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SseConfiguration` property type of `AWS::HealthLake::FHIRDatastore`.
@@ -647,6 +456,7 @@ pub struct SseConfiguration {
     pub kms_encryption_config: Obj<KmsEncryptionConfig>,
 }
 
+#[rustfmt::skip]
 impl SseConfiguration {
     /// A `SseConfiguration` with its required properties, named in a [`SseConfigurationRequired`].
     pub fn new(required: SseConfigurationRequired) -> Self {
@@ -656,12 +466,7 @@ impl SseConfiguration {
     }
 
     /// `KmsEncryptionConfig`: a [`KmsEncryptionConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_encryption_config(mut self, value: impl Into<Obj<KmsEncryptionConfig>>) -> Self {
-        self.kms_encryption_config = value.into();
-        self
-    }
+    pub fn kms_encryption_config(mut self, value: impl Into<Obj<KmsEncryptionConfig>>) -> Self { self.kms_encryption_config = value.into(); self }
 }
 
 impl PropertyType for SseConfiguration {}
@@ -678,44 +483,20 @@ impl ToValue for SseConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::HealthLake::FHIRDatastore`.
@@ -733,6 +514,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -743,20 +525,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -11,27 +11,19 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccessKeyRequired {
     /// `UserName`: a string, required.
-    ///
-    /// The name of the IAM user that the new key will belong to.
-    ///
-    /// This parameter allows (through its \[regex pattern\](<https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex>) ) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
-    ///
-    /// Create-only: changing it replaces the resource.
     pub user_name: Str,
 }
 
-static RULE_AccessKey: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AccessKey: ObjRule = ObjRule {
     properties: &[
         ("Serial", Shape::INT),
         ("Status", Shape::STR),
         ("UserName", Shape::STR),
     ],
     required: &["UserName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IAM::AccessKey` resource.
@@ -71,6 +63,7 @@ pub struct AccessKey {
     pub user_name: Str,
 }
 
+#[rustfmt::skip]
 impl AccessKey {
     /// The CloudFormation type name, `AWS::IAM::AccessKey`.
     pub const TYPE_NAME: &'static str = "AWS::IAM::AccessKey";
@@ -101,28 +94,11 @@ impl AccessKey {
     }
 
     /// `Serial`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn serial(mut self, value: impl Into<Int>) -> Self {
-        self.serial = Some(value.into());
-        self
-    }
-
+    pub fn serial(mut self, value: impl Into<Int>) -> Self { self.serial = Some(value.into()); self }
     /// `Status`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<Str>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-
+    pub fn status(mut self, value: impl Into<Str>) -> Self { self.status = Some(value.into()); self }
     /// `UserName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_name(mut self, value: impl Into<Str>) -> Self {
-        self.user_name = value.into();
-        self
-    }
+    pub fn user_name(mut self, value: impl Into<Str>) -> Self { self.user_name = value.into(); self }
 }
 
 impl Resource for AccessKey {

@@ -13,57 +13,16 @@ pub(crate) static PATTERN_1: Pattern =
 pub(crate) static PATTERN_2: Pattern =
     Pattern::new("^(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)$");
 
-static RULE_Group: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Group: ObjRule = ObjRule {
     properties: &[
-        (
-            "GroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ManagedPolicyArns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "Path",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Policies",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Policy),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("GroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ManagedPolicyArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(20) })),
+        ("Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Policies", Shape::List(&ListRule { items: Shape::Object(&RULE_Policy), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IAM::Group` resource.
@@ -123,6 +82,7 @@ pub struct Group {
     pub policies: Option<List<Policy>>,
 }
 
+#[rustfmt::skip]
 impl Group {
     /// The CloudFormation type name, `AWS::IAM::Group`.
     pub const TYPE_NAME: &'static str = "AWS::IAM::Group";
@@ -149,36 +109,13 @@ impl Group {
     }
 
     /// `GroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group_name(mut self, value: impl Into<Str>) -> Self {
-        self.group_name = Some(value.into());
-        self
-    }
-
+    pub fn group_name(mut self, value: impl Into<Str>) -> Self { self.group_name = Some(value.into()); self }
     /// `ManagedPolicyArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn managed_policy_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.managed_policy_arns = Some(value.into());
-        self
-    }
-
+    pub fn managed_policy_arns(mut self, value: impl Into<List<Str>>) -> Self { self.managed_policy_arns = Some(value.into()); self }
     /// `Path`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn path(mut self, value: impl Into<Str>) -> Self {
-        self.path = Some(value.into());
-        self
-    }
-
+    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = Some(value.into()); self }
     /// `Policies`: a list of [`Policy`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policies(mut self, value: impl Into<List<Policy>>) -> Self {
-        self.policies = Some(value.into());
-        self
-    }
+    pub fn policies(mut self, value: impl Into<List<Policy>>) -> Self { self.policies = Some(value.into()); self }
 }
 
 impl Resource for Group {
@@ -225,23 +162,20 @@ impl GroupAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyRequired {
     /// `PolicyDocument`: a JSON value, required.
-    ///
-    /// The policy document.
     pub policy_document: Json,
     /// `PolicyName`: a string, required.
-    ///
-    /// The friendly name (not ARN) identifying the policy.
     pub policy_name: Str,
 }
 
-static RULE_Policy: ObjRule = ObjRule {
-    properties: &[("PolicyDocument", Shape::Any), ("PolicyName", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Policy: ObjRule = ObjRule {
+    properties: &[
+        ("PolicyDocument", Shape::Any),
+        ("PolicyName", Shape::STR),
+    ],
     required: &["PolicyDocument", "PolicyName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Policy` property type of `AWS::IAM::Group`.
@@ -265,6 +199,7 @@ pub struct Policy {
     pub policy_name: Str,
 }
 
+#[rustfmt::skip]
 impl Policy {
     /// A `Policy` with its required properties, named in a [`PolicyRequired`].
     pub fn new(required: PolicyRequired) -> Self {
@@ -275,20 +210,9 @@ impl Policy {
     }
 
     /// `PolicyDocument`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_document(mut self, value: impl Into<Json>) -> Self {
-        self.policy_document = value.into();
-        self
-    }
-
+    pub fn policy_document(mut self, value: impl Into<Json>) -> Self { self.policy_document = value.into(); self }
     /// `PolicyName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_name(mut self, value: impl Into<Str>) -> Self {
-        self.policy_name = value.into();
-        self
-    }
+    pub fn policy_name(mut self, value: impl Into<Str>) -> Self { self.policy_name = value.into(); self }
 }
 
 impl PropertyType for Policy {}

@@ -13,53 +13,21 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w+=,.@-]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct GroupPolicyRequired {
     /// `GroupName`: a string, required.
-    ///
-    /// The name of the group to associate the policy with.
-    ///
-    /// This parameter allows (through its \[regex pattern\](<https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex>) ) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-.
-    ///
-    /// Pattern `^[\w+=,.@-]+$`; length 1 to 128; create-only: changing it replaces the resource.
     pub group_name: Str,
     /// `PolicyName`: a string, required.
-    ///
-    /// The name of the policy document.
-    ///
-    /// This parameter allows (through its \[regex pattern\](<https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex>) ) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
-    ///
-    /// Pattern `^[\w+=,.@-]+$`; length 1 to 128; create-only: changing it replaces the resource.
     pub policy_name: Str,
 }
 
-static RULE_GroupPolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GroupPolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "GroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("GroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("PolicyDocument", Shape::Any),
-        (
-            "PolicyName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("PolicyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["PolicyName", "GroupName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IAM::GroupPolicy` resource.
@@ -111,6 +79,7 @@ pub struct GroupPolicy {
     pub policy_name: Str,
 }
 
+#[rustfmt::skip]
 impl GroupPolicy {
     /// The CloudFormation type name, `AWS::IAM::GroupPolicy`.
     pub const TYPE_NAME: &'static str = "AWS::IAM::GroupPolicy";
@@ -141,28 +110,11 @@ impl GroupPolicy {
     }
 
     /// `GroupName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group_name(mut self, value: impl Into<Str>) -> Self {
-        self.group_name = value.into();
-        self
-    }
-
+    pub fn group_name(mut self, value: impl Into<Str>) -> Self { self.group_name = value.into(); self }
     /// `PolicyDocument`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_document(mut self, value: impl Into<Json>) -> Self {
-        self.policy_document = Some(value.into());
-        self
-    }
-
+    pub fn policy_document(mut self, value: impl Into<Json>) -> Self { self.policy_document = Some(value.into()); self }
     /// `PolicyName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_name(mut self, value: impl Into<Str>) -> Self {
-        self.policy_name = value.into();
-        self
-    }
+    pub fn policy_name(mut self, value: impl Into<Str>) -> Self { self.policy_name = value.into(); self }
 }
 
 impl Resource for GroupPolicy {

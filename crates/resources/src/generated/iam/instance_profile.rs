@@ -16,56 +16,19 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-zA-Z0-9+=,.@\\-_]+");
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstanceProfileRequired {
     /// `Roles`: a list of strings, required.
-    ///
-    /// The name of the role to associate with the instance profile. Only one role can be assigned to an EC2 instance at a time, and all applications on the instance share the same role and permissions.
-    ///
-    /// Items 1 to 1; each item: pattern `[a-zA-Z0-9+=,.@\-_]+`.
     pub roles: List<Str>,
 }
 
-static RULE_InstanceProfile: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InstanceProfile: ObjRule = ObjRule {
     properties: &[
-        (
-            "InstanceProfileName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Path",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Roles",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
+        ("InstanceProfileName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Roles", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1) })),
     ],
     required: &["Roles"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IAM::InstanceProfile` resource.
@@ -109,6 +72,7 @@ pub struct InstanceProfile {
     pub roles: List<Str>,
 }
 
+#[rustfmt::skip]
 impl InstanceProfile {
     /// The CloudFormation type name, `AWS::IAM::InstanceProfile`.
     pub const TYPE_NAME: &'static str = "AWS::IAM::InstanceProfile";
@@ -139,28 +103,11 @@ impl InstanceProfile {
     }
 
     /// `InstanceProfileName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_profile_name(mut self, value: impl Into<Str>) -> Self {
-        self.instance_profile_name = Some(value.into());
-        self
-    }
-
+    pub fn instance_profile_name(mut self, value: impl Into<Str>) -> Self { self.instance_profile_name = Some(value.into()); self }
     /// `Path`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn path(mut self, value: impl Into<Str>) -> Self {
-        self.path = Some(value.into());
-        self
-    }
-
+    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = Some(value.into()); self }
     /// `Roles`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn roles(mut self, value: impl Into<List<Str>>) -> Self {
-        self.roles = value.into();
-        self
-    }
+    pub fn roles(mut self, value: impl Into<List<Str>>) -> Self { self.roles = value.into(); self }
 }
 
 impl Resource for InstanceProfile {

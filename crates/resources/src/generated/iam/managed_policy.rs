@@ -13,80 +13,23 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^((/[A-Za-z0-9\\.,\\+@=_-]+
 #[derive(Clone, Debug, PartialEq)]
 pub struct ManagedPolicyRequired {
     /// `PolicyDocument`: a JSON value, required.
-    ///
-    /// The JSON policy document that you want to use as the content for the new policy.
-    ///
-    /// You must provide policies in JSON format in IAM. However, for CloudFormation templates formatted in YAML, you can provide the policy in JSON or YAML format. CloudFormation always converts a YAML policy to JSON format before submitting it to IAM.
-    ///
-    /// The maximum length of the policy document that you can pass in this operation, including whitespace, is listed below. To view the maximum character counts of a managed policy with no whitespaces, see \[IAM and AWS STS character quotas\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-entity-length>) .
-    ///
-    /// To learn more about JSON policy grammar, see \[Grammar of the IAM JSON policy language\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html>) in the *IAM User Guide* .
-    ///
-    /// The \[regex pattern\](<https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex>) used to validate this parameter is a string of characters consisting of the following:
-    ///
-    /// - Any printable ASCII character ranging from the space character ( `\u0020` ) through the end of the ASCII character range
-    /// - The printable characters in the Basic Latin and Latin-1 Supplement character set (through `\u00FF` )
-    /// - The special characters tab ( `\u0009` ), line feed ( `\u000A` ), and carriage return ( `\u000D` )
-    ///
-    /// Format `json`; pattern `^[\u0009\u000A\u000D\u0020-\u00FF]+$`; length 1 to 131072.
     pub policy_document: Json,
 }
 
-static RULE_ManagedPolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ManagedPolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Groups",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY })),
+        ("Groups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("ManagedPolicyName", Shape::STR),
-        (
-            "Path",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("PolicyDocument", Shape::Any),
-        (
-            "Roles",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Users",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Roles", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Users", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
     required: &["PolicyDocument"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IAM::ManagedPolicy` resource.
@@ -184,6 +127,7 @@ pub struct ManagedPolicy {
     pub users: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl ManagedPolicy {
     /// The CloudFormation type name, `AWS::IAM::ManagedPolicy`.
     pub const TYPE_NAME: &'static str = "AWS::IAM::ManagedPolicy";
@@ -198,26 +142,8 @@ impl ManagedPolicy {
         create_only: &["ManagedPolicyName", "Description", "Path"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "PolicyArn",
-            "AttachmentCount",
-            "CreateDate",
-            "DefaultVersionId",
-            "IsAttachable",
-            "PermissionsBoundaryUsageCount",
-            "PolicyId",
-            "UpdateDate",
-        ],
-        attributes: &[
-            "AttachmentCount",
-            "CreateDate",
-            "DefaultVersionId",
-            "IsAttachable",
-            "PermissionsBoundaryUsageCount",
-            "PolicyArn",
-            "PolicyId",
-            "UpdateDate",
-        ],
+        read_only: &["PolicyArn", "AttachmentCount", "CreateDate", "DefaultVersionId", "IsAttachable", "PermissionsBoundaryUsageCount", "PolicyId", "UpdateDate"],
+        attributes: &["AttachmentCount", "CreateDate", "DefaultVersionId", "IsAttachable", "PermissionsBoundaryUsageCount", "PolicyArn", "PolicyId", "UpdateDate"],
         taggable: false,
         tag_format: TagFormat::None,
     };
@@ -236,60 +162,19 @@ impl ManagedPolicy {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Groups`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.groups = Some(value.into());
-        self
-    }
-
+    pub fn groups(mut self, value: impl Into<List<Str>>) -> Self { self.groups = Some(value.into()); self }
     /// `ManagedPolicyName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn managed_policy_name(mut self, value: impl Into<Str>) -> Self {
-        self.managed_policy_name = Some(value.into());
-        self
-    }
-
+    pub fn managed_policy_name(mut self, value: impl Into<Str>) -> Self { self.managed_policy_name = Some(value.into()); self }
     /// `Path`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn path(mut self, value: impl Into<Str>) -> Self {
-        self.path = Some(value.into());
-        self
-    }
-
+    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = Some(value.into()); self }
     /// `PolicyDocument`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_document(mut self, value: impl Into<Json>) -> Self {
-        self.policy_document = value.into();
-        self
-    }
-
+    pub fn policy_document(mut self, value: impl Into<Json>) -> Self { self.policy_document = value.into(); self }
     /// `Roles`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn roles(mut self, value: impl Into<List<Str>>) -> Self {
-        self.roles = Some(value.into());
-        self
-    }
-
+    pub fn roles(mut self, value: impl Into<List<Str>>) -> Self { self.roles = Some(value.into()); self }
     /// `Users`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn users(mut self, value: impl Into<List<Str>>) -> Self {
-        self.users = Some(value.into());
-        self
-    }
+    pub fn users(mut self, value: impl Into<List<Str>>) -> Self { self.users = Some(value.into()); self }
 }
 
 impl Resource for ManagedPolicy {

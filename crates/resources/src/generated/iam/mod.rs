@@ -19,6 +19,8 @@
 //! - `AWS::IAM::UserPolicy`: [`UserPolicy`], property types in [`user_policy`]
 //! - `AWS::IAM::UserToGroupAddition`: [`UserToGroupAddition`], property types in [`user_to_group_addition`]
 //! - `AWS::IAM::VirtualMFADevice`: [`VirtualMfaDevice`], property types in [`virtual_mfa_device`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod access_key;
 pub mod group;
@@ -32,6 +34,7 @@ pub mod role_policy;
 pub mod saml_provider;
 pub mod server_certificate;
 pub mod service_linked_role;
+pub mod shared;
 pub mod user;
 pub mod user_policy;
 pub mod user_to_group_addition;

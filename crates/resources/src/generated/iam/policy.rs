@@ -13,73 +13,24 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w+=,.@-]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyRequired {
     /// `PolicyDocument`: a JSON value, required.
-    ///
-    /// The policy document.
-    ///
-    /// You must provide policies in JSON format in IAM. However, for CloudFormation templates formatted in YAML, you can provide the policy in JSON or YAML format. CloudFormation always converts a YAML policy to JSON format before submitting it to IAM.
-    ///
-    /// The \[regex pattern\](<https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex>) used to validate this parameter is a string of characters consisting of the following:
-    ///
-    /// - Any printable ASCII character ranging from the space character ( `\u0020` ) through the end of the ASCII character range
-    /// - The printable characters in the Basic Latin and Latin-1 Supplement character set (through `\u00FF` )
-    /// - The special characters tab ( `\u0009` ), line feed ( `\u000A` ), and carriage return ( `\u000D` )
-    ///
-    /// Pattern `^[\u0009\u000A\u000D\u0020-\u00FF]+$`; length 1 to 131072.
     pub policy_document: Json,
     /// `PolicyName`: a string, required.
-    ///
-    /// The name of the policy document.
-    ///
-    /// This parameter allows (through its \[regex pattern\](<https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex>) ) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
-    ///
-    /// Pattern `^[\w+=,.@-]+$`; length 1 to 128.
     pub policy_name: Str,
 }
 
-static RULE_Policy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Policy: ObjRule = ObjRule {
     properties: &[
-        (
-            "Groups",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Groups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("PolicyDocument", Shape::Any),
-        (
-            "PolicyName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Roles",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Users",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("PolicyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Roles", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Users", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
     required: &["PolicyDocument", "PolicyName"],
-    one_of: &[],
     any_of: &[&[&["Users"], &["Groups"], &["Roles"]]],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IAM::Policy` resource.
@@ -152,6 +103,7 @@ pub struct Policy {
     pub users: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl Policy {
     /// The CloudFormation type name, `AWS::IAM::Policy`.
     pub const TYPE_NAME: &'static str = "AWS::IAM::Policy";
@@ -184,44 +136,15 @@ impl Policy {
     }
 
     /// `Groups`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.groups = Some(value.into());
-        self
-    }
-
+    pub fn groups(mut self, value: impl Into<List<Str>>) -> Self { self.groups = Some(value.into()); self }
     /// `PolicyDocument`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_document(mut self, value: impl Into<Json>) -> Self {
-        self.policy_document = value.into();
-        self
-    }
-
+    pub fn policy_document(mut self, value: impl Into<Json>) -> Self { self.policy_document = value.into(); self }
     /// `PolicyName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_name(mut self, value: impl Into<Str>) -> Self {
-        self.policy_name = value.into();
-        self
-    }
-
+    pub fn policy_name(mut self, value: impl Into<Str>) -> Self { self.policy_name = value.into(); self }
     /// `Roles`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn roles(mut self, value: impl Into<List<Str>>) -> Self {
-        self.roles = Some(value.into());
-        self
-    }
-
+    pub fn roles(mut self, value: impl Into<List<Str>>) -> Self { self.roles = Some(value.into()); self }
     /// `Users`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn users(mut self, value: impl Into<List<Str>>) -> Self {
-        self.users = Some(value.into());
-        self
-    }
+    pub fn users(mut self, value: impl Into<List<Str>>) -> Self { self.users = Some(value.into()); self }
 }
 
 impl Resource for Policy {

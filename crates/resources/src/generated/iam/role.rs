@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Policy;
+pub use super::shared::{Policy, PolicyRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*$");
 pub(crate) static PATTERN_1: Pattern =
@@ -21,101 +24,25 @@ pub(crate) static PATTERN_5: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}_.:/=+\
 #[derive(Clone, Debug, PartialEq)]
 pub struct RoleRequired {
     /// `AssumeRolePolicyDocument`: a JSON value, required.
-    ///
-    /// The trust policy that is associated with this role. Trust policies define which entities can assume the role. You can associate only one trust policy with a role. For an example of a policy that can be used to assume a role, see \[Template Examples\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-role.html#aws-resource-iam-role--examples>) . For more information about the elements that you can use in an IAM policy, see \[IAM Policy Elements Reference\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements.html>) in the *IAM User Guide* .
-    ///
-    /// Pattern `^[\u0009\u000A\u000D\u0020-\u00FF]+$`; length 1 to 131072.
     pub assume_role_policy_document: Json,
 }
 
-static RULE_Role: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Role: ObjRule = ObjRule {
     properties: &[
         ("AssumeRolePolicyDocument", Shape::Any),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1000),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ManagedPolicyArns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "MaxSessionDuration",
-            Shape::Int(&NumRule {
-                min: Some(3600.0),
-                max: Some(43200.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Path",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PermissionsBoundary",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Policies",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Policy),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "RoleName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ManagedPolicyArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(20) })),
+        ("MaxSessionDuration", Shape::Int(&NumRule { min: Some(3600.0), max: Some(43200.0), ..NumRule::ANY })),
+        ("Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("PermissionsBoundary", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY })),
+        ("Policies", Shape::List(&ListRule { items: Shape::Object(&RULE_Policy), min_items: None, max_items: None })),
+        ("RoleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
     required: &["AssumeRolePolicyDocument"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IAM::Role` resource.
@@ -213,6 +140,7 @@ pub struct Role {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Role {
     /// The CloudFormation type name, `AWS::IAM::Role`.
     pub const TYPE_NAME: &'static str = "AWS::IAM::Role";
@@ -249,76 +177,23 @@ impl Role {
     }
 
     /// `AssumeRolePolicyDocument`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn assume_role_policy_document(mut self, value: impl Into<Json>) -> Self {
-        self.assume_role_policy_document = value.into();
-        self
-    }
-
+    pub fn assume_role_policy_document(mut self, value: impl Into<Json>) -> Self { self.assume_role_policy_document = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `ManagedPolicyArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn managed_policy_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.managed_policy_arns = Some(value.into());
-        self
-    }
-
+    pub fn managed_policy_arns(mut self, value: impl Into<List<Str>>) -> Self { self.managed_policy_arns = Some(value.into()); self }
     /// `MaxSessionDuration`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_session_duration(mut self, value: impl Into<Int>) -> Self {
-        self.max_session_duration = Some(value.into());
-        self
-    }
-
+    pub fn max_session_duration(mut self, value: impl Into<Int>) -> Self { self.max_session_duration = Some(value.into()); self }
     /// `Path`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn path(mut self, value: impl Into<Str>) -> Self {
-        self.path = Some(value.into());
-        self
-    }
-
+    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = Some(value.into()); self }
     /// `PermissionsBoundary`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn permissions_boundary(mut self, value: impl Into<Str>) -> Self {
-        self.permissions_boundary = Some(value.into());
-        self
-    }
-
+    pub fn permissions_boundary(mut self, value: impl Into<Str>) -> Self { self.permissions_boundary = Some(value.into()); self }
     /// `Policies`: a list of [`Policy`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policies(mut self, value: impl Into<List<Policy>>) -> Self {
-        self.policies = Some(value.into());
-        self
-    }
-
+    pub fn policies(mut self, value: impl Into<List<Policy>>) -> Self { self.policies = Some(value.into()); self }
     /// `RoleName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_name(mut self, value: impl Into<Str>) -> Self {
-        self.role_name = Some(value.into());
-        self
-    }
-
+    pub fn role_name(mut self, value: impl Into<Str>) -> Self { self.role_name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Role {
@@ -385,129 +260,24 @@ impl RoleAttributes {
     }
 }
 
-/// The required properties of [`Policy`], by name: `Policy::new(PolicyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PolicyRequired {
-    /// `PolicyDocument`: a JSON value, required.
-    ///
-    /// The entire contents of the policy that defines permissions. For more information, see \[Overview of JSON policies\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#access_policies-json>) .
-    pub policy_document: Json,
-    /// `PolicyName`: a string, required.
-    ///
-    /// The friendly name (not ARN) identifying the policy.
-    pub policy_name: Str,
-}
-
-static RULE_Policy: ObjRule = ObjRule {
-    properties: &[("PolicyDocument", Shape::Any), ("PolicyName", Shape::STR)],
-    required: &["PolicyName", "PolicyDocument"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Policy` property type of `AWS::IAM::Role`.
-///
-/// Contains information about an attached policy.
-///
-/// An attached policy is a managed policy that has been attached to a user, group, or role.
-///
-/// For more information about managed policies, refer to \[Managed Policies and Inline Policies\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/policies-managed-vs-inline.html>) in the *IAM User Guide* .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iam-role-policy.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Policy {
-    /// `PolicyDocument`: a JSON value, required.
-    ///
-    /// The entire contents of the policy that defines permissions. For more information, see \[Overview of JSON policies\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#access_policies-json>) .
-    pub policy_document: Json,
-    /// `PolicyName`: a string, required.
-    ///
-    /// The friendly name (not ARN) identifying the policy.
-    pub policy_name: Str,
-}
-
-impl Policy {
-    /// A `Policy` with its required properties, named in a [`PolicyRequired`].
-    pub fn new(required: PolicyRequired) -> Self {
-        Self {
-            policy_document: required.policy_document,
-            policy_name: required.policy_name,
-        }
-    }
-
-    /// `PolicyDocument`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_document(mut self, value: impl Into<Json>) -> Self {
-        self.policy_document = value.into();
-        self
-    }
-
-    /// `PolicyName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_name(mut self, value: impl Into<Str>) -> Self {
-        self.policy_name = value.into();
-        self
-    }
-}
-
-impl PropertyType for Policy {}
-
-impl ToValue for Policy {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("PolicyDocument", &self.policy_document)
-            .req("PolicyName", &self.policy_name)
-            .build()
-    }
-}
-
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`; length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::IAM::Role`.
@@ -525,6 +295,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -535,20 +306,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -13,53 +13,21 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w+=,.@-]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct RolePolicyRequired {
     /// `PolicyName`: a string, required.
-    ///
-    /// The name of the policy document.
-    ///
-    /// This parameter allows (through its \[regex pattern\](<https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex>) ) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
-    ///
-    /// Pattern `^[\w+=,.@-]+$`; length 1 to 128; create-only: changing it replaces the resource.
     pub policy_name: Str,
     /// `RoleName`: a string, required.
-    ///
-    /// The name of the role to associate the policy with.
-    ///
-    /// This parameter allows (through its \[regex pattern\](<https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex>) ) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
-    ///
-    /// Pattern `^[\w+=,.@-]+$`; length 1 to 64; create-only: changing it replaces the resource.
     pub role_name: Str,
 }
 
-static RULE_RolePolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RolePolicy: ObjRule = ObjRule {
     properties: &[
         ("PolicyDocument", Shape::Any),
-        (
-            "PolicyName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RoleName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("PolicyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("RoleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["PolicyName", "RoleName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IAM::RolePolicy` resource.
@@ -113,6 +81,7 @@ pub struct RolePolicy {
     pub role_name: Str,
 }
 
+#[rustfmt::skip]
 impl RolePolicy {
     /// The CloudFormation type name, `AWS::IAM::RolePolicy`.
     pub const TYPE_NAME: &'static str = "AWS::IAM::RolePolicy";
@@ -143,28 +112,11 @@ impl RolePolicy {
     }
 
     /// `PolicyDocument`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_document(mut self, value: impl Into<Json>) -> Self {
-        self.policy_document = Some(value.into());
-        self
-    }
-
+    pub fn policy_document(mut self, value: impl Into<Json>) -> Self { self.policy_document = Some(value.into()); self }
     /// `PolicyName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_name(mut self, value: impl Into<Str>) -> Self {
-        self.policy_name = value.into();
-        self
-    }
-
+    pub fn policy_name(mut self, value: impl Into<Str>) -> Self { self.policy_name = value.into(); self }
     /// `RoleName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_name(mut self, value: impl Into<Str>) -> Self {
-        self.role_name = value.into();
-        self
-    }
+    pub fn role_name(mut self, value: impl Into<Str>) -> Self { self.role_name = value.into(); self }
 }
 
 impl Resource for RolePolicy {

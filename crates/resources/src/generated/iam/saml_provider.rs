@@ -7,87 +7,26 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("[\\w._-]+");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("[A-Z0-9]+");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$");
 
-static RULE_SamlProvider: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SamlProvider: ObjRule = ObjRule {
     properties: &[
-        (
-            "AddPrivateKey",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(16384),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AssertionEncryptionMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Allowed", "Required"],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PrivateKeyList",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SamlPrivateKey),
-                min_items: None,
-                max_items: Some(2),
-            }),
-        ),
-        (
-            "RemovePrivateKey",
-            Shape::Str(&StrRule {
-                min_len: Some(22),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SamlMetadataDocument",
-            Shape::Str(&StrRule {
-                min_len: Some(1000),
-                max_len: Some(10000000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("AddPrivateKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(16384), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("AssertionEncryptionMode", Shape::Str(&StrRule { allowed: &["Allowed", "Required"], ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("PrivateKeyList", Shape::List(&ListRule { items: Shape::Object(&RULE_SamlPrivateKey), min_items: None, max_items: Some(2) })),
+        ("RemovePrivateKey", Shape::Str(&StrRule { min_len: Some(22), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("SamlMetadataDocument", Shape::Str(&StrRule { min_len: Some(1000), max_len: Some(10000000), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IAM::SAMLProvider` resource.
@@ -159,6 +98,7 @@ pub struct SamlProvider {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl SamlProvider {
     /// The CloudFormation type name, `AWS::IAM::SAMLProvider`.
     pub const TYPE_NAME: &'static str = "AWS::IAM::SAMLProvider";
@@ -185,60 +125,19 @@ impl SamlProvider {
     }
 
     /// `AddPrivateKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn add_private_key(mut self, value: impl Into<Str>) -> Self {
-        self.add_private_key = Some(value.into());
-        self
-    }
-
+    pub fn add_private_key(mut self, value: impl Into<Str>) -> Self { self.add_private_key = Some(value.into()); self }
     /// `AssertionEncryptionMode`: an [`AssertionEncryptionMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn assertion_encryption_mode(mut self, value: impl Into<AssertionEncryptionMode>) -> Self {
-        self.assertion_encryption_mode = Some(value.into());
-        self
-    }
-
+    pub fn assertion_encryption_mode(mut self, value: impl Into<AssertionEncryptionMode>) -> Self { self.assertion_encryption_mode = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `PrivateKeyList`: a list of [`SamlPrivateKey`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn private_key_list(mut self, value: impl Into<List<SamlPrivateKey>>) -> Self {
-        self.private_key_list = Some(value.into());
-        self
-    }
-
+    pub fn private_key_list(mut self, value: impl Into<List<SamlPrivateKey>>) -> Self { self.private_key_list = Some(value.into()); self }
     /// `RemovePrivateKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn remove_private_key(mut self, value: impl Into<Str>) -> Self {
-        self.remove_private_key = Some(value.into());
-        self
-    }
-
+    pub fn remove_private_key(mut self, value: impl Into<Str>) -> Self { self.remove_private_key = Some(value.into()); self }
     /// `SamlMetadataDocument`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn saml_metadata_document(mut self, value: impl Into<Str>) -> Self {
-        self.saml_metadata_document = Some(value.into());
-        self
-    }
-
+    pub fn saml_metadata_document(mut self, value: impl Into<Str>) -> Self { self.saml_metadata_document = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for SamlProvider {
@@ -298,48 +197,20 @@ impl SamlProviderAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SamlPrivateKeyRequired {
     /// `KeyId`: a string, required.
-    ///
-    /// The unique identifier for the SAML private key.
-    ///
-    /// Pattern `[A-Z0-9]+`; length 22 to 64.
     pub key_id: Str,
     /// `Timestamp`: a string, required.
-    ///
-    /// The date and time, in \[ISO 8601 date-time\](<https://docs.aws.amazon.com/http://www.iso.org/iso/iso8601>) format, when the private key was uploaded.
-    ///
-    /// Format `date-time`.
     pub timestamp: Str,
 }
 
-static RULE_SamlPrivateKey: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SamlPrivateKey: ObjRule = ObjRule {
     properties: &[
-        (
-            "KeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(22),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Timestamp",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::DateTime),
-            }),
-        ),
+        ("KeyId", Shape::Str(&StrRule { min_len: Some(22), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Timestamp", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
     ],
     required: &["KeyId", "Timestamp"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SAMLPrivateKey` property type of `AWS::IAM::SAMLProvider`.
@@ -365,6 +236,7 @@ pub struct SamlPrivateKey {
     pub timestamp: Str,
 }
 
+#[rustfmt::skip]
 impl SamlPrivateKey {
     /// A `SamlPrivateKey` with its required properties, named in a [`SamlPrivateKeyRequired`].
     pub fn new(required: SamlPrivateKeyRequired) -> Self {
@@ -375,20 +247,9 @@ impl SamlPrivateKey {
     }
 
     /// `KeyId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_id(mut self, value: impl Into<Str>) -> Self {
-        self.key_id = value.into();
-        self
-    }
-
+    pub fn key_id(mut self, value: impl Into<Str>) -> Self { self.key_id = value.into(); self }
     /// `Timestamp`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timestamp(mut self, value: impl Into<Str>) -> Self {
-        self.timestamp = value.into();
-        self
-    }
+    pub fn timestamp(mut self, value: impl Into<Str>) -> Self { self.timestamp = value.into(); self }
 }
 
 impl PropertyType for SamlPrivateKey {}
@@ -398,102 +259,6 @@ impl ToValue for SamlPrivateKey {
         MapBuilder::new()
             .req("KeyId", &self.key_id)
             .req("Timestamp", &self.timestamp)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`; length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::IAM::SAMLProvider`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iam-samlprovider-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`; length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -11,73 +11,18 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\u0009\\u000A\\u000D\\u00
 pub(crate) static PATTERN_1: Pattern = Pattern::new("(\\u002F)|(\\u002F[\\u0021-\\u007F]+\\u002F)");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("[\\w+=,.@-]+");
 
-static RULE_ServerCertificate: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ServerCertificate: ObjRule = ObjRule {
     properties: &[
-        (
-            "CertificateBody",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(16384),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "CertificateChain",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2097152),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Path",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PrivateKey",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(16384),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ServerCertificateName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CertificateBody", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(16384), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("CertificateChain", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2097152), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("PrivateKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(16384), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ServerCertificateName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IAM::ServerCertificate` resource.
@@ -149,6 +94,7 @@ pub struct ServerCertificate {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ServerCertificate {
     /// The CloudFormation type name, `AWS::IAM::ServerCertificate`.
     pub const TYPE_NAME: &'static str = "AWS::IAM::ServerCertificate";
@@ -160,12 +106,7 @@ impl ServerCertificate {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-servercertificate.html",
         primary_identifier: &["ServerCertificateName"],
         required: &[],
-        create_only: &[
-            "ServerCertificateName",
-            "PrivateKey",
-            "CertificateBody",
-            "CertificateChain",
-        ],
+        create_only: &["ServerCertificateName", "PrivateKey", "CertificateBody", "CertificateChain"],
         conditional_create_only: &[],
         write_only: &["PrivateKey", "CertificateBody", "CertificateChain"],
         read_only: &["Arn"],
@@ -180,52 +121,17 @@ impl ServerCertificate {
     }
 
     /// `CertificateBody`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_body(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_body = Some(value.into());
-        self
-    }
-
+    pub fn certificate_body(mut self, value: impl Into<Str>) -> Self { self.certificate_body = Some(value.into()); self }
     /// `CertificateChain`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_chain(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_chain = Some(value.into());
-        self
-    }
-
+    pub fn certificate_chain(mut self, value: impl Into<Str>) -> Self { self.certificate_chain = Some(value.into()); self }
     /// `Path`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn path(mut self, value: impl Into<Str>) -> Self {
-        self.path = Some(value.into());
-        self
-    }
-
+    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = Some(value.into()); self }
     /// `PrivateKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn private_key(mut self, value: impl Into<Str>) -> Self {
-        self.private_key = Some(value.into());
-        self
-    }
-
+    pub fn private_key(mut self, value: impl Into<Str>) -> Self { self.private_key = Some(value.into()); self }
     /// `ServerCertificateName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn server_certificate_name(mut self, value: impl Into<Str>) -> Self {
-        self.server_certificate_name = Some(value.into());
-        self
-    }
-
+    pub fn server_certificate_name(mut self, value: impl Into<Str>) -> Self { self.server_certificate_name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ServerCertificate {
@@ -277,44 +183,20 @@ impl ServerCertificateAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::IAM::ServerCertificate`.
@@ -332,6 +214,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -342,20 +225,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

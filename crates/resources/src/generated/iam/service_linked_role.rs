@@ -11,45 +11,15 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w+=,.@-]+$");
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*$");
 
-static RULE_ServiceLinkedRole: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ServiceLinkedRole: ObjRule = ObjRule {
     properties: &[
-        (
-            "AWSServiceName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "CustomSuffix",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1000),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AWSServiceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("CustomSuffix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IAM::ServiceLinkedRole` resource.
@@ -91,6 +61,7 @@ pub struct ServiceLinkedRole {
     pub description: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ServiceLinkedRole {
     /// The CloudFormation type name, `AWS::IAM::ServiceLinkedRole`.
     pub const TYPE_NAME: &'static str = "AWS::IAM::ServiceLinkedRole";
@@ -117,28 +88,11 @@ impl ServiceLinkedRole {
     }
 
     /// `AWSServiceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_service_name(mut self, value: impl Into<Str>) -> Self {
-        self.aws_service_name = Some(value.into());
-        self
-    }
-
+    pub fn aws_service_name(mut self, value: impl Into<Str>) -> Self { self.aws_service_name = Some(value.into()); self }
     /// `CustomSuffix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_suffix(mut self, value: impl Into<Str>) -> Self {
-        self.custom_suffix = Some(value.into());
-        self
-    }
-
+    pub fn custom_suffix(mut self, value: impl Into<Str>) -> Self { self.custom_suffix = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
 }
 
 impl Resource for ServiceLinkedRole {

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Policy;
+pub use super::shared::{Policy, PolicyRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("arn:(aws[a-zA-Z-]*)?:iam::(\\d{12}|aws):policy/[a-zA-Z_0-9+=,.@\\-_/]+");
 pub(crate) static PATTERN_1: Pattern =
@@ -15,84 +18,20 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}_.:/=+\
 pub(crate) static PATTERN_3: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$");
 pub(crate) static PATTERN_4: Pattern = Pattern::new("^[\\w+=,.@-]+$");
 
-static RULE_User: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_User: ObjRule = ObjRule {
     properties: &[
-        (
-            "Groups",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
+        ("Groups", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(10) })),
         ("LoginProfile", Shape::Object(&RULE_LoginProfile)),
-        (
-            "ManagedPolicyArns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "Path",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PermissionsBoundary",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Policies",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Policy),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "UserName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ManagedPolicyArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(20) })),
+        ("Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("PermissionsBoundary", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY })),
+        ("Policies", Shape::List(&ListRule { items: Shape::Object(&RULE_Policy), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("UserName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IAM::User` resource.
@@ -184,6 +123,7 @@ pub struct User {
     pub user_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl User {
     /// The CloudFormation type name, `AWS::IAM::User`.
     pub const TYPE_NAME: &'static str = "AWS::IAM::User";
@@ -210,68 +150,21 @@ impl User {
     }
 
     /// `Groups`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.groups = Some(value.into());
-        self
-    }
-
+    pub fn groups(mut self, value: impl Into<List<Str>>) -> Self { self.groups = Some(value.into()); self }
     /// `LoginProfile`: a [`LoginProfile`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn login_profile(mut self, value: impl Into<Obj<LoginProfile>>) -> Self {
-        self.login_profile = Some(value.into());
-        self
-    }
-
+    pub fn login_profile(mut self, value: impl Into<Obj<LoginProfile>>) -> Self { self.login_profile = Some(value.into()); self }
     /// `ManagedPolicyArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn managed_policy_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.managed_policy_arns = Some(value.into());
-        self
-    }
-
+    pub fn managed_policy_arns(mut self, value: impl Into<List<Str>>) -> Self { self.managed_policy_arns = Some(value.into()); self }
     /// `Path`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn path(mut self, value: impl Into<Str>) -> Self {
-        self.path = Some(value.into());
-        self
-    }
-
+    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = Some(value.into()); self }
     /// `PermissionsBoundary`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn permissions_boundary(mut self, value: impl Into<Str>) -> Self {
-        self.permissions_boundary = Some(value.into());
-        self
-    }
-
+    pub fn permissions_boundary(mut self, value: impl Into<Str>) -> Self { self.permissions_boundary = Some(value.into()); self }
     /// `Policies`: a list of [`Policy`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policies(mut self, value: impl Into<List<Policy>>) -> Self {
-        self.policies = Some(value.into());
-        self
-    }
-
+    pub fn policies(mut self, value: impl Into<List<Policy>>) -> Self { self.policies = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `UserName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_name(mut self, value: impl Into<Str>) -> Self {
-        self.user_name = Some(value.into());
-        self
-    }
+    pub fn user_name(mut self, value: impl Into<Str>) -> Self { self.user_name = Some(value.into()); self }
 }
 
 impl Resource for User {
@@ -325,22 +218,18 @@ impl UserAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoginProfileRequired {
     /// `Password`: a string, required.
-    ///
-    /// The user's password.
     pub password: Str,
 }
 
-static RULE_LoginProfile: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LoginProfile: ObjRule = ObjRule {
     properties: &[
         ("Password", Shape::STR),
         ("PasswordResetRequired", Shape::Bool),
     ],
     required: &["Password"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LoginProfile` property type of `AWS::IAM::User`.
@@ -360,6 +249,7 @@ pub struct LoginProfile {
     pub password_reset_required: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl LoginProfile {
     /// A `LoginProfile` with its required properties, named in a [`LoginProfileRequired`].
     pub fn new(required: LoginProfileRequired) -> Self {
@@ -370,20 +260,9 @@ impl LoginProfile {
     }
 
     /// `Password`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn password(mut self, value: impl Into<Str>) -> Self {
-        self.password = value.into();
-        self
-    }
-
+    pub fn password(mut self, value: impl Into<Str>) -> Self { self.password = value.into(); self }
     /// `PasswordResetRequired`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn password_reset_required(mut self, value: impl Into<Bool>) -> Self {
-        self.password_reset_required = Some(value.into());
-        self
-    }
+    pub fn password_reset_required(mut self, value: impl Into<Bool>) -> Self { self.password_reset_required = Some(value.into()); self }
 }
 
 impl PropertyType for LoginProfile {}
@@ -397,129 +276,24 @@ impl ToValue for LoginProfile {
     }
 }
 
-/// The required properties of [`Policy`], by name: `Policy::new(PolicyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PolicyRequired {
-    /// `PolicyDocument`: a JSON value, required.
-    ///
-    /// The entire contents of the policy that defines permissions. For more information, see \[Overview of JSON policies\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#access_policies-json>) .
-    pub policy_document: Json,
-    /// `PolicyName`: a string, required.
-    ///
-    /// The friendly name (not ARN) identifying the policy.
-    pub policy_name: Str,
-}
-
-static RULE_Policy: ObjRule = ObjRule {
-    properties: &[("PolicyDocument", Shape::Any), ("PolicyName", Shape::STR)],
-    required: &["PolicyName", "PolicyDocument"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Policy` property type of `AWS::IAM::User`.
-///
-/// Contains information about an attached policy.
-///
-/// An attached policy is a managed policy that has been attached to a user, group, or role.
-///
-/// For more information about managed policies, refer to \[Managed Policies and Inline Policies\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/policies-managed-vs-inline.html>) in the *IAM User Guide* .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iam-user-policy.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Policy {
-    /// `PolicyDocument`: a JSON value, required.
-    ///
-    /// The entire contents of the policy that defines permissions. For more information, see \[Overview of JSON policies\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#access_policies-json>) .
-    pub policy_document: Json,
-    /// `PolicyName`: a string, required.
-    ///
-    /// The friendly name (not ARN) identifying the policy.
-    pub policy_name: Str,
-}
-
-impl Policy {
-    /// A `Policy` with its required properties, named in a [`PolicyRequired`].
-    pub fn new(required: PolicyRequired) -> Self {
-        Self {
-            policy_document: required.policy_document,
-            policy_name: required.policy_name,
-        }
-    }
-
-    /// `PolicyDocument`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_document(mut self, value: impl Into<Json>) -> Self {
-        self.policy_document = value.into();
-        self
-    }
-
-    /// `PolicyName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_name(mut self, value: impl Into<Str>) -> Self {
-        self.policy_name = value.into();
-        self
-    }
-}
-
-impl PropertyType for Policy {}
-
-impl ToValue for Policy {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("PolicyDocument", &self.policy_document)
-            .req("PolicyName", &self.policy_name)
-            .build()
-    }
-}
-
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`; length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::IAM::User`.
@@ -537,6 +311,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -547,20 +322,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

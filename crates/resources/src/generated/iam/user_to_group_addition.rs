@@ -11,35 +11,20 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserToGroupAdditionRequired {
     /// `GroupName`: a string, required.
-    ///
-    /// The name of the group to update.
-    ///
-    /// This parameter allows (through its \[regex pattern\](<https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex>) ) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
     pub group_name: Str,
     /// `Users`: a list of strings, required.
-    ///
-    /// A list of the names of the users that you want to add to the group.
     pub users: List<Str>,
 }
 
-static RULE_UserToGroupAddition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_UserToGroupAddition: ObjRule = ObjRule {
     properties: &[
         ("GroupName", Shape::STR),
-        (
-            "Users",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Users", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
     required: &["GroupName", "Users"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IAM::UserToGroupAddition` resource.
@@ -66,6 +51,7 @@ pub struct UserToGroupAddition {
     pub users: List<Str>,
 }
 
+#[rustfmt::skip]
 impl UserToGroupAddition {
     /// The CloudFormation type name, `AWS::IAM::UserToGroupAddition`.
     pub const TYPE_NAME: &'static str = "AWS::IAM::UserToGroupAddition";
@@ -95,20 +81,9 @@ impl UserToGroupAddition {
     }
 
     /// `GroupName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group_name(mut self, value: impl Into<Str>) -> Self {
-        self.group_name = value.into();
-        self
-    }
-
+    pub fn group_name(mut self, value: impl Into<Str>) -> Self { self.group_name = value.into(); self }
     /// `Users`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn users(mut self, value: impl Into<List<Str>>) -> Self {
-        self.users = value.into();
-        self
-    }
+    pub fn users(mut self, value: impl Into<List<Str>>) -> Self { self.users = value.into(); self }
 }
 
 impl Resource for UserToGroupAddition {

@@ -7,65 +7,30 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("(\\u002F)|(\\u002F[\\u0021-\\u007F]+\\u002F)");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("[\\w+=,.@-]+");
+pub(crate) static PATTERN_1: Pattern = Pattern::new("[\\w+=,.@-]+");
 
 /// The required properties of [`VirtualMfaDevice`], by name: `VirtualMfaDevice::new(VirtualMfaDeviceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VirtualMfaDeviceRequired {
     /// `Users`: a list of strings, required.
-    ///
-    /// The IAM user associated with this virtual MFA device.
     pub users: List<Str>,
 }
 
-static RULE_VirtualMfaDevice: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VirtualMfaDevice: ObjRule = ObjRule {
     properties: &[
-        (
-            "Path",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Users",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VirtualMfaDeviceName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(226),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Users", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("VirtualMfaDeviceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(226), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["Users"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IAM::VirtualMFADevice` resource.
@@ -117,6 +82,7 @@ pub struct VirtualMfaDevice {
     pub virtual_mfa_device_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl VirtualMfaDevice {
     /// The CloudFormation type name, `AWS::IAM::VirtualMFADevice`.
     pub const TYPE_NAME: &'static str = "AWS::IAM::VirtualMFADevice";
@@ -148,36 +114,13 @@ impl VirtualMfaDevice {
     }
 
     /// `Path`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn path(mut self, value: impl Into<Str>) -> Self {
-        self.path = Some(value.into());
-        self
-    }
-
+    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Users`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn users(mut self, value: impl Into<List<Str>>) -> Self {
-        self.users = value.into();
-        self
-    }
-
+    pub fn users(mut self, value: impl Into<List<Str>>) -> Self { self.users = value.into(); self }
     /// `VirtualMfaDeviceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn virtual_mfa_device_name(mut self, value: impl Into<Str>) -> Self {
-        self.virtual_mfa_device_name = Some(value.into());
-        self
-    }
+    pub fn virtual_mfa_device_name(mut self, value: impl Into<Str>) -> Self { self.virtual_mfa_device_name = Some(value.into()); self }
 }
 
 impl Resource for VirtualMfaDevice {
@@ -220,101 +163,5 @@ impl VirtualMfaDeviceAttributes {
     /// Returns the serial number for the specified `AWS::IAM::VirtualMFADevice` resource.
     pub fn serial_number(&self) -> Value {
         self.0.get_att("SerialNumber")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`; length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::IAM::VirtualMFADevice`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iam-virtualmfadevice-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`; length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

@@ -18,60 +18,21 @@ pub(crate) static PATTERN_2: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct GroupRequired {
     /// `DisplayName`: a string, required.
-    ///
-    /// The display name value for the group. The length limit is 1,024 characters. This value can consist of letters, accented characters, symbols, numbers, punctuation, tab, new line, carriage return, space, and nonbreaking space in this attribute. This value is specified at the time the group is created and stored as an attribute of the group object in the identity store.
-    ///
-    /// Prefix search supports a maximum of 1,000 characters for the string.
-    ///
-    /// Pattern `^[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r  ]+$`; length 1 to 1024.
     pub display_name: Str,
     /// `IdentityStoreId`: a string, required.
-    ///
-    /// The globally unique identifier for the identity store.
-    ///
-    /// Pattern `^d-[0-9a-f]{10}$|^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`; length 1 to 36; create-only: changing it replaces the resource.
     pub identity_store_id: Str,
 }
 
-static RULE_Group: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Group: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DisplayName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "IdentityStoreId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(36),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("IdentityStoreId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(36), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["IdentityStoreId", "DisplayName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IdentityStore::Group` resource.
@@ -109,6 +70,7 @@ pub struct Group {
     pub identity_store_id: Str,
 }
 
+#[rustfmt::skip]
 impl Group {
     /// The CloudFormation type name, `AWS::IdentityStore::Group`.
     pub const TYPE_NAME: &'static str = "AWS::IdentityStore::Group";
@@ -139,28 +101,11 @@ impl Group {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DisplayName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self {
-        self.display_name = value.into();
-        self
-    }
-
+    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = value.into(); self }
     /// `IdentityStoreId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identity_store_id(mut self, value: impl Into<Str>) -> Self {
-        self.identity_store_id = value.into();
-        self
-    }
+    pub fn identity_store_id(mut self, value: impl Into<Str>) -> Self { self.identity_store_id = value.into(); self }
 }
 
 impl Resource for Group {

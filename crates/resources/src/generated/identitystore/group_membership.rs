@@ -17,55 +17,23 @@ pub(crate) static PATTERN_1: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct GroupMembershipRequired {
     /// `GroupId`: a string, required.
-    ///
-    /// The identifier for a group in the identity store.
-    ///
-    /// Pattern `^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$`; length 1 to 47; create-only: changing it replaces the resource.
     pub group_id: Str,
     /// `IdentityStoreId`: a string, required.
-    ///
-    /// The globally unique identifier for the identity store.
-    ///
-    /// Pattern `^d-[0-9a-f]{10}$|^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`; length 1 to 36; create-only: changing it replaces the resource.
     pub identity_store_id: Str,
     /// `MemberId`: a [`MemberId`] object, required.
-    ///
-    /// An object containing the identifier of a group member. Setting the `MemberId` 's `UserId` field to a specific User's ID indicates that user is a member of the group.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub member_id: Obj<MemberId>,
 }
 
-static RULE_GroupMembership: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GroupMembership: ObjRule = ObjRule {
     properties: &[
-        (
-            "GroupId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(47),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "IdentityStoreId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(36),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("GroupId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(47), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("IdentityStoreId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(36), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("MemberId", Shape::Object(&RULE_MemberId)),
     ],
     required: &["IdentityStoreId", "GroupId", "MemberId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IdentityStore::GroupMembership` resource.
@@ -101,6 +69,7 @@ pub struct GroupMembership {
     pub member_id: Obj<MemberId>,
 }
 
+#[rustfmt::skip]
 impl GroupMembership {
     /// The CloudFormation type name, `AWS::IdentityStore::GroupMembership`.
     pub const TYPE_NAME: &'static str = "AWS::IdentityStore::GroupMembership";
@@ -131,28 +100,11 @@ impl GroupMembership {
     }
 
     /// `GroupId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group_id(mut self, value: impl Into<Str>) -> Self {
-        self.group_id = value.into();
-        self
-    }
-
+    pub fn group_id(mut self, value: impl Into<Str>) -> Self { self.group_id = value.into(); self }
     /// `IdentityStoreId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identity_store_id(mut self, value: impl Into<Str>) -> Self {
-        self.identity_store_id = value.into();
-        self
-    }
-
+    pub fn identity_store_id(mut self, value: impl Into<Str>) -> Self { self.identity_store_id = value.into(); self }
     /// `MemberId`: a [`MemberId`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn member_id(mut self, value: impl Into<Obj<MemberId>>) -> Self {
-        self.member_id = value.into();
-        self
-    }
+    pub fn member_id(mut self, value: impl Into<Obj<MemberId>>) -> Self { self.member_id = value.into(); self }
 }
 
 impl Resource for GroupMembership {
@@ -198,30 +150,17 @@ impl GroupMembershipAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MemberIdRequired {
     /// `UserId`: a string, required.
-    ///
-    /// An object containing the identifiers of resources that can be members.
-    ///
-    /// Pattern `^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$`; length 1 to 47.
     pub user_id: Str,
 }
 
-static RULE_MemberId: ObjRule = ObjRule {
-    properties: &[(
-        "UserId",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(47),
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_MemberId: ObjRule = ObjRule {
+    properties: &[
+        ("UserId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(47), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+    ],
     required: &["UserId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MemberId` property type of `AWS::IdentityStore::GroupMembership`.
@@ -239,6 +178,7 @@ pub struct MemberId {
     pub user_id: Str,
 }
 
+#[rustfmt::skip]
 impl MemberId {
     /// A `MemberId` with its required properties, named in a [`MemberIdRequired`].
     pub fn new(required: MemberIdRequired) -> Self {
@@ -248,12 +188,7 @@ impl MemberId {
     }
 
     /// `UserId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_id(mut self, value: impl Into<Str>) -> Self {
-        self.user_id = value.into();
-        self
-    }
+    pub fn user_id(mut self, value: impl Into<Str>) -> Self { self.user_id = value.into(); self }
 }
 
 impl PropertyType for MemberId {}

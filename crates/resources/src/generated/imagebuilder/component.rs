@@ -15,117 +15,30 @@ pub(crate) static PATTERN_1: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct ComponentRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the component.
-    ///
-    /// Pattern `^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$`; create-only: changing it replaces the resource.
     pub name: Str,
     /// `Platform`: a [`Platform`] value, required.
-    ///
-    /// The operating system platform of the component.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub platform: Platform,
     /// `Version`: a string, required.
-    ///
-    /// The semantic version of the component. This version follows the semantic version syntax.
-    ///
-    /// &gt; The semantic version has four nodes: &lt;major&gt;.&lt;minor&gt;.&lt;patch&gt;/&lt;build&gt;. You can assign values for the first three, and can filter on all of them.
-    /// &gt;
-    /// &gt; *Assignment:* For the first three nodes you can assign any positive integer value, including zero, with an upper limit of 2^30-1, or 1073741823 for each node. Image Builder automatically assigns the build number to the fourth node.
-    /// &gt;
-    /// &gt; *Patterns:* You can use any numeric pattern that adheres to the assignment requirements for the nodes that you can assign. For example, you might choose a software version pattern, such as 1.0.0, or a date, such as 2021.01.01.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub version: Str,
 }
 
-static RULE_Component: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Component: ObjRule = ObjRule {
     properties: &[
-        (
-            "ChangeDescription",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Data",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(16000),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Platform",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Windows", "Linux", "macOS"],
-                format: None,
-            }),
-        ),
-        (
-            "SupportedOsVersions",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(25),
-            }),
-        ),
+        ("ChangeDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("Data", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(16000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Platform", Shape::Str(&StrRule { allowed: &["Windows", "Linux", "macOS"], ..StrRule::ANY })),
+        ("SupportedOsVersions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(25) })),
         ("Tags", Shape::Any),
         ("Uri", Shape::STR),
         ("Version", Shape::STR),
     ],
     required: &["Name", "Platform", "Version"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ImageBuilder::Component` resource.
@@ -212,6 +125,7 @@ pub struct Component {
     pub version: Str,
 }
 
+#[rustfmt::skip]
 impl Component {
     /// The CloudFormation type name, `AWS::ImageBuilder::Component`.
     pub const TYPE_NAME: &'static str = "AWS::ImageBuilder::Component";
@@ -223,47 +137,11 @@ impl Component {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-imagebuilder-component.html",
         primary_identifier: &["Arn"],
         required: &["Name", "Platform", "Version"],
-        create_only: &[
-            "Name",
-            "Version",
-            "ChangeDescription",
-            "Description",
-            "Platform",
-            "Data",
-            "Uri",
-            "KmsKeyId",
-            "SupportedOsVersions",
-        ],
+        create_only: &["Name", "Version", "ChangeDescription", "Description", "Platform", "Data", "Uri", "KmsKeyId", "SupportedOsVersions"],
         conditional_create_only: &[],
         write_only: &["Data", "Uri"],
-        read_only: &[
-            "Arn",
-            "Type",
-            "Encrypted",
-            "LatestVersion",
-            "LatestVersion/Arn",
-            "LatestVersion/Major",
-            "LatestVersion/Minor",
-            "LatestVersion/Patch",
-        ],
-        attributes: &[
-            "Arn",
-            "ChangeDescription",
-            "Data",
-            "Description",
-            "Encrypted",
-            "KmsKeyId",
-            "LatestVersion.Arn",
-            "LatestVersion.Major",
-            "LatestVersion.Minor",
-            "LatestVersion.Patch",
-            "Name",
-            "Platform",
-            "SupportedOsVersions",
-            "Type",
-            "Uri",
-            "Version",
-        ],
+        read_only: &["Arn", "Type", "Encrypted", "LatestVersion", "LatestVersion/Arn", "LatestVersion/Major", "LatestVersion/Minor", "LatestVersion/Patch"],
+        attributes: &["Arn", "ChangeDescription", "Data", "Description", "Encrypted", "KmsKeyId", "LatestVersion.Arn", "LatestVersion.Major", "LatestVersion.Minor", "LatestVersion.Patch", "Name", "Platform", "SupportedOsVersions", "Type", "Uri", "Version"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -285,84 +163,25 @@ impl Component {
     }
 
     /// `ChangeDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn change_description(mut self, value: impl Into<Str>) -> Self {
-        self.change_description = Some(value.into());
-        self
-    }
-
+    pub fn change_description(mut self, value: impl Into<Str>) -> Self { self.change_description = Some(value.into()); self }
     /// `Data`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data(mut self, value: impl Into<Str>) -> Self {
-        self.data = Some(value.into());
-        self
-    }
-
+    pub fn data(mut self, value: impl Into<Str>) -> Self { self.data = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Platform`: a [`Platform`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn platform(mut self, value: impl Into<Platform>) -> Self {
-        self.platform = value.into();
-        self
-    }
-
+    pub fn platform(mut self, value: impl Into<Platform>) -> Self { self.platform = value.into(); self }
     /// `SupportedOsVersions`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn supported_os_versions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.supported_os_versions = Some(value.into());
-        self
-    }
-
+    pub fn supported_os_versions(mut self, value: impl Into<List<Str>>) -> Self { self.supported_os_versions = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `Uri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn uri(mut self, value: impl Into<Str>) -> Self {
-        self.uri = Some(value.into());
-        self
-    }
-
+    pub fn uri(mut self, value: impl Into<Str>) -> Self { self.uri = Some(value.into()); self }
     /// `Version`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<Str>) -> Self {
-        self.version = value.into();
-        self
-    }
+    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = value.into(); self }
 }
 
 impl Resource for Component {

@@ -7,138 +7,41 @@
 
 use crate::support::prelude::*;
 
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws(?:-[a-z-]+)?):component/[a-z0-9-_]+/(?:(?:([0-9]+|x)\\.([0-9]+|x)\\.([0-9]+|x))|(?:[0-9]+\\.[0-9]+\\.[0-9]+/[0-9]+))$",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[^\\x00]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[^\\x00]*$");
-pub(crate) static PATTERN_3: Pattern =
+pub use super::shared::{
+    ComponentConfiguration, ComponentParameter, ComponentParameterRequired,
+    EbsInstanceBlockDeviceSpecification, InstanceBlockDeviceMapping, Service,
+    TargetContainerRepository, VolumeType,
+};
+use super::shared::{
+    RULE_ComponentConfiguration, RULE_InstanceBlockDeviceMapping, RULE_TargetContainerRepository,
+};
+
+pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^\\x00]+$");
+pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$");
 
-static RULE_ContainerRecipe: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ContainerRecipe: ObjRule = ObjRule {
     properties: &[
-        (
-            "Components",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ComponentConfiguration),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "ContainerType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DOCKER"],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DockerfileTemplateData",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(16000),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Components", Shape::List(&ListRule { items: Shape::Object(&RULE_ComponentConfiguration), min_items: Some(1), max_items: None })),
+        ("ContainerType", Shape::Str(&StrRule { allowed: &["DOCKER"], ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("DockerfileTemplateData", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(16000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("DockerfileTemplateUri", Shape::STR),
-        (
-            "ImageOsVersionOverride",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InstanceConfiguration",
-            Shape::Object(&RULE_InstanceConfiguration),
-        ),
-        (
-            "KmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ParentImage",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PlatformOverride",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Windows", "Linux"],
-                format: None,
-            }),
-        ),
+        ("ImageOsVersionOverride", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("InstanceConfiguration", Shape::Object(&RULE_InstanceConfiguration)),
+        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ParentImage", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("PlatformOverride", Shape::Str(&StrRule { allowed: &["Windows", "Linux"], ..StrRule::ANY })),
         ("Tags", Shape::Any),
-        (
-            "TargetRepository",
-            Shape::Object(&RULE_TargetContainerRepository),
-        ),
+        ("TargetRepository", Shape::Object(&RULE_TargetContainerRepository)),
         ("Version", Shape::STR),
-        (
-            "WorkingDirectory",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("WorkingDirectory", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[&[&[
-        "Name",
-        "Version",
-        "ParentImage",
-        "TargetRepository",
-        "ContainerType",
-    ]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    one_of: &[&[&["Name", "Version", "ParentImage", "TargetRepository", "ContainerType"]]],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ImageBuilder::ContainerRecipe` resource.
@@ -250,6 +153,7 @@ pub struct ContainerRecipe {
     pub working_directory: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ContainerRecipe {
     /// The CloudFormation type name, `AWS::ImageBuilder::ContainerRecipe`.
     pub const TYPE_NAME: &'static str = "AWS::ImageBuilder::ContainerRecipe";
@@ -261,60 +165,11 @@ impl ContainerRecipe {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-imagebuilder-containerrecipe.html",
         primary_identifier: &["Arn"],
         required: &[],
-        create_only: &[
-            "Name",
-            "Version",
-            "ContainerType",
-            "TargetRepository",
-            "InstanceConfiguration",
-            "ParentImage",
-            "Description",
-            "DockerfileTemplateUri",
-            "DockerfileTemplateData",
-            "ImageOsVersionOverride",
-            "KmsKeyId",
-            "PlatformOverride",
-            "WorkingDirectory",
-            "Components",
-        ],
+        create_only: &["Name", "Version", "ContainerType", "TargetRepository", "InstanceConfiguration", "ParentImage", "Description", "DockerfileTemplateUri", "DockerfileTemplateData", "ImageOsVersionOverride", "KmsKeyId", "PlatformOverride", "WorkingDirectory", "Components"],
         conditional_create_only: &[],
-        write_only: &[
-            "DockerfileTemplateData",
-            "DockerfileTemplateUri",
-            "ImageOsVersionOverride",
-            "PlatformOverride",
-        ],
-        read_only: &[
-            "Arn",
-            "LatestVersion",
-            "LatestVersion/Arn",
-            "LatestVersion/Major",
-            "LatestVersion/Minor",
-            "LatestVersion/Patch",
-        ],
-        attributes: &[
-            "Arn",
-            "Components",
-            "ContainerType",
-            "Description",
-            "DockerfileTemplateData",
-            "DockerfileTemplateUri",
-            "ImageOsVersionOverride",
-            "InstanceConfiguration.BlockDeviceMappings",
-            "InstanceConfiguration.Image",
-            "KmsKeyId",
-            "LatestVersion.Arn",
-            "LatestVersion.Major",
-            "LatestVersion.Minor",
-            "LatestVersion.Patch",
-            "Name",
-            "ParentImage",
-            "PlatformOverride",
-            "TargetRepository.RepositoryName",
-            "TargetRepository.Service",
-            "Version",
-            "WorkingDirectory",
-        ],
+        write_only: &["DockerfileTemplateData", "DockerfileTemplateUri", "ImageOsVersionOverride", "PlatformOverride"],
+        read_only: &["Arn", "LatestVersion", "LatestVersion/Arn", "LatestVersion/Major", "LatestVersion/Minor", "LatestVersion/Patch"],
+        attributes: &["Arn", "Components", "ContainerType", "Description", "DockerfileTemplateData", "DockerfileTemplateUri", "ImageOsVersionOverride", "InstanceConfiguration.BlockDeviceMappings", "InstanceConfiguration.Image", "KmsKeyId", "LatestVersion.Arn", "LatestVersion.Major", "LatestVersion.Minor", "LatestVersion.Patch", "Name", "ParentImage", "PlatformOverride", "TargetRepository.RepositoryName", "TargetRepository.Service", "Version", "WorkingDirectory"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -325,124 +180,35 @@ impl ContainerRecipe {
     }
 
     /// `Components`: a list of [`ComponentConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn components(mut self, value: impl Into<List<ComponentConfiguration>>) -> Self {
-        self.components = Some(value.into());
-        self
-    }
-
+    pub fn components(mut self, value: impl Into<List<ComponentConfiguration>>) -> Self { self.components = Some(value.into()); self }
     /// `ContainerType`: a [`ContainerType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_type(mut self, value: impl Into<ContainerType>) -> Self {
-        self.container_type = Some(value.into());
-        self
-    }
-
+    pub fn container_type(mut self, value: impl Into<ContainerType>) -> Self { self.container_type = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DockerfileTemplateData`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dockerfile_template_data(mut self, value: impl Into<Str>) -> Self {
-        self.dockerfile_template_data = Some(value.into());
-        self
-    }
-
+    pub fn dockerfile_template_data(mut self, value: impl Into<Str>) -> Self { self.dockerfile_template_data = Some(value.into()); self }
     /// `DockerfileTemplateUri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dockerfile_template_uri(mut self, value: impl Into<Str>) -> Self {
-        self.dockerfile_template_uri = Some(value.into());
-        self
-    }
-
+    pub fn dockerfile_template_uri(mut self, value: impl Into<Str>) -> Self { self.dockerfile_template_uri = Some(value.into()); self }
     /// `ImageOsVersionOverride`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_os_version_override(mut self, value: impl Into<Str>) -> Self {
-        self.image_os_version_override = Some(value.into());
-        self
-    }
-
+    pub fn image_os_version_override(mut self, value: impl Into<Str>) -> Self { self.image_os_version_override = Some(value.into()); self }
     /// `InstanceConfiguration`: an [`InstanceConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_configuration(mut self, value: impl Into<Obj<InstanceConfiguration>>) -> Self {
-        self.instance_configuration = Some(value.into());
-        self
-    }
-
+    pub fn instance_configuration(mut self, value: impl Into<Obj<InstanceConfiguration>>) -> Self { self.instance_configuration = Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `ParentImage`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parent_image(mut self, value: impl Into<Str>) -> Self {
-        self.parent_image = Some(value.into());
-        self
-    }
-
+    pub fn parent_image(mut self, value: impl Into<Str>) -> Self { self.parent_image = Some(value.into()); self }
     /// `PlatformOverride`: a [`PlatformOverride`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn platform_override(mut self, value: impl Into<PlatformOverride>) -> Self {
-        self.platform_override = Some(value.into());
-        self
-    }
-
+    pub fn platform_override(mut self, value: impl Into<PlatformOverride>) -> Self { self.platform_override = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `TargetRepository`: a [`TargetContainerRepository`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_repository(mut self, value: impl Into<Obj<TargetContainerRepository>>) -> Self {
-        self.target_repository = Some(value.into());
-        self
-    }
-
+    pub fn target_repository(mut self, value: impl Into<Obj<TargetContainerRepository>>) -> Self { self.target_repository = Some(value.into()); self }
     /// `Version`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<Str>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
-
+    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
     /// `WorkingDirectory`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn working_directory(mut self, value: impl Into<Str>) -> Self {
-        self.working_directory = Some(value.into());
-        self
-    }
+    pub fn working_directory(mut self, value: impl Into<Str>) -> Self { self.working_directory = Some(value.into()); self }
 }
 
 impl Resource for ContainerRecipe {
@@ -647,561 +413,14 @@ impl ContainerRecipeAttributes {
     }
 }
 
-static RULE_ComponentConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InstanceConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ComponentArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Parameters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ComponentParameter),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("BlockDeviceMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceBlockDeviceMapping), min_items: None, max_items: None })),
+        ("Image", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
-};
-
-/// The `ComponentConfiguration` property type of `AWS::ImageBuilder::ContainerRecipe`.
-///
-/// Configuration details of the component.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-imagebuilder-containerrecipe-componentconfiguration.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ComponentConfiguration {
-    /// `ComponentArn`: a string.
-    ///
-    /// The Amazon Resource Name (ARN) of the component.
-    ///
-    /// Pattern `^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws(?:-[a-z-]+)?):component/[a-z0-9-_]+/(?:(?:([0-9]+|x)\.([0-9]+|x)\.([0-9]+|x))|(?:[0-9]+\.[0-9]+\.[0-9]+/[0-9]+))$`.
-    pub component_arn: Option<Str>,
-    /// `Parameters`: a list of [`ComponentParameter`] objects.
-    ///
-    /// A group of parameter settings that Image Builder uses to configure the component for a specific recipe.
-    ///
-    /// Items at least 1.
-    pub parameters: Option<List<ComponentParameter>>,
-}
-
-impl ComponentConfiguration {
-    /// A `ComponentConfiguration` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `ComponentArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn component_arn(mut self, value: impl Into<Str>) -> Self {
-        self.component_arn = Some(value.into());
-        self
-    }
-
-    /// `Parameters`: a list of [`ComponentParameter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<List<ComponentParameter>>) -> Self {
-        self.parameters = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for ComponentConfiguration {}
-
-impl ToValue for ComponentConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("ComponentArn", &self.component_arn)
-            .opt("Parameters", &self.parameters)
-            .build()
-    }
-}
-
-/// The required properties of [`ComponentParameter`], by name: `ComponentParameter::new(ComponentParameterRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ComponentParameterRequired {
-    /// `Name`: a string, required.
-    ///
-    /// The name of the component parameter to set.
-    ///
-    /// Pattern `^[^\x00]+$`; length 1 to 256.
-    pub name: Str,
-    /// `Value`: a list of strings, required.
-    ///
-    /// Sets the value for the named component parameter.
-    ///
-    /// Each item: pattern `^[^\x00]*$`, length at least 0.
-    pub value: List<Str>,
-}
-
-static RULE_ComponentParameter: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: None,
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-    ],
-    required: &["Name", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ComponentParameter` property type of `AWS::ImageBuilder::ContainerRecipe`.
-///
-/// Contains a key/value pair that sets the named component parameter.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-imagebuilder-containerrecipe-componentparameter.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ComponentParameter {
-    /// `Name`: a string, required.
-    ///
-    /// The name of the component parameter to set.
-    ///
-    /// Pattern `^[^\x00]+$`; length 1 to 256.
-    pub name: Str,
-    /// `Value`: a list of strings, required.
-    ///
-    /// Sets the value for the named component parameter.
-    ///
-    /// Each item: pattern `^[^\x00]*$`, length at least 0.
-    pub value: List<Str>,
-}
-
-impl ComponentParameter {
-    /// A `ComponentParameter` with its required properties, named in a [`ComponentParameterRequired`].
-    pub fn new(required: ComponentParameterRequired) -> Self {
-        Self {
-            name: required.name,
-            value: required.value,
-        }
-    }
-
-    /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
-    /// `Value`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<List<Str>>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for ComponentParameter {}
-
-impl ToValue for ComponentParameter {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Name", &self.name)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_EbsInstanceBlockDeviceSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("DeleteOnTermination", Shape::Bool),
-        ("Encrypted", Shape::Bool),
-        (
-            "Iops",
-            Shape::Int(&NumRule {
-                min: Some(100.0),
-                max: Some(64000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "KmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SnapshotId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Throughput",
-            Shape::Int(&NumRule {
-                min: Some(125.0),
-                max: Some(1000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "VolumeSize",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(16000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "VolumeType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["standard", "io1", "io2", "gp2", "gp3", "sc1", "st1"],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `EbsInstanceBlockDeviceSpecification` property type of `AWS::ImageBuilder::ContainerRecipe`.
-///
-/// Amazon EBS-specific block device mapping specifications.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-imagebuilder-containerrecipe-ebsinstanceblockdevicespecification.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct EbsInstanceBlockDeviceSpecification {
-    /// `DeleteOnTermination`: a boolean.
-    ///
-    /// Use to configure delete on termination of the associated device.
-    pub delete_on_termination: Option<Bool>,
-    /// `Encrypted`: a boolean.
-    ///
-    /// Use to configure device encryption.
-    pub encrypted: Option<Bool>,
-    /// `Iops`: an integer.
-    ///
-    /// Use to configure device IOPS.
-    ///
-    /// Value 100 to 64000.
-    pub iops: Option<Int>,
-    /// `KmsKeyId`: a string.
-    ///
-    /// The Amazon Resource Name (ARN) that uniquely identifies the KMS key to use when encrypting the device. This can be either the Key ARN or the Alias ARN. For more information, see \[Key identifiers (KeyId)\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id-key-ARN>) in the *AWS Key Management Service Developer Guide* .
-    ///
-    /// Length 1 to 1024.
-    pub kms_key_id: Option<Str>,
-    /// `SnapshotId`: a string.
-    ///
-    /// The snapshot that defines the device contents.
-    ///
-    /// Length 1 to 1024.
-    pub snapshot_id: Option<Str>,
-    /// `Throughput`: an integer.
-    ///
-    /// *For GP3 volumes only* – The throughput in MiB/s that the volume supports.
-    ///
-    /// Value 125 to 1000.
-    pub throughput: Option<Int>,
-    /// `VolumeSize`: an integer.
-    ///
-    /// Use to override the device's volume size.
-    ///
-    /// Value 1 to 16000.
-    pub volume_size: Option<Int>,
-    /// `VolumeType`: a [`VolumeType`] value.
-    ///
-    /// Use to override the device's volume type.
-    pub volume_type: Option<VolumeType>,
-}
-
-impl EbsInstanceBlockDeviceSpecification {
-    /// A `EbsInstanceBlockDeviceSpecification` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `DeleteOnTermination`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delete_on_termination(mut self, value: impl Into<Bool>) -> Self {
-        self.delete_on_termination = Some(value.into());
-        self
-    }
-
-    /// `Encrypted`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encrypted(mut self, value: impl Into<Bool>) -> Self {
-        self.encrypted = Some(value.into());
-        self
-    }
-
-    /// `Iops`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iops(mut self, value: impl Into<Int>) -> Self {
-        self.iops = Some(value.into());
-        self
-    }
-
-    /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
-    /// `SnapshotId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshot_id(mut self, value: impl Into<Str>) -> Self {
-        self.snapshot_id = Some(value.into());
-        self
-    }
-
-    /// `Throughput`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn throughput(mut self, value: impl Into<Int>) -> Self {
-        self.throughput = Some(value.into());
-        self
-    }
-
-    /// `VolumeSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_size(mut self, value: impl Into<Int>) -> Self {
-        self.volume_size = Some(value.into());
-        self
-    }
-
-    /// `VolumeType`: a [`VolumeType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_type(mut self, value: impl Into<VolumeType>) -> Self {
-        self.volume_type = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for EbsInstanceBlockDeviceSpecification {}
-
-impl ToValue for EbsInstanceBlockDeviceSpecification {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("DeleteOnTermination", &self.delete_on_termination)
-            .opt("Encrypted", &self.encrypted)
-            .opt("Iops", &self.iops)
-            .opt("KmsKeyId", &self.kms_key_id)
-            .opt("SnapshotId", &self.snapshot_id)
-            .opt("Throughput", &self.throughput)
-            .opt("VolumeSize", &self.volume_size)
-            .opt("VolumeType", &self.volume_type)
-            .build()
-    }
-}
-
-static RULE_InstanceBlockDeviceMapping: ObjRule = ObjRule {
-    properties: &[
-        (
-            "DeviceName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Ebs",
-            Shape::Object(&RULE_EbsInstanceBlockDeviceSpecification),
-        ),
-        (
-            "NoDevice",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(0),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VirtualName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `InstanceBlockDeviceMapping` property type of `AWS::ImageBuilder::ContainerRecipe`.
-///
-/// Defines block device mappings for the instance used to configure your image.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-imagebuilder-containerrecipe-instanceblockdevicemapping.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct InstanceBlockDeviceMapping {
-    /// `DeviceName`: a string.
-    ///
-    /// The device to which these mappings apply.
-    ///
-    /// Length 1 to 1024.
-    pub device_name: Option<Str>,
-    /// `Ebs`: an [`EbsInstanceBlockDeviceSpecification`] object.
-    ///
-    /// Use to manage Amazon EBS-specific configuration for this mapping.
-    pub ebs: Option<Obj<EbsInstanceBlockDeviceSpecification>>,
-    /// `NoDevice`: a string.
-    ///
-    /// Use to remove a mapping from the base image.
-    ///
-    /// Length 0 to 0.
-    pub no_device: Option<Str>,
-    /// `VirtualName`: a string.
-    ///
-    /// Use to manage instance ephemeral devices.
-    ///
-    /// Length 1 to 1024.
-    pub virtual_name: Option<Str>,
-}
-
-impl InstanceBlockDeviceMapping {
-    /// A `InstanceBlockDeviceMapping` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `DeviceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn device_name(mut self, value: impl Into<Str>) -> Self {
-        self.device_name = Some(value.into());
-        self
-    }
-
-    /// `Ebs`: an [`EbsInstanceBlockDeviceSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ebs(mut self, value: impl Into<Obj<EbsInstanceBlockDeviceSpecification>>) -> Self {
-        self.ebs = Some(value.into());
-        self
-    }
-
-    /// `NoDevice`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn no_device(mut self, value: impl Into<Str>) -> Self {
-        self.no_device = Some(value.into());
-        self
-    }
-
-    /// `VirtualName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn virtual_name(mut self, value: impl Into<Str>) -> Self {
-        self.virtual_name = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for InstanceBlockDeviceMapping {}
-
-impl ToValue for InstanceBlockDeviceMapping {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("DeviceName", &self.device_name)
-            .opt("Ebs", &self.ebs)
-            .opt("NoDevice", &self.no_device)
-            .opt("VirtualName", &self.virtual_name)
-            .build()
-    }
-}
-
-static RULE_InstanceConfiguration: ObjRule = ObjRule {
-    properties: &[
-        (
-            "BlockDeviceMappings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_InstanceBlockDeviceMapping),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Image",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InstanceConfiguration` property type of `AWS::ImageBuilder::ContainerRecipe`.
@@ -1225,6 +444,7 @@ pub struct InstanceConfiguration {
     pub image: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl InstanceConfiguration {
     /// A `InstanceConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1232,23 +452,9 @@ impl InstanceConfiguration {
     }
 
     /// `BlockDeviceMappings`: a list of [`InstanceBlockDeviceMapping`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn block_device_mappings(
-        mut self,
-        value: impl Into<List<InstanceBlockDeviceMapping>>,
-    ) -> Self {
-        self.block_device_mappings = Some(value.into());
-        self
-    }
-
+    pub fn block_device_mappings(mut self, value: impl Into<List<InstanceBlockDeviceMapping>>) -> Self { self.block_device_mappings = Some(value.into()); self }
     /// `Image`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image(mut self, value: impl Into<Str>) -> Self {
-        self.image = Some(value.into());
-        self
-    }
+    pub fn image(mut self, value: impl Into<Str>) -> Self { self.image = Some(value.into()); self }
 }
 
 impl PropertyType for InstanceConfiguration {}
@@ -1258,90 +464,6 @@ impl ToValue for InstanceConfiguration {
         MapBuilder::new()
             .opt("BlockDeviceMappings", &self.block_device_mappings)
             .opt("Image", &self.image)
-            .build()
-    }
-}
-
-static RULE_TargetContainerRepository: ObjRule = ObjRule {
-    properties: &[
-        (
-            "RepositoryName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Service",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ECR"],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `TargetContainerRepository` property type of `AWS::ImageBuilder::ContainerRecipe`.
-///
-/// The container repository where the output container image is stored.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-imagebuilder-containerrecipe-targetcontainerrepository.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct TargetContainerRepository {
-    /// `RepositoryName`: a string.
-    ///
-    /// The name of the container repository where the output container image is stored. This name is prefixed by the repository location. For example, `<repository location url>/repository_name` .
-    ///
-    /// Length 1 to 1024.
-    pub repository_name: Option<Str>,
-    /// `Service`: a [`Service`] value.
-    ///
-    /// Specifies the service in which this image was registered.
-    pub service: Option<Service>,
-}
-
-impl TargetContainerRepository {
-    /// A `TargetContainerRepository` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `RepositoryName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn repository_name(mut self, value: impl Into<Str>) -> Self {
-        self.repository_name = Some(value.into());
-        self
-    }
-
-    /// `Service`: a [`Service`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service(mut self, value: impl Into<Service>) -> Self {
-        self.service = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for TargetContainerRepository {}
-
-impl ToValue for TargetContainerRepository {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("RepositoryName", &self.repository_name)
-            .opt("Service", &self.service)
             .build()
     }
 }
@@ -1393,74 +515,6 @@ impl ToValue for PlatformOverride {
         let s = match self {
             Self::Windows => "Windows",
             Self::Linux => "Linux",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Service` (`AWS::ImageBuilder::ContainerRecipe`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Service {
-    /// `ECR`
-    Ecr,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Service {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Service {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Ecr => "ECR",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `VolumeType` (`AWS::ImageBuilder::ContainerRecipe`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum VolumeType {
-    /// `standard`
-    Standard,
-    /// `io1`
-    Io1,
-    /// `io2`
-    Io2,
-    /// `gp2`
-    Gp2,
-    /// `gp3`
-    Gp3,
-    /// `sc1`
-    Sc1,
-    /// `st1`
-    St1,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for VolumeType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for VolumeType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Standard => "standard",
-            Self::Io1 => "io1",
-            Self::Io2 => "io2",
-            Self::Gp2 => "gp2",
-            Self::Gp3 => "gp3",
-            Self::Sc1 => "sc1",
-            Self::St1 => "st1",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_TargetContainerRepository;
+pub use super::shared::{Service, TargetContainerRepository};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^[-_A-Za-z0-9{][-_A-Za-z0-9\\s:{}\\.]+[-_A-Za-z0-9}]$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9]{12}$");
@@ -22,55 +25,22 @@ pub(crate) static PATTERN_5: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct DistributionConfigurationRequired {
     /// `Distributions`: a list of [`Distribution`] objects, required.
-    ///
-    /// The distributions of this distribution configuration formatted as an array of Distribution objects.
     pub distributions: List<Distribution>,
     /// `Name`: a string, required.
-    ///
-    /// The name of this distribution configuration.
-    ///
-    /// Pattern `^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$`; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_DistributionConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DistributionConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Distributions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Distribution),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("Distributions", Shape::List(&ListRule { items: Shape::Object(&RULE_Distribution), min_items: None, max_items: None })),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
         ("Tags", Shape::Any),
     ],
     required: &["Name", "Distributions"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ImageBuilder::DistributionConfiguration` resource.
@@ -108,6 +78,7 @@ pub struct DistributionConfiguration {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl DistributionConfiguration {
     /// The CloudFormation type name, `AWS::ImageBuilder::DistributionConfiguration`.
     pub const TYPE_NAME: &'static str = "AWS::ImageBuilder::DistributionConfiguration";
@@ -139,36 +110,13 @@ impl DistributionConfiguration {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Distributions`: a list of [`Distribution`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn distributions(mut self, value: impl Into<List<Distribution>>) -> Self {
-        self.distributions = value.into();
-        self
-    }
-
+    pub fn distributions(mut self, value: impl Into<List<Distribution>>) -> Self { self.distributions = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for DistributionConfiguration {
@@ -235,64 +183,18 @@ impl DistributionConfigurationAttributes {
     }
 }
 
-static RULE_AmiDistributionConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AmiDistributionConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AmiTags", Shape::Any),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LaunchPermissionConfiguration",
-            Shape::Object(&RULE_LaunchPermissionConfiguration),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TargetAccountIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(1536),
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("LaunchPermissionConfiguration", Shape::Object(&RULE_LaunchPermissionConfiguration)),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("TargetAccountIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1536) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AmiDistributionConfiguration` property type of `AWS::ImageBuilder::DistributionConfiguration`.
@@ -336,6 +238,7 @@ pub struct AmiDistributionConfiguration {
     pub target_account_ids: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl AmiDistributionConfiguration {
     /// A `AmiDistributionConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -343,55 +246,17 @@ impl AmiDistributionConfiguration {
     }
 
     /// `AmiTags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ami_tags(mut self, value: impl Into<Json>) -> Self {
-        self.ami_tags = Some(value.into());
-        self
-    }
-
+    pub fn ami_tags(mut self, value: impl Into<Json>) -> Self { self.ami_tags = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `LaunchPermissionConfiguration`: a [`LaunchPermissionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn launch_permission_configuration(
-        mut self,
-        value: impl Into<Obj<LaunchPermissionConfiguration>>,
-    ) -> Self {
-        self.launch_permission_configuration = Some(value.into());
-        self
-    }
-
+    pub fn launch_permission_configuration(mut self, value: impl Into<Obj<LaunchPermissionConfiguration>>) -> Self { self.launch_permission_configuration = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `TargetAccountIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_account_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.target_account_ids = Some(value.into());
-        self
-    }
+    pub fn target_account_ids(mut self, value: impl Into<List<Str>>) -> Self { self.target_account_ids = Some(value.into()); self }
 }
 
 impl PropertyType for AmiDistributionConfiguration {}
@@ -412,43 +277,15 @@ impl ToValue for AmiDistributionConfiguration {
     }
 }
 
-static RULE_ContainerDistributionConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ContainerDistributionConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContainerTags",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TargetRepository",
-            Shape::Object(&RULE_TargetContainerRepository),
-        ),
+        ("ContainerTags", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("TargetRepository", Shape::Object(&RULE_TargetContainerRepository)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ContainerDistributionConfiguration` property type of `AWS::ImageBuilder::DistributionConfiguration`.
@@ -476,6 +313,7 @@ pub struct ContainerDistributionConfiguration {
     pub target_repository: Option<Obj<TargetContainerRepository>>,
 }
 
+#[rustfmt::skip]
 impl ContainerDistributionConfiguration {
     /// A `ContainerDistributionConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -483,28 +321,11 @@ impl ContainerDistributionConfiguration {
     }
 
     /// `ContainerTags`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_tags(mut self, value: impl Into<List<Str>>) -> Self {
-        self.container_tags = Some(value.into());
-        self
-    }
-
+    pub fn container_tags(mut self, value: impl Into<List<Str>>) -> Self { self.container_tags = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `TargetRepository`: a [`TargetContainerRepository`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_repository(mut self, value: impl Into<Obj<TargetContainerRepository>>) -> Self {
-        self.target_repository = Some(value.into());
-        self
-    }
+    pub fn target_repository(mut self, value: impl Into<Obj<TargetContainerRepository>>) -> Self { self.target_repository = Some(value.into()); self }
 }
 
 impl PropertyType for ContainerDistributionConfiguration {}
@@ -523,78 +344,23 @@ impl ToValue for ContainerDistributionConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DistributionRequired {
     /// `Region`: a string, required.
-    ///
-    /// The target Region for the Distribution Configuration. For example, `eu-west-1` .
-    ///
-    /// Length 1 to 1024.
     pub region: Str,
 }
 
-static RULE_Distribution: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Distribution: ObjRule = ObjRule {
     properties: &[
-        (
-            "AmiDistributionConfiguration",
-            Shape::Object(&RULE_AmiDistributionConfiguration),
-        ),
-        (
-            "ContainerDistributionConfiguration",
-            Shape::Object(&RULE_ContainerDistributionConfiguration),
-        ),
-        (
-            "FastLaunchConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_FastLaunchConfiguration),
-                min_items: Some(1),
-                max_items: Some(1000),
-            }),
-        ),
-        (
-            "LaunchTemplateConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_LaunchTemplateConfiguration),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "LicenseConfigurationArns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_3),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Region",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SsmParameterConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SsmParameterConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AmiDistributionConfiguration", Shape::Object(&RULE_AmiDistributionConfiguration)),
+        ("ContainerDistributionConfiguration", Shape::Object(&RULE_ContainerDistributionConfiguration)),
+        ("FastLaunchConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_FastLaunchConfiguration), min_items: Some(1), max_items: Some(1000) })),
+        ("LaunchTemplateConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_LaunchTemplateConfiguration), min_items: Some(1), max_items: Some(100) })),
+        ("LicenseConfigurationArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50) })),
+        ("Region", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("SsmParameterConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_SsmParameterConfiguration), min_items: None, max_items: None })),
     ],
     required: &["Region"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Distribution` property type of `AWS::ImageBuilder::DistributionConfiguration`.
@@ -645,6 +411,7 @@ pub struct Distribution {
     pub ssm_parameter_configurations: Option<List<SsmParameterConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl Distribution {
     /// A `Distribution` with its required properties, named in a [`DistributionRequired`].
     pub fn new(required: DistributionRequired) -> Self {
@@ -660,75 +427,19 @@ impl Distribution {
     }
 
     /// `AmiDistributionConfiguration`: an [`AmiDistributionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ami_distribution_configuration(
-        mut self,
-        value: impl Into<Obj<AmiDistributionConfiguration>>,
-    ) -> Self {
-        self.ami_distribution_configuration = Some(value.into());
-        self
-    }
-
+    pub fn ami_distribution_configuration(mut self, value: impl Into<Obj<AmiDistributionConfiguration>>) -> Self { self.ami_distribution_configuration = Some(value.into()); self }
     /// `ContainerDistributionConfiguration`: a [`ContainerDistributionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_distribution_configuration(
-        mut self,
-        value: impl Into<Obj<ContainerDistributionConfiguration>>,
-    ) -> Self {
-        self.container_distribution_configuration = Some(value.into());
-        self
-    }
-
+    pub fn container_distribution_configuration(mut self, value: impl Into<Obj<ContainerDistributionConfiguration>>) -> Self { self.container_distribution_configuration = Some(value.into()); self }
     /// `FastLaunchConfigurations`: a list of [`FastLaunchConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fast_launch_configurations(
-        mut self,
-        value: impl Into<List<FastLaunchConfiguration>>,
-    ) -> Self {
-        self.fast_launch_configurations = Some(value.into());
-        self
-    }
-
+    pub fn fast_launch_configurations(mut self, value: impl Into<List<FastLaunchConfiguration>>) -> Self { self.fast_launch_configurations = Some(value.into()); self }
     /// `LaunchTemplateConfigurations`: a list of [`LaunchTemplateConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn launch_template_configurations(
-        mut self,
-        value: impl Into<List<LaunchTemplateConfiguration>>,
-    ) -> Self {
-        self.launch_template_configurations = Some(value.into());
-        self
-    }
-
+    pub fn launch_template_configurations(mut self, value: impl Into<List<LaunchTemplateConfiguration>>) -> Self { self.launch_template_configurations = Some(value.into()); self }
     /// `LicenseConfigurationArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn license_configuration_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.license_configuration_arns = Some(value.into());
-        self
-    }
-
+    pub fn license_configuration_arns(mut self, value: impl Into<List<Str>>) -> Self { self.license_configuration_arns = Some(value.into()); self }
     /// `Region`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn region(mut self, value: impl Into<Str>) -> Self {
-        self.region = value.into();
-        self
-    }
-
+    pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = value.into(); self }
     /// `SsmParameterConfigurations`: a list of [`SsmParameterConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ssm_parameter_configurations(
-        mut self,
-        value: impl Into<List<SsmParameterConfiguration>>,
-    ) -> Self {
-        self.ssm_parameter_configurations = Some(value.into());
-        self
-    }
+    pub fn ssm_parameter_configurations(mut self, value: impl Into<List<SsmParameterConfiguration>>) -> Self { self.ssm_parameter_configurations = Some(value.into()); self }
 }
 
 impl PropertyType for Distribution {}
@@ -759,42 +470,17 @@ impl ToValue for Distribution {
     }
 }
 
-static RULE_FastLaunchConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FastLaunchConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccountId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AccountId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Enabled", Shape::Bool),
-        (
-            "LaunchTemplate",
-            Shape::Object(&RULE_FastLaunchLaunchTemplateSpecification),
-        ),
-        (
-            "MaxParallelLaunches",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "SnapshotConfiguration",
-            Shape::Object(&RULE_FastLaunchSnapshotConfiguration),
-        ),
+        ("LaunchTemplate", Shape::Object(&RULE_FastLaunchLaunchTemplateSpecification)),
+        ("MaxParallelLaunches", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("SnapshotConfiguration", Shape::Object(&RULE_FastLaunchSnapshotConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FastLaunchConfiguration` property type of `AWS::ImageBuilder::DistributionConfiguration`.
@@ -830,6 +516,7 @@ pub struct FastLaunchConfiguration {
     pub snapshot_configuration: Option<Obj<FastLaunchSnapshotConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl FastLaunchConfiguration {
     /// A `FastLaunchConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -837,50 +524,15 @@ impl FastLaunchConfiguration {
     }
 
     /// `AccountId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn account_id(mut self, value: impl Into<Str>) -> Self {
-        self.account_id = Some(value.into());
-        self
-    }
-
+    pub fn account_id(mut self, value: impl Into<Str>) -> Self { self.account_id = Some(value.into()); self }
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `LaunchTemplate`: a [`FastLaunchLaunchTemplateSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn launch_template(
-        mut self,
-        value: impl Into<Obj<FastLaunchLaunchTemplateSpecification>>,
-    ) -> Self {
-        self.launch_template = Some(value.into());
-        self
-    }
-
+    pub fn launch_template(mut self, value: impl Into<Obj<FastLaunchLaunchTemplateSpecification>>) -> Self { self.launch_template = Some(value.into()); self }
     /// `MaxParallelLaunches`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_parallel_launches(mut self, value: impl Into<Int>) -> Self {
-        self.max_parallel_launches = Some(value.into());
-        self
-    }
-
+    pub fn max_parallel_launches(mut self, value: impl Into<Int>) -> Self { self.max_parallel_launches = Some(value.into()); self }
     /// `SnapshotConfiguration`: a [`FastLaunchSnapshotConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshot_configuration(
-        mut self,
-        value: impl Into<Obj<FastLaunchSnapshotConfiguration>>,
-    ) -> Self {
-        self.snapshot_configuration = Some(value.into());
-        self
-    }
+    pub fn snapshot_configuration(mut self, value: impl Into<Obj<FastLaunchSnapshotConfiguration>>) -> Self { self.snapshot_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for FastLaunchConfiguration {}
@@ -897,45 +549,15 @@ impl ToValue for FastLaunchConfiguration {
     }
 }
 
-static RULE_FastLaunchLaunchTemplateSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FastLaunchLaunchTemplateSpecification: ObjRule = ObjRule {
     properties: &[
-        (
-            "LaunchTemplateId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LaunchTemplateName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LaunchTemplateVersion",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("LaunchTemplateId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("LaunchTemplateName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("LaunchTemplateVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FastLaunchLaunchTemplateSpecification` property type of `AWS::ImageBuilder::DistributionConfiguration`.
@@ -967,6 +589,7 @@ pub struct FastLaunchLaunchTemplateSpecification {
     pub launch_template_version: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl FastLaunchLaunchTemplateSpecification {
     /// A `FastLaunchLaunchTemplateSpecification` with no property set (none is required).
     pub fn new() -> Self {
@@ -974,28 +597,11 @@ impl FastLaunchLaunchTemplateSpecification {
     }
 
     /// `LaunchTemplateId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn launch_template_id(mut self, value: impl Into<Str>) -> Self {
-        self.launch_template_id = Some(value.into());
-        self
-    }
-
+    pub fn launch_template_id(mut self, value: impl Into<Str>) -> Self { self.launch_template_id = Some(value.into()); self }
     /// `LaunchTemplateName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn launch_template_name(mut self, value: impl Into<Str>) -> Self {
-        self.launch_template_name = Some(value.into());
-        self
-    }
-
+    pub fn launch_template_name(mut self, value: impl Into<Str>) -> Self { self.launch_template_name = Some(value.into()); self }
     /// `LaunchTemplateVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn launch_template_version(mut self, value: impl Into<Str>) -> Self {
-        self.launch_template_version = Some(value.into());
-        self
-    }
+    pub fn launch_template_version(mut self, value: impl Into<Str>) -> Self { self.launch_template_version = Some(value.into()); self }
 }
 
 impl PropertyType for FastLaunchLaunchTemplateSpecification {}
@@ -1010,21 +616,13 @@ impl ToValue for FastLaunchLaunchTemplateSpecification {
     }
 }
 
-static RULE_FastLaunchSnapshotConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "TargetResourceCount",
-        Shape::Int(&NumRule {
-            min: Some(1.0),
-            max: Some(10000.0),
-            allowed: &[],
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_FastLaunchSnapshotConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("TargetResourceCount", Shape::Int(&NumRule { min: Some(1.0), max: Some(10000.0), ..NumRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FastLaunchSnapshotConfiguration` property type of `AWS::ImageBuilder::DistributionConfiguration`.
@@ -1042,6 +640,7 @@ pub struct FastLaunchSnapshotConfiguration {
     pub target_resource_count: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl FastLaunchSnapshotConfiguration {
     /// A `FastLaunchSnapshotConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1049,12 +648,7 @@ impl FastLaunchSnapshotConfiguration {
     }
 
     /// `TargetResourceCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_resource_count(mut self, value: impl Into<Int>) -> Self {
-        self.target_resource_count = Some(value.into());
-        self
-    }
+    pub fn target_resource_count(mut self, value: impl Into<Int>) -> Self { self.target_resource_count = Some(value.into()); self }
 }
 
 impl PropertyType for FastLaunchSnapshotConfiguration {}
@@ -1067,47 +661,16 @@ impl ToValue for FastLaunchSnapshotConfiguration {
     }
 }
 
-static RULE_LaunchPermissionConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LaunchPermissionConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "OrganizationArns",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "OrganizationalUnitArns",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "UserGroups",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "UserIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("OrganizationArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("OrganizationalUnitArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("UserGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("UserIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LaunchPermissionConfiguration` property type of `AWS::ImageBuilder::DistributionConfiguration`.
@@ -1135,6 +698,7 @@ pub struct LaunchPermissionConfiguration {
     pub user_ids: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl LaunchPermissionConfiguration {
     /// A `LaunchPermissionConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1142,36 +706,13 @@ impl LaunchPermissionConfiguration {
     }
 
     /// `OrganizationArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn organization_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.organization_arns = Some(value.into());
-        self
-    }
-
+    pub fn organization_arns(mut self, value: impl Into<List<Str>>) -> Self { self.organization_arns = Some(value.into()); self }
     /// `OrganizationalUnitArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn organizational_unit_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.organizational_unit_arns = Some(value.into());
-        self
-    }
-
+    pub fn organizational_unit_arns(mut self, value: impl Into<List<Str>>) -> Self { self.organizational_unit_arns = Some(value.into()); self }
     /// `UserGroups`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.user_groups = Some(value.into());
-        self
-    }
-
+    pub fn user_groups(mut self, value: impl Into<List<Str>>) -> Self { self.user_groups = Some(value.into()); self }
     /// `UserIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.user_ids = Some(value.into());
-        self
-    }
+    pub fn user_ids(mut self, value: impl Into<List<Str>>) -> Self { self.user_ids = Some(value.into()); self }
 }
 
 impl PropertyType for LaunchPermissionConfiguration {}
@@ -1187,36 +728,15 @@ impl ToValue for LaunchPermissionConfiguration {
     }
 }
 
-static RULE_LaunchTemplateConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LaunchTemplateConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccountId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LaunchTemplateId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AccountId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("LaunchTemplateId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("SetDefaultVersion", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LaunchTemplateConfiguration` property type of `AWS::ImageBuilder::DistributionConfiguration`.
@@ -1244,6 +764,7 @@ pub struct LaunchTemplateConfiguration {
     pub set_default_version: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl LaunchTemplateConfiguration {
     /// A `LaunchTemplateConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1251,28 +772,11 @@ impl LaunchTemplateConfiguration {
     }
 
     /// `AccountId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn account_id(mut self, value: impl Into<Str>) -> Self {
-        self.account_id = Some(value.into());
-        self
-    }
-
+    pub fn account_id(mut self, value: impl Into<Str>) -> Self { self.account_id = Some(value.into()); self }
     /// `LaunchTemplateId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn launch_template_id(mut self, value: impl Into<Str>) -> Self {
-        self.launch_template_id = Some(value.into());
-        self
-    }
-
+    pub fn launch_template_id(mut self, value: impl Into<Str>) -> Self { self.launch_template_id = Some(value.into()); self }
     /// `SetDefaultVersion`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn set_default_version(mut self, value: impl Into<Bool>) -> Self {
-        self.set_default_version = Some(value.into());
-        self
-    }
+    pub fn set_default_version(mut self, value: impl Into<Bool>) -> Self { self.set_default_version = Some(value.into()); self }
 }
 
 impl PropertyType for LaunchTemplateConfiguration {}
@@ -1291,52 +795,19 @@ impl ToValue for LaunchTemplateConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SsmParameterConfigurationRequired {
     /// `ParameterName`: a string, required.
-    ///
-    /// This is the name of the Parameter in the target Region or account. The image distribution creates the Parameter if it doesn't already exist. Otherwise, it updates the parameter.
-    ///
-    /// Pattern `^[a-zA-Z0-9_.\-\/]+$`; length 1 to 1011.
     pub parameter_name: Str,
 }
 
-static RULE_SsmParameterConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SsmParameterConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "AmiAccountId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DataType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["text", "aws:ec2:image"],
-                format: None,
-            }),
-        ),
-        (
-            "ParameterName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1011),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AmiAccountId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("DataType", Shape::Str(&StrRule { allowed: &["text", "aws:ec2:image"], ..StrRule::ANY })),
+        ("ParameterName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1011), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
     required: &["ParameterName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SsmParameterConfiguration` property type of `AWS::ImageBuilder::DistributionConfiguration`.
@@ -1364,6 +835,7 @@ pub struct SsmParameterConfiguration {
     pub parameter_name: Str,
 }
 
+#[rustfmt::skip]
 impl SsmParameterConfiguration {
     /// A `SsmParameterConfiguration` with its required properties, named in a [`SsmParameterConfigurationRequired`].
     pub fn new(required: SsmParameterConfigurationRequired) -> Self {
@@ -1375,28 +847,11 @@ impl SsmParameterConfiguration {
     }
 
     /// `AmiAccountId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ami_account_id(mut self, value: impl Into<Str>) -> Self {
-        self.ami_account_id = Some(value.into());
-        self
-    }
-
+    pub fn ami_account_id(mut self, value: impl Into<Str>) -> Self { self.ami_account_id = Some(value.into()); self }
     /// `DataType`: a [`DataType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_type(mut self, value: impl Into<DataType>) -> Self {
-        self.data_type = Some(value.into());
-        self
-    }
-
+    pub fn data_type(mut self, value: impl Into<DataType>) -> Self { self.data_type = Some(value.into()); self }
     /// `ParameterName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameter_name(mut self, value: impl Into<Str>) -> Self {
-        self.parameter_name = value.into();
-        self
-    }
+    pub fn parameter_name(mut self, value: impl Into<Str>) -> Self { self.parameter_name = value.into(); self }
 }
 
 impl PropertyType for SsmParameterConfiguration {}
@@ -1407,90 +862,6 @@ impl ToValue for SsmParameterConfiguration {
             .opt("AmiAccountId", &self.ami_account_id)
             .opt("DataType", &self.data_type)
             .req("ParameterName", &self.parameter_name)
-            .build()
-    }
-}
-
-static RULE_TargetContainerRepository: ObjRule = ObjRule {
-    properties: &[
-        (
-            "RepositoryName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Service",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ECR"],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `TargetContainerRepository` property type of `AWS::ImageBuilder::DistributionConfiguration`.
-///
-/// The container repository where the output container image is stored.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-imagebuilder-distributionconfiguration-targetcontainerrepository.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct TargetContainerRepository {
-    /// `RepositoryName`: a string.
-    ///
-    /// The name of the container repository where the output container image is stored. This name is prefixed by the repository location. For example, `<repository location url>/repository_name` .
-    ///
-    /// Length 1 to 1024.
-    pub repository_name: Option<Str>,
-    /// `Service`: a [`Service`] value.
-    ///
-    /// Specifies the service in which this image was registered.
-    pub service: Option<Service>,
-}
-
-impl TargetContainerRepository {
-    /// A `TargetContainerRepository` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `RepositoryName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn repository_name(mut self, value: impl Into<Str>) -> Self {
-        self.repository_name = Some(value.into());
-        self
-    }
-
-    /// `Service`: a [`Service`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service(mut self, value: impl Into<Service>) -> Self {
-        self.service = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for TargetContainerRepository {}
-
-impl ToValue for TargetContainerRepository {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("RepositoryName", &self.repository_name)
-            .opt("Service", &self.service)
             .build()
     }
 }
@@ -1517,31 +888,6 @@ impl ToValue for DataType {
         let s = match self {
             Self::Text => "text",
             Self::AwsEc2Image => "aws:ec2:image",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Service` (`AWS::ImageBuilder::DistributionConfiguration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Service {
-    /// `ECR`
-    Ecr,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Service {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Service {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Ecr => "ECR",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -7,6 +7,14 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    EcrConfiguration, ImageScanningConfiguration, ImageTestsConfiguration, OnFailure,
+    WorkflowConfiguration, WorkflowParameter,
+};
+use super::shared::{
+    RULE_ImageScanningConfiguration, RULE_ImageTestsConfiguration, RULE_WorkflowConfiguration,
+};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws):container-recipe/[a-z0-9-_]+/(?:[0-9]+|x)\\.(?:[0-9]+|x)\\.(?:[0-9]+|x)$",
 );
@@ -22,103 +30,27 @@ pub(crate) static PATTERN_4: Pattern = Pattern::new(
     "^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws):infrastructure-configuration/[a-z0-9-_]+$",
 );
 pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9\\-_/\\.]{1,512}$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^[A-Za-z0-9][A-Za-z0-9-_+#]{0,99}$");
-pub(crate) static PATTERN_7: Pattern = Pattern::new("^[^\\x00]+$");
-pub(crate) static PATTERN_8: Pattern = Pattern::new("^[^\\x00]*$");
-pub(crate) static PATTERN_9: Pattern = Pattern::new(
-    "^arn:aws(?:-[a-z]+)*:imagebuilder:[a-z]{2,}(?:-[a-z]+)+-[0-9]+:(?:[0-9]{12}|aws(?:-[a-z-]+)?):workflow/(build|test|distribution)/[a-z0-9-_]+/(?:(?:([0-9]+|x)\\.([0-9]+|x)\\.([0-9]+|x))|(?:[0-9]+\\.[0-9]+\\.[0-9]+/[0-9]+))$",
-);
 
-static RULE_Image: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Image: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContainerRecipeArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ContainerRecipeArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("DeletionSettings", Shape::Object(&RULE_DeletionSettings)),
-        (
-            "DistributionConfigurationArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DistributionConfigurationArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("EnhancedImageMetadataEnabled", Shape::Bool),
-        (
-            "ExecutionRole",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ImagePipelineExecutionSettings",
-            Shape::Object(&RULE_ImagePipelineExecutionSettings),
-        ),
-        (
-            "ImageRecipeArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ImageScanningConfiguration",
-            Shape::Object(&RULE_ImageScanningConfiguration),
-        ),
-        (
-            "ImageTestsConfiguration",
-            Shape::Object(&RULE_ImageTestsConfiguration),
-        ),
-        (
-            "InfrastructureConfigurationArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LoggingConfiguration",
-            Shape::Object(&RULE_ImageLoggingConfiguration),
-        ),
+        ("ExecutionRole", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("ImagePipelineExecutionSettings", Shape::Object(&RULE_ImagePipelineExecutionSettings)),
+        ("ImageRecipeArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("ImageScanningConfiguration", Shape::Object(&RULE_ImageScanningConfiguration)),
+        ("ImageTestsConfiguration", Shape::Object(&RULE_ImageTestsConfiguration)),
+        ("InfrastructureConfigurationArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("LoggingConfiguration", Shape::Object(&RULE_ImageLoggingConfiguration)),
         ("Tags", Shape::Any),
-        (
-            "Workflows",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_WorkflowConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Workflows", Shape::List(&ListRule { items: Shape::Object(&RULE_WorkflowConfiguration), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[&[
-        &["ContainerRecipeArn", "InfrastructureConfigurationArn"],
-        &["ImageRecipeArn", "InfrastructureConfigurationArn"],
-        &["ImagePipelineExecutionSettings"],
-    ]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    one_of: &[&[&["ContainerRecipeArn", "InfrastructureConfigurationArn"], &["ImageRecipeArn", "InfrastructureConfigurationArn"], &["ImagePipelineExecutionSettings"]]],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ImageBuilder::Image` resource.
@@ -210,6 +142,7 @@ pub struct Image {
     pub workflows: Option<List<WorkflowConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl Image {
     /// The CloudFormation type name, `AWS::ImageBuilder::Image`.
     pub const TYPE_NAME: &'static str = "AWS::ImageBuilder::Image";
@@ -221,40 +154,11 @@ impl Image {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-imagebuilder-image.html",
         primary_identifier: &["Arn"],
         required: &[],
-        create_only: &[
-            "ImageRecipeArn",
-            "ContainerRecipeArn",
-            "InfrastructureConfigurationArn",
-            "Workflows",
-            "DistributionConfigurationArn",
-            "ImageTestsConfiguration",
-            "ImageScanningConfiguration",
-            "EnhancedImageMetadataEnabled",
-        ],
+        create_only: &["ImageRecipeArn", "ContainerRecipeArn", "InfrastructureConfigurationArn", "Workflows", "DistributionConfigurationArn", "ImageTestsConfiguration", "ImageScanningConfiguration", "EnhancedImageMetadataEnabled"],
         conditional_create_only: &["ImagePipelineExecutionSettings"],
         write_only: &["DeletionSettings", "ImagePipelineExecutionSettings"],
-        read_only: &[
-            "Arn",
-            "Name",
-            "ImageId",
-            "ImageUri",
-            "LatestVersion",
-            "LatestVersion/Arn",
-            "LatestVersion/Major",
-            "LatestVersion/Minor",
-            "LatestVersion/Patch",
-        ],
-        attributes: &[
-            "Arn",
-            "ImageId",
-            "ImageUri",
-            "LatestVersion",
-            "LatestVersion.Arn",
-            "LatestVersion.Major",
-            "LatestVersion.Minor",
-            "LatestVersion.Patch",
-            "Name",
-        ],
+        read_only: &["Arn", "Name", "ImageId", "ImageUri", "LatestVersion", "LatestVersion/Arn", "LatestVersion/Major", "LatestVersion/Minor", "LatestVersion/Patch"],
+        attributes: &["Arn", "ImageId", "ImageUri", "LatestVersion", "LatestVersion.Arn", "LatestVersion.Major", "LatestVersion.Minor", "LatestVersion.Patch", "Name"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -265,120 +169,31 @@ impl Image {
     }
 
     /// `ContainerRecipeArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_recipe_arn(mut self, value: impl Into<Str>) -> Self {
-        self.container_recipe_arn = Some(value.into());
-        self
-    }
-
+    pub fn container_recipe_arn(mut self, value: impl Into<Str>) -> Self { self.container_recipe_arn = Some(value.into()); self }
     /// `DeletionSettings`: a [`DeletionSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deletion_settings(mut self, value: impl Into<Obj<DeletionSettings>>) -> Self {
-        self.deletion_settings = Some(value.into());
-        self
-    }
-
+    pub fn deletion_settings(mut self, value: impl Into<Obj<DeletionSettings>>) -> Self { self.deletion_settings = Some(value.into()); self }
     /// `DistributionConfigurationArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn distribution_configuration_arn(mut self, value: impl Into<Str>) -> Self {
-        self.distribution_configuration_arn = Some(value.into());
-        self
-    }
-
+    pub fn distribution_configuration_arn(mut self, value: impl Into<Str>) -> Self { self.distribution_configuration_arn = Some(value.into()); self }
     /// `EnhancedImageMetadataEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enhanced_image_metadata_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enhanced_image_metadata_enabled = Some(value.into());
-        self
-    }
-
+    pub fn enhanced_image_metadata_enabled(mut self, value: impl Into<Bool>) -> Self { self.enhanced_image_metadata_enabled = Some(value.into()); self }
     /// `ExecutionRole`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_role(mut self, value: impl Into<Str>) -> Self {
-        self.execution_role = Some(value.into());
-        self
-    }
-
+    pub fn execution_role(mut self, value: impl Into<Str>) -> Self { self.execution_role = Some(value.into()); self }
     /// `ImagePipelineExecutionSettings`: an [`ImagePipelineExecutionSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_pipeline_execution_settings(
-        mut self,
-        value: impl Into<Obj<ImagePipelineExecutionSettings>>,
-    ) -> Self {
-        self.image_pipeline_execution_settings = Some(value.into());
-        self
-    }
-
+    pub fn image_pipeline_execution_settings(mut self, value: impl Into<Obj<ImagePipelineExecutionSettings>>) -> Self { self.image_pipeline_execution_settings = Some(value.into()); self }
     /// `ImageRecipeArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_recipe_arn(mut self, value: impl Into<Str>) -> Self {
-        self.image_recipe_arn = Some(value.into());
-        self
-    }
-
+    pub fn image_recipe_arn(mut self, value: impl Into<Str>) -> Self { self.image_recipe_arn = Some(value.into()); self }
     /// `ImageScanningConfiguration`: an [`ImageScanningConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_scanning_configuration(
-        mut self,
-        value: impl Into<Obj<ImageScanningConfiguration>>,
-    ) -> Self {
-        self.image_scanning_configuration = Some(value.into());
-        self
-    }
-
+    pub fn image_scanning_configuration(mut self, value: impl Into<Obj<ImageScanningConfiguration>>) -> Self { self.image_scanning_configuration = Some(value.into()); self }
     /// `ImageTestsConfiguration`: an [`ImageTestsConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_tests_configuration(
-        mut self,
-        value: impl Into<Obj<ImageTestsConfiguration>>,
-    ) -> Self {
-        self.image_tests_configuration = Some(value.into());
-        self
-    }
-
+    pub fn image_tests_configuration(mut self, value: impl Into<Obj<ImageTestsConfiguration>>) -> Self { self.image_tests_configuration = Some(value.into()); self }
     /// `InfrastructureConfigurationArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn infrastructure_configuration_arn(mut self, value: impl Into<Str>) -> Self {
-        self.infrastructure_configuration_arn = Some(value.into());
-        self
-    }
-
+    pub fn infrastructure_configuration_arn(mut self, value: impl Into<Str>) -> Self { self.infrastructure_configuration_arn = Some(value.into()); self }
     /// `LoggingConfiguration`: an [`ImageLoggingConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logging_configuration(
-        mut self,
-        value: impl Into<Obj<ImageLoggingConfiguration>>,
-    ) -> Self {
-        self.logging_configuration = Some(value.into());
-        self
-    }
-
+    pub fn logging_configuration(mut self, value: impl Into<Obj<ImageLoggingConfiguration>>) -> Self { self.logging_configuration = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `Workflows`: a list of [`WorkflowConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn workflows(mut self, value: impl Into<List<WorkflowConfiguration>>) -> Self {
-        self.workflows = Some(value.into());
-        self
-    }
+    pub fn workflows(mut self, value: impl Into<List<WorkflowConfiguration>>) -> Self { self.workflows = Some(value.into()); self }
 }
 
 impl Resource for Image {
@@ -508,19 +323,17 @@ impl ImageAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeletionSettingsRequired {
     /// `ExecutionRole`: a string, required.
-    ///
-    /// The name or Amazon Resource Name (ARN) for the IAM role you create that grants Image Builder access to delete the image and its underlying resources.
     pub execution_role: Str,
 }
 
-static RULE_DeletionSettings: ObjRule = ObjRule {
-    properties: &[("ExecutionRole", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_DeletionSettings: ObjRule = ObjRule {
+    properties: &[
+        ("ExecutionRole", Shape::STR),
+    ],
     required: &["ExecutionRole"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DeletionSettings` property type of `AWS::ImageBuilder::Image`.
@@ -538,6 +351,7 @@ pub struct DeletionSettings {
     pub execution_role: Str,
 }
 
+#[rustfmt::skip]
 impl DeletionSettings {
     /// A `DeletionSettings` with its required properties, named in a [`DeletionSettingsRequired`].
     pub fn new(required: DeletionSettingsRequired) -> Self {
@@ -547,12 +361,7 @@ impl DeletionSettings {
     }
 
     /// `ExecutionRole`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_role(mut self, value: impl Into<Str>) -> Self {
-        self.execution_role = value.into();
-        self
-    }
+    pub fn execution_role(mut self, value: impl Into<Str>) -> Self { self.execution_role = value.into(); self }
 }
 
 impl PropertyType for DeletionSettings {}
@@ -565,113 +374,13 @@ impl ToValue for DeletionSettings {
     }
 }
 
-static RULE_EcrConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ImageLoggingConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContainerTags",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "RepositoryName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("LogGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_5), format: Some(Format::LogGroupName), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
-};
-
-/// The `EcrConfiguration` property type of `AWS::ImageBuilder::Image`.
-///
-/// Settings that Image Builder uses to configure the ECR repository and the output container images that Amazon Inspector scans.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-imagebuilder-image-ecrconfiguration.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct EcrConfiguration {
-    /// `ContainerTags`: a list of strings.
-    ///
-    /// Tags for Image Builder to apply to the output container image that Amazon Inspector scans. Tags can help you identify and manage your scanned images.
-    ///
-    /// Each item: length 1 to 1024.
-    pub container_tags: Option<List<Str>>,
-    /// `RepositoryName`: a string.
-    ///
-    /// The name of the container repository that Amazon Inspector scans to identify findings for your container images. The name includes the path for the repository location. If you don’t provide this information, Image Builder creates a repository in your account named `image-builder-image-scanning-repository` for vulnerability scans of your output container images.
-    ///
-    /// Length 1 to 1024.
-    pub repository_name: Option<Str>,
-}
-
-impl EcrConfiguration {
-    /// A `EcrConfiguration` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `ContainerTags`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_tags(mut self, value: impl Into<List<Str>>) -> Self {
-        self.container_tags = Some(value.into());
-        self
-    }
-
-    /// `RepositoryName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn repository_name(mut self, value: impl Into<Str>) -> Self {
-        self.repository_name = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for EcrConfiguration {}
-
-impl ToValue for EcrConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("ContainerTags", &self.container_tags)
-            .opt("RepositoryName", &self.repository_name)
-            .build()
-    }
-}
-
-static RULE_ImageLoggingConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "LogGroupName",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(512),
-            pattern: Some(&PATTERN_5),
-            allowed: &[],
-            format: Some(Format::LogGroupName),
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ImageLoggingConfiguration` property type of `AWS::ImageBuilder::Image`.
@@ -689,6 +398,7 @@ pub struct ImageLoggingConfiguration {
     pub log_group_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ImageLoggingConfiguration {
     /// A `ImageLoggingConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -696,12 +406,7 @@ impl ImageLoggingConfiguration {
     }
 
     /// `LogGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.log_group_name = Some(value.into());
-        self
-    }
+    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self { self.log_group_name = Some(value.into()); self }
 }
 
 impl PropertyType for ImageLoggingConfiguration {}
@@ -714,14 +419,14 @@ impl ToValue for ImageLoggingConfiguration {
     }
 }
 
-static RULE_ImagePipelineExecutionSettings: ObjRule = ObjRule {
-    properties: &[("DeploymentId", Shape::STR), ("OnUpdate", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ImagePipelineExecutionSettings: ObjRule = ObjRule {
+    properties: &[
+        ("DeploymentId", Shape::STR),
+        ("OnUpdate", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ImagePipelineExecutionSettings` property type of `AWS::ImageBuilder::Image`.
@@ -741,6 +446,7 @@ pub struct ImagePipelineExecutionSettings {
     pub on_update: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl ImagePipelineExecutionSettings {
     /// A `ImagePipelineExecutionSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -748,20 +454,9 @@ impl ImagePipelineExecutionSettings {
     }
 
     /// `DeploymentId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deployment_id(mut self, value: impl Into<Str>) -> Self {
-        self.deployment_id = Some(value.into());
-        self
-    }
-
+    pub fn deployment_id(mut self, value: impl Into<Str>) -> Self { self.deployment_id = Some(value.into()); self }
     /// `OnUpdate`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_update(mut self, value: impl Into<Bool>) -> Self {
-        self.on_update = Some(value.into());
-        self
-    }
+    pub fn on_update(mut self, value: impl Into<Bool>) -> Self { self.on_update = Some(value.into()); self }
 }
 
 impl PropertyType for ImagePipelineExecutionSettings {}
@@ -772,392 +467,5 @@ impl ToValue for ImagePipelineExecutionSettings {
             .opt("DeploymentId", &self.deployment_id)
             .opt("OnUpdate", &self.on_update)
             .build()
-    }
-}
-
-static RULE_ImageScanningConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("EcrConfiguration", Shape::Object(&RULE_EcrConfiguration)),
-        ("ImageScanningEnabled", Shape::Bool),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ImageScanningConfiguration` property type of `AWS::ImageBuilder::Image`.
-///
-/// Contains settings for Image Builder image resource and container image scans.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-imagebuilder-image-imagescanningconfiguration.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ImageScanningConfiguration {
-    /// `EcrConfiguration`: an [`EcrConfiguration`] object.
-    ///
-    /// Contains Amazon ECR settings for vulnerability scans.
-    pub ecr_configuration: Option<Obj<EcrConfiguration>>,
-    /// `ImageScanningEnabled`: a boolean.
-    ///
-    /// A setting that indicates whether Image Builder keeps a snapshot of the vulnerability scans that Amazon Inspector runs against the build instance when you create a new image.
-    pub image_scanning_enabled: Option<Bool>,
-}
-
-impl ImageScanningConfiguration {
-    /// A `ImageScanningConfiguration` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `EcrConfiguration`: an [`EcrConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ecr_configuration(mut self, value: impl Into<Obj<EcrConfiguration>>) -> Self {
-        self.ecr_configuration = Some(value.into());
-        self
-    }
-
-    /// `ImageScanningEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_scanning_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.image_scanning_enabled = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for ImageScanningConfiguration {}
-
-impl ToValue for ImageScanningConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("EcrConfiguration", &self.ecr_configuration)
-            .opt("ImageScanningEnabled", &self.image_scanning_enabled)
-            .build()
-    }
-}
-
-static RULE_ImageTestsConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ImageTestsEnabled", Shape::Bool),
-        (
-            "TimeoutMinutes",
-            Shape::Int(&NumRule {
-                min: Some(60.0),
-                max: Some(1440.0),
-                allowed: &[],
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ImageTestsConfiguration` property type of `AWS::ImageBuilder::Image`.
-///
-/// When you create an image or container recipe with Image Builder , you can add the build or test components that are used to create the final image. You must have at least one build component to create a recipe, but test components are not required. If you have added tests, they run after the image is created, to ensure that the target image is functional and can be used reliably for launching Amazon EC2 instances.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-imagebuilder-image-imagetestsconfiguration.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ImageTestsConfiguration {
-    /// `ImageTestsEnabled`: a boolean.
-    ///
-    /// Determines if tests should run after building the image. Image Builder defaults to enable tests to run following the image build, before image distribution.
-    pub image_tests_enabled: Option<Bool>,
-    /// `TimeoutMinutes`: an integer.
-    ///
-    /// The maximum time in minutes that tests are permitted to run.
-    ///
-    /// &gt; The timeout property is not currently active. This value is ignored.
-    ///
-    /// Value 60 to 1440.
-    pub timeout_minutes: Option<Int>,
-}
-
-impl ImageTestsConfiguration {
-    /// A `ImageTestsConfiguration` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `ImageTestsEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_tests_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.image_tests_enabled = Some(value.into());
-        self
-    }
-
-    /// `TimeoutMinutes`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout_minutes(mut self, value: impl Into<Int>) -> Self {
-        self.timeout_minutes = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for ImageTestsConfiguration {}
-
-impl ToValue for ImageTestsConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("ImageTestsEnabled", &self.image_tests_enabled)
-            .opt("TimeoutMinutes", &self.timeout_minutes)
-            .build()
-    }
-}
-
-static RULE_WorkflowConfiguration: ObjRule = ObjRule {
-    properties: &[
-        (
-            "OnFailure",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CONTINUE", "ABORT"],
-                format: None,
-            }),
-        ),
-        (
-            "ParallelGroup",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Parameters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_WorkflowParameter),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "WorkflowArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `WorkflowConfiguration` property type of `AWS::ImageBuilder::Image`.
-///
-/// Contains control settings and configurable inputs for a workflow resource.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-imagebuilder-image-workflowconfiguration.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct WorkflowConfiguration {
-    /// `OnFailure`: an [`OnFailure`] value.
-    ///
-    /// The action to take if the workflow fails.
-    pub on_failure: Option<OnFailure>,
-    /// `ParallelGroup`: a string.
-    ///
-    /// Test workflows are defined within named runtime groups called parallel groups. The parallel group is the named group that contains this test workflow. Test workflows within a parallel group can run at the same time. Image Builder starts up to five test workflows in the group at the same time, and starts additional workflows as others complete, until all workflows in the group have completed. This field only applies for test workflows.
-    ///
-    /// Pattern `^[A-Za-z0-9][A-Za-z0-9-_+#]{0,99}$`; length 1 to 100.
-    pub parallel_group: Option<Str>,
-    /// `Parameters`: a list of [`WorkflowParameter`] objects.
-    ///
-    /// Contains parameter values for each of the parameters that the workflow document defined for the workflow resource.
-    ///
-    /// Items at least 1.
-    pub parameters: Option<List<WorkflowParameter>>,
-    /// `WorkflowArn`: a string.
-    ///
-    /// The Amazon Resource Name (ARN) of the workflow resource.
-    ///
-    /// Pattern `^arn:aws(?:-[a-z]+)*:imagebuilder:[a-z]{2,}(?:-[a-z]+)+-[0-9]+:(?:[0-9]{12}|aws(?:-[a-z-]+)?):workflow/(build|test|distribution)/[a-z0-9-_]+/(?:(?:([0-9]+|x)\.([0-9]+|x)\.([0-9]+|x))|(?:[0-9]+\.[0-9]+\.[0-9]+/[0-9]+))$`.
-    pub workflow_arn: Option<Str>,
-}
-
-impl WorkflowConfiguration {
-    /// A `WorkflowConfiguration` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `OnFailure`: an [`OnFailure`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_failure(mut self, value: impl Into<OnFailure>) -> Self {
-        self.on_failure = Some(value.into());
-        self
-    }
-
-    /// `ParallelGroup`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parallel_group(mut self, value: impl Into<Str>) -> Self {
-        self.parallel_group = Some(value.into());
-        self
-    }
-
-    /// `Parameters`: a list of [`WorkflowParameter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<List<WorkflowParameter>>) -> Self {
-        self.parameters = Some(value.into());
-        self
-    }
-
-    /// `WorkflowArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn workflow_arn(mut self, value: impl Into<Str>) -> Self {
-        self.workflow_arn = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for WorkflowConfiguration {}
-
-impl ToValue for WorkflowConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("OnFailure", &self.on_failure)
-            .opt("ParallelGroup", &self.parallel_group)
-            .opt("Parameters", &self.parameters)
-            .opt("WorkflowArn", &self.workflow_arn)
-            .build()
-    }
-}
-
-static RULE_WorkflowParameter: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: None,
-                    pattern: Some(&PATTERN_8),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `WorkflowParameter` property type of `AWS::ImageBuilder::Image`.
-///
-/// Contains a key/value pair that sets the named workflow parameter.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-imagebuilder-image-workflowparameter.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct WorkflowParameter {
-    /// `Name`: a string.
-    ///
-    /// The name of the workflow parameter to set.
-    ///
-    /// Pattern `^[^\x00]+$`; length 1 to 128.
-    pub name: Option<Str>,
-    /// `Value`: a list of strings.
-    ///
-    /// Sets the value for the named workflow parameter.
-    pub value: Option<List<Str>>,
-}
-
-impl WorkflowParameter {
-    /// A `WorkflowParameter` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// `Value`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<List<Str>>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for WorkflowParameter {}
-
-impl ToValue for WorkflowParameter {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("Value", &self.value)
-            .build()
-    }
-}
-
-/// The values of `OnFailure` (`AWS::ImageBuilder::Image`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum OnFailure {
-    /// `CONTINUE`
-    Continue,
-    /// `ABORT`
-    Abort,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for OnFailure {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for OnFailure {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Continue => "CONTINUE",
-            Self::Abort => "ABORT",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

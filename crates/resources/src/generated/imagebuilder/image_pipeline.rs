@@ -7,6 +7,14 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    EcrConfiguration, ImageScanningConfiguration, ImageTestsConfiguration, OnFailure,
+    WorkflowConfiguration, WorkflowParameter,
+};
+use super::shared::{
+    RULE_ImageScanningConfiguration, RULE_ImageTestsConfiguration, RULE_WorkflowConfiguration,
+};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws):container-recipe/[a-z0-9-_]+/(?:[0-9]+|x)\\.(?:[0-9]+|x)\\.(?:[0-9]+|x)$",
 );
@@ -24,132 +32,29 @@ pub(crate) static PATTERN_4: Pattern = Pattern::new(
 pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9\\-_/\\.]{1,512}$");
 pub(crate) static PATTERN_6: Pattern =
     Pattern::new("^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$");
-pub(crate) static PATTERN_7: Pattern = Pattern::new("^[A-Za-z0-9][A-Za-z0-9-_+#]{0,99}$");
-pub(crate) static PATTERN_8: Pattern = Pattern::new("^[^\\x00]+$");
-pub(crate) static PATTERN_9: Pattern = Pattern::new("^[^\\x00]*$");
-pub(crate) static PATTERN_10: Pattern = Pattern::new(
-    "^arn:aws(?:-[a-z]+)*:imagebuilder:[a-z]{2,}(?:-[a-z]+)+-[0-9]+:(?:[0-9]{12}|aws(?:-[a-z-]+)?):workflow/(build|test|distribution)/[a-z0-9-_]+/(?:(?:([0-9]+|x)\\.([0-9]+|x)\\.([0-9]+|x))|(?:[0-9]+\\.[0-9]+\\.[0-9]+/[0-9]+))$",
-);
 
-static RULE_ImagePipeline: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ImagePipeline: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContainerRecipeArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DistributionConfigurationArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ContainerRecipeArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("DistributionConfigurationArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("EnhancedImageMetadataEnabled", Shape::Bool),
-        (
-            "ExecutionRole",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ImageRecipeArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ImageScanningConfiguration",
-            Shape::Object(&RULE_ImageScanningConfiguration),
-        ),
-        (
-            "ImageTestsConfiguration",
-            Shape::Object(&RULE_ImageTestsConfiguration),
-        ),
-        (
-            "InfrastructureConfigurationArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LoggingConfiguration",
-            Shape::Object(&RULE_PipelineLoggingConfiguration),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ExecutionRole", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("ImageRecipeArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("ImageScanningConfiguration", Shape::Object(&RULE_ImageScanningConfiguration)),
+        ("ImageTestsConfiguration", Shape::Object(&RULE_ImageTestsConfiguration)),
+        ("InfrastructureConfigurationArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("LoggingConfiguration", Shape::Object(&RULE_PipelineLoggingConfiguration)),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
         ("Schedule", Shape::Object(&RULE_Schedule)),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DISABLED", "ENABLED"],
-                format: None,
-            }),
-        ),
+        ("Status", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
         ("Tags", Shape::Any),
-        (
-            "Workflows",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_WorkflowConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Workflows", Shape::List(&ListRule { items: Shape::Object(&RULE_WorkflowConfiguration), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[&[
-        &[
-            "Name",
-            "ContainerRecipeArn",
-            "InfrastructureConfigurationArn",
-        ],
-        &["Name", "ImageRecipeArn", "InfrastructureConfigurationArn"],
-    ]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    one_of: &[&[&["Name", "ContainerRecipeArn", "InfrastructureConfigurationArn"], &["Name", "ImageRecipeArn", "InfrastructureConfigurationArn"]]],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ImageBuilder::ImagePipeline` resource.
@@ -241,6 +146,7 @@ pub struct ImagePipeline {
     pub workflows: Option<List<WorkflowConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl ImagePipeline {
     /// The CloudFormation type name, `AWS::ImageBuilder::ImagePipeline`.
     pub const TYPE_NAME: &'static str = "AWS::ImageBuilder::ImagePipeline";
@@ -256,30 +162,7 @@ impl ImagePipeline {
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Arn", "DeploymentId"],
-        attributes: &[
-            "Arn",
-            "ContainerRecipeArn",
-            "DeploymentId",
-            "Description",
-            "DistributionConfigurationArn",
-            "EnhancedImageMetadataEnabled",
-            "ExecutionRole",
-            "ImageRecipeArn",
-            "ImageScanningConfiguration.EcrConfiguration.ContainerTags",
-            "ImageScanningConfiguration.EcrConfiguration.RepositoryName",
-            "ImageScanningConfiguration.ImageScanningEnabled",
-            "ImageTestsConfiguration.ImageTestsEnabled",
-            "ImageTestsConfiguration.TimeoutMinutes",
-            "InfrastructureConfigurationArn",
-            "LoggingConfiguration.ImageLogGroupName",
-            "LoggingConfiguration.PipelineLogGroupName",
-            "Name",
-            "Schedule.AutoDisablePolicy.FailureCount",
-            "Schedule.PipelineExecutionStartCondition",
-            "Schedule.ScheduleExpression",
-            "Status",
-            "Workflows",
-        ],
+        attributes: &["Arn", "ContainerRecipeArn", "DeploymentId", "Description", "DistributionConfigurationArn", "EnhancedImageMetadataEnabled", "ExecutionRole", "ImageRecipeArn", "ImageScanningConfiguration.EcrConfiguration.ContainerTags", "ImageScanningConfiguration.EcrConfiguration.RepositoryName", "ImageScanningConfiguration.ImageScanningEnabled", "ImageTestsConfiguration.ImageTestsEnabled", "ImageTestsConfiguration.TimeoutMinutes", "InfrastructureConfigurationArn", "LoggingConfiguration.ImageLogGroupName", "LoggingConfiguration.PipelineLogGroupName", "Name", "Schedule.AutoDisablePolicy.FailureCount", "Schedule.PipelineExecutionStartCondition", "Schedule.ScheduleExpression", "Status", "Workflows"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -290,133 +173,35 @@ impl ImagePipeline {
     }
 
     /// `ContainerRecipeArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_recipe_arn(mut self, value: impl Into<Str>) -> Self {
-        self.container_recipe_arn = Some(value.into());
-        self
-    }
-
+    pub fn container_recipe_arn(mut self, value: impl Into<Str>) -> Self { self.container_recipe_arn = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DistributionConfigurationArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn distribution_configuration_arn(mut self, value: impl Into<Str>) -> Self {
-        self.distribution_configuration_arn = Some(value.into());
-        self
-    }
-
+    pub fn distribution_configuration_arn(mut self, value: impl Into<Str>) -> Self { self.distribution_configuration_arn = Some(value.into()); self }
     /// `EnhancedImageMetadataEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enhanced_image_metadata_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enhanced_image_metadata_enabled = Some(value.into());
-        self
-    }
-
+    pub fn enhanced_image_metadata_enabled(mut self, value: impl Into<Bool>) -> Self { self.enhanced_image_metadata_enabled = Some(value.into()); self }
     /// `ExecutionRole`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_role(mut self, value: impl Into<Str>) -> Self {
-        self.execution_role = Some(value.into());
-        self
-    }
-
+    pub fn execution_role(mut self, value: impl Into<Str>) -> Self { self.execution_role = Some(value.into()); self }
     /// `ImageRecipeArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_recipe_arn(mut self, value: impl Into<Str>) -> Self {
-        self.image_recipe_arn = Some(value.into());
-        self
-    }
-
+    pub fn image_recipe_arn(mut self, value: impl Into<Str>) -> Self { self.image_recipe_arn = Some(value.into()); self }
     /// `ImageScanningConfiguration`: an [`ImageScanningConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_scanning_configuration(
-        mut self,
-        value: impl Into<Obj<ImageScanningConfiguration>>,
-    ) -> Self {
-        self.image_scanning_configuration = Some(value.into());
-        self
-    }
-
+    pub fn image_scanning_configuration(mut self, value: impl Into<Obj<ImageScanningConfiguration>>) -> Self { self.image_scanning_configuration = Some(value.into()); self }
     /// `ImageTestsConfiguration`: an [`ImageTestsConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_tests_configuration(
-        mut self,
-        value: impl Into<Obj<ImageTestsConfiguration>>,
-    ) -> Self {
-        self.image_tests_configuration = Some(value.into());
-        self
-    }
-
+    pub fn image_tests_configuration(mut self, value: impl Into<Obj<ImageTestsConfiguration>>) -> Self { self.image_tests_configuration = Some(value.into()); self }
     /// `InfrastructureConfigurationArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn infrastructure_configuration_arn(mut self, value: impl Into<Str>) -> Self {
-        self.infrastructure_configuration_arn = Some(value.into());
-        self
-    }
-
+    pub fn infrastructure_configuration_arn(mut self, value: impl Into<Str>) -> Self { self.infrastructure_configuration_arn = Some(value.into()); self }
     /// `LoggingConfiguration`: a [`PipelineLoggingConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logging_configuration(
-        mut self,
-        value: impl Into<Obj<PipelineLoggingConfiguration>>,
-    ) -> Self {
-        self.logging_configuration = Some(value.into());
-        self
-    }
-
+    pub fn logging_configuration(mut self, value: impl Into<Obj<PipelineLoggingConfiguration>>) -> Self { self.logging_configuration = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Schedule`: a [`Schedule`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule(mut self, value: impl Into<Obj<Schedule>>) -> Self {
-        self.schedule = Some(value.into());
-        self
-    }
-
+    pub fn schedule(mut self, value: impl Into<Obj<Schedule>>) -> Self { self.schedule = Some(value.into()); self }
     /// `Status`: an [`ImagePipelineStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<ImagePipelineStatus>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-
+    pub fn status(mut self, value: impl Into<ImagePipelineStatus>) -> Self { self.status = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `Workflows`: a list of [`WorkflowConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn workflows(mut self, value: impl Into<List<WorkflowConfiguration>>) -> Self {
-        self.workflows = Some(value.into());
-        self
-    }
+    pub fn workflows(mut self, value: impl Into<List<WorkflowConfiguration>>) -> Self { self.workflows = Some(value.into()); self }
 }
 
 impl Resource for ImagePipeline {
@@ -643,28 +428,17 @@ impl ImagePipelineAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AutoDisablePolicyRequired {
     /// `FailureCount`: an integer, required.
-    ///
-    /// The number of consecutive scheduled image pipeline executions that must fail before Image Builder automatically disables the pipeline.
-    ///
-    /// Value 1 to 10.
     pub failure_count: Int,
 }
 
-static RULE_AutoDisablePolicy: ObjRule = ObjRule {
-    properties: &[(
-        "FailureCount",
-        Shape::Int(&NumRule {
-            min: Some(1.0),
-            max: Some(10.0),
-            allowed: &[],
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_AutoDisablePolicy: ObjRule = ObjRule {
+    properties: &[
+        ("FailureCount", Shape::Int(&NumRule { min: Some(1.0), max: Some(10.0), ..NumRule::ANY })),
+    ],
     required: &["FailureCount"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AutoDisablePolicy` property type of `AWS::ImageBuilder::ImagePipeline`.
@@ -682,6 +456,7 @@ pub struct AutoDisablePolicy {
     pub failure_count: Int,
 }
 
+#[rustfmt::skip]
 impl AutoDisablePolicy {
     /// A `AutoDisablePolicy` with its required properties, named in a [`AutoDisablePolicyRequired`].
     pub fn new(required: AutoDisablePolicyRequired) -> Self {
@@ -691,12 +466,7 @@ impl AutoDisablePolicy {
     }
 
     /// `FailureCount`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn failure_count(mut self, value: impl Into<Int>) -> Self {
-        self.failure_count = value.into();
-        self
-    }
+    pub fn failure_count(mut self, value: impl Into<Int>) -> Self { self.failure_count = value.into(); self }
 }
 
 impl PropertyType for AutoDisablePolicy {}
@@ -709,264 +479,14 @@ impl ToValue for AutoDisablePolicy {
     }
 }
 
-static RULE_EcrConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PipelineLoggingConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContainerTags",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "RepositoryName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ImageLogGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("PipelineLogGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
-};
-
-/// The `EcrConfiguration` property type of `AWS::ImageBuilder::ImagePipeline`.
-///
-/// Settings that Image Builder uses to configure the ECR repository and the output container images that Amazon Inspector scans.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-imagebuilder-imagepipeline-ecrconfiguration.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct EcrConfiguration {
-    /// `ContainerTags`: a list of strings.
-    ///
-    /// Tags for Image Builder to apply to the output container image that Amazon Inspector scans. Tags can help you identify and manage your scanned images.
-    ///
-    /// Each item: length 1 to 1024.
-    pub container_tags: Option<List<Str>>,
-    /// `RepositoryName`: a string.
-    ///
-    /// The name of the container repository that Amazon Inspector scans to identify findings for your container images. The name includes the path for the repository location. If you don’t provide this information, Image Builder creates a repository in your account named `image-builder-image-scanning-repository` for vulnerability scans of your output container images.
-    ///
-    /// Length 1 to 1024.
-    pub repository_name: Option<Str>,
-}
-
-impl EcrConfiguration {
-    /// A `EcrConfiguration` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `ContainerTags`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_tags(mut self, value: impl Into<List<Str>>) -> Self {
-        self.container_tags = Some(value.into());
-        self
-    }
-
-    /// `RepositoryName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn repository_name(mut self, value: impl Into<Str>) -> Self {
-        self.repository_name = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for EcrConfiguration {}
-
-impl ToValue for EcrConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("ContainerTags", &self.container_tags)
-            .opt("RepositoryName", &self.repository_name)
-            .build()
-    }
-}
-
-static RULE_ImageScanningConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("EcrConfiguration", Shape::Object(&RULE_EcrConfiguration)),
-        ("ImageScanningEnabled", Shape::Bool),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ImageScanningConfiguration` property type of `AWS::ImageBuilder::ImagePipeline`.
-///
-/// Contains settings for Image Builder image resource and container image scans.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-imagebuilder-imagepipeline-imagescanningconfiguration.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ImageScanningConfiguration {
-    /// `EcrConfiguration`: an [`EcrConfiguration`] object.
-    ///
-    /// Contains Amazon ECR settings for vulnerability scans.
-    pub ecr_configuration: Option<Obj<EcrConfiguration>>,
-    /// `ImageScanningEnabled`: a boolean.
-    ///
-    /// A setting that indicates whether Image Builder keeps a snapshot of the vulnerability scans that Amazon Inspector runs against the build instance when you create a new image.
-    pub image_scanning_enabled: Option<Bool>,
-}
-
-impl ImageScanningConfiguration {
-    /// A `ImageScanningConfiguration` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `EcrConfiguration`: an [`EcrConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ecr_configuration(mut self, value: impl Into<Obj<EcrConfiguration>>) -> Self {
-        self.ecr_configuration = Some(value.into());
-        self
-    }
-
-    /// `ImageScanningEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_scanning_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.image_scanning_enabled = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for ImageScanningConfiguration {}
-
-impl ToValue for ImageScanningConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("EcrConfiguration", &self.ecr_configuration)
-            .opt("ImageScanningEnabled", &self.image_scanning_enabled)
-            .build()
-    }
-}
-
-static RULE_ImageTestsConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ImageTestsEnabled", Shape::Bool),
-        (
-            "TimeoutMinutes",
-            Shape::Int(&NumRule {
-                min: Some(60.0),
-                max: Some(1440.0),
-                allowed: &[],
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ImageTestsConfiguration` property type of `AWS::ImageBuilder::ImagePipeline`.
-///
-/// When you create an image or container recipe with Image Builder , you can add the build or test components that your image pipeline uses to create the final image. You must have at least one build component to create a recipe, but test components are not required. Your pipeline runs tests after it builds the image, to ensure that the target image is functional and can be used reliably for launching Amazon EC2 instances.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-imagebuilder-imagepipeline-imagetestsconfiguration.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ImageTestsConfiguration {
-    /// `ImageTestsEnabled`: a boolean.
-    ///
-    /// Defines if tests should be executed when building this image. For example, `true` or `false` .
-    pub image_tests_enabled: Option<Bool>,
-    /// `TimeoutMinutes`: an integer.
-    ///
-    /// The maximum time in minutes that tests are permitted to run.
-    ///
-    /// &gt; The timeout property is not currently active. This value is ignored.
-    ///
-    /// Value 60 to 1440.
-    pub timeout_minutes: Option<Int>,
-}
-
-impl ImageTestsConfiguration {
-    /// A `ImageTestsConfiguration` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `ImageTestsEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_tests_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.image_tests_enabled = Some(value.into());
-        self
-    }
-
-    /// `TimeoutMinutes`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout_minutes(mut self, value: impl Into<Int>) -> Self {
-        self.timeout_minutes = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for ImageTestsConfiguration {}
-
-impl ToValue for ImageTestsConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("ImageTestsEnabled", &self.image_tests_enabled)
-            .opt("TimeoutMinutes", &self.timeout_minutes)
-            .build()
-    }
-}
-
-static RULE_PipelineLoggingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        (
-            "ImageLogGroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PipelineLogGroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PipelineLoggingConfiguration` property type of `AWS::ImageBuilder::ImagePipeline`.
@@ -990,6 +510,7 @@ pub struct PipelineLoggingConfiguration {
     pub pipeline_log_group_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl PipelineLoggingConfiguration {
     /// A `PipelineLoggingConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -997,20 +518,9 @@ impl PipelineLoggingConfiguration {
     }
 
     /// `ImageLogGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_log_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.image_log_group_name = Some(value.into());
-        self
-    }
-
+    pub fn image_log_group_name(mut self, value: impl Into<Str>) -> Self { self.image_log_group_name = Some(value.into()); self }
     /// `PipelineLogGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pipeline_log_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.pipeline_log_group_name = Some(value.into());
-        self
-    }
+    pub fn pipeline_log_group_name(mut self, value: impl Into<Str>) -> Self { self.pipeline_log_group_name = Some(value.into()); self }
 }
 
 impl PropertyType for PipelineLoggingConfiguration {}
@@ -1024,39 +534,15 @@ impl ToValue for PipelineLoggingConfiguration {
     }
 }
 
-static RULE_Schedule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Schedule: ObjRule = ObjRule {
     properties: &[
         ("AutoDisablePolicy", Shape::Object(&RULE_AutoDisablePolicy)),
-        (
-            "PipelineExecutionStartCondition",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "EXPRESSION_MATCH_ONLY",
-                    "EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "ScheduleExpression",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("PipelineExecutionStartCondition", Shape::Str(&StrRule { allowed: &["EXPRESSION_MATCH_ONLY", "EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE"], ..StrRule::ANY })),
+        ("ScheduleExpression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Schedule` property type of `AWS::ImageBuilder::ImagePipeline`.
@@ -1084,6 +570,7 @@ pub struct Schedule {
     pub schedule_expression: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Schedule {
     /// A `Schedule` with no property set (none is required).
     pub fn new() -> Self {
@@ -1091,31 +578,11 @@ impl Schedule {
     }
 
     /// `AutoDisablePolicy`: an [`AutoDisablePolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_disable_policy(mut self, value: impl Into<Obj<AutoDisablePolicy>>) -> Self {
-        self.auto_disable_policy = Some(value.into());
-        self
-    }
-
+    pub fn auto_disable_policy(mut self, value: impl Into<Obj<AutoDisablePolicy>>) -> Self { self.auto_disable_policy = Some(value.into()); self }
     /// `PipelineExecutionStartCondition`: a [`PipelineExecutionStartCondition`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pipeline_execution_start_condition(
-        mut self,
-        value: impl Into<PipelineExecutionStartCondition>,
-    ) -> Self {
-        self.pipeline_execution_start_condition = Some(value.into());
-        self
-    }
-
+    pub fn pipeline_execution_start_condition(mut self, value: impl Into<PipelineExecutionStartCondition>) -> Self { self.pipeline_execution_start_condition = Some(value.into()); self }
     /// `ScheduleExpression`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule_expression(mut self, value: impl Into<Str>) -> Self {
-        self.schedule_expression = Some(value.into());
-        self
-    }
+    pub fn schedule_expression(mut self, value: impl Into<Str>) -> Self { self.schedule_expression = Some(value.into()); self }
 }
 
 impl PropertyType for Schedule {}
@@ -1129,226 +596,6 @@ impl ToValue for Schedule {
                 &self.pipeline_execution_start_condition,
             )
             .opt("ScheduleExpression", &self.schedule_expression)
-            .build()
-    }
-}
-
-static RULE_WorkflowConfiguration: ObjRule = ObjRule {
-    properties: &[
-        (
-            "OnFailure",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CONTINUE", "ABORT"],
-                format: None,
-            }),
-        ),
-        (
-            "ParallelGroup",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Parameters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_WorkflowParameter),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "WorkflowArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_10),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `WorkflowConfiguration` property type of `AWS::ImageBuilder::ImagePipeline`.
-///
-/// Contains control settings and configurable inputs for a workflow resource.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-imagebuilder-imagepipeline-workflowconfiguration.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct WorkflowConfiguration {
-    /// `OnFailure`: an [`OnFailure`] value.
-    ///
-    /// The action to take if the workflow fails.
-    pub on_failure: Option<OnFailure>,
-    /// `ParallelGroup`: a string.
-    ///
-    /// Test workflows are defined within named runtime groups called parallel groups. The parallel group is the named group that contains this test workflow. Test workflows within a parallel group can run at the same time. Image Builder starts up to five test workflows in the group at the same time, and starts additional workflows as others complete, until all workflows in the group have completed. This field only applies for test workflows.
-    ///
-    /// Pattern `^[A-Za-z0-9][A-Za-z0-9-_+#]{0,99}$`; length 1 to 100.
-    pub parallel_group: Option<Str>,
-    /// `Parameters`: a list of [`WorkflowParameter`] objects.
-    ///
-    /// Contains parameter values for each of the parameters that the workflow document defined for the workflow resource.
-    ///
-    /// Items at least 1.
-    pub parameters: Option<List<WorkflowParameter>>,
-    /// `WorkflowArn`: a string.
-    ///
-    /// The Amazon Resource Name (ARN) of the workflow resource.
-    ///
-    /// Pattern `^arn:aws(?:-[a-z]+)*:imagebuilder:[a-z]{2,}(?:-[a-z]+)+-[0-9]+:(?:[0-9]{12}|aws(?:-[a-z-]+)?):workflow/(build|test|distribution)/[a-z0-9-_]+/(?:(?:([0-9]+|x)\.([0-9]+|x)\.([0-9]+|x))|(?:[0-9]+\.[0-9]+\.[0-9]+/[0-9]+))$`.
-    pub workflow_arn: Option<Str>,
-}
-
-impl WorkflowConfiguration {
-    /// A `WorkflowConfiguration` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `OnFailure`: an [`OnFailure`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_failure(mut self, value: impl Into<OnFailure>) -> Self {
-        self.on_failure = Some(value.into());
-        self
-    }
-
-    /// `ParallelGroup`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parallel_group(mut self, value: impl Into<Str>) -> Self {
-        self.parallel_group = Some(value.into());
-        self
-    }
-
-    /// `Parameters`: a list of [`WorkflowParameter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<List<WorkflowParameter>>) -> Self {
-        self.parameters = Some(value.into());
-        self
-    }
-
-    /// `WorkflowArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn workflow_arn(mut self, value: impl Into<Str>) -> Self {
-        self.workflow_arn = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for WorkflowConfiguration {}
-
-impl ToValue for WorkflowConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("OnFailure", &self.on_failure)
-            .opt("ParallelGroup", &self.parallel_group)
-            .opt("Parameters", &self.parameters)
-            .opt("WorkflowArn", &self.workflow_arn)
-            .build()
-    }
-}
-
-static RULE_WorkflowParameter: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_8),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: None,
-                    pattern: Some(&PATTERN_9),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `WorkflowParameter` property type of `AWS::ImageBuilder::ImagePipeline`.
-///
-/// Contains a key/value pair that sets the named workflow parameter.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-imagebuilder-imagepipeline-workflowparameter.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct WorkflowParameter {
-    /// `Name`: a string.
-    ///
-    /// The name of the workflow parameter to set.
-    ///
-    /// Pattern `^[^\x00]+$`; length 1 to 128.
-    pub name: Option<Str>,
-    /// `Value`: a list of strings.
-    ///
-    /// Sets the value for the named workflow parameter.
-    pub value: Option<List<Str>>,
-}
-
-impl WorkflowParameter {
-    /// A `WorkflowParameter` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// `Value`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<List<Str>>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for WorkflowParameter {}
-
-impl ToValue for WorkflowParameter {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("Value", &self.value)
             .build()
     }
 }
@@ -1375,34 +622,6 @@ impl ToValue for ImagePipelineStatus {
         let s = match self {
             Self::Disabled => "DISABLED",
             Self::Enabled => "ENABLED",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `OnFailure` (`AWS::ImageBuilder::ImagePipeline`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum OnFailure {
-    /// `CONTINUE`
-    Continue,
-    /// `ABORT`
-    Abort,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for OnFailure {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for OnFailure {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Continue => "CONTINUE",
-            Self::Abort => "ABORT",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

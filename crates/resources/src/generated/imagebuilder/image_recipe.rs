@@ -7,122 +7,45 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    ComponentConfiguration, ComponentParameter, ComponentParameterRequired,
+    EbsInstanceBlockDeviceSpecification, InstanceBlockDeviceMapping, VolumeType,
+};
+use super::shared::{RULE_ComponentConfiguration, RULE_InstanceBlockDeviceMapping};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws(?:-[a-z-]+)?):component/[a-z0-9-_]+/(?:(?:([0-9]+|x)\\.([0-9]+|x)\\.([0-9]+|x))|(?:[0-9]+\\.[0-9]+\\.[0-9]+/[0-9]+))$",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[^\\x00]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[^\\x00]*$");
-pub(crate) static PATTERN_4: Pattern =
+pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$");
 
 /// The required properties of [`ImageRecipe`], by name: `ImageRecipe::new(ImageRecipeRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ImageRecipeRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the image recipe.
-    ///
-    /// Pattern `^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$`; create-only: changing it replaces the resource.
     pub name: Str,
     /// `ParentImage`: a string, required.
-    ///
-    /// The base image for customizations specified in the image recipe. You can specify the parent image using one of the following options:
-    ///
-    /// - AMI ID
-    /// - Image Builder image Amazon Resource Name (ARN)
-    /// - AWS Systems Manager (SSM) Parameter Store Parameter, prefixed by `ssm:` , followed by the parameter name or ARN.
-    /// - AWS Marketplace product ID
-    ///
-    /// Length 1 to 1024; create-only: changing it replaces the resource.
     pub parent_image: Str,
     /// `Version`: a string, required.
-    ///
-    /// The semantic version of the image recipe. This version follows the semantic version syntax.
-    ///
-    /// &gt; The semantic version has four nodes: &lt;major&gt;.&lt;minor&gt;.&lt;patch&gt;/&lt;build&gt;. You can assign values for the first three, and can filter on all of them.
-    /// &gt;
-    /// &gt; *Assignment:* For the first three nodes you can assign any positive integer value, including zero, with an upper limit of 2^30-1, or 1073741823 for each node. Image Builder automatically assigns the build number to the fourth node.
-    /// &gt;
-    /// &gt; *Patterns:* You can use any numeric pattern that adheres to the assignment requirements for the nodes that you can assign. For example, you might choose a software version pattern, such as 1.0.0, or a date, such as 2021.01.01.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub version: Str,
 }
 
-static RULE_ImageRecipe: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ImageRecipe: ObjRule = ObjRule {
     properties: &[
-        (
-            "AdditionalInstanceConfiguration",
-            Shape::Object(&RULE_AdditionalInstanceConfiguration),
-        ),
+        ("AdditionalInstanceConfiguration", Shape::Object(&RULE_AdditionalInstanceConfiguration)),
         ("AmiTags", Shape::Any),
-        (
-            "BlockDeviceMappings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_InstanceBlockDeviceMapping),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Components",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ComponentConfiguration),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ParentImage",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("BlockDeviceMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceBlockDeviceMapping), min_items: None, max_items: None })),
+        ("Components", Shape::List(&ListRule { items: Shape::Object(&RULE_ComponentConfiguration), min_items: Some(1), max_items: None })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ParentImage", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
         ("Tags", Shape::Any),
         ("Version", Shape::STR),
-        (
-            "WorkingDirectory",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("WorkingDirectory", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
     ],
     required: &["Name", "Version", "ParentImage"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ImageBuilder::ImageRecipe` resource.
@@ -205,6 +128,7 @@ pub struct ImageRecipe {
     pub working_directory: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ImageRecipe {
     /// The CloudFormation type name, `AWS::ImageBuilder::ImageRecipe`.
     pub const TYPE_NAME: &'static str = "AWS::ImageBuilder::ImageRecipe";
@@ -216,41 +140,11 @@ impl ImageRecipe {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-imagebuilder-imagerecipe.html",
         primary_identifier: &["Arn"],
         required: &["Name", "ParentImage", "Version"],
-        create_only: &[
-            "Name",
-            "Version",
-            "Components",
-            "ParentImage",
-            "Description",
-            "BlockDeviceMappings",
-            "WorkingDirectory",
-        ],
+        create_only: &["Name", "Version", "Components", "ParentImage", "Description", "BlockDeviceMappings", "WorkingDirectory"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Arn",
-            "LatestVersion",
-            "LatestVersion/Arn",
-            "LatestVersion/Major",
-            "LatestVersion/Minor",
-            "LatestVersion/Patch",
-        ],
-        attributes: &[
-            "AdditionalInstanceConfiguration.SystemsManagerAgent.UninstallAfterBuild",
-            "AdditionalInstanceConfiguration.UserDataOverride",
-            "Arn",
-            "BlockDeviceMappings",
-            "Components",
-            "Description",
-            "LatestVersion.Arn",
-            "LatestVersion.Major",
-            "LatestVersion.Minor",
-            "LatestVersion.Patch",
-            "Name",
-            "ParentImage",
-            "Version",
-            "WorkingDirectory",
-        ],
+        read_only: &["Arn", "LatestVersion", "LatestVersion/Arn", "LatestVersion/Major", "LatestVersion/Minor", "LatestVersion/Patch"],
+        attributes: &["AdditionalInstanceConfiguration.SystemsManagerAgent.UninstallAfterBuild", "AdditionalInstanceConfiguration.UserDataOverride", "Arn", "BlockDeviceMappings", "Components", "Description", "LatestVersion.Arn", "LatestVersion.Major", "LatestVersion.Minor", "LatestVersion.Patch", "Name", "ParentImage", "Version", "WorkingDirectory"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -272,90 +166,25 @@ impl ImageRecipe {
     }
 
     /// `AdditionalInstanceConfiguration`: an [`AdditionalInstanceConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn additional_instance_configuration(
-        mut self,
-        value: impl Into<Obj<AdditionalInstanceConfiguration>>,
-    ) -> Self {
-        self.additional_instance_configuration = Some(value.into());
-        self
-    }
-
+    pub fn additional_instance_configuration(mut self, value: impl Into<Obj<AdditionalInstanceConfiguration>>) -> Self { self.additional_instance_configuration = Some(value.into()); self }
     /// `AmiTags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ami_tags(mut self, value: impl Into<Json>) -> Self {
-        self.ami_tags = Some(value.into());
-        self
-    }
-
+    pub fn ami_tags(mut self, value: impl Into<Json>) -> Self { self.ami_tags = Some(value.into()); self }
     /// `BlockDeviceMappings`: a list of [`InstanceBlockDeviceMapping`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn block_device_mappings(
-        mut self,
-        value: impl Into<List<InstanceBlockDeviceMapping>>,
-    ) -> Self {
-        self.block_device_mappings = Some(value.into());
-        self
-    }
-
+    pub fn block_device_mappings(mut self, value: impl Into<List<InstanceBlockDeviceMapping>>) -> Self { self.block_device_mappings = Some(value.into()); self }
     /// `Components`: a list of [`ComponentConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn components(mut self, value: impl Into<List<ComponentConfiguration>>) -> Self {
-        self.components = Some(value.into());
-        self
-    }
-
+    pub fn components(mut self, value: impl Into<List<ComponentConfiguration>>) -> Self { self.components = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `ParentImage`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parent_image(mut self, value: impl Into<Str>) -> Self {
-        self.parent_image = value.into();
-        self
-    }
-
+    pub fn parent_image(mut self, value: impl Into<Str>) -> Self { self.parent_image = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `Version`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<Str>) -> Self {
-        self.version = value.into();
-        self
-    }
-
+    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = value.into(); self }
     /// `WorkingDirectory`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn working_directory(mut self, value: impl Into<Str>) -> Self {
-        self.working_directory = Some(value.into());
-        self
-    }
+    pub fn working_directory(mut self, value: impl Into<Str>) -> Self { self.working_directory = Some(value.into()); self }
 }
 
 impl Resource for ImageRecipe {
@@ -528,29 +357,14 @@ impl ImageRecipeAttributes {
     }
 }
 
-static RULE_AdditionalInstanceConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AdditionalInstanceConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "SystemsManagerAgent",
-            Shape::Object(&RULE_SystemsManagerAgent),
-        ),
-        (
-            "UserDataOverride",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(21847),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("SystemsManagerAgent", Shape::Object(&RULE_SystemsManagerAgent)),
+        ("UserDataOverride", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(21847), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AdditionalInstanceConfiguration` property type of `AWS::ImageBuilder::ImageRecipe`.
@@ -584,6 +398,7 @@ pub struct AdditionalInstanceConfiguration {
     pub user_data_override: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AdditionalInstanceConfiguration {
     /// A `AdditionalInstanceConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -591,20 +406,9 @@ impl AdditionalInstanceConfiguration {
     }
 
     /// `SystemsManagerAgent`: a [`SystemsManagerAgent`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn systems_manager_agent(mut self, value: impl Into<Obj<SystemsManagerAgent>>) -> Self {
-        self.systems_manager_agent = Some(value.into());
-        self
-    }
-
+    pub fn systems_manager_agent(mut self, value: impl Into<Obj<SystemsManagerAgent>>) -> Self { self.systems_manager_agent = Some(value.into()); self }
     /// `UserDataOverride`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_data_override(mut self, value: impl Into<Str>) -> Self {
-        self.user_data_override = Some(value.into());
-        self
-    }
+    pub fn user_data_override(mut self, value: impl Into<Str>) -> Self { self.user_data_override = Some(value.into()); self }
 }
 
 impl PropertyType for AdditionalInstanceConfiguration {}
@@ -618,546 +422,13 @@ impl ToValue for AdditionalInstanceConfiguration {
     }
 }
 
-static RULE_ComponentConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SystemsManagerAgent: ObjRule = ObjRule {
     properties: &[
-        (
-            "ComponentArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Parameters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ComponentParameter),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("UninstallAfterBuild", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
-};
-
-/// The `ComponentConfiguration` property type of `AWS::ImageBuilder::ImageRecipe`.
-///
-/// Configuration details of the component.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-imagebuilder-imagerecipe-componentconfiguration.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ComponentConfiguration {
-    /// `ComponentArn`: a string.
-    ///
-    /// The Amazon Resource Name (ARN) of the component.
-    ///
-    /// Pattern `^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws(?:-[a-z-]+)?):component/[a-z0-9-_]+/(?:(?:([0-9]+|x)\.([0-9]+|x)\.([0-9]+|x))|(?:[0-9]+\.[0-9]+\.[0-9]+/[0-9]+))$`.
-    pub component_arn: Option<Str>,
-    /// `Parameters`: a list of [`ComponentParameter`] objects.
-    ///
-    /// A group of parameter settings that Image Builder uses to configure the component for a specific recipe.
-    ///
-    /// Items at least 1.
-    pub parameters: Option<List<ComponentParameter>>,
-}
-
-impl ComponentConfiguration {
-    /// A `ComponentConfiguration` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `ComponentArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn component_arn(mut self, value: impl Into<Str>) -> Self {
-        self.component_arn = Some(value.into());
-        self
-    }
-
-    /// `Parameters`: a list of [`ComponentParameter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<List<ComponentParameter>>) -> Self {
-        self.parameters = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for ComponentConfiguration {}
-
-impl ToValue for ComponentConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("ComponentArn", &self.component_arn)
-            .opt("Parameters", &self.parameters)
-            .build()
-    }
-}
-
-/// The required properties of [`ComponentParameter`], by name: `ComponentParameter::new(ComponentParameterRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ComponentParameterRequired {
-    /// `Name`: a string, required.
-    ///
-    /// The name of the component parameter to set.
-    ///
-    /// Pattern `^[^\x00]+$`; length 1 to 256.
-    pub name: Str,
-    /// `Value`: a list of strings, required.
-    ///
-    /// Sets the value for the named component parameter.
-    ///
-    /// Each item: pattern `^[^\x00]*$`, length at least 0.
-    pub value: List<Str>,
-}
-
-static RULE_ComponentParameter: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: None,
-                    pattern: Some(&PATTERN_3),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-    ],
-    required: &["Name", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ComponentParameter` property type of `AWS::ImageBuilder::ImageRecipe`.
-///
-/// Contains a key/value pair that sets the named component parameter.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-imagebuilder-imagerecipe-componentparameter.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ComponentParameter {
-    /// `Name`: a string, required.
-    ///
-    /// The name of the component parameter to set.
-    ///
-    /// Pattern `^[^\x00]+$`; length 1 to 256.
-    pub name: Str,
-    /// `Value`: a list of strings, required.
-    ///
-    /// Sets the value for the named component parameter.
-    ///
-    /// Each item: pattern `^[^\x00]*$`, length at least 0.
-    pub value: List<Str>,
-}
-
-impl ComponentParameter {
-    /// A `ComponentParameter` with its required properties, named in a [`ComponentParameterRequired`].
-    pub fn new(required: ComponentParameterRequired) -> Self {
-        Self {
-            name: required.name,
-            value: required.value,
-        }
-    }
-
-    /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
-    /// `Value`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<List<Str>>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for ComponentParameter {}
-
-impl ToValue for ComponentParameter {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Name", &self.name)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_EbsInstanceBlockDeviceSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("DeleteOnTermination", Shape::Bool),
-        ("Encrypted", Shape::Bool),
-        (
-            "Iops",
-            Shape::Int(&NumRule {
-                min: Some(100.0),
-                max: Some(64000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "KmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SnapshotId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Throughput",
-            Shape::Int(&NumRule {
-                min: Some(125.0),
-                max: Some(1000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "VolumeSize",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(16000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "VolumeType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["standard", "io1", "io2", "gp2", "gp3", "sc1", "st1"],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `EbsInstanceBlockDeviceSpecification` property type of `AWS::ImageBuilder::ImageRecipe`.
-///
-/// The image recipe EBS instance block device specification includes the Amazon EBS-specific block device mapping specifications for the image.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-imagebuilder-imagerecipe-ebsinstanceblockdevicespecification.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct EbsInstanceBlockDeviceSpecification {
-    /// `DeleteOnTermination`: a boolean.
-    ///
-    /// Configures delete on termination of the associated device.
-    pub delete_on_termination: Option<Bool>,
-    /// `Encrypted`: a boolean.
-    ///
-    /// Use to configure device encryption.
-    pub encrypted: Option<Bool>,
-    /// `Iops`: an integer.
-    ///
-    /// Use to configure device IOPS.
-    ///
-    /// Value 100 to 64000.
-    pub iops: Option<Int>,
-    /// `KmsKeyId`: a string.
-    ///
-    /// The Amazon Resource Name (ARN) that uniquely identifies the KMS key to use when encrypting the device. This can be either the Key ARN or the Alias ARN. For more information, see \[Key identifiers (KeyId)\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id-key-ARN>) in the *AWS Key Management Service Developer Guide* .
-    ///
-    /// Length 1 to 1024.
-    pub kms_key_id: Option<Str>,
-    /// `SnapshotId`: a string.
-    ///
-    /// The snapshot that defines the device contents.
-    ///
-    /// Length 1 to 1024.
-    pub snapshot_id: Option<Str>,
-    /// `Throughput`: an integer.
-    ///
-    /// *For GP3 volumes only* – The throughput in MiB/s that the volume supports.
-    ///
-    /// Value 125 to 1000.
-    pub throughput: Option<Int>,
-    /// `VolumeSize`: an integer.
-    ///
-    /// Overrides the volume size of the device.
-    ///
-    /// Value 1 to 16000.
-    pub volume_size: Option<Int>,
-    /// `VolumeType`: a [`VolumeType`] value.
-    ///
-    /// Overrides the volume type of the device.
-    pub volume_type: Option<VolumeType>,
-}
-
-impl EbsInstanceBlockDeviceSpecification {
-    /// A `EbsInstanceBlockDeviceSpecification` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `DeleteOnTermination`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delete_on_termination(mut self, value: impl Into<Bool>) -> Self {
-        self.delete_on_termination = Some(value.into());
-        self
-    }
-
-    /// `Encrypted`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encrypted(mut self, value: impl Into<Bool>) -> Self {
-        self.encrypted = Some(value.into());
-        self
-    }
-
-    /// `Iops`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iops(mut self, value: impl Into<Int>) -> Self {
-        self.iops = Some(value.into());
-        self
-    }
-
-    /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
-    /// `SnapshotId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshot_id(mut self, value: impl Into<Str>) -> Self {
-        self.snapshot_id = Some(value.into());
-        self
-    }
-
-    /// `Throughput`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn throughput(mut self, value: impl Into<Int>) -> Self {
-        self.throughput = Some(value.into());
-        self
-    }
-
-    /// `VolumeSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_size(mut self, value: impl Into<Int>) -> Self {
-        self.volume_size = Some(value.into());
-        self
-    }
-
-    /// `VolumeType`: a [`VolumeType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_type(mut self, value: impl Into<VolumeType>) -> Self {
-        self.volume_type = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for EbsInstanceBlockDeviceSpecification {}
-
-impl ToValue for EbsInstanceBlockDeviceSpecification {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("DeleteOnTermination", &self.delete_on_termination)
-            .opt("Encrypted", &self.encrypted)
-            .opt("Iops", &self.iops)
-            .opt("KmsKeyId", &self.kms_key_id)
-            .opt("SnapshotId", &self.snapshot_id)
-            .opt("Throughput", &self.throughput)
-            .opt("VolumeSize", &self.volume_size)
-            .opt("VolumeType", &self.volume_type)
-            .build()
-    }
-}
-
-static RULE_InstanceBlockDeviceMapping: ObjRule = ObjRule {
-    properties: &[
-        (
-            "DeviceName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Ebs",
-            Shape::Object(&RULE_EbsInstanceBlockDeviceSpecification),
-        ),
-        (
-            "NoDevice",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(0),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VirtualName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `InstanceBlockDeviceMapping` property type of `AWS::ImageBuilder::ImageRecipe`.
-///
-/// Defines block device mappings for the instance used to configure your image.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-imagebuilder-imagerecipe-instanceblockdevicemapping.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct InstanceBlockDeviceMapping {
-    /// `DeviceName`: a string.
-    ///
-    /// The device to which these mappings apply.
-    ///
-    /// Length 1 to 1024.
-    pub device_name: Option<Str>,
-    /// `Ebs`: an [`EbsInstanceBlockDeviceSpecification`] object.
-    ///
-    /// Use to manage Amazon EBS-specific configuration for this mapping.
-    pub ebs: Option<Obj<EbsInstanceBlockDeviceSpecification>>,
-    /// `NoDevice`: a string.
-    ///
-    /// Enter an empty string to remove a mapping from the parent image.
-    ///
-    /// The following is an example of an empty string value in the `NoDevice` field.
-    ///
-    /// `NoDevice:""`
-    ///
-    /// Length 0 to 0.
-    pub no_device: Option<Str>,
-    /// `VirtualName`: a string.
-    ///
-    /// Manages the instance ephemeral devices.
-    ///
-    /// Length 1 to 1024.
-    pub virtual_name: Option<Str>,
-}
-
-impl InstanceBlockDeviceMapping {
-    /// A `InstanceBlockDeviceMapping` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `DeviceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn device_name(mut self, value: impl Into<Str>) -> Self {
-        self.device_name = Some(value.into());
-        self
-    }
-
-    /// `Ebs`: an [`EbsInstanceBlockDeviceSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ebs(mut self, value: impl Into<Obj<EbsInstanceBlockDeviceSpecification>>) -> Self {
-        self.ebs = Some(value.into());
-        self
-    }
-
-    /// `NoDevice`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn no_device(mut self, value: impl Into<Str>) -> Self {
-        self.no_device = Some(value.into());
-        self
-    }
-
-    /// `VirtualName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn virtual_name(mut self, value: impl Into<Str>) -> Self {
-        self.virtual_name = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for InstanceBlockDeviceMapping {}
-
-impl ToValue for InstanceBlockDeviceMapping {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("DeviceName", &self.device_name)
-            .opt("Ebs", &self.ebs)
-            .opt("NoDevice", &self.no_device)
-            .opt("VirtualName", &self.virtual_name)
-            .build()
-    }
-}
-
-static RULE_SystemsManagerAgent: ObjRule = ObjRule {
-    properties: &[("UninstallAfterBuild", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SystemsManagerAgent` property type of `AWS::ImageBuilder::ImageRecipe`.
@@ -1175,6 +446,7 @@ pub struct SystemsManagerAgent {
     pub uninstall_after_build: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl SystemsManagerAgent {
     /// A `SystemsManagerAgent` with no property set (none is required).
     pub fn new() -> Self {
@@ -1182,12 +454,7 @@ impl SystemsManagerAgent {
     }
 
     /// `UninstallAfterBuild`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn uninstall_after_build(mut self, value: impl Into<Bool>) -> Self {
-        self.uninstall_after_build = Some(value.into());
-        self
-    }
+    pub fn uninstall_after_build(mut self, value: impl Into<Bool>) -> Self { self.uninstall_after_build = Some(value.into()); self }
 }
 
 impl PropertyType for SystemsManagerAgent {}
@@ -1197,48 +464,5 @@ impl ToValue for SystemsManagerAgent {
         MapBuilder::new()
             .opt("UninstallAfterBuild", &self.uninstall_after_build)
             .build()
-    }
-}
-
-/// The values of `VolumeType` (`AWS::ImageBuilder::ImageRecipe`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum VolumeType {
-    /// `standard`
-    Standard,
-    /// `io1`
-    Io1,
-    /// `io2`
-    Io2,
-    /// `gp2`
-    Gp2,
-    /// `gp3`
-    Gp3,
-    /// `sc1`
-    Sc1,
-    /// `st1`
-    St1,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for VolumeType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for VolumeType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Standard => "standard",
-            Self::Io1 => "io1",
-            Self::Io2 => "io2",
-            Self::Gp2 => "gp2",
-            Self::Gp3 => "gp3",
-            Self::Sc1 => "sc1",
-            Self::St1 => "st1",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

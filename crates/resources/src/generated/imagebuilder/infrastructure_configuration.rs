@@ -17,119 +17,32 @@ pub(crate) static PATTERN_2: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct InfrastructureConfigurationRequired {
     /// `InstanceProfileName`: a string, required.
-    ///
-    /// The instance profile to associate with the instance used to customize your Amazon EC2 AMI.
-    ///
-    /// Pattern `^[\w+=,.@-]+$`; length 1 to 256.
     pub instance_profile_name: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the infrastructure configuration.
-    ///
-    /// Pattern `^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$`; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_InfrastructureConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InfrastructureConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InstanceMetadataOptions",
-            Shape::Object(&RULE_InstanceMetadataOptions),
-        ),
-        (
-            "InstanceProfileName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InstanceTypes",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "KeyPair",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("InstanceMetadataOptions", Shape::Object(&RULE_InstanceMetadataOptions)),
+        ("InstanceProfileName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("InstanceTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("KeyPair", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
         ("Logging", Shape::Object(&RULE_Logging)),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Placement", Shape::Object(&RULE_Placement)),
         ("ResourceTags", Shape::Any),
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SnsTopicArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: Some(Format::SnsTopicArn),
-            }),
-        ),
-        (
-            "SubnetId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SubnetId),
-            }),
-        ),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SnsTopicArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
+        ("SubnetId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), format: Some(Format::SubnetId), ..StrRule::ANY })),
         ("Tags", Shape::Any),
         ("TerminateInstanceOnFailure", Shape::Bool),
     ],
     required: &["Name", "InstanceProfileName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ImageBuilder::InfrastructureConfiguration` resource.
@@ -219,6 +132,7 @@ pub struct InfrastructureConfiguration {
     pub terminate_instance_on_failure: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl InfrastructureConfiguration {
     /// The CloudFormation type name, `AWS::ImageBuilder::InfrastructureConfiguration`.
     pub const TYPE_NAME: &'static str = "AWS::ImageBuilder::InfrastructureConfiguration";
@@ -234,26 +148,7 @@ impl InfrastructureConfiguration {
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Arn"],
-        attributes: &[
-            "Arn",
-            "Description",
-            "InstanceMetadataOptions.HttpPutResponseHopLimit",
-            "InstanceMetadataOptions.HttpTokens",
-            "InstanceProfileName",
-            "InstanceTypes",
-            "KeyPair",
-            "Logging.S3Logs.S3BucketName",
-            "Logging.S3Logs.S3KeyPrefix",
-            "Name",
-            "Placement.AvailabilityZone",
-            "Placement.HostId",
-            "Placement.HostResourceGroupArn",
-            "Placement.Tenancy",
-            "SecurityGroupIds",
-            "SnsTopicArn",
-            "SubnetId",
-            "TerminateInstanceOnFailure",
-        ],
+        attributes: &["Arn", "Description", "InstanceMetadataOptions.HttpPutResponseHopLimit", "InstanceMetadataOptions.HttpTokens", "InstanceProfileName", "InstanceTypes", "KeyPair", "Logging.S3Logs.S3BucketName", "Logging.S3Logs.S3KeyPrefix", "Name", "Placement.AvailabilityZone", "Placement.HostId", "Placement.HostResourceGroupArn", "Placement.Tenancy", "SecurityGroupIds", "SnsTopicArn", "SubnetId", "TerminateInstanceOnFailure"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -279,119 +174,33 @@ impl InfrastructureConfiguration {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `InstanceMetadataOptions`: an [`InstanceMetadataOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_metadata_options(
-        mut self,
-        value: impl Into<Obj<InstanceMetadataOptions>>,
-    ) -> Self {
-        self.instance_metadata_options = Some(value.into());
-        self
-    }
-
+    pub fn instance_metadata_options(mut self, value: impl Into<Obj<InstanceMetadataOptions>>) -> Self { self.instance_metadata_options = Some(value.into()); self }
     /// `InstanceProfileName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_profile_name(mut self, value: impl Into<Str>) -> Self {
-        self.instance_profile_name = value.into();
-        self
-    }
-
+    pub fn instance_profile_name(mut self, value: impl Into<Str>) -> Self { self.instance_profile_name = value.into(); self }
     /// `InstanceTypes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_types(mut self, value: impl Into<List<Str>>) -> Self {
-        self.instance_types = Some(value.into());
-        self
-    }
-
+    pub fn instance_types(mut self, value: impl Into<List<Str>>) -> Self { self.instance_types = Some(value.into()); self }
     /// `KeyPair`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_pair(mut self, value: impl Into<Str>) -> Self {
-        self.key_pair = Some(value.into());
-        self
-    }
-
+    pub fn key_pair(mut self, value: impl Into<Str>) -> Self { self.key_pair = Some(value.into()); self }
     /// `Logging`: a [`Logging`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logging(mut self, value: impl Into<Obj<Logging>>) -> Self {
-        self.logging = Some(value.into());
-        self
-    }
-
+    pub fn logging(mut self, value: impl Into<Obj<Logging>>) -> Self { self.logging = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Placement`: a [`Placement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn placement(mut self, value: impl Into<Obj<Placement>>) -> Self {
-        self.placement = Some(value.into());
-        self
-    }
-
+    pub fn placement(mut self, value: impl Into<Obj<Placement>>) -> Self { self.placement = Some(value.into()); self }
     /// `ResourceTags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_tags(mut self, value: impl Into<Json>) -> Self {
-        self.resource_tags = Some(value.into());
-        self
-    }
-
+    pub fn resource_tags(mut self, value: impl Into<Json>) -> Self { self.resource_tags = Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = Some(value.into());
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
     /// `SnsTopicArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sns_topic_arn(mut self, value: impl Into<Str>) -> Self {
-        self.sns_topic_arn = Some(value.into());
-        self
-    }
-
+    pub fn sns_topic_arn(mut self, value: impl Into<Str>) -> Self { self.sns_topic_arn = Some(value.into()); self }
     /// `SubnetId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self {
-        self.subnet_id = Some(value.into());
-        self
-    }
-
+    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `TerminateInstanceOnFailure`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn terminate_instance_on_failure(mut self, value: impl Into<Bool>) -> Self {
-        self.terminate_instance_on_failure = Some(value.into());
-        self
-    }
+    pub fn terminate_instance_on_failure(mut self, value: impl Into<Bool>) -> Self { self.terminate_instance_on_failure = Some(value.into()); self }
 }
 
 impl Resource for InfrastructureConfiguration {
@@ -579,33 +388,14 @@ impl InfrastructureConfigurationAttributes {
     }
 }
 
-static RULE_InstanceMetadataOptions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InstanceMetadataOptions: ObjRule = ObjRule {
     properties: &[
-        (
-            "HttpPutResponseHopLimit",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(64.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "HttpTokens",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["required", "optional"],
-                format: None,
-            }),
-        ),
+        ("HttpPutResponseHopLimit", Shape::Int(&NumRule { min: Some(1.0), max: Some(64.0), ..NumRule::ANY })),
+        ("HttpTokens", Shape::Str(&StrRule { allowed: &["required", "optional"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InstanceMetadataOptions` property type of `AWS::ImageBuilder::InfrastructureConfiguration`.
@@ -632,6 +422,7 @@ pub struct InstanceMetadataOptions {
     pub http_tokens: Option<HttpTokens>,
 }
 
+#[rustfmt::skip]
 impl InstanceMetadataOptions {
     /// A `InstanceMetadataOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -639,20 +430,9 @@ impl InstanceMetadataOptions {
     }
 
     /// `HttpPutResponseHopLimit`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_put_response_hop_limit(mut self, value: impl Into<Int>) -> Self {
-        self.http_put_response_hop_limit = Some(value.into());
-        self
-    }
-
+    pub fn http_put_response_hop_limit(mut self, value: impl Into<Int>) -> Self { self.http_put_response_hop_limit = Some(value.into()); self }
     /// `HttpTokens`: a [`HttpTokens`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_tokens(mut self, value: impl Into<HttpTokens>) -> Self {
-        self.http_tokens = Some(value.into());
-        self
-    }
+    pub fn http_tokens(mut self, value: impl Into<HttpTokens>) -> Self { self.http_tokens = Some(value.into()); self }
 }
 
 impl PropertyType for InstanceMetadataOptions {}
@@ -666,14 +446,13 @@ impl ToValue for InstanceMetadataOptions {
     }
 }
 
-static RULE_Logging: ObjRule = ObjRule {
-    properties: &[("S3Logs", Shape::Object(&RULE_S3Logs))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Logging: ObjRule = ObjRule {
+    properties: &[
+        ("S3Logs", Shape::Object(&RULE_S3Logs)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Logging` property type of `AWS::ImageBuilder::InfrastructureConfiguration`.
@@ -689,6 +468,7 @@ pub struct Logging {
     pub s3_logs: Option<Obj<S3Logs>>,
 }
 
+#[rustfmt::skip]
 impl Logging {
     /// A `Logging` with no property set (none is required).
     pub fn new() -> Self {
@@ -696,12 +476,7 @@ impl Logging {
     }
 
     /// `S3Logs`: a [`S3Logs`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_logs(mut self, value: impl Into<Obj<S3Logs>>) -> Self {
-        self.s3_logs = Some(value.into());
-        self
-    }
+    pub fn s3_logs(mut self, value: impl Into<Obj<S3Logs>>) -> Self { self.s3_logs = Some(value.into()); self }
 }
 
 impl PropertyType for Logging {}
@@ -712,55 +487,16 @@ impl ToValue for Logging {
     }
 }
 
-static RULE_Placement: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Placement: ObjRule = ObjRule {
     properties: &[
-        (
-            "AvailabilityZone",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "HostId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "HostResourceGroupArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tenancy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["default", "dedicated", "host"],
-                format: None,
-            }),
-        ),
+        ("AvailabilityZone", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("HostId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("HostResourceGroupArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("Tenancy", Shape::Str(&StrRule { allowed: &["default", "dedicated", "host"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Placement` property type of `AWS::ImageBuilder::InfrastructureConfiguration`.
@@ -796,6 +532,7 @@ pub struct Placement {
     pub tenancy: Option<Tenancy>,
 }
 
+#[rustfmt::skip]
 impl Placement {
     /// A `Placement` with no property set (none is required).
     pub fn new() -> Self {
@@ -803,36 +540,13 @@ impl Placement {
     }
 
     /// `AvailabilityZone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
     /// `HostId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn host_id(mut self, value: impl Into<Str>) -> Self {
-        self.host_id = Some(value.into());
-        self
-    }
-
+    pub fn host_id(mut self, value: impl Into<Str>) -> Self { self.host_id = Some(value.into()); self }
     /// `HostResourceGroupArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn host_resource_group_arn(mut self, value: impl Into<Str>) -> Self {
-        self.host_resource_group_arn = Some(value.into());
-        self
-    }
-
+    pub fn host_resource_group_arn(mut self, value: impl Into<Str>) -> Self { self.host_resource_group_arn = Some(value.into()); self }
     /// `Tenancy`: a [`Tenancy`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tenancy(mut self, value: impl Into<Tenancy>) -> Self {
-        self.tenancy = Some(value.into());
-        self
-    }
+    pub fn tenancy(mut self, value: impl Into<Tenancy>) -> Self { self.tenancy = Some(value.into()); self }
 }
 
 impl PropertyType for Placement {}
@@ -848,35 +562,14 @@ impl ToValue for Placement {
     }
 }
 
-static RULE_S3Logs: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3Logs: ObjRule = ObjRule {
     properties: &[
-        (
-            "S3BucketName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
-        (
-            "S3KeyPrefix",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("S3BucketName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+        ("S3KeyPrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3Logs` property type of `AWS::ImageBuilder::InfrastructureConfiguration`.
@@ -900,6 +593,7 @@ pub struct S3Logs {
     pub s3_key_prefix: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl S3Logs {
     /// A `S3Logs` with no property set (none is required).
     pub fn new() -> Self {
@@ -907,20 +601,9 @@ impl S3Logs {
     }
 
     /// `S3BucketName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.s3_bucket_name = Some(value.into());
-        self
-    }
-
+    pub fn s3_bucket_name(mut self, value: impl Into<Str>) -> Self { self.s3_bucket_name = Some(value.into()); self }
     /// `S3KeyPrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_key_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.s3_key_prefix = Some(value.into());
-        self
-    }
+    pub fn s3_key_prefix(mut self, value: impl Into<Str>) -> Self { self.s3_key_prefix = Some(value.into()); self }
 }
 
 impl PropertyType for S3Logs {}

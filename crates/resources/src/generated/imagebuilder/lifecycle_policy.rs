@@ -18,108 +18,32 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("^(?:[0-9]+|x)\\.(?:[0-9]+|x
 #[derive(Clone, Debug, PartialEq)]
 pub struct LifecyclePolicyRequired {
     /// `ExecutionRole`: a string, required.
-    ///
-    /// The name or Amazon Resource Name (ARN) for the IAM role you create that grants Image Builder access to run lifecycle actions.
-    ///
-    /// Pattern `^(?:arn:aws(?:-[a-z]+)*:iam::[0-9]{12}:role/)?[a-zA-Z_0-9+=,.@\-_/]+$`; length 1 to 2048.
     pub execution_role: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the lifecycle policy to create.
-    ///
-    /// Pattern `^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$`; create-only: changing it replaces the resource.
     pub name: Str,
     /// `PolicyDetails`: a list of [`PolicyDetail`] objects, required.
-    ///
-    /// Configuration details for the lifecycle policy rules.
-    ///
-    /// Items 1 to 3.
     pub policy_details: List<PolicyDetail>,
     /// `ResourceSelection`: a [`ResourceSelection`] object, required.
-    ///
-    /// Selection criteria for the resources that the lifecycle policy applies to.
     pub resource_selection: Obj<ResourceSelection>,
     /// `ResourceType`: a [`ResourceType`] value, required.
-    ///
-    /// The type of Image Builder resource that the lifecycle policy applies to.
     pub resource_type: ResourceType,
 }
 
-static RULE_LifecyclePolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LifecyclePolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ExecutionRole",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PolicyDetails",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PolicyDetail),
-                min_items: Some(1),
-                max_items: Some(3),
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("ExecutionRole", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("PolicyDetails", Shape::List(&ListRule { items: Shape::Object(&RULE_PolicyDetail), min_items: Some(1), max_items: Some(3) })),
         ("ResourceSelection", Shape::Object(&RULE_ResourceSelection)),
-        (
-            "ResourceType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AMI_IMAGE", "CONTAINER_IMAGE"],
-                format: None,
-            }),
-        ),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DISABLED", "ENABLED"],
-                format: None,
-            }),
-        ),
+        ("ResourceType", Shape::Str(&StrRule { allowed: &["AMI_IMAGE", "CONTAINER_IMAGE"], ..StrRule::ANY })),
+        ("Status", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
         ("Tags", Shape::Any),
     ],
-    required: &[
-        "Name",
-        "ExecutionRole",
-        "ResourceType",
-        "PolicyDetails",
-        "ResourceSelection",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["Name", "ExecutionRole", "ResourceType", "PolicyDetails", "ResourceSelection"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ImageBuilder::LifecyclePolicy` resource.
@@ -177,6 +101,7 @@ pub struct LifecyclePolicy {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl LifecyclePolicy {
     /// The CloudFormation type name, `AWS::ImageBuilder::LifecyclePolicy`.
     pub const TYPE_NAME: &'static str = "AWS::ImageBuilder::LifecyclePolicy";
@@ -187,13 +112,7 @@ impl LifecyclePolicy {
         type_name: "AWS::ImageBuilder::LifecyclePolicy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-imagebuilder-lifecyclepolicy.html",
         primary_identifier: &["Arn"],
-        required: &[
-            "ExecutionRole",
-            "Name",
-            "PolicyDetails",
-            "ResourceSelection",
-            "ResourceType",
-        ],
+        required: &["ExecutionRole", "Name", "PolicyDetails", "ResourceSelection", "ResourceType"],
         create_only: &["Name"],
         conditional_create_only: &[],
         write_only: &[],
@@ -218,68 +137,21 @@ impl LifecyclePolicy {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `ExecutionRole`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_role(mut self, value: impl Into<Str>) -> Self {
-        self.execution_role = value.into();
-        self
-    }
-
+    pub fn execution_role(mut self, value: impl Into<Str>) -> Self { self.execution_role = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `PolicyDetails`: a list of [`PolicyDetail`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_details(mut self, value: impl Into<List<PolicyDetail>>) -> Self {
-        self.policy_details = value.into();
-        self
-    }
-
+    pub fn policy_details(mut self, value: impl Into<List<PolicyDetail>>) -> Self { self.policy_details = value.into(); self }
     /// `ResourceSelection`: a [`ResourceSelection`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_selection(mut self, value: impl Into<Obj<ResourceSelection>>) -> Self {
-        self.resource_selection = value.into();
-        self
-    }
-
+    pub fn resource_selection(mut self, value: impl Into<Obj<ResourceSelection>>) -> Self { self.resource_selection = value.into(); self }
     /// `ResourceType`: a [`ResourceType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self {
-        self.resource_type = value.into();
-        self
-    }
-
+    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self { self.resource_type = value.into(); self }
     /// `Status`: a [`LifecyclePolicyStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<LifecyclePolicyStatus>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-
+    pub fn status(mut self, value: impl Into<LifecyclePolicyStatus>) -> Self { self.status = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for LifecyclePolicy {
@@ -333,31 +205,18 @@ impl LifecyclePolicyAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ActionRequired {
     /// `Type`: an [`ActionType`] value, required.
-    ///
-    /// Specifies the lifecycle action to take.
     pub r#type: ActionType,
 }
 
-static RULE_Action: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Action: ObjRule = ObjRule {
     properties: &[
         ("IncludeResources", Shape::Object(&RULE_IncludeResources)),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DELETE", "DEPRECATE", "DISABLE"],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["DELETE", "DEPRECATE", "DISABLE"], ..StrRule::ANY })),
     ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Action` property type of `AWS::ImageBuilder::LifecyclePolicy`.
@@ -377,6 +236,7 @@ pub struct Action {
     pub r#type: ActionType,
 }
 
+#[rustfmt::skip]
 impl Action {
     /// A `Action` with its required properties, named in a [`ActionRequired`].
     pub fn new(required: ActionRequired) -> Self {
@@ -387,20 +247,9 @@ impl Action {
     }
 
     /// `IncludeResources`: an [`IncludeResources`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_resources(mut self, value: impl Into<Obj<IncludeResources>>) -> Self {
-        self.include_resources = Some(value.into());
-        self
-    }
-
+    pub fn include_resources(mut self, value: impl Into<Obj<IncludeResources>>) -> Self { self.include_resources = Some(value.into()); self }
     /// `Type`: an [`ActionType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<ActionType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<ActionType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for Action {}
@@ -414,46 +263,17 @@ impl ToValue for Action {
     }
 }
 
-static RULE_AmiExclusionRules: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AmiExclusionRules: ObjRule = ObjRule {
     properties: &[
         ("IsPublic", Shape::Bool),
         ("LastLaunched", Shape::Object(&RULE_LastLaunched)),
-        (
-            "Regions",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SharedAccounts",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(1536),
-            }),
-        ),
+        ("Regions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SharedAccounts", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1536) })),
         ("TagMap", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AmiExclusionRules` property type of `AWS::ImageBuilder::LifecyclePolicy`.
@@ -489,6 +309,7 @@ pub struct AmiExclusionRules {
     pub tag_map: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl AmiExclusionRules {
     /// A `AmiExclusionRules` with no property set (none is required).
     pub fn new() -> Self {
@@ -496,44 +317,15 @@ impl AmiExclusionRules {
     }
 
     /// `IsPublic`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_public(mut self, value: impl Into<Bool>) -> Self {
-        self.is_public = Some(value.into());
-        self
-    }
-
+    pub fn is_public(mut self, value: impl Into<Bool>) -> Self { self.is_public = Some(value.into()); self }
     /// `LastLaunched`: a [`LastLaunched`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn last_launched(mut self, value: impl Into<Obj<LastLaunched>>) -> Self {
-        self.last_launched = Some(value.into());
-        self
-    }
-
+    pub fn last_launched(mut self, value: impl Into<Obj<LastLaunched>>) -> Self { self.last_launched = Some(value.into()); self }
     /// `Regions`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn regions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.regions = Some(value.into());
-        self
-    }
-
+    pub fn regions(mut self, value: impl Into<List<Str>>) -> Self { self.regions = Some(value.into()); self }
     /// `SharedAccounts`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn shared_accounts(mut self, value: impl Into<List<Str>>) -> Self {
-        self.shared_accounts = Some(value.into());
-        self
-    }
-
+    pub fn shared_accounts(mut self, value: impl Into<List<Str>>) -> Self { self.shared_accounts = Some(value.into()); self }
     /// `TagMap`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tag_map(mut self, value: impl Into<Json>) -> Self {
-        self.tag_map = Some(value.into());
-        self
-    }
+    pub fn tag_map(mut self, value: impl Into<Json>) -> Self { self.tag_map = Some(value.into()); self }
 }
 
 impl PropertyType for AmiExclusionRules {}
@@ -550,17 +342,14 @@ impl ToValue for AmiExclusionRules {
     }
 }
 
-static RULE_ExclusionRules: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ExclusionRules: ObjRule = ObjRule {
     properties: &[
         ("Amis", Shape::Object(&RULE_AmiExclusionRules)),
         ("TagMap", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ExclusionRules` property type of `AWS::ImageBuilder::LifecyclePolicy`.
@@ -580,6 +369,7 @@ pub struct ExclusionRules {
     pub tag_map: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl ExclusionRules {
     /// A `ExclusionRules` with no property set (none is required).
     pub fn new() -> Self {
@@ -587,20 +377,9 @@ impl ExclusionRules {
     }
 
     /// `Amis`: an [`AmiExclusionRules`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn amis(mut self, value: impl Into<Obj<AmiExclusionRules>>) -> Self {
-        self.amis = Some(value.into());
-        self
-    }
-
+    pub fn amis(mut self, value: impl Into<Obj<AmiExclusionRules>>) -> Self { self.amis = Some(value.into()); self }
     /// `TagMap`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tag_map(mut self, value: impl Into<Json>) -> Self {
-        self.tag_map = Some(value.into());
-        self
-    }
+    pub fn tag_map(mut self, value: impl Into<Json>) -> Self { self.tag_map = Some(value.into()); self }
 }
 
 impl PropertyType for ExclusionRules {}
@@ -618,64 +397,22 @@ impl ToValue for ExclusionRules {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FilterRequired {
     /// `Type`: a [`FilterType`] value, required.
-    ///
-    /// Filter resources based on either `age` or `count` .
     pub r#type: FilterType,
     /// `Value`: an integer, required.
-    ///
-    /// The number of units for the time period or for the count. For example, a value of `6` might refer to six months or six AMIs.
-    ///
-    /// &gt; For count-based filters, this value represents the minimum number of resources to keep on hand. If you have fewer resources than this number, the resource is excluded from lifecycle actions.
-    ///
-    /// Value 1 to 1000.
     pub value: Int,
 }
 
-static RULE_Filter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Filter: ObjRule = ObjRule {
     properties: &[
-        (
-            "RetainAtLeast",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(10.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AGE", "COUNT"],
-                format: None,
-            }),
-        ),
-        (
-            "Unit",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DAYS", "WEEKS", "MONTHS", "YEARS"],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(1000.0),
-                allowed: &[],
-            }),
-        ),
+        ("RetainAtLeast", Shape::Int(&NumRule { min: Some(1.0), max: Some(10.0), ..NumRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["AGE", "COUNT"], ..StrRule::ANY })),
+        ("Unit", Shape::Str(&StrRule { allowed: &["DAYS", "WEEKS", "MONTHS", "YEARS"], ..StrRule::ANY })),
+        ("Value", Shape::Int(&NumRule { min: Some(1.0), max: Some(1000.0), ..NumRule::ANY })),
     ],
     required: &["Type", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Filter` property type of `AWS::ImageBuilder::LifecyclePolicy`.
@@ -709,6 +446,7 @@ pub struct Filter {
     pub value: Int,
 }
 
+#[rustfmt::skip]
 impl Filter {
     /// A `Filter` with its required properties, named in a [`FilterRequired`].
     pub fn new(required: FilterRequired) -> Self {
@@ -721,36 +459,13 @@ impl Filter {
     }
 
     /// `RetainAtLeast`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retain_at_least(mut self, value: impl Into<Int>) -> Self {
-        self.retain_at_least = Some(value.into());
-        self
-    }
-
+    pub fn retain_at_least(mut self, value: impl Into<Int>) -> Self { self.retain_at_least = Some(value.into()); self }
     /// `Type`: a [`FilterType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<FilterType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<FilterType>) -> Self { self.r#type = value.into(); self }
     /// `Unit`: a [`TimeUnit`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unit(mut self, value: impl Into<TimeUnit>) -> Self {
-        self.unit = Some(value.into());
-        self
-    }
-
+    pub fn unit(mut self, value: impl Into<TimeUnit>) -> Self { self.unit = Some(value.into()); self }
     /// `Value`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Int>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Int>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Filter {}
@@ -766,18 +481,15 @@ impl ToValue for Filter {
     }
 }
 
-static RULE_IncludeResources: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IncludeResources: ObjRule = ObjRule {
     properties: &[
         ("Amis", Shape::Bool),
         ("Containers", Shape::Bool),
         ("Snapshots", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IncludeResources` property type of `AWS::ImageBuilder::LifecyclePolicy`.
@@ -801,6 +513,7 @@ pub struct IncludeResources {
     pub snapshots: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl IncludeResources {
     /// A `IncludeResources` with no property set (none is required).
     pub fn new() -> Self {
@@ -808,28 +521,11 @@ impl IncludeResources {
     }
 
     /// `Amis`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn amis(mut self, value: impl Into<Bool>) -> Self {
-        self.amis = Some(value.into());
-        self
-    }
-
+    pub fn amis(mut self, value: impl Into<Bool>) -> Self { self.amis = Some(value.into()); self }
     /// `Containers`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn containers(mut self, value: impl Into<Bool>) -> Self {
-        self.containers = Some(value.into());
-        self
-    }
-
+    pub fn containers(mut self, value: impl Into<Bool>) -> Self { self.containers = Some(value.into()); self }
     /// `Snapshots`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshots(mut self, value: impl Into<Bool>) -> Self {
-        self.snapshots = Some(value.into());
-        self
-    }
+    pub fn snapshots(mut self, value: impl Into<Bool>) -> Self { self.snapshots = Some(value.into()); self }
 }
 
 impl PropertyType for IncludeResources {}
@@ -848,44 +544,20 @@ impl ToValue for IncludeResources {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LastLaunchedRequired {
     /// `Unit`: a [`TimeUnit`] value, required.
-    ///
-    /// Defines the unit of time that the lifecycle policy uses to calculate elapsed time since the last instance launched from the AMI. For example: days, weeks, months, or years.
     pub unit: TimeUnit,
     /// `Value`: an integer, required.
-    ///
-    /// The integer number of units for the time period. For example `6` (months).
-    ///
-    /// Value 1 to 365.
     pub value: Int,
 }
 
-static RULE_LastLaunched: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LastLaunched: ObjRule = ObjRule {
     properties: &[
-        (
-            "Unit",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DAYS", "WEEKS", "MONTHS", "YEARS"],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(365.0),
-                allowed: &[],
-            }),
-        ),
+        ("Unit", Shape::Str(&StrRule { allowed: &["DAYS", "WEEKS", "MONTHS", "YEARS"], ..StrRule::ANY })),
+        ("Value", Shape::Int(&NumRule { min: Some(1.0), max: Some(365.0), ..NumRule::ANY })),
     ],
     required: &["Value", "Unit"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LastLaunched` property type of `AWS::ImageBuilder::LifecyclePolicy`.
@@ -907,6 +579,7 @@ pub struct LastLaunched {
     pub value: Int,
 }
 
+#[rustfmt::skip]
 impl LastLaunched {
     /// A `LastLaunched` with its required properties, named in a [`LastLaunchedRequired`].
     pub fn new(required: LastLaunchedRequired) -> Self {
@@ -917,20 +590,9 @@ impl LastLaunched {
     }
 
     /// `Unit`: a [`TimeUnit`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unit(mut self, value: impl Into<TimeUnit>) -> Self {
-        self.unit = value.into();
-        self
-    }
-
+    pub fn unit(mut self, value: impl Into<TimeUnit>) -> Self { self.unit = value.into(); self }
     /// `Value`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Int>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Int>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for LastLaunched {}
@@ -948,27 +610,21 @@ impl ToValue for LastLaunched {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyDetailRequired {
     /// `Action`: an [`Action`] object, required.
-    ///
-    /// Configuration details for the policy action.
     pub action: Obj<Action>,
     /// `Filter`: a [`Filter`] object, required.
-    ///
-    /// Specifies the resources that the lifecycle policy applies to.
     pub filter: Obj<Filter>,
 }
 
-static RULE_PolicyDetail: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PolicyDetail: ObjRule = ObjRule {
     properties: &[
         ("Action", Shape::Object(&RULE_Action)),
         ("ExclusionRules", Shape::Object(&RULE_ExclusionRules)),
         ("Filter", Shape::Object(&RULE_Filter)),
     ],
     required: &["Action", "Filter"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PolicyDetail` property type of `AWS::ImageBuilder::LifecyclePolicy`.
@@ -992,6 +648,7 @@ pub struct PolicyDetail {
     pub filter: Obj<Filter>,
 }
 
+#[rustfmt::skip]
 impl PolicyDetail {
     /// A `PolicyDetail` with its required properties, named in a [`PolicyDetailRequired`].
     pub fn new(required: PolicyDetailRequired) -> Self {
@@ -1003,28 +660,11 @@ impl PolicyDetail {
     }
 
     /// `Action`: an [`Action`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<Obj<Action>>) -> Self {
-        self.action = value.into();
-        self
-    }
-
+    pub fn action(mut self, value: impl Into<Obj<Action>>) -> Self { self.action = value.into(); self }
     /// `ExclusionRules`: an [`ExclusionRules`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exclusion_rules(mut self, value: impl Into<Obj<ExclusionRules>>) -> Self {
-        self.exclusion_rules = Some(value.into());
-        self
-    }
-
+    pub fn exclusion_rules(mut self, value: impl Into<Obj<ExclusionRules>>) -> Self { self.exclusion_rules = Some(value.into()); self }
     /// `Filter`: a [`Filter`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter(mut self, value: impl Into<Obj<Filter>>) -> Self {
-        self.filter = value.into();
-        self
-    }
+    pub fn filter(mut self, value: impl Into<Obj<Filter>>) -> Self { self.filter = value.into(); self }
 }
 
 impl PropertyType for PolicyDetail {}
@@ -1043,48 +683,20 @@ impl ToValue for PolicyDetail {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecipeSelectionRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of an Image Builder recipe that the lifecycle policy uses for resource selection.
-    ///
-    /// Pattern `^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$`.
     pub name: Str,
     /// `SemanticVersion`: a string, required.
-    ///
-    /// The version of the Image Builder recipe specified by the `name` field.
-    ///
-    /// Pattern `^(?:[0-9]+|x)\.(?:[0-9]+|x)\.(?:[0-9]+|x)$`.
     pub semantic_version: Str,
 }
 
-static RULE_RecipeSelection: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RecipeSelection: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SemanticVersion",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("SemanticVersion", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["Name", "SemanticVersion"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RecipeSelection` property type of `AWS::ImageBuilder::LifecyclePolicy`.
@@ -1108,6 +720,7 @@ pub struct RecipeSelection {
     pub semantic_version: Str,
 }
 
+#[rustfmt::skip]
 impl RecipeSelection {
     /// A `RecipeSelection` with its required properties, named in a [`RecipeSelectionRequired`].
     pub fn new(required: RecipeSelectionRequired) -> Self {
@@ -1118,20 +731,9 @@ impl RecipeSelection {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `SemanticVersion`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn semantic_version(mut self, value: impl Into<Str>) -> Self {
-        self.semantic_version = value.into();
-        self
-    }
+    pub fn semantic_version(mut self, value: impl Into<Str>) -> Self { self.semantic_version = value.into(); self }
 }
 
 impl PropertyType for RecipeSelection {}
@@ -1145,24 +747,14 @@ impl ToValue for RecipeSelection {
     }
 }
 
-static RULE_ResourceSelection: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResourceSelection: ObjRule = ObjRule {
     properties: &[
-        (
-            "Recipes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_RecipeSelection),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
+        ("Recipes", Shape::List(&ListRule { items: Shape::Object(&RULE_RecipeSelection), min_items: Some(1), max_items: Some(50) })),
         ("TagMap", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ResourceSelection` property type of `AWS::ImageBuilder::LifecyclePolicy`.
@@ -1184,6 +776,7 @@ pub struct ResourceSelection {
     pub tag_map: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl ResourceSelection {
     /// A `ResourceSelection` with no property set (none is required).
     pub fn new() -> Self {
@@ -1191,20 +784,9 @@ impl ResourceSelection {
     }
 
     /// `Recipes`: a list of [`RecipeSelection`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn recipes(mut self, value: impl Into<List<RecipeSelection>>) -> Self {
-        self.recipes = Some(value.into());
-        self
-    }
-
+    pub fn recipes(mut self, value: impl Into<List<RecipeSelection>>) -> Self { self.recipes = Some(value.into()); self }
     /// `TagMap`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tag_map(mut self, value: impl Into<Json>) -> Self {
-        self.tag_map = Some(value.into());
-        self
-    }
+    pub fn tag_map(mut self, value: impl Into<Json>) -> Self { self.tag_map = Some(value.into()); self }
 }
 
 impl PropertyType for ResourceSelection {}

@@ -12,6 +12,8 @@
 //! - `AWS::ImageBuilder::InfrastructureConfiguration`: [`InfrastructureConfiguration`], property types in [`infrastructure_configuration`]
 //! - `AWS::ImageBuilder::LifecyclePolicy`: [`LifecyclePolicy`], property types in [`lifecycle_policy`]
 //! - `AWS::ImageBuilder::Workflow`: [`Workflow`], property types in [`workflow`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod component;
 pub mod container_recipe;
@@ -21,6 +23,7 @@ pub mod image_pipeline;
 pub mod image_recipe;
 pub mod infrastructure_configuration;
 pub mod lifecycle_policy;
+pub mod shared;
 pub mod workflow;
 
 pub use component::{Component, ComponentAttributes, ComponentRequired};

@@ -15,103 +15,29 @@ pub(crate) static PATTERN_1: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct WorkflowRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the workflow to create.
-    ///
-    /// Pattern `^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$`; create-only: changing it replaces the resource.
     pub name: Str,
     /// `Type`: a [`WorkflowType`] value, required.
-    ///
-    /// The phase in the image build process for which the workflow resource is responsible.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub r#type: WorkflowType,
     /// `Version`: a string, required.
-    ///
-    /// The semantic version of this workflow resource. The semantic version syntax adheres to the following rules.
-    ///
-    /// &gt; The semantic version has four nodes: &lt;major&gt;.&lt;minor&gt;.&lt;patch&gt;/&lt;build&gt;. You can assign values for the first three, and can filter on all of them.
-    /// &gt;
-    /// &gt; *Assignment:* For the first three nodes you can assign any positive integer value, including zero, with an upper limit of 2^30-1, or 1073741823 for each node. Image Builder automatically assigns the build number to the fourth node.
-    /// &gt;
-    /// &gt; *Patterns:* You can use any numeric pattern that adheres to the assignment requirements for the nodes that you can assign. For example, you might choose a software version pattern, such as 1.0.0, or a date, such as 2021.01.01.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub version: Str,
 }
 
-static RULE_Workflow: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Workflow: ObjRule = ObjRule {
     properties: &[
-        (
-            "ChangeDescription",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Data",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(16000),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ChangeDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("Data", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(16000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Tags", Shape::Any),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["BUILD", "TEST", "DISTRIBUTION"],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["BUILD", "TEST", "DISTRIBUTION"], ..StrRule::ANY })),
         ("Uri", Shape::STR),
         ("Version", Shape::STR),
     ],
     required: &["Name", "Type", "Version"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ImageBuilder::Workflow` resource.
@@ -189,6 +115,7 @@ pub struct Workflow {
     pub version: Str,
 }
 
+#[rustfmt::skip]
 impl Workflow {
     /// The CloudFormation type name, `AWS::ImageBuilder::Workflow`.
     pub const TYPE_NAME: &'static str = "AWS::ImageBuilder::Workflow";
@@ -200,34 +127,11 @@ impl Workflow {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-imagebuilder-workflow.html",
         primary_identifier: &["Arn"],
         required: &["Name", "Type", "Version"],
-        create_only: &[
-            "Name",
-            "Version",
-            "ChangeDescription",
-            "Description",
-            "Data",
-            "Uri",
-            "Type",
-            "KmsKeyId",
-        ],
+        create_only: &["Name", "Version", "ChangeDescription", "Description", "Data", "Uri", "Type", "KmsKeyId"],
         conditional_create_only: &[],
         write_only: &["Data", "Uri"],
-        read_only: &[
-            "Arn",
-            "LatestVersion",
-            "LatestVersion/Arn",
-            "LatestVersion/Major",
-            "LatestVersion/Minor",
-            "LatestVersion/Patch",
-        ],
-        attributes: &[
-            "Arn",
-            "LatestVersion",
-            "LatestVersion.Arn",
-            "LatestVersion.Major",
-            "LatestVersion.Minor",
-            "LatestVersion.Patch",
-        ],
+        read_only: &["Arn", "LatestVersion", "LatestVersion/Arn", "LatestVersion/Major", "LatestVersion/Minor", "LatestVersion/Patch"],
+        attributes: &["Arn", "LatestVersion", "LatestVersion.Arn", "LatestVersion.Major", "LatestVersion.Minor", "LatestVersion.Patch"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -248,76 +152,23 @@ impl Workflow {
     }
 
     /// `ChangeDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn change_description(mut self, value: impl Into<Str>) -> Self {
-        self.change_description = Some(value.into());
-        self
-    }
-
+    pub fn change_description(mut self, value: impl Into<Str>) -> Self { self.change_description = Some(value.into()); self }
     /// `Data`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data(mut self, value: impl Into<Str>) -> Self {
-        self.data = Some(value.into());
-        self
-    }
-
+    pub fn data(mut self, value: impl Into<Str>) -> Self { self.data = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `Type`: a [`WorkflowType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<WorkflowType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<WorkflowType>) -> Self { self.r#type = value.into(); self }
     /// `Uri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn uri(mut self, value: impl Into<Str>) -> Self {
-        self.uri = Some(value.into());
-        self
-    }
-
+    pub fn uri(mut self, value: impl Into<Str>) -> Self { self.uri = Some(value.into()); self }
     /// `Version`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<Str>) -> Self {
-        self.version = value.into();
-        self
-    }
+    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = value.into(); self }
 }
 
 impl Resource for Workflow {

@@ -7,35 +7,14 @@
 
 use crate::support::prelude::*;
 
-static RULE_AssessmentTarget: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AssessmentTarget: ObjRule = ObjRule {
     properties: &[
-        (
-            "AssessmentTargetName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(140),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ResourceGroupArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(300),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AssessmentTargetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(140), ..StrRule::ANY })),
+        ("ResourceGroupArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Inspector::AssessmentTarget` resource.
@@ -65,6 +44,7 @@ pub struct AssessmentTarget {
     pub resource_group_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AssessmentTarget {
     /// The CloudFormation type name, `AWS::Inspector::AssessmentTarget`.
     pub const TYPE_NAME: &'static str = "AWS::Inspector::AssessmentTarget";
@@ -91,20 +71,9 @@ impl AssessmentTarget {
     }
 
     /// `AssessmentTargetName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn assessment_target_name(mut self, value: impl Into<Str>) -> Self {
-        self.assessment_target_name = Some(value.into());
-        self
-    }
-
+    pub fn assessment_target_name(mut self, value: impl Into<Str>) -> Self { self.assessment_target_name = Some(value.into()); self }
     /// `ResourceGroupArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_group_arn(mut self, value: impl Into<Str>) -> Self {
-        self.resource_group_arn = Some(value.into());
-        self
-    }
+    pub fn resource_group_arn(mut self, value: impl Into<Str>) -> Self { self.resource_group_arn = Some(value.into()); self }
 }
 
 impl Resource for AssessmentTarget {

@@ -7,92 +7,32 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`AssessmentTemplate`], by name: `AssessmentTemplate::new(AssessmentTemplateRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AssessmentTemplateRequired {
     /// `AssessmentTargetArn`: a string, required.
-    ///
-    /// The ARN of the assessment target to be included in the assessment template.
-    ///
-    /// Length 1 to 300; create-only: changing it replaces the resource.
     pub assessment_target_arn: Str,
     /// `DurationInSeconds`: an integer, required.
-    ///
-    /// The duration of the assessment run in seconds.
-    ///
-    /// Value 180 to 86400; create-only: changing it replaces the resource.
     pub duration_in_seconds: Int,
     /// `RulesPackageArns`: a list of strings, required.
-    ///
-    /// The ARNs of the rules packages that you want to use in the assessment template.
-    ///
-    /// Items 0 to 50; each item: length 1 to 300; create-only: changing it replaces the resource.
     pub rules_package_arns: List<Str>,
 }
 
-static RULE_AssessmentTemplate: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AssessmentTemplate: ObjRule = ObjRule {
     properties: &[
-        (
-            "AssessmentTargetArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(300),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AssessmentTemplateName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(140),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DurationInSeconds",
-            Shape::Int(&NumRule {
-                min: Some(180.0),
-                max: Some(86400.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RulesPackageArns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(300),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "UserAttributesForFindings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
+        ("AssessmentTargetArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), ..StrRule::ANY })),
+        ("AssessmentTemplateName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(140), ..StrRule::ANY })),
+        ("DurationInSeconds", Shape::Int(&NumRule { min: Some(180.0), max: Some(86400.0), ..NumRule::ANY })),
+        ("RulesPackageArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), ..StrRule::ANY }), min_items: Some(0), max_items: Some(50) })),
+        ("UserAttributesForFindings", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(10) })),
     ],
-    required: &[
-        "AssessmentTargetArn",
-        "DurationInSeconds",
-        "RulesPackageArns",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["AssessmentTargetArn", "DurationInSeconds", "RulesPackageArns"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Inspector::AssessmentTemplate` resource.
@@ -140,6 +80,7 @@ pub struct AssessmentTemplate {
     pub user_attributes_for_findings: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl AssessmentTemplate {
     /// The CloudFormation type name, `AWS::Inspector::AssessmentTemplate`.
     pub const TYPE_NAME: &'static str = "AWS::Inspector::AssessmentTemplate";
@@ -150,18 +91,8 @@ impl AssessmentTemplate {
         type_name: "AWS::Inspector::AssessmentTemplate",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-inspector-assessmenttemplate.html",
         primary_identifier: &["Arn"],
-        required: &[
-            "AssessmentTargetArn",
-            "DurationInSeconds",
-            "RulesPackageArns",
-        ],
-        create_only: &[
-            "DurationInSeconds",
-            "AssessmentTemplateName",
-            "UserAttributesForFindings",
-            "AssessmentTargetArn",
-            "RulesPackageArns",
-        ],
+        required: &["AssessmentTargetArn", "DurationInSeconds", "RulesPackageArns"],
+        create_only: &["DurationInSeconds", "AssessmentTemplateName", "UserAttributesForFindings", "AssessmentTargetArn", "RulesPackageArns"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Arn"],
@@ -182,44 +113,15 @@ impl AssessmentTemplate {
     }
 
     /// `AssessmentTargetArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn assessment_target_arn(mut self, value: impl Into<Str>) -> Self {
-        self.assessment_target_arn = value.into();
-        self
-    }
-
+    pub fn assessment_target_arn(mut self, value: impl Into<Str>) -> Self { self.assessment_target_arn = value.into(); self }
     /// `AssessmentTemplateName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn assessment_template_name(mut self, value: impl Into<Str>) -> Self {
-        self.assessment_template_name = Some(value.into());
-        self
-    }
-
+    pub fn assessment_template_name(mut self, value: impl Into<Str>) -> Self { self.assessment_template_name = Some(value.into()); self }
     /// `DurationInSeconds`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn duration_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.duration_in_seconds = value.into();
-        self
-    }
-
+    pub fn duration_in_seconds(mut self, value: impl Into<Int>) -> Self { self.duration_in_seconds = value.into(); self }
     /// `RulesPackageArns`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rules_package_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.rules_package_arns = value.into();
-        self
-    }
-
+    pub fn rules_package_arns(mut self, value: impl Into<List<Str>>) -> Self { self.rules_package_arns = value.into(); self }
     /// `UserAttributesForFindings`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_attributes_for_findings(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.user_attributes_for_findings = Some(value.into());
-        self
-    }
+    pub fn user_attributes_for_findings(mut self, value: impl Into<List<Tag>>) -> Self { self.user_attributes_for_findings = Some(value.into()); self }
 }
 
 impl Resource for AssessmentTemplate {
@@ -263,101 +165,5 @@ impl AssessmentTemplateAttributes {
     /// The Amazon Resource Name (ARN) that specifies the assessment template that is created.
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Inspector::AssessmentTemplate`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-inspector-assessmenttemplate-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

@@ -6,10 +6,13 @@
 //! - `AWS::Inspector::AssessmentTarget`: [`AssessmentTarget`], property types in [`assessment_target`]
 //! - `AWS::Inspector::AssessmentTemplate`: [`AssessmentTemplate`], property types in [`assessment_template`]
 //! - `AWS::Inspector::ResourceGroup`: [`ResourceGroup`], property types in [`resource_group`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod assessment_target;
 pub mod assessment_template;
 pub mod resource_group;
+pub mod shared;
 
 pub use assessment_target::{AssessmentTarget, AssessmentTargetAttributes};
 pub use assessment_template::{

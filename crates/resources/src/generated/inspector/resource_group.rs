@@ -7,34 +7,24 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`ResourceGroup`], by name: `ResourceGroup::new(ResourceGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceGroupRequired {
     /// `ResourceGroupTags`: a list of [`Tag`] objects, required.
-    ///
-    /// The tags (key and value pairs) that will be associated with the resource group.
-    ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
-    ///
-    /// Items 1 to 10; create-only: changing it replaces the resource.
     pub resource_group_tags: List<Tag>,
 }
 
-static RULE_ResourceGroup: ObjRule = ObjRule {
-    properties: &[(
-        "ResourceGroupTags",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_Tag),
-            min_items: Some(1),
-            max_items: Some(10),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ResourceGroup: ObjRule = ObjRule {
+    properties: &[
+        ("ResourceGroupTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(10) })),
+    ],
     required: &["ResourceGroupTags"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Inspector::ResourceGroup` resource.
@@ -60,6 +50,7 @@ pub struct ResourceGroup {
     pub resource_group_tags: List<Tag>,
 }
 
+#[rustfmt::skip]
 impl ResourceGroup {
     /// The CloudFormation type name, `AWS::Inspector::ResourceGroup`.
     pub const TYPE_NAME: &'static str = "AWS::Inspector::ResourceGroup";
@@ -88,12 +79,7 @@ impl ResourceGroup {
     }
 
     /// `ResourceGroupTags`: a list of [`Tag`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_group_tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.resource_group_tags = value.into();
-        self
-    }
+    pub fn resource_group_tags(mut self, value: impl Into<List<Tag>>) -> Self { self.resource_group_tags = value.into(); self }
 }
 
 impl Resource for ResourceGroup {
@@ -130,101 +116,5 @@ impl ResourceGroupAttributes {
     /// The Amazon Resource Name (ARN) that specifies the resource group that is created.
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Inspector::ResourceGroup`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-inspector-resourcegroup-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

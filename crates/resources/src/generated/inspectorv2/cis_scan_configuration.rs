@@ -14,57 +14,27 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\d{12}|ALL_ACCOUNTS|SELF$
 #[derive(Clone, Debug, PartialEq)]
 pub struct CisScanConfigurationRequired {
     /// `ScanName`: a string, required.
-    ///
-    /// The name of the CIS scan configuration.
-    ///
-    /// Length at least 1.
     pub scan_name: Str,
     /// `Schedule`: a [`Schedule`] object, required.
-    ///
-    /// The CIS scan configuration's schedule.
     pub schedule: Obj<Schedule>,
     /// `SecurityLevel`: a [`CisSecurityLevel`] value, required.
-    ///
-    /// The CIS scan configuration's CIS Benchmark level.
     pub security_level: CisSecurityLevel,
     /// `Targets`: a [`CisTargets`] object, required.
-    ///
-    /// The CIS scan configuration's targets.
     pub targets: Obj<CisTargets>,
 }
 
-static RULE_CisScanConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CisScanConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ScanName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ScanName", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
         ("Schedule", Shape::Object(&RULE_Schedule)),
-        (
-            "SecurityLevel",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["LEVEL_1", "LEVEL_2"],
-                format: None,
-            }),
-        ),
+        ("SecurityLevel", Shape::Str(&StrRule { allowed: &["LEVEL_1", "LEVEL_2"], ..StrRule::ANY })),
         ("Tags", Shape::Any),
         ("Targets", Shape::Object(&RULE_CisTargets)),
     ],
     required: &["ScanName", "SecurityLevel", "Schedule", "Targets"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::InspectorV2::CisScanConfiguration` resource.
@@ -103,6 +73,7 @@ pub struct CisScanConfiguration {
     pub targets: Obj<CisTargets>,
 }
 
+#[rustfmt::skip]
 impl CisScanConfiguration {
     /// The CloudFormation type name, `AWS::InspectorV2::CisScanConfiguration`.
     pub const TYPE_NAME: &'static str = "AWS::InspectorV2::CisScanConfiguration";
@@ -135,44 +106,15 @@ impl CisScanConfiguration {
     }
 
     /// `ScanName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scan_name(mut self, value: impl Into<Str>) -> Self {
-        self.scan_name = value.into();
-        self
-    }
-
+    pub fn scan_name(mut self, value: impl Into<Str>) -> Self { self.scan_name = value.into(); self }
     /// `Schedule`: a [`Schedule`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule(mut self, value: impl Into<Obj<Schedule>>) -> Self {
-        self.schedule = value.into();
-        self
-    }
-
+    pub fn schedule(mut self, value: impl Into<Obj<Schedule>>) -> Self { self.schedule = value.into(); self }
     /// `SecurityLevel`: a [`CisSecurityLevel`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_level(mut self, value: impl Into<CisSecurityLevel>) -> Self {
-        self.security_level = value.into();
-        self
-    }
-
+    pub fn security_level(mut self, value: impl Into<CisSecurityLevel>) -> Self { self.security_level = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `Targets`: a [`CisTargets`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn targets(mut self, value: impl Into<Obj<CisTargets>>) -> Self {
-        self.targets = value.into();
-        self
-    }
+    pub fn targets(mut self, value: impl Into<Obj<CisTargets>>) -> Self { self.targets = value.into(); self }
 }
 
 impl Resource for CisScanConfiguration {
@@ -223,41 +165,20 @@ impl CisScanConfigurationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CisTargetsRequired {
     /// `AccountIds`: a list of strings, required.
-    ///
-    /// The CIS target account ids.
-    ///
-    /// Items 1 to 10000; each item: pattern `^\d{12}|ALL_ACCOUNTS|SELF$`.
     pub account_ids: List<Str>,
     /// `TargetResourceTags`: a JSON value, required.
-    ///
-    /// The CIS target resource tags.
     pub target_resource_tags: Json,
 }
 
-static RULE_CisTargets: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CisTargets: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccountIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(10000),
-            }),
-        ),
+        ("AccountIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10000) })),
         ("TargetResourceTags", Shape::Any),
     ],
     required: &["AccountIds", "TargetResourceTags"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CisTargets` property type of `AWS::InspectorV2::CisScanConfiguration`.
@@ -279,6 +200,7 @@ pub struct CisTargets {
     pub target_resource_tags: Json,
 }
 
+#[rustfmt::skip]
 impl CisTargets {
     /// A `CisTargets` with its required properties, named in a [`CisTargetsRequired`].
     pub fn new(required: CisTargetsRequired) -> Self {
@@ -289,20 +211,9 @@ impl CisTargets {
     }
 
     /// `AccountIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn account_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.account_ids = value.into();
-        self
-    }
-
+    pub fn account_ids(mut self, value: impl Into<List<Str>>) -> Self { self.account_ids = value.into(); self }
     /// `TargetResourceTags`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_resource_tags(mut self, value: impl Into<Json>) -> Self {
-        self.target_resource_tags = value.into();
-        self
-    }
+    pub fn target_resource_tags(mut self, value: impl Into<Json>) -> Self { self.target_resource_tags = value.into(); self }
 }
 
 impl PropertyType for CisTargets {}
@@ -320,19 +231,17 @@ impl ToValue for CisTargets {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DailyScheduleRequired {
     /// `StartTime`: a [`Time`] object, required.
-    ///
-    /// The schedule start time.
     pub start_time: Obj<Time>,
 }
 
-static RULE_DailySchedule: ObjRule = ObjRule {
-    properties: &[("StartTime", Shape::Object(&RULE_Time))],
+#[rustfmt::skip]
+pub(crate) static RULE_DailySchedule: ObjRule = ObjRule {
+    properties: &[
+        ("StartTime", Shape::Object(&RULE_Time)),
+    ],
     required: &["StartTime"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DailySchedule` property type of `AWS::InspectorV2::CisScanConfiguration`.
@@ -348,6 +257,7 @@ pub struct DailySchedule {
     pub start_time: Obj<Time>,
 }
 
+#[rustfmt::skip]
 impl DailySchedule {
     /// A `DailySchedule` with its required properties, named in a [`DailyScheduleRequired`].
     pub fn new(required: DailyScheduleRequired) -> Self {
@@ -357,12 +267,7 @@ impl DailySchedule {
     }
 
     /// `StartTime`: a [`Time`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start_time(mut self, value: impl Into<Obj<Time>>) -> Self {
-        self.start_time = value.into();
-        self
-    }
+    pub fn start_time(mut self, value: impl Into<Obj<Time>>) -> Self { self.start_time = value.into(); self }
 }
 
 impl PropertyType for DailySchedule {}
@@ -377,35 +282,20 @@ impl ToValue for DailySchedule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MonthlyScheduleRequired {
     /// `Day`: a [`Day`] value, required.
-    ///
-    /// The monthly schedule's day.
     pub day: Day,
     /// `StartTime`: a [`Time`] object, required.
-    ///
-    /// The monthly schedule's start time.
     pub start_time: Obj<Time>,
 }
 
-static RULE_MonthlySchedule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MonthlySchedule: ObjRule = ObjRule {
     properties: &[
-        (
-            "Day",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"],
-                format: None,
-            }),
-        ),
+        ("Day", Shape::Str(&StrRule { allowed: &["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"], ..StrRule::ANY })),
         ("StartTime", Shape::Object(&RULE_Time)),
     ],
     required: &["StartTime", "Day"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MonthlySchedule` property type of `AWS::InspectorV2::CisScanConfiguration`.
@@ -425,6 +315,7 @@ pub struct MonthlySchedule {
     pub start_time: Obj<Time>,
 }
 
+#[rustfmt::skip]
 impl MonthlySchedule {
     /// A `MonthlySchedule` with its required properties, named in a [`MonthlyScheduleRequired`].
     pub fn new(required: MonthlyScheduleRequired) -> Self {
@@ -435,20 +326,9 @@ impl MonthlySchedule {
     }
 
     /// `Day`: a [`Day`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn day(mut self, value: impl Into<Day>) -> Self {
-        self.day = value.into();
-        self
-    }
-
+    pub fn day(mut self, value: impl Into<Day>) -> Self { self.day = value.into(); self }
     /// `StartTime`: a [`Time`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start_time(mut self, value: impl Into<Obj<Time>>) -> Self {
-        self.start_time = value.into();
-        self
-    }
+    pub fn start_time(mut self, value: impl Into<Obj<Time>>) -> Self { self.start_time = value.into(); self }
 }
 
 impl PropertyType for MonthlySchedule {}
@@ -462,19 +342,15 @@ impl ToValue for MonthlySchedule {
     }
 }
 
-static RULE_Schedule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Schedule: ObjRule = ObjRule {
     properties: &[
         ("Daily", Shape::Object(&RULE_DailySchedule)),
         ("Monthly", Shape::Object(&RULE_MonthlySchedule)),
         ("OneTime", Shape::Any),
         ("Weekly", Shape::Object(&RULE_WeeklySchedule)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `Schedule` property type of `AWS::InspectorV2::CisScanConfiguration`.
@@ -504,6 +380,7 @@ pub struct Schedule {
     pub weekly: Option<Obj<WeeklySchedule>>,
 }
 
+#[rustfmt::skip]
 impl Schedule {
     /// A `Schedule` with no property set (none is required).
     pub fn new() -> Self {
@@ -511,36 +388,13 @@ impl Schedule {
     }
 
     /// `Daily`: a [`DailySchedule`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn daily(mut self, value: impl Into<Obj<DailySchedule>>) -> Self {
-        self.daily = Some(value.into());
-        self
-    }
-
+    pub fn daily(mut self, value: impl Into<Obj<DailySchedule>>) -> Self { self.daily = Some(value.into()); self }
     /// `Monthly`: a [`MonthlySchedule`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn monthly(mut self, value: impl Into<Obj<MonthlySchedule>>) -> Self {
-        self.monthly = Some(value.into());
-        self
-    }
-
+    pub fn monthly(mut self, value: impl Into<Obj<MonthlySchedule>>) -> Self { self.monthly = Some(value.into()); self }
     /// `OneTime`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn one_time(mut self, value: impl Into<Json>) -> Self {
-        self.one_time = Some(value.into());
-        self
-    }
-
+    pub fn one_time(mut self, value: impl Into<Json>) -> Self { self.one_time = Some(value.into()); self }
     /// `Weekly`: a [`WeeklySchedule`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn weekly(mut self, value: impl Into<Obj<WeeklySchedule>>) -> Self {
-        self.weekly = Some(value.into());
-        self
-    }
+    pub fn weekly(mut self, value: impl Into<Obj<WeeklySchedule>>) -> Self { self.weekly = Some(value.into()); self }
 }
 
 impl PropertyType for Schedule {}
@@ -560,37 +414,20 @@ impl ToValue for Schedule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TimeRequired {
     /// `TimeOfDay`: a string, required.
-    ///
-    /// The time of day in 24-hour format (00:00).
-    ///
-    /// Pattern `^([0-1]?[0-9]|2[0-3]):[0-5][0-9]$`.
     pub time_of_day: Str,
     /// `TimeZone`: a string, required.
-    ///
-    /// The timezone.
     pub time_zone: Str,
 }
 
-static RULE_Time: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Time: ObjRule = ObjRule {
     properties: &[
-        (
-            "TimeOfDay",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("TimeOfDay", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("TimeZone", Shape::STR),
     ],
     required: &["TimeOfDay", "TimeZone"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Time` property type of `AWS::InspectorV2::CisScanConfiguration`.
@@ -612,6 +449,7 @@ pub struct Time {
     pub time_zone: Str,
 }
 
+#[rustfmt::skip]
 impl Time {
     /// A `Time` with its required properties, named in a [`TimeRequired`].
     pub fn new(required: TimeRequired) -> Self {
@@ -622,20 +460,9 @@ impl Time {
     }
 
     /// `TimeOfDay`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn time_of_day(mut self, value: impl Into<Str>) -> Self {
-        self.time_of_day = value.into();
-        self
-    }
-
+    pub fn time_of_day(mut self, value: impl Into<Str>) -> Self { self.time_of_day = value.into(); self }
     /// `TimeZone`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn time_zone(mut self, value: impl Into<Str>) -> Self {
-        self.time_zone = value.into();
-        self
-    }
+    pub fn time_zone(mut self, value: impl Into<Str>) -> Self { self.time_zone = value.into(); self }
 }
 
 impl PropertyType for Time {}
@@ -653,41 +480,20 @@ impl ToValue for Time {
 #[derive(Clone, Debug, PartialEq)]
 pub struct WeeklyScheduleRequired {
     /// `Days`: a list of [`Day`] values, required.
-    ///
-    /// The weekly schedule's days.
-    ///
-    /// Items 1 to 7.
     pub days: List<Day>,
     /// `StartTime`: a [`Time`] object, required.
-    ///
-    /// The weekly schedule's start time.
     pub start_time: Obj<Time>,
 }
 
-static RULE_WeeklySchedule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WeeklySchedule: ObjRule = ObjRule {
     properties: &[
-        (
-            "Days",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(7),
-            }),
-        ),
+        ("Days", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(7) })),
         ("StartTime", Shape::Object(&RULE_Time)),
     ],
     required: &["StartTime", "Days"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WeeklySchedule` property type of `AWS::InspectorV2::CisScanConfiguration`.
@@ -709,6 +515,7 @@ pub struct WeeklySchedule {
     pub start_time: Obj<Time>,
 }
 
+#[rustfmt::skip]
 impl WeeklySchedule {
     /// A `WeeklySchedule` with its required properties, named in a [`WeeklyScheduleRequired`].
     pub fn new(required: WeeklyScheduleRequired) -> Self {
@@ -719,20 +526,9 @@ impl WeeklySchedule {
     }
 
     /// `Days`: a list of [`Day`] values, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn days(mut self, value: impl Into<List<Day>>) -> Self {
-        self.days = value.into();
-        self
-    }
-
+    pub fn days(mut self, value: impl Into<List<Day>>) -> Self { self.days = value.into(); self }
     /// `StartTime`: a [`Time`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start_time(mut self, value: impl Into<Obj<Time>>) -> Self {
-        self.start_time = value.into();
-        self
-    }
+    pub fn start_time(mut self, value: impl Into<Obj<Time>>) -> Self { self.start_time = value.into(); self }
 }
 
 impl PropertyType for WeeklySchedule {}

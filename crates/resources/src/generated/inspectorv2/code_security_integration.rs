@@ -11,44 +11,17 @@ pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^https://[-a-zA-Z0-9()@:%_+.~#?&//=]{1,1024}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-_$:.]*$");
 
-static RULE_CodeSecurityIntegration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CodeSecurityIntegration: ObjRule = ObjRule {
     properties: &[
-        (
-            "CreateIntegrationDetails",
-            Shape::Object(&RULE_CreateDetails),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(60),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CreateIntegrationDetails", Shape::Object(&RULE_CreateDetails)),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(60), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Tags", Shape::Any),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["GITLAB_SELF_MANAGED", "GITHUB"],
-                format: None,
-            }),
-        ),
-        (
-            "UpdateIntegrationDetails",
-            Shape::Object(&RULE_UpdateDetails),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["GITLAB_SELF_MANAGED", "GITHUB"], ..StrRule::ANY })),
+        ("UpdateIntegrationDetails", Shape::Object(&RULE_UpdateDetails)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::InspectorV2::CodeSecurityIntegration` resource.
@@ -94,6 +67,7 @@ pub struct CodeSecurityIntegration {
     pub update_integration_details: Option<Obj<UpdateDetails>>,
 }
 
+#[rustfmt::skip]
 impl CodeSecurityIntegration {
     /// The CloudFormation type name, `AWS::InspectorV2::CodeSecurityIntegration`.
     pub const TYPE_NAME: &'static str = "AWS::InspectorV2::CodeSecurityIntegration";
@@ -108,22 +82,8 @@ impl CodeSecurityIntegration {
         create_only: &["CreateIntegrationDetails", "Tags"],
         conditional_create_only: &[],
         write_only: &["CreateIntegrationDetails", "UpdateIntegrationDetails"],
-        read_only: &[
-            "Arn",
-            "Status",
-            "StatusReason",
-            "AuthorizationUrl",
-            "CreatedAt",
-            "LastUpdatedAt",
-        ],
-        attributes: &[
-            "Arn",
-            "AuthorizationUrl",
-            "CreatedAt",
-            "LastUpdatedAt",
-            "Status",
-            "StatusReason",
-        ],
+        read_only: &["Arn", "Status", "StatusReason", "AuthorizationUrl", "CreatedAt", "LastUpdatedAt"],
+        attributes: &["Arn", "AuthorizationUrl", "CreatedAt", "LastUpdatedAt", "Status", "StatusReason"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -134,44 +94,15 @@ impl CodeSecurityIntegration {
     }
 
     /// `CreateIntegrationDetails`: a [`CreateDetails`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn create_integration_details(mut self, value: impl Into<Obj<CreateDetails>>) -> Self {
-        self.create_integration_details = Some(value.into());
-        self
-    }
-
+    pub fn create_integration_details(mut self, value: impl Into<Obj<CreateDetails>>) -> Self { self.create_integration_details = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `Type`: an [`IntegrationType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<IntegrationType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<IntegrationType>) -> Self { self.r#type = Some(value.into()); self }
     /// `UpdateIntegrationDetails`: an [`UpdateDetails`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn update_integration_details(mut self, value: impl Into<Obj<UpdateDetails>>) -> Self {
-        self.update_integration_details = Some(value.into());
-        self
-    }
+    pub fn update_integration_details(mut self, value: impl Into<Obj<UpdateDetails>>) -> Self { self.update_integration_details = Some(value.into()); self }
 }
 
 impl Resource for CodeSecurityIntegration {
@@ -255,22 +186,17 @@ impl CodeSecurityIntegrationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateDetailsRequired {
     /// `gitlabSelfManaged`: a [`CreateGitLabSelfManagedIntegrationDetail`] object, required.
-    ///
-    /// Details specific to creating an integration with a self-managed GitLab instance.
     pub gitlab_self_managed: Obj<CreateGitLabSelfManagedIntegrationDetail>,
 }
 
-static RULE_CreateDetails: ObjRule = ObjRule {
-    properties: &[(
-        "gitlabSelfManaged",
-        Shape::Object(&RULE_CreateGitLabSelfManagedIntegrationDetail),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_CreateDetails: ObjRule = ObjRule {
+    properties: &[
+        ("gitlabSelfManaged", Shape::Object(&RULE_CreateGitLabSelfManagedIntegrationDetail)),
+    ],
     required: &["gitlabSelfManaged"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CreateDetails` property type of `AWS::InspectorV2::CodeSecurityIntegration`.
@@ -286,6 +212,7 @@ pub struct CreateDetails {
     pub gitlab_self_managed: Obj<CreateGitLabSelfManagedIntegrationDetail>,
 }
 
+#[rustfmt::skip]
 impl CreateDetails {
     /// A `CreateDetails` with its required properties, named in a [`CreateDetailsRequired`].
     pub fn new(required: CreateDetailsRequired) -> Self {
@@ -295,15 +222,7 @@ impl CreateDetails {
     }
 
     /// `gitlabSelfManaged`: a [`CreateGitLabSelfManagedIntegrationDetail`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gitlab_self_managed(
-        mut self,
-        value: impl Into<Obj<CreateGitLabSelfManagedIntegrationDetail>>,
-    ) -> Self {
-        self.gitlab_self_managed = value.into();
-        self
-    }
+    pub fn gitlab_self_managed(mut self, value: impl Into<Obj<CreateGitLabSelfManagedIntegrationDetail>>) -> Self { self.gitlab_self_managed = value.into(); self }
 }
 
 impl PropertyType for CreateDetails {}
@@ -320,37 +239,20 @@ impl ToValue for CreateDetails {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateGitLabSelfManagedIntegrationDetailRequired {
     /// `accessToken`: a string, required.
-    ///
-    /// The personal access token used to authenticate with the self-managed GitLab instance.
     pub access_token: Str,
     /// `instanceUrl`: a string, required.
-    ///
-    /// The URL of the self-managed GitLab instance.
-    ///
-    /// Pattern `^https://[-a-zA-Z0-9()@:%_+.~#?&//=]{1,1024}$`.
     pub instance_url: Str,
 }
 
-static RULE_CreateGitLabSelfManagedIntegrationDetail: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CreateGitLabSelfManagedIntegrationDetail: ObjRule = ObjRule {
     properties: &[
         ("accessToken", Shape::STR),
-        (
-            "instanceUrl",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("instanceUrl", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["instanceUrl", "accessToken"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CreateGitLabSelfManagedIntegrationDetail` property type of `AWS::InspectorV2::CodeSecurityIntegration`.
@@ -372,6 +274,7 @@ pub struct CreateGitLabSelfManagedIntegrationDetail {
     pub instance_url: Str,
 }
 
+#[rustfmt::skip]
 impl CreateGitLabSelfManagedIntegrationDetail {
     /// A `CreateGitLabSelfManagedIntegrationDetail` with its required properties, named in a [`CreateGitLabSelfManagedIntegrationDetailRequired`].
     pub fn new(required: CreateGitLabSelfManagedIntegrationDetailRequired) -> Self {
@@ -382,20 +285,9 @@ impl CreateGitLabSelfManagedIntegrationDetail {
     }
 
     /// `accessToken`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_token(mut self, value: impl Into<Str>) -> Self {
-        self.access_token = value.into();
-        self
-    }
-
+    pub fn access_token(mut self, value: impl Into<Str>) -> Self { self.access_token = value.into(); self }
     /// `instanceUrl`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_url(mut self, value: impl Into<Str>) -> Self {
-        self.instance_url = value.into();
-        self
-    }
+    pub fn instance_url(mut self, value: impl Into<Str>) -> Self { self.instance_url = value.into(); self }
 }
 
 impl PropertyType for CreateGitLabSelfManagedIntegrationDetail {}
@@ -409,20 +301,15 @@ impl ToValue for CreateGitLabSelfManagedIntegrationDetail {
     }
 }
 
-static RULE_UpdateDetails: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_UpdateDetails: ObjRule = ObjRule {
     properties: &[
         ("github", Shape::Object(&RULE_UpdateGitHubIntegrationDetail)),
-        (
-            "gitlabSelfManaged",
-            Shape::Object(&RULE_UpdateGitLabSelfManagedIntegrationDetail),
-        ),
+        ("gitlabSelfManaged", Shape::Object(&RULE_UpdateGitLabSelfManagedIntegrationDetail)),
     ],
-    required: &[],
     one_of: &[&[&["gitlabSelfManaged"], &["github"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `UpdateDetails` property type of `AWS::InspectorV2::CodeSecurityIntegration`.
@@ -442,6 +329,7 @@ pub struct UpdateDetails {
     pub gitlab_self_managed: Option<Obj<UpdateGitLabSelfManagedIntegrationDetail>>,
 }
 
+#[rustfmt::skip]
 impl UpdateDetails {
     /// A `UpdateDetails` with no property set (none is required).
     pub fn new() -> Self {
@@ -449,23 +337,9 @@ impl UpdateDetails {
     }
 
     /// `github`: an [`UpdateGitHubIntegrationDetail`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn github(mut self, value: impl Into<Obj<UpdateGitHubIntegrationDetail>>) -> Self {
-        self.github = Some(value.into());
-        self
-    }
-
+    pub fn github(mut self, value: impl Into<Obj<UpdateGitHubIntegrationDetail>>) -> Self { self.github = Some(value.into()); self }
     /// `gitlabSelfManaged`: an [`UpdateGitLabSelfManagedIntegrationDetail`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gitlab_self_managed(
-        mut self,
-        value: impl Into<Obj<UpdateGitLabSelfManagedIntegrationDetail>>,
-    ) -> Self {
-        self.gitlab_self_managed = Some(value.into());
-        self
-    }
+    pub fn gitlab_self_managed(mut self, value: impl Into<Obj<UpdateGitLabSelfManagedIntegrationDetail>>) -> Self { self.gitlab_self_managed = Some(value.into()); self }
 }
 
 impl PropertyType for UpdateDetails {}
@@ -483,48 +357,20 @@ impl ToValue for UpdateDetails {
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateGitHubIntegrationDetailRequired {
     /// `code`: a string, required.
-    ///
-    /// The authorization code received from GitHub to update the integration.
-    ///
-    /// Length 1 to 1024.
     pub code: Str,
     /// `installationId`: a string, required.
-    ///
-    /// The installation ID of the GitHub App associated with the integration.
-    ///
-    /// Length 1 to 1024.
     pub installation_id: Str,
 }
 
-static RULE_UpdateGitHubIntegrationDetail: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_UpdateGitHubIntegrationDetail: ObjRule = ObjRule {
     properties: &[
-        (
-            "code",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "installationId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("code", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("installationId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
     ],
     required: &["code", "installationId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `UpdateGitHubIntegrationDetail` property type of `AWS::InspectorV2::CodeSecurityIntegration`.
@@ -548,6 +394,7 @@ pub struct UpdateGitHubIntegrationDetail {
     pub installation_id: Str,
 }
 
+#[rustfmt::skip]
 impl UpdateGitHubIntegrationDetail {
     /// A `UpdateGitHubIntegrationDetail` with its required properties, named in a [`UpdateGitHubIntegrationDetailRequired`].
     pub fn new(required: UpdateGitHubIntegrationDetailRequired) -> Self {
@@ -558,20 +405,9 @@ impl UpdateGitHubIntegrationDetail {
     }
 
     /// `code`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn code(mut self, value: impl Into<Str>) -> Self {
-        self.code = value.into();
-        self
-    }
-
+    pub fn code(mut self, value: impl Into<Str>) -> Self { self.code = value.into(); self }
     /// `installationId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn installation_id(mut self, value: impl Into<Str>) -> Self {
-        self.installation_id = value.into();
-        self
-    }
+    pub fn installation_id(mut self, value: impl Into<Str>) -> Self { self.installation_id = value.into(); self }
 }
 
 impl PropertyType for UpdateGitHubIntegrationDetail {}
@@ -589,30 +425,17 @@ impl ToValue for UpdateGitHubIntegrationDetail {
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateGitLabSelfManagedIntegrationDetailRequired {
     /// `authCode`: a string, required.
-    ///
-    /// The authorization code received from the self-managed GitLab instance to update the integration.
-    ///
-    /// Length 1 to 1024.
     pub auth_code: Str,
 }
 
-static RULE_UpdateGitLabSelfManagedIntegrationDetail: ObjRule = ObjRule {
-    properties: &[(
-        "authCode",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(1024),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_UpdateGitLabSelfManagedIntegrationDetail: ObjRule = ObjRule {
+    properties: &[
+        ("authCode", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+    ],
     required: &["authCode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `UpdateGitLabSelfManagedIntegrationDetail` property type of `AWS::InspectorV2::CodeSecurityIntegration`.
@@ -630,6 +453,7 @@ pub struct UpdateGitLabSelfManagedIntegrationDetail {
     pub auth_code: Str,
 }
 
+#[rustfmt::skip]
 impl UpdateGitLabSelfManagedIntegrationDetail {
     /// A `UpdateGitLabSelfManagedIntegrationDetail` with its required properties, named in a [`UpdateGitLabSelfManagedIntegrationDetailRequired`].
     pub fn new(required: UpdateGitLabSelfManagedIntegrationDetailRequired) -> Self {
@@ -639,12 +463,7 @@ impl UpdateGitLabSelfManagedIntegrationDetail {
     }
 
     /// `authCode`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auth_code(mut self, value: impl Into<Str>) -> Self {
-        self.auth_code = value.into();
-        self
-    }
+    pub fn auth_code(mut self, value: impl Into<Str>) -> Self { self.auth_code = value.into(); self }
 }
 
 impl PropertyType for UpdateGitLabSelfManagedIntegrationDetail {}

@@ -9,41 +9,17 @@ use crate::support::prelude::*;
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-_$:.]*$");
 
-static RULE_CodeSecurityScanConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CodeSecurityScanConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Configuration",
-            Shape::Object(&RULE_CodeSecurityScanConfigurationProperty),
-        ),
-        (
-            "Level",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ORGANIZATION", "ACCOUNT"],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(60),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Configuration", Shape::Object(&RULE_CodeSecurityScanConfigurationProperty)),
+        ("Level", Shape::Str(&StrRule { allowed: &["ORGANIZATION", "ACCOUNT"], ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(60), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("ScopeSettings", Shape::Object(&RULE_ScopeSettings)),
         ("Tags", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::InspectorV2::CodeSecurityScanConfiguration` resource.
@@ -89,6 +65,7 @@ pub struct CodeSecurityScanConfiguration {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl CodeSecurityScanConfiguration {
     /// The CloudFormation type name, `AWS::InspectorV2::CodeSecurityScanConfiguration`.
     pub const TYPE_NAME: &'static str = "AWS::InspectorV2::CodeSecurityScanConfiguration";
@@ -115,47 +92,15 @@ impl CodeSecurityScanConfiguration {
     }
 
     /// `Configuration`: a [`CodeSecurityScanConfigurationProperty`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration(
-        mut self,
-        value: impl Into<Obj<CodeSecurityScanConfigurationProperty>>,
-    ) -> Self {
-        self.configuration = Some(value.into());
-        self
-    }
-
+    pub fn configuration(mut self, value: impl Into<Obj<CodeSecurityScanConfigurationProperty>>) -> Self { self.configuration = Some(value.into()); self }
     /// `Level`: a [`ConfigurationLevel`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn level(mut self, value: impl Into<ConfigurationLevel>) -> Self {
-        self.level = Some(value.into());
-        self
-    }
-
+    pub fn level(mut self, value: impl Into<ConfigurationLevel>) -> Self { self.level = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `ScopeSettings`: a [`ScopeSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scope_settings(mut self, value: impl Into<Obj<ScopeSettings>>) -> Self {
-        self.scope_settings = Some(value.into());
-        self
-    }
-
+    pub fn scope_settings(mut self, value: impl Into<Obj<ScopeSettings>>) -> Self { self.scope_settings = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for CodeSecurityScanConfiguration {
@@ -206,44 +151,19 @@ impl CodeSecurityScanConfigurationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CodeSecurityScanConfigurationPropertyRequired {
     /// `ruleSetCategories`: a list of [`RuleSetCategory`] values, required.
-    ///
-    /// The categories of security rules to be applied during the scan.
-    ///
-    /// Items 1 to 3.
     pub rule_set_categories: List<RuleSetCategory>,
 }
 
-static RULE_CodeSecurityScanConfigurationProperty: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CodeSecurityScanConfigurationProperty: ObjRule = ObjRule {
     properties: &[
-        (
-            "continuousIntegrationScanConfiguration",
-            Shape::Object(&RULE_ContinuousIntegrationScanConfiguration),
-        ),
-        (
-            "periodicScanConfiguration",
-            Shape::Object(&RULE_PeriodicScanConfiguration),
-        ),
-        (
-            "ruleSetCategories",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["SAST", "IAC", "SCA"],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(3),
-            }),
-        ),
+        ("continuousIntegrationScanConfiguration", Shape::Object(&RULE_ContinuousIntegrationScanConfiguration)),
+        ("periodicScanConfiguration", Shape::Object(&RULE_PeriodicScanConfiguration)),
+        ("ruleSetCategories", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SAST", "IAC", "SCA"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(3) })),
     ],
     required: &["ruleSetCategories"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CodeSecurityScanConfiguration` property type of `AWS::InspectorV2::CodeSecurityScanConfiguration`.
@@ -270,6 +190,7 @@ pub struct CodeSecurityScanConfigurationProperty {
     pub rule_set_categories: List<RuleSetCategory>,
 }
 
+#[rustfmt::skip]
 impl CodeSecurityScanConfigurationProperty {
     /// A `CodeSecurityScanConfigurationProperty` with its required properties, named in a [`CodeSecurityScanConfigurationPropertyRequired`].
     pub fn new(required: CodeSecurityScanConfigurationPropertyRequired) -> Self {
@@ -281,34 +202,11 @@ impl CodeSecurityScanConfigurationProperty {
     }
 
     /// `continuousIntegrationScanConfiguration`: a [`ContinuousIntegrationScanConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn continuous_integration_scan_configuration(
-        mut self,
-        value: impl Into<Obj<ContinuousIntegrationScanConfiguration>>,
-    ) -> Self {
-        self.continuous_integration_scan_configuration = Some(value.into());
-        self
-    }
-
+    pub fn continuous_integration_scan_configuration(mut self, value: impl Into<Obj<ContinuousIntegrationScanConfiguration>>) -> Self { self.continuous_integration_scan_configuration = Some(value.into()); self }
     /// `periodicScanConfiguration`: a [`PeriodicScanConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn periodic_scan_configuration(
-        mut self,
-        value: impl Into<Obj<PeriodicScanConfiguration>>,
-    ) -> Self {
-        self.periodic_scan_configuration = Some(value.into());
-        self
-    }
-
+    pub fn periodic_scan_configuration(mut self, value: impl Into<Obj<PeriodicScanConfiguration>>) -> Self { self.periodic_scan_configuration = Some(value.into()); self }
     /// `ruleSetCategories`: a list of [`RuleSetCategory`] values, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_set_categories(mut self, value: impl Into<List<RuleSetCategory>>) -> Self {
-        self.rule_set_categories = value.into();
-        self
-    }
+    pub fn rule_set_categories(mut self, value: impl Into<List<RuleSetCategory>>) -> Self { self.rule_set_categories = value.into(); self }
 }
 
 impl PropertyType for CodeSecurityScanConfigurationProperty {}
@@ -333,34 +231,17 @@ impl ToValue for CodeSecurityScanConfigurationProperty {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContinuousIntegrationScanConfigurationRequired {
     /// `supportedEvents`: a list of [`ContinuousIntegrationScanEvent`] values, required.
-    ///
-    /// The repository events that trigger continuous integration scans, such as pull requests or commits.
-    ///
-    /// Items 1 to 2.
     pub supported_events: List<ContinuousIntegrationScanEvent>,
 }
 
-static RULE_ContinuousIntegrationScanConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "supportedEvents",
-        Shape::List(&ListRule {
-            items: Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PULL_REQUEST", "PUSH"],
-                format: None,
-            }),
-            min_items: Some(1),
-            max_items: Some(2),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ContinuousIntegrationScanConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("supportedEvents", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["PULL_REQUEST", "PUSH"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(2) })),
+    ],
     required: &["supportedEvents"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ContinuousIntegrationScanConfiguration` property type of `AWS::InspectorV2::CodeSecurityScanConfiguration`.
@@ -378,6 +259,7 @@ pub struct ContinuousIntegrationScanConfiguration {
     pub supported_events: List<ContinuousIntegrationScanEvent>,
 }
 
+#[rustfmt::skip]
 impl ContinuousIntegrationScanConfiguration {
     /// A `ContinuousIntegrationScanConfiguration` with its required properties, named in a [`ContinuousIntegrationScanConfigurationRequired`].
     pub fn new(required: ContinuousIntegrationScanConfigurationRequired) -> Self {
@@ -387,15 +269,7 @@ impl ContinuousIntegrationScanConfiguration {
     }
 
     /// `supportedEvents`: a list of [`ContinuousIntegrationScanEvent`] values, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn supported_events(
-        mut self,
-        value: impl Into<List<ContinuousIntegrationScanEvent>>,
-    ) -> Self {
-        self.supported_events = value.into();
-        self
-    }
+    pub fn supported_events(mut self, value: impl Into<List<ContinuousIntegrationScanEvent>>) -> Self { self.supported_events = value.into(); self }
 }
 
 impl PropertyType for ContinuousIntegrationScanConfiguration {}
@@ -408,35 +282,14 @@ impl ToValue for ContinuousIntegrationScanConfiguration {
     }
 }
 
-static RULE_PeriodicScanConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PeriodicScanConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "frequency",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["WEEKLY", "MONTHLY", "NEVER"],
-                format: None,
-            }),
-        ),
-        (
-            "frequencyExpression",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("frequency", Shape::Str(&StrRule { allowed: &["WEEKLY", "MONTHLY", "NEVER"], ..StrRule::ANY })),
+        ("frequencyExpression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PeriodicScanConfiguration` property type of `AWS::InspectorV2::CodeSecurityScanConfiguration`.
@@ -460,6 +313,7 @@ pub struct PeriodicScanConfiguration {
     pub frequency_expression: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl PeriodicScanConfiguration {
     /// A `PeriodicScanConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -467,20 +321,9 @@ impl PeriodicScanConfiguration {
     }
 
     /// `frequency`: a [`PeriodicScanFrequency`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn frequency(mut self, value: impl Into<PeriodicScanFrequency>) -> Self {
-        self.frequency = Some(value.into());
-        self
-    }
-
+    pub fn frequency(mut self, value: impl Into<PeriodicScanFrequency>) -> Self { self.frequency = Some(value.into()); self }
     /// `frequencyExpression`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn frequency_expression(mut self, value: impl Into<Str>) -> Self {
-        self.frequency_expression = Some(value.into());
-        self
-    }
+    pub fn frequency_expression(mut self, value: impl Into<Str>) -> Self { self.frequency_expression = Some(value.into()); self }
 }
 
 impl PropertyType for PeriodicScanConfiguration {}
@@ -494,23 +337,13 @@ impl ToValue for PeriodicScanConfiguration {
     }
 }
 
-static RULE_ScopeSettings: ObjRule = ObjRule {
-    properties: &[(
-        "projectSelectionScope",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["ALL"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ScopeSettings: ObjRule = ObjRule {
+    properties: &[
+        ("projectSelectionScope", Shape::Str(&StrRule { allowed: &["ALL"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ScopeSettings` property type of `AWS::InspectorV2::CodeSecurityScanConfiguration`.
@@ -526,6 +359,7 @@ pub struct ScopeSettings {
     pub project_selection_scope: Option<ProjectSelectionScope>,
 }
 
+#[rustfmt::skip]
 impl ScopeSettings {
     /// A `ScopeSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -533,12 +367,7 @@ impl ScopeSettings {
     }
 
     /// `projectSelectionScope`: a [`ProjectSelectionScope`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn project_selection_scope(mut self, value: impl Into<ProjectSelectionScope>) -> Self {
-        self.project_selection_scope = Some(value.into());
-        self
-    }
+    pub fn project_selection_scope(mut self, value: impl Into<ProjectSelectionScope>) -> Self { self.project_selection_scope = Some(value.into()); self }
 }
 
 impl PropertyType for ScopeSettings {}

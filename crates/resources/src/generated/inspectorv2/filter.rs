@@ -11,62 +11,25 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct FilterRequired {
     /// `FilterAction`: a [`FilterAction`] value, required.
-    ///
-    /// The action that is to be applied to the findings that match the filter.
     pub filter_action: FilterAction,
     /// `FilterCriteria`: a [`FilterCriteria`] object, required.
-    ///
-    /// Details on the filter criteria associated with this filter.
     pub filter_criteria: Obj<FilterCriteria>,
     /// `Name`: a string, required.
-    ///
-    /// The name of the filter.
-    ///
-    /// Length 1 to 128.
     pub name: Str,
 }
 
-static RULE_Filter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Filter: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FilterAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NONE", "SUPPRESS"],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
+        ("FilterAction", Shape::Str(&StrRule { allowed: &["NONE", "SUPPRESS"], ..StrRule::ANY })),
         ("FilterCriteria", Shape::Object(&RULE_FilterCriteria)),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
         ("Tags", Shape::Any),
     ],
     required: &["Name", "FilterCriteria", "FilterAction"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::InspectorV2::Filter` resource.
@@ -107,6 +70,7 @@ pub struct Filter {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl Filter {
     /// The CloudFormation type name, `AWS::InspectorV2::Filter`.
     pub const TYPE_NAME: &'static str = "AWS::InspectorV2::Filter";
@@ -139,44 +103,15 @@ impl Filter {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `FilterAction`: a [`FilterAction`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter_action(mut self, value: impl Into<FilterAction>) -> Self {
-        self.filter_action = value.into();
-        self
-    }
-
+    pub fn filter_action(mut self, value: impl Into<FilterAction>) -> Self { self.filter_action = value.into(); self }
     /// `FilterCriteria`: a [`FilterCriteria`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter_criteria(mut self, value: impl Into<Obj<FilterCriteria>>) -> Self {
-        self.filter_criteria = value.into();
-        self
-    }
-
+    pub fn filter_criteria(mut self, value: impl Into<Obj<FilterCriteria>>) -> Self { self.filter_criteria = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Filter {
@@ -223,14 +158,14 @@ impl FilterAttributes {
     }
 }
 
-static RULE_DateFilter: ObjRule = ObjRule {
-    properties: &[("EndInclusive", Shape::INT), ("StartInclusive", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_DateFilter: ObjRule = ObjRule {
+    properties: &[
+        ("EndInclusive", Shape::INT),
+        ("StartInclusive", Shape::INT),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DateFilter` property type of `AWS::InspectorV2::Filter`.
@@ -254,6 +189,7 @@ pub struct DateFilter {
     pub start_inclusive: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl DateFilter {
     /// A `DateFilter` with no property set (none is required).
     pub fn new() -> Self {
@@ -261,20 +197,9 @@ impl DateFilter {
     }
 
     /// `EndInclusive`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn end_inclusive(mut self, value: impl Into<Int>) -> Self {
-        self.end_inclusive = Some(value.into());
-        self
-    }
-
+    pub fn end_inclusive(mut self, value: impl Into<Int>) -> Self { self.end_inclusive = Some(value.into()); self }
     /// `StartInclusive`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start_inclusive(mut self, value: impl Into<Int>) -> Self {
-        self.start_inclusive = Some(value.into());
-        self
-    }
+    pub fn start_inclusive(mut self, value: impl Into<Int>) -> Self { self.start_inclusive = Some(value.into()); self }
 }
 
 impl PropertyType for DateFilter {}
@@ -288,351 +213,54 @@ impl ToValue for DateFilter {
     }
 }
 
-static RULE_FilterCriteria: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FilterCriteria: ObjRule = ObjRule {
     properties: &[
-        (
-            "AwsAccountId",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "CodeVulnerabilityDetectorName",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "CodeVulnerabilityDetectorTags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "CodeVulnerabilityFilePath",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "ComponentId",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "ComponentType",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "Ec2InstanceImageId",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "Ec2InstanceSubnetId",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "Ec2InstanceVpcId",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "EcrImageArchitecture",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "EcrImageHash",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "EcrImagePushedAt",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DateFilter),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "EcrImageRegistry",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "EcrImageRepositoryName",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "EcrImageTags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "EpssScore",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_NumberFilter),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "ExploitAvailable",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "FindingArn",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "FindingStatus",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "FindingType",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "FirstObservedAt",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DateFilter),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "FixAvailable",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "InspectorScore",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_NumberFilter),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "LambdaFunctionExecutionRoleArn",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "LambdaFunctionLastModifiedAt",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DateFilter),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "LambdaFunctionLayers",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "LambdaFunctionName",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "LambdaFunctionRuntime",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "LastObservedAt",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DateFilter),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "NetworkProtocol",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "PortRange",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PortRangeFilter),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "RelatedVulnerabilities",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "ResourceId",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "ResourceTags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MapFilter),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "ResourceType",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "Severity",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "Title",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "UpdatedAt",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DateFilter),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "VendorSeverity",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "VulnerabilityId",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "VulnerabilitySource",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "VulnerablePackages",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PackageFilter),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
+        ("AwsAccountId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10) })),
+        ("CodeVulnerabilityDetectorName", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10) })),
+        ("CodeVulnerabilityDetectorTags", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10) })),
+        ("CodeVulnerabilityFilePath", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10) })),
+        ("ComponentId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10) })),
+        ("ComponentType", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10) })),
+        ("Ec2InstanceImageId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10) })),
+        ("Ec2InstanceSubnetId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10) })),
+        ("Ec2InstanceVpcId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10) })),
+        ("EcrImageArchitecture", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10) })),
+        ("EcrImageHash", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10) })),
+        ("EcrImagePushedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: Some(1), max_items: Some(10) })),
+        ("EcrImageRegistry", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10) })),
+        ("EcrImageRepositoryName", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10) })),
+        ("EcrImageTags", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10) })),
+        ("EpssScore", Shape::List(&ListRule { items: Shape::Object(&RULE_NumberFilter), min_items: Some(1), max_items: Some(10) })),
+        ("ExploitAvailable", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10) })),
+        ("FindingArn", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10) })),
+        ("FindingStatus", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10) })),
+        ("FindingType", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10) })),
+        ("FirstObservedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: Some(1), max_items: Some(10) })),
+        ("FixAvailable", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10) })),
+        ("InspectorScore", Shape::List(&ListRule { items: Shape::Object(&RULE_NumberFilter), min_items: Some(1), max_items: Some(10) })),
+        ("LambdaFunctionExecutionRoleArn", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10) })),
+        ("LambdaFunctionLastModifiedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: Some(1), max_items: Some(10) })),
+        ("LambdaFunctionLayers", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10) })),
+        ("LambdaFunctionName", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10) })),
+        ("LambdaFunctionRuntime", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10) })),
+        ("LastObservedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: Some(1), max_items: Some(10) })),
+        ("NetworkProtocol", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10) })),
+        ("PortRange", Shape::List(&ListRule { items: Shape::Object(&RULE_PortRangeFilter), min_items: Some(1), max_items: Some(10) })),
+        ("RelatedVulnerabilities", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10) })),
+        ("ResourceId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10) })),
+        ("ResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_MapFilter), min_items: Some(1), max_items: Some(10) })),
+        ("ResourceType", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10) })),
+        ("Severity", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10) })),
+        ("Title", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10) })),
+        ("UpdatedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: Some(1), max_items: Some(10) })),
+        ("VendorSeverity", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10) })),
+        ("VulnerabilityId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10) })),
+        ("VulnerabilitySource", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10) })),
+        ("VulnerablePackages", Shape::List(&ListRule { items: Shape::Object(&RULE_PackageFilter), min_items: Some(1), max_items: Some(10) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FilterCriteria` property type of `AWS::InspectorV2::Filter`.
@@ -874,6 +502,7 @@ pub struct FilterCriteria {
     pub vulnerable_packages: Option<List<PackageFilter>>,
 }
 
+#[rustfmt::skip]
 impl FilterCriteria {
     /// A `FilterCriteria` with no property set (none is required).
     pub fn new() -> Self {
@@ -881,349 +510,89 @@ impl FilterCriteria {
     }
 
     /// `AwsAccountId`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_account_id(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.aws_account_id = Some(value.into());
-        self
-    }
-
+    pub fn aws_account_id(mut self, value: impl Into<List<StringFilter>>) -> Self { self.aws_account_id = Some(value.into()); self }
     /// `CodeVulnerabilityDetectorName`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn code_vulnerability_detector_name(
-        mut self,
-        value: impl Into<List<StringFilter>>,
-    ) -> Self {
-        self.code_vulnerability_detector_name = Some(value.into());
-        self
-    }
-
+    pub fn code_vulnerability_detector_name(mut self, value: impl Into<List<StringFilter>>) -> Self { self.code_vulnerability_detector_name = Some(value.into()); self }
     /// `CodeVulnerabilityDetectorTags`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn code_vulnerability_detector_tags(
-        mut self,
-        value: impl Into<List<StringFilter>>,
-    ) -> Self {
-        self.code_vulnerability_detector_tags = Some(value.into());
-        self
-    }
-
+    pub fn code_vulnerability_detector_tags(mut self, value: impl Into<List<StringFilter>>) -> Self { self.code_vulnerability_detector_tags = Some(value.into()); self }
     /// `CodeVulnerabilityFilePath`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn code_vulnerability_file_path(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.code_vulnerability_file_path = Some(value.into());
-        self
-    }
-
+    pub fn code_vulnerability_file_path(mut self, value: impl Into<List<StringFilter>>) -> Self { self.code_vulnerability_file_path = Some(value.into()); self }
     /// `ComponentId`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn component_id(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.component_id = Some(value.into());
-        self
-    }
-
+    pub fn component_id(mut self, value: impl Into<List<StringFilter>>) -> Self { self.component_id = Some(value.into()); self }
     /// `ComponentType`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn component_type(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.component_type = Some(value.into());
-        self
-    }
-
+    pub fn component_type(mut self, value: impl Into<List<StringFilter>>) -> Self { self.component_type = Some(value.into()); self }
     /// `Ec2InstanceImageId`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ec2_instance_image_id(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.ec2_instance_image_id = Some(value.into());
-        self
-    }
-
+    pub fn ec2_instance_image_id(mut self, value: impl Into<List<StringFilter>>) -> Self { self.ec2_instance_image_id = Some(value.into()); self }
     /// `Ec2InstanceSubnetId`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ec2_instance_subnet_id(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.ec2_instance_subnet_id = Some(value.into());
-        self
-    }
-
+    pub fn ec2_instance_subnet_id(mut self, value: impl Into<List<StringFilter>>) -> Self { self.ec2_instance_subnet_id = Some(value.into()); self }
     /// `Ec2InstanceVpcId`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ec2_instance_vpc_id(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.ec2_instance_vpc_id = Some(value.into());
-        self
-    }
-
+    pub fn ec2_instance_vpc_id(mut self, value: impl Into<List<StringFilter>>) -> Self { self.ec2_instance_vpc_id = Some(value.into()); self }
     /// `EcrImageArchitecture`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ecr_image_architecture(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.ecr_image_architecture = Some(value.into());
-        self
-    }
-
+    pub fn ecr_image_architecture(mut self, value: impl Into<List<StringFilter>>) -> Self { self.ecr_image_architecture = Some(value.into()); self }
     /// `EcrImageHash`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ecr_image_hash(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.ecr_image_hash = Some(value.into());
-        self
-    }
-
+    pub fn ecr_image_hash(mut self, value: impl Into<List<StringFilter>>) -> Self { self.ecr_image_hash = Some(value.into()); self }
     /// `EcrImagePushedAt`: a list of [`DateFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ecr_image_pushed_at(mut self, value: impl Into<List<DateFilter>>) -> Self {
-        self.ecr_image_pushed_at = Some(value.into());
-        self
-    }
-
+    pub fn ecr_image_pushed_at(mut self, value: impl Into<List<DateFilter>>) -> Self { self.ecr_image_pushed_at = Some(value.into()); self }
     /// `EcrImageRegistry`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ecr_image_registry(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.ecr_image_registry = Some(value.into());
-        self
-    }
-
+    pub fn ecr_image_registry(mut self, value: impl Into<List<StringFilter>>) -> Self { self.ecr_image_registry = Some(value.into()); self }
     /// `EcrImageRepositoryName`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ecr_image_repository_name(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.ecr_image_repository_name = Some(value.into());
-        self
-    }
-
+    pub fn ecr_image_repository_name(mut self, value: impl Into<List<StringFilter>>) -> Self { self.ecr_image_repository_name = Some(value.into()); self }
     /// `EcrImageTags`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ecr_image_tags(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.ecr_image_tags = Some(value.into());
-        self
-    }
-
+    pub fn ecr_image_tags(mut self, value: impl Into<List<StringFilter>>) -> Self { self.ecr_image_tags = Some(value.into()); self }
     /// `EpssScore`: a list of [`NumberFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn epss_score(mut self, value: impl Into<List<NumberFilter>>) -> Self {
-        self.epss_score = Some(value.into());
-        self
-    }
-
+    pub fn epss_score(mut self, value: impl Into<List<NumberFilter>>) -> Self { self.epss_score = Some(value.into()); self }
     /// `ExploitAvailable`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exploit_available(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.exploit_available = Some(value.into());
-        self
-    }
-
+    pub fn exploit_available(mut self, value: impl Into<List<StringFilter>>) -> Self { self.exploit_available = Some(value.into()); self }
     /// `FindingArn`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn finding_arn(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.finding_arn = Some(value.into());
-        self
-    }
-
+    pub fn finding_arn(mut self, value: impl Into<List<StringFilter>>) -> Self { self.finding_arn = Some(value.into()); self }
     /// `FindingStatus`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn finding_status(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.finding_status = Some(value.into());
-        self
-    }
-
+    pub fn finding_status(mut self, value: impl Into<List<StringFilter>>) -> Self { self.finding_status = Some(value.into()); self }
     /// `FindingType`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn finding_type(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.finding_type = Some(value.into());
-        self
-    }
-
+    pub fn finding_type(mut self, value: impl Into<List<StringFilter>>) -> Self { self.finding_type = Some(value.into()); self }
     /// `FirstObservedAt`: a list of [`DateFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn first_observed_at(mut self, value: impl Into<List<DateFilter>>) -> Self {
-        self.first_observed_at = Some(value.into());
-        self
-    }
-
+    pub fn first_observed_at(mut self, value: impl Into<List<DateFilter>>) -> Self { self.first_observed_at = Some(value.into()); self }
     /// `FixAvailable`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fix_available(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.fix_available = Some(value.into());
-        self
-    }
-
+    pub fn fix_available(mut self, value: impl Into<List<StringFilter>>) -> Self { self.fix_available = Some(value.into()); self }
     /// `InspectorScore`: a list of [`NumberFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inspector_score(mut self, value: impl Into<List<NumberFilter>>) -> Self {
-        self.inspector_score = Some(value.into());
-        self
-    }
-
+    pub fn inspector_score(mut self, value: impl Into<List<NumberFilter>>) -> Self { self.inspector_score = Some(value.into()); self }
     /// `LambdaFunctionExecutionRoleArn`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_function_execution_role_arn(
-        mut self,
-        value: impl Into<List<StringFilter>>,
-    ) -> Self {
-        self.lambda_function_execution_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn lambda_function_execution_role_arn(mut self, value: impl Into<List<StringFilter>>) -> Self { self.lambda_function_execution_role_arn = Some(value.into()); self }
     /// `LambdaFunctionLastModifiedAt`: a list of [`DateFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_function_last_modified_at(mut self, value: impl Into<List<DateFilter>>) -> Self {
-        self.lambda_function_last_modified_at = Some(value.into());
-        self
-    }
-
+    pub fn lambda_function_last_modified_at(mut self, value: impl Into<List<DateFilter>>) -> Self { self.lambda_function_last_modified_at = Some(value.into()); self }
     /// `LambdaFunctionLayers`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_function_layers(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.lambda_function_layers = Some(value.into());
-        self
-    }
-
+    pub fn lambda_function_layers(mut self, value: impl Into<List<StringFilter>>) -> Self { self.lambda_function_layers = Some(value.into()); self }
     /// `LambdaFunctionName`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_function_name(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.lambda_function_name = Some(value.into());
-        self
-    }
-
+    pub fn lambda_function_name(mut self, value: impl Into<List<StringFilter>>) -> Self { self.lambda_function_name = Some(value.into()); self }
     /// `LambdaFunctionRuntime`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_function_runtime(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.lambda_function_runtime = Some(value.into());
-        self
-    }
-
+    pub fn lambda_function_runtime(mut self, value: impl Into<List<StringFilter>>) -> Self { self.lambda_function_runtime = Some(value.into()); self }
     /// `LastObservedAt`: a list of [`DateFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn last_observed_at(mut self, value: impl Into<List<DateFilter>>) -> Self {
-        self.last_observed_at = Some(value.into());
-        self
-    }
-
+    pub fn last_observed_at(mut self, value: impl Into<List<DateFilter>>) -> Self { self.last_observed_at = Some(value.into()); self }
     /// `NetworkProtocol`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_protocol(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.network_protocol = Some(value.into());
-        self
-    }
-
+    pub fn network_protocol(mut self, value: impl Into<List<StringFilter>>) -> Self { self.network_protocol = Some(value.into()); self }
     /// `PortRange`: a list of [`PortRangeFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port_range(mut self, value: impl Into<List<PortRangeFilter>>) -> Self {
-        self.port_range = Some(value.into());
-        self
-    }
-
+    pub fn port_range(mut self, value: impl Into<List<PortRangeFilter>>) -> Self { self.port_range = Some(value.into()); self }
     /// `RelatedVulnerabilities`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn related_vulnerabilities(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.related_vulnerabilities = Some(value.into());
-        self
-    }
-
+    pub fn related_vulnerabilities(mut self, value: impl Into<List<StringFilter>>) -> Self { self.related_vulnerabilities = Some(value.into()); self }
     /// `ResourceId`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_id(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.resource_id = Some(value.into());
-        self
-    }
-
+    pub fn resource_id(mut self, value: impl Into<List<StringFilter>>) -> Self { self.resource_id = Some(value.into()); self }
     /// `ResourceTags`: a list of [`MapFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_tags(mut self, value: impl Into<List<MapFilter>>) -> Self {
-        self.resource_tags = Some(value.into());
-        self
-    }
-
+    pub fn resource_tags(mut self, value: impl Into<List<MapFilter>>) -> Self { self.resource_tags = Some(value.into()); self }
     /// `ResourceType`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_type(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.resource_type = Some(value.into());
-        self
-    }
-
+    pub fn resource_type(mut self, value: impl Into<List<StringFilter>>) -> Self { self.resource_type = Some(value.into()); self }
     /// `Severity`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn severity(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.severity = Some(value.into());
-        self
-    }
-
+    pub fn severity(mut self, value: impl Into<List<StringFilter>>) -> Self { self.severity = Some(value.into()); self }
     /// `Title`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn title(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-
+    pub fn title(mut self, value: impl Into<List<StringFilter>>) -> Self { self.title = Some(value.into()); self }
     /// `UpdatedAt`: a list of [`DateFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn updated_at(mut self, value: impl Into<List<DateFilter>>) -> Self {
-        self.updated_at = Some(value.into());
-        self
-    }
-
+    pub fn updated_at(mut self, value: impl Into<List<DateFilter>>) -> Self { self.updated_at = Some(value.into()); self }
     /// `VendorSeverity`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vendor_severity(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.vendor_severity = Some(value.into());
-        self
-    }
-
+    pub fn vendor_severity(mut self, value: impl Into<List<StringFilter>>) -> Self { self.vendor_severity = Some(value.into()); self }
     /// `VulnerabilityId`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vulnerability_id(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.vulnerability_id = Some(value.into());
-        self
-    }
-
+    pub fn vulnerability_id(mut self, value: impl Into<List<StringFilter>>) -> Self { self.vulnerability_id = Some(value.into()); self }
     /// `VulnerabilitySource`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vulnerability_source(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.vulnerability_source = Some(value.into());
-        self
-    }
-
+    pub fn vulnerability_source(mut self, value: impl Into<List<StringFilter>>) -> Self { self.vulnerability_source = Some(value.into()); self }
     /// `VulnerablePackages`: a list of [`PackageFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vulnerable_packages(mut self, value: impl Into<List<PackageFilter>>) -> Self {
-        self.vulnerable_packages = Some(value.into());
-        self
-    }
+    pub fn vulnerable_packages(mut self, value: impl Into<List<PackageFilter>>) -> Self { self.vulnerable_packages = Some(value.into()); self }
 }
 
 impl PropertyType for FilterCriteria {}
@@ -1296,50 +665,19 @@ impl ToValue for FilterCriteria {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MapFilterRequired {
     /// `Comparison`: a [`MapComparison`] value, required.
-    ///
-    /// The operator to use when comparing values in the filter.
     pub comparison: MapComparison,
 }
 
-static RULE_MapFilter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MapFilter: ObjRule = ObjRule {
     properties: &[
-        (
-            "Comparison",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["EQUALS"],
-                format: None,
-            }),
-        ),
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Comparison", Shape::Str(&StrRule { allowed: &["EQUALS"], ..StrRule::ANY })),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Comparison"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MapFilter` property type of `AWS::InspectorV2::Filter`.
@@ -1367,6 +705,7 @@ pub struct MapFilter {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl MapFilter {
     /// A `MapFilter` with its required properties, named in a [`MapFilterRequired`].
     pub fn new(required: MapFilterRequired) -> Self {
@@ -1378,28 +717,11 @@ impl MapFilter {
     }
 
     /// `Comparison`: a [`MapComparison`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn comparison(mut self, value: impl Into<MapComparison>) -> Self {
-        self.comparison = value.into();
-        self
-    }
-
+    pub fn comparison(mut self, value: impl Into<MapComparison>) -> Self { self.comparison = value.into(); self }
     /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for MapFilter {}
@@ -1414,17 +736,14 @@ impl ToValue for MapFilter {
     }
 }
 
-static RULE_NumberFilter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NumberFilter: ObjRule = ObjRule {
     properties: &[
         ("LowerInclusive", Shape::NUM),
         ("UpperInclusive", Shape::NUM),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NumberFilter` property type of `AWS::InspectorV2::Filter`.
@@ -1444,6 +763,7 @@ pub struct NumberFilter {
     pub upper_inclusive: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl NumberFilter {
     /// A `NumberFilter` with no property set (none is required).
     pub fn new() -> Self {
@@ -1451,20 +771,9 @@ impl NumberFilter {
     }
 
     /// `LowerInclusive`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lower_inclusive(mut self, value: impl Into<Num>) -> Self {
-        self.lower_inclusive = Some(value.into());
-        self
-    }
-
+    pub fn lower_inclusive(mut self, value: impl Into<Num>) -> Self { self.lower_inclusive = Some(value.into()); self }
     /// `UpperInclusive`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn upper_inclusive(mut self, value: impl Into<Num>) -> Self {
-        self.upper_inclusive = Some(value.into());
-        self
-    }
+    pub fn upper_inclusive(mut self, value: impl Into<Num>) -> Self { self.upper_inclusive = Some(value.into()); self }
 }
 
 impl PropertyType for NumberFilter {}
@@ -1478,7 +787,8 @@ impl ToValue for NumberFilter {
     }
 }
 
-static RULE_PackageFilter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PackageFilter: ObjRule = ObjRule {
     properties: &[
         ("Architecture", Shape::Object(&RULE_StringFilter)),
         ("Epoch", Shape::Object(&RULE_NumberFilter)),
@@ -1489,12 +799,8 @@ static RULE_PackageFilter: ObjRule = ObjRule {
         ("SourceLayerHash", Shape::Object(&RULE_StringFilter)),
         ("Version", Shape::Object(&RULE_StringFilter)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PackageFilter` property type of `AWS::InspectorV2::Filter`.
@@ -1534,6 +840,7 @@ pub struct PackageFilter {
     pub version: Option<Obj<StringFilter>>,
 }
 
+#[rustfmt::skip]
 impl PackageFilter {
     /// A `PackageFilter` with no property set (none is required).
     pub fn new() -> Self {
@@ -1541,64 +848,21 @@ impl PackageFilter {
     }
 
     /// `Architecture`: a [`StringFilter`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn architecture(mut self, value: impl Into<Obj<StringFilter>>) -> Self {
-        self.architecture = Some(value.into());
-        self
-    }
-
+    pub fn architecture(mut self, value: impl Into<Obj<StringFilter>>) -> Self { self.architecture = Some(value.into()); self }
     /// `Epoch`: a [`NumberFilter`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn epoch(mut self, value: impl Into<Obj<NumberFilter>>) -> Self {
-        self.epoch = Some(value.into());
-        self
-    }
-
+    pub fn epoch(mut self, value: impl Into<Obj<NumberFilter>>) -> Self { self.epoch = Some(value.into()); self }
     /// `FilePath`: a [`StringFilter`] object.
-    pub fn file_path(mut self, value: impl Into<Obj<StringFilter>>) -> Self {
-        self.file_path = Some(value.into());
-        self
-    }
-
+    pub fn file_path(mut self, value: impl Into<Obj<StringFilter>>) -> Self { self.file_path = Some(value.into()); self }
     /// `Name`: a [`StringFilter`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Obj<StringFilter>>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Obj<StringFilter>>) -> Self { self.name = Some(value.into()); self }
     /// `Release`: a [`StringFilter`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn release(mut self, value: impl Into<Obj<StringFilter>>) -> Self {
-        self.release = Some(value.into());
-        self
-    }
-
+    pub fn release(mut self, value: impl Into<Obj<StringFilter>>) -> Self { self.release = Some(value.into()); self }
     /// `SourceLambdaLayerArn`: a [`StringFilter`] object.
-    pub fn source_lambda_layer_arn(mut self, value: impl Into<Obj<StringFilter>>) -> Self {
-        self.source_lambda_layer_arn = Some(value.into());
-        self
-    }
-
+    pub fn source_lambda_layer_arn(mut self, value: impl Into<Obj<StringFilter>>) -> Self { self.source_lambda_layer_arn = Some(value.into()); self }
     /// `SourceLayerHash`: a [`StringFilter`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_layer_hash(mut self, value: impl Into<Obj<StringFilter>>) -> Self {
-        self.source_layer_hash = Some(value.into());
-        self
-    }
-
+    pub fn source_layer_hash(mut self, value: impl Into<Obj<StringFilter>>) -> Self { self.source_layer_hash = Some(value.into()); self }
     /// `Version`: a [`StringFilter`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<Obj<StringFilter>>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
+    pub fn version(mut self, value: impl Into<Obj<StringFilter>>) -> Self { self.version = Some(value.into()); self }
 }
 
 impl PropertyType for PackageFilter {}
@@ -1618,31 +882,14 @@ impl ToValue for PackageFilter {
     }
 }
 
-static RULE_PortRangeFilter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PortRangeFilter: ObjRule = ObjRule {
     properties: &[
-        (
-            "BeginInclusive",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EndInclusive",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
+        ("BeginInclusive", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
+        ("EndInclusive", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PortRangeFilter` property type of `AWS::InspectorV2::Filter`.
@@ -1666,6 +913,7 @@ pub struct PortRangeFilter {
     pub end_inclusive: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl PortRangeFilter {
     /// A `PortRangeFilter` with no property set (none is required).
     pub fn new() -> Self {
@@ -1673,20 +921,9 @@ impl PortRangeFilter {
     }
 
     /// `BeginInclusive`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn begin_inclusive(mut self, value: impl Into<Int>) -> Self {
-        self.begin_inclusive = Some(value.into());
-        self
-    }
-
+    pub fn begin_inclusive(mut self, value: impl Into<Int>) -> Self { self.begin_inclusive = Some(value.into()); self }
     /// `EndInclusive`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn end_inclusive(mut self, value: impl Into<Int>) -> Self {
-        self.end_inclusive = Some(value.into());
-        self
-    }
+    pub fn end_inclusive(mut self, value: impl Into<Int>) -> Self { self.end_inclusive = Some(value.into()); self }
 }
 
 impl PropertyType for PortRangeFilter {}
@@ -1704,46 +941,20 @@ impl ToValue for PortRangeFilter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StringFilterRequired {
     /// `Comparison`: a [`StringComparison`] value, required.
-    ///
-    /// The operator to use when comparing values in the filter.
     pub comparison: StringComparison,
     /// `Value`: a string, required.
-    ///
-    /// The value to filter on.
-    ///
-    /// Length 1 to 1024.
     pub value: Str,
 }
 
-static RULE_StringFilter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StringFilter: ObjRule = ObjRule {
     properties: &[
-        (
-            "Comparison",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["EQUALS", "PREFIX", "NOT_EQUALS"],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Comparison", Shape::Str(&StrRule { allowed: &["EQUALS", "PREFIX", "NOT_EQUALS"], ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
     ],
     required: &["Comparison", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StringFilter` property type of `AWS::InspectorV2::Filter`.
@@ -1765,6 +976,7 @@ pub struct StringFilter {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl StringFilter {
     /// A `StringFilter` with its required properties, named in a [`StringFilterRequired`].
     pub fn new(required: StringFilterRequired) -> Self {
@@ -1775,20 +987,9 @@ impl StringFilter {
     }
 
     /// `Comparison`: a [`StringComparison`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn comparison(mut self, value: impl Into<StringComparison>) -> Self {
-        self.comparison = value.into();
-        self
-    }
-
+    pub fn comparison(mut self, value: impl Into<StringComparison>) -> Self { self.comparison = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for StringFilter {}

@@ -17,73 +17,24 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("^[-a-zA-Z0-9_@\\.]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectionRequired {
     /// `AttachPoint`: an [`AttachPoint`] object, required.
-    ///
-    /// The logical attachment point in your AWS network where the managed connection will be connected.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub attach_point: Obj<AttachPoint>,
 }
 
-static RULE_Connection: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Connection: ObjRule = ObjRule {
     properties: &[
         ("ActivationKey", Shape::STR),
         ("AttachPoint", Shape::Object(&RULE_AttachPoint)),
-        (
-            "Bandwidth",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(8),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EnvironmentId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Bandwidth", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(8), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("EnvironmentId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), ..StrRule::ANY })),
         ("RemoteAccount", Shape::Object(&RULE_RemoteAccount)),
-        (
-            "RemoteOwnerAccount",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(255),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("RemoteOwnerAccount", Shape::Str(&StrRule { max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["AttachPoint"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Interconnect::Connection` resource.
@@ -147,6 +98,7 @@ pub struct Connection {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Connection {
     /// The CloudFormation type name, `AWS::Interconnect::Connection`.
     pub const TYPE_NAME: &'static str = "AWS::Interconnect::Connection";
@@ -158,34 +110,11 @@ impl Connection {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-interconnect-connection.html",
         primary_identifier: &["Arn"],
         required: &["AttachPoint"],
-        create_only: &[
-            "AttachPoint",
-            "EnvironmentId",
-            "ActivationKey",
-            "RemoteAccount",
-        ],
+        create_only: &["AttachPoint", "EnvironmentId", "ActivationKey", "RemoteAccount"],
         conditional_create_only: &[],
         write_only: &["RemoteOwnerAccount", "RemoteAccount"],
-        read_only: &[
-            "ConnectionId",
-            "Arn",
-            "Provider",
-            "Type",
-            "State",
-            "SharedId",
-            "OwnerAccount",
-            "BillingTier",
-        ],
-        attributes: &[
-            "Arn",
-            "BillingTier",
-            "ConnectionId",
-            "OwnerAccount",
-            "Provider",
-            "SharedId",
-            "State",
-            "Type",
-        ],
+        read_only: &["ConnectionId", "Arn", "Provider", "Type", "State", "SharedId", "OwnerAccount", "BillingTier"],
+        attributes: &["Arn", "BillingTier", "ConnectionId", "OwnerAccount", "Provider", "SharedId", "State", "Type"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -205,68 +134,21 @@ impl Connection {
     }
 
     /// `ActivationKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn activation_key(mut self, value: impl Into<Str>) -> Self {
-        self.activation_key = Some(value.into());
-        self
-    }
-
+    pub fn activation_key(mut self, value: impl Into<Str>) -> Self { self.activation_key = Some(value.into()); self }
     /// `AttachPoint`: an [`AttachPoint`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attach_point(mut self, value: impl Into<Obj<AttachPoint>>) -> Self {
-        self.attach_point = value.into();
-        self
-    }
-
+    pub fn attach_point(mut self, value: impl Into<Obj<AttachPoint>>) -> Self { self.attach_point = value.into(); self }
     /// `Bandwidth`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bandwidth(mut self, value: impl Into<Str>) -> Self {
-        self.bandwidth = Some(value.into());
-        self
-    }
-
+    pub fn bandwidth(mut self, value: impl Into<Str>) -> Self { self.bandwidth = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `EnvironmentId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment_id(mut self, value: impl Into<Str>) -> Self {
-        self.environment_id = Some(value.into());
-        self
-    }
-
+    pub fn environment_id(mut self, value: impl Into<Str>) -> Self { self.environment_id = Some(value.into()); self }
     /// `RemoteAccount`: a [`RemoteAccount`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn remote_account(mut self, value: impl Into<Obj<RemoteAccount>>) -> Self {
-        self.remote_account = Some(value.into());
-        self
-    }
-
+    pub fn remote_account(mut self, value: impl Into<Obj<RemoteAccount>>) -> Self { self.remote_account = Some(value.into()); self }
     /// `RemoteOwnerAccount`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn remote_owner_account(mut self, value: impl Into<Str>) -> Self {
-        self.remote_owner_account = Some(value.into());
-        self
-    }
-
+    pub fn remote_owner_account(mut self, value: impl Into<Str>) -> Self { self.remote_owner_account = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Connection {
@@ -365,26 +247,14 @@ impl ConnectionAttributes {
     }
 }
 
-static RULE_AttachPoint: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AttachPoint: ObjRule = ObjRule {
     properties: &[
         ("Arn", Shape::STR),
-        (
-            "DirectConnectGateway",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DirectConnectGateway", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AttachPoint` property type of `AWS::Interconnect::Connection`.
@@ -406,6 +276,7 @@ pub struct AttachPoint {
     pub direct_connect_gateway: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AttachPoint {
     /// A `AttachPoint` with no property set (none is required).
     pub fn new() -> Self {
@@ -413,20 +284,9 @@ impl AttachPoint {
     }
 
     /// `Arn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = Some(value.into());
-        self
-    }
-
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = Some(value.into()); self }
     /// `DirectConnectGateway`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn direct_connect_gateway(mut self, value: impl Into<Str>) -> Self {
-        self.direct_connect_gateway = Some(value.into());
-        self
-    }
+    pub fn direct_connect_gateway(mut self, value: impl Into<Str>) -> Self { self.direct_connect_gateway = Some(value.into()); self }
 }
 
 impl PropertyType for AttachPoint {}
@@ -444,28 +304,17 @@ impl ToValue for AttachPoint {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RemoteAccountRequired {
     /// `Identifier`: a string, required.
-    ///
-    /// Pattern `^[-a-zA-Z0-9_@\.]+$`; length at most 255.
     pub identifier: Str,
 }
 
-static RULE_RemoteAccount: ObjRule = ObjRule {
-    properties: &[(
-        "Identifier",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: Some(255),
-            pattern: Some(&PATTERN_3),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_RemoteAccount: ObjRule = ObjRule {
+    properties: &[
+        ("Identifier", Shape::Str(&StrRule { max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+    ],
     required: &["Identifier"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RemoteAccount` property type of `AWS::Interconnect::Connection`.
@@ -481,6 +330,7 @@ pub struct RemoteAccount {
     pub identifier: Str,
 }
 
+#[rustfmt::skip]
 impl RemoteAccount {
     /// A `RemoteAccount` with its required properties, named in a [`RemoteAccountRequired`].
     pub fn new(required: RemoteAccountRequired) -> Self {
@@ -490,12 +340,7 @@ impl RemoteAccount {
     }
 
     /// `Identifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identifier(mut self, value: impl Into<Str>) -> Self {
-        self.identifier = value.into();
-        self
-    }
+    pub fn identifier(mut self, value: impl Into<Str>) -> Self { self.identifier = value.into(); self }
 }
 
 impl PropertyType for RemoteAccount {}
@@ -512,44 +357,20 @@ impl ToValue for RemoteAccount {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::Interconnect::Connection`.
@@ -567,6 +388,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -577,20 +399,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

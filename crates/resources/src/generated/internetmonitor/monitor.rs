@@ -15,127 +15,28 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^arn:.*");
 #[derive(Clone, Debug, PartialEq)]
 pub struct MonitorRequired {
     /// `MonitorName`: a string, required.
-    ///
-    /// The name of the monitor. A monitor name can contain only alphanumeric characters, dashes (-), periods (.), and underscores (_).
-    ///
-    /// Pattern `^[a-zA-Z0-9_.-]+$`; length 1 to 255; create-only: changing it replaces the resource.
     pub monitor_name: Str,
 }
 
-static RULE_Monitor: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Monitor: ObjRule = ObjRule {
     properties: &[
-        (
-            "HealthEventsConfig",
-            Shape::Object(&RULE_HealthEventsConfig),
-        ),
+        ("HealthEventsConfig", Shape::Object(&RULE_HealthEventsConfig)),
         ("IncludeLinkedAccounts", Shape::Bool),
-        (
-            "InternetMeasurementsLogDelivery",
-            Shape::Object(&RULE_InternetMeasurementsLogDelivery),
-        ),
-        (
-            "LinkedAccountId",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MaxCityNetworksToMonitor",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(500000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MonitorName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Resources",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ResourcesToAdd",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ResourcesToRemove",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PENDING", "ACTIVE", "INACTIVE", "ERROR"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TrafficPercentageToMonitor",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
+        ("InternetMeasurementsLogDelivery", Shape::Object(&RULE_InternetMeasurementsLogDelivery)),
+        ("LinkedAccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("MaxCityNetworksToMonitor", Shape::Int(&NumRule { min: Some(1.0), max: Some(500000.0), ..NumRule::ANY })),
+        ("MonitorName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Resources", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("ResourcesToAdd", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("ResourcesToRemove", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Status", Shape::Str(&StrRule { allowed: &["PENDING", "ACTIVE", "INACTIVE", "ERROR"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("TrafficPercentageToMonitor", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
     ],
     required: &["MonitorName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::InternetMonitor::Monitor` resource.
@@ -243,6 +144,7 @@ pub struct Monitor {
     pub traffic_percentage_to_monitor: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl Monitor {
     /// The CloudFormation type name, `AWS::InternetMonitor::Monitor`.
     pub const TYPE_NAME: &'static str = "AWS::InternetMonitor::Monitor";
@@ -256,26 +158,9 @@ impl Monitor {
         required: &["MonitorName"],
         create_only: &["MonitorName"],
         conditional_create_only: &[],
-        write_only: &[
-            "ResourcesToAdd",
-            "ResourcesToRemove",
-            "LinkedAccountId",
-            "IncludeLinkedAccounts",
-        ],
-        read_only: &[
-            "CreatedAt",
-            "ModifiedAt",
-            "MonitorArn",
-            "ProcessingStatus",
-            "ProcessingStatusInfo",
-        ],
-        attributes: &[
-            "CreatedAt",
-            "ModifiedAt",
-            "MonitorArn",
-            "ProcessingStatus",
-            "ProcessingStatusInfo",
-        ],
+        write_only: &["ResourcesToAdd", "ResourcesToRemove", "LinkedAccountId", "IncludeLinkedAccounts"],
+        read_only: &["CreatedAt", "ModifiedAt", "MonitorArn", "ProcessingStatus", "ProcessingStatusInfo"],
+        attributes: &["CreatedAt", "ModifiedAt", "MonitorArn", "ProcessingStatus", "ProcessingStatusInfo"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -299,103 +184,29 @@ impl Monitor {
     }
 
     /// `HealthEventsConfig`: a [`HealthEventsConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn health_events_config(mut self, value: impl Into<Obj<HealthEventsConfig>>) -> Self {
-        self.health_events_config = Some(value.into());
-        self
-    }
-
+    pub fn health_events_config(mut self, value: impl Into<Obj<HealthEventsConfig>>) -> Self { self.health_events_config = Some(value.into()); self }
     /// `IncludeLinkedAccounts`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_linked_accounts(mut self, value: impl Into<Bool>) -> Self {
-        self.include_linked_accounts = Some(value.into());
-        self
-    }
-
+    pub fn include_linked_accounts(mut self, value: impl Into<Bool>) -> Self { self.include_linked_accounts = Some(value.into()); self }
     /// `InternetMeasurementsLogDelivery`: an [`InternetMeasurementsLogDelivery`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn internet_measurements_log_delivery(
-        mut self,
-        value: impl Into<Obj<InternetMeasurementsLogDelivery>>,
-    ) -> Self {
-        self.internet_measurements_log_delivery = Some(value.into());
-        self
-    }
-
+    pub fn internet_measurements_log_delivery(mut self, value: impl Into<Obj<InternetMeasurementsLogDelivery>>) -> Self { self.internet_measurements_log_delivery = Some(value.into()); self }
     /// `LinkedAccountId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn linked_account_id(mut self, value: impl Into<Str>) -> Self {
-        self.linked_account_id = Some(value.into());
-        self
-    }
-
+    pub fn linked_account_id(mut self, value: impl Into<Str>) -> Self { self.linked_account_id = Some(value.into()); self }
     /// `MaxCityNetworksToMonitor`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_city_networks_to_monitor(mut self, value: impl Into<Int>) -> Self {
-        self.max_city_networks_to_monitor = Some(value.into());
-        self
-    }
-
+    pub fn max_city_networks_to_monitor(mut self, value: impl Into<Int>) -> Self { self.max_city_networks_to_monitor = Some(value.into()); self }
     /// `MonitorName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn monitor_name(mut self, value: impl Into<Str>) -> Self {
-        self.monitor_name = value.into();
-        self
-    }
-
+    pub fn monitor_name(mut self, value: impl Into<Str>) -> Self { self.monitor_name = value.into(); self }
     /// `Resources`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resources(mut self, value: impl Into<List<Str>>) -> Self {
-        self.resources = Some(value.into());
-        self
-    }
-
+    pub fn resources(mut self, value: impl Into<List<Str>>) -> Self { self.resources = Some(value.into()); self }
     /// `ResourcesToAdd`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resources_to_add(mut self, value: impl Into<List<Str>>) -> Self {
-        self.resources_to_add = Some(value.into());
-        self
-    }
-
+    pub fn resources_to_add(mut self, value: impl Into<List<Str>>) -> Self { self.resources_to_add = Some(value.into()); self }
     /// `ResourcesToRemove`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resources_to_remove(mut self, value: impl Into<List<Str>>) -> Self {
-        self.resources_to_remove = Some(value.into());
-        self
-    }
-
+    pub fn resources_to_remove(mut self, value: impl Into<List<Str>>) -> Self { self.resources_to_remove = Some(value.into()); self }
     /// `Status`: a [`MonitorConfigState`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<MonitorConfigState>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-
+    pub fn status(mut self, value: impl Into<MonitorConfigState>) -> Self { self.status = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TrafficPercentageToMonitor`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn traffic_percentage_to_monitor(mut self, value: impl Into<Int>) -> Self {
-        self.traffic_percentage_to_monitor = Some(value.into());
-        self
-    }
+    pub fn traffic_percentage_to_monitor(mut self, value: impl Into<Int>) -> Self { self.traffic_percentage_to_monitor = Some(value.into()); self }
 }
 
 impl Resource for Monitor {
@@ -480,39 +291,16 @@ impl MonitorAttributes {
     }
 }
 
-static RULE_HealthEventsConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HealthEventsConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "AvailabilityLocalHealthEventsConfig",
-            Shape::Object(&RULE_LocalHealthEventsConfig),
-        ),
-        (
-            "AvailabilityScoreThreshold",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PerformanceLocalHealthEventsConfig",
-            Shape::Object(&RULE_LocalHealthEventsConfig),
-        ),
-        (
-            "PerformanceScoreThreshold",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
+        ("AvailabilityLocalHealthEventsConfig", Shape::Object(&RULE_LocalHealthEventsConfig)),
+        ("AvailabilityScoreThreshold", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+        ("PerformanceLocalHealthEventsConfig", Shape::Object(&RULE_LocalHealthEventsConfig)),
+        ("PerformanceScoreThreshold", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HealthEventsConfig` property type of `AWS::InternetMonitor::Monitor`.
@@ -546,6 +334,7 @@ pub struct HealthEventsConfig {
     pub performance_score_threshold: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl HealthEventsConfig {
     /// A `HealthEventsConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -553,42 +342,13 @@ impl HealthEventsConfig {
     }
 
     /// `AvailabilityLocalHealthEventsConfig`: a [`LocalHealthEventsConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_local_health_events_config(
-        mut self,
-        value: impl Into<Obj<LocalHealthEventsConfig>>,
-    ) -> Self {
-        self.availability_local_health_events_config = Some(value.into());
-        self
-    }
-
+    pub fn availability_local_health_events_config(mut self, value: impl Into<Obj<LocalHealthEventsConfig>>) -> Self { self.availability_local_health_events_config = Some(value.into()); self }
     /// `AvailabilityScoreThreshold`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_score_threshold(mut self, value: impl Into<Num>) -> Self {
-        self.availability_score_threshold = Some(value.into());
-        self
-    }
-
+    pub fn availability_score_threshold(mut self, value: impl Into<Num>) -> Self { self.availability_score_threshold = Some(value.into()); self }
     /// `PerformanceLocalHealthEventsConfig`: a [`LocalHealthEventsConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn performance_local_health_events_config(
-        mut self,
-        value: impl Into<Obj<LocalHealthEventsConfig>>,
-    ) -> Self {
-        self.performance_local_health_events_config = Some(value.into());
-        self
-    }
-
+    pub fn performance_local_health_events_config(mut self, value: impl Into<Obj<LocalHealthEventsConfig>>) -> Self { self.performance_local_health_events_config = Some(value.into()); self }
     /// `PerformanceScoreThreshold`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn performance_score_threshold(mut self, value: impl Into<Num>) -> Self {
-        self.performance_score_threshold = Some(value.into());
-        self
-    }
+    pub fn performance_score_threshold(mut self, value: impl Into<Num>) -> Self { self.performance_score_threshold = Some(value.into()); self }
 }
 
 impl PropertyType for HealthEventsConfig {}
@@ -616,14 +376,13 @@ impl ToValue for HealthEventsConfig {
     }
 }
 
-static RULE_InternetMeasurementsLogDelivery: ObjRule = ObjRule {
-    properties: &[("S3Config", Shape::Object(&RULE_S3Config))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_InternetMeasurementsLogDelivery: ObjRule = ObjRule {
+    properties: &[
+        ("S3Config", Shape::Object(&RULE_S3Config)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InternetMeasurementsLogDelivery` property type of `AWS::InternetMonitor::Monitor`.
@@ -639,6 +398,7 @@ pub struct InternetMeasurementsLogDelivery {
     pub s3_config: Option<Obj<S3Config>>,
 }
 
+#[rustfmt::skip]
 impl InternetMeasurementsLogDelivery {
     /// A `InternetMeasurementsLogDelivery` with no property set (none is required).
     pub fn new() -> Self {
@@ -646,12 +406,7 @@ impl InternetMeasurementsLogDelivery {
     }
 
     /// `S3Config`: a [`S3Config`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_config(mut self, value: impl Into<Obj<S3Config>>) -> Self {
-        self.s3_config = Some(value.into());
-        self
-    }
+    pub fn s3_config(mut self, value: impl Into<Obj<S3Config>>) -> Self { self.s3_config = Some(value.into()); self }
 }
 
 impl PropertyType for InternetMeasurementsLogDelivery {}
@@ -662,41 +417,15 @@ impl ToValue for InternetMeasurementsLogDelivery {
     }
 }
 
-static RULE_LocalHealthEventsConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LocalHealthEventsConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "HealthScoreThreshold",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MinTrafficImpact",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
+        ("HealthScoreThreshold", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+        ("MinTrafficImpact", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+        ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LocalHealthEventsConfig` property type of `AWS::InternetMonitor::Monitor`.
@@ -732,6 +461,7 @@ pub struct LocalHealthEventsConfig {
     pub status: Option<LocalHealthEventsConfigStatus>,
 }
 
+#[rustfmt::skip]
 impl LocalHealthEventsConfig {
     /// A `LocalHealthEventsConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -739,28 +469,11 @@ impl LocalHealthEventsConfig {
     }
 
     /// `HealthScoreThreshold`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn health_score_threshold(mut self, value: impl Into<Num>) -> Self {
-        self.health_score_threshold = Some(value.into());
-        self
-    }
-
+    pub fn health_score_threshold(mut self, value: impl Into<Num>) -> Self { self.health_score_threshold = Some(value.into()); self }
     /// `MinTrafficImpact`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_traffic_impact(mut self, value: impl Into<Num>) -> Self {
-        self.min_traffic_impact = Some(value.into());
-        self
-    }
-
+    pub fn min_traffic_impact(mut self, value: impl Into<Num>) -> Self { self.min_traffic_impact = Some(value.into()); self }
     /// `Status`: a [`LocalHealthEventsConfigStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<LocalHealthEventsConfigStatus>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
+    pub fn status(mut self, value: impl Into<LocalHealthEventsConfigStatus>) -> Self { self.status = Some(value.into()); self }
 }
 
 impl PropertyType for LocalHealthEventsConfig {}
@@ -775,36 +488,15 @@ impl ToValue for LocalHealthEventsConfig {
     }
 }
 
-static RULE_S3Config: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3Config: ObjRule = ObjRule {
     properties: &[
-        (
-            "BucketName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
+        ("BucketName", Shape::Str(&StrRule { min_len: Some(3), format: Some(Format::S3BucketName), ..StrRule::ANY })),
         ("BucketPrefix", Shape::STR),
-        (
-            "LogDeliveryStatus",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
+        ("LogDeliveryStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3Config` property type of `AWS::InternetMonitor::Monitor`.
@@ -832,6 +524,7 @@ pub struct S3Config {
     pub log_delivery_status: Option<LogDeliveryStatus>,
 }
 
+#[rustfmt::skip]
 impl S3Config {
     /// A `S3Config` with no property set (none is required).
     pub fn new() -> Self {
@@ -839,28 +532,11 @@ impl S3Config {
     }
 
     /// `BucketName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_name = Some(value.into());
-        self
-    }
-
+    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = Some(value.into()); self }
     /// `BucketPrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_prefix = Some(value.into());
-        self
-    }
-
+    pub fn bucket_prefix(mut self, value: impl Into<Str>) -> Self { self.bucket_prefix = Some(value.into()); self }
     /// `LogDeliveryStatus`: a [`LogDeliveryStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_delivery_status(mut self, value: impl Into<LogDeliveryStatus>) -> Self {
-        self.log_delivery_status = Some(value.into());
-        self
-    }
+    pub fn log_delivery_status(mut self, value: impl Into<LogDeliveryStatus>) -> Self { self.log_delivery_status = Some(value.into()); self }
 }
 
 impl PropertyType for S3Config {}
@@ -875,14 +551,14 @@ impl ToValue for S3Config {
     }
 }
 
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::InternetMonitor::Monitor`.
@@ -896,6 +572,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
     pub fn new() -> Self {
@@ -903,16 +580,9 @@ impl Tag {
     }
 
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tag {}

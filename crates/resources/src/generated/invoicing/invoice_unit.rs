@@ -15,72 +15,26 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^(?! )[\\p{L}\\p{N}\\p{Z}-_
 #[derive(Clone, Debug, PartialEq)]
 pub struct InvoiceUnitRequired {
     /// `InvoiceReceiver`: a string, required.
-    ///
-    /// The account that receives invoices related to the invoice unit.
-    ///
-    /// Pattern `^\d{12}$`; length 12 to 12; create-only: changing it replaces the resource.
     pub invoice_receiver: Str,
     /// `Name`: a string, required.
-    ///
-    /// A unique name that is distinctive within your AWS .
-    ///
-    /// Pattern `^(?! )[\p{L}\p{N}\p{Z}-_]*(?<! )$`; length 1 to 50; create-only: changing it replaces the resource.
     pub name: Str,
     /// `Rule`: a [`Rule`] object, required.
-    ///
-    /// An `InvoiceUnitRule` object used the categorize invoice units.
     pub rule: Obj<Rule>,
 }
 
-static RULE_InvoiceUnit: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InvoiceUnit: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(500),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InvoiceReceiver",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(50),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ResourceTags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ResourceTag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("InvoiceReceiver", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("ResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTag), min_items: Some(0), max_items: Some(200) })),
         ("Rule", Shape::Object(&RULE_Rule)),
         ("TaxInheritanceDisabled", Shape::Bool),
     ],
     required: &["InvoiceReceiver", "Name", "Rule"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Invoicing::InvoiceUnit` resource.
@@ -130,6 +84,7 @@ pub struct InvoiceUnit {
     pub tax_inheritance_disabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl InvoiceUnit {
     /// The CloudFormation type name, `AWS::Invoicing::InvoiceUnit`.
     pub const TYPE_NAME: &'static str = "AWS::Invoicing::InvoiceUnit";
@@ -163,52 +118,17 @@ impl InvoiceUnit {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `InvoiceReceiver`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn invoice_receiver(mut self, value: impl Into<Str>) -> Self {
-        self.invoice_receiver = value.into();
-        self
-    }
-
+    pub fn invoice_receiver(mut self, value: impl Into<Str>) -> Self { self.invoice_receiver = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `ResourceTags`: a list of [`ResourceTag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_tags(mut self, value: impl Into<List<ResourceTag>>) -> Self {
-        self.resource_tags = Some(value.into());
-        self
-    }
-
+    pub fn resource_tags(mut self, value: impl Into<List<ResourceTag>>) -> Self { self.resource_tags = Some(value.into()); self }
     /// `Rule`: a [`Rule`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule(mut self, value: impl Into<Obj<Rule>>) -> Self {
-        self.rule = value.into();
-        self
-    }
-
+    pub fn rule(mut self, value: impl Into<Obj<Rule>>) -> Self { self.rule = value.into(); self }
     /// `TaxInheritanceDisabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tax_inheritance_disabled(mut self, value: impl Into<Bool>) -> Self {
-        self.tax_inheritance_disabled = Some(value.into());
-        self
-    }
+    pub fn tax_inheritance_disabled(mut self, value: impl Into<Bool>) -> Self { self.tax_inheritance_disabled = Some(value.into()); self }
 }
 
 impl Resource for InvoiceUnit {
@@ -263,48 +183,20 @@ impl InvoiceUnitAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceTagRequired {
     /// `Key`: a string, required.
-    ///
-    /// The object key of your of your resource tag.
-    ///
-    /// Length 1 to 256.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// The specific value of the resource tag.
-    ///
-    /// Length 0 to 200.
     pub value: Str,
 }
 
-static RULE_ResourceTag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResourceTag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(200),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(200), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ResourceTag` property type of `AWS::Invoicing::InvoiceUnit`.
@@ -328,6 +220,7 @@ pub struct ResourceTag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl ResourceTag {
     /// A `ResourceTag` with its required properties, named in a [`ResourceTagRequired`].
     pub fn new(required: ResourceTagRequired) -> Self {
@@ -338,20 +231,9 @@ impl ResourceTag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for ResourceTag {}
@@ -369,34 +251,17 @@ impl ToValue for ResourceTag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleRequired {
     /// `LinkedAccounts`: a list of strings, required.
-    ///
-    /// The list of `LINKED_ACCOUNT` IDs where charges are included within the invoice unit.
-    ///
-    /// Items 0 to 1000; each item: pattern `^\d{12}$`, length 12 to 12.
     pub linked_accounts: List<Str>,
 }
 
-static RULE_Rule: ObjRule = ObjRule {
-    properties: &[(
-        "LinkedAccounts",
-        Shape::List(&ListRule {
-            items: Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-            min_items: Some(0),
-            max_items: Some(1000),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_Rule: ObjRule = ObjRule {
+    properties: &[
+        ("LinkedAccounts", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(1000) })),
+    ],
     required: &["LinkedAccounts"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Rule` property type of `AWS::Invoicing::InvoiceUnit`.
@@ -414,6 +279,7 @@ pub struct Rule {
     pub linked_accounts: List<Str>,
 }
 
+#[rustfmt::skip]
 impl Rule {
     /// A `Rule` with its required properties, named in a [`RuleRequired`].
     pub fn new(required: RuleRequired) -> Self {
@@ -423,12 +289,7 @@ impl Rule {
     }
 
     /// `LinkedAccounts`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn linked_accounts(mut self, value: impl Into<List<Str>>) -> Self {
-        self.linked_accounts = value.into();
-        self
-    }
+    pub fn linked_accounts(mut self, value: impl Into<List<Str>>) -> Self { self.linked_accounts = value.into(); self }
 }
 
 impl PropertyType for Rule {}

@@ -11,68 +11,24 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccountAuditConfigurationRequired {
     /// `AccountId`: a string, required.
-    ///
-    /// The ID of the account. You can use the expression `!Sub "${AWS::AccountId}"` to use your account ID.
-    ///
-    /// Length 12 to 12; create-only: changing it replaces the resource.
     pub account_id: Str,
     /// `AuditCheckConfigurations`: an [`AuditCheckConfigurations`] object, required.
-    ///
-    /// Specifies which audit checks are enabled and disabled for this account.
-    ///
-    /// Some data collection might start immediately when certain checks are enabled. When a check is disabled, any data collected so far in relation to the check is deleted. To disable a check, set the value of the `Enabled:` key to `false` .
-    ///
-    /// If an enabled check is removed from the template, it will also be disabled.
-    ///
-    /// You can't disable a check if it's used by any scheduled audit. You must delete the check from the scheduled audit or delete the scheduled audit itself to disable the check.
-    ///
-    /// For more information on available audit checks see \[AWS::IoT::AccountAuditConfiguration AuditCheckConfigurations\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iot-accountauditconfiguration-auditcheckconfigurations.html>)
     pub audit_check_configurations: Obj<AuditCheckConfigurations>,
     /// `RoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the role that grants permission to AWS IoT to access information about your devices, policies, certificates, and other items as required when performing an audit.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; length 20 to 2048.
     pub role_arn: Str,
 }
 
-static RULE_AccountAuditConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AccountAuditConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccountId",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AuditCheckConfigurations",
-            Shape::Object(&RULE_AuditCheckConfigurations),
-        ),
-        (
-            "AuditNotificationTargetConfigurations",
-            Shape::Object(&RULE_AuditNotificationTargetConfigurations),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("AccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), ..StrRule::ANY })),
+        ("AuditCheckConfigurations", Shape::Object(&RULE_AuditCheckConfigurations)),
+        ("AuditNotificationTargetConfigurations", Shape::Object(&RULE_AuditNotificationTargetConfigurations)),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["AccountId", "AuditCheckConfigurations", "RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoT::AccountAuditConfiguration` resource.
@@ -119,6 +75,7 @@ pub struct AccountAuditConfiguration {
     pub role_arn: Str,
 }
 
+#[rustfmt::skip]
 impl AccountAuditConfiguration {
     /// The CloudFormation type name, `AWS::IoT::AccountAuditConfiguration`.
     pub const TYPE_NAME: &'static str = "AWS::IoT::AccountAuditConfiguration";
@@ -150,42 +107,13 @@ impl AccountAuditConfiguration {
     }
 
     /// `AccountId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn account_id(mut self, value: impl Into<Str>) -> Self {
-        self.account_id = value.into();
-        self
-    }
-
+    pub fn account_id(mut self, value: impl Into<Str>) -> Self { self.account_id = value.into(); self }
     /// `AuditCheckConfigurations`: an [`AuditCheckConfigurations`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn audit_check_configurations(
-        mut self,
-        value: impl Into<Obj<AuditCheckConfigurations>>,
-    ) -> Self {
-        self.audit_check_configurations = value.into();
-        self
-    }
-
+    pub fn audit_check_configurations(mut self, value: impl Into<Obj<AuditCheckConfigurations>>) -> Self { self.audit_check_configurations = value.into(); self }
     /// `AuditNotificationTargetConfigurations`: an [`AuditNotificationTargetConfigurations`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn audit_notification_target_configurations(
-        mut self,
-        value: impl Into<Obj<AuditNotificationTargetConfigurations>>,
-    ) -> Self {
-        self.audit_notification_target_configurations = Some(value.into());
-        self
-    }
-
+    pub fn audit_notification_target_configurations(mut self, value: impl Into<Obj<AuditNotificationTargetConfigurations>>) -> Self { self.audit_notification_target_configurations = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
 }
 
 impl Resource for AccountAuditConfiguration {
@@ -222,14 +150,13 @@ impl From<ResourceRef> for AccountAuditConfigurationAttributes {
     }
 }
 
-static RULE_AuditCheckConfiguration: ObjRule = ObjRule {
-    properties: &[("Enabled", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_AuditCheckConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("Enabled", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AuditCheckConfiguration` property type of `AWS::IoT::AccountAuditConfiguration`.
@@ -245,6 +172,7 @@ pub struct AuditCheckConfiguration {
     pub enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl AuditCheckConfiguration {
     /// A `AuditCheckConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -252,12 +180,7 @@ impl AuditCheckConfiguration {
     }
 
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
 }
 
 impl PropertyType for AuditCheckConfiguration {}
@@ -268,83 +191,29 @@ impl ToValue for AuditCheckConfiguration {
     }
 }
 
-static RULE_AuditCheckConfigurations: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AuditCheckConfigurations: ObjRule = ObjRule {
     properties: &[
-        (
-            "AuthenticatedCognitoRoleOverlyPermissiveCheck",
-            Shape::Object(&RULE_AuditCheckConfiguration),
-        ),
-        (
-            "CaCertificateExpiringCheck",
-            Shape::Object(&RULE_AuditCheckConfiguration),
-        ),
-        (
-            "CaCertificateKeyQualityCheck",
-            Shape::Object(&RULE_AuditCheckConfiguration),
-        ),
-        (
-            "ConflictingClientIdsCheck",
-            Shape::Object(&RULE_AuditCheckConfiguration),
-        ),
-        (
-            "DeviceCertificateAgeCheck",
-            Shape::Object(&RULE_DeviceCertAgeAuditCheckConfiguration),
-        ),
-        (
-            "DeviceCertificateExpiringCheck",
-            Shape::Object(&RULE_DeviceCertExpirationAuditCheckConfiguration),
-        ),
-        (
-            "DeviceCertificateKeyQualityCheck",
-            Shape::Object(&RULE_AuditCheckConfiguration),
-        ),
-        (
-            "DeviceCertificateSharedCheck",
-            Shape::Object(&RULE_AuditCheckConfiguration),
-        ),
-        (
-            "IntermediateCaRevokedForActiveDeviceCertificatesCheck",
-            Shape::Object(&RULE_AuditCheckConfiguration),
-        ),
-        (
-            "IoTPolicyPotentialMisConfigurationCheck",
-            Shape::Object(&RULE_AuditCheckConfiguration),
-        ),
-        (
-            "IotPolicyOverlyPermissiveCheck",
-            Shape::Object(&RULE_AuditCheckConfiguration),
-        ),
-        (
-            "IotRoleAliasAllowsAccessToUnusedServicesCheck",
-            Shape::Object(&RULE_AuditCheckConfiguration),
-        ),
-        (
-            "IotRoleAliasOverlyPermissiveCheck",
-            Shape::Object(&RULE_AuditCheckConfiguration),
-        ),
-        (
-            "LoggingDisabledCheck",
-            Shape::Object(&RULE_AuditCheckConfiguration),
-        ),
-        (
-            "RevokedCaCertificateStillActiveCheck",
-            Shape::Object(&RULE_AuditCheckConfiguration),
-        ),
-        (
-            "RevokedDeviceCertificateStillActiveCheck",
-            Shape::Object(&RULE_AuditCheckConfiguration),
-        ),
-        (
-            "UnauthenticatedCognitoRoleOverlyPermissiveCheck",
-            Shape::Object(&RULE_AuditCheckConfiguration),
-        ),
+        ("AuthenticatedCognitoRoleOverlyPermissiveCheck", Shape::Object(&RULE_AuditCheckConfiguration)),
+        ("CaCertificateExpiringCheck", Shape::Object(&RULE_AuditCheckConfiguration)),
+        ("CaCertificateKeyQualityCheck", Shape::Object(&RULE_AuditCheckConfiguration)),
+        ("ConflictingClientIdsCheck", Shape::Object(&RULE_AuditCheckConfiguration)),
+        ("DeviceCertificateAgeCheck", Shape::Object(&RULE_DeviceCertAgeAuditCheckConfiguration)),
+        ("DeviceCertificateExpiringCheck", Shape::Object(&RULE_DeviceCertExpirationAuditCheckConfiguration)),
+        ("DeviceCertificateKeyQualityCheck", Shape::Object(&RULE_AuditCheckConfiguration)),
+        ("DeviceCertificateSharedCheck", Shape::Object(&RULE_AuditCheckConfiguration)),
+        ("IntermediateCaRevokedForActiveDeviceCertificatesCheck", Shape::Object(&RULE_AuditCheckConfiguration)),
+        ("IoTPolicyPotentialMisConfigurationCheck", Shape::Object(&RULE_AuditCheckConfiguration)),
+        ("IotPolicyOverlyPermissiveCheck", Shape::Object(&RULE_AuditCheckConfiguration)),
+        ("IotRoleAliasAllowsAccessToUnusedServicesCheck", Shape::Object(&RULE_AuditCheckConfiguration)),
+        ("IotRoleAliasOverlyPermissiveCheck", Shape::Object(&RULE_AuditCheckConfiguration)),
+        ("LoggingDisabledCheck", Shape::Object(&RULE_AuditCheckConfiguration)),
+        ("RevokedCaCertificateStillActiveCheck", Shape::Object(&RULE_AuditCheckConfiguration)),
+        ("RevokedDeviceCertificateStillActiveCheck", Shape::Object(&RULE_AuditCheckConfiguration)),
+        ("UnauthenticatedCognitoRoleOverlyPermissiveCheck", Shape::Object(&RULE_AuditCheckConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AuditCheckConfigurations` property type of `AWS::IoT::AccountAuditConfiguration`.
@@ -425,6 +294,7 @@ pub struct AuditCheckConfigurations {
     pub unauthenticated_cognito_role_overly_permissive_check: Option<Obj<AuditCheckConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl AuditCheckConfigurations {
     /// A `AuditCheckConfigurations` with no property set (none is required).
     pub fn new() -> Self {
@@ -432,191 +302,39 @@ impl AuditCheckConfigurations {
     }
 
     /// `AuthenticatedCognitoRoleOverlyPermissiveCheck`: an [`AuditCheckConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authenticated_cognito_role_overly_permissive_check(
-        mut self,
-        value: impl Into<Obj<AuditCheckConfiguration>>,
-    ) -> Self {
-        self.authenticated_cognito_role_overly_permissive_check = Some(value.into());
-        self
-    }
-
+    pub fn authenticated_cognito_role_overly_permissive_check(mut self, value: impl Into<Obj<AuditCheckConfiguration>>) -> Self { self.authenticated_cognito_role_overly_permissive_check = Some(value.into()); self }
     /// `CaCertificateExpiringCheck`: an [`AuditCheckConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ca_certificate_expiring_check(
-        mut self,
-        value: impl Into<Obj<AuditCheckConfiguration>>,
-    ) -> Self {
-        self.ca_certificate_expiring_check = Some(value.into());
-        self
-    }
-
+    pub fn ca_certificate_expiring_check(mut self, value: impl Into<Obj<AuditCheckConfiguration>>) -> Self { self.ca_certificate_expiring_check = Some(value.into()); self }
     /// `CaCertificateKeyQualityCheck`: an [`AuditCheckConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ca_certificate_key_quality_check(
-        mut self,
-        value: impl Into<Obj<AuditCheckConfiguration>>,
-    ) -> Self {
-        self.ca_certificate_key_quality_check = Some(value.into());
-        self
-    }
-
+    pub fn ca_certificate_key_quality_check(mut self, value: impl Into<Obj<AuditCheckConfiguration>>) -> Self { self.ca_certificate_key_quality_check = Some(value.into()); self }
     /// `ConflictingClientIdsCheck`: an [`AuditCheckConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn conflicting_client_ids_check(
-        mut self,
-        value: impl Into<Obj<AuditCheckConfiguration>>,
-    ) -> Self {
-        self.conflicting_client_ids_check = Some(value.into());
-        self
-    }
-
+    pub fn conflicting_client_ids_check(mut self, value: impl Into<Obj<AuditCheckConfiguration>>) -> Self { self.conflicting_client_ids_check = Some(value.into()); self }
     /// `DeviceCertificateAgeCheck`: a [`DeviceCertAgeAuditCheckConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn device_certificate_age_check(
-        mut self,
-        value: impl Into<Obj<DeviceCertAgeAuditCheckConfiguration>>,
-    ) -> Self {
-        self.device_certificate_age_check = Some(value.into());
-        self
-    }
-
+    pub fn device_certificate_age_check(mut self, value: impl Into<Obj<DeviceCertAgeAuditCheckConfiguration>>) -> Self { self.device_certificate_age_check = Some(value.into()); self }
     /// `DeviceCertificateExpiringCheck`: a [`DeviceCertExpirationAuditCheckConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn device_certificate_expiring_check(
-        mut self,
-        value: impl Into<Obj<DeviceCertExpirationAuditCheckConfiguration>>,
-    ) -> Self {
-        self.device_certificate_expiring_check = Some(value.into());
-        self
-    }
-
+    pub fn device_certificate_expiring_check(mut self, value: impl Into<Obj<DeviceCertExpirationAuditCheckConfiguration>>) -> Self { self.device_certificate_expiring_check = Some(value.into()); self }
     /// `DeviceCertificateKeyQualityCheck`: an [`AuditCheckConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn device_certificate_key_quality_check(
-        mut self,
-        value: impl Into<Obj<AuditCheckConfiguration>>,
-    ) -> Self {
-        self.device_certificate_key_quality_check = Some(value.into());
-        self
-    }
-
+    pub fn device_certificate_key_quality_check(mut self, value: impl Into<Obj<AuditCheckConfiguration>>) -> Self { self.device_certificate_key_quality_check = Some(value.into()); self }
     /// `DeviceCertificateSharedCheck`: an [`AuditCheckConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn device_certificate_shared_check(
-        mut self,
-        value: impl Into<Obj<AuditCheckConfiguration>>,
-    ) -> Self {
-        self.device_certificate_shared_check = Some(value.into());
-        self
-    }
-
+    pub fn device_certificate_shared_check(mut self, value: impl Into<Obj<AuditCheckConfiguration>>) -> Self { self.device_certificate_shared_check = Some(value.into()); self }
     /// `IntermediateCaRevokedForActiveDeviceCertificatesCheck`: an [`AuditCheckConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn intermediate_ca_revoked_for_active_device_certificates_check(
-        mut self,
-        value: impl Into<Obj<AuditCheckConfiguration>>,
-    ) -> Self {
-        self.intermediate_ca_revoked_for_active_device_certificates_check = Some(value.into());
-        self
-    }
-
+    pub fn intermediate_ca_revoked_for_active_device_certificates_check(mut self, value: impl Into<Obj<AuditCheckConfiguration>>) -> Self { self.intermediate_ca_revoked_for_active_device_certificates_check = Some(value.into()); self }
     /// `IoTPolicyPotentialMisConfigurationCheck`: an [`AuditCheckConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn io_t_policy_potential_mis_configuration_check(
-        mut self,
-        value: impl Into<Obj<AuditCheckConfiguration>>,
-    ) -> Self {
-        self.io_t_policy_potential_mis_configuration_check = Some(value.into());
-        self
-    }
-
+    pub fn io_t_policy_potential_mis_configuration_check(mut self, value: impl Into<Obj<AuditCheckConfiguration>>) -> Self { self.io_t_policy_potential_mis_configuration_check = Some(value.into()); self }
     /// `IotPolicyOverlyPermissiveCheck`: an [`AuditCheckConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iot_policy_overly_permissive_check(
-        mut self,
-        value: impl Into<Obj<AuditCheckConfiguration>>,
-    ) -> Self {
-        self.iot_policy_overly_permissive_check = Some(value.into());
-        self
-    }
-
+    pub fn iot_policy_overly_permissive_check(mut self, value: impl Into<Obj<AuditCheckConfiguration>>) -> Self { self.iot_policy_overly_permissive_check = Some(value.into()); self }
     /// `IotRoleAliasAllowsAccessToUnusedServicesCheck`: an [`AuditCheckConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iot_role_alias_allows_access_to_unused_services_check(
-        mut self,
-        value: impl Into<Obj<AuditCheckConfiguration>>,
-    ) -> Self {
-        self.iot_role_alias_allows_access_to_unused_services_check = Some(value.into());
-        self
-    }
-
+    pub fn iot_role_alias_allows_access_to_unused_services_check(mut self, value: impl Into<Obj<AuditCheckConfiguration>>) -> Self { self.iot_role_alias_allows_access_to_unused_services_check = Some(value.into()); self }
     /// `IotRoleAliasOverlyPermissiveCheck`: an [`AuditCheckConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iot_role_alias_overly_permissive_check(
-        mut self,
-        value: impl Into<Obj<AuditCheckConfiguration>>,
-    ) -> Self {
-        self.iot_role_alias_overly_permissive_check = Some(value.into());
-        self
-    }
-
+    pub fn iot_role_alias_overly_permissive_check(mut self, value: impl Into<Obj<AuditCheckConfiguration>>) -> Self { self.iot_role_alias_overly_permissive_check = Some(value.into()); self }
     /// `LoggingDisabledCheck`: an [`AuditCheckConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logging_disabled_check(
-        mut self,
-        value: impl Into<Obj<AuditCheckConfiguration>>,
-    ) -> Self {
-        self.logging_disabled_check = Some(value.into());
-        self
-    }
-
+    pub fn logging_disabled_check(mut self, value: impl Into<Obj<AuditCheckConfiguration>>) -> Self { self.logging_disabled_check = Some(value.into()); self }
     /// `RevokedCaCertificateStillActiveCheck`: an [`AuditCheckConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn revoked_ca_certificate_still_active_check(
-        mut self,
-        value: impl Into<Obj<AuditCheckConfiguration>>,
-    ) -> Self {
-        self.revoked_ca_certificate_still_active_check = Some(value.into());
-        self
-    }
-
+    pub fn revoked_ca_certificate_still_active_check(mut self, value: impl Into<Obj<AuditCheckConfiguration>>) -> Self { self.revoked_ca_certificate_still_active_check = Some(value.into()); self }
     /// `RevokedDeviceCertificateStillActiveCheck`: an [`AuditCheckConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn revoked_device_certificate_still_active_check(
-        mut self,
-        value: impl Into<Obj<AuditCheckConfiguration>>,
-    ) -> Self {
-        self.revoked_device_certificate_still_active_check = Some(value.into());
-        self
-    }
-
+    pub fn revoked_device_certificate_still_active_check(mut self, value: impl Into<Obj<AuditCheckConfiguration>>) -> Self { self.revoked_device_certificate_still_active_check = Some(value.into()); self }
     /// `UnauthenticatedCognitoRoleOverlyPermissiveCheck`: an [`AuditCheckConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unauthenticated_cognito_role_overly_permissive_check(
-        mut self,
-        value: impl Into<Obj<AuditCheckConfiguration>>,
-    ) -> Self {
-        self.unauthenticated_cognito_role_overly_permissive_check = Some(value.into());
-        self
-    }
+    pub fn unauthenticated_cognito_role_overly_permissive_check(mut self, value: impl Into<Obj<AuditCheckConfiguration>>) -> Self { self.unauthenticated_cognito_role_overly_permissive_check = Some(value.into()); self }
 }
 
 impl PropertyType for AuditCheckConfigurations {}
@@ -693,36 +411,15 @@ impl ToValue for AuditCheckConfigurations {
     }
 }
 
-static RULE_AuditNotificationTarget: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AuditNotificationTarget: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "TargetArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("TargetArn", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AuditNotificationTarget` property type of `AWS::IoT::AccountAuditConfiguration`.
@@ -750,6 +447,7 @@ pub struct AuditNotificationTarget {
     pub target_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AuditNotificationTarget {
     /// A `AuditNotificationTarget` with no property set (none is required).
     pub fn new() -> Self {
@@ -757,28 +455,11 @@ impl AuditNotificationTarget {
     }
 
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `RoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = Some(value.into());
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
     /// `TargetArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_arn(mut self, value: impl Into<Str>) -> Self {
-        self.target_arn = Some(value.into());
-        self
-    }
+    pub fn target_arn(mut self, value: impl Into<Str>) -> Self { self.target_arn = Some(value.into()); self }
 }
 
 impl PropertyType for AuditNotificationTarget {}
@@ -793,14 +474,13 @@ impl ToValue for AuditNotificationTarget {
     }
 }
 
-static RULE_AuditNotificationTargetConfigurations: ObjRule = ObjRule {
-    properties: &[("Sns", Shape::Object(&RULE_AuditNotificationTarget))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_AuditNotificationTargetConfigurations: ObjRule = ObjRule {
+    properties: &[
+        ("Sns", Shape::Object(&RULE_AuditNotificationTarget)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AuditNotificationTargetConfigurations` property type of `AWS::IoT::AccountAuditConfiguration`.
@@ -816,6 +496,7 @@ pub struct AuditNotificationTargetConfigurations {
     pub sns: Option<Obj<AuditNotificationTarget>>,
 }
 
+#[rustfmt::skip]
 impl AuditNotificationTargetConfigurations {
     /// A `AuditNotificationTargetConfigurations` with no property set (none is required).
     pub fn new() -> Self {
@@ -823,12 +504,7 @@ impl AuditNotificationTargetConfigurations {
     }
 
     /// `Sns`: an [`AuditNotificationTarget`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sns(mut self, value: impl Into<Obj<AuditNotificationTarget>>) -> Self {
-        self.sns = Some(value.into());
-        self
-    }
+    pub fn sns(mut self, value: impl Into<Obj<AuditNotificationTarget>>) -> Self { self.sns = Some(value.into()); self }
 }
 
 impl PropertyType for AuditNotificationTargetConfigurations {}
@@ -839,23 +515,13 @@ impl ToValue for AuditNotificationTargetConfigurations {
     }
 }
 
-static RULE_CertAgeCheckCustomConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "CertAgeThresholdInDays",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(64),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_CertAgeCheckCustomConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("CertAgeThresholdInDays", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CertAgeCheckCustomConfiguration` property type of `AWS::IoT::AccountAuditConfiguration`.
@@ -873,6 +539,7 @@ pub struct CertAgeCheckCustomConfiguration {
     pub cert_age_threshold_in_days: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CertAgeCheckCustomConfiguration {
     /// A `CertAgeCheckCustomConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -880,12 +547,7 @@ impl CertAgeCheckCustomConfiguration {
     }
 
     /// `CertAgeThresholdInDays`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cert_age_threshold_in_days(mut self, value: impl Into<Str>) -> Self {
-        self.cert_age_threshold_in_days = Some(value.into());
-        self
-    }
+    pub fn cert_age_threshold_in_days(mut self, value: impl Into<Str>) -> Self { self.cert_age_threshold_in_days = Some(value.into()); self }
 }
 
 impl PropertyType for CertAgeCheckCustomConfiguration {}
@@ -898,23 +560,13 @@ impl ToValue for CertAgeCheckCustomConfiguration {
     }
 }
 
-static RULE_CertExpirationCheckCustomConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "CertExpirationThresholdInDays",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(64),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_CertExpirationCheckCustomConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("CertExpirationThresholdInDays", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CertExpirationCheckCustomConfiguration` property type of `AWS::IoT::AccountAuditConfiguration`.
@@ -932,6 +584,7 @@ pub struct CertExpirationCheckCustomConfiguration {
     pub cert_expiration_threshold_in_days: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CertExpirationCheckCustomConfiguration {
     /// A `CertExpirationCheckCustomConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -939,12 +592,7 @@ impl CertExpirationCheckCustomConfiguration {
     }
 
     /// `CertExpirationThresholdInDays`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cert_expiration_threshold_in_days(mut self, value: impl Into<Str>) -> Self {
-        self.cert_expiration_threshold_in_days = Some(value.into());
-        self
-    }
+    pub fn cert_expiration_threshold_in_days(mut self, value: impl Into<Str>) -> Self { self.cert_expiration_threshold_in_days = Some(value.into()); self }
 }
 
 impl PropertyType for CertExpirationCheckCustomConfiguration {}
@@ -960,20 +608,14 @@ impl ToValue for CertExpirationCheckCustomConfiguration {
     }
 }
 
-static RULE_DeviceCertAgeAuditCheckConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DeviceCertAgeAuditCheckConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Configuration",
-            Shape::Object(&RULE_CertAgeCheckCustomConfiguration),
-        ),
+        ("Configuration", Shape::Object(&RULE_CertAgeCheckCustomConfiguration)),
         ("Enabled", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DeviceCertAgeAuditCheckConfiguration` property type of `AWS::IoT::AccountAuditConfiguration`.
@@ -993,6 +635,7 @@ pub struct DeviceCertAgeAuditCheckConfiguration {
     pub enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl DeviceCertAgeAuditCheckConfiguration {
     /// A `DeviceCertAgeAuditCheckConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1000,20 +643,9 @@ impl DeviceCertAgeAuditCheckConfiguration {
     }
 
     /// `Configuration`: a [`CertAgeCheckCustomConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration(mut self, value: impl Into<Obj<CertAgeCheckCustomConfiguration>>) -> Self {
-        self.configuration = Some(value.into());
-        self
-    }
-
+    pub fn configuration(mut self, value: impl Into<Obj<CertAgeCheckCustomConfiguration>>) -> Self { self.configuration = Some(value.into()); self }
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
 }
 
 impl PropertyType for DeviceCertAgeAuditCheckConfiguration {}
@@ -1027,20 +659,14 @@ impl ToValue for DeviceCertAgeAuditCheckConfiguration {
     }
 }
 
-static RULE_DeviceCertExpirationAuditCheckConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DeviceCertExpirationAuditCheckConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Configuration",
-            Shape::Object(&RULE_CertExpirationCheckCustomConfiguration),
-        ),
+        ("Configuration", Shape::Object(&RULE_CertExpirationCheckCustomConfiguration)),
         ("Enabled", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DeviceCertExpirationAuditCheckConfiguration` property type of `AWS::IoT::AccountAuditConfiguration`.
@@ -1060,6 +686,7 @@ pub struct DeviceCertExpirationAuditCheckConfiguration {
     pub enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl DeviceCertExpirationAuditCheckConfiguration {
     /// A `DeviceCertExpirationAuditCheckConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1067,23 +694,9 @@ impl DeviceCertExpirationAuditCheckConfiguration {
     }
 
     /// `Configuration`: a [`CertExpirationCheckCustomConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration(
-        mut self,
-        value: impl Into<Obj<CertExpirationCheckCustomConfiguration>>,
-    ) -> Self {
-        self.configuration = Some(value.into());
-        self
-    }
-
+    pub fn configuration(mut self, value: impl Into<Obj<CertExpirationCheckCustomConfiguration>>) -> Self { self.configuration = Some(value.into()); self }
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
 }
 
 impl PropertyType for DeviceCertExpirationAuditCheckConfiguration {}

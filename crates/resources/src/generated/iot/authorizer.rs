@@ -16,73 +16,24 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuthorizerRequired {
     /// `AuthorizerFunctionArn`: a string, required.
-    ///
-    /// The authorizer's Lambda function ARN.
-    ///
-    /// Pattern `^[\s\S]*$`; length 0 to 2048.
     pub authorizer_function_arn: Str,
 }
 
-static RULE_Authorizer: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Authorizer: ObjRule = ObjRule {
     properties: &[
-        (
-            "AuthorizerFunctionArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AuthorizerName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AuthorizerFunctionArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("AuthorizerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("EnableCachingForHttp", Shape::Bool),
         ("SigningDisabled", Shape::Bool),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ACTIVE", "INACTIVE"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TokenKeyName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Status", Shape::Str(&StrRule { allowed: &["ACTIVE", "INACTIVE"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("TokenKeyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("TokenSigningPublicKeys", Shape::Any),
     ],
     required: &["AuthorizerFunctionArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoT::Authorizer` resource.
@@ -148,6 +99,7 @@ pub struct Authorizer {
     pub token_signing_public_keys: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl Authorizer {
     /// The CloudFormation type name, `AWS::IoT::Authorizer`.
     pub const TYPE_NAME: &'static str = "AWS::IoT::Authorizer";
@@ -183,68 +135,21 @@ impl Authorizer {
     }
 
     /// `AuthorizerFunctionArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authorizer_function_arn(mut self, value: impl Into<Str>) -> Self {
-        self.authorizer_function_arn = value.into();
-        self
-    }
-
+    pub fn authorizer_function_arn(mut self, value: impl Into<Str>) -> Self { self.authorizer_function_arn = value.into(); self }
     /// `AuthorizerName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authorizer_name(mut self, value: impl Into<Str>) -> Self {
-        self.authorizer_name = Some(value.into());
-        self
-    }
-
+    pub fn authorizer_name(mut self, value: impl Into<Str>) -> Self { self.authorizer_name = Some(value.into()); self }
     /// `EnableCachingForHttp`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_caching_for_http(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_caching_for_http = Some(value.into());
-        self
-    }
-
+    pub fn enable_caching_for_http(mut self, value: impl Into<Bool>) -> Self { self.enable_caching_for_http = Some(value.into()); self }
     /// `SigningDisabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn signing_disabled(mut self, value: impl Into<Bool>) -> Self {
-        self.signing_disabled = Some(value.into());
-        self
-    }
-
+    pub fn signing_disabled(mut self, value: impl Into<Bool>) -> Self { self.signing_disabled = Some(value.into()); self }
     /// `Status`: an [`AuthorizerStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<AuthorizerStatus>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-
+    pub fn status(mut self, value: impl Into<AuthorizerStatus>) -> Self { self.status = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TokenKeyName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn token_key_name(mut self, value: impl Into<Str>) -> Self {
-        self.token_key_name = Some(value.into());
-        self
-    }
-
+    pub fn token_key_name(mut self, value: impl Into<Str>) -> Self { self.token_key_name = Some(value.into()); self }
     /// `TokenSigningPublicKeys`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn token_signing_public_keys(mut self, value: impl Into<Json>) -> Self {
-        self.token_signing_public_keys = Some(value.into());
-        self
-    }
+    pub fn token_signing_public_keys(mut self, value: impl Into<Json>) -> Self { self.token_signing_public_keys = Some(value.into()); self }
 }
 
 impl Resource for Authorizer {
@@ -298,44 +203,20 @@ impl AuthorizerAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::IoT::Authorizer`.
@@ -353,6 +234,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -363,20 +245,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

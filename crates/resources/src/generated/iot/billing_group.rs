@@ -11,37 +11,15 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9:_-]+");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("[\\p{Graph}\\x20]*");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
-static RULE_BillingGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BillingGroup: ObjRule = ObjRule {
     properties: &[
-        (
-            "BillingGroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BillingGroupProperties",
-            Shape::Object(&RULE_BillingGroupProperties),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("BillingGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("BillingGroupProperties", Shape::Object(&RULE_BillingGroupProperties)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoT::BillingGroup` resource.
@@ -77,6 +55,7 @@ pub struct BillingGroup {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl BillingGroup {
     /// The CloudFormation type name, `AWS::IoT::BillingGroup`.
     pub const TYPE_NAME: &'static str = "AWS::IoT::BillingGroup";
@@ -103,31 +82,11 @@ impl BillingGroup {
     }
 
     /// `BillingGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn billing_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.billing_group_name = Some(value.into());
-        self
-    }
-
+    pub fn billing_group_name(mut self, value: impl Into<Str>) -> Self { self.billing_group_name = Some(value.into()); self }
     /// `BillingGroupProperties`: a [`BillingGroupProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn billing_group_properties(
-        mut self,
-        value: impl Into<Obj<BillingGroupProperties>>,
-    ) -> Self {
-        self.billing_group_properties = Some(value.into());
-        self
-    }
-
+    pub fn billing_group_properties(mut self, value: impl Into<Obj<BillingGroupProperties>>) -> Self { self.billing_group_properties = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for BillingGroup {
@@ -179,23 +138,13 @@ impl BillingGroupAttributes {
     }
 }
 
-static RULE_BillingGroupProperties: ObjRule = ObjRule {
-    properties: &[(
-        "BillingGroupDescription",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(2028),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_BillingGroupProperties: ObjRule = ObjRule {
+    properties: &[
+        ("BillingGroupDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2028), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BillingGroupProperties` property type of `AWS::IoT::BillingGroup`.
@@ -211,6 +160,7 @@ pub struct BillingGroupProperties {
     pub billing_group_description: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl BillingGroupProperties {
     /// A `BillingGroupProperties` with no property set (none is required).
     pub fn new() -> Self {
@@ -218,12 +168,7 @@ impl BillingGroupProperties {
     }
 
     /// `BillingGroupDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn billing_group_description(mut self, value: impl Into<Str>) -> Self {
-        self.billing_group_description = Some(value.into());
-        self
-    }
+    pub fn billing_group_description(mut self, value: impl Into<Str>) -> Self { self.billing_group_description = Some(value.into()); self }
 }
 
 impl PropertyType for BillingGroupProperties {}
@@ -240,44 +185,20 @@ impl ToValue for BillingGroupProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::IoT::BillingGroup`.
@@ -295,6 +216,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -305,20 +227,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

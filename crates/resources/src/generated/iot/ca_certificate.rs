@@ -7,6 +7,8 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::CertificateMode;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\s\\S]*");
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+");
@@ -17,91 +19,26 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+
 #[derive(Clone, Debug, PartialEq)]
 pub struct CaCertificateRequired {
     /// `CACertificatePem`: a string, required.
-    ///
-    /// The certificate data in PEM format.
-    ///
-    /// Pattern `[\s\S]*`; length 1 to 65536; create-only: changing it replaces the resource.
     pub ca_certificate_pem: Str,
     /// `Status`: a [`CaCertificateStatus`] value, required.
-    ///
-    /// The status of the CA certificate.
-    ///
-    /// Valid values are "ACTIVE" and "INACTIVE".
     pub status: CaCertificateStatus,
 }
 
-static RULE_CaCertificate: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CaCertificate: ObjRule = ObjRule {
     properties: &[
-        (
-            "AutoRegistrationStatus",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLE", "DISABLE"],
-                format: None,
-            }),
-        ),
-        (
-            "CACertificatePem",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(65536),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "CertificateMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DEFAULT", "SNI_ONLY"],
-                format: None,
-            }),
-        ),
-        (
-            "RegistrationConfig",
-            Shape::Object(&RULE_RegistrationConfig),
-        ),
+        ("AutoRegistrationStatus", Shape::Str(&StrRule { allowed: &["ENABLE", "DISABLE"], ..StrRule::ANY })),
+        ("CACertificatePem", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65536), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("CertificateMode", Shape::Str(&StrRule { allowed: &["DEFAULT", "SNI_ONLY"], ..StrRule::ANY })),
+        ("RegistrationConfig", Shape::Object(&RULE_RegistrationConfig)),
         ("RemoveAutoRegistration", Shape::Bool),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ACTIVE", "INACTIVE"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VerificationCertificatePem",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(65536),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Status", Shape::Str(&StrRule { allowed: &["ACTIVE", "INACTIVE"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("VerificationCertificatePem", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65536), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["CACertificatePem", "Status"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoT::CACertificate` resource.
@@ -167,6 +104,7 @@ pub struct CaCertificate {
     pub verification_certificate_pem: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CaCertificate {
     /// The CloudFormation type name, `AWS::IoT::CACertificate`.
     pub const TYPE_NAME: &'static str = "AWS::IoT::CACertificate";
@@ -178,11 +116,7 @@ impl CaCertificate {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-cacertificate.html",
         primary_identifier: &["Id"],
         required: &["CACertificatePem", "Status"],
-        create_only: &[
-            "VerificationCertificatePem",
-            "CertificateMode",
-            "CACertificatePem",
-        ],
+        create_only: &["VerificationCertificatePem", "CertificateMode", "CACertificatePem"],
         conditional_create_only: &[],
         write_only: &["VerificationCertificatePem", "RemoveAutoRegistration"],
         read_only: &["Arn", "Id"],
@@ -206,68 +140,21 @@ impl CaCertificate {
     }
 
     /// `AutoRegistrationStatus`: an [`AutoRegistrationStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_registration_status(mut self, value: impl Into<AutoRegistrationStatus>) -> Self {
-        self.auto_registration_status = Some(value.into());
-        self
-    }
-
+    pub fn auto_registration_status(mut self, value: impl Into<AutoRegistrationStatus>) -> Self { self.auto_registration_status = Some(value.into()); self }
     /// `CACertificatePem`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ca_certificate_pem(mut self, value: impl Into<Str>) -> Self {
-        self.ca_certificate_pem = value.into();
-        self
-    }
-
+    pub fn ca_certificate_pem(mut self, value: impl Into<Str>) -> Self { self.ca_certificate_pem = value.into(); self }
     /// `CertificateMode`: a [`CertificateMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_mode(mut self, value: impl Into<CertificateMode>) -> Self {
-        self.certificate_mode = Some(value.into());
-        self
-    }
-
+    pub fn certificate_mode(mut self, value: impl Into<CertificateMode>) -> Self { self.certificate_mode = Some(value.into()); self }
     /// `RegistrationConfig`: a [`RegistrationConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn registration_config(mut self, value: impl Into<Obj<RegistrationConfig>>) -> Self {
-        self.registration_config = Some(value.into());
-        self
-    }
-
+    pub fn registration_config(mut self, value: impl Into<Obj<RegistrationConfig>>) -> Self { self.registration_config = Some(value.into()); self }
     /// `RemoveAutoRegistration`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn remove_auto_registration(mut self, value: impl Into<Bool>) -> Self {
-        self.remove_auto_registration = Some(value.into());
-        self
-    }
-
+    pub fn remove_auto_registration(mut self, value: impl Into<Bool>) -> Self { self.remove_auto_registration = Some(value.into()); self }
     /// `Status`: a [`CaCertificateStatus`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<CaCertificateStatus>) -> Self {
-        self.status = value.into();
-        self
-    }
-
+    pub fn status(mut self, value: impl Into<CaCertificateStatus>) -> Self { self.status = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VerificationCertificatePem`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn verification_certificate_pem(mut self, value: impl Into<Str>) -> Self {
-        self.verification_certificate_pem = Some(value.into());
-        self
-    }
+    pub fn verification_certificate_pem(mut self, value: impl Into<Str>) -> Self { self.verification_certificate_pem = Some(value.into()); self }
 }
 
 impl Resource for CaCertificate {
@@ -333,45 +220,15 @@ impl CaCertificateAttributes {
     }
 }
 
-static RULE_RegistrationConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RegistrationConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "TemplateBody",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(10240),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TemplateName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(36),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("TemplateBody", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10240), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("TemplateName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(36), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RegistrationConfig` property type of `AWS::IoT::CACertificate`.
@@ -401,6 +258,7 @@ pub struct RegistrationConfig {
     pub template_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl RegistrationConfig {
     /// A `RegistrationConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -408,28 +266,11 @@ impl RegistrationConfig {
     }
 
     /// `RoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = Some(value.into());
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
     /// `TemplateBody`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn template_body(mut self, value: impl Into<Str>) -> Self {
-        self.template_body = Some(value.into());
-        self
-    }
-
+    pub fn template_body(mut self, value: impl Into<Str>) -> Self { self.template_body = Some(value.into()); self }
     /// `TemplateName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn template_name(mut self, value: impl Into<Str>) -> Self {
-        self.template_name = Some(value.into());
-        self
-    }
+    pub fn template_name(mut self, value: impl Into<Str>) -> Self { self.template_name = Some(value.into()); self }
 }
 
 impl PropertyType for RegistrationConfig {}
@@ -448,44 +289,20 @@ impl ToValue for RegistrationConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 127.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 1 to 255.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
     ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::IoT::CACertificate`.
@@ -503,6 +320,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -513,20 +331,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -590,34 +397,6 @@ impl ToValue for CaCertificateStatus {
         let s = match self {
             Self::Active => "ACTIVE",
             Self::Inactive => "INACTIVE",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `CertificateMode` (`AWS::IoT::CACertificate`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum CertificateMode {
-    /// `DEFAULT`
-    Default,
-    /// `SNI_ONLY`
-    SniOnly,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for CertificateMode {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for CertificateMode {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Default => "DEFAULT",
-            Self::SniOnly => "SNI_ONLY",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -7,86 +7,29 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::CertificateMode;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\s\\S]*$");
 
 /// The required properties of [`Certificate`], by name: `Certificate::new(CertificateRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CertificateRequired {
     /// `Status`: a [`CertificateStatus`] value, required.
-    ///
-    /// The status of the certificate.
-    ///
-    /// Valid values are ACTIVE, INACTIVE, REVOKED, PENDING_TRANSFER, and PENDING_ACTIVATION.
-    ///
-    /// The status value REGISTER_INACTIVE is deprecated and should not be used.
     pub status: CertificateStatus,
 }
 
-static RULE_Certificate: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Certificate: ObjRule = ObjRule {
     properties: &[
-        (
-            "CACertificatePem",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(65536),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "CertificateMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DEFAULT", "SNI_ONLY"],
-                format: None,
-            }),
-        ),
-        (
-            "CertificatePem",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(65536),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "CertificateSigningRequest",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(4096),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "ACTIVE",
-                    "INACTIVE",
-                    "REVOKED",
-                    "PENDING_TRANSFER",
-                    "PENDING_ACTIVATION",
-                ],
-                format: None,
-            }),
-        ),
+        ("CACertificatePem", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65536), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("CertificateMode", Shape::Str(&StrRule { allowed: &["DEFAULT", "SNI_ONLY"], ..StrRule::ANY })),
+        ("CertificatePem", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65536), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("CertificateSigningRequest", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Status", Shape::Str(&StrRule { allowed: &["ACTIVE", "INACTIVE", "REVOKED", "PENDING_TRANSFER", "PENDING_ACTIVATION"], ..StrRule::ANY })),
     ],
     required: &["Status"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoT::Certificate` resource.
@@ -140,6 +83,7 @@ pub struct Certificate {
     pub status: CertificateStatus,
 }
 
+#[rustfmt::skip]
 impl Certificate {
     /// The CloudFormation type name, `AWS::IoT::Certificate`.
     pub const TYPE_NAME: &'static str = "AWS::IoT::Certificate";
@@ -151,12 +95,7 @@ impl Certificate {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-certificate.html",
         primary_identifier: &["Id"],
         required: &["Status"],
-        create_only: &[
-            "CertificateSigningRequest",
-            "CACertificatePem",
-            "CertificatePem",
-            "CertificateMode",
-        ],
+        create_only: &["CertificateSigningRequest", "CACertificatePem", "CertificatePem", "CertificateMode"],
         conditional_create_only: &[],
         write_only: &["CertificateSigningRequest", "CACertificatePem"],
         read_only: &["Arn", "Id"],
@@ -177,44 +116,15 @@ impl Certificate {
     }
 
     /// `CACertificatePem`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ca_certificate_pem(mut self, value: impl Into<Str>) -> Self {
-        self.ca_certificate_pem = Some(value.into());
-        self
-    }
-
+    pub fn ca_certificate_pem(mut self, value: impl Into<Str>) -> Self { self.ca_certificate_pem = Some(value.into()); self }
     /// `CertificateMode`: a [`CertificateMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_mode(mut self, value: impl Into<CertificateMode>) -> Self {
-        self.certificate_mode = Some(value.into());
-        self
-    }
-
+    pub fn certificate_mode(mut self, value: impl Into<CertificateMode>) -> Self { self.certificate_mode = Some(value.into()); self }
     /// `CertificatePem`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_pem(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_pem = Some(value.into());
-        self
-    }
-
+    pub fn certificate_pem(mut self, value: impl Into<Str>) -> Self { self.certificate_pem = Some(value.into()); self }
     /// `CertificateSigningRequest`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_signing_request(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_signing_request = Some(value.into());
-        self
-    }
-
+    pub fn certificate_signing_request(mut self, value: impl Into<Str>) -> Self { self.certificate_signing_request = Some(value.into()); self }
     /// `Status`: a [`CertificateStatus`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<CertificateStatus>) -> Self {
-        self.status = value.into();
-        self
-    }
+    pub fn status(mut self, value: impl Into<CertificateStatus>) -> Self { self.status = value.into(); self }
 }
 
 impl Resource for Certificate {
@@ -271,34 +181,6 @@ impl CertificateAttributes {
     /// The certificate ID.
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
-    }
-}
-
-/// The values of `CertificateMode` (`AWS::IoT::Certificate`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum CertificateMode {
-    /// `DEFAULT`
-    Default,
-    /// `SNI_ONLY`
-    SniOnly,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for CertificateMode {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for CertificateMode {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Default => "DEFAULT",
-            Self::SniOnly => "SNI_ONLY",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 

@@ -15,70 +15,22 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+
 #[derive(Clone, Debug, PartialEq)]
 pub struct CertificateProviderRequired {
     /// `AccountDefaultForOperations`: a list of [`CertificateProviderOperation`] values, required.
-    ///
-    /// A list of the operations that the certificate provider will use to generate certificates. Valid value: `CreateCertificateFromCsr` .
-    ///
-    /// Items 1 to 1.
     pub account_default_for_operations: List<CertificateProviderOperation>,
     /// `LambdaFunctionArn`: a string, required.
-    ///
-    /// The ARN of the Lambda function.
-    ///
-    /// Format `AWS::Lambda::Function.Arn`; pattern `^[\s\S]*$`; length 1 to 170.
     pub lambda_function_arn: Str,
 }
 
-static RULE_CertificateProvider: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CertificateProvider: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccountDefaultForOperations",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["CreateCertificateFromCsr"],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "CertificateProviderName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LambdaFunctionArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(170),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: Some(Format::LambdaFunctionArn),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("AccountDefaultForOperations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["CreateCertificateFromCsr"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(1) })),
+        ("CertificateProviderName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("LambdaFunctionArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(170), pattern: Some(&PATTERN_1), format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
     ],
     required: &["LambdaFunctionArn", "AccountDefaultForOperations"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoT::CertificateProvider` resource.
@@ -120,6 +72,7 @@ pub struct CertificateProvider {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl CertificateProvider {
     /// The CloudFormation type name, `AWS::IoT::CertificateProvider`.
     pub const TYPE_NAME: &'static str = "AWS::IoT::CertificateProvider";
@@ -151,39 +104,13 @@ impl CertificateProvider {
     }
 
     /// `AccountDefaultForOperations`: a list of [`CertificateProviderOperation`] values, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn account_default_for_operations(
-        mut self,
-        value: impl Into<List<CertificateProviderOperation>>,
-    ) -> Self {
-        self.account_default_for_operations = value.into();
-        self
-    }
-
+    pub fn account_default_for_operations(mut self, value: impl Into<List<CertificateProviderOperation>>) -> Self { self.account_default_for_operations = value.into(); self }
     /// `CertificateProviderName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_provider_name(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_provider_name = Some(value.into());
-        self
-    }
-
+    pub fn certificate_provider_name(mut self, value: impl Into<Str>) -> Self { self.certificate_provider_name = Some(value.into()); self }
     /// `LambdaFunctionArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_function_arn(mut self, value: impl Into<Str>) -> Self {
-        self.lambda_function_arn = value.into();
-        self
-    }
-
+    pub fn lambda_function_arn(mut self, value: impl Into<Str>) -> Self { self.lambda_function_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for CertificateProvider {
@@ -242,44 +169,20 @@ impl CertificateProviderAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 127.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 1 to 255.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
     ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::IoT::CertificateProvider`.
@@ -297,6 +200,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -307,20 +211,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -7,115 +7,43 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[^\\p{C}]*$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^-?\\d+$");
 pub(crate) static PATTERN_3: Pattern = Pattern::new("^[0-9]*$");
 pub(crate) static PATTERN_4: Pattern = Pattern::new("^[.$a-zA-Z0-9_-]+$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
 /// The required properties of [`Command`], by name: `Command::new(CommandRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CommandRequired {
     /// `CommandId`: a string, required.
-    ///
-    /// The unique identifier of the command.
-    ///
-    /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 64; create-only: changing it replaces the resource.
     pub command_id: Str,
 }
 
-static RULE_Command: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Command: ObjRule = ObjRule {
     properties: &[
-        (
-            "CommandId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CommandId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("CreatedAt", Shape::STR),
         ("Deprecated", Shape::Bool),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2028),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DisplayName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2028), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("DisplayName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("LastUpdatedAt", Shape::STR),
-        (
-            "MandatoryParameters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CommandParameter),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Namespace",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AWS-IoT", "AWS-IoT-FleetWise"],
-                format: None,
-            }),
-        ),
+        ("MandatoryParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_CommandParameter), min_items: Some(1), max_items: None })),
+        ("Namespace", Shape::Str(&StrRule { allowed: &["AWS-IoT", "AWS-IoT-FleetWise"], ..StrRule::ANY })),
         ("Payload", Shape::Object(&RULE_CommandPayload)),
-        (
-            "PayloadTemplate",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(32768),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("PayloadTemplate", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32768), ..StrRule::ANY })),
         ("PendingDeletion", Shape::Bool),
         ("Preprocessor", Shape::Object(&RULE_CommandPreprocessor)),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2028),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2028), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["CommandId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoT::Command` resource.
@@ -199,6 +127,7 @@ pub struct Command {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Command {
     /// The CloudFormation type name, `AWS::IoT::Command`.
     pub const TYPE_NAME: &'static str = "AWS::IoT::Command";
@@ -240,114 +169,33 @@ impl Command {
     }
 
     /// `CommandId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn command_id(mut self, value: impl Into<Str>) -> Self {
-        self.command_id = value.into();
-        self
-    }
-
+    pub fn command_id(mut self, value: impl Into<Str>) -> Self { self.command_id = value.into(); self }
     /// `CreatedAt`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn created_at(mut self, value: impl Into<Str>) -> Self {
-        self.created_at = Some(value.into());
-        self
-    }
-
+    pub fn created_at(mut self, value: impl Into<Str>) -> Self { self.created_at = Some(value.into()); self }
     /// `Deprecated`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deprecated(mut self, value: impl Into<Bool>) -> Self {
-        self.deprecated = Some(value.into());
-        self
-    }
-
+    pub fn deprecated(mut self, value: impl Into<Bool>) -> Self { self.deprecated = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DisplayName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-
+    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = Some(value.into()); self }
     /// `LastUpdatedAt`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn last_updated_at(mut self, value: impl Into<Str>) -> Self {
-        self.last_updated_at = Some(value.into());
-        self
-    }
-
+    pub fn last_updated_at(mut self, value: impl Into<Str>) -> Self { self.last_updated_at = Some(value.into()); self }
     /// `MandatoryParameters`: a list of [`CommandParameter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mandatory_parameters(mut self, value: impl Into<List<CommandParameter>>) -> Self {
-        self.mandatory_parameters = Some(value.into());
-        self
-    }
-
+    pub fn mandatory_parameters(mut self, value: impl Into<List<CommandParameter>>) -> Self { self.mandatory_parameters = Some(value.into()); self }
     /// `Namespace`: a [`Namespace`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace(mut self, value: impl Into<Namespace>) -> Self {
-        self.namespace = Some(value.into());
-        self
-    }
-
+    pub fn namespace(mut self, value: impl Into<Namespace>) -> Self { self.namespace = Some(value.into()); self }
     /// `Payload`: a [`CommandPayload`] object.
-    pub fn payload(mut self, value: impl Into<Obj<CommandPayload>>) -> Self {
-        self.payload = Some(value.into());
-        self
-    }
-
+    pub fn payload(mut self, value: impl Into<Obj<CommandPayload>>) -> Self { self.payload = Some(value.into()); self }
     /// `PayloadTemplate`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn payload_template(mut self, value: impl Into<Str>) -> Self {
-        self.payload_template = Some(value.into());
-        self
-    }
-
+    pub fn payload_template(mut self, value: impl Into<Str>) -> Self { self.payload_template = Some(value.into()); self }
     /// `PendingDeletion`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pending_deletion(mut self, value: impl Into<Bool>) -> Self {
-        self.pending_deletion = Some(value.into());
-        self
-    }
-
+    pub fn pending_deletion(mut self, value: impl Into<Bool>) -> Self { self.pending_deletion = Some(value.into()); self }
     /// `Preprocessor`: a [`CommandPreprocessor`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preprocessor(mut self, value: impl Into<Obj<CommandPreprocessor>>) -> Self {
-        self.preprocessor = Some(value.into());
-        self
-    }
-
+    pub fn preprocessor(mut self, value: impl Into<Obj<CommandPreprocessor>>) -> Self { self.preprocessor = Some(value.into()); self }
     /// `RoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = Some(value.into());
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Command {
@@ -410,23 +258,14 @@ pub struct AwsJsonSubstitutionCommandPreprocessorConfigRequired {
     pub output_format: OutputFormat,
 }
 
-static RULE_AwsJsonSubstitutionCommandPreprocessorConfig: ObjRule = ObjRule {
-    properties: &[(
-        "OutputFormat",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["JSON", "CBOR"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_AwsJsonSubstitutionCommandPreprocessorConfig: ObjRule = ObjRule {
+    properties: &[
+        ("OutputFormat", Shape::Str(&StrRule { allowed: &["JSON", "CBOR"], ..StrRule::ANY })),
+    ],
     required: &["OutputFormat"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AwsJsonSubstitutionCommandPreprocessorConfig` property type of `AWS::IoT::Command`.
@@ -438,6 +277,7 @@ pub struct AwsJsonSubstitutionCommandPreprocessorConfig {
     pub output_format: OutputFormat,
 }
 
+#[rustfmt::skip]
 impl AwsJsonSubstitutionCommandPreprocessorConfig {
     /// A `AwsJsonSubstitutionCommandPreprocessorConfig` with its required properties, named in a [`AwsJsonSubstitutionCommandPreprocessorConfigRequired`].
     pub fn new(required: AwsJsonSubstitutionCommandPreprocessorConfigRequired) -> Self {
@@ -447,10 +287,7 @@ impl AwsJsonSubstitutionCommandPreprocessorConfig {
     }
 
     /// `OutputFormat`: an [`OutputFormat`] value, required.
-    pub fn output_format(mut self, value: impl Into<OutputFormat>) -> Self {
-        self.output_format = value.into();
-        self
-    }
+    pub fn output_format(mut self, value: impl Into<OutputFormat>) -> Self { self.output_format = value.into(); self }
 }
 
 impl PropertyType for AwsJsonSubstitutionCommandPreprocessorConfig {}
@@ -467,68 +304,22 @@ impl ToValue for AwsJsonSubstitutionCommandPreprocessorConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CommandParameterRequired {
     /// `Name`: a string, required.
-    ///
-    /// Pattern `^[.$a-zA-Z0-9_-]+$`; length 1 to 192.
     pub name: Str,
 }
 
-static RULE_CommandParameter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CommandParameter: ObjRule = ObjRule {
     properties: &[
         ("DefaultValue", Shape::Object(&RULE_CommandParameterValue)),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2028),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(192),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "STRING",
-                    "INTEGER",
-                    "DOUBLE",
-                    "LONG",
-                    "UNSIGNEDLONG",
-                    "BOOLEAN",
-                    "BINARY",
-                ],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2028), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(192), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["STRING", "INTEGER", "DOUBLE", "LONG", "UNSIGNEDLONG", "BOOLEAN", "BINARY"], ..StrRule::ANY })),
         ("Value", Shape::Object(&RULE_CommandParameterValue)),
-        (
-            "ValueConditions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CommandParameterValueCondition),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("ValueConditions", Shape::List(&ListRule { items: Shape::Object(&RULE_CommandParameterValueCondition), min_items: Some(1), max_items: None })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CommandParameter` property type of `AWS::IoT::Command`.
@@ -556,6 +347,7 @@ pub struct CommandParameter {
     pub value_conditions: Option<List<CommandParameterValueCondition>>,
 }
 
+#[rustfmt::skip]
 impl CommandParameter {
     /// A `CommandParameter` with its required properties, named in a [`CommandParameterRequired`].
     pub fn new(required: CommandParameterRequired) -> Self {
@@ -570,49 +362,17 @@ impl CommandParameter {
     }
 
     /// `DefaultValue`: a [`CommandParameterValue`] object.
-    pub fn default_value(mut self, value: impl Into<Obj<CommandParameterValue>>) -> Self {
-        self.default_value = Some(value.into());
-        self
-    }
-
+    pub fn default_value(mut self, value: impl Into<Obj<CommandParameterValue>>) -> Self { self.default_value = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Type`: a [`CommandParameterType`] value.
-    pub fn r#type(mut self, value: impl Into<CommandParameterType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<CommandParameterType>) -> Self { self.r#type = Some(value.into()); self }
     /// `Value`: a [`CommandParameterValue`] object.
-    pub fn value(mut self, value: impl Into<Obj<CommandParameterValue>>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-
+    pub fn value(mut self, value: impl Into<Obj<CommandParameterValue>>) -> Self { self.value = Some(value.into()); self }
     /// `ValueConditions`: a list of [`CommandParameterValueCondition`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value_conditions(
-        mut self,
-        value: impl Into<List<CommandParameterValueCondition>>,
-    ) -> Self {
-        self.value_conditions = Some(value.into());
-        self
-    }
+    pub fn value_conditions(mut self, value: impl Into<List<CommandParameterValueCondition>>) -> Self { self.value_conditions = Some(value.into()); self }
 }
 
 impl PropertyType for CommandParameter {}
@@ -630,58 +390,19 @@ impl ToValue for CommandParameter {
     }
 }
 
-static RULE_CommandParameterValue: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CommandParameterValue: ObjRule = ObjRule {
     properties: &[
         ("B", Shape::Bool),
-        (
-            "BIN",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("BIN", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
         ("D", Shape::NUM),
         ("I", Shape::INT),
-        (
-            "L",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(19),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "S",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "UL",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(20),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("L", Shape::Str(&StrRule { max_len: Some(19), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("S", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ("UL", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(20), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CommandParameterValue` property type of `AWS::IoT::Command`.
@@ -713,6 +434,7 @@ pub struct CommandParameterValue {
     pub ul: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CommandParameterValue {
     /// A `CommandParameterValue` with no property set (none is required).
     pub fn new() -> Self {
@@ -720,54 +442,19 @@ impl CommandParameterValue {
     }
 
     /// `B`: a boolean.
-    pub fn b(mut self, value: impl Into<Bool>) -> Self {
-        self.b = Some(value.into());
-        self
-    }
-
+    pub fn b(mut self, value: impl Into<Bool>) -> Self { self.b = Some(value.into()); self }
     /// `BIN`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bin(mut self, value: impl Into<Str>) -> Self {
-        self.bin = Some(value.into());
-        self
-    }
-
+    pub fn bin(mut self, value: impl Into<Str>) -> Self { self.bin = Some(value.into()); self }
     /// `D`: a number.
-    pub fn d(mut self, value: impl Into<Num>) -> Self {
-        self.d = Some(value.into());
-        self
-    }
-
+    pub fn d(mut self, value: impl Into<Num>) -> Self { self.d = Some(value.into()); self }
     /// `I`: an integer.
-    pub fn i(mut self, value: impl Into<Int>) -> Self {
-        self.i = Some(value.into());
-        self
-    }
-
+    pub fn i(mut self, value: impl Into<Int>) -> Self { self.i = Some(value.into()); self }
     /// `L`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn l(mut self, value: impl Into<Str>) -> Self {
-        self.l = Some(value.into());
-        self
-    }
-
+    pub fn l(mut self, value: impl Into<Str>) -> Self { self.l = Some(value.into()); self }
     /// `S`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s(mut self, value: impl Into<Str>) -> Self {
-        self.s = Some(value.into());
-        self
-    }
-
+    pub fn s(mut self, value: impl Into<Str>) -> Self { self.s = Some(value.into()); self }
     /// `UL`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ul(mut self, value: impl Into<Str>) -> Self {
-        self.ul = Some(value.into());
-        self
-    }
+    pub fn ul(mut self, value: impl Into<Str>) -> Self { self.ul = Some(value.into()); self }
 }
 
 impl PropertyType for CommandParameterValue {}
@@ -786,67 +473,17 @@ impl ToValue for CommandParameterValue {
     }
 }
 
-static RULE_CommandParameterValueComparisonOperand: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CommandParameterValueComparisonOperand: ObjRule = ObjRule {
     properties: &[
-        (
-            "Number",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "NumberRange",
-            Shape::Object(&RULE_CommandParameterValueNumberRange),
-        ),
-        (
-            "Numbers",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "String",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Strings",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
+        ("Number", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ("NumberRange", Shape::Object(&RULE_CommandParameterValueNumberRange)),
+        ("Numbers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10) })),
+        ("String", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ("Strings", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CommandParameterValueComparisonOperand` property type of `AWS::IoT::Command`.
@@ -874,6 +511,7 @@ pub struct CommandParameterValueComparisonOperand {
     pub strings: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl CommandParameterValueComparisonOperand {
     /// A `CommandParameterValueComparisonOperand` with no property set (none is required).
     pub fn new() -> Self {
@@ -881,42 +519,15 @@ impl CommandParameterValueComparisonOperand {
     }
 
     /// `Number`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn number(mut self, value: impl Into<Str>) -> Self {
-        self.number = Some(value.into());
-        self
-    }
-
+    pub fn number(mut self, value: impl Into<Str>) -> Self { self.number = Some(value.into()); self }
     /// `NumberRange`: a [`CommandParameterValueNumberRange`] object.
-    pub fn number_range(mut self, value: impl Into<Obj<CommandParameterValueNumberRange>>) -> Self {
-        self.number_range = Some(value.into());
-        self
-    }
-
+    pub fn number_range(mut self, value: impl Into<Obj<CommandParameterValueNumberRange>>) -> Self { self.number_range = Some(value.into()); self }
     /// `Numbers`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn numbers(mut self, value: impl Into<List<Str>>) -> Self {
-        self.numbers = Some(value.into());
-        self
-    }
-
+    pub fn numbers(mut self, value: impl Into<List<Str>>) -> Self { self.numbers = Some(value.into()); self }
     /// `String`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn string(mut self, value: impl Into<Str>) -> Self {
-        self.string = Some(value.into());
-        self
-    }
-
+    pub fn string(mut self, value: impl Into<Str>) -> Self { self.string = Some(value.into()); self }
     /// `Strings`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn strings(mut self, value: impl Into<List<Str>>) -> Self {
-        self.strings = Some(value.into());
-        self
-    }
+    pub fn strings(mut self, value: impl Into<List<Str>>) -> Self { self.strings = Some(value.into()); self }
 }
 
 impl PropertyType for CommandParameterValueComparisonOperand {}
@@ -942,40 +553,15 @@ pub struct CommandParameterValueConditionRequired {
     pub operand: Obj<CommandParameterValueComparisonOperand>,
 }
 
-static RULE_CommandParameterValueCondition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CommandParameterValueCondition: ObjRule = ObjRule {
     properties: &[
-        (
-            "ComparisonOperator",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "EQUALS",
-                    "NOT_EQUALS",
-                    "LESS_THAN",
-                    "LESS_THAN_EQUALS",
-                    "GREATER_THAN",
-                    "GREATER_THAN_EQUALS",
-                    "IN_SET",
-                    "NOT_IN_SET",
-                    "IN_RANGE",
-                    "NOT_IN_RANGE",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Operand",
-            Shape::Object(&RULE_CommandParameterValueComparisonOperand),
-        ),
+        ("ComparisonOperator", Shape::Str(&StrRule { allowed: &["EQUALS", "NOT_EQUALS", "LESS_THAN", "LESS_THAN_EQUALS", "GREATER_THAN", "GREATER_THAN_EQUALS", "IN_SET", "NOT_IN_SET", "IN_RANGE", "NOT_IN_RANGE"], ..StrRule::ANY })),
+        ("Operand", Shape::Object(&RULE_CommandParameterValueComparisonOperand)),
     ],
     required: &["ComparisonOperator", "Operand"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CommandParameterValueCondition` property type of `AWS::IoT::Command`.
@@ -989,6 +575,7 @@ pub struct CommandParameterValueCondition {
     pub operand: Obj<CommandParameterValueComparisonOperand>,
 }
 
+#[rustfmt::skip]
 impl CommandParameterValueCondition {
     /// A `CommandParameterValueCondition` with its required properties, named in a [`CommandParameterValueConditionRequired`].
     pub fn new(required: CommandParameterValueConditionRequired) -> Self {
@@ -999,22 +586,9 @@ impl CommandParameterValueCondition {
     }
 
     /// `ComparisonOperator`: a [`CommandParameterValueComparisonOperator`] value, required.
-    pub fn comparison_operator(
-        mut self,
-        value: impl Into<CommandParameterValueComparisonOperator>,
-    ) -> Self {
-        self.comparison_operator = value.into();
-        self
-    }
-
+    pub fn comparison_operator(mut self, value: impl Into<CommandParameterValueComparisonOperator>) -> Self { self.comparison_operator = value.into(); self }
     /// `Operand`: a [`CommandParameterValueComparisonOperand`] object, required.
-    pub fn operand(
-        mut self,
-        value: impl Into<Obj<CommandParameterValueComparisonOperand>>,
-    ) -> Self {
-        self.operand = value.into();
-        self
-    }
+    pub fn operand(mut self, value: impl Into<Obj<CommandParameterValueComparisonOperand>>) -> Self { self.operand = value.into(); self }
 }
 
 impl PropertyType for CommandParameterValueCondition {}
@@ -1032,44 +606,20 @@ impl ToValue for CommandParameterValueCondition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CommandParameterValueNumberRangeRequired {
     /// `Max`: a string, required.
-    ///
-    /// Length at least 1.
     pub max: Str,
     /// `Min`: a string, required.
-    ///
-    /// Length at least 1.
     pub min: Str,
 }
 
-static RULE_CommandParameterValueNumberRange: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CommandParameterValueNumberRange: ObjRule = ObjRule {
     properties: &[
-        (
-            "Max",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Min",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Max", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ("Min", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
     ],
     required: &["Min", "Max"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CommandParameterValueNumberRange` property type of `AWS::IoT::Command`.
@@ -1087,6 +637,7 @@ pub struct CommandParameterValueNumberRange {
     pub min: Str,
 }
 
+#[rustfmt::skip]
 impl CommandParameterValueNumberRange {
     /// A `CommandParameterValueNumberRange` with its required properties, named in a [`CommandParameterValueNumberRangeRequired`].
     pub fn new(required: CommandParameterValueNumberRangeRequired) -> Self {
@@ -1097,20 +648,9 @@ impl CommandParameterValueNumberRange {
     }
 
     /// `Max`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Str>) -> Self {
-        self.max = value.into();
-        self
-    }
-
+    pub fn max(mut self, value: impl Into<Str>) -> Self { self.max = value.into(); self }
     /// `Min`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Str>) -> Self {
-        self.min = value.into();
-        self
-    }
+    pub fn min(mut self, value: impl Into<Str>) -> Self { self.min = value.into(); self }
 }
 
 impl PropertyType for CommandParameterValueNumberRange {}
@@ -1124,26 +664,14 @@ impl ToValue for CommandParameterValueNumberRange {
     }
 }
 
-static RULE_CommandPayload: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CommandPayload: ObjRule = ObjRule {
     properties: &[
         ("Content", Shape::STR),
-        (
-            "ContentType",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ContentType", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CommandPayload` property type of `AWS::IoT::Command`.
@@ -1159,6 +687,7 @@ pub struct CommandPayload {
     pub content_type: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CommandPayload {
     /// A `CommandPayload` with no property set (none is required).
     pub fn new() -> Self {
@@ -1166,18 +695,9 @@ impl CommandPayload {
     }
 
     /// `Content`: a string.
-    pub fn content(mut self, value: impl Into<Str>) -> Self {
-        self.content = Some(value.into());
-        self
-    }
-
+    pub fn content(mut self, value: impl Into<Str>) -> Self { self.content = Some(value.into()); self }
     /// `ContentType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content_type(mut self, value: impl Into<Str>) -> Self {
-        self.content_type = Some(value.into());
-        self
-    }
+    pub fn content_type(mut self, value: impl Into<Str>) -> Self { self.content_type = Some(value.into()); self }
 }
 
 impl PropertyType for CommandPayload {}
@@ -1191,17 +711,13 @@ impl ToValue for CommandPayload {
     }
 }
 
-static RULE_CommandPreprocessor: ObjRule = ObjRule {
-    properties: &[(
-        "AwsJsonSubstitution",
-        Shape::Object(&RULE_AwsJsonSubstitutionCommandPreprocessorConfig),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_CommandPreprocessor: ObjRule = ObjRule {
+    properties: &[
+        ("AwsJsonSubstitution", Shape::Object(&RULE_AwsJsonSubstitutionCommandPreprocessorConfig)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CommandPreprocessor` property type of `AWS::IoT::Command`.
@@ -1213,6 +729,7 @@ pub struct CommandPreprocessor {
     pub aws_json_substitution: Option<Obj<AwsJsonSubstitutionCommandPreprocessorConfig>>,
 }
 
+#[rustfmt::skip]
 impl CommandPreprocessor {
     /// A `CommandPreprocessor` with no property set (none is required).
     pub fn new() -> Self {
@@ -1220,13 +737,7 @@ impl CommandPreprocessor {
     }
 
     /// `AwsJsonSubstitution`: an [`AwsJsonSubstitutionCommandPreprocessorConfig`] object.
-    pub fn aws_json_substitution(
-        mut self,
-        value: impl Into<Obj<AwsJsonSubstitutionCommandPreprocessorConfig>>,
-    ) -> Self {
-        self.aws_json_substitution = Some(value.into());
-        self
-    }
+    pub fn aws_json_substitution(mut self, value: impl Into<Obj<AwsJsonSubstitutionCommandPreprocessorConfig>>) -> Self { self.aws_json_substitution = Some(value.into()); self }
 }
 
 impl PropertyType for CommandPreprocessor {}
@@ -1235,102 +746,6 @@ impl ToValue for CommandPreprocessor {
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AwsJsonSubstitution", &self.aws_json_substitution)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::IoT::Command`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iot-command-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

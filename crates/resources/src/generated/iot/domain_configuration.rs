@@ -15,123 +15,25 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new(
 );
 pub(crate) static PATTERN_4: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
-static RULE_DomainConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DomainConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ApplicationProtocol",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SECURE_MQTT", "MQTT_WSS", "HTTPS", "DEFAULT"],
-                format: None,
-            }),
-        ),
-        (
-            "AuthenticationType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "AWS_X509",
-                    "CUSTOM_AUTH",
-                    "AWS_SIGV4",
-                    "CUSTOM_AUTH_X509",
-                    "DEFAULT",
-                ],
-                format: None,
-            }),
-        ),
+        ("ApplicationProtocol", Shape::Str(&StrRule { allowed: &["SECURE_MQTT", "MQTT_WSS", "HTTPS", "DEFAULT"], ..StrRule::ANY })),
+        ("AuthenticationType", Shape::Str(&StrRule { allowed: &["AWS_X509", "CUSTOM_AUTH", "AWS_SIGV4", "CUSTOM_AUTH_X509", "DEFAULT"], ..StrRule::ANY })),
         ("AuthorizerConfig", Shape::Object(&RULE_AuthorizerConfig)),
-        (
-            "ClientCertificateConfig",
-            Shape::Object(&RULE_ClientCertificateConfig),
-        ),
-        (
-            "DomainConfigurationName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DomainConfigurationStatus",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "DomainName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(253),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ServerCertificateArns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    pattern: Some(&PATTERN_3),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "ServerCertificateConfig",
-            Shape::Object(&RULE_ServerCertificateConfig),
-        ),
-        (
-            "ServiceType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DATA", "CREDENTIAL_PROVIDER", "JOBS"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ClientCertificateConfig", Shape::Object(&RULE_ClientCertificateConfig)),
+        ("DomainConfigurationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("DomainConfigurationStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("DomainName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(253), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ServerCertificateArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(0), max_items: Some(1) })),
+        ("ServerCertificateConfig", Shape::Object(&RULE_ServerCertificateConfig)),
+        ("ServiceType", Shape::Str(&StrRule { allowed: &["DATA", "CREDENTIAL_PROVIDER", "JOBS"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("TlsConfig", Shape::Object(&RULE_TlsConfig)),
-        (
-            "ValidationCertificateArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ValidationCertificateArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoT::DomainConfiguration` resource.
@@ -223,6 +125,7 @@ pub struct DomainConfiguration {
     pub validation_certificate_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DomainConfiguration {
     /// The CloudFormation type name, `AWS::IoT::DomainConfiguration`.
     pub const TYPE_NAME: &'static str = "AWS::IoT::DomainConfiguration";
@@ -234,13 +137,7 @@ impl DomainConfiguration {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-domainconfiguration.html",
         primary_identifier: &["DomainConfigurationName"],
         required: &[],
-        create_only: &[
-            "DomainConfigurationName",
-            "DomainName",
-            "ServiceType",
-            "ValidationCertificateArn",
-            "ServerCertificateArns",
-        ],
+        create_only: &["DomainConfigurationName", "DomainName", "ServiceType", "ValidationCertificateArn", "ServerCertificateArns"],
         conditional_create_only: &[],
         write_only: &["ValidationCertificateArn", "ServerCertificateArns"],
         read_only: &["Arn", "DomainType", "ServerCertificates"],
@@ -255,117 +152,31 @@ impl DomainConfiguration {
     }
 
     /// `ApplicationProtocol`: an [`ApplicationProtocol`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_protocol(mut self, value: impl Into<ApplicationProtocol>) -> Self {
-        self.application_protocol = Some(value.into());
-        self
-    }
-
+    pub fn application_protocol(mut self, value: impl Into<ApplicationProtocol>) -> Self { self.application_protocol = Some(value.into()); self }
     /// `AuthenticationType`: an [`AuthenticationType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authentication_type(mut self, value: impl Into<AuthenticationType>) -> Self {
-        self.authentication_type = Some(value.into());
-        self
-    }
-
+    pub fn authentication_type(mut self, value: impl Into<AuthenticationType>) -> Self { self.authentication_type = Some(value.into()); self }
     /// `AuthorizerConfig`: an [`AuthorizerConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authorizer_config(mut self, value: impl Into<Obj<AuthorizerConfig>>) -> Self {
-        self.authorizer_config = Some(value.into());
-        self
-    }
-
+    pub fn authorizer_config(mut self, value: impl Into<Obj<AuthorizerConfig>>) -> Self { self.authorizer_config = Some(value.into()); self }
     /// `ClientCertificateConfig`: a [`ClientCertificateConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_certificate_config(
-        mut self,
-        value: impl Into<Obj<ClientCertificateConfig>>,
-    ) -> Self {
-        self.client_certificate_config = Some(value.into());
-        self
-    }
-
+    pub fn client_certificate_config(mut self, value: impl Into<Obj<ClientCertificateConfig>>) -> Self { self.client_certificate_config = Some(value.into()); self }
     /// `DomainConfigurationName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_configuration_name(mut self, value: impl Into<Str>) -> Self {
-        self.domain_configuration_name = Some(value.into());
-        self
-    }
-
+    pub fn domain_configuration_name(mut self, value: impl Into<Str>) -> Self { self.domain_configuration_name = Some(value.into()); self }
     /// `DomainConfigurationStatus`: a [`DomainConfigurationStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_configuration_status(
-        mut self,
-        value: impl Into<DomainConfigurationStatus>,
-    ) -> Self {
-        self.domain_configuration_status = Some(value.into());
-        self
-    }
-
+    pub fn domain_configuration_status(mut self, value: impl Into<DomainConfigurationStatus>) -> Self { self.domain_configuration_status = Some(value.into()); self }
     /// `DomainName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self {
-        self.domain_name = Some(value.into());
-        self
-    }
-
+    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = Some(value.into()); self }
     /// `ServerCertificateArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn server_certificate_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.server_certificate_arns = Some(value.into());
-        self
-    }
-
+    pub fn server_certificate_arns(mut self, value: impl Into<List<Str>>) -> Self { self.server_certificate_arns = Some(value.into()); self }
     /// `ServerCertificateConfig`: a [`ServerCertificateConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn server_certificate_config(
-        mut self,
-        value: impl Into<Obj<ServerCertificateConfig>>,
-    ) -> Self {
-        self.server_certificate_config = Some(value.into());
-        self
-    }
-
+    pub fn server_certificate_config(mut self, value: impl Into<Obj<ServerCertificateConfig>>) -> Self { self.server_certificate_config = Some(value.into()); self }
     /// `ServiceType`: a [`ServiceType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_type(mut self, value: impl Into<ServiceType>) -> Self {
-        self.service_type = Some(value.into());
-        self
-    }
-
+    pub fn service_type(mut self, value: impl Into<ServiceType>) -> Self { self.service_type = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TlsConfig`: a [`TlsConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tls_config(mut self, value: impl Into<Obj<TlsConfig>>) -> Self {
-        self.tls_config = Some(value.into());
-        self
-    }
-
+    pub fn tls_config(mut self, value: impl Into<Obj<TlsConfig>>) -> Self { self.tls_config = Some(value.into()); self }
     /// `ValidationCertificateArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn validation_certificate_arn(mut self, value: impl Into<Str>) -> Self {
-        self.validation_certificate_arn = Some(value.into());
-        self
-    }
+    pub fn validation_certificate_arn(mut self, value: impl Into<Str>) -> Self { self.validation_certificate_arn = Some(value.into()); self }
 }
 
 impl Resource for DomainConfiguration {
@@ -437,26 +248,14 @@ impl DomainConfigurationAttributes {
     }
 }
 
-static RULE_AuthorizerConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AuthorizerConfig: ObjRule = ObjRule {
     properties: &[
         ("AllowAuthorizerOverride", Shape::Bool),
-        (
-            "DefaultAuthorizerName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DefaultAuthorizerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AuthorizerConfig` property type of `AWS::IoT::DomainConfiguration`.
@@ -478,6 +277,7 @@ pub struct AuthorizerConfig {
     pub default_authorizer_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AuthorizerConfig {
     /// A `AuthorizerConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -485,20 +285,9 @@ impl AuthorizerConfig {
     }
 
     /// `AllowAuthorizerOverride`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allow_authorizer_override(mut self, value: impl Into<Bool>) -> Self {
-        self.allow_authorizer_override = Some(value.into());
-        self
-    }
-
+    pub fn allow_authorizer_override(mut self, value: impl Into<Bool>) -> Self { self.allow_authorizer_override = Some(value.into()); self }
     /// `DefaultAuthorizerName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_authorizer_name(mut self, value: impl Into<Str>) -> Self {
-        self.default_authorizer_name = Some(value.into());
-        self
-    }
+    pub fn default_authorizer_name(mut self, value: impl Into<Str>) -> Self { self.default_authorizer_name = Some(value.into()); self }
 }
 
 impl PropertyType for AuthorizerConfig {}
@@ -512,23 +301,13 @@ impl ToValue for AuthorizerConfig {
     }
 }
 
-static RULE_ClientCertificateConfig: ObjRule = ObjRule {
-    properties: &[(
-        "ClientCertificateCallbackArn",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(170),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ClientCertificateConfig: ObjRule = ObjRule {
+    properties: &[
+        ("ClientCertificateCallbackArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(170), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ClientCertificateConfig` property type of `AWS::IoT::DomainConfiguration`.
@@ -546,6 +325,7 @@ pub struct ClientCertificateConfig {
     pub client_certificate_callback_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ClientCertificateConfig {
     /// A `ClientCertificateConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -553,12 +333,7 @@ impl ClientCertificateConfig {
     }
 
     /// `ClientCertificateCallbackArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_certificate_callback_arn(mut self, value: impl Into<Str>) -> Self {
-        self.client_certificate_callback_arn = Some(value.into());
-        self
-    }
+    pub fn client_certificate_callback_arn(mut self, value: impl Into<Str>) -> Self { self.client_certificate_callback_arn = Some(value.into()); self }
 }
 
 impl PropertyType for ClientCertificateConfig {}
@@ -574,36 +349,15 @@ impl ToValue for ClientCertificateConfig {
     }
 }
 
-static RULE_ServerCertificateConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ServerCertificateConfig: ObjRule = ObjRule {
     properties: &[
         ("EnableOCSPCheck", Shape::Bool),
-        (
-            "OcspAuthorizedResponderArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OcspLambdaArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(170),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("OcspAuthorizedResponderArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("OcspLambdaArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(170), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ServerCertificateConfig` property type of `AWS::IoT::DomainConfiguration`.
@@ -633,6 +387,7 @@ pub struct ServerCertificateConfig {
     pub ocsp_lambda_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ServerCertificateConfig {
     /// A `ServerCertificateConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -640,28 +395,11 @@ impl ServerCertificateConfig {
     }
 
     /// `EnableOCSPCheck`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_ocsp_check(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_ocsp_check = Some(value.into());
-        self
-    }
-
+    pub fn enable_ocsp_check(mut self, value: impl Into<Bool>) -> Self { self.enable_ocsp_check = Some(value.into()); self }
     /// `OcspAuthorizedResponderArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ocsp_authorized_responder_arn(mut self, value: impl Into<Str>) -> Self {
-        self.ocsp_authorized_responder_arn = Some(value.into());
-        self
-    }
-
+    pub fn ocsp_authorized_responder_arn(mut self, value: impl Into<Str>) -> Self { self.ocsp_authorized_responder_arn = Some(value.into()); self }
     /// `OcspLambdaArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ocsp_lambda_arn(mut self, value: impl Into<Str>) -> Self {
-        self.ocsp_lambda_arn = Some(value.into());
-        self
-    }
+    pub fn ocsp_lambda_arn(mut self, value: impl Into<Str>) -> Self { self.ocsp_lambda_arn = Some(value.into()); self }
 }
 
 impl PropertyType for ServerCertificateConfig {}
@@ -683,44 +421,20 @@ impl ToValue for ServerCertificateConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::IoT::DomainConfiguration`.
@@ -738,6 +452,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -748,20 +463,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -775,23 +479,13 @@ impl ToValue for Tag {
     }
 }
 
-static RULE_TlsConfig: ObjRule = ObjRule {
-    properties: &[(
-        "SecurityPolicy",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(128),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_TlsConfig: ObjRule = ObjRule {
+    properties: &[
+        ("SecurityPolicy", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TlsConfig` property type of `AWS::IoT::DomainConfiguration`.
@@ -809,6 +503,7 @@ pub struct TlsConfig {
     pub security_policy: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl TlsConfig {
     /// A `TlsConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -816,12 +511,7 @@ impl TlsConfig {
     }
 
     /// `SecurityPolicy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_policy(mut self, value: impl Into<Str>) -> Self {
-        self.security_policy = Some(value.into());
-        self
-    }
+    pub fn security_policy(mut self, value: impl Into<Str>) -> Self { self.security_policy = Some(value.into()); self }
 }
 
 impl PropertyType for TlsConfig {}

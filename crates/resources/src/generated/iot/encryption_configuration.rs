@@ -11,50 +11,19 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct EncryptionConfigurationRequired {
     /// `EncryptionType`: an [`EncryptionType`] value, required.
-    ///
-    /// The type of the KMS key.
     pub encryption_type: EncryptionType,
 }
 
-static RULE_EncryptionConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "EncryptionType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CUSTOMER_MANAGED_KMS_KEY", "AWS_OWNED_KMS_KEY"],
-                format: None,
-            }),
-        ),
-        (
-            "KmsAccessRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "KmsKeyArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
+        ("EncryptionType", Shape::Str(&StrRule { allowed: &["CUSTOMER_MANAGED_KMS_KEY", "AWS_OWNED_KMS_KEY"], ..StrRule::ANY })),
+        ("KmsAccessRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
     ],
     required: &["EncryptionType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoT::EncryptionConfiguration` resource.
@@ -87,6 +56,7 @@ pub struct EncryptionConfiguration {
     pub kms_key_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl EncryptionConfiguration {
     /// The CloudFormation type name, `AWS::IoT::EncryptionConfiguration`.
     pub const TYPE_NAME: &'static str = "AWS::IoT::EncryptionConfiguration";
@@ -117,28 +87,11 @@ impl EncryptionConfiguration {
     }
 
     /// `EncryptionType`: an [`EncryptionType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_type(mut self, value: impl Into<EncryptionType>) -> Self {
-        self.encryption_type = value.into();
-        self
-    }
-
+    pub fn encryption_type(mut self, value: impl Into<EncryptionType>) -> Self { self.encryption_type = value.into(); self }
     /// `KmsAccessRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_access_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_access_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn kms_access_role_arn(mut self, value: impl Into<Str>) -> Self { self.kms_access_role_arn = Some(value.into()); self }
     /// `KmsKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_arn = Some(value.into());
-        self
-    }
+    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
 }
 
 impl Resource for EncryptionConfiguration {

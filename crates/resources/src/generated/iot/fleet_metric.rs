@@ -7,138 +7,38 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\p{Graph}\\x20]*$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9:_-]+$");
 pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9_\\-\\.]+$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
 /// The required properties of [`FleetMetric`], by name: `FleetMetric::new(FleetMetricRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FleetMetricRequired {
     /// `MetricName`: a string, required.
-    ///
-    /// The name of the fleet metric to create.
-    ///
-    /// Pattern `^[a-zA-Z0-9_\-\.]+$`; length 1 to 128; create-only: changing it replaces the resource.
     pub metric_name: Str,
 }
 
-static RULE_FleetMetric: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FleetMetric: ObjRule = ObjRule {
     properties: &[
-        (
-            "AggregationField",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AggregationField", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
         ("AggregationType", Shape::Object(&RULE_AggregationType)),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "IndexName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MetricName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Period",
-            Shape::Int(&NumRule {
-                min: Some(60.0),
-                max: Some(86400.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "QueryString",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("IndexName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("MetricName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Period", Shape::Int(&NumRule { min: Some(60.0), max: Some(86400.0), ..NumRule::ANY })),
+        ("QueryString", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
         ("QueryVersion", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Unit",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "Bits",
-                    "Bits/Second",
-                    "Bytes",
-                    "Bytes/Second",
-                    "Count",
-                    "Count/Second",
-                    "Gigabits",
-                    "Gigabits/Second",
-                    "Gigabytes",
-                    "Gigabytes/Second",
-                    "Kilobits",
-                    "Kilobits/Second",
-                    "Kilobytes",
-                    "Kilobytes/Second",
-                    "Megabits",
-                    "Megabits/Second",
-                    "Megabytes",
-                    "Megabytes/Second",
-                    "Microseconds",
-                    "Milliseconds",
-                    "None",
-                    "Percent",
-                    "Seconds",
-                    "Terabits",
-                    "Terabits/Second",
-                    "Terabytes",
-                    "Terabytes/Second",
-                ],
-                format: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("Unit", Shape::Str(&StrRule { allowed: &["Bits", "Bits/Second", "Bytes", "Bytes/Second", "Count", "Count/Second", "Gigabits", "Gigabits/Second", "Gigabytes", "Gigabytes/Second", "Kilobits", "Kilobits/Second", "Kilobytes", "Kilobytes/Second", "Megabits", "Megabits/Second", "Megabytes", "Megabytes/Second", "Microseconds", "Milliseconds", "None", "Percent", "Seconds", "Terabits", "Terabits/Second", "Terabytes", "Terabytes/Second"], ..StrRule::ANY })),
     ],
     required: &["MetricName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoT::FleetMetric` resource.
@@ -210,6 +110,7 @@ pub struct FleetMetric {
     pub unit: Option<Unit>,
 }
 
+#[rustfmt::skip]
 impl FleetMetric {
     /// The CloudFormation type name, `AWS::IoT::FleetMetric`.
     pub const TYPE_NAME: &'static str = "AWS::IoT::FleetMetric";
@@ -247,84 +148,25 @@ impl FleetMetric {
     }
 
     /// `AggregationField`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aggregation_field(mut self, value: impl Into<Str>) -> Self {
-        self.aggregation_field = Some(value.into());
-        self
-    }
-
+    pub fn aggregation_field(mut self, value: impl Into<Str>) -> Self { self.aggregation_field = Some(value.into()); self }
     /// `AggregationType`: an [`AggregationType`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aggregation_type(mut self, value: impl Into<Obj<AggregationType>>) -> Self {
-        self.aggregation_type = Some(value.into());
-        self
-    }
-
+    pub fn aggregation_type(mut self, value: impl Into<Obj<AggregationType>>) -> Self { self.aggregation_type = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `IndexName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn index_name(mut self, value: impl Into<Str>) -> Self {
-        self.index_name = Some(value.into());
-        self
-    }
-
+    pub fn index_name(mut self, value: impl Into<Str>) -> Self { self.index_name = Some(value.into()); self }
     /// `MetricName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self {
-        self.metric_name = value.into();
-        self
-    }
-
+    pub fn metric_name(mut self, value: impl Into<Str>) -> Self { self.metric_name = value.into(); self }
     /// `Period`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn period(mut self, value: impl Into<Int>) -> Self {
-        self.period = Some(value.into());
-        self
-    }
-
+    pub fn period(mut self, value: impl Into<Int>) -> Self { self.period = Some(value.into()); self }
     /// `QueryString`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_string(mut self, value: impl Into<Str>) -> Self {
-        self.query_string = Some(value.into());
-        self
-    }
-
+    pub fn query_string(mut self, value: impl Into<Str>) -> Self { self.query_string = Some(value.into()); self }
     /// `QueryVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_version(mut self, value: impl Into<Str>) -> Self {
-        self.query_version = Some(value.into());
-        self
-    }
-
+    pub fn query_version(mut self, value: impl Into<Str>) -> Self { self.query_version = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Unit`: an [`Unit`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unit(mut self, value: impl Into<Unit>) -> Self {
-        self.unit = Some(value.into());
-        self
-    }
+    pub fn unit(mut self, value: impl Into<Unit>) -> Self { self.unit = Some(value.into()); self }
 }
 
 impl Resource for FleetMetric {
@@ -397,50 +239,20 @@ impl FleetMetricAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AggregationTypeRequired {
     /// `Name`: an [`AggregationTypeName`] value, required.
-    ///
-    /// The name of the aggregation type.
     pub name: AggregationTypeName,
     /// `Values`: a list of strings, required.
-    ///
-    /// A list of the values of aggregation types.
-    ///
-    /// Each item: pattern `^[a-zA-Z0-9]+$`, length 1 to 12.
     pub values: List<Str>,
 }
 
-static RULE_AggregationType: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AggregationType: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Cardinality", "Percentiles", "Statistics"],
-                format: None,
-            }),
-        ),
-        (
-            "Values",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(12),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { allowed: &["Cardinality", "Percentiles", "Statistics"], ..StrRule::ANY })),
+        ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None })),
     ],
     required: &["Name", "Values"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AggregationType` property type of `AWS::IoT::FleetMetric`.
@@ -462,6 +274,7 @@ pub struct AggregationType {
     pub values: List<Str>,
 }
 
+#[rustfmt::skip]
 impl AggregationType {
     /// A `AggregationType` with its required properties, named in a [`AggregationTypeRequired`].
     pub fn new(required: AggregationTypeRequired) -> Self {
@@ -472,20 +285,9 @@ impl AggregationType {
     }
 
     /// `Name`: an [`AggregationTypeName`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<AggregationTypeName>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<AggregationTypeName>) -> Self { self.name = value.into(); self }
     /// `Values`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.values = value.into();
-        self
-    }
+    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = value.into(); self }
 }
 
 impl PropertyType for AggregationType {}
@@ -495,102 +297,6 @@ impl ToValue for AggregationType {
         MapBuilder::new()
             .req("Name", &self.name)
             .req("Values", &self.values)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::IoT::FleetMetric`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iot-fleetmetric-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

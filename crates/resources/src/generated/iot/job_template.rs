@@ -7,122 +7,42 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[^\\p{C}]+");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^arn:[!-~]+$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-zA-Z0-9_-]+");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
 /// The required properties of [`JobTemplate`], by name: `JobTemplate::new(JobTemplateRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct JobTemplateRequired {
     /// `Description`: a string, required.
-    ///
-    /// A description of the job template.
-    ///
-    /// Pattern `[^\p{C}]+`; length 0 to 2028; create-only: changing it replaces the resource.
     pub description: Str,
     /// `JobTemplateId`: a string, required.
-    ///
-    /// A unique identifier for the job template. We recommend using a UUID. Alpha-numeric characters, "-", and "_" are valid for use here.
-    ///
-    /// Pattern `[a-zA-Z0-9_-]+`; length 1 to 64; create-only: changing it replaces the resource.
     pub job_template_id: Str,
 }
 
-static RULE_JobTemplate: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_JobTemplate: ObjRule = ObjRule {
     properties: &[
         ("AbortConfig", Shape::Object(&RULE_AbortConfig)),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2028),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DestinationPackageVersions",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(1600),
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Document",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(32768),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DocumentSource",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1350),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2028), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DestinationPackageVersions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Document", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32768), ..StrRule::ANY })),
+        ("DocumentSource", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1350), ..StrRule::ANY })),
         ("JobArn", Shape::STR),
-        (
-            "JobExecutionsRetryConfig",
-            Shape::Object(&RULE_JobExecutionsRetryConfig),
-        ),
-        (
-            "JobExecutionsRolloutConfig",
-            Shape::Object(&RULE_JobExecutionsRolloutConfig),
-        ),
-        (
-            "JobTemplateId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MaintenanceWindows",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MaintenanceWindow),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "PresignedUrlConfig",
-            Shape::Object(&RULE_PresignedUrlConfig),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("JobExecutionsRetryConfig", Shape::Object(&RULE_JobExecutionsRetryConfig)),
+        ("JobExecutionsRolloutConfig", Shape::Object(&RULE_JobExecutionsRolloutConfig)),
+        ("JobTemplateId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("MaintenanceWindows", Shape::List(&ListRule { items: Shape::Object(&RULE_MaintenanceWindow), min_items: None, max_items: None })),
+        ("PresignedUrlConfig", Shape::Object(&RULE_PresignedUrlConfig)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
         ("TimeoutConfig", Shape::Object(&RULE_TimeoutConfig)),
     ],
     required: &["JobTemplateId", "Description"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoT::JobTemplate` resource.
@@ -226,6 +146,7 @@ pub struct JobTemplate {
     pub timeout_config: Option<Obj<TimeoutConfig>>,
 }
 
+#[rustfmt::skip]
 impl JobTemplate {
     /// The CloudFormation type name, `AWS::IoT::JobTemplate`.
     pub const TYPE_NAME: &'static str = "AWS::IoT::JobTemplate";
@@ -237,34 +158,9 @@ impl JobTemplate {
         documentation_url: "https://docs.aws.amazon.com/iot/latest/developerguide/job-templates.html",
         primary_identifier: &["JobTemplateId"],
         required: &["Description", "JobTemplateId"],
-        create_only: &[
-            "JobTemplateId",
-            "JobArn",
-            "Description",
-            "Document",
-            "DocumentSource",
-            "TimeoutConfig",
-            "JobExecutionsRolloutConfig",
-            "AbortConfig",
-            "PresignedUrlConfig",
-            "DestinationPackageVersions",
-            "JobExecutionsRetryConfig",
-            "MaintenanceWindows",
-            "Tags",
-        ],
+        create_only: &["JobTemplateId", "JobArn", "Description", "Document", "DocumentSource", "TimeoutConfig", "JobExecutionsRolloutConfig", "AbortConfig", "PresignedUrlConfig", "DestinationPackageVersions", "JobExecutionsRetryConfig", "MaintenanceWindows", "Tags"],
         conditional_create_only: &[],
-        write_only: &[
-            "JobArn",
-            "Document",
-            "DocumentSource",
-            "TimeoutConfig",
-            "JobExecutionsRolloutConfig",
-            "AbortConfig",
-            "PresignedUrlConfig",
-            "DestinationPackageVersions",
-            "JobExecutionsRetryConfig",
-            "MaintenanceWindows",
-        ],
+        write_only: &["JobArn", "Document", "DocumentSource", "TimeoutConfig", "JobExecutionsRolloutConfig", "AbortConfig", "PresignedUrlConfig", "DestinationPackageVersions", "JobExecutionsRetryConfig", "MaintenanceWindows"],
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
@@ -291,114 +187,31 @@ impl JobTemplate {
     }
 
     /// `AbortConfig`: an [`AbortConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn abort_config(mut self, value: impl Into<Obj<AbortConfig>>) -> Self {
-        self.abort_config = Some(value.into());
-        self
-    }
-
+    pub fn abort_config(mut self, value: impl Into<Obj<AbortConfig>>) -> Self { self.abort_config = Some(value.into()); self }
     /// `Description`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = value.into();
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = value.into(); self }
     /// `DestinationPackageVersions`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_package_versions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.destination_package_versions = Some(value.into());
-        self
-    }
-
+    pub fn destination_package_versions(mut self, value: impl Into<List<Str>>) -> Self { self.destination_package_versions = Some(value.into()); self }
     /// `Document`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn document(mut self, value: impl Into<Str>) -> Self {
-        self.document = Some(value.into());
-        self
-    }
-
+    pub fn document(mut self, value: impl Into<Str>) -> Self { self.document = Some(value.into()); self }
     /// `DocumentSource`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn document_source(mut self, value: impl Into<Str>) -> Self {
-        self.document_source = Some(value.into());
-        self
-    }
-
+    pub fn document_source(mut self, value: impl Into<Str>) -> Self { self.document_source = Some(value.into()); self }
     /// `JobArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn job_arn(mut self, value: impl Into<Str>) -> Self {
-        self.job_arn = Some(value.into());
-        self
-    }
-
+    pub fn job_arn(mut self, value: impl Into<Str>) -> Self { self.job_arn = Some(value.into()); self }
     /// `JobExecutionsRetryConfig`: a [`JobExecutionsRetryConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn job_executions_retry_config(
-        mut self,
-        value: impl Into<Obj<JobExecutionsRetryConfig>>,
-    ) -> Self {
-        self.job_executions_retry_config = Some(value.into());
-        self
-    }
-
+    pub fn job_executions_retry_config(mut self, value: impl Into<Obj<JobExecutionsRetryConfig>>) -> Self { self.job_executions_retry_config = Some(value.into()); self }
     /// `JobExecutionsRolloutConfig`: a [`JobExecutionsRolloutConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn job_executions_rollout_config(
-        mut self,
-        value: impl Into<Obj<JobExecutionsRolloutConfig>>,
-    ) -> Self {
-        self.job_executions_rollout_config = Some(value.into());
-        self
-    }
-
+    pub fn job_executions_rollout_config(mut self, value: impl Into<Obj<JobExecutionsRolloutConfig>>) -> Self { self.job_executions_rollout_config = Some(value.into()); self }
     /// `JobTemplateId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn job_template_id(mut self, value: impl Into<Str>) -> Self {
-        self.job_template_id = value.into();
-        self
-    }
-
+    pub fn job_template_id(mut self, value: impl Into<Str>) -> Self { self.job_template_id = value.into(); self }
     /// `MaintenanceWindows`: a list of [`MaintenanceWindow`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maintenance_windows(mut self, value: impl Into<List<MaintenanceWindow>>) -> Self {
-        self.maintenance_windows = Some(value.into());
-        self
-    }
-
+    pub fn maintenance_windows(mut self, value: impl Into<List<MaintenanceWindow>>) -> Self { self.maintenance_windows = Some(value.into()); self }
     /// `PresignedUrlConfig`: a [`PresignedUrlConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn presigned_url_config(mut self, value: impl Into<Obj<PresignedUrlConfig>>) -> Self {
-        self.presigned_url_config = Some(value.into());
-        self
-    }
-
+    pub fn presigned_url_config(mut self, value: impl Into<Obj<PresignedUrlConfig>>) -> Self { self.presigned_url_config = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TimeoutConfig`: a [`TimeoutConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout_config(mut self, value: impl Into<Obj<TimeoutConfig>>) -> Self {
-        self.timeout_config = Some(value.into());
-        self
-    }
+    pub fn timeout_config(mut self, value: impl Into<Obj<TimeoutConfig>>) -> Self { self.timeout_config = Some(value.into()); self }
 }
 
 impl Resource for JobTemplate {
@@ -466,26 +279,17 @@ impl JobTemplateAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AbortConfigRequired {
     /// `CriteriaList`: a list of [`AbortCriteria`] objects, required.
-    ///
-    /// Items at least 1.
     pub criteria_list: List<AbortCriteria>,
 }
 
-static RULE_AbortConfig: ObjRule = ObjRule {
-    properties: &[(
-        "CriteriaList",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_AbortCriteria),
-            min_items: Some(1),
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_AbortConfig: ObjRule = ObjRule {
+    properties: &[
+        ("CriteriaList", Shape::List(&ListRule { items: Shape::Object(&RULE_AbortCriteria), min_items: Some(1), max_items: None })),
+    ],
     required: &["CriteriaList"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AbortConfig` property type of `AWS::IoT::JobTemplate`.
@@ -501,6 +305,7 @@ pub struct AbortConfig {
     pub criteria_list: List<AbortCriteria>,
 }
 
+#[rustfmt::skip]
 impl AbortConfig {
     /// A `AbortConfig` with its required properties, named in a [`AbortConfigRequired`].
     pub fn new(required: AbortConfigRequired) -> Self {
@@ -510,12 +315,7 @@ impl AbortConfig {
     }
 
     /// `CriteriaList`: a list of [`AbortCriteria`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn criteria_list(mut self, value: impl Into<List<AbortCriteria>>) -> Self {
-        self.criteria_list = value.into();
-        self
-    }
+    pub fn criteria_list(mut self, value: impl Into<List<AbortCriteria>>) -> Self { self.criteria_list = value.into(); self }
 }
 
 impl PropertyType for AbortConfig {}
@@ -532,79 +332,26 @@ impl ToValue for AbortConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AbortCriteriaRequired {
     /// `Action`: an [`Action`] value, required.
-    ///
-    /// The type of job action to take to initiate the job abort.
     pub action: Action,
     /// `FailureType`: a [`FailureType`] value, required.
-    ///
-    /// The type of job execution failures that can initiate a job abort.
     pub failure_type: FailureType,
     /// `MinNumberOfExecutedThings`: an integer, required.
-    ///
-    /// The minimum number of things which must receive job execution notifications before the job can be aborted.
-    ///
-    /// Value at least 1.
     pub min_number_of_executed_things: Int,
     /// `ThresholdPercentage`: a number, required.
-    ///
-    /// The minimum percentage of job execution failures that must occur to initiate the job abort.
-    ///
-    /// AWS IoT Core supports up to two digits after the decimal (for example, 10.9 and 10.99, but not 10.999).
-    ///
-    /// Value at most 100.
     pub threshold_percentage: Num,
 }
 
-static RULE_AbortCriteria: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AbortCriteria: ObjRule = ObjRule {
     properties: &[
-        (
-            "Action",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CANCEL"],
-                format: None,
-            }),
-        ),
-        (
-            "FailureType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FAILED", "REJECTED", "TIMED_OUT", "ALL"],
-                format: None,
-            }),
-        ),
-        (
-            "MinNumberOfExecutedThings",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ThresholdPercentage",
-            Shape::Num(&NumRule {
-                min: None,
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
+        ("Action", Shape::Str(&StrRule { allowed: &["CANCEL"], ..StrRule::ANY })),
+        ("FailureType", Shape::Str(&StrRule { allowed: &["FAILED", "REJECTED", "TIMED_OUT", "ALL"], ..StrRule::ANY })),
+        ("MinNumberOfExecutedThings", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("ThresholdPercentage", Shape::Num(&NumRule { max: Some(100.0), ..NumRule::ANY })),
     ],
-    required: &[
-        "Action",
-        "FailureType",
-        "MinNumberOfExecutedThings",
-        "ThresholdPercentage",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["Action", "FailureType", "MinNumberOfExecutedThings", "ThresholdPercentage"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AbortCriteria` property type of `AWS::IoT::JobTemplate`.
@@ -638,6 +385,7 @@ pub struct AbortCriteria {
     pub threshold_percentage: Num,
 }
 
+#[rustfmt::skip]
 impl AbortCriteria {
     /// A `AbortCriteria` with its required properties, named in a [`AbortCriteriaRequired`].
     pub fn new(required: AbortCriteriaRequired) -> Self {
@@ -650,36 +398,13 @@ impl AbortCriteria {
     }
 
     /// `Action`: an [`Action`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<Action>) -> Self {
-        self.action = value.into();
-        self
-    }
-
+    pub fn action(mut self, value: impl Into<Action>) -> Self { self.action = value.into(); self }
     /// `FailureType`: a [`FailureType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn failure_type(mut self, value: impl Into<FailureType>) -> Self {
-        self.failure_type = value.into();
-        self
-    }
-
+    pub fn failure_type(mut self, value: impl Into<FailureType>) -> Self { self.failure_type = value.into(); self }
     /// `MinNumberOfExecutedThings`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_number_of_executed_things(mut self, value: impl Into<Int>) -> Self {
-        self.min_number_of_executed_things = value.into();
-        self
-    }
-
+    pub fn min_number_of_executed_things(mut self, value: impl Into<Int>) -> Self { self.min_number_of_executed_things = value.into(); self }
     /// `ThresholdPercentage`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn threshold_percentage(mut self, value: impl Into<Num>) -> Self {
-        self.threshold_percentage = value.into();
-        self
-    }
+    pub fn threshold_percentage(mut self, value: impl Into<Num>) -> Self { self.threshold_percentage = value.into(); self }
 }
 
 impl PropertyType for AbortCriteria {}
@@ -702,58 +427,23 @@ impl ToValue for AbortCriteria {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExponentialRolloutRateRequired {
     /// `BaseRatePerMinute`: an integer, required.
-    ///
-    /// The minimum number of things that will be notified of a pending job, per minute at the start of job rollout. This parameter allows you to define the initial rate of rollout.
-    ///
-    /// Value at least 1.
     pub base_rate_per_minute: Int,
     /// `IncrementFactor`: a number, required.
-    ///
-    /// The exponential factor to increase the rate of rollout for a job.
-    ///
-    /// AWS IoT Core supports up to one digit after the decimal (for example, 1.5, but not 1.55).
-    ///
-    /// Value 1 to 5.
     pub increment_factor: Num,
     /// `RateIncreaseCriteria`: a [`RateIncreaseCriteria`] object, required.
-    ///
-    /// The criteria to initiate the increase in rate of rollout for a job.
     pub rate_increase_criteria: Obj<RateIncreaseCriteria>,
 }
 
-static RULE_ExponentialRolloutRate: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ExponentialRolloutRate: ObjRule = ObjRule {
     properties: &[
-        (
-            "BaseRatePerMinute",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "IncrementFactor",
-            Shape::Num(&NumRule {
-                min: Some(1.0),
-                max: Some(5.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RateIncreaseCriteria",
-            Shape::Object(&RULE_RateIncreaseCriteria),
-        ),
+        ("BaseRatePerMinute", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("IncrementFactor", Shape::Num(&NumRule { min: Some(1.0), max: Some(5.0), ..NumRule::ANY })),
+        ("RateIncreaseCriteria", Shape::Object(&RULE_RateIncreaseCriteria)),
     ],
-    required: &[
-        "BaseRatePerMinute",
-        "IncrementFactor",
-        "RateIncreaseCriteria",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["BaseRatePerMinute", "IncrementFactor", "RateIncreaseCriteria"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ExponentialRolloutRate` property type of `AWS::IoT::JobTemplate`.
@@ -783,6 +473,7 @@ pub struct ExponentialRolloutRate {
     pub rate_increase_criteria: Obj<RateIncreaseCriteria>,
 }
 
+#[rustfmt::skip]
 impl ExponentialRolloutRate {
     /// A `ExponentialRolloutRate` with its required properties, named in a [`ExponentialRolloutRateRequired`].
     pub fn new(required: ExponentialRolloutRateRequired) -> Self {
@@ -794,28 +485,11 @@ impl ExponentialRolloutRate {
     }
 
     /// `BaseRatePerMinute`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn base_rate_per_minute(mut self, value: impl Into<Int>) -> Self {
-        self.base_rate_per_minute = value.into();
-        self
-    }
-
+    pub fn base_rate_per_minute(mut self, value: impl Into<Int>) -> Self { self.base_rate_per_minute = value.into(); self }
     /// `IncrementFactor`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn increment_factor(mut self, value: impl Into<Num>) -> Self {
-        self.increment_factor = value.into();
-        self
-    }
-
+    pub fn increment_factor(mut self, value: impl Into<Num>) -> Self { self.increment_factor = value.into(); self }
     /// `RateIncreaseCriteria`: a [`RateIncreaseCriteria`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rate_increase_criteria(mut self, value: impl Into<Obj<RateIncreaseCriteria>>) -> Self {
-        self.rate_increase_criteria = value.into();
-        self
-    }
+    pub fn rate_increase_criteria(mut self, value: impl Into<Obj<RateIncreaseCriteria>>) -> Self { self.rate_increase_criteria = value.into(); self }
 }
 
 impl PropertyType for ExponentialRolloutRate {}
@@ -830,21 +504,13 @@ impl ToValue for ExponentialRolloutRate {
     }
 }
 
-static RULE_JobExecutionsRetryConfig: ObjRule = ObjRule {
-    properties: &[(
-        "RetryCriteriaList",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_RetryCriteria),
-            min_items: Some(1),
-            max_items: Some(2),
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_JobExecutionsRetryConfig: ObjRule = ObjRule {
+    properties: &[
+        ("RetryCriteriaList", Shape::List(&ListRule { items: Shape::Object(&RULE_RetryCriteria), min_items: Some(1), max_items: Some(2) })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `JobExecutionsRetryConfig` property type of `AWS::IoT::JobTemplate`.
@@ -860,6 +526,7 @@ pub struct JobExecutionsRetryConfig {
     pub retry_criteria_list: Option<List<RetryCriteria>>,
 }
 
+#[rustfmt::skip]
 impl JobExecutionsRetryConfig {
     /// A `JobExecutionsRetryConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -867,12 +534,7 @@ impl JobExecutionsRetryConfig {
     }
 
     /// `RetryCriteriaList`: a list of [`RetryCriteria`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retry_criteria_list(mut self, value: impl Into<List<RetryCriteria>>) -> Self {
-        self.retry_criteria_list = Some(value.into());
-        self
-    }
+    pub fn retry_criteria_list(mut self, value: impl Into<List<RetryCriteria>>) -> Self { self.retry_criteria_list = Some(value.into()); self }
 }
 
 impl PropertyType for JobExecutionsRetryConfig {}
@@ -885,27 +547,14 @@ impl ToValue for JobExecutionsRetryConfig {
     }
 }
 
-static RULE_JobExecutionsRolloutConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_JobExecutionsRolloutConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "ExponentialRolloutRate",
-            Shape::Object(&RULE_ExponentialRolloutRate),
-        ),
-        (
-            "MaximumPerMinute",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("ExponentialRolloutRate", Shape::Object(&RULE_ExponentialRolloutRate)),
+        ("MaximumPerMinute", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `JobExecutionsRolloutConfig` property type of `AWS::IoT::JobTemplate`.
@@ -923,6 +572,7 @@ pub struct JobExecutionsRolloutConfig {
     pub maximum_per_minute: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl JobExecutionsRolloutConfig {
     /// A `JobExecutionsRolloutConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -930,21 +580,9 @@ impl JobExecutionsRolloutConfig {
     }
 
     /// `ExponentialRolloutRate`: an [`ExponentialRolloutRate`] object.
-    pub fn exponential_rollout_rate(
-        mut self,
-        value: impl Into<Obj<ExponentialRolloutRate>>,
-    ) -> Self {
-        self.exponential_rollout_rate = Some(value.into());
-        self
-    }
-
+    pub fn exponential_rollout_rate(mut self, value: impl Into<Obj<ExponentialRolloutRate>>) -> Self { self.exponential_rollout_rate = Some(value.into()); self }
     /// `MaximumPerMinute`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_per_minute(mut self, value: impl Into<Int>) -> Self {
-        self.maximum_per_minute = Some(value.into());
-        self
-    }
+    pub fn maximum_per_minute(mut self, value: impl Into<Int>) -> Self { self.maximum_per_minute = Some(value.into()); self }
 }
 
 impl PropertyType for JobExecutionsRolloutConfig {}
@@ -958,33 +596,14 @@ impl ToValue for JobExecutionsRolloutConfig {
     }
 }
 
-static RULE_MaintenanceWindow: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MaintenanceWindow: ObjRule = ObjRule {
     properties: &[
-        (
-            "DurationInMinutes",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(1430.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "StartTime",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DurationInMinutes", Shape::Int(&NumRule { min: Some(1.0), max: Some(1430.0), ..NumRule::ANY })),
+        ("StartTime", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MaintenanceWindow` property type of `AWS::IoT::JobTemplate`.
@@ -1008,6 +627,7 @@ pub struct MaintenanceWindow {
     pub start_time: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl MaintenanceWindow {
     /// A `MaintenanceWindow` with no property set (none is required).
     pub fn new() -> Self {
@@ -1015,20 +635,9 @@ impl MaintenanceWindow {
     }
 
     /// `DurationInMinutes`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn duration_in_minutes(mut self, value: impl Into<Int>) -> Self {
-        self.duration_in_minutes = Some(value.into());
-        self
-    }
-
+    pub fn duration_in_minutes(mut self, value: impl Into<Int>) -> Self { self.duration_in_minutes = Some(value.into()); self }
     /// `StartTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start_time(mut self, value: impl Into<Str>) -> Self {
-        self.start_time = Some(value.into());
-        self
-    }
+    pub fn start_time(mut self, value: impl Into<Str>) -> Self { self.start_time = Some(value.into()); self }
 }
 
 impl PropertyType for MaintenanceWindow {}
@@ -1046,38 +655,18 @@ impl ToValue for MaintenanceWindow {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PresignedUrlConfigRequired {
     /// `RoleArn`: a string, required.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; length 20 to 2048.
     pub role_arn: Str,
 }
 
-static RULE_PresignedUrlConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PresignedUrlConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "ExpiresInSec",
-            Shape::Int(&NumRule {
-                min: Some(60.0),
-                max: Some(3600.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("ExpiresInSec", Shape::Int(&NumRule { min: Some(60.0), max: Some(3600.0), ..NumRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PresignedUrlConfig` property type of `AWS::IoT::JobTemplate`.
@@ -1097,6 +686,7 @@ pub struct PresignedUrlConfig {
     pub role_arn: Str,
 }
 
+#[rustfmt::skip]
 impl PresignedUrlConfig {
     /// A `PresignedUrlConfig` with its required properties, named in a [`PresignedUrlConfigRequired`].
     pub fn new(required: PresignedUrlConfigRequired) -> Self {
@@ -1107,20 +697,9 @@ impl PresignedUrlConfig {
     }
 
     /// `ExpiresInSec`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expires_in_sec(mut self, value: impl Into<Int>) -> Self {
-        self.expires_in_sec = Some(value.into());
-        self
-    }
-
+    pub fn expires_in_sec(mut self, value: impl Into<Int>) -> Self { self.expires_in_sec = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
 }
 
 impl PropertyType for PresignedUrlConfig {}
@@ -1134,31 +713,14 @@ impl ToValue for PresignedUrlConfig {
     }
 }
 
-static RULE_RateIncreaseCriteria: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RateIncreaseCriteria: ObjRule = ObjRule {
     properties: &[
-        (
-            "NumberOfNotifiedThings",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "NumberOfSucceededThings",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("NumberOfNotifiedThings", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("NumberOfSucceededThings", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RateIncreaseCriteria` property type of `AWS::IoT::JobTemplate`.
@@ -1182,6 +744,7 @@ pub struct RateIncreaseCriteria {
     pub number_of_succeeded_things: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl RateIncreaseCriteria {
     /// A `RateIncreaseCriteria` with no property set (none is required).
     pub fn new() -> Self {
@@ -1189,20 +752,9 @@ impl RateIncreaseCriteria {
     }
 
     /// `NumberOfNotifiedThings`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn number_of_notified_things(mut self, value: impl Into<Int>) -> Self {
-        self.number_of_notified_things = Some(value.into());
-        self
-    }
-
+    pub fn number_of_notified_things(mut self, value: impl Into<Int>) -> Self { self.number_of_notified_things = Some(value.into()); self }
     /// `NumberOfSucceededThings`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn number_of_succeeded_things(mut self, value: impl Into<Int>) -> Self {
-        self.number_of_succeeded_things = Some(value.into());
-        self
-    }
+    pub fn number_of_succeeded_things(mut self, value: impl Into<Int>) -> Self { self.number_of_succeeded_things = Some(value.into()); self }
 }
 
 impl PropertyType for RateIncreaseCriteria {}
@@ -1216,33 +768,14 @@ impl ToValue for RateIncreaseCriteria {
     }
 }
 
-static RULE_RetryCriteria: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RetryCriteria: ObjRule = ObjRule {
     properties: &[
-        (
-            "FailureType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FAILED", "TIMED_OUT", "ALL"],
-                format: None,
-            }),
-        ),
-        (
-            "NumberOfRetries",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(10.0),
-                allowed: &[],
-            }),
-        ),
+        ("FailureType", Shape::Str(&StrRule { allowed: &["FAILED", "TIMED_OUT", "ALL"], ..StrRule::ANY })),
+        ("NumberOfRetries", Shape::Int(&NumRule { min: Some(0.0), max: Some(10.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RetryCriteria` property type of `AWS::IoT::JobTemplate`.
@@ -1264,6 +797,7 @@ pub struct RetryCriteria {
     pub number_of_retries: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl RetryCriteria {
     /// A `RetryCriteria` with no property set (none is required).
     pub fn new() -> Self {
@@ -1271,20 +805,9 @@ impl RetryCriteria {
     }
 
     /// `FailureType`: a [`JobRetryFailureType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn failure_type(mut self, value: impl Into<JobRetryFailureType>) -> Self {
-        self.failure_type = Some(value.into());
-        self
-    }
-
+    pub fn failure_type(mut self, value: impl Into<JobRetryFailureType>) -> Self { self.failure_type = Some(value.into()); self }
     /// `NumberOfRetries`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn number_of_retries(mut self, value: impl Into<Int>) -> Self {
-        self.number_of_retries = Some(value.into());
-        self
-    }
+    pub fn number_of_retries(mut self, value: impl Into<Int>) -> Self { self.number_of_retries = Some(value.into()); self }
 }
 
 impl PropertyType for RetryCriteria {}
@@ -1298,126 +821,21 @@ impl ToValue for RetryCriteria {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::IoT::JobTemplate`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iot-jobtemplate-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TimeoutConfig`], by name: `TimeoutConfig::new(TimeoutConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TimeoutConfigRequired {
     /// `InProgressTimeoutInMinutes`: an integer, required.
-    ///
-    /// Value 1 to 10080.
     pub in_progress_timeout_in_minutes: Int,
 }
 
-static RULE_TimeoutConfig: ObjRule = ObjRule {
-    properties: &[(
-        "InProgressTimeoutInMinutes",
-        Shape::Int(&NumRule {
-            min: Some(1.0),
-            max: Some(10080.0),
-            allowed: &[],
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_TimeoutConfig: ObjRule = ObjRule {
+    properties: &[
+        ("InProgressTimeoutInMinutes", Shape::Int(&NumRule { min: Some(1.0), max: Some(10080.0), ..NumRule::ANY })),
+    ],
     required: &["InProgressTimeoutInMinutes"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TimeoutConfig` property type of `AWS::IoT::JobTemplate`.
@@ -1433,6 +851,7 @@ pub struct TimeoutConfig {
     pub in_progress_timeout_in_minutes: Int,
 }
 
+#[rustfmt::skip]
 impl TimeoutConfig {
     /// A `TimeoutConfig` with its required properties, named in a [`TimeoutConfigRequired`].
     pub fn new(required: TimeoutConfigRequired) -> Self {
@@ -1442,12 +861,7 @@ impl TimeoutConfig {
     }
 
     /// `InProgressTimeoutInMinutes`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn in_progress_timeout_in_minutes(mut self, value: impl Into<Int>) -> Self {
-        self.in_progress_timeout_in_minutes = value.into();
-        self
-    }
+    pub fn in_progress_timeout_in_minutes(mut self, value: impl Into<Int>) -> Self { self.in_progress_timeout_in_minutes = value.into(); self }
 }
 
 impl PropertyType for TimeoutConfig {}

@@ -7,6 +7,8 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::LogLevel;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!aws/)[a-zA-Z0-9_\\-/.#]+$");
 
@@ -14,70 +16,24 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!aws/)[a-zA-Z0-9_\\-/.#]
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoggingRequired {
     /// `AccountId`: a string, required.
-    ///
-    /// The account ID.
-    ///
-    /// Pattern `^[0-9]{12}$`; length 12 to 12; create-only: changing it replaces the resource.
     pub account_id: Str,
     /// `DefaultLogLevel`: a [`DefaultLogLevel`] value, required.
-    ///
-    /// The default log level. Valid Values: `DEBUG | INFO | ERROR | WARN | DISABLED`
     pub default_log_level: DefaultLogLevel,
     /// `RoleArn`: a string, required.
-    ///
-    /// The role ARN used for the log.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; length 20 to 2048.
     pub role_arn: Str,
 }
 
-static RULE_Logging: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Logging: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccountId",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DefaultLogLevel",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ERROR", "WARN", "INFO", "DEBUG", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "EventConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EventConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("AccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DefaultLogLevel", Shape::Str(&StrRule { allowed: &["ERROR", "WARN", "INFO", "DEBUG", "DISABLED"], ..StrRule::ANY })),
+        ("EventConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_EventConfiguration), min_items: None, max_items: None })),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["AccountId", "RoleArn", "DefaultLogLevel"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoT::Logging` resource.
@@ -120,6 +76,7 @@ pub struct Logging {
     pub role_arn: Str,
 }
 
+#[rustfmt::skip]
 impl Logging {
     /// The CloudFormation type name, `AWS::IoT::Logging`.
     pub const TYPE_NAME: &'static str = "AWS::IoT::Logging";
@@ -151,36 +108,13 @@ impl Logging {
     }
 
     /// `AccountId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn account_id(mut self, value: impl Into<Str>) -> Self {
-        self.account_id = value.into();
-        self
-    }
-
+    pub fn account_id(mut self, value: impl Into<Str>) -> Self { self.account_id = value.into(); self }
     /// `DefaultLogLevel`: a [`DefaultLogLevel`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_log_level(mut self, value: impl Into<DefaultLogLevel>) -> Self {
-        self.default_log_level = value.into();
-        self
-    }
-
+    pub fn default_log_level(mut self, value: impl Into<DefaultLogLevel>) -> Self { self.default_log_level = value.into(); self }
     /// `EventConfigurations`: a list of [`EventConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_configurations(mut self, value: impl Into<List<EventConfiguration>>) -> Self {
-        self.event_configurations = Some(value.into());
-        self
-    }
-
+    pub fn event_configurations(mut self, value: impl Into<List<EventConfiguration>>) -> Self { self.event_configurations = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
 }
 
 impl Resource for Logging {
@@ -218,52 +152,19 @@ impl From<ResourceRef> for LoggingAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventConfigurationRequired {
     /// `EventType`: a string, required.
-    ///
-    /// The type of event to log. These include event types like Connect, Publish, and Disconnect.
-    ///
-    /// Length 1 to 512.
     pub event_type: Str,
 }
 
-static RULE_EventConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EventConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "EventType",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LogDestination",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LogLevel",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ERROR", "WARN", "INFO", "DEBUG", "DISABLED"],
-                format: None,
-            }),
-        ),
+        ("EventType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
+        ("LogDestination", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("LogLevel", Shape::Str(&StrRule { allowed: &["ERROR", "WARN", "INFO", "DEBUG", "DISABLED"], ..StrRule::ANY })),
     ],
     required: &["EventType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EventConfiguration` property type of `AWS::IoT::Logging`.
@@ -291,6 +192,7 @@ pub struct EventConfiguration {
     pub log_level: Option<LogLevel>,
 }
 
+#[rustfmt::skip]
 impl EventConfiguration {
     /// A `EventConfiguration` with its required properties, named in a [`EventConfigurationRequired`].
     pub fn new(required: EventConfigurationRequired) -> Self {
@@ -302,28 +204,11 @@ impl EventConfiguration {
     }
 
     /// `EventType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_type(mut self, value: impl Into<Str>) -> Self {
-        self.event_type = value.into();
-        self
-    }
-
+    pub fn event_type(mut self, value: impl Into<Str>) -> Self { self.event_type = value.into(); self }
     /// `LogDestination`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_destination(mut self, value: impl Into<Str>) -> Self {
-        self.log_destination = Some(value.into());
-        self
-    }
-
+    pub fn log_destination(mut self, value: impl Into<Str>) -> Self { self.log_destination = Some(value.into()); self }
     /// `LogLevel`: a [`LogLevel`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_level(mut self, value: impl Into<LogLevel>) -> Self {
-        self.log_level = Some(value.into());
-        self
-    }
+    pub fn log_level(mut self, value: impl Into<LogLevel>) -> Self { self.log_level = Some(value.into()); self }
 }
 
 impl PropertyType for EventConfiguration {}
@@ -362,43 +247,6 @@ impl From<Value> for DefaultLogLevel {
 }
 
 impl ToValue for DefaultLogLevel {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Error => "ERROR",
-            Self::Warn => "WARN",
-            Self::Info => "INFO",
-            Self::Debug => "DEBUG",
-            Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `LogLevel` (`AWS::IoT::Logging`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum LogLevel {
-    /// `ERROR`
-    Error,
-    /// `WARN`
-    Warn,
-    /// `INFO`
-    Info,
-    /// `DEBUG`
-    Debug,
-    /// `DISABLED`
-    Disabled,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for LogLevel {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for LogLevel {
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Error => "ERROR",

@@ -7,63 +7,32 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9:_-]+");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9:_-]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
 /// The required properties of [`MitigationAction`], by name: `MitigationAction::new(MitigationActionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MitigationActionRequired {
     /// `ActionParams`: an [`ActionParams`] object, required.
-    ///
-    /// The set of parameters for this mitigation action. The parameters vary, depending on the kind of action you apply.
     pub action_params: Obj<ActionParams>,
     /// `RoleArn`: a string, required.
-    ///
-    /// The IAM role ARN used to apply this mitigation action.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; length 20 to 2048.
     pub role_arn: Str,
 }
 
-static RULE_MitigationAction: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MitigationAction: ObjRule = ObjRule {
     properties: &[
-        (
-            "ActionName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ActionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("ActionParams", Shape::Object(&RULE_ActionParams)),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
     ],
     required: &["RoleArn", "ActionParams"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoT::MitigationAction` resource.
@@ -103,6 +72,7 @@ pub struct MitigationAction {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl MitigationAction {
     /// The CloudFormation type name, `AWS::IoT::MitigationAction`.
     pub const TYPE_NAME: &'static str = "AWS::IoT::MitigationAction";
@@ -134,36 +104,13 @@ impl MitigationAction {
     }
 
     /// `ActionName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action_name(mut self, value: impl Into<Str>) -> Self {
-        self.action_name = Some(value.into());
-        self
-    }
-
+    pub fn action_name(mut self, value: impl Into<Str>) -> Self { self.action_name = Some(value.into()); self }
     /// `ActionParams`: an [`ActionParams`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action_params(mut self, value: impl Into<Obj<ActionParams>>) -> Self {
-        self.action_params = value.into();
-        self
-    }
-
+    pub fn action_params(mut self, value: impl Into<Obj<ActionParams>>) -> Self { self.action_params = value.into(); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for MitigationAction {
@@ -216,39 +163,18 @@ impl MitigationActionAttributes {
     }
 }
 
-static RULE_ActionParams: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ActionParams: ObjRule = ObjRule {
     properties: &[
-        (
-            "AddThingsToThingGroupParams",
-            Shape::Object(&RULE_AddThingsToThingGroupParams),
-        ),
-        (
-            "EnableIoTLoggingParams",
-            Shape::Object(&RULE_EnableIoTLoggingParams),
-        ),
-        (
-            "PublishFindingToSnsParams",
-            Shape::Object(&RULE_PublishFindingToSnsParams),
-        ),
-        (
-            "ReplaceDefaultPolicyVersionParams",
-            Shape::Object(&RULE_ReplaceDefaultPolicyVersionParams),
-        ),
-        (
-            "UpdateCACertificateParams",
-            Shape::Object(&RULE_UpdateCaCertificateParams),
-        ),
-        (
-            "UpdateDeviceCertificateParams",
-            Shape::Object(&RULE_UpdateDeviceCertificateParams),
-        ),
+        ("AddThingsToThingGroupParams", Shape::Object(&RULE_AddThingsToThingGroupParams)),
+        ("EnableIoTLoggingParams", Shape::Object(&RULE_EnableIoTLoggingParams)),
+        ("PublishFindingToSnsParams", Shape::Object(&RULE_PublishFindingToSnsParams)),
+        ("ReplaceDefaultPolicyVersionParams", Shape::Object(&RULE_ReplaceDefaultPolicyVersionParams)),
+        ("UpdateCACertificateParams", Shape::Object(&RULE_UpdateCaCertificateParams)),
+        ("UpdateDeviceCertificateParams", Shape::Object(&RULE_UpdateDeviceCertificateParams)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ActionParams` property type of `AWS::IoT::MitigationAction`.
@@ -284,6 +210,7 @@ pub struct ActionParams {
     pub update_device_certificate_params: Option<Obj<UpdateDeviceCertificateParams>>,
 }
 
+#[rustfmt::skip]
 impl ActionParams {
     /// A `ActionParams` with no property set (none is required).
     pub fn new() -> Self {
@@ -291,70 +218,17 @@ impl ActionParams {
     }
 
     /// `AddThingsToThingGroupParams`: an [`AddThingsToThingGroupParams`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn add_things_to_thing_group_params(
-        mut self,
-        value: impl Into<Obj<AddThingsToThingGroupParams>>,
-    ) -> Self {
-        self.add_things_to_thing_group_params = Some(value.into());
-        self
-    }
-
+    pub fn add_things_to_thing_group_params(mut self, value: impl Into<Obj<AddThingsToThingGroupParams>>) -> Self { self.add_things_to_thing_group_params = Some(value.into()); self }
     /// `EnableIoTLoggingParams`: an [`EnableIoTLoggingParams`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_io_t_logging_params(
-        mut self,
-        value: impl Into<Obj<EnableIoTLoggingParams>>,
-    ) -> Self {
-        self.enable_io_t_logging_params = Some(value.into());
-        self
-    }
-
+    pub fn enable_io_t_logging_params(mut self, value: impl Into<Obj<EnableIoTLoggingParams>>) -> Self { self.enable_io_t_logging_params = Some(value.into()); self }
     /// `PublishFindingToSnsParams`: a [`PublishFindingToSnsParams`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn publish_finding_to_sns_params(
-        mut self,
-        value: impl Into<Obj<PublishFindingToSnsParams>>,
-    ) -> Self {
-        self.publish_finding_to_sns_params = Some(value.into());
-        self
-    }
-
+    pub fn publish_finding_to_sns_params(mut self, value: impl Into<Obj<PublishFindingToSnsParams>>) -> Self { self.publish_finding_to_sns_params = Some(value.into()); self }
     /// `ReplaceDefaultPolicyVersionParams`: a [`ReplaceDefaultPolicyVersionParams`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replace_default_policy_version_params(
-        mut self,
-        value: impl Into<Obj<ReplaceDefaultPolicyVersionParams>>,
-    ) -> Self {
-        self.replace_default_policy_version_params = Some(value.into());
-        self
-    }
-
+    pub fn replace_default_policy_version_params(mut self, value: impl Into<Obj<ReplaceDefaultPolicyVersionParams>>) -> Self { self.replace_default_policy_version_params = Some(value.into()); self }
     /// `UpdateCACertificateParams`: an [`UpdateCaCertificateParams`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn update_ca_certificate_params(
-        mut self,
-        value: impl Into<Obj<UpdateCaCertificateParams>>,
-    ) -> Self {
-        self.update_ca_certificate_params = Some(value.into());
-        self
-    }
-
+    pub fn update_ca_certificate_params(mut self, value: impl Into<Obj<UpdateCaCertificateParams>>) -> Self { self.update_ca_certificate_params = Some(value.into()); self }
     /// `UpdateDeviceCertificateParams`: an [`UpdateDeviceCertificateParams`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn update_device_certificate_params(
-        mut self,
-        value: impl Into<Obj<UpdateDeviceCertificateParams>>,
-    ) -> Self {
-        self.update_device_certificate_params = Some(value.into());
-        self
-    }
+    pub fn update_device_certificate_params(mut self, value: impl Into<Obj<UpdateDeviceCertificateParams>>) -> Self { self.update_device_certificate_params = Some(value.into()); self }
 }
 
 impl PropertyType for ActionParams {}
@@ -391,37 +265,18 @@ impl ToValue for ActionParams {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AddThingsToThingGroupParamsRequired {
     /// `ThingGroupNames`: a list of strings, required.
-    ///
-    /// The list of groups to which you want to add the things that triggered the mitigation action. You can add a thing to a maximum of 10 groups, but you can't add a thing to more than one group in the same hierarchy.
-    ///
-    /// Items 1 to 10; each item: pattern `^[a-zA-Z0-9:_-]+$`, length 1 to 128.
     pub thing_group_names: List<Str>,
 }
 
-static RULE_AddThingsToThingGroupParams: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AddThingsToThingGroupParams: ObjRule = ObjRule {
     properties: &[
         ("OverrideDynamicGroups", Shape::Bool),
-        (
-            "ThingGroupNames",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
+        ("ThingGroupNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10) })),
     ],
     required: &["ThingGroupNames"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AddThingsToThingGroupParams` property type of `AWS::IoT::MitigationAction`.
@@ -443,6 +298,7 @@ pub struct AddThingsToThingGroupParams {
     pub thing_group_names: List<Str>,
 }
 
+#[rustfmt::skip]
 impl AddThingsToThingGroupParams {
     /// A `AddThingsToThingGroupParams` with its required properties, named in a [`AddThingsToThingGroupParamsRequired`].
     pub fn new(required: AddThingsToThingGroupParamsRequired) -> Self {
@@ -453,20 +309,9 @@ impl AddThingsToThingGroupParams {
     }
 
     /// `OverrideDynamicGroups`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn override_dynamic_groups(mut self, value: impl Into<Bool>) -> Self {
-        self.override_dynamic_groups = Some(value.into());
-        self
-    }
-
+    pub fn override_dynamic_groups(mut self, value: impl Into<Bool>) -> Self { self.override_dynamic_groups = Some(value.into()); self }
     /// `ThingGroupNames`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn thing_group_names(mut self, value: impl Into<List<Str>>) -> Self {
-        self.thing_group_names = value.into();
-        self
-    }
+    pub fn thing_group_names(mut self, value: impl Into<List<Str>>) -> Self { self.thing_group_names = value.into(); self }
 }
 
 impl PropertyType for AddThingsToThingGroupParams {}
@@ -484,46 +329,20 @@ impl ToValue for AddThingsToThingGroupParams {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnableIoTLoggingParamsRequired {
     /// `LogLevel`: a [`LogLevel`] value, required.
-    ///
-    /// Specifies the type of information to be logged.
     pub log_level: LogLevel,
     /// `RoleArnForLogging`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the IAM role used for logging.
-    ///
-    /// Length 11 to 2048.
     pub role_arn_for_logging: Str,
 }
 
-static RULE_EnableIoTLoggingParams: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EnableIoTLoggingParams: ObjRule = ObjRule {
     properties: &[
-        (
-            "LogLevel",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DEBUG", "INFO", "ERROR", "WARN", "UNSET_VALUE"],
-                format: None,
-            }),
-        ),
-        (
-            "RoleArnForLogging",
-            Shape::Str(&StrRule {
-                min_len: Some(11),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("LogLevel", Shape::Str(&StrRule { allowed: &["DEBUG", "INFO", "ERROR", "WARN", "UNSET_VALUE"], ..StrRule::ANY })),
+        ("RoleArnForLogging", Shape::Str(&StrRule { min_len: Some(11), max_len: Some(2048), ..StrRule::ANY })),
     ],
     required: &["LogLevel", "RoleArnForLogging"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EnableIoTLoggingParams` property type of `AWS::IoT::MitigationAction`.
@@ -545,6 +364,7 @@ pub struct EnableIoTLoggingParams {
     pub role_arn_for_logging: Str,
 }
 
+#[rustfmt::skip]
 impl EnableIoTLoggingParams {
     /// A `EnableIoTLoggingParams` with its required properties, named in a [`EnableIoTLoggingParamsRequired`].
     pub fn new(required: EnableIoTLoggingParamsRequired) -> Self {
@@ -555,20 +375,9 @@ impl EnableIoTLoggingParams {
     }
 
     /// `LogLevel`: a [`LogLevel`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_level(mut self, value: impl Into<LogLevel>) -> Self {
-        self.log_level = value.into();
-        self
-    }
-
+    pub fn log_level(mut self, value: impl Into<LogLevel>) -> Self { self.log_level = value.into(); self }
     /// `RoleArnForLogging`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn_for_logging(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn_for_logging = value.into();
-        self
-    }
+    pub fn role_arn_for_logging(mut self, value: impl Into<Str>) -> Self { self.role_arn_for_logging = value.into(); self }
 }
 
 impl PropertyType for EnableIoTLoggingParams {}
@@ -586,30 +395,17 @@ impl ToValue for EnableIoTLoggingParams {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PublishFindingToSnsParamsRequired {
     /// `TopicArn`: a string, required.
-    ///
-    /// The ARN of the topic to which you want to publish the findings.
-    ///
-    /// Format `AWS::SNS::Topic.Arn`; length 11 to 2048.
     pub topic_arn: Str,
 }
 
-static RULE_PublishFindingToSnsParams: ObjRule = ObjRule {
-    properties: &[(
-        "TopicArn",
-        Shape::Str(&StrRule {
-            min_len: Some(11),
-            max_len: Some(2048),
-            pattern: None,
-            allowed: &[],
-            format: Some(Format::SnsTopicArn),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_PublishFindingToSnsParams: ObjRule = ObjRule {
+    properties: &[
+        ("TopicArn", Shape::Str(&StrRule { min_len: Some(11), max_len: Some(2048), format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
+    ],
     required: &["TopicArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PublishFindingToSnsParams` property type of `AWS::IoT::MitigationAction`.
@@ -627,6 +423,7 @@ pub struct PublishFindingToSnsParams {
     pub topic_arn: Str,
 }
 
+#[rustfmt::skip]
 impl PublishFindingToSnsParams {
     /// A `PublishFindingToSnsParams` with its required properties, named in a [`PublishFindingToSnsParamsRequired`].
     pub fn new(required: PublishFindingToSnsParamsRequired) -> Self {
@@ -636,12 +433,7 @@ impl PublishFindingToSnsParams {
     }
 
     /// `TopicArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn topic_arn(mut self, value: impl Into<Str>) -> Self {
-        self.topic_arn = value.into();
-        self
-    }
+    pub fn topic_arn(mut self, value: impl Into<Str>) -> Self { self.topic_arn = value.into(); self }
 }
 
 impl PropertyType for PublishFindingToSnsParams {}
@@ -656,28 +448,17 @@ impl ToValue for PublishFindingToSnsParams {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplaceDefaultPolicyVersionParamsRequired {
     /// `TemplateName`: a [`TemplateName`] value, required.
-    ///
-    /// The name of the template to be applied. The only supported value is `BLANK_POLICY` .
     pub template_name: TemplateName,
 }
 
-static RULE_ReplaceDefaultPolicyVersionParams: ObjRule = ObjRule {
-    properties: &[(
-        "TemplateName",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["BLANK_POLICY", "UNSET_VALUE"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ReplaceDefaultPolicyVersionParams: ObjRule = ObjRule {
+    properties: &[
+        ("TemplateName", Shape::Str(&StrRule { allowed: &["BLANK_POLICY", "UNSET_VALUE"], ..StrRule::ANY })),
+    ],
     required: &["TemplateName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReplaceDefaultPolicyVersionParams` property type of `AWS::IoT::MitigationAction`.
@@ -693,6 +474,7 @@ pub struct ReplaceDefaultPolicyVersionParams {
     pub template_name: TemplateName,
 }
 
+#[rustfmt::skip]
 impl ReplaceDefaultPolicyVersionParams {
     /// A `ReplaceDefaultPolicyVersionParams` with its required properties, named in a [`ReplaceDefaultPolicyVersionParamsRequired`].
     pub fn new(required: ReplaceDefaultPolicyVersionParamsRequired) -> Self {
@@ -702,12 +484,7 @@ impl ReplaceDefaultPolicyVersionParams {
     }
 
     /// `TemplateName`: a [`TemplateName`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn template_name(mut self, value: impl Into<TemplateName>) -> Self {
-        self.template_name = value.into();
-        self
-    }
+    pub fn template_name(mut self, value: impl Into<TemplateName>) -> Self { self.template_name = value.into(); self }
 }
 
 impl PropertyType for ReplaceDefaultPolicyVersionParams {}
@@ -720,128 +497,21 @@ impl ToValue for ReplaceDefaultPolicyVersionParams {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::IoT::MitigationAction`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iot-mitigationaction-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`UpdateCaCertificateParams`], by name: `UpdateCaCertificateParams::new(UpdateCaCertificateParamsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateCaCertificateParamsRequired {
     /// `Action`: an [`Action`] value, required.
-    ///
-    /// The action that you want to apply to the CA certificate. The only supported value is `DEACTIVATE` .
     pub action: Action,
 }
 
-static RULE_UpdateCaCertificateParams: ObjRule = ObjRule {
-    properties: &[(
-        "Action",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["DEACTIVATE", "UNSET_VALUE"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_UpdateCaCertificateParams: ObjRule = ObjRule {
+    properties: &[
+        ("Action", Shape::Str(&StrRule { allowed: &["DEACTIVATE", "UNSET_VALUE"], ..StrRule::ANY })),
+    ],
     required: &["Action"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `UpdateCACertificateParams` property type of `AWS::IoT::MitigationAction`.
@@ -857,6 +527,7 @@ pub struct UpdateCaCertificateParams {
     pub action: Action,
 }
 
+#[rustfmt::skip]
 impl UpdateCaCertificateParams {
     /// A `UpdateCaCertificateParams` with its required properties, named in a [`UpdateCaCertificateParamsRequired`].
     pub fn new(required: UpdateCaCertificateParamsRequired) -> Self {
@@ -866,12 +537,7 @@ impl UpdateCaCertificateParams {
     }
 
     /// `Action`: an [`Action`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<Action>) -> Self {
-        self.action = value.into();
-        self
-    }
+    pub fn action(mut self, value: impl Into<Action>) -> Self { self.action = value.into(); self }
 }
 
 impl PropertyType for UpdateCaCertificateParams {}
@@ -886,28 +552,17 @@ impl ToValue for UpdateCaCertificateParams {
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateDeviceCertificateParamsRequired {
     /// `Action`: an [`Action`] value, required.
-    ///
-    /// The action that you want to apply to the device certificate. The only supported value is `DEACTIVATE` .
     pub action: Action,
 }
 
-static RULE_UpdateDeviceCertificateParams: ObjRule = ObjRule {
-    properties: &[(
-        "Action",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["DEACTIVATE", "UNSET_VALUE"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_UpdateDeviceCertificateParams: ObjRule = ObjRule {
+    properties: &[
+        ("Action", Shape::Str(&StrRule { allowed: &["DEACTIVATE", "UNSET_VALUE"], ..StrRule::ANY })),
+    ],
     required: &["Action"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `UpdateDeviceCertificateParams` property type of `AWS::IoT::MitigationAction`.
@@ -923,6 +578,7 @@ pub struct UpdateDeviceCertificateParams {
     pub action: Action,
 }
 
+#[rustfmt::skip]
 impl UpdateDeviceCertificateParams {
     /// A `UpdateDeviceCertificateParams` with its required properties, named in a [`UpdateDeviceCertificateParamsRequired`].
     pub fn new(required: UpdateDeviceCertificateParamsRequired) -> Self {
@@ -932,12 +588,7 @@ impl UpdateDeviceCertificateParams {
     }
 
     /// `Action`: an [`Action`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<Action>) -> Self {
-        self.action = value.into();
-        self
-    }
+    pub fn action(mut self, value: impl Into<Action>) -> Self { self.action = value.into(); self }
 }
 
 impl PropertyType for UpdateDeviceCertificateParams {}

@@ -33,6 +33,8 @@
 //! - `AWS::IoT::ThingType`: [`ThingType`], property types in [`thing_type`]
 //! - `AWS::IoT::TopicRule`: [`TopicRule`], property types in [`topic_rule`]
 //! - `AWS::IoT::TopicRuleDestination`: [`TopicRuleDestination`], property types in [`topic_rule_destination`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod account_audit_configuration;
 pub mod authorizer;
@@ -56,6 +58,7 @@ pub mod resource_specific_logging;
 pub mod role_alias;
 pub mod scheduled_audit;
 pub mod security_profile;
+pub mod shared;
 pub mod software_package;
 pub mod software_package_version;
 pub mod thing;

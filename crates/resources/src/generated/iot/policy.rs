@@ -14,41 +14,19 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyRequired {
     /// `PolicyDocument`: a JSON value, required.
-    ///
-    /// The JSON document that describes the policy.
-    ///
-    /// Pattern `^[\s\S]*$`; length 1 to 404600.
     pub policy_document: Json,
 }
 
-static RULE_Policy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Policy: ObjRule = ObjRule {
     properties: &[
         ("PolicyDocument", Shape::Any),
-        (
-            "PolicyName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("PolicyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["PolicyDocument"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoT::Policy` resource.
@@ -80,6 +58,7 @@ pub struct Policy {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Policy {
     /// The CloudFormation type name, `AWS::IoT::Policy`.
     pub const TYPE_NAME: &'static str = "AWS::IoT::Policy";
@@ -110,26 +89,11 @@ impl Policy {
     }
 
     /// `PolicyDocument`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_document(mut self, value: impl Into<Json>) -> Self {
-        self.policy_document = value.into();
-        self
-    }
-
+    pub fn policy_document(mut self, value: impl Into<Json>) -> Self { self.policy_document = value.into(); self }
     /// `PolicyName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_name(mut self, value: impl Into<Str>) -> Self {
-        self.policy_name = Some(value.into());
-        self
-    }
-
+    pub fn policy_name(mut self, value: impl Into<Str>) -> Self { self.policy_name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Policy {
@@ -185,44 +149,20 @@ impl PolicyAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::IoT::Policy`.
@@ -240,6 +180,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -250,20 +191,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -11,27 +11,20 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyPrincipalAttachmentRequired {
     /// `PolicyName`: a string, required.
-    ///
-    /// The name of the AWS IoT policy.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub policy_name: Str,
     /// `Principal`: a string, required.
-    ///
-    /// The principal, which can be a certificate ARN (as returned from the `CreateCertificate` operation) or an Amazon Cognito ID.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub principal: Str,
 }
 
-static RULE_PolicyPrincipalAttachment: ObjRule = ObjRule {
-    properties: &[("PolicyName", Shape::STR), ("Principal", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_PolicyPrincipalAttachment: ObjRule = ObjRule {
+    properties: &[
+        ("PolicyName", Shape::STR),
+        ("Principal", Shape::STR),
+    ],
     required: &["Principal", "PolicyName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoT::PolicyPrincipalAttachment` resource.
@@ -63,6 +56,7 @@ pub struct PolicyPrincipalAttachment {
     pub principal: Str,
 }
 
+#[rustfmt::skip]
 impl PolicyPrincipalAttachment {
     /// The CloudFormation type name, `AWS::IoT::PolicyPrincipalAttachment`.
     pub const TYPE_NAME: &'static str = "AWS::IoT::PolicyPrincipalAttachment";
@@ -92,20 +86,9 @@ impl PolicyPrincipalAttachment {
     }
 
     /// `PolicyName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_name(mut self, value: impl Into<Str>) -> Self {
-        self.policy_name = value.into();
-        self
-    }
-
+    pub fn policy_name(mut self, value: impl Into<Str>) -> Self { self.policy_name = value.into(); self }
     /// `Principal`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn principal(mut self, value: impl Into<Str>) -> Self {
-        self.principal = value.into();
-        self
-    }
+    pub fn principal(mut self, value: impl Into<Str>) -> Self { self.principal = value.into(); self }
 }
 
 impl Resource for PolicyPrincipalAttachment {

@@ -17,88 +17,26 @@ pub(crate) static PATTERN_4: Pattern = Pattern::new("^[0-9A-Za-z_-]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProvisioningTemplateRequired {
     /// `ProvisioningRoleArn`: a string, required.
-    ///
-    /// The role ARN for the role associated with the fleet provisioning template. This IoT role grants permission to provision a device.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; length 20 to 2048.
     pub provisioning_role_arn: Str,
     /// `TemplateBody`: a string, required.
-    ///
-    /// The JSON formatted contents of the fleet provisioning template version.
-    ///
-    /// Pattern `^[\s\S]*$`; length 0 to 10240.
     pub template_body: Str,
 }
 
-static RULE_ProvisioningTemplate: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ProvisioningTemplate: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(500),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Enabled", Shape::Bool),
         ("PreProvisioningHook", Shape::Object(&RULE_ProvisioningHook)),
-        (
-            "ProvisioningRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TemplateBody",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(10240),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TemplateName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(36),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TemplateType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FLEET_PROVISIONING", "JITP"],
-                format: None,
-            }),
-        ),
+        ("ProvisioningRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("TemplateBody", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10240), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("TemplateName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(36), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("TemplateType", Shape::Str(&StrRule { allowed: &["FLEET_PROVISIONING", "JITP"], ..StrRule::ANY })),
     ],
     required: &["ProvisioningRoleArn", "TemplateBody"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoT::ProvisioningTemplate` resource.
@@ -158,6 +96,7 @@ pub struct ProvisioningTemplate {
     pub template_type: Option<TemplateType>,
 }
 
+#[rustfmt::skip]
 impl ProvisioningTemplate {
     /// The CloudFormation type name, `AWS::IoT::ProvisioningTemplate`.
     pub const TYPE_NAME: &'static str = "AWS::IoT::ProvisioningTemplate";
@@ -193,68 +132,21 @@ impl ProvisioningTemplate {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `PreProvisioningHook`: a [`ProvisioningHook`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pre_provisioning_hook(mut self, value: impl Into<Obj<ProvisioningHook>>) -> Self {
-        self.pre_provisioning_hook = Some(value.into());
-        self
-    }
-
+    pub fn pre_provisioning_hook(mut self, value: impl Into<Obj<ProvisioningHook>>) -> Self { self.pre_provisioning_hook = Some(value.into()); self }
     /// `ProvisioningRoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provisioning_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.provisioning_role_arn = value.into();
-        self
-    }
-
+    pub fn provisioning_role_arn(mut self, value: impl Into<Str>) -> Self { self.provisioning_role_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TemplateBody`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn template_body(mut self, value: impl Into<Str>) -> Self {
-        self.template_body = value.into();
-        self
-    }
-
+    pub fn template_body(mut self, value: impl Into<Str>) -> Self { self.template_body = value.into(); self }
     /// `TemplateName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn template_name(mut self, value: impl Into<Str>) -> Self {
-        self.template_name = Some(value.into());
-        self
-    }
-
+    pub fn template_name(mut self, value: impl Into<Str>) -> Self { self.template_name = Some(value.into()); self }
     /// `TemplateType`: a [`TemplateType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn template_type(mut self, value: impl Into<TemplateType>) -> Self {
-        self.template_type = Some(value.into());
-        self
-    }
+    pub fn template_type(mut self, value: impl Into<TemplateType>) -> Self { self.template_type = Some(value.into()); self }
 }
 
 impl Resource for ProvisioningTemplate {
@@ -304,35 +196,14 @@ impl ProvisioningTemplateAttributes {
     }
 }
 
-static RULE_ProvisioningHook: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ProvisioningHook: ObjRule = ObjRule {
     properties: &[
-        (
-            "PayloadVersion",
-            Shape::Str(&StrRule {
-                min_len: Some(10),
-                max_len: Some(32),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TargetArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("PayloadVersion", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(32), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("TargetArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ProvisioningHook` property type of `AWS::IoT::ProvisioningTemplate`.
@@ -356,6 +227,7 @@ pub struct ProvisioningHook {
     pub target_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ProvisioningHook {
     /// A `ProvisioningHook` with no property set (none is required).
     pub fn new() -> Self {
@@ -363,20 +235,9 @@ impl ProvisioningHook {
     }
 
     /// `PayloadVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn payload_version(mut self, value: impl Into<Str>) -> Self {
-        self.payload_version = Some(value.into());
-        self
-    }
-
+    pub fn payload_version(mut self, value: impl Into<Str>) -> Self { self.payload_version = Some(value.into()); self }
     /// `TargetArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_arn(mut self, value: impl Into<Str>) -> Self {
-        self.target_arn = Some(value.into());
-        self
-    }
+    pub fn target_arn(mut self, value: impl Into<Str>) -> Self { self.target_arn = Some(value.into()); self }
 }
 
 impl PropertyType for ProvisioningHook {}
@@ -394,44 +255,20 @@ impl ToValue for ProvisioningHook {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::IoT::ProvisioningTemplate`.
@@ -449,6 +286,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -459,20 +297,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -7,74 +7,31 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::LogLevel;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9.:\\s_\\-]+");
 
 /// The required properties of [`ResourceSpecificLogging`], by name: `ResourceSpecificLogging::new(ResourceSpecificLoggingRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceSpecificLoggingRequired {
     /// `LogLevel`: a [`LogLevel`] value, required.
-    ///
-    /// The default log level.Valid Values: `DEBUG | INFO | ERROR | WARN | DISABLED`
     pub log_level: LogLevel,
     /// `TargetName`: a string, required.
-    ///
-    /// The target name.
-    ///
-    /// Pattern `[a-zA-Z0-9.:\s_\-]+`; length 1 to 128; create-only: changing it replaces the resource.
     pub target_name: Str,
     /// `TargetType`: a [`TargetType`] value, required.
-    ///
-    /// The target type. Valid Values: `DEFAULT | THING_GROUP`
-    ///
-    /// Create-only: changing it replaces the resource.
     pub target_type: TargetType,
 }
 
-static RULE_ResourceSpecificLogging: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResourceSpecificLogging: ObjRule = ObjRule {
     properties: &[
-        (
-            "LogLevel",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ERROR", "WARN", "INFO", "DEBUG", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "TargetName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TargetType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "THING_GROUP",
-                    "CLIENT_ID",
-                    "SOURCE_IP",
-                    "PRINCIPAL_ID",
-                    "EVENT_TYPE",
-                ],
-                format: None,
-            }),
-        ),
+        ("LogLevel", Shape::Str(&StrRule { allowed: &["ERROR", "WARN", "INFO", "DEBUG", "DISABLED"], ..StrRule::ANY })),
+        ("TargetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("TargetType", Shape::Str(&StrRule { allowed: &["THING_GROUP", "CLIENT_ID", "SOURCE_IP", "PRINCIPAL_ID", "EVENT_TYPE"], ..StrRule::ANY })),
     ],
     required: &["TargetName", "TargetType", "LogLevel"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoT::ResourceSpecificLogging` resource.
@@ -108,6 +65,7 @@ pub struct ResourceSpecificLogging {
     pub target_type: TargetType,
 }
 
+#[rustfmt::skip]
 impl ResourceSpecificLogging {
     /// The CloudFormation type name, `AWS::IoT::ResourceSpecificLogging`.
     pub const TYPE_NAME: &'static str = "AWS::IoT::ResourceSpecificLogging";
@@ -138,28 +96,11 @@ impl ResourceSpecificLogging {
     }
 
     /// `LogLevel`: a [`LogLevel`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_level(mut self, value: impl Into<LogLevel>) -> Self {
-        self.log_level = value.into();
-        self
-    }
-
+    pub fn log_level(mut self, value: impl Into<LogLevel>) -> Self { self.log_level = value.into(); self }
     /// `TargetName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_name(mut self, value: impl Into<Str>) -> Self {
-        self.target_name = value.into();
-        self
-    }
-
+    pub fn target_name(mut self, value: impl Into<Str>) -> Self { self.target_name = value.into(); self }
     /// `TargetType`: a [`TargetType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_type(mut self, value: impl Into<TargetType>) -> Self {
-        self.target_type = value.into();
-        self
-    }
+    pub fn target_type(mut self, value: impl Into<TargetType>) -> Self { self.target_type = value.into(); self }
 }
 
 impl Resource for ResourceSpecificLogging {
@@ -198,43 +139,6 @@ impl ResourceSpecificLoggingAttributes {
     /// The target Id.
     pub fn target_id(&self) -> Value {
         self.0.get_att("TargetId")
-    }
-}
-
-/// The values of `LogLevel` (`AWS::IoT::ResourceSpecificLogging`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum LogLevel {
-    /// `ERROR`
-    Error,
-    /// `WARN`
-    Warn,
-    /// `INFO`
-    Info,
-    /// `DEBUG`
-    Debug,
-    /// `DISABLED`
-    Disabled,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for LogLevel {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for LogLevel {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Error => "ERROR",
-            Self::Warn => "WARN",
-            Self::Info => "INFO",
-            Self::Debug => "DEBUG",
-            Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 

@@ -7,115 +7,35 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^([1-9]|[12][0-9]|3[01])$|^LAST$|^UNSET_VALUE$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z0-9:_-]+");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
 /// The required properties of [`ScheduledAudit`], by name: `ScheduledAudit::new(ScheduledAuditRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScheduledAuditRequired {
     /// `Frequency`: a [`Frequency`] value, required.
-    ///
-    /// How often the scheduled audit occurs.
     pub frequency: Frequency,
     /// `TargetCheckNames`: a list of strings, required.
-    ///
-    /// Which checks are performed during the scheduled audit. Checks must be enabled for your account. (Use `DescribeAccountAuditConfiguration` to see the list of all checks, including those that are enabled or use `UpdateAccountAuditConfiguration` to select which checks are enabled.)
-    ///
-    /// The following checks are currently available:
-    ///
-    /// - `AUTHENTICATED_COGNITO_ROLE_OVERLY_PERMISSIVE_CHECK`
-    /// - `CA_CERTIFICATE_EXPIRING_CHECK`
-    /// - `CA_CERTIFICATE_KEY_QUALITY_CHECK`
-    /// - `CONFLICTING_CLIENT_IDS_CHECK`
-    /// - `DEVICE_CERTIFICATE_EXPIRING_CHECK`
-    /// - `DEVICE_CERTIFICATE_KEY_QUALITY_CHECK`
-    /// - `DEVICE_CERTIFICATE_SHARED_CHECK`
-    /// - `IOT_POLICY_OVERLY_PERMISSIVE_CHECK`
-    /// - `IOT_ROLE_ALIAS_ALLOWS_ACCESS_TO_UNUSED_SERVICES_CHECK`
-    /// - `IOT_ROLE_ALIAS_OVERLY_PERMISSIVE_CHECK`
-    /// - `LOGGING_DISABLED_CHECK`
-    /// - `REVOKED_CA_CERTIFICATE_STILL_ACTIVE_CHECK`
-    /// - `REVOKED_DEVICE_CERTIFICATE_STILL_ACTIVE_CHECK`
-    /// - `UNAUTHENTICATED_COGNITO_ROLE_OVERLY_PERMISSIVE_CHECK`
     pub target_check_names: List<Str>,
 }
 
-static RULE_ScheduledAudit: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ScheduledAudit: ObjRule = ObjRule {
     properties: &[
-        (
-            "DayOfMonth",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DayOfWeek",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "SUN",
-                    "MON",
-                    "TUE",
-                    "WED",
-                    "THU",
-                    "FRI",
-                    "SAT",
-                    "UNSET_VALUE",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Frequency",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DAILY", "WEEKLY", "BIWEEKLY", "MONTHLY"],
-                format: None,
-            }),
-        ),
-        (
-            "ScheduledAuditName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "TargetCheckNames",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DayOfMonth", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DayOfWeek", Shape::Str(&StrRule { allowed: &["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT", "UNSET_VALUE"], ..StrRule::ANY })),
+        ("Frequency", Shape::Str(&StrRule { allowed: &["DAILY", "WEEKLY", "BIWEEKLY", "MONTHLY"], ..StrRule::ANY })),
+        ("ScheduledAuditName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("TargetCheckNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
     required: &["Frequency", "TargetCheckNames"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoT::ScheduledAudit` resource.
@@ -180,6 +100,7 @@ pub struct ScheduledAudit {
     pub target_check_names: List<Str>,
 }
 
+#[rustfmt::skip]
 impl ScheduledAudit {
     /// The CloudFormation type name, `AWS::IoT::ScheduledAudit`.
     pub const TYPE_NAME: &'static str = "AWS::IoT::ScheduledAudit";
@@ -213,52 +134,17 @@ impl ScheduledAudit {
     }
 
     /// `DayOfMonth`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn day_of_month(mut self, value: impl Into<Str>) -> Self {
-        self.day_of_month = Some(value.into());
-        self
-    }
-
+    pub fn day_of_month(mut self, value: impl Into<Str>) -> Self { self.day_of_month = Some(value.into()); self }
     /// `DayOfWeek`: a [`DayOfWeek`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn day_of_week(mut self, value: impl Into<DayOfWeek>) -> Self {
-        self.day_of_week = Some(value.into());
-        self
-    }
-
+    pub fn day_of_week(mut self, value: impl Into<DayOfWeek>) -> Self { self.day_of_week = Some(value.into()); self }
     /// `Frequency`: a [`Frequency`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn frequency(mut self, value: impl Into<Frequency>) -> Self {
-        self.frequency = value.into();
-        self
-    }
-
+    pub fn frequency(mut self, value: impl Into<Frequency>) -> Self { self.frequency = value.into(); self }
     /// `ScheduledAuditName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scheduled_audit_name(mut self, value: impl Into<Str>) -> Self {
-        self.scheduled_audit_name = Some(value.into());
-        self
-    }
-
+    pub fn scheduled_audit_name(mut self, value: impl Into<Str>) -> Self { self.scheduled_audit_name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TargetCheckNames`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_check_names(mut self, value: impl Into<List<Str>>) -> Self {
-        self.target_check_names = value.into();
-        self
-    }
+    pub fn target_check_names(mut self, value: impl Into<List<Str>>) -> Self { self.target_check_names = value.into(); self }
 }
 
 impl Resource for ScheduledAudit {
@@ -303,102 +189,6 @@ impl ScheduledAuditAttributes {
     /// The ARN of the scheduled audit.
     pub fn scheduled_audit_arn(&self) -> Value {
         self.0.get_att("ScheduledAuditArn")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::IoT::ScheduledAudit`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iot-scheduledaudit-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 

@@ -7,83 +7,27 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9:_-]+");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-fA-F0-9:\\.\\/]+$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\p{Graph}\\x20]*$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
-static RULE_SecurityProfile: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SecurityProfile: ObjRule = ObjRule {
     properties: &[
-        (
-            "AdditionalMetricsToRetainV2",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MetricToRetain),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AdditionalMetricsToRetainV2", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricToRetain), min_items: None, max_items: None })),
         ("AlertTargets", Shape::Any),
-        (
-            "Behaviors",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Behavior),
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "MetricsExportConfig",
-            Shape::Object(&RULE_MetricsExportConfig),
-        ),
-        (
-            "SecurityProfileDescription",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1000),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SecurityProfileName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "TargetArns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: Some(2048),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Behaviors", Shape::List(&ListRule { items: Shape::Object(&RULE_Behavior), min_items: Some(0), max_items: Some(100) })),
+        ("MetricsExportConfig", Shape::Object(&RULE_MetricsExportConfig)),
+        ("SecurityProfileDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("SecurityProfileName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("TargetArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoT::SecurityProfile` resource.
@@ -143,6 +87,7 @@ pub struct SecurityProfile {
     pub target_arns: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl SecurityProfile {
     /// The CloudFormation type name, `AWS::IoT::SecurityProfile`.
     pub const TYPE_NAME: &'static str = "AWS::IoT::SecurityProfile";
@@ -169,71 +114,21 @@ impl SecurityProfile {
     }
 
     /// `AdditionalMetricsToRetainV2`: a list of [`MetricToRetain`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn additional_metrics_to_retain_v2(
-        mut self,
-        value: impl Into<List<MetricToRetain>>,
-    ) -> Self {
-        self.additional_metrics_to_retain_v2 = Some(value.into());
-        self
-    }
-
+    pub fn additional_metrics_to_retain_v2(mut self, value: impl Into<List<MetricToRetain>>) -> Self { self.additional_metrics_to_retain_v2 = Some(value.into()); self }
     /// `AlertTargets`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alert_targets(mut self, value: impl Into<Json>) -> Self {
-        self.alert_targets = Some(value.into());
-        self
-    }
-
+    pub fn alert_targets(mut self, value: impl Into<Json>) -> Self { self.alert_targets = Some(value.into()); self }
     /// `Behaviors`: a list of [`Behavior`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn behaviors(mut self, value: impl Into<List<Behavior>>) -> Self {
-        self.behaviors = Some(value.into());
-        self
-    }
-
+    pub fn behaviors(mut self, value: impl Into<List<Behavior>>) -> Self { self.behaviors = Some(value.into()); self }
     /// `MetricsExportConfig`: a [`MetricsExportConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metrics_export_config(mut self, value: impl Into<Obj<MetricsExportConfig>>) -> Self {
-        self.metrics_export_config = Some(value.into());
-        self
-    }
-
+    pub fn metrics_export_config(mut self, value: impl Into<Obj<MetricsExportConfig>>) -> Self { self.metrics_export_config = Some(value.into()); self }
     /// `SecurityProfileDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_profile_description(mut self, value: impl Into<Str>) -> Self {
-        self.security_profile_description = Some(value.into());
-        self
-    }
-
+    pub fn security_profile_description(mut self, value: impl Into<Str>) -> Self { self.security_profile_description = Some(value.into()); self }
     /// `SecurityProfileName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_profile_name(mut self, value: impl Into<Str>) -> Self {
-        self.security_profile_name = Some(value.into());
-        self
-    }
-
+    pub fn security_profile_name(mut self, value: impl Into<Str>) -> Self { self.security_profile_name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TargetArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.target_arns = Some(value.into());
-        self
-    }
+    pub fn target_arns(mut self, value: impl Into<List<Str>>) -> Self { self.target_arns = Some(value.into()); self }
 }
 
 impl Resource for SecurityProfile {
@@ -293,46 +188,22 @@ impl SecurityProfileAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BehaviorRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name you've given to the behavior.
-    ///
-    /// Pattern `[a-zA-Z0-9:_-]+`; length 1 to 128.
     pub name: Str,
 }
 
-static RULE_Behavior: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Behavior: ObjRule = ObjRule {
     properties: &[
         ("Criteria", Shape::Object(&RULE_BehaviorCriteria)),
         ("ExportMetric", Shape::Bool),
-        (
-            "Metric",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Metric", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("MetricDimension", Shape::Object(&RULE_MetricDimension)),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("SuppressAlerts", Shape::Bool),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Behavior` property type of `AWS::IoT::SecurityProfile`.
@@ -374,6 +245,7 @@ pub struct Behavior {
     pub suppress_alerts: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl Behavior {
     /// A `Behavior` with its required properties, named in a [`BehaviorRequired`].
     pub fn new(required: BehaviorRequired) -> Self {
@@ -388,52 +260,17 @@ impl Behavior {
     }
 
     /// `Criteria`: a [`BehaviorCriteria`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn criteria(mut self, value: impl Into<Obj<BehaviorCriteria>>) -> Self {
-        self.criteria = Some(value.into());
-        self
-    }
-
+    pub fn criteria(mut self, value: impl Into<Obj<BehaviorCriteria>>) -> Self { self.criteria = Some(value.into()); self }
     /// `ExportMetric`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn export_metric(mut self, value: impl Into<Bool>) -> Self {
-        self.export_metric = Some(value.into());
-        self
-    }
-
+    pub fn export_metric(mut self, value: impl Into<Bool>) -> Self { self.export_metric = Some(value.into()); self }
     /// `Metric`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric(mut self, value: impl Into<Str>) -> Self {
-        self.metric = Some(value.into());
-        self
-    }
-
+    pub fn metric(mut self, value: impl Into<Str>) -> Self { self.metric = Some(value.into()); self }
     /// `MetricDimension`: a [`MetricDimension`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_dimension(mut self, value: impl Into<Obj<MetricDimension>>) -> Self {
-        self.metric_dimension = Some(value.into());
-        self
-    }
-
+    pub fn metric_dimension(mut self, value: impl Into<Obj<MetricDimension>>) -> Self { self.metric_dimension = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `SuppressAlerts`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn suppress_alerts(mut self, value: impl Into<Bool>) -> Self {
-        self.suppress_alerts = Some(value.into());
-        self
-    }
+    pub fn suppress_alerts(mut self, value: impl Into<Bool>) -> Self { self.suppress_alerts = Some(value.into()); self }
 }
 
 impl PropertyType for Behavior {}
@@ -451,62 +288,19 @@ impl ToValue for Behavior {
     }
 }
 
-static RULE_BehaviorCriteria: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BehaviorCriteria: ObjRule = ObjRule {
     properties: &[
-        (
-            "ComparisonOperator",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "less-than",
-                    "less-than-equals",
-                    "greater-than",
-                    "greater-than-equals",
-                    "in-cidr-set",
-                    "not-in-cidr-set",
-                    "in-port-set",
-                    "not-in-port-set",
-                    "in-set",
-                    "not-in-set",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "ConsecutiveDatapointsToAlarm",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(10.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ConsecutiveDatapointsToClear",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(10.0),
-                allowed: &[],
-            }),
-        ),
+        ("ComparisonOperator", Shape::Str(&StrRule { allowed: &["less-than", "less-than-equals", "greater-than", "greater-than-equals", "in-cidr-set", "not-in-cidr-set", "in-port-set", "not-in-port-set", "in-set", "not-in-set"], ..StrRule::ANY })),
+        ("ConsecutiveDatapointsToAlarm", Shape::Int(&NumRule { min: Some(1.0), max: Some(10.0), ..NumRule::ANY })),
+        ("ConsecutiveDatapointsToClear", Shape::Int(&NumRule { min: Some(1.0), max: Some(10.0), ..NumRule::ANY })),
         ("DurationSeconds", Shape::INT),
-        (
-            "MlDetectionConfig",
-            Shape::Object(&RULE_MachineLearningDetectionConfig),
-        ),
-        (
-            "StatisticalThreshold",
-            Shape::Object(&RULE_StatisticalThreshold),
-        ),
+        ("MlDetectionConfig", Shape::Object(&RULE_MachineLearningDetectionConfig)),
+        ("StatisticalThreshold", Shape::Object(&RULE_StatisticalThreshold)),
         ("Value", Shape::Object(&RULE_MetricValue)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BehaviorCriteria` property type of `AWS::IoT::SecurityProfile`.
@@ -555,6 +349,7 @@ pub struct BehaviorCriteria {
     pub value: Option<Obj<MetricValue>>,
 }
 
+#[rustfmt::skip]
 impl BehaviorCriteria {
     /// A `BehaviorCriteria` with no property set (none is required).
     pub fn new() -> Self {
@@ -562,63 +357,19 @@ impl BehaviorCriteria {
     }
 
     /// `ComparisonOperator`: a [`ComparisonOperator`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn comparison_operator(mut self, value: impl Into<ComparisonOperator>) -> Self {
-        self.comparison_operator = Some(value.into());
-        self
-    }
-
+    pub fn comparison_operator(mut self, value: impl Into<ComparisonOperator>) -> Self { self.comparison_operator = Some(value.into()); self }
     /// `ConsecutiveDatapointsToAlarm`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn consecutive_datapoints_to_alarm(mut self, value: impl Into<Int>) -> Self {
-        self.consecutive_datapoints_to_alarm = Some(value.into());
-        self
-    }
-
+    pub fn consecutive_datapoints_to_alarm(mut self, value: impl Into<Int>) -> Self { self.consecutive_datapoints_to_alarm = Some(value.into()); self }
     /// `ConsecutiveDatapointsToClear`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn consecutive_datapoints_to_clear(mut self, value: impl Into<Int>) -> Self {
-        self.consecutive_datapoints_to_clear = Some(value.into());
-        self
-    }
-
+    pub fn consecutive_datapoints_to_clear(mut self, value: impl Into<Int>) -> Self { self.consecutive_datapoints_to_clear = Some(value.into()); self }
     /// `DurationSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn duration_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.duration_seconds = Some(value.into());
-        self
-    }
-
+    pub fn duration_seconds(mut self, value: impl Into<Int>) -> Self { self.duration_seconds = Some(value.into()); self }
     /// `MlDetectionConfig`: a [`MachineLearningDetectionConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ml_detection_config(
-        mut self,
-        value: impl Into<Obj<MachineLearningDetectionConfig>>,
-    ) -> Self {
-        self.ml_detection_config = Some(value.into());
-        self
-    }
-
+    pub fn ml_detection_config(mut self, value: impl Into<Obj<MachineLearningDetectionConfig>>) -> Self { self.ml_detection_config = Some(value.into()); self }
     /// `StatisticalThreshold`: a [`StatisticalThreshold`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn statistical_threshold(mut self, value: impl Into<Obj<StatisticalThreshold>>) -> Self {
-        self.statistical_threshold = Some(value.into());
-        self
-    }
-
+    pub fn statistical_threshold(mut self, value: impl Into<Obj<StatisticalThreshold>>) -> Self { self.statistical_threshold = Some(value.into()); self }
     /// `Value`: a [`MetricValue`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Obj<MetricValue>>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Obj<MetricValue>>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for BehaviorCriteria {}
@@ -643,23 +394,13 @@ impl ToValue for BehaviorCriteria {
     }
 }
 
-static RULE_MachineLearningDetectionConfig: ObjRule = ObjRule {
-    properties: &[(
-        "ConfidenceLevel",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["LOW", "MEDIUM", "HIGH"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_MachineLearningDetectionConfig: ObjRule = ObjRule {
+    properties: &[
+        ("ConfidenceLevel", Shape::Str(&StrRule { allowed: &["LOW", "MEDIUM", "HIGH"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MachineLearningDetectionConfig` property type of `AWS::IoT::SecurityProfile`.
@@ -679,6 +420,7 @@ pub struct MachineLearningDetectionConfig {
     pub confidence_level: Option<ConfidenceLevel>,
 }
 
+#[rustfmt::skip]
 impl MachineLearningDetectionConfig {
     /// A `MachineLearningDetectionConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -686,12 +428,7 @@ impl MachineLearningDetectionConfig {
     }
 
     /// `ConfidenceLevel`: a [`ConfidenceLevel`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn confidence_level(mut self, value: impl Into<ConfidenceLevel>) -> Self {
-        self.confidence_level = Some(value.into());
-        self
-    }
+    pub fn confidence_level(mut self, value: impl Into<ConfidenceLevel>) -> Self { self.confidence_level = Some(value.into()); self }
 }
 
 impl PropertyType for MachineLearningDetectionConfig {}
@@ -708,42 +445,18 @@ impl ToValue for MachineLearningDetectionConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricDimensionRequired {
     /// `DimensionName`: a string, required.
-    ///
-    /// The name of the dimension.
-    ///
-    /// Pattern `[a-zA-Z0-9:_-]+`; length 1 to 128.
     pub dimension_name: Str,
 }
 
-static RULE_MetricDimension: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MetricDimension: ObjRule = ObjRule {
     properties: &[
-        (
-            "DimensionName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Operator",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["IN", "NOT_IN"],
-                format: None,
-            }),
-        ),
+        ("DimensionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Operator", Shape::Str(&StrRule { allowed: &["IN", "NOT_IN"], ..StrRule::ANY })),
     ],
     required: &["DimensionName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MetricDimension` property type of `AWS::IoT::SecurityProfile`.
@@ -765,6 +478,7 @@ pub struct MetricDimension {
     pub operator: Option<Operator>,
 }
 
+#[rustfmt::skip]
 impl MetricDimension {
     /// A `MetricDimension` with its required properties, named in a [`MetricDimensionRequired`].
     pub fn new(required: MetricDimensionRequired) -> Self {
@@ -775,20 +489,9 @@ impl MetricDimension {
     }
 
     /// `DimensionName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dimension_name(mut self, value: impl Into<Str>) -> Self {
-        self.dimension_name = value.into();
-        self
-    }
-
+    pub fn dimension_name(mut self, value: impl Into<Str>) -> Self { self.dimension_name = value.into(); self }
     /// `Operator`: an [`Operator`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn operator(mut self, value: impl Into<Operator>) -> Self {
-        self.operator = Some(value.into());
-        self
-    }
+    pub fn operator(mut self, value: impl Into<Operator>) -> Self { self.operator = Some(value.into()); self }
 }
 
 impl PropertyType for MetricDimension {}
@@ -806,34 +509,19 @@ impl ToValue for MetricDimension {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricToRetainRequired {
     /// `Metric`: a string, required.
-    ///
-    /// A standard of measurement.
-    ///
-    /// Pattern `[a-zA-Z0-9:_-]+`; length 1 to 128.
     pub metric: Str,
 }
 
-static RULE_MetricToRetain: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MetricToRetain: ObjRule = ObjRule {
     properties: &[
         ("ExportMetric", Shape::Bool),
-        (
-            "Metric",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Metric", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("MetricDimension", Shape::Object(&RULE_MetricDimension)),
     ],
     required: &["Metric"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MetricToRetain` property type of `AWS::IoT::SecurityProfile`.
@@ -859,6 +547,7 @@ pub struct MetricToRetain {
     pub metric_dimension: Option<Obj<MetricDimension>>,
 }
 
+#[rustfmt::skip]
 impl MetricToRetain {
     /// A `MetricToRetain` with its required properties, named in a [`MetricToRetainRequired`].
     pub fn new(required: MetricToRetainRequired) -> Self {
@@ -870,28 +559,11 @@ impl MetricToRetain {
     }
 
     /// `ExportMetric`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn export_metric(mut self, value: impl Into<Bool>) -> Self {
-        self.export_metric = Some(value.into());
-        self
-    }
-
+    pub fn export_metric(mut self, value: impl Into<Bool>) -> Self { self.export_metric = Some(value.into()); self }
     /// `Metric`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric(mut self, value: impl Into<Str>) -> Self {
-        self.metric = value.into();
-        self
-    }
-
+    pub fn metric(mut self, value: impl Into<Str>) -> Self { self.metric = value.into(); self }
     /// `MetricDimension`: a [`MetricDimension`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_dimension(mut self, value: impl Into<Obj<MetricDimension>>) -> Self {
-        self.metric_dimension = Some(value.into());
-        self
-    }
+    pub fn metric_dimension(mut self, value: impl Into<Obj<MetricDimension>>) -> Self { self.metric_dimension = Some(value.into()); self }
 }
 
 impl PropertyType for MetricToRetain {}
@@ -906,59 +578,18 @@ impl ToValue for MetricToRetain {
     }
 }
 
-static RULE_MetricValue: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MetricValue: ObjRule = ObjRule {
     properties: &[
-        (
-            "Cidrs",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(2),
-                    max_len: Some(43),
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: Some(Format::Ipv4Network),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Cidrs", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(2), max_len: Some(43), pattern: Some(&PATTERN_1), format: Some(Format::Ipv4Network), ..StrRule::ANY }), min_items: None, max_items: None })),
         ("Count", Shape::STR),
         ("Number", Shape::NUM),
-        (
-            "Numbers",
-            Shape::List(&ListRule {
-                items: Shape::NUM,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Ports",
-            Shape::List(&ListRule {
-                items: Shape::Int(&NumRule {
-                    min: Some(0.0),
-                    max: Some(65535.0),
-                    allowed: &[],
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Strings",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Numbers", Shape::List(&ListRule { items: Shape::NUM, min_items: None, max_items: None })),
+        ("Ports", Shape::List(&ListRule { items: Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY }), min_items: None, max_items: None })),
+        ("Strings", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MetricValue` property type of `AWS::IoT::SecurityProfile`.
@@ -1000,6 +631,7 @@ pub struct MetricValue {
     pub strings: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl MetricValue {
     /// A `MetricValue` with no property set (none is required).
     pub fn new() -> Self {
@@ -1007,52 +639,17 @@ impl MetricValue {
     }
 
     /// `Cidrs`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cidrs(mut self, value: impl Into<List<Str>>) -> Self {
-        self.cidrs = Some(value.into());
-        self
-    }
-
+    pub fn cidrs(mut self, value: impl Into<List<Str>>) -> Self { self.cidrs = Some(value.into()); self }
     /// `Count`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn count(mut self, value: impl Into<Str>) -> Self {
-        self.count = Some(value.into());
-        self
-    }
-
+    pub fn count(mut self, value: impl Into<Str>) -> Self { self.count = Some(value.into()); self }
     /// `Number`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn number(mut self, value: impl Into<Num>) -> Self {
-        self.number = Some(value.into());
-        self
-    }
-
+    pub fn number(mut self, value: impl Into<Num>) -> Self { self.number = Some(value.into()); self }
     /// `Numbers`: a list of numbers.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn numbers(mut self, value: impl Into<List<Num>>) -> Self {
-        self.numbers = Some(value.into());
-        self
-    }
-
+    pub fn numbers(mut self, value: impl Into<List<Num>>) -> Self { self.numbers = Some(value.into()); self }
     /// `Ports`: a list of integers.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ports(mut self, value: impl Into<List<Int>>) -> Self {
-        self.ports = Some(value.into());
-        self
-    }
-
+    pub fn ports(mut self, value: impl Into<List<Int>>) -> Self { self.ports = Some(value.into()); self }
     /// `Strings`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn strings(mut self, value: impl Into<List<Str>>) -> Self {
-        self.strings = Some(value.into());
-        self
-    }
+    pub fn strings(mut self, value: impl Into<List<Str>>) -> Self { self.strings = Some(value.into()); self }
 }
 
 impl PropertyType for MetricValue {}
@@ -1074,44 +671,20 @@ impl ToValue for MetricValue {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricsExportConfigRequired {
     /// `MqttTopic`: a string, required.
-    ///
-    /// Length 1 to 512.
     pub mqtt_topic: Str,
     /// `RoleArn`: a string, required.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; length 20 to 2048.
     pub role_arn: Str,
 }
 
-static RULE_MetricsExportConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MetricsExportConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "MqttTopic",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("MqttTopic", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["MqttTopic", "RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MetricsExportConfig` property type of `AWS::IoT::SecurityProfile`.
@@ -1131,6 +704,7 @@ pub struct MetricsExportConfig {
     pub role_arn: Str,
 }
 
+#[rustfmt::skip]
 impl MetricsExportConfig {
     /// A `MetricsExportConfig` with its required properties, named in a [`MetricsExportConfigRequired`].
     pub fn new(required: MetricsExportConfigRequired) -> Self {
@@ -1141,20 +715,9 @@ impl MetricsExportConfig {
     }
 
     /// `MqttTopic`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mqtt_topic(mut self, value: impl Into<Str>) -> Self {
-        self.mqtt_topic = value.into();
-        self
-    }
-
+    pub fn mqtt_topic(mut self, value: impl Into<Str>) -> Self { self.mqtt_topic = value.into(); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
 }
 
 impl PropertyType for MetricsExportConfig {}
@@ -1168,26 +731,13 @@ impl ToValue for MetricsExportConfig {
     }
 }
 
-static RULE_StatisticalThreshold: ObjRule = ObjRule {
-    properties: &[(
-        "Statistic",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &[
-                "Average", "p0", "p0.1", "p0.01", "p1", "p10", "p50", "p90", "p99", "p99.9",
-                "p99.99", "p100",
-            ],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_StatisticalThreshold: ObjRule = ObjRule {
+    properties: &[
+        ("Statistic", Shape::Str(&StrRule { allowed: &["Average", "p0", "p0.1", "p0.01", "p1", "p10", "p50", "p90", "p99", "p99.9", "p99.99", "p100"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StatisticalThreshold` property type of `AWS::IoT::SecurityProfile`.
@@ -1203,6 +753,7 @@ pub struct StatisticalThreshold {
     pub statistic: Option<StatisticalThresholdStatistic>,
 }
 
+#[rustfmt::skip]
 impl StatisticalThreshold {
     /// A `StatisticalThreshold` with no property set (none is required).
     pub fn new() -> Self {
@@ -1210,12 +761,7 @@ impl StatisticalThreshold {
     }
 
     /// `Statistic`: a [`StatisticalThresholdStatistic`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn statistic(mut self, value: impl Into<StatisticalThresholdStatistic>) -> Self {
-        self.statistic = Some(value.into());
-        self
-    }
+    pub fn statistic(mut self, value: impl Into<StatisticalThresholdStatistic>) -> Self { self.statistic = Some(value.into()); self }
 }
 
 impl PropertyType for StatisticalThreshold {}
@@ -1223,102 +769,6 @@ impl PropertyType for StatisticalThreshold {}
 impl ToValue for StatisticalThreshold {
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Statistic", &self.statistic).build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::IoT::SecurityProfile`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iot-securityprofile-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 

@@ -15,73 +15,24 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+
 #[derive(Clone, Debug, PartialEq)]
 pub struct SoftwarePackageVersionRequired {
     /// `PackageName`: a string, required.
-    ///
-    /// The name of the associated software package.
-    ///
-    /// Pattern `^[a-zA-Z0-9-_.]+$`; length 1 to 128; create-only: changing it replaces the resource.
     pub package_name: Str,
 }
 
-static RULE_SoftwarePackageVersion: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SoftwarePackageVersion: ObjRule = ObjRule {
     properties: &[
         ("Artifact", Shape::Object(&RULE_PackageVersionArtifact)),
         ("Attributes", Shape::Any),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PackageName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Recipe",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(3072),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("PackageName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Recipe", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(3072), ..StrRule::ANY })),
         ("Sbom", Shape::Object(&RULE_Sbom)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "VersionName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("VersionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["PackageName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoT::SoftwarePackageVersion` resource.
@@ -149,6 +100,7 @@ pub struct SoftwarePackageVersion {
     pub version_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SoftwarePackageVersion {
     /// The CloudFormation type name, `AWS::IoT::SoftwarePackageVersion`.
     pub const TYPE_NAME: &'static str = "AWS::IoT::SoftwarePackageVersion";
@@ -163,18 +115,8 @@ impl SoftwarePackageVersion {
         create_only: &["PackageName", "VersionName"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "ErrorReason",
-            "PackageVersionArn",
-            "Status",
-            "SbomValidationStatus",
-        ],
-        attributes: &[
-            "ErrorReason",
-            "PackageVersionArn",
-            "SbomValidationStatus",
-            "Status",
-        ],
+        read_only: &["ErrorReason", "PackageVersionArn", "Status", "SbomValidationStatus"],
+        attributes: &["ErrorReason", "PackageVersionArn", "SbomValidationStatus", "Status"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -194,68 +136,21 @@ impl SoftwarePackageVersion {
     }
 
     /// `Artifact`: a [`PackageVersionArtifact`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn artifact(mut self, value: impl Into<Obj<PackageVersionArtifact>>) -> Self {
-        self.artifact = Some(value.into());
-        self
-    }
-
+    pub fn artifact(mut self, value: impl Into<Obj<PackageVersionArtifact>>) -> Self { self.artifact = Some(value.into()); self }
     /// `Attributes`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attributes(mut self, value: impl Into<Json>) -> Self {
-        self.attributes = Some(value.into());
-        self
-    }
-
+    pub fn attributes(mut self, value: impl Into<Json>) -> Self { self.attributes = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `PackageName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn package_name(mut self, value: impl Into<Str>) -> Self {
-        self.package_name = value.into();
-        self
-    }
-
+    pub fn package_name(mut self, value: impl Into<Str>) -> Self { self.package_name = value.into(); self }
     /// `Recipe`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn recipe(mut self, value: impl Into<Str>) -> Self {
-        self.recipe = Some(value.into());
-        self
-    }
-
+    pub fn recipe(mut self, value: impl Into<Str>) -> Self { self.recipe = Some(value.into()); self }
     /// `Sbom`: a [`Sbom`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sbom(mut self, value: impl Into<Obj<Sbom>>) -> Self {
-        self.sbom = Some(value.into());
-        self
-    }
-
+    pub fn sbom(mut self, value: impl Into<Obj<Sbom>>) -> Self { self.sbom = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VersionName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version_name(mut self, value: impl Into<Str>) -> Self {
-        self.version_name = Some(value.into());
-        self
-    }
+    pub fn version_name(mut self, value: impl Into<Str>) -> Self { self.version_name = Some(value.into()); self }
 }
 
 impl Resource for SoftwarePackageVersion {
@@ -326,19 +221,17 @@ impl SoftwarePackageVersionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PackageVersionArtifactRequired {
     /// `S3Location`: a [`S3Location`] object, required.
-    ///
-    /// The Amazon S3 location
     pub s3_location: Obj<S3Location>,
 }
 
-static RULE_PackageVersionArtifact: ObjRule = ObjRule {
-    properties: &[("S3Location", Shape::Object(&RULE_S3Location))],
+#[rustfmt::skip]
+pub(crate) static RULE_PackageVersionArtifact: ObjRule = ObjRule {
+    properties: &[
+        ("S3Location", Shape::Object(&RULE_S3Location)),
+    ],
     required: &["S3Location"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PackageVersionArtifact` property type of `AWS::IoT::SoftwarePackageVersion`.
@@ -354,6 +247,7 @@ pub struct PackageVersionArtifact {
     pub s3_location: Obj<S3Location>,
 }
 
+#[rustfmt::skip]
 impl PackageVersionArtifact {
     /// A `PackageVersionArtifact` with its required properties, named in a [`PackageVersionArtifactRequired`].
     pub fn new(required: PackageVersionArtifactRequired) -> Self {
@@ -363,12 +257,7 @@ impl PackageVersionArtifact {
     }
 
     /// `S3Location`: a [`S3Location`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_location(mut self, value: impl Into<Obj<S3Location>>) -> Self {
-        self.s3_location = value.into();
-        self
-    }
+    pub fn s3_location(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.s3_location = value.into(); self }
 }
 
 impl PropertyType for PackageVersionArtifact {}
@@ -385,53 +274,23 @@ impl ToValue for PackageVersionArtifact {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3LocationRequired {
     /// `Bucket`: a string, required.
-    ///
-    /// The S3 bucket
-    ///
-    /// Length at least 1.
     pub bucket: Str,
     /// `Key`: a string, required.
-    ///
-    /// The S3 key
-    ///
-    /// Length at least 1.
     pub key: Str,
     /// `Version`: a string, required.
-    ///
-    /// The S3 version
     pub version: Str,
 }
 
-static RULE_S3Location: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3Location: ObjRule = ObjRule {
     properties: &[
-        (
-            "Bucket",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Bucket", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
         ("Version", Shape::STR),
     ],
     required: &["Bucket", "Key", "Version"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3Location` property type of `AWS::IoT::SoftwarePackageVersion`.
@@ -459,6 +318,7 @@ pub struct S3Location {
     pub version: Str,
 }
 
+#[rustfmt::skip]
 impl S3Location {
     /// A `S3Location` with its required properties, named in a [`S3LocationRequired`].
     pub fn new(required: S3LocationRequired) -> Self {
@@ -470,28 +330,11 @@ impl S3Location {
     }
 
     /// `Bucket`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self {
-        self.bucket = value.into();
-        self
-    }
-
+    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Version`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<Str>) -> Self {
-        self.version = value.into();
-        self
-    }
+    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = value.into(); self }
 }
 
 impl PropertyType for S3Location {}
@@ -510,19 +353,17 @@ impl ToValue for S3Location {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SbomRequired {
     /// `S3Location`: a [`S3Location`] object, required.
-    ///
-    /// The Amazon S3 location
     pub s3_location: Obj<S3Location>,
 }
 
-static RULE_Sbom: ObjRule = ObjRule {
-    properties: &[("S3Location", Shape::Object(&RULE_S3Location))],
+#[rustfmt::skip]
+pub(crate) static RULE_Sbom: ObjRule = ObjRule {
+    properties: &[
+        ("S3Location", Shape::Object(&RULE_S3Location)),
+    ],
     required: &["S3Location"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Sbom` property type of `AWS::IoT::SoftwarePackageVersion`.
@@ -538,6 +379,7 @@ pub struct Sbom {
     pub s3_location: Obj<S3Location>,
 }
 
+#[rustfmt::skip]
 impl Sbom {
     /// A `Sbom` with its required properties, named in a [`SbomRequired`].
     pub fn new(required: SbomRequired) -> Self {
@@ -547,12 +389,7 @@ impl Sbom {
     }
 
     /// `S3Location`: a [`S3Location`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_location(mut self, value: impl Into<Obj<S3Location>>) -> Self {
-        self.s3_location = value.into();
-        self
-    }
+    pub fn s3_location(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.s3_location = value.into(); self }
 }
 
 impl PropertyType for Sbom {}
@@ -569,44 +406,20 @@ impl ToValue for Sbom {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::IoT::SoftwarePackageVersion`.
@@ -624,6 +437,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -634,20 +448,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -7,28 +7,19 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::AttributePayload;
+use super::shared::RULE_AttributePayload;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9:_-]+");
 
-static RULE_Thing: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Thing: ObjRule = ObjRule {
     properties: &[
         ("AttributePayload", Shape::Object(&RULE_AttributePayload)),
-        (
-            "ThingName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ThingName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoT::Thing` resource.
@@ -60,6 +51,7 @@ pub struct Thing {
     pub thing_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Thing {
     /// The CloudFormation type name, `AWS::IoT::Thing`.
     pub const TYPE_NAME: &'static str = "AWS::IoT::Thing";
@@ -86,20 +78,9 @@ impl Thing {
     }
 
     /// `AttributePayload`: an [`AttributePayload`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attribute_payload(mut self, value: impl Into<Obj<AttributePayload>>) -> Self {
-        self.attribute_payload = Some(value.into());
-        self
-    }
-
+    pub fn attribute_payload(mut self, value: impl Into<Obj<AttributePayload>>) -> Self { self.attribute_payload = Some(value.into()); self }
     /// `ThingName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn thing_name(mut self, value: impl Into<Str>) -> Self {
-        self.thing_name = Some(value.into());
-        self
-    }
+    pub fn thing_name(mut self, value: impl Into<Str>) -> Self { self.thing_name = Some(value.into()); self }
 }
 
 impl Resource for Thing {
@@ -144,55 +125,5 @@ impl ThingAttributes {
     /// The Id of this thing.
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
-    }
-}
-
-static RULE_AttributePayload: ObjRule = ObjRule {
-    properties: &[("Attributes", Shape::Any)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `AttributePayload` property type of `AWS::IoT::Thing`.
-///
-/// The AttributePayload property specifies up to three attributes for an AWS IoT as key-value pairs. AttributePayload is a property of the \[AWS::IoT::Thing\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-thing.html>) resource.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iot-thing-attributepayload.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct AttributePayload {
-    /// `Attributes`: a JSON value.
-    ///
-    /// A JSON string containing up to three key-value pair in JSON format. For example:
-    ///
-    /// `{\"attributes\":{\"string1\":\"string2\"}}`
-    pub attributes: Option<Json>,
-}
-
-impl AttributePayload {
-    /// A `AttributePayload` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Attributes`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attributes(mut self, value: impl Into<Json>) -> Self {
-        self.attributes = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for AttributePayload {}
-
-impl ToValue for AttributePayload {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Attributes", &self.attributes)
-            .build()
     }
 }

@@ -7,61 +7,24 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::AttributePayload;
+use super::shared::RULE_AttributePayload;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9:_-]+");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("[\\p{Graph}\\x20]*");
 
-static RULE_ThingGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ThingGroup: ObjRule = ObjRule {
     properties: &[
-        (
-            "ParentGroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "QueryString",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "ThingGroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ThingGroupProperties",
-            Shape::Object(&RULE_ThingGroupProperties),
-        ),
+        ("ParentGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("QueryString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("ThingGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ThingGroupProperties", Shape::Object(&RULE_ThingGroupProperties)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoT::ThingGroup` resource.
@@ -115,6 +78,7 @@ pub struct ThingGroup {
     pub thing_group_properties: Option<Obj<ThingGroupProperties>>,
 }
 
+#[rustfmt::skip]
 impl ThingGroup {
     /// The CloudFormation type name, `AWS::IoT::ThingGroup`.
     pub const TYPE_NAME: &'static str = "AWS::IoT::ThingGroup";
@@ -141,44 +105,15 @@ impl ThingGroup {
     }
 
     /// `ParentGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parent_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.parent_group_name = Some(value.into());
-        self
-    }
-
+    pub fn parent_group_name(mut self, value: impl Into<Str>) -> Self { self.parent_group_name = Some(value.into()); self }
     /// `QueryString`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_string(mut self, value: impl Into<Str>) -> Self {
-        self.query_string = Some(value.into());
-        self
-    }
-
+    pub fn query_string(mut self, value: impl Into<Str>) -> Self { self.query_string = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `ThingGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn thing_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.thing_group_name = Some(value.into());
-        self
-    }
-
+    pub fn thing_group_name(mut self, value: impl Into<Str>) -> Self { self.thing_group_name = Some(value.into()); self }
     /// `ThingGroupProperties`: a [`ThingGroupProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn thing_group_properties(mut self, value: impl Into<Obj<ThingGroupProperties>>) -> Self {
-        self.thing_group_properties = Some(value.into());
-        self
-    }
+    pub fn thing_group_properties(mut self, value: impl Into<Obj<ThingGroupProperties>>) -> Self { self.thing_group_properties = Some(value.into()); self }
 }
 
 impl Resource for ThingGroup {
@@ -232,98 +167,24 @@ impl ThingGroupAttributes {
     }
 }
 
-static RULE_AttributePayload: ObjRule = ObjRule {
-    properties: &[("Attributes", Shape::Any)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `AttributePayload` property type of `AWS::IoT::ThingGroup`.
-///
-/// The attribute payload.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iot-thinggroup-attributepayload.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct AttributePayload {
-    /// `Attributes`: a JSON value.
-    ///
-    /// A JSON string containing up to three key-value pair in JSON format. For example:
-    ///
-    /// `{\"attributes\":{\"string1\":\"string2\"}}`
-    pub attributes: Option<Json>,
-}
-
-impl AttributePayload {
-    /// A `AttributePayload` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Attributes`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attributes(mut self, value: impl Into<Json>) -> Self {
-        self.attributes = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for AttributePayload {}
-
-impl ToValue for AttributePayload {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Attributes", &self.attributes)
-            .build()
-    }
-}
-
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::IoT::ThingGroup`.
@@ -341,6 +202,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -351,20 +213,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -378,26 +229,14 @@ impl ToValue for Tag {
     }
 }
 
-static RULE_ThingGroupProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ThingGroupProperties: ObjRule = ObjRule {
     properties: &[
         ("AttributePayload", Shape::Object(&RULE_AttributePayload)),
-        (
-            "ThingGroupDescription",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2028),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ThingGroupDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2028), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ThingGroupProperties` property type of `AWS::IoT::ThingGroup`.
@@ -415,6 +254,7 @@ pub struct ThingGroupProperties {
     pub thing_group_description: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ThingGroupProperties {
     /// A `ThingGroupProperties` with no property set (none is required).
     pub fn new() -> Self {
@@ -422,18 +262,9 @@ impl ThingGroupProperties {
     }
 
     /// `AttributePayload`: an [`AttributePayload`] object.
-    pub fn attribute_payload(mut self, value: impl Into<Obj<AttributePayload>>) -> Self {
-        self.attribute_payload = Some(value.into());
-        self
-    }
-
+    pub fn attribute_payload(mut self, value: impl Into<Obj<AttributePayload>>) -> Self { self.attribute_payload = Some(value.into()); self }
     /// `ThingGroupDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn thing_group_description(mut self, value: impl Into<Str>) -> Self {
-        self.thing_group_description = Some(value.into());
-        self
-    }
+    pub fn thing_group_description(mut self, value: impl Into<Str>) -> Self { self.thing_group_description = Some(value.into()); self }
 }
 
 impl PropertyType for ThingGroupProperties {}

@@ -11,31 +11,21 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ThingPrincipalAttachmentRequired {
     /// `Principal`: a string, required.
-    ///
-    /// The principal, which can be a certificate ARN (as returned from the `CreateCertificate` operation) or an Amazon Cognito ID.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub principal: Str,
     /// `ThingName`: a string, required.
-    ///
-    /// The name of the AWS IoT thing.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub thing_name: Str,
 }
 
-static RULE_ThingPrincipalAttachment: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ThingPrincipalAttachment: ObjRule = ObjRule {
     properties: &[
         ("Principal", Shape::STR),
         ("ThingName", Shape::STR),
         ("ThingPrincipalType", Shape::STR),
     ],
     required: &["ThingName", "Principal"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoT::ThingPrincipalAttachment` resource.
@@ -71,6 +61,7 @@ pub struct ThingPrincipalAttachment {
     pub thing_principal_type: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ThingPrincipalAttachment {
     /// The CloudFormation type name, `AWS::IoT::ThingPrincipalAttachment`.
     pub const TYPE_NAME: &'static str = "AWS::IoT::ThingPrincipalAttachment";
@@ -101,28 +92,11 @@ impl ThingPrincipalAttachment {
     }
 
     /// `Principal`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn principal(mut self, value: impl Into<Str>) -> Self {
-        self.principal = value.into();
-        self
-    }
-
+    pub fn principal(mut self, value: impl Into<Str>) -> Self { self.principal = value.into(); self }
     /// `ThingName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn thing_name(mut self, value: impl Into<Str>) -> Self {
-        self.thing_name = value.into();
-        self
-    }
-
+    pub fn thing_name(mut self, value: impl Into<Str>) -> Self { self.thing_name = value.into(); self }
     /// `ThingPrincipalType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn thing_principal_type(mut self, value: impl Into<Str>) -> Self {
-        self.thing_principal_type = Some(value.into());
-        self
-    }
+    pub fn thing_principal_type(mut self, value: impl Into<Str>) -> Self { self.thing_principal_type = Some(value.into()); self }
 }
 
 impl Resource for ThingPrincipalAttachment {

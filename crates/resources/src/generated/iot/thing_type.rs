@@ -13,38 +13,16 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-zA-Z0-9_.,@/:#-]+");
 pub(crate) static PATTERN_3: Pattern = Pattern::new("[a-zA-Z0-9:$.]+");
 pub(crate) static PATTERN_4: Pattern = Pattern::new("[\\p{Graph}\\x20]*");
 
-static RULE_ThingType: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ThingType: ObjRule = ObjRule {
     properties: &[
         ("DeprecateThingType", Shape::Bool),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "ThingTypeName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ThingTypeProperties",
-            Shape::Object(&RULE_ThingTypeProperties),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("ThingTypeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ThingTypeProperties", Shape::Object(&RULE_ThingTypeProperties)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoT::ThingType` resource.
@@ -84,6 +62,7 @@ pub struct ThingType {
     pub thing_type_properties: Option<Obj<ThingTypeProperties>>,
 }
 
+#[rustfmt::skip]
 impl ThingType {
     /// The CloudFormation type name, `AWS::IoT::ThingType`.
     pub const TYPE_NAME: &'static str = "AWS::IoT::ThingType";
@@ -110,36 +89,13 @@ impl ThingType {
     }
 
     /// `DeprecateThingType`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deprecate_thing_type(mut self, value: impl Into<Bool>) -> Self {
-        self.deprecate_thing_type = Some(value.into());
-        self
-    }
-
+    pub fn deprecate_thing_type(mut self, value: impl Into<Bool>) -> Self { self.deprecate_thing_type = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `ThingTypeName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn thing_type_name(mut self, value: impl Into<Str>) -> Self {
-        self.thing_type_name = Some(value.into());
-        self
-    }
-
+    pub fn thing_type_name(mut self, value: impl Into<Str>) -> Self { self.thing_type_name = Some(value.into()); self }
     /// `ThingTypeProperties`: a [`ThingTypeProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn thing_type_properties(mut self, value: impl Into<Obj<ThingTypeProperties>>) -> Self {
-        self.thing_type_properties = Some(value.into());
-        self
-    }
+    pub fn thing_type_properties(mut self, value: impl Into<Obj<ThingTypeProperties>>) -> Self { self.thing_type_properties = Some(value.into()); self }
 }
 
 impl Resource for ThingType {
@@ -192,21 +148,13 @@ impl ThingTypeAttributes {
     }
 }
 
-static RULE_Mqtt5Configuration: ObjRule = ObjRule {
-    properties: &[(
-        "PropagatingAttributes",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_PropagatingAttribute),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Mqtt5Configuration: ObjRule = ObjRule {
+    properties: &[
+        ("PropagatingAttributes", Shape::List(&ListRule { items: Shape::Object(&RULE_PropagatingAttribute), min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Mqtt5Configuration` property type of `AWS::IoT::ThingType`.
@@ -218,6 +166,7 @@ pub struct Mqtt5Configuration {
     pub propagating_attributes: Option<List<PropagatingAttribute>>,
 }
 
+#[rustfmt::skip]
 impl Mqtt5Configuration {
     /// A `Mqtt5Configuration` with no property set (none is required).
     pub fn new() -> Self {
@@ -225,10 +174,7 @@ impl Mqtt5Configuration {
     }
 
     /// `PropagatingAttributes`: a list of [`PropagatingAttribute`] objects.
-    pub fn propagating_attributes(mut self, value: impl Into<List<PropagatingAttribute>>) -> Self {
-        self.propagating_attributes = Some(value.into());
-        self
-    }
+    pub fn propagating_attributes(mut self, value: impl Into<List<PropagatingAttribute>>) -> Self { self.propagating_attributes = Some(value.into()); self }
 }
 
 impl PropertyType for Mqtt5Configuration {}
@@ -245,52 +191,19 @@ impl ToValue for Mqtt5Configuration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PropagatingAttributeRequired {
     /// `UserPropertyKey`: a string, required.
-    ///
-    /// The key of the MQTT 5 user property, which is a key-value pair.
-    ///
-    /// Pattern `[a-zA-Z0-9:$.]+`; length 0 to 128.
     pub user_property_key: Str,
 }
 
-static RULE_PropagatingAttribute: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PropagatingAttribute: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConnectionAttribute",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &["iot:ClientId", "iot:Thing.ThingName"],
-                format: None,
-            }),
-        ),
-        (
-            "ThingAttribute",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "UserPropertyKey",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ConnectionAttribute", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), allowed: &["iot:ClientId", "iot:Thing.ThingName"], ..StrRule::ANY })),
+        ("ThingAttribute", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("UserPropertyKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["UserPropertyKey"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PropagatingAttribute` property type of `AWS::IoT::ThingType`.
@@ -320,6 +233,7 @@ pub struct PropagatingAttribute {
     pub user_property_key: Str,
 }
 
+#[rustfmt::skip]
 impl PropagatingAttribute {
     /// A `PropagatingAttribute` with its required properties, named in a [`PropagatingAttributeRequired`].
     pub fn new(required: PropagatingAttributeRequired) -> Self {
@@ -331,28 +245,11 @@ impl PropagatingAttribute {
     }
 
     /// `ConnectionAttribute`: a [`ConnectionAttribute`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_attribute(mut self, value: impl Into<ConnectionAttribute>) -> Self {
-        self.connection_attribute = Some(value.into());
-        self
-    }
-
+    pub fn connection_attribute(mut self, value: impl Into<ConnectionAttribute>) -> Self { self.connection_attribute = Some(value.into()); self }
     /// `ThingAttribute`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn thing_attribute(mut self, value: impl Into<Str>) -> Self {
-        self.thing_attribute = Some(value.into());
-        self
-    }
-
+    pub fn thing_attribute(mut self, value: impl Into<Str>) -> Self { self.thing_attribute = Some(value.into()); self }
     /// `UserPropertyKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_property_key(mut self, value: impl Into<Str>) -> Self {
-        self.user_property_key = value.into();
-        self
-    }
+    pub fn user_property_key(mut self, value: impl Into<Str>) -> Self { self.user_property_key = value.into(); self }
 }
 
 impl PropertyType for PropagatingAttribute {}
@@ -371,44 +268,20 @@ impl ToValue for PropagatingAttribute {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::IoT::ThingType`.
@@ -426,6 +299,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -436,20 +310,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -463,43 +326,15 @@ impl ToValue for Tag {
     }
 }
 
-static RULE_ThingTypeProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ThingTypeProperties: ObjRule = ObjRule {
     properties: &[
-        (
-            "Mqtt5Configuration",
-            Shape::Object(&RULE_Mqtt5Configuration),
-        ),
-        (
-            "SearchableAttributes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(128),
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: Some(3),
-            }),
-        ),
-        (
-            "ThingTypeDescription",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2028),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Mqtt5Configuration", Shape::Object(&RULE_Mqtt5Configuration)),
+        ("SearchableAttributes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: Some(3) })),
+        ("ThingTypeDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2028), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ThingTypeProperties` property type of `AWS::IoT::ThingType`.
@@ -521,6 +356,7 @@ pub struct ThingTypeProperties {
     pub thing_type_description: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ThingTypeProperties {
     /// A `ThingTypeProperties` with no property set (none is required).
     pub fn new() -> Self {
@@ -528,26 +364,11 @@ impl ThingTypeProperties {
     }
 
     /// `Mqtt5Configuration`: a [`Mqtt5Configuration`] object.
-    pub fn mqtt5_configuration(mut self, value: impl Into<Obj<Mqtt5Configuration>>) -> Self {
-        self.mqtt5_configuration = Some(value.into());
-        self
-    }
-
+    pub fn mqtt5_configuration(mut self, value: impl Into<Obj<Mqtt5Configuration>>) -> Self { self.mqtt5_configuration = Some(value.into()); self }
     /// `SearchableAttributes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn searchable_attributes(mut self, value: impl Into<List<Str>>) -> Self {
-        self.searchable_attributes = Some(value.into());
-        self
-    }
-
+    pub fn searchable_attributes(mut self, value: impl Into<List<Str>>) -> Self { self.searchable_attributes = Some(value.into()); self }
     /// `ThingTypeDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn thing_type_description(mut self, value: impl Into<Str>) -> Self {
-        self.thing_type_description = Some(value.into());
-        self
-    }
+    pub fn thing_type_description(mut self, value: impl Into<Str>) -> Self { self.thing_type_description = Some(value.into()); self }
 }
 
 impl PropertyType for ThingTypeProperties {}

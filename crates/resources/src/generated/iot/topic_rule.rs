@@ -15,39 +15,19 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\n\\t])|(\\r\\n)|(,)$")
 #[derive(Clone, Debug, PartialEq)]
 pub struct TopicRuleRequired {
     /// `TopicRulePayload`: a [`TopicRulePayload`] object, required.
-    ///
-    /// The rule payload.
     pub topic_rule_payload: Obj<TopicRulePayload>,
 }
 
-static RULE_TopicRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TopicRule: ObjRule = ObjRule {
     properties: &[
-        (
-            "RuleName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("RuleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("TopicRulePayload", Shape::Object(&RULE_TopicRulePayload)),
     ],
     required: &["TopicRulePayload"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoT::TopicRule` resource.
@@ -85,6 +65,7 @@ pub struct TopicRule {
     pub topic_rule_payload: Obj<TopicRulePayload>,
 }
 
+#[rustfmt::skip]
 impl TopicRule {
     /// The CloudFormation type name, `AWS::IoT::TopicRule`.
     pub const TYPE_NAME: &'static str = "AWS::IoT::TopicRule";
@@ -115,28 +96,11 @@ impl TopicRule {
     }
 
     /// `RuleName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_name(mut self, value: impl Into<Str>) -> Self {
-        self.rule_name = Some(value.into());
-        self
-    }
-
+    pub fn rule_name(mut self, value: impl Into<Str>) -> Self { self.rule_name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TopicRulePayload`: a [`TopicRulePayload`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn topic_rule_payload(mut self, value: impl Into<Obj<TopicRulePayload>>) -> Self {
-        self.topic_rule_payload = value.into();
-        self
-    }
+    pub fn topic_rule_payload(mut self, value: impl Into<Obj<TopicRulePayload>>) -> Self { self.topic_rule_payload = value.into(); self }
 }
 
 impl Resource for TopicRule {
@@ -181,17 +145,12 @@ impl TopicRuleAttributes {
     }
 }
 
-static RULE_Action: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Action: ObjRule = ObjRule {
     properties: &[
-        (
-            "CloudwatchAlarm",
-            Shape::Object(&RULE_CloudwatchAlarmAction),
-        ),
+        ("CloudwatchAlarm", Shape::Object(&RULE_CloudwatchAlarmAction)),
         ("CloudwatchLogs", Shape::Object(&RULE_CloudwatchLogsAction)),
-        (
-            "CloudwatchMetric",
-            Shape::Object(&RULE_CloudwatchMetricAction),
-        ),
+        ("CloudwatchMetric", Shape::Object(&RULE_CloudwatchMetricAction)),
         ("DynamoDB", Shape::Object(&RULE_DynamoDbAction)),
         ("DynamoDBv2", Shape::Object(&RULE_DynamoDBv2Action)),
         ("Elasticsearch", Shape::Object(&RULE_ElasticsearchAction)),
@@ -212,12 +171,8 @@ static RULE_Action: ObjRule = ObjRule {
         ("StepFunctions", Shape::Object(&RULE_StepFunctionsAction)),
         ("Timestream", Shape::Object(&RULE_TimestreamAction)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Action` property type of `AWS::IoT::TopicRule`.
@@ -319,6 +274,7 @@ pub struct Action {
     pub timestream: Option<Obj<TimestreamAction>>,
 }
 
+#[rustfmt::skip]
 impl Action {
     /// A `Action` with no property set (none is required).
     pub fn new() -> Self {
@@ -326,180 +282,49 @@ impl Action {
     }
 
     /// `CloudwatchAlarm`: a [`CloudwatchAlarmAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloudwatch_alarm(mut self, value: impl Into<Obj<CloudwatchAlarmAction>>) -> Self {
-        self.cloudwatch_alarm = Some(value.into());
-        self
-    }
-
+    pub fn cloudwatch_alarm(mut self, value: impl Into<Obj<CloudwatchAlarmAction>>) -> Self { self.cloudwatch_alarm = Some(value.into()); self }
     /// `CloudwatchLogs`: a [`CloudwatchLogsAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloudwatch_logs(mut self, value: impl Into<Obj<CloudwatchLogsAction>>) -> Self {
-        self.cloudwatch_logs = Some(value.into());
-        self
-    }
-
+    pub fn cloudwatch_logs(mut self, value: impl Into<Obj<CloudwatchLogsAction>>) -> Self { self.cloudwatch_logs = Some(value.into()); self }
     /// `CloudwatchMetric`: a [`CloudwatchMetricAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloudwatch_metric(mut self, value: impl Into<Obj<CloudwatchMetricAction>>) -> Self {
-        self.cloudwatch_metric = Some(value.into());
-        self
-    }
-
+    pub fn cloudwatch_metric(mut self, value: impl Into<Obj<CloudwatchMetricAction>>) -> Self { self.cloudwatch_metric = Some(value.into()); self }
     /// `DynamoDB`: a [`DynamoDbAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dynamo_db(mut self, value: impl Into<Obj<DynamoDbAction>>) -> Self {
-        self.dynamo_db = Some(value.into());
-        self
-    }
-
+    pub fn dynamo_db(mut self, value: impl Into<Obj<DynamoDbAction>>) -> Self { self.dynamo_db = Some(value.into()); self }
     /// `DynamoDBv2`: a [`DynamoDBv2Action`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dynamo_d_bv2(mut self, value: impl Into<Obj<DynamoDBv2Action>>) -> Self {
-        self.dynamo_d_bv2 = Some(value.into());
-        self
-    }
-
+    pub fn dynamo_d_bv2(mut self, value: impl Into<Obj<DynamoDBv2Action>>) -> Self { self.dynamo_d_bv2 = Some(value.into()); self }
     /// `Elasticsearch`: an [`ElasticsearchAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn elasticsearch(mut self, value: impl Into<Obj<ElasticsearchAction>>) -> Self {
-        self.elasticsearch = Some(value.into());
-        self
-    }
-
+    pub fn elasticsearch(mut self, value: impl Into<Obj<ElasticsearchAction>>) -> Self { self.elasticsearch = Some(value.into()); self }
     /// `Firehose`: a [`FirehoseAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn firehose(mut self, value: impl Into<Obj<FirehoseAction>>) -> Self {
-        self.firehose = Some(value.into());
-        self
-    }
-
+    pub fn firehose(mut self, value: impl Into<Obj<FirehoseAction>>) -> Self { self.firehose = Some(value.into()); self }
     /// `Http`: a [`HttpAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http(mut self, value: impl Into<Obj<HttpAction>>) -> Self {
-        self.http = Some(value.into());
-        self
-    }
-
+    pub fn http(mut self, value: impl Into<Obj<HttpAction>>) -> Self { self.http = Some(value.into()); self }
     /// `IotAnalytics`: an [`IotAnalyticsAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iot_analytics(mut self, value: impl Into<Obj<IotAnalyticsAction>>) -> Self {
-        self.iot_analytics = Some(value.into());
-        self
-    }
-
+    pub fn iot_analytics(mut self, value: impl Into<Obj<IotAnalyticsAction>>) -> Self { self.iot_analytics = Some(value.into()); self }
     /// `IotEvents`: an [`IotEventsAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iot_events(mut self, value: impl Into<Obj<IotEventsAction>>) -> Self {
-        self.iot_events = Some(value.into());
-        self
-    }
-
+    pub fn iot_events(mut self, value: impl Into<Obj<IotEventsAction>>) -> Self { self.iot_events = Some(value.into()); self }
     /// `IotSiteWise`: an [`IotSiteWiseAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iot_site_wise(mut self, value: impl Into<Obj<IotSiteWiseAction>>) -> Self {
-        self.iot_site_wise = Some(value.into());
-        self
-    }
-
+    pub fn iot_site_wise(mut self, value: impl Into<Obj<IotSiteWiseAction>>) -> Self { self.iot_site_wise = Some(value.into()); self }
     /// `Kafka`: a [`KafkaAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kafka(mut self, value: impl Into<Obj<KafkaAction>>) -> Self {
-        self.kafka = Some(value.into());
-        self
-    }
-
+    pub fn kafka(mut self, value: impl Into<Obj<KafkaAction>>) -> Self { self.kafka = Some(value.into()); self }
     /// `Kinesis`: a [`KinesisAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kinesis(mut self, value: impl Into<Obj<KinesisAction>>) -> Self {
-        self.kinesis = Some(value.into());
-        self
-    }
-
+    pub fn kinesis(mut self, value: impl Into<Obj<KinesisAction>>) -> Self { self.kinesis = Some(value.into()); self }
     /// `Lambda`: a [`LambdaAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda(mut self, value: impl Into<Obj<LambdaAction>>) -> Self {
-        self.lambda = Some(value.into());
-        self
-    }
-
+    pub fn lambda(mut self, value: impl Into<Obj<LambdaAction>>) -> Self { self.lambda = Some(value.into()); self }
     /// `Location`: a [`LocationAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn location(mut self, value: impl Into<Obj<LocationAction>>) -> Self {
-        self.location = Some(value.into());
-        self
-    }
-
+    pub fn location(mut self, value: impl Into<Obj<LocationAction>>) -> Self { self.location = Some(value.into()); self }
     /// `OpenSearch`: an [`OpenSearchAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn open_search(mut self, value: impl Into<Obj<OpenSearchAction>>) -> Self {
-        self.open_search = Some(value.into());
-        self
-    }
-
+    pub fn open_search(mut self, value: impl Into<Obj<OpenSearchAction>>) -> Self { self.open_search = Some(value.into()); self }
     /// `Republish`: a [`RepublishAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn republish(mut self, value: impl Into<Obj<RepublishAction>>) -> Self {
-        self.republish = Some(value.into());
-        self
-    }
-
+    pub fn republish(mut self, value: impl Into<Obj<RepublishAction>>) -> Self { self.republish = Some(value.into()); self }
     /// `S3`: a [`S3Action`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3(mut self, value: impl Into<Obj<S3Action>>) -> Self {
-        self.s3 = Some(value.into());
-        self
-    }
-
+    pub fn s3(mut self, value: impl Into<Obj<S3Action>>) -> Self { self.s3 = Some(value.into()); self }
     /// `Sns`: a [`SnsAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sns(mut self, value: impl Into<Obj<SnsAction>>) -> Self {
-        self.sns = Some(value.into());
-        self
-    }
-
+    pub fn sns(mut self, value: impl Into<Obj<SnsAction>>) -> Self { self.sns = Some(value.into()); self }
     /// `Sqs`: a [`SqsAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sqs(mut self, value: impl Into<Obj<SqsAction>>) -> Self {
-        self.sqs = Some(value.into());
-        self
-    }
-
+    pub fn sqs(mut self, value: impl Into<Obj<SqsAction>>) -> Self { self.sqs = Some(value.into()); self }
     /// `StepFunctions`: a [`StepFunctionsAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn step_functions(mut self, value: impl Into<Obj<StepFunctionsAction>>) -> Self {
-        self.step_functions = Some(value.into());
-        self
-    }
-
+    pub fn step_functions(mut self, value: impl Into<Obj<StepFunctionsAction>>) -> Self { self.step_functions = Some(value.into()); self }
     /// `Timestream`: a [`TimestreamAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timestream(mut self, value: impl Into<Obj<TimestreamAction>>) -> Self {
-        self.timestream = Some(value.into());
-        self
-    }
+    pub fn timestream(mut self, value: impl Into<Obj<TimestreamAction>>) -> Self { self.timestream = Some(value.into()); self }
 }
 
 impl PropertyType for Action {}
@@ -537,19 +362,18 @@ impl ToValue for Action {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AssetPropertyTimestampRequired {
     /// `TimeInSeconds`: a string, required.
-    ///
-    /// A string that contains the time in seconds since epoch. Accepts substitution templates.
     pub time_in_seconds: Str,
 }
 
-static RULE_AssetPropertyTimestamp: ObjRule = ObjRule {
-    properties: &[("OffsetInNanos", Shape::STR), ("TimeInSeconds", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_AssetPropertyTimestamp: ObjRule = ObjRule {
+    properties: &[
+        ("OffsetInNanos", Shape::STR),
+        ("TimeInSeconds", Shape::STR),
+    ],
     required: &["TimeInSeconds"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AssetPropertyTimestamp` property type of `AWS::IoT::TopicRule`.
@@ -569,6 +393,7 @@ pub struct AssetPropertyTimestamp {
     pub time_in_seconds: Str,
 }
 
+#[rustfmt::skip]
 impl AssetPropertyTimestamp {
     /// A `AssetPropertyTimestamp` with its required properties, named in a [`AssetPropertyTimestampRequired`].
     pub fn new(required: AssetPropertyTimestampRequired) -> Self {
@@ -579,20 +404,9 @@ impl AssetPropertyTimestamp {
     }
 
     /// `OffsetInNanos`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn offset_in_nanos(mut self, value: impl Into<Str>) -> Self {
-        self.offset_in_nanos = Some(value.into());
-        self
-    }
-
+    pub fn offset_in_nanos(mut self, value: impl Into<Str>) -> Self { self.offset_in_nanos = Some(value.into()); self }
     /// `TimeInSeconds`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn time_in_seconds(mut self, value: impl Into<Str>) -> Self {
-        self.time_in_seconds = value.into();
-        self
-    }
+    pub fn time_in_seconds(mut self, value: impl Into<Str>) -> Self { self.time_in_seconds = value.into(); self }
 }
 
 impl PropertyType for AssetPropertyTimestamp {}
@@ -610,27 +424,21 @@ impl ToValue for AssetPropertyTimestamp {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AssetPropertyValueRequired {
     /// `Timestamp`: an [`AssetPropertyTimestamp`] object, required.
-    ///
-    /// The asset property value timestamp.
     pub timestamp: Obj<AssetPropertyTimestamp>,
     /// `Value`: an [`AssetPropertyVariant`] object, required.
-    ///
-    /// The value of the asset property.
     pub value: Obj<AssetPropertyVariant>,
 }
 
-static RULE_AssetPropertyValue: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AssetPropertyValue: ObjRule = ObjRule {
     properties: &[
         ("Quality", Shape::STR),
         ("Timestamp", Shape::Object(&RULE_AssetPropertyTimestamp)),
         ("Value", Shape::Object(&RULE_AssetPropertyVariant)),
     ],
     required: &["Value", "Timestamp"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AssetPropertyValue` property type of `AWS::IoT::TopicRule`.
@@ -654,6 +462,7 @@ pub struct AssetPropertyValue {
     pub value: Obj<AssetPropertyVariant>,
 }
 
+#[rustfmt::skip]
 impl AssetPropertyValue {
     /// A `AssetPropertyValue` with its required properties, named in a [`AssetPropertyValueRequired`].
     pub fn new(required: AssetPropertyValueRequired) -> Self {
@@ -665,28 +474,11 @@ impl AssetPropertyValue {
     }
 
     /// `Quality`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn quality(mut self, value: impl Into<Str>) -> Self {
-        self.quality = Some(value.into());
-        self
-    }
-
+    pub fn quality(mut self, value: impl Into<Str>) -> Self { self.quality = Some(value.into()); self }
     /// `Timestamp`: an [`AssetPropertyTimestamp`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timestamp(mut self, value: impl Into<Obj<AssetPropertyTimestamp>>) -> Self {
-        self.timestamp = value.into();
-        self
-    }
-
+    pub fn timestamp(mut self, value: impl Into<Obj<AssetPropertyTimestamp>>) -> Self { self.timestamp = value.into(); self }
     /// `Value`: an [`AssetPropertyVariant`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Obj<AssetPropertyVariant>>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Obj<AssetPropertyVariant>>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for AssetPropertyValue {}
@@ -701,19 +493,16 @@ impl ToValue for AssetPropertyValue {
     }
 }
 
-static RULE_AssetPropertyVariant: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AssetPropertyVariant: ObjRule = ObjRule {
     properties: &[
         ("BooleanValue", Shape::STR),
         ("DoubleValue", Shape::STR),
         ("IntegerValue", Shape::STR),
         ("StringValue", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AssetPropertyVariant` property type of `AWS::IoT::TopicRule`.
@@ -741,6 +530,7 @@ pub struct AssetPropertyVariant {
     pub string_value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AssetPropertyVariant {
     /// A `AssetPropertyVariant` with no property set (none is required).
     pub fn new() -> Self {
@@ -748,36 +538,13 @@ impl AssetPropertyVariant {
     }
 
     /// `BooleanValue`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn boolean_value(mut self, value: impl Into<Str>) -> Self {
-        self.boolean_value = Some(value.into());
-        self
-    }
-
+    pub fn boolean_value(mut self, value: impl Into<Str>) -> Self { self.boolean_value = Some(value.into()); self }
     /// `DoubleValue`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn double_value(mut self, value: impl Into<Str>) -> Self {
-        self.double_value = Some(value.into());
-        self
-    }
-
+    pub fn double_value(mut self, value: impl Into<Str>) -> Self { self.double_value = Some(value.into()); self }
     /// `IntegerValue`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn integer_value(mut self, value: impl Into<Str>) -> Self {
-        self.integer_value = Some(value.into());
-        self
-    }
-
+    pub fn integer_value(mut self, value: impl Into<Str>) -> Self { self.integer_value = Some(value.into()); self }
     /// `StringValue`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn string_value(mut self, value: impl Into<Str>) -> Self {
-        self.string_value = Some(value.into());
-        self
-    }
+    pub fn string_value(mut self, value: impl Into<Str>) -> Self { self.string_value = Some(value.into()); self }
 }
 
 impl PropertyType for AssetPropertyVariant {}
@@ -793,40 +560,16 @@ impl ToValue for AssetPropertyVariant {
     }
 }
 
-static RULE_BatchConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BatchConfig: ObjRule = ObjRule {
     properties: &[
         ("BatchAcrossTopics", Shape::Bool),
-        (
-            "MaxBatchOpenMs",
-            Shape::Int(&NumRule {
-                min: Some(5.0),
-                max: Some(200.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaxBatchSize",
-            Shape::Int(&NumRule {
-                min: Some(2.0),
-                max: Some(10.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaxBatchSizeBytes",
-            Shape::Int(&NumRule {
-                min: Some(100.0),
-                max: Some(131072.0),
-                allowed: &[],
-            }),
-        ),
+        ("MaxBatchOpenMs", Shape::Int(&NumRule { min: Some(5.0), max: Some(200.0), ..NumRule::ANY })),
+        ("MaxBatchSize", Shape::Int(&NumRule { min: Some(2.0), max: Some(10.0), ..NumRule::ANY })),
+        ("MaxBatchSizeBytes", Shape::Int(&NumRule { min: Some(100.0), max: Some(131072.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BatchConfig` property type of `AWS::IoT::TopicRule`.
@@ -850,6 +593,7 @@ pub struct BatchConfig {
     pub max_batch_size_bytes: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl BatchConfig {
     /// A `BatchConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -857,34 +601,13 @@ impl BatchConfig {
     }
 
     /// `BatchAcrossTopics`: a boolean.
-    pub fn batch_across_topics(mut self, value: impl Into<Bool>) -> Self {
-        self.batch_across_topics = Some(value.into());
-        self
-    }
-
+    pub fn batch_across_topics(mut self, value: impl Into<Bool>) -> Self { self.batch_across_topics = Some(value.into()); self }
     /// `MaxBatchOpenMs`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_batch_open_ms(mut self, value: impl Into<Int>) -> Self {
-        self.max_batch_open_ms = Some(value.into());
-        self
-    }
-
+    pub fn max_batch_open_ms(mut self, value: impl Into<Int>) -> Self { self.max_batch_open_ms = Some(value.into()); self }
     /// `MaxBatchSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_batch_size(mut self, value: impl Into<Int>) -> Self {
-        self.max_batch_size = Some(value.into());
-        self
-    }
-
+    pub fn max_batch_size(mut self, value: impl Into<Int>) -> Self { self.max_batch_size = Some(value.into()); self }
     /// `MaxBatchSizeBytes`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_batch_size_bytes(mut self, value: impl Into<Int>) -> Self {
-        self.max_batch_size_bytes = Some(value.into());
-        self
-    }
+    pub fn max_batch_size_bytes(mut self, value: impl Into<Int>) -> Self { self.max_batch_size_bytes = Some(value.into()); self }
 }
 
 impl PropertyType for BatchConfig {}
@@ -904,47 +627,26 @@ impl ToValue for BatchConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CloudwatchAlarmActionRequired {
     /// `AlarmName`: a string, required.
-    ///
-    /// The CloudWatch alarm name.
     pub alarm_name: Str,
     /// `RoleArn`: a string, required.
-    ///
-    /// The IAM role that allows access to the CloudWatch alarm.
-    ///
-    /// Format `AWS::IAM::Role.Arn`.
     pub role_arn: Str,
     /// `StateReason`: a string, required.
-    ///
-    /// The reason for the alarm change.
     pub state_reason: Str,
     /// `StateValue`: a string, required.
-    ///
-    /// The value of the alarm state. Acceptable values are: OK, ALARM, INSUFFICIENT_DATA.
     pub state_value: Str,
 }
 
-static RULE_CloudwatchAlarmAction: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CloudwatchAlarmAction: ObjRule = ObjRule {
     properties: &[
         ("AlarmName", Shape::STR),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("StateReason", Shape::STR),
         ("StateValue", Shape::STR),
     ],
     required: &["AlarmName", "StateReason", "StateValue", "RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CloudwatchAlarmAction` property type of `AWS::IoT::TopicRule`.
@@ -974,6 +676,7 @@ pub struct CloudwatchAlarmAction {
     pub state_value: Str,
 }
 
+#[rustfmt::skip]
 impl CloudwatchAlarmAction {
     /// A `CloudwatchAlarmAction` with its required properties, named in a [`CloudwatchAlarmActionRequired`].
     pub fn new(required: CloudwatchAlarmActionRequired) -> Self {
@@ -986,36 +689,13 @@ impl CloudwatchAlarmAction {
     }
 
     /// `AlarmName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alarm_name(mut self, value: impl Into<Str>) -> Self {
-        self.alarm_name = value.into();
-        self
-    }
-
+    pub fn alarm_name(mut self, value: impl Into<Str>) -> Self { self.alarm_name = value.into(); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `StateReason`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state_reason(mut self, value: impl Into<Str>) -> Self {
-        self.state_reason = value.into();
-        self
-    }
-
+    pub fn state_reason(mut self, value: impl Into<Str>) -> Self { self.state_reason = value.into(); self }
     /// `StateValue`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state_value(mut self, value: impl Into<Str>) -> Self {
-        self.state_value = value.into();
-        self
-    }
+    pub fn state_value(mut self, value: impl Into<Str>) -> Self { self.state_value = value.into(); self }
 }
 
 impl PropertyType for CloudwatchAlarmAction {}
@@ -1035,27 +715,21 @@ impl ToValue for CloudwatchAlarmAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CloudwatchLogsActionRequired {
     /// `LogGroupName`: a string, required.
-    ///
-    /// The CloudWatch log name.
     pub log_group_name: Str,
     /// `RoleArn`: a string, required.
-    ///
-    /// The IAM role that allows access to the CloudWatch log.
     pub role_arn: Str,
 }
 
-static RULE_CloudwatchLogsAction: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CloudwatchLogsAction: ObjRule = ObjRule {
     properties: &[
         ("BatchMode", Shape::Bool),
         ("LogGroupName", Shape::STR),
         ("RoleArn", Shape::STR),
     ],
     required: &["LogGroupName", "RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CloudwatchLogsAction` property type of `AWS::IoT::TopicRule`.
@@ -1079,6 +753,7 @@ pub struct CloudwatchLogsAction {
     pub role_arn: Str,
 }
 
+#[rustfmt::skip]
 impl CloudwatchLogsAction {
     /// A `CloudwatchLogsAction` with its required properties, named in a [`CloudwatchLogsActionRequired`].
     pub fn new(required: CloudwatchLogsActionRequired) -> Self {
@@ -1090,28 +765,11 @@ impl CloudwatchLogsAction {
     }
 
     /// `BatchMode`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn batch_mode(mut self, value: impl Into<Bool>) -> Self {
-        self.batch_mode = Some(value.into());
-        self
-    }
-
+    pub fn batch_mode(mut self, value: impl Into<Bool>) -> Self { self.batch_mode = Some(value.into()); self }
     /// `LogGroupName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.log_group_name = value.into();
-        self
-    }
-
+    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self { self.log_group_name = value.into(); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
 }
 
 impl PropertyType for CloudwatchLogsAction {}
@@ -1130,59 +788,30 @@ impl ToValue for CloudwatchLogsAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CloudwatchMetricActionRequired {
     /// `MetricName`: a string, required.
-    ///
-    /// The CloudWatch metric name.
     pub metric_name: Str,
     /// `MetricNamespace`: a string, required.
-    ///
-    /// The CloudWatch metric namespace name.
     pub metric_namespace: Str,
     /// `MetricUnit`: a string, required.
-    ///
-    /// The \[metric unit\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/DeveloperGuide/cloudwatch_concepts.html#Unit>) supported by CloudWatch.
     pub metric_unit: Str,
     /// `MetricValue`: a string, required.
-    ///
-    /// The CloudWatch metric value.
     pub metric_value: Str,
     /// `RoleArn`: a string, required.
-    ///
-    /// The IAM role that allows access to the CloudWatch metric.
-    ///
-    /// Format `AWS::IAM::Role.Arn`.
     pub role_arn: Str,
 }
 
-static RULE_CloudwatchMetricAction: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CloudwatchMetricAction: ObjRule = ObjRule {
     properties: &[
         ("MetricName", Shape::STR),
         ("MetricNamespace", Shape::STR),
         ("MetricTimestamp", Shape::STR),
         ("MetricUnit", Shape::STR),
         ("MetricValue", Shape::STR),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
-    required: &[
-        "MetricName",
-        "MetricValue",
-        "MetricNamespace",
-        "MetricUnit",
-        "RoleArn",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["MetricName", "MetricValue", "MetricNamespace", "MetricUnit", "RoleArn"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CloudwatchMetricAction` property type of `AWS::IoT::TopicRule`.
@@ -1220,6 +849,7 @@ pub struct CloudwatchMetricAction {
     pub role_arn: Str,
 }
 
+#[rustfmt::skip]
 impl CloudwatchMetricAction {
     /// A `CloudwatchMetricAction` with its required properties, named in a [`CloudwatchMetricActionRequired`].
     pub fn new(required: CloudwatchMetricActionRequired) -> Self {
@@ -1234,52 +864,17 @@ impl CloudwatchMetricAction {
     }
 
     /// `MetricName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self {
-        self.metric_name = value.into();
-        self
-    }
-
+    pub fn metric_name(mut self, value: impl Into<Str>) -> Self { self.metric_name = value.into(); self }
     /// `MetricNamespace`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_namespace(mut self, value: impl Into<Str>) -> Self {
-        self.metric_namespace = value.into();
-        self
-    }
-
+    pub fn metric_namespace(mut self, value: impl Into<Str>) -> Self { self.metric_namespace = value.into(); self }
     /// `MetricTimestamp`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_timestamp(mut self, value: impl Into<Str>) -> Self {
-        self.metric_timestamp = Some(value.into());
-        self
-    }
-
+    pub fn metric_timestamp(mut self, value: impl Into<Str>) -> Self { self.metric_timestamp = Some(value.into()); self }
     /// `MetricUnit`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_unit(mut self, value: impl Into<Str>) -> Self {
-        self.metric_unit = value.into();
-        self
-    }
-
+    pub fn metric_unit(mut self, value: impl Into<Str>) -> Self { self.metric_unit = value.into(); self }
     /// `MetricValue`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_value(mut self, value: impl Into<Str>) -> Self {
-        self.metric_value = value.into();
-        self
-    }
-
+    pub fn metric_value(mut self, value: impl Into<Str>) -> Self { self.metric_value = value.into(); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
 }
 
 impl PropertyType for CloudwatchMetricAction {}
@@ -1297,26 +892,14 @@ impl ToValue for CloudwatchMetricAction {
     }
 }
 
-static RULE_DynamoDBv2Action: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DynamoDBv2Action: ObjRule = ObjRule {
     properties: &[
         ("PutItem", Shape::Object(&RULE_PutItemInput)),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DynamoDBv2Action` property type of `AWS::IoT::TopicRule`.
@@ -1344,6 +927,7 @@ pub struct DynamoDBv2Action {
     pub role_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DynamoDBv2Action {
     /// A `DynamoDBv2Action` with no property set (none is required).
     pub fn new() -> Self {
@@ -1351,20 +935,9 @@ impl DynamoDBv2Action {
     }
 
     /// `PutItem`: a [`PutItemInput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn put_item(mut self, value: impl Into<Obj<PutItemInput>>) -> Self {
-        self.put_item = Some(value.into());
-        self
-    }
-
+    pub fn put_item(mut self, value: impl Into<Obj<PutItemInput>>) -> Self { self.put_item = Some(value.into()); self }
     /// `RoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = Some(value.into());
-        self
-    }
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
 }
 
 impl PropertyType for DynamoDBv2Action {}
@@ -1382,70 +955,31 @@ impl ToValue for DynamoDBv2Action {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DynamoDbActionRequired {
     /// `HashKeyField`: a string, required.
-    ///
-    /// The hash key name.
     pub hash_key_field: Str,
     /// `HashKeyValue`: a string, required.
-    ///
-    /// The hash key value.
     pub hash_key_value: Str,
     /// `RoleArn`: a string, required.
-    ///
-    /// The ARN of the IAM role that grants access to the DynamoDB table.
-    ///
-    /// Format `AWS::IAM::Role.Arn`.
     pub role_arn: Str,
     /// `TableName`: a string, required.
-    ///
-    /// The name of the DynamoDB table.
     pub table_name: Str,
 }
 
-static RULE_DynamoDbAction: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DynamoDbAction: ObjRule = ObjRule {
     properties: &[
         ("HashKeyField", Shape::STR),
-        (
-            "HashKeyType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NUMBER", "STRING"],
-                format: None,
-            }),
-        ),
+        ("HashKeyType", Shape::Str(&StrRule { allowed: &["NUMBER", "STRING"], ..StrRule::ANY })),
         ("HashKeyValue", Shape::STR),
         ("PayloadField", Shape::STR),
         ("RangeKeyField", Shape::STR),
-        (
-            "RangeKeyType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NUMBER", "STRING"],
-                format: None,
-            }),
-        ),
+        ("RangeKeyType", Shape::Str(&StrRule { allowed: &["NUMBER", "STRING"], ..StrRule::ANY })),
         ("RangeKeyValue", Shape::STR),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("TableName", Shape::STR),
     ],
     required: &["TableName", "HashKeyField", "HashKeyValue", "RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DynamoDBAction` property type of `AWS::IoT::TopicRule`.
@@ -1509,6 +1043,7 @@ pub struct DynamoDbAction {
     pub table_name: Str,
 }
 
+#[rustfmt::skip]
 impl DynamoDbAction {
     /// A `DynamoDbAction` with its required properties, named in a [`DynamoDbActionRequired`].
     pub fn new(required: DynamoDbActionRequired) -> Self {
@@ -1526,76 +1061,23 @@ impl DynamoDbAction {
     }
 
     /// `HashKeyField`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hash_key_field(mut self, value: impl Into<Str>) -> Self {
-        self.hash_key_field = value.into();
-        self
-    }
-
+    pub fn hash_key_field(mut self, value: impl Into<Str>) -> Self { self.hash_key_field = value.into(); self }
     /// `HashKeyType`: a [`HashKeyType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hash_key_type(mut self, value: impl Into<HashKeyType>) -> Self {
-        self.hash_key_type = Some(value.into());
-        self
-    }
-
+    pub fn hash_key_type(mut self, value: impl Into<HashKeyType>) -> Self { self.hash_key_type = Some(value.into()); self }
     /// `HashKeyValue`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hash_key_value(mut self, value: impl Into<Str>) -> Self {
-        self.hash_key_value = value.into();
-        self
-    }
-
+    pub fn hash_key_value(mut self, value: impl Into<Str>) -> Self { self.hash_key_value = value.into(); self }
     /// `PayloadField`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn payload_field(mut self, value: impl Into<Str>) -> Self {
-        self.payload_field = Some(value.into());
-        self
-    }
-
+    pub fn payload_field(mut self, value: impl Into<Str>) -> Self { self.payload_field = Some(value.into()); self }
     /// `RangeKeyField`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn range_key_field(mut self, value: impl Into<Str>) -> Self {
-        self.range_key_field = Some(value.into());
-        self
-    }
-
+    pub fn range_key_field(mut self, value: impl Into<Str>) -> Self { self.range_key_field = Some(value.into()); self }
     /// `RangeKeyType`: a [`RangeKeyType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn range_key_type(mut self, value: impl Into<RangeKeyType>) -> Self {
-        self.range_key_type = Some(value.into());
-        self
-    }
-
+    pub fn range_key_type(mut self, value: impl Into<RangeKeyType>) -> Self { self.range_key_type = Some(value.into()); self }
     /// `RangeKeyValue`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn range_key_value(mut self, value: impl Into<Str>) -> Self {
-        self.range_key_value = Some(value.into());
-        self
-    }
-
+    pub fn range_key_value(mut self, value: impl Into<Str>) -> Self { self.range_key_value = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `TableName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self {
-        self.table_name = value.into();
-        self
-    }
+    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = value.into(); self }
 }
 
 impl PropertyType for DynamoDbAction {}
@@ -1620,63 +1102,29 @@ impl ToValue for DynamoDbAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ElasticsearchActionRequired {
     /// `Endpoint`: a string, required.
-    ///
-    /// The endpoint of your OpenSearch domain.
-    ///
-    /// Pattern `^https?://`.
     pub endpoint: Str,
     /// `Id`: a string, required.
-    ///
-    /// The unique identifier for the document you are storing.
     pub id: Str,
     /// `Index`: a string, required.
-    ///
-    /// The index where you want to store your data.
     pub index: Str,
     /// `RoleArn`: a string, required.
-    ///
-    /// The IAM role ARN that has access to OpenSearch.
-    ///
-    /// Format `AWS::IAM::Role.Arn`.
     pub role_arn: Str,
     /// `Type`: a string, required.
-    ///
-    /// The type of document you are storing.
     pub r#type: Str,
 }
 
-static RULE_ElasticsearchAction: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ElasticsearchAction: ObjRule = ObjRule {
     properties: &[
-        (
-            "Endpoint",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Endpoint", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Id", Shape::STR),
         ("Index", Shape::STR),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("Type", Shape::STR),
     ],
     required: &["Type", "Endpoint", "Index", "Id", "RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ElasticsearchAction` property type of `AWS::IoT::TopicRule`.
@@ -1714,6 +1162,7 @@ pub struct ElasticsearchAction {
     pub r#type: Str,
 }
 
+#[rustfmt::skip]
 impl ElasticsearchAction {
     /// A `ElasticsearchAction` with its required properties, named in a [`ElasticsearchActionRequired`].
     pub fn new(required: ElasticsearchActionRequired) -> Self {
@@ -1727,44 +1176,15 @@ impl ElasticsearchAction {
     }
 
     /// `Endpoint`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint(mut self, value: impl Into<Str>) -> Self {
-        self.endpoint = value.into();
-        self
-    }
-
+    pub fn endpoint(mut self, value: impl Into<Str>) -> Self { self.endpoint = value.into(); self }
     /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
     /// `Index`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn index(mut self, value: impl Into<Str>) -> Self {
-        self.index = value.into();
-        self
-    }
-
+    pub fn index(mut self, value: impl Into<Str>) -> Self { self.index = value.into(); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for ElasticsearchAction {}
@@ -1785,48 +1205,22 @@ impl ToValue for ElasticsearchAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FirehoseActionRequired {
     /// `DeliveryStreamName`: a string, required.
-    ///
-    /// The delivery stream name.
     pub delivery_stream_name: Str,
     /// `RoleArn`: a string, required.
-    ///
-    /// The IAM role that grants access to the Amazon Kinesis Firehose stream.
-    ///
-    /// Format `AWS::IAM::Role.Arn`.
     pub role_arn: Str,
 }
 
-static RULE_FirehoseAction: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FirehoseAction: ObjRule = ObjRule {
     properties: &[
         ("BatchMode", Shape::Bool),
         ("DeliveryStreamName", Shape::STR),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Separator",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Separator", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["DeliveryStreamName", "RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FirehoseAction` property type of `AWS::IoT::TopicRule`.
@@ -1860,6 +1254,7 @@ pub struct FirehoseAction {
     pub separator: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl FirehoseAction {
     /// A `FirehoseAction` with its required properties, named in a [`FirehoseActionRequired`].
     pub fn new(required: FirehoseActionRequired) -> Self {
@@ -1872,36 +1267,13 @@ impl FirehoseAction {
     }
 
     /// `BatchMode`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn batch_mode(mut self, value: impl Into<Bool>) -> Self {
-        self.batch_mode = Some(value.into());
-        self
-    }
-
+    pub fn batch_mode(mut self, value: impl Into<Bool>) -> Self { self.batch_mode = Some(value.into()); self }
     /// `DeliveryStreamName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delivery_stream_name(mut self, value: impl Into<Str>) -> Self {
-        self.delivery_stream_name = value.into();
-        self
-    }
-
+    pub fn delivery_stream_name(mut self, value: impl Into<Str>) -> Self { self.delivery_stream_name = value.into(); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `Separator`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn separator(mut self, value: impl Into<Str>) -> Self {
-        self.separator = Some(value.into());
-        self
-    }
+    pub fn separator(mut self, value: impl Into<Str>) -> Self { self.separator = Some(value.into()); self }
 }
 
 impl PropertyType for FirehoseAction {}
@@ -1921,53 +1293,22 @@ impl ToValue for FirehoseAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HttpActionRequired {
     /// `Url`: a string, required.
-    ///
-    /// The endpoint URL. If substitution templates are used in the URL, you must also specify a `confirmationUrl` . If this is a new destination, a new `TopicRuleDestination` is created if possible.
-    ///
-    /// Length 0 to 2000.
     pub url: Str,
 }
 
-static RULE_HttpAction: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HttpAction: ObjRule = ObjRule {
     properties: &[
         ("Auth", Shape::Object(&RULE_HttpAuthorization)),
         ("BatchConfig", Shape::Object(&RULE_BatchConfig)),
-        (
-            "ConfirmationUrl",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ConfirmationUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2000), ..StrRule::ANY })),
         ("EnableBatching", Shape::Bool),
-        (
-            "Headers",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_HttpActionHeader),
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "Url",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Headers", Shape::List(&ListRule { items: Shape::Object(&RULE_HttpActionHeader), min_items: Some(0), max_items: Some(100) })),
+        ("Url", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2000), ..StrRule::ANY })),
     ],
     required: &["Url"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HttpAction` property type of `AWS::IoT::TopicRule`.
@@ -2005,6 +1346,7 @@ pub struct HttpAction {
     pub url: Str,
 }
 
+#[rustfmt::skip]
 impl HttpAction {
     /// A `HttpAction` with its required properties, named in a [`HttpActionRequired`].
     pub fn new(required: HttpActionRequired) -> Self {
@@ -2019,48 +1361,17 @@ impl HttpAction {
     }
 
     /// `Auth`: a [`HttpAuthorization`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auth(mut self, value: impl Into<Obj<HttpAuthorization>>) -> Self {
-        self.auth = Some(value.into());
-        self
-    }
-
+    pub fn auth(mut self, value: impl Into<Obj<HttpAuthorization>>) -> Self { self.auth = Some(value.into()); self }
     /// `BatchConfig`: a [`BatchConfig`] object.
-    pub fn batch_config(mut self, value: impl Into<Obj<BatchConfig>>) -> Self {
-        self.batch_config = Some(value.into());
-        self
-    }
-
+    pub fn batch_config(mut self, value: impl Into<Obj<BatchConfig>>) -> Self { self.batch_config = Some(value.into()); self }
     /// `ConfirmationUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn confirmation_url(mut self, value: impl Into<Str>) -> Self {
-        self.confirmation_url = Some(value.into());
-        self
-    }
-
+    pub fn confirmation_url(mut self, value: impl Into<Str>) -> Self { self.confirmation_url = Some(value.into()); self }
     /// `EnableBatching`: a boolean.
-    pub fn enable_batching(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_batching = Some(value.into());
-        self
-    }
-
+    pub fn enable_batching(mut self, value: impl Into<Bool>) -> Self { self.enable_batching = Some(value.into()); self }
     /// `Headers`: a list of [`HttpActionHeader`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn headers(mut self, value: impl Into<List<HttpActionHeader>>) -> Self {
-        self.headers = Some(value.into());
-        self
-    }
-
+    pub fn headers(mut self, value: impl Into<List<HttpActionHeader>>) -> Self { self.headers = Some(value.into()); self }
     /// `Url`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn url(mut self, value: impl Into<Str>) -> Self {
-        self.url = value.into();
-        self
-    }
+    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = value.into(); self }
 }
 
 impl PropertyType for HttpAction {}
@@ -2082,37 +1393,20 @@ impl ToValue for HttpAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HttpActionHeaderRequired {
     /// `Key`: a string, required.
-    ///
-    /// The HTTP header key.
-    ///
-    /// Length 1 to 256.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// The HTTP header value. Substitution templates are supported.
     pub value: Str,
 }
 
-static RULE_HttpActionHeader: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HttpActionHeader: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
         ("Value", Shape::STR),
     ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HttpActionHeader` property type of `AWS::IoT::TopicRule`.
@@ -2134,6 +1428,7 @@ pub struct HttpActionHeader {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl HttpActionHeader {
     /// A `HttpActionHeader` with its required properties, named in a [`HttpActionHeaderRequired`].
     pub fn new(required: HttpActionHeaderRequired) -> Self {
@@ -2144,20 +1439,9 @@ impl HttpActionHeader {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for HttpActionHeader {}
@@ -2171,14 +1455,13 @@ impl ToValue for HttpActionHeader {
     }
 }
 
-static RULE_HttpAuthorization: ObjRule = ObjRule {
-    properties: &[("Sigv4", Shape::Object(&RULE_SigV4Authorization))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_HttpAuthorization: ObjRule = ObjRule {
+    properties: &[
+        ("Sigv4", Shape::Object(&RULE_SigV4Authorization)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HttpAuthorization` property type of `AWS::IoT::TopicRule`.
@@ -2194,6 +1477,7 @@ pub struct HttpAuthorization {
     pub sigv4: Option<Obj<SigV4Authorization>>,
 }
 
+#[rustfmt::skip]
 impl HttpAuthorization {
     /// A `HttpAuthorization` with no property set (none is required).
     pub fn new() -> Self {
@@ -2201,12 +1485,7 @@ impl HttpAuthorization {
     }
 
     /// `Sigv4`: a [`SigV4Authorization`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sigv4(mut self, value: impl Into<Obj<SigV4Authorization>>) -> Self {
-        self.sigv4 = Some(value.into());
-        self
-    }
+    pub fn sigv4(mut self, value: impl Into<Obj<SigV4Authorization>>) -> Self { self.sigv4 = Some(value.into()); self }
 }
 
 impl PropertyType for HttpAuthorization {}
@@ -2221,38 +1500,21 @@ impl ToValue for HttpAuthorization {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IotAnalyticsActionRequired {
     /// `ChannelName`: a string, required.
-    ///
-    /// The name of the IoT Analytics channel to which message data will be sent.
     pub channel_name: Str,
     /// `RoleArn`: a string, required.
-    ///
-    /// The ARN of the role which has a policy that grants IoT Analytics permission to send message data via IoT Analytics (iotanalytics:BatchPutMessage).
-    ///
-    /// Format `AWS::IAM::Role.Arn`.
     pub role_arn: Str,
 }
 
-static RULE_IotAnalyticsAction: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IotAnalyticsAction: ObjRule = ObjRule {
     properties: &[
         ("BatchMode", Shape::Bool),
         ("ChannelName", Shape::STR),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["ChannelName", "RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IotAnalyticsAction` property type of `AWS::IoT::TopicRule`.
@@ -2280,6 +1542,7 @@ pub struct IotAnalyticsAction {
     pub role_arn: Str,
 }
 
+#[rustfmt::skip]
 impl IotAnalyticsAction {
     /// A `IotAnalyticsAction` with its required properties, named in a [`IotAnalyticsActionRequired`].
     pub fn new(required: IotAnalyticsActionRequired) -> Self {
@@ -2291,28 +1554,11 @@ impl IotAnalyticsAction {
     }
 
     /// `BatchMode`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn batch_mode(mut self, value: impl Into<Bool>) -> Self {
-        self.batch_mode = Some(value.into());
-        self
-    }
-
+    pub fn batch_mode(mut self, value: impl Into<Bool>) -> Self { self.batch_mode = Some(value.into()); self }
     /// `ChannelName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channel_name(mut self, value: impl Into<Str>) -> Self {
-        self.channel_name = value.into();
-        self
-    }
-
+    pub fn channel_name(mut self, value: impl Into<Str>) -> Self { self.channel_name = value.into(); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
 }
 
 impl PropertyType for IotAnalyticsAction {}
@@ -2331,59 +1577,22 @@ impl ToValue for IotAnalyticsAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IotEventsActionRequired {
     /// `InputName`: a string, required.
-    ///
-    /// The name of the AWS IoT Events input.
-    ///
-    /// Length 1 to 128.
     pub input_name: Str,
     /// `RoleArn`: a string, required.
-    ///
-    /// The ARN of the role that grants AWS IoT permission to send an input to an AWS IoT Events detector. ("Action":"iotevents:BatchPutMessage").
-    ///
-    /// Format `AWS::IAM::Role.Arn`.
     pub role_arn: Str,
 }
 
-static RULE_IotEventsAction: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IotEventsAction: ObjRule = ObjRule {
     properties: &[
         ("BatchMode", Shape::Bool),
-        (
-            "InputName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MessageId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("InputName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("MessageId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["InputName", "RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IotEventsAction` property type of `AWS::IoT::TopicRule`.
@@ -2425,6 +1634,7 @@ pub struct IotEventsAction {
     pub role_arn: Str,
 }
 
+#[rustfmt::skip]
 impl IotEventsAction {
     /// A `IotEventsAction` with its required properties, named in a [`IotEventsActionRequired`].
     pub fn new(required: IotEventsActionRequired) -> Self {
@@ -2437,36 +1647,13 @@ impl IotEventsAction {
     }
 
     /// `BatchMode`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn batch_mode(mut self, value: impl Into<Bool>) -> Self {
-        self.batch_mode = Some(value.into());
-        self
-    }
-
+    pub fn batch_mode(mut self, value: impl Into<Bool>) -> Self { self.batch_mode = Some(value.into()); self }
     /// `InputName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_name(mut self, value: impl Into<Str>) -> Self {
-        self.input_name = value.into();
-        self
-    }
-
+    pub fn input_name(mut self, value: impl Into<Str>) -> Self { self.input_name = value.into(); self }
     /// `MessageId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn message_id(mut self, value: impl Into<Str>) -> Self {
-        self.message_id = Some(value.into());
-        self
-    }
-
+    pub fn message_id(mut self, value: impl Into<Str>) -> Self { self.message_id = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
 }
 
 impl PropertyType for IotEventsAction {}
@@ -2486,46 +1673,20 @@ impl ToValue for IotEventsAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IotSiteWiseActionRequired {
     /// `PutAssetPropertyValueEntries`: a list of [`PutAssetPropertyValueEntry`] objects, required.
-    ///
-    /// A list of asset property value entries.
-    ///
-    /// Items at least 1.
     pub put_asset_property_value_entries: List<PutAssetPropertyValueEntry>,
     /// `RoleArn`: a string, required.
-    ///
-    /// The ARN of the role that grants AWS IoT permission to send an asset property value to AWS IoT SiteWise. ( `"Action": "iotsitewise:BatchPutAssetPropertyValue"` ). The trust policy can restrict access to specific asset hierarchy paths.
-    ///
-    /// Format `AWS::IAM::Role.Arn`.
     pub role_arn: Str,
 }
 
-static RULE_IotSiteWiseAction: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IotSiteWiseAction: ObjRule = ObjRule {
     properties: &[
-        (
-            "PutAssetPropertyValueEntries",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PutAssetPropertyValueEntry),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("PutAssetPropertyValueEntries", Shape::List(&ListRule { items: Shape::Object(&RULE_PutAssetPropertyValueEntry), min_items: Some(1), max_items: None })),
+        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["PutAssetPropertyValueEntries", "RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IotSiteWiseAction` property type of `AWS::IoT::TopicRule`.
@@ -2549,6 +1710,7 @@ pub struct IotSiteWiseAction {
     pub role_arn: Str,
 }
 
+#[rustfmt::skip]
 impl IotSiteWiseAction {
     /// A `IotSiteWiseAction` with its required properties, named in a [`IotSiteWiseActionRequired`].
     pub fn new(required: IotSiteWiseActionRequired) -> Self {
@@ -2559,23 +1721,9 @@ impl IotSiteWiseAction {
     }
 
     /// `PutAssetPropertyValueEntries`: a list of [`PutAssetPropertyValueEntry`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn put_asset_property_value_entries(
-        mut self,
-        value: impl Into<List<PutAssetPropertyValueEntry>>,
-    ) -> Self {
-        self.put_asset_property_value_entries = value.into();
-        self
-    }
-
+    pub fn put_asset_property_value_entries(mut self, value: impl Into<List<PutAssetPropertyValueEntry>>) -> Self { self.put_asset_property_value_entries = value.into(); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
 }
 
 impl PropertyType for IotSiteWiseAction {}
@@ -2596,41 +1744,26 @@ impl ToValue for IotSiteWiseAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KafkaActionRequired {
     /// `ClientProperties`: a JSON value, required.
-    ///
-    /// Properties of the Apache Kafka producer client.
     pub client_properties: Json,
     /// `DestinationArn`: a string, required.
-    ///
-    /// The ARN of Kafka action's VPC `TopicRuleDestination` .
     pub destination_arn: Str,
     /// `Topic`: a string, required.
-    ///
-    /// The Kafka topic for messages to be sent to the Kafka broker.
     pub topic: Str,
 }
 
-static RULE_KafkaAction: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_KafkaAction: ObjRule = ObjRule {
     properties: &[
         ("ClientProperties", Shape::Any),
         ("DestinationArn", Shape::STR),
-        (
-            "Headers",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_KafkaActionHeader),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        ),
+        ("Headers", Shape::List(&ListRule { items: Shape::Object(&RULE_KafkaActionHeader), min_items: Some(1), max_items: Some(100) })),
         ("Key", Shape::STR),
         ("Partition", Shape::STR),
         ("Topic", Shape::STR),
     ],
     required: &["DestinationArn", "Topic", "ClientProperties"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KafkaAction` property type of `AWS::IoT::TopicRule`.
@@ -2668,6 +1801,7 @@ pub struct KafkaAction {
     pub topic: Str,
 }
 
+#[rustfmt::skip]
 impl KafkaAction {
     /// A `KafkaAction` with its required properties, named in a [`KafkaActionRequired`].
     pub fn new(required: KafkaActionRequired) -> Self {
@@ -2682,52 +1816,17 @@ impl KafkaAction {
     }
 
     /// `ClientProperties`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_properties(mut self, value: impl Into<Json>) -> Self {
-        self.client_properties = value.into();
-        self
-    }
-
+    pub fn client_properties(mut self, value: impl Into<Json>) -> Self { self.client_properties = value.into(); self }
     /// `DestinationArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_arn(mut self, value: impl Into<Str>) -> Self {
-        self.destination_arn = value.into();
-        self
-    }
-
+    pub fn destination_arn(mut self, value: impl Into<Str>) -> Self { self.destination_arn = value.into(); self }
     /// `Headers`: a list of [`KafkaActionHeader`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn headers(mut self, value: impl Into<List<KafkaActionHeader>>) -> Self {
-        self.headers = Some(value.into());
-        self
-    }
-
+    pub fn headers(mut self, value: impl Into<List<KafkaActionHeader>>) -> Self { self.headers = Some(value.into()); self }
     /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `Partition`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn partition(mut self, value: impl Into<Str>) -> Self {
-        self.partition = Some(value.into());
-        self
-    }
-
+    pub fn partition(mut self, value: impl Into<Str>) -> Self { self.partition = Some(value.into()); self }
     /// `Topic`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn topic(mut self, value: impl Into<Str>) -> Self {
-        self.topic = value.into();
-        self
-    }
+    pub fn topic(mut self, value: impl Into<Str>) -> Self { self.topic = value.into(); self }
 }
 
 impl PropertyType for KafkaAction {}
@@ -2749,48 +1848,20 @@ impl ToValue for KafkaAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KafkaActionHeaderRequired {
     /// `Key`: a string, required.
-    ///
-    /// The key of the Kafka header.
-    ///
-    /// Length 0 to 16384.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// The value of the Kafka header.
-    ///
-    /// Length 0 to 16384.
     pub value: Str,
 }
 
-static RULE_KafkaActionHeader: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_KafkaActionHeader: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(16384),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(16384),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(16384), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(16384), ..StrRule::ANY })),
     ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KafkaActionHeader` property type of `AWS::IoT::TopicRule`.
@@ -2814,6 +1885,7 @@ pub struct KafkaActionHeader {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl KafkaActionHeader {
     /// A `KafkaActionHeader` with its required properties, named in a [`KafkaActionHeaderRequired`].
     pub fn new(required: KafkaActionHeaderRequired) -> Self {
@@ -2824,20 +1896,9 @@ impl KafkaActionHeader {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for KafkaActionHeader {}
@@ -2855,38 +1916,21 @@ impl ToValue for KafkaActionHeader {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KinesisActionRequired {
     /// `RoleArn`: a string, required.
-    ///
-    /// The ARN of the IAM role that grants access to the Amazon Kinesis stream.
-    ///
-    /// Format `AWS::IAM::Role.Arn`.
     pub role_arn: Str,
     /// `StreamName`: a string, required.
-    ///
-    /// The name of the Amazon Kinesis stream.
     pub stream_name: Str,
 }
 
-static RULE_KinesisAction: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_KinesisAction: ObjRule = ObjRule {
     properties: &[
         ("PartitionKey", Shape::STR),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("StreamName", Shape::STR),
     ],
     required: &["StreamName", "RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KinesisAction` property type of `AWS::IoT::TopicRule`.
@@ -2912,6 +1956,7 @@ pub struct KinesisAction {
     pub stream_name: Str,
 }
 
+#[rustfmt::skip]
 impl KinesisAction {
     /// A `KinesisAction` with its required properties, named in a [`KinesisActionRequired`].
     pub fn new(required: KinesisActionRequired) -> Self {
@@ -2923,28 +1968,11 @@ impl KinesisAction {
     }
 
     /// `PartitionKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn partition_key(mut self, value: impl Into<Str>) -> Self {
-        self.partition_key = Some(value.into());
-        self
-    }
-
+    pub fn partition_key(mut self, value: impl Into<Str>) -> Self { self.partition_key = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `StreamName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stream_name(mut self, value: impl Into<Str>) -> Self {
-        self.stream_name = value.into();
-        self
-    }
+    pub fn stream_name(mut self, value: impl Into<Str>) -> Self { self.stream_name = value.into(); self }
 }
 
 impl PropertyType for KinesisAction {}
@@ -2959,23 +1987,13 @@ impl ToValue for KinesisAction {
     }
 }
 
-static RULE_LambdaAction: ObjRule = ObjRule {
-    properties: &[(
-        "FunctionArn",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &[],
-            format: Some(Format::LambdaFunctionArn),
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_LambdaAction: ObjRule = ObjRule {
+    properties: &[
+        ("FunctionArn", Shape::Str(&StrRule { format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LambdaAction` property type of `AWS::IoT::TopicRule`.
@@ -2993,6 +2011,7 @@ pub struct LambdaAction {
     pub function_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LambdaAction {
     /// A `LambdaAction` with no property set (none is required).
     pub fn new() -> Self {
@@ -3000,12 +2019,7 @@ impl LambdaAction {
     }
 
     /// `FunctionArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn function_arn(mut self, value: impl Into<Str>) -> Self {
-        self.function_arn = Some(value.into());
-        self
-    }
+    pub fn function_arn(mut self, value: impl Into<Str>) -> Self { self.function_arn = Some(value.into()); self }
 }
 
 impl PropertyType for LambdaAction {}
@@ -3022,28 +2036,19 @@ impl ToValue for LambdaAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocationActionRequired {
     /// `DeviceId`: a string, required.
-    ///
-    /// The unique ID of the device providing the location data.
     pub device_id: Str,
     /// `Latitude`: a string, required.
-    ///
-    /// A string that evaluates to a double value that represents the latitude of the device's location.
     pub latitude: Str,
     /// `Longitude`: a string, required.
-    ///
-    /// A string that evaluates to a double value that represents the longitude of the device's location.
     pub longitude: Str,
     /// `RoleArn`: a string, required.
-    ///
-    /// The IAM role that grants permission to write to the Amazon Location resource.
     pub role_arn: Str,
     /// `TrackerName`: a string, required.
-    ///
-    /// The name of the tracker resource in Amazon Location in which the location is updated.
     pub tracker_name: Str,
 }
 
-static RULE_LocationAction: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LocationAction: ObjRule = ObjRule {
     properties: &[
         ("DeviceId", Shape::STR),
         ("Latitude", Shape::STR),
@@ -3052,18 +2057,9 @@ static RULE_LocationAction: ObjRule = ObjRule {
         ("Timestamp", Shape::Object(&RULE_Timestamp)),
         ("TrackerName", Shape::STR),
     ],
-    required: &[
-        "RoleArn",
-        "TrackerName",
-        "DeviceId",
-        "Latitude",
-        "Longitude",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["RoleArn", "TrackerName", "DeviceId", "Latitude", "Longitude"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LocationAction` property type of `AWS::IoT::TopicRule`.
@@ -3099,6 +2095,7 @@ pub struct LocationAction {
     pub tracker_name: Str,
 }
 
+#[rustfmt::skip]
 impl LocationAction {
     /// A `LocationAction` with its required properties, named in a [`LocationActionRequired`].
     pub fn new(required: LocationActionRequired) -> Self {
@@ -3113,52 +2110,17 @@ impl LocationAction {
     }
 
     /// `DeviceId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn device_id(mut self, value: impl Into<Str>) -> Self {
-        self.device_id = value.into();
-        self
-    }
-
+    pub fn device_id(mut self, value: impl Into<Str>) -> Self { self.device_id = value.into(); self }
     /// `Latitude`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn latitude(mut self, value: impl Into<Str>) -> Self {
-        self.latitude = value.into();
-        self
-    }
-
+    pub fn latitude(mut self, value: impl Into<Str>) -> Self { self.latitude = value.into(); self }
     /// `Longitude`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn longitude(mut self, value: impl Into<Str>) -> Self {
-        self.longitude = value.into();
-        self
-    }
-
+    pub fn longitude(mut self, value: impl Into<Str>) -> Self { self.longitude = value.into(); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `Timestamp`: a [`Timestamp`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timestamp(mut self, value: impl Into<Obj<Timestamp>>) -> Self {
-        self.timestamp = Some(value.into());
-        self
-    }
-
+    pub fn timestamp(mut self, value: impl Into<Obj<Timestamp>>) -> Self { self.timestamp = Some(value.into()); self }
     /// `TrackerName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tracker_name(mut self, value: impl Into<Str>) -> Self {
-        self.tracker_name = value.into();
-        self
-    }
+    pub fn tracker_name(mut self, value: impl Into<Str>) -> Self { self.tracker_name = value.into(); self }
 }
 
 impl PropertyType for LocationAction {}
@@ -3180,52 +2142,29 @@ impl ToValue for LocationAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OpenSearchActionRequired {
     /// `Endpoint`: a string, required.
-    ///
-    /// The endpoint of your OpenSearch domain.
-    ///
-    /// Pattern `^https?://`.
     pub endpoint: Str,
     /// `Id`: a string, required.
-    ///
-    /// The unique identifier for the document you are storing.
     pub id: Str,
     /// `Index`: a string, required.
-    ///
-    /// The OpenSearch index where you want to store your data.
     pub index: Str,
     /// `RoleArn`: a string, required.
-    ///
-    /// The IAM role ARN that has access to OpenSearch.
     pub role_arn: Str,
     /// `Type`: a string, required.
-    ///
-    /// The type of document you are storing.
     pub r#type: Str,
 }
 
-static RULE_OpenSearchAction: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OpenSearchAction: ObjRule = ObjRule {
     properties: &[
-        (
-            "Endpoint",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Endpoint", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Id", Shape::STR),
         ("Index", Shape::STR),
         ("RoleArn", Shape::STR),
         ("Type", Shape::STR),
     ],
     required: &["Type", "Endpoint", "Index", "Id", "RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OpenSearchAction` property type of `AWS::IoT::TopicRule`.
@@ -3259,6 +2198,7 @@ pub struct OpenSearchAction {
     pub r#type: Str,
 }
 
+#[rustfmt::skip]
 impl OpenSearchAction {
     /// A `OpenSearchAction` with its required properties, named in a [`OpenSearchActionRequired`].
     pub fn new(required: OpenSearchActionRequired) -> Self {
@@ -3272,44 +2212,15 @@ impl OpenSearchAction {
     }
 
     /// `Endpoint`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint(mut self, value: impl Into<Str>) -> Self {
-        self.endpoint = value.into();
-        self
-    }
-
+    pub fn endpoint(mut self, value: impl Into<Str>) -> Self { self.endpoint = value.into(); self }
     /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
     /// `Index`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn index(mut self, value: impl Into<Str>) -> Self {
-        self.index = value.into();
-        self
-    }
-
+    pub fn index(mut self, value: impl Into<Str>) -> Self { self.index = value.into(); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for OpenSearchAction {}
@@ -3330,43 +2241,21 @@ impl ToValue for OpenSearchAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PutAssetPropertyValueEntryRequired {
     /// `PropertyValues`: a list of [`AssetPropertyValue`] objects, required.
-    ///
-    /// A list of property values to insert that each contain timestamp, quality, and value (TQV) information.
-    ///
-    /// Items at least 1.
     pub property_values: List<AssetPropertyValue>,
 }
 
-static RULE_PutAssetPropertyValueEntry: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PutAssetPropertyValueEntry: ObjRule = ObjRule {
     properties: &[
         ("AssetId", Shape::STR),
         ("EntryId", Shape::STR),
-        (
-            "PropertyAlias",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("PropertyAlias", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
         ("PropertyId", Shape::STR),
-        (
-            "PropertyValues",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AssetPropertyValue),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("PropertyValues", Shape::List(&ListRule { items: Shape::Object(&RULE_AssetPropertyValue), min_items: Some(1), max_items: None })),
     ],
     required: &["PropertyValues"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PutAssetPropertyValueEntry` property type of `AWS::IoT::TopicRule`.
@@ -3402,6 +2291,7 @@ pub struct PutAssetPropertyValueEntry {
     pub property_values: List<AssetPropertyValue>,
 }
 
+#[rustfmt::skip]
 impl PutAssetPropertyValueEntry {
     /// A `PutAssetPropertyValueEntry` with its required properties, named in a [`PutAssetPropertyValueEntryRequired`].
     pub fn new(required: PutAssetPropertyValueEntryRequired) -> Self {
@@ -3415,44 +2305,15 @@ impl PutAssetPropertyValueEntry {
     }
 
     /// `AssetId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn asset_id(mut self, value: impl Into<Str>) -> Self {
-        self.asset_id = Some(value.into());
-        self
-    }
-
+    pub fn asset_id(mut self, value: impl Into<Str>) -> Self { self.asset_id = Some(value.into()); self }
     /// `EntryId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn entry_id(mut self, value: impl Into<Str>) -> Self {
-        self.entry_id = Some(value.into());
-        self
-    }
-
+    pub fn entry_id(mut self, value: impl Into<Str>) -> Self { self.entry_id = Some(value.into()); self }
     /// `PropertyAlias`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn property_alias(mut self, value: impl Into<Str>) -> Self {
-        self.property_alias = Some(value.into());
-        self
-    }
-
+    pub fn property_alias(mut self, value: impl Into<Str>) -> Self { self.property_alias = Some(value.into()); self }
     /// `PropertyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn property_id(mut self, value: impl Into<Str>) -> Self {
-        self.property_id = Some(value.into());
-        self
-    }
-
+    pub fn property_id(mut self, value: impl Into<Str>) -> Self { self.property_id = Some(value.into()); self }
     /// `PropertyValues`: a list of [`AssetPropertyValue`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn property_values(mut self, value: impl Into<List<AssetPropertyValue>>) -> Self {
-        self.property_values = value.into();
-        self
-    }
+    pub fn property_values(mut self, value: impl Into<List<AssetPropertyValue>>) -> Self { self.property_values = value.into(); self }
 }
 
 impl PropertyType for PutAssetPropertyValueEntry {}
@@ -3473,19 +2334,17 @@ impl ToValue for PutAssetPropertyValueEntry {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PutItemInputRequired {
     /// `TableName`: a string, required.
-    ///
-    /// The table where the message data will be written.
     pub table_name: Str,
 }
 
-static RULE_PutItemInput: ObjRule = ObjRule {
-    properties: &[("TableName", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_PutItemInput: ObjRule = ObjRule {
+    properties: &[
+        ("TableName", Shape::STR),
+    ],
     required: &["TableName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PutItemInput` property type of `AWS::IoT::TopicRule`.
@@ -3501,6 +2360,7 @@ pub struct PutItemInput {
     pub table_name: Str,
 }
 
+#[rustfmt::skip]
 impl PutItemInput {
     /// A `PutItemInput` with its required properties, named in a [`PutItemInputRequired`].
     pub fn new(required: PutItemInputRequired) -> Self {
@@ -3510,12 +2370,7 @@ impl PutItemInput {
     }
 
     /// `TableName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self {
-        self.table_name = value.into();
-        self
-    }
+    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = value.into(); self }
 }
 
 impl PropertyType for PutItemInput {}
@@ -3530,46 +2385,22 @@ impl ToValue for PutItemInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RepublishActionRequired {
     /// `RoleArn`: a string, required.
-    ///
-    /// The ARN of the IAM role that grants access.
-    ///
-    /// Format `AWS::IAM::Role.Arn`.
     pub role_arn: Str,
     /// `Topic`: a string, required.
-    ///
-    /// The name of the MQTT topic.
     pub topic: Str,
 }
 
-static RULE_RepublishAction: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RepublishAction: ObjRule = ObjRule {
     properties: &[
         ("Headers", Shape::Object(&RULE_RepublishActionHeaders)),
-        (
-            "Qos",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(1.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("Qos", Shape::Int(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("Topic", Shape::STR),
     ],
     required: &["Topic", "RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RepublishAction` property type of `AWS::IoT::TopicRule`.
@@ -3601,6 +2432,7 @@ pub struct RepublishAction {
     pub topic: Str,
 }
 
+#[rustfmt::skip]
 impl RepublishAction {
     /// A `RepublishAction` with its required properties, named in a [`RepublishActionRequired`].
     pub fn new(required: RepublishActionRequired) -> Self {
@@ -3613,36 +2445,13 @@ impl RepublishAction {
     }
 
     /// `Headers`: a [`RepublishActionHeaders`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn headers(mut self, value: impl Into<Obj<RepublishActionHeaders>>) -> Self {
-        self.headers = Some(value.into());
-        self
-    }
-
+    pub fn headers(mut self, value: impl Into<Obj<RepublishActionHeaders>>) -> Self { self.headers = Some(value.into()); self }
     /// `Qos`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn qos(mut self, value: impl Into<Int>) -> Self {
-        self.qos = Some(value.into());
-        self
-    }
-
+    pub fn qos(mut self, value: impl Into<Int>) -> Self { self.qos = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `Topic`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn topic(mut self, value: impl Into<Str>) -> Self {
-        self.topic = value.into();
-        self
-    }
+    pub fn topic(mut self, value: impl Into<Str>) -> Self { self.topic = value.into(); self }
 }
 
 impl PropertyType for RepublishAction {}
@@ -3658,73 +2467,18 @@ impl ToValue for RepublishAction {
     }
 }
 
-static RULE_RepublishActionHeaders: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RepublishActionHeaders: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContentType",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "CorrelationData",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MessageExpiry",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PayloadFormatIndicator",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ResponseTopic",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "UserProperties",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_UserProperty),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        ),
+        ("ContentType", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("CorrelationData", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("MessageExpiry", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("PayloadFormatIndicator", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("ResponseTopic", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("UserProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_UserProperty), min_items: Some(1), max_items: Some(100) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RepublishActionHeaders` property type of `AWS::IoT::TopicRule`.
@@ -3794,6 +2548,7 @@ pub struct RepublishActionHeaders {
     pub user_properties: Option<List<UserProperty>>,
 }
 
+#[rustfmt::skip]
 impl RepublishActionHeaders {
     /// A `RepublishActionHeaders` with no property set (none is required).
     pub fn new() -> Self {
@@ -3801,52 +2556,17 @@ impl RepublishActionHeaders {
     }
 
     /// `ContentType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content_type(mut self, value: impl Into<Str>) -> Self {
-        self.content_type = Some(value.into());
-        self
-    }
-
+    pub fn content_type(mut self, value: impl Into<Str>) -> Self { self.content_type = Some(value.into()); self }
     /// `CorrelationData`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn correlation_data(mut self, value: impl Into<Str>) -> Self {
-        self.correlation_data = Some(value.into());
-        self
-    }
-
+    pub fn correlation_data(mut self, value: impl Into<Str>) -> Self { self.correlation_data = Some(value.into()); self }
     /// `MessageExpiry`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn message_expiry(mut self, value: impl Into<Str>) -> Self {
-        self.message_expiry = Some(value.into());
-        self
-    }
-
+    pub fn message_expiry(mut self, value: impl Into<Str>) -> Self { self.message_expiry = Some(value.into()); self }
     /// `PayloadFormatIndicator`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn payload_format_indicator(mut self, value: impl Into<Str>) -> Self {
-        self.payload_format_indicator = Some(value.into());
-        self
-    }
-
+    pub fn payload_format_indicator(mut self, value: impl Into<Str>) -> Self { self.payload_format_indicator = Some(value.into()); self }
     /// `ResponseTopic`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn response_topic(mut self, value: impl Into<Str>) -> Self {
-        self.response_topic = Some(value.into());
-        self
-    }
-
+    pub fn response_topic(mut self, value: impl Into<Str>) -> Self { self.response_topic = Some(value.into()); self }
     /// `UserProperties`: a list of [`UserProperty`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_properties(mut self, value: impl Into<List<UserProperty>>) -> Self {
-        self.user_properties = Some(value.into());
-        self
-    }
+    pub fn user_properties(mut self, value: impl Into<List<UserProperty>>) -> Self { self.user_properties = Some(value.into()); self }
 }
 
 impl PropertyType for RepublishActionHeaders {}
@@ -3868,72 +2588,24 @@ impl ToValue for RepublishActionHeaders {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3ActionRequired {
     /// `BucketName`: a string, required.
-    ///
-    /// The Amazon S3 bucket.
-    ///
-    /// Format `AWS::S3::Bucket.Name`.
     pub bucket_name: Str,
     /// `Key`: a string, required.
-    ///
-    /// The object key. For more information, see \[Actions, resources, and condition keys for Amazon S3\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/list_amazons3.html>) .
     pub key: Str,
     /// `RoleArn`: a string, required.
-    ///
-    /// The ARN of the IAM role that grants access.
-    ///
-    /// Format `AWS::IAM::Role.Arn`.
     pub role_arn: Str,
 }
 
-static RULE_S3Action: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3Action: ObjRule = ObjRule {
     properties: &[
-        (
-            "BucketName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
-        (
-            "CannedAcl",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "private",
-                    "public-read",
-                    "public-read-write",
-                    "aws-exec-read",
-                    "authenticated-read",
-                    "bucket-owner-read",
-                    "bucket-owner-full-control",
-                    "log-delivery-write",
-                ],
-                format: None,
-            }),
-        ),
+        ("BucketName", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
+        ("CannedAcl", Shape::Str(&StrRule { allowed: &["private", "public-read", "public-read-write", "aws-exec-read", "authenticated-read", "bucket-owner-read", "bucket-owner-full-control", "log-delivery-write"], ..StrRule::ANY })),
         ("Key", Shape::STR),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["BucketName", "Key", "RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3Action` property type of `AWS::IoT::TopicRule`.
@@ -3965,6 +2637,7 @@ pub struct S3Action {
     pub role_arn: Str,
 }
 
+#[rustfmt::skip]
 impl S3Action {
     /// A `S3Action` with its required properties, named in a [`S3ActionRequired`].
     pub fn new(required: S3ActionRequired) -> Self {
@@ -3977,36 +2650,13 @@ impl S3Action {
     }
 
     /// `BucketName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_name = value.into();
-        self
-    }
-
+    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = value.into(); self }
     /// `CannedAcl`: a [`CannedAccessControlList`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn canned_acl(mut self, value: impl Into<CannedAccessControlList>) -> Self {
-        self.canned_acl = Some(value.into());
-        self
-    }
-
+    pub fn canned_acl(mut self, value: impl Into<CannedAccessControlList>) -> Self { self.canned_acl = Some(value.into()); self }
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
 }
 
 impl PropertyType for S3Action {}
@@ -4026,42 +2676,23 @@ impl ToValue for S3Action {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SigV4AuthorizationRequired {
     /// `RoleArn`: a string, required.
-    ///
-    /// The ARN of the signing role.
-    ///
-    /// Format `AWS::IAM::Role.Arn`.
     pub role_arn: Str,
     /// `ServiceName`: a string, required.
-    ///
-    /// The service name to use while signing with Sig V4.
     pub service_name: Str,
     /// `SigningRegion`: a string, required.
-    ///
-    /// The signing region.
     pub signing_region: Str,
 }
 
-static RULE_SigV4Authorization: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SigV4Authorization: ObjRule = ObjRule {
     properties: &[
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("ServiceName", Shape::STR),
         ("SigningRegion", Shape::STR),
     ],
     required: &["ServiceName", "SigningRegion", "RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SigV4Authorization` property type of `AWS::IoT::TopicRule`.
@@ -4087,6 +2718,7 @@ pub struct SigV4Authorization {
     pub signing_region: Str,
 }
 
+#[rustfmt::skip]
 impl SigV4Authorization {
     /// A `SigV4Authorization` with its required properties, named in a [`SigV4AuthorizationRequired`].
     pub fn new(required: SigV4AuthorizationRequired) -> Self {
@@ -4098,28 +2730,11 @@ impl SigV4Authorization {
     }
 
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `ServiceName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_name(mut self, value: impl Into<Str>) -> Self {
-        self.service_name = value.into();
-        self
-    }
-
+    pub fn service_name(mut self, value: impl Into<Str>) -> Self { self.service_name = value.into(); self }
     /// `SigningRegion`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn signing_region(mut self, value: impl Into<Str>) -> Self {
-        self.signing_region = value.into();
-        self
-    }
+    pub fn signing_region(mut self, value: impl Into<Str>) -> Self { self.signing_region = value.into(); self }
 }
 
 impl PropertyType for SigV4Authorization {}
@@ -4138,47 +2753,21 @@ impl ToValue for SigV4Authorization {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SnsActionRequired {
     /// `RoleArn`: a string, required.
-    ///
-    /// The ARN of the IAM role that grants access.
-    ///
-    /// Format `AWS::IAM::Role.Arn`.
     pub role_arn: Str,
     /// `TargetArn`: a string, required.
-    ///
-    /// The ARN of the SNS topic.
     pub target_arn: Str,
 }
 
-static RULE_SnsAction: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SnsAction: ObjRule = ObjRule {
     properties: &[
-        (
-            "MessageFormat",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["JSON", "RAW"],
-                format: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("MessageFormat", Shape::Str(&StrRule { allowed: &["JSON", "RAW"], ..StrRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("TargetArn", Shape::STR),
     ],
     required: &["TargetArn", "RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SnsAction` property type of `AWS::IoT::TopicRule`.
@@ -4204,6 +2793,7 @@ pub struct SnsAction {
     pub target_arn: Str,
 }
 
+#[rustfmt::skip]
 impl SnsAction {
     /// A `SnsAction` with its required properties, named in a [`SnsActionRequired`].
     pub fn new(required: SnsActionRequired) -> Self {
@@ -4215,28 +2805,11 @@ impl SnsAction {
     }
 
     /// `MessageFormat`: a [`MessageFormat`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn message_format(mut self, value: impl Into<MessageFormat>) -> Self {
-        self.message_format = Some(value.into());
-        self
-    }
-
+    pub fn message_format(mut self, value: impl Into<MessageFormat>) -> Self { self.message_format = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `TargetArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_arn(mut self, value: impl Into<Str>) -> Self {
-        self.target_arn = value.into();
-        self
-    }
+    pub fn target_arn(mut self, value: impl Into<Str>) -> Self { self.target_arn = value.into(); self }
 }
 
 impl PropertyType for SnsAction {}
@@ -4255,38 +2828,21 @@ impl ToValue for SnsAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SqsActionRequired {
     /// `QueueUrl`: a string, required.
-    ///
-    /// The URL of the Amazon SQS queue.
     pub queue_url: Str,
     /// `RoleArn`: a string, required.
-    ///
-    /// The ARN of the IAM role that grants access.
-    ///
-    /// Format `AWS::IAM::Role.Arn`.
     pub role_arn: Str,
 }
 
-static RULE_SqsAction: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SqsAction: ObjRule = ObjRule {
     properties: &[
         ("QueueUrl", Shape::STR),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("UseBase64", Shape::Bool),
     ],
     required: &["RoleArn", "QueueUrl"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SqsAction` property type of `AWS::IoT::TopicRule`.
@@ -4312,6 +2868,7 @@ pub struct SqsAction {
     pub use_base64: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl SqsAction {
     /// A `SqsAction` with its required properties, named in a [`SqsActionRequired`].
     pub fn new(required: SqsActionRequired) -> Self {
@@ -4323,28 +2880,11 @@ impl SqsAction {
     }
 
     /// `QueueUrl`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn queue_url(mut self, value: impl Into<Str>) -> Self {
-        self.queue_url = value.into();
-        self
-    }
-
+    pub fn queue_url(mut self, value: impl Into<Str>) -> Self { self.queue_url = value.into(); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `UseBase64`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn use_base64(mut self, value: impl Into<Bool>) -> Self {
-        self.use_base64 = Some(value.into());
-        self
-    }
+    pub fn use_base64(mut self, value: impl Into<Bool>) -> Self { self.use_base64 = Some(value.into()); self }
 }
 
 impl PropertyType for SqsAction {}
@@ -4363,38 +2903,21 @@ impl ToValue for SqsAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StepFunctionsActionRequired {
     /// `RoleArn`: a string, required.
-    ///
-    /// The ARN of the role that grants IoT permission to start execution of a state machine ("Action":"states:StartExecution").
-    ///
-    /// Format `AWS::IAM::Role.Arn`.
     pub role_arn: Str,
     /// `StateMachineName`: a string, required.
-    ///
-    /// The name of the Step Functions state machine whose execution will be started.
     pub state_machine_name: Str,
 }
 
-static RULE_StepFunctionsAction: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StepFunctionsAction: ObjRule = ObjRule {
     properties: &[
         ("ExecutionNamePrefix", Shape::STR),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("StateMachineName", Shape::STR),
     ],
     required: &["StateMachineName", "RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StepFunctionsAction` property type of `AWS::IoT::TopicRule`.
@@ -4420,6 +2943,7 @@ pub struct StepFunctionsAction {
     pub state_machine_name: Str,
 }
 
+#[rustfmt::skip]
 impl StepFunctionsAction {
     /// A `StepFunctionsAction` with its required properties, named in a [`StepFunctionsActionRequired`].
     pub fn new(required: StepFunctionsActionRequired) -> Self {
@@ -4431,28 +2955,11 @@ impl StepFunctionsAction {
     }
 
     /// `ExecutionNamePrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_name_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.execution_name_prefix = Some(value.into());
-        self
-    }
-
+    pub fn execution_name_prefix(mut self, value: impl Into<Str>) -> Self { self.execution_name_prefix = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `StateMachineName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state_machine_name(mut self, value: impl Into<Str>) -> Self {
-        self.state_machine_name = value.into();
-        self
-    }
+    pub fn state_machine_name(mut self, value: impl Into<Str>) -> Self { self.state_machine_name = value.into(); self }
 }
 
 impl PropertyType for StepFunctionsAction {}
@@ -4476,14 +2983,15 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::IoT::TopicRule`.
@@ -4497,6 +3005,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -4507,16 +3016,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -4534,19 +3036,18 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TimestampRequired {
     /// `Value`: a string, required.
-    ///
-    /// An expression that returns a long epoch time value.
     pub value: Str,
 }
 
-static RULE_Timestamp: ObjRule = ObjRule {
-    properties: &[("Unit", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Timestamp: ObjRule = ObjRule {
+    properties: &[
+        ("Unit", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Timestamp` property type of `AWS::IoT::TopicRule`.
@@ -4566,6 +3067,7 @@ pub struct Timestamp {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Timestamp {
     /// A `Timestamp` with its required properties, named in a [`TimestampRequired`].
     pub fn new(required: TimestampRequired) -> Self {
@@ -4576,20 +3078,9 @@ impl Timestamp {
     }
 
     /// `Unit`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unit(mut self, value: impl Into<Str>) -> Self {
-        self.unit = Some(value.into());
-        self
-    }
-
+    pub fn unit(mut self, value: impl Into<Str>) -> Self { self.unit = Some(value.into()); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Timestamp {}
@@ -4607,46 +3098,27 @@ impl ToValue for Timestamp {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TimestreamActionRequired {
     /// `DatabaseName`: a string, required.
-    ///
-    /// The name of an Amazon Timestream database that has the table to write records into.
     pub database_name: Str,
     /// `Dimensions`: a list of [`TimestreamDimension`] objects, required.
-    ///
-    /// Metadata attributes of the time series that are written in each measure record.
-    ///
-    /// Items 1 to 128.
     pub dimensions: List<TimestreamDimension>,
     /// `RoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the role that grants AWS IoT permission to write to the Timestream database table.
     pub role_arn: Str,
     /// `TableName`: a string, required.
-    ///
-    /// The table where the message data will be written.
     pub table_name: Str,
 }
 
-static RULE_TimestreamAction: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TimestreamAction: ObjRule = ObjRule {
     properties: &[
         ("DatabaseName", Shape::STR),
-        (
-            "Dimensions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TimestreamDimension),
-                min_items: Some(1),
-                max_items: Some(128),
-            }),
-        ),
+        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_TimestreamDimension), min_items: Some(1), max_items: Some(128) })),
         ("RoleArn", Shape::STR),
         ("TableName", Shape::STR),
         ("Timestamp", Shape::Object(&RULE_TimestreamTimestamp)),
     ],
     required: &["RoleArn", "DatabaseName", "TableName", "Dimensions"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TimestreamAction` property type of `AWS::IoT::TopicRule`.
@@ -4680,6 +3152,7 @@ pub struct TimestreamAction {
     pub timestamp: Option<Obj<TimestreamTimestamp>>,
 }
 
+#[rustfmt::skip]
 impl TimestreamAction {
     /// A `TimestreamAction` with its required properties, named in a [`TimestreamActionRequired`].
     pub fn new(required: TimestreamActionRequired) -> Self {
@@ -4693,44 +3166,15 @@ impl TimestreamAction {
     }
 
     /// `DatabaseName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self {
-        self.database_name = value.into();
-        self
-    }
-
+    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = value.into(); self }
     /// `Dimensions`: a list of [`TimestreamDimension`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dimensions(mut self, value: impl Into<List<TimestreamDimension>>) -> Self {
-        self.dimensions = value.into();
-        self
-    }
-
+    pub fn dimensions(mut self, value: impl Into<List<TimestreamDimension>>) -> Self { self.dimensions = value.into(); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `TableName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self {
-        self.table_name = value.into();
-        self
-    }
-
+    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = value.into(); self }
     /// `Timestamp`: a [`TimestreamTimestamp`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timestamp(mut self, value: impl Into<Obj<TimestreamTimestamp>>) -> Self {
-        self.timestamp = Some(value.into());
-        self
-    }
+    pub fn timestamp(mut self, value: impl Into<Obj<TimestreamTimestamp>>) -> Self { self.timestamp = Some(value.into()); self }
 }
 
 impl PropertyType for TimestreamAction {}
@@ -4751,23 +3195,20 @@ impl ToValue for TimestreamAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TimestreamDimensionRequired {
     /// `Name`: a string, required.
-    ///
-    /// The metadata dimension name. This is the name of the column in the Amazon Timestream database table record.
     pub name: Str,
     /// `Value`: a string, required.
-    ///
-    /// The value to write in this column of the database record.
     pub value: Str,
 }
 
-static RULE_TimestreamDimension: ObjRule = ObjRule {
-    properties: &[("Name", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_TimestreamDimension: ObjRule = ObjRule {
+    properties: &[
+        ("Name", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Name", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TimestreamDimension` property type of `AWS::IoT::TopicRule`.
@@ -4787,6 +3228,7 @@ pub struct TimestreamDimension {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl TimestreamDimension {
     /// A `TimestreamDimension` with its required properties, named in a [`TimestreamDimensionRequired`].
     pub fn new(required: TimestreamDimensionRequired) -> Self {
@@ -4797,20 +3239,9 @@ impl TimestreamDimension {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for TimestreamDimension {}
@@ -4828,23 +3259,20 @@ impl ToValue for TimestreamDimension {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TimestreamTimestampRequired {
     /// `Unit`: a string, required.
-    ///
-    /// The precision of the timestamp value that results from the expression described in `value` .
     pub unit: Str,
     /// `Value`: a string, required.
-    ///
-    /// An expression that returns a long epoch time value.
     pub value: Str,
 }
 
-static RULE_TimestreamTimestamp: ObjRule = ObjRule {
-    properties: &[("Unit", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_TimestreamTimestamp: ObjRule = ObjRule {
+    properties: &[
+        ("Unit", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Value", "Unit"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TimestreamTimestamp` property type of `AWS::IoT::TopicRule`.
@@ -4864,6 +3292,7 @@ pub struct TimestreamTimestamp {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl TimestreamTimestamp {
     /// A `TimestreamTimestamp` with its required properties, named in a [`TimestreamTimestampRequired`].
     pub fn new(required: TimestreamTimestampRequired) -> Self {
@@ -4874,20 +3303,9 @@ impl TimestreamTimestamp {
     }
 
     /// `Unit`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unit(mut self, value: impl Into<Str>) -> Self {
-        self.unit = value.into();
-        self
-    }
-
+    pub fn unit(mut self, value: impl Into<Str>) -> Self { self.unit = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for TimestreamTimestamp {}
@@ -4905,27 +3323,15 @@ impl ToValue for TimestreamTimestamp {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TopicRulePayloadRequired {
     /// `Actions`: a list of [`Action`] objects, required.
-    ///
-    /// The actions associated with the rule.
-    ///
-    /// Items 0 to 10.
     pub actions: List<Action>,
     /// `Sql`: a string, required.
-    ///
-    /// The SQL statement used to query the topic. For more information, see \[AWS IoT SQL Reference\](<https://docs.aws.amazon.com/iot/latest/developerguide/iot-sql-reference.html>) in the *AWS IoT Developer Guide* .
     pub sql: Str,
 }
 
-static RULE_TopicRulePayload: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TopicRulePayload: ObjRule = ObjRule {
     properties: &[
-        (
-            "Actions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Action),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_Action), min_items: Some(0), max_items: Some(10) })),
         ("AwsIotSqlVersion", Shape::STR),
         ("Description", Shape::STR),
         ("ErrorAction", Shape::Object(&RULE_Action)),
@@ -4933,11 +3339,8 @@ static RULE_TopicRulePayload: ObjRule = ObjRule {
         ("Sql", Shape::STR),
     ],
     required: &["Actions", "Sql"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TopicRulePayload` property type of `AWS::IoT::TopicRule`.
@@ -4977,6 +3380,7 @@ pub struct TopicRulePayload {
     pub sql: Str,
 }
 
+#[rustfmt::skip]
 impl TopicRulePayload {
     /// A `TopicRulePayload` with its required properties, named in a [`TopicRulePayloadRequired`].
     pub fn new(required: TopicRulePayloadRequired) -> Self {
@@ -4991,52 +3395,17 @@ impl TopicRulePayload {
     }
 
     /// `Actions`: a list of [`Action`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions(mut self, value: impl Into<List<Action>>) -> Self {
-        self.actions = value.into();
-        self
-    }
-
+    pub fn actions(mut self, value: impl Into<List<Action>>) -> Self { self.actions = value.into(); self }
     /// `AwsIotSqlVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_iot_sql_version(mut self, value: impl Into<Str>) -> Self {
-        self.aws_iot_sql_version = Some(value.into());
-        self
-    }
-
+    pub fn aws_iot_sql_version(mut self, value: impl Into<Str>) -> Self { self.aws_iot_sql_version = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `ErrorAction`: an [`Action`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn error_action(mut self, value: impl Into<Obj<Action>>) -> Self {
-        self.error_action = Some(value.into());
-        self
-    }
-
+    pub fn error_action(mut self, value: impl Into<Obj<Action>>) -> Self { self.error_action = Some(value.into()); self }
     /// `RuleDisabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_disabled(mut self, value: impl Into<Bool>) -> Self {
-        self.rule_disabled = Some(value.into());
-        self
-    }
-
+    pub fn rule_disabled(mut self, value: impl Into<Bool>) -> Self { self.rule_disabled = Some(value.into()); self }
     /// `Sql`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sql(mut self, value: impl Into<Str>) -> Self {
-        self.sql = value.into();
-        self
-    }
+    pub fn sql(mut self, value: impl Into<Str>) -> Self { self.sql = value.into(); self }
 }
 
 impl PropertyType for TopicRulePayload {}
@@ -5058,48 +3427,20 @@ impl ToValue for TopicRulePayload {
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserPropertyRequired {
     /// `Key`: a string, required.
-    ///
-    /// A key to be specified in `UserProperty` .
-    ///
-    /// Length 0 to 1024.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// A value to be specified in `UserProperty` .
-    ///
-    /// Length 0 to 1024.
     pub value: Str,
 }
 
-static RULE_UserProperty: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_UserProperty: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `UserProperty` property type of `AWS::IoT::TopicRule`.
@@ -5123,6 +3464,7 @@ pub struct UserProperty {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl UserProperty {
     /// A `UserProperty` with its required properties, named in a [`UserPropertyRequired`].
     pub fn new(required: UserPropertyRequired) -> Self {
@@ -5133,20 +3475,9 @@ impl UserProperty {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for UserProperty {}

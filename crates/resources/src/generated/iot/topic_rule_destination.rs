@@ -7,33 +7,15 @@
 
 use crate::support::prelude::*;
 
-static RULE_TopicRuleDestination: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TopicRuleDestination: ObjRule = ObjRule {
     properties: &[
-        (
-            "HttpUrlProperties",
-            Shape::Object(&RULE_HttpUrlDestinationSummary),
-        ),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "IN_PROGRESS", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "VpcProperties",
-            Shape::Object(&RULE_VpcDestinationProperties),
-        ),
+        ("HttpUrlProperties", Shape::Object(&RULE_HttpUrlDestinationSummary)),
+        ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "IN_PROGRESS", "DISABLED"], ..StrRule::ANY })),
+        ("VpcProperties", Shape::Object(&RULE_VpcDestinationProperties)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoT::TopicRuleDestination` resource.
@@ -70,6 +52,7 @@ pub struct TopicRuleDestination {
     pub vpc_properties: Option<Obj<VpcDestinationProperties>>,
 }
 
+#[rustfmt::skip]
 impl TopicRuleDestination {
     /// The CloudFormation type name, `AWS::IoT::TopicRuleDestination`.
     pub const TYPE_NAME: &'static str = "AWS::IoT::TopicRuleDestination";
@@ -96,28 +79,11 @@ impl TopicRuleDestination {
     }
 
     /// `HttpUrlProperties`: a [`HttpUrlDestinationSummary`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_url_properties(mut self, value: impl Into<Obj<HttpUrlDestinationSummary>>) -> Self {
-        self.http_url_properties = Some(value.into());
-        self
-    }
-
+    pub fn http_url_properties(mut self, value: impl Into<Obj<HttpUrlDestinationSummary>>) -> Self { self.http_url_properties = Some(value.into()); self }
     /// `Status`: a [`TopicRuleDestinationStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<TopicRuleDestinationStatus>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-
+    pub fn status(mut self, value: impl Into<TopicRuleDestinationStatus>) -> Self { self.status = Some(value.into()); self }
     /// `VpcProperties`: a [`VpcDestinationProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_properties(mut self, value: impl Into<Obj<VpcDestinationProperties>>) -> Self {
-        self.vpc_properties = Some(value.into());
-        self
-    }
+    pub fn vpc_properties(mut self, value: impl Into<Obj<VpcDestinationProperties>>) -> Self { self.vpc_properties = Some(value.into()); self }
 }
 
 impl Resource for TopicRuleDestination {
@@ -166,14 +132,13 @@ impl TopicRuleDestinationAttributes {
     }
 }
 
-static RULE_HttpUrlDestinationSummary: ObjRule = ObjRule {
-    properties: &[("ConfirmationUrl", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_HttpUrlDestinationSummary: ObjRule = ObjRule {
+    properties: &[
+        ("ConfirmationUrl", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HttpUrlDestinationSummary` property type of `AWS::IoT::TopicRuleDestination`.
@@ -189,6 +154,7 @@ pub struct HttpUrlDestinationSummary {
     pub confirmation_url: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl HttpUrlDestinationSummary {
     /// A `HttpUrlDestinationSummary` with no property set (none is required).
     pub fn new() -> Self {
@@ -196,12 +162,7 @@ impl HttpUrlDestinationSummary {
     }
 
     /// `ConfirmationUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn confirmation_url(mut self, value: impl Into<Str>) -> Self {
-        self.confirmation_url = Some(value.into());
-        self
-    }
+    pub fn confirmation_url(mut self, value: impl Into<Str>) -> Self { self.confirmation_url = Some(value.into()); self }
 }
 
 impl PropertyType for HttpUrlDestinationSummary {}
@@ -214,57 +175,16 @@ impl ToValue for HttpUrlDestinationSummary {
     }
 }
 
-static RULE_VpcDestinationProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VpcDestinationProperties: ObjRule = ObjRule {
     properties: &[
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "SecurityGroups",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VpcId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::VpcId),
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VpcDestinationProperties` property type of `AWS::IoT::TopicRuleDestination`.
@@ -298,6 +218,7 @@ pub struct VpcDestinationProperties {
     pub vpc_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl VpcDestinationProperties {
     /// A `VpcDestinationProperties` with no property set (none is required).
     pub fn new() -> Self {
@@ -305,36 +226,13 @@ impl VpcDestinationProperties {
     }
 
     /// `RoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = Some(value.into());
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
     /// `SecurityGroups`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_groups = Some(value.into());
-        self
-    }
-
+    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.security_groups = Some(value.into()); self }
     /// `SubnetIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = Some(value.into());
-        self
-    }
-
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = Some(value.into()); self }
     /// `VpcId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_id = Some(value.into());
-        self
-    }
+    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = Some(value.into()); self }
 }
 
 impl PropertyType for VpcDestinationProperties {}

@@ -7,39 +7,23 @@
 
 use crate::support::prelude::*;
 
+use super::shared::{RULE_RetentionPeriod, RULE_Tag};
+pub use super::shared::{RetentionPeriod, Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("(^(?!_{2}))(^[a-zA-Z0-9_]+$)");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9.\\-_]*$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9!_.*'()/{}:-]*/$");
 
-static RULE_Channel: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Channel: ObjRule = ObjRule {
     properties: &[
-        (
-            "ChannelName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ChannelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("ChannelStorage", Shape::Object(&RULE_ChannelStorage)),
         ("RetentionPeriod", Shape::Object(&RULE_RetentionPeriod)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoTAnalytics::Channel` resource.
@@ -79,6 +63,7 @@ pub struct Channel {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Channel {
     /// The CloudFormation type name, `AWS::IoTAnalytics::Channel`.
     pub const TYPE_NAME: &'static str = "AWS::IoTAnalytics::Channel";
@@ -105,36 +90,13 @@ impl Channel {
     }
 
     /// `ChannelName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channel_name(mut self, value: impl Into<Str>) -> Self {
-        self.channel_name = Some(value.into());
-        self
-    }
-
+    pub fn channel_name(mut self, value: impl Into<Str>) -> Self { self.channel_name = Some(value.into()); self }
     /// `ChannelStorage`: a [`ChannelStorage`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channel_storage(mut self, value: impl Into<Obj<ChannelStorage>>) -> Self {
-        self.channel_storage = Some(value.into());
-        self
-    }
-
+    pub fn channel_storage(mut self, value: impl Into<Obj<ChannelStorage>>) -> Self { self.channel_storage = Some(value.into()); self }
     /// `RetentionPeriod`: a [`RetentionPeriod`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retention_period(mut self, value: impl Into<Obj<RetentionPeriod>>) -> Self {
-        self.retention_period = Some(value.into());
-        self
-    }
-
+    pub fn retention_period(mut self, value: impl Into<Obj<RetentionPeriod>>) -> Self { self.retention_period = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Channel {
@@ -178,17 +140,14 @@ impl ChannelAttributes {
     }
 }
 
-static RULE_ChannelStorage: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ChannelStorage: ObjRule = ObjRule {
     properties: &[
         ("CustomerManagedS3", Shape::Object(&RULE_CustomerManagedS3)),
         ("ServiceManagedS3", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ChannelStorage` property type of `AWS::IoTAnalytics::Channel`.
@@ -210,6 +169,7 @@ pub struct ChannelStorage {
     pub service_managed_s3: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl ChannelStorage {
     /// A `ChannelStorage` with no property set (none is required).
     pub fn new() -> Self {
@@ -217,20 +177,9 @@ impl ChannelStorage {
     }
 
     /// `CustomerManagedS3`: a [`CustomerManagedS3`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn customer_managed_s3(mut self, value: impl Into<Obj<CustomerManagedS3>>) -> Self {
-        self.customer_managed_s3 = Some(value.into());
-        self
-    }
-
+    pub fn customer_managed_s3(mut self, value: impl Into<Obj<CustomerManagedS3>>) -> Self { self.customer_managed_s3 = Some(value.into()); self }
     /// `ServiceManagedS3`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_managed_s3(mut self, value: impl Into<Json>) -> Self {
-        self.service_managed_s3 = Some(value.into());
-        self
-    }
+    pub fn service_managed_s3(mut self, value: impl Into<Json>) -> Self { self.service_managed_s3 = Some(value.into()); self }
 }
 
 impl PropertyType for ChannelStorage {}
@@ -248,58 +197,21 @@ impl ToValue for ChannelStorage {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomerManagedS3Required {
     /// `Bucket`: a string, required.
-    ///
-    /// The name of the S3 bucket in which channel data is stored.
-    ///
-    /// Pattern `^[a-zA-Z0-9.\-_]*$`; length 3 to 255.
     pub bucket: Str,
     /// `RoleArn`: a string, required.
-    ///
-    /// The ARN of the role that grants ITA permission to interact with your Amazon S3 resources.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; length 20 to 2048.
     pub role_arn: Str,
 }
 
-static RULE_CustomerManagedS3: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CustomerManagedS3: ObjRule = ObjRule {
     properties: &[
-        (
-            "Bucket",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KeyPrefix",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("KeyPrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["Bucket", "RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomerManagedS3` property type of `AWS::IoTAnalytics::Channel`.
@@ -329,6 +241,7 @@ pub struct CustomerManagedS3 {
     pub role_arn: Str,
 }
 
+#[rustfmt::skip]
 impl CustomerManagedS3 {
     /// A `CustomerManagedS3` with its required properties, named in a [`CustomerManagedS3Required`].
     pub fn new(required: CustomerManagedS3Required) -> Self {
@@ -340,28 +253,11 @@ impl CustomerManagedS3 {
     }
 
     /// `Bucket`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self {
-        self.bucket = value.into();
-        self
-    }
-
+    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
     /// `KeyPrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.key_prefix = Some(value.into());
-        self
-    }
-
+    pub fn key_prefix(mut self, value: impl Into<Str>) -> Self { self.key_prefix = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
 }
 
 impl PropertyType for CustomerManagedS3 {}
@@ -372,175 +268,6 @@ impl ToValue for CustomerManagedS3 {
             .req("Bucket", &self.bucket)
             .opt("KeyPrefix", &self.key_prefix)
             .req("RoleArn", &self.role_arn)
-            .build()
-    }
-}
-
-static RULE_RetentionPeriod: ObjRule = ObjRule {
-    properties: &[
-        (
-            "NumberOfDays",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(2147483647.0),
-                allowed: &[],
-            }),
-        ),
-        ("Unlimited", Shape::Bool),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `RetentionPeriod` property type of `AWS::IoTAnalytics::Channel`.
-///
-/// How long, in days, message data is kept.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotanalytics-channel-retentionperiod.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct RetentionPeriod {
-    /// `NumberOfDays`: an integer.
-    ///
-    /// The number of days that message data is kept. The `unlimited` parameter must be false.
-    ///
-    /// Value 1 to 2147483647.
-    pub number_of_days: Option<Int>,
-    /// `Unlimited`: a boolean.
-    ///
-    /// If true, message data is kept indefinitely.
-    pub unlimited: Option<Bool>,
-}
-
-impl RetentionPeriod {
-    /// A `RetentionPeriod` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `NumberOfDays`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn number_of_days(mut self, value: impl Into<Int>) -> Self {
-        self.number_of_days = Some(value.into());
-        self
-    }
-
-    /// `Unlimited`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unlimited(mut self, value: impl Into<Bool>) -> Self {
-        self.unlimited = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for RetentionPeriod {}
-
-impl ToValue for RetentionPeriod {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("NumberOfDays", &self.number_of_days)
-            .opt("Unlimited", &self.unlimited)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::IoTAnalytics::Channel`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotanalytics-channel-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

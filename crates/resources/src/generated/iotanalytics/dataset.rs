@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::{RULE_RetentionPeriod, RULE_Tag};
+pub use super::shared::{RetentionPeriod, Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("(^(?!_{2}))(^[a-zA-Z0-9_]+$)");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\w\\.-]{1,255}$");
@@ -18,77 +21,24 @@ pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9!_.*'()/{}:-]*$"
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatasetRequired {
     /// `Actions`: a list of [`Action`] objects, required.
-    ///
-    /// The `DatasetAction` objects that automatically create the dataset contents.
-    ///
-    /// Items 1 to 1.
     pub actions: List<Action>,
 }
 
-static RULE_Dataset: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Dataset: ObjRule = ObjRule {
     properties: &[
-        (
-            "Actions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Action),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "ContentDeliveryRules",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DatasetContentDeliveryRule),
-                min_items: Some(0),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "DatasetName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LateDataRules",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_LateDataRule),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_Action), min_items: Some(1), max_items: Some(1) })),
+        ("ContentDeliveryRules", Shape::List(&ListRule { items: Shape::Object(&RULE_DatasetContentDeliveryRule), min_items: Some(0), max_items: Some(20) })),
+        ("DatasetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("LateDataRules", Shape::List(&ListRule { items: Shape::Object(&RULE_LateDataRule), min_items: Some(1), max_items: Some(1) })),
         ("RetentionPeriod", Shape::Object(&RULE_RetentionPeriod)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Triggers",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Trigger),
-                min_items: Some(0),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "VersioningConfiguration",
-            Shape::Object(&RULE_VersioningConfiguration),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50) })),
+        ("Triggers", Shape::List(&ListRule { items: Shape::Object(&RULE_Trigger), min_items: Some(0), max_items: Some(5) })),
+        ("VersioningConfiguration", Shape::Object(&RULE_VersioningConfiguration)),
     ],
     required: &["Actions"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoTAnalytics::Dataset` resource.
@@ -152,6 +102,7 @@ pub struct Dataset {
     pub versioning_configuration: Option<Obj<VersioningConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl Dataset {
     /// The CloudFormation type name, `AWS::IoTAnalytics::Dataset`.
     pub const TYPE_NAME: &'static str = "AWS::IoTAnalytics::Dataset";
@@ -187,74 +138,21 @@ impl Dataset {
     }
 
     /// `Actions`: a list of [`Action`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions(mut self, value: impl Into<List<Action>>) -> Self {
-        self.actions = value.into();
-        self
-    }
-
+    pub fn actions(mut self, value: impl Into<List<Action>>) -> Self { self.actions = value.into(); self }
     /// `ContentDeliveryRules`: a list of [`DatasetContentDeliveryRule`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content_delivery_rules(
-        mut self,
-        value: impl Into<List<DatasetContentDeliveryRule>>,
-    ) -> Self {
-        self.content_delivery_rules = Some(value.into());
-        self
-    }
-
+    pub fn content_delivery_rules(mut self, value: impl Into<List<DatasetContentDeliveryRule>>) -> Self { self.content_delivery_rules = Some(value.into()); self }
     /// `DatasetName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dataset_name(mut self, value: impl Into<Str>) -> Self {
-        self.dataset_name = Some(value.into());
-        self
-    }
-
+    pub fn dataset_name(mut self, value: impl Into<Str>) -> Self { self.dataset_name = Some(value.into()); self }
     /// `LateDataRules`: a list of [`LateDataRule`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn late_data_rules(mut self, value: impl Into<List<LateDataRule>>) -> Self {
-        self.late_data_rules = Some(value.into());
-        self
-    }
-
+    pub fn late_data_rules(mut self, value: impl Into<List<LateDataRule>>) -> Self { self.late_data_rules = Some(value.into()); self }
     /// `RetentionPeriod`: a [`RetentionPeriod`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retention_period(mut self, value: impl Into<Obj<RetentionPeriod>>) -> Self {
-        self.retention_period = Some(value.into());
-        self
-    }
-
+    pub fn retention_period(mut self, value: impl Into<Obj<RetentionPeriod>>) -> Self { self.retention_period = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Triggers`: a list of [`Trigger`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn triggers(mut self, value: impl Into<List<Trigger>>) -> Self {
-        self.triggers = Some(value.into());
-        self
-    }
-
+    pub fn triggers(mut self, value: impl Into<List<Trigger>>) -> Self { self.triggers = Some(value.into()); self }
     /// `VersioningConfiguration`: a [`VersioningConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn versioning_configuration(
-        mut self,
-        value: impl Into<Obj<VersioningConfiguration>>,
-    ) -> Self {
-        self.versioning_configuration = Some(value.into());
-        self
-    }
+    pub fn versioning_configuration(mut self, value: impl Into<Obj<VersioningConfiguration>>) -> Self { self.versioning_configuration = Some(value.into()); self }
 }
 
 impl Resource for Dataset {
@@ -306,34 +204,19 @@ impl DatasetAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ActionRequired {
     /// `ActionName`: a string, required.
-    ///
-    /// The name of the data set action by which data set contents are automatically created.
-    ///
-    /// Pattern `^[a-zA-Z0-9_]+$`; length 1 to 128.
     pub action_name: Str,
 }
 
-static RULE_Action: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Action: ObjRule = ObjRule {
     properties: &[
-        (
-            "ActionName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ActionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("ContainerAction", Shape::Object(&RULE_ContainerAction)),
         ("QueryAction", Shape::Object(&RULE_QueryAction)),
     ],
     required: &["ActionName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Action` property type of `AWS::IoTAnalytics::Dataset`.
@@ -359,6 +242,7 @@ pub struct Action {
     pub query_action: Option<Obj<QueryAction>>,
 }
 
+#[rustfmt::skip]
 impl Action {
     /// A `Action` with its required properties, named in a [`ActionRequired`].
     pub fn new(required: ActionRequired) -> Self {
@@ -370,28 +254,11 @@ impl Action {
     }
 
     /// `ActionName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action_name(mut self, value: impl Into<Str>) -> Self {
-        self.action_name = value.into();
-        self
-    }
-
+    pub fn action_name(mut self, value: impl Into<Str>) -> Self { self.action_name = value.into(); self }
     /// `ContainerAction`: a [`ContainerAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_action(mut self, value: impl Into<Obj<ContainerAction>>) -> Self {
-        self.container_action = Some(value.into());
-        self
-    }
-
+    pub fn container_action(mut self, value: impl Into<Obj<ContainerAction>>) -> Self { self.container_action = Some(value.into()); self }
     /// `QueryAction`: a [`QueryAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_action(mut self, value: impl Into<Obj<QueryAction>>) -> Self {
-        self.query_action = Some(value.into());
-        self
-    }
+    pub fn query_action(mut self, value: impl Into<Obj<QueryAction>>) -> Self { self.query_action = Some(value.into()); self }
 }
 
 impl PropertyType for Action {}
@@ -410,64 +277,24 @@ impl ToValue for Action {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContainerActionRequired {
     /// `ExecutionRoleArn`: a string, required.
-    ///
-    /// The ARN of the role which gives permission to the system to access needed resources in order to run the "containerAction". This includes, at minimum, permission to retrieve the data set contents which are the input to the containerized application.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; length 20 to 2048.
     pub execution_role_arn: Str,
     /// `Image`: a string, required.
-    ///
-    /// The ARN of the Docker container stored in your account. The Docker container contains an application and needed support libraries and is used to generate data set contents.
-    ///
-    /// Length 0 to 255.
     pub image: Str,
     /// `ResourceConfiguration`: a [`ResourceConfiguration`] object, required.
-    ///
-    /// Configuration of the resource which executes the "containerAction".
     pub resource_configuration: Obj<ResourceConfiguration>,
 }
 
-static RULE_ContainerAction: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ContainerAction: ObjRule = ObjRule {
     properties: &[
-        (
-            "ExecutionRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Image",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ResourceConfiguration",
-            Shape::Object(&RULE_ResourceConfiguration),
-        ),
-        (
-            "Variables",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Variable),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("ExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Image", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+        ("ResourceConfiguration", Shape::Object(&RULE_ResourceConfiguration)),
+        ("Variables", Shape::List(&ListRule { items: Shape::Object(&RULE_Variable), min_items: Some(0), max_items: Some(50) })),
     ],
     required: &["ExecutionRoleArn", "Image", "ResourceConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ContainerAction` property type of `AWS::IoTAnalytics::Dataset`.
@@ -501,6 +328,7 @@ pub struct ContainerAction {
     pub variables: Option<List<Variable>>,
 }
 
+#[rustfmt::skip]
 impl ContainerAction {
     /// A `ContainerAction` with its required properties, named in a [`ContainerActionRequired`].
     pub fn new(required: ContainerActionRequired) -> Self {
@@ -513,36 +341,13 @@ impl ContainerAction {
     }
 
     /// `ExecutionRoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.execution_role_arn = value.into();
-        self
-    }
-
+    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.execution_role_arn = value.into(); self }
     /// `Image`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image(mut self, value: impl Into<Str>) -> Self {
-        self.image = value.into();
-        self
-    }
-
+    pub fn image(mut self, value: impl Into<Str>) -> Self { self.image = value.into(); self }
     /// `ResourceConfiguration`: a [`ResourceConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_configuration(mut self, value: impl Into<Obj<ResourceConfiguration>>) -> Self {
-        self.resource_configuration = value.into();
-        self
-    }
-
+    pub fn resource_configuration(mut self, value: impl Into<Obj<ResourceConfiguration>>) -> Self { self.resource_configuration = value.into(); self }
     /// `Variables`: a list of [`Variable`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn variables(mut self, value: impl Into<List<Variable>>) -> Self {
-        self.variables = Some(value.into());
-        self
-    }
+    pub fn variables(mut self, value: impl Into<List<Variable>>) -> Self { self.variables = Some(value.into()); self }
 }
 
 impl PropertyType for ContainerAction {}
@@ -562,25 +367,18 @@ impl ToValue for ContainerAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatasetContentDeliveryRuleRequired {
     /// `Destination`: a [`DatasetContentDeliveryRuleDestination`] object, required.
-    ///
-    /// The destination to which dataset contents are delivered.
     pub destination: Obj<DatasetContentDeliveryRuleDestination>,
 }
 
-static RULE_DatasetContentDeliveryRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DatasetContentDeliveryRule: ObjRule = ObjRule {
     properties: &[
-        (
-            "Destination",
-            Shape::Object(&RULE_DatasetContentDeliveryRuleDestination),
-        ),
+        ("Destination", Shape::Object(&RULE_DatasetContentDeliveryRuleDestination)),
         ("EntryName", Shape::STR),
     ],
     required: &["Destination"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DatasetContentDeliveryRule` property type of `AWS::IoTAnalytics::Dataset`.
@@ -600,6 +398,7 @@ pub struct DatasetContentDeliveryRule {
     pub entry_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DatasetContentDeliveryRule {
     /// A `DatasetContentDeliveryRule` with its required properties, named in a [`DatasetContentDeliveryRuleRequired`].
     pub fn new(required: DatasetContentDeliveryRuleRequired) -> Self {
@@ -610,23 +409,9 @@ impl DatasetContentDeliveryRule {
     }
 
     /// `Destination`: a [`DatasetContentDeliveryRuleDestination`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination(
-        mut self,
-        value: impl Into<Obj<DatasetContentDeliveryRuleDestination>>,
-    ) -> Self {
-        self.destination = value.into();
-        self
-    }
-
+    pub fn destination(mut self, value: impl Into<Obj<DatasetContentDeliveryRuleDestination>>) -> Self { self.destination = value.into(); self }
     /// `EntryName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn entry_name(mut self, value: impl Into<Str>) -> Self {
-        self.entry_name = Some(value.into());
-        self
-    }
+    pub fn entry_name(mut self, value: impl Into<Str>) -> Self { self.entry_name = Some(value.into()); self }
 }
 
 impl PropertyType for DatasetContentDeliveryRule {}
@@ -640,23 +425,14 @@ impl ToValue for DatasetContentDeliveryRule {
     }
 }
 
-static RULE_DatasetContentDeliveryRuleDestination: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DatasetContentDeliveryRuleDestination: ObjRule = ObjRule {
     properties: &[
-        (
-            "IotEventsDestinationConfiguration",
-            Shape::Object(&RULE_IotEventsDestinationConfiguration),
-        ),
-        (
-            "S3DestinationConfiguration",
-            Shape::Object(&RULE_S3DestinationConfiguration),
-        ),
+        ("IotEventsDestinationConfiguration", Shape::Object(&RULE_IotEventsDestinationConfiguration)),
+        ("S3DestinationConfiguration", Shape::Object(&RULE_S3DestinationConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DatasetContentDeliveryRuleDestination` property type of `AWS::IoTAnalytics::Dataset`.
@@ -676,6 +452,7 @@ pub struct DatasetContentDeliveryRuleDestination {
     pub s3_destination_configuration: Option<Obj<S3DestinationConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl DatasetContentDeliveryRuleDestination {
     /// A `DatasetContentDeliveryRuleDestination` with no property set (none is required).
     pub fn new() -> Self {
@@ -683,26 +460,9 @@ impl DatasetContentDeliveryRuleDestination {
     }
 
     /// `IotEventsDestinationConfiguration`: an [`IotEventsDestinationConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iot_events_destination_configuration(
-        mut self,
-        value: impl Into<Obj<IotEventsDestinationConfiguration>>,
-    ) -> Self {
-        self.iot_events_destination_configuration = Some(value.into());
-        self
-    }
-
+    pub fn iot_events_destination_configuration(mut self, value: impl Into<Obj<IotEventsDestinationConfiguration>>) -> Self { self.iot_events_destination_configuration = Some(value.into()); self }
     /// `S3DestinationConfiguration`: a [`S3DestinationConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_destination_configuration(
-        mut self,
-        value: impl Into<Obj<S3DestinationConfiguration>>,
-    ) -> Self {
-        self.s3_destination_configuration = Some(value.into());
-        self
-    }
+    pub fn s3_destination_configuration(mut self, value: impl Into<Obj<S3DestinationConfiguration>>) -> Self { self.s3_destination_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for DatasetContentDeliveryRuleDestination {}
@@ -726,30 +486,17 @@ impl ToValue for DatasetContentDeliveryRuleDestination {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatasetContentVersionValueRequired {
     /// `DatasetName`: a string, required.
-    ///
-    /// The name of the dataset whose latest contents are used as input to the notebook or application.
-    ///
-    /// Pattern `(^(?!_{2}))(^[a-zA-Z0-9_]+$)`; length 1 to 128.
     pub dataset_name: Str,
 }
 
-static RULE_DatasetContentVersionValue: ObjRule = ObjRule {
-    properties: &[(
-        "DatasetName",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(128),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_DatasetContentVersionValue: ObjRule = ObjRule {
+    properties: &[
+        ("DatasetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     required: &["DatasetName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DatasetContentVersionValue` property type of `AWS::IoTAnalytics::Dataset`.
@@ -767,6 +514,7 @@ pub struct DatasetContentVersionValue {
     pub dataset_name: Str,
 }
 
+#[rustfmt::skip]
 impl DatasetContentVersionValue {
     /// A `DatasetContentVersionValue` with its required properties, named in a [`DatasetContentVersionValueRequired`].
     pub fn new(required: DatasetContentVersionValueRequired) -> Self {
@@ -776,12 +524,7 @@ impl DatasetContentVersionValue {
     }
 
     /// `DatasetName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dataset_name(mut self, value: impl Into<Str>) -> Self {
-        self.dataset_name = value.into();
-        self
-    }
+    pub fn dataset_name(mut self, value: impl Into<Str>) -> Self { self.dataset_name = value.into(); self }
 }
 
 impl PropertyType for DatasetContentVersionValue {}
@@ -798,26 +541,20 @@ impl ToValue for DatasetContentVersionValue {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeltaTimeRequired {
     /// `OffsetSeconds`: an integer, required.
-    ///
-    /// The number of seconds of estimated in-flight lag time of message data. When you create dataset contents using message data from a specified timeframe, some message data might still be in flight when processing begins, and so do not arrive in time to be processed. Use this field to make allowances for the in flight time of your message data, so that data not processed from a previous timeframe is included with the next timeframe. Otherwise, missed message data would be excluded from processing during the next timeframe too, because its timestamp places it within the previous timeframe.
     pub offset_seconds: Int,
     /// `TimeExpression`: a string, required.
-    ///
-    /// An expression by which the time of the message data might be determined. This can be the name of a timestamp field or a SQL expression that is used to derive the time the message data was generated.
     pub time_expression: Str,
 }
 
-static RULE_DeltaTime: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DeltaTime: ObjRule = ObjRule {
     properties: &[
         ("OffsetSeconds", Shape::INT),
         ("TimeExpression", Shape::STR),
     ],
     required: &["TimeExpression", "OffsetSeconds"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DeltaTime` property type of `AWS::IoTAnalytics::Dataset`.
@@ -837,6 +574,7 @@ pub struct DeltaTime {
     pub time_expression: Str,
 }
 
+#[rustfmt::skip]
 impl DeltaTime {
     /// A `DeltaTime` with its required properties, named in a [`DeltaTimeRequired`].
     pub fn new(required: DeltaTimeRequired) -> Self {
@@ -847,20 +585,9 @@ impl DeltaTime {
     }
 
     /// `OffsetSeconds`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn offset_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.offset_seconds = value.into();
-        self
-    }
-
+    pub fn offset_seconds(mut self, value: impl Into<Int>) -> Self { self.offset_seconds = value.into(); self }
     /// `TimeExpression`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn time_expression(mut self, value: impl Into<Str>) -> Self {
-        self.time_expression = value.into();
-        self
-    }
+    pub fn time_expression(mut self, value: impl Into<Str>) -> Self { self.time_expression = value.into(); self }
 }
 
 impl PropertyType for DeltaTime {}
@@ -878,30 +605,17 @@ impl ToValue for DeltaTime {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeltaTimeSessionWindowConfigurationRequired {
     /// `TimeoutInMinutes`: an integer, required.
-    ///
-    /// A time interval. You can use `timeoutInMinutes` so that ITA can batch up late data notifications that have been generated since the last execution. ITA sends one batch of notifications to Amazon CloudWatch Events at one time.
-    ///
-    /// For more information about how to write a timestamp expression, see \[Date and Time Functions and Operators\](<https://docs.aws.amazon.com/https://prestodb.io/docs/current/functions/datetime.html>) , in the *Presto 0.172 Documentation* .
-    ///
-    /// Value 1 to 60.
     pub timeout_in_minutes: Int,
 }
 
-static RULE_DeltaTimeSessionWindowConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "TimeoutInMinutes",
-        Shape::Int(&NumRule {
-            min: Some(1.0),
-            max: Some(60.0),
-            allowed: &[],
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_DeltaTimeSessionWindowConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("TimeoutInMinutes", Shape::Int(&NumRule { min: Some(1.0), max: Some(60.0), ..NumRule::ANY })),
+    ],
     required: &["TimeoutInMinutes"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DeltaTimeSessionWindowConfiguration` property type of `AWS::IoTAnalytics::Dataset`.
@@ -923,6 +637,7 @@ pub struct DeltaTimeSessionWindowConfiguration {
     pub timeout_in_minutes: Int,
 }
 
+#[rustfmt::skip]
 impl DeltaTimeSessionWindowConfiguration {
     /// A `DeltaTimeSessionWindowConfiguration` with its required properties, named in a [`DeltaTimeSessionWindowConfigurationRequired`].
     pub fn new(required: DeltaTimeSessionWindowConfigurationRequired) -> Self {
@@ -932,12 +647,7 @@ impl DeltaTimeSessionWindowConfiguration {
     }
 
     /// `TimeoutInMinutes`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout_in_minutes(mut self, value: impl Into<Int>) -> Self {
-        self.timeout_in_minutes = value.into();
-        self
-    }
+    pub fn timeout_in_minutes(mut self, value: impl Into<Int>) -> Self { self.timeout_in_minutes = value.into(); self }
 }
 
 impl PropertyType for DeltaTimeSessionWindowConfiguration {}
@@ -950,14 +660,13 @@ impl ToValue for DeltaTimeSessionWindowConfiguration {
     }
 }
 
-static RULE_Filter: ObjRule = ObjRule {
-    properties: &[("DeltaTime", Shape::Object(&RULE_DeltaTime))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Filter: ObjRule = ObjRule {
+    properties: &[
+        ("DeltaTime", Shape::Object(&RULE_DeltaTime)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Filter` property type of `AWS::IoTAnalytics::Dataset`.
@@ -973,6 +682,7 @@ pub struct Filter {
     pub delta_time: Option<Obj<DeltaTime>>,
 }
 
+#[rustfmt::skip]
 impl Filter {
     /// A `Filter` with no property set (none is required).
     pub fn new() -> Self {
@@ -980,12 +690,7 @@ impl Filter {
     }
 
     /// `DeltaTime`: a [`DeltaTime`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delta_time(mut self, value: impl Into<Obj<DeltaTime>>) -> Self {
-        self.delta_time = Some(value.into());
-        self
-    }
+    pub fn delta_time(mut self, value: impl Into<Obj<DeltaTime>>) -> Self { self.delta_time = Some(value.into()); self }
 }
 
 impl PropertyType for Filter {}
@@ -1000,48 +705,20 @@ impl ToValue for Filter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GlueConfigurationRequired {
     /// `DatabaseName`: a string, required.
-    ///
-    /// The name of the database in your AWS Glue Data Catalog in which the table is located. An AWS Glue Data Catalog database contains metadata tables.
-    ///
-    /// Length 1 to 150.
     pub database_name: Str,
     /// `TableName`: a string, required.
-    ///
-    /// The name of the table in your AWS Glue Data Catalog that is used to perform the ETL operations. An AWS Glue Data Catalog table contains partitioned data and descriptions of data sources and targets.
-    ///
-    /// Length 1 to 150.
     pub table_name: Str,
 }
 
-static RULE_GlueConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GlueConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "DatabaseName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(150),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TableName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(150),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DatabaseName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(150), ..StrRule::ANY })),
+        ("TableName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(150), ..StrRule::ANY })),
     ],
     required: &["TableName", "DatabaseName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GlueConfiguration` property type of `AWS::IoTAnalytics::Dataset`.
@@ -1065,6 +742,7 @@ pub struct GlueConfiguration {
     pub table_name: Str,
 }
 
+#[rustfmt::skip]
 impl GlueConfiguration {
     /// A `GlueConfiguration` with its required properties, named in a [`GlueConfigurationRequired`].
     pub fn new(required: GlueConfigurationRequired) -> Self {
@@ -1075,20 +753,9 @@ impl GlueConfiguration {
     }
 
     /// `DatabaseName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self {
-        self.database_name = value.into();
-        self
-    }
-
+    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = value.into(); self }
     /// `TableName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self {
-        self.table_name = value.into();
-        self
-    }
+    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = value.into(); self }
 }
 
 impl PropertyType for GlueConfiguration {}
@@ -1106,48 +773,20 @@ impl ToValue for GlueConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IotEventsDestinationConfigurationRequired {
     /// `InputName`: a string, required.
-    ///
-    /// The name of the AWS IoT Events input to which dataset contents are delivered.
-    ///
-    /// Pattern `^[a-zA-Z][a-zA-Z0-9_]*$`; length 1 to 128.
     pub input_name: Str,
     /// `RoleArn`: a string, required.
-    ///
-    /// The ARN of the role that grants ITA permission to deliver dataset contents to an AWS IoT Events input.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; length 20 to 2048.
     pub role_arn: Str,
 }
 
-static RULE_IotEventsDestinationConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IotEventsDestinationConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "InputName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("InputName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["InputName", "RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IotEventsDestinationConfiguration` property type of `AWS::IoTAnalytics::Dataset`.
@@ -1171,6 +810,7 @@ pub struct IotEventsDestinationConfiguration {
     pub role_arn: Str,
 }
 
+#[rustfmt::skip]
 impl IotEventsDestinationConfiguration {
     /// A `IotEventsDestinationConfiguration` with its required properties, named in a [`IotEventsDestinationConfigurationRequired`].
     pub fn new(required: IotEventsDestinationConfigurationRequired) -> Self {
@@ -1181,20 +821,9 @@ impl IotEventsDestinationConfiguration {
     }
 
     /// `InputName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_name(mut self, value: impl Into<Str>) -> Self {
-        self.input_name = value.into();
-        self
-    }
-
+    pub fn input_name(mut self, value: impl Into<Str>) -> Self { self.input_name = value.into(); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
 }
 
 impl PropertyType for IotEventsDestinationConfiguration {}
@@ -1212,34 +841,18 @@ impl ToValue for IotEventsDestinationConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LateDataRuleRequired {
     /// `RuleConfiguration`: a [`LateDataRuleConfiguration`] object, required.
-    ///
-    /// The information needed to configure the late data rule.
     pub rule_configuration: Obj<LateDataRuleConfiguration>,
 }
 
-static RULE_LateDataRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LateDataRule: ObjRule = ObjRule {
     properties: &[
-        (
-            "RuleConfiguration",
-            Shape::Object(&RULE_LateDataRuleConfiguration),
-        ),
-        (
-            "RuleName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("RuleConfiguration", Shape::Object(&RULE_LateDataRuleConfiguration)),
+        ("RuleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["RuleConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LateDataRule` property type of `AWS::IoTAnalytics::Dataset`.
@@ -1261,6 +874,7 @@ pub struct LateDataRule {
     pub rule_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LateDataRule {
     /// A `LateDataRule` with its required properties, named in a [`LateDataRuleRequired`].
     pub fn new(required: LateDataRuleRequired) -> Self {
@@ -1271,20 +885,9 @@ impl LateDataRule {
     }
 
     /// `RuleConfiguration`: a [`LateDataRuleConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_configuration(mut self, value: impl Into<Obj<LateDataRuleConfiguration>>) -> Self {
-        self.rule_configuration = value.into();
-        self
-    }
-
+    pub fn rule_configuration(mut self, value: impl Into<Obj<LateDataRuleConfiguration>>) -> Self { self.rule_configuration = value.into(); self }
     /// `RuleName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_name(mut self, value: impl Into<Str>) -> Self {
-        self.rule_name = Some(value.into());
-        self
-    }
+    pub fn rule_name(mut self, value: impl Into<Str>) -> Self { self.rule_name = Some(value.into()); self }
 }
 
 impl PropertyType for LateDataRule {}
@@ -1298,17 +901,13 @@ impl ToValue for LateDataRule {
     }
 }
 
-static RULE_LateDataRuleConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "DeltaTimeSessionWindowConfiguration",
-        Shape::Object(&RULE_DeltaTimeSessionWindowConfiguration),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_LateDataRuleConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("DeltaTimeSessionWindowConfiguration", Shape::Object(&RULE_DeltaTimeSessionWindowConfiguration)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LateDataRuleConfiguration` property type of `AWS::IoTAnalytics::Dataset`.
@@ -1324,6 +923,7 @@ pub struct LateDataRuleConfiguration {
     pub delta_time_session_window_configuration: Option<Obj<DeltaTimeSessionWindowConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl LateDataRuleConfiguration {
     /// A `LateDataRuleConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1331,15 +931,7 @@ impl LateDataRuleConfiguration {
     }
 
     /// `DeltaTimeSessionWindowConfiguration`: a [`DeltaTimeSessionWindowConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delta_time_session_window_configuration(
-        mut self,
-        value: impl Into<Obj<DeltaTimeSessionWindowConfiguration>>,
-    ) -> Self {
-        self.delta_time_session_window_configuration = Some(value.into());
-        self
-    }
+    pub fn delta_time_session_window_configuration(mut self, value: impl Into<Obj<DeltaTimeSessionWindowConfiguration>>) -> Self { self.delta_time_session_window_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for LateDataRuleConfiguration {}
@@ -1359,30 +951,17 @@ impl ToValue for LateDataRuleConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OutputFileUriValueRequired {
     /// `FileName`: a string, required.
-    ///
-    /// The URI of the location where dataset contents are stored, usually the URI of a file in an S3 bucket.
-    ///
-    /// Pattern `^[\w\.-]{1,255}$`.
     pub file_name: Str,
 }
 
-static RULE_OutputFileUriValue: ObjRule = ObjRule {
-    properties: &[(
-        "FileName",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: Some(&PATTERN_2),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_OutputFileUriValue: ObjRule = ObjRule {
+    properties: &[
+        ("FileName", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+    ],
     required: &["FileName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OutputFileUriValue` property type of `AWS::IoTAnalytics::Dataset`.
@@ -1400,6 +979,7 @@ pub struct OutputFileUriValue {
     pub file_name: Str,
 }
 
+#[rustfmt::skip]
 impl OutputFileUriValue {
     /// A `OutputFileUriValue` with its required properties, named in a [`OutputFileUriValueRequired`].
     pub fn new(required: OutputFileUriValueRequired) -> Self {
@@ -1409,12 +989,7 @@ impl OutputFileUriValue {
     }
 
     /// `FileName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_name(mut self, value: impl Into<Str>) -> Self {
-        self.file_name = value.into();
-        self
-    }
+    pub fn file_name(mut self, value: impl Into<Str>) -> Self { self.file_name = value.into(); self }
 }
 
 impl PropertyType for OutputFileUriValue {}
@@ -1429,29 +1004,18 @@ impl ToValue for OutputFileUriValue {
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueryActionRequired {
     /// `SqlQuery`: a string, required.
-    ///
-    /// An "SqlQueryDatasetAction" object that uses an SQL query to automatically create data set contents.
     pub sql_query: Str,
 }
 
-static RULE_QueryAction: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_QueryAction: ObjRule = ObjRule {
     properties: &[
-        (
-            "Filters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Filter),
-                min_items: Some(0),
-                max_items: Some(1),
-            }),
-        ),
+        ("Filters", Shape::List(&ListRule { items: Shape::Object(&RULE_Filter), min_items: Some(0), max_items: Some(1) })),
         ("SqlQuery", Shape::STR),
     ],
     required: &["SqlQuery"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `QueryAction` property type of `AWS::IoTAnalytics::Dataset`.
@@ -1473,6 +1037,7 @@ pub struct QueryAction {
     pub sql_query: Str,
 }
 
+#[rustfmt::skip]
 impl QueryAction {
     /// A `QueryAction` with its required properties, named in a [`QueryActionRequired`].
     pub fn new(required: QueryActionRequired) -> Self {
@@ -1483,20 +1048,9 @@ impl QueryAction {
     }
 
     /// `Filters`: a list of [`Filter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filters(mut self, value: impl Into<List<Filter>>) -> Self {
-        self.filters = Some(value.into());
-        self
-    }
-
+    pub fn filters(mut self, value: impl Into<List<Filter>>) -> Self { self.filters = Some(value.into()); self }
     /// `SqlQuery`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sql_query(mut self, value: impl Into<Str>) -> Self {
-        self.sql_query = value.into();
-        self
-    }
+    pub fn sql_query(mut self, value: impl Into<Str>) -> Self { self.sql_query = value.into(); self }
 }
 
 impl PropertyType for QueryAction {}
@@ -1514,44 +1068,20 @@ impl ToValue for QueryAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceConfigurationRequired {
     /// `ComputeType`: a [`ComputeType`] value, required.
-    ///
-    /// The type of the compute resource used to execute the `containerAction` . Possible values are: `ACU_1` (vCPU=4, memory=16 GiB) or `ACU_2` (vCPU=8, memory=32 GiB).
     pub compute_type: ComputeType,
     /// `VolumeSizeInGB`: an integer, required.
-    ///
-    /// The size, in GB, of the persistent storage available to the resource instance used to execute the `containerAction` (min: 1, max: 50).
-    ///
-    /// Value 1 to 50.
     pub volume_size_in_gb: Int,
 }
 
-static RULE_ResourceConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResourceConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ComputeType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ACU_1", "ACU_2"],
-                format: None,
-            }),
-        ),
-        (
-            "VolumeSizeInGB",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(50.0),
-                allowed: &[],
-            }),
-        ),
+        ("ComputeType", Shape::Str(&StrRule { allowed: &["ACU_1", "ACU_2"], ..StrRule::ANY })),
+        ("VolumeSizeInGB", Shape::Int(&NumRule { min: Some(1.0), max: Some(50.0), ..NumRule::ANY })),
     ],
     required: &["VolumeSizeInGB", "ComputeType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ResourceConfiguration` property type of `AWS::IoTAnalytics::Dataset`.
@@ -1573,6 +1103,7 @@ pub struct ResourceConfiguration {
     pub volume_size_in_gb: Int,
 }
 
+#[rustfmt::skip]
 impl ResourceConfiguration {
     /// A `ResourceConfiguration` with its required properties, named in a [`ResourceConfigurationRequired`].
     pub fn new(required: ResourceConfigurationRequired) -> Self {
@@ -1583,20 +1114,9 @@ impl ResourceConfiguration {
     }
 
     /// `ComputeType`: a [`ComputeType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compute_type(mut self, value: impl Into<ComputeType>) -> Self {
-        self.compute_type = value.into();
-        self
-    }
-
+    pub fn compute_type(mut self, value: impl Into<ComputeType>) -> Self { self.compute_type = value.into(); self }
     /// `VolumeSizeInGB`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_size_in_gb(mut self, value: impl Into<Int>) -> Self {
-        self.volume_size_in_gb = value.into();
-        self
-    }
+    pub fn volume_size_in_gb(mut self, value: impl Into<Int>) -> Self { self.volume_size_in_gb = value.into(); self }
 }
 
 impl PropertyType for ResourceConfiguration {}
@@ -1610,152 +1130,28 @@ impl ToValue for ResourceConfiguration {
     }
 }
 
-static RULE_RetentionPeriod: ObjRule = ObjRule {
-    properties: &[
-        (
-            "NumberOfDays",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(2147483647.0),
-                allowed: &[],
-            }),
-        ),
-        ("Unlimited", Shape::Bool),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `RetentionPeriod` property type of `AWS::IoTAnalytics::Dataset`.
-///
-/// How long, in days, message data is kept.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotanalytics-dataset-retentionperiod.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct RetentionPeriod {
-    /// `NumberOfDays`: an integer.
-    ///
-    /// The number of days that message data is kept. The `unlimited` parameter must be false.
-    ///
-    /// Value 1 to 2147483647.
-    pub number_of_days: Option<Int>,
-    /// `Unlimited`: a boolean.
-    ///
-    /// If true, message data is kept indefinitely.
-    pub unlimited: Option<Bool>,
-}
-
-impl RetentionPeriod {
-    /// A `RetentionPeriod` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `NumberOfDays`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn number_of_days(mut self, value: impl Into<Int>) -> Self {
-        self.number_of_days = Some(value.into());
-        self
-    }
-
-    /// `Unlimited`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unlimited(mut self, value: impl Into<Bool>) -> Self {
-        self.unlimited = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for RetentionPeriod {}
-
-impl ToValue for RetentionPeriod {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("NumberOfDays", &self.number_of_days)
-            .opt("Unlimited", &self.unlimited)
-            .build()
-    }
-}
-
 /// The required properties of [`S3DestinationConfiguration`], by name: `S3DestinationConfiguration::new(S3DestinationConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3DestinationConfigurationRequired {
     /// `Bucket`: a string, required.
-    ///
-    /// The name of the S3 bucket to which dataset contents are delivered.
-    ///
-    /// Pattern `^[a-zA-Z0-9.\-_]*$`; length 3 to 255.
     pub bucket: Str,
     /// `Key`: a string, required.
-    ///
-    /// The key of the dataset contents object in an S3 bucket. Each object has a key that is a unique identifier. Each object has exactly one key.
-    ///
-    /// You can create a unique key with the following options:
-    ///
-    /// - Use `!{iotanalytics:scheduleTime}` to insert the time of a scheduled SQL query run.
-    /// - Use `!{iotanalytics:versionId}` to insert a unique hash that identifies a dataset content.
-    /// - Use `!{iotanalytics:creationTime}` to insert the creation time of a dataset content.
-    ///
-    /// The following example creates a unique key for a CSV file: `dataset/mydataset/!{iotanalytics:scheduleTime}/!{iotanalytics:versionId}.csv`
-    ///
-    /// &gt; If you don't use `!{iotanalytics:versionId}` to specify the key, you might get duplicate keys. For example, you might have two dataset contents with the same `scheduleTime` but different `versionId` s. This means that one dataset content overwrites the other.
-    ///
-    /// Pattern `^[a-zA-Z0-9!_.*'()/{}:-]*$`; length 1 to 255.
     pub key: Str,
     /// `RoleArn`: a string, required.
-    ///
-    /// The ARN of the role that grants ITA permission to interact with your Amazon S3 and AWS Glue resources.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; length 20 to 2048.
     pub role_arn: Str,
 }
 
-static RULE_S3DestinationConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3DestinationConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Bucket",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ("GlueConfiguration", Shape::Object(&RULE_GlueConfiguration)),
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["Bucket", "Key", "RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3DestinationConfiguration` property type of `AWS::IoTAnalytics::Dataset`.
@@ -1799,6 +1195,7 @@ pub struct S3DestinationConfiguration {
     pub role_arn: Str,
 }
 
+#[rustfmt::skip]
 impl S3DestinationConfiguration {
     /// A `S3DestinationConfiguration` with its required properties, named in a [`S3DestinationConfigurationRequired`].
     pub fn new(required: S3DestinationConfigurationRequired) -> Self {
@@ -1811,36 +1208,13 @@ impl S3DestinationConfiguration {
     }
 
     /// `Bucket`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self {
-        self.bucket = value.into();
-        self
-    }
-
+    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
     /// `GlueConfiguration`: a [`GlueConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn glue_configuration(mut self, value: impl Into<Obj<GlueConfiguration>>) -> Self {
-        self.glue_configuration = Some(value.into());
-        self
-    }
-
+    pub fn glue_configuration(mut self, value: impl Into<Obj<GlueConfiguration>>) -> Self { self.glue_configuration = Some(value.into()); self }
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
 }
 
 impl PropertyType for S3DestinationConfiguration {}
@@ -1860,19 +1234,17 @@ impl ToValue for S3DestinationConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScheduleRequired {
     /// `ScheduleExpression`: a string, required.
-    ///
-    /// The expression that defines when to trigger an update. For more information, see \[Schedule Expressions for Rules\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/events/ScheduledEvents.html>) in the Amazon CloudWatch documentation.
     pub schedule_expression: Str,
 }
 
-static RULE_Schedule: ObjRule = ObjRule {
-    properties: &[("ScheduleExpression", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Schedule: ObjRule = ObjRule {
+    properties: &[
+        ("ScheduleExpression", Shape::STR),
+    ],
     required: &["ScheduleExpression"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Schedule` property type of `AWS::IoTAnalytics::Dataset`.
@@ -1888,6 +1260,7 @@ pub struct Schedule {
     pub schedule_expression: Str,
 }
 
+#[rustfmt::skip]
 impl Schedule {
     /// A `Schedule` with its required properties, named in a [`ScheduleRequired`].
     pub fn new(required: ScheduleRequired) -> Self {
@@ -1897,12 +1270,7 @@ impl Schedule {
     }
 
     /// `ScheduleExpression`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule_expression(mut self, value: impl Into<Str>) -> Self {
-        self.schedule_expression = value.into();
-        self
-    }
+    pub fn schedule_expression(mut self, value: impl Into<Str>) -> Self { self.schedule_expression = value.into(); self }
 }
 
 impl PropertyType for Schedule {}
@@ -1915,113 +1283,14 @@ impl ToValue for Schedule {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::IoTAnalytics::Dataset`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotanalytics-dataset-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_Trigger: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Trigger: ObjRule = ObjRule {
     properties: &[
         ("Schedule", Shape::Object(&RULE_Schedule)),
         ("TriggeringDataset", Shape::Object(&RULE_TriggeringDataset)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Trigger` property type of `AWS::IoTAnalytics::Dataset`.
@@ -2041,6 +1310,7 @@ pub struct Trigger {
     pub triggering_dataset: Option<Obj<TriggeringDataset>>,
 }
 
+#[rustfmt::skip]
 impl Trigger {
     /// A `Trigger` with no property set (none is required).
     pub fn new() -> Self {
@@ -2048,20 +1318,9 @@ impl Trigger {
     }
 
     /// `Schedule`: a [`Schedule`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule(mut self, value: impl Into<Obj<Schedule>>) -> Self {
-        self.schedule = Some(value.into());
-        self
-    }
-
+    pub fn schedule(mut self, value: impl Into<Obj<Schedule>>) -> Self { self.schedule = Some(value.into()); self }
     /// `TriggeringDataset`: a [`TriggeringDataset`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn triggering_dataset(mut self, value: impl Into<Obj<TriggeringDataset>>) -> Self {
-        self.triggering_dataset = Some(value.into());
-        self
-    }
+    pub fn triggering_dataset(mut self, value: impl Into<Obj<TriggeringDataset>>) -> Self { self.triggering_dataset = Some(value.into()); self }
 }
 
 impl PropertyType for Trigger {}
@@ -2079,30 +1338,17 @@ impl ToValue for Trigger {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TriggeringDatasetRequired {
     /// `DatasetName`: a string, required.
-    ///
-    /// The name of the data set whose content generation triggers the new data set content generation.
-    ///
-    /// Pattern `(^(?!_{2}))(^[a-zA-Z0-9_]+$)`; length 1 to 128.
     pub dataset_name: Str,
 }
 
-static RULE_TriggeringDataset: ObjRule = ObjRule {
-    properties: &[(
-        "DatasetName",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(128),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_TriggeringDataset: ObjRule = ObjRule {
+    properties: &[
+        ("DatasetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     required: &["DatasetName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TriggeringDataset` property type of `AWS::IoTAnalytics::Dataset`.
@@ -2120,6 +1366,7 @@ pub struct TriggeringDataset {
     pub dataset_name: Str,
 }
 
+#[rustfmt::skip]
 impl TriggeringDataset {
     /// A `TriggeringDataset` with its required properties, named in a [`TriggeringDatasetRequired`].
     pub fn new(required: TriggeringDatasetRequired) -> Self {
@@ -2129,12 +1376,7 @@ impl TriggeringDataset {
     }
 
     /// `DatasetName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dataset_name(mut self, value: impl Into<Str>) -> Self {
-        self.dataset_name = value.into();
-        self
-    }
+    pub fn dataset_name(mut self, value: impl Into<Str>) -> Self { self.dataset_name = value.into(); self }
 }
 
 impl PropertyType for TriggeringDataset {}
@@ -2151,51 +1393,21 @@ impl ToValue for TriggeringDataset {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VariableRequired {
     /// `VariableName`: a string, required.
-    ///
-    /// The name of the variable.
-    ///
-    /// Length 1 to 256.
     pub variable_name: Str,
 }
 
-static RULE_Variable: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Variable: ObjRule = ObjRule {
     properties: &[
-        (
-            "DatasetContentVersionValue",
-            Shape::Object(&RULE_DatasetContentVersionValue),
-        ),
+        ("DatasetContentVersionValue", Shape::Object(&RULE_DatasetContentVersionValue)),
         ("DoubleValue", Shape::NUM),
-        (
-            "OutputFileUriValue",
-            Shape::Object(&RULE_OutputFileUriValue),
-        ),
-        (
-            "StringValue",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VariableName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("OutputFileUriValue", Shape::Object(&RULE_OutputFileUriValue)),
+        ("StringValue", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("VariableName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["VariableName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Variable` property type of `AWS::IoTAnalytics::Dataset`.
@@ -2231,6 +1443,7 @@ pub struct Variable {
     pub variable_name: Str,
 }
 
+#[rustfmt::skip]
 impl Variable {
     /// A `Variable` with its required properties, named in a [`VariableRequired`].
     pub fn new(required: VariableRequired) -> Self {
@@ -2244,47 +1457,15 @@ impl Variable {
     }
 
     /// `DatasetContentVersionValue`: a [`DatasetContentVersionValue`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dataset_content_version_value(
-        mut self,
-        value: impl Into<Obj<DatasetContentVersionValue>>,
-    ) -> Self {
-        self.dataset_content_version_value = Some(value.into());
-        self
-    }
-
+    pub fn dataset_content_version_value(mut self, value: impl Into<Obj<DatasetContentVersionValue>>) -> Self { self.dataset_content_version_value = Some(value.into()); self }
     /// `DoubleValue`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn double_value(mut self, value: impl Into<Num>) -> Self {
-        self.double_value = Some(value.into());
-        self
-    }
-
+    pub fn double_value(mut self, value: impl Into<Num>) -> Self { self.double_value = Some(value.into()); self }
     /// `OutputFileUriValue`: an [`OutputFileUriValue`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_file_uri_value(mut self, value: impl Into<Obj<OutputFileUriValue>>) -> Self {
-        self.output_file_uri_value = Some(value.into());
-        self
-    }
-
+    pub fn output_file_uri_value(mut self, value: impl Into<Obj<OutputFileUriValue>>) -> Self { self.output_file_uri_value = Some(value.into()); self }
     /// `StringValue`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn string_value(mut self, value: impl Into<Str>) -> Self {
-        self.string_value = Some(value.into());
-        self
-    }
-
+    pub fn string_value(mut self, value: impl Into<Str>) -> Self { self.string_value = Some(value.into()); self }
     /// `VariableName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn variable_name(mut self, value: impl Into<Str>) -> Self {
-        self.variable_name = value.into();
-        self
-    }
+    pub fn variable_name(mut self, value: impl Into<Str>) -> Self { self.variable_name = value.into(); self }
 }
 
 impl PropertyType for Variable {}
@@ -2304,24 +1485,14 @@ impl ToValue for Variable {
     }
 }
 
-static RULE_VersioningConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VersioningConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "MaxVersions",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(1000.0),
-                allowed: &[],
-            }),
-        ),
+        ("MaxVersions", Shape::Int(&NumRule { min: Some(1.0), max: Some(1000.0), ..NumRule::ANY })),
         ("Unlimited", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VersioningConfiguration` property type of `AWS::IoTAnalytics::Dataset`.
@@ -2343,6 +1514,7 @@ pub struct VersioningConfiguration {
     pub unlimited: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl VersioningConfiguration {
     /// A `VersioningConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -2350,20 +1522,9 @@ impl VersioningConfiguration {
     }
 
     /// `MaxVersions`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_versions(mut self, value: impl Into<Int>) -> Self {
-        self.max_versions = Some(value.into());
-        self
-    }
-
+    pub fn max_versions(mut self, value: impl Into<Int>) -> Self { self.max_versions = Some(value.into()); self }
     /// `Unlimited`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unlimited(mut self, value: impl Into<Bool>) -> Self {
-        self.unlimited = Some(value.into());
-        self
-    }
+    pub fn unlimited(mut self, value: impl Into<Bool>) -> Self { self.unlimited = Some(value.into()); self }
 }
 
 impl PropertyType for VersioningConfiguration {}

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::{RULE_RetentionPeriod, RULE_Tag};
+pub use super::shared::{RetentionPeriod, Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9_]+");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z0-9\\s\\[\\]_,.'/:-]*");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-zA-Z0-9.\\-_]*");
@@ -14,43 +17,18 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("[a-zA-Z0-9!_.*'()/{}:-]*/")
 pub(crate) static PATTERN_4: Pattern =
     Pattern::new("^[A-Za-z_]([A-Za-z0-9]*|[A-Za-z0-9][A-Za-z0-9_]*)$");
 
-static RULE_Datastore: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Datastore: ObjRule = ObjRule {
     properties: &[
-        (
-            "DatastoreName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DatastorePartitions",
-            Shape::Object(&RULE_DatastorePartitions),
-        ),
+        ("DatastoreName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DatastorePartitions", Shape::Object(&RULE_DatastorePartitions)),
         ("DatastoreStorage", Shape::Object(&RULE_DatastoreStorage)),
-        (
-            "FileFormatConfiguration",
-            Shape::Object(&RULE_FileFormatConfiguration),
-        ),
+        ("FileFormatConfiguration", Shape::Object(&RULE_FileFormatConfiguration)),
         ("RetentionPeriod", Shape::Object(&RULE_RetentionPeriod)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoTAnalytics::Datastore` resource.
@@ -102,6 +80,7 @@ pub struct Datastore {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Datastore {
     /// The CloudFormation type name, `AWS::IoTAnalytics::Datastore`.
     pub const TYPE_NAME: &'static str = "AWS::IoTAnalytics::Datastore";
@@ -128,55 +107,17 @@ impl Datastore {
     }
 
     /// `DatastoreName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn datastore_name(mut self, value: impl Into<Str>) -> Self {
-        self.datastore_name = Some(value.into());
-        self
-    }
-
+    pub fn datastore_name(mut self, value: impl Into<Str>) -> Self { self.datastore_name = Some(value.into()); self }
     /// `DatastorePartitions`: a [`DatastorePartitions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn datastore_partitions(mut self, value: impl Into<Obj<DatastorePartitions>>) -> Self {
-        self.datastore_partitions = Some(value.into());
-        self
-    }
-
+    pub fn datastore_partitions(mut self, value: impl Into<Obj<DatastorePartitions>>) -> Self { self.datastore_partitions = Some(value.into()); self }
     /// `DatastoreStorage`: a [`DatastoreStorage`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn datastore_storage(mut self, value: impl Into<Obj<DatastoreStorage>>) -> Self {
-        self.datastore_storage = Some(value.into());
-        self
-    }
-
+    pub fn datastore_storage(mut self, value: impl Into<Obj<DatastoreStorage>>) -> Self { self.datastore_storage = Some(value.into()); self }
     /// `FileFormatConfiguration`: a [`FileFormatConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_format_configuration(
-        mut self,
-        value: impl Into<Obj<FileFormatConfiguration>>,
-    ) -> Self {
-        self.file_format_configuration = Some(value.into());
-        self
-    }
-
+    pub fn file_format_configuration(mut self, value: impl Into<Obj<FileFormatConfiguration>>) -> Self { self.file_format_configuration = Some(value.into()); self }
     /// `RetentionPeriod`: a [`RetentionPeriod`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retention_period(mut self, value: impl Into<Obj<RetentionPeriod>>) -> Self {
-        self.retention_period = Some(value.into());
-        self
-    }
-
+    pub fn retention_period(mut self, value: impl Into<Obj<RetentionPeriod>>) -> Self { self.retention_period = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Datastore {
@@ -226,48 +167,20 @@ impl DatastoreAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ColumnRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the column.
-    ///
-    /// Pattern `^[A-Za-z_]([A-Za-z0-9]*|[A-Za-z0-9][A-Za-z0-9_]*)$`; length 1 to 255.
     pub name: Str,
     /// `Type`: a string, required.
-    ///
-    /// The type of data. For more information about the supported data types, see \[Common data types\](<https://docs.aws.amazon.com/glue/latest/dg/aws-glue-api-common.html>) in the *AWS Glue Developer Guide* .
-    ///
-    /// Length 1 to 131072.
     pub r#type: Str,
 }
 
-static RULE_Column: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Column: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(131072),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(131072), ..StrRule::ANY })),
     ],
     required: &["Type", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Column` property type of `AWS::IoTAnalytics::Datastore`.
@@ -291,6 +204,7 @@ pub struct Column {
     pub r#type: Str,
 }
 
+#[rustfmt::skip]
 impl Column {
     /// A `Column` with its required properties, named in a [`ColumnRequired`].
     pub fn new(required: ColumnRequired) -> Self {
@@ -301,20 +215,9 @@ impl Column {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for Column {}
@@ -332,58 +235,21 @@ impl ToValue for Column {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomerManagedS3Required {
     /// `Bucket`: a string, required.
-    ///
-    /// The name of the Amazon S3 bucket where your data is stored.
-    ///
-    /// Pattern `[a-zA-Z0-9.\-_]*`; length 3 to 255.
     pub bucket: Str,
     /// `RoleArn`: a string, required.
-    ///
-    /// The ARN of the role that grants ITA permission to interact with your Amazon S3 resources.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; length 20 to 2048.
     pub role_arn: Str,
 }
 
-static RULE_CustomerManagedS3: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CustomerManagedS3: ObjRule = ObjRule {
     properties: &[
-        (
-            "Bucket",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KeyPrefix",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("KeyPrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["Bucket", "RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomerManagedS3` property type of `AWS::IoTAnalytics::Datastore`.
@@ -413,6 +279,7 @@ pub struct CustomerManagedS3 {
     pub role_arn: Str,
 }
 
+#[rustfmt::skip]
 impl CustomerManagedS3 {
     /// A `CustomerManagedS3` with its required properties, named in a [`CustomerManagedS3Required`].
     pub fn new(required: CustomerManagedS3Required) -> Self {
@@ -424,28 +291,11 @@ impl CustomerManagedS3 {
     }
 
     /// `Bucket`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self {
-        self.bucket = value.into();
-        self
-    }
-
+    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
     /// `KeyPrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.key_prefix = Some(value.into());
-        self
-    }
-
+    pub fn key_prefix(mut self, value: impl Into<Str>) -> Self { self.key_prefix = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
 }
 
 impl PropertyType for CustomerManagedS3 {}
@@ -464,42 +314,18 @@ impl ToValue for CustomerManagedS3 {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomerManagedS3StorageRequired {
     /// `Bucket`: a string, required.
-    ///
-    /// The name of the Amazon S3 bucket where your data is stored.
-    ///
-    /// Pattern `[a-zA-Z0-9.\-_]*`; length 3 to 255.
     pub bucket: Str,
 }
 
-static RULE_CustomerManagedS3Storage: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CustomerManagedS3Storage: ObjRule = ObjRule {
     properties: &[
-        (
-            "Bucket",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KeyPrefix",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("KeyPrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["Bucket"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomerManagedS3Storage` property type of `AWS::IoTAnalytics::Datastore`.
@@ -523,6 +349,7 @@ pub struct CustomerManagedS3Storage {
     pub key_prefix: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CustomerManagedS3Storage {
     /// A `CustomerManagedS3Storage` with its required properties, named in a [`CustomerManagedS3StorageRequired`].
     pub fn new(required: CustomerManagedS3StorageRequired) -> Self {
@@ -533,20 +360,9 @@ impl CustomerManagedS3Storage {
     }
 
     /// `Bucket`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self {
-        self.bucket = value.into();
-        self
-    }
-
+    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
     /// `KeyPrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.key_prefix = Some(value.into());
-        self
-    }
+    pub fn key_prefix(mut self, value: impl Into<Str>) -> Self { self.key_prefix = Some(value.into()); self }
 }
 
 impl PropertyType for CustomerManagedS3Storage {}
@@ -560,20 +376,14 @@ impl ToValue for CustomerManagedS3Storage {
     }
 }
 
-static RULE_DatastorePartition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DatastorePartition: ObjRule = ObjRule {
     properties: &[
         ("Partition", Shape::Object(&RULE_Partition)),
-        (
-            "TimestampPartition",
-            Shape::Object(&RULE_TimestampPartition),
-        ),
+        ("TimestampPartition", Shape::Object(&RULE_TimestampPartition)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DatastorePartition` property type of `AWS::IoTAnalytics::Datastore`.
@@ -593,6 +403,7 @@ pub struct DatastorePartition {
     pub timestamp_partition: Option<Obj<TimestampPartition>>,
 }
 
+#[rustfmt::skip]
 impl DatastorePartition {
     /// A `DatastorePartition` with no property set (none is required).
     pub fn new() -> Self {
@@ -600,20 +411,9 @@ impl DatastorePartition {
     }
 
     /// `Partition`: a [`Partition`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn partition(mut self, value: impl Into<Obj<Partition>>) -> Self {
-        self.partition = Some(value.into());
-        self
-    }
-
+    pub fn partition(mut self, value: impl Into<Obj<Partition>>) -> Self { self.partition = Some(value.into()); self }
     /// `TimestampPartition`: a [`TimestampPartition`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timestamp_partition(mut self, value: impl Into<Obj<TimestampPartition>>) -> Self {
-        self.timestamp_partition = Some(value.into());
-        self
-    }
+    pub fn timestamp_partition(mut self, value: impl Into<Obj<TimestampPartition>>) -> Self { self.timestamp_partition = Some(value.into()); self }
 }
 
 impl PropertyType for DatastorePartition {}
@@ -627,21 +427,13 @@ impl ToValue for DatastorePartition {
     }
 }
 
-static RULE_DatastorePartitions: ObjRule = ObjRule {
-    properties: &[(
-        "Partitions",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_DatastorePartition),
-            min_items: Some(0),
-            max_items: Some(25),
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_DatastorePartitions: ObjRule = ObjRule {
+    properties: &[
+        ("Partitions", Shape::List(&ListRule { items: Shape::Object(&RULE_DatastorePartition), min_items: Some(0), max_items: Some(25) })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DatastorePartitions` property type of `AWS::IoTAnalytics::Datastore`.
@@ -659,6 +451,7 @@ pub struct DatastorePartitions {
     pub partitions: Option<List<DatastorePartition>>,
 }
 
+#[rustfmt::skip]
 impl DatastorePartitions {
     /// A `DatastorePartitions` with no property set (none is required).
     pub fn new() -> Self {
@@ -666,12 +459,7 @@ impl DatastorePartitions {
     }
 
     /// `Partitions`: a list of [`DatastorePartition`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn partitions(mut self, value: impl Into<List<DatastorePartition>>) -> Self {
-        self.partitions = Some(value.into());
-        self
-    }
+    pub fn partitions(mut self, value: impl Into<List<DatastorePartition>>) -> Self { self.partitions = Some(value.into()); self }
 }
 
 impl PropertyType for DatastorePartitions {}
@@ -684,21 +472,15 @@ impl ToValue for DatastorePartitions {
     }
 }
 
-static RULE_DatastoreStorage: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DatastoreStorage: ObjRule = ObjRule {
     properties: &[
         ("CustomerManagedS3", Shape::Object(&RULE_CustomerManagedS3)),
-        (
-            "IotSiteWiseMultiLayerStorage",
-            Shape::Object(&RULE_IotSiteWiseMultiLayerStorage),
-        ),
+        ("IotSiteWiseMultiLayerStorage", Shape::Object(&RULE_IotSiteWiseMultiLayerStorage)),
         ("ServiceManagedS3", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DatastoreStorage` property type of `AWS::IoTAnalytics::Datastore`.
@@ -724,6 +506,7 @@ pub struct DatastoreStorage {
     pub service_managed_s3: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl DatastoreStorage {
     /// A `DatastoreStorage` with no property set (none is required).
     pub fn new() -> Self {
@@ -731,31 +514,11 @@ impl DatastoreStorage {
     }
 
     /// `CustomerManagedS3`: a [`CustomerManagedS3`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn customer_managed_s3(mut self, value: impl Into<Obj<CustomerManagedS3>>) -> Self {
-        self.customer_managed_s3 = Some(value.into());
-        self
-    }
-
+    pub fn customer_managed_s3(mut self, value: impl Into<Obj<CustomerManagedS3>>) -> Self { self.customer_managed_s3 = Some(value.into()); self }
     /// `IotSiteWiseMultiLayerStorage`: an [`IotSiteWiseMultiLayerStorage`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iot_site_wise_multi_layer_storage(
-        mut self,
-        value: impl Into<Obj<IotSiteWiseMultiLayerStorage>>,
-    ) -> Self {
-        self.iot_site_wise_multi_layer_storage = Some(value.into());
-        self
-    }
-
+    pub fn iot_site_wise_multi_layer_storage(mut self, value: impl Into<Obj<IotSiteWiseMultiLayerStorage>>) -> Self { self.iot_site_wise_multi_layer_storage = Some(value.into()); self }
     /// `ServiceManagedS3`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_managed_s3(mut self, value: impl Into<Json>) -> Self {
-        self.service_managed_s3 = Some(value.into());
-        self
-    }
+    pub fn service_managed_s3(mut self, value: impl Into<Json>) -> Self { self.service_managed_s3 = Some(value.into()); self }
 }
 
 impl PropertyType for DatastoreStorage {}
@@ -773,20 +536,14 @@ impl ToValue for DatastoreStorage {
     }
 }
 
-static RULE_FileFormatConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FileFormatConfiguration: ObjRule = ObjRule {
     properties: &[
         ("JsonConfiguration", Shape::Any),
-        (
-            "ParquetConfiguration",
-            Shape::Object(&RULE_ParquetConfiguration),
-        ),
+        ("ParquetConfiguration", Shape::Object(&RULE_ParquetConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FileFormatConfiguration` property type of `AWS::IoTAnalytics::Datastore`.
@@ -812,6 +569,7 @@ pub struct FileFormatConfiguration {
     pub parquet_configuration: Option<Obj<ParquetConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl FileFormatConfiguration {
     /// A `FileFormatConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -819,20 +577,9 @@ impl FileFormatConfiguration {
     }
 
     /// `JsonConfiguration`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn json_configuration(mut self, value: impl Into<Json>) -> Self {
-        self.json_configuration = Some(value.into());
-        self
-    }
-
+    pub fn json_configuration(mut self, value: impl Into<Json>) -> Self { self.json_configuration = Some(value.into()); self }
     /// `ParquetConfiguration`: a [`ParquetConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parquet_configuration(mut self, value: impl Into<Obj<ParquetConfiguration>>) -> Self {
-        self.parquet_configuration = Some(value.into());
-        self
-    }
+    pub fn parquet_configuration(mut self, value: impl Into<Obj<ParquetConfiguration>>) -> Self { self.parquet_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for FileFormatConfiguration {}
@@ -846,17 +593,13 @@ impl ToValue for FileFormatConfiguration {
     }
 }
 
-static RULE_IotSiteWiseMultiLayerStorage: ObjRule = ObjRule {
-    properties: &[(
-        "CustomerManagedS3Storage",
-        Shape::Object(&RULE_CustomerManagedS3Storage),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_IotSiteWiseMultiLayerStorage: ObjRule = ObjRule {
+    properties: &[
+        ("CustomerManagedS3Storage", Shape::Object(&RULE_CustomerManagedS3Storage)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IotSiteWiseMultiLayerStorage` property type of `AWS::IoTAnalytics::Datastore`.
@@ -872,6 +615,7 @@ pub struct IotSiteWiseMultiLayerStorage {
     pub customer_managed_s3_storage: Option<Obj<CustomerManagedS3Storage>>,
 }
 
+#[rustfmt::skip]
 impl IotSiteWiseMultiLayerStorage {
     /// A `IotSiteWiseMultiLayerStorage` with no property set (none is required).
     pub fn new() -> Self {
@@ -879,15 +623,7 @@ impl IotSiteWiseMultiLayerStorage {
     }
 
     /// `CustomerManagedS3Storage`: a [`CustomerManagedS3Storage`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn customer_managed_s3_storage(
-        mut self,
-        value: impl Into<Obj<CustomerManagedS3Storage>>,
-    ) -> Self {
-        self.customer_managed_s3_storage = Some(value.into());
-        self
-    }
+    pub fn customer_managed_s3_storage(mut self, value: impl Into<Obj<CustomerManagedS3Storage>>) -> Self { self.customer_managed_s3_storage = Some(value.into()); self }
 }
 
 impl PropertyType for IotSiteWiseMultiLayerStorage {}
@@ -903,14 +639,13 @@ impl ToValue for IotSiteWiseMultiLayerStorage {
     }
 }
 
-static RULE_ParquetConfiguration: ObjRule = ObjRule {
-    properties: &[("SchemaDefinition", Shape::Object(&RULE_SchemaDefinition))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ParquetConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("SchemaDefinition", Shape::Object(&RULE_SchemaDefinition)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ParquetConfiguration` property type of `AWS::IoTAnalytics::Datastore`.
@@ -926,6 +661,7 @@ pub struct ParquetConfiguration {
     pub schema_definition: Option<Obj<SchemaDefinition>>,
 }
 
+#[rustfmt::skip]
 impl ParquetConfiguration {
     /// A `ParquetConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -933,12 +669,7 @@ impl ParquetConfiguration {
     }
 
     /// `SchemaDefinition`: a [`SchemaDefinition`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema_definition(mut self, value: impl Into<Obj<SchemaDefinition>>) -> Self {
-        self.schema_definition = Some(value.into());
-        self
-    }
+    pub fn schema_definition(mut self, value: impl Into<Obj<SchemaDefinition>>) -> Self { self.schema_definition = Some(value.into()); self }
 }
 
 impl PropertyType for ParquetConfiguration {}
@@ -955,30 +686,17 @@ impl ToValue for ParquetConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PartitionRequired {
     /// `AttributeName`: a string, required.
-    ///
-    /// The name of the attribute that defines a partition dimension.
-    ///
-    /// Pattern `[a-zA-Z0-9_]+`.
     pub attribute_name: Str,
 }
 
-static RULE_Partition: ObjRule = ObjRule {
-    properties: &[(
-        "AttributeName",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_Partition: ObjRule = ObjRule {
+    properties: &[
+        ("AttributeName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+    ],
     required: &["AttributeName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Partition` property type of `AWS::IoTAnalytics::Datastore`.
@@ -996,6 +714,7 @@ pub struct Partition {
     pub attribute_name: Str,
 }
 
+#[rustfmt::skip]
 impl Partition {
     /// A `Partition` with its required properties, named in a [`PartitionRequired`].
     pub fn new(required: PartitionRequired) -> Self {
@@ -1005,12 +724,7 @@ impl Partition {
     }
 
     /// `AttributeName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attribute_name(mut self, value: impl Into<Str>) -> Self {
-        self.attribute_name = value.into();
-        self
-    }
+    pub fn attribute_name(mut self, value: impl Into<Str>) -> Self { self.attribute_name = value.into(); self }
 }
 
 impl PropertyType for Partition {}
@@ -1023,94 +737,13 @@ impl ToValue for Partition {
     }
 }
 
-static RULE_RetentionPeriod: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SchemaDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "NumberOfDays",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(2147483647.0),
-                allowed: &[],
-            }),
-        ),
-        ("Unlimited", Shape::Bool),
+        ("Columns", Shape::List(&ListRule { items: Shape::Object(&RULE_Column), min_items: Some(1), max_items: Some(100) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
-};
-
-/// The `RetentionPeriod` property type of `AWS::IoTAnalytics::Datastore`.
-///
-/// How long, in days, message data is kept.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotanalytics-datastore-retentionperiod.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct RetentionPeriod {
-    /// `NumberOfDays`: an integer.
-    ///
-    /// The number of days that message data is kept. The `unlimited` parameter must be false.
-    ///
-    /// Value 1 to 2147483647.
-    pub number_of_days: Option<Int>,
-    /// `Unlimited`: a boolean.
-    ///
-    /// If true, message data is kept indefinitely.
-    pub unlimited: Option<Bool>,
-}
-
-impl RetentionPeriod {
-    /// A `RetentionPeriod` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `NumberOfDays`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn number_of_days(mut self, value: impl Into<Int>) -> Self {
-        self.number_of_days = Some(value.into());
-        self
-    }
-
-    /// `Unlimited`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unlimited(mut self, value: impl Into<Bool>) -> Self {
-        self.unlimited = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for RetentionPeriod {}
-
-impl ToValue for RetentionPeriod {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("NumberOfDays", &self.number_of_days)
-            .opt("Unlimited", &self.unlimited)
-            .build()
-    }
-}
-
-static RULE_SchemaDefinition: ObjRule = ObjRule {
-    properties: &[(
-        "Columns",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_Column),
-            min_items: Some(1),
-            max_items: Some(100),
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SchemaDefinition` property type of `AWS::IoTAnalytics::Datastore`.
@@ -1130,6 +763,7 @@ pub struct SchemaDefinition {
     pub columns: Option<List<Column>>,
 }
 
+#[rustfmt::skip]
 impl SchemaDefinition {
     /// A `SchemaDefinition` with no property set (none is required).
     pub fn new() -> Self {
@@ -1137,12 +771,7 @@ impl SchemaDefinition {
     }
 
     /// `Columns`: a list of [`Column`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn columns(mut self, value: impl Into<List<Column>>) -> Self {
-        self.columns = Some(value.into());
-        self
-    }
+    pub fn columns(mut self, value: impl Into<List<Column>>) -> Self { self.columns = Some(value.into()); self }
 }
 
 impl PropertyType for SchemaDefinition {}
@@ -1153,142 +782,22 @@ impl ToValue for SchemaDefinition {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::IoTAnalytics::Datastore`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotanalytics-datastore-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TimestampPartition`], by name: `TimestampPartition::new(TimestampPartitionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TimestampPartitionRequired {
     /// `AttributeName`: a string, required.
-    ///
-    /// The attribute name of the partition defined by a timestamp.
-    ///
-    /// Pattern `[a-zA-Z0-9_]+`; length 1 to 128.
     pub attribute_name: Str,
 }
 
-static RULE_TimestampPartition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TimestampPartition: ObjRule = ObjRule {
     properties: &[
-        (
-            "AttributeName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TimestampFormat",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(50),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AttributeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("TimestampFormat", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["AttributeName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TimestampPartition` property type of `AWS::IoTAnalytics::Datastore`.
@@ -1312,6 +821,7 @@ pub struct TimestampPartition {
     pub timestamp_format: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl TimestampPartition {
     /// A `TimestampPartition` with its required properties, named in a [`TimestampPartitionRequired`].
     pub fn new(required: TimestampPartitionRequired) -> Self {
@@ -1322,20 +832,9 @@ impl TimestampPartition {
     }
 
     /// `AttributeName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attribute_name(mut self, value: impl Into<Str>) -> Self {
-        self.attribute_name = value.into();
-        self
-    }
-
+    pub fn attribute_name(mut self, value: impl Into<Str>) -> Self { self.attribute_name = value.into(); self }
     /// `TimestampFormat`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timestamp_format(mut self, value: impl Into<Str>) -> Self {
-        self.timestamp_format = Some(value.into());
-        self
-    }
+    pub fn timestamp_format(mut self, value: impl Into<Str>) -> Self { self.timestamp_format = Some(value.into()); self }
 }
 
 impl PropertyType for TimestampPartition {}

@@ -7,11 +7,14 @@
 //! - `AWS::IoTAnalytics::Dataset`: [`Dataset`], property types in [`dataset`]
 //! - `AWS::IoTAnalytics::Datastore`: [`Datastore`], property types in [`datastore`]
 //! - `AWS::IoTAnalytics::Pipeline`: [`Pipeline`], property types in [`pipeline`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod channel;
 pub mod dataset;
 pub mod datastore;
 pub mod pipeline;
+pub mod shared;
 
 pub use channel::{Channel, ChannelAttributes};
 pub use dataset::{Dataset, DatasetAttributes, DatasetRequired};

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9_]+");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z0-9_-]+");
 
@@ -14,52 +17,19 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z0-9_-]+");
 #[derive(Clone, Debug, PartialEq)]
 pub struct PipelineRequired {
     /// `PipelineActivities`: a list of [`Activity`] objects, required.
-    ///
-    /// A list of "PipelineActivity" objects. Activities perform transformations on your messages, such as removing, renaming or adding message attributes; filtering messages based on attribute values; invoking your Lambda functions on messages for advanced processing; or performing mathematical transformations to normalize device data.
-    ///
-    /// The list can be 2-25 *PipelineActivity* objects and must contain both a `channel` and a `datastore` activity. Each entry in the list must contain only one activity, for example:
-    ///
-    /// `pipelineActivities = [ { "channel": { ... } }, { "lambda": { ... } }, ... ]`
-    ///
-    /// Items 1 to 25.
     pub pipeline_activities: List<Activity>,
 }
 
-static RULE_Pipeline: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Pipeline: ObjRule = ObjRule {
     properties: &[
-        (
-            "PipelineActivities",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Activity),
-                min_items: Some(1),
-                max_items: Some(25),
-            }),
-        ),
-        (
-            "PipelineName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
+        ("PipelineActivities", Shape::List(&ListRule { items: Shape::Object(&RULE_Activity), min_items: Some(1), max_items: Some(25) })),
+        ("PipelineName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50) })),
     ],
     required: &["PipelineActivities"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoTAnalytics::Pipeline` resource.
@@ -101,6 +71,7 @@ pub struct Pipeline {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Pipeline {
     /// The CloudFormation type name, `AWS::IoTAnalytics::Pipeline`.
     pub const TYPE_NAME: &'static str = "AWS::IoTAnalytics::Pipeline";
@@ -131,28 +102,11 @@ impl Pipeline {
     }
 
     /// `PipelineActivities`: a list of [`Activity`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pipeline_activities(mut self, value: impl Into<List<Activity>>) -> Self {
-        self.pipeline_activities = value.into();
-        self
-    }
-
+    pub fn pipeline_activities(mut self, value: impl Into<List<Activity>>) -> Self { self.pipeline_activities = value.into(); self }
     /// `PipelineName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pipeline_name(mut self, value: impl Into<Str>) -> Self {
-        self.pipeline_name = Some(value.into());
-        self
-    }
-
+    pub fn pipeline_name(mut self, value: impl Into<Str>) -> Self { self.pipeline_name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Pipeline {
@@ -195,31 +149,22 @@ impl PipelineAttributes {
     }
 }
 
-static RULE_Activity: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Activity: ObjRule = ObjRule {
     properties: &[
         ("AddAttributes", Shape::Object(&RULE_AddAttributes)),
         ("Channel", Shape::Object(&RULE_Channel)),
         ("Datastore", Shape::Object(&RULE_Datastore)),
-        (
-            "DeviceRegistryEnrich",
-            Shape::Object(&RULE_DeviceRegistryEnrich),
-        ),
-        (
-            "DeviceShadowEnrich",
-            Shape::Object(&RULE_DeviceShadowEnrich),
-        ),
+        ("DeviceRegistryEnrich", Shape::Object(&RULE_DeviceRegistryEnrich)),
+        ("DeviceShadowEnrich", Shape::Object(&RULE_DeviceShadowEnrich)),
         ("Filter", Shape::Object(&RULE_Filter)),
         ("Lambda", Shape::Object(&RULE_Lambda)),
         ("Math", Shape::Object(&RULE_Math)),
         ("RemoveAttributes", Shape::Object(&RULE_RemoveAttributes)),
         ("SelectAttributes", Shape::Object(&RULE_SelectAttributes)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Activity` property type of `AWS::IoTAnalytics::Pipeline`.
@@ -271,6 +216,7 @@ pub struct Activity {
     pub select_attributes: Option<Obj<SelectAttributes>>,
 }
 
+#[rustfmt::skip]
 impl Activity {
     /// A `Activity` with no property set (none is required).
     pub fn new() -> Self {
@@ -278,84 +224,25 @@ impl Activity {
     }
 
     /// `AddAttributes`: an [`AddAttributes`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn add_attributes(mut self, value: impl Into<Obj<AddAttributes>>) -> Self {
-        self.add_attributes = Some(value.into());
-        self
-    }
-
+    pub fn add_attributes(mut self, value: impl Into<Obj<AddAttributes>>) -> Self { self.add_attributes = Some(value.into()); self }
     /// `Channel`: a [`Channel`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channel(mut self, value: impl Into<Obj<Channel>>) -> Self {
-        self.channel = Some(value.into());
-        self
-    }
-
+    pub fn channel(mut self, value: impl Into<Obj<Channel>>) -> Self { self.channel = Some(value.into()); self }
     /// `Datastore`: a [`Datastore`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn datastore(mut self, value: impl Into<Obj<Datastore>>) -> Self {
-        self.datastore = Some(value.into());
-        self
-    }
-
+    pub fn datastore(mut self, value: impl Into<Obj<Datastore>>) -> Self { self.datastore = Some(value.into()); self }
     /// `DeviceRegistryEnrich`: a [`DeviceRegistryEnrich`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn device_registry_enrich(mut self, value: impl Into<Obj<DeviceRegistryEnrich>>) -> Self {
-        self.device_registry_enrich = Some(value.into());
-        self
-    }
-
+    pub fn device_registry_enrich(mut self, value: impl Into<Obj<DeviceRegistryEnrich>>) -> Self { self.device_registry_enrich = Some(value.into()); self }
     /// `DeviceShadowEnrich`: a [`DeviceShadowEnrich`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn device_shadow_enrich(mut self, value: impl Into<Obj<DeviceShadowEnrich>>) -> Self {
-        self.device_shadow_enrich = Some(value.into());
-        self
-    }
-
+    pub fn device_shadow_enrich(mut self, value: impl Into<Obj<DeviceShadowEnrich>>) -> Self { self.device_shadow_enrich = Some(value.into()); self }
     /// `Filter`: a [`Filter`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter(mut self, value: impl Into<Obj<Filter>>) -> Self {
-        self.filter = Some(value.into());
-        self
-    }
-
+    pub fn filter(mut self, value: impl Into<Obj<Filter>>) -> Self { self.filter = Some(value.into()); self }
     /// `Lambda`: a [`Lambda`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda(mut self, value: impl Into<Obj<Lambda>>) -> Self {
-        self.lambda = Some(value.into());
-        self
-    }
-
+    pub fn lambda(mut self, value: impl Into<Obj<Lambda>>) -> Self { self.lambda = Some(value.into()); self }
     /// `Math`: a [`Math`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn math(mut self, value: impl Into<Obj<Math>>) -> Self {
-        self.math = Some(value.into());
-        self
-    }
-
+    pub fn math(mut self, value: impl Into<Obj<Math>>) -> Self { self.math = Some(value.into()); self }
     /// `RemoveAttributes`: a [`RemoveAttributes`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn remove_attributes(mut self, value: impl Into<Obj<RemoveAttributes>>) -> Self {
-        self.remove_attributes = Some(value.into());
-        self
-    }
-
+    pub fn remove_attributes(mut self, value: impl Into<Obj<RemoveAttributes>>) -> Self { self.remove_attributes = Some(value.into()); self }
     /// `SelectAttributes`: a [`SelectAttributes`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn select_attributes(mut self, value: impl Into<Obj<SelectAttributes>>) -> Self {
-        self.select_attributes = Some(value.into());
-        self
-    }
+    pub fn select_attributes(mut self, value: impl Into<Obj<SelectAttributes>>) -> Self { self.select_attributes = Some(value.into()); self }
 }
 
 impl PropertyType for Activity {}
@@ -381,49 +268,21 @@ impl ToValue for Activity {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AddAttributesRequired {
     /// `Attributes`: a JSON value, required.
-    ///
-    /// A list of 1-50 "AttributeNameMapping" objects that map an existing attribute to a new attribute.
-    ///
-    /// &gt; The existing attributes remain in the message, so if you want to remove the originals, use "RemoveAttributeActivity".
     pub attributes: Json,
     /// `Name`: a string, required.
-    ///
-    /// The name of the 'addAttributes' activity.
-    ///
-    /// Length 1 to 128.
     pub name: Str,
 }
 
-static RULE_AddAttributes: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AddAttributes: ObjRule = ObjRule {
     properties: &[
         ("Attributes", Shape::Any),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Next",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Next", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
     ],
     required: &["Attributes", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AddAttributes` property type of `AWS::IoTAnalytics::Pipeline`.
@@ -453,6 +312,7 @@ pub struct AddAttributes {
     pub next: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AddAttributes {
     /// A `AddAttributes` with its required properties, named in a [`AddAttributesRequired`].
     pub fn new(required: AddAttributesRequired) -> Self {
@@ -464,28 +324,11 @@ impl AddAttributes {
     }
 
     /// `Attributes`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attributes(mut self, value: impl Into<Json>) -> Self {
-        self.attributes = value.into();
-        self
-    }
-
+    pub fn attributes(mut self, value: impl Into<Json>) -> Self { self.attributes = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Next`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn next(mut self, value: impl Into<Str>) -> Self {
-        self.next = Some(value.into());
-        self
-    }
+    pub fn next(mut self, value: impl Into<Str>) -> Self { self.next = Some(value.into()); self }
 }
 
 impl PropertyType for AddAttributes {}
@@ -504,58 +347,21 @@ impl ToValue for AddAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChannelRequired {
     /// `ChannelName`: a string, required.
-    ///
-    /// The name of the channel from which the messages are processed.
-    ///
-    /// Pattern `[a-zA-Z0-9_]+`; length 1 to 128.
     pub channel_name: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the 'channel' activity.
-    ///
-    /// Length 1 to 128.
     pub name: Str,
 }
 
-static RULE_Channel: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Channel: ObjRule = ObjRule {
     properties: &[
-        (
-            "ChannelName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Next",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ChannelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Next", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
     ],
     required: &["ChannelName", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Channel` property type of `AWS::IoTAnalytics::Pipeline`.
@@ -585,6 +391,7 @@ pub struct Channel {
     pub next: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Channel {
     /// A `Channel` with its required properties, named in a [`ChannelRequired`].
     pub fn new(required: ChannelRequired) -> Self {
@@ -596,28 +403,11 @@ impl Channel {
     }
 
     /// `ChannelName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channel_name(mut self, value: impl Into<Str>) -> Self {
-        self.channel_name = value.into();
-        self
-    }
-
+    pub fn channel_name(mut self, value: impl Into<Str>) -> Self { self.channel_name = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Next`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn next(mut self, value: impl Into<Str>) -> Self {
-        self.next = Some(value.into());
-        self
-    }
+    pub fn next(mut self, value: impl Into<Str>) -> Self { self.next = Some(value.into()); self }
 }
 
 impl PropertyType for Channel {}
@@ -636,48 +426,20 @@ impl ToValue for Channel {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatastoreRequired {
     /// `DatastoreName`: a string, required.
-    ///
-    /// The name of the data store where processed messages are stored.
-    ///
-    /// Pattern `[a-zA-Z0-9_]+`; length 1 to 128.
     pub datastore_name: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the datastore activity.
-    ///
-    /// Length 1 to 128.
     pub name: Str,
 }
 
-static RULE_Datastore: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Datastore: ObjRule = ObjRule {
     properties: &[
-        (
-            "DatastoreName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DatastoreName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
     ],
     required: &["DatastoreName", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Datastore` property type of `AWS::IoTAnalytics::Pipeline`.
@@ -701,6 +463,7 @@ pub struct Datastore {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl Datastore {
     /// A `Datastore` with its required properties, named in a [`DatastoreRequired`].
     pub fn new(required: DatastoreRequired) -> Self {
@@ -711,20 +474,9 @@ impl Datastore {
     }
 
     /// `DatastoreName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn datastore_name(mut self, value: impl Into<Str>) -> Self {
-        self.datastore_name = value.into();
-        self
-    }
-
+    pub fn datastore_name(mut self, value: impl Into<Str>) -> Self { self.datastore_name = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for Datastore {}
@@ -742,90 +494,27 @@ impl ToValue for Datastore {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeviceRegistryEnrichRequired {
     /// `Attribute`: a string, required.
-    ///
-    /// The name of the attribute that is added to the message.
-    ///
-    /// Length 1 to 256.
     pub attribute: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the 'deviceRegistryEnrich' activity.
-    ///
-    /// Length 1 to 128.
     pub name: Str,
     /// `RoleArn`: a string, required.
-    ///
-    /// The ARN of the role that allows access to the device's registry information.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; length 20 to 2048.
     pub role_arn: Str,
     /// `ThingName`: a string, required.
-    ///
-    /// The name of the IoT device whose registry information is added to the message.
-    ///
-    /// Length 1 to 256.
     pub thing_name: Str,
 }
 
-static RULE_DeviceRegistryEnrich: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DeviceRegistryEnrich: ObjRule = ObjRule {
     properties: &[
-        (
-            "Attribute",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Next",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "ThingName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Attribute", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Next", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("ThingName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Attribute", "ThingName", "RoleArn", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DeviceRegistryEnrich` property type of `AWS::IoTAnalytics::Pipeline`.
@@ -867,6 +556,7 @@ pub struct DeviceRegistryEnrich {
     pub thing_name: Str,
 }
 
+#[rustfmt::skip]
 impl DeviceRegistryEnrich {
     /// A `DeviceRegistryEnrich` with its required properties, named in a [`DeviceRegistryEnrichRequired`].
     pub fn new(required: DeviceRegistryEnrichRequired) -> Self {
@@ -880,44 +570,15 @@ impl DeviceRegistryEnrich {
     }
 
     /// `Attribute`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attribute(mut self, value: impl Into<Str>) -> Self {
-        self.attribute = value.into();
-        self
-    }
-
+    pub fn attribute(mut self, value: impl Into<Str>) -> Self { self.attribute = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Next`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn next(mut self, value: impl Into<Str>) -> Self {
-        self.next = Some(value.into());
-        self
-    }
-
+    pub fn next(mut self, value: impl Into<Str>) -> Self { self.next = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `ThingName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn thing_name(mut self, value: impl Into<Str>) -> Self {
-        self.thing_name = value.into();
-        self
-    }
+    pub fn thing_name(mut self, value: impl Into<Str>) -> Self { self.thing_name = value.into(); self }
 }
 
 impl PropertyType for DeviceRegistryEnrich {}
@@ -938,90 +599,27 @@ impl ToValue for DeviceRegistryEnrich {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeviceShadowEnrichRequired {
     /// `Attribute`: a string, required.
-    ///
-    /// The name of the attribute that is added to the message.
-    ///
-    /// Length 1 to 256.
     pub attribute: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the 'deviceShadowEnrich' activity.
-    ///
-    /// Length 1 to 128.
     pub name: Str,
     /// `RoleArn`: a string, required.
-    ///
-    /// The ARN of the role that allows access to the device's shadow.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; length 20 to 2048.
     pub role_arn: Str,
     /// `ThingName`: a string, required.
-    ///
-    /// The name of the IoT device whose shadow information is added to the message.
-    ///
-    /// Length 1 to 256.
     pub thing_name: Str,
 }
 
-static RULE_DeviceShadowEnrich: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DeviceShadowEnrich: ObjRule = ObjRule {
     properties: &[
-        (
-            "Attribute",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Next",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "ThingName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Attribute", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Next", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("ThingName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Attribute", "ThingName", "RoleArn", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DeviceShadowEnrich` property type of `AWS::IoTAnalytics::Pipeline`.
@@ -1063,6 +661,7 @@ pub struct DeviceShadowEnrich {
     pub thing_name: Str,
 }
 
+#[rustfmt::skip]
 impl DeviceShadowEnrich {
     /// A `DeviceShadowEnrich` with its required properties, named in a [`DeviceShadowEnrichRequired`].
     pub fn new(required: DeviceShadowEnrichRequired) -> Self {
@@ -1076,44 +675,15 @@ impl DeviceShadowEnrich {
     }
 
     /// `Attribute`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attribute(mut self, value: impl Into<Str>) -> Self {
-        self.attribute = value.into();
-        self
-    }
-
+    pub fn attribute(mut self, value: impl Into<Str>) -> Self { self.attribute = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Next`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn next(mut self, value: impl Into<Str>) -> Self {
-        self.next = Some(value.into());
-        self
-    }
-
+    pub fn next(mut self, value: impl Into<Str>) -> Self { self.next = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `ThingName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn thing_name(mut self, value: impl Into<Str>) -> Self {
-        self.thing_name = value.into();
-        self
-    }
+    pub fn thing_name(mut self, value: impl Into<Str>) -> Self { self.thing_name = value.into(); self }
 }
 
 impl PropertyType for DeviceShadowEnrich {}
@@ -1134,58 +704,21 @@ impl ToValue for DeviceShadowEnrich {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FilterRequired {
     /// `Filter`: a string, required.
-    ///
-    /// An expression that looks like an SQL WHERE clause that must return a Boolean value.
-    ///
-    /// Length 1 to 256.
     pub filter: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the 'filter' activity.
-    ///
-    /// Length 1 to 128.
     pub name: Str,
 }
 
-static RULE_Filter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Filter: ObjRule = ObjRule {
     properties: &[
-        (
-            "Filter",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Next",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Filter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Next", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
     ],
     required: &["Filter", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Filter` property type of `AWS::IoTAnalytics::Pipeline`.
@@ -1215,6 +748,7 @@ pub struct Filter {
     pub next: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Filter {
     /// A `Filter` with its required properties, named in a [`FilterRequired`].
     pub fn new(required: FilterRequired) -> Self {
@@ -1226,28 +760,11 @@ impl Filter {
     }
 
     /// `Filter`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter(mut self, value: impl Into<Str>) -> Self {
-        self.filter = value.into();
-        self
-    }
-
+    pub fn filter(mut self, value: impl Into<Str>) -> Self { self.filter = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Next`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn next(mut self, value: impl Into<Str>) -> Self {
-        self.next = Some(value.into());
-        self
-    }
+    pub fn next(mut self, value: impl Into<Str>) -> Self { self.next = Some(value.into()); self }
 }
 
 impl PropertyType for Filter {}
@@ -1266,74 +783,24 @@ impl ToValue for Filter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LambdaRequired {
     /// `BatchSize`: an integer, required.
-    ///
-    /// The number of messages passed to the Lambda function for processing.
-    ///
-    /// The AWS Lambda function must be able to process all of these messages within five minutes, which is the maximum timeout duration for Lambda functions.
-    ///
-    /// Value 1 to 1000.
     pub batch_size: Int,
     /// `LambdaName`: a string, required.
-    ///
-    /// The name of the Lambda function that is run on the message.
-    ///
-    /// Pattern `[a-zA-Z0-9_-]+`; length 1 to 64.
     pub lambda_name: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the 'lambda' activity.
-    ///
-    /// Length 1 to 128.
     pub name: Str,
 }
 
-static RULE_Lambda: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Lambda: ObjRule = ObjRule {
     properties: &[
-        (
-            "BatchSize",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(1000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "LambdaName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Next",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("BatchSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(1000.0), ..NumRule::ANY })),
+        ("LambdaName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Next", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
     ],
     required: &["LambdaName", "Name", "BatchSize"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Lambda` property type of `AWS::IoTAnalytics::Pipeline`.
@@ -1371,6 +838,7 @@ pub struct Lambda {
     pub next: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Lambda {
     /// A `Lambda` with its required properties, named in a [`LambdaRequired`].
     pub fn new(required: LambdaRequired) -> Self {
@@ -1383,36 +851,13 @@ impl Lambda {
     }
 
     /// `BatchSize`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn batch_size(mut self, value: impl Into<Int>) -> Self {
-        self.batch_size = value.into();
-        self
-    }
-
+    pub fn batch_size(mut self, value: impl Into<Int>) -> Self { self.batch_size = value.into(); self }
     /// `LambdaName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_name(mut self, value: impl Into<Str>) -> Self {
-        self.lambda_name = value.into();
-        self
-    }
-
+    pub fn lambda_name(mut self, value: impl Into<Str>) -> Self { self.lambda_name = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Next`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn next(mut self, value: impl Into<Str>) -> Self {
-        self.next = Some(value.into());
-        self
-    }
+    pub fn next(mut self, value: impl Into<Str>) -> Self { self.next = Some(value.into()); self }
 }
 
 impl PropertyType for Lambda {}
@@ -1432,74 +877,24 @@ impl ToValue for Lambda {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MathRequired {
     /// `Attribute`: a string, required.
-    ///
-    /// The name of the attribute that contains the result of the math operation.
-    ///
-    /// Length 1 to 256.
     pub attribute: Str,
     /// `Math`: a string, required.
-    ///
-    /// An expression that uses one or more existing attributes and must return an integer value.
-    ///
-    /// Length 1 to 256.
     pub math: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the 'math' activity.
-    ///
-    /// Length 1 to 128.
     pub name: Str,
 }
 
-static RULE_Math: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Math: ObjRule = ObjRule {
     properties: &[
-        (
-            "Attribute",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Math",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Next",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Attribute", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("Math", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Next", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
     ],
     required: &["Attribute", "Math", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Math` property type of `AWS::IoTAnalytics::Pipeline`.
@@ -1535,6 +930,7 @@ pub struct Math {
     pub next: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Math {
     /// A `Math` with its required properties, named in a [`MathRequired`].
     pub fn new(required: MathRequired) -> Self {
@@ -1547,36 +943,13 @@ impl Math {
     }
 
     /// `Attribute`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attribute(mut self, value: impl Into<Str>) -> Self {
-        self.attribute = value.into();
-        self
-    }
-
+    pub fn attribute(mut self, value: impl Into<Str>) -> Self { self.attribute = value.into(); self }
     /// `Math`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn math(mut self, value: impl Into<Str>) -> Self {
-        self.math = value.into();
-        self
-    }
-
+    pub fn math(mut self, value: impl Into<Str>) -> Self { self.math = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Next`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn next(mut self, value: impl Into<Str>) -> Self {
-        self.next = Some(value.into());
-        self
-    }
+    pub fn next(mut self, value: impl Into<Str>) -> Self { self.next = Some(value.into()); self }
 }
 
 impl PropertyType for Math {}
@@ -1596,62 +969,21 @@ impl ToValue for Math {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RemoveAttributesRequired {
     /// `Attributes`: a list of strings, required.
-    ///
-    /// A list of 1-50 attributes to remove from the message.
-    ///
-    /// Items 1 to 50; each item: length 1 to 256.
     pub attributes: List<Str>,
     /// `Name`: a string, required.
-    ///
-    /// The name of the 'removeAttributes' activity.
-    ///
-    /// Length 1 to 128.
     pub name: Str,
 }
 
-static RULE_RemoveAttributes: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RemoveAttributes: ObjRule = ObjRule {
     properties: &[
-        (
-            "Attributes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Next",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Attributes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50) })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Next", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
     ],
     required: &["Attributes", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RemoveAttributes` property type of `AWS::IoTAnalytics::Pipeline`.
@@ -1681,6 +1013,7 @@ pub struct RemoveAttributes {
     pub next: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl RemoveAttributes {
     /// A `RemoveAttributes` with its required properties, named in a [`RemoveAttributesRequired`].
     pub fn new(required: RemoveAttributesRequired) -> Self {
@@ -1692,28 +1025,11 @@ impl RemoveAttributes {
     }
 
     /// `Attributes`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attributes(mut self, value: impl Into<List<Str>>) -> Self {
-        self.attributes = value.into();
-        self
-    }
-
+    pub fn attributes(mut self, value: impl Into<List<Str>>) -> Self { self.attributes = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Next`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn next(mut self, value: impl Into<Str>) -> Self {
-        self.next = Some(value.into());
-        self
-    }
+    pub fn next(mut self, value: impl Into<Str>) -> Self { self.next = Some(value.into()); self }
 }
 
 impl PropertyType for RemoveAttributes {}
@@ -1732,62 +1048,21 @@ impl ToValue for RemoveAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SelectAttributesRequired {
     /// `Attributes`: a list of strings, required.
-    ///
-    /// A list of the attributes to select from the message.
-    ///
-    /// Items 1 to 50; each item: length 1 to 256.
     pub attributes: List<Str>,
     /// `Name`: a string, required.
-    ///
-    /// The name of the 'selectAttributes' activity.
-    ///
-    /// Length 1 to 128.
     pub name: Str,
 }
 
-static RULE_SelectAttributes: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SelectAttributes: ObjRule = ObjRule {
     properties: &[
-        (
-            "Attributes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Next",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Attributes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50) })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Next", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
     ],
     required: &["Name", "Attributes"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SelectAttributes` property type of `AWS::IoTAnalytics::Pipeline`.
@@ -1817,6 +1092,7 @@ pub struct SelectAttributes {
     pub next: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SelectAttributes {
     /// A `SelectAttributes` with its required properties, named in a [`SelectAttributesRequired`].
     pub fn new(required: SelectAttributesRequired) -> Self {
@@ -1828,28 +1104,11 @@ impl SelectAttributes {
     }
 
     /// `Attributes`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attributes(mut self, value: impl Into<List<Str>>) -> Self {
-        self.attributes = value.into();
-        self
-    }
-
+    pub fn attributes(mut self, value: impl Into<List<Str>>) -> Self { self.attributes = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Next`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn next(mut self, value: impl Into<Str>) -> Self {
-        self.next = Some(value.into());
-        self
-    }
+    pub fn next(mut self, value: impl Into<Str>) -> Self { self.next = Some(value.into()); self }
 }
 
 impl PropertyType for SelectAttributes {}
@@ -1860,102 +1119,6 @@ impl ToValue for SelectAttributes {
             .req("Attributes", &self.attributes)
             .req("Name", &self.name)
             .opt("Next", &self.next)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::IoTAnalytics::Pipeline`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotanalytics-pipeline-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

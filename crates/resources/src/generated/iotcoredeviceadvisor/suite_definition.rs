@@ -11,32 +11,18 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct SuiteDefinitionRequired {
     /// `SuiteDefinitionConfiguration`: a [`SuiteDefinitionConfiguration`] object, required.
-    ///
-    /// Gets the suite definition configuration.
     pub suite_definition_configuration: Obj<SuiteDefinitionConfiguration>,
 }
 
-static RULE_SuiteDefinition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SuiteDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "SuiteDefinitionConfiguration",
-            Shape::Object(&RULE_SuiteDefinitionConfiguration),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SuiteDefinitionConfiguration", Shape::Object(&RULE_SuiteDefinitionConfiguration)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["SuiteDefinitionConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoTCoreDeviceAdvisor::SuiteDefinition` resource.
@@ -63,6 +49,7 @@ pub struct SuiteDefinition {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl SuiteDefinition {
     /// The CloudFormation type name, `AWS::IoTCoreDeviceAdvisor::SuiteDefinition`.
     pub const TYPE_NAME: &'static str = "AWS::IoTCoreDeviceAdvisor::SuiteDefinition";
@@ -77,16 +64,8 @@ impl SuiteDefinition {
         create_only: &[],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "SuiteDefinitionId",
-            "SuiteDefinitionArn",
-            "SuiteDefinitionVersion",
-        ],
-        attributes: &[
-            "SuiteDefinitionArn",
-            "SuiteDefinitionId",
-            "SuiteDefinitionVersion",
-        ],
+        read_only: &["SuiteDefinitionId", "SuiteDefinitionArn", "SuiteDefinitionVersion"],
+        attributes: &["SuiteDefinitionArn", "SuiteDefinitionId", "SuiteDefinitionVersion"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -100,23 +79,9 @@ impl SuiteDefinition {
     }
 
     /// `SuiteDefinitionConfiguration`: a [`SuiteDefinitionConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn suite_definition_configuration(
-        mut self,
-        value: impl Into<Obj<SuiteDefinitionConfiguration>>,
-    ) -> Self {
-        self.suite_definition_configuration = value.into();
-        self
-    }
-
+    pub fn suite_definition_configuration(mut self, value: impl Into<Obj<SuiteDefinitionConfiguration>>) -> Self { self.suite_definition_configuration = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for SuiteDefinition {
@@ -177,35 +142,14 @@ impl SuiteDefinitionAttributes {
     }
 }
 
-static RULE_DeviceUnderTest: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DeviceUnderTest: ObjRule = ObjRule {
     properties: &[
-        (
-            "CertificateArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ThingArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CertificateArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY })),
+        ("ThingArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DeviceUnderTest` property type of `AWS::IoTCoreDeviceAdvisor::SuiteDefinition`.
@@ -229,6 +173,7 @@ pub struct DeviceUnderTest {
     pub thing_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DeviceUnderTest {
     /// A `DeviceUnderTest` with no property set (none is required).
     pub fn new() -> Self {
@@ -236,20 +181,9 @@ impl DeviceUnderTest {
     }
 
     /// `CertificateArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_arn = Some(value.into());
-        self
-    }
-
+    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_arn = Some(value.into()); self }
     /// `ThingArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn thing_arn(mut self, value: impl Into<Str>) -> Self {
-        self.thing_arn = Some(value.into());
-        self
-    }
+    pub fn thing_arn(mut self, value: impl Into<Str>) -> Self { self.thing_arn = Some(value.into()); self }
 }
 
 impl PropertyType for DeviceUnderTest {}
@@ -267,63 +201,23 @@ impl ToValue for DeviceUnderTest {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SuiteDefinitionConfigurationRequired {
     /// `DevicePermissionRoleArn`: a string, required.
-    ///
-    /// Length 20 to 2048.
     pub device_permission_role_arn: Str,
     /// `RootGroup`: a string, required.
-    ///
-    /// Length 1 to 2048.
     pub root_group: Str,
 }
 
-static RULE_SuiteDefinitionConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SuiteDefinitionConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "DevicePermissionRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Devices",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DeviceUnderTest),
-                min_items: Some(0),
-                max_items: Some(2),
-            }),
-        ),
+        ("DevicePermissionRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY })),
+        ("Devices", Shape::List(&ListRule { items: Shape::Object(&RULE_DeviceUnderTest), min_items: Some(0), max_items: Some(2) })),
         ("IntendedForQualification", Shape::Bool),
-        (
-            "RootGroup",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SuiteDefinitionName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("RootGroup", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ("SuiteDefinitionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["DevicePermissionRoleArn", "RootGroup"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SuiteDefinitionConfiguration` property type of `AWS::IoTCoreDeviceAdvisor::SuiteDefinition`.
@@ -353,6 +247,7 @@ pub struct SuiteDefinitionConfiguration {
     pub suite_definition_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SuiteDefinitionConfiguration {
     /// A `SuiteDefinitionConfiguration` with its required properties, named in a [`SuiteDefinitionConfigurationRequired`].
     pub fn new(required: SuiteDefinitionConfigurationRequired) -> Self {
@@ -366,42 +261,15 @@ impl SuiteDefinitionConfiguration {
     }
 
     /// `DevicePermissionRoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn device_permission_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.device_permission_role_arn = value.into();
-        self
-    }
-
+    pub fn device_permission_role_arn(mut self, value: impl Into<Str>) -> Self { self.device_permission_role_arn = value.into(); self }
     /// `Devices`: a list of [`DeviceUnderTest`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn devices(mut self, value: impl Into<List<DeviceUnderTest>>) -> Self {
-        self.devices = Some(value.into());
-        self
-    }
-
+    pub fn devices(mut self, value: impl Into<List<DeviceUnderTest>>) -> Self { self.devices = Some(value.into()); self }
     /// `IntendedForQualification`: a boolean.
-    pub fn intended_for_qualification(mut self, value: impl Into<Bool>) -> Self {
-        self.intended_for_qualification = Some(value.into());
-        self
-    }
-
+    pub fn intended_for_qualification(mut self, value: impl Into<Bool>) -> Self { self.intended_for_qualification = Some(value.into()); self }
     /// `RootGroup`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn root_group(mut self, value: impl Into<Str>) -> Self {
-        self.root_group = value.into();
-        self
-    }
-
+    pub fn root_group(mut self, value: impl Into<Str>) -> Self { self.root_group = value.into(); self }
     /// `SuiteDefinitionName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn suite_definition_name(mut self, value: impl Into<Str>) -> Self {
-        self.suite_definition_name = Some(value.into());
-        self
-    }
+    pub fn suite_definition_name(mut self, value: impl Into<Str>) -> Self { self.suite_definition_name = Some(value.into()); self }
 }
 
 impl PropertyType for SuiteDefinitionConfiguration {}
@@ -422,44 +290,20 @@ impl ToValue for SuiteDefinitionConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::IoTCoreDeviceAdvisor::SuiteDefinition`.
@@ -477,6 +321,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -487,20 +332,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

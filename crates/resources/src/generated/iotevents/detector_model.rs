@@ -7,98 +7,46 @@
 
 use crate::support::prelude::*;
 
-pub(crate) static PATTERN_0: Pattern = Pattern::new("([\\n\\t])|(\\r\\n)|(,)");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9_]*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
-pub(crate) static PATTERN_3: Pattern =
+pub use super::shared::{
+    AssetPropertyTimestamp, AssetPropertyTimestampRequired, AssetPropertyValue,
+    AssetPropertyValueRequired, AssetPropertyVariant, DynamoDBv2, DynamoDBv2Required, DynamoDb,
+    DynamoDbRequired, Firehose, FirehoseRequired, IotEvents, IotEventsRequired, IotTopicPublish,
+    IotTopicPublishRequired, Lambda, LambdaRequired, Payload, PayloadRequired, PayloadType, Sns,
+    SnsRequired, Sqs, SqsRequired, Tag, TagRequired,
+};
+use super::shared::{
+    RULE_AssetPropertyValue, RULE_DynamoDBv2, RULE_DynamoDb, RULE_Firehose, RULE_IotEvents,
+    RULE_IotTopicPublish, RULE_Lambda, RULE_Sns, RULE_Sqs, RULE_Tag,
+};
+
+pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9_]*$");
+pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
+pub(crate) static PATTERN_2: Pattern =
     Pattern::new("^((`[\\w\\- ]+`)|([\\w\\-]+))(\\.((`[\\w\\- ]+`)|([\\w\\-]+)))*$");
 
 /// The required properties of [`DetectorModel`], by name: `DetectorModel::new(DetectorModelRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DetectorModelRequired {
     /// `DetectorModelDefinition`: a [`DetectorModelDefinition`] object, required.
-    ///
-    /// Information that defines how a detector operates.
     pub detector_model_definition: Obj<DetectorModelDefinition>,
     /// `RoleArn`: a string, required.
-    ///
-    /// The ARN of the role that grants permission to AWS IoT Events to perform its operations.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; length 1 to 2048.
     pub role_arn: Str,
 }
 
-static RULE_DetectorModel: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DetectorModel: ObjRule = ObjRule {
     properties: &[
-        (
-            "DetectorModelDefinition",
-            Shape::Object(&RULE_DetectorModelDefinition),
-        ),
-        (
-            "DetectorModelDescription",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DetectorModelName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EvaluationMethod",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["BATCH", "SERIAL"],
-                format: None,
-            }),
-        ),
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DetectorModelDefinition", Shape::Object(&RULE_DetectorModelDefinition)),
+        ("DetectorModelDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("DetectorModelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("EvaluationMethod", Shape::Str(&StrRule { allowed: &["BATCH", "SERIAL"], ..StrRule::ANY })),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["DetectorModelDefinition", "RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoTEvents::DetectorModel` resource.
@@ -164,6 +112,7 @@ pub struct DetectorModel {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl DetectorModel {
     /// The CloudFormation type name, `AWS::IoTEvents::DetectorModel`.
     pub const TYPE_NAME: &'static str = "AWS::IoTEvents::DetectorModel";
@@ -198,63 +147,19 @@ impl DetectorModel {
     }
 
     /// `DetectorModelDefinition`: a [`DetectorModelDefinition`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn detector_model_definition(
-        mut self,
-        value: impl Into<Obj<DetectorModelDefinition>>,
-    ) -> Self {
-        self.detector_model_definition = value.into();
-        self
-    }
-
+    pub fn detector_model_definition(mut self, value: impl Into<Obj<DetectorModelDefinition>>) -> Self { self.detector_model_definition = value.into(); self }
     /// `DetectorModelDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn detector_model_description(mut self, value: impl Into<Str>) -> Self {
-        self.detector_model_description = Some(value.into());
-        self
-    }
-
+    pub fn detector_model_description(mut self, value: impl Into<Str>) -> Self { self.detector_model_description = Some(value.into()); self }
     /// `DetectorModelName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn detector_model_name(mut self, value: impl Into<Str>) -> Self {
-        self.detector_model_name = Some(value.into());
-        self
-    }
-
+    pub fn detector_model_name(mut self, value: impl Into<Str>) -> Self { self.detector_model_name = Some(value.into()); self }
     /// `EvaluationMethod`: an [`EvaluationMethod`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn evaluation_method(mut self, value: impl Into<EvaluationMethod>) -> Self {
-        self.evaluation_method = Some(value.into());
-        self
-    }
-
+    pub fn evaluation_method(mut self, value: impl Into<EvaluationMethod>) -> Self { self.evaluation_method = Some(value.into()); self }
     /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for DetectorModel {
@@ -294,7 +199,8 @@ impl From<ResourceRef> for DetectorModelAttributes {
     }
 }
 
-static RULE_Action: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Action: ObjRule = ObjRule {
     properties: &[
         ("ClearTimer", Shape::Object(&RULE_ClearTimer)),
         ("DynamoDB", Shape::Object(&RULE_DynamoDb)),
@@ -310,12 +216,8 @@ static RULE_Action: ObjRule = ObjRule {
         ("Sns", Shape::Object(&RULE_Sns)),
         ("Sqs", Shape::Object(&RULE_Sqs)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Action` property type of `AWS::IoTEvents::DetectorModel`.
@@ -379,6 +281,7 @@ pub struct Action {
     pub sqs: Option<Obj<Sqs>>,
 }
 
+#[rustfmt::skip]
 impl Action {
     /// A `Action` with no property set (none is required).
     pub fn new() -> Self {
@@ -386,108 +289,31 @@ impl Action {
     }
 
     /// `ClearTimer`: a [`ClearTimer`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn clear_timer(mut self, value: impl Into<Obj<ClearTimer>>) -> Self {
-        self.clear_timer = Some(value.into());
-        self
-    }
-
+    pub fn clear_timer(mut self, value: impl Into<Obj<ClearTimer>>) -> Self { self.clear_timer = Some(value.into()); self }
     /// `DynamoDB`: a [`DynamoDb`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dynamo_db(mut self, value: impl Into<Obj<DynamoDb>>) -> Self {
-        self.dynamo_db = Some(value.into());
-        self
-    }
-
+    pub fn dynamo_db(mut self, value: impl Into<Obj<DynamoDb>>) -> Self { self.dynamo_db = Some(value.into()); self }
     /// `DynamoDBv2`: a [`DynamoDBv2`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dynamo_d_bv2(mut self, value: impl Into<Obj<DynamoDBv2>>) -> Self {
-        self.dynamo_d_bv2 = Some(value.into());
-        self
-    }
-
+    pub fn dynamo_d_bv2(mut self, value: impl Into<Obj<DynamoDBv2>>) -> Self { self.dynamo_d_bv2 = Some(value.into()); self }
     /// `Firehose`: a [`Firehose`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn firehose(mut self, value: impl Into<Obj<Firehose>>) -> Self {
-        self.firehose = Some(value.into());
-        self
-    }
-
+    pub fn firehose(mut self, value: impl Into<Obj<Firehose>>) -> Self { self.firehose = Some(value.into()); self }
     /// `IotEvents`: an [`IotEvents`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iot_events(mut self, value: impl Into<Obj<IotEvents>>) -> Self {
-        self.iot_events = Some(value.into());
-        self
-    }
-
+    pub fn iot_events(mut self, value: impl Into<Obj<IotEvents>>) -> Self { self.iot_events = Some(value.into()); self }
     /// `IotSiteWise`: an [`IotSiteWise`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iot_site_wise(mut self, value: impl Into<Obj<IotSiteWise>>) -> Self {
-        self.iot_site_wise = Some(value.into());
-        self
-    }
-
+    pub fn iot_site_wise(mut self, value: impl Into<Obj<IotSiteWise>>) -> Self { self.iot_site_wise = Some(value.into()); self }
     /// `IotTopicPublish`: an [`IotTopicPublish`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iot_topic_publish(mut self, value: impl Into<Obj<IotTopicPublish>>) -> Self {
-        self.iot_topic_publish = Some(value.into());
-        self
-    }
-
+    pub fn iot_topic_publish(mut self, value: impl Into<Obj<IotTopicPublish>>) -> Self { self.iot_topic_publish = Some(value.into()); self }
     /// `Lambda`: a [`Lambda`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda(mut self, value: impl Into<Obj<Lambda>>) -> Self {
-        self.lambda = Some(value.into());
-        self
-    }
-
+    pub fn lambda(mut self, value: impl Into<Obj<Lambda>>) -> Self { self.lambda = Some(value.into()); self }
     /// `ResetTimer`: a [`ResetTimer`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn reset_timer(mut self, value: impl Into<Obj<ResetTimer>>) -> Self {
-        self.reset_timer = Some(value.into());
-        self
-    }
-
+    pub fn reset_timer(mut self, value: impl Into<Obj<ResetTimer>>) -> Self { self.reset_timer = Some(value.into()); self }
     /// `SetTimer`: a [`SetTimer`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn set_timer(mut self, value: impl Into<Obj<SetTimer>>) -> Self {
-        self.set_timer = Some(value.into());
-        self
-    }
-
+    pub fn set_timer(mut self, value: impl Into<Obj<SetTimer>>) -> Self { self.set_timer = Some(value.into()); self }
     /// `SetVariable`: a [`SetVariable`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn set_variable(mut self, value: impl Into<Obj<SetVariable>>) -> Self {
-        self.set_variable = Some(value.into());
-        self
-    }
-
+    pub fn set_variable(mut self, value: impl Into<Obj<SetVariable>>) -> Self { self.set_variable = Some(value.into()); self }
     /// `Sns`: a [`Sns`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sns(mut self, value: impl Into<Obj<Sns>>) -> Self {
-        self.sns = Some(value.into());
-        self
-    }
-
+    pub fn sns(mut self, value: impl Into<Obj<Sns>>) -> Self { self.sns = Some(value.into()); self }
     /// `Sqs`: a [`Sqs`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sqs(mut self, value: impl Into<Obj<Sqs>>) -> Self {
-        self.sqs = Some(value.into());
-        self
-    }
+    pub fn sqs(mut self, value: impl Into<Obj<Sqs>>) -> Self { self.sqs = Some(value.into()); self }
 }
 
 impl PropertyType for Action {}
@@ -512,323 +338,21 @@ impl ToValue for Action {
     }
 }
 
-/// The required properties of [`AssetPropertyTimestamp`], by name: `AssetPropertyTimestamp::new(AssetPropertyTimestampRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AssetPropertyTimestampRequired {
-    /// `TimeInSeconds`: a string, required.
-    ///
-    /// The timestamp, in seconds, in the Unix epoch format. The valid range is between 1-31556889864403199.
-    pub time_in_seconds: Str,
-}
-
-static RULE_AssetPropertyTimestamp: ObjRule = ObjRule {
-    properties: &[("OffsetInNanos", Shape::STR), ("TimeInSeconds", Shape::STR)],
-    required: &["TimeInSeconds"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `AssetPropertyTimestamp` property type of `AWS::IoTEvents::DetectorModel`.
-///
-/// A structure that contains timestamp information. For more information, see \[TimeInNanos\](<https://docs.aws.amazon.com/iot-sitewise/latest/APIReference/API_TimeInNanos.html>) in the *AWS IoT SiteWise API Reference* .
-///
-/// You must use expressions for all parameters in `AssetPropertyTimestamp` . The expressions accept literals, operators, functions, references, and substitution templates.
-///
-/// **Examples** - For literal values, the expressions must contain single quotes. For example, the value for the `timeInSeconds` parameter can be `'1586400675'` .
-/// - For references, you must specify either variables or input values. For example, the value for the `offsetInNanos` parameter can be `$variable.time` .
-/// - For a substitution template, you must use `${}` , and the template must be in single quotes. A substitution template can also contain a combination of literals, operators, functions, references, and substitution templates.
-///
-/// In the following example, the value for the `timeInSeconds` parameter uses a substitution template.
-///
-/// `'${$input.TemperatureInput.sensorData.timestamp / 1000}'`
-///
-/// For more information, see \[Expressions\](<https://docs.aws.amazon.com/iotevents/latest/developerguide/iotevents-expressions.html>) in the *AWS IoT Events Developer Guide* .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotevents-detectormodel-assetpropertytimestamp.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct AssetPropertyTimestamp {
-    /// `OffsetInNanos`: a string.
-    ///
-    /// The nanosecond offset converted from `timeInSeconds` . The valid range is between 0-999999999.
-    pub offset_in_nanos: Option<Str>,
-    /// `TimeInSeconds`: a string, required.
-    ///
-    /// The timestamp, in seconds, in the Unix epoch format. The valid range is between 1-31556889864403199.
-    pub time_in_seconds: Str,
-}
-
-impl AssetPropertyTimestamp {
-    /// A `AssetPropertyTimestamp` with its required properties, named in a [`AssetPropertyTimestampRequired`].
-    pub fn new(required: AssetPropertyTimestampRequired) -> Self {
-        Self {
-            offset_in_nanos: None,
-            time_in_seconds: required.time_in_seconds,
-        }
-    }
-
-    /// `OffsetInNanos`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn offset_in_nanos(mut self, value: impl Into<Str>) -> Self {
-        self.offset_in_nanos = Some(value.into());
-        self
-    }
-
-    /// `TimeInSeconds`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn time_in_seconds(mut self, value: impl Into<Str>) -> Self {
-        self.time_in_seconds = value.into();
-        self
-    }
-}
-
-impl PropertyType for AssetPropertyTimestamp {}
-
-impl ToValue for AssetPropertyTimestamp {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("OffsetInNanos", &self.offset_in_nanos)
-            .req("TimeInSeconds", &self.time_in_seconds)
-            .build()
-    }
-}
-
-/// The required properties of [`AssetPropertyValue`], by name: `AssetPropertyValue::new(AssetPropertyValueRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AssetPropertyValueRequired {
-    /// `Value`: an [`AssetPropertyVariant`] object, required.
-    ///
-    /// The value to send to an asset property.
-    pub value: Obj<AssetPropertyVariant>,
-}
-
-static RULE_AssetPropertyValue: ObjRule = ObjRule {
-    properties: &[
-        ("Quality", Shape::STR),
-        ("Timestamp", Shape::Object(&RULE_AssetPropertyTimestamp)),
-        ("Value", Shape::Object(&RULE_AssetPropertyVariant)),
-    ],
-    required: &["Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `AssetPropertyValue` property type of `AWS::IoTEvents::DetectorModel`.
-///
-/// A structure that contains value information. For more information, see \[AssetPropertyValue\](<https://docs.aws.amazon.com/iot-sitewise/latest/APIReference/API_AssetPropertyValue.html>) in the *AWS IoT SiteWise API Reference* .
-///
-/// You must use expressions for all parameters in `AssetPropertyValue` . The expressions accept literals, operators, functions, references, and substitution templates.
-///
-/// **Examples** - For literal values, the expressions must contain single quotes. For example, the value for the `quality` parameter can be `'GOOD'` .
-/// - For references, you must specify either variables or input values. For example, the value for the `quality` parameter can be `$input.TemperatureInput.sensorData.quality` .
-///
-/// For more information, see \[Expressions\](<https://docs.aws.amazon.com/iotevents/latest/developerguide/iotevents-expressions.html>) in the *AWS IoT Events Developer Guide* .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotevents-detectormodel-assetpropertyvalue.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct AssetPropertyValue {
-    /// `Quality`: a string.
-    ///
-    /// The quality of the asset property value. The value must be `'GOOD'` , `'BAD'` , or `'UNCERTAIN'` .
-    pub quality: Option<Str>,
-    /// `Timestamp`: an [`AssetPropertyTimestamp`] object.
-    ///
-    /// The timestamp associated with the asset property value. The default is the current event time.
-    pub timestamp: Option<Obj<AssetPropertyTimestamp>>,
-    /// `Value`: an [`AssetPropertyVariant`] object, required.
-    ///
-    /// The value to send to an asset property.
-    pub value: Obj<AssetPropertyVariant>,
-}
-
-impl AssetPropertyValue {
-    /// A `AssetPropertyValue` with its required properties, named in a [`AssetPropertyValueRequired`].
-    pub fn new(required: AssetPropertyValueRequired) -> Self {
-        Self {
-            quality: None,
-            timestamp: None,
-            value: required.value,
-        }
-    }
-
-    /// `Quality`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn quality(mut self, value: impl Into<Str>) -> Self {
-        self.quality = Some(value.into());
-        self
-    }
-
-    /// `Timestamp`: an [`AssetPropertyTimestamp`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timestamp(mut self, value: impl Into<Obj<AssetPropertyTimestamp>>) -> Self {
-        self.timestamp = Some(value.into());
-        self
-    }
-
-    /// `Value`: an [`AssetPropertyVariant`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Obj<AssetPropertyVariant>>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for AssetPropertyValue {}
-
-impl ToValue for AssetPropertyValue {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Quality", &self.quality)
-            .opt("Timestamp", &self.timestamp)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_AssetPropertyVariant: ObjRule = ObjRule {
-    properties: &[
-        ("BooleanValue", Shape::STR),
-        ("DoubleValue", Shape::STR),
-        ("IntegerValue", Shape::STR),
-        ("StringValue", Shape::STR),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `AssetPropertyVariant` property type of `AWS::IoTEvents::DetectorModel`.
-///
-/// A structure that contains an asset property value. For more information, see \[Variant\](<https://docs.aws.amazon.com/iot-sitewise/latest/APIReference/API_Variant.html>) in the *AWS IoT SiteWise API Reference* .
-///
-/// You must use expressions for all parameters in `AssetPropertyVariant` . The expressions accept literals, operators, functions, references, and substitution templates.
-///
-/// **Examples** - For literal values, the expressions must contain single quotes. For example, the value for the `integerValue` parameter can be `'100'` .
-/// - For references, you must specify either variables or parameters. For example, the value for the `booleanValue` parameter can be `$variable.offline` .
-/// - For a substitution template, you must use `${}` , and the template must be in single quotes. A substitution template can also contain a combination of literals, operators, functions, references, and substitution templates.
-///
-/// In the following example, the value for the `doubleValue` parameter uses a substitution template.
-///
-/// `'${$input.TemperatureInput.sensorData.temperature * 6 / 5 + 32}'`
-///
-/// For more information, see \[Expressions\](<https://docs.aws.amazon.com/iotevents/latest/developerguide/iotevents-expressions.html>) in the *AWS IoT Events Developer Guide* .
-///
-/// You must specify one of the following value types, depending on the `dataType` of the specified asset property. For more information, see \[AssetProperty\](<https://docs.aws.amazon.com/iot-sitewise/latest/APIReference/API_AssetProperty.html>) in the *AWS IoT SiteWise API Reference* .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotevents-detectormodel-assetpropertyvariant.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct AssetPropertyVariant {
-    /// `BooleanValue`: a string.
-    ///
-    /// The asset property value is a Boolean value that must be `'TRUE'` or `'FALSE'` . You must use an expression, and the evaluated result should be a Boolean value.
-    pub boolean_value: Option<Str>,
-    /// `DoubleValue`: a string.
-    ///
-    /// The asset property value is a double. You must use an expression, and the evaluated result should be a double.
-    pub double_value: Option<Str>,
-    /// `IntegerValue`: a string.
-    ///
-    /// The asset property value is an integer. You must use an expression, and the evaluated result should be an integer.
-    pub integer_value: Option<Str>,
-    /// `StringValue`: a string.
-    ///
-    /// The asset property value is a string. You must use an expression, and the evaluated result should be a string.
-    pub string_value: Option<Str>,
-}
-
-impl AssetPropertyVariant {
-    /// A `AssetPropertyVariant` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `BooleanValue`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn boolean_value(mut self, value: impl Into<Str>) -> Self {
-        self.boolean_value = Some(value.into());
-        self
-    }
-
-    /// `DoubleValue`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn double_value(mut self, value: impl Into<Str>) -> Self {
-        self.double_value = Some(value.into());
-        self
-    }
-
-    /// `IntegerValue`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn integer_value(mut self, value: impl Into<Str>) -> Self {
-        self.integer_value = Some(value.into());
-        self
-    }
-
-    /// `StringValue`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn string_value(mut self, value: impl Into<Str>) -> Self {
-        self.string_value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for AssetPropertyVariant {}
-
-impl ToValue for AssetPropertyVariant {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("BooleanValue", &self.boolean_value)
-            .opt("DoubleValue", &self.double_value)
-            .opt("IntegerValue", &self.integer_value)
-            .opt("StringValue", &self.string_value)
-            .build()
-    }
-}
-
 /// The required properties of [`ClearTimer`], by name: `ClearTimer::new(ClearTimerRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClearTimerRequired {
     /// `TimerName`: a string, required.
-    ///
-    /// The name of the timer to clear.
-    ///
-    /// Length 1 to 128.
     pub timer_name: Str,
 }
 
-static RULE_ClearTimer: ObjRule = ObjRule {
-    properties: &[(
-        "TimerName",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(128),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ClearTimer: ObjRule = ObjRule {
+    properties: &[
+        ("TimerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+    ],
     required: &["TimerName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ClearTimer` property type of `AWS::IoTEvents::DetectorModel`.
@@ -846,6 +370,7 @@ pub struct ClearTimer {
     pub timer_name: Str,
 }
 
+#[rustfmt::skip]
 impl ClearTimer {
     /// A `ClearTimer` with its required properties, named in a [`ClearTimerRequired`].
     pub fn new(required: ClearTimerRequired) -> Self {
@@ -855,12 +380,7 @@ impl ClearTimer {
     }
 
     /// `TimerName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timer_name(mut self, value: impl Into<Str>) -> Self {
-        self.timer_name = value.into();
-        self
-    }
+    pub fn timer_name(mut self, value: impl Into<Str>) -> Self { self.timer_name = value.into(); self }
 }
 
 impl PropertyType for ClearTimer {}
@@ -875,46 +395,20 @@ impl ToValue for ClearTimer {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DetectorModelDefinitionRequired {
     /// `InitialStateName`: a string, required.
-    ///
-    /// The state that is entered at the creation of each detector (instance).
-    ///
-    /// Length 1 to 128.
     pub initial_state_name: Str,
     /// `States`: a list of [`State`] objects, required.
-    ///
-    /// Information about the states of the detector.
-    ///
-    /// Items at least 1.
     pub states: List<State>,
 }
 
-static RULE_DetectorModelDefinition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DetectorModelDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "InitialStateName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "States",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_State),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("InitialStateName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("States", Shape::List(&ListRule { items: Shape::Object(&RULE_State), min_items: Some(1), max_items: None })),
     ],
     required: &["States", "InitialStateName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DetectorModelDefinition` property type of `AWS::IoTEvents::DetectorModel`.
@@ -938,6 +432,7 @@ pub struct DetectorModelDefinition {
     pub states: List<State>,
 }
 
+#[rustfmt::skip]
 impl DetectorModelDefinition {
     /// A `DetectorModelDefinition` with its required properties, named in a [`DetectorModelDefinitionRequired`].
     pub fn new(required: DetectorModelDefinitionRequired) -> Self {
@@ -948,20 +443,9 @@ impl DetectorModelDefinition {
     }
 
     /// `InitialStateName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn initial_state_name(mut self, value: impl Into<Str>) -> Self {
-        self.initial_state_name = value.into();
-        self
-    }
-
+    pub fn initial_state_name(mut self, value: impl Into<Str>) -> Self { self.initial_state_name = value.into(); self }
     /// `States`: a list of [`State`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn states(mut self, value: impl Into<List<State>>) -> Self {
-        self.states = value.into();
-        self
-    }
+    pub fn states(mut self, value: impl Into<List<State>>) -> Self { self.states = value.into(); self }
 }
 
 impl PropertyType for DetectorModelDefinition {}
@@ -975,394 +459,23 @@ impl ToValue for DetectorModelDefinition {
     }
 }
 
-/// The required properties of [`DynamoDBv2`], by name: `DynamoDBv2::new(DynamoDBv2Required { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DynamoDBv2Required {
-    /// `TableName`: a string, required.
-    ///
-    /// The name of the DynamoDB table.
-    pub table_name: Str,
-}
-
-static RULE_DynamoDBv2: ObjRule = ObjRule {
-    properties: &[
-        ("Payload", Shape::Object(&RULE_Payload)),
-        ("TableName", Shape::STR),
-    ],
-    required: &["TableName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `DynamoDBv2` property type of `AWS::IoTEvents::DetectorModel`.
-///
-/// Defines an action to write to the Amazon DynamoDB table that you created. The default action payload contains all the information about the detector model instance and the event that triggered the action. You can customize the \[payload\](<https://docs.aws.amazon.com/iotevents/latest/apireference/API_Payload.html>) . A separate column of the DynamoDB table receives one attribute-value pair in the payload that you specify.
-///
-/// You must use expressions for all parameters in `DynamoDBv2Action` . The expressions accept literals, operators, functions, references, and substitution templates.
-///
-/// **Examples** - For literal values, the expressions must contain single quotes. For example, the value for the `tableName` parameter can be `'GreenhouseTemperatureTable'` .
-/// - For references, you must specify either variables or input values. For example, the value for the `tableName` parameter can be `$variable.ddbtableName` .
-/// - For a substitution template, you must use `${}` , and the template must be in single quotes. A substitution template can also contain a combination of literals, operators, functions, references, and substitution templates.
-///
-/// In the following example, the value for the `contentExpression` parameter in `Payload` uses a substitution template.
-///
-/// `'{\"sensorID\": \"${$input.GreenhouseInput.sensor_id}\", \"temperature\": \"${$input.GreenhouseInput.temperature * 9 / 5 + 32}\"}'`
-/// - For a string concatenation, you must use `+` . A string concatenation can also contain a combination of literals, operators, functions, references, and substitution templates.
-///
-/// In the following example, the value for the `tableName` parameter uses a string concatenation.
-///
-/// `'GreenhouseTemperatureTable ' + $input.GreenhouseInput.date`
-///
-/// For more information, see \[Expressions\](<https://docs.aws.amazon.com/iotevents/latest/developerguide/iotevents-expressions.html>) in the *AWS IoT Events Developer Guide* .
-///
-/// The value for the `type` parameter in `Payload` must be `JSON` .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotevents-detectormodel-dynamodbv2.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct DynamoDBv2 {
-    /// `Payload`: a [`Payload`] object.
-    ///
-    /// Information needed to configure the payload.
-    ///
-    /// By default, AWS IoT Events generates a standard payload in JSON for any action. This action payload contains all attribute-value pairs that have the information about the detector model instance and the event triggered the action. To configure the action payload, you can use `contentExpression` .
-    pub payload: Option<Obj<Payload>>,
-    /// `TableName`: a string, required.
-    ///
-    /// The name of the DynamoDB table.
-    pub table_name: Str,
-}
-
-impl DynamoDBv2 {
-    /// A `DynamoDBv2` with its required properties, named in a [`DynamoDBv2Required`].
-    pub fn new(required: DynamoDBv2Required) -> Self {
-        Self {
-            payload: None,
-            table_name: required.table_name,
-        }
-    }
-
-    /// `Payload`: a [`Payload`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn payload(mut self, value: impl Into<Obj<Payload>>) -> Self {
-        self.payload = Some(value.into());
-        self
-    }
-
-    /// `TableName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self {
-        self.table_name = value.into();
-        self
-    }
-}
-
-impl PropertyType for DynamoDBv2 {}
-
-impl ToValue for DynamoDBv2 {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Payload", &self.payload)
-            .req("TableName", &self.table_name)
-            .build()
-    }
-}
-
-/// The required properties of [`DynamoDb`], by name: `DynamoDb::new(DynamoDbRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DynamoDbRequired {
-    /// `HashKeyField`: a string, required.
-    ///
-    /// The name of the hash key (also called the partition key). The `hashKeyField` value must match the partition key of the target DynamoDB table.
-    pub hash_key_field: Str,
-    /// `HashKeyValue`: a string, required.
-    ///
-    /// The value of the hash key (also called the partition key).
-    pub hash_key_value: Str,
-    /// `TableName`: a string, required.
-    ///
-    /// The name of the DynamoDB table. The `tableName` value must match the table name of the target DynamoDB table.
-    pub table_name: Str,
-}
-
-static RULE_DynamoDb: ObjRule = ObjRule {
-    properties: &[
-        ("HashKeyField", Shape::STR),
-        ("HashKeyType", Shape::STR),
-        ("HashKeyValue", Shape::STR),
-        ("Operation", Shape::STR),
-        ("Payload", Shape::Object(&RULE_Payload)),
-        ("PayloadField", Shape::STR),
-        ("RangeKeyField", Shape::STR),
-        ("RangeKeyType", Shape::STR),
-        ("RangeKeyValue", Shape::STR),
-        ("TableName", Shape::STR),
-    ],
-    required: &["HashKeyField", "HashKeyValue", "TableName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `DynamoDB` property type of `AWS::IoTEvents::DetectorModel`.
-///
-/// Defines an action to write to the Amazon DynamoDB table that you created. The standard action payload contains all the information about the detector model instance and the event that triggered the action. You can customize the \[payload\](<https://docs.aws.amazon.com/iotevents/latest/apireference/API_Payload.html>) . One column of the DynamoDB table receives all attribute-value pairs in the payload that you specify.
-///
-/// You must use expressions for all parameters in `DynamoDBAction` . The expressions accept literals, operators, functions, references, and substitution templates.
-///
-/// **Examples** - For literal values, the expressions must contain single quotes. For example, the value for the `hashKeyType` parameter can be `'STRING'` .
-/// - For references, you must specify either variables or input values. For example, the value for the `hashKeyField` parameter can be `$input.GreenhouseInput.name` .
-/// - For a substitution template, you must use `${}` , and the template must be in single quotes. A substitution template can also contain a combination of literals, operators, functions, references, and substitution templates.
-///
-/// In the following example, the value for the `hashKeyValue` parameter uses a substitution template.
-///
-/// `'${$input.GreenhouseInput.temperature * 6 / 5 + 32} in Fahrenheit'`
-/// - For a string concatenation, you must use `+` . A string concatenation can also contain a combination of literals, operators, functions, references, and substitution templates.
-///
-/// In the following example, the value for the `tableName` parameter uses a string concatenation.
-///
-/// `'GreenhouseTemperatureTable ' + $input.GreenhouseInput.date`
-///
-/// For more information, see \[Expressions\](<https://docs.aws.amazon.com/iotevents/latest/developerguide/iotevents-expressions.html>) in the *AWS IoT Events Developer Guide* .
-///
-/// If the defined payload type is a string, `DynamoDBAction` writes non-JSON data to the DynamoDB table as binary data. The DynamoDB console displays the data as Base64-encoded text. The value for the `payloadField` parameter is `<payload-field>_raw` .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotevents-detectormodel-dynamodb.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct DynamoDb {
-    /// `HashKeyField`: a string, required.
-    ///
-    /// The name of the hash key (also called the partition key). The `hashKeyField` value must match the partition key of the target DynamoDB table.
-    pub hash_key_field: Str,
-    /// `HashKeyType`: a string.
-    ///
-    /// The data type for the hash key (also called the partition key). You can specify the following values:
-    ///
-    /// - `'STRING'` - The hash key is a string.
-    /// - `'NUMBER'` - The hash key is a number.
-    ///
-    /// If you don't specify `hashKeyType` , the default value is `'STRING'` .
-    pub hash_key_type: Option<Str>,
-    /// `HashKeyValue`: a string, required.
-    ///
-    /// The value of the hash key (also called the partition key).
-    pub hash_key_value: Str,
-    /// `Operation`: a string.
-    ///
-    /// The type of operation to perform. You can specify the following values:
-    ///
-    /// - `'INSERT'` - Insert data as a new item into the DynamoDB table. This item uses the specified hash key as a partition key. If you specified a range key, the item uses the range key as a sort key.
-    /// - `'UPDATE'` - Update an existing item of the DynamoDB table with new data. This item's partition key must match the specified hash key. If you specified a range key, the range key must match the item's sort key.
-    /// - `'DELETE'` - Delete an existing item of the DynamoDB table. This item's partition key must match the specified hash key. If you specified a range key, the range key must match the item's sort key.
-    ///
-    /// If you don't specify this parameter, AWS IoT Events triggers the `'INSERT'` operation.
-    pub operation: Option<Str>,
-    /// `Payload`: a [`Payload`] object.
-    ///
-    /// Information needed to configure the payload.
-    ///
-    /// By default, AWS IoT Events generates a standard payload in JSON for any action. This action payload contains all attribute-value pairs that have the information about the detector model instance and the event triggered the action. To configure the action payload, you can use `contentExpression` .
-    pub payload: Option<Obj<Payload>>,
-    /// `PayloadField`: a string.
-    ///
-    /// The name of the DynamoDB column that receives the action payload.
-    ///
-    /// If you don't specify this parameter, the name of the DynamoDB column is `payload` .
-    pub payload_field: Option<Str>,
-    /// `RangeKeyField`: a string.
-    ///
-    /// The name of the range key (also called the sort key). The `rangeKeyField` value must match the sort key of the target DynamoDB table.
-    pub range_key_field: Option<Str>,
-    /// `RangeKeyType`: a string.
-    ///
-    /// The data type for the range key (also called the sort key), You can specify the following values:
-    ///
-    /// - `'STRING'` - The range key is a string.
-    /// - `'NUMBER'` - The range key is number.
-    ///
-    /// If you don't specify `rangeKeyField` , the default value is `'STRING'` .
-    pub range_key_type: Option<Str>,
-    /// `RangeKeyValue`: a string.
-    ///
-    /// The value of the range key (also called the sort key).
-    pub range_key_value: Option<Str>,
-    /// `TableName`: a string, required.
-    ///
-    /// The name of the DynamoDB table. The `tableName` value must match the table name of the target DynamoDB table.
-    pub table_name: Str,
-}
-
-impl DynamoDb {
-    /// A `DynamoDb` with its required properties, named in a [`DynamoDbRequired`].
-    pub fn new(required: DynamoDbRequired) -> Self {
-        Self {
-            hash_key_field: required.hash_key_field,
-            hash_key_type: None,
-            hash_key_value: required.hash_key_value,
-            operation: None,
-            payload: None,
-            payload_field: None,
-            range_key_field: None,
-            range_key_type: None,
-            range_key_value: None,
-            table_name: required.table_name,
-        }
-    }
-
-    /// `HashKeyField`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hash_key_field(mut self, value: impl Into<Str>) -> Self {
-        self.hash_key_field = value.into();
-        self
-    }
-
-    /// `HashKeyType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hash_key_type(mut self, value: impl Into<Str>) -> Self {
-        self.hash_key_type = Some(value.into());
-        self
-    }
-
-    /// `HashKeyValue`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hash_key_value(mut self, value: impl Into<Str>) -> Self {
-        self.hash_key_value = value.into();
-        self
-    }
-
-    /// `Operation`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn operation(mut self, value: impl Into<Str>) -> Self {
-        self.operation = Some(value.into());
-        self
-    }
-
-    /// `Payload`: a [`Payload`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn payload(mut self, value: impl Into<Obj<Payload>>) -> Self {
-        self.payload = Some(value.into());
-        self
-    }
-
-    /// `PayloadField`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn payload_field(mut self, value: impl Into<Str>) -> Self {
-        self.payload_field = Some(value.into());
-        self
-    }
-
-    /// `RangeKeyField`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn range_key_field(mut self, value: impl Into<Str>) -> Self {
-        self.range_key_field = Some(value.into());
-        self
-    }
-
-    /// `RangeKeyType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn range_key_type(mut self, value: impl Into<Str>) -> Self {
-        self.range_key_type = Some(value.into());
-        self
-    }
-
-    /// `RangeKeyValue`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn range_key_value(mut self, value: impl Into<Str>) -> Self {
-        self.range_key_value = Some(value.into());
-        self
-    }
-
-    /// `TableName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self {
-        self.table_name = value.into();
-        self
-    }
-}
-
-impl PropertyType for DynamoDb {}
-
-impl ToValue for DynamoDb {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("HashKeyField", &self.hash_key_field)
-            .opt("HashKeyType", &self.hash_key_type)
-            .req("HashKeyValue", &self.hash_key_value)
-            .opt("Operation", &self.operation)
-            .opt("Payload", &self.payload)
-            .opt("PayloadField", &self.payload_field)
-            .opt("RangeKeyField", &self.range_key_field)
-            .opt("RangeKeyType", &self.range_key_type)
-            .opt("RangeKeyValue", &self.range_key_value)
-            .req("TableName", &self.table_name)
-            .build()
-    }
-}
-
 /// The required properties of [`Event`], by name: `Event::new(EventRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventRequired {
     /// `EventName`: a string, required.
-    ///
-    /// The name of the event.
-    ///
-    /// Length 0 to 128.
     pub event_name: Str,
 }
 
-static RULE_Event: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Event: ObjRule = ObjRule {
     properties: &[
-        (
-            "Actions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Action),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Condition",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EventName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_Action), min_items: None, max_items: None })),
+        ("Condition", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
+        ("EventName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
     ],
     required: &["EventName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Event` property type of `AWS::IoTEvents::DetectorModel`.
@@ -1390,6 +503,7 @@ pub struct Event {
     pub event_name: Str,
 }
 
+#[rustfmt::skip]
 impl Event {
     /// A `Event` with its required properties, named in a [`EventRequired`].
     pub fn new(required: EventRequired) -> Self {
@@ -1401,28 +515,11 @@ impl Event {
     }
 
     /// `Actions`: a list of [`Action`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions(mut self, value: impl Into<List<Action>>) -> Self {
-        self.actions = Some(value.into());
-        self
-    }
-
+    pub fn actions(mut self, value: impl Into<List<Action>>) -> Self { self.actions = Some(value.into()); self }
     /// `Condition`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn condition(mut self, value: impl Into<Str>) -> Self {
-        self.condition = Some(value.into());
-        self
-    }
-
+    pub fn condition(mut self, value: impl Into<Str>) -> Self { self.condition = Some(value.into()); self }
     /// `EventName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_name(mut self, value: impl Into<Str>) -> Self {
-        self.event_name = value.into();
-        self
-    }
+    pub fn event_name(mut self, value: impl Into<Str>) -> Self { self.event_name = value.into(); self }
 }
 
 impl PropertyType for Event {}
@@ -1437,207 +534,15 @@ impl ToValue for Event {
     }
 }
 
-/// The required properties of [`Firehose`], by name: `Firehose::new(FirehoseRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FirehoseRequired {
-    /// `DeliveryStreamName`: a string, required.
-    ///
-    /// The name of the Kinesis Data Firehose delivery stream where the data is written.
-    pub delivery_stream_name: Str,
-}
-
-static RULE_Firehose: ObjRule = ObjRule {
-    properties: &[
-        ("DeliveryStreamName", Shape::STR),
-        ("Payload", Shape::Object(&RULE_Payload)),
-        (
-            "Separator",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["DeliveryStreamName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Firehose` property type of `AWS::IoTEvents::DetectorModel`.
-///
-/// Sends information about the detector model instance and the event that triggered the action to an Amazon Kinesis Data Firehose delivery stream.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotevents-detectormodel-firehose.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Firehose {
-    /// `DeliveryStreamName`: a string, required.
-    ///
-    /// The name of the Kinesis Data Firehose delivery stream where the data is written.
-    pub delivery_stream_name: Str,
-    /// `Payload`: a [`Payload`] object.
-    ///
-    /// You can configure the action payload when you send a message to an Amazon Data Firehose delivery stream.
-    pub payload: Option<Obj<Payload>>,
-    /// `Separator`: a string.
-    ///
-    /// A character separator that is used to separate records written to the Kinesis Data Firehose delivery stream. Valid values are: '\n' (newline), '\t' (tab), '\r\n' (Windows newline), ',' (comma).
-    ///
-    /// Pattern `([\n\t])|(\r\n)|(,)`.
-    pub separator: Option<Str>,
-}
-
-impl Firehose {
-    /// A `Firehose` with its required properties, named in a [`FirehoseRequired`].
-    pub fn new(required: FirehoseRequired) -> Self {
-        Self {
-            delivery_stream_name: required.delivery_stream_name,
-            payload: None,
-            separator: None,
-        }
-    }
-
-    /// `DeliveryStreamName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delivery_stream_name(mut self, value: impl Into<Str>) -> Self {
-        self.delivery_stream_name = value.into();
-        self
-    }
-
-    /// `Payload`: a [`Payload`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn payload(mut self, value: impl Into<Obj<Payload>>) -> Self {
-        self.payload = Some(value.into());
-        self
-    }
-
-    /// `Separator`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn separator(mut self, value: impl Into<Str>) -> Self {
-        self.separator = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Firehose {}
-
-impl ToValue for Firehose {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("DeliveryStreamName", &self.delivery_stream_name)
-            .opt("Payload", &self.payload)
-            .opt("Separator", &self.separator)
-            .build()
-    }
-}
-
-/// The required properties of [`IotEvents`], by name: `IotEvents::new(IotEventsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IotEventsRequired {
-    /// `InputName`: a string, required.
-    ///
-    /// The name of the AWS IoT Events input where the data is sent.
-    ///
-    /// Pattern `^[a-zA-Z][a-zA-Z0-9_]*$`; length 1 to 128.
-    pub input_name: Str,
-}
-
-static RULE_IotEvents: ObjRule = ObjRule {
-    properties: &[
-        (
-            "InputName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        ("Payload", Shape::Object(&RULE_Payload)),
-    ],
-    required: &["InputName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `IotEvents` property type of `AWS::IoTEvents::DetectorModel`.
-///
-/// Sends an AWS IoT Events input, passing in information about the detector model instance and the event that triggered the action.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotevents-detectormodel-iotevents.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct IotEvents {
-    /// `InputName`: a string, required.
-    ///
-    /// The name of the AWS IoT Events input where the data is sent.
-    ///
-    /// Pattern `^[a-zA-Z][a-zA-Z0-9_]*$`; length 1 to 128.
-    pub input_name: Str,
-    /// `Payload`: a [`Payload`] object.
-    ///
-    /// You can configure the action payload when you send a message to an AWS IoT Events input.
-    pub payload: Option<Obj<Payload>>,
-}
-
-impl IotEvents {
-    /// A `IotEvents` with its required properties, named in a [`IotEventsRequired`].
-    pub fn new(required: IotEventsRequired) -> Self {
-        Self {
-            input_name: required.input_name,
-            payload: None,
-        }
-    }
-
-    /// `InputName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_name(mut self, value: impl Into<Str>) -> Self {
-        self.input_name = value.into();
-        self
-    }
-
-    /// `Payload`: a [`Payload`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn payload(mut self, value: impl Into<Obj<Payload>>) -> Self {
-        self.payload = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for IotEvents {}
-
-impl ToValue for IotEvents {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("InputName", &self.input_name)
-            .opt("Payload", &self.payload)
-            .build()
-    }
-}
-
 /// The required properties of [`IotSiteWise`], by name: `IotSiteWise::new(IotSiteWiseRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IotSiteWiseRequired {
     /// `PropertyValue`: an [`AssetPropertyValue`] object, required.
-    ///
-    /// The value to send to the asset property. This value contains timestamp, quality, and value (TQV) information.
     pub property_value: Obj<AssetPropertyValue>,
 }
 
-static RULE_IotSiteWise: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IotSiteWise: ObjRule = ObjRule {
     properties: &[
         ("AssetId", Shape::STR),
         ("EntryId", Shape::STR),
@@ -1646,11 +551,8 @@ static RULE_IotSiteWise: ObjRule = ObjRule {
         ("PropertyValue", Shape::Object(&RULE_AssetPropertyValue)),
     ],
     required: &["PropertyValue"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IotSiteWise` property type of `AWS::IoTEvents::DetectorModel`.
@@ -1696,6 +598,7 @@ pub struct IotSiteWise {
     pub property_value: Obj<AssetPropertyValue>,
 }
 
+#[rustfmt::skip]
 impl IotSiteWise {
     /// A `IotSiteWise` with its required properties, named in a [`IotSiteWiseRequired`].
     pub fn new(required: IotSiteWiseRequired) -> Self {
@@ -1709,44 +612,15 @@ impl IotSiteWise {
     }
 
     /// `AssetId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn asset_id(mut self, value: impl Into<Str>) -> Self {
-        self.asset_id = Some(value.into());
-        self
-    }
-
+    pub fn asset_id(mut self, value: impl Into<Str>) -> Self { self.asset_id = Some(value.into()); self }
     /// `EntryId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn entry_id(mut self, value: impl Into<Str>) -> Self {
-        self.entry_id = Some(value.into());
-        self
-    }
-
+    pub fn entry_id(mut self, value: impl Into<Str>) -> Self { self.entry_id = Some(value.into()); self }
     /// `PropertyAlias`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn property_alias(mut self, value: impl Into<Str>) -> Self {
-        self.property_alias = Some(value.into());
-        self
-    }
-
+    pub fn property_alias(mut self, value: impl Into<Str>) -> Self { self.property_alias = Some(value.into()); self }
     /// `PropertyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn property_id(mut self, value: impl Into<Str>) -> Self {
-        self.property_id = Some(value.into());
-        self
-    }
-
+    pub fn property_id(mut self, value: impl Into<Str>) -> Self { self.property_id = Some(value.into()); self }
     /// `PropertyValue`: an [`AssetPropertyValue`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn property_value(mut self, value: impl Into<Obj<AssetPropertyValue>>) -> Self {
-        self.property_value = value.into();
-        self
-    }
+    pub fn property_value(mut self, value: impl Into<Obj<AssetPropertyValue>>) -> Self { self.property_value = value.into(); self }
 }
 
 impl PropertyType for IotSiteWise {}
@@ -1763,199 +637,13 @@ impl ToValue for IotSiteWise {
     }
 }
 
-/// The required properties of [`IotTopicPublish`], by name: `IotTopicPublish::new(IotTopicPublishRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IotTopicPublishRequired {
-    /// `MqttTopic`: a string, required.
-    ///
-    /// The MQTT topic of the message. You can use a string expression that includes variables ( `$variable.<variable-name>` ) and input values ( `$input.<input-name>.<path-to-datum>` ) as the topic string.
-    ///
-    /// Length 1 to 128.
-    pub mqtt_topic: Str,
-}
-
-static RULE_IotTopicPublish: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OnEnter: ObjRule = ObjRule {
     properties: &[
-        (
-            "MqttTopic",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        ("Payload", Shape::Object(&RULE_Payload)),
+        ("Events", Shape::List(&ListRule { items: Shape::Object(&RULE_Event), min_items: None, max_items: None })),
     ],
-    required: &["MqttTopic"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
-};
-
-/// The `IotTopicPublish` property type of `AWS::IoTEvents::DetectorModel`.
-///
-/// Information required to publish the MQTT message through the AWS IoT message broker.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotevents-detectormodel-iottopicpublish.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct IotTopicPublish {
-    /// `MqttTopic`: a string, required.
-    ///
-    /// The MQTT topic of the message. You can use a string expression that includes variables ( `$variable.<variable-name>` ) and input values ( `$input.<input-name>.<path-to-datum>` ) as the topic string.
-    ///
-    /// Length 1 to 128.
-    pub mqtt_topic: Str,
-    /// `Payload`: a [`Payload`] object.
-    ///
-    /// You can configure the action payload when you publish a message to an AWS IoT Core topic.
-    pub payload: Option<Obj<Payload>>,
-}
-
-impl IotTopicPublish {
-    /// A `IotTopicPublish` with its required properties, named in a [`IotTopicPublishRequired`].
-    pub fn new(required: IotTopicPublishRequired) -> Self {
-        Self {
-            mqtt_topic: required.mqtt_topic,
-            payload: None,
-        }
-    }
-
-    /// `MqttTopic`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mqtt_topic(mut self, value: impl Into<Str>) -> Self {
-        self.mqtt_topic = value.into();
-        self
-    }
-
-    /// `Payload`: a [`Payload`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn payload(mut self, value: impl Into<Obj<Payload>>) -> Self {
-        self.payload = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for IotTopicPublish {}
-
-impl ToValue for IotTopicPublish {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("MqttTopic", &self.mqtt_topic)
-            .opt("Payload", &self.payload)
-            .build()
-    }
-}
-
-/// The required properties of [`Lambda`], by name: `Lambda::new(LambdaRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LambdaRequired {
-    /// `FunctionArn`: a string, required.
-    ///
-    /// The ARN of the Lambda function that is executed.
-    ///
-    /// Format `AWS::Lambda::Function.Arn`; length 1 to 2048.
-    pub function_arn: Str,
-}
-
-static RULE_Lambda: ObjRule = ObjRule {
-    properties: &[
-        (
-            "FunctionArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::LambdaFunctionArn),
-            }),
-        ),
-        ("Payload", Shape::Object(&RULE_Payload)),
-    ],
-    required: &["FunctionArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Lambda` property type of `AWS::IoTEvents::DetectorModel`.
-///
-/// Calls a Lambda function, passing in information about the detector model instance and the event that triggered the action.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotevents-detectormodel-lambda.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Lambda {
-    /// `FunctionArn`: a string, required.
-    ///
-    /// The ARN of the Lambda function that is executed.
-    ///
-    /// Format `AWS::Lambda::Function.Arn`; length 1 to 2048.
-    pub function_arn: Str,
-    /// `Payload`: a [`Payload`] object.
-    ///
-    /// You can configure the action payload when you send a message to a Lambda function.
-    pub payload: Option<Obj<Payload>>,
-}
-
-impl Lambda {
-    /// A `Lambda` with its required properties, named in a [`LambdaRequired`].
-    pub fn new(required: LambdaRequired) -> Self {
-        Self {
-            function_arn: required.function_arn,
-            payload: None,
-        }
-    }
-
-    /// `FunctionArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn function_arn(mut self, value: impl Into<Str>) -> Self {
-        self.function_arn = value.into();
-        self
-    }
-
-    /// `Payload`: a [`Payload`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn payload(mut self, value: impl Into<Obj<Payload>>) -> Self {
-        self.payload = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Lambda {}
-
-impl ToValue for Lambda {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("FunctionArn", &self.function_arn)
-            .opt("Payload", &self.payload)
-            .build()
-    }
-}
-
-static RULE_OnEnter: ObjRule = ObjRule {
-    properties: &[(
-        "Events",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_Event),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OnEnter` property type of `AWS::IoTEvents::DetectorModel`.
@@ -1971,6 +659,7 @@ pub struct OnEnter {
     pub events: Option<List<Event>>,
 }
 
+#[rustfmt::skip]
 impl OnEnter {
     /// A `OnEnter` with no property set (none is required).
     pub fn new() -> Self {
@@ -1978,12 +667,7 @@ impl OnEnter {
     }
 
     /// `Events`: a list of [`Event`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn events(mut self, value: impl Into<List<Event>>) -> Self {
-        self.events = Some(value.into());
-        self
-    }
+    pub fn events(mut self, value: impl Into<List<Event>>) -> Self { self.events = Some(value.into()); self }
 }
 
 impl PropertyType for OnEnter {}
@@ -1994,21 +678,13 @@ impl ToValue for OnEnter {
     }
 }
 
-static RULE_OnExit: ObjRule = ObjRule {
-    properties: &[(
-        "Events",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_Event),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_OnExit: ObjRule = ObjRule {
+    properties: &[
+        ("Events", Shape::List(&ListRule { items: Shape::Object(&RULE_Event), min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OnExit` property type of `AWS::IoTEvents::DetectorModel`.
@@ -2024,6 +700,7 @@ pub struct OnExit {
     pub events: Option<List<Event>>,
 }
 
+#[rustfmt::skip]
 impl OnExit {
     /// A `OnExit` with no property set (none is required).
     pub fn new() -> Self {
@@ -2031,12 +708,7 @@ impl OnExit {
     }
 
     /// `Events`: a list of [`Event`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn events(mut self, value: impl Into<List<Event>>) -> Self {
-        self.events = Some(value.into());
-        self
-    }
+    pub fn events(mut self, value: impl Into<List<Event>>) -> Self { self.events = Some(value.into()); self }
 }
 
 impl PropertyType for OnExit {}
@@ -2047,31 +719,14 @@ impl ToValue for OnExit {
     }
 }
 
-static RULE_OnInput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OnInput: ObjRule = ObjRule {
     properties: &[
-        (
-            "Events",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Event),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TransitionEvents",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TransitionEvent),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Events", Shape::List(&ListRule { items: Shape::Object(&RULE_Event), min_items: None, max_items: None })),
+        ("TransitionEvents", Shape::List(&ListRule { items: Shape::Object(&RULE_TransitionEvent), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OnInput` property type of `AWS::IoTEvents::DetectorModel`.
@@ -2091,6 +746,7 @@ pub struct OnInput {
     pub transition_events: Option<List<TransitionEvent>>,
 }
 
+#[rustfmt::skip]
 impl OnInput {
     /// A `OnInput` with no property set (none is required).
     pub fn new() -> Self {
@@ -2098,20 +754,9 @@ impl OnInput {
     }
 
     /// `Events`: a list of [`Event`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn events(mut self, value: impl Into<List<Event>>) -> Self {
-        self.events = Some(value.into());
-        self
-    }
-
+    pub fn events(mut self, value: impl Into<List<Event>>) -> Self { self.events = Some(value.into()); self }
     /// `TransitionEvents`: a list of [`TransitionEvent`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transition_events(mut self, value: impl Into<List<TransitionEvent>>) -> Self {
-        self.transition_events = Some(value.into());
-        self
-    }
+    pub fn transition_events(mut self, value: impl Into<List<TransitionEvent>>) -> Self { self.transition_events = Some(value.into()); self }
 }
 
 impl PropertyType for OnInput {}
@@ -2125,138 +770,21 @@ impl ToValue for OnInput {
     }
 }
 
-/// The required properties of [`Payload`], by name: `Payload::new(PayloadRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PayloadRequired {
-    /// `ContentExpression`: a string, required.
-    ///
-    /// The content of the payload. You can use a string expression that includes quoted strings ( `'<string>'` ), variables ( `$variable.<variable-name>` ), input values ( `$input.<input-name>.<path-to-datum>` ), string concatenations, and quoted strings that contain `${}` as the content. The recommended maximum size of a content expression is 1 KB.
-    ///
-    /// Length at least 1.
-    pub content_expression: Str,
-    /// `Type`: a [`PayloadType`] value, required.
-    ///
-    /// The value of the payload type can be either `STRING` or `JSON` .
-    pub r#type: PayloadType,
-}
-
-static RULE_Payload: ObjRule = ObjRule {
-    properties: &[
-        (
-            "ContentExpression",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["JSON", "STRING"],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["ContentExpression", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Payload` property type of `AWS::IoTEvents::DetectorModel`.
-///
-/// Information needed to configure the payload.
-///
-/// By default, AWS IoT Events generates a standard payload in JSON for any action. This action payload contains all attribute-value pairs that have the information about the detector model instance and the event triggered the action. To configure the action payload, you can use `contentExpression` .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotevents-detectormodel-payload.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Payload {
-    /// `ContentExpression`: a string, required.
-    ///
-    /// The content of the payload. You can use a string expression that includes quoted strings ( `'<string>'` ), variables ( `$variable.<variable-name>` ), input values ( `$input.<input-name>.<path-to-datum>` ), string concatenations, and quoted strings that contain `${}` as the content. The recommended maximum size of a content expression is 1 KB.
-    ///
-    /// Length at least 1.
-    pub content_expression: Str,
-    /// `Type`: a [`PayloadType`] value, required.
-    ///
-    /// The value of the payload type can be either `STRING` or `JSON` .
-    pub r#type: PayloadType,
-}
-
-impl Payload {
-    /// A `Payload` with its required properties, named in a [`PayloadRequired`].
-    pub fn new(required: PayloadRequired) -> Self {
-        Self {
-            content_expression: required.content_expression,
-            r#type: required.r#type,
-        }
-    }
-
-    /// `ContentExpression`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content_expression(mut self, value: impl Into<Str>) -> Self {
-        self.content_expression = value.into();
-        self
-    }
-
-    /// `Type`: a [`PayloadType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<PayloadType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-}
-
-impl PropertyType for Payload {}
-
-impl ToValue for Payload {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("ContentExpression", &self.content_expression)
-            .req("Type", &self.r#type)
-            .build()
-    }
-}
-
 /// The required properties of [`ResetTimer`], by name: `ResetTimer::new(ResetTimerRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResetTimerRequired {
     /// `TimerName`: a string, required.
-    ///
-    /// The name of the timer to reset.
-    ///
-    /// Length 1 to 128.
     pub timer_name: Str,
 }
 
-static RULE_ResetTimer: ObjRule = ObjRule {
-    properties: &[(
-        "TimerName",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(128),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ResetTimer: ObjRule = ObjRule {
+    properties: &[
+        ("TimerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+    ],
     required: &["TimerName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ResetTimer` property type of `AWS::IoTEvents::DetectorModel`.
@@ -2274,6 +802,7 @@ pub struct ResetTimer {
     pub timer_name: Str,
 }
 
+#[rustfmt::skip]
 impl ResetTimer {
     /// A `ResetTimer` with its required properties, named in a [`ResetTimerRequired`].
     pub fn new(required: ResetTimerRequired) -> Self {
@@ -2283,12 +812,7 @@ impl ResetTimer {
     }
 
     /// `TimerName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timer_name(mut self, value: impl Into<Str>) -> Self {
-        self.timer_name = value.into();
-        self
-    }
+    pub fn timer_name(mut self, value: impl Into<Str>) -> Self { self.timer_name = value.into(); self }
 }
 
 impl PropertyType for ResetTimer {}
@@ -2303,50 +827,19 @@ impl ToValue for ResetTimer {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SetTimerRequired {
     /// `TimerName`: a string, required.
-    ///
-    /// The name of the timer.
-    ///
-    /// Length 1 to 128.
     pub timer_name: Str,
 }
 
-static RULE_SetTimer: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SetTimer: ObjRule = ObjRule {
     properties: &[
-        (
-            "DurationExpression",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Seconds",
-            Shape::Int(&NumRule {
-                min: Some(60.0),
-                max: Some(31622400.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TimerName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DurationExpression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("Seconds", Shape::Int(&NumRule { min: Some(60.0), max: Some(31622400.0), ..NumRule::ANY })),
+        ("TimerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
     ],
     required: &["TimerName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SetTimer` property type of `AWS::IoTEvents::DetectorModel`.
@@ -2376,6 +869,7 @@ pub struct SetTimer {
     pub timer_name: Str,
 }
 
+#[rustfmt::skip]
 impl SetTimer {
     /// A `SetTimer` with its required properties, named in a [`SetTimerRequired`].
     pub fn new(required: SetTimerRequired) -> Self {
@@ -2387,28 +881,11 @@ impl SetTimer {
     }
 
     /// `DurationExpression`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn duration_expression(mut self, value: impl Into<Str>) -> Self {
-        self.duration_expression = Some(value.into());
-        self
-    }
-
+    pub fn duration_expression(mut self, value: impl Into<Str>) -> Self { self.duration_expression = Some(value.into()); self }
     /// `Seconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn seconds(mut self, value: impl Into<Int>) -> Self {
-        self.seconds = Some(value.into());
-        self
-    }
-
+    pub fn seconds(mut self, value: impl Into<Int>) -> Self { self.seconds = Some(value.into()); self }
     /// `TimerName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timer_name(mut self, value: impl Into<Str>) -> Self {
-        self.timer_name = value.into();
-        self
-    }
+    pub fn timer_name(mut self, value: impl Into<Str>) -> Self { self.timer_name = value.into(); self }
 }
 
 impl PropertyType for SetTimer {}
@@ -2427,48 +904,20 @@ impl ToValue for SetTimer {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SetVariableRequired {
     /// `Value`: a string, required.
-    ///
-    /// The new value of the variable.
-    ///
-    /// Length 1 to 1024.
     pub value: Str,
     /// `VariableName`: a string, required.
-    ///
-    /// The name of the variable.
-    ///
-    /// Pattern `^[a-zA-Z][a-zA-Z0-9_]*$`; length 1 to 128.
     pub variable_name: Str,
 }
 
-static RULE_SetVariable: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SetVariable: ObjRule = ObjRule {
     properties: &[
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VariableName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("VariableName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["Value", "VariableName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SetVariable` property type of `AWS::IoTEvents::DetectorModel`.
@@ -2492,6 +941,7 @@ pub struct SetVariable {
     pub variable_name: Str,
 }
 
+#[rustfmt::skip]
 impl SetVariable {
     /// A `SetVariable` with its required properties, named in a [`SetVariableRequired`].
     pub fn new(required: SetVariableRequired) -> Self {
@@ -2502,20 +952,9 @@ impl SetVariable {
     }
 
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
     /// `VariableName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn variable_name(mut self, value: impl Into<Str>) -> Self {
-        self.variable_name = value.into();
-        self
-    }
+    pub fn variable_name(mut self, value: impl Into<Str>) -> Self { self.variable_name = value.into(); self }
 }
 
 impl PropertyType for SetVariable {}
@@ -2529,219 +968,24 @@ impl ToValue for SetVariable {
     }
 }
 
-/// The required properties of [`Sns`], by name: `Sns::new(SnsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SnsRequired {
-    /// `TargetArn`: a string, required.
-    ///
-    /// The ARN of the Amazon SNS target where the message is sent.
-    ///
-    /// Length 1 to 2048.
-    pub target_arn: Str,
-}
-
-static RULE_Sns: ObjRule = ObjRule {
-    properties: &[
-        ("Payload", Shape::Object(&RULE_Payload)),
-        (
-            "TargetArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["TargetArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Sns` property type of `AWS::IoTEvents::DetectorModel`.
-///
-/// Information required to publish the Amazon SNS message.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotevents-detectormodel-sns.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Sns {
-    /// `Payload`: a [`Payload`] object.
-    ///
-    /// You can configure the action payload when you send a message as an Amazon SNS push notification.
-    pub payload: Option<Obj<Payload>>,
-    /// `TargetArn`: a string, required.
-    ///
-    /// The ARN of the Amazon SNS target where the message is sent.
-    ///
-    /// Length 1 to 2048.
-    pub target_arn: Str,
-}
-
-impl Sns {
-    /// A `Sns` with its required properties, named in a [`SnsRequired`].
-    pub fn new(required: SnsRequired) -> Self {
-        Self {
-            payload: None,
-            target_arn: required.target_arn,
-        }
-    }
-
-    /// `Payload`: a [`Payload`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn payload(mut self, value: impl Into<Obj<Payload>>) -> Self {
-        self.payload = Some(value.into());
-        self
-    }
-
-    /// `TargetArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_arn(mut self, value: impl Into<Str>) -> Self {
-        self.target_arn = value.into();
-        self
-    }
-}
-
-impl PropertyType for Sns {}
-
-impl ToValue for Sns {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Payload", &self.payload)
-            .req("TargetArn", &self.target_arn)
-            .build()
-    }
-}
-
-/// The required properties of [`Sqs`], by name: `Sqs::new(SqsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SqsRequired {
-    /// `QueueUrl`: a string, required.
-    ///
-    /// The URL of the SQS queue where the data is written.
-    pub queue_url: Str,
-}
-
-static RULE_Sqs: ObjRule = ObjRule {
-    properties: &[
-        ("Payload", Shape::Object(&RULE_Payload)),
-        ("QueueUrl", Shape::STR),
-        ("UseBase64", Shape::Bool),
-    ],
-    required: &["QueueUrl"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Sqs` property type of `AWS::IoTEvents::DetectorModel`.
-///
-/// Sends information about the detector model instance and the event that triggered the action to an Amazon SQS queue.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotevents-detectormodel-sqs.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Sqs {
-    /// `Payload`: a [`Payload`] object.
-    ///
-    /// You can configure the action payload when you send a message to an Amazon SQS queue.
-    pub payload: Option<Obj<Payload>>,
-    /// `QueueUrl`: a string, required.
-    ///
-    /// The URL of the SQS queue where the data is written.
-    pub queue_url: Str,
-    /// `UseBase64`: a boolean.
-    ///
-    /// Set this to TRUE if you want the data to be base-64 encoded before it is written to the queue. Otherwise, set this to FALSE.
-    pub use_base64: Option<Bool>,
-}
-
-impl Sqs {
-    /// A `Sqs` with its required properties, named in a [`SqsRequired`].
-    pub fn new(required: SqsRequired) -> Self {
-        Self {
-            payload: None,
-            queue_url: required.queue_url,
-            use_base64: None,
-        }
-    }
-
-    /// `Payload`: a [`Payload`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn payload(mut self, value: impl Into<Obj<Payload>>) -> Self {
-        self.payload = Some(value.into());
-        self
-    }
-
-    /// `QueueUrl`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn queue_url(mut self, value: impl Into<Str>) -> Self {
-        self.queue_url = value.into();
-        self
-    }
-
-    /// `UseBase64`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn use_base64(mut self, value: impl Into<Bool>) -> Self {
-        self.use_base64 = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Sqs {}
-
-impl ToValue for Sqs {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Payload", &self.payload)
-            .req("QueueUrl", &self.queue_url)
-            .opt("UseBase64", &self.use_base64)
-            .build()
-    }
-}
-
 /// The required properties of [`State`], by name: `State::new(StateRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StateRequired {
     /// `StateName`: a string, required.
-    ///
-    /// The name of the state.
-    ///
-    /// Length 1 to 128.
     pub state_name: Str,
 }
 
-static RULE_State: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_State: ObjRule = ObjRule {
     properties: &[
         ("OnEnter", Shape::Object(&RULE_OnEnter)),
         ("OnExit", Shape::Object(&RULE_OnExit)),
         ("OnInput", Shape::Object(&RULE_OnInput)),
-        (
-            "StateName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("StateName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
     ],
     required: &["StateName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `State` property type of `AWS::IoTEvents::DetectorModel`.
@@ -2771,6 +1015,7 @@ pub struct State {
     pub state_name: Str,
 }
 
+#[rustfmt::skip]
 impl State {
     /// A `State` with its required properties, named in a [`StateRequired`].
     pub fn new(required: StateRequired) -> Self {
@@ -2783,36 +1028,13 @@ impl State {
     }
 
     /// `OnEnter`: an [`OnEnter`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_enter(mut self, value: impl Into<Obj<OnEnter>>) -> Self {
-        self.on_enter = Some(value.into());
-        self
-    }
-
+    pub fn on_enter(mut self, value: impl Into<Obj<OnEnter>>) -> Self { self.on_enter = Some(value.into()); self }
     /// `OnExit`: an [`OnExit`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_exit(mut self, value: impl Into<Obj<OnExit>>) -> Self {
-        self.on_exit = Some(value.into());
-        self
-    }
-
+    pub fn on_exit(mut self, value: impl Into<Obj<OnExit>>) -> Self { self.on_exit = Some(value.into()); self }
     /// `OnInput`: an [`OnInput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_input(mut self, value: impl Into<Obj<OnInput>>) -> Self {
-        self.on_input = Some(value.into());
-        self
-    }
-
+    pub fn on_input(mut self, value: impl Into<Obj<OnInput>>) -> Self { self.on_input = Some(value.into()); self }
     /// `StateName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state_name(mut self, value: impl Into<Str>) -> Self {
-        self.state_name = value.into();
-        self
-    }
+    pub fn state_name(mut self, value: impl Into<Str>) -> Self { self.state_name = value.into(); self }
 }
 
 impl PropertyType for State {}
@@ -2828,172 +1050,28 @@ impl ToValue for State {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::IoTEvents::DetectorModel`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotevents-detectormodel-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TransitionEvent`], by name: `TransitionEvent::new(TransitionEventRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransitionEventRequired {
     /// `Condition`: a string, required.
-    ///
-    /// Required. A Boolean expression that when TRUE causes the actions to be performed and the `nextState` to be entered.
-    ///
-    /// Length 0 to 512.
     pub condition: Str,
     /// `EventName`: a string, required.
-    ///
-    /// The name of the transition event.
-    ///
-    /// Length 1 to 128.
     pub event_name: Str,
     /// `NextState`: a string, required.
-    ///
-    /// The next state to enter.
-    ///
-    /// Length 1 to 128.
     pub next_state: Str,
 }
 
-static RULE_TransitionEvent: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TransitionEvent: ObjRule = ObjRule {
     properties: &[
-        (
-            "Actions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Action),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Condition",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EventName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "NextState",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_Action), min_items: None, max_items: None })),
+        ("Condition", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
+        ("EventName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("NextState", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
     ],
     required: &["Condition", "EventName", "NextState"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TransitionEvent` property type of `AWS::IoTEvents::DetectorModel`.
@@ -3027,6 +1105,7 @@ pub struct TransitionEvent {
     pub next_state: Str,
 }
 
+#[rustfmt::skip]
 impl TransitionEvent {
     /// A `TransitionEvent` with its required properties, named in a [`TransitionEventRequired`].
     pub fn new(required: TransitionEventRequired) -> Self {
@@ -3039,36 +1118,13 @@ impl TransitionEvent {
     }
 
     /// `Actions`: a list of [`Action`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions(mut self, value: impl Into<List<Action>>) -> Self {
-        self.actions = Some(value.into());
-        self
-    }
-
+    pub fn actions(mut self, value: impl Into<List<Action>>) -> Self { self.actions = Some(value.into()); self }
     /// `Condition`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn condition(mut self, value: impl Into<Str>) -> Self {
-        self.condition = value.into();
-        self
-    }
-
+    pub fn condition(mut self, value: impl Into<Str>) -> Self { self.condition = value.into(); self }
     /// `EventName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_name(mut self, value: impl Into<Str>) -> Self {
-        self.event_name = value.into();
-        self
-    }
-
+    pub fn event_name(mut self, value: impl Into<Str>) -> Self { self.event_name = value.into(); self }
     /// `NextState`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn next_state(mut self, value: impl Into<Str>) -> Self {
-        self.next_state = value.into();
-        self
-    }
+    pub fn next_state(mut self, value: impl Into<Str>) -> Self { self.next_state = value.into(); self }
 }
 
 impl PropertyType for TransitionEvent {}
@@ -3106,34 +1162,6 @@ impl ToValue for EvaluationMethod {
         let s = match self {
             Self::Batch => "BATCH",
             Self::Serial => "SERIAL",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Type` (`AWS::IoTEvents::DetectorModel`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum PayloadType {
-    /// `JSON`
-    Json,
-    /// `STRING`
-    String,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for PayloadType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for PayloadType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Json => "JSON",
-            Self::String => "STRING",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

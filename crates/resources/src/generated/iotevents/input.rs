@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^((`[a-zA-Z0-9_\\- ]+`)|([a-zA-Z0-9_\\-]+))(\\.((`[a-zA-Z0-9_\\- ]+`)|([a-zA-Z0-9_\\-]+)))*$",
 );
@@ -16,49 +19,20 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9_]*$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct InputRequired {
     /// `InputDefinition`: an [`InputDefinition`] object, required.
-    ///
-    /// The definition of the input.
     pub input_definition: Obj<InputDefinition>,
 }
 
-static RULE_Input: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Input: ObjRule = ObjRule {
     properties: &[
         ("InputDefinition", Shape::Object(&RULE_InputDefinition)),
-        (
-            "InputDescription",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InputName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("InputDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("InputName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["InputDefinition"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoTEvents::Input` resource.
@@ -98,6 +72,7 @@ pub struct Input {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Input {
     /// The CloudFormation type name, `AWS::IoTEvents::Input`.
     pub const TYPE_NAME: &'static str = "AWS::IoTEvents::Input";
@@ -129,36 +104,13 @@ impl Input {
     }
 
     /// `InputDefinition`: an [`InputDefinition`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_definition(mut self, value: impl Into<Obj<InputDefinition>>) -> Self {
-        self.input_definition = value.into();
-        self
-    }
-
+    pub fn input_definition(mut self, value: impl Into<Obj<InputDefinition>>) -> Self { self.input_definition = value.into(); self }
     /// `InputDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_description(mut self, value: impl Into<Str>) -> Self {
-        self.input_description = Some(value.into());
-        self
-    }
-
+    pub fn input_description(mut self, value: impl Into<Str>) -> Self { self.input_description = Some(value.into()); self }
     /// `InputName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_name(mut self, value: impl Into<Str>) -> Self {
-        self.input_name = Some(value.into());
-        self
-    }
-
+    pub fn input_name(mut self, value: impl Into<Str>) -> Self { self.input_name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Input {
@@ -199,32 +151,17 @@ impl From<ResourceRef> for InputAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AttributeRequired {
     /// `JsonPath`: a string, required.
-    ///
-    /// An expression that specifies an attribute-value pair in a JSON structure. Use this to specify an attribute from the JSON payload that is made available by the input. Inputs are derived from messages sent to AWS IoT Events ( `BatchPutMessage` ). Each such message contains a JSON payload. The attribute (and its paired value) specified here are available for use in the `condition` expressions used by detectors.
-    ///
-    /// Syntax: `<field-name>.<field-name>...`
-    ///
-    /// Pattern `` ^((`[a-zA-Z0-9_\- ]+`)|([a-zA-Z0-9_\-]+))(\.((`[a-zA-Z0-9_\- ]+`)|([a-zA-Z0-9_\-]+)))*$ ``; length 1 to 128.
     pub json_path: Str,
 }
 
-static RULE_Attribute: ObjRule = ObjRule {
-    properties: &[(
-        "JsonPath",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(128),
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_Attribute: ObjRule = ObjRule {
+    properties: &[
+        ("JsonPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+    ],
     required: &["JsonPath"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Attribute` property type of `AWS::IoTEvents::Input`.
@@ -244,6 +181,7 @@ pub struct Attribute {
     pub json_path: Str,
 }
 
+#[rustfmt::skip]
 impl Attribute {
     /// A `Attribute` with its required properties, named in a [`AttributeRequired`].
     pub fn new(required: AttributeRequired) -> Self {
@@ -253,12 +191,7 @@ impl Attribute {
     }
 
     /// `JsonPath`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn json_path(mut self, value: impl Into<Str>) -> Self {
-        self.json_path = value.into();
-        self
-    }
+    pub fn json_path(mut self, value: impl Into<Str>) -> Self { self.json_path = value.into(); self }
 }
 
 impl PropertyType for Attribute {}
@@ -273,28 +206,17 @@ impl ToValue for Attribute {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InputDefinitionRequired {
     /// `Attributes`: a list of [`Attribute`] objects, required.
-    ///
-    /// The attributes from the JSON payload that are made available by the input. Inputs are derived from messages sent to the AWS IoT Events system using `BatchPutMessage` . Each such message contains a JSON payload, and those attributes (and their paired values) specified here are available for use in the `condition` expressions used by detectors that monitor this input.
-    ///
-    /// Items 1 to 200.
     pub attributes: List<Attribute>,
 }
 
-static RULE_InputDefinition: ObjRule = ObjRule {
-    properties: &[(
-        "Attributes",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_Attribute),
-            min_items: Some(1),
-            max_items: Some(200),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_InputDefinition: ObjRule = ObjRule {
+    properties: &[
+        ("Attributes", Shape::List(&ListRule { items: Shape::Object(&RULE_Attribute), min_items: Some(1), max_items: Some(200) })),
+    ],
     required: &["Attributes"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InputDefinition` property type of `AWS::IoTEvents::Input`.
@@ -312,6 +234,7 @@ pub struct InputDefinition {
     pub attributes: List<Attribute>,
 }
 
+#[rustfmt::skip]
 impl InputDefinition {
     /// A `InputDefinition` with its required properties, named in a [`InputDefinitionRequired`].
     pub fn new(required: InputDefinitionRequired) -> Self {
@@ -321,12 +244,7 @@ impl InputDefinition {
     }
 
     /// `Attributes`: a list of [`Attribute`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attributes(mut self, value: impl Into<List<Attribute>>) -> Self {
-        self.attributes = value.into();
-        self
-    }
+    pub fn attributes(mut self, value: impl Into<List<Attribute>>) -> Self { self.attributes = value.into(); self }
 }
 
 impl PropertyType for InputDefinition {}
@@ -335,102 +253,6 @@ impl ToValue for InputDefinition {
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Attributes", &self.attributes)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::IoTEvents::Input`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotevents-input-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

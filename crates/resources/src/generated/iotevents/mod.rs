@@ -6,10 +6,13 @@
 //! - `AWS::IoTEvents::AlarmModel`: [`AlarmModel`], property types in [`alarm_model`]
 //! - `AWS::IoTEvents::DetectorModel`: [`DetectorModel`], property types in [`detector_model`]
 //! - `AWS::IoTEvents::Input`: [`Input`], property types in [`input`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod alarm_model;
 pub mod detector_model;
 pub mod input;
+pub mod shared;
 
 pub use alarm_model::{AlarmModel, AlarmModelAttributes, AlarmModelRequired};
 pub use detector_model::{DetectorModel, DetectorModelAttributes, DetectorModelRequired};

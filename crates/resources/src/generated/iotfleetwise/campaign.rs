@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_.]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9]+$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[^\\u0000-\\u001F\\u007F]+$");
@@ -17,193 +20,41 @@ pub(crate) static PATTERN_4: Pattern = Pattern::new("^[\\w|*|-]+(\\.[\\w|*|-]+)*
 #[derive(Clone, Debug, PartialEq)]
 pub struct CampaignRequired {
     /// `CollectionScheme`: a JSON value, required.
-    ///
-    /// The data collection scheme associated with the campaign. You can specify a scheme that collects data based on time or an event.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub collection_scheme: Json,
     /// `Name`: a string, required.
-    ///
-    /// The name of a campaign.
-    ///
-    /// Pattern `^[a-zA-Z\d\-_:]+$`; length 1 to 100; create-only: changing it replaces the resource.
     pub name: Str,
     /// `SignalCatalogArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the signal catalog associated with the campaign.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub signal_catalog_arn: Str,
     /// `TargetArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of a vehicle or fleet to which the campaign is deployed.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub target_arn: Str,
 }
 
-static RULE_Campaign: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Campaign: ObjRule = ObjRule {
     properties: &[
-        (
-            "Action",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["APPROVE", "SUSPEND", "RESUME", "UPDATE"],
-                format: None,
-            }),
-        ),
+        ("Action", Shape::Str(&StrRule { allowed: &["APPROVE", "SUSPEND", "RESUME", "UPDATE"], ..StrRule::ANY })),
         ("CollectionScheme", Shape::Any),
-        (
-            "Compression",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["OFF", "SNAPPY"],
-                format: None,
-            }),
-        ),
-        (
-            "DataDestinationConfigs",
-            Shape::List(&ListRule {
-                items: Shape::Any,
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "DataExtraDimensions",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(150),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "DataPartitions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DataPartition),
-                min_items: Some(0),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DiagnosticsMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["OFF", "SEND_ACTIVE_DTCS"],
-                format: None,
-            }),
-        ),
-        (
-            "ExpiryTime",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::DateTime),
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PostTriggerCollectionDuration",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(4294967295.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Priority",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("Compression", Shape::Str(&StrRule { allowed: &["OFF", "SNAPPY"], ..StrRule::ANY })),
+        ("DataDestinationConfigs", Shape::List(&ListRule { items: Shape::Any, min_items: Some(1), max_items: Some(1) })),
+        ("DataExtraDimensions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(150), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5) })),
+        ("DataPartitions", Shape::List(&ListRule { items: Shape::Object(&RULE_DataPartition), min_items: Some(0), max_items: Some(20) })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("DiagnosticsMode", Shape::Str(&StrRule { allowed: &["OFF", "SEND_ACTIVE_DTCS"], ..StrRule::ANY })),
+        ("ExpiryTime", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("PostTriggerCollectionDuration", Shape::Num(&NumRule { min: Some(0.0), max: Some(4294967295.0), ..NumRule::ANY })),
+        ("Priority", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
         ("SignalCatalogArn", Shape::STR),
-        (
-            "SignalsToCollect",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SignalInformation),
-                min_items: Some(0),
-                max_items: Some(1000),
-            }),
-        ),
-        (
-            "SignalsToFetch",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SignalFetchInformation),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "SpoolingMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["OFF", "TO_DISK"],
-                format: None,
-            }),
-        ),
-        (
-            "StartTime",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::DateTime),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("SignalsToCollect", Shape::List(&ListRule { items: Shape::Object(&RULE_SignalInformation), min_items: Some(0), max_items: Some(1000) })),
+        ("SignalsToFetch", Shape::List(&ListRule { items: Shape::Object(&RULE_SignalFetchInformation), min_items: Some(0), max_items: Some(10) })),
+        ("SpoolingMode", Shape::Str(&StrRule { allowed: &["OFF", "TO_DISK"], ..StrRule::ANY })),
+        ("StartTime", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
         ("TargetArn", Shape::STR),
     ],
     required: &["Name", "CollectionScheme", "SignalCatalogArn", "TargetArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoTFleetWise::Campaign` resource.
@@ -366,6 +217,7 @@ pub struct Campaign {
     pub target_arn: Str,
 }
 
+#[rustfmt::skip]
 impl Campaign {
     /// The CloudFormation type name, `AWS::IoTFleetWise::Campaign`.
     pub const TYPE_NAME: &'static str = "AWS::IoTFleetWise::Campaign";
@@ -377,23 +229,7 @@ impl Campaign {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotfleetwise-campaign.html",
         primary_identifier: &["Name"],
         required: &["CollectionScheme", "Name", "SignalCatalogArn", "TargetArn"],
-        create_only: &[
-            "Name",
-            "TargetArn",
-            "SignalCatalogArn",
-            "PostTriggerCollectionDuration",
-            "DiagnosticsMode",
-            "SpoolingMode",
-            "CollectionScheme",
-            "Priority",
-            "Compression",
-            "StartTime",
-            "ExpiryTime",
-            "DataPartitions",
-            "SignalsToCollect",
-            "SignalsToFetch",
-            "DataDestinationConfigs",
-        ],
+        create_only: &["Name", "TargetArn", "SignalCatalogArn", "PostTriggerCollectionDuration", "DiagnosticsMode", "SpoolingMode", "CollectionScheme", "Priority", "Compression", "StartTime", "ExpiryTime", "DataPartitions", "SignalsToCollect", "SignalsToFetch", "DataDestinationConfigs"],
         conditional_create_only: &[],
         write_only: &["Action"],
         read_only: &["Arn", "Status", "CreationTime", "LastModificationTime"],
@@ -428,156 +264,43 @@ impl Campaign {
     }
 
     /// `Action`: an [`UpdateCampaignAction`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<UpdateCampaignAction>) -> Self {
-        self.action = Some(value.into());
-        self
-    }
-
+    pub fn action(mut self, value: impl Into<UpdateCampaignAction>) -> Self { self.action = Some(value.into()); self }
     /// `CollectionScheme`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn collection_scheme(mut self, value: impl Into<Json>) -> Self {
-        self.collection_scheme = value.into();
-        self
-    }
-
+    pub fn collection_scheme(mut self, value: impl Into<Json>) -> Self { self.collection_scheme = value.into(); self }
     /// `Compression`: a [`Compression`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compression(mut self, value: impl Into<Compression>) -> Self {
-        self.compression = Some(value.into());
-        self
-    }
-
+    pub fn compression(mut self, value: impl Into<Compression>) -> Self { self.compression = Some(value.into()); self }
     /// `DataDestinationConfigs`: a list of JSON values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_destination_configs(mut self, value: impl Into<List<Json>>) -> Self {
-        self.data_destination_configs = Some(value.into());
-        self
-    }
-
+    pub fn data_destination_configs(mut self, value: impl Into<List<Json>>) -> Self { self.data_destination_configs = Some(value.into()); self }
     /// `DataExtraDimensions`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_extra_dimensions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.data_extra_dimensions = Some(value.into());
-        self
-    }
-
+    pub fn data_extra_dimensions(mut self, value: impl Into<List<Str>>) -> Self { self.data_extra_dimensions = Some(value.into()); self }
     /// `DataPartitions`: a list of [`DataPartition`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_partitions(mut self, value: impl Into<List<DataPartition>>) -> Self {
-        self.data_partitions = Some(value.into());
-        self
-    }
-
+    pub fn data_partitions(mut self, value: impl Into<List<DataPartition>>) -> Self { self.data_partitions = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DiagnosticsMode`: a [`DiagnosticsMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn diagnostics_mode(mut self, value: impl Into<DiagnosticsMode>) -> Self {
-        self.diagnostics_mode = Some(value.into());
-        self
-    }
-
+    pub fn diagnostics_mode(mut self, value: impl Into<DiagnosticsMode>) -> Self { self.diagnostics_mode = Some(value.into()); self }
     /// `ExpiryTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expiry_time(mut self, value: impl Into<Str>) -> Self {
-        self.expiry_time = Some(value.into());
-        self
-    }
-
+    pub fn expiry_time(mut self, value: impl Into<Str>) -> Self { self.expiry_time = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `PostTriggerCollectionDuration`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn post_trigger_collection_duration(mut self, value: impl Into<Num>) -> Self {
-        self.post_trigger_collection_duration = Some(value.into());
-        self
-    }
-
+    pub fn post_trigger_collection_duration(mut self, value: impl Into<Num>) -> Self { self.post_trigger_collection_duration = Some(value.into()); self }
     /// `Priority`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self {
-        self.priority = Some(value.into());
-        self
-    }
-
+    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = Some(value.into()); self }
     /// `SignalCatalogArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn signal_catalog_arn(mut self, value: impl Into<Str>) -> Self {
-        self.signal_catalog_arn = value.into();
-        self
-    }
-
+    pub fn signal_catalog_arn(mut self, value: impl Into<Str>) -> Self { self.signal_catalog_arn = value.into(); self }
     /// `SignalsToCollect`: a list of [`SignalInformation`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn signals_to_collect(mut self, value: impl Into<List<SignalInformation>>) -> Self {
-        self.signals_to_collect = Some(value.into());
-        self
-    }
-
+    pub fn signals_to_collect(mut self, value: impl Into<List<SignalInformation>>) -> Self { self.signals_to_collect = Some(value.into()); self }
     /// `SignalsToFetch`: a list of [`SignalFetchInformation`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn signals_to_fetch(mut self, value: impl Into<List<SignalFetchInformation>>) -> Self {
-        self.signals_to_fetch = Some(value.into());
-        self
-    }
-
+    pub fn signals_to_fetch(mut self, value: impl Into<List<SignalFetchInformation>>) -> Self { self.signals_to_fetch = Some(value.into()); self }
     /// `SpoolingMode`: a [`SpoolingMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn spooling_mode(mut self, value: impl Into<SpoolingMode>) -> Self {
-        self.spooling_mode = Some(value.into());
-        self
-    }
-
+    pub fn spooling_mode(mut self, value: impl Into<SpoolingMode>) -> Self { self.spooling_mode = Some(value.into()); self }
     /// `StartTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start_time(mut self, value: impl Into<Str>) -> Self {
-        self.start_time = Some(value.into());
-        self
-    }
-
+    pub fn start_time(mut self, value: impl Into<Str>) -> Self { self.start_time = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TargetArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_arn(mut self, value: impl Into<Str>) -> Self {
-        self.target_arn = value.into();
-        self
-    }
+    pub fn target_arn(mut self, value: impl Into<Str>) -> Self { self.target_arn = value.into(); self }
 }
 
 impl Resource for Campaign {
@@ -664,44 +387,21 @@ impl CampaignAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataPartitionRequired {
     /// `Id`: a string, required.
-    ///
-    /// The ID of the data partition. The data partition ID must be unique within a campaign. You can establish a data partition as the default partition for a campaign by using `default` as the ID.
-    ///
-    /// Pattern `^[a-zA-Z0-9]+$`; length 1 to 128.
     pub id: Str,
     /// `StorageOptions`: a [`DataPartitionStorageOptions`] object, required.
-    ///
-    /// The storage options for a data partition.
     pub storage_options: Obj<DataPartitionStorageOptions>,
 }
 
-static RULE_DataPartition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataPartition: ObjRule = ObjRule {
     properties: &[
-        (
-            "Id",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "StorageOptions",
-            Shape::Object(&RULE_DataPartitionStorageOptions),
-        ),
-        (
-            "UploadOptions",
-            Shape::Object(&RULE_DataPartitionUploadOptions),
-        ),
+        ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("StorageOptions", Shape::Object(&RULE_DataPartitionStorageOptions)),
+        ("UploadOptions", Shape::Object(&RULE_DataPartitionUploadOptions)),
     ],
     required: &["Id", "StorageOptions"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataPartition` property type of `AWS::IoTFleetWise::Campaign`.
@@ -729,6 +429,7 @@ pub struct DataPartition {
     pub upload_options: Option<Obj<DataPartitionUploadOptions>>,
 }
 
+#[rustfmt::skip]
 impl DataPartition {
     /// A `DataPartition` with its required properties, named in a [`DataPartitionRequired`].
     pub fn new(required: DataPartitionRequired) -> Self {
@@ -740,28 +441,11 @@ impl DataPartition {
     }
 
     /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
     /// `StorageOptions`: a [`DataPartitionStorageOptions`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_options(mut self, value: impl Into<Obj<DataPartitionStorageOptions>>) -> Self {
-        self.storage_options = value.into();
-        self
-    }
-
+    pub fn storage_options(mut self, value: impl Into<Obj<DataPartitionStorageOptions>>) -> Self { self.storage_options = value.into(); self }
     /// `UploadOptions`: a [`DataPartitionUploadOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn upload_options(mut self, value: impl Into<Obj<DataPartitionUploadOptions>>) -> Self {
-        self.upload_options = Some(value.into());
-        self
-    }
+    pub fn upload_options(mut self, value: impl Into<Obj<DataPartitionUploadOptions>>) -> Self { self.upload_options = Some(value.into()); self }
 }
 
 impl PropertyType for DataPartition {}
@@ -780,51 +464,23 @@ impl ToValue for DataPartition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataPartitionStorageOptionsRequired {
     /// `MaximumSize`: a [`StorageMaximumSize`] object, required.
-    ///
-    /// The maximum storage size of the data stored in the data partition.
-    ///
-    /// &gt; Newer data overwrites older data when the partition reaches the maximum size.
     pub maximum_size: Obj<StorageMaximumSize>,
     /// `MinimumTimeToLive`: a [`StorageMinimumTimeToLive`] object, required.
-    ///
-    /// The amount of time that data in this partition will be kept on disk.
-    ///
-    /// - After the designated amount of time passes, the data can be removed, but it's not guaranteed to be removed.
-    /// - Before the time expires, data in this partition can still be deleted if the partition reaches its configured maximum size.
-    /// - Newer data will overwrite older data when the partition reaches the maximum size.
     pub minimum_time_to_live: Obj<StorageMinimumTimeToLive>,
     /// `StorageLocation`: a string, required.
-    ///
-    /// The folder name for the data partition under the campaign storage folder.
-    ///
-    /// Length 1 to 4096.
     pub storage_location: Str,
 }
 
-static RULE_DataPartitionStorageOptions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataPartitionStorageOptions: ObjRule = ObjRule {
     properties: &[
         ("MaximumSize", Shape::Object(&RULE_StorageMaximumSize)),
-        (
-            "MinimumTimeToLive",
-            Shape::Object(&RULE_StorageMinimumTimeToLive),
-        ),
-        (
-            "StorageLocation",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(4096),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("MinimumTimeToLive", Shape::Object(&RULE_StorageMinimumTimeToLive)),
+        ("StorageLocation", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), ..StrRule::ANY })),
     ],
     required: &["MaximumSize", "MinimumTimeToLive", "StorageLocation"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataPartitionStorageOptions` property type of `AWS::IoTFleetWise::Campaign`.
@@ -856,6 +512,7 @@ pub struct DataPartitionStorageOptions {
     pub storage_location: Str,
 }
 
+#[rustfmt::skip]
 impl DataPartitionStorageOptions {
     /// A `DataPartitionStorageOptions` with its required properties, named in a [`DataPartitionStorageOptionsRequired`].
     pub fn new(required: DataPartitionStorageOptionsRequired) -> Self {
@@ -867,28 +524,11 @@ impl DataPartitionStorageOptions {
     }
 
     /// `MaximumSize`: a [`StorageMaximumSize`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_size(mut self, value: impl Into<Obj<StorageMaximumSize>>) -> Self {
-        self.maximum_size = value.into();
-        self
-    }
-
+    pub fn maximum_size(mut self, value: impl Into<Obj<StorageMaximumSize>>) -> Self { self.maximum_size = value.into(); self }
     /// `MinimumTimeToLive`: a [`StorageMinimumTimeToLive`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn minimum_time_to_live(mut self, value: impl Into<Obj<StorageMinimumTimeToLive>>) -> Self {
-        self.minimum_time_to_live = value.into();
-        self
-    }
-
+    pub fn minimum_time_to_live(mut self, value: impl Into<Obj<StorageMinimumTimeToLive>>) -> Self { self.minimum_time_to_live = value.into(); self }
     /// `StorageLocation`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_location(mut self, value: impl Into<Str>) -> Self {
-        self.storage_location = value.into();
-        self
-    }
+    pub fn storage_location(mut self, value: impl Into<Str>) -> Self { self.storage_location = value.into(); self }
 }
 
 impl PropertyType for DataPartitionStorageOptions {}
@@ -907,40 +547,18 @@ impl ToValue for DataPartitionStorageOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataPartitionUploadOptionsRequired {
     /// `Expression`: a string, required.
-    ///
-    /// The logical expression used to recognize what data to collect. For example, `$variable.`Vehicle.OutsideAirTemperature` >= 105.0` .
-    ///
-    /// Length 1 to 2048.
     pub expression: Str,
 }
 
-static RULE_DataPartitionUploadOptions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataPartitionUploadOptions: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConditionLanguageVersion",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(1.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Expression",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ConditionLanguageVersion", Shape::Int(&NumRule { min: Some(1.0), max: Some(1.0), ..NumRule::ANY })),
+        ("Expression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
     ],
     required: &["Expression"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataPartitionUploadOptions` property type of `AWS::IoTFleetWise::Campaign`.
@@ -966,6 +584,7 @@ pub struct DataPartitionUploadOptions {
     pub expression: Str,
 }
 
+#[rustfmt::skip]
 impl DataPartitionUploadOptions {
     /// A `DataPartitionUploadOptions` with its required properties, named in a [`DataPartitionUploadOptionsRequired`].
     pub fn new(required: DataPartitionUploadOptionsRequired) -> Self {
@@ -976,20 +595,9 @@ impl DataPartitionUploadOptions {
     }
 
     /// `ConditionLanguageVersion`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn condition_language_version(mut self, value: impl Into<Int>) -> Self {
-        self.condition_language_version = Some(value.into());
-        self
-    }
-
+    pub fn condition_language_version(mut self, value: impl Into<Int>) -> Self { self.condition_language_version = Some(value.into()); self }
     /// `Expression`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expression(mut self, value: impl Into<Str>) -> Self {
-        self.expression = value.into();
-        self
-    }
+    pub fn expression(mut self, value: impl Into<Str>) -> Self { self.expression = value.into(); self }
 }
 
 impl PropertyType for DataPartitionUploadOptions {}
@@ -1007,65 +615,24 @@ impl ToValue for DataPartitionUploadOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SignalFetchInformationRequired {
     /// `Actions`: a list of strings, required.
-    ///
-    /// The actions to be performed by the signal fetch.
-    ///
-    /// Items 1 to 5; each item: length 1 to 2048.
     pub actions: List<Str>,
     /// `FullyQualifiedName`: a string, required.
-    ///
-    /// The fully qualified name of the signal to be fetched.
-    ///
-    /// Pattern `^[a-zA-Z0-9_.]+$`; length 1 to 150.
     pub fully_qualified_name: Str,
     /// `SignalFetchConfig`: a JSON value, required.
-    ///
-    /// The configuration of the signal fetch operation.
     pub signal_fetch_config: Json,
 }
 
-static RULE_SignalFetchInformation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SignalFetchInformation: ObjRule = ObjRule {
     properties: &[
-        (
-            "Actions",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "ConditionLanguageVersion",
-            Shape::Num(&NumRule {
-                min: Some(1.0),
-                max: Some(1.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "FullyQualifiedName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(150),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Actions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
+        ("ConditionLanguageVersion", Shape::Num(&NumRule { min: Some(1.0), max: Some(1.0), ..NumRule::ANY })),
+        ("FullyQualifiedName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(150), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("SignalFetchConfig", Shape::Any),
     ],
     required: &["Actions", "FullyQualifiedName", "SignalFetchConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SignalFetchInformation` property type of `AWS::IoTFleetWise::Campaign`.
@@ -1101,6 +668,7 @@ pub struct SignalFetchInformation {
     pub signal_fetch_config: Json,
 }
 
+#[rustfmt::skip]
 impl SignalFetchInformation {
     /// A `SignalFetchInformation` with its required properties, named in a [`SignalFetchInformationRequired`].
     pub fn new(required: SignalFetchInformationRequired) -> Self {
@@ -1113,36 +681,13 @@ impl SignalFetchInformation {
     }
 
     /// `Actions`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.actions = value.into();
-        self
-    }
-
+    pub fn actions(mut self, value: impl Into<List<Str>>) -> Self { self.actions = value.into(); self }
     /// `ConditionLanguageVersion`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn condition_language_version(mut self, value: impl Into<Num>) -> Self {
-        self.condition_language_version = Some(value.into());
-        self
-    }
-
+    pub fn condition_language_version(mut self, value: impl Into<Num>) -> Self { self.condition_language_version = Some(value.into()); self }
     /// `FullyQualifiedName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fully_qualified_name(mut self, value: impl Into<Str>) -> Self {
-        self.fully_qualified_name = value.into();
-        self
-    }
-
+    pub fn fully_qualified_name(mut self, value: impl Into<Str>) -> Self { self.fully_qualified_name = value.into(); self }
     /// `SignalFetchConfig`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn signal_fetch_config(mut self, value: impl Into<Json>) -> Self {
-        self.signal_fetch_config = value.into();
-        self
-    }
+    pub fn signal_fetch_config(mut self, value: impl Into<Json>) -> Self { self.signal_fetch_config = value.into(); self }
 }
 
 impl PropertyType for SignalFetchInformation {}
@@ -1162,58 +707,20 @@ impl ToValue for SignalFetchInformation {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SignalInformationRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the signal.
-    ///
-    /// Pattern `^[\w|*|-]+(\.[\w|*|-]+)*$`; length 1 to 150.
     pub name: Str,
 }
 
-static RULE_SignalInformation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SignalInformation: ObjRule = ObjRule {
     properties: &[
-        (
-            "DataPartitionId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MaxSampleCount",
-            Shape::Num(&NumRule {
-                min: Some(1.0),
-                max: Some(4294967295.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MinimumSamplingIntervalMs",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(4294967295.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(150),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DataPartitionId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("MaxSampleCount", Shape::Num(&NumRule { min: Some(1.0), max: Some(4294967295.0), ..NumRule::ANY })),
+        ("MinimumSamplingIntervalMs", Shape::Num(&NumRule { min: Some(0.0), max: Some(4294967295.0), ..NumRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(150), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SignalInformation` property type of `AWS::IoTFleetWise::Campaign`.
@@ -1255,6 +762,7 @@ pub struct SignalInformation {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl SignalInformation {
     /// A `SignalInformation` with its required properties, named in a [`SignalInformationRequired`].
     pub fn new(required: SignalInformationRequired) -> Self {
@@ -1267,36 +775,13 @@ impl SignalInformation {
     }
 
     /// `DataPartitionId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_partition_id(mut self, value: impl Into<Str>) -> Self {
-        self.data_partition_id = Some(value.into());
-        self
-    }
-
+    pub fn data_partition_id(mut self, value: impl Into<Str>) -> Self { self.data_partition_id = Some(value.into()); self }
     /// `MaxSampleCount`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_sample_count(mut self, value: impl Into<Num>) -> Self {
-        self.max_sample_count = Some(value.into());
-        self
-    }
-
+    pub fn max_sample_count(mut self, value: impl Into<Num>) -> Self { self.max_sample_count = Some(value.into()); self }
     /// `MinimumSamplingIntervalMs`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn minimum_sampling_interval_ms(mut self, value: impl Into<Num>) -> Self {
-        self.minimum_sampling_interval_ms = Some(value.into());
-        self
-    }
-
+    pub fn minimum_sampling_interval_ms(mut self, value: impl Into<Num>) -> Self { self.minimum_sampling_interval_ms = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for SignalInformation {}
@@ -1319,44 +804,20 @@ impl ToValue for SignalInformation {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StorageMaximumSizeRequired {
     /// `Unit`: a [`StorageMaximumSizeUnit`] value, required.
-    ///
-    /// The data type of the data to store.
     pub unit: StorageMaximumSizeUnit,
     /// `Value`: an integer, required.
-    ///
-    /// The maximum amount of time to store data.
-    ///
-    /// Value 1 to 1073741824.
     pub value: Int,
 }
 
-static RULE_StorageMaximumSize: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StorageMaximumSize: ObjRule = ObjRule {
     properties: &[
-        (
-            "Unit",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["MB", "GB", "TB"],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(1073741824.0),
-                allowed: &[],
-            }),
-        ),
+        ("Unit", Shape::Str(&StrRule { allowed: &["MB", "GB", "TB"], ..StrRule::ANY })),
+        ("Value", Shape::Int(&NumRule { min: Some(1.0), max: Some(1073741824.0), ..NumRule::ANY })),
     ],
     required: &["Unit", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StorageMaximumSize` property type of `AWS::IoTFleetWise::Campaign`.
@@ -1380,6 +841,7 @@ pub struct StorageMaximumSize {
     pub value: Int,
 }
 
+#[rustfmt::skip]
 impl StorageMaximumSize {
     /// A `StorageMaximumSize` with its required properties, named in a [`StorageMaximumSizeRequired`].
     pub fn new(required: StorageMaximumSizeRequired) -> Self {
@@ -1390,20 +852,9 @@ impl StorageMaximumSize {
     }
 
     /// `Unit`: a [`StorageMaximumSizeUnit`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unit(mut self, value: impl Into<StorageMaximumSizeUnit>) -> Self {
-        self.unit = value.into();
-        self
-    }
-
+    pub fn unit(mut self, value: impl Into<StorageMaximumSizeUnit>) -> Self { self.unit = value.into(); self }
     /// `Value`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Int>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Int>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for StorageMaximumSize {}
@@ -1421,44 +872,20 @@ impl ToValue for StorageMaximumSize {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StorageMinimumTimeToLiveRequired {
     /// `Unit`: a [`StorageMinimumTimeToLiveUnit`] value, required.
-    ///
-    /// The time increment type.
     pub unit: StorageMinimumTimeToLiveUnit,
     /// `Value`: an integer, required.
-    ///
-    /// The minimum amount of time to store the data.
-    ///
-    /// Value 1 to 10000.
     pub value: Int,
 }
 
-static RULE_StorageMinimumTimeToLive: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StorageMinimumTimeToLive: ObjRule = ObjRule {
     properties: &[
-        (
-            "Unit",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["HOURS", "DAYS", "WEEKS"],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(10000.0),
-                allowed: &[],
-            }),
-        ),
+        ("Unit", Shape::Str(&StrRule { allowed: &["HOURS", "DAYS", "WEEKS"], ..StrRule::ANY })),
+        ("Value", Shape::Int(&NumRule { min: Some(1.0), max: Some(10000.0), ..NumRule::ANY })),
     ],
     required: &["Unit", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StorageMinimumTimeToLive` property type of `AWS::IoTFleetWise::Campaign`.
@@ -1482,6 +909,7 @@ pub struct StorageMinimumTimeToLive {
     pub value: Int,
 }
 
+#[rustfmt::skip]
 impl StorageMinimumTimeToLive {
     /// A `StorageMinimumTimeToLive` with its required properties, named in a [`StorageMinimumTimeToLiveRequired`].
     pub fn new(required: StorageMinimumTimeToLiveRequired) -> Self {
@@ -1492,20 +920,9 @@ impl StorageMinimumTimeToLive {
     }
 
     /// `Unit`: a [`StorageMinimumTimeToLiveUnit`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unit(mut self, value: impl Into<StorageMinimumTimeToLiveUnit>) -> Self {
-        self.unit = value.into();
-        self
-    }
-
+    pub fn unit(mut self, value: impl Into<StorageMinimumTimeToLiveUnit>) -> Self { self.unit = value.into(); self }
     /// `Value`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Int>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Int>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for StorageMinimumTimeToLive {}
@@ -1514,102 +931,6 @@ impl ToValue for StorageMinimumTimeToLive {
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Unit", &self.unit)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::IoTFleetWise::Campaign`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotfleetwise-campaign-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }

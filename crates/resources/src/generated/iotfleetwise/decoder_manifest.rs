@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{ManifestStatus, Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^\\u0000-\\u001F\\u007F]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z\\d\\-_:]+$");
 
@@ -14,93 +17,26 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z\\d\\-_:]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct DecoderManifestRequired {
     /// `ModelManifestArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of a vehicle model (model manifest) associated with the decoder manifest.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub model_manifest_arn: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the decoder manifest.
-    ///
-    /// Pattern `^[a-zA-Z\d\-_:]+$`; length 1 to 100; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_DecoderManifest: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DecoderManifest: ObjRule = ObjRule {
     properties: &[
-        (
-            "DefaultForUnmappedSignals",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CUSTOM_DECODING"],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DefaultForUnmappedSignals", Shape::Str(&StrRule { allowed: &["CUSTOM_DECODING"], ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("ModelManifestArn", Shape::STR),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "NetworkInterfaces",
-            Shape::List(&ListRule {
-                items: Shape::Any,
-                min_items: Some(1),
-                max_items: Some(5000),
-            }),
-        ),
-        (
-            "SignalDecoders",
-            Shape::List(&ListRule {
-                items: Shape::Any,
-                min_items: Some(1),
-                max_items: Some(5000),
-            }),
-        ),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ACTIVE", "DRAFT"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("NetworkInterfaces", Shape::List(&ListRule { items: Shape::Any, min_items: Some(1), max_items: Some(5000) })),
+        ("SignalDecoders", Shape::List(&ListRule { items: Shape::Any, min_items: Some(1), max_items: Some(5000) })),
+        ("Status", Shape::Str(&StrRule { allowed: &["ACTIVE", "DRAFT"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
     required: &["Name", "ModelManifestArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoTFleetWise::DecoderManifest` resource.
@@ -173,6 +109,7 @@ pub struct DecoderManifest {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl DecoderManifest {
     /// The CloudFormation type name, `AWS::IoTFleetWise::DecoderManifest`.
     pub const TYPE_NAME: &'static str = "AWS::IoTFleetWise::DecoderManifest";
@@ -208,71 +145,21 @@ impl DecoderManifest {
     }
 
     /// `DefaultForUnmappedSignals`: a [`DefaultForUnmappedSignalsType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_for_unmapped_signals(
-        mut self,
-        value: impl Into<DefaultForUnmappedSignalsType>,
-    ) -> Self {
-        self.default_for_unmapped_signals = Some(value.into());
-        self
-    }
-
+    pub fn default_for_unmapped_signals(mut self, value: impl Into<DefaultForUnmappedSignalsType>) -> Self { self.default_for_unmapped_signals = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `ModelManifestArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_manifest_arn(mut self, value: impl Into<Str>) -> Self {
-        self.model_manifest_arn = value.into();
-        self
-    }
-
+    pub fn model_manifest_arn(mut self, value: impl Into<Str>) -> Self { self.model_manifest_arn = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `NetworkInterfaces`: a list of JSON values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_interfaces(mut self, value: impl Into<List<Json>>) -> Self {
-        self.network_interfaces = Some(value.into());
-        self
-    }
-
+    pub fn network_interfaces(mut self, value: impl Into<List<Json>>) -> Self { self.network_interfaces = Some(value.into()); self }
     /// `SignalDecoders`: a list of JSON values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn signal_decoders(mut self, value: impl Into<List<Json>>) -> Self {
-        self.signal_decoders = Some(value.into());
-        self
-    }
-
+    pub fn signal_decoders(mut self, value: impl Into<List<Json>>) -> Self { self.signal_decoders = Some(value.into()); self }
     /// `Status`: a [`ManifestStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<ManifestStatus>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-
+    pub fn status(mut self, value: impl Into<ManifestStatus>) -> Self { self.status = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for DecoderManifest {
@@ -339,102 +226,6 @@ impl DecoderManifestAttributes {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::IoTFleetWise::DecoderManifest`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotfleetwise-decodermanifest-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The values of `DefaultForUnmappedSignalsType` (`AWS::IoTFleetWise::DecoderManifest`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum DefaultForUnmappedSignalsType {
@@ -454,34 +245,6 @@ impl ToValue for DefaultForUnmappedSignalsType {
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CustomDecoding => "CUSTOM_DECODING",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `ManifestStatus` (`AWS::IoTFleetWise::DecoderManifest`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ManifestStatus {
-    /// `ACTIVE`
-    Active,
-    /// `DRAFT`
-    Draft,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ManifestStatus {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ManifestStatus {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Active => "ACTIVE",
-            Self::Draft => "DRAFT",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

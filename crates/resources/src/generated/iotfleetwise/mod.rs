@@ -10,11 +10,14 @@
 //! - `AWS::IoTFleetWise::SignalCatalog`: [`SignalCatalog`], property types in [`signal_catalog`]
 //! - `AWS::IoTFleetWise::StateTemplate`: [`StateTemplate`], property types in [`state_template`]
 //! - `AWS::IoTFleetWise::Vehicle`: [`Vehicle`], property types in [`vehicle`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod campaign;
 pub mod decoder_manifest;
 pub mod fleet;
 pub mod model_manifest;
+pub mod shared;
 pub mod signal_catalog;
 pub mod state_template;
 pub mod vehicle;

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{ManifestStatus, Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^\\u0000-\\u001F\\u007F]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z\\d\\-_:]+$");
 
@@ -14,73 +17,24 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z\\d\\-_:]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModelManifestRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the vehicle model.
-    ///
-    /// Pattern `^[a-zA-Z\d\-_:]+$`; length 1 to 100; create-only: changing it replaces the resource.
     pub name: Str,
     /// `SignalCatalogArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the signal catalog associated with the vehicle model.
     pub signal_catalog_arn: Str,
 }
 
-static RULE_ModelManifest: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ModelManifest: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Nodes",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Nodes", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: None })),
         ("SignalCatalogArn", Shape::STR),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ACTIVE", "DRAFT"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Status", Shape::Str(&StrRule { allowed: &["ACTIVE", "DRAFT"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
     required: &["SignalCatalogArn", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoTFleetWise::ModelManifest` resource.
@@ -132,6 +86,7 @@ pub struct ModelManifest {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ModelManifest {
     /// The CloudFormation type name, `AWS::IoTFleetWise::ModelManifest`.
     pub const TYPE_NAME: &'static str = "AWS::IoTFleetWise::ModelManifest";
@@ -165,52 +120,17 @@ impl ModelManifest {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Nodes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn nodes(mut self, value: impl Into<List<Str>>) -> Self {
-        self.nodes = Some(value.into());
-        self
-    }
-
+    pub fn nodes(mut self, value: impl Into<List<Str>>) -> Self { self.nodes = Some(value.into()); self }
     /// `SignalCatalogArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn signal_catalog_arn(mut self, value: impl Into<Str>) -> Self {
-        self.signal_catalog_arn = value.into();
-        self
-    }
-
+    pub fn signal_catalog_arn(mut self, value: impl Into<Str>) -> Self { self.signal_catalog_arn = value.into(); self }
     /// `Status`: a [`ManifestStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<ManifestStatus>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-
+    pub fn status(mut self, value: impl Into<ManifestStatus>) -> Self { self.status = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ModelManifest {
@@ -269,129 +189,5 @@ impl ModelManifestAttributes {
     /// The time the vehicle model was last updated, in seconds since epoch (January 1, 1970 at midnight UTC time).
     pub fn last_modification_time(&self) -> Value {
         self.0.get_att("LastModificationTime")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::IoTFleetWise::ModelManifest`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotfleetwise-modelmanifest-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-/// The values of `ManifestStatus` (`AWS::IoTFleetWise::ModelManifest`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ManifestStatus {
-    /// `ACTIVE`
-    Active,
-    /// `DRAFT`
-    Draft,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ManifestStatus {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ManifestStatus {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Active => "ACTIVE",
-            Self::Draft => "DRAFT",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

@@ -7,55 +7,23 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^\\u0000-\\u001F\\u007F]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z\\d\\-_:]+$");
 
-static RULE_SignalCatalog: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SignalCatalog: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("NodeCounts", Shape::Object(&RULE_NodeCounts)),
-        (
-            "Nodes",
-            Shape::List(&ListRule {
-                items: Shape::Any,
-                min_items: Some(1),
-                max_items: Some(5000),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Nodes", Shape::List(&ListRule { items: Shape::Any, min_items: Some(1), max_items: Some(5000) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoTFleetWise::SignalCatalog` resource.
@@ -103,6 +71,7 @@ pub struct SignalCatalog {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl SignalCatalog {
     /// The CloudFormation type name, `AWS::IoTFleetWise::SignalCatalog`.
     pub const TYPE_NAME: &'static str = "AWS::IoTFleetWise::SignalCatalog";
@@ -117,26 +86,8 @@ impl SignalCatalog {
         create_only: &["Name"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Arn",
-            "CreationTime",
-            "LastModificationTime",
-            "NodeCounts/TotalNodes",
-            "NodeCounts/TotalBranches",
-            "NodeCounts/TotalSensors",
-            "NodeCounts/TotalAttributes",
-            "NodeCounts/TotalActuators",
-        ],
-        attributes: &[
-            "Arn",
-            "CreationTime",
-            "LastModificationTime",
-            "NodeCounts.TotalActuators",
-            "NodeCounts.TotalAttributes",
-            "NodeCounts.TotalBranches",
-            "NodeCounts.TotalNodes",
-            "NodeCounts.TotalSensors",
-        ],
+        read_only: &["Arn", "CreationTime", "LastModificationTime", "NodeCounts/TotalNodes", "NodeCounts/TotalBranches", "NodeCounts/TotalSensors", "NodeCounts/TotalAttributes", "NodeCounts/TotalActuators"],
+        attributes: &["Arn", "CreationTime", "LastModificationTime", "NodeCounts.TotalActuators", "NodeCounts.TotalAttributes", "NodeCounts.TotalBranches", "NodeCounts.TotalNodes", "NodeCounts.TotalSensors"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -147,44 +98,15 @@ impl SignalCatalog {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `NodeCounts`: a [`NodeCounts`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn node_counts(mut self, value: impl Into<Obj<NodeCounts>>) -> Self {
-        self.node_counts = Some(value.into());
-        self
-    }
-
+    pub fn node_counts(mut self, value: impl Into<Obj<NodeCounts>>) -> Self { self.node_counts = Some(value.into()); self }
     /// `Nodes`: a list of JSON values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn nodes(mut self, value: impl Into<List<Json>>) -> Self {
-        self.nodes = Some(value.into());
-        self
-    }
-
+    pub fn nodes(mut self, value: impl Into<List<Json>>) -> Self { self.nodes = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for SignalCatalog {
@@ -280,7 +202,8 @@ impl SignalCatalogAttributes {
     }
 }
 
-static RULE_NodeCounts: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NodeCounts: ObjRule = ObjRule {
     properties: &[
         ("TotalActuators", Shape::NUM),
         ("TotalAttributes", Shape::NUM),
@@ -288,12 +211,8 @@ static RULE_NodeCounts: ObjRule = ObjRule {
         ("TotalNodes", Shape::NUM),
         ("TotalSensors", Shape::NUM),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NodeCounts` property type of `AWS::IoTFleetWise::SignalCatalog`.
@@ -325,6 +244,7 @@ pub struct NodeCounts {
     pub total_sensors: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl NodeCounts {
     /// A `NodeCounts` with no property set (none is required).
     pub fn new() -> Self {
@@ -332,44 +252,15 @@ impl NodeCounts {
     }
 
     /// `TotalActuators`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn total_actuators(mut self, value: impl Into<Num>) -> Self {
-        self.total_actuators = Some(value.into());
-        self
-    }
-
+    pub fn total_actuators(mut self, value: impl Into<Num>) -> Self { self.total_actuators = Some(value.into()); self }
     /// `TotalAttributes`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn total_attributes(mut self, value: impl Into<Num>) -> Self {
-        self.total_attributes = Some(value.into());
-        self
-    }
-
+    pub fn total_attributes(mut self, value: impl Into<Num>) -> Self { self.total_attributes = Some(value.into()); self }
     /// `TotalBranches`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn total_branches(mut self, value: impl Into<Num>) -> Self {
-        self.total_branches = Some(value.into());
-        self
-    }
-
+    pub fn total_branches(mut self, value: impl Into<Num>) -> Self { self.total_branches = Some(value.into()); self }
     /// `TotalNodes`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn total_nodes(mut self, value: impl Into<Num>) -> Self {
-        self.total_nodes = Some(value.into());
-        self
-    }
-
+    pub fn total_nodes(mut self, value: impl Into<Num>) -> Self { self.total_nodes = Some(value.into()); self }
     /// `TotalSensors`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn total_sensors(mut self, value: impl Into<Num>) -> Self {
-        self.total_sensors = Some(value.into());
-        self
-    }
+    pub fn total_sensors(mut self, value: impl Into<Num>) -> Self { self.total_sensors = Some(value.into()); self }
 }
 
 impl PropertyType for NodeCounts {}
@@ -382,102 +273,6 @@ impl ToValue for NodeCounts {
             .opt("TotalBranches", &self.total_branches)
             .opt("TotalNodes", &self.total_nodes)
             .opt("TotalSensors", &self.total_sensors)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::IoTFleetWise::SignalCatalog`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotfleetwise-signalcatalog-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

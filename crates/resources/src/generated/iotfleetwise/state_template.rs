@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_.]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[^\\u0000-\\u001F\\u007F]+$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z\\d\\-_:]+$");
@@ -15,105 +18,27 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z\\d\\-_:]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct StateTemplateRequired {
     /// `Name`: a string, required.
-    ///
-    /// The unique alias of the state template.
-    ///
-    /// Pattern `^[a-zA-Z\d\-_:]+$`; length 1 to 100; create-only: changing it replaces the resource.
     pub name: Str,
     /// `SignalCatalogArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the signal catalog associated with the state template.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub signal_catalog_arn: Str,
     /// `StateTemplateProperties`: a list of strings, required.
-    ///
-    /// A list of signals from which data is collected. The state template properties contain the fully qualified names of the signals.
-    ///
-    /// Items 1 to 500; each item: pattern `^[a-zA-Z0-9_.]+$`, length 1 to 150.
     pub state_template_properties: List<Str>,
 }
 
-static RULE_StateTemplate: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StateTemplate: ObjRule = ObjRule {
     properties: &[
-        (
-            "DataExtraDimensions",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(150),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MetadataExtraDimensions",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(150),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DataExtraDimensions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(150), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5) })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("MetadataExtraDimensions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(150), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5) })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("SignalCatalogArn", Shape::STR),
-        (
-            "StateTemplateProperties",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(150),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(500),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("StateTemplateProperties", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(150), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(500) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
     required: &["Name", "SignalCatalogArn", "StateTemplateProperties"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoTFleetWise::StateTemplate` resource.
@@ -177,6 +102,7 @@ pub struct StateTemplate {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl StateTemplate {
     /// The CloudFormation type name, `AWS::IoTFleetWise::StateTemplate`.
     pub const TYPE_NAME: &'static str = "AWS::IoTFleetWise::StateTemplate";
@@ -211,60 +137,19 @@ impl StateTemplate {
     }
 
     /// `DataExtraDimensions`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_extra_dimensions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.data_extra_dimensions = Some(value.into());
-        self
-    }
-
+    pub fn data_extra_dimensions(mut self, value: impl Into<List<Str>>) -> Self { self.data_extra_dimensions = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `MetadataExtraDimensions`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metadata_extra_dimensions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.metadata_extra_dimensions = Some(value.into());
-        self
-    }
-
+    pub fn metadata_extra_dimensions(mut self, value: impl Into<List<Str>>) -> Self { self.metadata_extra_dimensions = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `SignalCatalogArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn signal_catalog_arn(mut self, value: impl Into<Str>) -> Self {
-        self.signal_catalog_arn = value.into();
-        self
-    }
-
+    pub fn signal_catalog_arn(mut self, value: impl Into<Str>) -> Self { self.signal_catalog_arn = value.into(); self }
     /// `StateTemplateProperties`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state_template_properties(mut self, value: impl Into<List<Str>>) -> Self {
-        self.state_template_properties = value.into();
-        self
-    }
-
+    pub fn state_template_properties(mut self, value: impl Into<List<Str>>) -> Self { self.state_template_properties = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for StateTemplate {
@@ -331,101 +216,5 @@ impl StateTemplateAttributes {
     /// The time the state template was last updated, in seconds since epoch (January 1, 1970 at midnight UTC time).
     pub fn last_modification_time(&self) -> Value {
         self.0.get_att("LastModificationTime")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::IoTFleetWise::StateTemplate`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotfleetwise-statetemplate-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

@@ -7,75 +7,36 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z\\d\\-_:]+$");
 
 /// The required properties of [`Vehicle`], by name: `Vehicle::new(VehicleRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VehicleRequired {
     /// `DecoderManifestArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of a decoder manifest associated with the vehicle to create.
     pub decoder_manifest_arn: Str,
     /// `ModelManifestArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the vehicle model (model manifest) to create the vehicle from.
     pub model_manifest_arn: Str,
     /// `Name`: a string, required.
-    ///
-    /// The unique ID of the vehicle.
-    ///
-    /// Pattern `^[a-zA-Z\d\-_:]+$`; length 1 to 100; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_Vehicle: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Vehicle: ObjRule = ObjRule {
     properties: &[
-        (
-            "AssociationBehavior",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CreateIotThing", "ValidateIotThingExists"],
-                format: None,
-            }),
-        ),
+        ("AssociationBehavior", Shape::Str(&StrRule { allowed: &["CreateIotThing", "ValidateIotThingExists"], ..StrRule::ANY })),
         ("Attributes", Shape::Any),
         ("DecoderManifestArn", Shape::STR),
         ("ModelManifestArn", Shape::STR),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "StateTemplates",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StateTemplateAssociation),
-                min_items: Some(0),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("StateTemplates", Shape::List(&ListRule { items: Shape::Object(&RULE_StateTemplateAssociation), min_items: Some(0), max_items: Some(20) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
     required: &["Name", "DecoderManifestArn", "ModelManifestArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoTFleetWise::Vehicle` resource.
@@ -133,6 +94,7 @@ pub struct Vehicle {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Vehicle {
     /// The CloudFormation type name, `AWS::IoTFleetWise::Vehicle`.
     pub const TYPE_NAME: &'static str = "AWS::IoTFleetWise::Vehicle";
@@ -167,60 +129,19 @@ impl Vehicle {
     }
 
     /// `AssociationBehavior`: a [`VehicleAssociationBehavior`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn association_behavior(mut self, value: impl Into<VehicleAssociationBehavior>) -> Self {
-        self.association_behavior = Some(value.into());
-        self
-    }
-
+    pub fn association_behavior(mut self, value: impl Into<VehicleAssociationBehavior>) -> Self { self.association_behavior = Some(value.into()); self }
     /// `Attributes`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attributes(mut self, value: impl Into<Json>) -> Self {
-        self.attributes = Some(value.into());
-        self
-    }
-
+    pub fn attributes(mut self, value: impl Into<Json>) -> Self { self.attributes = Some(value.into()); self }
     /// `DecoderManifestArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn decoder_manifest_arn(mut self, value: impl Into<Str>) -> Self {
-        self.decoder_manifest_arn = value.into();
-        self
-    }
-
+    pub fn decoder_manifest_arn(mut self, value: impl Into<Str>) -> Self { self.decoder_manifest_arn = value.into(); self }
     /// `ModelManifestArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_manifest_arn(mut self, value: impl Into<Str>) -> Self {
-        self.model_manifest_arn = value.into();
-        self
-    }
-
+    pub fn model_manifest_arn(mut self, value: impl Into<Str>) -> Self { self.model_manifest_arn = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `StateTemplates`: a list of [`StateTemplateAssociation`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state_templates(mut self, value: impl Into<List<StateTemplateAssociation>>) -> Self {
-        self.state_templates = Some(value.into());
-        self
-    }
-
+    pub fn state_templates(mut self, value: impl Into<List<StateTemplateAssociation>>) -> Self { self.state_templates = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Vehicle {
@@ -287,39 +208,20 @@ impl VehicleAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StateTemplateAssociationRequired {
     /// `Identifier`: a string, required.
-    ///
-    /// The unique ID of the state template.
-    ///
-    /// Pattern `^[a-zA-Z\d\-_:]+$`; length 1 to 100.
     pub identifier: Str,
     /// `StateTemplateUpdateStrategy`: a JSON value, required.
-    ///
-    /// The update strategy for the state template. Vehicles associated with the state template can stream telemetry data with either an `onChange` or `periodic` update strategy.
-    ///
-    /// &gt; Access to certain AWS IoT FleetWise features is currently gated. For more information, see \[AWS Region and feature availability\](<https://docs.aws.amazon.com/iot-fleetwise/latest/developerguide/fleetwise-regions.html>) in the *AWS IoT FleetWise Developer Guide* .
     pub state_template_update_strategy: Json,
 }
 
-static RULE_StateTemplateAssociation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StateTemplateAssociation: ObjRule = ObjRule {
     properties: &[
-        (
-            "Identifier",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Identifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("StateTemplateUpdateStrategy", Shape::Any),
     ],
     required: &["Identifier", "StateTemplateUpdateStrategy"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StateTemplateAssociation` property type of `AWS::IoTFleetWise::Vehicle`.
@@ -345,6 +247,7 @@ pub struct StateTemplateAssociation {
     pub state_template_update_strategy: Json,
 }
 
+#[rustfmt::skip]
 impl StateTemplateAssociation {
     /// A `StateTemplateAssociation` with its required properties, named in a [`StateTemplateAssociationRequired`].
     pub fn new(required: StateTemplateAssociationRequired) -> Self {
@@ -355,20 +258,9 @@ impl StateTemplateAssociation {
     }
 
     /// `Identifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identifier(mut self, value: impl Into<Str>) -> Self {
-        self.identifier = value.into();
-        self
-    }
-
+    pub fn identifier(mut self, value: impl Into<Str>) -> Self { self.identifier = value.into(); self }
     /// `StateTemplateUpdateStrategy`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state_template_update_strategy(mut self, value: impl Into<Json>) -> Self {
-        self.state_template_update_strategy = value.into();
-        self
-    }
+    pub fn state_template_update_strategy(mut self, value: impl Into<Json>) -> Self { self.state_template_update_strategy = value.into(); self }
 }
 
 impl PropertyType for StateTemplateAssociation {}
@@ -381,102 +273,6 @@ impl ToValue for StateTemplateAssociation {
                 "StateTemplateUpdateStrategy",
                 &self.state_template_update_strategy,
             )
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::IoTFleetWise::Vehicle`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotfleetwise-vehicle-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -18,50 +18,23 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccessPolicyRequired {
     /// `AccessPolicyIdentity`: an [`AccessPolicyIdentity`] object, required.
-    ///
-    /// The identity for this access policy. Choose an IAM Identity Center user, an IAM Identity Center group, or an IAM user.
     pub access_policy_identity: Obj<AccessPolicyIdentity>,
     /// `AccessPolicyPermission`: an [`AccessPolicyPermission`] value, required.
-    ///
-    /// The permission level for this access policy. Note that a project `ADMINISTRATOR` is also known as a project owner.
     pub access_policy_permission: AccessPolicyPermission,
     /// `AccessPolicyResource`: an [`AccessPolicyResource`] object, required.
-    ///
-    /// The AWS IoT SiteWise Monitor resource for this access policy. Choose either a portal or a project.
     pub access_policy_resource: Obj<AccessPolicyResource>,
 }
 
-static RULE_AccessPolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AccessPolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccessPolicyIdentity",
-            Shape::Object(&RULE_AccessPolicyIdentity),
-        ),
-        (
-            "AccessPolicyPermission",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ADMINISTRATOR", "VIEWER"],
-                format: None,
-            }),
-        ),
-        (
-            "AccessPolicyResource",
-            Shape::Object(&RULE_AccessPolicyResource),
-        ),
+        ("AccessPolicyIdentity", Shape::Object(&RULE_AccessPolicyIdentity)),
+        ("AccessPolicyPermission", Shape::Str(&StrRule { allowed: &["ADMINISTRATOR", "VIEWER"], ..StrRule::ANY })),
+        ("AccessPolicyResource", Shape::Object(&RULE_AccessPolicyResource)),
     ],
-    required: &[
-        "AccessPolicyIdentity",
-        "AccessPolicyPermission",
-        "AccessPolicyResource",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["AccessPolicyIdentity", "AccessPolicyPermission", "AccessPolicyResource"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoTSiteWise::AccessPolicy` resource.
@@ -94,6 +67,7 @@ pub struct AccessPolicy {
     pub access_policy_resource: Obj<AccessPolicyResource>,
 }
 
+#[rustfmt::skip]
 impl AccessPolicy {
     /// The CloudFormation type name, `AWS::IoTSiteWise::AccessPolicy`.
     pub const TYPE_NAME: &'static str = "AWS::IoTSiteWise::AccessPolicy";
@@ -104,11 +78,7 @@ impl AccessPolicy {
         type_name: "AWS::IoTSiteWise::AccessPolicy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotsitewise-accesspolicy.html",
         primary_identifier: &["AccessPolicyId"],
-        required: &[
-            "AccessPolicyIdentity",
-            "AccessPolicyPermission",
-            "AccessPolicyResource",
-        ],
+        required: &["AccessPolicyIdentity", "AccessPolicyPermission", "AccessPolicyResource"],
         create_only: &[],
         conditional_create_only: &[],
         write_only: &[],
@@ -128,28 +98,11 @@ impl AccessPolicy {
     }
 
     /// `AccessPolicyIdentity`: an [`AccessPolicyIdentity`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_policy_identity(mut self, value: impl Into<Obj<AccessPolicyIdentity>>) -> Self {
-        self.access_policy_identity = value.into();
-        self
-    }
-
+    pub fn access_policy_identity(mut self, value: impl Into<Obj<AccessPolicyIdentity>>) -> Self { self.access_policy_identity = value.into(); self }
     /// `AccessPolicyPermission`: an [`AccessPolicyPermission`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_policy_permission(mut self, value: impl Into<AccessPolicyPermission>) -> Self {
-        self.access_policy_permission = value.into();
-        self
-    }
-
+    pub fn access_policy_permission(mut self, value: impl Into<AccessPolicyPermission>) -> Self { self.access_policy_permission = value.into(); self }
     /// `AccessPolicyResource`: an [`AccessPolicyResource`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_policy_resource(mut self, value: impl Into<Obj<AccessPolicyResource>>) -> Self {
-        self.access_policy_resource = value.into();
-        self
-    }
+    pub fn access_policy_resource(mut self, value: impl Into<Obj<AccessPolicyResource>>) -> Self { self.access_policy_resource = value.into(); self }
 }
 
 impl Resource for AccessPolicy {
@@ -200,18 +153,15 @@ impl AccessPolicyAttributes {
     }
 }
 
-static RULE_AccessPolicyIdentity: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AccessPolicyIdentity: ObjRule = ObjRule {
     properties: &[
         ("IamRole", Shape::Object(&RULE_IamRole)),
         ("IamUser", Shape::Object(&RULE_IamUser)),
         ("User", Shape::Object(&RULE_User)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AccessPolicyIdentity` property type of `AWS::IoTSiteWise::AccessPolicy`.
@@ -235,6 +185,7 @@ pub struct AccessPolicyIdentity {
     pub user: Option<Obj<User>>,
 }
 
+#[rustfmt::skip]
 impl AccessPolicyIdentity {
     /// A `AccessPolicyIdentity` with no property set (none is required).
     pub fn new() -> Self {
@@ -242,28 +193,11 @@ impl AccessPolicyIdentity {
     }
 
     /// `IamRole`: an [`IamRole`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iam_role(mut self, value: impl Into<Obj<IamRole>>) -> Self {
-        self.iam_role = Some(value.into());
-        self
-    }
-
+    pub fn iam_role(mut self, value: impl Into<Obj<IamRole>>) -> Self { self.iam_role = Some(value.into()); self }
     /// `IamUser`: an [`IamUser`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iam_user(mut self, value: impl Into<Obj<IamUser>>) -> Self {
-        self.iam_user = Some(value.into());
-        self
-    }
-
+    pub fn iam_user(mut self, value: impl Into<Obj<IamUser>>) -> Self { self.iam_user = Some(value.into()); self }
     /// `User`: an [`User`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user(mut self, value: impl Into<Obj<User>>) -> Self {
-        self.user = Some(value.into());
-        self
-    }
+    pub fn user(mut self, value: impl Into<Obj<User>>) -> Self { self.user = Some(value.into()); self }
 }
 
 impl PropertyType for AccessPolicyIdentity {}
@@ -278,17 +212,14 @@ impl ToValue for AccessPolicyIdentity {
     }
 }
 
-static RULE_AccessPolicyResource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AccessPolicyResource: ObjRule = ObjRule {
     properties: &[
         ("Portal", Shape::Object(&RULE_Portal)),
         ("Project", Shape::Object(&RULE_Project)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AccessPolicyResource` property type of `AWS::IoTSiteWise::AccessPolicy`.
@@ -308,6 +239,7 @@ pub struct AccessPolicyResource {
     pub project: Option<Obj<Project>>,
 }
 
+#[rustfmt::skip]
 impl AccessPolicyResource {
     /// A `AccessPolicyResource` with no property set (none is required).
     pub fn new() -> Self {
@@ -315,20 +247,9 @@ impl AccessPolicyResource {
     }
 
     /// `Portal`: a [`Portal`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn portal(mut self, value: impl Into<Obj<Portal>>) -> Self {
-        self.portal = Some(value.into());
-        self
-    }
-
+    pub fn portal(mut self, value: impl Into<Obj<Portal>>) -> Self { self.portal = Some(value.into()); self }
     /// `Project`: a [`Project`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn project(mut self, value: impl Into<Obj<Project>>) -> Self {
-        self.project = Some(value.into());
-        self
-    }
+    pub fn project(mut self, value: impl Into<Obj<Project>>) -> Self { self.project = Some(value.into()); self }
 }
 
 impl PropertyType for AccessPolicyResource {}
@@ -342,23 +263,13 @@ impl ToValue for AccessPolicyResource {
     }
 }
 
-static RULE_IamRole: ObjRule = ObjRule {
-    properties: &[(
-        "arn",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(1600),
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_IamRole: ObjRule = ObjRule {
+    properties: &[
+        ("arn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IamRole` property type of `AWS::IoTSiteWise::AccessPolicy`.
@@ -376,6 +287,7 @@ pub struct IamRole {
     pub arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl IamRole {
     /// A `IamRole` with no property set (none is required).
     pub fn new() -> Self {
@@ -383,12 +295,7 @@ impl IamRole {
     }
 
     /// `arn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = Some(value.into());
-        self
-    }
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = Some(value.into()); self }
 }
 
 impl PropertyType for IamRole {}
@@ -399,23 +306,13 @@ impl ToValue for IamRole {
     }
 }
 
-static RULE_IamUser: ObjRule = ObjRule {
-    properties: &[(
-        "arn",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(1600),
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_IamUser: ObjRule = ObjRule {
+    properties: &[
+        ("arn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IamUser` property type of `AWS::IoTSiteWise::AccessPolicy`.
@@ -435,6 +332,7 @@ pub struct IamUser {
     pub arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl IamUser {
     /// A `IamUser` with no property set (none is required).
     pub fn new() -> Self {
@@ -442,12 +340,7 @@ impl IamUser {
     }
 
     /// `arn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = Some(value.into());
-        self
-    }
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = Some(value.into()); self }
 }
 
 impl PropertyType for IamUser {}
@@ -458,23 +351,13 @@ impl ToValue for IamUser {
     }
 }
 
-static RULE_Portal: ObjRule = ObjRule {
-    properties: &[(
-        "id",
-        Shape::Str(&StrRule {
-            min_len: Some(36),
-            max_len: Some(36),
-            pattern: Some(&PATTERN_2),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Portal: ObjRule = ObjRule {
+    properties: &[
+        ("id", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Portal` property type of `AWS::IoTSiteWise::AccessPolicy`.
@@ -492,6 +375,7 @@ pub struct Portal {
     pub id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Portal {
     /// A `Portal` with no property set (none is required).
     pub fn new() -> Self {
@@ -499,12 +383,7 @@ impl Portal {
     }
 
     /// `id`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = Some(value.into()); self }
 }
 
 impl PropertyType for Portal {}
@@ -515,23 +394,13 @@ impl ToValue for Portal {
     }
 }
 
-static RULE_Project: ObjRule = ObjRule {
-    properties: &[(
-        "id",
-        Shape::Str(&StrRule {
-            min_len: Some(36),
-            max_len: Some(36),
-            pattern: Some(&PATTERN_2),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Project: ObjRule = ObjRule {
+    properties: &[
+        ("id", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Project` property type of `AWS::IoTSiteWise::AccessPolicy`.
@@ -549,6 +418,7 @@ pub struct Project {
     pub id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Project {
     /// A `Project` with no property set (none is required).
     pub fn new() -> Self {
@@ -556,12 +426,7 @@ impl Project {
     }
 
     /// `id`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = Some(value.into()); self }
 }
 
 impl PropertyType for Project {}
@@ -572,23 +437,13 @@ impl ToValue for Project {
     }
 }
 
-static RULE_User: ObjRule = ObjRule {
-    properties: &[(
-        "id",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(256),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_User: ObjRule = ObjRule {
+    properties: &[
+        ("id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `User` property type of `AWS::IoTSiteWise::AccessPolicy`.
@@ -606,6 +461,7 @@ pub struct User {
     pub id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl User {
     /// A `User` with no property set (none is required).
     pub fn new() -> Self {
@@ -613,12 +469,7 @@ impl User {
     }
 
     /// `id`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = Some(value.into()); self }
 }
 
 impl PropertyType for User {}

@@ -20,92 +20,25 @@ pub(crate) static PATTERN_4: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct AssetRequired {
     /// `AssetModelId`: a string, required.
-    ///
-    /// The ID of the asset model from which to create the asset. This can be either the actual ID in UUID format, or else `externalId:` followed by the external ID, if it has one. For more information, see \[Referencing objects with external IDs\](<https://docs.aws.amazon.com/iot-sitewise/latest/userguide/object-ids.html#external-id-references>) in the *AWS IoT SiteWise User Guide* .
-    ///
-    /// Pattern `^(?!00000000-0000-0000-0000-000000000000)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$|^externalId:[a-zA-Z0-9_][a-zA-Z_\-0-9.:]*[a-zA-Z0-9_]+$`; length 13 to 139.
     pub asset_model_id: Str,
     /// `AssetName`: a string, required.
-    ///
-    /// A friendly name for the asset.
-    ///
-    /// Pattern `^[^\u0000-\u001F\u007F]+$`; length 1 to 256.
     pub asset_name: Str,
 }
 
-static RULE_Asset: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Asset: ObjRule = ObjRule {
     properties: &[
-        (
-            "AssetDescription",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AssetExternalId",
-            Shape::Str(&StrRule {
-                min_len: Some(2),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AssetHierarchies",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AssetHierarchy),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AssetModelId",
-            Shape::Str(&StrRule {
-                min_len: Some(13),
-                max_len: Some(139),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AssetName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AssetProperties",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AssetProperty),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AssetDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("AssetExternalId", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("AssetHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_AssetHierarchy), min_items: None, max_items: None })),
+        ("AssetModelId", Shape::Str(&StrRule { min_len: Some(13), max_len: Some(139), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("AssetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("AssetProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_AssetProperty), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["AssetName", "AssetModelId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoTSiteWise::Asset` resource.
@@ -160,6 +93,7 @@ pub struct Asset {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Asset {
     /// The CloudFormation type name, `AWS::IoTSiteWise::Asset`.
     pub const TYPE_NAME: &'static str = "AWS::IoTSiteWise::Asset";
@@ -174,12 +108,7 @@ impl Asset {
         create_only: &[],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "AssetArn",
-            "AssetId",
-            "AssetProperties/*/Id",
-            "AssetHierarchies/*/Id",
-        ],
+        read_only: &["AssetArn", "AssetId", "AssetProperties/*/Id", "AssetHierarchies/*/Id"],
         attributes: &["AssetArn", "AssetId"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
@@ -199,60 +128,19 @@ impl Asset {
     }
 
     /// `AssetDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn asset_description(mut self, value: impl Into<Str>) -> Self {
-        self.asset_description = Some(value.into());
-        self
-    }
-
+    pub fn asset_description(mut self, value: impl Into<Str>) -> Self { self.asset_description = Some(value.into()); self }
     /// `AssetExternalId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn asset_external_id(mut self, value: impl Into<Str>) -> Self {
-        self.asset_external_id = Some(value.into());
-        self
-    }
-
+    pub fn asset_external_id(mut self, value: impl Into<Str>) -> Self { self.asset_external_id = Some(value.into()); self }
     /// `AssetHierarchies`: a list of [`AssetHierarchy`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn asset_hierarchies(mut self, value: impl Into<List<AssetHierarchy>>) -> Self {
-        self.asset_hierarchies = Some(value.into());
-        self
-    }
-
+    pub fn asset_hierarchies(mut self, value: impl Into<List<AssetHierarchy>>) -> Self { self.asset_hierarchies = Some(value.into()); self }
     /// `AssetModelId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn asset_model_id(mut self, value: impl Into<Str>) -> Self {
-        self.asset_model_id = value.into();
-        self
-    }
-
+    pub fn asset_model_id(mut self, value: impl Into<Str>) -> Self { self.asset_model_id = value.into(); self }
     /// `AssetName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn asset_name(mut self, value: impl Into<Str>) -> Self {
-        self.asset_name = value.into();
-        self
-    }
-
+    pub fn asset_name(mut self, value: impl Into<Str>) -> Self { self.asset_name = value.into(); self }
     /// `AssetProperties`: a list of [`AssetProperty`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn asset_properties(mut self, value: impl Into<List<AssetProperty>>) -> Self {
-        self.asset_properties = Some(value.into());
-        self
-    }
-
+    pub fn asset_properties(mut self, value: impl Into<List<AssetProperty>>) -> Self { self.asset_properties = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Asset {
@@ -312,51 +200,20 @@ impl AssetAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AssetHierarchyRequired {
     /// `ChildAssetId`: a string, required.
-    ///
-    /// The Id of the child asset.
     pub child_asset_id: Str,
 }
 
-static RULE_AssetHierarchy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AssetHierarchy: ObjRule = ObjRule {
     properties: &[
         ("ChildAssetId", Shape::STR),
-        (
-            "ExternalId",
-            Shape::Str(&StrRule {
-                min_len: Some(2),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Id",
-            Shape::Str(&StrRule {
-                min_len: Some(36),
-                max_len: Some(36),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LogicalId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ExternalId", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Id", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("LogicalId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["ChildAssetId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AssetHierarchy` property type of `AWS::IoTSiteWise::Asset`.
@@ -392,6 +249,7 @@ pub struct AssetHierarchy {
     pub logical_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AssetHierarchy {
     /// A `AssetHierarchy` with its required properties, named in a [`AssetHierarchyRequired`].
     pub fn new(required: AssetHierarchyRequired) -> Self {
@@ -404,36 +262,13 @@ impl AssetHierarchy {
     }
 
     /// `ChildAssetId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn child_asset_id(mut self, value: impl Into<Str>) -> Self {
-        self.child_asset_id = value.into();
-        self
-    }
-
+    pub fn child_asset_id(mut self, value: impl Into<Str>) -> Self { self.child_asset_id = value.into(); self }
     /// `ExternalId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn external_id(mut self, value: impl Into<Str>) -> Self {
-        self.external_id = Some(value.into());
-        self
-    }
-
+    pub fn external_id(mut self, value: impl Into<Str>) -> Self { self.external_id = Some(value.into()); self }
     /// `Id`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = Some(value.into()); self }
     /// `LogicalId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logical_id(mut self, value: impl Into<Str>) -> Self {
-        self.logical_id = Some(value.into());
-        self
-    }
+    pub fn logical_id(mut self, value: impl Into<Str>) -> Self { self.logical_id = Some(value.into()); self }
 }
 
 impl PropertyType for AssetHierarchy {}
@@ -449,57 +284,18 @@ impl ToValue for AssetHierarchy {
     }
 }
 
-static RULE_AssetProperty: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AssetProperty: ObjRule = ObjRule {
     properties: &[
         ("Alias", Shape::STR),
-        (
-            "ExternalId",
-            Shape::Str(&StrRule {
-                min_len: Some(2),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Id",
-            Shape::Str(&StrRule {
-                min_len: Some(36),
-                max_len: Some(36),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LogicalId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "NotificationState",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
+        ("ExternalId", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Id", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("LogicalId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("NotificationState", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
         ("Unit", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AssetProperty` property type of `AWS::IoTSiteWise::Asset`.
@@ -545,6 +341,7 @@ pub struct AssetProperty {
     pub unit: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AssetProperty {
     /// A `AssetProperty` with no property set (none is required).
     pub fn new() -> Self {
@@ -552,52 +349,17 @@ impl AssetProperty {
     }
 
     /// `Alias`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alias(mut self, value: impl Into<Str>) -> Self {
-        self.alias = Some(value.into());
-        self
-    }
-
+    pub fn alias(mut self, value: impl Into<Str>) -> Self { self.alias = Some(value.into()); self }
     /// `ExternalId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn external_id(mut self, value: impl Into<Str>) -> Self {
-        self.external_id = Some(value.into());
-        self
-    }
-
+    pub fn external_id(mut self, value: impl Into<Str>) -> Self { self.external_id = Some(value.into()); self }
     /// `Id`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = Some(value.into()); self }
     /// `LogicalId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logical_id(mut self, value: impl Into<Str>) -> Self {
-        self.logical_id = Some(value.into());
-        self
-    }
-
+    pub fn logical_id(mut self, value: impl Into<Str>) -> Self { self.logical_id = Some(value.into()); self }
     /// `NotificationState`: a [`NotificationState`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notification_state(mut self, value: impl Into<NotificationState>) -> Self {
-        self.notification_state = Some(value.into());
-        self
-    }
-
+    pub fn notification_state(mut self, value: impl Into<NotificationState>) -> Self { self.notification_state = Some(value.into()); self }
     /// `Unit`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unit(mut self, value: impl Into<Str>) -> Self {
-        self.unit = Some(value.into());
-        self
-    }
+    pub fn unit(mut self, value: impl Into<Str>) -> Self { self.unit = Some(value.into()); self }
 }
 
 impl PropertyType for AssetProperty {}
@@ -624,14 +386,15 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::IoTSiteWise::Asset`.
@@ -645,6 +408,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -655,16 +419,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -21,102 +21,25 @@ pub(crate) static PATTERN_5: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct AssetModelRequired {
     /// `AssetModelName`: a string, required.
-    ///
-    /// A unique name for the asset model.
-    ///
-    /// Pattern `^[^\u0000-\u001F\u007F]+$`; length 1 to 256.
     pub asset_model_name: Str,
 }
 
-static RULE_AssetModel: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AssetModel: ObjRule = ObjRule {
     properties: &[
-        (
-            "AssetModelCompositeModels",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AssetModelCompositeModel),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AssetModelDescription",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AssetModelExternalId",
-            Shape::Str(&StrRule {
-                min_len: Some(2),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AssetModelHierarchies",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AssetModelHierarchy),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AssetModelName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AssetModelProperties",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AssetModelProperty),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AssetModelType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ASSET_MODEL", "COMPONENT_MODEL", "INTERFACE"],
-                format: None,
-            }),
-        ),
-        (
-            "EnforcedAssetModelInterfaceRelationships",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EnforcedAssetModelInterfaceRelationship),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AssetModelCompositeModels", Shape::List(&ListRule { items: Shape::Object(&RULE_AssetModelCompositeModel), min_items: None, max_items: None })),
+        ("AssetModelDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("AssetModelExternalId", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("AssetModelHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_AssetModelHierarchy), min_items: None, max_items: None })),
+        ("AssetModelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("AssetModelProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_AssetModelProperty), min_items: None, max_items: None })),
+        ("AssetModelType", Shape::Str(&StrRule { allowed: &["ASSET_MODEL", "COMPONENT_MODEL", "INTERFACE"], ..StrRule::ANY })),
+        ("EnforcedAssetModelInterfaceRelationships", Shape::List(&ListRule { items: Shape::Object(&RULE_EnforcedAssetModelInterfaceRelationship), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["AssetModelName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoTSiteWise::AssetModel` resource.
@@ -195,6 +118,7 @@ pub struct AssetModel {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl AssetModel {
     /// The CloudFormation type name, `AWS::IoTSiteWise::AssetModel`.
     pub const TYPE_NAME: &'static str = "AWS::IoTSiteWise::AssetModel";
@@ -208,35 +132,8 @@ impl AssetModel {
         required: &["AssetModelName"],
         create_only: &["AssetModelType"],
         conditional_create_only: &[],
-        write_only: &[
-            "AssetModelProperties/*/DataTypeSpec",
-            "AssetModelProperties/*/Type/Transform/Variables/*/Value/HierarchyLogicalId",
-            "AssetModelProperties/*/Type/Transform/Variables/*/Value/HierarchyId",
-            "AssetModelProperties/*/Type/Metric/Variables/*/Value/HierarchyId",
-            "AssetModelProperties/*/Type/Transform/Variables/*/Value/HierarchyExternalId",
-            "AssetModelProperties/*/Type/Metric/Variables/*/Value/PropertyPath/*/Name",
-            "AssetModelProperties/*/Type/Transform/Variables/*/Value/PropertyPath/*/Name",
-            "AssetModelProperties/*/Type/Transform/Variables/*/Value/HierarchyExternalId",
-            "AssetModelCompositeModels/*/CompositeModelProperties/*/Type/Transform/Variables/*/Value/HierarchyId",
-            "AssetModelCompositeModels/*/CompositeModelProperties/*/Type/Metric/Variables/*/Value/HierarchyId",
-            "AssetModelCompositeModels/*/CompositeModelProperties/*/Type/Transform/Variables/*/Value/HierarchyLogicalId",
-            "AssetModelCompositeModels/*/CompositeModelProperties/*/Type/Transform/Variables/*/Value/HierarchyExternalId",
-            "AssetModelCompositeModels/*/CompositeModelProperties/*/Type/Transform/Variables/*/Value/PropertyPath/*/Name",
-            "AssetModelCompositeModels/*/CompositeModelProperties/*/Type/Metric/Variables/*/Value/PropertyPath/*/Name",
-            "AssetModelCompositeModels/*/CompositeModelProperties/*/DataTypeSpec",
-        ],
-        read_only: &[
-            "AssetModelArn",
-            "AssetModelId",
-            "AssetModelProperties/*/Id",
-            "AssetModelProperties/*/Type/Transform/Variables/*/Value/PropertyId",
-            "AssetModelProperties/*/Type/Metric/Variables/*/Value/PropertyId",
-            "AssetModelHierarchies/*/Id",
-            "AssetModelCompositeModels/*/Id",
-            "AssetModelCompositeModels/*/CompositeModelProperties/*/Id",
-            "AssetModelCompositeModels/*/CompositeModelProperties/*/Type/Transform/Variables/*/Value/PropertyId",
-            "AssetModelCompositeModels/*/CompositeModelProperties/*/Type/Metric/Variables/*/Value/PropertyId",
-        ],
+        write_only: &["AssetModelProperties/*/DataTypeSpec", "AssetModelProperties/*/Type/Transform/Variables/*/Value/HierarchyLogicalId", "AssetModelProperties/*/Type/Transform/Variables/*/Value/HierarchyId", "AssetModelProperties/*/Type/Metric/Variables/*/Value/HierarchyId", "AssetModelProperties/*/Type/Transform/Variables/*/Value/HierarchyExternalId", "AssetModelProperties/*/Type/Metric/Variables/*/Value/PropertyPath/*/Name", "AssetModelProperties/*/Type/Transform/Variables/*/Value/PropertyPath/*/Name", "AssetModelProperties/*/Type/Transform/Variables/*/Value/HierarchyExternalId", "AssetModelCompositeModels/*/CompositeModelProperties/*/Type/Transform/Variables/*/Value/HierarchyId", "AssetModelCompositeModels/*/CompositeModelProperties/*/Type/Metric/Variables/*/Value/HierarchyId", "AssetModelCompositeModels/*/CompositeModelProperties/*/Type/Transform/Variables/*/Value/HierarchyLogicalId", "AssetModelCompositeModels/*/CompositeModelProperties/*/Type/Transform/Variables/*/Value/HierarchyExternalId", "AssetModelCompositeModels/*/CompositeModelProperties/*/Type/Transform/Variables/*/Value/PropertyPath/*/Name", "AssetModelCompositeModels/*/CompositeModelProperties/*/Type/Metric/Variables/*/Value/PropertyPath/*/Name", "AssetModelCompositeModels/*/CompositeModelProperties/*/DataTypeSpec"],
+        read_only: &["AssetModelArn", "AssetModelId", "AssetModelProperties/*/Id", "AssetModelProperties/*/Type/Transform/Variables/*/Value/PropertyId", "AssetModelProperties/*/Type/Metric/Variables/*/Value/PropertyId", "AssetModelHierarchies/*/Id", "AssetModelCompositeModels/*/Id", "AssetModelCompositeModels/*/CompositeModelProperties/*/Id", "AssetModelCompositeModels/*/CompositeModelProperties/*/Type/Transform/Variables/*/Value/PropertyId", "AssetModelCompositeModels/*/CompositeModelProperties/*/Type/Metric/Variables/*/Value/PropertyId"],
         attributes: &["AssetModelArn", "AssetModelId"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
@@ -258,82 +155,23 @@ impl AssetModel {
     }
 
     /// `AssetModelCompositeModels`: a list of [`AssetModelCompositeModel`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn asset_model_composite_models(
-        mut self,
-        value: impl Into<List<AssetModelCompositeModel>>,
-    ) -> Self {
-        self.asset_model_composite_models = Some(value.into());
-        self
-    }
-
+    pub fn asset_model_composite_models(mut self, value: impl Into<List<AssetModelCompositeModel>>) -> Self { self.asset_model_composite_models = Some(value.into()); self }
     /// `AssetModelDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn asset_model_description(mut self, value: impl Into<Str>) -> Self {
-        self.asset_model_description = Some(value.into());
-        self
-    }
-
+    pub fn asset_model_description(mut self, value: impl Into<Str>) -> Self { self.asset_model_description = Some(value.into()); self }
     /// `AssetModelExternalId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn asset_model_external_id(mut self, value: impl Into<Str>) -> Self {
-        self.asset_model_external_id = Some(value.into());
-        self
-    }
-
+    pub fn asset_model_external_id(mut self, value: impl Into<Str>) -> Self { self.asset_model_external_id = Some(value.into()); self }
     /// `AssetModelHierarchies`: a list of [`AssetModelHierarchy`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn asset_model_hierarchies(mut self, value: impl Into<List<AssetModelHierarchy>>) -> Self {
-        self.asset_model_hierarchies = Some(value.into());
-        self
-    }
-
+    pub fn asset_model_hierarchies(mut self, value: impl Into<List<AssetModelHierarchy>>) -> Self { self.asset_model_hierarchies = Some(value.into()); self }
     /// `AssetModelName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn asset_model_name(mut self, value: impl Into<Str>) -> Self {
-        self.asset_model_name = value.into();
-        self
-    }
-
+    pub fn asset_model_name(mut self, value: impl Into<Str>) -> Self { self.asset_model_name = value.into(); self }
     /// `AssetModelProperties`: a list of [`AssetModelProperty`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn asset_model_properties(mut self, value: impl Into<List<AssetModelProperty>>) -> Self {
-        self.asset_model_properties = Some(value.into());
-        self
-    }
-
+    pub fn asset_model_properties(mut self, value: impl Into<List<AssetModelProperty>>) -> Self { self.asset_model_properties = Some(value.into()); self }
     /// `AssetModelType`: an [`AssetModelType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn asset_model_type(mut self, value: impl Into<AssetModelType>) -> Self {
-        self.asset_model_type = Some(value.into());
-        self
-    }
-
+    pub fn asset_model_type(mut self, value: impl Into<AssetModelType>) -> Self { self.asset_model_type = Some(value.into()); self }
     /// `EnforcedAssetModelInterfaceRelationships`: a list of [`EnforcedAssetModelInterfaceRelationship`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enforced_asset_model_interface_relationships(
-        mut self,
-        value: impl Into<List<EnforcedAssetModelInterfaceRelationship>>,
-    ) -> Self {
-        self.enforced_asset_model_interface_relationships = Some(value.into());
-        self
-    }
-
+    pub fn enforced_asset_model_interface_relationships(mut self, value: impl Into<List<EnforcedAssetModelInterfaceRelationship>>) -> Self { self.enforced_asset_model_interface_relationships = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for AssetModel {
@@ -401,105 +239,27 @@ impl AssetModelAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AssetModelCompositeModelRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the composite model.
-    ///
-    /// Pattern `^[^\u0000-\u001F\u007F]+$`; length 1 to 256.
     pub name: Str,
     /// `Type`: a string, required.
-    ///
-    /// The type of the composite model. For alarm composite models, this type is `AWS/ALARM` .
-    ///
-    /// Pattern `^[^\u0000-\u001F\u007F]+$`; length 1 to 256.
     pub r#type: Str,
 }
 
-static RULE_AssetModelCompositeModel: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AssetModelCompositeModel: ObjRule = ObjRule {
     properties: &[
         ("ComposedAssetModelId", Shape::STR),
-        (
-            "CompositeModelProperties",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AssetModelProperty),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ExternalId",
-            Shape::Str(&StrRule {
-                min_len: Some(2),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Id",
-            Shape::Str(&StrRule {
-                min_len: Some(36),
-                max_len: Some(36),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ParentAssetModelCompositeModelExternalId",
-            Shape::Str(&StrRule {
-                min_len: Some(2),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Path",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CompositeModelProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_AssetModelProperty), min_items: None, max_items: None })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("ExternalId", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Id", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("ParentAssetModelCompositeModelExternalId", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Path", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Type", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["Name", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AssetModelCompositeModel` property type of `AWS::IoTSiteWise::AssetModel`.
@@ -567,6 +327,7 @@ pub struct AssetModelCompositeModel {
     pub r#type: Str,
 }
 
+#[rustfmt::skip]
 impl AssetModelCompositeModel {
     /// A `AssetModelCompositeModel` with its required properties, named in a [`AssetModelCompositeModelRequired`].
     pub fn new(required: AssetModelCompositeModelRequired) -> Self {
@@ -584,79 +345,23 @@ impl AssetModelCompositeModel {
     }
 
     /// `ComposedAssetModelId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn composed_asset_model_id(mut self, value: impl Into<Str>) -> Self {
-        self.composed_asset_model_id = Some(value.into());
-        self
-    }
-
+    pub fn composed_asset_model_id(mut self, value: impl Into<Str>) -> Self { self.composed_asset_model_id = Some(value.into()); self }
     /// `CompositeModelProperties`: a list of [`AssetModelProperty`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn composite_model_properties(
-        mut self,
-        value: impl Into<List<AssetModelProperty>>,
-    ) -> Self {
-        self.composite_model_properties = Some(value.into());
-        self
-    }
-
+    pub fn composite_model_properties(mut self, value: impl Into<List<AssetModelProperty>>) -> Self { self.composite_model_properties = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `ExternalId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn external_id(mut self, value: impl Into<Str>) -> Self {
-        self.external_id = Some(value.into());
-        self
-    }
-
+    pub fn external_id(mut self, value: impl Into<Str>) -> Self { self.external_id = Some(value.into()); self }
     /// `Id`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `ParentAssetModelCompositeModelExternalId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parent_asset_model_composite_model_external_id(mut self, value: impl Into<Str>) -> Self {
-        self.parent_asset_model_composite_model_external_id = Some(value.into());
-        self
-    }
-
+    pub fn parent_asset_model_composite_model_external_id(mut self, value: impl Into<Str>) -> Self { self.parent_asset_model_composite_model_external_id = Some(value.into()); self }
     /// `Path`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn path(mut self, value: impl Into<List<Str>>) -> Self {
-        self.path = Some(value.into());
-        self
-    }
-
+    pub fn path(mut self, value: impl Into<List<Str>>) -> Self { self.path = Some(value.into()); self }
     /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for AssetModelCompositeModel {}
@@ -684,78 +389,23 @@ impl ToValue for AssetModelCompositeModel {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AssetModelHierarchyRequired {
     /// `ChildAssetModelId`: a string, required.
-    ///
-    /// The ID of the asset model, in UUID format. All assets in this hierarchy must be instances of the `childAssetModelId` asset model. AWS IoT SiteWise will always return the actual asset model ID for this value. However, when you are specifying this value as part of a call to \[UpdateAssetModel\](<https://docs.aws.amazon.com/iot-sitewise/latest/APIReference/API_UpdateAssetModel.html>) , you may provide either the asset model ID or else `externalId:` followed by the asset model's external ID. For more information, see \[Using external IDs\](<https://docs.aws.amazon.com/iot-sitewise/latest/userguide/object-ids.html#external-ids>) in the *AWS IoT SiteWise User Guide* .
-    ///
-    /// Pattern `^(?!00000000-0000-0000-0000-000000000000)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$|^externalId:[a-zA-Z0-9_][a-zA-Z_\-0-9.:]*[a-zA-Z0-9_]+$`; length 13 to 139.
     pub child_asset_model_id: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the asset model hierarchy that you specify by using the \[CreateAssetModel\](<https://docs.aws.amazon.com/iot-sitewise/latest/APIReference/API_CreateAssetModel.html>) or \[UpdateAssetModel\](<https://docs.aws.amazon.com/iot-sitewise/latest/APIReference/API_UpdateAssetModel.html>) API operation.
-    ///
-    /// Pattern `^[^\u0000-\u001F\u007F]+$`; length 1 to 256.
     pub name: Str,
 }
 
-static RULE_AssetModelHierarchy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AssetModelHierarchy: ObjRule = ObjRule {
     properties: &[
-        (
-            "ChildAssetModelId",
-            Shape::Str(&StrRule {
-                min_len: Some(13),
-                max_len: Some(139),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ExternalId",
-            Shape::Str(&StrRule {
-                min_len: Some(2),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Id",
-            Shape::Str(&StrRule {
-                min_len: Some(36),
-                max_len: Some(36),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LogicalId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ChildAssetModelId", Shape::Str(&StrRule { min_len: Some(13), max_len: Some(139), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("ExternalId", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Id", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("LogicalId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["Name", "ChildAssetModelId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AssetModelHierarchy` property type of `AWS::IoTSiteWise::AssetModel`.
@@ -806,6 +456,7 @@ pub struct AssetModelHierarchy {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl AssetModelHierarchy {
     /// A `AssetModelHierarchy` with its required properties, named in a [`AssetModelHierarchyRequired`].
     pub fn new(required: AssetModelHierarchyRequired) -> Self {
@@ -819,44 +470,15 @@ impl AssetModelHierarchy {
     }
 
     /// `ChildAssetModelId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn child_asset_model_id(mut self, value: impl Into<Str>) -> Self {
-        self.child_asset_model_id = value.into();
-        self
-    }
-
+    pub fn child_asset_model_id(mut self, value: impl Into<Str>) -> Self { self.child_asset_model_id = value.into(); self }
     /// `ExternalId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn external_id(mut self, value: impl Into<Str>) -> Self {
-        self.external_id = Some(value.into());
-        self
-    }
-
+    pub fn external_id(mut self, value: impl Into<Str>) -> Self { self.external_id = Some(value.into()); self }
     /// `Id`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = Some(value.into()); self }
     /// `LogicalId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logical_id(mut self, value: impl Into<Str>) -> Self {
-        self.logical_id = Some(value.into());
-        self
-    }
-
+    pub fn logical_id(mut self, value: impl Into<Str>) -> Self { self.logical_id = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for AssetModelHierarchy {}
@@ -877,103 +499,28 @@ impl ToValue for AssetModelHierarchy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AssetModelPropertyRequired {
     /// `DataType`: a [`DataType`] value, required.
-    ///
-    /// The data type of the asset model property.
-    ///
-    /// If you specify `STRUCT` , you must also specify `dataTypeSpec` to identify the type of the structure for this property.
     pub data_type: DataType,
     /// `Name`: a string, required.
-    ///
-    /// The name of the asset model property.
-    ///
-    /// Pattern `^[^\u0000-\u001F\u007F]+$`; length 1 to 256.
     pub name: Str,
     /// `Type`: a [`PropertyTypeProperty`] object, required.
-    ///
-    /// Contains a property type, which can be one of `attribute` , `measurement` , `metric` , or `transform` .
     pub r#type: Obj<PropertyTypeProperty>,
 }
 
-static RULE_AssetModelProperty: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AssetModelProperty: ObjRule = ObjRule {
     properties: &[
-        (
-            "DataType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["STRING", "INTEGER", "DOUBLE", "BOOLEAN", "STRUCT"],
-                format: None,
-            }),
-        ),
-        (
-            "DataTypeSpec",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &["AWS/ALARM_STATE"],
-                format: None,
-            }),
-        ),
-        (
-            "ExternalId",
-            Shape::Str(&StrRule {
-                min_len: Some(2),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Id",
-            Shape::Str(&StrRule {
-                min_len: Some(36),
-                max_len: Some(36),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LogicalId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DataType", Shape::Str(&StrRule { allowed: &["STRING", "INTEGER", "DOUBLE", "BOOLEAN", "STRUCT"], ..StrRule::ANY })),
+        ("DataTypeSpec", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), allowed: &["AWS/ALARM_STATE"], ..StrRule::ANY })),
+        ("ExternalId", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Id", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("LogicalId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("Type", Shape::Object(&RULE_PropertyTypeProperty)),
-        (
-            "Unit",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Unit", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["Name", "DataType", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AssetModelProperty` property type of `AWS::IoTSiteWise::AssetModel`.
@@ -1035,6 +582,7 @@ pub struct AssetModelProperty {
     pub unit: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AssetModelProperty {
     /// A `AssetModelProperty` with its required properties, named in a [`AssetModelPropertyRequired`].
     pub fn new(required: AssetModelPropertyRequired) -> Self {
@@ -1051,68 +599,21 @@ impl AssetModelProperty {
     }
 
     /// `DataType`: a [`DataType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_type(mut self, value: impl Into<DataType>) -> Self {
-        self.data_type = value.into();
-        self
-    }
-
+    pub fn data_type(mut self, value: impl Into<DataType>) -> Self { self.data_type = value.into(); self }
     /// `DataTypeSpec`: a [`DataTypeSpec`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_type_spec(mut self, value: impl Into<DataTypeSpec>) -> Self {
-        self.data_type_spec = Some(value.into());
-        self
-    }
-
+    pub fn data_type_spec(mut self, value: impl Into<DataTypeSpec>) -> Self { self.data_type_spec = Some(value.into()); self }
     /// `ExternalId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn external_id(mut self, value: impl Into<Str>) -> Self {
-        self.external_id = Some(value.into());
-        self
-    }
-
+    pub fn external_id(mut self, value: impl Into<Str>) -> Self { self.external_id = Some(value.into()); self }
     /// `Id`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = Some(value.into()); self }
     /// `LogicalId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logical_id(mut self, value: impl Into<Str>) -> Self {
-        self.logical_id = Some(value.into());
-        self
-    }
-
+    pub fn logical_id(mut self, value: impl Into<Str>) -> Self { self.logical_id = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Type`: a [`PropertyTypeProperty`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Obj<PropertyTypeProperty>>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<Obj<PropertyTypeProperty>>) -> Self { self.r#type = value.into(); self }
     /// `Unit`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unit(mut self, value: impl Into<Str>) -> Self {
-        self.unit = Some(value.into());
-        self
-    }
+    pub fn unit(mut self, value: impl Into<Str>) -> Self { self.unit = Some(value.into()); self }
 }
 
 impl PropertyType for AssetModelProperty {}
@@ -1132,23 +633,13 @@ impl ToValue for AssetModelProperty {
     }
 }
 
-static RULE_Attribute: ObjRule = ObjRule {
-    properties: &[(
-        "DefaultValue",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: Some(&PATTERN_3),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Attribute: ObjRule = ObjRule {
+    properties: &[
+        ("DefaultValue", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Attribute` property type of `AWS::IoTSiteWise::AssetModel`.
@@ -1166,6 +657,7 @@ pub struct Attribute {
     pub default_value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Attribute {
     /// A `Attribute` with no property set (none is required).
     pub fn new() -> Self {
@@ -1173,12 +665,7 @@ impl Attribute {
     }
 
     /// `DefaultValue`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_value(mut self, value: impl Into<Str>) -> Self {
-        self.default_value = Some(value.into());
-        self
-    }
+    pub fn default_value(mut self, value: impl Into<Str>) -> Self { self.default_value = Some(value.into()); self }
 }
 
 impl PropertyType for Attribute {}
@@ -1195,23 +682,19 @@ impl ToValue for Attribute {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnforcedAssetModelInterfacePropertyMappingRequired {
     /// `InterfaceAssetModelPropertyExternalId`: a string, required.
-    ///
-    /// The external ID of the applied interface property
     pub interface_asset_model_property_external_id: Str,
 }
 
-static RULE_EnforcedAssetModelInterfacePropertyMapping: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EnforcedAssetModelInterfacePropertyMapping: ObjRule = ObjRule {
     properties: &[
         ("AssetModelPropertyExternalId", Shape::STR),
         ("AssetModelPropertyLogicalId", Shape::STR),
         ("InterfaceAssetModelPropertyExternalId", Shape::STR),
     ],
     required: &["InterfaceAssetModelPropertyExternalId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EnforcedAssetModelInterfacePropertyMapping` property type of `AWS::IoTSiteWise::AssetModel`.
@@ -1235,40 +718,23 @@ pub struct EnforcedAssetModelInterfacePropertyMapping {
     pub interface_asset_model_property_external_id: Str,
 }
 
+#[rustfmt::skip]
 impl EnforcedAssetModelInterfacePropertyMapping {
     /// A `EnforcedAssetModelInterfacePropertyMapping` with its required properties, named in a [`EnforcedAssetModelInterfacePropertyMappingRequired`].
     pub fn new(required: EnforcedAssetModelInterfacePropertyMappingRequired) -> Self {
         Self {
             asset_model_property_external_id: None,
             asset_model_property_logical_id: None,
-            interface_asset_model_property_external_id: required
-                .interface_asset_model_property_external_id,
+            interface_asset_model_property_external_id: required.interface_asset_model_property_external_id,
         }
     }
 
     /// `AssetModelPropertyExternalId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn asset_model_property_external_id(mut self, value: impl Into<Str>) -> Self {
-        self.asset_model_property_external_id = Some(value.into());
-        self
-    }
-
+    pub fn asset_model_property_external_id(mut self, value: impl Into<Str>) -> Self { self.asset_model_property_external_id = Some(value.into()); self }
     /// `AssetModelPropertyLogicalId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn asset_model_property_logical_id(mut self, value: impl Into<Str>) -> Self {
-        self.asset_model_property_logical_id = Some(value.into());
-        self
-    }
-
+    pub fn asset_model_property_logical_id(mut self, value: impl Into<Str>) -> Self { self.asset_model_property_logical_id = Some(value.into()); self }
     /// `InterfaceAssetModelPropertyExternalId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interface_asset_model_property_external_id(mut self, value: impl Into<Str>) -> Self {
-        self.interface_asset_model_property_external_id = value.into();
-        self
-    }
+    pub fn interface_asset_model_property_external_id(mut self, value: impl Into<Str>) -> Self { self.interface_asset_model_property_external_id = value.into(); self }
 }
 
 impl PropertyType for EnforcedAssetModelInterfacePropertyMapping {}
@@ -1292,24 +758,14 @@ impl ToValue for EnforcedAssetModelInterfacePropertyMapping {
     }
 }
 
-static RULE_EnforcedAssetModelInterfaceRelationship: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EnforcedAssetModelInterfaceRelationship: ObjRule = ObjRule {
     properties: &[
         ("InterfaceAssetModelId", Shape::STR),
-        (
-            "PropertyMappings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EnforcedAssetModelInterfacePropertyMapping),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("PropertyMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_EnforcedAssetModelInterfacePropertyMapping), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EnforcedAssetModelInterfaceRelationship` property type of `AWS::IoTSiteWise::AssetModel`.
@@ -1329,6 +785,7 @@ pub struct EnforcedAssetModelInterfaceRelationship {
     pub property_mappings: Option<List<EnforcedAssetModelInterfacePropertyMapping>>,
 }
 
+#[rustfmt::skip]
 impl EnforcedAssetModelInterfaceRelationship {
     /// A `EnforcedAssetModelInterfaceRelationship` with no property set (none is required).
     pub fn new() -> Self {
@@ -1336,23 +793,9 @@ impl EnforcedAssetModelInterfaceRelationship {
     }
 
     /// `InterfaceAssetModelId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interface_asset_model_id(mut self, value: impl Into<Str>) -> Self {
-        self.interface_asset_model_id = Some(value.into());
-        self
-    }
-
+    pub fn interface_asset_model_id(mut self, value: impl Into<Str>) -> Self { self.interface_asset_model_id = Some(value.into()); self }
     /// `PropertyMappings`: a list of [`EnforcedAssetModelInterfacePropertyMapping`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn property_mappings(
-        mut self,
-        value: impl Into<List<EnforcedAssetModelInterfacePropertyMapping>>,
-    ) -> Self {
-        self.property_mappings = Some(value.into());
-        self
-    }
+    pub fn property_mappings(mut self, value: impl Into<List<EnforcedAssetModelInterfacePropertyMapping>>) -> Self { self.property_mappings = Some(value.into()); self }
 }
 
 impl PropertyType for EnforcedAssetModelInterfaceRelationship {}
@@ -1370,37 +813,20 @@ impl ToValue for EnforcedAssetModelInterfaceRelationship {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExpressionVariableRequired {
     /// `Name`: a string, required.
-    ///
-    /// The friendly name of the variable to be used in the expression.
-    ///
-    /// Pattern `^[a-z][a-z0-9_]*$`; length 1 to 64.
     pub name: Str,
     /// `Value`: a [`VariableValue`] object, required.
-    ///
-    /// The variable that identifies an asset property from which to use values.
     pub value: Obj<VariableValue>,
 }
 
-static RULE_ExpressionVariable: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ExpressionVariable: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ("Value", Shape::Object(&RULE_VariableValue)),
     ],
     required: &["Name", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ExpressionVariable` property type of `AWS::IoTSiteWise::AssetModel`.
@@ -1422,6 +848,7 @@ pub struct ExpressionVariable {
     pub value: Obj<VariableValue>,
 }
 
+#[rustfmt::skip]
 impl ExpressionVariable {
     /// A `ExpressionVariable` with its required properties, named in a [`ExpressionVariableRequired`].
     pub fn new(required: ExpressionVariableRequired) -> Self {
@@ -1432,20 +859,9 @@ impl ExpressionVariable {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Value`: a [`VariableValue`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Obj<VariableValue>>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Obj<VariableValue>>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for ExpressionVariable {}
@@ -1463,51 +879,23 @@ impl ToValue for ExpressionVariable {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricRequired {
     /// `Expression`: a string, required.
-    ///
-    /// The mathematical expression that defines the metric aggregation function. You can specify up to 10 variables per expression. You can specify up to 10 functions per expression.
-    ///
-    /// For more information, see \[Quotas\](<https://docs.aws.amazon.com/iot-sitewise/latest/userguide/quotas.html>) in the *AWS IoT SiteWise User Guide* .
-    ///
-    /// Length 0 to 1024.
     pub expression: Str,
     /// `Variables`: a list of [`ExpressionVariable`] objects, required.
-    ///
-    /// The list of variables used in the expression.
     pub variables: List<ExpressionVariable>,
     /// `Window`: a [`MetricWindow`] object, required.
-    ///
-    /// The window (time interval) over which AWS IoT SiteWise computes the metric's aggregation expression. AWS IoT SiteWise computes one data point per `window` .
     pub window: Obj<MetricWindow>,
 }
 
-static RULE_Metric: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Metric: ObjRule = ObjRule {
     properties: &[
-        (
-            "Expression",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Variables",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ExpressionVariable),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Expression", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("Variables", Shape::List(&ListRule { items: Shape::Object(&RULE_ExpressionVariable), min_items: None, max_items: None })),
         ("Window", Shape::Object(&RULE_MetricWindow)),
     ],
     required: &["Expression", "Variables", "Window"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Metric` property type of `AWS::IoTSiteWise::AssetModel`.
@@ -1539,6 +927,7 @@ pub struct Metric {
     pub window: Obj<MetricWindow>,
 }
 
+#[rustfmt::skip]
 impl Metric {
     /// A `Metric` with its required properties, named in a [`MetricRequired`].
     pub fn new(required: MetricRequired) -> Self {
@@ -1550,28 +939,11 @@ impl Metric {
     }
 
     /// `Expression`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expression(mut self, value: impl Into<Str>) -> Self {
-        self.expression = value.into();
-        self
-    }
-
+    pub fn expression(mut self, value: impl Into<Str>) -> Self { self.expression = value.into(); self }
     /// `Variables`: a list of [`ExpressionVariable`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn variables(mut self, value: impl Into<List<ExpressionVariable>>) -> Self {
-        self.variables = value.into();
-        self
-    }
-
+    pub fn variables(mut self, value: impl Into<List<ExpressionVariable>>) -> Self { self.variables = value.into(); self }
     /// `Window`: a [`MetricWindow`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn window(mut self, value: impl Into<Obj<MetricWindow>>) -> Self {
-        self.window = value.into();
-        self
-    }
+    pub fn window(mut self, value: impl Into<Obj<MetricWindow>>) -> Self { self.window = value.into(); self }
 }
 
 impl PropertyType for Metric {}
@@ -1586,14 +958,13 @@ impl ToValue for Metric {
     }
 }
 
-static RULE_MetricWindow: ObjRule = ObjRule {
-    properties: &[("Tumbling", Shape::Object(&RULE_TumblingWindow))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_MetricWindow: ObjRule = ObjRule {
+    properties: &[
+        ("Tumbling", Shape::Object(&RULE_TumblingWindow)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MetricWindow` property type of `AWS::IoTSiteWise::AssetModel`.
@@ -1609,6 +980,7 @@ pub struct MetricWindow {
     pub tumbling: Option<Obj<TumblingWindow>>,
 }
 
+#[rustfmt::skip]
 impl MetricWindow {
     /// A `MetricWindow` with no property set (none is required).
     pub fn new() -> Self {
@@ -1616,12 +988,7 @@ impl MetricWindow {
     }
 
     /// `Tumbling`: a [`TumblingWindow`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tumbling(mut self, value: impl Into<Obj<TumblingWindow>>) -> Self {
-        self.tumbling = Some(value.into());
-        self
-    }
+    pub fn tumbling(mut self, value: impl Into<Obj<TumblingWindow>>) -> Self { self.tumbling = Some(value.into()); self }
 }
 
 impl PropertyType for MetricWindow {}
@@ -1636,30 +1003,17 @@ impl ToValue for MetricWindow {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PropertyPathDefinitionRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the path segment.
-    ///
-    /// Pattern `^[^\u0000-\u001F\u007F]+$`; length 1 to 256.
     pub name: Str,
 }
 
-static RULE_PropertyPathDefinition: ObjRule = ObjRule {
-    properties: &[(
-        "Name",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(256),
-            pattern: Some(&PATTERN_3),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_PropertyPathDefinition: ObjRule = ObjRule {
+    properties: &[
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+    ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PropertyPathDefinition` property type of `AWS::IoTSiteWise::AssetModel`.
@@ -1677,6 +1031,7 @@ pub struct PropertyPathDefinition {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl PropertyPathDefinition {
     /// A `PropertyPathDefinition` with its required properties, named in a [`PropertyPathDefinitionRequired`].
     pub fn new(required: PropertyPathDefinitionRequired) -> Self {
@@ -1686,12 +1041,7 @@ impl PropertyPathDefinition {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for PropertyPathDefinition {}
@@ -1706,33 +1056,20 @@ impl ToValue for PropertyPathDefinition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PropertyTypePropertyRequired {
     /// `TypeName`: a [`TypeName`] value, required.
-    ///
-    /// The type of property type, which can be one of `Attribute` , `Measurement` , `Metric` , or `Transform` .
     pub type_name: TypeName,
 }
 
-static RULE_PropertyTypeProperty: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PropertyTypeProperty: ObjRule = ObjRule {
     properties: &[
         ("Attribute", Shape::Object(&RULE_Attribute)),
         ("Metric", Shape::Object(&RULE_Metric)),
         ("Transform", Shape::Object(&RULE_Transform)),
-        (
-            "TypeName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Measurement", "Attribute", "Transform", "Metric"],
-                format: None,
-            }),
-        ),
+        ("TypeName", Shape::Str(&StrRule { allowed: &["Measurement", "Attribute", "Transform", "Metric"], ..StrRule::ANY })),
     ],
     required: &["TypeName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PropertyType` property type of `AWS::IoTSiteWise::AssetModel`.
@@ -1760,6 +1097,7 @@ pub struct PropertyTypeProperty {
     pub type_name: TypeName,
 }
 
+#[rustfmt::skip]
 impl PropertyTypeProperty {
     /// A `PropertyTypeProperty` with its required properties, named in a [`PropertyTypePropertyRequired`].
     pub fn new(required: PropertyTypePropertyRequired) -> Self {
@@ -1772,36 +1110,13 @@ impl PropertyTypeProperty {
     }
 
     /// `Attribute`: an [`Attribute`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attribute(mut self, value: impl Into<Obj<Attribute>>) -> Self {
-        self.attribute = Some(value.into());
-        self
-    }
-
+    pub fn attribute(mut self, value: impl Into<Obj<Attribute>>) -> Self { self.attribute = Some(value.into()); self }
     /// `Metric`: a [`Metric`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric(mut self, value: impl Into<Obj<Metric>>) -> Self {
-        self.metric = Some(value.into());
-        self
-    }
-
+    pub fn metric(mut self, value: impl Into<Obj<Metric>>) -> Self { self.metric = Some(value.into()); self }
     /// `Transform`: a [`Transform`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transform(mut self, value: impl Into<Obj<Transform>>) -> Self {
-        self.transform = Some(value.into());
-        self
-    }
-
+    pub fn transform(mut self, value: impl Into<Obj<Transform>>) -> Self { self.transform = Some(value.into()); self }
     /// `TypeName`: a [`TypeName`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn type_name(mut self, value: impl Into<TypeName>) -> Self {
-        self.type_name = value.into();
-        self
-    }
+    pub fn type_name(mut self, value: impl Into<TypeName>) -> Self { self.type_name = value.into(); self }
 }
 
 impl PropertyType for PropertyTypeProperty {}
@@ -1826,14 +1141,15 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::IoTSiteWise::AssetModel`.
@@ -1847,6 +1163,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -1857,16 +1174,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -1884,46 +1194,20 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransformRequired {
     /// `Expression`: a string, required.
-    ///
-    /// The mathematical expression that defines the transformation function. You can specify up to 10 variables per expression. You can specify up to 10 functions per expression.
-    ///
-    /// For more information, see \[Quotas\](<https://docs.aws.amazon.com/iot-sitewise/latest/userguide/quotas.html>) in the *AWS IoT SiteWise User Guide* .
-    ///
-    /// Length 0 to 1024.
     pub expression: Str,
     /// `Variables`: a list of [`ExpressionVariable`] objects, required.
-    ///
-    /// The list of variables used in the expression.
     pub variables: List<ExpressionVariable>,
 }
 
-static RULE_Transform: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Transform: ObjRule = ObjRule {
     properties: &[
-        (
-            "Expression",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Variables",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ExpressionVariable),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Expression", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("Variables", Shape::List(&ListRule { items: Shape::Object(&RULE_ExpressionVariable), min_items: None, max_items: None })),
     ],
     required: &["Expression", "Variables"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Transform` property type of `AWS::IoTSiteWise::AssetModel`.
@@ -1949,6 +1233,7 @@ pub struct Transform {
     pub variables: List<ExpressionVariable>,
 }
 
+#[rustfmt::skip]
 impl Transform {
     /// A `Transform` with its required properties, named in a [`TransformRequired`].
     pub fn new(required: TransformRequired) -> Self {
@@ -1959,20 +1244,9 @@ impl Transform {
     }
 
     /// `Expression`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expression(mut self, value: impl Into<Str>) -> Self {
-        self.expression = value.into();
-        self
-    }
-
+    pub fn expression(mut self, value: impl Into<Str>) -> Self { self.expression = value.into(); self }
     /// `Variables`: a list of [`ExpressionVariable`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn variables(mut self, value: impl Into<List<ExpressionVariable>>) -> Self {
-        self.variables = value.into();
-        self
-    }
+    pub fn variables(mut self, value: impl Into<List<ExpressionVariable>>) -> Self { self.variables = value.into(); self }
 }
 
 impl PropertyType for Transform {}
@@ -1990,46 +1264,18 @@ impl ToValue for Transform {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TumblingWindowRequired {
     /// `Interval`: a string, required.
-    ///
-    /// The time interval for the tumbling window. The interval time must be between 1 minute and 1 week.
-    ///
-    /// AWS IoT SiteWise computes the `1w` interval the end of Sunday at midnight each week (UTC), the `1d` interval at the end of each day at midnight (UTC), the `1h` interval at the end of each hour, and so on.
-    ///
-    /// When AWS IoT SiteWise aggregates data points for metric computations, the start of each interval is exclusive and the end of each interval is inclusive. AWS IoT SiteWise places the computed data point at the end of the interval.
-    ///
-    /// Length 2 to 23.
     pub interval: Str,
 }
 
-static RULE_TumblingWindow: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TumblingWindow: ObjRule = ObjRule {
     properties: &[
-        (
-            "Interval",
-            Shape::Str(&StrRule {
-                min_len: Some(2),
-                max_len: Some(23),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Offset",
-            Shape::Str(&StrRule {
-                min_len: Some(2),
-                max_len: Some(25),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Interval", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(23), ..StrRule::ANY })),
+        ("Offset", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(25), ..StrRule::ANY })),
     ],
     required: &["Interval"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TumblingWindow` property type of `AWS::IoTSiteWise::AssetModel`.
@@ -2083,6 +1329,7 @@ pub struct TumblingWindow {
     pub offset: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl TumblingWindow {
     /// A `TumblingWindow` with its required properties, named in a [`TumblingWindowRequired`].
     pub fn new(required: TumblingWindowRequired) -> Self {
@@ -2093,20 +1340,9 @@ impl TumblingWindow {
     }
 
     /// `Interval`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interval(mut self, value: impl Into<Str>) -> Self {
-        self.interval = value.into();
-        self
-    }
-
+    pub fn interval(mut self, value: impl Into<Str>) -> Self { self.interval = value.into(); self }
     /// `Offset`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn offset(mut self, value: impl Into<Str>) -> Self {
-        self.offset = Some(value.into());
-        self
-    }
+    pub fn offset(mut self, value: impl Into<Str>) -> Self { self.offset = Some(value.into()); self }
 }
 
 impl PropertyType for TumblingWindow {}
@@ -2120,83 +1356,19 @@ impl ToValue for TumblingWindow {
     }
 }
 
-static RULE_VariableValue: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VariableValue: ObjRule = ObjRule {
     properties: &[
-        (
-            "HierarchyExternalId",
-            Shape::Str(&StrRule {
-                min_len: Some(2),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "HierarchyId",
-            Shape::Str(&StrRule {
-                min_len: Some(36),
-                max_len: Some(36),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "HierarchyLogicalId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PropertyExternalId",
-            Shape::Str(&StrRule {
-                min_len: Some(2),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PropertyId",
-            Shape::Str(&StrRule {
-                min_len: Some(36),
-                max_len: Some(36),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PropertyLogicalId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PropertyPath",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PropertyPathDefinition),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("HierarchyExternalId", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("HierarchyId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("HierarchyLogicalId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("PropertyExternalId", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("PropertyId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("PropertyLogicalId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("PropertyPath", Shape::List(&ListRule { items: Shape::Object(&RULE_PropertyPathDefinition), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VariableValue` property type of `AWS::IoTSiteWise::AssetModel`.
@@ -2256,6 +1428,7 @@ pub struct VariableValue {
     pub property_path: Option<List<PropertyPathDefinition>>,
 }
 
+#[rustfmt::skip]
 impl VariableValue {
     /// A `VariableValue` with no property set (none is required).
     pub fn new() -> Self {
@@ -2263,60 +1436,19 @@ impl VariableValue {
     }
 
     /// `HierarchyExternalId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hierarchy_external_id(mut self, value: impl Into<Str>) -> Self {
-        self.hierarchy_external_id = Some(value.into());
-        self
-    }
-
+    pub fn hierarchy_external_id(mut self, value: impl Into<Str>) -> Self { self.hierarchy_external_id = Some(value.into()); self }
     /// `HierarchyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hierarchy_id(mut self, value: impl Into<Str>) -> Self {
-        self.hierarchy_id = Some(value.into());
-        self
-    }
-
+    pub fn hierarchy_id(mut self, value: impl Into<Str>) -> Self { self.hierarchy_id = Some(value.into()); self }
     /// `HierarchyLogicalId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hierarchy_logical_id(mut self, value: impl Into<Str>) -> Self {
-        self.hierarchy_logical_id = Some(value.into());
-        self
-    }
-
+    pub fn hierarchy_logical_id(mut self, value: impl Into<Str>) -> Self { self.hierarchy_logical_id = Some(value.into()); self }
     /// `PropertyExternalId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn property_external_id(mut self, value: impl Into<Str>) -> Self {
-        self.property_external_id = Some(value.into());
-        self
-    }
-
+    pub fn property_external_id(mut self, value: impl Into<Str>) -> Self { self.property_external_id = Some(value.into()); self }
     /// `PropertyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn property_id(mut self, value: impl Into<Str>) -> Self {
-        self.property_id = Some(value.into());
-        self
-    }
-
+    pub fn property_id(mut self, value: impl Into<Str>) -> Self { self.property_id = Some(value.into()); self }
     /// `PropertyLogicalId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn property_logical_id(mut self, value: impl Into<Str>) -> Self {
-        self.property_logical_id = Some(value.into());
-        self
-    }
-
+    pub fn property_logical_id(mut self, value: impl Into<Str>) -> Self { self.property_logical_id = Some(value.into()); self }
     /// `PropertyPath`: a list of [`PropertyPathDefinition`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn property_path(mut self, value: impl Into<List<PropertyPathDefinition>>) -> Self {
-        self.property_path = Some(value.into());
-        self
-    }
+    pub fn property_path(mut self, value: impl Into<List<PropertyPathDefinition>>) -> Self { self.property_path = Some(value.into()); self }
 }
 
 impl PropertyType for VariableValue {}

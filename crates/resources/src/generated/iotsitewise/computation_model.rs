@@ -14,67 +14,25 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9 _\\-#$*!@]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct ComputationModelRequired {
     /// `ComputationModelConfiguration`: a [`ComputationModelConfiguration`] object, required.
-    ///
-    /// The configuration for the computation model.
     pub computation_model_configuration: Obj<ComputationModelConfiguration>,
     /// `ComputationModelDataBinding`: a JSON value, required.
-    ///
-    /// The data binding for the computation model. Key is a variable name defined in configuration. Value is a `ComputationModelDataBindingValue` referenced by the variable.
     pub computation_model_data_binding: Json,
     /// `ComputationModelName`: a string, required.
-    ///
-    /// The name of the computation model.
-    ///
-    /// Pattern `^[a-zA-Z0-9 _\-#$*!@]+$`; length 1 to 256.
     pub computation_model_name: Str,
 }
 
-static RULE_ComputationModel: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ComputationModel: ObjRule = ObjRule {
     properties: &[
-        (
-            "ComputationModelConfiguration",
-            Shape::Object(&RULE_ComputationModelConfiguration),
-        ),
+        ("ComputationModelConfiguration", Shape::Object(&RULE_ComputationModelConfiguration)),
         ("ComputationModelDataBinding", Shape::Any),
-        (
-            "ComputationModelDescription",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ComputationModelName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ComputationModelDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ComputationModelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[
-        "ComputationModelName",
-        "ComputationModelConfiguration",
-        "ComputationModelDataBinding",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["ComputationModelName", "ComputationModelConfiguration", "ComputationModelDataBinding"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoTSiteWise::ComputationModel` resource.
@@ -115,6 +73,7 @@ pub struct ComputationModel {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ComputationModel {
     /// The CloudFormation type name, `AWS::IoTSiteWise::ComputationModel`.
     pub const TYPE_NAME: &'static str = "AWS::IoTSiteWise::ComputationModel";
@@ -125,11 +84,7 @@ impl ComputationModel {
         type_name: "AWS::IoTSiteWise::ComputationModel",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotsitewise-computationmodel.html",
         primary_identifier: &["ComputationModelId"],
-        required: &[
-            "ComputationModelConfiguration",
-            "ComputationModelDataBinding",
-            "ComputationModelName",
-        ],
+        required: &["ComputationModelConfiguration", "ComputationModelDataBinding", "ComputationModelName"],
         create_only: &[],
         conditional_create_only: &[],
         write_only: &[],
@@ -151,47 +106,15 @@ impl ComputationModel {
     }
 
     /// `ComputationModelConfiguration`: a [`ComputationModelConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn computation_model_configuration(
-        mut self,
-        value: impl Into<Obj<ComputationModelConfiguration>>,
-    ) -> Self {
-        self.computation_model_configuration = value.into();
-        self
-    }
-
+    pub fn computation_model_configuration(mut self, value: impl Into<Obj<ComputationModelConfiguration>>) -> Self { self.computation_model_configuration = value.into(); self }
     /// `ComputationModelDataBinding`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn computation_model_data_binding(mut self, value: impl Into<Json>) -> Self {
-        self.computation_model_data_binding = value.into();
-        self
-    }
-
+    pub fn computation_model_data_binding(mut self, value: impl Into<Json>) -> Self { self.computation_model_data_binding = value.into(); self }
     /// `ComputationModelDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn computation_model_description(mut self, value: impl Into<Str>) -> Self {
-        self.computation_model_description = Some(value.into());
-        self
-    }
-
+    pub fn computation_model_description(mut self, value: impl Into<Str>) -> Self { self.computation_model_description = Some(value.into()); self }
     /// `ComputationModelName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn computation_model_name(mut self, value: impl Into<Str>) -> Self {
-        self.computation_model_name = value.into();
-        self
-    }
-
+    pub fn computation_model_name(mut self, value: impl Into<Str>) -> Self { self.computation_model_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ComputationModel {
@@ -260,48 +183,20 @@ impl ComputationModelAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AnomalyDetectionComputationModelConfigurationRequired {
     /// `InputProperties`: a string, required.
-    ///
-    /// The list of input properties for the anomaly detection model.
-    ///
-    /// Pattern `^\$\{[a-z][a-z0-9_]*\}$`; length 4 to 67.
     pub input_properties: Str,
     /// `ResultProperty`: a string, required.
-    ///
-    /// The property where the anomaly detection results will be stored.
-    ///
-    /// Pattern `^\$\{[a-z][a-z0-9_]*\}$`; length 4 to 67.
     pub result_property: Str,
 }
 
-static RULE_AnomalyDetectionComputationModelConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AnomalyDetectionComputationModelConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "InputProperties",
-            Shape::Str(&StrRule {
-                min_len: Some(4),
-                max_len: Some(67),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ResultProperty",
-            Shape::Str(&StrRule {
-                min_len: Some(4),
-                max_len: Some(67),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("InputProperties", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(67), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ResultProperty", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(67), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["InputProperties", "ResultProperty"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AnomalyDetectionComputationModelConfiguration` property type of `AWS::IoTSiteWise::ComputationModel`.
@@ -325,6 +220,7 @@ pub struct AnomalyDetectionComputationModelConfiguration {
     pub result_property: Str,
 }
 
+#[rustfmt::skip]
 impl AnomalyDetectionComputationModelConfiguration {
     /// A `AnomalyDetectionComputationModelConfiguration` with its required properties, named in a [`AnomalyDetectionComputationModelConfigurationRequired`].
     pub fn new(required: AnomalyDetectionComputationModelConfigurationRequired) -> Self {
@@ -335,20 +231,9 @@ impl AnomalyDetectionComputationModelConfiguration {
     }
 
     /// `InputProperties`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_properties(mut self, value: impl Into<Str>) -> Self {
-        self.input_properties = value.into();
-        self
-    }
-
+    pub fn input_properties(mut self, value: impl Into<Str>) -> Self { self.input_properties = value.into(); self }
     /// `ResultProperty`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn result_property(mut self, value: impl Into<Str>) -> Self {
-        self.result_property = value.into();
-        self
-    }
+    pub fn result_property(mut self, value: impl Into<Str>) -> Self { self.result_property = value.into(); self }
 }
 
 impl PropertyType for AnomalyDetectionComputationModelConfiguration {}
@@ -362,17 +247,13 @@ impl ToValue for AnomalyDetectionComputationModelConfiguration {
     }
 }
 
-static RULE_ComputationModelConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "AnomalyDetection",
-        Shape::Object(&RULE_AnomalyDetectionComputationModelConfiguration),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ComputationModelConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("AnomalyDetection", Shape::Object(&RULE_AnomalyDetectionComputationModelConfiguration)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ComputationModelConfiguration` property type of `AWS::IoTSiteWise::ComputationModel`.
@@ -388,6 +269,7 @@ pub struct ComputationModelConfiguration {
     pub anomaly_detection: Option<Obj<AnomalyDetectionComputationModelConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl ComputationModelConfiguration {
     /// A `ComputationModelConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -395,15 +277,7 @@ impl ComputationModelConfiguration {
     }
 
     /// `AnomalyDetection`: an [`AnomalyDetectionComputationModelConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn anomaly_detection(
-        mut self,
-        value: impl Into<Obj<AnomalyDetectionComputationModelConfiguration>>,
-    ) -> Self {
-        self.anomaly_detection = Some(value.into());
-        self
-    }
+    pub fn anomaly_detection(mut self, value: impl Into<Obj<AnomalyDetectionComputationModelConfiguration>>) -> Self { self.anomaly_detection = Some(value.into()); self }
 }
 
 impl PropertyType for ComputationModelConfiguration {}
@@ -420,44 +294,20 @@ impl ToValue for ComputationModelConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::IoTSiteWise::ComputationModel`.
@@ -475,6 +325,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -485,20 +336,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^.+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[^\\u0000-\\u001F\\u007F]+$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new(
@@ -17,91 +20,25 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct DashboardRequired {
     /// `DashboardDefinition`: a string, required.
-    ///
-    /// The dashboard definition specified in a JSON literal.
-    ///
-    /// - AWS IoT SiteWise Monitor (Classic) see \[Create dashboards ( AWS CLI )\](<https://docs.aws.amazon.com/iot-sitewise/latest/userguide/create-dashboards-using-aws-cli.html>)
-    /// - AWS IoT SiteWise Monitor (AI-aware) see \[Create dashboards ( AWS CLI )\](<https://docs.aws.amazon.com/iot-sitewise/latest/userguide/create-dashboards-ai-dashboard-cli.html>)
-    ///
-    /// in the *AWS IoT SiteWise User Guide*
-    ///
-    /// Pattern `^.+$`; length 0 to 204800.
     pub dashboard_definition: Str,
     /// `DashboardDescription`: a string, required.
-    ///
-    /// A description for the dashboard.
-    ///
-    /// Pattern `^[^\u0000-\u001F\u007F]+$`; length 1 to 2048.
     pub dashboard_description: Str,
     /// `DashboardName`: a string, required.
-    ///
-    /// A friendly name for the dashboard.
-    ///
-    /// Pattern `^[^\u0000-\u001F\u007F]+$`; length 1 to 256.
     pub dashboard_name: Str,
 }
 
-static RULE_Dashboard: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Dashboard: ObjRule = ObjRule {
     properties: &[
-        (
-            "DashboardDefinition",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(204800),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DashboardDescription",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DashboardName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ProjectId",
-            Shape::Str(&StrRule {
-                min_len: Some(36),
-                max_len: Some(36),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DashboardDefinition", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(204800), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DashboardDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("DashboardName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ProjectId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[
-        "DashboardDefinition",
-        "DashboardDescription",
-        "DashboardName",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["DashboardDefinition", "DashboardDescription", "DashboardName"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoTSiteWise::Dashboard` resource.
@@ -154,6 +91,7 @@ pub struct Dashboard {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Dashboard {
     /// The CloudFormation type name, `AWS::IoTSiteWise::Dashboard`.
     pub const TYPE_NAME: &'static str = "AWS::IoTSiteWise::Dashboard";
@@ -164,11 +102,7 @@ impl Dashboard {
         type_name: "AWS::IoTSiteWise::Dashboard",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotsitewise-dashboard.html",
         primary_identifier: &["DashboardId"],
-        required: &[
-            "DashboardDefinition",
-            "DashboardDescription",
-            "DashboardName",
-        ],
+        required: &["DashboardDefinition", "DashboardDescription", "DashboardName"],
         create_only: &["ProjectId"],
         conditional_create_only: &[],
         write_only: &[],
@@ -190,44 +124,15 @@ impl Dashboard {
     }
 
     /// `DashboardDefinition`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dashboard_definition(mut self, value: impl Into<Str>) -> Self {
-        self.dashboard_definition = value.into();
-        self
-    }
-
+    pub fn dashboard_definition(mut self, value: impl Into<Str>) -> Self { self.dashboard_definition = value.into(); self }
     /// `DashboardDescription`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dashboard_description(mut self, value: impl Into<Str>) -> Self {
-        self.dashboard_description = value.into();
-        self
-    }
-
+    pub fn dashboard_description(mut self, value: impl Into<Str>) -> Self { self.dashboard_description = value.into(); self }
     /// `DashboardName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dashboard_name(mut self, value: impl Into<Str>) -> Self {
-        self.dashboard_name = value.into();
-        self
-    }
-
+    pub fn dashboard_name(mut self, value: impl Into<Str>) -> Self { self.dashboard_name = value.into(); self }
     /// `ProjectId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn project_id(mut self, value: impl Into<Str>) -> Self {
-        self.project_id = Some(value.into());
-        self
-    }
-
+    pub fn project_id(mut self, value: impl Into<Str>) -> Self { self.project_id = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Dashboard {
@@ -280,68 +185,5 @@ impl DashboardAttributes {
     /// The ID of the dashboard.
     pub fn dashboard_id(&self) -> Value {
         self.0.get_att("DashboardId")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::IoTSiteWise::Dashboard`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotsitewise-dashboard-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

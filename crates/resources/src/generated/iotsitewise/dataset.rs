@@ -15,55 +15,22 @@ pub(crate) static PATTERN_1: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatasetRequired {
     /// `DatasetName`: a string, required.
-    ///
-    /// The name of the dataset.
-    ///
-    /// Pattern `^[a-zA-Z0-9 _\-#$*!@]+$`; length 1 to 256.
     pub dataset_name: Str,
     /// `DatasetSource`: a [`DatasetSource`] object, required.
-    ///
-    /// The data source for the dataset.
     pub dataset_source: Obj<DatasetSource>,
 }
 
-static RULE_Dataset: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Dataset: ObjRule = ObjRule {
     properties: &[
-        (
-            "DatasetDescription",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DatasetName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DatasetDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DatasetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("DatasetSource", Shape::Object(&RULE_DatasetSource)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["DatasetName", "DatasetSource"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoTSiteWise::Dataset` resource.
@@ -100,6 +67,7 @@ pub struct Dataset {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Dataset {
     /// The CloudFormation type name, `AWS::IoTSiteWise::Dataset`.
     pub const TYPE_NAME: &'static str = "AWS::IoTSiteWise::Dataset";
@@ -131,36 +99,13 @@ impl Dataset {
     }
 
     /// `DatasetDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dataset_description(mut self, value: impl Into<Str>) -> Self {
-        self.dataset_description = Some(value.into());
-        self
-    }
-
+    pub fn dataset_description(mut self, value: impl Into<Str>) -> Self { self.dataset_description = Some(value.into()); self }
     /// `DatasetName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dataset_name(mut self, value: impl Into<Str>) -> Self {
-        self.dataset_name = value.into();
-        self
-    }
-
+    pub fn dataset_name(mut self, value: impl Into<Str>) -> Self { self.dataset_name = value.into(); self }
     /// `DatasetSource`: a [`DatasetSource`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dataset_source(mut self, value: impl Into<Obj<DatasetSource>>) -> Self {
-        self.dataset_source = value.into();
-        self
-    }
-
+    pub fn dataset_source(mut self, value: impl Into<Obj<DatasetSource>>) -> Self { self.dataset_source = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Dataset {
@@ -219,45 +164,21 @@ impl DatasetAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatasetSourceRequired {
     /// `SourceFormat`: a [`SourceFormat`] value, required.
-    ///
-    /// The format of the dataset source associated with the dataset.
     pub source_format: SourceFormat,
     /// `SourceType`: a [`SourceType`] value, required.
-    ///
-    /// The type of data source for the dataset.
     pub source_type: SourceType,
 }
 
-static RULE_DatasetSource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DatasetSource: ObjRule = ObjRule {
     properties: &[
         ("SourceDetail", Shape::Object(&RULE_SourceDetail)),
-        (
-            "SourceFormat",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["KNOWLEDGE_BASE"],
-                format: None,
-            }),
-        ),
-        (
-            "SourceType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["KENDRA"],
-                format: None,
-            }),
-        ),
+        ("SourceFormat", Shape::Str(&StrRule { allowed: &["KNOWLEDGE_BASE"], ..StrRule::ANY })),
+        ("SourceType", Shape::Str(&StrRule { allowed: &["KENDRA"], ..StrRule::ANY })),
     ],
     required: &["SourceFormat", "SourceType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DatasetSource` property type of `AWS::IoTSiteWise::Dataset`.
@@ -281,6 +202,7 @@ pub struct DatasetSource {
     pub source_type: SourceType,
 }
 
+#[rustfmt::skip]
 impl DatasetSource {
     /// A `DatasetSource` with its required properties, named in a [`DatasetSourceRequired`].
     pub fn new(required: DatasetSourceRequired) -> Self {
@@ -292,28 +214,11 @@ impl DatasetSource {
     }
 
     /// `SourceDetail`: a [`SourceDetail`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_detail(mut self, value: impl Into<Obj<SourceDetail>>) -> Self {
-        self.source_detail = Some(value.into());
-        self
-    }
-
+    pub fn source_detail(mut self, value: impl Into<Obj<SourceDetail>>) -> Self { self.source_detail = Some(value.into()); self }
     /// `SourceFormat`: a [`SourceFormat`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_format(mut self, value: impl Into<SourceFormat>) -> Self {
-        self.source_format = value.into();
-        self
-    }
-
+    pub fn source_format(mut self, value: impl Into<SourceFormat>) -> Self { self.source_format = value.into(); self }
     /// `SourceType`: a [`SourceType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_type(mut self, value: impl Into<SourceType>) -> Self {
-        self.source_type = value.into();
-        self
-    }
+    pub fn source_type(mut self, value: impl Into<SourceType>) -> Self { self.source_type = value.into(); self }
 }
 
 impl PropertyType for DatasetSource {}
@@ -332,48 +237,20 @@ impl ToValue for DatasetSource {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KendraSourceDetailRequired {
     /// `KnowledgeBaseArn`: a string, required.
-    ///
-    /// The `knowledgeBaseArn` details for the Kendra dataset source.
-    ///
-    /// Pattern `^arn:aws(-cn|-us-gov)?:[a-zA-Z0-9-:\/_\.]+$`; length 1 to 1600.
     pub knowledge_base_arn: Str,
     /// `RoleArn`: a string, required.
-    ///
-    /// The `roleARN` details for the Kendra dataset source.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws(-cn|-us-gov)?:[a-zA-Z0-9-:\/_\.]+$`; length 1 to 1600.
     pub role_arn: Str,
 }
 
-static RULE_KendraSourceDetail: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_KendraSourceDetail: ObjRule = ObjRule {
     properties: &[
-        (
-            "KnowledgeBaseArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1600),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1600),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("KnowledgeBaseArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["KnowledgeBaseArn", "RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KendraSourceDetail` property type of `AWS::IoTSiteWise::Dataset`.
@@ -397,6 +274,7 @@ pub struct KendraSourceDetail {
     pub role_arn: Str,
 }
 
+#[rustfmt::skip]
 impl KendraSourceDetail {
     /// A `KendraSourceDetail` with its required properties, named in a [`KendraSourceDetailRequired`].
     pub fn new(required: KendraSourceDetailRequired) -> Self {
@@ -407,20 +285,9 @@ impl KendraSourceDetail {
     }
 
     /// `KnowledgeBaseArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn knowledge_base_arn(mut self, value: impl Into<Str>) -> Self {
-        self.knowledge_base_arn = value.into();
-        self
-    }
-
+    pub fn knowledge_base_arn(mut self, value: impl Into<Str>) -> Self { self.knowledge_base_arn = value.into(); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
 }
 
 impl PropertyType for KendraSourceDetail {}
@@ -434,14 +301,13 @@ impl ToValue for KendraSourceDetail {
     }
 }
 
-static RULE_SourceDetail: ObjRule = ObjRule {
-    properties: &[("Kendra", Shape::Object(&RULE_KendraSourceDetail))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_SourceDetail: ObjRule = ObjRule {
+    properties: &[
+        ("Kendra", Shape::Object(&RULE_KendraSourceDetail)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SourceDetail` property type of `AWS::IoTSiteWise::Dataset`.
@@ -457,6 +323,7 @@ pub struct SourceDetail {
     pub kendra: Option<Obj<KendraSourceDetail>>,
 }
 
+#[rustfmt::skip]
 impl SourceDetail {
     /// A `SourceDetail` with no property set (none is required).
     pub fn new() -> Self {
@@ -464,12 +331,7 @@ impl SourceDetail {
     }
 
     /// `Kendra`: a [`KendraSourceDetail`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kendra(mut self, value: impl Into<Obj<KendraSourceDetail>>) -> Self {
-        self.kendra = Some(value.into());
-        self
-    }
+    pub fn kendra(mut self, value: impl Into<Obj<KendraSourceDetail>>) -> Self { self.kendra = Some(value.into()); self }
 }
 
 impl PropertyType for SourceDetail {}
@@ -489,14 +351,15 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::IoTSiteWise::Dataset`.
@@ -510,6 +373,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -520,16 +384,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

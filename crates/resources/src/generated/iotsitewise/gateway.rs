@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^\\u0000-\\u001F\\u007F]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9:_-]+$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-9]+$");
@@ -15,65 +18,23 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-9]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct GatewayRequired {
     /// `GatewayName`: a string, required.
-    ///
-    /// A unique name for the gateway.
-    ///
-    /// Pattern `^[^\u0000-\u001F\u007F]+$`; length 1 to 256.
     pub gateway_name: Str,
     /// `GatewayPlatform`: a [`GatewayPlatform`] object, required.
-    ///
-    /// The gateway's platform. You can only specify one platform in a gateway.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub gateway_platform: Obj<GatewayPlatform>,
 }
 
-static RULE_Gateway: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Gateway: ObjRule = ObjRule {
     properties: &[
-        (
-            "GatewayCapabilitySummaries",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_GatewayCapabilitySummary),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "GatewayName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("GatewayCapabilitySummaries", Shape::List(&ListRule { items: Shape::Object(&RULE_GatewayCapabilitySummary), min_items: None, max_items: None })),
+        ("GatewayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("GatewayPlatform", Shape::Object(&RULE_GatewayPlatform)),
-        (
-            "GatewayVersion",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("GatewayVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["GatewayName", "GatewayPlatform"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoTSiteWise::Gateway` resource.
@@ -117,6 +78,7 @@ pub struct Gateway {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Gateway {
     /// The CloudFormation type name, `AWS::IoTSiteWise::Gateway`.
     pub const TYPE_NAME: &'static str = "AWS::IoTSiteWise::Gateway";
@@ -149,47 +111,15 @@ impl Gateway {
     }
 
     /// `GatewayCapabilitySummaries`: a list of [`GatewayCapabilitySummary`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gateway_capability_summaries(
-        mut self,
-        value: impl Into<List<GatewayCapabilitySummary>>,
-    ) -> Self {
-        self.gateway_capability_summaries = Some(value.into());
-        self
-    }
-
+    pub fn gateway_capability_summaries(mut self, value: impl Into<List<GatewayCapabilitySummary>>) -> Self { self.gateway_capability_summaries = Some(value.into()); self }
     /// `GatewayName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gateway_name(mut self, value: impl Into<Str>) -> Self {
-        self.gateway_name = value.into();
-        self
-    }
-
+    pub fn gateway_name(mut self, value: impl Into<Str>) -> Self { self.gateway_name = value.into(); self }
     /// `GatewayPlatform`: a [`GatewayPlatform`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gateway_platform(mut self, value: impl Into<Obj<GatewayPlatform>>) -> Self {
-        self.gateway_platform = value.into();
-        self
-    }
-
+    pub fn gateway_platform(mut self, value: impl Into<Obj<GatewayPlatform>>) -> Self { self.gateway_platform = value.into(); self }
     /// `GatewayVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gateway_version(mut self, value: impl Into<Str>) -> Self {
-        self.gateway_version = Some(value.into());
-        self
-    }
-
+    pub fn gateway_version(mut self, value: impl Into<Str>) -> Self { self.gateway_version = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Gateway {
@@ -243,22 +173,18 @@ impl GatewayAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GatewayCapabilitySummaryRequired {
     /// `CapabilityNamespace`: a string, required.
-    ///
-    /// The namespace of the capability configuration. For example, if you configure OPC UA sources for an MQTT-enabled gateway, your OPC-UA capability configuration has the namespace `iotsitewise:opcuacollector:3` .
     pub capability_namespace: Str,
 }
 
-static RULE_GatewayCapabilitySummary: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GatewayCapabilitySummary: ObjRule = ObjRule {
     properties: &[
         ("CapabilityConfiguration", Shape::STR),
         ("CapabilityNamespace", Shape::STR),
     ],
     required: &["CapabilityNamespace"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GatewayCapabilitySummary` property type of `AWS::IoTSiteWise::Gateway`.
@@ -278,6 +204,7 @@ pub struct GatewayCapabilitySummary {
     pub capability_namespace: Str,
 }
 
+#[rustfmt::skip]
 impl GatewayCapabilitySummary {
     /// A `GatewayCapabilitySummary` with its required properties, named in a [`GatewayCapabilitySummaryRequired`].
     pub fn new(required: GatewayCapabilitySummaryRequired) -> Self {
@@ -288,20 +215,9 @@ impl GatewayCapabilitySummary {
     }
 
     /// `CapabilityConfiguration`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capability_configuration(mut self, value: impl Into<Str>) -> Self {
-        self.capability_configuration = Some(value.into());
-        self
-    }
-
+    pub fn capability_configuration(mut self, value: impl Into<Str>) -> Self { self.capability_configuration = Some(value.into()); self }
     /// `CapabilityNamespace`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capability_namespace(mut self, value: impl Into<Str>) -> Self {
-        self.capability_namespace = value.into();
-        self
-    }
+    pub fn capability_namespace(mut self, value: impl Into<Str>) -> Self { self.capability_namespace = value.into(); self }
 }
 
 impl PropertyType for GatewayCapabilitySummary {}
@@ -315,17 +231,15 @@ impl ToValue for GatewayCapabilitySummary {
     }
 }
 
-static RULE_GatewayPlatform: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GatewayPlatform: ObjRule = ObjRule {
     properties: &[
         ("GreengrassV2", Shape::Object(&RULE_GreengrassV2)),
         ("SiemensIE", Shape::Object(&RULE_SiemensIe)),
     ],
-    required: &[],
     one_of: &[&[&["GreengrassV2"], &["SiemensIE"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GatewayPlatform` property type of `AWS::IoTSiteWise::Gateway`.
@@ -351,6 +265,7 @@ pub struct GatewayPlatform {
     pub siemens_ie: Option<Obj<SiemensIe>>,
 }
 
+#[rustfmt::skip]
 impl GatewayPlatform {
     /// A `GatewayPlatform` with no property set (none is required).
     pub fn new() -> Self {
@@ -358,20 +273,9 @@ impl GatewayPlatform {
     }
 
     /// `GreengrassV2`: a [`GreengrassV2`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn greengrass_v2(mut self, value: impl Into<Obj<GreengrassV2>>) -> Self {
-        self.greengrass_v2 = Some(value.into());
-        self
-    }
-
+    pub fn greengrass_v2(mut self, value: impl Into<Obj<GreengrassV2>>) -> Self { self.greengrass_v2 = Some(value.into()); self }
     /// `SiemensIE`: a [`SiemensIe`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn siemens_ie(mut self, value: impl Into<Obj<SiemensIe>>) -> Self {
-        self.siemens_ie = Some(value.into());
-        self
-    }
+    pub fn siemens_ie(mut self, value: impl Into<Obj<SiemensIe>>) -> Self { self.siemens_ie = Some(value.into()); self }
 }
 
 impl PropertyType for GatewayPlatform {}
@@ -389,42 +293,18 @@ impl ToValue for GatewayPlatform {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GreengrassV2Required {
     /// `CoreDeviceThingName`: a string, required.
-    ///
-    /// The name of the AWS IoT thing for your AWS IoT Greengrass V2 core device.
-    ///
-    /// Pattern `^[a-zA-Z0-9:_-]+$`; length 1 to 128.
     pub core_device_thing_name: Str,
 }
 
-static RULE_GreengrassV2: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GreengrassV2: ObjRule = ObjRule {
     properties: &[
-        (
-            "CoreDeviceOperatingSystem",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["LINUX_AARCH64", "LINUX_AMD64", "WINDOWS_AMD64"],
-                format: None,
-            }),
-        ),
-        (
-            "CoreDeviceThingName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CoreDeviceOperatingSystem", Shape::Str(&StrRule { allowed: &["LINUX_AARCH64", "LINUX_AMD64", "WINDOWS_AMD64"], ..StrRule::ANY })),
+        ("CoreDeviceThingName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["CoreDeviceThingName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GreengrassV2` property type of `AWS::IoTSiteWise::Gateway`.
@@ -446,6 +326,7 @@ pub struct GreengrassV2 {
     pub core_device_thing_name: Str,
 }
 
+#[rustfmt::skip]
 impl GreengrassV2 {
     /// A `GreengrassV2` with its required properties, named in a [`GreengrassV2Required`].
     pub fn new(required: GreengrassV2Required) -> Self {
@@ -456,23 +337,9 @@ impl GreengrassV2 {
     }
 
     /// `CoreDeviceOperatingSystem`: a [`CoreDeviceOperatingSystem`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn core_device_operating_system(
-        mut self,
-        value: impl Into<CoreDeviceOperatingSystem>,
-    ) -> Self {
-        self.core_device_operating_system = Some(value.into());
-        self
-    }
-
+    pub fn core_device_operating_system(mut self, value: impl Into<CoreDeviceOperatingSystem>) -> Self { self.core_device_operating_system = Some(value.into()); self }
     /// `CoreDeviceThingName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn core_device_thing_name(mut self, value: impl Into<Str>) -> Self {
-        self.core_device_thing_name = value.into();
-        self
-    }
+    pub fn core_device_thing_name(mut self, value: impl Into<Str>) -> Self { self.core_device_thing_name = value.into(); self }
 }
 
 impl PropertyType for GreengrassV2 {}
@@ -493,30 +360,17 @@ impl ToValue for GreengrassV2 {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SiemensIeRequired {
     /// `IotCoreThingName`: a string, required.
-    ///
-    /// The name of the AWS IoT Thing for your AWS IoT SiteWise Edge gateway.
-    ///
-    /// Pattern `^[a-zA-Z0-9:_-]+$`; length 1 to 128.
     pub iot_core_thing_name: Str,
 }
 
-static RULE_SiemensIe: ObjRule = ObjRule {
-    properties: &[(
-        "IotCoreThingName",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(128),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_SiemensIe: ObjRule = ObjRule {
+    properties: &[
+        ("IotCoreThingName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     required: &["IotCoreThingName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SiemensIE` property type of `AWS::IoTSiteWise::Gateway`.
@@ -534,6 +388,7 @@ pub struct SiemensIe {
     pub iot_core_thing_name: Str,
 }
 
+#[rustfmt::skip]
 impl SiemensIe {
     /// A `SiemensIe` with its required properties, named in a [`SiemensIeRequired`].
     pub fn new(required: SiemensIeRequired) -> Self {
@@ -543,12 +398,7 @@ impl SiemensIe {
     }
 
     /// `IotCoreThingName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iot_core_thing_name(mut self, value: impl Into<Str>) -> Self {
-        self.iot_core_thing_name = value.into();
-        self
-    }
+    pub fn iot_core_thing_name(mut self, value: impl Into<Str>) -> Self { self.iot_core_thing_name = value.into(); self }
 }
 
 impl PropertyType for SiemensIe {}
@@ -557,69 +407,6 @@ impl ToValue for SiemensIe {
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("IotCoreThingName", &self.iot_core_thing_name)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::IoTSiteWise::Gateway`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotsitewise-gateway-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -12,6 +12,8 @@
 //! - `AWS::IoTSiteWise::Gateway`: [`Gateway`], property types in [`gateway`]
 //! - `AWS::IoTSiteWise::Portal`: [`Portal`], property types in [`portal`]
 //! - `AWS::IoTSiteWise::Project`: [`Project`], property types in [`project`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod access_policy;
 pub mod asset;
@@ -22,6 +24,7 @@ pub mod dataset;
 pub mod gateway;
 pub mod portal;
 pub mod project;
+pub mod shared;
 
 pub use access_policy::{AccessPolicy, AccessPolicyAttributes, AccessPolicyRequired};
 pub use asset::{Asset, AssetAttributes, AssetRequired};

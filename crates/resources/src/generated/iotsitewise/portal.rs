@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^arn:aws(-cn|-us-gov)?:[a-zA-Z0-9-:\\/_\\.\\+=,@]+$");
 pub(crate) static PATTERN_1: Pattern =
@@ -19,114 +22,30 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("^[^\\u0000-\\u001F\\u007F]+
 #[derive(Clone, Debug, PartialEq)]
 pub struct PortalRequired {
     /// `PortalContactEmail`: a string, required.
-    ///
-    /// The AWS administrator's contact email address.
-    ///
-    /// Pattern `^[a-zA-Z0-9_\-\.\+]+@[a-zA-Z0-9_\-\.\+]+\.[a-zA-Z]{2,}$`; length 1 to 255.
     pub portal_contact_email: Str,
     /// `PortalName`: a string, required.
-    ///
-    /// A friendly name for the portal.
-    ///
-    /// Pattern `^[^\u0000-\u001F\u007F]+$`; length 1 to 256.
     pub portal_name: Str,
     /// `RoleArn`: a string, required.
-    ///
-    /// The \[ARN\](<https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html>) of a service role that allows the portal's users to access your AWS IoT SiteWise resources on your behalf. For more information, see \[Using service roles for AWS IoT SiteWise Monitor\](<https://docs.aws.amazon.com/iot-sitewise/latest/userguide/monitor-service-role.html>) in the *AWS IoT SiteWise User Guide* .
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws(-cn|-us-gov)?:[a-zA-Z0-9-:\/_\.\+=,@]+$`; length 1 to 1600.
     pub role_arn: Str,
 }
 
-static RULE_Portal: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Portal: ObjRule = ObjRule {
     properties: &[
         ("Alarms", Shape::Object(&RULE_Alarms)),
-        (
-            "NotificationSenderEmail",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PortalAuthMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["IAM", "SSO"],
-                format: None,
-            }),
-        ),
-        (
-            "PortalContactEmail",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PortalDescription",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PortalName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PortalType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SITEWISE_PORTAL_V1", "SITEWISE_PORTAL_V2"],
-                format: None,
-            }),
-        ),
+        ("NotificationSenderEmail", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("PortalAuthMode", Shape::Str(&StrRule { allowed: &["IAM", "SSO"], ..StrRule::ANY })),
+        ("PortalContactEmail", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("PortalDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("PortalName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("PortalType", Shape::Str(&StrRule { allowed: &["SITEWISE_PORTAL_V1", "SITEWISE_PORTAL_V2"], ..StrRule::ANY })),
         ("PortalTypeConfiguration", Shape::Any),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1600),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["PortalContactEmail", "PortalName", "RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoTSiteWise::Portal` resource.
@@ -211,6 +130,7 @@ pub struct Portal {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Portal {
     /// The CloudFormation type name, `AWS::IoTSiteWise::Portal`.
     pub const TYPE_NAME: &'static str = "AWS::IoTSiteWise::Portal";
@@ -248,84 +168,25 @@ impl Portal {
     }
 
     /// `Alarms`: an [`Alarms`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alarms(mut self, value: impl Into<Obj<Alarms>>) -> Self {
-        self.alarms = Some(value.into());
-        self
-    }
-
+    pub fn alarms(mut self, value: impl Into<Obj<Alarms>>) -> Self { self.alarms = Some(value.into()); self }
     /// `NotificationSenderEmail`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notification_sender_email(mut self, value: impl Into<Str>) -> Self {
-        self.notification_sender_email = Some(value.into());
-        self
-    }
-
+    pub fn notification_sender_email(mut self, value: impl Into<Str>) -> Self { self.notification_sender_email = Some(value.into()); self }
     /// `PortalAuthMode`: a [`PortalAuthMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn portal_auth_mode(mut self, value: impl Into<PortalAuthMode>) -> Self {
-        self.portal_auth_mode = Some(value.into());
-        self
-    }
-
+    pub fn portal_auth_mode(mut self, value: impl Into<PortalAuthMode>) -> Self { self.portal_auth_mode = Some(value.into()); self }
     /// `PortalContactEmail`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn portal_contact_email(mut self, value: impl Into<Str>) -> Self {
-        self.portal_contact_email = value.into();
-        self
-    }
-
+    pub fn portal_contact_email(mut self, value: impl Into<Str>) -> Self { self.portal_contact_email = value.into(); self }
     /// `PortalDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn portal_description(mut self, value: impl Into<Str>) -> Self {
-        self.portal_description = Some(value.into());
-        self
-    }
-
+    pub fn portal_description(mut self, value: impl Into<Str>) -> Self { self.portal_description = Some(value.into()); self }
     /// `PortalName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn portal_name(mut self, value: impl Into<Str>) -> Self {
-        self.portal_name = value.into();
-        self
-    }
-
+    pub fn portal_name(mut self, value: impl Into<Str>) -> Self { self.portal_name = value.into(); self }
     /// `PortalType`: a [`PortalType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn portal_type(mut self, value: impl Into<PortalType>) -> Self {
-        self.portal_type = Some(value.into());
-        self
-    }
-
+    pub fn portal_type(mut self, value: impl Into<PortalType>) -> Self { self.portal_type = Some(value.into()); self }
     /// `PortalTypeConfiguration`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn portal_type_configuration(mut self, value: impl Into<Json>) -> Self {
-        self.portal_type_configuration = Some(value.into());
-        self
-    }
-
+    pub fn portal_type_configuration(mut self, value: impl Into<Json>) -> Self { self.portal_type_configuration = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Portal {
@@ -400,35 +261,14 @@ impl PortalAttributes {
     }
 }
 
-static RULE_Alarms: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Alarms: ObjRule = ObjRule {
     properties: &[
-        (
-            "AlarmRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1600),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "NotificationLambdaArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1600),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AlarmRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("NotificationLambdaArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Alarms` property type of `AWS::IoTSiteWise::Portal`.
@@ -448,6 +288,7 @@ pub struct Alarms {
     pub notification_lambda_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Alarms {
     /// A `Alarms` with no property set (none is required).
     pub fn new() -> Self {
@@ -455,20 +296,9 @@ impl Alarms {
     }
 
     /// `AlarmRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alarm_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.alarm_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn alarm_role_arn(mut self, value: impl Into<Str>) -> Self { self.alarm_role_arn = Some(value.into()); self }
     /// `NotificationLambdaArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notification_lambda_arn(mut self, value: impl Into<Str>) -> Self {
-        self.notification_lambda_arn = Some(value.into());
-        self
-    }
+    pub fn notification_lambda_arn(mut self, value: impl Into<Str>) -> Self { self.notification_lambda_arn = Some(value.into()); self }
 }
 
 impl PropertyType for Alarms {}
@@ -478,69 +308,6 @@ impl ToValue for Alarms {
         MapBuilder::new()
             .opt("AlarmRoleArn", &self.alarm_role_arn)
             .opt("NotificationLambdaArn", &self.notification_lambda_arn)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::IoTSiteWise::Portal`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotsitewise-portal-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^(?!00000000-0000-0000-0000-000000000000)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
 );
@@ -16,74 +19,23 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[^\\u0000-\\u001F\\u007F]+
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProjectRequired {
     /// `PortalId`: a string, required.
-    ///
-    /// The ID of the portal in which to create the project.
-    ///
-    /// Pattern `^(?!00000000-0000-0000-0000-000000000000)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`; length 36 to 36; create-only: changing it replaces the resource.
     pub portal_id: Str,
     /// `ProjectName`: a string, required.
-    ///
-    /// A friendly name for the project.
-    ///
-    /// Pattern `^[^\u0000-\u001F\u007F]+$`; length 1 to 256.
     pub project_name: Str,
 }
 
-static RULE_Project: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Project: ObjRule = ObjRule {
     properties: &[
-        (
-            "AssetIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "PortalId",
-            Shape::Str(&StrRule {
-                min_len: Some(36),
-                max_len: Some(36),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ProjectDescription",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ProjectName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AssetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("PortalId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ProjectDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ProjectName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["PortalId", "ProjectName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoTSiteWise::Project` resource.
@@ -131,6 +83,7 @@ pub struct Project {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Project {
     /// The CloudFormation type name, `AWS::IoTSiteWise::Project`.
     pub const TYPE_NAME: &'static str = "AWS::IoTSiteWise::Project";
@@ -163,44 +116,15 @@ impl Project {
     }
 
     /// `AssetIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn asset_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.asset_ids = Some(value.into());
-        self
-    }
-
+    pub fn asset_ids(mut self, value: impl Into<List<Str>>) -> Self { self.asset_ids = Some(value.into()); self }
     /// `PortalId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn portal_id(mut self, value: impl Into<Str>) -> Self {
-        self.portal_id = value.into();
-        self
-    }
-
+    pub fn portal_id(mut self, value: impl Into<Str>) -> Self { self.portal_id = value.into(); self }
     /// `ProjectDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn project_description(mut self, value: impl Into<Str>) -> Self {
-        self.project_description = Some(value.into());
-        self
-    }
-
+    pub fn project_description(mut self, value: impl Into<Str>) -> Self { self.project_description = Some(value.into()); self }
     /// `ProjectName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn project_name(mut self, value: impl Into<Str>) -> Self {
-        self.project_name = value.into();
-        self
-    }
-
+    pub fn project_name(mut self, value: impl Into<Str>) -> Self { self.project_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Project {
@@ -253,68 +177,5 @@ impl ProjectAttributes {
     /// The ID of the project.
     pub fn project_id(&self) -> Value {
         self.0.get_att("ProjectId")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::IoTSiteWise::Project`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotsitewise-project-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

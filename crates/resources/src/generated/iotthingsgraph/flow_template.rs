@@ -14,17 +14,15 @@ pub struct FlowTemplateRequired {
     pub definition: Obj<DefinitionDocument>,
 }
 
-static RULE_FlowTemplate: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FlowTemplate: ObjRule = ObjRule {
     properties: &[
         ("CompatibleNamespaceVersion", Shape::NUM),
         ("Definition", Shape::Object(&RULE_DefinitionDocument)),
     ],
     required: &["Definition"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoTThingsGraph::FlowTemplate` resource.
@@ -45,6 +43,7 @@ pub struct FlowTemplate {
     pub definition: Obj<DefinitionDocument>,
 }
 
+#[rustfmt::skip]
 impl FlowTemplate {
     /// The CloudFormation type name, `AWS::IoTThingsGraph::FlowTemplate`.
     pub const TYPE_NAME: &'static str = "AWS::IoTThingsGraph::FlowTemplate";
@@ -74,16 +73,9 @@ impl FlowTemplate {
     }
 
     /// `CompatibleNamespaceVersion`: a number.
-    pub fn compatible_namespace_version(mut self, value: impl Into<Num>) -> Self {
-        self.compatible_namespace_version = Some(value.into());
-        self
-    }
-
+    pub fn compatible_namespace_version(mut self, value: impl Into<Num>) -> Self { self.compatible_namespace_version = Some(value.into()); self }
     /// `Definition`: a [`DefinitionDocument`] object, required.
-    pub fn definition(mut self, value: impl Into<Obj<DefinitionDocument>>) -> Self {
-        self.definition = value.into();
-        self
-    }
+    pub fn definition(mut self, value: impl Into<Obj<DefinitionDocument>>) -> Self { self.definition = value.into(); self }
 }
 
 impl Resource for FlowTemplate {
@@ -134,14 +126,15 @@ pub struct DefinitionDocumentRequired {
     pub text: Str,
 }
 
-static RULE_DefinitionDocument: ObjRule = ObjRule {
-    properties: &[("Language", Shape::STR), ("Text", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_DefinitionDocument: ObjRule = ObjRule {
+    properties: &[
+        ("Language", Shape::STR),
+        ("Text", Shape::STR),
+    ],
     required: &["Language", "Text"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DefinitionDocument` property type of `AWS::IoTThingsGraph::FlowTemplate`.
@@ -155,6 +148,7 @@ pub struct DefinitionDocument {
     pub text: Str,
 }
 
+#[rustfmt::skip]
 impl DefinitionDocument {
     /// A `DefinitionDocument` with its required properties, named in a [`DefinitionDocumentRequired`].
     pub fn new(required: DefinitionDocumentRequired) -> Self {
@@ -165,16 +159,9 @@ impl DefinitionDocument {
     }
 
     /// `Language`: a string, required.
-    pub fn language(mut self, value: impl Into<Str>) -> Self {
-        self.language = value.into();
-        self
-    }
-
+    pub fn language(mut self, value: impl Into<Str>) -> Self { self.language = value.into(); self }
     /// `Text`: a string, required.
-    pub fn text(mut self, value: impl Into<Str>) -> Self {
-        self.text = value.into();
-        self
-    }
+    pub fn text(mut self, value: impl Into<Str>) -> Self { self.text = value.into(); self }
 }
 
 impl PropertyType for DefinitionDocument {}

@@ -14,78 +14,28 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z_0-9][a-zA-Z_\\-0-9]
 #[derive(Clone, Debug, PartialEq)]
 pub struct ComponentTypeRequired {
     /// `ComponentTypeId`: a string, required.
-    ///
-    /// The ID of the component type.
-    ///
-    /// Pattern `[a-zA-Z_\.\-0-9:]+`; length 1 to 256; create-only: changing it replaces the resource.
     pub component_type_id: Str,
     /// `WorkspaceId`: a string, required.
-    ///
-    /// The ID of the workspace that contains the component type.
-    ///
-    /// Pattern `[a-zA-Z_0-9][a-zA-Z_\-0-9]*[a-zA-Z0-9]+`; length 1 to 128; create-only: changing it replaces the resource.
     pub workspace_id: Str,
 }
 
-static RULE_ComponentType: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ComponentType: ObjRule = ObjRule {
     properties: &[
-        (
-            "ComponentTypeId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ComponentTypeId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("CompositeComponentTypes", Shape::Any),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ExtendsFrom",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(256),
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
+        ("ExtendsFrom", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(256) })),
         ("Functions", Shape::Any),
         ("IsSingleton", Shape::Bool),
         ("PropertyDefinitions", Shape::Any),
         ("PropertyGroups", Shape::Any),
         ("Tags", Shape::Any),
-        (
-            "WorkspaceId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("WorkspaceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["WorkspaceId", "ComponentTypeId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoTTwinMaker::ComponentType` resource.
@@ -155,6 +105,7 @@ pub struct ComponentType {
     pub workspace_id: Str,
 }
 
+#[rustfmt::skip]
 impl ComponentType {
     /// The CloudFormation type name, `AWS::IoTTwinMaker::ComponentType`.
     pub const TYPE_NAME: &'static str = "AWS::IoTTwinMaker::ComponentType";
@@ -169,22 +120,8 @@ impl ComponentType {
         create_only: &["WorkspaceId", "ComponentTypeId"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Arn",
-            "CreationDateTime",
-            "UpdateDateTime",
-            "Status",
-            "IsAbstract",
-            "IsSchemaInitialized",
-        ],
-        attributes: &[
-            "Arn",
-            "CreationDateTime",
-            "IsAbstract",
-            "IsSchemaInitialized",
-            "Status",
-            "UpdateDateTime",
-        ],
+        read_only: &["Arn", "CreationDateTime", "UpdateDateTime", "Status", "IsAbstract", "IsSchemaInitialized"],
+        attributes: &["Arn", "CreationDateTime", "IsAbstract", "IsSchemaInitialized", "Status", "UpdateDateTime"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -206,84 +143,25 @@ impl ComponentType {
     }
 
     /// `ComponentTypeId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn component_type_id(mut self, value: impl Into<Str>) -> Self {
-        self.component_type_id = value.into();
-        self
-    }
-
+    pub fn component_type_id(mut self, value: impl Into<Str>) -> Self { self.component_type_id = value.into(); self }
     /// `CompositeComponentTypes`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn composite_component_types(mut self, value: impl Into<Json>) -> Self {
-        self.composite_component_types = Some(value.into());
-        self
-    }
-
+    pub fn composite_component_types(mut self, value: impl Into<Json>) -> Self { self.composite_component_types = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `ExtendsFrom`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn extends_from(mut self, value: impl Into<List<Str>>) -> Self {
-        self.extends_from = Some(value.into());
-        self
-    }
-
+    pub fn extends_from(mut self, value: impl Into<List<Str>>) -> Self { self.extends_from = Some(value.into()); self }
     /// `Functions`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn functions(mut self, value: impl Into<Json>) -> Self {
-        self.functions = Some(value.into());
-        self
-    }
-
+    pub fn functions(mut self, value: impl Into<Json>) -> Self { self.functions = Some(value.into()); self }
     /// `IsSingleton`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_singleton(mut self, value: impl Into<Bool>) -> Self {
-        self.is_singleton = Some(value.into());
-        self
-    }
-
+    pub fn is_singleton(mut self, value: impl Into<Bool>) -> Self { self.is_singleton = Some(value.into()); self }
     /// `PropertyDefinitions`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn property_definitions(mut self, value: impl Into<Json>) -> Self {
-        self.property_definitions = Some(value.into());
-        self
-    }
-
+    pub fn property_definitions(mut self, value: impl Into<Json>) -> Self { self.property_definitions = Some(value.into()); self }
     /// `PropertyGroups`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn property_groups(mut self, value: impl Into<Json>) -> Self {
-        self.property_groups = Some(value.into());
-        self
-    }
-
+    pub fn property_groups(mut self, value: impl Into<Json>) -> Self { self.property_groups = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `WorkspaceId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn workspace_id(mut self, value: impl Into<Str>) -> Self {
-        self.workspace_id = value.into();
-        self
-    }
+    pub fn workspace_id(mut self, value: impl Into<Str>) -> Self { self.workspace_id = value.into(); self }
 }
 
 impl Resource for ComponentType {

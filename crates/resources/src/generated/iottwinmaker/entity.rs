@@ -20,81 +20,26 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("[a-zA-Z_0-9][a-zA-Z_\\-0-9]
 #[derive(Clone, Debug, PartialEq)]
 pub struct EntityRequired {
     /// `EntityName`: a string, required.
-    ///
-    /// The entity name.
-    ///
-    /// Pattern `[a-zA-Z_0-9-.][a-zA-Z_0-9-. ]*[a-zA-Z0-9]+`; length 1 to 256.
     pub entity_name: Str,
     /// `WorkspaceId`: a string, required.
-    ///
-    /// The ID of the workspace that contains the entity.
-    ///
-    /// Pattern `[a-zA-Z_0-9][a-zA-Z_\-0-9]*[a-zA-Z0-9]+`; length 1 to 128; create-only: changing it replaces the resource.
     pub workspace_id: Str,
 }
 
-static RULE_Entity: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Entity: ObjRule = ObjRule {
     properties: &[
         ("Components", Shape::Any),
         ("CompositeComponents", Shape::Any),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EntityId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EntityName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ParentEntityId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
+        ("EntityId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("EntityName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ParentEntityId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("Tags", Shape::Any),
-        (
-            "WorkspaceId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("WorkspaceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["WorkspaceId", "EntityName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoTTwinMaker::Entity` resource.
@@ -156,6 +101,7 @@ pub struct Entity {
     pub workspace_id: Str,
 }
 
+#[rustfmt::skip]
 impl Entity {
     /// The CloudFormation type name, `AWS::IoTTwinMaker::Entity`.
     pub const TYPE_NAME: &'static str = "AWS::IoTTwinMaker::Entity";
@@ -170,20 +116,8 @@ impl Entity {
         create_only: &["WorkspaceId", "EntityId"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Arn",
-            "CreationDateTime",
-            "UpdateDateTime",
-            "Status",
-            "HasChildEntities",
-        ],
-        attributes: &[
-            "Arn",
-            "CreationDateTime",
-            "HasChildEntities",
-            "Status",
-            "UpdateDateTime",
-        ],
+        read_only: &["Arn", "CreationDateTime", "UpdateDateTime", "Status", "HasChildEntities"],
+        attributes: &["Arn", "CreationDateTime", "HasChildEntities", "Status", "UpdateDateTime"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -203,68 +137,21 @@ impl Entity {
     }
 
     /// `Components`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn components(mut self, value: impl Into<Json>) -> Self {
-        self.components = Some(value.into());
-        self
-    }
-
+    pub fn components(mut self, value: impl Into<Json>) -> Self { self.components = Some(value.into()); self }
     /// `CompositeComponents`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn composite_components(mut self, value: impl Into<Json>) -> Self {
-        self.composite_components = Some(value.into());
-        self
-    }
-
+    pub fn composite_components(mut self, value: impl Into<Json>) -> Self { self.composite_components = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `EntityId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn entity_id(mut self, value: impl Into<Str>) -> Self {
-        self.entity_id = Some(value.into());
-        self
-    }
-
+    pub fn entity_id(mut self, value: impl Into<Str>) -> Self { self.entity_id = Some(value.into()); self }
     /// `EntityName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn entity_name(mut self, value: impl Into<Str>) -> Self {
-        self.entity_name = value.into();
-        self
-    }
-
+    pub fn entity_name(mut self, value: impl Into<Str>) -> Self { self.entity_name = value.into(); self }
     /// `ParentEntityId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parent_entity_id(mut self, value: impl Into<Str>) -> Self {
-        self.parent_entity_id = Some(value.into());
-        self
-    }
-
+    pub fn parent_entity_id(mut self, value: impl Into<Str>) -> Self { self.parent_entity_id = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `WorkspaceId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn workspace_id(mut self, value: impl Into<Str>) -> Self {
-        self.workspace_id = value.into();
-        self
-    }
+    pub fn workspace_id(mut self, value: impl Into<Str>) -> Self { self.workspace_id = value.into(); self }
 }
 
 impl Resource for Entity {

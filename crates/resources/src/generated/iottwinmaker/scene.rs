@@ -15,90 +15,27 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-zA-Z_0-9][a-zA-Z_\\-0-9]
 #[derive(Clone, Debug, PartialEq)]
 pub struct SceneRequired {
     /// `ContentLocation`: a string, required.
-    ///
-    /// The relative path that specifies the location of the content definition file.
-    ///
-    /// Pattern `[sS]3://[A-Za-z0-9._/-]+`; length 0 to 256.
     pub content_location: Str,
     /// `SceneId`: a string, required.
-    ///
-    /// The ID of the scene.
-    ///
-    /// Pattern `[a-zA-Z_0-9][a-zA-Z_\-0-9]*[a-zA-Z0-9]+`; length 1 to 128; create-only: changing it replaces the resource.
     pub scene_id: Str,
     /// `WorkspaceId`: a string, required.
-    ///
-    /// The ID of the workspace.
-    ///
-    /// Pattern `[a-zA-Z_0-9][a-zA-Z_\-0-9]*[a-zA-Z0-9]+`; length 1 to 128; create-only: changing it replaces the resource.
     pub workspace_id: Str,
 }
 
-static RULE_Scene: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Scene: ObjRule = ObjRule {
     properties: &[
-        (
-            "Capabilities",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "ContentLocation",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SceneId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Capabilities", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(50) })),
+        ("ContentLocation", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
+        ("SceneId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("SceneMetadata", Shape::Any),
         ("Tags", Shape::Any),
-        (
-            "WorkspaceId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("WorkspaceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["WorkspaceId", "SceneId", "ContentLocation"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoTTwinMaker::Scene` resource.
@@ -156,6 +93,7 @@ pub struct Scene {
     pub workspace_id: Str,
 }
 
+#[rustfmt::skip]
 impl Scene {
     /// The CloudFormation type name, `AWS::IoTTwinMaker::Scene`.
     pub const TYPE_NAME: &'static str = "AWS::IoTTwinMaker::Scene";
@@ -170,18 +108,8 @@ impl Scene {
         create_only: &["SceneId", "WorkspaceId"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Arn",
-            "CreationDateTime",
-            "UpdateDateTime",
-            "GeneratedSceneMetadata",
-        ],
-        attributes: &[
-            "Arn",
-            "CreationDateTime",
-            "GeneratedSceneMetadata",
-            "UpdateDateTime",
-        ],
+        read_only: &["Arn", "CreationDateTime", "UpdateDateTime", "GeneratedSceneMetadata"],
+        attributes: &["Arn", "CreationDateTime", "GeneratedSceneMetadata", "UpdateDateTime"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -200,60 +128,19 @@ impl Scene {
     }
 
     /// `Capabilities`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capabilities(mut self, value: impl Into<List<Str>>) -> Self {
-        self.capabilities = Some(value.into());
-        self
-    }
-
+    pub fn capabilities(mut self, value: impl Into<List<Str>>) -> Self { self.capabilities = Some(value.into()); self }
     /// `ContentLocation`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content_location(mut self, value: impl Into<Str>) -> Self {
-        self.content_location = value.into();
-        self
-    }
-
+    pub fn content_location(mut self, value: impl Into<Str>) -> Self { self.content_location = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `SceneId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scene_id(mut self, value: impl Into<Str>) -> Self {
-        self.scene_id = value.into();
-        self
-    }
-
+    pub fn scene_id(mut self, value: impl Into<Str>) -> Self { self.scene_id = value.into(); self }
     /// `SceneMetadata`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scene_metadata(mut self, value: impl Into<Json>) -> Self {
-        self.scene_metadata = Some(value.into());
-        self
-    }
-
+    pub fn scene_metadata(mut self, value: impl Into<Json>) -> Self { self.scene_metadata = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `WorkspaceId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn workspace_id(mut self, value: impl Into<Str>) -> Self {
-        self.workspace_id = value.into();
-        self
-    }
+    pub fn workspace_id(mut self, value: impl Into<Str>) -> Self { self.workspace_id = value.into(); self }
 }
 
 impl Resource for Scene {

@@ -16,67 +16,24 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-zA-Z_0-9][a-zA-Z_\\-0-9]
 #[derive(Clone, Debug, PartialEq)]
 pub struct SyncJobRequired {
     /// `SyncRole`: a string, required.
-    ///
-    /// The SyncJob IAM role. This IAM role is used by the sync job to read from the syncSource, and create, update or delete the corresponding resources.
-    ///
-    /// Pattern `arn:((aws)|(aws-cn)|(aws-us-gov)):iam::[0-9]{12}:role/.*`; length 20 to 2048; create-only: changing it replaces the resource.
     pub sync_role: Str,
     /// `SyncSource`: a string, required.
-    ///
-    /// The sync source.
-    ///
-    /// &gt; Currently the only supported syncSoucre is `SITEWISE` .
-    ///
-    /// Pattern `^[a-zA-Z_0-9]+$`; length 1 to 128; create-only: changing it replaces the resource.
     pub sync_source: Str,
     /// `WorkspaceId`: a string, required.
-    ///
-    /// The ID of the workspace that contains the sync job.
-    ///
-    /// Pattern `[a-zA-Z_0-9][a-zA-Z_\-0-9]*[a-zA-Z0-9]+`; length 1 to 128; create-only: changing it replaces the resource.
     pub workspace_id: Str,
 }
 
-static RULE_SyncJob: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SyncJob: ObjRule = ObjRule {
     properties: &[
-        (
-            "SyncRole",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SyncSource",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("SyncRole", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("SyncSource", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Tags", Shape::Any),
-        (
-            "WorkspaceId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("WorkspaceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["WorkspaceId", "SyncSource", "SyncRole"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoTTwinMaker::SyncJob` resource.
@@ -120,6 +77,7 @@ pub struct SyncJob {
     pub workspace_id: Str,
 }
 
+#[rustfmt::skip]
 impl SyncJob {
     /// The CloudFormation type name, `AWS::IoTTwinMaker::SyncJob`.
     pub const TYPE_NAME: &'static str = "AWS::IoTTwinMaker::SyncJob";
@@ -151,36 +109,13 @@ impl SyncJob {
     }
 
     /// `SyncRole`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sync_role(mut self, value: impl Into<Str>) -> Self {
-        self.sync_role = value.into();
-        self
-    }
-
+    pub fn sync_role(mut self, value: impl Into<Str>) -> Self { self.sync_role = value.into(); self }
     /// `SyncSource`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sync_source(mut self, value: impl Into<Str>) -> Self {
-        self.sync_source = value.into();
-        self
-    }
-
+    pub fn sync_source(mut self, value: impl Into<Str>) -> Self { self.sync_source = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `WorkspaceId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn workspace_id(mut self, value: impl Into<Str>) -> Self {
-        self.workspace_id = value.into();
-        self
-    }
+    pub fn workspace_id(mut self, value: impl Into<Str>) -> Self { self.workspace_id = value.into(); self }
 }
 
 impl Resource for SyncJob {

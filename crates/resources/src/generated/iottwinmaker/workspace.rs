@@ -17,75 +17,25 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-zA-Z_0-9][a-zA-Z_\\-0-9]
 #[derive(Clone, Debug, PartialEq)]
 pub struct WorkspaceRequired {
     /// `Role`: a string, required.
-    ///
-    /// The ARN of the execution role associated with the workspace.
-    ///
-    /// Pattern `arn:((aws)|(aws-cn)|(aws-us-gov)):iam::[0-9]{12}:role/.*`; length 20 to 2048.
     pub role: Str,
     /// `S3Location`: a string, required.
-    ///
-    /// The ARN of the S3 bucket where resources associated with the workspace are stored.
-    ///
-    /// Pattern `(^arn:((aws)|(aws-cn)|(aws-us-gov)):s3:::)([a-zA-Z0-9_-]+$)`; length 0 to 1024.
     pub s3_location: Str,
     /// `WorkspaceId`: a string, required.
-    ///
-    /// The ID of the workspace.
-    ///
-    /// Pattern `[a-zA-Z_0-9][a-zA-Z_\-0-9]*[a-zA-Z0-9]+`; length 1 to 128; create-only: changing it replaces the resource.
     pub workspace_id: Str,
 }
 
-static RULE_Workspace: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Workspace: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Role",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "S3Location",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
+        ("Role", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("S3Location", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Tags", Shape::Any),
-        (
-            "WorkspaceId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("WorkspaceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["WorkspaceId", "Role", "S3Location"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoTTwinMaker::Workspace` resource.
@@ -131,6 +81,7 @@ pub struct Workspace {
     pub workspace_id: Str,
 }
 
+#[rustfmt::skip]
 impl Workspace {
     /// The CloudFormation type name, `AWS::IoTTwinMaker::Workspace`.
     pub const TYPE_NAME: &'static str = "AWS::IoTTwinMaker::Workspace";
@@ -163,44 +114,15 @@ impl Workspace {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Role`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role(mut self, value: impl Into<Str>) -> Self {
-        self.role = value.into();
-        self
-    }
-
+    pub fn role(mut self, value: impl Into<Str>) -> Self { self.role = value.into(); self }
     /// `S3Location`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_location(mut self, value: impl Into<Str>) -> Self {
-        self.s3_location = value.into();
-        self
-    }
-
+    pub fn s3_location(mut self, value: impl Into<Str>) -> Self { self.s3_location = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `WorkspaceId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn workspace_id(mut self, value: impl Into<Str>) -> Self {
-        self.workspace_id = value.into();
-        self
-    }
+    pub fn workspace_id(mut self, value: impl Into<Str>) -> Self { self.workspace_id = value.into(); self }
 }
 
 impl Resource for Workspace {

@@ -7,34 +7,15 @@
 
 use crate::support::prelude::*;
 
-static RULE_DeviceProfile: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DeviceProfile: ObjRule = ObjRule {
     properties: &[
         ("LoRaWAN", Shape::Object(&RULE_LoRaWanDeviceProfile)),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoTWireless::DeviceProfile` resource.
@@ -70,6 +51,7 @@ pub struct DeviceProfile {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl DeviceProfile {
     /// The CloudFormation type name, `AWS::IoTWireless::DeviceProfile`.
     pub const TYPE_NAME: &'static str = "AWS::IoTWireless::DeviceProfile";
@@ -96,28 +78,11 @@ impl DeviceProfile {
     }
 
     /// `LoRaWAN`: a [`LoRaWanDeviceProfile`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lo_ra_wan(mut self, value: impl Into<Obj<LoRaWanDeviceProfile>>) -> Self {
-        self.lo_ra_wan = Some(value.into());
-        self
-    }
-
+    pub fn lo_ra_wan(mut self, value: impl Into<Obj<LoRaWanDeviceProfile>>) -> Self { self.lo_ra_wan = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for DeviceProfile {
@@ -169,149 +134,31 @@ impl DeviceProfileAttributes {
     }
 }
 
-static RULE_LoRaWanDeviceProfile: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LoRaWanDeviceProfile: ObjRule = ObjRule {
     properties: &[
-        (
-            "ClassBTimeout",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(1000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ClassCTimeout",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(1000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "FactoryPresetFreqsList",
-            Shape::List(&ListRule {
-                items: Shape::Int(&NumRule {
-                    min: Some(1000000.0),
-                    max: Some(16700000.0),
-                    allowed: &[],
-                }),
-                min_items: Some(0),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "MacVersion",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MaxDutyCycle",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaxEirp",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(15.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PingSlotDr",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(15.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PingSlotFreq",
-            Shape::Int(&NumRule {
-                min: Some(1000000.0),
-                max: Some(16700000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PingSlotPeriod",
-            Shape::Int(&NumRule {
-                min: Some(128.0),
-                max: Some(4096.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RegParamsRevision",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RfRegion",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RxDataRate2",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(15.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RxDelay1",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(15.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RxDrOffset1",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(7.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RxFreq2",
-            Shape::Int(&NumRule {
-                min: Some(1000000.0),
-                max: Some(16700000.0),
-                allowed: &[],
-            }),
-        ),
+        ("ClassBTimeout", Shape::Int(&NumRule { min: Some(0.0), max: Some(1000.0), ..NumRule::ANY })),
+        ("ClassCTimeout", Shape::Int(&NumRule { min: Some(0.0), max: Some(1000.0), ..NumRule::ANY })),
+        ("FactoryPresetFreqsList", Shape::List(&ListRule { items: Shape::Int(&NumRule { min: Some(1000000.0), max: Some(16700000.0), ..NumRule::ANY }), min_items: Some(0), max_items: Some(20) })),
+        ("MacVersion", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), ..StrRule::ANY })),
+        ("MaxDutyCycle", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+        ("MaxEirp", Shape::Int(&NumRule { min: Some(0.0), max: Some(15.0), ..NumRule::ANY })),
+        ("PingSlotDr", Shape::Int(&NumRule { min: Some(0.0), max: Some(15.0), ..NumRule::ANY })),
+        ("PingSlotFreq", Shape::Int(&NumRule { min: Some(1000000.0), max: Some(16700000.0), ..NumRule::ANY })),
+        ("PingSlotPeriod", Shape::Int(&NumRule { min: Some(128.0), max: Some(4096.0), ..NumRule::ANY })),
+        ("RegParamsRevision", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), ..StrRule::ANY })),
+        ("RfRegion", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), ..StrRule::ANY })),
+        ("RxDataRate2", Shape::Int(&NumRule { min: Some(0.0), max: Some(15.0), ..NumRule::ANY })),
+        ("RxDelay1", Shape::Int(&NumRule { min: Some(0.0), max: Some(15.0), ..NumRule::ANY })),
+        ("RxDrOffset1", Shape::Int(&NumRule { min: Some(0.0), max: Some(7.0), ..NumRule::ANY })),
+        ("RxFreq2", Shape::Int(&NumRule { min: Some(1000000.0), max: Some(16700000.0), ..NumRule::ANY })),
         ("Supports32BitFCnt", Shape::Bool),
         ("SupportsClassB", Shape::Bool),
         ("SupportsClassC", Shape::Bool),
         ("SupportsJoin", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LoRaWANDeviceProfile` property type of `AWS::IoTWireless::DeviceProfile`.
@@ -429,6 +276,7 @@ pub struct LoRaWanDeviceProfile {
     pub supports_join: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl LoRaWanDeviceProfile {
     /// A `LoRaWanDeviceProfile` with no property set (none is required).
     pub fn new() -> Self {
@@ -436,156 +284,43 @@ impl LoRaWanDeviceProfile {
     }
 
     /// `ClassBTimeout`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn class_b_timeout(mut self, value: impl Into<Int>) -> Self {
-        self.class_b_timeout = Some(value.into());
-        self
-    }
-
+    pub fn class_b_timeout(mut self, value: impl Into<Int>) -> Self { self.class_b_timeout = Some(value.into()); self }
     /// `ClassCTimeout`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn class_c_timeout(mut self, value: impl Into<Int>) -> Self {
-        self.class_c_timeout = Some(value.into());
-        self
-    }
-
+    pub fn class_c_timeout(mut self, value: impl Into<Int>) -> Self { self.class_c_timeout = Some(value.into()); self }
     /// `FactoryPresetFreqsList`: a list of integers.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn factory_preset_freqs_list(mut self, value: impl Into<List<Int>>) -> Self {
-        self.factory_preset_freqs_list = Some(value.into());
-        self
-    }
-
+    pub fn factory_preset_freqs_list(mut self, value: impl Into<List<Int>>) -> Self { self.factory_preset_freqs_list = Some(value.into()); self }
     /// `MacVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mac_version(mut self, value: impl Into<Str>) -> Self {
-        self.mac_version = Some(value.into());
-        self
-    }
-
+    pub fn mac_version(mut self, value: impl Into<Str>) -> Self { self.mac_version = Some(value.into()); self }
     /// `MaxDutyCycle`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_duty_cycle(mut self, value: impl Into<Int>) -> Self {
-        self.max_duty_cycle = Some(value.into());
-        self
-    }
-
+    pub fn max_duty_cycle(mut self, value: impl Into<Int>) -> Self { self.max_duty_cycle = Some(value.into()); self }
     /// `MaxEirp`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_eirp(mut self, value: impl Into<Int>) -> Self {
-        self.max_eirp = Some(value.into());
-        self
-    }
-
+    pub fn max_eirp(mut self, value: impl Into<Int>) -> Self { self.max_eirp = Some(value.into()); self }
     /// `PingSlotDr`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ping_slot_dr(mut self, value: impl Into<Int>) -> Self {
-        self.ping_slot_dr = Some(value.into());
-        self
-    }
-
+    pub fn ping_slot_dr(mut self, value: impl Into<Int>) -> Self { self.ping_slot_dr = Some(value.into()); self }
     /// `PingSlotFreq`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ping_slot_freq(mut self, value: impl Into<Int>) -> Self {
-        self.ping_slot_freq = Some(value.into());
-        self
-    }
-
+    pub fn ping_slot_freq(mut self, value: impl Into<Int>) -> Self { self.ping_slot_freq = Some(value.into()); self }
     /// `PingSlotPeriod`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ping_slot_period(mut self, value: impl Into<Int>) -> Self {
-        self.ping_slot_period = Some(value.into());
-        self
-    }
-
+    pub fn ping_slot_period(mut self, value: impl Into<Int>) -> Self { self.ping_slot_period = Some(value.into()); self }
     /// `RegParamsRevision`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn reg_params_revision(mut self, value: impl Into<Str>) -> Self {
-        self.reg_params_revision = Some(value.into());
-        self
-    }
-
+    pub fn reg_params_revision(mut self, value: impl Into<Str>) -> Self { self.reg_params_revision = Some(value.into()); self }
     /// `RfRegion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rf_region(mut self, value: impl Into<Str>) -> Self {
-        self.rf_region = Some(value.into());
-        self
-    }
-
+    pub fn rf_region(mut self, value: impl Into<Str>) -> Self { self.rf_region = Some(value.into()); self }
     /// `RxDataRate2`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rx_data_rate2(mut self, value: impl Into<Int>) -> Self {
-        self.rx_data_rate2 = Some(value.into());
-        self
-    }
-
+    pub fn rx_data_rate2(mut self, value: impl Into<Int>) -> Self { self.rx_data_rate2 = Some(value.into()); self }
     /// `RxDelay1`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rx_delay1(mut self, value: impl Into<Int>) -> Self {
-        self.rx_delay1 = Some(value.into());
-        self
-    }
-
+    pub fn rx_delay1(mut self, value: impl Into<Int>) -> Self { self.rx_delay1 = Some(value.into()); self }
     /// `RxDrOffset1`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rx_dr_offset1(mut self, value: impl Into<Int>) -> Self {
-        self.rx_dr_offset1 = Some(value.into());
-        self
-    }
-
+    pub fn rx_dr_offset1(mut self, value: impl Into<Int>) -> Self { self.rx_dr_offset1 = Some(value.into()); self }
     /// `RxFreq2`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rx_freq2(mut self, value: impl Into<Int>) -> Self {
-        self.rx_freq2 = Some(value.into());
-        self
-    }
-
+    pub fn rx_freq2(mut self, value: impl Into<Int>) -> Self { self.rx_freq2 = Some(value.into()); self }
     /// `Supports32BitFCnt`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn supports32_bit_f_cnt(mut self, value: impl Into<Bool>) -> Self {
-        self.supports32_bit_f_cnt = Some(value.into());
-        self
-    }
-
+    pub fn supports32_bit_f_cnt(mut self, value: impl Into<Bool>) -> Self { self.supports32_bit_f_cnt = Some(value.into()); self }
     /// `SupportsClassB`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn supports_class_b(mut self, value: impl Into<Bool>) -> Self {
-        self.supports_class_b = Some(value.into());
-        self
-    }
-
+    pub fn supports_class_b(mut self, value: impl Into<Bool>) -> Self { self.supports_class_b = Some(value.into()); self }
     /// `SupportsClassC`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn supports_class_c(mut self, value: impl Into<Bool>) -> Self {
-        self.supports_class_c = Some(value.into());
-        self
-    }
-
+    pub fn supports_class_c(mut self, value: impl Into<Bool>) -> Self { self.supports_class_c = Some(value.into()); self }
     /// `SupportsJoin`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn supports_join(mut self, value: impl Into<Bool>) -> Self {
-        self.supports_join = Some(value.into());
-        self
-    }
+    pub fn supports_join(mut self, value: impl Into<Bool>) -> Self { self.supports_join = Some(value.into()); self }
 }
 
 impl PropertyType for LoRaWanDeviceProfile {}
@@ -616,35 +351,14 @@ impl ToValue for LoRaWanDeviceProfile {
     }
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::IoTWireless::DeviceProfile`.
@@ -662,6 +376,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
     pub fn new() -> Self {
@@ -669,20 +384,9 @@ impl Tag {
     }
 
     /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tag {}

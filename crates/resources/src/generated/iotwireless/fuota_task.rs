@@ -7,125 +7,37 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{RfRegion, Tag};
+
 /// The required properties of [`FuotaTask`], by name: `FuotaTask::new(FuotaTaskRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FuotaTaskRequired {
     /// `FirmwareUpdateImage`: a string, required.
-    ///
-    /// The S3 URI points to a firmware update image that is to be used with a FUOTA task.
-    ///
-    /// Length 1 to 2048.
     pub firmware_update_image: Str,
     /// `FirmwareUpdateRole`: a string, required.
-    ///
-    /// The firmware update role that is to be used with a FUOTA task.
-    ///
-    /// Length 1 to 256.
     pub firmware_update_role: Str,
     /// `LoRaWAN`: a [`LoRaWan`] object, required.
-    ///
-    /// The LoRaWAN information used with a FUOTA task.
     pub lo_ra_wan: Obj<LoRaWan>,
 }
 
-static RULE_FuotaTask: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FuotaTask: ObjRule = ObjRule {
     properties: &[
-        (
-            "AssociateMulticastGroup",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AssociateWirelessDevice",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DisassociateMulticastGroup",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DisassociateWirelessDevice",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FirmwareUpdateImage",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FirmwareUpdateRole",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AssociateMulticastGroup", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
+        ("AssociateWirelessDevice", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
+        ("DisassociateMulticastGroup", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
+        ("DisassociateWirelessDevice", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
+        ("FirmwareUpdateImage", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ("FirmwareUpdateRole", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
         ("LoRaWAN", Shape::Object(&RULE_LoRaWan)),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["LoRaWAN", "FirmwareUpdateImage", "FirmwareUpdateRole"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoTWireless::FuotaTask` resource.
@@ -200,6 +112,7 @@ pub struct FuotaTask {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl FuotaTask {
     /// The CloudFormation type name, `AWS::IoTWireless::FuotaTask`.
     pub const TYPE_NAME: &'static str = "AWS::IoTWireless::FuotaTask";
@@ -237,84 +150,25 @@ impl FuotaTask {
     }
 
     /// `AssociateMulticastGroup`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn associate_multicast_group(mut self, value: impl Into<Str>) -> Self {
-        self.associate_multicast_group = Some(value.into());
-        self
-    }
-
+    pub fn associate_multicast_group(mut self, value: impl Into<Str>) -> Self { self.associate_multicast_group = Some(value.into()); self }
     /// `AssociateWirelessDevice`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn associate_wireless_device(mut self, value: impl Into<Str>) -> Self {
-        self.associate_wireless_device = Some(value.into());
-        self
-    }
-
+    pub fn associate_wireless_device(mut self, value: impl Into<Str>) -> Self { self.associate_wireless_device = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DisassociateMulticastGroup`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disassociate_multicast_group(mut self, value: impl Into<Str>) -> Self {
-        self.disassociate_multicast_group = Some(value.into());
-        self
-    }
-
+    pub fn disassociate_multicast_group(mut self, value: impl Into<Str>) -> Self { self.disassociate_multicast_group = Some(value.into()); self }
     /// `DisassociateWirelessDevice`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disassociate_wireless_device(mut self, value: impl Into<Str>) -> Self {
-        self.disassociate_wireless_device = Some(value.into());
-        self
-    }
-
+    pub fn disassociate_wireless_device(mut self, value: impl Into<Str>) -> Self { self.disassociate_wireless_device = Some(value.into()); self }
     /// `FirmwareUpdateImage`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn firmware_update_image(mut self, value: impl Into<Str>) -> Self {
-        self.firmware_update_image = value.into();
-        self
-    }
-
+    pub fn firmware_update_image(mut self, value: impl Into<Str>) -> Self { self.firmware_update_image = value.into(); self }
     /// `FirmwareUpdateRole`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn firmware_update_role(mut self, value: impl Into<Str>) -> Self {
-        self.firmware_update_role = value.into();
-        self
-    }
-
+    pub fn firmware_update_role(mut self, value: impl Into<Str>) -> Self { self.firmware_update_role = value.into(); self }
     /// `LoRaWAN`: a [`LoRaWan`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lo_ra_wan(mut self, value: impl Into<Obj<LoRaWan>>) -> Self {
-        self.lo_ra_wan = value.into();
-        self
-    }
-
+    pub fn lo_ra_wan(mut self, value: impl Into<Obj<LoRaWan>>) -> Self { self.lo_ra_wan = value.into(); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for FuotaTask {
@@ -397,45 +251,18 @@ impl FuotaTaskAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoRaWanRequired {
     /// `RfRegion`: a [`RfRegion`] value, required.
-    ///
-    /// The frequency band (RFRegion) value.
-    ///
-    /// Length 1 to 64.
     pub rf_region: RfRegion,
 }
 
-static RULE_LoRaWan: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LoRaWan: ObjRule = ObjRule {
     properties: &[
-        (
-            "RfRegion",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[
-                    "AS923-1", "AS923-2", "AS923-3", "AS923-4", "AU915", "CN470", "CN779", "EU433",
-                    "EU868", "IN865", "KR920", "RU864", "US915",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "StartTime",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("RfRegion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), allowed: &["AS923-1", "AS923-2", "AS923-3", "AS923-4", "AU915", "CN470", "CN779", "EU433", "EU868", "IN865", "KR920", "RU864", "US915"], ..StrRule::ANY })),
+        ("StartTime", Shape::Str(&StrRule { max_len: Some(64), ..StrRule::ANY })),
     ],
     required: &["RfRegion"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LoRaWAN` property type of `AWS::IoTWireless::FuotaTask`.
@@ -459,6 +286,7 @@ pub struct LoRaWan {
     pub start_time: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LoRaWan {
     /// A `LoRaWan` with its required properties, named in a [`LoRaWanRequired`].
     pub fn new(required: LoRaWanRequired) -> Self {
@@ -469,20 +297,9 @@ impl LoRaWan {
     }
 
     /// `RfRegion`: a [`RfRegion`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rf_region(mut self, value: impl Into<RfRegion>) -> Self {
-        self.rf_region = value.into();
-        self
-    }
-
+    pub fn rf_region(mut self, value: impl Into<RfRegion>) -> Self { self.rf_region = value.into(); self }
     /// `StartTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start_time(mut self, value: impl Into<Str>) -> Self {
-        self.start_time = Some(value.into());
-        self
-    }
+    pub fn start_time(mut self, value: impl Into<Str>) -> Self { self.start_time = Some(value.into()); self }
 }
 
 impl PropertyType for LoRaWan {}
@@ -493,146 +310,5 @@ impl ToValue for LoRaWan {
             .req("RfRegion", &self.rf_region)
             .opt("StartTime", &self.start_time)
             .build()
-    }
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::IoTWireless::FuotaTask`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotwireless-fuotatask-tag.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string.
-    ///
-    /// Length 1 to 128.
-    pub key: Option<Str>,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
-    }
-}
-
-/// The values of `RfRegion` (`AWS::IoTWireless::FuotaTask`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum RfRegion {
-    /// `AS923-1`
-    As923_1,
-    /// `AS923-2`
-    As923_2,
-    /// `AS923-3`
-    As923_3,
-    /// `AS923-4`
-    As923_4,
-    /// `AU915`
-    Au915,
-    /// `CN470`
-    Cn470,
-    /// `CN779`
-    Cn779,
-    /// `EU433`
-    Eu433,
-    /// `EU868`
-    Eu868,
-    /// `IN865`
-    In865,
-    /// `KR920`
-    Kr920,
-    /// `RU864`
-    Ru864,
-    /// `US915`
-    Us915,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for RfRegion {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for RfRegion {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::As923_1 => "AS923-1",
-            Self::As923_2 => "AS923-2",
-            Self::As923_3 => "AS923-3",
-            Self::As923_4 => "AS923-4",
-            Self::Au915 => "AU915",
-            Self::Cn470 => "CN470",
-            Self::Cn779 => "CN779",
-            Self::Eu433 => "EU433",
-            Self::Eu868 => "EU868",
-            Self::In865 => "IN865",
-            Self::Kr920 => "KR920",
-            Self::Ru864 => "RU864",
-            Self::Us915 => "US915",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

@@ -14,6 +14,8 @@
 //! - `AWS::IoTWireless::WirelessDevice`: [`WirelessDevice`], property types in [`wireless_device`]
 //! - `AWS::IoTWireless::WirelessDeviceImportTask`: [`WirelessDeviceImportTask`], property types in [`wireless_device_import_task`]
 //! - `AWS::IoTWireless::WirelessGateway`: [`WirelessGateway`], property types in [`wireless_gateway`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod destination;
 pub mod device_profile;
@@ -22,6 +24,7 @@ pub mod multicast_group;
 pub mod network_analyzer_configuration;
 pub mod partner_account;
 pub mod service_profile;
+pub mod shared;
 pub mod task_definition;
 pub mod wireless_device;
 pub mod wireless_device_import_task;

@@ -7,73 +7,29 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{RfRegion, Tag};
+
 /// The required properties of [`MulticastGroup`], by name: `MulticastGroup::new(MulticastGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MulticastGroupRequired {
     /// `LoRaWAN`: a [`LoRaWan`] object, required.
-    ///
-    /// The LoRaWAN information that is to be used with the multicast group.
     pub lo_ra_wan: Obj<LoRaWan>,
 }
 
-static RULE_MulticastGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MulticastGroup: ObjRule = ObjRule {
     properties: &[
-        (
-            "AssociateWirelessDevice",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DisassociateWirelessDevice",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AssociateWirelessDevice", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
+        ("DisassociateWirelessDevice", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
         ("LoRaWAN", Shape::Object(&RULE_LoRaWan)),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["LoRaWAN"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoTWireless::MulticastGroup` resource.
@@ -124,6 +80,7 @@ pub struct MulticastGroup {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl MulticastGroup {
     /// The CloudFormation type name, `AWS::IoTWireless::MulticastGroup`.
     pub const TYPE_NAME: &'static str = "AWS::IoTWireless::MulticastGroup";
@@ -138,20 +95,8 @@ impl MulticastGroup {
         create_only: &[],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Arn",
-            "Id",
-            "Status",
-            "LoRaWAN/NumberOfDevicesRequested",
-            "LoRaWAN/NumberOfDevicesInGroup",
-        ],
-        attributes: &[
-            "Arn",
-            "Id",
-            "LoRaWAN.NumberOfDevicesInGroup",
-            "LoRaWAN.NumberOfDevicesRequested",
-            "Status",
-        ],
+        read_only: &["Arn", "Id", "Status", "LoRaWAN/NumberOfDevicesRequested", "LoRaWAN/NumberOfDevicesInGroup"],
+        attributes: &["Arn", "Id", "LoRaWAN.NumberOfDevicesInGroup", "LoRaWAN.NumberOfDevicesRequested", "Status"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -169,52 +114,17 @@ impl MulticastGroup {
     }
 
     /// `AssociateWirelessDevice`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn associate_wireless_device(mut self, value: impl Into<Str>) -> Self {
-        self.associate_wireless_device = Some(value.into());
-        self
-    }
-
+    pub fn associate_wireless_device(mut self, value: impl Into<Str>) -> Self { self.associate_wireless_device = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DisassociateWirelessDevice`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disassociate_wireless_device(mut self, value: impl Into<Str>) -> Self {
-        self.disassociate_wireless_device = Some(value.into());
-        self
-    }
-
+    pub fn disassociate_wireless_device(mut self, value: impl Into<Str>) -> Self { self.disassociate_wireless_device = Some(value.into()); self }
     /// `LoRaWAN`: a [`LoRaWan`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lo_ra_wan(mut self, value: impl Into<Obj<LoRaWan>>) -> Self {
-        self.lo_ra_wan = value.into();
-        self
-    }
-
+    pub fn lo_ra_wan(mut self, value: impl Into<Obj<LoRaWan>>) -> Self { self.lo_ra_wan = value.into(); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for MulticastGroup {
@@ -297,53 +207,22 @@ impl MulticastGroupAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoRaWanRequired {
     /// `DlClass`: a [`DlClass`] value, required.
-    ///
-    /// DlClass for LoRaWAN. Valid values are ClassB and ClassC.
-    ///
-    /// Length 1 to 64.
     pub dl_class: DlClass,
     /// `RfRegion`: a [`RfRegion`] value, required.
-    ///
-    /// The frequency band (RFRegion) value.
-    ///
-    /// Length 1 to 64.
     pub rf_region: RfRegion,
 }
 
-static RULE_LoRaWan: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LoRaWan: ObjRule = ObjRule {
     properties: &[
-        (
-            "DlClass",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &["ClassB", "ClassC"],
-                format: None,
-            }),
-        ),
+        ("DlClass", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), allowed: &["ClassB", "ClassC"], ..StrRule::ANY })),
         ("NumberOfDevicesInGroup", Shape::INT),
         ("NumberOfDevicesRequested", Shape::INT),
-        (
-            "RfRegion",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[
-                    "AS923-1", "AS923-2", "AS923-3", "AS923-4", "AU915", "CN470", "CN779", "EU433",
-                    "EU868", "IN865", "KR920", "RU864", "US915",
-                ],
-                format: None,
-            }),
-        ),
+        ("RfRegion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), allowed: &["AS923-1", "AS923-2", "AS923-3", "AS923-4", "AU915", "CN470", "CN779", "EU433", "EU868", "IN865", "KR920", "RU864", "US915"], ..StrRule::ANY })),
     ],
     required: &["RfRegion", "DlClass"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LoRaWAN` property type of `AWS::IoTWireless::MulticastGroup`.
@@ -375,6 +254,7 @@ pub struct LoRaWan {
     pub rf_region: RfRegion,
 }
 
+#[rustfmt::skip]
 impl LoRaWan {
     /// A `LoRaWan` with its required properties, named in a [`LoRaWanRequired`].
     pub fn new(required: LoRaWanRequired) -> Self {
@@ -387,36 +267,13 @@ impl LoRaWan {
     }
 
     /// `DlClass`: a [`DlClass`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dl_class(mut self, value: impl Into<DlClass>) -> Self {
-        self.dl_class = value.into();
-        self
-    }
-
+    pub fn dl_class(mut self, value: impl Into<DlClass>) -> Self { self.dl_class = value.into(); self }
     /// `NumberOfDevicesInGroup`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn number_of_devices_in_group(mut self, value: impl Into<Int>) -> Self {
-        self.number_of_devices_in_group = Some(value.into());
-        self
-    }
-
+    pub fn number_of_devices_in_group(mut self, value: impl Into<Int>) -> Self { self.number_of_devices_in_group = Some(value.into()); self }
     /// `NumberOfDevicesRequested`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn number_of_devices_requested(mut self, value: impl Into<Int>) -> Self {
-        self.number_of_devices_requested = Some(value.into());
-        self
-    }
-
+    pub fn number_of_devices_requested(mut self, value: impl Into<Int>) -> Self { self.number_of_devices_requested = Some(value.into()); self }
     /// `RfRegion`: a [`RfRegion`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rf_region(mut self, value: impl Into<RfRegion>) -> Self {
-        self.rf_region = value.into();
-        self
-    }
+    pub fn rf_region(mut self, value: impl Into<RfRegion>) -> Self { self.rf_region = value.into(); self }
 }
 
 impl PropertyType for LoRaWan {}
@@ -431,86 +288,6 @@ impl ToValue for LoRaWan {
                 &self.number_of_devices_requested,
             )
             .req("RfRegion", &self.rf_region)
-            .build()
-    }
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::IoTWireless::MulticastGroup`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotwireless-multicastgroup-tag.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string.
-    ///
-    /// Length 1 to 128.
-    pub key: Option<Str>,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
             .build()
     }
 }
@@ -537,67 +314,6 @@ impl ToValue for DlClass {
         let s = match self {
             Self::ClassB => "ClassB",
             Self::ClassC => "ClassC",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `RfRegion` (`AWS::IoTWireless::MulticastGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum RfRegion {
-    /// `AS923-1`
-    As923_1,
-    /// `AS923-2`
-    As923_2,
-    /// `AS923-3`
-    As923_3,
-    /// `AS923-4`
-    As923_4,
-    /// `AU915`
-    Au915,
-    /// `CN470`
-    Cn470,
-    /// `CN779`
-    Cn779,
-    /// `EU433`
-    Eu433,
-    /// `EU868`
-    Eu868,
-    /// `IN865`
-    In865,
-    /// `KR920`
-    Kr920,
-    /// `RU864`
-    Ru864,
-    /// `US915`
-    Us915,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for RfRegion {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for RfRegion {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::As923_1 => "AS923-1",
-            Self::As923_2 => "AS923-2",
-            Self::As923_3 => "AS923-3",
-            Self::As923_4 => "AS923-4",
-            Self::Au915 => "AU915",
-            Self::Cn470 => "CN470",
-            Self::Cn779 => "CN779",
-            Self::Eu433 => "EU433",
-            Self::Eu868 => "EU868",
-            Self::In865 => "IN865",
-            Self::Kr920 => "KR920",
-            Self::Ru864 => "RU864",
-            Self::Us915 => "US915",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -13,79 +13,22 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-_]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct NetworkAnalyzerConfigurationRequired {
     /// `Name`: a string, required.
-    ///
-    /// Name of the network analyzer configuration.
-    ///
-    /// Pattern `^[a-zA-Z0-9-_]+$`; length 1 to 1024; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_NetworkAnalyzerConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NetworkAnalyzerConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
         ("TraceContent", Shape::Object(&RULE_TraceContent)),
-        (
-            "WirelessDevices",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(250),
-            }),
-        ),
-        (
-            "WirelessGateways",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: Some(250),
-            }),
-        ),
+        ("WirelessDevices", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }), min_items: Some(0), max_items: Some(250) })),
+        ("WirelessGateways", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }), min_items: None, max_items: Some(250) })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoTWireless::NetworkAnalyzerConfiguration` resource.
@@ -137,6 +80,7 @@ pub struct NetworkAnalyzerConfiguration {
     pub wireless_gateways: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl NetworkAnalyzerConfiguration {
     /// The CloudFormation type name, `AWS::IoTWireless::NetworkAnalyzerConfiguration`.
     pub const TYPE_NAME: &'static str = "AWS::IoTWireless::NetworkAnalyzerConfiguration";
@@ -170,52 +114,17 @@ impl NetworkAnalyzerConfiguration {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TraceContent`: a [`TraceContent`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn trace_content(mut self, value: impl Into<Obj<TraceContent>>) -> Self {
-        self.trace_content = Some(value.into());
-        self
-    }
-
+    pub fn trace_content(mut self, value: impl Into<Obj<TraceContent>>) -> Self { self.trace_content = Some(value.into()); self }
     /// `WirelessDevices`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn wireless_devices(mut self, value: impl Into<List<Str>>) -> Self {
-        self.wireless_devices = Some(value.into());
-        self
-    }
-
+    pub fn wireless_devices(mut self, value: impl Into<List<Str>>) -> Self { self.wireless_devices = Some(value.into()); self }
     /// `WirelessGateways`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn wireless_gateways(mut self, value: impl Into<List<Str>>) -> Self {
-        self.wireless_gateways = Some(value.into());
-        self
-    }
+    pub fn wireless_gateways(mut self, value: impl Into<List<Str>>) -> Self { self.wireless_gateways = Some(value.into()); self }
 }
 
 impl Resource for NetworkAnalyzerConfiguration {
@@ -267,44 +176,20 @@ impl NetworkAnalyzerConfigurationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::IoTWireless::NetworkAnalyzerConfiguration`.
@@ -322,6 +207,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -332,20 +218,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -359,35 +234,14 @@ impl ToValue for Tag {
     }
 }
 
-static RULE_TraceContent: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TraceContent: ObjRule = ObjRule {
     properties: &[
-        (
-            "LogLevel",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["INFO", "ERROR", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "WirelessDeviceFrameInfo",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
+        ("LogLevel", Shape::Str(&StrRule { allowed: &["INFO", "ERROR", "DISABLED"], ..StrRule::ANY })),
+        ("WirelessDeviceFrameInfo", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TraceContent` property type of `AWS::IoTWireless::NetworkAnalyzerConfiguration`.
@@ -403,6 +257,7 @@ pub struct TraceContent {
     pub wireless_device_frame_info: Option<WirelessDeviceFrameInfo>,
 }
 
+#[rustfmt::skip]
 impl TraceContent {
     /// A `TraceContent` with no property set (none is required).
     pub fn new() -> Self {
@@ -410,16 +265,9 @@ impl TraceContent {
     }
 
     /// `LogLevel`: a [`LogLevel`] value.
-    pub fn log_level(mut self, value: impl Into<LogLevel>) -> Self {
-        self.log_level = Some(value.into());
-        self
-    }
-
+    pub fn log_level(mut self, value: impl Into<LogLevel>) -> Self { self.log_level = Some(value.into()); self }
     /// `WirelessDeviceFrameInfo`: a [`WirelessDeviceFrameInfo`] value.
-    pub fn wireless_device_frame_info(mut self, value: impl Into<WirelessDeviceFrameInfo>) -> Self {
-        self.wireless_device_frame_info = Some(value.into());
-        self
-    }
+    pub fn wireless_device_frame_info(mut self, value: impl Into<WirelessDeviceFrameInfo>) -> Self { self.wireless_device_frame_info = Some(value.into()); self }
 }
 
 impl PropertyType for TraceContent {}

@@ -9,50 +9,19 @@ use crate::support::prelude::*;
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-fA-F0-9]{64}");
 
-static RULE_PartnerAccount: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PartnerAccount: ObjRule = ObjRule {
     properties: &[
         ("AccountLinked", Shape::Bool),
-        (
-            "PartnerAccountId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PartnerType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Sidewalk"],
-                format: None,
-            }),
-        ),
+        ("PartnerAccountId", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
+        ("PartnerType", Shape::Str(&StrRule { allowed: &["Sidewalk"], ..StrRule::ANY })),
         ("Sidewalk", Shape::Object(&RULE_SidewalkAccountInfo)),
-        (
-            "SidewalkResponse",
-            Shape::Object(&RULE_SidewalkAccountInfoWithFingerprint),
-        ),
+        ("SidewalkResponse", Shape::Object(&RULE_SidewalkAccountInfoWithFingerprint)),
         ("SidewalkUpdate", Shape::Object(&RULE_SidewalkUpdateAccount)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(200),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoTWireless::PartnerAccount` resource.
@@ -106,6 +75,7 @@ pub struct PartnerAccount {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl PartnerAccount {
     /// The CloudFormation type name, `AWS::IoTWireless::PartnerAccount`.
     pub const TYPE_NAME: &'static str = "AWS::IoTWireless::PartnerAccount";
@@ -132,63 +102,19 @@ impl PartnerAccount {
     }
 
     /// `AccountLinked`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn account_linked(mut self, value: impl Into<Bool>) -> Self {
-        self.account_linked = Some(value.into());
-        self
-    }
-
+    pub fn account_linked(mut self, value: impl Into<Bool>) -> Self { self.account_linked = Some(value.into()); self }
     /// `PartnerAccountId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn partner_account_id(mut self, value: impl Into<Str>) -> Self {
-        self.partner_account_id = Some(value.into());
-        self
-    }
-
+    pub fn partner_account_id(mut self, value: impl Into<Str>) -> Self { self.partner_account_id = Some(value.into()); self }
     /// `PartnerType`: a [`PartnerType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn partner_type(mut self, value: impl Into<PartnerType>) -> Self {
-        self.partner_type = Some(value.into());
-        self
-    }
-
+    pub fn partner_type(mut self, value: impl Into<PartnerType>) -> Self { self.partner_type = Some(value.into()); self }
     /// `Sidewalk`: a [`SidewalkAccountInfo`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sidewalk(mut self, value: impl Into<Obj<SidewalkAccountInfo>>) -> Self {
-        self.sidewalk = Some(value.into());
-        self
-    }
-
+    pub fn sidewalk(mut self, value: impl Into<Obj<SidewalkAccountInfo>>) -> Self { self.sidewalk = Some(value.into()); self }
     /// `SidewalkResponse`: a [`SidewalkAccountInfoWithFingerprint`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sidewalk_response(
-        mut self,
-        value: impl Into<Obj<SidewalkAccountInfoWithFingerprint>>,
-    ) -> Self {
-        self.sidewalk_response = Some(value.into());
-        self
-    }
-
+    pub fn sidewalk_response(mut self, value: impl Into<Obj<SidewalkAccountInfoWithFingerprint>>) -> Self { self.sidewalk_response = Some(value.into()); self }
     /// `SidewalkUpdate`: a [`SidewalkUpdateAccount`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sidewalk_update(mut self, value: impl Into<Obj<SidewalkUpdateAccount>>) -> Self {
-        self.sidewalk_update = Some(value.into());
-        self
-    }
-
+    pub fn sidewalk_update(mut self, value: impl Into<Obj<SidewalkUpdateAccount>>) -> Self { self.sidewalk_update = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for PartnerAccount {
@@ -248,30 +174,17 @@ impl PartnerAccountAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SidewalkAccountInfoRequired {
     /// `AppServerPrivateKey`: a string, required.
-    ///
-    /// The Sidewalk application server private key. The application server private key is a secret key, which you should handle in a similar way as you would an application password. You can protect the application server private key by storing the value in the AWS Secrets Manager and use the \[secretsmanager\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references.html#dynamic-references-secretsmanager>) to reference this value.
-    ///
-    /// Pattern `[a-fA-F0-9]{64}`; length 1 to 4096.
     pub app_server_private_key: Str,
 }
 
-static RULE_SidewalkAccountInfo: ObjRule = ObjRule {
-    properties: &[(
-        "AppServerPrivateKey",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(4096),
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_SidewalkAccountInfo: ObjRule = ObjRule {
+    properties: &[
+        ("AppServerPrivateKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+    ],
     required: &["AppServerPrivateKey"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SidewalkAccountInfo` property type of `AWS::IoTWireless::PartnerAccount`.
@@ -289,6 +202,7 @@ pub struct SidewalkAccountInfo {
     pub app_server_private_key: Str,
 }
 
+#[rustfmt::skip]
 impl SidewalkAccountInfo {
     /// A `SidewalkAccountInfo` with its required properties, named in a [`SidewalkAccountInfoRequired`].
     pub fn new(required: SidewalkAccountInfoRequired) -> Self {
@@ -298,12 +212,7 @@ impl SidewalkAccountInfo {
     }
 
     /// `AppServerPrivateKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn app_server_private_key(mut self, value: impl Into<Str>) -> Self {
-        self.app_server_private_key = value.into();
-        self
-    }
+    pub fn app_server_private_key(mut self, value: impl Into<Str>) -> Self { self.app_server_private_key = value.into(); self }
 }
 
 impl PropertyType for SidewalkAccountInfo {}
@@ -316,36 +225,15 @@ impl ToValue for SidewalkAccountInfo {
     }
 }
 
-static RULE_SidewalkAccountInfoWithFingerprint: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SidewalkAccountInfoWithFingerprint: ObjRule = ObjRule {
     properties: &[
-        (
-            "AmazonId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AmazonId", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
         ("Arn", Shape::STR),
-        (
-            "Fingerprint",
-            Shape::Str(&StrRule {
-                min_len: Some(64),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Fingerprint", Shape::Str(&StrRule { min_len: Some(64), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SidewalkAccountInfoWithFingerprint` property type of `AWS::IoTWireless::PartnerAccount`.
@@ -373,6 +261,7 @@ pub struct SidewalkAccountInfoWithFingerprint {
     pub fingerprint: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SidewalkAccountInfoWithFingerprint {
     /// A `SidewalkAccountInfoWithFingerprint` with no property set (none is required).
     pub fn new() -> Self {
@@ -380,28 +269,11 @@ impl SidewalkAccountInfoWithFingerprint {
     }
 
     /// `AmazonId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn amazon_id(mut self, value: impl Into<Str>) -> Self {
-        self.amazon_id = Some(value.into());
-        self
-    }
-
+    pub fn amazon_id(mut self, value: impl Into<Str>) -> Self { self.amazon_id = Some(value.into()); self }
     /// `Arn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = Some(value.into());
-        self
-    }
-
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = Some(value.into()); self }
     /// `Fingerprint`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fingerprint(mut self, value: impl Into<Str>) -> Self {
-        self.fingerprint = Some(value.into());
-        self
-    }
+    pub fn fingerprint(mut self, value: impl Into<Str>) -> Self { self.fingerprint = Some(value.into()); self }
 }
 
 impl PropertyType for SidewalkAccountInfoWithFingerprint {}
@@ -416,23 +288,13 @@ impl ToValue for SidewalkAccountInfoWithFingerprint {
     }
 }
 
-static RULE_SidewalkUpdateAccount: ObjRule = ObjRule {
-    properties: &[(
-        "AppServerPrivateKey",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(4096),
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_SidewalkUpdateAccount: ObjRule = ObjRule {
+    properties: &[
+        ("AppServerPrivateKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SidewalkUpdateAccount` property type of `AWS::IoTWireless::PartnerAccount`.
@@ -450,6 +312,7 @@ pub struct SidewalkUpdateAccount {
     pub app_server_private_key: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SidewalkUpdateAccount {
     /// A `SidewalkUpdateAccount` with no property set (none is required).
     pub fn new() -> Self {
@@ -457,12 +320,7 @@ impl SidewalkUpdateAccount {
     }
 
     /// `AppServerPrivateKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn app_server_private_key(mut self, value: impl Into<Str>) -> Self {
-        self.app_server_private_key = Some(value.into());
-        self
-    }
+    pub fn app_server_private_key(mut self, value: impl Into<Str>) -> Self { self.app_server_private_key = Some(value.into()); self }
 }
 
 impl PropertyType for SidewalkUpdateAccount {}
@@ -475,35 +333,14 @@ impl ToValue for SidewalkUpdateAccount {
     }
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::IoTWireless::PartnerAccount`.
@@ -521,6 +358,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
     pub fn new() -> Self {
@@ -528,20 +366,9 @@ impl Tag {
     }
 
     /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tag {}

@@ -7,34 +7,15 @@
 
 use crate::support::prelude::*;
 
-static RULE_ServiceProfile: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ServiceProfile: ObjRule = ObjRule {
     properties: &[
         ("LoRaWAN", Shape::Object(&RULE_LoRaWanServiceProfile)),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoTWireless::ServiceProfile` resource.
@@ -70,6 +51,7 @@ pub struct ServiceProfile {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ServiceProfile {
     /// The CloudFormation type name, `AWS::IoTWireless::ServiceProfile`.
     pub const TYPE_NAME: &'static str = "AWS::IoTWireless::ServiceProfile";
@@ -84,46 +66,8 @@ impl ServiceProfile {
         create_only: &["Name", "LoRaWAN"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Id",
-            "Arn",
-            "LoRaWAN/UlRate",
-            "LoRaWAN/UlBucketSize",
-            "LoRaWAN/UlRatePolicy",
-            "LoRaWAN/DlRate",
-            "LoRaWAN/DlBucketSize",
-            "LoRaWAN/DlRatePolicy",
-            "LoRaWAN/DevStatusReqFreq",
-            "LoRaWAN/ReportDevStatusBattery",
-            "LoRaWAN/ReportDevStatusMargin",
-            "LoRaWAN/DrMin",
-            "LoRaWAN/DrMax",
-            "LoRaWAN/ChannelMask",
-            "LoRaWAN/HrAllowed",
-            "LoRaWAN/NwkGeoLoc",
-            "LoRaWAN/TargetPer",
-            "LoRaWAN/MinGwDiversity",
-        ],
-        attributes: &[
-            "Arn",
-            "Id",
-            "LoRaWAN.ChannelMask",
-            "LoRaWAN.DevStatusReqFreq",
-            "LoRaWAN.DlBucketSize",
-            "LoRaWAN.DlRate",
-            "LoRaWAN.DlRatePolicy",
-            "LoRaWAN.DrMax",
-            "LoRaWAN.DrMin",
-            "LoRaWAN.HrAllowed",
-            "LoRaWAN.MinGwDiversity",
-            "LoRaWAN.NwkGeoLoc",
-            "LoRaWAN.ReportDevStatusBattery",
-            "LoRaWAN.ReportDevStatusMargin",
-            "LoRaWAN.TargetPer",
-            "LoRaWAN.UlBucketSize",
-            "LoRaWAN.UlRate",
-            "LoRaWAN.UlRatePolicy",
-        ],
+        read_only: &["Id", "Arn", "LoRaWAN/UlRate", "LoRaWAN/UlBucketSize", "LoRaWAN/UlRatePolicy", "LoRaWAN/DlRate", "LoRaWAN/DlBucketSize", "LoRaWAN/DlRatePolicy", "LoRaWAN/DevStatusReqFreq", "LoRaWAN/ReportDevStatusBattery", "LoRaWAN/ReportDevStatusMargin", "LoRaWAN/DrMin", "LoRaWAN/DrMax", "LoRaWAN/ChannelMask", "LoRaWAN/HrAllowed", "LoRaWAN/NwkGeoLoc", "LoRaWAN/TargetPer", "LoRaWAN/MinGwDiversity"],
+        attributes: &["Arn", "Id", "LoRaWAN.ChannelMask", "LoRaWAN.DevStatusReqFreq", "LoRaWAN.DlBucketSize", "LoRaWAN.DlRate", "LoRaWAN.DlRatePolicy", "LoRaWAN.DrMax", "LoRaWAN.DrMin", "LoRaWAN.HrAllowed", "LoRaWAN.MinGwDiversity", "LoRaWAN.NwkGeoLoc", "LoRaWAN.ReportDevStatusBattery", "LoRaWAN.ReportDevStatusMargin", "LoRaWAN.TargetPer", "LoRaWAN.UlBucketSize", "LoRaWAN.UlRate", "LoRaWAN.UlRatePolicy"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -134,28 +78,11 @@ impl ServiceProfile {
     }
 
     /// `LoRaWAN`: a [`LoRaWanServiceProfile`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lo_ra_wan(mut self, value: impl Into<Obj<LoRaWanServiceProfile>>) -> Self {
-        self.lo_ra_wan = Some(value.into());
-        self
-    }
-
+    pub fn lo_ra_wan(mut self, value: impl Into<Obj<LoRaWanServiceProfile>>) -> Self { self.lo_ra_wan = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ServiceProfile {
@@ -351,7 +278,8 @@ impl ServiceProfileAttributes {
     }
 }
 
-static RULE_LoRaWanServiceProfile: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LoRaWanServiceProfile: ObjRule = ObjRule {
     properties: &[
         ("AddGwMetadata", Shape::Bool),
         ("ChannelMask", Shape::STR),
@@ -359,22 +287,8 @@ static RULE_LoRaWanServiceProfile: ObjRule = ObjRule {
         ("DlBucketSize", Shape::INT),
         ("DlRate", Shape::INT),
         ("DlRatePolicy", Shape::STR),
-        (
-            "DrMax",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(15.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DrMin",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(15.0),
-                allowed: &[],
-            }),
-        ),
+        ("DrMax", Shape::Int(&NumRule { min: Some(0.0), max: Some(15.0), ..NumRule::ANY })),
+        ("DrMin", Shape::Int(&NumRule { min: Some(0.0), max: Some(15.0), ..NumRule::ANY })),
         ("HrAllowed", Shape::Bool),
         ("MinGwDiversity", Shape::INT),
         ("NwkGeoLoc", Shape::Bool),
@@ -387,12 +301,8 @@ static RULE_LoRaWanServiceProfile: ObjRule = ObjRule {
         ("UlRate", Shape::INT),
         ("UlRatePolicy", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LoRaWANServiceProfile` property type of `AWS::IoTWireless::ServiceProfile`.
@@ -518,6 +428,7 @@ pub struct LoRaWanServiceProfile {
     pub ul_rate_policy: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LoRaWanServiceProfile {
     /// A `LoRaWanServiceProfile` with no property set (none is required).
     pub fn new() -> Self {
@@ -525,156 +436,43 @@ impl LoRaWanServiceProfile {
     }
 
     /// `AddGwMetadata`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn add_gw_metadata(mut self, value: impl Into<Bool>) -> Self {
-        self.add_gw_metadata = Some(value.into());
-        self
-    }
-
+    pub fn add_gw_metadata(mut self, value: impl Into<Bool>) -> Self { self.add_gw_metadata = Some(value.into()); self }
     /// `ChannelMask`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channel_mask(mut self, value: impl Into<Str>) -> Self {
-        self.channel_mask = Some(value.into());
-        self
-    }
-
+    pub fn channel_mask(mut self, value: impl Into<Str>) -> Self { self.channel_mask = Some(value.into()); self }
     /// `DevStatusReqFreq`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dev_status_req_freq(mut self, value: impl Into<Int>) -> Self {
-        self.dev_status_req_freq = Some(value.into());
-        self
-    }
-
+    pub fn dev_status_req_freq(mut self, value: impl Into<Int>) -> Self { self.dev_status_req_freq = Some(value.into()); self }
     /// `DlBucketSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dl_bucket_size(mut self, value: impl Into<Int>) -> Self {
-        self.dl_bucket_size = Some(value.into());
-        self
-    }
-
+    pub fn dl_bucket_size(mut self, value: impl Into<Int>) -> Self { self.dl_bucket_size = Some(value.into()); self }
     /// `DlRate`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dl_rate(mut self, value: impl Into<Int>) -> Self {
-        self.dl_rate = Some(value.into());
-        self
-    }
-
+    pub fn dl_rate(mut self, value: impl Into<Int>) -> Self { self.dl_rate = Some(value.into()); self }
     /// `DlRatePolicy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dl_rate_policy(mut self, value: impl Into<Str>) -> Self {
-        self.dl_rate_policy = Some(value.into());
-        self
-    }
-
+    pub fn dl_rate_policy(mut self, value: impl Into<Str>) -> Self { self.dl_rate_policy = Some(value.into()); self }
     /// `DrMax`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dr_max(mut self, value: impl Into<Int>) -> Self {
-        self.dr_max = Some(value.into());
-        self
-    }
-
+    pub fn dr_max(mut self, value: impl Into<Int>) -> Self { self.dr_max = Some(value.into()); self }
     /// `DrMin`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dr_min(mut self, value: impl Into<Int>) -> Self {
-        self.dr_min = Some(value.into());
-        self
-    }
-
+    pub fn dr_min(mut self, value: impl Into<Int>) -> Self { self.dr_min = Some(value.into()); self }
     /// `HrAllowed`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hr_allowed(mut self, value: impl Into<Bool>) -> Self {
-        self.hr_allowed = Some(value.into());
-        self
-    }
-
+    pub fn hr_allowed(mut self, value: impl Into<Bool>) -> Self { self.hr_allowed = Some(value.into()); self }
     /// `MinGwDiversity`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_gw_diversity(mut self, value: impl Into<Int>) -> Self {
-        self.min_gw_diversity = Some(value.into());
-        self
-    }
-
+    pub fn min_gw_diversity(mut self, value: impl Into<Int>) -> Self { self.min_gw_diversity = Some(value.into()); self }
     /// `NwkGeoLoc`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn nwk_geo_loc(mut self, value: impl Into<Bool>) -> Self {
-        self.nwk_geo_loc = Some(value.into());
-        self
-    }
-
+    pub fn nwk_geo_loc(mut self, value: impl Into<Bool>) -> Self { self.nwk_geo_loc = Some(value.into()); self }
     /// `PrAllowed`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pr_allowed(mut self, value: impl Into<Bool>) -> Self {
-        self.pr_allowed = Some(value.into());
-        self
-    }
-
+    pub fn pr_allowed(mut self, value: impl Into<Bool>) -> Self { self.pr_allowed = Some(value.into()); self }
     /// `RaAllowed`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ra_allowed(mut self, value: impl Into<Bool>) -> Self {
-        self.ra_allowed = Some(value.into());
-        self
-    }
-
+    pub fn ra_allowed(mut self, value: impl Into<Bool>) -> Self { self.ra_allowed = Some(value.into()); self }
     /// `ReportDevStatusBattery`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn report_dev_status_battery(mut self, value: impl Into<Bool>) -> Self {
-        self.report_dev_status_battery = Some(value.into());
-        self
-    }
-
+    pub fn report_dev_status_battery(mut self, value: impl Into<Bool>) -> Self { self.report_dev_status_battery = Some(value.into()); self }
     /// `ReportDevStatusMargin`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn report_dev_status_margin(mut self, value: impl Into<Bool>) -> Self {
-        self.report_dev_status_margin = Some(value.into());
-        self
-    }
-
+    pub fn report_dev_status_margin(mut self, value: impl Into<Bool>) -> Self { self.report_dev_status_margin = Some(value.into()); self }
     /// `TargetPer`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_per(mut self, value: impl Into<Int>) -> Self {
-        self.target_per = Some(value.into());
-        self
-    }
-
+    pub fn target_per(mut self, value: impl Into<Int>) -> Self { self.target_per = Some(value.into()); self }
     /// `UlBucketSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ul_bucket_size(mut self, value: impl Into<Int>) -> Self {
-        self.ul_bucket_size = Some(value.into());
-        self
-    }
-
+    pub fn ul_bucket_size(mut self, value: impl Into<Int>) -> Self { self.ul_bucket_size = Some(value.into()); self }
     /// `UlRate`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ul_rate(mut self, value: impl Into<Int>) -> Self {
-        self.ul_rate = Some(value.into());
-        self
-    }
-
+    pub fn ul_rate(mut self, value: impl Into<Int>) -> Self { self.ul_rate = Some(value.into()); self }
     /// `UlRatePolicy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ul_rate_policy(mut self, value: impl Into<Str>) -> Self {
-        self.ul_rate_policy = Some(value.into());
-        self
-    }
+    pub fn ul_rate_policy(mut self, value: impl Into<Str>) -> Self { self.ul_rate_policy = Some(value.into()); self }
 }
 
 impl PropertyType for LoRaWanServiceProfile {}
@@ -705,35 +503,14 @@ impl ToValue for LoRaWanServiceProfile {
     }
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::IoTWireless::ServiceProfile`.
@@ -751,6 +528,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
     pub fn new() -> Self {
@@ -758,20 +536,9 @@ impl Tag {
     }
 
     /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tag {}

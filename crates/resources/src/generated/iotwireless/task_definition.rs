@@ -11,57 +11,22 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct TaskDefinitionRequired {
     /// `AutoCreateTasks`: a boolean, required.
-    ///
-    /// Whether to automatically create tasks using this task definition for all gateways with the specified current version. If `false` , the task must be created by calling `CreateWirelessGatewayTask` .
     pub auto_create_tasks: Bool,
 }
 
-static RULE_TaskDefinition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TaskDefinition: ObjRule = ObjRule {
     properties: &[
         ("AutoCreateTasks", Shape::Bool),
-        (
-            "LoRaWANUpdateGatewayTaskEntry",
-            Shape::Object(&RULE_LoRaWanUpdateGatewayTaskEntry),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "TaskDefinitionType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["UPDATE"],
-                format: None,
-            }),
-        ),
-        (
-            "Update",
-            Shape::Object(&RULE_UpdateWirelessGatewayTaskCreate),
-        ),
+        ("LoRaWANUpdateGatewayTaskEntry", Shape::Object(&RULE_LoRaWanUpdateGatewayTaskEntry)),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("TaskDefinitionType", Shape::Str(&StrRule { allowed: &["UPDATE"], ..StrRule::ANY })),
+        ("Update", Shape::Object(&RULE_UpdateWirelessGatewayTaskCreate)),
     ],
     required: &["AutoCreateTasks"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoTWireless::TaskDefinition` resource.
@@ -106,6 +71,7 @@ pub struct TaskDefinition {
     pub update: Option<Obj<UpdateWirelessGatewayTaskCreate>>,
 }
 
+#[rustfmt::skip]
 impl TaskDefinition {
     /// The CloudFormation type name, `AWS::IoTWireless::TaskDefinition`.
     pub const TYPE_NAME: &'static str = "AWS::IoTWireless::TaskDefinition";
@@ -139,55 +105,17 @@ impl TaskDefinition {
     }
 
     /// `AutoCreateTasks`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_create_tasks(mut self, value: impl Into<Bool>) -> Self {
-        self.auto_create_tasks = value.into();
-        self
-    }
-
+    pub fn auto_create_tasks(mut self, value: impl Into<Bool>) -> Self { self.auto_create_tasks = value.into(); self }
     /// `LoRaWANUpdateGatewayTaskEntry`: a [`LoRaWanUpdateGatewayTaskEntry`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lo_ra_wan_update_gateway_task_entry(
-        mut self,
-        value: impl Into<Obj<LoRaWanUpdateGatewayTaskEntry>>,
-    ) -> Self {
-        self.lo_ra_wan_update_gateway_task_entry = Some(value.into());
-        self
-    }
-
+    pub fn lo_ra_wan_update_gateway_task_entry(mut self, value: impl Into<Obj<LoRaWanUpdateGatewayTaskEntry>>) -> Self { self.lo_ra_wan_update_gateway_task_entry = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TaskDefinitionType`: a [`TaskDefinitionType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn task_definition_type(mut self, value: impl Into<TaskDefinitionType>) -> Self {
-        self.task_definition_type = Some(value.into());
-        self
-    }
-
+    pub fn task_definition_type(mut self, value: impl Into<TaskDefinitionType>) -> Self { self.task_definition_type = Some(value.into()); self }
     /// `Update`: an [`UpdateWirelessGatewayTaskCreate`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn update(mut self, value: impl Into<Obj<UpdateWirelessGatewayTaskCreate>>) -> Self {
-        self.update = Some(value.into());
-        self
-    }
+    pub fn update(mut self, value: impl Into<Obj<UpdateWirelessGatewayTaskCreate>>) -> Self { self.update = Some(value.into()); self }
 }
 
 impl Resource for TaskDefinition {
@@ -245,45 +173,15 @@ impl TaskDefinitionAttributes {
     }
 }
 
-static RULE_LoRaWanGatewayVersion: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LoRaWanGatewayVersion: ObjRule = ObjRule {
     properties: &[
-        (
-            "Model",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(4096),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PackageVersion",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Station",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(4096),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Model", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), ..StrRule::ANY })),
+        ("PackageVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), ..StrRule::ANY })),
+        ("Station", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LoRaWANGatewayVersion` property type of `AWS::IoTWireless::TaskDefinition`.
@@ -313,6 +211,7 @@ pub struct LoRaWanGatewayVersion {
     pub station: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LoRaWanGatewayVersion {
     /// A `LoRaWanGatewayVersion` with no property set (none is required).
     pub fn new() -> Self {
@@ -320,28 +219,11 @@ impl LoRaWanGatewayVersion {
     }
 
     /// `Model`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model(mut self, value: impl Into<Str>) -> Self {
-        self.model = Some(value.into());
-        self
-    }
-
+    pub fn model(mut self, value: impl Into<Str>) -> Self { self.model = Some(value.into()); self }
     /// `PackageVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn package_version(mut self, value: impl Into<Str>) -> Self {
-        self.package_version = Some(value.into());
-        self
-    }
-
+    pub fn package_version(mut self, value: impl Into<Str>) -> Self { self.package_version = Some(value.into()); self }
     /// `Station`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn station(mut self, value: impl Into<Str>) -> Self {
-        self.station = Some(value.into());
-        self
-    }
+    pub fn station(mut self, value: impl Into<Str>) -> Self { self.station = Some(value.into()); self }
 }
 
 impl PropertyType for LoRaWanGatewayVersion {}
@@ -356,35 +238,16 @@ impl ToValue for LoRaWanGatewayVersion {
     }
 }
 
-static RULE_LoRaWanUpdateGatewayTaskCreate: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LoRaWanUpdateGatewayTaskCreate: ObjRule = ObjRule {
     properties: &[
         ("CurrentVersion", Shape::Object(&RULE_LoRaWanGatewayVersion)),
-        (
-            "SigKeyCrc",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(4294967295.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "UpdateSignature",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(4096),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("SigKeyCrc", Shape::Int(&NumRule { min: Some(1.0), max: Some(4294967295.0), ..NumRule::ANY })),
+        ("UpdateSignature", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), ..StrRule::ANY })),
         ("UpdateVersion", Shape::Object(&RULE_LoRaWanGatewayVersion)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LoRaWANUpdateGatewayTaskCreate` property type of `AWS::IoTWireless::TaskDefinition`.
@@ -416,6 +279,7 @@ pub struct LoRaWanUpdateGatewayTaskCreate {
     pub update_version: Option<Obj<LoRaWanGatewayVersion>>,
 }
 
+#[rustfmt::skip]
 impl LoRaWanUpdateGatewayTaskCreate {
     /// A `LoRaWanUpdateGatewayTaskCreate` with no property set (none is required).
     pub fn new() -> Self {
@@ -423,36 +287,13 @@ impl LoRaWanUpdateGatewayTaskCreate {
     }
 
     /// `CurrentVersion`: a [`LoRaWanGatewayVersion`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn current_version(mut self, value: impl Into<Obj<LoRaWanGatewayVersion>>) -> Self {
-        self.current_version = Some(value.into());
-        self
-    }
-
+    pub fn current_version(mut self, value: impl Into<Obj<LoRaWanGatewayVersion>>) -> Self { self.current_version = Some(value.into()); self }
     /// `SigKeyCrc`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sig_key_crc(mut self, value: impl Into<Int>) -> Self {
-        self.sig_key_crc = Some(value.into());
-        self
-    }
-
+    pub fn sig_key_crc(mut self, value: impl Into<Int>) -> Self { self.sig_key_crc = Some(value.into()); self }
     /// `UpdateSignature`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn update_signature(mut self, value: impl Into<Str>) -> Self {
-        self.update_signature = Some(value.into());
-        self
-    }
-
+    pub fn update_signature(mut self, value: impl Into<Str>) -> Self { self.update_signature = Some(value.into()); self }
     /// `UpdateVersion`: a [`LoRaWanGatewayVersion`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn update_version(mut self, value: impl Into<Obj<LoRaWanGatewayVersion>>) -> Self {
-        self.update_version = Some(value.into());
-        self
-    }
+    pub fn update_version(mut self, value: impl Into<Obj<LoRaWanGatewayVersion>>) -> Self { self.update_version = Some(value.into()); self }
 }
 
 impl PropertyType for LoRaWanUpdateGatewayTaskCreate {}
@@ -468,17 +309,14 @@ impl ToValue for LoRaWanUpdateGatewayTaskCreate {
     }
 }
 
-static RULE_LoRaWanUpdateGatewayTaskEntry: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LoRaWanUpdateGatewayTaskEntry: ObjRule = ObjRule {
     properties: &[
         ("CurrentVersion", Shape::Object(&RULE_LoRaWanGatewayVersion)),
         ("UpdateVersion", Shape::Object(&RULE_LoRaWanGatewayVersion)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LoRaWANUpdateGatewayTaskEntry` property type of `AWS::IoTWireless::TaskDefinition`.
@@ -498,6 +336,7 @@ pub struct LoRaWanUpdateGatewayTaskEntry {
     pub update_version: Option<Obj<LoRaWanGatewayVersion>>,
 }
 
+#[rustfmt::skip]
 impl LoRaWanUpdateGatewayTaskEntry {
     /// A `LoRaWanUpdateGatewayTaskEntry` with no property set (none is required).
     pub fn new() -> Self {
@@ -505,20 +344,9 @@ impl LoRaWanUpdateGatewayTaskEntry {
     }
 
     /// `CurrentVersion`: a [`LoRaWanGatewayVersion`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn current_version(mut self, value: impl Into<Obj<LoRaWanGatewayVersion>>) -> Self {
-        self.current_version = Some(value.into());
-        self
-    }
-
+    pub fn current_version(mut self, value: impl Into<Obj<LoRaWanGatewayVersion>>) -> Self { self.current_version = Some(value.into()); self }
     /// `UpdateVersion`: a [`LoRaWanGatewayVersion`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn update_version(mut self, value: impl Into<Obj<LoRaWanGatewayVersion>>) -> Self {
-        self.update_version = Some(value.into());
-        self
-    }
+    pub fn update_version(mut self, value: impl Into<Obj<LoRaWanGatewayVersion>>) -> Self { self.update_version = Some(value.into()); self }
 }
 
 impl PropertyType for LoRaWanUpdateGatewayTaskEntry {}
@@ -532,35 +360,14 @@ impl ToValue for LoRaWanUpdateGatewayTaskEntry {
     }
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::IoTWireless::TaskDefinition`.
@@ -578,6 +385,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
     pub fn new() -> Self {
@@ -585,20 +393,9 @@ impl Tag {
     }
 
     /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tag {}
@@ -612,39 +409,15 @@ impl ToValue for Tag {
     }
 }
 
-static RULE_UpdateWirelessGatewayTaskCreate: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_UpdateWirelessGatewayTaskCreate: ObjRule = ObjRule {
     properties: &[
-        (
-            "LoRaWAN",
-            Shape::Object(&RULE_LoRaWanUpdateGatewayTaskCreate),
-        ),
-        (
-            "UpdateDataRole",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "UpdateDataSource",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(4096),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("LoRaWAN", Shape::Object(&RULE_LoRaWanUpdateGatewayTaskCreate)),
+        ("UpdateDataRole", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ("UpdateDataSource", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `UpdateWirelessGatewayTaskCreate` property type of `AWS::IoTWireless::TaskDefinition`.
@@ -672,6 +445,7 @@ pub struct UpdateWirelessGatewayTaskCreate {
     pub update_data_source: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl UpdateWirelessGatewayTaskCreate {
     /// A `UpdateWirelessGatewayTaskCreate` with no property set (none is required).
     pub fn new() -> Self {
@@ -679,28 +453,11 @@ impl UpdateWirelessGatewayTaskCreate {
     }
 
     /// `LoRaWAN`: a [`LoRaWanUpdateGatewayTaskCreate`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lo_ra_wan(mut self, value: impl Into<Obj<LoRaWanUpdateGatewayTaskCreate>>) -> Self {
-        self.lo_ra_wan = Some(value.into());
-        self
-    }
-
+    pub fn lo_ra_wan(mut self, value: impl Into<Obj<LoRaWanUpdateGatewayTaskCreate>>) -> Self { self.lo_ra_wan = Some(value.into()); self }
     /// `UpdateDataRole`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn update_data_role(mut self, value: impl Into<Str>) -> Self {
-        self.update_data_role = Some(value.into());
-        self
-    }
-
+    pub fn update_data_role(mut self, value: impl Into<Str>) -> Self { self.update_data_role = Some(value.into()); self }
     /// `UpdateDataSource`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn update_data_source(mut self, value: impl Into<Str>) -> Self {
-        self.update_data_source = Some(value.into());
-        self
-    }
+    pub fn update_data_source(mut self, value: impl Into<Str>) -> Self { self.update_data_source = Some(value.into()); self }
 }
 
 impl PropertyType for UpdateWirelessGatewayTaskCreate {}

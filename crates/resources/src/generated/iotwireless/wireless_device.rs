@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::Tag;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-_]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-fA-F0-9]{8}");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-fA-F0-9]{32}");
@@ -18,87 +21,27 @@ pub(crate) static PATTERN_5: Pattern = Pattern::new("[a-fA-F0-9]{16}");
 #[derive(Clone, Debug, PartialEq)]
 pub struct WirelessDeviceRequired {
     /// `DestinationName`: a string, required.
-    ///
-    /// The name of the destination to assign to the new wireless device. Can have only have alphanumeric, - (hyphen) and _ (underscore) characters and it can't have any spaces.
-    ///
-    /// Pattern `^[a-zA-Z0-9-_]+$`; length 0 to 128.
     pub destination_name: Str,
     /// `Type`: a [`WirelessDeviceType`] value, required.
-    ///
-    /// The wireless device type.
     pub r#type: WirelessDeviceType,
 }
 
-static RULE_WirelessDevice: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WirelessDevice: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DestinationName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
+        ("DestinationName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("LastUplinkReceivedAt", Shape::STR),
         ("LoRaWAN", Shape::Object(&RULE_LoRaWanDevice)),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Positioning",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Enabled", "Disabled"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ("Positioning", Shape::Str(&StrRule { allowed: &["Enabled", "Disabled"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
         ("ThingArn", Shape::STR),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Sidewalk", "LoRaWAN"],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["Sidewalk", "LoRaWAN"], ..StrRule::ANY })),
     ],
     required: &["Type", "DestinationName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoTWireless::WirelessDevice` resource.
@@ -159,6 +102,7 @@ pub struct WirelessDevice {
     pub r#type: WirelessDeviceType,
 }
 
+#[rustfmt::skip]
 impl WirelessDevice {
     /// The CloudFormation type name, `AWS::IoTWireless::WirelessDevice`.
     pub const TYPE_NAME: &'static str = "AWS::IoTWireless::WirelessDevice";
@@ -195,76 +139,23 @@ impl WirelessDevice {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DestinationName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_name(mut self, value: impl Into<Str>) -> Self {
-        self.destination_name = value.into();
-        self
-    }
-
+    pub fn destination_name(mut self, value: impl Into<Str>) -> Self { self.destination_name = value.into(); self }
     /// `LastUplinkReceivedAt`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn last_uplink_received_at(mut self, value: impl Into<Str>) -> Self {
-        self.last_uplink_received_at = Some(value.into());
-        self
-    }
-
+    pub fn last_uplink_received_at(mut self, value: impl Into<Str>) -> Self { self.last_uplink_received_at = Some(value.into()); self }
     /// `LoRaWAN`: a [`LoRaWanDevice`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lo_ra_wan(mut self, value: impl Into<Obj<LoRaWanDevice>>) -> Self {
-        self.lo_ra_wan = Some(value.into());
-        self
-    }
-
+    pub fn lo_ra_wan(mut self, value: impl Into<Obj<LoRaWanDevice>>) -> Self { self.lo_ra_wan = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Positioning`: a [`Positioning`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn positioning(mut self, value: impl Into<Positioning>) -> Self {
-        self.positioning = Some(value.into());
-        self
-    }
-
+    pub fn positioning(mut self, value: impl Into<Positioning>) -> Self { self.positioning = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `ThingArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn thing_arn(mut self, value: impl Into<Str>) -> Self {
-        self.thing_arn = Some(value.into());
-        self
-    }
-
+    pub fn thing_arn(mut self, value: impl Into<Str>) -> Self { self.thing_arn = Some(value.into()); self }
     /// `Type`: a [`WirelessDeviceType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<WirelessDeviceType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<WirelessDeviceType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl Resource for WirelessDevice {
@@ -333,37 +224,20 @@ impl WirelessDeviceAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AbpV10xRequired {
     /// `DevAddr`: a string, required.
-    ///
-    /// The DevAddr value.
-    ///
-    /// Pattern `[a-fA-F0-9]{8}`.
     pub dev_addr: Str,
     /// `SessionKeys`: a [`SessionKeysAbpV10x`] object, required.
-    ///
-    /// Session keys for ABP v1.0.x.
     pub session_keys: Obj<SessionKeysAbpV10x>,
 }
 
-static RULE_AbpV10x: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AbpV10x: ObjRule = ObjRule {
     properties: &[
-        (
-            "DevAddr",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DevAddr", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("SessionKeys", Shape::Object(&RULE_SessionKeysAbpV10x)),
     ],
     required: &["DevAddr", "SessionKeys"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AbpV10x` property type of `AWS::IoTWireless::WirelessDevice`.
@@ -385,6 +259,7 @@ pub struct AbpV10x {
     pub session_keys: Obj<SessionKeysAbpV10x>,
 }
 
+#[rustfmt::skip]
 impl AbpV10x {
     /// A `AbpV10x` with its required properties, named in a [`AbpV10xRequired`].
     pub fn new(required: AbpV10xRequired) -> Self {
@@ -395,20 +270,9 @@ impl AbpV10x {
     }
 
     /// `DevAddr`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dev_addr(mut self, value: impl Into<Str>) -> Self {
-        self.dev_addr = value.into();
-        self
-    }
-
+    pub fn dev_addr(mut self, value: impl Into<Str>) -> Self { self.dev_addr = value.into(); self }
     /// `SessionKeys`: a [`SessionKeysAbpV10x`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn session_keys(mut self, value: impl Into<Obj<SessionKeysAbpV10x>>) -> Self {
-        self.session_keys = value.into();
-        self
-    }
+    pub fn session_keys(mut self, value: impl Into<Obj<SessionKeysAbpV10x>>) -> Self { self.session_keys = value.into(); self }
 }
 
 impl PropertyType for AbpV10x {}
@@ -426,37 +290,20 @@ impl ToValue for AbpV10x {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AbpV11Required {
     /// `DevAddr`: a string, required.
-    ///
-    /// The DevAddr value.
-    ///
-    /// Pattern `[a-fA-F0-9]{8}`.
     pub dev_addr: Str,
     /// `SessionKeys`: a [`SessionKeysAbpV11`] object, required.
-    ///
-    /// Session keys for ABP v1.1.
     pub session_keys: Obj<SessionKeysAbpV11>,
 }
 
-static RULE_AbpV11: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AbpV11: ObjRule = ObjRule {
     properties: &[
-        (
-            "DevAddr",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DevAddr", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("SessionKeys", Shape::Object(&RULE_SessionKeysAbpV11)),
     ],
     required: &["DevAddr", "SessionKeys"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AbpV11` property type of `AWS::IoTWireless::WirelessDevice`.
@@ -478,6 +325,7 @@ pub struct AbpV11 {
     pub session_keys: Obj<SessionKeysAbpV11>,
 }
 
+#[rustfmt::skip]
 impl AbpV11 {
     /// A `AbpV11` with its required properties, named in a [`AbpV11Required`].
     pub fn new(required: AbpV11Required) -> Self {
@@ -488,20 +336,9 @@ impl AbpV11 {
     }
 
     /// `DevAddr`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dev_addr(mut self, value: impl Into<Str>) -> Self {
-        self.dev_addr = value.into();
-        self
-    }
-
+    pub fn dev_addr(mut self, value: impl Into<Str>) -> Self { self.dev_addr = value.into(); self }
     /// `SessionKeys`: a [`SessionKeysAbpV11`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn session_keys(mut self, value: impl Into<Obj<SessionKeysAbpV11>>) -> Self {
-        self.session_keys = value.into();
-        self
-    }
+    pub fn session_keys(mut self, value: impl Into<Obj<SessionKeysAbpV11>>) -> Self { self.session_keys = value.into(); self }
 }
 
 impl PropertyType for AbpV11 {}
@@ -515,48 +352,15 @@ impl ToValue for AbpV11 {
     }
 }
 
-static RULE_Application: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Application: ObjRule = ObjRule {
     properties: &[
-        (
-            "DestinationName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FPort",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(223.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "SemtechGeolocation",
-                    "SemtechGNSS",
-                    "SemtechGNSSNG",
-                    "SemtechWiFi",
-                ],
-                format: None,
-            }),
-        ),
+        ("DestinationName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("FPort", Shape::Int(&NumRule { min: Some(1.0), max: Some(223.0), ..NumRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["SemtechGeolocation", "SemtechGNSS", "SemtechGNSSNG", "SemtechWiFi"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Application` property type of `AWS::IoTWireless::WirelessDevice`.
@@ -584,6 +388,7 @@ pub struct Application {
     pub r#type: Option<ApplicationType>,
 }
 
+#[rustfmt::skip]
 impl Application {
     /// A `Application` with no property set (none is required).
     pub fn new() -> Self {
@@ -591,28 +396,11 @@ impl Application {
     }
 
     /// `DestinationName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_name(mut self, value: impl Into<Str>) -> Self {
-        self.destination_name = Some(value.into());
-        self
-    }
-
+    pub fn destination_name(mut self, value: impl Into<Str>) -> Self { self.destination_name = Some(value.into()); self }
     /// `FPort`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn f_port(mut self, value: impl Into<Int>) -> Self {
-        self.f_port = Some(value.into());
-        self
-    }
-
+    pub fn f_port(mut self, value: impl Into<Int>) -> Self { self.f_port = Some(value.into()); self }
     /// `Type`: an [`ApplicationType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<ApplicationType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<ApplicationType>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl PropertyType for Application {}
@@ -627,21 +415,13 @@ impl ToValue for Application {
     }
 }
 
-static RULE_FPorts: ObjRule = ObjRule {
-    properties: &[(
-        "Applications",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_Application),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_FPorts: ObjRule = ObjRule {
+    properties: &[
+        ("Applications", Shape::List(&ListRule { items: Shape::Object(&RULE_Application), min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FPorts` property type of `AWS::IoTWireless::WirelessDevice`.
@@ -657,6 +437,7 @@ pub struct FPorts {
     pub applications: Option<List<Application>>,
 }
 
+#[rustfmt::skip]
 impl FPorts {
     /// A `FPorts` with no property set (none is required).
     pub fn new() -> Self {
@@ -664,12 +445,7 @@ impl FPorts {
     }
 
     /// `Applications`: a list of [`Application`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn applications(mut self, value: impl Into<List<Application>>) -> Self {
-        self.applications = Some(value.into());
-        self
-    }
+    pub fn applications(mut self, value: impl Into<List<Application>>) -> Self { self.applications = Some(value.into()); self }
 }
 
 impl PropertyType for FPorts {}
@@ -682,50 +458,21 @@ impl ToValue for FPorts {
     }
 }
 
-static RULE_LoRaWanDevice: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LoRaWanDevice: ObjRule = ObjRule {
     properties: &[
         ("AbpV10x", Shape::Object(&RULE_AbpV10x)),
         ("AbpV11", Shape::Object(&RULE_AbpV11)),
-        (
-            "DevEui",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DeviceProfileId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DevEui", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("DeviceProfileId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
         ("FPorts", Shape::Object(&RULE_FPorts)),
         ("OtaaV10x", Shape::Object(&RULE_OtaaV10x)),
         ("OtaaV11", Shape::Object(&RULE_OtaaV11)),
-        (
-            "ServiceProfileId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ServiceProfileId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
-    required: &[],
     one_of: &[&[&["OtaaV11"], &["OtaaV10x"], &["AbpV11"], &["AbpV10x"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LoRaWANDevice` property type of `AWS::IoTWireless::WirelessDevice`.
@@ -775,6 +522,7 @@ pub struct LoRaWanDevice {
     pub service_profile_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LoRaWanDevice {
     /// A `LoRaWanDevice` with no property set (none is required).
     pub fn new() -> Self {
@@ -782,68 +530,21 @@ impl LoRaWanDevice {
     }
 
     /// `AbpV10x`: an [`AbpV10x`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn abp_v10x(mut self, value: impl Into<Obj<AbpV10x>>) -> Self {
-        self.abp_v10x = Some(value.into());
-        self
-    }
-
+    pub fn abp_v10x(mut self, value: impl Into<Obj<AbpV10x>>) -> Self { self.abp_v10x = Some(value.into()); self }
     /// `AbpV11`: an [`AbpV11`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn abp_v11(mut self, value: impl Into<Obj<AbpV11>>) -> Self {
-        self.abp_v11 = Some(value.into());
-        self
-    }
-
+    pub fn abp_v11(mut self, value: impl Into<Obj<AbpV11>>) -> Self { self.abp_v11 = Some(value.into()); self }
     /// `DevEui`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dev_eui(mut self, value: impl Into<Str>) -> Self {
-        self.dev_eui = Some(value.into());
-        self
-    }
-
+    pub fn dev_eui(mut self, value: impl Into<Str>) -> Self { self.dev_eui = Some(value.into()); self }
     /// `DeviceProfileId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn device_profile_id(mut self, value: impl Into<Str>) -> Self {
-        self.device_profile_id = Some(value.into());
-        self
-    }
-
+    pub fn device_profile_id(mut self, value: impl Into<Str>) -> Self { self.device_profile_id = Some(value.into()); self }
     /// `FPorts`: a [`FPorts`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn f_ports(mut self, value: impl Into<Obj<FPorts>>) -> Self {
-        self.f_ports = Some(value.into());
-        self
-    }
-
+    pub fn f_ports(mut self, value: impl Into<Obj<FPorts>>) -> Self { self.f_ports = Some(value.into()); self }
     /// `OtaaV10x`: an [`OtaaV10x`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn otaa_v10x(mut self, value: impl Into<Obj<OtaaV10x>>) -> Self {
-        self.otaa_v10x = Some(value.into());
-        self
-    }
-
+    pub fn otaa_v10x(mut self, value: impl Into<Obj<OtaaV10x>>) -> Self { self.otaa_v10x = Some(value.into()); self }
     /// `OtaaV11`: an [`OtaaV11`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn otaa_v11(mut self, value: impl Into<Obj<OtaaV11>>) -> Self {
-        self.otaa_v11 = Some(value.into());
-        self
-    }
-
+    pub fn otaa_v11(mut self, value: impl Into<Obj<OtaaV11>>) -> Self { self.otaa_v11 = Some(value.into()); self }
     /// `ServiceProfileId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_profile_id(mut self, value: impl Into<Str>) -> Self {
-        self.service_profile_id = Some(value.into());
-        self
-    }
+    pub fn service_profile_id(mut self, value: impl Into<Str>) -> Self { self.service_profile_id = Some(value.into()); self }
 }
 
 impl PropertyType for LoRaWanDevice {}
@@ -867,48 +568,20 @@ impl ToValue for LoRaWanDevice {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OtaaV10xRequired {
     /// `AppEui`: a string, required.
-    ///
-    /// The AppEUI value. You specify this value when using LoRaWAN versions v1.0.2 or v1.0.3.
-    ///
-    /// Pattern `[a-fA-F0-9]{16}`.
     pub app_eui: Str,
     /// `AppKey`: a string, required.
-    ///
-    /// The AppKey value.
-    ///
-    /// Pattern `[a-fA-F0-9]{32}`.
     pub app_key: Str,
 }
 
-static RULE_OtaaV10x: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OtaaV10x: ObjRule = ObjRule {
     properties: &[
-        (
-            "AppEui",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AppKey",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AppEui", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("AppKey", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["AppKey", "AppEui"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OtaaV10x` property type of `AWS::IoTWireless::WirelessDevice`.
@@ -932,6 +605,7 @@ pub struct OtaaV10x {
     pub app_key: Str,
 }
 
+#[rustfmt::skip]
 impl OtaaV10x {
     /// A `OtaaV10x` with its required properties, named in a [`OtaaV10xRequired`].
     pub fn new(required: OtaaV10xRequired) -> Self {
@@ -942,20 +616,9 @@ impl OtaaV10x {
     }
 
     /// `AppEui`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn app_eui(mut self, value: impl Into<Str>) -> Self {
-        self.app_eui = value.into();
-        self
-    }
-
+    pub fn app_eui(mut self, value: impl Into<Str>) -> Self { self.app_eui = value.into(); self }
     /// `AppKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn app_key(mut self, value: impl Into<Str>) -> Self {
-        self.app_key = value.into();
-        self
-    }
+    pub fn app_key(mut self, value: impl Into<Str>) -> Self { self.app_key = value.into(); self }
 }
 
 impl PropertyType for OtaaV10x {}
@@ -973,64 +636,23 @@ impl ToValue for OtaaV10x {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OtaaV11Required {
     /// `AppKey`: a string, required.
-    ///
-    /// The AppKey is a secret key, which you should handle in a similar way as you would an application password. You can protect the AppKey value by storing it in the AWS Secrets Manager and use the \[secretsmanager\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references.html#dynamic-references-secretsmanager>) to reference this value.
-    ///
-    /// Pattern `[a-fA-F0-9]{32}`.
     pub app_key: Str,
     /// `JoinEui`: a string, required.
-    ///
-    /// The JoinEUI value.
-    ///
-    /// Pattern `[a-fA-F0-9]{16}`.
     pub join_eui: Str,
     /// `NwkKey`: a string, required.
-    ///
-    /// The NwkKey is a secret key, which you should handle in a similar way as you would an application password. You can protect the NwkKey value by storing it in the AWS Secrets Manager and use the \[secretsmanager\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references.html#dynamic-references-secretsmanager>) to reference this value.
-    ///
-    /// Pattern `[a-fA-F0-9]{32}`.
     pub nwk_key: Str,
 }
 
-static RULE_OtaaV11: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OtaaV11: ObjRule = ObjRule {
     properties: &[
-        (
-            "AppKey",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "JoinEui",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "NwkKey",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AppKey", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("JoinEui", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("NwkKey", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["AppKey", "NwkKey", "JoinEui"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OtaaV11` property type of `AWS::IoTWireless::WirelessDevice`.
@@ -1060,6 +682,7 @@ pub struct OtaaV11 {
     pub nwk_key: Str,
 }
 
+#[rustfmt::skip]
 impl OtaaV11 {
     /// A `OtaaV11` with its required properties, named in a [`OtaaV11Required`].
     pub fn new(required: OtaaV11Required) -> Self {
@@ -1071,28 +694,11 @@ impl OtaaV11 {
     }
 
     /// `AppKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn app_key(mut self, value: impl Into<Str>) -> Self {
-        self.app_key = value.into();
-        self
-    }
-
+    pub fn app_key(mut self, value: impl Into<Str>) -> Self { self.app_key = value.into(); self }
     /// `JoinEui`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn join_eui(mut self, value: impl Into<Str>) -> Self {
-        self.join_eui = value.into();
-        self
-    }
-
+    pub fn join_eui(mut self, value: impl Into<Str>) -> Self { self.join_eui = value.into(); self }
     /// `NwkKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn nwk_key(mut self, value: impl Into<Str>) -> Self {
-        self.nwk_key = value.into();
-        self
-    }
+    pub fn nwk_key(mut self, value: impl Into<Str>) -> Self { self.nwk_key = value.into(); self }
 }
 
 impl PropertyType for OtaaV11 {}
@@ -1111,48 +717,20 @@ impl ToValue for OtaaV11 {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SessionKeysAbpV10xRequired {
     /// `AppSKey`: a string, required.
-    ///
-    /// The AppSKey value.
-    ///
-    /// Pattern `[a-fA-F0-9]{32}`.
     pub app_s_key: Str,
     /// `NwkSKey`: a string, required.
-    ///
-    /// The NwkKey value.
-    ///
-    /// Pattern `[a-fA-F0-9]{32}`.
     pub nwk_s_key: Str,
 }
 
-static RULE_SessionKeysAbpV10x: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SessionKeysAbpV10x: ObjRule = ObjRule {
     properties: &[
-        (
-            "AppSKey",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "NwkSKey",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AppSKey", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("NwkSKey", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["NwkSKey", "AppSKey"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SessionKeysAbpV10x` property type of `AWS::IoTWireless::WirelessDevice`.
@@ -1176,6 +754,7 @@ pub struct SessionKeysAbpV10x {
     pub nwk_s_key: Str,
 }
 
+#[rustfmt::skip]
 impl SessionKeysAbpV10x {
     /// A `SessionKeysAbpV10x` with its required properties, named in a [`SessionKeysAbpV10xRequired`].
     pub fn new(required: SessionKeysAbpV10xRequired) -> Self {
@@ -1186,20 +765,9 @@ impl SessionKeysAbpV10x {
     }
 
     /// `AppSKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn app_s_key(mut self, value: impl Into<Str>) -> Self {
-        self.app_s_key = value.into();
-        self
-    }
-
+    pub fn app_s_key(mut self, value: impl Into<Str>) -> Self { self.app_s_key = value.into(); self }
     /// `NwkSKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn nwk_s_key(mut self, value: impl Into<Str>) -> Self {
-        self.nwk_s_key = value.into();
-        self
-    }
+    pub fn nwk_s_key(mut self, value: impl Into<Str>) -> Self { self.nwk_s_key = value.into(); self }
 }
 
 impl PropertyType for SessionKeysAbpV10x {}
@@ -1217,80 +785,26 @@ impl ToValue for SessionKeysAbpV10x {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SessionKeysAbpV11Required {
     /// `AppSKey`: a string, required.
-    ///
-    /// The AppSKey is a secret key, which you should handle in a similar way as you would an application password. You can protect the AppSKey value by storing it in the AWS Secrets Manager and use the \[secretsmanager\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references.html#dynamic-references-secretsmanager>) to reference this value.
-    ///
-    /// Pattern `[a-fA-F0-9]{32}`.
     pub app_s_key: Str,
     /// `FNwkSIntKey`: a string, required.
-    ///
-    /// The FNwkSIntKey is a secret key, which you should handle in a similar way as you would an application password. You can protect the FNwkSIntKey value by storing it in the AWS Secrets Manager and use the \[secretsmanager\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references.html#dynamic-references-secretsmanager>) to reference this value.
-    ///
-    /// Pattern `[a-fA-F0-9]{32}`.
     pub f_nwk_s_int_key: Str,
     /// `NwkSEncKey`: a string, required.
-    ///
-    /// The NwkSEncKey is a secret key, which you should handle in a similar way as you would an application password. You can protect the NwkSEncKey value by storing it in the AWS Secrets Manager and use the \[secretsmanager\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references.html#dynamic-references-secretsmanager>) to reference this value.
-    ///
-    /// Pattern `[a-fA-F0-9]{32}`.
     pub nwk_s_enc_key: Str,
     /// `SNwkSIntKey`: a string, required.
-    ///
-    /// The SNwkSIntKey is a secret key, which you should handle in a similar way as you would an application password. You can protect the SNwkSIntKey value by storing it in the AWS Secrets Manager and use the \[secretsmanager\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references.html#dynamic-references-secretsmanager>) to reference this value.
-    ///
-    /// Pattern `[a-fA-F0-9]{32}`.
     pub s_nwk_s_int_key: Str,
 }
 
-static RULE_SessionKeysAbpV11: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SessionKeysAbpV11: ObjRule = ObjRule {
     properties: &[
-        (
-            "AppSKey",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FNwkSIntKey",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "NwkSEncKey",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SNwkSIntKey",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AppSKey", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("FNwkSIntKey", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("NwkSEncKey", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("SNwkSIntKey", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["FNwkSIntKey", "SNwkSIntKey", "NwkSEncKey", "AppSKey"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SessionKeysAbpV11` property type of `AWS::IoTWireless::WirelessDevice`.
@@ -1326,6 +840,7 @@ pub struct SessionKeysAbpV11 {
     pub s_nwk_s_int_key: Str,
 }
 
+#[rustfmt::skip]
 impl SessionKeysAbpV11 {
     /// A `SessionKeysAbpV11` with its required properties, named in a [`SessionKeysAbpV11Required`].
     pub fn new(required: SessionKeysAbpV11Required) -> Self {
@@ -1338,36 +853,13 @@ impl SessionKeysAbpV11 {
     }
 
     /// `AppSKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn app_s_key(mut self, value: impl Into<Str>) -> Self {
-        self.app_s_key = value.into();
-        self
-    }
-
+    pub fn app_s_key(mut self, value: impl Into<Str>) -> Self { self.app_s_key = value.into(); self }
     /// `FNwkSIntKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn f_nwk_s_int_key(mut self, value: impl Into<Str>) -> Self {
-        self.f_nwk_s_int_key = value.into();
-        self
-    }
-
+    pub fn f_nwk_s_int_key(mut self, value: impl Into<Str>) -> Self { self.f_nwk_s_int_key = value.into(); self }
     /// `NwkSEncKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn nwk_s_enc_key(mut self, value: impl Into<Str>) -> Self {
-        self.nwk_s_enc_key = value.into();
-        self
-    }
-
+    pub fn nwk_s_enc_key(mut self, value: impl Into<Str>) -> Self { self.nwk_s_enc_key = value.into(); self }
     /// `SNwkSIntKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s_nwk_s_int_key(mut self, value: impl Into<Str>) -> Self {
-        self.s_nwk_s_int_key = value.into();
-        self
-    }
+    pub fn s_nwk_s_int_key(mut self, value: impl Into<Str>) -> Self { self.s_nwk_s_int_key = value.into(); self }
 }
 
 impl PropertyType for SessionKeysAbpV11 {}
@@ -1379,86 +871,6 @@ impl ToValue for SessionKeysAbpV11 {
             .req("FNwkSIntKey", &self.f_nwk_s_int_key)
             .req("NwkSEncKey", &self.nwk_s_enc_key)
             .req("SNwkSIntKey", &self.s_nwk_s_int_key)
-            .build()
-    }
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::IoTWireless::WirelessDevice`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotwireless-wirelessdevice-tag.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string.
-    ///
-    /// Length 1 to 128.
-    pub key: Option<Str>,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
             .build()
     }
 }

@@ -13,45 +13,21 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9-_]+");
 #[derive(Clone, Debug, PartialEq)]
 pub struct WirelessDeviceImportTaskRequired {
     /// `DestinationName`: a string, required.
-    ///
-    /// The name of the destination that describes the IoT rule to route messages from the Sidewalk devices in the import task to other applications.
-    ///
-    /// Pattern `[a-zA-Z0-9-_]+`; length 0 to 128.
     pub destination_name: Str,
     /// `Sidewalk`: a [`Sidewalk`] object, required.
-    ///
-    /// The Sidewalk-related information of the wireless device import task.
     pub sidewalk: Obj<Sidewalk>,
 }
 
-static RULE_WirelessDeviceImportTask: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WirelessDeviceImportTask: ObjRule = ObjRule {
     properties: &[
-        (
-            "DestinationName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DestinationName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Sidewalk", Shape::Object(&RULE_Sidewalk)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["DestinationName", "Sidewalk"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoTWireless::WirelessDeviceImportTask` resource.
@@ -84,6 +60,7 @@ pub struct WirelessDeviceImportTask {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl WirelessDeviceImportTask {
     /// The CloudFormation type name, `AWS::IoTWireless::WirelessDeviceImportTask`.
     pub const TYPE_NAME: &'static str = "AWS::IoTWireless::WirelessDeviceImportTask";
@@ -97,34 +74,9 @@ impl WirelessDeviceImportTask {
         required: &["DestinationName", "Sidewalk"],
         create_only: &[],
         conditional_create_only: &[],
-        write_only: &[
-            "Sidewalk/DeviceCreationFile",
-            "Sidewalk/SidewalkManufacturingSn",
-        ],
-        read_only: &[
-            "Id",
-            "Arn",
-            "CreationDate",
-            "Status",
-            "StatusReason",
-            "InitializedImportedDevicesCount",
-            "PendingImportedDevicesCount",
-            "OnboardedImportedDevicesCount",
-            "FailedImportedDevicesCount",
-            "Sidewalk/DeviceCreationFileList",
-        ],
-        attributes: &[
-            "Arn",
-            "CreationDate",
-            "FailedImportedDevicesCount",
-            "Id",
-            "InitializedImportedDevicesCount",
-            "OnboardedImportedDevicesCount",
-            "PendingImportedDevicesCount",
-            "Sidewalk.DeviceCreationFileList",
-            "Status",
-            "StatusReason",
-        ],
+        write_only: &["Sidewalk/DeviceCreationFile", "Sidewalk/SidewalkManufacturingSn"],
+        read_only: &["Id", "Arn", "CreationDate", "Status", "StatusReason", "InitializedImportedDevicesCount", "PendingImportedDevicesCount", "OnboardedImportedDevicesCount", "FailedImportedDevicesCount", "Sidewalk/DeviceCreationFileList"],
+        attributes: &["Arn", "CreationDate", "FailedImportedDevicesCount", "Id", "InitializedImportedDevicesCount", "OnboardedImportedDevicesCount", "PendingImportedDevicesCount", "Sidewalk.DeviceCreationFileList", "Status", "StatusReason"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -139,28 +91,11 @@ impl WirelessDeviceImportTask {
     }
 
     /// `DestinationName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_name(mut self, value: impl Into<Str>) -> Self {
-        self.destination_name = value.into();
-        self
-    }
-
+    pub fn destination_name(mut self, value: impl Into<Str>) -> Self { self.destination_name = value.into(); self }
     /// `Sidewalk`: a [`Sidewalk`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sidewalk(mut self, value: impl Into<Obj<Sidewalk>>) -> Self {
-        self.sidewalk = value.into();
-        self
-    }
-
+    pub fn sidewalk(mut self, value: impl Into<Obj<Sidewalk>>) -> Self { self.sidewalk = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for WirelessDeviceImportTask {
@@ -266,59 +201,16 @@ impl WirelessDeviceImportTaskAttributes {
     }
 }
 
-static RULE_Sidewalk: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Sidewalk: ObjRule = ObjRule {
     properties: &[
-        (
-            "DeviceCreationFile",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DeviceCreationFileList",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: Some(1024),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Role",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SidewalkManufacturingSn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DeviceCreationFile", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("DeviceCreationFileList", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Role", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
+        ("SidewalkManufacturingSn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Sidewalk` property type of `AWS::IoTWireless::WirelessDeviceImportTask`.
@@ -344,6 +236,7 @@ pub struct Sidewalk {
     pub sidewalk_manufacturing_sn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Sidewalk {
     /// A `Sidewalk` with no property set (none is required).
     pub fn new() -> Self {
@@ -351,34 +244,13 @@ impl Sidewalk {
     }
 
     /// `DeviceCreationFile`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn device_creation_file(mut self, value: impl Into<Str>) -> Self {
-        self.device_creation_file = Some(value.into());
-        self
-    }
-
+    pub fn device_creation_file(mut self, value: impl Into<Str>) -> Self { self.device_creation_file = Some(value.into()); self }
     /// `DeviceCreationFileList`: a list of strings.
-    pub fn device_creation_file_list(mut self, value: impl Into<List<Str>>) -> Self {
-        self.device_creation_file_list = Some(value.into());
-        self
-    }
-
+    pub fn device_creation_file_list(mut self, value: impl Into<List<Str>>) -> Self { self.device_creation_file_list = Some(value.into()); self }
     /// `Role`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role(mut self, value: impl Into<Str>) -> Self {
-        self.role = Some(value.into());
-        self
-    }
-
+    pub fn role(mut self, value: impl Into<Str>) -> Self { self.role = Some(value.into()); self }
     /// `SidewalkManufacturingSn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sidewalk_manufacturing_sn(mut self, value: impl Into<Str>) -> Self {
-        self.sidewalk_manufacturing_sn = Some(value.into());
-        self
-    }
+    pub fn sidewalk_manufacturing_sn(mut self, value: impl Into<Str>) -> Self { self.sidewalk_manufacturing_sn = Some(value.into()); self }
 }
 
 impl PropertyType for Sidewalk {}
@@ -398,44 +270,20 @@ impl ToValue for Sidewalk {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::IoTWireless::WirelessDeviceImportTask`.
@@ -453,6 +301,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -463,20 +312,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

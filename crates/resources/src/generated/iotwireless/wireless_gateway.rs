@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::Tag;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^(([0-9A-Fa-f]{2}-){7}|([0-9A-Fa-f]{2}:){7}|([0-9A-Fa-f]{2}\\s){7}|([0-9A-Fa-f]{2}){7})([0-9A-Fa-f]{2})$",
 );
@@ -15,52 +18,23 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct WirelessGatewayRequired {
     /// `LoRaWAN`: a [`LoRaWanGateway`] object, required.
-    ///
-    /// The gateway configuration information to use to create the wireless gateway.
     pub lo_ra_wan: Obj<LoRaWanGateway>,
 }
 
-static RULE_WirelessGateway: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WirelessGateway: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
         ("LastUplinkReceivedAt", Shape::STR),
         ("LoRaWAN", Shape::Object(&RULE_LoRaWanGateway)),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
         ("ThingArn", Shape::STR),
         ("ThingName", Shape::STR),
     ],
     required: &["LoRaWAN"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoTWireless::WirelessGateway` resource.
@@ -111,6 +85,7 @@ pub struct WirelessGateway {
     pub thing_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl WirelessGateway {
     /// The CloudFormation type name, `AWS::IoTWireless::WirelessGateway`.
     pub const TYPE_NAME: &'static str = "AWS::IoTWireless::WirelessGateway";
@@ -145,60 +120,19 @@ impl WirelessGateway {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `LastUplinkReceivedAt`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn last_uplink_received_at(mut self, value: impl Into<Str>) -> Self {
-        self.last_uplink_received_at = Some(value.into());
-        self
-    }
-
+    pub fn last_uplink_received_at(mut self, value: impl Into<Str>) -> Self { self.last_uplink_received_at = Some(value.into()); self }
     /// `LoRaWAN`: a [`LoRaWanGateway`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lo_ra_wan(mut self, value: impl Into<Obj<LoRaWanGateway>>) -> Self {
-        self.lo_ra_wan = value.into();
-        self
-    }
-
+    pub fn lo_ra_wan(mut self, value: impl Into<Obj<LoRaWanGateway>>) -> Self { self.lo_ra_wan = value.into(); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `ThingArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn thing_arn(mut self, value: impl Into<Str>) -> Self {
-        self.thing_arn = Some(value.into());
-        self
-    }
-
+    pub fn thing_arn(mut self, value: impl Into<Str>) -> Self { self.thing_arn = Some(value.into()); self }
     /// `ThingName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn thing_name(mut self, value: impl Into<Str>) -> Self {
-        self.thing_name = Some(value.into());
-        self
-    }
+    pub fn thing_name(mut self, value: impl Into<Str>) -> Self { self.thing_name = Some(value.into()); self }
 }
 
 impl Resource for WirelessGateway {
@@ -258,48 +192,20 @@ impl WirelessGatewayAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoRaWanGatewayRequired {
     /// `GatewayEui`: a string, required.
-    ///
-    /// The gateway's EUI value.
-    ///
-    /// Pattern `^(([0-9A-Fa-f]{2}-){7}|([0-9A-Fa-f]{2}:){7}|([0-9A-Fa-f]{2}\s){7}|([0-9A-Fa-f]{2}){7})([0-9A-Fa-f]{2})$`.
     pub gateway_eui: Str,
     /// `RfRegion`: a string, required.
-    ///
-    /// The frequency band (RFRegion) value.
-    ///
-    /// Length 0 to 64.
     pub rf_region: Str,
 }
 
-static RULE_LoRaWanGateway: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LoRaWanGateway: ObjRule = ObjRule {
     properties: &[
-        (
-            "GatewayEui",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RfRegion",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("GatewayEui", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("RfRegion", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), ..StrRule::ANY })),
     ],
     required: &["GatewayEui", "RfRegion"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LoRaWANGateway` property type of `AWS::IoTWireless::WirelessGateway`.
@@ -323,6 +229,7 @@ pub struct LoRaWanGateway {
     pub rf_region: Str,
 }
 
+#[rustfmt::skip]
 impl LoRaWanGateway {
     /// A `LoRaWanGateway` with its required properties, named in a [`LoRaWanGatewayRequired`].
     pub fn new(required: LoRaWanGatewayRequired) -> Self {
@@ -333,20 +240,9 @@ impl LoRaWanGateway {
     }
 
     /// `GatewayEui`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gateway_eui(mut self, value: impl Into<Str>) -> Self {
-        self.gateway_eui = value.into();
-        self
-    }
-
+    pub fn gateway_eui(mut self, value: impl Into<Str>) -> Self { self.gateway_eui = value.into(); self }
     /// `RfRegion`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rf_region(mut self, value: impl Into<Str>) -> Self {
-        self.rf_region = value.into();
-        self
-    }
+    pub fn rf_region(mut self, value: impl Into<Str>) -> Self { self.rf_region = value.into(); self }
 }
 
 impl PropertyType for LoRaWanGateway {}
@@ -356,86 +252,6 @@ impl ToValue for LoRaWanGateway {
         MapBuilder::new()
             .req("GatewayEui", &self.gateway_eui)
             .req("RfRegion", &self.rf_region)
-            .build()
-    }
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::IoTWireless::WirelessGateway`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotwireless-wirelessgateway-tag.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string.
-    ///
-    /// Length 1 to 128.
-    pub key: Option<Str>,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
             .build()
     }
 }

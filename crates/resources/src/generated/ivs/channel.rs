@@ -7,97 +7,29 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-_]*$");
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^$|arn:aws:ivs:[a-z0-9-]+:[0-9]+:recording-configuration/[a-zA-Z0-9-]+$");
 
-static RULE_Channel: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Channel: ObjRule = ObjRule {
     properties: &[
         ("Authorized", Shape::Bool),
-        (
-            "ContainerFormat",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["TS", "FRAGMENTED_MP4"],
-                format: None,
-            }),
-        ),
+        ("ContainerFormat", Shape::Str(&StrRule { allowed: &["TS", "FRAGMENTED_MP4"], ..StrRule::ANY })),
         ("InsecureIngest", Shape::Bool),
-        (
-            "LatencyMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NORMAL", "LOW"],
-                format: None,
-            }),
-        ),
-        (
-            "MultitrackInputConfiguration",
-            Shape::Object(&RULE_MultitrackInputConfiguration),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Preset",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "",
-                    "HIGHER_BANDWIDTH_DELIVERY",
-                    "CONSTRAINED_BANDWIDTH_DELIVERY",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "RecordingConfigurationArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["STANDARD", "BASIC", "ADVANCED_SD", "ADVANCED_HD"],
-                format: None,
-            }),
-        ),
+        ("LatencyMode", Shape::Str(&StrRule { allowed: &["NORMAL", "LOW"], ..StrRule::ANY })),
+        ("MultitrackInputConfiguration", Shape::Object(&RULE_MultitrackInputConfiguration)),
+        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Preset", Shape::Str(&StrRule { allowed: &["", "HIGHER_BANDWIDTH_DELIVERY", "CONSTRAINED_BANDWIDTH_DELIVERY"], ..StrRule::ANY })),
+        ("RecordingConfigurationArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("Type", Shape::Str(&StrRule { allowed: &["STANDARD", "BASIC", "ADVANCED_SD", "ADVANCED_HD"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IVS::Channel` resource.
@@ -189,6 +121,7 @@ pub struct Channel {
     pub r#type: Option<ChannelType>,
 }
 
+#[rustfmt::skip]
 impl Channel {
     /// The CloudFormation type name, `AWS::IVS::Channel`.
     pub const TYPE_NAME: &'static str = "AWS::IVS::Channel";
@@ -215,87 +148,25 @@ impl Channel {
     }
 
     /// `Authorized`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authorized(mut self, value: impl Into<Bool>) -> Self {
-        self.authorized = Some(value.into());
-        self
-    }
-
+    pub fn authorized(mut self, value: impl Into<Bool>) -> Self { self.authorized = Some(value.into()); self }
     /// `ContainerFormat`: a [`ContainerFormat`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_format(mut self, value: impl Into<ContainerFormat>) -> Self {
-        self.container_format = Some(value.into());
-        self
-    }
-
+    pub fn container_format(mut self, value: impl Into<ContainerFormat>) -> Self { self.container_format = Some(value.into()); self }
     /// `InsecureIngest`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn insecure_ingest(mut self, value: impl Into<Bool>) -> Self {
-        self.insecure_ingest = Some(value.into());
-        self
-    }
-
+    pub fn insecure_ingest(mut self, value: impl Into<Bool>) -> Self { self.insecure_ingest = Some(value.into()); self }
     /// `LatencyMode`: a [`LatencyMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn latency_mode(mut self, value: impl Into<LatencyMode>) -> Self {
-        self.latency_mode = Some(value.into());
-        self
-    }
-
+    pub fn latency_mode(mut self, value: impl Into<LatencyMode>) -> Self { self.latency_mode = Some(value.into()); self }
     /// `MultitrackInputConfiguration`: a [`MultitrackInputConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn multitrack_input_configuration(
-        mut self,
-        value: impl Into<Obj<MultitrackInputConfiguration>>,
-    ) -> Self {
-        self.multitrack_input_configuration = Some(value.into());
-        self
-    }
-
+    pub fn multitrack_input_configuration(mut self, value: impl Into<Obj<MultitrackInputConfiguration>>) -> Self { self.multitrack_input_configuration = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Preset`: a [`Preset`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preset(mut self, value: impl Into<Preset>) -> Self {
-        self.preset = Some(value.into());
-        self
-    }
-
+    pub fn preset(mut self, value: impl Into<Preset>) -> Self { self.preset = Some(value.into()); self }
     /// `RecordingConfigurationArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn recording_configuration_arn(mut self, value: impl Into<Str>) -> Self {
-        self.recording_configuration_arn = Some(value.into());
-        self
-    }
-
+    pub fn recording_configuration_arn(mut self, value: impl Into<Str>) -> Self { self.recording_configuration_arn = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Type`: a [`ChannelType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<ChannelType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<ChannelType>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl Resource for Channel {
@@ -369,36 +240,15 @@ impl ChannelAttributes {
     }
 }
 
-static RULE_MultitrackInputConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MultitrackInputConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
-        (
-            "MaximumResolution",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SD", "HD", "FULL_HD"],
-                format: None,
-            }),
-        ),
-        (
-            "Policy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ALLOW", "REQUIRE"],
-                format: None,
-            }),
-        ),
+        ("MaximumResolution", Shape::Str(&StrRule { allowed: &["SD", "HD", "FULL_HD"], ..StrRule::ANY })),
+        ("Policy", Shape::Str(&StrRule { allowed: &["ALLOW", "REQUIRE"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MultitrackInputConfiguration` property type of `AWS::IVS::Channel`.
@@ -424,6 +274,7 @@ pub struct MultitrackInputConfiguration {
     pub policy: Option<Policy>,
 }
 
+#[rustfmt::skip]
 impl MultitrackInputConfiguration {
     /// A `MultitrackInputConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -431,28 +282,11 @@ impl MultitrackInputConfiguration {
     }
 
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `MaximumResolution`: a [`MaximumResolution`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_resolution(mut self, value: impl Into<MaximumResolution>) -> Self {
-        self.maximum_resolution = Some(value.into());
-        self
-    }
-
+    pub fn maximum_resolution(mut self, value: impl Into<MaximumResolution>) -> Self { self.maximum_resolution = Some(value.into()); self }
     /// `Policy`: a [`Policy`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy(mut self, value: impl Into<Policy>) -> Self {
-        self.policy = Some(value.into());
-        self
-    }
+    pub fn policy(mut self, value: impl Into<Policy>) -> Self { self.policy = Some(value.into()); self }
 }
 
 impl PropertyType for MultitrackInputConfiguration {}
@@ -463,102 +297,6 @@ impl ToValue for MultitrackInputConfiguration {
             .opt("Enabled", &self.enabled)
             .opt("MaximumResolution", &self.maximum_resolution)
             .opt("Policy", &self.policy)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::IVS::Channel`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ivs-channel-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -9,34 +9,15 @@ use crate::support::prelude::*;
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-_]*$");
 
-static RULE_EncoderConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EncoderConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
         ("Video", Shape::Object(&RULE_Video)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IVS::EncoderConfiguration` resource.
@@ -74,6 +55,7 @@ pub struct EncoderConfiguration {
     pub video: Option<Obj<Video>>,
 }
 
+#[rustfmt::skip]
 impl EncoderConfiguration {
     /// The CloudFormation type name, `AWS::IVS::EncoderConfiguration`.
     pub const TYPE_NAME: &'static str = "AWS::IVS::EncoderConfiguration";
@@ -85,14 +67,7 @@ impl EncoderConfiguration {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ivs-encoderconfiguration.html",
         primary_identifier: &["Arn"],
         required: &[],
-        create_only: &[
-            "Name",
-            "Video",
-            "Video/Bitrate",
-            "Video/Framerate",
-            "Video/Height",
-            "Video/Width",
-        ],
+        create_only: &["Name", "Video", "Video/Bitrate", "Video/Framerate", "Video/Height", "Video/Width"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Arn"],
@@ -107,28 +82,11 @@ impl EncoderConfiguration {
     }
 
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Video`: a [`Video`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn video(mut self, value: impl Into<Obj<Video>>) -> Self {
-        self.video = Some(value.into());
-        self
-    }
+    pub fn video(mut self, value: impl Into<Obj<Video>>) -> Self { self.video = Some(value.into()); self }
 }
 
 impl Resource for EncoderConfiguration {
@@ -177,44 +135,20 @@ impl EncoderConfigurationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::IVS::EncoderConfiguration`.
@@ -232,6 +166,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -242,20 +177,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -269,47 +193,16 @@ impl ToValue for Tag {
     }
 }
 
-static RULE_Video: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Video: ObjRule = ObjRule {
     properties: &[
-        (
-            "Bitrate",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(8500000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Framerate",
-            Shape::Num(&NumRule {
-                min: Some(1.0),
-                max: Some(60.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Height",
-            Shape::Int(&NumRule {
-                min: Some(2.0),
-                max: Some(1920.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Width",
-            Shape::Int(&NumRule {
-                min: Some(2.0),
-                max: Some(1920.0),
-                allowed: &[],
-            }),
-        ),
+        ("Bitrate", Shape::Int(&NumRule { min: Some(1.0), max: Some(8500000.0), ..NumRule::ANY })),
+        ("Framerate", Shape::Num(&NumRule { min: Some(1.0), max: Some(60.0), ..NumRule::ANY })),
+        ("Height", Shape::Int(&NumRule { min: Some(2.0), max: Some(1920.0), ..NumRule::ANY })),
+        ("Width", Shape::Int(&NumRule { min: Some(2.0), max: Some(1920.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Video` property type of `AWS::IVS::EncoderConfiguration`.
@@ -337,6 +230,7 @@ pub struct Video {
     pub width: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl Video {
     /// A `Video` with no property set (none is required).
     pub fn new() -> Self {
@@ -344,36 +238,13 @@ impl Video {
     }
 
     /// `Bitrate`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bitrate(mut self, value: impl Into<Int>) -> Self {
-        self.bitrate = Some(value.into());
-        self
-    }
-
+    pub fn bitrate(mut self, value: impl Into<Int>) -> Self { self.bitrate = Some(value.into()); self }
     /// `Framerate`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn framerate(mut self, value: impl Into<Num>) -> Self {
-        self.framerate = Some(value.into());
-        self
-    }
-
+    pub fn framerate(mut self, value: impl Into<Num>) -> Self { self.framerate = Some(value.into()); self }
     /// `Height`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn height(mut self, value: impl Into<Int>) -> Self {
-        self.height = Some(value.into());
-        self
-    }
-
+    pub fn height(mut self, value: impl Into<Int>) -> Self { self.height = Some(value.into()); self }
     /// `Width`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn width(mut self, value: impl Into<Int>) -> Self {
-        self.width = Some(value.into());
-        self
-    }
+    pub fn width(mut self, value: impl Into<Int>) -> Self { self.width = Some(value.into()); self }
 }
 
 impl PropertyType for Video {}

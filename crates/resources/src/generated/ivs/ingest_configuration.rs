@@ -7,59 +7,25 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-_]*$");
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^arn:aws:ivs:[a-z0-9-]+:[0-9]+:stage/[a-zA-Z0-9-]+$");
 
-static RULE_IngestConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IngestConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "IngestProtocol",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["RTMP", "RTMPS"],
-                format: None,
-            }),
-        ),
+        ("IngestProtocol", Shape::Str(&StrRule { allowed: &["RTMP", "RTMPS"], ..StrRule::ANY })),
         ("InsecureIngest", Shape::Bool),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "StageArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("StageArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
         ("UserId", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IVS::IngestConfiguration` resource.
@@ -113,6 +79,7 @@ pub struct IngestConfiguration {
     pub user_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl IngestConfiguration {
     /// The CloudFormation type name, `AWS::IVS::IngestConfiguration`.
     pub const TYPE_NAME: &'static str = "AWS::IVS::IngestConfiguration";
@@ -139,52 +106,17 @@ impl IngestConfiguration {
     }
 
     /// `IngestProtocol`: an [`IngestProtocol`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ingest_protocol(mut self, value: impl Into<IngestProtocol>) -> Self {
-        self.ingest_protocol = Some(value.into());
-        self
-    }
-
+    pub fn ingest_protocol(mut self, value: impl Into<IngestProtocol>) -> Self { self.ingest_protocol = Some(value.into()); self }
     /// `InsecureIngest`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn insecure_ingest(mut self, value: impl Into<Bool>) -> Self {
-        self.insecure_ingest = Some(value.into());
-        self
-    }
-
+    pub fn insecure_ingest(mut self, value: impl Into<Bool>) -> Self { self.insecure_ingest = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `StageArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stage_arn(mut self, value: impl Into<Str>) -> Self {
-        self.stage_arn = Some(value.into());
-        self
-    }
-
+    pub fn stage_arn(mut self, value: impl Into<Str>) -> Self { self.stage_arn = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `UserId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_id(mut self, value: impl Into<Str>) -> Self {
-        self.user_id = Some(value.into());
-        self
-    }
+    pub fn user_id(mut self, value: impl Into<Str>) -> Self { self.user_id = Some(value.into()); self }
 }
 
 impl Resource for IngestConfiguration {
@@ -250,102 +182,6 @@ impl IngestConfigurationAttributes {
     /// Ingest-key value for the RTMP(S) protocol. For example: `skSKABCDefgh`
     pub fn stream_key(&self) -> Value {
         self.0.get_att("StreamKey")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::IVS::IngestConfiguration`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ivs-ingestconfiguration-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 

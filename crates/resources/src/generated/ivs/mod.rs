@@ -13,6 +13,8 @@
 //! - `AWS::IVS::Stage`: [`Stage`], property types in [`stage`]
 //! - `AWS::IVS::StorageConfiguration`: [`StorageConfiguration`], property types in [`storage_configuration`]
 //! - `AWS::IVS::StreamKey`: [`StreamKey`], property types in [`stream_key`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod channel;
 pub mod encoder_configuration;
@@ -21,6 +23,7 @@ pub mod playback_key_pair;
 pub mod playback_restriction_policy;
 pub mod public_key;
 pub mod recording_configuration;
+pub mod shared;
 pub mod stage;
 pub mod storage_configuration;
 pub mod stream_key;

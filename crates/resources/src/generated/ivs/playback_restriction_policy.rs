@@ -9,62 +9,17 @@ use crate::support::prelude::*;
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-_]*$");
 
-static RULE_PlaybackRestrictionPolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PlaybackRestrictionPolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "AllowedCountries",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(2),
-                    max_len: Some(2),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AllowedOrigins",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(128),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AllowedCountries", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(2), max_len: Some(2), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("AllowedOrigins", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY }), min_items: None, max_items: None })),
         ("EnableStrictOriginEnforcement", Shape::Bool),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IVS::PlaybackRestrictionPolicy` resource.
@@ -113,6 +68,7 @@ pub struct PlaybackRestrictionPolicy {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl PlaybackRestrictionPolicy {
     /// The CloudFormation type name, `AWS::IVS::PlaybackRestrictionPolicy`.
     pub const TYPE_NAME: &'static str = "AWS::IVS::PlaybackRestrictionPolicy";
@@ -139,44 +95,15 @@ impl PlaybackRestrictionPolicy {
     }
 
     /// `AllowedCountries`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allowed_countries(mut self, value: impl Into<List<Str>>) -> Self {
-        self.allowed_countries = Some(value.into());
-        self
-    }
-
+    pub fn allowed_countries(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_countries = Some(value.into()); self }
     /// `AllowedOrigins`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allowed_origins(mut self, value: impl Into<List<Str>>) -> Self {
-        self.allowed_origins = Some(value.into());
-        self
-    }
-
+    pub fn allowed_origins(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_origins = Some(value.into()); self }
     /// `EnableStrictOriginEnforcement`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_strict_origin_enforcement(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_strict_origin_enforcement = Some(value.into());
-        self
-    }
-
+    pub fn enable_strict_origin_enforcement(mut self, value: impl Into<Bool>) -> Self { self.enable_strict_origin_enforcement = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for PlaybackRestrictionPolicy {
@@ -230,44 +157,20 @@ impl PlaybackRestrictionPolicyAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::IVS::PlaybackRestrictionPolicy`.
@@ -285,6 +188,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -295,20 +199,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

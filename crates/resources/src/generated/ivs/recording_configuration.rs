@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{RecordingMode, Storage, Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z0-9-.]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-_]*$");
 
@@ -14,60 +17,22 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-_]*$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecordingConfigurationRequired {
     /// `DestinationConfiguration`: a [`DestinationConfiguration`] object, required.
-    ///
-    /// A destination configuration describes an S3 bucket where recorded video will be stored. See the DestinationConfiguration property type for more information.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub destination_configuration: Obj<DestinationConfiguration>,
 }
 
-static RULE_RecordingConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RecordingConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "DestinationConfiguration",
-            Shape::Object(&RULE_DestinationConfiguration),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RecordingReconnectWindowSeconds",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(300.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RenditionConfiguration",
-            Shape::Object(&RULE_RenditionConfiguration),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "ThumbnailConfiguration",
-            Shape::Object(&RULE_ThumbnailConfiguration),
-        ),
+        ("DestinationConfiguration", Shape::Object(&RULE_DestinationConfiguration)),
+        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("RecordingReconnectWindowSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(300.0), ..NumRule::ANY })),
+        ("RenditionConfiguration", Shape::Object(&RULE_RenditionConfiguration)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("ThumbnailConfiguration", Shape::Object(&RULE_ThumbnailConfiguration)),
     ],
     required: &["DestinationConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IVS::RecordingConfiguration` resource.
@@ -125,6 +90,7 @@ pub struct RecordingConfiguration {
     pub thumbnail_configuration: Option<Obj<ThumbnailConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl RecordingConfiguration {
     /// The CloudFormation type name, `AWS::IVS::RecordingConfiguration`.
     pub const TYPE_NAME: &'static str = "AWS::IVS::RecordingConfiguration";
@@ -136,21 +102,7 @@ impl RecordingConfiguration {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ivs-recordingconfiguration.html",
         primary_identifier: &["Arn"],
         required: &["DestinationConfiguration"],
-        create_only: &[
-            "Name",
-            "DestinationConfiguration",
-            "DestinationConfiguration/S3",
-            "DestinationConfiguration/S3/BucketName",
-            "RecordingReconnectWindowSeconds",
-            "ThumbnailConfiguration",
-            "ThumbnailConfiguration/RecordingMode",
-            "ThumbnailConfiguration/TargetIntervalSeconds",
-            "ThumbnailConfiguration/Storage",
-            "ThumbnailConfiguration/Resolution",
-            "RenditionConfiguration",
-            "RenditionConfiguration/RenditionSelection",
-            "RenditionConfiguration/Renditions",
-        ],
+        create_only: &["Name", "DestinationConfiguration", "DestinationConfiguration/S3", "DestinationConfiguration/S3/BucketName", "RecordingReconnectWindowSeconds", "ThumbnailConfiguration", "ThumbnailConfiguration/RecordingMode", "ThumbnailConfiguration/TargetIntervalSeconds", "ThumbnailConfiguration/Storage", "ThumbnailConfiguration/Resolution", "RenditionConfiguration", "RenditionConfiguration/RenditionSelection", "RenditionConfiguration/Renditions"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Arn", "State"],
@@ -172,61 +124,17 @@ impl RecordingConfiguration {
     }
 
     /// `DestinationConfiguration`: a [`DestinationConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_configuration(
-        mut self,
-        value: impl Into<Obj<DestinationConfiguration>>,
-    ) -> Self {
-        self.destination_configuration = value.into();
-        self
-    }
-
+    pub fn destination_configuration(mut self, value: impl Into<Obj<DestinationConfiguration>>) -> Self { self.destination_configuration = value.into(); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `RecordingReconnectWindowSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn recording_reconnect_window_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.recording_reconnect_window_seconds = Some(value.into());
-        self
-    }
-
+    pub fn recording_reconnect_window_seconds(mut self, value: impl Into<Int>) -> Self { self.recording_reconnect_window_seconds = Some(value.into()); self }
     /// `RenditionConfiguration`: a [`RenditionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rendition_configuration(
-        mut self,
-        value: impl Into<Obj<RenditionConfiguration>>,
-    ) -> Self {
-        self.rendition_configuration = Some(value.into());
-        self
-    }
-
+    pub fn rendition_configuration(mut self, value: impl Into<Obj<RenditionConfiguration>>) -> Self { self.rendition_configuration = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `ThumbnailConfiguration`: a [`ThumbnailConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn thumbnail_configuration(
-        mut self,
-        value: impl Into<Obj<ThumbnailConfiguration>>,
-    ) -> Self {
-        self.thumbnail_configuration = Some(value.into());
-        self
-    }
+    pub fn thumbnail_configuration(mut self, value: impl Into<Obj<ThumbnailConfiguration>>) -> Self { self.thumbnail_configuration = Some(value.into()); self }
 }
 
 impl Resource for RecordingConfiguration {
@@ -284,14 +192,13 @@ impl RecordingConfigurationAttributes {
     }
 }
 
-static RULE_DestinationConfiguration: ObjRule = ObjRule {
-    properties: &[("S3", Shape::Object(&RULE_S3DestinationConfiguration))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_DestinationConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("S3", Shape::Object(&RULE_S3DestinationConfiguration)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DestinationConfiguration` property type of `AWS::IVS::RecordingConfiguration`.
@@ -307,6 +214,7 @@ pub struct DestinationConfiguration {
     pub s3: Option<Obj<S3DestinationConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl DestinationConfiguration {
     /// A `DestinationConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -314,12 +222,7 @@ impl DestinationConfiguration {
     }
 
     /// `S3`: a [`S3DestinationConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3(mut self, value: impl Into<Obj<S3DestinationConfiguration>>) -> Self {
-        self.s3 = Some(value.into());
-        self
-    }
+    pub fn s3(mut self, value: impl Into<Obj<S3DestinationConfiguration>>) -> Self { self.s3 = Some(value.into()); self }
 }
 
 impl PropertyType for DestinationConfiguration {}
@@ -330,39 +233,14 @@ impl ToValue for DestinationConfiguration {
     }
 }
 
-static RULE_RenditionConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RenditionConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "RenditionSelection",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ALL", "NONE", "CUSTOM"],
-                format: None,
-            }),
-        ),
-        (
-            "Renditions",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["FULL_HD", "HD", "SD", "LOWEST_RESOLUTION"],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(4),
-            }),
-        ),
+        ("RenditionSelection", Shape::Str(&StrRule { allowed: &["ALL", "NONE", "CUSTOM"], ..StrRule::ANY })),
+        ("Renditions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["FULL_HD", "HD", "SD", "LOWEST_RESOLUTION"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(4) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RenditionConfiguration` property type of `AWS::IVS::RecordingConfiguration`.
@@ -386,6 +264,7 @@ pub struct RenditionConfiguration {
     pub renditions: Option<List<Rendition>>,
 }
 
+#[rustfmt::skip]
 impl RenditionConfiguration {
     /// A `RenditionConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -393,20 +272,9 @@ impl RenditionConfiguration {
     }
 
     /// `RenditionSelection`: a [`RenditionSelection`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rendition_selection(mut self, value: impl Into<RenditionSelection>) -> Self {
-        self.rendition_selection = Some(value.into());
-        self
-    }
-
+    pub fn rendition_selection(mut self, value: impl Into<RenditionSelection>) -> Self { self.rendition_selection = Some(value.into()); self }
     /// `Renditions`: a list of [`Rendition`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn renditions(mut self, value: impl Into<List<Rendition>>) -> Self {
-        self.renditions = Some(value.into());
-        self
-    }
+    pub fn renditions(mut self, value: impl Into<List<Rendition>>) -> Self { self.renditions = Some(value.into()); self }
 }
 
 impl PropertyType for RenditionConfiguration {}
@@ -424,30 +292,17 @@ impl ToValue for RenditionConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3DestinationConfigurationRequired {
     /// `BucketName`: a string, required.
-    ///
-    /// Location (S3 bucket name) where recorded videos will be stored.
-    ///
-    /// Format `AWS::S3::Bucket.Name`; pattern `^[a-z0-9-.]+$`; length 3 to 63.
     pub bucket_name: Str,
 }
 
-static RULE_S3DestinationConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "BucketName",
-        Shape::Str(&StrRule {
-            min_len: Some(3),
-            max_len: Some(63),
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: Some(Format::S3BucketName),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_S3DestinationConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_0), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+    ],
     required: &["BucketName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3DestinationConfiguration` property type of `AWS::IVS::RecordingConfiguration`.
@@ -465,6 +320,7 @@ pub struct S3DestinationConfiguration {
     pub bucket_name: Str,
 }
 
+#[rustfmt::skip]
 impl S3DestinationConfiguration {
     /// A `S3DestinationConfiguration` with its required properties, named in a [`S3DestinationConfigurationRequired`].
     pub fn new(required: S3DestinationConfigurationRequired) -> Self {
@@ -474,12 +330,7 @@ impl S3DestinationConfiguration {
     }
 
     /// `BucketName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_name = value.into();
-        self
-    }
+    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = value.into(); self }
 }
 
 impl PropertyType for S3DestinationConfiguration {}
@@ -492,153 +343,16 @@ impl ToValue for S3DestinationConfiguration {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ThumbnailConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("RecordingMode", Shape::Str(&StrRule { allowed: &["INTERVAL", "DISABLED"], ..StrRule::ANY })),
+        ("Resolution", Shape::Str(&StrRule { allowed: &["FULL_HD", "HD", "SD", "LOWEST_RESOLUTION"], ..StrRule::ANY })),
+        ("Storage", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SEQUENTIAL", "LATEST"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(2) })),
+        ("TargetIntervalSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(60.0), ..NumRule::ANY })),
     ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
-};
-
-/// The `Tag` property type of `AWS::IVS::RecordingConfiguration`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ivs-recordingconfiguration-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_ThumbnailConfiguration: ObjRule = ObjRule {
-    properties: &[
-        (
-            "RecordingMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["INTERVAL", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "Resolution",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FULL_HD", "HD", "SD", "LOWEST_RESOLUTION"],
-                format: None,
-            }),
-        ),
-        (
-            "Storage",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["SEQUENTIAL", "LATEST"],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(2),
-            }),
-        ),
-        (
-            "TargetIntervalSeconds",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(60.0),
-                allowed: &[],
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ThumbnailConfiguration` property type of `AWS::IVS::RecordingConfiguration`.
@@ -681,6 +395,7 @@ pub struct ThumbnailConfiguration {
     pub target_interval_seconds: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl ThumbnailConfiguration {
     /// A `ThumbnailConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -688,36 +403,13 @@ impl ThumbnailConfiguration {
     }
 
     /// `RecordingMode`: a [`RecordingMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn recording_mode(mut self, value: impl Into<RecordingMode>) -> Self {
-        self.recording_mode = Some(value.into());
-        self
-    }
-
+    pub fn recording_mode(mut self, value: impl Into<RecordingMode>) -> Self { self.recording_mode = Some(value.into()); self }
     /// `Resolution`: a [`Resolution`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resolution(mut self, value: impl Into<Resolution>) -> Self {
-        self.resolution = Some(value.into());
-        self
-    }
-
+    pub fn resolution(mut self, value: impl Into<Resolution>) -> Self { self.resolution = Some(value.into()); self }
     /// `Storage`: a list of [`Storage`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage(mut self, value: impl Into<List<Storage>>) -> Self {
-        self.storage = Some(value.into());
-        self
-    }
-
+    pub fn storage(mut self, value: impl Into<List<Storage>>) -> Self { self.storage = Some(value.into()); self }
     /// `TargetIntervalSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_interval_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.target_interval_seconds = Some(value.into());
-        self
-    }
+    pub fn target_interval_seconds(mut self, value: impl Into<Int>) -> Self { self.target_interval_seconds = Some(value.into()); self }
 }
 
 impl PropertyType for ThumbnailConfiguration {}
@@ -730,34 +422,6 @@ impl ToValue for ThumbnailConfiguration {
             .opt("Storage", &self.storage)
             .opt("TargetIntervalSeconds", &self.target_interval_seconds)
             .build()
-    }
-}
-
-/// The values of `RecordingMode` (`AWS::IVS::RecordingConfiguration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum RecordingMode {
-    /// `INTERVAL`
-    Interval,
-    /// `DISABLED`
-    Disabled,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for RecordingMode {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for RecordingMode {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Interval => "INTERVAL",
-            Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 
@@ -854,34 +518,6 @@ impl ToValue for Resolution {
             Self::Hd => "HD",
             Self::Sd => "SD",
             Self::LowestResolution => "LOWEST_RESOLUTION",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Storage` (`AWS::IVS::RecordingConfiguration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Storage {
-    /// `SEQUENTIAL`
-    Sequential,
-    /// `LATEST`
-    Latest,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Storage {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Storage {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Sequential => "SEQUENTIAL",
-            Self::Latest => "LATEST",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

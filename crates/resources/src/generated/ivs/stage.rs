@@ -7,41 +7,22 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{RecordingMode, Storage, Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^$|^arn:aws:ivs:[a-z0-9-]+:[0-9]+:storage-configuration/[a-zA-Z0-9-]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-_]*$");
 
-static RULE_Stage: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Stage: ObjRule = ObjRule {
     properties: &[
-        (
-            "AutoParticipantRecordingConfiguration",
-            Shape::Object(&RULE_AutoParticipantRecordingConfiguration),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("AutoParticipantRecordingConfiguration", Shape::Object(&RULE_AutoParticipantRecordingConfiguration)),
+        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IVS::Stage` resource.
@@ -77,6 +58,7 @@ pub struct Stage {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Stage {
     /// The CloudFormation type name, `AWS::IVS::Stage`.
     pub const TYPE_NAME: &'static str = "AWS::IVS::Stage";
@@ -103,31 +85,11 @@ impl Stage {
     }
 
     /// `AutoParticipantRecordingConfiguration`: an [`AutoParticipantRecordingConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_participant_recording_configuration(
-        mut self,
-        value: impl Into<Obj<AutoParticipantRecordingConfiguration>>,
-    ) -> Self {
-        self.auto_participant_recording_configuration = Some(value.into());
-        self
-    }
-
+    pub fn auto_participant_recording_configuration(mut self, value: impl Into<Obj<AutoParticipantRecordingConfiguration>>) -> Self { self.auto_participant_recording_configuration = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Stage {
@@ -186,59 +148,21 @@ impl StageAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AutoParticipantRecordingConfigurationRequired {
     /// `StorageConfigurationArn`: a string, required.
-    ///
-    /// ARN of the StorageConfiguration resource to use for individual participant recording. Default: "" (empty string, no storage configuration is specified). Individual participant recording cannot be started unless a storage configuration is specified, when a Stage is created or updated.
-    ///
-    /// Pattern `^$|^arn:aws:ivs:[a-z0-9-]+:[0-9]+:storage-configuration/[a-zA-Z0-9-]+$`; length 0 to 128.
     pub storage_configuration_arn: Str,
 }
 
-static RULE_AutoParticipantRecordingConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AutoParticipantRecordingConfiguration: ObjRule = ObjRule {
     properties: &[
         ("HlsConfiguration", Shape::Object(&RULE_HlsConfiguration)),
-        (
-            "MediaTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["AUDIO_VIDEO", "AUDIO_ONLY"],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "RecordingReconnectWindowSeconds",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(300.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "StorageConfigurationArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ThumbnailConfiguration",
-            Shape::Object(&RULE_ThumbnailConfiguration),
-        ),
+        ("MediaTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["AUDIO_VIDEO", "AUDIO_ONLY"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(1) })),
+        ("RecordingReconnectWindowSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(300.0), ..NumRule::ANY })),
+        ("StorageConfigurationArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ThumbnailConfiguration", Shape::Object(&RULE_ThumbnailConfiguration)),
     ],
     required: &["StorageConfigurationArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AutoParticipantRecordingConfiguration` property type of `AWS::IVS::Stage`.
@@ -278,6 +202,7 @@ pub struct AutoParticipantRecordingConfiguration {
     pub thumbnail_configuration: Option<Obj<ThumbnailConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl AutoParticipantRecordingConfiguration {
     /// A `AutoParticipantRecordingConfiguration` with its required properties, named in a [`AutoParticipantRecordingConfigurationRequired`].
     pub fn new(required: AutoParticipantRecordingConfigurationRequired) -> Self {
@@ -291,47 +216,15 @@ impl AutoParticipantRecordingConfiguration {
     }
 
     /// `HlsConfiguration`: a [`HlsConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hls_configuration(mut self, value: impl Into<Obj<HlsConfiguration>>) -> Self {
-        self.hls_configuration = Some(value.into());
-        self
-    }
-
+    pub fn hls_configuration(mut self, value: impl Into<Obj<HlsConfiguration>>) -> Self { self.hls_configuration = Some(value.into()); self }
     /// `MediaTypes`: a list of [`MediaType`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn media_types(mut self, value: impl Into<List<MediaType>>) -> Self {
-        self.media_types = Some(value.into());
-        self
-    }
-
+    pub fn media_types(mut self, value: impl Into<List<MediaType>>) -> Self { self.media_types = Some(value.into()); self }
     /// `RecordingReconnectWindowSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn recording_reconnect_window_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.recording_reconnect_window_seconds = Some(value.into());
-        self
-    }
-
+    pub fn recording_reconnect_window_seconds(mut self, value: impl Into<Int>) -> Self { self.recording_reconnect_window_seconds = Some(value.into()); self }
     /// `StorageConfigurationArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_configuration_arn(mut self, value: impl Into<Str>) -> Self {
-        self.storage_configuration_arn = value.into();
-        self
-    }
-
+    pub fn storage_configuration_arn(mut self, value: impl Into<Str>) -> Self { self.storage_configuration_arn = value.into(); self }
     /// `ThumbnailConfiguration`: a [`ThumbnailConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn thumbnail_configuration(
-        mut self,
-        value: impl Into<Obj<ThumbnailConfiguration>>,
-    ) -> Self {
-        self.thumbnail_configuration = Some(value.into());
-        self
-    }
+    pub fn thumbnail_configuration(mut self, value: impl Into<Obj<ThumbnailConfiguration>>) -> Self { self.thumbnail_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for AutoParticipantRecordingConfiguration {}
@@ -351,17 +244,13 @@ impl ToValue for AutoParticipantRecordingConfiguration {
     }
 }
 
-static RULE_HlsConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "ParticipantRecordingHlsConfiguration",
-        Shape::Object(&RULE_ParticipantRecordingHlsConfiguration),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_HlsConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("ParticipantRecordingHlsConfiguration", Shape::Object(&RULE_ParticipantRecordingHlsConfiguration)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HlsConfiguration` property type of `AWS::IVS::Stage`.
@@ -377,6 +266,7 @@ pub struct HlsConfiguration {
     pub participant_recording_hls_configuration: Option<Obj<ParticipantRecordingHlsConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl HlsConfiguration {
     /// A `HlsConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -384,15 +274,7 @@ impl HlsConfiguration {
     }
 
     /// `ParticipantRecordingHlsConfiguration`: a [`ParticipantRecordingHlsConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn participant_recording_hls_configuration(
-        mut self,
-        value: impl Into<Obj<ParticipantRecordingHlsConfiguration>>,
-    ) -> Self {
-        self.participant_recording_hls_configuration = Some(value.into());
-        self
-    }
+    pub fn participant_recording_hls_configuration(mut self, value: impl Into<Obj<ParticipantRecordingHlsConfiguration>>) -> Self { self.participant_recording_hls_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for HlsConfiguration {}
@@ -408,21 +290,13 @@ impl ToValue for HlsConfiguration {
     }
 }
 
-static RULE_ParticipantRecordingHlsConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "TargetSegmentDurationSeconds",
-        Shape::Int(&NumRule {
-            min: Some(2.0),
-            max: Some(10.0),
-            allowed: &[],
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ParticipantRecordingHlsConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("TargetSegmentDurationSeconds", Shape::Int(&NumRule { min: Some(2.0), max: Some(10.0), ..NumRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ParticipantRecordingHlsConfiguration` property type of `AWS::IVS::Stage`.
@@ -440,6 +314,7 @@ pub struct ParticipantRecordingHlsConfiguration {
     pub target_segment_duration_seconds: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl ParticipantRecordingHlsConfiguration {
     /// A `ParticipantRecordingHlsConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -447,12 +322,7 @@ impl ParticipantRecordingHlsConfiguration {
     }
 
     /// `TargetSegmentDurationSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_segment_duration_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.target_segment_duration_seconds = Some(value.into());
-        self
-    }
+    pub fn target_segment_duration_seconds(mut self, value: impl Into<Int>) -> Self { self.target_segment_duration_seconds = Some(value.into()); self }
 }
 
 impl PropertyType for ParticipantRecordingHlsConfiguration {}
@@ -468,47 +338,15 @@ impl ToValue for ParticipantRecordingHlsConfiguration {
     }
 }
 
-static RULE_ParticipantThumbnailConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ParticipantThumbnailConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "RecordingMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["INTERVAL", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "Storage",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["SEQUENTIAL", "LATEST"],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(2),
-            }),
-        ),
-        (
-            "TargetIntervalSeconds",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(86400.0),
-                allowed: &[],
-            }),
-        ),
+        ("RecordingMode", Shape::Str(&StrRule { allowed: &["INTERVAL", "DISABLED"], ..StrRule::ANY })),
+        ("Storage", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SEQUENTIAL", "LATEST"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(2) })),
+        ("TargetIntervalSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(86400.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ParticipantThumbnailConfiguration` property type of `AWS::IVS::Stage`.
@@ -532,6 +370,7 @@ pub struct ParticipantThumbnailConfiguration {
     pub target_interval_seconds: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl ParticipantThumbnailConfiguration {
     /// A `ParticipantThumbnailConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -539,28 +378,11 @@ impl ParticipantThumbnailConfiguration {
     }
 
     /// `RecordingMode`: a [`RecordingMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn recording_mode(mut self, value: impl Into<RecordingMode>) -> Self {
-        self.recording_mode = Some(value.into());
-        self
-    }
-
+    pub fn recording_mode(mut self, value: impl Into<RecordingMode>) -> Self { self.recording_mode = Some(value.into()); self }
     /// `Storage`: a list of [`Storage`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage(mut self, value: impl Into<List<Storage>>) -> Self {
-        self.storage = Some(value.into());
-        self
-    }
-
+    pub fn storage(mut self, value: impl Into<List<Storage>>) -> Self { self.storage = Some(value.into()); self }
     /// `TargetIntervalSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_interval_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.target_interval_seconds = Some(value.into());
-        self
-    }
+    pub fn target_interval_seconds(mut self, value: impl Into<Int>) -> Self { self.target_interval_seconds = Some(value.into()); self }
 }
 
 impl PropertyType for ParticipantThumbnailConfiguration {}
@@ -575,113 +397,13 @@ impl ToValue for ParticipantThumbnailConfiguration {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ThumbnailConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ParticipantThumbnailConfiguration", Shape::Object(&RULE_ParticipantThumbnailConfiguration)),
     ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
-};
-
-/// The `Tag` property type of `AWS::IVS::Stage`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ivs-stage-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_ThumbnailConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "ParticipantThumbnailConfiguration",
-        Shape::Object(&RULE_ParticipantThumbnailConfiguration),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ThumbnailConfiguration` property type of `AWS::IVS::Stage`.
@@ -697,6 +419,7 @@ pub struct ThumbnailConfiguration {
     pub participant_thumbnail_configuration: Option<Obj<ParticipantThumbnailConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl ThumbnailConfiguration {
     /// A `ThumbnailConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -704,15 +427,7 @@ impl ThumbnailConfiguration {
     }
 
     /// `ParticipantThumbnailConfiguration`: a [`ParticipantThumbnailConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn participant_thumbnail_configuration(
-        mut self,
-        value: impl Into<Obj<ParticipantThumbnailConfiguration>>,
-    ) -> Self {
-        self.participant_thumbnail_configuration = Some(value.into());
-        self
-    }
+    pub fn participant_thumbnail_configuration(mut self, value: impl Into<Obj<ParticipantThumbnailConfiguration>>) -> Self { self.participant_thumbnail_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for ThumbnailConfiguration {}
@@ -750,62 +465,6 @@ impl ToValue for MediaType {
         let s = match self {
             Self::AudioVideo => "AUDIO_VIDEO",
             Self::AudioOnly => "AUDIO_ONLY",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `RecordingMode` (`AWS::IVS::Stage`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum RecordingMode {
-    /// `INTERVAL`
-    Interval,
-    /// `DISABLED`
-    Disabled,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for RecordingMode {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for RecordingMode {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Interval => "INTERVAL",
-            Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Storage` (`AWS::IVS::Stage`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Storage {
-    /// `SEQUENTIAL`
-    Sequential,
-    /// `LATEST`
-    Latest,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Storage {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Storage {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Sequential => "SEQUENTIAL",
-            Self::Latest => "LATEST",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

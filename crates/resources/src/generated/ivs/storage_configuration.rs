@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-_]*$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-z0-9-.]+$");
 
@@ -14,41 +17,19 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-z0-9-.]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct StorageConfigurationRequired {
     /// `S3`: a [`S3StorageConfiguration`] object, required.
-    ///
-    /// An S3 storage configuration contains information about where recorded video will be stored. See the \[S3StorageConfiguration\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ivs-storageconfiguration-s3storageconfiguration.html>) property type for more information.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub s3: Obj<S3StorageConfiguration>,
 }
 
-static RULE_StorageConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StorageConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("S3", Shape::Object(&RULE_S3StorageConfiguration)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
     ],
     required: &["S3"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IVS::StorageConfiguration` resource.
@@ -86,6 +67,7 @@ pub struct StorageConfiguration {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl StorageConfiguration {
     /// The CloudFormation type name, `AWS::IVS::StorageConfiguration`.
     pub const TYPE_NAME: &'static str = "AWS::IVS::StorageConfiguration";
@@ -116,28 +98,11 @@ impl StorageConfiguration {
     }
 
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `S3`: a [`S3StorageConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3(mut self, value: impl Into<Obj<S3StorageConfiguration>>) -> Self {
-        self.s3 = value.into();
-        self
-    }
-
+    pub fn s3(mut self, value: impl Into<Obj<S3StorageConfiguration>>) -> Self { self.s3 = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for StorageConfiguration {
@@ -186,30 +151,17 @@ impl StorageConfigurationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3StorageConfigurationRequired {
     /// `BucketName`: a string, required.
-    ///
-    /// Name of the S3 bucket where recorded video will be stored.
-    ///
-    /// Format `AWS::S3::Bucket.Name`; pattern `^[a-z0-9-.]+$`; length 3 to 63.
     pub bucket_name: Str,
 }
 
-static RULE_S3StorageConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "BucketName",
-        Shape::Str(&StrRule {
-            min_len: Some(3),
-            max_len: Some(63),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: Some(Format::S3BucketName),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_S3StorageConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_1), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+    ],
     required: &["BucketName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3StorageConfiguration` property type of `AWS::IVS::StorageConfiguration`.
@@ -227,6 +179,7 @@ pub struct S3StorageConfiguration {
     pub bucket_name: Str,
 }
 
+#[rustfmt::skip]
 impl S3StorageConfiguration {
     /// A `S3StorageConfiguration` with its required properties, named in a [`S3StorageConfigurationRequired`].
     pub fn new(required: S3StorageConfigurationRequired) -> Self {
@@ -236,12 +189,7 @@ impl S3StorageConfiguration {
     }
 
     /// `BucketName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_name = value.into();
-        self
-    }
+    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = value.into(); self }
 }
 
 impl PropertyType for S3StorageConfiguration {}
@@ -250,102 +198,6 @@ impl ToValue for S3StorageConfiguration {
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BucketName", &self.bucket_name)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::IVS::StorageConfiguration`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ivs-storageconfiguration-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

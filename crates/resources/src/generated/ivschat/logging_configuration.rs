@@ -16,42 +16,19 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9-_]*$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoggingConfigurationRequired {
     /// `DestinationConfiguration`: a [`DestinationConfiguration`] object, required.
-    ///
-    /// The DestinationConfiguration is a complex type that contains information about where chat content will be logged.
     pub destination_configuration: Obj<DestinationConfiguration>,
 }
 
-static RULE_LoggingConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LoggingConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "DestinationConfiguration",
-            Shape::Object(&RULE_DestinationConfiguration),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DestinationConfiguration", Shape::Object(&RULE_DestinationConfiguration)),
+        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["DestinationConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IVSChat::LoggingConfiguration` resource.
@@ -84,6 +61,7 @@ pub struct LoggingConfiguration {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl LoggingConfiguration {
     /// The CloudFormation type name, `AWS::IVSChat::LoggingConfiguration`.
     pub const TYPE_NAME: &'static str = "AWS::IVSChat::LoggingConfiguration";
@@ -114,31 +92,11 @@ impl LoggingConfiguration {
     }
 
     /// `DestinationConfiguration`: a [`DestinationConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_configuration(
-        mut self,
-        value: impl Into<Obj<DestinationConfiguration>>,
-    ) -> Self {
-        self.destination_configuration = value.into();
-        self
-    }
-
+    pub fn destination_configuration(mut self, value: impl Into<Obj<DestinationConfiguration>>) -> Self { self.destination_configuration = value.into(); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for LoggingConfiguration {
@@ -201,30 +159,17 @@ impl LoggingConfigurationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CloudWatchLogsDestinationConfigurationRequired {
     /// `LogGroupName`: a string, required.
-    ///
-    /// Name of the Amazon Cloudwatch Logs destination where chat activity will be logged.
-    ///
-    /// Format `AWS::Logs::LogGroup.Name`; pattern `^[\.\-_/#A-Za-z0-9]+$`; length 1 to 512.
     pub log_group_name: Str,
 }
 
-static RULE_CloudWatchLogsDestinationConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "LogGroupName",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(512),
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: Some(Format::LogGroupName),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_CloudWatchLogsDestinationConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("LogGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), format: Some(Format::LogGroupName), ..StrRule::ANY })),
+    ],
     required: &["LogGroupName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CloudWatchLogsDestinationConfiguration` property type of `AWS::IVSChat::LoggingConfiguration`.
@@ -242,6 +187,7 @@ pub struct CloudWatchLogsDestinationConfiguration {
     pub log_group_name: Str,
 }
 
+#[rustfmt::skip]
 impl CloudWatchLogsDestinationConfiguration {
     /// A `CloudWatchLogsDestinationConfiguration` with its required properties, named in a [`CloudWatchLogsDestinationConfigurationRequired`].
     pub fn new(required: CloudWatchLogsDestinationConfigurationRequired) -> Self {
@@ -251,12 +197,7 @@ impl CloudWatchLogsDestinationConfiguration {
     }
 
     /// `LogGroupName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.log_group_name = value.into();
-        self
-    }
+    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self { self.log_group_name = value.into(); self }
 }
 
 impl PropertyType for CloudWatchLogsDestinationConfiguration {}
@@ -269,24 +210,15 @@ impl ToValue for CloudWatchLogsDestinationConfiguration {
     }
 }
 
-static RULE_DestinationConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DestinationConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "CloudWatchLogs",
-            Shape::Object(&RULE_CloudWatchLogsDestinationConfiguration),
-        ),
-        (
-            "Firehose",
-            Shape::Object(&RULE_FirehoseDestinationConfiguration),
-        ),
+        ("CloudWatchLogs", Shape::Object(&RULE_CloudWatchLogsDestinationConfiguration)),
+        ("Firehose", Shape::Object(&RULE_FirehoseDestinationConfiguration)),
         ("S3", Shape::Object(&RULE_S3DestinationConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DestinationConfiguration` property type of `AWS::IVSChat::LoggingConfiguration`.
@@ -310,6 +242,7 @@ pub struct DestinationConfiguration {
     pub s3: Option<Obj<S3DestinationConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl DestinationConfiguration {
     /// A `DestinationConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -317,31 +250,11 @@ impl DestinationConfiguration {
     }
 
     /// `CloudWatchLogs`: a [`CloudWatchLogsDestinationConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch_logs(
-        mut self,
-        value: impl Into<Obj<CloudWatchLogsDestinationConfiguration>>,
-    ) -> Self {
-        self.cloud_watch_logs = Some(value.into());
-        self
-    }
-
+    pub fn cloud_watch_logs(mut self, value: impl Into<Obj<CloudWatchLogsDestinationConfiguration>>) -> Self { self.cloud_watch_logs = Some(value.into()); self }
     /// `Firehose`: a [`FirehoseDestinationConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn firehose(mut self, value: impl Into<Obj<FirehoseDestinationConfiguration>>) -> Self {
-        self.firehose = Some(value.into());
-        self
-    }
-
+    pub fn firehose(mut self, value: impl Into<Obj<FirehoseDestinationConfiguration>>) -> Self { self.firehose = Some(value.into()); self }
     /// `S3`: a [`S3DestinationConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3(mut self, value: impl Into<Obj<S3DestinationConfiguration>>) -> Self {
-        self.s3 = Some(value.into());
-        self
-    }
+    pub fn s3(mut self, value: impl Into<Obj<S3DestinationConfiguration>>) -> Self { self.s3 = Some(value.into()); self }
 }
 
 impl PropertyType for DestinationConfiguration {}
@@ -360,30 +273,17 @@ impl ToValue for DestinationConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FirehoseDestinationConfigurationRequired {
     /// `DeliveryStreamName`: a string, required.
-    ///
-    /// Name of the Amazon Kinesis Firehose delivery stream where chat activity will be logged.
-    ///
-    /// Pattern `^[a-zA-Z0-9_.-]+$`; length 1 to 64.
     pub delivery_stream_name: Str,
 }
 
-static RULE_FirehoseDestinationConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "DeliveryStreamName",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(64),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_FirehoseDestinationConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("DeliveryStreamName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     required: &["DeliveryStreamName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FirehoseDestinationConfiguration` property type of `AWS::IVSChat::LoggingConfiguration`.
@@ -401,6 +301,7 @@ pub struct FirehoseDestinationConfiguration {
     pub delivery_stream_name: Str,
 }
 
+#[rustfmt::skip]
 impl FirehoseDestinationConfiguration {
     /// A `FirehoseDestinationConfiguration` with its required properties, named in a [`FirehoseDestinationConfigurationRequired`].
     pub fn new(required: FirehoseDestinationConfigurationRequired) -> Self {
@@ -410,12 +311,7 @@ impl FirehoseDestinationConfiguration {
     }
 
     /// `DeliveryStreamName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delivery_stream_name(mut self, value: impl Into<Str>) -> Self {
-        self.delivery_stream_name = value.into();
-        self
-    }
+    pub fn delivery_stream_name(mut self, value: impl Into<Str>) -> Self { self.delivery_stream_name = value.into(); self }
 }
 
 impl PropertyType for FirehoseDestinationConfiguration {}
@@ -432,30 +328,17 @@ impl ToValue for FirehoseDestinationConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3DestinationConfigurationRequired {
     /// `BucketName`: a string, required.
-    ///
-    /// Name of the Amazon S3 bucket where chat activity will be logged.
-    ///
-    /// Format `AWS::S3::Bucket.Name`; pattern `^[a-z0-9-.]+$`; length 3 to 63.
     pub bucket_name: Str,
 }
 
-static RULE_S3DestinationConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "BucketName",
-        Shape::Str(&StrRule {
-            min_len: Some(3),
-            max_len: Some(63),
-            pattern: Some(&PATTERN_2),
-            allowed: &[],
-            format: Some(Format::S3BucketName),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_S3DestinationConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_2), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+    ],
     required: &["BucketName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3DestinationConfiguration` property type of `AWS::IVSChat::LoggingConfiguration`.
@@ -473,6 +356,7 @@ pub struct S3DestinationConfiguration {
     pub bucket_name: Str,
 }
 
+#[rustfmt::skip]
 impl S3DestinationConfiguration {
     /// A `S3DestinationConfiguration` with its required properties, named in a [`S3DestinationConfigurationRequired`].
     pub fn new(required: S3DestinationConfigurationRequired) -> Self {
@@ -482,12 +366,7 @@ impl S3DestinationConfiguration {
     }
 
     /// `BucketName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_name = value.into();
-        self
-    }
+    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = value.into(); self }
 }
 
 impl PropertyType for S3DestinationConfiguration {}
@@ -504,44 +383,20 @@ impl ToValue for S3DestinationConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::IVSChat::LoggingConfiguration`.
@@ -559,6 +414,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -569,20 +425,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

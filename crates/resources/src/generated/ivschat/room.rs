@@ -13,67 +13,18 @@ pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^$|^arn:aws:lambda:[a-z0-9-]+:[0-9]{12}:function:.+");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9-_]*$");
 
-static RULE_Room: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Room: ObjRule = ObjRule {
     properties: &[
-        (
-            "LoggingConfigurationIdentifiers",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "MaximumMessageLength",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(500.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaximumMessageRatePerSecond",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(10.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MessageReviewHandler",
-            Shape::Object(&RULE_MessageReviewHandler),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("LoggingConfigurationIdentifiers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(50) })),
+        ("MaximumMessageLength", Shape::Int(&NumRule { min: Some(1.0), max: Some(500.0), ..NumRule::ANY })),
+        ("MaximumMessageRatePerSecond", Shape::Int(&NumRule { min: Some(1.0), max: Some(10.0), ..NumRule::ANY })),
+        ("MessageReviewHandler", Shape::Object(&RULE_MessageReviewHandler)),
+        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IVSChat::Room` resource.
@@ -124,6 +75,7 @@ pub struct Room {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Room {
     /// The CloudFormation type name, `AWS::IVSChat::Room`.
     pub const TYPE_NAME: &'static str = "AWS::IVSChat::Room";
@@ -150,52 +102,17 @@ impl Room {
     }
 
     /// `LoggingConfigurationIdentifiers`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logging_configuration_identifiers(mut self, value: impl Into<List<Str>>) -> Self {
-        self.logging_configuration_identifiers = Some(value.into());
-        self
-    }
-
+    pub fn logging_configuration_identifiers(mut self, value: impl Into<List<Str>>) -> Self { self.logging_configuration_identifiers = Some(value.into()); self }
     /// `MaximumMessageLength`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_message_length(mut self, value: impl Into<Int>) -> Self {
-        self.maximum_message_length = Some(value.into());
-        self
-    }
-
+    pub fn maximum_message_length(mut self, value: impl Into<Int>) -> Self { self.maximum_message_length = Some(value.into()); self }
     /// `MaximumMessageRatePerSecond`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_message_rate_per_second(mut self, value: impl Into<Int>) -> Self {
-        self.maximum_message_rate_per_second = Some(value.into());
-        self
-    }
-
+    pub fn maximum_message_rate_per_second(mut self, value: impl Into<Int>) -> Self { self.maximum_message_rate_per_second = Some(value.into()); self }
     /// `MessageReviewHandler`: a [`MessageReviewHandler`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn message_review_handler(mut self, value: impl Into<Obj<MessageReviewHandler>>) -> Self {
-        self.message_review_handler = Some(value.into());
-        self
-    }
-
+    pub fn message_review_handler(mut self, value: impl Into<Obj<MessageReviewHandler>>) -> Self { self.message_review_handler = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Room {
@@ -256,35 +173,14 @@ impl RoomAttributes {
     }
 }
 
-static RULE_MessageReviewHandler: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MessageReviewHandler: ObjRule = ObjRule {
     properties: &[
-        (
-            "FallbackResult",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ALLOW", "DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "Uri",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(170),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("FallbackResult", Shape::Str(&StrRule { allowed: &["ALLOW", "DENY"], ..StrRule::ANY })),
+        ("Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(170), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MessageReviewHandler` property type of `AWS::IVSChat::Room`.
@@ -310,6 +206,7 @@ pub struct MessageReviewHandler {
     pub uri: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl MessageReviewHandler {
     /// A `MessageReviewHandler` with no property set (none is required).
     pub fn new() -> Self {
@@ -317,20 +214,9 @@ impl MessageReviewHandler {
     }
 
     /// `FallbackResult`: a [`FallbackResult`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fallback_result(mut self, value: impl Into<FallbackResult>) -> Self {
-        self.fallback_result = Some(value.into());
-        self
-    }
-
+    pub fn fallback_result(mut self, value: impl Into<FallbackResult>) -> Self { self.fallback_result = Some(value.into()); self }
     /// `Uri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn uri(mut self, value: impl Into<Str>) -> Self {
-        self.uri = Some(value.into());
-        self
-    }
+    pub fn uri(mut self, value: impl Into<Str>) -> Self { self.uri = Some(value.into()); self }
 }
 
 impl PropertyType for MessageReviewHandler {}
@@ -348,44 +234,20 @@ impl ToValue for MessageReviewHandler {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::IVSChat::Room`.
@@ -403,6 +265,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -413,20 +276,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

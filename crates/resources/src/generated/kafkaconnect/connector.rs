@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("arn:(aws|aws-us-gov|aws-cn):kafkaconnect:.*");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("arn:(aws|aws-us-gov|aws-cn):iam:.*");
 
@@ -14,151 +17,46 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("arn:(aws|aws-us-gov|aws-cn)
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectorRequired {
     /// `Capacity`: a [`Capacity`] object, required.
-    ///
-    /// The connector's compute capacity settings.
     pub capacity: Obj<Capacity>,
     /// `ConnectorConfiguration`: a JSON value, required.
-    ///
-    /// The configuration of the connector.
     pub connector_configuration: Json,
     /// `ConnectorName`: a string, required.
-    ///
-    /// The name of the connector.
-    ///
-    /// The connector name must be unique and can include up to 128 characters. Valid characters you can include in a connector name are: a-z, A-Z, 0-9, and -.
-    ///
-    /// Length 1 to 128; create-only: changing it replaces the resource.
     pub connector_name: Str,
     /// `KafkaCluster`: a [`KafkaCluster`] object, required.
-    ///
-    /// The details of the Apache Kafka cluster to which the connector is connected.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub kafka_cluster: Obj<KafkaCluster>,
     /// `KafkaClusterClientAuthentication`: a [`KafkaClusterClientAuthentication`] object, required.
-    ///
-    /// The type of client authentication used to connect to the Apache Kafka cluster. The value is NONE when no client authentication is used.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub kafka_cluster_client_authentication: Obj<KafkaClusterClientAuthentication>,
     /// `KafkaClusterEncryptionInTransit`: a [`KafkaClusterEncryptionInTransit`] object, required.
-    ///
-    /// Details of encryption in transit to the Apache Kafka cluster.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub kafka_cluster_encryption_in_transit: Obj<KafkaClusterEncryptionInTransit>,
     /// `KafkaConnectVersion`: a string, required.
-    ///
-    /// The version of Kafka Connect. It has to be compatible with both the Apache Kafka cluster's version and the plugins.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub kafka_connect_version: Str,
     /// `Plugins`: a list of [`Plugin`] objects, required.
-    ///
-    /// Specifies which plugin to use for the connector. You must specify a single-element list. Amazon MSK Connect does not currently support specifying multiple plugins.
-    ///
-    /// Items at least 1; create-only: changing it replaces the resource.
     pub plugins: List<Plugin>,
     /// `ServiceExecutionRoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the IAM role used by the connector to access Amazon Web Services resources.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `arn:(aws|aws-us-gov|aws-cn):iam:.*`; create-only: changing it replaces the resource.
     pub service_execution_role_arn: Str,
 }
 
-static RULE_Connector: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Connector: ObjRule = ObjRule {
     properties: &[
         ("Capacity", Shape::Object(&RULE_Capacity)),
         ("ConnectorConfiguration", Shape::Any),
-        (
-            "ConnectorDescription",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ConnectorName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ConnectorDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("ConnectorName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
         ("KafkaCluster", Shape::Object(&RULE_KafkaCluster)),
-        (
-            "KafkaClusterClientAuthentication",
-            Shape::Object(&RULE_KafkaClusterClientAuthentication),
-        ),
-        (
-            "KafkaClusterEncryptionInTransit",
-            Shape::Object(&RULE_KafkaClusterEncryptionInTransit),
-        ),
+        ("KafkaClusterClientAuthentication", Shape::Object(&RULE_KafkaClusterClientAuthentication)),
+        ("KafkaClusterEncryptionInTransit", Shape::Object(&RULE_KafkaClusterEncryptionInTransit)),
         ("KafkaConnectVersion", Shape::STR),
         ("LogDelivery", Shape::Object(&RULE_LogDelivery)),
-        (
-            "NetworkType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["IPV4", "DUAL"],
-                format: None,
-            }),
-        ),
-        (
-            "Plugins",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Plugin),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "ServiceExecutionRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "WorkerConfiguration",
-            Shape::Object(&RULE_WorkerConfiguration),
-        ),
+        ("NetworkType", Shape::Str(&StrRule { allowed: &["IPV4", "DUAL"], ..StrRule::ANY })),
+        ("Plugins", Shape::List(&ListRule { items: Shape::Object(&RULE_Plugin), min_items: Some(1), max_items: None })),
+        ("ServiceExecutionRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("WorkerConfiguration", Shape::Object(&RULE_WorkerConfiguration)),
     ],
-    required: &[
-        "Capacity",
-        "ConnectorConfiguration",
-        "ConnectorName",
-        "KafkaConnectVersion",
-        "KafkaCluster",
-        "KafkaClusterClientAuthentication",
-        "KafkaClusterEncryptionInTransit",
-        "Plugins",
-        "ServiceExecutionRoleArn",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["Capacity", "ConnectorConfiguration", "ConnectorName", "KafkaConnectVersion", "KafkaCluster", "KafkaClusterClientAuthentication", "KafkaClusterEncryptionInTransit", "Plugins", "ServiceExecutionRoleArn"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::KafkaConnect::Connector` resource.
@@ -256,6 +154,7 @@ pub struct Connector {
     pub worker_configuration: Option<Obj<WorkerConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl Connector {
     /// The CloudFormation type name, `AWS::KafkaConnect::Connector`.
     pub const TYPE_NAME: &'static str = "AWS::KafkaConnect::Connector";
@@ -266,30 +165,8 @@ impl Connector {
         type_name: "AWS::KafkaConnect::Connector",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kafkaconnect-connector.html",
         primary_identifier: &["ConnectorArn"],
-        required: &[
-            "Capacity",
-            "ConnectorConfiguration",
-            "ConnectorName",
-            "KafkaCluster",
-            "KafkaClusterClientAuthentication",
-            "KafkaClusterEncryptionInTransit",
-            "KafkaConnectVersion",
-            "Plugins",
-            "ServiceExecutionRoleArn",
-        ],
-        create_only: &[
-            "ConnectorDescription",
-            "ConnectorName",
-            "KafkaCluster",
-            "KafkaClusterClientAuthentication",
-            "KafkaClusterEncryptionInTransit",
-            "KafkaConnectVersion",
-            "LogDelivery",
-            "Plugins",
-            "ServiceExecutionRoleArn",
-            "WorkerConfiguration",
-            "NetworkType",
-        ],
+        required: &["Capacity", "ConnectorConfiguration", "ConnectorName", "KafkaCluster", "KafkaClusterClientAuthentication", "KafkaClusterEncryptionInTransit", "KafkaConnectVersion", "Plugins", "ServiceExecutionRoleArn"],
+        create_only: &["ConnectorDescription", "ConnectorName", "KafkaCluster", "KafkaClusterClientAuthentication", "KafkaClusterEncryptionInTransit", "KafkaConnectVersion", "LogDelivery", "Plugins", "ServiceExecutionRoleArn", "WorkerConfiguration", "NetworkType"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["ConnectorArn"],
@@ -319,122 +196,33 @@ impl Connector {
     }
 
     /// `Capacity`: a [`Capacity`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity(mut self, value: impl Into<Obj<Capacity>>) -> Self {
-        self.capacity = value.into();
-        self
-    }
-
+    pub fn capacity(mut self, value: impl Into<Obj<Capacity>>) -> Self { self.capacity = value.into(); self }
     /// `ConnectorConfiguration`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connector_configuration(mut self, value: impl Into<Json>) -> Self {
-        self.connector_configuration = value.into();
-        self
-    }
-
+    pub fn connector_configuration(mut self, value: impl Into<Json>) -> Self { self.connector_configuration = value.into(); self }
     /// `ConnectorDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connector_description(mut self, value: impl Into<Str>) -> Self {
-        self.connector_description = Some(value.into());
-        self
-    }
-
+    pub fn connector_description(mut self, value: impl Into<Str>) -> Self { self.connector_description = Some(value.into()); self }
     /// `ConnectorName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connector_name(mut self, value: impl Into<Str>) -> Self {
-        self.connector_name = value.into();
-        self
-    }
-
+    pub fn connector_name(mut self, value: impl Into<Str>) -> Self { self.connector_name = value.into(); self }
     /// `KafkaCluster`: a [`KafkaCluster`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kafka_cluster(mut self, value: impl Into<Obj<KafkaCluster>>) -> Self {
-        self.kafka_cluster = value.into();
-        self
-    }
-
+    pub fn kafka_cluster(mut self, value: impl Into<Obj<KafkaCluster>>) -> Self { self.kafka_cluster = value.into(); self }
     /// `KafkaClusterClientAuthentication`: a [`KafkaClusterClientAuthentication`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kafka_cluster_client_authentication(
-        mut self,
-        value: impl Into<Obj<KafkaClusterClientAuthentication>>,
-    ) -> Self {
-        self.kafka_cluster_client_authentication = value.into();
-        self
-    }
-
+    pub fn kafka_cluster_client_authentication(mut self, value: impl Into<Obj<KafkaClusterClientAuthentication>>) -> Self { self.kafka_cluster_client_authentication = value.into(); self }
     /// `KafkaClusterEncryptionInTransit`: a [`KafkaClusterEncryptionInTransit`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kafka_cluster_encryption_in_transit(
-        mut self,
-        value: impl Into<Obj<KafkaClusterEncryptionInTransit>>,
-    ) -> Self {
-        self.kafka_cluster_encryption_in_transit = value.into();
-        self
-    }
-
+    pub fn kafka_cluster_encryption_in_transit(mut self, value: impl Into<Obj<KafkaClusterEncryptionInTransit>>) -> Self { self.kafka_cluster_encryption_in_transit = value.into(); self }
     /// `KafkaConnectVersion`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kafka_connect_version(mut self, value: impl Into<Str>) -> Self {
-        self.kafka_connect_version = value.into();
-        self
-    }
-
+    pub fn kafka_connect_version(mut self, value: impl Into<Str>) -> Self { self.kafka_connect_version = value.into(); self }
     /// `LogDelivery`: a [`LogDelivery`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_delivery(mut self, value: impl Into<Obj<LogDelivery>>) -> Self {
-        self.log_delivery = Some(value.into());
-        self
-    }
-
+    pub fn log_delivery(mut self, value: impl Into<Obj<LogDelivery>>) -> Self { self.log_delivery = Some(value.into()); self }
     /// `NetworkType`: a [`NetworkType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_type(mut self, value: impl Into<NetworkType>) -> Self {
-        self.network_type = Some(value.into());
-        self
-    }
-
+    pub fn network_type(mut self, value: impl Into<NetworkType>) -> Self { self.network_type = Some(value.into()); self }
     /// `Plugins`: a list of [`Plugin`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn plugins(mut self, value: impl Into<List<Plugin>>) -> Self {
-        self.plugins = value.into();
-        self
-    }
-
+    pub fn plugins(mut self, value: impl Into<List<Plugin>>) -> Self { self.plugins = value.into(); self }
     /// `ServiceExecutionRoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_execution_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.service_execution_role_arn = value.into();
-        self
-    }
-
+    pub fn service_execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.service_execution_role_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `WorkerConfiguration`: a [`WorkerConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn worker_configuration(mut self, value: impl Into<Obj<WorkerConfiguration>>) -> Self {
-        self.worker_configuration = Some(value.into());
-        self
-    }
+    pub fn worker_configuration(mut self, value: impl Into<Obj<WorkerConfiguration>>) -> Self { self.worker_configuration = Some(value.into()); self }
 }
 
 impl Resource for Connector {
@@ -500,26 +288,20 @@ impl ConnectorAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApacheKafkaClusterRequired {
     /// `BootstrapServers`: a string, required.
-    ///
-    /// The bootstrap servers of the cluster.
     pub bootstrap_servers: Str,
     /// `Vpc`: a [`Vpc`] object, required.
-    ///
-    /// Details of an Amazon VPC which has network connectivity to the Apache Kafka cluster.
     pub vpc: Obj<Vpc>,
 }
 
-static RULE_ApacheKafkaCluster: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ApacheKafkaCluster: ObjRule = ObjRule {
     properties: &[
         ("BootstrapServers", Shape::STR),
         ("Vpc", Shape::Object(&RULE_Vpc)),
     ],
     required: &["BootstrapServers", "Vpc"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ApacheKafkaCluster` property type of `AWS::KafkaConnect::Connector`.
@@ -539,6 +321,7 @@ pub struct ApacheKafkaCluster {
     pub vpc: Obj<Vpc>,
 }
 
+#[rustfmt::skip]
 impl ApacheKafkaCluster {
     /// A `ApacheKafkaCluster` with its required properties, named in a [`ApacheKafkaClusterRequired`].
     pub fn new(required: ApacheKafkaClusterRequired) -> Self {
@@ -549,20 +332,9 @@ impl ApacheKafkaCluster {
     }
 
     /// `BootstrapServers`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bootstrap_servers(mut self, value: impl Into<Str>) -> Self {
-        self.bootstrap_servers = value.into();
-        self
-    }
-
+    pub fn bootstrap_servers(mut self, value: impl Into<Str>) -> Self { self.bootstrap_servers = value.into(); self }
     /// `Vpc`: a [`Vpc`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc(mut self, value: impl Into<Obj<Vpc>>) -> Self {
-        self.vpc = value.into();
-        self
-    }
+    pub fn vpc(mut self, value: impl Into<Obj<Vpc>>) -> Self { self.vpc = value.into(); self }
 }
 
 impl PropertyType for ApacheKafkaCluster {}
@@ -580,57 +352,30 @@ impl ToValue for ApacheKafkaCluster {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AutoScalingRequired {
     /// `MaxWorkerCount`: an integer, required.
-    ///
-    /// The maximum number of workers allocated to the connector.
     pub max_worker_count: Int,
     /// `McuCount`: an integer, required.
-    ///
-    /// The number of microcontroller units (MCUs) allocated to each connector worker. The valid values are 1,2,4,8.
-    ///
-    /// Value 1 to 8; one of 1, 2, 4, 8.
     pub mcu_count: Int,
     /// `MinWorkerCount`: an integer, required.
-    ///
-    /// The minimum number of workers allocated to the connector.
     pub min_worker_count: Int,
     /// `ScaleInPolicy`: a [`ScaleInPolicy`] object, required.
-    ///
-    /// The sacle-in policy for the connector.
     pub scale_in_policy: Obj<ScaleInPolicy>,
     /// `ScaleOutPolicy`: a [`ScaleOutPolicy`] object, required.
-    ///
-    /// The sacle-out policy for the connector.
     pub scale_out_policy: Obj<ScaleOutPolicy>,
 }
 
-static RULE_AutoScaling: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AutoScaling: ObjRule = ObjRule {
     properties: &[
         ("MaxAutoscalingTaskCount", Shape::INT),
         ("MaxWorkerCount", Shape::INT),
-        (
-            "McuCount",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(8.0),
-                allowed: &[1.0, 2.0, 4.0, 8.0],
-            }),
-        ),
+        ("McuCount", Shape::Int(&NumRule { min: Some(1.0), max: Some(8.0), allowed: &[1.0, 2.0, 4.0, 8.0] })),
         ("MinWorkerCount", Shape::INT),
         ("ScaleInPolicy", Shape::Object(&RULE_ScaleInPolicy)),
         ("ScaleOutPolicy", Shape::Object(&RULE_ScaleOutPolicy)),
     ],
-    required: &[
-        "MaxWorkerCount",
-        "MinWorkerCount",
-        "ScaleInPolicy",
-        "ScaleOutPolicy",
-        "McuCount",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["MaxWorkerCount", "MinWorkerCount", "ScaleInPolicy", "ScaleOutPolicy", "McuCount"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AutoScaling` property type of `AWS::KafkaConnect::Connector`.
@@ -668,6 +413,7 @@ pub struct AutoScaling {
     pub scale_out_policy: Obj<ScaleOutPolicy>,
 }
 
+#[rustfmt::skip]
 impl AutoScaling {
     /// A `AutoScaling` with its required properties, named in a [`AutoScalingRequired`].
     pub fn new(required: AutoScalingRequired) -> Self {
@@ -682,52 +428,17 @@ impl AutoScaling {
     }
 
     /// `MaxAutoscalingTaskCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_autoscaling_task_count(mut self, value: impl Into<Int>) -> Self {
-        self.max_autoscaling_task_count = Some(value.into());
-        self
-    }
-
+    pub fn max_autoscaling_task_count(mut self, value: impl Into<Int>) -> Self { self.max_autoscaling_task_count = Some(value.into()); self }
     /// `MaxWorkerCount`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_worker_count(mut self, value: impl Into<Int>) -> Self {
-        self.max_worker_count = value.into();
-        self
-    }
-
+    pub fn max_worker_count(mut self, value: impl Into<Int>) -> Self { self.max_worker_count = value.into(); self }
     /// `McuCount`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mcu_count(mut self, value: impl Into<Int>) -> Self {
-        self.mcu_count = value.into();
-        self
-    }
-
+    pub fn mcu_count(mut self, value: impl Into<Int>) -> Self { self.mcu_count = value.into(); self }
     /// `MinWorkerCount`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_worker_count(mut self, value: impl Into<Int>) -> Self {
-        self.min_worker_count = value.into();
-        self
-    }
-
+    pub fn min_worker_count(mut self, value: impl Into<Int>) -> Self { self.min_worker_count = value.into(); self }
     /// `ScaleInPolicy`: a [`ScaleInPolicy`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scale_in_policy(mut self, value: impl Into<Obj<ScaleInPolicy>>) -> Self {
-        self.scale_in_policy = value.into();
-        self
-    }
-
+    pub fn scale_in_policy(mut self, value: impl Into<Obj<ScaleInPolicy>>) -> Self { self.scale_in_policy = value.into(); self }
     /// `ScaleOutPolicy`: a [`ScaleOutPolicy`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scale_out_policy(mut self, value: impl Into<Obj<ScaleOutPolicy>>) -> Self {
-        self.scale_out_policy = value.into();
-        self
-    }
+    pub fn scale_out_policy(mut self, value: impl Into<Obj<ScaleOutPolicy>>) -> Self { self.scale_out_policy = value.into(); self }
 }
 
 impl PropertyType for AutoScaling {}
@@ -745,20 +456,15 @@ impl ToValue for AutoScaling {
     }
 }
 
-static RULE_Capacity: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Capacity: ObjRule = ObjRule {
     properties: &[
         ("AutoScaling", Shape::Object(&RULE_AutoScaling)),
-        (
-            "ProvisionedCapacity",
-            Shape::Object(&RULE_ProvisionedCapacity),
-        ),
+        ("ProvisionedCapacity", Shape::Object(&RULE_ProvisionedCapacity)),
     ],
-    required: &[],
     one_of: &[&[&["AutoScaling"], &["ProvisionedCapacity"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Capacity` property type of `AWS::KafkaConnect::Connector`.
@@ -778,6 +484,7 @@ pub struct Capacity {
     pub provisioned_capacity: Option<Obj<ProvisionedCapacity>>,
 }
 
+#[rustfmt::skip]
 impl Capacity {
     /// A `Capacity` with no property set (none is required).
     pub fn new() -> Self {
@@ -785,20 +492,9 @@ impl Capacity {
     }
 
     /// `AutoScaling`: an [`AutoScaling`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_scaling(mut self, value: impl Into<Obj<AutoScaling>>) -> Self {
-        self.auto_scaling = Some(value.into());
-        self
-    }
-
+    pub fn auto_scaling(mut self, value: impl Into<Obj<AutoScaling>>) -> Self { self.auto_scaling = Some(value.into()); self }
     /// `ProvisionedCapacity`: a [`ProvisionedCapacity`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provisioned_capacity(mut self, value: impl Into<Obj<ProvisionedCapacity>>) -> Self {
-        self.provisioned_capacity = Some(value.into());
-        self
-    }
+    pub fn provisioned_capacity(mut self, value: impl Into<Obj<ProvisionedCapacity>>) -> Self { self.provisioned_capacity = Some(value.into()); self }
 }
 
 impl PropertyType for Capacity {}
@@ -816,19 +512,18 @@ impl ToValue for Capacity {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CloudWatchLogsLogDeliveryRequired {
     /// `Enabled`: a boolean, required.
-    ///
-    /// Whether log delivery to Amazon CloudWatch Logs is enabled.
     pub enabled: Bool,
 }
 
-static RULE_CloudWatchLogsLogDelivery: ObjRule = ObjRule {
-    properties: &[("Enabled", Shape::Bool), ("LogGroup", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_CloudWatchLogsLogDelivery: ObjRule = ObjRule {
+    properties: &[
+        ("Enabled", Shape::Bool),
+        ("LogGroup", Shape::STR),
+    ],
     required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CloudWatchLogsLogDelivery` property type of `AWS::KafkaConnect::Connector`.
@@ -848,6 +543,7 @@ pub struct CloudWatchLogsLogDelivery {
     pub log_group: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CloudWatchLogsLogDelivery {
     /// A `CloudWatchLogsLogDelivery` with its required properties, named in a [`CloudWatchLogsLogDeliveryRequired`].
     pub fn new(required: CloudWatchLogsLogDeliveryRequired) -> Self {
@@ -858,20 +554,9 @@ impl CloudWatchLogsLogDelivery {
     }
 
     /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
     /// `LogGroup`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_group(mut self, value: impl Into<Str>) -> Self {
-        self.log_group = Some(value.into());
-        self
-    }
+    pub fn log_group(mut self, value: impl Into<Str>) -> Self { self.log_group = Some(value.into()); self }
 }
 
 impl PropertyType for CloudWatchLogsLogDelivery {}
@@ -889,46 +574,20 @@ impl ToValue for CloudWatchLogsLogDelivery {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomPluginRequired {
     /// `CustomPluginArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the custom plugin.
-    ///
-    /// Pattern `arn:(aws|aws-us-gov|aws-cn):kafkaconnect:.*`.
     pub custom_plugin_arn: Str,
     /// `Revision`: an integer, required.
-    ///
-    /// The revision of the custom plugin.
-    ///
-    /// Format `int64`; value 1 to 9223372036854775807.
     pub revision: Int,
 }
 
-static RULE_CustomPlugin: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CustomPlugin: ObjRule = ObjRule {
     properties: &[
-        (
-            "CustomPluginArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Revision",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(9.223372036854776e18),
-                allowed: &[],
-            }),
-        ),
+        ("CustomPluginArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Revision", Shape::Int(&NumRule { min: Some(1.0), max: Some(9.223372036854776e18), ..NumRule::ANY })),
     ],
     required: &["CustomPluginArn", "Revision"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomPlugin` property type of `AWS::KafkaConnect::Connector`.
@@ -952,6 +611,7 @@ pub struct CustomPlugin {
     pub revision: Int,
 }
 
+#[rustfmt::skip]
 impl CustomPlugin {
     /// A `CustomPlugin` with its required properties, named in a [`CustomPluginRequired`].
     pub fn new(required: CustomPluginRequired) -> Self {
@@ -962,20 +622,9 @@ impl CustomPlugin {
     }
 
     /// `CustomPluginArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_plugin_arn(mut self, value: impl Into<Str>) -> Self {
-        self.custom_plugin_arn = value.into();
-        self
-    }
-
+    pub fn custom_plugin_arn(mut self, value: impl Into<Str>) -> Self { self.custom_plugin_arn = value.into(); self }
     /// `Revision`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn revision(mut self, value: impl Into<Int>) -> Self {
-        self.revision = value.into();
-        self
-    }
+    pub fn revision(mut self, value: impl Into<Int>) -> Self { self.revision = value.into(); self }
 }
 
 impl PropertyType for CustomPlugin {}
@@ -993,19 +642,18 @@ impl ToValue for CustomPlugin {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FirehoseLogDeliveryRequired {
     /// `Enabled`: a boolean, required.
-    ///
-    /// Specifies whether connector logs get delivered to Amazon Kinesis Data Firehose.
     pub enabled: Bool,
 }
 
-static RULE_FirehoseLogDelivery: ObjRule = ObjRule {
-    properties: &[("DeliveryStream", Shape::STR), ("Enabled", Shape::Bool)],
+#[rustfmt::skip]
+pub(crate) static RULE_FirehoseLogDelivery: ObjRule = ObjRule {
+    properties: &[
+        ("DeliveryStream", Shape::STR),
+        ("Enabled", Shape::Bool),
+    ],
     required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FirehoseLogDelivery` property type of `AWS::KafkaConnect::Connector`.
@@ -1025,6 +673,7 @@ pub struct FirehoseLogDelivery {
     pub enabled: Bool,
 }
 
+#[rustfmt::skip]
 impl FirehoseLogDelivery {
     /// A `FirehoseLogDelivery` with its required properties, named in a [`FirehoseLogDeliveryRequired`].
     pub fn new(required: FirehoseLogDeliveryRequired) -> Self {
@@ -1035,20 +684,9 @@ impl FirehoseLogDelivery {
     }
 
     /// `DeliveryStream`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delivery_stream(mut self, value: impl Into<Str>) -> Self {
-        self.delivery_stream = Some(value.into());
-        self
-    }
-
+    pub fn delivery_stream(mut self, value: impl Into<Str>) -> Self { self.delivery_stream = Some(value.into()); self }
     /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
 }
 
 impl PropertyType for FirehoseLogDelivery {}
@@ -1066,22 +704,17 @@ impl ToValue for FirehoseLogDelivery {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KafkaClusterRequired {
     /// `ApacheKafkaCluster`: an [`ApacheKafkaCluster`] object, required.
-    ///
-    /// The Apache Kafka cluster to which the connector is connected.
     pub apache_kafka_cluster: Obj<ApacheKafkaCluster>,
 }
 
-static RULE_KafkaCluster: ObjRule = ObjRule {
-    properties: &[(
-        "ApacheKafkaCluster",
-        Shape::Object(&RULE_ApacheKafkaCluster),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_KafkaCluster: ObjRule = ObjRule {
+    properties: &[
+        ("ApacheKafkaCluster", Shape::Object(&RULE_ApacheKafkaCluster)),
+    ],
     required: &["ApacheKafkaCluster"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KafkaCluster` property type of `AWS::KafkaConnect::Connector`.
@@ -1097,6 +730,7 @@ pub struct KafkaCluster {
     pub apache_kafka_cluster: Obj<ApacheKafkaCluster>,
 }
 
+#[rustfmt::skip]
 impl KafkaCluster {
     /// A `KafkaCluster` with its required properties, named in a [`KafkaClusterRequired`].
     pub fn new(required: KafkaClusterRequired) -> Self {
@@ -1106,12 +740,7 @@ impl KafkaCluster {
     }
 
     /// `ApacheKafkaCluster`: an [`ApacheKafkaCluster`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn apache_kafka_cluster(mut self, value: impl Into<Obj<ApacheKafkaCluster>>) -> Self {
-        self.apache_kafka_cluster = value.into();
-        self
-    }
+    pub fn apache_kafka_cluster(mut self, value: impl Into<Obj<ApacheKafkaCluster>>) -> Self { self.apache_kafka_cluster = value.into(); self }
 }
 
 impl PropertyType for KafkaCluster {}
@@ -1128,28 +757,17 @@ impl ToValue for KafkaCluster {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KafkaClusterClientAuthenticationRequired {
     /// `AuthenticationType`: a [`KafkaClusterClientAuthenticationType`] value, required.
-    ///
-    /// The type of client authentication used to connect to the Apache Kafka cluster. Value NONE means that no client authentication is used.
     pub authentication_type: KafkaClusterClientAuthenticationType,
 }
 
-static RULE_KafkaClusterClientAuthentication: ObjRule = ObjRule {
-    properties: &[(
-        "AuthenticationType",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["NONE", "IAM"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_KafkaClusterClientAuthentication: ObjRule = ObjRule {
+    properties: &[
+        ("AuthenticationType", Shape::Str(&StrRule { allowed: &["NONE", "IAM"], ..StrRule::ANY })),
+    ],
     required: &["AuthenticationType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KafkaClusterClientAuthentication` property type of `AWS::KafkaConnect::Connector`.
@@ -1165,6 +783,7 @@ pub struct KafkaClusterClientAuthentication {
     pub authentication_type: KafkaClusterClientAuthenticationType,
 }
 
+#[rustfmt::skip]
 impl KafkaClusterClientAuthentication {
     /// A `KafkaClusterClientAuthentication` with its required properties, named in a [`KafkaClusterClientAuthenticationRequired`].
     pub fn new(required: KafkaClusterClientAuthenticationRequired) -> Self {
@@ -1174,15 +793,7 @@ impl KafkaClusterClientAuthentication {
     }
 
     /// `AuthenticationType`: a [`KafkaClusterClientAuthenticationType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authentication_type(
-        mut self,
-        value: impl Into<KafkaClusterClientAuthenticationType>,
-    ) -> Self {
-        self.authentication_type = value.into();
-        self
-    }
+    pub fn authentication_type(mut self, value: impl Into<KafkaClusterClientAuthenticationType>) -> Self { self.authentication_type = value.into(); self }
 }
 
 impl PropertyType for KafkaClusterClientAuthentication {}
@@ -1199,28 +810,17 @@ impl ToValue for KafkaClusterClientAuthentication {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KafkaClusterEncryptionInTransitRequired {
     /// `EncryptionType`: a [`KafkaClusterEncryptionInTransitType`] value, required.
-    ///
-    /// The type of encryption in transit to the Apache Kafka cluster.
     pub encryption_type: KafkaClusterEncryptionInTransitType,
 }
 
-static RULE_KafkaClusterEncryptionInTransit: ObjRule = ObjRule {
-    properties: &[(
-        "EncryptionType",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["PLAINTEXT", "TLS"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_KafkaClusterEncryptionInTransit: ObjRule = ObjRule {
+    properties: &[
+        ("EncryptionType", Shape::Str(&StrRule { allowed: &["PLAINTEXT", "TLS"], ..StrRule::ANY })),
+    ],
     required: &["EncryptionType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KafkaClusterEncryptionInTransit` property type of `AWS::KafkaConnect::Connector`.
@@ -1236,6 +836,7 @@ pub struct KafkaClusterEncryptionInTransit {
     pub encryption_type: KafkaClusterEncryptionInTransitType,
 }
 
+#[rustfmt::skip]
 impl KafkaClusterEncryptionInTransit {
     /// A `KafkaClusterEncryptionInTransit` with its required properties, named in a [`KafkaClusterEncryptionInTransitRequired`].
     pub fn new(required: KafkaClusterEncryptionInTransitRequired) -> Self {
@@ -1245,15 +846,7 @@ impl KafkaClusterEncryptionInTransit {
     }
 
     /// `EncryptionType`: a [`KafkaClusterEncryptionInTransitType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_type(
-        mut self,
-        value: impl Into<KafkaClusterEncryptionInTransitType>,
-    ) -> Self {
-        self.encryption_type = value.into();
-        self
-    }
+    pub fn encryption_type(mut self, value: impl Into<KafkaClusterEncryptionInTransitType>) -> Self { self.encryption_type = value.into(); self }
 }
 
 impl PropertyType for KafkaClusterEncryptionInTransit {}
@@ -1270,19 +863,17 @@ impl ToValue for KafkaClusterEncryptionInTransit {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogDeliveryRequired {
     /// `WorkerLogDelivery`: a [`WorkerLogDelivery`] object, required.
-    ///
-    /// The workers can send worker logs to different destination types. This configuration specifies the details of these destinations.
     pub worker_log_delivery: Obj<WorkerLogDelivery>,
 }
 
-static RULE_LogDelivery: ObjRule = ObjRule {
-    properties: &[("WorkerLogDelivery", Shape::Object(&RULE_WorkerLogDelivery))],
+#[rustfmt::skip]
+pub(crate) static RULE_LogDelivery: ObjRule = ObjRule {
+    properties: &[
+        ("WorkerLogDelivery", Shape::Object(&RULE_WorkerLogDelivery)),
+    ],
     required: &["WorkerLogDelivery"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LogDelivery` property type of `AWS::KafkaConnect::Connector`.
@@ -1298,6 +889,7 @@ pub struct LogDelivery {
     pub worker_log_delivery: Obj<WorkerLogDelivery>,
 }
 
+#[rustfmt::skip]
 impl LogDelivery {
     /// A `LogDelivery` with its required properties, named in a [`LogDeliveryRequired`].
     pub fn new(required: LogDeliveryRequired) -> Self {
@@ -1307,12 +899,7 @@ impl LogDelivery {
     }
 
     /// `WorkerLogDelivery`: a [`WorkerLogDelivery`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn worker_log_delivery(mut self, value: impl Into<Obj<WorkerLogDelivery>>) -> Self {
-        self.worker_log_delivery = value.into();
-        self
-    }
+    pub fn worker_log_delivery(mut self, value: impl Into<Obj<WorkerLogDelivery>>) -> Self { self.worker_log_delivery = value.into(); self }
 }
 
 impl PropertyType for LogDelivery {}
@@ -1329,19 +916,17 @@ impl ToValue for LogDelivery {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PluginRequired {
     /// `CustomPlugin`: a [`CustomPlugin`] object, required.
-    ///
-    /// Details about a custom plugin.
     pub custom_plugin: Obj<CustomPlugin>,
 }
 
-static RULE_Plugin: ObjRule = ObjRule {
-    properties: &[("CustomPlugin", Shape::Object(&RULE_CustomPlugin))],
+#[rustfmt::skip]
+pub(crate) static RULE_Plugin: ObjRule = ObjRule {
+    properties: &[
+        ("CustomPlugin", Shape::Object(&RULE_CustomPlugin)),
+    ],
     required: &["CustomPlugin"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Plugin` property type of `AWS::KafkaConnect::Connector`.
@@ -1357,6 +942,7 @@ pub struct Plugin {
     pub custom_plugin: Obj<CustomPlugin>,
 }
 
+#[rustfmt::skip]
 impl Plugin {
     /// A `Plugin` with its required properties, named in a [`PluginRequired`].
     pub fn new(required: PluginRequired) -> Self {
@@ -1366,12 +952,7 @@ impl Plugin {
     }
 
     /// `CustomPlugin`: a [`CustomPlugin`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_plugin(mut self, value: impl Into<Obj<CustomPlugin>>) -> Self {
-        self.custom_plugin = value.into();
-        self
-    }
+    pub fn custom_plugin(mut self, value: impl Into<Obj<CustomPlugin>>) -> Self { self.custom_plugin = value.into(); self }
 }
 
 impl PropertyType for Plugin {}
@@ -1388,35 +969,20 @@ impl ToValue for Plugin {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProvisionedCapacityRequired {
     /// `McuCount`: an integer, required.
-    ///
-    /// The number of microcontroller units (MCUs) allocated to each connector worker. The valid values are 1,2,4,8.
-    ///
-    /// Value 1 to 8; one of 1, 2, 4, 8.
     pub mcu_count: Int,
     /// `WorkerCount`: an integer, required.
-    ///
-    /// The number of workers that are allocated to the connector.
     pub worker_count: Int,
 }
 
-static RULE_ProvisionedCapacity: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ProvisionedCapacity: ObjRule = ObjRule {
     properties: &[
-        (
-            "McuCount",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(8.0),
-                allowed: &[1.0, 2.0, 4.0, 8.0],
-            }),
-        ),
+        ("McuCount", Shape::Int(&NumRule { min: Some(1.0), max: Some(8.0), allowed: &[1.0, 2.0, 4.0, 8.0] })),
         ("WorkerCount", Shape::INT),
     ],
     required: &["McuCount", "WorkerCount"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ProvisionedCapacity` property type of `AWS::KafkaConnect::Connector`.
@@ -1438,6 +1004,7 @@ pub struct ProvisionedCapacity {
     pub worker_count: Int,
 }
 
+#[rustfmt::skip]
 impl ProvisionedCapacity {
     /// A `ProvisionedCapacity` with its required properties, named in a [`ProvisionedCapacityRequired`].
     pub fn new(required: ProvisionedCapacityRequired) -> Self {
@@ -1448,20 +1015,9 @@ impl ProvisionedCapacity {
     }
 
     /// `McuCount`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mcu_count(mut self, value: impl Into<Int>) -> Self {
-        self.mcu_count = value.into();
-        self
-    }
-
+    pub fn mcu_count(mut self, value: impl Into<Int>) -> Self { self.mcu_count = value.into(); self }
     /// `WorkerCount`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn worker_count(mut self, value: impl Into<Int>) -> Self {
-        self.worker_count = value.into();
-        self
-    }
+    pub fn worker_count(mut self, value: impl Into<Int>) -> Self { self.worker_count = value.into(); self }
 }
 
 impl PropertyType for ProvisionedCapacity {}
@@ -1479,23 +1035,19 @@ impl ToValue for ProvisionedCapacity {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3LogDeliveryRequired {
     /// `Enabled`: a boolean, required.
-    ///
-    /// Specifies whether connector logs get sent to the specified Amazon S3 destination.
     pub enabled: Bool,
 }
 
-static RULE_S3LogDelivery: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3LogDelivery: ObjRule = ObjRule {
     properties: &[
         ("Bucket", Shape::STR),
         ("Enabled", Shape::Bool),
         ("Prefix", Shape::STR),
     ],
     required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3LogDelivery` property type of `AWS::KafkaConnect::Connector`.
@@ -1519,6 +1071,7 @@ pub struct S3LogDelivery {
     pub prefix: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl S3LogDelivery {
     /// A `S3LogDelivery` with its required properties, named in a [`S3LogDeliveryRequired`].
     pub fn new(required: S3LogDeliveryRequired) -> Self {
@@ -1530,28 +1083,11 @@ impl S3LogDelivery {
     }
 
     /// `Bucket`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self {
-        self.bucket = Some(value.into());
-        self
-    }
-
+    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = Some(value.into()); self }
     /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
     /// `Prefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = Some(value.into());
-        self
-    }
+    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
 }
 
 impl PropertyType for S3LogDelivery {}
@@ -1570,28 +1106,17 @@ impl ToValue for S3LogDelivery {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScaleInPolicyRequired {
     /// `CpuUtilizationPercentage`: an integer, required.
-    ///
-    /// Specifies the CPU utilization percentage threshold at which you want connector scale in to be triggered.
-    ///
-    /// Value 1 to 100.
     pub cpu_utilization_percentage: Int,
 }
 
-static RULE_ScaleInPolicy: ObjRule = ObjRule {
-    properties: &[(
-        "CpuUtilizationPercentage",
-        Shape::Int(&NumRule {
-            min: Some(1.0),
-            max: Some(100.0),
-            allowed: &[],
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ScaleInPolicy: ObjRule = ObjRule {
+    properties: &[
+        ("CpuUtilizationPercentage", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
+    ],
     required: &["CpuUtilizationPercentage"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ScaleInPolicy` property type of `AWS::KafkaConnect::Connector`.
@@ -1609,6 +1134,7 @@ pub struct ScaleInPolicy {
     pub cpu_utilization_percentage: Int,
 }
 
+#[rustfmt::skip]
 impl ScaleInPolicy {
     /// A `ScaleInPolicy` with its required properties, named in a [`ScaleInPolicyRequired`].
     pub fn new(required: ScaleInPolicyRequired) -> Self {
@@ -1618,12 +1144,7 @@ impl ScaleInPolicy {
     }
 
     /// `CpuUtilizationPercentage`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cpu_utilization_percentage(mut self, value: impl Into<Int>) -> Self {
-        self.cpu_utilization_percentage = value.into();
-        self
-    }
+    pub fn cpu_utilization_percentage(mut self, value: impl Into<Int>) -> Self { self.cpu_utilization_percentage = value.into(); self }
 }
 
 impl PropertyType for ScaleInPolicy {}
@@ -1640,28 +1161,17 @@ impl ToValue for ScaleInPolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScaleOutPolicyRequired {
     /// `CpuUtilizationPercentage`: an integer, required.
-    ///
-    /// The CPU utilization percentage threshold at which you want connector scale out to be triggered.
-    ///
-    /// Value 1 to 100.
     pub cpu_utilization_percentage: Int,
 }
 
-static RULE_ScaleOutPolicy: ObjRule = ObjRule {
-    properties: &[(
-        "CpuUtilizationPercentage",
-        Shape::Int(&NumRule {
-            min: Some(1.0),
-            max: Some(100.0),
-            allowed: &[],
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ScaleOutPolicy: ObjRule = ObjRule {
+    properties: &[
+        ("CpuUtilizationPercentage", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
+    ],
     required: &["CpuUtilizationPercentage"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ScaleOutPolicy` property type of `AWS::KafkaConnect::Connector`.
@@ -1679,6 +1189,7 @@ pub struct ScaleOutPolicy {
     pub cpu_utilization_percentage: Int,
 }
 
+#[rustfmt::skip]
 impl ScaleOutPolicy {
     /// A `ScaleOutPolicy` with its required properties, named in a [`ScaleOutPolicyRequired`].
     pub fn new(required: ScaleOutPolicyRequired) -> Self {
@@ -1688,12 +1199,7 @@ impl ScaleOutPolicy {
     }
 
     /// `CpuUtilizationPercentage`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cpu_utilization_percentage(mut self, value: impl Into<Int>) -> Self {
-        self.cpu_utilization_percentage = value.into();
-        self
-    }
+    pub fn cpu_utilization_percentage(mut self, value: impl Into<Int>) -> Self { self.cpu_utilization_percentage = value.into(); self }
 }
 
 impl PropertyType for ScaleOutPolicy {}
@@ -1706,156 +1212,24 @@ impl ToValue for ScaleOutPolicy {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::KafkaConnect::Connector`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kafkaconnect-connector-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`Vpc`], by name: `Vpc::new(VpcRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcRequired {
     /// `SecurityGroups`: a list of strings, required.
-    ///
-    /// The security group IDs for the connector.
-    ///
-    /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`.
     pub security_groups: List<Str>,
     /// `Subnets`: a list of strings, required.
-    ///
-    /// The subnets for the connector.
-    ///
-    /// Format `AWS::EC2::Subnet.Ids`; items at least 1; each item: format `AWS::EC2::Subnet.Id`.
     pub subnets: List<Str>,
 }
 
-static RULE_Vpc: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Vpc: ObjRule = ObjRule {
     properties: &[
-        (
-            "SecurityGroups",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Subnets",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SubnetId),
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
     ],
     required: &["SecurityGroups", "Subnets"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Vpc` property type of `AWS::KafkaConnect::Connector`.
@@ -1879,6 +1253,7 @@ pub struct Vpc {
     pub subnets: List<Str>,
 }
 
+#[rustfmt::skip]
 impl Vpc {
     /// A `Vpc` with its required properties, named in a [`VpcRequired`].
     pub fn new(required: VpcRequired) -> Self {
@@ -1889,20 +1264,9 @@ impl Vpc {
     }
 
     /// `SecurityGroups`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_groups = value.into();
-        self
-    }
-
+    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.security_groups = value.into(); self }
     /// `Subnets`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnets = value.into();
-        self
-    }
+    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self { self.subnets = value.into(); self }
 }
 
 impl PropertyType for Vpc {}
@@ -1920,46 +1284,20 @@ impl ToValue for Vpc {
 #[derive(Clone, Debug, PartialEq)]
 pub struct WorkerConfigurationRequired {
     /// `Revision`: an integer, required.
-    ///
-    /// The revision of the worker configuration.
-    ///
-    /// Format `int64`; value 1 to 9223372036854775807.
     pub revision: Int,
     /// `WorkerConfigurationArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the worker configuration.
-    ///
-    /// Pattern `arn:(aws|aws-us-gov|aws-cn):kafkaconnect:.*`.
     pub worker_configuration_arn: Str,
 }
 
-static RULE_WorkerConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WorkerConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Revision",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(9.223372036854776e18),
-                allowed: &[],
-            }),
-        ),
-        (
-            "WorkerConfigurationArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Revision", Shape::Int(&NumRule { min: Some(1.0), max: Some(9.223372036854776e18), ..NumRule::ANY })),
+        ("WorkerConfigurationArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["Revision", "WorkerConfigurationArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WorkerConfiguration` property type of `AWS::KafkaConnect::Connector`.
@@ -1983,6 +1321,7 @@ pub struct WorkerConfiguration {
     pub worker_configuration_arn: Str,
 }
 
+#[rustfmt::skip]
 impl WorkerConfiguration {
     /// A `WorkerConfiguration` with its required properties, named in a [`WorkerConfigurationRequired`].
     pub fn new(required: WorkerConfigurationRequired) -> Self {
@@ -1993,20 +1332,9 @@ impl WorkerConfiguration {
     }
 
     /// `Revision`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn revision(mut self, value: impl Into<Int>) -> Self {
-        self.revision = value.into();
-        self
-    }
-
+    pub fn revision(mut self, value: impl Into<Int>) -> Self { self.revision = value.into(); self }
     /// `WorkerConfigurationArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn worker_configuration_arn(mut self, value: impl Into<Str>) -> Self {
-        self.worker_configuration_arn = value.into();
-        self
-    }
+    pub fn worker_configuration_arn(mut self, value: impl Into<Str>) -> Self { self.worker_configuration_arn = value.into(); self }
 }
 
 impl PropertyType for WorkerConfiguration {}
@@ -2020,21 +1348,15 @@ impl ToValue for WorkerConfiguration {
     }
 }
 
-static RULE_WorkerLogDelivery: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WorkerLogDelivery: ObjRule = ObjRule {
     properties: &[
-        (
-            "CloudWatchLogs",
-            Shape::Object(&RULE_CloudWatchLogsLogDelivery),
-        ),
+        ("CloudWatchLogs", Shape::Object(&RULE_CloudWatchLogsLogDelivery)),
         ("Firehose", Shape::Object(&RULE_FirehoseLogDelivery)),
         ("S3", Shape::Object(&RULE_S3LogDelivery)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WorkerLogDelivery` property type of `AWS::KafkaConnect::Connector`.
@@ -2058,6 +1380,7 @@ pub struct WorkerLogDelivery {
     pub s3: Option<Obj<S3LogDelivery>>,
 }
 
+#[rustfmt::skip]
 impl WorkerLogDelivery {
     /// A `WorkerLogDelivery` with no property set (none is required).
     pub fn new() -> Self {
@@ -2065,28 +1388,11 @@ impl WorkerLogDelivery {
     }
 
     /// `CloudWatchLogs`: a [`CloudWatchLogsLogDelivery`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch_logs(mut self, value: impl Into<Obj<CloudWatchLogsLogDelivery>>) -> Self {
-        self.cloud_watch_logs = Some(value.into());
-        self
-    }
-
+    pub fn cloud_watch_logs(mut self, value: impl Into<Obj<CloudWatchLogsLogDelivery>>) -> Self { self.cloud_watch_logs = Some(value.into()); self }
     /// `Firehose`: a [`FirehoseLogDelivery`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn firehose(mut self, value: impl Into<Obj<FirehoseLogDelivery>>) -> Self {
-        self.firehose = Some(value.into());
-        self
-    }
-
+    pub fn firehose(mut self, value: impl Into<Obj<FirehoseLogDelivery>>) -> Self { self.firehose = Some(value.into()); self }
     /// `S3`: a [`S3LogDelivery`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3(mut self, value: impl Into<Obj<S3LogDelivery>>) -> Self {
-        self.s3 = Some(value.into());
-        self
-    }
+    pub fn s3(mut self, value: impl Into<Obj<S3LogDelivery>>) -> Self { self.s3 = Some(value.into()); self }
 }
 
 impl PropertyType for WorkerLogDelivery {}

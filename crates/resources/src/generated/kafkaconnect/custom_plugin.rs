@@ -11,73 +11,25 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomPluginRequired {
     /// `ContentType`: a [`ContentType`] value, required.
-    ///
-    /// The format of the plugin file.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub content_type: ContentType,
     /// `Location`: a [`CustomPluginLocation`] object, required.
-    ///
-    /// Information about the location of the custom plugin.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub location: Obj<CustomPluginLocation>,
     /// `Name`: a string, required.
-    ///
-    /// The name of the custom plugin.
-    ///
-    /// Length 1 to 128; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_CustomPlugin: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CustomPlugin: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContentType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["JAR", "ZIP"],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ContentType", Shape::Str(&StrRule { allowed: &["JAR", "ZIP"], ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
         ("Location", Shape::Object(&RULE_CustomPluginLocation)),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Name", "ContentType", "Location"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::KafkaConnect::CustomPlugin` resource.
@@ -123,6 +75,7 @@ pub struct CustomPlugin {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl CustomPlugin {
     /// The CloudFormation type name, `AWS::KafkaConnect::CustomPlugin`.
     pub const TYPE_NAME: &'static str = "AWS::KafkaConnect::CustomPlugin";
@@ -155,44 +108,15 @@ impl CustomPlugin {
     }
 
     /// `ContentType`: a [`ContentType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content_type(mut self, value: impl Into<ContentType>) -> Self {
-        self.content_type = value.into();
-        self
-    }
-
+    pub fn content_type(mut self, value: impl Into<ContentType>) -> Self { self.content_type = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Location`: a [`CustomPluginLocation`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn location(mut self, value: impl Into<Obj<CustomPluginLocation>>) -> Self {
-        self.location = value.into();
-        self
-    }
-
+    pub fn location(mut self, value: impl Into<Obj<CustomPluginLocation>>) -> Self { self.location = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for CustomPlugin {
@@ -257,19 +181,17 @@ impl CustomPluginAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomPluginLocationRequired {
     /// `S3Location`: a [`S3Location`] object, required.
-    ///
-    /// The S3 bucket Amazon Resource Name (ARN), file key, and object version of the plugin file stored in Amazon S3.
     pub s3_location: Obj<S3Location>,
 }
 
-static RULE_CustomPluginLocation: ObjRule = ObjRule {
-    properties: &[("S3Location", Shape::Object(&RULE_S3Location))],
+#[rustfmt::skip]
+pub(crate) static RULE_CustomPluginLocation: ObjRule = ObjRule {
+    properties: &[
+        ("S3Location", Shape::Object(&RULE_S3Location)),
+    ],
     required: &["S3Location"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomPluginLocation` property type of `AWS::KafkaConnect::CustomPlugin`.
@@ -285,6 +207,7 @@ pub struct CustomPluginLocation {
     pub s3_location: Obj<S3Location>,
 }
 
+#[rustfmt::skip]
 impl CustomPluginLocation {
     /// A `CustomPluginLocation` with its required properties, named in a [`CustomPluginLocationRequired`].
     pub fn new(required: CustomPluginLocationRequired) -> Self {
@@ -294,12 +217,7 @@ impl CustomPluginLocation {
     }
 
     /// `S3Location`: a [`S3Location`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_location(mut self, value: impl Into<Obj<S3Location>>) -> Self {
-        self.s3_location = value.into();
-        self
-    }
+    pub fn s3_location(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.s3_location = value.into(); self }
 }
 
 impl PropertyType for CustomPluginLocation {}
@@ -316,27 +234,21 @@ impl ToValue for CustomPluginLocation {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3LocationRequired {
     /// `BucketArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of an S3 bucket.
     pub bucket_arn: Str,
     /// `FileKey`: a string, required.
-    ///
-    /// The file key for an object in an S3 bucket.
     pub file_key: Str,
 }
 
-static RULE_S3Location: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3Location: ObjRule = ObjRule {
     properties: &[
         ("BucketArn", Shape::STR),
         ("FileKey", Shape::STR),
         ("ObjectVersion", Shape::STR),
     ],
     required: &["BucketArn", "FileKey"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3Location` property type of `AWS::KafkaConnect::CustomPlugin`.
@@ -360,6 +272,7 @@ pub struct S3Location {
     pub object_version: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl S3Location {
     /// A `S3Location` with its required properties, named in a [`S3LocationRequired`].
     pub fn new(required: S3LocationRequired) -> Self {
@@ -371,28 +284,11 @@ impl S3Location {
     }
 
     /// `BucketArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_arn(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_arn = value.into();
-        self
-    }
-
+    pub fn bucket_arn(mut self, value: impl Into<Str>) -> Self { self.bucket_arn = value.into(); self }
     /// `FileKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_key(mut self, value: impl Into<Str>) -> Self {
-        self.file_key = value.into();
-        self
-    }
-
+    pub fn file_key(mut self, value: impl Into<Str>) -> Self { self.file_key = value.into(); self }
     /// `ObjectVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object_version(mut self, value: impl Into<Str>) -> Self {
-        self.object_version = Some(value.into());
-        self
-    }
+    pub fn object_version(mut self, value: impl Into<Str>) -> Self { self.object_version = Some(value.into()); self }
 }
 
 impl PropertyType for S3Location {}
@@ -411,44 +307,20 @@ impl ToValue for S3Location {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::KafkaConnect::CustomPlugin`.
@@ -466,6 +338,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -476,20 +349,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

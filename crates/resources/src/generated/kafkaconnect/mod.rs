@@ -6,9 +6,12 @@
 //! - `AWS::KafkaConnect::Connector`: [`Connector`], property types in [`connector`]
 //! - `AWS::KafkaConnect::CustomPlugin`: [`CustomPlugin`], property types in [`custom_plugin`]
 //! - `AWS::KafkaConnect::WorkerConfiguration`: [`WorkerConfiguration`], property types in [`worker_configuration`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod connector;
 pub mod custom_plugin;
+pub mod shared;
 pub mod worker_configuration;
 
 pub use connector::{Connector, ConnectorAttributes, ConnectorRequired};

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9_][a-zA-Z0-9_-]*");
 pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^/arn:aws[a-zA-Z-]*:lambda:[a-z]+-[a-z]+-[0-9]:[0-9]{12}:function:[a-zA-Z0-9-_]+(\\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})?(:[a-zA-Z0-9-_]+)?/$",
@@ -36,133 +39,30 @@ pub(crate) static PATTERN_16: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_-]*
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataSourceRequired {
     /// `IndexId`: a string, required.
-    ///
-    /// The identifier of the index you want to use with the data source connector.
-    ///
-    /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9-]*$`; length 36 to 36; create-only: changing it replaces the resource.
     pub index_id: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the data source.
-    ///
-    /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9_-]*$`; length 1 to 1000.
     pub name: Str,
     /// `Type`: a [`Type`] value, required.
-    ///
-    /// The type of the data source.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub r#type: Type,
 }
 
-static RULE_DataSource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataSource: ObjRule = ObjRule {
     properties: &[
-        (
-            "CustomDocumentEnrichmentConfiguration",
-            Shape::Object(&RULE_CustomDocumentEnrichmentConfiguration),
-        ),
-        (
-            "DataSourceConfiguration",
-            Shape::Object(&RULE_DataSourceConfiguration),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1000),
-                pattern: Some(&PATTERN_13),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "IndexId",
-            Shape::Str(&StrRule {
-                min_len: Some(36),
-                max_len: Some(36),
-                pattern: Some(&PATTERN_14),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LanguageCode",
-            Shape::Str(&StrRule {
-                min_len: Some(2),
-                max_len: Some(10),
-                pattern: Some(&PATTERN_15),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1000),
-                pattern: Some(&PATTERN_16),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1284),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Schedule",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(1000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "S3",
-                    "SHAREPOINT",
-                    "SALESFORCE",
-                    "ONEDRIVE",
-                    "SERVICENOW",
-                    "DATABASE",
-                    "CUSTOM",
-                    "CONFLUENCE",
-                    "GOOGLEDRIVE",
-                    "WEBCRAWLER",
-                    "WORKDOCS",
-                    "TEMPLATE",
-                ],
-                format: None,
-            }),
-        ),
+        ("CustomDocumentEnrichmentConfiguration", Shape::Object(&RULE_CustomDocumentEnrichmentConfiguration)),
+        ("DataSourceConfiguration", Shape::Object(&RULE_DataSourceConfiguration)),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_13), ..StrRule::ANY })),
+        ("IndexId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_14), ..StrRule::ANY })),
+        ("LanguageCode", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(10), pattern: Some(&PATTERN_15), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_16), ..StrRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1284), pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Schedule", Shape::Str(&StrRule { max_len: Some(1000), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Type", Shape::Str(&StrRule { allowed: &["S3", "SHAREPOINT", "SALESFORCE", "ONEDRIVE", "SERVICENOW", "DATABASE", "CUSTOM", "CONFLUENCE", "GOOGLEDRIVE", "WEBCRAWLER", "WORKDOCS", "TEMPLATE"], ..StrRule::ANY })),
     ],
     required: &["Name", "IndexId", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Kendra::DataSource` resource.
@@ -251,6 +151,7 @@ pub struct DataSource {
     pub r#type: Type,
 }
 
+#[rustfmt::skip]
 impl DataSource {
     /// The CloudFormation type name, `AWS::Kendra::DataSource`.
     pub const TYPE_NAME: &'static str = "AWS::Kendra::DataSource";
@@ -288,90 +189,25 @@ impl DataSource {
     }
 
     /// `CustomDocumentEnrichmentConfiguration`: a [`CustomDocumentEnrichmentConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_document_enrichment_configuration(
-        mut self,
-        value: impl Into<Obj<CustomDocumentEnrichmentConfiguration>>,
-    ) -> Self {
-        self.custom_document_enrichment_configuration = Some(value.into());
-        self
-    }
-
+    pub fn custom_document_enrichment_configuration(mut self, value: impl Into<Obj<CustomDocumentEnrichmentConfiguration>>) -> Self { self.custom_document_enrichment_configuration = Some(value.into()); self }
     /// `DataSourceConfiguration`: a [`DataSourceConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_source_configuration(
-        mut self,
-        value: impl Into<Obj<DataSourceConfiguration>>,
-    ) -> Self {
-        self.data_source_configuration = Some(value.into());
-        self
-    }
-
+    pub fn data_source_configuration(mut self, value: impl Into<Obj<DataSourceConfiguration>>) -> Self { self.data_source_configuration = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `IndexId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn index_id(mut self, value: impl Into<Str>) -> Self {
-        self.index_id = value.into();
-        self
-    }
-
+    pub fn index_id(mut self, value: impl Into<Str>) -> Self { self.index_id = value.into(); self }
     /// `LanguageCode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn language_code(mut self, value: impl Into<Str>) -> Self {
-        self.language_code = Some(value.into());
-        self
-    }
-
+    pub fn language_code(mut self, value: impl Into<Str>) -> Self { self.language_code = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `RoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = Some(value.into());
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
     /// `Schedule`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule(mut self, value: impl Into<Str>) -> Self {
-        self.schedule = Some(value.into());
-        self
-    }
-
+    pub fn schedule(mut self, value: impl Into<Str>) -> Self { self.schedule = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Type`: a [`Type`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Type>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Type>) -> Self { self.r#type = value.into(); self }
 }
 
 impl Resource for DataSource {
@@ -429,23 +265,13 @@ impl DataSourceAttributes {
     }
 }
 
-static RULE_AccessControlListConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "KeyPath",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(1024),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_AccessControlListConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("KeyPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AccessControlListConfiguration` property type of `AWS::Kendra::DataSource`.
@@ -463,6 +289,7 @@ pub struct AccessControlListConfiguration {
     pub key_path: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AccessControlListConfiguration {
     /// A `AccessControlListConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -470,12 +297,7 @@ impl AccessControlListConfiguration {
     }
 
     /// `KeyPath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_path(mut self, value: impl Into<Str>) -> Self {
-        self.key_path = Some(value.into());
-        self
-    }
+    pub fn key_path(mut self, value: impl Into<Str>) -> Self { self.key_path = Some(value.into()); self }
 }
 
 impl PropertyType for AccessControlListConfiguration {}
@@ -490,30 +312,17 @@ impl ToValue for AccessControlListConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AclConfigurationRequired {
     /// `AllowedGroupsColumnName`: a string, required.
-    ///
-    /// A list of groups, separated by semi-colons, that filters a query response based on user context. The document is only returned to users that are in one of the groups specified in the `UserContext` field of the \[Query\](<https://docs.aws.amazon.com/kendra/latest/dg/API_Query.html>) operation.
-    ///
-    /// Length 1 to 100.
     pub allowed_groups_column_name: Str,
 }
 
-static RULE_AclConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "AllowedGroupsColumnName",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(100),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_AclConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("AllowedGroupsColumnName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+    ],
     required: &["AllowedGroupsColumnName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AclConfiguration` property type of `AWS::Kendra::DataSource`.
@@ -531,6 +340,7 @@ pub struct AclConfiguration {
     pub allowed_groups_column_name: Str,
 }
 
+#[rustfmt::skip]
 impl AclConfiguration {
     /// A `AclConfiguration` with its required properties, named in a [`AclConfigurationRequired`].
     pub fn new(required: AclConfigurationRequired) -> Self {
@@ -540,12 +350,7 @@ impl AclConfiguration {
     }
 
     /// `AllowedGroupsColumnName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allowed_groups_column_name(mut self, value: impl Into<Str>) -> Self {
-        self.allowed_groups_column_name = value.into();
-        self
-    }
+    pub fn allowed_groups_column_name(mut self, value: impl Into<Str>) -> Self { self.allowed_groups_column_name = value.into(); self }
 }
 
 impl PropertyType for AclConfiguration {}
@@ -562,90 +367,25 @@ impl ToValue for AclConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ColumnConfigurationRequired {
     /// `ChangeDetectingColumns`: a list of strings, required.
-    ///
-    /// One to five columns that indicate when a document in the database has changed.
-    ///
-    /// Items 1 to 5.
     pub change_detecting_columns: List<Str>,
     /// `DocumentDataColumnName`: a string, required.
-    ///
-    /// The column that contains the contents of the document.
-    ///
-    /// Length 1 to 100.
     pub document_data_column_name: Str,
     /// `DocumentIdColumnName`: a string, required.
-    ///
-    /// The column that provides the document's identifier.
-    ///
-    /// Length 1 to 100.
     pub document_id_column_name: Str,
 }
 
-static RULE_ColumnConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ColumnConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ChangeDetectingColumns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "DocumentDataColumnName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DocumentIdColumnName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DocumentTitleColumnName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FieldMappings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DataSourceToIndexFieldMapping),
-                min_items: None,
-                max_items: Some(100),
-            }),
-        ),
+        ("ChangeDetectingColumns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
+        ("DocumentDataColumnName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ("DocumentIdColumnName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ("DocumentTitleColumnName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ("FieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceToIndexFieldMapping), min_items: None, max_items: Some(100) })),
     ],
-    required: &[
-        "DocumentIdColumnName",
-        "DocumentDataColumnName",
-        "ChangeDetectingColumns",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["DocumentIdColumnName", "DocumentDataColumnName", "ChangeDetectingColumns"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ColumnConfiguration` property type of `AWS::Kendra::DataSource`.
@@ -687,6 +427,7 @@ pub struct ColumnConfiguration {
     pub field_mappings: Option<List<DataSourceToIndexFieldMapping>>,
 }
 
+#[rustfmt::skip]
 impl ColumnConfiguration {
     /// A `ColumnConfiguration` with its required properties, named in a [`ColumnConfigurationRequired`].
     pub fn new(required: ColumnConfigurationRequired) -> Self {
@@ -700,44 +441,15 @@ impl ColumnConfiguration {
     }
 
     /// `ChangeDetectingColumns`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn change_detecting_columns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.change_detecting_columns = value.into();
-        self
-    }
-
+    pub fn change_detecting_columns(mut self, value: impl Into<List<Str>>) -> Self { self.change_detecting_columns = value.into(); self }
     /// `DocumentDataColumnName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn document_data_column_name(mut self, value: impl Into<Str>) -> Self {
-        self.document_data_column_name = value.into();
-        self
-    }
-
+    pub fn document_data_column_name(mut self, value: impl Into<Str>) -> Self { self.document_data_column_name = value.into(); self }
     /// `DocumentIdColumnName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn document_id_column_name(mut self, value: impl Into<Str>) -> Self {
-        self.document_id_column_name = value.into();
-        self
-    }
-
+    pub fn document_id_column_name(mut self, value: impl Into<Str>) -> Self { self.document_id_column_name = value.into(); self }
     /// `DocumentTitleColumnName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn document_title_column_name(mut self, value: impl Into<Str>) -> Self {
-        self.document_title_column_name = Some(value.into());
-        self
-    }
-
+    pub fn document_title_column_name(mut self, value: impl Into<Str>) -> Self { self.document_title_column_name = Some(value.into()); self }
     /// `FieldMappings`: a list of [`DataSourceToIndexFieldMapping`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_mappings(mut self, value: impl Into<List<DataSourceToIndexFieldMapping>>) -> Self {
-        self.field_mappings = Some(value.into());
-        self
-    }
+    pub fn field_mappings(mut self, value: impl Into<List<DataSourceToIndexFieldMapping>>) -> Self { self.field_mappings = Some(value.into()); self }
 }
 
 impl PropertyType for ColumnConfiguration {}
@@ -754,24 +466,14 @@ impl ToValue for ColumnConfiguration {
     }
 }
 
-static RULE_ConfluenceAttachmentConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConfluenceAttachmentConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "AttachmentFieldMappings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ConfluenceAttachmentToIndexFieldMapping),
-                min_items: Some(1),
-                max_items: Some(11),
-            }),
-        ),
+        ("AttachmentFieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfluenceAttachmentToIndexFieldMapping), min_items: Some(1), max_items: Some(11) })),
         ("CrawlAttachments", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConfluenceAttachmentConfiguration` property type of `AWS::Kendra::DataSource`.
@@ -795,6 +497,7 @@ pub struct ConfluenceAttachmentConfiguration {
     pub crawl_attachments: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl ConfluenceAttachmentConfiguration {
     /// A `ConfluenceAttachmentConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -802,23 +505,9 @@ impl ConfluenceAttachmentConfiguration {
     }
 
     /// `AttachmentFieldMappings`: a list of [`ConfluenceAttachmentToIndexFieldMapping`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attachment_field_mappings(
-        mut self,
-        value: impl Into<List<ConfluenceAttachmentToIndexFieldMapping>>,
-    ) -> Self {
-        self.attachment_field_mappings = Some(value.into());
-        self
-    }
-
+    pub fn attachment_field_mappings(mut self, value: impl Into<List<ConfluenceAttachmentToIndexFieldMapping>>) -> Self { self.attachment_field_mappings = Some(value.into()); self }
     /// `CrawlAttachments`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn crawl_attachments(mut self, value: impl Into<Bool>) -> Self {
-        self.crawl_attachments = Some(value.into());
-        self
-    }
+    pub fn crawl_attachments(mut self, value: impl Into<Bool>) -> Self { self.crawl_attachments = Some(value.into()); self }
 }
 
 impl PropertyType for ConfluenceAttachmentConfiguration {}
@@ -836,70 +525,21 @@ impl ToValue for ConfluenceAttachmentConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfluenceAttachmentToIndexFieldMappingRequired {
     /// `DataSourceFieldName`: a [`ConfluenceAttachmentFieldName`] value, required.
-    ///
-    /// The name of the field in the data source.
-    ///
-    /// You must first create the index field using the `UpdateIndex` API.
     pub data_source_field_name: ConfluenceAttachmentFieldName,
     /// `IndexFieldName`: a string, required.
-    ///
-    /// The name of the index field to map to the Confluence data source field. The index field type must match the Confluence field type.
-    ///
-    /// Length 1 to 30.
     pub index_field_name: Str,
 }
 
-static RULE_ConfluenceAttachmentToIndexFieldMapping: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConfluenceAttachmentToIndexFieldMapping: ObjRule = ObjRule {
     properties: &[
-        (
-            "DataSourceFieldName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "AUTHOR",
-                    "CONTENT_TYPE",
-                    "CREATED_DATE",
-                    "DISPLAY_URL",
-                    "FILE_SIZE",
-                    "ITEM_TYPE",
-                    "PARENT_ID",
-                    "SPACE_KEY",
-                    "SPACE_NAME",
-                    "URL",
-                    "VERSION",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "DateFieldFormat",
-            Shape::Str(&StrRule {
-                min_len: Some(4),
-                max_len: Some(40),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "IndexFieldName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(30),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DataSourceFieldName", Shape::Str(&StrRule { allowed: &["AUTHOR", "CONTENT_TYPE", "CREATED_DATE", "DISPLAY_URL", "FILE_SIZE", "ITEM_TYPE", "PARENT_ID", "SPACE_KEY", "SPACE_NAME", "URL", "VERSION"], ..StrRule::ANY })),
+        ("DateFieldFormat", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(40), ..StrRule::ANY })),
+        ("IndexFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), ..StrRule::ANY })),
     ],
     required: &["DataSourceFieldName", "IndexFieldName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConfluenceAttachmentToIndexFieldMapping` property type of `AWS::Kendra::DataSource`.
@@ -929,6 +569,7 @@ pub struct ConfluenceAttachmentToIndexFieldMapping {
     pub index_field_name: Str,
 }
 
+#[rustfmt::skip]
 impl ConfluenceAttachmentToIndexFieldMapping {
     /// A `ConfluenceAttachmentToIndexFieldMapping` with its required properties, named in a [`ConfluenceAttachmentToIndexFieldMappingRequired`].
     pub fn new(required: ConfluenceAttachmentToIndexFieldMappingRequired) -> Self {
@@ -940,31 +581,11 @@ impl ConfluenceAttachmentToIndexFieldMapping {
     }
 
     /// `DataSourceFieldName`: a [`ConfluenceAttachmentFieldName`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_source_field_name(
-        mut self,
-        value: impl Into<ConfluenceAttachmentFieldName>,
-    ) -> Self {
-        self.data_source_field_name = value.into();
-        self
-    }
-
+    pub fn data_source_field_name(mut self, value: impl Into<ConfluenceAttachmentFieldName>) -> Self { self.data_source_field_name = value.into(); self }
     /// `DateFieldFormat`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn date_field_format(mut self, value: impl Into<Str>) -> Self {
-        self.date_field_format = Some(value.into());
-        self
-    }
-
+    pub fn date_field_format(mut self, value: impl Into<Str>) -> Self { self.date_field_format = Some(value.into()); self }
     /// `IndexFieldName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn index_field_name(mut self, value: impl Into<Str>) -> Self {
-        self.index_field_name = value.into();
-        self
-    }
+    pub fn index_field_name(mut self, value: impl Into<Str>) -> Self { self.index_field_name = value.into(); self }
 }
 
 impl PropertyType for ConfluenceAttachmentToIndexFieldMapping {}
@@ -979,21 +600,13 @@ impl ToValue for ConfluenceAttachmentToIndexFieldMapping {
     }
 }
 
-static RULE_ConfluenceBlogConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "BlogFieldMappings",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_ConfluenceBlogToIndexFieldMapping),
-            min_items: Some(1),
-            max_items: Some(9),
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ConfluenceBlogConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("BlogFieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfluenceBlogToIndexFieldMapping), min_items: Some(1), max_items: Some(9) })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConfluenceBlogConfiguration` property type of `AWS::Kendra::DataSource`.
@@ -1013,6 +626,7 @@ pub struct ConfluenceBlogConfiguration {
     pub blog_field_mappings: Option<List<ConfluenceBlogToIndexFieldMapping>>,
 }
 
+#[rustfmt::skip]
 impl ConfluenceBlogConfiguration {
     /// A `ConfluenceBlogConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1020,15 +634,7 @@ impl ConfluenceBlogConfiguration {
     }
 
     /// `BlogFieldMappings`: a list of [`ConfluenceBlogToIndexFieldMapping`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn blog_field_mappings(
-        mut self,
-        value: impl Into<List<ConfluenceBlogToIndexFieldMapping>>,
-    ) -> Self {
-        self.blog_field_mappings = Some(value.into());
-        self
-    }
+    pub fn blog_field_mappings(mut self, value: impl Into<List<ConfluenceBlogToIndexFieldMapping>>) -> Self { self.blog_field_mappings = Some(value.into()); self }
 }
 
 impl PropertyType for ConfluenceBlogConfiguration {}
@@ -1045,66 +651,21 @@ impl ToValue for ConfluenceBlogConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfluenceBlogToIndexFieldMappingRequired {
     /// `DataSourceFieldName`: a [`ConfluenceBlogFieldName`] value, required.
-    ///
-    /// The name of the field in the data source.
     pub data_source_field_name: ConfluenceBlogFieldName,
     /// `IndexFieldName`: a string, required.
-    ///
-    /// The name of the index field to map to the Confluence data source field. The index field type must match the Confluence field type.
-    ///
-    /// Length 1 to 30.
     pub index_field_name: Str,
 }
 
-static RULE_ConfluenceBlogToIndexFieldMapping: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConfluenceBlogToIndexFieldMapping: ObjRule = ObjRule {
     properties: &[
-        (
-            "DataSourceFieldName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "AUTHOR",
-                    "DISPLAY_URL",
-                    "ITEM_TYPE",
-                    "LABELS",
-                    "PUBLISH_DATE",
-                    "SPACE_KEY",
-                    "SPACE_NAME",
-                    "URL",
-                    "VERSION",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "DateFieldFormat",
-            Shape::Str(&StrRule {
-                min_len: Some(4),
-                max_len: Some(40),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "IndexFieldName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(30),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DataSourceFieldName", Shape::Str(&StrRule { allowed: &["AUTHOR", "DISPLAY_URL", "ITEM_TYPE", "LABELS", "PUBLISH_DATE", "SPACE_KEY", "SPACE_NAME", "URL", "VERSION"], ..StrRule::ANY })),
+        ("DateFieldFormat", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(40), ..StrRule::ANY })),
+        ("IndexFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), ..StrRule::ANY })),
     ],
     required: &["DataSourceFieldName", "IndexFieldName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConfluenceBlogToIndexFieldMapping` property type of `AWS::Kendra::DataSource`.
@@ -1132,6 +693,7 @@ pub struct ConfluenceBlogToIndexFieldMapping {
     pub index_field_name: Str,
 }
 
+#[rustfmt::skip]
 impl ConfluenceBlogToIndexFieldMapping {
     /// A `ConfluenceBlogToIndexFieldMapping` with its required properties, named in a [`ConfluenceBlogToIndexFieldMappingRequired`].
     pub fn new(required: ConfluenceBlogToIndexFieldMappingRequired) -> Self {
@@ -1143,28 +705,11 @@ impl ConfluenceBlogToIndexFieldMapping {
     }
 
     /// `DataSourceFieldName`: a [`ConfluenceBlogFieldName`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_source_field_name(mut self, value: impl Into<ConfluenceBlogFieldName>) -> Self {
-        self.data_source_field_name = value.into();
-        self
-    }
-
+    pub fn data_source_field_name(mut self, value: impl Into<ConfluenceBlogFieldName>) -> Self { self.data_source_field_name = value.into(); self }
     /// `DateFieldFormat`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn date_field_format(mut self, value: impl Into<Str>) -> Self {
-        self.date_field_format = Some(value.into());
-        self
-    }
-
+    pub fn date_field_format(mut self, value: impl Into<Str>) -> Self { self.date_field_format = Some(value.into()); self }
     /// `IndexFieldName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn index_field_name(mut self, value: impl Into<Str>) -> Self {
-        self.index_field_name = value.into();
-        self
-    }
+    pub fn index_field_name(mut self, value: impl Into<Str>) -> Self { self.index_field_name = value.into(); self }
 }
 
 impl PropertyType for ConfluenceBlogToIndexFieldMapping {}
@@ -1183,112 +728,30 @@ impl ToValue for ConfluenceBlogToIndexFieldMapping {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfluenceConfigurationRequired {
     /// `SecretArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of an AWS Secrets Manager secret that contains the user name and password required to connect to the Confluence instance. If you use Confluence Cloud, you use a generated API token as the password.
-    ///
-    /// You can also provide authentication credentials in the form of a personal access token. For more information, see \[Using a Confluence data source\](<https://docs.aws.amazon.com/kendra/latest/dg/data-source-confluence.html>) .
-    ///
-    /// Pattern `arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}`; length 1 to 1284.
     pub secret_arn: Str,
     /// `ServerUrl`: a string, required.
-    ///
-    /// The URL of your Confluence instance. Use the full URL of the server. For example, *<https://server.example.com:port/*> . You can also use an IP address, for example, *<https://192.168.1.113/*> .
-    ///
-    /// Pattern `^(https?|ftp|file)://([^\s]*)`; length 1 to 2048.
     pub server_url: Str,
     /// `Version`: a [`ConfluenceVersion`] value, required.
-    ///
-    /// The version or the type of Confluence installation to connect to.
     pub version: ConfluenceVersion,
 }
 
-static RULE_ConfluenceConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConfluenceConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "AttachmentConfiguration",
-            Shape::Object(&RULE_ConfluenceAttachmentConfiguration),
-        ),
-        (
-            "BlogConfiguration",
-            Shape::Object(&RULE_ConfluenceBlogConfiguration),
-        ),
-        (
-            "ExclusionPatterns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(50),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "InclusionPatterns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(50),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "PageConfiguration",
-            Shape::Object(&RULE_ConfluencePageConfiguration),
-        ),
-        (
-            "SecretArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1284),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ServerUrl",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SpaceConfiguration",
-            Shape::Object(&RULE_ConfluenceSpaceConfiguration),
-        ),
-        (
-            "Version",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CLOUD", "SERVER"],
-                format: None,
-            }),
-        ),
-        (
-            "VpcConfiguration",
-            Shape::Object(&RULE_DataSourceVpcConfiguration),
-        ),
+        ("AttachmentConfiguration", Shape::Object(&RULE_ConfluenceAttachmentConfiguration)),
+        ("BlogConfiguration", Shape::Object(&RULE_ConfluenceBlogConfiguration)),
+        ("ExclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100) })),
+        ("InclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100) })),
+        ("PageConfiguration", Shape::Object(&RULE_ConfluencePageConfiguration)),
+        ("SecretArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1284), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("ServerUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("SpaceConfiguration", Shape::Object(&RULE_ConfluenceSpaceConfiguration)),
+        ("Version", Shape::Str(&StrRule { allowed: &["CLOUD", "SERVER"], ..StrRule::ANY })),
+        ("VpcConfiguration", Shape::Object(&RULE_DataSourceVpcConfiguration)),
     ],
     required: &["ServerUrl", "SecretArn", "Version"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConfluenceConfiguration` property type of `AWS::Kendra::DataSource`.
@@ -1350,6 +813,7 @@ pub struct ConfluenceConfiguration {
     pub vpc_configuration: Option<Obj<DataSourceVpcConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl ConfluenceConfiguration {
     /// A `ConfluenceConfiguration` with its required properties, named in a [`ConfluenceConfigurationRequired`].
     pub fn new(required: ConfluenceConfigurationRequired) -> Self {
@@ -1368,96 +832,25 @@ impl ConfluenceConfiguration {
     }
 
     /// `AttachmentConfiguration`: a [`ConfluenceAttachmentConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attachment_configuration(
-        mut self,
-        value: impl Into<Obj<ConfluenceAttachmentConfiguration>>,
-    ) -> Self {
-        self.attachment_configuration = Some(value.into());
-        self
-    }
-
+    pub fn attachment_configuration(mut self, value: impl Into<Obj<ConfluenceAttachmentConfiguration>>) -> Self { self.attachment_configuration = Some(value.into()); self }
     /// `BlogConfiguration`: a [`ConfluenceBlogConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn blog_configuration(
-        mut self,
-        value: impl Into<Obj<ConfluenceBlogConfiguration>>,
-    ) -> Self {
-        self.blog_configuration = Some(value.into());
-        self
-    }
-
+    pub fn blog_configuration(mut self, value: impl Into<Obj<ConfluenceBlogConfiguration>>) -> Self { self.blog_configuration = Some(value.into()); self }
     /// `ExclusionPatterns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exclusion_patterns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.exclusion_patterns = Some(value.into());
-        self
-    }
-
+    pub fn exclusion_patterns(mut self, value: impl Into<List<Str>>) -> Self { self.exclusion_patterns = Some(value.into()); self }
     /// `InclusionPatterns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inclusion_patterns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.inclusion_patterns = Some(value.into());
-        self
-    }
-
+    pub fn inclusion_patterns(mut self, value: impl Into<List<Str>>) -> Self { self.inclusion_patterns = Some(value.into()); self }
     /// `PageConfiguration`: a [`ConfluencePageConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn page_configuration(
-        mut self,
-        value: impl Into<Obj<ConfluencePageConfiguration>>,
-    ) -> Self {
-        self.page_configuration = Some(value.into());
-        self
-    }
-
+    pub fn page_configuration(mut self, value: impl Into<Obj<ConfluencePageConfiguration>>) -> Self { self.page_configuration = Some(value.into()); self }
     /// `SecretArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secret_arn = value.into();
-        self
-    }
-
+    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self { self.secret_arn = value.into(); self }
     /// `ServerUrl`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn server_url(mut self, value: impl Into<Str>) -> Self {
-        self.server_url = value.into();
-        self
-    }
-
+    pub fn server_url(mut self, value: impl Into<Str>) -> Self { self.server_url = value.into(); self }
     /// `SpaceConfiguration`: a [`ConfluenceSpaceConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn space_configuration(
-        mut self,
-        value: impl Into<Obj<ConfluenceSpaceConfiguration>>,
-    ) -> Self {
-        self.space_configuration = Some(value.into());
-        self
-    }
-
+    pub fn space_configuration(mut self, value: impl Into<Obj<ConfluenceSpaceConfiguration>>) -> Self { self.space_configuration = Some(value.into()); self }
     /// `Version`: a [`ConfluenceVersion`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<ConfluenceVersion>) -> Self {
-        self.version = value.into();
-        self
-    }
-
+    pub fn version(mut self, value: impl Into<ConfluenceVersion>) -> Self { self.version = value.into(); self }
     /// `VpcConfiguration`: a [`DataSourceVpcConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_configuration(mut self, value: impl Into<Obj<DataSourceVpcConfiguration>>) -> Self {
-        self.vpc_configuration = Some(value.into());
-        self
-    }
+    pub fn vpc_configuration(mut self, value: impl Into<Obj<DataSourceVpcConfiguration>>) -> Self { self.vpc_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for ConfluenceConfiguration {}
@@ -1479,21 +872,13 @@ impl ToValue for ConfluenceConfiguration {
     }
 }
 
-static RULE_ConfluencePageConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "PageFieldMappings",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_ConfluencePageToIndexFieldMapping),
-            min_items: Some(1),
-            max_items: Some(12),
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ConfluencePageConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("PageFieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfluencePageToIndexFieldMapping), min_items: Some(1), max_items: Some(12) })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConfluencePageConfiguration` property type of `AWS::Kendra::DataSource`.
@@ -1513,6 +898,7 @@ pub struct ConfluencePageConfiguration {
     pub page_field_mappings: Option<List<ConfluencePageToIndexFieldMapping>>,
 }
 
+#[rustfmt::skip]
 impl ConfluencePageConfiguration {
     /// A `ConfluencePageConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1520,15 +906,7 @@ impl ConfluencePageConfiguration {
     }
 
     /// `PageFieldMappings`: a list of [`ConfluencePageToIndexFieldMapping`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn page_field_mappings(
-        mut self,
-        value: impl Into<List<ConfluencePageToIndexFieldMapping>>,
-    ) -> Self {
-        self.page_field_mappings = Some(value.into());
-        self
-    }
+    pub fn page_field_mappings(mut self, value: impl Into<List<ConfluencePageToIndexFieldMapping>>) -> Self { self.page_field_mappings = Some(value.into()); self }
 }
 
 impl PropertyType for ConfluencePageConfiguration {}
@@ -1545,69 +923,21 @@ impl ToValue for ConfluencePageConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfluencePageToIndexFieldMappingRequired {
     /// `DataSourceFieldName`: a [`ConfluencePageFieldName`] value, required.
-    ///
-    /// The name of the field in the data source.
     pub data_source_field_name: ConfluencePageFieldName,
     /// `IndexFieldName`: a string, required.
-    ///
-    /// The name of the index field to map to the Confluence data source field. The index field type must match the Confluence field type.
-    ///
-    /// Length 1 to 30.
     pub index_field_name: Str,
 }
 
-static RULE_ConfluencePageToIndexFieldMapping: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConfluencePageToIndexFieldMapping: ObjRule = ObjRule {
     properties: &[
-        (
-            "DataSourceFieldName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "AUTHOR",
-                    "CONTENT_STATUS",
-                    "CREATED_DATE",
-                    "DISPLAY_URL",
-                    "ITEM_TYPE",
-                    "LABELS",
-                    "MODIFIED_DATE",
-                    "PARENT_ID",
-                    "SPACE_KEY",
-                    "SPACE_NAME",
-                    "URL",
-                    "VERSION",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "DateFieldFormat",
-            Shape::Str(&StrRule {
-                min_len: Some(4),
-                max_len: Some(40),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "IndexFieldName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(30),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DataSourceFieldName", Shape::Str(&StrRule { allowed: &["AUTHOR", "CONTENT_STATUS", "CREATED_DATE", "DISPLAY_URL", "ITEM_TYPE", "LABELS", "MODIFIED_DATE", "PARENT_ID", "SPACE_KEY", "SPACE_NAME", "URL", "VERSION"], ..StrRule::ANY })),
+        ("DateFieldFormat", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(40), ..StrRule::ANY })),
+        ("IndexFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), ..StrRule::ANY })),
     ],
     required: &["DataSourceFieldName", "IndexFieldName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConfluencePageToIndexFieldMapping` property type of `AWS::Kendra::DataSource`.
@@ -1635,6 +965,7 @@ pub struct ConfluencePageToIndexFieldMapping {
     pub index_field_name: Str,
 }
 
+#[rustfmt::skip]
 impl ConfluencePageToIndexFieldMapping {
     /// A `ConfluencePageToIndexFieldMapping` with its required properties, named in a [`ConfluencePageToIndexFieldMappingRequired`].
     pub fn new(required: ConfluencePageToIndexFieldMappingRequired) -> Self {
@@ -1646,28 +977,11 @@ impl ConfluencePageToIndexFieldMapping {
     }
 
     /// `DataSourceFieldName`: a [`ConfluencePageFieldName`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_source_field_name(mut self, value: impl Into<ConfluencePageFieldName>) -> Self {
-        self.data_source_field_name = value.into();
-        self
-    }
-
+    pub fn data_source_field_name(mut self, value: impl Into<ConfluencePageFieldName>) -> Self { self.data_source_field_name = value.into(); self }
     /// `DateFieldFormat`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn date_field_format(mut self, value: impl Into<Str>) -> Self {
-        self.date_field_format = Some(value.into());
-        self
-    }
-
+    pub fn date_field_format(mut self, value: impl Into<Str>) -> Self { self.date_field_format = Some(value.into()); self }
     /// `IndexFieldName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn index_field_name(mut self, value: impl Into<Str>) -> Self {
-        self.index_field_name = value.into();
-        self
-    }
+    pub fn index_field_name(mut self, value: impl Into<Str>) -> Self { self.index_field_name = value.into(); self }
 }
 
 impl PropertyType for ConfluencePageToIndexFieldMapping {}
@@ -1682,53 +996,17 @@ impl ToValue for ConfluencePageToIndexFieldMapping {
     }
 }
 
-static RULE_ConfluenceSpaceConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConfluenceSpaceConfiguration: ObjRule = ObjRule {
     properties: &[
         ("CrawlArchivedSpaces", Shape::Bool),
         ("CrawlPersonalSpaces", Shape::Bool),
-        (
-            "ExcludeSpaces",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "IncludeSpaces",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "SpaceFieldMappings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ConfluenceSpaceToIndexFieldMapping),
-                min_items: Some(1),
-                max_items: Some(4),
-            }),
-        ),
+        ("ExcludeSpaces", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("IncludeSpaces", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("SpaceFieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfluenceSpaceToIndexFieldMapping), min_items: Some(1), max_items: Some(4) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConfluenceSpaceConfiguration` property type of `AWS::Kendra::DataSource`.
@@ -1768,6 +1046,7 @@ pub struct ConfluenceSpaceConfiguration {
     pub space_field_mappings: Option<List<ConfluenceSpaceToIndexFieldMapping>>,
 }
 
+#[rustfmt::skip]
 impl ConfluenceSpaceConfiguration {
     /// A `ConfluenceSpaceConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1775,47 +1054,15 @@ impl ConfluenceSpaceConfiguration {
     }
 
     /// `CrawlArchivedSpaces`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn crawl_archived_spaces(mut self, value: impl Into<Bool>) -> Self {
-        self.crawl_archived_spaces = Some(value.into());
-        self
-    }
-
+    pub fn crawl_archived_spaces(mut self, value: impl Into<Bool>) -> Self { self.crawl_archived_spaces = Some(value.into()); self }
     /// `CrawlPersonalSpaces`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn crawl_personal_spaces(mut self, value: impl Into<Bool>) -> Self {
-        self.crawl_personal_spaces = Some(value.into());
-        self
-    }
-
+    pub fn crawl_personal_spaces(mut self, value: impl Into<Bool>) -> Self { self.crawl_personal_spaces = Some(value.into()); self }
     /// `ExcludeSpaces`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exclude_spaces(mut self, value: impl Into<List<Str>>) -> Self {
-        self.exclude_spaces = Some(value.into());
-        self
-    }
-
+    pub fn exclude_spaces(mut self, value: impl Into<List<Str>>) -> Self { self.exclude_spaces = Some(value.into()); self }
     /// `IncludeSpaces`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_spaces(mut self, value: impl Into<List<Str>>) -> Self {
-        self.include_spaces = Some(value.into());
-        self
-    }
-
+    pub fn include_spaces(mut self, value: impl Into<List<Str>>) -> Self { self.include_spaces = Some(value.into()); self }
     /// `SpaceFieldMappings`: a list of [`ConfluenceSpaceToIndexFieldMapping`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn space_field_mappings(
-        mut self,
-        value: impl Into<List<ConfluenceSpaceToIndexFieldMapping>>,
-    ) -> Self {
-        self.space_field_mappings = Some(value.into());
-        self
-    }
+    pub fn space_field_mappings(mut self, value: impl Into<List<ConfluenceSpaceToIndexFieldMapping>>) -> Self { self.space_field_mappings = Some(value.into()); self }
 }
 
 impl PropertyType for ConfluenceSpaceConfiguration {}
@@ -1836,56 +1083,21 @@ impl ToValue for ConfluenceSpaceConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfluenceSpaceToIndexFieldMappingRequired {
     /// `DataSourceFieldName`: a [`ConfluenceSpaceFieldName`] value, required.
-    ///
-    /// The name of the field in the data source.
     pub data_source_field_name: ConfluenceSpaceFieldName,
     /// `IndexFieldName`: a string, required.
-    ///
-    /// The name of the index field to map to the Confluence data source field. The index field type must match the Confluence field type.
-    ///
-    /// Length 1 to 30.
     pub index_field_name: Str,
 }
 
-static RULE_ConfluenceSpaceToIndexFieldMapping: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConfluenceSpaceToIndexFieldMapping: ObjRule = ObjRule {
     properties: &[
-        (
-            "DataSourceFieldName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DISPLAY_URL", "ITEM_TYPE", "SPACE_KEY", "URL"],
-                format: None,
-            }),
-        ),
-        (
-            "DateFieldFormat",
-            Shape::Str(&StrRule {
-                min_len: Some(4),
-                max_len: Some(40),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "IndexFieldName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(30),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DataSourceFieldName", Shape::Str(&StrRule { allowed: &["DISPLAY_URL", "ITEM_TYPE", "SPACE_KEY", "URL"], ..StrRule::ANY })),
+        ("DateFieldFormat", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(40), ..StrRule::ANY })),
+        ("IndexFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), ..StrRule::ANY })),
     ],
     required: &["DataSourceFieldName", "IndexFieldName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConfluenceSpaceToIndexFieldMapping` property type of `AWS::Kendra::DataSource`.
@@ -1913,6 +1125,7 @@ pub struct ConfluenceSpaceToIndexFieldMapping {
     pub index_field_name: Str,
 }
 
+#[rustfmt::skip]
 impl ConfluenceSpaceToIndexFieldMapping {
     /// A `ConfluenceSpaceToIndexFieldMapping` with its required properties, named in a [`ConfluenceSpaceToIndexFieldMappingRequired`].
     pub fn new(required: ConfluenceSpaceToIndexFieldMappingRequired) -> Self {
@@ -1924,28 +1137,11 @@ impl ConfluenceSpaceToIndexFieldMapping {
     }
 
     /// `DataSourceFieldName`: a [`ConfluenceSpaceFieldName`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_source_field_name(mut self, value: impl Into<ConfluenceSpaceFieldName>) -> Self {
-        self.data_source_field_name = value.into();
-        self
-    }
-
+    pub fn data_source_field_name(mut self, value: impl Into<ConfluenceSpaceFieldName>) -> Self { self.data_source_field_name = value.into(); self }
     /// `DateFieldFormat`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn date_field_format(mut self, value: impl Into<Str>) -> Self {
-        self.date_field_format = Some(value.into());
-        self
-    }
-
+    pub fn date_field_format(mut self, value: impl Into<Str>) -> Self { self.date_field_format = Some(value.into()); self }
     /// `IndexFieldName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn index_field_name(mut self, value: impl Into<Str>) -> Self {
-        self.index_field_name = value.into();
-        self
-    }
+    pub fn index_field_name(mut self, value: impl Into<Str>) -> Self { self.index_field_name = value.into(); self }
 }
 
 impl PropertyType for ConfluenceSpaceToIndexFieldMapping {}
@@ -1964,100 +1160,29 @@ impl ToValue for ConfluenceSpaceToIndexFieldMapping {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectionConfigurationRequired {
     /// `DatabaseHost`: a string, required.
-    ///
-    /// The name of the host for the database. Can be either a string (host.subdomain.domain.tld) or an IPv4 or IPv6 address.
-    ///
-    /// Length 1 to 253.
     pub database_host: Str,
     /// `DatabaseName`: a string, required.
-    ///
-    /// The name of the database containing the document data.
-    ///
-    /// Length 1 to 100.
     pub database_name: Str,
     /// `DatabasePort`: an integer, required.
-    ///
-    /// The port that the database uses for connections.
-    ///
-    /// Value 1 to 65535.
     pub database_port: Int,
     /// `SecretArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of an AWS Secrets Manager secret that stores the credentials. The credentials should be a user-password pair. For more information, see \[Using a Database Data Source\](<https://docs.aws.amazon.com/kendra/latest/dg/data-source-database.html>) . For more information about AWS Secrets Manager , see \[What Is AWS Secrets Manager\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/intro.html>) in the *AWS Secrets Manager* user guide.
-    ///
-    /// Pattern `arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}`; length 1 to 1284.
     pub secret_arn: Str,
     /// `TableName`: a string, required.
-    ///
-    /// The name of the table that contains the document data.
-    ///
-    /// Length 1 to 100.
     pub table_name: Str,
 }
 
-static RULE_ConnectionConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConnectionConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "DatabaseHost",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(253),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DatabaseName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DatabasePort",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SecretArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1284),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TableName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DatabaseHost", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(253), ..StrRule::ANY })),
+        ("DatabaseName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ("DatabasePort", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
+        ("SecretArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1284), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("TableName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
     ],
-    required: &[
-        "DatabaseHost",
-        "DatabasePort",
-        "DatabaseName",
-        "TableName",
-        "SecretArn",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["DatabaseHost", "DatabasePort", "DatabaseName", "TableName", "SecretArn"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConnectionConfiguration` property type of `AWS::Kendra::DataSource`.
@@ -2099,6 +1224,7 @@ pub struct ConnectionConfiguration {
     pub table_name: Str,
 }
 
+#[rustfmt::skip]
 impl ConnectionConfiguration {
     /// A `ConnectionConfiguration` with its required properties, named in a [`ConnectionConfigurationRequired`].
     pub fn new(required: ConnectionConfigurationRequired) -> Self {
@@ -2112,44 +1238,15 @@ impl ConnectionConfiguration {
     }
 
     /// `DatabaseHost`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_host(mut self, value: impl Into<Str>) -> Self {
-        self.database_host = value.into();
-        self
-    }
-
+    pub fn database_host(mut self, value: impl Into<Str>) -> Self { self.database_host = value.into(); self }
     /// `DatabaseName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self {
-        self.database_name = value.into();
-        self
-    }
-
+    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = value.into(); self }
     /// `DatabasePort`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_port(mut self, value: impl Into<Int>) -> Self {
-        self.database_port = value.into();
-        self
-    }
-
+    pub fn database_port(mut self, value: impl Into<Int>) -> Self { self.database_port = value.into(); self }
     /// `SecretArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secret_arn = value.into();
-        self
-    }
-
+    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self { self.secret_arn = value.into(); self }
     /// `TableName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self {
-        self.table_name = value.into();
-        self
-    }
+    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = value.into(); self }
 }
 
 impl PropertyType for ConnectionConfiguration {}
@@ -2166,41 +1263,16 @@ impl ToValue for ConnectionConfiguration {
     }
 }
 
-static RULE_CustomDocumentEnrichmentConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CustomDocumentEnrichmentConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "InlineConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_InlineCustomDocumentEnrichmentConfiguration),
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "PostExtractionHookConfiguration",
-            Shape::Object(&RULE_HookConfiguration),
-        ),
-        (
-            "PreExtractionHookConfiguration",
-            Shape::Object(&RULE_HookConfiguration),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1284),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("InlineConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_InlineCustomDocumentEnrichmentConfiguration), min_items: Some(0), max_items: Some(100) })),
+        ("PostExtractionHookConfiguration", Shape::Object(&RULE_HookConfiguration)),
+        ("PreExtractionHookConfiguration", Shape::Object(&RULE_HookConfiguration)),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1284), pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomDocumentEnrichmentConfiguration` property type of `AWS::Kendra::DataSource`.
@@ -2234,6 +1306,7 @@ pub struct CustomDocumentEnrichmentConfiguration {
     pub role_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CustomDocumentEnrichmentConfiguration {
     /// A `CustomDocumentEnrichmentConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -2241,45 +1314,13 @@ impl CustomDocumentEnrichmentConfiguration {
     }
 
     /// `InlineConfigurations`: a list of [`InlineCustomDocumentEnrichmentConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inline_configurations(
-        mut self,
-        value: impl Into<List<InlineCustomDocumentEnrichmentConfiguration>>,
-    ) -> Self {
-        self.inline_configurations = Some(value.into());
-        self
-    }
-
+    pub fn inline_configurations(mut self, value: impl Into<List<InlineCustomDocumentEnrichmentConfiguration>>) -> Self { self.inline_configurations = Some(value.into()); self }
     /// `PostExtractionHookConfiguration`: a [`HookConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn post_extraction_hook_configuration(
-        mut self,
-        value: impl Into<Obj<HookConfiguration>>,
-    ) -> Self {
-        self.post_extraction_hook_configuration = Some(value.into());
-        self
-    }
-
+    pub fn post_extraction_hook_configuration(mut self, value: impl Into<Obj<HookConfiguration>>) -> Self { self.post_extraction_hook_configuration = Some(value.into()); self }
     /// `PreExtractionHookConfiguration`: a [`HookConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pre_extraction_hook_configuration(
-        mut self,
-        value: impl Into<Obj<HookConfiguration>>,
-    ) -> Self {
-        self.pre_extraction_hook_configuration = Some(value.into());
-        self
-    }
-
+    pub fn pre_extraction_hook_configuration(mut self, value: impl Into<Obj<HookConfiguration>>) -> Self { self.pre_extraction_hook_configuration = Some(value.into()); self }
     /// `RoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = Some(value.into());
-        self
-    }
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
 }
 
 impl PropertyType for CustomDocumentEnrichmentConfiguration {}
@@ -2301,71 +1342,24 @@ impl ToValue for CustomDocumentEnrichmentConfiguration {
     }
 }
 
-static RULE_DataSourceConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataSourceConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConfluenceConfiguration",
-            Shape::Object(&RULE_ConfluenceConfiguration),
-        ),
-        (
-            "DatabaseConfiguration",
-            Shape::Object(&RULE_DatabaseConfiguration),
-        ),
-        (
-            "GoogleDriveConfiguration",
-            Shape::Object(&RULE_GoogleDriveConfiguration),
-        ),
-        (
-            "OneDriveConfiguration",
-            Shape::Object(&RULE_OneDriveConfiguration),
-        ),
-        (
-            "S3Configuration",
-            Shape::Object(&RULE_S3DataSourceConfiguration),
-        ),
-        (
-            "SalesforceConfiguration",
-            Shape::Object(&RULE_SalesforceConfiguration),
-        ),
-        (
-            "ServiceNowConfiguration",
-            Shape::Object(&RULE_ServiceNowConfiguration),
-        ),
-        (
-            "SharePointConfiguration",
-            Shape::Object(&RULE_SharePointConfiguration),
-        ),
-        (
-            "TemplateConfiguration",
-            Shape::Object(&RULE_TemplateConfiguration),
-        ),
-        (
-            "WebCrawlerConfiguration",
-            Shape::Object(&RULE_WebCrawlerConfiguration),
-        ),
-        (
-            "WorkDocsConfiguration",
-            Shape::Object(&RULE_WorkDocsConfiguration),
-        ),
+        ("ConfluenceConfiguration", Shape::Object(&RULE_ConfluenceConfiguration)),
+        ("DatabaseConfiguration", Shape::Object(&RULE_DatabaseConfiguration)),
+        ("GoogleDriveConfiguration", Shape::Object(&RULE_GoogleDriveConfiguration)),
+        ("OneDriveConfiguration", Shape::Object(&RULE_OneDriveConfiguration)),
+        ("S3Configuration", Shape::Object(&RULE_S3DataSourceConfiguration)),
+        ("SalesforceConfiguration", Shape::Object(&RULE_SalesforceConfiguration)),
+        ("ServiceNowConfiguration", Shape::Object(&RULE_ServiceNowConfiguration)),
+        ("SharePointConfiguration", Shape::Object(&RULE_SharePointConfiguration)),
+        ("TemplateConfiguration", Shape::Object(&RULE_TemplateConfiguration)),
+        ("WebCrawlerConfiguration", Shape::Object(&RULE_WebCrawlerConfiguration)),
+        ("WorkDocsConfiguration", Shape::Object(&RULE_WorkDocsConfiguration)),
     ],
-    required: &[],
-    one_of: &[&[
-        &["S3Configuration"],
-        &["SharePointConfiguration"],
-        &["SalesforceConfiguration"],
-        &["OneDriveConfiguration"],
-        &["ServiceNowConfiguration"],
-        &["DatabaseConfiguration"],
-        &["ConfluenceConfiguration"],
-        &["GoogleDriveConfiguration"],
-        &["WebCrawlerConfiguration"],
-        &["WorkDocsConfiguration"],
-        &["TemplateConfiguration"],
-    ]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    one_of: &[&[&["S3Configuration"], &["SharePointConfiguration"], &["SalesforceConfiguration"], &["OneDriveConfiguration"], &["ServiceNowConfiguration"], &["DatabaseConfiguration"], &["ConfluenceConfiguration"], &["GoogleDriveConfiguration"], &["WebCrawlerConfiguration"], &["WorkDocsConfiguration"], &["TemplateConfiguration"]]],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataSourceConfiguration` property type of `AWS::Kendra::DataSource`.
@@ -2429,6 +1423,7 @@ pub struct DataSourceConfiguration {
     pub work_docs_configuration: Option<Obj<WorkDocsConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl DataSourceConfiguration {
     /// A `DataSourceConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -2436,110 +1431,27 @@ impl DataSourceConfiguration {
     }
 
     /// `ConfluenceConfiguration`: a [`ConfluenceConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn confluence_configuration(
-        mut self,
-        value: impl Into<Obj<ConfluenceConfiguration>>,
-    ) -> Self {
-        self.confluence_configuration = Some(value.into());
-        self
-    }
-
+    pub fn confluence_configuration(mut self, value: impl Into<Obj<ConfluenceConfiguration>>) -> Self { self.confluence_configuration = Some(value.into()); self }
     /// `DatabaseConfiguration`: a [`DatabaseConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_configuration(mut self, value: impl Into<Obj<DatabaseConfiguration>>) -> Self {
-        self.database_configuration = Some(value.into());
-        self
-    }
-
+    pub fn database_configuration(mut self, value: impl Into<Obj<DatabaseConfiguration>>) -> Self { self.database_configuration = Some(value.into()); self }
     /// `GoogleDriveConfiguration`: a [`GoogleDriveConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn google_drive_configuration(
-        mut self,
-        value: impl Into<Obj<GoogleDriveConfiguration>>,
-    ) -> Self {
-        self.google_drive_configuration = Some(value.into());
-        self
-    }
-
+    pub fn google_drive_configuration(mut self, value: impl Into<Obj<GoogleDriveConfiguration>>) -> Self { self.google_drive_configuration = Some(value.into()); self }
     /// `OneDriveConfiguration`: an [`OneDriveConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn one_drive_configuration(mut self, value: impl Into<Obj<OneDriveConfiguration>>) -> Self {
-        self.one_drive_configuration = Some(value.into());
-        self
-    }
-
+    pub fn one_drive_configuration(mut self, value: impl Into<Obj<OneDriveConfiguration>>) -> Self { self.one_drive_configuration = Some(value.into()); self }
     /// `S3Configuration`: a [`S3DataSourceConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_configuration(mut self, value: impl Into<Obj<S3DataSourceConfiguration>>) -> Self {
-        self.s3_configuration = Some(value.into());
-        self
-    }
-
+    pub fn s3_configuration(mut self, value: impl Into<Obj<S3DataSourceConfiguration>>) -> Self { self.s3_configuration = Some(value.into()); self }
     /// `SalesforceConfiguration`: a [`SalesforceConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn salesforce_configuration(
-        mut self,
-        value: impl Into<Obj<SalesforceConfiguration>>,
-    ) -> Self {
-        self.salesforce_configuration = Some(value.into());
-        self
-    }
-
+    pub fn salesforce_configuration(mut self, value: impl Into<Obj<SalesforceConfiguration>>) -> Self { self.salesforce_configuration = Some(value.into()); self }
     /// `ServiceNowConfiguration`: a [`ServiceNowConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_now_configuration(
-        mut self,
-        value: impl Into<Obj<ServiceNowConfiguration>>,
-    ) -> Self {
-        self.service_now_configuration = Some(value.into());
-        self
-    }
-
+    pub fn service_now_configuration(mut self, value: impl Into<Obj<ServiceNowConfiguration>>) -> Self { self.service_now_configuration = Some(value.into()); self }
     /// `SharePointConfiguration`: a [`SharePointConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn share_point_configuration(
-        mut self,
-        value: impl Into<Obj<SharePointConfiguration>>,
-    ) -> Self {
-        self.share_point_configuration = Some(value.into());
-        self
-    }
-
+    pub fn share_point_configuration(mut self, value: impl Into<Obj<SharePointConfiguration>>) -> Self { self.share_point_configuration = Some(value.into()); self }
     /// `TemplateConfiguration`: a [`TemplateConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn template_configuration(mut self, value: impl Into<Obj<TemplateConfiguration>>) -> Self {
-        self.template_configuration = Some(value.into());
-        self
-    }
-
+    pub fn template_configuration(mut self, value: impl Into<Obj<TemplateConfiguration>>) -> Self { self.template_configuration = Some(value.into()); self }
     /// `WebCrawlerConfiguration`: a [`WebCrawlerConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn web_crawler_configuration(
-        mut self,
-        value: impl Into<Obj<WebCrawlerConfiguration>>,
-    ) -> Self {
-        self.web_crawler_configuration = Some(value.into());
-        self
-    }
-
+    pub fn web_crawler_configuration(mut self, value: impl Into<Obj<WebCrawlerConfiguration>>) -> Self { self.web_crawler_configuration = Some(value.into()); self }
     /// `WorkDocsConfiguration`: a [`WorkDocsConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn work_docs_configuration(mut self, value: impl Into<Obj<WorkDocsConfiguration>>) -> Self {
-        self.work_docs_configuration = Some(value.into());
-        self
-    }
+    pub fn work_docs_configuration(mut self, value: impl Into<Obj<WorkDocsConfiguration>>) -> Self { self.work_docs_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for DataSourceConfiguration {}
@@ -2566,58 +1478,21 @@ impl ToValue for DataSourceConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataSourceToIndexFieldMappingRequired {
     /// `DataSourceFieldName`: a string, required.
-    ///
-    /// The name of the field in the data source. You must first create the index field using the `UpdateIndex` API.
-    ///
-    /// Length 1 to 100.
     pub data_source_field_name: Str,
     /// `IndexFieldName`: a string, required.
-    ///
-    /// The name of the index field to map to the data source field. The index field type must match the data source field type.
-    ///
-    /// Length 1 to 30.
     pub index_field_name: Str,
 }
 
-static RULE_DataSourceToIndexFieldMapping: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataSourceToIndexFieldMapping: ObjRule = ObjRule {
     properties: &[
-        (
-            "DataSourceFieldName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DateFieldFormat",
-            Shape::Str(&StrRule {
-                min_len: Some(4),
-                max_len: Some(40),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "IndexFieldName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(30),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DataSourceFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ("DateFieldFormat", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(40), ..StrRule::ANY })),
+        ("IndexFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), ..StrRule::ANY })),
     ],
     required: &["DataSourceFieldName", "IndexFieldName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataSourceToIndexFieldMapping` property type of `AWS::Kendra::DataSource`.
@@ -2647,6 +1522,7 @@ pub struct DataSourceToIndexFieldMapping {
     pub index_field_name: Str,
 }
 
+#[rustfmt::skip]
 impl DataSourceToIndexFieldMapping {
     /// A `DataSourceToIndexFieldMapping` with its required properties, named in a [`DataSourceToIndexFieldMappingRequired`].
     pub fn new(required: DataSourceToIndexFieldMappingRequired) -> Self {
@@ -2658,28 +1534,11 @@ impl DataSourceToIndexFieldMapping {
     }
 
     /// `DataSourceFieldName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_source_field_name(mut self, value: impl Into<Str>) -> Self {
-        self.data_source_field_name = value.into();
-        self
-    }
-
+    pub fn data_source_field_name(mut self, value: impl Into<Str>) -> Self { self.data_source_field_name = value.into(); self }
     /// `DateFieldFormat`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn date_field_format(mut self, value: impl Into<Str>) -> Self {
-        self.date_field_format = Some(value.into());
-        self
-    }
-
+    pub fn date_field_format(mut self, value: impl Into<Str>) -> Self { self.date_field_format = Some(value.into()); self }
     /// `IndexFieldName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn index_field_name(mut self, value: impl Into<Str>) -> Self {
-        self.index_field_name = value.into();
-        self
-    }
+    pub fn index_field_name(mut self, value: impl Into<Str>) -> Self { self.index_field_name = value.into(); self }
 }
 
 impl PropertyType for DataSourceToIndexFieldMapping {}
@@ -2698,56 +1557,20 @@ impl ToValue for DataSourceToIndexFieldMapping {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataSourceVpcConfigurationRequired {
     /// `SecurityGroupIds`: a list of strings, required.
-    ///
-    /// A list of identifiers of security groups within your Amazon VPC. The security groups should enable Amazon Kendra to connect to the data source.
-    ///
-    /// Format `AWS::EC2::SecurityGroup.Ids`; items at most 10; each item: format `AWS::EC2::SecurityGroup.Id`, pattern `[\-0-9a-zA-Z]+`, length 1 to 200.
     pub security_group_ids: List<Str>,
     /// `SubnetIds`: a list of strings, required.
-    ///
-    /// A list of identifiers for subnets within your Amazon VPC. The subnets should be able to connect to each other in the VPC, and they should have outgoing access to the Internet through a NAT device.
-    ///
-    /// Items at most 6; each item: pattern `[\-0-9a-zA-Z]+`, length 1 to 200.
     pub subnet_ids: List<Str>,
 }
 
-static RULE_DataSourceVpcConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataSourceVpcConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(200),
-                    pattern: Some(&PATTERN_5),
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(200),
-                    pattern: Some(&PATTERN_5),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: Some(6),
-            }),
-        ),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_5), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: Some(10) })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: None, max_items: Some(6) })),
     ],
     required: &["SubnetIds", "SecurityGroupIds"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataSourceVpcConfiguration` property type of `AWS::Kendra::DataSource`.
@@ -2771,6 +1594,7 @@ pub struct DataSourceVpcConfiguration {
     pub subnet_ids: List<Str>,
 }
 
+#[rustfmt::skip]
 impl DataSourceVpcConfiguration {
     /// A `DataSourceVpcConfiguration` with its required properties, named in a [`DataSourceVpcConfigurationRequired`].
     pub fn new(required: DataSourceVpcConfigurationRequired) -> Self {
@@ -2781,20 +1605,9 @@ impl DataSourceVpcConfiguration {
     }
 
     /// `SecurityGroupIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = value.into();
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = value.into(); self }
     /// `SubnetIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = value.into();
-        self
-    }
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
 }
 
 impl PropertyType for DataSourceVpcConfiguration {}
@@ -2812,61 +1625,26 @@ impl ToValue for DataSourceVpcConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatabaseConfigurationRequired {
     /// `ColumnConfiguration`: a [`ColumnConfiguration`] object, required.
-    ///
-    /// Information about where the index should get the document information from the database.
     pub column_configuration: Obj<ColumnConfiguration>,
     /// `ConnectionConfiguration`: a [`ConnectionConfiguration`] object, required.
-    ///
-    /// Configuration information that's required to connect to a database.
     pub connection_configuration: Obj<ConnectionConfiguration>,
     /// `DatabaseEngineType`: a [`DatabaseEngineType`] value, required.
-    ///
-    /// The type of database engine that runs the database.
     pub database_engine_type: DatabaseEngineType,
 }
 
-static RULE_DatabaseConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DatabaseConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AclConfiguration", Shape::Object(&RULE_AclConfiguration)),
-        (
-            "ColumnConfiguration",
-            Shape::Object(&RULE_ColumnConfiguration),
-        ),
-        (
-            "ConnectionConfiguration",
-            Shape::Object(&RULE_ConnectionConfiguration),
-        ),
-        (
-            "DatabaseEngineType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "RDS_AURORA_MYSQL",
-                    "RDS_AURORA_POSTGRESQL",
-                    "RDS_MYSQL",
-                    "RDS_POSTGRESQL",
-                ],
-                format: None,
-            }),
-        ),
+        ("ColumnConfiguration", Shape::Object(&RULE_ColumnConfiguration)),
+        ("ConnectionConfiguration", Shape::Object(&RULE_ConnectionConfiguration)),
+        ("DatabaseEngineType", Shape::Str(&StrRule { allowed: &["RDS_AURORA_MYSQL", "RDS_AURORA_POSTGRESQL", "RDS_MYSQL", "RDS_POSTGRESQL"], ..StrRule::ANY })),
         ("SqlConfiguration", Shape::Object(&RULE_SqlConfiguration)),
-        (
-            "VpcConfiguration",
-            Shape::Object(&RULE_DataSourceVpcConfiguration),
-        ),
+        ("VpcConfiguration", Shape::Object(&RULE_DataSourceVpcConfiguration)),
     ],
-    required: &[
-        "ConnectionConfiguration",
-        "ColumnConfiguration",
-        "DatabaseEngineType",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["ConnectionConfiguration", "ColumnConfiguration", "DatabaseEngineType"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DatabaseConfiguration` property type of `AWS::Kendra::DataSource`.
@@ -2902,6 +1680,7 @@ pub struct DatabaseConfiguration {
     pub vpc_configuration: Option<Obj<DataSourceVpcConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl DatabaseConfiguration {
     /// A `DatabaseConfiguration` with its required properties, named in a [`DatabaseConfigurationRequired`].
     pub fn new(required: DatabaseConfigurationRequired) -> Self {
@@ -2916,55 +1695,17 @@ impl DatabaseConfiguration {
     }
 
     /// `AclConfiguration`: an [`AclConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn acl_configuration(mut self, value: impl Into<Obj<AclConfiguration>>) -> Self {
-        self.acl_configuration = Some(value.into());
-        self
-    }
-
+    pub fn acl_configuration(mut self, value: impl Into<Obj<AclConfiguration>>) -> Self { self.acl_configuration = Some(value.into()); self }
     /// `ColumnConfiguration`: a [`ColumnConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn column_configuration(mut self, value: impl Into<Obj<ColumnConfiguration>>) -> Self {
-        self.column_configuration = value.into();
-        self
-    }
-
+    pub fn column_configuration(mut self, value: impl Into<Obj<ColumnConfiguration>>) -> Self { self.column_configuration = value.into(); self }
     /// `ConnectionConfiguration`: a [`ConnectionConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_configuration(
-        mut self,
-        value: impl Into<Obj<ConnectionConfiguration>>,
-    ) -> Self {
-        self.connection_configuration = value.into();
-        self
-    }
-
+    pub fn connection_configuration(mut self, value: impl Into<Obj<ConnectionConfiguration>>) -> Self { self.connection_configuration = value.into(); self }
     /// `DatabaseEngineType`: a [`DatabaseEngineType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_engine_type(mut self, value: impl Into<DatabaseEngineType>) -> Self {
-        self.database_engine_type = value.into();
-        self
-    }
-
+    pub fn database_engine_type(mut self, value: impl Into<DatabaseEngineType>) -> Self { self.database_engine_type = value.into(); self }
     /// `SqlConfiguration`: a [`SqlConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sql_configuration(mut self, value: impl Into<Obj<SqlConfiguration>>) -> Self {
-        self.sql_configuration = Some(value.into());
-        self
-    }
-
+    pub fn sql_configuration(mut self, value: impl Into<Obj<SqlConfiguration>>) -> Self { self.sql_configuration = Some(value.into()); self }
     /// `VpcConfiguration`: a [`DataSourceVpcConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_configuration(mut self, value: impl Into<Obj<DataSourceVpcConfiguration>>) -> Self {
-        self.vpc_configuration = Some(value.into());
-        self
-    }
+    pub fn vpc_configuration(mut self, value: impl Into<Obj<DataSourceVpcConfiguration>>) -> Self { self.vpc_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for DatabaseConfiguration {}
@@ -2986,68 +1727,21 @@ impl ToValue for DatabaseConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DocumentAttributeConditionRequired {
     /// `ConditionDocumentAttributeKey`: a string, required.
-    ///
-    /// The identifier of the document attribute used for the condition.
-    ///
-    /// For example, 'Source_URI' could be an identifier for the attribute or metadata field that contains source URIs associated with the documents.
-    ///
-    /// Amazon Kendra currently does not support `_document_body` as an attribute key used for the condition.
-    ///
-    /// Pattern `[a-zA-Z0-9_][a-zA-Z0-9_-]*`; length 1 to 200.
     pub condition_document_attribute_key: Str,
     /// `Operator`: a [`ConditionOperator`] value, required.
-    ///
-    /// The condition operator.
-    ///
-    /// For example, you can use 'Contains' to partially match a string.
     pub operator: ConditionOperator,
 }
 
-static RULE_DocumentAttributeCondition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DocumentAttributeCondition: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConditionDocumentAttributeKey",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(200),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ConditionOnValue",
-            Shape::Object(&RULE_DocumentAttributeValue),
-        ),
-        (
-            "Operator",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "GreaterThan",
-                    "GreaterThanOrEquals",
-                    "LessThan",
-                    "LessThanOrEquals",
-                    "Equals",
-                    "NotEquals",
-                    "Contains",
-                    "NotContains",
-                    "Exists",
-                    "NotExists",
-                    "BeginsWith",
-                ],
-                format: None,
-            }),
-        ),
+        ("ConditionDocumentAttributeKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ConditionOnValue", Shape::Object(&RULE_DocumentAttributeValue)),
+        ("Operator", Shape::Str(&StrRule { allowed: &["GreaterThan", "GreaterThanOrEquals", "LessThan", "LessThanOrEquals", "Equals", "NotEquals", "Contains", "NotContains", "Exists", "NotExists", "BeginsWith"], ..StrRule::ANY })),
     ],
     required: &["ConditionDocumentAttributeKey", "Operator"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DocumentAttributeCondition` property type of `AWS::Kendra::DataSource`.
@@ -3085,6 +1779,7 @@ pub struct DocumentAttributeCondition {
     pub operator: ConditionOperator,
 }
 
+#[rustfmt::skip]
 impl DocumentAttributeCondition {
     /// A `DocumentAttributeCondition` with its required properties, named in a [`DocumentAttributeConditionRequired`].
     pub fn new(required: DocumentAttributeConditionRequired) -> Self {
@@ -3096,28 +1791,11 @@ impl DocumentAttributeCondition {
     }
 
     /// `ConditionDocumentAttributeKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn condition_document_attribute_key(mut self, value: impl Into<Str>) -> Self {
-        self.condition_document_attribute_key = value.into();
-        self
-    }
-
+    pub fn condition_document_attribute_key(mut self, value: impl Into<Str>) -> Self { self.condition_document_attribute_key = value.into(); self }
     /// `ConditionOnValue`: a [`DocumentAttributeValue`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn condition_on_value(mut self, value: impl Into<Obj<DocumentAttributeValue>>) -> Self {
-        self.condition_on_value = Some(value.into());
-        self
-    }
-
+    pub fn condition_on_value(mut self, value: impl Into<Obj<DocumentAttributeValue>>) -> Self { self.condition_on_value = Some(value.into()); self }
     /// `Operator`: a [`ConditionOperator`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn operator(mut self, value: impl Into<ConditionOperator>) -> Self {
-        self.operator = value.into();
-        self
-    }
+    pub fn operator(mut self, value: impl Into<ConditionOperator>) -> Self { self.operator = value.into(); self }
 }
 
 impl PropertyType for DocumentAttributeCondition {}
@@ -3139,39 +1817,19 @@ impl ToValue for DocumentAttributeCondition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DocumentAttributeTargetRequired {
     /// `TargetDocumentAttributeKey`: a string, required.
-    ///
-    /// The identifier of the target document attribute or metadata field.
-    ///
-    /// For example, 'Department' could be an identifier for the target attribute or metadata field that includes the department names associated with the documents.
-    ///
-    /// Pattern `[a-zA-Z0-9_][a-zA-Z0-9_-]*`; length 1 to 200.
     pub target_document_attribute_key: Str,
 }
 
-static RULE_DocumentAttributeTarget: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DocumentAttributeTarget: ObjRule = ObjRule {
     properties: &[
-        (
-            "TargetDocumentAttributeKey",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(200),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TargetDocumentAttributeValue",
-            Shape::Object(&RULE_DocumentAttributeValue),
-        ),
+        ("TargetDocumentAttributeKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("TargetDocumentAttributeValue", Shape::Object(&RULE_DocumentAttributeValue)),
         ("TargetDocumentAttributeValueDeletion", Shape::Bool),
     ],
     required: &["TargetDocumentAttributeKey"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DocumentAttributeTarget` property type of `AWS::Kendra::DataSource`.
@@ -3207,6 +1865,7 @@ pub struct DocumentAttributeTarget {
     pub target_document_attribute_value_deletion: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl DocumentAttributeTarget {
     /// A `DocumentAttributeTarget` with its required properties, named in a [`DocumentAttributeTargetRequired`].
     pub fn new(required: DocumentAttributeTargetRequired) -> Self {
@@ -3218,31 +1877,11 @@ impl DocumentAttributeTarget {
     }
 
     /// `TargetDocumentAttributeKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_document_attribute_key(mut self, value: impl Into<Str>) -> Self {
-        self.target_document_attribute_key = value.into();
-        self
-    }
-
+    pub fn target_document_attribute_key(mut self, value: impl Into<Str>) -> Self { self.target_document_attribute_key = value.into(); self }
     /// `TargetDocumentAttributeValue`: a [`DocumentAttributeValue`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_document_attribute_value(
-        mut self,
-        value: impl Into<Obj<DocumentAttributeValue>>,
-    ) -> Self {
-        self.target_document_attribute_value = Some(value.into());
-        self
-    }
-
+    pub fn target_document_attribute_value(mut self, value: impl Into<Obj<DocumentAttributeValue>>) -> Self { self.target_document_attribute_value = Some(value.into()); self }
     /// `TargetDocumentAttributeValueDeletion`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_document_attribute_value_deletion(mut self, value: impl Into<Bool>) -> Self {
-        self.target_document_attribute_value_deletion = Some(value.into());
-        self
-    }
+    pub fn target_document_attribute_value_deletion(mut self, value: impl Into<Bool>) -> Self { self.target_document_attribute_value_deletion = Some(value.into()); self }
 }
 
 impl PropertyType for DocumentAttributeTarget {}
@@ -3266,41 +1905,16 @@ impl ToValue for DocumentAttributeTarget {
     }
 }
 
-static RULE_DocumentAttributeValue: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DocumentAttributeValue: ObjRule = ObjRule {
     properties: &[
         ("DateValue", Shape::STR),
         ("LongValue", Shape::INT),
-        (
-            "StringListValue",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "StringValue",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("StringListValue", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("StringValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DocumentAttributeValue` property type of `AWS::Kendra::DataSource`.
@@ -3336,6 +1950,7 @@ pub struct DocumentAttributeValue {
     pub string_value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DocumentAttributeValue {
     /// A `DocumentAttributeValue` with no property set (none is required).
     pub fn new() -> Self {
@@ -3343,36 +1958,13 @@ impl DocumentAttributeValue {
     }
 
     /// `DateValue`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn date_value(mut self, value: impl Into<Str>) -> Self {
-        self.date_value = Some(value.into());
-        self
-    }
-
+    pub fn date_value(mut self, value: impl Into<Str>) -> Self { self.date_value = Some(value.into()); self }
     /// `LongValue`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn long_value(mut self, value: impl Into<Int>) -> Self {
-        self.long_value = Some(value.into());
-        self
-    }
-
+    pub fn long_value(mut self, value: impl Into<Int>) -> Self { self.long_value = Some(value.into()); self }
     /// `StringListValue`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn string_list_value(mut self, value: impl Into<List<Str>>) -> Self {
-        self.string_list_value = Some(value.into());
-        self
-    }
-
+    pub fn string_list_value(mut self, value: impl Into<List<Str>>) -> Self { self.string_list_value = Some(value.into()); self }
     /// `StringValue`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn string_value(mut self, value: impl Into<Str>) -> Self {
-        self.string_value = Some(value.into());
-        self
-    }
+    pub fn string_value(mut self, value: impl Into<Str>) -> Self { self.string_value = Some(value.into()); self }
 }
 
 impl PropertyType for DocumentAttributeValue {}
@@ -3388,23 +1980,13 @@ impl ToValue for DocumentAttributeValue {
     }
 }
 
-static RULE_DocumentsMetadataConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "S3Prefix",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(1024),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_DocumentsMetadataConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("S3Prefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DocumentsMetadataConfiguration` property type of `AWS::Kendra::DataSource`.
@@ -3422,6 +2004,7 @@ pub struct DocumentsMetadataConfiguration {
     pub s3_prefix: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DocumentsMetadataConfiguration {
     /// A `DocumentsMetadataConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -3429,12 +2012,7 @@ impl DocumentsMetadataConfiguration {
     }
 
     /// `S3Prefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.s3_prefix = Some(value.into());
-        self
-    }
+    pub fn s3_prefix(mut self, value: impl Into<Str>) -> Self { self.s3_prefix = Some(value.into()); self }
 }
 
 impl PropertyType for DocumentsMetadataConfiguration {}
@@ -3449,110 +2027,23 @@ impl ToValue for DocumentsMetadataConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GoogleDriveConfigurationRequired {
     /// `SecretArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of a AWS Secrets Manager secret that contains the credentials required to connect to Google Drive. For more information, see \[Using a Google Workspace Drive data source\](<https://docs.aws.amazon.com/kendra/latest/dg/data-source-google-drive.html>) .
-    ///
-    /// Pattern `arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}`; length 1 to 1284.
     pub secret_arn: Str,
 }
 
-static RULE_GoogleDriveConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GoogleDriveConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ExcludeMimeTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(30),
-            }),
-        ),
-        (
-            "ExcludeSharedDrives",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "ExcludeUserAccounts",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "ExclusionPatterns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(50),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "FieldMappings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DataSourceToIndexFieldMapping),
-                min_items: None,
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "InclusionPatterns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(50),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "SecretArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1284),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ExcludeMimeTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(0), max_items: Some(30) })),
+        ("ExcludeSharedDrives", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100) })),
+        ("ExcludeUserAccounts", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100) })),
+        ("ExclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100) })),
+        ("FieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceToIndexFieldMapping), min_items: None, max_items: Some(100) })),
+        ("InclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100) })),
+        ("SecretArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1284), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["SecretArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GoogleDriveConfiguration` property type of `AWS::Kendra::DataSource`.
@@ -3608,6 +2099,7 @@ pub struct GoogleDriveConfiguration {
     pub secret_arn: Str,
 }
 
+#[rustfmt::skip]
 impl GoogleDriveConfiguration {
     /// A `GoogleDriveConfiguration` with its required properties, named in a [`GoogleDriveConfigurationRequired`].
     pub fn new(required: GoogleDriveConfigurationRequired) -> Self {
@@ -3623,60 +2115,19 @@ impl GoogleDriveConfiguration {
     }
 
     /// `ExcludeMimeTypes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exclude_mime_types(mut self, value: impl Into<List<Str>>) -> Self {
-        self.exclude_mime_types = Some(value.into());
-        self
-    }
-
+    pub fn exclude_mime_types(mut self, value: impl Into<List<Str>>) -> Self { self.exclude_mime_types = Some(value.into()); self }
     /// `ExcludeSharedDrives`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exclude_shared_drives(mut self, value: impl Into<List<Str>>) -> Self {
-        self.exclude_shared_drives = Some(value.into());
-        self
-    }
-
+    pub fn exclude_shared_drives(mut self, value: impl Into<List<Str>>) -> Self { self.exclude_shared_drives = Some(value.into()); self }
     /// `ExcludeUserAccounts`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exclude_user_accounts(mut self, value: impl Into<List<Str>>) -> Self {
-        self.exclude_user_accounts = Some(value.into());
-        self
-    }
-
+    pub fn exclude_user_accounts(mut self, value: impl Into<List<Str>>) -> Self { self.exclude_user_accounts = Some(value.into()); self }
     /// `ExclusionPatterns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exclusion_patterns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.exclusion_patterns = Some(value.into());
-        self
-    }
-
+    pub fn exclusion_patterns(mut self, value: impl Into<List<Str>>) -> Self { self.exclusion_patterns = Some(value.into()); self }
     /// `FieldMappings`: a list of [`DataSourceToIndexFieldMapping`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_mappings(mut self, value: impl Into<List<DataSourceToIndexFieldMapping>>) -> Self {
-        self.field_mappings = Some(value.into());
-        self
-    }
-
+    pub fn field_mappings(mut self, value: impl Into<List<DataSourceToIndexFieldMapping>>) -> Self { self.field_mappings = Some(value.into()); self }
     /// `InclusionPatterns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inclusion_patterns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.inclusion_patterns = Some(value.into());
-        self
-    }
-
+    pub fn inclusion_patterns(mut self, value: impl Into<List<Str>>) -> Self { self.inclusion_patterns = Some(value.into()); self }
     /// `SecretArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secret_arn = value.into();
-        self
-    }
+    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self { self.secret_arn = value.into(); self }
 }
 
 impl PropertyType for GoogleDriveConfiguration {}
@@ -3699,52 +2150,21 @@ impl ToValue for GoogleDriveConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HookConfigurationRequired {
     /// `LambdaArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of an IAM role with permission to run a Lambda function during ingestion. For more information, see \[an IAM roles for Amazon Kendra\](<https://docs.aws.amazon.com/kendra/latest/dg/iam-roles.html>) .
-    ///
-    /// Format `AWS::Lambda::Function.Arn`; pattern `^/arn:aws[a-zA-Z-]*:lambda:[a-z]+-[a-z]+-[0-9]:[0-9]{12}:function:[a-zA-Z0-9-_]+(\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})?(:[a-zA-Z0-9-_]+)?/$`; length 1 to 2048.
     pub lambda_arn: Str,
     /// `S3Bucket`: a string, required.
-    ///
-    /// Stores the original, raw documents or the structured, parsed documents before and after altering them. For more information, see \[Data contracts for Lambda functions\](<https://docs.aws.amazon.com/kendra/latest/dg/custom-document-enrichment.html#cde-data-contracts-lambda>) .
-    ///
-    /// Format `AWS::S3::Bucket.Name`; pattern `[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9]`; length 3 to 63.
     pub s3_bucket: Str,
 }
 
-static RULE_HookConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HookConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "InvocationCondition",
-            Shape::Object(&RULE_DocumentAttributeCondition),
-        ),
-        (
-            "LambdaArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: Some(Format::LambdaFunctionArn),
-            }),
-        ),
-        (
-            "S3Bucket",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
+        ("InvocationCondition", Shape::Object(&RULE_DocumentAttributeCondition)),
+        ("LambdaArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
+        ("S3Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_2), format: Some(Format::S3BucketName), ..StrRule::ANY })),
     ],
     required: &["LambdaArn", "S3Bucket"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HookConfiguration` property type of `AWS::Kendra::DataSource`.
@@ -3776,6 +2196,7 @@ pub struct HookConfiguration {
     pub s3_bucket: Str,
 }
 
+#[rustfmt::skip]
 impl HookConfiguration {
     /// A `HookConfiguration` with its required properties, named in a [`HookConfigurationRequired`].
     pub fn new(required: HookConfigurationRequired) -> Self {
@@ -3787,31 +2208,11 @@ impl HookConfiguration {
     }
 
     /// `InvocationCondition`: a [`DocumentAttributeCondition`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn invocation_condition(
-        mut self,
-        value: impl Into<Obj<DocumentAttributeCondition>>,
-    ) -> Self {
-        self.invocation_condition = Some(value.into());
-        self
-    }
-
+    pub fn invocation_condition(mut self, value: impl Into<Obj<DocumentAttributeCondition>>) -> Self { self.invocation_condition = Some(value.into()); self }
     /// `LambdaArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_arn(mut self, value: impl Into<Str>) -> Self {
-        self.lambda_arn = value.into();
-        self
-    }
-
+    pub fn lambda_arn(mut self, value: impl Into<Str>) -> Self { self.lambda_arn = value.into(); self }
     /// `S3Bucket`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_bucket(mut self, value: impl Into<Str>) -> Self {
-        self.s3_bucket = value.into();
-        self
-    }
+    pub fn s3_bucket(mut self, value: impl Into<Str>) -> Self { self.s3_bucket = value.into(); self }
 }
 
 impl PropertyType for HookConfiguration {}
@@ -3826,18 +2227,15 @@ impl ToValue for HookConfiguration {
     }
 }
 
-static RULE_InlineCustomDocumentEnrichmentConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InlineCustomDocumentEnrichmentConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Condition", Shape::Object(&RULE_DocumentAttributeCondition)),
         ("DocumentContentDeletion", Shape::Bool),
         ("Target", Shape::Object(&RULE_DocumentAttributeTarget)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InlineCustomDocumentEnrichmentConfiguration` property type of `AWS::Kendra::DataSource`.
@@ -3863,6 +2261,7 @@ pub struct InlineCustomDocumentEnrichmentConfiguration {
     pub target: Option<Obj<DocumentAttributeTarget>>,
 }
 
+#[rustfmt::skip]
 impl InlineCustomDocumentEnrichmentConfiguration {
     /// A `InlineCustomDocumentEnrichmentConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -3870,28 +2269,11 @@ impl InlineCustomDocumentEnrichmentConfiguration {
     }
 
     /// `Condition`: a [`DocumentAttributeCondition`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn condition(mut self, value: impl Into<Obj<DocumentAttributeCondition>>) -> Self {
-        self.condition = Some(value.into());
-        self
-    }
-
+    pub fn condition(mut self, value: impl Into<Obj<DocumentAttributeCondition>>) -> Self { self.condition = Some(value.into()); self }
     /// `DocumentContentDeletion`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn document_content_deletion(mut self, value: impl Into<Bool>) -> Self {
-        self.document_content_deletion = Some(value.into());
-        self
-    }
-
+    pub fn document_content_deletion(mut self, value: impl Into<Bool>) -> Self { self.document_content_deletion = Some(value.into()); self }
     /// `Target`: a [`DocumentAttributeTarget`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target(mut self, value: impl Into<Obj<DocumentAttributeTarget>>) -> Self {
-        self.target = Some(value.into());
-        self
-    }
+    pub fn target(mut self, value: impl Into<Obj<DocumentAttributeTarget>>) -> Self { self.target = Some(value.into()); self }
 }
 
 impl PropertyType for InlineCustomDocumentEnrichmentConfiguration {}
@@ -3910,90 +2292,27 @@ impl ToValue for InlineCustomDocumentEnrichmentConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OneDriveConfigurationRequired {
     /// `OneDriveUsers`: an [`OneDriveUsers`] object, required.
-    ///
-    /// A list of user accounts whose documents should be indexed.
     pub one_drive_users: Obj<OneDriveUsers>,
     /// `SecretArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of an AWS Secrets Manager secret that contains the user name and password to connect to OneDrive. The user name should be the application ID for the OneDrive application, and the password is the application key for the OneDrive application.
-    ///
-    /// Pattern `arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}`; length 1 to 1284.
     pub secret_arn: Str,
     /// `TenantDomain`: a string, required.
-    ///
-    /// The Azure Active Directory domain of the organization.
-    ///
-    /// Pattern `^([a-zA-Z0-9]+(-[a-zA-Z0-9]+)*\.)+[a-z]{2,}$`; length 1 to 256.
     pub tenant_domain: Str,
 }
 
-static RULE_OneDriveConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OneDriveConfiguration: ObjRule = ObjRule {
     properties: &[
         ("DisableLocalGroups", Shape::Bool),
-        (
-            "ExclusionPatterns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(50),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "FieldMappings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DataSourceToIndexFieldMapping),
-                min_items: None,
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "InclusionPatterns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(50),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: Some(100),
-            }),
-        ),
+        ("ExclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100) })),
+        ("FieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceToIndexFieldMapping), min_items: None, max_items: Some(100) })),
+        ("InclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100) })),
         ("OneDriveUsers", Shape::Object(&RULE_OneDriveUsers)),
-        (
-            "SecretArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1284),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TenantDomain",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("SecretArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1284), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("TenantDomain", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
     ],
     required: &["TenantDomain", "SecretArn", "OneDriveUsers"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OneDriveConfiguration` property type of `AWS::Kendra::DataSource`.
@@ -4047,6 +2366,7 @@ pub struct OneDriveConfiguration {
     pub tenant_domain: Str,
 }
 
+#[rustfmt::skip]
 impl OneDriveConfiguration {
     /// A `OneDriveConfiguration` with its required properties, named in a [`OneDriveConfigurationRequired`].
     pub fn new(required: OneDriveConfigurationRequired) -> Self {
@@ -4062,60 +2382,19 @@ impl OneDriveConfiguration {
     }
 
     /// `DisableLocalGroups`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disable_local_groups(mut self, value: impl Into<Bool>) -> Self {
-        self.disable_local_groups = Some(value.into());
-        self
-    }
-
+    pub fn disable_local_groups(mut self, value: impl Into<Bool>) -> Self { self.disable_local_groups = Some(value.into()); self }
     /// `ExclusionPatterns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exclusion_patterns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.exclusion_patterns = Some(value.into());
-        self
-    }
-
+    pub fn exclusion_patterns(mut self, value: impl Into<List<Str>>) -> Self { self.exclusion_patterns = Some(value.into()); self }
     /// `FieldMappings`: a list of [`DataSourceToIndexFieldMapping`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_mappings(mut self, value: impl Into<List<DataSourceToIndexFieldMapping>>) -> Self {
-        self.field_mappings = Some(value.into());
-        self
-    }
-
+    pub fn field_mappings(mut self, value: impl Into<List<DataSourceToIndexFieldMapping>>) -> Self { self.field_mappings = Some(value.into()); self }
     /// `InclusionPatterns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inclusion_patterns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.inclusion_patterns = Some(value.into());
-        self
-    }
-
+    pub fn inclusion_patterns(mut self, value: impl Into<List<Str>>) -> Self { self.inclusion_patterns = Some(value.into()); self }
     /// `OneDriveUsers`: an [`OneDriveUsers`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn one_drive_users(mut self, value: impl Into<Obj<OneDriveUsers>>) -> Self {
-        self.one_drive_users = value.into();
-        self
-    }
-
+    pub fn one_drive_users(mut self, value: impl Into<Obj<OneDriveUsers>>) -> Self { self.one_drive_users = value.into(); self }
     /// `SecretArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secret_arn = value.into();
-        self
-    }
-
+    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self { self.secret_arn = value.into(); self }
     /// `TenantDomain`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tenant_domain(mut self, value: impl Into<Str>) -> Self {
-        self.tenant_domain = value.into();
-        self
-    }
+    pub fn tenant_domain(mut self, value: impl Into<Str>) -> Self { self.tenant_domain = value.into(); self }
 }
 
 impl PropertyType for OneDriveConfiguration {}
@@ -4134,30 +2413,15 @@ impl ToValue for OneDriveConfiguration {
     }
 }
 
-static RULE_OneDriveUsers: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OneDriveUsers: ObjRule = ObjRule {
     properties: &[
-        (
-            "OneDriveUserList",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    pattern: Some(&PATTERN_6),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        ),
+        ("OneDriveUserList", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100) })),
         ("OneDriveUserS3Path", Shape::Object(&RULE_S3Path)),
     ],
-    required: &[],
     one_of: &[&[&["OneDriveUserList"], &["OneDriveUserS3Path"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OneDriveUsers` property type of `AWS::Kendra::DataSource`.
@@ -4179,6 +2443,7 @@ pub struct OneDriveUsers {
     pub one_drive_user_s3_path: Option<Obj<S3Path>>,
 }
 
+#[rustfmt::skip]
 impl OneDriveUsers {
     /// A `OneDriveUsers` with no property set (none is required).
     pub fn new() -> Self {
@@ -4186,20 +2451,9 @@ impl OneDriveUsers {
     }
 
     /// `OneDriveUserList`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn one_drive_user_list(mut self, value: impl Into<List<Str>>) -> Self {
-        self.one_drive_user_list = Some(value.into());
-        self
-    }
-
+    pub fn one_drive_user_list(mut self, value: impl Into<List<Str>>) -> Self { self.one_drive_user_list = Some(value.into()); self }
     /// `OneDriveUserS3Path`: a [`S3Path`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn one_drive_user_s3_path(mut self, value: impl Into<Obj<S3Path>>) -> Self {
-        self.one_drive_user_s3_path = Some(value.into());
-        self
-    }
+    pub fn one_drive_user_s3_path(mut self, value: impl Into<Obj<S3Path>>) -> Self { self.one_drive_user_s3_path = Some(value.into()); self }
 }
 
 impl PropertyType for OneDriveUsers {}
@@ -4217,60 +2471,21 @@ impl ToValue for OneDriveUsers {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProxyConfigurationRequired {
     /// `Host`: a string, required.
-    ///
-    /// The name of the website host you want to connect to via a web proxy server.
-    ///
-    /// For example, the host name of <https://a.example.com/page1.html> is "a.example.com".
-    ///
-    /// Pattern `([^\s]*)`; length 1 to 253.
     pub host: Str,
     /// `Port`: an integer, required.
-    ///
-    /// The port number of the website host you want to connect to via a web proxy server.
-    ///
-    /// For example, the port for <https://a.example.com/page1.html> is 443, the standard port for HTTPS.
-    ///
-    /// Value 1 to 65535.
     pub port: Int,
 }
 
-static RULE_ProxyConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ProxyConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Credentials",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1284),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Host",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(253),
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Port",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
+        ("Credentials", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1284), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Host", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(253), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+        ("Port", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
     ],
     required: &["Host", "Port"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ProxyConfiguration` property type of `AWS::Kendra::DataSource`.
@@ -4306,6 +2521,7 @@ pub struct ProxyConfiguration {
     pub port: Int,
 }
 
+#[rustfmt::skip]
 impl ProxyConfiguration {
     /// A `ProxyConfiguration` with its required properties, named in a [`ProxyConfigurationRequired`].
     pub fn new(required: ProxyConfigurationRequired) -> Self {
@@ -4317,28 +2533,11 @@ impl ProxyConfiguration {
     }
 
     /// `Credentials`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn credentials(mut self, value: impl Into<Str>) -> Self {
-        self.credentials = Some(value.into());
-        self
-    }
-
+    pub fn credentials(mut self, value: impl Into<Str>) -> Self { self.credentials = Some(value.into()); self }
     /// `Host`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn host(mut self, value: impl Into<Str>) -> Self {
-        self.host = value.into();
-        self
-    }
-
+    pub fn host(mut self, value: impl Into<Str>) -> Self { self.host = value.into(); self }
     /// `Port`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = value.into();
-        self
-    }
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = value.into(); self }
 }
 
 impl PropertyType for ProxyConfiguration {}
@@ -4357,82 +2556,22 @@ impl ToValue for ProxyConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3DataSourceConfigurationRequired {
     /// `BucketName`: a string, required.
-    ///
-    /// The name of the bucket that contains the documents.
-    ///
-    /// Format `AWS::S3::Bucket.Name`; pattern `[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9]`; length 3 to 63.
     pub bucket_name: Str,
 }
 
-static RULE_S3DataSourceConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3DataSourceConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccessControlListConfiguration",
-            Shape::Object(&RULE_AccessControlListConfiguration),
-        ),
-        (
-            "BucketName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
-        (
-            "DocumentsMetadataConfiguration",
-            Shape::Object(&RULE_DocumentsMetadataConfiguration),
-        ),
-        (
-            "ExclusionPatterns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(50),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "InclusionPatterns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(50),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "InclusionPrefixes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(50),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: Some(100),
-            }),
-        ),
+        ("AccessControlListConfiguration", Shape::Object(&RULE_AccessControlListConfiguration)),
+        ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_2), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+        ("DocumentsMetadataConfiguration", Shape::Object(&RULE_DocumentsMetadataConfiguration)),
+        ("ExclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100) })),
+        ("InclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100) })),
+        ("InclusionPrefixes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100) })),
     ],
     required: &["BucketName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3DataSourceConfiguration` property type of `AWS::Kendra::DataSource`.
@@ -4498,6 +2637,7 @@ pub struct S3DataSourceConfiguration {
     pub inclusion_prefixes: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl S3DataSourceConfiguration {
     /// A `S3DataSourceConfiguration` with its required properties, named in a [`S3DataSourceConfigurationRequired`].
     pub fn new(required: S3DataSourceConfigurationRequired) -> Self {
@@ -4512,58 +2652,17 @@ impl S3DataSourceConfiguration {
     }
 
     /// `AccessControlListConfiguration`: an [`AccessControlListConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_control_list_configuration(
-        mut self,
-        value: impl Into<Obj<AccessControlListConfiguration>>,
-    ) -> Self {
-        self.access_control_list_configuration = Some(value.into());
-        self
-    }
-
+    pub fn access_control_list_configuration(mut self, value: impl Into<Obj<AccessControlListConfiguration>>) -> Self { self.access_control_list_configuration = Some(value.into()); self }
     /// `BucketName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_name = value.into();
-        self
-    }
-
+    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = value.into(); self }
     /// `DocumentsMetadataConfiguration`: a [`DocumentsMetadataConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn documents_metadata_configuration(
-        mut self,
-        value: impl Into<Obj<DocumentsMetadataConfiguration>>,
-    ) -> Self {
-        self.documents_metadata_configuration = Some(value.into());
-        self
-    }
-
+    pub fn documents_metadata_configuration(mut self, value: impl Into<Obj<DocumentsMetadataConfiguration>>) -> Self { self.documents_metadata_configuration = Some(value.into()); self }
     /// `ExclusionPatterns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exclusion_patterns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.exclusion_patterns = Some(value.into());
-        self
-    }
-
+    pub fn exclusion_patterns(mut self, value: impl Into<List<Str>>) -> Self { self.exclusion_patterns = Some(value.into()); self }
     /// `InclusionPatterns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inclusion_patterns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.inclusion_patterns = Some(value.into());
-        self
-    }
-
+    pub fn inclusion_patterns(mut self, value: impl Into<List<Str>>) -> Self { self.inclusion_patterns = Some(value.into()); self }
     /// `InclusionPrefixes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inclusion_prefixes(mut self, value: impl Into<List<Str>>) -> Self {
-        self.inclusion_prefixes = Some(value.into());
-        self
-    }
+    pub fn inclusion_prefixes(mut self, value: impl Into<List<Str>>) -> Self { self.inclusion_prefixes = Some(value.into()); self }
 }
 
 impl PropertyType for S3DataSourceConfiguration {}
@@ -4591,48 +2690,20 @@ impl ToValue for S3DataSourceConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3PathRequired {
     /// `Bucket`: a string, required.
-    ///
-    /// The name of the S3 bucket that contains the file.
-    ///
-    /// Format `AWS::S3::Bucket.Name`; pattern `[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9]`; length 3 to 63.
     pub bucket: Str,
     /// `Key`: a string, required.
-    ///
-    /// The name of the file.
-    ///
-    /// Length 1 to 1024.
     pub key: Str,
 }
 
-static RULE_S3Path: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3Path: ObjRule = ObjRule {
     properties: &[
-        (
-            "Bucket",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_2), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
     ],
     required: &["Bucket", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3Path` property type of `AWS::Kendra::DataSource`.
@@ -4656,6 +2727,7 @@ pub struct S3Path {
     pub key: Str,
 }
 
+#[rustfmt::skip]
 impl S3Path {
     /// A `S3Path` with its required properties, named in a [`S3PathRequired`].
     pub fn new(required: S3PathRequired) -> Self {
@@ -4666,20 +2738,9 @@ impl S3Path {
     }
 
     /// `Bucket`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self {
-        self.bucket = value.into();
-        self
-    }
-
+    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
 }
 
 impl PropertyType for S3Path {}
@@ -4697,64 +2758,20 @@ impl ToValue for S3Path {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SalesforceChatterFeedConfigurationRequired {
     /// `DocumentDataFieldName`: a string, required.
-    ///
-    /// The name of the column in the Salesforce FeedItem table that contains the content to index. Typically this is the `Body` column.
-    ///
-    /// Length 1 to 100.
     pub document_data_field_name: Str,
 }
 
-static RULE_SalesforceChatterFeedConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SalesforceChatterFeedConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "DocumentDataFieldName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DocumentTitleFieldName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FieldMappings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DataSourceToIndexFieldMapping),
-                min_items: None,
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "IncludeFilterTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["ACTIVE_USER", "STANDARD_USER"],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(2),
-            }),
-        ),
+        ("DocumentDataFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ("DocumentTitleFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ("FieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceToIndexFieldMapping), min_items: None, max_items: Some(100) })),
+        ("IncludeFilterTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ACTIVE_USER", "STANDARD_USER"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(2) })),
     ],
     required: &["DocumentDataFieldName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SalesforceChatterFeedConfiguration` property type of `AWS::Kendra::DataSource`.
@@ -4790,6 +2807,7 @@ pub struct SalesforceChatterFeedConfiguration {
     pub include_filter_types: Option<List<SalesforceChatterFeedIncludeFilterType>>,
 }
 
+#[rustfmt::skip]
 impl SalesforceChatterFeedConfiguration {
     /// A `SalesforceChatterFeedConfiguration` with its required properties, named in a [`SalesforceChatterFeedConfigurationRequired`].
     pub fn new(required: SalesforceChatterFeedConfigurationRequired) -> Self {
@@ -4802,39 +2820,13 @@ impl SalesforceChatterFeedConfiguration {
     }
 
     /// `DocumentDataFieldName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn document_data_field_name(mut self, value: impl Into<Str>) -> Self {
-        self.document_data_field_name = value.into();
-        self
-    }
-
+    pub fn document_data_field_name(mut self, value: impl Into<Str>) -> Self { self.document_data_field_name = value.into(); self }
     /// `DocumentTitleFieldName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn document_title_field_name(mut self, value: impl Into<Str>) -> Self {
-        self.document_title_field_name = Some(value.into());
-        self
-    }
-
+    pub fn document_title_field_name(mut self, value: impl Into<Str>) -> Self { self.document_title_field_name = Some(value.into()); self }
     /// `FieldMappings`: a list of [`DataSourceToIndexFieldMapping`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_mappings(mut self, value: impl Into<List<DataSourceToIndexFieldMapping>>) -> Self {
-        self.field_mappings = Some(value.into());
-        self
-    }
-
+    pub fn field_mappings(mut self, value: impl Into<List<DataSourceToIndexFieldMapping>>) -> Self { self.field_mappings = Some(value.into()); self }
     /// `IncludeFilterTypes`: a list of [`SalesforceChatterFeedIncludeFilterType`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_filter_types(
-        mut self,
-        value: impl Into<List<SalesforceChatterFeedIncludeFilterType>>,
-    ) -> Self {
-        self.include_filter_types = Some(value.into());
-        self
-    }
+    pub fn include_filter_types(mut self, value: impl Into<List<SalesforceChatterFeedIncludeFilterType>>) -> Self { self.include_filter_types = Some(value.into()); self }
 }
 
 impl PropertyType for SalesforceChatterFeedConfiguration {}
@@ -4854,104 +2846,27 @@ impl ToValue for SalesforceChatterFeedConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SalesforceConfigurationRequired {
     /// `SecretArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of an AWS Secrets Manager secret that contains the key/value pairs required to connect to your Salesforce instance. The secret must contain a JSON structure with the following keys:
-    ///
-    /// - authenticationUrl - The OAUTH endpoint that Amazon Kendra connects to get an OAUTH token.
-    /// - consumerKey - The application public key generated when you created your Salesforce application.
-    /// - consumerSecret - The application private key generated when you created your Salesforce application.
-    /// - password - The password associated with the user logging in to the Salesforce instance.
-    /// - securityToken - The token associated with the user logging in to the Salesforce instance.
-    /// - username - The user name of the user logging in to the Salesforce instance.
-    ///
-    /// Pattern `arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}`; length 1 to 1284.
     pub secret_arn: Str,
     /// `ServerUrl`: a string, required.
-    ///
-    /// The instance URL for the Salesforce site that you want to index.
-    ///
-    /// Pattern `^(https?|ftp|file)://([^\s]*)`; length 1 to 2048.
     pub server_url: Str,
 }
 
-static RULE_SalesforceConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SalesforceConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ChatterFeedConfiguration",
-            Shape::Object(&RULE_SalesforceChatterFeedConfiguration),
-        ),
+        ("ChatterFeedConfiguration", Shape::Object(&RULE_SalesforceChatterFeedConfiguration)),
         ("CrawlAttachments", Shape::Bool),
-        (
-            "ExcludeAttachmentFilePatterns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(50),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "IncludeAttachmentFilePatterns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(50),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "KnowledgeArticleConfiguration",
-            Shape::Object(&RULE_SalesforceKnowledgeArticleConfiguration),
-        ),
-        (
-            "SecretArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1284),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ServerUrl",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "StandardObjectAttachmentConfiguration",
-            Shape::Object(&RULE_SalesforceStandardObjectAttachmentConfiguration),
-        ),
-        (
-            "StandardObjectConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SalesforceStandardObjectConfiguration),
-                min_items: Some(1),
-                max_items: Some(17),
-            }),
-        ),
+        ("ExcludeAttachmentFilePatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100) })),
+        ("IncludeAttachmentFilePatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100) })),
+        ("KnowledgeArticleConfiguration", Shape::Object(&RULE_SalesforceKnowledgeArticleConfiguration)),
+        ("SecretArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1284), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("ServerUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("StandardObjectAttachmentConfiguration", Shape::Object(&RULE_SalesforceStandardObjectAttachmentConfiguration)),
+        ("StandardObjectConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_SalesforceStandardObjectConfiguration), min_items: Some(1), max_items: Some(17) })),
     ],
     required: &["ServerUrl", "SecretArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SalesforceConfiguration` property type of `AWS::Kendra::DataSource`.
@@ -5021,6 +2936,7 @@ pub struct SalesforceConfiguration {
     pub standard_object_configurations: Option<List<SalesforceStandardObjectConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl SalesforceConfiguration {
     /// A `SalesforceConfiguration` with its required properties, named in a [`SalesforceConfigurationRequired`].
     pub fn new(required: SalesforceConfigurationRequired) -> Self {
@@ -5038,88 +2954,23 @@ impl SalesforceConfiguration {
     }
 
     /// `ChatterFeedConfiguration`: a [`SalesforceChatterFeedConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn chatter_feed_configuration(
-        mut self,
-        value: impl Into<Obj<SalesforceChatterFeedConfiguration>>,
-    ) -> Self {
-        self.chatter_feed_configuration = Some(value.into());
-        self
-    }
-
+    pub fn chatter_feed_configuration(mut self, value: impl Into<Obj<SalesforceChatterFeedConfiguration>>) -> Self { self.chatter_feed_configuration = Some(value.into()); self }
     /// `CrawlAttachments`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn crawl_attachments(mut self, value: impl Into<Bool>) -> Self {
-        self.crawl_attachments = Some(value.into());
-        self
-    }
-
+    pub fn crawl_attachments(mut self, value: impl Into<Bool>) -> Self { self.crawl_attachments = Some(value.into()); self }
     /// `ExcludeAttachmentFilePatterns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exclude_attachment_file_patterns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.exclude_attachment_file_patterns = Some(value.into());
-        self
-    }
-
+    pub fn exclude_attachment_file_patterns(mut self, value: impl Into<List<Str>>) -> Self { self.exclude_attachment_file_patterns = Some(value.into()); self }
     /// `IncludeAttachmentFilePatterns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_attachment_file_patterns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.include_attachment_file_patterns = Some(value.into());
-        self
-    }
-
+    pub fn include_attachment_file_patterns(mut self, value: impl Into<List<Str>>) -> Self { self.include_attachment_file_patterns = Some(value.into()); self }
     /// `KnowledgeArticleConfiguration`: a [`SalesforceKnowledgeArticleConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn knowledge_article_configuration(
-        mut self,
-        value: impl Into<Obj<SalesforceKnowledgeArticleConfiguration>>,
-    ) -> Self {
-        self.knowledge_article_configuration = Some(value.into());
-        self
-    }
-
+    pub fn knowledge_article_configuration(mut self, value: impl Into<Obj<SalesforceKnowledgeArticleConfiguration>>) -> Self { self.knowledge_article_configuration = Some(value.into()); self }
     /// `SecretArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secret_arn = value.into();
-        self
-    }
-
+    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self { self.secret_arn = value.into(); self }
     /// `ServerUrl`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn server_url(mut self, value: impl Into<Str>) -> Self {
-        self.server_url = value.into();
-        self
-    }
-
+    pub fn server_url(mut self, value: impl Into<Str>) -> Self { self.server_url = value.into(); self }
     /// `StandardObjectAttachmentConfiguration`: a [`SalesforceStandardObjectAttachmentConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn standard_object_attachment_configuration(
-        mut self,
-        value: impl Into<Obj<SalesforceStandardObjectAttachmentConfiguration>>,
-    ) -> Self {
-        self.standard_object_attachment_configuration = Some(value.into());
-        self
-    }
-
+    pub fn standard_object_attachment_configuration(mut self, value: impl Into<Obj<SalesforceStandardObjectAttachmentConfiguration>>) -> Self { self.standard_object_attachment_configuration = Some(value.into()); self }
     /// `StandardObjectConfigurations`: a list of [`SalesforceStandardObjectConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn standard_object_configurations(
-        mut self,
-        value: impl Into<List<SalesforceStandardObjectConfiguration>>,
-    ) -> Self {
-        self.standard_object_configurations = Some(value.into());
-        self
-    }
+    pub fn standard_object_configurations(mut self, value: impl Into<List<SalesforceStandardObjectConfiguration>>) -> Self { self.standard_object_configurations = Some(value.into()); self }
 }
 
 impl PropertyType for SalesforceConfiguration {}
@@ -5159,66 +3010,22 @@ impl ToValue for SalesforceConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SalesforceCustomKnowledgeArticleTypeConfigurationRequired {
     /// `DocumentDataFieldName`: a string, required.
-    ///
-    /// The name of the field in the custom knowledge article that contains the document data to index.
-    ///
-    /// Length 1 to 100.
     pub document_data_field_name: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the configuration.
-    ///
-    /// Length 1 to 100.
     pub name: Str,
 }
 
-static RULE_SalesforceCustomKnowledgeArticleTypeConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SalesforceCustomKnowledgeArticleTypeConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "DocumentDataFieldName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DocumentTitleFieldName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FieldMappings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DataSourceToIndexFieldMapping),
-                min_items: None,
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DocumentDataFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ("DocumentTitleFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ("FieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceToIndexFieldMapping), min_items: None, max_items: Some(100) })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
     ],
     required: &["Name", "DocumentDataFieldName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SalesforceCustomKnowledgeArticleTypeConfiguration` property type of `AWS::Kendra::DataSource`.
@@ -5254,6 +3061,7 @@ pub struct SalesforceCustomKnowledgeArticleTypeConfiguration {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl SalesforceCustomKnowledgeArticleTypeConfiguration {
     /// A `SalesforceCustomKnowledgeArticleTypeConfiguration` with its required properties, named in a [`SalesforceCustomKnowledgeArticleTypeConfigurationRequired`].
     pub fn new(required: SalesforceCustomKnowledgeArticleTypeConfigurationRequired) -> Self {
@@ -5266,36 +3074,13 @@ impl SalesforceCustomKnowledgeArticleTypeConfiguration {
     }
 
     /// `DocumentDataFieldName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn document_data_field_name(mut self, value: impl Into<Str>) -> Self {
-        self.document_data_field_name = value.into();
-        self
-    }
-
+    pub fn document_data_field_name(mut self, value: impl Into<Str>) -> Self { self.document_data_field_name = value.into(); self }
     /// `DocumentTitleFieldName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn document_title_field_name(mut self, value: impl Into<Str>) -> Self {
-        self.document_title_field_name = Some(value.into());
-        self
-    }
-
+    pub fn document_title_field_name(mut self, value: impl Into<Str>) -> Self { self.document_title_field_name = Some(value.into()); self }
     /// `FieldMappings`: a list of [`DataSourceToIndexFieldMapping`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_mappings(mut self, value: impl Into<List<DataSourceToIndexFieldMapping>>) -> Self {
-        self.field_mappings = Some(value.into());
-        self
-    }
-
+    pub fn field_mappings(mut self, value: impl Into<List<DataSourceToIndexFieldMapping>>) -> Self { self.field_mappings = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for SalesforceCustomKnowledgeArticleTypeConfiguration {}
@@ -5315,48 +3100,19 @@ impl ToValue for SalesforceCustomKnowledgeArticleTypeConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SalesforceKnowledgeArticleConfigurationRequired {
     /// `IncludedStates`: a list of [`SalesforceKnowledgeArticleState`] values, required.
-    ///
-    /// Specifies the document states that should be included when Amazon Kendra indexes knowledge articles. You must specify at least one state.
-    ///
-    /// Items 1 to 3.
     pub included_states: List<SalesforceKnowledgeArticleState>,
 }
 
-static RULE_SalesforceKnowledgeArticleConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SalesforceKnowledgeArticleConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "CustomKnowledgeArticleTypeConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SalesforceCustomKnowledgeArticleTypeConfiguration),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "IncludedStates",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["DRAFT", "PUBLISHED", "ARCHIVED"],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(3),
-            }),
-        ),
-        (
-            "StandardKnowledgeArticleTypeConfiguration",
-            Shape::Object(&RULE_SalesforceStandardKnowledgeArticleTypeConfiguration),
-        ),
+        ("CustomKnowledgeArticleTypeConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_SalesforceCustomKnowledgeArticleTypeConfiguration), min_items: Some(1), max_items: Some(10) })),
+        ("IncludedStates", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["DRAFT", "PUBLISHED", "ARCHIVED"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(3) })),
+        ("StandardKnowledgeArticleTypeConfiguration", Shape::Object(&RULE_SalesforceStandardKnowledgeArticleTypeConfiguration)),
     ],
     required: &["IncludedStates"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SalesforceKnowledgeArticleConfiguration` property type of `AWS::Kendra::DataSource`.
@@ -5386,6 +3142,7 @@ pub struct SalesforceKnowledgeArticleConfiguration {
         Option<Obj<SalesforceStandardKnowledgeArticleTypeConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl SalesforceKnowledgeArticleConfiguration {
     /// A `SalesforceKnowledgeArticleConfiguration` with its required properties, named in a [`SalesforceKnowledgeArticleConfigurationRequired`].
     pub fn new(required: SalesforceKnowledgeArticleConfigurationRequired) -> Self {
@@ -5397,37 +3154,11 @@ impl SalesforceKnowledgeArticleConfiguration {
     }
 
     /// `CustomKnowledgeArticleTypeConfigurations`: a list of [`SalesforceCustomKnowledgeArticleTypeConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_knowledge_article_type_configurations(
-        mut self,
-        value: impl Into<List<SalesforceCustomKnowledgeArticleTypeConfiguration>>,
-    ) -> Self {
-        self.custom_knowledge_article_type_configurations = Some(value.into());
-        self
-    }
-
+    pub fn custom_knowledge_article_type_configurations(mut self, value: impl Into<List<SalesforceCustomKnowledgeArticleTypeConfiguration>>) -> Self { self.custom_knowledge_article_type_configurations = Some(value.into()); self }
     /// `IncludedStates`: a list of [`SalesforceKnowledgeArticleState`] values, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn included_states(
-        mut self,
-        value: impl Into<List<SalesforceKnowledgeArticleState>>,
-    ) -> Self {
-        self.included_states = value.into();
-        self
-    }
-
+    pub fn included_states(mut self, value: impl Into<List<SalesforceKnowledgeArticleState>>) -> Self { self.included_states = value.into(); self }
     /// `StandardKnowledgeArticleTypeConfiguration`: a [`SalesforceStandardKnowledgeArticleTypeConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn standard_knowledge_article_type_configuration(
-        mut self,
-        value: impl Into<Obj<SalesforceStandardKnowledgeArticleTypeConfiguration>>,
-    ) -> Self {
-        self.standard_knowledge_article_type_configuration = Some(value.into());
-        self
-    }
+    pub fn standard_knowledge_article_type_configuration(mut self, value: impl Into<Obj<SalesforceStandardKnowledgeArticleTypeConfiguration>>) -> Self { self.standard_knowledge_article_type_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for SalesforceKnowledgeArticleConfiguration {}
@@ -5452,50 +3183,19 @@ impl ToValue for SalesforceKnowledgeArticleConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SalesforceStandardKnowledgeArticleTypeConfigurationRequired {
     /// `DocumentDataFieldName`: a string, required.
-    ///
-    /// The name of the field that contains the document data to index.
-    ///
-    /// Length 1 to 100.
     pub document_data_field_name: Str,
 }
 
-static RULE_SalesforceStandardKnowledgeArticleTypeConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SalesforceStandardKnowledgeArticleTypeConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "DocumentDataFieldName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DocumentTitleFieldName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FieldMappings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DataSourceToIndexFieldMapping),
-                min_items: None,
-                max_items: Some(100),
-            }),
-        ),
+        ("DocumentDataFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ("DocumentTitleFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ("FieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceToIndexFieldMapping), min_items: None, max_items: Some(100) })),
     ],
     required: &["DocumentDataFieldName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SalesforceStandardKnowledgeArticleTypeConfiguration` property type of `AWS::Kendra::DataSource`.
@@ -5525,6 +3225,7 @@ pub struct SalesforceStandardKnowledgeArticleTypeConfiguration {
     pub field_mappings: Option<List<DataSourceToIndexFieldMapping>>,
 }
 
+#[rustfmt::skip]
 impl SalesforceStandardKnowledgeArticleTypeConfiguration {
     /// A `SalesforceStandardKnowledgeArticleTypeConfiguration` with its required properties, named in a [`SalesforceStandardKnowledgeArticleTypeConfigurationRequired`].
     pub fn new(required: SalesforceStandardKnowledgeArticleTypeConfigurationRequired) -> Self {
@@ -5536,28 +3237,11 @@ impl SalesforceStandardKnowledgeArticleTypeConfiguration {
     }
 
     /// `DocumentDataFieldName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn document_data_field_name(mut self, value: impl Into<Str>) -> Self {
-        self.document_data_field_name = value.into();
-        self
-    }
-
+    pub fn document_data_field_name(mut self, value: impl Into<Str>) -> Self { self.document_data_field_name = value.into(); self }
     /// `DocumentTitleFieldName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn document_title_field_name(mut self, value: impl Into<Str>) -> Self {
-        self.document_title_field_name = Some(value.into());
-        self
-    }
-
+    pub fn document_title_field_name(mut self, value: impl Into<Str>) -> Self { self.document_title_field_name = Some(value.into()); self }
     /// `FieldMappings`: a list of [`DataSourceToIndexFieldMapping`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_mappings(mut self, value: impl Into<List<DataSourceToIndexFieldMapping>>) -> Self {
-        self.field_mappings = Some(value.into());
-        self
-    }
+    pub fn field_mappings(mut self, value: impl Into<List<DataSourceToIndexFieldMapping>>) -> Self { self.field_mappings = Some(value.into()); self }
 }
 
 impl PropertyType for SalesforceStandardKnowledgeArticleTypeConfiguration {}
@@ -5572,33 +3256,14 @@ impl ToValue for SalesforceStandardKnowledgeArticleTypeConfiguration {
     }
 }
 
-static RULE_SalesforceStandardObjectAttachmentConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SalesforceStandardObjectAttachmentConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "DocumentTitleFieldName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FieldMappings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DataSourceToIndexFieldMapping),
-                min_items: None,
-                max_items: Some(100),
-            }),
-        ),
+        ("DocumentTitleFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ("FieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceToIndexFieldMapping), min_items: None, max_items: Some(100) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SalesforceStandardObjectAttachmentConfiguration` property type of `AWS::Kendra::DataSource`.
@@ -5622,6 +3287,7 @@ pub struct SalesforceStandardObjectAttachmentConfiguration {
     pub field_mappings: Option<List<DataSourceToIndexFieldMapping>>,
 }
 
+#[rustfmt::skip]
 impl SalesforceStandardObjectAttachmentConfiguration {
     /// A `SalesforceStandardObjectAttachmentConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -5629,20 +3295,9 @@ impl SalesforceStandardObjectAttachmentConfiguration {
     }
 
     /// `DocumentTitleFieldName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn document_title_field_name(mut self, value: impl Into<Str>) -> Self {
-        self.document_title_field_name = Some(value.into());
-        self
-    }
-
+    pub fn document_title_field_name(mut self, value: impl Into<Str>) -> Self { self.document_title_field_name = Some(value.into()); self }
     /// `FieldMappings`: a list of [`DataSourceToIndexFieldMapping`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_mappings(mut self, value: impl Into<List<DataSourceToIndexFieldMapping>>) -> Self {
-        self.field_mappings = Some(value.into());
-        self
-    }
+    pub fn field_mappings(mut self, value: impl Into<List<DataSourceToIndexFieldMapping>>) -> Self { self.field_mappings = Some(value.into()); self }
 }
 
 impl PropertyType for SalesforceStandardObjectAttachmentConfiguration {}
@@ -5660,82 +3315,22 @@ impl ToValue for SalesforceStandardObjectAttachmentConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SalesforceStandardObjectConfigurationRequired {
     /// `DocumentDataFieldName`: a string, required.
-    ///
-    /// The name of the field in the standard object table that contains the document contents.
-    ///
-    /// Length 1 to 100.
     pub document_data_field_name: Str,
     /// `Name`: a [`SalesforceStandardObjectName`] value, required.
-    ///
-    /// The name of the standard object.
     pub name: SalesforceStandardObjectName,
 }
 
-static RULE_SalesforceStandardObjectConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SalesforceStandardObjectConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "DocumentDataFieldName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DocumentTitleFieldName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FieldMappings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DataSourceToIndexFieldMapping),
-                min_items: None,
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "ACCOUNT",
-                    "CAMPAIGN",
-                    "CASE",
-                    "CONTACT",
-                    "CONTRACT",
-                    "DOCUMENT",
-                    "GROUP",
-                    "IDEA",
-                    "LEAD",
-                    "OPPORTUNITY",
-                    "PARTNER",
-                    "PRICEBOOK",
-                    "PRODUCT",
-                    "PROFILE",
-                    "SOLUTION",
-                    "TASK",
-                    "USER",
-                ],
-                format: None,
-            }),
-        ),
+        ("DocumentDataFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ("DocumentTitleFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ("FieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceToIndexFieldMapping), min_items: None, max_items: Some(100) })),
+        ("Name", Shape::Str(&StrRule { allowed: &["ACCOUNT", "CAMPAIGN", "CASE", "CONTACT", "CONTRACT", "DOCUMENT", "GROUP", "IDEA", "LEAD", "OPPORTUNITY", "PARTNER", "PRICEBOOK", "PRODUCT", "PROFILE", "SOLUTION", "TASK", "USER"], ..StrRule::ANY })),
     ],
     required: &["Name", "DocumentDataFieldName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SalesforceStandardObjectConfiguration` property type of `AWS::Kendra::DataSource`.
@@ -5769,6 +3364,7 @@ pub struct SalesforceStandardObjectConfiguration {
     pub name: SalesforceStandardObjectName,
 }
 
+#[rustfmt::skip]
 impl SalesforceStandardObjectConfiguration {
     /// A `SalesforceStandardObjectConfiguration` with its required properties, named in a [`SalesforceStandardObjectConfigurationRequired`].
     pub fn new(required: SalesforceStandardObjectConfigurationRequired) -> Self {
@@ -5781,36 +3377,13 @@ impl SalesforceStandardObjectConfiguration {
     }
 
     /// `DocumentDataFieldName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn document_data_field_name(mut self, value: impl Into<Str>) -> Self {
-        self.document_data_field_name = value.into();
-        self
-    }
-
+    pub fn document_data_field_name(mut self, value: impl Into<Str>) -> Self { self.document_data_field_name = value.into(); self }
     /// `DocumentTitleFieldName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn document_title_field_name(mut self, value: impl Into<Str>) -> Self {
-        self.document_title_field_name = Some(value.into());
-        self
-    }
-
+    pub fn document_title_field_name(mut self, value: impl Into<Str>) -> Self { self.document_title_field_name = Some(value.into()); self }
     /// `FieldMappings`: a list of [`DataSourceToIndexFieldMapping`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_mappings(mut self, value: impl Into<List<DataSourceToIndexFieldMapping>>) -> Self {
-        self.field_mappings = Some(value.into());
-        self
-    }
-
+    pub fn field_mappings(mut self, value: impl Into<List<DataSourceToIndexFieldMapping>>) -> Self { self.field_mappings = Some(value.into()); self }
     /// `Name`: a [`SalesforceStandardObjectName`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<SalesforceStandardObjectName>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<SalesforceStandardObjectName>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for SalesforceStandardObjectConfiguration {}
@@ -5830,80 +3403,26 @@ impl ToValue for SalesforceStandardObjectConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServiceNowConfigurationRequired {
     /// `HostUrl`: a string, required.
-    ///
-    /// The ServiceNow instance that the data source connects to. The host endpoint should look like the following: *{instance}.service-now.com.*
-    ///
-    /// Pattern `^(?!(^(https?|ftp|file):\/\/))[a-z0-9-]+(\.service-now\.com)$`; length 1 to 2048.
     pub host_url: Str,
     /// `SecretArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the AWS Secrets Manager secret that contains the user name and password required to connect to the ServiceNow instance. You can also provide OAuth authentication credentials of user name, password, client ID, and client secret. For more information, see \[Using a ServiceNow data source\](<https://docs.aws.amazon.com/kendra/latest/dg/data-source-servicenow.html>) .
-    ///
-    /// Pattern `arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}`; length 1 to 1284.
     pub secret_arn: Str,
     /// `ServiceNowBuildVersion`: a [`ServiceNowBuildVersionType`] value, required.
-    ///
-    /// The identifier of the release that the ServiceNow host is running. If the host is not running the `LONDON` release, use `OTHERS` .
     pub service_now_build_version: ServiceNowBuildVersionType,
 }
 
-static RULE_ServiceNowConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ServiceNowConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "AuthenticationType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["HTTP_BASIC", "OAUTH2"],
-                format: None,
-            }),
-        ),
-        (
-            "HostUrl",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_8),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KnowledgeArticleConfiguration",
-            Shape::Object(&RULE_ServiceNowKnowledgeArticleConfiguration),
-        ),
-        (
-            "SecretArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1284),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ServiceCatalogConfiguration",
-            Shape::Object(&RULE_ServiceNowServiceCatalogConfiguration),
-        ),
-        (
-            "ServiceNowBuildVersion",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["LONDON", "OTHERS"],
-                format: None,
-            }),
-        ),
+        ("AuthenticationType", Shape::Str(&StrRule { allowed: &["HTTP_BASIC", "OAUTH2"], ..StrRule::ANY })),
+        ("HostUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+        ("KnowledgeArticleConfiguration", Shape::Object(&RULE_ServiceNowKnowledgeArticleConfiguration)),
+        ("SecretArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1284), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("ServiceCatalogConfiguration", Shape::Object(&RULE_ServiceNowServiceCatalogConfiguration)),
+        ("ServiceNowBuildVersion", Shape::Str(&StrRule { allowed: &["LONDON", "OTHERS"], ..StrRule::ANY })),
     ],
     required: &["HostUrl", "SecretArn", "ServiceNowBuildVersion"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ServiceNowConfiguration` property type of `AWS::Kendra::DataSource`.
@@ -5945,6 +3464,7 @@ pub struct ServiceNowConfiguration {
     pub service_now_build_version: ServiceNowBuildVersionType,
 }
 
+#[rustfmt::skip]
 impl ServiceNowConfiguration {
     /// A `ServiceNowConfiguration` with its required properties, named in a [`ServiceNowConfigurationRequired`].
     pub fn new(required: ServiceNowConfigurationRequired) -> Self {
@@ -5959,61 +3479,17 @@ impl ServiceNowConfiguration {
     }
 
     /// `AuthenticationType`: a [`ServiceNowAuthenticationType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authentication_type(mut self, value: impl Into<ServiceNowAuthenticationType>) -> Self {
-        self.authentication_type = Some(value.into());
-        self
-    }
-
+    pub fn authentication_type(mut self, value: impl Into<ServiceNowAuthenticationType>) -> Self { self.authentication_type = Some(value.into()); self }
     /// `HostUrl`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn host_url(mut self, value: impl Into<Str>) -> Self {
-        self.host_url = value.into();
-        self
-    }
-
+    pub fn host_url(mut self, value: impl Into<Str>) -> Self { self.host_url = value.into(); self }
     /// `KnowledgeArticleConfiguration`: a [`ServiceNowKnowledgeArticleConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn knowledge_article_configuration(
-        mut self,
-        value: impl Into<Obj<ServiceNowKnowledgeArticleConfiguration>>,
-    ) -> Self {
-        self.knowledge_article_configuration = Some(value.into());
-        self
-    }
-
+    pub fn knowledge_article_configuration(mut self, value: impl Into<Obj<ServiceNowKnowledgeArticleConfiguration>>) -> Self { self.knowledge_article_configuration = Some(value.into()); self }
     /// `SecretArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secret_arn = value.into();
-        self
-    }
-
+    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self { self.secret_arn = value.into(); self }
     /// `ServiceCatalogConfiguration`: a [`ServiceNowServiceCatalogConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_catalog_configuration(
-        mut self,
-        value: impl Into<Obj<ServiceNowServiceCatalogConfiguration>>,
-    ) -> Self {
-        self.service_catalog_configuration = Some(value.into());
-        self
-    }
-
+    pub fn service_catalog_configuration(mut self, value: impl Into<Obj<ServiceNowServiceCatalogConfiguration>>) -> Self { self.service_catalog_configuration = Some(value.into()); self }
     /// `ServiceNowBuildVersion`: a [`ServiceNowBuildVersionType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_now_build_version(
-        mut self,
-        value: impl Into<ServiceNowBuildVersionType>,
-    ) -> Self {
-        self.service_now_build_version = value.into();
-        self
-    }
+    pub fn service_now_build_version(mut self, value: impl Into<ServiceNowBuildVersionType>) -> Self { self.service_now_build_version = value.into(); self }
 }
 
 impl PropertyType for ServiceNowConfiguration {}
@@ -6041,89 +3517,23 @@ impl ToValue for ServiceNowConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServiceNowKnowledgeArticleConfigurationRequired {
     /// `DocumentDataFieldName`: a string, required.
-    ///
-    /// The name of the ServiceNow field that is mapped to the index document contents field in the Amazon Kendra index.
-    ///
-    /// Length 1 to 100.
     pub document_data_field_name: Str,
 }
 
-static RULE_ServiceNowKnowledgeArticleConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ServiceNowKnowledgeArticleConfiguration: ObjRule = ObjRule {
     properties: &[
         ("CrawlAttachments", Shape::Bool),
-        (
-            "DocumentDataFieldName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DocumentTitleFieldName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ExcludeAttachmentFilePatterns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(50),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "FieldMappings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DataSourceToIndexFieldMapping),
-                min_items: None,
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "FilterQuery",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "IncludeAttachmentFilePatterns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(50),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: Some(100),
-            }),
-        ),
+        ("DocumentDataFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ("DocumentTitleFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ("ExcludeAttachmentFilePatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100) })),
+        ("FieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceToIndexFieldMapping), min_items: None, max_items: Some(100) })),
+        ("FilterQuery", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ("IncludeAttachmentFilePatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100) })),
     ],
     required: &["DocumentDataFieldName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ServiceNowKnowledgeArticleConfiguration` property type of `AWS::Kendra::DataSource`.
@@ -6177,6 +3587,7 @@ pub struct ServiceNowKnowledgeArticleConfiguration {
     pub include_attachment_file_patterns: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl ServiceNowKnowledgeArticleConfiguration {
     /// A `ServiceNowKnowledgeArticleConfiguration` with its required properties, named in a [`ServiceNowKnowledgeArticleConfigurationRequired`].
     pub fn new(required: ServiceNowKnowledgeArticleConfigurationRequired) -> Self {
@@ -6192,60 +3603,19 @@ impl ServiceNowKnowledgeArticleConfiguration {
     }
 
     /// `CrawlAttachments`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn crawl_attachments(mut self, value: impl Into<Bool>) -> Self {
-        self.crawl_attachments = Some(value.into());
-        self
-    }
-
+    pub fn crawl_attachments(mut self, value: impl Into<Bool>) -> Self { self.crawl_attachments = Some(value.into()); self }
     /// `DocumentDataFieldName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn document_data_field_name(mut self, value: impl Into<Str>) -> Self {
-        self.document_data_field_name = value.into();
-        self
-    }
-
+    pub fn document_data_field_name(mut self, value: impl Into<Str>) -> Self { self.document_data_field_name = value.into(); self }
     /// `DocumentTitleFieldName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn document_title_field_name(mut self, value: impl Into<Str>) -> Self {
-        self.document_title_field_name = Some(value.into());
-        self
-    }
-
+    pub fn document_title_field_name(mut self, value: impl Into<Str>) -> Self { self.document_title_field_name = Some(value.into()); self }
     /// `ExcludeAttachmentFilePatterns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exclude_attachment_file_patterns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.exclude_attachment_file_patterns = Some(value.into());
-        self
-    }
-
+    pub fn exclude_attachment_file_patterns(mut self, value: impl Into<List<Str>>) -> Self { self.exclude_attachment_file_patterns = Some(value.into()); self }
     /// `FieldMappings`: a list of [`DataSourceToIndexFieldMapping`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_mappings(mut self, value: impl Into<List<DataSourceToIndexFieldMapping>>) -> Self {
-        self.field_mappings = Some(value.into());
-        self
-    }
-
+    pub fn field_mappings(mut self, value: impl Into<List<DataSourceToIndexFieldMapping>>) -> Self { self.field_mappings = Some(value.into()); self }
     /// `FilterQuery`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter_query(mut self, value: impl Into<Str>) -> Self {
-        self.filter_query = Some(value.into());
-        self
-    }
-
+    pub fn filter_query(mut self, value: impl Into<Str>) -> Self { self.filter_query = Some(value.into()); self }
     /// `IncludeAttachmentFilePatterns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_attachment_file_patterns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.include_attachment_file_patterns = Some(value.into());
-        self
-    }
+    pub fn include_attachment_file_patterns(mut self, value: impl Into<List<Str>>) -> Self { self.include_attachment_file_patterns = Some(value.into()); self }
 }
 
 impl PropertyType for ServiceNowKnowledgeArticleConfiguration {}
@@ -6274,79 +3644,22 @@ impl ToValue for ServiceNowKnowledgeArticleConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServiceNowServiceCatalogConfigurationRequired {
     /// `DocumentDataFieldName`: a string, required.
-    ///
-    /// The name of the ServiceNow field that is mapped to the index document contents field in the Amazon Kendra index.
-    ///
-    /// Length 1 to 100.
     pub document_data_field_name: Str,
 }
 
-static RULE_ServiceNowServiceCatalogConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ServiceNowServiceCatalogConfiguration: ObjRule = ObjRule {
     properties: &[
         ("CrawlAttachments", Shape::Bool),
-        (
-            "DocumentDataFieldName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DocumentTitleFieldName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ExcludeAttachmentFilePatterns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(50),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "FieldMappings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DataSourceToIndexFieldMapping),
-                min_items: None,
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "IncludeAttachmentFilePatterns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(50),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: Some(100),
-            }),
-        ),
+        ("DocumentDataFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ("DocumentTitleFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ("ExcludeAttachmentFilePatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100) })),
+        ("FieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceToIndexFieldMapping), min_items: None, max_items: Some(100) })),
+        ("IncludeAttachmentFilePatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100) })),
     ],
     required: &["DocumentDataFieldName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ServiceNowServiceCatalogConfiguration` property type of `AWS::Kendra::DataSource`.
@@ -6396,6 +3709,7 @@ pub struct ServiceNowServiceCatalogConfiguration {
     pub include_attachment_file_patterns: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl ServiceNowServiceCatalogConfiguration {
     /// A `ServiceNowServiceCatalogConfiguration` with its required properties, named in a [`ServiceNowServiceCatalogConfigurationRequired`].
     pub fn new(required: ServiceNowServiceCatalogConfigurationRequired) -> Self {
@@ -6410,52 +3724,17 @@ impl ServiceNowServiceCatalogConfiguration {
     }
 
     /// `CrawlAttachments`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn crawl_attachments(mut self, value: impl Into<Bool>) -> Self {
-        self.crawl_attachments = Some(value.into());
-        self
-    }
-
+    pub fn crawl_attachments(mut self, value: impl Into<Bool>) -> Self { self.crawl_attachments = Some(value.into()); self }
     /// `DocumentDataFieldName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn document_data_field_name(mut self, value: impl Into<Str>) -> Self {
-        self.document_data_field_name = value.into();
-        self
-    }
-
+    pub fn document_data_field_name(mut self, value: impl Into<Str>) -> Self { self.document_data_field_name = value.into(); self }
     /// `DocumentTitleFieldName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn document_title_field_name(mut self, value: impl Into<Str>) -> Self {
-        self.document_title_field_name = Some(value.into());
-        self
-    }
-
+    pub fn document_title_field_name(mut self, value: impl Into<Str>) -> Self { self.document_title_field_name = Some(value.into()); self }
     /// `ExcludeAttachmentFilePatterns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exclude_attachment_file_patterns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.exclude_attachment_file_patterns = Some(value.into());
-        self
-    }
-
+    pub fn exclude_attachment_file_patterns(mut self, value: impl Into<List<Str>>) -> Self { self.exclude_attachment_file_patterns = Some(value.into()); self }
     /// `FieldMappings`: a list of [`DataSourceToIndexFieldMapping`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_mappings(mut self, value: impl Into<List<DataSourceToIndexFieldMapping>>) -> Self {
-        self.field_mappings = Some(value.into());
-        self
-    }
-
+    pub fn field_mappings(mut self, value: impl Into<List<DataSourceToIndexFieldMapping>>) -> Self { self.field_mappings = Some(value.into()); self }
     /// `IncludeAttachmentFilePatterns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_attachment_file_patterns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.include_attachment_file_patterns = Some(value.into());
-        self
-    }
+    pub fn include_attachment_file_patterns(mut self, value: impl Into<List<Str>>) -> Self { self.include_attachment_file_patterns = Some(value.into()); self }
 }
 
 impl PropertyType for ServiceNowServiceCatalogConfiguration {}
@@ -6483,120 +3762,32 @@ impl ToValue for ServiceNowServiceCatalogConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SharePointConfigurationRequired {
     /// `SecretArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of an AWS Secrets Manager secret that contains the user name and password required to connect to the SharePoint instance. For more information, see \[Microsoft SharePoint\](<https://docs.aws.amazon.com/kendra/latest/dg/data-source-sharepoint.html>) .
-    ///
-    /// Pattern `arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}`; length 1 to 1284.
     pub secret_arn: Str,
     /// `SharePointVersion`: a [`SharePointVersion`] value, required.
-    ///
-    /// The version of Microsoft SharePoint that you use.
     pub share_point_version: SharePointVersion,
     /// `Urls`: a list of strings, required.
-    ///
-    /// The Microsoft SharePoint site URLs for the documents you want to index.
-    ///
-    /// Items at most 100.
     pub urls: List<Str>,
 }
 
-static RULE_SharePointConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SharePointConfiguration: ObjRule = ObjRule {
     properties: &[
         ("CrawlAttachments", Shape::Bool),
         ("DisableLocalGroups", Shape::Bool),
-        (
-            "DocumentTitleFieldName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ExclusionPatterns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(50),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "FieldMappings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DataSourceToIndexFieldMapping),
-                min_items: None,
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "InclusionPatterns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(50),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "SecretArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1284),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SharePointVersion",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SHAREPOINT_ONLINE", "SHAREPOINT_2013", "SHAREPOINT_2016"],
-                format: None,
-            }),
-        ),
+        ("DocumentTitleFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ("ExclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100) })),
+        ("FieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceToIndexFieldMapping), min_items: None, max_items: Some(100) })),
+        ("InclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100) })),
+        ("SecretArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1284), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("SharePointVersion", Shape::Str(&StrRule { allowed: &["SHAREPOINT_ONLINE", "SHAREPOINT_2013", "SHAREPOINT_2016"], ..StrRule::ANY })),
         ("SslCertificateS3Path", Shape::Object(&RULE_S3Path)),
-        (
-            "Urls",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    pattern: Some(&PATTERN_4),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: Some(100),
-            }),
-        ),
+        ("Urls", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: None, max_items: Some(100) })),
         ("UseChangeLog", Shape::Bool),
-        (
-            "VpcConfiguration",
-            Shape::Object(&RULE_DataSourceVpcConfiguration),
-        ),
+        ("VpcConfiguration", Shape::Object(&RULE_DataSourceVpcConfiguration)),
     ],
     required: &["Urls", "SecretArn", "SharePointVersion"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SharePointConfiguration` property type of `AWS::Kendra::DataSource`.
@@ -6672,6 +3863,7 @@ pub struct SharePointConfiguration {
     pub vpc_configuration: Option<Obj<DataSourceVpcConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl SharePointConfiguration {
     /// A `SharePointConfiguration` with its required properties, named in a [`SharePointConfigurationRequired`].
     pub fn new(required: SharePointConfigurationRequired) -> Self {
@@ -6692,100 +3884,29 @@ impl SharePointConfiguration {
     }
 
     /// `CrawlAttachments`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn crawl_attachments(mut self, value: impl Into<Bool>) -> Self {
-        self.crawl_attachments = Some(value.into());
-        self
-    }
-
+    pub fn crawl_attachments(mut self, value: impl Into<Bool>) -> Self { self.crawl_attachments = Some(value.into()); self }
     /// `DisableLocalGroups`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disable_local_groups(mut self, value: impl Into<Bool>) -> Self {
-        self.disable_local_groups = Some(value.into());
-        self
-    }
-
+    pub fn disable_local_groups(mut self, value: impl Into<Bool>) -> Self { self.disable_local_groups = Some(value.into()); self }
     /// `DocumentTitleFieldName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn document_title_field_name(mut self, value: impl Into<Str>) -> Self {
-        self.document_title_field_name = Some(value.into());
-        self
-    }
-
+    pub fn document_title_field_name(mut self, value: impl Into<Str>) -> Self { self.document_title_field_name = Some(value.into()); self }
     /// `ExclusionPatterns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exclusion_patterns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.exclusion_patterns = Some(value.into());
-        self
-    }
-
+    pub fn exclusion_patterns(mut self, value: impl Into<List<Str>>) -> Self { self.exclusion_patterns = Some(value.into()); self }
     /// `FieldMappings`: a list of [`DataSourceToIndexFieldMapping`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_mappings(mut self, value: impl Into<List<DataSourceToIndexFieldMapping>>) -> Self {
-        self.field_mappings = Some(value.into());
-        self
-    }
-
+    pub fn field_mappings(mut self, value: impl Into<List<DataSourceToIndexFieldMapping>>) -> Self { self.field_mappings = Some(value.into()); self }
     /// `InclusionPatterns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inclusion_patterns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.inclusion_patterns = Some(value.into());
-        self
-    }
-
+    pub fn inclusion_patterns(mut self, value: impl Into<List<Str>>) -> Self { self.inclusion_patterns = Some(value.into()); self }
     /// `SecretArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secret_arn = value.into();
-        self
-    }
-
+    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self { self.secret_arn = value.into(); self }
     /// `SharePointVersion`: a [`SharePointVersion`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn share_point_version(mut self, value: impl Into<SharePointVersion>) -> Self {
-        self.share_point_version = value.into();
-        self
-    }
-
+    pub fn share_point_version(mut self, value: impl Into<SharePointVersion>) -> Self { self.share_point_version = value.into(); self }
     /// `SslCertificateS3Path`: a [`S3Path`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ssl_certificate_s3_path(mut self, value: impl Into<Obj<S3Path>>) -> Self {
-        self.ssl_certificate_s3_path = Some(value.into());
-        self
-    }
-
+    pub fn ssl_certificate_s3_path(mut self, value: impl Into<Obj<S3Path>>) -> Self { self.ssl_certificate_s3_path = Some(value.into()); self }
     /// `Urls`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn urls(mut self, value: impl Into<List<Str>>) -> Self {
-        self.urls = value.into();
-        self
-    }
-
+    pub fn urls(mut self, value: impl Into<List<Str>>) -> Self { self.urls = value.into(); self }
     /// `UseChangeLog`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn use_change_log(mut self, value: impl Into<Bool>) -> Self {
-        self.use_change_log = Some(value.into());
-        self
-    }
-
+    pub fn use_change_log(mut self, value: impl Into<Bool>) -> Self { self.use_change_log = Some(value.into()); self }
     /// `VpcConfiguration`: a [`DataSourceVpcConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_configuration(mut self, value: impl Into<Obj<DataSourceVpcConfiguration>>) -> Self {
-        self.vpc_configuration = Some(value.into());
-        self
-    }
+    pub fn vpc_configuration(mut self, value: impl Into<Obj<DataSourceVpcConfiguration>>) -> Self { self.vpc_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for SharePointConfiguration {}
@@ -6809,23 +3930,13 @@ impl ToValue for SharePointConfiguration {
     }
 }
 
-static RULE_SqlConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "QueryIdentifiersEnclosingOption",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["DOUBLE_QUOTES", "NONE"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_SqlConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("QueryIdentifiersEnclosingOption", Shape::Str(&StrRule { allowed: &["DOUBLE_QUOTES", "NONE"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SqlConfiguration` property type of `AWS::Kendra::DataSource`.
@@ -6847,6 +3958,7 @@ pub struct SqlConfiguration {
     pub query_identifiers_enclosing_option: Option<QueryIdentifiersEnclosingOption>,
 }
 
+#[rustfmt::skip]
 impl SqlConfiguration {
     /// A `SqlConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -6854,15 +3966,7 @@ impl SqlConfiguration {
     }
 
     /// `QueryIdentifiersEnclosingOption`: a [`QueryIdentifiersEnclosingOption`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_identifiers_enclosing_option(
-        mut self,
-        value: impl Into<QueryIdentifiersEnclosingOption>,
-    ) -> Self {
-        self.query_identifiers_enclosing_option = Some(value.into());
-        self
-    }
+    pub fn query_identifiers_enclosing_option(mut self, value: impl Into<QueryIdentifiersEnclosingOption>) -> Self { self.query_identifiers_enclosing_option = Some(value.into()); self }
 }
 
 impl PropertyType for SqlConfiguration {}
@@ -6878,121 +3982,21 @@ impl ToValue for SqlConfiguration {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Kendra::DataSource`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kendra-datasource-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TemplateConfiguration`], by name: `TemplateConfiguration::new(TemplateConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TemplateConfigurationRequired {
     /// `Template`: a JSON value, required.
-    ///
-    /// The template schema used for the data source, where templates schemas are supported.
-    ///
-    /// See \[Data source template schemas\](<https://docs.aws.amazon.com/kendra/latest/dg/ds-schemas.html>) .
     pub template: Json,
 }
 
-static RULE_TemplateConfiguration: ObjRule = ObjRule {
-    properties: &[("Template", Shape::Any)],
+#[rustfmt::skip]
+pub(crate) static RULE_TemplateConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("Template", Shape::Any),
+    ],
     required: &["Template"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TemplateConfiguration` property type of `AWS::Kendra::DataSource`.
@@ -7010,6 +4014,7 @@ pub struct TemplateConfiguration {
     pub template: Json,
 }
 
+#[rustfmt::skip]
 impl TemplateConfiguration {
     /// A `TemplateConfiguration` with its required properties, named in a [`TemplateConfigurationRequired`].
     pub fn new(required: TemplateConfigurationRequired) -> Self {
@@ -7019,12 +4024,7 @@ impl TemplateConfiguration {
     }
 
     /// `Template`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn template(mut self, value: impl Into<Json>) -> Self {
-        self.template = value.into();
-        self
-    }
+    pub fn template(mut self, value: impl Into<Json>) -> Self { self.template = value.into(); self }
 }
 
 impl PropertyType for TemplateConfiguration {}
@@ -7035,21 +4035,13 @@ impl ToValue for TemplateConfiguration {
     }
 }
 
-static RULE_WebCrawlerAuthenticationConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "BasicAuthentication",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_WebCrawlerBasicAuthentication),
-            min_items: None,
-            max_items: Some(10),
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_WebCrawlerAuthenticationConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("BasicAuthentication", Shape::List(&ListRule { items: Shape::Object(&RULE_WebCrawlerBasicAuthentication), min_items: None, max_items: Some(10) })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WebCrawlerAuthenticationConfiguration` property type of `AWS::Kendra::DataSource`.
@@ -7069,6 +4061,7 @@ pub struct WebCrawlerAuthenticationConfiguration {
     pub basic_authentication: Option<List<WebCrawlerBasicAuthentication>>,
 }
 
+#[rustfmt::skip]
 impl WebCrawlerAuthenticationConfiguration {
     /// A `WebCrawlerAuthenticationConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -7076,15 +4069,7 @@ impl WebCrawlerAuthenticationConfiguration {
     }
 
     /// `BasicAuthentication`: a list of [`WebCrawlerBasicAuthentication`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn basic_authentication(
-        mut self,
-        value: impl Into<List<WebCrawlerBasicAuthentication>>,
-    ) -> Self {
-        self.basic_authentication = Some(value.into());
-        self
-    }
+    pub fn basic_authentication(mut self, value: impl Into<List<WebCrawlerBasicAuthentication>>) -> Self { self.basic_authentication = Some(value.into()); self }
 }
 
 impl PropertyType for WebCrawlerAuthenticationConfiguration {}
@@ -7101,68 +4086,23 @@ impl ToValue for WebCrawlerAuthenticationConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct WebCrawlerBasicAuthenticationRequired {
     /// `Credentials`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of an AWS Secrets Manager secret. You create a secret to store your credentials in \[AWS Secrets Manager\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/intro.html>)
-    ///
-    /// You use a secret if basic authentication credentials are required to connect to a website. The secret stores your credentials of user name and password.
-    ///
-    /// Pattern `arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}`; length 1 to 1284.
     pub credentials: Str,
     /// `Host`: a string, required.
-    ///
-    /// The name of the website host you want to connect to using authentication credentials.
-    ///
-    /// For example, the host name of <https://a.example.com/page1.html> is "a.example.com".
-    ///
-    /// Pattern `([^\s]*)`; length 1 to 253.
     pub host: Str,
     /// `Port`: an integer, required.
-    ///
-    /// The port number of the website host you want to connect to using authentication credentials.
-    ///
-    /// For example, the port for <https://a.example.com/page1.html> is 443, the standard port for HTTPS.
-    ///
-    /// Value 1 to 65535.
     pub port: Int,
 }
 
-static RULE_WebCrawlerBasicAuthentication: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WebCrawlerBasicAuthentication: ObjRule = ObjRule {
     properties: &[
-        (
-            "Credentials",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1284),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Host",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(253),
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Port",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
+        ("Credentials", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1284), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Host", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(253), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+        ("Port", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
     ],
     required: &["Host", "Port", "Credentials"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WebCrawlerBasicAuthentication` property type of `AWS::Kendra::DataSource`.
@@ -7198,6 +4138,7 @@ pub struct WebCrawlerBasicAuthentication {
     pub port: Int,
 }
 
+#[rustfmt::skip]
 impl WebCrawlerBasicAuthentication {
     /// A `WebCrawlerBasicAuthentication` with its required properties, named in a [`WebCrawlerBasicAuthenticationRequired`].
     pub fn new(required: WebCrawlerBasicAuthenticationRequired) -> Self {
@@ -7209,28 +4150,11 @@ impl WebCrawlerBasicAuthentication {
     }
 
     /// `Credentials`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn credentials(mut self, value: impl Into<Str>) -> Self {
-        self.credentials = value.into();
-        self
-    }
-
+    pub fn credentials(mut self, value: impl Into<Str>) -> Self { self.credentials = value.into(); self }
     /// `Host`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn host(mut self, value: impl Into<Str>) -> Self {
-        self.host = value.into();
-        self
-    }
-
+    pub fn host(mut self, value: impl Into<Str>) -> Self { self.host = value.into(); self }
     /// `Port`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = value.into();
-        self
-    }
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = value.into(); self }
 }
 
 impl PropertyType for WebCrawlerBasicAuthentication {}
@@ -7249,95 +4173,25 @@ impl ToValue for WebCrawlerBasicAuthentication {
 #[derive(Clone, Debug, PartialEq)]
 pub struct WebCrawlerConfigurationRequired {
     /// `Urls`: a [`WebCrawlerUrls`] object, required.
-    ///
-    /// Specifies the seed or starting point URLs of the websites or the sitemap URLs of the websites you want to crawl.
-    ///
-    /// You can include website subdomains. You can list up to 100 seed URLs and up to three sitemap URLs.
-    ///
-    /// You can only crawl websites that use the secure communication protocol, Hypertext Transfer Protocol Secure (HTTPS). If you receive an error when crawling a website, it could be that the website is blocked from crawling.
-    ///
-    /// *When selecting websites to index, you must adhere to the \[Amazon Acceptable Use Policy\](<https://docs.aws.amazon.com/aup/>) and all other Amazon terms. Remember that you must only use Amazon Kendra Web Crawler to index your own webpages, or webpages that you have authorization to index.*
     pub urls: Obj<WebCrawlerUrls>,
 }
 
-static RULE_WebCrawlerConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WebCrawlerConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "AuthenticationConfiguration",
-            Shape::Object(&RULE_WebCrawlerAuthenticationConfiguration),
-        ),
-        (
-            "CrawlDepth",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(10.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaxContentSizePerPageInMegaBytes",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(50.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaxLinksPerPage",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(1000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaxUrlsPerMinuteCrawlRate",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(300.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ProxyConfiguration",
-            Shape::Object(&RULE_ProxyConfiguration),
-        ),
-        (
-            "UrlExclusionPatterns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(50),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "UrlInclusionPatterns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(50),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: Some(100),
-            }),
-        ),
+        ("AuthenticationConfiguration", Shape::Object(&RULE_WebCrawlerAuthenticationConfiguration)),
+        ("CrawlDepth", Shape::Int(&NumRule { min: Some(1.0), max: Some(10.0), ..NumRule::ANY })),
+        ("MaxContentSizePerPageInMegaBytes", Shape::Num(&NumRule { min: Some(0.0), max: Some(50.0), ..NumRule::ANY })),
+        ("MaxLinksPerPage", Shape::Int(&NumRule { min: Some(1.0), max: Some(1000.0), ..NumRule::ANY })),
+        ("MaxUrlsPerMinuteCrawlRate", Shape::Int(&NumRule { min: Some(1.0), max: Some(300.0), ..NumRule::ANY })),
+        ("ProxyConfiguration", Shape::Object(&RULE_ProxyConfiguration)),
+        ("UrlExclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100) })),
+        ("UrlInclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100) })),
         ("Urls", Shape::Object(&RULE_WebCrawlerUrls)),
     ],
     required: &["Urls"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WebCrawlerConfiguration` property type of `AWS::Kendra::DataSource`.
@@ -7423,6 +4277,7 @@ pub struct WebCrawlerConfiguration {
     pub urls: Obj<WebCrawlerUrls>,
 }
 
+#[rustfmt::skip]
 impl WebCrawlerConfiguration {
     /// A `WebCrawlerConfiguration` with its required properties, named in a [`WebCrawlerConfigurationRequired`].
     pub fn new(required: WebCrawlerConfigurationRequired) -> Self {
@@ -7440,79 +4295,23 @@ impl WebCrawlerConfiguration {
     }
 
     /// `AuthenticationConfiguration`: a [`WebCrawlerAuthenticationConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authentication_configuration(
-        mut self,
-        value: impl Into<Obj<WebCrawlerAuthenticationConfiguration>>,
-    ) -> Self {
-        self.authentication_configuration = Some(value.into());
-        self
-    }
-
+    pub fn authentication_configuration(mut self, value: impl Into<Obj<WebCrawlerAuthenticationConfiguration>>) -> Self { self.authentication_configuration = Some(value.into()); self }
     /// `CrawlDepth`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn crawl_depth(mut self, value: impl Into<Int>) -> Self {
-        self.crawl_depth = Some(value.into());
-        self
-    }
-
+    pub fn crawl_depth(mut self, value: impl Into<Int>) -> Self { self.crawl_depth = Some(value.into()); self }
     /// `MaxContentSizePerPageInMegaBytes`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_content_size_per_page_in_mega_bytes(mut self, value: impl Into<Num>) -> Self {
-        self.max_content_size_per_page_in_mega_bytes = Some(value.into());
-        self
-    }
-
+    pub fn max_content_size_per_page_in_mega_bytes(mut self, value: impl Into<Num>) -> Self { self.max_content_size_per_page_in_mega_bytes = Some(value.into()); self }
     /// `MaxLinksPerPage`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_links_per_page(mut self, value: impl Into<Int>) -> Self {
-        self.max_links_per_page = Some(value.into());
-        self
-    }
-
+    pub fn max_links_per_page(mut self, value: impl Into<Int>) -> Self { self.max_links_per_page = Some(value.into()); self }
     /// `MaxUrlsPerMinuteCrawlRate`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_urls_per_minute_crawl_rate(mut self, value: impl Into<Int>) -> Self {
-        self.max_urls_per_minute_crawl_rate = Some(value.into());
-        self
-    }
-
+    pub fn max_urls_per_minute_crawl_rate(mut self, value: impl Into<Int>) -> Self { self.max_urls_per_minute_crawl_rate = Some(value.into()); self }
     /// `ProxyConfiguration`: a [`ProxyConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn proxy_configuration(mut self, value: impl Into<Obj<ProxyConfiguration>>) -> Self {
-        self.proxy_configuration = Some(value.into());
-        self
-    }
-
+    pub fn proxy_configuration(mut self, value: impl Into<Obj<ProxyConfiguration>>) -> Self { self.proxy_configuration = Some(value.into()); self }
     /// `UrlExclusionPatterns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn url_exclusion_patterns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.url_exclusion_patterns = Some(value.into());
-        self
-    }
-
+    pub fn url_exclusion_patterns(mut self, value: impl Into<List<Str>>) -> Self { self.url_exclusion_patterns = Some(value.into()); self }
     /// `UrlInclusionPatterns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn url_inclusion_patterns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.url_inclusion_patterns = Some(value.into());
-        self
-    }
-
+    pub fn url_inclusion_patterns(mut self, value: impl Into<List<Str>>) -> Self { self.url_inclusion_patterns = Some(value.into()); self }
     /// `Urls`: a [`WebCrawlerUrls`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn urls(mut self, value: impl Into<Obj<WebCrawlerUrls>>) -> Self {
-        self.urls = value.into();
-        self
-    }
+    pub fn urls(mut self, value: impl Into<Obj<WebCrawlerUrls>>) -> Self { self.urls = value.into(); self }
 }
 
 impl PropertyType for WebCrawlerConfiguration {}
@@ -7546,48 +4345,18 @@ impl ToValue for WebCrawlerConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct WebCrawlerSeedUrlConfigurationRequired {
     /// `SeedUrls`: a list of strings, required.
-    ///
-    /// The list of seed or starting point URLs of the websites you want to crawl.
-    ///
-    /// The list can include a maximum of 100 seed URLs.
-    ///
-    /// Items 0 to 100.
     pub seed_urls: List<Str>,
 }
 
-static RULE_WebCrawlerSeedUrlConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WebCrawlerSeedUrlConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "SeedUrls",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    pattern: Some(&PATTERN_10),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "WebCrawlerMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["HOST_ONLY", "SUBDOMAINS", "EVERYTHING"],
-                format: None,
-            }),
-        ),
+        ("SeedUrls", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_10), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100) })),
+        ("WebCrawlerMode", Shape::Str(&StrRule { allowed: &["HOST_ONLY", "SUBDOMAINS", "EVERYTHING"], ..StrRule::ANY })),
     ],
     required: &["SeedUrls"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WebCrawlerSeedUrlConfiguration` property type of `AWS::Kendra::DataSource`.
@@ -7619,6 +4388,7 @@ pub struct WebCrawlerSeedUrlConfiguration {
     pub web_crawler_mode: Option<WebCrawlerMode>,
 }
 
+#[rustfmt::skip]
 impl WebCrawlerSeedUrlConfiguration {
     /// A `WebCrawlerSeedUrlConfiguration` with its required properties, named in a [`WebCrawlerSeedUrlConfigurationRequired`].
     pub fn new(required: WebCrawlerSeedUrlConfigurationRequired) -> Self {
@@ -7629,20 +4399,9 @@ impl WebCrawlerSeedUrlConfiguration {
     }
 
     /// `SeedUrls`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn seed_urls(mut self, value: impl Into<List<Str>>) -> Self {
-        self.seed_urls = value.into();
-        self
-    }
-
+    pub fn seed_urls(mut self, value: impl Into<List<Str>>) -> Self { self.seed_urls = value.into(); self }
     /// `WebCrawlerMode`: a [`WebCrawlerMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn web_crawler_mode(mut self, value: impl Into<WebCrawlerMode>) -> Self {
-        self.web_crawler_mode = Some(value.into());
-        self
-    }
+    pub fn web_crawler_mode(mut self, value: impl Into<WebCrawlerMode>) -> Self { self.web_crawler_mode = Some(value.into()); self }
 }
 
 impl PropertyType for WebCrawlerSeedUrlConfiguration {}
@@ -7660,36 +4419,17 @@ impl ToValue for WebCrawlerSeedUrlConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct WebCrawlerSiteMapsConfigurationRequired {
     /// `SiteMaps`: a list of strings, required.
-    ///
-    /// The list of sitemap URLs of the websites you want to crawl.
-    ///
-    /// The list can include a maximum of three sitemap URLs.
-    ///
-    /// Items 0 to 3.
     pub site_maps: List<Str>,
 }
 
-static RULE_WebCrawlerSiteMapsConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "SiteMaps",
-        Shape::List(&ListRule {
-            items: Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_11),
-                allowed: &[],
-                format: None,
-            }),
-            min_items: Some(0),
-            max_items: Some(3),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_WebCrawlerSiteMapsConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("SiteMaps", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_11), ..StrRule::ANY }), min_items: Some(0), max_items: Some(3) })),
+    ],
     required: &["SiteMaps"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WebCrawlerSiteMapsConfiguration` property type of `AWS::Kendra::DataSource`.
@@ -7711,6 +4451,7 @@ pub struct WebCrawlerSiteMapsConfiguration {
     pub site_maps: List<Str>,
 }
 
+#[rustfmt::skip]
 impl WebCrawlerSiteMapsConfiguration {
     /// A `WebCrawlerSiteMapsConfiguration` with its required properties, named in a [`WebCrawlerSiteMapsConfigurationRequired`].
     pub fn new(required: WebCrawlerSiteMapsConfigurationRequired) -> Self {
@@ -7720,12 +4461,7 @@ impl WebCrawlerSiteMapsConfiguration {
     }
 
     /// `SiteMaps`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn site_maps(mut self, value: impl Into<List<Str>>) -> Self {
-        self.site_maps = value.into();
-        self
-    }
+    pub fn site_maps(mut self, value: impl Into<List<Str>>) -> Self { self.site_maps = value.into(); self }
 }
 
 impl PropertyType for WebCrawlerSiteMapsConfiguration {}
@@ -7736,23 +4472,14 @@ impl ToValue for WebCrawlerSiteMapsConfiguration {
     }
 }
 
-static RULE_WebCrawlerUrls: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WebCrawlerUrls: ObjRule = ObjRule {
     properties: &[
-        (
-            "SeedUrlConfiguration",
-            Shape::Object(&RULE_WebCrawlerSeedUrlConfiguration),
-        ),
-        (
-            "SiteMapsConfiguration",
-            Shape::Object(&RULE_WebCrawlerSiteMapsConfiguration),
-        ),
+        ("SeedUrlConfiguration", Shape::Object(&RULE_WebCrawlerSeedUrlConfiguration)),
+        ("SiteMapsConfiguration", Shape::Object(&RULE_WebCrawlerSiteMapsConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WebCrawlerUrls` property type of `AWS::Kendra::DataSource`.
@@ -7784,6 +4511,7 @@ pub struct WebCrawlerUrls {
     pub site_maps_configuration: Option<Obj<WebCrawlerSiteMapsConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl WebCrawlerUrls {
     /// A `WebCrawlerUrls` with no property set (none is required).
     pub fn new() -> Self {
@@ -7791,26 +4519,9 @@ impl WebCrawlerUrls {
     }
 
     /// `SeedUrlConfiguration`: a [`WebCrawlerSeedUrlConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn seed_url_configuration(
-        mut self,
-        value: impl Into<Obj<WebCrawlerSeedUrlConfiguration>>,
-    ) -> Self {
-        self.seed_url_configuration = Some(value.into());
-        self
-    }
-
+    pub fn seed_url_configuration(mut self, value: impl Into<Obj<WebCrawlerSeedUrlConfiguration>>) -> Self { self.seed_url_configuration = Some(value.into()); self }
     /// `SiteMapsConfiguration`: a [`WebCrawlerSiteMapsConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn site_maps_configuration(
-        mut self,
-        value: impl Into<Obj<WebCrawlerSiteMapsConfiguration>>,
-    ) -> Self {
-        self.site_maps_configuration = Some(value.into());
-        self
-    }
+    pub fn site_maps_configuration(mut self, value: impl Into<Obj<WebCrawlerSiteMapsConfiguration>>) -> Self { self.site_maps_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for WebCrawlerUrls {}
@@ -7828,72 +4539,22 @@ impl ToValue for WebCrawlerUrls {
 #[derive(Clone, Debug, PartialEq)]
 pub struct WorkDocsConfigurationRequired {
     /// `OrganizationId`: a string, required.
-    ///
-    /// The identifier of the directory corresponding to your WorkDocs site repository.
-    ///
-    /// You can find the organization ID in the \[Directory Service\](<https://docs.aws.amazon.com/directoryservicev2/>) by going to *Active Directory* , then *Directories* . Your WorkDocs site directory has an ID, which is the organization ID. You can also set up a new WorkDocs directory in the Directory Service console and enable a WorkDocs site for the directory in the WorkDocs console.
-    ///
-    /// Pattern `d-[0-9a-fA-F]{10}`; length 12 to 12.
     pub organization_id: Str,
 }
 
-static RULE_WorkDocsConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WorkDocsConfiguration: ObjRule = ObjRule {
     properties: &[
         ("CrawlComments", Shape::Bool),
-        (
-            "ExclusionPatterns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(50),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "FieldMappings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DataSourceToIndexFieldMapping),
-                min_items: None,
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "InclusionPatterns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(50),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "OrganizationId",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: Some(&PATTERN_12),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ExclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100) })),
+        ("FieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceToIndexFieldMapping), min_items: None, max_items: Some(100) })),
+        ("InclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100) })),
+        ("OrganizationId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_12), ..StrRule::ANY })),
         ("UseChangeLog", Shape::Bool),
     ],
     required: &["OrganizationId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WorkDocsConfiguration` property type of `AWS::Kendra::DataSource`.
@@ -7943,6 +4604,7 @@ pub struct WorkDocsConfiguration {
     pub use_change_log: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl WorkDocsConfiguration {
     /// A `WorkDocsConfiguration` with its required properties, named in a [`WorkDocsConfigurationRequired`].
     pub fn new(required: WorkDocsConfigurationRequired) -> Self {
@@ -7957,52 +4619,17 @@ impl WorkDocsConfiguration {
     }
 
     /// `CrawlComments`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn crawl_comments(mut self, value: impl Into<Bool>) -> Self {
-        self.crawl_comments = Some(value.into());
-        self
-    }
-
+    pub fn crawl_comments(mut self, value: impl Into<Bool>) -> Self { self.crawl_comments = Some(value.into()); self }
     /// `ExclusionPatterns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exclusion_patterns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.exclusion_patterns = Some(value.into());
-        self
-    }
-
+    pub fn exclusion_patterns(mut self, value: impl Into<List<Str>>) -> Self { self.exclusion_patterns = Some(value.into()); self }
     /// `FieldMappings`: a list of [`DataSourceToIndexFieldMapping`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_mappings(mut self, value: impl Into<List<DataSourceToIndexFieldMapping>>) -> Self {
-        self.field_mappings = Some(value.into());
-        self
-    }
-
+    pub fn field_mappings(mut self, value: impl Into<List<DataSourceToIndexFieldMapping>>) -> Self { self.field_mappings = Some(value.into()); self }
     /// `InclusionPatterns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inclusion_patterns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.inclusion_patterns = Some(value.into());
-        self
-    }
-
+    pub fn inclusion_patterns(mut self, value: impl Into<List<Str>>) -> Self { self.inclusion_patterns = Some(value.into()); self }
     /// `OrganizationId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn organization_id(mut self, value: impl Into<Str>) -> Self {
-        self.organization_id = value.into();
-        self
-    }
-
+    pub fn organization_id(mut self, value: impl Into<Str>) -> Self { self.organization_id = value.into(); self }
     /// `UseChangeLog`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn use_change_log(mut self, value: impl Into<Bool>) -> Self {
-        self.use_change_log = Some(value.into());
-        self
-    }
+    pub fn use_change_log(mut self, value: impl Into<Bool>) -> Self { self.use_change_log = Some(value.into()); self }
 }
 
 impl PropertyType for WorkDocsConfiguration {}

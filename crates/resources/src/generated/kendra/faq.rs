@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\P{C}*$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9-]*$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-zA-Z-]*");
@@ -20,109 +23,30 @@ pub(crate) static PATTERN_5: Pattern = Pattern::new("[a-z0-9][\\.\\-a-z0-9]{1,61
 #[derive(Clone, Debug, PartialEq)]
 pub struct FaqRequired {
     /// `IndexId`: a string, required.
-    ///
-    /// The identifier of the index that contains the FAQ.
-    ///
-    /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9-]*$`; length 36 to 36; create-only: changing it replaces the resource.
     pub index_id: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name that you assigned the FAQ when you created or updated the FAQ.
-    ///
-    /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9_-]*$`; length 1 to 100; create-only: changing it replaces the resource.
     pub name: Str,
     /// `RoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of a role with permission to access the S3 bucket that contains the FAQ.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}`; length 1 to 1284; create-only: changing it replaces the resource.
     pub role_arn: Str,
     /// `S3Path`: a [`S3Path`] object, required.
-    ///
-    /// The Amazon Simple Storage Service (Amazon S3) location of the FAQ input data.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub s3_path: Obj<S3Path>,
 }
 
-static RULE_Faq: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Faq: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1000),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FileFormat",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CSV", "CSV_WITH_HEADER", "JSON"],
-                format: None,
-            }),
-        ),
-        (
-            "IndexId",
-            Shape::Str(&StrRule {
-                min_len: Some(36),
-                max_len: Some(36),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LanguageCode",
-            Shape::Str(&StrRule {
-                min_len: Some(2),
-                max_len: Some(10),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1284),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("FileFormat", Shape::Str(&StrRule { allowed: &["CSV", "CSV_WITH_HEADER", "JSON"], ..StrRule::ANY })),
+        ("IndexId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("LanguageCode", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(10), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1284), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("S3Path", Shape::Object(&RULE_S3Path)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["IndexId", "Name", "S3Path", "RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Kendra::Faq` resource.
@@ -198,6 +122,7 @@ pub struct Faq {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Faq {
     /// The CloudFormation type name, `AWS::Kendra::Faq`.
     pub const TYPE_NAME: &'static str = "AWS::Kendra::Faq";
@@ -209,14 +134,7 @@ impl Faq {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kendra-faq.html",
         primary_identifier: &["Id", "IndexId"],
         required: &["IndexId", "Name", "RoleArn", "S3Path"],
-        create_only: &[
-            "IndexId",
-            "Name",
-            "S3Path",
-            "RoleArn",
-            "Description",
-            "FileFormat",
-        ],
+        create_only: &["IndexId", "Name", "S3Path", "RoleArn", "Description", "FileFormat"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Id", "Arn"],
@@ -240,68 +158,21 @@ impl Faq {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `FileFormat`: a [`FileFormat`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_format(mut self, value: impl Into<FileFormat>) -> Self {
-        self.file_format = Some(value.into());
-        self
-    }
-
+    pub fn file_format(mut self, value: impl Into<FileFormat>) -> Self { self.file_format = Some(value.into()); self }
     /// `IndexId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn index_id(mut self, value: impl Into<Str>) -> Self {
-        self.index_id = value.into();
-        self
-    }
-
+    pub fn index_id(mut self, value: impl Into<Str>) -> Self { self.index_id = value.into(); self }
     /// `LanguageCode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn language_code(mut self, value: impl Into<Str>) -> Self {
-        self.language_code = Some(value.into());
-        self
-    }
-
+    pub fn language_code(mut self, value: impl Into<Str>) -> Self { self.language_code = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `S3Path`: a [`S3Path`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_path(mut self, value: impl Into<Obj<S3Path>>) -> Self {
-        self.s3_path = value.into();
-        self
-    }
-
+    pub fn s3_path(mut self, value: impl Into<Obj<S3Path>>) -> Self { self.s3_path = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Faq {
@@ -360,48 +231,20 @@ impl FaqAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3PathRequired {
     /// `Bucket`: a string, required.
-    ///
-    /// The name of the S3 bucket that contains the file.
-    ///
-    /// Pattern `[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9]`; length 3 to 63.
     pub bucket: Str,
     /// `Key`: a string, required.
-    ///
-    /// The name of the file.
-    ///
-    /// Length 1 to 1024.
     pub key: Str,
 }
 
-static RULE_S3Path: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3Path: ObjRule = ObjRule {
     properties: &[
-        (
-            "Bucket",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
     ],
     required: &["Bucket", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3Path` property type of `AWS::Kendra::Faq`.
@@ -425,6 +268,7 @@ pub struct S3Path {
     pub key: Str,
 }
 
+#[rustfmt::skip]
 impl S3Path {
     /// A `S3Path` with its required properties, named in a [`S3PathRequired`].
     pub fn new(required: S3PathRequired) -> Self {
@@ -435,20 +279,9 @@ impl S3Path {
     }
 
     /// `Bucket`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self {
-        self.bucket = value.into();
-        self
-    }
-
+    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
 }
 
 impl PropertyType for S3Path {}
@@ -458,102 +291,6 @@ impl ToValue for S3Path {
         MapBuilder::new()
             .req("Bucket", &self.bucket)
             .req("Key", &self.key)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Kendra::Faq`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kendra-faq-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\P{C}*$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("[0-9]+[s]");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_-]*$");
@@ -19,120 +22,30 @@ pub(crate) static PATTERN_4: Pattern = Pattern::new("^(https?|ftp|file):\\/\\/([
 #[derive(Clone, Debug, PartialEq)]
 pub struct IndexRequired {
     /// `Edition`: an [`Edition`] value, required.
-    ///
-    /// Indicates whether the index is a Enterprise Edition index, a Developer Edition index, or a GenAI Enterprise Edition index.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub edition: Edition,
     /// `Name`: a string, required.
-    ///
-    /// The name of the index.
-    ///
-    /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9_-]*$`; length 1 to 1000.
     pub name: Str,
     /// `RoleArn`: a string, required.
-    ///
-    /// An IAM role that gives Amazon Kendra permissions to access your Amazon CloudWatch logs and metrics. This is also the role used when you use the \[BatchPutDocument\](<https://docs.aws.amazon.com/kendra/latest/dg/BatchPutDocument.html>) operation to index documents from an Amazon S3 bucket.
-    ///
-    /// Pattern `arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}`; length 1 to 1284.
     pub role_arn: Str,
 }
 
-static RULE_Index: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Index: ObjRule = ObjRule {
     properties: &[
-        (
-            "CapacityUnits",
-            Shape::Object(&RULE_CapacityUnitsConfiguration),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1000),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DocumentMetadataConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DocumentMetadataConfiguration),
-                min_items: None,
-                max_items: Some(500),
-            }),
-        ),
-        (
-            "Edition",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "DEVELOPER_EDITION",
-                    "ENTERPRISE_EDITION",
-                    "GEN_AI_ENTERPRISE_EDITION",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1000),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1284),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ServerSideEncryptionConfiguration",
-            Shape::Object(&RULE_ServerSideEncryptionConfiguration),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "UserContextPolicy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ATTRIBUTE_FILTER", "USER_TOKEN"],
-                format: None,
-            }),
-        ),
-        (
-            "UserTokenConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_UserTokenConfiguration),
-                min_items: Some(0),
-                max_items: Some(1),
-            }),
-        ),
+        ("CapacityUnits", Shape::Object(&RULE_CapacityUnitsConfiguration)),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DocumentMetadataConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_DocumentMetadataConfiguration), min_items: None, max_items: Some(500) })),
+        ("Edition", Shape::Str(&StrRule { allowed: &["DEVELOPER_EDITION", "ENTERPRISE_EDITION", "GEN_AI_ENTERPRISE_EDITION"], ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1284), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("ServerSideEncryptionConfiguration", Shape::Object(&RULE_ServerSideEncryptionConfiguration)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("UserContextPolicy", Shape::Str(&StrRule { allowed: &["ATTRIBUTE_FILTER", "USER_TOKEN"], ..StrRule::ANY })),
+        ("UserTokenConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_UserTokenConfiguration), min_items: Some(0), max_items: Some(1) })),
     ],
     required: &["Name", "RoleArn", "Edition"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Kendra::Index` resource.
@@ -218,6 +131,7 @@ pub struct Index {
     pub user_token_configurations: Option<List<UserTokenConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl Index {
     /// The CloudFormation type name, `AWS::Kendra::Index`.
     pub const TYPE_NAME: &'static str = "AWS::Kendra::Index";
@@ -255,93 +169,25 @@ impl Index {
     }
 
     /// `CapacityUnits`: a [`CapacityUnitsConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_units(mut self, value: impl Into<Obj<CapacityUnitsConfiguration>>) -> Self {
-        self.capacity_units = Some(value.into());
-        self
-    }
-
+    pub fn capacity_units(mut self, value: impl Into<Obj<CapacityUnitsConfiguration>>) -> Self { self.capacity_units = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DocumentMetadataConfigurations`: a list of [`DocumentMetadataConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn document_metadata_configurations(
-        mut self,
-        value: impl Into<List<DocumentMetadataConfiguration>>,
-    ) -> Self {
-        self.document_metadata_configurations = Some(value.into());
-        self
-    }
-
+    pub fn document_metadata_configurations(mut self, value: impl Into<List<DocumentMetadataConfiguration>>) -> Self { self.document_metadata_configurations = Some(value.into()); self }
     /// `Edition`: an [`Edition`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn edition(mut self, value: impl Into<Edition>) -> Self {
-        self.edition = value.into();
-        self
-    }
-
+    pub fn edition(mut self, value: impl Into<Edition>) -> Self { self.edition = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `ServerSideEncryptionConfiguration`: a [`ServerSideEncryptionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn server_side_encryption_configuration(
-        mut self,
-        value: impl Into<Obj<ServerSideEncryptionConfiguration>>,
-    ) -> Self {
-        self.server_side_encryption_configuration = Some(value.into());
-        self
-    }
-
+    pub fn server_side_encryption_configuration(mut self, value: impl Into<Obj<ServerSideEncryptionConfiguration>>) -> Self { self.server_side_encryption_configuration = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `UserContextPolicy`: an [`UserContextPolicy`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_context_policy(mut self, value: impl Into<UserContextPolicy>) -> Self {
-        self.user_context_policy = Some(value.into());
-        self
-    }
-
+    pub fn user_context_policy(mut self, value: impl Into<UserContextPolicy>) -> Self { self.user_context_policy = Some(value.into()); self }
     /// `UserTokenConfigurations`: a list of [`UserTokenConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_token_configurations(
-        mut self,
-        value: impl Into<List<UserTokenConfiguration>>,
-    ) -> Self {
-        self.user_token_configurations = Some(value.into());
-        self
-    }
+    pub fn user_token_configurations(mut self, value: impl Into<List<UserTokenConfiguration>>) -> Self { self.user_token_configurations = Some(value.into()); self }
 }
 
 impl Resource for Index {
@@ -406,48 +252,20 @@ impl IndexAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CapacityUnitsConfigurationRequired {
     /// `QueryCapacityUnits`: an integer, required.
-    ///
-    /// The amount of extra query capacity for an index and \[GetQuerySuggestions\](<https://docs.aws.amazon.com/kendra/latest/dg/API_GetQuerySuggestions.html>) capacity.
-    ///
-    /// A single extra capacity unit for an index provides 0.1 queries per second or approximately 8,000 queries per day. You can add up to 100 extra capacity units.
-    ///
-    /// `GetQuerySuggestions` capacity is five times the provisioned query capacity for an index, or the base capacity of 2.5 calls per second, whichever is higher. For example, the base capacity for an index is 0.1 queries per second, and `GetQuerySuggestions` capacity has a base of 2.5 calls per second. If you add another 0.1 queries per second to total 0.2 queries per second for an index, the `GetQuerySuggestions` capacity is 2.5 calls per second (higher than five times 0.2 queries per second).
-    ///
-    /// Value at least 0.
     pub query_capacity_units: Int,
     /// `StorageCapacityUnits`: an integer, required.
-    ///
-    /// The amount of extra storage capacity for an index. A single capacity unit provides 30 GB of storage space or 100,000 documents, whichever is reached first. You can add up to 100 extra capacity units.
-    ///
-    /// Value at least 0.
     pub storage_capacity_units: Int,
 }
 
-static RULE_CapacityUnitsConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CapacityUnitsConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "QueryCapacityUnits",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "StorageCapacityUnits",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("QueryCapacityUnits", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("StorageCapacityUnits", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
     ],
     required: &["StorageCapacityUnits", "QueryCapacityUnits"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CapacityUnitsConfiguration` property type of `AWS::Kendra::Index`.
@@ -475,6 +293,7 @@ pub struct CapacityUnitsConfiguration {
     pub storage_capacity_units: Int,
 }
 
+#[rustfmt::skip]
 impl CapacityUnitsConfiguration {
     /// A `CapacityUnitsConfiguration` with its required properties, named in a [`CapacityUnitsConfigurationRequired`].
     pub fn new(required: CapacityUnitsConfigurationRequired) -> Self {
@@ -485,20 +304,9 @@ impl CapacityUnitsConfiguration {
     }
 
     /// `QueryCapacityUnits`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_capacity_units(mut self, value: impl Into<Int>) -> Self {
-        self.query_capacity_units = value.into();
-        self
-    }
-
+    pub fn query_capacity_units(mut self, value: impl Into<Int>) -> Self { self.query_capacity_units = value.into(); self }
     /// `StorageCapacityUnits`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_capacity_units(mut self, value: impl Into<Int>) -> Self {
-        self.storage_capacity_units = value.into();
-        self
-    }
+    pub fn storage_capacity_units(mut self, value: impl Into<Int>) -> Self { self.storage_capacity_units = value.into(); self }
 }
 
 impl PropertyType for CapacityUnitsConfiguration {}
@@ -516,53 +324,22 @@ impl ToValue for CapacityUnitsConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DocumentMetadataConfigurationRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the index field.
-    ///
-    /// Length 1 to 30.
     pub name: Str,
     /// `Type`: a [`DocumentAttributeValueType`] value, required.
-    ///
-    /// The data type of the index field.
     pub r#type: DocumentAttributeValueType,
 }
 
-static RULE_DocumentMetadataConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DocumentMetadataConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(30),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), ..StrRule::ANY })),
         ("Relevance", Shape::Object(&RULE_Relevance)),
         ("Search", Shape::Object(&RULE_Search)),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "STRING_VALUE",
-                    "STRING_LIST_VALUE",
-                    "LONG_VALUE",
-                    "DATE_VALUE",
-                ],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["STRING_VALUE", "STRING_LIST_VALUE", "LONG_VALUE", "DATE_VALUE"], ..StrRule::ANY })),
     ],
     required: &["Name", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DocumentMetadataConfiguration` property type of `AWS::Kendra::Index`.
@@ -592,6 +369,7 @@ pub struct DocumentMetadataConfiguration {
     pub r#type: DocumentAttributeValueType,
 }
 
+#[rustfmt::skip]
 impl DocumentMetadataConfiguration {
     /// A `DocumentMetadataConfiguration` with its required properties, named in a [`DocumentMetadataConfigurationRequired`].
     pub fn new(required: DocumentMetadataConfigurationRequired) -> Self {
@@ -604,36 +382,13 @@ impl DocumentMetadataConfiguration {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Relevance`: a [`Relevance`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn relevance(mut self, value: impl Into<Obj<Relevance>>) -> Self {
-        self.relevance = Some(value.into());
-        self
-    }
-
+    pub fn relevance(mut self, value: impl Into<Obj<Relevance>>) -> Self { self.relevance = Some(value.into()); self }
     /// `Search`: a [`Search`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn search(mut self, value: impl Into<Obj<Search>>) -> Self {
-        self.search = Some(value.into());
-        self
-    }
-
+    pub fn search(mut self, value: impl Into<Obj<Search>>) -> Self { self.search = Some(value.into()); self }
     /// `Type`: a [`DocumentAttributeValueType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<DocumentAttributeValueType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<DocumentAttributeValueType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for DocumentMetadataConfiguration {}
@@ -653,48 +408,20 @@ impl ToValue for DocumentMetadataConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct JsonTokenTypeConfigurationRequired {
     /// `GroupAttributeField`: a string, required.
-    ///
-    /// The group attribute field.
-    ///
-    /// Length 1 to 100.
     pub group_attribute_field: Str,
     /// `UserNameAttributeField`: a string, required.
-    ///
-    /// The user name attribute field.
-    ///
-    /// Length 1 to 100.
     pub user_name_attribute_field: Str,
 }
 
-static RULE_JsonTokenTypeConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_JsonTokenTypeConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "GroupAttributeField",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "UserNameAttributeField",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("GroupAttributeField", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ("UserNameAttributeField", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
     ],
     required: &["UserNameAttributeField", "GroupAttributeField"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `JsonTokenTypeConfiguration` property type of `AWS::Kendra::Index`.
@@ -718,6 +445,7 @@ pub struct JsonTokenTypeConfiguration {
     pub user_name_attribute_field: Str,
 }
 
+#[rustfmt::skip]
 impl JsonTokenTypeConfiguration {
     /// A `JsonTokenTypeConfiguration` with its required properties, named in a [`JsonTokenTypeConfigurationRequired`].
     pub fn new(required: JsonTokenTypeConfigurationRequired) -> Self {
@@ -728,20 +456,9 @@ impl JsonTokenTypeConfiguration {
     }
 
     /// `GroupAttributeField`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group_attribute_field(mut self, value: impl Into<Str>) -> Self {
-        self.group_attribute_field = value.into();
-        self
-    }
-
+    pub fn group_attribute_field(mut self, value: impl Into<Str>) -> Self { self.group_attribute_field = value.into(); self }
     /// `UserNameAttributeField`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_name_attribute_field(mut self, value: impl Into<Str>) -> Self {
-        self.user_name_attribute_field = value.into();
-        self
-    }
+    pub fn user_name_attribute_field(mut self, value: impl Into<Str>) -> Self { self.user_name_attribute_field = value.into(); self }
 }
 
 impl PropertyType for JsonTokenTypeConfiguration {}
@@ -759,90 +476,23 @@ impl ToValue for JsonTokenTypeConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct JwtTokenTypeConfigurationRequired {
     /// `KeyLocation`: a [`KeyLocation`] value, required.
-    ///
-    /// The location of the key.
     pub key_location: KeyLocation,
 }
 
-static RULE_JwtTokenTypeConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_JwtTokenTypeConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ClaimRegex",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "GroupAttributeField",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Issuer",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(65),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KeyLocation",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["URL", "SECRET_MANAGER"],
-                format: None,
-            }),
-        ),
-        (
-            "SecretManagerArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1284),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "URL",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "UserNameAttributeField",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ClaimRegex", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("GroupAttributeField", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ("Issuer", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("KeyLocation", Shape::Str(&StrRule { allowed: &["URL", "SECRET_MANAGER"], ..StrRule::ANY })),
+        ("SecretManagerArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1284), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("URL", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("UserNameAttributeField", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
     ],
     required: &["KeyLocation"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `JwtTokenTypeConfiguration` property type of `AWS::Kendra::Index`.
@@ -894,6 +544,7 @@ pub struct JwtTokenTypeConfiguration {
     pub user_name_attribute_field: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl JwtTokenTypeConfiguration {
     /// A `JwtTokenTypeConfiguration` with its required properties, named in a [`JwtTokenTypeConfigurationRequired`].
     pub fn new(required: JwtTokenTypeConfigurationRequired) -> Self {
@@ -909,60 +560,19 @@ impl JwtTokenTypeConfiguration {
     }
 
     /// `ClaimRegex`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn claim_regex(mut self, value: impl Into<Str>) -> Self {
-        self.claim_regex = Some(value.into());
-        self
-    }
-
+    pub fn claim_regex(mut self, value: impl Into<Str>) -> Self { self.claim_regex = Some(value.into()); self }
     /// `GroupAttributeField`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group_attribute_field(mut self, value: impl Into<Str>) -> Self {
-        self.group_attribute_field = Some(value.into());
-        self
-    }
-
+    pub fn group_attribute_field(mut self, value: impl Into<Str>) -> Self { self.group_attribute_field = Some(value.into()); self }
     /// `Issuer`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn issuer(mut self, value: impl Into<Str>) -> Self {
-        self.issuer = Some(value.into());
-        self
-    }
-
+    pub fn issuer(mut self, value: impl Into<Str>) -> Self { self.issuer = Some(value.into()); self }
     /// `KeyLocation`: a [`KeyLocation`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_location(mut self, value: impl Into<KeyLocation>) -> Self {
-        self.key_location = value.into();
-        self
-    }
-
+    pub fn key_location(mut self, value: impl Into<KeyLocation>) -> Self { self.key_location = value.into(); self }
     /// `SecretManagerArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_manager_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secret_manager_arn = Some(value.into());
-        self
-    }
-
+    pub fn secret_manager_arn(mut self, value: impl Into<Str>) -> Self { self.secret_manager_arn = Some(value.into()); self }
     /// `URL`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn url(mut self, value: impl Into<Str>) -> Self {
-        self.url = Some(value.into());
-        self
-    }
-
+    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = Some(value.into()); self }
     /// `UserNameAttributeField`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_name_attribute_field(mut self, value: impl Into<Str>) -> Self {
-        self.user_name_attribute_field = Some(value.into());
-        self
-    }
+    pub fn user_name_attribute_field(mut self, value: impl Into<Str>) -> Self { self.user_name_attribute_field = Some(value.into()); self }
 }
 
 impl PropertyType for JwtTokenTypeConfiguration {}
@@ -981,52 +591,17 @@ impl ToValue for JwtTokenTypeConfiguration {
     }
 }
 
-static RULE_Relevance: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Relevance: ObjRule = ObjRule {
     properties: &[
-        (
-            "Duration",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(10),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Duration", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Freshness", Shape::Bool),
-        (
-            "Importance",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(10.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RankOrder",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ASCENDING", "DESCENDING"],
-                format: None,
-            }),
-        ),
-        (
-            "ValueImportanceItems",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ValueImportanceItem),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Importance", Shape::Int(&NumRule { min: Some(1.0), max: Some(10.0), ..NumRule::ANY })),
+        ("RankOrder", Shape::Str(&StrRule { allowed: &["ASCENDING", "DESCENDING"], ..StrRule::ANY })),
+        ("ValueImportanceItems", Shape::List(&ListRule { items: Shape::Object(&RULE_ValueImportanceItem), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Relevance` property type of `AWS::Kendra::Index`.
@@ -1072,6 +647,7 @@ pub struct Relevance {
     pub value_importance_items: Option<List<ValueImportanceItem>>,
 }
 
+#[rustfmt::skip]
 impl Relevance {
     /// A `Relevance` with no property set (none is required).
     pub fn new() -> Self {
@@ -1079,44 +655,15 @@ impl Relevance {
     }
 
     /// `Duration`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn duration(mut self, value: impl Into<Str>) -> Self {
-        self.duration = Some(value.into());
-        self
-    }
-
+    pub fn duration(mut self, value: impl Into<Str>) -> Self { self.duration = Some(value.into()); self }
     /// `Freshness`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn freshness(mut self, value: impl Into<Bool>) -> Self {
-        self.freshness = Some(value.into());
-        self
-    }
-
+    pub fn freshness(mut self, value: impl Into<Bool>) -> Self { self.freshness = Some(value.into()); self }
     /// `Importance`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn importance(mut self, value: impl Into<Int>) -> Self {
-        self.importance = Some(value.into());
-        self
-    }
-
+    pub fn importance(mut self, value: impl Into<Int>) -> Self { self.importance = Some(value.into()); self }
     /// `RankOrder`: an [`Order`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rank_order(mut self, value: impl Into<Order>) -> Self {
-        self.rank_order = Some(value.into());
-        self
-    }
-
+    pub fn rank_order(mut self, value: impl Into<Order>) -> Self { self.rank_order = Some(value.into()); self }
     /// `ValueImportanceItems`: a list of [`ValueImportanceItem`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value_importance_items(mut self, value: impl Into<List<ValueImportanceItem>>) -> Self {
-        self.value_importance_items = Some(value.into());
-        self
-    }
+    pub fn value_importance_items(mut self, value: impl Into<List<ValueImportanceItem>>) -> Self { self.value_importance_items = Some(value.into()); self }
 }
 
 impl PropertyType for Relevance {}
@@ -1133,19 +680,16 @@ impl ToValue for Relevance {
     }
 }
 
-static RULE_Search: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Search: ObjRule = ObjRule {
     properties: &[
         ("Displayable", Shape::Bool),
         ("Facetable", Shape::Bool),
         ("Searchable", Shape::Bool),
         ("Sortable", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Search` property type of `AWS::Kendra::Index`.
@@ -1173,6 +717,7 @@ pub struct Search {
     pub sortable: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl Search {
     /// A `Search` with no property set (none is required).
     pub fn new() -> Self {
@@ -1180,36 +725,13 @@ impl Search {
     }
 
     /// `Displayable`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn displayable(mut self, value: impl Into<Bool>) -> Self {
-        self.displayable = Some(value.into());
-        self
-    }
-
+    pub fn displayable(mut self, value: impl Into<Bool>) -> Self { self.displayable = Some(value.into()); self }
     /// `Facetable`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn facetable(mut self, value: impl Into<Bool>) -> Self {
-        self.facetable = Some(value.into());
-        self
-    }
-
+    pub fn facetable(mut self, value: impl Into<Bool>) -> Self { self.facetable = Some(value.into()); self }
     /// `Searchable`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn searchable(mut self, value: impl Into<Bool>) -> Self {
-        self.searchable = Some(value.into());
-        self
-    }
-
+    pub fn searchable(mut self, value: impl Into<Bool>) -> Self { self.searchable = Some(value.into()); self }
     /// `Sortable`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sortable(mut self, value: impl Into<Bool>) -> Self {
-        self.sortable = Some(value.into());
-        self
-    }
+    pub fn sortable(mut self, value: impl Into<Bool>) -> Self { self.sortable = Some(value.into()); self }
 }
 
 impl PropertyType for Search {}
@@ -1225,23 +747,13 @@ impl ToValue for Search {
     }
 }
 
-static RULE_ServerSideEncryptionConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "KmsKeyId",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(2048),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ServerSideEncryptionConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ServerSideEncryptionConfiguration` property type of `AWS::Kendra::Index`.
@@ -1259,6 +771,7 @@ pub struct ServerSideEncryptionConfiguration {
     pub kms_key_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ServerSideEncryptionConfiguration {
     /// A `ServerSideEncryptionConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1266,12 +779,7 @@ impl ServerSideEncryptionConfiguration {
     }
 
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
 }
 
 impl PropertyType for ServerSideEncryptionConfiguration {}
@@ -1282,119 +790,14 @@ impl ToValue for ServerSideEncryptionConfiguration {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_UserTokenConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("JsonTokenTypeConfiguration", Shape::Object(&RULE_JsonTokenTypeConfiguration)),
+        ("JwtTokenTypeConfiguration", Shape::Object(&RULE_JwtTokenTypeConfiguration)),
     ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
-};
-
-/// The `Tag` property type of `AWS::Kendra::Index`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kendra-index-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_UserTokenConfiguration: ObjRule = ObjRule {
-    properties: &[
-        (
-            "JsonTokenTypeConfiguration",
-            Shape::Object(&RULE_JsonTokenTypeConfiguration),
-        ),
-        (
-            "JwtTokenTypeConfiguration",
-            Shape::Object(&RULE_JwtTokenTypeConfiguration),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `UserTokenConfiguration` property type of `AWS::Kendra::Index`.
@@ -1416,6 +819,7 @@ pub struct UserTokenConfiguration {
     pub jwt_token_type_configuration: Option<Obj<JwtTokenTypeConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl UserTokenConfiguration {
     /// A `UserTokenConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1423,26 +827,9 @@ impl UserTokenConfiguration {
     }
 
     /// `JsonTokenTypeConfiguration`: a [`JsonTokenTypeConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn json_token_type_configuration(
-        mut self,
-        value: impl Into<Obj<JsonTokenTypeConfiguration>>,
-    ) -> Self {
-        self.json_token_type_configuration = Some(value.into());
-        self
-    }
-
+    pub fn json_token_type_configuration(mut self, value: impl Into<Obj<JsonTokenTypeConfiguration>>) -> Self { self.json_token_type_configuration = Some(value.into()); self }
     /// `JwtTokenTypeConfiguration`: a [`JwtTokenTypeConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn jwt_token_type_configuration(
-        mut self,
-        value: impl Into<Obj<JwtTokenTypeConfiguration>>,
-    ) -> Self {
-        self.jwt_token_type_configuration = Some(value.into());
-        self
-    }
+    pub fn jwt_token_type_configuration(mut self, value: impl Into<Obj<JwtTokenTypeConfiguration>>) -> Self { self.jwt_token_type_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for UserTokenConfiguration {}
@@ -1462,33 +849,14 @@ impl ToValue for UserTokenConfiguration {
     }
 }
 
-static RULE_ValueImportanceItem: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ValueImportanceItem: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(50),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(10.0),
-                allowed: &[],
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY })),
+        ("Value", Shape::Int(&NumRule { min: Some(1.0), max: Some(10.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ValueImportanceItem` property type of `AWS::Kendra::Index`.
@@ -1512,6 +880,7 @@ pub struct ValueImportanceItem {
     pub value: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl ValueImportanceItem {
     /// A `ValueImportanceItem` with no property set (none is required).
     pub fn new() -> Self {
@@ -1519,20 +888,9 @@ impl ValueImportanceItem {
     }
 
     /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `Value`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Int>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Int>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for ValueImportanceItem {}

@@ -6,10 +6,13 @@
 //! - `AWS::Kendra::DataSource`: [`DataSource`], property types in [`data_source`]
 //! - `AWS::Kendra::Faq`: [`Faq`], property types in [`faq`]
 //! - `AWS::Kendra::Index`: [`Index`], property types in [`index`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod data_source;
 pub mod faq;
 pub mod index;
+pub mod shared;
 
 pub use data_source::{DataSource, DataSourceAttributes, DataSourceRequired};
 pub use faq::{Faq, FaqAttributes, FaqRequired};

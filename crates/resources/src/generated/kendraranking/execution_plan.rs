@@ -14,54 +14,20 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_-]*$
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExecutionPlanRequired {
     /// `Name`: a string, required.
-    ///
-    /// A name for the rescore execution plan.
-    ///
-    /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9_-]*$`; length 1 to 1000.
     pub name: Str,
 }
 
-static RULE_ExecutionPlan: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ExecutionPlan: ObjRule = ObjRule {
     properties: &[
-        (
-            "CapacityUnits",
-            Shape::Object(&RULE_CapacityUnitsConfiguration),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1000),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1000),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("CapacityUnits", Shape::Object(&RULE_CapacityUnitsConfiguration)),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::KendraRanking::ExecutionPlan` resource.
@@ -102,6 +68,7 @@ pub struct ExecutionPlan {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ExecutionPlan {
     /// The CloudFormation type name, `AWS::KendraRanking::ExecutionPlan`.
     pub const TYPE_NAME: &'static str = "AWS::KendraRanking::ExecutionPlan";
@@ -133,36 +100,13 @@ impl ExecutionPlan {
     }
 
     /// `CapacityUnits`: a [`CapacityUnitsConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_units(mut self, value: impl Into<Obj<CapacityUnitsConfiguration>>) -> Self {
-        self.capacity_units = Some(value.into());
-        self
-    }
-
+    pub fn capacity_units(mut self, value: impl Into<Obj<CapacityUnitsConfiguration>>) -> Self { self.capacity_units = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ExecutionPlan {
@@ -215,30 +159,17 @@ impl ExecutionPlanAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CapacityUnitsConfigurationRequired {
     /// `RescoreCapacityUnits`: an integer, required.
-    ///
-    /// The amount of extra capacity for your rescore execution plan.
-    ///
-    /// A single extra capacity unit for a rescore execution plan provides 0.01 rescore requests per second. You can add up to 1000 extra capacity units.
-    ///
-    /// Value at least 0.
     pub rescore_capacity_units: Int,
 }
 
-static RULE_CapacityUnitsConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "RescoreCapacityUnits",
-        Shape::Int(&NumRule {
-            min: Some(0.0),
-            max: None,
-            allowed: &[],
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_CapacityUnitsConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("RescoreCapacityUnits", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+    ],
     required: &["RescoreCapacityUnits"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CapacityUnitsConfiguration` property type of `AWS::KendraRanking::ExecutionPlan`.
@@ -258,6 +189,7 @@ pub struct CapacityUnitsConfiguration {
     pub rescore_capacity_units: Int,
 }
 
+#[rustfmt::skip]
 impl CapacityUnitsConfiguration {
     /// A `CapacityUnitsConfiguration` with its required properties, named in a [`CapacityUnitsConfigurationRequired`].
     pub fn new(required: CapacityUnitsConfigurationRequired) -> Self {
@@ -267,12 +199,7 @@ impl CapacityUnitsConfiguration {
     }
 
     /// `RescoreCapacityUnits`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rescore_capacity_units(mut self, value: impl Into<Int>) -> Self {
-        self.rescore_capacity_units = value.into();
-        self
-    }
+    pub fn rescore_capacity_units(mut self, value: impl Into<Int>) -> Self { self.rescore_capacity_units = value.into(); self }
 }
 
 impl PropertyType for CapacityUnitsConfiguration {}
@@ -289,44 +216,20 @@ impl ToValue for CapacityUnitsConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::KendraRanking::ExecutionPlan`.
@@ -344,6 +247,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -354,20 +258,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -6,8 +6,11 @@
 //! - `AWS::Kinesis::ResourcePolicy`: [`ResourcePolicy`], property types in [`resource_policy`]
 //! - `AWS::Kinesis::Stream`: [`Stream`], property types in [`stream`]
 //! - `AWS::Kinesis::StreamConsumer`: [`StreamConsumer`], property types in [`stream_consumer`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod resource_policy;
+pub mod shared;
 pub mod stream;
 pub mod stream_consumer;
 

@@ -13,37 +13,20 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("arn:aws.*:kinesis:.*:\\d{12
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourcePolicyRequired {
     /// `ResourceArn`: a string, required.
-    ///
-    /// Returns the Amazon Resource Name (ARN) of the resource-based policy.
-    ///
-    /// Pattern `arn:aws.*:kinesis:.*:\d{12}:stream/\S+`; length 1 to 2048; create-only: changing it replaces the resource.
     pub resource_arn: Str,
     /// `ResourcePolicy`: a JSON value, required.
-    ///
-    /// This is the description for the resource policy.
     pub resource_policy: Json,
 }
 
-static RULE_ResourcePolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResourcePolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "ResourceArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ResourceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("ResourcePolicy", Shape::Any),
     ],
     required: &["ResourceArn", "ResourcePolicy"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Kinesis::ResourcePolicy` resource.
@@ -78,6 +61,7 @@ pub struct ResourcePolicy {
     pub resource_policy: Json,
 }
 
+#[rustfmt::skip]
 impl ResourcePolicy {
     /// The CloudFormation type name, `AWS::Kinesis::ResourcePolicy`.
     pub const TYPE_NAME: &'static str = "AWS::Kinesis::ResourcePolicy";
@@ -107,20 +91,9 @@ impl ResourcePolicy {
     }
 
     /// `ResourceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self {
-        self.resource_arn = value.into();
-        self
-    }
-
+    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
     /// `ResourcePolicy`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_policy(mut self, value: impl Into<Json>) -> Self {
-        self.resource_policy = value.into();
-        self
-    }
+    pub fn resource_policy(mut self, value: impl Into<Json>) -> Self { self.resource_policy = value.into(); self }
 }
 
 impl Resource for ResourcePolicy {

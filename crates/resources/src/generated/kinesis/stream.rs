@@ -7,92 +7,26 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_.-]+$");
 
-static RULE_Stream: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Stream: ObjRule = ObjRule {
     properties: &[
-        (
-            "DesiredShardLevelMetrics",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "IncomingBytes",
-                        "IncomingRecords",
-                        "OutgoingBytes",
-                        "OutgoingRecords",
-                        "WriteProvisionedThroughputExceeded",
-                        "ReadProvisionedThroughputExceeded",
-                        "IteratorAgeMilliseconds",
-                        "ALL",
-                    ],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: Some(7),
-            }),
-        ),
-        (
-            "MaxRecordSizeInKiB",
-            Shape::Int(&NumRule {
-                min: Some(1024.0),
-                max: Some(10240.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RetentionPeriodHours",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(8760.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ShardCount",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(100000.0),
-                allowed: &[],
-            }),
-        ),
+        ("DesiredShardLevelMetrics", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["IncomingBytes", "IncomingRecords", "OutgoingBytes", "OutgoingRecords", "WriteProvisionedThroughputExceeded", "ReadProvisionedThroughputExceeded", "IteratorAgeMilliseconds", "ALL"], ..StrRule::ANY }), min_items: None, max_items: Some(7) })),
+        ("MaxRecordSizeInKiB", Shape::Int(&NumRule { min: Some(1024.0), max: Some(10240.0), ..NumRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("RetentionPeriodHours", Shape::Int(&NumRule { min: Some(1.0), max: Some(8760.0), ..NumRule::ANY })),
+        ("ShardCount", Shape::Int(&NumRule { min: Some(1.0), max: Some(100000.0), ..NumRule::ANY })),
         ("StreamEncryption", Shape::Object(&RULE_StreamEncryption)),
         ("StreamModeDetails", Shape::Object(&RULE_StreamModeDetails)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "WarmThroughputMiBps",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("WarmThroughputMiBps", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Kinesis::Stream` resource.
@@ -164,6 +98,7 @@ pub struct Stream {
     pub warm_throughput_mi_bps: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl Stream {
     /// The CloudFormation type name, `AWS::Kinesis::Stream`.
     pub const TYPE_NAME: &'static str = "AWS::Kinesis::Stream";
@@ -190,76 +125,23 @@ impl Stream {
     }
 
     /// `DesiredShardLevelMetrics`: a list of [`EnhancedMetric`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn desired_shard_level_metrics(mut self, value: impl Into<List<EnhancedMetric>>) -> Self {
-        self.desired_shard_level_metrics = Some(value.into());
-        self
-    }
-
+    pub fn desired_shard_level_metrics(mut self, value: impl Into<List<EnhancedMetric>>) -> Self { self.desired_shard_level_metrics = Some(value.into()); self }
     /// `MaxRecordSizeInKiB`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_record_size_in_ki_b(mut self, value: impl Into<Int>) -> Self {
-        self.max_record_size_in_ki_b = Some(value.into());
-        self
-    }
-
+    pub fn max_record_size_in_ki_b(mut self, value: impl Into<Int>) -> Self { self.max_record_size_in_ki_b = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `RetentionPeriodHours`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retention_period_hours(mut self, value: impl Into<Int>) -> Self {
-        self.retention_period_hours = Some(value.into());
-        self
-    }
-
+    pub fn retention_period_hours(mut self, value: impl Into<Int>) -> Self { self.retention_period_hours = Some(value.into()); self }
     /// `ShardCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn shard_count(mut self, value: impl Into<Int>) -> Self {
-        self.shard_count = Some(value.into());
-        self
-    }
-
+    pub fn shard_count(mut self, value: impl Into<Int>) -> Self { self.shard_count = Some(value.into()); self }
     /// `StreamEncryption`: a [`StreamEncryption`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stream_encryption(mut self, value: impl Into<Obj<StreamEncryption>>) -> Self {
-        self.stream_encryption = Some(value.into());
-        self
-    }
-
+    pub fn stream_encryption(mut self, value: impl Into<Obj<StreamEncryption>>) -> Self { self.stream_encryption = Some(value.into()); self }
     /// `StreamModeDetails`: a [`StreamModeDetails`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stream_mode_details(mut self, value: impl Into<Obj<StreamModeDetails>>) -> Self {
-        self.stream_mode_details = Some(value.into());
-        self
-    }
-
+    pub fn stream_mode_details(mut self, value: impl Into<Obj<StreamModeDetails>>) -> Self { self.stream_mode_details = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `WarmThroughputMiBps`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn warm_throughput_mi_bps(mut self, value: impl Into<Int>) -> Self {
-        self.warm_throughput_mi_bps = Some(value.into());
-        self
-    }
+    pub fn warm_throughput_mi_bps(mut self, value: impl Into<Int>) -> Self { self.warm_throughput_mi_bps = Some(value.into()); self }
 }
 
 impl Resource for Stream {
@@ -324,52 +206,20 @@ impl StreamAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StreamEncryptionRequired {
     /// `EncryptionType`: an [`EncryptionType`] value, required.
-    ///
-    /// The encryption type to use. The only valid value is `KMS` .
     pub encryption_type: EncryptionType,
     /// `KeyId`: a string, required.
-    ///
-    /// The GUID for the customer-managed AWS KMS key to use for encryption. This value can be a globally unique identifier, a fully specified Amazon Resource Name (ARN) to either an alias or a key, or an alias name prefixed by "alias/".You can also use a master key owned by Kinesis Data Streams by specifying the alias `aws/kinesis` .
-    ///
-    /// - Key ARN example: `arn:aws:kms:us-east-1:123456789012:key/12345678-1234-1234-1234-123456789012`
-    /// - Alias ARN example: `arn:aws:kms:us-east-1:123456789012:alias/MyAliasName`
-    /// - Globally unique key ID example: `12345678-1234-1234-1234-123456789012`
-    /// - Alias name example: `alias/MyAliasName`
-    /// - Master key owned by Kinesis Data Streams: `alias/aws/kinesis`
-    ///
-    /// Length 1 to 2048.
     pub key_id: Str,
 }
 
-static RULE_StreamEncryption: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StreamEncryption: ObjRule = ObjRule {
     properties: &[
-        (
-            "EncryptionType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["KMS"],
-                format: None,
-            }),
-        ),
-        (
-            "KeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("EncryptionType", Shape::Str(&StrRule { allowed: &["KMS"], ..StrRule::ANY })),
+        ("KeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
     ],
     required: &["EncryptionType", "KeyId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StreamEncryption` property type of `AWS::Kinesis::Stream`.
@@ -405,6 +255,7 @@ pub struct StreamEncryption {
     pub key_id: Str,
 }
 
+#[rustfmt::skip]
 impl StreamEncryption {
     /// A `StreamEncryption` with its required properties, named in a [`StreamEncryptionRequired`].
     pub fn new(required: StreamEncryptionRequired) -> Self {
@@ -415,20 +266,9 @@ impl StreamEncryption {
     }
 
     /// `EncryptionType`: an [`EncryptionType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_type(mut self, value: impl Into<EncryptionType>) -> Self {
-        self.encryption_type = value.into();
-        self
-    }
-
+    pub fn encryption_type(mut self, value: impl Into<EncryptionType>) -> Self { self.encryption_type = value.into(); self }
     /// `KeyId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_id(mut self, value: impl Into<Str>) -> Self {
-        self.key_id = value.into();
-        self
-    }
+    pub fn key_id(mut self, value: impl Into<Str>) -> Self { self.key_id = value.into(); self }
 }
 
 impl PropertyType for StreamEncryption {}
@@ -446,28 +286,17 @@ impl ToValue for StreamEncryption {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StreamModeDetailsRequired {
     /// `StreamMode`: a [`StreamMode`] value, required.
-    ///
-    /// Specifies the capacity mode to which you want to set your data stream. Currently, in Kinesis Data Streams, you can choose between an *on-demand* capacity mode and a *provisioned* capacity mode for your data streams.
     pub stream_mode: StreamMode,
 }
 
-static RULE_StreamModeDetails: ObjRule = ObjRule {
-    properties: &[(
-        "StreamMode",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["ON_DEMAND", "PROVISIONED"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_StreamModeDetails: ObjRule = ObjRule {
+    properties: &[
+        ("StreamMode", Shape::Str(&StrRule { allowed: &["ON_DEMAND", "PROVISIONED"], ..StrRule::ANY })),
+    ],
     required: &["StreamMode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StreamModeDetails` property type of `AWS::Kinesis::Stream`.
@@ -483,6 +312,7 @@ pub struct StreamModeDetails {
     pub stream_mode: StreamMode,
 }
 
+#[rustfmt::skip]
 impl StreamModeDetails {
     /// A `StreamModeDetails` with its required properties, named in a [`StreamModeDetailsRequired`].
     pub fn new(required: StreamModeDetailsRequired) -> Self {
@@ -492,12 +322,7 @@ impl StreamModeDetails {
     }
 
     /// `StreamMode`: a [`StreamMode`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stream_mode(mut self, value: impl Into<StreamMode>) -> Self {
-        self.stream_mode = value.into();
-        self
-    }
+    pub fn stream_mode(mut self, value: impl Into<StreamMode>) -> Self { self.stream_mode = value.into(); self }
 }
 
 impl PropertyType for StreamModeDetails {}
@@ -506,102 +331,6 @@ impl ToValue for StreamModeDetails {
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("StreamMode", &self.stream_mode)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 255.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Kinesis::Stream`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kinesis-stream-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 255.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

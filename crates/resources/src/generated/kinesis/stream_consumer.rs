@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_.-]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^arn:aws.*:kinesis:.*:\\d{12}:stream/\\S+");
 
@@ -14,56 +17,21 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^arn:aws.*:kinesis:.*:\\d{1
 #[derive(Clone, Debug, PartialEq)]
 pub struct StreamConsumerRequired {
     /// `ConsumerName`: a string, required.
-    ///
-    /// The name of the consumer is something you choose when you register the consumer.
-    ///
-    /// Pattern `^[a-zA-Z0-9_.-]+$`; length 1 to 128; create-only: changing it replaces the resource.
     pub consumer_name: Str,
     /// `StreamARN`: a string, required.
-    ///
-    /// The ARN of the stream with which you registered the consumer.
-    ///
-    /// Pattern `^arn:aws.*:kinesis:.*:\d{12}:stream/\S+`; length 1 to 2048; create-only: changing it replaces the resource.
     pub stream_arn: Str,
 }
 
-static RULE_StreamConsumer: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StreamConsumer: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConsumerName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "StreamARN",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("ConsumerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("StreamARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
     ],
     required: &["ConsumerName", "StreamARN"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Kinesis::StreamConsumer` resource.
@@ -103,6 +71,7 @@ pub struct StreamConsumer {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl StreamConsumer {
     /// The CloudFormation type name, `AWS::Kinesis::StreamConsumer`.
     pub const TYPE_NAME: &'static str = "AWS::Kinesis::StreamConsumer";
@@ -118,13 +87,7 @@ impl StreamConsumer {
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["ConsumerARN", "ConsumerStatus", "ConsumerCreationTimestamp"],
-        attributes: &[
-            "ConsumerARN",
-            "ConsumerCreationTimestamp",
-            "ConsumerName",
-            "ConsumerStatus",
-            "StreamARN",
-        ],
+        attributes: &["ConsumerARN", "ConsumerCreationTimestamp", "ConsumerName", "ConsumerStatus", "StreamARN"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -139,28 +102,11 @@ impl StreamConsumer {
     }
 
     /// `ConsumerName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn consumer_name(mut self, value: impl Into<Str>) -> Self {
-        self.consumer_name = value.into();
-        self
-    }
-
+    pub fn consumer_name(mut self, value: impl Into<Str>) -> Self { self.consumer_name = value.into(); self }
     /// `StreamARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stream_arn(mut self, value: impl Into<Str>) -> Self {
-        self.stream_arn = value.into();
-        self
-    }
-
+    pub fn stream_arn(mut self, value: impl Into<Str>) -> Self { self.stream_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for StreamConsumer {
@@ -232,101 +178,5 @@ impl StreamConsumerAttributes {
     /// The ARN of the stream with which you registered the consumer.
     pub fn stream_arn(&self) -> Value {
         self.0.get_att("StreamARN")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 255.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Kinesis::StreamConsumer`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kinesis-streamconsumer-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 255.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

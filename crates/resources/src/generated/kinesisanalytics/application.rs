@@ -7,41 +7,31 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    CsvMappingParameters, CsvMappingParametersRequired, JsonMappingParameters,
+    JsonMappingParametersRequired, MappingParameters, RecordColumn, RecordColumnRequired,
+    RecordFormat, RecordFormatRequired,
+};
+use super::shared::{RULE_RecordColumn, RULE_RecordFormat};
+
 /// The required properties of [`Application`], by name: `Application::new(ApplicationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationRequired {
     /// `Inputs`: a list of [`Input`] objects, required.
-    ///
-    /// Use this parameter to configure the application input.
-    ///
-    /// You can configure your application to receive input from a single streaming source. In this configuration, you map this streaming source to an in-application stream that is created. Your application code can then query the in-application stream like a table (you can think of it as a constantly updating table).
-    ///
-    /// For the streaming source, you provide its Amazon Resource Name (ARN) and format of data on the stream (for example, JSON, CSV, etc.). You also must provide an IAM role that Amazon Kinesis Analytics can assume to read this stream on your behalf.
-    ///
-    /// To create the in-application stream, you need to specify a schema to transform your data into a schematized version used in SQL. In the schema, you provide the necessary mapping of the data elements in the streaming source to record columns in the in-app stream.
     pub inputs: List<Input>,
 }
 
-static RULE_Application: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Application: ObjRule = ObjRule {
     properties: &[
         ("ApplicationCode", Shape::STR),
         ("ApplicationDescription", Shape::STR),
         ("ApplicationName", Shape::STR),
-        (
-            "Inputs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Input),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Inputs", Shape::List(&ListRule { items: Shape::Object(&RULE_Input), min_items: None, max_items: None })),
     ],
     required: &["Inputs"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::KinesisAnalytics::Application` resource.
@@ -87,6 +77,7 @@ pub struct Application {
     pub inputs: List<Input>,
 }
 
+#[rustfmt::skip]
 impl Application {
     /// The CloudFormation type name, `AWS::KinesisAnalytics::Application`.
     pub const TYPE_NAME: &'static str = "AWS::KinesisAnalytics::Application";
@@ -118,36 +109,13 @@ impl Application {
     }
 
     /// `ApplicationCode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_code(mut self, value: impl Into<Str>) -> Self {
-        self.application_code = Some(value.into());
-        self
-    }
-
+    pub fn application_code(mut self, value: impl Into<Str>) -> Self { self.application_code = Some(value.into()); self }
     /// `ApplicationDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_description(mut self, value: impl Into<Str>) -> Self {
-        self.application_description = Some(value.into());
-        self
-    }
-
+    pub fn application_description(mut self, value: impl Into<Str>) -> Self { self.application_description = Some(value.into()); self }
     /// `ApplicationName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_name(mut self, value: impl Into<Str>) -> Self {
-        self.application_name = Some(value.into());
-        self
-    }
-
+    pub fn application_name(mut self, value: impl Into<Str>) -> Self { self.application_name = Some(value.into()); self }
     /// `Inputs`: a list of [`Input`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inputs(mut self, value: impl Into<List<Input>>) -> Self {
-        self.inputs = value.into();
-        self
-    }
+    pub fn inputs(mut self, value: impl Into<List<Input>>) -> Self { self.inputs = value.into(); self }
 }
 
 impl Resource for Application {
@@ -188,129 +156,28 @@ impl ApplicationAttributes {
     }
 }
 
-/// The required properties of [`CsvMappingParameters`], by name: `CsvMappingParameters::new(CsvMappingParametersRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CsvMappingParametersRequired {
-    /// `RecordColumnDelimiter`: a string, required.
-    ///
-    /// Column delimiter. For example, in a CSV format, a comma (",") is the typical column delimiter.
-    pub record_column_delimiter: Str,
-    /// `RecordRowDelimiter`: a string, required.
-    ///
-    /// Row delimiter. For example, in a CSV format, *'\n'* is the typical row delimiter.
-    pub record_row_delimiter: Str,
-}
-
-static RULE_CsvMappingParameters: ObjRule = ObjRule {
-    properties: &[
-        ("RecordColumnDelimiter", Shape::STR),
-        ("RecordRowDelimiter", Shape::STR),
-    ],
-    required: &["RecordColumnDelimiter", "RecordRowDelimiter"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CSVMappingParameters` property type of `AWS::KinesisAnalytics::Application`.
-///
-/// Provides additional mapping information when the record format uses delimiters, such as CSV. For example, the following sample records use CSV format, where the records use the *'\n'* as the row delimiter and a comma (",") as the column delimiter:
-///
-/// `"name1", "address1"`
-///
-/// `"name2", "address2"`
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kinesisanalytics-application-csvmappingparameters.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct CsvMappingParameters {
-    /// `RecordColumnDelimiter`: a string, required.
-    ///
-    /// Column delimiter. For example, in a CSV format, a comma (",") is the typical column delimiter.
-    pub record_column_delimiter: Str,
-    /// `RecordRowDelimiter`: a string, required.
-    ///
-    /// Row delimiter. For example, in a CSV format, *'\n'* is the typical row delimiter.
-    pub record_row_delimiter: Str,
-}
-
-impl CsvMappingParameters {
-    /// A `CsvMappingParameters` with its required properties, named in a [`CsvMappingParametersRequired`].
-    pub fn new(required: CsvMappingParametersRequired) -> Self {
-        Self {
-            record_column_delimiter: required.record_column_delimiter,
-            record_row_delimiter: required.record_row_delimiter,
-        }
-    }
-
-    /// `RecordColumnDelimiter`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn record_column_delimiter(mut self, value: impl Into<Str>) -> Self {
-        self.record_column_delimiter = value.into();
-        self
-    }
-
-    /// `RecordRowDelimiter`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn record_row_delimiter(mut self, value: impl Into<Str>) -> Self {
-        self.record_row_delimiter = value.into();
-        self
-    }
-}
-
-impl PropertyType for CsvMappingParameters {}
-
-impl ToValue for CsvMappingParameters {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("RecordColumnDelimiter", &self.record_column_delimiter)
-            .req("RecordRowDelimiter", &self.record_row_delimiter)
-            .build()
-    }
-}
-
 /// The required properties of [`Input`], by name: `Input::new(InputRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InputRequired {
     /// `InputSchema`: an [`InputSchema`] object, required.
-    ///
-    /// Describes the format of the data in the streaming source, and how each data element maps to corresponding columns in the in-application stream that is being created.
-    ///
-    /// Also used to describe the format of the reference data source.
     pub input_schema: Obj<InputSchema>,
     /// `NamePrefix`: a string, required.
-    ///
-    /// Name prefix to use when creating an in-application stream. Suppose that you specify a prefix "MyInApplicationStream." Amazon Kinesis Analytics then creates one or more (as per the `InputParallelism` count you specified) in-application streams with names "MyInApplicationStream_001," "MyInApplicationStream_002," and so on.
     pub name_prefix: Str,
 }
 
-static RULE_Input: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Input: ObjRule = ObjRule {
     properties: &[
         ("InputParallelism", Shape::Object(&RULE_InputParallelism)),
-        (
-            "InputProcessingConfiguration",
-            Shape::Object(&RULE_InputProcessingConfiguration),
-        ),
+        ("InputProcessingConfiguration", Shape::Object(&RULE_InputProcessingConfiguration)),
         ("InputSchema", Shape::Object(&RULE_InputSchema)),
-        (
-            "KinesisFirehoseInput",
-            Shape::Object(&RULE_KinesisFirehoseInput),
-        ),
-        (
-            "KinesisStreamsInput",
-            Shape::Object(&RULE_KinesisStreamsInput),
-        ),
+        ("KinesisFirehoseInput", Shape::Object(&RULE_KinesisFirehoseInput)),
+        ("KinesisStreamsInput", Shape::Object(&RULE_KinesisStreamsInput)),
         ("NamePrefix", Shape::STR),
     ],
     required: &["NamePrefix", "InputSchema"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Input` property type of `AWS::KinesisAnalytics::Application`.
@@ -356,6 +223,7 @@ pub struct Input {
     pub name_prefix: Str,
 }
 
+#[rustfmt::skip]
 impl Input {
     /// A `Input` with its required properties, named in a [`InputRequired`].
     pub fn new(required: InputRequired) -> Self {
@@ -370,55 +238,17 @@ impl Input {
     }
 
     /// `InputParallelism`: an [`InputParallelism`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_parallelism(mut self, value: impl Into<Obj<InputParallelism>>) -> Self {
-        self.input_parallelism = Some(value.into());
-        self
-    }
-
+    pub fn input_parallelism(mut self, value: impl Into<Obj<InputParallelism>>) -> Self { self.input_parallelism = Some(value.into()); self }
     /// `InputProcessingConfiguration`: an [`InputProcessingConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_processing_configuration(
-        mut self,
-        value: impl Into<Obj<InputProcessingConfiguration>>,
-    ) -> Self {
-        self.input_processing_configuration = Some(value.into());
-        self
-    }
-
+    pub fn input_processing_configuration(mut self, value: impl Into<Obj<InputProcessingConfiguration>>) -> Self { self.input_processing_configuration = Some(value.into()); self }
     /// `InputSchema`: an [`InputSchema`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_schema(mut self, value: impl Into<Obj<InputSchema>>) -> Self {
-        self.input_schema = value.into();
-        self
-    }
-
+    pub fn input_schema(mut self, value: impl Into<Obj<InputSchema>>) -> Self { self.input_schema = value.into(); self }
     /// `KinesisFirehoseInput`: a [`KinesisFirehoseInput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kinesis_firehose_input(mut self, value: impl Into<Obj<KinesisFirehoseInput>>) -> Self {
-        self.kinesis_firehose_input = Some(value.into());
-        self
-    }
-
+    pub fn kinesis_firehose_input(mut self, value: impl Into<Obj<KinesisFirehoseInput>>) -> Self { self.kinesis_firehose_input = Some(value.into()); self }
     /// `KinesisStreamsInput`: a [`KinesisStreamsInput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kinesis_streams_input(mut self, value: impl Into<Obj<KinesisStreamsInput>>) -> Self {
-        self.kinesis_streams_input = Some(value.into());
-        self
-    }
-
+    pub fn kinesis_streams_input(mut self, value: impl Into<Obj<KinesisStreamsInput>>) -> Self { self.kinesis_streams_input = Some(value.into()); self }
     /// `NamePrefix`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.name_prefix = value.into();
-        self
-    }
+    pub fn name_prefix(mut self, value: impl Into<Str>) -> Self { self.name_prefix = value.into(); self }
 }
 
 impl PropertyType for Input {}
@@ -443,39 +273,20 @@ impl ToValue for Input {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InputLambdaProcessorRequired {
     /// `ResourceARN`: a string, required.
-    ///
-    /// The ARN of the \[AWS Lambda\](<https://docs.aws.amazon.com/lambda/>) function that operates on records in the stream.
-    ///
-    /// &gt; To specify an earlier version of the Lambda function than the latest, include the Lambda function version in the Lambda function ARN. For more information about Lambda ARNs, see \[Example ARNs: AWS Lambda\](<https://docs.aws.amazon.com//general/latest/gr/aws-arns-and-namespaces.html#arn-syntax-lambda>)
     pub resource_arn: Str,
     /// `RoleARN`: a string, required.
-    ///
-    /// The ARN of the IAM role that is used to access the AWS Lambda function.
-    ///
-    /// Format `AWS::IAM::Role.Arn`.
     pub role_arn: Str,
 }
 
-static RULE_InputLambdaProcessor: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InputLambdaProcessor: ObjRule = ObjRule {
     properties: &[
         ("ResourceARN", Shape::STR),
-        (
-            "RoleARN",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("RoleARN", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["ResourceARN", "RoleARN"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InputLambdaProcessor` property type of `AWS::KinesisAnalytics::Application`.
@@ -499,6 +310,7 @@ pub struct InputLambdaProcessor {
     pub role_arn: Str,
 }
 
+#[rustfmt::skip]
 impl InputLambdaProcessor {
     /// A `InputLambdaProcessor` with its required properties, named in a [`InputLambdaProcessorRequired`].
     pub fn new(required: InputLambdaProcessorRequired) -> Self {
@@ -509,20 +321,9 @@ impl InputLambdaProcessor {
     }
 
     /// `ResourceARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self {
-        self.resource_arn = value.into();
-        self
-    }
-
+    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
     /// `RoleARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
 }
 
 impl PropertyType for InputLambdaProcessor {}
@@ -536,14 +337,13 @@ impl ToValue for InputLambdaProcessor {
     }
 }
 
-static RULE_InputParallelism: ObjRule = ObjRule {
-    properties: &[("Count", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_InputParallelism: ObjRule = ObjRule {
+    properties: &[
+        ("Count", Shape::INT),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InputParallelism` property type of `AWS::KinesisAnalytics::Application`.
@@ -559,6 +359,7 @@ pub struct InputParallelism {
     pub count: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl InputParallelism {
     /// A `InputParallelism` with no property set (none is required).
     pub fn new() -> Self {
@@ -566,12 +367,7 @@ impl InputParallelism {
     }
 
     /// `Count`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn count(mut self, value: impl Into<Int>) -> Self {
-        self.count = Some(value.into());
-        self
-    }
+    pub fn count(mut self, value: impl Into<Int>) -> Self { self.count = Some(value.into()); self }
 }
 
 impl PropertyType for InputParallelism {}
@@ -582,17 +378,13 @@ impl ToValue for InputParallelism {
     }
 }
 
-static RULE_InputProcessingConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "InputLambdaProcessor",
-        Shape::Object(&RULE_InputLambdaProcessor),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_InputProcessingConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("InputLambdaProcessor", Shape::Object(&RULE_InputLambdaProcessor)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InputProcessingConfiguration` property type of `AWS::KinesisAnalytics::Application`.
@@ -608,6 +400,7 @@ pub struct InputProcessingConfiguration {
     pub input_lambda_processor: Option<Obj<InputLambdaProcessor>>,
 }
 
+#[rustfmt::skip]
 impl InputProcessingConfiguration {
     /// A `InputProcessingConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -615,12 +408,7 @@ impl InputProcessingConfiguration {
     }
 
     /// `InputLambdaProcessor`: an [`InputLambdaProcessor`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_lambda_processor(mut self, value: impl Into<Obj<InputLambdaProcessor>>) -> Self {
-        self.input_lambda_processor = Some(value.into());
-        self
-    }
+    pub fn input_lambda_processor(mut self, value: impl Into<Obj<InputLambdaProcessor>>) -> Self { self.input_lambda_processor = Some(value.into()); self }
 }
 
 impl PropertyType for InputProcessingConfiguration {}
@@ -637,34 +425,21 @@ impl ToValue for InputProcessingConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InputSchemaRequired {
     /// `RecordColumns`: a list of [`RecordColumn`] objects, required.
-    ///
-    /// A list of `RecordColumn` objects.
     pub record_columns: List<RecordColumn>,
     /// `RecordFormat`: a [`RecordFormat`] object, required.
-    ///
-    /// Specifies the format of the records on the streaming source.
     pub record_format: Obj<RecordFormat>,
 }
 
-static RULE_InputSchema: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InputSchema: ObjRule = ObjRule {
     properties: &[
-        (
-            "RecordColumns",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_RecordColumn),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("RecordColumns", Shape::List(&ListRule { items: Shape::Object(&RULE_RecordColumn), min_items: None, max_items: None })),
         ("RecordEncoding", Shape::STR),
         ("RecordFormat", Shape::Object(&RULE_RecordFormat)),
     ],
     required: &["RecordColumns", "RecordFormat"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InputSchema` property type of `AWS::KinesisAnalytics::Application`.
@@ -690,6 +465,7 @@ pub struct InputSchema {
     pub record_format: Obj<RecordFormat>,
 }
 
+#[rustfmt::skip]
 impl InputSchema {
     /// A `InputSchema` with its required properties, named in a [`InputSchemaRequired`].
     pub fn new(required: InputSchemaRequired) -> Self {
@@ -701,28 +477,11 @@ impl InputSchema {
     }
 
     /// `RecordColumns`: a list of [`RecordColumn`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn record_columns(mut self, value: impl Into<List<RecordColumn>>) -> Self {
-        self.record_columns = value.into();
-        self
-    }
-
+    pub fn record_columns(mut self, value: impl Into<List<RecordColumn>>) -> Self { self.record_columns = value.into(); self }
     /// `RecordEncoding`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn record_encoding(mut self, value: impl Into<Str>) -> Self {
-        self.record_encoding = Some(value.into());
-        self
-    }
-
+    pub fn record_encoding(mut self, value: impl Into<Str>) -> Self { self.record_encoding = Some(value.into()); self }
     /// `RecordFormat`: a [`RecordFormat`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn record_format(mut self, value: impl Into<Obj<RecordFormat>>) -> Self {
-        self.record_format = value.into();
-        self
-    }
+    pub fn record_format(mut self, value: impl Into<Obj<RecordFormat>>) -> Self { self.record_format = value.into(); self }
 }
 
 impl PropertyType for InputSchema {}
@@ -737,100 +496,24 @@ impl ToValue for InputSchema {
     }
 }
 
-/// The required properties of [`JsonMappingParameters`], by name: `JsonMappingParameters::new(JsonMappingParametersRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct JsonMappingParametersRequired {
-    /// `RecordRowPath`: a string, required.
-    ///
-    /// Path to the top-level parent that contains the records.
-    pub record_row_path: Str,
-}
-
-static RULE_JsonMappingParameters: ObjRule = ObjRule {
-    properties: &[("RecordRowPath", Shape::STR)],
-    required: &["RecordRowPath"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `JSONMappingParameters` property type of `AWS::KinesisAnalytics::Application`.
-///
-/// Provides additional mapping information when JSON is the record format on the streaming source.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kinesisanalytics-application-jsonmappingparameters.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct JsonMappingParameters {
-    /// `RecordRowPath`: a string, required.
-    ///
-    /// Path to the top-level parent that contains the records.
-    pub record_row_path: Str,
-}
-
-impl JsonMappingParameters {
-    /// A `JsonMappingParameters` with its required properties, named in a [`JsonMappingParametersRequired`].
-    pub fn new(required: JsonMappingParametersRequired) -> Self {
-        Self {
-            record_row_path: required.record_row_path,
-        }
-    }
-
-    /// `RecordRowPath`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn record_row_path(mut self, value: impl Into<Str>) -> Self {
-        self.record_row_path = value.into();
-        self
-    }
-}
-
-impl PropertyType for JsonMappingParameters {}
-
-impl ToValue for JsonMappingParameters {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("RecordRowPath", &self.record_row_path)
-            .build()
-    }
-}
-
 /// The required properties of [`KinesisFirehoseInput`], by name: `KinesisFirehoseInput::new(KinesisFirehoseInputRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct KinesisFirehoseInputRequired {
     /// `ResourceARN`: a string, required.
-    ///
-    /// ARN of the input delivery stream.
     pub resource_arn: Str,
     /// `RoleARN`: a string, required.
-    ///
-    /// ARN of the IAM role that Amazon Kinesis Analytics can assume to access the stream on your behalf. You need to make sure that the role has the necessary permissions to access the stream.
-    ///
-    /// Format `AWS::IAM::Role.Arn`.
     pub role_arn: Str,
 }
 
-static RULE_KinesisFirehoseInput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_KinesisFirehoseInput: ObjRule = ObjRule {
     properties: &[
         ("ResourceARN", Shape::STR),
-        (
-            "RoleARN",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("RoleARN", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["ResourceARN", "RoleARN"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KinesisFirehoseInput` property type of `AWS::KinesisAnalytics::Application`.
@@ -852,6 +535,7 @@ pub struct KinesisFirehoseInput {
     pub role_arn: Str,
 }
 
+#[rustfmt::skip]
 impl KinesisFirehoseInput {
     /// A `KinesisFirehoseInput` with its required properties, named in a [`KinesisFirehoseInputRequired`].
     pub fn new(required: KinesisFirehoseInputRequired) -> Self {
@@ -862,20 +546,9 @@ impl KinesisFirehoseInput {
     }
 
     /// `ResourceARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self {
-        self.resource_arn = value.into();
-        self
-    }
-
+    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
     /// `RoleARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
 }
 
 impl PropertyType for KinesisFirehoseInput {}
@@ -893,37 +566,20 @@ impl ToValue for KinesisFirehoseInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KinesisStreamsInputRequired {
     /// `ResourceARN`: a string, required.
-    ///
-    /// ARN of the input Amazon Kinesis stream to read.
     pub resource_arn: Str,
     /// `RoleARN`: a string, required.
-    ///
-    /// ARN of the IAM role that Amazon Kinesis Analytics can assume to access the stream on your behalf. You need to grant the necessary permissions to this role.
-    ///
-    /// Format `AWS::IAM::Role.Arn`.
     pub role_arn: Str,
 }
 
-static RULE_KinesisStreamsInput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_KinesisStreamsInput: ObjRule = ObjRule {
     properties: &[
         ("ResourceARN", Shape::STR),
-        (
-            "RoleARN",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("RoleARN", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["ResourceARN", "RoleARN"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KinesisStreamsInput` property type of `AWS::KinesisAnalytics::Application`.
@@ -945,6 +601,7 @@ pub struct KinesisStreamsInput {
     pub role_arn: Str,
 }
 
+#[rustfmt::skip]
 impl KinesisStreamsInput {
     /// A `KinesisStreamsInput` with its required properties, named in a [`KinesisStreamsInputRequired`].
     pub fn new(required: KinesisStreamsInputRequired) -> Self {
@@ -955,20 +612,9 @@ impl KinesisStreamsInput {
     }
 
     /// `ResourceARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self {
-        self.resource_arn = value.into();
-        self
-    }
-
+    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
     /// `RoleARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
 }
 
 impl PropertyType for KinesisStreamsInput {}
@@ -978,249 +624,6 @@ impl ToValue for KinesisStreamsInput {
         MapBuilder::new()
             .req("ResourceARN", &self.resource_arn)
             .req("RoleARN", &self.role_arn)
-            .build()
-    }
-}
-
-static RULE_MappingParameters: ObjRule = ObjRule {
-    properties: &[
-        (
-            "CSVMappingParameters",
-            Shape::Object(&RULE_CsvMappingParameters),
-        ),
-        (
-            "JSONMappingParameters",
-            Shape::Object(&RULE_JsonMappingParameters),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `MappingParameters` property type of `AWS::KinesisAnalytics::Application`.
-///
-/// When configuring application input at the time of creating or updating an application, provides additional mapping information specific to the record format (such as JSON, CSV, or record fields delimited by some delimiter) on the streaming source.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kinesisanalytics-application-mappingparameters.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct MappingParameters {
-    /// `CSVMappingParameters`: a [`CsvMappingParameters`] object.
-    ///
-    /// Provides additional mapping information when the record format uses delimiters (for example, CSV).
-    pub csv_mapping_parameters: Option<Obj<CsvMappingParameters>>,
-    /// `JSONMappingParameters`: a [`JsonMappingParameters`] object.
-    ///
-    /// Provides additional mapping information when JSON is the record format on the streaming source.
-    pub json_mapping_parameters: Option<Obj<JsonMappingParameters>>,
-}
-
-impl MappingParameters {
-    /// A `MappingParameters` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `CSVMappingParameters`: a [`CsvMappingParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn csv_mapping_parameters(mut self, value: impl Into<Obj<CsvMappingParameters>>) -> Self {
-        self.csv_mapping_parameters = Some(value.into());
-        self
-    }
-
-    /// `JSONMappingParameters`: a [`JsonMappingParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn json_mapping_parameters(mut self, value: impl Into<Obj<JsonMappingParameters>>) -> Self {
-        self.json_mapping_parameters = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for MappingParameters {}
-
-impl ToValue for MappingParameters {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("CSVMappingParameters", &self.csv_mapping_parameters)
-            .opt("JSONMappingParameters", &self.json_mapping_parameters)
-            .build()
-    }
-}
-
-/// The required properties of [`RecordColumn`], by name: `RecordColumn::new(RecordColumnRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RecordColumnRequired {
-    /// `Name`: a string, required.
-    ///
-    /// Name of the column created in the in-application input stream or reference table.
-    pub name: Str,
-    /// `SqlType`: a string, required.
-    ///
-    /// Type of column created in the in-application input stream or reference table.
-    pub sql_type: Str,
-}
-
-static RULE_RecordColumn: ObjRule = ObjRule {
-    properties: &[
-        ("Mapping", Shape::STR),
-        ("Name", Shape::STR),
-        ("SqlType", Shape::STR),
-    ],
-    required: &["SqlType", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `RecordColumn` property type of `AWS::KinesisAnalytics::Application`.
-///
-/// Describes the mapping of each data element in the streaming source to the corresponding column in the in-application stream.
-///
-/// Also used to describe the format of the reference data source.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kinesisanalytics-application-recordcolumn.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct RecordColumn {
-    /// `Mapping`: a string.
-    ///
-    /// Reference to the data element in the streaming input or the reference data source. This element is required if the \[RecordFormatType\](<https://docs.aws.amazon.com/kinesisanalytics/latest/dev/API_RecordFormat.html#analytics-Type-RecordFormat-RecordFormatTypel>) is `JSON` .
-    pub mapping: Option<Str>,
-    /// `Name`: a string, required.
-    ///
-    /// Name of the column created in the in-application input stream or reference table.
-    pub name: Str,
-    /// `SqlType`: a string, required.
-    ///
-    /// Type of column created in the in-application input stream or reference table.
-    pub sql_type: Str,
-}
-
-impl RecordColumn {
-    /// A `RecordColumn` with its required properties, named in a [`RecordColumnRequired`].
-    pub fn new(required: RecordColumnRequired) -> Self {
-        Self {
-            mapping: None,
-            name: required.name,
-            sql_type: required.sql_type,
-        }
-    }
-
-    /// `Mapping`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mapping(mut self, value: impl Into<Str>) -> Self {
-        self.mapping = Some(value.into());
-        self
-    }
-
-    /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
-    /// `SqlType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sql_type(mut self, value: impl Into<Str>) -> Self {
-        self.sql_type = value.into();
-        self
-    }
-}
-
-impl PropertyType for RecordColumn {}
-
-impl ToValue for RecordColumn {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Mapping", &self.mapping)
-            .req("Name", &self.name)
-            .req("SqlType", &self.sql_type)
-            .build()
-    }
-}
-
-/// The required properties of [`RecordFormat`], by name: `RecordFormat::new(RecordFormatRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RecordFormatRequired {
-    /// `RecordFormatType`: a string, required.
-    ///
-    /// The type of record format.
-    pub record_format_type: Str,
-}
-
-static RULE_RecordFormat: ObjRule = ObjRule {
-    properties: &[
-        ("MappingParameters", Shape::Object(&RULE_MappingParameters)),
-        ("RecordFormatType", Shape::STR),
-    ],
-    required: &["RecordFormatType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `RecordFormat` property type of `AWS::KinesisAnalytics::Application`.
-///
-/// Describes the record format and relevant mapping information that should be applied to schematize the records on the stream.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kinesisanalytics-application-recordformat.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct RecordFormat {
-    /// `MappingParameters`: a [`MappingParameters`] object.
-    ///
-    /// When configuring application input at the time of creating or updating an application, provides additional mapping information specific to the record format (such as JSON, CSV, or record fields delimited by some delimiter) on the streaming source.
-    pub mapping_parameters: Option<Obj<MappingParameters>>,
-    /// `RecordFormatType`: a string, required.
-    ///
-    /// The type of record format.
-    pub record_format_type: Str,
-}
-
-impl RecordFormat {
-    /// A `RecordFormat` with its required properties, named in a [`RecordFormatRequired`].
-    pub fn new(required: RecordFormatRequired) -> Self {
-        Self {
-            mapping_parameters: None,
-            record_format_type: required.record_format_type,
-        }
-    }
-
-    /// `MappingParameters`: a [`MappingParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mapping_parameters(mut self, value: impl Into<Obj<MappingParameters>>) -> Self {
-        self.mapping_parameters = Some(value.into());
-        self
-    }
-
-    /// `RecordFormatType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn record_format_type(mut self, value: impl Into<Str>) -> Self {
-        self.record_format_type = value.into();
-        self
-    }
-}
-
-impl PropertyType for RecordFormat {}
-
-impl ToValue for RecordFormat {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("MappingParameters", &self.mapping_parameters)
-            .req("RecordFormatType", &self.record_format_type)
             .build()
     }
 }

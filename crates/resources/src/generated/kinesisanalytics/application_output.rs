@@ -11,28 +11,20 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationOutputRequired {
     /// `ApplicationName`: a string, required.
-    ///
-    /// Name of the application to which you want to add the output configuration.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub application_name: Str,
     /// `Output`: an [`Output`] object, required.
-    ///
-    /// An array of objects, each describing one output configuration. In the output configuration, you specify the name of an in-application stream, a destination (that is, an Amazon Kinesis stream, an Amazon Kinesis Firehose delivery stream, or an AWS Lambda function), and record the formation to use when writing to the destination.
     pub output: Obj<Output>,
 }
 
-static RULE_ApplicationOutput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ApplicationOutput: ObjRule = ObjRule {
     properties: &[
         ("ApplicationName", Shape::STR),
         ("Output", Shape::Object(&RULE_Output)),
     ],
     required: &["ApplicationName", "Output"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::KinesisAnalytics::ApplicationOutput` resource.
@@ -70,6 +62,7 @@ pub struct ApplicationOutput {
     pub output: Obj<Output>,
 }
 
+#[rustfmt::skip]
 impl ApplicationOutput {
     /// The CloudFormation type name, `AWS::KinesisAnalytics::ApplicationOutput`.
     pub const TYPE_NAME: &'static str = "AWS::KinesisAnalytics::ApplicationOutput";
@@ -99,20 +92,9 @@ impl ApplicationOutput {
     }
 
     /// `ApplicationName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_name(mut self, value: impl Into<Str>) -> Self {
-        self.application_name = value.into();
-        self
-    }
-
+    pub fn application_name(mut self, value: impl Into<Str>) -> Self { self.application_name = value.into(); self }
     /// `Output`: an [`Output`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output(mut self, value: impl Into<Obj<Output>>) -> Self {
-        self.output = value.into();
-        self
-    }
+    pub fn output(mut self, value: impl Into<Obj<Output>>) -> Self { self.output = value.into(); self }
 }
 
 impl Resource for ApplicationOutput {
@@ -151,14 +133,13 @@ impl ApplicationOutputAttributes {
     }
 }
 
-static RULE_DestinationSchema: ObjRule = ObjRule {
-    properties: &[("RecordFormatType", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_DestinationSchema: ObjRule = ObjRule {
+    properties: &[
+        ("RecordFormatType", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DestinationSchema` property type of `AWS::KinesisAnalytics::ApplicationOutput`.
@@ -174,6 +155,7 @@ pub struct DestinationSchema {
     pub record_format_type: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DestinationSchema {
     /// A `DestinationSchema` with no property set (none is required).
     pub fn new() -> Self {
@@ -181,12 +163,7 @@ impl DestinationSchema {
     }
 
     /// `RecordFormatType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn record_format_type(mut self, value: impl Into<Str>) -> Self {
-        self.record_format_type = Some(value.into());
-        self
-    }
+    pub fn record_format_type(mut self, value: impl Into<Str>) -> Self { self.record_format_type = Some(value.into()); self }
 }
 
 impl PropertyType for DestinationSchema {}
@@ -203,37 +180,20 @@ impl ToValue for DestinationSchema {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KinesisFirehoseOutputRequired {
     /// `ResourceARN`: a string, required.
-    ///
-    /// ARN of the destination Amazon Kinesis Firehose delivery stream to write to.
     pub resource_arn: Str,
     /// `RoleARN`: a string, required.
-    ///
-    /// ARN of the IAM role that Amazon Kinesis Analytics can assume to write to the destination stream on your behalf. You need to grant the necessary permissions to this role.
-    ///
-    /// Format `AWS::IAM::Role.Arn`.
     pub role_arn: Str,
 }
 
-static RULE_KinesisFirehoseOutput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_KinesisFirehoseOutput: ObjRule = ObjRule {
     properties: &[
         ("ResourceARN", Shape::STR),
-        (
-            "RoleARN",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("RoleARN", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["ResourceARN", "RoleARN"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KinesisFirehoseOutput` property type of `AWS::KinesisAnalytics::ApplicationOutput`.
@@ -255,6 +215,7 @@ pub struct KinesisFirehoseOutput {
     pub role_arn: Str,
 }
 
+#[rustfmt::skip]
 impl KinesisFirehoseOutput {
     /// A `KinesisFirehoseOutput` with its required properties, named in a [`KinesisFirehoseOutputRequired`].
     pub fn new(required: KinesisFirehoseOutputRequired) -> Self {
@@ -265,20 +226,9 @@ impl KinesisFirehoseOutput {
     }
 
     /// `ResourceARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self {
-        self.resource_arn = value.into();
-        self
-    }
-
+    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
     /// `RoleARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
 }
 
 impl PropertyType for KinesisFirehoseOutput {}
@@ -296,37 +246,20 @@ impl ToValue for KinesisFirehoseOutput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KinesisStreamsOutputRequired {
     /// `ResourceARN`: a string, required.
-    ///
-    /// ARN of the destination Amazon Kinesis stream to write to.
     pub resource_arn: Str,
     /// `RoleARN`: a string, required.
-    ///
-    /// ARN of the IAM role that Amazon Kinesis Analytics can assume to write to the destination stream on your behalf. You need to grant the necessary permissions to this role.
-    ///
-    /// Format `AWS::IAM::Role.Arn`.
     pub role_arn: Str,
 }
 
-static RULE_KinesisStreamsOutput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_KinesisStreamsOutput: ObjRule = ObjRule {
     properties: &[
         ("ResourceARN", Shape::STR),
-        (
-            "RoleARN",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("RoleARN", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["ResourceARN", "RoleARN"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KinesisStreamsOutput` property type of `AWS::KinesisAnalytics::ApplicationOutput`.
@@ -348,6 +281,7 @@ pub struct KinesisStreamsOutput {
     pub role_arn: Str,
 }
 
+#[rustfmt::skip]
 impl KinesisStreamsOutput {
     /// A `KinesisStreamsOutput` with its required properties, named in a [`KinesisStreamsOutputRequired`].
     pub fn new(required: KinesisStreamsOutputRequired) -> Self {
@@ -358,20 +292,9 @@ impl KinesisStreamsOutput {
     }
 
     /// `ResourceARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self {
-        self.resource_arn = value.into();
-        self
-    }
-
+    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
     /// `RoleARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
 }
 
 impl PropertyType for KinesisStreamsOutput {}
@@ -389,39 +312,20 @@ impl ToValue for KinesisStreamsOutput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LambdaOutputRequired {
     /// `ResourceARN`: a string, required.
-    ///
-    /// Amazon Resource Name (ARN) of the destination Lambda function to write to.
-    ///
-    /// &gt; To specify an earlier version of the Lambda function than the latest, include the Lambda function version in the Lambda function ARN. For more information about Lambda ARNs, see \[Example ARNs: AWS Lambda\](<https://docs.aws.amazon.com//general/latest/gr/aws-arns-and-namespaces.html#arn-syntax-lambda>)
     pub resource_arn: Str,
     /// `RoleARN`: a string, required.
-    ///
-    /// ARN of the IAM role that Amazon Kinesis Analytics can assume to write to the destination function on your behalf. You need to grant the necessary permissions to this role.
-    ///
-    /// Format `AWS::IAM::Role.Arn`.
     pub role_arn: Str,
 }
 
-static RULE_LambdaOutput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LambdaOutput: ObjRule = ObjRule {
     properties: &[
         ("ResourceARN", Shape::STR),
-        (
-            "RoleARN",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("RoleARN", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["ResourceARN", "RoleARN"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LambdaOutput` property type of `AWS::KinesisAnalytics::ApplicationOutput`.
@@ -445,6 +349,7 @@ pub struct LambdaOutput {
     pub role_arn: Str,
 }
 
+#[rustfmt::skip]
 impl LambdaOutput {
     /// A `LambdaOutput` with its required properties, named in a [`LambdaOutputRequired`].
     pub fn new(required: LambdaOutputRequired) -> Self {
@@ -455,20 +360,9 @@ impl LambdaOutput {
     }
 
     /// `ResourceARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self {
-        self.resource_arn = value.into();
-        self
-    }
-
+    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
     /// `RoleARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
 }
 
 impl PropertyType for LambdaOutput {}
@@ -486,31 +380,21 @@ impl ToValue for LambdaOutput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OutputRequired {
     /// `DestinationSchema`: a [`DestinationSchema`] object, required.
-    ///
-    /// Describes the data format when records are written to the destination. For more information, see \[Configuring Application Output\](<https://docs.aws.amazon.com/kinesisanalytics/latest/dev/how-it-works-output.html>) .
     pub destination_schema: Obj<DestinationSchema>,
 }
 
-static RULE_Output: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Output: ObjRule = ObjRule {
     properties: &[
         ("DestinationSchema", Shape::Object(&RULE_DestinationSchema)),
-        (
-            "KinesisFirehoseOutput",
-            Shape::Object(&RULE_KinesisFirehoseOutput),
-        ),
-        (
-            "KinesisStreamsOutput",
-            Shape::Object(&RULE_KinesisStreamsOutput),
-        ),
+        ("KinesisFirehoseOutput", Shape::Object(&RULE_KinesisFirehoseOutput)),
+        ("KinesisStreamsOutput", Shape::Object(&RULE_KinesisStreamsOutput)),
         ("LambdaOutput", Shape::Object(&RULE_LambdaOutput)),
         ("Name", Shape::STR),
     ],
     required: &["DestinationSchema"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Output` property type of `AWS::KinesisAnalytics::ApplicationOutput`.
@@ -544,6 +428,7 @@ pub struct Output {
     pub name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Output {
     /// A `Output` with its required properties, named in a [`OutputRequired`].
     pub fn new(required: OutputRequired) -> Self {
@@ -557,44 +442,15 @@ impl Output {
     }
 
     /// `DestinationSchema`: a [`DestinationSchema`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_schema(mut self, value: impl Into<Obj<DestinationSchema>>) -> Self {
-        self.destination_schema = value.into();
-        self
-    }
-
+    pub fn destination_schema(mut self, value: impl Into<Obj<DestinationSchema>>) -> Self { self.destination_schema = value.into(); self }
     /// `KinesisFirehoseOutput`: a [`KinesisFirehoseOutput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kinesis_firehose_output(mut self, value: impl Into<Obj<KinesisFirehoseOutput>>) -> Self {
-        self.kinesis_firehose_output = Some(value.into());
-        self
-    }
-
+    pub fn kinesis_firehose_output(mut self, value: impl Into<Obj<KinesisFirehoseOutput>>) -> Self { self.kinesis_firehose_output = Some(value.into()); self }
     /// `KinesisStreamsOutput`: a [`KinesisStreamsOutput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kinesis_streams_output(mut self, value: impl Into<Obj<KinesisStreamsOutput>>) -> Self {
-        self.kinesis_streams_output = Some(value.into());
-        self
-    }
-
+    pub fn kinesis_streams_output(mut self, value: impl Into<Obj<KinesisStreamsOutput>>) -> Self { self.kinesis_streams_output = Some(value.into()); self }
     /// `LambdaOutput`: a [`LambdaOutput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_output(mut self, value: impl Into<Obj<LambdaOutput>>) -> Self {
-        self.lambda_output = Some(value.into());
-        self
-    }
-
+    pub fn lambda_output(mut self, value: impl Into<Obj<LambdaOutput>>) -> Self { self.lambda_output = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
 }
 
 impl PropertyType for Output {}

@@ -7,35 +7,31 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    CsvMappingParameters, CsvMappingParametersRequired, JsonMappingParameters,
+    JsonMappingParametersRequired, MappingParameters, RecordColumn, RecordColumnRequired,
+    RecordFormat, RecordFormatRequired,
+};
+use super::shared::{RULE_RecordColumn, RULE_RecordFormat};
+
 /// The required properties of [`ApplicationReferenceDataSource`], by name: `ApplicationReferenceDataSource::new(ApplicationReferenceDataSourceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationReferenceDataSourceRequired {
     /// `ApplicationName`: a string, required.
-    ///
-    /// Name of an existing application.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub application_name: Str,
     /// `ReferenceDataSource`: a [`ReferenceDataSource`] object, required.
-    ///
-    /// The reference data source can be an object in your Amazon S3 bucket. Amazon Kinesis Analytics reads the object and copies the data into the in-application table that is created. You provide an S3 bucket, object key name, and the resulting in-application table that is created. You must also provide an IAM role with the necessary permissions that Amazon Kinesis Analytics can assume to read the object from your S3 bucket on your behalf.
     pub reference_data_source: Obj<ReferenceDataSource>,
 }
 
-static RULE_ApplicationReferenceDataSource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ApplicationReferenceDataSource: ObjRule = ObjRule {
     properties: &[
         ("ApplicationName", Shape::STR),
-        (
-            "ReferenceDataSource",
-            Shape::Object(&RULE_ReferenceDataSource),
-        ),
+        ("ReferenceDataSource", Shape::Object(&RULE_ReferenceDataSource)),
     ],
     required: &["ReferenceDataSource", "ApplicationName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::KinesisAnalytics::ApplicationReferenceDataSource` resource.
@@ -69,6 +65,7 @@ pub struct ApplicationReferenceDataSource {
     pub reference_data_source: Obj<ReferenceDataSource>,
 }
 
+#[rustfmt::skip]
 impl ApplicationReferenceDataSource {
     /// The CloudFormation type name, `AWS::KinesisAnalytics::ApplicationReferenceDataSource`.
     pub const TYPE_NAME: &'static str = "AWS::KinesisAnalytics::ApplicationReferenceDataSource";
@@ -98,20 +95,9 @@ impl ApplicationReferenceDataSource {
     }
 
     /// `ApplicationName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_name(mut self, value: impl Into<Str>) -> Self {
-        self.application_name = value.into();
-        self
-    }
-
+    pub fn application_name(mut self, value: impl Into<Str>) -> Self { self.application_name = value.into(); self }
     /// `ReferenceDataSource`: a [`ReferenceDataSource`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn reference_data_source(mut self, value: impl Into<Obj<ReferenceDataSource>>) -> Self {
-        self.reference_data_source = value.into();
-        self
-    }
+    pub fn reference_data_source(mut self, value: impl Into<Obj<ReferenceDataSource>>) -> Self { self.reference_data_source = value.into(); self }
 }
 
 impl Resource for ApplicationReferenceDataSource {
@@ -150,416 +136,23 @@ impl ApplicationReferenceDataSourceAttributes {
     }
 }
 
-/// The required properties of [`CsvMappingParameters`], by name: `CsvMappingParameters::new(CsvMappingParametersRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CsvMappingParametersRequired {
-    /// `RecordColumnDelimiter`: a string, required.
-    ///
-    /// Column delimiter. For example, in a CSV format, a comma (",") is the typical column delimiter.
-    pub record_column_delimiter: Str,
-    /// `RecordRowDelimiter`: a string, required.
-    ///
-    /// Row delimiter. For example, in a CSV format, *'\n'* is the typical row delimiter.
-    pub record_row_delimiter: Str,
-}
-
-static RULE_CsvMappingParameters: ObjRule = ObjRule {
-    properties: &[
-        ("RecordColumnDelimiter", Shape::STR),
-        ("RecordRowDelimiter", Shape::STR),
-    ],
-    required: &["RecordColumnDelimiter", "RecordRowDelimiter"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CSVMappingParameters` property type of `AWS::KinesisAnalytics::ApplicationReferenceDataSource`.
-///
-/// Provides additional mapping information when the record format uses delimiters, such as CSV. For example, the following sample records use CSV format, where the records use the *'\n'* as the row delimiter and a comma (",") as the column delimiter:
-///
-/// `"name1", "address1"`
-///
-/// `"name2", "address2"`
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kinesisanalytics-applicationreferencedatasource-csvmappingparameters.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct CsvMappingParameters {
-    /// `RecordColumnDelimiter`: a string, required.
-    ///
-    /// Column delimiter. For example, in a CSV format, a comma (",") is the typical column delimiter.
-    pub record_column_delimiter: Str,
-    /// `RecordRowDelimiter`: a string, required.
-    ///
-    /// Row delimiter. For example, in a CSV format, *'\n'* is the typical row delimiter.
-    pub record_row_delimiter: Str,
-}
-
-impl CsvMappingParameters {
-    /// A `CsvMappingParameters` with its required properties, named in a [`CsvMappingParametersRequired`].
-    pub fn new(required: CsvMappingParametersRequired) -> Self {
-        Self {
-            record_column_delimiter: required.record_column_delimiter,
-            record_row_delimiter: required.record_row_delimiter,
-        }
-    }
-
-    /// `RecordColumnDelimiter`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn record_column_delimiter(mut self, value: impl Into<Str>) -> Self {
-        self.record_column_delimiter = value.into();
-        self
-    }
-
-    /// `RecordRowDelimiter`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn record_row_delimiter(mut self, value: impl Into<Str>) -> Self {
-        self.record_row_delimiter = value.into();
-        self
-    }
-}
-
-impl PropertyType for CsvMappingParameters {}
-
-impl ToValue for CsvMappingParameters {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("RecordColumnDelimiter", &self.record_column_delimiter)
-            .req("RecordRowDelimiter", &self.record_row_delimiter)
-            .build()
-    }
-}
-
-/// The required properties of [`JsonMappingParameters`], by name: `JsonMappingParameters::new(JsonMappingParametersRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct JsonMappingParametersRequired {
-    /// `RecordRowPath`: a string, required.
-    ///
-    /// Path to the top-level parent that contains the records.
-    pub record_row_path: Str,
-}
-
-static RULE_JsonMappingParameters: ObjRule = ObjRule {
-    properties: &[("RecordRowPath", Shape::STR)],
-    required: &["RecordRowPath"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `JSONMappingParameters` property type of `AWS::KinesisAnalytics::ApplicationReferenceDataSource`.
-///
-/// Provides additional mapping information when JSON is the record format on the streaming source.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kinesisanalytics-applicationreferencedatasource-jsonmappingparameters.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct JsonMappingParameters {
-    /// `RecordRowPath`: a string, required.
-    ///
-    /// Path to the top-level parent that contains the records.
-    pub record_row_path: Str,
-}
-
-impl JsonMappingParameters {
-    /// A `JsonMappingParameters` with its required properties, named in a [`JsonMappingParametersRequired`].
-    pub fn new(required: JsonMappingParametersRequired) -> Self {
-        Self {
-            record_row_path: required.record_row_path,
-        }
-    }
-
-    /// `RecordRowPath`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn record_row_path(mut self, value: impl Into<Str>) -> Self {
-        self.record_row_path = value.into();
-        self
-    }
-}
-
-impl PropertyType for JsonMappingParameters {}
-
-impl ToValue for JsonMappingParameters {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("RecordRowPath", &self.record_row_path)
-            .build()
-    }
-}
-
-static RULE_MappingParameters: ObjRule = ObjRule {
-    properties: &[
-        (
-            "CSVMappingParameters",
-            Shape::Object(&RULE_CsvMappingParameters),
-        ),
-        (
-            "JSONMappingParameters",
-            Shape::Object(&RULE_JsonMappingParameters),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `MappingParameters` property type of `AWS::KinesisAnalytics::ApplicationReferenceDataSource`.
-///
-/// When configuring application input at the time of creating or updating an application, provides additional mapping information specific to the record format (such as JSON, CSV, or record fields delimited by some delimiter) on the streaming source.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kinesisanalytics-applicationreferencedatasource-mappingparameters.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct MappingParameters {
-    /// `CSVMappingParameters`: a [`CsvMappingParameters`] object.
-    ///
-    /// Provides additional mapping information when the record format uses delimiters (for example, CSV).
-    pub csv_mapping_parameters: Option<Obj<CsvMappingParameters>>,
-    /// `JSONMappingParameters`: a [`JsonMappingParameters`] object.
-    ///
-    /// Provides additional mapping information when JSON is the record format on the streaming source.
-    pub json_mapping_parameters: Option<Obj<JsonMappingParameters>>,
-}
-
-impl MappingParameters {
-    /// A `MappingParameters` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `CSVMappingParameters`: a [`CsvMappingParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn csv_mapping_parameters(mut self, value: impl Into<Obj<CsvMappingParameters>>) -> Self {
-        self.csv_mapping_parameters = Some(value.into());
-        self
-    }
-
-    /// `JSONMappingParameters`: a [`JsonMappingParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn json_mapping_parameters(mut self, value: impl Into<Obj<JsonMappingParameters>>) -> Self {
-        self.json_mapping_parameters = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for MappingParameters {}
-
-impl ToValue for MappingParameters {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("CSVMappingParameters", &self.csv_mapping_parameters)
-            .opt("JSONMappingParameters", &self.json_mapping_parameters)
-            .build()
-    }
-}
-
-/// The required properties of [`RecordColumn`], by name: `RecordColumn::new(RecordColumnRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RecordColumnRequired {
-    /// `Name`: a string, required.
-    ///
-    /// Name of the column created in the in-application input stream or reference table.
-    pub name: Str,
-    /// `SqlType`: a string, required.
-    ///
-    /// Type of column created in the in-application input stream or reference table.
-    pub sql_type: Str,
-}
-
-static RULE_RecordColumn: ObjRule = ObjRule {
-    properties: &[
-        ("Mapping", Shape::STR),
-        ("Name", Shape::STR),
-        ("SqlType", Shape::STR),
-    ],
-    required: &["SqlType", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `RecordColumn` property type of `AWS::KinesisAnalytics::ApplicationReferenceDataSource`.
-///
-/// Describes the mapping of each data element in the streaming source to the corresponding column in the in-application stream.
-///
-/// Also used to describe the format of the reference data source.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kinesisanalytics-applicationreferencedatasource-recordcolumn.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct RecordColumn {
-    /// `Mapping`: a string.
-    ///
-    /// Reference to the data element in the streaming input or the reference data source. This element is required if the \[RecordFormatType\](<https://docs.aws.amazon.com/kinesisanalytics/latest/dev/API_RecordFormat.html#analytics-Type-RecordFormat-RecordFormatTypel>) is `JSON` .
-    pub mapping: Option<Str>,
-    /// `Name`: a string, required.
-    ///
-    /// Name of the column created in the in-application input stream or reference table.
-    pub name: Str,
-    /// `SqlType`: a string, required.
-    ///
-    /// Type of column created in the in-application input stream or reference table.
-    pub sql_type: Str,
-}
-
-impl RecordColumn {
-    /// A `RecordColumn` with its required properties, named in a [`RecordColumnRequired`].
-    pub fn new(required: RecordColumnRequired) -> Self {
-        Self {
-            mapping: None,
-            name: required.name,
-            sql_type: required.sql_type,
-        }
-    }
-
-    /// `Mapping`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mapping(mut self, value: impl Into<Str>) -> Self {
-        self.mapping = Some(value.into());
-        self
-    }
-
-    /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
-    /// `SqlType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sql_type(mut self, value: impl Into<Str>) -> Self {
-        self.sql_type = value.into();
-        self
-    }
-}
-
-impl PropertyType for RecordColumn {}
-
-impl ToValue for RecordColumn {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Mapping", &self.mapping)
-            .req("Name", &self.name)
-            .req("SqlType", &self.sql_type)
-            .build()
-    }
-}
-
-/// The required properties of [`RecordFormat`], by name: `RecordFormat::new(RecordFormatRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RecordFormatRequired {
-    /// `RecordFormatType`: a string, required.
-    ///
-    /// The type of record format.
-    pub record_format_type: Str,
-}
-
-static RULE_RecordFormat: ObjRule = ObjRule {
-    properties: &[
-        ("MappingParameters", Shape::Object(&RULE_MappingParameters)),
-        ("RecordFormatType", Shape::STR),
-    ],
-    required: &["RecordFormatType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `RecordFormat` property type of `AWS::KinesisAnalytics::ApplicationReferenceDataSource`.
-///
-/// Describes the record format and relevant mapping information that should be applied to schematize the records on the stream.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kinesisanalytics-applicationreferencedatasource-recordformat.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct RecordFormat {
-    /// `MappingParameters`: a [`MappingParameters`] object.
-    ///
-    /// When configuring application input at the time of creating or updating an application, provides additional mapping information specific to the record format (such as JSON, CSV, or record fields delimited by some delimiter) on the streaming source.
-    pub mapping_parameters: Option<Obj<MappingParameters>>,
-    /// `RecordFormatType`: a string, required.
-    ///
-    /// The type of record format.
-    pub record_format_type: Str,
-}
-
-impl RecordFormat {
-    /// A `RecordFormat` with its required properties, named in a [`RecordFormatRequired`].
-    pub fn new(required: RecordFormatRequired) -> Self {
-        Self {
-            mapping_parameters: None,
-            record_format_type: required.record_format_type,
-        }
-    }
-
-    /// `MappingParameters`: a [`MappingParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mapping_parameters(mut self, value: impl Into<Obj<MappingParameters>>) -> Self {
-        self.mapping_parameters = Some(value.into());
-        self
-    }
-
-    /// `RecordFormatType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn record_format_type(mut self, value: impl Into<Str>) -> Self {
-        self.record_format_type = value.into();
-        self
-    }
-}
-
-impl PropertyType for RecordFormat {}
-
-impl ToValue for RecordFormat {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("MappingParameters", &self.mapping_parameters)
-            .req("RecordFormatType", &self.record_format_type)
-            .build()
-    }
-}
-
 /// The required properties of [`ReferenceDataSource`], by name: `ReferenceDataSource::new(ReferenceDataSourceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReferenceDataSourceRequired {
     /// `ReferenceSchema`: a [`ReferenceSchema`] object, required.
-    ///
-    /// Describes the format of the data in the streaming source, and how each data element maps to corresponding columns created in the in-application stream.
     pub reference_schema: Obj<ReferenceSchema>,
 }
 
-static RULE_ReferenceDataSource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ReferenceDataSource: ObjRule = ObjRule {
     properties: &[
         ("ReferenceSchema", Shape::Object(&RULE_ReferenceSchema)),
-        (
-            "S3ReferenceDataSource",
-            Shape::Object(&RULE_S3ReferenceDataSource),
-        ),
+        ("S3ReferenceDataSource", Shape::Object(&RULE_S3ReferenceDataSource)),
         ("TableName", Shape::STR),
     ],
     required: &["ReferenceSchema"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReferenceDataSource` property type of `AWS::KinesisAnalytics::ApplicationReferenceDataSource`.
@@ -583,6 +176,7 @@ pub struct ReferenceDataSource {
     pub table_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ReferenceDataSource {
     /// A `ReferenceDataSource` with its required properties, named in a [`ReferenceDataSourceRequired`].
     pub fn new(required: ReferenceDataSourceRequired) -> Self {
@@ -594,31 +188,11 @@ impl ReferenceDataSource {
     }
 
     /// `ReferenceSchema`: a [`ReferenceSchema`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn reference_schema(mut self, value: impl Into<Obj<ReferenceSchema>>) -> Self {
-        self.reference_schema = value.into();
-        self
-    }
-
+    pub fn reference_schema(mut self, value: impl Into<Obj<ReferenceSchema>>) -> Self { self.reference_schema = value.into(); self }
     /// `S3ReferenceDataSource`: a [`S3ReferenceDataSource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_reference_data_source(
-        mut self,
-        value: impl Into<Obj<S3ReferenceDataSource>>,
-    ) -> Self {
-        self.s3_reference_data_source = Some(value.into());
-        self
-    }
-
+    pub fn s3_reference_data_source(mut self, value: impl Into<Obj<S3ReferenceDataSource>>) -> Self { self.s3_reference_data_source = Some(value.into()); self }
     /// `TableName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self {
-        self.table_name = Some(value.into());
-        self
-    }
+    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = Some(value.into()); self }
 }
 
 impl PropertyType for ReferenceDataSource {}
@@ -637,34 +211,21 @@ impl ToValue for ReferenceDataSource {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReferenceSchemaRequired {
     /// `RecordColumns`: a list of [`RecordColumn`] objects, required.
-    ///
-    /// A list of RecordColumn objects.
     pub record_columns: List<RecordColumn>,
     /// `RecordFormat`: a [`RecordFormat`] object, required.
-    ///
-    /// Specifies the format of the records on the reference source.
     pub record_format: Obj<RecordFormat>,
 }
 
-static RULE_ReferenceSchema: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ReferenceSchema: ObjRule = ObjRule {
     properties: &[
-        (
-            "RecordColumns",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_RecordColumn),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("RecordColumns", Shape::List(&ListRule { items: Shape::Object(&RULE_RecordColumn), min_items: None, max_items: None })),
         ("RecordEncoding", Shape::STR),
         ("RecordFormat", Shape::Object(&RULE_RecordFormat)),
     ],
     required: &["RecordColumns", "RecordFormat"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReferenceSchema` property type of `AWS::KinesisAnalytics::ApplicationReferenceDataSource`.
@@ -688,6 +249,7 @@ pub struct ReferenceSchema {
     pub record_format: Obj<RecordFormat>,
 }
 
+#[rustfmt::skip]
 impl ReferenceSchema {
     /// A `ReferenceSchema` with its required properties, named in a [`ReferenceSchemaRequired`].
     pub fn new(required: ReferenceSchemaRequired) -> Self {
@@ -699,28 +261,11 @@ impl ReferenceSchema {
     }
 
     /// `RecordColumns`: a list of [`RecordColumn`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn record_columns(mut self, value: impl Into<List<RecordColumn>>) -> Self {
-        self.record_columns = value.into();
-        self
-    }
-
+    pub fn record_columns(mut self, value: impl Into<List<RecordColumn>>) -> Self { self.record_columns = value.into(); self }
     /// `RecordEncoding`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn record_encoding(mut self, value: impl Into<Str>) -> Self {
-        self.record_encoding = Some(value.into());
-        self
-    }
-
+    pub fn record_encoding(mut self, value: impl Into<Str>) -> Self { self.record_encoding = Some(value.into()); self }
     /// `RecordFormat`: a [`RecordFormat`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn record_format(mut self, value: impl Into<Obj<RecordFormat>>) -> Self {
-        self.record_format = value.into();
-        self
-    }
+    pub fn record_format(mut self, value: impl Into<Obj<RecordFormat>>) -> Self { self.record_format = value.into(); self }
 }
 
 impl PropertyType for ReferenceSchema {}
@@ -739,42 +284,23 @@ impl ToValue for ReferenceSchema {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3ReferenceDataSourceRequired {
     /// `BucketARN`: a string, required.
-    ///
-    /// Amazon Resource Name (ARN) of the S3 bucket.
     pub bucket_arn: Str,
     /// `FileKey`: a string, required.
-    ///
-    /// Object key name containing reference data.
     pub file_key: Str,
     /// `ReferenceRoleARN`: a string, required.
-    ///
-    /// ARN of the IAM role that the service can assume to read data on your behalf. This role must have permission for the `s3:GetObject` action on the object and trust policy that allows Amazon Kinesis Analytics service principal to assume this role.
-    ///
-    /// Format `AWS::IAM::Role.Arn`.
     pub reference_role_arn: Str,
 }
 
-static RULE_S3ReferenceDataSource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3ReferenceDataSource: ObjRule = ObjRule {
     properties: &[
         ("BucketARN", Shape::STR),
         ("FileKey", Shape::STR),
-        (
-            "ReferenceRoleARN",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("ReferenceRoleARN", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["BucketARN", "FileKey", "ReferenceRoleARN"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3ReferenceDataSource` property type of `AWS::KinesisAnalytics::ApplicationReferenceDataSource`.
@@ -802,6 +328,7 @@ pub struct S3ReferenceDataSource {
     pub reference_role_arn: Str,
 }
 
+#[rustfmt::skip]
 impl S3ReferenceDataSource {
     /// A `S3ReferenceDataSource` with its required properties, named in a [`S3ReferenceDataSourceRequired`].
     pub fn new(required: S3ReferenceDataSourceRequired) -> Self {
@@ -813,28 +340,11 @@ impl S3ReferenceDataSource {
     }
 
     /// `BucketARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_arn(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_arn = value.into();
-        self
-    }
-
+    pub fn bucket_arn(mut self, value: impl Into<Str>) -> Self { self.bucket_arn = value.into(); self }
     /// `FileKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_key(mut self, value: impl Into<Str>) -> Self {
-        self.file_key = value.into();
-        self
-    }
-
+    pub fn file_key(mut self, value: impl Into<Str>) -> Self { self.file_key = value.into(); self }
     /// `ReferenceRoleARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn reference_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.reference_role_arn = value.into();
-        self
-    }
+    pub fn reference_role_arn(mut self, value: impl Into<Str>) -> Self { self.reference_role_arn = value.into(); self }
 }
 
 impl PropertyType for S3ReferenceDataSource {}

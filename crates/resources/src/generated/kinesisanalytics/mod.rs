@@ -6,10 +6,13 @@
 //! - `AWS::KinesisAnalytics::Application`: [`Application`], property types in [`application`]
 //! - `AWS::KinesisAnalytics::ApplicationOutput`: [`ApplicationOutput`], property types in [`application_output`]
 //! - `AWS::KinesisAnalytics::ApplicationReferenceDataSource`: [`ApplicationReferenceDataSource`], property types in [`application_reference_data_source`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod application;
 pub mod application_output;
 pub mod application_reference_data_source;
+pub mod shared;
 
 pub use application::{Application, ApplicationAttributes, ApplicationRequired};
 pub use application_output::{

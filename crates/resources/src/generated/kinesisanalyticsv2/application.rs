@@ -21,107 +21,27 @@ pub(crate) static PATTERN_6: Pattern = Pattern::new("^([01][0-9]|2[0-3]):[0-5][0
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationRequired {
     /// `RuntimeEnvironment`: a [`RuntimeEnvironment`] value, required.
-    ///
-    /// The runtime environment for the application.
     pub runtime_environment: RuntimeEnvironment,
     /// `ServiceExecutionRole`: a string, required.
-    ///
-    /// Specifies the IAM role that the application uses to access external resources.
-    ///
-    /// Pattern `^arn:.*$`; length 1 to 2048.
     pub service_execution_role: Str,
 }
 
-static RULE_Application: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Application: ObjRule = ObjRule {
     properties: &[
-        (
-            "ApplicationConfiguration",
-            Shape::Object(&RULE_ApplicationConfiguration),
-        ),
-        (
-            "ApplicationDescription",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ApplicationMaintenanceConfiguration",
-            Shape::Object(&RULE_ApplicationMaintenanceConfiguration),
-        ),
-        (
-            "ApplicationMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["INTERACTIVE", "STREAMING"],
-                format: None,
-            }),
-        ),
-        (
-            "ApplicationName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ApplicationConfiguration", Shape::Object(&RULE_ApplicationConfiguration)),
+        ("ApplicationDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("ApplicationMaintenanceConfiguration", Shape::Object(&RULE_ApplicationMaintenanceConfiguration)),
+        ("ApplicationMode", Shape::Str(&StrRule { allowed: &["INTERACTIVE", "STREAMING"], ..StrRule::ANY })),
+        ("ApplicationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("RunConfiguration", Shape::Object(&RULE_RunConfiguration)),
-        (
-            "RuntimeEnvironment",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "FLINK-1_11",
-                    "FLINK-1_13",
-                    "FLINK-1_15",
-                    "FLINK-1_18",
-                    "FLINK-1_19",
-                    "FLINK-1_20",
-                    "FLINK-1_6",
-                    "FLINK-1_8",
-                    "FLINK-2_2",
-                    "SQL-1_0",
-                    "ZEPPELIN-FLINK-1_0",
-                    "ZEPPELIN-FLINK-2_0",
-                    "ZEPPELIN-FLINK-3_0",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "ServiceExecutionRole",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
+        ("RuntimeEnvironment", Shape::Str(&StrRule { allowed: &["FLINK-1_11", "FLINK-1_13", "FLINK-1_15", "FLINK-1_18", "FLINK-1_19", "FLINK-1_20", "FLINK-1_6", "FLINK-1_8", "FLINK-2_2", "SQL-1_0", "ZEPPELIN-FLINK-1_0", "ZEPPELIN-FLINK-2_0", "ZEPPELIN-FLINK-3_0"], ..StrRule::ANY })),
+        ("ServiceExecutionRole", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50) })),
     ],
     required: &["RuntimeEnvironment", "ServiceExecutionRole"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::KinesisAnalyticsV2::Application` resource.
@@ -187,6 +107,7 @@ pub struct Application {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Application {
     /// The CloudFormation type name, `AWS::KinesisAnalyticsV2::Application`.
     pub const TYPE_NAME: &'static str = "AWS::KinesisAnalyticsV2::Application";
@@ -200,11 +121,7 @@ impl Application {
         required: &["RuntimeEnvironment", "ServiceExecutionRole"],
         create_only: &["ApplicationName", "ApplicationMode"],
         conditional_create_only: &[],
-        write_only: &[
-            "RunConfiguration",
-            "ApplicationConfiguration/EnvironmentProperties",
-            "ApplicationConfiguration/ApplicationCodeConfiguration/CodeContent/ZipFileContent",
-        ],
+        write_only: &["RunConfiguration", "ApplicationConfiguration/EnvironmentProperties", "ApplicationConfiguration/ApplicationCodeConfiguration/CodeContent/ZipFileContent"],
         read_only: &[],
         attributes: &[],
         taggable: true,
@@ -227,82 +144,23 @@ impl Application {
     }
 
     /// `ApplicationConfiguration`: an [`ApplicationConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_configuration(
-        mut self,
-        value: impl Into<Obj<ApplicationConfiguration>>,
-    ) -> Self {
-        self.application_configuration = Some(value.into());
-        self
-    }
-
+    pub fn application_configuration(mut self, value: impl Into<Obj<ApplicationConfiguration>>) -> Self { self.application_configuration = Some(value.into()); self }
     /// `ApplicationDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_description(mut self, value: impl Into<Str>) -> Self {
-        self.application_description = Some(value.into());
-        self
-    }
-
+    pub fn application_description(mut self, value: impl Into<Str>) -> Self { self.application_description = Some(value.into()); self }
     /// `ApplicationMaintenanceConfiguration`: an [`ApplicationMaintenanceConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_maintenance_configuration(
-        mut self,
-        value: impl Into<Obj<ApplicationMaintenanceConfiguration>>,
-    ) -> Self {
-        self.application_maintenance_configuration = Some(value.into());
-        self
-    }
-
+    pub fn application_maintenance_configuration(mut self, value: impl Into<Obj<ApplicationMaintenanceConfiguration>>) -> Self { self.application_maintenance_configuration = Some(value.into()); self }
     /// `ApplicationMode`: an [`ApplicationMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_mode(mut self, value: impl Into<ApplicationMode>) -> Self {
-        self.application_mode = Some(value.into());
-        self
-    }
-
+    pub fn application_mode(mut self, value: impl Into<ApplicationMode>) -> Self { self.application_mode = Some(value.into()); self }
     /// `ApplicationName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_name(mut self, value: impl Into<Str>) -> Self {
-        self.application_name = Some(value.into());
-        self
-    }
-
+    pub fn application_name(mut self, value: impl Into<Str>) -> Self { self.application_name = Some(value.into()); self }
     /// `RunConfiguration`: a [`RunConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn run_configuration(mut self, value: impl Into<Obj<RunConfiguration>>) -> Self {
-        self.run_configuration = Some(value.into());
-        self
-    }
-
+    pub fn run_configuration(mut self, value: impl Into<Obj<RunConfiguration>>) -> Self { self.run_configuration = Some(value.into()); self }
     /// `RuntimeEnvironment`: a [`RuntimeEnvironment`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn runtime_environment(mut self, value: impl Into<RuntimeEnvironment>) -> Self {
-        self.runtime_environment = value.into();
-        self
-    }
-
+    pub fn runtime_environment(mut self, value: impl Into<RuntimeEnvironment>) -> Self { self.runtime_environment = value.into(); self }
     /// `ServiceExecutionRole`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_execution_role(mut self, value: impl Into<Str>) -> Self {
-        self.service_execution_role = value.into();
-        self
-    }
-
+    pub fn service_execution_role(mut self, value: impl Into<Str>) -> Self { self.service_execution_role = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Application {
@@ -351,35 +209,20 @@ impl From<ResourceRef> for ApplicationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationCodeConfigurationRequired {
     /// `CodeContent`: a [`CodeContent`] object, required.
-    ///
-    /// The location and type of the application code.
     pub code_content: Obj<CodeContent>,
     /// `CodeContentType`: a [`CodeContentType`] value, required.
-    ///
-    /// Specifies whether the code content is in text or zip format.
     pub code_content_type: CodeContentType,
 }
 
-static RULE_ApplicationCodeConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ApplicationCodeConfiguration: ObjRule = ObjRule {
     properties: &[
         ("CodeContent", Shape::Object(&RULE_CodeContent)),
-        (
-            "CodeContentType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PLAINTEXT", "ZIPFILE"],
-                format: None,
-            }),
-        ),
+        ("CodeContentType", Shape::Str(&StrRule { allowed: &["PLAINTEXT", "ZIPFILE"], ..StrRule::ANY })),
     ],
     required: &["CodeContentType", "CodeContent"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ApplicationCodeConfiguration` property type of `AWS::KinesisAnalyticsV2::Application`.
@@ -399,6 +242,7 @@ pub struct ApplicationCodeConfiguration {
     pub code_content_type: CodeContentType,
 }
 
+#[rustfmt::skip]
 impl ApplicationCodeConfiguration {
     /// A `ApplicationCodeConfiguration` with its required properties, named in a [`ApplicationCodeConfigurationRequired`].
     pub fn new(required: ApplicationCodeConfigurationRequired) -> Self {
@@ -409,20 +253,9 @@ impl ApplicationCodeConfiguration {
     }
 
     /// `CodeContent`: a [`CodeContent`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn code_content(mut self, value: impl Into<Obj<CodeContent>>) -> Self {
-        self.code_content = value.into();
-        self
-    }
-
+    pub fn code_content(mut self, value: impl Into<Obj<CodeContent>>) -> Self { self.code_content = value.into(); self }
     /// `CodeContentType`: a [`CodeContentType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn code_content_type(mut self, value: impl Into<CodeContentType>) -> Self {
-        self.code_content_type = value.into();
-        self
-    }
+    pub fn code_content_type(mut self, value: impl Into<CodeContentType>) -> Self { self.code_content_type = value.into(); self }
 }
 
 impl PropertyType for ApplicationCodeConfiguration {}
@@ -436,55 +269,21 @@ impl ToValue for ApplicationCodeConfiguration {
     }
 }
 
-static RULE_ApplicationConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ApplicationConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ApplicationCodeConfiguration",
-            Shape::Object(&RULE_ApplicationCodeConfiguration),
-        ),
-        (
-            "ApplicationEncryptionConfiguration",
-            Shape::Object(&RULE_ApplicationEncryptionConfiguration),
-        ),
-        (
-            "ApplicationSnapshotConfiguration",
-            Shape::Object(&RULE_ApplicationSnapshotConfiguration),
-        ),
-        (
-            "ApplicationSystemRollbackConfiguration",
-            Shape::Object(&RULE_ApplicationSystemRollbackConfiguration),
-        ),
-        (
-            "EnvironmentProperties",
-            Shape::Object(&RULE_EnvironmentProperties),
-        ),
-        (
-            "FlinkApplicationConfiguration",
-            Shape::Object(&RULE_FlinkApplicationConfiguration),
-        ),
-        (
-            "SqlApplicationConfiguration",
-            Shape::Object(&RULE_SqlApplicationConfiguration),
-        ),
-        (
-            "VpcConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_VpcConfiguration),
-                min_items: None,
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "ZeppelinApplicationConfiguration",
-            Shape::Object(&RULE_ZeppelinApplicationConfiguration),
-        ),
+        ("ApplicationCodeConfiguration", Shape::Object(&RULE_ApplicationCodeConfiguration)),
+        ("ApplicationEncryptionConfiguration", Shape::Object(&RULE_ApplicationEncryptionConfiguration)),
+        ("ApplicationSnapshotConfiguration", Shape::Object(&RULE_ApplicationSnapshotConfiguration)),
+        ("ApplicationSystemRollbackConfiguration", Shape::Object(&RULE_ApplicationSystemRollbackConfiguration)),
+        ("EnvironmentProperties", Shape::Object(&RULE_EnvironmentProperties)),
+        ("FlinkApplicationConfiguration", Shape::Object(&RULE_FlinkApplicationConfiguration)),
+        ("SqlApplicationConfiguration", Shape::Object(&RULE_SqlApplicationConfiguration)),
+        ("VpcConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_VpcConfiguration), min_items: None, max_items: Some(1) })),
+        ("ZeppelinApplicationConfiguration", Shape::Object(&RULE_ZeppelinApplicationConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ApplicationConfiguration` property type of `AWS::KinesisAnalyticsV2::Application`.
@@ -535,6 +334,7 @@ pub struct ApplicationConfiguration {
     pub zeppelin_application_configuration: Option<Obj<ZeppelinApplicationConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl ApplicationConfiguration {
     /// A `ApplicationConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -542,97 +342,23 @@ impl ApplicationConfiguration {
     }
 
     /// `ApplicationCodeConfiguration`: an [`ApplicationCodeConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_code_configuration(
-        mut self,
-        value: impl Into<Obj<ApplicationCodeConfiguration>>,
-    ) -> Self {
-        self.application_code_configuration = Some(value.into());
-        self
-    }
-
+    pub fn application_code_configuration(mut self, value: impl Into<Obj<ApplicationCodeConfiguration>>) -> Self { self.application_code_configuration = Some(value.into()); self }
     /// `ApplicationEncryptionConfiguration`: an [`ApplicationEncryptionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_encryption_configuration(
-        mut self,
-        value: impl Into<Obj<ApplicationEncryptionConfiguration>>,
-    ) -> Self {
-        self.application_encryption_configuration = Some(value.into());
-        self
-    }
-
+    pub fn application_encryption_configuration(mut self, value: impl Into<Obj<ApplicationEncryptionConfiguration>>) -> Self { self.application_encryption_configuration = Some(value.into()); self }
     /// `ApplicationSnapshotConfiguration`: an [`ApplicationSnapshotConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_snapshot_configuration(
-        mut self,
-        value: impl Into<Obj<ApplicationSnapshotConfiguration>>,
-    ) -> Self {
-        self.application_snapshot_configuration = Some(value.into());
-        self
-    }
-
+    pub fn application_snapshot_configuration(mut self, value: impl Into<Obj<ApplicationSnapshotConfiguration>>) -> Self { self.application_snapshot_configuration = Some(value.into()); self }
     /// `ApplicationSystemRollbackConfiguration`: an [`ApplicationSystemRollbackConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_system_rollback_configuration(
-        mut self,
-        value: impl Into<Obj<ApplicationSystemRollbackConfiguration>>,
-    ) -> Self {
-        self.application_system_rollback_configuration = Some(value.into());
-        self
-    }
-
+    pub fn application_system_rollback_configuration(mut self, value: impl Into<Obj<ApplicationSystemRollbackConfiguration>>) -> Self { self.application_system_rollback_configuration = Some(value.into()); self }
     /// `EnvironmentProperties`: an [`EnvironmentProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment_properties(mut self, value: impl Into<Obj<EnvironmentProperties>>) -> Self {
-        self.environment_properties = Some(value.into());
-        self
-    }
-
+    pub fn environment_properties(mut self, value: impl Into<Obj<EnvironmentProperties>>) -> Self { self.environment_properties = Some(value.into()); self }
     /// `FlinkApplicationConfiguration`: a [`FlinkApplicationConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn flink_application_configuration(
-        mut self,
-        value: impl Into<Obj<FlinkApplicationConfiguration>>,
-    ) -> Self {
-        self.flink_application_configuration = Some(value.into());
-        self
-    }
-
+    pub fn flink_application_configuration(mut self, value: impl Into<Obj<FlinkApplicationConfiguration>>) -> Self { self.flink_application_configuration = Some(value.into()); self }
     /// `SqlApplicationConfiguration`: a [`SqlApplicationConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sql_application_configuration(
-        mut self,
-        value: impl Into<Obj<SqlApplicationConfiguration>>,
-    ) -> Self {
-        self.sql_application_configuration = Some(value.into());
-        self
-    }
-
+    pub fn sql_application_configuration(mut self, value: impl Into<Obj<SqlApplicationConfiguration>>) -> Self { self.sql_application_configuration = Some(value.into()); self }
     /// `VpcConfigurations`: a list of [`VpcConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_configurations(mut self, value: impl Into<List<VpcConfiguration>>) -> Self {
-        self.vpc_configurations = Some(value.into());
-        self
-    }
-
+    pub fn vpc_configurations(mut self, value: impl Into<List<VpcConfiguration>>) -> Self { self.vpc_configurations = Some(value.into()); self }
     /// `ZeppelinApplicationConfiguration`: a [`ZeppelinApplicationConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn zeppelin_application_configuration(
-        mut self,
-        value: impl Into<Obj<ZeppelinApplicationConfiguration>>,
-    ) -> Self {
-        self.zeppelin_application_configuration = Some(value.into());
-        self
-    }
+    pub fn zeppelin_application_configuration(mut self, value: impl Into<Obj<ZeppelinApplicationConfiguration>>) -> Self { self.zeppelin_application_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for ApplicationConfiguration {}
@@ -678,40 +404,18 @@ impl ToValue for ApplicationConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationEncryptionConfigurationRequired {
     /// `KeyType`: a [`KeyType`] value, required.
-    ///
-    /// Specifies the type of key used for encryption at rest.
     pub key_type: KeyType,
 }
 
-static RULE_ApplicationEncryptionConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ApplicationEncryptionConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "KeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KeyType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AWS_OWNED_KEY", "CUSTOMER_MANAGED_KEY"],
-                format: None,
-            }),
-        ),
+        ("KeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("KeyType", Shape::Str(&StrRule { allowed: &["AWS_OWNED_KEY", "CUSTOMER_MANAGED_KEY"], ..StrRule::ANY })),
     ],
     required: &["KeyType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ApplicationEncryptionConfiguration` property type of `AWS::KinesisAnalyticsV2::Application`.
@@ -733,6 +437,7 @@ pub struct ApplicationEncryptionConfiguration {
     pub key_type: KeyType,
 }
 
+#[rustfmt::skip]
 impl ApplicationEncryptionConfiguration {
     /// A `ApplicationEncryptionConfiguration` with its required properties, named in a [`ApplicationEncryptionConfigurationRequired`].
     pub fn new(required: ApplicationEncryptionConfigurationRequired) -> Self {
@@ -743,20 +448,9 @@ impl ApplicationEncryptionConfiguration {
     }
 
     /// `KeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_id(mut self, value: impl Into<Str>) -> Self {
-        self.key_id = Some(value.into());
-        self
-    }
-
+    pub fn key_id(mut self, value: impl Into<Str>) -> Self { self.key_id = Some(value.into()); self }
     /// `KeyType`: a [`KeyType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_type(mut self, value: impl Into<KeyType>) -> Self {
-        self.key_type = value.into();
-        self
-    }
+    pub fn key_type(mut self, value: impl Into<KeyType>) -> Self { self.key_type = value.into(); self }
 }
 
 impl PropertyType for ApplicationEncryptionConfiguration {}
@@ -774,30 +468,17 @@ impl ToValue for ApplicationEncryptionConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationMaintenanceConfigurationRequired {
     /// `ApplicationMaintenanceWindowStartTime`: a string, required.
-    ///
-    /// The UTC timestamp of a day from which the eight-hour maintenance window will begin every day of the week. Maintenance of the application happens only during this eight-hour window.
-    ///
-    /// Pattern `^([01][0-9]|2[0-3]):[0-5][0-9]$`.
     pub application_maintenance_window_start_time: Str,
 }
 
-static RULE_ApplicationMaintenanceConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "ApplicationMaintenanceWindowStartTime",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: Some(&PATTERN_6),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ApplicationMaintenanceConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("ApplicationMaintenanceWindowStartTime", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+    ],
     required: &["ApplicationMaintenanceWindowStartTime"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ApplicationMaintenanceConfiguration` property type of `AWS::KinesisAnalyticsV2::Application`.
@@ -815,22 +496,17 @@ pub struct ApplicationMaintenanceConfiguration {
     pub application_maintenance_window_start_time: Str,
 }
 
+#[rustfmt::skip]
 impl ApplicationMaintenanceConfiguration {
     /// A `ApplicationMaintenanceConfiguration` with its required properties, named in a [`ApplicationMaintenanceConfigurationRequired`].
     pub fn new(required: ApplicationMaintenanceConfigurationRequired) -> Self {
         Self {
-            application_maintenance_window_start_time: required
-                .application_maintenance_window_start_time,
+            application_maintenance_window_start_time: required.application_maintenance_window_start_time,
         }
     }
 
     /// `ApplicationMaintenanceWindowStartTime`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_maintenance_window_start_time(mut self, value: impl Into<Str>) -> Self {
-        self.application_maintenance_window_start_time = value.into();
-        self
-    }
+    pub fn application_maintenance_window_start_time(mut self, value: impl Into<Str>) -> Self { self.application_maintenance_window_start_time = value.into(); self }
 }
 
 impl PropertyType for ApplicationMaintenanceConfiguration {}
@@ -850,44 +526,18 @@ impl ToValue for ApplicationMaintenanceConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationRestoreConfigurationRequired {
     /// `ApplicationRestoreType`: an [`ApplicationRestoreType`] value, required.
-    ///
-    /// Specifies how the application should be restored.
     pub application_restore_type: ApplicationRestoreType,
 }
 
-static RULE_ApplicationRestoreConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ApplicationRestoreConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ApplicationRestoreType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "SKIP_RESTORE_FROM_SNAPSHOT",
-                    "RESTORE_FROM_LATEST_SNAPSHOT",
-                    "RESTORE_FROM_CUSTOM_SNAPSHOT",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "SnapshotName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ApplicationRestoreType", Shape::Str(&StrRule { allowed: &["SKIP_RESTORE_FROM_SNAPSHOT", "RESTORE_FROM_LATEST_SNAPSHOT", "RESTORE_FROM_CUSTOM_SNAPSHOT"], ..StrRule::ANY })),
+        ("SnapshotName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["ApplicationRestoreType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ApplicationRestoreConfiguration` property type of `AWS::KinesisAnalyticsV2::Application`.
@@ -909,6 +559,7 @@ pub struct ApplicationRestoreConfiguration {
     pub snapshot_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ApplicationRestoreConfiguration {
     /// A `ApplicationRestoreConfiguration` with its required properties, named in a [`ApplicationRestoreConfigurationRequired`].
     pub fn new(required: ApplicationRestoreConfigurationRequired) -> Self {
@@ -919,20 +570,9 @@ impl ApplicationRestoreConfiguration {
     }
 
     /// `ApplicationRestoreType`: an [`ApplicationRestoreType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_restore_type(mut self, value: impl Into<ApplicationRestoreType>) -> Self {
-        self.application_restore_type = value.into();
-        self
-    }
-
+    pub fn application_restore_type(mut self, value: impl Into<ApplicationRestoreType>) -> Self { self.application_restore_type = value.into(); self }
     /// `SnapshotName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshot_name(mut self, value: impl Into<Str>) -> Self {
-        self.snapshot_name = Some(value.into());
-        self
-    }
+    pub fn snapshot_name(mut self, value: impl Into<Str>) -> Self { self.snapshot_name = Some(value.into()); self }
 }
 
 impl PropertyType for ApplicationRestoreConfiguration {}
@@ -950,19 +590,17 @@ impl ToValue for ApplicationRestoreConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationSnapshotConfigurationRequired {
     /// `SnapshotsEnabled`: a boolean, required.
-    ///
-    /// Describes whether snapshots are enabled for a Managed Service for Apache Flink application.
     pub snapshots_enabled: Bool,
 }
 
-static RULE_ApplicationSnapshotConfiguration: ObjRule = ObjRule {
-    properties: &[("SnapshotsEnabled", Shape::Bool)],
+#[rustfmt::skip]
+pub(crate) static RULE_ApplicationSnapshotConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("SnapshotsEnabled", Shape::Bool),
+    ],
     required: &["SnapshotsEnabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ApplicationSnapshotConfiguration` property type of `AWS::KinesisAnalyticsV2::Application`.
@@ -978,6 +616,7 @@ pub struct ApplicationSnapshotConfiguration {
     pub snapshots_enabled: Bool,
 }
 
+#[rustfmt::skip]
 impl ApplicationSnapshotConfiguration {
     /// A `ApplicationSnapshotConfiguration` with its required properties, named in a [`ApplicationSnapshotConfigurationRequired`].
     pub fn new(required: ApplicationSnapshotConfigurationRequired) -> Self {
@@ -987,12 +626,7 @@ impl ApplicationSnapshotConfiguration {
     }
 
     /// `SnapshotsEnabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshots_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.snapshots_enabled = value.into();
-        self
-    }
+    pub fn snapshots_enabled(mut self, value: impl Into<Bool>) -> Self { self.snapshots_enabled = value.into(); self }
 }
 
 impl PropertyType for ApplicationSnapshotConfiguration {}
@@ -1009,19 +643,17 @@ impl ToValue for ApplicationSnapshotConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationSystemRollbackConfigurationRequired {
     /// `RollbackEnabled`: a boolean, required.
-    ///
-    /// Describes whether system rollbacks are enabled for a Managed Service for Apache Flink application.
     pub rollback_enabled: Bool,
 }
 
-static RULE_ApplicationSystemRollbackConfiguration: ObjRule = ObjRule {
-    properties: &[("RollbackEnabled", Shape::Bool)],
+#[rustfmt::skip]
+pub(crate) static RULE_ApplicationSystemRollbackConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("RollbackEnabled", Shape::Bool),
+    ],
     required: &["RollbackEnabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ApplicationSystemRollbackConfiguration` property type of `AWS::KinesisAnalyticsV2::Application`.
@@ -1037,6 +669,7 @@ pub struct ApplicationSystemRollbackConfiguration {
     pub rollback_enabled: Bool,
 }
 
+#[rustfmt::skip]
 impl ApplicationSystemRollbackConfiguration {
     /// A `ApplicationSystemRollbackConfiguration` with its required properties, named in a [`ApplicationSystemRollbackConfigurationRequired`].
     pub fn new(required: ApplicationSystemRollbackConfigurationRequired) -> Self {
@@ -1046,12 +679,7 @@ impl ApplicationSystemRollbackConfiguration {
     }
 
     /// `RollbackEnabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rollback_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.rollback_enabled = value.into();
-        self
-    }
+    pub fn rollback_enabled(mut self, value: impl Into<Bool>) -> Self { self.rollback_enabled = value.into(); self }
 }
 
 impl PropertyType for ApplicationSystemRollbackConfiguration {}
@@ -1064,17 +692,13 @@ impl ToValue for ApplicationSystemRollbackConfiguration {
     }
 }
 
-static RULE_CatalogConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "GlueDataCatalogConfiguration",
-        Shape::Object(&RULE_GlueDataCatalogConfiguration),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_CatalogConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("GlueDataCatalogConfiguration", Shape::Object(&RULE_GlueDataCatalogConfiguration)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CatalogConfiguration` property type of `AWS::KinesisAnalyticsV2::Application`.
@@ -1090,6 +714,7 @@ pub struct CatalogConfiguration {
     pub glue_data_catalog_configuration: Option<Obj<GlueDataCatalogConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl CatalogConfiguration {
     /// A `CatalogConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1097,15 +722,7 @@ impl CatalogConfiguration {
     }
 
     /// `GlueDataCatalogConfiguration`: a [`GlueDataCatalogConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn glue_data_catalog_configuration(
-        mut self,
-        value: impl Into<Obj<GlueDataCatalogConfiguration>>,
-    ) -> Self {
-        self.glue_data_catalog_configuration = Some(value.into());
-        self
-    }
+    pub fn glue_data_catalog_configuration(mut self, value: impl Into<Obj<GlueDataCatalogConfiguration>>) -> Self { self.glue_data_catalog_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for CatalogConfiguration {}
@@ -1125,53 +742,20 @@ impl ToValue for CatalogConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CheckpointConfigurationRequired {
     /// `ConfigurationType`: a [`ConfigurationType`] value, required.
-    ///
-    /// Describes whether the application uses Managed Service for Apache Flink' default checkpointing behavior. You must set this property to `CUSTOM` in order to set the `CheckpointingEnabled` , `CheckpointInterval` , or `MinPauseBetweenCheckpoints` parameters.
-    ///
-    /// &gt; If this value is set to `DEFAULT` , the application will use the following values, even if they are set to other values using APIs or application code:
-    /// &gt;
-    /// &gt; - *CheckpointingEnabled:* true
-    /// &gt; - *CheckpointInterval:* 60000
-    /// &gt; - *MinPauseBetweenCheckpoints:* 5000
     pub configuration_type: ConfigurationType,
 }
 
-static RULE_CheckpointConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CheckpointConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "CheckpointInterval",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(9.223372036854776e18),
-                allowed: &[],
-            }),
-        ),
+        ("CheckpointInterval", Shape::Int(&NumRule { min: Some(1.0), max: Some(9.223372036854776e18), ..NumRule::ANY })),
         ("CheckpointingEnabled", Shape::Bool),
-        (
-            "ConfigurationType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DEFAULT", "CUSTOM"],
-                format: None,
-            }),
-        ),
-        (
-            "MinPauseBetweenCheckpoints",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(9.223372036854776e18),
-                allowed: &[],
-            }),
-        ),
+        ("ConfigurationType", Shape::Str(&StrRule { allowed: &["DEFAULT", "CUSTOM"], ..StrRule::ANY })),
+        ("MinPauseBetweenCheckpoints", Shape::Int(&NumRule { min: Some(0.0), max: Some(9.223372036854776e18), ..NumRule::ANY })),
     ],
     required: &["ConfigurationType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CheckpointConfiguration` property type of `AWS::KinesisAnalyticsV2::Application`.
@@ -1215,6 +799,7 @@ pub struct CheckpointConfiguration {
     pub min_pause_between_checkpoints: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl CheckpointConfiguration {
     /// A `CheckpointConfiguration` with its required properties, named in a [`CheckpointConfigurationRequired`].
     pub fn new(required: CheckpointConfigurationRequired) -> Self {
@@ -1227,36 +812,13 @@ impl CheckpointConfiguration {
     }
 
     /// `CheckpointInterval`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn checkpoint_interval(mut self, value: impl Into<Int>) -> Self {
-        self.checkpoint_interval = Some(value.into());
-        self
-    }
-
+    pub fn checkpoint_interval(mut self, value: impl Into<Int>) -> Self { self.checkpoint_interval = Some(value.into()); self }
     /// `CheckpointingEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn checkpointing_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.checkpointing_enabled = Some(value.into());
-        self
-    }
-
+    pub fn checkpointing_enabled(mut self, value: impl Into<Bool>) -> Self { self.checkpointing_enabled = Some(value.into()); self }
     /// `ConfigurationType`: a [`ConfigurationType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration_type(mut self, value: impl Into<ConfigurationType>) -> Self {
-        self.configuration_type = value.into();
-        self
-    }
-
+    pub fn configuration_type(mut self, value: impl Into<ConfigurationType>) -> Self { self.configuration_type = value.into(); self }
     /// `MinPauseBetweenCheckpoints`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_pause_between_checkpoints(mut self, value: impl Into<Int>) -> Self {
-        self.min_pause_between_checkpoints = Some(value.into());
-        self
-    }
+    pub fn min_pause_between_checkpoints(mut self, value: impl Into<Int>) -> Self { self.min_pause_between_checkpoints = Some(value.into()); self }
 }
 
 impl PropertyType for CheckpointConfiguration {}
@@ -1275,27 +837,15 @@ impl ToValue for CheckpointConfiguration {
     }
 }
 
-static RULE_CodeContent: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CodeContent: ObjRule = ObjRule {
     properties: &[
         ("S3ContentLocation", Shape::Object(&RULE_S3ContentLocation)),
-        (
-            "TextContent",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(102400),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("TextContent", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(102400), ..StrRule::ANY })),
         ("ZipFileContent", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CodeContent` property type of `AWS::KinesisAnalyticsV2::Application`.
@@ -1321,6 +871,7 @@ pub struct CodeContent {
     pub zip_file_content: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CodeContent {
     /// A `CodeContent` with no property set (none is required).
     pub fn new() -> Self {
@@ -1328,28 +879,11 @@ impl CodeContent {
     }
 
     /// `S3ContentLocation`: a [`S3ContentLocation`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_content_location(mut self, value: impl Into<Obj<S3ContentLocation>>) -> Self {
-        self.s3_content_location = Some(value.into());
-        self
-    }
-
+    pub fn s3_content_location(mut self, value: impl Into<Obj<S3ContentLocation>>) -> Self { self.s3_content_location = Some(value.into()); self }
     /// `TextContent`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_content(mut self, value: impl Into<Str>) -> Self {
-        self.text_content = Some(value.into());
-        self
-    }
-
+    pub fn text_content(mut self, value: impl Into<Str>) -> Self { self.text_content = Some(value.into()); self }
     /// `ZipFileContent`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn zip_file_content(mut self, value: impl Into<Str>) -> Self {
-        self.zip_file_content = Some(value.into());
-        self
-    }
+    pub fn zip_file_content(mut self, value: impl Into<Str>) -> Self { self.zip_file_content = Some(value.into()); self }
 }
 
 impl PropertyType for CodeContent {}
@@ -1368,48 +902,20 @@ impl ToValue for CodeContent {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CsvMappingParametersRequired {
     /// `RecordColumnDelimiter`: a string, required.
-    ///
-    /// The column delimiter. For example, in a CSV format, a comma (",") is the typical column delimiter.
-    ///
-    /// Length 1 to 1024.
     pub record_column_delimiter: Str,
     /// `RecordRowDelimiter`: a string, required.
-    ///
-    /// The row delimiter. For example, in a CSV format, *'\n'* is the typical row delimiter.
-    ///
-    /// Length 1 to 1024.
     pub record_row_delimiter: Str,
 }
 
-static RULE_CsvMappingParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CsvMappingParameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "RecordColumnDelimiter",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RecordRowDelimiter",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("RecordColumnDelimiter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("RecordRowDelimiter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
     ],
     required: &["RecordRowDelimiter", "RecordColumnDelimiter"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CSVMappingParameters` property type of `AWS::KinesisAnalyticsV2::Application`.
@@ -1437,6 +943,7 @@ pub struct CsvMappingParameters {
     pub record_row_delimiter: Str,
 }
 
+#[rustfmt::skip]
 impl CsvMappingParameters {
     /// A `CsvMappingParameters` with its required properties, named in a [`CsvMappingParametersRequired`].
     pub fn new(required: CsvMappingParametersRequired) -> Self {
@@ -1447,20 +954,9 @@ impl CsvMappingParameters {
     }
 
     /// `RecordColumnDelimiter`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn record_column_delimiter(mut self, value: impl Into<Str>) -> Self {
-        self.record_column_delimiter = value.into();
-        self
-    }
-
+    pub fn record_column_delimiter(mut self, value: impl Into<Str>) -> Self { self.record_column_delimiter = value.into(); self }
     /// `RecordRowDelimiter`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn record_row_delimiter(mut self, value: impl Into<Str>) -> Self {
-        self.record_row_delimiter = value.into();
-        self
-    }
+    pub fn record_row_delimiter(mut self, value: impl Into<Str>) -> Self { self.record_row_delimiter = value.into(); self }
 }
 
 impl PropertyType for CsvMappingParameters {}
@@ -1478,32 +974,19 @@ impl ToValue for CsvMappingParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomArtifactConfigurationRequired {
     /// `ArtifactType`: an [`ArtifactType`] value, required.
-    ///
-    /// Set this to either `UDF` or `DEPENDENCY_JAR` . `UDF` stands for user-defined functions. This type of artifact must be in an S3 bucket. A `DEPENDENCY_JAR` can be in either Maven or an S3 bucket.
     pub artifact_type: ArtifactType,
 }
 
-static RULE_CustomArtifactConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CustomArtifactConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ArtifactType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DEPENDENCY_JAR", "UDF"],
-                format: None,
-            }),
-        ),
+        ("ArtifactType", Shape::Str(&StrRule { allowed: &["DEPENDENCY_JAR", "UDF"], ..StrRule::ANY })),
         ("MavenReference", Shape::Object(&RULE_MavenReference)),
         ("S3ContentLocation", Shape::Object(&RULE_S3ContentLocation)),
     ],
     required: &["ArtifactType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomArtifactConfiguration` property type of `AWS::KinesisAnalyticsV2::Application`.
@@ -1527,6 +1010,7 @@ pub struct CustomArtifactConfiguration {
     pub s3_content_location: Option<Obj<S3ContentLocation>>,
 }
 
+#[rustfmt::skip]
 impl CustomArtifactConfiguration {
     /// A `CustomArtifactConfiguration` with its required properties, named in a [`CustomArtifactConfigurationRequired`].
     pub fn new(required: CustomArtifactConfigurationRequired) -> Self {
@@ -1538,28 +1022,11 @@ impl CustomArtifactConfiguration {
     }
 
     /// `ArtifactType`: an [`ArtifactType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn artifact_type(mut self, value: impl Into<ArtifactType>) -> Self {
-        self.artifact_type = value.into();
-        self
-    }
-
+    pub fn artifact_type(mut self, value: impl Into<ArtifactType>) -> Self { self.artifact_type = value.into(); self }
     /// `MavenReference`: a [`MavenReference`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maven_reference(mut self, value: impl Into<Obj<MavenReference>>) -> Self {
-        self.maven_reference = Some(value.into());
-        self
-    }
-
+    pub fn maven_reference(mut self, value: impl Into<Obj<MavenReference>>) -> Self { self.maven_reference = Some(value.into()); self }
     /// `S3ContentLocation`: a [`S3ContentLocation`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_content_location(mut self, value: impl Into<Obj<S3ContentLocation>>) -> Self {
-        self.s3_content_location = Some(value.into());
-        self
-    }
+    pub fn s3_content_location(mut self, value: impl Into<Obj<S3ContentLocation>>) -> Self { self.s3_content_location = Some(value.into()); self }
 }
 
 impl PropertyType for CustomArtifactConfiguration {}
@@ -1578,22 +1045,17 @@ impl ToValue for CustomArtifactConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeployAsApplicationConfigurationRequired {
     /// `S3ContentLocation`: a [`S3ContentBaseLocation`] object, required.
-    ///
-    /// The description of an Amazon S3 object that contains the Amazon Data Analytics application, including the Amazon Resource Name (ARN) of the S3 bucket, the name of the Amazon S3 object that contains the data, and the version number of the Amazon S3 object that contains the data.
     pub s3_content_location: Obj<S3ContentBaseLocation>,
 }
 
-static RULE_DeployAsApplicationConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "S3ContentLocation",
-        Shape::Object(&RULE_S3ContentBaseLocation),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_DeployAsApplicationConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("S3ContentLocation", Shape::Object(&RULE_S3ContentBaseLocation)),
+    ],
     required: &["S3ContentLocation"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DeployAsApplicationConfiguration` property type of `AWS::KinesisAnalyticsV2::Application`.
@@ -1609,6 +1071,7 @@ pub struct DeployAsApplicationConfiguration {
     pub s3_content_location: Obj<S3ContentBaseLocation>,
 }
 
+#[rustfmt::skip]
 impl DeployAsApplicationConfiguration {
     /// A `DeployAsApplicationConfiguration` with its required properties, named in a [`DeployAsApplicationConfigurationRequired`].
     pub fn new(required: DeployAsApplicationConfigurationRequired) -> Self {
@@ -1618,12 +1081,7 @@ impl DeployAsApplicationConfiguration {
     }
 
     /// `S3ContentLocation`: a [`S3ContentBaseLocation`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_content_location(mut self, value: impl Into<Obj<S3ContentBaseLocation>>) -> Self {
-        self.s3_content_location = value.into();
-        self
-    }
+    pub fn s3_content_location(mut self, value: impl Into<Obj<S3ContentBaseLocation>>) -> Self { self.s3_content_location = value.into(); self }
 }
 
 impl PropertyType for DeployAsApplicationConfiguration {}
@@ -1636,21 +1094,13 @@ impl ToValue for DeployAsApplicationConfiguration {
     }
 }
 
-static RULE_EnvironmentProperties: ObjRule = ObjRule {
-    properties: &[(
-        "PropertyGroups",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_PropertyGroup),
-            min_items: Some(0),
-            max_items: Some(50),
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_EnvironmentProperties: ObjRule = ObjRule {
+    properties: &[
+        ("PropertyGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_PropertyGroup), min_items: Some(0), max_items: Some(50) })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EnvironmentProperties` property type of `AWS::KinesisAnalyticsV2::Application`.
@@ -1668,6 +1118,7 @@ pub struct EnvironmentProperties {
     pub property_groups: Option<List<PropertyGroup>>,
 }
 
+#[rustfmt::skip]
 impl EnvironmentProperties {
     /// A `EnvironmentProperties` with no property set (none is required).
     pub fn new() -> Self {
@@ -1675,12 +1126,7 @@ impl EnvironmentProperties {
     }
 
     /// `PropertyGroups`: a list of [`PropertyGroup`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn property_groups(mut self, value: impl Into<List<PropertyGroup>>) -> Self {
-        self.property_groups = Some(value.into());
-        self
-    }
+    pub fn property_groups(mut self, value: impl Into<List<PropertyGroup>>) -> Self { self.property_groups = Some(value.into()); self }
 }
 
 impl PropertyType for EnvironmentProperties {}
@@ -1693,27 +1139,15 @@ impl ToValue for EnvironmentProperties {
     }
 }
 
-static RULE_FlinkApplicationConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FlinkApplicationConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "CheckpointConfiguration",
-            Shape::Object(&RULE_CheckpointConfiguration),
-        ),
-        (
-            "MonitoringConfiguration",
-            Shape::Object(&RULE_MonitoringConfiguration),
-        ),
-        (
-            "ParallelismConfiguration",
-            Shape::Object(&RULE_ParallelismConfiguration),
-        ),
+        ("CheckpointConfiguration", Shape::Object(&RULE_CheckpointConfiguration)),
+        ("MonitoringConfiguration", Shape::Object(&RULE_MonitoringConfiguration)),
+        ("ParallelismConfiguration", Shape::Object(&RULE_ParallelismConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FlinkApplicationConfiguration` property type of `AWS::KinesisAnalyticsV2::Application`.
@@ -1737,6 +1171,7 @@ pub struct FlinkApplicationConfiguration {
     pub parallelism_configuration: Option<Obj<ParallelismConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl FlinkApplicationConfiguration {
     /// A `FlinkApplicationConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1744,37 +1179,11 @@ impl FlinkApplicationConfiguration {
     }
 
     /// `CheckpointConfiguration`: a [`CheckpointConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn checkpoint_configuration(
-        mut self,
-        value: impl Into<Obj<CheckpointConfiguration>>,
-    ) -> Self {
-        self.checkpoint_configuration = Some(value.into());
-        self
-    }
-
+    pub fn checkpoint_configuration(mut self, value: impl Into<Obj<CheckpointConfiguration>>) -> Self { self.checkpoint_configuration = Some(value.into()); self }
     /// `MonitoringConfiguration`: a [`MonitoringConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn monitoring_configuration(
-        mut self,
-        value: impl Into<Obj<MonitoringConfiguration>>,
-    ) -> Self {
-        self.monitoring_configuration = Some(value.into());
-        self
-    }
-
+    pub fn monitoring_configuration(mut self, value: impl Into<Obj<MonitoringConfiguration>>) -> Self { self.monitoring_configuration = Some(value.into()); self }
     /// `ParallelismConfiguration`: a [`ParallelismConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parallelism_configuration(
-        mut self,
-        value: impl Into<Obj<ParallelismConfiguration>>,
-    ) -> Self {
-        self.parallelism_configuration = Some(value.into());
-        self
-    }
+    pub fn parallelism_configuration(mut self, value: impl Into<Obj<ParallelismConfiguration>>) -> Self { self.parallelism_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for FlinkApplicationConfiguration {}
@@ -1789,14 +1198,13 @@ impl ToValue for FlinkApplicationConfiguration {
     }
 }
 
-static RULE_FlinkRunConfiguration: ObjRule = ObjRule {
-    properties: &[("AllowNonRestoredState", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_FlinkRunConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("AllowNonRestoredState", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FlinkRunConfiguration` property type of `AWS::KinesisAnalyticsV2::Application`.
@@ -1814,6 +1222,7 @@ pub struct FlinkRunConfiguration {
     pub allow_non_restored_state: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl FlinkRunConfiguration {
     /// A `FlinkRunConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1821,12 +1230,7 @@ impl FlinkRunConfiguration {
     }
 
     /// `AllowNonRestoredState`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allow_non_restored_state(mut self, value: impl Into<Bool>) -> Self {
-        self.allow_non_restored_state = Some(value.into());
-        self
-    }
+    pub fn allow_non_restored_state(mut self, value: impl Into<Bool>) -> Self { self.allow_non_restored_state = Some(value.into()); self }
 }
 
 impl PropertyType for FlinkRunConfiguration {}
@@ -1839,23 +1243,13 @@ impl ToValue for FlinkRunConfiguration {
     }
 }
 
-static RULE_GlueDataCatalogConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "DatabaseARN",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(2048),
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_GlueDataCatalogConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("DatabaseARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GlueDataCatalogConfiguration` property type of `AWS::KinesisAnalyticsV2::Application`.
@@ -1873,6 +1267,7 @@ pub struct GlueDataCatalogConfiguration {
     pub database_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl GlueDataCatalogConfiguration {
     /// A `GlueDataCatalogConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1880,12 +1275,7 @@ impl GlueDataCatalogConfiguration {
     }
 
     /// `DatabaseARN`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_arn(mut self, value: impl Into<Str>) -> Self {
-        self.database_arn = Some(value.into());
-        self
-    }
+    pub fn database_arn(mut self, value: impl Into<Str>) -> Self { self.database_arn = Some(value.into()); self }
 }
 
 impl PropertyType for GlueDataCatalogConfiguration {}
@@ -1902,52 +1292,24 @@ impl ToValue for GlueDataCatalogConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InputRequired {
     /// `InputSchema`: an [`InputSchema`] object, required.
-    ///
-    /// Describes the format of the data in the streaming source, and how each data element maps to corresponding columns in the in-application stream that is being created.
-    ///
-    /// Also used to describe the format of the reference data source.
     pub input_schema: Obj<InputSchema>,
     /// `NamePrefix`: a string, required.
-    ///
-    /// The name prefix to use when creating an in-application stream. Suppose that you specify a prefix " `MyInApplicationStream` ." Kinesis Data Analytics then creates one or more (as per the `InputParallelism` count you specified) in-application streams with the names " `MyInApplicationStream_001` ," " `MyInApplicationStream_002` ," and so on.
-    ///
-    /// Pattern `^[^-\s<>&]*$`; length 1 to 32.
     pub name_prefix: Str,
 }
 
-static RULE_Input: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Input: ObjRule = ObjRule {
     properties: &[
         ("InputParallelism", Shape::Object(&RULE_InputParallelism)),
-        (
-            "InputProcessingConfiguration",
-            Shape::Object(&RULE_InputProcessingConfiguration),
-        ),
+        ("InputProcessingConfiguration", Shape::Object(&RULE_InputProcessingConfiguration)),
         ("InputSchema", Shape::Object(&RULE_InputSchema)),
-        (
-            "KinesisFirehoseInput",
-            Shape::Object(&RULE_KinesisFirehoseInput),
-        ),
-        (
-            "KinesisStreamsInput",
-            Shape::Object(&RULE_KinesisStreamsInput),
-        ),
-        (
-            "NamePrefix",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("KinesisFirehoseInput", Shape::Object(&RULE_KinesisFirehoseInput)),
+        ("KinesisStreamsInput", Shape::Object(&RULE_KinesisStreamsInput)),
+        ("NamePrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["NamePrefix", "InputSchema"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Input` property type of `AWS::KinesisAnalyticsV2::Application`.
@@ -1987,6 +1349,7 @@ pub struct Input {
     pub name_prefix: Str,
 }
 
+#[rustfmt::skip]
 impl Input {
     /// A `Input` with its required properties, named in a [`InputRequired`].
     pub fn new(required: InputRequired) -> Self {
@@ -2001,55 +1364,17 @@ impl Input {
     }
 
     /// `InputParallelism`: an [`InputParallelism`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_parallelism(mut self, value: impl Into<Obj<InputParallelism>>) -> Self {
-        self.input_parallelism = Some(value.into());
-        self
-    }
-
+    pub fn input_parallelism(mut self, value: impl Into<Obj<InputParallelism>>) -> Self { self.input_parallelism = Some(value.into()); self }
     /// `InputProcessingConfiguration`: an [`InputProcessingConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_processing_configuration(
-        mut self,
-        value: impl Into<Obj<InputProcessingConfiguration>>,
-    ) -> Self {
-        self.input_processing_configuration = Some(value.into());
-        self
-    }
-
+    pub fn input_processing_configuration(mut self, value: impl Into<Obj<InputProcessingConfiguration>>) -> Self { self.input_processing_configuration = Some(value.into()); self }
     /// `InputSchema`: an [`InputSchema`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_schema(mut self, value: impl Into<Obj<InputSchema>>) -> Self {
-        self.input_schema = value.into();
-        self
-    }
-
+    pub fn input_schema(mut self, value: impl Into<Obj<InputSchema>>) -> Self { self.input_schema = value.into(); self }
     /// `KinesisFirehoseInput`: a [`KinesisFirehoseInput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kinesis_firehose_input(mut self, value: impl Into<Obj<KinesisFirehoseInput>>) -> Self {
-        self.kinesis_firehose_input = Some(value.into());
-        self
-    }
-
+    pub fn kinesis_firehose_input(mut self, value: impl Into<Obj<KinesisFirehoseInput>>) -> Self { self.kinesis_firehose_input = Some(value.into()); self }
     /// `KinesisStreamsInput`: a [`KinesisStreamsInput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kinesis_streams_input(mut self, value: impl Into<Obj<KinesisStreamsInput>>) -> Self {
-        self.kinesis_streams_input = Some(value.into());
-        self
-    }
-
+    pub fn kinesis_streams_input(mut self, value: impl Into<Obj<KinesisStreamsInput>>) -> Self { self.kinesis_streams_input = Some(value.into()); self }
     /// `NamePrefix`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.name_prefix = value.into();
-        self
-    }
+    pub fn name_prefix(mut self, value: impl Into<Str>) -> Self { self.name_prefix = value.into(); self }
 }
 
 impl PropertyType for Input {}
@@ -2074,32 +1399,17 @@ impl ToValue for Input {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InputLambdaProcessorRequired {
     /// `ResourceARN`: a string, required.
-    ///
-    /// The ARN of the Amazon Lambda function that operates on records in the stream.
-    ///
-    /// &gt; To specify an earlier version of the Lambda function than the latest, include the Lambda function version in the Lambda function ARN. For more information about Lambda ARNs, see \[Example ARNs: Amazon Lambda\](<https://docs.aws.amazon.com//general/latest/gr/aws-arns-and-namespaces.html#arn-syntax-lambda>)
-    ///
-    /// Pattern `^arn:.*$`; length 1 to 2048.
     pub resource_arn: Str,
 }
 
-static RULE_InputLambdaProcessor: ObjRule = ObjRule {
-    properties: &[(
-        "ResourceARN",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(2048),
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_InputLambdaProcessor: ObjRule = ObjRule {
+    properties: &[
+        ("ResourceARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+    ],
     required: &["ResourceARN"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InputLambdaProcessor` property type of `AWS::KinesisAnalyticsV2::Application`.
@@ -2119,6 +1429,7 @@ pub struct InputLambdaProcessor {
     pub resource_arn: Str,
 }
 
+#[rustfmt::skip]
 impl InputLambdaProcessor {
     /// A `InputLambdaProcessor` with its required properties, named in a [`InputLambdaProcessorRequired`].
     pub fn new(required: InputLambdaProcessorRequired) -> Self {
@@ -2128,12 +1439,7 @@ impl InputLambdaProcessor {
     }
 
     /// `ResourceARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self {
-        self.resource_arn = value.into();
-        self
-    }
+    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
 }
 
 impl PropertyType for InputLambdaProcessor {}
@@ -2146,21 +1452,13 @@ impl ToValue for InputLambdaProcessor {
     }
 }
 
-static RULE_InputParallelism: ObjRule = ObjRule {
-    properties: &[(
-        "Count",
-        Shape::Int(&NumRule {
-            min: Some(1.0),
-            max: Some(64.0),
-            allowed: &[],
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_InputParallelism: ObjRule = ObjRule {
+    properties: &[
+        ("Count", Shape::Int(&NumRule { min: Some(1.0), max: Some(64.0), ..NumRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InputParallelism` property type of `AWS::KinesisAnalyticsV2::Application`.
@@ -2178,6 +1476,7 @@ pub struct InputParallelism {
     pub count: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl InputParallelism {
     /// A `InputParallelism` with no property set (none is required).
     pub fn new() -> Self {
@@ -2185,12 +1484,7 @@ impl InputParallelism {
     }
 
     /// `Count`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn count(mut self, value: impl Into<Int>) -> Self {
-        self.count = Some(value.into());
-        self
-    }
+    pub fn count(mut self, value: impl Into<Int>) -> Self { self.count = Some(value.into()); self }
 }
 
 impl PropertyType for InputParallelism {}
@@ -2201,17 +1495,13 @@ impl ToValue for InputParallelism {
     }
 }
 
-static RULE_InputProcessingConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "InputLambdaProcessor",
-        Shape::Object(&RULE_InputLambdaProcessor),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_InputProcessingConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("InputLambdaProcessor", Shape::Object(&RULE_InputLambdaProcessor)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InputProcessingConfiguration` property type of `AWS::KinesisAnalyticsV2::Application`.
@@ -2227,6 +1517,7 @@ pub struct InputProcessingConfiguration {
     pub input_lambda_processor: Option<Obj<InputLambdaProcessor>>,
 }
 
+#[rustfmt::skip]
 impl InputProcessingConfiguration {
     /// A `InputProcessingConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -2234,12 +1525,7 @@ impl InputProcessingConfiguration {
     }
 
     /// `InputLambdaProcessor`: an [`InputLambdaProcessor`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_lambda_processor(mut self, value: impl Into<Obj<InputLambdaProcessor>>) -> Self {
-        self.input_lambda_processor = Some(value.into());
-        self
-    }
+    pub fn input_lambda_processor(mut self, value: impl Into<Obj<InputLambdaProcessor>>) -> Self { self.input_lambda_processor = Some(value.into()); self }
 }
 
 impl PropertyType for InputProcessingConfiguration {}
@@ -2256,45 +1542,21 @@ impl ToValue for InputProcessingConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InputSchemaRequired {
     /// `RecordColumns`: a list of [`RecordColumn`] objects, required.
-    ///
-    /// A list of `RecordColumn` objects.
-    ///
-    /// Items 1 to 1000.
     pub record_columns: List<RecordColumn>,
     /// `RecordFormat`: a [`RecordFormat`] object, required.
-    ///
-    /// Specifies the format of the records on the streaming source.
     pub record_format: Obj<RecordFormat>,
 }
 
-static RULE_InputSchema: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InputSchema: ObjRule = ObjRule {
     properties: &[
-        (
-            "RecordColumns",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_RecordColumn),
-                min_items: Some(1),
-                max_items: Some(1000),
-            }),
-        ),
-        (
-            "RecordEncoding",
-            Shape::Str(&StrRule {
-                min_len: Some(5),
-                max_len: Some(5),
-                pattern: None,
-                allowed: &["UTF-8"],
-                format: None,
-            }),
-        ),
+        ("RecordColumns", Shape::List(&ListRule { items: Shape::Object(&RULE_RecordColumn), min_items: Some(1), max_items: Some(1000) })),
+        ("RecordEncoding", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(5), allowed: &["UTF-8"], ..StrRule::ANY })),
         ("RecordFormat", Shape::Object(&RULE_RecordFormat)),
     ],
     required: &["RecordColumns", "RecordFormat"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InputSchema` property type of `AWS::KinesisAnalyticsV2::Application`.
@@ -2322,6 +1584,7 @@ pub struct InputSchema {
     pub record_format: Obj<RecordFormat>,
 }
 
+#[rustfmt::skip]
 impl InputSchema {
     /// A `InputSchema` with its required properties, named in a [`InputSchemaRequired`].
     pub fn new(required: InputSchemaRequired) -> Self {
@@ -2333,28 +1596,11 @@ impl InputSchema {
     }
 
     /// `RecordColumns`: a list of [`RecordColumn`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn record_columns(mut self, value: impl Into<List<RecordColumn>>) -> Self {
-        self.record_columns = value.into();
-        self
-    }
-
+    pub fn record_columns(mut self, value: impl Into<List<RecordColumn>>) -> Self { self.record_columns = value.into(); self }
     /// `RecordEncoding`: a [`RecordEncoding`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn record_encoding(mut self, value: impl Into<RecordEncoding>) -> Self {
-        self.record_encoding = Some(value.into());
-        self
-    }
-
+    pub fn record_encoding(mut self, value: impl Into<RecordEncoding>) -> Self { self.record_encoding = Some(value.into()); self }
     /// `RecordFormat`: a [`RecordFormat`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn record_format(mut self, value: impl Into<Obj<RecordFormat>>) -> Self {
-        self.record_format = value.into();
-        self
-    }
+    pub fn record_format(mut self, value: impl Into<Obj<RecordFormat>>) -> Self { self.record_format = value.into(); self }
 }
 
 impl PropertyType for InputSchema {}
@@ -2373,30 +1619,17 @@ impl ToValue for InputSchema {
 #[derive(Clone, Debug, PartialEq)]
 pub struct JsonMappingParametersRequired {
     /// `RecordRowPath`: a string, required.
-    ///
-    /// The path to the top-level parent that contains the records.
-    ///
-    /// Pattern `^(?=^\$)(?=^\S+$).*$`; length 1 to 65535.
     pub record_row_path: Str,
 }
 
-static RULE_JsonMappingParameters: ObjRule = ObjRule {
-    properties: &[(
-        "RecordRowPath",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(65535),
-            pattern: Some(&PATTERN_4),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_JsonMappingParameters: ObjRule = ObjRule {
+    properties: &[
+        ("RecordRowPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65535), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+    ],
     required: &["RecordRowPath"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `JSONMappingParameters` property type of `AWS::KinesisAnalyticsV2::Application`.
@@ -2414,6 +1647,7 @@ pub struct JsonMappingParameters {
     pub record_row_path: Str,
 }
 
+#[rustfmt::skip]
 impl JsonMappingParameters {
     /// A `JsonMappingParameters` with its required properties, named in a [`JsonMappingParametersRequired`].
     pub fn new(required: JsonMappingParametersRequired) -> Self {
@@ -2423,12 +1657,7 @@ impl JsonMappingParameters {
     }
 
     /// `RecordRowPath`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn record_row_path(mut self, value: impl Into<Str>) -> Self {
-        self.record_row_path = value.into();
-        self
-    }
+    pub fn record_row_path(mut self, value: impl Into<Str>) -> Self { self.record_row_path = value.into(); self }
 }
 
 impl PropertyType for JsonMappingParameters {}
@@ -2445,30 +1674,17 @@ impl ToValue for JsonMappingParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KinesisFirehoseInputRequired {
     /// `ResourceARN`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the delivery stream.
-    ///
-    /// Pattern `^arn:.*$`; length 1 to 2048.
     pub resource_arn: Str,
 }
 
-static RULE_KinesisFirehoseInput: ObjRule = ObjRule {
-    properties: &[(
-        "ResourceARN",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(2048),
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_KinesisFirehoseInput: ObjRule = ObjRule {
+    properties: &[
+        ("ResourceARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+    ],
     required: &["ResourceARN"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KinesisFirehoseInput` property type of `AWS::KinesisAnalyticsV2::Application`.
@@ -2486,6 +1702,7 @@ pub struct KinesisFirehoseInput {
     pub resource_arn: Str,
 }
 
+#[rustfmt::skip]
 impl KinesisFirehoseInput {
     /// A `KinesisFirehoseInput` with its required properties, named in a [`KinesisFirehoseInputRequired`].
     pub fn new(required: KinesisFirehoseInputRequired) -> Self {
@@ -2495,12 +1712,7 @@ impl KinesisFirehoseInput {
     }
 
     /// `ResourceARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self {
-        self.resource_arn = value.into();
-        self
-    }
+    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
 }
 
 impl PropertyType for KinesisFirehoseInput {}
@@ -2517,30 +1729,17 @@ impl ToValue for KinesisFirehoseInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KinesisStreamsInputRequired {
     /// `ResourceARN`: a string, required.
-    ///
-    /// The ARN of the input Kinesis data stream to read.
-    ///
-    /// Pattern `^arn:.*$`; length 1 to 2048.
     pub resource_arn: Str,
 }
 
-static RULE_KinesisStreamsInput: ObjRule = ObjRule {
-    properties: &[(
-        "ResourceARN",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(2048),
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_KinesisStreamsInput: ObjRule = ObjRule {
+    properties: &[
+        ("ResourceARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+    ],
     required: &["ResourceARN"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KinesisStreamsInput` property type of `AWS::KinesisAnalyticsV2::Application`.
@@ -2558,6 +1757,7 @@ pub struct KinesisStreamsInput {
     pub resource_arn: Str,
 }
 
+#[rustfmt::skip]
 impl KinesisStreamsInput {
     /// A `KinesisStreamsInput` with its required properties, named in a [`KinesisStreamsInputRequired`].
     pub fn new(required: KinesisStreamsInputRequired) -> Self {
@@ -2567,12 +1767,7 @@ impl KinesisStreamsInput {
     }
 
     /// `ResourceARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self {
-        self.resource_arn = value.into();
-        self
-    }
+    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
 }
 
 impl PropertyType for KinesisStreamsInput {}
@@ -2585,23 +1780,14 @@ impl ToValue for KinesisStreamsInput {
     }
 }
 
-static RULE_MappingParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MappingParameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "CSVMappingParameters",
-            Shape::Object(&RULE_CsvMappingParameters),
-        ),
-        (
-            "JSONMappingParameters",
-            Shape::Object(&RULE_JsonMappingParameters),
-        ),
+        ("CSVMappingParameters", Shape::Object(&RULE_CsvMappingParameters)),
+        ("JSONMappingParameters", Shape::Object(&RULE_JsonMappingParameters)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MappingParameters` property type of `AWS::KinesisAnalyticsV2::Application`.
@@ -2621,6 +1807,7 @@ pub struct MappingParameters {
     pub json_mapping_parameters: Option<Obj<JsonMappingParameters>>,
 }
 
+#[rustfmt::skip]
 impl MappingParameters {
     /// A `MappingParameters` with no property set (none is required).
     pub fn new() -> Self {
@@ -2628,20 +1815,9 @@ impl MappingParameters {
     }
 
     /// `CSVMappingParameters`: a [`CsvMappingParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn csv_mapping_parameters(mut self, value: impl Into<Obj<CsvMappingParameters>>) -> Self {
-        self.csv_mapping_parameters = Some(value.into());
-        self
-    }
-
+    pub fn csv_mapping_parameters(mut self, value: impl Into<Obj<CsvMappingParameters>>) -> Self { self.csv_mapping_parameters = Some(value.into()); self }
     /// `JSONMappingParameters`: a [`JsonMappingParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn json_mapping_parameters(mut self, value: impl Into<Obj<JsonMappingParameters>>) -> Self {
-        self.json_mapping_parameters = Some(value.into());
-        self
-    }
+    pub fn json_mapping_parameters(mut self, value: impl Into<Obj<JsonMappingParameters>>) -> Self { self.json_mapping_parameters = Some(value.into()); self }
 }
 
 impl PropertyType for MappingParameters {}
@@ -2659,64 +1835,23 @@ impl ToValue for MappingParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MavenReferenceRequired {
     /// `ArtifactId`: a string, required.
-    ///
-    /// The artifact ID of the Maven reference.
-    ///
-    /// Pattern `^[a-zA-Z0-9_.-]+$`; length 1 to 256.
     pub artifact_id: Str,
     /// `GroupId`: a string, required.
-    ///
-    /// The group ID of the Maven reference.
-    ///
-    /// Pattern `^[a-zA-Z0-9_.-]+$`; length 1 to 256.
     pub group_id: Str,
     /// `Version`: a string, required.
-    ///
-    /// The version of the Maven reference.
-    ///
-    /// Pattern `^[a-zA-Z0-9_.-]+$`; length 1 to 256.
     pub version: Str,
 }
 
-static RULE_MavenReference: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MavenReference: ObjRule = ObjRule {
     properties: &[
-        (
-            "ArtifactId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "GroupId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Version",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ArtifactId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("GroupId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Version", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["ArtifactId", "GroupId", "Version"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MavenReference` property type of `AWS::KinesisAnalyticsV2::Application`.
@@ -2746,6 +1881,7 @@ pub struct MavenReference {
     pub version: Str,
 }
 
+#[rustfmt::skip]
 impl MavenReference {
     /// A `MavenReference` with its required properties, named in a [`MavenReferenceRequired`].
     pub fn new(required: MavenReferenceRequired) -> Self {
@@ -2757,28 +1893,11 @@ impl MavenReference {
     }
 
     /// `ArtifactId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn artifact_id(mut self, value: impl Into<Str>) -> Self {
-        self.artifact_id = value.into();
-        self
-    }
-
+    pub fn artifact_id(mut self, value: impl Into<Str>) -> Self { self.artifact_id = value.into(); self }
     /// `GroupId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group_id(mut self, value: impl Into<Str>) -> Self {
-        self.group_id = value.into();
-        self
-    }
-
+    pub fn group_id(mut self, value: impl Into<Str>) -> Self { self.group_id = value.into(); self }
     /// `Version`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<Str>) -> Self {
-        self.version = value.into();
-        self
-    }
+    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = value.into(); self }
 }
 
 impl PropertyType for MavenReference {}
@@ -2797,50 +1916,19 @@ impl ToValue for MavenReference {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MonitoringConfigurationRequired {
     /// `ConfigurationType`: a [`ConfigurationType`] value, required.
-    ///
-    /// Describes whether to use the default CloudWatch logging configuration for an application. You must set this property to `CUSTOM` in order to set the `LogLevel` or `MetricsLevel` parameters.
     pub configuration_type: ConfigurationType,
 }
 
-static RULE_MonitoringConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MonitoringConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConfigurationType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DEFAULT", "CUSTOM"],
-                format: None,
-            }),
-        ),
-        (
-            "LogLevel",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DEBUG", "INFO", "WARN", "ERROR"],
-                format: None,
-            }),
-        ),
-        (
-            "MetricsLevel",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["APPLICATION", "OPERATOR", "PARALLELISM", "TASK"],
-                format: None,
-            }),
-        ),
+        ("ConfigurationType", Shape::Str(&StrRule { allowed: &["DEFAULT", "CUSTOM"], ..StrRule::ANY })),
+        ("LogLevel", Shape::Str(&StrRule { allowed: &["DEBUG", "INFO", "WARN", "ERROR"], ..StrRule::ANY })),
+        ("MetricsLevel", Shape::Str(&StrRule { allowed: &["APPLICATION", "OPERATOR", "PARALLELISM", "TASK"], ..StrRule::ANY })),
     ],
     required: &["ConfigurationType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MonitoringConfiguration` property type of `AWS::KinesisAnalyticsV2::Application`.
@@ -2864,6 +1952,7 @@ pub struct MonitoringConfiguration {
     pub metrics_level: Option<MetricsLevel>,
 }
 
+#[rustfmt::skip]
 impl MonitoringConfiguration {
     /// A `MonitoringConfiguration` with its required properties, named in a [`MonitoringConfigurationRequired`].
     pub fn new(required: MonitoringConfigurationRequired) -> Self {
@@ -2875,28 +1964,11 @@ impl MonitoringConfiguration {
     }
 
     /// `ConfigurationType`: a [`ConfigurationType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration_type(mut self, value: impl Into<ConfigurationType>) -> Self {
-        self.configuration_type = value.into();
-        self
-    }
-
+    pub fn configuration_type(mut self, value: impl Into<ConfigurationType>) -> Self { self.configuration_type = value.into(); self }
     /// `LogLevel`: a [`LogLevel`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_level(mut self, value: impl Into<LogLevel>) -> Self {
-        self.log_level = Some(value.into());
-        self
-    }
-
+    pub fn log_level(mut self, value: impl Into<LogLevel>) -> Self { self.log_level = Some(value.into()); self }
     /// `MetricsLevel`: a [`MetricsLevel`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metrics_level(mut self, value: impl Into<MetricsLevel>) -> Self {
-        self.metrics_level = Some(value.into());
-        self
-    }
+    pub fn metrics_level(mut self, value: impl Into<MetricsLevel>) -> Self { self.metrics_level = Some(value.into()); self }
 }
 
 impl PropertyType for MonitoringConfiguration {}
@@ -2915,47 +1987,20 @@ impl ToValue for MonitoringConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ParallelismConfigurationRequired {
     /// `ConfigurationType`: a [`ParallelismConfigurationConfigurationType`] value, required.
-    ///
-    /// Describes whether the application uses the default parallelism for the Managed Service for Apache Flink service. You must set this property to `CUSTOM` in order to change your application's `AutoScalingEnabled` , `Parallelism` , or `ParallelismPerKPU` properties.
     pub configuration_type: ParallelismConfigurationConfigurationType,
 }
 
-static RULE_ParallelismConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ParallelismConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AutoScalingEnabled", Shape::Bool),
-        (
-            "ConfigurationType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CUSTOM", "DEFAULT"],
-                format: None,
-            }),
-        ),
-        (
-            "Parallelism",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ParallelismPerKPU",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("ConfigurationType", Shape::Str(&StrRule { allowed: &["CUSTOM", "DEFAULT"], ..StrRule::ANY })),
+        ("Parallelism", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("ParallelismPerKPU", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
     ],
     required: &["ConfigurationType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ParallelismConfiguration` property type of `AWS::KinesisAnalyticsV2::Application`.
@@ -2987,6 +2032,7 @@ pub struct ParallelismConfiguration {
     pub parallelism_per_kpu: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl ParallelismConfiguration {
     /// A `ParallelismConfiguration` with its required properties, named in a [`ParallelismConfigurationRequired`].
     pub fn new(required: ParallelismConfigurationRequired) -> Self {
@@ -2999,39 +2045,13 @@ impl ParallelismConfiguration {
     }
 
     /// `AutoScalingEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_scaling_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.auto_scaling_enabled = Some(value.into());
-        self
-    }
-
+    pub fn auto_scaling_enabled(mut self, value: impl Into<Bool>) -> Self { self.auto_scaling_enabled = Some(value.into()); self }
     /// `ConfigurationType`: a [`ParallelismConfigurationConfigurationType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration_type(
-        mut self,
-        value: impl Into<ParallelismConfigurationConfigurationType>,
-    ) -> Self {
-        self.configuration_type = value.into();
-        self
-    }
-
+    pub fn configuration_type(mut self, value: impl Into<ParallelismConfigurationConfigurationType>) -> Self { self.configuration_type = value.into(); self }
     /// `Parallelism`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parallelism(mut self, value: impl Into<Int>) -> Self {
-        self.parallelism = Some(value.into());
-        self
-    }
-
+    pub fn parallelism(mut self, value: impl Into<Int>) -> Self { self.parallelism = Some(value.into()); self }
     /// `ParallelismPerKPU`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parallelism_per_kpu(mut self, value: impl Into<Int>) -> Self {
-        self.parallelism_per_kpu = Some(value.into());
-        self
-    }
+    pub fn parallelism_per_kpu(mut self, value: impl Into<Int>) -> Self { self.parallelism_per_kpu = Some(value.into()); self }
 }
 
 impl PropertyType for ParallelismConfiguration {}
@@ -3047,26 +2067,14 @@ impl ToValue for ParallelismConfiguration {
     }
 }
 
-static RULE_PropertyGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PropertyGroup: ObjRule = ObjRule {
     properties: &[
-        (
-            "PropertyGroupId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(50),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("PropertyGroupId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("PropertyMap", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PropertyGroup` property type of `AWS::KinesisAnalyticsV2::Application`.
@@ -3088,6 +2096,7 @@ pub struct PropertyGroup {
     pub property_map: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl PropertyGroup {
     /// A `PropertyGroup` with no property set (none is required).
     pub fn new() -> Self {
@@ -3095,20 +2104,9 @@ impl PropertyGroup {
     }
 
     /// `PropertyGroupId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn property_group_id(mut self, value: impl Into<Str>) -> Self {
-        self.property_group_id = Some(value.into());
-        self
-    }
-
+    pub fn property_group_id(mut self, value: impl Into<Str>) -> Self { self.property_group_id = Some(value.into()); self }
     /// `PropertyMap`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn property_map(mut self, value: impl Into<Json>) -> Self {
-        self.property_map = Some(value.into());
-        self
-    }
+    pub fn property_map(mut self, value: impl Into<Json>) -> Self { self.property_map = Some(value.into()); self }
 }
 
 impl PropertyType for PropertyGroup {}
@@ -3126,58 +2124,21 @@ impl ToValue for PropertyGroup {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecordColumnRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the column that is created in the in-application input stream or reference table.
-    ///
-    /// Pattern `^[^-\s<>&]*$`; length 1 to 256.
     pub name: Str,
     /// `SqlType`: a string, required.
-    ///
-    /// The type of column created in the in-application input stream or reference table.
-    ///
-    /// Length 1 to 100.
     pub sql_type: Str,
 }
 
-static RULE_RecordColumn: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RecordColumn: ObjRule = ObjRule {
     properties: &[
-        (
-            "Mapping",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(65535),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SqlType",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Mapping", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65535), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("SqlType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
     ],
     required: &["SqlType", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RecordColumn` property type of `AWS::KinesisAnalyticsV2::Application`.
@@ -3209,6 +2170,7 @@ pub struct RecordColumn {
     pub sql_type: Str,
 }
 
+#[rustfmt::skip]
 impl RecordColumn {
     /// A `RecordColumn` with its required properties, named in a [`RecordColumnRequired`].
     pub fn new(required: RecordColumnRequired) -> Self {
@@ -3220,28 +2182,11 @@ impl RecordColumn {
     }
 
     /// `Mapping`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mapping(mut self, value: impl Into<Str>) -> Self {
-        self.mapping = Some(value.into());
-        self
-    }
-
+    pub fn mapping(mut self, value: impl Into<Str>) -> Self { self.mapping = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `SqlType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sql_type(mut self, value: impl Into<Str>) -> Self {
-        self.sql_type = value.into();
-        self
-    }
+    pub fn sql_type(mut self, value: impl Into<Str>) -> Self { self.sql_type = value.into(); self }
 }
 
 impl PropertyType for RecordColumn {}
@@ -3260,31 +2205,18 @@ impl ToValue for RecordColumn {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecordFormatRequired {
     /// `RecordFormatType`: a [`RecordFormatType`] value, required.
-    ///
-    /// The type of record format.
     pub record_format_type: RecordFormatType,
 }
 
-static RULE_RecordFormat: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RecordFormat: ObjRule = ObjRule {
     properties: &[
         ("MappingParameters", Shape::Object(&RULE_MappingParameters)),
-        (
-            "RecordFormatType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CSV", "JSON"],
-                format: None,
-            }),
-        ),
+        ("RecordFormatType", Shape::Str(&StrRule { allowed: &["CSV", "JSON"], ..StrRule::ANY })),
     ],
     required: &["RecordFormatType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RecordFormat` property type of `AWS::KinesisAnalyticsV2::Application`.
@@ -3304,6 +2236,7 @@ pub struct RecordFormat {
     pub record_format_type: RecordFormatType,
 }
 
+#[rustfmt::skip]
 impl RecordFormat {
     /// A `RecordFormat` with its required properties, named in a [`RecordFormatRequired`].
     pub fn new(required: RecordFormatRequired) -> Self {
@@ -3314,20 +2247,9 @@ impl RecordFormat {
     }
 
     /// `MappingParameters`: a [`MappingParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mapping_parameters(mut self, value: impl Into<Obj<MappingParameters>>) -> Self {
-        self.mapping_parameters = Some(value.into());
-        self
-    }
-
+    pub fn mapping_parameters(mut self, value: impl Into<Obj<MappingParameters>>) -> Self { self.mapping_parameters = Some(value.into()); self }
     /// `RecordFormatType`: a [`RecordFormatType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn record_format_type(mut self, value: impl Into<RecordFormatType>) -> Self {
-        self.record_format_type = value.into();
-        self
-    }
+    pub fn record_format_type(mut self, value: impl Into<RecordFormatType>) -> Self { self.record_format_type = value.into(); self }
 }
 
 impl PropertyType for RecordFormat {}
@@ -3341,23 +2263,14 @@ impl ToValue for RecordFormat {
     }
 }
 
-static RULE_RunConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RunConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ApplicationRestoreConfiguration",
-            Shape::Object(&RULE_ApplicationRestoreConfiguration),
-        ),
-        (
-            "FlinkRunConfiguration",
-            Shape::Object(&RULE_FlinkRunConfiguration),
-        ),
+        ("ApplicationRestoreConfiguration", Shape::Object(&RULE_ApplicationRestoreConfiguration)),
+        ("FlinkRunConfiguration", Shape::Object(&RULE_FlinkRunConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RunConfiguration` property type of `AWS::KinesisAnalyticsV2::Application`.
@@ -3377,6 +2290,7 @@ pub struct RunConfiguration {
     pub flink_run_configuration: Option<Obj<FlinkRunConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl RunConfiguration {
     /// A `RunConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -3384,23 +2298,9 @@ impl RunConfiguration {
     }
 
     /// `ApplicationRestoreConfiguration`: an [`ApplicationRestoreConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_restore_configuration(
-        mut self,
-        value: impl Into<Obj<ApplicationRestoreConfiguration>>,
-    ) -> Self {
-        self.application_restore_configuration = Some(value.into());
-        self
-    }
-
+    pub fn application_restore_configuration(mut self, value: impl Into<Obj<ApplicationRestoreConfiguration>>) -> Self { self.application_restore_configuration = Some(value.into()); self }
     /// `FlinkRunConfiguration`: a [`FlinkRunConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn flink_run_configuration(mut self, value: impl Into<Obj<FlinkRunConfiguration>>) -> Self {
-        self.flink_run_configuration = Some(value.into());
-        self
-    }
+    pub fn flink_run_configuration(mut self, value: impl Into<Obj<FlinkRunConfiguration>>) -> Self { self.flink_run_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for RunConfiguration {}
@@ -3421,42 +2321,18 @@ impl ToValue for RunConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3ContentBaseLocationRequired {
     /// `BucketARN`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the S3 bucket.
-    ///
-    /// Pattern `^arn:.*$`; length 1 to 2048.
     pub bucket_arn: Str,
 }
 
-static RULE_S3ContentBaseLocation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3ContentBaseLocation: ObjRule = ObjRule {
     properties: &[
-        (
-            "BasePath",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BucketARN",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("BasePath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("BucketARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["BucketARN"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3ContentBaseLocation` property type of `AWS::KinesisAnalyticsV2::Application`.
@@ -3480,6 +2356,7 @@ pub struct S3ContentBaseLocation {
     pub bucket_arn: Str,
 }
 
+#[rustfmt::skip]
 impl S3ContentBaseLocation {
     /// A `S3ContentBaseLocation` with its required properties, named in a [`S3ContentBaseLocationRequired`].
     pub fn new(required: S3ContentBaseLocationRequired) -> Self {
@@ -3490,20 +2367,9 @@ impl S3ContentBaseLocation {
     }
 
     /// `BasePath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn base_path(mut self, value: impl Into<Str>) -> Self {
-        self.base_path = Some(value.into());
-        self
-    }
-
+    pub fn base_path(mut self, value: impl Into<Str>) -> Self { self.base_path = Some(value.into()); self }
     /// `BucketARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_arn(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_arn = value.into();
-        self
-    }
+    pub fn bucket_arn(mut self, value: impl Into<Str>) -> Self { self.bucket_arn = value.into(); self }
 }
 
 impl PropertyType for S3ContentBaseLocation {}
@@ -3521,58 +2387,21 @@ impl ToValue for S3ContentBaseLocation {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3ContentLocationRequired {
     /// `BucketARN`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) for the S3 bucket containing the application code.
-    ///
-    /// Pattern `^arn:.*$`; length 1 to 2048.
     pub bucket_arn: Str,
     /// `FileKey`: a string, required.
-    ///
-    /// The file key for the object containing the application code.
-    ///
-    /// Length 1 to 1024.
     pub file_key: Str,
 }
 
-static RULE_S3ContentLocation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3ContentLocation: ObjRule = ObjRule {
     properties: &[
-        (
-            "BucketARN",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FileKey",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ObjectVersion",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("BucketARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("FileKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("ObjectVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
     ],
     required: &["BucketARN", "FileKey"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3ContentLocation` property type of `AWS::KinesisAnalyticsV2::Application`.
@@ -3602,6 +2431,7 @@ pub struct S3ContentLocation {
     pub object_version: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl S3ContentLocation {
     /// A `S3ContentLocation` with its required properties, named in a [`S3ContentLocationRequired`].
     pub fn new(required: S3ContentLocationRequired) -> Self {
@@ -3613,28 +2443,11 @@ impl S3ContentLocation {
     }
 
     /// `BucketARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_arn(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_arn = value.into();
-        self
-    }
-
+    pub fn bucket_arn(mut self, value: impl Into<Str>) -> Self { self.bucket_arn = value.into(); self }
     /// `FileKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_key(mut self, value: impl Into<Str>) -> Self {
-        self.file_key = value.into();
-        self
-    }
-
+    pub fn file_key(mut self, value: impl Into<Str>) -> Self { self.file_key = value.into(); self }
     /// `ObjectVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object_version(mut self, value: impl Into<Str>) -> Self {
-        self.object_version = Some(value.into());
-        self
-    }
+    pub fn object_version(mut self, value: impl Into<Str>) -> Self { self.object_version = Some(value.into()); self }
 }
 
 impl PropertyType for S3ContentLocation {}
@@ -3649,21 +2462,13 @@ impl ToValue for S3ContentLocation {
     }
 }
 
-static RULE_SqlApplicationConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "Inputs",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_Input),
-            min_items: None,
-            max_items: Some(1),
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_SqlApplicationConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("Inputs", Shape::List(&ListRule { items: Shape::Object(&RULE_Input), min_items: None, max_items: Some(1) })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SqlApplicationConfiguration` property type of `AWS::KinesisAnalyticsV2::Application`.
@@ -3681,6 +2486,7 @@ pub struct SqlApplicationConfiguration {
     pub inputs: Option<List<Input>>,
 }
 
+#[rustfmt::skip]
 impl SqlApplicationConfiguration {
     /// A `SqlApplicationConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -3688,12 +2494,7 @@ impl SqlApplicationConfiguration {
     }
 
     /// `Inputs`: a list of [`Input`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inputs(mut self, value: impl Into<List<Input>>) -> Self {
-        self.inputs = Some(value.into());
-        self
-    }
+    pub fn inputs(mut self, value: impl Into<List<Input>>) -> Self { self.inputs = Some(value.into()); self }
 }
 
 impl PropertyType for SqlApplicationConfiguration {}
@@ -3708,44 +2509,20 @@ impl ToValue for SqlApplicationConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::KinesisAnalyticsV2::Application`.
@@ -3763,6 +2540,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -3773,20 +2551,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -3804,50 +2571,20 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcConfigurationRequired {
     /// `SecurityGroupIds`: a list of strings, required.
-    ///
-    /// The array of \[SecurityGroup\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_SecurityGroup.html>) IDs used by the VPC configuration.
-    ///
-    /// Format `AWS::EC2::SecurityGroup.Ids`; items 1 to 5; each item: format `AWS::EC2::SecurityGroup.Id`.
     pub security_group_ids: List<Str>,
     /// `SubnetIds`: a list of strings, required.
-    ///
-    /// The array of \[Subnet\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Subnet.html>) IDs used by the VPC configuration.
-    ///
-    /// Items 1 to 16.
     pub subnet_ids: List<Str>,
 }
 
-static RULE_VpcConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VpcConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: Some(1),
-                max_items: Some(16),
-            }),
-        ),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(16) })),
     ],
     required: &["SecurityGroupIds", "SubnetIds"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VpcConfiguration` property type of `AWS::KinesisAnalyticsV2::Application`.
@@ -3871,6 +2608,7 @@ pub struct VpcConfiguration {
     pub subnet_ids: List<Str>,
 }
 
+#[rustfmt::skip]
 impl VpcConfiguration {
     /// A `VpcConfiguration` with its required properties, named in a [`VpcConfigurationRequired`].
     pub fn new(required: VpcConfigurationRequired) -> Self {
@@ -3881,20 +2619,9 @@ impl VpcConfiguration {
     }
 
     /// `SecurityGroupIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = value.into();
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = value.into(); self }
     /// `SubnetIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = value.into();
-        self
-    }
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
 }
 
 impl PropertyType for VpcConfiguration {}
@@ -3908,35 +2635,16 @@ impl ToValue for VpcConfiguration {
     }
 }
 
-static RULE_ZeppelinApplicationConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ZeppelinApplicationConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "CatalogConfiguration",
-            Shape::Object(&RULE_CatalogConfiguration),
-        ),
-        (
-            "CustomArtifactsConfiguration",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CustomArtifactConfiguration),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "DeployAsApplicationConfiguration",
-            Shape::Object(&RULE_DeployAsApplicationConfiguration),
-        ),
-        (
-            "MonitoringConfiguration",
-            Shape::Object(&RULE_ZeppelinMonitoringConfiguration),
-        ),
+        ("CatalogConfiguration", Shape::Object(&RULE_CatalogConfiguration)),
+        ("CustomArtifactsConfiguration", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomArtifactConfiguration), min_items: Some(0), max_items: Some(50) })),
+        ("DeployAsApplicationConfiguration", Shape::Object(&RULE_DeployAsApplicationConfiguration)),
+        ("MonitoringConfiguration", Shape::Object(&RULE_ZeppelinMonitoringConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ZeppelinApplicationConfiguration` property type of `AWS::KinesisAnalyticsV2::Application`.
@@ -3966,6 +2674,7 @@ pub struct ZeppelinApplicationConfiguration {
     pub monitoring_configuration: Option<Obj<ZeppelinMonitoringConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl ZeppelinApplicationConfiguration {
     /// A `ZeppelinApplicationConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -3973,45 +2682,13 @@ impl ZeppelinApplicationConfiguration {
     }
 
     /// `CatalogConfiguration`: a [`CatalogConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn catalog_configuration(mut self, value: impl Into<Obj<CatalogConfiguration>>) -> Self {
-        self.catalog_configuration = Some(value.into());
-        self
-    }
-
+    pub fn catalog_configuration(mut self, value: impl Into<Obj<CatalogConfiguration>>) -> Self { self.catalog_configuration = Some(value.into()); self }
     /// `CustomArtifactsConfiguration`: a list of [`CustomArtifactConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_artifacts_configuration(
-        mut self,
-        value: impl Into<List<CustomArtifactConfiguration>>,
-    ) -> Self {
-        self.custom_artifacts_configuration = Some(value.into());
-        self
-    }
-
+    pub fn custom_artifacts_configuration(mut self, value: impl Into<List<CustomArtifactConfiguration>>) -> Self { self.custom_artifacts_configuration = Some(value.into()); self }
     /// `DeployAsApplicationConfiguration`: a [`DeployAsApplicationConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deploy_as_application_configuration(
-        mut self,
-        value: impl Into<Obj<DeployAsApplicationConfiguration>>,
-    ) -> Self {
-        self.deploy_as_application_configuration = Some(value.into());
-        self
-    }
-
+    pub fn deploy_as_application_configuration(mut self, value: impl Into<Obj<DeployAsApplicationConfiguration>>) -> Self { self.deploy_as_application_configuration = Some(value.into()); self }
     /// `MonitoringConfiguration`: a [`ZeppelinMonitoringConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn monitoring_configuration(
-        mut self,
-        value: impl Into<Obj<ZeppelinMonitoringConfiguration>>,
-    ) -> Self {
-        self.monitoring_configuration = Some(value.into());
-        self
-    }
+    pub fn monitoring_configuration(mut self, value: impl Into<Obj<ZeppelinMonitoringConfiguration>>) -> Self { self.monitoring_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for ZeppelinApplicationConfiguration {}
@@ -4033,23 +2710,13 @@ impl ToValue for ZeppelinApplicationConfiguration {
     }
 }
 
-static RULE_ZeppelinMonitoringConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "LogLevel",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["DEBUG", "INFO", "WARN", "ERROR"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ZeppelinMonitoringConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("LogLevel", Shape::Str(&StrRule { allowed: &["DEBUG", "INFO", "WARN", "ERROR"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ZeppelinMonitoringConfiguration` property type of `AWS::KinesisAnalyticsV2::Application`.
@@ -4065,6 +2732,7 @@ pub struct ZeppelinMonitoringConfiguration {
     pub log_level: Option<LogLevel>,
 }
 
+#[rustfmt::skip]
 impl ZeppelinMonitoringConfiguration {
     /// A `ZeppelinMonitoringConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -4072,12 +2740,7 @@ impl ZeppelinMonitoringConfiguration {
     }
 
     /// `LogLevel`: a [`LogLevel`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_level(mut self, value: impl Into<LogLevel>) -> Self {
-        self.log_level = Some(value.into());
-        self
-    }
+    pub fn log_level(mut self, value: impl Into<LogLevel>) -> Self { self.log_level = Some(value.into()); self }
 }
 
 impl PropertyType for ZeppelinMonitoringConfiguration {}

@@ -11,31 +11,20 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationCloudWatchLoggingOptionRequired {
     /// `ApplicationName`: a string, required.
-    ///
-    /// The name of the application.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub application_name: Str,
     /// `CloudWatchLoggingOption`: a [`CloudWatchLoggingOption`] object, required.
-    ///
-    /// Provides a description of Amazon CloudWatch logging options, including the log stream Amazon Resource Name (ARN).
     pub cloud_watch_logging_option: Obj<CloudWatchLoggingOption>,
 }
 
-static RULE_ApplicationCloudWatchLoggingOption: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ApplicationCloudWatchLoggingOption: ObjRule = ObjRule {
     properties: &[
         ("ApplicationName", Shape::STR),
-        (
-            "CloudWatchLoggingOption",
-            Shape::Object(&RULE_CloudWatchLoggingOption),
-        ),
+        ("CloudWatchLoggingOption", Shape::Object(&RULE_CloudWatchLoggingOption)),
     ],
     required: &["CloudWatchLoggingOption", "ApplicationName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::KinesisAnalyticsV2::ApplicationCloudWatchLoggingOption` resource.
@@ -65,10 +54,10 @@ pub struct ApplicationCloudWatchLoggingOption {
     pub cloud_watch_logging_option: Obj<CloudWatchLoggingOption>,
 }
 
+#[rustfmt::skip]
 impl ApplicationCloudWatchLoggingOption {
     /// The CloudFormation type name, `AWS::KinesisAnalyticsV2::ApplicationCloudWatchLoggingOption`.
-    pub const TYPE_NAME: &'static str =
-        "AWS::KinesisAnalyticsV2::ApplicationCloudWatchLoggingOption";
+    pub const TYPE_NAME: &'static str = "AWS::KinesisAnalyticsV2::ApplicationCloudWatchLoggingOption";
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
@@ -95,23 +84,9 @@ impl ApplicationCloudWatchLoggingOption {
     }
 
     /// `ApplicationName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_name(mut self, value: impl Into<Str>) -> Self {
-        self.application_name = value.into();
-        self
-    }
-
+    pub fn application_name(mut self, value: impl Into<Str>) -> Self { self.application_name = value.into(); self }
     /// `CloudWatchLoggingOption`: a [`CloudWatchLoggingOption`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch_logging_option(
-        mut self,
-        value: impl Into<Obj<CloudWatchLoggingOption>>,
-    ) -> Self {
-        self.cloud_watch_logging_option = value.into();
-        self
-    }
+    pub fn cloud_watch_logging_option(mut self, value: impl Into<Obj<CloudWatchLoggingOption>>) -> Self { self.cloud_watch_logging_option = value.into(); self }
 }
 
 impl Resource for ApplicationCloudWatchLoggingOption {
@@ -154,19 +129,17 @@ impl ApplicationCloudWatchLoggingOptionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CloudWatchLoggingOptionRequired {
     /// `LogStreamARN`: a string, required.
-    ///
-    /// The ARN of the CloudWatch log to receive application messages.
     pub log_stream_arn: Str,
 }
 
-static RULE_CloudWatchLoggingOption: ObjRule = ObjRule {
-    properties: &[("LogStreamARN", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_CloudWatchLoggingOption: ObjRule = ObjRule {
+    properties: &[
+        ("LogStreamARN", Shape::STR),
+    ],
     required: &["LogStreamARN"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CloudWatchLoggingOption` property type of `AWS::KinesisAnalyticsV2::ApplicationCloudWatchLoggingOption`.
@@ -182,6 +155,7 @@ pub struct CloudWatchLoggingOption {
     pub log_stream_arn: Str,
 }
 
+#[rustfmt::skip]
 impl CloudWatchLoggingOption {
     /// A `CloudWatchLoggingOption` with its required properties, named in a [`CloudWatchLoggingOptionRequired`].
     pub fn new(required: CloudWatchLoggingOptionRequired) -> Self {
@@ -191,12 +165,7 @@ impl CloudWatchLoggingOption {
     }
 
     /// `LogStreamARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_stream_arn(mut self, value: impl Into<Str>) -> Self {
-        self.log_stream_arn = value.into();
-        self
-    }
+    pub fn log_stream_arn(mut self, value: impl Into<Str>) -> Self { self.log_stream_arn = value.into(); self }
 }
 
 impl PropertyType for CloudWatchLoggingOption {}

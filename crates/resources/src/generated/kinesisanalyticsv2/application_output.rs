@@ -11,28 +11,20 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationOutputRequired {
     /// `ApplicationName`: a string, required.
-    ///
-    /// The name of the application.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub application_name: Str,
     /// `Output`: an [`Output`] object, required.
-    ///
-    /// Describes a SQL-based Kinesis Data Analytics application's output configuration, in which you identify an in-application stream and a destination where you want the in-application stream data to be written. The destination can be a Kinesis data stream or a Kinesis Data Firehose delivery stream.
     pub output: Obj<Output>,
 }
 
-static RULE_ApplicationOutput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ApplicationOutput: ObjRule = ObjRule {
     properties: &[
         ("ApplicationName", Shape::STR),
         ("Output", Shape::Object(&RULE_Output)),
     ],
     required: &["ApplicationName", "Output"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::KinesisAnalyticsV2::ApplicationOutput` resource.
@@ -68,6 +60,7 @@ pub struct ApplicationOutput {
     pub output: Obj<Output>,
 }
 
+#[rustfmt::skip]
 impl ApplicationOutput {
     /// The CloudFormation type name, `AWS::KinesisAnalyticsV2::ApplicationOutput`.
     pub const TYPE_NAME: &'static str = "AWS::KinesisAnalyticsV2::ApplicationOutput";
@@ -97,20 +90,9 @@ impl ApplicationOutput {
     }
 
     /// `ApplicationName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_name(mut self, value: impl Into<Str>) -> Self {
-        self.application_name = value.into();
-        self
-    }
-
+    pub fn application_name(mut self, value: impl Into<Str>) -> Self { self.application_name = value.into(); self }
     /// `Output`: an [`Output`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output(mut self, value: impl Into<Obj<Output>>) -> Self {
-        self.output = value.into();
-        self
-    }
+    pub fn output(mut self, value: impl Into<Obj<Output>>) -> Self { self.output = value.into(); self }
 }
 
 impl Resource for ApplicationOutput {
@@ -149,14 +131,13 @@ impl ApplicationOutputAttributes {
     }
 }
 
-static RULE_DestinationSchema: ObjRule = ObjRule {
-    properties: &[("RecordFormatType", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_DestinationSchema: ObjRule = ObjRule {
+    properties: &[
+        ("RecordFormatType", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DestinationSchema` property type of `AWS::KinesisAnalyticsV2::ApplicationOutput`.
@@ -172,6 +153,7 @@ pub struct DestinationSchema {
     pub record_format_type: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DestinationSchema {
     /// A `DestinationSchema` with no property set (none is required).
     pub fn new() -> Self {
@@ -179,12 +161,7 @@ impl DestinationSchema {
     }
 
     /// `RecordFormatType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn record_format_type(mut self, value: impl Into<Str>) -> Self {
-        self.record_format_type = Some(value.into());
-        self
-    }
+    pub fn record_format_type(mut self, value: impl Into<Str>) -> Self { self.record_format_type = Some(value.into()); self }
 }
 
 impl PropertyType for DestinationSchema {}
@@ -201,19 +178,17 @@ impl ToValue for DestinationSchema {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KinesisFirehoseOutputRequired {
     /// `ResourceARN`: a string, required.
-    ///
-    /// The ARN of the destination delivery stream to write to.
     pub resource_arn: Str,
 }
 
-static RULE_KinesisFirehoseOutput: ObjRule = ObjRule {
-    properties: &[("ResourceARN", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_KinesisFirehoseOutput: ObjRule = ObjRule {
+    properties: &[
+        ("ResourceARN", Shape::STR),
+    ],
     required: &["ResourceARN"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KinesisFirehoseOutput` property type of `AWS::KinesisAnalyticsV2::ApplicationOutput`.
@@ -229,6 +204,7 @@ pub struct KinesisFirehoseOutput {
     pub resource_arn: Str,
 }
 
+#[rustfmt::skip]
 impl KinesisFirehoseOutput {
     /// A `KinesisFirehoseOutput` with its required properties, named in a [`KinesisFirehoseOutputRequired`].
     pub fn new(required: KinesisFirehoseOutputRequired) -> Self {
@@ -238,12 +214,7 @@ impl KinesisFirehoseOutput {
     }
 
     /// `ResourceARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self {
-        self.resource_arn = value.into();
-        self
-    }
+    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
 }
 
 impl PropertyType for KinesisFirehoseOutput {}
@@ -260,19 +231,17 @@ impl ToValue for KinesisFirehoseOutput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KinesisStreamsOutputRequired {
     /// `ResourceARN`: a string, required.
-    ///
-    /// The ARN of the destination Kinesis data stream to write to.
     pub resource_arn: Str,
 }
 
-static RULE_KinesisStreamsOutput: ObjRule = ObjRule {
-    properties: &[("ResourceARN", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_KinesisStreamsOutput: ObjRule = ObjRule {
+    properties: &[
+        ("ResourceARN", Shape::STR),
+    ],
     required: &["ResourceARN"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KinesisStreamsOutput` property type of `AWS::KinesisAnalyticsV2::ApplicationOutput`.
@@ -288,6 +257,7 @@ pub struct KinesisStreamsOutput {
     pub resource_arn: Str,
 }
 
+#[rustfmt::skip]
 impl KinesisStreamsOutput {
     /// A `KinesisStreamsOutput` with its required properties, named in a [`KinesisStreamsOutputRequired`].
     pub fn new(required: KinesisStreamsOutputRequired) -> Self {
@@ -297,12 +267,7 @@ impl KinesisStreamsOutput {
     }
 
     /// `ResourceARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self {
-        self.resource_arn = value.into();
-        self
-    }
+    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
 }
 
 impl PropertyType for KinesisStreamsOutput {}
@@ -319,21 +284,17 @@ impl ToValue for KinesisStreamsOutput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LambdaOutputRequired {
     /// `ResourceARN`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the destination Lambda function to write to.
-    ///
-    /// &gt; To specify an earlier version of the Lambda function than the latest, include the Lambda function version in the Lambda function ARN. For more information about Lambda ARNs, see \[Example ARNs: Amazon Lambda\](<https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html#arn-syntax-lambda>)
     pub resource_arn: Str,
 }
 
-static RULE_LambdaOutput: ObjRule = ObjRule {
-    properties: &[("ResourceARN", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_LambdaOutput: ObjRule = ObjRule {
+    properties: &[
+        ("ResourceARN", Shape::STR),
+    ],
     required: &["ResourceARN"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LambdaOutput` property type of `AWS::KinesisAnalyticsV2::ApplicationOutput`.
@@ -351,6 +312,7 @@ pub struct LambdaOutput {
     pub resource_arn: Str,
 }
 
+#[rustfmt::skip]
 impl LambdaOutput {
     /// A `LambdaOutput` with its required properties, named in a [`LambdaOutputRequired`].
     pub fn new(required: LambdaOutputRequired) -> Self {
@@ -360,12 +322,7 @@ impl LambdaOutput {
     }
 
     /// `ResourceARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self {
-        self.resource_arn = value.into();
-        self
-    }
+    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
 }
 
 impl PropertyType for LambdaOutput {}
@@ -382,31 +339,21 @@ impl ToValue for LambdaOutput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OutputRequired {
     /// `DestinationSchema`: a [`DestinationSchema`] object, required.
-    ///
-    /// Describes the data format when records are written to the destination.
     pub destination_schema: Obj<DestinationSchema>,
 }
 
-static RULE_Output: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Output: ObjRule = ObjRule {
     properties: &[
         ("DestinationSchema", Shape::Object(&RULE_DestinationSchema)),
-        (
-            "KinesisFirehoseOutput",
-            Shape::Object(&RULE_KinesisFirehoseOutput),
-        ),
-        (
-            "KinesisStreamsOutput",
-            Shape::Object(&RULE_KinesisStreamsOutput),
-        ),
+        ("KinesisFirehoseOutput", Shape::Object(&RULE_KinesisFirehoseOutput)),
+        ("KinesisStreamsOutput", Shape::Object(&RULE_KinesisStreamsOutput)),
         ("LambdaOutput", Shape::Object(&RULE_LambdaOutput)),
         ("Name", Shape::STR),
     ],
     required: &["DestinationSchema"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Output` property type of `AWS::KinesisAnalyticsV2::ApplicationOutput`.
@@ -438,6 +385,7 @@ pub struct Output {
     pub name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Output {
     /// A `Output` with its required properties, named in a [`OutputRequired`].
     pub fn new(required: OutputRequired) -> Self {
@@ -451,44 +399,15 @@ impl Output {
     }
 
     /// `DestinationSchema`: a [`DestinationSchema`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_schema(mut self, value: impl Into<Obj<DestinationSchema>>) -> Self {
-        self.destination_schema = value.into();
-        self
-    }
-
+    pub fn destination_schema(mut self, value: impl Into<Obj<DestinationSchema>>) -> Self { self.destination_schema = value.into(); self }
     /// `KinesisFirehoseOutput`: a [`KinesisFirehoseOutput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kinesis_firehose_output(mut self, value: impl Into<Obj<KinesisFirehoseOutput>>) -> Self {
-        self.kinesis_firehose_output = Some(value.into());
-        self
-    }
-
+    pub fn kinesis_firehose_output(mut self, value: impl Into<Obj<KinesisFirehoseOutput>>) -> Self { self.kinesis_firehose_output = Some(value.into()); self }
     /// `KinesisStreamsOutput`: a [`KinesisStreamsOutput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kinesis_streams_output(mut self, value: impl Into<Obj<KinesisStreamsOutput>>) -> Self {
-        self.kinesis_streams_output = Some(value.into());
-        self
-    }
-
+    pub fn kinesis_streams_output(mut self, value: impl Into<Obj<KinesisStreamsOutput>>) -> Self { self.kinesis_streams_output = Some(value.into()); self }
     /// `LambdaOutput`: a [`LambdaOutput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_output(mut self, value: impl Into<Obj<LambdaOutput>>) -> Self {
-        self.lambda_output = Some(value.into());
-        self
-    }
-
+    pub fn lambda_output(mut self, value: impl Into<Obj<LambdaOutput>>) -> Self { self.lambda_output = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
 }
 
 impl PropertyType for Output {}

@@ -11,31 +11,20 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationReferenceDataSourceRequired {
     /// `ApplicationName`: a string, required.
-    ///
-    /// The name of the application.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub application_name: Str,
     /// `ReferenceDataSource`: a [`ReferenceDataSource`] object, required.
-    ///
-    /// For a SQL-based Kinesis Data Analytics application, describes the reference data source by providing the source information (Amazon S3 bucket name and object key name), the resulting in-application table name that is created, and the necessary schema to map the data elements in the Amazon S3 object to the in-application table.
     pub reference_data_source: Obj<ReferenceDataSource>,
 }
 
-static RULE_ApplicationReferenceDataSource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ApplicationReferenceDataSource: ObjRule = ObjRule {
     properties: &[
         ("ApplicationName", Shape::STR),
-        (
-            "ReferenceDataSource",
-            Shape::Object(&RULE_ReferenceDataSource),
-        ),
+        ("ReferenceDataSource", Shape::Object(&RULE_ReferenceDataSource)),
     ],
     required: &["ReferenceDataSource", "ApplicationName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::KinesisAnalyticsV2::ApplicationReferenceDataSource` resource.
@@ -65,6 +54,7 @@ pub struct ApplicationReferenceDataSource {
     pub reference_data_source: Obj<ReferenceDataSource>,
 }
 
+#[rustfmt::skip]
 impl ApplicationReferenceDataSource {
     /// The CloudFormation type name, `AWS::KinesisAnalyticsV2::ApplicationReferenceDataSource`.
     pub const TYPE_NAME: &'static str = "AWS::KinesisAnalyticsV2::ApplicationReferenceDataSource";
@@ -94,20 +84,9 @@ impl ApplicationReferenceDataSource {
     }
 
     /// `ApplicationName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_name(mut self, value: impl Into<Str>) -> Self {
-        self.application_name = value.into();
-        self
-    }
-
+    pub fn application_name(mut self, value: impl Into<Str>) -> Self { self.application_name = value.into(); self }
     /// `ReferenceDataSource`: a [`ReferenceDataSource`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn reference_data_source(mut self, value: impl Into<Obj<ReferenceDataSource>>) -> Self {
-        self.reference_data_source = value.into();
-        self
-    }
+    pub fn reference_data_source(mut self, value: impl Into<Obj<ReferenceDataSource>>) -> Self { self.reference_data_source = value.into(); self }
 }
 
 impl Resource for ApplicationReferenceDataSource {
@@ -150,26 +129,20 @@ impl ApplicationReferenceDataSourceAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CsvMappingParametersRequired {
     /// `RecordColumnDelimiter`: a string, required.
-    ///
-    /// The column delimiter. For example, in a CSV format, a comma (",") is the typical column delimiter.
     pub record_column_delimiter: Str,
     /// `RecordRowDelimiter`: a string, required.
-    ///
-    /// The row delimiter. For example, in a CSV format, *'\n'* is the typical row delimiter.
     pub record_row_delimiter: Str,
 }
 
-static RULE_CsvMappingParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CsvMappingParameters: ObjRule = ObjRule {
     properties: &[
         ("RecordColumnDelimiter", Shape::STR),
         ("RecordRowDelimiter", Shape::STR),
     ],
     required: &["RecordColumnDelimiter", "RecordRowDelimiter"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CSVMappingParameters` property type of `AWS::KinesisAnalyticsV2::ApplicationReferenceDataSource`.
@@ -193,6 +166,7 @@ pub struct CsvMappingParameters {
     pub record_row_delimiter: Str,
 }
 
+#[rustfmt::skip]
 impl CsvMappingParameters {
     /// A `CsvMappingParameters` with its required properties, named in a [`CsvMappingParametersRequired`].
     pub fn new(required: CsvMappingParametersRequired) -> Self {
@@ -203,20 +177,9 @@ impl CsvMappingParameters {
     }
 
     /// `RecordColumnDelimiter`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn record_column_delimiter(mut self, value: impl Into<Str>) -> Self {
-        self.record_column_delimiter = value.into();
-        self
-    }
-
+    pub fn record_column_delimiter(mut self, value: impl Into<Str>) -> Self { self.record_column_delimiter = value.into(); self }
     /// `RecordRowDelimiter`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn record_row_delimiter(mut self, value: impl Into<Str>) -> Self {
-        self.record_row_delimiter = value.into();
-        self
-    }
+    pub fn record_row_delimiter(mut self, value: impl Into<Str>) -> Self { self.record_row_delimiter = value.into(); self }
 }
 
 impl PropertyType for CsvMappingParameters {}
@@ -234,19 +197,17 @@ impl ToValue for CsvMappingParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct JsonMappingParametersRequired {
     /// `RecordRowPath`: a string, required.
-    ///
-    /// The path to the top-level parent that contains the records.
     pub record_row_path: Str,
 }
 
-static RULE_JsonMappingParameters: ObjRule = ObjRule {
-    properties: &[("RecordRowPath", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_JsonMappingParameters: ObjRule = ObjRule {
+    properties: &[
+        ("RecordRowPath", Shape::STR),
+    ],
     required: &["RecordRowPath"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `JSONMappingParameters` property type of `AWS::KinesisAnalyticsV2::ApplicationReferenceDataSource`.
@@ -262,6 +223,7 @@ pub struct JsonMappingParameters {
     pub record_row_path: Str,
 }
 
+#[rustfmt::skip]
 impl JsonMappingParameters {
     /// A `JsonMappingParameters` with its required properties, named in a [`JsonMappingParametersRequired`].
     pub fn new(required: JsonMappingParametersRequired) -> Self {
@@ -271,12 +233,7 @@ impl JsonMappingParameters {
     }
 
     /// `RecordRowPath`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn record_row_path(mut self, value: impl Into<Str>) -> Self {
-        self.record_row_path = value.into();
-        self
-    }
+    pub fn record_row_path(mut self, value: impl Into<Str>) -> Self { self.record_row_path = value.into(); self }
 }
 
 impl PropertyType for JsonMappingParameters {}
@@ -289,23 +246,14 @@ impl ToValue for JsonMappingParameters {
     }
 }
 
-static RULE_MappingParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MappingParameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "CSVMappingParameters",
-            Shape::Object(&RULE_CsvMappingParameters),
-        ),
-        (
-            "JSONMappingParameters",
-            Shape::Object(&RULE_JsonMappingParameters),
-        ),
+        ("CSVMappingParameters", Shape::Object(&RULE_CsvMappingParameters)),
+        ("JSONMappingParameters", Shape::Object(&RULE_JsonMappingParameters)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MappingParameters` property type of `AWS::KinesisAnalyticsV2::ApplicationReferenceDataSource`.
@@ -325,6 +273,7 @@ pub struct MappingParameters {
     pub json_mapping_parameters: Option<Obj<JsonMappingParameters>>,
 }
 
+#[rustfmt::skip]
 impl MappingParameters {
     /// A `MappingParameters` with no property set (none is required).
     pub fn new() -> Self {
@@ -332,20 +281,9 @@ impl MappingParameters {
     }
 
     /// `CSVMappingParameters`: a [`CsvMappingParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn csv_mapping_parameters(mut self, value: impl Into<Obj<CsvMappingParameters>>) -> Self {
-        self.csv_mapping_parameters = Some(value.into());
-        self
-    }
-
+    pub fn csv_mapping_parameters(mut self, value: impl Into<Obj<CsvMappingParameters>>) -> Self { self.csv_mapping_parameters = Some(value.into()); self }
     /// `JSONMappingParameters`: a [`JsonMappingParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn json_mapping_parameters(mut self, value: impl Into<Obj<JsonMappingParameters>>) -> Self {
-        self.json_mapping_parameters = Some(value.into());
-        self
-    }
+    pub fn json_mapping_parameters(mut self, value: impl Into<Obj<JsonMappingParameters>>) -> Self { self.json_mapping_parameters = Some(value.into()); self }
 }
 
 impl PropertyType for MappingParameters {}
@@ -363,27 +301,21 @@ impl ToValue for MappingParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecordColumnRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the column that is created in the in-application input stream or reference table.
     pub name: Str,
     /// `SqlType`: a string, required.
-    ///
-    /// The type of column created in the in-application input stream or reference table.
     pub sql_type: Str,
 }
 
-static RULE_RecordColumn: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RecordColumn: ObjRule = ObjRule {
     properties: &[
         ("Mapping", Shape::STR),
         ("Name", Shape::STR),
         ("SqlType", Shape::STR),
     ],
     required: &["SqlType", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RecordColumn` property type of `AWS::KinesisAnalyticsV2::ApplicationReferenceDataSource`.
@@ -409,6 +341,7 @@ pub struct RecordColumn {
     pub sql_type: Str,
 }
 
+#[rustfmt::skip]
 impl RecordColumn {
     /// A `RecordColumn` with its required properties, named in a [`RecordColumnRequired`].
     pub fn new(required: RecordColumnRequired) -> Self {
@@ -420,28 +353,11 @@ impl RecordColumn {
     }
 
     /// `Mapping`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mapping(mut self, value: impl Into<Str>) -> Self {
-        self.mapping = Some(value.into());
-        self
-    }
-
+    pub fn mapping(mut self, value: impl Into<Str>) -> Self { self.mapping = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `SqlType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sql_type(mut self, value: impl Into<Str>) -> Self {
-        self.sql_type = value.into();
-        self
-    }
+    pub fn sql_type(mut self, value: impl Into<Str>) -> Self { self.sql_type = value.into(); self }
 }
 
 impl PropertyType for RecordColumn {}
@@ -460,22 +376,18 @@ impl ToValue for RecordColumn {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecordFormatRequired {
     /// `RecordFormatType`: a string, required.
-    ///
-    /// The type of record format.
     pub record_format_type: Str,
 }
 
-static RULE_RecordFormat: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RecordFormat: ObjRule = ObjRule {
     properties: &[
         ("MappingParameters", Shape::Object(&RULE_MappingParameters)),
         ("RecordFormatType", Shape::STR),
     ],
     required: &["RecordFormatType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RecordFormat` property type of `AWS::KinesisAnalyticsV2::ApplicationReferenceDataSource`.
@@ -495,6 +407,7 @@ pub struct RecordFormat {
     pub record_format_type: Str,
 }
 
+#[rustfmt::skip]
 impl RecordFormat {
     /// A `RecordFormat` with its required properties, named in a [`RecordFormatRequired`].
     pub fn new(required: RecordFormatRequired) -> Self {
@@ -505,20 +418,9 @@ impl RecordFormat {
     }
 
     /// `MappingParameters`: a [`MappingParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mapping_parameters(mut self, value: impl Into<Obj<MappingParameters>>) -> Self {
-        self.mapping_parameters = Some(value.into());
-        self
-    }
-
+    pub fn mapping_parameters(mut self, value: impl Into<Obj<MappingParameters>>) -> Self { self.mapping_parameters = Some(value.into()); self }
     /// `RecordFormatType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn record_format_type(mut self, value: impl Into<Str>) -> Self {
-        self.record_format_type = value.into();
-        self
-    }
+    pub fn record_format_type(mut self, value: impl Into<Str>) -> Self { self.record_format_type = value.into(); self }
 }
 
 impl PropertyType for RecordFormat {}
@@ -536,26 +438,19 @@ impl ToValue for RecordFormat {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReferenceDataSourceRequired {
     /// `ReferenceSchema`: a [`ReferenceSchema`] object, required.
-    ///
-    /// Describes the format of the data in the streaming source, and how each data element maps to corresponding columns created in the in-application stream.
     pub reference_schema: Obj<ReferenceSchema>,
 }
 
-static RULE_ReferenceDataSource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ReferenceDataSource: ObjRule = ObjRule {
     properties: &[
         ("ReferenceSchema", Shape::Object(&RULE_ReferenceSchema)),
-        (
-            "S3ReferenceDataSource",
-            Shape::Object(&RULE_S3ReferenceDataSource),
-        ),
+        ("S3ReferenceDataSource", Shape::Object(&RULE_S3ReferenceDataSource)),
         ("TableName", Shape::STR),
     ],
     required: &["ReferenceSchema"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReferenceDataSource` property type of `AWS::KinesisAnalyticsV2::ApplicationReferenceDataSource`.
@@ -579,6 +474,7 @@ pub struct ReferenceDataSource {
     pub table_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ReferenceDataSource {
     /// A `ReferenceDataSource` with its required properties, named in a [`ReferenceDataSourceRequired`].
     pub fn new(required: ReferenceDataSourceRequired) -> Self {
@@ -590,31 +486,11 @@ impl ReferenceDataSource {
     }
 
     /// `ReferenceSchema`: a [`ReferenceSchema`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn reference_schema(mut self, value: impl Into<Obj<ReferenceSchema>>) -> Self {
-        self.reference_schema = value.into();
-        self
-    }
-
+    pub fn reference_schema(mut self, value: impl Into<Obj<ReferenceSchema>>) -> Self { self.reference_schema = value.into(); self }
     /// `S3ReferenceDataSource`: a [`S3ReferenceDataSource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_reference_data_source(
-        mut self,
-        value: impl Into<Obj<S3ReferenceDataSource>>,
-    ) -> Self {
-        self.s3_reference_data_source = Some(value.into());
-        self
-    }
-
+    pub fn s3_reference_data_source(mut self, value: impl Into<Obj<S3ReferenceDataSource>>) -> Self { self.s3_reference_data_source = Some(value.into()); self }
     /// `TableName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self {
-        self.table_name = Some(value.into());
-        self
-    }
+    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = Some(value.into()); self }
 }
 
 impl PropertyType for ReferenceDataSource {}
@@ -633,34 +509,21 @@ impl ToValue for ReferenceDataSource {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReferenceSchemaRequired {
     /// `RecordColumns`: a list of [`RecordColumn`] objects, required.
-    ///
-    /// A list of `RecordColumn` objects.
     pub record_columns: List<RecordColumn>,
     /// `RecordFormat`: a [`RecordFormat`] object, required.
-    ///
-    /// Specifies the format of the records on the streaming source.
     pub record_format: Obj<RecordFormat>,
 }
 
-static RULE_ReferenceSchema: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ReferenceSchema: ObjRule = ObjRule {
     properties: &[
-        (
-            "RecordColumns",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_RecordColumn),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("RecordColumns", Shape::List(&ListRule { items: Shape::Object(&RULE_RecordColumn), min_items: None, max_items: None })),
         ("RecordEncoding", Shape::STR),
         ("RecordFormat", Shape::Object(&RULE_RecordFormat)),
     ],
     required: &["RecordColumns", "RecordFormat"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReferenceSchema` property type of `AWS::KinesisAnalyticsV2::ApplicationReferenceDataSource`.
@@ -684,6 +547,7 @@ pub struct ReferenceSchema {
     pub record_format: Obj<RecordFormat>,
 }
 
+#[rustfmt::skip]
 impl ReferenceSchema {
     /// A `ReferenceSchema` with its required properties, named in a [`ReferenceSchemaRequired`].
     pub fn new(required: ReferenceSchemaRequired) -> Self {
@@ -695,28 +559,11 @@ impl ReferenceSchema {
     }
 
     /// `RecordColumns`: a list of [`RecordColumn`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn record_columns(mut self, value: impl Into<List<RecordColumn>>) -> Self {
-        self.record_columns = value.into();
-        self
-    }
-
+    pub fn record_columns(mut self, value: impl Into<List<RecordColumn>>) -> Self { self.record_columns = value.into(); self }
     /// `RecordEncoding`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn record_encoding(mut self, value: impl Into<Str>) -> Self {
-        self.record_encoding = Some(value.into());
-        self
-    }
-
+    pub fn record_encoding(mut self, value: impl Into<Str>) -> Self { self.record_encoding = Some(value.into()); self }
     /// `RecordFormat`: a [`RecordFormat`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn record_format(mut self, value: impl Into<Obj<RecordFormat>>) -> Self {
-        self.record_format = value.into();
-        self
-    }
+    pub fn record_format(mut self, value: impl Into<Obj<RecordFormat>>) -> Self { self.record_format = value.into(); self }
 }
 
 impl PropertyType for ReferenceSchema {}
@@ -735,23 +582,20 @@ impl ToValue for ReferenceSchema {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3ReferenceDataSourceRequired {
     /// `BucketARN`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the S3 bucket.
     pub bucket_arn: Str,
     /// `FileKey`: a string, required.
-    ///
-    /// The object key name containing the reference data.
     pub file_key: Str,
 }
 
-static RULE_S3ReferenceDataSource: ObjRule = ObjRule {
-    properties: &[("BucketARN", Shape::STR), ("FileKey", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_S3ReferenceDataSource: ObjRule = ObjRule {
+    properties: &[
+        ("BucketARN", Shape::STR),
+        ("FileKey", Shape::STR),
+    ],
     required: &["BucketARN", "FileKey"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3ReferenceDataSource` property type of `AWS::KinesisAnalyticsV2::ApplicationReferenceDataSource`.
@@ -773,6 +617,7 @@ pub struct S3ReferenceDataSource {
     pub file_key: Str,
 }
 
+#[rustfmt::skip]
 impl S3ReferenceDataSource {
     /// A `S3ReferenceDataSource` with its required properties, named in a [`S3ReferenceDataSourceRequired`].
     pub fn new(required: S3ReferenceDataSourceRequired) -> Self {
@@ -783,20 +628,9 @@ impl S3ReferenceDataSource {
     }
 
     /// `BucketARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_arn(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_arn = value.into();
-        self
-    }
-
+    pub fn bucket_arn(mut self, value: impl Into<Str>) -> Self { self.bucket_arn = value.into(); self }
     /// `FileKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_key(mut self, value: impl Into<Str>) -> Self {
-        self.file_key = value.into();
-        self
-    }
+    pub fn file_key(mut self, value: impl Into<Str>) -> Self { self.file_key = value.into(); self }
 }
 
 impl PropertyType for S3ReferenceDataSource {}

@@ -42,108 +42,30 @@ pub(crate) static PATTERN_23: Pattern =
     Pattern::new("^(?!aws:)[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@%]*$");
 pub(crate) static PATTERN_24: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@%]*$");
 
-static RULE_DeliveryStream: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DeliveryStream: ObjRule = ObjRule {
     properties: &[
-        (
-            "AmazonOpenSearchServerlessDestinationConfiguration",
-            Shape::Object(&RULE_AmazonOpenSearchServerlessDestinationConfiguration),
-        ),
-        (
-            "AmazonopensearchserviceDestinationConfiguration",
-            Shape::Object(&RULE_AmazonopensearchserviceDestinationConfiguration),
-        ),
-        (
-            "DatabaseSourceConfiguration",
-            Shape::Object(&RULE_DatabaseSourceConfiguration),
-        ),
-        (
-            "DeliveryStreamEncryptionConfigurationInput",
-            Shape::Object(&RULE_DeliveryStreamEncryptionConfigurationInput),
-        ),
-        (
-            "DeliveryStreamName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_13),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DeliveryStreamType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "DatabaseAsSource",
-                    "DirectPut",
-                    "KinesisStreamAsSource",
-                    "MSKAsSource",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "DirectPutSourceConfiguration",
-            Shape::Object(&RULE_DirectPutSourceConfiguration),
-        ),
-        (
-            "ElasticsearchDestinationConfiguration",
-            Shape::Object(&RULE_ElasticsearchDestinationConfiguration),
-        ),
-        (
-            "ExtendedS3DestinationConfiguration",
-            Shape::Object(&RULE_ExtendedS3DestinationConfiguration),
-        ),
-        (
-            "HttpEndpointDestinationConfiguration",
-            Shape::Object(&RULE_HttpEndpointDestinationConfiguration),
-        ),
-        (
-            "IcebergDestinationConfiguration",
-            Shape::Object(&RULE_IcebergDestinationConfiguration),
-        ),
-        (
-            "KinesisStreamSourceConfiguration",
-            Shape::Object(&RULE_KinesisStreamSourceConfiguration),
-        ),
-        (
-            "MSKSourceConfiguration",
-            Shape::Object(&RULE_MskSourceConfiguration),
-        ),
-        (
-            "RedshiftDestinationConfiguration",
-            Shape::Object(&RULE_RedshiftDestinationConfiguration),
-        ),
-        (
-            "S3DestinationConfiguration",
-            Shape::Object(&RULE_S3DestinationConfiguration),
-        ),
-        (
-            "SnowflakeDestinationConfiguration",
-            Shape::Object(&RULE_SnowflakeDestinationConfiguration),
-        ),
-        (
-            "SplunkDestinationConfiguration",
-            Shape::Object(&RULE_SplunkDestinationConfiguration),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
+        ("AmazonOpenSearchServerlessDestinationConfiguration", Shape::Object(&RULE_AmazonOpenSearchServerlessDestinationConfiguration)),
+        ("AmazonopensearchserviceDestinationConfiguration", Shape::Object(&RULE_AmazonopensearchserviceDestinationConfiguration)),
+        ("DatabaseSourceConfiguration", Shape::Object(&RULE_DatabaseSourceConfiguration)),
+        ("DeliveryStreamEncryptionConfigurationInput", Shape::Object(&RULE_DeliveryStreamEncryptionConfigurationInput)),
+        ("DeliveryStreamName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_13), ..StrRule::ANY })),
+        ("DeliveryStreamType", Shape::Str(&StrRule { allowed: &["DatabaseAsSource", "DirectPut", "KinesisStreamAsSource", "MSKAsSource"], ..StrRule::ANY })),
+        ("DirectPutSourceConfiguration", Shape::Object(&RULE_DirectPutSourceConfiguration)),
+        ("ElasticsearchDestinationConfiguration", Shape::Object(&RULE_ElasticsearchDestinationConfiguration)),
+        ("ExtendedS3DestinationConfiguration", Shape::Object(&RULE_ExtendedS3DestinationConfiguration)),
+        ("HttpEndpointDestinationConfiguration", Shape::Object(&RULE_HttpEndpointDestinationConfiguration)),
+        ("IcebergDestinationConfiguration", Shape::Object(&RULE_IcebergDestinationConfiguration)),
+        ("KinesisStreamSourceConfiguration", Shape::Object(&RULE_KinesisStreamSourceConfiguration)),
+        ("MSKSourceConfiguration", Shape::Object(&RULE_MskSourceConfiguration)),
+        ("RedshiftDestinationConfiguration", Shape::Object(&RULE_RedshiftDestinationConfiguration)),
+        ("S3DestinationConfiguration", Shape::Object(&RULE_S3DestinationConfiguration)),
+        ("SnowflakeDestinationConfiguration", Shape::Object(&RULE_SnowflakeDestinationConfiguration)),
+        ("SplunkDestinationConfiguration", Shape::Object(&RULE_SplunkDestinationConfiguration)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::KinesisFirehose::DeliveryStream` resource.
@@ -293,6 +215,7 @@ pub struct DeliveryStream {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl DeliveryStream {
     /// The CloudFormation type name, `AWS::KinesisFirehose::DeliveryStream`.
     pub const TYPE_NAME: &'static str = "AWS::KinesisFirehose::DeliveryStream";
@@ -304,54 +227,9 @@ impl DeliveryStream {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kinesisfirehose-deliverystream.html",
         primary_identifier: &["DeliveryStreamName"],
         required: &[],
-        create_only: &[
-            "DeliveryStreamName",
-            "DeliveryStreamType",
-            "ElasticsearchDestinationConfiguration/VpcConfiguration",
-            "AmazonopensearchserviceDestinationConfiguration/VpcConfiguration",
-            "AmazonOpenSearchServerlessDestinationConfiguration/VpcConfiguration",
-            "DatabaseSourceConfiguration",
-            "KinesisStreamSourceConfiguration",
-            "DirectPutSourceConfiguration",
-            "MSKSourceConfiguration",
-            "IcebergDestinationConfiguration/CatalogConfiguration",
-            "SnowflakeDestinationConfiguration/SnowflakeVpcConfiguration",
-        ],
+        create_only: &["DeliveryStreamName", "DeliveryStreamType", "ElasticsearchDestinationConfiguration/VpcConfiguration", "AmazonopensearchserviceDestinationConfiguration/VpcConfiguration", "AmazonOpenSearchServerlessDestinationConfiguration/VpcConfiguration", "DatabaseSourceConfiguration", "KinesisStreamSourceConfiguration", "DirectPutSourceConfiguration", "MSKSourceConfiguration", "IcebergDestinationConfiguration/CatalogConfiguration", "SnowflakeDestinationConfiguration/SnowflakeVpcConfiguration"],
         conditional_create_only: &[],
-        write_only: &[
-            "HttpEndpointDestinationConfiguration/EndpointConfiguration/AccessKey",
-            "RedshiftDestinationConfiguration/Password",
-            "ElasticsearchDestinationConfiguration/CloudWatchLoggingOptions/Enabled",
-            "AmazonopensearchserviceDestinationConfiguration",
-            "ElasticsearchDestinationConfiguration",
-            "SnowflakeDestinationConfiguration",
-            "AmazonOpenSearchServerlessDestinationConfiguration",
-            "DatabaseSourceConfiguration",
-            "IcebergDestinationConfiguration",
-            "HttpEndpointDestinationConfiguration/SecretsManagerConfiguration",
-            "RedshiftDestinationConfiguration/ProcessingConfiguration",
-            "S3DestinationConfiguration",
-            "MSKSourceConfiguration",
-            "KinesisStreamSourceConfiguration",
-            "SnowflakeDestinationConfiguration/SnowflakeVpcConfiguration",
-            "HttpEndpointDestinationConfiguration/ProcessingConfiguration",
-            "RedshiftDestinationConfiguration/S3Configuration/EncryptionConfiguration/KMSEncryptionConfig/AWSKMSKeyARN",
-            "SplunkDestinationConfiguration/BufferingHints",
-            "SplunkDestinationConfiguration/SecretsManagerConfiguration",
-            "SplunkDestinationConfiguration/ProcessingConfiguration",
-            "SplunkDestinationConfiguration/CloudWatchLoggingOptions",
-            "SplunkDestinationConfiguration/S3Configuration/EncryptionConfiguration/NoEncryptionConfig",
-            "RedshiftDestinationConfiguration/S3BackupConfiguration/ErrorOutputPrefix",
-            "RedshiftDestinationConfiguration/S3BackupConfiguration/EncryptionConfiguration/KMSEncryptionConfig/AWSKMSKeyARN",
-            "ExtendedS3DestinationConfiguration/FileExtension",
-            "RedshiftDestinationConfiguration/S3Configuration/ErrorOutputPrefix",
-            "RedshiftDestinationConfiguration/SecretsManagerConfiguration/Enabled",
-            "RedshiftDestinationConfiguration/SecretsManagerConfiguration/SecretARN",
-            "HttpEndpointDestinationConfiguration/S3Configuration/EncryptionConfiguration/KMSEncryptionConfig/AWSKMSKeyARN",
-            "ExtendedS3DestinationConfiguration/CustomTimeZone",
-            "RedshiftDestinationConfiguration/SecretsManagerConfiguration/RoleARN",
-            "DirectPutSourceConfiguration/ThroughputHintInMBs",
-        ],
+        write_only: &["HttpEndpointDestinationConfiguration/EndpointConfiguration/AccessKey", "RedshiftDestinationConfiguration/Password", "ElasticsearchDestinationConfiguration/CloudWatchLoggingOptions/Enabled", "AmazonopensearchserviceDestinationConfiguration", "ElasticsearchDestinationConfiguration", "SnowflakeDestinationConfiguration", "AmazonOpenSearchServerlessDestinationConfiguration", "DatabaseSourceConfiguration", "IcebergDestinationConfiguration", "HttpEndpointDestinationConfiguration/SecretsManagerConfiguration", "RedshiftDestinationConfiguration/ProcessingConfiguration", "S3DestinationConfiguration", "MSKSourceConfiguration", "KinesisStreamSourceConfiguration", "SnowflakeDestinationConfiguration/SnowflakeVpcConfiguration", "HttpEndpointDestinationConfiguration/ProcessingConfiguration", "RedshiftDestinationConfiguration/S3Configuration/EncryptionConfiguration/KMSEncryptionConfig/AWSKMSKeyARN", "SplunkDestinationConfiguration/BufferingHints", "SplunkDestinationConfiguration/SecretsManagerConfiguration", "SplunkDestinationConfiguration/ProcessingConfiguration", "SplunkDestinationConfiguration/CloudWatchLoggingOptions", "SplunkDestinationConfiguration/S3Configuration/EncryptionConfiguration/NoEncryptionConfig", "RedshiftDestinationConfiguration/S3BackupConfiguration/ErrorOutputPrefix", "RedshiftDestinationConfiguration/S3BackupConfiguration/EncryptionConfiguration/KMSEncryptionConfig/AWSKMSKeyARN", "ExtendedS3DestinationConfiguration/FileExtension", "RedshiftDestinationConfiguration/S3Configuration/ErrorOutputPrefix", "RedshiftDestinationConfiguration/SecretsManagerConfiguration/Enabled", "RedshiftDestinationConfiguration/SecretsManagerConfiguration/SecretARN", "HttpEndpointDestinationConfiguration/S3Configuration/EncryptionConfiguration/KMSEncryptionConfig/AWSKMSKeyARN", "ExtendedS3DestinationConfiguration/CustomTimeZone", "RedshiftDestinationConfiguration/SecretsManagerConfiguration/RoleARN", "DirectPutSourceConfiguration/ThroughputHintInMBs"],
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
@@ -364,193 +242,41 @@ impl DeliveryStream {
     }
 
     /// `AmazonOpenSearchServerlessDestinationConfiguration`: an [`AmazonOpenSearchServerlessDestinationConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn amazon_open_search_serverless_destination_configuration(
-        mut self,
-        value: impl Into<Obj<AmazonOpenSearchServerlessDestinationConfiguration>>,
-    ) -> Self {
-        self.amazon_open_search_serverless_destination_configuration = Some(value.into());
-        self
-    }
-
+    pub fn amazon_open_search_serverless_destination_configuration(mut self, value: impl Into<Obj<AmazonOpenSearchServerlessDestinationConfiguration>>) -> Self { self.amazon_open_search_serverless_destination_configuration = Some(value.into()); self }
     /// `AmazonopensearchserviceDestinationConfiguration`: an [`AmazonopensearchserviceDestinationConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn amazonopensearchservice_destination_configuration(
-        mut self,
-        value: impl Into<Obj<AmazonopensearchserviceDestinationConfiguration>>,
-    ) -> Self {
-        self.amazonopensearchservice_destination_configuration = Some(value.into());
-        self
-    }
-
+    pub fn amazonopensearchservice_destination_configuration(mut self, value: impl Into<Obj<AmazonopensearchserviceDestinationConfiguration>>) -> Self { self.amazonopensearchservice_destination_configuration = Some(value.into()); self }
     /// `DatabaseSourceConfiguration`: a [`DatabaseSourceConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_source_configuration(
-        mut self,
-        value: impl Into<Obj<DatabaseSourceConfiguration>>,
-    ) -> Self {
-        self.database_source_configuration = Some(value.into());
-        self
-    }
-
+    pub fn database_source_configuration(mut self, value: impl Into<Obj<DatabaseSourceConfiguration>>) -> Self { self.database_source_configuration = Some(value.into()); self }
     /// `DeliveryStreamEncryptionConfigurationInput`: a [`DeliveryStreamEncryptionConfigurationInput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delivery_stream_encryption_configuration_input(
-        mut self,
-        value: impl Into<Obj<DeliveryStreamEncryptionConfigurationInput>>,
-    ) -> Self {
-        self.delivery_stream_encryption_configuration_input = Some(value.into());
-        self
-    }
-
+    pub fn delivery_stream_encryption_configuration_input(mut self, value: impl Into<Obj<DeliveryStreamEncryptionConfigurationInput>>) -> Self { self.delivery_stream_encryption_configuration_input = Some(value.into()); self }
     /// `DeliveryStreamName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delivery_stream_name(mut self, value: impl Into<Str>) -> Self {
-        self.delivery_stream_name = Some(value.into());
-        self
-    }
-
+    pub fn delivery_stream_name(mut self, value: impl Into<Str>) -> Self { self.delivery_stream_name = Some(value.into()); self }
     /// `DeliveryStreamType`: a [`DeliveryStreamType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delivery_stream_type(mut self, value: impl Into<DeliveryStreamType>) -> Self {
-        self.delivery_stream_type = Some(value.into());
-        self
-    }
-
+    pub fn delivery_stream_type(mut self, value: impl Into<DeliveryStreamType>) -> Self { self.delivery_stream_type = Some(value.into()); self }
     /// `DirectPutSourceConfiguration`: a [`DirectPutSourceConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn direct_put_source_configuration(
-        mut self,
-        value: impl Into<Obj<DirectPutSourceConfiguration>>,
-    ) -> Self {
-        self.direct_put_source_configuration = Some(value.into());
-        self
-    }
-
+    pub fn direct_put_source_configuration(mut self, value: impl Into<Obj<DirectPutSourceConfiguration>>) -> Self { self.direct_put_source_configuration = Some(value.into()); self }
     /// `ElasticsearchDestinationConfiguration`: an [`ElasticsearchDestinationConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn elasticsearch_destination_configuration(
-        mut self,
-        value: impl Into<Obj<ElasticsearchDestinationConfiguration>>,
-    ) -> Self {
-        self.elasticsearch_destination_configuration = Some(value.into());
-        self
-    }
-
+    pub fn elasticsearch_destination_configuration(mut self, value: impl Into<Obj<ElasticsearchDestinationConfiguration>>) -> Self { self.elasticsearch_destination_configuration = Some(value.into()); self }
     /// `ExtendedS3DestinationConfiguration`: an [`ExtendedS3DestinationConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn extended_s3_destination_configuration(
-        mut self,
-        value: impl Into<Obj<ExtendedS3DestinationConfiguration>>,
-    ) -> Self {
-        self.extended_s3_destination_configuration = Some(value.into());
-        self
-    }
-
+    pub fn extended_s3_destination_configuration(mut self, value: impl Into<Obj<ExtendedS3DestinationConfiguration>>) -> Self { self.extended_s3_destination_configuration = Some(value.into()); self }
     /// `HttpEndpointDestinationConfiguration`: a [`HttpEndpointDestinationConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_endpoint_destination_configuration(
-        mut self,
-        value: impl Into<Obj<HttpEndpointDestinationConfiguration>>,
-    ) -> Self {
-        self.http_endpoint_destination_configuration = Some(value.into());
-        self
-    }
-
+    pub fn http_endpoint_destination_configuration(mut self, value: impl Into<Obj<HttpEndpointDestinationConfiguration>>) -> Self { self.http_endpoint_destination_configuration = Some(value.into()); self }
     /// `IcebergDestinationConfiguration`: an [`IcebergDestinationConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iceberg_destination_configuration(
-        mut self,
-        value: impl Into<Obj<IcebergDestinationConfiguration>>,
-    ) -> Self {
-        self.iceberg_destination_configuration = Some(value.into());
-        self
-    }
-
+    pub fn iceberg_destination_configuration(mut self, value: impl Into<Obj<IcebergDestinationConfiguration>>) -> Self { self.iceberg_destination_configuration = Some(value.into()); self }
     /// `KinesisStreamSourceConfiguration`: a [`KinesisStreamSourceConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kinesis_stream_source_configuration(
-        mut self,
-        value: impl Into<Obj<KinesisStreamSourceConfiguration>>,
-    ) -> Self {
-        self.kinesis_stream_source_configuration = Some(value.into());
-        self
-    }
-
+    pub fn kinesis_stream_source_configuration(mut self, value: impl Into<Obj<KinesisStreamSourceConfiguration>>) -> Self { self.kinesis_stream_source_configuration = Some(value.into()); self }
     /// `MSKSourceConfiguration`: a [`MskSourceConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn msk_source_configuration(
-        mut self,
-        value: impl Into<Obj<MskSourceConfiguration>>,
-    ) -> Self {
-        self.msk_source_configuration = Some(value.into());
-        self
-    }
-
+    pub fn msk_source_configuration(mut self, value: impl Into<Obj<MskSourceConfiguration>>) -> Self { self.msk_source_configuration = Some(value.into()); self }
     /// `RedshiftDestinationConfiguration`: a [`RedshiftDestinationConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn redshift_destination_configuration(
-        mut self,
-        value: impl Into<Obj<RedshiftDestinationConfiguration>>,
-    ) -> Self {
-        self.redshift_destination_configuration = Some(value.into());
-        self
-    }
-
+    pub fn redshift_destination_configuration(mut self, value: impl Into<Obj<RedshiftDestinationConfiguration>>) -> Self { self.redshift_destination_configuration = Some(value.into()); self }
     /// `S3DestinationConfiguration`: a [`S3DestinationConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_destination_configuration(
-        mut self,
-        value: impl Into<Obj<S3DestinationConfiguration>>,
-    ) -> Self {
-        self.s3_destination_configuration = Some(value.into());
-        self
-    }
-
+    pub fn s3_destination_configuration(mut self, value: impl Into<Obj<S3DestinationConfiguration>>) -> Self { self.s3_destination_configuration = Some(value.into()); self }
     /// `SnowflakeDestinationConfiguration`: a [`SnowflakeDestinationConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snowflake_destination_configuration(
-        mut self,
-        value: impl Into<Obj<SnowflakeDestinationConfiguration>>,
-    ) -> Self {
-        self.snowflake_destination_configuration = Some(value.into());
-        self
-    }
-
+    pub fn snowflake_destination_configuration(mut self, value: impl Into<Obj<SnowflakeDestinationConfiguration>>) -> Self { self.snowflake_destination_configuration = Some(value.into()); self }
     /// `SplunkDestinationConfiguration`: a [`SplunkDestinationConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn splunk_destination_configuration(
-        mut self,
-        value: impl Into<Obj<SplunkDestinationConfiguration>>,
-    ) -> Self {
-        self.splunk_destination_configuration = Some(value.into());
-        self
-    }
-
+    pub fn splunk_destination_configuration(mut self, value: impl Into<Obj<SplunkDestinationConfiguration>>) -> Self { self.splunk_destination_configuration = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for DeliveryStream {
@@ -652,31 +378,14 @@ impl DeliveryStreamAttributes {
     }
 }
 
-static RULE_AmazonOpenSearchServerlessBufferingHints: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AmazonOpenSearchServerlessBufferingHints: ObjRule = ObjRule {
     properties: &[
-        (
-            "IntervalInSeconds",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(900.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SizeInMBs",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
+        ("IntervalInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(900.0), ..NumRule::ANY })),
+        ("SizeInMBs", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AmazonOpenSearchServerlessBufferingHints` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -702,6 +411,7 @@ pub struct AmazonOpenSearchServerlessBufferingHints {
     pub size_in_m_bs: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl AmazonOpenSearchServerlessBufferingHints {
     /// A `AmazonOpenSearchServerlessBufferingHints` with no property set (none is required).
     pub fn new() -> Self {
@@ -709,20 +419,9 @@ impl AmazonOpenSearchServerlessBufferingHints {
     }
 
     /// `IntervalInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interval_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.interval_in_seconds = Some(value.into());
-        self
-    }
-
+    pub fn interval_in_seconds(mut self, value: impl Into<Int>) -> Self { self.interval_in_seconds = Some(value.into()); self }
     /// `SizeInMBs`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn size_in_m_bs(mut self, value: impl Into<Int>) -> Self {
-        self.size_in_m_bs = Some(value.into());
-        self
-    }
+    pub fn size_in_m_bs(mut self, value: impl Into<Int>) -> Self { self.size_in_m_bs = Some(value.into()); self }
 }
 
 impl PropertyType for AmazonOpenSearchServerlessBufferingHints {}
@@ -740,91 +439,30 @@ impl ToValue for AmazonOpenSearchServerlessBufferingHints {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AmazonOpenSearchServerlessDestinationConfigurationRequired {
     /// `IndexName`: a string, required.
-    ///
-    /// The Serverless offering for Amazon OpenSearch Service index name.
-    ///
-    /// Length 1 to 80.
     pub index_name: Str,
     /// `RoleARN`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the IAM role to be assumed by Firehose for calling the Serverless offering for Amazon OpenSearch Service Configuration API and for indexing documents.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `arn:.*`; length 1 to 512.
     pub role_arn: Str,
     /// `S3Configuration`: a [`S3DestinationConfiguration`] object, required.
     pub s3_configuration: Obj<S3DestinationConfiguration>,
 }
 
-static RULE_AmazonOpenSearchServerlessDestinationConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AmazonOpenSearchServerlessDestinationConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "BufferingHints",
-            Shape::Object(&RULE_AmazonOpenSearchServerlessBufferingHints),
-        ),
-        (
-            "CloudWatchLoggingOptions",
-            Shape::Object(&RULE_CloudWatchLoggingOptions),
-        ),
-        (
-            "CollectionEndpoint",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "IndexName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(80),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ProcessingConfiguration",
-            Shape::Object(&RULE_ProcessingConfiguration),
-        ),
-        (
-            "RetryOptions",
-            Shape::Object(&RULE_AmazonOpenSearchServerlessRetryOptions),
-        ),
-        (
-            "RoleARN",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "S3BackupMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FailedDocumentsOnly", "AllDocuments"],
-                format: None,
-            }),
-        ),
-        (
-            "S3Configuration",
-            Shape::Object(&RULE_S3DestinationConfiguration),
-        ),
+        ("BufferingHints", Shape::Object(&RULE_AmazonOpenSearchServerlessBufferingHints)),
+        ("CloudWatchLoggingOptions", Shape::Object(&RULE_CloudWatchLoggingOptions)),
+        ("CollectionEndpoint", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("IndexName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(80), ..StrRule::ANY })),
+        ("ProcessingConfiguration", Shape::Object(&RULE_ProcessingConfiguration)),
+        ("RetryOptions", Shape::Object(&RULE_AmazonOpenSearchServerlessRetryOptions)),
+        ("RoleARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("S3BackupMode", Shape::Str(&StrRule { allowed: &["FailedDocumentsOnly", "AllDocuments"], ..StrRule::ANY })),
+        ("S3Configuration", Shape::Object(&RULE_S3DestinationConfiguration)),
         ("VpcConfiguration", Shape::Object(&RULE_VpcConfiguration)),
     ],
     required: &["IndexName", "S3Configuration", "RoleARN"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AmazonOpenSearchServerlessDestinationConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -874,6 +512,7 @@ pub struct AmazonOpenSearchServerlessDestinationConfiguration {
     pub vpc_configuration: Option<Obj<VpcConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl AmazonOpenSearchServerlessDestinationConfiguration {
     /// A `AmazonOpenSearchServerlessDestinationConfiguration` with its required properties, named in a [`AmazonOpenSearchServerlessDestinationConfigurationRequired`].
     pub fn new(required: AmazonOpenSearchServerlessDestinationConfigurationRequired) -> Self {
@@ -892,88 +531,25 @@ impl AmazonOpenSearchServerlessDestinationConfiguration {
     }
 
     /// `BufferingHints`: an [`AmazonOpenSearchServerlessBufferingHints`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn buffering_hints(
-        mut self,
-        value: impl Into<Obj<AmazonOpenSearchServerlessBufferingHints>>,
-    ) -> Self {
-        self.buffering_hints = Some(value.into());
-        self
-    }
-
+    pub fn buffering_hints(mut self, value: impl Into<Obj<AmazonOpenSearchServerlessBufferingHints>>) -> Self { self.buffering_hints = Some(value.into()); self }
     /// `CloudWatchLoggingOptions`: a [`CloudWatchLoggingOptions`] object.
-    pub fn cloud_watch_logging_options(
-        mut self,
-        value: impl Into<Obj<CloudWatchLoggingOptions>>,
-    ) -> Self {
-        self.cloud_watch_logging_options = Some(value.into());
-        self
-    }
-
+    pub fn cloud_watch_logging_options(mut self, value: impl Into<Obj<CloudWatchLoggingOptions>>) -> Self { self.cloud_watch_logging_options = Some(value.into()); self }
     /// `CollectionEndpoint`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn collection_endpoint(mut self, value: impl Into<Str>) -> Self {
-        self.collection_endpoint = Some(value.into());
-        self
-    }
-
+    pub fn collection_endpoint(mut self, value: impl Into<Str>) -> Self { self.collection_endpoint = Some(value.into()); self }
     /// `IndexName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn index_name(mut self, value: impl Into<Str>) -> Self {
-        self.index_name = value.into();
-        self
-    }
-
+    pub fn index_name(mut self, value: impl Into<Str>) -> Self { self.index_name = value.into(); self }
     /// `ProcessingConfiguration`: a [`ProcessingConfiguration`] object.
-    pub fn processing_configuration(
-        mut self,
-        value: impl Into<Obj<ProcessingConfiguration>>,
-    ) -> Self {
-        self.processing_configuration = Some(value.into());
-        self
-    }
-
+    pub fn processing_configuration(mut self, value: impl Into<Obj<ProcessingConfiguration>>) -> Self { self.processing_configuration = Some(value.into()); self }
     /// `RetryOptions`: an [`AmazonOpenSearchServerlessRetryOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retry_options(
-        mut self,
-        value: impl Into<Obj<AmazonOpenSearchServerlessRetryOptions>>,
-    ) -> Self {
-        self.retry_options = Some(value.into());
-        self
-    }
-
+    pub fn retry_options(mut self, value: impl Into<Obj<AmazonOpenSearchServerlessRetryOptions>>) -> Self { self.retry_options = Some(value.into()); self }
     /// `RoleARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `S3BackupMode`: a [`S3BackupMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_backup_mode(mut self, value: impl Into<S3BackupMode>) -> Self {
-        self.s3_backup_mode = Some(value.into());
-        self
-    }
-
+    pub fn s3_backup_mode(mut self, value: impl Into<S3BackupMode>) -> Self { self.s3_backup_mode = Some(value.into()); self }
     /// `S3Configuration`: a [`S3DestinationConfiguration`] object, required.
-    pub fn s3_configuration(mut self, value: impl Into<Obj<S3DestinationConfiguration>>) -> Self {
-        self.s3_configuration = value.into();
-        self
-    }
-
+    pub fn s3_configuration(mut self, value: impl Into<Obj<S3DestinationConfiguration>>) -> Self { self.s3_configuration = value.into(); self }
     /// `VpcConfiguration`: a [`VpcConfiguration`] object.
-    pub fn vpc_configuration(mut self, value: impl Into<Obj<VpcConfiguration>>) -> Self {
-        self.vpc_configuration = Some(value.into());
-        self
-    }
+    pub fn vpc_configuration(mut self, value: impl Into<Obj<VpcConfiguration>>) -> Self { self.vpc_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for AmazonOpenSearchServerlessDestinationConfiguration {}
@@ -998,21 +574,13 @@ impl ToValue for AmazonOpenSearchServerlessDestinationConfiguration {
     }
 }
 
-static RULE_AmazonOpenSearchServerlessRetryOptions: ObjRule = ObjRule {
-    properties: &[(
-        "DurationInSeconds",
-        Shape::Int(&NumRule {
-            min: Some(0.0),
-            max: Some(7200.0),
-            allowed: &[],
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_AmazonOpenSearchServerlessRetryOptions: ObjRule = ObjRule {
+    properties: &[
+        ("DurationInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(7200.0), ..NumRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AmazonOpenSearchServerlessRetryOptions` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -1030,6 +598,7 @@ pub struct AmazonOpenSearchServerlessRetryOptions {
     pub duration_in_seconds: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl AmazonOpenSearchServerlessRetryOptions {
     /// A `AmazonOpenSearchServerlessRetryOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -1037,12 +606,7 @@ impl AmazonOpenSearchServerlessRetryOptions {
     }
 
     /// `DurationInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn duration_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.duration_in_seconds = Some(value.into());
-        self
-    }
+    pub fn duration_in_seconds(mut self, value: impl Into<Int>) -> Self { self.duration_in_seconds = Some(value.into()); self }
 }
 
 impl PropertyType for AmazonOpenSearchServerlessRetryOptions {}
@@ -1055,31 +619,14 @@ impl ToValue for AmazonOpenSearchServerlessRetryOptions {
     }
 }
 
-static RULE_AmazonopensearchserviceBufferingHints: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AmazonopensearchserviceBufferingHints: ObjRule = ObjRule {
     properties: &[
-        (
-            "IntervalInSeconds",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(900.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SizeInMBs",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
+        ("IntervalInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(900.0), ..NumRule::ANY })),
+        ("SizeInMBs", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AmazonopensearchserviceBufferingHints` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -1103,6 +650,7 @@ pub struct AmazonopensearchserviceBufferingHints {
     pub size_in_m_bs: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl AmazonopensearchserviceBufferingHints {
     /// A `AmazonopensearchserviceBufferingHints` with no property set (none is required).
     pub fn new() -> Self {
@@ -1110,20 +658,9 @@ impl AmazonopensearchserviceBufferingHints {
     }
 
     /// `IntervalInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interval_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.interval_in_seconds = Some(value.into());
-        self
-    }
-
+    pub fn interval_in_seconds(mut self, value: impl Into<Int>) -> Self { self.interval_in_seconds = Some(value.into()); self }
     /// `SizeInMBs`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn size_in_m_bs(mut self, value: impl Into<Int>) -> Self {
-        self.size_in_m_bs = Some(value.into());
-        self
-    }
+    pub fn size_in_m_bs(mut self, value: impl Into<Int>) -> Self { self.size_in_m_bs = Some(value.into()); self }
 }
 
 impl PropertyType for AmazonopensearchserviceBufferingHints {}
@@ -1141,124 +678,34 @@ impl ToValue for AmazonopensearchserviceBufferingHints {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AmazonopensearchserviceDestinationConfigurationRequired {
     /// `IndexName`: a string, required.
-    ///
-    /// The Amazon OpenSearch Service index name.
-    ///
-    /// Length 1 to 80.
     pub index_name: Str,
     /// `RoleARN`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the IAM role to be assumed by Kinesis Data Firehose for calling the Amazon OpenSearch Service Configuration API and for indexing documents.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `arn:.*`; length 1 to 512.
     pub role_arn: Str,
     /// `S3Configuration`: a [`S3DestinationConfiguration`] object, required.
-    ///
-    /// Describes the configuration of a destination in Amazon S3.
     pub s3_configuration: Obj<S3DestinationConfiguration>,
 }
 
-static RULE_AmazonopensearchserviceDestinationConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AmazonopensearchserviceDestinationConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "BufferingHints",
-            Shape::Object(&RULE_AmazonopensearchserviceBufferingHints),
-        ),
-        (
-            "CloudWatchLoggingOptions",
-            Shape::Object(&RULE_CloudWatchLoggingOptions),
-        ),
-        (
-            "ClusterEndpoint",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("BufferingHints", Shape::Object(&RULE_AmazonopensearchserviceBufferingHints)),
+        ("CloudWatchLoggingOptions", Shape::Object(&RULE_CloudWatchLoggingOptions)),
+        ("ClusterEndpoint", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("DocumentIdOptions", Shape::Object(&RULE_DocumentIdOptions)),
-        (
-            "DomainARN",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "IndexName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(80),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "IndexRotationPeriod",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NoRotation", "OneHour", "OneDay", "OneWeek", "OneMonth"],
-                format: None,
-            }),
-        ),
-        (
-            "ProcessingConfiguration",
-            Shape::Object(&RULE_ProcessingConfiguration),
-        ),
-        (
-            "RetryOptions",
-            Shape::Object(&RULE_AmazonopensearchserviceRetryOptions),
-        ),
-        (
-            "RoleARN",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "S3BackupMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FailedDocumentsOnly", "AllDocuments"],
-                format: None,
-            }),
-        ),
-        (
-            "S3Configuration",
-            Shape::Object(&RULE_S3DestinationConfiguration),
-        ),
-        (
-            "TypeName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DomainARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("IndexName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(80), ..StrRule::ANY })),
+        ("IndexRotationPeriod", Shape::Str(&StrRule { allowed: &["NoRotation", "OneHour", "OneDay", "OneWeek", "OneMonth"], ..StrRule::ANY })),
+        ("ProcessingConfiguration", Shape::Object(&RULE_ProcessingConfiguration)),
+        ("RetryOptions", Shape::Object(&RULE_AmazonopensearchserviceRetryOptions)),
+        ("RoleARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("S3BackupMode", Shape::Str(&StrRule { allowed: &["FailedDocumentsOnly", "AllDocuments"], ..StrRule::ANY })),
+        ("S3Configuration", Shape::Object(&RULE_S3DestinationConfiguration)),
+        ("TypeName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
         ("VpcConfiguration", Shape::Object(&RULE_VpcConfiguration)),
     ],
     required: &["IndexName", "S3Configuration", "RoleARN"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AmazonopensearchserviceDestinationConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -1336,6 +783,7 @@ pub struct AmazonopensearchserviceDestinationConfiguration {
     pub vpc_configuration: Option<Obj<VpcConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl AmazonopensearchserviceDestinationConfiguration {
     /// A `AmazonopensearchserviceDestinationConfiguration` with its required properties, named in a [`AmazonopensearchserviceDestinationConfigurationRequired`].
     pub fn new(required: AmazonopensearchserviceDestinationConfigurationRequired) -> Self {
@@ -1358,128 +806,33 @@ impl AmazonopensearchserviceDestinationConfiguration {
     }
 
     /// `BufferingHints`: an [`AmazonopensearchserviceBufferingHints`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn buffering_hints(
-        mut self,
-        value: impl Into<Obj<AmazonopensearchserviceBufferingHints>>,
-    ) -> Self {
-        self.buffering_hints = Some(value.into());
-        self
-    }
-
+    pub fn buffering_hints(mut self, value: impl Into<Obj<AmazonopensearchserviceBufferingHints>>) -> Self { self.buffering_hints = Some(value.into()); self }
     /// `CloudWatchLoggingOptions`: a [`CloudWatchLoggingOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch_logging_options(
-        mut self,
-        value: impl Into<Obj<CloudWatchLoggingOptions>>,
-    ) -> Self {
-        self.cloud_watch_logging_options = Some(value.into());
-        self
-    }
-
+    pub fn cloud_watch_logging_options(mut self, value: impl Into<Obj<CloudWatchLoggingOptions>>) -> Self { self.cloud_watch_logging_options = Some(value.into()); self }
     /// `ClusterEndpoint`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_endpoint(mut self, value: impl Into<Str>) -> Self {
-        self.cluster_endpoint = Some(value.into());
-        self
-    }
-
+    pub fn cluster_endpoint(mut self, value: impl Into<Str>) -> Self { self.cluster_endpoint = Some(value.into()); self }
     /// `DocumentIdOptions`: a [`DocumentIdOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn document_id_options(mut self, value: impl Into<Obj<DocumentIdOptions>>) -> Self {
-        self.document_id_options = Some(value.into());
-        self
-    }
-
+    pub fn document_id_options(mut self, value: impl Into<Obj<DocumentIdOptions>>) -> Self { self.document_id_options = Some(value.into()); self }
     /// `DomainARN`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_arn(mut self, value: impl Into<Str>) -> Self {
-        self.domain_arn = Some(value.into());
-        self
-    }
-
+    pub fn domain_arn(mut self, value: impl Into<Str>) -> Self { self.domain_arn = Some(value.into()); self }
     /// `IndexName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn index_name(mut self, value: impl Into<Str>) -> Self {
-        self.index_name = value.into();
-        self
-    }
-
+    pub fn index_name(mut self, value: impl Into<Str>) -> Self { self.index_name = value.into(); self }
     /// `IndexRotationPeriod`: an [`IndexRotationPeriod`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn index_rotation_period(mut self, value: impl Into<IndexRotationPeriod>) -> Self {
-        self.index_rotation_period = Some(value.into());
-        self
-    }
-
+    pub fn index_rotation_period(mut self, value: impl Into<IndexRotationPeriod>) -> Self { self.index_rotation_period = Some(value.into()); self }
     /// `ProcessingConfiguration`: a [`ProcessingConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn processing_configuration(
-        mut self,
-        value: impl Into<Obj<ProcessingConfiguration>>,
-    ) -> Self {
-        self.processing_configuration = Some(value.into());
-        self
-    }
-
+    pub fn processing_configuration(mut self, value: impl Into<Obj<ProcessingConfiguration>>) -> Self { self.processing_configuration = Some(value.into()); self }
     /// `RetryOptions`: an [`AmazonopensearchserviceRetryOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retry_options(
-        mut self,
-        value: impl Into<Obj<AmazonopensearchserviceRetryOptions>>,
-    ) -> Self {
-        self.retry_options = Some(value.into());
-        self
-    }
-
+    pub fn retry_options(mut self, value: impl Into<Obj<AmazonopensearchserviceRetryOptions>>) -> Self { self.retry_options = Some(value.into()); self }
     /// `RoleARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `S3BackupMode`: a [`S3BackupMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_backup_mode(mut self, value: impl Into<S3BackupMode>) -> Self {
-        self.s3_backup_mode = Some(value.into());
-        self
-    }
-
+    pub fn s3_backup_mode(mut self, value: impl Into<S3BackupMode>) -> Self { self.s3_backup_mode = Some(value.into()); self }
     /// `S3Configuration`: a [`S3DestinationConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_configuration(mut self, value: impl Into<Obj<S3DestinationConfiguration>>) -> Self {
-        self.s3_configuration = value.into();
-        self
-    }
-
+    pub fn s3_configuration(mut self, value: impl Into<Obj<S3DestinationConfiguration>>) -> Self { self.s3_configuration = value.into(); self }
     /// `TypeName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn type_name(mut self, value: impl Into<Str>) -> Self {
-        self.type_name = Some(value.into());
-        self
-    }
-
+    pub fn type_name(mut self, value: impl Into<Str>) -> Self { self.type_name = Some(value.into()); self }
     /// `VpcConfiguration`: a [`VpcConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_configuration(mut self, value: impl Into<Obj<VpcConfiguration>>) -> Self {
-        self.vpc_configuration = Some(value.into());
-        self
-    }
+    pub fn vpc_configuration(mut self, value: impl Into<Obj<VpcConfiguration>>) -> Self { self.vpc_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for AmazonopensearchserviceDestinationConfiguration {}
@@ -1508,21 +861,13 @@ impl ToValue for AmazonopensearchserviceDestinationConfiguration {
     }
 }
 
-static RULE_AmazonopensearchserviceRetryOptions: ObjRule = ObjRule {
-    properties: &[(
-        "DurationInSeconds",
-        Shape::Int(&NumRule {
-            min: Some(0.0),
-            max: Some(7200.0),
-            allowed: &[],
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_AmazonopensearchserviceRetryOptions: ObjRule = ObjRule {
+    properties: &[
+        ("DurationInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(7200.0), ..NumRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AmazonopensearchserviceRetryOptions` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -1540,6 +885,7 @@ pub struct AmazonopensearchserviceRetryOptions {
     pub duration_in_seconds: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl AmazonopensearchserviceRetryOptions {
     /// A `AmazonopensearchserviceRetryOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -1547,12 +893,7 @@ impl AmazonopensearchserviceRetryOptions {
     }
 
     /// `DurationInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn duration_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.duration_in_seconds = Some(value.into());
-        self
-    }
+    pub fn duration_in_seconds(mut self, value: impl Into<Int>) -> Self { self.duration_in_seconds = Some(value.into()); self }
 }
 
 impl PropertyType for AmazonopensearchserviceRetryOptions {}
@@ -1569,46 +910,20 @@ impl ToValue for AmazonopensearchserviceRetryOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuthenticationConfigurationRequired {
     /// `Connectivity`: a [`Connectivity`] value, required.
-    ///
-    /// The type of connectivity used to access the Amazon MSK cluster.
     pub connectivity: Connectivity,
     /// `RoleARN`: a string, required.
-    ///
-    /// The ARN of the role used to access the Amazon MSK cluster.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `arn:.*`; length 1 to 512.
     pub role_arn: Str,
 }
 
-static RULE_AuthenticationConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AuthenticationConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Connectivity",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PUBLIC", "PRIVATE"],
-                format: None,
-            }),
-        ),
-        (
-            "RoleARN",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("Connectivity", Shape::Str(&StrRule { allowed: &["PUBLIC", "PRIVATE"], ..StrRule::ANY })),
+        ("RoleARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["RoleARN", "Connectivity"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AuthenticationConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -1630,6 +945,7 @@ pub struct AuthenticationConfiguration {
     pub role_arn: Str,
 }
 
+#[rustfmt::skip]
 impl AuthenticationConfiguration {
     /// A `AuthenticationConfiguration` with its required properties, named in a [`AuthenticationConfigurationRequired`].
     pub fn new(required: AuthenticationConfigurationRequired) -> Self {
@@ -1640,20 +956,9 @@ impl AuthenticationConfiguration {
     }
 
     /// `Connectivity`: a [`Connectivity`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connectivity(mut self, value: impl Into<Connectivity>) -> Self {
-        self.connectivity = value.into();
-        self
-    }
-
+    pub fn connectivity(mut self, value: impl Into<Connectivity>) -> Self { self.connectivity = value.into(); self }
     /// `RoleARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
 }
 
 impl PropertyType for AuthenticationConfiguration {}
@@ -1667,31 +972,14 @@ impl ToValue for AuthenticationConfiguration {
     }
 }
 
-static RULE_BufferingHints: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BufferingHints: ObjRule = ObjRule {
     properties: &[
-        (
-            "IntervalInSeconds",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(900.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SizeInMBs",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(128.0),
-                allowed: &[],
-            }),
-        ),
+        ("IntervalInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(900.0), ..NumRule::ANY })),
+        ("SizeInMBs", Shape::Int(&NumRule { min: Some(1.0), max: Some(128.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BufferingHints` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -1715,6 +1003,7 @@ pub struct BufferingHints {
     pub size_in_m_bs: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl BufferingHints {
     /// A `BufferingHints` with no property set (none is required).
     pub fn new() -> Self {
@@ -1722,20 +1011,9 @@ impl BufferingHints {
     }
 
     /// `IntervalInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interval_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.interval_in_seconds = Some(value.into());
-        self
-    }
-
+    pub fn interval_in_seconds(mut self, value: impl Into<Int>) -> Self { self.interval_in_seconds = Some(value.into()); self }
     /// `SizeInMBs`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn size_in_m_bs(mut self, value: impl Into<Int>) -> Self {
-        self.size_in_m_bs = Some(value.into());
-        self
-    }
+    pub fn size_in_m_bs(mut self, value: impl Into<Int>) -> Self { self.size_in_m_bs = Some(value.into()); self }
 }
 
 impl PropertyType for BufferingHints {}
@@ -1749,35 +1027,14 @@ impl ToValue for BufferingHints {
     }
 }
 
-static RULE_CatalogConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CatalogConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "CatalogArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "WarehouseLocation",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_17),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CatalogArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("WarehouseLocation", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_17), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CatalogConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -1803,6 +1060,7 @@ pub struct CatalogConfiguration {
     pub warehouse_location: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CatalogConfiguration {
     /// A `CatalogConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1810,20 +1068,9 @@ impl CatalogConfiguration {
     }
 
     /// `CatalogArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn catalog_arn(mut self, value: impl Into<Str>) -> Self {
-        self.catalog_arn = Some(value.into());
-        self
-    }
-
+    pub fn catalog_arn(mut self, value: impl Into<Str>) -> Self { self.catalog_arn = Some(value.into()); self }
     /// `WarehouseLocation`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn warehouse_location(mut self, value: impl Into<Str>) -> Self {
-        self.warehouse_location = Some(value.into());
-        self
-    }
+    pub fn warehouse_location(mut self, value: impl Into<Str>) -> Self { self.warehouse_location = Some(value.into()); self }
 }
 
 impl PropertyType for CatalogConfiguration {}
@@ -1837,36 +1084,15 @@ impl ToValue for CatalogConfiguration {
     }
 }
 
-static RULE_CloudWatchLoggingOptions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CloudWatchLoggingOptions: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
-        (
-            "LogGroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::LogGroupName),
-            }),
-        ),
-        (
-            "LogStreamName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("LogGroupName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_0), format: Some(Format::LogGroupName), ..StrRule::ANY })),
+        ("LogStreamName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CloudWatchLoggingOptions` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -1898,6 +1124,7 @@ pub struct CloudWatchLoggingOptions {
     pub log_stream_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CloudWatchLoggingOptions {
     /// A `CloudWatchLoggingOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -1905,28 +1132,11 @@ impl CloudWatchLoggingOptions {
     }
 
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `LogGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.log_group_name = Some(value.into());
-        self
-    }
-
+    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self { self.log_group_name = Some(value.into()); self }
     /// `LogStreamName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_stream_name(mut self, value: impl Into<Str>) -> Self {
-        self.log_stream_name = Some(value.into());
-        self
-    }
+    pub fn log_stream_name(mut self, value: impl Into<Str>) -> Self { self.log_stream_name = Some(value.into()); self }
 }
 
 impl PropertyType for CloudWatchLoggingOptions {}
@@ -1945,52 +1155,19 @@ impl ToValue for CloudWatchLoggingOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CopyCommandRequired {
     /// `DataTableName`: a string, required.
-    ///
-    /// The name of the target table. The table must already exist in the database.
-    ///
-    /// Length 1 to 512.
     pub data_table_name: Str,
 }
 
-static RULE_CopyCommand: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CopyCommand: ObjRule = ObjRule {
     properties: &[
-        (
-            "CopyOptions",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(204800),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DataTableColumns",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(204800),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DataTableName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CopyOptions", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(204800), ..StrRule::ANY })),
+        ("DataTableColumns", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(204800), ..StrRule::ANY })),
+        ("DataTableName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
     ],
     required: &["DataTableName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CopyCommand` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -2020,6 +1197,7 @@ pub struct CopyCommand {
     pub data_table_name: Str,
 }
 
+#[rustfmt::skip]
 impl CopyCommand {
     /// A `CopyCommand` with its required properties, named in a [`CopyCommandRequired`].
     pub fn new(required: CopyCommandRequired) -> Self {
@@ -2031,28 +1209,11 @@ impl CopyCommand {
     }
 
     /// `CopyOptions`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn copy_options(mut self, value: impl Into<Str>) -> Self {
-        self.copy_options = Some(value.into());
-        self
-    }
-
+    pub fn copy_options(mut self, value: impl Into<Str>) -> Self { self.copy_options = Some(value.into()); self }
     /// `DataTableColumns`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_table_columns(mut self, value: impl Into<Str>) -> Self {
-        self.data_table_columns = Some(value.into());
-        self
-    }
-
+    pub fn data_table_columns(mut self, value: impl Into<Str>) -> Self { self.data_table_columns = Some(value.into()); self }
     /// `DataTableName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_table_name(mut self, value: impl Into<Str>) -> Self {
-        self.data_table_name = value.into();
-        self
-    }
+    pub fn data_table_name(mut self, value: impl Into<Str>) -> Self { self.data_table_name = value.into(); self }
 }
 
 impl PropertyType for CopyCommand {}
@@ -2067,28 +1228,16 @@ impl ToValue for CopyCommand {
     }
 }
 
-static RULE_DataFormatConversionConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataFormatConversionConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
-        (
-            "InputFormatConfiguration",
-            Shape::Object(&RULE_InputFormatConfiguration),
-        ),
-        (
-            "OutputFormatConfiguration",
-            Shape::Object(&RULE_OutputFormatConfiguration),
-        ),
-        (
-            "SchemaConfiguration",
-            Shape::Object(&RULE_SchemaConfiguration),
-        ),
+        ("InputFormatConfiguration", Shape::Object(&RULE_InputFormatConfiguration)),
+        ("OutputFormatConfiguration", Shape::Object(&RULE_OutputFormatConfiguration)),
+        ("SchemaConfiguration", Shape::Object(&RULE_SchemaConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataFormatConversionConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -2116,6 +1265,7 @@ pub struct DataFormatConversionConfiguration {
     pub schema_configuration: Option<Obj<SchemaConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl DataFormatConversionConfiguration {
     /// A `DataFormatConversionConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -2123,42 +1273,13 @@ impl DataFormatConversionConfiguration {
     }
 
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `InputFormatConfiguration`: an [`InputFormatConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_format_configuration(
-        mut self,
-        value: impl Into<Obj<InputFormatConfiguration>>,
-    ) -> Self {
-        self.input_format_configuration = Some(value.into());
-        self
-    }
-
+    pub fn input_format_configuration(mut self, value: impl Into<Obj<InputFormatConfiguration>>) -> Self { self.input_format_configuration = Some(value.into()); self }
     /// `OutputFormatConfiguration`: an [`OutputFormatConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_format_configuration(
-        mut self,
-        value: impl Into<Obj<OutputFormatConfiguration>>,
-    ) -> Self {
-        self.output_format_configuration = Some(value.into());
-        self
-    }
-
+    pub fn output_format_configuration(mut self, value: impl Into<Obj<OutputFormatConfiguration>>) -> Self { self.output_format_configuration = Some(value.into()); self }
     /// `SchemaConfiguration`: a [`SchemaConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema_configuration(mut self, value: impl Into<Obj<SchemaConfiguration>>) -> Self {
-        self.schema_configuration = Some(value.into());
-        self
-    }
+    pub fn schema_configuration(mut self, value: impl Into<Obj<SchemaConfiguration>>) -> Self { self.schema_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for DataFormatConversionConfiguration {}
@@ -2177,43 +1298,14 @@ impl ToValue for DataFormatConversionConfiguration {
     }
 }
 
-static RULE_DatabaseColumns: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DatabaseColumns: ObjRule = ObjRule {
     properties: &[
-        (
-            "Exclude",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(194),
-                    pattern: Some(&PATTERN_7),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Include",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(194),
-                    pattern: Some(&PATTERN_7),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Exclude", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(194), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Include", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(194), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DatabaseColumns` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -2227,6 +1319,7 @@ pub struct DatabaseColumns {
     pub include: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl DatabaseColumns {
     /// A `DatabaseColumns` with no property set (none is required).
     pub fn new() -> Self {
@@ -2234,16 +1327,9 @@ impl DatabaseColumns {
     }
 
     /// `Exclude`: a list of strings.
-    pub fn exclude(mut self, value: impl Into<List<Str>>) -> Self {
-        self.exclude = Some(value.into());
-        self
-    }
-
+    pub fn exclude(mut self, value: impl Into<List<Str>>) -> Self { self.exclude = Some(value.into()); self }
     /// `Include`: a list of strings.
-    pub fn include(mut self, value: impl Into<List<Str>>) -> Self {
-        self.include = Some(value.into());
-        self
-    }
+    pub fn include(mut self, value: impl Into<List<Str>>) -> Self { self.include = Some(value.into()); self }
 }
 
 impl PropertyType for DatabaseColumns {}
@@ -2264,17 +1350,14 @@ pub struct DatabaseSourceAuthenticationConfigurationRequired {
     pub secrets_manager_configuration: Obj<SecretsManagerConfiguration>,
 }
 
-static RULE_DatabaseSourceAuthenticationConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "SecretsManagerConfiguration",
-        Shape::Object(&RULE_SecretsManagerConfiguration),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_DatabaseSourceAuthenticationConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("SecretsManagerConfiguration", Shape::Object(&RULE_SecretsManagerConfiguration)),
+    ],
     required: &["SecretsManagerConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DatabaseSourceAuthenticationConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -2290,6 +1373,7 @@ pub struct DatabaseSourceAuthenticationConfiguration {
     pub secrets_manager_configuration: Obj<SecretsManagerConfiguration>,
 }
 
+#[rustfmt::skip]
 impl DatabaseSourceAuthenticationConfiguration {
     /// A `DatabaseSourceAuthenticationConfiguration` with its required properties, named in a [`DatabaseSourceAuthenticationConfigurationRequired`].
     pub fn new(required: DatabaseSourceAuthenticationConfigurationRequired) -> Self {
@@ -2299,13 +1383,7 @@ impl DatabaseSourceAuthenticationConfiguration {
     }
 
     /// `SecretsManagerConfiguration`: a [`SecretsManagerConfiguration`] object, required.
-    pub fn secrets_manager_configuration(
-        mut self,
-        value: impl Into<Obj<SecretsManagerConfiguration>>,
-    ) -> Self {
-        self.secrets_manager_configuration = value.into();
-        self
-    }
+    pub fn secrets_manager_configuration(mut self, value: impl Into<Obj<SecretsManagerConfiguration>>) -> Self { self.secrets_manager_configuration = value.into(); self }
 }
 
 impl PropertyType for DatabaseSourceAuthenticationConfiguration {}
@@ -2325,179 +1403,44 @@ impl ToValue for DatabaseSourceAuthenticationConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatabaseSourceConfigurationRequired {
     /// `DatabaseSourceAuthenticationConfiguration`: a [`DatabaseSourceAuthenticationConfiguration`] object, required.
-    ///
-    /// The structure to configure the authentication methods for Firehose to connect to source database endpoint.
-    ///
-    /// Amazon Data Firehose is in preview release and is subject to change.
     pub database_source_authentication_configuration:
         Obj<DatabaseSourceAuthenticationConfiguration>,
     /// `DatabaseSourceVPCConfiguration`: a [`DatabaseSourceVpcConfiguration`] object, required.
-    ///
-    /// The details of the VPC Endpoint Service which Firehose uses to create a PrivateLink to the database.
-    ///
-    /// Amazon Data Firehose is in preview release and is subject to change.
     pub database_source_vpc_configuration: Obj<DatabaseSourceVpcConfiguration>,
     /// `Databases`: a [`Databases`] object, required.
-    ///
-    /// The list of database patterns in source database endpoint for Firehose to read from.
-    ///
-    /// Amazon Data Firehose is in preview release and is subject to change.
     pub databases: Obj<Databases>,
     /// `Endpoint`: a string, required.
-    ///
-    /// The endpoint of the database server.
-    ///
-    /// Amazon Data Firehose is in preview release and is subject to change.
-    ///
-    /// Pattern `^(?!\s*$).+`; length 1 to 255.
     pub endpoint: Str,
     /// `Port`: an integer, required.
-    ///
-    /// The port of the database. This can be one of the following values.
-    ///
-    /// - 3306 for MySQL database type
-    /// - 5432 for PostgreSQL database type
-    ///
-    /// Amazon Data Firehose is in preview release and is subject to change.
-    ///
-    /// Value 0 to 65535.
     pub port: Int,
     /// `SnapshotWatermarkTable`: a string, required.
-    ///
-    /// The fully qualified name of the table in source database endpoint that Firehose uses to track snapshot progress.
-    ///
-    /// Amazon Data Firehose is in preview release and is subject to change.
-    ///
-    /// Pattern `[\u0001-\uFFFF]*`; length 1 to 129.
     pub snapshot_watermark_table: Str,
     /// `Tables`: a [`DatabaseTables`] object, required.
-    ///
-    /// The list of table patterns in source database endpoint for Firehose to read from.
-    ///
-    /// Amazon Data Firehose is in preview release and is subject to change.
     pub tables: Obj<DatabaseTables>,
     /// `Type`: a [`DatabaseSourceConfigurationType`] value, required.
-    ///
-    /// The type of database engine. This can be one of the following values.
-    ///
-    /// - MySQL
-    /// - PostgreSQL
-    ///
-    /// Amazon Data Firehose is in preview release and is subject to change.
     pub r#type: DatabaseSourceConfigurationType,
 }
 
-static RULE_DatabaseSourceConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DatabaseSourceConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Columns", Shape::Object(&RULE_DatabaseColumns)),
-        (
-            "DatabaseSourceAuthenticationConfiguration",
-            Shape::Object(&RULE_DatabaseSourceAuthenticationConfiguration),
-        ),
-        (
-            "DatabaseSourceVPCConfiguration",
-            Shape::Object(&RULE_DatabaseSourceVpcConfiguration),
-        ),
+        ("DatabaseSourceAuthenticationConfiguration", Shape::Object(&RULE_DatabaseSourceAuthenticationConfiguration)),
+        ("DatabaseSourceVPCConfiguration", Shape::Object(&RULE_DatabaseSourceVpcConfiguration)),
         ("Databases", Shape::Object(&RULE_Databases)),
-        (
-            "Digest",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_11),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Endpoint",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_12),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Port",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PublicCertificate",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(4096),
-                pattern: Some(&PATTERN_11),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SSLMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Disabled", "Enabled"],
-                format: None,
-            }),
-        ),
-        (
-            "SnapshotWatermarkTable",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(129),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SurrogateKeys",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    pattern: Some(&PATTERN_6),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Digest", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
+        ("Endpoint", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_12), ..StrRule::ANY })),
+        ("Port", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
+        ("PublicCertificate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
+        ("SSLMode", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
+        ("SnapshotWatermarkTable", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(129), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+        ("SurrogateKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: None, max_items: None })),
         ("Tables", Shape::Object(&RULE_DatabaseTables)),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["MySQL", "PostgreSQL"],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["MySQL", "PostgreSQL"], ..StrRule::ANY })),
     ],
-    required: &[
-        "Type",
-        "Endpoint",
-        "Port",
-        "Databases",
-        "Tables",
-        "SnapshotWatermarkTable",
-        "DatabaseSourceAuthenticationConfiguration",
-        "DatabaseSourceVPCConfiguration",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["Type", "Endpoint", "Port", "Databases", "Tables", "SnapshotWatermarkTable", "DatabaseSourceAuthenticationConfiguration", "DatabaseSourceVPCConfiguration"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DatabaseSourceConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -2600,13 +1543,13 @@ pub struct DatabaseSourceConfiguration {
     pub r#type: DatabaseSourceConfigurationType,
 }
 
+#[rustfmt::skip]
 impl DatabaseSourceConfiguration {
     /// A `DatabaseSourceConfiguration` with its required properties, named in a [`DatabaseSourceConfigurationRequired`].
     pub fn new(required: DatabaseSourceConfigurationRequired) -> Self {
         Self {
             columns: None,
-            database_source_authentication_configuration: required
-                .database_source_authentication_configuration,
+            database_source_authentication_configuration: required.database_source_authentication_configuration,
             database_source_vpc_configuration: required.database_source_vpc_configuration,
             databases: required.databases,
             digest: None,
@@ -2622,114 +1565,31 @@ impl DatabaseSourceConfiguration {
     }
 
     /// `Columns`: a [`DatabaseColumns`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn columns(mut self, value: impl Into<Obj<DatabaseColumns>>) -> Self {
-        self.columns = Some(value.into());
-        self
-    }
-
+    pub fn columns(mut self, value: impl Into<Obj<DatabaseColumns>>) -> Self { self.columns = Some(value.into()); self }
     /// `DatabaseSourceAuthenticationConfiguration`: a [`DatabaseSourceAuthenticationConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_source_authentication_configuration(
-        mut self,
-        value: impl Into<Obj<DatabaseSourceAuthenticationConfiguration>>,
-    ) -> Self {
-        self.database_source_authentication_configuration = value.into();
-        self
-    }
-
+    pub fn database_source_authentication_configuration(mut self, value: impl Into<Obj<DatabaseSourceAuthenticationConfiguration>>) -> Self { self.database_source_authentication_configuration = value.into(); self }
     /// `DatabaseSourceVPCConfiguration`: a [`DatabaseSourceVpcConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_source_vpc_configuration(
-        mut self,
-        value: impl Into<Obj<DatabaseSourceVpcConfiguration>>,
-    ) -> Self {
-        self.database_source_vpc_configuration = value.into();
-        self
-    }
-
+    pub fn database_source_vpc_configuration(mut self, value: impl Into<Obj<DatabaseSourceVpcConfiguration>>) -> Self { self.database_source_vpc_configuration = value.into(); self }
     /// `Databases`: a [`Databases`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn databases(mut self, value: impl Into<Obj<Databases>>) -> Self {
-        self.databases = value.into();
-        self
-    }
-
+    pub fn databases(mut self, value: impl Into<Obj<Databases>>) -> Self { self.databases = value.into(); self }
     /// `Digest`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn digest(mut self, value: impl Into<Str>) -> Self {
-        self.digest = Some(value.into());
-        self
-    }
-
+    pub fn digest(mut self, value: impl Into<Str>) -> Self { self.digest = Some(value.into()); self }
     /// `Endpoint`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint(mut self, value: impl Into<Str>) -> Self {
-        self.endpoint = value.into();
-        self
-    }
-
+    pub fn endpoint(mut self, value: impl Into<Str>) -> Self { self.endpoint = value.into(); self }
     /// `Port`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = value.into();
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = value.into(); self }
     /// `PublicCertificate`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn public_certificate(mut self, value: impl Into<Str>) -> Self {
-        self.public_certificate = Some(value.into());
-        self
-    }
-
+    pub fn public_certificate(mut self, value: impl Into<Str>) -> Self { self.public_certificate = Some(value.into()); self }
     /// `SSLMode`: a [`SslMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ssl_mode(mut self, value: impl Into<SslMode>) -> Self {
-        self.ssl_mode = Some(value.into());
-        self
-    }
-
+    pub fn ssl_mode(mut self, value: impl Into<SslMode>) -> Self { self.ssl_mode = Some(value.into()); self }
     /// `SnapshotWatermarkTable`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshot_watermark_table(mut self, value: impl Into<Str>) -> Self {
-        self.snapshot_watermark_table = value.into();
-        self
-    }
-
+    pub fn snapshot_watermark_table(mut self, value: impl Into<Str>) -> Self { self.snapshot_watermark_table = value.into(); self }
     /// `SurrogateKeys`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn surrogate_keys(mut self, value: impl Into<List<Str>>) -> Self {
-        self.surrogate_keys = Some(value.into());
-        self
-    }
-
+    pub fn surrogate_keys(mut self, value: impl Into<List<Str>>) -> Self { self.surrogate_keys = Some(value.into()); self }
     /// `Tables`: a [`DatabaseTables`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tables(mut self, value: impl Into<Obj<DatabaseTables>>) -> Self {
-        self.tables = value.into();
-        self
-    }
-
+    pub fn tables(mut self, value: impl Into<Obj<DatabaseTables>>) -> Self { self.tables = value.into(); self }
     /// `Type`: a [`DatabaseSourceConfigurationType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<DatabaseSourceConfigurationType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<DatabaseSourceConfigurationType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for DatabaseSourceConfiguration {}
@@ -2764,32 +1624,17 @@ impl ToValue for DatabaseSourceConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatabaseSourceVpcConfigurationRequired {
     /// `VpcEndpointServiceName`: a string, required.
-    ///
-    /// The VPC endpoint service name which Firehose uses to create a PrivateLink to the database. The endpoint service must have the Firehose service principle `firehose.amazonaws.com` as an allowed principal on the VPC endpoint service. The VPC endpoint service name is a string that looks like `com.amazonaws.vpce.<region>.<vpc-endpoint-service-id>` .
-    ///
-    /// Amazon Data Firehose is in preview release and is subject to change.
-    ///
-    /// Pattern `([a-zA-Z0-9\-\_]+\.){2,3}vpce\.[a-zA-Z0-9\-]*\.vpce-svc\-[a-zA-Z0-9\-]{17}$`; length 47 to 255.
     pub vpc_endpoint_service_name: Str,
 }
 
-static RULE_DatabaseSourceVpcConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "VpcEndpointServiceName",
-        Shape::Str(&StrRule {
-            min_len: Some(47),
-            max_len: Some(255),
-            pattern: Some(&PATTERN_10),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_DatabaseSourceVpcConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("VpcEndpointServiceName", Shape::Str(&StrRule { min_len: Some(47), max_len: Some(255), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
+    ],
     required: &["VpcEndpointServiceName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DatabaseSourceVPCConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -2811,6 +1656,7 @@ pub struct DatabaseSourceVpcConfiguration {
     pub vpc_endpoint_service_name: Str,
 }
 
+#[rustfmt::skip]
 impl DatabaseSourceVpcConfiguration {
     /// A `DatabaseSourceVpcConfiguration` with its required properties, named in a [`DatabaseSourceVpcConfigurationRequired`].
     pub fn new(required: DatabaseSourceVpcConfigurationRequired) -> Self {
@@ -2820,12 +1666,7 @@ impl DatabaseSourceVpcConfiguration {
     }
 
     /// `VpcEndpointServiceName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_endpoint_service_name(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_endpoint_service_name = value.into();
-        self
-    }
+    pub fn vpc_endpoint_service_name(mut self, value: impl Into<Str>) -> Self { self.vpc_endpoint_service_name = value.into(); self }
 }
 
 impl PropertyType for DatabaseSourceVpcConfiguration {}
@@ -2838,43 +1679,14 @@ impl ToValue for DatabaseSourceVpcConfiguration {
     }
 }
 
-static RULE_DatabaseTables: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DatabaseTables: ObjRule = ObjRule {
     properties: &[
-        (
-            "Exclude",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(129),
-                    pattern: Some(&PATTERN_7),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Include",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(129),
-                    pattern: Some(&PATTERN_7),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Exclude", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(129), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Include", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(129), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DatabaseTables` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -2888,6 +1700,7 @@ pub struct DatabaseTables {
     pub include: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl DatabaseTables {
     /// A `DatabaseTables` with no property set (none is required).
     pub fn new() -> Self {
@@ -2895,16 +1708,9 @@ impl DatabaseTables {
     }
 
     /// `Exclude`: a list of strings.
-    pub fn exclude(mut self, value: impl Into<List<Str>>) -> Self {
-        self.exclude = Some(value.into());
-        self
-    }
-
+    pub fn exclude(mut self, value: impl Into<List<Str>>) -> Self { self.exclude = Some(value.into()); self }
     /// `Include`: a list of strings.
-    pub fn include(mut self, value: impl Into<List<Str>>) -> Self {
-        self.include = Some(value.into());
-        self
-    }
+    pub fn include(mut self, value: impl Into<List<Str>>) -> Self { self.include = Some(value.into()); self }
 }
 
 impl PropertyType for DatabaseTables {}
@@ -2918,43 +1724,14 @@ impl ToValue for DatabaseTables {
     }
 }
 
-static RULE_Databases: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Databases: ObjRule = ObjRule {
     properties: &[
-        (
-            "Exclude",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    pattern: Some(&PATTERN_7),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Include",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    pattern: Some(&PATTERN_7),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Exclude", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Include", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Databases` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -2968,6 +1745,7 @@ pub struct Databases {
     pub include: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl Databases {
     /// A `Databases` with no property set (none is required).
     pub fn new() -> Self {
@@ -2975,16 +1753,9 @@ impl Databases {
     }
 
     /// `Exclude`: a list of strings.
-    pub fn exclude(mut self, value: impl Into<List<Str>>) -> Self {
-        self.exclude = Some(value.into());
-        self
-    }
-
+    pub fn exclude(mut self, value: impl Into<List<Str>>) -> Self { self.exclude = Some(value.into()); self }
     /// `Include`: a list of strings.
-    pub fn include(mut self, value: impl Into<List<Str>>) -> Self {
-        self.include = Some(value.into());
-        self
-    }
+    pub fn include(mut self, value: impl Into<List<Str>>) -> Self { self.include = Some(value.into()); self }
 }
 
 impl PropertyType for Databases {}
@@ -3002,44 +1773,18 @@ impl ToValue for Databases {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeliveryStreamEncryptionConfigurationInputRequired {
     /// `KeyType`: a [`KeyType`] value, required.
-    ///
-    /// Indicates the type of customer master key (CMK) to use for encryption. The default setting is `AWS_OWNED_CMK` . For more information about CMKs, see \[Customer Master Keys (CMKs)\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#master_keys>) .
-    ///
-    /// You can use a CMK of type CUSTOMER_MANAGED_CMK to encrypt up to 500 delivery streams.
-    ///
-    /// &gt; To encrypt your delivery stream, use symmetric CMKs. Kinesis Data Firehose doesn't support asymmetric CMKs. For information about symmetric and asymmetric CMKs, see \[About Symmetric and Asymmetric CMKs\](<https://docs.aws.amazon.com/kms/latest/developerguide/symm-asymm-concepts.html>) in the AWS Key Management Service developer guide.
     pub key_type: KeyType,
 }
 
-static RULE_DeliveryStreamEncryptionConfigurationInput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DeliveryStreamEncryptionConfigurationInput: ObjRule = ObjRule {
     properties: &[
-        (
-            "KeyARN",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KeyType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AWS_OWNED_CMK", "CUSTOMER_MANAGED_CMK"],
-                format: None,
-            }),
-        ),
+        ("KeyARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("KeyType", Shape::Str(&StrRule { allowed: &["AWS_OWNED_CMK", "CUSTOMER_MANAGED_CMK"], ..StrRule::ANY })),
     ],
     required: &["KeyType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DeliveryStreamEncryptionConfigurationInput` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -3065,6 +1810,7 @@ pub struct DeliveryStreamEncryptionConfigurationInput {
     pub key_type: KeyType,
 }
 
+#[rustfmt::skip]
 impl DeliveryStreamEncryptionConfigurationInput {
     /// A `DeliveryStreamEncryptionConfigurationInput` with its required properties, named in a [`DeliveryStreamEncryptionConfigurationInputRequired`].
     pub fn new(required: DeliveryStreamEncryptionConfigurationInputRequired) -> Self {
@@ -3075,20 +1821,9 @@ impl DeliveryStreamEncryptionConfigurationInput {
     }
 
     /// `KeyARN`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.key_arn = Some(value.into());
-        self
-    }
-
+    pub fn key_arn(mut self, value: impl Into<Str>) -> Self { self.key_arn = Some(value.into()); self }
     /// `KeyType`: a [`KeyType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_type(mut self, value: impl Into<KeyType>) -> Self {
-        self.key_type = value.into();
-        self
-    }
+    pub fn key_type(mut self, value: impl Into<KeyType>) -> Self { self.key_type = value.into(); self }
 }
 
 impl PropertyType for DeliveryStreamEncryptionConfigurationInput {}
@@ -3102,17 +1837,14 @@ impl ToValue for DeliveryStreamEncryptionConfigurationInput {
     }
 }
 
-static RULE_Deserializer: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Deserializer: ObjRule = ObjRule {
     properties: &[
         ("HiveJsonSerDe", Shape::Object(&RULE_HiveJsonSerDe)),
         ("OpenXJsonSerDe", Shape::Object(&RULE_OpenXJsonSerDe)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Deserializer` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -3132,6 +1864,7 @@ pub struct Deserializer {
     pub open_x_json_ser_de: Option<Obj<OpenXJsonSerDe>>,
 }
 
+#[rustfmt::skip]
 impl Deserializer {
     /// A `Deserializer` with no property set (none is required).
     pub fn new() -> Self {
@@ -3139,20 +1872,9 @@ impl Deserializer {
     }
 
     /// `HiveJsonSerDe`: a [`HiveJsonSerDe`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hive_json_ser_de(mut self, value: impl Into<Obj<HiveJsonSerDe>>) -> Self {
-        self.hive_json_ser_de = Some(value.into());
-        self
-    }
-
+    pub fn hive_json_ser_de(mut self, value: impl Into<Obj<HiveJsonSerDe>>) -> Self { self.hive_json_ser_de = Some(value.into()); self }
     /// `OpenXJsonSerDe`: an [`OpenXJsonSerDe`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn open_x_json_ser_de(mut self, value: impl Into<Obj<OpenXJsonSerDe>>) -> Self {
-        self.open_x_json_ser_de = Some(value.into());
-        self
-    }
+    pub fn open_x_json_ser_de(mut self, value: impl Into<Obj<OpenXJsonSerDe>>) -> Self { self.open_x_json_ser_de = Some(value.into()); self }
 }
 
 impl PropertyType for Deserializer {}
@@ -3170,73 +1892,23 @@ impl ToValue for Deserializer {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DestinationTableConfigurationRequired {
     /// `DestinationDatabaseName`: a string, required.
-    ///
-    /// The name of the Apache Iceberg database.
-    ///
-    /// Pattern `^[a-zA-Z0-9\.\_]+$`; length 1 to 512.
     pub destination_database_name: Str,
     /// `DestinationTableName`: a string, required.
-    ///
-    /// Specifies the name of the Apache Iceberg Table.
-    ///
-    /// Pattern `^[a-zA-Z0-9\.\_]+$`; length 1 to 512.
     pub destination_table_name: Str,
 }
 
-static RULE_DestinationTableConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DestinationTableConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "DestinationDatabaseName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_18),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DestinationTableName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_18),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DestinationDatabaseName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_18), ..StrRule::ANY })),
+        ("DestinationTableName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_18), ..StrRule::ANY })),
         ("PartitionSpec", Shape::Object(&RULE_PartitionSpec)),
-        (
-            "S3ErrorOutputPrefix",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "UniqueKeys",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    pattern: Some(&PATTERN_6),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("S3ErrorOutputPrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("UniqueKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: None, max_items: None })),
     ],
     required: &["DestinationDatabaseName", "DestinationTableName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DestinationTableConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -3276,6 +1948,7 @@ pub struct DestinationTableConfiguration {
     pub unique_keys: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl DestinationTableConfiguration {
     /// A `DestinationTableConfiguration` with its required properties, named in a [`DestinationTableConfigurationRequired`].
     pub fn new(required: DestinationTableConfigurationRequired) -> Self {
@@ -3289,44 +1962,15 @@ impl DestinationTableConfiguration {
     }
 
     /// `DestinationDatabaseName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_database_name(mut self, value: impl Into<Str>) -> Self {
-        self.destination_database_name = value.into();
-        self
-    }
-
+    pub fn destination_database_name(mut self, value: impl Into<Str>) -> Self { self.destination_database_name = value.into(); self }
     /// `DestinationTableName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_table_name(mut self, value: impl Into<Str>) -> Self {
-        self.destination_table_name = value.into();
-        self
-    }
-
+    pub fn destination_table_name(mut self, value: impl Into<Str>) -> Self { self.destination_table_name = value.into(); self }
     /// `PartitionSpec`: a [`PartitionSpec`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn partition_spec(mut self, value: impl Into<Obj<PartitionSpec>>) -> Self {
-        self.partition_spec = Some(value.into());
-        self
-    }
-
+    pub fn partition_spec(mut self, value: impl Into<Obj<PartitionSpec>>) -> Self { self.partition_spec = Some(value.into()); self }
     /// `S3ErrorOutputPrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_error_output_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.s3_error_output_prefix = Some(value.into());
-        self
-    }
-
+    pub fn s3_error_output_prefix(mut self, value: impl Into<Str>) -> Self { self.s3_error_output_prefix = Some(value.into()); self }
     /// `UniqueKeys`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unique_keys(mut self, value: impl Into<List<Str>>) -> Self {
-        self.unique_keys = Some(value.into());
-        self
-    }
+    pub fn unique_keys(mut self, value: impl Into<List<Str>>) -> Self { self.unique_keys = Some(value.into()); self }
 }
 
 impl PropertyType for DestinationTableConfiguration {}
@@ -3343,21 +1987,13 @@ impl ToValue for DestinationTableConfiguration {
     }
 }
 
-static RULE_DirectPutSourceConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "ThroughputHintInMBs",
-        Shape::Int(&NumRule {
-            min: Some(1.0),
-            max: Some(100.0),
-            allowed: &[],
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_DirectPutSourceConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("ThroughputHintInMBs", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DirectPutSourceConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -3375,6 +2011,7 @@ pub struct DirectPutSourceConfiguration {
     pub throughput_hint_in_m_bs: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl DirectPutSourceConfiguration {
     /// A `DirectPutSourceConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -3382,12 +2019,7 @@ impl DirectPutSourceConfiguration {
     }
 
     /// `ThroughputHintInMBs`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn throughput_hint_in_m_bs(mut self, value: impl Into<Int>) -> Self {
-        self.throughput_hint_in_m_bs = Some(value.into());
-        self
-    }
+    pub fn throughput_hint_in_m_bs(mut self, value: impl Into<Int>) -> Self { self.throughput_hint_in_m_bs = Some(value.into()); self }
 }
 
 impl PropertyType for DirectPutSourceConfiguration {}
@@ -3404,30 +2036,17 @@ impl ToValue for DirectPutSourceConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DocumentIdOptionsRequired {
     /// `DefaultDocumentIdFormat`: a [`DefaultDocumentIdFormat`] value, required.
-    ///
-    /// When the `FIREHOSE_DEFAULT` option is chosen, Firehose generates a unique document ID for each record based on a unique internal identifier. The generated document ID is stable across multiple delivery attempts, which helps prevent the same record from being indexed multiple times with different document IDs.
-    ///
-    /// When the `NO_DOCUMENT_ID` option is chosen, Firehose does not include any document IDs in the requests it sends to the Amazon OpenSearch Service. This causes the Amazon OpenSearch Service domain to generate document IDs. In case of multiple delivery attempts, this may cause the same record to be indexed more than once with different document IDs. This option enables write-heavy operations, such as the ingestion of logs and observability data, to consume less resources in the Amazon OpenSearch Service domain, resulting in improved performance.
     pub default_document_id_format: DefaultDocumentIdFormat,
 }
 
-static RULE_DocumentIdOptions: ObjRule = ObjRule {
-    properties: &[(
-        "DefaultDocumentIdFormat",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["FIREHOSE_DEFAULT", "NO_DOCUMENT_ID"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_DocumentIdOptions: ObjRule = ObjRule {
+    properties: &[
+        ("DefaultDocumentIdFormat", Shape::Str(&StrRule { allowed: &["FIREHOSE_DEFAULT", "NO_DOCUMENT_ID"], ..StrRule::ANY })),
+    ],
     required: &["DefaultDocumentIdFormat"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DocumentIdOptions` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -3445,6 +2064,7 @@ pub struct DocumentIdOptions {
     pub default_document_id_format: DefaultDocumentIdFormat,
 }
 
+#[rustfmt::skip]
 impl DocumentIdOptions {
     /// A `DocumentIdOptions` with its required properties, named in a [`DocumentIdOptionsRequired`].
     pub fn new(required: DocumentIdOptionsRequired) -> Self {
@@ -3454,12 +2074,7 @@ impl DocumentIdOptions {
     }
 
     /// `DefaultDocumentIdFormat`: a [`DefaultDocumentIdFormat`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_document_id_format(mut self, value: impl Into<DefaultDocumentIdFormat>) -> Self {
-        self.default_document_id_format = value.into();
-        self
-    }
+    pub fn default_document_id_format(mut self, value: impl Into<DefaultDocumentIdFormat>) -> Self { self.default_document_id_format = value.into(); self }
 }
 
 impl PropertyType for DocumentIdOptions {}
@@ -3472,17 +2087,14 @@ impl ToValue for DocumentIdOptions {
     }
 }
 
-static RULE_DynamicPartitioningConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DynamicPartitioningConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
         ("RetryOptions", Shape::Object(&RULE_RetryOptions)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DynamicPartitioningConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -3502,6 +2114,7 @@ pub struct DynamicPartitioningConfiguration {
     pub retry_options: Option<Obj<RetryOptions>>,
 }
 
+#[rustfmt::skip]
 impl DynamicPartitioningConfiguration {
     /// A `DynamicPartitioningConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -3509,20 +2122,9 @@ impl DynamicPartitioningConfiguration {
     }
 
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `RetryOptions`: a [`RetryOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retry_options(mut self, value: impl Into<Obj<RetryOptions>>) -> Self {
-        self.retry_options = Some(value.into());
-        self
-    }
+    pub fn retry_options(mut self, value: impl Into<Obj<RetryOptions>>) -> Self { self.retry_options = Some(value.into()); self }
 }
 
 impl PropertyType for DynamicPartitioningConfiguration {}
@@ -3536,31 +2138,14 @@ impl ToValue for DynamicPartitioningConfiguration {
     }
 }
 
-static RULE_ElasticsearchBufferingHints: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ElasticsearchBufferingHints: ObjRule = ObjRule {
     properties: &[
-        (
-            "IntervalInSeconds",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(900.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SizeInMBs",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
+        ("IntervalInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(900.0), ..NumRule::ANY })),
+        ("SizeInMBs", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ElasticsearchBufferingHints` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -3586,6 +2171,7 @@ pub struct ElasticsearchBufferingHints {
     pub size_in_m_bs: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl ElasticsearchBufferingHints {
     /// A `ElasticsearchBufferingHints` with no property set (none is required).
     pub fn new() -> Self {
@@ -3593,20 +2179,9 @@ impl ElasticsearchBufferingHints {
     }
 
     /// `IntervalInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interval_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.interval_in_seconds = Some(value.into());
-        self
-    }
-
+    pub fn interval_in_seconds(mut self, value: impl Into<Int>) -> Self { self.interval_in_seconds = Some(value.into()); self }
     /// `SizeInMBs`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn size_in_m_bs(mut self, value: impl Into<Int>) -> Self {
-        self.size_in_m_bs = Some(value.into());
-        self
-    }
+    pub fn size_in_m_bs(mut self, value: impl Into<Int>) -> Self { self.size_in_m_bs = Some(value.into()); self }
 }
 
 impl PropertyType for ElasticsearchBufferingHints {}
@@ -3624,124 +2199,34 @@ impl ToValue for ElasticsearchBufferingHints {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ElasticsearchDestinationConfigurationRequired {
     /// `IndexName`: a string, required.
-    ///
-    /// The name of the Elasticsearch index to which Kinesis Data Firehose adds data for indexing.
-    ///
-    /// Length 1 to 80.
     pub index_name: Str,
     /// `RoleARN`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the IAM role to be assumed by Kinesis Data Firehose for calling the Amazon ES Configuration API and for indexing documents. For more information, see \[Controlling Access with Amazon Kinesis Data Firehose\](<https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html>) .
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `arn:.*`; length 1 to 512.
     pub role_arn: Str,
     /// `S3Configuration`: a [`S3DestinationConfiguration`] object, required.
-    ///
-    /// The S3 bucket where Kinesis Data Firehose backs up incoming data.
     pub s3_configuration: Obj<S3DestinationConfiguration>,
 }
 
-static RULE_ElasticsearchDestinationConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ElasticsearchDestinationConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "BufferingHints",
-            Shape::Object(&RULE_ElasticsearchBufferingHints),
-        ),
-        (
-            "CloudWatchLoggingOptions",
-            Shape::Object(&RULE_CloudWatchLoggingOptions),
-        ),
-        (
-            "ClusterEndpoint",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("BufferingHints", Shape::Object(&RULE_ElasticsearchBufferingHints)),
+        ("CloudWatchLoggingOptions", Shape::Object(&RULE_CloudWatchLoggingOptions)),
+        ("ClusterEndpoint", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("DocumentIdOptions", Shape::Object(&RULE_DocumentIdOptions)),
-        (
-            "DomainARN",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "IndexName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(80),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "IndexRotationPeriod",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NoRotation", "OneHour", "OneDay", "OneWeek", "OneMonth"],
-                format: None,
-            }),
-        ),
-        (
-            "ProcessingConfiguration",
-            Shape::Object(&RULE_ProcessingConfiguration),
-        ),
-        (
-            "RetryOptions",
-            Shape::Object(&RULE_ElasticsearchRetryOptions),
-        ),
-        (
-            "RoleARN",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "S3BackupMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FailedDocumentsOnly", "AllDocuments"],
-                format: None,
-            }),
-        ),
-        (
-            "S3Configuration",
-            Shape::Object(&RULE_S3DestinationConfiguration),
-        ),
-        (
-            "TypeName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DomainARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("IndexName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(80), ..StrRule::ANY })),
+        ("IndexRotationPeriod", Shape::Str(&StrRule { allowed: &["NoRotation", "OneHour", "OneDay", "OneWeek", "OneMonth"], ..StrRule::ANY })),
+        ("ProcessingConfiguration", Shape::Object(&RULE_ProcessingConfiguration)),
+        ("RetryOptions", Shape::Object(&RULE_ElasticsearchRetryOptions)),
+        ("RoleARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("S3BackupMode", Shape::Str(&StrRule { allowed: &["FailedDocumentsOnly", "AllDocuments"], ..StrRule::ANY })),
+        ("S3Configuration", Shape::Object(&RULE_S3DestinationConfiguration)),
+        ("TypeName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
         ("VpcConfiguration", Shape::Object(&RULE_VpcConfiguration)),
     ],
     required: &["IndexName", "S3Configuration", "RoleARN"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ElasticsearchDestinationConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -3821,6 +2306,7 @@ pub struct ElasticsearchDestinationConfiguration {
     pub vpc_configuration: Option<Obj<VpcConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl ElasticsearchDestinationConfiguration {
     /// A `ElasticsearchDestinationConfiguration` with its required properties, named in a [`ElasticsearchDestinationConfigurationRequired`].
     pub fn new(required: ElasticsearchDestinationConfigurationRequired) -> Self {
@@ -3843,122 +2329,33 @@ impl ElasticsearchDestinationConfiguration {
     }
 
     /// `BufferingHints`: an [`ElasticsearchBufferingHints`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn buffering_hints(mut self, value: impl Into<Obj<ElasticsearchBufferingHints>>) -> Self {
-        self.buffering_hints = Some(value.into());
-        self
-    }
-
+    pub fn buffering_hints(mut self, value: impl Into<Obj<ElasticsearchBufferingHints>>) -> Self { self.buffering_hints = Some(value.into()); self }
     /// `CloudWatchLoggingOptions`: a [`CloudWatchLoggingOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch_logging_options(
-        mut self,
-        value: impl Into<Obj<CloudWatchLoggingOptions>>,
-    ) -> Self {
-        self.cloud_watch_logging_options = Some(value.into());
-        self
-    }
-
+    pub fn cloud_watch_logging_options(mut self, value: impl Into<Obj<CloudWatchLoggingOptions>>) -> Self { self.cloud_watch_logging_options = Some(value.into()); self }
     /// `ClusterEndpoint`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_endpoint(mut self, value: impl Into<Str>) -> Self {
-        self.cluster_endpoint = Some(value.into());
-        self
-    }
-
+    pub fn cluster_endpoint(mut self, value: impl Into<Str>) -> Self { self.cluster_endpoint = Some(value.into()); self }
     /// `DocumentIdOptions`: a [`DocumentIdOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn document_id_options(mut self, value: impl Into<Obj<DocumentIdOptions>>) -> Self {
-        self.document_id_options = Some(value.into());
-        self
-    }
-
+    pub fn document_id_options(mut self, value: impl Into<Obj<DocumentIdOptions>>) -> Self { self.document_id_options = Some(value.into()); self }
     /// `DomainARN`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_arn(mut self, value: impl Into<Str>) -> Self {
-        self.domain_arn = Some(value.into());
-        self
-    }
-
+    pub fn domain_arn(mut self, value: impl Into<Str>) -> Self { self.domain_arn = Some(value.into()); self }
     /// `IndexName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn index_name(mut self, value: impl Into<Str>) -> Self {
-        self.index_name = value.into();
-        self
-    }
-
+    pub fn index_name(mut self, value: impl Into<Str>) -> Self { self.index_name = value.into(); self }
     /// `IndexRotationPeriod`: an [`IndexRotationPeriod`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn index_rotation_period(mut self, value: impl Into<IndexRotationPeriod>) -> Self {
-        self.index_rotation_period = Some(value.into());
-        self
-    }
-
+    pub fn index_rotation_period(mut self, value: impl Into<IndexRotationPeriod>) -> Self { self.index_rotation_period = Some(value.into()); self }
     /// `ProcessingConfiguration`: a [`ProcessingConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn processing_configuration(
-        mut self,
-        value: impl Into<Obj<ProcessingConfiguration>>,
-    ) -> Self {
-        self.processing_configuration = Some(value.into());
-        self
-    }
-
+    pub fn processing_configuration(mut self, value: impl Into<Obj<ProcessingConfiguration>>) -> Self { self.processing_configuration = Some(value.into()); self }
     /// `RetryOptions`: an [`ElasticsearchRetryOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retry_options(mut self, value: impl Into<Obj<ElasticsearchRetryOptions>>) -> Self {
-        self.retry_options = Some(value.into());
-        self
-    }
-
+    pub fn retry_options(mut self, value: impl Into<Obj<ElasticsearchRetryOptions>>) -> Self { self.retry_options = Some(value.into()); self }
     /// `RoleARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `S3BackupMode`: a [`S3BackupMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_backup_mode(mut self, value: impl Into<S3BackupMode>) -> Self {
-        self.s3_backup_mode = Some(value.into());
-        self
-    }
-
+    pub fn s3_backup_mode(mut self, value: impl Into<S3BackupMode>) -> Self { self.s3_backup_mode = Some(value.into()); self }
     /// `S3Configuration`: a [`S3DestinationConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_configuration(mut self, value: impl Into<Obj<S3DestinationConfiguration>>) -> Self {
-        self.s3_configuration = value.into();
-        self
-    }
-
+    pub fn s3_configuration(mut self, value: impl Into<Obj<S3DestinationConfiguration>>) -> Self { self.s3_configuration = value.into(); self }
     /// `TypeName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn type_name(mut self, value: impl Into<Str>) -> Self {
-        self.type_name = Some(value.into());
-        self
-    }
-
+    pub fn type_name(mut self, value: impl Into<Str>) -> Self { self.type_name = Some(value.into()); self }
     /// `VpcConfiguration`: a [`VpcConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_configuration(mut self, value: impl Into<Obj<VpcConfiguration>>) -> Self {
-        self.vpc_configuration = Some(value.into());
-        self
-    }
+    pub fn vpc_configuration(mut self, value: impl Into<Obj<VpcConfiguration>>) -> Self { self.vpc_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for ElasticsearchDestinationConfiguration {}
@@ -3987,21 +2384,13 @@ impl ToValue for ElasticsearchDestinationConfiguration {
     }
 }
 
-static RULE_ElasticsearchRetryOptions: ObjRule = ObjRule {
-    properties: &[(
-        "DurationInSeconds",
-        Shape::Int(&NumRule {
-            min: Some(0.0),
-            max: Some(7200.0),
-            allowed: &[],
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ElasticsearchRetryOptions: ObjRule = ObjRule {
+    properties: &[
+        ("DurationInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(7200.0), ..NumRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ElasticsearchRetryOptions` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -4019,6 +2408,7 @@ pub struct ElasticsearchRetryOptions {
     pub duration_in_seconds: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl ElasticsearchRetryOptions {
     /// A `ElasticsearchRetryOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -4026,12 +2416,7 @@ impl ElasticsearchRetryOptions {
     }
 
     /// `DurationInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn duration_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.duration_in_seconds = Some(value.into());
-        self
-    }
+    pub fn duration_in_seconds(mut self, value: impl Into<Int>) -> Self { self.duration_in_seconds = Some(value.into()); self }
 }
 
 impl PropertyType for ElasticsearchRetryOptions {}
@@ -4044,29 +2429,14 @@ impl ToValue for ElasticsearchRetryOptions {
     }
 }
 
-static RULE_EncryptionConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "KMSEncryptionConfig",
-            Shape::Object(&RULE_KmsEncryptionConfig),
-        ),
-        (
-            "NoEncryptionConfig",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NoEncryption"],
-                format: None,
-            }),
-        ),
+        ("KMSEncryptionConfig", Shape::Object(&RULE_KmsEncryptionConfig)),
+        ("NoEncryptionConfig", Shape::Str(&StrRule { allowed: &["NoEncryption"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EncryptionConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -4086,6 +2456,7 @@ pub struct EncryptionConfiguration {
     pub no_encryption_config: Option<NoEncryptionConfig>,
 }
 
+#[rustfmt::skip]
 impl EncryptionConfiguration {
     /// A `EncryptionConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -4093,20 +2464,9 @@ impl EncryptionConfiguration {
     }
 
     /// `KMSEncryptionConfig`: a [`KmsEncryptionConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_encryption_config(mut self, value: impl Into<Obj<KmsEncryptionConfig>>) -> Self {
-        self.kms_encryption_config = Some(value.into());
-        self
-    }
-
+    pub fn kms_encryption_config(mut self, value: impl Into<Obj<KmsEncryptionConfig>>) -> Self { self.kms_encryption_config = Some(value.into()); self }
     /// `NoEncryptionConfig`: a [`NoEncryptionConfig`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn no_encryption_config(mut self, value: impl Into<NoEncryptionConfig>) -> Self {
-        self.no_encryption_config = Some(value.into());
-        self
-    }
+    pub fn no_encryption_config(mut self, value: impl Into<NoEncryptionConfig>) -> Self { self.no_encryption_config = Some(value.into()); self }
 }
 
 impl PropertyType for EncryptionConfiguration {}
@@ -4124,133 +2484,33 @@ impl ToValue for EncryptionConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExtendedS3DestinationConfigurationRequired {
     /// `BucketARN`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the Amazon S3 bucket. For constraints, see \[ExtendedS3DestinationConfiguration\](<https://docs.aws.amazon.com/firehose/latest/APIReference/API_ExtendedS3DestinationConfiguration.html>) in the *Amazon Kinesis Data Firehose API Reference* .
-    ///
-    /// Pattern `arn:.*`; length 1 to 2048.
     pub bucket_arn: Str,
     /// `RoleARN`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the AWS credentials. For constraints, see \[ExtendedS3DestinationConfiguration\](<https://docs.aws.amazon.com/firehose/latest/APIReference/API_ExtendedS3DestinationConfiguration.html>) in the *Amazon Kinesis Data Firehose API Reference* .
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `arn:.*`; length 1 to 512.
     pub role_arn: Str,
 }
 
-static RULE_ExtendedS3DestinationConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ExtendedS3DestinationConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "BucketARN",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("BucketARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ("BufferingHints", Shape::Object(&RULE_BufferingHints)),
-        (
-            "CloudWatchLoggingOptions",
-            Shape::Object(&RULE_CloudWatchLoggingOptions),
-        ),
-        (
-            "CompressionFormat",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["UNCOMPRESSED", "GZIP", "ZIP", "Snappy", "HADOOP_SNAPPY"],
-                format: None,
-            }),
-        ),
-        (
-            "CustomTimeZone",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(50),
-                pattern: Some(&PATTERN_14),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DataFormatConversionConfiguration",
-            Shape::Object(&RULE_DataFormatConversionConfiguration),
-        ),
-        (
-            "DynamicPartitioningConfiguration",
-            Shape::Object(&RULE_DynamicPartitioningConfiguration),
-        ),
-        (
-            "EncryptionConfiguration",
-            Shape::Object(&RULE_EncryptionConfiguration),
-        ),
-        (
-            "ErrorOutputPrefix",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FileExtension",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_15),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Prefix",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ProcessingConfiguration",
-            Shape::Object(&RULE_ProcessingConfiguration),
-        ),
-        (
-            "RoleARN",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "S3BackupConfiguration",
-            Shape::Object(&RULE_S3DestinationConfiguration),
-        ),
-        (
-            "S3BackupMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Disabled", "Enabled"],
-                format: None,
-            }),
-        ),
+        ("CloudWatchLoggingOptions", Shape::Object(&RULE_CloudWatchLoggingOptions)),
+        ("CompressionFormat", Shape::Str(&StrRule { allowed: &["UNCOMPRESSED", "GZIP", "ZIP", "Snappy", "HADOOP_SNAPPY"], ..StrRule::ANY })),
+        ("CustomTimeZone", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_14), ..StrRule::ANY })),
+        ("DataFormatConversionConfiguration", Shape::Object(&RULE_DataFormatConversionConfiguration)),
+        ("DynamicPartitioningConfiguration", Shape::Object(&RULE_DynamicPartitioningConfiguration)),
+        ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
+        ("ErrorOutputPrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("FileExtension", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_15), ..StrRule::ANY })),
+        ("Prefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("ProcessingConfiguration", Shape::Object(&RULE_ProcessingConfiguration)),
+        ("RoleARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("S3BackupConfiguration", Shape::Object(&RULE_S3DestinationConfiguration)),
+        ("S3BackupMode", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
     ],
     required: &["BucketARN", "RoleARN"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ExtendedS3DestinationConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -4334,6 +2594,7 @@ pub struct ExtendedS3DestinationConfiguration {
     pub s3_backup_mode: Option<ExtendedS3DestinationConfigurationS3BackupMode>,
 }
 
+#[rustfmt::skip]
 impl ExtendedS3DestinationConfiguration {
     /// A `ExtendedS3DestinationConfiguration` with its required properties, named in a [`ExtendedS3DestinationConfigurationRequired`].
     pub fn new(required: ExtendedS3DestinationConfigurationRequired) -> Self {
@@ -4357,145 +2618,35 @@ impl ExtendedS3DestinationConfiguration {
     }
 
     /// `BucketARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_arn(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_arn = value.into();
-        self
-    }
-
+    pub fn bucket_arn(mut self, value: impl Into<Str>) -> Self { self.bucket_arn = value.into(); self }
     /// `BufferingHints`: a [`BufferingHints`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn buffering_hints(mut self, value: impl Into<Obj<BufferingHints>>) -> Self {
-        self.buffering_hints = Some(value.into());
-        self
-    }
-
+    pub fn buffering_hints(mut self, value: impl Into<Obj<BufferingHints>>) -> Self { self.buffering_hints = Some(value.into()); self }
     /// `CloudWatchLoggingOptions`: a [`CloudWatchLoggingOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch_logging_options(
-        mut self,
-        value: impl Into<Obj<CloudWatchLoggingOptions>>,
-    ) -> Self {
-        self.cloud_watch_logging_options = Some(value.into());
-        self
-    }
-
+    pub fn cloud_watch_logging_options(mut self, value: impl Into<Obj<CloudWatchLoggingOptions>>) -> Self { self.cloud_watch_logging_options = Some(value.into()); self }
     /// `CompressionFormat`: a [`CompressionFormat`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compression_format(mut self, value: impl Into<CompressionFormat>) -> Self {
-        self.compression_format = Some(value.into());
-        self
-    }
-
+    pub fn compression_format(mut self, value: impl Into<CompressionFormat>) -> Self { self.compression_format = Some(value.into()); self }
     /// `CustomTimeZone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_time_zone(mut self, value: impl Into<Str>) -> Self {
-        self.custom_time_zone = Some(value.into());
-        self
-    }
-
+    pub fn custom_time_zone(mut self, value: impl Into<Str>) -> Self { self.custom_time_zone = Some(value.into()); self }
     /// `DataFormatConversionConfiguration`: a [`DataFormatConversionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_format_conversion_configuration(
-        mut self,
-        value: impl Into<Obj<DataFormatConversionConfiguration>>,
-    ) -> Self {
-        self.data_format_conversion_configuration = Some(value.into());
-        self
-    }
-
+    pub fn data_format_conversion_configuration(mut self, value: impl Into<Obj<DataFormatConversionConfiguration>>) -> Self { self.data_format_conversion_configuration = Some(value.into()); self }
     /// `DynamicPartitioningConfiguration`: a [`DynamicPartitioningConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dynamic_partitioning_configuration(
-        mut self,
-        value: impl Into<Obj<DynamicPartitioningConfiguration>>,
-    ) -> Self {
-        self.dynamic_partitioning_configuration = Some(value.into());
-        self
-    }
-
+    pub fn dynamic_partitioning_configuration(mut self, value: impl Into<Obj<DynamicPartitioningConfiguration>>) -> Self { self.dynamic_partitioning_configuration = Some(value.into()); self }
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_configuration(
-        mut self,
-        value: impl Into<Obj<EncryptionConfiguration>>,
-    ) -> Self {
-        self.encryption_configuration = Some(value.into());
-        self
-    }
-
+    pub fn encryption_configuration(mut self, value: impl Into<Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = Some(value.into()); self }
     /// `ErrorOutputPrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn error_output_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.error_output_prefix = Some(value.into());
-        self
-    }
-
+    pub fn error_output_prefix(mut self, value: impl Into<Str>) -> Self { self.error_output_prefix = Some(value.into()); self }
     /// `FileExtension`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_extension(mut self, value: impl Into<Str>) -> Self {
-        self.file_extension = Some(value.into());
-        self
-    }
-
+    pub fn file_extension(mut self, value: impl Into<Str>) -> Self { self.file_extension = Some(value.into()); self }
     /// `Prefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = Some(value.into());
-        self
-    }
-
+    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
     /// `ProcessingConfiguration`: a [`ProcessingConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn processing_configuration(
-        mut self,
-        value: impl Into<Obj<ProcessingConfiguration>>,
-    ) -> Self {
-        self.processing_configuration = Some(value.into());
-        self
-    }
-
+    pub fn processing_configuration(mut self, value: impl Into<Obj<ProcessingConfiguration>>) -> Self { self.processing_configuration = Some(value.into()); self }
     /// `RoleARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `S3BackupConfiguration`: a [`S3DestinationConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_backup_configuration(
-        mut self,
-        value: impl Into<Obj<S3DestinationConfiguration>>,
-    ) -> Self {
-        self.s3_backup_configuration = Some(value.into());
-        self
-    }
-
+    pub fn s3_backup_configuration(mut self, value: impl Into<Obj<S3DestinationConfiguration>>) -> Self { self.s3_backup_configuration = Some(value.into()); self }
     /// `S3BackupMode`: an [`ExtendedS3DestinationConfigurationS3BackupMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_backup_mode(
-        mut self,
-        value: impl Into<ExtendedS3DestinationConfigurationS3BackupMode>,
-    ) -> Self {
-        self.s3_backup_mode = Some(value.into());
-        self
-    }
+    pub fn s3_backup_mode(mut self, value: impl Into<ExtendedS3DestinationConfigurationS3BackupMode>) -> Self { self.s3_backup_mode = Some(value.into()); self }
 }
 
 impl PropertyType for ExtendedS3DestinationConfiguration {}
@@ -4531,27 +2682,13 @@ impl ToValue for ExtendedS3DestinationConfiguration {
     }
 }
 
-static RULE_HiveJsonSerDe: ObjRule = ObjRule {
-    properties: &[(
-        "TimestampFormats",
-        Shape::List(&ListRule {
-            items: Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_HiveJsonSerDe: ObjRule = ObjRule {
+    properties: &[
+        ("TimestampFormats", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HiveJsonSerDe` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -4569,6 +2706,7 @@ pub struct HiveJsonSerDe {
     pub timestamp_formats: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl HiveJsonSerDe {
     /// A `HiveJsonSerDe` with no property set (none is required).
     pub fn new() -> Self {
@@ -4576,12 +2714,7 @@ impl HiveJsonSerDe {
     }
 
     /// `TimestampFormats`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timestamp_formats(mut self, value: impl Into<List<Str>>) -> Self {
-        self.timestamp_formats = Some(value.into());
-        self
-    }
+    pub fn timestamp_formats(mut self, value: impl Into<List<Str>>) -> Self { self.timestamp_formats = Some(value.into()); self }
 }
 
 impl PropertyType for HiveJsonSerDe {}
@@ -4598,48 +2731,20 @@ impl ToValue for HiveJsonSerDe {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HttpEndpointCommonAttributeRequired {
     /// `AttributeName`: a string, required.
-    ///
-    /// The name of the HTTP endpoint common attribute.
-    ///
-    /// Pattern `^(?!\s*$).+$`; length 1 to 256.
     pub attribute_name: Str,
     /// `AttributeValue`: a string, required.
-    ///
-    /// The value of the HTTP endpoint common attribute.
-    ///
-    /// Length 0 to 1024.
     pub attribute_value: Str,
 }
 
-static RULE_HttpEndpointCommonAttribute: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HttpEndpointCommonAttribute: ObjRule = ObjRule {
     properties: &[
-        (
-            "AttributeName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AttributeValue",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AttributeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("AttributeValue", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
     ],
     required: &["AttributeName", "AttributeValue"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HttpEndpointCommonAttribute` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -4663,6 +2768,7 @@ pub struct HttpEndpointCommonAttribute {
     pub attribute_value: Str,
 }
 
+#[rustfmt::skip]
 impl HttpEndpointCommonAttribute {
     /// A `HttpEndpointCommonAttribute` with its required properties, named in a [`HttpEndpointCommonAttributeRequired`].
     pub fn new(required: HttpEndpointCommonAttributeRequired) -> Self {
@@ -4673,20 +2779,9 @@ impl HttpEndpointCommonAttribute {
     }
 
     /// `AttributeName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attribute_name(mut self, value: impl Into<Str>) -> Self {
-        self.attribute_name = value.into();
-        self
-    }
-
+    pub fn attribute_name(mut self, value: impl Into<Str>) -> Self { self.attribute_name = value.into(); self }
     /// `AttributeValue`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attribute_value(mut self, value: impl Into<Str>) -> Self {
-        self.attribute_value = value.into();
-        self
-    }
+    pub fn attribute_value(mut self, value: impl Into<Str>) -> Self { self.attribute_value = value.into(); self }
 }
 
 impl PropertyType for HttpEndpointCommonAttribute {}
@@ -4704,52 +2799,19 @@ impl ToValue for HttpEndpointCommonAttribute {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HttpEndpointConfigurationRequired {
     /// `Url`: a string, required.
-    ///
-    /// The URL of the HTTP endpoint selected as the destination.
-    ///
-    /// Pattern `^https://`; length 1 to 1000.
     pub url: Str,
 }
 
-static RULE_HttpEndpointConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HttpEndpointConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccessKey",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(4096),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Url",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1000),
-                pattern: Some(&PATTERN_16),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AccessKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Url", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_16), ..StrRule::ANY })),
     ],
     required: &["Url"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HttpEndpointConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -4779,6 +2841,7 @@ pub struct HttpEndpointConfiguration {
     pub url: Str,
 }
 
+#[rustfmt::skip]
 impl HttpEndpointConfiguration {
     /// A `HttpEndpointConfiguration` with its required properties, named in a [`HttpEndpointConfigurationRequired`].
     pub fn new(required: HttpEndpointConfigurationRequired) -> Self {
@@ -4790,28 +2853,11 @@ impl HttpEndpointConfiguration {
     }
 
     /// `AccessKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_key(mut self, value: impl Into<Str>) -> Self {
-        self.access_key = Some(value.into());
-        self
-    }
-
+    pub fn access_key(mut self, value: impl Into<Str>) -> Self { self.access_key = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Url`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn url(mut self, value: impl Into<Str>) -> Self {
-        self.url = value.into();
-        self
-    }
+    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = value.into(); self }
 }
 
 impl PropertyType for HttpEndpointConfiguration {}
@@ -4830,70 +2876,28 @@ impl ToValue for HttpEndpointConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HttpEndpointDestinationConfigurationRequired {
     /// `EndpointConfiguration`: a [`HttpEndpointConfiguration`] object, required.
-    ///
-    /// The configuration of the HTTP endpoint selected as the destination.
     pub endpoint_configuration: Obj<HttpEndpointConfiguration>,
     /// `S3Configuration`: a [`S3DestinationConfiguration`] object, required.
-    ///
-    /// Describes the configuration of a destination in Amazon S3.
     pub s3_configuration: Obj<S3DestinationConfiguration>,
 }
 
-static RULE_HttpEndpointDestinationConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HttpEndpointDestinationConfiguration: ObjRule = ObjRule {
     properties: &[
         ("BufferingHints", Shape::Object(&RULE_BufferingHints)),
-        (
-            "CloudWatchLoggingOptions",
-            Shape::Object(&RULE_CloudWatchLoggingOptions),
-        ),
-        (
-            "EndpointConfiguration",
-            Shape::Object(&RULE_HttpEndpointConfiguration),
-        ),
-        (
-            "ProcessingConfiguration",
-            Shape::Object(&RULE_ProcessingConfiguration),
-        ),
-        (
-            "RequestConfiguration",
-            Shape::Object(&RULE_HttpEndpointRequestConfiguration),
-        ),
+        ("CloudWatchLoggingOptions", Shape::Object(&RULE_CloudWatchLoggingOptions)),
+        ("EndpointConfiguration", Shape::Object(&RULE_HttpEndpointConfiguration)),
+        ("ProcessingConfiguration", Shape::Object(&RULE_ProcessingConfiguration)),
+        ("RequestConfiguration", Shape::Object(&RULE_HttpEndpointRequestConfiguration)),
         ("RetryOptions", Shape::Object(&RULE_RetryOptions)),
-        (
-            "RoleARN",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "S3BackupMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AllData", "FailedDataOnly"],
-                format: None,
-            }),
-        ),
-        (
-            "S3Configuration",
-            Shape::Object(&RULE_S3DestinationConfiguration),
-        ),
-        (
-            "SecretsManagerConfiguration",
-            Shape::Object(&RULE_SecretsManagerConfiguration),
-        ),
+        ("RoleARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("S3BackupMode", Shape::Str(&StrRule { allowed: &["AllData", "FailedDataOnly"], ..StrRule::ANY })),
+        ("S3Configuration", Shape::Object(&RULE_S3DestinationConfiguration)),
+        ("SecretsManagerConfiguration", Shape::Object(&RULE_SecretsManagerConfiguration)),
     ],
     required: &["EndpointConfiguration", "S3Configuration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HttpEndpointDestinationConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -4947,6 +2951,7 @@ pub struct HttpEndpointDestinationConfiguration {
     pub secrets_manager_configuration: Option<Obj<SecretsManagerConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl HttpEndpointDestinationConfiguration {
     /// A `HttpEndpointDestinationConfiguration` with its required properties, named in a [`HttpEndpointDestinationConfigurationRequired`].
     pub fn new(required: HttpEndpointDestinationConfigurationRequired) -> Self {
@@ -4965,102 +2970,25 @@ impl HttpEndpointDestinationConfiguration {
     }
 
     /// `BufferingHints`: a [`BufferingHints`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn buffering_hints(mut self, value: impl Into<Obj<BufferingHints>>) -> Self {
-        self.buffering_hints = Some(value.into());
-        self
-    }
-
+    pub fn buffering_hints(mut self, value: impl Into<Obj<BufferingHints>>) -> Self { self.buffering_hints = Some(value.into()); self }
     /// `CloudWatchLoggingOptions`: a [`CloudWatchLoggingOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch_logging_options(
-        mut self,
-        value: impl Into<Obj<CloudWatchLoggingOptions>>,
-    ) -> Self {
-        self.cloud_watch_logging_options = Some(value.into());
-        self
-    }
-
+    pub fn cloud_watch_logging_options(mut self, value: impl Into<Obj<CloudWatchLoggingOptions>>) -> Self { self.cloud_watch_logging_options = Some(value.into()); self }
     /// `EndpointConfiguration`: a [`HttpEndpointConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_configuration(
-        mut self,
-        value: impl Into<Obj<HttpEndpointConfiguration>>,
-    ) -> Self {
-        self.endpoint_configuration = value.into();
-        self
-    }
-
+    pub fn endpoint_configuration(mut self, value: impl Into<Obj<HttpEndpointConfiguration>>) -> Self { self.endpoint_configuration = value.into(); self }
     /// `ProcessingConfiguration`: a [`ProcessingConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn processing_configuration(
-        mut self,
-        value: impl Into<Obj<ProcessingConfiguration>>,
-    ) -> Self {
-        self.processing_configuration = Some(value.into());
-        self
-    }
-
+    pub fn processing_configuration(mut self, value: impl Into<Obj<ProcessingConfiguration>>) -> Self { self.processing_configuration = Some(value.into()); self }
     /// `RequestConfiguration`: a [`HttpEndpointRequestConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn request_configuration(
-        mut self,
-        value: impl Into<Obj<HttpEndpointRequestConfiguration>>,
-    ) -> Self {
-        self.request_configuration = Some(value.into());
-        self
-    }
-
+    pub fn request_configuration(mut self, value: impl Into<Obj<HttpEndpointRequestConfiguration>>) -> Self { self.request_configuration = Some(value.into()); self }
     /// `RetryOptions`: a [`RetryOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retry_options(mut self, value: impl Into<Obj<RetryOptions>>) -> Self {
-        self.retry_options = Some(value.into());
-        self
-    }
-
+    pub fn retry_options(mut self, value: impl Into<Obj<RetryOptions>>) -> Self { self.retry_options = Some(value.into()); self }
     /// `RoleARN`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = Some(value.into());
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
     /// `S3BackupMode`: a [`HttpEndpointDestinationConfigurationS3BackupMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_backup_mode(
-        mut self,
-        value: impl Into<HttpEndpointDestinationConfigurationS3BackupMode>,
-    ) -> Self {
-        self.s3_backup_mode = Some(value.into());
-        self
-    }
-
+    pub fn s3_backup_mode(mut self, value: impl Into<HttpEndpointDestinationConfigurationS3BackupMode>) -> Self { self.s3_backup_mode = Some(value.into()); self }
     /// `S3Configuration`: a [`S3DestinationConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_configuration(mut self, value: impl Into<Obj<S3DestinationConfiguration>>) -> Self {
-        self.s3_configuration = value.into();
-        self
-    }
-
+    pub fn s3_configuration(mut self, value: impl Into<Obj<S3DestinationConfiguration>>) -> Self { self.s3_configuration = value.into(); self }
     /// `SecretsManagerConfiguration`: a [`SecretsManagerConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secrets_manager_configuration(
-        mut self,
-        value: impl Into<Obj<SecretsManagerConfiguration>>,
-    ) -> Self {
-        self.secrets_manager_configuration = Some(value.into());
-        self
-    }
+    pub fn secrets_manager_configuration(mut self, value: impl Into<Obj<SecretsManagerConfiguration>>) -> Self { self.secrets_manager_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for HttpEndpointDestinationConfiguration {}
@@ -5088,33 +3016,14 @@ impl ToValue for HttpEndpointDestinationConfiguration {
     }
 }
 
-static RULE_HttpEndpointRequestConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HttpEndpointRequestConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "CommonAttributes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_HttpEndpointCommonAttribute),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "ContentEncoding",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NONE", "GZIP"],
-                format: None,
-            }),
-        ),
+        ("CommonAttributes", Shape::List(&ListRule { items: Shape::Object(&RULE_HttpEndpointCommonAttribute), min_items: Some(0), max_items: Some(50) })),
+        ("ContentEncoding", Shape::Str(&StrRule { allowed: &["NONE", "GZIP"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HttpEndpointRequestConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -5136,6 +3045,7 @@ pub struct HttpEndpointRequestConfiguration {
     pub content_encoding: Option<ContentEncoding>,
 }
 
+#[rustfmt::skip]
 impl HttpEndpointRequestConfiguration {
     /// A `HttpEndpointRequestConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -5143,23 +3053,9 @@ impl HttpEndpointRequestConfiguration {
     }
 
     /// `CommonAttributes`: a list of [`HttpEndpointCommonAttribute`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn common_attributes(
-        mut self,
-        value: impl Into<List<HttpEndpointCommonAttribute>>,
-    ) -> Self {
-        self.common_attributes = Some(value.into());
-        self
-    }
-
+    pub fn common_attributes(mut self, value: impl Into<List<HttpEndpointCommonAttribute>>) -> Self { self.common_attributes = Some(value.into()); self }
     /// `ContentEncoding`: a [`ContentEncoding`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content_encoding(mut self, value: impl Into<ContentEncoding>) -> Self {
-        self.content_encoding = Some(value.into());
-        self
-    }
+    pub fn content_encoding(mut self, value: impl Into<ContentEncoding>) -> Self { self.content_encoding = Some(value.into()); self }
 }
 
 impl PropertyType for HttpEndpointRequestConfiguration {}
@@ -5177,83 +3073,32 @@ impl ToValue for HttpEndpointRequestConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IcebergDestinationConfigurationRequired {
     /// `CatalogConfiguration`: a [`CatalogConfiguration`] object, required.
-    ///
-    /// Configuration describing where the destination Apache Iceberg Tables are persisted.
     pub catalog_configuration: Obj<CatalogConfiguration>,
     /// `RoleARN`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the IAM role to be assumed by Firehose for calling Apache Iceberg Tables.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `arn:.*`; length 1 to 512.
     pub role_arn: Str,
     /// `S3Configuration`: a [`S3DestinationConfiguration`] object, required.
     pub s3_configuration: Obj<S3DestinationConfiguration>,
 }
 
-static RULE_IcebergDestinationConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IcebergDestinationConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AppendOnly", Shape::Bool),
         ("BufferingHints", Shape::Object(&RULE_BufferingHints)),
-        (
-            "CatalogConfiguration",
-            Shape::Object(&RULE_CatalogConfiguration),
-        ),
-        (
-            "CloudWatchLoggingOptions",
-            Shape::Object(&RULE_CloudWatchLoggingOptions),
-        ),
-        (
-            "DestinationTableConfigurationList",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DestinationTableConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ProcessingConfiguration",
-            Shape::Object(&RULE_ProcessingConfiguration),
-        ),
+        ("CatalogConfiguration", Shape::Object(&RULE_CatalogConfiguration)),
+        ("CloudWatchLoggingOptions", Shape::Object(&RULE_CloudWatchLoggingOptions)),
+        ("DestinationTableConfigurationList", Shape::List(&ListRule { items: Shape::Object(&RULE_DestinationTableConfiguration), min_items: None, max_items: None })),
+        ("ProcessingConfiguration", Shape::Object(&RULE_ProcessingConfiguration)),
         ("RetryOptions", Shape::Object(&RULE_RetryOptions)),
-        (
-            "RoleARN",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "S3Configuration",
-            Shape::Object(&RULE_S3DestinationConfiguration),
-        ),
-        (
-            "SchemaEvolutionConfiguration",
-            Shape::Object(&RULE_SchemaEvolutionConfiguration),
-        ),
-        (
-            "TableCreationConfiguration",
-            Shape::Object(&RULE_TableCreationConfiguration),
-        ),
-        (
-            "s3BackupMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AllData", "FailedDataOnly"],
-                format: None,
-            }),
-        ),
+        ("RoleARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("S3Configuration", Shape::Object(&RULE_S3DestinationConfiguration)),
+        ("SchemaEvolutionConfiguration", Shape::Object(&RULE_SchemaEvolutionConfiguration)),
+        ("TableCreationConfiguration", Shape::Object(&RULE_TableCreationConfiguration)),
+        ("s3BackupMode", Shape::Str(&StrRule { allowed: &["AllData", "FailedDataOnly"], ..StrRule::ANY })),
     ],
     required: &["RoleARN", "CatalogConfiguration", "S3Configuration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IcebergDestinationConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -5311,6 +3156,7 @@ pub struct IcebergDestinationConfiguration {
     pub s3_backup_mode: Option<IcebergDestinationConfigurationS3BackupMode>,
 }
 
+#[rustfmt::skip]
 impl IcebergDestinationConfiguration {
     /// A `IcebergDestinationConfiguration` with its required properties, named in a [`IcebergDestinationConfigurationRequired`].
     pub fn new(required: IcebergDestinationConfigurationRequired) -> Self {
@@ -5331,108 +3177,29 @@ impl IcebergDestinationConfiguration {
     }
 
     /// `AppendOnly`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn append_only(mut self, value: impl Into<Bool>) -> Self {
-        self.append_only = Some(value.into());
-        self
-    }
-
+    pub fn append_only(mut self, value: impl Into<Bool>) -> Self { self.append_only = Some(value.into()); self }
     /// `BufferingHints`: a [`BufferingHints`] object.
-    pub fn buffering_hints(mut self, value: impl Into<Obj<BufferingHints>>) -> Self {
-        self.buffering_hints = Some(value.into());
-        self
-    }
-
+    pub fn buffering_hints(mut self, value: impl Into<Obj<BufferingHints>>) -> Self { self.buffering_hints = Some(value.into()); self }
     /// `CatalogConfiguration`: a [`CatalogConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn catalog_configuration(mut self, value: impl Into<Obj<CatalogConfiguration>>) -> Self {
-        self.catalog_configuration = value.into();
-        self
-    }
-
+    pub fn catalog_configuration(mut self, value: impl Into<Obj<CatalogConfiguration>>) -> Self { self.catalog_configuration = value.into(); self }
     /// `CloudWatchLoggingOptions`: a [`CloudWatchLoggingOptions`] object.
-    pub fn cloud_watch_logging_options(
-        mut self,
-        value: impl Into<Obj<CloudWatchLoggingOptions>>,
-    ) -> Self {
-        self.cloud_watch_logging_options = Some(value.into());
-        self
-    }
-
+    pub fn cloud_watch_logging_options(mut self, value: impl Into<Obj<CloudWatchLoggingOptions>>) -> Self { self.cloud_watch_logging_options = Some(value.into()); self }
     /// `DestinationTableConfigurationList`: a list of [`DestinationTableConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_table_configuration_list(
-        mut self,
-        value: impl Into<List<DestinationTableConfiguration>>,
-    ) -> Self {
-        self.destination_table_configuration_list = Some(value.into());
-        self
-    }
-
+    pub fn destination_table_configuration_list(mut self, value: impl Into<List<DestinationTableConfiguration>>) -> Self { self.destination_table_configuration_list = Some(value.into()); self }
     /// `ProcessingConfiguration`: a [`ProcessingConfiguration`] object.
-    pub fn processing_configuration(
-        mut self,
-        value: impl Into<Obj<ProcessingConfiguration>>,
-    ) -> Self {
-        self.processing_configuration = Some(value.into());
-        self
-    }
-
+    pub fn processing_configuration(mut self, value: impl Into<Obj<ProcessingConfiguration>>) -> Self { self.processing_configuration = Some(value.into()); self }
     /// `RetryOptions`: a [`RetryOptions`] object.
-    pub fn retry_options(mut self, value: impl Into<Obj<RetryOptions>>) -> Self {
-        self.retry_options = Some(value.into());
-        self
-    }
-
+    pub fn retry_options(mut self, value: impl Into<Obj<RetryOptions>>) -> Self { self.retry_options = Some(value.into()); self }
     /// `RoleARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `S3Configuration`: a [`S3DestinationConfiguration`] object, required.
-    pub fn s3_configuration(mut self, value: impl Into<Obj<S3DestinationConfiguration>>) -> Self {
-        self.s3_configuration = value.into();
-        self
-    }
-
+    pub fn s3_configuration(mut self, value: impl Into<Obj<S3DestinationConfiguration>>) -> Self { self.s3_configuration = value.into(); self }
     /// `SchemaEvolutionConfiguration`: a [`SchemaEvolutionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema_evolution_configuration(
-        mut self,
-        value: impl Into<Obj<SchemaEvolutionConfiguration>>,
-    ) -> Self {
-        self.schema_evolution_configuration = Some(value.into());
-        self
-    }
-
+    pub fn schema_evolution_configuration(mut self, value: impl Into<Obj<SchemaEvolutionConfiguration>>) -> Self { self.schema_evolution_configuration = Some(value.into()); self }
     /// `TableCreationConfiguration`: a [`TableCreationConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_creation_configuration(
-        mut self,
-        value: impl Into<Obj<TableCreationConfiguration>>,
-    ) -> Self {
-        self.table_creation_configuration = Some(value.into());
-        self
-    }
-
+    pub fn table_creation_configuration(mut self, value: impl Into<Obj<TableCreationConfiguration>>) -> Self { self.table_creation_configuration = Some(value.into()); self }
     /// `s3BackupMode`: an [`IcebergDestinationConfigurationS3BackupMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_backup_mode(
-        mut self,
-        value: impl Into<IcebergDestinationConfigurationS3BackupMode>,
-    ) -> Self {
-        self.s3_backup_mode = Some(value.into());
-        self
-    }
+    pub fn s3_backup_mode(mut self, value: impl Into<IcebergDestinationConfigurationS3BackupMode>) -> Self { self.s3_backup_mode = Some(value.into()); self }
 }
 
 impl PropertyType for IcebergDestinationConfiguration {}
@@ -5468,14 +3235,13 @@ impl ToValue for IcebergDestinationConfiguration {
     }
 }
 
-static RULE_InputFormatConfiguration: ObjRule = ObjRule {
-    properties: &[("Deserializer", Shape::Object(&RULE_Deserializer))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_InputFormatConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("Deserializer", Shape::Object(&RULE_Deserializer)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InputFormatConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -5491,6 +3257,7 @@ pub struct InputFormatConfiguration {
     pub deserializer: Option<Obj<Deserializer>>,
 }
 
+#[rustfmt::skip]
 impl InputFormatConfiguration {
     /// A `InputFormatConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -5498,12 +3265,7 @@ impl InputFormatConfiguration {
     }
 
     /// `Deserializer`: a [`Deserializer`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deserializer(mut self, value: impl Into<Obj<Deserializer>>) -> Self {
-        self.deserializer = Some(value.into());
-        self
-    }
+    pub fn deserializer(mut self, value: impl Into<Obj<Deserializer>>) -> Self { self.deserializer = Some(value.into()); self }
 }
 
 impl PropertyType for InputFormatConfiguration {}
@@ -5520,48 +3282,20 @@ impl ToValue for InputFormatConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KinesisStreamSourceConfigurationRequired {
     /// `KinesisStreamARN`: a string, required.
-    ///
-    /// The ARN of the source Kinesis data stream.
-    ///
-    /// Pattern `arn:.*`; length 1 to 512.
     pub kinesis_stream_arn: Str,
     /// `RoleARN`: a string, required.
-    ///
-    /// The ARN of the role that provides access to the source Kinesis data stream.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `arn:.*`; length 1 to 512.
     pub role_arn: Str,
 }
 
-static RULE_KinesisStreamSourceConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_KinesisStreamSourceConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "KinesisStreamARN",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RoleARN",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("KinesisStreamARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("RoleARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["RoleARN", "KinesisStreamARN"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KinesisStreamSourceConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -5585,6 +3319,7 @@ pub struct KinesisStreamSourceConfiguration {
     pub role_arn: Str,
 }
 
+#[rustfmt::skip]
 impl KinesisStreamSourceConfiguration {
     /// A `KinesisStreamSourceConfiguration` with its required properties, named in a [`KinesisStreamSourceConfigurationRequired`].
     pub fn new(required: KinesisStreamSourceConfigurationRequired) -> Self {
@@ -5595,20 +3330,9 @@ impl KinesisStreamSourceConfiguration {
     }
 
     /// `KinesisStreamARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kinesis_stream_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kinesis_stream_arn = value.into();
-        self
-    }
-
+    pub fn kinesis_stream_arn(mut self, value: impl Into<Str>) -> Self { self.kinesis_stream_arn = value.into(); self }
     /// `RoleARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
 }
 
 impl PropertyType for KinesisStreamSourceConfiguration {}
@@ -5626,30 +3350,17 @@ impl ToValue for KinesisStreamSourceConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KmsEncryptionConfigRequired {
     /// `AWSKMSKeyARN`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the AWS KMS encryption key that Amazon S3 uses to encrypt data delivered by the Kinesis Data Firehose stream. The key must belong to the same region as the destination S3 bucket.
-    ///
-    /// Pattern `^arn:.*:kms:[a-zA-Z0-9\-]+:\d{12}:(key|alias)/[a-zA-Z_0-9+=,.@\-_/]+$`; length 1 to 512.
     pub awskms_key_arn: Str,
 }
 
-static RULE_KmsEncryptionConfig: ObjRule = ObjRule {
-    properties: &[(
-        "AWSKMSKeyARN",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(512),
-            pattern: Some(&PATTERN_5),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_KmsEncryptionConfig: ObjRule = ObjRule {
+    properties: &[
+        ("AWSKMSKeyARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+    ],
     required: &["AWSKMSKeyARN"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KMSEncryptionConfig` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -5667,6 +3378,7 @@ pub struct KmsEncryptionConfig {
     pub awskms_key_arn: Str,
 }
 
+#[rustfmt::skip]
 impl KmsEncryptionConfig {
     /// A `KmsEncryptionConfig` with its required properties, named in a [`KmsEncryptionConfigRequired`].
     pub fn new(required: KmsEncryptionConfigRequired) -> Self {
@@ -5676,12 +3388,7 @@ impl KmsEncryptionConfig {
     }
 
     /// `AWSKMSKeyARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn awskms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.awskms_key_arn = value.into();
-        self
-    }
+    pub fn awskms_key_arn(mut self, value: impl Into<Str>) -> Self { self.awskms_key_arn = value.into(); self }
 }
 
 impl PropertyType for KmsEncryptionConfig {}
@@ -5698,57 +3405,24 @@ impl ToValue for KmsEncryptionConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MskSourceConfigurationRequired {
     /// `AuthenticationConfiguration`: an [`AuthenticationConfiguration`] object, required.
-    ///
-    /// The authentication configuration of the Amazon MSK cluster.
     pub authentication_configuration: Obj<AuthenticationConfiguration>,
     /// `MSKClusterARN`: a string, required.
-    ///
-    /// The ARN of the Amazon MSK cluster.
-    ///
-    /// Pattern `arn:.*`; length 1 to 512.
     pub msk_cluster_arn: Str,
     /// `TopicName`: a string, required.
-    ///
-    /// The topic name within the Amazon MSK cluster.
-    ///
-    /// Pattern `[a-zA-Z0-9\._\-]+`; length 1 to 255.
     pub topic_name: Str,
 }
 
-static RULE_MskSourceConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MskSourceConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "AuthenticationConfiguration",
-            Shape::Object(&RULE_AuthenticationConfiguration),
-        ),
-        (
-            "MSKClusterARN",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AuthenticationConfiguration", Shape::Object(&RULE_AuthenticationConfiguration)),
+        ("MSKClusterARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ("ReadFromTimestamp", Shape::STR),
-        (
-            "TopicName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_19),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("TopicName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_19), ..StrRule::ANY })),
     ],
     required: &["MSKClusterARN", "TopicName", "AuthenticationConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MSKSourceConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -5782,6 +3456,7 @@ pub struct MskSourceConfiguration {
     pub topic_name: Str,
 }
 
+#[rustfmt::skip]
 impl MskSourceConfiguration {
     /// A `MskSourceConfiguration` with its required properties, named in a [`MskSourceConfigurationRequired`].
     pub fn new(required: MskSourceConfigurationRequired) -> Self {
@@ -5794,39 +3469,13 @@ impl MskSourceConfiguration {
     }
 
     /// `AuthenticationConfiguration`: an [`AuthenticationConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authentication_configuration(
-        mut self,
-        value: impl Into<Obj<AuthenticationConfiguration>>,
-    ) -> Self {
-        self.authentication_configuration = value.into();
-        self
-    }
-
+    pub fn authentication_configuration(mut self, value: impl Into<Obj<AuthenticationConfiguration>>) -> Self { self.authentication_configuration = value.into(); self }
     /// `MSKClusterARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn msk_cluster_arn(mut self, value: impl Into<Str>) -> Self {
-        self.msk_cluster_arn = value.into();
-        self
-    }
-
+    pub fn msk_cluster_arn(mut self, value: impl Into<Str>) -> Self { self.msk_cluster_arn = value.into(); self }
     /// `ReadFromTimestamp`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn read_from_timestamp(mut self, value: impl Into<Str>) -> Self {
-        self.read_from_timestamp = Some(value.into());
-        self
-    }
-
+    pub fn read_from_timestamp(mut self, value: impl Into<Str>) -> Self { self.read_from_timestamp = Some(value.into()); self }
     /// `TopicName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn topic_name(mut self, value: impl Into<Str>) -> Self {
-        self.topic_name = value.into();
-        self
-    }
+    pub fn topic_name(mut self, value: impl Into<Str>) -> Self { self.topic_name = value.into(); self }
 }
 
 impl PropertyType for MskSourceConfiguration {}
@@ -5845,18 +3494,15 @@ impl ToValue for MskSourceConfiguration {
     }
 }
 
-static RULE_OpenXJsonSerDe: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OpenXJsonSerDe: ObjRule = ObjRule {
     properties: &[
         ("CaseInsensitive", Shape::Bool),
         ("ColumnToJsonKeyMappings", Shape::Any),
         ("ConvertDotsInJsonKeysToUnderscores", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OpenXJsonSerDe` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -5882,6 +3528,7 @@ pub struct OpenXJsonSerDe {
     pub convert_dots_in_json_keys_to_underscores: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl OpenXJsonSerDe {
     /// A `OpenXJsonSerDe` with no property set (none is required).
     pub fn new() -> Self {
@@ -5889,28 +3536,11 @@ impl OpenXJsonSerDe {
     }
 
     /// `CaseInsensitive`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn case_insensitive(mut self, value: impl Into<Bool>) -> Self {
-        self.case_insensitive = Some(value.into());
-        self
-    }
-
+    pub fn case_insensitive(mut self, value: impl Into<Bool>) -> Self { self.case_insensitive = Some(value.into()); self }
     /// `ColumnToJsonKeyMappings`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn column_to_json_key_mappings(mut self, value: impl Into<Json>) -> Self {
-        self.column_to_json_key_mappings = Some(value.into());
-        self
-    }
-
+    pub fn column_to_json_key_mappings(mut self, value: impl Into<Json>) -> Self { self.column_to_json_key_mappings = Some(value.into()); self }
     /// `ConvertDotsInJsonKeysToUnderscores`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn convert_dots_in_json_keys_to_underscores(mut self, value: impl Into<Bool>) -> Self {
-        self.convert_dots_in_json_keys_to_underscores = Some(value.into());
-        self
-    }
+    pub fn convert_dots_in_json_keys_to_underscores(mut self, value: impl Into<Bool>) -> Self { self.convert_dots_in_json_keys_to_underscores = Some(value.into()); self }
 }
 
 impl PropertyType for OpenXJsonSerDe {}
@@ -5928,98 +3558,22 @@ impl ToValue for OpenXJsonSerDe {
     }
 }
 
-static RULE_OrcSerDe: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OrcSerDe: ObjRule = ObjRule {
     properties: &[
-        (
-            "BlockSizeBytes",
-            Shape::Int(&NumRule {
-                min: Some(67108864.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "BloomFilterColumns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    pattern: Some(&PATTERN_6),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "BloomFilterFalsePositiveProbability",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(1.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Compression",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NONE", "SNAPPY", "ZLIB"],
-                format: None,
-            }),
-        ),
-        (
-            "DictionaryKeyThreshold",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(1.0),
-                allowed: &[],
-            }),
-        ),
+        ("BlockSizeBytes", Shape::Int(&NumRule { min: Some(67108864.0), ..NumRule::ANY })),
+        ("BloomFilterColumns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("BloomFilterFalsePositiveProbability", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
+        ("Compression", Shape::Str(&StrRule { allowed: &["NONE", "SNAPPY", "ZLIB"], ..StrRule::ANY })),
+        ("DictionaryKeyThreshold", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
         ("EnablePadding", Shape::Bool),
-        (
-            "FormatVersion",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["V0_11", "V0_12"],
-                format: None,
-            }),
-        ),
-        (
-            "PaddingTolerance",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(1.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RowIndexStride",
-            Shape::Int(&NumRule {
-                min: Some(1000.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "StripeSizeBytes",
-            Shape::Int(&NumRule {
-                min: Some(8388608.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("FormatVersion", Shape::Str(&StrRule { allowed: &["V0_11", "V0_12"], ..StrRule::ANY })),
+        ("PaddingTolerance", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
+        ("RowIndexStride", Shape::Int(&NumRule { min: Some(1000.0), ..NumRule::ANY })),
+        ("StripeSizeBytes", Shape::Int(&NumRule { min: Some(8388608.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OrcSerDe` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -6089,6 +3643,7 @@ pub struct OrcSerDe {
     pub stripe_size_bytes: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl OrcSerDe {
     /// A `OrcSerDe` with no property set (none is required).
     pub fn new() -> Self {
@@ -6096,84 +3651,25 @@ impl OrcSerDe {
     }
 
     /// `BlockSizeBytes`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn block_size_bytes(mut self, value: impl Into<Int>) -> Self {
-        self.block_size_bytes = Some(value.into());
-        self
-    }
-
+    pub fn block_size_bytes(mut self, value: impl Into<Int>) -> Self { self.block_size_bytes = Some(value.into()); self }
     /// `BloomFilterColumns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bloom_filter_columns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.bloom_filter_columns = Some(value.into());
-        self
-    }
-
+    pub fn bloom_filter_columns(mut self, value: impl Into<List<Str>>) -> Self { self.bloom_filter_columns = Some(value.into()); self }
     /// `BloomFilterFalsePositiveProbability`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bloom_filter_false_positive_probability(mut self, value: impl Into<Num>) -> Self {
-        self.bloom_filter_false_positive_probability = Some(value.into());
-        self
-    }
-
+    pub fn bloom_filter_false_positive_probability(mut self, value: impl Into<Num>) -> Self { self.bloom_filter_false_positive_probability = Some(value.into()); self }
     /// `Compression`: a [`Compression`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compression(mut self, value: impl Into<Compression>) -> Self {
-        self.compression = Some(value.into());
-        self
-    }
-
+    pub fn compression(mut self, value: impl Into<Compression>) -> Self { self.compression = Some(value.into()); self }
     /// `DictionaryKeyThreshold`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dictionary_key_threshold(mut self, value: impl Into<Num>) -> Self {
-        self.dictionary_key_threshold = Some(value.into());
-        self
-    }
-
+    pub fn dictionary_key_threshold(mut self, value: impl Into<Num>) -> Self { self.dictionary_key_threshold = Some(value.into()); self }
     /// `EnablePadding`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_padding(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_padding = Some(value.into());
-        self
-    }
-
+    pub fn enable_padding(mut self, value: impl Into<Bool>) -> Self { self.enable_padding = Some(value.into()); self }
     /// `FormatVersion`: a [`FormatVersion`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn format_version(mut self, value: impl Into<FormatVersion>) -> Self {
-        self.format_version = Some(value.into());
-        self
-    }
-
+    pub fn format_version(mut self, value: impl Into<FormatVersion>) -> Self { self.format_version = Some(value.into()); self }
     /// `PaddingTolerance`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn padding_tolerance(mut self, value: impl Into<Num>) -> Self {
-        self.padding_tolerance = Some(value.into());
-        self
-    }
-
+    pub fn padding_tolerance(mut self, value: impl Into<Num>) -> Self { self.padding_tolerance = Some(value.into()); self }
     /// `RowIndexStride`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn row_index_stride(mut self, value: impl Into<Int>) -> Self {
-        self.row_index_stride = Some(value.into());
-        self
-    }
-
+    pub fn row_index_stride(mut self, value: impl Into<Int>) -> Self { self.row_index_stride = Some(value.into()); self }
     /// `StripeSizeBytes`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stripe_size_bytes(mut self, value: impl Into<Int>) -> Self {
-        self.stripe_size_bytes = Some(value.into());
-        self
-    }
+    pub fn stripe_size_bytes(mut self, value: impl Into<Int>) -> Self { self.stripe_size_bytes = Some(value.into()); self }
 }
 
 impl PropertyType for OrcSerDe {}
@@ -6198,14 +3694,13 @@ impl ToValue for OrcSerDe {
     }
 }
 
-static RULE_OutputFormatConfiguration: ObjRule = ObjRule {
-    properties: &[("Serializer", Shape::Object(&RULE_Serializer))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_OutputFormatConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("Serializer", Shape::Object(&RULE_Serializer)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OutputFormatConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -6221,6 +3716,7 @@ pub struct OutputFormatConfiguration {
     pub serializer: Option<Obj<Serializer>>,
 }
 
+#[rustfmt::skip]
 impl OutputFormatConfiguration {
     /// A `OutputFormatConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -6228,12 +3724,7 @@ impl OutputFormatConfiguration {
     }
 
     /// `Serializer`: a [`Serializer`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn serializer(mut self, value: impl Into<Obj<Serializer>>) -> Self {
-        self.serializer = Some(value.into());
-        self
-    }
+    pub fn serializer(mut self, value: impl Into<Obj<Serializer>>) -> Self { self.serializer = Some(value.into()); self }
 }
 
 impl PropertyType for OutputFormatConfiguration {}
@@ -6246,60 +3737,18 @@ impl ToValue for OutputFormatConfiguration {
     }
 }
 
-static RULE_ParquetSerDe: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ParquetSerDe: ObjRule = ObjRule {
     properties: &[
-        (
-            "BlockSizeBytes",
-            Shape::Int(&NumRule {
-                min: Some(67108864.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Compression",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["GZIP", "SNAPPY", "UNCOMPRESSED"],
-                format: None,
-            }),
-        ),
+        ("BlockSizeBytes", Shape::Int(&NumRule { min: Some(67108864.0), ..NumRule::ANY })),
+        ("Compression", Shape::Str(&StrRule { allowed: &["GZIP", "SNAPPY", "UNCOMPRESSED"], ..StrRule::ANY })),
         ("EnableDictionaryCompression", Shape::Bool),
-        (
-            "MaxPaddingBytes",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "PageSizeBytes",
-            Shape::Int(&NumRule {
-                min: Some(65536.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "WriterVersion",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["V1", "V2"],
-                format: None,
-            }),
-        ),
+        ("MaxPaddingBytes", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("PageSizeBytes", Shape::Int(&NumRule { min: Some(65536.0), ..NumRule::ANY })),
+        ("WriterVersion", Shape::Str(&StrRule { allowed: &["V1", "V2"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ParquetSerDe` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -6341,6 +3790,7 @@ pub struct ParquetSerDe {
     pub writer_version: Option<WriterVersion>,
 }
 
+#[rustfmt::skip]
 impl ParquetSerDe {
     /// A `ParquetSerDe` with no property set (none is required).
     pub fn new() -> Self {
@@ -6348,52 +3798,17 @@ impl ParquetSerDe {
     }
 
     /// `BlockSizeBytes`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn block_size_bytes(mut self, value: impl Into<Int>) -> Self {
-        self.block_size_bytes = Some(value.into());
-        self
-    }
-
+    pub fn block_size_bytes(mut self, value: impl Into<Int>) -> Self { self.block_size_bytes = Some(value.into()); self }
     /// `Compression`: a [`ParquetSerDeCompression`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compression(mut self, value: impl Into<ParquetSerDeCompression>) -> Self {
-        self.compression = Some(value.into());
-        self
-    }
-
+    pub fn compression(mut self, value: impl Into<ParquetSerDeCompression>) -> Self { self.compression = Some(value.into()); self }
     /// `EnableDictionaryCompression`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_dictionary_compression(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_dictionary_compression = Some(value.into());
-        self
-    }
-
+    pub fn enable_dictionary_compression(mut self, value: impl Into<Bool>) -> Self { self.enable_dictionary_compression = Some(value.into()); self }
     /// `MaxPaddingBytes`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_padding_bytes(mut self, value: impl Into<Int>) -> Self {
-        self.max_padding_bytes = Some(value.into());
-        self
-    }
-
+    pub fn max_padding_bytes(mut self, value: impl Into<Int>) -> Self { self.max_padding_bytes = Some(value.into()); self }
     /// `PageSizeBytes`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn page_size_bytes(mut self, value: impl Into<Int>) -> Self {
-        self.page_size_bytes = Some(value.into());
-        self
-    }
-
+    pub fn page_size_bytes(mut self, value: impl Into<Int>) -> Self { self.page_size_bytes = Some(value.into()); self }
     /// `WriterVersion`: a [`WriterVersion`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn writer_version(mut self, value: impl Into<WriterVersion>) -> Self {
-        self.writer_version = Some(value.into());
-        self
-    }
+    pub fn writer_version(mut self, value: impl Into<WriterVersion>) -> Self { self.writer_version = Some(value.into()); self }
 }
 
 impl PropertyType for ParquetSerDe {}
@@ -6418,32 +3833,17 @@ impl ToValue for ParquetSerDe {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PartitionFieldRequired {
     /// `SourceName`: a string, required.
-    ///
-    /// The column name to be configured in partition spec.
-    ///
-    /// Amazon Data Firehose is in preview release and is subject to change.
-    ///
-    /// Pattern `^\S+$`; length 1 to 255.
     pub source_name: Str,
 }
 
-static RULE_PartitionField: ObjRule = ObjRule {
-    properties: &[(
-        "SourceName",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(255),
-            pattern: Some(&PATTERN_6),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_PartitionField: ObjRule = ObjRule {
+    properties: &[
+        ("SourceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+    ],
     required: &["SourceName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PartitionField` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -6465,6 +3865,7 @@ pub struct PartitionField {
     pub source_name: Str,
 }
 
+#[rustfmt::skip]
 impl PartitionField {
     /// A `PartitionField` with its required properties, named in a [`PartitionFieldRequired`].
     pub fn new(required: PartitionFieldRequired) -> Self {
@@ -6474,12 +3875,7 @@ impl PartitionField {
     }
 
     /// `SourceName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_name(mut self, value: impl Into<Str>) -> Self {
-        self.source_name = value.into();
-        self
-    }
+    pub fn source_name(mut self, value: impl Into<Str>) -> Self { self.source_name = value.into(); self }
 }
 
 impl PropertyType for PartitionField {}
@@ -6492,21 +3888,13 @@ impl ToValue for PartitionField {
     }
 }
 
-static RULE_PartitionSpec: ObjRule = ObjRule {
-    properties: &[(
-        "Identity",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_PartitionField),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_PartitionSpec: ObjRule = ObjRule {
+    properties: &[
+        ("Identity", Shape::List(&ListRule { items: Shape::Object(&RULE_PartitionField), min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PartitionSpec` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -6522,6 +3910,7 @@ pub struct PartitionSpec {
     pub identity: Option<List<PartitionField>>,
 }
 
+#[rustfmt::skip]
 impl PartitionSpec {
     /// A `PartitionSpec` with no property set (none is required).
     pub fn new() -> Self {
@@ -6529,10 +3918,7 @@ impl PartitionSpec {
     }
 
     /// `Identity`: a list of [`PartitionField`] objects.
-    pub fn identity(mut self, value: impl Into<List<PartitionField>>) -> Self {
-        self.identity = Some(value.into());
-        self
-    }
+    pub fn identity(mut self, value: impl Into<List<PartitionField>>) -> Self { self.identity = Some(value.into()); self }
 }
 
 impl PropertyType for PartitionSpec {}
@@ -6543,24 +3929,14 @@ impl ToValue for PartitionSpec {
     }
 }
 
-static RULE_ProcessingConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ProcessingConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
-        (
-            "Processors",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Processor),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Processors", Shape::List(&ListRule { items: Shape::Object(&RULE_Processor), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ProcessingConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -6580,6 +3956,7 @@ pub struct ProcessingConfiguration {
     pub processors: Option<List<Processor>>,
 }
 
+#[rustfmt::skip]
 impl ProcessingConfiguration {
     /// A `ProcessingConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -6587,20 +3964,9 @@ impl ProcessingConfiguration {
     }
 
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `Processors`: a list of [`Processor`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn processors(mut self, value: impl Into<List<Processor>>) -> Self {
-        self.processors = Some(value.into());
-        self
-    }
+    pub fn processors(mut self, value: impl Into<List<Processor>>) -> Self { self.processors = Some(value.into()); self }
 }
 
 impl PropertyType for ProcessingConfiguration {}
@@ -6618,45 +3984,18 @@ impl ToValue for ProcessingConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProcessorRequired {
     /// `Type`: a [`ProcessorType`] value, required.
-    ///
-    /// The type of processor. Valid values: `Lambda` .
     pub r#type: ProcessorType,
 }
 
-static RULE_Processor: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Processor: ObjRule = ObjRule {
     properties: &[
-        (
-            "Parameters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ProcessorParameter),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "RecordDeAggregation",
-                    "Decompression",
-                    "CloudWatchLogProcessing",
-                    "Lambda",
-                    "MetadataExtraction",
-                    "AppendDelimiterToRecord",
-                ],
-                format: None,
-            }),
-        ),
+        ("Parameters", Shape::List(&ListRule { items: Shape::Object(&RULE_ProcessorParameter), min_items: None, max_items: None })),
+        ("Type", Shape::Str(&StrRule { allowed: &["RecordDeAggregation", "Decompression", "CloudWatchLogProcessing", "Lambda", "MetadataExtraction", "AppendDelimiterToRecord"], ..StrRule::ANY })),
     ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Processor` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -6676,6 +4015,7 @@ pub struct Processor {
     pub r#type: ProcessorType,
 }
 
+#[rustfmt::skip]
 impl Processor {
     /// A `Processor` with its required properties, named in a [`ProcessorRequired`].
     pub fn new(required: ProcessorRequired) -> Self {
@@ -6686,20 +4026,9 @@ impl Processor {
     }
 
     /// `Parameters`: a list of [`ProcessorParameter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<List<ProcessorParameter>>) -> Self {
-        self.parameters = Some(value.into());
-        self
-    }
-
+    pub fn parameters(mut self, value: impl Into<List<ProcessorParameter>>) -> Self { self.parameters = Some(value.into()); self }
     /// `Type`: a [`ProcessorType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<ProcessorType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<ProcessorType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for Processor {}
@@ -6717,58 +4046,20 @@ impl ToValue for Processor {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProcessorParameterRequired {
     /// `ParameterName`: a [`ParameterName`] value, required.
-    ///
-    /// The name of the parameter. Currently the following default values are supported: 3 for `NumberOfRetries` and 60 for the `BufferIntervalInSeconds` . The `BufferSizeInMBs` ranges between 0.2 MB and up to 3MB. The default buffering hint is 1MB for all destinations, except Splunk. For Splunk, the default buffering hint is 256 KB.
     pub parameter_name: ParameterName,
     /// `ParameterValue`: a string, required.
-    ///
-    /// The parameter value.
-    ///
-    /// Pattern `^(?!\s*$).+$`; length 1 to 5120.
     pub parameter_value: Str,
 }
 
-static RULE_ProcessorParameter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ProcessorParameter: ObjRule = ObjRule {
     properties: &[
-        (
-            "ParameterName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "BufferIntervalInSeconds",
-                    "BufferSizeInMBs",
-                    "CompressionFormat",
-                    "DataMessageExtraction",
-                    "Delimiter",
-                    "JsonParsingEngine",
-                    "LambdaArn",
-                    "MetadataExtractionQuery",
-                    "NumberOfRetries",
-                    "RoleArn",
-                    "SubRecordType",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "ParameterValue",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(5120),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ParameterName", Shape::Str(&StrRule { allowed: &["BufferIntervalInSeconds", "BufferSizeInMBs", "CompressionFormat", "DataMessageExtraction", "Delimiter", "JsonParsingEngine", "LambdaArn", "MetadataExtractionQuery", "NumberOfRetries", "RoleArn", "SubRecordType"], ..StrRule::ANY })),
+        ("ParameterValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5120), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["ParameterValue", "ParameterName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ProcessorParameter` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -6790,6 +4081,7 @@ pub struct ProcessorParameter {
     pub parameter_value: Str,
 }
 
+#[rustfmt::skip]
 impl ProcessorParameter {
     /// A `ProcessorParameter` with its required properties, named in a [`ProcessorParameterRequired`].
     pub fn new(required: ProcessorParameterRequired) -> Self {
@@ -6800,20 +4092,9 @@ impl ProcessorParameter {
     }
 
     /// `ParameterName`: a [`ParameterName`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameter_name(mut self, value: impl Into<ParameterName>) -> Self {
-        self.parameter_name = value.into();
-        self
-    }
-
+    pub fn parameter_name(mut self, value: impl Into<ParameterName>) -> Self { self.parameter_name = value.into(); self }
     /// `ParameterValue`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameter_value(mut self, value: impl Into<Str>) -> Self {
-        self.parameter_value = value.into();
-        self
-    }
+    pub fn parameter_value(mut self, value: impl Into<Str>) -> Self { self.parameter_value = value.into(); self }
 }
 
 impl PropertyType for ProcessorParameter {}
@@ -6831,113 +4112,34 @@ impl ToValue for ProcessorParameter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RedshiftDestinationConfigurationRequired {
     /// `ClusterJDBCURL`: a string, required.
-    ///
-    /// The connection string that Kinesis Data Firehose uses to connect to the Amazon Redshift cluster.
-    ///
-    /// Pattern `^jdbc:(redshift|postgresql)://((?!-)[A-Za-z0-9-]{1,63}(?<!-)\.)+(redshift(-serverless)?)\.([a-zA-Z0-9\.\-]+):\d{1,5}/[a-zA-Z0-9_$-]+$`; length 1 to 512.
     pub cluster_jdbcurl: Str,
     /// `CopyCommand`: a [`CopyCommand`] object, required.
-    ///
-    /// Configures the Amazon Redshift `COPY` command that Kinesis Data Firehose uses to load data into the cluster from the Amazon S3 bucket.
     pub copy_command: Obj<CopyCommand>,
     /// `RoleARN`: a string, required.
-    ///
-    /// The ARN of the AWS Identity and Access Management (IAM) role that grants Kinesis Data Firehose access to your Amazon S3 bucket and AWS KMS (if you enable data encryption). For more information, see \[Grant Kinesis Data Firehose Access to an Amazon Redshift Destination\](<https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html#using-iam-rs>) in the *Amazon Kinesis Data Firehose Developer Guide* .
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `arn:.*`; length 1 to 512.
     pub role_arn: Str,
     /// `S3Configuration`: a [`S3DestinationConfiguration`] object, required.
-    ///
-    /// The S3 bucket where Kinesis Data Firehose first delivers data. After the data is in the bucket, Kinesis Data Firehose uses the `COPY` command to load the data into the Amazon Redshift cluster. For the Amazon S3 bucket's compression format, don't specify `SNAPPY` or `ZIP` because the Amazon Redshift `COPY` command doesn't support them.
     pub s3_configuration: Obj<S3DestinationConfiguration>,
 }
 
-static RULE_RedshiftDestinationConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RedshiftDestinationConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "CloudWatchLoggingOptions",
-            Shape::Object(&RULE_CloudWatchLoggingOptions),
-        ),
-        (
-            "ClusterJDBCURL",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_20),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CloudWatchLoggingOptions", Shape::Object(&RULE_CloudWatchLoggingOptions)),
+        ("ClusterJDBCURL", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_20), ..StrRule::ANY })),
         ("CopyCommand", Shape::Object(&RULE_CopyCommand)),
-        (
-            "Password",
-            Shape::Str(&StrRule {
-                min_len: Some(6),
-                max_len: Some(512),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ProcessingConfiguration",
-            Shape::Object(&RULE_ProcessingConfiguration),
-        ),
+        ("Password", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(512), ..StrRule::ANY })),
+        ("ProcessingConfiguration", Shape::Object(&RULE_ProcessingConfiguration)),
         ("RetryOptions", Shape::Object(&RULE_RedshiftRetryOptions)),
-        (
-            "RoleARN",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "S3BackupConfiguration",
-            Shape::Object(&RULE_S3DestinationConfiguration),
-        ),
-        (
-            "S3BackupMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Disabled", "Enabled"],
-                format: None,
-            }),
-        ),
-        (
-            "S3Configuration",
-            Shape::Object(&RULE_S3DestinationConfiguration),
-        ),
-        (
-            "SecretsManagerConfiguration",
-            Shape::Object(&RULE_SecretsManagerConfiguration),
-        ),
-        (
-            "Username",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("RoleARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("S3BackupConfiguration", Shape::Object(&RULE_S3DestinationConfiguration)),
+        ("S3BackupMode", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
+        ("S3Configuration", Shape::Object(&RULE_S3DestinationConfiguration)),
+        ("SecretsManagerConfiguration", Shape::Object(&RULE_SecretsManagerConfiguration)),
+        ("Username", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
     ],
-    required: &[
-        "S3Configuration",
-        "ClusterJDBCURL",
-        "CopyCommand",
-        "RoleARN",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["S3Configuration", "ClusterJDBCURL", "CopyCommand", "RoleARN"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RedshiftDestinationConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -7005,6 +4207,7 @@ pub struct RedshiftDestinationConfiguration {
     pub username: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl RedshiftDestinationConfiguration {
     /// A `RedshiftDestinationConfiguration` with its required properties, named in a [`RedshiftDestinationConfigurationRequired`].
     pub fn new(required: RedshiftDestinationConfigurationRequired) -> Self {
@@ -7025,115 +4228,29 @@ impl RedshiftDestinationConfiguration {
     }
 
     /// `CloudWatchLoggingOptions`: a [`CloudWatchLoggingOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch_logging_options(
-        mut self,
-        value: impl Into<Obj<CloudWatchLoggingOptions>>,
-    ) -> Self {
-        self.cloud_watch_logging_options = Some(value.into());
-        self
-    }
-
+    pub fn cloud_watch_logging_options(mut self, value: impl Into<Obj<CloudWatchLoggingOptions>>) -> Self { self.cloud_watch_logging_options = Some(value.into()); self }
     /// `ClusterJDBCURL`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_jdbcurl(mut self, value: impl Into<Str>) -> Self {
-        self.cluster_jdbcurl = value.into();
-        self
-    }
-
+    pub fn cluster_jdbcurl(mut self, value: impl Into<Str>) -> Self { self.cluster_jdbcurl = value.into(); self }
     /// `CopyCommand`: a [`CopyCommand`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn copy_command(mut self, value: impl Into<Obj<CopyCommand>>) -> Self {
-        self.copy_command = value.into();
-        self
-    }
-
+    pub fn copy_command(mut self, value: impl Into<Obj<CopyCommand>>) -> Self { self.copy_command = value.into(); self }
     /// `Password`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn password(mut self, value: impl Into<Str>) -> Self {
-        self.password = Some(value.into());
-        self
-    }
-
+    pub fn password(mut self, value: impl Into<Str>) -> Self { self.password = Some(value.into()); self }
     /// `ProcessingConfiguration`: a [`ProcessingConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn processing_configuration(
-        mut self,
-        value: impl Into<Obj<ProcessingConfiguration>>,
-    ) -> Self {
-        self.processing_configuration = Some(value.into());
-        self
-    }
-
+    pub fn processing_configuration(mut self, value: impl Into<Obj<ProcessingConfiguration>>) -> Self { self.processing_configuration = Some(value.into()); self }
     /// `RetryOptions`: a [`RedshiftRetryOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retry_options(mut self, value: impl Into<Obj<RedshiftRetryOptions>>) -> Self {
-        self.retry_options = Some(value.into());
-        self
-    }
-
+    pub fn retry_options(mut self, value: impl Into<Obj<RedshiftRetryOptions>>) -> Self { self.retry_options = Some(value.into()); self }
     /// `RoleARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `S3BackupConfiguration`: a [`S3DestinationConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_backup_configuration(
-        mut self,
-        value: impl Into<Obj<S3DestinationConfiguration>>,
-    ) -> Self {
-        self.s3_backup_configuration = Some(value.into());
-        self
-    }
-
+    pub fn s3_backup_configuration(mut self, value: impl Into<Obj<S3DestinationConfiguration>>) -> Self { self.s3_backup_configuration = Some(value.into()); self }
     /// `S3BackupMode`: a [`RedshiftDestinationConfigurationS3BackupMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_backup_mode(
-        mut self,
-        value: impl Into<RedshiftDestinationConfigurationS3BackupMode>,
-    ) -> Self {
-        self.s3_backup_mode = Some(value.into());
-        self
-    }
-
+    pub fn s3_backup_mode(mut self, value: impl Into<RedshiftDestinationConfigurationS3BackupMode>) -> Self { self.s3_backup_mode = Some(value.into()); self }
     /// `S3Configuration`: a [`S3DestinationConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_configuration(mut self, value: impl Into<Obj<S3DestinationConfiguration>>) -> Self {
-        self.s3_configuration = value.into();
-        self
-    }
-
+    pub fn s3_configuration(mut self, value: impl Into<Obj<S3DestinationConfiguration>>) -> Self { self.s3_configuration = value.into(); self }
     /// `SecretsManagerConfiguration`: a [`SecretsManagerConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secrets_manager_configuration(
-        mut self,
-        value: impl Into<Obj<SecretsManagerConfiguration>>,
-    ) -> Self {
-        self.secrets_manager_configuration = Some(value.into());
-        self
-    }
-
+    pub fn secrets_manager_configuration(mut self, value: impl Into<Obj<SecretsManagerConfiguration>>) -> Self { self.secrets_manager_configuration = Some(value.into()); self }
     /// `Username`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn username(mut self, value: impl Into<Str>) -> Self {
-        self.username = Some(value.into());
-        self
-    }
+    pub fn username(mut self, value: impl Into<Str>) -> Self { self.username = Some(value.into()); self }
 }
 
 impl PropertyType for RedshiftDestinationConfiguration {}
@@ -7163,21 +4280,13 @@ impl ToValue for RedshiftDestinationConfiguration {
     }
 }
 
-static RULE_RedshiftRetryOptions: ObjRule = ObjRule {
-    properties: &[(
-        "DurationInSeconds",
-        Shape::Int(&NumRule {
-            min: Some(0.0),
-            max: Some(7200.0),
-            allowed: &[],
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_RedshiftRetryOptions: ObjRule = ObjRule {
+    properties: &[
+        ("DurationInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(7200.0), ..NumRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RedshiftRetryOptions` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -7195,6 +4304,7 @@ pub struct RedshiftRetryOptions {
     pub duration_in_seconds: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl RedshiftRetryOptions {
     /// A `RedshiftRetryOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -7202,12 +4312,7 @@ impl RedshiftRetryOptions {
     }
 
     /// `DurationInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn duration_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.duration_in_seconds = Some(value.into());
-        self
-    }
+    pub fn duration_in_seconds(mut self, value: impl Into<Int>) -> Self { self.duration_in_seconds = Some(value.into()); self }
 }
 
 impl PropertyType for RedshiftRetryOptions {}
@@ -7220,21 +4325,13 @@ impl ToValue for RedshiftRetryOptions {
     }
 }
 
-static RULE_RetryOptions: ObjRule = ObjRule {
-    properties: &[(
-        "DurationInSeconds",
-        Shape::Int(&NumRule {
-            min: Some(0.0),
-            max: Some(7200.0),
-            allowed: &[],
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_RetryOptions: ObjRule = ObjRule {
+    properties: &[
+        ("DurationInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(7200.0), ..NumRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RetryOptions` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -7252,6 +4349,7 @@ pub struct RetryOptions {
     pub duration_in_seconds: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl RetryOptions {
     /// A `RetryOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -7259,12 +4357,7 @@ impl RetryOptions {
     }
 
     /// `DurationInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn duration_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.duration_in_seconds = Some(value.into());
-        self
-    }
+    pub fn duration_in_seconds(mut self, value: impl Into<Int>) -> Self { self.duration_in_seconds = Some(value.into()); self }
 }
 
 impl PropertyType for RetryOptions {}
@@ -7281,87 +4374,26 @@ impl ToValue for RetryOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3DestinationConfigurationRequired {
     /// `BucketARN`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the Amazon S3 bucket to send data to.
-    ///
-    /// Pattern `arn:.*`; length 1 to 2048.
     pub bucket_arn: Str,
     /// `RoleARN`: a string, required.
-    ///
-    /// The ARN of an AWS Identity and Access Management (IAM) role that grants Kinesis Data Firehose access to your Amazon S3 bucket and AWS KMS (if you enable data encryption). For more information, see \[Grant Kinesis Data Firehose Access to an Amazon S3 Destination\](<https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html#using-iam-s3>) in the *Amazon Kinesis Data Firehose Developer Guide* .
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `arn:.*`; length 1 to 512.
     pub role_arn: Str,
 }
 
-static RULE_S3DestinationConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3DestinationConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "BucketARN",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("BucketARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ("BufferingHints", Shape::Object(&RULE_BufferingHints)),
-        (
-            "CloudWatchLoggingOptions",
-            Shape::Object(&RULE_CloudWatchLoggingOptions),
-        ),
-        (
-            "CompressionFormat",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["UNCOMPRESSED", "GZIP", "ZIP", "Snappy", "HADOOP_SNAPPY"],
-                format: None,
-            }),
-        ),
-        (
-            "EncryptionConfiguration",
-            Shape::Object(&RULE_EncryptionConfiguration),
-        ),
-        (
-            "ErrorOutputPrefix",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Prefix",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RoleARN",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("CloudWatchLoggingOptions", Shape::Object(&RULE_CloudWatchLoggingOptions)),
+        ("CompressionFormat", Shape::Str(&StrRule { allowed: &["UNCOMPRESSED", "GZIP", "ZIP", "Snappy", "HADOOP_SNAPPY"], ..StrRule::ANY })),
+        ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
+        ("ErrorOutputPrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("Prefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("RoleARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["BucketARN", "RoleARN"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3DestinationConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -7413,6 +4445,7 @@ pub struct S3DestinationConfiguration {
     pub role_arn: Str,
 }
 
+#[rustfmt::skip]
 impl S3DestinationConfiguration {
     /// A `S3DestinationConfiguration` with its required properties, named in a [`S3DestinationConfigurationRequired`].
     pub fn new(required: S3DestinationConfigurationRequired) -> Self {
@@ -7429,74 +4462,21 @@ impl S3DestinationConfiguration {
     }
 
     /// `BucketARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_arn(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_arn = value.into();
-        self
-    }
-
+    pub fn bucket_arn(mut self, value: impl Into<Str>) -> Self { self.bucket_arn = value.into(); self }
     /// `BufferingHints`: a [`BufferingHints`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn buffering_hints(mut self, value: impl Into<Obj<BufferingHints>>) -> Self {
-        self.buffering_hints = Some(value.into());
-        self
-    }
-
+    pub fn buffering_hints(mut self, value: impl Into<Obj<BufferingHints>>) -> Self { self.buffering_hints = Some(value.into()); self }
     /// `CloudWatchLoggingOptions`: a [`CloudWatchLoggingOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch_logging_options(
-        mut self,
-        value: impl Into<Obj<CloudWatchLoggingOptions>>,
-    ) -> Self {
-        self.cloud_watch_logging_options = Some(value.into());
-        self
-    }
-
+    pub fn cloud_watch_logging_options(mut self, value: impl Into<Obj<CloudWatchLoggingOptions>>) -> Self { self.cloud_watch_logging_options = Some(value.into()); self }
     /// `CompressionFormat`: a [`CompressionFormat`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compression_format(mut self, value: impl Into<CompressionFormat>) -> Self {
-        self.compression_format = Some(value.into());
-        self
-    }
-
+    pub fn compression_format(mut self, value: impl Into<CompressionFormat>) -> Self { self.compression_format = Some(value.into()); self }
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_configuration(
-        mut self,
-        value: impl Into<Obj<EncryptionConfiguration>>,
-    ) -> Self {
-        self.encryption_configuration = Some(value.into());
-        self
-    }
-
+    pub fn encryption_configuration(mut self, value: impl Into<Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = Some(value.into()); self }
     /// `ErrorOutputPrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn error_output_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.error_output_prefix = Some(value.into());
-        self
-    }
-
+    pub fn error_output_prefix(mut self, value: impl Into<Str>) -> Self { self.error_output_prefix = Some(value.into()); self }
     /// `Prefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = Some(value.into());
-        self
-    }
-
+    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
     /// `RoleARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
 }
 
 impl PropertyType for S3DestinationConfiguration {}
@@ -7519,75 +4499,18 @@ impl ToValue for S3DestinationConfiguration {
     }
 }
 
-static RULE_SchemaConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SchemaConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "CatalogId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DatabaseName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Region",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RoleARN",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "TableName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VersionId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CatalogId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("DatabaseName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("Region", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("RoleARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("TableName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("VersionId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SchemaConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -7641,6 +4564,7 @@ pub struct SchemaConfiguration {
     pub version_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SchemaConfiguration {
     /// A `SchemaConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -7648,52 +4572,17 @@ impl SchemaConfiguration {
     }
 
     /// `CatalogId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self {
-        self.catalog_id = Some(value.into());
-        self
-    }
-
+    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self { self.catalog_id = Some(value.into()); self }
     /// `DatabaseName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self {
-        self.database_name = Some(value.into());
-        self
-    }
-
+    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = Some(value.into()); self }
     /// `Region`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn region(mut self, value: impl Into<Str>) -> Self {
-        self.region = Some(value.into());
-        self
-    }
-
+    pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = Some(value.into()); self }
     /// `RoleARN`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = Some(value.into());
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
     /// `TableName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self {
-        self.table_name = Some(value.into());
-        self
-    }
-
+    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = Some(value.into()); self }
     /// `VersionId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version_id(mut self, value: impl Into<Str>) -> Self {
-        self.version_id = Some(value.into());
-        self
-    }
+    pub fn version_id(mut self, value: impl Into<Str>) -> Self { self.version_id = Some(value.into()); self }
 }
 
 impl PropertyType for SchemaConfiguration {}
@@ -7711,14 +4600,13 @@ impl ToValue for SchemaConfiguration {
     }
 }
 
-static RULE_SchemaEvolutionConfiguration: ObjRule = ObjRule {
-    properties: &[("Enabled", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_SchemaEvolutionConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("Enabled", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SchemaEvolutionConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -7738,6 +4626,7 @@ pub struct SchemaEvolutionConfiguration {
     pub enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl SchemaEvolutionConfiguration {
     /// A `SchemaEvolutionConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -7745,12 +4634,7 @@ impl SchemaEvolutionConfiguration {
     }
 
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
 }
 
 impl PropertyType for SchemaEvolutionConfiguration {}
@@ -7765,41 +4649,19 @@ impl ToValue for SchemaEvolutionConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SecretsManagerConfigurationRequired {
     /// `Enabled`: a boolean, required.
-    ///
-    /// Specifies whether you want to use the secrets manager feature. When set as `True` the secrets manager configuration overwrites the existing secrets in the destination configuration. When it's set to `False` Firehose falls back to the credentials in the destination configuration.
     pub enabled: Bool,
 }
 
-static RULE_SecretsManagerConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SecretsManagerConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
-        (
-            "RoleARN",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_8),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "SecretARN",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("RoleARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_8), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("SecretARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
     ],
     required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SecretsManagerConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -7827,6 +4689,7 @@ pub struct SecretsManagerConfiguration {
     pub secret_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SecretsManagerConfiguration {
     /// A `SecretsManagerConfiguration` with its required properties, named in a [`SecretsManagerConfigurationRequired`].
     pub fn new(required: SecretsManagerConfigurationRequired) -> Self {
@@ -7838,28 +4701,11 @@ impl SecretsManagerConfiguration {
     }
 
     /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
     /// `RoleARN`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = Some(value.into());
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
     /// `SecretARN`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secret_arn = Some(value.into());
-        self
-    }
+    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self { self.secret_arn = Some(value.into()); self }
 }
 
 impl PropertyType for SecretsManagerConfiguration {}
@@ -7874,17 +4720,14 @@ impl ToValue for SecretsManagerConfiguration {
     }
 }
 
-static RULE_Serializer: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Serializer: ObjRule = ObjRule {
     properties: &[
         ("OrcSerDe", Shape::Object(&RULE_OrcSerDe)),
         ("ParquetSerDe", Shape::Object(&RULE_ParquetSerDe)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Serializer` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -7904,6 +4747,7 @@ pub struct Serializer {
     pub parquet_ser_de: Option<Obj<ParquetSerDe>>,
 }
 
+#[rustfmt::skip]
 impl Serializer {
     /// A `Serializer` with no property set (none is required).
     pub fn new() -> Self {
@@ -7911,20 +4755,9 @@ impl Serializer {
     }
 
     /// `OrcSerDe`: an [`OrcSerDe`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn orc_ser_de(mut self, value: impl Into<Obj<OrcSerDe>>) -> Self {
-        self.orc_ser_de = Some(value.into());
-        self
-    }
-
+    pub fn orc_ser_de(mut self, value: impl Into<Obj<OrcSerDe>>) -> Self { self.orc_ser_de = Some(value.into()); self }
     /// `ParquetSerDe`: a [`ParquetSerDe`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parquet_ser_de(mut self, value: impl Into<Obj<ParquetSerDe>>) -> Self {
-        self.parquet_ser_de = Some(value.into());
-        self
-    }
+    pub fn parquet_ser_de(mut self, value: impl Into<Obj<ParquetSerDe>>) -> Self { self.parquet_ser_de = Some(value.into()); self }
 }
 
 impl PropertyType for Serializer {}
@@ -7938,31 +4771,14 @@ impl ToValue for Serializer {
     }
 }
 
-static RULE_SnowflakeBufferingHints: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SnowflakeBufferingHints: ObjRule = ObjRule {
     properties: &[
-        (
-            "IntervalInSeconds",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(900.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SizeInMBs",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(128.0),
-                allowed: &[],
-            }),
-        ),
+        ("IntervalInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(900.0), ..NumRule::ANY })),
+        ("SizeInMBs", Shape::Int(&NumRule { min: Some(1.0), max: Some(128.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SnowflakeBufferingHints` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -7986,6 +4802,7 @@ pub struct SnowflakeBufferingHints {
     pub size_in_m_bs: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl SnowflakeBufferingHints {
     /// A `SnowflakeBufferingHints` with no property set (none is required).
     pub fn new() -> Self {
@@ -7993,20 +4810,9 @@ impl SnowflakeBufferingHints {
     }
 
     /// `IntervalInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interval_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.interval_in_seconds = Some(value.into());
-        self
-    }
-
+    pub fn interval_in_seconds(mut self, value: impl Into<Int>) -> Self { self.interval_in_seconds = Some(value.into()); self }
     /// `SizeInMBs`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn size_in_m_bs(mut self, value: impl Into<Int>) -> Self {
-        self.size_in_m_bs = Some(value.into());
-        self
-    }
+    pub fn size_in_m_bs(mut self, value: impl Into<Int>) -> Self { self.size_in_m_bs = Some(value.into()); self }
 }
 
 impl PropertyType for SnowflakeBufferingHints {}
@@ -8024,208 +4830,46 @@ impl ToValue for SnowflakeBufferingHints {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SnowflakeDestinationConfigurationRequired {
     /// `AccountUrl`: a string, required.
-    ///
-    /// URL for accessing your Snowflake account. This URL must include your \[account identifier\](<https://docs.aws.amazon.com/https://docs.snowflake.com/en/user-guide/admin-account-identifier>) . Note that the protocol (<https://>) and port number are optional.
-    ///
-    /// Pattern `.+?\.snowflakecomputing\.com`; length 24 to 2048.
     pub account_url: Str,
     /// `Database`: a string, required.
-    ///
-    /// All data in Snowflake is maintained in databases.
-    ///
-    /// Length 1 to 255.
     pub database: Str,
     /// `RoleARN`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the Snowflake role
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `arn:.*`; length 1 to 512.
     pub role_arn: Str,
     /// `S3Configuration`: a [`S3DestinationConfiguration`] object, required.
     pub s3_configuration: Obj<S3DestinationConfiguration>,
     /// `Schema`: a string, required.
-    ///
-    /// Each database consists of one or more schemas, which are logical groupings of database objects, such as tables and views
-    ///
-    /// Length 1 to 255.
     pub schema: Str,
     /// `Table`: a string, required.
-    ///
-    /// All data in Snowflake is stored in database tables, logically structured as collections of columns and rows.
-    ///
-    /// Length 1 to 255.
     pub table: Str,
 }
 
-static RULE_SnowflakeDestinationConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SnowflakeDestinationConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccountUrl",
-            Shape::Str(&StrRule {
-                min_len: Some(24),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_21),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BufferingHints",
-            Shape::Object(&RULE_SnowflakeBufferingHints),
-        ),
-        (
-            "CloudWatchLoggingOptions",
-            Shape::Object(&RULE_CloudWatchLoggingOptions),
-        ),
-        (
-            "ContentColumnName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DataLoadingOption",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "JSON_MAPPING",
-                    "VARIANT_CONTENT_MAPPING",
-                    "VARIANT_CONTENT_AND_METADATA_MAPPING",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Database",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KeyPassphrase",
-            Shape::Str(&StrRule {
-                min_len: Some(7),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MetaDataColumnName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PrivateKey",
-            Shape::Str(&StrRule {
-                min_len: Some(256),
-                max_len: Some(4096),
-                pattern: Some(&PATTERN_22),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ProcessingConfiguration",
-            Shape::Object(&RULE_ProcessingConfiguration),
-        ),
+        ("AccountUrl", Shape::Str(&StrRule { min_len: Some(24), max_len: Some(2048), pattern: Some(&PATTERN_21), ..StrRule::ANY })),
+        ("BufferingHints", Shape::Object(&RULE_SnowflakeBufferingHints)),
+        ("CloudWatchLoggingOptions", Shape::Object(&RULE_CloudWatchLoggingOptions)),
+        ("ContentColumnName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("DataLoadingOption", Shape::Str(&StrRule { allowed: &["JSON_MAPPING", "VARIANT_CONTENT_MAPPING", "VARIANT_CONTENT_AND_METADATA_MAPPING"], ..StrRule::ANY })),
+        ("Database", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("KeyPassphrase", Shape::Str(&StrRule { min_len: Some(7), max_len: Some(255), ..StrRule::ANY })),
+        ("MetaDataColumnName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("PrivateKey", Shape::Str(&StrRule { min_len: Some(256), max_len: Some(4096), pattern: Some(&PATTERN_22), ..StrRule::ANY })),
+        ("ProcessingConfiguration", Shape::Object(&RULE_ProcessingConfiguration)),
         ("RetryOptions", Shape::Object(&RULE_SnowflakeRetryOptions)),
-        (
-            "RoleARN",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "S3BackupMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FailedDataOnly", "AllData"],
-                format: None,
-            }),
-        ),
-        (
-            "S3Configuration",
-            Shape::Object(&RULE_S3DestinationConfiguration),
-        ),
-        (
-            "Schema",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SecretsManagerConfiguration",
-            Shape::Object(&RULE_SecretsManagerConfiguration),
-        ),
-        (
-            "SnowflakeRoleConfiguration",
-            Shape::Object(&RULE_SnowflakeRoleConfiguration),
-        ),
-        (
-            "SnowflakeVpcConfiguration",
-            Shape::Object(&RULE_SnowflakeVpcConfiguration),
-        ),
-        (
-            "Table",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "User",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("RoleARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("S3BackupMode", Shape::Str(&StrRule { allowed: &["FailedDataOnly", "AllData"], ..StrRule::ANY })),
+        ("S3Configuration", Shape::Object(&RULE_S3DestinationConfiguration)),
+        ("Schema", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("SecretsManagerConfiguration", Shape::Object(&RULE_SecretsManagerConfiguration)),
+        ("SnowflakeRoleConfiguration", Shape::Object(&RULE_SnowflakeRoleConfiguration)),
+        ("SnowflakeVpcConfiguration", Shape::Object(&RULE_SnowflakeVpcConfiguration)),
+        ("Table", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("User", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
     ],
-    required: &[
-        "AccountUrl",
-        "Database",
-        "Schema",
-        "Table",
-        "RoleARN",
-        "S3Configuration",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["AccountUrl", "Database", "Schema", "Table", "RoleARN", "S3Configuration"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SnowflakeDestinationConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -8339,6 +4983,7 @@ pub struct SnowflakeDestinationConfiguration {
     pub user: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SnowflakeDestinationConfiguration {
     /// A `SnowflakeDestinationConfiguration` with its required properties, named in a [`SnowflakeDestinationConfigurationRequired`].
     pub fn new(required: SnowflakeDestinationConfigurationRequired) -> Self {
@@ -8367,176 +5012,45 @@ impl SnowflakeDestinationConfiguration {
     }
 
     /// `AccountUrl`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn account_url(mut self, value: impl Into<Str>) -> Self {
-        self.account_url = value.into();
-        self
-    }
-
+    pub fn account_url(mut self, value: impl Into<Str>) -> Self { self.account_url = value.into(); self }
     /// `BufferingHints`: a [`SnowflakeBufferingHints`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn buffering_hints(mut self, value: impl Into<Obj<SnowflakeBufferingHints>>) -> Self {
-        self.buffering_hints = Some(value.into());
-        self
-    }
-
+    pub fn buffering_hints(mut self, value: impl Into<Obj<SnowflakeBufferingHints>>) -> Self { self.buffering_hints = Some(value.into()); self }
     /// `CloudWatchLoggingOptions`: a [`CloudWatchLoggingOptions`] object.
-    pub fn cloud_watch_logging_options(
-        mut self,
-        value: impl Into<Obj<CloudWatchLoggingOptions>>,
-    ) -> Self {
-        self.cloud_watch_logging_options = Some(value.into());
-        self
-    }
-
+    pub fn cloud_watch_logging_options(mut self, value: impl Into<Obj<CloudWatchLoggingOptions>>) -> Self { self.cloud_watch_logging_options = Some(value.into()); self }
     /// `ContentColumnName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content_column_name(mut self, value: impl Into<Str>) -> Self {
-        self.content_column_name = Some(value.into());
-        self
-    }
-
+    pub fn content_column_name(mut self, value: impl Into<Str>) -> Self { self.content_column_name = Some(value.into()); self }
     /// `DataLoadingOption`: a [`DataLoadingOption`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_loading_option(mut self, value: impl Into<DataLoadingOption>) -> Self {
-        self.data_loading_option = Some(value.into());
-        self
-    }
-
+    pub fn data_loading_option(mut self, value: impl Into<DataLoadingOption>) -> Self { self.data_loading_option = Some(value.into()); self }
     /// `Database`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database(mut self, value: impl Into<Str>) -> Self {
-        self.database = value.into();
-        self
-    }
-
+    pub fn database(mut self, value: impl Into<Str>) -> Self { self.database = value.into(); self }
     /// `KeyPassphrase`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_passphrase(mut self, value: impl Into<Str>) -> Self {
-        self.key_passphrase = Some(value.into());
-        self
-    }
-
+    pub fn key_passphrase(mut self, value: impl Into<Str>) -> Self { self.key_passphrase = Some(value.into()); self }
     /// `MetaDataColumnName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn meta_data_column_name(mut self, value: impl Into<Str>) -> Self {
-        self.meta_data_column_name = Some(value.into());
-        self
-    }
-
+    pub fn meta_data_column_name(mut self, value: impl Into<Str>) -> Self { self.meta_data_column_name = Some(value.into()); self }
     /// `PrivateKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn private_key(mut self, value: impl Into<Str>) -> Self {
-        self.private_key = Some(value.into());
-        self
-    }
-
+    pub fn private_key(mut self, value: impl Into<Str>) -> Self { self.private_key = Some(value.into()); self }
     /// `ProcessingConfiguration`: a [`ProcessingConfiguration`] object.
-    pub fn processing_configuration(
-        mut self,
-        value: impl Into<Obj<ProcessingConfiguration>>,
-    ) -> Self {
-        self.processing_configuration = Some(value.into());
-        self
-    }
-
+    pub fn processing_configuration(mut self, value: impl Into<Obj<ProcessingConfiguration>>) -> Self { self.processing_configuration = Some(value.into()); self }
     /// `RetryOptions`: a [`SnowflakeRetryOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retry_options(mut self, value: impl Into<Obj<SnowflakeRetryOptions>>) -> Self {
-        self.retry_options = Some(value.into());
-        self
-    }
-
+    pub fn retry_options(mut self, value: impl Into<Obj<SnowflakeRetryOptions>>) -> Self { self.retry_options = Some(value.into()); self }
     /// `RoleARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `S3BackupMode`: a [`SnowflakeDestinationConfigurationS3BackupMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_backup_mode(
-        mut self,
-        value: impl Into<SnowflakeDestinationConfigurationS3BackupMode>,
-    ) -> Self {
-        self.s3_backup_mode = Some(value.into());
-        self
-    }
-
+    pub fn s3_backup_mode(mut self, value: impl Into<SnowflakeDestinationConfigurationS3BackupMode>) -> Self { self.s3_backup_mode = Some(value.into()); self }
     /// `S3Configuration`: a [`S3DestinationConfiguration`] object, required.
-    pub fn s3_configuration(mut self, value: impl Into<Obj<S3DestinationConfiguration>>) -> Self {
-        self.s3_configuration = value.into();
-        self
-    }
-
+    pub fn s3_configuration(mut self, value: impl Into<Obj<S3DestinationConfiguration>>) -> Self { self.s3_configuration = value.into(); self }
     /// `Schema`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema(mut self, value: impl Into<Str>) -> Self {
-        self.schema = value.into();
-        self
-    }
-
+    pub fn schema(mut self, value: impl Into<Str>) -> Self { self.schema = value.into(); self }
     /// `SecretsManagerConfiguration`: a [`SecretsManagerConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secrets_manager_configuration(
-        mut self,
-        value: impl Into<Obj<SecretsManagerConfiguration>>,
-    ) -> Self {
-        self.secrets_manager_configuration = Some(value.into());
-        self
-    }
-
+    pub fn secrets_manager_configuration(mut self, value: impl Into<Obj<SecretsManagerConfiguration>>) -> Self { self.secrets_manager_configuration = Some(value.into()); self }
     /// `SnowflakeRoleConfiguration`: a [`SnowflakeRoleConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snowflake_role_configuration(
-        mut self,
-        value: impl Into<Obj<SnowflakeRoleConfiguration>>,
-    ) -> Self {
-        self.snowflake_role_configuration = Some(value.into());
-        self
-    }
-
+    pub fn snowflake_role_configuration(mut self, value: impl Into<Obj<SnowflakeRoleConfiguration>>) -> Self { self.snowflake_role_configuration = Some(value.into()); self }
     /// `SnowflakeVpcConfiguration`: a [`SnowflakeVpcConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snowflake_vpc_configuration(
-        mut self,
-        value: impl Into<Obj<SnowflakeVpcConfiguration>>,
-    ) -> Self {
-        self.snowflake_vpc_configuration = Some(value.into());
-        self
-    }
-
+    pub fn snowflake_vpc_configuration(mut self, value: impl Into<Obj<SnowflakeVpcConfiguration>>) -> Self { self.snowflake_vpc_configuration = Some(value.into()); self }
     /// `Table`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table(mut self, value: impl Into<Str>) -> Self {
-        self.table = value.into();
-        self
-    }
-
+    pub fn table(mut self, value: impl Into<Str>) -> Self { self.table = value.into(); self }
     /// `User`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user(mut self, value: impl Into<Str>) -> Self {
-        self.user = Some(value.into());
-        self
-    }
+    pub fn user(mut self, value: impl Into<Str>) -> Self { self.user = Some(value.into()); self }
 }
 
 impl PropertyType for SnowflakeDestinationConfiguration {}
@@ -8580,21 +5094,13 @@ impl ToValue for SnowflakeDestinationConfiguration {
     }
 }
 
-static RULE_SnowflakeRetryOptions: ObjRule = ObjRule {
-    properties: &[(
-        "DurationInSeconds",
-        Shape::Int(&NumRule {
-            min: Some(0.0),
-            max: Some(7200.0),
-            allowed: &[],
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_SnowflakeRetryOptions: ObjRule = ObjRule {
+    properties: &[
+        ("DurationInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(7200.0), ..NumRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SnowflakeRetryOptions` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -8612,6 +5118,7 @@ pub struct SnowflakeRetryOptions {
     pub duration_in_seconds: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl SnowflakeRetryOptions {
     /// A `SnowflakeRetryOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -8619,12 +5126,7 @@ impl SnowflakeRetryOptions {
     }
 
     /// `DurationInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn duration_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.duration_in_seconds = Some(value.into());
-        self
-    }
+    pub fn duration_in_seconds(mut self, value: impl Into<Int>) -> Self { self.duration_in_seconds = Some(value.into()); self }
 }
 
 impl PropertyType for SnowflakeRetryOptions {}
@@ -8637,26 +5139,14 @@ impl ToValue for SnowflakeRetryOptions {
     }
 }
 
-static RULE_SnowflakeRoleConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SnowflakeRoleConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
-        (
-            "SnowflakeRole",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("SnowflakeRole", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SnowflakeRoleConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -8678,6 +5168,7 @@ pub struct SnowflakeRoleConfiguration {
     pub snowflake_role: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SnowflakeRoleConfiguration {
     /// A `SnowflakeRoleConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -8685,20 +5176,9 @@ impl SnowflakeRoleConfiguration {
     }
 
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `SnowflakeRole`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snowflake_role(mut self, value: impl Into<Str>) -> Self {
-        self.snowflake_role = Some(value.into());
-        self
-    }
+    pub fn snowflake_role(mut self, value: impl Into<Str>) -> Self { self.snowflake_role = Some(value.into()); self }
 }
 
 impl PropertyType for SnowflakeRoleConfiguration {}
@@ -8716,30 +5196,17 @@ impl ToValue for SnowflakeRoleConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SnowflakeVpcConfigurationRequired {
     /// `PrivateLinkVpceId`: a string, required.
-    ///
-    /// The VPCE ID for Firehose to privately connect with Snowflake. The ID format is com.amazonaws.vpce.\[region\].vpce-svc-&lt;\[id\]&gt;. For more information, see \[Amazon PrivateLink & Snowflake\](<https://docs.aws.amazon.com/https://docs.snowflake.com/en/user-guide/admin-security-privatelink>)
-    ///
-    /// Pattern `([a-zA-Z0-9\-\_]+\.){2,3}vpce\.[a-zA-Z0-9\-]*\.vpce-svc\-[a-zA-Z0-9\-]{17}$`; length 47 to 255.
     pub private_link_vpce_id: Str,
 }
 
-static RULE_SnowflakeVpcConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "PrivateLinkVpceId",
-        Shape::Str(&StrRule {
-            min_len: Some(47),
-            max_len: Some(255),
-            pattern: Some(&PATTERN_10),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_SnowflakeVpcConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("PrivateLinkVpceId", Shape::Str(&StrRule { min_len: Some(47), max_len: Some(255), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
+    ],
     required: &["PrivateLinkVpceId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SnowflakeVpcConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -8757,6 +5224,7 @@ pub struct SnowflakeVpcConfiguration {
     pub private_link_vpce_id: Str,
 }
 
+#[rustfmt::skip]
 impl SnowflakeVpcConfiguration {
     /// A `SnowflakeVpcConfiguration` with its required properties, named in a [`SnowflakeVpcConfigurationRequired`].
     pub fn new(required: SnowflakeVpcConfigurationRequired) -> Self {
@@ -8766,12 +5234,7 @@ impl SnowflakeVpcConfiguration {
     }
 
     /// `PrivateLinkVpceId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn private_link_vpce_id(mut self, value: impl Into<Str>) -> Self {
-        self.private_link_vpce_id = value.into();
-        self
-    }
+    pub fn private_link_vpce_id(mut self, value: impl Into<Str>) -> Self { self.private_link_vpce_id = value.into(); self }
 }
 
 impl PropertyType for SnowflakeVpcConfiguration {}
@@ -8784,31 +5247,14 @@ impl ToValue for SnowflakeVpcConfiguration {
     }
 }
 
-static RULE_SplunkBufferingHints: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SplunkBufferingHints: ObjRule = ObjRule {
     properties: &[
-        (
-            "IntervalInSeconds",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(60.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SizeInMBs",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(5.0),
-                allowed: &[],
-            }),
-        ),
+        ("IntervalInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(60.0), ..NumRule::ANY })),
+        ("SizeInMBs", Shape::Int(&NumRule { min: Some(1.0), max: Some(5.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SplunkBufferingHints` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -8832,6 +5278,7 @@ pub struct SplunkBufferingHints {
     pub size_in_m_bs: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl SplunkBufferingHints {
     /// A `SplunkBufferingHints` with no property set (none is required).
     pub fn new() -> Self {
@@ -8839,20 +5286,9 @@ impl SplunkBufferingHints {
     }
 
     /// `IntervalInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interval_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.interval_in_seconds = Some(value.into());
-        self
-    }
-
+    pub fn interval_in_seconds(mut self, value: impl Into<Int>) -> Self { self.interval_in_seconds = Some(value.into()); self }
     /// `SizeInMBs`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn size_in_m_bs(mut self, value: impl Into<Int>) -> Self {
-        self.size_in_m_bs = Some(value.into());
-        self
-    }
+    pub fn size_in_m_bs(mut self, value: impl Into<Int>) -> Self { self.size_in_m_bs = Some(value.into()); self }
 }
 
 impl PropertyType for SplunkBufferingHints {}
@@ -8870,96 +5306,31 @@ impl ToValue for SplunkBufferingHints {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SplunkDestinationConfigurationRequired {
     /// `HECEndpoint`: a string, required.
-    ///
-    /// The HTTP Event Collector (HEC) endpoint to which Firehose sends your data.
-    ///
-    /// Length 0 to 2048.
     pub hec_endpoint: Str,
     /// `HECEndpointType`: a [`HecEndpointType`] value, required.
-    ///
-    /// This type can be either `Raw` or `Event` .
     pub hec_endpoint_type: HecEndpointType,
     /// `S3Configuration`: a [`S3DestinationConfiguration`] object, required.
-    ///
-    /// The configuration for the backup Amazon S3 location.
     pub s3_configuration: Obj<S3DestinationConfiguration>,
 }
 
-static RULE_SplunkDestinationConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SplunkDestinationConfiguration: ObjRule = ObjRule {
     properties: &[
         ("BufferingHints", Shape::Object(&RULE_SplunkBufferingHints)),
-        (
-            "CloudWatchLoggingOptions",
-            Shape::Object(&RULE_CloudWatchLoggingOptions),
-        ),
-        (
-            "HECAcknowledgmentTimeoutInSeconds",
-            Shape::Int(&NumRule {
-                min: Some(180.0),
-                max: Some(600.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "HECEndpoint",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "HECEndpointType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Raw", "Event"],
-                format: None,
-            }),
-        ),
-        (
-            "HECToken",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ProcessingConfiguration",
-            Shape::Object(&RULE_ProcessingConfiguration),
-        ),
+        ("CloudWatchLoggingOptions", Shape::Object(&RULE_CloudWatchLoggingOptions)),
+        ("HECAcknowledgmentTimeoutInSeconds", Shape::Int(&NumRule { min: Some(180.0), max: Some(600.0), ..NumRule::ANY })),
+        ("HECEndpoint", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
+        ("HECEndpointType", Shape::Str(&StrRule { allowed: &["Raw", "Event"], ..StrRule::ANY })),
+        ("HECToken", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
+        ("ProcessingConfiguration", Shape::Object(&RULE_ProcessingConfiguration)),
         ("RetryOptions", Shape::Object(&RULE_SplunkRetryOptions)),
-        (
-            "S3BackupMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AllEvents", "FailedEventsOnly"],
-                format: None,
-            }),
-        ),
-        (
-            "S3Configuration",
-            Shape::Object(&RULE_S3DestinationConfiguration),
-        ),
-        (
-            "SecretsManagerConfiguration",
-            Shape::Object(&RULE_SecretsManagerConfiguration),
-        ),
+        ("S3BackupMode", Shape::Str(&StrRule { allowed: &["AllEvents", "FailedEventsOnly"], ..StrRule::ANY })),
+        ("S3Configuration", Shape::Object(&RULE_S3DestinationConfiguration)),
+        ("SecretsManagerConfiguration", Shape::Object(&RULE_SecretsManagerConfiguration)),
     ],
     required: &["HECEndpoint", "S3Configuration", "HECEndpointType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SplunkDestinationConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -9023,6 +5394,7 @@ pub struct SplunkDestinationConfiguration {
     pub secrets_manager_configuration: Option<Obj<SecretsManagerConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl SplunkDestinationConfiguration {
     /// A `SplunkDestinationConfiguration` with its required properties, named in a [`SplunkDestinationConfigurationRequired`].
     pub fn new(required: SplunkDestinationConfigurationRequired) -> Self {
@@ -9042,104 +5414,27 @@ impl SplunkDestinationConfiguration {
     }
 
     /// `BufferingHints`: a [`SplunkBufferingHints`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn buffering_hints(mut self, value: impl Into<Obj<SplunkBufferingHints>>) -> Self {
-        self.buffering_hints = Some(value.into());
-        self
-    }
-
+    pub fn buffering_hints(mut self, value: impl Into<Obj<SplunkBufferingHints>>) -> Self { self.buffering_hints = Some(value.into()); self }
     /// `CloudWatchLoggingOptions`: a [`CloudWatchLoggingOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch_logging_options(
-        mut self,
-        value: impl Into<Obj<CloudWatchLoggingOptions>>,
-    ) -> Self {
-        self.cloud_watch_logging_options = Some(value.into());
-        self
-    }
-
+    pub fn cloud_watch_logging_options(mut self, value: impl Into<Obj<CloudWatchLoggingOptions>>) -> Self { self.cloud_watch_logging_options = Some(value.into()); self }
     /// `HECAcknowledgmentTimeoutInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hec_acknowledgment_timeout_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.hec_acknowledgment_timeout_in_seconds = Some(value.into());
-        self
-    }
-
+    pub fn hec_acknowledgment_timeout_in_seconds(mut self, value: impl Into<Int>) -> Self { self.hec_acknowledgment_timeout_in_seconds = Some(value.into()); self }
     /// `HECEndpoint`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hec_endpoint(mut self, value: impl Into<Str>) -> Self {
-        self.hec_endpoint = value.into();
-        self
-    }
-
+    pub fn hec_endpoint(mut self, value: impl Into<Str>) -> Self { self.hec_endpoint = value.into(); self }
     /// `HECEndpointType`: a [`HecEndpointType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hec_endpoint_type(mut self, value: impl Into<HecEndpointType>) -> Self {
-        self.hec_endpoint_type = value.into();
-        self
-    }
-
+    pub fn hec_endpoint_type(mut self, value: impl Into<HecEndpointType>) -> Self { self.hec_endpoint_type = value.into(); self }
     /// `HECToken`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hec_token(mut self, value: impl Into<Str>) -> Self {
-        self.hec_token = Some(value.into());
-        self
-    }
-
+    pub fn hec_token(mut self, value: impl Into<Str>) -> Self { self.hec_token = Some(value.into()); self }
     /// `ProcessingConfiguration`: a [`ProcessingConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn processing_configuration(
-        mut self,
-        value: impl Into<Obj<ProcessingConfiguration>>,
-    ) -> Self {
-        self.processing_configuration = Some(value.into());
-        self
-    }
-
+    pub fn processing_configuration(mut self, value: impl Into<Obj<ProcessingConfiguration>>) -> Self { self.processing_configuration = Some(value.into()); self }
     /// `RetryOptions`: a [`SplunkRetryOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retry_options(mut self, value: impl Into<Obj<SplunkRetryOptions>>) -> Self {
-        self.retry_options = Some(value.into());
-        self
-    }
-
+    pub fn retry_options(mut self, value: impl Into<Obj<SplunkRetryOptions>>) -> Self { self.retry_options = Some(value.into()); self }
     /// `S3BackupMode`: a [`SplunkDestinationConfigurationS3BackupMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_backup_mode(
-        mut self,
-        value: impl Into<SplunkDestinationConfigurationS3BackupMode>,
-    ) -> Self {
-        self.s3_backup_mode = Some(value.into());
-        self
-    }
-
+    pub fn s3_backup_mode(mut self, value: impl Into<SplunkDestinationConfigurationS3BackupMode>) -> Self { self.s3_backup_mode = Some(value.into()); self }
     /// `S3Configuration`: a [`S3DestinationConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_configuration(mut self, value: impl Into<Obj<S3DestinationConfiguration>>) -> Self {
-        self.s3_configuration = value.into();
-        self
-    }
-
+    pub fn s3_configuration(mut self, value: impl Into<Obj<S3DestinationConfiguration>>) -> Self { self.s3_configuration = value.into(); self }
     /// `SecretsManagerConfiguration`: a [`SecretsManagerConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secrets_manager_configuration(
-        mut self,
-        value: impl Into<Obj<SecretsManagerConfiguration>>,
-    ) -> Self {
-        self.secrets_manager_configuration = Some(value.into());
-        self
-    }
+    pub fn secrets_manager_configuration(mut self, value: impl Into<Obj<SecretsManagerConfiguration>>) -> Self { self.secrets_manager_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for SplunkDestinationConfiguration {}
@@ -9171,21 +5466,13 @@ impl ToValue for SplunkDestinationConfiguration {
     }
 }
 
-static RULE_SplunkRetryOptions: ObjRule = ObjRule {
-    properties: &[(
-        "DurationInSeconds",
-        Shape::Int(&NumRule {
-            min: Some(0.0),
-            max: Some(7200.0),
-            allowed: &[],
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_SplunkRetryOptions: ObjRule = ObjRule {
+    properties: &[
+        ("DurationInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(7200.0), ..NumRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SplunkRetryOptions` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -9203,6 +5490,7 @@ pub struct SplunkRetryOptions {
     pub duration_in_seconds: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl SplunkRetryOptions {
     /// A `SplunkRetryOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -9210,12 +5498,7 @@ impl SplunkRetryOptions {
     }
 
     /// `DurationInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn duration_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.duration_in_seconds = Some(value.into());
-        self
-    }
+    pub fn duration_in_seconds(mut self, value: impl Into<Int>) -> Self { self.duration_in_seconds = Some(value.into()); self }
 }
 
 impl PropertyType for SplunkRetryOptions {}
@@ -9228,14 +5511,13 @@ impl ToValue for SplunkRetryOptions {
     }
 }
 
-static RULE_TableCreationConfiguration: ObjRule = ObjRule {
-    properties: &[("Enabled", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_TableCreationConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("Enabled", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TableCreationConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -9255,6 +5537,7 @@ pub struct TableCreationConfiguration {
     pub enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl TableCreationConfiguration {
     /// A `TableCreationConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -9262,12 +5545,7 @@ impl TableCreationConfiguration {
     }
 
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
 }
 
 impl PropertyType for TableCreationConfiguration {}
@@ -9282,40 +5560,18 @@ impl ToValue for TableCreationConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[\p{L}\p{Z}\p{N}_.:\/=+\-@%]*$`; length 1 to 128.
     pub key: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_23),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_24),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_23), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_24), ..StrRule::ANY })),
     ],
     required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -9333,6 +5589,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -9343,20 +5600,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tag {}
@@ -9374,85 +5620,23 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcConfigurationRequired {
     /// `RoleARN`: a string, required.
-    ///
-    /// The ARN of the IAM role that you want the delivery stream to use to create endpoints in the destination VPC. You can use your existing Kinesis Data Firehose delivery role or you can specify a new role. In either case, make sure that the role trusts the Kinesis Data Firehose service principal and that it grants the following permissions:
-    ///
-    /// - `ec2:DescribeVpcs`
-    /// - `ec2:DescribeVpcAttribute`
-    /// - `ec2:DescribeSubnets`
-    /// - `ec2:DescribeSecurityGroups`
-    /// - `ec2:DescribeNetworkInterfaces`
-    /// - `ec2:CreateNetworkInterface`
-    /// - `ec2:CreateNetworkInterfacePermission`
-    /// - `ec2:DeleteNetworkInterface`
-    ///
-    /// If you revoke these permissions after you create the delivery stream, Kinesis Data Firehose can't scale out by creating more ENIs when necessary. You might therefore see a degradation in performance.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `arn:.*`; length 1 to 512.
     pub role_arn: Str,
     /// `SecurityGroupIds`: a list of strings, required.
-    ///
-    /// The IDs of the security groups that you want Kinesis Data Firehose to use when it creates ENIs in the VPC of the Amazon ES destination. You can use the same security group that the Amazon ES domain uses or different ones. If you specify different security groups here, ensure that they allow outbound HTTPS traffic to the Amazon ES domain's security group. Also ensure that the Amazon ES domain's security group allows HTTPS traffic from the security groups specified here. If you use the same security group for both your delivery stream and the Amazon ES domain, make sure the security group inbound rule allows HTTPS traffic.
-    ///
-    /// Format `AWS::EC2::SecurityGroup.Ids`; items 1 to 5; each item: format `AWS::EC2::SecurityGroup.Id`, pattern `^\S+$`, length 1 to 1024.
     pub security_group_ids: List<Str>,
     /// `SubnetIds`: a list of strings, required.
-    ///
-    /// The IDs of the subnets that Kinesis Data Firehose uses to create ENIs in the VPC of the Amazon ES destination. Make sure that the routing tables and inbound and outbound rules allow traffic to flow from the subnets whose IDs are specified here to the subnets that have the destination Amazon ES endpoints. Kinesis Data Firehose creates at least one ENI in each of the subnets that are specified here. Do not delete or modify these ENIs.
-    ///
-    /// The number of ENIs that Kinesis Data Firehose creates in the subnets specified here scales up and down automatically based on throughput. To enable Kinesis Data Firehose to scale up the number of ENIs to match throughput, ensure that you have sufficient quota. To help you calculate the quota you need, assume that Kinesis Data Firehose can create up to three ENIs for this delivery stream for each of the subnets specified here.
-    ///
-    /// Items 1 to 16; each item: pattern `^\S+$`, length 1 to 1024.
     pub subnet_ids: List<Str>,
 }
 
-static RULE_VpcConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VpcConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "RoleARN",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    pattern: Some(&PATTERN_6),
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    pattern: Some(&PATTERN_6),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(16),
-            }),
-        ),
+        ("RoleARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_6), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: Some(1), max_items: Some(16) })),
     ],
     required: &["RoleARN", "SubnetIds", "SecurityGroupIds"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VpcConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
@@ -9495,6 +5679,7 @@ pub struct VpcConfiguration {
     pub subnet_ids: List<Str>,
 }
 
+#[rustfmt::skip]
 impl VpcConfiguration {
     /// A `VpcConfiguration` with its required properties, named in a [`VpcConfigurationRequired`].
     pub fn new(required: VpcConfigurationRequired) -> Self {
@@ -9506,28 +5691,11 @@ impl VpcConfiguration {
     }
 
     /// `RoleARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `SecurityGroupIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = value.into();
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = value.into(); self }
     /// `SubnetIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = value.into();
-        self
-    }
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
 }
 
 impl PropertyType for VpcConfiguration {}

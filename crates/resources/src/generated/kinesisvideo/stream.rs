@@ -12,75 +12,19 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new(".+");
 pub(crate) static PATTERN_2: Pattern =
     Pattern::new("[\\w\\-\\.\\+]+/[\\w\\-\\.\\+]+(,[\\w\\-\\.\\+]+/[\\w\\-\\.\\+]+)*");
 
-static RULE_Stream: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Stream: ObjRule = ObjRule {
     properties: &[
-        (
-            "DataRetentionInHours",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(87600.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DeviceName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MediaType",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "StreamStorageConfiguration",
-            Shape::Object(&RULE_StreamStorageConfiguration),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
+        ("DataRetentionInHours", Shape::Int(&NumRule { min: Some(0.0), max: Some(87600.0), ..NumRule::ANY })),
+        ("DeviceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("MediaType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("StreamStorageConfiguration", Shape::Object(&RULE_StreamStorageConfiguration)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::KinesisVideo::Stream` resource.
@@ -148,6 +92,7 @@ pub struct Stream {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Stream {
     /// The CloudFormation type name, `AWS::KinesisVideo::Stream`.
     pub const TYPE_NAME: &'static str = "AWS::KinesisVideo::Stream";
@@ -174,63 +119,19 @@ impl Stream {
     }
 
     /// `DataRetentionInHours`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_retention_in_hours(mut self, value: impl Into<Int>) -> Self {
-        self.data_retention_in_hours = Some(value.into());
-        self
-    }
-
+    pub fn data_retention_in_hours(mut self, value: impl Into<Int>) -> Self { self.data_retention_in_hours = Some(value.into()); self }
     /// `DeviceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn device_name(mut self, value: impl Into<Str>) -> Self {
-        self.device_name = Some(value.into());
-        self
-    }
-
+    pub fn device_name(mut self, value: impl Into<Str>) -> Self { self.device_name = Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `MediaType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn media_type(mut self, value: impl Into<Str>) -> Self {
-        self.media_type = Some(value.into());
-        self
-    }
-
+    pub fn media_type(mut self, value: impl Into<Str>) -> Self { self.media_type = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `StreamStorageConfiguration`: a [`StreamStorageConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stream_storage_configuration(
-        mut self,
-        value: impl Into<Obj<StreamStorageConfiguration>>,
-    ) -> Self {
-        self.stream_storage_configuration = Some(value.into());
-        self
-    }
-
+    pub fn stream_storage_configuration(mut self, value: impl Into<Obj<StreamStorageConfiguration>>) -> Self { self.stream_storage_configuration = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Stream {
@@ -282,23 +183,13 @@ impl StreamAttributes {
     }
 }
 
-static RULE_StreamStorageConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "DefaultStorageTier",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["HOT", "WARM"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_StreamStorageConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("DefaultStorageTier", Shape::Str(&StrRule { allowed: &["HOT", "WARM"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StreamStorageConfiguration` property type of `AWS::KinesisVideo::Stream`.
@@ -321,6 +212,7 @@ pub struct StreamStorageConfiguration {
     pub default_storage_tier: Option<DefaultStorageTier>,
 }
 
+#[rustfmt::skip]
 impl StreamStorageConfiguration {
     /// A `StreamStorageConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -328,12 +220,7 @@ impl StreamStorageConfiguration {
     }
 
     /// `DefaultStorageTier`: a [`DefaultStorageTier`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_storage_tier(mut self, value: impl Into<DefaultStorageTier>) -> Self {
-        self.default_storage_tier = Some(value.into());
-        self
-    }
+    pub fn default_storage_tier(mut self, value: impl Into<DefaultStorageTier>) -> Self { self.default_storage_tier = Some(value.into()); self }
 }
 
 impl PropertyType for StreamStorageConfiguration {}
@@ -350,44 +237,20 @@ impl ToValue for StreamStorageConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::KinesisVideo::Stream`.
@@ -405,6 +268,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -415,20 +279,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -13,65 +13,20 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^(alias/)[a-zA-Z0-9:/_-]+$"
 #[derive(Clone, Debug, PartialEq)]
 pub struct AliasRequired {
     /// `AliasName`: a string, required.
-    ///
-    /// Specifies the alias name. This value must begin with `alias/` followed by a name, such as `alias/ExampleAlias` .
-    ///
-    /// &gt; If you change the value of the `AliasName` property, the existing alias is deleted and a new alias is created for the specified KMS key. This change can disrupt applications that use the alias. It can also allow or deny access to a KMS key affected by attribute-based access control (ABAC).
-    ///
-    /// The alias must be string of 1-256 characters. It can contain only alphanumeric characters, forward slashes (/), underscores (_), and dashes (-). The alias name cannot begin with `alias/aws/` . The `alias/aws/` prefix is reserved for \[AWS managed keys\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-cmk>) .
-    ///
-    /// Format `AWS::KMS::Alias.AliasName`; pattern `^(alias/)[a-zA-Z0-9:/_-]+$`; length 1 to 256; create-only: changing it replaces the resource.
     pub alias_name: Str,
     /// `TargetKeyId`: a string, required.
-    ///
-    /// Associates the alias with the specified \[customer managed key\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#customer-cmk>) . The KMS key must be in the same AWS account and Region.
-    ///
-    /// A valid key ID is required. If you supply a null or empty string value, this operation returns an error.
-    ///
-    /// For help finding the key ID and ARN, see \[Finding the key ID and ARN\](<https://docs.aws.amazon.com/kms/latest/developerguide/viewing-keys.html#find-cmk-id-arn>) in the *AWS Key Management Service Developer Guide* .
-    ///
-    /// Specify the key ID or the key ARN of the KMS key.
-    ///
-    /// For example:
-    ///
-    /// - Key ID: `1234abcd-12ab-34cd-56ef-1234567890ab`
-    /// - Key ARN: `arn:aws:kms:us-east-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab`
-    ///
-    /// To get the key ID and key ARN for a KMS key, use \[ListKeys\](<https://docs.aws.amazon.com/kms/latest/APIReference/API_ListKeys.html>) or \[DescribeKey\](<https://docs.aws.amazon.com/kms/latest/APIReference/API_DescribeKey.html>) .
-    ///
-    /// Length 1 to 256.
     pub target_key_id: Str,
 }
 
-static RULE_Alias: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Alias: ObjRule = ObjRule {
     properties: &[
-        (
-            "AliasName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::KmsAliasName),
-            }),
-        ),
-        (
-            "TargetKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AliasName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), format: Some(Format::KmsAliasName), ..StrRule::ANY })),
+        ("TargetKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["AliasName", "TargetKeyId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::KMS::Alias` resource.
@@ -133,6 +88,7 @@ pub struct Alias {
     pub target_key_id: Str,
 }
 
+#[rustfmt::skip]
 impl Alias {
     /// The CloudFormation type name, `AWS::KMS::Alias`.
     pub const TYPE_NAME: &'static str = "AWS::KMS::Alias";
@@ -162,20 +118,9 @@ impl Alias {
     }
 
     /// `AliasName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alias_name(mut self, value: impl Into<Str>) -> Self {
-        self.alias_name = value.into();
-        self
-    }
-
+    pub fn alias_name(mut self, value: impl Into<Str>) -> Self { self.alias_name = value.into(); self }
     /// `TargetKeyId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.target_key_id = value.into();
-        self
-    }
+    pub fn target_key_id(mut self, value: impl Into<Str>) -> Self { self.target_key_id = value.into(); self }
 }
 
 impl Resource for Alias {

@@ -7,107 +7,27 @@
 
 use crate::support::prelude::*;
 
-static RULE_Key: ObjRule = ObjRule {
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
+#[rustfmt::skip]
+pub(crate) static RULE_Key: ObjRule = ObjRule {
     properties: &[
         ("BypassPolicyLockoutSafetyCheck", Shape::Bool),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(8192),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(8192), ..StrRule::ANY })),
         ("EnableKeyRotation", Shape::Bool),
         ("Enabled", Shape::Bool),
         ("KeyPolicy", Shape::Any),
-        (
-            "KeySpec",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "SYMMETRIC_DEFAULT",
-                    "RSA_2048",
-                    "RSA_3072",
-                    "RSA_4096",
-                    "ECC_NIST_P256",
-                    "ECC_NIST_P384",
-                    "ECC_NIST_P521",
-                    "ECC_SECG_P256K1",
-                    "HMAC_224",
-                    "HMAC_256",
-                    "HMAC_384",
-                    "HMAC_512",
-                    "SM2",
-                    "ML_DSA_44",
-                    "ML_DSA_65",
-                    "ML_DSA_87",
-                    "ECC_NIST_EDWARDS25519",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "KeyUsage",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "ENCRYPT_DECRYPT",
-                    "SIGN_VERIFY",
-                    "GENERATE_VERIFY_MAC",
-                    "KEY_AGREEMENT",
-                ],
-                format: None,
-            }),
-        ),
+        ("KeySpec", Shape::Str(&StrRule { allowed: &["SYMMETRIC_DEFAULT", "RSA_2048", "RSA_3072", "RSA_4096", "ECC_NIST_P256", "ECC_NIST_P384", "ECC_NIST_P521", "ECC_SECG_P256K1", "HMAC_224", "HMAC_256", "HMAC_384", "HMAC_512", "SM2", "ML_DSA_44", "ML_DSA_65", "ML_DSA_87", "ECC_NIST_EDWARDS25519"], ..StrRule::ANY })),
+        ("KeyUsage", Shape::Str(&StrRule { allowed: &["ENCRYPT_DECRYPT", "SIGN_VERIFY", "GENERATE_VERIFY_MAC", "KEY_AGREEMENT"], ..StrRule::ANY })),
         ("MultiRegion", Shape::Bool),
-        (
-            "Origin",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AWS_KMS", "EXTERNAL"],
-                format: None,
-            }),
-        ),
-        (
-            "PendingWindowInDays",
-            Shape::Int(&NumRule {
-                min: Some(7.0),
-                max: Some(30.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RotationPeriodInDays",
-            Shape::Int(&NumRule {
-                min: Some(90.0),
-                max: Some(2560.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Origin", Shape::Str(&StrRule { allowed: &["AWS_KMS", "EXTERNAL"], ..StrRule::ANY })),
+        ("PendingWindowInDays", Shape::Int(&NumRule { min: Some(7.0), max: Some(30.0), ..NumRule::ANY })),
+        ("RotationPeriodInDays", Shape::Int(&NumRule { min: Some(90.0), max: Some(2560.0), ..NumRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::KMS::Key` resource.
@@ -330,6 +250,7 @@ pub struct Key {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Key {
     /// The CloudFormation type name, `AWS::KMS::Key`.
     pub const TYPE_NAME: &'static str = "AWS::KMS::Key";
@@ -343,11 +264,7 @@ impl Key {
         required: &[],
         create_only: &[],
         conditional_create_only: &[],
-        write_only: &[
-            "PendingWindowInDays",
-            "BypassPolicyLockoutSafetyCheck",
-            "RotationPeriodInDays",
-        ],
+        write_only: &["PendingWindowInDays", "BypassPolicyLockoutSafetyCheck", "RotationPeriodInDays"],
         read_only: &["Arn", "KeyId"],
         attributes: &["Arn", "KeyId"],
         taggable: true,
@@ -360,100 +277,29 @@ impl Key {
     }
 
     /// `BypassPolicyLockoutSafetyCheck`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bypass_policy_lockout_safety_check(mut self, value: impl Into<Bool>) -> Self {
-        self.bypass_policy_lockout_safety_check = Some(value.into());
-        self
-    }
-
+    pub fn bypass_policy_lockout_safety_check(mut self, value: impl Into<Bool>) -> Self { self.bypass_policy_lockout_safety_check = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `EnableKeyRotation`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_key_rotation(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_key_rotation = Some(value.into());
-        self
-    }
-
+    pub fn enable_key_rotation(mut self, value: impl Into<Bool>) -> Self { self.enable_key_rotation = Some(value.into()); self }
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `KeyPolicy`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_policy(mut self, value: impl Into<Json>) -> Self {
-        self.key_policy = Some(value.into());
-        self
-    }
-
+    pub fn key_policy(mut self, value: impl Into<Json>) -> Self { self.key_policy = Some(value.into()); self }
     /// `KeySpec`: a [`KeySpec`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_spec(mut self, value: impl Into<KeySpec>) -> Self {
-        self.key_spec = Some(value.into());
-        self
-    }
-
+    pub fn key_spec(mut self, value: impl Into<KeySpec>) -> Self { self.key_spec = Some(value.into()); self }
     /// `KeyUsage`: a [`KeyUsage`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_usage(mut self, value: impl Into<KeyUsage>) -> Self {
-        self.key_usage = Some(value.into());
-        self
-    }
-
+    pub fn key_usage(mut self, value: impl Into<KeyUsage>) -> Self { self.key_usage = Some(value.into()); self }
     /// `MultiRegion`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn multi_region(mut self, value: impl Into<Bool>) -> Self {
-        self.multi_region = Some(value.into());
-        self
-    }
-
+    pub fn multi_region(mut self, value: impl Into<Bool>) -> Self { self.multi_region = Some(value.into()); self }
     /// `Origin`: an [`Origin`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn origin(mut self, value: impl Into<Origin>) -> Self {
-        self.origin = Some(value.into());
-        self
-    }
-
+    pub fn origin(mut self, value: impl Into<Origin>) -> Self { self.origin = Some(value.into()); self }
     /// `PendingWindowInDays`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pending_window_in_days(mut self, value: impl Into<Int>) -> Self {
-        self.pending_window_in_days = Some(value.into());
-        self
-    }
-
+    pub fn pending_window_in_days(mut self, value: impl Into<Int>) -> Self { self.pending_window_in_days = Some(value.into()); self }
     /// `RotationPeriodInDays`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rotation_period_in_days(mut self, value: impl Into<Int>) -> Self {
-        self.rotation_period_in_days = Some(value.into());
-        self
-    }
-
+    pub fn rotation_period_in_days(mut self, value: impl Into<Int>) -> Self { self.rotation_period_in_days = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Key {
@@ -518,102 +364,6 @@ impl KeyAttributes {
     /// For information about the key ID of a KMS key, see \[Key ID\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id-key-id>) in the *AWS Key Management Service Developer Guide* .
     pub fn key_id(&self) -> Value {
         self.0.get_att("KeyId")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::KMS::Key`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kms-key-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 

@@ -6,10 +6,13 @@
 //! - `AWS::KMS::Alias`: [`Alias`], property types in [`alias`]
 //! - `AWS::KMS::Key`: [`Key`], property types in [`key`]
 //! - `AWS::KMS::ReplicaKey`: [`ReplicaKey`], property types in [`replica_key`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod alias;
 pub mod key;
 pub mod replica_key;
+pub mod shared;
 
 pub use alias::{Alias, AliasAttributes, AliasRequired};
 pub use key::{Key, KeyAttributes};

@@ -7,91 +7,31 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`ReplicaKey`], by name: `ReplicaKey::new(ReplicaKeyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicaKeyRequired {
     /// `KeyPolicy`: a JSON value, required.
-    ///
-    /// The key policy that authorizes use of the replica key.
-    ///
-    /// The key policy is not a shared property of multi-Region keys. You can specify the same key policy or a different key policy for each key in a set of related multi-Region keys. AWS  does not synchronize this property.
-    ///
-    /// The key policy must conform to the following rules.
-    ///
-    /// - The key policy must give the caller \[PutKeyPolicy\](<https://docs.aws.amazon.com/kms/latest/APIReference/API_PutKeyPolicy.html>) permission on the KMS key. This reduces the risk that the KMS key becomes unmanageable. For more information, refer to the scenario in the \[Default key policy\](<https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html#key-policy-default-allow-root-enable-iam>) section of the **AWS Key Management Service Developer Guide** .
-    /// - Each statement in the key policy must contain one or more principals. The principals in the key policy must exist and be visible to AWS  . When you create a new AWS principal (for example, an IAM user or role), you might need to enforce a delay before including the new principal in a key policy because the new principal might not be immediately visible to AWS  . For more information, see \[Changes that I make are not always immediately visible\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency>) in the *AWS Identity and Access Management User Guide* .
-    ///
-    /// A key policy document can include only the following characters:
-    ///
-    /// - Printable ASCII characters from the space character ( `\u0020` ) through the end of the ASCII character range.
-    /// - Printable characters in the Basic Latin and Latin-1 Supplement character set (through `\u00FF` ).
-    /// - The tab ( `\u0009` ), line feed ( `\u000A` ), and carriage return ( `\u000D` ) special characters
-    ///
-    /// *Minimum* : `1`
-    ///
-    /// *Maximum* : `32768`
     pub key_policy: Json,
     /// `PrimaryKeyArn`: a string, required.
-    ///
-    /// Specifies the multi-Region primary key to replicate. The primary key must be in a different AWS Region of the same AWS partition. You can create only one replica of a given primary key in each AWS Region .
-    ///
-    /// &gt; If you change the `PrimaryKeyArn` value of a replica key, the existing replica key is scheduled for deletion and a new replica key is created based on the specified primary key. While it is scheduled for deletion, the existing replica key becomes unusable. You can cancel the scheduled deletion of the key outside of CloudFormation.
-    /// &gt;
-    /// &gt; However, if you inadvertently delete a replica key, you can decrypt ciphertext encrypted by that replica key by using any related multi-Region key. If necessary, you can recreate the replica in the same Region after the previous one is completely deleted. For details, see \[Deleting multi-Region keys\](<https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-delete.html>) in the *AWS Key Management Service Developer Guide*
-    ///
-    /// Specify the key ARN of an existing multi-Region primary key. For example, `arn:aws:kms:us-east-2:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab` .
-    ///
-    /// Length 1 to 256; create-only: changing it replaces the resource.
     pub primary_key_arn: Str,
 }
 
-static RULE_ReplicaKey: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ReplicaKey: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(8192),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(8192), ..StrRule::ANY })),
         ("Enabled", Shape::Bool),
         ("KeyPolicy", Shape::Any),
-        (
-            "PendingWindowInDays",
-            Shape::Int(&NumRule {
-                min: Some(7.0),
-                max: Some(30.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PrimaryKeyArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("PendingWindowInDays", Shape::Int(&NumRule { min: Some(7.0), max: Some(30.0), ..NumRule::ANY })),
+        ("PrimaryKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["PrimaryKeyArn", "KeyPolicy"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::KMS::ReplicaKey` resource.
@@ -204,6 +144,7 @@ pub struct ReplicaKey {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ReplicaKey {
     /// The CloudFormation type name, `AWS::KMS::ReplicaKey`.
     pub const TYPE_NAME: &'static str = "AWS::KMS::ReplicaKey";
@@ -237,52 +178,17 @@ impl ReplicaKey {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `KeyPolicy`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_policy(mut self, value: impl Into<Json>) -> Self {
-        self.key_policy = value.into();
-        self
-    }
-
+    pub fn key_policy(mut self, value: impl Into<Json>) -> Self { self.key_policy = value.into(); self }
     /// `PendingWindowInDays`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pending_window_in_days(mut self, value: impl Into<Int>) -> Self {
-        self.pending_window_in_days = Some(value.into());
-        self
-    }
-
+    pub fn pending_window_in_days(mut self, value: impl Into<Int>) -> Self { self.pending_window_in_days = Some(value.into()); self }
     /// `PrimaryKeyArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn primary_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.primary_key_arn = value.into();
-        self
-    }
-
+    pub fn primary_key_arn(mut self, value: impl Into<Str>) -> Self { self.primary_key_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ReplicaKey {
@@ -338,101 +244,5 @@ impl ReplicaKeyAttributes {
     /// Related multi-Region keys have the same key ID. For information about the key IDs of multi-Region keys, see \[How multi-Region keys work\](<https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-overview.html#mrk-how-it-works>) in the *AWS Key Management Service Developer Guide* .
     pub fn key_id(&self) -> Value {
         self.0.get_att("KeyId")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::KMS::ReplicaKey`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kms-replicakey-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

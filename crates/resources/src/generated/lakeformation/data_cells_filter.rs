@@ -7,108 +7,36 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::ColumnWildcard;
+use super::shared::RULE_ColumnWildcard;
+
 /// The required properties of [`DataCellsFilter`], by name: `DataCellsFilter::new(DataCellsFilterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataCellsFilterRequired {
     /// `DatabaseName`: a string, required.
-    ///
-    /// UTF-8 string, not less than 1 or more than 255 bytes long, matching the \[single-line string pattern\](<https://docs.aws.amazon.com/lake-formation/latest/dg/aws-lake-formation-api-aws-lake-formation-api-common.html>) .
-    ///
-    /// A database in the Data Catalog .
-    ///
-    /// Length 1 to 255; create-only: changing it replaces the resource.
     pub database_name: Str,
     /// `Name`: a string, required.
-    ///
-    /// UTF-8 string, not less than 1 or more than 255 bytes long, matching the \[single-line string pattern\](<https://docs.aws.amazon.com/lake-formation/latest/dg/aws-lake-formation-api-aws-lake-formation-api-common.html>) .
-    ///
-    /// The name given by the user to the data filter cell.
-    ///
-    /// Length 1 to 255; create-only: changing it replaces the resource.
     pub name: Str,
     /// `TableCatalogId`: a string, required.
-    ///
-    /// Catalog id string, not less than 1 or more than 255 bytes long, matching the \[single-line string pattern\](<https://docs.aws.amazon.com/lake-formation/latest/dg/aws-lake-formation-api-aws-lake-formation-api-common.html>) .
-    ///
-    /// The ID of the catalog to which the table belongs.
-    ///
-    /// Length 12 to 12; create-only: changing it replaces the resource.
     pub table_catalog_id: Str,
     /// `TableName`: a string, required.
-    ///
-    /// UTF-8 string, not less than 1 or more than 255 bytes long, matching the \[single-line string pattern\](<https://docs.aws.amazon.com/lake-formation/latest/dg/aws-lake-formation-api-aws-lake-formation-api-common.html>) .
-    ///
-    /// A table in the database.
-    ///
-    /// Length 1 to 255; create-only: changing it replaces the resource.
     pub table_name: Str,
 }
 
-static RULE_DataCellsFilter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataCellsFilter: ObjRule = ObjRule {
     properties: &[
-        (
-            "ColumnNames",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ColumnNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: None })),
         ("ColumnWildcard", Shape::Object(&RULE_ColumnWildcard)),
-        (
-            "DatabaseName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DatabaseName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("RowFilter", Shape::Object(&RULE_RowFilter)),
-        (
-            "TableCatalogId",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TableName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("TableCatalogId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), ..StrRule::ANY })),
+        ("TableName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
     ],
     required: &["TableCatalogId", "DatabaseName", "TableName", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::LakeFormation::DataCellsFilter` resource.
@@ -176,6 +104,7 @@ pub struct DataCellsFilter {
     pub table_name: Str,
 }
 
+#[rustfmt::skip]
 impl DataCellsFilter {
     /// The CloudFormation type name, `AWS::LakeFormation::DataCellsFilter`.
     pub const TYPE_NAME: &'static str = "AWS::LakeFormation::DataCellsFilter";
@@ -187,15 +116,7 @@ impl DataCellsFilter {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lakeformation-datacellsfilter.html",
         primary_identifier: &["TableCatalogId", "DatabaseName", "TableName", "Name"],
         required: &["DatabaseName", "Name", "TableCatalogId", "TableName"],
-        create_only: &[
-            "TableCatalogId",
-            "DatabaseName",
-            "TableName",
-            "Name",
-            "RowFilter",
-            "ColumnNames",
-            "ColumnWildcard",
-        ],
+        create_only: &["TableCatalogId", "DatabaseName", "TableName", "Name", "RowFilter", "ColumnNames", "ColumnWildcard"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &[],
@@ -218,60 +139,19 @@ impl DataCellsFilter {
     }
 
     /// `ColumnNames`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn column_names(mut self, value: impl Into<List<Str>>) -> Self {
-        self.column_names = Some(value.into());
-        self
-    }
-
+    pub fn column_names(mut self, value: impl Into<List<Str>>) -> Self { self.column_names = Some(value.into()); self }
     /// `ColumnWildcard`: a [`ColumnWildcard`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn column_wildcard(mut self, value: impl Into<Obj<ColumnWildcard>>) -> Self {
-        self.column_wildcard = Some(value.into());
-        self
-    }
-
+    pub fn column_wildcard(mut self, value: impl Into<Obj<ColumnWildcard>>) -> Self { self.column_wildcard = Some(value.into()); self }
     /// `DatabaseName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self {
-        self.database_name = value.into();
-        self
-    }
-
+    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `RowFilter`: a [`RowFilter`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn row_filter(mut self, value: impl Into<Obj<RowFilter>>) -> Self {
-        self.row_filter = Some(value.into());
-        self
-    }
-
+    pub fn row_filter(mut self, value: impl Into<Obj<RowFilter>>) -> Self { self.row_filter = Some(value.into()); self }
     /// `TableCatalogId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_catalog_id(mut self, value: impl Into<Str>) -> Self {
-        self.table_catalog_id = value.into();
-        self
-    }
-
+    pub fn table_catalog_id(mut self, value: impl Into<Str>) -> Self { self.table_catalog_id = value.into(); self }
     /// `TableName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self {
-        self.table_name = value.into();
-        self
-    }
+    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = value.into(); self }
 }
 
 impl Resource for DataCellsFilter {
@@ -308,78 +188,14 @@ impl From<ResourceRef> for DataCellsFilterAttributes {
     }
 }
 
-static RULE_ColumnWildcard: ObjRule = ObjRule {
-    properties: &[(
-        "ExcludedColumnNames",
-        Shape::List(&ListRule {
-            items: Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ColumnWildcard` property type of `AWS::LakeFormation::DataCellsFilter`.
-///
-/// A wildcard object, consisting of an optional list of excluded column names or indexes.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lakeformation-datacellsfilter-columnwildcard.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ColumnWildcard {
-    /// `ExcludedColumnNames`: a list of strings.
-    ///
-    /// Excludes column names. Any column with this name will be excluded.
-    pub excluded_column_names: Option<List<Str>>,
-}
-
-impl ColumnWildcard {
-    /// A `ColumnWildcard` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `ExcludedColumnNames`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn excluded_column_names(mut self, value: impl Into<List<Str>>) -> Self {
-        self.excluded_column_names = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for ColumnWildcard {}
-
-impl ToValue for ColumnWildcard {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("ExcludedColumnNames", &self.excluded_column_names)
-            .build()
-    }
-}
-
-static RULE_RowFilter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RowFilter: ObjRule = ObjRule {
     properties: &[
         ("AllRowsWildcard", Shape::Any),
         ("FilterExpression", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RowFilter` property type of `AWS::LakeFormation::DataCellsFilter`.
@@ -399,6 +215,7 @@ pub struct RowFilter {
     pub filter_expression: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl RowFilter {
     /// A `RowFilter` with no property set (none is required).
     pub fn new() -> Self {
@@ -406,20 +223,9 @@ impl RowFilter {
     }
 
     /// `AllRowsWildcard`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn all_rows_wildcard(mut self, value: impl Into<Json>) -> Self {
-        self.all_rows_wildcard = Some(value.into());
-        self
-    }
-
+    pub fn all_rows_wildcard(mut self, value: impl Into<Json>) -> Self { self.all_rows_wildcard = Some(value.into()); self }
     /// `FilterExpression`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter_expression(mut self, value: impl Into<Str>) -> Self {
-        self.filter_expression = Some(value.into());
-        self
-    }
+    pub fn filter_expression(mut self, value: impl Into<Str>) -> Self { self.filter_expression = Some(value.into()); self }
 }
 
 impl PropertyType for RowFilter {}

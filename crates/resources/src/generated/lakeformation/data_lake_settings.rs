@@ -7,75 +7,23 @@
 
 use crate::support::prelude::*;
 
-static RULE_DataLakeSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataLakeSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "Admins",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DataLakePrincipal),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Admins", Shape::List(&ListRule { items: Shape::Object(&RULE_DataLakePrincipal), min_items: None, max_items: None })),
         ("AllowExternalDataFiltering", Shape::Bool),
         ("AllowFullTableExternalDataAccess", Shape::Bool),
-        (
-            "AuthorizedSessionTagValueList",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "CreateDatabaseDefaultPermissions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PrincipalPermissions),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "CreateTableDefaultPermissions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PrincipalPermissions),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ExternalDataFilteringAllowList",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DataLakePrincipal),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AuthorizedSessionTagValueList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("CreateDatabaseDefaultPermissions", Shape::List(&ListRule { items: Shape::Object(&RULE_PrincipalPermissions), min_items: None, max_items: None })),
+        ("CreateTableDefaultPermissions", Shape::List(&ListRule { items: Shape::Object(&RULE_PrincipalPermissions), min_items: None, max_items: None })),
+        ("ExternalDataFilteringAllowList", Shape::List(&ListRule { items: Shape::Object(&RULE_DataLakePrincipal), min_items: None, max_items: None })),
         ("MutationType", Shape::STR),
         ("Parameters", Shape::Any),
-        (
-            "ReadOnlyAdmins",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DataLakePrincipal),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TrustedResourceOwners",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ReadOnlyAdmins", Shape::List(&ListRule { items: Shape::Object(&RULE_DataLakePrincipal), min_items: None, max_items: None })),
+        ("TrustedResourceOwners", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::LakeFormation::DataLakeSettings` resource.
@@ -160,6 +108,7 @@ pub struct DataLakeSettings {
     pub trusted_resource_owners: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl DataLakeSettings {
     /// The CloudFormation type name, `AWS::LakeFormation::DataLakeSettings`.
     pub const TYPE_NAME: &'static str = "AWS::LakeFormation::DataLakeSettings";
@@ -186,99 +135,27 @@ impl DataLakeSettings {
     }
 
     /// `Admins`: a list of [`DataLakePrincipal`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn admins(mut self, value: impl Into<List<DataLakePrincipal>>) -> Self {
-        self.admins = Some(value.into());
-        self
-    }
-
+    pub fn admins(mut self, value: impl Into<List<DataLakePrincipal>>) -> Self { self.admins = Some(value.into()); self }
     /// `AllowExternalDataFiltering`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allow_external_data_filtering(mut self, value: impl Into<Bool>) -> Self {
-        self.allow_external_data_filtering = Some(value.into());
-        self
-    }
-
+    pub fn allow_external_data_filtering(mut self, value: impl Into<Bool>) -> Self { self.allow_external_data_filtering = Some(value.into()); self }
     /// `AllowFullTableExternalDataAccess`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allow_full_table_external_data_access(mut self, value: impl Into<Bool>) -> Self {
-        self.allow_full_table_external_data_access = Some(value.into());
-        self
-    }
-
+    pub fn allow_full_table_external_data_access(mut self, value: impl Into<Bool>) -> Self { self.allow_full_table_external_data_access = Some(value.into()); self }
     /// `AuthorizedSessionTagValueList`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authorized_session_tag_value_list(mut self, value: impl Into<List<Str>>) -> Self {
-        self.authorized_session_tag_value_list = Some(value.into());
-        self
-    }
-
+    pub fn authorized_session_tag_value_list(mut self, value: impl Into<List<Str>>) -> Self { self.authorized_session_tag_value_list = Some(value.into()); self }
     /// `CreateDatabaseDefaultPermissions`: a list of [`PrincipalPermissions`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn create_database_default_permissions(
-        mut self,
-        value: impl Into<List<PrincipalPermissions>>,
-    ) -> Self {
-        self.create_database_default_permissions = Some(value.into());
-        self
-    }
-
+    pub fn create_database_default_permissions(mut self, value: impl Into<List<PrincipalPermissions>>) -> Self { self.create_database_default_permissions = Some(value.into()); self }
     /// `CreateTableDefaultPermissions`: a list of [`PrincipalPermissions`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn create_table_default_permissions(
-        mut self,
-        value: impl Into<List<PrincipalPermissions>>,
-    ) -> Self {
-        self.create_table_default_permissions = Some(value.into());
-        self
-    }
-
+    pub fn create_table_default_permissions(mut self, value: impl Into<List<PrincipalPermissions>>) -> Self { self.create_table_default_permissions = Some(value.into()); self }
     /// `ExternalDataFilteringAllowList`: a list of [`DataLakePrincipal`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn external_data_filtering_allow_list(
-        mut self,
-        value: impl Into<List<DataLakePrincipal>>,
-    ) -> Self {
-        self.external_data_filtering_allow_list = Some(value.into());
-        self
-    }
-
+    pub fn external_data_filtering_allow_list(mut self, value: impl Into<List<DataLakePrincipal>>) -> Self { self.external_data_filtering_allow_list = Some(value.into()); self }
     /// `MutationType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mutation_type(mut self, value: impl Into<Str>) -> Self {
-        self.mutation_type = Some(value.into());
-        self
-    }
-
+    pub fn mutation_type(mut self, value: impl Into<Str>) -> Self { self.mutation_type = Some(value.into()); self }
     /// `Parameters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self {
-        self.parameters = Some(value.into());
-        self
-    }
-
+    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = Some(value.into()); self }
     /// `ReadOnlyAdmins`: a list of [`DataLakePrincipal`] objects.
-    pub fn read_only_admins(mut self, value: impl Into<List<DataLakePrincipal>>) -> Self {
-        self.read_only_admins = Some(value.into());
-        self
-    }
-
+    pub fn read_only_admins(mut self, value: impl Into<List<DataLakePrincipal>>) -> Self { self.read_only_admins = Some(value.into()); self }
     /// `TrustedResourceOwners`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn trusted_resource_owners(mut self, value: impl Into<List<Str>>) -> Self {
-        self.trusted_resource_owners = Some(value.into());
-        self
-    }
+    pub fn trusted_resource_owners(mut self, value: impl Into<List<Str>>) -> Self { self.trusted_resource_owners = Some(value.into()); self }
 }
 
 impl Resource for DataLakeSettings {
@@ -348,19 +225,17 @@ impl DataLakeSettingsAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataLakePrincipalRequired {
     /// `DataLakePrincipalIdentifier`: a string, required.
-    ///
-    /// An identifier for the Lake Formation principal.
     pub data_lake_principal_identifier: Str,
 }
 
-static RULE_DataLakePrincipal: ObjRule = ObjRule {
-    properties: &[("DataLakePrincipalIdentifier", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_DataLakePrincipal: ObjRule = ObjRule {
+    properties: &[
+        ("DataLakePrincipalIdentifier", Shape::STR),
+    ],
     required: &["DataLakePrincipalIdentifier"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataLakePrincipal` property type of `AWS::LakeFormation::DataLakeSettings`.
@@ -376,6 +251,7 @@ pub struct DataLakePrincipal {
     pub data_lake_principal_identifier: Str,
 }
 
+#[rustfmt::skip]
 impl DataLakePrincipal {
     /// A `DataLakePrincipal` with its required properties, named in a [`DataLakePrincipalRequired`].
     pub fn new(required: DataLakePrincipalRequired) -> Self {
@@ -385,12 +261,7 @@ impl DataLakePrincipal {
     }
 
     /// `DataLakePrincipalIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_lake_principal_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.data_lake_principal_identifier = value.into();
-        self
-    }
+    pub fn data_lake_principal_identifier(mut self, value: impl Into<Str>) -> Self { self.data_lake_principal_identifier = value.into(); self }
 }
 
 impl PropertyType for DataLakePrincipal {}
@@ -410,33 +281,20 @@ impl ToValue for DataLakePrincipal {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrincipalPermissionsRequired {
     /// `Permissions`: a list of strings, required.
-    ///
-    /// The permissions that are granted to the principal.
     pub permissions: List<Str>,
     /// `Principal`: a [`DataLakePrincipal`] object, required.
-    ///
-    /// The principal who is granted permissions.
     pub principal: Obj<DataLakePrincipal>,
 }
 
-static RULE_PrincipalPermissions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PrincipalPermissions: ObjRule = ObjRule {
     properties: &[
-        (
-            "Permissions",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Permissions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("Principal", Shape::Object(&RULE_DataLakePrincipal)),
     ],
     required: &["Permissions", "Principal"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PrincipalPermissions` property type of `AWS::LakeFormation::DataLakeSettings`.
@@ -456,6 +314,7 @@ pub struct PrincipalPermissions {
     pub principal: Obj<DataLakePrincipal>,
 }
 
+#[rustfmt::skip]
 impl PrincipalPermissions {
     /// A `PrincipalPermissions` with its required properties, named in a [`PrincipalPermissionsRequired`].
     pub fn new(required: PrincipalPermissionsRequired) -> Self {
@@ -466,20 +325,9 @@ impl PrincipalPermissions {
     }
 
     /// `Permissions`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn permissions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.permissions = value.into();
-        self
-    }
-
+    pub fn permissions(mut self, value: impl Into<List<Str>>) -> Self { self.permissions = value.into(); self }
     /// `Principal`: a [`DataLakePrincipal`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn principal(mut self, value: impl Into<Obj<DataLakePrincipal>>) -> Self {
-        self.principal = value.into();
-        self
-    }
+    pub fn principal(mut self, value: impl Into<Obj<DataLakePrincipal>>) -> Self { self.principal = value.into(); self }
 }
 
 impl PropertyType for PrincipalPermissions {}

@@ -10,12 +10,15 @@
 //! - `AWS::LakeFormation::Resource`: [`CfnResource`], property types in [`resource`]
 //! - `AWS::LakeFormation::Tag`: [`Tag`], property types in [`tag`]
 //! - `AWS::LakeFormation::TagAssociation`: [`TagAssociation`], property types in [`tag_association`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod data_cells_filter;
 pub mod data_lake_settings;
 pub mod permissions;
 pub mod principal_permissions;
 pub mod resource;
+pub mod shared;
 pub mod tag;
 pub mod tag_association;
 

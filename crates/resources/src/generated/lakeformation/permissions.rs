@@ -11,46 +11,22 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct PermissionsRequired {
     /// `DataLakePrincipal`: a [`DataLakePrincipal`] object, required.
-    ///
-    /// The AWS Lake Formation principal.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub data_lake_principal: Obj<DataLakePrincipal>,
     /// `Resource`: a [`ResourceProperty`] object, required.
-    ///
-    /// A structure for the resource.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub resource: Obj<ResourceProperty>,
 }
 
-static RULE_Permissions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Permissions: ObjRule = ObjRule {
     properties: &[
         ("DataLakePrincipal", Shape::Object(&RULE_DataLakePrincipal)),
-        (
-            "Permissions",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "PermissionsWithGrantOption",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Permissions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("PermissionsWithGrantOption", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("Resource", Shape::Object(&RULE_ResourceProperty)),
     ],
     required: &["DataLakePrincipal", "Resource"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::LakeFormation::Permissions` resource.
@@ -90,6 +66,7 @@ pub struct Permissions {
     pub resource: Obj<ResourceProperty>,
 }
 
+#[rustfmt::skip]
 impl Permissions {
     /// The CloudFormation type name, `AWS::LakeFormation::Permissions`.
     pub const TYPE_NAME: &'static str = "AWS::LakeFormation::Permissions";
@@ -121,36 +98,13 @@ impl Permissions {
     }
 
     /// `DataLakePrincipal`: a [`DataLakePrincipal`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_lake_principal(mut self, value: impl Into<Obj<DataLakePrincipal>>) -> Self {
-        self.data_lake_principal = value.into();
-        self
-    }
-
+    pub fn data_lake_principal(mut self, value: impl Into<Obj<DataLakePrincipal>>) -> Self { self.data_lake_principal = value.into(); self }
     /// `Permissions`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn permissions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.permissions = Some(value.into());
-        self
-    }
-
+    pub fn permissions(mut self, value: impl Into<List<Str>>) -> Self { self.permissions = Some(value.into()); self }
     /// `PermissionsWithGrantOption`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn permissions_with_grant_option(mut self, value: impl Into<List<Str>>) -> Self {
-        self.permissions_with_grant_option = Some(value.into());
-        self
-    }
-
+    pub fn permissions_with_grant_option(mut self, value: impl Into<List<Str>>) -> Self { self.permissions_with_grant_option = Some(value.into()); self }
     /// `Resource`: a [`ResourceProperty`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource(mut self, value: impl Into<Obj<ResourceProperty>>) -> Self {
-        self.resource = value.into();
-        self
-    }
+    pub fn resource(mut self, value: impl Into<Obj<ResourceProperty>>) -> Self { self.resource = value.into(); self }
 }
 
 impl Resource for Permissions {
@@ -196,21 +150,13 @@ impl PermissionsAttributes {
     }
 }
 
-static RULE_ColumnWildcard: ObjRule = ObjRule {
-    properties: &[(
-        "ExcludedColumnNames",
-        Shape::List(&ListRule {
-            items: Shape::STR,
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ColumnWildcard: ObjRule = ObjRule {
+    properties: &[
+        ("ExcludedColumnNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ColumnWildcard` property type of `AWS::LakeFormation::Permissions`.
@@ -226,6 +172,7 @@ pub struct ColumnWildcard {
     pub excluded_column_names: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl ColumnWildcard {
     /// A `ColumnWildcard` with no property set (none is required).
     pub fn new() -> Self {
@@ -233,12 +180,7 @@ impl ColumnWildcard {
     }
 
     /// `ExcludedColumnNames`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn excluded_column_names(mut self, value: impl Into<List<Str>>) -> Self {
-        self.excluded_column_names = Some(value.into());
-        self
-    }
+    pub fn excluded_column_names(mut self, value: impl Into<List<Str>>) -> Self { self.excluded_column_names = Some(value.into()); self }
 }
 
 impl PropertyType for ColumnWildcard {}
@@ -251,14 +193,13 @@ impl ToValue for ColumnWildcard {
     }
 }
 
-static RULE_DataLakePrincipal: ObjRule = ObjRule {
-    properties: &[("DataLakePrincipalIdentifier", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_DataLakePrincipal: ObjRule = ObjRule {
+    properties: &[
+        ("DataLakePrincipalIdentifier", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataLakePrincipal` property type of `AWS::LakeFormation::Permissions`.
@@ -274,6 +215,7 @@ pub struct DataLakePrincipal {
     pub data_lake_principal_identifier: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DataLakePrincipal {
     /// A `DataLakePrincipal` with no property set (none is required).
     pub fn new() -> Self {
@@ -281,12 +223,7 @@ impl DataLakePrincipal {
     }
 
     /// `DataLakePrincipalIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_lake_principal_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.data_lake_principal_identifier = Some(value.into());
-        self
-    }
+    pub fn data_lake_principal_identifier(mut self, value: impl Into<Str>) -> Self { self.data_lake_principal_identifier = Some(value.into()); self }
 }
 
 impl PropertyType for DataLakePrincipal {}
@@ -302,14 +239,14 @@ impl ToValue for DataLakePrincipal {
     }
 }
 
-static RULE_DataLocationResource: ObjRule = ObjRule {
-    properties: &[("CatalogId", Shape::STR), ("S3Resource", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_DataLocationResource: ObjRule = ObjRule {
+    properties: &[
+        ("CatalogId", Shape::STR),
+        ("S3Resource", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataLocationResource` property type of `AWS::LakeFormation::Permissions`.
@@ -329,6 +266,7 @@ pub struct DataLocationResource {
     pub s3_resource: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DataLocationResource {
     /// A `DataLocationResource` with no property set (none is required).
     pub fn new() -> Self {
@@ -336,20 +274,9 @@ impl DataLocationResource {
     }
 
     /// `CatalogId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self {
-        self.catalog_id = Some(value.into());
-        self
-    }
-
+    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self { self.catalog_id = Some(value.into()); self }
     /// `S3Resource`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_resource(mut self, value: impl Into<Str>) -> Self {
-        self.s3_resource = Some(value.into());
-        self
-    }
+    pub fn s3_resource(mut self, value: impl Into<Str>) -> Self { self.s3_resource = Some(value.into()); self }
 }
 
 impl PropertyType for DataLocationResource {}
@@ -363,14 +290,14 @@ impl ToValue for DataLocationResource {
     }
 }
 
-static RULE_DatabaseResource: ObjRule = ObjRule {
-    properties: &[("CatalogId", Shape::STR), ("Name", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_DatabaseResource: ObjRule = ObjRule {
+    properties: &[
+        ("CatalogId", Shape::STR),
+        ("Name", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DatabaseResource` property type of `AWS::LakeFormation::Permissions`.
@@ -390,6 +317,7 @@ pub struct DatabaseResource {
     pub name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DatabaseResource {
     /// A `DatabaseResource` with no property set (none is required).
     pub fn new() -> Self {
@@ -397,20 +325,9 @@ impl DatabaseResource {
     }
 
     /// `CatalogId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self {
-        self.catalog_id = Some(value.into());
-        self
-    }
-
+    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self { self.catalog_id = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
 }
 
 impl PropertyType for DatabaseResource {}
@@ -424,25 +341,16 @@ impl ToValue for DatabaseResource {
     }
 }
 
-static RULE_ResourceProperty: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResourceProperty: ObjRule = ObjRule {
     properties: &[
-        (
-            "DataLocationResource",
-            Shape::Object(&RULE_DataLocationResource),
-        ),
+        ("DataLocationResource", Shape::Object(&RULE_DataLocationResource)),
         ("DatabaseResource", Shape::Object(&RULE_DatabaseResource)),
         ("TableResource", Shape::Object(&RULE_TableResource)),
-        (
-            "TableWithColumnsResource",
-            Shape::Object(&RULE_TableWithColumnsResource),
-        ),
+        ("TableWithColumnsResource", Shape::Object(&RULE_TableWithColumnsResource)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Resource` property type of `AWS::LakeFormation::Permissions`.
@@ -470,6 +378,7 @@ pub struct ResourceProperty {
     pub table_with_columns_resource: Option<Obj<TableWithColumnsResource>>,
 }
 
+#[rustfmt::skip]
 impl ResourceProperty {
     /// A `ResourceProperty` with no property set (none is required).
     pub fn new() -> Self {
@@ -477,39 +386,13 @@ impl ResourceProperty {
     }
 
     /// `DataLocationResource`: a [`DataLocationResource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_location_resource(mut self, value: impl Into<Obj<DataLocationResource>>) -> Self {
-        self.data_location_resource = Some(value.into());
-        self
-    }
-
+    pub fn data_location_resource(mut self, value: impl Into<Obj<DataLocationResource>>) -> Self { self.data_location_resource = Some(value.into()); self }
     /// `DatabaseResource`: a [`DatabaseResource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_resource(mut self, value: impl Into<Obj<DatabaseResource>>) -> Self {
-        self.database_resource = Some(value.into());
-        self
-    }
-
+    pub fn database_resource(mut self, value: impl Into<Obj<DatabaseResource>>) -> Self { self.database_resource = Some(value.into()); self }
     /// `TableResource`: a [`TableResource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_resource(mut self, value: impl Into<Obj<TableResource>>) -> Self {
-        self.table_resource = Some(value.into());
-        self
-    }
-
+    pub fn table_resource(mut self, value: impl Into<Obj<TableResource>>) -> Self { self.table_resource = Some(value.into()); self }
     /// `TableWithColumnsResource`: a [`TableWithColumnsResource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_with_columns_resource(
-        mut self,
-        value: impl Into<Obj<TableWithColumnsResource>>,
-    ) -> Self {
-        self.table_with_columns_resource = Some(value.into());
-        self
-    }
+    pub fn table_with_columns_resource(mut self, value: impl Into<Obj<TableWithColumnsResource>>) -> Self { self.table_with_columns_resource = Some(value.into()); self }
 }
 
 impl PropertyType for ResourceProperty {}
@@ -528,19 +411,16 @@ impl ToValue for ResourceProperty {
     }
 }
 
-static RULE_TableResource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TableResource: ObjRule = ObjRule {
     properties: &[
         ("CatalogId", Shape::STR),
         ("DatabaseName", Shape::STR),
         ("Name", Shape::STR),
         ("TableWildcard", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TableResource` property type of `AWS::LakeFormation::Permissions`.
@@ -570,6 +450,7 @@ pub struct TableResource {
     pub table_wildcard: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl TableResource {
     /// A `TableResource` with no property set (none is required).
     pub fn new() -> Self {
@@ -577,36 +458,13 @@ impl TableResource {
     }
 
     /// `CatalogId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self {
-        self.catalog_id = Some(value.into());
-        self
-    }
-
+    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self { self.catalog_id = Some(value.into()); self }
     /// `DatabaseName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self {
-        self.database_name = Some(value.into());
-        self
-    }
-
+    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `TableWildcard`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_wildcard(mut self, value: impl Into<Json>) -> Self {
-        self.table_wildcard = Some(value.into());
-        self
-    }
+    pub fn table_wildcard(mut self, value: impl Into<Json>) -> Self { self.table_wildcard = Some(value.into()); self }
 }
 
 impl PropertyType for TableResource {}
@@ -622,27 +480,17 @@ impl ToValue for TableResource {
     }
 }
 
-static RULE_TableWithColumnsResource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TableWithColumnsResource: ObjRule = ObjRule {
     properties: &[
         ("CatalogId", Shape::STR),
-        (
-            "ColumnNames",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ColumnNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("ColumnWildcard", Shape::Object(&RULE_ColumnWildcard)),
         ("DatabaseName", Shape::STR),
         ("Name", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TableWithColumnsResource` property type of `AWS::LakeFormation::Permissions`.
@@ -676,6 +524,7 @@ pub struct TableWithColumnsResource {
     pub name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl TableWithColumnsResource {
     /// A `TableWithColumnsResource` with no property set (none is required).
     pub fn new() -> Self {
@@ -683,44 +532,15 @@ impl TableWithColumnsResource {
     }
 
     /// `CatalogId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self {
-        self.catalog_id = Some(value.into());
-        self
-    }
-
+    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self { self.catalog_id = Some(value.into()); self }
     /// `ColumnNames`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn column_names(mut self, value: impl Into<List<Str>>) -> Self {
-        self.column_names = Some(value.into());
-        self
-    }
-
+    pub fn column_names(mut self, value: impl Into<List<Str>>) -> Self { self.column_names = Some(value.into()); self }
     /// `ColumnWildcard`: a [`ColumnWildcard`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn column_wildcard(mut self, value: impl Into<Obj<ColumnWildcard>>) -> Self {
-        self.column_wildcard = Some(value.into());
-        self
-    }
-
+    pub fn column_wildcard(mut self, value: impl Into<Obj<ColumnWildcard>>) -> Self { self.column_wildcard = Some(value.into()); self }
     /// `DatabaseName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self {
-        self.database_name = Some(value.into());
-        self
-    }
-
+    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
 }
 
 impl PropertyType for TableWithColumnsResource {}

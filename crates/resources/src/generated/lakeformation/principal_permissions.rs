@@ -7,117 +7,37 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    ColumnWildcard, DatabaseResource, DatabaseResourceRequired, TableResource,
+    TableResourceRequired,
+};
+use super::shared::{RULE_ColumnWildcard, RULE_DatabaseResource, RULE_TableResource};
+
 /// The required properties of [`PrincipalPermissions`], by name: `PrincipalPermissions::new(PrincipalPermissionsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrincipalPermissionsRequired {
     /// `Permissions`: a list of [`Permission`] values, required.
-    ///
-    /// The permissions granted or revoked.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub permissions: List<Permission>,
     /// `PermissionsWithGrantOption`: a list of [`Permission`] values, required.
-    ///
-    /// Indicates the ability to grant permissions (as a subset of permissions granted).
-    ///
-    /// Create-only: changing it replaces the resource.
     pub permissions_with_grant_option: List<Permission>,
     /// `Principal`: a [`DataLakePrincipal`] object, required.
-    ///
-    /// The principal to be granted a permission.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub principal: Obj<DataLakePrincipal>,
     /// `Resource`: a [`ResourceProperty`] object, required.
-    ///
-    /// The resource to be granted or revoked permissions.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub resource: Obj<ResourceProperty>,
 }
 
-static RULE_PrincipalPermissions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PrincipalPermissions: ObjRule = ObjRule {
     properties: &[
-        (
-            "Catalog",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Permissions",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "ALL",
-                        "SELECT",
-                        "ALTER",
-                        "DROP",
-                        "DELETE",
-                        "INSERT",
-                        "DESCRIBE",
-                        "CREATE_DATABASE",
-                        "CREATE_TABLE",
-                        "DATA_LOCATION_ACCESS",
-                        "CREATE_LF_TAG",
-                        "ASSOCIATE",
-                        "GRANT_WITH_LF_TAG_EXPRESSION",
-                    ],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "PermissionsWithGrantOption",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "ALL",
-                        "SELECT",
-                        "ALTER",
-                        "DROP",
-                        "DELETE",
-                        "INSERT",
-                        "DESCRIBE",
-                        "CREATE_DATABASE",
-                        "CREATE_TABLE",
-                        "DATA_LOCATION_ACCESS",
-                        "CREATE_LF_TAG",
-                        "ASSOCIATE",
-                        "GRANT_WITH_LF_TAG_EXPRESSION",
-                    ],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Catalog", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), ..StrRule::ANY })),
+        ("Permissions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ALL", "SELECT", "ALTER", "DROP", "DELETE", "INSERT", "DESCRIBE", "CREATE_DATABASE", "CREATE_TABLE", "DATA_LOCATION_ACCESS", "CREATE_LF_TAG", "ASSOCIATE", "GRANT_WITH_LF_TAG_EXPRESSION"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("PermissionsWithGrantOption", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ALL", "SELECT", "ALTER", "DROP", "DELETE", "INSERT", "DESCRIBE", "CREATE_DATABASE", "CREATE_TABLE", "DATA_LOCATION_ACCESS", "CREATE_LF_TAG", "ASSOCIATE", "GRANT_WITH_LF_TAG_EXPRESSION"], ..StrRule::ANY }), min_items: None, max_items: None })),
         ("Principal", Shape::Object(&RULE_DataLakePrincipal)),
         ("Resource", Shape::Object(&RULE_ResourceProperty)),
     ],
-    required: &[
-        "Principal",
-        "Resource",
-        "Permissions",
-        "PermissionsWithGrantOption",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["Principal", "Resource", "Permissions", "PermissionsWithGrantOption"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::LakeFormation::PrincipalPermissions` resource.
@@ -165,6 +85,7 @@ pub struct PrincipalPermissions {
     pub resource: Obj<ResourceProperty>,
 }
 
+#[rustfmt::skip]
 impl PrincipalPermissions {
     /// The CloudFormation type name, `AWS::LakeFormation::PrincipalPermissions`.
     pub const TYPE_NAME: &'static str = "AWS::LakeFormation::PrincipalPermissions";
@@ -175,19 +96,8 @@ impl PrincipalPermissions {
         type_name: "AWS::LakeFormation::PrincipalPermissions",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lakeformation-principalpermissions.html",
         primary_identifier: &["PrincipalIdentifier", "ResourceIdentifier"],
-        required: &[
-            "Permissions",
-            "PermissionsWithGrantOption",
-            "Principal",
-            "Resource",
-        ],
-        create_only: &[
-            "Catalog",
-            "Principal",
-            "Resource",
-            "Permissions",
-            "PermissionsWithGrantOption",
-        ],
+        required: &["Permissions", "PermissionsWithGrantOption", "Principal", "Resource"],
+        create_only: &["Catalog", "Principal", "Resource", "Permissions", "PermissionsWithGrantOption"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["PrincipalIdentifier", "ResourceIdentifier"],
@@ -208,44 +118,15 @@ impl PrincipalPermissions {
     }
 
     /// `Catalog`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn catalog(mut self, value: impl Into<Str>) -> Self {
-        self.catalog = Some(value.into());
-        self
-    }
-
+    pub fn catalog(mut self, value: impl Into<Str>) -> Self { self.catalog = Some(value.into()); self }
     /// `Permissions`: a list of [`Permission`] values, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn permissions(mut self, value: impl Into<List<Permission>>) -> Self {
-        self.permissions = value.into();
-        self
-    }
-
+    pub fn permissions(mut self, value: impl Into<List<Permission>>) -> Self { self.permissions = value.into(); self }
     /// `PermissionsWithGrantOption`: a list of [`Permission`] values, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn permissions_with_grant_option(mut self, value: impl Into<List<Permission>>) -> Self {
-        self.permissions_with_grant_option = value.into();
-        self
-    }
-
+    pub fn permissions_with_grant_option(mut self, value: impl Into<List<Permission>>) -> Self { self.permissions_with_grant_option = value.into(); self }
     /// `Principal`: a [`DataLakePrincipal`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn principal(mut self, value: impl Into<Obj<DataLakePrincipal>>) -> Self {
-        self.principal = value.into();
-        self
-    }
-
+    pub fn principal(mut self, value: impl Into<Obj<DataLakePrincipal>>) -> Self { self.principal = value.into(); self }
     /// `Resource`: a [`ResourceProperty`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource(mut self, value: impl Into<Obj<ResourceProperty>>) -> Self {
-        self.resource = value.into();
-        self
-    }
+    pub fn resource(mut self, value: impl Into<Obj<ResourceProperty>>) -> Self { self.resource = value.into(); self }
 }
 
 impl Resource for PrincipalPermissions {
@@ -299,145 +180,30 @@ impl PrincipalPermissionsAttributes {
     }
 }
 
-static RULE_ColumnWildcard: ObjRule = ObjRule {
-    properties: &[(
-        "ExcludedColumnNames",
-        Shape::List(&ListRule {
-            items: Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ColumnWildcard` property type of `AWS::LakeFormation::PrincipalPermissions`.
-///
-/// A wildcard object, consisting of an optional list of excluded column names or indexes.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lakeformation-principalpermissions-columnwildcard.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ColumnWildcard {
-    /// `ExcludedColumnNames`: a list of strings.
-    ///
-    /// Excludes column names. Any column with this name will be excluded.
-    pub excluded_column_names: Option<List<Str>>,
-}
-
-impl ColumnWildcard {
-    /// A `ColumnWildcard` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `ExcludedColumnNames`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn excluded_column_names(mut self, value: impl Into<List<Str>>) -> Self {
-        self.excluded_column_names = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for ColumnWildcard {}
-
-impl ToValue for ColumnWildcard {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("ExcludedColumnNames", &self.excluded_column_names)
-            .build()
-    }
-}
-
 /// The required properties of [`DataCellsFilterResource`], by name: `DataCellsFilterResource::new(DataCellsFilterResourceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataCellsFilterResourceRequired {
     /// `DatabaseName`: a string, required.
-    ///
-    /// A database in the Data Catalog .
-    ///
-    /// Length 1 to 255.
     pub database_name: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name given by the user to the data filter cell.
-    ///
-    /// Length 1 to 255.
     pub name: Str,
     /// `TableCatalogId`: a string, required.
-    ///
-    /// The ID of the catalog to which the table belongs.
-    ///
-    /// Length 12 to 12.
     pub table_catalog_id: Str,
     /// `TableName`: a string, required.
-    ///
-    /// The name of the table.
-    ///
-    /// Length 1 to 255.
     pub table_name: Str,
 }
 
-static RULE_DataCellsFilterResource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataCellsFilterResource: ObjRule = ObjRule {
     properties: &[
-        (
-            "DatabaseName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TableCatalogId",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TableName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DatabaseName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("TableCatalogId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), ..StrRule::ANY })),
+        ("TableName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
     ],
     required: &["TableCatalogId", "DatabaseName", "TableName", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataCellsFilterResource` property type of `AWS::LakeFormation::PrincipalPermissions`.
@@ -473,6 +239,7 @@ pub struct DataCellsFilterResource {
     pub table_name: Str,
 }
 
+#[rustfmt::skip]
 impl DataCellsFilterResource {
     /// A `DataCellsFilterResource` with its required properties, named in a [`DataCellsFilterResourceRequired`].
     pub fn new(required: DataCellsFilterResourceRequired) -> Self {
@@ -485,36 +252,13 @@ impl DataCellsFilterResource {
     }
 
     /// `DatabaseName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self {
-        self.database_name = value.into();
-        self
-    }
-
+    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `TableCatalogId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_catalog_id(mut self, value: impl Into<Str>) -> Self {
-        self.table_catalog_id = value.into();
-        self
-    }
-
+    pub fn table_catalog_id(mut self, value: impl Into<Str>) -> Self { self.table_catalog_id = value.into(); self }
     /// `TableName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self {
-        self.table_name = value.into();
-        self
-    }
+    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = value.into(); self }
 }
 
 impl PropertyType for DataCellsFilterResource {}
@@ -530,23 +274,13 @@ impl ToValue for DataCellsFilterResource {
     }
 }
 
-static RULE_DataLakePrincipal: ObjRule = ObjRule {
-    properties: &[(
-        "DataLakePrincipalIdentifier",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(255),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_DataLakePrincipal: ObjRule = ObjRule {
+    properties: &[
+        ("DataLakePrincipalIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataLakePrincipal` property type of `AWS::LakeFormation::PrincipalPermissions`.
@@ -564,6 +298,7 @@ pub struct DataLakePrincipal {
     pub data_lake_principal_identifier: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DataLakePrincipal {
     /// A `DataLakePrincipal` with no property set (none is required).
     pub fn new() -> Self {
@@ -571,12 +306,7 @@ impl DataLakePrincipal {
     }
 
     /// `DataLakePrincipalIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_lake_principal_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.data_lake_principal_identifier = Some(value.into());
-        self
-    }
+    pub fn data_lake_principal_identifier(mut self, value: impl Into<Str>) -> Self { self.data_lake_principal_identifier = Some(value.into()); self }
 }
 
 impl PropertyType for DataLakePrincipal {}
@@ -596,37 +326,20 @@ impl ToValue for DataLakePrincipal {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataLocationResourceRequired {
     /// `CatalogId`: a string, required.
-    ///
-    /// The identifier for the Data Catalog where the location is registered with AWS Lake Formation .
-    ///
-    /// Length 12 to 12.
     pub catalog_id: Str,
     /// `ResourceArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) that uniquely identifies the data location resource.
     pub resource_arn: Str,
 }
 
-static RULE_DataLocationResource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataLocationResource: ObjRule = ObjRule {
     properties: &[
-        (
-            "CatalogId",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CatalogId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), ..StrRule::ANY })),
         ("ResourceArn", Shape::STR),
     ],
     required: &["CatalogId", "ResourceArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataLocationResource` property type of `AWS::LakeFormation::PrincipalPermissions`.
@@ -648,6 +361,7 @@ pub struct DataLocationResource {
     pub resource_arn: Str,
 }
 
+#[rustfmt::skip]
 impl DataLocationResource {
     /// A `DataLocationResource` with its required properties, named in a [`DataLocationResourceRequired`].
     pub fn new(required: DataLocationResourceRequired) -> Self {
@@ -658,20 +372,9 @@ impl DataLocationResource {
     }
 
     /// `CatalogId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self {
-        self.catalog_id = value.into();
-        self
-    }
-
+    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self { self.catalog_id = value.into(); self }
     /// `ResourceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self {
-        self.resource_arn = value.into();
-        self
-    }
+    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
 }
 
 impl PropertyType for DataLocationResource {}
@@ -685,145 +388,14 @@ impl ToValue for DataLocationResource {
     }
 }
 
-/// The required properties of [`DatabaseResource`], by name: `DatabaseResource::new(DatabaseResourceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DatabaseResourceRequired {
-    /// `CatalogId`: a string, required.
-    ///
-    /// The identifier for the Data Catalog. By default, it is the account ID of the caller.
-    ///
-    /// Length 12 to 12.
-    pub catalog_id: Str,
-    /// `Name`: a string, required.
-    ///
-    /// The name of the database resource. Unique to the Data Catalog.
-    ///
-    /// Length 1 to 255.
-    pub name: Str,
-}
-
-static RULE_DatabaseResource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LfTag: ObjRule = ObjRule {
     properties: &[
-        (
-            "CatalogId",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("TagKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("TagValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50) })),
     ],
-    required: &["CatalogId", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
-};
-
-/// The `DatabaseResource` property type of `AWS::LakeFormation::PrincipalPermissions`.
-///
-/// A structure for the database object.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lakeformation-principalpermissions-databaseresource.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct DatabaseResource {
-    /// `CatalogId`: a string, required.
-    ///
-    /// The identifier for the Data Catalog. By default, it is the account ID of the caller.
-    ///
-    /// Length 12 to 12.
-    pub catalog_id: Str,
-    /// `Name`: a string, required.
-    ///
-    /// The name of the database resource. Unique to the Data Catalog.
-    ///
-    /// Length 1 to 255.
-    pub name: Str,
-}
-
-impl DatabaseResource {
-    /// A `DatabaseResource` with its required properties, named in a [`DatabaseResourceRequired`].
-    pub fn new(required: DatabaseResourceRequired) -> Self {
-        Self {
-            catalog_id: required.catalog_id,
-            name: required.name,
-        }
-    }
-
-    /// `CatalogId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self {
-        self.catalog_id = value.into();
-        self
-    }
-
-    /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-}
-
-impl PropertyType for DatabaseResource {}
-
-impl ToValue for DatabaseResource {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("CatalogId", &self.catalog_id)
-            .req("Name", &self.name)
-            .build()
-    }
-}
-
-static RULE_LfTag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "TagKey",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TagValues",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LFTag` property type of `AWS::LakeFormation::PrincipalPermissions`.
@@ -847,6 +419,7 @@ pub struct LfTag {
     pub tag_values: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl LfTag {
     /// A `LfTag` with no property set (none is required).
     pub fn new() -> Self {
@@ -854,20 +427,9 @@ impl LfTag {
     }
 
     /// `TagKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tag_key(mut self, value: impl Into<Str>) -> Self {
-        self.tag_key = Some(value.into());
-        self
-    }
-
+    pub fn tag_key(mut self, value: impl Into<Str>) -> Self { self.tag_key = Some(value.into()); self }
     /// `TagValues`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tag_values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.tag_values = Some(value.into());
-        self
-    }
+    pub fn tag_values(mut self, value: impl Into<List<Str>>) -> Self { self.tag_values = Some(value.into()); self }
 }
 
 impl PropertyType for LfTag {}
@@ -885,68 +447,23 @@ impl ToValue for LfTag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LfTagKeyResourceRequired {
     /// `CatalogId`: a string, required.
-    ///
-    /// The identifier for the Data Catalog where the location is registered with Data Catalog .
-    ///
-    /// Length 12 to 12.
     pub catalog_id: Str,
     /// `TagKey`: a string, required.
-    ///
-    /// The key-name for the LF-tag.
-    ///
-    /// Length 1 to 255.
     pub tag_key: Str,
     /// `TagValues`: a list of strings, required.
-    ///
-    /// A list of possible values for the corresponding `TagKey` of an LF-tag key-value pair.
-    ///
-    /// Items 1 to 50.
     pub tag_values: List<Str>,
 }
 
-static RULE_LfTagKeyResource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LfTagKeyResource: ObjRule = ObjRule {
     properties: &[
-        (
-            "CatalogId",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TagKey",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TagValues",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
+        ("CatalogId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), ..StrRule::ANY })),
+        ("TagKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("TagValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50) })),
     ],
     required: &["CatalogId", "TagKey", "TagValues"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LFTagKeyResource` property type of `AWS::LakeFormation::PrincipalPermissions`.
@@ -976,6 +493,7 @@ pub struct LfTagKeyResource {
     pub tag_values: List<Str>,
 }
 
+#[rustfmt::skip]
 impl LfTagKeyResource {
     /// A `LfTagKeyResource` with its required properties, named in a [`LfTagKeyResourceRequired`].
     pub fn new(required: LfTagKeyResourceRequired) -> Self {
@@ -987,28 +505,11 @@ impl LfTagKeyResource {
     }
 
     /// `CatalogId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self {
-        self.catalog_id = value.into();
-        self
-    }
-
+    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self { self.catalog_id = value.into(); self }
     /// `TagKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tag_key(mut self, value: impl Into<Str>) -> Self {
-        self.tag_key = value.into();
-        self
-    }
-
+    pub fn tag_key(mut self, value: impl Into<Str>) -> Self { self.tag_key = value.into(); self }
     /// `TagValues`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tag_values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.tag_values = value.into();
-        self
-    }
+    pub fn tag_values(mut self, value: impl Into<List<Str>>) -> Self { self.tag_values = value.into(); self }
 }
 
 impl PropertyType for LfTagKeyResource {}
@@ -1027,60 +528,23 @@ impl ToValue for LfTagKeyResource {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LfTagPolicyResourceRequired {
     /// `CatalogId`: a string, required.
-    ///
-    /// The identifier for the Data Catalog . The Data Catalog is the persistent metadata store. It contains database definitions, table definitions, and other control information to manage your AWS Lake Formation environment.
-    ///
-    /// Length 12 to 12.
     pub catalog_id: Str,
     /// `Expression`: a list of [`LfTag`] objects, required.
-    ///
-    /// A list of LF-tag conditions that apply to the resource's LF-tag policy.
-    ///
-    /// Items 1 to 5.
     pub expression: List<LfTag>,
     /// `ResourceType`: a [`ResourceType`] value, required.
-    ///
-    /// The resource type for which the LF-tag policy applies.
     pub resource_type: ResourceType,
 }
 
-static RULE_LfTagPolicyResource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LfTagPolicyResource: ObjRule = ObjRule {
     properties: &[
-        (
-            "CatalogId",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Expression",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_LfTag),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "ResourceType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DATABASE", "TABLE"],
-                format: None,
-            }),
-        ),
+        ("CatalogId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), ..StrRule::ANY })),
+        ("Expression", Shape::List(&ListRule { items: Shape::Object(&RULE_LfTag), min_items: Some(1), max_items: Some(5) })),
+        ("ResourceType", Shape::Str(&StrRule { allowed: &["DATABASE", "TABLE"], ..StrRule::ANY })),
     ],
     required: &["CatalogId", "ResourceType", "Expression"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LFTagPolicyResource` property type of `AWS::LakeFormation::PrincipalPermissions`.
@@ -1110,6 +574,7 @@ pub struct LfTagPolicyResource {
     pub resource_type: ResourceType,
 }
 
+#[rustfmt::skip]
 impl LfTagPolicyResource {
     /// A `LfTagPolicyResource` with its required properties, named in a [`LfTagPolicyResourceRequired`].
     pub fn new(required: LfTagPolicyResourceRequired) -> Self {
@@ -1121,28 +586,11 @@ impl LfTagPolicyResource {
     }
 
     /// `CatalogId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self {
-        self.catalog_id = value.into();
-        self
-    }
-
+    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self { self.catalog_id = value.into(); self }
     /// `Expression`: a list of [`LfTag`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expression(mut self, value: impl Into<List<LfTag>>) -> Self {
-        self.expression = value.into();
-        self
-    }
-
+    pub fn expression(mut self, value: impl Into<List<LfTag>>) -> Self { self.expression = value.into(); self }
     /// `ResourceType`: a [`ResourceType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self {
-        self.resource_type = value.into();
-        self
-    }
+    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self { self.resource_type = value.into(); self }
 }
 
 impl PropertyType for LfTagPolicyResource {}
@@ -1157,29 +605,20 @@ impl ToValue for LfTagPolicyResource {
     }
 }
 
-static RULE_ResourceProperty: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResourceProperty: ObjRule = ObjRule {
     properties: &[
         ("Catalog", Shape::STR),
-        (
-            "DataCellsFilter",
-            Shape::Object(&RULE_DataCellsFilterResource),
-        ),
+        ("DataCellsFilter", Shape::Object(&RULE_DataCellsFilterResource)),
         ("DataLocation", Shape::Object(&RULE_DataLocationResource)),
         ("Database", Shape::Object(&RULE_DatabaseResource)),
         ("LFTag", Shape::Object(&RULE_LfTagKeyResource)),
         ("LFTagPolicy", Shape::Object(&RULE_LfTagPolicyResource)),
         ("Table", Shape::Object(&RULE_TableResource)),
-        (
-            "TableWithColumns",
-            Shape::Object(&RULE_TableWithColumnsResource),
-        ),
+        ("TableWithColumns", Shape::Object(&RULE_TableWithColumnsResource)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Resource` property type of `AWS::LakeFormation::PrincipalPermissions`.
@@ -1223,6 +662,7 @@ pub struct ResourceProperty {
     pub table_with_columns: Option<Obj<TableWithColumnsResource>>,
 }
 
+#[rustfmt::skip]
 impl ResourceProperty {
     /// A `ResourceProperty` with no property set (none is required).
     pub fn new() -> Self {
@@ -1230,68 +670,21 @@ impl ResourceProperty {
     }
 
     /// `Catalog`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn catalog(mut self, value: impl Into<Str>) -> Self {
-        self.catalog = Some(value.into());
-        self
-    }
-
+    pub fn catalog(mut self, value: impl Into<Str>) -> Self { self.catalog = Some(value.into()); self }
     /// `DataCellsFilter`: a [`DataCellsFilterResource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_cells_filter(mut self, value: impl Into<Obj<DataCellsFilterResource>>) -> Self {
-        self.data_cells_filter = Some(value.into());
-        self
-    }
-
+    pub fn data_cells_filter(mut self, value: impl Into<Obj<DataCellsFilterResource>>) -> Self { self.data_cells_filter = Some(value.into()); self }
     /// `DataLocation`: a [`DataLocationResource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_location(mut self, value: impl Into<Obj<DataLocationResource>>) -> Self {
-        self.data_location = Some(value.into());
-        self
-    }
-
+    pub fn data_location(mut self, value: impl Into<Obj<DataLocationResource>>) -> Self { self.data_location = Some(value.into()); self }
     /// `Database`: a [`DatabaseResource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database(mut self, value: impl Into<Obj<DatabaseResource>>) -> Self {
-        self.database = Some(value.into());
-        self
-    }
-
+    pub fn database(mut self, value: impl Into<Obj<DatabaseResource>>) -> Self { self.database = Some(value.into()); self }
     /// `LFTag`: a [`LfTagKeyResource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lf_tag(mut self, value: impl Into<Obj<LfTagKeyResource>>) -> Self {
-        self.lf_tag = Some(value.into());
-        self
-    }
-
+    pub fn lf_tag(mut self, value: impl Into<Obj<LfTagKeyResource>>) -> Self { self.lf_tag = Some(value.into()); self }
     /// `LFTagPolicy`: a [`LfTagPolicyResource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lf_tag_policy(mut self, value: impl Into<Obj<LfTagPolicyResource>>) -> Self {
-        self.lf_tag_policy = Some(value.into());
-        self
-    }
-
+    pub fn lf_tag_policy(mut self, value: impl Into<Obj<LfTagPolicyResource>>) -> Self { self.lf_tag_policy = Some(value.into()); self }
     /// `Table`: a [`TableResource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table(mut self, value: impl Into<Obj<TableResource>>) -> Self {
-        self.table = Some(value.into());
-        self
-    }
-
+    pub fn table(mut self, value: impl Into<Obj<TableResource>>) -> Self { self.table = Some(value.into()); self }
     /// `TableWithColumns`: a [`TableWithColumnsResource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_with_columns(mut self, value: impl Into<Obj<TableWithColumnsResource>>) -> Self {
-        self.table_with_columns = Some(value.into());
-        self
-    }
+    pub fn table_with_columns(mut self, value: impl Into<Obj<TableWithColumnsResource>>) -> Self { self.table_with_columns = Some(value.into()); self }
 }
 
 impl PropertyType for ResourceProperty {}
@@ -1311,234 +704,29 @@ impl ToValue for ResourceProperty {
     }
 }
 
-/// The required properties of [`TableResource`], by name: `TableResource::new(TableResourceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TableResourceRequired {
-    /// `CatalogId`: a string, required.
-    ///
-    /// The identifier for the Data Catalog. By default, it is the account ID of the caller.
-    ///
-    /// Length 12 to 12.
-    pub catalog_id: Str,
-    /// `DatabaseName`: a string, required.
-    ///
-    /// The name of the database for the table. Unique to a Data Catalog. A database is a set of associated table definitions organized into a logical group. You can Grant and Revoke database privileges to a principal.
-    ///
-    /// Length 1 to 255.
-    pub database_name: Str,
-}
-
-static RULE_TableResource: ObjRule = ObjRule {
-    properties: &[
-        (
-            "CatalogId",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DatabaseName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        ("TableWildcard", Shape::Any),
-    ],
-    required: &["CatalogId", "DatabaseName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `TableResource` property type of `AWS::LakeFormation::PrincipalPermissions`.
-///
-/// A structure for the table object. A table is a metadata definition that represents your data. You can Grant and Revoke table privileges to a principal.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lakeformation-principalpermissions-tableresource.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct TableResource {
-    /// `CatalogId`: a string, required.
-    ///
-    /// The identifier for the Data Catalog. By default, it is the account ID of the caller.
-    ///
-    /// Length 12 to 12.
-    pub catalog_id: Str,
-    /// `DatabaseName`: a string, required.
-    ///
-    /// The name of the database for the table. Unique to a Data Catalog. A database is a set of associated table definitions organized into a logical group. You can Grant and Revoke database privileges to a principal.
-    ///
-    /// Length 1 to 255.
-    pub database_name: Str,
-    /// `Name`: a string.
-    ///
-    /// The name of the table.
-    ///
-    /// Length 1 to 255.
-    pub name: Option<Str>,
-    /// `TableWildcard`: a JSON value.
-    ///
-    /// A wildcard object representing every table under a database.
-    ///
-    /// At least one of `TableResource$Name` or `TableResource$TableWildcard` is required.
-    ///
-    /// Format `json`.
-    pub table_wildcard: Option<Json>,
-}
-
-impl TableResource {
-    /// A `TableResource` with its required properties, named in a [`TableResourceRequired`].
-    pub fn new(required: TableResourceRequired) -> Self {
-        Self {
-            catalog_id: required.catalog_id,
-            database_name: required.database_name,
-            name: None,
-            table_wildcard: None,
-        }
-    }
-
-    /// `CatalogId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self {
-        self.catalog_id = value.into();
-        self
-    }
-
-    /// `DatabaseName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self {
-        self.database_name = value.into();
-        self
-    }
-
-    /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// `TableWildcard`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_wildcard(mut self, value: impl Into<Json>) -> Self {
-        self.table_wildcard = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for TableResource {}
-
-impl ToValue for TableResource {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("CatalogId", &self.catalog_id)
-            .req("DatabaseName", &self.database_name)
-            .opt("Name", &self.name)
-            .opt("TableWildcard", &self.table_wildcard)
-            .build()
-    }
-}
-
 /// The required properties of [`TableWithColumnsResource`], by name: `TableWithColumnsResource::new(TableWithColumnsResourceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TableWithColumnsResourceRequired {
     /// `CatalogId`: a string, required.
-    ///
-    /// The identifier for the Data Catalog where the location is registered with AWS Lake Formation .
-    ///
-    /// Length 12 to 12.
     pub catalog_id: Str,
     /// `DatabaseName`: a string, required.
-    ///
-    /// The name of the database for the table with columns resource. Unique to the Data Catalog. A database is a set of associated table definitions organized into a logical group. You can Grant and Revoke database privileges to a principal.
-    ///
-    /// Length 1 to 255.
     pub database_name: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the table resource. A table is a metadata definition that represents your data. You can Grant and Revoke table privileges to a principal.
-    ///
-    /// Length 1 to 255.
     pub name: Str,
 }
 
-static RULE_TableWithColumnsResource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TableWithColumnsResource: ObjRule = ObjRule {
     properties: &[
-        (
-            "CatalogId",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ColumnNames",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CatalogId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), ..StrRule::ANY })),
+        ("ColumnNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: None })),
         ("ColumnWildcard", Shape::Object(&RULE_ColumnWildcard)),
-        (
-            "DatabaseName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DatabaseName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
     ],
     required: &["CatalogId", "DatabaseName", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TableWithColumnsResource` property type of `AWS::LakeFormation::PrincipalPermissions`.
@@ -1578,6 +766,7 @@ pub struct TableWithColumnsResource {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl TableWithColumnsResource {
     /// A `TableWithColumnsResource` with its required properties, named in a [`TableWithColumnsResourceRequired`].
     pub fn new(required: TableWithColumnsResourceRequired) -> Self {
@@ -1591,44 +780,15 @@ impl TableWithColumnsResource {
     }
 
     /// `CatalogId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self {
-        self.catalog_id = value.into();
-        self
-    }
-
+    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self { self.catalog_id = value.into(); self }
     /// `ColumnNames`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn column_names(mut self, value: impl Into<List<Str>>) -> Self {
-        self.column_names = Some(value.into());
-        self
-    }
-
+    pub fn column_names(mut self, value: impl Into<List<Str>>) -> Self { self.column_names = Some(value.into()); self }
     /// `ColumnWildcard`: a [`ColumnWildcard`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn column_wildcard(mut self, value: impl Into<Obj<ColumnWildcard>>) -> Self {
-        self.column_wildcard = Some(value.into());
-        self
-    }
-
+    pub fn column_wildcard(mut self, value: impl Into<Obj<ColumnWildcard>>) -> Self { self.column_wildcard = Some(value.into()); self }
     /// `DatabaseName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self {
-        self.database_name = value.into();
-        self
-    }
-
+    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for TableWithColumnsResource {}

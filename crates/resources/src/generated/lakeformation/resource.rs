@@ -11,40 +11,23 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CfnResourceRequired {
     /// `ResourceArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the resource.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub resource_arn: Str,
     /// `UseServiceLinkedRole`: a boolean, required.
-    ///
-    /// Designates a trusted caller, an IAM principal, by registering this caller with the Data Catalog .
     pub use_service_linked_role: Bool,
 }
 
-static RULE_CfnResource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CfnResource: ObjRule = ObjRule {
     properties: &[
         ("HybridAccessEnabled", Shape::Bool),
         ("ResourceArn", Shape::STR),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("UseServiceLinkedRole", Shape::Bool),
         ("WithFederation", Shape::Bool),
     ],
     required: &["ResourceArn", "UseServiceLinkedRole"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::LakeFormation::Resource` resource.
@@ -86,6 +69,7 @@ pub struct CfnResource {
     pub with_federation: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl CfnResource {
     /// The CloudFormation type name, `AWS::LakeFormation::Resource`.
     pub const TYPE_NAME: &'static str = "AWS::LakeFormation::Resource";
@@ -118,44 +102,15 @@ impl CfnResource {
     }
 
     /// `HybridAccessEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hybrid_access_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.hybrid_access_enabled = Some(value.into());
-        self
-    }
-
+    pub fn hybrid_access_enabled(mut self, value: impl Into<Bool>) -> Self { self.hybrid_access_enabled = Some(value.into()); self }
     /// `ResourceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self {
-        self.resource_arn = value.into();
-        self
-    }
-
+    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
     /// `RoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = Some(value.into());
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
     /// `UseServiceLinkedRole`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn use_service_linked_role(mut self, value: impl Into<Bool>) -> Self {
-        self.use_service_linked_role = value.into();
-        self
-    }
-
+    pub fn use_service_linked_role(mut self, value: impl Into<Bool>) -> Self { self.use_service_linked_role = value.into(); self }
     /// `WithFederation`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn with_federation(mut self, value: impl Into<Bool>) -> Self {
-        self.with_federation = Some(value.into());
-        self
-    }
+    pub fn with_federation(mut self, value: impl Into<Bool>) -> Self { self.with_federation = Some(value.into()); self }
 }
 
 impl Resource for CfnResource {

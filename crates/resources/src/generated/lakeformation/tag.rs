@@ -14,66 +14,21 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^([{a-zA-Z}{\\s}{0-9}_.:\\*
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `TagKey`: a string, required.
-    ///
-    /// UTF-8 string, not less than 1 or more than 255 bytes long, matching the \[single-line string pattern\](<https://docs.aws.amazon.com/lake-formation/latest/dg/aws-lake-formation-api-aws-lake-formation-api-common.html>) .
-    ///
-    /// The key-name for the LF-tag.
-    ///
-    /// Pattern `^([{a-zA-Z}{\s}{0-9}_.:\/=+\-@%]*)$`; length 1 to 128; create-only: changing it replaces the resource.
     pub tag_key: Str,
     /// `TagValues`: a list of strings, required.
-    ///
-    /// An array of UTF-8 strings, not less than 1 or more than 50 strings.
-    ///
-    /// A list of possible values of the corresponding `TagKey` of an LF-tag key-value pair.
-    ///
-    /// Items 1 to 1000.
     pub tag_values: List<Str>,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "CatalogId",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TagKey",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TagValues",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(1000),
-            }),
-        ),
+        ("CatalogId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), ..StrRule::ANY })),
+        ("TagKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("TagValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1000) })),
     ],
     required: &["TagKey", "TagValues"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::LakeFormation::Tag` resource.
@@ -115,6 +70,7 @@ pub struct Tag {
     pub tag_values: List<Str>,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// The CloudFormation type name, `AWS::LakeFormation::Tag`.
     pub const TYPE_NAME: &'static str = "AWS::LakeFormation::Tag";
@@ -145,28 +101,11 @@ impl Tag {
     }
 
     /// `CatalogId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self {
-        self.catalog_id = Some(value.into());
-        self
-    }
-
+    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self { self.catalog_id = Some(value.into()); self }
     /// `TagKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tag_key(mut self, value: impl Into<Str>) -> Self {
-        self.tag_key = value.into();
-        self
-    }
-
+    pub fn tag_key(mut self, value: impl Into<Str>) -> Self { self.tag_key = value.into(); self }
     /// `TagValues`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tag_values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.tag_values = value.into();
-        self
-    }
+    pub fn tag_values(mut self, value: impl Into<List<Str>>) -> Self { self.tag_values = value.into(); self }
 }
 
 impl Resource for Tag {

@@ -7,6 +7,11 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    DatabaseResource, DatabaseResourceRequired, TableResource, TableResourceRequired,
+};
+use super::shared::{RULE_DatabaseResource, RULE_TableResource};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@%]*)$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:\\*\\/=+\\-@%]*)$");
 
@@ -14,39 +19,20 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:\\*
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagAssociationRequired {
     /// `LFTags`: a list of [`LfTagPair`] objects, required.
-    ///
-    /// A structure containing an LF-tag key-value pair.
-    ///
-    /// Items 1 to 50; create-only: changing it replaces the resource.
     pub lf_tags: List<LfTagPair>,
     /// `Resource`: a [`ResourceProperty`] object, required.
-    ///
-    /// UTF-8 string (valid values: `DATABASE | TABLE` ).
-    ///
-    /// The resource for which the LF-tag policy applies.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub resource: Obj<ResourceProperty>,
 }
 
-static RULE_TagAssociation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TagAssociation: ObjRule = ObjRule {
     properties: &[
-        (
-            "LFTags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_LfTagPair),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
+        ("LFTags", Shape::List(&ListRule { items: Shape::Object(&RULE_LfTagPair), min_items: Some(1), max_items: Some(50) })),
         ("Resource", Shape::Object(&RULE_ResourceProperty)),
     ],
     required: &["Resource", "LFTags"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::LakeFormation::TagAssociation` resource.
@@ -78,6 +64,7 @@ pub struct TagAssociation {
     pub resource: Obj<ResourceProperty>,
 }
 
+#[rustfmt::skip]
 impl TagAssociation {
     /// The CloudFormation type name, `AWS::LakeFormation::TagAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::LakeFormation::TagAssociation";
@@ -107,20 +94,9 @@ impl TagAssociation {
     }
 
     /// `LFTags`: a list of [`LfTagPair`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lf_tags(mut self, value: impl Into<List<LfTagPair>>) -> Self {
-        self.lf_tags = value.into();
-        self
-    }
-
+    pub fn lf_tags(mut self, value: impl Into<List<LfTagPair>>) -> Self { self.lf_tags = value.into(); self }
     /// `Resource`: a [`ResourceProperty`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource(mut self, value: impl Into<Obj<ResourceProperty>>) -> Self {
-        self.resource = value.into();
-        self
-    }
+    pub fn resource(mut self, value: impl Into<Obj<ResourceProperty>>) -> Self { self.resource = value.into(); self }
 }
 
 impl Resource for TagAssociation {
@@ -174,178 +150,27 @@ impl TagAssociationAttributes {
     }
 }
 
-/// The required properties of [`DatabaseResource`], by name: `DatabaseResource::new(DatabaseResourceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DatabaseResourceRequired {
-    /// `CatalogId`: a string, required.
-    ///
-    /// The identifier for the Data Catalog . By default, it should be the account ID of the caller.
-    ///
-    /// Length 12 to 12.
-    pub catalog_id: Str,
-    /// `Name`: a string, required.
-    ///
-    /// The name of the database resource. Unique to the Data Catalog.
-    ///
-    /// Length 1 to 255.
-    pub name: Str,
-}
-
-static RULE_DatabaseResource: ObjRule = ObjRule {
-    properties: &[
-        (
-            "CatalogId",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["CatalogId", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `DatabaseResource` property type of `AWS::LakeFormation::TagAssociation`.
-///
-/// A structure for the database object.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lakeformation-tagassociation-databaseresource.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct DatabaseResource {
-    /// `CatalogId`: a string, required.
-    ///
-    /// The identifier for the Data Catalog . By default, it should be the account ID of the caller.
-    ///
-    /// Length 12 to 12.
-    pub catalog_id: Str,
-    /// `Name`: a string, required.
-    ///
-    /// The name of the database resource. Unique to the Data Catalog.
-    ///
-    /// Length 1 to 255.
-    pub name: Str,
-}
-
-impl DatabaseResource {
-    /// A `DatabaseResource` with its required properties, named in a [`DatabaseResourceRequired`].
-    pub fn new(required: DatabaseResourceRequired) -> Self {
-        Self {
-            catalog_id: required.catalog_id,
-            name: required.name,
-        }
-    }
-
-    /// `CatalogId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self {
-        self.catalog_id = value.into();
-        self
-    }
-
-    /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-}
-
-impl PropertyType for DatabaseResource {}
-
-impl ToValue for DatabaseResource {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("CatalogId", &self.catalog_id)
-            .req("Name", &self.name)
-            .build()
-    }
-}
-
 /// The required properties of [`LfTagPair`], by name: `LfTagPair::new(LfTagPairRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LfTagPairRequired {
     /// `CatalogId`: a string, required.
-    ///
-    /// The identifier for the Data Catalog . By default, it is the account ID of the caller.
-    ///
-    /// Length 12 to 12.
     pub catalog_id: Str,
     /// `TagKey`: a string, required.
-    ///
-    /// The key-name for the LF-tag.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:\/=+\-@%]*)$`; length 1 to 128.
     pub tag_key: Str,
     /// `TagValues`: a list of strings, required.
-    ///
-    /// A list of possible values of the corresponding `TagKey` of an LF-tag key-value pair.
-    ///
-    /// Items 1 to 50.
     pub tag_values: List<Str>,
 }
 
-static RULE_LfTagPair: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LfTagPair: ObjRule = ObjRule {
     properties: &[
-        (
-            "CatalogId",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TagKey",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TagValues",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
+        ("CatalogId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), ..StrRule::ANY })),
+        ("TagKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("TagValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50) })),
     ],
     required: &["CatalogId", "TagKey", "TagValues"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LFTagPair` property type of `AWS::LakeFormation::TagAssociation`.
@@ -375,6 +200,7 @@ pub struct LfTagPair {
     pub tag_values: List<Str>,
 }
 
+#[rustfmt::skip]
 impl LfTagPair {
     /// A `LfTagPair` with its required properties, named in a [`LfTagPairRequired`].
     pub fn new(required: LfTagPairRequired) -> Self {
@@ -386,28 +212,11 @@ impl LfTagPair {
     }
 
     /// `CatalogId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self {
-        self.catalog_id = value.into();
-        self
-    }
-
+    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self { self.catalog_id = value.into(); self }
     /// `TagKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tag_key(mut self, value: impl Into<Str>) -> Self {
-        self.tag_key = value.into();
-        self
-    }
-
+    pub fn tag_key(mut self, value: impl Into<Str>) -> Self { self.tag_key = value.into(); self }
     /// `TagValues`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tag_values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.tag_values = value.into();
-        self
-    }
+    pub fn tag_values(mut self, value: impl Into<List<Str>>) -> Self { self.tag_values = value.into(); self }
 }
 
 impl PropertyType for LfTagPair {}
@@ -422,22 +231,16 @@ impl ToValue for LfTagPair {
     }
 }
 
-static RULE_ResourceProperty: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResourceProperty: ObjRule = ObjRule {
     properties: &[
         ("Catalog", Shape::STR),
         ("Database", Shape::Object(&RULE_DatabaseResource)),
         ("Table", Shape::Object(&RULE_TableResource)),
-        (
-            "TableWithColumns",
-            Shape::Object(&RULE_TableWithColumnsResource),
-        ),
+        ("TableWithColumns", Shape::Object(&RULE_TableWithColumnsResource)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Resource` property type of `AWS::LakeFormation::TagAssociation`.
@@ -465,6 +268,7 @@ pub struct ResourceProperty {
     pub table_with_columns: Option<Obj<TableWithColumnsResource>>,
 }
 
+#[rustfmt::skip]
 impl ResourceProperty {
     /// A `ResourceProperty` with no property set (none is required).
     pub fn new() -> Self {
@@ -472,36 +276,13 @@ impl ResourceProperty {
     }
 
     /// `Catalog`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn catalog(mut self, value: impl Into<Str>) -> Self {
-        self.catalog = Some(value.into());
-        self
-    }
-
+    pub fn catalog(mut self, value: impl Into<Str>) -> Self { self.catalog = Some(value.into()); self }
     /// `Database`: a [`DatabaseResource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database(mut self, value: impl Into<Obj<DatabaseResource>>) -> Self {
-        self.database = Some(value.into());
-        self
-    }
-
+    pub fn database(mut self, value: impl Into<Obj<DatabaseResource>>) -> Self { self.database = Some(value.into()); self }
     /// `Table`: a [`TableResource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table(mut self, value: impl Into<Obj<TableResource>>) -> Self {
-        self.table = Some(value.into());
-        self
-    }
-
+    pub fn table(mut self, value: impl Into<Obj<TableResource>>) -> Self { self.table = Some(value.into()); self }
     /// `TableWithColumns`: a [`TableWithColumnsResource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_with_columns(mut self, value: impl Into<Obj<TableWithColumnsResource>>) -> Self {
-        self.table_with_columns = Some(value.into());
-        self
-    }
+    pub fn table_with_columns(mut self, value: impl Into<Obj<TableWithColumnsResource>>) -> Self { self.table_with_columns = Some(value.into()); self }
 }
 
 impl PropertyType for ResourceProperty {}
@@ -517,239 +298,30 @@ impl ToValue for ResourceProperty {
     }
 }
 
-/// The required properties of [`TableResource`], by name: `TableResource::new(TableResourceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TableResourceRequired {
-    /// `CatalogId`: a string, required.
-    ///
-    /// The identifier for the Data Catalog . By default, it is the account ID of the caller.
-    ///
-    /// Length 12 to 12.
-    pub catalog_id: Str,
-    /// `DatabaseName`: a string, required.
-    ///
-    /// The name of the database for the table. Unique to a Data Catalog. A database is a set of associated table definitions organized into a logical group. You can Grant and Revoke database privileges to a principal.
-    ///
-    /// Length 1 to 255.
-    pub database_name: Str,
-}
-
-static RULE_TableResource: ObjRule = ObjRule {
-    properties: &[
-        (
-            "CatalogId",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DatabaseName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        ("TableWildcard", Shape::Any),
-    ],
-    required: &["CatalogId", "DatabaseName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `TableResource` property type of `AWS::LakeFormation::TagAssociation`.
-///
-/// A structure for the table object. A table is a metadata definition that represents your data. You can Grant and Revoke table privileges to a principal.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lakeformation-tagassociation-tableresource.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct TableResource {
-    /// `CatalogId`: a string, required.
-    ///
-    /// The identifier for the Data Catalog . By default, it is the account ID of the caller.
-    ///
-    /// Length 12 to 12.
-    pub catalog_id: Str,
-    /// `DatabaseName`: a string, required.
-    ///
-    /// The name of the database for the table. Unique to a Data Catalog. A database is a set of associated table definitions organized into a logical group. You can Grant and Revoke database privileges to a principal.
-    ///
-    /// Length 1 to 255.
-    pub database_name: Str,
-    /// `Name`: a string.
-    ///
-    /// The name of the table.
-    ///
-    /// Length 1 to 255.
-    pub name: Option<Str>,
-    /// `TableWildcard`: a JSON value.
-    ///
-    /// A wildcard object representing every table under a database.This is an object with no properties that effectively behaves as a true or false depending on whether not it is passed as a parameter. The valid inputs for a property with this type in either yaml or json is null or {}.
-    ///
-    /// At least one of `TableResource$Name` or `TableResource$TableWildcard` is required.
-    ///
-    /// Format `json`.
-    pub table_wildcard: Option<Json>,
-}
-
-impl TableResource {
-    /// A `TableResource` with its required properties, named in a [`TableResourceRequired`].
-    pub fn new(required: TableResourceRequired) -> Self {
-        Self {
-            catalog_id: required.catalog_id,
-            database_name: required.database_name,
-            name: None,
-            table_wildcard: None,
-        }
-    }
-
-    /// `CatalogId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self {
-        self.catalog_id = value.into();
-        self
-    }
-
-    /// `DatabaseName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self {
-        self.database_name = value.into();
-        self
-    }
-
-    /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// `TableWildcard`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_wildcard(mut self, value: impl Into<Json>) -> Self {
-        self.table_wildcard = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for TableResource {}
-
-impl ToValue for TableResource {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("CatalogId", &self.catalog_id)
-            .req("DatabaseName", &self.database_name)
-            .opt("Name", &self.name)
-            .opt("TableWildcard", &self.table_wildcard)
-            .build()
-    }
-}
-
 /// The required properties of [`TableWithColumnsResource`], by name: `TableWithColumnsResource::new(TableWithColumnsResourceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TableWithColumnsResourceRequired {
     /// `CatalogId`: a string, required.
-    ///
-    /// A wildcard object representing every table under a database.
-    ///
-    /// At least one of TableResource$Name or TableResource$TableWildcard is required.
-    ///
-    /// Length 12 to 12.
     pub catalog_id: Str,
     /// `ColumnNames`: a list of strings, required.
-    ///
-    /// The list of column names for the table. At least one of `ColumnNames` or `ColumnWildcard` is required.
     pub column_names: List<Str>,
     /// `DatabaseName`: a string, required.
-    ///
-    /// The name of the database for the table with columns resource. Unique to the Data Catalog. A database is a set of associated table definitions organized into a logical group. You can Grant and Revoke database privileges to a principal.
-    ///
-    /// Length 1 to 255.
     pub database_name: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the table resource. A table is a metadata definition that represents your data. You can Grant and Revoke table privileges to a principal.
-    ///
-    /// Length 1 to 255.
     pub name: Str,
 }
 
-static RULE_TableWithColumnsResource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TableWithColumnsResource: ObjRule = ObjRule {
     properties: &[
-        (
-            "CatalogId",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ColumnNames",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "DatabaseName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CatalogId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), ..StrRule::ANY })),
+        ("ColumnNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("DatabaseName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
     ],
     required: &["CatalogId", "DatabaseName", "Name", "ColumnNames"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TableWithColumnsResource` property type of `AWS::LakeFormation::TagAssociation`.
@@ -787,6 +359,7 @@ pub struct TableWithColumnsResource {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl TableWithColumnsResource {
     /// A `TableWithColumnsResource` with its required properties, named in a [`TableWithColumnsResourceRequired`].
     pub fn new(required: TableWithColumnsResourceRequired) -> Self {
@@ -799,36 +372,13 @@ impl TableWithColumnsResource {
     }
 
     /// `CatalogId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self {
-        self.catalog_id = value.into();
-        self
-    }
-
+    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self { self.catalog_id = value.into(); self }
     /// `ColumnNames`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn column_names(mut self, value: impl Into<List<Str>>) -> Self {
-        self.column_names = value.into();
-        self
-    }
-
+    pub fn column_names(mut self, value: impl Into<List<Str>>) -> Self { self.column_names = value.into(); self }
     /// `DatabaseName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self {
-        self.database_name = value.into();
-        self
-    }
-
+    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for TableWithColumnsResource {}

@@ -7,6 +7,11 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_ProvisionedConcurrencyConfiguration;
+pub use super::shared::{
+    ProvisionedConcurrencyConfiguration, ProvisionedConcurrencyConfigurationRequired,
+};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^(\\$LATEST(\\.PUBLISHED)?|[0-9]+)$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!^[0-9]+$)([a-zA-Z0-9-_]+)$");
 
@@ -14,79 +19,26 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!^[0-9]+$)([a-zA-Z0-9-_]
 #[derive(Clone, Debug, PartialEq)]
 pub struct AliasRequired {
     /// `FunctionName`: a string, required.
-    ///
-    /// The name or ARN of the Lambda function.
-    ///
-    /// **Name formats** - *Function name* - `MyFunction` .
-    /// - *Function ARN* - `arn:aws:lambda:us-west-2:123456789012:function:MyFunction` .
-    /// - *Partial ARN* - `123456789012:function:MyFunction` .
-    ///
-    /// The length constraint applies only to the full ARN. If you specify only the function name, it is limited to 64 characters in length.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub function_name: Str,
     /// `FunctionVersion`: a string, required.
-    ///
-    /// The function version that the alias invokes.
-    ///
-    /// Pattern `^(\$LATEST(\.PUBLISHED)?|[0-9]+)$`; length 1 to 1024.
     pub function_version: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the alias.
-    ///
-    /// Pattern `^(?!^[0-9]+$)([a-zA-Z0-9-_]+)$`; length 1 to 128; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_Alias: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Alias: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
         ("FunctionName", Shape::STR),
-        (
-            "FunctionVersion",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ProvisionedConcurrencyConfig",
-            Shape::Object(&RULE_ProvisionedConcurrencyConfiguration),
-        ),
-        (
-            "RoutingConfig",
-            Shape::Object(&RULE_AliasRoutingConfiguration),
-        ),
+        ("FunctionVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ProvisionedConcurrencyConfig", Shape::Object(&RULE_ProvisionedConcurrencyConfiguration)),
+        ("RoutingConfig", Shape::Object(&RULE_AliasRoutingConfiguration)),
     ],
     required: &["FunctionName", "FunctionVersion", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Lambda::Alias` resource.
@@ -144,6 +96,7 @@ pub struct Alias {
     pub routing_config: Option<Obj<AliasRoutingConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl Alias {
     /// The CloudFormation type name, `AWS::Lambda::Alias`.
     pub const TYPE_NAME: &'static str = "AWS::Lambda::Alias";
@@ -177,55 +130,17 @@ impl Alias {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `FunctionName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn function_name(mut self, value: impl Into<Str>) -> Self {
-        self.function_name = value.into();
-        self
-    }
-
+    pub fn function_name(mut self, value: impl Into<Str>) -> Self { self.function_name = value.into(); self }
     /// `FunctionVersion`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn function_version(mut self, value: impl Into<Str>) -> Self {
-        self.function_version = value.into();
-        self
-    }
-
+    pub fn function_version(mut self, value: impl Into<Str>) -> Self { self.function_version = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `ProvisionedConcurrencyConfig`: a [`ProvisionedConcurrencyConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provisioned_concurrency_config(
-        mut self,
-        value: impl Into<Obj<ProvisionedConcurrencyConfiguration>>,
-    ) -> Self {
-        self.provisioned_concurrency_config = Some(value.into());
-        self
-    }
-
+    pub fn provisioned_concurrency_config(mut self, value: impl Into<Obj<ProvisionedConcurrencyConfiguration>>) -> Self { self.provisioned_concurrency_config = Some(value.into()); self }
     /// `RoutingConfig`: an [`AliasRoutingConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn routing_config(mut self, value: impl Into<Obj<AliasRoutingConfiguration>>) -> Self {
-        self.routing_config = Some(value.into());
-        self
-    }
+    pub fn routing_config(mut self, value: impl Into<Obj<AliasRoutingConfiguration>>) -> Self { self.routing_config = Some(value.into()); self }
 }
 
 impl Resource for Alias {
@@ -273,21 +188,13 @@ impl AliasAttributes {
     }
 }
 
-static RULE_AliasRoutingConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "AdditionalVersionWeights",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_VersionWeight),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_AliasRoutingConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("AdditionalVersionWeights", Shape::List(&ListRule { items: Shape::Object(&RULE_VersionWeight), min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AliasRoutingConfiguration` property type of `AWS::Lambda::Alias`.
@@ -303,6 +210,7 @@ pub struct AliasRoutingConfiguration {
     pub additional_version_weights: Option<List<VersionWeight>>,
 }
 
+#[rustfmt::skip]
 impl AliasRoutingConfiguration {
     /// A `AliasRoutingConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -310,12 +218,7 @@ impl AliasRoutingConfiguration {
     }
 
     /// `AdditionalVersionWeights`: a list of [`VersionWeight`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn additional_version_weights(mut self, value: impl Into<List<VersionWeight>>) -> Self {
-        self.additional_version_weights = Some(value.into());
-        self
-    }
+    pub fn additional_version_weights(mut self, value: impl Into<List<VersionWeight>>) -> Self { self.additional_version_weights = Some(value.into()); self }
 }
 
 impl PropertyType for AliasRoutingConfiguration {}
@@ -328,92 +231,24 @@ impl ToValue for AliasRoutingConfiguration {
     }
 }
 
-/// The required properties of [`ProvisionedConcurrencyConfiguration`], by name: `ProvisionedConcurrencyConfiguration::new(ProvisionedConcurrencyConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ProvisionedConcurrencyConfigurationRequired {
-    /// `ProvisionedConcurrentExecutions`: an integer, required.
-    ///
-    /// The amount of provisioned concurrency to allocate for the alias.
-    pub provisioned_concurrent_executions: Int,
-}
-
-static RULE_ProvisionedConcurrencyConfiguration: ObjRule = ObjRule {
-    properties: &[("ProvisionedConcurrentExecutions", Shape::INT)],
-    required: &["ProvisionedConcurrentExecutions"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ProvisionedConcurrencyConfiguration` property type of `AWS::Lambda::Alias`.
-///
-/// A provisioned concurrency configuration for a function's alias.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-alias-provisionedconcurrencyconfiguration.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ProvisionedConcurrencyConfiguration {
-    /// `ProvisionedConcurrentExecutions`: an integer, required.
-    ///
-    /// The amount of provisioned concurrency to allocate for the alias.
-    pub provisioned_concurrent_executions: Int,
-}
-
-impl ProvisionedConcurrencyConfiguration {
-    /// A `ProvisionedConcurrencyConfiguration` with its required properties, named in a [`ProvisionedConcurrencyConfigurationRequired`].
-    pub fn new(required: ProvisionedConcurrencyConfigurationRequired) -> Self {
-        Self {
-            provisioned_concurrent_executions: required.provisioned_concurrent_executions,
-        }
-    }
-
-    /// `ProvisionedConcurrentExecutions`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provisioned_concurrent_executions(mut self, value: impl Into<Int>) -> Self {
-        self.provisioned_concurrent_executions = value.into();
-        self
-    }
-}
-
-impl PropertyType for ProvisionedConcurrencyConfiguration {}
-
-impl ToValue for ProvisionedConcurrencyConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req(
-                "ProvisionedConcurrentExecutions",
-                &self.provisioned_concurrent_executions,
-            )
-            .build()
-    }
-}
-
 /// The required properties of [`VersionWeight`], by name: `VersionWeight::new(VersionWeightRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VersionWeightRequired {
     /// `FunctionVersion`: a string, required.
-    ///
-    /// The qualifier of the second version.
     pub function_version: Str,
     /// `FunctionWeight`: a number, required.
-    ///
-    /// The percentage of traffic that the alias routes to the second version.
     pub function_weight: Num,
 }
 
-static RULE_VersionWeight: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VersionWeight: ObjRule = ObjRule {
     properties: &[
         ("FunctionVersion", Shape::STR),
         ("FunctionWeight", Shape::NUM),
     ],
     required: &["FunctionVersion", "FunctionWeight"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VersionWeight` property type of `AWS::Lambda::Alias`.
@@ -433,6 +268,7 @@ pub struct VersionWeight {
     pub function_weight: Num,
 }
 
+#[rustfmt::skip]
 impl VersionWeight {
     /// A `VersionWeight` with its required properties, named in a [`VersionWeightRequired`].
     pub fn new(required: VersionWeightRequired) -> Self {
@@ -443,20 +279,9 @@ impl VersionWeight {
     }
 
     /// `FunctionVersion`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn function_version(mut self, value: impl Into<Str>) -> Self {
-        self.function_version = value.into();
-        self
-    }
-
+    pub fn function_version(mut self, value: impl Into<Str>) -> Self { self.function_version = value.into(); self }
     /// `FunctionWeight`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn function_weight(mut self, value: impl Into<Num>) -> Self {
-        self.function_weight = value.into();
-        self
-    }
+    pub fn function_weight(mut self, value: impl Into<Num>) -> Self { self.function_weight = value.into(); self }
 }
 
 impl PropertyType for VersionWeight {}

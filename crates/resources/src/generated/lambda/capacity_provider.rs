@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Architecture, Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^(arn:aws[a-zA-Z-]*:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:capacity-provider:[a-zA-Z0-9-_]+)|[a-zA-Z0-9-_]+$",
 );
@@ -21,69 +24,25 @@ pub(crate) static PATTERN_5: Pattern = Pattern::new("^subnet-[0-9a-z]*$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct CapacityProviderRequired {
     /// `PermissionsConfig`: a [`CapacityProviderPermissionsConfig`] object, required.
-    ///
-    /// The permissions configuration for the capacity provider.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub permissions_config: Obj<CapacityProviderPermissionsConfig>,
     /// `VpcConfig`: a [`CapacityProviderVpcConfig`] object, required.
-    ///
-    /// The VPC configuration for the capacity provider.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub vpc_config: Obj<CapacityProviderVpcConfig>,
 }
 
-static RULE_CapacityProvider: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CapacityProvider: ObjRule = ObjRule {
     properties: &[
-        (
-            "CapacityProviderName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(140),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "CapacityProviderScalingConfig",
-            Shape::Object(&RULE_CapacityProviderScalingConfig),
-        ),
-        (
-            "InstanceRequirements",
-            Shape::Object(&RULE_InstanceRequirements),
-        ),
-        (
-            "KmsKeyArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(10000),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
-        (
-            "PermissionsConfig",
-            Shape::Object(&RULE_CapacityProviderPermissionsConfig),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CapacityProviderName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(140), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("CapacityProviderScalingConfig", Shape::Object(&RULE_CapacityProviderScalingConfig)),
+        ("InstanceRequirements", Shape::Object(&RULE_InstanceRequirements)),
+        ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10000), pattern: Some(&PATTERN_2), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+        ("PermissionsConfig", Shape::Object(&RULE_CapacityProviderPermissionsConfig)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("VpcConfig", Shape::Object(&RULE_CapacityProviderVpcConfig)),
     ],
     required: &["PermissionsConfig", "VpcConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Lambda::CapacityProvider` resource.
@@ -137,6 +96,7 @@ pub struct CapacityProvider {
     pub vpc_config: Obj<CapacityProviderVpcConfig>,
 }
 
+#[rustfmt::skip]
 impl CapacityProvider {
     /// The CloudFormation type name, `AWS::Lambda::CapacityProvider`.
     pub const TYPE_NAME: &'static str = "AWS::Lambda::CapacityProvider";
@@ -148,13 +108,7 @@ impl CapacityProvider {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-capacityprovider.html",
         primary_identifier: &["CapacityProviderName"],
         required: &["PermissionsConfig", "VpcConfig"],
-        create_only: &[
-            "CapacityProviderName",
-            "VpcConfig",
-            "InstanceRequirements",
-            "PermissionsConfig",
-            "KmsKeyArn",
-        ],
+        create_only: &["CapacityProviderName", "VpcConfig", "InstanceRequirements", "PermissionsConfig", "KmsKeyArn"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["State", "Arn"],
@@ -177,66 +131,19 @@ impl CapacityProvider {
     }
 
     /// `CapacityProviderName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_provider_name(mut self, value: impl Into<Str>) -> Self {
-        self.capacity_provider_name = Some(value.into());
-        self
-    }
-
+    pub fn capacity_provider_name(mut self, value: impl Into<Str>) -> Self { self.capacity_provider_name = Some(value.into()); self }
     /// `CapacityProviderScalingConfig`: a [`CapacityProviderScalingConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_provider_scaling_config(
-        mut self,
-        value: impl Into<Obj<CapacityProviderScalingConfig>>,
-    ) -> Self {
-        self.capacity_provider_scaling_config = Some(value.into());
-        self
-    }
-
+    pub fn capacity_provider_scaling_config(mut self, value: impl Into<Obj<CapacityProviderScalingConfig>>) -> Self { self.capacity_provider_scaling_config = Some(value.into()); self }
     /// `InstanceRequirements`: an [`InstanceRequirements`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_requirements(mut self, value: impl Into<Obj<InstanceRequirements>>) -> Self {
-        self.instance_requirements = Some(value.into());
-        self
-    }
-
+    pub fn instance_requirements(mut self, value: impl Into<Obj<InstanceRequirements>>) -> Self { self.instance_requirements = Some(value.into()); self }
     /// `KmsKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_arn = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
     /// `PermissionsConfig`: a [`CapacityProviderPermissionsConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn permissions_config(
-        mut self,
-        value: impl Into<Obj<CapacityProviderPermissionsConfig>>,
-    ) -> Self {
-        self.permissions_config = value.into();
-        self
-    }
-
+    pub fn permissions_config(mut self, value: impl Into<Obj<CapacityProviderPermissionsConfig>>) -> Self { self.permissions_config = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VpcConfig`: a [`CapacityProviderVpcConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_config(mut self, value: impl Into<Obj<CapacityProviderVpcConfig>>) -> Self {
-        self.vpc_config = value.into();
-        self
-    }
+    pub fn vpc_config(mut self, value: impl Into<Obj<CapacityProviderVpcConfig>>) -> Self { self.vpc_config = value.into(); self }
 }
 
 impl Resource for CapacityProvider {
@@ -295,30 +202,17 @@ impl CapacityProviderAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CapacityProviderPermissionsConfigRequired {
     /// `CapacityProviderOperatorRoleArn`: a string, required.
-    ///
-    /// The ARN of the IAM role that the capacity provider uses to manage compute instances and other AWS resources.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`; length 0 to 10000.
     pub capacity_provider_operator_role_arn: Str,
 }
 
-static RULE_CapacityProviderPermissionsConfig: ObjRule = ObjRule {
-    properties: &[(
-        "CapacityProviderOperatorRoleArn",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(10000),
-            pattern: Some(&PATTERN_3),
-            allowed: &[],
-            format: Some(Format::IamRoleArn),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_CapacityProviderPermissionsConfig: ObjRule = ObjRule {
+    properties: &[
+        ("CapacityProviderOperatorRoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10000), pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+    ],
     required: &["CapacityProviderOperatorRoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CapacityProviderPermissionsConfig` property type of `AWS::Lambda::CapacityProvider`.
@@ -336,6 +230,7 @@ pub struct CapacityProviderPermissionsConfig {
     pub capacity_provider_operator_role_arn: Str,
 }
 
+#[rustfmt::skip]
 impl CapacityProviderPermissionsConfig {
     /// A `CapacityProviderPermissionsConfig` with its required properties, named in a [`CapacityProviderPermissionsConfigRequired`].
     pub fn new(required: CapacityProviderPermissionsConfigRequired) -> Self {
@@ -345,12 +240,7 @@ impl CapacityProviderPermissionsConfig {
     }
 
     /// `CapacityProviderOperatorRoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_provider_operator_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.capacity_provider_operator_role_arn = value.into();
-        self
-    }
+    pub fn capacity_provider_operator_role_arn(mut self, value: impl Into<Str>) -> Self { self.capacity_provider_operator_role_arn = value.into(); self }
 }
 
 impl PropertyType for CapacityProviderPermissionsConfig {}
@@ -366,41 +256,15 @@ impl ToValue for CapacityProviderPermissionsConfig {
     }
 }
 
-static RULE_CapacityProviderScalingConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CapacityProviderScalingConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "MaxVCpuCount",
-            Shape::Int(&NumRule {
-                min: Some(2.0),
-                max: Some(15000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ScalingMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Auto", "Manual"],
-                format: None,
-            }),
-        ),
-        (
-            "ScalingPolicies",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TargetTrackingScalingPolicy),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
+        ("MaxVCpuCount", Shape::Int(&NumRule { min: Some(2.0), max: Some(15000.0), ..NumRule::ANY })),
+        ("ScalingMode", Shape::Str(&StrRule { allowed: &["Auto", "Manual"], ..StrRule::ANY })),
+        ("ScalingPolicies", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetTrackingScalingPolicy), min_items: Some(1), max_items: Some(10) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CapacityProviderScalingConfig` property type of `AWS::Lambda::CapacityProvider`.
@@ -428,6 +292,7 @@ pub struct CapacityProviderScalingConfig {
     pub scaling_policies: Option<List<TargetTrackingScalingPolicy>>,
 }
 
+#[rustfmt::skip]
 impl CapacityProviderScalingConfig {
     /// A `CapacityProviderScalingConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -435,28 +300,11 @@ impl CapacityProviderScalingConfig {
     }
 
     /// `MaxVCpuCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_v_cpu_count(mut self, value: impl Into<Int>) -> Self {
-        self.max_v_cpu_count = Some(value.into());
-        self
-    }
-
+    pub fn max_v_cpu_count(mut self, value: impl Into<Int>) -> Self { self.max_v_cpu_count = Some(value.into()); self }
     /// `ScalingMode`: a [`CapacityProviderScalingMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scaling_mode(mut self, value: impl Into<CapacityProviderScalingMode>) -> Self {
-        self.scaling_mode = Some(value.into());
-        self
-    }
-
+    pub fn scaling_mode(mut self, value: impl Into<CapacityProviderScalingMode>) -> Self { self.scaling_mode = Some(value.into()); self }
     /// `ScalingPolicies`: a list of [`TargetTrackingScalingPolicy`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scaling_policies(mut self, value: impl Into<List<TargetTrackingScalingPolicy>>) -> Self {
-        self.scaling_policies = Some(value.into());
-        self
-    }
+    pub fn scaling_policies(mut self, value: impl Into<List<TargetTrackingScalingPolicy>>) -> Self { self.scaling_policies = Some(value.into()); self }
 }
 
 impl PropertyType for CapacityProviderScalingConfig {}
@@ -475,56 +323,20 @@ impl ToValue for CapacityProviderScalingConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CapacityProviderVpcConfigRequired {
     /// `SecurityGroupIds`: a list of strings, required.
-    ///
-    /// A list of security group IDs that control network access for compute instances managed by the capacity provider.
-    ///
-    /// Format `AWS::EC2::SecurityGroup.Ids`; items 0 to 5; each item: format `AWS::EC2::SecurityGroup.Id`, pattern `^sg-[0-9a-zA-Z]*$`, length 0 to 1024.
     pub security_group_ids: List<Str>,
     /// `SubnetIds`: a list of strings, required.
-    ///
-    /// A list of subnet IDs where the capacity provider launches compute instances.
-    ///
-    /// Items 1 to 16; each item: pattern `^subnet-[0-9a-z]*$`, length 0 to 1024.
     pub subnet_ids: List<Str>,
 }
 
-static RULE_CapacityProviderVpcConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CapacityProviderVpcConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    pattern: Some(&PATTERN_4),
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: Some(0),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    pattern: Some(&PATTERN_5),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(16),
-            }),
-        ),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_4), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5) })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: Some(1), max_items: Some(16) })),
     ],
     required: &["SubnetIds", "SecurityGroupIds"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CapacityProviderVpcConfig` property type of `AWS::Lambda::CapacityProvider`.
@@ -548,6 +360,7 @@ pub struct CapacityProviderVpcConfig {
     pub subnet_ids: List<Str>,
 }
 
+#[rustfmt::skip]
 impl CapacityProviderVpcConfig {
     /// A `CapacityProviderVpcConfig` with its required properties, named in a [`CapacityProviderVpcConfigRequired`].
     pub fn new(required: CapacityProviderVpcConfigRequired) -> Self {
@@ -558,20 +371,9 @@ impl CapacityProviderVpcConfig {
     }
 
     /// `SecurityGroupIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = value.into();
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = value.into(); self }
     /// `SubnetIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = value.into();
-        self
-    }
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
 }
 
 impl PropertyType for CapacityProviderVpcConfig {}
@@ -585,57 +387,15 @@ impl ToValue for CapacityProviderVpcConfig {
     }
 }
 
-static RULE_InstanceRequirements: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InstanceRequirements: ObjRule = ObjRule {
     properties: &[
-        (
-            "AllowedInstanceTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(30),
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(400),
-            }),
-        ),
-        (
-            "Architectures",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["x86_64", "arm64"],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "ExcludedInstanceTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(30),
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(400),
-            }),
-        ),
+        ("AllowedInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(400) })),
+        ("Architectures", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["x86_64", "arm64"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(1) })),
+        ("ExcludedInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(400) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InstanceRequirements` property type of `AWS::Lambda::CapacityProvider`.
@@ -665,6 +425,7 @@ pub struct InstanceRequirements {
     pub excluded_instance_types: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl InstanceRequirements {
     /// A `InstanceRequirements` with no property set (none is required).
     pub fn new() -> Self {
@@ -672,28 +433,11 @@ impl InstanceRequirements {
     }
 
     /// `AllowedInstanceTypes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allowed_instance_types(mut self, value: impl Into<List<Str>>) -> Self {
-        self.allowed_instance_types = Some(value.into());
-        self
-    }
-
+    pub fn allowed_instance_types(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_instance_types = Some(value.into()); self }
     /// `Architectures`: a list of [`Architecture`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn architectures(mut self, value: impl Into<List<Architecture>>) -> Self {
-        self.architectures = Some(value.into());
-        self
-    }
-
+    pub fn architectures(mut self, value: impl Into<List<Architecture>>) -> Self { self.architectures = Some(value.into()); self }
     /// `ExcludedInstanceTypes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn excluded_instance_types(mut self, value: impl Into<List<Str>>) -> Self {
-        self.excluded_instance_types = Some(value.into());
-        self
-    }
+    pub fn excluded_instance_types(mut self, value: impl Into<List<Str>>) -> Self { self.excluded_instance_types = Some(value.into()); self }
 }
 
 impl PropertyType for InstanceRequirements {}
@@ -708,140 +452,24 @@ impl ToValue for InstanceRequirements {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Lambda::CapacityProvider`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-capacityprovider-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: None,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TargetTrackingScalingPolicy`], by name: `TargetTrackingScalingPolicy::new(TargetTrackingScalingPolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TargetTrackingScalingPolicyRequired {
     /// `PredefinedMetricType`: a [`CapacityProviderPredefinedMetricType`] value, required.
-    ///
-    /// The predefined metric type to track for scaling decisions.
     pub predefined_metric_type: CapacityProviderPredefinedMetricType,
     /// `TargetValue`: a number, required.
-    ///
-    /// The target value for the metric that the scaling policy attempts to maintain through scaling actions.
-    ///
-    /// Value 0 to 100.0.
     pub target_value: Num,
 }
 
-static RULE_TargetTrackingScalingPolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TargetTrackingScalingPolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "PredefinedMetricType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["LambdaCapacityProviderAverageCPUUtilization"],
-                format: None,
-            }),
-        ),
-        (
-            "TargetValue",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
+        ("PredefinedMetricType", Shape::Str(&StrRule { allowed: &["LambdaCapacityProviderAverageCPUUtilization"], ..StrRule::ANY })),
+        ("TargetValue", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
     ],
     required: &["PredefinedMetricType", "TargetValue"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TargetTrackingScalingPolicy` property type of `AWS::Lambda::CapacityProvider`.
@@ -863,6 +491,7 @@ pub struct TargetTrackingScalingPolicy {
     pub target_value: Num,
 }
 
+#[rustfmt::skip]
 impl TargetTrackingScalingPolicy {
     /// A `TargetTrackingScalingPolicy` with its required properties, named in a [`TargetTrackingScalingPolicyRequired`].
     pub fn new(required: TargetTrackingScalingPolicyRequired) -> Self {
@@ -873,23 +502,9 @@ impl TargetTrackingScalingPolicy {
     }
 
     /// `PredefinedMetricType`: a [`CapacityProviderPredefinedMetricType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn predefined_metric_type(
-        mut self,
-        value: impl Into<CapacityProviderPredefinedMetricType>,
-    ) -> Self {
-        self.predefined_metric_type = value.into();
-        self
-    }
-
+    pub fn predefined_metric_type(mut self, value: impl Into<CapacityProviderPredefinedMetricType>) -> Self { self.predefined_metric_type = value.into(); self }
     /// `TargetValue`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_value(mut self, value: impl Into<Num>) -> Self {
-        self.target_value = value.into();
-        self
-    }
+    pub fn target_value(mut self, value: impl Into<Num>) -> Self { self.target_value = value.into(); self }
 }
 
 impl PropertyType for TargetTrackingScalingPolicy {}
@@ -900,34 +515,6 @@ impl ToValue for TargetTrackingScalingPolicy {
             .req("PredefinedMetricType", &self.predefined_metric_type)
             .req("TargetValue", &self.target_value)
             .build()
-    }
-}
-
-/// The values of `Architecture` (`AWS::Lambda::CapacityProvider`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Architecture {
-    /// `x86_64`
-    X86_64,
-    /// `arm64`
-    Arm64,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Architecture {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Architecture {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::X86_64 => "x86_64",
-            Self::Arm64 => "arm64",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 

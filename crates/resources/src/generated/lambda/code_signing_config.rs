@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)",
 );
@@ -15,43 +18,20 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct CodeSigningConfigRequired {
     /// `AllowedPublishers`: an [`AllowedPublishers`] object, required.
-    ///
-    /// List of allowed publishers.
     pub allowed_publishers: Obj<AllowedPublishers>,
 }
 
-static RULE_CodeSigningConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CodeSigningConfig: ObjRule = ObjRule {
     properties: &[
         ("AllowedPublishers", Shape::Object(&RULE_AllowedPublishers)),
-        (
-            "CodeSigningPolicies",
-            Shape::Object(&RULE_CodeSigningPolicies),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CodeSigningPolicies", Shape::Object(&RULE_CodeSigningPolicies)),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["AllowedPublishers"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Lambda::CodeSigningConfig` resource.
@@ -88,6 +68,7 @@ pub struct CodeSigningConfig {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl CodeSigningConfig {
     /// The CloudFormation type name, `AWS::Lambda::CodeSigningConfig`.
     pub const TYPE_NAME: &'static str = "AWS::Lambda::CodeSigningConfig";
@@ -119,36 +100,13 @@ impl CodeSigningConfig {
     }
 
     /// `AllowedPublishers`: an [`AllowedPublishers`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allowed_publishers(mut self, value: impl Into<Obj<AllowedPublishers>>) -> Self {
-        self.allowed_publishers = value.into();
-        self
-    }
-
+    pub fn allowed_publishers(mut self, value: impl Into<Obj<AllowedPublishers>>) -> Self { self.allowed_publishers = value.into(); self }
     /// `CodeSigningPolicies`: a [`CodeSigningPolicies`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn code_signing_policies(mut self, value: impl Into<Obj<CodeSigningPolicies>>) -> Self {
-        self.code_signing_policies = Some(value.into());
-        self
-    }
-
+    pub fn code_signing_policies(mut self, value: impl Into<Obj<CodeSigningPolicies>>) -> Self { self.code_signing_policies = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for CodeSigningConfig {
@@ -205,34 +163,17 @@ impl CodeSigningConfigAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AllowedPublishersRequired {
     /// `SigningProfileVersionArns`: a list of strings, required.
-    ///
-    /// The Amazon Resource Name (ARN) for each of the signing profiles. A signing profile defines a trusted user who can sign a code package.
-    ///
-    /// Items 1 to 20; each item: pattern `arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\-])+:((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1})?:(\d{12})?:(.*)`, length 12 to 1024.
     pub signing_profile_version_arns: List<Str>,
 }
 
-static RULE_AllowedPublishers: ObjRule = ObjRule {
-    properties: &[(
-        "SigningProfileVersionArns",
-        Shape::List(&ListRule {
-            items: Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-            min_items: Some(1),
-            max_items: Some(20),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_AllowedPublishers: ObjRule = ObjRule {
+    properties: &[
+        ("SigningProfileVersionArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(12), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(20) })),
+    ],
     required: &["SigningProfileVersionArns"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AllowedPublishers` property type of `AWS::Lambda::CodeSigningConfig`.
@@ -250,6 +191,7 @@ pub struct AllowedPublishers {
     pub signing_profile_version_arns: List<Str>,
 }
 
+#[rustfmt::skip]
 impl AllowedPublishers {
     /// A `AllowedPublishers` with its required properties, named in a [`AllowedPublishersRequired`].
     pub fn new(required: AllowedPublishersRequired) -> Self {
@@ -259,12 +201,7 @@ impl AllowedPublishers {
     }
 
     /// `SigningProfileVersionArns`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn signing_profile_version_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.signing_profile_version_arns = value.into();
-        self
-    }
+    pub fn signing_profile_version_arns(mut self, value: impl Into<List<Str>>) -> Self { self.signing_profile_version_arns = value.into(); self }
 }
 
 impl PropertyType for AllowedPublishers {}
@@ -284,32 +221,17 @@ impl ToValue for AllowedPublishers {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CodeSigningPoliciesRequired {
     /// `UntrustedArtifactOnDeployment`: an [`UntrustedArtifactOnDeployment`] value, required.
-    ///
-    /// Code signing configuration policy for deployment validation failure. If you set the policy to `Enforce` , Lambda blocks the deployment request if signature validation checks fail. If you set the policy to `Warn` , Lambda allows the deployment and issues a new Amazon CloudWatch metric ( `SignatureValidationErrors` ) and also stores the warning in the CloudTrail log.
-    ///
-    /// Default value: `Warn`
-    ///
-    /// Default `"Warn"`.
     pub untrusted_artifact_on_deployment: UntrustedArtifactOnDeployment,
 }
 
-static RULE_CodeSigningPolicies: ObjRule = ObjRule {
-    properties: &[(
-        "UntrustedArtifactOnDeployment",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["Warn", "Enforce"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_CodeSigningPolicies: ObjRule = ObjRule {
+    properties: &[
+        ("UntrustedArtifactOnDeployment", Shape::Str(&StrRule { allowed: &["Warn", "Enforce"], ..StrRule::ANY })),
+    ],
     required: &["UntrustedArtifactOnDeployment"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CodeSigningPolicies` property type of `AWS::Lambda::CodeSigningConfig`.
@@ -329,6 +251,7 @@ pub struct CodeSigningPolicies {
     pub untrusted_artifact_on_deployment: UntrustedArtifactOnDeployment,
 }
 
+#[rustfmt::skip]
 impl CodeSigningPolicies {
     /// A `CodeSigningPolicies` with its required properties, named in a [`CodeSigningPoliciesRequired`].
     pub fn new(required: CodeSigningPoliciesRequired) -> Self {
@@ -338,15 +261,7 @@ impl CodeSigningPolicies {
     }
 
     /// `UntrustedArtifactOnDeployment`: an [`UntrustedArtifactOnDeployment`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn untrusted_artifact_on_deployment(
-        mut self,
-        value: impl Into<UntrustedArtifactOnDeployment>,
-    ) -> Self {
-        self.untrusted_artifact_on_deployment = value.into();
-        self
-    }
+    pub fn untrusted_artifact_on_deployment(mut self, value: impl Into<UntrustedArtifactOnDeployment>) -> Self { self.untrusted_artifact_on_deployment = value.into(); self }
 }
 
 impl PropertyType for CodeSigningPolicies {}
@@ -358,98 +273,6 @@ impl ToValue for CodeSigningPolicies {
                 "UntrustedArtifactOnDeployment",
                 &self.untrusted_artifact_on_deployment,
             )
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Lambda::CodeSigningConfig`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-codesigningconfig-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: None,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
             .build()
     }
 }

@@ -20,75 +20,23 @@ pub(crate) static PATTERN_2: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventInvokeConfigRequired {
     /// `FunctionName`: a string, required.
-    ///
-    /// The name of the Lambda function.
-    ///
-    /// *Minimum* : `1`
-    ///
-    /// *Maximum* : `64`
-    ///
-    /// *Pattern* : `([a-zA-Z0-9-_]+)`
-    ///
-    /// Pattern `^(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]+(-[a-z]+)+-\d{1}:)?(\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\$LATEST(\.PUBLISHED)?|[a-zA-Z0-9-_]+))?$`; create-only: changing it replaces the resource.
     pub function_name: Str,
     /// `Qualifier`: a string, required.
-    ///
-    /// The identifier of a version or alias.
-    ///
-    /// - *Version* - A version number.
-    /// - *Alias* - An alias name.
-    /// - *Latest* - To specify the unpublished version, use `$LATEST` .
-    ///
-    /// Pattern `^\$(LATEST(\.PUBLISHED)?)|[a-zA-Z0-9$_-]{1,129}$`; create-only: changing it replaces the resource.
     pub qualifier: Str,
 }
 
-static RULE_EventInvokeConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EventInvokeConfig: ObjRule = ObjRule {
     properties: &[
         ("DestinationConfig", Shape::Object(&RULE_DestinationConfig)),
-        (
-            "FunctionName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MaximumEventAgeInSeconds",
-            Shape::Int(&NumRule {
-                min: Some(60.0),
-                max: Some(21600.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaximumRetryAttempts",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(2.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Qualifier",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("FunctionName", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("MaximumEventAgeInSeconds", Shape::Int(&NumRule { min: Some(60.0), max: Some(21600.0), ..NumRule::ANY })),
+        ("MaximumRetryAttempts", Shape::Int(&NumRule { min: Some(0.0), max: Some(2.0), ..NumRule::ANY })),
+        ("Qualifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["FunctionName", "Qualifier"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Lambda::EventInvokeConfig` resource.
@@ -154,6 +102,7 @@ pub struct EventInvokeConfig {
     pub qualifier: Str,
 }
 
+#[rustfmt::skip]
 impl EventInvokeConfig {
     /// The CloudFormation type name, `AWS::Lambda::EventInvokeConfig`.
     pub const TYPE_NAME: &'static str = "AWS::Lambda::EventInvokeConfig";
@@ -186,44 +135,15 @@ impl EventInvokeConfig {
     }
 
     /// `DestinationConfig`: a [`DestinationConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_config(mut self, value: impl Into<Obj<DestinationConfig>>) -> Self {
-        self.destination_config = Some(value.into());
-        self
-    }
-
+    pub fn destination_config(mut self, value: impl Into<Obj<DestinationConfig>>) -> Self { self.destination_config = Some(value.into()); self }
     /// `FunctionName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn function_name(mut self, value: impl Into<Str>) -> Self {
-        self.function_name = value.into();
-        self
-    }
-
+    pub fn function_name(mut self, value: impl Into<Str>) -> Self { self.function_name = value.into(); self }
     /// `MaximumEventAgeInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_event_age_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.maximum_event_age_in_seconds = Some(value.into());
-        self
-    }
-
+    pub fn maximum_event_age_in_seconds(mut self, value: impl Into<Int>) -> Self { self.maximum_event_age_in_seconds = Some(value.into()); self }
     /// `MaximumRetryAttempts`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_retry_attempts(mut self, value: impl Into<Int>) -> Self {
-        self.maximum_retry_attempts = Some(value.into());
-        self
-    }
-
+    pub fn maximum_retry_attempts(mut self, value: impl Into<Int>) -> Self { self.maximum_retry_attempts = Some(value.into()); self }
     /// `Qualifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn qualifier(mut self, value: impl Into<Str>) -> Self {
-        self.qualifier = value.into();
-        self
-    }
+    pub fn qualifier(mut self, value: impl Into<Str>) -> Self { self.qualifier = value.into(); self }
 }
 
 impl Resource for EventInvokeConfig {
@@ -261,17 +181,14 @@ impl From<ResourceRef> for EventInvokeConfigAttributes {
     }
 }
 
-static RULE_DestinationConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DestinationConfig: ObjRule = ObjRule {
     properties: &[
         ("OnFailure", Shape::Object(&RULE_OnFailure)),
         ("OnSuccess", Shape::Object(&RULE_OnSuccess)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DestinationConfig` property type of `AWS::Lambda::EventInvokeConfig`.
@@ -295,6 +212,7 @@ pub struct DestinationConfig {
     pub on_success: Option<Obj<OnSuccess>>,
 }
 
+#[rustfmt::skip]
 impl DestinationConfig {
     /// A `DestinationConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -302,20 +220,9 @@ impl DestinationConfig {
     }
 
     /// `OnFailure`: an [`OnFailure`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_failure(mut self, value: impl Into<Obj<OnFailure>>) -> Self {
-        self.on_failure = Some(value.into());
-        self
-    }
-
+    pub fn on_failure(mut self, value: impl Into<Obj<OnFailure>>) -> Self { self.on_failure = Some(value.into()); self }
     /// `OnSuccess`: an [`OnSuccess`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_success(mut self, value: impl Into<Obj<OnSuccess>>) -> Self {
-        self.on_success = Some(value.into());
-        self
-    }
+    pub fn on_success(mut self, value: impl Into<Obj<OnSuccess>>) -> Self { self.on_success = Some(value.into()); self }
 }
 
 impl PropertyType for DestinationConfig {}
@@ -333,36 +240,17 @@ impl ToValue for DestinationConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OnFailureRequired {
     /// `Destination`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the destination resource.
-    ///
-    /// To retain records of failed invocations from \[Kinesis\](<https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html>) , \[DynamoDB\](<https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html>) , \[self-managed Apache Kafka\](<https://docs.aws.amazon.com/lambda/latest/dg/kafka-on-failure.html>) , or \[Amazon MSK\](<https://docs.aws.amazon.com/lambda/latest/dg/kafka-on-failure.html>) , you can configure an Amazon SNS topic, Amazon SQS queue, Amazon S3 bucket, or Kafka topic as the destination.
-    ///
-    /// &gt; Amazon SNS destinations have a message size limit of 256 KB. If the combined size of the function request and response payload exceeds the limit, Lambda will drop the payload when sending `OnFailure` event to the destination. For details on this behavior, refer to \[Retaining records of asynchronous invocations\](<https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html>) .
-    ///
-    /// To retain records of failed invocations from \[Kinesis\](<https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html>) , \[DynamoDB\](<https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html>) , \[self-managed Kafka\](<https://docs.aws.amazon.com/lambda/latest/dg/with-kafka.html#services-smaa-onfailure-destination>) or \[Amazon MSK\](<https://docs.aws.amazon.com/lambda/latest/dg/with-msk.html#services-msk-onfailure-destination>) , you can configure an Amazon SNS topic, Amazon SQS queue, or Amazon S3 bucket as the destination.
-    ///
-    /// Pattern `^$|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\-])+:([a-z]+(-[a-z]+)+-\d{1})?:(\d{12})?:(.*)`; length 0 to 350.
     pub destination: Str,
 }
 
-static RULE_OnFailure: ObjRule = ObjRule {
-    properties: &[(
-        "Destination",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(350),
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_OnFailure: ObjRule = ObjRule {
+    properties: &[
+        ("Destination", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(350), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+    ],
     required: &["Destination"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OnFailure` property type of `AWS::Lambda::EventInvokeConfig`.
@@ -386,6 +274,7 @@ pub struct OnFailure {
     pub destination: Str,
 }
 
+#[rustfmt::skip]
 impl OnFailure {
     /// A `OnFailure` with its required properties, named in a [`OnFailureRequired`].
     pub fn new(required: OnFailureRequired) -> Self {
@@ -395,12 +284,7 @@ impl OnFailure {
     }
 
     /// `Destination`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination(mut self, value: impl Into<Str>) -> Self {
-        self.destination = value.into();
-        self
-    }
+    pub fn destination(mut self, value: impl Into<Str>) -> Self { self.destination = value.into(); self }
 }
 
 impl PropertyType for OnFailure {}
@@ -417,32 +301,17 @@ impl ToValue for OnFailure {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OnSuccessRequired {
     /// `Destination`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the destination resource.
-    ///
-    /// &gt; Amazon SNS destinations have a message size limit of 256 KB. If the combined size of the function request and response payload exceeds the limit, Lambda will drop the payload when sending `OnFailure` event to the destination. For details on this behavior, refer to \[Retaining records of asynchronous invocations\](<https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html>) .
-    ///
-    /// Pattern `^$|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\-])+:([a-z]+(-[a-z]+)+-\d{1})?:(\d{12})?:(.*)`; length 0 to 350.
     pub destination: Str,
 }
 
-static RULE_OnSuccess: ObjRule = ObjRule {
-    properties: &[(
-        "Destination",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(350),
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_OnSuccess: ObjRule = ObjRule {
+    properties: &[
+        ("Destination", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(350), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+    ],
     required: &["Destination"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OnSuccess` property type of `AWS::Lambda::EventInvokeConfig`.
@@ -466,6 +335,7 @@ pub struct OnSuccess {
     pub destination: Str,
 }
 
+#[rustfmt::skip]
 impl OnSuccess {
     /// A `OnSuccess` with its required properties, named in a [`OnSuccessRequired`].
     pub fn new(required: OnSuccessRequired) -> Self {
@@ -475,12 +345,7 @@ impl OnSuccess {
     }
 
     /// `Destination`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination(mut self, value: impl Into<Str>) -> Self {
-        self.destination = value.into();
-        self
-    }
+    pub fn destination(mut self, value: impl Into<Str>) -> Self { self.destination = value.into(); self }
 }
 
 impl PropertyType for OnSuccess {}

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{SystemLogLevel, Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9-\\/*:_+=.@-]*");
 pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)",
@@ -34,203 +37,44 @@ pub(crate) static PATTERN_13: Pattern = Pattern::new("^[^.]([a-zA-Z0-9\\-_.]+)")
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventSourceMappingRequired {
     /// `FunctionName`: a string, required.
-    ///
-    /// The name or ARN of the Lambda function.
-    ///
-    /// **Name formats** - *Function name* – `MyFunction` .
-    /// - *Function ARN* – `arn:aws:lambda:us-west-2:123456789012:function:MyFunction` .
-    /// - *Version or Alias ARN* – `arn:aws:lambda:us-west-2:123456789012:function:MyFunction:PROD` .
-    /// - *Partial ARN* – `123456789012:function:MyFunction` .
-    ///
-    /// The length constraint applies only to the full ARN. If you specify only the function name, it's limited to 64 characters in length.
-    ///
-    /// Pattern `(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:)?(\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\$LATEST(\.PUBLISHED)?|[a-zA-Z0-9-_]+))?`; length 1 to 140.
     pub function_name: Str,
 }
 
-static RULE_EventSourceMapping: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EventSourceMapping: ObjRule = ObjRule {
     properties: &[
-        (
-            "AmazonManagedKafkaEventSourceConfig",
-            Shape::Object(&RULE_AmazonManagedKafkaEventSourceConfig),
-        ),
-        (
-            "BatchSize",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(10000.0),
-                allowed: &[],
-            }),
-        ),
+        ("AmazonManagedKafkaEventSourceConfig", Shape::Object(&RULE_AmazonManagedKafkaEventSourceConfig)),
+        ("BatchSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(10000.0), ..NumRule::ANY })),
         ("BisectBatchOnFunctionError", Shape::Bool),
         ("DestinationConfig", Shape::Object(&RULE_DestinationConfig)),
-        (
-            "DocumentDBEventSourceConfig",
-            Shape::Object(&RULE_DocumentDbEventSourceConfig),
-        ),
+        ("DocumentDBEventSourceConfig", Shape::Object(&RULE_DocumentDbEventSourceConfig)),
         ("Enabled", Shape::Bool),
-        (
-            "EventSourceArn",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("EventSourceArn", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("FilterCriteria", Shape::Object(&RULE_FilterCriteria)),
-        (
-            "FunctionName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(140),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FunctionResponseTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["ReportBatchItemFailures"],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "KmsKeyArn",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_8),
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
+        ("FunctionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(140), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+        ("FunctionResponseTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ReportBatchItemFailures"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(1) })),
+        ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(2048), pattern: Some(&PATTERN_8), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
         ("LoggingConfig", Shape::Object(&RULE_LoggingConfig)),
-        (
-            "MaximumBatchingWindowInSeconds",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(300.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaximumRecordAgeInSeconds",
-            Shape::Int(&NumRule {
-                min: Some(-1.0),
-                max: Some(604800.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaximumRetryAttempts",
-            Shape::Int(&NumRule {
-                min: Some(-1.0),
-                max: Some(10000.0),
-                allowed: &[],
-            }),
-        ),
+        ("MaximumBatchingWindowInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(300.0), ..NumRule::ANY })),
+        ("MaximumRecordAgeInSeconds", Shape::Int(&NumRule { min: Some(-1.0), max: Some(604800.0), ..NumRule::ANY })),
+        ("MaximumRetryAttempts", Shape::Int(&NumRule { min: Some(-1.0), max: Some(10000.0), ..NumRule::ANY })),
         ("MetricsConfig", Shape::Object(&RULE_MetricsConfig)),
-        (
-            "ParallelizationFactor",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(10.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ProvisionedPollerConfig",
-            Shape::Object(&RULE_ProvisionedPollerConfig),
-        ),
-        (
-            "Queues",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(1000),
-                    pattern: Some(&PATTERN_10),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
+        ("ParallelizationFactor", Shape::Int(&NumRule { min: Some(1.0), max: Some(10.0), ..NumRule::ANY })),
+        ("ProvisionedPollerConfig", Shape::Object(&RULE_ProvisionedPollerConfig)),
+        ("Queues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_10), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1) })),
         ("ScalingConfig", Shape::Object(&RULE_ScalingConfig)),
-        (
-            "SelfManagedEventSource",
-            Shape::Object(&RULE_SelfManagedEventSource),
-        ),
-        (
-            "SelfManagedKafkaEventSourceConfig",
-            Shape::Object(&RULE_SelfManagedKafkaEventSourceConfig),
-        ),
-        (
-            "SourceAccessConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SourceAccessConfiguration),
-                min_items: Some(1),
-                max_items: Some(22),
-            }),
-        ),
-        (
-            "StartingPosition",
-            Shape::Str(&StrRule {
-                min_len: Some(6),
-                max_len: Some(12),
-                pattern: Some(&PATTERN_12),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("SelfManagedEventSource", Shape::Object(&RULE_SelfManagedEventSource)),
+        ("SelfManagedKafkaEventSourceConfig", Shape::Object(&RULE_SelfManagedKafkaEventSourceConfig)),
+        ("SourceAccessConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_SourceAccessConfiguration), min_items: Some(1), max_items: Some(22) })),
+        ("StartingPosition", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(12), pattern: Some(&PATTERN_12), ..StrRule::ANY })),
         ("StartingPositionTimestamp", Shape::NUM),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Topics",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(249),
-                    pattern: Some(&PATTERN_13),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "TumblingWindowInSeconds",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(900.0),
-                allowed: &[],
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Topics", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(249), pattern: Some(&PATTERN_13), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1) })),
+        ("TumblingWindowInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(900.0), ..NumRule::ANY })),
     ],
     required: &["FunctionName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Lambda::EventSourceMapping` resource.
@@ -446,6 +290,7 @@ pub struct EventSourceMapping {
     pub tumbling_window_in_seconds: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl EventSourceMapping {
     /// The CloudFormation type name, `AWS::Lambda::EventSourceMapping`.
     pub const TYPE_NAME: &'static str = "AWS::Lambda::EventSourceMapping";
@@ -457,12 +302,7 @@ impl EventSourceMapping {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-eventsourcemapping.html",
         primary_identifier: &["Id"],
         required: &["FunctionName"],
-        create_only: &[
-            "EventSourceArn",
-            "StartingPosition",
-            "StartingPositionTimestamp",
-            "SelfManagedEventSource",
-        ],
+        create_only: &["EventSourceArn", "StartingPosition", "StartingPositionTimestamp", "SelfManagedEventSource"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Id", "EventSourceMappingArn"],
@@ -506,246 +346,61 @@ impl EventSourceMapping {
     }
 
     /// `AmazonManagedKafkaEventSourceConfig`: an [`AmazonManagedKafkaEventSourceConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn amazon_managed_kafka_event_source_config(
-        mut self,
-        value: impl Into<Obj<AmazonManagedKafkaEventSourceConfig>>,
-    ) -> Self {
-        self.amazon_managed_kafka_event_source_config = Some(value.into());
-        self
-    }
-
+    pub fn amazon_managed_kafka_event_source_config(mut self, value: impl Into<Obj<AmazonManagedKafkaEventSourceConfig>>) -> Self { self.amazon_managed_kafka_event_source_config = Some(value.into()); self }
     /// `BatchSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn batch_size(mut self, value: impl Into<Int>) -> Self {
-        self.batch_size = Some(value.into());
-        self
-    }
-
+    pub fn batch_size(mut self, value: impl Into<Int>) -> Self { self.batch_size = Some(value.into()); self }
     /// `BisectBatchOnFunctionError`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bisect_batch_on_function_error(mut self, value: impl Into<Bool>) -> Self {
-        self.bisect_batch_on_function_error = Some(value.into());
-        self
-    }
-
+    pub fn bisect_batch_on_function_error(mut self, value: impl Into<Bool>) -> Self { self.bisect_batch_on_function_error = Some(value.into()); self }
     /// `DestinationConfig`: a [`DestinationConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_config(mut self, value: impl Into<Obj<DestinationConfig>>) -> Self {
-        self.destination_config = Some(value.into());
-        self
-    }
-
+    pub fn destination_config(mut self, value: impl Into<Obj<DestinationConfig>>) -> Self { self.destination_config = Some(value.into()); self }
     /// `DocumentDBEventSourceConfig`: a [`DocumentDbEventSourceConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn document_db_event_source_config(
-        mut self,
-        value: impl Into<Obj<DocumentDbEventSourceConfig>>,
-    ) -> Self {
-        self.document_db_event_source_config = Some(value.into());
-        self
-    }
-
+    pub fn document_db_event_source_config(mut self, value: impl Into<Obj<DocumentDbEventSourceConfig>>) -> Self { self.document_db_event_source_config = Some(value.into()); self }
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `EventSourceArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_source_arn(mut self, value: impl Into<Str>) -> Self {
-        self.event_source_arn = Some(value.into());
-        self
-    }
-
+    pub fn event_source_arn(mut self, value: impl Into<Str>) -> Self { self.event_source_arn = Some(value.into()); self }
     /// `FilterCriteria`: a [`FilterCriteria`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter_criteria(mut self, value: impl Into<Obj<FilterCriteria>>) -> Self {
-        self.filter_criteria = Some(value.into());
-        self
-    }
-
+    pub fn filter_criteria(mut self, value: impl Into<Obj<FilterCriteria>>) -> Self { self.filter_criteria = Some(value.into()); self }
     /// `FunctionName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn function_name(mut self, value: impl Into<Str>) -> Self {
-        self.function_name = value.into();
-        self
-    }
-
+    pub fn function_name(mut self, value: impl Into<Str>) -> Self { self.function_name = value.into(); self }
     /// `FunctionResponseTypes`: a list of [`FunctionResponseType`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn function_response_types(mut self, value: impl Into<List<FunctionResponseType>>) -> Self {
-        self.function_response_types = Some(value.into());
-        self
-    }
-
+    pub fn function_response_types(mut self, value: impl Into<List<FunctionResponseType>>) -> Self { self.function_response_types = Some(value.into()); self }
     /// `KmsKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_arn = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
     /// `LoggingConfig`: a [`LoggingConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logging_config(mut self, value: impl Into<Obj<LoggingConfig>>) -> Self {
-        self.logging_config = Some(value.into());
-        self
-    }
-
+    pub fn logging_config(mut self, value: impl Into<Obj<LoggingConfig>>) -> Self { self.logging_config = Some(value.into()); self }
     /// `MaximumBatchingWindowInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_batching_window_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.maximum_batching_window_in_seconds = Some(value.into());
-        self
-    }
-
+    pub fn maximum_batching_window_in_seconds(mut self, value: impl Into<Int>) -> Self { self.maximum_batching_window_in_seconds = Some(value.into()); self }
     /// `MaximumRecordAgeInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_record_age_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.maximum_record_age_in_seconds = Some(value.into());
-        self
-    }
-
+    pub fn maximum_record_age_in_seconds(mut self, value: impl Into<Int>) -> Self { self.maximum_record_age_in_seconds = Some(value.into()); self }
     /// `MaximumRetryAttempts`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_retry_attempts(mut self, value: impl Into<Int>) -> Self {
-        self.maximum_retry_attempts = Some(value.into());
-        self
-    }
-
+    pub fn maximum_retry_attempts(mut self, value: impl Into<Int>) -> Self { self.maximum_retry_attempts = Some(value.into()); self }
     /// `MetricsConfig`: a [`MetricsConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metrics_config(mut self, value: impl Into<Obj<MetricsConfig>>) -> Self {
-        self.metrics_config = Some(value.into());
-        self
-    }
-
+    pub fn metrics_config(mut self, value: impl Into<Obj<MetricsConfig>>) -> Self { self.metrics_config = Some(value.into()); self }
     /// `ParallelizationFactor`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parallelization_factor(mut self, value: impl Into<Int>) -> Self {
-        self.parallelization_factor = Some(value.into());
-        self
-    }
-
+    pub fn parallelization_factor(mut self, value: impl Into<Int>) -> Self { self.parallelization_factor = Some(value.into()); self }
     /// `ProvisionedPollerConfig`: a [`ProvisionedPollerConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provisioned_poller_config(
-        mut self,
-        value: impl Into<Obj<ProvisionedPollerConfig>>,
-    ) -> Self {
-        self.provisioned_poller_config = Some(value.into());
-        self
-    }
-
+    pub fn provisioned_poller_config(mut self, value: impl Into<Obj<ProvisionedPollerConfig>>) -> Self { self.provisioned_poller_config = Some(value.into()); self }
     /// `Queues`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn queues(mut self, value: impl Into<List<Str>>) -> Self {
-        self.queues = Some(value.into());
-        self
-    }
-
+    pub fn queues(mut self, value: impl Into<List<Str>>) -> Self { self.queues = Some(value.into()); self }
     /// `ScalingConfig`: a [`ScalingConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scaling_config(mut self, value: impl Into<Obj<ScalingConfig>>) -> Self {
-        self.scaling_config = Some(value.into());
-        self
-    }
-
+    pub fn scaling_config(mut self, value: impl Into<Obj<ScalingConfig>>) -> Self { self.scaling_config = Some(value.into()); self }
     /// `SelfManagedEventSource`: a [`SelfManagedEventSource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn self_managed_event_source(
-        mut self,
-        value: impl Into<Obj<SelfManagedEventSource>>,
-    ) -> Self {
-        self.self_managed_event_source = Some(value.into());
-        self
-    }
-
+    pub fn self_managed_event_source(mut self, value: impl Into<Obj<SelfManagedEventSource>>) -> Self { self.self_managed_event_source = Some(value.into()); self }
     /// `SelfManagedKafkaEventSourceConfig`: a [`SelfManagedKafkaEventSourceConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn self_managed_kafka_event_source_config(
-        mut self,
-        value: impl Into<Obj<SelfManagedKafkaEventSourceConfig>>,
-    ) -> Self {
-        self.self_managed_kafka_event_source_config = Some(value.into());
-        self
-    }
-
+    pub fn self_managed_kafka_event_source_config(mut self, value: impl Into<Obj<SelfManagedKafkaEventSourceConfig>>) -> Self { self.self_managed_kafka_event_source_config = Some(value.into()); self }
     /// `SourceAccessConfigurations`: a list of [`SourceAccessConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_access_configurations(
-        mut self,
-        value: impl Into<List<SourceAccessConfiguration>>,
-    ) -> Self {
-        self.source_access_configurations = Some(value.into());
-        self
-    }
-
+    pub fn source_access_configurations(mut self, value: impl Into<List<SourceAccessConfiguration>>) -> Self { self.source_access_configurations = Some(value.into()); self }
     /// `StartingPosition`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn starting_position(mut self, value: impl Into<Str>) -> Self {
-        self.starting_position = Some(value.into());
-        self
-    }
-
+    pub fn starting_position(mut self, value: impl Into<Str>) -> Self { self.starting_position = Some(value.into()); self }
     /// `StartingPositionTimestamp`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn starting_position_timestamp(mut self, value: impl Into<Num>) -> Self {
-        self.starting_position_timestamp = Some(value.into());
-        self
-    }
-
+    pub fn starting_position_timestamp(mut self, value: impl Into<Num>) -> Self { self.starting_position_timestamp = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Topics`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn topics(mut self, value: impl Into<List<Str>>) -> Self {
-        self.topics = Some(value.into());
-        self
-    }
-
+    pub fn topics(mut self, value: impl Into<List<Str>>) -> Self { self.topics = Some(value.into()); self }
     /// `TumblingWindowInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tumbling_window_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.tumbling_window_in_seconds = Some(value.into());
-        self
-    }
+    pub fn tumbling_window_in_seconds(mut self, value: impl Into<Int>) -> Self { self.tumbling_window_in_seconds = Some(value.into()); self }
 }
 
 impl Resource for EventSourceMapping {
@@ -846,29 +501,14 @@ impl EventSourceMappingAttributes {
     }
 }
 
-static RULE_AmazonManagedKafkaEventSourceConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AmazonManagedKafkaEventSourceConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConsumerGroupId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(200),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SchemaRegistryConfig",
-            Shape::Object(&RULE_SchemaRegistryConfig),
-        ),
+        ("ConsumerGroupId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("SchemaRegistryConfig", Shape::Object(&RULE_SchemaRegistryConfig)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AmazonManagedKafkaEventSourceConfig` property type of `AWS::Lambda::EventSourceMapping`.
@@ -890,6 +530,7 @@ pub struct AmazonManagedKafkaEventSourceConfig {
     pub schema_registry_config: Option<Obj<SchemaRegistryConfig>>,
 }
 
+#[rustfmt::skip]
 impl AmazonManagedKafkaEventSourceConfig {
     /// A `AmazonManagedKafkaEventSourceConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -897,20 +538,9 @@ impl AmazonManagedKafkaEventSourceConfig {
     }
 
     /// `ConsumerGroupId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn consumer_group_id(mut self, value: impl Into<Str>) -> Self {
-        self.consumer_group_id = Some(value.into());
-        self
-    }
-
+    pub fn consumer_group_id(mut self, value: impl Into<Str>) -> Self { self.consumer_group_id = Some(value.into()); self }
     /// `SchemaRegistryConfig`: a [`SchemaRegistryConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema_registry_config(mut self, value: impl Into<Obj<SchemaRegistryConfig>>) -> Self {
-        self.schema_registry_config = Some(value.into());
-        self
-    }
+    pub fn schema_registry_config(mut self, value: impl Into<Obj<SchemaRegistryConfig>>) -> Self { self.schema_registry_config = Some(value.into()); self }
 }
 
 impl PropertyType for AmazonManagedKafkaEventSourceConfig {}
@@ -924,14 +554,13 @@ impl ToValue for AmazonManagedKafkaEventSourceConfig {
     }
 }
 
-static RULE_DestinationConfig: ObjRule = ObjRule {
-    properties: &[("OnFailure", Shape::Object(&RULE_OnFailure))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_DestinationConfig: ObjRule = ObjRule {
+    properties: &[
+        ("OnFailure", Shape::Object(&RULE_OnFailure)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DestinationConfig` property type of `AWS::Lambda::EventSourceMapping`.
@@ -947,6 +576,7 @@ pub struct DestinationConfig {
     pub on_failure: Option<Obj<OnFailure>>,
 }
 
+#[rustfmt::skip]
 impl DestinationConfig {
     /// A `DestinationConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -954,12 +584,7 @@ impl DestinationConfig {
     }
 
     /// `OnFailure`: an [`OnFailure`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_failure(mut self, value: impl Into<Obj<OnFailure>>) -> Self {
-        self.on_failure = Some(value.into());
-        self
-    }
+    pub fn on_failure(mut self, value: impl Into<Obj<OnFailure>>) -> Self { self.on_failure = Some(value.into()); self }
 }
 
 impl PropertyType for DestinationConfig {}
@@ -970,45 +595,15 @@ impl ToValue for DestinationConfig {
     }
 }
 
-static RULE_DocumentDbEventSourceConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DocumentDbEventSourceConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "CollectionName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(57),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DatabaseName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FullDocument",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["UpdateLookup", "Default"],
-                format: None,
-            }),
-        ),
+        ("CollectionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(57), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("DatabaseName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("FullDocument", Shape::Str(&StrRule { allowed: &["UpdateLookup", "Default"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DocumentDBEventSourceConfig` property type of `AWS::Lambda::EventSourceMapping`.
@@ -1036,6 +631,7 @@ pub struct DocumentDbEventSourceConfig {
     pub full_document: Option<FullDocument>,
 }
 
+#[rustfmt::skip]
 impl DocumentDbEventSourceConfig {
     /// A `DocumentDbEventSourceConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1043,28 +639,11 @@ impl DocumentDbEventSourceConfig {
     }
 
     /// `CollectionName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn collection_name(mut self, value: impl Into<Str>) -> Self {
-        self.collection_name = Some(value.into());
-        self
-    }
-
+    pub fn collection_name(mut self, value: impl Into<Str>) -> Self { self.collection_name = Some(value.into()); self }
     /// `DatabaseName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self {
-        self.database_name = Some(value.into());
-        self
-    }
-
+    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = Some(value.into()); self }
     /// `FullDocument`: a [`FullDocument`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn full_document(mut self, value: impl Into<FullDocument>) -> Self {
-        self.full_document = Some(value.into());
-        self
-    }
+    pub fn full_document(mut self, value: impl Into<FullDocument>) -> Self { self.full_document = Some(value.into()); self }
 }
 
 impl PropertyType for DocumentDbEventSourceConfig {}
@@ -1079,27 +658,13 @@ impl ToValue for DocumentDbEventSourceConfig {
     }
 }
 
-static RULE_Endpoints: ObjRule = ObjRule {
-    properties: &[(
-        "KafkaBootstrapServers",
-        Shape::List(&ListRule {
-            items: Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(300),
-                pattern: Some(&PATTERN_11),
-                allowed: &[],
-                format: None,
-            }),
-            min_items: Some(1),
-            max_items: Some(10),
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Endpoints: ObjRule = ObjRule {
+    properties: &[
+        ("KafkaBootstrapServers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), pattern: Some(&PATTERN_11), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10) })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Endpoints` property type of `AWS::Lambda::EventSourceMapping`.
@@ -1117,6 +682,7 @@ pub struct Endpoints {
     pub kafka_bootstrap_servers: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl Endpoints {
     /// A `Endpoints` with no property set (none is required).
     pub fn new() -> Self {
@@ -1124,12 +690,7 @@ impl Endpoints {
     }
 
     /// `KafkaBootstrapServers`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kafka_bootstrap_servers(mut self, value: impl Into<List<Str>>) -> Self {
-        self.kafka_bootstrap_servers = Some(value.into());
-        self
-    }
+    pub fn kafka_bootstrap_servers(mut self, value: impl Into<List<Str>>) -> Self { self.kafka_bootstrap_servers = Some(value.into()); self }
 }
 
 impl PropertyType for Endpoints {}
@@ -1142,23 +703,13 @@ impl ToValue for Endpoints {
     }
 }
 
-static RULE_Filter: ObjRule = ObjRule {
-    properties: &[(
-        "Pattern",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(4096),
-            pattern: Some(&PATTERN_6),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Filter: ObjRule = ObjRule {
+    properties: &[
+        ("Pattern", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Filter` property type of `AWS::Lambda::EventSourceMapping`.
@@ -1176,6 +727,7 @@ pub struct Filter {
     pub pattern: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Filter {
     /// A `Filter` with no property set (none is required).
     pub fn new() -> Self {
@@ -1183,12 +735,7 @@ impl Filter {
     }
 
     /// `Pattern`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pattern(mut self, value: impl Into<Str>) -> Self {
-        self.pattern = Some(value.into());
-        self
-    }
+    pub fn pattern(mut self, value: impl Into<Str>) -> Self { self.pattern = Some(value.into()); self }
 }
 
 impl PropertyType for Filter {}
@@ -1199,21 +746,13 @@ impl ToValue for Filter {
     }
 }
 
-static RULE_FilterCriteria: ObjRule = ObjRule {
-    properties: &[(
-        "Filters",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_Filter),
-            min_items: Some(1),
-            max_items: Some(20),
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_FilterCriteria: ObjRule = ObjRule {
+    properties: &[
+        ("Filters", Shape::List(&ListRule { items: Shape::Object(&RULE_Filter), min_items: Some(1), max_items: Some(20) })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FilterCriteria` property type of `AWS::Lambda::EventSourceMapping`.
@@ -1231,6 +770,7 @@ pub struct FilterCriteria {
     pub filters: Option<List<Filter>>,
 }
 
+#[rustfmt::skip]
 impl FilterCriteria {
     /// A `FilterCriteria` with no property set (none is required).
     pub fn new() -> Self {
@@ -1238,12 +778,7 @@ impl FilterCriteria {
     }
 
     /// `Filters`: a list of [`Filter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filters(mut self, value: impl Into<List<Filter>>) -> Self {
-        self.filters = Some(value.into());
-        self
-    }
+    pub fn filters(mut self, value: impl Into<List<Filter>>) -> Self { self.filters = Some(value.into()); self }
 }
 
 impl PropertyType for FilterCriteria {}
@@ -1254,23 +789,13 @@ impl ToValue for FilterCriteria {
     }
 }
 
-static RULE_LoggingConfig: ObjRule = ObjRule {
-    properties: &[(
-        "SystemLogLevel",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["DEBUG", "INFO", "WARN"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_LoggingConfig: ObjRule = ObjRule {
+    properties: &[
+        ("SystemLogLevel", Shape::Str(&StrRule { allowed: &["DEBUG", "INFO", "WARN"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LoggingConfig` property type of `AWS::Lambda::EventSourceMapping`.
@@ -1286,6 +811,7 @@ pub struct LoggingConfig {
     pub system_log_level: Option<SystemLogLevel>,
 }
 
+#[rustfmt::skip]
 impl LoggingConfig {
     /// A `LoggingConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1293,12 +819,7 @@ impl LoggingConfig {
     }
 
     /// `SystemLogLevel`: a [`SystemLogLevel`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn system_log_level(mut self, value: impl Into<SystemLogLevel>) -> Self {
-        self.system_log_level = Some(value.into());
-        self
-    }
+    pub fn system_log_level(mut self, value: impl Into<SystemLogLevel>) -> Self { self.system_log_level = Some(value.into()); self }
 }
 
 impl PropertyType for LoggingConfig {}
@@ -1311,27 +832,13 @@ impl ToValue for LoggingConfig {
     }
 }
 
-static RULE_MetricsConfig: ObjRule = ObjRule {
-    properties: &[(
-        "Metrics",
-        Shape::List(&ListRule {
-            items: Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["EventCount", "ErrorCount", "KafkaMetrics"],
-                format: None,
-            }),
-            min_items: Some(0),
-            max_items: Some(3),
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_MetricsConfig: ObjRule = ObjRule {
+    properties: &[
+        ("Metrics", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["EventCount", "ErrorCount", "KafkaMetrics"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(3) })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MetricsConfig` property type of `AWS::Lambda::EventSourceMapping`.
@@ -1349,6 +856,7 @@ pub struct MetricsConfig {
     pub metrics: Option<List<Metric>>,
 }
 
+#[rustfmt::skip]
 impl MetricsConfig {
     /// A `MetricsConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1356,12 +864,7 @@ impl MetricsConfig {
     }
 
     /// `Metrics`: a list of [`Metric`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metrics(mut self, value: impl Into<List<Metric>>) -> Self {
-        self.metrics = Some(value.into());
-        self
-    }
+    pub fn metrics(mut self, value: impl Into<List<Metric>>) -> Self { self.metrics = Some(value.into()); self }
 }
 
 impl PropertyType for MetricsConfig {}
@@ -1372,23 +875,13 @@ impl ToValue for MetricsConfig {
     }
 }
 
-static RULE_OnFailure: ObjRule = ObjRule {
-    properties: &[(
-        "Destination",
-        Shape::Str(&StrRule {
-            min_len: Some(12),
-            max_len: Some(1024),
-            pattern: Some(&PATTERN_3),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_OnFailure: ObjRule = ObjRule {
+    properties: &[
+        ("Destination", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OnFailure` property type of `AWS::Lambda::EventSourceMapping`.
@@ -1412,6 +905,7 @@ pub struct OnFailure {
     pub destination: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl OnFailure {
     /// A `OnFailure` with no property set (none is required).
     pub fn new() -> Self {
@@ -1419,12 +913,7 @@ impl OnFailure {
     }
 
     /// `Destination`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination(mut self, value: impl Into<Str>) -> Self {
-        self.destination = Some(value.into());
-        self
-    }
+    pub fn destination(mut self, value: impl Into<Str>) -> Self { self.destination = Some(value.into()); self }
 }
 
 impl PropertyType for OnFailure {}
@@ -1437,41 +926,15 @@ impl ToValue for OnFailure {
     }
 }
 
-static RULE_ProvisionedPollerConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ProvisionedPollerConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "MaximumPollers",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(2000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MinimumPollers",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(200.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PollerGroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("MaximumPollers", Shape::Int(&NumRule { min: Some(1.0), max: Some(2000.0), ..NumRule::ANY })),
+        ("MinimumPollers", Shape::Int(&NumRule { min: Some(1.0), max: Some(200.0), ..NumRule::ANY })),
+        ("PollerGroupName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ProvisionedPollerConfig` property type of `AWS::Lambda::EventSourceMapping`.
@@ -1501,6 +964,7 @@ pub struct ProvisionedPollerConfig {
     pub poller_group_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ProvisionedPollerConfig {
     /// A `ProvisionedPollerConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1508,28 +972,11 @@ impl ProvisionedPollerConfig {
     }
 
     /// `MaximumPollers`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_pollers(mut self, value: impl Into<Int>) -> Self {
-        self.maximum_pollers = Some(value.into());
-        self
-    }
-
+    pub fn maximum_pollers(mut self, value: impl Into<Int>) -> Self { self.maximum_pollers = Some(value.into()); self }
     /// `MinimumPollers`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn minimum_pollers(mut self, value: impl Into<Int>) -> Self {
-        self.minimum_pollers = Some(value.into());
-        self
-    }
-
+    pub fn minimum_pollers(mut self, value: impl Into<Int>) -> Self { self.minimum_pollers = Some(value.into()); self }
     /// `PollerGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn poller_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.poller_group_name = Some(value.into());
-        self
-    }
+    pub fn poller_group_name(mut self, value: impl Into<Str>) -> Self { self.poller_group_name = Some(value.into()); self }
 }
 
 impl PropertyType for ProvisionedPollerConfig {}
@@ -1544,21 +991,13 @@ impl ToValue for ProvisionedPollerConfig {
     }
 }
 
-static RULE_ScalingConfig: ObjRule = ObjRule {
-    properties: &[(
-        "MaximumConcurrency",
-        Shape::Int(&NumRule {
-            min: Some(2.0),
-            max: Some(1000.0),
-            allowed: &[],
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ScalingConfig: ObjRule = ObjRule {
+    properties: &[
+        ("MaximumConcurrency", Shape::Int(&NumRule { min: Some(2.0), max: Some(1000.0), ..NumRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ScalingConfig` property type of `AWS::Lambda::EventSourceMapping`.
@@ -1576,6 +1015,7 @@ pub struct ScalingConfig {
     pub maximum_concurrency: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl ScalingConfig {
     /// A `ScalingConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1583,12 +1023,7 @@ impl ScalingConfig {
     }
 
     /// `MaximumConcurrency`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_concurrency(mut self, value: impl Into<Int>) -> Self {
-        self.maximum_concurrency = Some(value.into());
-        self
-    }
+    pub fn maximum_concurrency(mut self, value: impl Into<Int>) -> Self { self.maximum_concurrency = Some(value.into()); self }
 }
 
 impl PropertyType for ScalingConfig {}
@@ -1601,39 +1036,14 @@ impl ToValue for ScalingConfig {
     }
 }
 
-static RULE_SchemaRegistryAccessConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SchemaRegistryAccessConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "BASIC_AUTH",
-                    "CLIENT_CERTIFICATE_TLS_AUTH",
-                    "SERVER_ROOT_CA_CERTIFICATE",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "URI",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(10000),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["BASIC_AUTH", "CLIENT_CERTIFICATE_TLS_AUTH", "SERVER_ROOT_CA_CERTIFICATE"], ..StrRule::ANY })),
+        ("URI", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10000), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SchemaRegistryAccessConfig` property type of `AWS::Lambda::EventSourceMapping`.
@@ -1659,6 +1069,7 @@ pub struct SchemaRegistryAccessConfig {
     pub uri: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SchemaRegistryAccessConfig {
     /// A `SchemaRegistryAccessConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1666,20 +1077,9 @@ impl SchemaRegistryAccessConfig {
     }
 
     /// `Type`: a [`SchemaRegistryAccessConfigType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<SchemaRegistryAccessConfigType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<SchemaRegistryAccessConfigType>) -> Self { self.r#type = Some(value.into()); self }
     /// `URI`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn uri(mut self, value: impl Into<Str>) -> Self {
-        self.uri = Some(value.into());
-        self
-    }
+    pub fn uri(mut self, value: impl Into<Str>) -> Self { self.uri = Some(value.into()); self }
 }
 
 impl PropertyType for SchemaRegistryAccessConfig {}
@@ -1693,51 +1093,16 @@ impl ToValue for SchemaRegistryAccessConfig {
     }
 }
 
-static RULE_SchemaRegistryConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SchemaRegistryConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccessConfigs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SchemaRegistryAccessConfig),
-                min_items: None,
-                max_items: Some(2),
-            }),
-        ),
-        (
-            "EventRecordFormat",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["JSON", "SOURCE"],
-                format: None,
-            }),
-        ),
-        (
-            "SchemaRegistryURI",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(10000),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SchemaValidationConfigs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SchemaValidationConfig),
-                min_items: Some(1),
-                max_items: Some(2),
-            }),
-        ),
+        ("AccessConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_SchemaRegistryAccessConfig), min_items: None, max_items: Some(2) })),
+        ("EventRecordFormat", Shape::Str(&StrRule { allowed: &["JSON", "SOURCE"], ..StrRule::ANY })),
+        ("SchemaRegistryURI", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10000), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("SchemaValidationConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_SchemaValidationConfig), min_items: Some(1), max_items: Some(2) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SchemaRegistryConfig` property type of `AWS::Lambda::EventSourceMapping`.
@@ -1777,6 +1142,7 @@ pub struct SchemaRegistryConfig {
     pub schema_validation_configs: Option<List<SchemaValidationConfig>>,
 }
 
+#[rustfmt::skip]
 impl SchemaRegistryConfig {
     /// A `SchemaRegistryConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1784,39 +1150,13 @@ impl SchemaRegistryConfig {
     }
 
     /// `AccessConfigs`: a list of [`SchemaRegistryAccessConfig`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_configs(mut self, value: impl Into<List<SchemaRegistryAccessConfig>>) -> Self {
-        self.access_configs = Some(value.into());
-        self
-    }
-
+    pub fn access_configs(mut self, value: impl Into<List<SchemaRegistryAccessConfig>>) -> Self { self.access_configs = Some(value.into()); self }
     /// `EventRecordFormat`: an [`EventRecordFormat`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_record_format(mut self, value: impl Into<EventRecordFormat>) -> Self {
-        self.event_record_format = Some(value.into());
-        self
-    }
-
+    pub fn event_record_format(mut self, value: impl Into<EventRecordFormat>) -> Self { self.event_record_format = Some(value.into()); self }
     /// `SchemaRegistryURI`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema_registry_uri(mut self, value: impl Into<Str>) -> Self {
-        self.schema_registry_uri = Some(value.into());
-        self
-    }
-
+    pub fn schema_registry_uri(mut self, value: impl Into<Str>) -> Self { self.schema_registry_uri = Some(value.into()); self }
     /// `SchemaValidationConfigs`: a list of [`SchemaValidationConfig`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema_validation_configs(
-        mut self,
-        value: impl Into<List<SchemaValidationConfig>>,
-    ) -> Self {
-        self.schema_validation_configs = Some(value.into());
-        self
-    }
+    pub fn schema_validation_configs(mut self, value: impl Into<List<SchemaValidationConfig>>) -> Self { self.schema_validation_configs = Some(value.into()); self }
 }
 
 impl PropertyType for SchemaRegistryConfig {}
@@ -1832,23 +1172,13 @@ impl ToValue for SchemaRegistryConfig {
     }
 }
 
-static RULE_SchemaValidationConfig: ObjRule = ObjRule {
-    properties: &[(
-        "Attribute",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["KEY", "VALUE"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_SchemaValidationConfig: ObjRule = ObjRule {
+    properties: &[
+        ("Attribute", Shape::Str(&StrRule { allowed: &["KEY", "VALUE"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SchemaValidationConfig` property type of `AWS::Lambda::EventSourceMapping`.
@@ -1864,6 +1194,7 @@ pub struct SchemaValidationConfig {
     pub attribute: Option<Attribute>,
 }
 
+#[rustfmt::skip]
 impl SchemaValidationConfig {
     /// A `SchemaValidationConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1871,12 +1202,7 @@ impl SchemaValidationConfig {
     }
 
     /// `Attribute`: an [`Attribute`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attribute(mut self, value: impl Into<Attribute>) -> Self {
-        self.attribute = Some(value.into());
-        self
-    }
+    pub fn attribute(mut self, value: impl Into<Attribute>) -> Self { self.attribute = Some(value.into()); self }
 }
 
 impl PropertyType for SchemaValidationConfig {}
@@ -1887,14 +1213,13 @@ impl ToValue for SchemaValidationConfig {
     }
 }
 
-static RULE_SelfManagedEventSource: ObjRule = ObjRule {
-    properties: &[("Endpoints", Shape::Object(&RULE_Endpoints))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_SelfManagedEventSource: ObjRule = ObjRule {
+    properties: &[
+        ("Endpoints", Shape::Object(&RULE_Endpoints)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SelfManagedEventSource` property type of `AWS::Lambda::EventSourceMapping`.
@@ -1910,6 +1235,7 @@ pub struct SelfManagedEventSource {
     pub endpoints: Option<Obj<Endpoints>>,
 }
 
+#[rustfmt::skip]
 impl SelfManagedEventSource {
     /// A `SelfManagedEventSource` with no property set (none is required).
     pub fn new() -> Self {
@@ -1917,12 +1243,7 @@ impl SelfManagedEventSource {
     }
 
     /// `Endpoints`: an [`Endpoints`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoints(mut self, value: impl Into<Obj<Endpoints>>) -> Self {
-        self.endpoints = Some(value.into());
-        self
-    }
+    pub fn endpoints(mut self, value: impl Into<Obj<Endpoints>>) -> Self { self.endpoints = Some(value.into()); self }
 }
 
 impl PropertyType for SelfManagedEventSource {}
@@ -1933,29 +1254,14 @@ impl ToValue for SelfManagedEventSource {
     }
 }
 
-static RULE_SelfManagedKafkaEventSourceConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SelfManagedKafkaEventSourceConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConsumerGroupId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(200),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SchemaRegistryConfig",
-            Shape::Object(&RULE_SchemaRegistryConfig),
-        ),
+        ("ConsumerGroupId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("SchemaRegistryConfig", Shape::Object(&RULE_SchemaRegistryConfig)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SelfManagedKafkaEventSourceConfig` property type of `AWS::Lambda::EventSourceMapping`.
@@ -1977,6 +1283,7 @@ pub struct SelfManagedKafkaEventSourceConfig {
     pub schema_registry_config: Option<Obj<SchemaRegistryConfig>>,
 }
 
+#[rustfmt::skip]
 impl SelfManagedKafkaEventSourceConfig {
     /// A `SelfManagedKafkaEventSourceConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1984,20 +1291,9 @@ impl SelfManagedKafkaEventSourceConfig {
     }
 
     /// `ConsumerGroupId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn consumer_group_id(mut self, value: impl Into<Str>) -> Self {
-        self.consumer_group_id = Some(value.into());
-        self
-    }
-
+    pub fn consumer_group_id(mut self, value: impl Into<Str>) -> Self { self.consumer_group_id = Some(value.into()); self }
     /// `SchemaRegistryConfig`: a [`SchemaRegistryConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema_registry_config(mut self, value: impl Into<Obj<SchemaRegistryConfig>>) -> Self {
-        self.schema_registry_config = Some(value.into());
-        self
-    }
+    pub fn schema_registry_config(mut self, value: impl Into<Obj<SchemaRegistryConfig>>) -> Self { self.schema_registry_config = Some(value.into()); self }
 }
 
 impl PropertyType for SelfManagedKafkaEventSourceConfig {}
@@ -2011,44 +1307,14 @@ impl ToValue for SelfManagedKafkaEventSourceConfig {
     }
 }
 
-static RULE_SourceAccessConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SourceAccessConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "BASIC_AUTH",
-                    "VPC_SUBNET",
-                    "VPC_SECURITY_GROUP",
-                    "SASL_SCRAM_512_AUTH",
-                    "SASL_SCRAM_256_AUTH",
-                    "VIRTUAL_HOST",
-                    "CLIENT_CERTIFICATE_TLS_AUTH",
-                    "SERVER_ROOT_CA_CERTIFICATE",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "URI",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(200),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["BASIC_AUTH", "VPC_SUBNET", "VPC_SECURITY_GROUP", "SASL_SCRAM_512_AUTH", "SASL_SCRAM_256_AUTH", "VIRTUAL_HOST", "CLIENT_CERTIFICATE_TLS_AUTH", "SERVER_ROOT_CA_CERTIFICATE"], ..StrRule::ANY })),
+        ("URI", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SourceAccessConfiguration` property type of `AWS::Lambda::EventSourceMapping`.
@@ -2080,6 +1346,7 @@ pub struct SourceAccessConfiguration {
     pub uri: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SourceAccessConfiguration {
     /// A `SourceAccessConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -2087,20 +1354,9 @@ impl SourceAccessConfiguration {
     }
 
     /// `Type`: a [`SourceAccessConfigurationType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<SourceAccessConfigurationType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<SourceAccessConfigurationType>) -> Self { self.r#type = Some(value.into()); self }
     /// `URI`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn uri(mut self, value: impl Into<Str>) -> Self {
-        self.uri = Some(value.into());
-        self
-    }
+    pub fn uri(mut self, value: impl Into<Str>) -> Self { self.uri = Some(value.into()); self }
 }
 
 impl PropertyType for SourceAccessConfiguration {}
@@ -2110,98 +1366,6 @@ impl ToValue for SourceAccessConfiguration {
         MapBuilder::new()
             .opt("Type", &self.r#type)
             .opt("URI", &self.uri)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Lambda::EventSourceMapping`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-eventsourcemapping-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: None,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
             .build()
     }
 }
@@ -2417,37 +1581,6 @@ impl ToValue for SourceAccessConfigurationType {
             Self::VirtualHost => "VIRTUAL_HOST",
             Self::ClientCertificateTlsAuth => "CLIENT_CERTIFICATE_TLS_AUTH",
             Self::ServerRootCaCertificate => "SERVER_ROOT_CA_CERTIFICATE",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `SystemLogLevel` (`AWS::Lambda::EventSourceMapping`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum SystemLogLevel {
-    /// `DEBUG`
-    Debug,
-    /// `INFO`
-    Info,
-    /// `WARN`
-    Warn,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for SystemLogLevel {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for SystemLogLevel {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Debug => "DEBUG",
-            Self::Info => "INFO",
-            Self::Warn => "WARN",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

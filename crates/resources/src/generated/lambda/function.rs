@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{Architecture, FunctionScalingConfig, SystemLogLevel, Tag, TagRequired};
+use super::shared::{RULE_FunctionScalingConfig, RULE_Tag};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^arn:aws[a-zA-Z-]*:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:capacity-provider:[a-zA-Z0-9-_]+$",
 );
@@ -31,259 +34,49 @@ pub(crate) static PATTERN_9: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct FunctionRequired {
     /// `Code`: a [`Code`] object, required.
-    ///
-    /// The code for the function. You can define your function code in multiple ways:
-    ///
-    /// - For .zip deployment packages, you can specify the Amazon S3 location of the .zip file in the `S3Bucket` , `S3Key` , and `S3ObjectVersion` properties.
-    /// - For .zip deployment packages, you can alternatively define the function code inline in the `ZipFile` property. This method works only for Node.js and Python functions.
-    /// - For container images, specify the URI of your container image in the Amazon ECR registry in the `ImageUri` property.
     pub code: Obj<Code>,
     /// `Role`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the function's execution role.
-    ///
-    /// Pattern `^arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`.
     pub role: Str,
 }
 
-static RULE_Function: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Function: ObjRule = ObjRule {
     properties: &[
-        (
-            "Architectures",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["x86_64", "arm64"],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "CapacityProviderConfig",
-            Shape::Object(&RULE_CapacityProviderConfig),
-        ),
+        ("Architectures", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["x86_64", "arm64"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(1) })),
+        ("CapacityProviderConfig", Shape::Object(&RULE_CapacityProviderConfig)),
         ("Code", Shape::Object(&RULE_Code)),
-        (
-            "CodeSigningConfigArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(200),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CodeSigningConfigArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(200), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("DeadLetterConfig", Shape::Object(&RULE_DeadLetterConfig)),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
         ("DurableConfig", Shape::Object(&RULE_DurableConfig)),
         ("Environment", Shape::Object(&RULE_Environment)),
         ("EphemeralStorage", Shape::Object(&RULE_EphemeralStorage)),
-        (
-            "FileSystemConfigs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_FileSystemConfig),
-                min_items: Some(0),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "FunctionName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::LambdaFunctionName),
-            }),
-        ),
-        (
-            "FunctionScalingConfig",
-            Shape::Object(&RULE_FunctionScalingConfig),
-        ),
-        (
-            "Handler",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("FileSystemConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_FileSystemConfig), min_items: Some(0), max_items: Some(1) })),
+        ("FunctionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), format: Some(Format::LambdaFunctionName), ..StrRule::ANY })),
+        ("FunctionScalingConfig", Shape::Object(&RULE_FunctionScalingConfig)),
+        ("Handler", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
         ("ImageConfig", Shape::Object(&RULE_ImageConfig)),
-        (
-            "KmsKeyArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
-        (
-            "Layers",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: None,
-                    pattern: Some(&PATTERN_7),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: Some(5),
-            }),
-        ),
+        ("KmsKeyArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+        ("Layers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: None, max_items: Some(5) })),
         ("LoggingConfig", Shape::Object(&RULE_LoggingConfig)),
-        (
-            "MemorySize",
-            Shape::Int(&NumRule {
-                min: Some(128.0),
-                max: Some(32768.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PackageType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Image", "Zip"],
-                format: None,
-            }),
-        ),
+        ("MemorySize", Shape::Int(&NumRule { min: Some(128.0), max: Some(32768.0), ..NumRule::ANY })),
+        ("PackageType", Shape::Str(&StrRule { allowed: &["Image", "Zip"], ..StrRule::ANY })),
         ("PublishToLatestPublished", Shape::Bool),
-        (
-            "RecursiveLoop",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Allow", "Terminate"],
-                format: None,
-            }),
-        ),
-        (
-            "ReservedConcurrentExecutions",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Role",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Runtime",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "dotnet10",
-                    "dotnet6",
-                    "dotnet8",
-                    "dotnetcore1.0",
-                    "dotnetcore2.0",
-                    "dotnetcore2.1",
-                    "dotnetcore3.1",
-                    "go1.x",
-                    "java11",
-                    "java17",
-                    "java21",
-                    "java25",
-                    "java8",
-                    "java8.al2",
-                    "nodejs",
-                    "nodejs10.x",
-                    "nodejs12.x",
-                    "nodejs14.x",
-                    "nodejs16.x",
-                    "nodejs18.x",
-                    "nodejs20.x",
-                    "nodejs22.x",
-                    "nodejs24.x",
-                    "nodejs4.3",
-                    "nodejs4.3-edge",
-                    "nodejs6.10",
-                    "nodejs8.10",
-                    "provided",
-                    "provided.al2",
-                    "provided.al2023",
-                    "python2.7",
-                    "python3.10",
-                    "python3.11",
-                    "python3.12",
-                    "python3.13",
-                    "python3.14",
-                    "python3.6",
-                    "python3.7",
-                    "python3.8",
-                    "python3.9",
-                    "ruby2.5",
-                    "ruby2.7",
-                    "ruby3.2",
-                    "ruby3.3",
-                    "ruby3.4",
-                    "ruby4.0",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "RuntimeManagementConfig",
-            Shape::Object(&RULE_RuntimeManagementConfig),
-        ),
+        ("RecursiveLoop", Shape::Str(&StrRule { allowed: &["Allow", "Terminate"], ..StrRule::ANY })),
+        ("ReservedConcurrentExecutions", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("Role", Shape::Str(&StrRule { pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+        ("Runtime", Shape::Str(&StrRule { allowed: &["dotnet10", "dotnet6", "dotnet8", "dotnetcore1.0", "dotnetcore2.0", "dotnetcore2.1", "dotnetcore3.1", "go1.x", "java11", "java17", "java21", "java25", "java8", "java8.al2", "nodejs", "nodejs10.x", "nodejs12.x", "nodejs14.x", "nodejs16.x", "nodejs18.x", "nodejs20.x", "nodejs22.x", "nodejs24.x", "nodejs4.3", "nodejs4.3-edge", "nodejs6.10", "nodejs8.10", "provided", "provided.al2", "provided.al2023", "python2.7", "python3.10", "python3.11", "python3.12", "python3.13", "python3.14", "python3.6", "python3.7", "python3.8", "python3.9", "ruby2.5", "ruby2.7", "ruby3.2", "ruby3.3", "ruby3.4", "ruby4.0"], ..StrRule::ANY })),
+        ("RuntimeManagementConfig", Shape::Object(&RULE_RuntimeManagementConfig)),
         ("SnapStart", Shape::Object(&RULE_SnapStart)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("TenancyConfig", Shape::Object(&RULE_TenancyConfig)),
-        (
-            "Timeout",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(900.0),
-                allowed: &[],
-            }),
-        ),
+        ("Timeout", Shape::Int(&NumRule { min: Some(1.0), max: Some(900.0), ..NumRule::ANY })),
         ("TracingConfig", Shape::Object(&RULE_TracingConfig)),
         ("VpcConfig", Shape::Object(&RULE_VpcConfig)),
     ],
     required: &["Code", "Role"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Lambda::Function` resource.
@@ -495,6 +288,7 @@ pub struct Function {
     pub vpc_config: Option<Obj<VpcConfig>>,
 }
 
+#[rustfmt::skip]
 impl Function {
     /// The CloudFormation type name, `AWS::Lambda::Function`.
     pub const TYPE_NAME: &'static str = "AWS::Lambda::Function";
@@ -508,29 +302,9 @@ impl Function {
         required: &["Code", "Role"],
         create_only: &["FunctionName", "PackageType", "TenancyConfig"],
         conditional_create_only: &["DurableConfig"],
-        write_only: &[
-            "SnapStart",
-            "SnapStart/ApplyOn",
-            "Code/ImageUri",
-            "Code/S3Bucket",
-            "Code/S3Key",
-            "Code/S3ObjectVersion",
-            "Code/ZipFile",
-            "Code/SourceKMSKeyArn",
-            "PublishToLatestPublished",
-        ],
-        read_only: &[
-            "SnapStartResponse",
-            "SnapStartResponse/ApplyOn",
-            "SnapStartResponse/OptimizationStatus",
-            "Arn",
-        ],
-        attributes: &[
-            "Arn",
-            "SnapStartResponse",
-            "SnapStartResponse.ApplyOn",
-            "SnapStartResponse.OptimizationStatus",
-        ],
+        write_only: &["SnapStart", "SnapStart/ApplyOn", "Code/ImageUri", "Code/S3Bucket", "Code/S3Key", "Code/S3ObjectVersion", "Code/ZipFile", "Code/SourceKMSKeyArn", "PublishToLatestPublished"],
+        read_only: &["SnapStartResponse", "SnapStartResponse/ApplyOn", "SnapStartResponse/OptimizationStatus", "Arn"],
+        attributes: &["Arn", "SnapStartResponse", "SnapStartResponse.ApplyOn", "SnapStartResponse.OptimizationStatus"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -573,258 +347,67 @@ impl Function {
     }
 
     /// `Architectures`: a list of [`Architecture`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn architectures(mut self, value: impl Into<List<Architecture>>) -> Self {
-        self.architectures = Some(value.into());
-        self
-    }
-
+    pub fn architectures(mut self, value: impl Into<List<Architecture>>) -> Self { self.architectures = Some(value.into()); self }
     /// `CapacityProviderConfig`: a [`CapacityProviderConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_provider_config(
-        mut self,
-        value: impl Into<Obj<CapacityProviderConfig>>,
-    ) -> Self {
-        self.capacity_provider_config = Some(value.into());
-        self
-    }
-
+    pub fn capacity_provider_config(mut self, value: impl Into<Obj<CapacityProviderConfig>>) -> Self { self.capacity_provider_config = Some(value.into()); self }
     /// `Code`: a [`Code`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn code(mut self, value: impl Into<Obj<Code>>) -> Self {
-        self.code = value.into();
-        self
-    }
-
+    pub fn code(mut self, value: impl Into<Obj<Code>>) -> Self { self.code = value.into(); self }
     /// `CodeSigningConfigArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn code_signing_config_arn(mut self, value: impl Into<Str>) -> Self {
-        self.code_signing_config_arn = Some(value.into());
-        self
-    }
-
+    pub fn code_signing_config_arn(mut self, value: impl Into<Str>) -> Self { self.code_signing_config_arn = Some(value.into()); self }
     /// `DeadLetterConfig`: a [`DeadLetterConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dead_letter_config(mut self, value: impl Into<Obj<DeadLetterConfig>>) -> Self {
-        self.dead_letter_config = Some(value.into());
-        self
-    }
-
+    pub fn dead_letter_config(mut self, value: impl Into<Obj<DeadLetterConfig>>) -> Self { self.dead_letter_config = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DurableConfig`: a [`DurableConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn durable_config(mut self, value: impl Into<Obj<DurableConfig>>) -> Self {
-        self.durable_config = Some(value.into());
-        self
-    }
-
+    pub fn durable_config(mut self, value: impl Into<Obj<DurableConfig>>) -> Self { self.durable_config = Some(value.into()); self }
     /// `Environment`: an [`Environment`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment(mut self, value: impl Into<Obj<Environment>>) -> Self {
-        self.environment = Some(value.into());
-        self
-    }
-
+    pub fn environment(mut self, value: impl Into<Obj<Environment>>) -> Self { self.environment = Some(value.into()); self }
     /// `EphemeralStorage`: an [`EphemeralStorage`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ephemeral_storage(mut self, value: impl Into<Obj<EphemeralStorage>>) -> Self {
-        self.ephemeral_storage = Some(value.into());
-        self
-    }
-
+    pub fn ephemeral_storage(mut self, value: impl Into<Obj<EphemeralStorage>>) -> Self { self.ephemeral_storage = Some(value.into()); self }
     /// `FileSystemConfigs`: a list of [`FileSystemConfig`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_system_configs(mut self, value: impl Into<List<FileSystemConfig>>) -> Self {
-        self.file_system_configs = Some(value.into());
-        self
-    }
-
+    pub fn file_system_configs(mut self, value: impl Into<List<FileSystemConfig>>) -> Self { self.file_system_configs = Some(value.into()); self }
     /// `FunctionName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn function_name(mut self, value: impl Into<Str>) -> Self {
-        self.function_name = Some(value.into());
-        self
-    }
-
+    pub fn function_name(mut self, value: impl Into<Str>) -> Self { self.function_name = Some(value.into()); self }
     /// `FunctionScalingConfig`: a [`FunctionScalingConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn function_scaling_config(mut self, value: impl Into<Obj<FunctionScalingConfig>>) -> Self {
-        self.function_scaling_config = Some(value.into());
-        self
-    }
-
+    pub fn function_scaling_config(mut self, value: impl Into<Obj<FunctionScalingConfig>>) -> Self { self.function_scaling_config = Some(value.into()); self }
     /// `Handler`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn handler(mut self, value: impl Into<Str>) -> Self {
-        self.handler = Some(value.into());
-        self
-    }
-
+    pub fn handler(mut self, value: impl Into<Str>) -> Self { self.handler = Some(value.into()); self }
     /// `ImageConfig`: an [`ImageConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_config(mut self, value: impl Into<Obj<ImageConfig>>) -> Self {
-        self.image_config = Some(value.into());
-        self
-    }
-
+    pub fn image_config(mut self, value: impl Into<Obj<ImageConfig>>) -> Self { self.image_config = Some(value.into()); self }
     /// `KmsKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_arn = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
     /// `Layers`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn layers(mut self, value: impl Into<List<Str>>) -> Self {
-        self.layers = Some(value.into());
-        self
-    }
-
+    pub fn layers(mut self, value: impl Into<List<Str>>) -> Self { self.layers = Some(value.into()); self }
     /// `LoggingConfig`: a [`LoggingConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logging_config(mut self, value: impl Into<Obj<LoggingConfig>>) -> Self {
-        self.logging_config = Some(value.into());
-        self
-    }
-
+    pub fn logging_config(mut self, value: impl Into<Obj<LoggingConfig>>) -> Self { self.logging_config = Some(value.into()); self }
     /// `MemorySize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn memory_size(mut self, value: impl Into<Int>) -> Self {
-        self.memory_size = Some(value.into());
-        self
-    }
-
+    pub fn memory_size(mut self, value: impl Into<Int>) -> Self { self.memory_size = Some(value.into()); self }
     /// `PackageType`: a [`PackageType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn package_type(mut self, value: impl Into<PackageType>) -> Self {
-        self.package_type = Some(value.into());
-        self
-    }
-
+    pub fn package_type(mut self, value: impl Into<PackageType>) -> Self { self.package_type = Some(value.into()); self }
     /// `PublishToLatestPublished`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn publish_to_latest_published(mut self, value: impl Into<Bool>) -> Self {
-        self.publish_to_latest_published = Some(value.into());
-        self
-    }
-
+    pub fn publish_to_latest_published(mut self, value: impl Into<Bool>) -> Self { self.publish_to_latest_published = Some(value.into()); self }
     /// `RecursiveLoop`: a [`RecursiveLoop`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn recursive_loop(mut self, value: impl Into<RecursiveLoop>) -> Self {
-        self.recursive_loop = Some(value.into());
-        self
-    }
-
+    pub fn recursive_loop(mut self, value: impl Into<RecursiveLoop>) -> Self { self.recursive_loop = Some(value.into()); self }
     /// `ReservedConcurrentExecutions`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn reserved_concurrent_executions(mut self, value: impl Into<Int>) -> Self {
-        self.reserved_concurrent_executions = Some(value.into());
-        self
-    }
-
+    pub fn reserved_concurrent_executions(mut self, value: impl Into<Int>) -> Self { self.reserved_concurrent_executions = Some(value.into()); self }
     /// `Role`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role(mut self, value: impl Into<Str>) -> Self {
-        self.role = value.into();
-        self
-    }
-
+    pub fn role(mut self, value: impl Into<Str>) -> Self { self.role = value.into(); self }
     /// `Runtime`: a [`Runtime`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn runtime(mut self, value: impl Into<Runtime>) -> Self {
-        self.runtime = Some(value.into());
-        self
-    }
-
+    pub fn runtime(mut self, value: impl Into<Runtime>) -> Self { self.runtime = Some(value.into()); self }
     /// `RuntimeManagementConfig`: a [`RuntimeManagementConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn runtime_management_config(
-        mut self,
-        value: impl Into<Obj<RuntimeManagementConfig>>,
-    ) -> Self {
-        self.runtime_management_config = Some(value.into());
-        self
-    }
-
+    pub fn runtime_management_config(mut self, value: impl Into<Obj<RuntimeManagementConfig>>) -> Self { self.runtime_management_config = Some(value.into()); self }
     /// `SnapStart`: a [`SnapStart`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snap_start(mut self, value: impl Into<Obj<SnapStart>>) -> Self {
-        self.snap_start = Some(value.into());
-        self
-    }
-
+    pub fn snap_start(mut self, value: impl Into<Obj<SnapStart>>) -> Self { self.snap_start = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TenancyConfig`: a [`TenancyConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tenancy_config(mut self, value: impl Into<Obj<TenancyConfig>>) -> Self {
-        self.tenancy_config = Some(value.into());
-        self
-    }
-
+    pub fn tenancy_config(mut self, value: impl Into<Obj<TenancyConfig>>) -> Self { self.tenancy_config = Some(value.into()); self }
     /// `Timeout`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout(mut self, value: impl Into<Int>) -> Self {
-        self.timeout = Some(value.into());
-        self
-    }
-
+    pub fn timeout(mut self, value: impl Into<Int>) -> Self { self.timeout = Some(value.into()); self }
     /// `TracingConfig`: a [`TracingConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tracing_config(mut self, value: impl Into<Obj<TracingConfig>>) -> Self {
-        self.tracing_config = Some(value.into());
-        self
-    }
-
+    pub fn tracing_config(mut self, value: impl Into<Obj<TracingConfig>>) -> Self { self.tracing_config = Some(value.into()); self }
     /// `VpcConfig`: a [`VpcConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self {
-        self.vpc_config = Some(value.into());
-        self
-    }
+    pub fn vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self { self.vpc_config = Some(value.into()); self }
 }
 
 impl Resource for Function {
@@ -928,23 +511,18 @@ impl FunctionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CapacityProviderConfigRequired {
     /// `LambdaManagedInstancesCapacityProviderConfig`: a [`LambdaManagedInstancesCapacityProviderConfig`] object, required.
-    ///
-    /// Configuration for Lambda-managed instances used by the capacity provider.
     pub lambda_managed_instances_capacity_provider_config:
         Obj<LambdaManagedInstancesCapacityProviderConfig>,
 }
 
-static RULE_CapacityProviderConfig: ObjRule = ObjRule {
-    properties: &[(
-        "LambdaManagedInstancesCapacityProviderConfig",
-        Shape::Object(&RULE_LambdaManagedInstancesCapacityProviderConfig),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_CapacityProviderConfig: ObjRule = ObjRule {
+    properties: &[
+        ("LambdaManagedInstancesCapacityProviderConfig", Shape::Object(&RULE_LambdaManagedInstancesCapacityProviderConfig)),
+    ],
     required: &["LambdaManagedInstancesCapacityProviderConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CapacityProviderConfig` property type of `AWS::Lambda::Function`.
@@ -961,25 +539,17 @@ pub struct CapacityProviderConfig {
         Obj<LambdaManagedInstancesCapacityProviderConfig>,
 }
 
+#[rustfmt::skip]
 impl CapacityProviderConfig {
     /// A `CapacityProviderConfig` with its required properties, named in a [`CapacityProviderConfigRequired`].
     pub fn new(required: CapacityProviderConfigRequired) -> Self {
         Self {
-            lambda_managed_instances_capacity_provider_config: required
-                .lambda_managed_instances_capacity_provider_config,
+            lambda_managed_instances_capacity_provider_config: required.lambda_managed_instances_capacity_provider_config,
         }
     }
 
     /// `LambdaManagedInstancesCapacityProviderConfig`: a [`LambdaManagedInstancesCapacityProviderConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_managed_instances_capacity_provider_config(
-        mut self,
-        value: impl Into<Obj<LambdaManagedInstancesCapacityProviderConfig>>,
-    ) -> Self {
-        self.lambda_managed_instances_capacity_provider_config = value.into();
-        self
-    }
+    pub fn lambda_managed_instances_capacity_provider_config(mut self, value: impl Into<Obj<LambdaManagedInstancesCapacityProviderConfig>>) -> Self { self.lambda_managed_instances_capacity_provider_config = value.into(); self }
 }
 
 impl PropertyType for CapacityProviderConfig {}
@@ -995,67 +565,19 @@ impl ToValue for CapacityProviderConfig {
     }
 }
 
-static RULE_Code: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Code: ObjRule = ObjRule {
     properties: &[
         ("ImageUri", Shape::STR),
-        (
-            "S3Bucket",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
-        (
-            "S3Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "S3ObjectStorageMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["COPY", "REFERENCE"],
-                format: None,
-            }),
-        ),
-        (
-            "S3ObjectVersion",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SourceKMSKeyArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("S3Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_1), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+        ("S3Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("S3ObjectStorageMode", Shape::Str(&StrRule { allowed: &["COPY", "REFERENCE"], ..StrRule::ANY })),
+        ("S3ObjectVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("SourceKMSKeyArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("ZipFile", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Code` property type of `AWS::Lambda::Function`.
@@ -1115,6 +637,7 @@ pub struct Code {
     pub zip_file: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Code {
     /// A `Code` with no property set (none is required).
     pub fn new() -> Self {
@@ -1122,60 +645,19 @@ impl Code {
     }
 
     /// `ImageUri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_uri(mut self, value: impl Into<Str>) -> Self {
-        self.image_uri = Some(value.into());
-        self
-    }
-
+    pub fn image_uri(mut self, value: impl Into<Str>) -> Self { self.image_uri = Some(value.into()); self }
     /// `S3Bucket`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_bucket(mut self, value: impl Into<Str>) -> Self {
-        self.s3_bucket = Some(value.into());
-        self
-    }
-
+    pub fn s3_bucket(mut self, value: impl Into<Str>) -> Self { self.s3_bucket = Some(value.into()); self }
     /// `S3Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_key(mut self, value: impl Into<Str>) -> Self {
-        self.s3_key = Some(value.into());
-        self
-    }
-
+    pub fn s3_key(mut self, value: impl Into<Str>) -> Self { self.s3_key = Some(value.into()); self }
     /// `S3ObjectStorageMode`: a [`S3ObjectStorageMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_object_storage_mode(mut self, value: impl Into<S3ObjectStorageMode>) -> Self {
-        self.s3_object_storage_mode = Some(value.into());
-        self
-    }
-
+    pub fn s3_object_storage_mode(mut self, value: impl Into<S3ObjectStorageMode>) -> Self { self.s3_object_storage_mode = Some(value.into()); self }
     /// `S3ObjectVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_object_version(mut self, value: impl Into<Str>) -> Self {
-        self.s3_object_version = Some(value.into());
-        self
-    }
-
+    pub fn s3_object_version(mut self, value: impl Into<Str>) -> Self { self.s3_object_version = Some(value.into()); self }
     /// `SourceKMSKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.source_kms_key_arn = Some(value.into());
-        self
-    }
-
+    pub fn source_kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.source_kms_key_arn = Some(value.into()); self }
     /// `ZipFile`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn zip_file(mut self, value: impl Into<Str>) -> Self {
-        self.zip_file = Some(value.into());
-        self
-    }
+    pub fn zip_file(mut self, value: impl Into<Str>) -> Self { self.zip_file = Some(value.into()); self }
 }
 
 impl PropertyType for Code {}
@@ -1194,23 +676,13 @@ impl ToValue for Code {
     }
 }
 
-static RULE_DeadLetterConfig: ObjRule = ObjRule {
-    properties: &[(
-        "TargetArn",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: Some(&PATTERN_2),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_DeadLetterConfig: ObjRule = ObjRule {
+    properties: &[
+        ("TargetArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DeadLetterConfig` property type of `AWS::Lambda::Function`.
@@ -1228,6 +700,7 @@ pub struct DeadLetterConfig {
     pub target_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DeadLetterConfig {
     /// A `DeadLetterConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1235,12 +708,7 @@ impl DeadLetterConfig {
     }
 
     /// `TargetArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_arn(mut self, value: impl Into<Str>) -> Self {
-        self.target_arn = Some(value.into());
-        self
-    }
+    pub fn target_arn(mut self, value: impl Into<Str>) -> Self { self.target_arn = Some(value.into()); self }
 }
 
 impl PropertyType for DeadLetterConfig {}
@@ -1255,38 +723,18 @@ impl ToValue for DeadLetterConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DurableConfigRequired {
     /// `ExecutionTimeout`: an integer, required.
-    ///
-    /// The maximum time (in seconds) that a durable execution can run before timing out. This timeout applies to the entire durable execution, not individual function invocations.
-    ///
-    /// Value 1 to 31622400.
     pub execution_timeout: Int,
 }
 
-static RULE_DurableConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DurableConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "ExecutionTimeout",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(31622400.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RetentionPeriodInDays",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(90.0),
-                allowed: &[],
-            }),
-        ),
+        ("ExecutionTimeout", Shape::Int(&NumRule { min: Some(1.0), max: Some(31622400.0), ..NumRule::ANY })),
+        ("RetentionPeriodInDays", Shape::Int(&NumRule { min: Some(1.0), max: Some(90.0), ..NumRule::ANY })),
     ],
     required: &["ExecutionTimeout"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DurableConfig` property type of `AWS::Lambda::Function`.
@@ -1310,6 +758,7 @@ pub struct DurableConfig {
     pub retention_period_in_days: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl DurableConfig {
     /// A `DurableConfig` with its required properties, named in a [`DurableConfigRequired`].
     pub fn new(required: DurableConfigRequired) -> Self {
@@ -1320,20 +769,9 @@ impl DurableConfig {
     }
 
     /// `ExecutionTimeout`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_timeout(mut self, value: impl Into<Int>) -> Self {
-        self.execution_timeout = value.into();
-        self
-    }
-
+    pub fn execution_timeout(mut self, value: impl Into<Int>) -> Self { self.execution_timeout = value.into(); self }
     /// `RetentionPeriodInDays`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retention_period_in_days(mut self, value: impl Into<Int>) -> Self {
-        self.retention_period_in_days = Some(value.into());
-        self
-    }
+    pub fn retention_period_in_days(mut self, value: impl Into<Int>) -> Self { self.retention_period_in_days = Some(value.into()); self }
 }
 
 impl PropertyType for DurableConfig {}
@@ -1347,14 +785,13 @@ impl ToValue for DurableConfig {
     }
 }
 
-static RULE_Environment: ObjRule = ObjRule {
-    properties: &[("Variables", Shape::Any)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Environment: ObjRule = ObjRule {
+    properties: &[
+        ("Variables", Shape::Any),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Environment` property type of `AWS::Lambda::Function`.
@@ -1372,6 +809,7 @@ pub struct Environment {
     pub variables: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl Environment {
     /// A `Environment` with no property set (none is required).
     pub fn new() -> Self {
@@ -1379,12 +817,7 @@ impl Environment {
     }
 
     /// `Variables`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn variables(mut self, value: impl Into<Json>) -> Self {
-        self.variables = Some(value.into());
-        self
-    }
+    pub fn variables(mut self, value: impl Into<Json>) -> Self { self.variables = Some(value.into()); self }
 }
 
 impl PropertyType for Environment {}
@@ -1399,28 +832,17 @@ impl ToValue for Environment {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EphemeralStorageRequired {
     /// `Size`: an integer, required.
-    ///
-    /// The size of the function's `/tmp` directory.
-    ///
-    /// Value 512 to 10240.
     pub size: Int,
 }
 
-static RULE_EphemeralStorage: ObjRule = ObjRule {
-    properties: &[(
-        "Size",
-        Shape::Int(&NumRule {
-            min: Some(512.0),
-            max: Some(10240.0),
-            allowed: &[],
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_EphemeralStorage: ObjRule = ObjRule {
+    properties: &[
+        ("Size", Shape::Int(&NumRule { min: Some(512.0), max: Some(10240.0), ..NumRule::ANY })),
+    ],
     required: &["Size"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EphemeralStorage` property type of `AWS::Lambda::Function`.
@@ -1438,6 +860,7 @@ pub struct EphemeralStorage {
     pub size: Int,
 }
 
+#[rustfmt::skip]
 impl EphemeralStorage {
     /// A `EphemeralStorage` with its required properties, named in a [`EphemeralStorageRequired`].
     pub fn new(required: EphemeralStorageRequired) -> Self {
@@ -1447,12 +870,7 @@ impl EphemeralStorage {
     }
 
     /// `Size`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn size(mut self, value: impl Into<Int>) -> Self {
-        self.size = value.into();
-        self
-    }
+    pub fn size(mut self, value: impl Into<Int>) -> Self { self.size = value.into(); self }
 }
 
 impl PropertyType for EphemeralStorage {}
@@ -1467,48 +885,20 @@ impl ToValue for EphemeralStorage {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FileSystemConfigRequired {
     /// `Arn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the Amazon EFS access point that provides access to the file system.
-    ///
-    /// Pattern `^arn:aws[a-zA-Z-]*:elasticfilesystem:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:\d{12}:access-point/fsap-[a-f0-9]{17}$|^arn:aws[-a-z]*:s3files:[0-9a-z-:]+:file-system/fs-[0-9a-f]{17,40}/access-point/fsap-[0-9a-f]{17,40}$`; length at most 200.
     pub arn: Str,
     /// `LocalMountPath`: a string, required.
-    ///
-    /// The path where the function can access the file system, starting with `/mnt/` .
-    ///
-    /// Pattern `^/mnt/[a-zA-Z0-9-_.]+$`; length 0 to 160.
     pub local_mount_path: Str,
 }
 
-static RULE_FileSystemConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FileSystemConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "Arn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(200),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LocalMountPath",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(160),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Arn", Shape::Str(&StrRule { max_len: Some(200), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("LocalMountPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(160), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
     ],
     required: &["Arn", "LocalMountPath"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FileSystemConfig` property type of `AWS::Lambda::Function`.
@@ -1532,6 +922,7 @@ pub struct FileSystemConfig {
     pub local_mount_path: Str,
 }
 
+#[rustfmt::skip]
 impl FileSystemConfig {
     /// A `FileSystemConfig` with its required properties, named in a [`FileSystemConfigRequired`].
     pub fn new(required: FileSystemConfigRequired) -> Self {
@@ -1542,20 +933,9 @@ impl FileSystemConfig {
     }
 
     /// `Arn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = value.into();
-        self
-    }
-
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = value.into(); self }
     /// `LocalMountPath`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn local_mount_path(mut self, value: impl Into<Str>) -> Self {
-        self.local_mount_path = value.into();
-        self
-    }
+    pub fn local_mount_path(mut self, value: impl Into<Str>) -> Self { self.local_mount_path = value.into(); self }
 }
 
 impl PropertyType for FileSystemConfig {}
@@ -1569,123 +949,15 @@ impl ToValue for FileSystemConfig {
     }
 }
 
-static RULE_FunctionScalingConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ImageConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "MaxExecutionEnvironments",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(15000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MinExecutionEnvironments",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(15000.0),
-                allowed: &[],
-            }),
-        ),
+        ("Command", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(1500) })),
+        ("EntryPoint", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(1500) })),
+        ("WorkingDirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
-};
-
-/// The `FunctionScalingConfig` property type of `AWS::Lambda::Function`.
-///
-/// Configuration that defines the scaling behavior for a Lambda Managed Instances function, including the minimum and maximum number of execution environments that can be provisioned.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-function-functionscalingconfig.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct FunctionScalingConfig {
-    /// `MaxExecutionEnvironments`: an integer.
-    ///
-    /// The maximum number of execution environments that can be provisioned for the function.
-    ///
-    /// Value 0 to 15000.
-    pub max_execution_environments: Option<Int>,
-    /// `MinExecutionEnvironments`: an integer.
-    ///
-    /// The minimum number of execution environments to maintain for the function.
-    ///
-    /// Value 0 to 15000.
-    pub min_execution_environments: Option<Int>,
-}
-
-impl FunctionScalingConfig {
-    /// A `FunctionScalingConfig` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `MaxExecutionEnvironments`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_execution_environments(mut self, value: impl Into<Int>) -> Self {
-        self.max_execution_environments = Some(value.into());
-        self
-    }
-
-    /// `MinExecutionEnvironments`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_execution_environments(mut self, value: impl Into<Int>) -> Self {
-        self.min_execution_environments = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for FunctionScalingConfig {}
-
-impl ToValue for FunctionScalingConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("MaxExecutionEnvironments", &self.max_execution_environments)
-            .opt("MinExecutionEnvironments", &self.min_execution_environments)
-            .build()
-    }
-}
-
-static RULE_ImageConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Command",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: Some(0),
-                max_items: Some(1500),
-            }),
-        ),
-        (
-            "EntryPoint",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: Some(0),
-                max_items: Some(1500),
-            }),
-        ),
-        (
-            "WorkingDirectory",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ImageConfig` property type of `AWS::Lambda::Function`.
@@ -1715,6 +987,7 @@ pub struct ImageConfig {
     pub working_directory: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ImageConfig {
     /// A `ImageConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1722,28 +995,11 @@ impl ImageConfig {
     }
 
     /// `Command`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn command(mut self, value: impl Into<List<Str>>) -> Self {
-        self.command = Some(value.into());
-        self
-    }
-
+    pub fn command(mut self, value: impl Into<List<Str>>) -> Self { self.command = Some(value.into()); self }
     /// `EntryPoint`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn entry_point(mut self, value: impl Into<List<Str>>) -> Self {
-        self.entry_point = Some(value.into());
-        self
-    }
-
+    pub fn entry_point(mut self, value: impl Into<List<Str>>) -> Self { self.entry_point = Some(value.into()); self }
     /// `WorkingDirectory`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn working_directory(mut self, value: impl Into<Str>) -> Self {
-        self.working_directory = Some(value.into());
-        self
-    }
+    pub fn working_directory(mut self, value: impl Into<Str>) -> Self { self.working_directory = Some(value.into()); self }
 }
 
 impl PropertyType for ImageConfig {}
@@ -1762,48 +1018,19 @@ impl ToValue for ImageConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LambdaManagedInstancesCapacityProviderConfigRequired {
     /// `CapacityProviderArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the capacity provider.
-    ///
-    /// Pattern `^arn:aws[a-zA-Z-]*:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:\d{12}:capacity-provider:[a-zA-Z0-9-_]+$`; length 1 to 140.
     pub capacity_provider_arn: Str,
 }
 
-static RULE_LambdaManagedInstancesCapacityProviderConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LambdaManagedInstancesCapacityProviderConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "CapacityProviderArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(140),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ExecutionEnvironmentMemoryGiBPerVCpu",
-            Shape::Num(&NumRule {
-                min: Some(2.0),
-                max: Some(8.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PerExecutionEnvironmentMaxConcurrency",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(1600.0),
-                allowed: &[],
-            }),
-        ),
+        ("CapacityProviderArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(140), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ExecutionEnvironmentMemoryGiBPerVCpu", Shape::Num(&NumRule { min: Some(2.0), max: Some(8.0), ..NumRule::ANY })),
+        ("PerExecutionEnvironmentMaxConcurrency", Shape::Int(&NumRule { min: Some(1.0), max: Some(1600.0), ..NumRule::ANY })),
     ],
     required: &["CapacityProviderArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LambdaManagedInstancesCapacityProviderConfig` property type of `AWS::Lambda::Function`.
@@ -1833,6 +1060,7 @@ pub struct LambdaManagedInstancesCapacityProviderConfig {
     pub per_execution_environment_max_concurrency: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl LambdaManagedInstancesCapacityProviderConfig {
     /// A `LambdaManagedInstancesCapacityProviderConfig` with its required properties, named in a [`LambdaManagedInstancesCapacityProviderConfigRequired`].
     pub fn new(required: LambdaManagedInstancesCapacityProviderConfigRequired) -> Self {
@@ -1844,28 +1072,11 @@ impl LambdaManagedInstancesCapacityProviderConfig {
     }
 
     /// `CapacityProviderArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_provider_arn(mut self, value: impl Into<Str>) -> Self {
-        self.capacity_provider_arn = value.into();
-        self
-    }
-
+    pub fn capacity_provider_arn(mut self, value: impl Into<Str>) -> Self { self.capacity_provider_arn = value.into(); self }
     /// `ExecutionEnvironmentMemoryGiBPerVCpu`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_environment_memory_gi_b_per_v_cpu(mut self, value: impl Into<Num>) -> Self {
-        self.execution_environment_memory_gi_b_per_v_cpu = Some(value.into());
-        self
-    }
-
+    pub fn execution_environment_memory_gi_b_per_v_cpu(mut self, value: impl Into<Num>) -> Self { self.execution_environment_memory_gi_b_per_v_cpu = Some(value.into()); self }
     /// `PerExecutionEnvironmentMaxConcurrency`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn per_execution_environment_max_concurrency(mut self, value: impl Into<Int>) -> Self {
-        self.per_execution_environment_max_concurrency = Some(value.into());
-        self
-    }
+    pub fn per_execution_environment_max_concurrency(mut self, value: impl Into<Int>) -> Self { self.per_execution_environment_max_concurrency = Some(value.into()); self }
 }
 
 impl PropertyType for LambdaManagedInstancesCapacityProviderConfig {}
@@ -1886,55 +1097,16 @@ impl ToValue for LambdaManagedInstancesCapacityProviderConfig {
     }
 }
 
-static RULE_LoggingConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LoggingConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "ApplicationLogLevel",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"],
-                format: None,
-            }),
-        ),
-        (
-            "LogFormat",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Text", "JSON"],
-                format: None,
-            }),
-        ),
-        (
-            "LogGroup",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_8),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SystemLogLevel",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DEBUG", "INFO", "WARN"],
-                format: None,
-            }),
-        ),
+        ("ApplicationLogLevel", Shape::Str(&StrRule { allowed: &["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"], ..StrRule::ANY })),
+        ("LogFormat", Shape::Str(&StrRule { allowed: &["Text", "JSON"], ..StrRule::ANY })),
+        ("LogGroup", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+        ("SystemLogLevel", Shape::Str(&StrRule { allowed: &["DEBUG", "INFO", "WARN"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LoggingConfig` property type of `AWS::Lambda::Function`.
@@ -1964,6 +1136,7 @@ pub struct LoggingConfig {
     pub system_log_level: Option<SystemLogLevel>,
 }
 
+#[rustfmt::skip]
 impl LoggingConfig {
     /// A `LoggingConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1971,36 +1144,13 @@ impl LoggingConfig {
     }
 
     /// `ApplicationLogLevel`: an [`ApplicationLogLevel`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_log_level(mut self, value: impl Into<ApplicationLogLevel>) -> Self {
-        self.application_log_level = Some(value.into());
-        self
-    }
-
+    pub fn application_log_level(mut self, value: impl Into<ApplicationLogLevel>) -> Self { self.application_log_level = Some(value.into()); self }
     /// `LogFormat`: a [`LogFormat`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_format(mut self, value: impl Into<LogFormat>) -> Self {
-        self.log_format = Some(value.into());
-        self
-    }
-
+    pub fn log_format(mut self, value: impl Into<LogFormat>) -> Self { self.log_format = Some(value.into()); self }
     /// `LogGroup`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_group(mut self, value: impl Into<Str>) -> Self {
-        self.log_group = Some(value.into());
-        self
-    }
-
+    pub fn log_group(mut self, value: impl Into<Str>) -> Self { self.log_group = Some(value.into()); self }
     /// `SystemLogLevel`: a [`SystemLogLevel`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn system_log_level(mut self, value: impl Into<SystemLogLevel>) -> Self {
-        self.system_log_level = Some(value.into());
-        self
-    }
+    pub fn system_log_level(mut self, value: impl Into<SystemLogLevel>) -> Self { self.system_log_level = Some(value.into()); self }
 }
 
 impl PropertyType for LoggingConfig {}
@@ -2020,37 +1170,18 @@ impl ToValue for LoggingConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuntimeManagementConfigRequired {
     /// `UpdateRuntimeOn`: an [`UpdateRuntimeOn`] value, required.
-    ///
-    /// Specify the runtime update mode.
-    ///
-    /// - *Auto (default)* - Automatically update to the most recent and secure runtime version using a \[Two-phase runtime version rollout\](<https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html#runtime-management-two-phase>) . This is the best choice for most customers to ensure they always benefit from runtime updates.
-    /// - *FunctionUpdate* - Lambda updates the runtime of you function to the most recent and secure runtime version when you update your function. This approach synchronizes runtime updates with function deployments, giving you control over when runtime updates are applied and allowing you to detect and mitigate rare runtime update incompatibilities early. When using this setting, you need to regularly update your functions to keep their runtime up-to-date.
-    /// - *Manual* - You specify a runtime version in your function configuration. The function will use this runtime version indefinitely. In the rare case where a new runtime version is incompatible with an existing function, this allows you to roll back your function to an earlier runtime version. For more information, see \[Roll back a runtime version\](<https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html#runtime-management-rollback>) .
-    ///
-    /// *Valid Values* : `Auto` | `FunctionUpdate` | `Manual`
     pub update_runtime_on: UpdateRuntimeOn,
 }
 
-static RULE_RuntimeManagementConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RuntimeManagementConfig: ObjRule = ObjRule {
     properties: &[
         ("RuntimeVersionArn", Shape::STR),
-        (
-            "UpdateRuntimeOn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Auto", "FunctionUpdate", "Manual"],
-                format: None,
-            }),
-        ),
+        ("UpdateRuntimeOn", Shape::Str(&StrRule { allowed: &["Auto", "FunctionUpdate", "Manual"], ..StrRule::ANY })),
     ],
     required: &["UpdateRuntimeOn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RuntimeManagementConfig` property type of `AWS::Lambda::Function`.
@@ -2078,6 +1209,7 @@ pub struct RuntimeManagementConfig {
     pub update_runtime_on: UpdateRuntimeOn,
 }
 
+#[rustfmt::skip]
 impl RuntimeManagementConfig {
     /// A `RuntimeManagementConfig` with its required properties, named in a [`RuntimeManagementConfigRequired`].
     pub fn new(required: RuntimeManagementConfigRequired) -> Self {
@@ -2088,20 +1220,9 @@ impl RuntimeManagementConfig {
     }
 
     /// `RuntimeVersionArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn runtime_version_arn(mut self, value: impl Into<Str>) -> Self {
-        self.runtime_version_arn = Some(value.into());
-        self
-    }
-
+    pub fn runtime_version_arn(mut self, value: impl Into<Str>) -> Self { self.runtime_version_arn = Some(value.into()); self }
     /// `UpdateRuntimeOn`: an [`UpdateRuntimeOn`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn update_runtime_on(mut self, value: impl Into<UpdateRuntimeOn>) -> Self {
-        self.update_runtime_on = value.into();
-        self
-    }
+    pub fn update_runtime_on(mut self, value: impl Into<UpdateRuntimeOn>) -> Self { self.update_runtime_on = value.into(); self }
 }
 
 impl PropertyType for RuntimeManagementConfig {}
@@ -2119,28 +1240,17 @@ impl ToValue for RuntimeManagementConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SnapStartRequired {
     /// `ApplyOn`: an [`ApplyOn`] value, required.
-    ///
-    /// Set `ApplyOn` to `PublishedVersions` to create a snapshot of the initialized execution environment when you publish a function version.
     pub apply_on: ApplyOn,
 }
 
-static RULE_SnapStart: ObjRule = ObjRule {
-    properties: &[(
-        "ApplyOn",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["PublishedVersions", "None"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_SnapStart: ObjRule = ObjRule {
+    properties: &[
+        ("ApplyOn", Shape::Str(&StrRule { allowed: &["PublishedVersions", "None"], ..StrRule::ANY })),
+    ],
     required: &["ApplyOn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SnapStart` property type of `AWS::Lambda::Function`.
@@ -2156,6 +1266,7 @@ pub struct SnapStart {
     pub apply_on: ApplyOn,
 }
 
+#[rustfmt::skip]
 impl SnapStart {
     /// A `SnapStart` with its required properties, named in a [`SnapStartRequired`].
     pub fn new(required: SnapStartRequired) -> Self {
@@ -2165,12 +1276,7 @@ impl SnapStart {
     }
 
     /// `ApplyOn`: an [`ApplyOn`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn apply_on(mut self, value: impl Into<ApplyOn>) -> Self {
-        self.apply_on = value.into();
-        self
-    }
+    pub fn apply_on(mut self, value: impl Into<ApplyOn>) -> Self { self.apply_on = value.into(); self }
 }
 
 impl PropertyType for SnapStart {}
@@ -2181,124 +1287,21 @@ impl ToValue for SnapStart {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Lambda::Function`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-function-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: None,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TenancyConfig`], by name: `TenancyConfig::new(TenancyConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TenancyConfigRequired {
     /// `TenantIsolationMode`: a [`TenantIsolationMode`] value, required.
-    ///
-    /// Tenant isolation mode allows for invocation to be sent to a corresponding execution environment dedicated to a specific tenant ID.
     pub tenant_isolation_mode: TenantIsolationMode,
 }
 
-static RULE_TenancyConfig: ObjRule = ObjRule {
-    properties: &[(
-        "TenantIsolationMode",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["PER_TENANT"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_TenancyConfig: ObjRule = ObjRule {
+    properties: &[
+        ("TenantIsolationMode", Shape::Str(&StrRule { allowed: &["PER_TENANT"], ..StrRule::ANY })),
+    ],
     required: &["TenantIsolationMode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TenancyConfig` property type of `AWS::Lambda::Function`.
@@ -2314,6 +1317,7 @@ pub struct TenancyConfig {
     pub tenant_isolation_mode: TenantIsolationMode,
 }
 
+#[rustfmt::skip]
 impl TenancyConfig {
     /// A `TenancyConfig` with its required properties, named in a [`TenancyConfigRequired`].
     pub fn new(required: TenancyConfigRequired) -> Self {
@@ -2323,12 +1327,7 @@ impl TenancyConfig {
     }
 
     /// `TenantIsolationMode`: a [`TenantIsolationMode`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tenant_isolation_mode(mut self, value: impl Into<TenantIsolationMode>) -> Self {
-        self.tenant_isolation_mode = value.into();
-        self
-    }
+    pub fn tenant_isolation_mode(mut self, value: impl Into<TenantIsolationMode>) -> Self { self.tenant_isolation_mode = value.into(); self }
 }
 
 impl PropertyType for TenancyConfig {}
@@ -2341,23 +1340,13 @@ impl ToValue for TenancyConfig {
     }
 }
 
-static RULE_TracingConfig: ObjRule = ObjRule {
-    properties: &[(
-        "Mode",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["Active", "PassThrough"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_TracingConfig: ObjRule = ObjRule {
+    properties: &[
+        ("Mode", Shape::Str(&StrRule { allowed: &["Active", "PassThrough"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TracingConfig` property type of `AWS::Lambda::Function`.
@@ -2373,6 +1362,7 @@ pub struct TracingConfig {
     pub mode: Option<TracingConfigMode>,
 }
 
+#[rustfmt::skip]
 impl TracingConfig {
     /// A `TracingConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -2380,12 +1370,7 @@ impl TracingConfig {
     }
 
     /// `Mode`: a [`TracingConfigMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mode(mut self, value: impl Into<TracingConfigMode>) -> Self {
-        self.mode = Some(value.into());
-        self
-    }
+    pub fn mode(mut self, value: impl Into<TracingConfigMode>) -> Self { self.mode = Some(value.into()); self }
 }
 
 impl PropertyType for TracingConfig {}
@@ -2396,38 +1381,15 @@ impl ToValue for TracingConfig {
     }
 }
 
-static RULE_VpcConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
     properties: &[
         ("Ipv6AllowedForDualStack", Shape::Bool),
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: Some(0),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: Some(0),
-                max_items: Some(16),
-            }),
-        ),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5) })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(16) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VpcConfig` property type of `AWS::Lambda::Function`.
@@ -2459,6 +1421,7 @@ pub struct VpcConfig {
     pub subnet_ids: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl VpcConfig {
     /// A `VpcConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -2466,28 +1429,11 @@ impl VpcConfig {
     }
 
     /// `Ipv6AllowedForDualStack`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv6_allowed_for_dual_stack(mut self, value: impl Into<Bool>) -> Self {
-        self.ipv6_allowed_for_dual_stack = Some(value.into());
-        self
-    }
-
+    pub fn ipv6_allowed_for_dual_stack(mut self, value: impl Into<Bool>) -> Self { self.ipv6_allowed_for_dual_stack = Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = Some(value.into());
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
     /// `SubnetIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = Some(value.into());
-        self
-    }
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = Some(value.into()); self }
 }
 
 impl PropertyType for VpcConfig {}
@@ -2564,34 +1510,6 @@ impl ToValue for ApplyOn {
         let s = match self {
             Self::PublishedVersions => "PublishedVersions",
             Self::None => "None",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Architecture` (`AWS::Lambda::Function`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Architecture {
-    /// `x86_64`
-    X86_64,
-    /// `arm64`
-    Arm64,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Architecture {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Architecture {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::X86_64 => "x86_64",
-            Self::Arm64 => "arm64",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())
@@ -2864,37 +1782,6 @@ impl ToValue for S3ObjectStorageMode {
         let s = match self {
             Self::Copy => "COPY",
             Self::Reference => "REFERENCE",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `SystemLogLevel` (`AWS::Lambda::Function`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum SystemLogLevel {
-    /// `DEBUG`
-    Debug,
-    /// `INFO`
-    Info,
-    /// `WARN`
-    Warn,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for SystemLogLevel {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for SystemLogLevel {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Debug => "DEBUG",
-            Self::Info => "INFO",
-            Self::Warn => "WARN",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -16,128 +16,22 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct LayerVersionRequired {
     /// `Content`: a [`Content`] object, required.
-    ///
-    /// The function layer archive.
-    ///
-    /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
     pub content: Obj<Content>,
 }
 
-static RULE_LayerVersion: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LayerVersion: ObjRule = ObjRule {
     properties: &[
-        (
-            "CompatibleArchitectures",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["arm64", "x86_64"],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(2),
-            }),
-        ),
-        (
-            "CompatibleRuntimes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "dotnet10",
-                        "dotnet6",
-                        "dotnet8",
-                        "dotnetcore1.0",
-                        "dotnetcore2.0",
-                        "dotnetcore2.1",
-                        "dotnetcore3.1",
-                        "go1.x",
-                        "java11",
-                        "java17",
-                        "java21",
-                        "java25",
-                        "java8",
-                        "java8.al2",
-                        "nodejs",
-                        "nodejs10.x",
-                        "nodejs12.x",
-                        "nodejs14.x",
-                        "nodejs16.x",
-                        "nodejs18.x",
-                        "nodejs20.x",
-                        "nodejs22.x",
-                        "nodejs24.x",
-                        "nodejs4.3",
-                        "nodejs4.3-edge",
-                        "nodejs6.10",
-                        "nodejs8.10",
-                        "provided",
-                        "provided.al2",
-                        "provided.al2023",
-                        "python2.7",
-                        "python3.10",
-                        "python3.11",
-                        "python3.12",
-                        "python3.13",
-                        "python3.14",
-                        "python3.6",
-                        "python3.7",
-                        "python3.8",
-                        "python3.9",
-                        "ruby2.5",
-                        "ruby2.7",
-                        "ruby3.2",
-                        "ruby3.3",
-                        "ruby3.4",
-                        "ruby4.0",
-                    ],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(15),
-            }),
-        ),
+        ("CompatibleArchitectures", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["arm64", "x86_64"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(2) })),
+        ("CompatibleRuntimes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["dotnet10", "dotnet6", "dotnet8", "dotnetcore1.0", "dotnetcore2.0", "dotnetcore2.1", "dotnetcore3.1", "go1.x", "java11", "java17", "java21", "java25", "java8", "java8.al2", "nodejs", "nodejs10.x", "nodejs12.x", "nodejs14.x", "nodejs16.x", "nodejs18.x", "nodejs20.x", "nodejs22.x", "nodejs24.x", "nodejs4.3", "nodejs4.3-edge", "nodejs6.10", "nodejs8.10", "provided", "provided.al2", "provided.al2023", "python2.7", "python3.10", "python3.11", "python3.12", "python3.13", "python3.14", "python3.6", "python3.7", "python3.8", "python3.9", "ruby2.5", "ruby2.7", "ruby3.2", "ruby3.3", "ruby3.4", "ruby4.0"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(15) })),
         ("Content", Shape::Object(&RULE_Content)),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LayerName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(140),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LicenseInfo",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ("LayerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(140), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("LicenseInfo", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
     ],
     required: &["Content"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Lambda::LayerVersion` resource.
@@ -195,6 +89,7 @@ pub struct LayerVersion {
     pub license_info: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LayerVersion {
     /// The CloudFormation type name, `AWS::Lambda::LayerVersion`.
     pub const TYPE_NAME: &'static str = "AWS::Lambda::LayerVersion";
@@ -206,14 +101,7 @@ impl LayerVersion {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-layerversion.html",
         primary_identifier: &["LayerVersionArn"],
         required: &["Content"],
-        create_only: &[
-            "CompatibleRuntimes",
-            "LicenseInfo",
-            "CompatibleArchitectures",
-            "LayerName",
-            "Description",
-            "Content",
-        ],
+        create_only: &["CompatibleRuntimes", "LicenseInfo", "CompatibleArchitectures", "LayerName", "Description", "Content"],
         conditional_create_only: &[],
         write_only: &["Content"],
         read_only: &["LayerVersionArn"],
@@ -235,55 +123,17 @@ impl LayerVersion {
     }
 
     /// `CompatibleArchitectures`: a list of [`CompatibleArchitecture`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compatible_architectures(
-        mut self,
-        value: impl Into<List<CompatibleArchitecture>>,
-    ) -> Self {
-        self.compatible_architectures = Some(value.into());
-        self
-    }
-
+    pub fn compatible_architectures(mut self, value: impl Into<List<CompatibleArchitecture>>) -> Self { self.compatible_architectures = Some(value.into()); self }
     /// `CompatibleRuntimes`: a list of [`CompatibleRuntime`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compatible_runtimes(mut self, value: impl Into<List<CompatibleRuntime>>) -> Self {
-        self.compatible_runtimes = Some(value.into());
-        self
-    }
-
+    pub fn compatible_runtimes(mut self, value: impl Into<List<CompatibleRuntime>>) -> Self { self.compatible_runtimes = Some(value.into()); self }
     /// `Content`: a [`Content`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content(mut self, value: impl Into<Obj<Content>>) -> Self {
-        self.content = value.into();
-        self
-    }
-
+    pub fn content(mut self, value: impl Into<Obj<Content>>) -> Self { self.content = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `LayerName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn layer_name(mut self, value: impl Into<Str>) -> Self {
-        self.layer_name = Some(value.into());
-        self
-    }
-
+    pub fn layer_name(mut self, value: impl Into<Str>) -> Self { self.layer_name = Some(value.into()); self }
     /// `LicenseInfo`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn license_info(mut self, value: impl Into<Str>) -> Self {
-        self.license_info = Some(value.into());
-        self
-    }
+    pub fn license_info(mut self, value: impl Into<Str>) -> Self { self.license_info = Some(value.into()); self }
 }
 
 impl Resource for LayerVersion {
@@ -332,58 +182,21 @@ impl LayerVersionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContentRequired {
     /// `S3Bucket`: a string, required.
-    ///
-    /// The Amazon S3 bucket of the layer archive.
-    ///
-    /// Format `AWS::S3::Bucket.Name`; pattern `^[0-9A-Za-z\.\-_]*(?<!\.)$`; length 3 to 63.
     pub s3_bucket: Str,
     /// `S3Key`: a string, required.
-    ///
-    /// The Amazon S3 key of the layer archive.
-    ///
-    /// Length 1 to 1024.
     pub s3_key: Str,
 }
 
-static RULE_Content: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Content: ObjRule = ObjRule {
     properties: &[
-        (
-            "S3Bucket",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
-        (
-            "S3Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "S3ObjectVersion",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("S3Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_0), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+        ("S3Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("S3ObjectVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
     ],
     required: &["S3Bucket", "S3Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Content` property type of `AWS::Lambda::LayerVersion`.
@@ -413,6 +226,7 @@ pub struct Content {
     pub s3_object_version: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Content {
     /// A `Content` with its required properties, named in a [`ContentRequired`].
     pub fn new(required: ContentRequired) -> Self {
@@ -424,28 +238,11 @@ impl Content {
     }
 
     /// `S3Bucket`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_bucket(mut self, value: impl Into<Str>) -> Self {
-        self.s3_bucket = value.into();
-        self
-    }
-
+    pub fn s3_bucket(mut self, value: impl Into<Str>) -> Self { self.s3_bucket = value.into(); self }
     /// `S3Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_key(mut self, value: impl Into<Str>) -> Self {
-        self.s3_key = value.into();
-        self
-    }
-
+    pub fn s3_key(mut self, value: impl Into<Str>) -> Self { self.s3_key = value.into(); self }
     /// `S3ObjectVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_object_version(mut self, value: impl Into<Str>) -> Self {
-        self.s3_object_version = Some(value.into());
-        self
-    }
+    pub fn s3_object_version(mut self, value: impl Into<Str>) -> Self { self.s3_object_version = Some(value.into()); self }
 }
 
 impl PropertyType for Content {}

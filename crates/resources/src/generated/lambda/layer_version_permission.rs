@@ -16,65 +16,24 @@ pub(crate) static PATTERN_2: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct LayerVersionPermissionRequired {
     /// `Action`: a string, required.
-    ///
-    /// The API action that grants access to the layer. For example, `lambda:GetLayerVersion` .
-    ///
-    /// Pattern `^lambda:GetLayerVersion$`; length 0 to 22; create-only: changing it replaces the resource.
     pub action: Str,
     /// `LayerVersionArn`: a string, required.
-    ///
-    /// The name or Amazon Resource Name (ARN) of the layer.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub layer_version_arn: Str,
     /// `Principal`: a string, required.
-    ///
-    /// An account ID, or `*` to grant layer usage permission to all accounts in an organization, or all AWS accounts (if `organizationId` is not specified). For the last case, make sure that you really do want all AWS accounts to have usage permission to this layer.
-    ///
-    /// Pattern `^\d{12}|\*|arn:(aws[a-zA-Z-]*):iam::\d{12}:root$`; create-only: changing it replaces the resource.
     pub principal: Str,
 }
 
-static RULE_LayerVersionPermission: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LayerVersionPermission: ObjRule = ObjRule {
     properties: &[
-        (
-            "Action",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(22),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Action", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(22), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("LayerVersionArn", Shape::STR),
-        (
-            "OrganizationId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(34),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Principal",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("OrganizationId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(34), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Principal", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["LayerVersionArn", "Action", "Principal"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Lambda::LayerVersionPermission` resource.
@@ -118,6 +77,7 @@ pub struct LayerVersionPermission {
     pub principal: Str,
 }
 
+#[rustfmt::skip]
 impl LayerVersionPermission {
     /// The CloudFormation type name, `AWS::Lambda::LayerVersionPermission`.
     pub const TYPE_NAME: &'static str = "AWS::Lambda::LayerVersionPermission";
@@ -149,36 +109,13 @@ impl LayerVersionPermission {
     }
 
     /// `Action`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<Str>) -> Self {
-        self.action = value.into();
-        self
-    }
-
+    pub fn action(mut self, value: impl Into<Str>) -> Self { self.action = value.into(); self }
     /// `LayerVersionArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn layer_version_arn(mut self, value: impl Into<Str>) -> Self {
-        self.layer_version_arn = value.into();
-        self
-    }
-
+    pub fn layer_version_arn(mut self, value: impl Into<Str>) -> Self { self.layer_version_arn = value.into(); self }
     /// `OrganizationId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn organization_id(mut self, value: impl Into<Str>) -> Self {
-        self.organization_id = Some(value.into());
-        self
-    }
-
+    pub fn organization_id(mut self, value: impl Into<Str>) -> Self { self.organization_id = Some(value.into()); self }
     /// `Principal`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn principal(mut self, value: impl Into<Str>) -> Self {
-        self.principal = value.into();
-        self
-    }
+    pub fn principal(mut self, value: impl Into<Str>) -> Self { self.principal = value.into(); self }
 }
 
 impl Resource for LayerVersionPermission {

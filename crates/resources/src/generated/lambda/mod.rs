@@ -14,6 +14,8 @@
 //! - `AWS::Lambda::Permission`: [`Permission`], property types in [`permission`]
 //! - `AWS::Lambda::Url`: [`Url`], property types in [`url`]
 //! - `AWS::Lambda::Version`: [`Version`], property types in [`version`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod alias;
 pub mod capacity_provider;
@@ -24,6 +26,7 @@ pub mod function;
 pub mod layer_version;
 pub mod layer_version_permission;
 pub mod permission;
+pub mod shared;
 pub mod url;
 pub mod version;
 

@@ -23,121 +23,29 @@ pub(crate) static PATTERN_6: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct PermissionRequired {
     /// `Action`: a string, required.
-    ///
-    /// The action that the principal can use on the function. For example, `lambda:InvokeFunction` or `lambda:GetFunction` .
-    ///
-    /// Pattern `^(lambda:[*]|lambda:[a-zA-Z]+|[*])$`; length 1 to 256; create-only: changing it replaces the resource.
     pub action: Str,
     /// `FunctionName`: a string, required.
-    ///
-    /// The name or ARN of the Lambda function, version, or alias.
-    ///
-    /// **Name formats** - *Function name* – `my-function` (name-only), `my-function:v1` (with alias).
-    /// - *Function ARN* – `arn:aws:lambda:us-west-2:123456789012:function:my-function` .
-    /// - *Partial ARN* – `123456789012:function:my-function` .
-    ///
-    /// You can append a version number or alias to any of the formats. The length constraint applies only to the full ARN. If you specify only the function name, it is limited to 64 characters in length.
-    ///
-    /// Pattern `^(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:)?(\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\$LATEST|[a-zA-Z0-9-_]+))?$`; length 1 to 140; create-only: changing it replaces the resource.
     pub function_name: Str,
     /// `Principal`: a string, required.
-    ///
-    /// The AWS service , AWS account , IAM user, or IAM role that invokes the function. If you specify a service, use `SourceArn` or `SourceAccount` to limit who can invoke the function through that service.
-    ///
-    /// Pattern `^.*$`; length 1 to 256; create-only: changing it replaces the resource.
     pub principal: Str,
 }
 
-static RULE_Permission: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Permission: ObjRule = ObjRule {
     properties: &[
-        (
-            "Action",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EventSourceToken",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FunctionName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(140),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FunctionUrlAuthType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AWS_IAM", "NONE"],
-                format: None,
-            }),
-        ),
+        ("Action", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("EventSourceToken", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("FunctionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(140), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("FunctionUrlAuthType", Shape::Str(&StrRule { allowed: &["AWS_IAM", "NONE"], ..StrRule::ANY })),
         ("InvokedViaFunctionUrl", Shape::Bool),
-        (
-            "Principal",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PrincipalOrgID",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(34),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SourceAccount",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SourceArn",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Principal", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("PrincipalOrgID", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(34), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("SourceAccount", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("SourceArn", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
     ],
     required: &["FunctionName", "Action", "Principal"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Lambda::Permission` resource.
@@ -223,6 +131,7 @@ pub struct Permission {
     pub source_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Permission {
     /// The CloudFormation type name, `AWS::Lambda::Permission`.
     pub const TYPE_NAME: &'static str = "AWS::Lambda::Permission";
@@ -234,17 +143,7 @@ impl Permission {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-permission.html",
         primary_identifier: &["FunctionName", "Id"],
         required: &["Action", "FunctionName", "Principal"],
-        create_only: &[
-            "FunctionName",
-            "FunctionUrlAuthType",
-            "InvokedViaFunctionUrl",
-            "SourceAccount",
-            "SourceArn",
-            "Principal",
-            "PrincipalOrgID",
-            "Action",
-            "EventSourceToken",
-        ],
+        create_only: &["FunctionName", "FunctionUrlAuthType", "InvokedViaFunctionUrl", "SourceAccount", "SourceArn", "Principal", "PrincipalOrgID", "Action", "EventSourceToken"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Id"],
@@ -269,76 +168,23 @@ impl Permission {
     }
 
     /// `Action`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<Str>) -> Self {
-        self.action = value.into();
-        self
-    }
-
+    pub fn action(mut self, value: impl Into<Str>) -> Self { self.action = value.into(); self }
     /// `EventSourceToken`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_source_token(mut self, value: impl Into<Str>) -> Self {
-        self.event_source_token = Some(value.into());
-        self
-    }
-
+    pub fn event_source_token(mut self, value: impl Into<Str>) -> Self { self.event_source_token = Some(value.into()); self }
     /// `FunctionName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn function_name(mut self, value: impl Into<Str>) -> Self {
-        self.function_name = value.into();
-        self
-    }
-
+    pub fn function_name(mut self, value: impl Into<Str>) -> Self { self.function_name = value.into(); self }
     /// `FunctionUrlAuthType`: a [`FunctionUrlAuthType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn function_url_auth_type(mut self, value: impl Into<FunctionUrlAuthType>) -> Self {
-        self.function_url_auth_type = Some(value.into());
-        self
-    }
-
+    pub fn function_url_auth_type(mut self, value: impl Into<FunctionUrlAuthType>) -> Self { self.function_url_auth_type = Some(value.into()); self }
     /// `InvokedViaFunctionUrl`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn invoked_via_function_url(mut self, value: impl Into<Bool>) -> Self {
-        self.invoked_via_function_url = Some(value.into());
-        self
-    }
-
+    pub fn invoked_via_function_url(mut self, value: impl Into<Bool>) -> Self { self.invoked_via_function_url = Some(value.into()); self }
     /// `Principal`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn principal(mut self, value: impl Into<Str>) -> Self {
-        self.principal = value.into();
-        self
-    }
-
+    pub fn principal(mut self, value: impl Into<Str>) -> Self { self.principal = value.into(); self }
     /// `PrincipalOrgID`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn principal_org_id(mut self, value: impl Into<Str>) -> Self {
-        self.principal_org_id = Some(value.into());
-        self
-    }
-
+    pub fn principal_org_id(mut self, value: impl Into<Str>) -> Self { self.principal_org_id = Some(value.into()); self }
     /// `SourceAccount`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_account(mut self, value: impl Into<Str>) -> Self {
-        self.source_account = Some(value.into());
-        self
-    }
-
+    pub fn source_account(mut self, value: impl Into<Str>) -> Self { self.source_account = Some(value.into()); self }
     /// `SourceArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_arn(mut self, value: impl Into<Str>) -> Self {
-        self.source_arn = Some(value.into());
-        self
-    }
+    pub fn source_arn(mut self, value: impl Into<Str>) -> Self { self.source_arn = Some(value.into()); self }
 }
 
 impl Resource for Permission {

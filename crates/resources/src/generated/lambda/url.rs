@@ -16,73 +16,23 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct UrlRequired {
     /// `AuthType`: an [`AuthType`] value, required.
-    ///
-    /// The type of authentication that your function URL uses. Set to `AWS_IAM` if you want to restrict access to authenticated users only. Set to `NONE` if you want to bypass IAM authentication to create a public endpoint. For more information, see \[Security and auth model for Lambda function URLs\](<https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html>) .
     pub auth_type: AuthType,
     /// `TargetFunctionArn`: a string, required.
-    ///
-    /// The name of the Lambda function.
-    ///
-    /// **Name formats** - *Function name* - `my-function` .
-    /// - *Function ARN* - `lambda:  :  :function:my-function` .
-    /// - *Partial ARN* - `:function:my-function` .
-    ///
-    /// The length constraint applies only to the full ARN. If you specify only the function name, it is limited to 64 characters in length.
-    ///
-    /// Pattern `^(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}((-gov)|(-iso(b?)))?-[a-z]+-\d{1}:)?(\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:((?!\d+)[0-9a-zA-Z-_]+))?$`; create-only: changing it replaces the resource.
     pub target_function_arn: Str,
 }
 
-static RULE_Url: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Url: ObjRule = ObjRule {
     properties: &[
-        (
-            "AuthType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AWS_IAM", "NONE"],
-                format: None,
-            }),
-        ),
+        ("AuthType", Shape::Str(&StrRule { allowed: &["AWS_IAM", "NONE"], ..StrRule::ANY })),
         ("Cors", Shape::Object(&RULE_Cors)),
-        (
-            "InvokeMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["BUFFERED", "RESPONSE_STREAM"],
-                format: None,
-            }),
-        ),
-        (
-            "Qualifier",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TargetFunctionArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("InvokeMode", Shape::Str(&StrRule { allowed: &["BUFFERED", "RESPONSE_STREAM"], ..StrRule::ANY })),
+        ("Qualifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("TargetFunctionArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["TargetFunctionArn", "AuthType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Lambda::Url` resource.
@@ -133,6 +83,7 @@ pub struct Url {
     pub target_function_arn: Str,
 }
 
+#[rustfmt::skip]
 impl Url {
     /// The CloudFormation type name, `AWS::Lambda::Url`.
     pub const TYPE_NAME: &'static str = "AWS::Lambda::Url";
@@ -165,44 +116,15 @@ impl Url {
     }
 
     /// `AuthType`: an [`AuthType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auth_type(mut self, value: impl Into<AuthType>) -> Self {
-        self.auth_type = value.into();
-        self
-    }
-
+    pub fn auth_type(mut self, value: impl Into<AuthType>) -> Self { self.auth_type = value.into(); self }
     /// `Cors`: a [`Cors`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cors(mut self, value: impl Into<Obj<Cors>>) -> Self {
-        self.cors = Some(value.into());
-        self
-    }
-
+    pub fn cors(mut self, value: impl Into<Obj<Cors>>) -> Self { self.cors = Some(value.into()); self }
     /// `InvokeMode`: an [`InvokeMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn invoke_mode(mut self, value: impl Into<InvokeMode>) -> Self {
-        self.invoke_mode = Some(value.into());
-        self
-    }
-
+    pub fn invoke_mode(mut self, value: impl Into<InvokeMode>) -> Self { self.invoke_mode = Some(value.into()); self }
     /// `Qualifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn qualifier(mut self, value: impl Into<Str>) -> Self {
-        self.qualifier = Some(value.into());
-        self
-    }
-
+    pub fn qualifier(mut self, value: impl Into<Str>) -> Self { self.qualifier = Some(value.into()); self }
     /// `TargetFunctionArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_function_arn(mut self, value: impl Into<Str>) -> Self {
-        self.target_function_arn = value.into();
-        self
-    }
+    pub fn target_function_arn(mut self, value: impl Into<Str>) -> Self { self.target_function_arn = value.into(); self }
 }
 
 impl Resource for Url {
@@ -253,80 +175,18 @@ impl UrlAttributes {
     }
 }
 
-static RULE_Cors: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Cors: ObjRule = ObjRule {
     properties: &[
         ("AllowCredentials", Shape::Bool),
-        (
-            "AllowHeaders",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "AllowMethods",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(6),
-                    pattern: None,
-                    allowed: &["GET", "PUT", "HEAD", "POST", "PATCH", "DELETE", "*"],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(6),
-            }),
-        ),
-        (
-            "AllowOrigins",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(253),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "ExposeHeaders",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "MaxAge",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(86400.0),
-                allowed: &[],
-            }),
-        ),
+        ("AllowHeaders", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100) })),
+        ("AllowMethods", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(6), allowed: &["GET", "PUT", "HEAD", "POST", "PATCH", "DELETE", "*"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(6) })),
+        ("AllowOrigins", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(253), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100) })),
+        ("ExposeHeaders", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100) })),
+        ("MaxAge", Shape::Int(&NumRule { min: Some(0.0), max: Some(86400.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Cors` property type of `AWS::Lambda::Url`.
@@ -374,6 +234,7 @@ pub struct Cors {
     pub max_age: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl Cors {
     /// A `Cors` with no property set (none is required).
     pub fn new() -> Self {
@@ -381,52 +242,17 @@ impl Cors {
     }
 
     /// `AllowCredentials`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allow_credentials(mut self, value: impl Into<Bool>) -> Self {
-        self.allow_credentials = Some(value.into());
-        self
-    }
-
+    pub fn allow_credentials(mut self, value: impl Into<Bool>) -> Self { self.allow_credentials = Some(value.into()); self }
     /// `AllowHeaders`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allow_headers(mut self, value: impl Into<List<Str>>) -> Self {
-        self.allow_headers = Some(value.into());
-        self
-    }
-
+    pub fn allow_headers(mut self, value: impl Into<List<Str>>) -> Self { self.allow_headers = Some(value.into()); self }
     /// `AllowMethods`: a list of [`AllowMethod`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allow_methods(mut self, value: impl Into<List<AllowMethod>>) -> Self {
-        self.allow_methods = Some(value.into());
-        self
-    }
-
+    pub fn allow_methods(mut self, value: impl Into<List<AllowMethod>>) -> Self { self.allow_methods = Some(value.into()); self }
     /// `AllowOrigins`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allow_origins(mut self, value: impl Into<List<Str>>) -> Self {
-        self.allow_origins = Some(value.into());
-        self
-    }
-
+    pub fn allow_origins(mut self, value: impl Into<List<Str>>) -> Self { self.allow_origins = Some(value.into()); self }
     /// `ExposeHeaders`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expose_headers(mut self, value: impl Into<List<Str>>) -> Self {
-        self.expose_headers = Some(value.into());
-        self
-    }
-
+    pub fn expose_headers(mut self, value: impl Into<List<Str>>) -> Self { self.expose_headers = Some(value.into()); self }
     /// `MaxAge`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_age(mut self, value: impl Into<Int>) -> Self {
-        self.max_age = Some(value.into());
-        self
-    }
+    pub fn max_age(mut self, value: impl Into<Int>) -> Self { self.max_age = Some(value.into()); self }
 }
 
 impl PropertyType for Cors {}

@@ -7,6 +7,12 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    FunctionScalingConfig, ProvisionedConcurrencyConfiguration,
+    ProvisionedConcurrencyConfigurationRequired,
+};
+use super::shared::{RULE_FunctionScalingConfig, RULE_ProvisionedConcurrencyConfiguration};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?$",
 );
@@ -18,58 +24,22 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct VersionRequired {
     /// `FunctionName`: a string, required.
-    ///
-    /// The name or ARN of the Lambda function.
-    ///
-    /// **Name formats** - *Function name* - `MyFunction` .
-    /// - *Function ARN* - `arn:aws:lambda:us-west-2:123456789012:function:MyFunction` .
-    /// - *Partial ARN* - `123456789012:function:MyFunction` .
-    ///
-    /// The length constraint applies only to the full ARN. If you specify only the function name, it is limited to 64 characters in length.
-    ///
-    /// Pattern `^(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:)?(\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\$LATEST|[a-zA-Z0-9-_]+))?$`; length 1 to 140; create-only: changing it replaces the resource.
     pub function_name: Str,
 }
 
-static RULE_Version: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Version: ObjRule = ObjRule {
     properties: &[
         ("CodeSha256", Shape::STR),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FunctionName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(140),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FunctionScalingConfig",
-            Shape::Object(&RULE_FunctionScalingConfig),
-        ),
-        (
-            "ProvisionedConcurrencyConfig",
-            Shape::Object(&RULE_ProvisionedConcurrencyConfiguration),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ("FunctionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(140), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("FunctionScalingConfig", Shape::Object(&RULE_FunctionScalingConfig)),
+        ("ProvisionedConcurrencyConfig", Shape::Object(&RULE_ProvisionedConcurrencyConfiguration)),
         ("RuntimePolicy", Shape::Object(&RULE_RuntimePolicy)),
     ],
     required: &["FunctionName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Lambda::Version` resource.
@@ -127,6 +97,7 @@ pub struct Version {
     pub runtime_policy: Option<Obj<RuntimePolicy>>,
 }
 
+#[rustfmt::skip]
 impl Version {
     /// The CloudFormation type name, `AWS::Lambda::Version`.
     pub const TYPE_NAME: &'static str = "AWS::Lambda::Version";
@@ -138,13 +109,7 @@ impl Version {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-version.html",
         primary_identifier: &["FunctionArn"],
         required: &["FunctionName"],
-        create_only: &[
-            "FunctionName",
-            "Description",
-            "CodeSha256",
-            "ProvisionedConcurrencyConfig",
-            "RuntimePolicy",
-        ],
+        create_only: &["FunctionName", "Description", "CodeSha256", "ProvisionedConcurrencyConfig", "RuntimePolicy"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Version", "FunctionArn"],
@@ -166,55 +131,17 @@ impl Version {
     }
 
     /// `CodeSha256`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn code_sha256(mut self, value: impl Into<Str>) -> Self {
-        self.code_sha256 = Some(value.into());
-        self
-    }
-
+    pub fn code_sha256(mut self, value: impl Into<Str>) -> Self { self.code_sha256 = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `FunctionName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn function_name(mut self, value: impl Into<Str>) -> Self {
-        self.function_name = value.into();
-        self
-    }
-
+    pub fn function_name(mut self, value: impl Into<Str>) -> Self { self.function_name = value.into(); self }
     /// `FunctionScalingConfig`: a [`FunctionScalingConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn function_scaling_config(mut self, value: impl Into<Obj<FunctionScalingConfig>>) -> Self {
-        self.function_scaling_config = Some(value.into());
-        self
-    }
-
+    pub fn function_scaling_config(mut self, value: impl Into<Obj<FunctionScalingConfig>>) -> Self { self.function_scaling_config = Some(value.into()); self }
     /// `ProvisionedConcurrencyConfig`: a [`ProvisionedConcurrencyConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provisioned_concurrency_config(
-        mut self,
-        value: impl Into<Obj<ProvisionedConcurrencyConfiguration>>,
-    ) -> Self {
-        self.provisioned_concurrency_config = Some(value.into());
-        self
-    }
-
+    pub fn provisioned_concurrency_config(mut self, value: impl Into<Obj<ProvisionedConcurrencyConfiguration>>) -> Self { self.provisioned_concurrency_config = Some(value.into()); self }
     /// `RuntimePolicy`: a [`RuntimePolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn runtime_policy(mut self, value: impl Into<Obj<RuntimePolicy>>) -> Self {
-        self.runtime_policy = Some(value.into());
-        self
-    }
+    pub fn runtime_policy(mut self, value: impl Into<Obj<RuntimePolicy>>) -> Self { self.runtime_policy = Some(value.into()); self }
 }
 
 impl Resource for Version {
@@ -269,185 +196,22 @@ impl VersionAttributes {
     }
 }
 
-static RULE_FunctionScalingConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "MaxExecutionEnvironments",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(15000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MinExecutionEnvironments",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(15000.0),
-                allowed: &[],
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `FunctionScalingConfig` property type of `AWS::Lambda::Version`.
-///
-/// Configuration that defines the scaling behavior for a Lambda Managed Instances function, including the minimum and maximum number of execution environments that can be provisioned.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-version-functionscalingconfig.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct FunctionScalingConfig {
-    /// `MaxExecutionEnvironments`: an integer.
-    ///
-    /// The maximum number of execution environments that can be provisioned for the function.
-    ///
-    /// Value 0 to 15000.
-    pub max_execution_environments: Option<Int>,
-    /// `MinExecutionEnvironments`: an integer.
-    ///
-    /// The minimum number of execution environments to maintain for the function.
-    ///
-    /// Value 0 to 15000.
-    pub min_execution_environments: Option<Int>,
-}
-
-impl FunctionScalingConfig {
-    /// A `FunctionScalingConfig` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `MaxExecutionEnvironments`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_execution_environments(mut self, value: impl Into<Int>) -> Self {
-        self.max_execution_environments = Some(value.into());
-        self
-    }
-
-    /// `MinExecutionEnvironments`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_execution_environments(mut self, value: impl Into<Int>) -> Self {
-        self.min_execution_environments = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for FunctionScalingConfig {}
-
-impl ToValue for FunctionScalingConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("MaxExecutionEnvironments", &self.max_execution_environments)
-            .opt("MinExecutionEnvironments", &self.min_execution_environments)
-            .build()
-    }
-}
-
-/// The required properties of [`ProvisionedConcurrencyConfiguration`], by name: `ProvisionedConcurrencyConfiguration::new(ProvisionedConcurrencyConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ProvisionedConcurrencyConfigurationRequired {
-    /// `ProvisionedConcurrentExecutions`: an integer, required.
-    ///
-    /// The amount of provisioned concurrency to allocate for the version.
-    pub provisioned_concurrent_executions: Int,
-}
-
-static RULE_ProvisionedConcurrencyConfiguration: ObjRule = ObjRule {
-    properties: &[("ProvisionedConcurrentExecutions", Shape::INT)],
-    required: &["ProvisionedConcurrentExecutions"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ProvisionedConcurrencyConfiguration` property type of `AWS::Lambda::Version`.
-///
-/// A \[provisioned concurrency\](<https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html>) configuration for a function's version.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-version-provisionedconcurrencyconfiguration.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ProvisionedConcurrencyConfiguration {
-    /// `ProvisionedConcurrentExecutions`: an integer, required.
-    ///
-    /// The amount of provisioned concurrency to allocate for the version.
-    pub provisioned_concurrent_executions: Int,
-}
-
-impl ProvisionedConcurrencyConfiguration {
-    /// A `ProvisionedConcurrencyConfiguration` with its required properties, named in a [`ProvisionedConcurrencyConfigurationRequired`].
-    pub fn new(required: ProvisionedConcurrencyConfigurationRequired) -> Self {
-        Self {
-            provisioned_concurrent_executions: required.provisioned_concurrent_executions,
-        }
-    }
-
-    /// `ProvisionedConcurrentExecutions`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provisioned_concurrent_executions(mut self, value: impl Into<Int>) -> Self {
-        self.provisioned_concurrent_executions = value.into();
-        self
-    }
-}
-
-impl PropertyType for ProvisionedConcurrencyConfiguration {}
-
-impl ToValue for ProvisionedConcurrencyConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req(
-                "ProvisionedConcurrentExecutions",
-                &self.provisioned_concurrent_executions,
-            )
-            .build()
-    }
-}
-
 /// The required properties of [`RuntimePolicy`], by name: `RuntimePolicy::new(RuntimePolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuntimePolicyRequired {
     /// `UpdateRuntimeOn`: a string, required.
-    ///
-    /// Specify the runtime update mode.
-    ///
-    /// - *Auto (default)* - Automatically update to the most recent and secure runtime version using a \[Two-phase runtime version rollout\](<https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html#runtime-management-two-phase>) . This is the best choice for most customers to ensure they always benefit from runtime updates.
-    /// - *FunctionUpdate* - Lambda updates the runtime of you function to the most recent and secure runtime version when you update your function. This approach synchronizes runtime updates with function deployments, giving you control over when runtime updates are applied and allowing you to detect and mitigate rare runtime update incompatibilities early. When using this setting, you need to regularly update your functions to keep their runtime up-to-date.
-    /// - *Manual* - You specify a runtime version in your function configuration. The function will use this runtime version indefinitely. In the rare case where a new runtime version is incompatible with an existing function, this allows you to roll back your function to an earlier runtime version. For more information, see \[Roll back a runtime version\](<https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html#runtime-management-rollback>) .
-    ///
-    /// *Valid Values* : `Auto` | `FunctionUpdate` | `Manual`
     pub update_runtime_on: Str,
 }
 
-static RULE_RuntimePolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RuntimePolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "RuntimeVersionArn",
-            Shape::Str(&StrRule {
-                min_len: Some(26),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("RuntimeVersionArn", Shape::Str(&StrRule { min_len: Some(26), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("UpdateRuntimeOn", Shape::STR),
     ],
     required: &["UpdateRuntimeOn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RuntimePolicy` property type of `AWS::Lambda::Version`.
@@ -477,6 +241,7 @@ pub struct RuntimePolicy {
     pub update_runtime_on: Str,
 }
 
+#[rustfmt::skip]
 impl RuntimePolicy {
     /// A `RuntimePolicy` with its required properties, named in a [`RuntimePolicyRequired`].
     pub fn new(required: RuntimePolicyRequired) -> Self {
@@ -487,20 +252,9 @@ impl RuntimePolicy {
     }
 
     /// `RuntimeVersionArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn runtime_version_arn(mut self, value: impl Into<Str>) -> Self {
-        self.runtime_version_arn = Some(value.into());
-        self
-    }
-
+    pub fn runtime_version_arn(mut self, value: impl Into<Str>) -> Self { self.runtime_version_arn = Some(value.into()); self }
     /// `UpdateRuntimeOn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn update_runtime_on(mut self, value: impl Into<Str>) -> Self {
-        self.update_runtime_on = value.into();
-        self
-    }
+    pub fn update_runtime_on(mut self, value: impl Into<Str>) -> Self { self.update_runtime_on = value.into(); self }
 }
 
 impl PropertyType for RuntimePolicy {}

@@ -16,73 +16,25 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("^[A-Za-z][a-zA-Z0-9-_]*$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeploymentRequired {
     /// `DeploymentPatternName`: a string, required.
-    ///
-    /// The name of the deployment pattern.
-    ///
-    /// Pattern `^[A-Za-z0-9][a-zA-Z0-9-]*$`; length 1 to 256; create-only: changing it replaces the resource.
     pub deployment_pattern_name: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the deployment.
-    ///
-    /// Pattern `^[A-Za-z0-9_\s\.-]+$`; length 1 to 50; create-only: changing it replaces the resource.
     pub name: Str,
     /// `WorkloadName`: a string, required.
-    ///
-    /// The name of the workload.
-    ///
-    /// Pattern `^[A-Za-z][a-zA-Z0-9-_]*$`; length 1 to 100; create-only: changing it replaces the resource.
     pub workload_name: Str,
 }
 
-static RULE_Deployment: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Deployment: ObjRule = ObjRule {
     properties: &[
-        (
-            "DeploymentPatternName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(50),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DeploymentPatternName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Specifications", Shape::Any),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tags),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "WorkloadName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tags), min_items: None, max_items: None })),
+        ("WorkloadName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["DeploymentPatternName", "Name", "WorkloadName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::LaunchWizard::Deployment` resource.
@@ -128,6 +80,7 @@ pub struct Deployment {
     pub workload_name: Str,
 }
 
+#[rustfmt::skip]
 impl Deployment {
     /// The CloudFormation type name, `AWS::LaunchWizard::Deployment`.
     pub const TYPE_NAME: &'static str = "AWS::LaunchWizard::Deployment";
@@ -142,22 +95,8 @@ impl Deployment {
         create_only: &["DeploymentPatternName", "Name", "WorkloadName"],
         conditional_create_only: &[],
         write_only: &["Specifications"],
-        read_only: &[
-            "Arn",
-            "CreatedAt",
-            "DeletedAt",
-            "DeploymentId",
-            "ResourceGroup",
-            "Status",
-        ],
-        attributes: &[
-            "Arn",
-            "CreatedAt",
-            "DeletedAt",
-            "DeploymentId",
-            "ResourceGroup",
-            "Status",
-        ],
+        read_only: &["Arn", "CreatedAt", "DeletedAt", "DeploymentId", "ResourceGroup", "Status"],
+        attributes: &["Arn", "CreatedAt", "DeletedAt", "DeploymentId", "ResourceGroup", "Status"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -174,44 +113,15 @@ impl Deployment {
     }
 
     /// `DeploymentPatternName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deployment_pattern_name(mut self, value: impl Into<Str>) -> Self {
-        self.deployment_pattern_name = value.into();
-        self
-    }
-
+    pub fn deployment_pattern_name(mut self, value: impl Into<Str>) -> Self { self.deployment_pattern_name = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Specifications`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn specifications(mut self, value: impl Into<Json>) -> Self {
-        self.specifications = Some(value.into());
-        self
-    }
-
+    pub fn specifications(mut self, value: impl Into<Json>) -> Self { self.specifications = Some(value.into()); self }
     /// `Tags`: a list of [`Tags`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tags>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tags>>) -> Self { self.tags = Some(value.into()); self }
     /// `WorkloadName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn workload_name(mut self, value: impl Into<Str>) -> Self {
-        self.workload_name = value.into();
-        self
-    }
+    pub fn workload_name(mut self, value: impl Into<Str>) -> Self { self.workload_name = value.into(); self }
 }
 
 impl Resource for Deployment {
@@ -295,40 +205,18 @@ impl DeploymentAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagsRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z+-=._:/]+$`; length 1 to 128.
     pub key: Str,
 }
 
-static RULE_Tags: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tags: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tags` property type of `AWS::LaunchWizard::Deployment`.
@@ -346,6 +234,7 @@ pub struct Tags {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tags {
     /// A `Tags` with its required properties, named in a [`TagsRequired`].
     pub fn new(required: TagsRequired) -> Self {
@@ -356,20 +245,9 @@ impl Tags {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tags {}

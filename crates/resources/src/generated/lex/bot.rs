@@ -7,6 +7,21 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    AudioLogDestination, AudioLogDestinationRequired, AudioLogSetting, AudioLogSettingRequired,
+    BotAliasLocaleSettings, BotAliasLocaleSettingsItem, BotAliasLocaleSettingsItemRequired,
+    BotAliasLocaleSettingsRequired, CloudWatchLogGroupLogDestination,
+    CloudWatchLogGroupLogDestinationRequired, CodeHookSpecification, CodeHookSpecificationRequired,
+    ConversationLogSettings, LambdaCodeHook, LambdaCodeHookRequired, S3BucketLogDestination,
+    S3BucketLogDestinationRequired, SentimentAnalysisSettings, SentimentAnalysisSettingsRequired,
+    Tag, TagRequired, TextLogDestination, TextLogDestinationRequired, TextLogSetting,
+    TextLogSettingRequired,
+};
+use super::shared::{
+    RULE_BotAliasLocaleSettingsItem, RULE_ConversationLogSettings, RULE_SentimentAnalysisSettings,
+    RULE_Tag,
+};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]$");
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("[\\.\\-\\!\\*\\_\\'\\(\\)a-zA-Z0-9][\\.\\-\\!\\*\\_\\'\\(\\)\\/a-zA-Z0-9]*$");
@@ -28,120 +43,40 @@ pub(crate) static PATTERN_9: Pattern = Pattern::new(
 );
 pub(crate) static PATTERN_10: Pattern = Pattern::new("[A-Za-z0-9-_]+");
 pub(crate) static PATTERN_11: Pattern = Pattern::new("^arn:aws[a-zA-Z-]*:iam::[0-9]{12}:role/.*$");
-pub(crate) static PATTERN_12: Pattern =
-    Pattern::new("^arn:[\\w\\-]+:s3:::[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]$");
 
 /// The required properties of [`Bot`], by name: `Bot::new(BotRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BotRequired {
     /// `DataPrivacy`: a [`BotDataPrivacy`] object, required.
-    ///
-    /// By default, data stored by Amazon Lex is encrypted. The `DataPrivacy` structure provides settings that determine how Amazon Lex handles special cases of securing the data for your bot.
     pub data_privacy: Obj<BotDataPrivacy>,
     /// `IdleSessionTTLInSeconds`: an integer, required.
-    ///
-    /// The time, in seconds, that Amazon Lex should keep information about a user's conversation with the bot.
-    ///
-    /// A user interaction remains active for the amount of time specified. If no conversation occurs during this time, the session expires and Amazon Lex deletes any data provided before the timeout.
-    ///
-    /// You can specify between 60 (1 minute) and 86,400 (24 hours) seconds.
-    ///
-    /// Value 60 to 86400.
     pub idle_session_ttl_in_seconds: Int,
     /// `Name`: a string, required.
-    ///
-    /// The name of the bot locale.
-    ///
-    /// Pattern `^([0-9a-zA-Z][_-]?)+$`; length 1 to 100.
     pub name: Str,
     /// `RoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the IAM role used to build and run the bot.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws[a-zA-Z-]*:iam::[0-9]{12}:role/.*$`; length 32 to 2048.
     pub role_arn: Str,
 }
 
-static RULE_Bot: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Bot: ObjRule = ObjRule {
     properties: &[
         ("AutoBuildBotLocales", Shape::Bool),
         ("BotFileS3Location", Shape::Object(&RULE_S3Location)),
-        (
-            "BotLocales",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_BotLocale),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "BotTags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(200),
-            }),
-        ),
+        ("BotLocales", Shape::List(&ListRule { items: Shape::Object(&RULE_BotLocale), min_items: None, max_items: None })),
+        ("BotTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200) })),
         ("DataPrivacy", Shape::Object(&RULE_BotDataPrivacy)),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { max_len: Some(2000), ..StrRule::ANY })),
         ("ErrorLogSettings", Shape::Object(&RULE_BotErrorLogSettings)),
-        (
-            "IdleSessionTTLInSeconds",
-            Shape::Int(&NumRule {
-                min: Some(60.0),
-                max: Some(86400.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("IdleSessionTTLInSeconds", Shape::Int(&NumRule { min: Some(60.0), max: Some(86400.0), ..NumRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("Replication", Shape::Object(&RULE_Replication)),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(32),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_11),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "TestBotAliasSettings",
-            Shape::Object(&RULE_TestBotAliasSettings),
-        ),
-        (
-            "TestBotAliasTags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(200),
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(32), max_len: Some(2048), pattern: Some(&PATTERN_11), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("TestBotAliasSettings", Shape::Object(&RULE_TestBotAliasSettings)),
+        ("TestBotAliasTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200) })),
     ],
     required: &["Name", "RoleArn", "DataPrivacy", "IdleSessionTTLInSeconds"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Lex::Bot` resource.
@@ -236,6 +171,7 @@ pub struct Bot {
     pub test_bot_alias_tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Bot {
     /// The CloudFormation type name, `AWS::Lex::Bot`.
     pub const TYPE_NAME: &'static str = "AWS::Lex::Bot";
@@ -249,14 +185,7 @@ impl Bot {
         required: &["DataPrivacy", "IdleSessionTTLInSeconds", "Name", "RoleArn"],
         create_only: &[],
         conditional_create_only: &[],
-        write_only: &[
-            "BotLocales",
-            "BotFileS3Location",
-            "AutoBuildBotLocales",
-            "TestBotAliasTags",
-            "Replication",
-            "TestBotAliasSettings",
-        ],
+        write_only: &["BotLocales", "BotFileS3Location", "AutoBuildBotLocales", "TestBotAliasTags", "Replication", "TestBotAliasSettings"],
         read_only: &["Id", "Arn"],
         attributes: &["Arn", "Id"],
         taggable: true,
@@ -283,106 +212,31 @@ impl Bot {
     }
 
     /// `AutoBuildBotLocales`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_build_bot_locales(mut self, value: impl Into<Bool>) -> Self {
-        self.auto_build_bot_locales = Some(value.into());
-        self
-    }
-
+    pub fn auto_build_bot_locales(mut self, value: impl Into<Bool>) -> Self { self.auto_build_bot_locales = Some(value.into()); self }
     /// `BotFileS3Location`: a [`S3Location`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bot_file_s3_location(mut self, value: impl Into<Obj<S3Location>>) -> Self {
-        self.bot_file_s3_location = Some(value.into());
-        self
-    }
-
+    pub fn bot_file_s3_location(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.bot_file_s3_location = Some(value.into()); self }
     /// `BotLocales`: a list of [`BotLocale`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bot_locales(mut self, value: impl Into<List<BotLocale>>) -> Self {
-        self.bot_locales = Some(value.into());
-        self
-    }
-
+    pub fn bot_locales(mut self, value: impl Into<List<BotLocale>>) -> Self { self.bot_locales = Some(value.into()); self }
     /// `BotTags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bot_tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.bot_tags = Some(value.into());
-        self
-    }
-
+    pub fn bot_tags(mut self, value: impl Into<List<Tag>>) -> Self { self.bot_tags = Some(value.into()); self }
     /// `DataPrivacy`: a [`BotDataPrivacy`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_privacy(mut self, value: impl Into<Obj<BotDataPrivacy>>) -> Self {
-        self.data_privacy = value.into();
-        self
-    }
-
+    pub fn data_privacy(mut self, value: impl Into<Obj<BotDataPrivacy>>) -> Self { self.data_privacy = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `ErrorLogSettings`: a [`BotErrorLogSettings`] object.
-    pub fn error_log_settings(mut self, value: impl Into<Obj<BotErrorLogSettings>>) -> Self {
-        self.error_log_settings = Some(value.into());
-        self
-    }
-
+    pub fn error_log_settings(mut self, value: impl Into<Obj<BotErrorLogSettings>>) -> Self { self.error_log_settings = Some(value.into()); self }
     /// `IdleSessionTTLInSeconds`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn idle_session_ttl_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.idle_session_ttl_in_seconds = value.into();
-        self
-    }
-
+    pub fn idle_session_ttl_in_seconds(mut self, value: impl Into<Int>) -> Self { self.idle_session_ttl_in_seconds = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Replication`: a [`Replication`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replication(mut self, value: impl Into<Obj<Replication>>) -> Self {
-        self.replication = Some(value.into());
-        self
-    }
-
+    pub fn replication(mut self, value: impl Into<Obj<Replication>>) -> Self { self.replication = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `TestBotAliasSettings`: a [`TestBotAliasSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn test_bot_alias_settings(mut self, value: impl Into<Obj<TestBotAliasSettings>>) -> Self {
-        self.test_bot_alias_settings = Some(value.into());
-        self
-    }
-
+    pub fn test_bot_alias_settings(mut self, value: impl Into<Obj<TestBotAliasSettings>>) -> Self { self.test_bot_alias_settings = Some(value.into()); self }
     /// `TestBotAliasTags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn test_bot_alias_tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.test_bot_alias_tags = Some(value.into());
-        self
-    }
+    pub fn test_bot_alias_tags(mut self, value: impl Into<List<Tag>>) -> Self { self.test_bot_alias_tags = Some(value.into()); self }
 }
 
 impl Resource for Bot {
@@ -440,23 +294,13 @@ impl BotAttributes {
     }
 }
 
-static RULE_AdvancedRecognitionSetting: ObjRule = ObjRule {
-    properties: &[(
-        "AudioRecognitionStrategy",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["UseSlotValuesAsCustomVocabulary"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_AdvancedRecognitionSetting: ObjRule = ObjRule {
+    properties: &[
+        ("AudioRecognitionStrategy", Shape::Str(&StrRule { allowed: &["UseSlotValuesAsCustomVocabulary"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AdvancedRecognitionSetting` property type of `AWS::Lex::Bot`.
@@ -472,6 +316,7 @@ pub struct AdvancedRecognitionSetting {
     pub audio_recognition_strategy: Option<AudioRecognitionStrategy>,
 }
 
+#[rustfmt::skip]
 impl AdvancedRecognitionSetting {
     /// A `AdvancedRecognitionSetting` with no property set (none is required).
     pub fn new() -> Self {
@@ -479,15 +324,7 @@ impl AdvancedRecognitionSetting {
     }
 
     /// `AudioRecognitionStrategy`: an [`AudioRecognitionStrategy`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn audio_recognition_strategy(
-        mut self,
-        value: impl Into<AudioRecognitionStrategy>,
-    ) -> Self {
-        self.audio_recognition_strategy = Some(value.into());
-        self
-    }
+    pub fn audio_recognition_strategy(mut self, value: impl Into<AudioRecognitionStrategy>) -> Self { self.audio_recognition_strategy = Some(value.into()); self }
 }
 
 impl PropertyType for AdvancedRecognitionSetting {}
@@ -500,172 +337,14 @@ impl ToValue for AdvancedRecognitionSetting {
     }
 }
 
-/// The required properties of [`AudioLogDestination`], by name: `AudioLogDestination::new(AudioLogDestinationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AudioLogDestinationRequired {
-    /// `S3Bucket`: a [`S3BucketLogDestination`] object, required.
-    ///
-    /// Specifies the Amazon S3 bucket where the audio files are stored.
-    pub s3_bucket: Obj<S3BucketLogDestination>,
-}
-
-static RULE_AudioLogDestination: ObjRule = ObjRule {
-    properties: &[("S3Bucket", Shape::Object(&RULE_S3BucketLogDestination))],
-    required: &["S3Bucket"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `AudioLogDestination` property type of `AWS::Lex::Bot`.
-///
-/// The location of audio log files collected when conversation logging is enabled for a bot.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lex-bot-audiologdestination.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct AudioLogDestination {
-    /// `S3Bucket`: a [`S3BucketLogDestination`] object, required.
-    ///
-    /// Specifies the Amazon S3 bucket where the audio files are stored.
-    pub s3_bucket: Obj<S3BucketLogDestination>,
-}
-
-impl AudioLogDestination {
-    /// A `AudioLogDestination` with its required properties, named in a [`AudioLogDestinationRequired`].
-    pub fn new(required: AudioLogDestinationRequired) -> Self {
-        Self {
-            s3_bucket: required.s3_bucket,
-        }
-    }
-
-    /// `S3Bucket`: a [`S3BucketLogDestination`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_bucket(mut self, value: impl Into<Obj<S3BucketLogDestination>>) -> Self {
-        self.s3_bucket = value.into();
-        self
-    }
-}
-
-impl PropertyType for AudioLogDestination {}
-
-impl ToValue for AudioLogDestination {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("S3Bucket", &self.s3_bucket).build()
-    }
-}
-
-/// The required properties of [`AudioLogSetting`], by name: `AudioLogSetting::new(AudioLogSettingRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AudioLogSettingRequired {
-    /// `Destination`: an [`AudioLogDestination`] object, required.
-    ///
-    /// Specifies the location of the audio log files collected when conversation logging is enabled for a bot.
-    pub destination: Obj<AudioLogDestination>,
-    /// `Enabled`: a boolean, required.
-    ///
-    /// Determines whether audio logging in enabled for the bot.
-    pub enabled: Bool,
-}
-
-static RULE_AudioLogSetting: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BedrockAgentConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("Destination", Shape::Object(&RULE_AudioLogDestination)),
-        ("Enabled", Shape::Bool),
+        ("BedrockAgentAliasId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5000), ..StrRule::ANY })),
+        ("BedrockAgentId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5000), ..StrRule::ANY })),
     ],
-    required: &["Destination", "Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
-};
-
-/// The `AudioLogSetting` property type of `AWS::Lex::Bot`.
-///
-/// Settings for logging audio of conversations between Amazon Lex and a user. You specify whether to log audio and the Amazon S3 bucket where the audio file is stored.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lex-bot-audiologsetting.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct AudioLogSetting {
-    /// `Destination`: an [`AudioLogDestination`] object, required.
-    ///
-    /// Specifies the location of the audio log files collected when conversation logging is enabled for a bot.
-    pub destination: Obj<AudioLogDestination>,
-    /// `Enabled`: a boolean, required.
-    ///
-    /// Determines whether audio logging in enabled for the bot.
-    pub enabled: Bool,
-}
-
-impl AudioLogSetting {
-    /// A `AudioLogSetting` with its required properties, named in a [`AudioLogSettingRequired`].
-    pub fn new(required: AudioLogSettingRequired) -> Self {
-        Self {
-            destination: required.destination,
-            enabled: required.enabled,
-        }
-    }
-
-    /// `Destination`: an [`AudioLogDestination`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination(mut self, value: impl Into<Obj<AudioLogDestination>>) -> Self {
-        self.destination = value.into();
-        self
-    }
-
-    /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
-}
-
-impl PropertyType for AudioLogSetting {}
-
-impl ToValue for AudioLogSetting {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Destination", &self.destination)
-            .req("Enabled", &self.enabled)
-            .build()
-    }
-}
-
-static RULE_BedrockAgentConfiguration: ObjRule = ObjRule {
-    properties: &[
-        (
-            "BedrockAgentAliasId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(5000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BedrockAgentId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(5000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BedrockAgentConfiguration` property type of `AWS::Lex::Bot`.
@@ -683,6 +362,7 @@ pub struct BedrockAgentConfiguration {
     pub bedrock_agent_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl BedrockAgentConfiguration {
     /// A `BedrockAgentConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -690,20 +370,9 @@ impl BedrockAgentConfiguration {
     }
 
     /// `BedrockAgentAliasId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bedrock_agent_alias_id(mut self, value: impl Into<Str>) -> Self {
-        self.bedrock_agent_alias_id = Some(value.into());
-        self
-    }
-
+    pub fn bedrock_agent_alias_id(mut self, value: impl Into<Str>) -> Self { self.bedrock_agent_alias_id = Some(value.into()); self }
     /// `BedrockAgentId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bedrock_agent_id(mut self, value: impl Into<Str>) -> Self {
-        self.bedrock_agent_id = Some(value.into());
-        self
-    }
+    pub fn bedrock_agent_id(mut self, value: impl Into<Str>) -> Self { self.bedrock_agent_id = Some(value.into()); self }
 }
 
 impl PropertyType for BedrockAgentConfiguration {}
@@ -717,23 +386,14 @@ impl ToValue for BedrockAgentConfiguration {
     }
 }
 
-static RULE_BedrockAgentIntentConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BedrockAgentIntentConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "BedrockAgentConfiguration",
-            Shape::Object(&RULE_BedrockAgentConfiguration),
-        ),
-        (
-            "BedrockAgentIntentKnowledgeBaseConfiguration",
-            Shape::Object(&RULE_BedrockAgentIntentKnowledgeBaseConfiguration),
-        ),
+        ("BedrockAgentConfiguration", Shape::Object(&RULE_BedrockAgentConfiguration)),
+        ("BedrockAgentIntentKnowledgeBaseConfiguration", Shape::Object(&RULE_BedrockAgentIntentKnowledgeBaseConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BedrockAgentIntentConfiguration` property type of `AWS::Lex::Bot`.
@@ -748,6 +408,7 @@ pub struct BedrockAgentIntentConfiguration {
         Option<Obj<BedrockAgentIntentKnowledgeBaseConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl BedrockAgentIntentConfiguration {
     /// A `BedrockAgentIntentConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -755,22 +416,9 @@ impl BedrockAgentIntentConfiguration {
     }
 
     /// `BedrockAgentConfiguration`: a [`BedrockAgentConfiguration`] object.
-    pub fn bedrock_agent_configuration(
-        mut self,
-        value: impl Into<Obj<BedrockAgentConfiguration>>,
-    ) -> Self {
-        self.bedrock_agent_configuration = Some(value.into());
-        self
-    }
-
+    pub fn bedrock_agent_configuration(mut self, value: impl Into<Obj<BedrockAgentConfiguration>>) -> Self { self.bedrock_agent_configuration = Some(value.into()); self }
     /// `BedrockAgentIntentKnowledgeBaseConfiguration`: a [`BedrockAgentIntentKnowledgeBaseConfiguration`] object.
-    pub fn bedrock_agent_intent_knowledge_base_configuration(
-        mut self,
-        value: impl Into<Obj<BedrockAgentIntentKnowledgeBaseConfiguration>>,
-    ) -> Self {
-        self.bedrock_agent_intent_knowledge_base_configuration = Some(value.into());
-        self
-    }
+    pub fn bedrock_agent_intent_knowledge_base_configuration(mut self, value: impl Into<Obj<BedrockAgentIntentKnowledgeBaseConfiguration>>) -> Self { self.bedrock_agent_intent_knowledge_base_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for BedrockAgentIntentConfiguration {}
@@ -794,36 +442,20 @@ impl ToValue for BedrockAgentIntentConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BedrockAgentIntentKnowledgeBaseConfigurationRequired {
     /// `BedrockKnowledgeBaseArn`: a string, required.
-    ///
-    /// Length 1 to 5000.
     pub bedrock_knowledge_base_arn: Str,
     /// `BedrockModelConfiguration`: a [`BedrockModelSpecification`] object, required.
     pub bedrock_model_configuration: Obj<BedrockModelSpecification>,
 }
 
-static RULE_BedrockAgentIntentKnowledgeBaseConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BedrockAgentIntentKnowledgeBaseConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "BedrockKnowledgeBaseArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(5000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BedrockModelConfiguration",
-            Shape::Object(&RULE_BedrockModelSpecification),
-        ),
+        ("BedrockKnowledgeBaseArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5000), ..StrRule::ANY })),
+        ("BedrockModelConfiguration", Shape::Object(&RULE_BedrockModelSpecification)),
     ],
     required: &["BedrockKnowledgeBaseArn", "BedrockModelConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BedrockAgentIntentKnowledgeBaseConfiguration` property type of `AWS::Lex::Bot`.
@@ -839,6 +471,7 @@ pub struct BedrockAgentIntentKnowledgeBaseConfiguration {
     pub bedrock_model_configuration: Obj<BedrockModelSpecification>,
 }
 
+#[rustfmt::skip]
 impl BedrockAgentIntentKnowledgeBaseConfiguration {
     /// A `BedrockAgentIntentKnowledgeBaseConfiguration` with its required properties, named in a [`BedrockAgentIntentKnowledgeBaseConfigurationRequired`].
     pub fn new(required: BedrockAgentIntentKnowledgeBaseConfigurationRequired) -> Self {
@@ -849,21 +482,9 @@ impl BedrockAgentIntentKnowledgeBaseConfiguration {
     }
 
     /// `BedrockKnowledgeBaseArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bedrock_knowledge_base_arn(mut self, value: impl Into<Str>) -> Self {
-        self.bedrock_knowledge_base_arn = value.into();
-        self
-    }
-
+    pub fn bedrock_knowledge_base_arn(mut self, value: impl Into<Str>) -> Self { self.bedrock_knowledge_base_arn = value.into(); self }
     /// `BedrockModelConfiguration`: a [`BedrockModelSpecification`] object, required.
-    pub fn bedrock_model_configuration(
-        mut self,
-        value: impl Into<Obj<BedrockModelSpecification>>,
-    ) -> Self {
-        self.bedrock_model_configuration = value.into();
-        self
-    }
+    pub fn bedrock_model_configuration(mut self, value: impl Into<Obj<BedrockModelSpecification>>) -> Self { self.bedrock_model_configuration = value.into(); self }
 }
 
 impl PropertyType for BedrockAgentIntentKnowledgeBaseConfiguration {}
@@ -880,35 +501,14 @@ impl ToValue for BedrockAgentIntentKnowledgeBaseConfiguration {
     }
 }
 
-static RULE_BedrockGuardrailConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BedrockGuardrailConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "BedrockGuardrailIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(5000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BedrockGuardrailVersion",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(5000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("BedrockGuardrailIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5000), ..StrRule::ANY })),
+        ("BedrockGuardrailVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5000), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BedrockGuardrailConfiguration` property type of `AWS::Lex::Bot`.
@@ -926,6 +526,7 @@ pub struct BedrockGuardrailConfiguration {
     pub bedrock_guardrail_version: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl BedrockGuardrailConfiguration {
     /// A `BedrockGuardrailConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -933,20 +534,9 @@ impl BedrockGuardrailConfiguration {
     }
 
     /// `BedrockGuardrailIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bedrock_guardrail_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.bedrock_guardrail_identifier = Some(value.into());
-        self
-    }
-
+    pub fn bedrock_guardrail_identifier(mut self, value: impl Into<Str>) -> Self { self.bedrock_guardrail_identifier = Some(value.into()); self }
     /// `BedrockGuardrailVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bedrock_guardrail_version(mut self, value: impl Into<Str>) -> Self {
-        self.bedrock_guardrail_version = Some(value.into());
-        self
-    }
+    pub fn bedrock_guardrail_version(mut self, value: impl Into<Str>) -> Self { self.bedrock_guardrail_version = Some(value.into()); self }
 }
 
 impl PropertyType for BedrockGuardrailConfiguration {}
@@ -963,30 +553,15 @@ impl ToValue for BedrockGuardrailConfiguration {
     }
 }
 
-static RULE_BedrockKnowledgeStoreConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BedrockKnowledgeStoreConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "BKBExactResponseFields",
-            Shape::Object(&RULE_BkbExactResponseFields),
-        ),
-        (
-            "BedrockKnowledgeBaseArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(5000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("BKBExactResponseFields", Shape::Object(&RULE_BkbExactResponseFields)),
+        ("BedrockKnowledgeBaseArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5000), ..StrRule::ANY })),
         ("ExactResponse", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BedrockKnowledgeStoreConfiguration` property type of `AWS::Lex::Bot`.
@@ -1004,6 +579,7 @@ pub struct BedrockKnowledgeStoreConfiguration {
     pub exact_response: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl BedrockKnowledgeStoreConfiguration {
     /// A `BedrockKnowledgeStoreConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1011,27 +587,11 @@ impl BedrockKnowledgeStoreConfiguration {
     }
 
     /// `BKBExactResponseFields`: a [`BkbExactResponseFields`] object.
-    pub fn bkb_exact_response_fields(
-        mut self,
-        value: impl Into<Obj<BkbExactResponseFields>>,
-    ) -> Self {
-        self.bkb_exact_response_fields = Some(value.into());
-        self
-    }
-
+    pub fn bkb_exact_response_fields(mut self, value: impl Into<Obj<BkbExactResponseFields>>) -> Self { self.bkb_exact_response_fields = Some(value.into()); self }
     /// `BedrockKnowledgeBaseArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bedrock_knowledge_base_arn(mut self, value: impl Into<Str>) -> Self {
-        self.bedrock_knowledge_base_arn = Some(value.into());
-        self
-    }
-
+    pub fn bedrock_knowledge_base_arn(mut self, value: impl Into<Str>) -> Self { self.bedrock_knowledge_base_arn = Some(value.into()); self }
     /// `ExactResponse`: a boolean.
-    pub fn exact_response(mut self, value: impl Into<Bool>) -> Self {
-        self.exact_response = Some(value.into());
-        self
-    }
+    pub fn exact_response(mut self, value: impl Into<Bool>) -> Self { self.exact_response = Some(value.into()); self }
 }
 
 impl PropertyType for BedrockKnowledgeStoreConfiguration {}
@@ -1050,56 +610,20 @@ impl ToValue for BedrockKnowledgeStoreConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BedrockModelSpecificationRequired {
     /// `ModelArn`: a string, required.
-    ///
-    /// The ARN of the foundation model used in descriptive bot building.
-    ///
-    /// Length 1 to 5000.
     pub model_arn: Str,
 }
 
-static RULE_BedrockModelSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BedrockModelSpecification: ObjRule = ObjRule {
     properties: &[
-        (
-            "BedrockGuardrailConfiguration",
-            Shape::Object(&RULE_BedrockGuardrailConfiguration),
-        ),
-        (
-            "BedrockModelCustomPrompt",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(5000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BedrockTraceStatus",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "ModelArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(5000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("BedrockGuardrailConfiguration", Shape::Object(&RULE_BedrockGuardrailConfiguration)),
+        ("BedrockModelCustomPrompt", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5000), ..StrRule::ANY })),
+        ("BedrockTraceStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("ModelArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5000), ..StrRule::ANY })),
     ],
     required: &["ModelArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BedrockModelSpecification` property type of `AWS::Lex::Bot`.
@@ -1125,6 +649,7 @@ pub struct BedrockModelSpecification {
     pub model_arn: Str,
 }
 
+#[rustfmt::skip]
 impl BedrockModelSpecification {
     /// A `BedrockModelSpecification` with its required properties, named in a [`BedrockModelSpecificationRequired`].
     pub fn new(required: BedrockModelSpecificationRequired) -> Self {
@@ -1137,35 +662,13 @@ impl BedrockModelSpecification {
     }
 
     /// `BedrockGuardrailConfiguration`: a [`BedrockGuardrailConfiguration`] object.
-    pub fn bedrock_guardrail_configuration(
-        mut self,
-        value: impl Into<Obj<BedrockGuardrailConfiguration>>,
-    ) -> Self {
-        self.bedrock_guardrail_configuration = Some(value.into());
-        self
-    }
-
+    pub fn bedrock_guardrail_configuration(mut self, value: impl Into<Obj<BedrockGuardrailConfiguration>>) -> Self { self.bedrock_guardrail_configuration = Some(value.into()); self }
     /// `BedrockModelCustomPrompt`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bedrock_model_custom_prompt(mut self, value: impl Into<Str>) -> Self {
-        self.bedrock_model_custom_prompt = Some(value.into());
-        self
-    }
-
+    pub fn bedrock_model_custom_prompt(mut self, value: impl Into<Str>) -> Self { self.bedrock_model_custom_prompt = Some(value.into()); self }
     /// `BedrockTraceStatus`: a [`BedrockTraceStatus`] value.
-    pub fn bedrock_trace_status(mut self, value: impl Into<BedrockTraceStatus>) -> Self {
-        self.bedrock_trace_status = Some(value.into());
-        self
-    }
-
+    pub fn bedrock_trace_status(mut self, value: impl Into<BedrockTraceStatus>) -> Self { self.bedrock_trace_status = Some(value.into()); self }
     /// `ModelArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_arn(mut self, value: impl Into<Str>) -> Self {
-        self.model_arn = value.into();
-        self
-    }
+    pub fn model_arn(mut self, value: impl Into<Str>) -> Self { self.model_arn = value.into(); self }
 }
 
 impl PropertyType for BedrockModelSpecification {}
@@ -1187,23 +690,13 @@ impl ToValue for BedrockModelSpecification {
     }
 }
 
-static RULE_BkbExactResponseFields: ObjRule = ObjRule {
-    properties: &[(
-        "AnswerField",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(5000),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_BkbExactResponseFields: ObjRule = ObjRule {
+    properties: &[
+        ("AnswerField", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5000), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BKBExactResponseFields` property type of `AWS::Lex::Bot`.
@@ -1217,6 +710,7 @@ pub struct BkbExactResponseFields {
     pub answer_field: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl BkbExactResponseFields {
     /// A `BkbExactResponseFields` with no property set (none is required).
     pub fn new() -> Self {
@@ -1224,12 +718,7 @@ impl BkbExactResponseFields {
     }
 
     /// `AnswerField`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn answer_field(mut self, value: impl Into<Str>) -> Self {
-        self.answer_field = Some(value.into());
-        self
-    }
+    pub fn answer_field(mut self, value: impl Into<Str>) -> Self { self.answer_field = Some(value.into()); self }
 }
 
 impl PropertyType for BkbExactResponseFields {}
@@ -1242,184 +731,6 @@ impl ToValue for BkbExactResponseFields {
     }
 }
 
-/// The required properties of [`BotAliasLocaleSettings`], by name: `BotAliasLocaleSettings::new(BotAliasLocaleSettingsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BotAliasLocaleSettingsRequired {
-    /// `Enabled`: a boolean, required.
-    ///
-    /// Determines whether the locale is enabled for the bot. If the value is `false` , the locale isn't available for use.
-    pub enabled: Bool,
-}
-
-static RULE_BotAliasLocaleSettings: ObjRule = ObjRule {
-    properties: &[
-        (
-            "CodeHookSpecification",
-            Shape::Object(&RULE_CodeHookSpecification),
-        ),
-        ("Enabled", Shape::Bool),
-    ],
-    required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `BotAliasLocaleSettings` property type of `AWS::Lex::Bot`.
-///
-/// Specifies settings that are unique to a locale. For example, you can use different Lambda function depending on the bot's locale.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lex-bot-botaliaslocalesettings.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct BotAliasLocaleSettings {
-    /// `CodeHookSpecification`: a [`CodeHookSpecification`] object.
-    ///
-    /// Specifies the Lambda function that should be used in the locale.
-    pub code_hook_specification: Option<Obj<CodeHookSpecification>>,
-    /// `Enabled`: a boolean, required.
-    ///
-    /// Determines whether the locale is enabled for the bot. If the value is `false` , the locale isn't available for use.
-    pub enabled: Bool,
-}
-
-impl BotAliasLocaleSettings {
-    /// A `BotAliasLocaleSettings` with its required properties, named in a [`BotAliasLocaleSettingsRequired`].
-    pub fn new(required: BotAliasLocaleSettingsRequired) -> Self {
-        Self {
-            code_hook_specification: None,
-            enabled: required.enabled,
-        }
-    }
-
-    /// `CodeHookSpecification`: a [`CodeHookSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn code_hook_specification(mut self, value: impl Into<Obj<CodeHookSpecification>>) -> Self {
-        self.code_hook_specification = Some(value.into());
-        self
-    }
-
-    /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
-}
-
-impl PropertyType for BotAliasLocaleSettings {}
-
-impl ToValue for BotAliasLocaleSettings {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("CodeHookSpecification", &self.code_hook_specification)
-            .req("Enabled", &self.enabled)
-            .build()
-    }
-}
-
-/// The required properties of [`BotAliasLocaleSettingsItem`], by name: `BotAliasLocaleSettingsItem::new(BotAliasLocaleSettingsItemRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BotAliasLocaleSettingsItemRequired {
-    /// `BotAliasLocaleSetting`: a [`BotAliasLocaleSettings`] object, required.
-    ///
-    /// Specifies locale settings for a locale.
-    pub bot_alias_locale_setting: Obj<BotAliasLocaleSettings>,
-    /// `LocaleId`: a string, required.
-    ///
-    /// Specifies the locale that the settings apply to.
-    ///
-    /// Length 1 to 128.
-    pub locale_id: Str,
-}
-
-static RULE_BotAliasLocaleSettingsItem: ObjRule = ObjRule {
-    properties: &[
-        (
-            "BotAliasLocaleSetting",
-            Shape::Object(&RULE_BotAliasLocaleSettings),
-        ),
-        (
-            "LocaleId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["LocaleId", "BotAliasLocaleSetting"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `BotAliasLocaleSettingsItem` property type of `AWS::Lex::Bot`.
-///
-/// Specifies locale settings for a single locale.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lex-bot-botaliaslocalesettingsitem.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct BotAliasLocaleSettingsItem {
-    /// `BotAliasLocaleSetting`: a [`BotAliasLocaleSettings`] object, required.
-    ///
-    /// Specifies locale settings for a locale.
-    pub bot_alias_locale_setting: Obj<BotAliasLocaleSettings>,
-    /// `LocaleId`: a string, required.
-    ///
-    /// Specifies the locale that the settings apply to.
-    ///
-    /// Length 1 to 128.
-    pub locale_id: Str,
-}
-
-impl BotAliasLocaleSettingsItem {
-    /// A `BotAliasLocaleSettingsItem` with its required properties, named in a [`BotAliasLocaleSettingsItemRequired`].
-    pub fn new(required: BotAliasLocaleSettingsItemRequired) -> Self {
-        Self {
-            bot_alias_locale_setting: required.bot_alias_locale_setting,
-            locale_id: required.locale_id,
-        }
-    }
-
-    /// `BotAliasLocaleSetting`: a [`BotAliasLocaleSettings`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bot_alias_locale_setting(
-        mut self,
-        value: impl Into<Obj<BotAliasLocaleSettings>>,
-    ) -> Self {
-        self.bot_alias_locale_setting = value.into();
-        self
-    }
-
-    /// `LocaleId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn locale_id(mut self, value: impl Into<Str>) -> Self {
-        self.locale_id = value.into();
-        self
-    }
-}
-
-impl PropertyType for BotAliasLocaleSettingsItem {}
-
-impl ToValue for BotAliasLocaleSettingsItem {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("BotAliasLocaleSetting", &self.bot_alias_locale_setting)
-            .req("LocaleId", &self.locale_id)
-            .build()
-    }
-}
-
 /// The required properties of [`BotDataPrivacy`], by name: `BotDataPrivacy::new(BotDataPrivacyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BotDataPrivacyRequired {
@@ -1427,14 +738,14 @@ pub struct BotDataPrivacyRequired {
     pub child_directed: Bool,
 }
 
-static RULE_BotDataPrivacy: ObjRule = ObjRule {
-    properties: &[("ChildDirected", Shape::Bool)],
+#[rustfmt::skip]
+pub(crate) static RULE_BotDataPrivacy: ObjRule = ObjRule {
+    properties: &[
+        ("ChildDirected", Shape::Bool),
+    ],
     required: &["ChildDirected"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataPrivacy` property type of `AWS::Lex::Bot`.
@@ -1448,6 +759,7 @@ pub struct BotDataPrivacy {
     pub child_directed: Bool,
 }
 
+#[rustfmt::skip]
 impl BotDataPrivacy {
     /// A `BotDataPrivacy` with its required properties, named in a [`BotDataPrivacyRequired`].
     pub fn new(required: BotDataPrivacyRequired) -> Self {
@@ -1457,10 +769,7 @@ impl BotDataPrivacy {
     }
 
     /// `ChildDirected`: a boolean, required.
-    pub fn child_directed(mut self, value: impl Into<Bool>) -> Self {
-        self.child_directed = value.into();
-        self
-    }
+    pub fn child_directed(mut self, value: impl Into<Bool>) -> Self { self.child_directed = value.into(); self }
 }
 
 impl PropertyType for BotDataPrivacy {}
@@ -1480,14 +789,14 @@ pub struct BotErrorLogSettingsRequired {
     pub enabled: Bool,
 }
 
-static RULE_BotErrorLogSettings: ObjRule = ObjRule {
-    properties: &[("Enabled", Shape::Bool)],
+#[rustfmt::skip]
+pub(crate) static RULE_BotErrorLogSettings: ObjRule = ObjRule {
+    properties: &[
+        ("Enabled", Shape::Bool),
+    ],
     required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ErrorLogSettings` property type of `AWS::Lex::Bot`.
@@ -1499,6 +808,7 @@ pub struct BotErrorLogSettings {
     pub enabled: Bool,
 }
 
+#[rustfmt::skip]
 impl BotErrorLogSettings {
     /// A `BotErrorLogSettings` with its required properties, named in a [`BotErrorLogSettingsRequired`].
     pub fn new(required: BotErrorLogSettingsRequired) -> Self {
@@ -1508,10 +818,7 @@ impl BotErrorLogSettings {
     }
 
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
 }
 
 impl PropertyType for BotErrorLogSettings {}
@@ -1526,85 +833,29 @@ impl ToValue for BotErrorLogSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BotLocaleRequired {
     /// `LocaleId`: a string, required.
-    ///
-    /// The identifier of the language and locale that the bot will be used in. The string must match one of the supported locales.
     pub locale_id: Str,
     /// `NluConfidenceThreshold`: a number, required.
-    ///
-    /// Determines the threshold where Amazon Lex will insert the `AMAZON.FallbackIntent` , `AMAZON.KendraSearchIntent` , or both when returning alternative intents. You must configure an `AMAZON.FallbackIntent` . `AMAZON.KendraSearchIntent` is only inserted if it is configured for the bot.
-    ///
-    /// Value 0 to 1.
     pub nlu_confidence_threshold: Num,
 }
 
-static RULE_BotLocale: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BotLocale: ObjRule = ObjRule {
     properties: &[
         ("CustomVocabulary", Shape::Object(&RULE_CustomVocabulary)),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "GenerativeAISettings",
-            Shape::Object(&RULE_GenerativeAiSettings),
-        ),
-        (
-            "Intents",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Intent),
-                min_items: None,
-                max_items: Some(1000),
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { max_len: Some(2000), ..StrRule::ANY })),
+        ("GenerativeAISettings", Shape::Object(&RULE_GenerativeAiSettings)),
+        ("Intents", Shape::List(&ListRule { items: Shape::Object(&RULE_Intent), min_items: None, max_items: Some(1000) })),
         ("LocaleId", Shape::STR),
-        (
-            "NluConfidenceThreshold",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(1.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SlotTypes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SlotType),
-                min_items: None,
-                max_items: Some(250),
-            }),
-        ),
-        (
-            "SpeechDetectionSensitivity",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Default", "HighNoiseTolerance", "MaximumNoiseTolerance"],
-                format: None,
-            }),
-        ),
-        (
-            "SpeechRecognitionSettings",
-            Shape::Object(&RULE_SpeechRecognitionSettings),
-        ),
-        (
-            "UnifiedSpeechSettings",
-            Shape::Object(&RULE_UnifiedSpeechSettings),
-        ),
+        ("NluConfidenceThreshold", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
+        ("SlotTypes", Shape::List(&ListRule { items: Shape::Object(&RULE_SlotType), min_items: None, max_items: Some(250) })),
+        ("SpeechDetectionSensitivity", Shape::Str(&StrRule { allowed: &["Default", "HighNoiseTolerance", "MaximumNoiseTolerance"], ..StrRule::ANY })),
+        ("SpeechRecognitionSettings", Shape::Object(&RULE_SpeechRecognitionSettings)),
+        ("UnifiedSpeechSettings", Shape::Object(&RULE_UnifiedSpeechSettings)),
         ("VoiceSettings", Shape::Object(&RULE_VoiceSettings)),
     ],
     required: &["LocaleId", "NluConfidenceThreshold"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BotLocale` property type of `AWS::Lex::Bot`.
@@ -1667,6 +918,7 @@ pub struct BotLocale {
     pub voice_settings: Option<Obj<VoiceSettings>>,
 }
 
+#[rustfmt::skip]
 impl BotLocale {
     /// A `BotLocale` with its required properties, named in a [`BotLocaleRequired`].
     pub fn new(required: BotLocaleRequired) -> Self {
@@ -1686,90 +938,27 @@ impl BotLocale {
     }
 
     /// `CustomVocabulary`: a [`CustomVocabulary`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_vocabulary(mut self, value: impl Into<Obj<CustomVocabulary>>) -> Self {
-        self.custom_vocabulary = Some(value.into());
-        self
-    }
-
+    pub fn custom_vocabulary(mut self, value: impl Into<Obj<CustomVocabulary>>) -> Self { self.custom_vocabulary = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `GenerativeAISettings`: a [`GenerativeAiSettings`] object.
-    pub fn generative_ai_settings(mut self, value: impl Into<Obj<GenerativeAiSettings>>) -> Self {
-        self.generative_ai_settings = Some(value.into());
-        self
-    }
-
+    pub fn generative_ai_settings(mut self, value: impl Into<Obj<GenerativeAiSettings>>) -> Self { self.generative_ai_settings = Some(value.into()); self }
     /// `Intents`: a list of [`Intent`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn intents(mut self, value: impl Into<List<Intent>>) -> Self {
-        self.intents = Some(value.into());
-        self
-    }
-
+    pub fn intents(mut self, value: impl Into<List<Intent>>) -> Self { self.intents = Some(value.into()); self }
     /// `LocaleId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn locale_id(mut self, value: impl Into<Str>) -> Self {
-        self.locale_id = value.into();
-        self
-    }
-
+    pub fn locale_id(mut self, value: impl Into<Str>) -> Self { self.locale_id = value.into(); self }
     /// `NluConfidenceThreshold`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn nlu_confidence_threshold(mut self, value: impl Into<Num>) -> Self {
-        self.nlu_confidence_threshold = value.into();
-        self
-    }
-
+    pub fn nlu_confidence_threshold(mut self, value: impl Into<Num>) -> Self { self.nlu_confidence_threshold = value.into(); self }
     /// `SlotTypes`: a list of [`SlotType`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn slot_types(mut self, value: impl Into<List<SlotType>>) -> Self {
-        self.slot_types = Some(value.into());
-        self
-    }
-
+    pub fn slot_types(mut self, value: impl Into<List<SlotType>>) -> Self { self.slot_types = Some(value.into()); self }
     /// `SpeechDetectionSensitivity`: a [`SpeechDetectionSensitivity`] value.
-    pub fn speech_detection_sensitivity(
-        mut self,
-        value: impl Into<SpeechDetectionSensitivity>,
-    ) -> Self {
-        self.speech_detection_sensitivity = Some(value.into());
-        self
-    }
-
+    pub fn speech_detection_sensitivity(mut self, value: impl Into<SpeechDetectionSensitivity>) -> Self { self.speech_detection_sensitivity = Some(value.into()); self }
     /// `SpeechRecognitionSettings`: a [`SpeechRecognitionSettings`] object.
-    pub fn speech_recognition_settings(
-        mut self,
-        value: impl Into<Obj<SpeechRecognitionSettings>>,
-    ) -> Self {
-        self.speech_recognition_settings = Some(value.into());
-        self
-    }
-
+    pub fn speech_recognition_settings(mut self, value: impl Into<Obj<SpeechRecognitionSettings>>) -> Self { self.speech_recognition_settings = Some(value.into()); self }
     /// `UnifiedSpeechSettings`: an [`UnifiedSpeechSettings`] object.
-    pub fn unified_speech_settings(mut self, value: impl Into<Obj<UnifiedSpeechSettings>>) -> Self {
-        self.unified_speech_settings = Some(value.into());
-        self
-    }
-
+    pub fn unified_speech_settings(mut self, value: impl Into<Obj<UnifiedSpeechSettings>>) -> Self { self.unified_speech_settings = Some(value.into()); self }
     /// `VoiceSettings`: a [`VoiceSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn voice_settings(mut self, value: impl Into<Obj<VoiceSettings>>) -> Self {
-        self.voice_settings = Some(value.into());
-        self
-    }
+    pub fn voice_settings(mut self, value: impl Into<Obj<VoiceSettings>>) -> Self { self.voice_settings = Some(value.into()); self }
 }
 
 impl PropertyType for BotLocale {}
@@ -1798,23 +987,14 @@ impl ToValue for BotLocale {
     }
 }
 
-static RULE_BuildtimeSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BuildtimeSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "DescriptiveBotBuilderSpecification",
-            Shape::Object(&RULE_DescriptiveBotBuilderSpecification),
-        ),
-        (
-            "SampleUtteranceGenerationSpecification",
-            Shape::Object(&RULE_SampleUtteranceGenerationSpecification),
-        ),
+        ("DescriptiveBotBuilderSpecification", Shape::Object(&RULE_DescriptiveBotBuilderSpecification)),
+        ("SampleUtteranceGenerationSpecification", Shape::Object(&RULE_SampleUtteranceGenerationSpecification)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BuildtimeSettings` property type of `AWS::Lex::Bot`.
@@ -1829,6 +1009,7 @@ pub struct BuildtimeSettings {
         Option<Obj<SampleUtteranceGenerationSpecification>>,
 }
 
+#[rustfmt::skip]
 impl BuildtimeSettings {
     /// A `BuildtimeSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -1836,22 +1017,9 @@ impl BuildtimeSettings {
     }
 
     /// `DescriptiveBotBuilderSpecification`: a [`DescriptiveBotBuilderSpecification`] object.
-    pub fn descriptive_bot_builder_specification(
-        mut self,
-        value: impl Into<Obj<DescriptiveBotBuilderSpecification>>,
-    ) -> Self {
-        self.descriptive_bot_builder_specification = Some(value.into());
-        self
-    }
-
+    pub fn descriptive_bot_builder_specification(mut self, value: impl Into<Obj<DescriptiveBotBuilderSpecification>>) -> Self { self.descriptive_bot_builder_specification = Some(value.into()); self }
     /// `SampleUtteranceGenerationSpecification`: a [`SampleUtteranceGenerationSpecification`] object.
-    pub fn sample_utterance_generation_specification(
-        mut self,
-        value: impl Into<Obj<SampleUtteranceGenerationSpecification>>,
-    ) -> Self {
-        self.sample_utterance_generation_specification = Some(value.into());
-        self
-    }
+    pub fn sample_utterance_generation_specification(mut self, value: impl Into<Obj<SampleUtteranceGenerationSpecification>>) -> Self { self.sample_utterance_generation_specification = Some(value.into()); self }
 }
 
 impl PropertyType for BuildtimeSettings {}
@@ -1875,48 +1043,20 @@ impl ToValue for BuildtimeSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ButtonRequired {
     /// `Text`: a string, required.
-    ///
-    /// The text that appears on the button. Use this to tell the user what value is returned when they choose this button.
-    ///
-    /// Length 1 to 50.
     pub text: Str,
     /// `Value`: a string, required.
-    ///
-    /// The value returned to Amazon Lex when the user chooses this button. This must be one of the slot values configured for the slot.
-    ///
-    /// Length 1 to 50.
     pub value: Str,
 }
 
-static RULE_Button: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Button: ObjRule = ObjRule {
     properties: &[
-        (
-            "Text",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(50),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(50),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Text", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY })),
     ],
     required: &["Text", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Button` property type of `AWS::Lex::Bot`.
@@ -1940,6 +1080,7 @@ pub struct Button {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Button {
     /// A `Button` with its required properties, named in a [`ButtonRequired`].
     pub fn new(required: ButtonRequired) -> Self {
@@ -1950,20 +1091,9 @@ impl Button {
     }
 
     /// `Text`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text(mut self, value: impl Into<Str>) -> Self {
-        self.text = value.into();
-        self
-    }
-
+    pub fn text(mut self, value: impl Into<Str>) -> Self { self.text = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Button {}
@@ -1977,186 +1107,13 @@ impl ToValue for Button {
     }
 }
 
-/// The required properties of [`CloudWatchLogGroupLogDestination`], by name: `CloudWatchLogGroupLogDestination::new(CloudWatchLogGroupLogDestinationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CloudWatchLogGroupLogDestinationRequired {
-    /// `CloudWatchLogGroupArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the log group where text and metadata logs are delivered.
-    ///
-    /// Length 1 to 2048.
-    pub cloud_watch_log_group_arn: Str,
-    /// `LogPrefix`: a string, required.
-    ///
-    /// The prefix of the log stream name within the log group that you specified
-    ///
-    /// Length 0 to 1024.
-    pub log_prefix: Str,
-}
-
-static RULE_CloudWatchLogGroupLogDestination: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CompositeSlotTypeSetting: ObjRule = ObjRule {
     properties: &[
-        (
-            "CloudWatchLogGroupArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LogPrefix",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("SubSlots", Shape::List(&ListRule { items: Shape::Object(&RULE_SubSlotTypeComposition), min_items: Some(1), max_items: Some(6) })),
     ],
-    required: &["CloudWatchLogGroupArn", "LogPrefix"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
-};
-
-/// The `CloudWatchLogGroupLogDestination` property type of `AWS::Lex::Bot`.
-///
-/// The Amazon CloudWatch Logs log group where the text and metadata logs are delivered. The log group must exist before you enable logging.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lex-bot-cloudwatchloggrouplogdestination.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct CloudWatchLogGroupLogDestination {
-    /// `CloudWatchLogGroupArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the log group where text and metadata logs are delivered.
-    ///
-    /// Length 1 to 2048.
-    pub cloud_watch_log_group_arn: Str,
-    /// `LogPrefix`: a string, required.
-    ///
-    /// The prefix of the log stream name within the log group that you specified
-    ///
-    /// Length 0 to 1024.
-    pub log_prefix: Str,
-}
-
-impl CloudWatchLogGroupLogDestination {
-    /// A `CloudWatchLogGroupLogDestination` with its required properties, named in a [`CloudWatchLogGroupLogDestinationRequired`].
-    pub fn new(required: CloudWatchLogGroupLogDestinationRequired) -> Self {
-        Self {
-            cloud_watch_log_group_arn: required.cloud_watch_log_group_arn,
-            log_prefix: required.log_prefix,
-        }
-    }
-
-    /// `CloudWatchLogGroupArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch_log_group_arn(mut self, value: impl Into<Str>) -> Self {
-        self.cloud_watch_log_group_arn = value.into();
-        self
-    }
-
-    /// `LogPrefix`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.log_prefix = value.into();
-        self
-    }
-}
-
-impl PropertyType for CloudWatchLogGroupLogDestination {}
-
-impl ToValue for CloudWatchLogGroupLogDestination {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("CloudWatchLogGroupArn", &self.cloud_watch_log_group_arn)
-            .req("LogPrefix", &self.log_prefix)
-            .build()
-    }
-}
-
-/// The required properties of [`CodeHookSpecification`], by name: `CodeHookSpecification::new(CodeHookSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CodeHookSpecificationRequired {
-    /// `LambdaCodeHook`: a [`LambdaCodeHook`] object, required.
-    ///
-    /// Specifies a Lambda function that verifies requests to a bot or fulfills the user's request to a bot.
-    pub lambda_code_hook: Obj<LambdaCodeHook>,
-}
-
-static RULE_CodeHookSpecification: ObjRule = ObjRule {
-    properties: &[("LambdaCodeHook", Shape::Object(&RULE_LambdaCodeHook))],
-    required: &["LambdaCodeHook"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CodeHookSpecification` property type of `AWS::Lex::Bot`.
-///
-/// Contains information about code hooks that Amazon Lex calls during a conversation.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lex-bot-codehookspecification.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct CodeHookSpecification {
-    /// `LambdaCodeHook`: a [`LambdaCodeHook`] object, required.
-    ///
-    /// Specifies a Lambda function that verifies requests to a bot or fulfills the user's request to a bot.
-    pub lambda_code_hook: Obj<LambdaCodeHook>,
-}
-
-impl CodeHookSpecification {
-    /// A `CodeHookSpecification` with its required properties, named in a [`CodeHookSpecificationRequired`].
-    pub fn new(required: CodeHookSpecificationRequired) -> Self {
-        Self {
-            lambda_code_hook: required.lambda_code_hook,
-        }
-    }
-
-    /// `LambdaCodeHook`: a [`LambdaCodeHook`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_code_hook(mut self, value: impl Into<Obj<LambdaCodeHook>>) -> Self {
-        self.lambda_code_hook = value.into();
-        self
-    }
-}
-
-impl PropertyType for CodeHookSpecification {}
-
-impl ToValue for CodeHookSpecification {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("LambdaCodeHook", &self.lambda_code_hook)
-            .build()
-    }
-}
-
-static RULE_CompositeSlotTypeSetting: ObjRule = ObjRule {
-    properties: &[(
-        "SubSlots",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_SubSlotTypeComposition),
-            min_items: Some(1),
-            max_items: Some(6),
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CompositeSlotTypeSetting` property type of `AWS::Lex::Bot`.
@@ -2174,6 +1131,7 @@ pub struct CompositeSlotTypeSetting {
     pub sub_slots: Option<List<SubSlotTypeComposition>>,
 }
 
+#[rustfmt::skip]
 impl CompositeSlotTypeSetting {
     /// A `CompositeSlotTypeSetting` with no property set (none is required).
     pub fn new() -> Self {
@@ -2181,12 +1139,7 @@ impl CompositeSlotTypeSetting {
     }
 
     /// `SubSlots`: a list of [`SubSlotTypeComposition`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sub_slots(mut self, value: impl Into<List<SubSlotTypeComposition>>) -> Self {
-        self.sub_slots = Some(value.into());
-        self
-    }
+    pub fn sub_slots(mut self, value: impl Into<List<SubSlotTypeComposition>>) -> Self { self.sub_slots = Some(value.into()); self }
 }
 
 impl PropertyType for CompositeSlotTypeSetting {}
@@ -2201,30 +1154,17 @@ impl ToValue for CompositeSlotTypeSetting {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConditionRequired {
     /// `ExpressionString`: a string, required.
-    ///
-    /// The expression string that is evaluated.
-    ///
-    /// Length 1 to 1024.
     pub expression_string: Str,
 }
 
-static RULE_Condition: ObjRule = ObjRule {
-    properties: &[(
-        "ExpressionString",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(1024),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_Condition: ObjRule = ObjRule {
+    properties: &[
+        ("ExpressionString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+    ],
     required: &["ExpressionString"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Condition` property type of `AWS::Lex::Bot`.
@@ -2242,6 +1182,7 @@ pub struct Condition {
     pub expression_string: Str,
 }
 
+#[rustfmt::skip]
 impl Condition {
     /// A `Condition` with its required properties, named in a [`ConditionRequired`].
     pub fn new(required: ConditionRequired) -> Self {
@@ -2251,12 +1192,7 @@ impl Condition {
     }
 
     /// `ExpressionString`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expression_string(mut self, value: impl Into<Str>) -> Self {
-        self.expression_string = value.into();
-        self
-    }
+    pub fn expression_string(mut self, value: impl Into<Str>) -> Self { self.expression_string = value.into(); self }
 }
 
 impl PropertyType for Condition {}
@@ -2273,43 +1209,24 @@ impl ToValue for Condition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConditionalBranchRequired {
     /// `Condition`: a [`Condition`] object, required.
-    ///
-    /// Contains the expression to evaluate. If the condition is true, the branch's actions are taken.
     pub condition: Obj<Condition>,
     /// `Name`: a string, required.
-    ///
-    /// The name of the branch.
-    ///
-    /// Pattern `^([0-9a-zA-Z][_-]?)+$`; length 1 to 100.
     pub name: Str,
     /// `NextStep`: a [`DialogState`] object, required.
-    ///
-    /// The next step in the conversation.
     pub next_step: Obj<DialogState>,
 }
 
-static RULE_ConditionalBranch: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConditionalBranch: ObjRule = ObjRule {
     properties: &[
         ("Condition", Shape::Object(&RULE_Condition)),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("NextStep", Shape::Object(&RULE_DialogState)),
         ("Response", Shape::Object(&RULE_ResponseSpecification)),
     ],
     required: &["Name", "Condition", "NextStep"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConditionalBranch` property type of `AWS::Lex::Bot`.
@@ -2339,6 +1256,7 @@ pub struct ConditionalBranch {
     pub response: Option<Obj<ResponseSpecification>>,
 }
 
+#[rustfmt::skip]
 impl ConditionalBranch {
     /// A `ConditionalBranch` with its required properties, named in a [`ConditionalBranchRequired`].
     pub fn new(required: ConditionalBranchRequired) -> Self {
@@ -2351,36 +1269,13 @@ impl ConditionalBranch {
     }
 
     /// `Condition`: a [`Condition`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn condition(mut self, value: impl Into<Obj<Condition>>) -> Self {
-        self.condition = value.into();
-        self
-    }
-
+    pub fn condition(mut self, value: impl Into<Obj<Condition>>) -> Self { self.condition = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `NextStep`: a [`DialogState`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn next_step(mut self, value: impl Into<Obj<DialogState>>) -> Self {
-        self.next_step = value.into();
-        self
-    }
-
+    pub fn next_step(mut self, value: impl Into<Obj<DialogState>>) -> Self { self.next_step = value.into(); self }
     /// `Response`: a [`ResponseSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn response(mut self, value: impl Into<Obj<ResponseSpecification>>) -> Self {
-        self.response = Some(value.into());
-        self
-    }
+    pub fn response(mut self, value: impl Into<Obj<ResponseSpecification>>) -> Self { self.response = Some(value.into()); self }
 }
 
 impl PropertyType for ConditionalBranch {}
@@ -2400,43 +1295,23 @@ impl ToValue for ConditionalBranch {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConditionalSpecificationRequired {
     /// `ConditionalBranches`: a list of [`ConditionalBranch`] objects, required.
-    ///
-    /// A list of conditional branches. A conditional branch is made up of a condition, a response and a next step. The response and next step are executed when the condition is true.
-    ///
-    /// Items 1 to 4.
     pub conditional_branches: List<ConditionalBranch>,
     /// `DefaultBranch`: a [`DefaultConditionalBranch`] object, required.
-    ///
-    /// The conditional branch that should be followed when the conditions for other branches are not satisfied. A conditional branch is made up of a condition, a response and a next step.
     pub default_branch: Obj<DefaultConditionalBranch>,
     /// `IsActive`: a boolean, required.
-    ///
-    /// Determines whether a conditional branch is active. When `IsActive` is false, the conditions are not evaluated.
     pub is_active: Bool,
 }
 
-static RULE_ConditionalSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConditionalSpecification: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConditionalBranches",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ConditionalBranch),
-                min_items: Some(1),
-                max_items: Some(4),
-            }),
-        ),
-        (
-            "DefaultBranch",
-            Shape::Object(&RULE_DefaultConditionalBranch),
-        ),
+        ("ConditionalBranches", Shape::List(&ListRule { items: Shape::Object(&RULE_ConditionalBranch), min_items: Some(1), max_items: Some(4) })),
+        ("DefaultBranch", Shape::Object(&RULE_DefaultConditionalBranch)),
         ("IsActive", Shape::Bool),
     ],
     required: &["IsActive", "ConditionalBranches", "DefaultBranch"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConditionalSpecification` property type of `AWS::Lex::Bot`.
@@ -2462,6 +1337,7 @@ pub struct ConditionalSpecification {
     pub is_active: Bool,
 }
 
+#[rustfmt::skip]
 impl ConditionalSpecification {
     /// A `ConditionalSpecification` with its required properties, named in a [`ConditionalSpecificationRequired`].
     pub fn new(required: ConditionalSpecificationRequired) -> Self {
@@ -2473,28 +1349,11 @@ impl ConditionalSpecification {
     }
 
     /// `ConditionalBranches`: a list of [`ConditionalBranch`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn conditional_branches(mut self, value: impl Into<List<ConditionalBranch>>) -> Self {
-        self.conditional_branches = value.into();
-        self
-    }
-
+    pub fn conditional_branches(mut self, value: impl Into<List<ConditionalBranch>>) -> Self { self.conditional_branches = value.into(); self }
     /// `DefaultBranch`: a [`DefaultConditionalBranch`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_branch(mut self, value: impl Into<Obj<DefaultConditionalBranch>>) -> Self {
-        self.default_branch = value.into();
-        self
-    }
-
+    pub fn default_branch(mut self, value: impl Into<Obj<DefaultConditionalBranch>>) -> Self { self.default_branch = value.into(); self }
     /// `IsActive`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_active(mut self, value: impl Into<Bool>) -> Self {
-        self.is_active = value.into();
-        self
-    }
+    pub fn is_active(mut self, value: impl Into<Bool>) -> Self { self.is_active = value.into(); self }
 }
 
 impl PropertyType for ConditionalSpecification {}
@@ -2509,116 +1368,21 @@ impl ToValue for ConditionalSpecification {
     }
 }
 
-static RULE_ConversationLogSettings: ObjRule = ObjRule {
-    properties: &[
-        (
-            "AudioLogSettings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AudioLogSetting),
-                min_items: None,
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "TextLogSettings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TextLogSetting),
-                min_items: None,
-                max_items: Some(1),
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ConversationLogSettings` property type of `AWS::Lex::Bot`.
-///
-/// Configures conversation logging that saves audio, text, and metadata for the conversations with your users.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lex-bot-conversationlogsettings.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ConversationLogSettings {
-    /// `AudioLogSettings`: a list of [`AudioLogSetting`] objects.
-    ///
-    /// The Amazon S3 settings for logging audio to an S3 bucket.
-    ///
-    /// Items at most 1.
-    pub audio_log_settings: Option<List<AudioLogSetting>>,
-    /// `TextLogSettings`: a list of [`TextLogSetting`] objects.
-    ///
-    /// The Amazon CloudWatch Logs settings for logging text and metadata.
-    ///
-    /// Items at most 1.
-    pub text_log_settings: Option<List<TextLogSetting>>,
-}
-
-impl ConversationLogSettings {
-    /// A `ConversationLogSettings` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `AudioLogSettings`: a list of [`AudioLogSetting`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn audio_log_settings(mut self, value: impl Into<List<AudioLogSetting>>) -> Self {
-        self.audio_log_settings = Some(value.into());
-        self
-    }
-
-    /// `TextLogSettings`: a list of [`TextLogSetting`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_log_settings(mut self, value: impl Into<List<TextLogSetting>>) -> Self {
-        self.text_log_settings = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for ConversationLogSettings {}
-
-impl ToValue for ConversationLogSettings {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("AudioLogSettings", &self.audio_log_settings)
-            .opt("TextLogSettings", &self.text_log_settings)
-            .build()
-    }
-}
-
 /// The required properties of [`CustomPayload`], by name: `CustomPayload::new(CustomPayloadRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomPayloadRequired {
     /// `Value`: a string, required.
-    ///
-    /// The string that is sent to your application.
-    ///
-    /// Length 1 to 1000.
     pub value: Str,
 }
 
-static RULE_CustomPayload: ObjRule = ObjRule {
-    properties: &[(
-        "Value",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(1000),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_CustomPayload: ObjRule = ObjRule {
+    properties: &[
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
+    ],
     required: &["Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomPayload` property type of `AWS::Lex::Bot`.
@@ -2636,6 +1400,7 @@ pub struct CustomPayload {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl CustomPayload {
     /// A `CustomPayload` with its required properties, named in a [`CustomPayloadRequired`].
     pub fn new(required: CustomPayloadRequired) -> Self {
@@ -2645,12 +1410,7 @@ impl CustomPayload {
     }
 
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for CustomPayload {}
@@ -2665,28 +1425,17 @@ impl ToValue for CustomPayload {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomVocabularyRequired {
     /// `CustomVocabularyItems`: a list of [`CustomVocabularyItem`] objects, required.
-    ///
-    /// Specifies a list of words that you expect to be used during a conversation with your bot.
-    ///
-    /// Items at most 500.
     pub custom_vocabulary_items: List<CustomVocabularyItem>,
 }
 
-static RULE_CustomVocabulary: ObjRule = ObjRule {
-    properties: &[(
-        "CustomVocabularyItems",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_CustomVocabularyItem),
-            min_items: None,
-            max_items: Some(500),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_CustomVocabulary: ObjRule = ObjRule {
+    properties: &[
+        ("CustomVocabularyItems", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomVocabularyItem), min_items: None, max_items: Some(500) })),
+    ],
     required: &["CustomVocabularyItems"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomVocabulary` property type of `AWS::Lex::Bot`.
@@ -2704,6 +1453,7 @@ pub struct CustomVocabulary {
     pub custom_vocabulary_items: List<CustomVocabularyItem>,
 }
 
+#[rustfmt::skip]
 impl CustomVocabulary {
     /// A `CustomVocabulary` with its required properties, named in a [`CustomVocabularyRequired`].
     pub fn new(required: CustomVocabularyRequired) -> Self {
@@ -2713,12 +1463,7 @@ impl CustomVocabulary {
     }
 
     /// `CustomVocabularyItems`: a list of [`CustomVocabularyItem`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_vocabulary_items(mut self, value: impl Into<List<CustomVocabularyItem>>) -> Self {
-        self.custom_vocabulary_items = value.into();
-        self
-    }
+    pub fn custom_vocabulary_items(mut self, value: impl Into<List<CustomVocabularyItem>>) -> Self { self.custom_vocabulary_items = value.into(); self }
 }
 
 impl PropertyType for CustomVocabulary {}
@@ -2735,50 +1480,19 @@ impl ToValue for CustomVocabulary {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomVocabularyItemRequired {
     /// `Phrase`: a string, required.
-    ///
-    /// Specifies 1 - 4 words that should be recognized.
-    ///
-    /// Length 1 to 100.
     pub phrase: Str,
 }
 
-static RULE_CustomVocabularyItem: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CustomVocabularyItem: ObjRule = ObjRule {
     properties: &[
-        (
-            "DisplayAs",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Phrase",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Weight",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(3.0),
-                allowed: &[],
-            }),
-        ),
+        ("DisplayAs", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ("Phrase", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ("Weight", Shape::Int(&NumRule { min: Some(0.0), max: Some(3.0), ..NumRule::ANY })),
     ],
     required: &["Phrase"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomVocabularyItem` property type of `AWS::Lex::Bot`.
@@ -2808,6 +1522,7 @@ pub struct CustomVocabularyItem {
     pub weight: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl CustomVocabularyItem {
     /// A `CustomVocabularyItem` with its required properties, named in a [`CustomVocabularyItemRequired`].
     pub fn new(required: CustomVocabularyItemRequired) -> Self {
@@ -2819,28 +1534,11 @@ impl CustomVocabularyItem {
     }
 
     /// `DisplayAs`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn display_as(mut self, value: impl Into<Str>) -> Self {
-        self.display_as = Some(value.into());
-        self
-    }
-
+    pub fn display_as(mut self, value: impl Into<Str>) -> Self { self.display_as = Some(value.into()); self }
     /// `Phrase`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn phrase(mut self, value: impl Into<Str>) -> Self {
-        self.phrase = value.into();
-        self
-    }
-
+    pub fn phrase(mut self, value: impl Into<Str>) -> Self { self.phrase = value.into(); self }
     /// `Weight`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn weight(mut self, value: impl Into<Int>) -> Self {
-        self.weight = Some(value.into());
-        self
-    }
+    pub fn weight(mut self, value: impl Into<Int>) -> Self { self.weight = Some(value.into()); self }
 }
 
 impl PropertyType for CustomVocabularyItem {}
@@ -2855,27 +1553,15 @@ impl ToValue for CustomVocabularyItem {
     }
 }
 
-static RULE_DataSourceConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataSourceConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "BedrockKnowledgeStoreConfiguration",
-            Shape::Object(&RULE_BedrockKnowledgeStoreConfiguration),
-        ),
-        (
-            "KendraConfiguration",
-            Shape::Object(&RULE_QnAKendraConfiguration),
-        ),
-        (
-            "OpensearchConfiguration",
-            Shape::Object(&RULE_OpensearchConfiguration),
-        ),
+        ("BedrockKnowledgeStoreConfiguration", Shape::Object(&RULE_BedrockKnowledgeStoreConfiguration)),
+        ("KendraConfiguration", Shape::Object(&RULE_QnAKendraConfiguration)),
+        ("OpensearchConfiguration", Shape::Object(&RULE_OpensearchConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataSourceConfiguration` property type of `AWS::Lex::Bot`.
@@ -2893,6 +1579,7 @@ pub struct DataSourceConfiguration {
     pub opensearch_configuration: Option<Obj<OpensearchConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl DataSourceConfiguration {
     /// A `DataSourceConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -2900,28 +1587,11 @@ impl DataSourceConfiguration {
     }
 
     /// `BedrockKnowledgeStoreConfiguration`: a [`BedrockKnowledgeStoreConfiguration`] object.
-    pub fn bedrock_knowledge_store_configuration(
-        mut self,
-        value: impl Into<Obj<BedrockKnowledgeStoreConfiguration>>,
-    ) -> Self {
-        self.bedrock_knowledge_store_configuration = Some(value.into());
-        self
-    }
-
+    pub fn bedrock_knowledge_store_configuration(mut self, value: impl Into<Obj<BedrockKnowledgeStoreConfiguration>>) -> Self { self.bedrock_knowledge_store_configuration = Some(value.into()); self }
     /// `KendraConfiguration`: a [`QnAKendraConfiguration`] object.
-    pub fn kendra_configuration(mut self, value: impl Into<Obj<QnAKendraConfiguration>>) -> Self {
-        self.kendra_configuration = Some(value.into());
-        self
-    }
-
+    pub fn kendra_configuration(mut self, value: impl Into<Obj<QnAKendraConfiguration>>) -> Self { self.kendra_configuration = Some(value.into()); self }
     /// `OpensearchConfiguration`: an [`OpensearchConfiguration`] object.
-    pub fn opensearch_configuration(
-        mut self,
-        value: impl Into<Obj<OpensearchConfiguration>>,
-    ) -> Self {
-        self.opensearch_configuration = Some(value.into());
-        self
-    }
+    pub fn opensearch_configuration(mut self, value: impl Into<Obj<OpensearchConfiguration>>) -> Self { self.opensearch_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for DataSourceConfiguration {}
@@ -2943,40 +1613,18 @@ impl ToValue for DataSourceConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeepgramSpeechModelConfigRequired {
     /// `ApiTokenSecretArn`: a string, required.
-    ///
-    /// Pattern `^arn:aws[A-Za-z-]*:secretsmanager:[a-z0-9-]{1,20}:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]{1,512}-[A-Za-z0-9]{6}$`; length 20 to 2048.
     pub api_token_secret_arn: Str,
 }
 
-static RULE_DeepgramSpeechModelConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DeepgramSpeechModelConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "ApiTokenSecretArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ModelId",
-            Shape::Str(&StrRule {
-                min_len: Some(4),
-                max_len: Some(32),
-                pattern: Some(&PATTERN_10),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ApiTokenSecretArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+        ("ModelId", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(32), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
     ],
     required: &["ApiTokenSecretArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DeepgramSpeechModelConfig` property type of `AWS::Lex::Bot`.
@@ -2994,6 +1642,7 @@ pub struct DeepgramSpeechModelConfig {
     pub model_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DeepgramSpeechModelConfig {
     /// A `DeepgramSpeechModelConfig` with its required properties, named in a [`DeepgramSpeechModelConfigRequired`].
     pub fn new(required: DeepgramSpeechModelConfigRequired) -> Self {
@@ -3004,20 +1653,9 @@ impl DeepgramSpeechModelConfig {
     }
 
     /// `ApiTokenSecretArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn api_token_secret_arn(mut self, value: impl Into<Str>) -> Self {
-        self.api_token_secret_arn = value.into();
-        self
-    }
-
+    pub fn api_token_secret_arn(mut self, value: impl Into<Str>) -> Self { self.api_token_secret_arn = value.into(); self }
     /// `ModelId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_id(mut self, value: impl Into<Str>) -> Self {
-        self.model_id = Some(value.into());
-        self
-    }
+    pub fn model_id(mut self, value: impl Into<Str>) -> Self { self.model_id = Some(value.into()); self }
 }
 
 impl PropertyType for DeepgramSpeechModelConfig {}
@@ -3031,17 +1669,14 @@ impl ToValue for DeepgramSpeechModelConfig {
     }
 }
 
-static RULE_DefaultConditionalBranch: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DefaultConditionalBranch: ObjRule = ObjRule {
     properties: &[
         ("NextStep", Shape::Object(&RULE_DialogState)),
         ("Response", Shape::Object(&RULE_ResponseSpecification)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DefaultConditionalBranch` property type of `AWS::Lex::Bot`.
@@ -3061,6 +1696,7 @@ pub struct DefaultConditionalBranch {
     pub response: Option<Obj<ResponseSpecification>>,
 }
 
+#[rustfmt::skip]
 impl DefaultConditionalBranch {
     /// A `DefaultConditionalBranch` with no property set (none is required).
     pub fn new() -> Self {
@@ -3068,20 +1704,9 @@ impl DefaultConditionalBranch {
     }
 
     /// `NextStep`: a [`DialogState`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn next_step(mut self, value: impl Into<Obj<DialogState>>) -> Self {
-        self.next_step = Some(value.into());
-        self
-    }
-
+    pub fn next_step(mut self, value: impl Into<Obj<DialogState>>) -> Self { self.next_step = Some(value.into()); self }
     /// `Response`: a [`ResponseSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn response(mut self, value: impl Into<Obj<ResponseSpecification>>) -> Self {
-        self.response = Some(value.into());
-        self
-    }
+    pub fn response(mut self, value: impl Into<Obj<ResponseSpecification>>) -> Self { self.response = Some(value.into()); self }
 }
 
 impl PropertyType for DefaultConditionalBranch {}
@@ -3102,20 +1727,15 @@ pub struct DescriptiveBotBuilderSpecificationRequired {
     pub enabled: Bool,
 }
 
-static RULE_DescriptiveBotBuilderSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DescriptiveBotBuilderSpecification: ObjRule = ObjRule {
     properties: &[
-        (
-            "BedrockModelSpecification",
-            Shape::Object(&RULE_BedrockModelSpecification),
-        ),
+        ("BedrockModelSpecification", Shape::Object(&RULE_BedrockModelSpecification)),
         ("Enabled", Shape::Bool),
     ],
     required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DescriptiveBotBuilderSpecification` property type of `AWS::Lex::Bot`.
@@ -3129,6 +1749,7 @@ pub struct DescriptiveBotBuilderSpecification {
     pub enabled: Bool,
 }
 
+#[rustfmt::skip]
 impl DescriptiveBotBuilderSpecification {
     /// A `DescriptiveBotBuilderSpecification` with its required properties, named in a [`DescriptiveBotBuilderSpecificationRequired`].
     pub fn new(required: DescriptiveBotBuilderSpecificationRequired) -> Self {
@@ -3139,19 +1760,9 @@ impl DescriptiveBotBuilderSpecification {
     }
 
     /// `BedrockModelSpecification`: a [`BedrockModelSpecification`] object.
-    pub fn bedrock_model_specification(
-        mut self,
-        value: impl Into<Obj<BedrockModelSpecification>>,
-    ) -> Self {
-        self.bedrock_model_specification = Some(value.into());
-        self
-    }
-
+    pub fn bedrock_model_specification(mut self, value: impl Into<Obj<BedrockModelSpecification>>) -> Self { self.bedrock_model_specification = Some(value.into()); self }
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
 }
 
 impl PropertyType for DescriptiveBotBuilderSpecification {}
@@ -3172,51 +1783,19 @@ impl ToValue for DescriptiveBotBuilderSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DialogActionRequired {
     /// `Type`: a [`DialogActionType`] value, required.
-    ///
-    /// The action that the bot should execute.
     pub r#type: DialogActionType,
 }
 
-static RULE_DialogAction: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DialogAction: ObjRule = ObjRule {
     properties: &[
-        (
-            "SlotToElicit",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("SlotToElicit", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("SuppressNextMessage", Shape::Bool),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "CloseIntent",
-                    "ConfirmIntent",
-                    "ElicitIntent",
-                    "ElicitSlot",
-                    "StartIntent",
-                    "FulfillIntent",
-                    "EndConversation",
-                    "EvaluateConditional",
-                    "InvokeDialogCodeHook",
-                ],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["CloseIntent", "ConfirmIntent", "ElicitIntent", "ElicitSlot", "StartIntent", "FulfillIntent", "EndConversation", "EvaluateConditional", "InvokeDialogCodeHook"], ..StrRule::ANY })),
     ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DialogAction` property type of `AWS::Lex::Bot`.
@@ -3242,6 +1821,7 @@ pub struct DialogAction {
     pub r#type: DialogActionType,
 }
 
+#[rustfmt::skip]
 impl DialogAction {
     /// A `DialogAction` with its required properties, named in a [`DialogActionRequired`].
     pub fn new(required: DialogActionRequired) -> Self {
@@ -3253,28 +1833,11 @@ impl DialogAction {
     }
 
     /// `SlotToElicit`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn slot_to_elicit(mut self, value: impl Into<Str>) -> Self {
-        self.slot_to_elicit = Some(value.into());
-        self
-    }
-
+    pub fn slot_to_elicit(mut self, value: impl Into<Str>) -> Self { self.slot_to_elicit = Some(value.into()); self }
     /// `SuppressNextMessage`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn suppress_next_message(mut self, value: impl Into<Bool>) -> Self {
-        self.suppress_next_message = Some(value.into());
-        self
-    }
-
+    pub fn suppress_next_message(mut self, value: impl Into<Bool>) -> Self { self.suppress_next_message = Some(value.into()); self }
     /// `Type`: a [`DialogActionType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<DialogActionType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<DialogActionType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for DialogAction {}
@@ -3293,48 +1856,24 @@ impl ToValue for DialogAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DialogCodeHookInvocationSettingRequired {
     /// `EnableCodeHookInvocation`: a boolean, required.
-    ///
-    /// Indicates whether a Lambda function should be invoked for the dialog.
     pub enable_code_hook_invocation: Bool,
     /// `IsActive`: a boolean, required.
-    ///
-    /// Determines whether a dialog code hook is used when the intent is activated.
     pub is_active: Bool,
     /// `PostCodeHookSpecification`: a [`PostDialogCodeHookInvocationSpecification`] object, required.
-    ///
-    /// Contains the responses and actions that Amazon Lex takes after the Lambda function is complete.
     pub post_code_hook_specification: Obj<PostDialogCodeHookInvocationSpecification>,
 }
 
-static RULE_DialogCodeHookInvocationSetting: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DialogCodeHookInvocationSetting: ObjRule = ObjRule {
     properties: &[
         ("EnableCodeHookInvocation", Shape::Bool),
-        (
-            "InvocationLabel",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("InvocationLabel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("IsActive", Shape::Bool),
-        (
-            "PostCodeHookSpecification",
-            Shape::Object(&RULE_PostDialogCodeHookInvocationSpecification),
-        ),
+        ("PostCodeHookSpecification", Shape::Object(&RULE_PostDialogCodeHookInvocationSpecification)),
     ],
-    required: &[
-        "IsActive",
-        "EnableCodeHookInvocation",
-        "PostCodeHookSpecification",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["IsActive", "EnableCodeHookInvocation", "PostCodeHookSpecification"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DialogCodeHookInvocationSetting` property type of `AWS::Lex::Bot`.
@@ -3364,6 +1903,7 @@ pub struct DialogCodeHookInvocationSetting {
     pub post_code_hook_specification: Obj<PostDialogCodeHookInvocationSpecification>,
 }
 
+#[rustfmt::skip]
 impl DialogCodeHookInvocationSetting {
     /// A `DialogCodeHookInvocationSetting` with its required properties, named in a [`DialogCodeHookInvocationSettingRequired`].
     pub fn new(required: DialogCodeHookInvocationSettingRequired) -> Self {
@@ -3376,39 +1916,13 @@ impl DialogCodeHookInvocationSetting {
     }
 
     /// `EnableCodeHookInvocation`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_code_hook_invocation(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_code_hook_invocation = value.into();
-        self
-    }
-
+    pub fn enable_code_hook_invocation(mut self, value: impl Into<Bool>) -> Self { self.enable_code_hook_invocation = value.into(); self }
     /// `InvocationLabel`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn invocation_label(mut self, value: impl Into<Str>) -> Self {
-        self.invocation_label = Some(value.into());
-        self
-    }
-
+    pub fn invocation_label(mut self, value: impl Into<Str>) -> Self { self.invocation_label = Some(value.into()); self }
     /// `IsActive`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_active(mut self, value: impl Into<Bool>) -> Self {
-        self.is_active = value.into();
-        self
-    }
-
+    pub fn is_active(mut self, value: impl Into<Bool>) -> Self { self.is_active = value.into(); self }
     /// `PostCodeHookSpecification`: a [`PostDialogCodeHookInvocationSpecification`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn post_code_hook_specification(
-        mut self,
-        value: impl Into<Obj<PostDialogCodeHookInvocationSpecification>>,
-    ) -> Self {
-        self.post_code_hook_specification = value.into();
-        self
-    }
+    pub fn post_code_hook_specification(mut self, value: impl Into<Obj<PostDialogCodeHookInvocationSpecification>>) -> Self { self.post_code_hook_specification = value.into(); self }
 }
 
 impl PropertyType for DialogCodeHookInvocationSetting {}
@@ -3434,19 +1948,17 @@ impl ToValue for DialogCodeHookInvocationSetting {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DialogCodeHookSettingRequired {
     /// `Enabled`: a boolean, required.
-    ///
-    /// Enables the dialog code hook so that it processes user requests.
     pub enabled: Bool,
 }
 
-static RULE_DialogCodeHookSetting: ObjRule = ObjRule {
-    properties: &[("Enabled", Shape::Bool)],
+#[rustfmt::skip]
+pub(crate) static RULE_DialogCodeHookSetting: ObjRule = ObjRule {
+    properties: &[
+        ("Enabled", Shape::Bool),
+    ],
     required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DialogCodeHookSetting` property type of `AWS::Lex::Bot`.
@@ -3462,6 +1974,7 @@ pub struct DialogCodeHookSetting {
     pub enabled: Bool,
 }
 
+#[rustfmt::skip]
 impl DialogCodeHookSetting {
     /// A `DialogCodeHookSetting` with its required properties, named in a [`DialogCodeHookSettingRequired`].
     pub fn new(required: DialogCodeHookSettingRequired) -> Self {
@@ -3471,12 +1984,7 @@ impl DialogCodeHookSetting {
     }
 
     /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
 }
 
 impl PropertyType for DialogCodeHookSetting {}
@@ -3487,25 +1995,15 @@ impl ToValue for DialogCodeHookSetting {
     }
 }
 
-static RULE_DialogState: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DialogState: ObjRule = ObjRule {
     properties: &[
         ("DialogAction", Shape::Object(&RULE_DialogAction)),
         ("Intent", Shape::Object(&RULE_IntentOverride)),
-        (
-            "SessionAttributes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SessionAttribute),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SessionAttributes", Shape::List(&ListRule { items: Shape::Object(&RULE_SessionAttribute), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DialogState` property type of `AWS::Lex::Bot`.
@@ -3529,6 +2027,7 @@ pub struct DialogState {
     pub session_attributes: Option<List<SessionAttribute>>,
 }
 
+#[rustfmt::skip]
 impl DialogState {
     /// A `DialogState` with no property set (none is required).
     pub fn new() -> Self {
@@ -3536,28 +2035,11 @@ impl DialogState {
     }
 
     /// `DialogAction`: a [`DialogAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dialog_action(mut self, value: impl Into<Obj<DialogAction>>) -> Self {
-        self.dialog_action = Some(value.into());
-        self
-    }
-
+    pub fn dialog_action(mut self, value: impl Into<Obj<DialogAction>>) -> Self { self.dialog_action = Some(value.into()); self }
     /// `Intent`: an [`IntentOverride`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn intent(mut self, value: impl Into<Obj<IntentOverride>>) -> Self {
-        self.intent = Some(value.into());
-        self
-    }
-
+    pub fn intent(mut self, value: impl Into<Obj<IntentOverride>>) -> Self { self.intent = Some(value.into()); self }
     /// `SessionAttributes`: a list of [`SessionAttribute`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn session_attributes(mut self, value: impl Into<List<SessionAttribute>>) -> Self {
-        self.session_attributes = Some(value.into());
-        self
-    }
+    pub fn session_attributes(mut self, value: impl Into<List<SessionAttribute>>) -> Self { self.session_attributes = Some(value.into()); self }
 }
 
 impl PropertyType for DialogState {}
@@ -3576,31 +2058,18 @@ impl ToValue for DialogState {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ElicitationCodeHookInvocationSettingRequired {
     /// `EnableCodeHookInvocation`: a boolean, required.
-    ///
-    /// Indicates whether a Lambda function should be invoked for the dialog.
     pub enable_code_hook_invocation: Bool,
 }
 
-static RULE_ElicitationCodeHookInvocationSetting: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ElicitationCodeHookInvocationSetting: ObjRule = ObjRule {
     properties: &[
         ("EnableCodeHookInvocation", Shape::Bool),
-        (
-            "InvocationLabel",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("InvocationLabel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["EnableCodeHookInvocation"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ElicitationCodeHookInvocationSetting` property type of `AWS::Lex::Bot`.
@@ -3622,6 +2091,7 @@ pub struct ElicitationCodeHookInvocationSetting {
     pub invocation_label: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ElicitationCodeHookInvocationSetting {
     /// A `ElicitationCodeHookInvocationSetting` with its required properties, named in a [`ElicitationCodeHookInvocationSettingRequired`].
     pub fn new(required: ElicitationCodeHookInvocationSettingRequired) -> Self {
@@ -3632,20 +2102,9 @@ impl ElicitationCodeHookInvocationSetting {
     }
 
     /// `EnableCodeHookInvocation`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_code_hook_invocation(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_code_hook_invocation = value.into();
-        self
-    }
-
+    pub fn enable_code_hook_invocation(mut self, value: impl Into<Bool>) -> Self { self.enable_code_hook_invocation = value.into(); self }
     /// `InvocationLabel`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn invocation_label(mut self, value: impl Into<Str>) -> Self {
-        self.invocation_label = Some(value.into());
-        self
-    }
+    pub fn invocation_label(mut self, value: impl Into<Str>) -> Self { self.invocation_label = Some(value.into()); self }
 }
 
 impl PropertyType for ElicitationCodeHookInvocationSetting {}
@@ -3662,35 +2121,14 @@ impl ToValue for ElicitationCodeHookInvocationSetting {
     }
 }
 
-static RULE_ExactResponseFields: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ExactResponseFields: ObjRule = ObjRule {
     properties: &[
-        (
-            "AnswerField",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(5000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "QuestionField",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(5000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AnswerField", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5000), ..StrRule::ANY })),
+        ("QuestionField", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5000), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ExactResponseFields` property type of `AWS::Lex::Bot`.
@@ -3708,6 +2146,7 @@ pub struct ExactResponseFields {
     pub question_field: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ExactResponseFields {
     /// A `ExactResponseFields` with no property set (none is required).
     pub fn new() -> Self {
@@ -3715,20 +2154,9 @@ impl ExactResponseFields {
     }
 
     /// `AnswerField`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn answer_field(mut self, value: impl Into<Str>) -> Self {
-        self.answer_field = Some(value.into());
-        self
-    }
-
+    pub fn answer_field(mut self, value: impl Into<Str>) -> Self { self.answer_field = Some(value.into()); self }
     /// `QuestionField`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn question_field(mut self, value: impl Into<Str>) -> Self {
-        self.question_field = Some(value.into());
-        self
-    }
+    pub fn question_field(mut self, value: impl Into<Str>) -> Self { self.question_field = Some(value.into()); self }
 }
 
 impl PropertyType for ExactResponseFields {}
@@ -3742,17 +2170,13 @@ impl ToValue for ExactResponseFields {
     }
 }
 
-static RULE_ExternalSourceSetting: ObjRule = ObjRule {
-    properties: &[(
-        "GrammarSlotTypeSetting",
-        Shape::Object(&RULE_GrammarSlotTypeSetting),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ExternalSourceSetting: ObjRule = ObjRule {
+    properties: &[
+        ("GrammarSlotTypeSetting", Shape::Object(&RULE_GrammarSlotTypeSetting)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ExternalSourceSetting` property type of `AWS::Lex::Bot`.
@@ -3768,6 +2192,7 @@ pub struct ExternalSourceSetting {
     pub grammar_slot_type_setting: Option<Obj<GrammarSlotTypeSetting>>,
 }
 
+#[rustfmt::skip]
 impl ExternalSourceSetting {
     /// A `ExternalSourceSetting` with no property set (none is required).
     pub fn new() -> Self {
@@ -3775,15 +2200,7 @@ impl ExternalSourceSetting {
     }
 
     /// `GrammarSlotTypeSetting`: a [`GrammarSlotTypeSetting`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn grammar_slot_type_setting(
-        mut self,
-        value: impl Into<Obj<GrammarSlotTypeSetting>>,
-    ) -> Self {
-        self.grammar_slot_type_setting = Some(value.into());
-        self
-    }
+    pub fn grammar_slot_type_setting(mut self, value: impl Into<Obj<GrammarSlotTypeSetting>>) -> Self { self.grammar_slot_type_setting = Some(value.into()); self }
 }
 
 impl PropertyType for ExternalSourceSetting {}
@@ -3800,30 +2217,20 @@ impl ToValue for ExternalSourceSetting {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FulfillmentCodeHookSettingRequired {
     /// `Enabled`: a boolean, required.
-    ///
-    /// Indicates whether a Lambda function should be invoked to fulfill a specific intent.
     pub enabled: Bool,
 }
 
-static RULE_FulfillmentCodeHookSetting: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FulfillmentCodeHookSetting: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
-        (
-            "FulfillmentUpdatesSpecification",
-            Shape::Object(&RULE_FulfillmentUpdatesSpecification),
-        ),
+        ("FulfillmentUpdatesSpecification", Shape::Object(&RULE_FulfillmentUpdatesSpecification)),
         ("IsActive", Shape::Bool),
-        (
-            "PostFulfillmentStatusSpecification",
-            Shape::Object(&RULE_PostFulfillmentStatusSpecification),
-        ),
+        ("PostFulfillmentStatusSpecification", Shape::Object(&RULE_PostFulfillmentStatusSpecification)),
     ],
     required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FulfillmentCodeHookSetting` property type of `AWS::Lex::Bot`.
@@ -3851,6 +2258,7 @@ pub struct FulfillmentCodeHookSetting {
     pub post_fulfillment_status_specification: Option<Obj<PostFulfillmentStatusSpecification>>,
 }
 
+#[rustfmt::skip]
 impl FulfillmentCodeHookSetting {
     /// A `FulfillmentCodeHookSetting` with its required properties, named in a [`FulfillmentCodeHookSettingRequired`].
     pub fn new(required: FulfillmentCodeHookSettingRequired) -> Self {
@@ -3863,42 +2271,13 @@ impl FulfillmentCodeHookSetting {
     }
 
     /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
     /// `FulfillmentUpdatesSpecification`: a [`FulfillmentUpdatesSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fulfillment_updates_specification(
-        mut self,
-        value: impl Into<Obj<FulfillmentUpdatesSpecification>>,
-    ) -> Self {
-        self.fulfillment_updates_specification = Some(value.into());
-        self
-    }
-
+    pub fn fulfillment_updates_specification(mut self, value: impl Into<Obj<FulfillmentUpdatesSpecification>>) -> Self { self.fulfillment_updates_specification = Some(value.into()); self }
     /// `IsActive`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_active(mut self, value: impl Into<Bool>) -> Self {
-        self.is_active = Some(value.into());
-        self
-    }
-
+    pub fn is_active(mut self, value: impl Into<Bool>) -> Self { self.is_active = Some(value.into()); self }
     /// `PostFulfillmentStatusSpecification`: a [`PostFulfillmentStatusSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn post_fulfillment_status_specification(
-        mut self,
-        value: impl Into<Obj<PostFulfillmentStatusSpecification>>,
-    ) -> Self {
-        self.post_fulfillment_status_specification = Some(value.into());
-        self
-    }
+    pub fn post_fulfillment_status_specification(mut self, value: impl Into<Obj<PostFulfillmentStatusSpecification>>) -> Self { self.post_fulfillment_status_specification = Some(value.into()); self }
 }
 
 impl PropertyType for FulfillmentCodeHookSetting {}
@@ -3924,45 +2303,21 @@ impl ToValue for FulfillmentCodeHookSetting {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FulfillmentStartResponseSpecificationRequired {
     /// `DelayInSeconds`: an integer, required.
-    ///
-    /// The delay between when the Lambda fulfillment function starts running and the start message is played. If the Lambda function returns before the delay is over, the start message isn't played.
-    ///
-    /// Value 1 to 900.
     pub delay_in_seconds: Int,
     /// `MessageGroups`: a list of [`MessageGroup`] objects, required.
-    ///
-    /// 1 - 5 message groups that contain start messages. Amazon Lex chooses one of the messages to play to the user.
-    ///
-    /// Items 1 to 5.
     pub message_groups: List<MessageGroup>,
 }
 
-static RULE_FulfillmentStartResponseSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FulfillmentStartResponseSpecification: ObjRule = ObjRule {
     properties: &[
         ("AllowInterrupt", Shape::Bool),
-        (
-            "DelayInSeconds",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(900.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MessageGroups",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MessageGroup),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
+        ("DelayInSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(900.0), ..NumRule::ANY })),
+        ("MessageGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_MessageGroup), min_items: Some(1), max_items: Some(5) })),
     ],
     required: &["DelayInSeconds", "MessageGroups"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FulfillmentStartResponseSpecification` property type of `AWS::Lex::Bot`.
@@ -3990,6 +2345,7 @@ pub struct FulfillmentStartResponseSpecification {
     pub message_groups: List<MessageGroup>,
 }
 
+#[rustfmt::skip]
 impl FulfillmentStartResponseSpecification {
     /// A `FulfillmentStartResponseSpecification` with its required properties, named in a [`FulfillmentStartResponseSpecificationRequired`].
     pub fn new(required: FulfillmentStartResponseSpecificationRequired) -> Self {
@@ -4001,28 +2357,11 @@ impl FulfillmentStartResponseSpecification {
     }
 
     /// `AllowInterrupt`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allow_interrupt(mut self, value: impl Into<Bool>) -> Self {
-        self.allow_interrupt = Some(value.into());
-        self
-    }
-
+    pub fn allow_interrupt(mut self, value: impl Into<Bool>) -> Self { self.allow_interrupt = Some(value.into()); self }
     /// `DelayInSeconds`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delay_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.delay_in_seconds = value.into();
-        self
-    }
-
+    pub fn delay_in_seconds(mut self, value: impl Into<Int>) -> Self { self.delay_in_seconds = value.into(); self }
     /// `MessageGroups`: a list of [`MessageGroup`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn message_groups(mut self, value: impl Into<List<MessageGroup>>) -> Self {
-        self.message_groups = value.into();
-        self
-    }
+    pub fn message_groups(mut self, value: impl Into<List<MessageGroup>>) -> Self { self.message_groups = value.into(); self }
 }
 
 impl PropertyType for FulfillmentStartResponseSpecification {}
@@ -4041,45 +2380,21 @@ impl ToValue for FulfillmentStartResponseSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FulfillmentUpdateResponseSpecificationRequired {
     /// `FrequencyInSeconds`: an integer, required.
-    ///
-    /// The frequency that a message is sent to the user. When the period ends, Amazon Lex chooses a message from the message groups and plays it to the user. If the fulfillment Lambda returns before the first period ends, an update message is not played to the user.
-    ///
-    /// Value 1 to 900.
     pub frequency_in_seconds: Int,
     /// `MessageGroups`: a list of [`MessageGroup`] objects, required.
-    ///
-    /// 1 - 5 message groups that contain update messages. Amazon Lex chooses one of the messages to play to the user.
-    ///
-    /// Items 1 to 5.
     pub message_groups: List<MessageGroup>,
 }
 
-static RULE_FulfillmentUpdateResponseSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FulfillmentUpdateResponseSpecification: ObjRule = ObjRule {
     properties: &[
         ("AllowInterrupt", Shape::Bool),
-        (
-            "FrequencyInSeconds",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(900.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MessageGroups",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MessageGroup),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
+        ("FrequencyInSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(900.0), ..NumRule::ANY })),
+        ("MessageGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_MessageGroup), min_items: Some(1), max_items: Some(5) })),
     ],
     required: &["FrequencyInSeconds", "MessageGroups"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FulfillmentUpdateResponseSpecification` property type of `AWS::Lex::Bot`.
@@ -4107,6 +2422,7 @@ pub struct FulfillmentUpdateResponseSpecification {
     pub message_groups: List<MessageGroup>,
 }
 
+#[rustfmt::skip]
 impl FulfillmentUpdateResponseSpecification {
     /// A `FulfillmentUpdateResponseSpecification` with its required properties, named in a [`FulfillmentUpdateResponseSpecificationRequired`].
     pub fn new(required: FulfillmentUpdateResponseSpecificationRequired) -> Self {
@@ -4118,28 +2434,11 @@ impl FulfillmentUpdateResponseSpecification {
     }
 
     /// `AllowInterrupt`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allow_interrupt(mut self, value: impl Into<Bool>) -> Self {
-        self.allow_interrupt = Some(value.into());
-        self
-    }
-
+    pub fn allow_interrupt(mut self, value: impl Into<Bool>) -> Self { self.allow_interrupt = Some(value.into()); self }
     /// `FrequencyInSeconds`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn frequency_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.frequency_in_seconds = value.into();
-        self
-    }
-
+    pub fn frequency_in_seconds(mut self, value: impl Into<Int>) -> Self { self.frequency_in_seconds = value.into(); self }
     /// `MessageGroups`: a list of [`MessageGroup`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn message_groups(mut self, value: impl Into<List<MessageGroup>>) -> Self {
-        self.message_groups = value.into();
-        self
-    }
+    pub fn message_groups(mut self, value: impl Into<List<MessageGroup>>) -> Self { self.message_groups = value.into(); self }
 }
 
 impl PropertyType for FulfillmentUpdateResponseSpecification {}
@@ -4158,39 +2457,20 @@ impl ToValue for FulfillmentUpdateResponseSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FulfillmentUpdatesSpecificationRequired {
     /// `Active`: a boolean, required.
-    ///
-    /// Determines whether fulfillment updates are sent to the user. When this field is true, updates are sent.
-    ///
-    /// If the `active` field is set to true, the `startResponse` , `updateResponse` , and `timeoutInSeconds` fields are required.
     pub active: Bool,
 }
 
-static RULE_FulfillmentUpdatesSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FulfillmentUpdatesSpecification: ObjRule = ObjRule {
     properties: &[
         ("Active", Shape::Bool),
-        (
-            "StartResponse",
-            Shape::Object(&RULE_FulfillmentStartResponseSpecification),
-        ),
-        (
-            "TimeoutInSeconds",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(900.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "UpdateResponse",
-            Shape::Object(&RULE_FulfillmentUpdateResponseSpecification),
-        ),
+        ("StartResponse", Shape::Object(&RULE_FulfillmentStartResponseSpecification)),
+        ("TimeoutInSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(900.0), ..NumRule::ANY })),
+        ("UpdateResponse", Shape::Object(&RULE_FulfillmentUpdateResponseSpecification)),
     ],
     required: &["Active"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FulfillmentUpdatesSpecification` property type of `AWS::Lex::Bot`.
@@ -4222,6 +2502,7 @@ pub struct FulfillmentUpdatesSpecification {
     pub update_response: Option<Obj<FulfillmentUpdateResponseSpecification>>,
 }
 
+#[rustfmt::skip]
 impl FulfillmentUpdatesSpecification {
     /// A `FulfillmentUpdatesSpecification` with its required properties, named in a [`FulfillmentUpdatesSpecificationRequired`].
     pub fn new(required: FulfillmentUpdatesSpecificationRequired) -> Self {
@@ -4234,42 +2515,13 @@ impl FulfillmentUpdatesSpecification {
     }
 
     /// `Active`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn active(mut self, value: impl Into<Bool>) -> Self {
-        self.active = value.into();
-        self
-    }
-
+    pub fn active(mut self, value: impl Into<Bool>) -> Self { self.active = value.into(); self }
     /// `StartResponse`: a [`FulfillmentStartResponseSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start_response(
-        mut self,
-        value: impl Into<Obj<FulfillmentStartResponseSpecification>>,
-    ) -> Self {
-        self.start_response = Some(value.into());
-        self
-    }
-
+    pub fn start_response(mut self, value: impl Into<Obj<FulfillmentStartResponseSpecification>>) -> Self { self.start_response = Some(value.into()); self }
     /// `TimeoutInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.timeout_in_seconds = Some(value.into());
-        self
-    }
-
+    pub fn timeout_in_seconds(mut self, value: impl Into<Int>) -> Self { self.timeout_in_seconds = Some(value.into()); self }
     /// `UpdateResponse`: a [`FulfillmentUpdateResponseSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn update_response(
-        mut self,
-        value: impl Into<Obj<FulfillmentUpdateResponseSpecification>>,
-    ) -> Self {
-        self.update_response = Some(value.into());
-        self
-    }
+    pub fn update_response(mut self, value: impl Into<Obj<FulfillmentUpdateResponseSpecification>>) -> Self { self.update_response = Some(value.into()); self }
 }
 
 impl PropertyType for FulfillmentUpdatesSpecification {}
@@ -4285,17 +2537,14 @@ impl ToValue for FulfillmentUpdatesSpecification {
     }
 }
 
-static RULE_GenerativeAiSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GenerativeAiSettings: ObjRule = ObjRule {
     properties: &[
         ("BuildtimeSettings", Shape::Object(&RULE_BuildtimeSettings)),
         ("RuntimeSettings", Shape::Object(&RULE_RuntimeSettings)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GenerativeAISettings` property type of `AWS::Lex::Bot`.
@@ -4311,6 +2560,7 @@ pub struct GenerativeAiSettings {
     pub runtime_settings: Option<Obj<RuntimeSettings>>,
 }
 
+#[rustfmt::skip]
 impl GenerativeAiSettings {
     /// A `GenerativeAiSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -4318,16 +2568,9 @@ impl GenerativeAiSettings {
     }
 
     /// `BuildtimeSettings`: a [`BuildtimeSettings`] object.
-    pub fn buildtime_settings(mut self, value: impl Into<Obj<BuildtimeSettings>>) -> Self {
-        self.buildtime_settings = Some(value.into());
-        self
-    }
-
+    pub fn buildtime_settings(mut self, value: impl Into<Obj<BuildtimeSettings>>) -> Self { self.buildtime_settings = Some(value.into()); self }
     /// `RuntimeSettings`: a [`RuntimeSettings`] object.
-    pub fn runtime_settings(mut self, value: impl Into<Obj<RuntimeSettings>>) -> Self {
-        self.runtime_settings = Some(value.into());
-        self
-    }
+    pub fn runtime_settings(mut self, value: impl Into<Obj<RuntimeSettings>>) -> Self { self.runtime_settings = Some(value.into()); self }
 }
 
 impl PropertyType for GenerativeAiSettings {}
@@ -4341,14 +2584,13 @@ impl ToValue for GenerativeAiSettings {
     }
 }
 
-static RULE_GrammarSlotTypeSetting: ObjRule = ObjRule {
-    properties: &[("Source", Shape::Object(&RULE_GrammarSlotTypeSource))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_GrammarSlotTypeSetting: ObjRule = ObjRule {
+    properties: &[
+        ("Source", Shape::Object(&RULE_GrammarSlotTypeSource)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GrammarSlotTypeSetting` property type of `AWS::Lex::Bot`.
@@ -4364,6 +2606,7 @@ pub struct GrammarSlotTypeSetting {
     pub source: Option<Obj<GrammarSlotTypeSource>>,
 }
 
+#[rustfmt::skip]
 impl GrammarSlotTypeSetting {
     /// A `GrammarSlotTypeSetting` with no property set (none is required).
     pub fn new() -> Self {
@@ -4371,12 +2614,7 @@ impl GrammarSlotTypeSetting {
     }
 
     /// `Source`: a [`GrammarSlotTypeSource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source(mut self, value: impl Into<Obj<GrammarSlotTypeSource>>) -> Self {
-        self.source = Some(value.into());
-        self
-    }
+    pub fn source(mut self, value: impl Into<Obj<GrammarSlotTypeSource>>) -> Self { self.source = Some(value.into()); self }
 }
 
 impl PropertyType for GrammarSlotTypeSetting {}
@@ -4391,58 +2629,21 @@ impl ToValue for GrammarSlotTypeSetting {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GrammarSlotTypeSourceRequired {
     /// `S3BucketName`: a string, required.
-    ///
-    /// The name of the Amazon S3 bucket that contains the grammar source.
-    ///
-    /// Format `AWS::S3::Bucket.Name`; pattern `^[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9]$`; length 3 to 63.
     pub s3_bucket_name: Str,
     /// `S3ObjectKey`: a string, required.
-    ///
-    /// The path to the grammar in the Amazon S3 bucket.
-    ///
-    /// Pattern `[\.\-\!\*\_\'\(\)a-zA-Z0-9][\.\-\!\*\_\'\(\)\/a-zA-Z0-9]*$`; length 1 to 1024.
     pub s3_object_key: Str,
 }
 
-static RULE_GrammarSlotTypeSource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GrammarSlotTypeSource: ObjRule = ObjRule {
     properties: &[
-        (
-            "KmsKeyArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_8),
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
-        (
-            "S3BucketName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
-        (
-            "S3ObjectKey",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_8), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+        ("S3BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_0), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+        ("S3ObjectKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["S3BucketName", "S3ObjectKey"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GrammarSlotTypeSource` property type of `AWS::Lex::Bot`.
@@ -4472,6 +2673,7 @@ pub struct GrammarSlotTypeSource {
     pub s3_object_key: Str,
 }
 
+#[rustfmt::skip]
 impl GrammarSlotTypeSource {
     /// A `GrammarSlotTypeSource` with its required properties, named in a [`GrammarSlotTypeSourceRequired`].
     pub fn new(required: GrammarSlotTypeSourceRequired) -> Self {
@@ -4483,28 +2685,11 @@ impl GrammarSlotTypeSource {
     }
 
     /// `KmsKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_arn = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
     /// `S3BucketName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.s3_bucket_name = value.into();
-        self
-    }
-
+    pub fn s3_bucket_name(mut self, value: impl Into<Str>) -> Self { self.s3_bucket_name = value.into(); self }
     /// `S3ObjectKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_object_key(mut self, value: impl Into<Str>) -> Self {
-        self.s3_object_key = value.into();
-        self
-    }
+    pub fn s3_object_key(mut self, value: impl Into<Str>) -> Self { self.s3_object_key = value.into(); self }
 }
 
 impl PropertyType for GrammarSlotTypeSource {}
@@ -4523,60 +2708,20 @@ impl ToValue for GrammarSlotTypeSource {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ImageResponseCardRequired {
     /// `Title`: a string, required.
-    ///
-    /// The title to display on the response card. The format of the title is determined by the platform displaying the response card.
-    ///
-    /// Length 1 to 250.
     pub title: Str,
 }
 
-static RULE_ImageResponseCard: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ImageResponseCard: ObjRule = ObjRule {
     properties: &[
-        (
-            "Buttons",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Button),
-                min_items: None,
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "ImageUrl",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(250),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Subtitle",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(250),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Title",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(250),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Buttons", Shape::List(&ListRule { items: Shape::Object(&RULE_Button), min_items: None, max_items: Some(5) })),
+        ("ImageUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(250), ..StrRule::ANY })),
+        ("Subtitle", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(250), ..StrRule::ANY })),
+        ("Title", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(250), ..StrRule::ANY })),
     ],
     required: &["Title"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ImageResponseCard` property type of `AWS::Lex::Bot`.
@@ -4614,6 +2759,7 @@ pub struct ImageResponseCard {
     pub title: Str,
 }
 
+#[rustfmt::skip]
 impl ImageResponseCard {
     /// A `ImageResponseCard` with its required properties, named in a [`ImageResponseCardRequired`].
     pub fn new(required: ImageResponseCardRequired) -> Self {
@@ -4626,36 +2772,13 @@ impl ImageResponseCard {
     }
 
     /// `Buttons`: a list of [`Button`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn buttons(mut self, value: impl Into<List<Button>>) -> Self {
-        self.buttons = Some(value.into());
-        self
-    }
-
+    pub fn buttons(mut self, value: impl Into<List<Button>>) -> Self { self.buttons = Some(value.into()); self }
     /// `ImageUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_url(mut self, value: impl Into<Str>) -> Self {
-        self.image_url = Some(value.into());
-        self
-    }
-
+    pub fn image_url(mut self, value: impl Into<Str>) -> Self { self.image_url = Some(value.into()); self }
     /// `Subtitle`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subtitle(mut self, value: impl Into<Str>) -> Self {
-        self.subtitle = Some(value.into());
-        self
-    }
-
+    pub fn subtitle(mut self, value: impl Into<Str>) -> Self { self.subtitle = Some(value.into()); self }
     /// `Title`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn title(mut self, value: impl Into<Str>) -> Self {
-        self.title = value.into();
-        self
-    }
+    pub fn title(mut self, value: impl Into<Str>) -> Self { self.title = value.into(); self }
 }
 
 impl PropertyType for ImageResponseCard {}
@@ -4671,25 +2794,16 @@ impl ToValue for ImageResponseCard {
     }
 }
 
-static RULE_InitialResponseSetting: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InitialResponseSetting: ObjRule = ObjRule {
     properties: &[
-        (
-            "CodeHook",
-            Shape::Object(&RULE_DialogCodeHookInvocationSetting),
-        ),
+        ("CodeHook", Shape::Object(&RULE_DialogCodeHookInvocationSetting)),
         ("Conditional", Shape::Object(&RULE_ConditionalSpecification)),
-        (
-            "InitialResponse",
-            Shape::Object(&RULE_ResponseSpecification),
-        ),
+        ("InitialResponse", Shape::Object(&RULE_ResponseSpecification)),
         ("NextStep", Shape::Object(&RULE_DialogState)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InitialResponseSetting` property type of `AWS::Lex::Bot`.
@@ -4717,6 +2831,7 @@ pub struct InitialResponseSetting {
     pub next_step: Option<Obj<DialogState>>,
 }
 
+#[rustfmt::skip]
 impl InitialResponseSetting {
     /// A `InitialResponseSetting` with no property set (none is required).
     pub fn new() -> Self {
@@ -4724,36 +2839,13 @@ impl InitialResponseSetting {
     }
 
     /// `CodeHook`: a [`DialogCodeHookInvocationSetting`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn code_hook(mut self, value: impl Into<Obj<DialogCodeHookInvocationSetting>>) -> Self {
-        self.code_hook = Some(value.into());
-        self
-    }
-
+    pub fn code_hook(mut self, value: impl Into<Obj<DialogCodeHookInvocationSetting>>) -> Self { self.code_hook = Some(value.into()); self }
     /// `Conditional`: a [`ConditionalSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn conditional(mut self, value: impl Into<Obj<ConditionalSpecification>>) -> Self {
-        self.conditional = Some(value.into());
-        self
-    }
-
+    pub fn conditional(mut self, value: impl Into<Obj<ConditionalSpecification>>) -> Self { self.conditional = Some(value.into()); self }
     /// `InitialResponse`: a [`ResponseSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn initial_response(mut self, value: impl Into<Obj<ResponseSpecification>>) -> Self {
-        self.initial_response = Some(value.into());
-        self
-    }
-
+    pub fn initial_response(mut self, value: impl Into<Obj<ResponseSpecification>>) -> Self { self.initial_response = Some(value.into()); self }
     /// `NextStep`: a [`DialogState`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn next_step(mut self, value: impl Into<Obj<DialogState>>) -> Self {
-        self.next_step = Some(value.into());
-        self
-    }
+    pub fn next_step(mut self, value: impl Into<Obj<DialogState>>) -> Self { self.next_step = Some(value.into()); self }
 }
 
 impl PropertyType for InitialResponseSetting {}
@@ -4773,30 +2865,17 @@ impl ToValue for InitialResponseSetting {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InputContextRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the context.
-    ///
-    /// Pattern `^([0-9a-zA-Z][_-]?)+$`; length 1 to 100.
     pub name: Str,
 }
 
-static RULE_InputContext: ObjRule = ObjRule {
-    properties: &[(
-        "Name",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(100),
-            pattern: Some(&PATTERN_2),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_InputContext: ObjRule = ObjRule {
+    properties: &[
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+    ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InputContext` property type of `AWS::Lex::Bot`.
@@ -4814,6 +2893,7 @@ pub struct InputContext {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl InputContext {
     /// A `InputContext` with its required properties, named in a [`InputContextRequired`].
     pub fn new(required: InputContextRequired) -> Self {
@@ -4823,12 +2903,7 @@ impl InputContext {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for InputContext {}
@@ -4843,126 +2918,34 @@ impl ToValue for InputContext {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IntentRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the intent. Intent names must be unique within the locale that contains the intent and can't match the name of any built-in intent.
-    ///
-    /// Pattern `^([0-9a-zA-Z][_-]?)+$`; length 1 to 100.
     pub name: Str,
 }
 
-static RULE_Intent: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Intent: ObjRule = ObjRule {
     properties: &[
-        (
-            "BedrockAgentIntentConfiguration",
-            Shape::Object(&RULE_BedrockAgentIntentConfiguration),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("BedrockAgentIntentConfiguration", Shape::Object(&RULE_BedrockAgentIntentConfiguration)),
+        ("Description", Shape::Str(&StrRule { max_len: Some(2000), ..StrRule::ANY })),
         ("DialogCodeHook", Shape::Object(&RULE_DialogCodeHookSetting)),
-        (
-            "DisplayName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FulfillmentCodeHook",
-            Shape::Object(&RULE_FulfillmentCodeHookSetting),
-        ),
-        (
-            "InitialResponseSetting",
-            Shape::Object(&RULE_InitialResponseSetting),
-        ),
-        (
-            "InputContexts",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_InputContext),
-                min_items: None,
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "IntentClosingSetting",
-            Shape::Object(&RULE_IntentClosingSetting),
-        ),
-        (
-            "IntentConfirmationSetting",
-            Shape::Object(&RULE_IntentConfirmationSetting),
-        ),
-        (
-            "KendraConfiguration",
-            Shape::Object(&RULE_KendraConfiguration),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OutputContexts",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_OutputContext),
-                min_items: None,
-                max_items: Some(10),
-            }),
-        ),
+        ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ("FulfillmentCodeHook", Shape::Object(&RULE_FulfillmentCodeHookSetting)),
+        ("InitialResponseSetting", Shape::Object(&RULE_InitialResponseSetting)),
+        ("InputContexts", Shape::List(&ListRule { items: Shape::Object(&RULE_InputContext), min_items: None, max_items: Some(5) })),
+        ("IntentClosingSetting", Shape::Object(&RULE_IntentClosingSetting)),
+        ("IntentConfirmationSetting", Shape::Object(&RULE_IntentConfirmationSetting)),
+        ("KendraConfiguration", Shape::Object(&RULE_KendraConfiguration)),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("OutputContexts", Shape::List(&ListRule { items: Shape::Object(&RULE_OutputContext), min_items: None, max_items: Some(10) })),
         ("ParentIntentSignature", Shape::STR),
-        (
-            "QInConnectIntentConfiguration",
-            Shape::Object(&RULE_QInConnectIntentConfiguration),
-        ),
-        (
-            "QnAIntentConfiguration",
-            Shape::Object(&RULE_QnAIntentConfiguration),
-        ),
-        (
-            "SampleUtterances",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SampleUtterance),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SlotPriorities",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SlotPriority),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Slots",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Slot),
-                min_items: None,
-                max_items: Some(100),
-            }),
-        ),
+        ("QInConnectIntentConfiguration", Shape::Object(&RULE_QInConnectIntentConfiguration)),
+        ("QnAIntentConfiguration", Shape::Object(&RULE_QnAIntentConfiguration)),
+        ("SampleUtterances", Shape::List(&ListRule { items: Shape::Object(&RULE_SampleUtterance), min_items: None, max_items: None })),
+        ("SlotPriorities", Shape::List(&ListRule { items: Shape::Object(&RULE_SlotPriority), min_items: None, max_items: None })),
+        ("Slots", Shape::List(&ListRule { items: Shape::Object(&RULE_Slot), min_items: None, max_items: Some(100) })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Intent` property type of `AWS::Lex::Bot`.
@@ -5050,6 +3033,7 @@ pub struct Intent {
     pub slots: Option<List<Slot>>,
 }
 
+#[rustfmt::skip]
 impl Intent {
     /// A `Intent` with its required properties, named in a [`IntentRequired`].
     pub fn new(required: IntentRequired) -> Self {
@@ -5076,160 +3060,41 @@ impl Intent {
     }
 
     /// `BedrockAgentIntentConfiguration`: a [`BedrockAgentIntentConfiguration`] object.
-    pub fn bedrock_agent_intent_configuration(
-        mut self,
-        value: impl Into<Obj<BedrockAgentIntentConfiguration>>,
-    ) -> Self {
-        self.bedrock_agent_intent_configuration = Some(value.into());
-        self
-    }
-
+    pub fn bedrock_agent_intent_configuration(mut self, value: impl Into<Obj<BedrockAgentIntentConfiguration>>) -> Self { self.bedrock_agent_intent_configuration = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DialogCodeHook`: a [`DialogCodeHookSetting`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dialog_code_hook(mut self, value: impl Into<Obj<DialogCodeHookSetting>>) -> Self {
-        self.dialog_code_hook = Some(value.into());
-        self
-    }
-
+    pub fn dialog_code_hook(mut self, value: impl Into<Obj<DialogCodeHookSetting>>) -> Self { self.dialog_code_hook = Some(value.into()); self }
     /// `DisplayName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-
+    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = Some(value.into()); self }
     /// `FulfillmentCodeHook`: a [`FulfillmentCodeHookSetting`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fulfillment_code_hook(
-        mut self,
-        value: impl Into<Obj<FulfillmentCodeHookSetting>>,
-    ) -> Self {
-        self.fulfillment_code_hook = Some(value.into());
-        self
-    }
-
+    pub fn fulfillment_code_hook(mut self, value: impl Into<Obj<FulfillmentCodeHookSetting>>) -> Self { self.fulfillment_code_hook = Some(value.into()); self }
     /// `InitialResponseSetting`: an [`InitialResponseSetting`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn initial_response_setting(
-        mut self,
-        value: impl Into<Obj<InitialResponseSetting>>,
-    ) -> Self {
-        self.initial_response_setting = Some(value.into());
-        self
-    }
-
+    pub fn initial_response_setting(mut self, value: impl Into<Obj<InitialResponseSetting>>) -> Self { self.initial_response_setting = Some(value.into()); self }
     /// `InputContexts`: a list of [`InputContext`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_contexts(mut self, value: impl Into<List<InputContext>>) -> Self {
-        self.input_contexts = Some(value.into());
-        self
-    }
-
+    pub fn input_contexts(mut self, value: impl Into<List<InputContext>>) -> Self { self.input_contexts = Some(value.into()); self }
     /// `IntentClosingSetting`: an [`IntentClosingSetting`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn intent_closing_setting(mut self, value: impl Into<Obj<IntentClosingSetting>>) -> Self {
-        self.intent_closing_setting = Some(value.into());
-        self
-    }
-
+    pub fn intent_closing_setting(mut self, value: impl Into<Obj<IntentClosingSetting>>) -> Self { self.intent_closing_setting = Some(value.into()); self }
     /// `IntentConfirmationSetting`: an [`IntentConfirmationSetting`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn intent_confirmation_setting(
-        mut self,
-        value: impl Into<Obj<IntentConfirmationSetting>>,
-    ) -> Self {
-        self.intent_confirmation_setting = Some(value.into());
-        self
-    }
-
+    pub fn intent_confirmation_setting(mut self, value: impl Into<Obj<IntentConfirmationSetting>>) -> Self { self.intent_confirmation_setting = Some(value.into()); self }
     /// `KendraConfiguration`: a [`KendraConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kendra_configuration(mut self, value: impl Into<Obj<KendraConfiguration>>) -> Self {
-        self.kendra_configuration = Some(value.into());
-        self
-    }
-
+    pub fn kendra_configuration(mut self, value: impl Into<Obj<KendraConfiguration>>) -> Self { self.kendra_configuration = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `OutputContexts`: a list of [`OutputContext`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_contexts(mut self, value: impl Into<List<OutputContext>>) -> Self {
-        self.output_contexts = Some(value.into());
-        self
-    }
-
+    pub fn output_contexts(mut self, value: impl Into<List<OutputContext>>) -> Self { self.output_contexts = Some(value.into()); self }
     /// `ParentIntentSignature`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parent_intent_signature(mut self, value: impl Into<Str>) -> Self {
-        self.parent_intent_signature = Some(value.into());
-        self
-    }
-
+    pub fn parent_intent_signature(mut self, value: impl Into<Str>) -> Self { self.parent_intent_signature = Some(value.into()); self }
     /// `QInConnectIntentConfiguration`: a [`QInConnectIntentConfiguration`] object.
-    pub fn q_in_connect_intent_configuration(
-        mut self,
-        value: impl Into<Obj<QInConnectIntentConfiguration>>,
-    ) -> Self {
-        self.q_in_connect_intent_configuration = Some(value.into());
-        self
-    }
-
+    pub fn q_in_connect_intent_configuration(mut self, value: impl Into<Obj<QInConnectIntentConfiguration>>) -> Self { self.q_in_connect_intent_configuration = Some(value.into()); self }
     /// `QnAIntentConfiguration`: a [`QnAIntentConfiguration`] object.
-    pub fn qn_a_intent_configuration(
-        mut self,
-        value: impl Into<Obj<QnAIntentConfiguration>>,
-    ) -> Self {
-        self.qn_a_intent_configuration = Some(value.into());
-        self
-    }
-
+    pub fn qn_a_intent_configuration(mut self, value: impl Into<Obj<QnAIntentConfiguration>>) -> Self { self.qn_a_intent_configuration = Some(value.into()); self }
     /// `SampleUtterances`: a list of [`SampleUtterance`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sample_utterances(mut self, value: impl Into<List<SampleUtterance>>) -> Self {
-        self.sample_utterances = Some(value.into());
-        self
-    }
-
+    pub fn sample_utterances(mut self, value: impl Into<List<SampleUtterance>>) -> Self { self.sample_utterances = Some(value.into()); self }
     /// `SlotPriorities`: a list of [`SlotPriority`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn slot_priorities(mut self, value: impl Into<List<SlotPriority>>) -> Self {
-        self.slot_priorities = Some(value.into());
-        self
-    }
-
+    pub fn slot_priorities(mut self, value: impl Into<List<SlotPriority>>) -> Self { self.slot_priorities = Some(value.into()); self }
     /// `Slots`: a list of [`Slot`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn slots(mut self, value: impl Into<List<Slot>>) -> Self {
-        self.slots = Some(value.into());
-        self
-    }
+    pub fn slots(mut self, value: impl Into<List<Slot>>) -> Self { self.slots = Some(value.into()); self }
 }
 
 impl PropertyType for Intent {}
@@ -5268,22 +3133,16 @@ impl ToValue for Intent {
     }
 }
 
-static RULE_IntentClosingSetting: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IntentClosingSetting: ObjRule = ObjRule {
     properties: &[
-        (
-            "ClosingResponse",
-            Shape::Object(&RULE_ResponseSpecification),
-        ),
+        ("ClosingResponse", Shape::Object(&RULE_ResponseSpecification)),
         ("Conditional", Shape::Object(&RULE_ConditionalSpecification)),
         ("IsActive", Shape::Bool),
         ("NextStep", Shape::Object(&RULE_DialogState)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IntentClosingSetting` property type of `AWS::Lex::Bot`.
@@ -5311,6 +3170,7 @@ pub struct IntentClosingSetting {
     pub next_step: Option<Obj<DialogState>>,
 }
 
+#[rustfmt::skip]
 impl IntentClosingSetting {
     /// A `IntentClosingSetting` with no property set (none is required).
     pub fn new() -> Self {
@@ -5318,36 +3178,13 @@ impl IntentClosingSetting {
     }
 
     /// `ClosingResponse`: a [`ResponseSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn closing_response(mut self, value: impl Into<Obj<ResponseSpecification>>) -> Self {
-        self.closing_response = Some(value.into());
-        self
-    }
-
+    pub fn closing_response(mut self, value: impl Into<Obj<ResponseSpecification>>) -> Self { self.closing_response = Some(value.into()); self }
     /// `Conditional`: a [`ConditionalSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn conditional(mut self, value: impl Into<Obj<ConditionalSpecification>>) -> Self {
-        self.conditional = Some(value.into());
-        self
-    }
-
+    pub fn conditional(mut self, value: impl Into<Obj<ConditionalSpecification>>) -> Self { self.conditional = Some(value.into()); self }
     /// `IsActive`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_active(mut self, value: impl Into<Bool>) -> Self {
-        self.is_active = Some(value.into());
-        self
-    }
-
+    pub fn is_active(mut self, value: impl Into<Bool>) -> Self { self.is_active = Some(value.into()); self }
     /// `NextStep`: a [`DialogState`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn next_step(mut self, value: impl Into<Obj<DialogState>>) -> Self {
-        self.next_step = Some(value.into());
-        self
-    }
+    pub fn next_step(mut self, value: impl Into<Obj<DialogState>>) -> Self { self.next_step = Some(value.into()); self }
 }
 
 impl PropertyType for IntentClosingSetting {}
@@ -5367,62 +3204,29 @@ impl ToValue for IntentClosingSetting {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IntentConfirmationSettingRequired {
     /// `PromptSpecification`: a [`PromptSpecification`] object, required.
-    ///
-    /// Prompts the user to confirm the intent. This question should have a yes or no answer.
-    ///
-    /// Amazon Lex uses this prompt to ensure that the user acknowledges that the intent is ready for fulfillment. For example, with the `OrderPizza` intent, you might want to confirm that the order is correct before placing it. For other intents, such as intents that simply respond to user questions, you might not need to ask the user for confirmation before providing the information.
     pub prompt_specification: Obj<PromptSpecification>,
 }
 
-static RULE_IntentConfirmationSetting: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IntentConfirmationSetting: ObjRule = ObjRule {
     properties: &[
-        (
-            "CodeHook",
-            Shape::Object(&RULE_DialogCodeHookInvocationSetting),
-        ),
-        (
-            "ConfirmationConditional",
-            Shape::Object(&RULE_ConditionalSpecification),
-        ),
+        ("CodeHook", Shape::Object(&RULE_DialogCodeHookInvocationSetting)),
+        ("ConfirmationConditional", Shape::Object(&RULE_ConditionalSpecification)),
         ("ConfirmationNextStep", Shape::Object(&RULE_DialogState)),
-        (
-            "ConfirmationResponse",
-            Shape::Object(&RULE_ResponseSpecification),
-        ),
-        (
-            "DeclinationConditional",
-            Shape::Object(&RULE_ConditionalSpecification),
-        ),
+        ("ConfirmationResponse", Shape::Object(&RULE_ResponseSpecification)),
+        ("DeclinationConditional", Shape::Object(&RULE_ConditionalSpecification)),
         ("DeclinationNextStep", Shape::Object(&RULE_DialogState)),
-        (
-            "DeclinationResponse",
-            Shape::Object(&RULE_ResponseSpecification),
-        ),
-        (
-            "ElicitationCodeHook",
-            Shape::Object(&RULE_ElicitationCodeHookInvocationSetting),
-        ),
-        (
-            "FailureConditional",
-            Shape::Object(&RULE_ConditionalSpecification),
-        ),
+        ("DeclinationResponse", Shape::Object(&RULE_ResponseSpecification)),
+        ("ElicitationCodeHook", Shape::Object(&RULE_ElicitationCodeHookInvocationSetting)),
+        ("FailureConditional", Shape::Object(&RULE_ConditionalSpecification)),
         ("FailureNextStep", Shape::Object(&RULE_DialogState)),
-        (
-            "FailureResponse",
-            Shape::Object(&RULE_ResponseSpecification),
-        ),
+        ("FailureResponse", Shape::Object(&RULE_ResponseSpecification)),
         ("IsActive", Shape::Bool),
-        (
-            "PromptSpecification",
-            Shape::Object(&RULE_PromptSpecification),
-        ),
+        ("PromptSpecification", Shape::Object(&RULE_PromptSpecification)),
     ],
     required: &["PromptSpecification"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IntentConfirmationSetting` property type of `AWS::Lex::Bot`.
@@ -5488,6 +3292,7 @@ pub struct IntentConfirmationSetting {
     pub prompt_specification: Obj<PromptSpecification>,
 }
 
+#[rustfmt::skip]
 impl IntentConfirmationSetting {
     /// A `IntentConfirmationSetting` with its required properties, named in a [`IntentConfirmationSettingRequired`].
     pub fn new(required: IntentConfirmationSettingRequired) -> Self {
@@ -5509,117 +3314,31 @@ impl IntentConfirmationSetting {
     }
 
     /// `CodeHook`: a [`DialogCodeHookInvocationSetting`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn code_hook(mut self, value: impl Into<Obj<DialogCodeHookInvocationSetting>>) -> Self {
-        self.code_hook = Some(value.into());
-        self
-    }
-
+    pub fn code_hook(mut self, value: impl Into<Obj<DialogCodeHookInvocationSetting>>) -> Self { self.code_hook = Some(value.into()); self }
     /// `ConfirmationConditional`: a [`ConditionalSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn confirmation_conditional(
-        mut self,
-        value: impl Into<Obj<ConditionalSpecification>>,
-    ) -> Self {
-        self.confirmation_conditional = Some(value.into());
-        self
-    }
-
+    pub fn confirmation_conditional(mut self, value: impl Into<Obj<ConditionalSpecification>>) -> Self { self.confirmation_conditional = Some(value.into()); self }
     /// `ConfirmationNextStep`: a [`DialogState`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn confirmation_next_step(mut self, value: impl Into<Obj<DialogState>>) -> Self {
-        self.confirmation_next_step = Some(value.into());
-        self
-    }
-
+    pub fn confirmation_next_step(mut self, value: impl Into<Obj<DialogState>>) -> Self { self.confirmation_next_step = Some(value.into()); self }
     /// `ConfirmationResponse`: a [`ResponseSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn confirmation_response(mut self, value: impl Into<Obj<ResponseSpecification>>) -> Self {
-        self.confirmation_response = Some(value.into());
-        self
-    }
-
+    pub fn confirmation_response(mut self, value: impl Into<Obj<ResponseSpecification>>) -> Self { self.confirmation_response = Some(value.into()); self }
     /// `DeclinationConditional`: a [`ConditionalSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn declination_conditional(
-        mut self,
-        value: impl Into<Obj<ConditionalSpecification>>,
-    ) -> Self {
-        self.declination_conditional = Some(value.into());
-        self
-    }
-
+    pub fn declination_conditional(mut self, value: impl Into<Obj<ConditionalSpecification>>) -> Self { self.declination_conditional = Some(value.into()); self }
     /// `DeclinationNextStep`: a [`DialogState`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn declination_next_step(mut self, value: impl Into<Obj<DialogState>>) -> Self {
-        self.declination_next_step = Some(value.into());
-        self
-    }
-
+    pub fn declination_next_step(mut self, value: impl Into<Obj<DialogState>>) -> Self { self.declination_next_step = Some(value.into()); self }
     /// `DeclinationResponse`: a [`ResponseSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn declination_response(mut self, value: impl Into<Obj<ResponseSpecification>>) -> Self {
-        self.declination_response = Some(value.into());
-        self
-    }
-
+    pub fn declination_response(mut self, value: impl Into<Obj<ResponseSpecification>>) -> Self { self.declination_response = Some(value.into()); self }
     /// `ElicitationCodeHook`: an [`ElicitationCodeHookInvocationSetting`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn elicitation_code_hook(
-        mut self,
-        value: impl Into<Obj<ElicitationCodeHookInvocationSetting>>,
-    ) -> Self {
-        self.elicitation_code_hook = Some(value.into());
-        self
-    }
-
+    pub fn elicitation_code_hook(mut self, value: impl Into<Obj<ElicitationCodeHookInvocationSetting>>) -> Self { self.elicitation_code_hook = Some(value.into()); self }
     /// `FailureConditional`: a [`ConditionalSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn failure_conditional(mut self, value: impl Into<Obj<ConditionalSpecification>>) -> Self {
-        self.failure_conditional = Some(value.into());
-        self
-    }
-
+    pub fn failure_conditional(mut self, value: impl Into<Obj<ConditionalSpecification>>) -> Self { self.failure_conditional = Some(value.into()); self }
     /// `FailureNextStep`: a [`DialogState`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn failure_next_step(mut self, value: impl Into<Obj<DialogState>>) -> Self {
-        self.failure_next_step = Some(value.into());
-        self
-    }
-
+    pub fn failure_next_step(mut self, value: impl Into<Obj<DialogState>>) -> Self { self.failure_next_step = Some(value.into()); self }
     /// `FailureResponse`: a [`ResponseSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn failure_response(mut self, value: impl Into<Obj<ResponseSpecification>>) -> Self {
-        self.failure_response = Some(value.into());
-        self
-    }
-
+    pub fn failure_response(mut self, value: impl Into<Obj<ResponseSpecification>>) -> Self { self.failure_response = Some(value.into()); self }
     /// `IsActive`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_active(mut self, value: impl Into<Bool>) -> Self {
-        self.is_active = Some(value.into());
-        self
-    }
-
+    pub fn is_active(mut self, value: impl Into<Bool>) -> Self { self.is_active = Some(value.into()); self }
     /// `PromptSpecification`: a [`PromptSpecification`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prompt_specification(mut self, value: impl Into<Obj<PromptSpecification>>) -> Self {
-        self.prompt_specification = value.into();
-        self
-    }
+    pub fn prompt_specification(mut self, value: impl Into<Obj<PromptSpecification>>) -> Self { self.prompt_specification = value.into(); self }
 }
 
 impl PropertyType for IntentConfirmationSetting {}
@@ -5648,39 +3367,19 @@ impl ToValue for IntentConfirmationSetting {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IntentDisambiguationSettingsRequired {
     /// `Enabled`: a boolean, required.
-    ///
-    /// Determines whether the Intent Disambiguation feature is enabled. When set to `true` , Amazon Lex will present disambiguation options to users when multiple intents could match their input, with the default being `false` .
     pub enabled: Bool,
 }
 
-static RULE_IntentDisambiguationSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IntentDisambiguationSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "CustomDisambiguationMessage",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CustomDisambiguationMessage", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
         ("Enabled", Shape::Bool),
-        (
-            "MaxDisambiguationIntents",
-            Shape::Int(&NumRule {
-                min: Some(2.0),
-                max: Some(5.0),
-                allowed: &[],
-            }),
-        ),
+        ("MaxDisambiguationIntents", Shape::Int(&NumRule { min: Some(2.0), max: Some(5.0), ..NumRule::ANY })),
     ],
     required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IntentDisambiguationSettings` property type of `AWS::Lex::Bot`.
@@ -5708,6 +3407,7 @@ pub struct IntentDisambiguationSettings {
     pub max_disambiguation_intents: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl IntentDisambiguationSettings {
     /// A `IntentDisambiguationSettings` with its required properties, named in a [`IntentDisambiguationSettingsRequired`].
     pub fn new(required: IntentDisambiguationSettingsRequired) -> Self {
@@ -5719,28 +3419,11 @@ impl IntentDisambiguationSettings {
     }
 
     /// `CustomDisambiguationMessage`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_disambiguation_message(mut self, value: impl Into<Str>) -> Self {
-        self.custom_disambiguation_message = Some(value.into());
-        self
-    }
-
+    pub fn custom_disambiguation_message(mut self, value: impl Into<Str>) -> Self { self.custom_disambiguation_message = Some(value.into()); self }
     /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
     /// `MaxDisambiguationIntents`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_disambiguation_intents(mut self, value: impl Into<Int>) -> Self {
-        self.max_disambiguation_intents = Some(value.into());
-        self
-    }
+    pub fn max_disambiguation_intents(mut self, value: impl Into<Int>) -> Self { self.max_disambiguation_intents = Some(value.into()); self }
 }
 
 impl PropertyType for IntentDisambiguationSettings {}
@@ -5758,33 +3441,14 @@ impl ToValue for IntentDisambiguationSettings {
     }
 }
 
-static RULE_IntentOverride: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IntentOverride: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Slots",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SlotValueOverrideMap),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Slots", Shape::List(&ListRule { items: Shape::Object(&RULE_SlotValueOverrideMap), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IntentOverride` property type of `AWS::Lex::Bot`.
@@ -5806,6 +3470,7 @@ pub struct IntentOverride {
     pub slots: Option<List<SlotValueOverrideMap>>,
 }
 
+#[rustfmt::skip]
 impl IntentOverride {
     /// A `IntentOverride` with no property set (none is required).
     pub fn new() -> Self {
@@ -5813,20 +3478,9 @@ impl IntentOverride {
     }
 
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Slots`: a list of [`SlotValueOverrideMap`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn slots(mut self, value: impl Into<List<SlotValueOverrideMap>>) -> Self {
-        self.slots = Some(value.into());
-        self
-    }
+    pub fn slots(mut self, value: impl Into<List<SlotValueOverrideMap>>) -> Self { self.slots = Some(value.into()); self }
 }
 
 impl PropertyType for IntentOverride {}
@@ -5844,43 +3498,19 @@ impl ToValue for IntentOverride {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KendraConfigurationRequired {
     /// `KendraIndex`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the Amazon Kendra index that you want the `AMAZON.KendraSearchIntent` intent to search. The index must be in the same account and Region as the Amazon Lex bot.
-    ///
-    /// Pattern `^arn:aws[a-zA-Z-]*:kendra:[a-z]+-(?:[a-z]+-)*[0-9]:[0-9]{12}:index/[a-zA-Z0-9][a-zA-Z0-9_-]*$`; length 32 to 2048.
     pub kendra_index: Str,
 }
 
-static RULE_KendraConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_KendraConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "KendraIndex",
-            Shape::Str(&StrRule {
-                min_len: Some(32),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "QueryFilterString",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(5000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("KendraIndex", Shape::Str(&StrRule { min_len: Some(32), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("QueryFilterString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5000), ..StrRule::ANY })),
         ("QueryFilterStringEnabled", Shape::Bool),
     ],
     required: &["KendraIndex"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KendraConfiguration` property type of `AWS::Lex::Bot`.
@@ -5908,6 +3538,7 @@ pub struct KendraConfiguration {
     pub query_filter_string_enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl KendraConfiguration {
     /// A `KendraConfiguration` with its required properties, named in a [`KendraConfigurationRequired`].
     pub fn new(required: KendraConfigurationRequired) -> Self {
@@ -5919,28 +3550,11 @@ impl KendraConfiguration {
     }
 
     /// `KendraIndex`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kendra_index(mut self, value: impl Into<Str>) -> Self {
-        self.kendra_index = value.into();
-        self
-    }
-
+    pub fn kendra_index(mut self, value: impl Into<Str>) -> Self { self.kendra_index = value.into(); self }
     /// `QueryFilterString`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_filter_string(mut self, value: impl Into<Str>) -> Self {
-        self.query_filter_string = Some(value.into());
-        self
-    }
-
+    pub fn query_filter_string(mut self, value: impl Into<Str>) -> Self { self.query_filter_string = Some(value.into()); self }
     /// `QueryFilterStringEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_filter_string_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.query_filter_string_enabled = Some(value.into());
-        self
-    }
+    pub fn query_filter_string_enabled(mut self, value: impl Into<Bool>) -> Self { self.query_filter_string_enabled = Some(value.into()); self }
 }
 
 impl PropertyType for KendraConfiguration {}
@@ -5958,128 +3572,16 @@ impl ToValue for KendraConfiguration {
     }
 }
 
-/// The required properties of [`LambdaCodeHook`], by name: `LambdaCodeHook::new(LambdaCodeHookRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LambdaCodeHookRequired {
-    /// `CodeHookInterfaceVersion`: a string, required.
-    ///
-    /// The version of the request-response that you want Amazon Lex to use to invoke your Lambda function.
-    ///
-    /// Length 1 to 5.
-    pub code_hook_interface_version: Str,
-    /// `LambdaArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the Lambda function.
-    ///
-    /// Format `AWS::Lambda::Function.Arn`; length 20 to 2048.
-    pub lambda_arn: Str,
-}
-
-static RULE_LambdaCodeHook: ObjRule = ObjRule {
-    properties: &[
-        (
-            "CodeHookInterfaceVersion",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(5),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LambdaArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::LambdaFunctionArn),
-            }),
-        ),
-    ],
-    required: &["CodeHookInterfaceVersion", "LambdaArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `LambdaCodeHook` property type of `AWS::Lex::Bot`.
-///
-/// Specifies a Lambda function that verifies requests to a bot or fulfills the user's request to a bot.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lex-bot-lambdacodehook.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct LambdaCodeHook {
-    /// `CodeHookInterfaceVersion`: a string, required.
-    ///
-    /// The version of the request-response that you want Amazon Lex to use to invoke your Lambda function.
-    ///
-    /// Length 1 to 5.
-    pub code_hook_interface_version: Str,
-    /// `LambdaArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the Lambda function.
-    ///
-    /// Format `AWS::Lambda::Function.Arn`; length 20 to 2048.
-    pub lambda_arn: Str,
-}
-
-impl LambdaCodeHook {
-    /// A `LambdaCodeHook` with its required properties, named in a [`LambdaCodeHookRequired`].
-    pub fn new(required: LambdaCodeHookRequired) -> Self {
-        Self {
-            code_hook_interface_version: required.code_hook_interface_version,
-            lambda_arn: required.lambda_arn,
-        }
-    }
-
-    /// `CodeHookInterfaceVersion`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn code_hook_interface_version(mut self, value: impl Into<Str>) -> Self {
-        self.code_hook_interface_version = value.into();
-        self
-    }
-
-    /// `LambdaArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_arn(mut self, value: impl Into<Str>) -> Self {
-        self.lambda_arn = value.into();
-        self
-    }
-}
-
-impl PropertyType for LambdaCodeHook {}
-
-impl ToValue for LambdaCodeHook {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req(
-                "CodeHookInterfaceVersion",
-                &self.code_hook_interface_version,
-            )
-            .req("LambdaArn", &self.lambda_arn)
-            .build()
-    }
-}
-
-static RULE_Message: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Message: ObjRule = ObjRule {
     properties: &[
         ("CustomPayload", Shape::Object(&RULE_CustomPayload)),
         ("ImageResponseCard", Shape::Object(&RULE_ImageResponseCard)),
         ("PlainTextMessage", Shape::Object(&RULE_PlainTextMessage)),
         ("SSMLMessage", Shape::Object(&RULE_SsmlMessage)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Message` property type of `AWS::Lex::Bot`.
@@ -6107,6 +3609,7 @@ pub struct Message {
     pub ssml_message: Option<Obj<SsmlMessage>>,
 }
 
+#[rustfmt::skip]
 impl Message {
     /// A `Message` with no property set (none is required).
     pub fn new() -> Self {
@@ -6114,36 +3617,13 @@ impl Message {
     }
 
     /// `CustomPayload`: a [`CustomPayload`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_payload(mut self, value: impl Into<Obj<CustomPayload>>) -> Self {
-        self.custom_payload = Some(value.into());
-        self
-    }
-
+    pub fn custom_payload(mut self, value: impl Into<Obj<CustomPayload>>) -> Self { self.custom_payload = Some(value.into()); self }
     /// `ImageResponseCard`: an [`ImageResponseCard`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_response_card(mut self, value: impl Into<Obj<ImageResponseCard>>) -> Self {
-        self.image_response_card = Some(value.into());
-        self
-    }
-
+    pub fn image_response_card(mut self, value: impl Into<Obj<ImageResponseCard>>) -> Self { self.image_response_card = Some(value.into()); self }
     /// `PlainTextMessage`: a [`PlainTextMessage`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn plain_text_message(mut self, value: impl Into<Obj<PlainTextMessage>>) -> Self {
-        self.plain_text_message = Some(value.into());
-        self
-    }
-
+    pub fn plain_text_message(mut self, value: impl Into<Obj<PlainTextMessage>>) -> Self { self.plain_text_message = Some(value.into()); self }
     /// `SSMLMessage`: a [`SsmlMessage`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ssml_message(mut self, value: impl Into<Obj<SsmlMessage>>) -> Self {
-        self.ssml_message = Some(value.into());
-        self
-    }
+    pub fn ssml_message(mut self, value: impl Into<Obj<SsmlMessage>>) -> Self { self.ssml_message = Some(value.into()); self }
 }
 
 impl PropertyType for Message {}
@@ -6163,29 +3643,18 @@ impl ToValue for Message {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MessageGroupRequired {
     /// `Message`: a [`Message`] object, required.
-    ///
-    /// The primary message that Amazon Lex should send to the user.
     pub message: Obj<Message>,
 }
 
-static RULE_MessageGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MessageGroup: ObjRule = ObjRule {
     properties: &[
         ("Message", Shape::Object(&RULE_Message)),
-        (
-            "Variations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Message),
-                min_items: None,
-                max_items: Some(2),
-            }),
-        ),
+        ("Variations", Shape::List(&ListRule { items: Shape::Object(&RULE_Message), min_items: None, max_items: Some(2) })),
     ],
     required: &["Message"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MessageGroup` property type of `AWS::Lex::Bot`.
@@ -6207,6 +3676,7 @@ pub struct MessageGroup {
     pub variations: Option<List<Message>>,
 }
 
+#[rustfmt::skip]
 impl MessageGroup {
     /// A `MessageGroup` with its required properties, named in a [`MessageGroupRequired`].
     pub fn new(required: MessageGroupRequired) -> Self {
@@ -6217,20 +3687,9 @@ impl MessageGroup {
     }
 
     /// `Message`: a [`Message`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn message(mut self, value: impl Into<Obj<Message>>) -> Self {
-        self.message = value.into();
-        self
-    }
-
+    pub fn message(mut self, value: impl Into<Obj<Message>>) -> Self { self.message = value.into(); self }
     /// `Variations`: a list of [`Message`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn variations(mut self, value: impl Into<List<Message>>) -> Self {
-        self.variations = Some(value.into());
-        self
-    }
+    pub fn variations(mut self, value: impl Into<List<Message>>) -> Self { self.variations = Some(value.into()); self }
 }
 
 impl PropertyType for MessageGroup {}
@@ -6244,14 +3703,13 @@ impl ToValue for MessageGroup {
     }
 }
 
-static RULE_MultipleValuesSetting: ObjRule = ObjRule {
-    properties: &[("AllowMultipleValues", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_MultipleValuesSetting: ObjRule = ObjRule {
+    properties: &[
+        ("AllowMultipleValues", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MultipleValuesSetting` property type of `AWS::Lex::Bot`.
@@ -6271,6 +3729,7 @@ pub struct MultipleValuesSetting {
     pub allow_multiple_values: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl MultipleValuesSetting {
     /// A `MultipleValuesSetting` with no property set (none is required).
     pub fn new() -> Self {
@@ -6278,12 +3737,7 @@ impl MultipleValuesSetting {
     }
 
     /// `AllowMultipleValues`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allow_multiple_values(mut self, value: impl Into<Bool>) -> Self {
-        self.allow_multiple_values = Some(value.into());
-        self
-    }
+    pub fn allow_multiple_values(mut self, value: impl Into<Bool>) -> Self { self.allow_multiple_values = Some(value.into()); self }
 }
 
 impl PropertyType for MultipleValuesSetting {}
@@ -6303,30 +3757,16 @@ pub struct NluImprovementSpecificationRequired {
     pub enabled: Bool,
 }
 
-static RULE_NluImprovementSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NluImprovementSpecification: ObjRule = ObjRule {
     properties: &[
-        (
-            "AssistedNluMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Primary", "Fallback"],
-                format: None,
-            }),
-        ),
+        ("AssistedNluMode", Shape::Str(&StrRule { allowed: &["Primary", "Fallback"], ..StrRule::ANY })),
         ("Enabled", Shape::Bool),
-        (
-            "IntentDisambiguationSettings",
-            Shape::Object(&RULE_IntentDisambiguationSettings),
-        ),
+        ("IntentDisambiguationSettings", Shape::Object(&RULE_IntentDisambiguationSettings)),
     ],
     required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NluImprovementSpecification` property type of `AWS::Lex::Bot`.
@@ -6342,6 +3782,7 @@ pub struct NluImprovementSpecification {
     pub intent_disambiguation_settings: Option<Obj<IntentDisambiguationSettings>>,
 }
 
+#[rustfmt::skip]
 impl NluImprovementSpecification {
     /// A `NluImprovementSpecification` with its required properties, named in a [`NluImprovementSpecificationRequired`].
     pub fn new(required: NluImprovementSpecificationRequired) -> Self {
@@ -6353,25 +3794,11 @@ impl NluImprovementSpecification {
     }
 
     /// `AssistedNluMode`: an [`AssistedNluMode`] value.
-    pub fn assisted_nlu_mode(mut self, value: impl Into<AssistedNluMode>) -> Self {
-        self.assisted_nlu_mode = Some(value.into());
-        self
-    }
-
+    pub fn assisted_nlu_mode(mut self, value: impl Into<AssistedNluMode>) -> Self { self.assisted_nlu_mode = Some(value.into()); self }
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
     /// `IntentDisambiguationSettings`: an [`IntentDisambiguationSettings`] object.
-    pub fn intent_disambiguation_settings(
-        mut self,
-        value: impl Into<Obj<IntentDisambiguationSettings>>,
-    ) -> Self {
-        self.intent_disambiguation_settings = Some(value.into());
-        self
-    }
+    pub fn intent_disambiguation_settings(mut self, value: impl Into<Obj<IntentDisambiguationSettings>>) -> Self { self.intent_disambiguation_settings = Some(value.into()); self }
 }
 
 impl PropertyType for NluImprovementSpecification {}
@@ -6393,28 +3820,17 @@ impl ToValue for NluImprovementSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ObfuscationSettingRequired {
     /// `ObfuscationSettingType`: an [`ObfuscationSettingType`] value, required.
-    ///
-    /// Value that determines whether Amazon Lex obscures slot values in conversation logs. The default is to obscure the values.
     pub obfuscation_setting_type: ObfuscationSettingType,
 }
 
-static RULE_ObfuscationSetting: ObjRule = ObjRule {
-    properties: &[(
-        "ObfuscationSettingType",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["None", "DefaultObfuscation"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ObfuscationSetting: ObjRule = ObjRule {
+    properties: &[
+        ("ObfuscationSettingType", Shape::Str(&StrRule { allowed: &["None", "DefaultObfuscation"], ..StrRule::ANY })),
+    ],
     required: &["ObfuscationSettingType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ObfuscationSetting` property type of `AWS::Lex::Bot`.
@@ -6430,6 +3846,7 @@ pub struct ObfuscationSetting {
     pub obfuscation_setting_type: ObfuscationSettingType,
 }
 
+#[rustfmt::skip]
 impl ObfuscationSetting {
     /// A `ObfuscationSetting` with its required properties, named in a [`ObfuscationSettingRequired`].
     pub fn new(required: ObfuscationSettingRequired) -> Self {
@@ -6439,12 +3856,7 @@ impl ObfuscationSetting {
     }
 
     /// `ObfuscationSettingType`: an [`ObfuscationSettingType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn obfuscation_setting_type(mut self, value: impl Into<ObfuscationSettingType>) -> Self {
-        self.obfuscation_setting_type = value.into();
-        self
-    }
+    pub fn obfuscation_setting_type(mut self, value: impl Into<ObfuscationSettingType>) -> Self { self.obfuscation_setting_type = value.into(); self }
 }
 
 impl PropertyType for ObfuscationSetting {}
@@ -6457,54 +3869,17 @@ impl ToValue for ObfuscationSetting {
     }
 }
 
-static RULE_OpensearchConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OpensearchConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "DomainEndpoint",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(5000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DomainEndpoint", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5000), ..StrRule::ANY })),
         ("ExactResponse", Shape::Bool),
-        (
-            "ExactResponseFields",
-            Shape::Object(&RULE_ExactResponseFields),
-        ),
-        (
-            "IncludeFields",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(5000),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "IndexName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(5000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ExactResponseFields", Shape::Object(&RULE_ExactResponseFields)),
+        ("IncludeFields", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5000), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("IndexName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5000), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OpensearchConfiguration` property type of `AWS::Lex::Bot`.
@@ -6530,6 +3905,7 @@ pub struct OpensearchConfiguration {
     pub index_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl OpensearchConfiguration {
     /// A `OpensearchConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -6537,40 +3913,15 @@ impl OpensearchConfiguration {
     }
 
     /// `DomainEndpoint`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_endpoint(mut self, value: impl Into<Str>) -> Self {
-        self.domain_endpoint = Some(value.into());
-        self
-    }
-
+    pub fn domain_endpoint(mut self, value: impl Into<Str>) -> Self { self.domain_endpoint = Some(value.into()); self }
     /// `ExactResponse`: a boolean.
-    pub fn exact_response(mut self, value: impl Into<Bool>) -> Self {
-        self.exact_response = Some(value.into());
-        self
-    }
-
+    pub fn exact_response(mut self, value: impl Into<Bool>) -> Self { self.exact_response = Some(value.into()); self }
     /// `ExactResponseFields`: an [`ExactResponseFields`] object.
-    pub fn exact_response_fields(mut self, value: impl Into<Obj<ExactResponseFields>>) -> Self {
-        self.exact_response_fields = Some(value.into());
-        self
-    }
-
+    pub fn exact_response_fields(mut self, value: impl Into<Obj<ExactResponseFields>>) -> Self { self.exact_response_fields = Some(value.into()); self }
     /// `IncludeFields`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_fields(mut self, value: impl Into<List<Str>>) -> Self {
-        self.include_fields = Some(value.into());
-        self
-    }
-
+    pub fn include_fields(mut self, value: impl Into<List<Str>>) -> Self { self.include_fields = Some(value.into()); self }
     /// `IndexName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn index_name(mut self, value: impl Into<Str>) -> Self {
-        self.index_name = Some(value.into());
-        self
-    }
+    pub fn index_name(mut self, value: impl Into<Str>) -> Self { self.index_name = Some(value.into()); self }
 }
 
 impl PropertyType for OpensearchConfiguration {}
@@ -6591,60 +3942,23 @@ impl ToValue for OpensearchConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OutputContextRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the output context.
-    ///
-    /// Pattern `^([0-9a-zA-Z][_-]?)+$`; length 1 to 100.
     pub name: Str,
     /// `TimeToLiveInSeconds`: an integer, required.
-    ///
-    /// The amount of time, in seconds, that the output context should remain active. The time is figured from the first time the context is sent to the user.
-    ///
-    /// Value 5 to 86400.
     pub time_to_live_in_seconds: Int,
     /// `TurnsToLive`: an integer, required.
-    ///
-    /// The number of conversation turns that the output context should remain active. The number of turns is counted from the first time that the context is sent to the user.
-    ///
-    /// Value 1 to 20.
     pub turns_to_live: Int,
 }
 
-static RULE_OutputContext: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OutputContext: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TimeToLiveInSeconds",
-            Shape::Int(&NumRule {
-                min: Some(5.0),
-                max: Some(86400.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TurnsToLive",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(20.0),
-                allowed: &[],
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("TimeToLiveInSeconds", Shape::Int(&NumRule { min: Some(5.0), max: Some(86400.0), ..NumRule::ANY })),
+        ("TurnsToLive", Shape::Int(&NumRule { min: Some(1.0), max: Some(20.0), ..NumRule::ANY })),
     ],
     required: &["Name", "TimeToLiveInSeconds", "TurnsToLive"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OutputContext` property type of `AWS::Lex::Bot`.
@@ -6674,6 +3988,7 @@ pub struct OutputContext {
     pub turns_to_live: Int,
 }
 
+#[rustfmt::skip]
 impl OutputContext {
     /// A `OutputContext` with its required properties, named in a [`OutputContextRequired`].
     pub fn new(required: OutputContextRequired) -> Self {
@@ -6685,28 +4000,11 @@ impl OutputContext {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `TimeToLiveInSeconds`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn time_to_live_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.time_to_live_in_seconds = value.into();
-        self
-    }
-
+    pub fn time_to_live_in_seconds(mut self, value: impl Into<Int>) -> Self { self.time_to_live_in_seconds = value.into(); self }
     /// `TurnsToLive`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn turns_to_live(mut self, value: impl Into<Int>) -> Self {
-        self.turns_to_live = value.into();
-        self
-    }
+    pub fn turns_to_live(mut self, value: impl Into<Int>) -> Self { self.turns_to_live = value.into(); self }
 }
 
 impl PropertyType for OutputContext {}
@@ -6725,30 +4023,17 @@ impl ToValue for OutputContext {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PlainTextMessageRequired {
     /// `Value`: a string, required.
-    ///
-    /// The message to send to the user.
-    ///
-    /// Length 1 to 1000.
     pub value: Str,
 }
 
-static RULE_PlainTextMessage: ObjRule = ObjRule {
-    properties: &[(
-        "Value",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(1000),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_PlainTextMessage: ObjRule = ObjRule {
+    properties: &[
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
+    ],
     required: &["Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PlainTextMessage` property type of `AWS::Lex::Bot`.
@@ -6766,6 +4051,7 @@ pub struct PlainTextMessage {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl PlainTextMessage {
     /// A `PlainTextMessage` with its required properties, named in a [`PlainTextMessageRequired`].
     pub fn new(required: PlainTextMessageRequired) -> Self {
@@ -6775,12 +4061,7 @@ impl PlainTextMessage {
     }
 
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for PlainTextMessage {}
@@ -6791,42 +4072,21 @@ impl ToValue for PlainTextMessage {
     }
 }
 
-static RULE_PostDialogCodeHookInvocationSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PostDialogCodeHookInvocationSpecification: ObjRule = ObjRule {
     properties: &[
-        (
-            "FailureConditional",
-            Shape::Object(&RULE_ConditionalSpecification),
-        ),
+        ("FailureConditional", Shape::Object(&RULE_ConditionalSpecification)),
         ("FailureNextStep", Shape::Object(&RULE_DialogState)),
-        (
-            "FailureResponse",
-            Shape::Object(&RULE_ResponseSpecification),
-        ),
-        (
-            "SuccessConditional",
-            Shape::Object(&RULE_ConditionalSpecification),
-        ),
+        ("FailureResponse", Shape::Object(&RULE_ResponseSpecification)),
+        ("SuccessConditional", Shape::Object(&RULE_ConditionalSpecification)),
         ("SuccessNextStep", Shape::Object(&RULE_DialogState)),
-        (
-            "SuccessResponse",
-            Shape::Object(&RULE_ResponseSpecification),
-        ),
-        (
-            "TimeoutConditional",
-            Shape::Object(&RULE_ConditionalSpecification),
-        ),
+        ("SuccessResponse", Shape::Object(&RULE_ResponseSpecification)),
+        ("TimeoutConditional", Shape::Object(&RULE_ConditionalSpecification)),
         ("TimeoutNextStep", Shape::Object(&RULE_DialogState)),
-        (
-            "TimeoutResponse",
-            Shape::Object(&RULE_ResponseSpecification),
-        ),
+        ("TimeoutResponse", Shape::Object(&RULE_ResponseSpecification)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PostDialogCodeHookInvocationSpecification` property type of `AWS::Lex::Bot`.
@@ -6874,6 +4134,7 @@ pub struct PostDialogCodeHookInvocationSpecification {
     pub timeout_response: Option<Obj<ResponseSpecification>>,
 }
 
+#[rustfmt::skip]
 impl PostDialogCodeHookInvocationSpecification {
     /// A `PostDialogCodeHookInvocationSpecification` with no property set (none is required).
     pub fn new() -> Self {
@@ -6881,76 +4142,23 @@ impl PostDialogCodeHookInvocationSpecification {
     }
 
     /// `FailureConditional`: a [`ConditionalSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn failure_conditional(mut self, value: impl Into<Obj<ConditionalSpecification>>) -> Self {
-        self.failure_conditional = Some(value.into());
-        self
-    }
-
+    pub fn failure_conditional(mut self, value: impl Into<Obj<ConditionalSpecification>>) -> Self { self.failure_conditional = Some(value.into()); self }
     /// `FailureNextStep`: a [`DialogState`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn failure_next_step(mut self, value: impl Into<Obj<DialogState>>) -> Self {
-        self.failure_next_step = Some(value.into());
-        self
-    }
-
+    pub fn failure_next_step(mut self, value: impl Into<Obj<DialogState>>) -> Self { self.failure_next_step = Some(value.into()); self }
     /// `FailureResponse`: a [`ResponseSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn failure_response(mut self, value: impl Into<Obj<ResponseSpecification>>) -> Self {
-        self.failure_response = Some(value.into());
-        self
-    }
-
+    pub fn failure_response(mut self, value: impl Into<Obj<ResponseSpecification>>) -> Self { self.failure_response = Some(value.into()); self }
     /// `SuccessConditional`: a [`ConditionalSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn success_conditional(mut self, value: impl Into<Obj<ConditionalSpecification>>) -> Self {
-        self.success_conditional = Some(value.into());
-        self
-    }
-
+    pub fn success_conditional(mut self, value: impl Into<Obj<ConditionalSpecification>>) -> Self { self.success_conditional = Some(value.into()); self }
     /// `SuccessNextStep`: a [`DialogState`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn success_next_step(mut self, value: impl Into<Obj<DialogState>>) -> Self {
-        self.success_next_step = Some(value.into());
-        self
-    }
-
+    pub fn success_next_step(mut self, value: impl Into<Obj<DialogState>>) -> Self { self.success_next_step = Some(value.into()); self }
     /// `SuccessResponse`: a [`ResponseSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn success_response(mut self, value: impl Into<Obj<ResponseSpecification>>) -> Self {
-        self.success_response = Some(value.into());
-        self
-    }
-
+    pub fn success_response(mut self, value: impl Into<Obj<ResponseSpecification>>) -> Self { self.success_response = Some(value.into()); self }
     /// `TimeoutConditional`: a [`ConditionalSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout_conditional(mut self, value: impl Into<Obj<ConditionalSpecification>>) -> Self {
-        self.timeout_conditional = Some(value.into());
-        self
-    }
-
+    pub fn timeout_conditional(mut self, value: impl Into<Obj<ConditionalSpecification>>) -> Self { self.timeout_conditional = Some(value.into()); self }
     /// `TimeoutNextStep`: a [`DialogState`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout_next_step(mut self, value: impl Into<Obj<DialogState>>) -> Self {
-        self.timeout_next_step = Some(value.into());
-        self
-    }
-
+    pub fn timeout_next_step(mut self, value: impl Into<Obj<DialogState>>) -> Self { self.timeout_next_step = Some(value.into()); self }
     /// `TimeoutResponse`: a [`ResponseSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout_response(mut self, value: impl Into<Obj<ResponseSpecification>>) -> Self {
-        self.timeout_response = Some(value.into());
-        self
-    }
+    pub fn timeout_response(mut self, value: impl Into<Obj<ResponseSpecification>>) -> Self { self.timeout_response = Some(value.into()); self }
 }
 
 impl PropertyType for PostDialogCodeHookInvocationSpecification {}
@@ -6971,42 +4179,21 @@ impl ToValue for PostDialogCodeHookInvocationSpecification {
     }
 }
 
-static RULE_PostFulfillmentStatusSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PostFulfillmentStatusSpecification: ObjRule = ObjRule {
     properties: &[
-        (
-            "FailureConditional",
-            Shape::Object(&RULE_ConditionalSpecification),
-        ),
+        ("FailureConditional", Shape::Object(&RULE_ConditionalSpecification)),
         ("FailureNextStep", Shape::Object(&RULE_DialogState)),
-        (
-            "FailureResponse",
-            Shape::Object(&RULE_ResponseSpecification),
-        ),
-        (
-            "SuccessConditional",
-            Shape::Object(&RULE_ConditionalSpecification),
-        ),
+        ("FailureResponse", Shape::Object(&RULE_ResponseSpecification)),
+        ("SuccessConditional", Shape::Object(&RULE_ConditionalSpecification)),
         ("SuccessNextStep", Shape::Object(&RULE_DialogState)),
-        (
-            "SuccessResponse",
-            Shape::Object(&RULE_ResponseSpecification),
-        ),
-        (
-            "TimeoutConditional",
-            Shape::Object(&RULE_ConditionalSpecification),
-        ),
+        ("SuccessResponse", Shape::Object(&RULE_ResponseSpecification)),
+        ("TimeoutConditional", Shape::Object(&RULE_ConditionalSpecification)),
         ("TimeoutNextStep", Shape::Object(&RULE_DialogState)),
-        (
-            "TimeoutResponse",
-            Shape::Object(&RULE_ResponseSpecification),
-        ),
+        ("TimeoutResponse", Shape::Object(&RULE_ResponseSpecification)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PostFulfillmentStatusSpecification` property type of `AWS::Lex::Bot`.
@@ -7054,6 +4241,7 @@ pub struct PostFulfillmentStatusSpecification {
     pub timeout_response: Option<Obj<ResponseSpecification>>,
 }
 
+#[rustfmt::skip]
 impl PostFulfillmentStatusSpecification {
     /// A `PostFulfillmentStatusSpecification` with no property set (none is required).
     pub fn new() -> Self {
@@ -7061,76 +4249,23 @@ impl PostFulfillmentStatusSpecification {
     }
 
     /// `FailureConditional`: a [`ConditionalSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn failure_conditional(mut self, value: impl Into<Obj<ConditionalSpecification>>) -> Self {
-        self.failure_conditional = Some(value.into());
-        self
-    }
-
+    pub fn failure_conditional(mut self, value: impl Into<Obj<ConditionalSpecification>>) -> Self { self.failure_conditional = Some(value.into()); self }
     /// `FailureNextStep`: a [`DialogState`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn failure_next_step(mut self, value: impl Into<Obj<DialogState>>) -> Self {
-        self.failure_next_step = Some(value.into());
-        self
-    }
-
+    pub fn failure_next_step(mut self, value: impl Into<Obj<DialogState>>) -> Self { self.failure_next_step = Some(value.into()); self }
     /// `FailureResponse`: a [`ResponseSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn failure_response(mut self, value: impl Into<Obj<ResponseSpecification>>) -> Self {
-        self.failure_response = Some(value.into());
-        self
-    }
-
+    pub fn failure_response(mut self, value: impl Into<Obj<ResponseSpecification>>) -> Self { self.failure_response = Some(value.into()); self }
     /// `SuccessConditional`: a [`ConditionalSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn success_conditional(mut self, value: impl Into<Obj<ConditionalSpecification>>) -> Self {
-        self.success_conditional = Some(value.into());
-        self
-    }
-
+    pub fn success_conditional(mut self, value: impl Into<Obj<ConditionalSpecification>>) -> Self { self.success_conditional = Some(value.into()); self }
     /// `SuccessNextStep`: a [`DialogState`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn success_next_step(mut self, value: impl Into<Obj<DialogState>>) -> Self {
-        self.success_next_step = Some(value.into());
-        self
-    }
-
+    pub fn success_next_step(mut self, value: impl Into<Obj<DialogState>>) -> Self { self.success_next_step = Some(value.into()); self }
     /// `SuccessResponse`: a [`ResponseSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn success_response(mut self, value: impl Into<Obj<ResponseSpecification>>) -> Self {
-        self.success_response = Some(value.into());
-        self
-    }
-
+    pub fn success_response(mut self, value: impl Into<Obj<ResponseSpecification>>) -> Self { self.success_response = Some(value.into()); self }
     /// `TimeoutConditional`: a [`ConditionalSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout_conditional(mut self, value: impl Into<Obj<ConditionalSpecification>>) -> Self {
-        self.timeout_conditional = Some(value.into());
-        self
-    }
-
+    pub fn timeout_conditional(mut self, value: impl Into<Obj<ConditionalSpecification>>) -> Self { self.timeout_conditional = Some(value.into()); self }
     /// `TimeoutNextStep`: a [`DialogState`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout_next_step(mut self, value: impl Into<Obj<DialogState>>) -> Self {
-        self.timeout_next_step = Some(value.into());
-        self
-    }
-
+    pub fn timeout_next_step(mut self, value: impl Into<Obj<DialogState>>) -> Self { self.timeout_next_step = Some(value.into()); self }
     /// `TimeoutResponse`: a [`ResponseSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout_response(mut self, value: impl Into<Obj<ResponseSpecification>>) -> Self {
-        self.timeout_response = Some(value.into());
-        self
-    }
+    pub fn timeout_response(mut self, value: impl Into<Obj<ResponseSpecification>>) -> Self { self.timeout_response = Some(value.into()); self }
 }
 
 impl PropertyType for PostFulfillmentStatusSpecification {}
@@ -7155,56 +4290,23 @@ impl ToValue for PostFulfillmentStatusSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PromptSpecificationRequired {
     /// `MaxRetries`: an integer, required.
-    ///
-    /// The maximum number of times the bot tries to elicit a response from the user using this prompt.
-    ///
-    /// Value 0 to 5.
     pub max_retries: Int,
     /// `MessageGroupsList`: a list of [`MessageGroup`] objects, required.
-    ///
-    /// A collection of messages that Amazon Lex can send to the user. Amazon Lex chooses the actual message to send at runtime.
-    ///
-    /// Items 1 to 5.
     pub message_groups_list: List<MessageGroup>,
 }
 
-static RULE_PromptSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PromptSpecification: ObjRule = ObjRule {
     properties: &[
         ("AllowInterrupt", Shape::Bool),
-        (
-            "MaxRetries",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(5.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MessageGroupsList",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MessageGroup),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "MessageSelectionStrategy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Random", "Ordered"],
-                format: None,
-            }),
-        ),
+        ("MaxRetries", Shape::Int(&NumRule { min: Some(0.0), max: Some(5.0), ..NumRule::ANY })),
+        ("MessageGroupsList", Shape::List(&ListRule { items: Shape::Object(&RULE_MessageGroup), min_items: Some(1), max_items: Some(5) })),
+        ("MessageSelectionStrategy", Shape::Str(&StrRule { allowed: &["Random", "Ordered"], ..StrRule::ANY })),
         ("PromptAttemptsSpecification", Shape::Any),
     ],
     required: &["MessageGroupsList", "MaxRetries"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PromptSpecification` property type of `AWS::Lex::Bot`.
@@ -7240,6 +4342,7 @@ pub struct PromptSpecification {
     pub prompt_attempts_specification: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl PromptSpecification {
     /// A `PromptSpecification` with its required properties, named in a [`PromptSpecificationRequired`].
     pub fn new(required: PromptSpecificationRequired) -> Self {
@@ -7253,47 +4356,15 @@ impl PromptSpecification {
     }
 
     /// `AllowInterrupt`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allow_interrupt(mut self, value: impl Into<Bool>) -> Self {
-        self.allow_interrupt = Some(value.into());
-        self
-    }
-
+    pub fn allow_interrupt(mut self, value: impl Into<Bool>) -> Self { self.allow_interrupt = Some(value.into()); self }
     /// `MaxRetries`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_retries(mut self, value: impl Into<Int>) -> Self {
-        self.max_retries = value.into();
-        self
-    }
-
+    pub fn max_retries(mut self, value: impl Into<Int>) -> Self { self.max_retries = value.into(); self }
     /// `MessageGroupsList`: a list of [`MessageGroup`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn message_groups_list(mut self, value: impl Into<List<MessageGroup>>) -> Self {
-        self.message_groups_list = value.into();
-        self
-    }
-
+    pub fn message_groups_list(mut self, value: impl Into<List<MessageGroup>>) -> Self { self.message_groups_list = value.into(); self }
     /// `MessageSelectionStrategy`: a [`MessageSelectionStrategy`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn message_selection_strategy(
-        mut self,
-        value: impl Into<MessageSelectionStrategy>,
-    ) -> Self {
-        self.message_selection_strategy = Some(value.into());
-        self
-    }
-
+    pub fn message_selection_strategy(mut self, value: impl Into<MessageSelectionStrategy>) -> Self { self.message_selection_strategy = Some(value.into()); self }
     /// `PromptAttemptsSpecification`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prompt_attempts_specification(mut self, value: impl Into<Json>) -> Self {
-        self.prompt_attempts_specification = Some(value.into());
-        self
-    }
+    pub fn prompt_attempts_specification(mut self, value: impl Into<Json>) -> Self { self.prompt_attempts_specification = Some(value.into()); self }
 }
 
 impl PropertyType for PromptSpecification {}
@@ -7317,28 +4388,17 @@ impl ToValue for PromptSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct QInConnectAssistantConfigurationRequired {
     /// `AssistantArn`: a string, required.
-    ///
-    /// Pattern `^arn:[a-z-]*?:wisdom:[a-z0-9-]*?:[0-9]{12}:[a-z-]*?/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}(?:/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}){0,2}$`; length 1 to 200.
     pub assistant_arn: Str,
 }
 
-static RULE_QInConnectAssistantConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "AssistantArn",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(200),
-            pattern: Some(&PATTERN_4),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_QInConnectAssistantConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("AssistantArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+    ],
     required: &["AssistantArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `QInConnectAssistantConfiguration` property type of `AWS::Lex::Bot`.
@@ -7352,6 +4412,7 @@ pub struct QInConnectAssistantConfiguration {
     pub assistant_arn: Str,
 }
 
+#[rustfmt::skip]
 impl QInConnectAssistantConfiguration {
     /// A `QInConnectAssistantConfiguration` with its required properties, named in a [`QInConnectAssistantConfigurationRequired`].
     pub fn new(required: QInConnectAssistantConfigurationRequired) -> Self {
@@ -7361,12 +4422,7 @@ impl QInConnectAssistantConfiguration {
     }
 
     /// `AssistantArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn assistant_arn(mut self, value: impl Into<Str>) -> Self {
-        self.assistant_arn = value.into();
-        self
-    }
+    pub fn assistant_arn(mut self, value: impl Into<Str>) -> Self { self.assistant_arn = value.into(); self }
 }
 
 impl PropertyType for QInConnectAssistantConfiguration {}
@@ -7379,17 +4435,13 @@ impl ToValue for QInConnectAssistantConfiguration {
     }
 }
 
-static RULE_QInConnectIntentConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "QInConnectAssistantConfiguration",
-        Shape::Object(&RULE_QInConnectAssistantConfiguration),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_QInConnectIntentConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("QInConnectAssistantConfiguration", Shape::Object(&RULE_QInConnectAssistantConfiguration)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `QInConnectIntentConfiguration` property type of `AWS::Lex::Bot`.
@@ -7401,6 +4453,7 @@ pub struct QInConnectIntentConfiguration {
     pub q_in_connect_assistant_configuration: Option<Obj<QInConnectAssistantConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl QInConnectIntentConfiguration {
     /// A `QInConnectIntentConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -7408,13 +4461,7 @@ impl QInConnectIntentConfiguration {
     }
 
     /// `QInConnectAssistantConfiguration`: a [`QInConnectAssistantConfiguration`] object.
-    pub fn q_in_connect_assistant_configuration(
-        mut self,
-        value: impl Into<Obj<QInConnectAssistantConfiguration>>,
-    ) -> Self {
-        self.q_in_connect_assistant_configuration = Some(value.into());
-        self
-    }
+    pub fn q_in_connect_assistant_configuration(mut self, value: impl Into<Obj<QInConnectAssistantConfiguration>>) -> Self { self.q_in_connect_assistant_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for QInConnectIntentConfiguration {}
@@ -7436,28 +4483,18 @@ pub struct QnAIntentConfigurationRequired {
     /// `BedrockModelConfiguration`: a [`BedrockModelSpecification`] object, required.
     pub bedrock_model_configuration: Obj<BedrockModelSpecification>,
     /// `DataSourceConfiguration`: a [`DataSourceConfiguration`] object, required.
-    ///
-    /// Contains details about the configuration of the data source used for the `AMAZON.QnAIntent` .
     pub data_source_configuration: Obj<DataSourceConfiguration>,
 }
 
-static RULE_QnAIntentConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_QnAIntentConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "BedrockModelConfiguration",
-            Shape::Object(&RULE_BedrockModelSpecification),
-        ),
-        (
-            "DataSourceConfiguration",
-            Shape::Object(&RULE_DataSourceConfiguration),
-        ),
+        ("BedrockModelConfiguration", Shape::Object(&RULE_BedrockModelSpecification)),
+        ("DataSourceConfiguration", Shape::Object(&RULE_DataSourceConfiguration)),
     ],
     required: &["DataSourceConfiguration", "BedrockModelConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `QnAIntentConfiguration` property type of `AWS::Lex::Bot`.
@@ -7475,6 +4512,7 @@ pub struct QnAIntentConfiguration {
     pub data_source_configuration: Obj<DataSourceConfiguration>,
 }
 
+#[rustfmt::skip]
 impl QnAIntentConfiguration {
     /// A `QnAIntentConfiguration` with its required properties, named in a [`QnAIntentConfigurationRequired`].
     pub fn new(required: QnAIntentConfigurationRequired) -> Self {
@@ -7485,24 +4523,9 @@ impl QnAIntentConfiguration {
     }
 
     /// `BedrockModelConfiguration`: a [`BedrockModelSpecification`] object, required.
-    pub fn bedrock_model_configuration(
-        mut self,
-        value: impl Into<Obj<BedrockModelSpecification>>,
-    ) -> Self {
-        self.bedrock_model_configuration = value.into();
-        self
-    }
-
+    pub fn bedrock_model_configuration(mut self, value: impl Into<Obj<BedrockModelSpecification>>) -> Self { self.bedrock_model_configuration = value.into(); self }
     /// `DataSourceConfiguration`: a [`DataSourceConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_source_configuration(
-        mut self,
-        value: impl Into<Obj<DataSourceConfiguration>>,
-    ) -> Self {
-        self.data_source_configuration = value.into();
-        self
-    }
+    pub fn data_source_configuration(mut self, value: impl Into<Obj<DataSourceConfiguration>>) -> Self { self.data_source_configuration = value.into(); self }
 }
 
 impl PropertyType for QnAIntentConfiguration {}
@@ -7523,52 +4546,24 @@ impl ToValue for QnAIntentConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct QnAKendraConfigurationRequired {
     /// `ExactResponse`: a boolean, required.
-    ///
-    /// Specifies whether to return an exact response from the Amazon Kendra index or to let the Amazon Bedrock model you select generate a response based on the results. To use this feature, you must first add FAQ questions to your index by following the steps at \[Adding frequently asked questions (FAQs) to an index\](<https://docs.aws.amazon.com/kendra/latest/dg/in-creating-faq.html>) .
     pub exact_response: Bool,
     /// `KendraIndex`: a string, required.
-    ///
-    /// The ARN of the Amazon Kendra index to use.
-    ///
-    /// Length 1 to 5000.
     pub kendra_index: Str,
     /// `QueryFilterStringEnabled`: a boolean, required.
-    ///
-    /// Specifies whether to enable an Amazon Kendra filter string or not.
     pub query_filter_string_enabled: Bool,
 }
 
-static RULE_QnAKendraConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_QnAKendraConfiguration: ObjRule = ObjRule {
     properties: &[
         ("ExactResponse", Shape::Bool),
-        (
-            "KendraIndex",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(5000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "QueryFilterString",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(5000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("KendraIndex", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5000), ..StrRule::ANY })),
+        ("QueryFilterString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5000), ..StrRule::ANY })),
         ("QueryFilterStringEnabled", Shape::Bool),
     ],
     required: &["KendraIndex", "QueryFilterStringEnabled", "ExactResponse"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `QnAKendraConfiguration` property type of `AWS::Lex::Bot`.
@@ -7600,6 +4595,7 @@ pub struct QnAKendraConfiguration {
     pub query_filter_string_enabled: Bool,
 }
 
+#[rustfmt::skip]
 impl QnAKendraConfiguration {
     /// A `QnAKendraConfiguration` with its required properties, named in a [`QnAKendraConfigurationRequired`].
     pub fn new(required: QnAKendraConfigurationRequired) -> Self {
@@ -7612,36 +4608,13 @@ impl QnAKendraConfiguration {
     }
 
     /// `ExactResponse`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exact_response(mut self, value: impl Into<Bool>) -> Self {
-        self.exact_response = value.into();
-        self
-    }
-
+    pub fn exact_response(mut self, value: impl Into<Bool>) -> Self { self.exact_response = value.into(); self }
     /// `KendraIndex`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kendra_index(mut self, value: impl Into<Str>) -> Self {
-        self.kendra_index = value.into();
-        self
-    }
-
+    pub fn kendra_index(mut self, value: impl Into<Str>) -> Self { self.kendra_index = value.into(); self }
     /// `QueryFilterString`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_filter_string(mut self, value: impl Into<Str>) -> Self {
-        self.query_filter_string = Some(value.into());
-        self
-    }
-
+    pub fn query_filter_string(mut self, value: impl Into<Str>) -> Self { self.query_filter_string = Some(value.into()); self }
     /// `QueryFilterStringEnabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_filter_string_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.query_filter_string_enabled = value.into();
-        self
-    }
+    pub fn query_filter_string_enabled(mut self, value: impl Into<Bool>) -> Self { self.query_filter_string_enabled = value.into(); self }
 }
 
 impl PropertyType for QnAKendraConfiguration {}
@@ -7664,32 +4637,17 @@ impl ToValue for QnAKendraConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicationRequired {
     /// `ReplicaRegions`: a list of strings, required.
-    ///
-    /// Items 1 to 1.
     pub replica_regions: List<Str>,
 }
 
-static RULE_Replication: ObjRule = ObjRule {
-    properties: &[(
-        "ReplicaRegions",
-        Shape::List(&ListRule {
-            items: Shape::Str(&StrRule {
-                min_len: Some(2),
-                max_len: Some(25),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-            min_items: Some(1),
-            max_items: Some(1),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_Replication: ObjRule = ObjRule {
+    properties: &[
+        ("ReplicaRegions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(2), max_len: Some(25), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1) })),
+    ],
     required: &["ReplicaRegions"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Replication` property type of `AWS::Lex::Bot`.
@@ -7703,6 +4661,7 @@ pub struct Replication {
     pub replica_regions: List<Str>,
 }
 
+#[rustfmt::skip]
 impl Replication {
     /// A `Replication` with its required properties, named in a [`ReplicationRequired`].
     pub fn new(required: ReplicationRequired) -> Self {
@@ -7712,12 +4671,7 @@ impl Replication {
     }
 
     /// `ReplicaRegions`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replica_regions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.replica_regions = value.into();
-        self
-    }
+    pub fn replica_regions(mut self, value: impl Into<List<Str>>) -> Self { self.replica_regions = value.into(); self }
 }
 
 impl PropertyType for Replication {}
@@ -7734,31 +4688,18 @@ impl ToValue for Replication {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResponseSpecificationRequired {
     /// `MessageGroupsList`: a list of [`MessageGroup`] objects, required.
-    ///
-    /// A collection of responses that Amazon Lex can send to the user. Amazon Lex chooses the actual response to send at runtime.
-    ///
-    /// Items 1 to 5.
     pub message_groups_list: List<MessageGroup>,
 }
 
-static RULE_ResponseSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResponseSpecification: ObjRule = ObjRule {
     properties: &[
         ("AllowInterrupt", Shape::Bool),
-        (
-            "MessageGroupsList",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MessageGroup),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
+        ("MessageGroupsList", Shape::List(&ListRule { items: Shape::Object(&RULE_MessageGroup), min_items: Some(1), max_items: Some(5) })),
     ],
     required: &["MessageGroupsList"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ResponseSpecification` property type of `AWS::Lex::Bot`.
@@ -7780,6 +4721,7 @@ pub struct ResponseSpecification {
     pub message_groups_list: List<MessageGroup>,
 }
 
+#[rustfmt::skip]
 impl ResponseSpecification {
     /// A `ResponseSpecification` with its required properties, named in a [`ResponseSpecificationRequired`].
     pub fn new(required: ResponseSpecificationRequired) -> Self {
@@ -7790,20 +4732,9 @@ impl ResponseSpecification {
     }
 
     /// `AllowInterrupt`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allow_interrupt(mut self, value: impl Into<Bool>) -> Self {
-        self.allow_interrupt = Some(value.into());
-        self
-    }
-
+    pub fn allow_interrupt(mut self, value: impl Into<Bool>) -> Self { self.allow_interrupt = Some(value.into()); self }
     /// `MessageGroupsList`: a list of [`MessageGroup`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn message_groups_list(mut self, value: impl Into<List<MessageGroup>>) -> Self {
-        self.message_groups_list = value.into();
-        self
-    }
+    pub fn message_groups_list(mut self, value: impl Into<List<MessageGroup>>) -> Self { self.message_groups_list = value.into(); self }
 }
 
 impl PropertyType for ResponseSpecification {}
@@ -7817,23 +4748,14 @@ impl ToValue for ResponseSpecification {
     }
 }
 
-static RULE_RuntimeSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RuntimeSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "NluImprovementSpecification",
-            Shape::Object(&RULE_NluImprovementSpecification),
-        ),
-        (
-            "SlotResolutionImprovementSpecification",
-            Shape::Object(&RULE_SlotResolutionImprovementSpecification),
-        ),
+        ("NluImprovementSpecification", Shape::Object(&RULE_NluImprovementSpecification)),
+        ("SlotResolutionImprovementSpecification", Shape::Object(&RULE_SlotResolutionImprovementSpecification)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RuntimeSettings` property type of `AWS::Lex::Bot`.
@@ -7848,6 +4770,7 @@ pub struct RuntimeSettings {
         Option<Obj<SlotResolutionImprovementSpecification>>,
 }
 
+#[rustfmt::skip]
 impl RuntimeSettings {
     /// A `RuntimeSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -7855,22 +4778,9 @@ impl RuntimeSettings {
     }
 
     /// `NluImprovementSpecification`: a [`NluImprovementSpecification`] object.
-    pub fn nlu_improvement_specification(
-        mut self,
-        value: impl Into<Obj<NluImprovementSpecification>>,
-    ) -> Self {
-        self.nlu_improvement_specification = Some(value.into());
-        self
-    }
-
+    pub fn nlu_improvement_specification(mut self, value: impl Into<Obj<NluImprovementSpecification>>) -> Self { self.nlu_improvement_specification = Some(value.into()); self }
     /// `SlotResolutionImprovementSpecification`: a [`SlotResolutionImprovementSpecification`] object.
-    pub fn slot_resolution_improvement_specification(
-        mut self,
-        value: impl Into<Obj<SlotResolutionImprovementSpecification>>,
-    ) -> Self {
-        self.slot_resolution_improvement_specification = Some(value.into());
-        self
-    }
+    pub fn slot_resolution_improvement_specification(mut self, value: impl Into<Obj<SlotResolutionImprovementSpecification>>) -> Self { self.slot_resolution_improvement_specification = Some(value.into()); self }
 }
 
 impl PropertyType for RuntimeSettings {}
@@ -7890,194 +4800,25 @@ impl ToValue for RuntimeSettings {
     }
 }
 
-/// The required properties of [`S3BucketLogDestination`], by name: `S3BucketLogDestination::new(S3BucketLogDestinationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3BucketLogDestinationRequired {
-    /// `LogPrefix`: a string, required.
-    ///
-    /// The S3 prefix to assign to audio log files.
-    ///
-    /// Length 0 to 1024.
-    pub log_prefix: Str,
-    /// `S3BucketArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of an Amazon S3 bucket where audio log files are stored.
-    ///
-    /// Pattern `^arn:[\w\-]+:s3:::[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9]$`; length 1 to 2048.
-    pub s3_bucket_arn: Str,
-}
-
-static RULE_S3BucketLogDestination: ObjRule = ObjRule {
-    properties: &[
-        (
-            "KmsKeyArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_8),
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
-        (
-            "LogPrefix",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "S3BucketArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_12),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["LogPrefix", "S3BucketArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `S3BucketLogDestination` property type of `AWS::Lex::Bot`.
-///
-/// Specifies an Amazon S3 bucket for logging audio conversations
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lex-bot-s3bucketlogdestination.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3BucketLogDestination {
-    /// `KmsKeyArn`: a string.
-    ///
-    /// The Amazon Resource Name (ARN) of an AWS Key Management Service (KMS) key for encrypting audio log files stored in an Amazon S3 bucket.
-    ///
-    /// Format `AWS::KMS::Key.Arn`; pattern `^arn:[\w\-]+:kms:[\w\-]+:[\d]{12}:(?:key\/[\w\-]+|alias\/[a-zA-Z0-9:\/_\-]{1,256})$`; length 20 to 2048.
-    pub kms_key_arn: Option<Str>,
-    /// `LogPrefix`: a string, required.
-    ///
-    /// The S3 prefix to assign to audio log files.
-    ///
-    /// Length 0 to 1024.
-    pub log_prefix: Str,
-    /// `S3BucketArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of an Amazon S3 bucket where audio log files are stored.
-    ///
-    /// Pattern `^arn:[\w\-]+:s3:::[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9]$`; length 1 to 2048.
-    pub s3_bucket_arn: Str,
-}
-
-impl S3BucketLogDestination {
-    /// A `S3BucketLogDestination` with its required properties, named in a [`S3BucketLogDestinationRequired`].
-    pub fn new(required: S3BucketLogDestinationRequired) -> Self {
-        Self {
-            kms_key_arn: None,
-            log_prefix: required.log_prefix,
-            s3_bucket_arn: required.s3_bucket_arn,
-        }
-    }
-
-    /// `KmsKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_arn = Some(value.into());
-        self
-    }
-
-    /// `LogPrefix`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.log_prefix = value.into();
-        self
-    }
-
-    /// `S3BucketArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_bucket_arn(mut self, value: impl Into<Str>) -> Self {
-        self.s3_bucket_arn = value.into();
-        self
-    }
-}
-
-impl PropertyType for S3BucketLogDestination {}
-
-impl ToValue for S3BucketLogDestination {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("KmsKeyArn", &self.kms_key_arn)
-            .req("LogPrefix", &self.log_prefix)
-            .req("S3BucketArn", &self.s3_bucket_arn)
-            .build()
-    }
-}
-
 /// The required properties of [`S3Location`], by name: `S3Location::new(S3LocationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3LocationRequired {
     /// `S3Bucket`: a string, required.
-    ///
-    /// The S3 bucket name.
-    ///
-    /// Format `AWS::S3::Bucket.Name`; pattern `^[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9]$`; length 3 to 63.
     pub s3_bucket: Str,
     /// `S3ObjectKey`: a string, required.
-    ///
-    /// The path and file name to the object in the S3 bucket.
-    ///
-    /// Pattern `[\.\-\!\*\_\'\(\)a-zA-Z0-9][\.\-\!\*\_\'\(\)\/a-zA-Z0-9]*$`; length 1 to 1024.
     pub s3_object_key: Str,
 }
 
-static RULE_S3Location: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3Location: ObjRule = ObjRule {
     properties: &[
-        (
-            "S3Bucket",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
-        (
-            "S3ObjectKey",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "S3ObjectVersion",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("S3Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_0), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+        ("S3ObjectKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("S3ObjectVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
     ],
     required: &["S3Bucket", "S3ObjectKey"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3Location` property type of `AWS::Lex::Bot`.
@@ -8107,6 +4848,7 @@ pub struct S3Location {
     pub s3_object_version: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl S3Location {
     /// A `S3Location` with its required properties, named in a [`S3LocationRequired`].
     pub fn new(required: S3LocationRequired) -> Self {
@@ -8118,28 +4860,11 @@ impl S3Location {
     }
 
     /// `S3Bucket`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_bucket(mut self, value: impl Into<Str>) -> Self {
-        self.s3_bucket = value.into();
-        self
-    }
-
+    pub fn s3_bucket(mut self, value: impl Into<Str>) -> Self { self.s3_bucket = value.into(); self }
     /// `S3ObjectKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_object_key(mut self, value: impl Into<Str>) -> Self {
-        self.s3_object_key = value.into();
-        self
-    }
-
+    pub fn s3_object_key(mut self, value: impl Into<Str>) -> Self { self.s3_object_key = value.into(); self }
     /// `S3ObjectVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_object_version(mut self, value: impl Into<Str>) -> Self {
-        self.s3_object_version = Some(value.into());
-        self
-    }
+    pub fn s3_object_version(mut self, value: impl Into<Str>) -> Self { self.s3_object_version = Some(value.into()); self }
 }
 
 impl PropertyType for S3Location {}
@@ -8158,19 +4883,17 @@ impl ToValue for S3Location {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SampleUtteranceRequired {
     /// `Utterance`: a string, required.
-    ///
-    /// A sample utterance that invokes an intent or respond to a slot elicitation prompt.
     pub utterance: Str,
 }
 
-static RULE_SampleUtterance: ObjRule = ObjRule {
-    properties: &[("Utterance", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_SampleUtterance: ObjRule = ObjRule {
+    properties: &[
+        ("Utterance", Shape::STR),
+    ],
     required: &["Utterance"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SampleUtterance` property type of `AWS::Lex::Bot`.
@@ -8186,6 +4909,7 @@ pub struct SampleUtterance {
     pub utterance: Str,
 }
 
+#[rustfmt::skip]
 impl SampleUtterance {
     /// A `SampleUtterance` with its required properties, named in a [`SampleUtteranceRequired`].
     pub fn new(required: SampleUtteranceRequired) -> Self {
@@ -8195,12 +4919,7 @@ impl SampleUtterance {
     }
 
     /// `Utterance`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn utterance(mut self, value: impl Into<Str>) -> Self {
-        self.utterance = value.into();
-        self
-    }
+    pub fn utterance(mut self, value: impl Into<Str>) -> Self { self.utterance = value.into(); self }
 }
 
 impl PropertyType for SampleUtterance {}
@@ -8218,20 +4937,15 @@ pub struct SampleUtteranceGenerationSpecificationRequired {
     pub enabled: Bool,
 }
 
-static RULE_SampleUtteranceGenerationSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SampleUtteranceGenerationSpecification: ObjRule = ObjRule {
     properties: &[
-        (
-            "BedrockModelSpecification",
-            Shape::Object(&RULE_BedrockModelSpecification),
-        ),
+        ("BedrockModelSpecification", Shape::Object(&RULE_BedrockModelSpecification)),
         ("Enabled", Shape::Bool),
     ],
     required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SampleUtteranceGenerationSpecification` property type of `AWS::Lex::Bot`.
@@ -8245,6 +4959,7 @@ pub struct SampleUtteranceGenerationSpecification {
     pub enabled: Bool,
 }
 
+#[rustfmt::skip]
 impl SampleUtteranceGenerationSpecification {
     /// A `SampleUtteranceGenerationSpecification` with its required properties, named in a [`SampleUtteranceGenerationSpecificationRequired`].
     pub fn new(required: SampleUtteranceGenerationSpecificationRequired) -> Self {
@@ -8255,19 +4970,9 @@ impl SampleUtteranceGenerationSpecification {
     }
 
     /// `BedrockModelSpecification`: a [`BedrockModelSpecification`] object.
-    pub fn bedrock_model_specification(
-        mut self,
-        value: impl Into<Obj<BedrockModelSpecification>>,
-    ) -> Self {
-        self.bedrock_model_specification = Some(value.into());
-        self
-    }
-
+    pub fn bedrock_model_specification(mut self, value: impl Into<Obj<BedrockModelSpecification>>) -> Self { self.bedrock_model_specification = Some(value.into()); self }
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
 }
 
 impl PropertyType for SampleUtteranceGenerationSpecification {}
@@ -8288,30 +4993,17 @@ impl ToValue for SampleUtteranceGenerationSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SampleValueRequired {
     /// `Value`: a string, required.
-    ///
-    /// The value that can be used for a slot type.
-    ///
-    /// Length 1 to 140.
     pub value: Str,
 }
 
-static RULE_SampleValue: ObjRule = ObjRule {
-    properties: &[(
-        "Value",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(140),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_SampleValue: ObjRule = ObjRule {
+    properties: &[
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(140), ..StrRule::ANY })),
+    ],
     required: &["Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SampleValue` property type of `AWS::Lex::Bot`.
@@ -8329,6 +5021,7 @@ pub struct SampleValue {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl SampleValue {
     /// A `SampleValue` with its required properties, named in a [`SampleValueRequired`].
     pub fn new(required: SampleValueRequired) -> Self {
@@ -8338,12 +5031,7 @@ impl SampleValue {
     }
 
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for SampleValue {}
@@ -8354,99 +5042,22 @@ impl ToValue for SampleValue {
     }
 }
 
-/// The required properties of [`SentimentAnalysisSettings`], by name: `SentimentAnalysisSettings::new(SentimentAnalysisSettingsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SentimentAnalysisSettingsRequired {
-    /// `DetectSentiment`: a boolean, required.
-    pub detect_sentiment: Bool,
-}
-
-static RULE_SentimentAnalysisSettings: ObjRule = ObjRule {
-    properties: &[("DetectSentiment", Shape::Bool)],
-    required: &["DetectSentiment"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SentimentAnalysisSettings` property type of `AWS::Lex::Bot`.
-///
-/// Specifies whether Amazon Lex will use Amazon Comprehend to detect the sentiment of user utterances.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lex-bot-sentimentanalysissettings.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct SentimentAnalysisSettings {
-    /// `DetectSentiment`: a boolean, required.
-    pub detect_sentiment: Bool,
-}
-
-impl SentimentAnalysisSettings {
-    /// A `SentimentAnalysisSettings` with its required properties, named in a [`SentimentAnalysisSettingsRequired`].
-    pub fn new(required: SentimentAnalysisSettingsRequired) -> Self {
-        Self {
-            detect_sentiment: required.detect_sentiment,
-        }
-    }
-
-    /// `DetectSentiment`: a boolean, required.
-    pub fn detect_sentiment(mut self, value: impl Into<Bool>) -> Self {
-        self.detect_sentiment = value.into();
-        self
-    }
-}
-
-impl PropertyType for SentimentAnalysisSettings {}
-
-impl ToValue for SentimentAnalysisSettings {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("DetectSentiment", &self.detect_sentiment)
-            .build()
-    }
-}
-
 /// The required properties of [`SessionAttribute`], by name: `SessionAttribute::new(SessionAttributeRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SessionAttributeRequired {
     /// `Key`: a string, required.
-    ///
-    /// The name of the session attribute.
-    ///
-    /// Length 1 to 1024.
     pub key: Str,
 }
 
-static RULE_SessionAttribute: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SessionAttribute: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
     ],
     required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SessionAttribute` property type of `AWS::Lex::Bot`.
@@ -8470,6 +5081,7 @@ pub struct SessionAttribute {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SessionAttribute {
     /// A `SessionAttribute` with its required properties, named in a [`SessionAttributeRequired`].
     pub fn new(required: SessionAttributeRequired) -> Self {
@@ -8480,20 +5092,9 @@ impl SessionAttribute {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for SessionAttribute {}
@@ -8511,69 +5112,27 @@ impl ToValue for SessionAttribute {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SlotRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name given to the slot.
-    ///
-    /// Pattern `^([0-9a-zA-Z][_-]?)+$`; length 1 to 100.
     pub name: Str,
     /// `SlotTypeName`: a string, required.
-    ///
-    /// The name of the slot type that this slot is based on. The slot type defines the acceptable values for the slot.
     pub slot_type_name: Str,
     /// `ValueElicitationSetting`: a [`SlotValueElicitationSetting`] object, required.
-    ///
-    /// Determines the slot resolution strategy that Amazon Lex uses to return slot type values. The field can be set to one of the following values:
-    ///
-    /// - ORIGINAL_VALUE - Returns the value entered by the user, if the user value is similar to a slot value.
-    /// - TOP_RESOLUTION - If there is a resolution list for the slot, return the first value in the resolution list as the slot type value. If there is no resolution list, null is returned.
-    ///
-    /// If you don't specify the `valueSelectionStrategy` , the default is `ORIGINAL_VALUE` .
     pub value_elicitation_setting: Obj<SlotValueElicitationSetting>,
 }
 
-static RULE_Slot: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Slot: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MultipleValuesSetting",
-            Shape::Object(&RULE_MultipleValuesSetting),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ObfuscationSetting",
-            Shape::Object(&RULE_ObfuscationSetting),
-        ),
+        ("Description", Shape::Str(&StrRule { max_len: Some(2000), ..StrRule::ANY })),
+        ("MultipleValuesSetting", Shape::Object(&RULE_MultipleValuesSetting)),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("ObfuscationSetting", Shape::Object(&RULE_ObfuscationSetting)),
         ("SlotTypeName", Shape::STR),
         ("SubSlotSetting", Shape::Object(&RULE_SubSlotSetting)),
-        (
-            "ValueElicitationSetting",
-            Shape::Object(&RULE_SlotValueElicitationSetting),
-        ),
+        ("ValueElicitationSetting", Shape::Object(&RULE_SlotValueElicitationSetting)),
     ],
     required: &["Name", "SlotTypeName", "ValueElicitationSetting"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Slot` property type of `AWS::Lex::Bot`.
@@ -8620,6 +5179,7 @@ pub struct Slot {
     pub value_elicitation_setting: Obj<SlotValueElicitationSetting>,
 }
 
+#[rustfmt::skip]
 impl Slot {
     /// A `Slot` with its required properties, named in a [`SlotRequired`].
     pub fn new(required: SlotRequired) -> Self {
@@ -8635,61 +5195,19 @@ impl Slot {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `MultipleValuesSetting`: a [`MultipleValuesSetting`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn multiple_values_setting(mut self, value: impl Into<Obj<MultipleValuesSetting>>) -> Self {
-        self.multiple_values_setting = Some(value.into());
-        self
-    }
-
+    pub fn multiple_values_setting(mut self, value: impl Into<Obj<MultipleValuesSetting>>) -> Self { self.multiple_values_setting = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `ObfuscationSetting`: an [`ObfuscationSetting`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn obfuscation_setting(mut self, value: impl Into<Obj<ObfuscationSetting>>) -> Self {
-        self.obfuscation_setting = Some(value.into());
-        self
-    }
-
+    pub fn obfuscation_setting(mut self, value: impl Into<Obj<ObfuscationSetting>>) -> Self { self.obfuscation_setting = Some(value.into()); self }
     /// `SlotTypeName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn slot_type_name(mut self, value: impl Into<Str>) -> Self {
-        self.slot_type_name = value.into();
-        self
-    }
-
+    pub fn slot_type_name(mut self, value: impl Into<Str>) -> Self { self.slot_type_name = value.into(); self }
     /// `SubSlotSetting`: a [`SubSlotSetting`] object.
-    pub fn sub_slot_setting(mut self, value: impl Into<Obj<SubSlotSetting>>) -> Self {
-        self.sub_slot_setting = Some(value.into());
-        self
-    }
-
+    pub fn sub_slot_setting(mut self, value: impl Into<Obj<SubSlotSetting>>) -> Self { self.sub_slot_setting = Some(value.into()); self }
     /// `ValueElicitationSetting`: a [`SlotValueElicitationSetting`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value_elicitation_setting(
-        mut self,
-        value: impl Into<Obj<SlotValueElicitationSetting>>,
-    ) -> Self {
-        self.value_elicitation_setting = value.into();
-        self
-    }
+    pub fn value_elicitation_setting(mut self, value: impl Into<Obj<SlotValueElicitationSetting>>) -> Self { self.value_elicitation_setting = value.into(); self }
 }
 
 impl PropertyType for Slot {}
@@ -8708,41 +5226,20 @@ impl ToValue for Slot {
     }
 }
 
-static RULE_SlotCaptureSetting: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SlotCaptureSetting: ObjRule = ObjRule {
     properties: &[
-        (
-            "CaptureConditional",
-            Shape::Object(&RULE_ConditionalSpecification),
-        ),
+        ("CaptureConditional", Shape::Object(&RULE_ConditionalSpecification)),
         ("CaptureNextStep", Shape::Object(&RULE_DialogState)),
-        (
-            "CaptureResponse",
-            Shape::Object(&RULE_ResponseSpecification),
-        ),
-        (
-            "CodeHook",
-            Shape::Object(&RULE_DialogCodeHookInvocationSetting),
-        ),
-        (
-            "ElicitationCodeHook",
-            Shape::Object(&RULE_ElicitationCodeHookInvocationSetting),
-        ),
-        (
-            "FailureConditional",
-            Shape::Object(&RULE_ConditionalSpecification),
-        ),
+        ("CaptureResponse", Shape::Object(&RULE_ResponseSpecification)),
+        ("CodeHook", Shape::Object(&RULE_DialogCodeHookInvocationSetting)),
+        ("ElicitationCodeHook", Shape::Object(&RULE_ElicitationCodeHookInvocationSetting)),
+        ("FailureConditional", Shape::Object(&RULE_ConditionalSpecification)),
         ("FailureNextStep", Shape::Object(&RULE_DialogState)),
-        (
-            "FailureResponse",
-            Shape::Object(&RULE_ResponseSpecification),
-        ),
+        ("FailureResponse", Shape::Object(&RULE_ResponseSpecification)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SlotCaptureSetting` property type of `AWS::Lex::Bot`.
@@ -8786,6 +5283,7 @@ pub struct SlotCaptureSetting {
     pub failure_response: Option<Obj<ResponseSpecification>>,
 }
 
+#[rustfmt::skip]
 impl SlotCaptureSetting {
     /// A `SlotCaptureSetting` with no property set (none is required).
     pub fn new() -> Self {
@@ -8793,71 +5291,21 @@ impl SlotCaptureSetting {
     }
 
     /// `CaptureConditional`: a [`ConditionalSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capture_conditional(mut self, value: impl Into<Obj<ConditionalSpecification>>) -> Self {
-        self.capture_conditional = Some(value.into());
-        self
-    }
-
+    pub fn capture_conditional(mut self, value: impl Into<Obj<ConditionalSpecification>>) -> Self { self.capture_conditional = Some(value.into()); self }
     /// `CaptureNextStep`: a [`DialogState`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capture_next_step(mut self, value: impl Into<Obj<DialogState>>) -> Self {
-        self.capture_next_step = Some(value.into());
-        self
-    }
-
+    pub fn capture_next_step(mut self, value: impl Into<Obj<DialogState>>) -> Self { self.capture_next_step = Some(value.into()); self }
     /// `CaptureResponse`: a [`ResponseSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capture_response(mut self, value: impl Into<Obj<ResponseSpecification>>) -> Self {
-        self.capture_response = Some(value.into());
-        self
-    }
-
+    pub fn capture_response(mut self, value: impl Into<Obj<ResponseSpecification>>) -> Self { self.capture_response = Some(value.into()); self }
     /// `CodeHook`: a [`DialogCodeHookInvocationSetting`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn code_hook(mut self, value: impl Into<Obj<DialogCodeHookInvocationSetting>>) -> Self {
-        self.code_hook = Some(value.into());
-        self
-    }
-
+    pub fn code_hook(mut self, value: impl Into<Obj<DialogCodeHookInvocationSetting>>) -> Self { self.code_hook = Some(value.into()); self }
     /// `ElicitationCodeHook`: an [`ElicitationCodeHookInvocationSetting`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn elicitation_code_hook(
-        mut self,
-        value: impl Into<Obj<ElicitationCodeHookInvocationSetting>>,
-    ) -> Self {
-        self.elicitation_code_hook = Some(value.into());
-        self
-    }
-
+    pub fn elicitation_code_hook(mut self, value: impl Into<Obj<ElicitationCodeHookInvocationSetting>>) -> Self { self.elicitation_code_hook = Some(value.into()); self }
     /// `FailureConditional`: a [`ConditionalSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn failure_conditional(mut self, value: impl Into<Obj<ConditionalSpecification>>) -> Self {
-        self.failure_conditional = Some(value.into());
-        self
-    }
-
+    pub fn failure_conditional(mut self, value: impl Into<Obj<ConditionalSpecification>>) -> Self { self.failure_conditional = Some(value.into()); self }
     /// `FailureNextStep`: a [`DialogState`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn failure_next_step(mut self, value: impl Into<Obj<DialogState>>) -> Self {
-        self.failure_next_step = Some(value.into());
-        self
-    }
-
+    pub fn failure_next_step(mut self, value: impl Into<Obj<DialogState>>) -> Self { self.failure_next_step = Some(value.into()); self }
     /// `FailureResponse`: a [`ResponseSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn failure_response(mut self, value: impl Into<Obj<ResponseSpecification>>) -> Self {
-        self.failure_response = Some(value.into());
-        self
-    }
+    pub fn failure_response(mut self, value: impl Into<Obj<ResponseSpecification>>) -> Self { self.failure_response = Some(value.into()); self }
 }
 
 impl PropertyType for SlotCaptureSetting {}
@@ -8881,30 +5329,17 @@ impl ToValue for SlotCaptureSetting {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SlotDefaultValueRequired {
     /// `DefaultValue`: a string, required.
-    ///
-    /// The default value to use when a user doesn't provide a value for a slot.
-    ///
-    /// Length 1 to 202.
     pub default_value: Str,
 }
 
-static RULE_SlotDefaultValue: ObjRule = ObjRule {
-    properties: &[(
-        "DefaultValue",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(202),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_SlotDefaultValue: ObjRule = ObjRule {
+    properties: &[
+        ("DefaultValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(202), ..StrRule::ANY })),
+    ],
     required: &["DefaultValue"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SlotDefaultValue` property type of `AWS::Lex::Bot`.
@@ -8922,6 +5357,7 @@ pub struct SlotDefaultValue {
     pub default_value: Str,
 }
 
+#[rustfmt::skip]
 impl SlotDefaultValue {
     /// A `SlotDefaultValue` with its required properties, named in a [`SlotDefaultValueRequired`].
     pub fn new(required: SlotDefaultValueRequired) -> Self {
@@ -8931,12 +5367,7 @@ impl SlotDefaultValue {
     }
 
     /// `DefaultValue`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_value(mut self, value: impl Into<Str>) -> Self {
-        self.default_value = value.into();
-        self
-    }
+    pub fn default_value(mut self, value: impl Into<Str>) -> Self { self.default_value = value.into(); self }
 }
 
 impl PropertyType for SlotDefaultValue {}
@@ -8953,28 +5384,17 @@ impl ToValue for SlotDefaultValue {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SlotDefaultValueSpecificationRequired {
     /// `DefaultValueList`: a list of [`SlotDefaultValue`] objects, required.
-    ///
-    /// A list of default values. Amazon Lex chooses the default value to use in the order that they are presented in the list.
-    ///
-    /// Items at most 10.
     pub default_value_list: List<SlotDefaultValue>,
 }
 
-static RULE_SlotDefaultValueSpecification: ObjRule = ObjRule {
-    properties: &[(
-        "DefaultValueList",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_SlotDefaultValue),
-            min_items: None,
-            max_items: Some(10),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_SlotDefaultValueSpecification: ObjRule = ObjRule {
+    properties: &[
+        ("DefaultValueList", Shape::List(&ListRule { items: Shape::Object(&RULE_SlotDefaultValue), min_items: None, max_items: Some(10) })),
+    ],
     required: &["DefaultValueList"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SlotDefaultValueSpecification` property type of `AWS::Lex::Bot`.
@@ -8992,6 +5412,7 @@ pub struct SlotDefaultValueSpecification {
     pub default_value_list: List<SlotDefaultValue>,
 }
 
+#[rustfmt::skip]
 impl SlotDefaultValueSpecification {
     /// A `SlotDefaultValueSpecification` with its required properties, named in a [`SlotDefaultValueSpecificationRequired`].
     pub fn new(required: SlotDefaultValueSpecificationRequired) -> Self {
@@ -9001,12 +5422,7 @@ impl SlotDefaultValueSpecification {
     }
 
     /// `DefaultValueList`: a list of [`SlotDefaultValue`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_value_list(mut self, value: impl Into<List<SlotDefaultValue>>) -> Self {
-        self.default_value_list = value.into();
-        self
-    }
+    pub fn default_value_list(mut self, value: impl Into<List<SlotDefaultValue>>) -> Self { self.default_value_list = value.into(); self }
 }
 
 impl PropertyType for SlotDefaultValueSpecification {}
@@ -9023,46 +5439,20 @@ impl ToValue for SlotDefaultValueSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SlotPriorityRequired {
     /// `Priority`: an integer, required.
-    ///
-    /// The priority that Amazon Lex should apply to the slot.
-    ///
-    /// Value 0 to 100.
     pub priority: Int,
     /// `SlotName`: a string, required.
-    ///
-    /// The name of the slot.
-    ///
-    /// Pattern `^([0-9a-zA-Z][_-]?)+$`; length 1 to 100.
     pub slot_name: Str,
 }
 
-static RULE_SlotPriority: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SlotPriority: ObjRule = ObjRule {
     properties: &[
-        (
-            "Priority",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SlotName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Priority", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+        ("SlotName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["SlotName", "Priority"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SlotPriority` property type of `AWS::Lex::Bot`.
@@ -9086,6 +5476,7 @@ pub struct SlotPriority {
     pub slot_name: Str,
 }
 
+#[rustfmt::skip]
 impl SlotPriority {
     /// A `SlotPriority` with its required properties, named in a [`SlotPriorityRequired`].
     pub fn new(required: SlotPriorityRequired) -> Self {
@@ -9096,20 +5487,9 @@ impl SlotPriority {
     }
 
     /// `Priority`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self {
-        self.priority = value.into();
-        self
-    }
-
+    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = value.into(); self }
     /// `SlotName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn slot_name(mut self, value: impl Into<Str>) -> Self {
-        self.slot_name = value.into();
-        self
-    }
+    pub fn slot_name(mut self, value: impl Into<Str>) -> Self { self.slot_name = value.into(); self }
 }
 
 impl PropertyType for SlotPriority {}
@@ -9130,20 +5510,15 @@ pub struct SlotResolutionImprovementSpecificationRequired {
     pub enabled: Bool,
 }
 
-static RULE_SlotResolutionImprovementSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SlotResolutionImprovementSpecification: ObjRule = ObjRule {
     properties: &[
-        (
-            "BedrockModelSpecification",
-            Shape::Object(&RULE_BedrockModelSpecification),
-        ),
+        ("BedrockModelSpecification", Shape::Object(&RULE_BedrockModelSpecification)),
         ("Enabled", Shape::Bool),
     ],
     required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SlotResolutionImprovementSpecification` property type of `AWS::Lex::Bot`.
@@ -9157,6 +5532,7 @@ pub struct SlotResolutionImprovementSpecification {
     pub enabled: Bool,
 }
 
+#[rustfmt::skip]
 impl SlotResolutionImprovementSpecification {
     /// A `SlotResolutionImprovementSpecification` with its required properties, named in a [`SlotResolutionImprovementSpecificationRequired`].
     pub fn new(required: SlotResolutionImprovementSpecificationRequired) -> Self {
@@ -9167,19 +5543,9 @@ impl SlotResolutionImprovementSpecification {
     }
 
     /// `BedrockModelSpecification`: a [`BedrockModelSpecification`] object.
-    pub fn bedrock_model_specification(
-        mut self,
-        value: impl Into<Obj<BedrockModelSpecification>>,
-    ) -> Self {
-        self.bedrock_model_specification = Some(value.into());
-        self
-    }
-
+    pub fn bedrock_model_specification(mut self, value: impl Into<Obj<BedrockModelSpecification>>) -> Self { self.bedrock_model_specification = Some(value.into()); self }
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
 }
 
 impl PropertyType for SlotResolutionImprovementSpecification {}
@@ -9200,63 +5566,23 @@ impl ToValue for SlotResolutionImprovementSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SlotTypeRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the slot type. A slot type name must be unique withing the account.
-    ///
-    /// Pattern `^([0-9a-zA-Z][_-]?)+$`; length 1 to 100.
     pub name: Str,
 }
 
-static RULE_SlotType: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SlotType: ObjRule = ObjRule {
     properties: &[
-        (
-            "CompositeSlotTypeSetting",
-            Shape::Object(&RULE_CompositeSlotTypeSetting),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ExternalSourceSetting",
-            Shape::Object(&RULE_ExternalSourceSetting),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CompositeSlotTypeSetting", Shape::Object(&RULE_CompositeSlotTypeSetting)),
+        ("Description", Shape::Str(&StrRule { max_len: Some(2000), ..StrRule::ANY })),
+        ("ExternalSourceSetting", Shape::Object(&RULE_ExternalSourceSetting)),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("ParentSlotTypeSignature", Shape::STR),
-        (
-            "SlotTypeValues",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SlotTypeValue),
-                min_items: None,
-                max_items: Some(10000),
-            }),
-        ),
-        (
-            "ValueSelectionSetting",
-            Shape::Object(&RULE_SlotValueSelectionSetting),
-        ),
+        ("SlotTypeValues", Shape::List(&ListRule { items: Shape::Object(&RULE_SlotTypeValue), min_items: None, max_items: Some(10000) })),
+        ("ValueSelectionSetting", Shape::Object(&RULE_SlotValueSelectionSetting)),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SlotType` property type of `AWS::Lex::Bot`.
@@ -9307,6 +5633,7 @@ pub struct SlotType {
     pub value_selection_setting: Option<Obj<SlotValueSelectionSetting>>,
 }
 
+#[rustfmt::skip]
 impl SlotType {
     /// A `SlotType` with its required properties, named in a [`SlotTypeRequired`].
     pub fn new(required: SlotTypeRequired) -> Self {
@@ -9322,64 +5649,19 @@ impl SlotType {
     }
 
     /// `CompositeSlotTypeSetting`: a [`CompositeSlotTypeSetting`] object.
-    pub fn composite_slot_type_setting(
-        mut self,
-        value: impl Into<Obj<CompositeSlotTypeSetting>>,
-    ) -> Self {
-        self.composite_slot_type_setting = Some(value.into());
-        self
-    }
-
+    pub fn composite_slot_type_setting(mut self, value: impl Into<Obj<CompositeSlotTypeSetting>>) -> Self { self.composite_slot_type_setting = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `ExternalSourceSetting`: an [`ExternalSourceSetting`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn external_source_setting(mut self, value: impl Into<Obj<ExternalSourceSetting>>) -> Self {
-        self.external_source_setting = Some(value.into());
-        self
-    }
-
+    pub fn external_source_setting(mut self, value: impl Into<Obj<ExternalSourceSetting>>) -> Self { self.external_source_setting = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `ParentSlotTypeSignature`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parent_slot_type_signature(mut self, value: impl Into<Str>) -> Self {
-        self.parent_slot_type_signature = Some(value.into());
-        self
-    }
-
+    pub fn parent_slot_type_signature(mut self, value: impl Into<Str>) -> Self { self.parent_slot_type_signature = Some(value.into()); self }
     /// `SlotTypeValues`: a list of [`SlotTypeValue`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn slot_type_values(mut self, value: impl Into<List<SlotTypeValue>>) -> Self {
-        self.slot_type_values = Some(value.into());
-        self
-    }
-
+    pub fn slot_type_values(mut self, value: impl Into<List<SlotTypeValue>>) -> Self { self.slot_type_values = Some(value.into()); self }
     /// `ValueSelectionSetting`: a [`SlotValueSelectionSetting`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value_selection_setting(
-        mut self,
-        value: impl Into<Obj<SlotValueSelectionSetting>>,
-    ) -> Self {
-        self.value_selection_setting = Some(value.into());
-        self
-    }
+    pub fn value_selection_setting(mut self, value: impl Into<Obj<SlotValueSelectionSetting>>) -> Self { self.value_selection_setting = Some(value.into()); self }
 }
 
 impl PropertyType for SlotType {}
@@ -9405,29 +5687,18 @@ impl ToValue for SlotType {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SlotTypeValueRequired {
     /// `SampleValue`: a [`SampleValue`] object, required.
-    ///
-    /// The value of the slot type entry.
     pub sample_value: Obj<SampleValue>,
 }
 
-static RULE_SlotTypeValue: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SlotTypeValue: ObjRule = ObjRule {
     properties: &[
         ("SampleValue", Shape::Object(&RULE_SampleValue)),
-        (
-            "Synonyms",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SampleValue),
-                min_items: None,
-                max_items: Some(10000),
-            }),
-        ),
+        ("Synonyms", Shape::List(&ListRule { items: Shape::Object(&RULE_SampleValue), min_items: None, max_items: Some(10000) })),
     ],
     required: &["SampleValue"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SlotTypeValue` property type of `AWS::Lex::Bot`.
@@ -9449,6 +5720,7 @@ pub struct SlotTypeValue {
     pub synonyms: Option<List<SampleValue>>,
 }
 
+#[rustfmt::skip]
 impl SlotTypeValue {
     /// A `SlotTypeValue` with its required properties, named in a [`SlotTypeValueRequired`].
     pub fn new(required: SlotTypeValueRequired) -> Self {
@@ -9459,20 +5731,9 @@ impl SlotTypeValue {
     }
 
     /// `SampleValue`: a [`SampleValue`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sample_value(mut self, value: impl Into<Obj<SampleValue>>) -> Self {
-        self.sample_value = value.into();
-        self
-    }
-
+    pub fn sample_value(mut self, value: impl Into<Obj<SampleValue>>) -> Self { self.sample_value = value.into(); self }
     /// `Synonyms`: a list of [`SampleValue`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn synonyms(mut self, value: impl Into<List<SampleValue>>) -> Self {
-        self.synonyms = Some(value.into());
-        self
-    }
+    pub fn synonyms(mut self, value: impl Into<List<SampleValue>>) -> Self { self.synonyms = Some(value.into()); self }
 }
 
 impl PropertyType for SlotTypeValue {}
@@ -9486,23 +5747,13 @@ impl ToValue for SlotTypeValue {
     }
 }
 
-static RULE_SlotValue: ObjRule = ObjRule {
-    properties: &[(
-        "InterpretedValue",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(202),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_SlotValue: ObjRule = ObjRule {
+    properties: &[
+        ("InterpretedValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(202), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SlotValue` property type of `AWS::Lex::Bot`.
@@ -9520,6 +5771,7 @@ pub struct SlotValue {
     pub interpreted_value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SlotValue {
     /// A `SlotValue` with no property set (none is required).
     pub fn new() -> Self {
@@ -9527,12 +5779,7 @@ impl SlotValue {
     }
 
     /// `InterpretedValue`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interpreted_value(mut self, value: impl Into<Str>) -> Self {
-        self.interpreted_value = Some(value.into());
-        self
-    }
+    pub fn interpreted_value(mut self, value: impl Into<Str>) -> Self { self.interpreted_value = Some(value.into()); self }
 }
 
 impl PropertyType for SlotValue {}
@@ -9549,54 +5796,22 @@ impl ToValue for SlotValue {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SlotValueElicitationSettingRequired {
     /// `SlotConstraint`: a [`SlotConstraint`] value, required.
-    ///
-    /// Specifies whether the slot is required or optional.
     pub slot_constraint: SlotConstraint,
 }
 
-static RULE_SlotValueElicitationSetting: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SlotValueElicitationSetting: ObjRule = ObjRule {
     properties: &[
-        (
-            "DefaultValueSpecification",
-            Shape::Object(&RULE_SlotDefaultValueSpecification),
-        ),
-        (
-            "PromptSpecification",
-            Shape::Object(&RULE_PromptSpecification),
-        ),
-        (
-            "SampleUtterances",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SampleUtterance),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SlotCaptureSetting",
-            Shape::Object(&RULE_SlotCaptureSetting),
-        ),
-        (
-            "SlotConstraint",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Required", "Optional"],
-                format: None,
-            }),
-        ),
-        (
-            "WaitAndContinueSpecification",
-            Shape::Object(&RULE_WaitAndContinueSpecification),
-        ),
+        ("DefaultValueSpecification", Shape::Object(&RULE_SlotDefaultValueSpecification)),
+        ("PromptSpecification", Shape::Object(&RULE_PromptSpecification)),
+        ("SampleUtterances", Shape::List(&ListRule { items: Shape::Object(&RULE_SampleUtterance), min_items: None, max_items: None })),
+        ("SlotCaptureSetting", Shape::Object(&RULE_SlotCaptureSetting)),
+        ("SlotConstraint", Shape::Str(&StrRule { allowed: &["Required", "Optional"], ..StrRule::ANY })),
+        ("WaitAndContinueSpecification", Shape::Object(&RULE_WaitAndContinueSpecification)),
     ],
     required: &["SlotConstraint"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SlotValueElicitationSetting` property type of `AWS::Lex::Bot`.
@@ -9632,6 +5847,7 @@ pub struct SlotValueElicitationSetting {
     pub wait_and_continue_specification: Option<Obj<WaitAndContinueSpecification>>,
 }
 
+#[rustfmt::skip]
 impl SlotValueElicitationSetting {
     /// A `SlotValueElicitationSetting` with its required properties, named in a [`SlotValueElicitationSettingRequired`].
     pub fn new(required: SlotValueElicitationSettingRequired) -> Self {
@@ -9646,58 +5862,17 @@ impl SlotValueElicitationSetting {
     }
 
     /// `DefaultValueSpecification`: a [`SlotDefaultValueSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_value_specification(
-        mut self,
-        value: impl Into<Obj<SlotDefaultValueSpecification>>,
-    ) -> Self {
-        self.default_value_specification = Some(value.into());
-        self
-    }
-
+    pub fn default_value_specification(mut self, value: impl Into<Obj<SlotDefaultValueSpecification>>) -> Self { self.default_value_specification = Some(value.into()); self }
     /// `PromptSpecification`: a [`PromptSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prompt_specification(mut self, value: impl Into<Obj<PromptSpecification>>) -> Self {
-        self.prompt_specification = Some(value.into());
-        self
-    }
-
+    pub fn prompt_specification(mut self, value: impl Into<Obj<PromptSpecification>>) -> Self { self.prompt_specification = Some(value.into()); self }
     /// `SampleUtterances`: a list of [`SampleUtterance`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sample_utterances(mut self, value: impl Into<List<SampleUtterance>>) -> Self {
-        self.sample_utterances = Some(value.into());
-        self
-    }
-
+    pub fn sample_utterances(mut self, value: impl Into<List<SampleUtterance>>) -> Self { self.sample_utterances = Some(value.into()); self }
     /// `SlotCaptureSetting`: a [`SlotCaptureSetting`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn slot_capture_setting(mut self, value: impl Into<Obj<SlotCaptureSetting>>) -> Self {
-        self.slot_capture_setting = Some(value.into());
-        self
-    }
-
+    pub fn slot_capture_setting(mut self, value: impl Into<Obj<SlotCaptureSetting>>) -> Self { self.slot_capture_setting = Some(value.into()); self }
     /// `SlotConstraint`: a [`SlotConstraint`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn slot_constraint(mut self, value: impl Into<SlotConstraint>) -> Self {
-        self.slot_constraint = value.into();
-        self
-    }
-
+    pub fn slot_constraint(mut self, value: impl Into<SlotConstraint>) -> Self { self.slot_constraint = value.into(); self }
     /// `WaitAndContinueSpecification`: a [`WaitAndContinueSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn wait_and_continue_specification(
-        mut self,
-        value: impl Into<Obj<WaitAndContinueSpecification>>,
-    ) -> Self {
-        self.wait_and_continue_specification = Some(value.into());
-        self
-    }
+    pub fn wait_and_continue_specification(mut self, value: impl Into<Obj<WaitAndContinueSpecification>>) -> Self { self.wait_and_continue_specification = Some(value.into()); self }
 }
 
 impl PropertyType for SlotValueElicitationSetting {}
@@ -9721,34 +5896,15 @@ impl ToValue for SlotValueElicitationSetting {
     }
 }
 
-static RULE_SlotValueOverride: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SlotValueOverride: ObjRule = ObjRule {
     properties: &[
-        (
-            "Shape",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Scalar", "List"],
-                format: None,
-            }),
-        ),
+        ("Shape", Shape::Str(&StrRule { allowed: &["Scalar", "List"], ..StrRule::ANY })),
         ("Value", Shape::Object(&RULE_SlotValue)),
-        (
-            "Values",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SlotValueOverride),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_SlotValueOverride), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SlotValueOverride` property type of `AWS::Lex::Bot`.
@@ -9772,6 +5928,7 @@ pub struct SlotValueOverride {
     pub values: Option<List<SlotValueOverride>>,
 }
 
+#[rustfmt::skip]
 impl SlotValueOverride {
     /// A `SlotValueOverride` with no property set (none is required).
     pub fn new() -> Self {
@@ -9779,28 +5936,11 @@ impl SlotValueOverride {
     }
 
     /// `Shape`: a [`SlotShape`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn shape(mut self, value: impl Into<SlotShape>) -> Self {
-        self.shape = Some(value.into());
-        self
-    }
-
+    pub fn shape(mut self, value: impl Into<SlotShape>) -> Self { self.shape = Some(value.into()); self }
     /// `Value`: a [`SlotValue`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Obj<SlotValue>>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-
+    pub fn value(mut self, value: impl Into<Obj<SlotValue>>) -> Self { self.value = Some(value.into()); self }
     /// `Values`: a list of [`SlotValueOverride`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn values(mut self, value: impl Into<List<SlotValueOverride>>) -> Self {
-        self.values = Some(value.into());
-        self
-    }
+    pub fn values(mut self, value: impl Into<List<SlotValueOverride>>) -> Self { self.values = Some(value.into()); self }
 }
 
 impl PropertyType for SlotValueOverride {}
@@ -9815,26 +5955,14 @@ impl ToValue for SlotValueOverride {
     }
 }
 
-static RULE_SlotValueOverrideMap: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SlotValueOverrideMap: ObjRule = ObjRule {
     properties: &[
-        (
-            "SlotName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("SlotName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("SlotValueOverride", Shape::Object(&RULE_SlotValueOverride)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SlotValueOverrideMap` property type of `AWS::Lex::Bot`.
@@ -9856,6 +5984,7 @@ pub struct SlotValueOverrideMap {
     pub slot_value_override: Option<Box<Obj<SlotValueOverride>>>,
 }
 
+#[rustfmt::skip]
 impl SlotValueOverrideMap {
     /// A `SlotValueOverrideMap` with no property set (none is required).
     pub fn new() -> Self {
@@ -9863,20 +5992,9 @@ impl SlotValueOverrideMap {
     }
 
     /// `SlotName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn slot_name(mut self, value: impl Into<Str>) -> Self {
-        self.slot_name = Some(value.into());
-        self
-    }
-
+    pub fn slot_name(mut self, value: impl Into<Str>) -> Self { self.slot_name = Some(value.into()); self }
     /// `SlotValueOverride`: a [`SlotValueOverride`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn slot_value_override(mut self, value: impl Into<Obj<SlotValueOverride>>) -> Self {
-        self.slot_value_override = Some(Box::new(value.into()));
-        self
-    }
+    pub fn slot_value_override(mut self, value: impl Into<Obj<SlotValueOverride>>) -> Self { self.slot_value_override = Some(Box::new(value.into())); self }
 }
 
 impl PropertyType for SlotValueOverrideMap {}
@@ -9894,43 +6012,17 @@ impl ToValue for SlotValueOverrideMap {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SlotValueRegexFilterRequired {
     /// `Pattern`: a string, required.
-    ///
-    /// A regular expression used to validate the value of a slot.
-    ///
-    /// Use a standard regular expression. Amazon Lex supports the following characters in the regular expression:
-    ///
-    /// - A-Z, a-z
-    /// - 0-9
-    /// - Unicode characters ("\⁠u&lt;Unicode&gt;")
-    ///
-    /// Represent Unicode characters with four digits, for example "\⁠u0041" or "\⁠u005A".
-    ///
-    /// The following regular expression operators are not supported:
-    ///
-    /// - Infinite repeaters: *, +, or {x,} with no upper bound.
-    /// - Wild card (.)
-    ///
-    /// Length 1 to 300.
     pub pattern: Str,
 }
 
-static RULE_SlotValueRegexFilter: ObjRule = ObjRule {
-    properties: &[(
-        "Pattern",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(300),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_SlotValueRegexFilter: ObjRule = ObjRule {
+    properties: &[
+        ("Pattern", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), ..StrRule::ANY })),
+    ],
     required: &["Pattern"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SlotValueRegexFilter` property type of `AWS::Lex::Bot`.
@@ -9961,6 +6053,7 @@ pub struct SlotValueRegexFilter {
     pub pattern: Str,
 }
 
+#[rustfmt::skip]
 impl SlotValueRegexFilter {
     /// A `SlotValueRegexFilter` with its required properties, named in a [`SlotValueRegexFilterRequired`].
     pub fn new(required: SlotValueRegexFilterRequired) -> Self {
@@ -9970,12 +6063,7 @@ impl SlotValueRegexFilter {
     }
 
     /// `Pattern`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pattern(mut self, value: impl Into<Str>) -> Self {
-        self.pattern = value.into();
-        self
-    }
+    pub fn pattern(mut self, value: impl Into<Str>) -> Self { self.pattern = value.into(); self }
 }
 
 impl PropertyType for SlotValueRegexFilter {}
@@ -9990,40 +6078,19 @@ impl ToValue for SlotValueRegexFilter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SlotValueSelectionSettingRequired {
     /// `ResolutionStrategy`: a [`SlotValueResolutionStrategy`] value, required.
-    ///
-    /// Determines the slot resolution strategy that Amazon Lex uses to return slot type values. The field can be set to one of the following values:
-    ///
-    /// - `ORIGINAL_VALUE` - Returns the value entered by the user, if the user value is similar to the slot value.
-    /// - `TOP_RESOLUTION` - If there is a resolution list for the slot, return the first value in the resolution list as the slot type value. If there is no resolution list, null is returned.
-    ///
-    /// If you don't specify the `valueSelectionStrategy` , the default is `ORIGINAL_VALUE` .
     pub resolution_strategy: SlotValueResolutionStrategy,
 }
 
-static RULE_SlotValueSelectionSetting: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SlotValueSelectionSetting: ObjRule = ObjRule {
     properties: &[
-        (
-            "AdvancedRecognitionSetting",
-            Shape::Object(&RULE_AdvancedRecognitionSetting),
-        ),
+        ("AdvancedRecognitionSetting", Shape::Object(&RULE_AdvancedRecognitionSetting)),
         ("RegexFilter", Shape::Object(&RULE_SlotValueRegexFilter)),
-        (
-            "ResolutionStrategy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ORIGINAL_VALUE", "TOP_RESOLUTION", "CONCATENATION"],
-                format: None,
-            }),
-        ),
+        ("ResolutionStrategy", Shape::Str(&StrRule { allowed: &["ORIGINAL_VALUE", "TOP_RESOLUTION", "CONCATENATION"], ..StrRule::ANY })),
     ],
     required: &["ResolutionStrategy"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SlotValueSelectionSetting` property type of `AWS::Lex::Bot`.
@@ -10052,6 +6119,7 @@ pub struct SlotValueSelectionSetting {
     pub resolution_strategy: SlotValueResolutionStrategy,
 }
 
+#[rustfmt::skip]
 impl SlotValueSelectionSetting {
     /// A `SlotValueSelectionSetting` with its required properties, named in a [`SlotValueSelectionSettingRequired`].
     pub fn new(required: SlotValueSelectionSettingRequired) -> Self {
@@ -10063,31 +6131,11 @@ impl SlotValueSelectionSetting {
     }
 
     /// `AdvancedRecognitionSetting`: an [`AdvancedRecognitionSetting`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn advanced_recognition_setting(
-        mut self,
-        value: impl Into<Obj<AdvancedRecognitionSetting>>,
-    ) -> Self {
-        self.advanced_recognition_setting = Some(value.into());
-        self
-    }
-
+    pub fn advanced_recognition_setting(mut self, value: impl Into<Obj<AdvancedRecognitionSetting>>) -> Self { self.advanced_recognition_setting = Some(value.into()); self }
     /// `RegexFilter`: a [`SlotValueRegexFilter`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn regex_filter(mut self, value: impl Into<Obj<SlotValueRegexFilter>>) -> Self {
-        self.regex_filter = Some(value.into());
-        self
-    }
-
+    pub fn regex_filter(mut self, value: impl Into<Obj<SlotValueRegexFilter>>) -> Self { self.regex_filter = Some(value.into()); self }
     /// `ResolutionStrategy`: a [`SlotValueResolutionStrategy`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resolution_strategy(mut self, value: impl Into<SlotValueResolutionStrategy>) -> Self {
-        self.resolution_strategy = value.into();
-        self
-    }
+    pub fn resolution_strategy(mut self, value: impl Into<SlotValueResolutionStrategy>) -> Self { self.resolution_strategy = value.into(); self }
 }
 
 impl PropertyType for SlotValueSelectionSetting {}
@@ -10112,14 +6160,15 @@ pub struct SpeechFoundationModelRequired {
     pub model_arn: Str,
 }
 
-static RULE_SpeechFoundationModel: ObjRule = ObjRule {
-    properties: &[("ModelArn", Shape::STR), ("VoiceId", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_SpeechFoundationModel: ObjRule = ObjRule {
+    properties: &[
+        ("ModelArn", Shape::STR),
+        ("VoiceId", Shape::STR),
+    ],
     required: &["ModelArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SpeechFoundationModel` property type of `AWS::Lex::Bot`.
@@ -10135,6 +6184,7 @@ pub struct SpeechFoundationModel {
     pub voice_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SpeechFoundationModel {
     /// A `SpeechFoundationModel` with its required properties, named in a [`SpeechFoundationModelRequired`].
     pub fn new(required: SpeechFoundationModelRequired) -> Self {
@@ -10145,16 +6195,9 @@ impl SpeechFoundationModel {
     }
 
     /// `ModelArn`: a string, required.
-    pub fn model_arn(mut self, value: impl Into<Str>) -> Self {
-        self.model_arn = value.into();
-        self
-    }
-
+    pub fn model_arn(mut self, value: impl Into<Str>) -> Self { self.model_arn = value.into(); self }
     /// `VoiceId`: a string.
-    pub fn voice_id(mut self, value: impl Into<Str>) -> Self {
-        self.voice_id = Some(value.into());
-        self
-    }
+    pub fn voice_id(mut self, value: impl Into<Str>) -> Self { self.voice_id = Some(value.into()); self }
 }
 
 impl PropertyType for SpeechFoundationModel {}
@@ -10168,17 +6211,13 @@ impl ToValue for SpeechFoundationModel {
     }
 }
 
-static RULE_SpeechModelConfig: ObjRule = ObjRule {
-    properties: &[(
-        "DeepgramConfig",
-        Shape::Object(&RULE_DeepgramSpeechModelConfig),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_SpeechModelConfig: ObjRule = ObjRule {
+    properties: &[
+        ("DeepgramConfig", Shape::Object(&RULE_DeepgramSpeechModelConfig)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SpeechModelConfig` property type of `AWS::Lex::Bot`.
@@ -10190,6 +6229,7 @@ pub struct SpeechModelConfig {
     pub deepgram_config: Option<Obj<DeepgramSpeechModelConfig>>,
 }
 
+#[rustfmt::skip]
 impl SpeechModelConfig {
     /// A `SpeechModelConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -10197,10 +6237,7 @@ impl SpeechModelConfig {
     }
 
     /// `DeepgramConfig`: a [`DeepgramSpeechModelConfig`] object.
-    pub fn deepgram_config(mut self, value: impl Into<Obj<DeepgramSpeechModelConfig>>) -> Self {
-        self.deepgram_config = Some(value.into());
-        self
-    }
+    pub fn deepgram_config(mut self, value: impl Into<Obj<DeepgramSpeechModelConfig>>) -> Self { self.deepgram_config = Some(value.into()); self }
 }
 
 impl PropertyType for SpeechModelConfig {}
@@ -10213,26 +6250,14 @@ impl ToValue for SpeechModelConfig {
     }
 }
 
-static RULE_SpeechRecognitionSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SpeechRecognitionSettings: ObjRule = ObjRule {
     properties: &[
         ("SpeechModelConfig", Shape::Object(&RULE_SpeechModelConfig)),
-        (
-            "SpeechModelPreference",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Standard", "Neural", "Deepgram"],
-                format: None,
-            }),
-        ),
+        ("SpeechModelPreference", Shape::Str(&StrRule { allowed: &["Standard", "Neural", "Deepgram"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SpeechRecognitionSettings` property type of `AWS::Lex::Bot`.
@@ -10246,6 +6271,7 @@ pub struct SpeechRecognitionSettings {
     pub speech_model_preference: Option<SpeechModelPreference>,
 }
 
+#[rustfmt::skip]
 impl SpeechRecognitionSettings {
     /// A `SpeechRecognitionSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -10253,16 +6279,9 @@ impl SpeechRecognitionSettings {
     }
 
     /// `SpeechModelConfig`: a [`SpeechModelConfig`] object.
-    pub fn speech_model_config(mut self, value: impl Into<Obj<SpeechModelConfig>>) -> Self {
-        self.speech_model_config = Some(value.into());
-        self
-    }
-
+    pub fn speech_model_config(mut self, value: impl Into<Obj<SpeechModelConfig>>) -> Self { self.speech_model_config = Some(value.into()); self }
     /// `SpeechModelPreference`: a [`SpeechModelPreference`] value.
-    pub fn speech_model_preference(mut self, value: impl Into<SpeechModelPreference>) -> Self {
-        self.speech_model_preference = Some(value.into());
-        self
-    }
+    pub fn speech_model_preference(mut self, value: impl Into<SpeechModelPreference>) -> Self { self.speech_model_preference = Some(value.into()); self }
 }
 
 impl PropertyType for SpeechRecognitionSettings {}
@@ -10280,30 +6299,17 @@ impl ToValue for SpeechRecognitionSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SsmlMessageRequired {
     /// `Value`: a string, required.
-    ///
-    /// The SSML text that defines the prompt.
-    ///
-    /// Length 1 to 1000.
     pub value: Str,
 }
 
-static RULE_SsmlMessage: ObjRule = ObjRule {
-    properties: &[(
-        "Value",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(1000),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_SsmlMessage: ObjRule = ObjRule {
+    properties: &[
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
+    ],
     required: &["Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SSMLMessage` property type of `AWS::Lex::Bot`.
@@ -10321,6 +6327,7 @@ pub struct SsmlMessage {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl SsmlMessage {
     /// A `SsmlMessage` with its required properties, named in a [`SsmlMessageRequired`].
     pub fn new(required: SsmlMessageRequired) -> Self {
@@ -10330,12 +6337,7 @@ impl SsmlMessage {
     }
 
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for SsmlMessage {}
@@ -10350,63 +6352,24 @@ impl ToValue for SsmlMessage {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StillWaitingResponseSpecificationRequired {
     /// `FrequencyInSeconds`: an integer, required.
-    ///
-    /// How often a message should be sent to the user. Minimum of 1 second, maximum of 5 minutes.
-    ///
-    /// Value 1 to 300.
     pub frequency_in_seconds: Int,
     /// `MessageGroupsList`: a list of [`MessageGroup`] objects, required.
-    ///
-    /// One or more message groups, each containing one or more messages, that define the prompts that Amazon Lex sends to the user.
-    ///
-    /// Items 1 to 5.
     pub message_groups_list: List<MessageGroup>,
     /// `TimeoutInSeconds`: an integer, required.
-    ///
-    /// If Amazon Lex waits longer than this length of time for a response, it will stop sending messages.
-    ///
-    /// Value 1 to 900.
     pub timeout_in_seconds: Int,
 }
 
-static RULE_StillWaitingResponseSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StillWaitingResponseSpecification: ObjRule = ObjRule {
     properties: &[
         ("AllowInterrupt", Shape::Bool),
-        (
-            "FrequencyInSeconds",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(300.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MessageGroupsList",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MessageGroup),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "TimeoutInSeconds",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(900.0),
-                allowed: &[],
-            }),
-        ),
+        ("FrequencyInSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(300.0), ..NumRule::ANY })),
+        ("MessageGroupsList", Shape::List(&ListRule { items: Shape::Object(&RULE_MessageGroup), min_items: Some(1), max_items: Some(5) })),
+        ("TimeoutInSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(900.0), ..NumRule::ANY })),
     ],
-    required: &[
-        "MessageGroupsList",
-        "FrequencyInSeconds",
-        "TimeoutInSeconds",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["MessageGroupsList", "FrequencyInSeconds", "TimeoutInSeconds"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StillWaitingResponseSpecification` property type of `AWS::Lex::Bot`.
@@ -10440,6 +6403,7 @@ pub struct StillWaitingResponseSpecification {
     pub timeout_in_seconds: Int,
 }
 
+#[rustfmt::skip]
 impl StillWaitingResponseSpecification {
     /// A `StillWaitingResponseSpecification` with its required properties, named in a [`StillWaitingResponseSpecificationRequired`].
     pub fn new(required: StillWaitingResponseSpecificationRequired) -> Self {
@@ -10452,36 +6416,13 @@ impl StillWaitingResponseSpecification {
     }
 
     /// `AllowInterrupt`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allow_interrupt(mut self, value: impl Into<Bool>) -> Self {
-        self.allow_interrupt = Some(value.into());
-        self
-    }
-
+    pub fn allow_interrupt(mut self, value: impl Into<Bool>) -> Self { self.allow_interrupt = Some(value.into()); self }
     /// `FrequencyInSeconds`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn frequency_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.frequency_in_seconds = value.into();
-        self
-    }
-
+    pub fn frequency_in_seconds(mut self, value: impl Into<Int>) -> Self { self.frequency_in_seconds = value.into(); self }
     /// `MessageGroupsList`: a list of [`MessageGroup`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn message_groups_list(mut self, value: impl Into<List<MessageGroup>>) -> Self {
-        self.message_groups_list = value.into();
-        self
-    }
-
+    pub fn message_groups_list(mut self, value: impl Into<List<MessageGroup>>) -> Self { self.message_groups_list = value.into(); self }
     /// `TimeoutInSeconds`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.timeout_in_seconds = value.into();
-        self
-    }
+    pub fn timeout_in_seconds(mut self, value: impl Into<Int>) -> Self { self.timeout_in_seconds = value.into(); self }
 }
 
 impl PropertyType for StillWaitingResponseSpecification {}
@@ -10497,26 +6438,14 @@ impl ToValue for StillWaitingResponseSpecification {
     }
 }
 
-static RULE_SubSlotSetting: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SubSlotSetting: ObjRule = ObjRule {
     properties: &[
-        (
-            "Expression",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1000),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Expression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
         ("SlotSpecifications", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SubSlotSetting` property type of `AWS::Lex::Bot`.
@@ -10538,6 +6467,7 @@ pub struct SubSlotSetting {
     pub slot_specifications: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl SubSlotSetting {
     /// A `SubSlotSetting` with no property set (none is required).
     pub fn new() -> Self {
@@ -10545,20 +6475,9 @@ impl SubSlotSetting {
     }
 
     /// `Expression`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expression(mut self, value: impl Into<Str>) -> Self {
-        self.expression = Some(value.into());
-        self
-    }
-
+    pub fn expression(mut self, value: impl Into<Str>) -> Self { self.expression = Some(value.into()); self }
     /// `SlotSpecifications`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn slot_specifications(mut self, value: impl Into<Json>) -> Self {
-        self.slot_specifications = Some(value.into());
-        self
-    }
+    pub fn slot_specifications(mut self, value: impl Into<Json>) -> Self { self.slot_specifications = Some(value.into()); self }
 }
 
 impl PropertyType for SubSlotSetting {}
@@ -10576,43 +6495,20 @@ impl ToValue for SubSlotSetting {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubSlotTypeCompositionRequired {
     /// `Name`: a string, required.
-    ///
-    /// Name of a constituent sub slot inside a composite slot.
-    ///
-    /// Pattern `^([0-9a-zA-Z][_-]?){1,100}$`; length 1 to 100.
     pub name: Str,
 }
 
-static RULE_SubSlotTypeComposition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SubSlotTypeComposition: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SlotTypeId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(25),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("SlotTypeId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(25), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
         ("SlotTypeName", Shape::STR),
     ],
     required: &["Name"],
     one_of: &[&[&["SlotTypeId"], &["SlotTypeName"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SubSlotTypeComposition` property type of `AWS::Lex::Bot`.
@@ -10638,6 +6534,7 @@ pub struct SubSlotTypeComposition {
     pub slot_type_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SubSlotTypeComposition {
     /// A `SubSlotTypeComposition` with its required properties, named in a [`SubSlotTypeCompositionRequired`].
     pub fn new(required: SubSlotTypeCompositionRequired) -> Self {
@@ -10649,26 +6546,11 @@ impl SubSlotTypeComposition {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `SlotTypeId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn slot_type_id(mut self, value: impl Into<Str>) -> Self {
-        self.slot_type_id = Some(value.into());
-        self
-    }
-
+    pub fn slot_type_id(mut self, value: impl Into<Str>) -> Self { self.slot_type_id = Some(value.into()); self }
     /// `SlotTypeName`: a string.
-    pub fn slot_type_name(mut self, value: impl Into<Str>) -> Self {
-        self.slot_type_name = Some(value.into());
-        self
-    }
+    pub fn slot_type_name(mut self, value: impl Into<Str>) -> Self { self.slot_type_name = Some(value.into()); self }
 }
 
 impl PropertyType for SubSlotTypeComposition {}
@@ -10683,137 +6565,16 @@ impl ToValue for SubSlotTypeComposition {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TestBotAliasSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("BotAliasLocaleSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_BotAliasLocaleSettingsItem), min_items: None, max_items: Some(50) })),
+        ("ConversationLogSettings", Shape::Object(&RULE_ConversationLogSettings)),
+        ("Description", Shape::Str(&StrRule { max_len: Some(2000), ..StrRule::ANY })),
+        ("SentimentAnalysisSettings", Shape::Object(&RULE_SentimentAnalysisSettings)),
     ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
-};
-
-/// The `Tag` property type of `AWS::Lex::Bot`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lex-bot-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_TestBotAliasSettings: ObjRule = ObjRule {
-    properties: &[
-        (
-            "BotAliasLocaleSettings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_BotAliasLocaleSettingsItem),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "ConversationLogSettings",
-            Shape::Object(&RULE_ConversationLogSettings),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SentimentAnalysisSettings",
-            Shape::Object(&RULE_SentimentAnalysisSettings),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TestBotAliasSettings` property type of `AWS::Lex::Bot`.
@@ -10845,6 +6606,7 @@ pub struct TestBotAliasSettings {
     pub sentiment_analysis_settings: Option<Obj<SentimentAnalysisSettings>>,
 }
 
+#[rustfmt::skip]
 impl TestBotAliasSettings {
     /// A `TestBotAliasSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -10852,45 +6614,13 @@ impl TestBotAliasSettings {
     }
 
     /// `BotAliasLocaleSettings`: a list of [`BotAliasLocaleSettingsItem`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bot_alias_locale_settings(
-        mut self,
-        value: impl Into<List<BotAliasLocaleSettingsItem>>,
-    ) -> Self {
-        self.bot_alias_locale_settings = Some(value.into());
-        self
-    }
-
+    pub fn bot_alias_locale_settings(mut self, value: impl Into<List<BotAliasLocaleSettingsItem>>) -> Self { self.bot_alias_locale_settings = Some(value.into()); self }
     /// `ConversationLogSettings`: a [`ConversationLogSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn conversation_log_settings(
-        mut self,
-        value: impl Into<Obj<ConversationLogSettings>>,
-    ) -> Self {
-        self.conversation_log_settings = Some(value.into());
-        self
-    }
-
+    pub fn conversation_log_settings(mut self, value: impl Into<Obj<ConversationLogSettings>>) -> Self { self.conversation_log_settings = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `SentimentAnalysisSettings`: a [`SentimentAnalysisSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sentiment_analysis_settings(
-        mut self,
-        value: impl Into<Obj<SentimentAnalysisSettings>>,
-    ) -> Self {
-        self.sentiment_analysis_settings = Some(value.into());
-        self
-    }
+    pub fn sentiment_analysis_settings(mut self, value: impl Into<Obj<SentimentAnalysisSettings>>) -> Self { self.sentiment_analysis_settings = Some(value.into()); self }
 }
 
 impl PropertyType for TestBotAliasSettings {}
@@ -10909,168 +6639,21 @@ impl ToValue for TestBotAliasSettings {
     }
 }
 
-/// The required properties of [`TextLogDestination`], by name: `TextLogDestination::new(TextLogDestinationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TextLogDestinationRequired {
-    /// `CloudWatch`: a [`CloudWatchLogGroupLogDestination`] object, required.
-    ///
-    /// Defines the Amazon CloudWatch Logs log group where text and metadata logs are delivered.
-    pub cloud_watch: Obj<CloudWatchLogGroupLogDestination>,
-}
-
-static RULE_TextLogDestination: ObjRule = ObjRule {
-    properties: &[(
-        "CloudWatch",
-        Shape::Object(&RULE_CloudWatchLogGroupLogDestination),
-    )],
-    required: &["CloudWatch"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `TextLogDestination` property type of `AWS::Lex::Bot`.
-///
-/// Defines the Amazon CloudWatch Logs destination log group for conversation text logs.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lex-bot-textlogdestination.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct TextLogDestination {
-    /// `CloudWatch`: a [`CloudWatchLogGroupLogDestination`] object, required.
-    ///
-    /// Defines the Amazon CloudWatch Logs log group where text and metadata logs are delivered.
-    pub cloud_watch: Obj<CloudWatchLogGroupLogDestination>,
-}
-
-impl TextLogDestination {
-    /// A `TextLogDestination` with its required properties, named in a [`TextLogDestinationRequired`].
-    pub fn new(required: TextLogDestinationRequired) -> Self {
-        Self {
-            cloud_watch: required.cloud_watch,
-        }
-    }
-
-    /// `CloudWatch`: a [`CloudWatchLogGroupLogDestination`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch(mut self, value: impl Into<Obj<CloudWatchLogGroupLogDestination>>) -> Self {
-        self.cloud_watch = value.into();
-        self
-    }
-}
-
-impl PropertyType for TextLogDestination {}
-
-impl ToValue for TextLogDestination {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("CloudWatch", &self.cloud_watch)
-            .build()
-    }
-}
-
-/// The required properties of [`TextLogSetting`], by name: `TextLogSetting::new(TextLogSettingRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TextLogSettingRequired {
-    /// `Destination`: a [`TextLogDestination`] object, required.
-    ///
-    /// Specifies the Amazon CloudWatch Logs destination log group for conversation text logs.
-    pub destination: Obj<TextLogDestination>,
-    /// `Enabled`: a boolean, required.
-    ///
-    /// Determines whether conversation logs should be stored for an alias.
-    pub enabled: Bool,
-}
-
-static RULE_TextLogSetting: ObjRule = ObjRule {
-    properties: &[
-        ("Destination", Shape::Object(&RULE_TextLogDestination)),
-        ("Enabled", Shape::Bool),
-    ],
-    required: &["Destination", "Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `TextLogSetting` property type of `AWS::Lex::Bot`.
-///
-/// Defines settings to enable text conversation logs.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lex-bot-textlogsetting.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct TextLogSetting {
-    /// `Destination`: a [`TextLogDestination`] object, required.
-    ///
-    /// Specifies the Amazon CloudWatch Logs destination log group for conversation text logs.
-    pub destination: Obj<TextLogDestination>,
-    /// `Enabled`: a boolean, required.
-    ///
-    /// Determines whether conversation logs should be stored for an alias.
-    pub enabled: Bool,
-}
-
-impl TextLogSetting {
-    /// A `TextLogSetting` with its required properties, named in a [`TextLogSettingRequired`].
-    pub fn new(required: TextLogSettingRequired) -> Self {
-        Self {
-            destination: required.destination,
-            enabled: required.enabled,
-        }
-    }
-
-    /// `Destination`: a [`TextLogDestination`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination(mut self, value: impl Into<Obj<TextLogDestination>>) -> Self {
-        self.destination = value.into();
-        self
-    }
-
-    /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
-}
-
-impl PropertyType for TextLogSetting {}
-
-impl ToValue for TextLogSetting {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Destination", &self.destination)
-            .req("Enabled", &self.enabled)
-            .build()
-    }
-}
-
 /// The required properties of [`UnifiedSpeechSettings`], by name: `UnifiedSpeechSettings::new(UnifiedSpeechSettingsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UnifiedSpeechSettingsRequired {
     /// `SpeechFoundationModel`: a [`SpeechFoundationModel`] object, required.
-    ///
-    /// The foundation model configuration to use for unified speech processing capabilities.
     pub speech_foundation_model: Obj<SpeechFoundationModel>,
 }
 
-static RULE_UnifiedSpeechSettings: ObjRule = ObjRule {
-    properties: &[(
-        "SpeechFoundationModel",
-        Shape::Object(&RULE_SpeechFoundationModel),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_UnifiedSpeechSettings: ObjRule = ObjRule {
+    properties: &[
+        ("SpeechFoundationModel", Shape::Object(&RULE_SpeechFoundationModel)),
+    ],
     required: &["SpeechFoundationModel"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `UnifiedSpeechSettings` property type of `AWS::Lex::Bot`.
@@ -11086,6 +6669,7 @@ pub struct UnifiedSpeechSettings {
     pub speech_foundation_model: Obj<SpeechFoundationModel>,
 }
 
+#[rustfmt::skip]
 impl UnifiedSpeechSettings {
     /// A `UnifiedSpeechSettings` with its required properties, named in a [`UnifiedSpeechSettingsRequired`].
     pub fn new(required: UnifiedSpeechSettingsRequired) -> Self {
@@ -11095,12 +6679,7 @@ impl UnifiedSpeechSettings {
     }
 
     /// `SpeechFoundationModel`: a [`SpeechFoundationModel`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn speech_foundation_model(mut self, value: impl Into<Obj<SpeechFoundationModel>>) -> Self {
-        self.speech_foundation_model = value.into();
-        self
-    }
+    pub fn speech_foundation_model(mut self, value: impl Into<Obj<SpeechFoundationModel>>) -> Self { self.speech_foundation_model = value.into(); self }
 }
 
 impl PropertyType for UnifiedSpeechSettings {}
@@ -11117,31 +6696,18 @@ impl ToValue for UnifiedSpeechSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VoiceSettingsRequired {
     /// `VoiceId`: a string, required.
-    ///
-    /// The identifier of the Amazon Polly voice to use.
     pub voice_id: Str,
 }
 
-static RULE_VoiceSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VoiceSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "Engine",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["standard", "neural", "long-form", "generative"],
-                format: None,
-            }),
-        ),
+        ("Engine", Shape::Str(&StrRule { allowed: &["standard", "neural", "long-form", "generative"], ..StrRule::ANY })),
         ("VoiceId", Shape::STR),
     ],
     required: &["VoiceId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VoiceSettings` property type of `AWS::Lex::Bot`.
@@ -11170,6 +6736,7 @@ pub struct VoiceSettings {
     pub voice_id: Str,
 }
 
+#[rustfmt::skip]
 impl VoiceSettings {
     /// A `VoiceSettings` with its required properties, named in a [`VoiceSettingsRequired`].
     pub fn new(required: VoiceSettingsRequired) -> Self {
@@ -11180,20 +6747,9 @@ impl VoiceSettings {
     }
 
     /// `Engine`: an [`Engine`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn engine(mut self, value: impl Into<Engine>) -> Self {
-        self.engine = Some(value.into());
-        self
-    }
-
+    pub fn engine(mut self, value: impl Into<Engine>) -> Self { self.engine = Some(value.into()); self }
     /// `VoiceId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn voice_id(mut self, value: impl Into<Str>) -> Self {
-        self.voice_id = value.into();
-        self
-    }
+    pub fn voice_id(mut self, value: impl Into<Str>) -> Self { self.voice_id = value.into(); self }
 }
 
 impl PropertyType for VoiceSettings {}
@@ -11211,37 +6767,22 @@ impl ToValue for VoiceSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct WaitAndContinueSpecificationRequired {
     /// `ContinueResponse`: a [`ResponseSpecification`] object, required.
-    ///
-    /// The response that Amazon Lex sends to indicate that the bot is ready to continue the conversation.
     pub continue_response: Obj<ResponseSpecification>,
     /// `WaitingResponse`: a [`ResponseSpecification`] object, required.
-    ///
-    /// The response that Amazon Lex sends to indicate that the bot is waiting for the conversation to continue.
     pub waiting_response: Obj<ResponseSpecification>,
 }
 
-static RULE_WaitAndContinueSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WaitAndContinueSpecification: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContinueResponse",
-            Shape::Object(&RULE_ResponseSpecification),
-        ),
+        ("ContinueResponse", Shape::Object(&RULE_ResponseSpecification)),
         ("IsActive", Shape::Bool),
-        (
-            "StillWaitingResponse",
-            Shape::Object(&RULE_StillWaitingResponseSpecification),
-        ),
-        (
-            "WaitingResponse",
-            Shape::Object(&RULE_ResponseSpecification),
-        ),
+        ("StillWaitingResponse", Shape::Object(&RULE_StillWaitingResponseSpecification)),
+        ("WaitingResponse", Shape::Object(&RULE_ResponseSpecification)),
     ],
     required: &["WaitingResponse", "ContinueResponse"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WaitAndContinueSpecification` property type of `AWS::Lex::Bot`.
@@ -11269,6 +6810,7 @@ pub struct WaitAndContinueSpecification {
     pub waiting_response: Obj<ResponseSpecification>,
 }
 
+#[rustfmt::skip]
 impl WaitAndContinueSpecification {
     /// A `WaitAndContinueSpecification` with its required properties, named in a [`WaitAndContinueSpecificationRequired`].
     pub fn new(required: WaitAndContinueSpecificationRequired) -> Self {
@@ -11281,39 +6823,13 @@ impl WaitAndContinueSpecification {
     }
 
     /// `ContinueResponse`: a [`ResponseSpecification`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn continue_response(mut self, value: impl Into<Obj<ResponseSpecification>>) -> Self {
-        self.continue_response = value.into();
-        self
-    }
-
+    pub fn continue_response(mut self, value: impl Into<Obj<ResponseSpecification>>) -> Self { self.continue_response = value.into(); self }
     /// `IsActive`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_active(mut self, value: impl Into<Bool>) -> Self {
-        self.is_active = Some(value.into());
-        self
-    }
-
+    pub fn is_active(mut self, value: impl Into<Bool>) -> Self { self.is_active = Some(value.into()); self }
     /// `StillWaitingResponse`: a [`StillWaitingResponseSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn still_waiting_response(
-        mut self,
-        value: impl Into<Obj<StillWaitingResponseSpecification>>,
-    ) -> Self {
-        self.still_waiting_response = Some(value.into());
-        self
-    }
-
+    pub fn still_waiting_response(mut self, value: impl Into<Obj<StillWaitingResponseSpecification>>) -> Self { self.still_waiting_response = Some(value.into()); self }
     /// `WaitingResponse`: a [`ResponseSpecification`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn waiting_response(mut self, value: impl Into<Obj<ResponseSpecification>>) -> Self {
-        self.waiting_response = value.into();
-        self
-    }
+    pub fn waiting_response(mut self, value: impl Into<Obj<ResponseSpecification>>) -> Self { self.waiting_response = value.into(); self }
 }
 
 impl PropertyType for WaitAndContinueSpecification {}

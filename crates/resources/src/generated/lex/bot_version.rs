@@ -14,56 +14,21 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^(DRAFT|[0-9]+)$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct BotVersionRequired {
     /// `BotId`: a string, required.
-    ///
-    /// The unique identifier of the bot.
-    ///
-    /// Pattern `^[0-9a-zA-Z]+$`; length 10 to 10; create-only: changing it replaces the resource.
     pub bot_id: Str,
     /// `BotVersionLocaleSpecification`: a list of [`BotVersionLocaleSpecification`] objects, required.
-    ///
-    /// Specifies the locales that Amazon Lex adds to this version. You can choose the Draft version or any other previously published version for each locale. When you specify a source version, the locale data is copied from the source version to the new version.
-    ///
-    /// Items at least 1; write-only: CloudFormation does not return it.
     pub bot_version_locale_specification: List<BotVersionLocaleSpecification>,
 }
 
-static RULE_BotVersion: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BotVersion: ObjRule = ObjRule {
     properties: &[
-        (
-            "BotId",
-            Shape::Str(&StrRule {
-                min_len: Some(10),
-                max_len: Some(10),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BotVersionLocaleSpecification",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_BotVersionLocaleSpecification),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(200),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("BotId", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(10), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("BotVersionLocaleSpecification", Shape::List(&ListRule { items: Shape::Object(&RULE_BotVersionLocaleSpecification), min_items: Some(1), max_items: None })),
+        ("Description", Shape::Str(&StrRule { max_len: Some(200), ..StrRule::ANY })),
     ],
     required: &["BotId", "BotVersionLocaleSpecification"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Lex::BotVersion` resource.
@@ -103,6 +68,7 @@ pub struct BotVersion {
     pub description: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl BotVersion {
     /// The CloudFormation type name, `AWS::Lex::BotVersion`.
     pub const TYPE_NAME: &'static str = "AWS::Lex::BotVersion";
@@ -133,31 +99,11 @@ impl BotVersion {
     }
 
     /// `BotId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bot_id(mut self, value: impl Into<Str>) -> Self {
-        self.bot_id = value.into();
-        self
-    }
-
+    pub fn bot_id(mut self, value: impl Into<Str>) -> Self { self.bot_id = value.into(); self }
     /// `BotVersionLocaleSpecification`: a list of [`BotVersionLocaleSpecification`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bot_version_locale_specification(
-        mut self,
-        value: impl Into<List<BotVersionLocaleSpecification>>,
-    ) -> Self {
-        self.bot_version_locale_specification = value.into();
-        self
-    }
-
+    pub fn bot_version_locale_specification(mut self, value: impl Into<List<BotVersionLocaleSpecification>>) -> Self { self.bot_version_locale_specification = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
 }
 
 impl Resource for BotVersion {
@@ -204,30 +150,17 @@ impl BotVersionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BotVersionLocaleDetailsRequired {
     /// `SourceBotVersion`: a string, required.
-    ///
-    /// The version of a bot used for a bot locale.
-    ///
-    /// Pattern `^(DRAFT|[0-9]+)$`; length 1 to 5.
     pub source_bot_version: Str,
 }
 
-static RULE_BotVersionLocaleDetails: ObjRule = ObjRule {
-    properties: &[(
-        "SourceBotVersion",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(5),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_BotVersionLocaleDetails: ObjRule = ObjRule {
+    properties: &[
+        ("SourceBotVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     required: &["SourceBotVersion"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BotVersionLocaleDetails` property type of `AWS::Lex::BotVersion`.
@@ -245,6 +178,7 @@ pub struct BotVersionLocaleDetails {
     pub source_bot_version: Str,
 }
 
+#[rustfmt::skip]
 impl BotVersionLocaleDetails {
     /// A `BotVersionLocaleDetails` with its required properties, named in a [`BotVersionLocaleDetailsRequired`].
     pub fn new(required: BotVersionLocaleDetailsRequired) -> Self {
@@ -254,12 +188,7 @@ impl BotVersionLocaleDetails {
     }
 
     /// `SourceBotVersion`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_bot_version(mut self, value: impl Into<Str>) -> Self {
-        self.source_bot_version = value.into();
-        self
-    }
+    pub fn source_bot_version(mut self, value: impl Into<Str>) -> Self { self.source_bot_version = value.into(); self }
 }
 
 impl PropertyType for BotVersionLocaleDetails {}
@@ -276,29 +205,20 @@ impl ToValue for BotVersionLocaleDetails {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BotVersionLocaleSpecificationRequired {
     /// `BotVersionLocaleDetails`: a [`BotVersionLocaleDetails`] object, required.
-    ///
-    /// The version of a bot used for a bot locale.
     pub bot_version_locale_details: Obj<BotVersionLocaleDetails>,
     /// `LocaleId`: a string, required.
-    ///
-    /// The identifier of the locale to add to the version.
     pub locale_id: Str,
 }
 
-static RULE_BotVersionLocaleSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BotVersionLocaleSpecification: ObjRule = ObjRule {
     properties: &[
-        (
-            "BotVersionLocaleDetails",
-            Shape::Object(&RULE_BotVersionLocaleDetails),
-        ),
+        ("BotVersionLocaleDetails", Shape::Object(&RULE_BotVersionLocaleDetails)),
         ("LocaleId", Shape::STR),
     ],
     required: &["LocaleId", "BotVersionLocaleDetails"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BotVersionLocaleSpecification` property type of `AWS::Lex::BotVersion`.
@@ -318,6 +238,7 @@ pub struct BotVersionLocaleSpecification {
     pub locale_id: Str,
 }
 
+#[rustfmt::skip]
 impl BotVersionLocaleSpecification {
     /// A `BotVersionLocaleSpecification` with its required properties, named in a [`BotVersionLocaleSpecificationRequired`].
     pub fn new(required: BotVersionLocaleSpecificationRequired) -> Self {
@@ -328,23 +249,9 @@ impl BotVersionLocaleSpecification {
     }
 
     /// `BotVersionLocaleDetails`: a [`BotVersionLocaleDetails`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bot_version_locale_details(
-        mut self,
-        value: impl Into<Obj<BotVersionLocaleDetails>>,
-    ) -> Self {
-        self.bot_version_locale_details = value.into();
-        self
-    }
-
+    pub fn bot_version_locale_details(mut self, value: impl Into<Obj<BotVersionLocaleDetails>>) -> Self { self.bot_version_locale_details = value.into(); self }
     /// `LocaleId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn locale_id(mut self, value: impl Into<Str>) -> Self {
-        self.locale_id = value.into();
-        self
-    }
+    pub fn locale_id(mut self, value: impl Into<Str>) -> Self { self.locale_id = value.into(); self }
 }
 
 impl PropertyType for BotVersionLocaleSpecification {}

@@ -7,11 +7,14 @@
 //! - `AWS::Lex::BotAlias`: [`BotAlias`], property types in [`bot_alias`]
 //! - `AWS::Lex::BotVersion`: [`BotVersion`], property types in [`bot_version`]
 //! - `AWS::Lex::ResourcePolicy`: [`ResourcePolicy`], property types in [`resource_policy`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod bot;
 pub mod bot_alias;
 pub mod bot_version;
 pub mod resource_policy;
+pub mod shared;
 
 pub use bot::{Bot, BotAttributes, BotRequired};
 pub use bot_alias::{BotAlias, BotAliasAttributes, BotAliasRequired};

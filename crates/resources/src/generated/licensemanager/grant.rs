@@ -7,95 +7,26 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^arn:aws[a-zA-Z-]*:[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,1023}$",
 );
 
-static RULE_Grant: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Grant: ObjRule = ObjRule {
     properties: &[
-        (
-            "AllowedOperations",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "CheckInLicense",
-                        "CheckoutBorrowLicense",
-                        "CheckoutLicense",
-                        "CreateGrant",
-                        "CreateToken",
-                        "ExtendConsumptionLicense",
-                        "ListPurchasedLicenses",
-                    ],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(8),
-            }),
-        ),
+        ("AllowedOperations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["CheckInLicense", "CheckoutBorrowLicense", "CheckoutLicense", "CreateGrant", "CreateToken", "ExtendConsumptionLicense", "ListPurchasedLicenses"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(8) })),
         ("GrantName", Shape::STR),
         ("HomeRegion", Shape::STR),
-        (
-            "LicenseArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Principals",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(2048),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "ACTIVE",
-                    "DELETED",
-                    "DISABLED",
-                    "FAILED_WORKFLOW",
-                    "PENDING_ACCEPT",
-                    "PENDING_DELETE",
-                    "PENDING_WORKFLOW",
-                    "REJECTED",
-                    "WORKFLOW_COMPLETED",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("LicenseArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Principals", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1) })),
+        ("Status", Shape::Str(&StrRule { allowed: &["ACTIVE", "DELETED", "DISABLED", "FAILED_WORKFLOW", "PENDING_ACCEPT", "PENDING_DELETE", "PENDING_WORKFLOW", "REJECTED", "WORKFLOW_COMPLETED"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::LicenseManager::Grant` resource.
@@ -156,6 +87,7 @@ pub struct Grant {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Grant {
     /// The CloudFormation type name, `AWS::LicenseManager::Grant`.
     pub const TYPE_NAME: &'static str = "AWS::LicenseManager::Grant";
@@ -182,60 +114,19 @@ impl Grant {
     }
 
     /// `AllowedOperations`: a list of [`AllowedOperation`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allowed_operations(mut self, value: impl Into<List<AllowedOperation>>) -> Self {
-        self.allowed_operations = Some(value.into());
-        self
-    }
-
+    pub fn allowed_operations(mut self, value: impl Into<List<AllowedOperation>>) -> Self { self.allowed_operations = Some(value.into()); self }
     /// `GrantName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn grant_name(mut self, value: impl Into<Str>) -> Self {
-        self.grant_name = Some(value.into());
-        self
-    }
-
+    pub fn grant_name(mut self, value: impl Into<Str>) -> Self { self.grant_name = Some(value.into()); self }
     /// `HomeRegion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn home_region(mut self, value: impl Into<Str>) -> Self {
-        self.home_region = Some(value.into());
-        self
-    }
-
+    pub fn home_region(mut self, value: impl Into<Str>) -> Self { self.home_region = Some(value.into()); self }
     /// `LicenseArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn license_arn(mut self, value: impl Into<Str>) -> Self {
-        self.license_arn = Some(value.into());
-        self
-    }
-
+    pub fn license_arn(mut self, value: impl Into<Str>) -> Self { self.license_arn = Some(value.into()); self }
     /// `Principals`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn principals(mut self, value: impl Into<List<Str>>) -> Self {
-        self.principals = Some(value.into());
-        self
-    }
-
+    pub fn principals(mut self, value: impl Into<List<Str>>) -> Self { self.principals = Some(value.into()); self }
     /// `Status`: a [`GrantStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<GrantStatus>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-
+    pub fn status(mut self, value: impl Into<GrantStatus>) -> Self { self.status = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Grant {
@@ -286,69 +177,6 @@ impl GrantAttributes {
     /// The grant version.
     pub fn version(&self) -> Value {
         self.0.get_att("Version")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::LicenseManager::Grant`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-licensemanager-grant-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 

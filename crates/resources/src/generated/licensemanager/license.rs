@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^(-?(?:[1-9][0-9]*)?[0-9]{4})-(1[0-2]|0[1-9])-(3[0-1]|0[1-9]|[1-2][0-9])T(2[0-3]|[0-1][0-9]):([0-5][0-9]):([0-5][0-9])(\\.[0-9]+)?(Z|[+-](?:2[ 0-3]|[0-1][0-9]):[0-5][0-9])+$",
 );
@@ -15,109 +18,44 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct LicenseRequired {
     /// `Beneficiary`: a string, required.
-    ///
-    /// License beneficiary.
     pub beneficiary: Str,
     /// `ConsumptionConfiguration`: a [`ConsumptionConfiguration`] object, required.
-    ///
-    /// Configuration for consumption of the license.
     pub consumption_configuration: Obj<ConsumptionConfiguration>,
     /// `Entitlements`: a list of [`Entitlement`] objects, required.
-    ///
-    /// License entitlements.
     pub entitlements: List<Entitlement>,
     /// `HomeRegion`: a string, required.
-    ///
-    /// Home Region of the license.
     pub home_region: Str,
     /// `Issuer`: an [`IssuerData`] object, required.
-    ///
-    /// License issuer.
     pub issuer: Obj<IssuerData>,
     /// `LicenseName`: a string, required.
-    ///
-    /// License name.
     pub license_name: Str,
     /// `ProductName`: a string, required.
-    ///
-    /// Product name.
     pub product_name: Str,
     /// `ProductSKU`: a string, required.
-    ///
-    /// Product SKU.
-    ///
-    /// Length 1 to 1024.
     pub product_sku: Str,
     /// `Validity`: a [`ValidityDateFormat`] object, required.
-    ///
-    /// Date and time range during which the license is valid, in ISO8601-UTC format.
     pub validity: Obj<ValidityDateFormat>,
 }
 
-static RULE_License: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_License: ObjRule = ObjRule {
     properties: &[
         ("Beneficiary", Shape::STR),
-        (
-            "ConsumptionConfiguration",
-            Shape::Object(&RULE_ConsumptionConfiguration),
-        ),
-        (
-            "Entitlements",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Entitlement),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ConsumptionConfiguration", Shape::Object(&RULE_ConsumptionConfiguration)),
+        ("Entitlements", Shape::List(&ListRule { items: Shape::Object(&RULE_Entitlement), min_items: None, max_items: None })),
         ("HomeRegion", Shape::STR),
         ("Issuer", Shape::Object(&RULE_IssuerData)),
-        (
-            "LicenseMetadata",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Metadata),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("LicenseMetadata", Shape::List(&ListRule { items: Shape::Object(&RULE_Metadata), min_items: None, max_items: None })),
         ("LicenseName", Shape::STR),
         ("ProductName", Shape::STR),
-        (
-            "ProductSKU",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ProductSKU", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
         ("Status", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("Validity", Shape::Object(&RULE_ValidityDateFormat)),
     ],
-    required: &[
-        "LicenseName",
-        "ProductName",
-        "Issuer",
-        "HomeRegion",
-        "Validity",
-        "ConsumptionConfiguration",
-        "Entitlements",
-        "Beneficiary",
-        "ProductSKU",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["LicenseName", "ProductName", "Issuer", "HomeRegion", "Validity", "ConsumptionConfiguration", "Entitlements", "Beneficiary", "ProductSKU"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::LicenseManager::License` resource.
@@ -186,6 +124,7 @@ pub struct License {
     pub validity: Obj<ValidityDateFormat>,
 }
 
+#[rustfmt::skip]
 impl License {
     /// The CloudFormation type name, `AWS::LicenseManager::License`.
     pub const TYPE_NAME: &'static str = "AWS::LicenseManager::License";
@@ -196,17 +135,7 @@ impl License {
         type_name: "AWS::LicenseManager::License",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-licensemanager-license.html",
         primary_identifier: &["LicenseArn"],
-        required: &[
-            "Beneficiary",
-            "ConsumptionConfiguration",
-            "Entitlements",
-            "HomeRegion",
-            "Issuer",
-            "LicenseName",
-            "ProductName",
-            "ProductSKU",
-            "Validity",
-        ],
+        required: &["Beneficiary", "ConsumptionConfiguration", "Entitlements", "HomeRegion", "Issuer", "LicenseName", "ProductName", "ProductSKU", "Validity"],
         create_only: &[],
         conditional_create_only: &[],
         write_only: &[],
@@ -235,103 +164,29 @@ impl License {
     }
 
     /// `Beneficiary`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn beneficiary(mut self, value: impl Into<Str>) -> Self {
-        self.beneficiary = value.into();
-        self
-    }
-
+    pub fn beneficiary(mut self, value: impl Into<Str>) -> Self { self.beneficiary = value.into(); self }
     /// `ConsumptionConfiguration`: a [`ConsumptionConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn consumption_configuration(
-        mut self,
-        value: impl Into<Obj<ConsumptionConfiguration>>,
-    ) -> Self {
-        self.consumption_configuration = value.into();
-        self
-    }
-
+    pub fn consumption_configuration(mut self, value: impl Into<Obj<ConsumptionConfiguration>>) -> Self { self.consumption_configuration = value.into(); self }
     /// `Entitlements`: a list of [`Entitlement`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn entitlements(mut self, value: impl Into<List<Entitlement>>) -> Self {
-        self.entitlements = value.into();
-        self
-    }
-
+    pub fn entitlements(mut self, value: impl Into<List<Entitlement>>) -> Self { self.entitlements = value.into(); self }
     /// `HomeRegion`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn home_region(mut self, value: impl Into<Str>) -> Self {
-        self.home_region = value.into();
-        self
-    }
-
+    pub fn home_region(mut self, value: impl Into<Str>) -> Self { self.home_region = value.into(); self }
     /// `Issuer`: an [`IssuerData`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn issuer(mut self, value: impl Into<Obj<IssuerData>>) -> Self {
-        self.issuer = value.into();
-        self
-    }
-
+    pub fn issuer(mut self, value: impl Into<Obj<IssuerData>>) -> Self { self.issuer = value.into(); self }
     /// `LicenseMetadata`: a list of [`Metadata`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn license_metadata(mut self, value: impl Into<List<Metadata>>) -> Self {
-        self.license_metadata = Some(value.into());
-        self
-    }
-
+    pub fn license_metadata(mut self, value: impl Into<List<Metadata>>) -> Self { self.license_metadata = Some(value.into()); self }
     /// `LicenseName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn license_name(mut self, value: impl Into<Str>) -> Self {
-        self.license_name = value.into();
-        self
-    }
-
+    pub fn license_name(mut self, value: impl Into<Str>) -> Self { self.license_name = value.into(); self }
     /// `ProductName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn product_name(mut self, value: impl Into<Str>) -> Self {
-        self.product_name = value.into();
-        self
-    }
-
+    pub fn product_name(mut self, value: impl Into<Str>) -> Self { self.product_name = value.into(); self }
     /// `ProductSKU`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn product_sku(mut self, value: impl Into<Str>) -> Self {
-        self.product_sku = value.into();
-        self
-    }
-
+    pub fn product_sku(mut self, value: impl Into<Str>) -> Self { self.product_sku = value.into(); self }
     /// `Status`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<Str>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-
+    pub fn status(mut self, value: impl Into<Str>) -> Self { self.status = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Validity`: a [`ValidityDateFormat`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn validity(mut self, value: impl Into<Obj<ValidityDateFormat>>) -> Self {
-        self.validity = value.into();
-        self
-    }
+    pub fn validity(mut self, value: impl Into<Obj<ValidityDateFormat>>) -> Self { self.validity = value.into(); self }
 }
 
 impl Resource for License {
@@ -394,26 +249,20 @@ impl LicenseAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BorrowConfigurationRequired {
     /// `AllowEarlyCheckIn`: a boolean, required.
-    ///
-    /// Indicates whether early check-ins are allowed.
     pub allow_early_check_in: Bool,
     /// `MaxTimeToLiveInMinutes`: an integer, required.
-    ///
-    /// Maximum time for the borrow configuration, in minutes.
     pub max_time_to_live_in_minutes: Int,
 }
 
-static RULE_BorrowConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BorrowConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AllowEarlyCheckIn", Shape::Bool),
         ("MaxTimeToLiveInMinutes", Shape::INT),
     ],
     required: &["MaxTimeToLiveInMinutes", "AllowEarlyCheckIn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BorrowConfiguration` property type of `AWS::LicenseManager::License`.
@@ -433,6 +282,7 @@ pub struct BorrowConfiguration {
     pub max_time_to_live_in_minutes: Int,
 }
 
+#[rustfmt::skip]
 impl BorrowConfiguration {
     /// A `BorrowConfiguration` with its required properties, named in a [`BorrowConfigurationRequired`].
     pub fn new(required: BorrowConfigurationRequired) -> Self {
@@ -443,20 +293,9 @@ impl BorrowConfiguration {
     }
 
     /// `AllowEarlyCheckIn`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allow_early_check_in(mut self, value: impl Into<Bool>) -> Self {
-        self.allow_early_check_in = value.into();
-        self
-    }
-
+    pub fn allow_early_check_in(mut self, value: impl Into<Bool>) -> Self { self.allow_early_check_in = value.into(); self }
     /// `MaxTimeToLiveInMinutes`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_time_to_live_in_minutes(mut self, value: impl Into<Int>) -> Self {
-        self.max_time_to_live_in_minutes = value.into();
-        self
-    }
+    pub fn max_time_to_live_in_minutes(mut self, value: impl Into<Int>) -> Self { self.max_time_to_live_in_minutes = value.into(); self }
 }
 
 impl PropertyType for BorrowConfiguration {}
@@ -470,33 +309,15 @@ impl ToValue for BorrowConfiguration {
     }
 }
 
-static RULE_ConsumptionConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConsumptionConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "BorrowConfiguration",
-            Shape::Object(&RULE_BorrowConfiguration),
-        ),
-        (
-            "ProvisionalConfiguration",
-            Shape::Object(&RULE_ProvisionalConfiguration),
-        ),
-        (
-            "RenewType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Monthly", "None", "Weekly"],
-                format: None,
-            }),
-        ),
+        ("BorrowConfiguration", Shape::Object(&RULE_BorrowConfiguration)),
+        ("ProvisionalConfiguration", Shape::Object(&RULE_ProvisionalConfiguration)),
+        ("RenewType", Shape::Str(&StrRule { allowed: &["Monthly", "None", "Weekly"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConsumptionConfiguration` property type of `AWS::LicenseManager::License`.
@@ -520,6 +341,7 @@ pub struct ConsumptionConfiguration {
     pub renew_type: Option<RenewType>,
 }
 
+#[rustfmt::skip]
 impl ConsumptionConfiguration {
     /// A `ConsumptionConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -527,31 +349,11 @@ impl ConsumptionConfiguration {
     }
 
     /// `BorrowConfiguration`: a [`BorrowConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn borrow_configuration(mut self, value: impl Into<Obj<BorrowConfiguration>>) -> Self {
-        self.borrow_configuration = Some(value.into());
-        self
-    }
-
+    pub fn borrow_configuration(mut self, value: impl Into<Obj<BorrowConfiguration>>) -> Self { self.borrow_configuration = Some(value.into()); self }
     /// `ProvisionalConfiguration`: a [`ProvisionalConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provisional_configuration(
-        mut self,
-        value: impl Into<Obj<ProvisionalConfiguration>>,
-    ) -> Self {
-        self.provisional_configuration = Some(value.into());
-        self
-    }
-
+    pub fn provisional_configuration(mut self, value: impl Into<Obj<ProvisionalConfiguration>>) -> Self { self.provisional_configuration = Some(value.into()); self }
     /// `RenewType`: a [`RenewType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn renew_type(mut self, value: impl Into<RenewType>) -> Self {
-        self.renew_type = Some(value.into());
-        self
-    }
+    pub fn renew_type(mut self, value: impl Into<RenewType>) -> Self { self.renew_type = Some(value.into()); self }
 }
 
 impl PropertyType for ConsumptionConfiguration {}
@@ -570,67 +372,24 @@ impl ToValue for ConsumptionConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EntitlementRequired {
     /// `Name`: a string, required.
-    ///
-    /// Entitlement name.
     pub name: Str,
     /// `Unit`: an [`Unit`] value, required.
-    ///
-    /// Entitlement unit.
     pub unit: Unit,
 }
 
-static RULE_Entitlement: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Entitlement: ObjRule = ObjRule {
     properties: &[
         ("AllowCheckIn", Shape::Bool),
         ("MaxCount", Shape::INT),
         ("Name", Shape::STR),
         ("Overage", Shape::Bool),
-        (
-            "Unit",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "Bits",
-                    "Bits/Second",
-                    "Bytes",
-                    "Bytes/Second",
-                    "Count",
-                    "Count/Second",
-                    "Gigabits",
-                    "Gigabits/Second",
-                    "Gigabytes",
-                    "Gigabytes/Second",
-                    "Kilobits",
-                    "Kilobits/Second",
-                    "Kilobytes",
-                    "Kilobytes/Second",
-                    "Megabits",
-                    "Megabits/Second",
-                    "Megabytes",
-                    "Megabytes/Second",
-                    "Microseconds",
-                    "Milliseconds",
-                    "None",
-                    "Percent",
-                    "Seconds",
-                    "Terabits",
-                    "Terabits/Second",
-                    "Terabytes",
-                    "Terabytes/Second",
-                ],
-                format: None,
-            }),
-        ),
+        ("Unit", Shape::Str(&StrRule { allowed: &["Bits", "Bits/Second", "Bytes", "Bytes/Second", "Count", "Count/Second", "Gigabits", "Gigabits/Second", "Gigabytes", "Gigabytes/Second", "Kilobits", "Kilobits/Second", "Kilobytes", "Kilobytes/Second", "Megabits", "Megabits/Second", "Megabytes", "Megabytes/Second", "Microseconds", "Milliseconds", "None", "Percent", "Seconds", "Terabits", "Terabits/Second", "Terabytes", "Terabytes/Second"], ..StrRule::ANY })),
         ("Value", Shape::STR),
     ],
     required: &["Name", "Unit"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Entitlement` property type of `AWS::LicenseManager::License`.
@@ -666,6 +425,7 @@ pub struct Entitlement {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Entitlement {
     /// A `Entitlement` with its required properties, named in a [`EntitlementRequired`].
     pub fn new(required: EntitlementRequired) -> Self {
@@ -680,52 +440,17 @@ impl Entitlement {
     }
 
     /// `AllowCheckIn`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allow_check_in(mut self, value: impl Into<Bool>) -> Self {
-        self.allow_check_in = Some(value.into());
-        self
-    }
-
+    pub fn allow_check_in(mut self, value: impl Into<Bool>) -> Self { self.allow_check_in = Some(value.into()); self }
     /// `MaxCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_count(mut self, value: impl Into<Int>) -> Self {
-        self.max_count = Some(value.into());
-        self
-    }
-
+    pub fn max_count(mut self, value: impl Into<Int>) -> Self { self.max_count = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Overage`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn overage(mut self, value: impl Into<Bool>) -> Self {
-        self.overage = Some(value.into());
-        self
-    }
-
+    pub fn overage(mut self, value: impl Into<Bool>) -> Self { self.overage = Some(value.into()); self }
     /// `Unit`: an [`Unit`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unit(mut self, value: impl Into<Unit>) -> Self {
-        self.unit = value.into();
-        self
-    }
-
+    pub fn unit(mut self, value: impl Into<Unit>) -> Self { self.unit = value.into(); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Entitlement {}
@@ -747,19 +472,18 @@ impl ToValue for Entitlement {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IssuerDataRequired {
     /// `Name`: a string, required.
-    ///
-    /// Issuer name.
     pub name: Str,
 }
 
-static RULE_IssuerData: ObjRule = ObjRule {
-    properties: &[("Name", Shape::STR), ("SignKey", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_IssuerData: ObjRule = ObjRule {
+    properties: &[
+        ("Name", Shape::STR),
+        ("SignKey", Shape::STR),
+    ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IssuerData` property type of `AWS::LicenseManager::License`.
@@ -779,6 +503,7 @@ pub struct IssuerData {
     pub sign_key: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl IssuerData {
     /// A `IssuerData` with its required properties, named in a [`IssuerDataRequired`].
     pub fn new(required: IssuerDataRequired) -> Self {
@@ -789,20 +514,9 @@ impl IssuerData {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `SignKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sign_key(mut self, value: impl Into<Str>) -> Self {
-        self.sign_key = Some(value.into());
-        self
-    }
+    pub fn sign_key(mut self, value: impl Into<Str>) -> Self { self.sign_key = Some(value.into()); self }
 }
 
 impl PropertyType for IssuerData {}
@@ -820,23 +534,20 @@ impl ToValue for IssuerData {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetadataRequired {
     /// `Name`: a string, required.
-    ///
-    /// The key name.
     pub name: Str,
     /// `Value`: a string, required.
-    ///
-    /// The value.
     pub value: Str,
 }
 
-static RULE_Metadata: ObjRule = ObjRule {
-    properties: &[("Name", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Metadata: ObjRule = ObjRule {
+    properties: &[
+        ("Name", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Name", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Metadata` property type of `AWS::LicenseManager::License`.
@@ -856,6 +567,7 @@ pub struct Metadata {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Metadata {
     /// A `Metadata` with its required properties, named in a [`MetadataRequired`].
     pub fn new(required: MetadataRequired) -> Self {
@@ -866,20 +578,9 @@ impl Metadata {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Metadata {}
@@ -897,19 +598,17 @@ impl ToValue for Metadata {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProvisionalConfigurationRequired {
     /// `MaxTimeToLiveInMinutes`: an integer, required.
-    ///
-    /// Maximum time for the provisional configuration, in minutes.
     pub max_time_to_live_in_minutes: Int,
 }
 
-static RULE_ProvisionalConfiguration: ObjRule = ObjRule {
-    properties: &[("MaxTimeToLiveInMinutes", Shape::INT)],
+#[rustfmt::skip]
+pub(crate) static RULE_ProvisionalConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("MaxTimeToLiveInMinutes", Shape::INT),
+    ],
     required: &["MaxTimeToLiveInMinutes"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ProvisionalConfiguration` property type of `AWS::LicenseManager::License`.
@@ -925,6 +624,7 @@ pub struct ProvisionalConfiguration {
     pub max_time_to_live_in_minutes: Int,
 }
 
+#[rustfmt::skip]
 impl ProvisionalConfiguration {
     /// A `ProvisionalConfiguration` with its required properties, named in a [`ProvisionalConfigurationRequired`].
     pub fn new(required: ProvisionalConfigurationRequired) -> Self {
@@ -934,12 +634,7 @@ impl ProvisionalConfiguration {
     }
 
     /// `MaxTimeToLiveInMinutes`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_time_to_live_in_minutes(mut self, value: impl Into<Int>) -> Self {
-        self.max_time_to_live_in_minutes = value.into();
-        self
-    }
+    pub fn max_time_to_live_in_minutes(mut self, value: impl Into<Int>) -> Self { self.max_time_to_live_in_minutes = value.into(); self }
 }
 
 impl PropertyType for ProvisionalConfiguration {}
@@ -952,115 +647,24 @@ impl ToValue for ProvisionalConfiguration {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::LicenseManager::License`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-licensemanager-license-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`ValidityDateFormat`], by name: `ValidityDateFormat::new(ValidityDateFormatRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ValidityDateFormatRequired {
     /// `Begin`: a string, required.
-    ///
-    /// Start of the time range.
-    ///
-    /// Format `date-time`; pattern `^(-?(?:[1-9][0-9]*)?[0-9]{4})-(1[0-2]|0[1-9])-(3[0-1]|0[1-9]|[1-2][0-9])T(2[0-3]|[0-1][0-9]):([0-5][0-9]):([0-5][0-9])(\.[0-9]+)?(Z|[+-](?:2[ 0-3]|[0-1][0-9]):[0-5][0-9])+$`; length 0 to 50.
     pub begin: Str,
     /// `End`: a string, required.
-    ///
-    /// End of the time range.
-    ///
-    /// Format `date-time`; pattern `^(-?(?:[1-9][0-9]*)?[0-9]{4})-(1[0-2]|0[1-9])-(3[0-1]|0[1-9]|[1-2][0-9])T(2[0-3]|[0-1][0-9]):([0-5][0-9]):([0-5][0-9])(\.[0-9]+)?(Z|[+-](?:2[ 0-3]|[0-1][0-9]):[0-5][0-9])+$`; length 0 to 50.
     pub end: Str,
 }
 
-static RULE_ValidityDateFormat: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ValidityDateFormat: ObjRule = ObjRule {
     properties: &[
-        (
-            "Begin",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(50),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::DateTime),
-            }),
-        ),
-        (
-            "End",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(50),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::DateTime),
-            }),
-        ),
+        ("Begin", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_0), format: Some(Format::DateTime), ..StrRule::ANY })),
+        ("End", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_0), format: Some(Format::DateTime), ..StrRule::ANY })),
     ],
     required: &["Begin", "End"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ValidityDateFormat` property type of `AWS::LicenseManager::License`.
@@ -1084,6 +688,7 @@ pub struct ValidityDateFormat {
     pub end: Str,
 }
 
+#[rustfmt::skip]
 impl ValidityDateFormat {
     /// A `ValidityDateFormat` with its required properties, named in a [`ValidityDateFormatRequired`].
     pub fn new(required: ValidityDateFormatRequired) -> Self {
@@ -1094,20 +699,9 @@ impl ValidityDateFormat {
     }
 
     /// `Begin`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn begin(mut self, value: impl Into<Str>) -> Self {
-        self.begin = value.into();
-        self
-    }
-
+    pub fn begin(mut self, value: impl Into<Str>) -> Self { self.begin = value.into(); self }
     /// `End`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn end(mut self, value: impl Into<Str>) -> Self {
-        self.end = value.into();
-        self
-    }
+    pub fn end(mut self, value: impl Into<Str>) -> Self { self.end = value.into(); self }
 }
 
 impl PropertyType for ValidityDateFormat {}

@@ -5,9 +5,12 @@
 //!
 //! - `AWS::LicenseManager::Grant`: [`Grant`], property types in [`grant`]
 //! - `AWS::LicenseManager::License`: [`License`], property types in [`license`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod grant;
 pub mod license;
+pub mod shared;
 
 pub use grant::{Grant, GrantAttributes};
 pub use license::{License, LicenseAttributes, LicenseRequired};

@@ -14,166 +14,37 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\w[\\w\\-]*\\w$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct AlarmRequired {
     /// `AlarmName`: a string, required.
-    ///
-    /// The name of the alarm.
-    ///
-    /// Pattern `\w[\w\-]*\w`; create-only: changing it replaces the resource.
     pub alarm_name: Str,
     /// `ComparisonOperator`: a [`ComparisonOperator`] value, required.
-    ///
-    /// The arithmetic operation to use when comparing the specified statistic and threshold.
     pub comparison_operator: ComparisonOperator,
     /// `EvaluationPeriods`: an integer, required.
-    ///
-    /// The number of periods over which data is compared to the specified threshold.
     pub evaluation_periods: Int,
     /// `MetricName`: a [`MetricName`] value, required.
-    ///
-    /// The name of the metric associated with the alarm.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub metric_name: MetricName,
     /// `MonitoredResourceName`: a string, required.
-    ///
-    /// The name of the Lightsail resource that the alarm monitors.
-    ///
-    /// Pattern `^\w[\w\-]*\w$`; create-only: changing it replaces the resource.
     pub monitored_resource_name: Str,
     /// `Threshold`: a number, required.
-    ///
-    /// The value against which the specified statistic is compared.
     pub threshold: Num,
 }
 
-static RULE_Alarm: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Alarm: ObjRule = ObjRule {
     properties: &[
-        (
-            "AlarmName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ComparisonOperator",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "GreaterThanOrEqualToThreshold",
-                    "GreaterThanThreshold",
-                    "LessThanOrEqualToThreshold",
-                    "LessThanThreshold",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "ContactProtocols",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["Email", "SMS"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AlarmName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ComparisonOperator", Shape::Str(&StrRule { allowed: &["GreaterThanOrEqualToThreshold", "GreaterThanThreshold", "LessThanOrEqualToThreshold", "LessThanThreshold"], ..StrRule::ANY })),
+        ("ContactProtocols", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["Email", "SMS"], ..StrRule::ANY }), min_items: None, max_items: None })),
         ("DatapointsToAlarm", Shape::INT),
         ("EvaluationPeriods", Shape::INT),
-        (
-            "MetricName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "BurstCapacityPercentage",
-                    "BurstCapacityTime",
-                    "CPUUtilization",
-                    "ClientTLSNegotiationErrorCount",
-                    "DatabaseConnections",
-                    "DiskQueueDepth",
-                    "FreeStorageSpace",
-                    "HTTPCode_Instance_2XX_Count",
-                    "HTTPCode_Instance_3XX_Count",
-                    "HTTPCode_Instance_4XX_Count",
-                    "HTTPCode_Instance_5XX_Count",
-                    "HTTPCode_LB_4XX_Count",
-                    "HTTPCode_LB_5XX_Count",
-                    "HealthyHostCount",
-                    "InstanceResponseTime",
-                    "NetworkIn",
-                    "NetworkOut",
-                    "NetworkReceiveThroughput",
-                    "NetworkTransmitThroughput",
-                    "RejectedConnectionCount",
-                    "RequestCount",
-                    "StatusCheckFailed",
-                    "StatusCheckFailed_Instance",
-                    "StatusCheckFailed_System",
-                    "UnhealthyHostCount",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "MonitoredResourceName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("MetricName", Shape::Str(&StrRule { allowed: &["BurstCapacityPercentage", "BurstCapacityTime", "CPUUtilization", "ClientTLSNegotiationErrorCount", "DatabaseConnections", "DiskQueueDepth", "FreeStorageSpace", "HTTPCode_Instance_2XX_Count", "HTTPCode_Instance_3XX_Count", "HTTPCode_Instance_4XX_Count", "HTTPCode_Instance_5XX_Count", "HTTPCode_LB_4XX_Count", "HTTPCode_LB_5XX_Count", "HealthyHostCount", "InstanceResponseTime", "NetworkIn", "NetworkOut", "NetworkReceiveThroughput", "NetworkTransmitThroughput", "RejectedConnectionCount", "RequestCount", "StatusCheckFailed", "StatusCheckFailed_Instance", "StatusCheckFailed_System", "UnhealthyHostCount"], ..StrRule::ANY })),
+        ("MonitoredResourceName", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("NotificationEnabled", Shape::Bool),
-        (
-            "NotificationTriggers",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["ALARM", "INSUFFICIENT_DATA", "OK"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("NotificationTriggers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ALARM", "INSUFFICIENT_DATA", "OK"], ..StrRule::ANY }), min_items: None, max_items: None })),
         ("Threshold", Shape::NUM),
-        (
-            "TreatMissingData",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["breaching", "ignore", "missing", "notBreaching"],
-                format: None,
-            }),
-        ),
+        ("TreatMissingData", Shape::Str(&StrRule { allowed: &["breaching", "ignore", "missing", "notBreaching"], ..StrRule::ANY })),
     ],
-    required: &[
-        "AlarmName",
-        "MonitoredResourceName",
-        "MetricName",
-        "ComparisonOperator",
-        "EvaluationPeriods",
-        "Threshold",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["AlarmName", "MonitoredResourceName", "MetricName", "ComparisonOperator", "EvaluationPeriods", "Threshold"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Lightsail::Alarm` resource.
@@ -254,6 +125,7 @@ pub struct Alarm {
     pub treat_missing_data: Option<TreatMissingData>,
 }
 
+#[rustfmt::skip]
 impl Alarm {
     /// The CloudFormation type name, `AWS::Lightsail::Alarm`.
     pub const TYPE_NAME: &'static str = "AWS::Lightsail::Alarm";
@@ -264,14 +136,7 @@ impl Alarm {
         type_name: "AWS::Lightsail::Alarm",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-alarm.html",
         primary_identifier: &["AlarmName"],
-        required: &[
-            "AlarmName",
-            "ComparisonOperator",
-            "EvaluationPeriods",
-            "MetricName",
-            "MonitoredResourceName",
-            "Threshold",
-        ],
+        required: &["AlarmName", "ComparisonOperator", "EvaluationPeriods", "MetricName", "MonitoredResourceName", "Threshold"],
         create_only: &["AlarmName", "MonitoredResourceName", "MetricName"],
         conditional_create_only: &[],
         write_only: &[],
@@ -299,92 +164,27 @@ impl Alarm {
     }
 
     /// `AlarmName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alarm_name(mut self, value: impl Into<Str>) -> Self {
-        self.alarm_name = value.into();
-        self
-    }
-
+    pub fn alarm_name(mut self, value: impl Into<Str>) -> Self { self.alarm_name = value.into(); self }
     /// `ComparisonOperator`: a [`ComparisonOperator`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn comparison_operator(mut self, value: impl Into<ComparisonOperator>) -> Self {
-        self.comparison_operator = value.into();
-        self
-    }
-
+    pub fn comparison_operator(mut self, value: impl Into<ComparisonOperator>) -> Self { self.comparison_operator = value.into(); self }
     /// `ContactProtocols`: a list of [`ContactProtocol`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn contact_protocols(mut self, value: impl Into<List<ContactProtocol>>) -> Self {
-        self.contact_protocols = Some(value.into());
-        self
-    }
-
+    pub fn contact_protocols(mut self, value: impl Into<List<ContactProtocol>>) -> Self { self.contact_protocols = Some(value.into()); self }
     /// `DatapointsToAlarm`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn datapoints_to_alarm(mut self, value: impl Into<Int>) -> Self {
-        self.datapoints_to_alarm = Some(value.into());
-        self
-    }
-
+    pub fn datapoints_to_alarm(mut self, value: impl Into<Int>) -> Self { self.datapoints_to_alarm = Some(value.into()); self }
     /// `EvaluationPeriods`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn evaluation_periods(mut self, value: impl Into<Int>) -> Self {
-        self.evaluation_periods = value.into();
-        self
-    }
-
+    pub fn evaluation_periods(mut self, value: impl Into<Int>) -> Self { self.evaluation_periods = value.into(); self }
     /// `MetricName`: a [`MetricName`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_name(mut self, value: impl Into<MetricName>) -> Self {
-        self.metric_name = value.into();
-        self
-    }
-
+    pub fn metric_name(mut self, value: impl Into<MetricName>) -> Self { self.metric_name = value.into(); self }
     /// `MonitoredResourceName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn monitored_resource_name(mut self, value: impl Into<Str>) -> Self {
-        self.monitored_resource_name = value.into();
-        self
-    }
-
+    pub fn monitored_resource_name(mut self, value: impl Into<Str>) -> Self { self.monitored_resource_name = value.into(); self }
     /// `NotificationEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notification_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.notification_enabled = Some(value.into());
-        self
-    }
-
+    pub fn notification_enabled(mut self, value: impl Into<Bool>) -> Self { self.notification_enabled = Some(value.into()); self }
     /// `NotificationTriggers`: a list of [`NotificationTrigger`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notification_triggers(mut self, value: impl Into<List<NotificationTrigger>>) -> Self {
-        self.notification_triggers = Some(value.into());
-        self
-    }
-
+    pub fn notification_triggers(mut self, value: impl Into<List<NotificationTrigger>>) -> Self { self.notification_triggers = Some(value.into()); self }
     /// `Threshold`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn threshold(mut self, value: impl Into<Num>) -> Self {
-        self.threshold = value.into();
-        self
-    }
-
+    pub fn threshold(mut self, value: impl Into<Num>) -> Self { self.threshold = value.into(); self }
     /// `TreatMissingData`: a [`TreatMissingData`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn treat_missing_data(mut self, value: impl Into<TreatMissingData>) -> Self {
-        self.treat_missing_data = Some(value.into());
-        self
-    }
+    pub fn treat_missing_data(mut self, value: impl Into<TreatMissingData>) -> Self { self.treat_missing_data = Some(value.into()); self }
 }
 
 impl Resource for Alarm {

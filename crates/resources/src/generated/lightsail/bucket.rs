@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("\\S");
 
@@ -14,76 +17,25 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("\\S");
 #[derive(Clone, Debug, PartialEq)]
 pub struct BucketRequired {
     /// `BucketName`: a string, required.
-    ///
-    /// The name of the bucket.
-    ///
-    /// Pattern `^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$`; length 3 to 54; create-only: changing it replaces the resource.
     pub bucket_name: Str,
     /// `BundleId`: a string, required.
-    ///
-    /// The bundle ID for the bucket (for example, `small_1_0` ).
-    ///
-    /// A bucket bundle specifies the monthly cost, storage space, and data transfer quota for a bucket.
-    ///
-    /// Pattern `\S`.
     pub bundle_id: Str,
 }
 
-static RULE_Bucket: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Bucket: ObjRule = ObjRule {
     properties: &[
         ("AccessRules", Shape::Object(&RULE_AccessRules)),
-        (
-            "BucketName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(54),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BundleId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(54), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("BundleId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("ObjectVersioning", Shape::Bool),
-        (
-            "ReadOnlyAccessAccounts",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ResourcesReceivingAccess",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ReadOnlyAccessAccounts", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("ResourcesReceivingAccess", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["BucketName", "BundleId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Lightsail::Bucket` resource.
@@ -145,6 +97,7 @@ pub struct Bucket {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Bucket {
     /// The CloudFormation type name, `AWS::Lightsail::Bucket`.
     pub const TYPE_NAME: &'static str = "AWS::Lightsail::Bucket";
@@ -179,60 +132,19 @@ impl Bucket {
     }
 
     /// `AccessRules`: an [`AccessRules`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_rules(mut self, value: impl Into<Obj<AccessRules>>) -> Self {
-        self.access_rules = Some(value.into());
-        self
-    }
-
+    pub fn access_rules(mut self, value: impl Into<Obj<AccessRules>>) -> Self { self.access_rules = Some(value.into()); self }
     /// `BucketName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_name = value.into();
-        self
-    }
-
+    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = value.into(); self }
     /// `BundleId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bundle_id(mut self, value: impl Into<Str>) -> Self {
-        self.bundle_id = value.into();
-        self
-    }
-
+    pub fn bundle_id(mut self, value: impl Into<Str>) -> Self { self.bundle_id = value.into(); self }
     /// `ObjectVersioning`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object_versioning(mut self, value: impl Into<Bool>) -> Self {
-        self.object_versioning = Some(value.into());
-        self
-    }
-
+    pub fn object_versioning(mut self, value: impl Into<Bool>) -> Self { self.object_versioning = Some(value.into()); self }
     /// `ReadOnlyAccessAccounts`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn read_only_access_accounts(mut self, value: impl Into<List<Str>>) -> Self {
-        self.read_only_access_accounts = Some(value.into());
-        self
-    }
-
+    pub fn read_only_access_accounts(mut self, value: impl Into<List<Str>>) -> Self { self.read_only_access_accounts = Some(value.into()); self }
     /// `ResourcesReceivingAccess`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resources_receiving_access(mut self, value: impl Into<List<Str>>) -> Self {
-        self.resources_receiving_access = Some(value.into());
-        self
-    }
-
+    pub fn resources_receiving_access(mut self, value: impl Into<List<Str>>) -> Self { self.resources_receiving_access = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Bucket {
@@ -295,17 +207,14 @@ impl BucketAttributes {
     }
 }
 
-static RULE_AccessRules: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AccessRules: ObjRule = ObjRule {
     properties: &[
         ("AllowPublicOverrides", Shape::Bool),
         ("GetObject", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AccessRules` property type of `AWS::Lightsail::Bucket`.
@@ -336,6 +245,7 @@ pub struct AccessRules {
     pub get_object: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AccessRules {
     /// A `AccessRules` with no property set (none is required).
     pub fn new() -> Self {
@@ -343,20 +253,9 @@ impl AccessRules {
     }
 
     /// `AllowPublicOverrides`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allow_public_overrides(mut self, value: impl Into<Bool>) -> Self {
-        self.allow_public_overrides = Some(value.into());
-        self
-    }
-
+    pub fn allow_public_overrides(mut self, value: impl Into<Bool>) -> Self { self.allow_public_overrides = Some(value.into()); self }
     /// `GetObject`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn get_object(mut self, value: impl Into<Str>) -> Self {
-        self.get_object = Some(value.into());
-        self
-    }
+    pub fn get_object(mut self, value: impl Into<Str>) -> Self { self.get_object = Some(value.into()); self }
 }
 
 impl PropertyType for AccessRules {}
@@ -366,98 +265,6 @@ impl ToValue for AccessRules {
         MapBuilder::new()
             .opt("AllowPublicOverrides", &self.allow_public_overrides)
             .opt("GetObject", &self.get_object)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Lightsail::Bucket`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-bucket-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: None,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
             .build()
     }
 }

@@ -7,95 +7,37 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z0-9]{1,2}|[a-z0-9][a-z0-9-]+[a-z0-9]$");
 
 /// The required properties of [`Container`], by name: `Container::new(ContainerRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContainerRequired {
     /// `Power`: a [`Power`] value, required.
-    ///
-    /// The power specification of the container service.
-    ///
-    /// The power specifies the amount of RAM, the number of vCPUs, and the base price of the container service.
     pub power: Power,
     /// `Scale`: an integer, required.
-    ///
-    /// The scale specification of the container service.
-    ///
-    /// The scale specifies the allocated compute nodes of the container service.
-    ///
-    /// Value 1 to 20.
     pub scale: Int,
     /// `ServiceName`: a string, required.
-    ///
-    /// The name of the container service.
-    ///
-    /// Pattern `^[a-z0-9]{1,2}|[a-z0-9][a-z0-9-]+[a-z0-9]$`; length 1 to 63; create-only: changing it replaces the resource.
     pub service_name: Str,
 }
 
-static RULE_Container: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Container: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContainerServiceDeployment",
-            Shape::Object(&RULE_ContainerServiceDeployment),
-        ),
+        ("ContainerServiceDeployment", Shape::Object(&RULE_ContainerServiceDeployment)),
         ("IsDisabled", Shape::Bool),
-        (
-            "Power",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["large", "medium", "micro", "nano", "small", "xlarge"],
-                format: None,
-            }),
-        ),
-        (
-            "PrivateRegistryAccess",
-            Shape::Object(&RULE_PrivateRegistryAccess),
-        ),
-        (
-            "PublicDomainNames",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PublicDomainName),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Scale",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(20.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ServiceName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Power", Shape::Str(&StrRule { allowed: &["large", "medium", "micro", "nano", "small", "xlarge"], ..StrRule::ANY })),
+        ("PrivateRegistryAccess", Shape::Object(&RULE_PrivateRegistryAccess)),
+        ("PublicDomainNames", Shape::List(&ListRule { items: Shape::Object(&RULE_PublicDomainName), min_items: None, max_items: None })),
+        ("Scale", Shape::Int(&NumRule { min: Some(1.0), max: Some(20.0), ..NumRule::ANY })),
+        ("ServiceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["ServiceName", "Power", "Scale"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Lightsail::Container` resource.
@@ -167,6 +109,7 @@ pub struct Container {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Container {
     /// The CloudFormation type name, `AWS::Lightsail::Container`.
     pub const TYPE_NAME: &'static str = "AWS::Lightsail::Container";
@@ -181,18 +124,8 @@ impl Container {
         create_only: &["ServiceName"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "ContainerArn",
-            "Url",
-            "PrincipalArn",
-            "PrivateRegistryAccess/EcrImagePullerRole/PrincipalArn",
-        ],
-        attributes: &[
-            "ContainerArn",
-            "PrincipalArn",
-            "PrivateRegistryAccess.EcrImagePullerRole.PrincipalArn",
-            "Url",
-        ],
+        read_only: &["ContainerArn", "Url", "PrincipalArn", "PrivateRegistryAccess/EcrImagePullerRole/PrincipalArn"],
+        attributes: &["ContainerArn", "PrincipalArn", "PrivateRegistryAccess.EcrImagePullerRole.PrincipalArn", "Url"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -212,71 +145,21 @@ impl Container {
     }
 
     /// `ContainerServiceDeployment`: a [`ContainerServiceDeployment`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_service_deployment(
-        mut self,
-        value: impl Into<Obj<ContainerServiceDeployment>>,
-    ) -> Self {
-        self.container_service_deployment = Some(value.into());
-        self
-    }
-
+    pub fn container_service_deployment(mut self, value: impl Into<Obj<ContainerServiceDeployment>>) -> Self { self.container_service_deployment = Some(value.into()); self }
     /// `IsDisabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_disabled(mut self, value: impl Into<Bool>) -> Self {
-        self.is_disabled = Some(value.into());
-        self
-    }
-
+    pub fn is_disabled(mut self, value: impl Into<Bool>) -> Self { self.is_disabled = Some(value.into()); self }
     /// `Power`: a [`Power`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn power(mut self, value: impl Into<Power>) -> Self {
-        self.power = value.into();
-        self
-    }
-
+    pub fn power(mut self, value: impl Into<Power>) -> Self { self.power = value.into(); self }
     /// `PrivateRegistryAccess`: a [`PrivateRegistryAccess`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn private_registry_access(mut self, value: impl Into<Obj<PrivateRegistryAccess>>) -> Self {
-        self.private_registry_access = Some(value.into());
-        self
-    }
-
+    pub fn private_registry_access(mut self, value: impl Into<Obj<PrivateRegistryAccess>>) -> Self { self.private_registry_access = Some(value.into()); self }
     /// `PublicDomainNames`: a list of [`PublicDomainName`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn public_domain_names(mut self, value: impl Into<List<PublicDomainName>>) -> Self {
-        self.public_domain_names = Some(value.into());
-        self
-    }
-
+    pub fn public_domain_names(mut self, value: impl Into<List<PublicDomainName>>) -> Self { self.public_domain_names = Some(value.into()); self }
     /// `Scale`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scale(mut self, value: impl Into<Int>) -> Self {
-        self.scale = value.into();
-        self
-    }
-
+    pub fn scale(mut self, value: impl Into<Int>) -> Self { self.scale = value.into(); self }
     /// `ServiceName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_name(mut self, value: impl Into<Str>) -> Self {
-        self.service_name = value.into();
-        self
-    }
-
+    pub fn service_name(mut self, value: impl Into<Str>) -> Self { self.service_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Container {
@@ -351,41 +234,17 @@ impl ContainerAttributes {
     }
 }
 
-static RULE_ContainerProperty: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ContainerProperty: ObjRule = ObjRule {
     properties: &[
-        (
-            "Command",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Command", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("ContainerName", Shape::STR),
-        (
-            "Environment",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EnvironmentVariable),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Environment", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentVariable), min_items: None, max_items: None })),
         ("Image", Shape::STR),
-        (
-            "Ports",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PortInfo),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Ports", Shape::List(&ListRule { items: Shape::Object(&RULE_PortInfo), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Container` property type of `AWS::Lightsail::Container`.
@@ -421,6 +280,7 @@ pub struct ContainerProperty {
     pub ports: Option<List<PortInfo>>,
 }
 
+#[rustfmt::skip]
 impl ContainerProperty {
     /// A `ContainerProperty` with no property set (none is required).
     pub fn new() -> Self {
@@ -428,44 +288,15 @@ impl ContainerProperty {
     }
 
     /// `Command`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn command(mut self, value: impl Into<List<Str>>) -> Self {
-        self.command = Some(value.into());
-        self
-    }
-
+    pub fn command(mut self, value: impl Into<List<Str>>) -> Self { self.command = Some(value.into()); self }
     /// `ContainerName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_name(mut self, value: impl Into<Str>) -> Self {
-        self.container_name = Some(value.into());
-        self
-    }
-
+    pub fn container_name(mut self, value: impl Into<Str>) -> Self { self.container_name = Some(value.into()); self }
     /// `Environment`: a list of [`EnvironmentVariable`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment(mut self, value: impl Into<List<EnvironmentVariable>>) -> Self {
-        self.environment = Some(value.into());
-        self
-    }
-
+    pub fn environment(mut self, value: impl Into<List<EnvironmentVariable>>) -> Self { self.environment = Some(value.into()); self }
     /// `Image`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image(mut self, value: impl Into<Str>) -> Self {
-        self.image = Some(value.into());
-        self
-    }
-
+    pub fn image(mut self, value: impl Into<Str>) -> Self { self.image = Some(value.into()); self }
     /// `Ports`: a list of [`PortInfo`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ports(mut self, value: impl Into<List<PortInfo>>) -> Self {
-        self.ports = Some(value.into());
-        self
-    }
+    pub fn ports(mut self, value: impl Into<List<PortInfo>>) -> Self { self.ports = Some(value.into()); self }
 }
 
 impl PropertyType for ContainerProperty {}
@@ -482,24 +313,14 @@ impl ToValue for ContainerProperty {
     }
 }
 
-static RULE_ContainerServiceDeployment: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ContainerServiceDeployment: ObjRule = ObjRule {
     properties: &[
-        (
-            "Containers",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ContainerProperty),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Containers", Shape::List(&ListRule { items: Shape::Object(&RULE_ContainerProperty), min_items: None, max_items: None })),
         ("PublicEndpoint", Shape::Object(&RULE_PublicEndpoint)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ContainerServiceDeployment` property type of `AWS::Lightsail::Container`.
@@ -521,6 +342,7 @@ pub struct ContainerServiceDeployment {
     pub public_endpoint: Option<Obj<PublicEndpoint>>,
 }
 
+#[rustfmt::skip]
 impl ContainerServiceDeployment {
     /// A `ContainerServiceDeployment` with no property set (none is required).
     pub fn new() -> Self {
@@ -528,20 +350,9 @@ impl ContainerServiceDeployment {
     }
 
     /// `Containers`: a list of [`ContainerProperty`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn containers(mut self, value: impl Into<List<ContainerProperty>>) -> Self {
-        self.containers = Some(value.into());
-        self
-    }
-
+    pub fn containers(mut self, value: impl Into<List<ContainerProperty>>) -> Self { self.containers = Some(value.into()); self }
     /// `PublicEndpoint`: a [`PublicEndpoint`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn public_endpoint(mut self, value: impl Into<Obj<PublicEndpoint>>) -> Self {
-        self.public_endpoint = Some(value.into());
-        self
-    }
+    pub fn public_endpoint(mut self, value: impl Into<Obj<PublicEndpoint>>) -> Self { self.public_endpoint = Some(value.into()); self }
 }
 
 impl PropertyType for ContainerServiceDeployment {}
@@ -555,14 +366,14 @@ impl ToValue for ContainerServiceDeployment {
     }
 }
 
-static RULE_EcrImagePullerRole: ObjRule = ObjRule {
-    properties: &[("IsActive", Shape::Bool), ("PrincipalArn", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_EcrImagePullerRole: ObjRule = ObjRule {
+    properties: &[
+        ("IsActive", Shape::Bool),
+        ("PrincipalArn", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EcrImagePullerRole` property type of `AWS::Lightsail::Container`.
@@ -578,6 +389,7 @@ pub struct EcrImagePullerRole {
     pub principal_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl EcrImagePullerRole {
     /// A `EcrImagePullerRole` with no property set (none is required).
     pub fn new() -> Self {
@@ -585,16 +397,9 @@ impl EcrImagePullerRole {
     }
 
     /// `IsActive`: a boolean.
-    pub fn is_active(mut self, value: impl Into<Bool>) -> Self {
-        self.is_active = Some(value.into());
-        self
-    }
-
+    pub fn is_active(mut self, value: impl Into<Bool>) -> Self { self.is_active = Some(value.into()); self }
     /// `PrincipalArn`: a string.
-    pub fn principal_arn(mut self, value: impl Into<Str>) -> Self {
-        self.principal_arn = Some(value.into());
-        self
-    }
+    pub fn principal_arn(mut self, value: impl Into<Str>) -> Self { self.principal_arn = Some(value.into()); self }
 }
 
 impl PropertyType for EcrImagePullerRole {}
@@ -608,14 +413,14 @@ impl ToValue for EcrImagePullerRole {
     }
 }
 
-static RULE_EnvironmentVariable: ObjRule = ObjRule {
-    properties: &[("Value", Shape::STR), ("Variable", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_EnvironmentVariable: ObjRule = ObjRule {
+    properties: &[
+        ("Value", Shape::STR),
+        ("Variable", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EnvironmentVariable` property type of `AWS::Lightsail::Container`.
@@ -635,6 +440,7 @@ pub struct EnvironmentVariable {
     pub variable: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl EnvironmentVariable {
     /// A `EnvironmentVariable` with no property set (none is required).
     pub fn new() -> Self {
@@ -642,20 +448,9 @@ impl EnvironmentVariable {
     }
 
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
     /// `Variable`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn variable(mut self, value: impl Into<Str>) -> Self {
-        self.variable = Some(value.into());
-        self
-    }
+    pub fn variable(mut self, value: impl Into<Str>) -> Self { self.variable = Some(value.into()); self }
 }
 
 impl PropertyType for EnvironmentVariable {}
@@ -669,7 +464,8 @@ impl ToValue for EnvironmentVariable {
     }
 }
 
-static RULE_HealthCheckConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HealthCheckConfig: ObjRule = ObjRule {
     properties: &[
         ("HealthyThreshold", Shape::INT),
         ("IntervalSeconds", Shape::INT),
@@ -678,12 +474,8 @@ static RULE_HealthCheckConfig: ObjRule = ObjRule {
         ("TimeoutSeconds", Shape::INT),
         ("UnhealthyThreshold", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HealthCheckConfig` property type of `AWS::Lightsail::Container`.
@@ -719,6 +511,7 @@ pub struct HealthCheckConfig {
     pub unhealthy_threshold: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl HealthCheckConfig {
     /// A `HealthCheckConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -726,52 +519,17 @@ impl HealthCheckConfig {
     }
 
     /// `HealthyThreshold`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn healthy_threshold(mut self, value: impl Into<Int>) -> Self {
-        self.healthy_threshold = Some(value.into());
-        self
-    }
-
+    pub fn healthy_threshold(mut self, value: impl Into<Int>) -> Self { self.healthy_threshold = Some(value.into()); self }
     /// `IntervalSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interval_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.interval_seconds = Some(value.into());
-        self
-    }
-
+    pub fn interval_seconds(mut self, value: impl Into<Int>) -> Self { self.interval_seconds = Some(value.into()); self }
     /// `Path`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn path(mut self, value: impl Into<Str>) -> Self {
-        self.path = Some(value.into());
-        self
-    }
-
+    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = Some(value.into()); self }
     /// `SuccessCodes`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn success_codes(mut self, value: impl Into<Str>) -> Self {
-        self.success_codes = Some(value.into());
-        self
-    }
-
+    pub fn success_codes(mut self, value: impl Into<Str>) -> Self { self.success_codes = Some(value.into()); self }
     /// `TimeoutSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.timeout_seconds = Some(value.into());
-        self
-    }
-
+    pub fn timeout_seconds(mut self, value: impl Into<Int>) -> Self { self.timeout_seconds = Some(value.into()); self }
     /// `UnhealthyThreshold`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unhealthy_threshold(mut self, value: impl Into<Int>) -> Self {
-        self.unhealthy_threshold = Some(value.into());
-        self
-    }
+    pub fn unhealthy_threshold(mut self, value: impl Into<Int>) -> Self { self.unhealthy_threshold = Some(value.into()); self }
 }
 
 impl PropertyType for HealthCheckConfig {}
@@ -789,14 +547,14 @@ impl ToValue for HealthCheckConfig {
     }
 }
 
-static RULE_PortInfo: ObjRule = ObjRule {
-    properties: &[("Port", Shape::STR), ("Protocol", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_PortInfo: ObjRule = ObjRule {
+    properties: &[
+        ("Port", Shape::STR),
+        ("Protocol", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PortInfo` property type of `AWS::Lightsail::Container`.
@@ -818,6 +576,7 @@ pub struct PortInfo {
     pub protocol: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl PortInfo {
     /// A `PortInfo` with no property set (none is required).
     pub fn new() -> Self {
@@ -825,20 +584,9 @@ impl PortInfo {
     }
 
     /// `Port`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Str>) -> Self {
-        self.port = Some(value.into());
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Str>) -> Self { self.port = Some(value.into()); self }
     /// `Protocol`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Str>) -> Self {
-        self.protocol = Some(value.into());
-        self
-    }
+    pub fn protocol(mut self, value: impl Into<Str>) -> Self { self.protocol = Some(value.into()); self }
 }
 
 impl PropertyType for PortInfo {}
@@ -852,17 +600,13 @@ impl ToValue for PortInfo {
     }
 }
 
-static RULE_PrivateRegistryAccess: ObjRule = ObjRule {
-    properties: &[(
-        "EcrImagePullerRole",
-        Shape::Object(&RULE_EcrImagePullerRole),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_PrivateRegistryAccess: ObjRule = ObjRule {
+    properties: &[
+        ("EcrImagePullerRole", Shape::Object(&RULE_EcrImagePullerRole)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PrivateRegistryAccess` property type of `AWS::Lightsail::Container`.
@@ -880,6 +624,7 @@ pub struct PrivateRegistryAccess {
     pub ecr_image_puller_role: Option<Obj<EcrImagePullerRole>>,
 }
 
+#[rustfmt::skip]
 impl PrivateRegistryAccess {
     /// A `PrivateRegistryAccess` with no property set (none is required).
     pub fn new() -> Self {
@@ -887,12 +632,7 @@ impl PrivateRegistryAccess {
     }
 
     /// `EcrImagePullerRole`: an [`EcrImagePullerRole`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ecr_image_puller_role(mut self, value: impl Into<Obj<EcrImagePullerRole>>) -> Self {
-        self.ecr_image_puller_role = Some(value.into());
-        self
-    }
+    pub fn ecr_image_puller_role(mut self, value: impl Into<Obj<EcrImagePullerRole>>) -> Self { self.ecr_image_puller_role = Some(value.into()); self }
 }
 
 impl PropertyType for PrivateRegistryAccess {}
@@ -905,24 +645,14 @@ impl ToValue for PrivateRegistryAccess {
     }
 }
 
-static RULE_PublicDomainName: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PublicDomainName: ObjRule = ObjRule {
     properties: &[
         ("CertificateName", Shape::STR),
-        (
-            "DomainNames",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DomainNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PublicDomainName` property type of `AWS::Lightsail::Container`.
@@ -942,6 +672,7 @@ pub struct PublicDomainName {
     pub domain_names: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl PublicDomainName {
     /// A `PublicDomainName` with no property set (none is required).
     pub fn new() -> Self {
@@ -949,20 +680,9 @@ impl PublicDomainName {
     }
 
     /// `CertificateName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_name(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_name = Some(value.into());
-        self
-    }
-
+    pub fn certificate_name(mut self, value: impl Into<Str>) -> Self { self.certificate_name = Some(value.into()); self }
     /// `DomainNames`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_names(mut self, value: impl Into<List<Str>>) -> Self {
-        self.domain_names = Some(value.into());
-        self
-    }
+    pub fn domain_names(mut self, value: impl Into<List<Str>>) -> Self { self.domain_names = Some(value.into()); self }
 }
 
 impl PropertyType for PublicDomainName {}
@@ -976,18 +696,15 @@ impl ToValue for PublicDomainName {
     }
 }
 
-static RULE_PublicEndpoint: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PublicEndpoint: ObjRule = ObjRule {
     properties: &[
         ("ContainerName", Shape::STR),
         ("ContainerPort", Shape::INT),
         ("HealthCheckConfig", Shape::Object(&RULE_HealthCheckConfig)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PublicEndpoint` property type of `AWS::Lightsail::Container`.
@@ -1011,6 +728,7 @@ pub struct PublicEndpoint {
     pub health_check_config: Option<Obj<HealthCheckConfig>>,
 }
 
+#[rustfmt::skip]
 impl PublicEndpoint {
     /// A `PublicEndpoint` with no property set (none is required).
     pub fn new() -> Self {
@@ -1018,28 +736,11 @@ impl PublicEndpoint {
     }
 
     /// `ContainerName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_name(mut self, value: impl Into<Str>) -> Self {
-        self.container_name = Some(value.into());
-        self
-    }
-
+    pub fn container_name(mut self, value: impl Into<Str>) -> Self { self.container_name = Some(value.into()); self }
     /// `ContainerPort`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_port(mut self, value: impl Into<Int>) -> Self {
-        self.container_port = Some(value.into());
-        self
-    }
-
+    pub fn container_port(mut self, value: impl Into<Int>) -> Self { self.container_port = Some(value.into()); self }
     /// `HealthCheckConfig`: a [`HealthCheckConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn health_check_config(mut self, value: impl Into<Obj<HealthCheckConfig>>) -> Self {
-        self.health_check_config = Some(value.into());
-        self
-    }
+    pub fn health_check_config(mut self, value: impl Into<Obj<HealthCheckConfig>>) -> Self { self.health_check_config = Some(value.into()); self }
 }
 
 impl PropertyType for PublicEndpoint {}
@@ -1050,98 +751,6 @@ impl ToValue for PublicEndpoint {
             .opt("ContainerName", &self.container_name)
             .opt("ContainerPort", &self.container_port)
             .opt("HealthCheckConfig", &self.health_check_config)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Lightsail::Container`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-container-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: None,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
             .build()
     }
 }

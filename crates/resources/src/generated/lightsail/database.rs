@@ -7,196 +7,48 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("\\w[\\w\\-]*\\w");
 
 /// The required properties of [`Database`], by name: `Database::new(DatabaseRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatabaseRequired {
     /// `MasterDatabaseName`: a string, required.
-    ///
-    /// The meaning of this parameter differs according to the database engine you use.
-    ///
-    /// *MySQL*
-    ///
-    /// The name of the database to create when the Lightsail database resource is created. If this parameter isn't specified, no database is created in the database resource.
-    ///
-    /// Constraints:
-    ///
-    /// - Must contain 1-64 letters or numbers.
-    /// - Must begin with a letter. Subsequent characters can be letters, underscores, or numbers (0-9).
-    /// - Can't be a word reserved by the specified database engine.
-    ///
-    /// For more information about reserved words in MySQL, see the Keywords and Reserved Words articles for \[MySQL 5.6\](<https://docs.aws.amazon.com/https://dev.mysql.com/doc/refman/5.6/en/keywords.html>) , \[MySQL 5.7\](<https://docs.aws.amazon.com/https://dev.mysql.com/doc/refman/5.7/en/keywords.html>) , and \[MySQL 8.0\](<https://docs.aws.amazon.com/https://dev.mysql.com/doc/refman/8.0/en/keywords.html>) .
-    ///
-    /// *PostgreSQL*
-    ///
-    /// The name of the database to create when the Lightsail database resource is created. If this parameter isn't specified, a database named `postgres` is created in the database resource.
-    ///
-    /// Constraints:
-    ///
-    /// - Must contain 1-63 letters or numbers.
-    /// - Must begin with a letter. Subsequent characters can be letters, underscores, or numbers (0-9).
-    /// - Can't be a word reserved by the specified database engine.
-    ///
-    /// For more information about reserved words in PostgreSQL, see the SQL Key Words articles for \[PostgreSQL 9.6\](<https://docs.aws.amazon.com/https://www.postgresql.org/docs/9.6/sql-keywords-appendix.html>) , \[PostgreSQL 10\](<https://docs.aws.amazon.com/https://www.postgresql.org/docs/10/sql-keywords-appendix.html>) , \[PostgreSQL 11\](<https://docs.aws.amazon.com/https://www.postgresql.org/docs/11/sql-keywords-appendix.html>) , and \[PostgreSQL 12\](<https://docs.aws.amazon.com/https://www.postgresql.org/docs/12/sql-keywords-appendix.html>) .
-    ///
-    /// Length 1 to 255; create-only: changing it replaces the resource.
     pub master_database_name: Str,
     /// `MasterUsername`: a string, required.
-    ///
-    /// The name for the primary user.
-    ///
-    /// *MySQL*
-    ///
-    /// Constraints:
-    ///
-    /// - Required for MySQL.
-    /// - Must be 1-16 letters or numbers. Can contain underscores.
-    /// - First character must be a letter.
-    /// - Can't be a reserved word for the chosen database engine.
-    ///
-    /// For more information about reserved words in MySQL 5.6 or 5.7, see the Keywords and Reserved Words articles for \[MySQL 5.6\](<https://docs.aws.amazon.com/https://dev.mysql.com/doc/refman/5.6/en/keywords.html>) , \[MySQL 5.7\](<https://docs.aws.amazon.com/https://dev.mysql.com/doc/refman/5.7/en/keywords.html>) , or \[MySQL 8.0\](<https://docs.aws.amazon.com/https://dev.mysql.com/doc/refman/8.0/en/keywords.html>) .
-    ///
-    /// *PostgreSQL*
-    ///
-    /// Constraints:
-    ///
-    /// - Required for PostgreSQL.
-    /// - Must be 1-63 letters or numbers. Can contain underscores.
-    /// - First character must be a letter.
-    /// - Can't be a reserved word for the chosen database engine.
-    ///
-    /// For more information about reserved words in MySQL 5.6 or 5.7, see the Keywords and Reserved Words articles for \[PostgreSQL 9.6\](<https://docs.aws.amazon.com/https://www.postgresql.org/docs/9.6/sql-keywords-appendix.html>) , \[PostgreSQL 10\](<https://docs.aws.amazon.com/https://www.postgresql.org/docs/10/sql-keywords-appendix.html>) , \[PostgreSQL 11\](<https://docs.aws.amazon.com/https://www.postgresql.org/docs/11/sql-keywords-appendix.html>) , and \[PostgreSQL 12\](<https://docs.aws.amazon.com/https://www.postgresql.org/docs/12/sql-keywords-appendix.html>) .
-    ///
-    /// Length 1 to 63; create-only: changing it replaces the resource.
     pub master_username: Str,
     /// `RelationalDatabaseBlueprintId`: a string, required.
-    ///
-    /// The blueprint ID for the database (for example, `mysql_8_0` ).
-    ///
-    /// Length 1 to 255; create-only: changing it replaces the resource.
     pub relational_database_blueprint_id: Str,
     /// `RelationalDatabaseBundleId`: a string, required.
-    ///
-    /// The bundle ID for the database (for example, `medium_1_0` ).
-    ///
-    /// Length 1 to 255; create-only: changing it replaces the resource.
     pub relational_database_bundle_id: Str,
     /// `RelationalDatabaseName`: a string, required.
-    ///
-    /// The name of the instance.
-    ///
-    /// Pattern `\w[\w\-]*\w`; length 2 to 255; create-only: changing it replaces the resource.
     pub relational_database_name: Str,
 }
 
-static RULE_Database: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Database: ObjRule = ObjRule {
     properties: &[
-        (
-            "AvailabilityZone",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AvailabilityZone", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("BackupRetention", Shape::Bool),
         ("CaCertificateIdentifier", Shape::STR),
-        (
-            "MasterDatabaseName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MasterUserPassword",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MasterUsername",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("MasterDatabaseName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("MasterUserPassword", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), ..StrRule::ANY })),
+        ("MasterUsername", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), ..StrRule::ANY })),
         ("PreferredBackupWindow", Shape::STR),
         ("PreferredMaintenanceWindow", Shape::STR),
         ("PubliclyAccessible", Shape::Bool),
-        (
-            "RelationalDatabaseBlueprintId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RelationalDatabaseBundleId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RelationalDatabaseName",
-            Shape::Str(&StrRule {
-                min_len: Some(2),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RelationalDatabaseParameters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_RelationalDatabaseParameter),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("RelationalDatabaseBlueprintId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("RelationalDatabaseBundleId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("RelationalDatabaseName", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("RelationalDatabaseParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_RelationalDatabaseParameter), min_items: None, max_items: None })),
         ("RotateMasterUserPassword", Shape::Bool),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[
-        "RelationalDatabaseName",
-        "RelationalDatabaseBlueprintId",
-        "RelationalDatabaseBundleId",
-        "MasterDatabaseName",
-        "MasterUsername",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["RelationalDatabaseName", "RelationalDatabaseBlueprintId", "RelationalDatabaseBundleId", "MasterDatabaseName", "MasterUsername"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Lightsail::Database` resource.
@@ -354,6 +206,7 @@ pub struct Database {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Database {
     /// The CloudFormation type name, `AWS::Lightsail::Database`.
     pub const TYPE_NAME: &'static str = "AWS::Lightsail::Database";
@@ -364,27 +217,10 @@ impl Database {
         type_name: "AWS::Lightsail::Database",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-database.html",
         primary_identifier: &["RelationalDatabaseName"],
-        required: &[
-            "MasterDatabaseName",
-            "MasterUsername",
-            "RelationalDatabaseBlueprintId",
-            "RelationalDatabaseBundleId",
-            "RelationalDatabaseName",
-        ],
-        create_only: &[
-            "RelationalDatabaseName",
-            "AvailabilityZone",
-            "RelationalDatabaseBlueprintId",
-            "RelationalDatabaseBundleId",
-            "MasterDatabaseName",
-            "MasterUsername",
-        ],
+        required: &["MasterDatabaseName", "MasterUsername", "RelationalDatabaseBlueprintId", "RelationalDatabaseBundleId", "RelationalDatabaseName"],
+        create_only: &["RelationalDatabaseName", "AvailabilityZone", "RelationalDatabaseBlueprintId", "RelationalDatabaseBundleId", "MasterDatabaseName", "MasterUsername"],
         conditional_create_only: &[],
-        write_only: &[
-            "MasterUserPassword",
-            "RelationalDatabaseParameters",
-            "RotateMasterUserPassword",
-        ],
+        write_only: &["MasterUserPassword", "RelationalDatabaseParameters", "RotateMasterUserPassword"],
         read_only: &["DatabaseArn"],
         attributes: &["DatabaseArn"],
         taggable: true,
@@ -413,127 +249,35 @@ impl Database {
     }
 
     /// `AvailabilityZone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
     /// `BackupRetention`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn backup_retention(mut self, value: impl Into<Bool>) -> Self {
-        self.backup_retention = Some(value.into());
-        self
-    }
-
+    pub fn backup_retention(mut self, value: impl Into<Bool>) -> Self { self.backup_retention = Some(value.into()); self }
     /// `CaCertificateIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ca_certificate_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.ca_certificate_identifier = Some(value.into());
-        self
-    }
-
+    pub fn ca_certificate_identifier(mut self, value: impl Into<Str>) -> Self { self.ca_certificate_identifier = Some(value.into()); self }
     /// `MasterDatabaseName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn master_database_name(mut self, value: impl Into<Str>) -> Self {
-        self.master_database_name = value.into();
-        self
-    }
-
+    pub fn master_database_name(mut self, value: impl Into<Str>) -> Self { self.master_database_name = value.into(); self }
     /// `MasterUserPassword`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn master_user_password(mut self, value: impl Into<Str>) -> Self {
-        self.master_user_password = Some(value.into());
-        self
-    }
-
+    pub fn master_user_password(mut self, value: impl Into<Str>) -> Self { self.master_user_password = Some(value.into()); self }
     /// `MasterUsername`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn master_username(mut self, value: impl Into<Str>) -> Self {
-        self.master_username = value.into();
-        self
-    }
-
+    pub fn master_username(mut self, value: impl Into<Str>) -> Self { self.master_username = value.into(); self }
     /// `PreferredBackupWindow`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preferred_backup_window(mut self, value: impl Into<Str>) -> Self {
-        self.preferred_backup_window = Some(value.into());
-        self
-    }
-
+    pub fn preferred_backup_window(mut self, value: impl Into<Str>) -> Self { self.preferred_backup_window = Some(value.into()); self }
     /// `PreferredMaintenanceWindow`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preferred_maintenance_window(mut self, value: impl Into<Str>) -> Self {
-        self.preferred_maintenance_window = Some(value.into());
-        self
-    }
-
+    pub fn preferred_maintenance_window(mut self, value: impl Into<Str>) -> Self { self.preferred_maintenance_window = Some(value.into()); self }
     /// `PubliclyAccessible`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn publicly_accessible(mut self, value: impl Into<Bool>) -> Self {
-        self.publicly_accessible = Some(value.into());
-        self
-    }
-
+    pub fn publicly_accessible(mut self, value: impl Into<Bool>) -> Self { self.publicly_accessible = Some(value.into()); self }
     /// `RelationalDatabaseBlueprintId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn relational_database_blueprint_id(mut self, value: impl Into<Str>) -> Self {
-        self.relational_database_blueprint_id = value.into();
-        self
-    }
-
+    pub fn relational_database_blueprint_id(mut self, value: impl Into<Str>) -> Self { self.relational_database_blueprint_id = value.into(); self }
     /// `RelationalDatabaseBundleId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn relational_database_bundle_id(mut self, value: impl Into<Str>) -> Self {
-        self.relational_database_bundle_id = value.into();
-        self
-    }
-
+    pub fn relational_database_bundle_id(mut self, value: impl Into<Str>) -> Self { self.relational_database_bundle_id = value.into(); self }
     /// `RelationalDatabaseName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn relational_database_name(mut self, value: impl Into<Str>) -> Self {
-        self.relational_database_name = value.into();
-        self
-    }
-
+    pub fn relational_database_name(mut self, value: impl Into<Str>) -> Self { self.relational_database_name = value.into(); self }
     /// `RelationalDatabaseParameters`: a list of [`RelationalDatabaseParameter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn relational_database_parameters(
-        mut self,
-        value: impl Into<List<RelationalDatabaseParameter>>,
-    ) -> Self {
-        self.relational_database_parameters = Some(value.into());
-        self
-    }
-
+    pub fn relational_database_parameters(mut self, value: impl Into<List<RelationalDatabaseParameter>>) -> Self { self.relational_database_parameters = Some(value.into()); self }
     /// `RotateMasterUserPassword`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rotate_master_user_password(mut self, value: impl Into<Bool>) -> Self {
-        self.rotate_master_user_password = Some(value.into());
-        self
-    }
-
+    pub fn rotate_master_user_password(mut self, value: impl Into<Bool>) -> Self { self.rotate_master_user_password = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Database {
@@ -605,7 +349,8 @@ impl DatabaseAttributes {
     }
 }
 
-static RULE_RelationalDatabaseParameter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RelationalDatabaseParameter: ObjRule = ObjRule {
     properties: &[
         ("AllowedValues", Shape::STR),
         ("ApplyMethod", Shape::STR),
@@ -616,12 +361,8 @@ static RULE_RelationalDatabaseParameter: ObjRule = ObjRule {
         ("ParameterName", Shape::STR),
         ("ParameterValue", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RelationalDatabaseParameter` property type of `AWS::Lightsail::Database`.
@@ -667,6 +408,7 @@ pub struct RelationalDatabaseParameter {
     pub parameter_value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl RelationalDatabaseParameter {
     /// A `RelationalDatabaseParameter` with no property set (none is required).
     pub fn new() -> Self {
@@ -674,68 +416,21 @@ impl RelationalDatabaseParameter {
     }
 
     /// `AllowedValues`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allowed_values(mut self, value: impl Into<Str>) -> Self {
-        self.allowed_values = Some(value.into());
-        self
-    }
-
+    pub fn allowed_values(mut self, value: impl Into<Str>) -> Self { self.allowed_values = Some(value.into()); self }
     /// `ApplyMethod`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn apply_method(mut self, value: impl Into<Str>) -> Self {
-        self.apply_method = Some(value.into());
-        self
-    }
-
+    pub fn apply_method(mut self, value: impl Into<Str>) -> Self { self.apply_method = Some(value.into()); self }
     /// `ApplyType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn apply_type(mut self, value: impl Into<Str>) -> Self {
-        self.apply_type = Some(value.into());
-        self
-    }
-
+    pub fn apply_type(mut self, value: impl Into<Str>) -> Self { self.apply_type = Some(value.into()); self }
     /// `DataType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_type(mut self, value: impl Into<Str>) -> Self {
-        self.data_type = Some(value.into());
-        self
-    }
-
+    pub fn data_type(mut self, value: impl Into<Str>) -> Self { self.data_type = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `IsModifiable`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_modifiable(mut self, value: impl Into<Bool>) -> Self {
-        self.is_modifiable = Some(value.into());
-        self
-    }
-
+    pub fn is_modifiable(mut self, value: impl Into<Bool>) -> Self { self.is_modifiable = Some(value.into()); self }
     /// `ParameterName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameter_name(mut self, value: impl Into<Str>) -> Self {
-        self.parameter_name = Some(value.into());
-        self
-    }
-
+    pub fn parameter_name(mut self, value: impl Into<Str>) -> Self { self.parameter_name = Some(value.into()); self }
     /// `ParameterValue`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameter_value(mut self, value: impl Into<Str>) -> Self {
-        self.parameter_value = Some(value.into());
-        self
-    }
+    pub fn parameter_value(mut self, value: impl Into<Str>) -> Self { self.parameter_value = Some(value.into()); self }
 }
 
 impl PropertyType for RelationalDatabaseParameter {}
@@ -751,98 +446,6 @@ impl ToValue for RelationalDatabaseParameter {
             .opt("IsModifiable", &self.is_modifiable)
             .opt("ParameterName", &self.parameter_name)
             .opt("ParameterValue", &self.parameter_value)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Lightsail::Database`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-database-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: None,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
             .build()
     }
 }

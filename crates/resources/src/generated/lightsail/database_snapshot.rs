@@ -7,62 +7,30 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\w[\\w\\-]*\\w$");
 
 /// The required properties of [`DatabaseSnapshot`], by name: `DatabaseSnapshot::new(DatabaseSnapshotRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatabaseSnapshotRequired {
     /// `RelationalDatabaseName`: a string, required.
-    ///
-    /// The name of the database on which to base your new snapshot.
-    ///
-    /// Pattern `^\w[\w\-]*\w$`; create-only: changing it replaces the resource.
     pub relational_database_name: Str,
     /// `RelationalDatabaseSnapshotName`: a string, required.
-    ///
-    /// The name for your new database snapshot.
-    ///
-    /// Pattern `^\w[\w\-]*\w$`; length 2 to 255; create-only: changing it replaces the resource.
     pub relational_database_snapshot_name: Str,
 }
 
-static RULE_DatabaseSnapshot: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DatabaseSnapshot: ObjRule = ObjRule {
     properties: &[
-        (
-            "RelationalDatabaseName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RelationalDatabaseSnapshotName",
-            Shape::Str(&StrRule {
-                min_len: Some(2),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("RelationalDatabaseName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("RelationalDatabaseSnapshotName", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
     ],
     required: &["RelationalDatabaseSnapshotName", "RelationalDatabaseName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Lightsail::DatabaseSnapshot` resource.
@@ -98,6 +66,7 @@ pub struct DatabaseSnapshot {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl DatabaseSnapshot {
     /// The CloudFormation type name, `AWS::Lightsail::DatabaseSnapshot`.
     pub const TYPE_NAME: &'static str = "AWS::Lightsail::DatabaseSnapshot";
@@ -112,38 +81,8 @@ impl DatabaseSnapshot {
         create_only: &["RelationalDatabaseSnapshotName", "RelationalDatabaseName"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Arn",
-            "CreatedAt",
-            "Engine",
-            "EngineVersion",
-            "FromRelationalDatabaseArn",
-            "FromRelationalDatabaseBlueprintId",
-            "FromRelationalDatabaseBundleId",
-            "FromRelationalDatabaseName",
-            "Location",
-            "Name",
-            "ResourceType",
-            "SizeInGb",
-            "State",
-            "SupportCode",
-        ],
-        attributes: &[
-            "Arn",
-            "CreatedAt",
-            "Engine",
-            "EngineVersion",
-            "FromRelationalDatabaseArn",
-            "FromRelationalDatabaseBlueprintId",
-            "FromRelationalDatabaseBundleId",
-            "FromRelationalDatabaseName",
-            "Location",
-            "Name",
-            "ResourceType",
-            "SizeInGb",
-            "State",
-            "SupportCode",
-        ],
+        read_only: &["Arn", "CreatedAt", "Engine", "EngineVersion", "FromRelationalDatabaseArn", "FromRelationalDatabaseBlueprintId", "FromRelationalDatabaseBundleId", "FromRelationalDatabaseName", "Location", "Name", "ResourceType", "SizeInGb", "State", "SupportCode"],
+        attributes: &["Arn", "CreatedAt", "Engine", "EngineVersion", "FromRelationalDatabaseArn", "FromRelationalDatabaseBlueprintId", "FromRelationalDatabaseBundleId", "FromRelationalDatabaseName", "Location", "Name", "ResourceType", "SizeInGb", "State", "SupportCode"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -158,28 +97,11 @@ impl DatabaseSnapshot {
     }
 
     /// `RelationalDatabaseName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn relational_database_name(mut self, value: impl Into<Str>) -> Self {
-        self.relational_database_name = value.into();
-        self
-    }
-
+    pub fn relational_database_name(mut self, value: impl Into<Str>) -> Self { self.relational_database_name = value.into(); self }
     /// `RelationalDatabaseSnapshotName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn relational_database_snapshot_name(mut self, value: impl Into<Str>) -> Self {
-        self.relational_database_snapshot_name = value.into();
-        self
-    }
-
+    pub fn relational_database_snapshot_name(mut self, value: impl Into<Str>) -> Self { self.relational_database_snapshot_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for DatabaseSnapshot {
@@ -315,97 +237,5 @@ impl DatabaseSnapshotAttributes {
     /// The support code for the database snapshot. Include this code in your email to support when you have questions about a database snapshot in Lightsail. This code enables our support team to look up your Lightsail information more easily.
     pub fn support_code(&self) -> Value {
         self.0.get_att("SupportCode")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Lightsail::DatabaseSnapshot`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-databasesnapshot-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: None,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
     }
 }

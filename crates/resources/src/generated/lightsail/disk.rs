@@ -7,74 +7,36 @@
 
 use crate::support::prelude::*;
 
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{2}:00$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("\\S");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9][\\w\\-.]*[a-zA-Z0-9]$");
+pub use super::shared::{
+    AddOn, AddOnRequired, AddOnStatus, AddOnType, AutoSnapshotAddOn, Location, Tag, TagRequired,
+};
+use super::shared::{RULE_AddOn, RULE_Location, RULE_Tag};
+
+pub(crate) static PATTERN_0: Pattern = Pattern::new("\\S");
+pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9][\\w\\-.]*[a-zA-Z0-9]$");
 
 /// The required properties of [`Disk`], by name: `Disk::new(DiskRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DiskRequired {
     /// `DiskName`: a string, required.
-    ///
-    /// The name of the disk.
-    ///
-    /// Pattern `^[a-zA-Z0-9][\w\-.]*[a-zA-Z0-9]$`; length 1 to 254; create-only: changing it replaces the resource.
     pub disk_name: Str,
     /// `SizeInGb`: an integer, required.
-    ///
-    /// The size of the disk in GB.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub size_in_gb: Int,
 }
 
-static RULE_Disk: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Disk: ObjRule = ObjRule {
     properties: &[
-        (
-            "AddOns",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AddOn),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AvailabilityZone",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DiskName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(254),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AddOns", Shape::List(&ListRule { items: Shape::Object(&RULE_AddOn), min_items: None, max_items: None })),
+        ("AvailabilityZone", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DiskName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(254), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Location", Shape::Object(&RULE_Location)),
         ("SizeInGb", Shape::INT),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["DiskName", "SizeInGb"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Lightsail::Disk` resource.
@@ -128,6 +90,7 @@ pub struct Disk {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Disk {
     /// The CloudFormation type name, `AWS::Lightsail::Disk`.
     pub const TYPE_NAME: &'static str = "AWS::Lightsail::Disk";
@@ -142,32 +105,8 @@ impl Disk {
         create_only: &["DiskName", "AvailabilityZone", "SizeInGb"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "AttachedTo",
-            "Path",
-            "IsAttached",
-            "Iops",
-            "AttachmentState",
-            "State",
-            "ResourceType",
-            "Location/AvailabilityZone",
-            "Location/RegionName",
-            "SupportCode",
-            "DiskArn",
-        ],
-        attributes: &[
-            "AttachedTo",
-            "AttachmentState",
-            "DiskArn",
-            "Iops",
-            "IsAttached",
-            "Location.AvailabilityZone",
-            "Location.RegionName",
-            "Path",
-            "ResourceType",
-            "State",
-            "SupportCode",
-        ],
+        read_only: &["AttachedTo", "Path", "IsAttached", "Iops", "AttachmentState", "State", "ResourceType", "Location/AvailabilityZone", "Location/RegionName", "SupportCode", "DiskArn"],
+        attributes: &["AttachedTo", "AttachmentState", "DiskArn", "Iops", "IsAttached", "Location.AvailabilityZone", "Location.RegionName", "Path", "ResourceType", "State", "SupportCode"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -185,52 +124,17 @@ impl Disk {
     }
 
     /// `AddOns`: a list of [`AddOn`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn add_ons(mut self, value: impl Into<List<AddOn>>) -> Self {
-        self.add_ons = Some(value.into());
-        self
-    }
-
+    pub fn add_ons(mut self, value: impl Into<List<AddOn>>) -> Self { self.add_ons = Some(value.into()); self }
     /// `AvailabilityZone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
     /// `DiskName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disk_name(mut self, value: impl Into<Str>) -> Self {
-        self.disk_name = value.into();
-        self
-    }
-
+    pub fn disk_name(mut self, value: impl Into<Str>) -> Self { self.disk_name = value.into(); self }
     /// `Location`: a [`Location`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn location(mut self, value: impl Into<Obj<Location>>) -> Self {
-        self.location = Some(value.into());
-        self
-    }
-
+    pub fn location(mut self, value: impl Into<Obj<Location>>) -> Self { self.location = Some(value.into()); self }
     /// `SizeInGb`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn size_in_gb(mut self, value: impl Into<Int>) -> Self {
-        self.size_in_gb = value.into();
-        self
-    }
-
+    pub fn size_in_gb(mut self, value: impl Into<Int>) -> Self { self.size_in_gb = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Disk {
@@ -349,430 +253,5 @@ impl DiskAttributes {
     /// Include this code in your email to support when you have questions about a disk or another resource in Lightsail . This code helps our support team to look up your Lightsail information.
     pub fn support_code(&self) -> Value {
         self.0.get_att("SupportCode")
-    }
-}
-
-/// The required properties of [`AddOn`], by name: `AddOn::new(AddOnRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AddOnRequired {
-    /// `AddOnType`: an [`AddOnType`] value, required.
-    ///
-    /// The add-on type (for example, `AutoSnapshot` ).
-    ///
-    /// &gt; `AutoSnapshot` is the only add-on that can be enabled for a disk.
-    ///
-    /// Length 1 to 128.
-    pub add_on_type: AddOnType,
-}
-
-static RULE_AddOn: ObjRule = ObjRule {
-    properties: &[
-        (
-            "AddOnType",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &["AutoSnapshot", "StopInstanceOnIdle"],
-                format: None,
-            }),
-        ),
-        (
-            "AutoSnapshotAddOnRequest",
-            Shape::Object(&RULE_AutoSnapshotAddOn),
-        ),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "Enabling",
-                    "Disabling",
-                    "Enabled",
-                    "Terminating",
-                    "Terminated",
-                    "Disabled",
-                    "Failed",
-                ],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["AddOnType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `AddOn` property type of `AWS::Lightsail::Disk`.
-///
-/// `AddOn` is a property of the \[AWS::Lightsail::Disk\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-disk.html>) resource. It describes the add-ons for a disk.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-disk-addon.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct AddOn {
-    /// `AddOnType`: an [`AddOnType`] value, required.
-    ///
-    /// The add-on type (for example, `AutoSnapshot` ).
-    ///
-    /// &gt; `AutoSnapshot` is the only add-on that can be enabled for a disk.
-    ///
-    /// Length 1 to 128.
-    pub add_on_type: AddOnType,
-    /// `AutoSnapshotAddOnRequest`: an [`AutoSnapshotAddOn`] object.
-    ///
-    /// The parameters for the automatic snapshot add-on, such as the daily time when an automatic snapshot will be created.
-    pub auto_snapshot_add_on_request: Option<Obj<AutoSnapshotAddOn>>,
-    /// `Status`: an [`AddOnStatus`] value.
-    ///
-    /// The status of the add-on.
-    ///
-    /// Valid Values: `Enabled` | `Disabled`
-    pub status: Option<AddOnStatus>,
-}
-
-impl AddOn {
-    /// A `AddOn` with its required properties, named in a [`AddOnRequired`].
-    pub fn new(required: AddOnRequired) -> Self {
-        Self {
-            add_on_type: required.add_on_type,
-            auto_snapshot_add_on_request: None,
-            status: None,
-        }
-    }
-
-    /// `AddOnType`: an [`AddOnType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn add_on_type(mut self, value: impl Into<AddOnType>) -> Self {
-        self.add_on_type = value.into();
-        self
-    }
-
-    /// `AutoSnapshotAddOnRequest`: an [`AutoSnapshotAddOn`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_snapshot_add_on_request(
-        mut self,
-        value: impl Into<Obj<AutoSnapshotAddOn>>,
-    ) -> Self {
-        self.auto_snapshot_add_on_request = Some(value.into());
-        self
-    }
-
-    /// `Status`: an [`AddOnStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<AddOnStatus>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for AddOn {}
-
-impl ToValue for AddOn {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("AddOnType", &self.add_on_type)
-            .opt(
-                "AutoSnapshotAddOnRequest",
-                &self.auto_snapshot_add_on_request,
-            )
-            .opt("Status", &self.status)
-            .build()
-    }
-}
-
-static RULE_AutoSnapshotAddOn: ObjRule = ObjRule {
-    properties: &[(
-        "SnapshotTimeOfDay",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `AutoSnapshotAddOn` property type of `AWS::Lightsail::Disk`.
-///
-/// `AutoSnapshotAddOn` is a property of the \[AddOn\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-disk-addon.html>) property. It describes the automatic snapshot add-on for a disk.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-disk-autosnapshotaddon.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct AutoSnapshotAddOn {
-    /// `SnapshotTimeOfDay`: a string.
-    ///
-    /// The daily time when an automatic snapshot will be created.
-    ///
-    /// Constraints:
-    ///
-    /// - Must be in `HH:00` format, and in an hourly increment.
-    /// - Specified in Coordinated Universal Time (UTC).
-    /// - The snapshot will be automatically created between the time specified and up to 45 minutes after.
-    ///
-    /// Pattern `^[0-9]{2}:00$`.
-    pub snapshot_time_of_day: Option<Str>,
-}
-
-impl AutoSnapshotAddOn {
-    /// A `AutoSnapshotAddOn` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `SnapshotTimeOfDay`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshot_time_of_day(mut self, value: impl Into<Str>) -> Self {
-        self.snapshot_time_of_day = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for AutoSnapshotAddOn {}
-
-impl ToValue for AutoSnapshotAddOn {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("SnapshotTimeOfDay", &self.snapshot_time_of_day)
-            .build()
-    }
-}
-
-static RULE_Location: ObjRule = ObjRule {
-    properties: &[("AvailabilityZone", Shape::STR), ("RegionName", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Location` property type of `AWS::Lightsail::Disk`.
-///
-/// The AWS Region and Availability Zone where the disk is located.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-disk-location.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Location {
-    /// `AvailabilityZone`: a string.
-    ///
-    /// The Availability Zone where the disk is located.
-    pub availability_zone: Option<Str>,
-    /// `RegionName`: a string.
-    ///
-    /// The AWS Region where the disk is located.
-    pub region_name: Option<Str>,
-}
-
-impl Location {
-    /// A `Location` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `AvailabilityZone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone = Some(value.into());
-        self
-    }
-
-    /// `RegionName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn region_name(mut self, value: impl Into<Str>) -> Self {
-        self.region_name = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Location {}
-
-impl ToValue for Location {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("AvailabilityZone", &self.availability_zone)
-            .opt("RegionName", &self.region_name)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Lightsail::Disk`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-disk-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: None,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
-    }
-}
-
-/// The values of `Status` (`AWS::Lightsail::Disk`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum AddOnStatus {
-    /// `Enabling`
-    Enabling,
-    /// `Disabling`
-    Disabling,
-    /// `Enabled`
-    Enabled,
-    /// `Terminating`
-    Terminating,
-    /// `Terminated`
-    Terminated,
-    /// `Disabled`
-    Disabled,
-    /// `Failed`
-    Failed,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for AddOnStatus {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for AddOnStatus {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Enabling => "Enabling",
-            Self::Disabling => "Disabling",
-            Self::Enabled => "Enabled",
-            Self::Terminating => "Terminating",
-            Self::Terminated => "Terminated",
-            Self::Disabled => "Disabled",
-            Self::Failed => "Failed",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `AddOnType` (`AWS::Lightsail::Disk`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum AddOnType {
-    /// `AutoSnapshot`
-    AutoSnapshot,
-    /// `StopInstanceOnIdle`
-    StopInstanceOnIdle,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for AddOnType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for AddOnType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::AutoSnapshot => "AutoSnapshot",
-            Self::StopInstanceOnIdle => "StopInstanceOnIdle",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

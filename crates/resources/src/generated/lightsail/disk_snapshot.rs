@@ -7,62 +7,30 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\w[\\w\\-]*\\w$");
 
 /// The required properties of [`DiskSnapshot`], by name: `DiskSnapshot::new(DiskSnapshotRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DiskSnapshotRequired {
     /// `DiskName`: a string, required.
-    ///
-    /// The unique name of the disk.
-    ///
-    /// Pattern `^\w[\w\-]*\w$`; length 2 to 255; create-only: changing it replaces the resource.
     pub disk_name: Str,
     /// `DiskSnapshotName`: a string, required.
-    ///
-    /// The name of the disk snapshot ( `my-disk-snapshot` ).
-    ///
-    /// Pattern `^\w[\w\-]*\w$`; length 2 to 255; create-only: changing it replaces the resource.
     pub disk_snapshot_name: Str,
 }
 
-static RULE_DiskSnapshot: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DiskSnapshot: ObjRule = ObjRule {
     properties: &[
-        (
-            "DiskName",
-            Shape::Str(&StrRule {
-                min_len: Some(2),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DiskSnapshotName",
-            Shape::Str(&StrRule {
-                min_len: Some(2),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("DiskName", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DiskSnapshotName", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
     ],
     required: &["DiskSnapshotName", "DiskName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Lightsail::DiskSnapshot` resource.
@@ -98,6 +66,7 @@ pub struct DiskSnapshot {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl DiskSnapshot {
     /// The CloudFormation type name, `AWS::Lightsail::DiskSnapshot`.
     pub const TYPE_NAME: &'static str = "AWS::Lightsail::DiskSnapshot";
@@ -112,30 +81,8 @@ impl DiskSnapshot {
         create_only: &["DiskSnapshotName", "DiskName"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "DiskSnapshotArn",
-            "Location",
-            "ResourceType",
-            "State",
-            "Progress",
-            "FromDiskName",
-            "SizeInGb",
-            "IsFromAutoSnapshot",
-            "CreatedAt",
-            "SupportCode",
-        ],
-        attributes: &[
-            "CreatedAt",
-            "DiskSnapshotArn",
-            "FromDiskName",
-            "IsFromAutoSnapshot",
-            "Location",
-            "Progress",
-            "ResourceType",
-            "SizeInGb",
-            "State",
-            "SupportCode",
-        ],
+        read_only: &["DiskSnapshotArn", "Location", "ResourceType", "State", "Progress", "FromDiskName", "SizeInGb", "IsFromAutoSnapshot", "CreatedAt", "SupportCode"],
+        attributes: &["CreatedAt", "DiskSnapshotArn", "FromDiskName", "IsFromAutoSnapshot", "Location", "Progress", "ResourceType", "SizeInGb", "State", "SupportCode"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -150,28 +97,11 @@ impl DiskSnapshot {
     }
 
     /// `DiskName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disk_name(mut self, value: impl Into<Str>) -> Self {
-        self.disk_name = value.into();
-        self
-    }
-
+    pub fn disk_name(mut self, value: impl Into<Str>) -> Self { self.disk_name = value.into(); self }
     /// `DiskSnapshotName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disk_snapshot_name(mut self, value: impl Into<Str>) -> Self {
-        self.disk_snapshot_name = value.into();
-        self
-    }
-
+    pub fn disk_snapshot_name(mut self, value: impl Into<Str>) -> Self { self.disk_snapshot_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for DiskSnapshot {
@@ -276,97 +206,5 @@ impl DiskSnapshotAttributes {
     /// The support code. Include this code in your email to support when you have questions about an instance or another resource in Lightsail. This code enables our support team to look up your Lightsail information more easily.
     pub fn support_code(&self) -> Value {
         self.0.get_att("SupportCode")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Lightsail::DiskSnapshot`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-disksnapshot-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: None,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
     }
 }

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{IpAddressType, Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("\\S");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\w[\\w\\-]*\\w$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("\\w[\\w\\-]*\\w");
@@ -15,92 +18,32 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("\\w[\\w\\-]*\\w");
 #[derive(Clone, Debug, PartialEq)]
 pub struct DistributionRequired {
     /// `BundleId`: a string, required.
-    ///
-    /// The ID of the bundle applied to the distribution.
     pub bundle_id: Str,
     /// `DefaultCacheBehavior`: a [`CacheBehavior`] object, required.
-    ///
-    /// An object that describes the default cache behavior of the distribution.
     pub default_cache_behavior: Obj<CacheBehavior>,
     /// `DistributionName`: a string, required.
-    ///
-    /// The name of the distribution
-    ///
-    /// Pattern `\w[\w\-]*\w`; create-only: changing it replaces the resource.
     pub distribution_name: Str,
     /// `Origin`: an [`InputOrigin`] object, required.
-    ///
-    /// An object that describes the origin resource of the distribution, such as a Lightsail instance, bucket, or load balancer.
-    ///
-    /// The distribution pulls, caches, and serves content from the origin.
     pub origin: Obj<InputOrigin>,
 }
 
-static RULE_Distribution: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Distribution: ObjRule = ObjRule {
     properties: &[
         ("BundleId", Shape::STR),
         ("CacheBehaviorSettings", Shape::Object(&RULE_CacheSettings)),
-        (
-            "CacheBehaviors",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CacheBehaviorPerPath),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "CertificateName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CacheBehaviors", Shape::List(&ListRule { items: Shape::Object(&RULE_CacheBehaviorPerPath), min_items: None, max_items: None })),
+        ("CertificateName", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("DefaultCacheBehavior", Shape::Object(&RULE_CacheBehavior)),
-        (
-            "DistributionName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "IpAddressType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["dualstack", "ipv4", "ipv6"],
-                format: None,
-            }),
-        ),
+        ("DistributionName", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("IpAddressType", Shape::Str(&StrRule { allowed: &["dualstack", "ipv4", "ipv6"], ..StrRule::ANY })),
         ("IsEnabled", Shape::Bool),
         ("Origin", Shape::Object(&RULE_InputOrigin)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[
-        "DistributionName",
-        "BundleId",
-        "DefaultCacheBehavior",
-        "Origin",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["DistributionName", "BundleId", "DefaultCacheBehavior", "Origin"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Lightsail::Distribution` resource.
@@ -174,6 +117,7 @@ pub struct Distribution {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Distribution {
     /// The CloudFormation type name, `AWS::Lightsail::Distribution`.
     pub const TYPE_NAME: &'static str = "AWS::Lightsail::Distribution";
@@ -184,12 +128,7 @@ impl Distribution {
         type_name: "AWS::Lightsail::Distribution",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-distribution.html",
         primary_identifier: &["DistributionName"],
-        required: &[
-            "BundleId",
-            "DefaultCacheBehavior",
-            "DistributionName",
-            "Origin",
-        ],
+        required: &["BundleId", "DefaultCacheBehavior", "DistributionName", "Origin"],
         create_only: &["DistributionName", "IpAddressType"],
         conditional_create_only: &[],
         write_only: &[],
@@ -216,84 +155,25 @@ impl Distribution {
     }
 
     /// `BundleId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bundle_id(mut self, value: impl Into<Str>) -> Self {
-        self.bundle_id = value.into();
-        self
-    }
-
+    pub fn bundle_id(mut self, value: impl Into<Str>) -> Self { self.bundle_id = value.into(); self }
     /// `CacheBehaviorSettings`: a [`CacheSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cache_behavior_settings(mut self, value: impl Into<Obj<CacheSettings>>) -> Self {
-        self.cache_behavior_settings = Some(value.into());
-        self
-    }
-
+    pub fn cache_behavior_settings(mut self, value: impl Into<Obj<CacheSettings>>) -> Self { self.cache_behavior_settings = Some(value.into()); self }
     /// `CacheBehaviors`: a list of [`CacheBehaviorPerPath`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cache_behaviors(mut self, value: impl Into<List<CacheBehaviorPerPath>>) -> Self {
-        self.cache_behaviors = Some(value.into());
-        self
-    }
-
+    pub fn cache_behaviors(mut self, value: impl Into<List<CacheBehaviorPerPath>>) -> Self { self.cache_behaviors = Some(value.into()); self }
     /// `CertificateName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_name(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_name = Some(value.into());
-        self
-    }
-
+    pub fn certificate_name(mut self, value: impl Into<Str>) -> Self { self.certificate_name = Some(value.into()); self }
     /// `DefaultCacheBehavior`: a [`CacheBehavior`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_cache_behavior(mut self, value: impl Into<Obj<CacheBehavior>>) -> Self {
-        self.default_cache_behavior = value.into();
-        self
-    }
-
+    pub fn default_cache_behavior(mut self, value: impl Into<Obj<CacheBehavior>>) -> Self { self.default_cache_behavior = value.into(); self }
     /// `DistributionName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn distribution_name(mut self, value: impl Into<Str>) -> Self {
-        self.distribution_name = value.into();
-        self
-    }
-
+    pub fn distribution_name(mut self, value: impl Into<Str>) -> Self { self.distribution_name = value.into(); self }
     /// `IpAddressType`: an [`IpAddressType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self {
-        self.ip_address_type = Some(value.into());
-        self
-    }
-
+    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self { self.ip_address_type = Some(value.into()); self }
     /// `IsEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.is_enabled = Some(value.into());
-        self
-    }
-
+    pub fn is_enabled(mut self, value: impl Into<Bool>) -> Self { self.is_enabled = Some(value.into()); self }
     /// `Origin`: an [`InputOrigin`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn origin(mut self, value: impl Into<Obj<InputOrigin>>) -> Self {
-        self.origin = value.into();
-        self
-    }
-
+    pub fn origin(mut self, value: impl Into<Obj<InputOrigin>>) -> Self { self.origin = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Distribution {
@@ -359,23 +239,13 @@ impl DistributionAttributes {
     }
 }
 
-static RULE_CacheBehavior: ObjRule = ObjRule {
-    properties: &[(
-        "Behavior",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["cache", "dont-cache"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_CacheBehavior: ObjRule = ObjRule {
+    properties: &[
+        ("Behavior", Shape::Str(&StrRule { allowed: &["cache", "dont-cache"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CacheBehavior` property type of `AWS::Lightsail::Distribution`.
@@ -396,6 +266,7 @@ pub struct CacheBehavior {
     pub behavior: Option<Behavior>,
 }
 
+#[rustfmt::skip]
 impl CacheBehavior {
     /// A `CacheBehavior` with no property set (none is required).
     pub fn new() -> Self {
@@ -403,12 +274,7 @@ impl CacheBehavior {
     }
 
     /// `Behavior`: a [`Behavior`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn behavior(mut self, value: impl Into<Behavior>) -> Self {
-        self.behavior = Some(value.into());
-        self
-    }
+    pub fn behavior(mut self, value: impl Into<Behavior>) -> Self { self.behavior = Some(value.into()); self }
 }
 
 impl PropertyType for CacheBehavior {}
@@ -419,26 +285,14 @@ impl ToValue for CacheBehavior {
     }
 }
 
-static RULE_CacheBehaviorPerPath: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CacheBehaviorPerPath: ObjRule = ObjRule {
     properties: &[
-        (
-            "Behavior",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["cache", "dont-cache"],
-                format: None,
-            }),
-        ),
+        ("Behavior", Shape::Str(&StrRule { allowed: &["cache", "dont-cache"], ..StrRule::ANY })),
         ("Path", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CacheBehaviorPerPath` property type of `AWS::Lightsail::Distribution`.
@@ -488,6 +342,7 @@ pub struct CacheBehaviorPerPath {
     pub path: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CacheBehaviorPerPath {
     /// A `CacheBehaviorPerPath` with no property set (none is required).
     pub fn new() -> Self {
@@ -495,20 +350,9 @@ impl CacheBehaviorPerPath {
     }
 
     /// `Behavior`: a [`Behavior`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn behavior(mut self, value: impl Into<Behavior>) -> Self {
-        self.behavior = Some(value.into());
-        self
-    }
-
+    pub fn behavior(mut self, value: impl Into<Behavior>) -> Self { self.behavior = Some(value.into()); self }
     /// `Path`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn path(mut self, value: impl Into<Str>) -> Self {
-        self.path = Some(value.into());
-        self
-    }
+    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = Some(value.into()); self }
 }
 
 impl PropertyType for CacheBehaviorPerPath {}
@@ -522,44 +366,20 @@ impl ToValue for CacheBehaviorPerPath {
     }
 }
 
-static RULE_CacheSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CacheSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "AllowedHTTPMethods",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "CachedHTTPMethods",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AllowedHTTPMethods", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("CachedHTTPMethods", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("DefaultTTL", Shape::INT),
         ("ForwardedCookies", Shape::Object(&RULE_CookieObject)),
         ("ForwardedHeaders", Shape::Object(&RULE_HeaderObject)),
-        (
-            "ForwardedQueryStrings",
-            Shape::Object(&RULE_QueryStringObject),
-        ),
+        ("ForwardedQueryStrings", Shape::Object(&RULE_QueryStringObject)),
         ("MaximumTTL", Shape::INT),
         ("MinimumTTL", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CacheSettings` property type of `AWS::Lightsail::Distribution`.
@@ -634,6 +454,7 @@ pub struct CacheSettings {
     pub minimum_ttl: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl CacheSettings {
     /// A `CacheSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -641,68 +462,21 @@ impl CacheSettings {
     }
 
     /// `AllowedHTTPMethods`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allowed_http_methods(mut self, value: impl Into<Str>) -> Self {
-        self.allowed_http_methods = Some(value.into());
-        self
-    }
-
+    pub fn allowed_http_methods(mut self, value: impl Into<Str>) -> Self { self.allowed_http_methods = Some(value.into()); self }
     /// `CachedHTTPMethods`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cached_http_methods(mut self, value: impl Into<Str>) -> Self {
-        self.cached_http_methods = Some(value.into());
-        self
-    }
-
+    pub fn cached_http_methods(mut self, value: impl Into<Str>) -> Self { self.cached_http_methods = Some(value.into()); self }
     /// `DefaultTTL`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_ttl(mut self, value: impl Into<Int>) -> Self {
-        self.default_ttl = Some(value.into());
-        self
-    }
-
+    pub fn default_ttl(mut self, value: impl Into<Int>) -> Self { self.default_ttl = Some(value.into()); self }
     /// `ForwardedCookies`: a [`CookieObject`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn forwarded_cookies(mut self, value: impl Into<Obj<CookieObject>>) -> Self {
-        self.forwarded_cookies = Some(value.into());
-        self
-    }
-
+    pub fn forwarded_cookies(mut self, value: impl Into<Obj<CookieObject>>) -> Self { self.forwarded_cookies = Some(value.into()); self }
     /// `ForwardedHeaders`: a [`HeaderObject`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn forwarded_headers(mut self, value: impl Into<Obj<HeaderObject>>) -> Self {
-        self.forwarded_headers = Some(value.into());
-        self
-    }
-
+    pub fn forwarded_headers(mut self, value: impl Into<Obj<HeaderObject>>) -> Self { self.forwarded_headers = Some(value.into()); self }
     /// `ForwardedQueryStrings`: a [`QueryStringObject`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn forwarded_query_strings(mut self, value: impl Into<Obj<QueryStringObject>>) -> Self {
-        self.forwarded_query_strings = Some(value.into());
-        self
-    }
-
+    pub fn forwarded_query_strings(mut self, value: impl Into<Obj<QueryStringObject>>) -> Self { self.forwarded_query_strings = Some(value.into()); self }
     /// `MaximumTTL`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_ttl(mut self, value: impl Into<Int>) -> Self {
-        self.maximum_ttl = Some(value.into());
-        self
-    }
-
+    pub fn maximum_ttl(mut self, value: impl Into<Int>) -> Self { self.maximum_ttl = Some(value.into()); self }
     /// `MinimumTTL`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn minimum_ttl(mut self, value: impl Into<Int>) -> Self {
-        self.minimum_ttl = Some(value.into());
-        self
-    }
+    pub fn minimum_ttl(mut self, value: impl Into<Int>) -> Self { self.minimum_ttl = Some(value.into()); self }
 }
 
 impl PropertyType for CacheSettings {}
@@ -722,33 +496,14 @@ impl ToValue for CacheSettings {
     }
 }
 
-static RULE_CookieObject: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CookieObject: ObjRule = ObjRule {
     properties: &[
-        (
-            "CookiesAllowList",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Option",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["all", "allow-list", "none"],
-                format: None,
-            }),
-        ),
+        ("CookiesAllowList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Option", Shape::Str(&StrRule { allowed: &["all", "allow-list", "none"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CookieObject` property type of `AWS::Lightsail::Distribution`.
@@ -776,6 +531,7 @@ pub struct CookieObject {
     pub option: Option<CookieObjectOption>,
 }
 
+#[rustfmt::skip]
 impl CookieObject {
     /// A `CookieObject` with no property set (none is required).
     pub fn new() -> Self {
@@ -783,20 +539,9 @@ impl CookieObject {
     }
 
     /// `CookiesAllowList`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cookies_allow_list(mut self, value: impl Into<List<Str>>) -> Self {
-        self.cookies_allow_list = Some(value.into());
-        self
-    }
-
+    pub fn cookies_allow_list(mut self, value: impl Into<List<Str>>) -> Self { self.cookies_allow_list = Some(value.into()); self }
     /// `Option`: a [`CookieObjectOption`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn option(mut self, value: impl Into<CookieObjectOption>) -> Self {
-        self.option = Some(value.into());
-        self
-    }
+    pub fn option(mut self, value: impl Into<CookieObjectOption>) -> Self { self.option = Some(value.into()); self }
 }
 
 impl PropertyType for CookieObject {}
@@ -810,55 +555,14 @@ impl ToValue for CookieObject {
     }
 }
 
-static RULE_HeaderObject: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HeaderObject: ObjRule = ObjRule {
     properties: &[
-        (
-            "HeadersAllowList",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "Accept",
-                        "Accept-Charset",
-                        "Accept-Datetime",
-                        "Accept-Encoding",
-                        "Accept-Language",
-                        "Authorization",
-                        "CloudFront-Forwarded-Proto",
-                        "CloudFront-Is-Desktop-Viewer",
-                        "CloudFront-Is-Mobile-Viewer",
-                        "CloudFront-Is-SmartTV-Viewer",
-                        "CloudFront-Is-Tablet-Viewer",
-                        "CloudFront-Viewer-Country",
-                        "Host",
-                        "Origin",
-                        "Referer",
-                    ],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Option",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["all", "allow-list", "none"],
-                format: None,
-            }),
-        ),
+        ("HeadersAllowList", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["Accept", "Accept-Charset", "Accept-Datetime", "Accept-Encoding", "Accept-Language", "Authorization", "CloudFront-Forwarded-Proto", "CloudFront-Is-Desktop-Viewer", "CloudFront-Is-Mobile-Viewer", "CloudFront-Is-SmartTV-Viewer", "CloudFront-Is-Tablet-Viewer", "CloudFront-Viewer-Country", "Host", "Origin", "Referer"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Option", Shape::Str(&StrRule { allowed: &["all", "allow-list", "none"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HeaderObject` property type of `AWS::Lightsail::Distribution`.
@@ -886,6 +590,7 @@ pub struct HeaderObject {
     pub option: Option<HeaderObjectOption>,
 }
 
+#[rustfmt::skip]
 impl HeaderObject {
     /// A `HeaderObject` with no property set (none is required).
     pub fn new() -> Self {
@@ -893,20 +598,9 @@ impl HeaderObject {
     }
 
     /// `HeadersAllowList`: a list of [`HeadersAllowList`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn headers_allow_list(mut self, value: impl Into<List<HeadersAllowList>>) -> Self {
-        self.headers_allow_list = Some(value.into());
-        self
-    }
-
+    pub fn headers_allow_list(mut self, value: impl Into<List<HeadersAllowList>>) -> Self { self.headers_allow_list = Some(value.into()); self }
     /// `Option`: a [`HeaderObjectOption`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn option(mut self, value: impl Into<HeaderObjectOption>) -> Self {
-        self.option = Some(value.into());
-        self
-    }
+    pub fn option(mut self, value: impl Into<HeaderObjectOption>) -> Self { self.option = Some(value.into()); self }
 }
 
 impl PropertyType for HeaderObject {}
@@ -920,63 +614,15 @@ impl ToValue for HeaderObject {
     }
 }
 
-static RULE_InputOrigin: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InputOrigin: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ProtocolPolicy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["http-only", "https-only"],
-                format: None,
-            }),
-        ),
-        (
-            "RegionName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "ap-northeast-1",
-                    "ap-northeast-2",
-                    "ap-south-1",
-                    "ap-southeast-1",
-                    "ap-southeast-2",
-                    "ap-southeast-3",
-                    "ap-southeast-5",
-                    "ca-central-1",
-                    "eu-central-1",
-                    "eu-north-1",
-                    "eu-west-1",
-                    "eu-west-2",
-                    "eu-west-3",
-                    "us-east-1",
-                    "us-east-2",
-                    "us-west-1",
-                    "us-west-2",
-                ],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ProtocolPolicy", Shape::Str(&StrRule { allowed: &["http-only", "https-only"], ..StrRule::ANY })),
+        ("RegionName", Shape::Str(&StrRule { allowed: &["ap-northeast-1", "ap-northeast-2", "ap-south-1", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-5", "ca-central-1", "eu-central-1", "eu-north-1", "eu-west-1", "eu-west-2", "eu-west-3", "us-east-1", "us-east-2", "us-west-1", "us-west-2"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InputOrigin` property type of `AWS::Lightsail::Distribution`.
@@ -1004,6 +650,7 @@ pub struct InputOrigin {
     pub region_name: Option<RegionName>,
 }
 
+#[rustfmt::skip]
 impl InputOrigin {
     /// A `InputOrigin` with no property set (none is required).
     pub fn new() -> Self {
@@ -1011,28 +658,11 @@ impl InputOrigin {
     }
 
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `ProtocolPolicy`: a [`ProtocolPolicy`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol_policy(mut self, value: impl Into<ProtocolPolicy>) -> Self {
-        self.protocol_policy = Some(value.into());
-        self
-    }
-
+    pub fn protocol_policy(mut self, value: impl Into<ProtocolPolicy>) -> Self { self.protocol_policy = Some(value.into()); self }
     /// `RegionName`: a [`RegionName`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn region_name(mut self, value: impl Into<RegionName>) -> Self {
-        self.region_name = Some(value.into());
-        self
-    }
+    pub fn region_name(mut self, value: impl Into<RegionName>) -> Self { self.region_name = Some(value.into()); self }
 }
 
 impl PropertyType for InputOrigin {}
@@ -1047,24 +677,14 @@ impl ToValue for InputOrigin {
     }
 }
 
-static RULE_QueryStringObject: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_QueryStringObject: ObjRule = ObjRule {
     properties: &[
         ("Option", Shape::Bool),
-        (
-            "QueryStringsAllowList",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("QueryStringsAllowList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `QueryStringObject` property type of `AWS::Lightsail::Distribution`.
@@ -1090,6 +710,7 @@ pub struct QueryStringObject {
     pub query_strings_allow_list: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl QueryStringObject {
     /// A `QueryStringObject` with no property set (none is required).
     pub fn new() -> Self {
@@ -1097,20 +718,9 @@ impl QueryStringObject {
     }
 
     /// `Option`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn option(mut self, value: impl Into<Bool>) -> Self {
-        self.option = Some(value.into());
-        self
-    }
-
+    pub fn option(mut self, value: impl Into<Bool>) -> Self { self.option = Some(value.into()); self }
     /// `QueryStringsAllowList`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_strings_allow_list(mut self, value: impl Into<List<Str>>) -> Self {
-        self.query_strings_allow_list = Some(value.into());
-        self
-    }
+    pub fn query_strings_allow_list(mut self, value: impl Into<List<Str>>) -> Self { self.query_strings_allow_list = Some(value.into()); self }
 }
 
 impl PropertyType for QueryStringObject {}
@@ -1120,98 +730,6 @@ impl ToValue for QueryStringObject {
         MapBuilder::new()
             .opt("Option", &self.option)
             .opt("QueryStringsAllowList", &self.query_strings_allow_list)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Lightsail::Distribution`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-distribution-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: None,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
             .build()
     }
 }
@@ -1367,37 +885,6 @@ impl ToValue for HeadersAllowList {
             Self::Host => "Host",
             Self::Origin => "Origin",
             Self::Referer => "Referer",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `IpAddressType` (`AWS::Lightsail::Distribution`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum IpAddressType {
-    /// `dualstack`
-    Dualstack,
-    /// `ipv4`
-    Ipv4,
-    /// `ipv6`
-    Ipv6,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for IpAddressType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for IpAddressType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Dualstack => "dualstack",
-            Self::Ipv4 => "ipv4",
-            Self::Ipv6 => "ipv6",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -11,39 +11,19 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct DomainRequired {
     /// `DomainName`: a string, required.
-    ///
-    /// The fully qualified domain name in the certificate request.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub domain_name: Str,
 }
 
-static RULE_Domain: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Domain: ObjRule = ObjRule {
     properties: &[
-        (
-            "DomainEntries",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DomainEntry),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DomainEntries", Shape::List(&ListRule { items: Shape::Object(&RULE_DomainEntry), min_items: None, max_items: None })),
         ("DomainName", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["DomainName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Lightsail::Domain` resource.
@@ -75,6 +55,7 @@ pub struct Domain {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Domain {
     /// The CloudFormation type name, `AWS::Lightsail::Domain`.
     pub const TYPE_NAME: &'static str = "AWS::Lightsail::Domain";
@@ -89,21 +70,8 @@ impl Domain {
         create_only: &["DomainName"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Arn",
-            "SupportCode",
-            "CreatedAt",
-            "Location",
-            "ResourceType",
-            "DomainEntries/*/Id",
-        ],
-        attributes: &[
-            "Arn",
-            "CreatedAt",
-            "Location",
-            "ResourceType",
-            "SupportCode",
-        ],
+        read_only: &["Arn", "SupportCode", "CreatedAt", "Location", "ResourceType", "DomainEntries/*/Id"],
+        attributes: &["Arn", "CreatedAt", "Location", "ResourceType", "SupportCode"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -118,28 +86,11 @@ impl Domain {
     }
 
     /// `DomainEntries`: a list of [`DomainEntry`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_entries(mut self, value: impl Into<List<DomainEntry>>) -> Self {
-        self.domain_entries = Some(value.into());
-        self
-    }
-
+    pub fn domain_entries(mut self, value: impl Into<List<DomainEntry>>) -> Self { self.domain_entries = Some(value.into()); self }
     /// `DomainName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self {
-        self.domain_name = value.into();
-        self
-    }
-
+    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Domain {
@@ -216,55 +167,25 @@ impl DomainAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DomainEntryRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the domain.
     pub name: Str,
     /// `Target`: a string, required.
-    ///
-    /// The target IP address ( `192.0.2.0` ), or AWS name server ( `ns-111.awsdns-22.com.` ).
-    ///
-    /// For Lightsail load balancers, the value looks like `ab1234c56789c6b86aba6fb203d443bc-123456789.us-east-2.elb.amazonaws.com` . For Lightsail distributions, the value looks like `exampled1182ne.cloudfront.net` . For Lightsail container services, the value looks like `container-service-1.example23scljs.us-west-2.cs.amazonlightsail.com` . Be sure to also set `isAlias` to `true` when setting up an A record for a Lightsail load balancer, distribution, or container service.
     pub target: Str,
     /// `Type`: a [`DomainEntryType`] value, required.
-    ///
-    /// The type of domain entry, such as address for IPv4 (A), address for IPv6 (AAAA), canonical name (CNAME), mail exchanger (MX), name server (NS), start of authority (SOA), service locator (SRV), or text (TXT).
-    ///
-    /// The following domain entry types can be used:
-    ///
-    /// - `A`
-    /// - `AAAA`
-    /// - `CNAME`
-    /// - `MX`
-    /// - `NS`
-    /// - `SOA`
-    /// - `SRV`
-    /// - `TXT`
     pub r#type: DomainEntryType,
 }
 
-static RULE_DomainEntry: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DomainEntry: ObjRule = ObjRule {
     properties: &[
         ("Id", Shape::STR),
         ("IsAlias", Shape::Bool),
         ("Name", Shape::STR),
         ("Target", Shape::STR),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["A", "AAAA", "CNAME", "MX", "NS", "SOA", "SRV", "TXT"],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["A", "AAAA", "CNAME", "MX", "NS", "SOA", "SRV", "TXT"], ..StrRule::ANY })),
     ],
     required: &["Name", "Type", "Target"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DomainEntry` property type of `AWS::Lightsail::Domain`.
@@ -309,6 +230,7 @@ pub struct DomainEntry {
     pub r#type: DomainEntryType,
 }
 
+#[rustfmt::skip]
 impl DomainEntry {
     /// A `DomainEntry` with its required properties, named in a [`DomainEntryRequired`].
     pub fn new(required: DomainEntryRequired) -> Self {
@@ -322,44 +244,15 @@ impl DomainEntry {
     }
 
     /// `Id`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = Some(value.into()); self }
     /// `IsAlias`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_alias(mut self, value: impl Into<Bool>) -> Self {
-        self.is_alias = Some(value.into());
-        self
-    }
-
+    pub fn is_alias(mut self, value: impl Into<Bool>) -> Self { self.is_alias = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Target`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target(mut self, value: impl Into<Str>) -> Self {
-        self.target = value.into();
-        self
-    }
-
+    pub fn target(mut self, value: impl Into<Str>) -> Self { self.target = value.into(); self }
     /// `Type`: a [`DomainEntryType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<DomainEntryType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<DomainEntryType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for DomainEntry {}
@@ -383,14 +276,15 @@ pub struct TagRequired {
     pub key: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::Lightsail::Domain`.
@@ -404,6 +298,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -414,16 +309,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tag {}

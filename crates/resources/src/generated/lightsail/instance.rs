@@ -7,114 +7,45 @@
 
 use crate::support::prelude::*;
 
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{2}:00$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("\\S");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9][\\w\\-.]*[a-zA-Z0-9]$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^\\w[\\w\\-]*\\w$");
+pub use super::shared::{
+    AddOn, AddOnRequired, AddOnStatus, AddOnType, AutoSnapshotAddOn, Location, Tag, TagRequired,
+};
+use super::shared::{RULE_AddOn, RULE_Location, RULE_Tag};
+
+pub(crate) static PATTERN_0: Pattern = Pattern::new("\\S");
+pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9][\\w\\-.]*[a-zA-Z0-9]$");
+pub(crate) static PATTERN_2: Pattern = Pattern::new("^\\w[\\w\\-]*\\w$");
 
 /// The required properties of [`Instance`], by name: `Instance::new(InstanceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstanceRequired {
     /// `BlueprintId`: a string, required.
-    ///
-    /// The blueprint ID for the instance (for example, `os_amlinux_2016_03` ).
-    ///
-    /// Pattern `\S`; length 1 to 255; create-only: changing it replaces the resource.
     pub blueprint_id: Str,
     /// `BundleId`: a string, required.
-    ///
-    /// The bundle ID for the instance (for example, `micro_1_0` ).
-    ///
-    /// Pattern `\S`; length 1 to 255; create-only: changing it replaces the resource.
     pub bundle_id: Str,
     /// `InstanceName`: a string, required.
-    ///
-    /// The name of the instance.
-    ///
-    /// Pattern `^[a-zA-Z0-9][\w\-.]*[a-zA-Z0-9]$`; length 1 to 254; create-only: changing it replaces the resource.
     pub instance_name: Str,
 }
 
-static RULE_Instance: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Instance: ObjRule = ObjRule {
     properties: &[
-        (
-            "AddOns",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AddOn),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AvailabilityZone",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BlueprintId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BundleId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AddOns", Shape::List(&ListRule { items: Shape::Object(&RULE_AddOn), min_items: None, max_items: None })),
+        ("AvailabilityZone", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("BlueprintId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("BundleId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Hardware", Shape::Object(&RULE_Hardware)),
-        (
-            "InstanceName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(254),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KeyPairName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("InstanceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(254), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("KeyPairName", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("Location", Shape::Object(&RULE_Location)),
         ("Networking", Shape::Object(&RULE_Networking)),
         ("State", Shape::Object(&RULE_State)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("UserData", Shape::STR),
     ],
     required: &["InstanceName", "BlueprintId", "BundleId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Lightsail::Instance` resource.
@@ -210,6 +141,7 @@ pub struct Instance {
     pub user_data: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Instance {
     /// The CloudFormation type name, `AWS::Lightsail::Instance`.
     pub const TYPE_NAME: &'static str = "AWS::Lightsail::Instance";
@@ -221,50 +153,11 @@ impl Instance {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-instance.html",
         primary_identifier: &["InstanceName"],
         required: &["BlueprintId", "BundleId", "InstanceName"],
-        create_only: &[
-            "InstanceName",
-            "BlueprintId",
-            "BundleId",
-            "AvailabilityZone",
-        ],
+        create_only: &["InstanceName", "BlueprintId", "BundleId", "AvailabilityZone"],
         conditional_create_only: &[],
         write_only: &["UserData"],
-        read_only: &[
-            "InstanceArn",
-            "SshKeyName",
-            "SupportCode",
-            "ResourceType",
-            "IsStaticIp",
-            "PrivateIpAddress",
-            "PublicIpAddress",
-            "Ipv6Addresses",
-            "Location/AvailabilityZone",
-            "Location/RegionName",
-            "Hardware/CpuCount",
-            "Hardware/RamSizeInGb",
-            "State/Code",
-            "State/Name",
-            "UserName",
-            "Networking/MonthlyTransfer/GbPerMonthAllocated",
-        ],
-        attributes: &[
-            "Hardware.CpuCount",
-            "Hardware.RamSizeInGb",
-            "InstanceArn",
-            "Ipv6Addresses",
-            "IsStaticIp",
-            "Location.AvailabilityZone",
-            "Location.RegionName",
-            "Networking.MonthlyTransfer.GbPerMonthAllocated",
-            "PrivateIpAddress",
-            "PublicIpAddress",
-            "ResourceType",
-            "SshKeyName",
-            "State.Code",
-            "State.Name",
-            "SupportCode",
-            "UserName",
-        ],
+        read_only: &["InstanceArn", "SshKeyName", "SupportCode", "ResourceType", "IsStaticIp", "PrivateIpAddress", "PublicIpAddress", "Ipv6Addresses", "Location/AvailabilityZone", "Location/RegionName", "Hardware/CpuCount", "Hardware/RamSizeInGb", "State/Code", "State/Name", "UserName", "Networking/MonthlyTransfer/GbPerMonthAllocated"],
+        attributes: &["Hardware.CpuCount", "Hardware.RamSizeInGb", "InstanceArn", "Ipv6Addresses", "IsStaticIp", "Location.AvailabilityZone", "Location.RegionName", "Networking.MonthlyTransfer.GbPerMonthAllocated", "PrivateIpAddress", "PublicIpAddress", "ResourceType", "SshKeyName", "State.Code", "State.Name", "SupportCode", "UserName"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -288,100 +181,29 @@ impl Instance {
     }
 
     /// `AddOns`: a list of [`AddOn`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn add_ons(mut self, value: impl Into<List<AddOn>>) -> Self {
-        self.add_ons = Some(value.into());
-        self
-    }
-
+    pub fn add_ons(mut self, value: impl Into<List<AddOn>>) -> Self { self.add_ons = Some(value.into()); self }
     /// `AvailabilityZone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
     /// `BlueprintId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn blueprint_id(mut self, value: impl Into<Str>) -> Self {
-        self.blueprint_id = value.into();
-        self
-    }
-
+    pub fn blueprint_id(mut self, value: impl Into<Str>) -> Self { self.blueprint_id = value.into(); self }
     /// `BundleId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bundle_id(mut self, value: impl Into<Str>) -> Self {
-        self.bundle_id = value.into();
-        self
-    }
-
+    pub fn bundle_id(mut self, value: impl Into<Str>) -> Self { self.bundle_id = value.into(); self }
     /// `Hardware`: a [`Hardware`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hardware(mut self, value: impl Into<Obj<Hardware>>) -> Self {
-        self.hardware = Some(value.into());
-        self
-    }
-
+    pub fn hardware(mut self, value: impl Into<Obj<Hardware>>) -> Self { self.hardware = Some(value.into()); self }
     /// `InstanceName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_name(mut self, value: impl Into<Str>) -> Self {
-        self.instance_name = value.into();
-        self
-    }
-
+    pub fn instance_name(mut self, value: impl Into<Str>) -> Self { self.instance_name = value.into(); self }
     /// `KeyPairName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_pair_name(mut self, value: impl Into<Str>) -> Self {
-        self.key_pair_name = Some(value.into());
-        self
-    }
-
+    pub fn key_pair_name(mut self, value: impl Into<Str>) -> Self { self.key_pair_name = Some(value.into()); self }
     /// `Location`: a [`Location`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn location(mut self, value: impl Into<Obj<Location>>) -> Self {
-        self.location = Some(value.into());
-        self
-    }
-
+    pub fn location(mut self, value: impl Into<Obj<Location>>) -> Self { self.location = Some(value.into()); self }
     /// `Networking`: a [`Networking`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn networking(mut self, value: impl Into<Obj<Networking>>) -> Self {
-        self.networking = Some(value.into());
-        self
-    }
-
+    pub fn networking(mut self, value: impl Into<Obj<Networking>>) -> Self { self.networking = Some(value.into()); self }
     /// `State`: a [`State`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state(mut self, value: impl Into<Obj<State>>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-
+    pub fn state(mut self, value: impl Into<Obj<State>>) -> Self { self.state = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `UserData`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_data(mut self, value: impl Into<Str>) -> Self {
-        self.user_data = Some(value.into());
-        self
-    }
+    pub fn user_data(mut self, value: impl Into<Str>) -> Self { self.user_data = Some(value.into()); self }
 }
 
 impl Resource for Instance {
@@ -547,247 +369,29 @@ impl InstanceAttributes {
     }
 }
 
-/// The required properties of [`AddOn`], by name: `AddOn::new(AddOnRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AddOnRequired {
-    /// `AddOnType`: an [`AddOnType`] value, required.
-    ///
-    /// The add-on type (for example, `AutoSnapshot` ).
-    ///
-    /// &gt; `AutoSnapshot` is the only add-on that can be enabled for an instance.
-    ///
-    /// Length 1 to 128.
-    pub add_on_type: AddOnType,
-}
-
-static RULE_AddOn: ObjRule = ObjRule {
-    properties: &[
-        (
-            "AddOnType",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &["AutoSnapshot", "StopInstanceOnIdle"],
-                format: None,
-            }),
-        ),
-        (
-            "AutoSnapshotAddOnRequest",
-            Shape::Object(&RULE_AutoSnapshotAddOn),
-        ),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "Enabling",
-                    "Disabling",
-                    "Enabled",
-                    "Terminating",
-                    "Terminated",
-                    "Disabled",
-                    "Failed",
-                ],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["AddOnType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `AddOn` property type of `AWS::Lightsail::Instance`.
-///
-/// `AddOn` is a property of the \[AWS::Lightsail::Instance\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-instance.html>) resource. It describes the add-ons for an instance.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-instance-addon.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct AddOn {
-    /// `AddOnType`: an [`AddOnType`] value, required.
-    ///
-    /// The add-on type (for example, `AutoSnapshot` ).
-    ///
-    /// &gt; `AutoSnapshot` is the only add-on that can be enabled for an instance.
-    ///
-    /// Length 1 to 128.
-    pub add_on_type: AddOnType,
-    /// `AutoSnapshotAddOnRequest`: an [`AutoSnapshotAddOn`] object.
-    ///
-    /// The parameters for the automatic snapshot add-on, such as the daily time when an automatic snapshot will be created.
-    pub auto_snapshot_add_on_request: Option<Obj<AutoSnapshotAddOn>>,
-    /// `Status`: an [`AddOnStatus`] value.
-    ///
-    /// The status of the add-on.
-    ///
-    /// Valid Values: `Enabled` | `Disabled`
-    pub status: Option<AddOnStatus>,
-}
-
-impl AddOn {
-    /// A `AddOn` with its required properties, named in a [`AddOnRequired`].
-    pub fn new(required: AddOnRequired) -> Self {
-        Self {
-            add_on_type: required.add_on_type,
-            auto_snapshot_add_on_request: None,
-            status: None,
-        }
-    }
-
-    /// `AddOnType`: an [`AddOnType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn add_on_type(mut self, value: impl Into<AddOnType>) -> Self {
-        self.add_on_type = value.into();
-        self
-    }
-
-    /// `AutoSnapshotAddOnRequest`: an [`AutoSnapshotAddOn`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_snapshot_add_on_request(
-        mut self,
-        value: impl Into<Obj<AutoSnapshotAddOn>>,
-    ) -> Self {
-        self.auto_snapshot_add_on_request = Some(value.into());
-        self
-    }
-
-    /// `Status`: an [`AddOnStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<AddOnStatus>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for AddOn {}
-
-impl ToValue for AddOn {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("AddOnType", &self.add_on_type)
-            .opt(
-                "AutoSnapshotAddOnRequest",
-                &self.auto_snapshot_add_on_request,
-            )
-            .opt("Status", &self.status)
-            .build()
-    }
-}
-
-static RULE_AutoSnapshotAddOn: ObjRule = ObjRule {
-    properties: &[(
-        "SnapshotTimeOfDay",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `AutoSnapshotAddOn` property type of `AWS::Lightsail::Instance`.
-///
-/// `AutoSnapshotAddOn` is a property of the \[AddOn\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-instance-addon.html>) property. It describes the automatic snapshot add-on for an instance.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-instance-autosnapshotaddon.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct AutoSnapshotAddOn {
-    /// `SnapshotTimeOfDay`: a string.
-    ///
-    /// The daily time when an automatic snapshot will be created.
-    ///
-    /// Constraints:
-    ///
-    /// - Must be in `HH:00` format, and in an hourly increment.
-    /// - Specified in Coordinated Universal Time (UTC).
-    /// - The snapshot will be automatically created between the time specified and up to 45 minutes after.
-    ///
-    /// Pattern `^[0-9]{2}:00$`.
-    pub snapshot_time_of_day: Option<Str>,
-}
-
-impl AutoSnapshotAddOn {
-    /// A `AutoSnapshotAddOn` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `SnapshotTimeOfDay`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshot_time_of_day(mut self, value: impl Into<Str>) -> Self {
-        self.snapshot_time_of_day = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for AutoSnapshotAddOn {}
-
-impl ToValue for AutoSnapshotAddOn {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("SnapshotTimeOfDay", &self.snapshot_time_of_day)
-            .build()
-    }
-}
-
 /// The required properties of [`Disk`], by name: `Disk::new(DiskRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DiskRequired {
     /// `DiskName`: a string, required.
-    ///
-    /// The unique name of the disk.
-    ///
-    /// Pattern `^[a-zA-Z0-9][\w\-.]*[a-zA-Z0-9]$`; length 1 to 254.
     pub disk_name: Str,
     /// `Path`: a string, required.
-    ///
-    /// The disk path.
     pub path: Str,
 }
 
-static RULE_Disk: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Disk: ObjRule = ObjRule {
     properties: &[
         ("AttachedTo", Shape::STR),
         ("AttachmentState", Shape::STR),
-        (
-            "DiskName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(254),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DiskName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(254), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("IOPS", Shape::INT),
         ("IsSystemDisk", Shape::Bool),
         ("Path", Shape::STR),
         ("SizeInGb", Shape::STR),
     ],
     required: &["DiskName", "Path"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Disk` property type of `AWS::Lightsail::Instance`.
@@ -831,6 +435,7 @@ pub struct Disk {
     pub size_in_gb: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Disk {
     /// A `Disk` with its required properties, named in a [`DiskRequired`].
     pub fn new(required: DiskRequired) -> Self {
@@ -846,60 +451,19 @@ impl Disk {
     }
 
     /// `AttachedTo`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attached_to(mut self, value: impl Into<Str>) -> Self {
-        self.attached_to = Some(value.into());
-        self
-    }
-
+    pub fn attached_to(mut self, value: impl Into<Str>) -> Self { self.attached_to = Some(value.into()); self }
     /// `AttachmentState`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attachment_state(mut self, value: impl Into<Str>) -> Self {
-        self.attachment_state = Some(value.into());
-        self
-    }
-
+    pub fn attachment_state(mut self, value: impl Into<Str>) -> Self { self.attachment_state = Some(value.into()); self }
     /// `DiskName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disk_name(mut self, value: impl Into<Str>) -> Self {
-        self.disk_name = value.into();
-        self
-    }
-
+    pub fn disk_name(mut self, value: impl Into<Str>) -> Self { self.disk_name = value.into(); self }
     /// `IOPS`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iops(mut self, value: impl Into<Int>) -> Self {
-        self.iops = Some(value.into());
-        self
-    }
-
+    pub fn iops(mut self, value: impl Into<Int>) -> Self { self.iops = Some(value.into()); self }
     /// `IsSystemDisk`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_system_disk(mut self, value: impl Into<Bool>) -> Self {
-        self.is_system_disk = Some(value.into());
-        self
-    }
-
+    pub fn is_system_disk(mut self, value: impl Into<Bool>) -> Self { self.is_system_disk = Some(value.into()); self }
     /// `Path`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn path(mut self, value: impl Into<Str>) -> Self {
-        self.path = value.into();
-        self
-    }
-
+    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = value.into(); self }
     /// `SizeInGb`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn size_in_gb(mut self, value: impl Into<Str>) -> Self {
-        self.size_in_gb = Some(value.into());
-        self
-    }
+    pub fn size_in_gb(mut self, value: impl Into<Str>) -> Self { self.size_in_gb = Some(value.into()); self }
 }
 
 impl PropertyType for Disk {}
@@ -918,25 +482,15 @@ impl ToValue for Disk {
     }
 }
 
-static RULE_Hardware: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Hardware: ObjRule = ObjRule {
     properties: &[
         ("CpuCount", Shape::INT),
-        (
-            "Disks",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Disk),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Disks", Shape::List(&ListRule { items: Shape::Object(&RULE_Disk), min_items: None, max_items: None })),
         ("RamSizeInGb", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Hardware` property type of `AWS::Lightsail::Instance`.
@@ -966,6 +520,7 @@ pub struct Hardware {
     pub ram_size_in_gb: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl Hardware {
     /// A `Hardware` with no property set (none is required).
     pub fn new() -> Self {
@@ -973,28 +528,11 @@ impl Hardware {
     }
 
     /// `CpuCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cpu_count(mut self, value: impl Into<Int>) -> Self {
-        self.cpu_count = Some(value.into());
-        self
-    }
-
+    pub fn cpu_count(mut self, value: impl Into<Int>) -> Self { self.cpu_count = Some(value.into()); self }
     /// `Disks`: a list of [`Disk`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disks(mut self, value: impl Into<List<Disk>>) -> Self {
-        self.disks = Some(value.into());
-        self
-    }
-
+    pub fn disks(mut self, value: impl Into<List<Disk>>) -> Self { self.disks = Some(value.into()); self }
     /// `RamSizeInGb`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ram_size_in_gb(mut self, value: impl Into<Int>) -> Self {
-        self.ram_size_in_gb = Some(value.into());
-        self
-    }
+    pub fn ram_size_in_gb(mut self, value: impl Into<Int>) -> Self { self.ram_size_in_gb = Some(value.into()); self }
 }
 
 impl PropertyType for Hardware {}
@@ -1009,75 +547,13 @@ impl ToValue for Hardware {
     }
 }
 
-static RULE_Location: ObjRule = ObjRule {
-    properties: &[("AvailabilityZone", Shape::STR), ("RegionName", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_MonthlyTransfer: ObjRule = ObjRule {
+    properties: &[
+        ("GbPerMonthAllocated", Shape::STR),
+    ],
     closed: true,
-};
-
-/// The `Location` property type of `AWS::Lightsail::Instance`.
-///
-/// `Location` is a property of the \[AWS::Lightsail::Instance\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-instance.html>) resource. It describes the location for an instance.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-instance-location.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Location {
-    /// `AvailabilityZone`: a string.
-    ///
-    /// The Availability Zone for the instance.
-    pub availability_zone: Option<Str>,
-    /// `RegionName`: a string.
-    ///
-    /// The name of the AWS Region for the instance.
-    pub region_name: Option<Str>,
-}
-
-impl Location {
-    /// A `Location` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `AvailabilityZone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone = Some(value.into());
-        self
-    }
-
-    /// `RegionName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn region_name(mut self, value: impl Into<Str>) -> Self {
-        self.region_name = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Location {}
-
-impl ToValue for Location {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("AvailabilityZone", &self.availability_zone)
-            .opt("RegionName", &self.region_name)
-            .build()
-    }
-}
-
-static RULE_MonthlyTransfer: ObjRule = ObjRule {
-    properties: &[("GbPerMonthAllocated", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MonthlyTransfer` property type of `AWS::Lightsail::Instance`.
@@ -1093,6 +569,7 @@ pub struct MonthlyTransfer {
     pub gb_per_month_allocated: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl MonthlyTransfer {
     /// A `MonthlyTransfer` with no property set (none is required).
     pub fn new() -> Self {
@@ -1100,12 +577,7 @@ impl MonthlyTransfer {
     }
 
     /// `GbPerMonthAllocated`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gb_per_month_allocated(mut self, value: impl Into<Str>) -> Self {
-        self.gb_per_month_allocated = Some(value.into());
-        self
-    }
+    pub fn gb_per_month_allocated(mut self, value: impl Into<Str>) -> Self { self.gb_per_month_allocated = Some(value.into()); self }
 }
 
 impl PropertyType for MonthlyTransfer {}
@@ -1122,29 +594,18 @@ impl ToValue for MonthlyTransfer {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NetworkingRequired {
     /// `Ports`: a list of [`Port`] objects, required.
-    ///
-    /// An array of ports to open on the instance.
     pub ports: List<Port>,
 }
 
-static RULE_Networking: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Networking: ObjRule = ObjRule {
     properties: &[
         ("MonthlyTransfer", Shape::Object(&RULE_MonthlyTransfer)),
-        (
-            "Ports",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Port),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Ports", Shape::List(&ListRule { items: Shape::Object(&RULE_Port), min_items: None, max_items: None })),
     ],
     required: &["Ports"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Networking` property type of `AWS::Lightsail::Instance`.
@@ -1164,6 +625,7 @@ pub struct Networking {
     pub ports: List<Port>,
 }
 
+#[rustfmt::skip]
 impl Networking {
     /// A `Networking` with its required properties, named in a [`NetworkingRequired`].
     pub fn new(required: NetworkingRequired) -> Self {
@@ -1174,20 +636,9 @@ impl Networking {
     }
 
     /// `MonthlyTransfer`: a [`MonthlyTransfer`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn monthly_transfer(mut self, value: impl Into<Obj<MonthlyTransfer>>) -> Self {
-        self.monthly_transfer = Some(value.into());
-        self
-    }
-
+    pub fn monthly_transfer(mut self, value: impl Into<Obj<MonthlyTransfer>>) -> Self { self.monthly_transfer = Some(value.into()); self }
     /// `Ports`: a list of [`Port`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ports(mut self, value: impl Into<List<Port>>) -> Self {
-        self.ports = value.into();
-        self
-    }
+    pub fn ports(mut self, value: impl Into<List<Port>>) -> Self { self.ports = value.into(); self }
 }
 
 impl PropertyType for Networking {}
@@ -1201,58 +652,22 @@ impl ToValue for Networking {
     }
 }
 
-static RULE_Port: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Port: ObjRule = ObjRule {
     properties: &[
         ("AccessDirection", Shape::STR),
         ("AccessFrom", Shape::STR),
         ("AccessType", Shape::STR),
-        (
-            "CidrListAliases",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Cidrs",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::Ipv4Network),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CidrListAliases", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Cidrs", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY }), min_items: None, max_items: None })),
         ("CommonName", Shape::STR),
         ("FromPort", Shape::INT),
-        (
-            "Ipv6Cidrs",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::Ipv6Network),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Ipv6Cidrs", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::Ipv6Network), ..StrRule::ANY }), min_items: None, max_items: None })),
         ("Protocol", Shape::STR),
         ("ToPort", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Port` property type of `AWS::Lightsail::Instance`.
@@ -1336,6 +751,7 @@ pub struct Port {
     pub to_port: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl Port {
     /// A `Port` with no property set (none is required).
     pub fn new() -> Self {
@@ -1343,84 +759,25 @@ impl Port {
     }
 
     /// `AccessDirection`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_direction(mut self, value: impl Into<Str>) -> Self {
-        self.access_direction = Some(value.into());
-        self
-    }
-
+    pub fn access_direction(mut self, value: impl Into<Str>) -> Self { self.access_direction = Some(value.into()); self }
     /// `AccessFrom`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_from(mut self, value: impl Into<Str>) -> Self {
-        self.access_from = Some(value.into());
-        self
-    }
-
+    pub fn access_from(mut self, value: impl Into<Str>) -> Self { self.access_from = Some(value.into()); self }
     /// `AccessType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_type(mut self, value: impl Into<Str>) -> Self {
-        self.access_type = Some(value.into());
-        self
-    }
-
+    pub fn access_type(mut self, value: impl Into<Str>) -> Self { self.access_type = Some(value.into()); self }
     /// `CidrListAliases`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cidr_list_aliases(mut self, value: impl Into<List<Str>>) -> Self {
-        self.cidr_list_aliases = Some(value.into());
-        self
-    }
-
+    pub fn cidr_list_aliases(mut self, value: impl Into<List<Str>>) -> Self { self.cidr_list_aliases = Some(value.into()); self }
     /// `Cidrs`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cidrs(mut self, value: impl Into<List<Str>>) -> Self {
-        self.cidrs = Some(value.into());
-        self
-    }
-
+    pub fn cidrs(mut self, value: impl Into<List<Str>>) -> Self { self.cidrs = Some(value.into()); self }
     /// `CommonName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn common_name(mut self, value: impl Into<Str>) -> Self {
-        self.common_name = Some(value.into());
-        self
-    }
-
+    pub fn common_name(mut self, value: impl Into<Str>) -> Self { self.common_name = Some(value.into()); self }
     /// `FromPort`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn from_port(mut self, value: impl Into<Int>) -> Self {
-        self.from_port = Some(value.into());
-        self
-    }
-
+    pub fn from_port(mut self, value: impl Into<Int>) -> Self { self.from_port = Some(value.into()); self }
     /// `Ipv6Cidrs`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv6_cidrs(mut self, value: impl Into<List<Str>>) -> Self {
-        self.ipv6_cidrs = Some(value.into());
-        self
-    }
-
+    pub fn ipv6_cidrs(mut self, value: impl Into<List<Str>>) -> Self { self.ipv6_cidrs = Some(value.into()); self }
     /// `Protocol`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Str>) -> Self {
-        self.protocol = Some(value.into());
-        self
-    }
-
+    pub fn protocol(mut self, value: impl Into<Str>) -> Self { self.protocol = Some(value.into()); self }
     /// `ToPort`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn to_port(mut self, value: impl Into<Int>) -> Self {
-        self.to_port = Some(value.into());
-        self
-    }
+    pub fn to_port(mut self, value: impl Into<Int>) -> Self { self.to_port = Some(value.into()); self }
 }
 
 impl PropertyType for Port {}
@@ -1442,14 +799,14 @@ impl ToValue for Port {
     }
 }
 
-static RULE_State: ObjRule = ObjRule {
-    properties: &[("Code", Shape::INT), ("Name", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_State: ObjRule = ObjRule {
+    properties: &[
+        ("Code", Shape::INT),
+        ("Name", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `State` property type of `AWS::Lightsail::Instance`.
@@ -1469,6 +826,7 @@ pub struct State {
     pub name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl State {
     /// A `State` with no property set (none is required).
     pub fn new() -> Self {
@@ -1476,20 +834,9 @@ impl State {
     }
 
     /// `Code`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn code(mut self, value: impl Into<Int>) -> Self {
-        self.code = Some(value.into());
-        self
-    }
-
+    pub fn code(mut self, value: impl Into<Int>) -> Self { self.code = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
 }
 
 impl PropertyType for State {}
@@ -1500,168 +847,5 @@ impl ToValue for State {
             .opt("Code", &self.code)
             .opt("Name", &self.name)
             .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Lightsail::Instance`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-instance-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: None,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
-    }
-}
-
-/// The values of `Status` (`AWS::Lightsail::Instance`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum AddOnStatus {
-    /// `Enabling`
-    Enabling,
-    /// `Disabling`
-    Disabling,
-    /// `Enabled`
-    Enabled,
-    /// `Terminating`
-    Terminating,
-    /// `Terminated`
-    Terminated,
-    /// `Disabled`
-    Disabled,
-    /// `Failed`
-    Failed,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for AddOnStatus {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for AddOnStatus {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Enabling => "Enabling",
-            Self::Disabling => "Disabling",
-            Self::Enabled => "Enabled",
-            Self::Terminating => "Terminating",
-            Self::Terminated => "Terminated",
-            Self::Disabled => "Disabled",
-            Self::Failed => "Failed",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `AddOnType` (`AWS::Lightsail::Instance`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum AddOnType {
-    /// `AutoSnapshot`
-    AutoSnapshot,
-    /// `StopInstanceOnIdle`
-    StopInstanceOnIdle,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for AddOnType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for AddOnType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::AutoSnapshot => "AutoSnapshot",
-            Self::StopInstanceOnIdle => "StopInstanceOnIdle",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

@@ -7,62 +7,30 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\w[\\w\\-]*\\w$");
 
 /// The required properties of [`InstanceSnapshot`], by name: `InstanceSnapshot::new(InstanceSnapshotRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstanceSnapshotRequired {
     /// `InstanceName`: a string, required.
-    ///
-    /// The name the user gave the instance ( `Amazon_Linux_2023-1` ).
-    ///
-    /// Pattern `^\w[\w\-]*\w$`; create-only: changing it replaces the resource.
     pub instance_name: Str,
     /// `InstanceSnapshotName`: a string, required.
-    ///
-    /// The name of the snapshot.
-    ///
-    /// Pattern `^\w[\w\-]*\w$`; create-only: changing it replaces the resource.
     pub instance_snapshot_name: Str,
 }
 
-static RULE_InstanceSnapshot: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InstanceSnapshot: ObjRule = ObjRule {
     properties: &[
-        (
-            "InstanceName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InstanceSnapshotName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("InstanceName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("InstanceSnapshotName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["InstanceSnapshotName", "InstanceName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Lightsail::InstanceSnapshot` resource.
@@ -96,6 +64,7 @@ pub struct InstanceSnapshot {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl InstanceSnapshot {
     /// The CloudFormation type name, `AWS::Lightsail::InstanceSnapshot`.
     pub const TYPE_NAME: &'static str = "AWS::Lightsail::InstanceSnapshot";
@@ -110,28 +79,8 @@ impl InstanceSnapshot {
         create_only: &["InstanceSnapshotName", "InstanceName"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Arn",
-            "IsFromAutoSnapshot",
-            "Location",
-            "FromInstanceName",
-            "FromInstanceArn",
-            "ResourceType",
-            "SizeInGb",
-            "State",
-            "SupportCode",
-        ],
-        attributes: &[
-            "Arn",
-            "FromInstanceArn",
-            "FromInstanceName",
-            "IsFromAutoSnapshot",
-            "Location",
-            "ResourceType",
-            "SizeInGb",
-            "State",
-            "SupportCode",
-        ],
+        read_only: &["Arn", "IsFromAutoSnapshot", "Location", "FromInstanceName", "FromInstanceArn", "ResourceType", "SizeInGb", "State", "SupportCode"],
+        attributes: &["Arn", "FromInstanceArn", "FromInstanceName", "IsFromAutoSnapshot", "Location", "ResourceType", "SizeInGb", "State", "SupportCode"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -146,28 +95,11 @@ impl InstanceSnapshot {
     }
 
     /// `InstanceName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_name(mut self, value: impl Into<Str>) -> Self {
-        self.instance_name = value.into();
-        self
-    }
-
+    pub fn instance_name(mut self, value: impl Into<Str>) -> Self { self.instance_name = value.into(); self }
     /// `InstanceSnapshotName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_snapshot_name(mut self, value: impl Into<Str>) -> Self {
-        self.instance_snapshot_name = value.into();
-        self
-    }
-
+    pub fn instance_snapshot_name(mut self, value: impl Into<Str>) -> Self { self.instance_snapshot_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for InstanceSnapshot {
@@ -265,97 +197,5 @@ impl InstanceSnapshotAttributes {
     /// The support code. Include this code in your email to support when you have questions about an instance or another resource in Lightsail. This code enables our support team to look up your Lightsail information more easily.
     pub fn support_code(&self) -> Value {
         self.0.get_att("SupportCode")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Lightsail::InstanceSnapshot`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-instancesnapshot-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: None,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
     }
 }

@@ -7,82 +7,36 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{IpAddressType, Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("\\w[\\w\\-]*\\w");
 
 /// The required properties of [`LoadBalancer`], by name: `LoadBalancer::new(LoadBalancerRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoadBalancerRequired {
     /// `InstancePort`: an integer, required.
-    ///
-    /// The port that the load balancer uses to direct traffic to your Lightsail instances. For HTTP traffic, specify port `80` . For HTTPS traffic, specify port `443` .
-    ///
-    /// Value -1 to 65535; create-only: changing it replaces the resource.
     pub instance_port: Int,
     /// `LoadBalancerName`: a string, required.
-    ///
-    /// The name of the load balancer.
-    ///
-    /// Pattern `\w[\w\-]*\w`; create-only: changing it replaces the resource.
     pub load_balancer_name: Str,
 }
 
-static RULE_LoadBalancer: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LoadBalancer: ObjRule = ObjRule {
     properties: &[
-        (
-            "AttachedInstances",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AttachedInstances", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("HealthCheckPath", Shape::STR),
-        (
-            "InstancePort",
-            Shape::Int(&NumRule {
-                min: Some(-1.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "IpAddressType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["dualstack", "ipv4", "ipv6"],
-                format: None,
-            }),
-        ),
-        (
-            "LoadBalancerName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("InstancePort", Shape::Int(&NumRule { min: Some(-1.0), max: Some(65535.0), ..NumRule::ANY })),
+        ("IpAddressType", Shape::Str(&StrRule { allowed: &["dualstack", "ipv4", "ipv6"], ..StrRule::ANY })),
+        ("LoadBalancerName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("SessionStickinessEnabled", Shape::Bool),
         ("SessionStickinessLBCookieDurationSeconds", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("TlsPolicyName", Shape::STR),
     ],
     required: &["LoadBalancerName", "InstancePort"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Lightsail::LoadBalancer` resource.
@@ -152,6 +106,7 @@ pub struct LoadBalancer {
     pub tls_policy_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LoadBalancer {
     /// The CloudFormation type name, `AWS::Lightsail::LoadBalancer`.
     pub const TYPE_NAME: &'static str = "AWS::Lightsail::LoadBalancer";
@@ -188,76 +143,23 @@ impl LoadBalancer {
     }
 
     /// `AttachedInstances`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attached_instances(mut self, value: impl Into<List<Str>>) -> Self {
-        self.attached_instances = Some(value.into());
-        self
-    }
-
+    pub fn attached_instances(mut self, value: impl Into<List<Str>>) -> Self { self.attached_instances = Some(value.into()); self }
     /// `HealthCheckPath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn health_check_path(mut self, value: impl Into<Str>) -> Self {
-        self.health_check_path = Some(value.into());
-        self
-    }
-
+    pub fn health_check_path(mut self, value: impl Into<Str>) -> Self { self.health_check_path = Some(value.into()); self }
     /// `InstancePort`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_port(mut self, value: impl Into<Int>) -> Self {
-        self.instance_port = value.into();
-        self
-    }
-
+    pub fn instance_port(mut self, value: impl Into<Int>) -> Self { self.instance_port = value.into(); self }
     /// `IpAddressType`: an [`IpAddressType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self {
-        self.ip_address_type = Some(value.into());
-        self
-    }
-
+    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self { self.ip_address_type = Some(value.into()); self }
     /// `LoadBalancerName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn load_balancer_name(mut self, value: impl Into<Str>) -> Self {
-        self.load_balancer_name = value.into();
-        self
-    }
-
+    pub fn load_balancer_name(mut self, value: impl Into<Str>) -> Self { self.load_balancer_name = value.into(); self }
     /// `SessionStickinessEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn session_stickiness_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.session_stickiness_enabled = Some(value.into());
-        self
-    }
-
+    pub fn session_stickiness_enabled(mut self, value: impl Into<Bool>) -> Self { self.session_stickiness_enabled = Some(value.into()); self }
     /// `SessionStickinessLBCookieDurationSeconds`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn session_stickiness_lb_cookie_duration_seconds(mut self, value: impl Into<Str>) -> Self {
-        self.session_stickiness_lb_cookie_duration_seconds = Some(value.into());
-        self
-    }
-
+    pub fn session_stickiness_lb_cookie_duration_seconds(mut self, value: impl Into<Str>) -> Self { self.session_stickiness_lb_cookie_duration_seconds = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TlsPolicyName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tls_policy_name(mut self, value: impl Into<Str>) -> Self {
-        self.tls_policy_name = Some(value.into());
-        self
-    }
+    pub fn tls_policy_name(mut self, value: impl Into<Str>) -> Self { self.tls_policy_name = Some(value.into()); self }
 }
 
 impl Resource for LoadBalancer {
@@ -308,128 +210,5 @@ impl LoadBalancerAttributes {
     /// The Amazon Resource Name (ARN) of the load balancer.
     pub fn load_balancer_arn(&self) -> Value {
         self.0.get_att("LoadBalancerArn")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Lightsail::LoadBalancer`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-loadbalancer-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: None,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
-    }
-}
-
-/// The values of `IpAddressType` (`AWS::Lightsail::LoadBalancer`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum IpAddressType {
-    /// `dualstack`
-    Dualstack,
-    /// `ipv4`
-    Ipv4,
-    /// `ipv6`
-    Ipv6,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for IpAddressType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for IpAddressType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Dualstack => "dualstack",
-            Self::Ipv4 => "ipv4",
-            Self::Ipv6 => "ipv6",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

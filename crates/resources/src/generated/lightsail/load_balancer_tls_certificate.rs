@@ -14,69 +14,26 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("\\w[\\w\\-]*\\w");
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoadBalancerTlsCertificateRequired {
     /// `CertificateDomainName`: a string, required.
-    ///
-    /// The domain name for the SSL/TLS certificate. For example, `example.com` or `www.example.com` .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub certificate_domain_name: Str,
     /// `CertificateName`: a string, required.
-    ///
-    /// The name of the SSL/TLS certificate.
-    ///
-    /// Pattern `^\w[\w\-]*\w$`; create-only: changing it replaces the resource.
     pub certificate_name: Str,
     /// `LoadBalancerName`: a string, required.
-    ///
-    /// The name of the load balancer that the SSL/TLS certificate is attached to.
-    ///
-    /// Pattern `\w[\w\-]*\w`; create-only: changing it replaces the resource.
     pub load_balancer_name: Str,
 }
 
-static RULE_LoadBalancerTlsCertificate: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LoadBalancerTlsCertificate: ObjRule = ObjRule {
     properties: &[
-        (
-            "CertificateAlternativeNames",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CertificateAlternativeNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("CertificateDomainName", Shape::STR),
-        (
-            "CertificateName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CertificateName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("HttpsRedirectionEnabled", Shape::Bool),
         ("IsAttached", Shape::Bool),
-        (
-            "LoadBalancerName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("LoadBalancerName", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
-    required: &[
-        "LoadBalancerName",
-        "CertificateName",
-        "CertificateDomainName",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["LoadBalancerName", "CertificateName", "CertificateDomainName"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Lightsail::LoadBalancerTlsCertificate` resource.
@@ -128,6 +85,7 @@ pub struct LoadBalancerTlsCertificate {
     pub load_balancer_name: Str,
 }
 
+#[rustfmt::skip]
 impl LoadBalancerTlsCertificate {
     /// The CloudFormation type name, `AWS::Lightsail::LoadBalancerTlsCertificate`.
     pub const TYPE_NAME: &'static str = "AWS::Lightsail::LoadBalancerTlsCertificate";
@@ -138,17 +96,8 @@ impl LoadBalancerTlsCertificate {
         type_name: "AWS::Lightsail::LoadBalancerTlsCertificate",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-loadbalancertlscertificate.html",
         primary_identifier: &["CertificateName", "LoadBalancerName"],
-        required: &[
-            "CertificateDomainName",
-            "CertificateName",
-            "LoadBalancerName",
-        ],
-        create_only: &[
-            "LoadBalancerName",
-            "CertificateName",
-            "CertificateDomainName",
-            "CertificateAlternativeNames",
-        ],
+        required: &["CertificateDomainName", "CertificateName", "LoadBalancerName"],
+        create_only: &["LoadBalancerName", "CertificateName", "CertificateDomainName", "CertificateAlternativeNames"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["LoadBalancerTlsCertificateArn", "Status"],
@@ -170,52 +119,17 @@ impl LoadBalancerTlsCertificate {
     }
 
     /// `CertificateAlternativeNames`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_alternative_names(mut self, value: impl Into<List<Str>>) -> Self {
-        self.certificate_alternative_names = Some(value.into());
-        self
-    }
-
+    pub fn certificate_alternative_names(mut self, value: impl Into<List<Str>>) -> Self { self.certificate_alternative_names = Some(value.into()); self }
     /// `CertificateDomainName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_domain_name(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_domain_name = value.into();
-        self
-    }
-
+    pub fn certificate_domain_name(mut self, value: impl Into<Str>) -> Self { self.certificate_domain_name = value.into(); self }
     /// `CertificateName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_name(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_name = value.into();
-        self
-    }
-
+    pub fn certificate_name(mut self, value: impl Into<Str>) -> Self { self.certificate_name = value.into(); self }
     /// `HttpsRedirectionEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn https_redirection_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.https_redirection_enabled = Some(value.into());
-        self
-    }
-
+    pub fn https_redirection_enabled(mut self, value: impl Into<Bool>) -> Self { self.https_redirection_enabled = Some(value.into()); self }
     /// `IsAttached`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_attached(mut self, value: impl Into<Bool>) -> Self {
-        self.is_attached = Some(value.into());
-        self
-    }
-
+    pub fn is_attached(mut self, value: impl Into<Bool>) -> Self { self.is_attached = Some(value.into()); self }
     /// `LoadBalancerName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn load_balancer_name(mut self, value: impl Into<Str>) -> Self {
-        self.load_balancer_name = value.into();
-        self
-    }
+    pub fn load_balancer_name(mut self, value: impl Into<Str>) -> Self { self.load_balancer_name = value.into(); self }
 }
 
 impl Resource for LoadBalancerTlsCertificate {

@@ -18,6 +18,8 @@
 //! - `AWS::Lightsail::LoadBalancer`: [`LoadBalancer`], property types in [`load_balancer`]
 //! - `AWS::Lightsail::LoadBalancerTlsCertificate`: [`LoadBalancerTlsCertificate`], property types in [`load_balancer_tls_certificate`]
 //! - `AWS::Lightsail::StaticIp`: [`StaticIp`], property types in [`static_ip`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod alarm;
 pub mod bucket;
@@ -33,6 +35,7 @@ pub mod instance;
 pub mod instance_snapshot;
 pub mod load_balancer;
 pub mod load_balancer_tls_certificate;
+pub mod shared;
 pub mod static_ip;
 
 pub use alarm::{Alarm, AlarmAttributes, AlarmRequired};

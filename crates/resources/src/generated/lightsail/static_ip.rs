@@ -13,33 +13,18 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\w[\\w\\-]*\\w$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct StaticIpRequired {
     /// `StaticIpName`: a string, required.
-    ///
-    /// The name of the static IP.
-    ///
-    /// Pattern `^\w[\w\-]*\w$`; create-only: changing it replaces the resource.
     pub static_ip_name: Str,
 }
 
-static RULE_StaticIp: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StaticIp: ObjRule = ObjRule {
     properties: &[
         ("AttachedTo", Shape::STR),
-        (
-            "StaticIpName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("StaticIpName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["StaticIpName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Lightsail::StaticIp` resource.
@@ -67,6 +52,7 @@ pub struct StaticIp {
     pub static_ip_name: Str,
 }
 
+#[rustfmt::skip]
 impl StaticIp {
     /// The CloudFormation type name, `AWS::Lightsail::StaticIp`.
     pub const TYPE_NAME: &'static str = "AWS::Lightsail::StaticIp";
@@ -96,20 +82,9 @@ impl StaticIp {
     }
 
     /// `AttachedTo`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attached_to(mut self, value: impl Into<Str>) -> Self {
-        self.attached_to = Some(value.into());
-        self
-    }
-
+    pub fn attached_to(mut self, value: impl Into<Str>) -> Self { self.attached_to = Some(value.into()); self }
     /// `StaticIpName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn static_ip_name(mut self, value: impl Into<Str>) -> Self {
-        self.static_ip_name = value.into();
-        self
-    }
+    pub fn static_ip_name(mut self, value: impl Into<Str>) -> Self { self.static_ip_name = value.into(); self }
 }
 
 impl Resource for StaticIp {

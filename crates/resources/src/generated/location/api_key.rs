@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^([0-2]\\d{3})-(0[0-9]|1[0-2])-([0-2]\\d|3[01])T([01]\\d|2[0-4]):([0-5]\\d):([0-6]\\d)((\\.\\d{3})?)Z$",
 );
@@ -22,81 +25,31 @@ pub(crate) static PATTERN_6: Pattern =
 pub(crate) static PATTERN_7: Pattern = Pattern::new(
     "(^arn(:[a-z0-9]+([.-][a-z0-9]+)*):geo(:([a-z0-9]+([.-][a-z0-9]+)*))(:[0-9]+):((\\*)|([-a-z]+[/][*-._\\w]+))$)|(^arn(:[a-z0-9]+([.-][a-z0-9]+)*):(geo-routes|geo-places|geo-maps)(:((\\*)|([a-z0-9]+([.-][a-z0-9]+)*)))::((provider[\\/][*-._\\w]+))$)",
 );
-pub(crate) static PATTERN_8: Pattern = Pattern::new("^[a-zA-Z+-=._:/]+$");
-pub(crate) static PATTERN_9: Pattern = Pattern::new("^[A-Za-z0-9 _=@:.+-/]*$");
 
 /// The required properties of [`ApiKey`], by name: `ApiKey::new(ApiKeyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApiKeyRequired {
     /// `KeyName`: a string, required.
-    ///
-    /// A custom name for the API key resource.
-    ///
-    /// Requirements:
-    ///
-    /// - Contain only alphanumeric characters (A–Z, a–z, 0–9), hyphens (-), periods (.), and underscores (_).
-    /// - Must be a unique API key name.
-    /// - No spaces allowed. For example, `ExampleAPIKey` .
-    ///
-    /// Pattern `^[-._\w]+$`; length 1 to 100; create-only: changing it replaces the resource.
     pub key_name: Str,
     /// `Restrictions`: an [`ApiKeyRestrictions`] object, required.
-    ///
-    /// The API key restrictions for the API key resource.
     pub restrictions: Obj<ApiKeyRestrictions>,
 }
 
-static RULE_ApiKey: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ApiKey: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ExpireTime",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY })),
+        ("ExpireTime", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("ForceDelete", Shape::Bool),
         ("ForceUpdate", Shape::Bool),
-        (
-            "KeyName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("KeyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("NoExpiry", Shape::Bool),
         ("Restrictions", Shape::Object(&RULE_ApiKeyRestrictions)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["KeyName", "Restrictions"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Location::APIKey` resource.
@@ -171,6 +124,7 @@ pub struct ApiKey {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ApiKey {
     /// The CloudFormation type name, `AWS::Location::APIKey`.
     pub const TYPE_NAME: &'static str = "AWS::Location::APIKey";
@@ -206,68 +160,21 @@ impl ApiKey {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `ExpireTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expire_time(mut self, value: impl Into<Str>) -> Self {
-        self.expire_time = Some(value.into());
-        self
-    }
-
+    pub fn expire_time(mut self, value: impl Into<Str>) -> Self { self.expire_time = Some(value.into()); self }
     /// `ForceDelete`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn force_delete(mut self, value: impl Into<Bool>) -> Self {
-        self.force_delete = Some(value.into());
-        self
-    }
-
+    pub fn force_delete(mut self, value: impl Into<Bool>) -> Self { self.force_delete = Some(value.into()); self }
     /// `ForceUpdate`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn force_update(mut self, value: impl Into<Bool>) -> Self {
-        self.force_update = Some(value.into());
-        self
-    }
-
+    pub fn force_update(mut self, value: impl Into<Bool>) -> Self { self.force_update = Some(value.into()); self }
     /// `KeyName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_name(mut self, value: impl Into<Str>) -> Self {
-        self.key_name = value.into();
-        self
-    }
-
+    pub fn key_name(mut self, value: impl Into<Str>) -> Self { self.key_name = value.into(); self }
     /// `NoExpiry`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn no_expiry(mut self, value: impl Into<Bool>) -> Self {
-        self.no_expiry = Some(value.into());
-        self
-    }
-
+    pub fn no_expiry(mut self, value: impl Into<Bool>) -> Self { self.no_expiry = Some(value.into()); self }
     /// `Restrictions`: an [`ApiKeyRestrictions`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn restrictions(mut self, value: impl Into<Obj<ApiKeyRestrictions>>) -> Self {
-        self.restrictions = value.into();
-        self
-    }
-
+    pub fn restrictions(mut self, value: impl Into<Obj<ApiKeyRestrictions>>) -> Self { self.restrictions = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ApiKey {
@@ -338,44 +245,20 @@ impl ApiKeyAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AndroidAppRequired {
     /// `CertificateFingerprint`: a string, required.
-    ///
-    /// Pattern `^([A-Fa-f0-9]{2}:){19}[A-Fa-f0-9]{2}$`; length 59 to 59.
     pub certificate_fingerprint: Str,
     /// `Package`: a string, required.
-    ///
-    /// Pattern `^([A-Za-z][A-Za-z\d_]*\.)+[A-Za-z][A-Za-z\d_]*$`; length 1 to 255.
     pub package: Str,
 }
 
-static RULE_AndroidApp: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AndroidApp: ObjRule = ObjRule {
     properties: &[
-        (
-            "CertificateFingerprint",
-            Shape::Str(&StrRule {
-                min_len: Some(59),
-                max_len: Some(59),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Package",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CertificateFingerprint", Shape::Str(&StrRule { min_len: Some(59), max_len: Some(59), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Package", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
     required: &["CertificateFingerprint", "Package"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AndroidApp` property type of `AWS::Location::APIKey`.
@@ -393,6 +276,7 @@ pub struct AndroidApp {
     pub package: Str,
 }
 
+#[rustfmt::skip]
 impl AndroidApp {
     /// A `AndroidApp` with its required properties, named in a [`AndroidAppRequired`].
     pub fn new(required: AndroidAppRequired) -> Self {
@@ -403,20 +287,9 @@ impl AndroidApp {
     }
 
     /// `CertificateFingerprint`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_fingerprint(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_fingerprint = value.into();
-        self
-    }
-
+    pub fn certificate_fingerprint(mut self, value: impl Into<Str>) -> Self { self.certificate_fingerprint = value.into(); self }
     /// `Package`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn package(mut self, value: impl Into<Str>) -> Self {
-        self.package = value.into();
-        self
-    }
+    pub fn package(mut self, value: impl Into<Str>) -> Self { self.package = value.into(); self }
 }
 
 impl PropertyType for AndroidApp {}
@@ -434,131 +307,23 @@ impl ToValue for AndroidApp {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApiKeyRestrictionsRequired {
     /// `AllowActions`: a list of strings, required.
-    ///
-    /// A list of allowed actions that an API key resource grants permissions to perform. You must have at least one action for each type of resource. For example, if you have a place resource, you must include at least one place action.
-    ///
-    /// The following are valid values for the actions.
-    ///
-    /// - *Map actions*
-    ///
-    /// - `geo:GetMap*` - Allows all actions needed for map rendering.
-    /// - *Enhanced Maps actions*
-    ///
-    /// - `geo-maps:GetTile` - Allows getting map tiles for rendering.
-    /// - `geo-maps:GetStaticMap` - Allows getting static map images.
-    /// - *Place actions*
-    ///
-    /// - `geo:SearchPlaceIndexForText` - Allows finding geo coordinates of a known place.
-    /// - `geo:SearchPlaceIndexForPosition` - Allows getting nearest address to geo coordinates.
-    /// - `geo:SearchPlaceIndexForSuggestions` - Allows suggestions based on an incomplete or misspelled query.
-    /// - `geo:GetPlace` - Allows getting details of a place.
-    /// - *Enhanced Places actions*
-    ///
-    /// - `geo-places:Autcomplete` - Allows auto-completion of search text.
-    /// - `geo-places:Geocode` - Allows finding geo coordinates of a known place.
-    /// - `geo-places:GetPlace` - Allows getting details of a place.
-    /// - `geo-places:ReverseGeocode` - Allows getting nearest address to geo coordinates.
-    /// - `geo-places:SearchNearby` - Allows category based places search around geo coordinates.
-    /// - `geo-places:SearchText` - Allows place or address search based on free-form text.
-    /// - `geo-places:Suggest` - Allows suggestions based on an incomplete or misspelled query.
-    /// - *Route actions*
-    ///
-    /// - `geo:CalculateRoute` - Allows point to point routing.
-    /// - `geo:CalculateRouteMatrix` - Allows matrix routing.
-    /// - *Enhanced Routes actions*
-    ///
-    /// - `geo-routes:CalculateIsolines` - Allows isoline calculation.
-    /// - `geo-routes:CalculateRoutes` - Allows point to point routing.
-    /// - `geo-routes:CalculateRouteMatrix` - Allows matrix routing.
-    /// - `geo-routes:OptimizeWaypoints` - Allows computing the best sequence of waypoints.
-    /// - `geo-routes:SnapToRoads` - Allows snapping GPS points to a likely route.
-    ///
-    /// &gt; You must use these strings exactly. For example, to provide access to map rendering, the only valid action is `geo:GetMap*` as an input to the list. `["geo:GetMap*"]` is valid but `["geo:GetTile"]` is not. Similarly, you cannot use `["geo:SearchPlaceIndexFor*"]` - you must list each of the Place actions separately.
-    ///
-    /// Items 1 to 24; each item: pattern `^(geo|geo-routes|geo-places|geo-maps):\w*\*?$`, length 5 to 200.
     pub allow_actions: List<Str>,
     /// `AllowResources`: a list of strings, required.
-    ///
-    /// A list of allowed resource ARNs that a API key bearer can perform actions on.
-    ///
-    /// - The ARN must be the correct ARN for a map, place, or route ARN. You may include wildcards in the resource-id to match multiple resources of the same type.
-    /// - The resources must be in the same `partition` , `region` , and `account-id` as the key that is being created.
-    /// - Other than wildcards, you must include the full ARN, including the `arn` , `partition` , `service` , `region` , `account-id` and `resource-id` delimited by colons (:).
-    /// - No spaces allowed, even with wildcards. For example, `arn:aws:geo:region: *account-id* :map/ExampleMap*` .
-    ///
-    /// For more information about ARN format, see \[Amazon Resource Names (ARNs)\](<https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html>) .
-    ///
-    /// Items 1 to 8; each item: pattern `(^arn(:[a-z0-9]+([.-][a-z0-9]+)*):geo(:([a-z0-9]+([.-][a-z0-9]+)*))(:[0-9]+):((\*)|([-a-z]+[/][*-._\w]+))$)|(^arn(:[a-z0-9]+([.-][a-z0-9]+)*):(geo-routes|geo-places|geo-maps)(:((\*)|([a-z0-9]+([.-][a-z0-9]+)*)))::((provider[\/][*-._\w]+))$)`, length at most 1600.
     pub allow_resources: List<Str>,
 }
 
-static RULE_ApiKeyRestrictions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ApiKeyRestrictions: ObjRule = ObjRule {
     properties: &[
-        (
-            "AllowActions",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(5),
-                    max_len: Some(200),
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(24),
-            }),
-        ),
-        (
-            "AllowAndroidApps",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AndroidApp),
-                min_items: Some(0),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "AllowAppleApps",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AppleApp),
-                min_items: Some(0),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "AllowReferers",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: Some(253),
-                    pattern: Some(&PATTERN_6),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "AllowResources",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: Some(1600),
-                    pattern: Some(&PATTERN_7),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(8),
-            }),
-        ),
+        ("AllowActions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(5), max_len: Some(200), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(24) })),
+        ("AllowAndroidApps", Shape::List(&ListRule { items: Shape::Object(&RULE_AndroidApp), min_items: Some(0), max_items: Some(5) })),
+        ("AllowAppleApps", Shape::List(&ListRule { items: Shape::Object(&RULE_AppleApp), min_items: Some(0), max_items: Some(5) })),
+        ("AllowReferers", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(253), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5) })),
+        ("AllowResources", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1600), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: Some(1), max_items: Some(8) })),
     ],
     required: &["AllowActions", "AllowResources"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ApiKeyRestrictions` property type of `AWS::Location::APIKey`.
@@ -652,6 +417,7 @@ pub struct ApiKeyRestrictions {
     pub allow_resources: List<Str>,
 }
 
+#[rustfmt::skip]
 impl ApiKeyRestrictions {
     /// A `ApiKeyRestrictions` with its required properties, named in a [`ApiKeyRestrictionsRequired`].
     pub fn new(required: ApiKeyRestrictionsRequired) -> Self {
@@ -665,44 +431,15 @@ impl ApiKeyRestrictions {
     }
 
     /// `AllowActions`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allow_actions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.allow_actions = value.into();
-        self
-    }
-
+    pub fn allow_actions(mut self, value: impl Into<List<Str>>) -> Self { self.allow_actions = value.into(); self }
     /// `AllowAndroidApps`: a list of [`AndroidApp`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allow_android_apps(mut self, value: impl Into<List<AndroidApp>>) -> Self {
-        self.allow_android_apps = Some(value.into());
-        self
-    }
-
+    pub fn allow_android_apps(mut self, value: impl Into<List<AndroidApp>>) -> Self { self.allow_android_apps = Some(value.into()); self }
     /// `AllowAppleApps`: a list of [`AppleApp`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allow_apple_apps(mut self, value: impl Into<List<AppleApp>>) -> Self {
-        self.allow_apple_apps = Some(value.into());
-        self
-    }
-
+    pub fn allow_apple_apps(mut self, value: impl Into<List<AppleApp>>) -> Self { self.allow_apple_apps = Some(value.into()); self }
     /// `AllowReferers`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allow_referers(mut self, value: impl Into<List<Str>>) -> Self {
-        self.allow_referers = Some(value.into());
-        self
-    }
-
+    pub fn allow_referers(mut self, value: impl Into<List<Str>>) -> Self { self.allow_referers = Some(value.into()); self }
     /// `AllowResources`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allow_resources(mut self, value: impl Into<List<Str>>) -> Self {
-        self.allow_resources = value.into();
-        self
-    }
+    pub fn allow_resources(mut self, value: impl Into<List<Str>>) -> Self { self.allow_resources = value.into(); self }
 }
 
 impl PropertyType for ApiKeyRestrictions {}
@@ -723,28 +460,17 @@ impl ToValue for ApiKeyRestrictions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AppleAppRequired {
     /// `BundleId`: a string, required.
-    ///
-    /// Pattern `^[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)+$`; length 1 to 155.
     pub bundle_id: Str,
 }
 
-static RULE_AppleApp: ObjRule = ObjRule {
-    properties: &[(
-        "BundleId",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(155),
-            pattern: Some(&PATTERN_5),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_AppleApp: ObjRule = ObjRule {
+    properties: &[
+        ("BundleId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(155), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+    ],
     required: &["BundleId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AppleApp` property type of `AWS::Location::APIKey`.
@@ -758,6 +484,7 @@ pub struct AppleApp {
     pub bundle_id: Str,
 }
 
+#[rustfmt::skip]
 impl AppleApp {
     /// A `AppleApp` with its required properties, named in a [`AppleAppRequired`].
     pub fn new(required: AppleAppRequired) -> Self {
@@ -767,12 +494,7 @@ impl AppleApp {
     }
 
     /// `BundleId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bundle_id(mut self, value: impl Into<Str>) -> Self {
-        self.bundle_id = value.into();
-        self
-    }
+    pub fn bundle_id(mut self, value: impl Into<Str>) -> Self { self.bundle_id = value.into(); self }
 }
 
 impl PropertyType for AppleApp {}
@@ -780,101 +502,5 @@ impl PropertyType for AppleApp {}
 impl ToValue for AppleApp {
     fn to_value(&self) -> Value {
         MapBuilder::new().req("BundleId", &self.bundle_id).build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[A-Za-z0-9 _=@:.+-/]*$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_8),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Location::APIKey`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-location-apikey-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[A-Za-z0-9 _=@:.+-/]*$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

@@ -7,85 +7,31 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{PricingPlan, Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[-._\\w]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z+-=._:/]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Za-z0-9 _=@:.+-/]*$");
 
 /// The required properties of [`GeofenceCollection`], by name: `GeofenceCollection::new(GeofenceCollectionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GeofenceCollectionRequired {
     /// `CollectionName`: a string, required.
-    ///
-    /// A custom name for the geofence collection.
-    ///
-    /// Requirements:
-    ///
-    /// - Contain only alphanumeric characters (A–Z, a–z, 0–9), hyphens (-), periods (.), and underscores (_).
-    /// - Must be a unique geofence collection name.
-    /// - No spaces allowed. For example, `ExampleGeofenceCollection` .
-    ///
-    /// Pattern `^[-._\w]+$`; length 1 to 100; create-only: changing it replaces the resource.
     pub collection_name: Str,
 }
 
-static RULE_GeofenceCollection: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GeofenceCollection: ObjRule = ObjRule {
     properties: &[
-        (
-            "CollectionName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PricingPlan",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["RequestBasedUsage"],
-                format: None,
-            }),
-        ),
+        ("CollectionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY })),
+        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ("PricingPlan", Shape::Str(&StrRule { allowed: &["RequestBasedUsage"], ..StrRule::ANY })),
         ("PricingPlanDataSource", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["CollectionName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Location::GeofenceCollection` resource.
@@ -154,6 +100,7 @@ pub struct GeofenceCollection {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl GeofenceCollection {
     /// The CloudFormation type name, `AWS::Location::GeofenceCollection`.
     pub const TYPE_NAME: &'static str = "AWS::Location::GeofenceCollection";
@@ -187,52 +134,17 @@ impl GeofenceCollection {
     }
 
     /// `CollectionName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn collection_name(mut self, value: impl Into<Str>) -> Self {
-        self.collection_name = value.into();
-        self
-    }
-
+    pub fn collection_name(mut self, value: impl Into<Str>) -> Self { self.collection_name = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `PricingPlan`: a [`PricingPlan`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pricing_plan(mut self, value: impl Into<PricingPlan>) -> Self {
-        self.pricing_plan = Some(value.into());
-        self
-    }
-
+    pub fn pricing_plan(mut self, value: impl Into<PricingPlan>) -> Self { self.pricing_plan = Some(value.into()); self }
     /// `PricingPlanDataSource`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pricing_plan_data_source(mut self, value: impl Into<Str>) -> Self {
-        self.pricing_plan_data_source = Some(value.into());
-        self
-    }
-
+    pub fn pricing_plan_data_source(mut self, value: impl Into<Str>) -> Self { self.pricing_plan_data_source = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for GeofenceCollection {
@@ -298,126 +210,5 @@ impl GeofenceCollectionAttributes {
     /// `Fn::GetAtt` `UpdateTime`: a string.
     pub fn update_time(&self) -> Value {
         self.0.get_att("UpdateTime")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[A-Za-z0-9 _=@:.+-/]*$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Location::GeofenceCollection`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-location-geofencecollection-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[A-Za-z0-9 _=@:.+-/]*$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-/// The values of `PricingPlan` (`AWS::Location::GeofenceCollection`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum PricingPlan {
-    /// `RequestBasedUsage`
-    RequestBasedUsage,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for PricingPlan {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for PricingPlan {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::RequestBasedUsage => "RequestBasedUsage",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

@@ -7,82 +7,33 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{PricingPlan, Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[-._\\w]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[A-Z]{3}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z+-=._:/]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[A-Za-z0-9 _=@:.+-/]*$");
 
 /// The required properties of [`Map`], by name: `Map::new(MapRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MapRequired {
     /// `Configuration`: a [`MapConfiguration`] object, required.
-    ///
-    /// Specifies the `MapConfiguration` , including the map style, for the map resource that you create. The map style defines the look of maps and the data provider for your map resource.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub configuration: Obj<MapConfiguration>,
     /// `MapName`: a string, required.
-    ///
-    /// The name for the map resource.
-    ///
-    /// Requirements:
-    ///
-    /// - Must contain only alphanumeric characters (A–Z, a–z, 0–9), hyphens (-), periods (.), and underscores (_).
-    /// - Must be a unique map resource name.
-    /// - No spaces allowed. For example, `ExampleMap` .
-    ///
-    /// Pattern `^[-._\w]+$`; length 1 to 100; create-only: changing it replaces the resource.
     pub map_name: Str,
 }
 
-static RULE_Map: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Map: ObjRule = ObjRule {
     properties: &[
         ("Configuration", Shape::Object(&RULE_MapConfiguration)),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MapName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PricingPlan",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["RequestBasedUsage"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY })),
+        ("MapName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("PricingPlan", Shape::Str(&StrRule { allowed: &["RequestBasedUsage"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["Configuration", "MapName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Location::Map` resource.
@@ -147,6 +98,7 @@ pub struct Map {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Map {
     /// The CloudFormation type name, `AWS::Location::Map`.
     pub const TYPE_NAME: &'static str = "AWS::Location::Map";
@@ -179,44 +131,15 @@ impl Map {
     }
 
     /// `Configuration`: a [`MapConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration(mut self, value: impl Into<Obj<MapConfiguration>>) -> Self {
-        self.configuration = value.into();
-        self
-    }
-
+    pub fn configuration(mut self, value: impl Into<Obj<MapConfiguration>>) -> Self { self.configuration = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `MapName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn map_name(mut self, value: impl Into<Str>) -> Self {
-        self.map_name = value.into();
-        self
-    }
-
+    pub fn map_name(mut self, value: impl Into<Str>) -> Self { self.map_name = value.into(); self }
     /// `PricingPlan`: a [`PricingPlan`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pricing_plan(mut self, value: impl Into<PricingPlan>) -> Self {
-        self.pricing_plan = Some(value.into());
-        self
-    }
-
+    pub fn pricing_plan(mut self, value: impl Into<PricingPlan>) -> Self { self.pricing_plan = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Map {
@@ -288,91 +211,19 @@ impl MapAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MapConfigurationRequired {
     /// `Style`: a string, required.
-    ///
-    /// Specifies the map style selected from an available data provider.
-    ///
-    /// Valid \[Esri map styles\](<https://docs.aws.amazon.com/location/previous/developerguide/esri.html>) :
-    ///
-    /// - `VectorEsriDarkGrayCanvas` – The Esri Dark Gray Canvas map style. A vector basemap with a dark gray, neutral background with minimal colors, labels, and features that's designed to draw attention to your thematic content.
-    /// - `RasterEsriImagery` – The Esri Imagery map style. A raster basemap that provides one meter or better satellite and aerial imagery in many parts of the world and lower resolution satellite imagery worldwide.
-    /// - `VectorEsriLightGrayCanvas` – The Esri Light Gray Canvas map style, which provides a detailed vector basemap with a light gray, neutral background style with minimal colors, labels, and features that's designed to draw attention to your thematic content.
-    /// - `VectorEsriTopographic` – The Esri Light map style, which provides a detailed vector basemap with a classic Esri map style.
-    /// - `VectorEsriStreets` – The Esri Street Map style, which provides a detailed vector basemap for the world symbolized with a classic Esri street map style. The vector tile layer is similar in content and style to the World Street Map raster map.
-    /// - `VectorEsriNavigation` – The Esri Navigation map style, which provides a detailed basemap for the world symbolized with a custom navigation map style that's designed for use during the day in mobile devices.
-    ///
-    /// Valid \[HERE Technologies map styles\](<https://docs.aws.amazon.com/location/previous/developerguide/HERE.html>) :
-    ///
-    /// - `VectorHereContrast` – The HERE Contrast (Berlin) map style is a high contrast detailed base map of the world that blends 3D and 2D rendering.
-    ///
-    /// &gt; The `VectorHereContrast` style has been renamed from `VectorHereBerlin` . `VectorHereBerlin` has been deprecated, but will continue to work in applications that use it.
-    /// - `VectorHereExplore` – A default HERE map style containing a neutral, global map and its features including roads, buildings, landmarks, and water features. It also now includes a fully designed map of Japan.
-    /// - `VectorHereExploreTruck` – A global map containing truck restrictions and attributes (e.g. width / height / HAZMAT) symbolized with highlighted segments and icons on top of HERE Explore to support use cases within transport and logistics.
-    /// - `RasterHereExploreSatellite` – A global map containing high resolution satellite imagery.
-    /// - `HybridHereExploreSatellite` – A global map displaying the road network, street names, and city labels over satellite imagery. This style will automatically retrieve both raster and vector tiles, and your charges will be based on total tiles retrieved.
-    ///
-    /// &gt; Hybrid styles use both vector and raster tiles when rendering the map that you see. This means that more tiles are retrieved than when using either vector or raster tiles alone. Your charges will include all tiles retrieved.
-    ///
-    /// Valid \[GrabMaps map styles\](<https://docs.aws.amazon.com/location/previous/developerguide/grab.html>) :
-    ///
-    /// - `VectorGrabStandardLight` – The Grab Standard Light map style provides a basemap with detailed land use coloring, area names, roads, landmarks, and points of interest covering Southeast Asia.
-    /// - `VectorGrabStandardDark` – The Grab Standard Dark map style provides a dark variation of the standard basemap covering Southeast Asia.
-    ///
-    /// &gt; Grab provides maps only for countries in Southeast Asia, and is only available in the Asia Pacific (Singapore) Region ( `ap-southeast-1` ). For more information, see \[GrabMaps countries and area covered\](<https://docs.aws.amazon.com/location/previous/developerguide/grab.html#grab-coverage-area>) .
-    ///
-    /// Valid \[Open Data map styles\](<https://docs.aws.amazon.com/location/previous/developerguide/open-data.html>) :
-    ///
-    /// - `VectorOpenDataStandardLight` – The Open Data Standard Light map style provides a detailed basemap for the world suitable for website and mobile application use. The map includes highways major roads, minor roads, railways, water features, cities, parks, landmarks, building footprints, and administrative boundaries.
-    /// - `VectorOpenDataStandardDark` – Open Data Standard Dark is a dark-themed map style that provides a detailed basemap for the world suitable for website and mobile application use. The map includes highways major roads, minor roads, railways, water features, cities, parks, landmarks, building footprints, and administrative boundaries.
-    /// - `VectorOpenDataVisualizationLight` – The Open Data Visualization Light map style is a light-themed style with muted colors and fewer features that aids in understanding overlaid data.
-    /// - `VectorOpenDataVisualizationDark` – The Open Data Visualization Dark map style is a dark-themed style with muted colors and fewer features that aids in understanding overlaid data.
-    ///
-    /// Pattern `^[-._\w]+$`; length 1 to 100.
     pub style: Str,
 }
 
-static RULE_MapConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MapConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "CustomLayers",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "PoliticalView",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(3),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Style",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CustomLayers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: Some(10) })),
+        ("PoliticalView", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(3), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Style", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["Style"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MapConfiguration` property type of `AWS::Location::Map`.
@@ -439,6 +290,7 @@ pub struct MapConfiguration {
     pub style: Str,
 }
 
+#[rustfmt::skip]
 impl MapConfiguration {
     /// A `MapConfiguration` with its required properties, named in a [`MapConfigurationRequired`].
     pub fn new(required: MapConfigurationRequired) -> Self {
@@ -450,28 +302,11 @@ impl MapConfiguration {
     }
 
     /// `CustomLayers`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_layers(mut self, value: impl Into<List<Str>>) -> Self {
-        self.custom_layers = Some(value.into());
-        self
-    }
-
+    pub fn custom_layers(mut self, value: impl Into<List<Str>>) -> Self { self.custom_layers = Some(value.into()); self }
     /// `PoliticalView`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn political_view(mut self, value: impl Into<Str>) -> Self {
-        self.political_view = Some(value.into());
-        self
-    }
-
+    pub fn political_view(mut self, value: impl Into<Str>) -> Self { self.political_view = Some(value.into()); self }
     /// `Style`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn style(mut self, value: impl Into<Str>) -> Self {
-        self.style = value.into();
-        self
-    }
+    pub fn style(mut self, value: impl Into<Str>) -> Self { self.style = value.into(); self }
 }
 
 impl PropertyType for MapConfiguration {}
@@ -483,126 +318,5 @@ impl ToValue for MapConfiguration {
             .opt("PoliticalView", &self.political_view)
             .req("Style", &self.style)
             .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[A-Za-z0-9 _=@:.+-/]*$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Location::Map`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-location-map-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[A-Za-z0-9 _=@:.+-/]*$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-/// The values of `PricingPlan` (`AWS::Location::Map`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum PricingPlan {
-    /// `RequestBasedUsage`
-    RequestBasedUsage,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for PricingPlan {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for PricingPlan {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::RequestBasedUsage => "RequestBasedUsage",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

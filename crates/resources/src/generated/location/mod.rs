@@ -10,12 +10,15 @@
 //! - `AWS::Location::RouteCalculator`: [`RouteCalculator`], property types in [`route_calculator`]
 //! - `AWS::Location::Tracker`: [`Tracker`], property types in [`tracker`]
 //! - `AWS::Location::TrackerConsumer`: [`TrackerConsumer`], property types in [`tracker_consumer`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod api_key;
 pub mod geofence_collection;
 pub mod map;
 pub mod place_index;
 pub mod route_calculator;
+pub mod shared;
 pub mod tracker;
 pub mod tracker_consumer;
 

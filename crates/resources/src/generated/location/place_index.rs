@@ -7,97 +7,33 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{PricingPlan, Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[-._\\w]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z+-=._:/]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Za-z0-9 _=@:.+-/]*$");
 
 /// The required properties of [`PlaceIndex`], by name: `PlaceIndex::new(PlaceIndexRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PlaceIndexRequired {
     /// `DataSource`: a string, required.
-    ///
-    /// Specifies the geospatial data provider for the new place index.
-    ///
-    /// &gt; This field is case-sensitive. Enter the valid values as shown. For example, entering `HERE` returns an error.
-    ///
-    /// Valid values include:
-    ///
-    /// - `Esri` – For additional information about \[Esri\](<https://docs.aws.amazon.com/location/previous/developerguide/esri.html>) 's coverage in your region of interest, see \[Esri details on geocoding coverage\](<https://docs.aws.amazon.com/https://developers.arcgis.com/rest/geocode/api-reference/geocode-coverage.htm>) .
-    /// - `Grab` – Grab provides place index functionality for Southeast Asia. For additional information about \[GrabMaps\](<https://docs.aws.amazon.com/location/previous/developerguide/grab.html>) ' coverage, see \[GrabMaps countries and areas covered\](<https://docs.aws.amazon.com/location/previous/developerguide/grab.html#grab-coverage-area>) .
-    /// - `Here` – For additional information about \[HERE Technologies\](<https://docs.aws.amazon.com/location/previous/developerguide/HERE.html>) ' coverage in your region of interest, see \[HERE details on goecoding coverage\](<https://docs.aws.amazon.com/https://developer.here.com/documentation/geocoder/dev_guide/topics/coverage-geocoder.html>) .
-    ///
-    /// &gt; If you specify HERE Technologies ( `Here` ) as the data provider, you may not \[store results\](<https://docs.aws.amazon.com//location-places/latest/APIReference/API_DataSourceConfiguration.html>) for locations in Japan. For more information, see the \[AWS service terms\](<https://docs.aws.amazon.com/service-terms/>) for Amazon Location Service.
-    ///
-    /// For additional information , see \[Data providers\](<https://docs.aws.amazon.com/location/previous/developerguide/what-is-data-provider.html>) on the *Amazon Location Service developer guide* .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub data_source: Str,
     /// `IndexName`: a string, required.
-    ///
-    /// The name of the place index resource.
-    ///
-    /// Requirements:
-    ///
-    /// - Contain only alphanumeric characters (A–Z, a–z, 0–9), hyphens (-), periods (.), and underscores (_).
-    /// - Must be a unique place index resource name.
-    /// - No spaces allowed. For example, `ExamplePlaceIndex` .
-    ///
-    /// Pattern `^[-._\w]+$`; length 1 to 100; create-only: changing it replaces the resource.
     pub index_name: Str,
 }
 
-static RULE_PlaceIndex: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PlaceIndex: ObjRule = ObjRule {
     properties: &[
         ("DataSource", Shape::STR),
-        (
-            "DataSourceConfiguration",
-            Shape::Object(&RULE_DataSourceConfiguration),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "IndexName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PricingPlan",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["RequestBasedUsage"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("DataSourceConfiguration", Shape::Object(&RULE_DataSourceConfiguration)),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY })),
+        ("IndexName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("PricingPlan", Shape::Str(&StrRule { allowed: &["RequestBasedUsage"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["DataSource", "IndexName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Location::PlaceIndex` resource.
@@ -169,6 +105,7 @@ pub struct PlaceIndex {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl PlaceIndex {
     /// The CloudFormation type name, `AWS::Location::PlaceIndex`.
     pub const TYPE_NAME: &'static str = "AWS::Location::PlaceIndex";
@@ -202,55 +139,17 @@ impl PlaceIndex {
     }
 
     /// `DataSource`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_source(mut self, value: impl Into<Str>) -> Self {
-        self.data_source = value.into();
-        self
-    }
-
+    pub fn data_source(mut self, value: impl Into<Str>) -> Self { self.data_source = value.into(); self }
     /// `DataSourceConfiguration`: a [`DataSourceConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_source_configuration(
-        mut self,
-        value: impl Into<Obj<DataSourceConfiguration>>,
-    ) -> Self {
-        self.data_source_configuration = Some(value.into());
-        self
-    }
-
+    pub fn data_source_configuration(mut self, value: impl Into<Obj<DataSourceConfiguration>>) -> Self { self.data_source_configuration = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `IndexName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn index_name(mut self, value: impl Into<Str>) -> Self {
-        self.index_name = value.into();
-        self
-    }
-
+    pub fn index_name(mut self, value: impl Into<Str>) -> Self { self.index_name = value.into(); self }
     /// `PricingPlan`: a [`PricingPlan`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pricing_plan(mut self, value: impl Into<PricingPlan>) -> Self {
-        self.pricing_plan = Some(value.into());
-        self
-    }
-
+    pub fn pricing_plan(mut self, value: impl Into<PricingPlan>) -> Self { self.pricing_plan = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for PlaceIndex {
@@ -319,23 +218,13 @@ impl PlaceIndexAttributes {
     }
 }
 
-static RULE_DataSourceConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "IntendedUse",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["SingleUse", "Storage"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_DataSourceConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("IntendedUse", Shape::Str(&StrRule { allowed: &["SingleUse", "Storage"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataSourceConfiguration` property type of `AWS::Location::PlaceIndex`.
@@ -358,6 +247,7 @@ pub struct DataSourceConfiguration {
     pub intended_use: Option<IntendedUse>,
 }
 
+#[rustfmt::skip]
 impl DataSourceConfiguration {
     /// A `DataSourceConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -365,12 +255,7 @@ impl DataSourceConfiguration {
     }
 
     /// `IntendedUse`: an [`IntendedUse`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn intended_use(mut self, value: impl Into<IntendedUse>) -> Self {
-        self.intended_use = Some(value.into());
-        self
-    }
+    pub fn intended_use(mut self, value: impl Into<IntendedUse>) -> Self { self.intended_use = Some(value.into()); self }
 }
 
 impl PropertyType for DataSourceConfiguration {}
@@ -379,102 +264,6 @@ impl ToValue for DataSourceConfiguration {
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("IntendedUse", &self.intended_use)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[A-Za-z0-9 _=@:.+-/]*$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Location::PlaceIndex`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-location-placeindex-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[A-Za-z0-9 _=@:.+-/]*$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }
@@ -501,31 +290,6 @@ impl ToValue for IntendedUse {
         let s = match self {
             Self::SingleUse => "SingleUse",
             Self::Storage => "Storage",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `PricingPlan` (`AWS::Location::PlaceIndex`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum PricingPlan {
-    /// `RequestBasedUsage`
-    RequestBasedUsage,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for PricingPlan {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for PricingPlan {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::RequestBasedUsage => "RequestBasedUsage",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -7,93 +7,32 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{PricingPlan, Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[-._\\w]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z+-=._:/]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Za-z0-9 _=@:.+-/]*$");
 
 /// The required properties of [`RouteCalculator`], by name: `RouteCalculator::new(RouteCalculatorRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RouteCalculatorRequired {
     /// `CalculatorName`: a string, required.
-    ///
-    /// The name of the route calculator resource.
-    ///
-    /// Requirements:
-    ///
-    /// - Can use alphanumeric characters (A–Z, a–z, 0–9) , hyphens (-), periods (.), and underscores (_).
-    /// - Must be a unique Route calculator resource name.
-    /// - No spaces allowed. For example, `ExampleRouteCalculator` .
-    ///
-    /// Pattern `^[-._\w]+$`; length 1 to 100; create-only: changing it replaces the resource.
     pub calculator_name: Str,
     /// `DataSource`: a string, required.
-    ///
-    /// Specifies the data provider of traffic and road network data.
-    ///
-    /// &gt; This field is case-sensitive. Enter the valid values as shown. For example, entering `HERE` returns an error.
-    ///
-    /// Valid values include:
-    ///
-    /// - `Esri` – For additional information about \[Esri\](<https://docs.aws.amazon.com/location/previous/developerguide/esri.html>) 's coverage in your region of interest, see \[Esri details on street networks and traffic coverage\](<https://docs.aws.amazon.com/https://doc.arcgis.com/en/arcgis-online/reference/network-coverage.htm>) .
-    ///
-    /// Route calculators that use Esri as a data source only calculate routes that are shorter than 400 km.
-    /// - `Grab` – Grab provides routing functionality for Southeast Asia. For additional information about \[GrabMaps\](<https://docs.aws.amazon.com/location/previous/developerguide/grab.html>) ' coverage, see \[GrabMaps countries and areas covered\](<https://docs.aws.amazon.com/location/previous/developerguide/grab.html#grab-coverage-area>) .
-    /// - `Here` – For additional information about \[HERE Technologies\](<https://docs.aws.amazon.com/location/previous/developerguide/HERE.html>) ' coverage in your region of interest, see \[HERE car routing coverage\](<https://docs.aws.amazon.com/https://developer.here.com/documentation/routing-api/dev_guide/topics/coverage/car-routing.html>) and \[HERE truck routing coverage\](<https://docs.aws.amazon.com/https://developer.here.com/documentation/routing-api/dev_guide/topics/coverage/truck-routing.html>) .
-    ///
-    /// For additional information , see \[Data providers\](<https://docs.aws.amazon.com/location/previous/developerguide/what-is-data-provider.html>) on the *Amazon Location Service Developer Guide* .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub data_source: Str,
 }
 
-static RULE_RouteCalculator: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RouteCalculator: ObjRule = ObjRule {
     properties: &[
-        (
-            "CalculatorName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CalculatorName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("DataSource", Shape::STR),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PricingPlan",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["RequestBasedUsage"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY })),
+        ("PricingPlan", Shape::Str(&StrRule { allowed: &["RequestBasedUsage"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["DataSource", "CalculatorName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Location::RouteCalculator` resource.
@@ -163,6 +102,7 @@ pub struct RouteCalculator {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl RouteCalculator {
     /// The CloudFormation type name, `AWS::Location::RouteCalculator`.
     pub const TYPE_NAME: &'static str = "AWS::Location::RouteCalculator";
@@ -195,44 +135,15 @@ impl RouteCalculator {
     }
 
     /// `CalculatorName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn calculator_name(mut self, value: impl Into<Str>) -> Self {
-        self.calculator_name = value.into();
-        self
-    }
-
+    pub fn calculator_name(mut self, value: impl Into<Str>) -> Self { self.calculator_name = value.into(); self }
     /// `DataSource`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_source(mut self, value: impl Into<Str>) -> Self {
-        self.data_source = value.into();
-        self
-    }
-
+    pub fn data_source(mut self, value: impl Into<Str>) -> Self { self.data_source = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `PricingPlan`: a [`PricingPlan`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pricing_plan(mut self, value: impl Into<PricingPlan>) -> Self {
-        self.pricing_plan = Some(value.into());
-        self
-    }
-
+    pub fn pricing_plan(mut self, value: impl Into<PricingPlan>) -> Self { self.pricing_plan = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for RouteCalculator {
@@ -297,126 +208,5 @@ impl RouteCalculatorAttributes {
     /// `Fn::GetAtt` `UpdateTime`: a string.
     pub fn update_time(&self) -> Value {
         self.0.get_att("UpdateTime")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[A-Za-z0-9 _=@:.+-/]*$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Location::RouteCalculator`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-location-routecalculator-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[A-Za-z0-9 _=@:.+-/]*$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-/// The values of `PricingPlan` (`AWS::Location::RouteCalculator`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum PricingPlan {
-    /// `RequestBasedUsage`
-    RequestBasedUsage,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for PricingPlan {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for PricingPlan {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::RequestBasedUsage => "RequestBasedUsage",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

@@ -16,56 +16,20 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[-._\\w]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrackerConsumerRequired {
     /// `ConsumerArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) for the geofence collection to be associated to tracker resource. Used when you need to specify a resource across all AWS .
-    ///
-    /// - Format example: `arn:aws:geo:region:account-id:geofence-collection/ExampleGeofenceCollectionConsumer`
-    ///
-    /// Pattern `^arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:([^/].*)?$`; length at most 1600; create-only: changing it replaces the resource.
     pub consumer_arn: Str,
     /// `TrackerName`: a string, required.
-    ///
-    /// The name for the tracker resource.
-    ///
-    /// Requirements:
-    ///
-    /// - Contain only alphanumeric characters (A-Z, a-z, 0-9) , hyphens (-), periods (.), and underscores (_).
-    /// - Must be a unique tracker resource name.
-    /// - No spaces allowed. For example, `ExampleTracker` .
-    ///
-    /// Pattern `^[-._\w]+$`; length 1 to 100; create-only: changing it replaces the resource.
     pub tracker_name: Str,
 }
 
-static RULE_TrackerConsumer: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TrackerConsumer: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConsumerArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(1600),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TrackerName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ConsumerArn", Shape::Str(&StrRule { max_len: Some(1600), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("TrackerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["ConsumerArn", "TrackerName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Location::TrackerConsumer` resource.
@@ -105,6 +69,7 @@ pub struct TrackerConsumer {
     pub tracker_name: Str,
 }
 
+#[rustfmt::skip]
 impl TrackerConsumer {
     /// The CloudFormation type name, `AWS::Location::TrackerConsumer`.
     pub const TYPE_NAME: &'static str = "AWS::Location::TrackerConsumer";
@@ -134,20 +99,9 @@ impl TrackerConsumer {
     }
 
     /// `ConsumerArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn consumer_arn(mut self, value: impl Into<Str>) -> Self {
-        self.consumer_arn = value.into();
-        self
-    }
-
+    pub fn consumer_arn(mut self, value: impl Into<Str>) -> Self { self.consumer_arn = value.into(); self }
     /// `TrackerName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tracker_name(mut self, value: impl Into<Str>) -> Self {
-        self.tracker_name = value.into();
-        self
-    }
+    pub fn tracker_name(mut self, value: impl Into<Str>) -> Self { self.tracker_name = value.into(); self }
 }
 
 impl Resource for TrackerConsumer {

@@ -13,126 +13,25 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^:*]{1,256}$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccountPolicyRequired {
     /// `PolicyDocument`: a string, required.
-    ///
-    /// Specify the policy, in JSON.
-    ///
-    /// *Data protection policy*
-    ///
-    /// A data protection policy must include two JSON blocks:
-    ///
-    /// - The first block must include both a `DataIdentifer` array and an `Operation` property with an `Audit` action. The `DataIdentifer` array lists the types of sensitive data that you want to mask. For more information about the available options, see \[Types of data that you can mask\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/mask-sensitive-log-data-types.html>) .
-    ///
-    /// The `Operation` property with an `Audit` action is required to find the sensitive data terms. This `Audit` action must contain a `FindingsDestination` object. You can optionally use that `FindingsDestination` object to list one or more destinations to send audit findings to. If you specify destinations such as log groups, Firehose streams, and S3 buckets, they must already exist.
-    /// - The second block must include both a `DataIdentifer` array and an `Operation` property with an `Deidentify` action. The `DataIdentifer` array must exactly match the `DataIdentifer` array in the first block of the policy.
-    ///
-    /// The `Operation` property with the `Deidentify` action is what actually masks the data, and it must contain the `"MaskConfig": {}` object. The `"MaskConfig": {}` object must be empty.
-    ///
-    /// &gt; The contents of the two `DataIdentifer` arrays must match exactly.
-    ///
-    /// In addition to the two JSON blocks, the `policyDocument` can also include `Name` , `Description` , and `Version` fields. The `Name` is different than the operation's `policyName` parameter, and is used as a dimension when CloudWatch Logs reports audit findings metrics to CloudWatch .
-    ///
-    /// The JSON specified in `policyDocument` can be up to 30,720 characters long.
-    ///
-    /// *Subscription filter policy*
-    ///
-    /// A subscription filter policy can include the following attributes in a JSON block:
-    ///
-    /// - *DestinationArn* The ARN of the destination to deliver log events to. Supported destinations are:
-    ///
-    /// - An Kinesis Data Streams data stream in the same account as the subscription policy, for same-account delivery.
-    /// - An Firehose data stream in the same account as the subscription policy, for same-account delivery.
-    /// - A Lambda function in the same account as the subscription policy, for same-account delivery.
-    /// - A logical destination in a different account created with \[PutDestination\](<https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutDestination.html>) , for cross-account delivery. Kinesis Data Streams and Firehose are supported as logical destinations.
-    /// - *RoleArn* The ARN of an IAM role that grants CloudWatch Logs permissions to deliver ingested log events to the destination stream. You don't need to provide the ARN when you are working with a logical destination for cross-account delivery.
-    /// - *FilterPattern* A filter pattern for subscribing to a filtered stream of log events.
-    /// - *Distribution* The method used to distribute log data to the destination. By default, log data is grouped by log stream, but the grouping can be set to `Random` for a more even distribution. This property is only applicable when the destination is an Kinesis Data Streams data stream.
-    ///
-    /// *Field index policy*
-    ///
-    /// A field index filter policy can include the following attribute in a JSON block:
-    ///
-    /// - *Fields* The array of field indexes to create.
-    ///
-    /// The following is an example of an index policy document that creates two indexes, `RequestId` and `TransactionId` .
-    ///
-    /// `"policyDocument": "{ \"Fields\": [ \"RequestId\", \"TransactionId\" ] }"`
-    ///
-    /// *Transformer policy*
-    ///
-    /// A transformer policy must include one JSON block with the array of processors and their configurations. For more information about available processors, see \[Processors that you can use\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation.html#CloudWatch-Logs-Transformation-Processors>) .
-    ///
-    /// Length 1 to 30720.
     pub policy_document: Str,
     /// `PolicyName`: a string, required.
-    ///
-    /// A name for the policy. This must be unique within the account.
-    ///
-    /// Pattern `^[^:*]{1,256}$`; length 1 to 256; create-only: changing it replaces the resource.
     pub policy_name: Str,
     /// `PolicyType`: a [`PolicyType`] value, required.
-    ///
-    /// The type of policy that you're creating or updating.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub policy_type: PolicyType,
 }
 
-static RULE_AccountPolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AccountPolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "PolicyDocument",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(30720),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PolicyName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PolicyType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "DATA_PROTECTION_POLICY",
-                    "SUBSCRIPTION_FILTER_POLICY",
-                    "FIELD_INDEX_POLICY",
-                    "TRANSFORMER_POLICY",
-                    "METRIC_EXTRACTION_POLICY",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Scope",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ALL"],
-                format: None,
-            }),
-        ),
+        ("PolicyDocument", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30720), ..StrRule::ANY })),
+        ("PolicyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("PolicyType", Shape::Str(&StrRule { allowed: &["DATA_PROTECTION_POLICY", "SUBSCRIPTION_FILTER_POLICY", "FIELD_INDEX_POLICY", "TRANSFORMER_POLICY", "METRIC_EXTRACTION_POLICY"], ..StrRule::ANY })),
+        ("Scope", Shape::Str(&StrRule { allowed: &["ALL"], ..StrRule::ANY })),
         ("SelectionCriteria", Shape::STR),
     ],
     required: &["PolicyName", "PolicyType", "PolicyDocument"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Logs::AccountPolicy` resource.
@@ -286,6 +185,7 @@ pub struct AccountPolicy {
     pub selection_criteria: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AccountPolicy {
     /// The CloudFormation type name, `AWS::Logs::AccountPolicy`.
     pub const TYPE_NAME: &'static str = "AWS::Logs::AccountPolicy";
@@ -318,44 +218,15 @@ impl AccountPolicy {
     }
 
     /// `PolicyDocument`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_document(mut self, value: impl Into<Str>) -> Self {
-        self.policy_document = value.into();
-        self
-    }
-
+    pub fn policy_document(mut self, value: impl Into<Str>) -> Self { self.policy_document = value.into(); self }
     /// `PolicyName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_name(mut self, value: impl Into<Str>) -> Self {
-        self.policy_name = value.into();
-        self
-    }
-
+    pub fn policy_name(mut self, value: impl Into<Str>) -> Self { self.policy_name = value.into(); self }
     /// `PolicyType`: a [`PolicyType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_type(mut self, value: impl Into<PolicyType>) -> Self {
-        self.policy_type = value.into();
-        self
-    }
-
+    pub fn policy_type(mut self, value: impl Into<PolicyType>) -> Self { self.policy_type = value.into(); self }
     /// `Scope`: an [`AccountPolicyScope`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scope(mut self, value: impl Into<AccountPolicyScope>) -> Self {
-        self.scope = Some(value.into());
-        self
-    }
-
+    pub fn scope(mut self, value: impl Into<AccountPolicyScope>) -> Self { self.scope = Some(value.into()); self }
     /// `SelectionCriteria`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn selection_criteria(mut self, value: impl Into<Str>) -> Self {
-        self.selection_criteria = Some(value.into());
-        self
-    }
+    pub fn selection_criteria(mut self, value: impl Into<Str>) -> Self { self.selection_criteria = Some(value.into()); self }
 }
 
 impl Resource for AccountPolicy {

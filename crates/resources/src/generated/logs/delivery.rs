@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\w#+=/:,.@-]*\\*?");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("[\\w-]*$");
 
@@ -14,91 +17,25 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("[\\w-]*$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeliveryRequired {
     /// `DeliveryDestinationArn`: a string, required.
-    ///
-    /// The ARN of the delivery destination that is associated with this delivery.
-    ///
-    /// Pattern `[\w#+=/:,.@-]*\*?`; length 16 to 2048; create-only: changing it replaces the resource.
     pub delivery_destination_arn: Str,
     /// `DeliverySourceName`: a string, required.
-    ///
-    /// The name of the delivery source that is associated with this delivery.
-    ///
-    /// Pattern `[\w-]*$`; length 1 to 60; create-only: changing it replaces the resource.
     pub delivery_source_name: Str,
 }
 
-static RULE_Delivery: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Delivery: ObjRule = ObjRule {
     properties: &[
-        (
-            "DeliveryDestinationArn",
-            Shape::Str(&StrRule {
-                min_len: Some(16),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DeliverySourceName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(60),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FieldDelimiter",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(5),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RecordFields",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(50),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(128),
-            }),
-        ),
+        ("DeliveryDestinationArn", Shape::Str(&StrRule { min_len: Some(16), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DeliverySourceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(60), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("FieldDelimiter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5), ..StrRule::ANY })),
+        ("RecordFields", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: Some(0), max_items: Some(128) })),
         ("S3EnableHiveCompatiblePath", Shape::Bool),
-        (
-            "S3SuffixPath",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("S3SuffixPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["DeliverySourceName", "DeliveryDestinationArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Logs::Delivery` resource.
@@ -162,6 +99,7 @@ pub struct Delivery {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Delivery {
     /// The CloudFormation type name, `AWS::Logs::Delivery`.
     pub const TYPE_NAME: &'static str = "AWS::Logs::Delivery";
@@ -196,60 +134,19 @@ impl Delivery {
     }
 
     /// `DeliveryDestinationArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delivery_destination_arn(mut self, value: impl Into<Str>) -> Self {
-        self.delivery_destination_arn = value.into();
-        self
-    }
-
+    pub fn delivery_destination_arn(mut self, value: impl Into<Str>) -> Self { self.delivery_destination_arn = value.into(); self }
     /// `DeliverySourceName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delivery_source_name(mut self, value: impl Into<Str>) -> Self {
-        self.delivery_source_name = value.into();
-        self
-    }
-
+    pub fn delivery_source_name(mut self, value: impl Into<Str>) -> Self { self.delivery_source_name = value.into(); self }
     /// `FieldDelimiter`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_delimiter(mut self, value: impl Into<Str>) -> Self {
-        self.field_delimiter = Some(value.into());
-        self
-    }
-
+    pub fn field_delimiter(mut self, value: impl Into<Str>) -> Self { self.field_delimiter = Some(value.into()); self }
     /// `RecordFields`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn record_fields(mut self, value: impl Into<List<Str>>) -> Self {
-        self.record_fields = Some(value.into());
-        self
-    }
-
+    pub fn record_fields(mut self, value: impl Into<List<Str>>) -> Self { self.record_fields = Some(value.into()); self }
     /// `S3EnableHiveCompatiblePath`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_enable_hive_compatible_path(mut self, value: impl Into<Bool>) -> Self {
-        self.s3_enable_hive_compatible_path = Some(value.into());
-        self
-    }
-
+    pub fn s3_enable_hive_compatible_path(mut self, value: impl Into<Bool>) -> Self { self.s3_enable_hive_compatible_path = Some(value.into()); self }
     /// `S3SuffixPath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_suffix_path(mut self, value: impl Into<Str>) -> Self {
-        self.s3_suffix_path = Some(value.into());
-        self
-    }
-
+    pub fn s3_suffix_path(mut self, value: impl Into<Str>) -> Self { self.s3_suffix_path = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Delivery {
@@ -310,101 +207,5 @@ impl DeliveryAttributes {
     /// The unique ID that identifies this delivery in your account.
     pub fn delivery_id(&self) -> Value {
         self.0.get_att("DeliveryId")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Logs::Delivery`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-logs-delivery-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

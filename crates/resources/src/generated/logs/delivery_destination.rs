@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9A-Za-z]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("[\\w#+=/:,.@-]*\\*?");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("[\\w-]*$");
@@ -15,74 +18,22 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("[\\w-]*$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeliveryDestinationRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of this delivery destination.
-    ///
-    /// Pattern `[\w-]*$`; length 1 to 60; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_DeliveryDestination: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DeliveryDestination: ObjRule = ObjRule {
     properties: &[
-        (
-            "DeliveryDestinationPolicy",
-            Shape::Object(&RULE_DestinationPolicy),
-        ),
-        (
-            "DeliveryDestinationType",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(12),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DestinationResourceArn",
-            Shape::Str(&StrRule {
-                min_len: Some(16),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(60),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OutputFormat",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(12),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DeliveryDestinationPolicy", Shape::Object(&RULE_DestinationPolicy)),
+        ("DeliveryDestinationType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DestinationResourceArn", Shape::Str(&StrRule { min_len: Some(16), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(60), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("OutputFormat", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Logs::DeliveryDestination` resource.
@@ -143,6 +94,7 @@ pub struct DeliveryDestination {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl DeliveryDestination {
     /// The CloudFormation type name, `AWS::Logs::DeliveryDestination`.
     pub const TYPE_NAME: &'static str = "AWS::Logs::DeliveryDestination";
@@ -154,12 +106,7 @@ impl DeliveryDestination {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-deliverydestination.html",
         primary_identifier: &["Name"],
         required: &["Name"],
-        create_only: &[
-            "Name",
-            "OutputFormat",
-            "DestinationResourceArn",
-            "DeliveryDestinationType",
-        ],
+        create_only: &["Name", "OutputFormat", "DestinationResourceArn", "DeliveryDestinationType"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Arn"],
@@ -181,52 +128,17 @@ impl DeliveryDestination {
     }
 
     /// `DeliveryDestinationPolicy`: a [`DestinationPolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delivery_destination_policy(mut self, value: impl Into<Obj<DestinationPolicy>>) -> Self {
-        self.delivery_destination_policy = Some(value.into());
-        self
-    }
-
+    pub fn delivery_destination_policy(mut self, value: impl Into<Obj<DestinationPolicy>>) -> Self { self.delivery_destination_policy = Some(value.into()); self }
     /// `DeliveryDestinationType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delivery_destination_type(mut self, value: impl Into<Str>) -> Self {
-        self.delivery_destination_type = Some(value.into());
-        self
-    }
-
+    pub fn delivery_destination_type(mut self, value: impl Into<Str>) -> Self { self.delivery_destination_type = Some(value.into()); self }
     /// `DestinationResourceArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_resource_arn(mut self, value: impl Into<Str>) -> Self {
-        self.destination_resource_arn = Some(value.into());
-        self
-    }
-
+    pub fn destination_resource_arn(mut self, value: impl Into<Str>) -> Self { self.destination_resource_arn = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `OutputFormat`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_format(mut self, value: impl Into<Str>) -> Self {
-        self.output_format = Some(value.into());
-        self
-    }
-
+    pub fn output_format(mut self, value: impl Into<Str>) -> Self { self.output_format = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for DeliveryDestination {
@@ -275,26 +187,14 @@ impl DeliveryDestinationAttributes {
     }
 }
 
-static RULE_DestinationPolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DestinationPolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "DeliveryDestinationName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(60),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DeliveryDestinationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(60), ..StrRule::ANY })),
         ("DeliveryDestinationPolicy", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DestinationPolicy` property type of `AWS::Logs::DeliveryDestination`.
@@ -316,6 +216,7 @@ pub struct DestinationPolicy {
     pub delivery_destination_policy: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl DestinationPolicy {
     /// A `DestinationPolicy` with no property set (none is required).
     pub fn new() -> Self {
@@ -323,20 +224,9 @@ impl DestinationPolicy {
     }
 
     /// `DeliveryDestinationName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delivery_destination_name(mut self, value: impl Into<Str>) -> Self {
-        self.delivery_destination_name = Some(value.into());
-        self
-    }
-
+    pub fn delivery_destination_name(mut self, value: impl Into<Str>) -> Self { self.delivery_destination_name = Some(value.into()); self }
     /// `DeliveryDestinationPolicy`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delivery_destination_policy(mut self, value: impl Into<Json>) -> Self {
-        self.delivery_destination_policy = Some(value.into());
-        self
-    }
+    pub fn delivery_destination_policy(mut self, value: impl Into<Json>) -> Self { self.delivery_destination_policy = Some(value.into()); self }
 }
 
 impl PropertyType for DestinationPolicy {}
@@ -349,102 +239,6 @@ impl ToValue for DestinationPolicy {
                 "DeliveryDestinationPolicy",
                 &self.delivery_destination_policy,
             )
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Logs::DeliveryDestination`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-logs-deliverydestination-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -14,55 +14,23 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("[\\w#+=/:,.@-]*\\*?");
 #[derive(Clone, Debug, PartialEq)]
 pub struct IntegrationRequired {
     /// `IntegrationName`: a string, required.
-    ///
-    /// The name of this integration.
-    ///
-    /// Pattern `[\.\-_/#A-Za-z0-9]+`; length 1 to 50; create-only: changing it replaces the resource.
     pub integration_name: Str,
     /// `IntegrationType`: an [`IntegrationType`] value, required.
-    ///
-    /// The type of integration. Integrations with OpenSearch Service have the type `OPENSEARCH` .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub integration_type: IntegrationType,
     /// `ResourceConfig`: a [`ResourceConfig`] object, required.
-    ///
-    /// This structure contains configuration details about an integration between CloudWatch Logs and another entity.
-    ///
-    /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
     pub resource_config: Obj<ResourceConfig>,
 }
 
-static RULE_Integration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Integration: ObjRule = ObjRule {
     properties: &[
-        (
-            "IntegrationName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(50),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "IntegrationType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["OPENSEARCH"],
-                format: None,
-            }),
-        ),
+        ("IntegrationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("IntegrationType", Shape::Str(&StrRule { allowed: &["OPENSEARCH"], ..StrRule::ANY })),
         ("ResourceConfig", Shape::Object(&RULE_ResourceConfig)),
     ],
     required: &["IntegrationName", "IntegrationType", "ResourceConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Logs::Integration` resource.
@@ -102,6 +70,7 @@ pub struct Integration {
     pub resource_config: Obj<ResourceConfig>,
 }
 
+#[rustfmt::skip]
 impl Integration {
     /// The CloudFormation type name, `AWS::Logs::Integration`.
     pub const TYPE_NAME: &'static str = "AWS::Logs::Integration";
@@ -132,28 +101,11 @@ impl Integration {
     }
 
     /// `IntegrationName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn integration_name(mut self, value: impl Into<Str>) -> Self {
-        self.integration_name = value.into();
-        self
-    }
-
+    pub fn integration_name(mut self, value: impl Into<Str>) -> Self { self.integration_name = value.into(); self }
     /// `IntegrationType`: an [`IntegrationType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn integration_type(mut self, value: impl Into<IntegrationType>) -> Self {
-        self.integration_type = value.into();
-        self
-    }
-
+    pub fn integration_type(mut self, value: impl Into<IntegrationType>) -> Self { self.integration_type = value.into(); self }
     /// `ResourceConfig`: a [`ResourceConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_config(mut self, value: impl Into<Obj<ResourceConfig>>) -> Self {
-        self.resource_config = value.into();
-        self
-    }
+    pub fn resource_config(mut self, value: impl Into<Obj<ResourceConfig>>) -> Self { self.resource_config = value.into(); self }
 }
 
 impl Resource for Integration {
@@ -199,80 +151,23 @@ impl IntegrationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OpenSearchResourceConfigRequired {
     /// `DashboardViewerPrincipals`: a list of strings, required.
-    ///
-    /// Specify the ARNs of IAM roles and IAM users who you want to grant permission to for viewing the dashboards.
-    ///
-    /// &gt; In addition to specifying these users here, you must also grant them the *CloudWatchOpenSearchDashboardAccess* IAM policy. For more information, see \[IAM policies for users\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/OpenSearch-Dashboards-UserRoles.html>) .
     pub dashboard_viewer_principals: List<Str>,
     /// `DataSourceRoleArn`: a string, required.
-    ///
-    /// Specify the ARN of an IAM role that CloudWatch Logs will use to create the integration. This role must have the permissions necessary to access the OpenSearch Service collection to be able to create the dashboards. For more information about the permissions needed, see \[Permissions that the integration needs\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/OpenSearch-Dashboards-CreateRole.html>) in the CloudWatch Logs User Guide.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `[\w#+=/:,.@-]*\*?`; length 20 to 2048.
     pub data_source_role_arn: Str,
 }
 
-static RULE_OpenSearchResourceConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OpenSearchResourceConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "ApplicationARN",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DashboardViewerPrincipals",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "DataSourceRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "KmsKeyArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
-        (
-            "RetentionDays",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(3650.0),
-                allowed: &[],
-            }),
-        ),
+        ("ApplicationARN", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("DashboardViewerPrincipals", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("DataSourceRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+        ("RetentionDays", Shape::Int(&NumRule { min: Some(1.0), max: Some(3650.0), ..NumRule::ANY })),
     ],
     required: &["DataSourceRoleArn", "DashboardViewerPrincipals"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OpenSearchResourceConfig` property type of `AWS::Logs::Integration`.
@@ -314,6 +209,7 @@ pub struct OpenSearchResourceConfig {
     pub retention_days: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl OpenSearchResourceConfig {
     /// A `OpenSearchResourceConfig` with its required properties, named in a [`OpenSearchResourceConfigRequired`].
     pub fn new(required: OpenSearchResourceConfigRequired) -> Self {
@@ -327,44 +223,15 @@ impl OpenSearchResourceConfig {
     }
 
     /// `ApplicationARN`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_arn(mut self, value: impl Into<Str>) -> Self {
-        self.application_arn = Some(value.into());
-        self
-    }
-
+    pub fn application_arn(mut self, value: impl Into<Str>) -> Self { self.application_arn = Some(value.into()); self }
     /// `DashboardViewerPrincipals`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dashboard_viewer_principals(mut self, value: impl Into<List<Str>>) -> Self {
-        self.dashboard_viewer_principals = value.into();
-        self
-    }
-
+    pub fn dashboard_viewer_principals(mut self, value: impl Into<List<Str>>) -> Self { self.dashboard_viewer_principals = value.into(); self }
     /// `DataSourceRoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_source_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.data_source_role_arn = value.into();
-        self
-    }
-
+    pub fn data_source_role_arn(mut self, value: impl Into<Str>) -> Self { self.data_source_role_arn = value.into(); self }
     /// `KmsKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_arn = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
     /// `RetentionDays`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retention_days(mut self, value: impl Into<Int>) -> Self {
-        self.retention_days = Some(value.into());
-        self
-    }
+    pub fn retention_days(mut self, value: impl Into<Int>) -> Self { self.retention_days = Some(value.into()); self }
 }
 
 impl PropertyType for OpenSearchResourceConfig {}
@@ -384,17 +251,13 @@ impl ToValue for OpenSearchResourceConfig {
     }
 }
 
-static RULE_ResourceConfig: ObjRule = ObjRule {
-    properties: &[(
-        "OpenSearchResourceConfig",
-        Shape::Object(&RULE_OpenSearchResourceConfig),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ResourceConfig: ObjRule = ObjRule {
+    properties: &[
+        ("OpenSearchResourceConfig", Shape::Object(&RULE_OpenSearchResourceConfig)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ResourceConfig` property type of `AWS::Logs::Integration`.
@@ -408,6 +271,7 @@ pub struct ResourceConfig {
     pub open_search_resource_config: Option<Obj<OpenSearchResourceConfig>>,
 }
 
+#[rustfmt::skip]
 impl ResourceConfig {
     /// A `ResourceConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -415,13 +279,7 @@ impl ResourceConfig {
     }
 
     /// `OpenSearchResourceConfig`: an [`OpenSearchResourceConfig`] object.
-    pub fn open_search_resource_config(
-        mut self,
-        value: impl Into<Obj<OpenSearchResourceConfig>>,
-    ) -> Self {
-        self.open_search_resource_config = Some(value.into());
-        self
-    }
+    pub fn open_search_resource_config(mut self, value: impl Into<Obj<OpenSearchResourceConfig>>) -> Self { self.open_search_resource_config = Some(value.into()); self }
 }
 
 impl PropertyType for ResourceConfig {}

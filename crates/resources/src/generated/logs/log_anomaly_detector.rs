@@ -12,84 +12,19 @@ pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^arn:aws[a-z\\-]*:kms:[-a-z0-9]*:[0-9]*:key/[-a-z0-9]*$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\w#+=/:,.@*-]*$");
 
-static RULE_LogAnomalyDetector: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LogAnomalyDetector: ObjRule = ObjRule {
     properties: &[
         ("AccountId", Shape::STR),
-        (
-            "AnomalyVisibilityTime",
-            Shape::Num(&NumRule {
-                min: Some(7.0),
-                max: Some(90.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DetectorName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EvaluationFrequency",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "FIVE_MIN",
-                    "TEN_MIN",
-                    "FIFTEEN_MIN",
-                    "THIRTY_MIN",
-                    "ONE_HOUR",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "FilterPattern",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LogGroupArnList",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AnomalyVisibilityTime", Shape::Num(&NumRule { min: Some(7.0), max: Some(90.0), ..NumRule::ANY })),
+        ("DetectorName", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ("EvaluationFrequency", Shape::Str(&StrRule { allowed: &["FIVE_MIN", "TEN_MIN", "FIFTEEN_MIN", "THIRTY_MIN", "ONE_HOUR"], ..StrRule::ANY })),
+        ("FilterPattern", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("LogGroupArnList", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Logs::LogAnomalyDetector` resource.
@@ -156,6 +91,7 @@ pub struct LogAnomalyDetector {
     pub log_group_arn_list: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl LogAnomalyDetector {
     /// The CloudFormation type name, `AWS::Logs::LogAnomalyDetector`.
     pub const TYPE_NAME: &'static str = "AWS::Logs::LogAnomalyDetector";
@@ -170,18 +106,8 @@ impl LogAnomalyDetector {
         create_only: &[],
         conditional_create_only: &[],
         write_only: &["AccountId"],
-        read_only: &[
-            "AnomalyDetectorArn",
-            "CreationTimeStamp",
-            "LastModifiedTimeStamp",
-            "AnomalyDetectorStatus",
-        ],
-        attributes: &[
-            "AnomalyDetectorArn",
-            "AnomalyDetectorStatus",
-            "CreationTimeStamp",
-            "LastModifiedTimeStamp",
-        ],
+        read_only: &["AnomalyDetectorArn", "CreationTimeStamp", "LastModifiedTimeStamp", "AnomalyDetectorStatus"],
+        attributes: &["AnomalyDetectorArn", "AnomalyDetectorStatus", "CreationTimeStamp", "LastModifiedTimeStamp"],
         taggable: false,
         tag_format: TagFormat::None,
     };
@@ -192,60 +118,19 @@ impl LogAnomalyDetector {
     }
 
     /// `AccountId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn account_id(mut self, value: impl Into<Str>) -> Self {
-        self.account_id = Some(value.into());
-        self
-    }
-
+    pub fn account_id(mut self, value: impl Into<Str>) -> Self { self.account_id = Some(value.into()); self }
     /// `AnomalyVisibilityTime`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn anomaly_visibility_time(mut self, value: impl Into<Num>) -> Self {
-        self.anomaly_visibility_time = Some(value.into());
-        self
-    }
-
+    pub fn anomaly_visibility_time(mut self, value: impl Into<Num>) -> Self { self.anomaly_visibility_time = Some(value.into()); self }
     /// `DetectorName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn detector_name(mut self, value: impl Into<Str>) -> Self {
-        self.detector_name = Some(value.into());
-        self
-    }
-
+    pub fn detector_name(mut self, value: impl Into<Str>) -> Self { self.detector_name = Some(value.into()); self }
     /// `EvaluationFrequency`: an [`EvaluationFrequency`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn evaluation_frequency(mut self, value: impl Into<EvaluationFrequency>) -> Self {
-        self.evaluation_frequency = Some(value.into());
-        self
-    }
-
+    pub fn evaluation_frequency(mut self, value: impl Into<EvaluationFrequency>) -> Self { self.evaluation_frequency = Some(value.into()); self }
     /// `FilterPattern`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter_pattern(mut self, value: impl Into<Str>) -> Self {
-        self.filter_pattern = Some(value.into());
-        self
-    }
-
+    pub fn filter_pattern(mut self, value: impl Into<Str>) -> Self { self.filter_pattern = Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `LogGroupArnList`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_group_arn_list(mut self, value: impl Into<List<Str>>) -> Self {
-        self.log_group_arn_list = Some(value.into());
-        self
-    }
+    pub fn log_group_arn_list(mut self, value: impl Into<List<Str>>) -> Self { self.log_group_arn_list = Some(value.into()); self }
 }
 
 impl Resource for LogAnomalyDetector {

@@ -7,80 +7,29 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^arn:[a-z0-9-]+:kms:[a-z0-9-]+:\\d{12}:(key|alias)/.+\\Z");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[.\\-_/#A-Za-z0-9]{1,512}\\Z");
 
-static RULE_LogGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LogGroup: ObjRule = ObjRule {
     properties: &[
         ("BearerTokenAuthenticationEnabled", Shape::Bool),
         ("DataProtectionPolicy", Shape::Any),
         ("DeletionProtectionEnabled", Shape::Bool),
-        (
-            "FieldIndexPolicies",
-            Shape::List(&ListRule {
-                items: Shape::Any,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "KmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LogGroupClass",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["STANDARD", "INFREQUENT_ACCESS", "DELIVERY"],
-                format: None,
-            }),
-        ),
-        (
-            "LogGroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: Some(Format::LogGroupName),
-            }),
-        ),
+        ("FieldIndexPolicies", Shape::List(&ListRule { items: Shape::Any, min_items: None, max_items: None })),
+        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("LogGroupClass", Shape::Str(&StrRule { allowed: &["STANDARD", "INFREQUENT_ACCESS", "DELIVERY"], ..StrRule::ANY })),
+        ("LogGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), format: Some(Format::LogGroupName), ..StrRule::ANY })),
         ("ResourcePolicyDocument", Shape::Any),
-        (
-            "RetentionInDays",
-            Shape::Int(&NumRule {
-                min: None,
-                max: None,
-                allowed: &[
-                    1.0, 3.0, 5.0, 7.0, 14.0, 30.0, 60.0, 90.0, 120.0, 150.0, 180.0, 365.0, 400.0,
-                    545.0, 731.0, 1096.0, 1827.0, 2192.0, 2557.0, 2922.0, 3288.0, 3653.0,
-                ],
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("RetentionInDays", Shape::Int(&NumRule { allowed: &[1.0, 3.0, 5.0, 7.0, 14.0, 30.0, 60.0, 90.0, 120.0, 150.0, 180.0, 365.0, 400.0, 545.0, 731.0, 1096.0, 1827.0, 2192.0, 2557.0, 2922.0, 3288.0, 3653.0], ..NumRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Logs::LogGroup` resource.
@@ -177,6 +126,7 @@ pub struct LogGroup {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl LogGroup {
     /// The CloudFormation type name, `AWS::Logs::LogGroup`.
     pub const TYPE_NAME: &'static str = "AWS::Logs::LogGroup";
@@ -203,84 +153,25 @@ impl LogGroup {
     }
 
     /// `BearerTokenAuthenticationEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bearer_token_authentication_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.bearer_token_authentication_enabled = Some(value.into());
-        self
-    }
-
+    pub fn bearer_token_authentication_enabled(mut self, value: impl Into<Bool>) -> Self { self.bearer_token_authentication_enabled = Some(value.into()); self }
     /// `DataProtectionPolicy`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_protection_policy(mut self, value: impl Into<Json>) -> Self {
-        self.data_protection_policy = Some(value.into());
-        self
-    }
-
+    pub fn data_protection_policy(mut self, value: impl Into<Json>) -> Self { self.data_protection_policy = Some(value.into()); self }
     /// `DeletionProtectionEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deletion_protection_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.deletion_protection_enabled = Some(value.into());
-        self
-    }
-
+    pub fn deletion_protection_enabled(mut self, value: impl Into<Bool>) -> Self { self.deletion_protection_enabled = Some(value.into()); self }
     /// `FieldIndexPolicies`: a list of JSON values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_index_policies(mut self, value: impl Into<List<Json>>) -> Self {
-        self.field_index_policies = Some(value.into());
-        self
-    }
-
+    pub fn field_index_policies(mut self, value: impl Into<List<Json>>) -> Self { self.field_index_policies = Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `LogGroupClass`: a [`LogGroupClass`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_group_class(mut self, value: impl Into<LogGroupClass>) -> Self {
-        self.log_group_class = Some(value.into());
-        self
-    }
-
+    pub fn log_group_class(mut self, value: impl Into<LogGroupClass>) -> Self { self.log_group_class = Some(value.into()); self }
     /// `LogGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.log_group_name = Some(value.into());
-        self
-    }
-
+    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self { self.log_group_name = Some(value.into()); self }
     /// `ResourcePolicyDocument`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_policy_document(mut self, value: impl Into<Json>) -> Self {
-        self.resource_policy_document = Some(value.into());
-        self
-    }
-
+    pub fn resource_policy_document(mut self, value: impl Into<Json>) -> Self { self.resource_policy_document = Some(value.into()); self }
     /// `RetentionInDays`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retention_in_days(mut self, value: impl Into<Int>) -> Self {
-        self.retention_in_days = Some(value.into());
-        self
-    }
-
+    pub fn retention_in_days(mut self, value: impl Into<Int>) -> Self { self.retention_in_days = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for LogGroup {
@@ -335,102 +226,6 @@ impl LogGroupAttributes {
     /// The ARN of the log group, such as `arn:aws:logs:us-west-1:123456789012:log-group:/mystack-testgroup-12ABC1AB12A1:*`
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Logs::LogGroup`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-logs-loggroup-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 

@@ -14,42 +14,18 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[^:*]*$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogStreamRequired {
     /// `LogGroupName`: a string, required.
-    ///
-    /// The name of the log group where the log stream is created.
-    ///
-    /// Format `AWS::Logs::LogGroup.Name`; pattern `^[\.\-_/#A-Za-z0-9]+$`; length 1 to 512; create-only: changing it replaces the resource.
     pub log_group_name: Str,
 }
 
-static RULE_LogStream: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LogStream: ObjRule = ObjRule {
     properties: &[
-        (
-            "LogGroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::LogGroupName),
-            }),
-        ),
-        (
-            "LogStreamName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("LogGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), format: Some(Format::LogGroupName), ..StrRule::ANY })),
+        ("LogStreamName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["LogGroupName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Logs::LogStream` resource.
@@ -87,6 +63,7 @@ pub struct LogStream {
     pub log_stream_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LogStream {
     /// The CloudFormation type name, `AWS::Logs::LogStream`.
     pub const TYPE_NAME: &'static str = "AWS::Logs::LogStream";
@@ -116,20 +93,9 @@ impl LogStream {
     }
 
     /// `LogGroupName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.log_group_name = value.into();
-        self
-    }
-
+    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self { self.log_group_name = value.into(); self }
     /// `LogStreamName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_stream_name(mut self, value: impl Into<Str>) -> Self {
-        self.log_stream_name = Some(value.into());
-        self
-    }
+    pub fn log_stream_name(mut self, value: impl Into<Str>) -> Self { self.log_stream_name = Some(value.into()); self }
 }
 
 impl Resource for LogStream {

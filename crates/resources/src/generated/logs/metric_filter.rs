@@ -17,91 +17,27 @@ pub(crate) static PATTERN_4: Pattern = Pattern::new("^(([0-9]*)|(\\$.*))$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricFilterRequired {
     /// `FilterPattern`: a string, required.
-    ///
-    /// A filter pattern for extracting metric data out of ingested log events. For more information, see \[Filter and Pattern Syntax\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html>) .
-    ///
-    /// Length 0 to 1024.
     pub filter_pattern: Str,
     /// `LogGroupName`: a string, required.
-    ///
-    /// The name of an existing log group that you want to associate with this metric filter.
-    ///
-    /// Format `AWS::Logs::LogGroup.Name`; pattern `^[.\-_/#A-Za-z0-9]{1,512}`; length 1 to 512; create-only: changing it replaces the resource.
     pub log_group_name: Str,
     /// `MetricTransformations`: a list of [`MetricTransformation`] objects, required.
-    ///
-    /// The metric transformations.
-    ///
-    /// Items 1 to 1.
     pub metric_transformations: List<MetricTransformation>,
 }
 
-static RULE_MetricFilter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MetricFilter: ObjRule = ObjRule {
     properties: &[
         ("ApplyOnTransformedLogs", Shape::Bool),
-        (
-            "EmitSystemFieldDimensions",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "FieldSelectionCriteria",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FilterName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FilterPattern",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LogGroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: Some(Format::LogGroupName),
-            }),
-        ),
-        (
-            "MetricTransformations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MetricTransformation),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
+        ("EmitSystemFieldDimensions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("FieldSelectionCriteria", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2000), ..StrRule::ANY })),
+        ("FilterName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("FilterPattern", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("LogGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), format: Some(Format::LogGroupName), ..StrRule::ANY })),
+        ("MetricTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricTransformation), min_items: Some(1), max_items: Some(1) })),
     ],
     required: &["FilterPattern", "LogGroupName", "MetricTransformations"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Logs::MetricFilter` resource.
@@ -161,6 +97,7 @@ pub struct MetricFilter {
     pub metric_transformations: List<MetricTransformation>,
 }
 
+#[rustfmt::skip]
 impl MetricFilter {
     /// The CloudFormation type name, `AWS::Logs::MetricFilter`.
     pub const TYPE_NAME: &'static str = "AWS::Logs::MetricFilter";
@@ -195,60 +132,19 @@ impl MetricFilter {
     }
 
     /// `ApplyOnTransformedLogs`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn apply_on_transformed_logs(mut self, value: impl Into<Bool>) -> Self {
-        self.apply_on_transformed_logs = Some(value.into());
-        self
-    }
-
+    pub fn apply_on_transformed_logs(mut self, value: impl Into<Bool>) -> Self { self.apply_on_transformed_logs = Some(value.into()); self }
     /// `EmitSystemFieldDimensions`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn emit_system_field_dimensions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.emit_system_field_dimensions = Some(value.into());
-        self
-    }
-
+    pub fn emit_system_field_dimensions(mut self, value: impl Into<List<Str>>) -> Self { self.emit_system_field_dimensions = Some(value.into()); self }
     /// `FieldSelectionCriteria`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_selection_criteria(mut self, value: impl Into<Str>) -> Self {
-        self.field_selection_criteria = Some(value.into());
-        self
-    }
-
+    pub fn field_selection_criteria(mut self, value: impl Into<Str>) -> Self { self.field_selection_criteria = Some(value.into()); self }
     /// `FilterName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter_name(mut self, value: impl Into<Str>) -> Self {
-        self.filter_name = Some(value.into());
-        self
-    }
-
+    pub fn filter_name(mut self, value: impl Into<Str>) -> Self { self.filter_name = Some(value.into()); self }
     /// `FilterPattern`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter_pattern(mut self, value: impl Into<Str>) -> Self {
-        self.filter_pattern = value.into();
-        self
-    }
-
+    pub fn filter_pattern(mut self, value: impl Into<Str>) -> Self { self.filter_pattern = value.into(); self }
     /// `LogGroupName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.log_group_name = value.into();
-        self
-    }
-
+    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self { self.log_group_name = value.into(); self }
     /// `MetricTransformations`: a list of [`MetricTransformation`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_transformations(mut self, value: impl Into<List<MetricTransformation>>) -> Self {
-        self.metric_transformations = value.into();
-        self
-    }
+    pub fn metric_transformations(mut self, value: impl Into<List<MetricTransformation>>) -> Self { self.metric_transformations = value.into(); self }
 }
 
 impl Resource for MetricFilter {
@@ -292,50 +188,20 @@ impl From<ResourceRef> for MetricFilterAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DimensionRequired {
     /// `Key`: a string, required.
-    ///
-    /// The name for the CloudWatch metric dimension that the metric filter creates.
-    ///
-    /// Dimension names must contain only ASCII characters, must include at least one non-whitespace character, and cannot start with a colon (:).
-    ///
-    /// Length 1 to 255.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// The log event field that will contain the value for this dimension. This dimension will only be published for a metric if the value is found in the log event. For example, `$.eventType` for JSON log events, or `$server` for space-delimited log events.
-    ///
-    /// Length 1 to 255.
     pub value: Str,
 }
 
-static RULE_Dimension: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Dimension: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Dimension` property type of `AWS::Logs::MetricFilter`.
@@ -371,6 +237,7 @@ pub struct Dimension {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Dimension {
     /// A `Dimension` with its required properties, named in a [`DimensionRequired`].
     pub fn new(required: DimensionRequired) -> Self {
@@ -381,20 +248,9 @@ impl Dimension {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Dimension {}
@@ -412,111 +268,26 @@ impl ToValue for Dimension {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricTransformationRequired {
     /// `MetricName`: a string, required.
-    ///
-    /// The name of the CloudWatch metric.
-    ///
-    /// Pattern `^((?![:*$])[\x00-\x7F]){1,255}`; length 1 to 255.
     pub metric_name: Str,
     /// `MetricNamespace`: a string, required.
-    ///
-    /// A custom namespace to contain your metric in CloudWatch. Use namespaces to group together metrics that are similar. For more information, see \[Namespaces\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Namespace>) .
-    ///
-    /// Pattern `^[0-9a-zA-Z\.\-_\/#]{1,256}`; length 1 to 256.
     pub metric_namespace: Str,
     /// `MetricValue`: a string, required.
-    ///
-    /// The value that is published to the CloudWatch metric. For example, if you're counting the occurrences of a particular term like `Error` , specify 1 for the metric value. If you're counting the number of bytes transferred, reference the value that is in the log event by using $. followed by the name of the field that you specified in the filter pattern, such as `$.size` .
-    ///
-    /// Pattern `^(([0-9]*)|(\$.*))$`; length 1 to 100.
     pub metric_value: Str,
 }
 
-static RULE_MetricTransformation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MetricTransformation: ObjRule = ObjRule {
     properties: &[
         ("DefaultValue", Shape::NUM),
-        (
-            "Dimensions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Dimension),
-                min_items: Some(1),
-                max_items: Some(3),
-            }),
-        ),
-        (
-            "MetricName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MetricNamespace",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MetricValue",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Unit",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "Seconds",
-                    "Microseconds",
-                    "Milliseconds",
-                    "Bytes",
-                    "Kilobytes",
-                    "Megabytes",
-                    "Gigabytes",
-                    "Terabytes",
-                    "Bits",
-                    "Kilobits",
-                    "Megabits",
-                    "Gigabits",
-                    "Terabits",
-                    "Percent",
-                    "Count",
-                    "Bytes/Second",
-                    "Kilobytes/Second",
-                    "Megabytes/Second",
-                    "Gigabytes/Second",
-                    "Terabytes/Second",
-                    "Bits/Second",
-                    "Kilobits/Second",
-                    "Megabits/Second",
-                    "Gigabits/Second",
-                    "Terabits/Second",
-                    "Count/Second",
-                    "None",
-                ],
-                format: None,
-            }),
-        ),
+        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_Dimension), min_items: Some(1), max_items: Some(3) })),
+        ("MetricName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("MetricNamespace", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("MetricValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("Unit", Shape::Str(&StrRule { allowed: &["Seconds", "Microseconds", "Milliseconds", "Bytes", "Kilobytes", "Megabytes", "Gigabytes", "Terabytes", "Bits", "Kilobits", "Megabits", "Gigabits", "Terabits", "Percent", "Count", "Bytes/Second", "Kilobytes/Second", "Megabytes/Second", "Gigabytes/Second", "Terabytes/Second", "Bits/Second", "Kilobits/Second", "Megabits/Second", "Gigabits/Second", "Terabits/Second", "Count/Second", "None"], ..StrRule::ANY })),
     ],
     required: &["MetricName", "MetricNamespace", "MetricValue"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MetricTransformation` property type of `AWS::Logs::MetricFilter`.
@@ -566,6 +337,7 @@ pub struct MetricTransformation {
     pub unit: Option<Unit>,
 }
 
+#[rustfmt::skip]
 impl MetricTransformation {
     /// A `MetricTransformation` with its required properties, named in a [`MetricTransformationRequired`].
     pub fn new(required: MetricTransformationRequired) -> Self {
@@ -580,52 +352,17 @@ impl MetricTransformation {
     }
 
     /// `DefaultValue`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_value(mut self, value: impl Into<Num>) -> Self {
-        self.default_value = Some(value.into());
-        self
-    }
-
+    pub fn default_value(mut self, value: impl Into<Num>) -> Self { self.default_value = Some(value.into()); self }
     /// `Dimensions`: a list of [`Dimension`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dimensions(mut self, value: impl Into<List<Dimension>>) -> Self {
-        self.dimensions = Some(value.into());
-        self
-    }
-
+    pub fn dimensions(mut self, value: impl Into<List<Dimension>>) -> Self { self.dimensions = Some(value.into()); self }
     /// `MetricName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self {
-        self.metric_name = value.into();
-        self
-    }
-
+    pub fn metric_name(mut self, value: impl Into<Str>) -> Self { self.metric_name = value.into(); self }
     /// `MetricNamespace`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_namespace(mut self, value: impl Into<Str>) -> Self {
-        self.metric_namespace = value.into();
-        self
-    }
-
+    pub fn metric_namespace(mut self, value: impl Into<Str>) -> Self { self.metric_namespace = value.into(); self }
     /// `MetricValue`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_value(mut self, value: impl Into<Str>) -> Self {
-        self.metric_value = value.into();
-        self
-    }
-
+    pub fn metric_value(mut self, value: impl Into<Str>) -> Self { self.metric_value = value.into(); self }
     /// `Unit`: an [`Unit`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unit(mut self, value: impl Into<Unit>) -> Self {
-        self.unit = Some(value.into());
-        self
-    }
+    pub fn unit(mut self, value: impl Into<Unit>) -> Self { self.unit = Some(value.into()); self }
 }
 
 impl PropertyType for MetricTransformation {}

@@ -18,6 +18,8 @@
 //! - `AWS::Logs::ScheduledQuery`: [`ScheduledQuery`], property types in [`scheduled_query`]
 //! - `AWS::Logs::SubscriptionFilter`: [`SubscriptionFilter`], property types in [`subscription_filter`]
 //! - `AWS::Logs::Transformer`: [`Transformer`], property types in [`transformer`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod account_policy;
 pub mod delivery;
@@ -32,6 +34,7 @@ pub mod metric_filter;
 pub mod query_definition;
 pub mod resource_policy;
 pub mod scheduled_query;
+pub mod shared;
 pub mod subscription_filter;
 pub mod transformer;
 

@@ -14,82 +14,23 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z_][a-zA-Z0-9_]*$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueryDefinitionRequired {
     /// `Name`: a string, required.
-    ///
-    /// A name for the query definition.
-    ///
-    /// &gt; You can use the name to create a folder structure for your queries. To create a folder, use a forward slash (/) to prefix your desired query name with your desired folder name. For example, `*folder-name* / *query-name*` .
-    ///
-    /// Length 1 to 255.
     pub name: Str,
     /// `QueryString`: a string, required.
-    ///
-    /// The query string to use for this query definition. For more information, see \[CloudWatch Logs Insights Query Syntax\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax.html>) .
-    ///
-    /// Length 1 to 10000.
     pub query_string: Str,
 }
 
-static RULE_QueryDefinition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_QueryDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "LogGroupNames",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Parameters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_QueryParameter),
-                min_items: Some(0),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "QueryLanguage",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CWLI", "SQL", "PPL"],
-                format: None,
-            }),
-        ),
-        (
-            "QueryString",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(10000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("LogGroupNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("Parameters", Shape::List(&ListRule { items: Shape::Object(&RULE_QueryParameter), min_items: Some(0), max_items: Some(20) })),
+        ("QueryLanguage", Shape::Str(&StrRule { allowed: &["CWLI", "SQL", "PPL"], ..StrRule::ANY })),
+        ("QueryString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10000), ..StrRule::ANY })),
     ],
     required: &["Name", "QueryString"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Logs::QueryDefinition` resource.
@@ -136,6 +77,7 @@ pub struct QueryDefinition {
     pub query_string: Str,
 }
 
+#[rustfmt::skip]
 impl QueryDefinition {
     /// The CloudFormation type name, `AWS::Logs::QueryDefinition`.
     pub const TYPE_NAME: &'static str = "AWS::Logs::QueryDefinition";
@@ -168,44 +110,15 @@ impl QueryDefinition {
     }
 
     /// `LogGroupNames`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_group_names(mut self, value: impl Into<List<Str>>) -> Self {
-        self.log_group_names = Some(value.into());
-        self
-    }
-
+    pub fn log_group_names(mut self, value: impl Into<List<Str>>) -> Self { self.log_group_names = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Parameters`: a list of [`QueryParameter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<List<QueryParameter>>) -> Self {
-        self.parameters = Some(value.into());
-        self
-    }
-
+    pub fn parameters(mut self, value: impl Into<List<QueryParameter>>) -> Self { self.parameters = Some(value.into()); self }
     /// `QueryLanguage`: a [`QueryLanguage`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_language(mut self, value: impl Into<QueryLanguage>) -> Self {
-        self.query_language = Some(value.into());
-        self
-    }
-
+    pub fn query_language(mut self, value: impl Into<QueryLanguage>) -> Self { self.query_language = Some(value.into()); self }
     /// `QueryString`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_string(mut self, value: impl Into<Str>) -> Self {
-        self.query_string = value.into();
-        self
-    }
+    pub fn query_string(mut self, value: impl Into<Str>) -> Self { self.query_string = value.into(); self }
 }
 
 impl Resource for QueryDefinition {
@@ -253,52 +166,19 @@ impl QueryDefinitionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueryParameterRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the query parameter. A query parameter name must start with a letter or underscore, and contain only letters, digits, and underscores.
-    ///
-    /// Pattern `^[a-zA-Z_][a-zA-Z0-9_]*$`; length 1 to 128.
     pub name: Str,
 }
 
-static RULE_QueryParameter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_QueryParameter: ObjRule = ObjRule {
     properties: &[
-        (
-            "DefaultValue",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DefaultValue", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `QueryParameter` property type of `AWS::Logs::QueryDefinition`.
@@ -328,6 +208,7 @@ pub struct QueryParameter {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl QueryParameter {
     /// A `QueryParameter` with its required properties, named in a [`QueryParameterRequired`].
     pub fn new(required: QueryParameterRequired) -> Self {
@@ -339,28 +220,11 @@ impl QueryParameter {
     }
 
     /// `DefaultValue`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_value(mut self, value: impl Into<Str>) -> Self {
-        self.default_value = Some(value.into());
-        self
-    }
-
+    pub fn default_value(mut self, value: impl Into<Str>) -> Self { self.default_value = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for QueryParameter {}

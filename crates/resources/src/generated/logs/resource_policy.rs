@@ -13,39 +13,20 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^([^:*\\/]+\\/?)*[^:*\\/]+$
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourcePolicyRequired {
     /// `PolicyDocument`: a JSON value, required.
-    ///
-    /// The details of the policy. It must be formatted in JSON, and you must use backslashes to escape characters that need to be escaped in JSON strings, such as double quote marks.
-    ///
-    /// Pattern `[\u0009\u000A\u000D\u0020-\u00FF]+`; length 1 to 5120.
     pub policy_document: Json,
     /// `PolicyName`: a string, required.
-    ///
-    /// The name of the resource policy.
-    ///
-    /// Pattern `^([^:*\/]+\/?)*[^:*\/]+$`; length 1 to 255; create-only: changing it replaces the resource.
     pub policy_name: Str,
 }
 
-static RULE_ResourcePolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResourcePolicy: ObjRule = ObjRule {
     properties: &[
         ("PolicyDocument", Shape::Any),
-        (
-            "PolicyName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("PolicyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["PolicyName", "PolicyDocument"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Logs::ResourcePolicy` resource.
@@ -75,6 +56,7 @@ pub struct ResourcePolicy {
     pub policy_name: Str,
 }
 
+#[rustfmt::skip]
 impl ResourcePolicy {
     /// The CloudFormation type name, `AWS::Logs::ResourcePolicy`.
     pub const TYPE_NAME: &'static str = "AWS::Logs::ResourcePolicy";
@@ -104,20 +86,9 @@ impl ResourcePolicy {
     }
 
     /// `PolicyDocument`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_document(mut self, value: impl Into<Json>) -> Self {
-        self.policy_document = value.into();
-        self
-    }
-
+    pub fn policy_document(mut self, value: impl Into<Json>) -> Self { self.policy_document = value.into(); self }
     /// `PolicyName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_name(mut self, value: impl Into<Str>) -> Self {
-        self.policy_name = value.into();
-        self
-    }
+    pub fn policy_name(mut self, value: impl Into<Str>) -> Self { self.policy_name = value.into(); self }
 }
 
 impl Resource for ResourcePolicy {

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\w#+=/:,.@-]*$");
@@ -16,163 +19,38 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9_\\-/.#]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScheduledQueryRequired {
     /// `ExecutionRoleArn`: a string, required.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; length at least 1.
     pub execution_role_arn: Str,
     /// `Name`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9_\-/.#]+$`; length 1 to 255; create-only: changing it replaces the resource.
     pub name: Str,
     /// `QueryLanguage`: a [`QueryLanguage`] value, required.
     pub query_language: QueryLanguage,
     /// `QueryString`: a string, required.
-    ///
-    /// Length 0 to 10000.
     pub query_string: Str,
     /// `ScheduleExpression`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub schedule_expression: Str,
 }
 
-static RULE_ScheduledQuery: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ScheduledQuery: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DestinationConfiguration",
-            Shape::Object(&RULE_DestinationConfiguration),
-        ),
-        (
-            "ExecutionRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "LogGroupIdentifiers",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "QueryLanguage",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CWLI", "PPL", "SQL"],
-                format: None,
-            }),
-        ),
-        (
-            "QueryString",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(10000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ScheduleEndTime",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ScheduleExpression",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ScheduleStartTime",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("DestinationConfiguration", Shape::Object(&RULE_DestinationConfiguration)),
+        ("ExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("LogGroupIdentifiers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50) })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("QueryLanguage", Shape::Str(&StrRule { allowed: &["CWLI", "PPL", "SQL"], ..StrRule::ANY })),
+        ("QueryString", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10000), ..StrRule::ANY })),
+        ("ScheduleEndTime", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("ScheduleExpression", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ("ScheduleStartTime", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
         ("StartTimeOffset", Shape::INT),
-        (
-            "State",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Timezone",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Timezone", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
     ],
-    required: &[
-        "Name",
-        "QueryLanguage",
-        "QueryString",
-        "ScheduleExpression",
-        "ExecutionRoleArn",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["Name", "QueryLanguage", "QueryString", "ScheduleExpression", "ExecutionRoleArn"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Logs::ScheduledQuery` resource.
@@ -236,6 +114,7 @@ pub struct ScheduledQuery {
     pub timezone: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ScheduledQuery {
     /// The CloudFormation type name, `AWS::Logs::ScheduledQuery`.
     pub const TYPE_NAME: &'static str = "AWS::Logs::ScheduledQuery";
@@ -246,30 +125,12 @@ impl ScheduledQuery {
         type_name: "AWS::Logs::ScheduledQuery",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-scheduledquery.html",
         primary_identifier: &["ScheduledQueryArn"],
-        required: &[
-            "ExecutionRoleArn",
-            "Name",
-            "QueryLanguage",
-            "QueryString",
-            "ScheduleExpression",
-        ],
+        required: &["ExecutionRoleArn", "Name", "QueryLanguage", "QueryString", "ScheduleExpression"],
         create_only: &["Name"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "ScheduledQueryArn",
-            "LastTriggeredTime",
-            "LastExecutionStatus",
-            "CreationTime",
-            "LastUpdatedTime",
-        ],
-        attributes: &[
-            "CreationTime",
-            "LastExecutionStatus",
-            "LastTriggeredTime",
-            "LastUpdatedTime",
-            "ScheduledQueryArn",
-        ],
+        read_only: &["ScheduledQueryArn", "LastTriggeredTime", "LastExecutionStatus", "CreationTime", "LastUpdatedTime"],
+        attributes: &["CreationTime", "LastExecutionStatus", "LastTriggeredTime", "LastUpdatedTime", "ScheduledQueryArn"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -295,109 +156,33 @@ impl ScheduledQuery {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DestinationConfiguration`: a [`DestinationConfiguration`] object.
-    pub fn destination_configuration(
-        mut self,
-        value: impl Into<Obj<DestinationConfiguration>>,
-    ) -> Self {
-        self.destination_configuration = Some(value.into());
-        self
-    }
-
+    pub fn destination_configuration(mut self, value: impl Into<Obj<DestinationConfiguration>>) -> Self { self.destination_configuration = Some(value.into()); self }
     /// `ExecutionRoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.execution_role_arn = value.into();
-        self
-    }
-
+    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.execution_role_arn = value.into(); self }
     /// `LogGroupIdentifiers`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_group_identifiers(mut self, value: impl Into<List<Str>>) -> Self {
-        self.log_group_identifiers = Some(value.into());
-        self
-    }
-
+    pub fn log_group_identifiers(mut self, value: impl Into<List<Str>>) -> Self { self.log_group_identifiers = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `QueryLanguage`: a [`QueryLanguage`] value, required.
-    pub fn query_language(mut self, value: impl Into<QueryLanguage>) -> Self {
-        self.query_language = value.into();
-        self
-    }
-
+    pub fn query_language(mut self, value: impl Into<QueryLanguage>) -> Self { self.query_language = value.into(); self }
     /// `QueryString`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_string(mut self, value: impl Into<Str>) -> Self {
-        self.query_string = value.into();
-        self
-    }
-
+    pub fn query_string(mut self, value: impl Into<Str>) -> Self { self.query_string = value.into(); self }
     /// `ScheduleEndTime`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule_end_time(mut self, value: impl Into<Num>) -> Self {
-        self.schedule_end_time = Some(value.into());
-        self
-    }
-
+    pub fn schedule_end_time(mut self, value: impl Into<Num>) -> Self { self.schedule_end_time = Some(value.into()); self }
     /// `ScheduleExpression`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule_expression(mut self, value: impl Into<Str>) -> Self {
-        self.schedule_expression = value.into();
-        self
-    }
-
+    pub fn schedule_expression(mut self, value: impl Into<Str>) -> Self { self.schedule_expression = value.into(); self }
     /// `ScheduleStartTime`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule_start_time(mut self, value: impl Into<Num>) -> Self {
-        self.schedule_start_time = Some(value.into());
-        self
-    }
-
+    pub fn schedule_start_time(mut self, value: impl Into<Num>) -> Self { self.schedule_start_time = Some(value.into()); self }
     /// `StartTimeOffset`: an integer.
-    pub fn start_time_offset(mut self, value: impl Into<Int>) -> Self {
-        self.start_time_offset = Some(value.into());
-        self
-    }
-
+    pub fn start_time_offset(mut self, value: impl Into<Int>) -> Self { self.start_time_offset = Some(value.into()); self }
     /// `State`: a [`ScheduledQueryState`] value.
-    pub fn state(mut self, value: impl Into<ScheduledQueryState>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-
+    pub fn state(mut self, value: impl Into<ScheduledQueryState>) -> Self { self.state = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Timezone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timezone(mut self, value: impl Into<Str>) -> Self {
-        self.timezone = Some(value.into());
-        self
-    }
+    pub fn timezone(mut self, value: impl Into<Str>) -> Self { self.timezone = Some(value.into()); self }
 }
 
 impl Resource for ScheduledQuery {
@@ -471,14 +256,13 @@ impl ScheduledQueryAttributes {
     }
 }
 
-static RULE_DestinationConfiguration: ObjRule = ObjRule {
-    properties: &[("S3Configuration", Shape::Object(&RULE_S3Configuration))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_DestinationConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("S3Configuration", Shape::Object(&RULE_S3Configuration)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DestinationConfiguration` property type of `AWS::Logs::ScheduledQuery`.
@@ -490,6 +274,7 @@ pub struct DestinationConfiguration {
     pub s3_configuration: Option<Obj<S3Configuration>>,
 }
 
+#[rustfmt::skip]
 impl DestinationConfiguration {
     /// A `DestinationConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -497,10 +282,7 @@ impl DestinationConfiguration {
     }
 
     /// `S3Configuration`: a [`S3Configuration`] object.
-    pub fn s3_configuration(mut self, value: impl Into<Obj<S3Configuration>>) -> Self {
-        self.s3_configuration = Some(value.into());
-        self
-    }
+    pub fn s3_configuration(mut self, value: impl Into<Obj<S3Configuration>>) -> Self { self.s3_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for DestinationConfiguration {}
@@ -517,44 +299,20 @@ impl ToValue for DestinationConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3ConfigurationRequired {
     /// `DestinationIdentifier`: a string, required.
-    ///
-    /// Pattern `^s3://[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9](/.*)?`; length 0 to 1024.
     pub destination_identifier: Str,
     /// `RoleArn`: a string, required.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; length at least 1.
     pub role_arn: Str,
 }
 
-static RULE_S3Configuration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3Configuration: ObjRule = ObjRule {
     properties: &[
-        (
-            "DestinationIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("DestinationIdentifier", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["DestinationIdentifier", "RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3Configuration` property type of `AWS::Logs::ScheduledQuery`.
@@ -572,6 +330,7 @@ pub struct S3Configuration {
     pub role_arn: Str,
 }
 
+#[rustfmt::skip]
 impl S3Configuration {
     /// A `S3Configuration` with its required properties, named in a [`S3ConfigurationRequired`].
     pub fn new(required: S3ConfigurationRequired) -> Self {
@@ -582,20 +341,9 @@ impl S3Configuration {
     }
 
     /// `DestinationIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.destination_identifier = value.into();
-        self
-    }
-
+    pub fn destination_identifier(mut self, value: impl Into<Str>) -> Self { self.destination_identifier = value.into(); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
 }
 
 impl PropertyType for S3Configuration {}
@@ -605,102 +353,6 @@ impl ToValue for S3Configuration {
         MapBuilder::new()
             .req("DestinationIdentifier", &self.destination_identifier)
             .req("RoleArn", &self.role_arn)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Logs::ScheduledQuery`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-logs-scheduledquery-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -14,113 +14,29 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\.\\-_/#A-Za-z0-9]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubscriptionFilterRequired {
     /// `DestinationArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the destination.
-    ///
-    /// Length at least 1.
     pub destination_arn: Str,
     /// `FilterPattern`: a string, required.
-    ///
-    /// The filtering expressions that restrict what gets delivered to the destination AWS resource. For more information about the filter pattern syntax, see \[Filter and Pattern Syntax\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html>) .
-    ///
-    /// Length 0 to 1024.
     pub filter_pattern: Str,
     /// `LogGroupName`: a string, required.
-    ///
-    /// The log group to associate with the subscription filter. All log events that are uploaded to this log group are filtered and delivered to the specified AWS resource if the filter pattern matches the log events.
-    ///
-    /// Format `AWS::Logs::LogGroup.Name`; pattern `^[\.\-_/#A-Za-z0-9]+$`; length 1 to 512; create-only: changing it replaces the resource.
     pub log_group_name: Str,
 }
 
-static RULE_SubscriptionFilter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SubscriptionFilter: ObjRule = ObjRule {
     properties: &[
         ("ApplyOnTransformedLogs", Shape::Bool),
-        (
-            "DestinationArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Distribution",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Random", "ByLogStream"],
-                format: None,
-            }),
-        ),
-        (
-            "EmitSystemFields",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "FieldSelectionCriteria",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FilterName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FilterPattern",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LogGroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: Some(Format::LogGroupName),
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("DestinationArn", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ("Distribution", Shape::Str(&StrRule { allowed: &["Random", "ByLogStream"], ..StrRule::ANY })),
+        ("EmitSystemFields", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("FieldSelectionCriteria", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2000), ..StrRule::ANY })),
+        ("FilterName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("FilterPattern", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("LogGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), format: Some(Format::LogGroupName), ..StrRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["DestinationArn", "FilterPattern", "LogGroupName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Logs::SubscriptionFilter` resource.
@@ -195,6 +111,7 @@ pub struct SubscriptionFilter {
     pub role_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SubscriptionFilter {
     /// The CloudFormation type name, `AWS::Logs::SubscriptionFilter`.
     pub const TYPE_NAME: &'static str = "AWS::Logs::SubscriptionFilter";
@@ -231,76 +148,23 @@ impl SubscriptionFilter {
     }
 
     /// `ApplyOnTransformedLogs`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn apply_on_transformed_logs(mut self, value: impl Into<Bool>) -> Self {
-        self.apply_on_transformed_logs = Some(value.into());
-        self
-    }
-
+    pub fn apply_on_transformed_logs(mut self, value: impl Into<Bool>) -> Self { self.apply_on_transformed_logs = Some(value.into()); self }
     /// `DestinationArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_arn(mut self, value: impl Into<Str>) -> Self {
-        self.destination_arn = value.into();
-        self
-    }
-
+    pub fn destination_arn(mut self, value: impl Into<Str>) -> Self { self.destination_arn = value.into(); self }
     /// `Distribution`: a [`Distribution`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn distribution(mut self, value: impl Into<Distribution>) -> Self {
-        self.distribution = Some(value.into());
-        self
-    }
-
+    pub fn distribution(mut self, value: impl Into<Distribution>) -> Self { self.distribution = Some(value.into()); self }
     /// `EmitSystemFields`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn emit_system_fields(mut self, value: impl Into<List<Str>>) -> Self {
-        self.emit_system_fields = Some(value.into());
-        self
-    }
-
+    pub fn emit_system_fields(mut self, value: impl Into<List<Str>>) -> Self { self.emit_system_fields = Some(value.into()); self }
     /// `FieldSelectionCriteria`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_selection_criteria(mut self, value: impl Into<Str>) -> Self {
-        self.field_selection_criteria = Some(value.into());
-        self
-    }
-
+    pub fn field_selection_criteria(mut self, value: impl Into<Str>) -> Self { self.field_selection_criteria = Some(value.into()); self }
     /// `FilterName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter_name(mut self, value: impl Into<Str>) -> Self {
-        self.filter_name = Some(value.into());
-        self
-    }
-
+    pub fn filter_name(mut self, value: impl Into<Str>) -> Self { self.filter_name = Some(value.into()); self }
     /// `FilterPattern`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter_pattern(mut self, value: impl Into<Str>) -> Self {
-        self.filter_pattern = value.into();
-        self
-    }
-
+    pub fn filter_pattern(mut self, value: impl Into<Str>) -> Self { self.filter_pattern = value.into(); self }
     /// `LogGroupName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.log_group_name = value.into();
-        self
-    }
-
+    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self { self.log_group_name = value.into(); self }
     /// `RoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = Some(value.into());
-        self
-    }
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
 }
 
 impl Resource for SubscriptionFilter {

@@ -15,46 +15,20 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^v\\d+\\.\\d+(\\.\\d+)?$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransformerRequired {
     /// `LogGroupIdentifier`: a string, required.
-    ///
-    /// Specify either the name or ARN of the log group to create the transformer for.
-    ///
-    /// Pattern `[\w#+=/:,.@-]*`; length 1 to 2048; create-only: changing it replaces the resource.
     pub log_group_identifier: Str,
     /// `TransformerConfig`: a list of [`Processor`] objects, required.
-    ///
-    /// This structure is an array that contains the configuration of this log transformer. A log transformer is an array of processors, where each processor applies one type of transformation to the log events that are ingested.
-    ///
-    /// Items 1 to 20.
     pub transformer_config: List<Processor>,
 }
 
-static RULE_Transformer: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Transformer: ObjRule = ObjRule {
     properties: &[
-        (
-            "LogGroupIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TransformerConfig",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Processor),
-                min_items: Some(1),
-                max_items: Some(20),
-            }),
-        ),
+        ("LogGroupIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("TransformerConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_Processor), min_items: Some(1), max_items: Some(20) })),
     ],
     required: &["LogGroupIdentifier", "TransformerConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Logs::Transformer` resource.
@@ -96,6 +70,7 @@ pub struct Transformer {
     pub transformer_config: List<Processor>,
 }
 
+#[rustfmt::skip]
 impl Transformer {
     /// The CloudFormation type name, `AWS::Logs::Transformer`.
     pub const TYPE_NAME: &'static str = "AWS::Logs::Transformer";
@@ -125,20 +100,9 @@ impl Transformer {
     }
 
     /// `LogGroupIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_group_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.log_group_identifier = value.into();
-        self
-    }
-
+    pub fn log_group_identifier(mut self, value: impl Into<Str>) -> Self { self.log_group_identifier = value.into(); self }
     /// `TransformerConfig`: a list of [`Processor`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transformer_config(mut self, value: impl Into<List<Processor>>) -> Self {
-        self.transformer_config = value.into();
-        self
-    }
+    pub fn transformer_config(mut self, value: impl Into<List<Processor>>) -> Self { self.transformer_config = value.into(); self }
 }
 
 impl Resource for Transformer {
@@ -174,49 +138,21 @@ impl From<ResourceRef> for TransformerAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AddKeyEntryRequired {
     /// `Key`: a string, required.
-    ///
-    /// The key of the new entry to be added to the log event
-    ///
-    /// Pattern `^.*[a-zA-Z0-9]+.*$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// The value of the new entry to be added to the log event
-    ///
-    /// Length 1 to 256.
     pub value: Str,
 }
 
-static RULE_AddKeyEntry: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AddKeyEntry: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("OverwriteIfExists", Shape::Bool),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AddKeyEntry` property type of `AWS::Logs::Transformer`.
@@ -244,6 +180,7 @@ pub struct AddKeyEntry {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl AddKeyEntry {
     /// A `AddKeyEntry` with its required properties, named in a [`AddKeyEntryRequired`].
     pub fn new(required: AddKeyEntryRequired) -> Self {
@@ -255,28 +192,11 @@ impl AddKeyEntry {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `OverwriteIfExists`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn overwrite_if_exists(mut self, value: impl Into<Bool>) -> Self {
-        self.overwrite_if_exists = Some(value.into());
-        self
-    }
-
+    pub fn overwrite_if_exists(mut self, value: impl Into<Bool>) -> Self { self.overwrite_if_exists = Some(value.into()); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for AddKeyEntry {}
@@ -295,26 +215,17 @@ impl ToValue for AddKeyEntry {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AddKeysRequired {
     /// `Entries`: a list of [`AddKeyEntry`] objects, required.
-    ///
-    /// Items 1 to 5.
     pub entries: List<AddKeyEntry>,
 }
 
-static RULE_AddKeys: ObjRule = ObjRule {
-    properties: &[(
-        "Entries",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_AddKeyEntry),
-            min_items: Some(1),
-            max_items: Some(5),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_AddKeys: ObjRule = ObjRule {
+    properties: &[
+        ("Entries", Shape::List(&ListRule { items: Shape::Object(&RULE_AddKeyEntry), min_items: Some(1), max_items: Some(5) })),
+    ],
     required: &["Entries"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AddKeys` property type of `AWS::Logs::Transformer`.
@@ -330,6 +241,7 @@ pub struct AddKeys {
     pub entries: List<AddKeyEntry>,
 }
 
+#[rustfmt::skip]
 impl AddKeys {
     /// A `AddKeys` with its required properties, named in a [`AddKeysRequired`].
     pub fn new(required: AddKeysRequired) -> Self {
@@ -339,12 +251,7 @@ impl AddKeys {
     }
 
     /// `Entries`: a list of [`AddKeyEntry`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn entries(mut self, value: impl Into<List<AddKeyEntry>>) -> Self {
-        self.entries = value.into();
-        self
-    }
+    pub fn entries(mut self, value: impl Into<List<AddKeyEntry>>) -> Self { self.entries = value.into(); self }
 }
 
 impl PropertyType for AddKeys {}
@@ -359,26 +266,17 @@ impl ToValue for AddKeys {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CopyValueRequired {
     /// `Entries`: a list of [`CopyValueEntry`] objects, required.
-    ///
-    /// Items 1 to 5.
     pub entries: List<CopyValueEntry>,
 }
 
-static RULE_CopyValue: ObjRule = ObjRule {
-    properties: &[(
-        "Entries",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_CopyValueEntry),
-            min_items: Some(1),
-            max_items: Some(5),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_CopyValue: ObjRule = ObjRule {
+    properties: &[
+        ("Entries", Shape::List(&ListRule { items: Shape::Object(&RULE_CopyValueEntry), min_items: Some(1), max_items: Some(5) })),
+    ],
     required: &["Entries"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CopyValue` property type of `AWS::Logs::Transformer`.
@@ -394,6 +292,7 @@ pub struct CopyValue {
     pub entries: List<CopyValueEntry>,
 }
 
+#[rustfmt::skip]
 impl CopyValue {
     /// A `CopyValue` with its required properties, named in a [`CopyValueRequired`].
     pub fn new(required: CopyValueRequired) -> Self {
@@ -403,12 +302,7 @@ impl CopyValue {
     }
 
     /// `Entries`: a list of [`CopyValueEntry`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn entries(mut self, value: impl Into<List<CopyValueEntry>>) -> Self {
-        self.entries = value.into();
-        self
-    }
+    pub fn entries(mut self, value: impl Into<List<CopyValueEntry>>) -> Self { self.entries = value.into(); self }
 }
 
 impl PropertyType for CopyValue {}
@@ -423,49 +317,21 @@ impl ToValue for CopyValue {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CopyValueEntryRequired {
     /// `Source`: a string, required.
-    ///
-    /// The key to copy.
-    ///
-    /// Pattern `^.*[a-zA-Z0-9]+.*$`; length 1 to 128.
     pub source: Str,
     /// `Target`: a string, required.
-    ///
-    /// The key of the field to copy the value to.
-    ///
-    /// Pattern `^.*[a-zA-Z0-9]+.*$`; length 1 to 128.
     pub target: Str,
 }
 
-static RULE_CopyValueEntry: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CopyValueEntry: ObjRule = ObjRule {
     properties: &[
         ("OverwriteIfExists", Shape::Bool),
-        (
-            "Source",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Target",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Target", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["Source", "Target"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CopyValueEntry` property type of `AWS::Logs::Transformer`.
@@ -493,6 +359,7 @@ pub struct CopyValueEntry {
     pub target: Str,
 }
 
+#[rustfmt::skip]
 impl CopyValueEntry {
     /// A `CopyValueEntry` with its required properties, named in a [`CopyValueEntryRequired`].
     pub fn new(required: CopyValueEntryRequired) -> Self {
@@ -504,28 +371,11 @@ impl CopyValueEntry {
     }
 
     /// `OverwriteIfExists`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn overwrite_if_exists(mut self, value: impl Into<Bool>) -> Self {
-        self.overwrite_if_exists = Some(value.into());
-        self
-    }
-
+    pub fn overwrite_if_exists(mut self, value: impl Into<Bool>) -> Self { self.overwrite_if_exists = Some(value.into()); self }
     /// `Source`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source(mut self, value: impl Into<Str>) -> Self {
-        self.source = value.into();
-        self
-    }
-
+    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = value.into(); self }
     /// `Target`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target(mut self, value: impl Into<Str>) -> Self {
-        self.target = value.into();
-        self
-    }
+    pub fn target(mut self, value: impl Into<Str>) -> Self { self.target = value.into(); self }
 }
 
 impl PropertyType for CopyValueEntry {}
@@ -540,59 +390,16 @@ impl ToValue for CopyValueEntry {
     }
 }
 
-static RULE_Csv: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Csv: ObjRule = ObjRule {
     properties: &[
-        (
-            "Columns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "Delimiter",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "QuoteCharacter",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Source",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Columns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100) })),
+        ("Delimiter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2), ..StrRule::ANY })),
+        ("QuoteCharacter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1), ..StrRule::ANY })),
+        ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Csv` property type of `AWS::Logs::Transformer`.
@@ -620,6 +427,7 @@ pub struct Csv {
     pub source: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Csv {
     /// A `Csv` with no property set (none is required).
     pub fn new() -> Self {
@@ -627,36 +435,13 @@ impl Csv {
     }
 
     /// `Columns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn columns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.columns = Some(value.into());
-        self
-    }
-
+    pub fn columns(mut self, value: impl Into<List<Str>>) -> Self { self.columns = Some(value.into()); self }
     /// `Delimiter`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delimiter(mut self, value: impl Into<Str>) -> Self {
-        self.delimiter = Some(value.into());
-        self
-    }
-
+    pub fn delimiter(mut self, value: impl Into<Str>) -> Self { self.delimiter = Some(value.into()); self }
     /// `QuoteCharacter`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn quote_character(mut self, value: impl Into<Str>) -> Self {
-        self.quote_character = Some(value.into());
-        self
-    }
-
+    pub fn quote_character(mut self, value: impl Into<Str>) -> Self { self.quote_character = Some(value.into()); self }
     /// `Source`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source(mut self, value: impl Into<Str>) -> Self {
-        self.source = Some(value.into());
-        self
-    }
+    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = Some(value.into()); self }
 }
 
 impl PropertyType for Csv {}
@@ -676,102 +461,27 @@ impl ToValue for Csv {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DateTimeConverterRequired {
     /// `MatchPatterns`: a list of strings, required.
-    ///
-    /// Items 1 to 5.
     pub match_patterns: List<Str>,
     /// `Source`: a string, required.
-    ///
-    /// Pattern `^.*[a-zA-Z0-9]+.*$`; length 1 to 128.
     pub source: Str,
     /// `Target`: a string, required.
-    ///
-    /// Pattern `^.*[a-zA-Z0-9]+.*$`; length 1 to 128.
     pub target: Str,
 }
 
-static RULE_DateTimeConverter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DateTimeConverter: ObjRule = ObjRule {
     properties: &[
-        (
-            "Locale",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MatchPatterns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "Source",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SourceTimezone",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Target",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TargetFormat",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TargetTimezone",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Locale", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ("MatchPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
+        ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("SourceTimezone", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ("Target", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("TargetFormat", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+        ("TargetTimezone", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
     ],
     required: &["Source", "Target", "MatchPatterns"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DateTimeConverter` property type of `AWS::Logs::Transformer`.
@@ -811,6 +521,7 @@ pub struct DateTimeConverter {
     pub target_timezone: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DateTimeConverter {
     /// A `DateTimeConverter` with its required properties, named in a [`DateTimeConverterRequired`].
     pub fn new(required: DateTimeConverterRequired) -> Self {
@@ -826,60 +537,19 @@ impl DateTimeConverter {
     }
 
     /// `Locale`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn locale(mut self, value: impl Into<Str>) -> Self {
-        self.locale = Some(value.into());
-        self
-    }
-
+    pub fn locale(mut self, value: impl Into<Str>) -> Self { self.locale = Some(value.into()); self }
     /// `MatchPatterns`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn match_patterns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.match_patterns = value.into();
-        self
-    }
-
+    pub fn match_patterns(mut self, value: impl Into<List<Str>>) -> Self { self.match_patterns = value.into(); self }
     /// `Source`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source(mut self, value: impl Into<Str>) -> Self {
-        self.source = value.into();
-        self
-    }
-
+    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = value.into(); self }
     /// `SourceTimezone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_timezone(mut self, value: impl Into<Str>) -> Self {
-        self.source_timezone = Some(value.into());
-        self
-    }
-
+    pub fn source_timezone(mut self, value: impl Into<Str>) -> Self { self.source_timezone = Some(value.into()); self }
     /// `Target`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target(mut self, value: impl Into<Str>) -> Self {
-        self.target = value.into();
-        self
-    }
-
+    pub fn target(mut self, value: impl Into<Str>) -> Self { self.target = value.into(); self }
     /// `TargetFormat`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_format(mut self, value: impl Into<Str>) -> Self {
-        self.target_format = Some(value.into());
-        self
-    }
-
+    pub fn target_format(mut self, value: impl Into<Str>) -> Self { self.target_format = Some(value.into()); self }
     /// `TargetTimezone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_timezone(mut self, value: impl Into<Str>) -> Self {
-        self.target_timezone = Some(value.into());
-        self
-    }
+    pub fn target_timezone(mut self, value: impl Into<Str>) -> Self { self.target_timezone = Some(value.into()); self }
 }
 
 impl PropertyType for DateTimeConverter {}
@@ -902,32 +572,17 @@ impl ToValue for DateTimeConverter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeleteKeysRequired {
     /// `WithKeys`: a list of strings, required.
-    ///
-    /// Items 1 to 5.
     pub with_keys: List<Str>,
 }
 
-static RULE_DeleteKeys: ObjRule = ObjRule {
-    properties: &[(
-        "WithKeys",
-        Shape::List(&ListRule {
-            items: Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-            min_items: Some(1),
-            max_items: Some(5),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_DeleteKeys: ObjRule = ObjRule {
+    properties: &[
+        ("WithKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
+    ],
     required: &["WithKeys"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DeleteKeys` property type of `AWS::Logs::Transformer`.
@@ -943,6 +598,7 @@ pub struct DeleteKeys {
     pub with_keys: List<Str>,
 }
 
+#[rustfmt::skip]
 impl DeleteKeys {
     /// A `DeleteKeys` with its required properties, named in a [`DeleteKeysRequired`].
     pub fn new(required: DeleteKeysRequired) -> Self {
@@ -952,12 +608,7 @@ impl DeleteKeys {
     }
 
     /// `WithKeys`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn with_keys(mut self, value: impl Into<List<Str>>) -> Self {
-        self.with_keys = value.into();
-        self
-    }
+    pub fn with_keys(mut self, value: impl Into<List<Str>>) -> Self { self.with_keys = value.into(); self }
 }
 
 impl PropertyType for DeleteKeys {}
@@ -972,40 +623,18 @@ impl ToValue for DeleteKeys {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GrokRequired {
     /// `Match`: a string, required.
-    ///
-    /// Length 1 to 512.
     pub r#match: Str,
 }
 
-static RULE_Grok: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Grok: ObjRule = ObjRule {
     properties: &[
-        (
-            "Match",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Source",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Match", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
+        ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["Match"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Grok` property type of `AWS::Logs::Transformer`.
@@ -1025,6 +654,7 @@ pub struct Grok {
     pub source: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Grok {
     /// A `Grok` with its required properties, named in a [`GrokRequired`].
     pub fn new(required: GrokRequired) -> Self {
@@ -1035,20 +665,9 @@ impl Grok {
     }
 
     /// `Match`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#match(mut self, value: impl Into<Str>) -> Self {
-        self.r#match = value.into();
-        self
-    }
-
+    pub fn r#match(mut self, value: impl Into<Str>) -> Self { self.r#match = value.into(); self }
     /// `Source`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source(mut self, value: impl Into<Str>) -> Self {
-        self.source = Some(value.into());
-        self
-    }
+    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = Some(value.into()); self }
 }
 
 impl PropertyType for Grok {}
@@ -1066,75 +685,24 @@ impl ToValue for Grok {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ListToMapRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^.*[a-zA-Z0-9]+.*$`; length 1 to 128.
     pub key: Str,
     /// `Source`: a string, required.
-    ///
-    /// Pattern `^.*[a-zA-Z0-9]+.*$`; length 1 to 128.
     pub source: Str,
 }
 
-static RULE_ListToMap: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ListToMap: ObjRule = ObjRule {
     properties: &[
         ("Flatten", Shape::Bool),
-        (
-            "FlattenedElement",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["first", "last"],
-                format: None,
-            }),
-        ),
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Source",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Target",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ValueKey",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("FlattenedElement", Shape::Str(&StrRule { allowed: &["first", "last"], ..StrRule::ANY })),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Target", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ValueKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["Source", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ListToMap` property type of `AWS::Logs::Transformer`.
@@ -1166,6 +734,7 @@ pub struct ListToMap {
     pub value_key: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ListToMap {
     /// A `ListToMap` with its required properties, named in a [`ListToMapRequired`].
     pub fn new(required: ListToMapRequired) -> Self {
@@ -1180,48 +749,17 @@ impl ListToMap {
     }
 
     /// `Flatten`: a boolean.
-    pub fn flatten(mut self, value: impl Into<Bool>) -> Self {
-        self.flatten = Some(value.into());
-        self
-    }
-
+    pub fn flatten(mut self, value: impl Into<Bool>) -> Self { self.flatten = Some(value.into()); self }
     /// `FlattenedElement`: a [`FlattenedElement`] value.
-    pub fn flattened_element(mut self, value: impl Into<FlattenedElement>) -> Self {
-        self.flattened_element = Some(value.into());
-        self
-    }
-
+    pub fn flattened_element(mut self, value: impl Into<FlattenedElement>) -> Self { self.flattened_element = Some(value.into()); self }
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Source`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source(mut self, value: impl Into<Str>) -> Self {
-        self.source = value.into();
-        self
-    }
-
+    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = value.into(); self }
     /// `Target`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target(mut self, value: impl Into<Str>) -> Self {
-        self.target = Some(value.into());
-        self
-    }
-
+    pub fn target(mut self, value: impl Into<Str>) -> Self { self.target = Some(value.into()); self }
     /// `ValueKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value_key(mut self, value: impl Into<Str>) -> Self {
-        self.value_key = Some(value.into());
-        self
-    }
+    pub fn value_key(mut self, value: impl Into<Str>) -> Self { self.value_key = Some(value.into()); self }
 }
 
 impl PropertyType for ListToMap {}
@@ -1243,32 +781,17 @@ impl ToValue for ListToMap {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LowerCaseStringRequired {
     /// `WithKeys`: a list of strings, required.
-    ///
-    /// Items 1 to 10.
     pub with_keys: List<Str>,
 }
 
-static RULE_LowerCaseString: ObjRule = ObjRule {
-    properties: &[(
-        "WithKeys",
-        Shape::List(&ListRule {
-            items: Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-            min_items: Some(1),
-            max_items: Some(10),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_LowerCaseString: ObjRule = ObjRule {
+    properties: &[
+        ("WithKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10) })),
+    ],
     required: &["WithKeys"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LowerCaseString` property type of `AWS::Logs::Transformer`.
@@ -1284,6 +807,7 @@ pub struct LowerCaseString {
     pub with_keys: List<Str>,
 }
 
+#[rustfmt::skip]
 impl LowerCaseString {
     /// A `LowerCaseString` with its required properties, named in a [`LowerCaseStringRequired`].
     pub fn new(required: LowerCaseStringRequired) -> Self {
@@ -1293,12 +817,7 @@ impl LowerCaseString {
     }
 
     /// `WithKeys`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn with_keys(mut self, value: impl Into<List<Str>>) -> Self {
-        self.with_keys = value.into();
-        self
-    }
+    pub fn with_keys(mut self, value: impl Into<List<Str>>) -> Self { self.with_keys = value.into(); self }
 }
 
 impl PropertyType for LowerCaseString {}
@@ -1313,49 +832,21 @@ impl ToValue for LowerCaseString {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MoveKeyEntryRequired {
     /// `Source`: a string, required.
-    ///
-    /// The key to move.
-    ///
-    /// Pattern `^.*[a-zA-Z0-9]+.*$`; length 1 to 128.
     pub source: Str,
     /// `Target`: a string, required.
-    ///
-    /// The key to move to.
-    ///
-    /// Pattern `^.*[a-zA-Z0-9]+.*$`; length 1 to 128.
     pub target: Str,
 }
 
-static RULE_MoveKeyEntry: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MoveKeyEntry: ObjRule = ObjRule {
     properties: &[
         ("OverwriteIfExists", Shape::Bool),
-        (
-            "Source",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Target",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Target", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["Source", "Target"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MoveKeyEntry` property type of `AWS::Logs::Transformer`.
@@ -1383,6 +874,7 @@ pub struct MoveKeyEntry {
     pub target: Str,
 }
 
+#[rustfmt::skip]
 impl MoveKeyEntry {
     /// A `MoveKeyEntry` with its required properties, named in a [`MoveKeyEntryRequired`].
     pub fn new(required: MoveKeyEntryRequired) -> Self {
@@ -1394,28 +886,11 @@ impl MoveKeyEntry {
     }
 
     /// `OverwriteIfExists`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn overwrite_if_exists(mut self, value: impl Into<Bool>) -> Self {
-        self.overwrite_if_exists = Some(value.into());
-        self
-    }
-
+    pub fn overwrite_if_exists(mut self, value: impl Into<Bool>) -> Self { self.overwrite_if_exists = Some(value.into()); self }
     /// `Source`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source(mut self, value: impl Into<Str>) -> Self {
-        self.source = value.into();
-        self
-    }
-
+    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = value.into(); self }
     /// `Target`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target(mut self, value: impl Into<Str>) -> Self {
-        self.target = value.into();
-        self
-    }
+    pub fn target(mut self, value: impl Into<Str>) -> Self { self.target = value.into(); self }
 }
 
 impl PropertyType for MoveKeyEntry {}
@@ -1434,26 +909,17 @@ impl ToValue for MoveKeyEntry {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MoveKeysRequired {
     /// `Entries`: a list of [`MoveKeyEntry`] objects, required.
-    ///
-    /// Items 1 to 5.
     pub entries: List<MoveKeyEntry>,
 }
 
-static RULE_MoveKeys: ObjRule = ObjRule {
-    properties: &[(
-        "Entries",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_MoveKeyEntry),
-            min_items: Some(1),
-            max_items: Some(5),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_MoveKeys: ObjRule = ObjRule {
+    properties: &[
+        ("Entries", Shape::List(&ListRule { items: Shape::Object(&RULE_MoveKeyEntry), min_items: Some(1), max_items: Some(5) })),
+    ],
     required: &["Entries"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MoveKeys` property type of `AWS::Logs::Transformer`.
@@ -1469,6 +935,7 @@ pub struct MoveKeys {
     pub entries: List<MoveKeyEntry>,
 }
 
+#[rustfmt::skip]
 impl MoveKeys {
     /// A `MoveKeys` with its required properties, named in a [`MoveKeysRequired`].
     pub fn new(required: MoveKeysRequired) -> Self {
@@ -1478,12 +945,7 @@ impl MoveKeys {
     }
 
     /// `Entries`: a list of [`MoveKeyEntry`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn entries(mut self, value: impl Into<List<MoveKeyEntry>>) -> Self {
-        self.entries = value.into();
-        self
-    }
+    pub fn entries(mut self, value: impl Into<List<MoveKeyEntry>>) -> Self { self.entries = value.into(); self }
 }
 
 impl PropertyType for MoveKeys {}
@@ -1494,23 +956,13 @@ impl ToValue for MoveKeys {
     }
 }
 
-static RULE_ParseCloudfront: ObjRule = ObjRule {
-    properties: &[(
-        "Source",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(128),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ParseCloudfront: ObjRule = ObjRule {
+    properties: &[
+        ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ParseCloudfront` property type of `AWS::Logs::Transformer`.
@@ -1532,6 +984,7 @@ pub struct ParseCloudfront {
     pub source: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ParseCloudfront {
     /// A `ParseCloudfront` with no property set (none is required).
     pub fn new() -> Self {
@@ -1539,12 +992,7 @@ impl ParseCloudfront {
     }
 
     /// `Source`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source(mut self, value: impl Into<Str>) -> Self {
-        self.source = Some(value.into());
-        self
-    }
+    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = Some(value.into()); self }
 }
 
 impl PropertyType for ParseCloudfront {}
@@ -1555,35 +1003,14 @@ impl ToValue for ParseCloudfront {
     }
 }
 
-static RULE_ParseJson: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ParseJson: ObjRule = ObjRule {
     properties: &[
-        (
-            "Destination",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Source",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Destination", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ParseJSON` property type of `AWS::Logs::Transformer`.
@@ -1603,6 +1030,7 @@ pub struct ParseJson {
     pub source: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ParseJson {
     /// A `ParseJson` with no property set (none is required).
     pub fn new() -> Self {
@@ -1610,20 +1038,9 @@ impl ParseJson {
     }
 
     /// `Destination`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination(mut self, value: impl Into<Str>) -> Self {
-        self.destination = Some(value.into());
-        self
-    }
-
+    pub fn destination(mut self, value: impl Into<Str>) -> Self { self.destination = Some(value.into()); self }
     /// `Source`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source(mut self, value: impl Into<Str>) -> Self {
-        self.source = Some(value.into());
-        self
-    }
+    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = Some(value.into()); self }
 }
 
 impl PropertyType for ParseJson {}
@@ -1637,76 +1054,19 @@ impl ToValue for ParseJson {
     }
 }
 
-static RULE_ParseKeyValue: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ParseKeyValue: ObjRule = ObjRule {
     properties: &[
-        (
-            "Destination",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FieldDelimiter",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KeyPrefix",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KeyValueDelimiter",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "NonMatchValue",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Destination", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("FieldDelimiter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("KeyPrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("KeyValueDelimiter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("NonMatchValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("OverwriteIfExists", Shape::Bool),
-        (
-            "Source",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ParseKeyValue` property type of `AWS::Logs::Transformer`.
@@ -1744,6 +1104,7 @@ pub struct ParseKeyValue {
     pub source: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ParseKeyValue {
     /// A `ParseKeyValue` with no property set (none is required).
     pub fn new() -> Self {
@@ -1751,58 +1112,19 @@ impl ParseKeyValue {
     }
 
     /// `Destination`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination(mut self, value: impl Into<Str>) -> Self {
-        self.destination = Some(value.into());
-        self
-    }
-
+    pub fn destination(mut self, value: impl Into<Str>) -> Self { self.destination = Some(value.into()); self }
     /// `FieldDelimiter`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_delimiter(mut self, value: impl Into<Str>) -> Self {
-        self.field_delimiter = Some(value.into());
-        self
-    }
-
+    pub fn field_delimiter(mut self, value: impl Into<Str>) -> Self { self.field_delimiter = Some(value.into()); self }
     /// `KeyPrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.key_prefix = Some(value.into());
-        self
-    }
-
+    pub fn key_prefix(mut self, value: impl Into<Str>) -> Self { self.key_prefix = Some(value.into()); self }
     /// `KeyValueDelimiter`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_value_delimiter(mut self, value: impl Into<Str>) -> Self {
-        self.key_value_delimiter = Some(value.into());
-        self
-    }
-
+    pub fn key_value_delimiter(mut self, value: impl Into<Str>) -> Self { self.key_value_delimiter = Some(value.into()); self }
     /// `NonMatchValue`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn non_match_value(mut self, value: impl Into<Str>) -> Self {
-        self.non_match_value = Some(value.into());
-        self
-    }
-
+    pub fn non_match_value(mut self, value: impl Into<Str>) -> Self { self.non_match_value = Some(value.into()); self }
     /// `OverwriteIfExists`: a boolean.
-    pub fn overwrite_if_exists(mut self, value: impl Into<Bool>) -> Self {
-        self.overwrite_if_exists = Some(value.into());
-        self
-    }
-
+    pub fn overwrite_if_exists(mut self, value: impl Into<Bool>) -> Self { self.overwrite_if_exists = Some(value.into()); self }
     /// `Source`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source(mut self, value: impl Into<Str>) -> Self {
-        self.source = Some(value.into());
-        self
-    }
+    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = Some(value.into()); self }
 }
 
 impl PropertyType for ParseKeyValue {}
@@ -1821,23 +1143,13 @@ impl ToValue for ParseKeyValue {
     }
 }
 
-static RULE_ParsePostgres: ObjRule = ObjRule {
-    properties: &[(
-        "Source",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(128),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ParsePostgres: ObjRule = ObjRule {
+    properties: &[
+        ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ParsePostgres` property type of `AWS::Logs::Transformer`.
@@ -1859,6 +1171,7 @@ pub struct ParsePostgres {
     pub source: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ParsePostgres {
     /// A `ParsePostgres` with no property set (none is required).
     pub fn new() -> Self {
@@ -1866,12 +1179,7 @@ impl ParsePostgres {
     }
 
     /// `Source`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source(mut self, value: impl Into<Str>) -> Self {
-        self.source = Some(value.into());
-        self
-    }
+    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = Some(value.into()); self }
 }
 
 impl PropertyType for ParsePostgres {}
@@ -1882,23 +1190,13 @@ impl ToValue for ParsePostgres {
     }
 }
 
-static RULE_ParseRoute53: ObjRule = ObjRule {
-    properties: &[(
-        "Source",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(128),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ParseRoute53: ObjRule = ObjRule {
+    properties: &[
+        ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ParseRoute53` property type of `AWS::Logs::Transformer`.
@@ -1918,6 +1216,7 @@ pub struct ParseRoute53 {
     pub source: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ParseRoute53 {
     /// A `ParseRoute53` with no property set (none is required).
     pub fn new() -> Self {
@@ -1925,12 +1224,7 @@ impl ParseRoute53 {
     }
 
     /// `Source`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source(mut self, value: impl Into<Str>) -> Self {
-        self.source = Some(value.into());
-        self
-    }
+    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = Some(value.into()); self }
 }
 
 impl PropertyType for ParseRoute53 {}
@@ -1945,70 +1239,22 @@ impl ToValue for ParseRoute53 {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ParseToOcsfRequired {
     /// `EventSource`: an [`EventSource`] value, required.
-    ///
-    /// Specify the service or process that produces the log events that will be converted with this processor.
     pub event_source: EventSource,
     /// `OcsfVersion`: an [`OcsfVersion`] value, required.
-    ///
-    /// Specify which version of the OCSF schema to use for the transformed log events.
     pub ocsf_version: OcsfVersion,
 }
 
-static RULE_ParseToOcsf: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ParseToOcsf: ObjRule = ObjRule {
     properties: &[
-        (
-            "EventSource",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "CloudTrail",
-                    "Route53Resolver",
-                    "VPCFlow",
-                    "EKSAudit",
-                    "AWSWAF",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "MappingVersion",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(10),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OcsfVersion",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["V1.1", "V1.5"],
-                format: None,
-            }),
-        ),
-        (
-            "Source",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("EventSource", Shape::Str(&StrRule { allowed: &["CloudTrail", "Route53Resolver", "VPCFlow", "EKSAudit", "AWSWAF"], ..StrRule::ANY })),
+        ("MappingVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("OcsfVersion", Shape::Str(&StrRule { allowed: &["V1.1", "V1.5"], ..StrRule::ANY })),
+        ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["EventSource", "OcsfVersion"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ParseToOCSF` property type of `AWS::Logs::Transformer`.
@@ -2042,6 +1288,7 @@ pub struct ParseToOcsf {
     pub source: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ParseToOcsf {
     /// A `ParseToOcsf` with its required properties, named in a [`ParseToOcsfRequired`].
     pub fn new(required: ParseToOcsfRequired) -> Self {
@@ -2054,36 +1301,13 @@ impl ParseToOcsf {
     }
 
     /// `EventSource`: an [`EventSource`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_source(mut self, value: impl Into<EventSource>) -> Self {
-        self.event_source = value.into();
-        self
-    }
-
+    pub fn event_source(mut self, value: impl Into<EventSource>) -> Self { self.event_source = value.into(); self }
     /// `MappingVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mapping_version(mut self, value: impl Into<Str>) -> Self {
-        self.mapping_version = Some(value.into());
-        self
-    }
-
+    pub fn mapping_version(mut self, value: impl Into<Str>) -> Self { self.mapping_version = Some(value.into()); self }
     /// `OcsfVersion`: an [`OcsfVersion`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ocsf_version(mut self, value: impl Into<OcsfVersion>) -> Self {
-        self.ocsf_version = value.into();
-        self
-    }
-
+    pub fn ocsf_version(mut self, value: impl Into<OcsfVersion>) -> Self { self.ocsf_version = value.into(); self }
     /// `Source`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source(mut self, value: impl Into<Str>) -> Self {
-        self.source = Some(value.into());
-        self
-    }
+    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = Some(value.into()); self }
 }
 
 impl PropertyType for ParseToOcsf {}
@@ -2099,23 +1323,13 @@ impl ToValue for ParseToOcsf {
     }
 }
 
-static RULE_ParseVpc: ObjRule = ObjRule {
-    properties: &[(
-        "Source",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(128),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ParseVpc: ObjRule = ObjRule {
+    properties: &[
+        ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ParseVPC` property type of `AWS::Logs::Transformer`.
@@ -2137,6 +1351,7 @@ pub struct ParseVpc {
     pub source: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ParseVpc {
     /// A `ParseVpc` with no property set (none is required).
     pub fn new() -> Self {
@@ -2144,12 +1359,7 @@ impl ParseVpc {
     }
 
     /// `Source`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source(mut self, value: impl Into<Str>) -> Self {
-        self.source = Some(value.into());
-        self
-    }
+    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = Some(value.into()); self }
 }
 
 impl PropertyType for ParseVpc {}
@@ -2160,23 +1370,13 @@ impl ToValue for ParseVpc {
     }
 }
 
-static RULE_ParseWaf: ObjRule = ObjRule {
-    properties: &[(
-        "Source",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(128),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ParseWaf: ObjRule = ObjRule {
+    properties: &[
+        ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ParseWAF` property type of `AWS::Logs::Transformer`.
@@ -2198,6 +1398,7 @@ pub struct ParseWaf {
     pub source: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ParseWaf {
     /// A `ParseWaf` with no property set (none is required).
     pub fn new() -> Self {
@@ -2205,12 +1406,7 @@ impl ParseWaf {
     }
 
     /// `Source`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source(mut self, value: impl Into<Str>) -> Self {
-        self.source = Some(value.into());
-        self
-    }
+    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = Some(value.into()); self }
 }
 
 impl PropertyType for ParseWaf {}
@@ -2221,7 +1417,8 @@ impl ToValue for ParseWaf {
     }
 }
 
-static RULE_Processor: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Processor: ObjRule = ObjRule {
     properties: &[
         ("AddKeys", Shape::Object(&RULE_AddKeys)),
         ("CopyValue", Shape::Object(&RULE_CopyValue)),
@@ -2247,12 +1444,8 @@ static RULE_Processor: ObjRule = ObjRule {
         ("TypeConverter", Shape::Object(&RULE_TypeConverter)),
         ("UpperCaseString", Shape::Object(&RULE_UpperCaseString)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Processor` property type of `AWS::Logs::Transformer`.
@@ -2366,6 +1559,7 @@ pub struct Processor {
     pub upper_case_string: Option<Obj<UpperCaseString>>,
 }
 
+#[rustfmt::skip]
 impl Processor {
     /// A `Processor` with no property set (none is required).
     pub fn new() -> Self {
@@ -2373,188 +1567,51 @@ impl Processor {
     }
 
     /// `AddKeys`: an [`AddKeys`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn add_keys(mut self, value: impl Into<Obj<AddKeys>>) -> Self {
-        self.add_keys = Some(value.into());
-        self
-    }
-
+    pub fn add_keys(mut self, value: impl Into<Obj<AddKeys>>) -> Self { self.add_keys = Some(value.into()); self }
     /// `CopyValue`: a [`CopyValue`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn copy_value(mut self, value: impl Into<Obj<CopyValue>>) -> Self {
-        self.copy_value = Some(value.into());
-        self
-    }
-
+    pub fn copy_value(mut self, value: impl Into<Obj<CopyValue>>) -> Self { self.copy_value = Some(value.into()); self }
     /// `Csv`: a [`Csv`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn csv(mut self, value: impl Into<Obj<Csv>>) -> Self {
-        self.csv = Some(value.into());
-        self
-    }
-
+    pub fn csv(mut self, value: impl Into<Obj<Csv>>) -> Self { self.csv = Some(value.into()); self }
     /// `DateTimeConverter`: a [`DateTimeConverter`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn date_time_converter(mut self, value: impl Into<Obj<DateTimeConverter>>) -> Self {
-        self.date_time_converter = Some(value.into());
-        self
-    }
-
+    pub fn date_time_converter(mut self, value: impl Into<Obj<DateTimeConverter>>) -> Self { self.date_time_converter = Some(value.into()); self }
     /// `DeleteKeys`: a [`DeleteKeys`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delete_keys(mut self, value: impl Into<Obj<DeleteKeys>>) -> Self {
-        self.delete_keys = Some(value.into());
-        self
-    }
-
+    pub fn delete_keys(mut self, value: impl Into<Obj<DeleteKeys>>) -> Self { self.delete_keys = Some(value.into()); self }
     /// `Grok`: a [`Grok`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn grok(mut self, value: impl Into<Obj<Grok>>) -> Self {
-        self.grok = Some(value.into());
-        self
-    }
-
+    pub fn grok(mut self, value: impl Into<Obj<Grok>>) -> Self { self.grok = Some(value.into()); self }
     /// `ListToMap`: a [`ListToMap`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn list_to_map(mut self, value: impl Into<Obj<ListToMap>>) -> Self {
-        self.list_to_map = Some(value.into());
-        self
-    }
-
+    pub fn list_to_map(mut self, value: impl Into<Obj<ListToMap>>) -> Self { self.list_to_map = Some(value.into()); self }
     /// `LowerCaseString`: a [`LowerCaseString`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lower_case_string(mut self, value: impl Into<Obj<LowerCaseString>>) -> Self {
-        self.lower_case_string = Some(value.into());
-        self
-    }
-
+    pub fn lower_case_string(mut self, value: impl Into<Obj<LowerCaseString>>) -> Self { self.lower_case_string = Some(value.into()); self }
     /// `MoveKeys`: a [`MoveKeys`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn move_keys(mut self, value: impl Into<Obj<MoveKeys>>) -> Self {
-        self.move_keys = Some(value.into());
-        self
-    }
-
+    pub fn move_keys(mut self, value: impl Into<Obj<MoveKeys>>) -> Self { self.move_keys = Some(value.into()); self }
     /// `ParseCloudfront`: a [`ParseCloudfront`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parse_cloudfront(mut self, value: impl Into<Obj<ParseCloudfront>>) -> Self {
-        self.parse_cloudfront = Some(value.into());
-        self
-    }
-
+    pub fn parse_cloudfront(mut self, value: impl Into<Obj<ParseCloudfront>>) -> Self { self.parse_cloudfront = Some(value.into()); self }
     /// `ParseJSON`: a [`ParseJson`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parse_json(mut self, value: impl Into<Obj<ParseJson>>) -> Self {
-        self.parse_json = Some(value.into());
-        self
-    }
-
+    pub fn parse_json(mut self, value: impl Into<Obj<ParseJson>>) -> Self { self.parse_json = Some(value.into()); self }
     /// `ParseKeyValue`: a [`ParseKeyValue`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parse_key_value(mut self, value: impl Into<Obj<ParseKeyValue>>) -> Self {
-        self.parse_key_value = Some(value.into());
-        self
-    }
-
+    pub fn parse_key_value(mut self, value: impl Into<Obj<ParseKeyValue>>) -> Self { self.parse_key_value = Some(value.into()); self }
     /// `ParsePostgres`: a [`ParsePostgres`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parse_postgres(mut self, value: impl Into<Obj<ParsePostgres>>) -> Self {
-        self.parse_postgres = Some(value.into());
-        self
-    }
-
+    pub fn parse_postgres(mut self, value: impl Into<Obj<ParsePostgres>>) -> Self { self.parse_postgres = Some(value.into()); self }
     /// `ParseRoute53`: a [`ParseRoute53`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parse_route53(mut self, value: impl Into<Obj<ParseRoute53>>) -> Self {
-        self.parse_route53 = Some(value.into());
-        self
-    }
-
+    pub fn parse_route53(mut self, value: impl Into<Obj<ParseRoute53>>) -> Self { self.parse_route53 = Some(value.into()); self }
     /// `ParseToOCSF`: a [`ParseToOcsf`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parse_to_ocsf(mut self, value: impl Into<Obj<ParseToOcsf>>) -> Self {
-        self.parse_to_ocsf = Some(value.into());
-        self
-    }
-
+    pub fn parse_to_ocsf(mut self, value: impl Into<Obj<ParseToOcsf>>) -> Self { self.parse_to_ocsf = Some(value.into()); self }
     /// `ParseVPC`: a [`ParseVpc`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parse_vpc(mut self, value: impl Into<Obj<ParseVpc>>) -> Self {
-        self.parse_vpc = Some(value.into());
-        self
-    }
-
+    pub fn parse_vpc(mut self, value: impl Into<Obj<ParseVpc>>) -> Self { self.parse_vpc = Some(value.into()); self }
     /// `ParseWAF`: a [`ParseWaf`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parse_waf(mut self, value: impl Into<Obj<ParseWaf>>) -> Self {
-        self.parse_waf = Some(value.into());
-        self
-    }
-
+    pub fn parse_waf(mut self, value: impl Into<Obj<ParseWaf>>) -> Self { self.parse_waf = Some(value.into()); self }
     /// `RenameKeys`: a [`RenameKeys`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rename_keys(mut self, value: impl Into<Obj<RenameKeys>>) -> Self {
-        self.rename_keys = Some(value.into());
-        self
-    }
-
+    pub fn rename_keys(mut self, value: impl Into<Obj<RenameKeys>>) -> Self { self.rename_keys = Some(value.into()); self }
     /// `SplitString`: a [`SplitString`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn split_string(mut self, value: impl Into<Obj<SplitString>>) -> Self {
-        self.split_string = Some(value.into());
-        self
-    }
-
+    pub fn split_string(mut self, value: impl Into<Obj<SplitString>>) -> Self { self.split_string = Some(value.into()); self }
     /// `SubstituteString`: a [`SubstituteString`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn substitute_string(mut self, value: impl Into<Obj<SubstituteString>>) -> Self {
-        self.substitute_string = Some(value.into());
-        self
-    }
-
+    pub fn substitute_string(mut self, value: impl Into<Obj<SubstituteString>>) -> Self { self.substitute_string = Some(value.into()); self }
     /// `TrimString`: a [`TrimString`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn trim_string(mut self, value: impl Into<Obj<TrimString>>) -> Self {
-        self.trim_string = Some(value.into());
-        self
-    }
-
+    pub fn trim_string(mut self, value: impl Into<Obj<TrimString>>) -> Self { self.trim_string = Some(value.into()); self }
     /// `TypeConverter`: a [`TypeConverter`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn type_converter(mut self, value: impl Into<Obj<TypeConverter>>) -> Self {
-        self.type_converter = Some(value.into());
-        self
-    }
-
+    pub fn type_converter(mut self, value: impl Into<Obj<TypeConverter>>) -> Self { self.type_converter = Some(value.into()); self }
     /// `UpperCaseString`: an [`UpperCaseString`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn upper_case_string(mut self, value: impl Into<Obj<UpperCaseString>>) -> Self {
-        self.upper_case_string = Some(value.into());
-        self
-    }
+    pub fn upper_case_string(mut self, value: impl Into<Obj<UpperCaseString>>) -> Self { self.upper_case_string = Some(value.into()); self }
 }
 
 impl PropertyType for Processor {}
@@ -2593,49 +1650,21 @@ impl ToValue for Processor {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RenameKeyEntryRequired {
     /// `Key`: a string, required.
-    ///
-    /// The key to rename
-    ///
-    /// Pattern `^.*[a-zA-Z0-9]+.*$`; length 1 to 128.
     pub key: Str,
     /// `RenameTo`: a string, required.
-    ///
-    /// The string to use for the new key name
-    ///
-    /// Pattern `^.*[a-zA-Z0-9]+.*$`; length 1 to 128.
     pub rename_to: Str,
 }
 
-static RULE_RenameKeyEntry: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RenameKeyEntry: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("OverwriteIfExists", Shape::Bool),
-        (
-            "RenameTo",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("RenameTo", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["Key", "RenameTo"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RenameKeyEntry` property type of `AWS::Logs::Transformer`.
@@ -2663,6 +1692,7 @@ pub struct RenameKeyEntry {
     pub rename_to: Str,
 }
 
+#[rustfmt::skip]
 impl RenameKeyEntry {
     /// A `RenameKeyEntry` with its required properties, named in a [`RenameKeyEntryRequired`].
     pub fn new(required: RenameKeyEntryRequired) -> Self {
@@ -2674,28 +1704,11 @@ impl RenameKeyEntry {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `OverwriteIfExists`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn overwrite_if_exists(mut self, value: impl Into<Bool>) -> Self {
-        self.overwrite_if_exists = Some(value.into());
-        self
-    }
-
+    pub fn overwrite_if_exists(mut self, value: impl Into<Bool>) -> Self { self.overwrite_if_exists = Some(value.into()); self }
     /// `RenameTo`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rename_to(mut self, value: impl Into<Str>) -> Self {
-        self.rename_to = value.into();
-        self
-    }
+    pub fn rename_to(mut self, value: impl Into<Str>) -> Self { self.rename_to = value.into(); self }
 }
 
 impl PropertyType for RenameKeyEntry {}
@@ -2714,26 +1727,17 @@ impl ToValue for RenameKeyEntry {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RenameKeysRequired {
     /// `Entries`: a list of [`RenameKeyEntry`] objects, required.
-    ///
-    /// Items 1 to 5.
     pub entries: List<RenameKeyEntry>,
 }
 
-static RULE_RenameKeys: ObjRule = ObjRule {
-    properties: &[(
-        "Entries",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_RenameKeyEntry),
-            min_items: Some(1),
-            max_items: Some(5),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_RenameKeys: ObjRule = ObjRule {
+    properties: &[
+        ("Entries", Shape::List(&ListRule { items: Shape::Object(&RULE_RenameKeyEntry), min_items: Some(1), max_items: Some(5) })),
+    ],
     required: &["Entries"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RenameKeys` property type of `AWS::Logs::Transformer`.
@@ -2749,6 +1753,7 @@ pub struct RenameKeys {
     pub entries: List<RenameKeyEntry>,
 }
 
+#[rustfmt::skip]
 impl RenameKeys {
     /// A `RenameKeys` with its required properties, named in a [`RenameKeysRequired`].
     pub fn new(required: RenameKeysRequired) -> Self {
@@ -2758,12 +1763,7 @@ impl RenameKeys {
     }
 
     /// `Entries`: a list of [`RenameKeyEntry`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn entries(mut self, value: impl Into<List<RenameKeyEntry>>) -> Self {
-        self.entries = value.into();
-        self
-    }
+    pub fn entries(mut self, value: impl Into<List<RenameKeyEntry>>) -> Self { self.entries = value.into(); self }
 }
 
 impl PropertyType for RenameKeys {}
@@ -2778,26 +1778,17 @@ impl ToValue for RenameKeys {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SplitStringRequired {
     /// `Entries`: a list of [`SplitStringEntry`] objects, required.
-    ///
-    /// Items 1 to 10.
     pub entries: List<SplitStringEntry>,
 }
 
-static RULE_SplitString: ObjRule = ObjRule {
-    properties: &[(
-        "Entries",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_SplitStringEntry),
-            min_items: Some(1),
-            max_items: Some(10),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_SplitString: ObjRule = ObjRule {
+    properties: &[
+        ("Entries", Shape::List(&ListRule { items: Shape::Object(&RULE_SplitStringEntry), min_items: Some(1), max_items: Some(10) })),
+    ],
     required: &["Entries"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SplitString` property type of `AWS::Logs::Transformer`.
@@ -2813,6 +1804,7 @@ pub struct SplitString {
     pub entries: List<SplitStringEntry>,
 }
 
+#[rustfmt::skip]
 impl SplitString {
     /// A `SplitString` with its required properties, named in a [`SplitStringRequired`].
     pub fn new(required: SplitStringRequired) -> Self {
@@ -2822,12 +1814,7 @@ impl SplitString {
     }
 
     /// `Entries`: a list of [`SplitStringEntry`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn entries(mut self, value: impl Into<List<SplitStringEntry>>) -> Self {
-        self.entries = value.into();
-        self
-    }
+    pub fn entries(mut self, value: impl Into<List<SplitStringEntry>>) -> Self { self.entries = value.into(); self }
 }
 
 impl PropertyType for SplitString {}
@@ -2842,48 +1829,20 @@ impl ToValue for SplitString {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SplitStringEntryRequired {
     /// `Delimiter`: a string, required.
-    ///
-    /// The separator characters to split the string entry on.
-    ///
-    /// Length 1 to 128.
     pub delimiter: Str,
     /// `Source`: a string, required.
-    ///
-    /// The key of the field to split.
-    ///
-    /// Pattern `^.*[a-zA-Z0-9]+.*$`; length 1 to 128.
     pub source: Str,
 }
 
-static RULE_SplitStringEntry: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SplitStringEntry: ObjRule = ObjRule {
     properties: &[
-        (
-            "Delimiter",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Source",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Delimiter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["Source", "Delimiter"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SplitStringEntry` property type of `AWS::Logs::Transformer`.
@@ -2907,6 +1866,7 @@ pub struct SplitStringEntry {
     pub source: Str,
 }
 
+#[rustfmt::skip]
 impl SplitStringEntry {
     /// A `SplitStringEntry` with its required properties, named in a [`SplitStringEntryRequired`].
     pub fn new(required: SplitStringEntryRequired) -> Self {
@@ -2917,20 +1877,9 @@ impl SplitStringEntry {
     }
 
     /// `Delimiter`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delimiter(mut self, value: impl Into<Str>) -> Self {
-        self.delimiter = value.into();
-        self
-    }
-
+    pub fn delimiter(mut self, value: impl Into<Str>) -> Self { self.delimiter = value.into(); self }
     /// `Source`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source(mut self, value: impl Into<Str>) -> Self {
-        self.source = value.into();
-        self
-    }
+    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = value.into(); self }
 }
 
 impl PropertyType for SplitStringEntry {}
@@ -2948,26 +1897,17 @@ impl ToValue for SplitStringEntry {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubstituteStringRequired {
     /// `Entries`: a list of [`SubstituteStringEntry`] objects, required.
-    ///
-    /// Items 1 to 10.
     pub entries: List<SubstituteStringEntry>,
 }
 
-static RULE_SubstituteString: ObjRule = ObjRule {
-    properties: &[(
-        "Entries",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_SubstituteStringEntry),
-            min_items: Some(1),
-            max_items: Some(10),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_SubstituteString: ObjRule = ObjRule {
+    properties: &[
+        ("Entries", Shape::List(&ListRule { items: Shape::Object(&RULE_SubstituteStringEntry), min_items: Some(1), max_items: Some(10) })),
+    ],
     required: &["Entries"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SubstituteString` property type of `AWS::Logs::Transformer`.
@@ -2983,6 +1923,7 @@ pub struct SubstituteString {
     pub entries: List<SubstituteStringEntry>,
 }
 
+#[rustfmt::skip]
 impl SubstituteString {
     /// A `SubstituteString` with its required properties, named in a [`SubstituteStringRequired`].
     pub fn new(required: SubstituteStringRequired) -> Self {
@@ -2992,12 +1933,7 @@ impl SubstituteString {
     }
 
     /// `Entries`: a list of [`SubstituteStringEntry`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn entries(mut self, value: impl Into<List<SubstituteStringEntry>>) -> Self {
-        self.entries = value.into();
-        self
-    }
+    pub fn entries(mut self, value: impl Into<List<SubstituteStringEntry>>) -> Self { self.entries = value.into(); self }
 }
 
 impl PropertyType for SubstituteString {}
@@ -3012,64 +1948,23 @@ impl ToValue for SubstituteString {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubstituteStringEntryRequired {
     /// `From`: a string, required.
-    ///
-    /// The regular expression string to be replaced. Special regex characters such as \[ and \] must be escaped using \\ when using double quotes and with \ when using single quotes. For more information, see \[Class Pattern\](<https://docs.aws.amazon.com/https://docs.oracle.com/en/java/javase/17/docs/api/java.base/java/util/regex/Pattern.html>) on the Oracle web site.
-    ///
-    /// Length 1 to 128.
     pub from: Str,
     /// `Source`: a string, required.
-    ///
-    /// The key to modify
-    ///
-    /// Pattern `^.*[a-zA-Z0-9]+.*$`; length 1 to 128.
     pub source: Str,
     /// `To`: a string, required.
-    ///
-    /// The string to be substituted for each match of `from`
-    ///
-    /// Length 1 to 128.
     pub to: Str,
 }
 
-static RULE_SubstituteStringEntry: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SubstituteStringEntry: ObjRule = ObjRule {
     properties: &[
-        (
-            "From",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Source",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "To",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("From", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("To", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
     ],
     required: &["Source", "From", "To"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SubstituteStringEntry` property type of `AWS::Logs::Transformer`.
@@ -3099,6 +1994,7 @@ pub struct SubstituteStringEntry {
     pub to: Str,
 }
 
+#[rustfmt::skip]
 impl SubstituteStringEntry {
     /// A `SubstituteStringEntry` with its required properties, named in a [`SubstituteStringEntryRequired`].
     pub fn new(required: SubstituteStringEntryRequired) -> Self {
@@ -3110,28 +2006,11 @@ impl SubstituteStringEntry {
     }
 
     /// `From`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn from(mut self, value: impl Into<Str>) -> Self {
-        self.from = value.into();
-        self
-    }
-
+    pub fn from(mut self, value: impl Into<Str>) -> Self { self.from = value.into(); self }
     /// `Source`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source(mut self, value: impl Into<Str>) -> Self {
-        self.source = value.into();
-        self
-    }
-
+    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = value.into(); self }
     /// `To`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn to(mut self, value: impl Into<Str>) -> Self {
-        self.to = value.into();
-        self
-    }
+    pub fn to(mut self, value: impl Into<Str>) -> Self { self.to = value.into(); self }
 }
 
 impl PropertyType for SubstituteStringEntry {}
@@ -3150,32 +2029,17 @@ impl ToValue for SubstituteStringEntry {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrimStringRequired {
     /// `WithKeys`: a list of strings, required.
-    ///
-    /// Items 1 to 10.
     pub with_keys: List<Str>,
 }
 
-static RULE_TrimString: ObjRule = ObjRule {
-    properties: &[(
-        "WithKeys",
-        Shape::List(&ListRule {
-            items: Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-            min_items: Some(1),
-            max_items: Some(10),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_TrimString: ObjRule = ObjRule {
+    properties: &[
+        ("WithKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10) })),
+    ],
     required: &["WithKeys"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TrimString` property type of `AWS::Logs::Transformer`.
@@ -3191,6 +2055,7 @@ pub struct TrimString {
     pub with_keys: List<Str>,
 }
 
+#[rustfmt::skip]
 impl TrimString {
     /// A `TrimString` with its required properties, named in a [`TrimStringRequired`].
     pub fn new(required: TrimStringRequired) -> Self {
@@ -3200,12 +2065,7 @@ impl TrimString {
     }
 
     /// `WithKeys`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn with_keys(mut self, value: impl Into<List<Str>>) -> Self {
-        self.with_keys = value.into();
-        self
-    }
+    pub fn with_keys(mut self, value: impl Into<List<Str>>) -> Self { self.with_keys = value.into(); self }
 }
 
 impl PropertyType for TrimString {}
@@ -3220,26 +2080,17 @@ impl ToValue for TrimString {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TypeConverterRequired {
     /// `Entries`: a list of [`TypeConverterEntry`] objects, required.
-    ///
-    /// Items 1 to 5.
     pub entries: List<TypeConverterEntry>,
 }
 
-static RULE_TypeConverter: ObjRule = ObjRule {
-    properties: &[(
-        "Entries",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_TypeConverterEntry),
-            min_items: Some(1),
-            max_items: Some(5),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_TypeConverter: ObjRule = ObjRule {
+    properties: &[
+        ("Entries", Shape::List(&ListRule { items: Shape::Object(&RULE_TypeConverterEntry), min_items: Some(1), max_items: Some(5) })),
+    ],
     required: &["Entries"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TypeConverter` property type of `AWS::Logs::Transformer`.
@@ -3255,6 +2106,7 @@ pub struct TypeConverter {
     pub entries: List<TypeConverterEntry>,
 }
 
+#[rustfmt::skip]
 impl TypeConverter {
     /// A `TypeConverter` with its required properties, named in a [`TypeConverterRequired`].
     pub fn new(required: TypeConverterRequired) -> Self {
@@ -3264,12 +2116,7 @@ impl TypeConverter {
     }
 
     /// `Entries`: a list of [`TypeConverterEntry`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn entries(mut self, value: impl Into<List<TypeConverterEntry>>) -> Self {
-        self.entries = value.into();
-        self
-    }
+    pub fn entries(mut self, value: impl Into<List<TypeConverterEntry>>) -> Self { self.entries = value.into(); self }
 }
 
 impl PropertyType for TypeConverter {}
@@ -3284,46 +2131,20 @@ impl ToValue for TypeConverter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TypeConverterEntryRequired {
     /// `Key`: a string, required.
-    ///
-    /// The key with the value that is to be converted to a different type.
-    ///
-    /// Pattern `^.*[a-zA-Z0-9]+.*$`; length 1 to 128.
     pub key: Str,
     /// `Type`: a [`TypeConverterEntryType`] value, required.
-    ///
-    /// The type to convert the field value to. Valid values are `integer` , `double` , `string` and `boolean` .
     pub r#type: TypeConverterEntryType,
 }
 
-static RULE_TypeConverterEntry: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TypeConverterEntry: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["boolean", "integer", "double", "string"],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["boolean", "integer", "double", "string"], ..StrRule::ANY })),
     ],
     required: &["Key", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TypeConverterEntry` property type of `AWS::Logs::Transformer`.
@@ -3345,6 +2166,7 @@ pub struct TypeConverterEntry {
     pub r#type: TypeConverterEntryType,
 }
 
+#[rustfmt::skip]
 impl TypeConverterEntry {
     /// A `TypeConverterEntry` with its required properties, named in a [`TypeConverterEntryRequired`].
     pub fn new(required: TypeConverterEntryRequired) -> Self {
@@ -3355,20 +2177,9 @@ impl TypeConverterEntry {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Type`: a [`TypeConverterEntryType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<TypeConverterEntryType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<TypeConverterEntryType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for TypeConverterEntry {}
@@ -3386,32 +2197,17 @@ impl ToValue for TypeConverterEntry {
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpperCaseStringRequired {
     /// `WithKeys`: a list of strings, required.
-    ///
-    /// Items 1 to 10.
     pub with_keys: List<Str>,
 }
 
-static RULE_UpperCaseString: ObjRule = ObjRule {
-    properties: &[(
-        "WithKeys",
-        Shape::List(&ListRule {
-            items: Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-            min_items: Some(1),
-            max_items: Some(10),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_UpperCaseString: ObjRule = ObjRule {
+    properties: &[
+        ("WithKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10) })),
+    ],
     required: &["WithKeys"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `UpperCaseString` property type of `AWS::Logs::Transformer`.
@@ -3427,6 +2223,7 @@ pub struct UpperCaseString {
     pub with_keys: List<Str>,
 }
 
+#[rustfmt::skip]
 impl UpperCaseString {
     /// A `UpperCaseString` with its required properties, named in a [`UpperCaseStringRequired`].
     pub fn new(required: UpperCaseStringRequired) -> Self {
@@ -3436,12 +2233,7 @@ impl UpperCaseString {
     }
 
     /// `WithKeys`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn with_keys(mut self, value: impl Into<List<Str>>) -> Self {
-        self.with_keys = value.into();
-        self
-    }
+    pub fn with_keys(mut self, value: impl Into<List<Str>>) -> Self { self.with_keys = value.into(); self }
 }
 
 impl PropertyType for UpperCaseString {}

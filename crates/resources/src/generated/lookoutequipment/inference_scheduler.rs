@@ -23,120 +23,33 @@ pub(crate) static PATTERN_9: Pattern = Pattern::new("[\\s\\w+-=\\.:/@]*");
 #[derive(Clone, Debug, PartialEq)]
 pub struct InferenceSchedulerRequired {
     /// `DataInputConfiguration`: a [`DataInputConfiguration`] object, required.
-    ///
-    /// Specifies configuration information for the input data for the inference scheduler, including delimiter, format, and dataset location.
     pub data_input_configuration: Obj<DataInputConfiguration>,
     /// `DataOutputConfiguration`: a [`DataOutputConfiguration`] object, required.
-    ///
-    /// Specifies configuration information for the output results for the inference scheduler, including the Amazon S3 location for the output.
     pub data_output_configuration: Obj<DataOutputConfiguration>,
     /// `DataUploadFrequency`: a [`DataUploadFrequency`] value, required.
-    ///
-    /// How often data is uploaded to the source S3 bucket for the input data. This value is the length of time between data uploads. For instance, if you select 5 minutes, Amazon Lookout for Equipment will upload the real-time data to the source bucket once every 5 minutes. This frequency also determines how often Amazon Lookout for Equipment starts a scheduled inference on your data. In this example, it starts once every 5 minutes.
     pub data_upload_frequency: DataUploadFrequency,
     /// `ModelName`: a string, required.
-    ///
-    /// The name of the machine learning model used for the inference scheduler.
-    ///
-    /// Pattern `^[0-9a-zA-Z_-]{1,200}$`; length 1 to 200; create-only: changing it replaces the resource.
     pub model_name: Str,
     /// `RoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of a role with permission to access the data source being used for the inference.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `arn:aws(-[^:]+)?:iam::[0-9]{12}:role/.+`; length 20 to 2048.
     pub role_arn: Str,
 }
 
-static RULE_InferenceScheduler: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InferenceScheduler: ObjRule = ObjRule {
     properties: &[
-        (
-            "DataDelayOffsetInMinutes",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(60.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DataInputConfiguration",
-            Shape::Object(&RULE_DataInputConfiguration),
-        ),
-        (
-            "DataOutputConfiguration",
-            Shape::Object(&RULE_DataOutputConfiguration),
-        ),
-        (
-            "DataUploadFrequency",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PT5M", "PT10M", "PT15M", "PT30M", "PT1H"],
-                format: None,
-            }),
-        ),
-        (
-            "InferenceSchedulerName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(200),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ModelName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(200),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "ServerSideKmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("DataDelayOffsetInMinutes", Shape::Int(&NumRule { min: Some(0.0), max: Some(60.0), ..NumRule::ANY })),
+        ("DataInputConfiguration", Shape::Object(&RULE_DataInputConfiguration)),
+        ("DataOutputConfiguration", Shape::Object(&RULE_DataOutputConfiguration)),
+        ("DataUploadFrequency", Shape::Str(&StrRule { allowed: &["PT5M", "PT10M", "PT15M", "PT30M", "PT1H"], ..StrRule::ANY })),
+        ("InferenceSchedulerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("ModelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_7), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("ServerSideKmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
-    required: &[
-        "DataInputConfiguration",
-        "DataOutputConfiguration",
-        "DataUploadFrequency",
-        "ModelName",
-        "RoleArn",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["DataInputConfiguration", "DataOutputConfiguration", "DataUploadFrequency", "ModelName", "RoleArn"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::LookoutEquipment::InferenceScheduler` resource.
@@ -206,6 +119,7 @@ pub struct InferenceScheduler {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl InferenceScheduler {
     /// The CloudFormation type name, `AWS::LookoutEquipment::InferenceScheduler`.
     pub const TYPE_NAME: &'static str = "AWS::LookoutEquipment::InferenceScheduler";
@@ -216,13 +130,7 @@ impl InferenceScheduler {
         type_name: "AWS::LookoutEquipment::InferenceScheduler",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lookoutequipment-inferencescheduler.html",
         primary_identifier: &["InferenceSchedulerName"],
-        required: &[
-            "DataInputConfiguration",
-            "DataOutputConfiguration",
-            "DataUploadFrequency",
-            "ModelName",
-            "RoleArn",
-        ],
+        required: &["DataInputConfiguration", "DataOutputConfiguration", "DataUploadFrequency", "ModelName", "RoleArn"],
         create_only: &["InferenceSchedulerName", "ModelName", "ServerSideKmsKeyId"],
         conditional_create_only: &[],
         write_only: &[],
@@ -248,82 +156,23 @@ impl InferenceScheduler {
     }
 
     /// `DataDelayOffsetInMinutes`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_delay_offset_in_minutes(mut self, value: impl Into<Int>) -> Self {
-        self.data_delay_offset_in_minutes = Some(value.into());
-        self
-    }
-
+    pub fn data_delay_offset_in_minutes(mut self, value: impl Into<Int>) -> Self { self.data_delay_offset_in_minutes = Some(value.into()); self }
     /// `DataInputConfiguration`: a [`DataInputConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_input_configuration(
-        mut self,
-        value: impl Into<Obj<DataInputConfiguration>>,
-    ) -> Self {
-        self.data_input_configuration = value.into();
-        self
-    }
-
+    pub fn data_input_configuration(mut self, value: impl Into<Obj<DataInputConfiguration>>) -> Self { self.data_input_configuration = value.into(); self }
     /// `DataOutputConfiguration`: a [`DataOutputConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_output_configuration(
-        mut self,
-        value: impl Into<Obj<DataOutputConfiguration>>,
-    ) -> Self {
-        self.data_output_configuration = value.into();
-        self
-    }
-
+    pub fn data_output_configuration(mut self, value: impl Into<Obj<DataOutputConfiguration>>) -> Self { self.data_output_configuration = value.into(); self }
     /// `DataUploadFrequency`: a [`DataUploadFrequency`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_upload_frequency(mut self, value: impl Into<DataUploadFrequency>) -> Self {
-        self.data_upload_frequency = value.into();
-        self
-    }
-
+    pub fn data_upload_frequency(mut self, value: impl Into<DataUploadFrequency>) -> Self { self.data_upload_frequency = value.into(); self }
     /// `InferenceSchedulerName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inference_scheduler_name(mut self, value: impl Into<Str>) -> Self {
-        self.inference_scheduler_name = Some(value.into());
-        self
-    }
-
+    pub fn inference_scheduler_name(mut self, value: impl Into<Str>) -> Self { self.inference_scheduler_name = Some(value.into()); self }
     /// `ModelName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_name(mut self, value: impl Into<Str>) -> Self {
-        self.model_name = value.into();
-        self
-    }
-
+    pub fn model_name(mut self, value: impl Into<Str>) -> Self { self.model_name = value.into(); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `ServerSideKmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn server_side_kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.server_side_kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn server_side_kms_key_id(mut self, value: impl Into<Str>) -> Self { self.server_side_kms_key_id = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for InferenceScheduler {
@@ -384,33 +233,16 @@ pub struct DataInputConfigurationRequired {
     pub s3_input_configuration: Obj<S3InputConfiguration>,
 }
 
-static RULE_DataInputConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataInputConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "InferenceInputNameConfiguration",
-            Shape::Object(&RULE_InputNameConfiguration),
-        ),
-        (
-            "InputTimeZoneOffset",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "S3InputConfiguration",
-            Shape::Object(&RULE_S3InputConfiguration),
-        ),
+        ("InferenceInputNameConfiguration", Shape::Object(&RULE_InputNameConfiguration)),
+        ("InputTimeZoneOffset", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("S3InputConfiguration", Shape::Object(&RULE_S3InputConfiguration)),
     ],
     required: &["S3InputConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataInputConfiguration` property type of `AWS::LookoutEquipment::InferenceScheduler`.
@@ -430,6 +262,7 @@ pub struct DataInputConfiguration {
     pub s3_input_configuration: Obj<S3InputConfiguration>,
 }
 
+#[rustfmt::skip]
 impl DataInputConfiguration {
     /// A `DataInputConfiguration` with its required properties, named in a [`DataInputConfigurationRequired`].
     pub fn new(required: DataInputConfigurationRequired) -> Self {
@@ -441,27 +274,11 @@ impl DataInputConfiguration {
     }
 
     /// `InferenceInputNameConfiguration`: an [`InputNameConfiguration`] object.
-    pub fn inference_input_name_configuration(
-        mut self,
-        value: impl Into<Obj<InputNameConfiguration>>,
-    ) -> Self {
-        self.inference_input_name_configuration = Some(value.into());
-        self
-    }
-
+    pub fn inference_input_name_configuration(mut self, value: impl Into<Obj<InputNameConfiguration>>) -> Self { self.inference_input_name_configuration = Some(value.into()); self }
     /// `InputTimeZoneOffset`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_time_zone_offset(mut self, value: impl Into<Str>) -> Self {
-        self.input_time_zone_offset = Some(value.into());
-        self
-    }
-
+    pub fn input_time_zone_offset(mut self, value: impl Into<Str>) -> Self { self.input_time_zone_offset = Some(value.into()); self }
     /// `S3InputConfiguration`: a [`S3InputConfiguration`] object, required.
-    pub fn s3_input_configuration(mut self, value: impl Into<Obj<S3InputConfiguration>>) -> Self {
-        self.s3_input_configuration = value.into();
-        self
-    }
+    pub fn s3_input_configuration(mut self, value: impl Into<Obj<S3InputConfiguration>>) -> Self { self.s3_input_configuration = value.into(); self }
 }
 
 impl PropertyType for DataInputConfiguration {}
@@ -486,29 +303,15 @@ pub struct DataOutputConfigurationRequired {
     pub s3_output_configuration: Obj<S3OutputConfiguration>,
 }
 
-static RULE_DataOutputConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataOutputConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "KmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "S3OutputConfiguration",
-            Shape::Object(&RULE_S3OutputConfiguration),
-        ),
+        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("S3OutputConfiguration", Shape::Object(&RULE_S3OutputConfiguration)),
     ],
     required: &["S3OutputConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataOutputConfiguration` property type of `AWS::LookoutEquipment::InferenceScheduler`.
@@ -526,6 +329,7 @@ pub struct DataOutputConfiguration {
     pub s3_output_configuration: Obj<S3OutputConfiguration>,
 }
 
+#[rustfmt::skip]
 impl DataOutputConfiguration {
     /// A `DataOutputConfiguration` with its required properties, named in a [`DataOutputConfigurationRequired`].
     pub fn new(required: DataOutputConfigurationRequired) -> Self {
@@ -536,18 +340,9 @@ impl DataOutputConfiguration {
     }
 
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `S3OutputConfiguration`: a [`S3OutputConfiguration`] object, required.
-    pub fn s3_output_configuration(mut self, value: impl Into<Obj<S3OutputConfiguration>>) -> Self {
-        self.s3_output_configuration = value.into();
-        self
-    }
+    pub fn s3_output_configuration(mut self, value: impl Into<Obj<S3OutputConfiguration>>) -> Self { self.s3_output_configuration = value.into(); self }
 }
 
 impl PropertyType for DataOutputConfiguration {}
@@ -561,35 +356,14 @@ impl ToValue for DataOutputConfiguration {
     }
 }
 
-static RULE_InputNameConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InputNameConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ComponentTimestampDelimiter",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TimestampFormat",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ComponentTimestampDelimiter", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("TimestampFormat", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InputNameConfiguration` property type of `AWS::LookoutEquipment::InferenceScheduler`.
@@ -613,6 +387,7 @@ pub struct InputNameConfiguration {
     pub timestamp_format: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl InputNameConfiguration {
     /// A `InputNameConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -620,20 +395,9 @@ impl InputNameConfiguration {
     }
 
     /// `ComponentTimestampDelimiter`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn component_timestamp_delimiter(mut self, value: impl Into<Str>) -> Self {
-        self.component_timestamp_delimiter = Some(value.into());
-        self
-    }
-
+    pub fn component_timestamp_delimiter(mut self, value: impl Into<Str>) -> Self { self.component_timestamp_delimiter = Some(value.into()); self }
     /// `TimestampFormat`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timestamp_format(mut self, value: impl Into<Str>) -> Self {
-        self.timestamp_format = Some(value.into());
-        self
-    }
+    pub fn timestamp_format(mut self, value: impl Into<Str>) -> Self { self.timestamp_format = Some(value.into()); self }
 }
 
 impl PropertyType for InputNameConfiguration {}
@@ -654,40 +418,18 @@ impl ToValue for InputNameConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3InputConfigurationRequired {
     /// `Bucket`: a string, required.
-    ///
-    /// Pattern `^[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9]$`; length 3 to 63.
     pub bucket: Str,
 }
 
-static RULE_S3InputConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3InputConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Bucket",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Prefix",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Prefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
     required: &["Bucket"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3InputConfiguration` property type of `AWS::LookoutEquipment::InferenceScheduler`.
@@ -707,6 +449,7 @@ pub struct S3InputConfiguration {
     pub prefix: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl S3InputConfiguration {
     /// A `S3InputConfiguration` with its required properties, named in a [`S3InputConfigurationRequired`].
     pub fn new(required: S3InputConfigurationRequired) -> Self {
@@ -717,20 +460,9 @@ impl S3InputConfiguration {
     }
 
     /// `Bucket`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self {
-        self.bucket = value.into();
-        self
-    }
-
+    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
     /// `Prefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = Some(value.into());
-        self
-    }
+    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
 }
 
 impl PropertyType for S3InputConfiguration {}
@@ -748,40 +480,18 @@ impl ToValue for S3InputConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3OutputConfigurationRequired {
     /// `Bucket`: a string, required.
-    ///
-    /// Pattern `^[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9]$`; length 3 to 63.
     pub bucket: Str,
 }
 
-static RULE_S3OutputConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3OutputConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Bucket",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Prefix",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Prefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
     required: &["Bucket"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3OutputConfiguration` property type of `AWS::LookoutEquipment::InferenceScheduler`.
@@ -801,6 +511,7 @@ pub struct S3OutputConfiguration {
     pub prefix: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl S3OutputConfiguration {
     /// A `S3OutputConfiguration` with its required properties, named in a [`S3OutputConfigurationRequired`].
     pub fn new(required: S3OutputConfigurationRequired) -> Self {
@@ -811,20 +522,9 @@ impl S3OutputConfiguration {
     }
 
     /// `Bucket`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self {
-        self.bucket = value.into();
-        self
-    }
-
+    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
     /// `Prefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = Some(value.into());
-        self
-    }
+    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
 }
 
 impl PropertyType for S3OutputConfiguration {}
@@ -842,44 +542,20 @@ impl ToValue for S3OutputConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `[\s\w+-=\.:/@]*`; length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_8),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::LookoutEquipment::InferenceScheduler`.
@@ -897,6 +573,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -907,20 +584,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

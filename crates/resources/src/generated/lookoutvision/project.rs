@@ -13,30 +13,17 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9][a-zA-Z0-9_\\-]*
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProjectRequired {
     /// `ProjectName`: a string, required.
-    ///
-    /// The name of the project.
-    ///
-    /// Pattern `[a-zA-Z0-9][a-zA-Z0-9_\-]*`; length 1 to 255; create-only: changing it replaces the resource.
     pub project_name: Str,
 }
 
-static RULE_Project: ObjRule = ObjRule {
-    properties: &[(
-        "ProjectName",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(255),
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_Project: ObjRule = ObjRule {
+    properties: &[
+        ("ProjectName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+    ],
     required: &["ProjectName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::LookoutVision::Project` resource.
@@ -60,6 +47,7 @@ pub struct Project {
     pub project_name: Str,
 }
 
+#[rustfmt::skip]
 impl Project {
     /// The CloudFormation type name, `AWS::LookoutVision::Project`.
     pub const TYPE_NAME: &'static str = "AWS::LookoutVision::Project";
@@ -88,12 +76,7 @@ impl Project {
     }
 
     /// `ProjectName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn project_name(mut self, value: impl Into<Str>) -> Self {
-        self.project_name = value.into();
-        self
-    }
+    pub fn project_name(mut self, value: impl Into<Str>) -> Self { self.project_name = value.into(); self }
 }
 
 impl Resource for Project {

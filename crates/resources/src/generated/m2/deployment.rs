@@ -13,62 +13,23 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\S{1,80}$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeploymentRequired {
     /// `ApplicationId`: a string, required.
-    ///
-    /// The unique identifier of the application.
-    ///
-    /// Pattern `^\S{1,80}$`; create-only: changing it replaces the resource.
     pub application_id: Str,
     /// `ApplicationVersion`: an integer, required.
-    ///
-    /// The version of the application.
-    ///
-    /// Value at least 1.
     pub application_version: Int,
     /// `EnvironmentId`: a string, required.
-    ///
-    /// The unique identifier of the runtime environment.
-    ///
-    /// Pattern `^\S{1,80}$`; create-only: changing it replaces the resource.
     pub environment_id: Str,
 }
 
-static RULE_Deployment: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Deployment: ObjRule = ObjRule {
     properties: &[
-        (
-            "ApplicationId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ApplicationVersion",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "EnvironmentId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ApplicationId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ApplicationVersion", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("EnvironmentId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["EnvironmentId", "ApplicationId", "ApplicationVersion"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::M2::Deployment` resource.
@@ -106,6 +67,7 @@ pub struct Deployment {
     pub environment_id: Str,
 }
 
+#[rustfmt::skip]
 impl Deployment {
     /// The CloudFormation type name, `AWS::M2::Deployment`.
     pub const TYPE_NAME: &'static str = "AWS::M2::Deployment";
@@ -136,28 +98,11 @@ impl Deployment {
     }
 
     /// `ApplicationId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_id(mut self, value: impl Into<Str>) -> Self {
-        self.application_id = value.into();
-        self
-    }
-
+    pub fn application_id(mut self, value: impl Into<Str>) -> Self { self.application_id = value.into(); self }
     /// `ApplicationVersion`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_version(mut self, value: impl Into<Int>) -> Self {
-        self.application_version = value.into();
-        self
-    }
-
+    pub fn application_version(mut self, value: impl Into<Int>) -> Self { self.application_version = value.into(); self }
     /// `EnvironmentId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment_id(mut self, value: impl Into<Str>) -> Self {
-        self.environment_id = value.into();
-        self
-    }
+    pub fn environment_id(mut self, value: impl Into<Str>) -> Self { self.environment_id = value.into(); self }
 }
 
 impl Resource for Deployment {

@@ -7,6 +7,8 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::EngineType;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\S{1,10}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\S{1,20}$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Za-z0-9][A-Za-z0-9_\\-]{1,59}$");
@@ -16,156 +18,34 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("^\\S{1,50}$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnvironmentRequired {
     /// `EngineType`: an [`EngineType`] value, required.
-    ///
-    /// The target platform for the runtime environment.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub engine_type: EngineType,
     /// `InstanceType`: a string, required.
-    ///
-    /// The instance type of the runtime environment.
-    ///
-    /// Pattern `^\S{1,20}$`.
     pub instance_type: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the runtime environment.
-    ///
-    /// Pattern `^[A-Za-z0-9][A-Za-z0-9_\-]{1,59}$`; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_Environment: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Environment: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(500),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EngineType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["microfocus", "bluage"],
-                format: None,
-            }),
-        ),
-        (
-            "EngineVersion",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "HighAvailabilityConfig",
-            Shape::Object(&RULE_HighAvailabilityConfig),
-        ),
-        (
-            "InstanceType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "NetworkType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ipv4", "dual"],
-                format: None,
-            }),
-        ),
-        (
-            "PreferredMaintenanceWindow",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), ..StrRule::ANY })),
+        ("EngineType", Shape::Str(&StrRule { allowed: &["microfocus", "bluage"], ..StrRule::ANY })),
+        ("EngineVersion", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("HighAvailabilityConfig", Shape::Object(&RULE_HighAvailabilityConfig)),
+        ("InstanceType", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("KmsKeyId", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("NetworkType", Shape::Str(&StrRule { allowed: &["ipv4", "dual"], ..StrRule::ANY })),
+        ("PreferredMaintenanceWindow", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("PubliclyAccessible", Shape::Bool),
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_3),
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "StorageConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Any,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_3),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("StorageConfigurations", Shape::List(&ListRule { items: Shape::Any, min_items: None, max_items: None })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: None, max_items: None })),
         ("Tags", Shape::Any),
     ],
     required: &["EngineType", "InstanceType", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::M2::Environment` resource.
@@ -271,6 +151,7 @@ pub struct Environment {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl Environment {
     /// The CloudFormation type name, `AWS::M2::Environment`.
     pub const TYPE_NAME: &'static str = "AWS::M2::Environment";
@@ -282,17 +163,7 @@ impl Environment {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-m2-environment.html",
         primary_identifier: &["EnvironmentArn"],
         required: &["EngineType", "InstanceType", "Name"],
-        create_only: &[
-            "Description",
-            "EngineType",
-            "KmsKeyId",
-            "Name",
-            "NetworkType",
-            "PubliclyAccessible",
-            "SecurityGroupIds",
-            "StorageConfigurations",
-            "SubnetIds",
-        ],
+        create_only: &["Description", "EngineType", "KmsKeyId", "Name", "NetworkType", "PubliclyAccessible", "SecurityGroupIds", "StorageConfigurations", "SubnetIds"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["EnvironmentArn", "EnvironmentId"],
@@ -322,119 +193,33 @@ impl Environment {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `EngineType`: an [`EngineType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn engine_type(mut self, value: impl Into<EngineType>) -> Self {
-        self.engine_type = value.into();
-        self
-    }
-
+    pub fn engine_type(mut self, value: impl Into<EngineType>) -> Self { self.engine_type = value.into(); self }
     /// `EngineVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn engine_version(mut self, value: impl Into<Str>) -> Self {
-        self.engine_version = Some(value.into());
-        self
-    }
-
+    pub fn engine_version(mut self, value: impl Into<Str>) -> Self { self.engine_version = Some(value.into()); self }
     /// `HighAvailabilityConfig`: a [`HighAvailabilityConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn high_availability_config(
-        mut self,
-        value: impl Into<Obj<HighAvailabilityConfig>>,
-    ) -> Self {
-        self.high_availability_config = Some(value.into());
-        self
-    }
-
+    pub fn high_availability_config(mut self, value: impl Into<Obj<HighAvailabilityConfig>>) -> Self { self.high_availability_config = Some(value.into()); self }
     /// `InstanceType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_type(mut self, value: impl Into<Str>) -> Self {
-        self.instance_type = value.into();
-        self
-    }
-
+    pub fn instance_type(mut self, value: impl Into<Str>) -> Self { self.instance_type = value.into(); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `NetworkType`: a [`NetworkType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_type(mut self, value: impl Into<NetworkType>) -> Self {
-        self.network_type = Some(value.into());
-        self
-    }
-
+    pub fn network_type(mut self, value: impl Into<NetworkType>) -> Self { self.network_type = Some(value.into()); self }
     /// `PreferredMaintenanceWindow`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preferred_maintenance_window(mut self, value: impl Into<Str>) -> Self {
-        self.preferred_maintenance_window = Some(value.into());
-        self
-    }
-
+    pub fn preferred_maintenance_window(mut self, value: impl Into<Str>) -> Self { self.preferred_maintenance_window = Some(value.into()); self }
     /// `PubliclyAccessible`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn publicly_accessible(mut self, value: impl Into<Bool>) -> Self {
-        self.publicly_accessible = Some(value.into());
-        self
-    }
-
+    pub fn publicly_accessible(mut self, value: impl Into<Bool>) -> Self { self.publicly_accessible = Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = Some(value.into());
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
     /// `StorageConfigurations`: a list of JSON values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_configurations(mut self, value: impl Into<List<Json>>) -> Self {
-        self.storage_configurations = Some(value.into());
-        self
-    }
-
+    pub fn storage_configurations(mut self, value: impl Into<List<Json>>) -> Self { self.storage_configurations = Some(value.into()); self }
     /// `SubnetIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = Some(value.into());
-        self
-    }
-
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Environment {
@@ -504,28 +289,17 @@ impl EnvironmentAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HighAvailabilityConfigRequired {
     /// `DesiredCapacity`: an integer, required.
-    ///
-    /// The number of instances in a high availability configuration. The minimum possible value is 1 and the maximum is 100.
-    ///
-    /// Value 1 to 100.
     pub desired_capacity: Int,
 }
 
-static RULE_HighAvailabilityConfig: ObjRule = ObjRule {
-    properties: &[(
-        "DesiredCapacity",
-        Shape::Int(&NumRule {
-            min: Some(1.0),
-            max: Some(100.0),
-            allowed: &[],
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_HighAvailabilityConfig: ObjRule = ObjRule {
+    properties: &[
+        ("DesiredCapacity", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
+    ],
     required: &["DesiredCapacity"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HighAvailabilityConfig` property type of `AWS::M2::Environment`.
@@ -545,6 +319,7 @@ pub struct HighAvailabilityConfig {
     pub desired_capacity: Int,
 }
 
+#[rustfmt::skip]
 impl HighAvailabilityConfig {
     /// A `HighAvailabilityConfig` with its required properties, named in a [`HighAvailabilityConfigRequired`].
     pub fn new(required: HighAvailabilityConfigRequired) -> Self {
@@ -554,12 +329,7 @@ impl HighAvailabilityConfig {
     }
 
     /// `DesiredCapacity`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn desired_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.desired_capacity = value.into();
-        self
-    }
+    pub fn desired_capacity(mut self, value: impl Into<Int>) -> Self { self.desired_capacity = value.into(); self }
 }
 
 impl PropertyType for HighAvailabilityConfig {}
@@ -569,34 +339,6 @@ impl ToValue for HighAvailabilityConfig {
         MapBuilder::new()
             .req("DesiredCapacity", &self.desired_capacity)
             .build()
-    }
-}
-
-/// The values of `EngineType` (`AWS::M2::Environment`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum EngineType {
-    /// `microfocus`
-    Microfocus,
-    /// `bluage`
-    Bluage,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for EngineType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for EngineType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Microfocus => "microfocus",
-            Self::Bluage => "bluage",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 

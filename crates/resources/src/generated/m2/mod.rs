@@ -6,10 +6,13 @@
 //! - `AWS::M2::Application`: [`Application`], property types in [`application`]
 //! - `AWS::M2::Deployment`: [`Deployment`], property types in [`deployment`]
 //! - `AWS::M2::Environment`: [`Environment`], property types in [`environment`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod application;
 pub mod deployment;
 pub mod environment;
+pub mod shared;
 
 pub use application::{Application, ApplicationAttributes, ApplicationRequired};
 pub use deployment::{Deployment, DeploymentAttributes, DeploymentRequired};

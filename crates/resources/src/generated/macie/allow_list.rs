@@ -7,39 +7,29 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`AllowList`], by name: `AllowList::new(AllowListRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AllowListRequired {
     /// `Criteria`: a JSON value, required.
-    ///
-    /// The criteria that specify the text or text pattern to ignore. The criteria can be the location and name of an Amazon S3 object that lists specific text to ignore ( `S3WordsList` ), or a regular expression ( `Regex` ) that defines a text pattern to ignore.
     pub criteria: Json,
     /// `Name`: a string, required.
-    ///
-    /// A custom name for the allow list. The name can contain 1-128 characters.
     pub name: Str,
 }
 
-static RULE_AllowList: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AllowList: ObjRule = ObjRule {
     properties: &[
         ("Criteria", Shape::Any),
         ("Description", Shape::STR),
         ("Name", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Name", "Criteria"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Macie::AllowList` resource.
@@ -87,6 +77,7 @@ pub struct AllowList {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl AllowList {
     /// The CloudFormation type name, `AWS::Macie::AllowList`.
     pub const TYPE_NAME: &'static str = "AWS::Macie::AllowList";
@@ -118,36 +109,13 @@ impl AllowList {
     }
 
     /// `Criteria`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn criteria(mut self, value: impl Into<Json>) -> Self {
-        self.criteria = value.into();
-        self
-    }
-
+    pub fn criteria(mut self, value: impl Into<Json>) -> Self { self.criteria = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for AllowList {
@@ -202,68 +170,5 @@ impl AllowListAttributes {
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Macie::AllowList`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-macie-allowlist-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

@@ -7,62 +7,32 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`CustomDataIdentifier`], by name: `CustomDataIdentifier::new(CustomDataIdentifierRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomDataIdentifierRequired {
     /// `Name`: a string, required.
-    ///
-    /// A custom name for the custom data identifier. The name can contain 1-128 characters.
-    ///
-    /// Avoid including sensitive data in the name of a custom data identifier. Users of the account might be able to see the name, depending on the actions that they're allowed to perform in Amazon Macie .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub name: Str,
     /// `Regex`: a string, required.
-    ///
-    /// The regular expression ( *regex* ) that defines the text pattern to match. The expression can contain 1-512 characters.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub regex: Str,
 }
 
-static RULE_CustomDataIdentifier: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CustomDataIdentifier: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
-        (
-            "IgnoreWords",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Keywords",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("IgnoreWords", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Keywords", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("MaximumMatchDistance", Shape::INT),
         ("Name", Shape::STR),
         ("Regex", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Name", "Regex"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Macie::CustomDataIdentifier` resource.
@@ -139,6 +109,7 @@ pub struct CustomDataIdentifier {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl CustomDataIdentifier {
     /// The CloudFormation type name, `AWS::Macie::CustomDataIdentifier`.
     pub const TYPE_NAME: &'static str = "AWS::Macie::CustomDataIdentifier";
@@ -150,14 +121,7 @@ impl CustomDataIdentifier {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-macie-customdataidentifier.html",
         primary_identifier: &["Id"],
         required: &["Name", "Regex"],
-        create_only: &[
-            "Name",
-            "Description",
-            "Regex",
-            "MaximumMatchDistance",
-            "Keywords",
-            "IgnoreWords",
-        ],
+        create_only: &["Name", "Description", "Regex", "MaximumMatchDistance", "Keywords", "IgnoreWords"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Id", "Arn"],
@@ -180,60 +144,19 @@ impl CustomDataIdentifier {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `IgnoreWords`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ignore_words(mut self, value: impl Into<List<Str>>) -> Self {
-        self.ignore_words = Some(value.into());
-        self
-    }
-
+    pub fn ignore_words(mut self, value: impl Into<List<Str>>) -> Self { self.ignore_words = Some(value.into()); self }
     /// `Keywords`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn keywords(mut self, value: impl Into<List<Str>>) -> Self {
-        self.keywords = Some(value.into());
-        self
-    }
-
+    pub fn keywords(mut self, value: impl Into<List<Str>>) -> Self { self.keywords = Some(value.into()); self }
     /// `MaximumMatchDistance`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_match_distance(mut self, value: impl Into<Int>) -> Self {
-        self.maximum_match_distance = Some(value.into());
-        self
-    }
-
+    pub fn maximum_match_distance(mut self, value: impl Into<Int>) -> Self { self.maximum_match_distance = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Regex`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn regex(mut self, value: impl Into<Str>) -> Self {
-        self.regex = value.into();
-        self
-    }
-
+    pub fn regex(mut self, value: impl Into<Str>) -> Self { self.regex = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for CustomDataIdentifier {
@@ -286,68 +209,5 @@ impl CustomDataIdentifierAttributes {
     /// The unique identifier for the custom data identifier.
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Macie::CustomDataIdentifier`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-macie-customdataidentifier-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

@@ -7,52 +7,31 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`FindingsFilter`], by name: `FindingsFilter::new(FindingsFilterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FindingsFilterRequired {
     /// `FindingCriteria`: a [`FindingCriteria`] object, required.
-    ///
-    /// The criteria to use to filter findings.
     pub finding_criteria: Obj<FindingCriteria>,
     /// `Name`: a string, required.
-    ///
-    /// A custom name for the findings filter. The name can contain 3-64 characters.
-    ///
-    /// Avoid including sensitive data in the name. Users of the account might be able to see the name, depending on the actions that they're allowed to perform in Amazon Macie .
     pub name: Str,
 }
 
-static RULE_FindingsFilter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FindingsFilter: ObjRule = ObjRule {
     properties: &[
-        (
-            "Action",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ARCHIVE", "NOOP"],
-                format: None,
-            }),
-        ),
+        ("Action", Shape::Str(&StrRule { allowed: &["ARCHIVE", "NOOP"], ..StrRule::ANY })),
         ("Description", Shape::STR),
         ("FindingCriteria", Shape::Object(&RULE_FindingCriteria)),
         ("Name", Shape::STR),
         ("Position", Shape::INT),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Name", "FindingCriteria"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Macie::FindingsFilter` resource.
@@ -104,6 +83,7 @@ pub struct FindingsFilter {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl FindingsFilter {
     /// The CloudFormation type name, `AWS::Macie::FindingsFilter`.
     pub const TYPE_NAME: &'static str = "AWS::Macie::FindingsFilter";
@@ -137,52 +117,17 @@ impl FindingsFilter {
     }
 
     /// `Action`: a [`FindingFilterAction`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<FindingFilterAction>) -> Self {
-        self.action = Some(value.into());
-        self
-    }
-
+    pub fn action(mut self, value: impl Into<FindingFilterAction>) -> Self { self.action = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `FindingCriteria`: a [`FindingCriteria`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn finding_criteria(mut self, value: impl Into<Obj<FindingCriteria>>) -> Self {
-        self.finding_criteria = value.into();
-        self
-    }
-
+    pub fn finding_criteria(mut self, value: impl Into<Obj<FindingCriteria>>) -> Self { self.finding_criteria = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Position`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn position(mut self, value: impl Into<Int>) -> Self {
-        self.position = Some(value.into());
-        self
-    }
-
+    pub fn position(mut self, value: impl Into<Int>) -> Self { self.position = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for FindingsFilter {
@@ -237,14 +182,13 @@ impl FindingsFilterAttributes {
     }
 }
 
-static RULE_FindingCriteria: ObjRule = ObjRule {
-    properties: &[("Criterion", Shape::Any)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_FindingCriteria: ObjRule = ObjRule {
+    properties: &[
+        ("Criterion", Shape::Any),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FindingCriteria` property type of `AWS::Macie::FindingsFilter`.
@@ -260,6 +204,7 @@ pub struct FindingCriteria {
     pub criterion: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl FindingCriteria {
     /// A `FindingCriteria` with no property set (none is required).
     pub fn new() -> Self {
@@ -267,12 +212,7 @@ impl FindingCriteria {
     }
 
     /// `Criterion`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn criterion(mut self, value: impl Into<Json>) -> Self {
-        self.criterion = Some(value.into());
-        self
-    }
+    pub fn criterion(mut self, value: impl Into<Json>) -> Self { self.criterion = Some(value.into()); self }
 }
 
 impl PropertyType for FindingCriteria {}
@@ -280,69 +220,6 @@ impl PropertyType for FindingCriteria {}
 impl ToValue for FindingCriteria {
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Criterion", &self.criterion).build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Macie::FindingsFilter`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-macie-findingsfilter-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 

@@ -7,11 +7,14 @@
 //! - `AWS::Macie::CustomDataIdentifier`: [`CustomDataIdentifier`], property types in [`custom_data_identifier`]
 //! - `AWS::Macie::FindingsFilter`: [`FindingsFilter`], property types in [`findings_filter`]
 //! - `AWS::Macie::Session`: [`Session`], property types in [`session`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod allow_list;
 pub mod custom_data_identifier;
 pub mod findings_filter;
 pub mod session;
+pub mod shared;
 
 pub use allow_list::{AllowList, AllowListAttributes, AllowListRequired};
 pub use custom_data_identifier::{

@@ -7,35 +7,14 @@
 
 use crate::support::prelude::*;
 
-static RULE_Session: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Session: ObjRule = ObjRule {
     properties: &[
-        (
-            "FindingPublishingFrequency",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FIFTEEN_MINUTES", "ONE_HOUR", "SIX_HOURS"],
-                format: None,
-            }),
-        ),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "PAUSED"],
-                format: None,
-            }),
-        ),
+        ("FindingPublishingFrequency", Shape::Str(&StrRule { allowed: &["FIFTEEN_MINUTES", "ONE_HOUR", "SIX_HOURS"], ..StrRule::ANY })),
+        ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "PAUSED"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Macie::Session` resource.
@@ -70,6 +49,7 @@ pub struct Session {
     pub status: Option<SessionStatus>,
 }
 
+#[rustfmt::skip]
 impl Session {
     /// The CloudFormation type name, `AWS::Macie::Session`.
     pub const TYPE_NAME: &'static str = "AWS::Macie::Session";
@@ -96,23 +76,9 @@ impl Session {
     }
 
     /// `FindingPublishingFrequency`: a [`FindingPublishingFrequency`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn finding_publishing_frequency(
-        mut self,
-        value: impl Into<FindingPublishingFrequency>,
-    ) -> Self {
-        self.finding_publishing_frequency = Some(value.into());
-        self
-    }
-
+    pub fn finding_publishing_frequency(mut self, value: impl Into<FindingPublishingFrequency>) -> Self { self.finding_publishing_frequency = Some(value.into()); self }
     /// `Status`: a [`SessionStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<SessionStatus>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
+    pub fn status(mut self, value: impl Into<SessionStatus>) -> Self { self.status = Some(value.into()); self }
 }
 
 impl Resource for Session {

@@ -11,58 +11,19 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccessorRequired {
     /// `AccessorType`: an [`AccessorType`] value, required.
-    ///
-    /// The type of the accessor.
-    ///
-    /// &gt; Currently, accessor type is restricted to `BILLING_TOKEN` .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub accessor_type: AccessorType,
 }
 
-static RULE_Accessor: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Accessor: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccessorType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["BILLING_TOKEN"],
-                format: None,
-            }),
-        ),
-        (
-            "NetworkType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "ETHEREUM_GOERLI",
-                    "ETHEREUM_MAINNET",
-                    "ETHEREUM_MAINNET_AND_GOERLI",
-                    "POLYGON_MAINNET",
-                    "POLYGON_MUMBAI",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("AccessorType", Shape::Str(&StrRule { allowed: &["BILLING_TOKEN"], ..StrRule::ANY })),
+        ("NetworkType", Shape::Str(&StrRule { allowed: &["ETHEREUM_GOERLI", "ETHEREUM_MAINNET", "ETHEREUM_MAINNET_AND_GOERLI", "POLYGON_MAINNET", "POLYGON_MUMBAI"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
     ],
     required: &["AccessorType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ManagedBlockchain::Accessor` resource.
@@ -109,6 +70,7 @@ pub struct Accessor {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Accessor {
     /// The CloudFormation type name, `AWS::ManagedBlockchain::Accessor`.
     pub const TYPE_NAME: &'static str = "AWS::ManagedBlockchain::Accessor";
@@ -139,28 +101,11 @@ impl Accessor {
     }
 
     /// `AccessorType`: an [`AccessorType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accessor_type(mut self, value: impl Into<AccessorType>) -> Self {
-        self.accessor_type = value.into();
-        self
-    }
-
+    pub fn accessor_type(mut self, value: impl Into<AccessorType>) -> Self { self.accessor_type = value.into(); self }
     /// `NetworkType`: a [`NetworkAccessorType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_type(mut self, value: impl Into<NetworkAccessorType>) -> Self {
-        self.network_type = Some(value.into());
-        self
-    }
-
+    pub fn network_type(mut self, value: impl Into<NetworkAccessorType>) -> Self { self.network_type = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Accessor {
@@ -235,44 +180,20 @@ impl AccessorAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 127.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 1 to 255.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::ManagedBlockchain::Accessor`.
@@ -290,6 +211,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -300,20 +222,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

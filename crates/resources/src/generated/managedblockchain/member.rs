@@ -11,30 +11,20 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct MemberRequired {
     /// `MemberConfiguration`: a [`MemberConfiguration`] object, required.
-    ///
-    /// Configuration properties of the member.
     pub member_configuration: Obj<MemberConfiguration>,
 }
 
-static RULE_Member: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Member: ObjRule = ObjRule {
     properties: &[
         ("InvitationId", Shape::STR),
-        (
-            "MemberConfiguration",
-            Shape::Object(&RULE_MemberConfiguration),
-        ),
-        (
-            "NetworkConfiguration",
-            Shape::Object(&RULE_NetworkConfiguration),
-        ),
+        ("MemberConfiguration", Shape::Object(&RULE_MemberConfiguration)),
+        ("NetworkConfiguration", Shape::Object(&RULE_NetworkConfiguration)),
         ("NetworkId", Shape::STR),
     ],
     required: &["MemberConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ManagedBlockchain::Member` resource.
@@ -69,6 +59,7 @@ pub struct Member {
     pub network_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Member {
     /// The CloudFormation type name, `AWS::ManagedBlockchain::Member`.
     pub const TYPE_NAME: &'static str = "AWS::ManagedBlockchain::Member";
@@ -100,36 +91,13 @@ impl Member {
     }
 
     /// `InvitationId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn invitation_id(mut self, value: impl Into<Str>) -> Self {
-        self.invitation_id = Some(value.into());
-        self
-    }
-
+    pub fn invitation_id(mut self, value: impl Into<Str>) -> Self { self.invitation_id = Some(value.into()); self }
     /// `MemberConfiguration`: a [`MemberConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn member_configuration(mut self, value: impl Into<Obj<MemberConfiguration>>) -> Self {
-        self.member_configuration = value.into();
-        self
-    }
-
+    pub fn member_configuration(mut self, value: impl Into<Obj<MemberConfiguration>>) -> Self { self.member_configuration = value.into(); self }
     /// `NetworkConfiguration`: a [`NetworkConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_configuration(mut self, value: impl Into<Obj<NetworkConfiguration>>) -> Self {
-        self.network_configuration = Some(value.into());
-        self
-    }
-
+    pub fn network_configuration(mut self, value: impl Into<Obj<NetworkConfiguration>>) -> Self { self.network_configuration = Some(value.into()); self }
     /// `NetworkId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_id(mut self, value: impl Into<Str>) -> Self {
-        self.network_id = Some(value.into());
-        self
-    }
+    pub fn network_id(mut self, value: impl Into<Str>) -> Self { self.network_id = Some(value.into()); self }
 }
 
 impl Resource for Member {
@@ -179,18 +147,15 @@ impl MemberAttributes {
     }
 }
 
-static RULE_ApprovalThresholdPolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ApprovalThresholdPolicy: ObjRule = ObjRule {
     properties: &[
         ("ProposalDurationInHours", Shape::INT),
         ("ThresholdComparator", Shape::STR),
         ("ThresholdPercentage", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ApprovalThresholdPolicy` property type of `AWS::ManagedBlockchain::Member`.
@@ -216,6 +181,7 @@ pub struct ApprovalThresholdPolicy {
     pub threshold_percentage: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl ApprovalThresholdPolicy {
     /// A `ApprovalThresholdPolicy` with no property set (none is required).
     pub fn new() -> Self {
@@ -223,28 +189,11 @@ impl ApprovalThresholdPolicy {
     }
 
     /// `ProposalDurationInHours`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn proposal_duration_in_hours(mut self, value: impl Into<Int>) -> Self {
-        self.proposal_duration_in_hours = Some(value.into());
-        self
-    }
-
+    pub fn proposal_duration_in_hours(mut self, value: impl Into<Int>) -> Self { self.proposal_duration_in_hours = Some(value.into()); self }
     /// `ThresholdComparator`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn threshold_comparator(mut self, value: impl Into<Str>) -> Self {
-        self.threshold_comparator = Some(value.into());
-        self
-    }
-
+    pub fn threshold_comparator(mut self, value: impl Into<Str>) -> Self { self.threshold_comparator = Some(value.into()); self }
     /// `ThresholdPercentage`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn threshold_percentage(mut self, value: impl Into<Int>) -> Self {
-        self.threshold_percentage = Some(value.into());
-        self
-    }
+    pub fn threshold_percentage(mut self, value: impl Into<Int>) -> Self { self.threshold_percentage = Some(value.into()); self }
 }
 
 impl PropertyType for ApprovalThresholdPolicy {}
@@ -263,26 +212,19 @@ impl ToValue for ApprovalThresholdPolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MemberConfigurationRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the member.
     pub name: Str,
 }
 
-static RULE_MemberConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MemberConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
-        (
-            "MemberFrameworkConfiguration",
-            Shape::Object(&RULE_MemberFrameworkConfiguration),
-        ),
+        ("MemberFrameworkConfiguration", Shape::Object(&RULE_MemberFrameworkConfiguration)),
         ("Name", Shape::STR),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MemberConfiguration` property type of `AWS::ManagedBlockchain::Member`.
@@ -308,6 +250,7 @@ pub struct MemberConfiguration {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl MemberConfiguration {
     /// A `MemberConfiguration` with its required properties, named in a [`MemberConfigurationRequired`].
     pub fn new(required: MemberConfigurationRequired) -> Self {
@@ -319,31 +262,11 @@ impl MemberConfiguration {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `MemberFrameworkConfiguration`: a [`MemberFrameworkConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn member_framework_configuration(
-        mut self,
-        value: impl Into<Obj<MemberFrameworkConfiguration>>,
-    ) -> Self {
-        self.member_framework_configuration = Some(value.into());
-        self
-    }
-
+    pub fn member_framework_configuration(mut self, value: impl Into<Obj<MemberFrameworkConfiguration>>) -> Self { self.member_framework_configuration = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for MemberConfiguration {}
@@ -365,23 +288,20 @@ impl ToValue for MemberConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MemberFabricConfigurationRequired {
     /// `AdminPassword`: a string, required.
-    ///
-    /// The password for the member's initial administrative user. The `AdminPassword` must be at least 8 characters long and no more than 32 characters. It must contain at least one uppercase letter, one lowercase letter, and one digit. It cannot have a single quotation mark (‘), a double quotation marks (“), a forward slash(/), a backward slash(\), @, or a space.
     pub admin_password: Str,
     /// `AdminUsername`: a string, required.
-    ///
-    /// The user name for the member's initial administrative user.
     pub admin_username: Str,
 }
 
-static RULE_MemberFabricConfiguration: ObjRule = ObjRule {
-    properties: &[("AdminPassword", Shape::STR), ("AdminUsername", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_MemberFabricConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("AdminPassword", Shape::STR),
+        ("AdminUsername", Shape::STR),
+    ],
     required: &["AdminUsername", "AdminPassword"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MemberFabricConfiguration` property type of `AWS::ManagedBlockchain::Member`.
@@ -401,6 +321,7 @@ pub struct MemberFabricConfiguration {
     pub admin_username: Str,
 }
 
+#[rustfmt::skip]
 impl MemberFabricConfiguration {
     /// A `MemberFabricConfiguration` with its required properties, named in a [`MemberFabricConfigurationRequired`].
     pub fn new(required: MemberFabricConfigurationRequired) -> Self {
@@ -411,20 +332,9 @@ impl MemberFabricConfiguration {
     }
 
     /// `AdminPassword`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn admin_password(mut self, value: impl Into<Str>) -> Self {
-        self.admin_password = value.into();
-        self
-    }
-
+    pub fn admin_password(mut self, value: impl Into<Str>) -> Self { self.admin_password = value.into(); self }
     /// `AdminUsername`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn admin_username(mut self, value: impl Into<Str>) -> Self {
-        self.admin_username = value.into();
-        self
-    }
+    pub fn admin_username(mut self, value: impl Into<Str>) -> Self { self.admin_username = value.into(); self }
 }
 
 impl PropertyType for MemberFabricConfiguration {}
@@ -438,17 +348,13 @@ impl ToValue for MemberFabricConfiguration {
     }
 }
 
-static RULE_MemberFrameworkConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "MemberFabricConfiguration",
-        Shape::Object(&RULE_MemberFabricConfiguration),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_MemberFrameworkConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("MemberFabricConfiguration", Shape::Object(&RULE_MemberFabricConfiguration)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MemberFrameworkConfiguration` property type of `AWS::ManagedBlockchain::Member`.
@@ -464,6 +370,7 @@ pub struct MemberFrameworkConfiguration {
     pub member_fabric_configuration: Option<Obj<MemberFabricConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl MemberFrameworkConfiguration {
     /// A `MemberFrameworkConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -471,15 +378,7 @@ impl MemberFrameworkConfiguration {
     }
 
     /// `MemberFabricConfiguration`: a [`MemberFabricConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn member_fabric_configuration(
-        mut self,
-        value: impl Into<Obj<MemberFabricConfiguration>>,
-    ) -> Self {
-        self.member_fabric_configuration = Some(value.into());
-        self
-    }
+    pub fn member_fabric_configuration(mut self, value: impl Into<Obj<MemberFabricConfiguration>>) -> Self { self.member_fabric_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for MemberFrameworkConfiguration {}
@@ -499,41 +398,28 @@ impl ToValue for MemberFrameworkConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NetworkConfigurationRequired {
     /// `Framework`: a string, required.
-    ///
-    /// The blockchain framework that the network uses.
     pub framework: Str,
     /// `FrameworkVersion`: a string, required.
-    ///
-    /// The version of the blockchain framework that the network uses.
     pub framework_version: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the network.
     pub name: Str,
     /// `VotingPolicy`: a [`VotingPolicy`] object, required.
-    ///
-    /// The voting rules that the network uses to decide if a proposal is accepted.
     pub voting_policy: Obj<VotingPolicy>,
 }
 
-static RULE_NetworkConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NetworkConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("Framework", Shape::STR),
         ("FrameworkVersion", Shape::STR),
         ("Name", Shape::STR),
-        (
-            "NetworkFrameworkConfiguration",
-            Shape::Object(&RULE_NetworkFrameworkConfiguration),
-        ),
+        ("NetworkFrameworkConfiguration", Shape::Object(&RULE_NetworkFrameworkConfiguration)),
         ("VotingPolicy", Shape::Object(&RULE_VotingPolicy)),
     ],
     required: &["VotingPolicy", "Framework", "FrameworkVersion", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NetworkConfiguration` property type of `AWS::ManagedBlockchain::Member`.
@@ -569,6 +455,7 @@ pub struct NetworkConfiguration {
     pub voting_policy: Obj<VotingPolicy>,
 }
 
+#[rustfmt::skip]
 impl NetworkConfiguration {
     /// A `NetworkConfiguration` with its required properties, named in a [`NetworkConfigurationRequired`].
     pub fn new(required: NetworkConfigurationRequired) -> Self {
@@ -583,55 +470,17 @@ impl NetworkConfiguration {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Framework`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn framework(mut self, value: impl Into<Str>) -> Self {
-        self.framework = value.into();
-        self
-    }
-
+    pub fn framework(mut self, value: impl Into<Str>) -> Self { self.framework = value.into(); self }
     /// `FrameworkVersion`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn framework_version(mut self, value: impl Into<Str>) -> Self {
-        self.framework_version = value.into();
-        self
-    }
-
+    pub fn framework_version(mut self, value: impl Into<Str>) -> Self { self.framework_version = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `NetworkFrameworkConfiguration`: a [`NetworkFrameworkConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_framework_configuration(
-        mut self,
-        value: impl Into<Obj<NetworkFrameworkConfiguration>>,
-    ) -> Self {
-        self.network_framework_configuration = Some(value.into());
-        self
-    }
-
+    pub fn network_framework_configuration(mut self, value: impl Into<Obj<NetworkFrameworkConfiguration>>) -> Self { self.network_framework_configuration = Some(value.into()); self }
     /// `VotingPolicy`: a [`VotingPolicy`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn voting_policy(mut self, value: impl Into<Obj<VotingPolicy>>) -> Self {
-        self.voting_policy = value.into();
-        self
-    }
+    pub fn voting_policy(mut self, value: impl Into<Obj<VotingPolicy>>) -> Self { self.voting_policy = value.into(); self }
 }
 
 impl PropertyType for NetworkConfiguration {}
@@ -656,19 +505,17 @@ impl ToValue for NetworkConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NetworkFabricConfigurationRequired {
     /// `Edition`: a string, required.
-    ///
-    /// The edition of Amazon Managed Blockchain that the network uses. Valid values are `standard` and `starter` . For more information, see \[Amazon Managed Blockchain Pricing\](<https://docs.aws.amazon.com/managed-blockchain/pricing/>)
     pub edition: Str,
 }
 
-static RULE_NetworkFabricConfiguration: ObjRule = ObjRule {
-    properties: &[("Edition", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_NetworkFabricConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("Edition", Shape::STR),
+    ],
     required: &["Edition"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NetworkFabricConfiguration` property type of `AWS::ManagedBlockchain::Member`.
@@ -684,6 +531,7 @@ pub struct NetworkFabricConfiguration {
     pub edition: Str,
 }
 
+#[rustfmt::skip]
 impl NetworkFabricConfiguration {
     /// A `NetworkFabricConfiguration` with its required properties, named in a [`NetworkFabricConfigurationRequired`].
     pub fn new(required: NetworkFabricConfigurationRequired) -> Self {
@@ -693,12 +541,7 @@ impl NetworkFabricConfiguration {
     }
 
     /// `Edition`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn edition(mut self, value: impl Into<Str>) -> Self {
-        self.edition = value.into();
-        self
-    }
+    pub fn edition(mut self, value: impl Into<Str>) -> Self { self.edition = value.into(); self }
 }
 
 impl PropertyType for NetworkFabricConfiguration {}
@@ -709,17 +552,13 @@ impl ToValue for NetworkFabricConfiguration {
     }
 }
 
-static RULE_NetworkFrameworkConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "NetworkFabricConfiguration",
-        Shape::Object(&RULE_NetworkFabricConfiguration),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_NetworkFrameworkConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("NetworkFabricConfiguration", Shape::Object(&RULE_NetworkFabricConfiguration)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NetworkFrameworkConfiguration` property type of `AWS::ManagedBlockchain::Member`.
@@ -735,6 +574,7 @@ pub struct NetworkFrameworkConfiguration {
     pub network_fabric_configuration: Option<Obj<NetworkFabricConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl NetworkFrameworkConfiguration {
     /// A `NetworkFrameworkConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -742,15 +582,7 @@ impl NetworkFrameworkConfiguration {
     }
 
     /// `NetworkFabricConfiguration`: a [`NetworkFabricConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_fabric_configuration(
-        mut self,
-        value: impl Into<Obj<NetworkFabricConfiguration>>,
-    ) -> Self {
-        self.network_fabric_configuration = Some(value.into());
-        self
-    }
+    pub fn network_fabric_configuration(mut self, value: impl Into<Obj<NetworkFabricConfiguration>>) -> Self { self.network_fabric_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for NetworkFrameworkConfiguration {}
@@ -766,17 +598,13 @@ impl ToValue for NetworkFrameworkConfiguration {
     }
 }
 
-static RULE_VotingPolicy: ObjRule = ObjRule {
-    properties: &[(
-        "ApprovalThresholdPolicy",
-        Shape::Object(&RULE_ApprovalThresholdPolicy),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_VotingPolicy: ObjRule = ObjRule {
+    properties: &[
+        ("ApprovalThresholdPolicy", Shape::Object(&RULE_ApprovalThresholdPolicy)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VotingPolicy` property type of `AWS::ManagedBlockchain::Member`.
@@ -794,6 +622,7 @@ pub struct VotingPolicy {
     pub approval_threshold_policy: Option<Obj<ApprovalThresholdPolicy>>,
 }
 
+#[rustfmt::skip]
 impl VotingPolicy {
     /// A `VotingPolicy` with no property set (none is required).
     pub fn new() -> Self {
@@ -801,15 +630,7 @@ impl VotingPolicy {
     }
 
     /// `ApprovalThresholdPolicy`: an [`ApprovalThresholdPolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn approval_threshold_policy(
-        mut self,
-        value: impl Into<Obj<ApprovalThresholdPolicy>>,
-    ) -> Self {
-        self.approval_threshold_policy = Some(value.into());
-        self
-    }
+    pub fn approval_threshold_policy(mut self, value: impl Into<Obj<ApprovalThresholdPolicy>>) -> Self { self.approval_threshold_policy = Some(value.into()); self }
 }
 
 impl PropertyType for VotingPolicy {}

@@ -11,31 +11,21 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct NodeRequired {
     /// `NetworkId`: a string, required.
-    ///
-    /// The unique identifier of the network for the node.
-    ///
-    /// Ethereum public networks have the following `NetworkId` s:
-    ///
-    /// - `n-ethereum-mainnet`
     pub network_id: Str,
     /// `NodeConfiguration`: a [`NodeConfiguration`] object, required.
-    ///
-    /// Configuration properties of a peer node.
     pub node_configuration: Obj<NodeConfiguration>,
 }
 
-static RULE_Node: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Node: ObjRule = ObjRule {
     properties: &[
         ("MemberId", Shape::STR),
         ("NetworkId", Shape::STR),
         ("NodeConfiguration", Shape::Object(&RULE_NodeConfiguration)),
     ],
     required: &["NetworkId", "NodeConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ManagedBlockchain::Node` resource.
@@ -70,6 +60,7 @@ pub struct Node {
     pub node_configuration: Obj<NodeConfiguration>,
 }
 
+#[rustfmt::skip]
 impl Node {
     /// The CloudFormation type name, `AWS::ManagedBlockchain::Node`.
     pub const TYPE_NAME: &'static str = "AWS::ManagedBlockchain::Node";
@@ -85,14 +76,7 @@ impl Node {
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["NodeId", "Arn"],
-        attributes: &[
-            "Arn",
-            "MemberId",
-            "NetworkId",
-            "NodeConfiguration.AvailabilityZone",
-            "NodeConfiguration.InstanceType",
-            "NodeId",
-        ],
+        attributes: &["Arn", "MemberId", "NetworkId", "NodeConfiguration.AvailabilityZone", "NodeConfiguration.InstanceType", "NodeId"],
         taggable: true,
         tag_format: TagFormat::None,
     };
@@ -107,28 +91,11 @@ impl Node {
     }
 
     /// `MemberId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn member_id(mut self, value: impl Into<Str>) -> Self {
-        self.member_id = Some(value.into());
-        self
-    }
-
+    pub fn member_id(mut self, value: impl Into<Str>) -> Self { self.member_id = Some(value.into()); self }
     /// `NetworkId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_id(mut self, value: impl Into<Str>) -> Self {
-        self.network_id = value.into();
-        self
-    }
-
+    pub fn network_id(mut self, value: impl Into<Str>) -> Self { self.network_id = value.into(); self }
     /// `NodeConfiguration`: a [`NodeConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn node_configuration(mut self, value: impl Into<Obj<NodeConfiguration>>) -> Self {
-        self.node_configuration = value.into();
-        self
-    }
+    pub fn node_configuration(mut self, value: impl Into<Obj<NodeConfiguration>>) -> Self { self.node_configuration = value.into(); self }
 }
 
 impl Resource for Node {
@@ -213,26 +180,20 @@ impl NodeAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NodeConfigurationRequired {
     /// `AvailabilityZone`: a string, required.
-    ///
-    /// The Availability Zone in which the node exists. Required for Ethereum nodes.
     pub availability_zone: Str,
     /// `InstanceType`: a string, required.
-    ///
-    /// The Amazon Managed Blockchain instance type for the node.
     pub instance_type: Str,
 }
 
-static RULE_NodeConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NodeConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AvailabilityZone", Shape::STR),
         ("InstanceType", Shape::STR),
     ],
     required: &["AvailabilityZone", "InstanceType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NodeConfiguration` property type of `AWS::ManagedBlockchain::Node`.
@@ -252,6 +213,7 @@ pub struct NodeConfiguration {
     pub instance_type: Str,
 }
 
+#[rustfmt::skip]
 impl NodeConfiguration {
     /// A `NodeConfiguration` with its required properties, named in a [`NodeConfigurationRequired`].
     pub fn new(required: NodeConfigurationRequired) -> Self {
@@ -262,20 +224,9 @@ impl NodeConfiguration {
     }
 
     /// `AvailabilityZone`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone = value.into();
-        self
-    }
-
+    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = value.into(); self }
     /// `InstanceType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_type(mut self, value: impl Into<Str>) -> Self {
-        self.instance_type = value.into();
-        self
-    }
+    pub fn instance_type(mut self, value: impl Into<Str>) -> Self { self.instance_type = value.into(); self }
 }
 
 impl PropertyType for NodeConfiguration {}

@@ -7,61 +7,34 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{MulticastSourceSettings, ProtocolEnum, VpcInterfaceAttachment};
+use super::shared::{RULE_MulticastSourceSettings, RULE_VpcInterfaceAttachment};
+
 /// The required properties of [`Bridge`], by name: `Bridge::new(BridgeRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BridgeRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the bridge. This name can not be modified after the bridge is created.
     pub name: Str,
     /// `PlacementArn`: a string, required.
-    ///
-    /// The bridge placement Amazon Resource Number (ARN).
     pub placement_arn: Str,
     /// `Sources`: a list of [`BridgeSource`] objects, required.
-    ///
-    /// The sources that you want to add to this bridge.
-    ///
-    /// Items 0 to 2.
     pub sources: List<BridgeSource>,
 }
 
-static RULE_Bridge: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Bridge: ObjRule = ObjRule {
     properties: &[
-        (
-            "EgressGatewayBridge",
-            Shape::Object(&RULE_EgressGatewayBridge),
-        ),
-        (
-            "IngressGatewayBridge",
-            Shape::Object(&RULE_IngressGatewayBridge),
-        ),
+        ("EgressGatewayBridge", Shape::Object(&RULE_EgressGatewayBridge)),
+        ("IngressGatewayBridge", Shape::Object(&RULE_IngressGatewayBridge)),
         ("Name", Shape::STR),
-        (
-            "Outputs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_BridgeOutput),
-                min_items: Some(0),
-                max_items: Some(2),
-            }),
-        ),
+        ("Outputs", Shape::List(&ListRule { items: Shape::Object(&RULE_BridgeOutput), min_items: Some(0), max_items: Some(2) })),
         ("PlacementArn", Shape::STR),
         ("SourceFailoverConfig", Shape::Object(&RULE_FailoverConfig)),
-        (
-            "Sources",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_BridgeSource),
-                min_items: Some(0),
-                max_items: Some(2),
-            }),
-        ),
+        ("Sources", Shape::List(&ListRule { items: Shape::Object(&RULE_BridgeSource), min_items: Some(0), max_items: Some(2) })),
     ],
     required: &["Name", "PlacementArn", "Sources"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MediaConnect::Bridge` resource.
@@ -110,6 +83,7 @@ pub struct Bridge {
     pub sources: List<BridgeSource>,
 }
 
+#[rustfmt::skip]
 impl Bridge {
     /// The CloudFormation type name, `AWS::MediaConnect::Bridge`.
     pub const TYPE_NAME: &'static str = "AWS::MediaConnect::Bridge";
@@ -144,60 +118,19 @@ impl Bridge {
     }
 
     /// `EgressGatewayBridge`: an [`EgressGatewayBridge`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn egress_gateway_bridge(mut self, value: impl Into<Obj<EgressGatewayBridge>>) -> Self {
-        self.egress_gateway_bridge = Some(value.into());
-        self
-    }
-
+    pub fn egress_gateway_bridge(mut self, value: impl Into<Obj<EgressGatewayBridge>>) -> Self { self.egress_gateway_bridge = Some(value.into()); self }
     /// `IngressGatewayBridge`: an [`IngressGatewayBridge`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ingress_gateway_bridge(mut self, value: impl Into<Obj<IngressGatewayBridge>>) -> Self {
-        self.ingress_gateway_bridge = Some(value.into());
-        self
-    }
-
+    pub fn ingress_gateway_bridge(mut self, value: impl Into<Obj<IngressGatewayBridge>>) -> Self { self.ingress_gateway_bridge = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Outputs`: a list of [`BridgeOutput`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn outputs(mut self, value: impl Into<List<BridgeOutput>>) -> Self {
-        self.outputs = Some(value.into());
-        self
-    }
-
+    pub fn outputs(mut self, value: impl Into<List<BridgeOutput>>) -> Self { self.outputs = Some(value.into()); self }
     /// `PlacementArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn placement_arn(mut self, value: impl Into<Str>) -> Self {
-        self.placement_arn = value.into();
-        self
-    }
-
+    pub fn placement_arn(mut self, value: impl Into<Str>) -> Self { self.placement_arn = value.into(); self }
     /// `SourceFailoverConfig`: a [`FailoverConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_failover_config(mut self, value: impl Into<Obj<FailoverConfig>>) -> Self {
-        self.source_failover_config = Some(value.into());
-        self
-    }
-
+    pub fn source_failover_config(mut self, value: impl Into<Obj<FailoverConfig>>) -> Self { self.source_failover_config = Some(value.into()); self }
     /// `Sources`: a list of [`BridgeSource`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sources(mut self, value: impl Into<List<BridgeSource>>) -> Self {
-        self.sources = value.into();
-        self
-    }
+    pub fn sources(mut self, value: impl Into<List<BridgeSource>>) -> Self { self.sources = value.into(); self }
 }
 
 impl Resource for Bridge {
@@ -252,30 +185,21 @@ impl BridgeAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BridgeFlowSourceRequired {
     /// `FlowArn`: a string, required.
-    ///
-    /// The ARN of the cloud flow used as a source of this bridge.
     pub flow_arn: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the flow source.
     pub name: Str,
 }
 
-static RULE_BridgeFlowSource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BridgeFlowSource: ObjRule = ObjRule {
     properties: &[
         ("FlowArn", Shape::STR),
-        (
-            "FlowVpcInterfaceAttachment",
-            Shape::Object(&RULE_VpcInterfaceAttachment),
-        ),
+        ("FlowVpcInterfaceAttachment", Shape::Object(&RULE_VpcInterfaceAttachment)),
         ("Name", Shape::STR),
     ],
     required: &["Name", "FlowArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BridgeFlowSource` property type of `AWS::MediaConnect::Bridge`.
@@ -299,6 +223,7 @@ pub struct BridgeFlowSource {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl BridgeFlowSource {
     /// A `BridgeFlowSource` with its required properties, named in a [`BridgeFlowSourceRequired`].
     pub fn new(required: BridgeFlowSourceRequired) -> Self {
@@ -310,31 +235,11 @@ impl BridgeFlowSource {
     }
 
     /// `FlowArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn flow_arn(mut self, value: impl Into<Str>) -> Self {
-        self.flow_arn = value.into();
-        self
-    }
-
+    pub fn flow_arn(mut self, value: impl Into<Str>) -> Self { self.flow_arn = value.into(); self }
     /// `FlowVpcInterfaceAttachment`: a [`VpcInterfaceAttachment`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn flow_vpc_interface_attachment(
-        mut self,
-        value: impl Into<Obj<VpcInterfaceAttachment>>,
-    ) -> Self {
-        self.flow_vpc_interface_attachment = Some(value.into());
-        self
-    }
-
+    pub fn flow_vpc_interface_attachment(mut self, value: impl Into<Obj<VpcInterfaceAttachment>>) -> Self { self.flow_vpc_interface_attachment = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for BridgeFlowSource {}
@@ -356,64 +261,32 @@ impl ToValue for BridgeFlowSource {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BridgeNetworkOutputRequired {
     /// `IpAddress`: a string, required.
-    ///
-    /// The network output IP address.
     pub ip_address: Str,
     /// `Name`: a string, required.
-    ///
-    /// The network output name.
     pub name: Str,
     /// `NetworkName`: a string, required.
-    ///
-    /// The network output's gateway network name.
     pub network_name: Str,
     /// `Port`: an integer, required.
-    ///
-    /// The network output's port.
     pub port: Int,
     /// `Protocol`: a [`ProtocolEnum`] value, required.
-    ///
-    /// The network output protocol.
-    ///
-    /// &gt; AWS Elemental MediaConnect no longer supports the Fujitsu QoS protocol. This reference is maintained for legacy purposes only.
     pub protocol: ProtocolEnum,
     /// `Ttl`: an integer, required.
-    ///
-    /// The network output TTL.
     pub ttl: Int,
 }
 
-static RULE_BridgeNetworkOutput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BridgeNetworkOutput: ObjRule = ObjRule {
     properties: &[
         ("IpAddress", Shape::STR),
         ("Name", Shape::STR),
         ("NetworkName", Shape::STR),
         ("Port", Shape::INT),
-        (
-            "Protocol",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["rtp-fec", "rtp", "udp"],
-                format: None,
-            }),
-        ),
+        ("Protocol", Shape::Str(&StrRule { allowed: &["rtp-fec", "rtp", "udp"], ..StrRule::ANY })),
         ("Ttl", Shape::INT),
     ],
-    required: &[
-        "Name",
-        "Protocol",
-        "IpAddress",
-        "Port",
-        "NetworkName",
-        "Ttl",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["Name", "Protocol", "IpAddress", "Port", "NetworkName", "Ttl"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BridgeNetworkOutput` property type of `AWS::MediaConnect::Bridge`.
@@ -451,6 +324,7 @@ pub struct BridgeNetworkOutput {
     pub ttl: Int,
 }
 
+#[rustfmt::skip]
 impl BridgeNetworkOutput {
     /// A `BridgeNetworkOutput` with its required properties, named in a [`BridgeNetworkOutputRequired`].
     pub fn new(required: BridgeNetworkOutputRequired) -> Self {
@@ -465,52 +339,17 @@ impl BridgeNetworkOutput {
     }
 
     /// `IpAddress`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_address(mut self, value: impl Into<Str>) -> Self {
-        self.ip_address = value.into();
-        self
-    }
-
+    pub fn ip_address(mut self, value: impl Into<Str>) -> Self { self.ip_address = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `NetworkName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_name(mut self, value: impl Into<Str>) -> Self {
-        self.network_name = value.into();
-        self
-    }
-
+    pub fn network_name(mut self, value: impl Into<Str>) -> Self { self.network_name = value.into(); self }
     /// `Port`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = value.into();
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = value.into(); self }
     /// `Protocol`: a [`ProtocolEnum`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<ProtocolEnum>) -> Self {
-        self.protocol = value.into();
-        self
-    }
-
+    pub fn protocol(mut self, value: impl Into<ProtocolEnum>) -> Self { self.protocol = value.into(); self }
     /// `Ttl`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ttl(mut self, value: impl Into<Int>) -> Self {
-        self.ttl = value.into();
-        self
-    }
+    pub fn ttl(mut self, value: impl Into<Int>) -> Self { self.ttl = value.into(); self }
 }
 
 impl PropertyType for BridgeNetworkOutput {}
@@ -532,56 +371,30 @@ impl ToValue for BridgeNetworkOutput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BridgeNetworkSourceRequired {
     /// `MulticastIp`: a string, required.
-    ///
-    /// The network source multicast IP.
     pub multicast_ip: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the network source.
     pub name: Str,
     /// `NetworkName`: a string, required.
-    ///
-    /// The network source's gateway network name.
     pub network_name: Str,
     /// `Port`: an integer, required.
-    ///
-    /// The network source port.
     pub port: Int,
     /// `Protocol`: a [`ProtocolEnum`] value, required.
-    ///
-    /// The network source protocol.
-    ///
-    /// &gt; AWS Elemental MediaConnect no longer supports the Fujitsu QoS protocol. This reference is maintained for legacy purposes only.
     pub protocol: ProtocolEnum,
 }
 
-static RULE_BridgeNetworkSource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BridgeNetworkSource: ObjRule = ObjRule {
     properties: &[
         ("MulticastIp", Shape::STR),
-        (
-            "MulticastSourceSettings",
-            Shape::Object(&RULE_MulticastSourceSettings),
-        ),
+        ("MulticastSourceSettings", Shape::Object(&RULE_MulticastSourceSettings)),
         ("Name", Shape::STR),
         ("NetworkName", Shape::STR),
         ("Port", Shape::INT),
-        (
-            "Protocol",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["rtp-fec", "rtp", "udp"],
-                format: None,
-            }),
-        ),
+        ("Protocol", Shape::Str(&StrRule { allowed: &["rtp-fec", "rtp", "udp"], ..StrRule::ANY })),
     ],
     required: &["Name", "Protocol", "MulticastIp", "Port", "NetworkName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BridgeNetworkSource` property type of `AWS::MediaConnect::Bridge`.
@@ -619,6 +432,7 @@ pub struct BridgeNetworkSource {
     pub protocol: ProtocolEnum,
 }
 
+#[rustfmt::skip]
 impl BridgeNetworkSource {
     /// A `BridgeNetworkSource` with its required properties, named in a [`BridgeNetworkSourceRequired`].
     pub fn new(required: BridgeNetworkSourceRequired) -> Self {
@@ -633,55 +447,17 @@ impl BridgeNetworkSource {
     }
 
     /// `MulticastIp`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn multicast_ip(mut self, value: impl Into<Str>) -> Self {
-        self.multicast_ip = value.into();
-        self
-    }
-
+    pub fn multicast_ip(mut self, value: impl Into<Str>) -> Self { self.multicast_ip = value.into(); self }
     /// `MulticastSourceSettings`: a [`MulticastSourceSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn multicast_source_settings(
-        mut self,
-        value: impl Into<Obj<MulticastSourceSettings>>,
-    ) -> Self {
-        self.multicast_source_settings = Some(value.into());
-        self
-    }
-
+    pub fn multicast_source_settings(mut self, value: impl Into<Obj<MulticastSourceSettings>>) -> Self { self.multicast_source_settings = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `NetworkName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_name(mut self, value: impl Into<Str>) -> Self {
-        self.network_name = value.into();
-        self
-    }
-
+    pub fn network_name(mut self, value: impl Into<Str>) -> Self { self.network_name = value.into(); self }
     /// `Port`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = value.into();
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = value.into(); self }
     /// `Protocol`: a [`ProtocolEnum`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<ProtocolEnum>) -> Self {
-        self.protocol = value.into();
-        self
-    }
+    pub fn protocol(mut self, value: impl Into<ProtocolEnum>) -> Self { self.protocol = value.into(); self }
 }
 
 impl PropertyType for BridgeNetworkSource {}
@@ -699,14 +475,13 @@ impl ToValue for BridgeNetworkSource {
     }
 }
 
-static RULE_BridgeOutput: ObjRule = ObjRule {
-    properties: &[("NetworkOutput", Shape::Object(&RULE_BridgeNetworkOutput))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_BridgeOutput: ObjRule = ObjRule {
+    properties: &[
+        ("NetworkOutput", Shape::Object(&RULE_BridgeNetworkOutput)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BridgeOutput` property type of `AWS::MediaConnect::Bridge`.
@@ -722,6 +497,7 @@ pub struct BridgeOutput {
     pub network_output: Option<Obj<BridgeNetworkOutput>>,
 }
 
+#[rustfmt::skip]
 impl BridgeOutput {
     /// A `BridgeOutput` with no property set (none is required).
     pub fn new() -> Self {
@@ -729,12 +505,7 @@ impl BridgeOutput {
     }
 
     /// `NetworkOutput`: a [`BridgeNetworkOutput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_output(mut self, value: impl Into<Obj<BridgeNetworkOutput>>) -> Self {
-        self.network_output = Some(value.into());
-        self
-    }
+    pub fn network_output(mut self, value: impl Into<Obj<BridgeNetworkOutput>>) -> Self { self.network_output = Some(value.into()); self }
 }
 
 impl PropertyType for BridgeOutput {}
@@ -747,17 +518,14 @@ impl ToValue for BridgeOutput {
     }
 }
 
-static RULE_BridgeSource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BridgeSource: ObjRule = ObjRule {
     properties: &[
         ("FlowSource", Shape::Object(&RULE_BridgeFlowSource)),
         ("NetworkSource", Shape::Object(&RULE_BridgeNetworkSource)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BridgeSource` property type of `AWS::MediaConnect::Bridge`.
@@ -777,6 +545,7 @@ pub struct BridgeSource {
     pub network_source: Option<Obj<BridgeNetworkSource>>,
 }
 
+#[rustfmt::skip]
 impl BridgeSource {
     /// A `BridgeSource` with no property set (none is required).
     pub fn new() -> Self {
@@ -784,20 +553,9 @@ impl BridgeSource {
     }
 
     /// `FlowSource`: a [`BridgeFlowSource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn flow_source(mut self, value: impl Into<Obj<BridgeFlowSource>>) -> Self {
-        self.flow_source = Some(value.into());
-        self
-    }
-
+    pub fn flow_source(mut self, value: impl Into<Obj<BridgeFlowSource>>) -> Self { self.flow_source = Some(value.into()); self }
     /// `NetworkSource`: a [`BridgeNetworkSource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_source(mut self, value: impl Into<Obj<BridgeNetworkSource>>) -> Self {
-        self.network_source = Some(value.into());
-        self
-    }
+    pub fn network_source(mut self, value: impl Into<Obj<BridgeNetworkSource>>) -> Self { self.network_source = Some(value.into()); self }
 }
 
 impl PropertyType for BridgeSource {}
@@ -815,19 +573,17 @@ impl ToValue for BridgeSource {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EgressGatewayBridgeRequired {
     /// `MaxBitrate`: an integer, required.
-    ///
-    /// The maximum expected bitrate (in bps) of the egress bridge.
     pub max_bitrate: Int,
 }
 
-static RULE_EgressGatewayBridge: ObjRule = ObjRule {
-    properties: &[("MaxBitrate", Shape::INT)],
+#[rustfmt::skip]
+pub(crate) static RULE_EgressGatewayBridge: ObjRule = ObjRule {
+    properties: &[
+        ("MaxBitrate", Shape::INT),
+    ],
     required: &["MaxBitrate"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EgressGatewayBridge` property type of `AWS::MediaConnect::Bridge`.
@@ -843,6 +599,7 @@ pub struct EgressGatewayBridge {
     pub max_bitrate: Int,
 }
 
+#[rustfmt::skip]
 impl EgressGatewayBridge {
     /// A `EgressGatewayBridge` with its required properties, named in a [`EgressGatewayBridgeRequired`].
     pub fn new(required: EgressGatewayBridgeRequired) -> Self {
@@ -852,12 +609,7 @@ impl EgressGatewayBridge {
     }
 
     /// `MaxBitrate`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_bitrate(mut self, value: impl Into<Int>) -> Self {
-        self.max_bitrate = value.into();
-        self
-    }
+    pub fn max_bitrate(mut self, value: impl Into<Int>) -> Self { self.max_bitrate = value.into(); self }
 }
 
 impl PropertyType for EgressGatewayBridge {}
@@ -874,41 +626,19 @@ impl ToValue for EgressGatewayBridge {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FailoverConfigRequired {
     /// `FailoverMode`: a [`FailoverModeEnum`] value, required.
-    ///
-    /// The type of failover you choose for this flow. MERGE combines the source streams into a single stream, allowing graceful recovery from any single-source loss. FAILOVER allows switching between different streams.
     pub failover_mode: FailoverModeEnum,
 }
 
-static RULE_FailoverConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FailoverConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "FailoverMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FAILOVER"],
-                format: None,
-            }),
-        ),
+        ("FailoverMode", Shape::Str(&StrRule { allowed: &["FAILOVER"], ..StrRule::ANY })),
         ("SourcePriority", Shape::Object(&RULE_SourcePriority)),
-        (
-            "State",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
+        ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
     ],
     required: &["FailoverMode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FailoverConfig` property type of `AWS::MediaConnect::Bridge`.
@@ -932,6 +662,7 @@ pub struct FailoverConfig {
     pub state: Option<FailoverConfigStateEnum>,
 }
 
+#[rustfmt::skip]
 impl FailoverConfig {
     /// A `FailoverConfig` with its required properties, named in a [`FailoverConfigRequired`].
     pub fn new(required: FailoverConfigRequired) -> Self {
@@ -943,28 +674,11 @@ impl FailoverConfig {
     }
 
     /// `FailoverMode`: a [`FailoverModeEnum`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn failover_mode(mut self, value: impl Into<FailoverModeEnum>) -> Self {
-        self.failover_mode = value.into();
-        self
-    }
-
+    pub fn failover_mode(mut self, value: impl Into<FailoverModeEnum>) -> Self { self.failover_mode = value.into(); self }
     /// `SourcePriority`: a [`SourcePriority`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_priority(mut self, value: impl Into<Obj<SourcePriority>>) -> Self {
-        self.source_priority = Some(value.into());
-        self
-    }
-
+    pub fn source_priority(mut self, value: impl Into<Obj<SourcePriority>>) -> Self { self.source_priority = Some(value.into()); self }
     /// `State`: a [`FailoverConfigStateEnum`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state(mut self, value: impl Into<FailoverConfigStateEnum>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
+    pub fn state(mut self, value: impl Into<FailoverConfigStateEnum>) -> Self { self.state = Some(value.into()); self }
 }
 
 impl PropertyType for FailoverConfig {}
@@ -983,23 +697,20 @@ impl ToValue for FailoverConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IngressGatewayBridgeRequired {
     /// `MaxBitrate`: an integer, required.
-    ///
-    /// The maximum expected bitrate (in bps) of the ingress bridge.
     pub max_bitrate: Int,
     /// `MaxOutputs`: an integer, required.
-    ///
-    /// The maximum number of outputs on the ingress bridge.
     pub max_outputs: Int,
 }
 
-static RULE_IngressGatewayBridge: ObjRule = ObjRule {
-    properties: &[("MaxBitrate", Shape::INT), ("MaxOutputs", Shape::INT)],
+#[rustfmt::skip]
+pub(crate) static RULE_IngressGatewayBridge: ObjRule = ObjRule {
+    properties: &[
+        ("MaxBitrate", Shape::INT),
+        ("MaxOutputs", Shape::INT),
+    ],
     required: &["MaxBitrate", "MaxOutputs"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IngressGatewayBridge` property type of `AWS::MediaConnect::Bridge`.
@@ -1019,6 +730,7 @@ pub struct IngressGatewayBridge {
     pub max_outputs: Int,
 }
 
+#[rustfmt::skip]
 impl IngressGatewayBridge {
     /// A `IngressGatewayBridge` with its required properties, named in a [`IngressGatewayBridgeRequired`].
     pub fn new(required: IngressGatewayBridgeRequired) -> Self {
@@ -1029,20 +741,9 @@ impl IngressGatewayBridge {
     }
 
     /// `MaxBitrate`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_bitrate(mut self, value: impl Into<Int>) -> Self {
-        self.max_bitrate = value.into();
-        self
-    }
-
+    pub fn max_bitrate(mut self, value: impl Into<Int>) -> Self { self.max_bitrate = value.into(); self }
     /// `MaxOutputs`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_outputs(mut self, value: impl Into<Int>) -> Self {
-        self.max_outputs = value.into();
-        self
-    }
+    pub fn max_outputs(mut self, value: impl Into<Int>) -> Self { self.max_outputs = value.into(); self }
 }
 
 impl PropertyType for IngressGatewayBridge {}
@@ -1056,62 +757,13 @@ impl ToValue for IngressGatewayBridge {
     }
 }
 
-static RULE_MulticastSourceSettings: ObjRule = ObjRule {
-    properties: &[("MulticastSourceIp", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_SourcePriority: ObjRule = ObjRule {
+    properties: &[
+        ("PrimarySource", Shape::STR),
+    ],
     closed: true,
-};
-
-/// The `MulticastSourceSettings` property type of `AWS::MediaConnect::Bridge`.
-///
-/// The settings related to the multicast source.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediaconnect-bridge-multicastsourcesettings.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct MulticastSourceSettings {
-    /// `MulticastSourceIp`: a string.
-    ///
-    /// The IP address of the source for source-specific multicast (SSM).
-    pub multicast_source_ip: Option<Str>,
-}
-
-impl MulticastSourceSettings {
-    /// A `MulticastSourceSettings` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `MulticastSourceIp`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn multicast_source_ip(mut self, value: impl Into<Str>) -> Self {
-        self.multicast_source_ip = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for MulticastSourceSettings {}
-
-impl ToValue for MulticastSourceSettings {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("MulticastSourceIp", &self.multicast_source_ip)
-            .build()
-    }
-}
-
-static RULE_SourcePriority: ObjRule = ObjRule {
-    properties: &[("PrimarySource", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SourcePriority` property type of `AWS::MediaConnect::Bridge`.
@@ -1127,6 +779,7 @@ pub struct SourcePriority {
     pub primary_source: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SourcePriority {
     /// A `SourcePriority` with no property set (none is required).
     pub fn new() -> Self {
@@ -1134,12 +787,7 @@ impl SourcePriority {
     }
 
     /// `PrimarySource`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn primary_source(mut self, value: impl Into<Str>) -> Self {
-        self.primary_source = Some(value.into());
-        self
-    }
+    pub fn primary_source(mut self, value: impl Into<Str>) -> Self { self.primary_source = Some(value.into()); self }
 }
 
 impl PropertyType for SourcePriority {}
@@ -1148,54 +796,6 @@ impl ToValue for SourcePriority {
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PrimarySource", &self.primary_source)
-            .build()
-    }
-}
-
-static RULE_VpcInterfaceAttachment: ObjRule = ObjRule {
-    properties: &[("VpcInterfaceName", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `VpcInterfaceAttachment` property type of `AWS::MediaConnect::Bridge`.
-///
-/// The settings for attaching a VPC interface to an resource.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediaconnect-bridge-vpcinterfaceattachment.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct VpcInterfaceAttachment {
-    /// `VpcInterfaceName`: a string.
-    ///
-    /// The name of the VPC interface to use for this resource.
-    pub vpc_interface_name: Option<Str>,
-}
-
-impl VpcInterfaceAttachment {
-    /// A `VpcInterfaceAttachment` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `VpcInterfaceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_interface_name(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_interface_name = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for VpcInterfaceAttachment {}
-
-impl ToValue for VpcInterfaceAttachment {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("VpcInterfaceName", &self.vpc_interface_name)
             .build()
     }
 }
@@ -1247,37 +847,6 @@ impl ToValue for FailoverModeEnum {
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Failover => "FAILOVER",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `ProtocolEnum` (`AWS::MediaConnect::Bridge`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ProtocolEnum {
-    /// `rtp-fec`
-    RtpFec,
-    /// `rtp`
-    Rtp,
-    /// `udp`
-    Udp,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ProtocolEnum {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ProtocolEnum {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::RtpFec => "rtp-fec",
-            Self::Rtp => "rtp",
-            Self::Udp => "udp",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -11,35 +11,23 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BridgeOutputRequired {
     /// `BridgeArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the bridge that you want to update.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub bridge_arn: Str,
     /// `Name`: a string, required.
-    ///
-    /// The network output name. This name is used to reference the output and must be unique among outputs in this bridge.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub name: Str,
     /// `NetworkOutput`: a [`BridgeNetworkOutput`] object, required.
-    ///
-    /// The network output of the bridge. A network output is delivered to your premises.
     pub network_output: Obj<BridgeNetworkOutput>,
 }
 
-static RULE_BridgeOutput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BridgeOutput: ObjRule = ObjRule {
     properties: &[
         ("BridgeArn", Shape::STR),
         ("Name", Shape::STR),
         ("NetworkOutput", Shape::Object(&RULE_BridgeNetworkOutput)),
     ],
     required: &["BridgeArn", "Name", "NetworkOutput"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MediaConnect::BridgeOutput` resource.
@@ -73,6 +61,7 @@ pub struct BridgeOutput {
     pub network_output: Obj<BridgeNetworkOutput>,
 }
 
+#[rustfmt::skip]
 impl BridgeOutput {
     /// The CloudFormation type name, `AWS::MediaConnect::BridgeOutput`.
     pub const TYPE_NAME: &'static str = "AWS::MediaConnect::BridgeOutput";
@@ -103,28 +92,11 @@ impl BridgeOutput {
     }
 
     /// `BridgeArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bridge_arn(mut self, value: impl Into<Str>) -> Self {
-        self.bridge_arn = value.into();
-        self
-    }
-
+    pub fn bridge_arn(mut self, value: impl Into<Str>) -> Self { self.bridge_arn = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `NetworkOutput`: a [`BridgeNetworkOutput`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_output(mut self, value: impl Into<Obj<BridgeNetworkOutput>>) -> Self {
-        self.network_output = value.into();
-        self
-    }
+    pub fn network_output(mut self, value: impl Into<Obj<BridgeNetworkOutput>>) -> Self { self.network_output = value.into(); self }
 }
 
 impl Resource for BridgeOutput {
@@ -161,52 +133,29 @@ impl From<ResourceRef> for BridgeOutputAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BridgeNetworkOutputRequired {
     /// `IpAddress`: a string, required.
-    ///
-    /// The network output IP address.
     pub ip_address: Str,
     /// `NetworkName`: a string, required.
-    ///
-    /// The network output's gateway network name.
     pub network_name: Str,
     /// `Port`: an integer, required.
-    ///
-    /// The network output's port.
     pub port: Int,
     /// `Protocol`: a [`Protocol`] value, required.
-    ///
-    /// The network output protocol.
-    ///
-    /// &gt; AWS Elemental MediaConnect no longer supports the Fujitsu QoS protocol. This reference is maintained for legacy purposes only.
     pub protocol: Protocol,
     /// `Ttl`: an integer, required.
-    ///
-    /// The network output TTL.
     pub ttl: Int,
 }
 
-static RULE_BridgeNetworkOutput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BridgeNetworkOutput: ObjRule = ObjRule {
     properties: &[
         ("IpAddress", Shape::STR),
         ("NetworkName", Shape::STR),
         ("Port", Shape::INT),
-        (
-            "Protocol",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["rtp-fec", "rtp", "udp"],
-                format: None,
-            }),
-        ),
+        ("Protocol", Shape::Str(&StrRule { allowed: &["rtp-fec", "rtp", "udp"], ..StrRule::ANY })),
         ("Ttl", Shape::INT),
     ],
     required: &["Protocol", "IpAddress", "Port", "NetworkName", "Ttl"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BridgeNetworkOutput` property type of `AWS::MediaConnect::BridgeOutput`.
@@ -240,6 +189,7 @@ pub struct BridgeNetworkOutput {
     pub ttl: Int,
 }
 
+#[rustfmt::skip]
 impl BridgeNetworkOutput {
     /// A `BridgeNetworkOutput` with its required properties, named in a [`BridgeNetworkOutputRequired`].
     pub fn new(required: BridgeNetworkOutputRequired) -> Self {
@@ -253,44 +203,15 @@ impl BridgeNetworkOutput {
     }
 
     /// `IpAddress`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_address(mut self, value: impl Into<Str>) -> Self {
-        self.ip_address = value.into();
-        self
-    }
-
+    pub fn ip_address(mut self, value: impl Into<Str>) -> Self { self.ip_address = value.into(); self }
     /// `NetworkName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_name(mut self, value: impl Into<Str>) -> Self {
-        self.network_name = value.into();
-        self
-    }
-
+    pub fn network_name(mut self, value: impl Into<Str>) -> Self { self.network_name = value.into(); self }
     /// `Port`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = value.into();
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = value.into(); self }
     /// `Protocol`: a [`Protocol`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self {
-        self.protocol = value.into();
-        self
-    }
-
+    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self { self.protocol = value.into(); self }
     /// `Ttl`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ttl(mut self, value: impl Into<Int>) -> Self {
-        self.ttl = value.into();
-        self
-    }
+    pub fn ttl(mut self, value: impl Into<Int>) -> Self { self.ttl = value.into(); self }
 }
 
 impl PropertyType for BridgeNetworkOutput {}

@@ -7,24 +7,20 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{MulticastSourceSettings, ProtocolEnum, VpcInterfaceAttachment};
+use super::shared::{RULE_MulticastSourceSettings, RULE_VpcInterfaceAttachment};
+
 /// The required properties of [`BridgeSource`], by name: `BridgeSource::new(BridgeSourceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BridgeSourceRequired {
     /// `BridgeArn`: a string, required.
-    ///
-    /// The ARN of the bridge feeding this flow.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub bridge_arn: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the flow source. This name is used to reference the source and must be unique among sources in this bridge.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_BridgeSource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BridgeSource: ObjRule = ObjRule {
     properties: &[
         ("BridgeArn", Shape::STR),
         ("FlowSource", Shape::Object(&RULE_BridgeFlowSource)),
@@ -32,11 +28,8 @@ static RULE_BridgeSource: ObjRule = ObjRule {
         ("NetworkSource", Shape::Object(&RULE_BridgeNetworkSource)),
     ],
     required: &["Name", "BridgeArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MediaConnect::BridgeSource` resource.
@@ -74,6 +67,7 @@ pub struct BridgeSource {
     pub network_source: Option<Obj<BridgeNetworkSource>>,
 }
 
+#[rustfmt::skip]
 impl BridgeSource {
     /// The CloudFormation type name, `AWS::MediaConnect::BridgeSource`.
     pub const TYPE_NAME: &'static str = "AWS::MediaConnect::BridgeSource";
@@ -105,36 +99,13 @@ impl BridgeSource {
     }
 
     /// `BridgeArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bridge_arn(mut self, value: impl Into<Str>) -> Self {
-        self.bridge_arn = value.into();
-        self
-    }
-
+    pub fn bridge_arn(mut self, value: impl Into<Str>) -> Self { self.bridge_arn = value.into(); self }
     /// `FlowSource`: a [`BridgeFlowSource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn flow_source(mut self, value: impl Into<Obj<BridgeFlowSource>>) -> Self {
-        self.flow_source = Some(value.into());
-        self
-    }
-
+    pub fn flow_source(mut self, value: impl Into<Obj<BridgeFlowSource>>) -> Self { self.flow_source = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `NetworkSource`: a [`BridgeNetworkSource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_source(mut self, value: impl Into<Obj<BridgeNetworkSource>>) -> Self {
-        self.network_source = Some(value.into());
-        self
-    }
+    pub fn network_source(mut self, value: impl Into<Obj<BridgeNetworkSource>>) -> Self { self.network_source = Some(value.into()); self }
 }
 
 impl Resource for BridgeSource {
@@ -172,25 +143,18 @@ impl From<ResourceRef> for BridgeSourceAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BridgeFlowSourceRequired {
     /// `FlowArn`: a string, required.
-    ///
-    /// The ARN of the cloud flow used as a source of this bridge.
     pub flow_arn: Str,
 }
 
-static RULE_BridgeFlowSource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BridgeFlowSource: ObjRule = ObjRule {
     properties: &[
         ("FlowArn", Shape::STR),
-        (
-            "FlowVpcInterfaceAttachment",
-            Shape::Object(&RULE_VpcInterfaceAttachment),
-        ),
+        ("FlowVpcInterfaceAttachment", Shape::Object(&RULE_VpcInterfaceAttachment)),
     ],
     required: &["FlowArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BridgeFlowSource` property type of `AWS::MediaConnect::BridgeSource`.
@@ -210,6 +174,7 @@ pub struct BridgeFlowSource {
     pub flow_vpc_interface_attachment: Option<Obj<VpcInterfaceAttachment>>,
 }
 
+#[rustfmt::skip]
 impl BridgeFlowSource {
     /// A `BridgeFlowSource` with its required properties, named in a [`BridgeFlowSourceRequired`].
     pub fn new(required: BridgeFlowSourceRequired) -> Self {
@@ -220,23 +185,9 @@ impl BridgeFlowSource {
     }
 
     /// `FlowArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn flow_arn(mut self, value: impl Into<Str>) -> Self {
-        self.flow_arn = value.into();
-        self
-    }
-
+    pub fn flow_arn(mut self, value: impl Into<Str>) -> Self { self.flow_arn = value.into(); self }
     /// `FlowVpcInterfaceAttachment`: a [`VpcInterfaceAttachment`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn flow_vpc_interface_attachment(
-        mut self,
-        value: impl Into<Obj<VpcInterfaceAttachment>>,
-    ) -> Self {
-        self.flow_vpc_interface_attachment = Some(value.into());
-        self
-    }
+    pub fn flow_vpc_interface_attachment(mut self, value: impl Into<Obj<VpcInterfaceAttachment>>) -> Self { self.flow_vpc_interface_attachment = Some(value.into()); self }
 }
 
 impl PropertyType for BridgeFlowSource {}
@@ -257,51 +208,27 @@ impl ToValue for BridgeFlowSource {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BridgeNetworkSourceRequired {
     /// `MulticastIp`: a string, required.
-    ///
-    /// The network source multicast IP.
     pub multicast_ip: Str,
     /// `NetworkName`: a string, required.
-    ///
-    /// The network source's gateway network name.
     pub network_name: Str,
     /// `Port`: an integer, required.
-    ///
-    /// The network source port.
     pub port: Int,
     /// `Protocol`: a [`ProtocolEnum`] value, required.
-    ///
-    /// The network source protocol.
-    ///
-    /// &gt; AWS Elemental MediaConnect no longer supports the Fujitsu QoS protocol. This reference is maintained for legacy purposes only.
     pub protocol: ProtocolEnum,
 }
 
-static RULE_BridgeNetworkSource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BridgeNetworkSource: ObjRule = ObjRule {
     properties: &[
         ("MulticastIp", Shape::STR),
-        (
-            "MulticastSourceSettings",
-            Shape::Object(&RULE_MulticastSourceSettings),
-        ),
+        ("MulticastSourceSettings", Shape::Object(&RULE_MulticastSourceSettings)),
         ("NetworkName", Shape::STR),
         ("Port", Shape::INT),
-        (
-            "Protocol",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["rtp-fec", "rtp", "udp"],
-                format: None,
-            }),
-        ),
+        ("Protocol", Shape::Str(&StrRule { allowed: &["rtp-fec", "rtp", "udp"], ..StrRule::ANY })),
     ],
     required: &["Protocol", "MulticastIp", "Port", "NetworkName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BridgeNetworkSource` property type of `AWS::MediaConnect::BridgeSource`.
@@ -335,6 +262,7 @@ pub struct BridgeNetworkSource {
     pub protocol: ProtocolEnum,
 }
 
+#[rustfmt::skip]
 impl BridgeNetworkSource {
     /// A `BridgeNetworkSource` with its required properties, named in a [`BridgeNetworkSourceRequired`].
     pub fn new(required: BridgeNetworkSourceRequired) -> Self {
@@ -348,47 +276,15 @@ impl BridgeNetworkSource {
     }
 
     /// `MulticastIp`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn multicast_ip(mut self, value: impl Into<Str>) -> Self {
-        self.multicast_ip = value.into();
-        self
-    }
-
+    pub fn multicast_ip(mut self, value: impl Into<Str>) -> Self { self.multicast_ip = value.into(); self }
     /// `MulticastSourceSettings`: a [`MulticastSourceSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn multicast_source_settings(
-        mut self,
-        value: impl Into<Obj<MulticastSourceSettings>>,
-    ) -> Self {
-        self.multicast_source_settings = Some(value.into());
-        self
-    }
-
+    pub fn multicast_source_settings(mut self, value: impl Into<Obj<MulticastSourceSettings>>) -> Self { self.multicast_source_settings = Some(value.into()); self }
     /// `NetworkName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_name(mut self, value: impl Into<Str>) -> Self {
-        self.network_name = value.into();
-        self
-    }
-
+    pub fn network_name(mut self, value: impl Into<Str>) -> Self { self.network_name = value.into(); self }
     /// `Port`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = value.into();
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = value.into(); self }
     /// `Protocol`: a [`ProtocolEnum`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<ProtocolEnum>) -> Self {
-        self.protocol = value.into();
-        self
-    }
+    pub fn protocol(mut self, value: impl Into<ProtocolEnum>) -> Self { self.protocol = value.into(); self }
 }
 
 impl PropertyType for BridgeNetworkSource {}
@@ -402,132 +298,5 @@ impl ToValue for BridgeNetworkSource {
             .req("Port", &self.port)
             .req("Protocol", &self.protocol)
             .build()
-    }
-}
-
-static RULE_MulticastSourceSettings: ObjRule = ObjRule {
-    properties: &[("MulticastSourceIp", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `MulticastSourceSettings` property type of `AWS::MediaConnect::BridgeSource`.
-///
-/// The settings related to the multicast source.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediaconnect-bridgesource-multicastsourcesettings.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct MulticastSourceSettings {
-    /// `MulticastSourceIp`: a string.
-    ///
-    /// The IP address of the source for source-specific multicast (SSM).
-    pub multicast_source_ip: Option<Str>,
-}
-
-impl MulticastSourceSettings {
-    /// A `MulticastSourceSettings` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `MulticastSourceIp`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn multicast_source_ip(mut self, value: impl Into<Str>) -> Self {
-        self.multicast_source_ip = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for MulticastSourceSettings {}
-
-impl ToValue for MulticastSourceSettings {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("MulticastSourceIp", &self.multicast_source_ip)
-            .build()
-    }
-}
-
-static RULE_VpcInterfaceAttachment: ObjRule = ObjRule {
-    properties: &[("VpcInterfaceName", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `VpcInterfaceAttachment` property type of `AWS::MediaConnect::BridgeSource`.
-///
-/// The settings for attaching a VPC interface to an resource.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediaconnect-bridgesource-vpcinterfaceattachment.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct VpcInterfaceAttachment {
-    /// `VpcInterfaceName`: a string.
-    ///
-    /// The name of the VPC interface to use for this resource.
-    pub vpc_interface_name: Option<Str>,
-}
-
-impl VpcInterfaceAttachment {
-    /// A `VpcInterfaceAttachment` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `VpcInterfaceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_interface_name(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_interface_name = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for VpcInterfaceAttachment {}
-
-impl ToValue for VpcInterfaceAttachment {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("VpcInterfaceName", &self.vpc_interface_name)
-            .build()
-    }
-}
-
-/// The values of `ProtocolEnum` (`AWS::MediaConnect::BridgeSource`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ProtocolEnum {
-    /// `rtp-fec`
-    RtpFec,
-    /// `rtp`
-    Rtp,
-    /// `udp`
-    Udp,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ProtocolEnum {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ProtocolEnum {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::RtpFec => "rtp-fec",
-            Self::Rtp => "rtp",
-            Self::Udp => "udp",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

@@ -7,18 +7,22 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    Algorithm, EncodingName, Encryption, EncryptionRequired, FlowTransitEncryption,
+    FlowTransitEncryptionKeyType, FlowTransitEncryptionRequired, GatewayBridgeSource,
+    GatewayBridgeSourceRequired, Interface, InterfaceRequired, KeyType, RouterIntegrationState,
+    Tag, TagRequired, VpcInterfaceAttachment,
+};
+use super::shared::{
+    RULE_Encryption, RULE_FlowTransitEncryption, RULE_GatewayBridgeSource, RULE_Interface, RULE_Tag,
+};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^arn:(aws[a-zA-Z-]*):iam::[0-9]{12}:role/[a-zA-Z0-9_+=,.@-]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^arn:(aws[a-zA-Z-]*):secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[a-zA-Z0-9/_+=.@-]+$",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
     "^arn:(aws[a-zA-Z-]*):mediaconnect:[a-z0-9-]+:[0-9]{12}:entitlement:[a-zA-Z0-9-]+:[a-zA-Z0-9_-]+$",
 );
-pub(crate) static PATTERN_3: Pattern = Pattern::new(
-    "^arn:(aws[a-zA-Z-]*):mediaconnect:[a-z0-9-]+:[0-9]{12}:bridge:[a-zA-Z0-9-]+:[a-zA-Z0-9_-]+$",
-);
-pub(crate) static PATTERN_4: Pattern = Pattern::new(
+pub(crate) static PATTERN_2: Pattern = Pattern::new(
     "^arn:(aws[a-zA-Z-]*):mediaconnect:[a-z0-9-]+:[0-9]{12}:source:[a-zA-Z0-9-]+:[a-zA-Z0-9_-]+$",
 );
 
@@ -26,71 +30,30 @@ pub(crate) static PATTERN_4: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct FlowRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the flow.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub name: Str,
     /// `Source`: a [`Source`] object, required.
-    ///
-    /// The settings for the source that you want to use for the new flow.
     pub source: Obj<Source>,
 }
 
-static RULE_Flow: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Flow: ObjRule = ObjRule {
     properties: &[
         ("AvailabilityZone", Shape::STR),
         ("EncodingConfig", Shape::Object(&RULE_EncodingConfig)),
-        (
-            "FlowSize",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["MEDIUM", "LARGE", "LARGE_4X"],
-                format: None,
-            }),
-        ),
+        ("FlowSize", Shape::Str(&StrRule { allowed: &["MEDIUM", "LARGE", "LARGE_4X"], ..StrRule::ANY })),
         ("Maintenance", Shape::Object(&RULE_Maintenance)),
-        (
-            "MediaStreams",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MediaStream),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("MediaStreams", Shape::List(&ListRule { items: Shape::Object(&RULE_MediaStream), min_items: None, max_items: None })),
         ("Name", Shape::STR),
         ("NdiConfig", Shape::Object(&RULE_NdiConfig)),
         ("Source", Shape::Object(&RULE_Source)),
         ("SourceFailoverConfig", Shape::Object(&RULE_FailoverConfig)),
-        (
-            "SourceMonitoringConfig",
-            Shape::Object(&RULE_SourceMonitoringConfig),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VpcInterfaces",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_VpcInterface),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SourceMonitoringConfig", Shape::Object(&RULE_SourceMonitoringConfig)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("VpcInterfaces", Shape::List(&ListRule { items: Shape::Object(&RULE_VpcInterface), min_items: None, max_items: None })),
     ],
     required: &["Name", "Source"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MediaConnect::Flow` resource.
@@ -158,6 +121,7 @@ pub struct Flow {
     pub vpc_interfaces: Option<List<VpcInterface>>,
 }
 
+#[rustfmt::skip]
 impl Flow {
     /// The CloudFormation type name, `AWS::MediaConnect::Flow`.
     pub const TYPE_NAME: &'static str = "AWS::MediaConnect::Flow";
@@ -172,24 +136,8 @@ impl Flow {
         create_only: &["Name", "AvailabilityZone", "Source/Name"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "FlowArn",
-            "FlowAvailabilityZone",
-            "Source/SourceArn",
-            "Source/IngestIp",
-            "Source/SourceIngestPort",
-            "EgressIp",
-            "FlowNdiMachineName",
-        ],
-        attributes: &[
-            "EgressIp",
-            "FlowArn",
-            "FlowAvailabilityZone",
-            "FlowNdiMachineName",
-            "Source.IngestIp",
-            "Source.SourceArn",
-            "Source.SourceIngestPort",
-        ],
+        read_only: &["FlowArn", "FlowAvailabilityZone", "Source/SourceArn", "Source/IngestIp", "Source/SourceIngestPort", "EgressIp", "FlowNdiMachineName"],
+        attributes: &["EgressIp", "FlowArn", "FlowAvailabilityZone", "FlowNdiMachineName", "Source.IngestIp", "Source.SourceArn", "Source.SourceIngestPort"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -213,101 +161,29 @@ impl Flow {
     }
 
     /// `AvailabilityZone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
     /// `EncodingConfig`: an [`EncodingConfig`] object.
-    pub fn encoding_config(mut self, value: impl Into<Obj<EncodingConfig>>) -> Self {
-        self.encoding_config = Some(value.into());
-        self
-    }
-
+    pub fn encoding_config(mut self, value: impl Into<Obj<EncodingConfig>>) -> Self { self.encoding_config = Some(value.into()); self }
     /// `FlowSize`: a [`FlowSize`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn flow_size(mut self, value: impl Into<FlowSize>) -> Self {
-        self.flow_size = Some(value.into());
-        self
-    }
-
+    pub fn flow_size(mut self, value: impl Into<FlowSize>) -> Self { self.flow_size = Some(value.into()); self }
     /// `Maintenance`: a [`Maintenance`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maintenance(mut self, value: impl Into<Obj<Maintenance>>) -> Self {
-        self.maintenance = Some(value.into());
-        self
-    }
-
+    pub fn maintenance(mut self, value: impl Into<Obj<Maintenance>>) -> Self { self.maintenance = Some(value.into()); self }
     /// `MediaStreams`: a list of [`MediaStream`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn media_streams(mut self, value: impl Into<List<MediaStream>>) -> Self {
-        self.media_streams = Some(value.into());
-        self
-    }
-
+    pub fn media_streams(mut self, value: impl Into<List<MediaStream>>) -> Self { self.media_streams = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `NdiConfig`: a [`NdiConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ndi_config(mut self, value: impl Into<Obj<NdiConfig>>) -> Self {
-        self.ndi_config = Some(value.into());
-        self
-    }
-
+    pub fn ndi_config(mut self, value: impl Into<Obj<NdiConfig>>) -> Self { self.ndi_config = Some(value.into()); self }
     /// `Source`: a [`Source`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source(mut self, value: impl Into<Obj<Source>>) -> Self {
-        self.source = value.into();
-        self
-    }
-
+    pub fn source(mut self, value: impl Into<Obj<Source>>) -> Self { self.source = value.into(); self }
     /// `SourceFailoverConfig`: a [`FailoverConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_failover_config(mut self, value: impl Into<Obj<FailoverConfig>>) -> Self {
-        self.source_failover_config = Some(value.into());
-        self
-    }
-
+    pub fn source_failover_config(mut self, value: impl Into<Obj<FailoverConfig>>) -> Self { self.source_failover_config = Some(value.into()); self }
     /// `SourceMonitoringConfig`: a [`SourceMonitoringConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_monitoring_config(
-        mut self,
-        value: impl Into<Obj<SourceMonitoringConfig>>,
-    ) -> Self {
-        self.source_monitoring_config = Some(value.into());
-        self
-    }
-
+    pub fn source_monitoring_config(mut self, value: impl Into<Obj<SourceMonitoringConfig>>) -> Self { self.source_monitoring_config = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VpcInterfaces`: a list of [`VpcInterface`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_interfaces(mut self, value: impl Into<List<VpcInterface>>) -> Self {
-        self.vpc_interfaces = Some(value.into());
-        self
-    }
+    pub fn vpc_interfaces(mut self, value: impl Into<List<VpcInterface>>) -> Self { self.vpc_interfaces = Some(value.into()); self }
 }
 
 impl Resource for Flow {
@@ -403,14 +279,13 @@ impl FlowAttributes {
     }
 }
 
-static RULE_AudioMonitoringSetting: ObjRule = ObjRule {
-    properties: &[("SilentAudio", Shape::Object(&RULE_SilentAudio))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_AudioMonitoringSetting: ObjRule = ObjRule {
+    properties: &[
+        ("SilentAudio", Shape::Object(&RULE_SilentAudio)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AudioMonitoringSetting` property type of `AWS::MediaConnect::Flow`.
@@ -426,6 +301,7 @@ pub struct AudioMonitoringSetting {
     pub silent_audio: Option<Obj<SilentAudio>>,
 }
 
+#[rustfmt::skip]
 impl AudioMonitoringSetting {
     /// A `AudioMonitoringSetting` with no property set (none is required).
     pub fn new() -> Self {
@@ -433,12 +309,7 @@ impl AudioMonitoringSetting {
     }
 
     /// `SilentAudio`: a [`SilentAudio`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn silent_audio(mut self, value: impl Into<Obj<SilentAudio>>) -> Self {
-        self.silent_audio = Some(value.into());
-        self
-    }
+    pub fn silent_audio(mut self, value: impl Into<Obj<SilentAudio>>) -> Self { self.silent_audio = Some(value.into()); self }
 }
 
 impl PropertyType for AudioMonitoringSetting {}
@@ -451,26 +322,14 @@ impl ToValue for AudioMonitoringSetting {
     }
 }
 
-static RULE_BlackFrames: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BlackFrames: ObjRule = ObjRule {
     properties: &[
-        (
-            "State",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
+        ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
         ("ThresholdSeconds", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BlackFrames` property type of `AWS::MediaConnect::Flow`.
@@ -490,6 +349,7 @@ pub struct BlackFrames {
     pub threshold_seconds: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl BlackFrames {
     /// A `BlackFrames` with no property set (none is required).
     pub fn new() -> Self {
@@ -497,20 +357,9 @@ impl BlackFrames {
     }
 
     /// `State`: a [`BlackFramesState`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state(mut self, value: impl Into<BlackFramesState>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-
+    pub fn state(mut self, value: impl Into<BlackFramesState>) -> Self { self.state = Some(value.into()); self }
     /// `ThresholdSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn threshold_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.threshold_seconds = Some(value.into());
-        self
-    }
+    pub fn threshold_seconds(mut self, value: impl Into<Int>) -> Self { self.threshold_seconds = Some(value.into()); self }
 }
 
 impl PropertyType for BlackFrames {}
@@ -524,26 +373,14 @@ impl ToValue for BlackFrames {
     }
 }
 
-static RULE_EncodingConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EncodingConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "EncodingProfile",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DISTRIBUTION_H264_DEFAULT", "CONTRIBUTION_H264_DEFAULT"],
-                format: None,
-            }),
-        ),
+        ("EncodingProfile", Shape::Str(&StrRule { allowed: &["DISTRIBUTION_H264_DEFAULT", "CONTRIBUTION_H264_DEFAULT"], ..StrRule::ANY })),
         ("VideoMaxBitrate", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EncodingConfig` property type of `AWS::MediaConnect::Flow`.
@@ -561,6 +398,7 @@ pub struct EncodingConfig {
     pub video_max_bitrate: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl EncodingConfig {
     /// A `EncodingConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -568,20 +406,9 @@ impl EncodingConfig {
     }
 
     /// `EncodingProfile`: an [`EncodingProfile`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encoding_profile(mut self, value: impl Into<EncodingProfile>) -> Self {
-        self.encoding_profile = Some(value.into());
-        self
-    }
-
+    pub fn encoding_profile(mut self, value: impl Into<EncodingProfile>) -> Self { self.encoding_profile = Some(value.into()); self }
     /// `VideoMaxBitrate`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn video_max_bitrate(mut self, value: impl Into<Int>) -> Self {
-        self.video_max_bitrate = Some(value.into());
-        self
-    }
+    pub fn video_max_bitrate(mut self, value: impl Into<Int>) -> Self { self.video_max_bitrate = Some(value.into()); self }
 }
 
 impl PropertyType for EncodingConfig {}
@@ -595,265 +422,16 @@ impl ToValue for EncodingConfig {
     }
 }
 
-/// The required properties of [`Encryption`], by name: `Encryption::new(EncryptionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EncryptionRequired {
-    /// `RoleArn`: a string, required.
-    ///
-    /// The ARN of the role that you created during setup (when you set up MediaConnect as a trusted entity).
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:(aws[a-zA-Z-]*):iam::[0-9]{12}:role/[a-zA-Z0-9_+=,.@-]+$`.
-    pub role_arn: Str,
-}
-
-static RULE_Encryption: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FailoverConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "Algorithm",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["aes128", "aes192", "aes256"],
-                format: None,
-            }),
-        ),
-        ("ConstantInitializationVector", Shape::STR),
-        ("DeviceId", Shape::STR),
-        (
-            "KeyType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["speke", "static-key", "srt-password"],
-                format: None,
-            }),
-        ),
-        ("Region", Shape::STR),
-        ("ResourceId", Shape::STR),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "SecretArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        ("Url", Shape::STR),
-    ],
-    required: &["RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Encryption` property type of `AWS::MediaConnect::Flow`.
-///
-/// Encryption information.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediaconnect-flow-encryption.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Encryption {
-    /// `Algorithm`: an [`Algorithm`] value.
-    ///
-    /// The type of algorithm that is used for static key encryption (such as aes128, aes192, or aes256). If you are using SPEKE or SRT-password encryption, this property must be left blank.
-    pub algorithm: Option<Algorithm>,
-    /// `ConstantInitializationVector`: a string.
-    ///
-    /// A 128-bit, 16-byte hex value represented by a 32-character string, to be used with the key for encrypting content. This parameter is not valid for static key encryption.
-    pub constant_initialization_vector: Option<Str>,
-    /// `DeviceId`: a string.
-    ///
-    /// The value of one of the devices that you configured with your digital rights management (DRM) platform key provider. This parameter is required for SPEKE encryption and is not valid for static key encryption.
-    pub device_id: Option<Str>,
-    /// `KeyType`: a [`KeyType`] value.
-    ///
-    /// The type of key that is used for the encryption. If you don't specify a `keyType` value, the service uses the default setting ( `static-key` ). Valid key types are: `static-key` , `speke` , and `srt-password` .
-    ///
-    /// Default `"static-key"`.
-    pub key_type: Option<KeyType>,
-    /// `Region`: a string.
-    ///
-    /// The AWS Region that the API Gateway proxy endpoint was created in. This parameter is required for SPEKE encryption and is not valid for static key encryption.
-    pub region: Option<Str>,
-    /// `ResourceId`: a string.
-    ///
-    /// An identifier for the content. The service sends this value to the key server to identify the current endpoint. The resource ID is also known as the content ID. This parameter is required for SPEKE encryption and is not valid for static key encryption.
-    pub resource_id: Option<Str>,
-    /// `RoleArn`: a string, required.
-    ///
-    /// The ARN of the role that you created during setup (when you set up MediaConnect as a trusted entity).
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:(aws[a-zA-Z-]*):iam::[0-9]{12}:role/[a-zA-Z0-9_+=,.@-]+$`.
-    pub role_arn: Str,
-    /// `SecretArn`: a string.
-    ///
-    /// The ARN of the secret that you created in AWS Secrets Manager to store the encryption key. This parameter is required for static key encryption and is not valid for SPEKE encryption.
-    ///
-    /// Pattern `^arn:(aws[a-zA-Z-]*):secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[a-zA-Z0-9/_+=.@-]+$`.
-    pub secret_arn: Option<Str>,
-    /// `Url`: a string.
-    ///
-    /// The URL from the API Gateway proxy that you set up to talk to your key server. This parameter is required for SPEKE encryption and is not valid for static key encryption.
-    pub url: Option<Str>,
-}
-
-impl Encryption {
-    /// A `Encryption` with its required properties, named in a [`EncryptionRequired`].
-    pub fn new(required: EncryptionRequired) -> Self {
-        Self {
-            algorithm: None,
-            constant_initialization_vector: None,
-            device_id: None,
-            key_type: None,
-            region: None,
-            resource_id: None,
-            role_arn: required.role_arn,
-            secret_arn: None,
-            url: None,
-        }
-    }
-
-    /// `Algorithm`: an [`Algorithm`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn algorithm(mut self, value: impl Into<Algorithm>) -> Self {
-        self.algorithm = Some(value.into());
-        self
-    }
-
-    /// `ConstantInitializationVector`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn constant_initialization_vector(mut self, value: impl Into<Str>) -> Self {
-        self.constant_initialization_vector = Some(value.into());
-        self
-    }
-
-    /// `DeviceId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn device_id(mut self, value: impl Into<Str>) -> Self {
-        self.device_id = Some(value.into());
-        self
-    }
-
-    /// `KeyType`: a [`KeyType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_type(mut self, value: impl Into<KeyType>) -> Self {
-        self.key_type = Some(value.into());
-        self
-    }
-
-    /// `Region`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn region(mut self, value: impl Into<Str>) -> Self {
-        self.region = Some(value.into());
-        self
-    }
-
-    /// `ResourceId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_id(mut self, value: impl Into<Str>) -> Self {
-        self.resource_id = Some(value.into());
-        self
-    }
-
-    /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
-    /// `SecretArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secret_arn = Some(value.into());
-        self
-    }
-
-    /// `Url`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn url(mut self, value: impl Into<Str>) -> Self {
-        self.url = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Encryption {}
-
-impl ToValue for Encryption {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Algorithm", &self.algorithm)
-            .opt(
-                "ConstantInitializationVector",
-                &self.constant_initialization_vector,
-            )
-            .opt("DeviceId", &self.device_id)
-            .opt("KeyType", &self.key_type)
-            .opt("Region", &self.region)
-            .opt("ResourceId", &self.resource_id)
-            .req("RoleArn", &self.role_arn)
-            .opt("SecretArn", &self.secret_arn)
-            .opt("Url", &self.url)
-            .build()
-    }
-}
-
-static RULE_FailoverConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "FailoverMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["MERGE", "FAILOVER"],
-                format: None,
-            }),
-        ),
+        ("FailoverMode", Shape::Str(&StrRule { allowed: &["MERGE", "FAILOVER"], ..StrRule::ANY })),
         ("RecoveryWindow", Shape::INT),
         ("SourcePriority", Shape::Object(&RULE_SourcePriority)),
-        (
-            "State",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
+        ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FailoverConfig` property type of `AWS::MediaConnect::Flow`.
@@ -881,6 +459,7 @@ pub struct FailoverConfig {
     pub state: Option<FailoverConfigState>,
 }
 
+#[rustfmt::skip]
 impl FailoverConfig {
     /// A `FailoverConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -888,36 +467,13 @@ impl FailoverConfig {
     }
 
     /// `FailoverMode`: a [`FailoverMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn failover_mode(mut self, value: impl Into<FailoverMode>) -> Self {
-        self.failover_mode = Some(value.into());
-        self
-    }
-
+    pub fn failover_mode(mut self, value: impl Into<FailoverMode>) -> Self { self.failover_mode = Some(value.into()); self }
     /// `RecoveryWindow`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn recovery_window(mut self, value: impl Into<Int>) -> Self {
-        self.recovery_window = Some(value.into());
-        self
-    }
-
+    pub fn recovery_window(mut self, value: impl Into<Int>) -> Self { self.recovery_window = Some(value.into()); self }
     /// `SourcePriority`: a [`SourcePriority`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_priority(mut self, value: impl Into<Obj<SourcePriority>>) -> Self {
-        self.source_priority = Some(value.into());
-        self
-    }
-
+    pub fn source_priority(mut self, value: impl Into<Obj<SourcePriority>>) -> Self { self.source_priority = Some(value.into()); self }
     /// `State`: a [`FailoverConfigState`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state(mut self, value: impl Into<FailoverConfigState>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
+    pub fn state(mut self, value: impl Into<FailoverConfigState>) -> Self { self.state = Some(value.into()); self }
 }
 
 impl PropertyType for FailoverConfig {}
@@ -933,154 +489,19 @@ impl ToValue for FailoverConfig {
     }
 }
 
-/// The required properties of [`FlowTransitEncryption`], by name: `FlowTransitEncryption::new(FlowTransitEncryptionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FlowTransitEncryptionRequired {
-    /// `EncryptionKeyConfiguration`: a JSON value, required.
-    ///
-    /// Configuration settings for flow transit encryption keys.
-    pub encryption_key_configuration: Json,
-}
-
-static RULE_FlowTransitEncryption: ObjRule = ObjRule {
-    properties: &[
-        ("EncryptionKeyConfiguration", Shape::Any),
-        (
-            "EncryptionKeyType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SECRETS_MANAGER", "AUTOMATIC"],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["EncryptionKeyConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `FlowTransitEncryption` property type of `AWS::MediaConnect::Flow`.
-///
-/// The configuration that defines how content is encrypted during transit between the MediaConnect router and a MediaConnect flow.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediaconnect-flow-flowtransitencryption.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct FlowTransitEncryption {
-    /// `EncryptionKeyConfiguration`: a JSON value, required.
-    ///
-    /// Configuration settings for flow transit encryption keys.
-    pub encryption_key_configuration: Json,
-    /// `EncryptionKeyType`: a [`FlowTransitEncryptionKeyType`] value.
-    pub encryption_key_type: Option<FlowTransitEncryptionKeyType>,
-}
-
-impl FlowTransitEncryption {
-    /// A `FlowTransitEncryption` with its required properties, named in a [`FlowTransitEncryptionRequired`].
-    pub fn new(required: FlowTransitEncryptionRequired) -> Self {
-        Self {
-            encryption_key_configuration: required.encryption_key_configuration,
-            encryption_key_type: None,
-        }
-    }
-
-    /// `EncryptionKeyConfiguration`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_key_configuration(mut self, value: impl Into<Json>) -> Self {
-        self.encryption_key_configuration = value.into();
-        self
-    }
-
-    /// `EncryptionKeyType`: a [`FlowTransitEncryptionKeyType`] value.
-    pub fn encryption_key_type(mut self, value: impl Into<FlowTransitEncryptionKeyType>) -> Self {
-        self.encryption_key_type = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for FlowTransitEncryption {}
-
-impl ToValue for FlowTransitEncryption {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req(
-                "EncryptionKeyConfiguration",
-                &self.encryption_key_configuration,
-            )
-            .opt("EncryptionKeyType", &self.encryption_key_type)
-            .build()
-    }
-}
-
-static RULE_Fmtp: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Fmtp: ObjRule = ObjRule {
     properties: &[
         ("ChannelOrder", Shape::STR),
-        (
-            "Colorimetry",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "BT601", "BT709", "BT2020", "BT2100", "ST2065-1", "ST2065-3", "XYZ",
-                ],
-                format: None,
-            }),
-        ),
+        ("Colorimetry", Shape::Str(&StrRule { allowed: &["BT601", "BT709", "BT2020", "BT2100", "ST2065-1", "ST2065-3", "XYZ"], ..StrRule::ANY })),
         ("ExactFramerate", Shape::STR),
         ("Par", Shape::STR),
-        (
-            "Range",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NARROW", "FULL", "FULLPROTECT"],
-                format: None,
-            }),
-        ),
-        (
-            "ScanMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["progressive", "interlace", "progressive-segmented-frame"],
-                format: None,
-            }),
-        ),
-        (
-            "Tcs",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "SDR",
-                    "PQ",
-                    "HLG",
-                    "LINEAR",
-                    "BT2100LINPQ",
-                    "BT2100LINHLG",
-                    "ST2065-1",
-                    "ST428-1",
-                    "DENSITY",
-                ],
-                format: None,
-            }),
-        ),
+        ("Range", Shape::Str(&StrRule { allowed: &["NARROW", "FULL", "FULLPROTECT"], ..StrRule::ANY })),
+        ("ScanMode", Shape::Str(&StrRule { allowed: &["progressive", "interlace", "progressive-segmented-frame"], ..StrRule::ANY })),
+        ("Tcs", Shape::Str(&StrRule { allowed: &["SDR", "PQ", "HLG", "LINEAR", "BT2100LINPQ", "BT2100LINHLG", "ST2065-1", "ST428-1", "DENSITY"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Fmtp` property type of `AWS::MediaConnect::Flow`.
@@ -1120,6 +541,7 @@ pub struct Fmtp {
     pub tcs: Option<Tcs>,
 }
 
+#[rustfmt::skip]
 impl Fmtp {
     /// A `Fmtp` with no property set (none is required).
     pub fn new() -> Self {
@@ -1127,60 +549,19 @@ impl Fmtp {
     }
 
     /// `ChannelOrder`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channel_order(mut self, value: impl Into<Str>) -> Self {
-        self.channel_order = Some(value.into());
-        self
-    }
-
+    pub fn channel_order(mut self, value: impl Into<Str>) -> Self { self.channel_order = Some(value.into()); self }
     /// `Colorimetry`: a [`Colorimetry`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn colorimetry(mut self, value: impl Into<Colorimetry>) -> Self {
-        self.colorimetry = Some(value.into());
-        self
-    }
-
+    pub fn colorimetry(mut self, value: impl Into<Colorimetry>) -> Self { self.colorimetry = Some(value.into()); self }
     /// `ExactFramerate`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exact_framerate(mut self, value: impl Into<Str>) -> Self {
-        self.exact_framerate = Some(value.into());
-        self
-    }
-
+    pub fn exact_framerate(mut self, value: impl Into<Str>) -> Self { self.exact_framerate = Some(value.into()); self }
     /// `Par`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn par(mut self, value: impl Into<Str>) -> Self {
-        self.par = Some(value.into());
-        self
-    }
-
+    pub fn par(mut self, value: impl Into<Str>) -> Self { self.par = Some(value.into()); self }
     /// `Range`: a [`Range`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn range(mut self, value: impl Into<Range>) -> Self {
-        self.range = Some(value.into());
-        self
-    }
-
+    pub fn range(mut self, value: impl Into<Range>) -> Self { self.range = Some(value.into()); self }
     /// `ScanMode`: a [`ScanMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scan_mode(mut self, value: impl Into<ScanMode>) -> Self {
-        self.scan_mode = Some(value.into());
-        self
-    }
-
+    pub fn scan_mode(mut self, value: impl Into<ScanMode>) -> Self { self.scan_mode = Some(value.into()); self }
     /// `Tcs`: a [`Tcs`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tcs(mut self, value: impl Into<Tcs>) -> Self {
-        self.tcs = Some(value.into());
-        self
-    }
+    pub fn tcs(mut self, value: impl Into<Tcs>) -> Self { self.tcs = Some(value.into()); self }
 }
 
 impl PropertyType for Fmtp {}
@@ -1199,26 +580,14 @@ impl ToValue for Fmtp {
     }
 }
 
-static RULE_FrozenFrames: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FrozenFrames: ObjRule = ObjRule {
     properties: &[
-        (
-            "State",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
+        ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
         ("ThresholdSeconds", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FrozenFrames` property type of `AWS::MediaConnect::Flow`.
@@ -1238,6 +607,7 @@ pub struct FrozenFrames {
     pub threshold_seconds: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl FrozenFrames {
     /// A `FrozenFrames` with no property set (none is required).
     pub fn new() -> Self {
@@ -1245,20 +615,9 @@ impl FrozenFrames {
     }
 
     /// `State`: a [`FrozenFramesState`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state(mut self, value: impl Into<FrozenFramesState>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-
+    pub fn state(mut self, value: impl Into<FrozenFramesState>) -> Self { self.state = Some(value.into()); self }
     /// `ThresholdSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn threshold_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.threshold_seconds = Some(value.into());
-        self
-    }
+    pub fn threshold_seconds(mut self, value: impl Into<Int>) -> Self { self.threshold_seconds = Some(value.into()); self }
 }
 
 impl PropertyType for FrozenFrames {}
@@ -1272,125 +631,24 @@ impl ToValue for FrozenFrames {
     }
 }
 
-/// The required properties of [`GatewayBridgeSource`], by name: `GatewayBridgeSource::new(GatewayBridgeSourceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GatewayBridgeSourceRequired {
-    /// `BridgeArn`: a string, required.
-    ///
-    /// The ARN of the bridge feeding this flow.
-    ///
-    /// Pattern `^arn:(aws[a-zA-Z-]*):mediaconnect:[a-z0-9-]+:[0-9]{12}:bridge:[a-zA-Z0-9-]+:[a-zA-Z0-9_-]+$`.
-    pub bridge_arn: Str,
-}
-
-static RULE_GatewayBridgeSource: ObjRule = ObjRule {
-    properties: &[
-        (
-            "BridgeArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VpcInterfaceAttachment",
-            Shape::Object(&RULE_VpcInterfaceAttachment),
-        ),
-    ],
-    required: &["BridgeArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `GatewayBridgeSource` property type of `AWS::MediaConnect::Flow`.
-///
-/// The source configuration for cloud flows receiving a stream from a bridge.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediaconnect-flow-gatewaybridgesource.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct GatewayBridgeSource {
-    /// `BridgeArn`: a string, required.
-    ///
-    /// The ARN of the bridge feeding this flow.
-    ///
-    /// Pattern `^arn:(aws[a-zA-Z-]*):mediaconnect:[a-z0-9-]+:[0-9]{12}:bridge:[a-zA-Z0-9-]+:[a-zA-Z0-9_-]+$`.
-    pub bridge_arn: Str,
-    /// `VpcInterfaceAttachment`: a [`VpcInterfaceAttachment`] object.
-    ///
-    /// The name of the VPC interface attachment to use for this bridge source.
-    pub vpc_interface_attachment: Option<Obj<VpcInterfaceAttachment>>,
-}
-
-impl GatewayBridgeSource {
-    /// A `GatewayBridgeSource` with its required properties, named in a [`GatewayBridgeSourceRequired`].
-    pub fn new(required: GatewayBridgeSourceRequired) -> Self {
-        Self {
-            bridge_arn: required.bridge_arn,
-            vpc_interface_attachment: None,
-        }
-    }
-
-    /// `BridgeArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bridge_arn(mut self, value: impl Into<Str>) -> Self {
-        self.bridge_arn = value.into();
-        self
-    }
-
-    /// `VpcInterfaceAttachment`: a [`VpcInterfaceAttachment`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_interface_attachment(
-        mut self,
-        value: impl Into<Obj<VpcInterfaceAttachment>>,
-    ) -> Self {
-        self.vpc_interface_attachment = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for GatewayBridgeSource {}
-
-impl ToValue for GatewayBridgeSource {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("BridgeArn", &self.bridge_arn)
-            .opt("VpcInterfaceAttachment", &self.vpc_interface_attachment)
-            .build()
-    }
-}
-
 /// The required properties of [`InputConfiguration`], by name: `InputConfiguration::new(InputConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InputConfigurationRequired {
     /// `InputPort`: an integer, required.
-    ///
-    /// The port that the flow listens on for an incoming media stream.
     pub input_port: Int,
     /// `Interface`: an [`Interface`] object, required.
-    ///
-    /// The VPC interface where the media stream comes in from.
     pub interface: Obj<Interface>,
 }
 
-static RULE_InputConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InputConfiguration: ObjRule = ObjRule {
     properties: &[
         ("InputPort", Shape::INT),
         ("Interface", Shape::Object(&RULE_Interface)),
     ],
     required: &["InputPort", "Interface"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InputConfiguration` property type of `AWS::MediaConnect::Flow`.
@@ -1410,6 +668,7 @@ pub struct InputConfiguration {
     pub interface: Obj<Interface>,
 }
 
+#[rustfmt::skip]
 impl InputConfiguration {
     /// A `InputConfiguration` with its required properties, named in a [`InputConfigurationRequired`].
     pub fn new(required: InputConfigurationRequired) -> Self {
@@ -1420,20 +679,9 @@ impl InputConfiguration {
     }
 
     /// `InputPort`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_port(mut self, value: impl Into<Int>) -> Self {
-        self.input_port = value.into();
-        self
-    }
-
+    pub fn input_port(mut self, value: impl Into<Int>) -> Self { self.input_port = value.into(); self }
     /// `Interface`: an [`Interface`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interface(mut self, value: impl Into<Obj<Interface>>) -> Self {
-        self.interface = value.into();
-        self
-    }
+    pub fn interface(mut self, value: impl Into<Obj<Interface>>) -> Self { self.interface = value.into(); self }
 }
 
 impl PropertyType for InputConfiguration {}
@@ -1447,104 +695,24 @@ impl ToValue for InputConfiguration {
     }
 }
 
-/// The required properties of [`Interface`], by name: `Interface::new(InterfaceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct InterfaceRequired {
-    /// `Name`: a string, required.
-    ///
-    /// The name of the VPC interface.
-    pub name: Str,
-}
-
-static RULE_Interface: ObjRule = ObjRule {
-    properties: &[("Name", Shape::STR)],
-    required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Interface` property type of `AWS::MediaConnect::Flow`.
-///
-/// The VPC interface that is used for the media stream associated with the source or output.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediaconnect-flow-interface.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Interface {
-    /// `Name`: a string, required.
-    ///
-    /// The name of the VPC interface.
-    pub name: Str,
-}
-
-impl Interface {
-    /// A `Interface` with its required properties, named in a [`InterfaceRequired`].
-    pub fn new(required: InterfaceRequired) -> Self {
-        Self {
-            name: required.name,
-        }
-    }
-
-    /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-}
-
-impl PropertyType for Interface {}
-
-impl ToValue for Interface {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Name", &self.name).build()
-    }
-}
-
 /// The required properties of [`Maintenance`], by name: `Maintenance::new(MaintenanceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MaintenanceRequired {
     /// `MaintenanceDay`: a [`MaintenanceDay`] value, required.
-    ///
-    /// A day of a week when the maintenance will happen. Use Monday/Tuesday/Wednesday/Thursday/Friday/Saturday/Sunday.
     pub maintenance_day: MaintenanceDay,
     /// `MaintenanceStartHour`: a string, required.
-    ///
-    /// UTC time when the maintenance will happen. Use 24-hour HH:MM format. Minutes must be 00. Example: 13:00. The default value is 02:00.
     pub maintenance_start_hour: Str,
 }
 
-static RULE_Maintenance: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Maintenance: ObjRule = ObjRule {
     properties: &[
-        (
-            "MaintenanceDay",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "Monday",
-                    "Tuesday",
-                    "Wednesday",
-                    "Thursday",
-                    "Friday",
-                    "Saturday",
-                    "Sunday",
-                ],
-                format: None,
-            }),
-        ),
+        ("MaintenanceDay", Shape::Str(&StrRule { allowed: &["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"], ..StrRule::ANY })),
         ("MaintenanceStartHour", Shape::STR),
     ],
     required: &["MaintenanceDay", "MaintenanceStartHour"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Maintenance` property type of `AWS::MediaConnect::Flow`.
@@ -1564,6 +732,7 @@ pub struct Maintenance {
     pub maintenance_start_hour: Str,
 }
 
+#[rustfmt::skip]
 impl Maintenance {
     /// A `Maintenance` with its required properties, named in a [`MaintenanceRequired`].
     pub fn new(required: MaintenanceRequired) -> Self {
@@ -1574,20 +743,9 @@ impl Maintenance {
     }
 
     /// `MaintenanceDay`: a [`MaintenanceDay`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maintenance_day(mut self, value: impl Into<MaintenanceDay>) -> Self {
-        self.maintenance_day = value.into();
-        self
-    }
-
+    pub fn maintenance_day(mut self, value: impl Into<MaintenanceDay>) -> Self { self.maintenance_day = value.into(); self }
     /// `MaintenanceStartHour`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maintenance_start_hour(mut self, value: impl Into<Str>) -> Self {
-        self.maintenance_start_hour = value.into();
-        self
-    }
+    pub fn maintenance_start_hour(mut self, value: impl Into<Str>) -> Self { self.maintenance_start_hour = value.into(); self }
 }
 
 impl PropertyType for Maintenance {}
@@ -1605,20 +763,15 @@ impl ToValue for Maintenance {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MediaStreamRequired {
     /// `MediaStreamId`: an integer, required.
-    ///
-    /// A unique identifier for the media stream.
     pub media_stream_id: Int,
     /// `MediaStreamName`: a string, required.
-    ///
-    /// A name that helps you distinguish one media stream from another.
     pub media_stream_name: Str,
     /// `MediaStreamType`: a [`MediaStreamType`] value, required.
-    ///
-    /// The type of media stream.
     pub media_stream_type: MediaStreamType,
 }
 
-static RULE_MediaStream: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MediaStream: ObjRule = ObjRule {
     properties: &[
         ("Attributes", Shape::Object(&RULE_MediaStreamAttributes)),
         ("ClockRate", Shape::INT),
@@ -1626,41 +779,13 @@ static RULE_MediaStream: ObjRule = ObjRule {
         ("Fmt", Shape::INT),
         ("MediaStreamId", Shape::INT),
         ("MediaStreamName", Shape::STR),
-        (
-            "MediaStreamType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["video", "audio", "ancillary-data"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VideoFormat",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["2160p", "1080p", "1080i", "720p", "480p"],
-                format: None,
-            }),
-        ),
+        ("MediaStreamType", Shape::Str(&StrRule { allowed: &["video", "audio", "ancillary-data"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("VideoFormat", Shape::Str(&StrRule { allowed: &["2160p", "1080p", "1080i", "720p", "480p"], ..StrRule::ANY })),
     ],
     required: &["MediaStreamId", "MediaStreamType", "MediaStreamName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MediaStream` property type of `AWS::MediaConnect::Flow`.
@@ -1708,6 +833,7 @@ pub struct MediaStream {
     pub video_format: Option<VideoFormat>,
 }
 
+#[rustfmt::skip]
 impl MediaStream {
     /// A `MediaStream` with its required properties, named in a [`MediaStreamRequired`].
     pub fn new(required: MediaStreamRequired) -> Self {
@@ -1725,76 +851,23 @@ impl MediaStream {
     }
 
     /// `Attributes`: a [`MediaStreamAttributes`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attributes(mut self, value: impl Into<Obj<MediaStreamAttributes>>) -> Self {
-        self.attributes = Some(value.into());
-        self
-    }
-
+    pub fn attributes(mut self, value: impl Into<Obj<MediaStreamAttributes>>) -> Self { self.attributes = Some(value.into()); self }
     /// `ClockRate`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn clock_rate(mut self, value: impl Into<Int>) -> Self {
-        self.clock_rate = Some(value.into());
-        self
-    }
-
+    pub fn clock_rate(mut self, value: impl Into<Int>) -> Self { self.clock_rate = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Fmt`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fmt(mut self, value: impl Into<Int>) -> Self {
-        self.fmt = Some(value.into());
-        self
-    }
-
+    pub fn fmt(mut self, value: impl Into<Int>) -> Self { self.fmt = Some(value.into()); self }
     /// `MediaStreamId`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn media_stream_id(mut self, value: impl Into<Int>) -> Self {
-        self.media_stream_id = value.into();
-        self
-    }
-
+    pub fn media_stream_id(mut self, value: impl Into<Int>) -> Self { self.media_stream_id = value.into(); self }
     /// `MediaStreamName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn media_stream_name(mut self, value: impl Into<Str>) -> Self {
-        self.media_stream_name = value.into();
-        self
-    }
-
+    pub fn media_stream_name(mut self, value: impl Into<Str>) -> Self { self.media_stream_name = value.into(); self }
     /// `MediaStreamType`: a [`MediaStreamType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn media_stream_type(mut self, value: impl Into<MediaStreamType>) -> Self {
-        self.media_stream_type = value.into();
-        self
-    }
-
+    pub fn media_stream_type(mut self, value: impl Into<MediaStreamType>) -> Self { self.media_stream_type = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VideoFormat`: a [`VideoFormat`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn video_format(mut self, value: impl Into<VideoFormat>) -> Self {
-        self.video_format = Some(value.into());
-        self
-    }
+    pub fn video_format(mut self, value: impl Into<VideoFormat>) -> Self { self.video_format = Some(value.into()); self }
 }
 
 impl PropertyType for MediaStream {}
@@ -1815,14 +888,14 @@ impl ToValue for MediaStream {
     }
 }
 
-static RULE_MediaStreamAttributes: ObjRule = ObjRule {
-    properties: &[("Fmtp", Shape::Object(&RULE_Fmtp)), ("Lang", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_MediaStreamAttributes: ObjRule = ObjRule {
+    properties: &[
+        ("Fmtp", Shape::Object(&RULE_Fmtp)),
+        ("Lang", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MediaStreamAttributes` property type of `AWS::MediaConnect::Flow`.
@@ -1842,6 +915,7 @@ pub struct MediaStreamAttributes {
     pub lang: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl MediaStreamAttributes {
     /// A `MediaStreamAttributes` with no property set (none is required).
     pub fn new() -> Self {
@@ -1849,20 +923,9 @@ impl MediaStreamAttributes {
     }
 
     /// `Fmtp`: a [`Fmtp`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fmtp(mut self, value: impl Into<Obj<Fmtp>>) -> Self {
-        self.fmtp = Some(value.into());
-        self
-    }
-
+    pub fn fmtp(mut self, value: impl Into<Obj<Fmtp>>) -> Self { self.fmtp = Some(value.into()); self }
     /// `Lang`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lang(mut self, value: impl Into<Str>) -> Self {
-        self.lang = Some(value.into());
-        self
-    }
+    pub fn lang(mut self, value: impl Into<Str>) -> Self { self.lang = Some(value.into()); self }
 }
 
 impl PropertyType for MediaStreamAttributes {}
@@ -1880,43 +943,21 @@ impl ToValue for MediaStreamAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MediaStreamSourceConfigurationRequired {
     /// `EncodingName`: an [`EncodingName`] value, required.
-    ///
-    /// The format that was used to encode the data. For ancillary data streams, set the encoding name to smpte291. For audio streams, set the encoding name to pcm. For video, 2110 streams, set the encoding name to raw. For video, JPEG XS streams, set the encoding name to jxsv.
     pub encoding_name: EncodingName,
     /// `MediaStreamName`: a string, required.
-    ///
-    /// A name that helps you distinguish one media stream from another.
     pub media_stream_name: Str,
 }
 
-static RULE_MediaStreamSourceConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MediaStreamSourceConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "EncodingName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["jxsv", "raw", "smpte291", "pcm"],
-                format: None,
-            }),
-        ),
-        (
-            "InputConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_InputConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("EncodingName", Shape::Str(&StrRule { allowed: &["jxsv", "raw", "smpte291", "pcm"], ..StrRule::ANY })),
+        ("InputConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_InputConfiguration), min_items: None, max_items: None })),
         ("MediaStreamName", Shape::STR),
     ],
     required: &["EncodingName", "MediaStreamName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MediaStreamSourceConfiguration` property type of `AWS::MediaConnect::Flow`.
@@ -1940,6 +981,7 @@ pub struct MediaStreamSourceConfiguration {
     pub media_stream_name: Str,
 }
 
+#[rustfmt::skip]
 impl MediaStreamSourceConfiguration {
     /// A `MediaStreamSourceConfiguration` with its required properties, named in a [`MediaStreamSourceConfigurationRequired`].
     pub fn new(required: MediaStreamSourceConfigurationRequired) -> Self {
@@ -1951,28 +993,11 @@ impl MediaStreamSourceConfiguration {
     }
 
     /// `EncodingName`: an [`EncodingName`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encoding_name(mut self, value: impl Into<EncodingName>) -> Self {
-        self.encoding_name = value.into();
-        self
-    }
-
+    pub fn encoding_name(mut self, value: impl Into<EncodingName>) -> Self { self.encoding_name = value.into(); self }
     /// `InputConfigurations`: a list of [`InputConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_configurations(mut self, value: impl Into<List<InputConfiguration>>) -> Self {
-        self.input_configurations = Some(value.into());
-        self
-    }
-
+    pub fn input_configurations(mut self, value: impl Into<List<InputConfiguration>>) -> Self { self.input_configurations = Some(value.into()); self }
     /// `MediaStreamName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn media_stream_name(mut self, value: impl Into<Str>) -> Self {
-        self.media_stream_name = value.into();
-        self
-    }
+    pub fn media_stream_name(mut self, value: impl Into<Str>) -> Self { self.media_stream_name = value.into(); self }
 }
 
 impl PropertyType for MediaStreamSourceConfiguration {}
@@ -1987,34 +1012,15 @@ impl ToValue for MediaStreamSourceConfiguration {
     }
 }
 
-static RULE_NdiConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NdiConfig: ObjRule = ObjRule {
     properties: &[
         ("MachineName", Shape::STR),
-        (
-            "NdiDiscoveryServers",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_NdiDiscoveryServerConfig),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "NdiState",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
+        ("NdiDiscoveryServers", Shape::List(&ListRule { items: Shape::Object(&RULE_NdiDiscoveryServerConfig), min_items: None, max_items: None })),
+        ("NdiState", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NdiConfig` property type of `AWS::MediaConnect::Flow`.
@@ -2038,6 +1044,7 @@ pub struct NdiConfig {
     pub ndi_state: Option<NdiState>,
 }
 
+#[rustfmt::skip]
 impl NdiConfig {
     /// A `NdiConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -2045,31 +1052,11 @@ impl NdiConfig {
     }
 
     /// `MachineName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn machine_name(mut self, value: impl Into<Str>) -> Self {
-        self.machine_name = Some(value.into());
-        self
-    }
-
+    pub fn machine_name(mut self, value: impl Into<Str>) -> Self { self.machine_name = Some(value.into()); self }
     /// `NdiDiscoveryServers`: a list of [`NdiDiscoveryServerConfig`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ndi_discovery_servers(
-        mut self,
-        value: impl Into<List<NdiDiscoveryServerConfig>>,
-    ) -> Self {
-        self.ndi_discovery_servers = Some(value.into());
-        self
-    }
-
+    pub fn ndi_discovery_servers(mut self, value: impl Into<List<NdiDiscoveryServerConfig>>) -> Self { self.ndi_discovery_servers = Some(value.into()); self }
     /// `NdiState`: a [`NdiState`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ndi_state(mut self, value: impl Into<NdiState>) -> Self {
-        self.ndi_state = Some(value.into());
-        self
-    }
+    pub fn ndi_state(mut self, value: impl Into<NdiState>) -> Self { self.ndi_state = Some(value.into()); self }
 }
 
 impl PropertyType for NdiConfig {}
@@ -2088,27 +1075,21 @@ impl ToValue for NdiConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NdiDiscoveryServerConfigRequired {
     /// `DiscoveryServerAddress`: a string, required.
-    ///
-    /// The unique network address of the NDI discovery server.
     pub discovery_server_address: Str,
     /// `VpcInterfaceAdapter`: a string, required.
-    ///
-    /// The identifier for the Virtual Private Cloud (VPC) network interface used by the flow.
     pub vpc_interface_adapter: Str,
 }
 
-static RULE_NdiDiscoveryServerConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NdiDiscoveryServerConfig: ObjRule = ObjRule {
     properties: &[
         ("DiscoveryServerAddress", Shape::STR),
         ("DiscoveryServerPort", Shape::INT),
         ("VpcInterfaceAdapter", Shape::STR),
     ],
     required: &["DiscoveryServerAddress", "VpcInterfaceAdapter"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NdiDiscoveryServerConfig` property type of `AWS::MediaConnect::Flow`.
@@ -2132,6 +1113,7 @@ pub struct NdiDiscoveryServerConfig {
     pub vpc_interface_adapter: Str,
 }
 
+#[rustfmt::skip]
 impl NdiDiscoveryServerConfig {
     /// A `NdiDiscoveryServerConfig` with its required properties, named in a [`NdiDiscoveryServerConfigRequired`].
     pub fn new(required: NdiDiscoveryServerConfigRequired) -> Self {
@@ -2143,28 +1125,11 @@ impl NdiDiscoveryServerConfig {
     }
 
     /// `DiscoveryServerAddress`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn discovery_server_address(mut self, value: impl Into<Str>) -> Self {
-        self.discovery_server_address = value.into();
-        self
-    }
-
+    pub fn discovery_server_address(mut self, value: impl Into<Str>) -> Self { self.discovery_server_address = value.into(); self }
     /// `DiscoveryServerPort`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn discovery_server_port(mut self, value: impl Into<Int>) -> Self {
-        self.discovery_server_port = Some(value.into());
-        self
-    }
-
+    pub fn discovery_server_port(mut self, value: impl Into<Int>) -> Self { self.discovery_server_port = Some(value.into()); self }
     /// `VpcInterfaceAdapter`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_interface_adapter(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_interface_adapter = value.into();
-        self
-    }
+    pub fn vpc_interface_adapter(mut self, value: impl Into<Str>) -> Self { self.vpc_interface_adapter = value.into(); self }
 }
 
 impl PropertyType for NdiDiscoveryServerConfig {}
@@ -2179,14 +1144,13 @@ impl ToValue for NdiDiscoveryServerConfig {
     }
 }
 
-static RULE_NdiSourceSettings: ObjRule = ObjRule {
-    properties: &[("SourceName", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_NdiSourceSettings: ObjRule = ObjRule {
+    properties: &[
+        ("SourceName", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NdiSourceSettings` property type of `AWS::MediaConnect::Flow`.
@@ -2198,6 +1162,7 @@ pub struct NdiSourceSettings {
     pub source_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl NdiSourceSettings {
     /// A `NdiSourceSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -2205,10 +1170,7 @@ impl NdiSourceSettings {
     }
 
     /// `SourceName`: a string.
-    pub fn source_name(mut self, value: impl Into<Str>) -> Self {
-        self.source_name = Some(value.into());
-        self
-    }
+    pub fn source_name(mut self, value: impl Into<Str>) -> Self { self.source_name = Some(value.into()); self }
 }
 
 impl PropertyType for NdiSourceSettings {}
@@ -2221,26 +1183,14 @@ impl ToValue for NdiSourceSettings {
     }
 }
 
-static RULE_SilentAudio: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SilentAudio: ObjRule = ObjRule {
     properties: &[
-        (
-            "State",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
+        ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
         ("ThresholdSeconds", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SilentAudio` property type of `AWS::MediaConnect::Flow`.
@@ -2260,6 +1210,7 @@ pub struct SilentAudio {
     pub threshold_seconds: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl SilentAudio {
     /// A `SilentAudio` with no property set (none is required).
     pub fn new() -> Self {
@@ -2267,20 +1218,9 @@ impl SilentAudio {
     }
 
     /// `State`: a [`SilentAudioState`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state(mut self, value: impl Into<SilentAudioState>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-
+    pub fn state(mut self, value: impl Into<SilentAudioState>) -> Self { self.state = Some(value.into()); self }
     /// `ThresholdSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn threshold_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.threshold_seconds = Some(value.into());
-        self
-    }
+    pub fn threshold_seconds(mut self, value: impl Into<Int>) -> Self { self.threshold_seconds = Some(value.into()); self }
 }
 
 impl PropertyType for SilentAudio {}
@@ -2294,107 +1234,38 @@ impl ToValue for SilentAudio {
     }
 }
 
-static RULE_Source: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Source: ObjRule = ObjRule {
     properties: &[
         ("Decryption", Shape::Object(&RULE_Encryption)),
         ("Description", Shape::STR),
-        (
-            "EntitlementArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "GatewayBridgeSource",
-            Shape::Object(&RULE_GatewayBridgeSource),
-        ),
+        ("EntitlementArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("GatewayBridgeSource", Shape::Object(&RULE_GatewayBridgeSource)),
         ("IngestIp", Shape::STR),
         ("IngestPort", Shape::INT),
         ("MaxBitrate", Shape::INT),
         ("MaxLatency", Shape::INT),
         ("MaxSyncBuffer", Shape::INT),
-        (
-            "MediaStreamSourceConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MediaStreamSourceConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("MediaStreamSourceConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_MediaStreamSourceConfiguration), min_items: None, max_items: None })),
         ("MinLatency", Shape::INT),
         ("Name", Shape::STR),
         ("NdiSourceSettings", Shape::Object(&RULE_NdiSourceSettings)),
-        (
-            "Protocol",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "zixi-push",
-                    "rtp-fec",
-                    "rtp",
-                    "rist",
-                    "srt-listener",
-                    "srt-caller",
-                    "st2110-jpegxs",
-                    "cdi",
-                    "ndi-speed-hq",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "RouterIntegrationState",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "RouterIntegrationTransitDecryption",
-            Shape::Object(&RULE_FlowTransitEncryption),
-        ),
+        ("Protocol", Shape::Str(&StrRule { allowed: &["zixi-push", "rtp-fec", "rtp", "rist", "srt-listener", "srt-caller", "st2110-jpegxs", "cdi", "ndi-speed-hq"], ..StrRule::ANY })),
+        ("RouterIntegrationState", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("RouterIntegrationTransitDecryption", Shape::Object(&RULE_FlowTransitEncryption)),
         ("SenderControlPort", Shape::INT),
         ("SenderIpAddress", Shape::STR),
-        (
-            "SourceArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("SourceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("SourceIngestPort", Shape::STR),
         ("SourceListenerAddress", Shape::STR),
         ("SourceListenerPort", Shape::INT),
         ("StreamId", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("VpcInterfaceName", Shape::STR),
         ("WhitelistCidr", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Source` property type of `AWS::MediaConnect::Flow`.
@@ -2520,6 +1391,7 @@ pub struct Source {
     pub whitelist_cidr: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Source {
     /// A `Source` with no property set (none is required).
     pub fn new() -> Self {
@@ -2527,216 +1399,57 @@ impl Source {
     }
 
     /// `Decryption`: an [`Encryption`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn decryption(mut self, value: impl Into<Obj<Encryption>>) -> Self {
-        self.decryption = Some(value.into());
-        self
-    }
-
+    pub fn decryption(mut self, value: impl Into<Obj<Encryption>>) -> Self { self.decryption = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `EntitlementArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn entitlement_arn(mut self, value: impl Into<Str>) -> Self {
-        self.entitlement_arn = Some(value.into());
-        self
-    }
-
+    pub fn entitlement_arn(mut self, value: impl Into<Str>) -> Self { self.entitlement_arn = Some(value.into()); self }
     /// `GatewayBridgeSource`: a [`GatewayBridgeSource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gateway_bridge_source(mut self, value: impl Into<Obj<GatewayBridgeSource>>) -> Self {
-        self.gateway_bridge_source = Some(value.into());
-        self
-    }
-
+    pub fn gateway_bridge_source(mut self, value: impl Into<Obj<GatewayBridgeSource>>) -> Self { self.gateway_bridge_source = Some(value.into()); self }
     /// `IngestIp`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ingest_ip(mut self, value: impl Into<Str>) -> Self {
-        self.ingest_ip = Some(value.into());
-        self
-    }
-
+    pub fn ingest_ip(mut self, value: impl Into<Str>) -> Self { self.ingest_ip = Some(value.into()); self }
     /// `IngestPort`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ingest_port(mut self, value: impl Into<Int>) -> Self {
-        self.ingest_port = Some(value.into());
-        self
-    }
-
+    pub fn ingest_port(mut self, value: impl Into<Int>) -> Self { self.ingest_port = Some(value.into()); self }
     /// `MaxBitrate`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_bitrate(mut self, value: impl Into<Int>) -> Self {
-        self.max_bitrate = Some(value.into());
-        self
-    }
-
+    pub fn max_bitrate(mut self, value: impl Into<Int>) -> Self { self.max_bitrate = Some(value.into()); self }
     /// `MaxLatency`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_latency(mut self, value: impl Into<Int>) -> Self {
-        self.max_latency = Some(value.into());
-        self
-    }
-
+    pub fn max_latency(mut self, value: impl Into<Int>) -> Self { self.max_latency = Some(value.into()); self }
     /// `MaxSyncBuffer`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_sync_buffer(mut self, value: impl Into<Int>) -> Self {
-        self.max_sync_buffer = Some(value.into());
-        self
-    }
-
+    pub fn max_sync_buffer(mut self, value: impl Into<Int>) -> Self { self.max_sync_buffer = Some(value.into()); self }
     /// `MediaStreamSourceConfigurations`: a list of [`MediaStreamSourceConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn media_stream_source_configurations(
-        mut self,
-        value: impl Into<List<MediaStreamSourceConfiguration>>,
-    ) -> Self {
-        self.media_stream_source_configurations = Some(value.into());
-        self
-    }
-
+    pub fn media_stream_source_configurations(mut self, value: impl Into<List<MediaStreamSourceConfiguration>>) -> Self { self.media_stream_source_configurations = Some(value.into()); self }
     /// `MinLatency`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_latency(mut self, value: impl Into<Int>) -> Self {
-        self.min_latency = Some(value.into());
-        self
-    }
-
+    pub fn min_latency(mut self, value: impl Into<Int>) -> Self { self.min_latency = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `NdiSourceSettings`: a [`NdiSourceSettings`] object.
-    pub fn ndi_source_settings(mut self, value: impl Into<Obj<NdiSourceSettings>>) -> Self {
-        self.ndi_source_settings = Some(value.into());
-        self
-    }
-
+    pub fn ndi_source_settings(mut self, value: impl Into<Obj<NdiSourceSettings>>) -> Self { self.ndi_source_settings = Some(value.into()); self }
     /// `Protocol`: a [`Protocol`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self {
-        self.protocol = Some(value.into());
-        self
-    }
-
+    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self { self.protocol = Some(value.into()); self }
     /// `RouterIntegrationState`: a [`RouterIntegrationState`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn router_integration_state(mut self, value: impl Into<RouterIntegrationState>) -> Self {
-        self.router_integration_state = Some(value.into());
-        self
-    }
-
+    pub fn router_integration_state(mut self, value: impl Into<RouterIntegrationState>) -> Self { self.router_integration_state = Some(value.into()); self }
     /// `RouterIntegrationTransitDecryption`: a [`FlowTransitEncryption`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn router_integration_transit_decryption(
-        mut self,
-        value: impl Into<Obj<FlowTransitEncryption>>,
-    ) -> Self {
-        self.router_integration_transit_decryption = Some(value.into());
-        self
-    }
-
+    pub fn router_integration_transit_decryption(mut self, value: impl Into<Obj<FlowTransitEncryption>>) -> Self { self.router_integration_transit_decryption = Some(value.into()); self }
     /// `SenderControlPort`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sender_control_port(mut self, value: impl Into<Int>) -> Self {
-        self.sender_control_port = Some(value.into());
-        self
-    }
-
+    pub fn sender_control_port(mut self, value: impl Into<Int>) -> Self { self.sender_control_port = Some(value.into()); self }
     /// `SenderIpAddress`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sender_ip_address(mut self, value: impl Into<Str>) -> Self {
-        self.sender_ip_address = Some(value.into());
-        self
-    }
-
+    pub fn sender_ip_address(mut self, value: impl Into<Str>) -> Self { self.sender_ip_address = Some(value.into()); self }
     /// `SourceArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_arn(mut self, value: impl Into<Str>) -> Self {
-        self.source_arn = Some(value.into());
-        self
-    }
-
+    pub fn source_arn(mut self, value: impl Into<Str>) -> Self { self.source_arn = Some(value.into()); self }
     /// `SourceIngestPort`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_ingest_port(mut self, value: impl Into<Str>) -> Self {
-        self.source_ingest_port = Some(value.into());
-        self
-    }
-
+    pub fn source_ingest_port(mut self, value: impl Into<Str>) -> Self { self.source_ingest_port = Some(value.into()); self }
     /// `SourceListenerAddress`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_listener_address(mut self, value: impl Into<Str>) -> Self {
-        self.source_listener_address = Some(value.into());
-        self
-    }
-
+    pub fn source_listener_address(mut self, value: impl Into<Str>) -> Self { self.source_listener_address = Some(value.into()); self }
     /// `SourceListenerPort`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_listener_port(mut self, value: impl Into<Int>) -> Self {
-        self.source_listener_port = Some(value.into());
-        self
-    }
-
+    pub fn source_listener_port(mut self, value: impl Into<Int>) -> Self { self.source_listener_port = Some(value.into()); self }
     /// `StreamId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stream_id(mut self, value: impl Into<Str>) -> Self {
-        self.stream_id = Some(value.into());
-        self
-    }
-
+    pub fn stream_id(mut self, value: impl Into<Str>) -> Self { self.stream_id = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VpcInterfaceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_interface_name(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_interface_name = Some(value.into());
-        self
-    }
-
+    pub fn vpc_interface_name(mut self, value: impl Into<Str>) -> Self { self.vpc_interface_name = Some(value.into()); self }
     /// `WhitelistCidr`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn whitelist_cidr(mut self, value: impl Into<Str>) -> Self {
-        self.whitelist_cidr = Some(value.into());
-        self
-    }
+    pub fn whitelist_cidr(mut self, value: impl Into<Str>) -> Self { self.whitelist_cidr = Some(value.into()); self }
 }
 
 impl PropertyType for Source {}
@@ -2780,51 +1493,16 @@ impl ToValue for Source {
     }
 }
 
-static RULE_SourceMonitoringConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SourceMonitoringConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "AudioMonitoringSettings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AudioMonitoringSetting),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ContentQualityAnalysisState",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "ThumbnailState",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "VideoMonitoringSettings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_VideoMonitoringSetting),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AudioMonitoringSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_AudioMonitoringSetting), min_items: None, max_items: None })),
+        ("ContentQualityAnalysisState", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("ThumbnailState", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("VideoMonitoringSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_VideoMonitoringSetting), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SourceMonitoringConfig` property type of `AWS::MediaConnect::Flow`.
@@ -2855,6 +1533,7 @@ pub struct SourceMonitoringConfig {
     pub video_monitoring_settings: Option<List<VideoMonitoringSetting>>,
 }
 
+#[rustfmt::skip]
 impl SourceMonitoringConfig {
     /// A `SourceMonitoringConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -2862,45 +1541,13 @@ impl SourceMonitoringConfig {
     }
 
     /// `AudioMonitoringSettings`: a list of [`AudioMonitoringSetting`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn audio_monitoring_settings(
-        mut self,
-        value: impl Into<List<AudioMonitoringSetting>>,
-    ) -> Self {
-        self.audio_monitoring_settings = Some(value.into());
-        self
-    }
-
+    pub fn audio_monitoring_settings(mut self, value: impl Into<List<AudioMonitoringSetting>>) -> Self { self.audio_monitoring_settings = Some(value.into()); self }
     /// `ContentQualityAnalysisState`: a [`ContentQualityAnalysisState`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content_quality_analysis_state(
-        mut self,
-        value: impl Into<ContentQualityAnalysisState>,
-    ) -> Self {
-        self.content_quality_analysis_state = Some(value.into());
-        self
-    }
-
+    pub fn content_quality_analysis_state(mut self, value: impl Into<ContentQualityAnalysisState>) -> Self { self.content_quality_analysis_state = Some(value.into()); self }
     /// `ThumbnailState`: a [`ThumbnailState`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn thumbnail_state(mut self, value: impl Into<ThumbnailState>) -> Self {
-        self.thumbnail_state = Some(value.into());
-        self
-    }
-
+    pub fn thumbnail_state(mut self, value: impl Into<ThumbnailState>) -> Self { self.thumbnail_state = Some(value.into()); self }
     /// `VideoMonitoringSettings`: a list of [`VideoMonitoringSetting`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn video_monitoring_settings(
-        mut self,
-        value: impl Into<List<VideoMonitoringSetting>>,
-    ) -> Self {
-        self.video_monitoring_settings = Some(value.into());
-        self
-    }
+    pub fn video_monitoring_settings(mut self, value: impl Into<List<VideoMonitoringSetting>>) -> Self { self.video_monitoring_settings = Some(value.into()); self }
 }
 
 impl PropertyType for SourceMonitoringConfig {}
@@ -2926,14 +1573,14 @@ pub struct SourcePriorityRequired {
     pub primary_source: Str,
 }
 
-static RULE_SourcePriority: ObjRule = ObjRule {
-    properties: &[("PrimarySource", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_SourcePriority: ObjRule = ObjRule {
+    properties: &[
+        ("PrimarySource", Shape::STR),
+    ],
     required: &["PrimarySource"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SourcePriority` property type of `AWS::MediaConnect::Flow`.
@@ -2947,6 +1594,7 @@ pub struct SourcePriority {
     pub primary_source: Str,
 }
 
+#[rustfmt::skip]
 impl SourcePriority {
     /// A `SourcePriority` with its required properties, named in a [`SourcePriorityRequired`].
     pub fn new(required: SourcePriorityRequired) -> Self {
@@ -2956,10 +1604,7 @@ impl SourcePriority {
     }
 
     /// `PrimarySource`: a string, required.
-    pub fn primary_source(mut self, value: impl Into<Str>) -> Self {
-        self.primary_source = value.into();
-        self
-    }
+    pub fn primary_source(mut self, value: impl Into<Str>) -> Self { self.primary_source = value.into(); self }
 }
 
 impl PropertyType for SourcePriority {}
@@ -2972,80 +1617,14 @@ impl ToValue for SourcePriority {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::MediaConnect::Flow`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediaconnect-flow-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_VideoMonitoringSetting: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VideoMonitoringSetting: ObjRule = ObjRule {
     properties: &[
         ("BlackFrames", Shape::Object(&RULE_BlackFrames)),
         ("FrozenFrames", Shape::Object(&RULE_FrozenFrames)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VideoMonitoringSetting` property type of `AWS::MediaConnect::Flow`.
@@ -3065,6 +1644,7 @@ pub struct VideoMonitoringSetting {
     pub frozen_frames: Option<Obj<FrozenFrames>>,
 }
 
+#[rustfmt::skip]
 impl VideoMonitoringSetting {
     /// A `VideoMonitoringSetting` with no property set (none is required).
     pub fn new() -> Self {
@@ -3072,20 +1652,9 @@ impl VideoMonitoringSetting {
     }
 
     /// `BlackFrames`: a [`BlackFrames`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn black_frames(mut self, value: impl Into<Obj<BlackFrames>>) -> Self {
-        self.black_frames = Some(value.into());
-        self
-    }
-
+    pub fn black_frames(mut self, value: impl Into<Obj<BlackFrames>>) -> Self { self.black_frames = Some(value.into()); self }
     /// `FrozenFrames`: a [`FrozenFrames`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn frozen_frames(mut self, value: impl Into<Obj<FrozenFrames>>) -> Self {
-        self.frozen_frames = Some(value.into());
-        self
-    }
+    pub fn frozen_frames(mut self, value: impl Into<Obj<FrozenFrames>>) -> Self { self.frozen_frames = Some(value.into()); self }
 }
 
 impl PropertyType for VideoMonitoringSetting {}
@@ -3103,99 +1672,29 @@ impl ToValue for VideoMonitoringSetting {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcInterfaceRequired {
     /// `Name`: a string, required.
-    ///
-    /// Immutable and has to be a unique against other VpcInterfaces in this Flow.
     pub name: Str,
     /// `RoleArn`: a string, required.
-    ///
-    /// A role Arn MediaConnect can assume to create ENIs in your account.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:(aws[a-zA-Z-]*):iam::[0-9]{12}:role/[a-zA-Z0-9_+=,.@-]+$`.
     pub role_arn: Str,
     /// `SecurityGroupIds`: a list of strings, required.
-    ///
-    /// Security Group IDs to be used on ENI.
-    ///
-    /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`.
     pub security_group_ids: List<Str>,
     /// `SubnetId`: a string, required.
-    ///
-    /// Subnet must be in the AZ of the Flow.
-    ///
-    /// Format `AWS::EC2::Subnet.Id`.
     pub subnet_id: Str,
 }
 
-static RULE_VpcInterface: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VpcInterface: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::STR),
-        (
-            "NetworkInterfaceIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "NetworkInterfaceType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ena", "efa"],
-                format: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SubnetId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SubnetId),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("NetworkInterfaceIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("NetworkInterfaceType", Shape::Str(&StrRule { allowed: &["ena", "efa"], ..StrRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Name", "RoleArn", "SecurityGroupIds", "SubnetId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VpcInterface` property type of `AWS::MediaConnect::Flow`.
@@ -3248,6 +1747,7 @@ pub struct VpcInterface {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl VpcInterface {
     /// A `VpcInterface` with its required properties, named in a [`VpcInterfaceRequired`].
     pub fn new(required: VpcInterfaceRequired) -> Self {
@@ -3263,60 +1763,19 @@ impl VpcInterface {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `NetworkInterfaceIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_interface_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.network_interface_ids = Some(value.into());
-        self
-    }
-
+    pub fn network_interface_ids(mut self, value: impl Into<List<Str>>) -> Self { self.network_interface_ids = Some(value.into()); self }
     /// `NetworkInterfaceType`: a [`NetworkInterfaceType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_interface_type(mut self, value: impl Into<NetworkInterfaceType>) -> Self {
-        self.network_interface_type = Some(value.into());
-        self
-    }
-
+    pub fn network_interface_type(mut self, value: impl Into<NetworkInterfaceType>) -> Self { self.network_interface_type = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `SecurityGroupIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = value.into();
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = value.into(); self }
     /// `SubnetId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self {
-        self.subnet_id = value.into();
-        self
-    }
-
+    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl PropertyType for VpcInterface {}
@@ -3332,85 +1791,6 @@ impl ToValue for VpcInterface {
             .req("SubnetId", &self.subnet_id)
             .opt("Tags", &self.tags)
             .build()
-    }
-}
-
-static RULE_VpcInterfaceAttachment: ObjRule = ObjRule {
-    properties: &[("VpcInterfaceName", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `VpcInterfaceAttachment` property type of `AWS::MediaConnect::Flow`.
-///
-/// The settings for attaching a VPC interface to an resource.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediaconnect-flow-vpcinterfaceattachment.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct VpcInterfaceAttachment {
-    /// `VpcInterfaceName`: a string.
-    ///
-    /// The name of the VPC interface to use for this resource.
-    pub vpc_interface_name: Option<Str>,
-}
-
-impl VpcInterfaceAttachment {
-    /// A `VpcInterfaceAttachment` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `VpcInterfaceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_interface_name(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_interface_name = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for VpcInterfaceAttachment {}
-
-impl ToValue for VpcInterfaceAttachment {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("VpcInterfaceName", &self.vpc_interface_name)
-            .build()
-    }
-}
-
-/// The values of `Algorithm` (`AWS::MediaConnect::Flow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Algorithm {
-    /// `aes128`
-    Aes128,
-    /// `aes192`
-    Aes192,
-    /// `aes256`
-    Aes256,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Algorithm {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Algorithm {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Aes128 => "aes128",
-            Self::Aes192 => "aes192",
-            Self::Aes256 => "aes256",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 
@@ -3507,40 +1887,6 @@ impl ToValue for ContentQualityAnalysisState {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `EncodingName` (`AWS::MediaConnect::Flow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum EncodingName {
-    /// `jxsv`
-    Jxsv,
-    /// `raw`
-    Raw,
-    /// `smpte291`
-    Smpte291,
-    /// `pcm`
-    Pcm,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for EncodingName {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for EncodingName {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Jxsv => "jxsv",
-            Self::Raw => "raw",
-            Self::Smpte291 => "smpte291",
-            Self::Pcm => "pcm",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())
@@ -3662,34 +2008,6 @@ impl ToValue for FlowSize {
     }
 }
 
-/// The values of `FlowTransitEncryptionKeyType` (`AWS::MediaConnect::Flow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum FlowTransitEncryptionKeyType {
-    /// `SECRETS_MANAGER`
-    SecretsManager,
-    /// `AUTOMATIC`
-    Automatic,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for FlowTransitEncryptionKeyType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for FlowTransitEncryptionKeyType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::SecretsManager => "SECRETS_MANAGER",
-            Self::Automatic => "AUTOMATIC",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
 /// The values of `State` (`AWS::MediaConnect::Flow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum FrozenFramesState {
@@ -3712,37 +2030,6 @@ impl ToValue for FrozenFramesState {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `KeyType` (`AWS::MediaConnect::Flow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum KeyType {
-    /// `speke`
-    Speke,
-    /// `static-key`
-    StaticKey,
-    /// `srt-password`
-    SrtPassword,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for KeyType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for KeyType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Speke => "speke",
-            Self::StaticKey => "static-key",
-            Self::SrtPassword => "srt-password",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())
@@ -3953,34 +2240,6 @@ impl ToValue for Range {
             Self::Narrow => "NARROW",
             Self::Full => "FULL",
             Self::Fullprotect => "FULLPROTECT",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `RouterIntegrationState` (`AWS::MediaConnect::Flow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum RouterIntegrationState {
-    /// `ENABLED`
-    Enabled,
-    /// `DISABLED`
-    Disabled,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for RouterIntegrationState {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for RouterIntegrationState {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Enabled => "ENABLED",
-            Self::Disabled => "DISABLED",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

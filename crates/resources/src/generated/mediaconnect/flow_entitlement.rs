@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Algorithm, Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^arn:(aws[a-zA-Z-]*):iam::[0-9]{12}:role/[a-zA-Z0-9_+=,.@-]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new(
@@ -17,67 +20,30 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct FlowEntitlementRequired {
     /// `Description`: a string, required.
-    ///
-    /// A description of the entitlement. This description appears only on the MediaConnect console and is not visible outside of the current AWS account.
     pub description: Str,
     /// `FlowArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the flow.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub flow_arn: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the entitlement. This value must be unique within the current flow.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub name: Str,
     /// `Subscribers`: a list of strings, required.
-    ///
-    /// The AWS account IDs that you want to share your content with. The receiving accounts (subscribers) will be allowed to create their own flows using your content as the source.
     pub subscribers: List<Str>,
 }
 
-static RULE_FlowEntitlement: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FlowEntitlement: ObjRule = ObjRule {
     properties: &[
         ("DataTransferSubscriberFeePercent", Shape::INT),
         ("Description", Shape::STR),
         ("Encryption", Shape::Object(&RULE_Encryption)),
-        (
-            "EntitlementStatus",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
+        ("EntitlementStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
         ("FlowArn", Shape::STR),
         ("Name", Shape::STR),
-        (
-            "Subscribers",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Subscribers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["FlowArn", "Name", "Subscribers", "Description"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MediaConnect::FlowEntitlement` resource.
@@ -133,6 +99,7 @@ pub struct FlowEntitlement {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl FlowEntitlement {
     /// The CloudFormation type name, `AWS::MediaConnect::FlowEntitlement`.
     pub const TYPE_NAME: &'static str = "AWS::MediaConnect::FlowEntitlement";
@@ -168,68 +135,21 @@ impl FlowEntitlement {
     }
 
     /// `DataTransferSubscriberFeePercent`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_transfer_subscriber_fee_percent(mut self, value: impl Into<Int>) -> Self {
-        self.data_transfer_subscriber_fee_percent = Some(value.into());
-        self
-    }
-
+    pub fn data_transfer_subscriber_fee_percent(mut self, value: impl Into<Int>) -> Self { self.data_transfer_subscriber_fee_percent = Some(value.into()); self }
     /// `Description`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = value.into();
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = value.into(); self }
     /// `Encryption`: an [`Encryption`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption(mut self, value: impl Into<Obj<Encryption>>) -> Self {
-        self.encryption = Some(value.into());
-        self
-    }
-
+    pub fn encryption(mut self, value: impl Into<Obj<Encryption>>) -> Self { self.encryption = Some(value.into()); self }
     /// `EntitlementStatus`: an [`EntitlementStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn entitlement_status(mut self, value: impl Into<EntitlementStatus>) -> Self {
-        self.entitlement_status = Some(value.into());
-        self
-    }
-
+    pub fn entitlement_status(mut self, value: impl Into<EntitlementStatus>) -> Self { self.entitlement_status = Some(value.into()); self }
     /// `FlowArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn flow_arn(mut self, value: impl Into<Str>) -> Self {
-        self.flow_arn = value.into();
-        self
-    }
-
+    pub fn flow_arn(mut self, value: impl Into<Str>) -> Self { self.flow_arn = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Subscribers`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subscribers(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subscribers = value.into();
-        self
-    }
-
+    pub fn subscribers(mut self, value: impl Into<List<Str>>) -> Self { self.subscribers = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for FlowEntitlement {
@@ -286,71 +206,27 @@ impl FlowEntitlementAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EncryptionRequired {
     /// `Algorithm`: an [`Algorithm`] value, required.
-    ///
-    /// The type of algorithm that is used for static key encryption (such as aes128, aes192, or aes256). If you are using SPEKE or SRT-password encryption, this property must be left blank.
     pub algorithm: Algorithm,
     /// `RoleArn`: a string, required.
-    ///
-    /// The ARN of the role that you created during setup (when you set up MediaConnect as a trusted entity).
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:(aws[a-zA-Z-]*):iam::[0-9]{12}:role/[a-zA-Z0-9_+=,.@-]+$`.
     pub role_arn: Str,
 }
 
-static RULE_Encryption: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Encryption: ObjRule = ObjRule {
     properties: &[
-        (
-            "Algorithm",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["aes128", "aes192", "aes256"],
-                format: None,
-            }),
-        ),
+        ("Algorithm", Shape::Str(&StrRule { allowed: &["aes128", "aes192", "aes256"], ..StrRule::ANY })),
         ("ConstantInitializationVector", Shape::STR),
         ("DeviceId", Shape::STR),
-        (
-            "KeyType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["speke", "static-key"],
-                format: None,
-            }),
-        ),
+        ("KeyType", Shape::Str(&StrRule { allowed: &["speke", "static-key"], ..StrRule::ANY })),
         ("Region", Shape::STR),
         ("ResourceId", Shape::STR),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "SecretArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("SecretArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Url", Shape::STR),
     ],
     required: &["Algorithm", "RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Encryption` property type of `AWS::MediaConnect::FlowEntitlement`.
@@ -404,6 +280,7 @@ pub struct Encryption {
     pub url: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Encryption {
     /// A `Encryption` with its required properties, named in a [`EncryptionRequired`].
     pub fn new(required: EncryptionRequired) -> Self {
@@ -421,76 +298,23 @@ impl Encryption {
     }
 
     /// `Algorithm`: an [`Algorithm`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn algorithm(mut self, value: impl Into<Algorithm>) -> Self {
-        self.algorithm = value.into();
-        self
-    }
-
+    pub fn algorithm(mut self, value: impl Into<Algorithm>) -> Self { self.algorithm = value.into(); self }
     /// `ConstantInitializationVector`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn constant_initialization_vector(mut self, value: impl Into<Str>) -> Self {
-        self.constant_initialization_vector = Some(value.into());
-        self
-    }
-
+    pub fn constant_initialization_vector(mut self, value: impl Into<Str>) -> Self { self.constant_initialization_vector = Some(value.into()); self }
     /// `DeviceId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn device_id(mut self, value: impl Into<Str>) -> Self {
-        self.device_id = Some(value.into());
-        self
-    }
-
+    pub fn device_id(mut self, value: impl Into<Str>) -> Self { self.device_id = Some(value.into()); self }
     /// `KeyType`: a [`KeyType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_type(mut self, value: impl Into<KeyType>) -> Self {
-        self.key_type = Some(value.into());
-        self
-    }
-
+    pub fn key_type(mut self, value: impl Into<KeyType>) -> Self { self.key_type = Some(value.into()); self }
     /// `Region`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn region(mut self, value: impl Into<Str>) -> Self {
-        self.region = Some(value.into());
-        self
-    }
-
+    pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = Some(value.into()); self }
     /// `ResourceId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_id(mut self, value: impl Into<Str>) -> Self {
-        self.resource_id = Some(value.into());
-        self
-    }
-
+    pub fn resource_id(mut self, value: impl Into<Str>) -> Self { self.resource_id = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `SecretArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secret_arn = Some(value.into());
-        self
-    }
-
+    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self { self.secret_arn = Some(value.into()); self }
     /// `Url`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn url(mut self, value: impl Into<Str>) -> Self {
-        self.url = Some(value.into());
-        self
-    }
+    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = Some(value.into()); self }
 }
 
 impl PropertyType for Encryption {}
@@ -511,100 +335,6 @@ impl ToValue for Encryption {
             .opt("SecretArn", &self.secret_arn)
             .opt("Url", &self.url)
             .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::MediaConnect::FlowEntitlement`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediaconnect-flowentitlement-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-/// The values of `Algorithm` (`AWS::MediaConnect::FlowEntitlement`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Algorithm {
-    /// `aes128`
-    Aes128,
-    /// `aes192`
-    Aes192,
-    /// `aes256`
-    Aes256,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Algorithm {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Algorithm {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Aes128 => "aes128",
-            Self::Aes192 => "aes192",
-            Self::Aes256 => "aes256",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 

@@ -7,6 +7,15 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    Algorithm, EncodingName, FlowTransitEncryption, FlowTransitEncryptionKeyType,
+    FlowTransitEncryptionRequired, Interface, InterfaceRequired, RouterIntegrationState, Tag,
+    TagRequired, VpcInterfaceAttachment,
+};
+use super::shared::{
+    RULE_FlowTransitEncryption, RULE_Interface, RULE_Tag, RULE_VpcInterfaceAttachment,
+};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^arn:(aws[a-zA-Z-]*):iam::[0-9]{12}:role/[a-zA-Z0-9_+=,.@-]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new(
@@ -20,123 +29,37 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct FlowOutputRequired {
     /// `FlowArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the flow this output is attached to.
-    ///
-    /// Pattern `^arn:(aws[a-zA-Z-]*):mediaconnect:[a-z0-9-]+:[0-9]{12}:flow:[a-zA-Z0-9-]+:[a-zA-Z0-9_-]+$`; create-only: changing it replaces the resource.
     pub flow_arn: Str,
 }
 
-static RULE_FlowOutput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FlowOutput: ObjRule = ObjRule {
     properties: &[
-        (
-            "CidrAllowList",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::Ipv4Network),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CidrAllowList", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY }), min_items: None, max_items: None })),
         ("Description", Shape::STR),
         ("Destination", Shape::STR),
         ("Encryption", Shape::Object(&RULE_Encryption)),
-        (
-            "FlowArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("FlowArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("MaxLatency", Shape::INT),
-        (
-            "MediaStreamOutputConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MediaStreamOutputConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("MediaStreamOutputConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_MediaStreamOutputConfiguration), min_items: None, max_items: None })),
         ("MinLatency", Shape::INT),
         ("Name", Shape::STR),
         ("NdiProgramName", Shape::STR),
         ("NdiSpeedHqQuality", Shape::INT),
-        (
-            "OutputStatus",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
+        ("OutputStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
         ("Port", Shape::INT),
-        (
-            "Protocol",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "zixi-push",
-                    "rtp-fec",
-                    "rtp",
-                    "zixi-pull",
-                    "rist",
-                    "srt-listener",
-                    "srt-caller",
-                    "st2110-jpegxs",
-                    "cdi",
-                    "ndi-speed-hq",
-                ],
-                format: None,
-            }),
-        ),
+        ("Protocol", Shape::Str(&StrRule { allowed: &["zixi-push", "rtp-fec", "rtp", "zixi-pull", "rist", "srt-listener", "srt-caller", "st2110-jpegxs", "cdi", "ndi-speed-hq"], ..StrRule::ANY })),
         ("RemoteId", Shape::STR),
-        (
-            "RouterIntegrationState",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "RouterIntegrationTransitEncryption",
-            Shape::Object(&RULE_FlowTransitEncryption),
-        ),
+        ("RouterIntegrationState", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("RouterIntegrationTransitEncryption", Shape::Object(&RULE_FlowTransitEncryption)),
         ("SmoothingLatency", Shape::INT),
         ("StreamId", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VpcInterfaceAttachment",
-            Shape::Object(&RULE_VpcInterfaceAttachment),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("VpcInterfaceAttachment", Shape::Object(&RULE_VpcInterfaceAttachment)),
     ],
     required: &["FlowArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MediaConnect::FlowOutput` resource.
@@ -244,6 +167,7 @@ pub struct FlowOutput {
     pub vpc_interface_attachment: Option<Obj<VpcInterfaceAttachment>>,
 }
 
+#[rustfmt::skip]
 impl FlowOutput {
     /// The CloudFormation type name, `AWS::MediaConnect::FlowOutput`.
     pub const TYPE_NAME: &'static str = "AWS::MediaConnect::FlowOutput";
@@ -292,179 +216,47 @@ impl FlowOutput {
     }
 
     /// `CidrAllowList`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cidr_allow_list(mut self, value: impl Into<List<Str>>) -> Self {
-        self.cidr_allow_list = Some(value.into());
-        self
-    }
-
+    pub fn cidr_allow_list(mut self, value: impl Into<List<Str>>) -> Self { self.cidr_allow_list = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Destination`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination(mut self, value: impl Into<Str>) -> Self {
-        self.destination = Some(value.into());
-        self
-    }
-
+    pub fn destination(mut self, value: impl Into<Str>) -> Self { self.destination = Some(value.into()); self }
     /// `Encryption`: an [`Encryption`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption(mut self, value: impl Into<Obj<Encryption>>) -> Self {
-        self.encryption = Some(value.into());
-        self
-    }
-
+    pub fn encryption(mut self, value: impl Into<Obj<Encryption>>) -> Self { self.encryption = Some(value.into()); self }
     /// `FlowArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn flow_arn(mut self, value: impl Into<Str>) -> Self {
-        self.flow_arn = value.into();
-        self
-    }
-
+    pub fn flow_arn(mut self, value: impl Into<Str>) -> Self { self.flow_arn = value.into(); self }
     /// `MaxLatency`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_latency(mut self, value: impl Into<Int>) -> Self {
-        self.max_latency = Some(value.into());
-        self
-    }
-
+    pub fn max_latency(mut self, value: impl Into<Int>) -> Self { self.max_latency = Some(value.into()); self }
     /// `MediaStreamOutputConfigurations`: a list of [`MediaStreamOutputConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn media_stream_output_configurations(
-        mut self,
-        value: impl Into<List<MediaStreamOutputConfiguration>>,
-    ) -> Self {
-        self.media_stream_output_configurations = Some(value.into());
-        self
-    }
-
+    pub fn media_stream_output_configurations(mut self, value: impl Into<List<MediaStreamOutputConfiguration>>) -> Self { self.media_stream_output_configurations = Some(value.into()); self }
     /// `MinLatency`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_latency(mut self, value: impl Into<Int>) -> Self {
-        self.min_latency = Some(value.into());
-        self
-    }
-
+    pub fn min_latency(mut self, value: impl Into<Int>) -> Self { self.min_latency = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `NdiProgramName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ndi_program_name(mut self, value: impl Into<Str>) -> Self {
-        self.ndi_program_name = Some(value.into());
-        self
-    }
-
+    pub fn ndi_program_name(mut self, value: impl Into<Str>) -> Self { self.ndi_program_name = Some(value.into()); self }
     /// `NdiSpeedHqQuality`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ndi_speed_hq_quality(mut self, value: impl Into<Int>) -> Self {
-        self.ndi_speed_hq_quality = Some(value.into());
-        self
-    }
-
+    pub fn ndi_speed_hq_quality(mut self, value: impl Into<Int>) -> Self { self.ndi_speed_hq_quality = Some(value.into()); self }
     /// `OutputStatus`: an [`OutputStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_status(mut self, value: impl Into<OutputStatus>) -> Self {
-        self.output_status = Some(value.into());
-        self
-    }
-
+    pub fn output_status(mut self, value: impl Into<OutputStatus>) -> Self { self.output_status = Some(value.into()); self }
     /// `Port`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = Some(value.into());
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
     /// `Protocol`: a [`Protocol`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self {
-        self.protocol = Some(value.into());
-        self
-    }
-
+    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self { self.protocol = Some(value.into()); self }
     /// `RemoteId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn remote_id(mut self, value: impl Into<Str>) -> Self {
-        self.remote_id = Some(value.into());
-        self
-    }
-
+    pub fn remote_id(mut self, value: impl Into<Str>) -> Self { self.remote_id = Some(value.into()); self }
     /// `RouterIntegrationState`: a [`RouterIntegrationState`] value.
-    pub fn router_integration_state(mut self, value: impl Into<RouterIntegrationState>) -> Self {
-        self.router_integration_state = Some(value.into());
-        self
-    }
-
+    pub fn router_integration_state(mut self, value: impl Into<RouterIntegrationState>) -> Self { self.router_integration_state = Some(value.into()); self }
     /// `RouterIntegrationTransitEncryption`: a [`FlowTransitEncryption`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn router_integration_transit_encryption(
-        mut self,
-        value: impl Into<Obj<FlowTransitEncryption>>,
-    ) -> Self {
-        self.router_integration_transit_encryption = Some(value.into());
-        self
-    }
-
+    pub fn router_integration_transit_encryption(mut self, value: impl Into<Obj<FlowTransitEncryption>>) -> Self { self.router_integration_transit_encryption = Some(value.into()); self }
     /// `SmoothingLatency`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn smoothing_latency(mut self, value: impl Into<Int>) -> Self {
-        self.smoothing_latency = Some(value.into());
-        self
-    }
-
+    pub fn smoothing_latency(mut self, value: impl Into<Int>) -> Self { self.smoothing_latency = Some(value.into()); self }
     /// `StreamId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stream_id(mut self, value: impl Into<Str>) -> Self {
-        self.stream_id = Some(value.into());
-        self
-    }
-
+    pub fn stream_id(mut self, value: impl Into<Str>) -> Self { self.stream_id = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VpcInterfaceAttachment`: a [`VpcInterfaceAttachment`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_interface_attachment(
-        mut self,
-        value: impl Into<Obj<VpcInterfaceAttachment>>,
-    ) -> Self {
-        self.vpc_interface_attachment = Some(value.into());
-        self
-    }
+    pub fn vpc_interface_attachment(mut self, value: impl Into<Obj<VpcInterfaceAttachment>>) -> Self { self.vpc_interface_attachment = Some(value.into()); self }
 }
 
 impl Resource for FlowOutput {
@@ -537,31 +329,23 @@ impl FlowOutputAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DestinationConfigurationRequired {
     /// `DestinationIp`: a string, required.
-    ///
-    /// The IP address where you want MediaConnect to send contents of the media stream.
     pub destination_ip: Str,
     /// `DestinationPort`: an integer, required.
-    ///
-    /// The port that you want MediaConnect to use when it distributes the media stream to the output.
     pub destination_port: Int,
     /// `Interface`: an [`Interface`] object, required.
-    ///
-    /// The VPC interface that you want to use for the media stream associated with the output.
     pub interface: Obj<Interface>,
 }
 
-static RULE_DestinationConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DestinationConfiguration: ObjRule = ObjRule {
     properties: &[
         ("DestinationIp", Shape::STR),
         ("DestinationPort", Shape::INT),
         ("Interface", Shape::Object(&RULE_Interface)),
     ],
     required: &["DestinationIp", "DestinationPort", "Interface"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DestinationConfiguration` property type of `AWS::MediaConnect::FlowOutput`.
@@ -585,6 +369,7 @@ pub struct DestinationConfiguration {
     pub interface: Obj<Interface>,
 }
 
+#[rustfmt::skip]
 impl DestinationConfiguration {
     /// A `DestinationConfiguration` with its required properties, named in a [`DestinationConfigurationRequired`].
     pub fn new(required: DestinationConfigurationRequired) -> Self {
@@ -596,28 +381,11 @@ impl DestinationConfiguration {
     }
 
     /// `DestinationIp`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_ip(mut self, value: impl Into<Str>) -> Self {
-        self.destination_ip = value.into();
-        self
-    }
-
+    pub fn destination_ip(mut self, value: impl Into<Str>) -> Self { self.destination_ip = value.into(); self }
     /// `DestinationPort`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_port(mut self, value: impl Into<Int>) -> Self {
-        self.destination_port = value.into();
-        self
-    }
-
+    pub fn destination_port(mut self, value: impl Into<Int>) -> Self { self.destination_port = value.into(); self }
     /// `Interface`: an [`Interface`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interface(mut self, value: impl Into<Obj<Interface>>) -> Self {
-        self.interface = value.into();
-        self
-    }
+    pub fn interface(mut self, value: impl Into<Obj<Interface>>) -> Self { self.interface = value.into(); self }
 }
 
 impl PropertyType for DestinationConfiguration {}
@@ -636,31 +404,18 @@ impl ToValue for DestinationConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EncodingParametersRequired {
     /// `CompressionFactor`: a number, required.
-    ///
-    /// A value that is used to calculate compression for an output. The bitrate of the output is calculated as follows: Output bitrate = (1 / compressionFactor) * (source bitrate) This property only applies to outputs that use the ST 2110 JPEG XS protocol, with a flow source that uses the CDI protocol. Valid values are floating point numbers in the range of 3.0 to 10.0, inclusive.
     pub compression_factor: Num,
 }
 
-static RULE_EncodingParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EncodingParameters: ObjRule = ObjRule {
     properties: &[
         ("CompressionFactor", Shape::NUM),
-        (
-            "EncoderProfile",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["main", "high"],
-                format: None,
-            }),
-        ),
+        ("EncoderProfile", Shape::Str(&StrRule { allowed: &["main", "high"], ..StrRule::ANY })),
     ],
     required: &["CompressionFactor"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EncodingParameters` property type of `AWS::MediaConnect::FlowOutput`.
@@ -680,6 +435,7 @@ pub struct EncodingParameters {
     pub encoder_profile: Option<EncoderProfile>,
 }
 
+#[rustfmt::skip]
 impl EncodingParameters {
     /// A `EncodingParameters` with its required properties, named in a [`EncodingParametersRequired`].
     pub fn new(required: EncodingParametersRequired) -> Self {
@@ -690,20 +446,9 @@ impl EncodingParameters {
     }
 
     /// `CompressionFactor`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compression_factor(mut self, value: impl Into<Num>) -> Self {
-        self.compression_factor = value.into();
-        self
-    }
-
+    pub fn compression_factor(mut self, value: impl Into<Num>) -> Self { self.compression_factor = value.into(); self }
     /// `EncoderProfile`: an [`EncoderProfile`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encoder_profile(mut self, value: impl Into<EncoderProfile>) -> Self {
-        self.encoder_profile = Some(value.into());
-        self
-    }
+    pub fn encoder_profile(mut self, value: impl Into<EncoderProfile>) -> Self { self.encoder_profile = Some(value.into()); self }
 }
 
 impl PropertyType for EncodingParameters {}
@@ -721,68 +466,22 @@ impl ToValue for EncodingParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EncryptionRequired {
     /// `RoleArn`: a string, required.
-    ///
-    /// The ARN of the role that you created during setup (when you set up MediaConnect as a trusted entity).
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:(aws[a-zA-Z-]*):iam::[0-9]{12}:role/[a-zA-Z0-9_+=,.@-]+$`.
     pub role_arn: Str,
     /// `SecretArn`: a string, required.
-    ///
-    /// The ARN of the secret that you created in AWS Secrets Manager to store the encryption key. This parameter is required for static key encryption and is not valid for SPEKE encryption.
-    ///
-    /// Pattern `^arn:(aws[a-zA-Z-]*):secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[a-zA-Z0-9/_+=.@-]+$`.
     pub secret_arn: Str,
 }
 
-static RULE_Encryption: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Encryption: ObjRule = ObjRule {
     properties: &[
-        (
-            "Algorithm",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["aes128", "aes192", "aes256"],
-                format: None,
-            }),
-        ),
-        (
-            "KeyType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["static-key", "srt-password"],
-                format: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "SecretArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Algorithm", Shape::Str(&StrRule { allowed: &["aes128", "aes192", "aes256"], ..StrRule::ANY })),
+        ("KeyType", Shape::Str(&StrRule { allowed: &["static-key", "srt-password"], ..StrRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("SecretArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["RoleArn", "SecretArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Encryption` property type of `AWS::MediaConnect::FlowOutput`.
@@ -816,6 +515,7 @@ pub struct Encryption {
     pub secret_arn: Str,
 }
 
+#[rustfmt::skip]
 impl Encryption {
     /// A `Encryption` with its required properties, named in a [`EncryptionRequired`].
     pub fn new(required: EncryptionRequired) -> Self {
@@ -828,36 +528,13 @@ impl Encryption {
     }
 
     /// `Algorithm`: an [`Algorithm`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn algorithm(mut self, value: impl Into<Algorithm>) -> Self {
-        self.algorithm = Some(value.into());
-        self
-    }
-
+    pub fn algorithm(mut self, value: impl Into<Algorithm>) -> Self { self.algorithm = Some(value.into()); self }
     /// `KeyType`: a [`KeyType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_type(mut self, value: impl Into<KeyType>) -> Self {
-        self.key_type = Some(value.into());
-        self
-    }
-
+    pub fn key_type(mut self, value: impl Into<KeyType>) -> Self { self.key_type = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `SecretArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secret_arn = value.into();
-        self
-    }
+    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self { self.secret_arn = value.into(); self }
 }
 
 impl PropertyType for Encryption {}
@@ -873,192 +550,26 @@ impl ToValue for Encryption {
     }
 }
 
-/// The required properties of [`FlowTransitEncryption`], by name: `FlowTransitEncryption::new(FlowTransitEncryptionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FlowTransitEncryptionRequired {
-    /// `EncryptionKeyConfiguration`: a JSON value, required.
-    ///
-    /// Configuration settings for flow transit encryption keys.
-    pub encryption_key_configuration: Json,
-}
-
-static RULE_FlowTransitEncryption: ObjRule = ObjRule {
-    properties: &[
-        ("EncryptionKeyConfiguration", Shape::Any),
-        (
-            "EncryptionKeyType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SECRETS_MANAGER", "AUTOMATIC"],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["EncryptionKeyConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `FlowTransitEncryption` property type of `AWS::MediaConnect::FlowOutput`.
-///
-/// The configuration that defines how content is encrypted during transit between the MediaConnect router and a MediaConnect flow.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediaconnect-flowoutput-flowtransitencryption.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct FlowTransitEncryption {
-    /// `EncryptionKeyConfiguration`: a JSON value, required.
-    ///
-    /// Configuration settings for flow transit encryption keys.
-    pub encryption_key_configuration: Json,
-    /// `EncryptionKeyType`: a [`FlowTransitEncryptionKeyType`] value.
-    pub encryption_key_type: Option<FlowTransitEncryptionKeyType>,
-}
-
-impl FlowTransitEncryption {
-    /// A `FlowTransitEncryption` with its required properties, named in a [`FlowTransitEncryptionRequired`].
-    pub fn new(required: FlowTransitEncryptionRequired) -> Self {
-        Self {
-            encryption_key_configuration: required.encryption_key_configuration,
-            encryption_key_type: None,
-        }
-    }
-
-    /// `EncryptionKeyConfiguration`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_key_configuration(mut self, value: impl Into<Json>) -> Self {
-        self.encryption_key_configuration = value.into();
-        self
-    }
-
-    /// `EncryptionKeyType`: a [`FlowTransitEncryptionKeyType`] value.
-    pub fn encryption_key_type(mut self, value: impl Into<FlowTransitEncryptionKeyType>) -> Self {
-        self.encryption_key_type = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for FlowTransitEncryption {}
-
-impl ToValue for FlowTransitEncryption {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req(
-                "EncryptionKeyConfiguration",
-                &self.encryption_key_configuration,
-            )
-            .opt("EncryptionKeyType", &self.encryption_key_type)
-            .build()
-    }
-}
-
-/// The required properties of [`Interface`], by name: `Interface::new(InterfaceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct InterfaceRequired {
-    /// `Name`: a string, required.
-    ///
-    /// The name of the VPC interface.
-    pub name: Str,
-}
-
-static RULE_Interface: ObjRule = ObjRule {
-    properties: &[("Name", Shape::STR)],
-    required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Interface` property type of `AWS::MediaConnect::FlowOutput`.
-///
-/// The VPC interface that is used for the media stream associated with the source or output.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediaconnect-flowoutput-interface.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Interface {
-    /// `Name`: a string, required.
-    ///
-    /// The name of the VPC interface.
-    pub name: Str,
-}
-
-impl Interface {
-    /// A `Interface` with its required properties, named in a [`InterfaceRequired`].
-    pub fn new(required: InterfaceRequired) -> Self {
-        Self {
-            name: required.name,
-        }
-    }
-
-    /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-}
-
-impl PropertyType for Interface {}
-
-impl ToValue for Interface {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Name", &self.name).build()
-    }
-}
-
 /// The required properties of [`MediaStreamOutputConfiguration`], by name: `MediaStreamOutputConfiguration::new(MediaStreamOutputConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MediaStreamOutputConfigurationRequired {
     /// `EncodingName`: an [`EncodingName`] value, required.
-    ///
-    /// The format that was used to encode the data. For ancillary data streams, set the encoding name to smpte291. For audio streams, set the encoding name to pcm. For video, 2110 streams, set the encoding name to raw. For video, JPEG XS streams, set the encoding name to jxsv.
     pub encoding_name: EncodingName,
     /// `MediaStreamName`: a string, required.
-    ///
-    /// The name of the media stream.
     pub media_stream_name: Str,
 }
 
-static RULE_MediaStreamOutputConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MediaStreamOutputConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "DestinationConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DestinationConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "EncodingName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["jxsv", "raw", "smpte291", "pcm"],
-                format: None,
-            }),
-        ),
-        (
-            "EncodingParameters",
-            Shape::Object(&RULE_EncodingParameters),
-        ),
+        ("DestinationConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_DestinationConfiguration), min_items: None, max_items: None })),
+        ("EncodingName", Shape::Str(&StrRule { allowed: &["jxsv", "raw", "smpte291", "pcm"], ..StrRule::ANY })),
+        ("EncodingParameters", Shape::Object(&RULE_EncodingParameters)),
         ("MediaStreamName", Shape::STR),
     ],
     required: &["EncodingName", "MediaStreamName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MediaStreamOutputConfiguration` property type of `AWS::MediaConnect::FlowOutput`.
@@ -1086,6 +597,7 @@ pub struct MediaStreamOutputConfiguration {
     pub media_stream_name: Str,
 }
 
+#[rustfmt::skip]
 impl MediaStreamOutputConfiguration {
     /// A `MediaStreamOutputConfiguration` with its required properties, named in a [`MediaStreamOutputConfigurationRequired`].
     pub fn new(required: MediaStreamOutputConfigurationRequired) -> Self {
@@ -1098,39 +610,13 @@ impl MediaStreamOutputConfiguration {
     }
 
     /// `DestinationConfigurations`: a list of [`DestinationConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_configurations(
-        mut self,
-        value: impl Into<List<DestinationConfiguration>>,
-    ) -> Self {
-        self.destination_configurations = Some(value.into());
-        self
-    }
-
+    pub fn destination_configurations(mut self, value: impl Into<List<DestinationConfiguration>>) -> Self { self.destination_configurations = Some(value.into()); self }
     /// `EncodingName`: an [`EncodingName`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encoding_name(mut self, value: impl Into<EncodingName>) -> Self {
-        self.encoding_name = value.into();
-        self
-    }
-
+    pub fn encoding_name(mut self, value: impl Into<EncodingName>) -> Self { self.encoding_name = value.into(); self }
     /// `EncodingParameters`: an [`EncodingParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encoding_parameters(mut self, value: impl Into<Obj<EncodingParameters>>) -> Self {
-        self.encoding_parameters = Some(value.into());
-        self
-    }
-
+    pub fn encoding_parameters(mut self, value: impl Into<Obj<EncodingParameters>>) -> Self { self.encoding_parameters = Some(value.into()); self }
     /// `MediaStreamName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn media_stream_name(mut self, value: impl Into<Str>) -> Self {
-        self.media_stream_name = value.into();
-        self
-    }
+    pub fn media_stream_name(mut self, value: impl Into<Str>) -> Self { self.media_stream_name = value.into(); self }
 }
 
 impl PropertyType for MediaStreamOutputConfiguration {}
@@ -1146,148 +632,6 @@ impl ToValue for MediaStreamOutputConfiguration {
             .opt("EncodingParameters", &self.encoding_parameters)
             .req("MediaStreamName", &self.media_stream_name)
             .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::MediaConnect::FlowOutput`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediaconnect-flowoutput-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_VpcInterfaceAttachment: ObjRule = ObjRule {
-    properties: &[("VpcInterfaceName", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `VpcInterfaceAttachment` property type of `AWS::MediaConnect::FlowOutput`.
-///
-/// The settings for attaching a VPC interface to an resource.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediaconnect-flowoutput-vpcinterfaceattachment.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct VpcInterfaceAttachment {
-    /// `VpcInterfaceName`: a string.
-    ///
-    /// The name of the VPC interface to use for this resource.
-    pub vpc_interface_name: Option<Str>,
-}
-
-impl VpcInterfaceAttachment {
-    /// A `VpcInterfaceAttachment` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `VpcInterfaceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_interface_name(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_interface_name = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for VpcInterfaceAttachment {}
-
-impl ToValue for VpcInterfaceAttachment {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("VpcInterfaceName", &self.vpc_interface_name)
-            .build()
-    }
-}
-
-/// The values of `Algorithm` (`AWS::MediaConnect::FlowOutput`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Algorithm {
-    /// `aes128`
-    Aes128,
-    /// `aes192`
-    Aes192,
-    /// `aes256`
-    Aes256,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Algorithm {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Algorithm {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Aes128 => "aes128",
-            Self::Aes192 => "aes192",
-            Self::Aes256 => "aes256",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 
@@ -1313,68 +657,6 @@ impl ToValue for EncoderProfile {
         let s = match self {
             Self::Main => "main",
             Self::High => "high",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `EncodingName` (`AWS::MediaConnect::FlowOutput`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum EncodingName {
-    /// `jxsv`
-    Jxsv,
-    /// `raw`
-    Raw,
-    /// `smpte291`
-    Smpte291,
-    /// `pcm`
-    Pcm,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for EncodingName {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for EncodingName {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Jxsv => "jxsv",
-            Self::Raw => "raw",
-            Self::Smpte291 => "smpte291",
-            Self::Pcm => "pcm",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `FlowTransitEncryptionKeyType` (`AWS::MediaConnect::FlowOutput`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum FlowTransitEncryptionKeyType {
-    /// `SECRETS_MANAGER`
-    SecretsManager,
-    /// `AUTOMATIC`
-    Automatic,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for FlowTransitEncryptionKeyType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for FlowTransitEncryptionKeyType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::SecretsManager => "SECRETS_MANAGER",
-            Self::Automatic => "AUTOMATIC",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())
@@ -1483,34 +765,6 @@ impl ToValue for Protocol {
             Self::St2110Jpegxs => "st2110-jpegxs",
             Self::Cdi => "cdi",
             Self::NdiSpeedHq => "ndi-speed-hq",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `RouterIntegrationState` (`AWS::MediaConnect::FlowOutput`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum RouterIntegrationState {
-    /// `ENABLED`
-    Enabled,
-    /// `DISABLED`
-    Disabled,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for RouterIntegrationState {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for RouterIntegrationState {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Enabled => "ENABLED",
-            Self::Disabled => "DISABLED",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

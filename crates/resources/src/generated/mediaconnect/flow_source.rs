@@ -7,114 +7,56 @@
 
 use crate::support::prelude::*;
 
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:(aws[a-zA-Z-]*):iam::[0-9]{12}:role/[a-zA-Z0-9_+=,.@-]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^arn:(aws[a-zA-Z-]*):secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[a-zA-Z0-9/_+=.@-]+$",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
+pub use super::shared::{
+    Algorithm, Encryption, EncryptionRequired, GatewayBridgeSource, GatewayBridgeSourceRequired,
+    KeyType, Tag, TagRequired, VpcInterfaceAttachment,
+};
+use super::shared::{RULE_Encryption, RULE_GatewayBridgeSource, RULE_Tag};
+
+pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^arn:(aws[a-zA-Z-]*):mediaconnect:[a-z0-9-]+:[0-9]{12}:entitlement:[a-zA-Z0-9-]+:[a-zA-Z0-9_-]+$",
 );
-pub(crate) static PATTERN_3: Pattern = Pattern::new(
+pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^arn:(aws[a-zA-Z-]*):mediaconnect:[a-z0-9-]+:[0-9]{12}:flow:[a-zA-Z0-9-]+:[a-zA-Z0-9_-]+$",
-);
-pub(crate) static PATTERN_4: Pattern = Pattern::new(
-    "^arn:(aws[a-zA-Z-]*):mediaconnect:[a-z0-9-]+:[0-9]{12}:bridge:[a-zA-Z0-9-]+:[a-zA-Z0-9_-]+$",
 );
 
 /// The required properties of [`FlowSource`], by name: `FlowSource::new(FlowSourceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FlowSourceRequired {
     /// `Description`: a string, required.
-    ///
-    /// A description for the source. This value is not used or seen outside of the current MediaConnect account.
     pub description: Str,
     /// `FlowArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the flow this source is connected to. The flow must have Failover enabled to add an additional source.
-    ///
-    /// Pattern `^arn:(aws[a-zA-Z-]*):mediaconnect:[a-z0-9-]+:[0-9]{12}:flow:[a-zA-Z0-9-]+:[a-zA-Z0-9_-]+$`; create-only: changing it replaces the resource.
     pub flow_arn: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the source.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_FlowSource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FlowSource: ObjRule = ObjRule {
     properties: &[
         ("Decryption", Shape::Object(&RULE_Encryption)),
         ("Description", Shape::STR),
-        (
-            "EntitlementArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FlowArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "GatewayBridgeSource",
-            Shape::Object(&RULE_GatewayBridgeSource),
-        ),
+        ("EntitlementArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("FlowArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("GatewayBridgeSource", Shape::Object(&RULE_GatewayBridgeSource)),
         ("IngestPort", Shape::INT),
         ("MaxBitrate", Shape::INT),
         ("MaxLatency", Shape::INT),
         ("MinLatency", Shape::INT),
         ("Name", Shape::STR),
-        (
-            "Protocol",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "zixi-push",
-                    "rtp-fec",
-                    "rtp",
-                    "rist",
-                    "srt-listener",
-                    "srt-caller",
-                ],
-                format: None,
-            }),
-        ),
+        ("Protocol", Shape::Str(&StrRule { allowed: &["zixi-push", "rtp-fec", "rtp", "rist", "srt-listener", "srt-caller"], ..StrRule::ANY })),
         ("SenderControlPort", Shape::INT),
         ("SenderIpAddress", Shape::STR),
         ("SourceListenerAddress", Shape::STR),
         ("SourceListenerPort", Shape::INT),
         ("StreamId", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("VpcInterfaceName", Shape::STR),
         ("WhitelistCidr", Shape::STR),
     ],
     required: &["FlowArn", "Name", "Description"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MediaConnect::FlowSource` resource.
@@ -222,6 +164,7 @@ pub struct FlowSource {
     pub whitelist_cidr: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl FlowSource {
     /// The CloudFormation type name, `AWS::MediaConnect::FlowSource`.
     pub const TYPE_NAME: &'static str = "AWS::MediaConnect::FlowSource";
@@ -268,156 +211,43 @@ impl FlowSource {
     }
 
     /// `Decryption`: an [`Encryption`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn decryption(mut self, value: impl Into<Obj<Encryption>>) -> Self {
-        self.decryption = Some(value.into());
-        self
-    }
-
+    pub fn decryption(mut self, value: impl Into<Obj<Encryption>>) -> Self { self.decryption = Some(value.into()); self }
     /// `Description`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = value.into();
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = value.into(); self }
     /// `EntitlementArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn entitlement_arn(mut self, value: impl Into<Str>) -> Self {
-        self.entitlement_arn = Some(value.into());
-        self
-    }
-
+    pub fn entitlement_arn(mut self, value: impl Into<Str>) -> Self { self.entitlement_arn = Some(value.into()); self }
     /// `FlowArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn flow_arn(mut self, value: impl Into<Str>) -> Self {
-        self.flow_arn = value.into();
-        self
-    }
-
+    pub fn flow_arn(mut self, value: impl Into<Str>) -> Self { self.flow_arn = value.into(); self }
     /// `GatewayBridgeSource`: a [`GatewayBridgeSource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gateway_bridge_source(mut self, value: impl Into<Obj<GatewayBridgeSource>>) -> Self {
-        self.gateway_bridge_source = Some(value.into());
-        self
-    }
-
+    pub fn gateway_bridge_source(mut self, value: impl Into<Obj<GatewayBridgeSource>>) -> Self { self.gateway_bridge_source = Some(value.into()); self }
     /// `IngestPort`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ingest_port(mut self, value: impl Into<Int>) -> Self {
-        self.ingest_port = Some(value.into());
-        self
-    }
-
+    pub fn ingest_port(mut self, value: impl Into<Int>) -> Self { self.ingest_port = Some(value.into()); self }
     /// `MaxBitrate`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_bitrate(mut self, value: impl Into<Int>) -> Self {
-        self.max_bitrate = Some(value.into());
-        self
-    }
-
+    pub fn max_bitrate(mut self, value: impl Into<Int>) -> Self { self.max_bitrate = Some(value.into()); self }
     /// `MaxLatency`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_latency(mut self, value: impl Into<Int>) -> Self {
-        self.max_latency = Some(value.into());
-        self
-    }
-
+    pub fn max_latency(mut self, value: impl Into<Int>) -> Self { self.max_latency = Some(value.into()); self }
     /// `MinLatency`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_latency(mut self, value: impl Into<Int>) -> Self {
-        self.min_latency = Some(value.into());
-        self
-    }
-
+    pub fn min_latency(mut self, value: impl Into<Int>) -> Self { self.min_latency = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Protocol`: a [`Protocol`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self {
-        self.protocol = Some(value.into());
-        self
-    }
-
+    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self { self.protocol = Some(value.into()); self }
     /// `SenderControlPort`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sender_control_port(mut self, value: impl Into<Int>) -> Self {
-        self.sender_control_port = Some(value.into());
-        self
-    }
-
+    pub fn sender_control_port(mut self, value: impl Into<Int>) -> Self { self.sender_control_port = Some(value.into()); self }
     /// `SenderIpAddress`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sender_ip_address(mut self, value: impl Into<Str>) -> Self {
-        self.sender_ip_address = Some(value.into());
-        self
-    }
-
+    pub fn sender_ip_address(mut self, value: impl Into<Str>) -> Self { self.sender_ip_address = Some(value.into()); self }
     /// `SourceListenerAddress`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_listener_address(mut self, value: impl Into<Str>) -> Self {
-        self.source_listener_address = Some(value.into());
-        self
-    }
-
+    pub fn source_listener_address(mut self, value: impl Into<Str>) -> Self { self.source_listener_address = Some(value.into()); self }
     /// `SourceListenerPort`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_listener_port(mut self, value: impl Into<Int>) -> Self {
-        self.source_listener_port = Some(value.into());
-        self
-    }
-
+    pub fn source_listener_port(mut self, value: impl Into<Int>) -> Self { self.source_listener_port = Some(value.into()); self }
     /// `StreamId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stream_id(mut self, value: impl Into<Str>) -> Self {
-        self.stream_id = Some(value.into());
-        self
-    }
-
+    pub fn stream_id(mut self, value: impl Into<Str>) -> Self { self.stream_id = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VpcInterfaceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_interface_name(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_interface_name = Some(value.into());
-        self
-    }
-
+    pub fn vpc_interface_name(mut self, value: impl Into<Str>) -> Self { self.vpc_interface_name = Some(value.into()); self }
     /// `WhitelistCidr`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn whitelist_cidr(mut self, value: impl Into<Str>) -> Self {
-        self.whitelist_cidr = Some(value.into());
-        self
-    }
+    pub fn whitelist_cidr(mut self, value: impl Into<Str>) -> Self { self.whitelist_cidr = Some(value.into()); self }
 }
 
 impl Resource for FlowSource {
@@ -489,502 +319,6 @@ impl FlowSourceAttributes {
     /// The port that the flow listens on for incoming content. If the protocol of the source is Zixi, the port must be set to 2088.
     pub fn source_ingest_port(&self) -> Value {
         self.0.get_att("SourceIngestPort")
-    }
-}
-
-/// The required properties of [`Encryption`], by name: `Encryption::new(EncryptionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EncryptionRequired {
-    /// `RoleArn`: a string, required.
-    ///
-    /// The ARN of the role that you created during setup (when you set up MediaConnect as a trusted entity).
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:(aws[a-zA-Z-]*):iam::[0-9]{12}:role/[a-zA-Z0-9_+=,.@-]+$`.
-    pub role_arn: Str,
-}
-
-static RULE_Encryption: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Algorithm",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["aes128", "aes192", "aes256"],
-                format: None,
-            }),
-        ),
-        ("ConstantInitializationVector", Shape::STR),
-        ("DeviceId", Shape::STR),
-        (
-            "KeyType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["speke", "static-key", "srt-password"],
-                format: None,
-            }),
-        ),
-        ("Region", Shape::STR),
-        ("ResourceId", Shape::STR),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "SecretArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        ("Url", Shape::STR),
-    ],
-    required: &["RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Encryption` property type of `AWS::MediaConnect::FlowSource`.
-///
-/// Encryption information.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediaconnect-flowsource-encryption.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Encryption {
-    /// `Algorithm`: an [`Algorithm`] value.
-    ///
-    /// The type of algorithm that is used for static key encryption (such as aes128, aes192, or aes256). If you are using SPEKE or SRT-password encryption, this property must be left blank.
-    pub algorithm: Option<Algorithm>,
-    /// `ConstantInitializationVector`: a string.
-    ///
-    /// A 128-bit, 16-byte hex value represented by a 32-character string, to be used with the key for encrypting content. This parameter is not valid for static key encryption.
-    pub constant_initialization_vector: Option<Str>,
-    /// `DeviceId`: a string.
-    ///
-    /// The value of one of the devices that you configured with your digital rights management (DRM) platform key provider. This parameter is required for SPEKE encryption and is not valid for static key encryption.
-    pub device_id: Option<Str>,
-    /// `KeyType`: a [`KeyType`] value.
-    ///
-    /// The type of key that is used for the encryption. If you don't specify a `keyType` value, the service uses the default setting ( `static-key` ). Valid key types are: `static-key` , `speke` , and `srt-password` .
-    ///
-    /// Default `"static-key"`.
-    pub key_type: Option<KeyType>,
-    /// `Region`: a string.
-    ///
-    /// The AWS Region that the API Gateway proxy endpoint was created in. This parameter is required for SPEKE encryption and is not valid for static key encryption.
-    pub region: Option<Str>,
-    /// `ResourceId`: a string.
-    ///
-    /// An identifier for the content. The service sends this value to the key server to identify the current endpoint. The resource ID is also known as the content ID. This parameter is required for SPEKE encryption and is not valid for static key encryption.
-    pub resource_id: Option<Str>,
-    /// `RoleArn`: a string, required.
-    ///
-    /// The ARN of the role that you created during setup (when you set up MediaConnect as a trusted entity).
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:(aws[a-zA-Z-]*):iam::[0-9]{12}:role/[a-zA-Z0-9_+=,.@-]+$`.
-    pub role_arn: Str,
-    /// `SecretArn`: a string.
-    ///
-    /// The ARN of the secret that you created in AWS Secrets Manager to store the encryption key. This parameter is required for static key encryption and is not valid for SPEKE encryption.
-    ///
-    /// Pattern `^arn:(aws[a-zA-Z-]*):secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[a-zA-Z0-9/_+=.@-]+$`.
-    pub secret_arn: Option<Str>,
-    /// `Url`: a string.
-    ///
-    /// The URL from the API Gateway proxy that you set up to talk to your key server. This parameter is required for SPEKE encryption and is not valid for static key encryption.
-    pub url: Option<Str>,
-}
-
-impl Encryption {
-    /// A `Encryption` with its required properties, named in a [`EncryptionRequired`].
-    pub fn new(required: EncryptionRequired) -> Self {
-        Self {
-            algorithm: None,
-            constant_initialization_vector: None,
-            device_id: None,
-            key_type: None,
-            region: None,
-            resource_id: None,
-            role_arn: required.role_arn,
-            secret_arn: None,
-            url: None,
-        }
-    }
-
-    /// `Algorithm`: an [`Algorithm`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn algorithm(mut self, value: impl Into<Algorithm>) -> Self {
-        self.algorithm = Some(value.into());
-        self
-    }
-
-    /// `ConstantInitializationVector`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn constant_initialization_vector(mut self, value: impl Into<Str>) -> Self {
-        self.constant_initialization_vector = Some(value.into());
-        self
-    }
-
-    /// `DeviceId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn device_id(mut self, value: impl Into<Str>) -> Self {
-        self.device_id = Some(value.into());
-        self
-    }
-
-    /// `KeyType`: a [`KeyType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_type(mut self, value: impl Into<KeyType>) -> Self {
-        self.key_type = Some(value.into());
-        self
-    }
-
-    /// `Region`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn region(mut self, value: impl Into<Str>) -> Self {
-        self.region = Some(value.into());
-        self
-    }
-
-    /// `ResourceId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_id(mut self, value: impl Into<Str>) -> Self {
-        self.resource_id = Some(value.into());
-        self
-    }
-
-    /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
-    /// `SecretArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secret_arn = Some(value.into());
-        self
-    }
-
-    /// `Url`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn url(mut self, value: impl Into<Str>) -> Self {
-        self.url = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Encryption {}
-
-impl ToValue for Encryption {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Algorithm", &self.algorithm)
-            .opt(
-                "ConstantInitializationVector",
-                &self.constant_initialization_vector,
-            )
-            .opt("DeviceId", &self.device_id)
-            .opt("KeyType", &self.key_type)
-            .opt("Region", &self.region)
-            .opt("ResourceId", &self.resource_id)
-            .req("RoleArn", &self.role_arn)
-            .opt("SecretArn", &self.secret_arn)
-            .opt("Url", &self.url)
-            .build()
-    }
-}
-
-/// The required properties of [`GatewayBridgeSource`], by name: `GatewayBridgeSource::new(GatewayBridgeSourceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GatewayBridgeSourceRequired {
-    /// `BridgeArn`: a string, required.
-    ///
-    /// The ARN of the bridge feeding this flow.
-    ///
-    /// Pattern `^arn:(aws[a-zA-Z-]*):mediaconnect:[a-z0-9-]+:[0-9]{12}:bridge:[a-zA-Z0-9-]+:[a-zA-Z0-9_-]+$`.
-    pub bridge_arn: Str,
-}
-
-static RULE_GatewayBridgeSource: ObjRule = ObjRule {
-    properties: &[
-        (
-            "BridgeArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VpcInterfaceAttachment",
-            Shape::Object(&RULE_VpcInterfaceAttachment),
-        ),
-    ],
-    required: &["BridgeArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `GatewayBridgeSource` property type of `AWS::MediaConnect::FlowSource`.
-///
-/// The source configuration for cloud flows receiving a stream from a bridge.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediaconnect-flowsource-gatewaybridgesource.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct GatewayBridgeSource {
-    /// `BridgeArn`: a string, required.
-    ///
-    /// The ARN of the bridge feeding this flow.
-    ///
-    /// Pattern `^arn:(aws[a-zA-Z-]*):mediaconnect:[a-z0-9-]+:[0-9]{12}:bridge:[a-zA-Z0-9-]+:[a-zA-Z0-9_-]+$`.
-    pub bridge_arn: Str,
-    /// `VpcInterfaceAttachment`: a [`VpcInterfaceAttachment`] object.
-    ///
-    /// The name of the VPC interface attachment to use for this bridge source.
-    pub vpc_interface_attachment: Option<Obj<VpcInterfaceAttachment>>,
-}
-
-impl GatewayBridgeSource {
-    /// A `GatewayBridgeSource` with its required properties, named in a [`GatewayBridgeSourceRequired`].
-    pub fn new(required: GatewayBridgeSourceRequired) -> Self {
-        Self {
-            bridge_arn: required.bridge_arn,
-            vpc_interface_attachment: None,
-        }
-    }
-
-    /// `BridgeArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bridge_arn(mut self, value: impl Into<Str>) -> Self {
-        self.bridge_arn = value.into();
-        self
-    }
-
-    /// `VpcInterfaceAttachment`: a [`VpcInterfaceAttachment`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_interface_attachment(
-        mut self,
-        value: impl Into<Obj<VpcInterfaceAttachment>>,
-    ) -> Self {
-        self.vpc_interface_attachment = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for GatewayBridgeSource {}
-
-impl ToValue for GatewayBridgeSource {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("BridgeArn", &self.bridge_arn)
-            .opt("VpcInterfaceAttachment", &self.vpc_interface_attachment)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::MediaConnect::FlowSource`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediaconnect-flowsource-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_VpcInterfaceAttachment: ObjRule = ObjRule {
-    properties: &[("VpcInterfaceName", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `VpcInterfaceAttachment` property type of `AWS::MediaConnect::FlowSource`.
-///
-/// The settings for attaching a VPC interface to an resource.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediaconnect-flowsource-vpcinterfaceattachment.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct VpcInterfaceAttachment {
-    /// `VpcInterfaceName`: a string.
-    ///
-    /// The name of the VPC interface to use for this resource.
-    pub vpc_interface_name: Option<Str>,
-}
-
-impl VpcInterfaceAttachment {
-    /// A `VpcInterfaceAttachment` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `VpcInterfaceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_interface_name(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_interface_name = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for VpcInterfaceAttachment {}
-
-impl ToValue for VpcInterfaceAttachment {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("VpcInterfaceName", &self.vpc_interface_name)
-            .build()
-    }
-}
-
-/// The values of `Algorithm` (`AWS::MediaConnect::FlowSource`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Algorithm {
-    /// `aes128`
-    Aes128,
-    /// `aes192`
-    Aes192,
-    /// `aes256`
-    Aes256,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Algorithm {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Algorithm {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Aes128 => "aes128",
-            Self::Aes192 => "aes192",
-            Self::Aes256 => "aes256",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `KeyType` (`AWS::MediaConnect::FlowSource`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum KeyType {
-    /// `speke`
-    Speke,
-    /// `static-key`
-    StaticKey,
-    /// `srt-password`
-    SrtPassword,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for KeyType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for KeyType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Speke => "speke",
-            Self::StaticKey => "static-key",
-            Self::SrtPassword => "srt-password",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 

@@ -11,51 +11,23 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct GatewayRequired {
     /// `EgressCidrBlocks`: a list of strings, required.
-    ///
-    /// The range of IP addresses that are allowed to contribute content or initiate output requests for flows communicating with this gateway. These IP addresses should be in the form of a Classless Inter-Domain Routing (CIDR) block; for example, 10.0.0.0/16.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub egress_cidr_blocks: List<Str>,
     /// `Name`: a string, required.
-    ///
-    /// The name of the gateway. This name can not be modified after the gateway is created.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub name: Str,
     /// `Networks`: a list of [`GatewayNetwork`] objects, required.
-    ///
-    /// The list of networks in the gateway.
-    ///
-    /// Items 1 to 4; create-only: changing it replaces the resource.
     pub networks: List<GatewayNetwork>,
 }
 
-static RULE_Gateway: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Gateway: ObjRule = ObjRule {
     properties: &[
-        (
-            "EgressCidrBlocks",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("EgressCidrBlocks", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("Name", Shape::STR),
-        (
-            "Networks",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_GatewayNetwork),
-                min_items: Some(1),
-                max_items: Some(4),
-            }),
-        ),
+        ("Networks", Shape::List(&ListRule { items: Shape::Object(&RULE_GatewayNetwork), min_items: Some(1), max_items: Some(4) })),
     ],
     required: &["Name", "EgressCidrBlocks", "Networks"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MediaConnect::Gateway` resource.
@@ -91,6 +63,7 @@ pub struct Gateway {
     pub networks: List<GatewayNetwork>,
 }
 
+#[rustfmt::skip]
 impl Gateway {
     /// The CloudFormation type name, `AWS::MediaConnect::Gateway`.
     pub const TYPE_NAME: &'static str = "AWS::MediaConnect::Gateway";
@@ -121,28 +94,11 @@ impl Gateway {
     }
 
     /// `EgressCidrBlocks`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn egress_cidr_blocks(mut self, value: impl Into<List<Str>>) -> Self {
-        self.egress_cidr_blocks = value.into();
-        self
-    }
-
+    pub fn egress_cidr_blocks(mut self, value: impl Into<List<Str>>) -> Self { self.egress_cidr_blocks = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Networks`: a list of [`GatewayNetwork`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn networks(mut self, value: impl Into<List<GatewayNetwork>>) -> Self {
-        self.networks = value.into();
-        self
-    }
+    pub fn networks(mut self, value: impl Into<List<GatewayNetwork>>) -> Self { self.networks = value.into(); self }
 }
 
 impl Resource for Gateway {
@@ -195,37 +151,20 @@ impl GatewayAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GatewayNetworkRequired {
     /// `CidrBlock`: a string, required.
-    ///
-    /// A unique IP address range to use for this network. These IP addresses should be in the form of a Classless Inter-Domain Routing (CIDR) block; for example, 10.0.0.0/16.
-    ///
-    /// Format `ipv4-network`.
     pub cidr_block: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the network. This name is used to reference the network and must be unique among networks in this gateway.
     pub name: Str,
 }
 
-static RULE_GatewayNetwork: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GatewayNetwork: ObjRule = ObjRule {
     properties: &[
-        (
-            "CidrBlock",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::Ipv4Network),
-            }),
-        ),
+        ("CidrBlock", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
         ("Name", Shape::STR),
     ],
     required: &["Name", "CidrBlock"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GatewayNetwork` property type of `AWS::MediaConnect::Gateway`.
@@ -247,6 +186,7 @@ pub struct GatewayNetwork {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl GatewayNetwork {
     /// A `GatewayNetwork` with its required properties, named in a [`GatewayNetworkRequired`].
     pub fn new(required: GatewayNetworkRequired) -> Self {
@@ -257,20 +197,9 @@ impl GatewayNetwork {
     }
 
     /// `CidrBlock`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cidr_block(mut self, value: impl Into<Str>) -> Self {
-        self.cidr_block = value.into();
-        self
-    }
-
+    pub fn cidr_block(mut self, value: impl Into<Str>) -> Self { self.cidr_block = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for GatewayNetwork {}

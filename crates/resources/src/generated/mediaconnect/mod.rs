@@ -15,6 +15,8 @@
 //! - `AWS::MediaConnect::RouterInput`: [`RouterInput`], property types in [`router_input`]
 //! - `AWS::MediaConnect::RouterNetworkInterface`: [`RouterNetworkInterface`], property types in [`router_network_interface`]
 //! - `AWS::MediaConnect::RouterOutput`: [`RouterOutput`], property types in [`router_output`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod bridge;
 pub mod bridge_output;
@@ -28,6 +30,7 @@ pub mod gateway;
 pub mod router_input;
 pub mod router_network_interface;
 pub mod router_output;
+pub mod shared;
 
 pub use bridge::{Bridge, BridgeAttributes, BridgeRequired};
 pub use bridge_output::{BridgeOutput, BridgeOutputAttributes, BridgeOutputRequired};

@@ -7,95 +7,41 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{RoutingScope, Tag, TagRequired};
+
 /// The required properties of [`RouterInput`], by name: `RouterInput::new(RouterInputRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RouterInputRequired {
     /// `Configuration`: a JSON value, required.
-    ///
-    /// The configuration settings for a router input.
     pub configuration: Json,
     /// `MaximumBitrate`: an integer, required.
-    ///
-    /// The maximum bitrate for the router input.
     pub maximum_bitrate: Int,
     /// `Name`: a string, required.
-    ///
-    /// The name of the router input.
-    ///
-    /// Length 1 to 128.
     pub name: Str,
     /// `RoutingScope`: a [`RoutingScope`] value, required.
-    ///
-    /// Indicates whether the router input is configured for Regional or global routing.
     pub routing_scope: RoutingScope,
     /// `Tier`: a [`RouterInputTier`] value, required.
-    ///
-    /// The tier level of the router input.
     pub tier: RouterInputTier,
 }
 
-static RULE_RouterInput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RouterInput: ObjRule = ObjRule {
     properties: &[
         ("AvailabilityZone", Shape::STR),
         ("Configuration", Shape::Any),
         ("MaintenanceConfiguration", Shape::Any),
         ("MaximumBitrate", Shape::INT),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
         ("RegionName", Shape::STR),
-        (
-            "RoutingScope",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["REGIONAL", "GLOBAL"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tier",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["INPUT_100", "INPUT_50", "INPUT_20"],
-                format: None,
-            }),
-        ),
-        (
-            "TransitEncryption",
-            Shape::Object(&RULE_RouterInputTransitEncryption),
-        ),
+        ("RoutingScope", Shape::Str(&StrRule { allowed: &["REGIONAL", "GLOBAL"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tier", Shape::Str(&StrRule { allowed: &["INPUT_100", "INPUT_50", "INPUT_20"], ..StrRule::ANY })),
+        ("TransitEncryption", Shape::Object(&RULE_RouterInputTransitEncryption)),
     ],
-    required: &[
-        "Configuration",
-        "MaximumBitrate",
-        "Name",
-        "RoutingScope",
-        "Tier",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["Configuration", "MaximumBitrate", "Name", "RoutingScope", "Tier"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MediaConnect::RouterInput` resource.
@@ -159,6 +105,7 @@ pub struct RouterInput {
     pub transit_encryption: Option<Obj<RouterInputTransitEncryption>>,
 }
 
+#[rustfmt::skip]
 impl RouterInput {
     /// The CloudFormation type name, `AWS::MediaConnect::RouterInput`.
     pub const TYPE_NAME: &'static str = "AWS::MediaConnect::RouterInput";
@@ -169,44 +116,12 @@ impl RouterInput {
         type_name: "AWS::MediaConnect::RouterInput",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediaconnect-routerinput.html",
         primary_identifier: &["Arn"],
-        required: &[
-            "Configuration",
-            "MaximumBitrate",
-            "Name",
-            "RoutingScope",
-            "Tier",
-        ],
-        create_only: &[
-            "Configuration/Standard/NetworkInterfaceArn",
-            "Configuration/Merge/NetworkInterfaceArn",
-            "Configuration/Failover/NetworkInterfaceArn",
-            "AvailabilityZone",
-            "RegionName",
-        ],
+        required: &["Configuration", "MaximumBitrate", "Name", "RoutingScope", "Tier"],
+        create_only: &["Configuration/Standard/NetworkInterfaceArn", "Configuration/Merge/NetworkInterfaceArn", "Configuration/Failover/NetworkInterfaceArn", "AvailabilityZone", "RegionName"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Arn",
-            "CreatedAt",
-            "Id",
-            "InputType",
-            "IpAddress",
-            "MaintenanceType",
-            "RoutedOutputs",
-            "State",
-            "UpdatedAt",
-        ],
-        attributes: &[
-            "Arn",
-            "CreatedAt",
-            "Id",
-            "InputType",
-            "IpAddress",
-            "MaintenanceType",
-            "RoutedOutputs",
-            "State",
-            "UpdatedAt",
-        ],
+        read_only: &["Arn", "CreatedAt", "Id", "InputType", "IpAddress", "MaintenanceType", "RoutedOutputs", "State", "UpdatedAt"],
+        attributes: &["Arn", "CreatedAt", "Id", "InputType", "IpAddress", "MaintenanceType", "RoutedOutputs", "State", "UpdatedAt"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -228,87 +143,25 @@ impl RouterInput {
     }
 
     /// `AvailabilityZone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
     /// `Configuration`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration(mut self, value: impl Into<Json>) -> Self {
-        self.configuration = value.into();
-        self
-    }
-
+    pub fn configuration(mut self, value: impl Into<Json>) -> Self { self.configuration = value.into(); self }
     /// `MaintenanceConfiguration`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maintenance_configuration(mut self, value: impl Into<Json>) -> Self {
-        self.maintenance_configuration = Some(value.into());
-        self
-    }
-
+    pub fn maintenance_configuration(mut self, value: impl Into<Json>) -> Self { self.maintenance_configuration = Some(value.into()); self }
     /// `MaximumBitrate`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_bitrate(mut self, value: impl Into<Int>) -> Self {
-        self.maximum_bitrate = value.into();
-        self
-    }
-
+    pub fn maximum_bitrate(mut self, value: impl Into<Int>) -> Self { self.maximum_bitrate = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `RegionName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn region_name(mut self, value: impl Into<Str>) -> Self {
-        self.region_name = Some(value.into());
-        self
-    }
-
+    pub fn region_name(mut self, value: impl Into<Str>) -> Self { self.region_name = Some(value.into()); self }
     /// `RoutingScope`: a [`RoutingScope`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn routing_scope(mut self, value: impl Into<RoutingScope>) -> Self {
-        self.routing_scope = value.into();
-        self
-    }
-
+    pub fn routing_scope(mut self, value: impl Into<RoutingScope>) -> Self { self.routing_scope = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Tier`: a [`RouterInputTier`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tier(mut self, value: impl Into<RouterInputTier>) -> Self {
-        self.tier = value.into();
-        self
-    }
-
+    pub fn tier(mut self, value: impl Into<RouterInputTier>) -> Self { self.tier = value.into(); self }
     /// `TransitEncryption`: a [`RouterInputTransitEncryption`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transit_encryption(
-        mut self,
-        value: impl Into<Obj<RouterInputTransitEncryption>>,
-    ) -> Self {
-        self.transit_encryption = Some(value.into());
-        self
-    }
+    pub fn transit_encryption(mut self, value: impl Into<Obj<RouterInputTransitEncryption>>) -> Self { self.transit_encryption = Some(value.into()); self }
 }
 
 impl Resource for RouterInput {
@@ -414,31 +267,18 @@ impl RouterInputAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RouterInputTransitEncryptionRequired {
     /// `EncryptionKeyConfiguration`: a JSON value, required.
-    ///
-    /// Defines the configuration settings for transit encryption keys.
     pub encryption_key_configuration: Json,
 }
 
-static RULE_RouterInputTransitEncryption: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RouterInputTransitEncryption: ObjRule = ObjRule {
     properties: &[
         ("EncryptionKeyConfiguration", Shape::Any),
-        (
-            "EncryptionKeyType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SECRETS_MANAGER", "AUTOMATIC"],
-                format: None,
-            }),
-        ),
+        ("EncryptionKeyType", Shape::Str(&StrRule { allowed: &["SECRETS_MANAGER", "AUTOMATIC"], ..StrRule::ANY })),
     ],
     required: &["EncryptionKeyConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RouterInputTransitEncryption` property type of `AWS::MediaConnect::RouterInput`.
@@ -456,6 +296,7 @@ pub struct RouterInputTransitEncryption {
     pub encryption_key_type: Option<RouterInputTransitEncryptionKeyType>,
 }
 
+#[rustfmt::skip]
 impl RouterInputTransitEncryption {
     /// A `RouterInputTransitEncryption` with its required properties, named in a [`RouterInputTransitEncryptionRequired`].
     pub fn new(required: RouterInputTransitEncryptionRequired) -> Self {
@@ -466,21 +307,9 @@ impl RouterInputTransitEncryption {
     }
 
     /// `EncryptionKeyConfiguration`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_key_configuration(mut self, value: impl Into<Json>) -> Self {
-        self.encryption_key_configuration = value.into();
-        self
-    }
-
+    pub fn encryption_key_configuration(mut self, value: impl Into<Json>) -> Self { self.encryption_key_configuration = value.into(); self }
     /// `EncryptionKeyType`: a [`RouterInputTransitEncryptionKeyType`] value.
-    pub fn encryption_key_type(
-        mut self,
-        value: impl Into<RouterInputTransitEncryptionKeyType>,
-    ) -> Self {
-        self.encryption_key_type = Some(value.into());
-        self
-    }
+    pub fn encryption_key_type(mut self, value: impl Into<RouterInputTransitEncryptionKeyType>) -> Self { self.encryption_key_type = Some(value.into()); self }
 }
 
 impl PropertyType for RouterInputTransitEncryption {}
@@ -493,69 +322,6 @@ impl ToValue for RouterInputTransitEncryption {
                 &self.encryption_key_configuration,
             )
             .opt("EncryptionKeyType", &self.encryption_key_type)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::MediaConnect::RouterInput`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediaconnect-routerinput-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }
@@ -613,34 +379,6 @@ impl ToValue for RouterInputTransitEncryptionKeyType {
         let s = match self {
             Self::SecretsManager => "SECRETS_MANAGER",
             Self::Automatic => "AUTOMATIC",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `RoutingScope` (`AWS::MediaConnect::RouterInput`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum RoutingScope {
-    /// `REGIONAL`
-    Regional,
-    /// `GLOBAL`
-    Global,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for RoutingScope {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for RoutingScope {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Regional => "REGIONAL",
-            Self::Global => "GLOBAL",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

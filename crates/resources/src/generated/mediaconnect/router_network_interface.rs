@@ -7,50 +7,29 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`RouterNetworkInterface`], by name: `RouterNetworkInterface::new(RouterNetworkInterfaceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RouterNetworkInterfaceRequired {
     /// `Configuration`: a JSON value, required.
-    ///
-    /// The configuration settings for a router network interface.
     pub configuration: Json,
     /// `Name`: a string, required.
-    ///
-    /// The name of the router network interface.
-    ///
-    /// Length 1 to 128.
     pub name: Str,
 }
 
-static RULE_RouterNetworkInterface: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RouterNetworkInterface: ObjRule = ObjRule {
     properties: &[
         ("Configuration", Shape::Any),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
         ("RegionName", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Configuration", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MediaConnect::RouterNetworkInterface` resource.
@@ -88,6 +67,7 @@ pub struct RouterNetworkInterface {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl RouterNetworkInterface {
     /// The CloudFormation type name, `AWS::MediaConnect::RouterNetworkInterface`.
     pub const TYPE_NAME: &'static str = "AWS::MediaConnect::RouterNetworkInterface";
@@ -102,26 +82,8 @@ impl RouterNetworkInterface {
         create_only: &["RegionName"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Arn",
-            "AssociatedInputCount",
-            "AssociatedOutputCount",
-            "CreatedAt",
-            "Id",
-            "NetworkInterfaceType",
-            "State",
-            "UpdatedAt",
-        ],
-        attributes: &[
-            "Arn",
-            "AssociatedInputCount",
-            "AssociatedOutputCount",
-            "CreatedAt",
-            "Id",
-            "NetworkInterfaceType",
-            "State",
-            "UpdatedAt",
-        ],
+        read_only: &["Arn", "AssociatedInputCount", "AssociatedOutputCount", "CreatedAt", "Id", "NetworkInterfaceType", "State", "UpdatedAt"],
+        attributes: &["Arn", "AssociatedInputCount", "AssociatedOutputCount", "CreatedAt", "Id", "NetworkInterfaceType", "State", "UpdatedAt"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -137,36 +99,13 @@ impl RouterNetworkInterface {
     }
 
     /// `Configuration`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration(mut self, value: impl Into<Json>) -> Self {
-        self.configuration = value.into();
-        self
-    }
-
+    pub fn configuration(mut self, value: impl Into<Json>) -> Self { self.configuration = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `RegionName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn region_name(mut self, value: impl Into<Str>) -> Self {
-        self.region_name = Some(value.into());
-        self
-    }
-
+    pub fn region_name(mut self, value: impl Into<Str>) -> Self { self.region_name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for RouterNetworkInterface {
@@ -254,68 +193,5 @@ impl RouterNetworkInterfaceAttributes {
     /// The timestamp when the router network interface was last updated.
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::MediaConnect::RouterNetworkInterface`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediaconnect-routernetworkinterface-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

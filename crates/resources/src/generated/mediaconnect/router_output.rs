@@ -7,91 +7,40 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{RoutingScope, Tag, TagRequired};
+
 /// The required properties of [`RouterOutput`], by name: `RouterOutput::new(RouterOutputRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RouterOutputRequired {
     /// `Configuration`: a JSON value, required.
-    ///
-    /// The configuration settings for a router output.
     pub configuration: Json,
     /// `MaximumBitrate`: an integer, required.
-    ///
-    /// The maximum bitrate for the router output.
     pub maximum_bitrate: Int,
     /// `Name`: a string, required.
-    ///
-    /// The name of the router output.
-    ///
-    /// Length 1 to 128.
     pub name: Str,
     /// `RoutingScope`: a [`RoutingScope`] value, required.
-    ///
-    /// Indicates whether the router output is configured for Regional or global routing.
     pub routing_scope: RoutingScope,
     /// `Tier`: a [`RouterOutputTier`] value, required.
-    ///
-    /// The tier level of the router output.
     pub tier: RouterOutputTier,
 }
 
-static RULE_RouterOutput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RouterOutput: ObjRule = ObjRule {
     properties: &[
         ("AvailabilityZone", Shape::STR),
         ("Configuration", Shape::Any),
         ("MaintenanceConfiguration", Shape::Any),
         ("MaximumBitrate", Shape::INT),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
         ("RegionName", Shape::STR),
-        (
-            "RoutingScope",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["REGIONAL", "GLOBAL"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tier",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["OUTPUT_100", "OUTPUT_50", "OUTPUT_20"],
-                format: None,
-            }),
-        ),
+        ("RoutingScope", Shape::Str(&StrRule { allowed: &["REGIONAL", "GLOBAL"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tier", Shape::Str(&StrRule { allowed: &["OUTPUT_100", "OUTPUT_50", "OUTPUT_20"], ..StrRule::ANY })),
     ],
-    required: &[
-        "Configuration",
-        "MaximumBitrate",
-        "Name",
-        "RoutingScope",
-        "Tier",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["Configuration", "MaximumBitrate", "Name", "RoutingScope", "Tier"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MediaConnect::RouterOutput` resource.
@@ -151,6 +100,7 @@ pub struct RouterOutput {
     pub tier: RouterOutputTier,
 }
 
+#[rustfmt::skip]
 impl RouterOutput {
     /// The CloudFormation type name, `AWS::MediaConnect::RouterOutput`.
     pub const TYPE_NAME: &'static str = "AWS::MediaConnect::RouterOutput";
@@ -161,42 +111,12 @@ impl RouterOutput {
         type_name: "AWS::MediaConnect::RouterOutput",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediaconnect-routeroutput.html",
         primary_identifier: &["Arn"],
-        required: &[
-            "Configuration",
-            "MaximumBitrate",
-            "Name",
-            "RoutingScope",
-            "Tier",
-        ],
-        create_only: &[
-            "Configuration/Standard/NetworkInterfaceArn",
-            "AvailabilityZone",
-            "RegionName",
-        ],
+        required: &["Configuration", "MaximumBitrate", "Name", "RoutingScope", "Tier"],
+        create_only: &["Configuration/Standard/NetworkInterfaceArn", "AvailabilityZone", "RegionName"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Arn",
-            "CreatedAt",
-            "Id",
-            "IpAddress",
-            "MaintenanceType",
-            "OutputType",
-            "RoutedState",
-            "State",
-            "UpdatedAt",
-        ],
-        attributes: &[
-            "Arn",
-            "CreatedAt",
-            "Id",
-            "IpAddress",
-            "MaintenanceType",
-            "OutputType",
-            "RoutedState",
-            "State",
-            "UpdatedAt",
-        ],
+        read_only: &["Arn", "CreatedAt", "Id", "IpAddress", "MaintenanceType", "OutputType", "RoutedState", "State", "UpdatedAt"],
+        attributes: &["Arn", "CreatedAt", "Id", "IpAddress", "MaintenanceType", "OutputType", "RoutedState", "State", "UpdatedAt"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -217,76 +137,23 @@ impl RouterOutput {
     }
 
     /// `AvailabilityZone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
     /// `Configuration`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration(mut self, value: impl Into<Json>) -> Self {
-        self.configuration = value.into();
-        self
-    }
-
+    pub fn configuration(mut self, value: impl Into<Json>) -> Self { self.configuration = value.into(); self }
     /// `MaintenanceConfiguration`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maintenance_configuration(mut self, value: impl Into<Json>) -> Self {
-        self.maintenance_configuration = Some(value.into());
-        self
-    }
-
+    pub fn maintenance_configuration(mut self, value: impl Into<Json>) -> Self { self.maintenance_configuration = Some(value.into()); self }
     /// `MaximumBitrate`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_bitrate(mut self, value: impl Into<Int>) -> Self {
-        self.maximum_bitrate = value.into();
-        self
-    }
-
+    pub fn maximum_bitrate(mut self, value: impl Into<Int>) -> Self { self.maximum_bitrate = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `RegionName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn region_name(mut self, value: impl Into<Str>) -> Self {
-        self.region_name = Some(value.into());
-        self
-    }
-
+    pub fn region_name(mut self, value: impl Into<Str>) -> Self { self.region_name = Some(value.into()); self }
     /// `RoutingScope`: a [`RoutingScope`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn routing_scope(mut self, value: impl Into<RoutingScope>) -> Self {
-        self.routing_scope = value.into();
-        self
-    }
-
+    pub fn routing_scope(mut self, value: impl Into<RoutingScope>) -> Self { self.routing_scope = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Tier`: a [`RouterOutputTier`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tier(mut self, value: impl Into<RouterOutputTier>) -> Self {
-        self.tier = value.into();
-        self
-    }
+    pub fn tier(mut self, value: impl Into<RouterOutputTier>) -> Self { self.tier = value.into(); self }
 }
 
 impl Resource for RouterOutput {
@@ -385,69 +252,6 @@ impl RouterOutputAttributes {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::MediaConnect::RouterOutput`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediaconnect-routeroutput-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The values of `RouterOutputTier` (`AWS::MediaConnect::RouterOutput`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum RouterOutputTier {
@@ -473,34 +277,6 @@ impl ToValue for RouterOutputTier {
             Self::Output100 => "OUTPUT_100",
             Self::Output50 => "OUTPUT_50",
             Self::Output20 => "OUTPUT_20",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `RoutingScope` (`AWS::MediaConnect::RouterOutput`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum RoutingScope {
-    /// `REGIONAL`
-    Regional,
-    /// `GLOBAL`
-    Global,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for RoutingScope {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for RoutingScope {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Regional => "REGIONAL",
-            Self::Global => "GLOBAL",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -11,31 +11,16 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct JobTemplateRequired {
     /// `SettingsJson`: a JSON value, required.
-    ///
-    /// Specify, in JSON format, the transcoding job settings for this job template. This specification must conform to the AWS Elemental MediaConvert job validation. For information about forming this specification, see the Remarks section later in this topic.
-    ///
-    /// For more information about MediaConvert job templates, see \[Working with AWS Elemental MediaConvert Job Templates\](<https://docs.aws.amazon.com/mediaconvert/latest/ug/working-with-job-templates.html>) in the ** .
-    ///
-    /// Format `json`.
     pub settings_json: Json,
 }
 
-static RULE_JobTemplate: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_JobTemplate: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccelerationSettings",
-            Shape::Object(&RULE_AccelerationSettings),
-        ),
+        ("AccelerationSettings", Shape::Object(&RULE_AccelerationSettings)),
         ("Category", Shape::STR),
         ("Description", Shape::STR),
-        (
-            "HopDestinations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_HopDestination),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("HopDestinations", Shape::List(&ListRule { items: Shape::Object(&RULE_HopDestination), min_items: None, max_items: None })),
         ("Name", Shape::STR),
         ("Priority", Shape::INT),
         ("Queue", Shape::STR),
@@ -44,11 +29,8 @@ static RULE_JobTemplate: ObjRule = ObjRule {
         ("Tags", Shape::Any),
     ],
     required: &["SettingsJson"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MediaConvert::JobTemplate` resource.
@@ -152,6 +134,7 @@ pub struct JobTemplate {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl JobTemplate {
     /// The CloudFormation type name, `AWS::MediaConvert::JobTemplate`.
     pub const TYPE_NAME: &'static str = "AWS::MediaConvert::JobTemplate";
@@ -189,84 +172,25 @@ impl JobTemplate {
     }
 
     /// `AccelerationSettings`: an [`AccelerationSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn acceleration_settings(mut self, value: impl Into<Obj<AccelerationSettings>>) -> Self {
-        self.acceleration_settings = Some(value.into());
-        self
-    }
-
+    pub fn acceleration_settings(mut self, value: impl Into<Obj<AccelerationSettings>>) -> Self { self.acceleration_settings = Some(value.into()); self }
     /// `Category`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn category(mut self, value: impl Into<Str>) -> Self {
-        self.category = Some(value.into());
-        self
-    }
-
+    pub fn category(mut self, value: impl Into<Str>) -> Self { self.category = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `HopDestinations`: a list of [`HopDestination`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hop_destinations(mut self, value: impl Into<List<HopDestination>>) -> Self {
-        self.hop_destinations = Some(value.into());
-        self
-    }
-
+    pub fn hop_destinations(mut self, value: impl Into<List<HopDestination>>) -> Self { self.hop_destinations = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Priority`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self {
-        self.priority = Some(value.into());
-        self
-    }
-
+    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = Some(value.into()); self }
     /// `Queue`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn queue(mut self, value: impl Into<Str>) -> Self {
-        self.queue = Some(value.into());
-        self
-    }
-
+    pub fn queue(mut self, value: impl Into<Str>) -> Self { self.queue = Some(value.into()); self }
     /// `SettingsJson`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn settings_json(mut self, value: impl Into<Json>) -> Self {
-        self.settings_json = value.into();
-        self
-    }
-
+    pub fn settings_json(mut self, value: impl Into<Json>) -> Self { self.settings_json = value.into(); self }
     /// `StatusUpdateInterval`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status_update_interval(mut self, value: impl Into<Str>) -> Self {
-        self.status_update_interval = Some(value.into());
-        self
-    }
-
+    pub fn status_update_interval(mut self, value: impl Into<Str>) -> Self { self.status_update_interval = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for JobTemplate {
@@ -334,19 +258,17 @@ impl JobTemplateAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccelerationSettingsRequired {
     /// `Mode`: a string, required.
-    ///
-    /// Specify the conditions when the service will run your job with accelerated transcoding.
     pub mode: Str,
 }
 
-static RULE_AccelerationSettings: ObjRule = ObjRule {
-    properties: &[("Mode", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_AccelerationSettings: ObjRule = ObjRule {
+    properties: &[
+        ("Mode", Shape::STR),
+    ],
     required: &["Mode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AccelerationSettings` property type of `AWS::MediaConvert::JobTemplate`.
@@ -362,6 +284,7 @@ pub struct AccelerationSettings {
     pub mode: Str,
 }
 
+#[rustfmt::skip]
 impl AccelerationSettings {
     /// A `AccelerationSettings` with its required properties, named in a [`AccelerationSettingsRequired`].
     pub fn new(required: AccelerationSettingsRequired) -> Self {
@@ -371,12 +294,7 @@ impl AccelerationSettings {
     }
 
     /// `Mode`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mode(mut self, value: impl Into<Str>) -> Self {
-        self.mode = value.into();
-        self
-    }
+    pub fn mode(mut self, value: impl Into<Str>) -> Self { self.mode = value.into(); self }
 }
 
 impl PropertyType for AccelerationSettings {}
@@ -387,18 +305,15 @@ impl ToValue for AccelerationSettings {
     }
 }
 
-static RULE_HopDestination: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HopDestination: ObjRule = ObjRule {
     properties: &[
         ("Priority", Shape::INT),
         ("Queue", Shape::STR),
         ("WaitMinutes", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HopDestination` property type of `AWS::MediaConvert::JobTemplate`.
@@ -422,6 +337,7 @@ pub struct HopDestination {
     pub wait_minutes: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl HopDestination {
     /// A `HopDestination` with no property set (none is required).
     pub fn new() -> Self {
@@ -429,28 +345,11 @@ impl HopDestination {
     }
 
     /// `Priority`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self {
-        self.priority = Some(value.into());
-        self
-    }
-
+    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = Some(value.into()); self }
     /// `Queue`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn queue(mut self, value: impl Into<Str>) -> Self {
-        self.queue = Some(value.into());
-        self
-    }
-
+    pub fn queue(mut self, value: impl Into<Str>) -> Self { self.queue = Some(value.into()); self }
     /// `WaitMinutes`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn wait_minutes(mut self, value: impl Into<Int>) -> Self {
-        self.wait_minutes = Some(value.into());
-        self
-    }
+    pub fn wait_minutes(mut self, value: impl Into<Int>) -> Self { self.wait_minutes = Some(value.into()); self }
 }
 
 impl PropertyType for HopDestination {}

@@ -11,16 +11,11 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct PresetRequired {
     /// `SettingsJson`: a JSON value, required.
-    ///
-    /// Specify, in JSON format, the transcoding job settings for this output preset. This specification must conform to the AWS Elemental MediaConvert job validation. For information about forming this specification, see the Remarks section later in this topic.
-    ///
-    /// For more information about MediaConvert output presets, see \[Working with AWS Elemental MediaConvert Output Presets\](<https://docs.aws.amazon.com/mediaconvert/latest/ug/working-with-presets.html>) in the ** .
-    ///
-    /// Format `json`.
     pub settings_json: Json,
 }
 
-static RULE_Preset: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Preset: ObjRule = ObjRule {
     properties: &[
         ("Category", Shape::STR),
         ("Description", Shape::STR),
@@ -29,11 +24,8 @@ static RULE_Preset: ObjRule = ObjRule {
         ("Tags", Shape::Any),
     ],
     required: &["SettingsJson"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MediaConvert::Preset` resource.
@@ -85,6 +77,7 @@ pub struct Preset {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl Preset {
     /// The CloudFormation type name, `AWS::MediaConvert::Preset`.
     pub const TYPE_NAME: &'static str = "AWS::MediaConvert::Preset";
@@ -117,44 +110,15 @@ impl Preset {
     }
 
     /// `Category`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn category(mut self, value: impl Into<Str>) -> Self {
-        self.category = Some(value.into());
-        self
-    }
-
+    pub fn category(mut self, value: impl Into<Str>) -> Self { self.category = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `SettingsJson`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn settings_json(mut self, value: impl Into<Json>) -> Self {
-        self.settings_json = value.into();
-        self
-    }
-
+    pub fn settings_json(mut self, value: impl Into<Json>) -> Self { self.settings_json = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Preset {

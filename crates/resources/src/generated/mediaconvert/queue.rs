@@ -7,7 +7,8 @@
 
 use crate::support::prelude::*;
 
-static RULE_Queue: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Queue: ObjRule = ObjRule {
     properties: &[
         ("ConcurrentJobs", Shape::INT),
         ("Description", Shape::STR),
@@ -16,12 +17,8 @@ static RULE_Queue: ObjRule = ObjRule {
         ("Status", Shape::STR),
         ("Tags", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MediaConvert::Queue` resource.
@@ -71,6 +68,7 @@ pub struct Queue {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl Queue {
     /// The CloudFormation type name, `AWS::MediaConvert::Queue`.
     pub const TYPE_NAME: &'static str = "AWS::MediaConvert::Queue";
@@ -97,52 +95,17 @@ impl Queue {
     }
 
     /// `ConcurrentJobs`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn concurrent_jobs(mut self, value: impl Into<Int>) -> Self {
-        self.concurrent_jobs = Some(value.into());
-        self
-    }
-
+    pub fn concurrent_jobs(mut self, value: impl Into<Int>) -> Self { self.concurrent_jobs = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `PricingPlan`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pricing_plan(mut self, value: impl Into<Str>) -> Self {
-        self.pricing_plan = Some(value.into());
-        self
-    }
-
+    pub fn pricing_plan(mut self, value: impl Into<Str>) -> Self { self.pricing_plan = Some(value.into()); self }
     /// `Status`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<Str>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-
+    pub fn status(mut self, value: impl Into<Str>) -> Self { self.status = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Queue {
